@@ -1,0 +1,1 @@
+"""Detection: entry -> hits (detector), hits -> incidents (window), incidents -> actions (policy)."""

@@ -1,0 +1,97 @@
+"""Entry -> hits: which rules match an entry, with their captures.
+
+Every regex search runs with the `regex` package's timeout, so a runaway pattern on a hostile line
+cannot hang the service: the rule is quarantined (disabled and reported once) and detection goes on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from ..model import Entry, Hit
+from ..rules.rule import Rule
+
+DEFAULT_TIMEOUT_S = 0.05
+
+
+@dataclass(frozen=True)
+class Quarantine:
+    """A rule disabled at run time because its regex timed out on an entry."""
+
+    rule_id: str
+    cursor: str
+    realtime_usec: int
+    reason: str
+
+
+class RuleTimeout(Exception):
+    """A rule's regex ran past its time limit."""
+
+
+def match_rule(
+    rule: Rule,
+    message: str,
+    priority: int | None,
+    fields: Mapping[str, str],
+    timeout: float = DEFAULT_TIMEOUT_S,
+) -> dict[str, str] | None:
+    """The captures if `rule` matches, else None. Raises RuleTimeout on a runaway regex."""
+    if rule.max_priority is not None and (priority is None or priority > rule.max_priority):
+        return None
+    for name, value in rule.fields.items():
+        if fields.get(name) != value:
+            return None
+    captures: dict[str, str] = {}
+    try:
+        if rule.message is not None:
+            found = rule.message.search(message, timeout=timeout)
+            if found is None:
+                return None
+            captures = {name: value for name, value in found.groupdict().items() if value is not None}
+        if rule.ignore is not None and rule.ignore.search(message, timeout=timeout) is not None:
+            return None
+    except TimeoutError:
+        raise RuleTimeout(f"regex ran longer than {timeout * 1000:.0f} ms") from None
+    return captures
+
+
+class Detector:
+    """Runs every active rule on each entry; the one detector that scan, tail and the service share."""
+
+    def __init__(self, rules: Iterable[Rule], timeout: float = DEFAULT_TIMEOUT_S):
+        self.rules = {rule.id: rule for rule in rules}
+        self.timeout = timeout
+        self.quarantined: dict[str, Quarantine] = {}
+        self._new_quarantines: list[Quarantine] = []
+
+    @property
+    def needed_fields(self) -> tuple[str, ...]:
+        """Journal fields the rules look at, beyond MESSAGE and PRIORITY."""
+        return tuple(sorted({name for rule in self.rules.values() for name in rule.fields}))
+
+    def detect(self, entry: Entry) -> list[Hit]:
+        hits = []
+        for rule in list(self.rules.values()):
+            try:
+                captures = match_rule(rule, entry.message, entry.priority, entry.fields, self.timeout)
+            except RuleTimeout as error:
+                self._quarantine(rule, entry, str(error))
+                continue
+            if captures is None:
+                continue
+            group = rule.trigger.group_by
+            key = captures.get(group, "") if group else ""
+            hits.append(Hit(rule_id=rule.id, severity=rule.severity, entry=entry, captures=captures, key=key))
+        return hits
+
+    def take_quarantines(self) -> list[Quarantine]:
+        """Quarantines since the last call, each reported once."""
+        news, self._new_quarantines = self._new_quarantines, []
+        return news
+
+    def _quarantine(self, rule: Rule, entry: Entry, reason: str) -> None:
+        del self.rules[rule.id]
+        notice = Quarantine(rule_id=rule.id, cursor=entry.cursor, realtime_usec=entry.realtime_usec, reason=reason)
+        self.quarantined[rule.id] = notice
+        self._new_quarantines.append(notice)

@@ -1,0 +1,106 @@
+"""The one loop that scan, tail and the service all run: entries -> detector -> windows -> actions.
+
+It yields events rather than printing them, so each mode decides how to show or act on them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from .engine.detector import Detector, Quarantine
+from .engine.policy import Policy
+from .engine.window import BurstTracker
+from .model import Action, Entry, Hit, Incident
+
+
+@dataclass(frozen=True)
+class MatchEvent:
+    hit: Hit
+
+
+@dataclass(frozen=True)
+class IncidentEvent:
+    incident: Incident
+
+
+@dataclass(frozen=True)
+class ActionEvent:
+    action: Action
+
+
+@dataclass(frozen=True)
+class EndedEvent:
+    """An incident whose window passed with no new hit; `open_at_end` when the input ended first."""
+
+    incident: Incident
+    open_at_end: bool = False
+
+
+@dataclass(frozen=True)
+class QuarantineEvent:
+    quarantine: Quarantine
+
+
+Event = MatchEvent | IncidentEvent | ActionEvent | EndedEvent | QuarantineEvent
+
+
+@dataclass
+class Progress:
+    """Counters the caller can read while or after the loop runs."""
+
+    entries: int = 0
+    matches: int = 0
+    incidents: int = 0
+    first_usec: int | None = None
+    last_usec: int | None = None
+
+
+def dry_run_executor(action: Action) -> Action:
+    return action
+
+
+class Pipeline:
+    def __init__(
+        self,
+        detector: Detector,
+        policy: Policy | None = None,
+        execute: Callable[[Action], Action] = dry_run_executor,
+    ):
+        self.detector = detector
+        self.tracker = BurstTracker(detector.rules.values())
+        self.policy = policy or Policy()
+        self.execute = execute
+        self.progress = Progress()
+
+    def process(self, entry: Entry) -> Iterator[Event]:
+        """Events caused by one entry (and by the time it carries)."""
+        progress = self.progress
+        progress.entries += 1
+        now = entry.realtime_usec
+        if progress.first_usec is None:
+            progress.first_usec = now
+        progress.last_usec = now
+        for incident in self.tracker.expire(now):
+            yield EndedEvent(incident)
+        hits = self.detector.detect(entry)
+        for quarantine in self.detector.take_quarantines():
+            yield QuarantineEvent(quarantine)
+        for hit in hits:
+            progress.matches += 1
+            yield MatchEvent(hit)
+            ended, fired = self.tracker.add(hit)
+            if ended is not None:
+                yield EndedEvent(ended)
+            if fired is not None:
+                progress.incidents += 1
+                yield IncidentEvent(fired)
+                for action in self.policy.decide(fired):
+                    yield ActionEvent(self.execute(action))
+
+    def run(self, entries: Iterable[Entry]) -> Iterator[Event]:
+        """Process every entry, then report incidents still open when the input ended."""
+        for entry in entries:
+            yield from self.process(entry)
+        for incident in self.tracker.open_incidents():
+            yield EndedEvent(incident, open_at_end=True)

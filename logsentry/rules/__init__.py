@@ -1,0 +1,1 @@
+"""Rule files: parse and validate (rule), find and load (loader), self-test (check)."""

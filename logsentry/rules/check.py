@@ -1,0 +1,77 @@
+"""A rule's own tests: its samples must (not) match with the stated captures, its scenarios must fire
+exactly when stated. Used by `logsentry rules test` and by the test suite."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..engine.detector import RuleTimeout, match_rule
+from ..engine.window import BurstTracker
+from ..model import Entry, Hit
+from .rule import Rule, Sample, Scenario
+
+SAMPLE_TIMEOUT_S = 1.0
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    rule_id: str
+    what: str
+    ok: bool
+    detail: str
+
+
+def check_sample(rule: Rule, index: int, sample: Sample) -> CheckResult:
+    what = f"sample[{index}]"
+    try:
+        captures = match_rule(rule, sample.line, sample.priority, sample.fields, SAMPLE_TIMEOUT_S)
+    except RuleTimeout as error:
+        return CheckResult(rule.id, what, False, f"{error}: {sample.line!r}")
+    if captures is None:
+        if sample.match:
+            return CheckResult(rule.id, what, False, f"expected a match, got none: {sample.line!r}")
+        return CheckResult(rule.id, what, True, "no match, as expected")
+    if not sample.match:
+        return CheckResult(rule.id, what, False, f"expected no match, but it matched: {sample.line!r}")
+    wrong = {name: (value, captures.get(name)) for name, value in sample.captures.items()
+             if captures.get(name) != value}
+    if wrong:
+        detail = "; ".join(f"capture {name}: expected {want!r} (got {got!r})" for name, (want, got) in wrong.items())
+        return CheckResult(rule.id, what, False, f"{detail} in {sample.line!r}")
+    return CheckResult(rule.id, what, True, f"matched with {captures}")
+
+
+def fire_times(rule: Rule, scenario: Scenario) -> list[int]:
+    """Offsets at which the rule's trigger fires for the scenario's hits, through the real BurstTracker."""
+    tracker = BurstTracker([rule])
+    fired = []
+    for index, offset in enumerate(scenario.hits):
+        key = scenario.keys[index] if scenario.keys else ""
+        entry = Entry(realtime_usec=offset, message="", unit="scenario.service", priority=None, cursor=str(index))
+        _, incident = tracker.add(Hit(rule.id, rule.severity, entry, {}, key))
+        if incident is not None:
+            fired.append(offset)
+    return fired
+
+
+def check_scenario(rule: Rule, index: int, scenario: Scenario) -> CheckResult:
+    what = f"scenario[{index}] {scenario.name}"
+    fired = fire_times(rule, scenario)
+    if fired != list(scenario.fires):
+        return CheckResult(rule.id, what, False,
+                           f"expected firing at {_offsets(scenario.fires)} (got {_offsets(fired)})")
+    return CheckResult(rule.id, what, True, f"fired at {_offsets(fired)}")
+
+
+def _offsets(values: list[int] | tuple[int, ...]) -> str:
+    return "[" + ", ".join(f"{v / 1_000_000:g}s" for v in values) + "]"
+
+
+def check_rule(rule: Rule) -> list[CheckResult]:
+    results = [check_sample(rule, i, sample) for i, sample in enumerate(rule.samples)]
+    results += [check_scenario(rule, i, scenario) for i, scenario in enumerate(rule.scenarios)]
+    if not any(s.match for s in rule.samples):
+        results.append(CheckResult(rule.id, "samples", False, "no sample that must match"))
+    if rule.message is not None and not any(not s.match for s in rule.samples):
+        results.append(CheckResult(rule.id, "samples", False, "no sample that must not match"))
+    return results

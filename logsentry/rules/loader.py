@@ -1,0 +1,77 @@
+"""Find rule files in the rule directories and load them all, collecting every error.
+
+Later directories override earlier ones by rule id: a local rule in /etc/logsentry/rules.d/ with a
+shipped id replaces the shipped rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .rule import Rule, RuleError, load_rule_file
+
+LOCAL_RULES_DIR = Path("/etc/logsentry/rules.d")
+
+
+def shipped_rules_dir() -> Path:
+    """The rule library: packaged beside the code in a wheel, or rules/ in a source checkout."""
+    package = Path(__file__).resolve().parent.parent
+    packaged = package / "shipped_rules"
+    return packaged if packaged.is_dir() else package.parent / "rules"
+
+
+def default_rule_dirs() -> tuple[Path, ...]:
+    dirs = [shipped_rules_dir()]
+    if LOCAL_RULES_DIR.is_dir():
+        dirs.append(LOCAL_RULES_DIR)
+    return tuple(dirs)
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    rules: tuple[Rule, ...]
+    errors: tuple[str, ...]
+
+    def by_id(self) -> dict[str, Rule]:
+        return {rule.id: rule for rule in self.rules}
+
+
+def _rule_files(root: Path) -> list[Path]:
+    if root.is_file():
+        return [root]
+    return sorted(root.rglob("*.toml"))
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root.parent)) if root.is_dir() else str(path)
+    except ValueError:
+        return str(path)
+
+
+def load_rules(paths: Sequence[Path], disabled: Iterable[str] = ()) -> RuleSet:
+    """Load every rule file under `paths` (directories or files); errors never stop the others loading."""
+    found: dict[str, Rule] = {}
+    errors: list[str] = []
+    for root in paths:
+        if not root.exists():
+            errors.append(f"{root}: no such rule file or directory")
+            continue
+        seen_here: dict[str, Path] = {}
+        for path in _rule_files(root):
+            try:
+                rule = load_rule_file(path, _display(path, root))
+            except RuleError as error:
+                errors.extend(error.problems)
+                continue
+            if rule.id in seen_here:
+                errors.append(f"{_display(path, root)}: id: duplicate, expected a unique id ({rule.id!r} is also "
+                              f"{_display(seen_here[rule.id], root)})")
+                continue
+            seen_here[rule.id] = path
+            found[rule.id] = rule
+    off = set(disabled)
+    return RuleSet(rules=tuple(rule for rule_id, rule in sorted(found.items()) if rule_id not in off),
+                   errors=tuple(errors))

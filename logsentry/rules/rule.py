@@ -1,0 +1,311 @@
+"""One rule file: parse, validate and compile it.
+
+Every problem is collected (not just the first) and worded `<file>: <key>: <what>, expected X (got Y)`,
+so a rule author fixes a file in one round.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import regex
+
+from ..model import SEVERITY_NAMES, Severity
+from ..sources.selection import parse_priority
+from ..timespec import TimeSpecError, parse_duration
+
+ACTIONS = ("alert", "restart")
+REGEX_FLAGS = regex.MULTILINE | regex.VERSION0
+DEFAULT_WITHIN = "60s"
+
+_TOP_KEYS = {"id", "title", "description", "severity", "action", "match", "trigger", "sample", "scenario",
+             "references"}
+_MATCH_KEYS = {"message", "ignore", "priority", "fields"}
+_TRIGGER_KEYS = {"count", "within", "group_by"}
+_SAMPLE_KEYS = {"line", "match", "captures", "priority", "fields", "unit", "note"}
+_SCENARIO_KEYS = {"name", "hits", "fires", "keys"}
+
+
+class RuleError(ValueError):
+    """A rule file that cannot be used; `problems` holds every message, each naming file and key."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Sample:
+    """A log line stated in the rule file to match (with these captures) or not."""
+
+    line: str
+    match: bool
+    captures: Mapping[str, str] = field(default_factory=dict)
+    priority: int | None = None
+    fields: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A timeline of hits (offsets in usec) and the offsets at which the trigger must fire."""
+
+    name: str
+    hits: tuple[int, ...]
+    fires: tuple[int, ...]
+    keys: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """Fire when `count` hits for one unit (and group key) arrive within `within_usec` of event time."""
+
+    count: int = 1
+    within_usec: int = 60_000_000
+    group_by: str | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    description: str
+    severity: Severity
+    action: str
+    message: regex.Pattern[str] | None
+    ignore: regex.Pattern[str] | None
+    max_priority: int | None
+    fields: Mapping[str, str]
+    trigger: Trigger
+    samples: tuple[Sample, ...]
+    scenarios: tuple[Scenario, ...]
+    path: Path
+    references: tuple[str, ...] = ()
+
+
+class _Problems:
+    """Collects `<file>: <key>: <message>` lines while a rule file is read."""
+
+    def __init__(self, where: str):
+        self.where = where
+        self.lines: list[str] = []
+
+    def add(self, key: str, what: str) -> None:
+        self.lines.append(f"{self.where}: {key}: {what}")
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
+
+
+def _string(table: Mapping[str, Any], key: str, path: str, problems: _Problems, *, required: bool) -> str | None:
+    value = table.get(key)
+    if value is None:
+        if required:
+            problems.add(path, "missing, expected a string")
+        return None
+    if not isinstance(value, str) or not value.strip():
+        problems.add(path, f"expected a non-empty string (got {_describe(value)})")
+        return None
+    return value
+
+
+def _unknown_keys(table: Mapping[str, Any], allowed: set[str], prefix: str, problems: _Problems) -> None:
+    for key in table:
+        if key not in allowed:
+            problems.add(f"{prefix}{key}", f"unknown key, expected one of {', '.join(sorted(allowed))}")
+
+
+def _compile(pattern: str | None, key: str, problems: _Problems) -> regex.Pattern[str] | None:
+    if pattern is None:
+        return None
+    try:
+        return regex.compile(pattern, REGEX_FLAGS)
+    except regex.error as error:
+        problems.add(key, f"invalid regular expression: {error}, expected a valid regex (got {pattern!r})")
+        return None
+
+
+def _priority(value: Any, key: str, problems: _Problems) -> int | None:
+    if value is None:
+        return None
+    try:
+        return parse_priority(str(value))
+    except ValueError as error:
+        problems.add(key, str(error))
+        return None
+
+
+def _string_table(value: Any, key: str, problems: _Problems) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        problems.add(key, f"expected a table of field = \"value\" strings (got {_describe(value)})")
+        return {}
+    return dict(value)
+
+
+def _duration(value: Any, key: str, problems: _Problems) -> int | None:
+    if not isinstance(value, str):
+        problems.add(key, f'expected a duration like "90s" (got {_describe(value)})')
+        return None
+    try:
+        return parse_duration(value)
+    except TimeSpecError as error:
+        problems.add(key, str(error))
+        return None
+
+
+def _table(document: Mapping[str, Any], key: str, problems: _Problems) -> Mapping[str, Any]:
+    value = document.get(key, {})
+    if not isinstance(value, dict):
+        problems.add(key, f"expected a table [{key}] (got {_describe(value)})")
+        return {}
+    return value
+
+
+def _array_of_tables(document: Mapping[str, Any], key: str, problems: _Problems) -> list[Mapping[str, Any]]:
+    value = document.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        problems.add(key, f"expected [[{key}]] tables (got {_describe(value)})")
+        return []
+    return value
+
+
+def _parse_trigger(table: Mapping[str, Any], message: regex.Pattern[str] | None, problems: _Problems) -> Trigger:
+    _unknown_keys(table, _TRIGGER_KEYS, "trigger.", problems)
+    count = table.get("count", 1)
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        problems.add("trigger.count", f"expected a whole number of hits, 1 or more (got {_describe(count)})")
+        count = 1
+    within = _duration(table.get("within", DEFAULT_WITHIN), "trigger.within", problems) or 60_000_000
+    group_by = _string(table, "group_by", "trigger.group_by", problems, required=False)
+    if group_by is not None and message is not None and group_by not in message.groupindex:
+        names = ", ".join(sorted(message.groupindex)) or "none"
+        problems.add("trigger.group_by", f"expected the name of a capture in match.message ({names}) (got {group_by!r})")
+    return Trigger(count=count, within_usec=within, group_by=group_by)
+
+
+def _parse_samples(document: Mapping[str, Any], problems: _Problems) -> tuple[Sample, ...]:
+    samples = []
+    for index, table in enumerate(_array_of_tables(document, "sample", problems)):
+        key = f"sample[{index}]"
+        _unknown_keys(table, _SAMPLE_KEYS, f"{key}.", problems)
+        line = table.get("line")
+        if not isinstance(line, str):
+            problems.add(f"{key}.line", f"expected the log line as a string (got {_describe(line)})")
+            continue
+        should_match = table.get("match")
+        if not isinstance(should_match, bool):
+            problems.add(f"{key}.match", f"expected true or false (got {_describe(should_match)})")
+            continue
+        samples.append(Sample(
+            line=line,
+            match=should_match,
+            captures=_string_table(table.get("captures"), f"{key}.captures", problems),
+            priority=_priority(table.get("priority"), f"{key}.priority", problems),
+            fields=_string_table(table.get("fields"), f"{key}.fields", problems),
+        ))
+    return tuple(samples)
+
+
+def _offsets(value: Any, key: str, problems: _Problems) -> tuple[int, ...]:
+    if not isinstance(value, list):
+        problems.add(key, f'expected a list of offsets like ["0s", "5s"] (got {_describe(value)})')
+        return ()
+    offsets = []
+    for item in value:
+        if item in ("0s", "0", 0):
+            offsets.append(0)
+        elif (usec := _duration(item, key, problems)) is not None:
+            offsets.append(usec)
+    return tuple(offsets)
+
+
+def _parse_scenarios(document: Mapping[str, Any], problems: _Problems) -> tuple[Scenario, ...]:
+    scenarios = []
+    for index, table in enumerate(_array_of_tables(document, "scenario", problems)):
+        key = f"scenario[{index}]"
+        _unknown_keys(table, _SCENARIO_KEYS, f"{key}.", problems)
+        hits = _offsets(table.get("hits"), f"{key}.hits", problems)
+        fires = _offsets(table.get("fires", []), f"{key}.fires", problems)
+        keys = table.get("keys", [])
+        if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys) or (keys and len(keys) != len(hits)):
+            problems.add(f"{key}.keys", f"expected one group key string per hit (got {_describe(keys)})")
+            keys = []
+        name = table.get("name", f"scenario {index + 1}")
+        scenarios.append(Scenario(name=str(name), hits=hits, fires=fires, keys=tuple(keys)))
+    return tuple(scenarios)
+
+
+def parse_rule(document: Mapping[str, Any], path: Path, display: str | None = None) -> Rule:
+    """Validate a parsed TOML document; raise RuleError listing every problem."""
+    problems = _Problems(display or str(path))
+    _unknown_keys(document, _TOP_KEYS, "", problems)
+
+    rule_id = _string(document, "id", "id", problems, required=True)
+    if rule_id is not None and rule_id != path.stem:
+        problems.add("id", f"must equal the file name, expected {path.stem!r} (got {rule_id!r})")
+    title = _string(document, "title", "title", problems, required=True)
+    description = _string(document, "description", "description", problems, required=False) or ""
+
+    severity_text = document.get("severity")
+    severity = Severity.ERROR
+    if not isinstance(severity_text, str) or severity_text.lower() not in SEVERITY_NAMES:
+        problems.add("severity", f"expected one of {', '.join(SEVERITY_NAMES)} (got {_describe(severity_text)})")
+    else:
+        severity = Severity.parse(severity_text)
+
+    action = document.get("action", "alert")
+    if action not in ACTIONS:
+        problems.add("action", f"expected one of {', '.join(ACTIONS)} (got {_describe(action)})")
+
+    match = _table(document, "match", problems)
+    _unknown_keys(match, _MATCH_KEYS, "match.", problems)
+    message = _compile(_string(match, "message", "match.message", problems, required=False), "match.message", problems)
+    ignore = _compile(_string(match, "ignore", "match.ignore", problems, required=False), "match.ignore", problems)
+    fields = _string_table(match.get("fields"), "match.fields", problems)
+    if "message" not in match and not fields:
+        problems.add("match", "nothing to match, expected match.message (a regex) or match.fields")
+    max_priority = _priority(match.get("priority"), "match.priority", problems)
+
+    trigger = _parse_trigger(_table(document, "trigger", problems), message, problems)
+    samples = _parse_samples(document, problems)
+    scenarios = _parse_scenarios(document, problems)
+    references = document.get("references", [])
+    if not isinstance(references, list) or not all(isinstance(r, str) for r in references):
+        problems.add("references", f"expected a list of strings (got {_describe(references)})")
+        references = []
+
+    if problems.lines:
+        raise RuleError(problems.lines)
+    assert rule_id is not None and title is not None
+    return Rule(
+        id=rule_id, title=title, description=description.strip(), severity=severity, action=str(action),
+        message=message, ignore=ignore, max_priority=max_priority, fields=fields, trigger=trigger,
+        samples=samples, scenarios=scenarios, path=path, references=tuple(references),
+    )
+
+
+def load_rule_file(path: Path, display: str | None = None) -> Rule:
+    """Read and validate one rule file."""
+    where = display or str(path)
+    try:
+        with open(path, "rb") as handle:
+            document = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as error:
+        raise RuleError([f"{where}: TOML syntax: {error}"]) from None
+    except OSError as error:
+        raise RuleError([f"{where}: cannot read: {error.strerror or error}"]) from None
+    return parse_rule(document, path, where)

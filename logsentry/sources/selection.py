@@ -1,0 +1,111 @@
+"""Which entries to read (units, priority, time range) and which unit an entry is about.
+
+The journal source turns a Selection into sd-journal matches; the offline parsers apply the very same
+rules in Python through `Selection.accepts`, so `-u` means the same thing for every input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+PRIORITY_NAMES = ("emerg", "alert", "crit", "err", "warning", "notice", "info", "debug")
+
+UNIT_SUFFIXES = (".service", ".socket", ".target", ".device", ".mount", ".automount", ".swap",
+                 ".timer", ".path", ".slice", ".scope")
+
+# Fields needed to decide which unit an entry is about (journalctl -u's four match terms).
+UNIT_FIELDS = ("_SYSTEMD_UNIT", "UNIT", "_PID", "_UID", "OBJECT_SYSTEMD_UNIT", "COREDUMP_UNIT",
+               "_TRANSPORT", "SYSLOG_IDENTIFIER")
+
+
+def unit_name(name: str) -> str:
+    """Bare names get ".service", like `journalctl -u api` means api.service."""
+    return name if name.endswith(UNIT_SUFFIXES) else f"{name}.service"
+
+
+def parse_priority(text: str) -> int:
+    """"err" or "3" -> 3; the journal's syslog levels 0 (emerg) .. 7 (debug)."""
+    spec = text.strip().lower()
+    if spec.isdigit() and int(spec) <= 7:
+        return int(spec)
+    aliases = {"error": "err", "warn": "warning", "critical": "crit", "emergency": "emerg", "panic": "emerg"}
+    spec = aliases.get(spec, spec)
+    if spec in PRIORITY_NAMES:
+        return PRIORITY_NAMES.index(spec)
+    raise ValueError(f"expected a priority 0-7 or one of {', '.join(PRIORITY_NAMES)} (got {text!r})")
+
+
+def parse_priority_range(text: str) -> tuple[int, int]:
+    """"err" -> (0, 3) (that level or more important); "warning..err" -> (3, 4), as journalctl -p."""
+    if ".." in text:
+        low, high = (parse_priority(part) if part else None for part in text.split("..", 1))
+        first, last = (0 if high is None else high), (7 if low is None else low)
+        return (min(first, last), max(first, last))
+    return (0, parse_priority(text))
+
+
+def subject_unit(get: Callable[[str], str | None]) -> str:
+    """The unit an entry is about, following journalctl -u's matches.
+
+    systemd's own lines about a unit (_PID=1 with UNIT=), privileged lines naming an object unit and
+    core dumps belong to the unit they describe. Entries from no unit fall back to "kernel" for kernel
+    messages or to the syslog identifier, so they can still be grouped and reported.
+    """
+    coredump = get("COREDUMP_UNIT")
+    if coredump:
+        return coredump
+    if get("_PID") == "1":
+        about = get("UNIT")
+        if about:
+            return about
+    if get("_UID") == "0":
+        about = get("OBJECT_SYSTEMD_UNIT")
+        if about:
+            return about
+    own = get("_SYSTEMD_UNIT")
+    if own:
+        return own
+    if get("_TRANSPORT") == "kernel":
+        return "kernel"
+    return get("SYSLOG_IDENTIFIER") or ""
+
+
+def unit_terms(unit: str) -> tuple[dict[str, str], ...]:
+    """The match terms of `journalctl -u UNIT`, ORed together; fields within a term are ANDed."""
+    return (
+        {"_SYSTEMD_UNIT": unit},
+        {"_PID": "1", "UNIT": unit},
+        {"_UID": "0", "OBJECT_SYSTEMD_UNIT": unit},
+        {"COREDUMP_UNIT": unit},
+    )
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What to read: empty `units` means all; priorities are inclusive syslog levels; times in usec."""
+
+    units: tuple[str, ...] = ()
+    priorities: tuple[int, int] | None = None
+    since_usec: int | None = None
+    until_usec: int | None = None
+
+    def accepts(self, fields: Mapping[str, str], realtime_usec: int) -> bool:
+        """The Python twin of the journal matches, for offline inputs."""
+        if self.since_usec is not None and realtime_usec < self.since_usec:
+            return False
+        if self.until_usec is not None and realtime_usec > self.until_usec:
+            return False
+        if self.priorities is not None:
+            raw = fields.get("PRIORITY")
+            if raw is None or not raw.isdigit():
+                return False
+            if not self.priorities[0] <= int(raw) <= self.priorities[1]:
+                return False
+        if self.units:
+            return any(
+                all(fields.get(name) == value for name, value in term.items())
+                for unit in self.units
+                for term in unit_terms(unit)
+            )
+        return True

@@ -1,0 +1,1 @@
+"""Ways to show events: JSON Lines for programs, rich renderings for people."""

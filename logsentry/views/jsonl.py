@@ -1,0 +1,57 @@
+"""The JSON Lines contract of `scan -o json` (and `tail -o json`): one object per event.
+
+Field names are a public interface; add fields, never rename or remove them.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..model import Incident
+from ..pipeline import ActionEvent, EndedEvent, Event, IncidentEvent, MatchEvent, Progress, QuarantineEvent
+
+
+def _incident_fields(incident: Incident) -> dict[str, Any]:
+    return {
+        "rule": incident.rule_id,
+        "severity": incident.severity.label,
+        "unit": incident.unit,
+        "key": incident.key,
+        "first_usec": incident.first_usec,
+    }
+
+
+def event_record(event: Event) -> dict[str, Any]:
+    match event:
+        case MatchEvent(hit):
+            entry = hit.entry
+            return {"type": "match", "rule": hit.rule_id, "severity": hit.severity.label, "unit": entry.unit,
+                    "realtime_usec": entry.realtime_usec, "cursor": entry.cursor, "priority": entry.priority,
+                    "message": entry.message, "captures": dict(hit.captures)}
+        case IncidentEvent(incident):
+            return {"type": "incident", **_incident_fields(incident), "realtime_usec": incident.fired_usec,
+                    "count": incident.count, "threshold": incident.threshold,
+                    "within_usec": incident.within_usec, "cursor": incident.cursor,
+                    "message": incident.samples[-1], "suggested_action": incident.action}
+        case ActionEvent(action):
+            return {"type": "action", "action": action.kind, "unit": action.unit, "dry_run": action.dry_run,
+                    "rule": action.incident.rule_id, "severity": action.incident.severity.label,
+                    "realtime_usec": action.incident.fired_usec, "cursor": action.incident.cursor,
+                    "reason": action.reason}
+        case EndedEvent(incident, open_at_end):
+            return {"type": "incident_end", **_incident_fields(incident), "last_usec": incident.last_usec,
+                    "count": incident.count, "open": open_at_end}
+        case QuarantineEvent(quarantine):
+            return {"type": "quarantine", "rule": quarantine.rule_id, "cursor": quarantine.cursor,
+                    "realtime_usec": quarantine.realtime_usec, "reason": quarantine.reason}
+    raise TypeError(f"unknown event {event!r}")
+
+
+def summary_record(progress: Progress) -> dict[str, Any]:
+    return {"type": "summary", "entries": progress.entries, "matches": progress.matches,
+            "incidents": progress.incidents, "first_usec": progress.first_usec, "last_usec": progress.last_usec}
+
+
+def dumps(record: dict[str, Any]) -> str:
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
