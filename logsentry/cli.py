@@ -8,13 +8,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TextIO
 
 import click
 from rich.console import Console
 
 from .engine.detector import Detector, RuleTimeout, match_rule
 from .model import SEVERITY_NAMES, Entry, Severity
-from .pipeline import Pipeline
+from .pipeline import Event, Pipeline
 from .rules.check import check_rule
 from .rules.loader import RuleSet, default_rule_dirs, load_rules
 from .sources import InputFormatError, JournalOpenError, Selection, open_entries
@@ -114,7 +115,7 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
         sys.exit(EXIT_FOUND)
 
 
-def _consume(events: Iterator[jsonl.Event], output: str) -> ScanSummary:
+def _consume(events: Iterator[Event], output: str) -> ScanSummary:
     summary = ScanSummary()
     write = sys.stdout.write
     for event in events:
@@ -180,13 +181,13 @@ def rules_test(paths: tuple[Path, ...]) -> None:
 @click.option("--file", "file", type=click.File("r", errors="replace"), help="Check each line of this file.")
 @rules_option
 @shipped_option
-def rules_check(text: str | None, file: click.utils.LazyFile | None, rule_paths: tuple[Path, ...],
+def rules_check(text: str | None, file: TextIO | None, rule_paths: tuple[Path, ...],
                 no_shipped: bool) -> None:
     """Which rules match a given line (or each line of --file), with their captures."""
     if (text is None) == (file is None):
         raise click.UsageError("give a TEXT line or --file, not both")
     rule_set = load_rule_set(rule_paths, not no_shipped)
-    lines = [text] if text is not None else [line.rstrip("\n") for line in file]  # type: ignore[union-attr]
+    lines = [text] if text is not None else [line.rstrip("\n") for line in file or ()]
     for line in lines:
         for rule in rule_set.rules:
             try:

@@ -129,7 +129,7 @@ def format_duration(usec: int) -> str:
     seconds = usec // USEC_PER_SEC
     parts = []
     for size, unit in ((86400, "d"), (3600, "h"), (60, "m"), (1, "s")):
-        if seconds >= size or (parts and size == 1):
+        if seconds >= size:
             parts.append(f"{seconds // size}{unit}")
             seconds %= size
     return " ".join(parts)

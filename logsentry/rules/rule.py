@@ -193,7 +193,8 @@ def _parse_trigger(table: Mapping[str, Any], message: regex.Pattern[str] | None,
     group_by = _string(table, "group_by", "trigger.group_by", problems, required=False)
     if group_by is not None and message is not None and group_by not in message.groupindex:
         names = ", ".join(sorted(message.groupindex)) or "none"
-        problems.add("trigger.group_by", f"expected the name of a capture in match.message ({names}) (got {group_by!r})")
+        problems.add("trigger.group_by",
+                     f"expected the name of a capture in match.message ({names}) (got {group_by!r})")
     return Trigger(count=count, within_usec=within, group_by=group_by)
 
 

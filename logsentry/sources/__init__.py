@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from ..model import Entry
-from .export import ExportSource, InputFormatError, open_binary, sniff
+from .export import ExportSource, InputFormatError, head, open_binary, sniff
 from .journal import JournalLocation, JournalOpenError, JournalSource
 from .selection import Selection
 
@@ -19,7 +19,7 @@ def _kind_of(path: Path) -> str:
         return "stream"
     try:
         with open_binary(path) as stream:
-            return sniff(stream.peek(4096)[:4096])
+            return sniff(head(stream))
     except OSError as error:
         raise InputFormatError(f"{path}: cannot read: {error.strerror or error}") from None
     except InputFormatError as error:

@@ -10,9 +10,10 @@ import gzip
 import io
 import json
 import struct
+import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, BinaryIO
 
 from ..model import Entry
 from .selection import Selection, subject_unit
@@ -29,13 +30,23 @@ def _decode(value: bytes) -> str:
     return value.decode("utf-8", "replace")
 
 
-def open_binary(path: Path) -> IO[bytes]:
-    """Open a file (or "-" for stdin), undoing gzip when the content says so."""
-    raw: IO[bytes] = open(path, "rb") if str(path) != "-" else io.BufferedReader(io.FileIO(0, closefd=False))
-    buffered = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw)  # type: ignore[arg-type]
-    if buffered.peek(2)[:2] == GZIP_MAGIC:
-        return gzip.open(buffered)  # type: ignore[return-value]
-    return buffered
+def open_binary(path: Path) -> BinaryIO:
+    """Open a file (or "-" for stdin) for peeking and reading, undoing gzip when the content says so."""
+    if str(path) == "-":
+        stream: BinaryIO = sys.stdin.buffer
+    else:
+        stream = open(path, "rb")  # noqa: SIM115 - the caller closes it
+    if not hasattr(stream, "peek"):
+        stream = io.BufferedReader(stream)  # type: ignore[type-var]
+    if head(stream, 2) == GZIP_MAGIC:
+        return gzip.GzipFile(fileobj=stream)  # type: ignore[return-value]
+    return stream
+
+
+def head(stream: BinaryIO, size: int = 4096) -> bytes:
+    """The first bytes of a stream opened by open_binary, without consuming them."""
+    peeked: bytes = stream.peek(size)  # type: ignore[attr-defined]
+    return peeked[:size]
 
 
 def sniff(head: bytes) -> str:
@@ -153,8 +164,7 @@ class ExportSource:
     def __iter__(self) -> Iterator[Entry]:
         name = str(self.path)
         with open_binary(self.path) as stream:
-            head = stream.peek(4096)[:4096] if hasattr(stream, "peek") else b""
-            kind = sniff(head)
+            kind = sniff(head(stream))
             if kind == "journal":
                 raise InputFormatError(f"{name}: a journal file inside a compressed stream; decompress it first")
             reader = read_json_lines if kind == "json" else read_export

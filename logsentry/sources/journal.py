@@ -6,7 +6,6 @@ every entry (what `journal.Reader` iteration does) is where the time goes on a l
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,5 +120,3 @@ def is_journal_file(path: Path) -> bool:
         return False
 
 
-def can_read_local_journal() -> bool:
-    return os.access("/var/log/journal", os.R_OK) or os.access("/run/log/journal", os.R_OK)

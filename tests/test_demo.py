@@ -1,0 +1,32 @@
+"""`logsentry demo`: the bundled outage replayed through the real journal reader and pipeline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import run_cli
+
+from logsentry.demo import replay
+from logsentry.demo.outage import FACTS
+
+
+def test_demo_detects_the_outage_at_its_first_line(tmp_path: Path):
+    result = replay(tmp_path)
+    assert result.journal_kind.startswith("a real journal file")
+    assert result.requests_failed > 20_000
+    assert result.incident is not None and result.first_hit is not None
+    assert result.incident.rule_id == "ghc-autoupdate-worker-died"
+    assert result.incident.unit == "cachix-server.service"
+    assert 0 <= result.incident.fired_usec - FACTS.first_error_usec < 1_000_000
+    assert [a.kind for a in result.actions] == ["restart", "alert"]
+    assert all(a.dry_run for a in result.actions)
+    assert result.benign_mentions == 1  # the search URL with the exception text triggered nothing
+
+
+def test_demo_command_tells_the_story():
+    result = run_cli("demo")
+    assert result.exit_code == 0
+    out = " ".join(result.stdout.split())
+    assert "6h 6m 55s down" in out
+    assert "systemctl restart cachix-server.service" in out
+    assert "Detected 0.000 s after the first failing line" in out

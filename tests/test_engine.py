@@ -1,0 +1,134 @@
+"""Detector, burst windows and policy: pure logic, tested directly, plus quarantine through the CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import entry, json_events, of_type, run_cli, simple_rule
+
+from logsentry.engine.detector import Detector
+from logsentry.engine.policy import Policy
+from logsentry.engine.window import BurstTracker
+from logsentry.model import Entry, Hit, Severity
+from logsentry.pipeline import EndedEvent, IncidentEvent, MatchEvent, Pipeline
+from logsentry.rules.rule import Rule, parse_rule
+
+SEC = 1_000_000
+
+
+def make_rule(count: int = 3, within: str = "10s", group_by: str | None = None, message: str = r"BOOM (?P<ip>\S+)",
+              action: str = "alert", **match: object) -> Rule:
+    trigger: dict[str, object] = {"count": count, "within": within}
+    if group_by:
+        trigger["group_by"] = group_by
+    document = {"id": "r", "title": "t", "severity": "error", "action": action,
+                "match": {"message": message, **match}, "trigger": trigger}
+    return parse_rule(document, Path("r.toml"))
+
+
+def make_entry(at: float, message: str = "BOOM 1.2.3.4", unit: str = "a.service", priority: int | None = 6,
+               **fields: str) -> Entry:
+    return Entry(realtime_usec=int(at * SEC), message=message, unit=unit, priority=priority, cursor=f"c{at}",
+                 fields=fields)
+
+
+def run(rule: Rule, entries: list[Entry]) -> list:
+    return list(Pipeline(Detector([rule])).run(entries))
+
+
+def fired_at(events: list) -> list[float]:
+    return [e.incident.fired_usec / SEC for e in events if isinstance(e, IncidentEvent)]
+
+
+def test_burst_fires_at_the_nth_hit_within_the_window():
+    events = run(make_rule(count=3, within="10s"), [make_entry(t) for t in (0, 4, 9, 10, 11)])
+    assert fired_at(events) == [9]
+    ended = [e for e in events if isinstance(e, EndedEvent)]
+    assert len(ended) == 1 and ended[0].open_at_end and ended[0].incident.count == 5
+
+
+def test_slow_trickle_never_fires():
+    assert fired_at(run(make_rule(count=3, within="10s"), [make_entry(t) for t in (0, 6, 12, 18, 24)])) == []
+
+
+def test_incident_ends_after_a_quiet_window_and_can_fire_again():
+    rule = make_rule(count=2, within="10s")
+    events = run(rule, [make_entry(t) for t in (0, 1, 5, 30, 31, 100)])
+    assert fired_at(events) == [1, 31]
+    ended = [e.incident for e in events if isinstance(e, EndedEvent)]
+    assert [(i.first_usec / SEC, i.last_usec / SEC, i.count, i.fired_usec / SEC) for i in ended[:2]] == [
+        (0, 5, 3, 1), (30, 31, 2, 31)]
+
+
+def test_group_by_keeps_separate_windows():
+    rule = make_rule(count=2, within="10s", group_by="ip")
+    entries = [make_entry(0, "BOOM a"), make_entry(1, "BOOM b"), make_entry(2, "BOOM a"), make_entry(3, "BOOM c")]
+    events = run(rule, entries)
+    incidents = [e.incident for e in events if isinstance(e, IncidentEvent)]
+    assert [(i.key, i.fired_usec / SEC) for i in incidents] == [("a", 2)]
+
+
+def test_units_have_separate_windows():
+    rule = make_rule(count=2, within="10s")
+    events = run(rule, [make_entry(0, unit="a.service"), make_entry(1, unit="b.service")])
+    assert fired_at(events) == []
+
+
+def test_out_of_order_entries_do_not_break_windows():
+    events = run(make_rule(count=3, within="10s"), [make_entry(t) for t in (5, 3, 6)])
+    assert fired_at(events) == [6]  # the late entry (3) counts as if at 5, the newest time seen
+
+
+def test_tracker_memory_is_bounded_by_threshold_and_quiet_keys_are_dropped():
+    rule = make_rule(count=3, within="10s", group_by="ip")
+    tracker = BurstTracker([rule])
+    for i in range(1000):
+        tracker.add(Hit("r", Severity.ERROR, make_entry(i * 0.001, f"BOOM {i}"), {"ip": str(i)}, str(i)))
+    assert len(tracker) == 1000
+    tracker.expire(100 * SEC)
+    assert len(tracker) == 0
+
+
+def test_detector_priority_fields_and_ignore():
+    rule = make_rule(count=1, priority="err", fields={"_TRANSPORT": "kernel"}, ignore="harmless")
+    detector = Detector([rule])
+    assert detector.needed_fields == ("_TRANSPORT",)
+    assert detector.detect(make_entry(0, priority=3, _TRANSPORT="kernel"))
+    assert not detector.detect(make_entry(0, priority=4, _TRANSPORT="kernel"))
+    assert not detector.detect(make_entry(0, priority=None, _TRANSPORT="kernel"))
+    assert not detector.detect(make_entry(0, priority=3, _TRANSPORT="stdout"))
+    assert not detector.detect(make_entry(0, "BOOM harmless", priority=3, _TRANSPORT="kernel"))
+
+
+def test_policy_restarts_only_restartable_units():
+    policy = Policy()
+    rule = make_rule(count=1, action="restart")
+    for unit, kinds in [("api.service", ["restart", "alert"]), ("kernel", ["alert"]), ("init.scope", ["alert"]),
+                        ("logsentry.service", ["alert"])]:
+        events = list(Pipeline(Detector([rule]), policy).run([make_entry(0, unit=unit)]))
+        actions = [e.action.kind for e in events if hasattr(e, "action")]
+        assert actions == kinds, unit
+
+
+def test_runaway_regex_is_quarantined_and_scanning_goes_on(make_journal, write_rule, rules_dir):
+    write_rule("runaway", simple_rule(regex="^(a|aa)+$"))
+    write_rule("boom", simple_rule(regex="BOOM"))
+    journal = make_journal([entry("a" * 5000 + "b", at=0), entry("BOOM after", at=1), entry("a" * 5000 + "b", at=2)])
+    result = run_cli("scan", "--file", str(journal), "--rules", str(rules_dir), "--no-shipped-rules", "-o", "json")
+    assert result.exit_code == 0
+    events = json_events(result)
+    [quarantine] = of_type(events, "quarantine")
+    assert quarantine["rule"] == "runaway" and quarantine["cursor"].startswith("s=")
+    assert [m["message"] for m in of_type(events, "match")] == ["BOOM after"]
+    assert events[-1]["entries"] == 3
+
+
+@pytest.mark.parametrize("hits", [[0, 1, 2], [0, 100, 200]])
+def test_event_time_not_clock(hits):
+    """Scanning the same entries twice, at any wall time, gives identical incidents."""
+    rule = make_rule(count=2, within="10s")
+    first = [(type(e).__name__, getattr(e, "incident", None)) for e in run(rule, [make_entry(t) for t in hits])]
+    second = [(type(e).__name__, getattr(e, "incident", None)) for e in run(rule, [make_entry(t) for t in hits])]
+    assert first == second
+    assert all(isinstance(e, MatchEvent) for e in run(rule, [make_entry(0)]) if not isinstance(e, EndedEvent))

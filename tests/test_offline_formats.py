@@ -1,0 +1,102 @@
+"""Offline inputs: journalctl's own export and JSON output (made by the real journalctl), gzip, stdin."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import entry, json_events, of_type, run_cli, simple_rule
+
+ENTRIES = [
+    entry("BOOM plain", at=0, priority=3),
+    entry(b"BOOM bytes \xff", at=1, unit="other.service"),
+    entry("BOOM multi\nline two", at=2),
+    entry("api.service: BOOM from systemd", unit="init.scope", at=3, _PID=1, UNIT="api.service"),
+    entry("nothing here", at=4),
+]
+
+
+def journalctl(journal: Path, output: str) -> bytes:
+    return subprocess.run(["journalctl", "--file", str(journal), "-o", output, "--no-pager"],
+                          capture_output=True, check=True).stdout
+
+
+def scan(path: str, rules_dir: Path, *extra: str, input: bytes | None = None) -> list[dict]:
+    result = run_cli("scan", "--file", path, "--rules", str(rules_dir), "--no-shipped-rules", "-o", "json", *extra,
+                     input=input)
+    assert result.exit_code == 0, result.output
+    return of_type(json_events(result), "match")
+
+
+def comparable(matches: list[dict]) -> list[tuple]:
+    return [(m["unit"], m["realtime_usec"], m["priority"], m["message"]) for m in matches]
+
+
+@pytest.fixture
+def native(make_journal, write_rule, rules_dir):
+    write_rule("boom", simple_rule(regex="BOOM"))
+    journal = make_journal(ENTRIES)
+    return journal, scan(str(journal), rules_dir)
+
+
+@pytest.mark.parametrize("output", ["export", "json"])
+def test_dump_scans_like_the_journal(native, rules_dir, tmp_path, output):
+    journal, expected = native
+    assert len(expected) == 4
+    dump = tmp_path / f"dump.{output}"
+    dump.write_bytes(journalctl(journal, output))
+    got = scan(str(dump), rules_dir)
+    assert comparable(got) == comparable(expected)
+    assert [m["cursor"] for m in got] == [m["cursor"] for m in expected]  # __CURSOR is kept
+
+
+@pytest.mark.parametrize("output", ["export", "json"])
+def test_gzip_and_stdin(native, rules_dir, tmp_path, output):
+    journal, expected = native
+    data = journalctl(journal, output)
+    packed = tmp_path / "dump.gz"
+    packed.write_bytes(gzip.compress(data))
+    assert comparable(scan(str(packed), rules_dir)) == comparable(expected)
+    assert comparable(scan("-", rules_dir, input=data)) == comparable(expected)
+
+
+@pytest.mark.parametrize("output", ["export", "json"])
+def test_unit_and_priority_filters_apply_offline(native, rules_dir, tmp_path, output):
+    journal, _ = native
+    dump = tmp_path / "dump"
+    dump.write_bytes(journalctl(journal, output))
+    assert [m["message"] for m in scan(str(dump), rules_dir, "-u", "api")] == ["api.service: BOOM from systemd"]
+    assert [m["message"] for m in scan(str(dump), rules_dir, "-p", "err")] == ["BOOM plain"]
+
+
+def test_json_binary_values_and_missing_cursor(write_rule, rules_dir, tmp_path):
+    write_rule("boom", simple_rule(regex="^BOOM"))
+    lines = [
+        {"__REALTIME_TIMESTAMP": "1700000000000000", "MESSAGE": list(b"BOOM \xff raw"), "_SYSTEMD_UNIT": "x.service"},
+        {"__REALTIME_TIMESTAMP": "1700000001000000", "MESSAGE": ["BOOM first", "second"], "PRIORITY": "2"},
+        {"__REALTIME_TIMESTAMP": "1700000002000000", "MESSAGE": None},
+    ]
+    dump = tmp_path / "hand.json"
+    dump.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    matches = scan(str(dump), rules_dir)
+    assert [m["message"] for m in matches] == ["BOOM \ufffd raw", "BOOM first\nsecond"]
+    assert matches[0]["cursor"] == f"{dump}: line 1"
+
+
+@pytest.mark.parametrize(("content", "expected"), [
+    (b"this is just text\n", "not a journal file, journal export format or JSON lines"),
+    (b'{"MESSAGE": "no time"}\n', "line 1: __REALTIME_TIMESTAMP: expected microseconds since the epoch (got None)"),
+    (b'{"__REALTIME_TIMESTAMP": "1", "MESSAGE": "ok"}\n{broken\n', "line 2: expected a JSON object per line"),
+    (b"__REALTIME_TIMESTAMP=1\nMESSAGE\n\x05\x00\x00", "truncated binary size"),
+    (b"__REALTIME_TIMESTAMP=1\nMESSAGE\n\x05\x00\x00\x00\x00\x00\x00\x00ab", "truncated binary value"),
+])
+def test_damaged_input_is_a_clear_error(write_rule, rules_dir, tmp_path, content, expected):
+    write_rule("boom", simple_rule())
+    bad = tmp_path / "bad.dump"
+    bad.write_bytes(content)
+    result = run_cli("scan", "--file", str(bad), "--rules", str(rules_dir), "--no-shipped-rules")
+    assert result.exit_code == 2
+    assert str(bad) in result.stderr and expected in result.stderr

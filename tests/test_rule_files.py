@@ -1,0 +1,129 @@
+"""Rule file validation: every error names file and key, says what was expected and what was found."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import run_cli
+
+from logsentry.rules.check import check_rule
+from logsentry.rules.loader import load_rules, shipped_rules_dir
+from logsentry.rules.rule import RuleError, load_rule_file
+
+VALID = '''
+title = "t"
+severity = "error"
+action = "alert"
+[match]
+message = 'BOOM'
+[trigger]
+count = 2
+within = "90s"
+'''
+
+CASES = [
+    ('id = "other"\n' + VALID, "id: must equal the file name, expected 'r' (got 'other')"),
+    (VALID, "id: missing, expected a string"),
+    ('id = "r"\n' + VALID.replace('title = "t"', "title = 3"), "title: expected a non-empty string (got 3)"),
+    ('id = "r"\n' + VALID.replace('"error"', '"fatal"'),
+     "severity: expected one of info, warning, error, critical (got 'fatal')"),
+    ('id = "r"\n' + VALID.replace('"alert"', '"reboot"'), "action: expected one of alert, restart (got 'reboot')"),
+    ('id = "r"\n' + VALID.replace("'BOOM'", "'(BOOM'"), "match.message: invalid regular expression: missing )"),
+    ('id = "r"\n' + VALID.replace("message = 'BOOM'", "message = 'B'\nignore = '[x'"),
+     "match.ignore: invalid regular expression"),
+    ('id = "r"\n' + VALID.replace("message = 'BOOM'", "priority = 'loud'"),
+     "match: nothing to match, expected match.message (a regex) or match.fields"),
+    ('id = "r"\n' + VALID.replace("message = 'BOOM'", "message = 'B'\npriority = 'loud'"),
+     "match.priority: expected a priority 0-7 or one of emerg, alert, crit, err, warning, notice, info, debug "
+     "(got 'loud')"),
+    ('id = "r"\n' + VALID.replace("message = 'BOOM'", "message = 'B'\nfields = { X = 1 }"),
+     'match.fields: expected a table of field = "value" strings (got a table)'),
+    ('id = "r"\n' + VALID.replace('"90s"', '"60 sec"'),
+     'trigger.within: expected a duration like "90s", "5m" or "1h30m" (got \'60 sec\')'),
+    ('id = "r"\n' + VALID.replace("count = 2", "count = 0"),
+     "trigger.count: expected a whole number of hits, 1 or more (got 0)"),
+    ('id = "r"\n' + VALID.replace("count = 2", 'count = 2\ngroup_by = "ip"'),
+     "trigger.group_by: expected the name of a capture in match.message (none) (got 'ip')"),
+    ('id = "r"\n' + VALID.replace("count = 2", "cuont = 2"),
+     "trigger.cuont: unknown key, expected one of count, group_by, within"),
+    ('id = "r"\nsevirity = "x"\n' + VALID, "sevirity: unknown key"),
+    ('id = "r"\n' + VALID + '[[sample]]\nline = "BOOM"\n', "sample[0].match: expected true or false (got None)"),
+    ('id = "r"\n' + VALID + '[[sample]]\nmatch = true\n', "sample[0].line: expected the log line as a string"),
+    ('id = "r"\n' + VALID + '[[scenario]]\nhits = "0s"\n',
+     'scenario[0].hits: expected a list of offsets like ["0s", "5s"] (got \'0s\')'),
+    ('id = "r"\ntrigger = 5\n' + VALID.split("[trigger]")[0], "trigger: expected a table [trigger] (got 5)"),
+    ('id = "r"\ntitle = \n', "TOML syntax: "),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES)
+def test_every_rule_error_names_file_and_key(tmp_path: Path, text: str, expected: str):
+    path = tmp_path / "r.toml"
+    path.write_text(text)
+    with pytest.raises(RuleError) as caught:
+        load_rule_file(path, "rules/x/r.toml")
+    assert any(line.startswith("rules/x/r.toml: ") and expected in line for line in caught.value.problems), \
+        caught.value.problems
+
+
+def test_all_problems_of_one_file_are_reported_together(tmp_path: Path):
+    path = tmp_path / "r.toml"
+    path.write_text('id = "r"\nseverity = "x"\naction = "y"\n[match]\nmessage = "("\n[trigger]\nwithin = "soon"\n')
+    with pytest.raises(RuleError) as caught:
+        load_rule_file(path)
+    keys = [line.split(": ")[1] for line in caught.value.problems]
+    assert keys == ["title", "severity", "action", "match.message", "trigger.within"]
+
+
+def test_broken_file_does_not_take_others_down(tmp_path: Path):
+    (tmp_path / "good.toml").write_text('id = "good"\n' + VALID)
+    (tmp_path / "bad.toml").write_text('id = "bad"\n' + VALID.replace('"90s"', '"later"'))
+    loaded = load_rules([tmp_path])
+    assert [rule.id for rule in loaded.rules] == ["good"]
+    assert len(loaded.errors) == 1 and "bad.toml: trigger.within" in loaded.errors[0]
+
+
+def test_local_rule_overrides_shipped_id_and_duplicates_are_errors(tmp_path: Path):
+    local = tmp_path / "local"
+    local.mkdir()
+    (local / "ghc-mvar-deadlock.toml").write_text('id = "ghc-mvar-deadlock"\n' + VALID)
+    loaded = load_rules([shipped_rules_dir(), local])
+    assert loaded.errors == ()
+    assert loaded.by_id()["ghc-mvar-deadlock"].path == local / "ghc-mvar-deadlock.toml"
+    (local / "sub").mkdir()
+    (local / "sub" / "ghc-mvar-deadlock.toml").write_text('id = "ghc-mvar-deadlock"\n' + VALID)
+    again = load_rules([local])
+    assert any("id: duplicate" in error for error in again.errors)
+
+
+def test_missing_rule_directory_is_reported(tmp_path: Path):
+    result = run_cli("scan", "--rules", str(tmp_path / "nope"), "--file", "/dev/null")
+    assert result.exit_code == 2
+    assert "nope: no such rule file or directory" in result.stderr
+
+
+SHIPPED = load_rules([shipped_rules_dir()])
+
+
+def test_shipped_rules_load_cleanly():
+    assert SHIPPED.errors == ()
+    assert len(SHIPPED.rules) >= 5
+    for rule in SHIPPED.rules:
+        assert rule.path.parent.parent == shipped_rules_dir(), rule.path
+
+
+@pytest.mark.parametrize("rule", SHIPPED.rules, ids=lambda rule: rule.id)
+def test_shipped_rule_samples_and_scenarios(rule):
+    failures = [f"{r.what}: {r.detail}" for r in check_rule(rule) if not r.ok]
+    assert failures == []
+
+
+def test_rules_test_command_reports_failing_line(tmp_path: Path):
+    (tmp_path / "r.toml").write_text('id = "r"\n' + VALID + '[[sample]]\nline = "nope"\nmatch = true\n'
+                                     '[[sample]]\nline = "BOOM again"\nmatch = false\n')
+    result = run_cli("rules", "test", str(tmp_path))
+    assert result.exit_code == 1
+    assert "sample[0]: expected a match, got none: 'nope'" in result.stdout
+    assert "sample[1]: expected no match, but it matched: 'BOOM again'" in result.stdout
+    assert run_cli("rules", "test").exit_code == 0

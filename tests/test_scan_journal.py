@@ -1,0 +1,196 @@
+"""`logsentry scan` on real journal files: unit matching, priority, time ranges, the JSON contract, exit codes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from conftest import BASE_USEC, entry, json_events, of_type, run_cli, simple_rule
+
+from logsentry.timespec import format_usec
+
+
+def scan_json(journal: Path, rules: Path, *extra: str) -> list[dict]:
+    result = run_cli("scan", "--file", str(journal), "--rules", str(rules), "--no-shipped-rules", "-o", "json",
+                     *extra)
+    assert result.exit_code == 0, result.output
+    return json_events(result)
+
+
+def test_unit_selection_matches_journalctl_u(make_journal, write_rule, rules_dir):
+    write_rule("boom", simple_rule())
+    journal = make_journal([
+        entry("BOOM from the service itself", unit="api.service", at=1),
+        entry("BOOM from another service", unit="db.service", at=2),
+        entry("api.service: BOOM said by systemd", unit="init.scope", at=3, _PID=1, UNIT="api.service"),
+        entry("BOOM: UNIT= from a non-PID-1 process is not about api", unit="evil.service", at=4, _PID=4242,
+              UNIT="api.service"),
+        entry("Process 99 (api) dumped core. BOOM", unit="systemd-coredump@0.service", at=5,
+              COREDUMP_UNIT="api.service"),
+        entry("BOOM object unit from root", unit="systemd-logind.service", at=6, _UID=0,
+              OBJECT_SYSTEMD_UNIT="api.service"),
+        entry("BOOM object unit from a user", unit="other.service", at=7, _UID=1000,
+              OBJECT_SYSTEMD_UNIT="api.service"),
+    ])
+    matches = of_type(scan_json(journal, rules_dir, "-u", "api"), "match")
+    assert [m["message"] for m in matches] == [
+        "BOOM from the service itself", "api.service: BOOM said by systemd", "Process 99 (api) dumped core. BOOM",
+        "BOOM object unit from root"]
+    assert {m["unit"] for m in matches} == {"api.service"}
+    everything = of_type(scan_json(journal, rules_dir), "match")
+    assert len(everything) == 7
+    assert {m["message"]: m["unit"] for m in everything}["BOOM from another service"] == "db.service"
+
+
+def test_several_units_and_full_names(make_journal, write_rule, rules_dir):
+    write_rule("boom", simple_rule())
+    journal = make_journal([entry("BOOM", unit=u, at=i) for i, u in
+                            enumerate(["a.service", "b.socket", "c.service", "b.service"])])
+    matches = of_type(scan_json(journal, rules_dir, "-u", "a", "-u", "b.socket"), "match")
+    assert [m["unit"] for m in matches] == ["a.service", "b.socket"]
+
+
+def test_priority_filter(make_journal, write_rule, rules_dir):
+    write_rule("boom", simple_rule())
+    journal = make_journal([entry(f"BOOM at {p}", at=p, priority=p) for p in range(8)])
+    assert [m["priority"] for m in of_type(scan_json(journal, rules_dir, "-p", "err"), "match")] == [0, 1, 2, 3]
+    assert [m["priority"] for m in of_type(scan_json(journal, rules_dir, "-p", "4"), "match")] == [0, 1, 2, 3, 4]
+    ranged = of_type(scan_json(journal, rules_dir, "-p", "warning..err"), "match")
+    assert [m["priority"] for m in ranged] == [3, 4]
+    combined = of_type(scan_json(journal, rules_dir, "-p", "err", "-u", "app"), "match")
+    assert [m["priority"] for m in combined] == [0, 1, 2, 3]
+
+
+def test_since_and_until(make_journal, write_rule, rules_dir):
+    write_rule("boom", simple_rule())
+    journal = make_journal([entry(f"BOOM {minute}", at=minute * 60) for minute in range(10)])
+    since = format_usec(BASE_USEC + 3 * 60_000_000)[:16]  # "YYYY-MM-DD HH:MM" in local time
+    until = format_usec(BASE_USEC + 6 * 60_000_000)[:16]
+    matches = of_type(scan_json(journal, rules_dir, "--since", since, "--until", until), "match")
+    assert [m["message"] for m in matches] == ["BOOM 3", "BOOM 4", "BOOM 5", "BOOM 6"]
+    recent = of_type(scan_json(journal, rules_dir, "--since", "-1h"), "match")
+    assert recent == []  # the fixture lies in the past
+    assert len(of_type(scan_json(journal, rules_dir, "--since", "2020-01-01"), "match")) == 10
+
+
+def test_bad_time_is_usage_error(make_journal, rules_dir, write_rule):
+    write_rule("boom", simple_rule())
+    journal = make_journal([entry("BOOM")])
+    result = run_cli("scan", "--file", str(journal), "--since", "last tuesday-ish")
+    assert result.exit_code == 2
+    assert "expected a time like" in result.output
+
+
+def test_json_contract(make_journal, write_rule, rules_dir):
+    write_rule("boom", simple_rule(count=2, within="10s").replace('action = "alert"', 'action = "restart"'))
+    journal = make_journal([entry("BOOM one", at=0, priority=3), entry("BOOM two", at=5, priority=3),
+                            entry("quiet", at=6)])
+    events = scan_json(journal, rules_dir)
+    first = of_type(events, "match")[0]
+    assert set(first) >= {"type", "rule", "severity", "unit", "realtime_usec", "cursor", "priority", "message"}
+    assert first["rule"] == "boom" and first["severity"] == "error" and first["unit"] == "app.service"
+    assert first["realtime_usec"] == BASE_USEC and first["priority"] == 3 and first["message"] == "BOOM one"
+    assert first["cursor"].startswith("s=")
+    [incident] = of_type(events, "incident")
+    assert incident["rule"] == "boom" and incident["count"] == 2 and incident["realtime_usec"] == BASE_USEC + 5_000_000
+    assert incident["first_usec"] == BASE_USEC
+    actions = of_type(events, "action")
+    assert [(a["action"], a["unit"], a["dry_run"]) for a in actions] == [
+        ("restart", "app.service", True), ("alert", "app.service", True)]
+    # Order: the incident follows the match that fired it, actions follow the incident.
+    kinds = [e["type"] for e in events]
+    assert kinds.index("incident") == kinds.index("match") + 2 and kinds[kinds.index("incident") + 1] == "action"
+    assert events[-1]["type"] == "summary" and events[-1]["entries"] == 3
+
+
+def test_cursor_resumes_at_the_entry(make_journal, write_rule, rules_dir):
+    """The cursor in a match really names that entry (journalctl --cursor shows it first)."""
+    import subprocess
+
+    write_rule("boom", simple_rule())
+    journal = make_journal([entry("first"), entry("BOOM here", at=1), entry("after", at=2)])
+    [match] = of_type(scan_json(journal, rules_dir), "match")
+    shown = subprocess.run(["journalctl", "--file", str(journal), "--cursor", match["cursor"], "-o", "cat", "-n",
+                            "1", "--no-pager"], capture_output=True, text=True, check=True)
+    assert shown.stdout.strip().splitlines()[0] == "BOOM here"
+
+
+def test_exit_codes_and_fail_on(make_journal, write_rule, rules_dir):
+    write_rule("boom", simple_rule())
+    journal = make_journal([entry("BOOM")])
+    base = ("scan", "--file", str(journal), "--rules", str(rules_dir), "--no-shipped-rules")
+    assert run_cli(*base).exit_code == 0
+    assert run_cli(*base, "--fail-on", "error").exit_code == 3
+    assert run_cli(*base, "--fail-on", "warning").exit_code == 3
+    assert run_cli(*base, "--fail-on", "critical").exit_code == 0
+    assert run_cli(*base, "--fail-on", "bogus").exit_code == 2
+    assert run_cli("scan", "--file", str(journal.parent / "missing.journal")).exit_code == 2
+
+
+def test_broken_rule_file_exits_2_listing_every_error(make_journal, write_rule, rules_dir):
+    write_rule("good", simple_rule())
+    write_rule("bad", simple_rule(regex="(unclosed", within="60 sec"))
+    write_rule("worse", 'title = "x"\nseverity = "fatal"\n[match]\nmessage = "ok"\n')
+    journal = make_journal([entry("BOOM")])
+    result = run_cli("scan", "--file", str(journal), "--rules", str(rules_dir), "--no-shipped-rules")
+    assert result.exit_code == 2
+    assert "rules/test/bad.toml: match.message: invalid regular expression" in result.stderr
+    assert 'rules/test/bad.toml: trigger.within: expected a duration like "90s"' in result.stderr
+    assert "(got '60 sec')" in result.stderr
+    assert "rules/test/worse.toml: severity: expected one of info, warning, error, critical (got 'fatal')" \
+        in result.stderr
+    assert "3 error(s) in rule files; nothing was scanned" in result.stderr
+    assert result.stdout == ""
+
+
+def test_report_output_names_incidents(make_journal, write_rule, rules_dir):
+    write_rule("boom", simple_rule(count=3, within="10s"))
+    journal = make_journal([entry("BOOM", at=t) for t in (0, 1, 2, 30, 31)])
+    result = run_cli("scan", "--file", str(journal), "--rules", str(rules_dir), "--no-shipped-rules")
+    assert result.exit_code == 0
+    assert "5 entries" in result.stdout and "1 incident(s)" in result.stdout
+    assert "app.service" in result.stdout and "boom" in result.stdout
+
+
+def test_directory_option_reads_all_files(make_journal, write_rule, rules_dir, tmp_path: Path):
+    write_rule("boom", simple_rule())
+    folder = tmp_path / "copied"
+    folder.mkdir()
+    make_journal([entry("BOOM a", at=0)], name="copied/a.journal")
+    make_journal([entry("BOOM b", at=1, unit="b.service")], name="copied/b.journal")
+    result = run_cli("scan", "-D", str(folder), "--rules", str(rules_dir), "--no-shipped-rules", "-o", "json")
+    assert sorted(m["message"] for m in of_type(json_events(result), "match")) == ["BOOM a", "BOOM b"]
+
+
+def test_bytes_and_multiline_messages(make_journal, write_rule, rules_dir):
+    write_rule("boom", simple_rule(regex="^BOOM (?P<what>\\S+)$"))
+    journal = make_journal([
+        entry(b"BOOM caf\xff\xfe", at=0),
+        entry("Traceback (most recent call last):\n  File \"x.py\"\nBOOM inside\nmore", at=1),
+        entry("prefix BOOM notanchored", at=2),
+    ])
+    matches = of_type(scan_json(journal, rules_dir), "match")
+    assert len(matches) == 2
+    assert matches[0]["message"] == "BOOM caf\ufffd\ufffd"
+    assert matches[1]["captures"] == {"what": "inside"}
+
+
+def test_run_as_module(make_journal, tmp_path: Path):
+    import subprocess
+    import sys
+
+    journal = make_journal([entry("cachix-server: thread blocked indefinitely in an MVar operation")])
+    done = subprocess.run([sys.executable, "-m", "logsentry", "scan", "--file", str(journal), "-o", "json"],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert '"rule":"ghc-mvar-deadlock"' in done.stdout
+
+
+def test_local_journal_is_readable():
+    """With no --file/--directory the local journal is read (whatever it holds here)."""
+    result = run_cli("scan", "--since", "-1min", "-o", "json")
+    assert result.exit_code == 0, result.output
+    assert json_events(result)[-1]["type"] == "summary"
+
+
+_: Callable[..., object] = scan_json
