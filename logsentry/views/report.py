@@ -56,6 +56,30 @@ def _severity_text(severity: Severity) -> Text:
     return Text(severity.label, style=SEVERITY_STYLE[severity])
 
 
+def _tail(line: str, width: int = 100) -> str:
+    """The end of a long line: log prefixes repeat, the signature is usually at the end."""
+    line = line.replace("\n", " ⏎ ")
+    return line if len(line) <= width else "…" + line[-(width - 1):]
+
+
+def _incident_block(incident: Incident, actions: list[Action], width: int) -> Panel:
+    """One incident: what, where, when, how many, what was done, and its first lines."""
+    dry = " (dry run)" if actions and all(a.dry_run for a in actions) else ""
+    done = " + ".join(a.kind for a in actions) or incident.action
+    key = f" [{incident.key}]" if incident.key else ""
+    head = Text.assemble((f"{incident.severity.label.upper()} ", SEVERITY_STYLE[incident.severity]),
+                         (incident.unit + key, "bold"), "  ", incident.rule_id)
+    times = Text(
+        f"first hit {format_usec(incident.first_usec)}, fired {format_usec(incident.fired_usec, with_date=False)} "
+        f"({incident.threshold} within {format_duration(incident.within_usec)}), "
+        f"last hit {format_usec(incident.last_usec, with_date=False)}: {incident.count:,} hits over "
+        f"{format_duration(incident.last_usec - incident.first_usec)}")
+    action = Text.assemble("action: ", (done + dry, "bold"))
+    samples = [Text(f"│ {_tail(sample, width - 6)}", style="dim", no_wrap=True, overflow="ellipsis")
+               for sample in incident.samples[:2]]
+    return Panel(Group(head, times, action, *samples), border_style=SEVERITY_STYLE[incident.severity], expand=True)
+
+
 def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule_count: int) -> None:
     span = ""
     if progress.first_usec is not None and progress.last_usec is not None:
@@ -64,25 +88,9 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
         f"[bold]logsentry scan[/]: {progress.entries:,} entries{span}, {rule_count} rules, "
         f"{progress.matches:,} matches, [bold]{len(summary.incidents)} incident(s)[/]"
     )
-    if summary.incidents:
-        table = Table(title="Incidents", title_justify="left", expand=False)
-        for column in ("unit", "rule", "severity", "first hit", "fired", "last hit", "hits", "action"):
-            table.add_column(column, justify="right" if column == "hits" else "left")
-        ordered = sorted(summary.incidents, key=lambda i: (i.unit, i.rule_id, i.first_usec))
-        for incident in ordered:
-            actions = summary.actions_for(incident)
-            action_text = ", ".join(
-                f"{a.kind}{' (dry run)' if a.dry_run else ''}" for a in actions) or incident.action
-            unit = incident.unit + (f" [{incident.key}]" if incident.key else "")
-            table.add_row(unit, incident.rule_id, _severity_text(incident.severity),
-                          format_usec(incident.first_usec), format_usec(incident.fired_usec),
-                          format_usec(incident.last_usec), f"{incident.count:,}", action_text)
-        console.print(table)
-        for incident in ordered:
-            duration = format_duration(incident.last_usec - incident.first_usec)
-            lines = Text("\n").join(Text(sample, overflow="fold") for sample in incident.samples[:3])
-            title = f"{incident.unit} · {incident.rule_id} · {incident.count:,} hits over {duration}"
-            console.print(Panel(Group(lines), title=title, title_align="left", border_style="dim"))
+    ordered = sorted(summary.incidents, key=lambda i: (i.unit, i.rule_id, i.first_usec))
+    for incident in ordered:
+        console.print(_incident_block(incident, summary.actions_for(incident), console.width))
     quiet = [(unit, rule, n) for (unit, rule), n in sorted(summary.matches.items())
              if not any(i.unit == unit and i.rule_id == rule for i in summary.incidents)]
     if quiet:
