@@ -93,3 +93,74 @@ def json_events(result: Result) -> list[dict[str, Any]]:
 
 def of_type(events: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
     return [event for event in events if event["type"] == kind]
+
+
+class LiveJournal:
+    """A journal written live: export-format entries go into a FIFO read by systemd-journal-remote.
+
+    `directory` holds the journal file (open it with `-D`/`JournalLocation(directory=...)` to follow
+    rotation). `write` stamps entries with the current time unless `at`/`__REALTIME_TIMESTAMP` is given.
+    """
+
+    def __init__(self, root: Path):
+        import os
+        import subprocess
+
+        from logsentry.sources.journal_files import journal_remote
+
+        self.root = root
+        self.directory = root / "journal"
+        self.directory.mkdir()
+        self.fifo = root / "feed.fifo"
+        os.mkfifo(self.fifo)
+        self._fd = os.open(self.fifo, os.O_RDWR)  # keeps the FIFO open between writes (exec 3<>fifo)
+        tool = journal_remote()
+        assert tool, "systemd-journal-remote is required (scripts/setup installs it)"
+        self.process = subprocess.Popen([tool, "-o", str(self.directory / "live.journal"), str(self.fifo)],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.count = 0
+
+    def write(self, message: FieldValue, unit: str | None = "app.service", priority: int | None = 6,
+              **fields: FieldValue) -> None:
+        import os
+        import time
+
+        from logsentry.sources.journal_files import export_entry
+
+        now = time.time_ns() // 1000
+        fields.setdefault("__REALTIME_TIMESTAMP", now)
+        record = entry(message, unit=unit, priority=priority, **fields)
+        record["__REALTIME_TIMESTAMP"] = fields["__REALTIME_TIMESTAMP"]
+        record["__MONOTONIC_TIMESTAMP"] = now
+        os.write(self._fd, export_entry(record))
+        self.count += 1
+
+    def wait_written(self, timeout: float = 5.0) -> None:
+        """Block until journalctl sees every entry written so far."""
+        import subprocess
+        import time
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            done = subprocess.run(["journalctl", "-D", str(self.directory), "-o", "cat", "--no-pager", "-q"],
+                                  capture_output=True, check=False)
+            if done.stdout.count(b"\n") >= self.count:
+                return
+            time.sleep(0.02)
+        raise AssertionError(f"journal-remote did not write {self.count} entries in {timeout}s")
+
+    def close(self) -> None:
+        import os
+
+        os.close(self._fd)
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def live_journal(tmp_path: Path):
+    journal = LiveJournal(tmp_path)
+    try:
+        yield journal
+    finally:
+        journal.close()

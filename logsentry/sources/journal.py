@@ -6,6 +6,7 @@ every entry (what `journal.Reader` iteration does) is where the time goes on a l
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,13 +65,46 @@ def apply_selection(reader: journal._Reader, selection: Selection) -> None:
             reader.add_match(f"PRIORITY={level}")
 
 
+class EntryReader:
+    """Turns the reader's current position into an Entry, fetching only the wanted fields."""
+
+    def __init__(self, reader: journal._Reader, fields: tuple[str, ...]):
+        self.reader = reader
+        self.fields = fields
+        get_raw = reader._get
+
+        def get(name: str) -> str | None:
+            try:
+                return decode(get_raw(name))
+            except KeyError:
+                return None
+
+        self.get = get
+
+    def current(self) -> Entry:
+        get = self.get
+        priority_text = get("PRIORITY")
+        return Entry(
+            realtime_usec=self.reader._get_realtime(),
+            message=get("MESSAGE") or "",
+            unit=subject_unit(get),
+            priority=int(priority_text) if priority_text and priority_text.isdigit() else None,
+            cursor=self.reader._get_cursor(),
+            fields={name: value for name in self.fields if (value := get(name)) is not None},
+        )
+
+
+def _wanted(extra_fields: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys((*DEFAULT_FIELDS, *extra_fields)))
+
+
 class JournalSource:
-    """Reads entries in journal order from a JournalLocation, with a Selection applied."""
+    """Reads entries in journal order from a JournalLocation, with a Selection applied, then stops."""
 
     def __init__(self, location: JournalLocation, selection: Selection, extra_fields: Iterable[str] = ()):
         self.location = location
         self.selection = selection
-        self.fields = tuple(dict.fromkeys((*DEFAULT_FIELDS, *extra_fields)))
+        self.fields = _wanted(extra_fields)
 
     def __iter__(self) -> Iterator[Entry]:
         reader = self.location.open()
@@ -80,43 +114,115 @@ class JournalSource:
                 reader.seek_realtime(self.selection.since_usec)
             else:
                 reader.seek_head()
-            yield from self._read(reader)
+            until = self.selection.until_usec
+            current = EntryReader(reader, self.fields).current
+            while reader._next():
+                entry = current()
+                if until is not None and entry.realtime_usec > until:
+                    return
+                yield entry
         finally:
             reader.close()
 
-    def _read(self, reader: journal._Reader) -> Iterator[Entry]:
-        until = self.selection.until_usec
-        get_raw = reader._get
 
-        def get(name: str) -> str | None:
+@dataclass(frozen=True)
+class StartAt:
+    """Where following begins: after a saved cursor, at a time, N entries back, or (default) at the tail."""
+
+    cursor: str | None = None
+    since_usec: int | None = None
+    lines_back: int = 0
+
+
+@dataclass(frozen=True)
+class JournalGap:
+    """The saved cursor is gone (vacuumed or rotated away): entries between these times were never read."""
+
+    after_cursor: str
+    missing_from_usec: int | None
+    resumed_at_usec: int
+
+
+CAUGHT_UP = None
+"""Yielded by JournalFollower whenever it has read everything there is, before it waits."""
+
+
+def cursor_realtime(cursor: str) -> int | None:
+    """The realtime stamp inside a cursor string ("...;t=5af3107a40000;..."), if it has one."""
+    for part in cursor.split(";"):
+        if part.startswith("t="):
             try:
-                return decode(get_raw(name))
-            except KeyError:
+                return int(part[2:], 16)
+            except ValueError:
                 return None
+    return None
 
-        while reader._next():
-            realtime = reader._get_realtime()
-            if until is not None and realtime > until:
+
+class JournalFollower:
+    """Follows a journal live, like `journalctl -f`, using sd_journal_wait (no polling loop of its own).
+
+    Yields entries as they arrive, CAUGHT_UP each time it has read all there is (so the caller can save
+    state and ping its watchdog), and a JournalGap when the cursor it resumed from no longer exists.
+    Opened on a directory or the local journal, sd-journal itself follows rotation and new files.
+    """
+
+    def __init__(self, location: JournalLocation, selection: Selection, extra_fields: Iterable[str] = (),
+                 start: StartAt = StartAt(), wait_s: float = 1.0):
+        self.location = location
+        self.selection = selection
+        self.fields = _wanted(extra_fields)
+        self.start = start
+        self.wait_usec = int(wait_s * 1_000_000)
+        self._reader: journal._Reader | None = None
+
+    def fileno(self) -> int:
+        """The reader's inotify descriptor, for callers that multiplex it with other events."""
+        assert self._reader is not None
+        return int(self._reader.fileno())
+
+    def _position(self, reader: journal._Reader) -> Iterator[Entry | JournalGap]:
+        """Seek to the start point; yields a gap (and the entry resumed at) when the cursor is gone."""
+        start = self.start
+        if start.cursor is not None:
+            reader.seek_cursor(start.cursor)
+            if reader._next():
+                if reader.test_cursor(start.cursor):
+                    return  # positioned on the saved entry itself; the loop reads from the next one
+                entry = EntryReader(reader, self.fields).current()
+                yield JournalGap(start.cursor, cursor_realtime(start.cursor), entry.realtime_usec)
+                yield entry
+            return
+        if start.since_usec is not None:
+            reader.seek_realtime(start.since_usec)
+            return
+        if start.lines_back > 0:
+            reader.seek_tail()
+            moved = 0
+            while moved < start.lines_back and reader._previous():
+                moved += 1
+            if moved:
+                # sd-journal: after moving back N, the next _next() returns entry N-1 back; step back once more
+                # so the loop below starts at the Nth entry from the end.
+                if reader._previous():
+                    return
+                reader.seek_head()
                 return
-            message = get("MESSAGE") or ""
-            priority_text = get("PRIORITY")
-            fields = {name: value for name in self.fields if (value := get(name)) is not None}
-            yield Entry(
-                realtime_usec=realtime,
-                message=message,
-                unit=subject_unit(get),
-                priority=int(priority_text) if priority_text and priority_text.isdigit() else None,
-                cursor=reader._get_cursor(),
-                fields=fields,
-            )
+        # "now": seek by time after the matches are in place; seek_tail + previous with no matching entry
+        # yet lost the first new entries in measurements.
+        reader.seek_realtime(time.time_ns() // 1000)
 
-
-def is_journal_file(path: Path) -> bool:
-    """Journal files start with the magic "LPKSHHRH"."""
-    try:
-        with open(path, "rb") as handle:
-            return handle.read(8) == b"LPKSHHRH"
-    except OSError:
-        return False
-
-
+    def __iter__(self) -> Iterator[Entry | JournalGap | None]:
+        reader = self._reader = self.location.open()
+        try:
+            apply_selection(reader, self.selection)
+            yield from self._position(reader)
+            current = EntryReader(reader, self.fields).current
+            wait = reader.wait
+            while True:
+                while reader._next():
+                    yield current()
+                yield CAUGHT_UP
+                wait(self.wait_usec)
+        finally:
+            self._reader = None
+            reader.close()

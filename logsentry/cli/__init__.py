@@ -1,0 +1,20 @@
+"""Command line: one click group, one module per command. Exit codes: 0 done, 2 usage or configuration
+error (bad rule files included), 3 `--fail-on` threshold met."""
+
+from __future__ import annotations
+
+import click
+
+from .rules import rules
+from .scan import demo, scan
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="logsentry")
+def main() -> None:
+    """Catch services that log fatal errors, from the systemd journal."""
+
+
+main.add_command(scan)
+main.add_command(demo)
+main.add_command(rules)

@@ -1,0 +1,62 @@
+"""What the commands share: loading rules (exit 2 listing every error), reading -u/-p/--since options."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+import click
+
+from ..model import Entry
+from ..rules.loader import RuleSet, default_rule_dirs, load_rules
+from ..sources import Selection
+from ..sources.selection import parse_priority_range, unit_name
+from ..timespec import TimeSpecError, format_usec, parse_timestamp
+
+EXIT_USAGE = 2
+EXIT_FOUND = 3
+
+
+def fail(message: str) -> None:
+    """Report a usage/configuration error and exit 2."""
+    click.echo(f"logsentry: {message}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+def load_rule_set(extra: Iterable[Path], shipped: bool) -> RuleSet:
+    """Load rules or exit 2 with every error listed: a broken file never silently drops out."""
+    dirs = [*(default_rule_dirs() if shipped else ()), *extra]
+    if not dirs:
+        fail("no rules: give --rules DIR or drop --no-shipped-rules")
+    rule_set = load_rules(dirs)
+    if rule_set.errors:
+        for line in rule_set.errors:
+            click.echo(line, err=True)
+        fail(f"{len(rule_set.errors)} error(s) in rule files; nothing was scanned")
+    return rule_set
+
+
+def selection_from(units: tuple[str, ...], priority: str | None, since: str | None, until: str | None) -> Selection:
+    try:
+        return Selection(
+            units=tuple(unit_name(u) for u in units),
+            priorities=parse_priority_range(priority) if priority else None,
+            since_usec=parse_timestamp(since) if since else None,
+            until_usec=parse_timestamp(until) if until else None,
+        )
+    except TimeSpecError as error:
+        raise click.BadParameter(str(error), param_hint="'--since' / '--until'") from None
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="'-p' / '--priority'") from None
+
+
+rules_option = click.option("--rules", "rule_paths", multiple=True, type=click.Path(path_type=Path),
+                            help="Extra rule file or directory (repeatable); overrides shipped rules by id.")
+shipped_option = click.option("--no-shipped-rules", "no_shipped", is_flag=True,
+                              help="Use only the rules given with --rules.")
+
+
+def describe_entry(entry: Entry) -> str:
+    """journalctl-like one-liner: time, unit, message."""
+    return f"{format_usec(entry.realtime_usec)} {entry.unit}: {entry.message}"

@@ -1,0 +1,78 @@
+"""`logsentry scan`: one pass over the journal (or copied journals and dumps), then a report."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from ..engine.detector import Detector
+from ..model import SEVERITY_NAMES, Severity
+from ..pipeline import Event, Pipeline
+from ..sources import InputFormatError, JournalOpenError, open_entries
+from ..views import jsonl
+from ..views.report import ScanSummary, render_scan
+from .common import EXIT_FOUND, fail, load_rule_set, rules_option, selection_from, shipped_option
+
+
+@click.command()
+@click.option("-D", "--directory", type=click.Path(path_type=Path, file_okay=False, exists=True),
+              help="Read journal files from this directory instead of the local journal.")
+@click.option("--file", "files", multiple=True, type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
+              help="A journal file, export-format or JSON-lines dump (gzip ok); repeatable; - for stdin.")
+@click.option("-u", "--unit", "units", multiple=True, help="Only this unit, as journalctl -u (repeatable).")
+@click.option("-p", "--priority", help='Only entries of this priority or more important ("err", "3", "warning..err").')
+@click.option("-S", "--since", help='Start time, as journalctl takes it ("2026-11-02 10:00", "-1h", "today").')
+@click.option("-U", "--until", help="End time, same forms as --since.")
+@click.option("-o", "--output", type=click.Choice(["report", "json"]), default="report", show_default=True,
+              help="A report for people, or JSON Lines (one event per line) for programs.")
+@click.option("--fail-on", type=click.Choice(SEVERITY_NAMES),
+              help="Exit 3 when an incident of this severity or worse was found.")
+@rules_option
+@shipped_option
+def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...], priority: str | None,
+         since: str | None, until: str | None, output: str, fail_on: str | None,
+         rule_paths: tuple[Path, ...], no_shipped: bool) -> None:
+    """Scan the journal once (or copied journals and dumps) and report what the rules find."""
+    if directory is not None and files:
+        raise click.UsageError("give either --directory or --file, not both")
+    selection = selection_from(units, priority, since, until)
+    rule_set = load_rule_set(rule_paths, not no_shipped)
+    detector = Detector(rule_set.rules)
+    pipeline = Pipeline(detector)
+    try:
+        entries = open_entries(selection, directory=directory, files=files, extra_fields=detector.needed_fields)
+        summary = _consume(pipeline.run(entries), output)
+    except (InputFormatError, JournalOpenError) as error:
+        fail(str(error))
+    if output == "json":
+        click.echo(jsonl.dumps(jsonl.summary_record(pipeline.progress)))
+    else:
+        render_scan(Console(highlight=False), summary, pipeline.progress, len(rule_set.rules))
+    if fail_on is not None and summary.worst is not None and summary.worst >= Severity.parse(fail_on):
+        sys.exit(EXIT_FOUND)
+
+
+def _consume(events: Iterator[Event], output: str) -> ScanSummary:
+    summary = ScanSummary()
+    write = sys.stdout.write
+    for event in events:
+        summary.add(event)
+        if output == "json":
+            write(jsonl.dumps(jsonl.event_record(event)) + "\n")
+    return summary
+
+
+@click.command()
+@click.option("--speed", type=click.FloatRange(min=0), default=0.0,
+              help="Pause between steps of the story, in seconds (0: print at once).")
+def demo(speed: float) -> None:
+    """Replay the 20 Dec 2020 Cachix outage and show when logsentry would have caught it."""
+    from ..demo import run_demo
+
+    run_demo(Console(highlight=False), speed)
+
+
