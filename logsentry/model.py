@@ -78,6 +78,7 @@ class Incident:
     cursor: str
     samples: tuple[str, ...]
     action: str
+    invocation: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Protocol
 
 from .engine.detector import Detector, Quarantine
 from .engine.policy import Policy
@@ -56,6 +57,12 @@ class Progress:
     last_usec: int | None = None
 
 
+class ActionPolicy(Protocol):
+    """Decides what to do about a fired incident (Policy for scan/tail, GuardedPolicy for the service)."""
+
+    def decide(self, incident: Incident) -> list[Action]: ...
+
+
 def dry_run_executor(action: Action) -> Action:
     return action
 
@@ -64,12 +71,12 @@ class Pipeline:
     def __init__(
         self,
         detector: Detector,
-        policy: Policy | None = None,
+        policy: ActionPolicy | None = None,
         execute: Callable[[Action], Action] = dry_run_executor,
     ):
         self.detector = detector
         self.tracker = BurstTracker(detector.rules.values())
-        self.policy = policy or Policy()
+        self.policy: ActionPolicy = policy or Policy()
         self.execute = execute
         self.progress = Progress()
 

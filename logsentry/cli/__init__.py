@@ -6,6 +6,7 @@ from __future__ import annotations
 import click
 
 from .rules import rules
+from .run import config_group, run
 from .scan import demo, scan
 
 
@@ -18,3 +19,5 @@ def main() -> None:
 main.add_command(scan)
 main.add_command(demo)
 main.add_command(rules)
+main.add_command(run)
+main.add_command(config_group)

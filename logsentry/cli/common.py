@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -18,7 +19,7 @@ EXIT_USAGE = 2
 EXIT_FOUND = 3
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     """Report a usage/configuration error and exit 2."""
     click.echo(f"logsentry: {message}", err=True)
     sys.exit(EXIT_USAGE)

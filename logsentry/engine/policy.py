@@ -6,6 +6,7 @@ kernel, not logsentry itself); an alert goes out for every incident so people le
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..model import Action, Incident
@@ -33,3 +34,113 @@ class Policy:
                 return actions
         actions.append(Action("alert", incident.unit, incident, self.dry_run, f"{incident.severity.label} incident"))
         return actions
+
+
+@dataclass(frozen=True)
+class RestartRecord:
+    """A restart logsentry decided on, with the invocation the unit had then."""
+
+    unit: str
+    rule_id: str
+    at_usec: int
+    invocation: str
+
+
+class RestartLedger:
+    """Recent restart decisions, the memory behind budgets, cooldowns and "came back after restart"."""
+
+    def __init__(self, records: list[RestartRecord] | None = None):
+        self.records = records or []
+
+    def for_unit(self, unit: str, since_usec: int) -> list[RestartRecord]:
+        return [r for r in self.records if r.unit == unit and r.at_usec >= since_usec]
+
+    def add(self, record: RestartRecord, keep_since_usec: int) -> None:
+        self.records = [r for r in self.records if r.at_usec >= keep_since_usec] + [record]
+
+    def snapshot(self) -> list[dict[str, object]]:
+        return [
+            {"unit": r.unit, "rule_id": r.rule_id, "at_usec": r.at_usec, "invocation": r.invocation}
+            for r in self.records]
+
+    @classmethod
+    def restore(cls, items: list[dict[str, object]] | None) -> RestartLedger:
+        return cls([RestartRecord(str(i["unit"]), str(i["rule_id"]), int(str(i["at_usec"])), str(i["invocation"]))
+                    for i in items or []])
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The loop-protection numbers the guarded policy needs (from the site config)."""
+
+    budget: int
+    period_usec: int
+    cooldown_usec: int
+    on_return: str
+
+
+class GuardedPolicy:
+    """The service's policy: which watch covers the incident, then stale guard, then loop protection.
+
+    Decisions are made on the incident's journal time, so replaying the same entries after a crash
+    reaches the same decisions from the same saved ledger.
+    """
+
+    def __init__(self, allowed: Callable[[str, str], frozenset[str] | None], limits: Limits,
+                 ledger: RestartLedger, now_usec: Callable[[], int], dry_run: bool, own_unit: str):
+        self.allowed = allowed
+        self.limits = limits
+        self.ledger = ledger
+        self.now_usec = now_usec
+        self.base = Policy(dry_run=dry_run, own_unit=own_unit)
+
+    def decide(self, incident: Incident) -> list[Action]:
+        dry = self.base.dry_run
+        allowed = self.allowed(incident.unit, incident.rule_id)
+        if allowed is None:
+            return [Action("report", incident.unit, incident, dry, "no watch covers this unit and rule")]
+        age = self.now_usec() - incident.last_usec
+        if age > incident.within_usec:
+            return [Action("report", incident.unit, incident, dry,
+                           f"stale: its newest hit is {age // 1_000_000}s old, older than its window; not acted on")]
+        proposed = self.base.decide(incident)
+        actions = []
+        for action in proposed:
+            if action.kind == "restart" and "restart" in allowed:
+                actions.extend(self._guard_restart(action))
+            elif action.kind == "alert" and "alert" in allowed:
+                actions.append(action)
+        if not actions:
+            return [Action("report", incident.unit, incident, dry, "the watch allows none of the suggested actions")]
+        return _dedupe_alerts(actions)
+
+    def _guard_restart(self, action: Action) -> list[Action]:
+        incident, limits, dry = action.incident, self.limits, action.dry_run
+        at = incident.fired_usec
+        recent = self.ledger.for_unit(incident.unit, at - limits.period_usec)
+        same_rule = [r for r in recent if r.rule_id == incident.rule_id]
+        if same_rule and incident.invocation and incident.invocation != same_rule[-1].invocation \
+                and limits.on_return == "alert":
+            return [Action("alert", incident.unit, incident, dry,
+                           "came back after restart: the same signature in the unit's new invocation; "
+                           "not restarting again")]
+        if len(recent) >= limits.budget:
+            return [Action("alert", incident.unit, incident, dry,
+                           f"restart loop: {len(recent)} restarts within {limits.period_usec // 1_000_000}s "
+                           f"(budget {limits.budget}); not restarting")]
+        if recent and at - recent[-1].at_usec < limits.cooldown_usec:
+            return [Action("alert", incident.unit, incident, dry,
+                           f"restart cooldown: last restart {(at - recent[-1].at_usec) // 1_000_000}s ago; "
+                           "not restarting")]
+        self.ledger.add(RestartRecord(incident.unit, incident.rule_id, at, incident.invocation),
+                        keep_since_usec=at - max(limits.period_usec, limits.cooldown_usec))
+        return [action]
+
+
+def _dedupe_alerts(actions: list[Action]) -> list[Action]:
+    """One alert per incident: an escalation alert replaces the plain one."""
+    alerts = [a for a in actions if a.kind == "alert"]
+    if len(alerts) > 1:
+        keep = alerts[0]
+        return [a for a in actions if a.kind != "alert" or a is keep]
+    return actions

@@ -8,10 +8,11 @@ so memory per key is bounded by the rule's threshold.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, replace
+from typing import Any
 
-from ..model import Hit, Incident
+from ..model import Hit, Incident, Severity
 from ..rules.rule import Rule
 
 MAX_SAMPLES = 5
@@ -59,7 +60,7 @@ class BurstTracker:
                 rule_id=rule.id, severity=rule.severity, unit=hit.entry.unit, key=hit.key,
                 first_usec=window.stamps[0], fired_usec=now, last_usec=now, count=trigger.count,
                 threshold=trigger.count, within_usec=trigger.within_usec, cursor=hit.entry.cursor,
-                samples=(hit.entry.message,), action=rule.action,
+                samples=(hit.entry.message,), action=rule.action, invocation=invocation_of(hit.entry.fields),
             )
             return ended, window.incident
         return ended, None
@@ -83,11 +84,46 @@ class BurstTracker:
         self._next_check = next_check if next_check is not None else now_usec
         return ended
 
+    def snapshot(self) -> list[dict[str, Any]]:
+        """JSON-ready state of every window, for the service's saved state."""
+        return [{"key": list(key), "stamps": list(window.stamps),
+                 "incident": _incident_json(window.incident) if window.incident else None}
+                for key, window in self._windows.items()]
+
+    def restore(self, items: list[dict[str, Any]]) -> None:
+        """Load a snapshot; windows of rules that no longer exist are dropped."""
+        for item in items:
+            rule_id, unit, group = item["key"]
+            rule = self.rules.get(rule_id)
+            if rule is None:
+                continue
+            window = _Window(stamps=deque(item["stamps"], maxlen=rule.trigger.count))
+            if item["incident"] is not None:
+                window.incident = _incident_from_json(item["incident"])
+            self._windows[(rule_id, unit, group)] = window
+        self._next_check = 0
+
     def open_incidents(self) -> list[Incident]:
         return [w.incident for w in self._windows.values() if w.incident is not None]
 
     def __len__(self) -> int:
         return len(self._windows)
+
+
+def invocation_of(fields: Mapping[str, str]) -> str:
+    """The unit invocation an entry belongs to: its own, or the one systemd names in lines about it."""
+    return fields.get("_SYSTEMD_INVOCATION_ID") or fields.get("INVOCATION_ID") or ""
+
+
+def _incident_json(incident: Incident) -> dict[str, Any]:
+    data = asdict(incident)
+    data["severity"] = int(incident.severity)
+    data["samples"] = list(incident.samples)
+    return data
+
+
+def _incident_from_json(data: dict[str, Any]) -> Incident:
+    return Incident(**{**data, "severity": Severity(data["severity"]), "samples": tuple(data["samples"])})
 
 
 def _extend(incident: Incident, hit: Hit) -> Incident:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import IO, Any, BinaryIO
 
 from ..model import Entry
-from .selection import Selection, subject_unit
+from .selection import DEFAULT_FIELDS, Selection, subject_unit
 
 GZIP_MAGIC = b"\x1f\x8b"
 JOURNAL_MAGIC = b"LPKSHHRH"
@@ -159,7 +159,7 @@ class ExportSource:
     def __init__(self, path: Path, selection: Selection, extra_fields: tuple[str, ...] = ()):
         self.path = path
         self.selection = selection
-        self.fields = extra_fields
+        self.fields = tuple(dict.fromkeys((*DEFAULT_FIELDS, *extra_fields)))
 
     def __iter__(self) -> Iterator[Entry]:
         name = str(self.path)

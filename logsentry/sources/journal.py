@@ -14,11 +14,7 @@ from pathlib import Path
 from systemd import journal
 
 from ..model import Entry
-from .selection import Selection, subject_unit, unit_terms
-
-# Fields every Entry carries besides MESSAGE/PRIORITY/unit: enough to print "ident[pid]" and to
-# follow a unit's invocations.
-DEFAULT_FIELDS = ("SYSLOG_IDENTIFIER", "_PID", "MESSAGE_ID", "_SYSTEMD_INVOCATION_ID")
+from .selection import DEFAULT_FIELDS, Selection, subject_unit, unit_terms
 
 
 class JournalOpenError(OSError):

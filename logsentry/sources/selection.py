@@ -19,6 +19,11 @@ UNIT_FIELDS = ("_SYSTEMD_UNIT", "UNIT", "_PID", "_UID", "OBJECT_SYSTEMD_UNIT", "
                "_TRANSPORT", "SYSLOG_IDENTIFIER")
 
 
+# Fields every Entry carries besides MESSAGE/PRIORITY/unit: enough to print "ident[pid]" and to
+# follow a unit's invocations.
+DEFAULT_FIELDS = ("SYSLOG_IDENTIFIER", "_PID", "MESSAGE_ID", "_SYSTEMD_INVOCATION_ID", "INVOCATION_ID")
+
+
 def unit_name(name: str) -> str:
     """Bare names get ".service", like `journalctl -u api` means api.service."""
     return name if name.endswith(UNIT_SUFFIXES) else f"{name}.service"

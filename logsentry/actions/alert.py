@@ -1,0 +1,70 @@
+"""What an alert says: built from an incident (or a service event) into a JSON-ready payload that is
+stored in the outbox, then rendered as title/body text for each channel.
+
+Log text is attacker-controlled: control characters are removed and lines shortened before it goes
+into any message, and channels receive it as plain text (never as markup or a template).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ..model import Incident
+from ..timespec import format_usec
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+MAX_LINE = 500
+
+
+def clean(text: str, limit: int = MAX_LINE) -> str:
+    """Log text made safe to show: no control or bidi-override characters, bounded length."""
+    text = _CONTROL.sub("\ufffd", text.replace("\r", ""))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def incident_payload(event: str, incident: Incident, host: str, reason: str, context: Iterable[str] = (),
+                     count: int | None = None, last_usec: int | None = None) -> dict[str, Any]:
+    return {
+        "event": event,
+        "host": host,
+        "unit": incident.unit,
+        "rule": incident.rule_id,
+        "severity": incident.severity.label,
+        "key": incident.key,
+        "reason": reason,
+        "count": incident.count if count is None else count,
+        "first_usec": incident.first_usec,
+        "fired_usec": incident.fired_usec,
+        "last_usec": incident.last_usec if last_usec is None else last_usec,
+        "cursor": incident.cursor,
+        "message": clean(incident.samples[-1]),
+        "context": [clean(line) for line in context],
+    }
+
+
+def service_payload(event: str, host: str, reason: str, severity: str = "critical") -> dict[str, Any]:
+    """Alerts about logsentry itself (journal gaps, quarantined rules, failed restarts)."""
+    return {"event": event, "host": host, "unit": "logsentry", "rule": event, "severity": severity, "key": "",
+            "reason": clean(reason), "count": 0, "first_usec": 0, "fired_usec": 0, "last_usec": 0, "cursor": "",
+            "message": "", "context": []}
+
+
+def title(payload: Mapping[str, Any]) -> str:
+    state = {"firing": "", "reminder": "still firing: ", "resolved": "RESOLVED: "}.get(payload["event"], "")
+    return clean(f"[logsentry {payload['host']}] {state}{payload['severity'].upper()} {payload['unit']}: "
+                 f"{payload['rule']}", 250)
+
+
+def body(payload: Mapping[str, Any]) -> str:
+    lines = [f"{payload['reason']}"]
+    if payload["first_usec"]:
+        lines.append(f"{payload['count']} hits from {format_usec(payload['first_usec'])} to "
+                     f"{format_usec(payload['last_usec'])} on {payload['host']}")
+    if payload["message"]:
+        lines.append(f"latest: {payload['message']}")
+    if payload["context"]:
+        lines.append(f"last lines of {payload['unit']} before the hit:")
+        lines.extend(f"  {line}" for line in payload["context"])
+    return "\n".join(lines)

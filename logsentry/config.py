@@ -1,0 +1,321 @@
+"""The site config of `logsentry run` (TOML): what to watch, which actions, alert channels, limits, state.
+
+Validation collects every problem as `<file>: <key>: <what>` like rule files do. Secrets (apprise URLs,
+webhook URLs, command arguments) are kept out of every message and of `describe()`.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import socket
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from .rules.loader import LOCAL_RULES_DIR, shipped_rules_dir
+from .sources.selection import unit_name
+from .timespec import TimeSpecError, parse_duration
+
+DEFAULT_CONFIG = Path("/etc/logsentry/logsentry.toml")
+DEFAULT_STATE_DIR = Path("/var/lib/logsentry")
+CHANNEL_KINDS = ("apprise", "command", "alertmanager")
+ACTION_KINDS = ("restart", "alert")
+
+
+class ConfigError(ValueError):
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Watch:
+    """Units (names or globs) and the rules (ids or globs) and actions allowed for them."""
+
+    units: tuple[str, ...]
+    rules: tuple[str, ...] = ("*",)
+    actions: frozenset[str] = frozenset(ACTION_KINDS)
+
+    def covers(self, unit: str, rule_id: str) -> bool:
+        return any(fnmatch.fnmatchcase(unit, pattern) for pattern in self.units) and any(
+            fnmatch.fnmatchcase(rule_id, pattern) for pattern in self.rules)
+
+
+@dataclass(frozen=True)
+class RestartLimits:
+    """Loop protection: at most `budget` restarts per unit per `period`, none within `cooldown` of the
+    last; when the same signature returns in the unit's next invocation, `on_return` decides."""
+
+    budget: int = 3
+    period_usec: int = 3600 * 1_000_000
+    cooldown_usec: int = 300 * 1_000_000
+    on_return: str = "alert"
+    abort_first: bool = False
+    timeout_s: float = 90.0
+    systemctl: tuple[str, ...] = ("systemctl",)
+
+
+@dataclass(frozen=True)
+class Channel:
+    """One alert channel. `target` is an apprise URL, an Alertmanager base URL, or a command's argv."""
+
+    name: str
+    kind: str
+    target: tuple[str, ...]
+    retries: int = 3
+    timeout_s: float = 10.0
+
+    def redacted(self) -> str:
+        """What may be shown or logged: the kind and host, never tokens, paths or arguments."""
+        if self.kind == "command":
+            return f"command {Path(self.target[0]).name} (+{len(self.target) - 1} args)"
+        parts = urlsplit(self.target[0])
+        host = parts.hostname or "?"
+        return f"{self.kind} {parts.scheme}://{host}{':' + str(parts.port) if parts.port else ''}/***"
+
+
+@dataclass(frozen=True)
+class AlertPolicy:
+    channels: tuple[Channel, ...] = ()
+    backoff_usec: int = 2 * 1_000_000
+    max_backoff_usec: int = 300 * 1_000_000
+    realert_usec: int = 600 * 1_000_000
+    resolve: bool = True
+    context_lines: int = 10
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    path: Path
+    state_dir: Path = DEFAULT_STATE_DIR
+    rule_dirs: tuple[Path, ...] = ()
+    disabled_rules: tuple[str, ...] = ()
+    watches: tuple[Watch, ...] = (Watch(units=("*",), actions=frozenset({"alert"})),)
+    restart: RestartLimits = RestartLimits()
+    alerts: AlertPolicy = AlertPolicy()
+    heartbeat_url: str | None = None
+    heartbeat_usec: int = 60 * 1_000_000
+    dry_run: bool = False
+    own_unit: str = "logsentry.service"
+    journal_directory: Path | None = None
+    hostname: str = field(default_factory=socket.gethostname)
+    commit_every: int = 1000
+
+    def watch_for(self, unit: str, rule_id: str) -> Watch | None:
+        return next((watch for watch in self.watches if watch.covers(unit, rule_id)), None)
+
+    def watched_units(self) -> tuple[str, ...]:
+        """Exact unit names to push into journal matches, or () when any pattern is a glob."""
+        names = [pattern for watch in self.watches for pattern in watch.units]
+        return () if any(set("*?[") & set(name) for name in names) else tuple(dict.fromkeys(names))
+
+    def describe(self) -> list[str]:
+        """Human summary for `config check`, with secrets redacted."""
+        lines = [f"state directory: {self.state_dir}", "rule directories: " + ", ".join(map(str, self.rule_dirs))]
+        if self.disabled_rules:
+            lines.append("disabled rules: " + ", ".join(self.disabled_rules))
+        for watch in self.watches:
+            lines.append(f"watch {', '.join(watch.units)}: rules {', '.join(watch.rules)}; "
+                         f"actions {', '.join(sorted(watch.actions)) or 'none (report only)'}")
+        limits = self.restart
+        lines.append(f"restart: at most {limits.budget} per unit per {limits.period_usec // 1_000_000}s, "
+                     f"cooldown {limits.cooldown_usec // 1_000_000}s, on return: {limits.on_return}, "
+                     f"via {' '.join(limits.systemctl)}")
+        for index, channel in enumerate(self.alerts.channels, start=1):
+            lines.append(f"alert channel {index}: {channel.name} ({channel.redacted()}, {channel.retries} tries)")
+        if not self.alerts.channels:
+            lines.append("alert channels: none (alerts are only logged)")
+        if self.heartbeat_url:
+            lines.append(f"heartbeat: every {self.heartbeat_usec // 1_000_000}s to "
+                         f"{Channel('heartbeat', 'apprise', (self.heartbeat_url,)).redacted()}")
+        if self.dry_run:
+            lines.append("dry run: actions are logged, never taken")
+        return lines
+
+
+class _Reader:
+    """Typed access to a TOML table that records problems instead of raising."""
+
+    def __init__(self, where: str, problems: list[str]):
+        self.where = where
+        self.problems = problems
+
+    def problem(self, key: str, what: str) -> None:
+        self.problems.append(f"{self.where}: {key}: {what}")
+
+    def table(self, data: Mapping[str, Any], key: str, allowed: set[str]) -> Mapping[str, Any]:
+        value = data.get(key.rsplit(".", 1)[-1], {})
+        if not isinstance(value, dict):
+            self.problem(key, f"expected a table (got {value!r})")
+            return {}
+        for name in value:
+            if name not in allowed:
+                self.problem(f"{key}.{name}", f"unknown key, expected one of {', '.join(sorted(allowed))}")
+        return value
+
+    def tables(self, data: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+            self.problem(key, f"expected [[{key}]] tables (got {value!r})")
+            return []
+        return value
+
+    def duration(self, data: Mapping[str, Any], key: str, path: str, default: int) -> int:
+        if key not in data:
+            return default
+        try:
+            return parse_duration(str(data[key]))
+        except TimeSpecError as error:
+            self.problem(path, str(error))
+            return default
+
+    def integer(self, data: Mapping[str, Any], key: str, path: str, default: int, low: int = 0) -> int:
+        value = data.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            self.problem(path, f"expected a whole number >= {low} (got {value!r})")
+            return default
+        return value
+
+    def strings(self, data: Mapping[str, Any], key: str, path: str, default: tuple[str, ...]) -> tuple[str, ...]:
+        value = data.get(key, list(default))
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
+            self.problem(path, f"expected a list of strings (got {value!r})")
+            return default
+        return tuple(value)
+
+    def boolean(self, data: Mapping[str, Any], key: str, path: str, default: bool) -> bool:
+        value = data.get(key, default)
+        if not isinstance(value, bool):
+            self.problem(path, f"expected true or false (got {value!r})")
+            return default
+        return value
+
+
+_TOP = {"state_dir", "rules", "disabled_rules", "watch", "restart", "alerts", "channel", "heartbeat", "dry_run",
+        "own_unit", "journal_directory", "hostname", "commit_every"}
+
+
+def _channel(reader: _Reader, data: Mapping[str, Any], index: int) -> Channel | None:
+    path = f"channel[{index}]"
+    for name in data:
+        if name not in {"name", "type", "url", "argv", "retries", "timeout"}:
+            reader.problem(f"{path}.{name}", "unknown key, expected one of argv, name, retries, timeout, type, url")
+    kind = data.get("type")
+    if kind not in CHANNEL_KINDS:
+        reader.problem(f"{path}.type", f"expected one of {', '.join(CHANNEL_KINDS)} (got {kind!r})")
+        return None
+    if kind == "command":
+        target = reader.strings(data, "argv", f"{path}.argv", ())
+        if not target or not target[0].startswith("/"):
+            reader.problem(f"{path}.argv", "expected a list starting with an absolute program path "
+                           "(the alert is given on stdin as JSON; no shell is used)")
+            return None
+    else:
+        url = data.get("url")
+        if not isinstance(url, str) or "://" not in url:
+            reader.problem(f"{path}.url", "expected a URL like \"json://host/path\" (value not shown)")
+            return None
+        target = (url,)
+    timeout = reader.duration(data, "timeout", f"{path}.timeout", 10_000_000) / 1_000_000
+    return Channel(name=str(data.get("name", f"{kind}-{index + 1}")), kind=str(kind), target=target,
+                   retries=reader.integer(data, "retries", f"{path}.retries", 3, low=1), timeout_s=timeout)
+
+
+def parse_config(data: Mapping[str, Any], path: Path) -> SiteConfig:
+    problems: list[str] = []
+    reader = _Reader(str(path), problems)
+    for name in data:
+        if name not in _TOP:
+            reader.problem(name, f"unknown key, expected one of {', '.join(sorted(_TOP))}")
+
+    rule_dirs = [shipped_rules_dir()]
+    if LOCAL_RULES_DIR.is_dir():
+        rule_dirs.append(LOCAL_RULES_DIR)
+    rule_dirs += [Path(p) for p in reader.strings(data, "rules", "rules", ())]
+
+    watches = []
+    for index, table in enumerate(reader.tables(data, "watch")):
+        where = f"watch[{index}]"
+        for name in table:
+            if name not in {"units", "rules", "actions"}:
+                reader.problem(f"{where}.{name}", "unknown key, expected one of actions, rules, units")
+        units = reader.strings(table, "units", f"{where}.units", ())
+        if not units:
+            reader.problem(f"{where}.units", 'expected at least one unit name or glob (e.g. ["api", "*.service"])')
+        actions = reader.strings(table, "actions", f"{where}.actions", ACTION_KINDS)
+        for action in actions:
+            if action not in ACTION_KINDS:
+                reader.problem(f"{where}.actions", f"expected any of {', '.join(ACTION_KINDS)} (got {action!r})")
+        full = tuple(unit if set("*?[") & set(unit) else unit_name(unit) for unit in units)
+        watches.append(Watch(units=full, rules=reader.strings(table, "rules", f"{where}.rules", ("*",)),
+                             actions=frozenset(a for a in actions if a in ACTION_KINDS)))
+
+    restart_table = reader.table(data, "restart", {"budget", "period", "cooldown", "on_return", "abort_first",
+                                                   "timeout", "systemctl"})
+    on_return = restart_table.get("on_return", "alert")
+    if on_return not in ("alert", "restart"):
+        reader.problem("restart.on_return", f"expected \"alert\" or \"restart\" (got {on_return!r})")
+        on_return = "alert"
+    restart = RestartLimits(
+        budget=reader.integer(restart_table, "budget", "restart.budget", 3),
+        period_usec=reader.duration(restart_table, "period", "restart.period", 3600 * 1_000_000),
+        cooldown_usec=reader.duration(restart_table, "cooldown", "restart.cooldown", 300 * 1_000_000),
+        on_return=str(on_return),
+        abort_first=reader.boolean(restart_table, "abort_first", "restart.abort_first", False),
+        timeout_s=reader.duration(restart_table, "timeout", "restart.timeout", 90_000_000) / 1_000_000,
+        systemctl=reader.strings(restart_table, "systemctl", "restart.systemctl", ("systemctl",)),
+    )
+
+    alerts_table = reader.table(data, "alerts", {"backoff", "max_backoff", "realert", "resolve", "context_lines"})
+    channels = tuple(c for i, t in enumerate(reader.tables(data, "channel")) if (c := _channel(reader, t, i)))
+    alerts = AlertPolicy(
+        channels=channels,
+        backoff_usec=reader.duration(alerts_table, "backoff", "alerts.backoff", 2_000_000),
+        max_backoff_usec=reader.duration(alerts_table, "max_backoff", "alerts.max_backoff", 300_000_000),
+        realert_usec=reader.duration(alerts_table, "realert", "alerts.realert", 600_000_000),
+        resolve=reader.boolean(alerts_table, "resolve", "alerts.resolve", True),
+        context_lines=reader.integer(alerts_table, "context_lines", "alerts.context_lines", 10),
+    )
+    heartbeat = reader.table(data, "heartbeat", {"url", "interval"})
+    heartbeat_url = heartbeat.get("url")
+    if heartbeat_url is not None and (not isinstance(heartbeat_url, str) or "://" not in heartbeat_url):
+        reader.problem("heartbeat.url", "expected an http(s) URL (value not shown)")
+        heartbeat_url = None
+
+    journal_directory = data.get("journal_directory")
+    defaults = SiteConfig(path=path)
+    config = SiteConfig(
+        path=path,
+        state_dir=Path(data.get("state_dir", DEFAULT_STATE_DIR)),
+        rule_dirs=tuple(rule_dirs),
+        disabled_rules=reader.strings(data, "disabled_rules", "disabled_rules", ()),
+        watches=tuple(watches) or defaults.watches,
+        restart=restart,
+        alerts=alerts,
+        heartbeat_url=heartbeat_url,
+        heartbeat_usec=reader.duration(heartbeat, "interval", "heartbeat.interval", 60_000_000),
+        dry_run=reader.boolean(data, "dry_run", "dry_run", False),
+        own_unit=unit_name(str(data.get("own_unit", "logsentry.service"))),
+        journal_directory=Path(journal_directory) if journal_directory else None,
+        hostname=str(data.get("hostname", defaults.hostname)),
+        commit_every=reader.integer(data, "commit_every", "commit_every", 1000, low=1),
+    )
+    if problems:
+        raise ConfigError(problems)
+    return config
+
+
+def load_config(path: Path) -> SiteConfig:
+    try:
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError([f"{path}: TOML syntax: {error}"]) from None
+    except OSError as error:
+        raise ConfigError([f"{path}: cannot read: {error.strerror or error}"]) from None
+    return parse_config(data, path)

@@ -1,0 +1,135 @@
+"""Persistent state of `logsentry run` in one SQLite file: journal cursor, open windows, restart ledger,
+alerting state and the action outbox.
+
+The reader commits cursor, snapshots and new outbox rows in one transaction after a batch of entries,
+so after any crash (even SIGKILL) the service resumes exactly where its last commit left it: entries
+after the cursor are read again and their actions computed again from the same saved state, and
+actions before it are in the outbox already. The outbox worker uses its own connection (WAL mode).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    dedupe TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending',
+    channel INTEGER NOT NULL DEFAULT 0,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_usec INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT NOT NULL DEFAULT '',
+    created_usec INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, next_attempt_usec);
+"""
+
+OPEN = ("pending", "in_progress")
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """An action to carry out; `dedupe` names it uniquely so it is never queued twice."""
+
+    dedupe: str
+    kind: str
+    payload: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    id: int
+    dedupe: str
+    kind: str
+    payload: Mapping[str, Any]
+    status: str
+    channel: int
+    attempts: int
+    next_attempt_usec: int
+    last_error: str
+
+
+class State:
+    def __init__(self, path: Path):
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=FULL")
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def get(self, key: str) -> Any | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else json.loads(row[0])
+
+    @property
+    def cursor(self) -> str | None:
+        value = self.get("cursor")
+        return value if isinstance(value, str) else None
+
+    def commit(self, values: Mapping[str, Any], outbox: list[OutboxItem], now_usec: int) -> None:
+        """Save values (cursor, snapshots) and queue outbox items, all or nothing."""
+        with self._transaction():
+            self.db.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                                [(key, json.dumps(value)) for key, value in values.items()])
+            self.db.executemany(
+                "INSERT OR IGNORE INTO outbox (dedupe, kind, payload, created_usec) VALUES (?, ?, ?, ?)",
+                [(item.dedupe, item.kind, json.dumps({**item.payload, "id": item.dedupe}), now_usec) for item in outbox])
+
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self.db)
+
+    def due(self, now_usec: int, limit: int = 50) -> list[OutboxRow]:
+        rows = self.db.execute(
+            "SELECT id, dedupe, kind, payload, status, channel, attempts, next_attempt_usec, last_error FROM outbox "
+            "WHERE status IN ('pending', 'in_progress') AND next_attempt_usec <= ? ORDER BY id LIMIT ?",
+            (now_usec, limit)).fetchall()
+        return [OutboxRow(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5], r[6], r[7], r[8]) for r in rows]
+
+    def next_due_usec(self) -> int | None:
+        row = self.db.execute("SELECT MIN(next_attempt_usec) FROM outbox WHERE status IN ('pending', 'in_progress')"
+                              ).fetchone()
+        return None if row is None or row[0] is None else int(row[0])
+
+    def update(self, row_id: int, *, status: str, channel: int | None = None, attempts: int | None = None,
+               next_attempt_usec: int | None = None, last_error: str | None = None) -> None:
+        with self._transaction():
+            self.db.execute(
+                "UPDATE outbox SET status = ?, channel = COALESCE(?, channel), attempts = COALESCE(?, attempts), "
+                "next_attempt_usec = COALESCE(?, next_attempt_usec), last_error = COALESCE(?, last_error) "
+                "WHERE id = ?", (status, channel, attempts, next_attempt_usec, last_error, row_id))
+
+    def outbox(self, status: str | None = None) -> list[OutboxRow]:
+        query = ("SELECT id, dedupe, kind, payload, status, channel, attempts, next_attempt_usec, last_error "
+                 "FROM outbox" + (" WHERE status = ?" if status else "") + " ORDER BY id")
+        rows = self.db.execute(query, (status,) if status else ()).fetchall()
+        return [OutboxRow(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5], r[6], r[7], r[8]) for r in rows]
+
+    def prune(self, before_usec: int) -> None:
+        """Forget finished outbox rows older than `before_usec` so the file stays small."""
+        with self._transaction():
+            self.db.execute("DELETE FROM outbox WHERE status IN ('done', 'dropped') AND created_usec < ?",
+                            (before_usec,))
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+
+    def __enter__(self) -> None:
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, kind: object, value: object, traceback: object) -> None:
+        self.db.execute("COMMIT" if kind is None else "ROLLBACK")
