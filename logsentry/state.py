@@ -86,7 +86,8 @@ class State:
                                 [(key, json.dumps(value)) for key, value in values.items()])
             self.db.executemany(
                 "INSERT OR IGNORE INTO outbox (dedupe, kind, payload, created_usec) VALUES (?, ?, ?, ?)",
-                [(item.dedupe, item.kind, json.dumps({**item.payload, "id": item.dedupe}), now_usec) for item in outbox])
+                [(item.dedupe, item.kind, json.dumps({**item.payload, "id": item.dedupe}), now_usec)
+                 for item in outbox])
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self.db)
