@@ -176,21 +176,25 @@ class JournalFollower:
         assert self._reader is not None
         return int(self._reader.fileno())
 
-    def _position(self, reader: journal._Reader) -> Iterator[Entry | JournalGap]:
-        """Seek to the start point; yields a gap (and the entry resumed at) when the cursor is gone."""
+    def _cursor_gap(self, reader: journal._Reader, cursor: str) -> JournalGap | None:
+        """Is the saved entry still there? Checked before matches are added: with a changed selection the
+        saved entry may simply not match any more, which is no gap."""
+        reader.seek_cursor(cursor)
+        if not reader._next() or reader.test_cursor(cursor):
+            return None
+        return JournalGap(cursor, cursor_realtime(cursor), reader._get_realtime())
+
+    def _position(self, reader: journal._Reader) -> bool:
+        """Seek to the start point (matches are in place already). True when the reader already stands
+        on an entry that has not been read yet."""
         start = self.start
         if start.cursor is not None:
             reader.seek_cursor(start.cursor)
-            if reader._next():
-                if reader.test_cursor(start.cursor):
-                    return  # positioned on the saved entry itself; the loop reads from the next one
-                entry = EntryReader(reader, self.fields).current()
-                yield JournalGap(start.cursor, cursor_realtime(start.cursor), entry.realtime_usec)
-                yield entry
-            return
+            # On the saved entry itself: it was read. Past it (vacuumed, or it no longer matches): unread.
+            return bool(reader._next()) and not reader.test_cursor(start.cursor)
         if start.since_usec is not None:
             reader.seek_realtime(start.since_usec)
-            return
+            return False
         if start.lines_back > 0:
             reader.seek_tail()
             moved = 0
@@ -200,19 +204,24 @@ class JournalFollower:
                 # sd-journal: after moving back N, the next _next() returns entry N-1 back; step back once more
                 # so the loop below starts at the Nth entry from the end.
                 if reader._previous():
-                    return
+                    return False
                 reader.seek_head()
-                return
+                return False
         # "now": seek by time after the matches are in place; seek_tail + previous with no matching entry
         # yet lost the first new entries in measurements.
         reader.seek_realtime(time.time_ns() // 1000)
+        return False
 
     def __iter__(self) -> Iterator[Entry | JournalGap | None]:
         reader = self._reader = self.location.open()
         try:
+            if self.start.cursor is not None and (gap := self._cursor_gap(reader, self.start.cursor)):
+                yield gap
             apply_selection(reader, self.selection)
-            yield from self._position(reader)
+            unread = self._position(reader)
             current = EntryReader(reader, self.fields).current
+            if unread:
+                yield current()
             wait = reader.wait
             while True:
                 while reader._next():

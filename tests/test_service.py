@@ -1,0 +1,297 @@
+"""`logsentry run` as a real process against a live journal, with real alert receivers on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from conftest import LiveJournal
+from receivers import HttpReceiver
+
+from logsentry.state import State
+
+BOOM_RULE = '''id = "boom"
+title = "boom"
+severity = "critical"
+action = "{action}"
+[match]
+message = '^BOOM (?P<id>\\S+)$'
+[trigger]
+count = 1
+within = "{within}"
+{group}
+'''
+
+
+class RunningService:
+    def __init__(self, root: Path, config: str):
+        self.root = root
+        self.config_path = root / "logsentry.toml"
+        self.config_path.write_text(config)
+        self.log_path = root / "service.log"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self, *extra: str) -> None:
+        with open(self.log_path, "ab") as log:
+            self.proc = subprocess.Popen([sys.executable, "-m", "logsentry", "run", "-c", str(self.config_path),
+                                          *extra], stdout=log, stderr=log)
+        self.wait_log("ready: watching", timeout=10)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def wait_log(self, text: str, timeout: float = 10.0, count: int = 1) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            content = self.log()
+            if content.count(text) >= count:
+                return content
+            if self.proc is not None and self.proc.poll() is not None:
+                break
+            time.sleep(0.02)
+        raise AssertionError(f"{text!r} not logged {count}x in {timeout}s; log:\n{self.log()}")
+
+    def stop(self, sig: int = signal.SIGTERM) -> int:
+        assert self.proc is not None
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        code = self.proc.wait(timeout=15)
+        self.proc = None
+        return code
+
+    def state(self) -> State:
+        return State(self.root / "state" / "state.db")
+
+
+def config_text(live: LiveJournal, rules: Path, channels: str = "", actions: str = '["alert"]',
+                extra: str = "") -> str:
+    return f'''
+state_dir = "{live.root / 'state'}"
+journal_directory = "{live.directory}"
+rules = ["{rules}"]
+commit_every = 50
+{extra}
+
+[[watch]]
+units = ["app"]
+actions = {actions}
+
+[alerts]
+backoff = "100ms"
+max_backoff = "1s"
+realert = "1h"
+
+{channels}
+'''
+
+
+@pytest.fixture
+def boom_rules(tmp_path: Path) -> Callable[..., Path]:
+    def make(action: str = "alert", within: str = "60s", group: str = "") -> Path:
+        directory = tmp_path / "boom-rules"
+        directory.mkdir(exist_ok=True)
+        (directory / "boom.toml").write_text(BOOM_RULE.format(action=action, within=within, group=group))
+        return directory
+
+    return make
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> Iterator[Callable[[str], RunningService]]:
+    started: list[RunningService] = []
+
+    def make(config: str) -> RunningService:
+        running = RunningService(tmp_path, config)
+        started.append(running)
+        return running
+
+    yield make
+    for running in started:
+        if running.proc is not None:
+            running.stop(signal.SIGKILL)
+
+
+@pytest.fixture
+def receiver() -> Iterator[Callable[..., HttpReceiver]]:
+    made: list[HttpReceiver] = []
+
+    def make(**kwargs: object) -> HttpReceiver:
+        made.append(HttpReceiver(**kwargs))  # type: ignore[arg-type]
+        return made[-1]
+
+    yield make
+    for item in made:
+        item.close()
+
+
+def test_alert_is_retried_after_failures_and_carries_context(live_journal, boom_rules, service, receiver):
+    hook = receiver(fail_first=2)
+    channels = f'[[channel]]\nname = "hook"\ntype = "apprise"\nurl = "json://{hook.url}/hook"\nretries = 5\n'
+    running = service(config_text(live_journal, boom_rules(within="1s"), channels))
+    running.start()
+    live_journal.write("starting request handler")
+    live_journal.write("BOOM first")
+    [(path, body)] = hook.wait_for(1)
+    assert path == "/hook" and hook.attempts == 3
+    assert "CRITICAL app.service: boom" in body["title"]
+    assert "starting request handler" in body["message"]  # last lines of the unit before the hit
+    assert "latest: BOOM first" in body["message"]
+    # No new hit for a whole window: a resolve message follows.
+    resolved = hook.wait_for(2)
+    assert "RESOLVED" in resolved[1][1]["title"]
+    assert running.stop() == 0
+    assert "STOPPING" not in running.log()  # sd_notify goes to systemd, never to the log
+
+
+def test_escalation_to_next_channel_alertmanager(live_journal, boom_rules, service, receiver):
+    broken = receiver(always_fail=True)
+    manager = receiver()
+    channels = (f'[[channel]]\nname = "pager"\ntype = "apprise"\nurl = "json://{broken.url}/SECRET-TOKEN"\n'
+                'retries = 2\n'
+                f'[[channel]]\nname = "am"\ntype = "alertmanager"\nurl = "http://{manager.url}"\n')
+    running = service(config_text(live_journal, boom_rules(), channels))
+    running.start()
+    live_journal.write("BOOM escalate")
+    [(path, alerts)] = manager.wait_for(1)
+    assert path == "/api/v2/alerts"
+    assert alerts[0]["labels"]["rule"] == "boom" and alerts[0]["labels"]["unit"] == "app.service"
+    assert alerts[0]["labels"]["severity"] == "critical" and "startsAt" in alerts[0]
+    assert broken.attempts == 2
+    log = running.log()
+    assert "SECRET-TOKEN" not in log and "json://127.0.0.1" in log  # host shown, tokens never logged
+
+
+def test_command_channel_gets_json_on_stdin_without_a_shell(live_journal, boom_rules, service, tmp_path):
+    out = tmp_path / "alerts.jsonl"
+    script = tmp_path / "receive.py"
+    script.write_text(f"import sys\nopen({str(out)!r}, 'a').write(sys.stdin.read() + '\\n')\n")
+    marker = tmp_path / "pwned"
+    channels = f'[[channel]]\nname = "cmd"\ntype = "command"\nargv = ["{sys.executable}", "{script}"]\n'
+    running = service(config_text(live_journal, boom_rules(), channels))
+    running.start()
+    live_journal.write(f"BOOM $(touch${{IFS}}{marker});`touch${{IFS}}{marker}`")
+    running.wait_log("delivered via cmd")
+    payload = json.loads(out.read_text().splitlines()[0])
+    assert payload["rule"] == "boom" and payload["unit"] == "app.service" and payload["event"] == "firing"
+    assert payload["message"].startswith("BOOM $(touch")
+    assert not marker.exists()
+
+
+def test_dry_run_queues_nothing(live_journal, boom_rules, service, receiver):
+    hook = receiver()
+    channels = f'[[channel]]\ntype = "apprise"\nurl = "json://{hook.url}/x"\n'
+    running = service(config_text(live_journal, boom_rules(action="restart"), channels,
+                                  actions='["alert", "restart"]'))
+    running.start("--dry-run")
+    live_journal.write("BOOM dry")
+    log = running.wait_log("would alert")
+    assert "would restart app.service" in log
+    time.sleep(0.5)
+    assert hook.requests == [] and running.state().outbox() == []
+
+
+def test_resumes_at_cursor_after_sigkill_and_starts_at_tail_first(live_journal, boom_rules, service, tmp_path):
+    out = tmp_path / "alerts.jsonl"
+    script = tmp_path / "receive.py"
+    script.write_text(f"import sys\nopen({str(out)!r}, 'a').write(sys.stdin.read() + '\\n')\n")
+    channels = f'[[channel]]\nname = "cmd"\ntype = "command"\nargv = ["{sys.executable}", "{script}"]\n'
+    live_journal.write("BOOM before-first-start")  # first start begins at the tail: never acted on
+    live_journal.wait_written()
+    running = service(config_text(live_journal, boom_rules(group='group_by = "id"'), channels))
+    running.start()
+    live_journal.write("BOOM one")
+    running.wait_log("delivered via cmd")
+    running.stop(signal.SIGKILL)
+    live_journal.write("BOOM while-down")  # fresh when logsentry comes back: acted on
+    live_journal.wait_written()
+    running.start()
+    running.wait_log("delivered via cmd", count=2)
+    ids = [json.loads(line)["message"] for line in out.read_text().splitlines()]
+    assert ids == ["BOOM one", "BOOM while-down"]
+
+
+def test_stale_incident_after_downtime_is_reported_not_acted_on(live_journal, boom_rules, service, tmp_path):
+    channels = '[[channel]]\nname = "cmd"\ntype = "command"\nargv = ["/bin/true"]\n'
+    running = service(config_text(live_journal, boom_rules(within="1s"), channels))
+    running.start()
+    live_journal.write("quiet line")
+    time.sleep(0.3)
+    running.stop()
+    old = time.time_ns() // 1000 - 30_000_000
+    live_journal.write("BOOM from-the-past", __REALTIME_TIMESTAMP=old)
+    live_journal.wait_written()
+    running.start()
+    log = running.wait_log("stale: its newest hit is")
+    assert "not acted on" in log
+    assert [row for row in running.state().outbox() if row.kind == "alert"] == []
+
+
+def test_sighup_reload_keeps_old_config_when_new_one_is_bad(live_journal, boom_rules, service, receiver):
+    hook = receiver()
+    channels = f'[[channel]]\ntype = "apprise"\nurl = "json://{hook.url}/x"\n'
+    good = config_text(live_journal, boom_rules(), channels)
+    running = service(good)
+    running.start()
+    running.config_path.write_text(good + "\nbogus_key = 1\n")
+    assert running.proc is not None
+    running.proc.send_signal(signal.SIGHUP)
+    running.wait_log("reload rejected, keeping the running config")
+    live_journal.write("BOOM still-watching")
+    assert len(hook.wait_for(1)) == 1
+    running.config_path.write_text(good.replace('units = ["app"]', 'units = ["other"]'))
+    running.proc.send_signal(signal.SIGHUP)
+    running.wait_log("reloaded:")
+    live_journal.write("BOOM not-watched-any-more")
+    live_journal.write("BOOM other-unit", unit="other.service")
+    got = hook.wait_for(2)
+    assert len(got) == 2, [(r[1]["title"], r[1]["message"]) for r in got]
+    assert "other-unit" in hook.requests[1][1]["message"]
+
+
+def test_own_unit_is_never_watched(live_journal, boom_rules, service, receiver):
+    hook = receiver()
+    channels = f'[[channel]]\ntype = "apprise"\nurl = "json://{hook.url}/x"\n'
+    config = config_text(live_journal, boom_rules(), channels).replace('units = ["app"]', 'units = ["*"]')
+    running = service(config)
+    running.start()
+    live_journal.write("BOOM from-myself", unit="logsentry.service")
+    live_journal.write("BOOM from-app")
+    requests = hook.wait_for(1)
+    time.sleep(0.3)
+    assert len(hook.requests) == 1 and "from-app" in requests[0][1]["message"]
+
+
+def test_config_check_redacts_secrets(tmp_path, boom_rules):
+    from conftest import run_cli
+
+    config = tmp_path / "c.toml"
+    config.write_text(f'rules = ["{boom_rules()}"]\n[[channel]]\ntype = "apprise"\n'
+                      'url = "pagerduty://SECRETKEY@SECRETROUTING"\n[heartbeat]\nurl = "https://hc.example/ping/SECRETUUID"\n')
+    result = run_cli("config", "check", "-c", str(config))
+    assert result.exit_code == 0, result.output
+    assert "SECRET" not in result.output
+    assert "apprise pagerduty://" in result.output and "heartbeat: every 60s" in result.output
+
+
+def test_config_errors_are_listed(tmp_path):
+    from conftest import run_cli
+
+    config = tmp_path / "c.toml"
+    config.write_text('[[watch]]\nunits = []\nactions = ["reboot"]\n[restart]\ncooldown = "5 min"\n'
+                      '[[channel]]\ntype = "command"\nargv = ["notify-send"]\n')
+    result = run_cli("config", "check", "-c", str(config))
+    assert result.exit_code == 2
+    for expected in ("watch[0].units: expected at least one unit", "watch[0].actions: expected any of restart, "
+                     "alert (got 'reboot')", 'restart.cooldown: expected a duration like "90s"',
+                     "channel[0].argv: expected a list starting with an absolute program path"):
+        assert expected in result.stderr
+
+
+_ = os
