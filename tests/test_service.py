@@ -295,3 +295,54 @@ def test_config_errors_are_listed(tmp_path):
 
 
 _ = os
+
+
+def test_sigkill_at_random_points_loses_nothing_and_repeats_no_action(live_journal, boom_rules, service, tmp_path):
+    """Crash test: a live journal keeps growing while logsentry is SIGKILLed again and again."""
+    import random
+    import threading
+
+    out = tmp_path / "alerts.jsonl"
+    script = tmp_path / "receive.py"
+    # A delivery cut short by the SIGKILL (truncated stdin) is no delivery: only whole JSON counts.
+    script.write_text(f"import json, sys\ndata = json.dumps(json.loads(sys.stdin.read()))\n"
+                      f"open({str(out)!r}, 'a').write(data + '\\n')\n")
+    channels = f'[[channel]]\nname = "cmd"\ntype = "command"\nargv = ["{sys.executable}", "{script}"]\n'
+    running = service(config_text(live_journal, boom_rules(group='group_by = "id"'), channels)
+                      .replace("commit_every = 50", "commit_every = 7"))
+    running.start()
+    total = 400
+    done = threading.Event()
+
+    def feed() -> None:
+        for i in range(total):
+            live_journal.write(f"BOOM {i}")
+            live_journal.write(f"noise {i}")
+            time.sleep(0.005)
+        done.set()
+
+    writer = threading.Thread(target=feed)
+    writer.start()
+    rng = random.Random(1234)
+    kills = 0
+    while not done.is_set() or kills < 6:
+        time.sleep(rng.uniform(0.05, 0.6))
+        running.stop(signal.SIGKILL)
+        kills += 1
+        running.start()
+    writer.join()
+    expected = {f"BOOM {i}" for i in range(total)}
+
+    def delivered() -> list[str]:
+        return [json.loads(line)["message"] for line in out.read_text().splitlines()] if out.exists() else []
+
+    deadline = time.monotonic() + 30
+    while set(delivered()) != expected and time.monotonic() < deadline:
+        time.sleep(0.1)
+    got = delivered()
+    assert set(got) == expected, sorted(expected - set(got))[:10]
+    duplicates = len(got) - len(set(got))
+    # Alerts are at-least-once: only a delivery in flight at a SIGKILL can repeat (with the same id).
+    assert duplicates <= kills, (duplicates, kills)
+    ids = [json.loads(line)["id"] for line in out.read_text().splitlines()]
+    assert len(set(ids)) == len(expected)

@@ -44,6 +44,12 @@ class BurstTracker:
         if window is None:
             window = self._windows[key] = _Window(stamps=deque(maxlen=trigger.count))
         ended = None
+        invocation = invocation_of(hit.entry.fields)
+        if window.incident is not None and invocation and window.incident.invocation \
+                and invocation != window.incident.invocation:
+            # A new invocation of the unit (it was restarted): the old incident is over, this may be a new one.
+            ended, window.incident = window.incident, None
+            window.stamps.clear()
         if window.incident is not None:
             if now - window.incident.last_usec <= trigger.within_usec:
                 window.incident = _extend(window.incident, hit)
@@ -60,7 +66,7 @@ class BurstTracker:
                 rule_id=rule.id, severity=rule.severity, unit=hit.entry.unit, key=hit.key,
                 first_usec=window.stamps[0], fired_usec=now, last_usec=now, count=trigger.count,
                 threshold=trigger.count, within_usec=trigger.within_usec, cursor=hit.entry.cursor,
-                samples=(hit.entry.message,), action=rule.action, invocation=invocation_of(hit.entry.fields),
+                samples=(hit.entry.message,), action=rule.action, invocation=invocation,
             )
             return ended, window.incident
         return ended, None

@@ -1,0 +1,147 @@
+"""Restarts against a real systemd (the sandbox): restart on a deadlock signature, escalation when it comes
+back, the restart budget, and logsentry's own watchdog as a Type=notify unit."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sandbox import ROOT, Sandbox
+
+MVAR_UNIT = """[Unit]
+Description=a GHC service that deadlocks a second after it starts
+DefaultDependencies=no
+[Service]
+ExecStart=/bin/sh -c 'echo "worker started"; sleep 1; \\
+    echo "mvar-app: thread blocked indefinitely in an MVar operation"; exec sleep infinity'
+"""
+
+
+@pytest.fixture
+def sandbox() -> Iterator[Sandbox]:
+    box = Sandbox({"mvar.service": MVAR_UNIT})
+    try:
+        yield box
+    finally:
+        box.close()
+
+
+def wait_until(condition, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+def start_logsentry(box: Sandbox, tmp_path: Path, restart: str) -> tuple[subprocess.Popen[bytes], Path, Path]:
+    alerts = tmp_path / "alerts.jsonl"
+    receiver = tmp_path / "receive.py"
+    receiver.write_text(f"import sys\nopen({str(alerts)!r}, 'a').write(sys.stdin.read() + '\\n')\n")
+    config = tmp_path / "logsentry.toml"
+    config.write_text(f'''
+state_dir = "{tmp_path / 'state'}"
+journal_directory = "{box.journal}"
+
+[[watch]]
+units = ["mvar"]
+actions = ["restart", "alert"]
+
+[restart]
+systemctl = {json.dumps(list(box.systemctl))}
+{restart}
+
+[[channel]]
+name = "cmd"
+type = "command"
+argv = ["{sys.executable}", "{receiver}"]
+''')
+    log = tmp_path / "logsentry.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "logsentry", "run", "-c", str(config)], stdout=out, stderr=out)
+    wait_until(lambda: "ready: watching" in log.read_text(), 15, "logsentry ready")
+    return proc, alerts, log
+
+
+def alert_reasons(alerts: Path) -> list[str]:
+    if not alerts.exists():
+        return []
+    return [json.loads(line)["reason"] for line in alerts.read_text().splitlines() if line.strip()]
+
+
+def test_deadlocked_unit_is_restarted_then_escalated_when_it_comes_back(sandbox, tmp_path):
+    first = sandbox.show("mvar.service", "InvocationID")
+    proc, alerts, log = start_logsentry(sandbox, tmp_path, "")
+    try:
+        sandbox.run("restart", "mvar.service")  # a fresh invocation that logs the signature after 1 s
+        second = sandbox.show("mvar.service", "InvocationID")
+        assert second != first
+        wait_until(lambda: sandbox.show("mvar.service", "InvocationID") not in (first, second), 15,
+                   "logsentry to restart mvar.service")
+        third = sandbox.show("mvar.service", "InvocationID")
+        # The new invocation deadlocks again: logsentry alerts instead of restarting once more.
+        wait_until(lambda: any("came back after restart" in r for r in alert_reasons(alerts)), 15,
+                   "the came-back alert")
+        assert sandbox.show("mvar.service", "InvocationID") == third
+        assert "restarted mvar.service" in log.read_text()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=15) == 0
+
+
+def test_restart_budget_ends_in_a_loop_alert(sandbox, tmp_path):
+    proc, alerts, log = start_logsentry(sandbox, tmp_path, 'budget = 2\ncooldown = "1ms"\non_return = "restart"')
+    try:
+        invocations = {sandbox.show("mvar.service", "InvocationID")}
+        sandbox.run("restart", "mvar.service")
+        wait_until(lambda: any("restart loop" in r for r in alert_reasons(alerts)), 30, "the restart-loop alert")
+        time.sleep(2)  # a wrongly allowed third restart would show up as a new invocation now
+        text = log.read_text()
+        assert text.count("restarted mvar.service") == 2, text
+        invocations.add(sandbox.show("mvar.service", "InvocationID"))
+        assert sum(1 for r in alert_reasons(alerts) if "restart loop" in r) == 1
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=15)
+
+
+def test_logsentry_watchdog_restarts_a_stuck_logsentry():
+    # Inside the sandbox /tmp is private: the config must live elsewhere on the host.
+    config = Path(tempfile.mkdtemp(prefix="logsentry-watchdog-", dir="/var/tmp")) / "inner.toml"
+    config.write_text('state_dir = "/run/logsentry-state"\n[[watch]]\nunits = ["nothing-here"]\n')
+    unit = f"""[Unit]
+Description=logsentry itself, with a watchdog
+DefaultDependencies=no
+After=systemd-journald.socket
+[Service]
+Type=notify
+NotifyAccess=main
+WatchdogSec=3
+Restart=on-watchdog
+WorkingDirectory={ROOT}
+ExecStart={sys.executable} -m logsentry run -c {config}
+"""
+    box = Sandbox({"logsentry.service": unit})
+    try:
+        wait_until(lambda: box.show("logsentry.service", "ActiveState") == "active", 15, "logsentry active (READY=1)")
+        first = box.show("logsentry.service", "InvocationID")
+        time.sleep(4.5)  # longer than WatchdogSec: a healthy logsentry keeps pinging
+        assert box.show("logsentry.service", "InvocationID") == first
+        assert "entries" in box.show("logsentry.service", "StatusText")
+        box.run("kill", "--signal=SIGSTOP", "logsentry.service")  # a stuck reader: no more pings
+        wait_until(lambda: box.show("logsentry.service", "InvocationID") not in ("", first), 20,
+                   "systemd to restart the stuck logsentry")
+        wait_until(lambda: box.show("logsentry.service", "ActiveState") == "active", 15, "logsentry active again")
+        assert box.show("logsentry.service", "NRestarts") == "1"
+    finally:
+        box.close()
+        shutil.rmtree(config.parent, ignore_errors=True)
