@@ -346,3 +346,43 @@ def test_sigkill_at_random_points_loses_nothing_and_repeats_no_action(live_journ
     assert duplicates <= kills, (duplicates, kills)
     ids = [json.loads(line)["id"] for line in out.read_text().splitlines()]
     assert len(set(ids)) == len(expected)
+
+
+def test_mail_through_a_real_smtp_server(live_journal, boom_rules, service):
+    from aiosmtpd.controller import Controller
+
+    received: list[bytes] = []
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+            received.append(envelope.content)
+            return "250 OK"
+
+    import socket
+
+    with socket.socket() as probe:  # a free port (aiosmtpd's own ready check cannot use port 0)
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    smtp = Controller(Handler(), hostname="127.0.0.1", port=port)
+    smtp.start()
+    try:
+        url = f"mailto://127.0.0.1:{port}?from=sentry@example.com&to=oncall@example.com&mode=insecure"
+        channels = f'[[channel]]\nname = "mail"\ntype = "apprise"\nurl = "{url}"\n'
+        running = service(config_text(live_journal, boom_rules(), channels))
+        running.start()
+        live_journal.write("BOOM mail-me")
+        running.wait_log("delivered via mail")
+        text = b"".join(received).decode(errors="replace")
+        assert "CRITICAL app.service: boom" in text and "BOOM mail-me" in text
+    finally:
+        smtp.stop()
+
+
+def test_heartbeat_is_pinged_while_healthy(live_journal, boom_rules, service, receiver):
+    beat = receiver()
+    running = service(config_text(live_journal, boom_rules(),
+                                  extra=f'[heartbeat]\nurl = "http://{beat.url}/ping/SECRET"\ninterval = "1s"\n'))
+    running.start()
+    assert len(beat.wait_for(2, timeout=6)) >= 2
+    assert all(path == "/ping/SECRET" for path, _ in beat.requests)
+    assert "SECRET" not in running.log()
