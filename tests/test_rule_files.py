@@ -127,3 +127,62 @@ def test_rules_test_command_reports_failing_line(tmp_path: Path):
     assert "sample[0]: expected a match, got none: 'nope'" in result.stdout
     assert "sample[1]: expected no match, but it matched: 'BOOM again'" in result.stdout
     assert run_cli("rules", "test").exit_code == 0
+
+
+def _rule_with(tmp_path: Path, message: str) -> Path:
+    (tmp_path / "r.toml").write_text(
+        f"id = \"r\"\ntitle = \"t\"\nseverity = \"error\"\n[match]\nmessage = '{message}'\n"
+        '[[sample]]\nline = "aaaa error xyz"\nmatch = true\n[[sample]]\nline = "fine"\nmatch = false\n')
+    return tmp_path
+
+
+def test_lint_greedy_dot_before_capture(tmp_path: Path):
+    result = run_cli("rules", "test", str(_rule_with(tmp_path, r".*error (?P<x>\w+)")))
+    assert result.exit_code == 1
+    assert "lint: greedy .* or .+ before a capture" in result.stdout
+    assert run_cli("rules", "test", str(_rule_with(tmp_path, r"error (?P<x>\w+)"))).exit_code == 0
+
+
+def test_redos_probe_catches_catastrophic_backtracking(tmp_path: Path):
+    result = run_cli("rules", "test", str(_rule_with(tmp_path, r"^(a|aa)+$|error")))
+    assert result.exit_code == 1
+    assert "ReDoS probe: regex ran longer than 250 ms on 64 KiB of 'a' then '!'" in result.stdout
+
+
+def test_restart_rules_match_the_first_line_only(tmp_path: Path):
+    from logsentry.engine.detector import match_rule
+
+    (tmp_path / "r.toml").write_text("id = \"r\"\ntitle = \"t\"\nseverity = \"critical\"\naction = \"restart\"\n"
+                                     "[match]\nmessage = '^FATAL$'\n")
+    rule = load_rule_file(tmp_path / "r.toml")
+    assert rule.first_line_only
+    assert match_rule(rule, "FATAL", None, {}) == {}
+    assert match_rule(rule, "GET /?q=x\nFATAL", None, {}) is None  # smuggled newline in client data
+    (tmp_path / "r.toml").write_text((tmp_path / "r.toml").read_text() + 'lines = "all"\n')
+    assert match_rule(load_rule_file(tmp_path / "r.toml"), "GET /?q=x\nFATAL", None, {}) == {}
+
+
+def test_huge_messages_are_matched_on_their_first_64_kib(tmp_path: Path):
+    from logsentry.engine.detector import MAX_MATCH_CHARS, match_rule
+
+    rule = load_rule_file(_rule_with(tmp_path, "error (?P<x>\\w+)") / "r.toml")
+    assert match_rule(rule, "error head" + "x" * 10_000_000, None, {}) == {"x": "head" + "x" * (MAX_MATCH_CHARS - 10)}
+    assert match_rule(rule, "y" * MAX_MATCH_CHARS + "error tail", None, {}) is None
+
+
+def test_rules_check_respects_fields_and_priority():
+    line = "Out of memory: Killed process 31337 (java) total-vm:8123456kB, anon-rss:7654321kB"
+    assert "no rule matches" in run_cli("rules", "check", line).stdout
+    kernel = run_cli("rules", "check", "--field", "_TRANSPORT=kernel", line).stdout
+    assert "kernel-oom-kill (error, alert) {'pid': '31337', 'command': 'java'}" in kernel
+    assert run_cli("rules", "check", "--field", "oops", line).exit_code == 2
+
+
+def test_rules_show_and_list():
+    shown = run_cli("rules", "show", "ghc-mvar-deadlock")
+    assert shown.exit_code == 0 and "suggested action: restart" in shown.stdout
+    assert "(first line of each message)" in shown.stdout
+    assert run_cli("rules", "show", "no-such-rule").exit_code == 2
+    listed = run_cli("rules", "list", "-o", "json")
+    ids = [line.split('"id":"')[1].split('"')[0] for line in listed.stdout.splitlines()]
+    assert "ghc-mvar-deadlock" in ids and len(ids) == len(set(ids)) >= 60

@@ -354,7 +354,7 @@ def test_mail_through_a_real_smtp_server(live_journal, boom_rules, service):
     received: list[bytes] = []
 
     class Handler:
-        async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        async def handle_DATA(self, server, session, envelope):
             received.append(envelope.content)
             return "250 OK"
 

@@ -10,8 +10,10 @@ import click
 
 from ..engine.detector import RuleTimeout, match_rule
 from ..rules.check import check_rule
+from ..sources.selection import PRIORITY_NAMES, parse_priority
+from ..timespec import format_duration
 from ..views import jsonl
-from .common import load_rule_set, rules_option, shipped_option
+from .common import fail, load_rule_set, rules_option, shipped_option
 
 
 @click.group()
@@ -34,7 +36,8 @@ def rules_list(output: str, rule_paths: tuple[Path, ...], no_shipped: bool) -> N
                                     "action": rule.action, "count": trigger.count, "within": within,
                                     "group_by": trigger.group_by, "path": str(rule.path)}))
         else:
-            click.echo(f"{rule.id:40} {rule.severity.label:9} {rule.action:8} {trigger.count}/{within:6} {rule.title}")
+            click.echo(f"{rule.id:34} {rule.severity.label:9} {rule.action:8} {f'{trigger.count}/{within}':10} "
+                       f"{rule.title}")
 
 
 @rules.command("test")
@@ -58,24 +61,72 @@ def rules_test(paths: tuple[Path, ...]) -> None:
 @rules.command("check")
 @click.argument("text", required=False)
 @click.option("--file", "file", type=click.File("r", errors="replace"), help="Check each line of this file.")
+@click.option("-p", "--priority", help='The entry\'s PRIORITY ("err", "3"); rules with a priority limit need it.')
+@click.option("--field", "fields", multiple=True, metavar="NAME=VALUE",
+              help="A journal field of the entry, e.g. _TRANSPORT=kernel or _PID=1 (repeatable).")
 @rules_option
 @shipped_option
-def rules_check(text: str | None, file: TextIO | None, rule_paths: tuple[Path, ...],
-                no_shipped: bool) -> None:
-    """Which rules match a given line (or each line of --file), with their captures."""
+def rules_check(text: str | None, file: TextIO | None, priority: str | None, fields: tuple[str, ...],
+                rule_paths: tuple[Path, ...], no_shipped: bool) -> None:
+    """Which rules match a given line (or each line of --file), with their captures.
+
+    The line is checked as a journal entry with the given priority and fields, exactly as the engine
+    would: a kernel rule (_TRANSPORT=kernel) matches only with --field _TRANSPORT=kernel.
+    """
     if (text is None) == (file is None):
         raise click.UsageError("give a TEXT line or --file, not both")
+    entry_fields = {}
+    for item in fields:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"expected NAME=VALUE (got {item!r})", param_hint="'--field'")
+        entry_fields[name] = value
+    try:
+        level = parse_priority(priority) if priority else None
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="'-p' / '--priority'") from None
     rule_set = load_rule_set(rule_paths, not no_shipped)
     lines = [text] if text is not None else [line.rstrip("\n") for line in file or ()]
+    found = 0
     for line in lines:
         for rule in rule_set.rules:
             try:
-                captures = match_rule(rule, line, None if rule.max_priority is None else rule.max_priority,
-                                      dict(rule.fields))
+                captures = match_rule(rule, line, level, entry_fields)
             except RuleTimeout as error:
                 click.echo(f"{rule.id}: {error}")
                 continue
             if captures is not None:
+                found += 1
                 click.echo(f"{rule.id} ({rule.severity.label}, {rule.action}) {captures or ''}: {line}")
+    if not found:
+        click.echo("no rule matches")
 
 
+@rules.command("show")
+@click.argument("rule_id")
+@rules_option
+@shipped_option
+def rules_show(rule_id: str, rule_paths: tuple[Path, ...], no_shipped: bool) -> None:
+    """Everything about one rule: what it means, what it matches, its trigger and samples."""
+    rule = load_rule_set(rule_paths, not no_shipped).by_id().get(rule_id)
+    if rule is None:
+        fail(f"no rule with id {rule_id!r} (see logsentry rules list)")
+    trigger = rule.trigger
+    click.echo(f"{rule.id}: {rule.title}\n  file: {rule.path}\n  severity: {rule.severity.label}, "
+               f"suggested action: {rule.action}")
+    click.echo(f"  trigger: {trigger.count} hit(s) within {format_duration(trigger.within_usec)}"
+               + (f", per {trigger.group_by}" if trigger.group_by else ""))
+    if rule.message is not None:
+        scope = "first line of each message" if rule.first_line_only else "every line of each message"
+        click.echo(f"  message: {rule.message.pattern}  ({scope})")
+    if rule.ignore is not None:
+        click.echo(f"  ignore: {rule.ignore.pattern}")
+    if rule.max_priority is not None:
+        click.echo(f"  priority: {PRIORITY_NAMES[rule.max_priority]} or more important")
+    for name, value in rule.fields.items():
+        click.echo(f"  field: {name}={value}")
+    click.echo("\n" + "\n".join(f"  {line}" for line in rule.description.splitlines()))
+    for sample in rule.samples:
+        click.echo(f"  {'matches' if sample.match else 'ignores'}: {sample.line}")
+    for reference in rule.references:
+        click.echo(f"  see: {reference}")

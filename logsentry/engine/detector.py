@@ -13,6 +13,9 @@ from ..model import Entry, Hit
 from ..rules.rule import Rule
 
 DEFAULT_TIMEOUT_S = 0.05
+# Only this much of a message is matched: journald's own stdout line limit is 48 KiB (LineMax=), and a
+# bounded input keeps one huge hostile entry from timing a good rule out.
+MAX_MATCH_CHARS = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,12 @@ def match_rule(
         if fields.get(name) != value:
             return None
     captures: dict[str, str] = {}
+    if len(message) > MAX_MATCH_CHARS:
+        message = message[:MAX_MATCH_CHARS]
+    if rule.first_line_only:
+        end = message.find("\n")
+        if end >= 0:
+            message = message[:end]
     try:
         if rule.message is not None:
             found = rule.message.search(message, timeout=timeout)

@@ -3,6 +3,7 @@ exactly when stated. Used by `logsentry rules test` and by the test suite."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ..engine.detector import RuleTimeout, match_rule
@@ -67,9 +68,51 @@ def _offsets(values: list[int] | tuple[int, ...]) -> str:
     return "[" + ", ".join(f"{v / 1_000_000:g}s" for v in values) + "]"
 
 
-def check_rule(rule: Rule) -> list[CheckResult]:
+_GREEDY_DOT = re.compile(r"(?<!\\)\.[*+](?![?+])")
+PROBE_TIMEOUT_S = 0.25
+
+
+def lint_greedy_capture(rule: Rule) -> CheckResult | None:
+    """A greedy `.*`/`.+` before a capture backtracks over the whole line and captures the wrong text."""
+    if rule.message is None:
+        return None
+    pattern = rule.message.pattern
+    first_capture = pattern.find("(?P<")
+    if first_capture < 0 or not _GREEDY_DOT.search(pattern[:first_capture]):
+        return None
+    return CheckResult(rule.id, "lint", False, "greedy .* or .+ before a capture: use a lazy or narrower class")
+
+
+def probe_lines(rule: Rule) -> list[tuple[str, str]]:
+    """Long pathological lines: repeated characters and repeated pieces of the rule's own samples."""
+    probes = [("64 KiB of 'a'", "a" * 65536), ("64 KiB of 'a' then '!'", "a" * 65535 + "!"),
+              ("64 KiB of spaces", " " * 65536), ("64 KiB of digits", "9" * 65536),
+              ("64 KiB of ':'-separated words", "ab: " * 16384), ("64 KiB of '(['", "([" * 32768)]
+    for index, sample in enumerate(rule.samples):
+        if sample.line:
+            repeated = (sample.line + " ") * (65536 // (len(sample.line) + 1) + 1)
+            probes.append((f"sample[{index}] repeated to 64 KiB", repeated))
+            probes.append((f"sample[{index}] without its last character, repeated",
+                           (sample.line[:-1] + " ") * (65536 // (len(sample.line) + 1) + 1)))
+    return probes
+
+
+def probe_redos(rule: Rule) -> CheckResult | None:
+    """Run the rule on long pathological lines under the regex timeout, as the engine would."""
+    for name, line in probe_lines(rule):
+        try:
+            match_rule(rule, line, 0, dict(rule.fields), PROBE_TIMEOUT_S)
+        except RuleTimeout:
+            return CheckResult(rule.id, "ReDoS probe", False,
+                               f"regex ran longer than {PROBE_TIMEOUT_S * 1000:.0f} ms on {name}")
+    return None
+
+
+def check_rule(rule: Rule, probe: bool = True) -> list[CheckResult]:
     results = [check_sample(rule, i, sample) for i, sample in enumerate(rule.samples)]
     results += [check_scenario(rule, i, scenario) for i, scenario in enumerate(rule.scenarios)]
+    lints = [lint_greedy_capture(rule), probe_redos(rule) if probe else None]
+    results += [lint for lint in lints if lint is not None]
     if not any(s.match for s in rule.samples):
         results.append(CheckResult(rule.id, "samples", False, "no sample that must match"))
     if rule.message is not None and not any(not s.match for s in rule.samples):

@@ -24,9 +24,9 @@ DEFAULT_WITHIN = "60s"
 
 _TOP_KEYS = {"id", "title", "description", "severity", "action", "match", "trigger", "sample", "scenario",
              "references"}
-_MATCH_KEYS = {"message", "ignore", "priority", "fields"}
+_MATCH_KEYS = {"message", "ignore", "priority", "fields", "lines"}
 _TRIGGER_KEYS = {"count", "within", "group_by"}
-_SAMPLE_KEYS = {"line", "match", "captures", "priority", "fields", "unit", "note"}
+_SAMPLE_KEYS = {"line", "match", "captures", "priority", "fields", "note"}
 _SCENARIO_KEYS = {"name", "hits", "fires", "keys"}
 
 
@@ -84,6 +84,7 @@ class Rule:
     scenarios: tuple[Scenario, ...]
     path: Path
     references: tuple[str, ...] = ()
+    first_line_only: bool = False
 
 
 class _Problems:
@@ -280,6 +281,11 @@ def parse_rule(document: Mapping[str, Any], path: Path, display: str | None = No
     if "message" not in match and not fields:
         problems.add("match", "nothing to match, expected match.message (a regex) or match.fields")
     max_priority = _priority(match.get("priority"), "match.priority", problems)
+    # Restart rules look at the first line only: a newline smuggled into client data must not be able to
+    # start a "line" that looks like the runtime's own output.
+    lines = match.get("lines", "first" if action == "restart" else "all")
+    if lines not in ("first", "all"):
+        problems.add("match.lines", f'expected "first" or "all" (got {_describe(lines)})')
 
     trigger = _parse_trigger(_table(document, "trigger", problems), message, problems)
     samples = _parse_samples(document, problems)
@@ -296,6 +302,7 @@ def parse_rule(document: Mapping[str, Any], path: Path, display: str | None = No
         id=rule_id, title=title, description=description.strip(), severity=severity, action=str(action),
         message=message, ignore=ignore, max_priority=max_priority, fields=fields, trigger=trigger,
         samples=samples, scenarios=scenarios, path=path, references=tuple(references),
+        first_line_only=lines == "first",
     )
 
 
