@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
+from .engine.absence import SilenceTracker
 from .engine.detector import Detector, Quarantine
 from .engine.policy import Policy
 from .engine.window import BurstTracker
@@ -76,6 +77,7 @@ class Pipeline:
     ):
         self.detector = detector
         self.tracker = BurstTracker(detector.rules.values())
+        self.silence = SilenceTracker(detector.rules.values())
         self.policy: ActionPolicy = policy or Policy()
         self.execute = execute
         self.progress = Progress()
@@ -88,8 +90,10 @@ class Pipeline:
         if progress.first_usec is None:
             progress.first_usec = now
         progress.last_usec = now
-        for incident in self.tracker.expire(now):
-            yield EndedEvent(incident)
+        yield from self.tick(now)
+        if self.silence:
+            for incident in self.silence.observe(entry):
+                yield EndedEvent(incident)
         hits = self.detector.detect(entry)
         for quarantine in self.detector.take_quarantines():
             yield QuarantineEvent(quarantine)
@@ -100,14 +104,28 @@ class Pipeline:
             if ended is not None:
                 yield EndedEvent(ended)
             if fired is not None:
-                progress.incidents += 1
-                yield IncidentEvent(fired)
-                for action in self.policy.decide(fired):
-                    yield ActionEvent(self.execute(action))
+                yield from self._fired(fired)
+
+    def tick(self, now_usec: int) -> Iterator[Event]:
+        """Let time pass: end quiet bursts, fire silences. Live modes call it when they have caught up."""
+        for incident in self.tracker.expire(now_usec):
+            yield EndedEvent(incident)
+        if self.silence:
+            for incident in self.silence.expire(now_usec):
+                yield from self._fired(incident)
+
+    def _fired(self, incident: Incident) -> Iterator[Event]:
+        self.progress.incidents += 1
+        yield IncidentEvent(incident)
+        for action in self.policy.decide(incident):
+            yield ActionEvent(self.execute(action))
 
     def run(self, entries: Iterable[Entry]) -> Iterator[Event]:
         """Process every entry, then report incidents still open when the input ended."""
         for entry in entries:
             yield from self.process(entry)
-        for incident in self.tracker.open_incidents():
+        for incident in self.open_incidents():
             yield EndedEvent(incident, open_at_end=True)
+
+    def open_incidents(self) -> list[Incident]:
+        return self.tracker.open_incidents() + (self.silence.open_incidents() if self.silence else [])

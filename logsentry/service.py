@@ -25,7 +25,7 @@ from .config import ConfigError, SiteConfig, load_config
 from .engine.detector import Detector
 from .engine.policy import GuardedPolicy, Limits, RestartLedger
 from .model import Action, Entry, Incident
-from .pipeline import ActionEvent, EndedEvent, IncidentEvent, MatchEvent, Pipeline, QuarantineEvent
+from .pipeline import ActionEvent, EndedEvent, Event, IncidentEvent, MatchEvent, Pipeline, QuarantineEvent
 from .rules.loader import RuleSet, load_rules
 from .sources.journal import CAUGHT_UP, JournalFollower, JournalGap, JournalLocation, StartAt
 from .sources.selection import Selection
@@ -175,23 +175,26 @@ class Service:
         if entry.unit == self.config.own_unit:
             return  # never feed on our own output (or our actions' output, which runs under our unit)
         for event in self.pipeline.process(entry):
-            match event:
-                case MatchEvent():
-                    self.figures.matches += 1
-                case IncidentEvent(incident):
-                    self.figures.incidents += 1
-                    log.warning("incident %s on %s: %d hits since %s", incident.rule_id, incident.unit,
-                                incident.count, format_usec(incident.first_usec))
-                case ActionEvent(action):
-                    self._queue(action)
-                case EndedEvent(incident):
-                    self._ended(incident)
-                case QuarantineEvent(quarantine):
-                    reason = (f"rule {quarantine.rule_id} quarantined: {quarantine.reason} on entry "
-                              f"{quarantine.cursor}")
-                    log.error("%s", reason)
-                    self._queue_service_alert("rule_quarantined", reason, quarantine.rule_id)
+            self._handle(event)
         self._remember_line(entry)
+
+    def _handle(self, event: Event) -> None:
+        match event:
+            case MatchEvent():
+                self.figures.matches += 1
+            case IncidentEvent(incident):
+                self.figures.incidents += 1
+                log.warning("incident %s on %s: %d hits since %s", incident.rule_id, incident.unit,
+                            incident.count, format_usec(incident.first_usec))
+            case ActionEvent(action):
+                self._queue(action)
+            case EndedEvent(incident):
+                self._ended(incident)
+            case QuarantineEvent(quarantine):
+                reason = (f"rule {quarantine.rule_id} quarantined: {quarantine.reason} on entry "
+                          f"{quarantine.cursor}")
+                log.error("%s", reason)
+                self._queue_service_alert("rule_quarantined", reason, quarantine.rule_id)
 
     def _remember_line(self, entry: Entry) -> None:
         lines = self.context.get(entry.unit)
@@ -230,7 +233,7 @@ class Service:
 
     def _remind(self, now: int) -> None:
         """Exponential re-alerting while an incident lasts: after realert, 2x realert, 4x realert, ..."""
-        for incident in self.pipeline.tracker.open_incidents():
+        for incident in self.pipeline.open_incidents():
             state = self.alerting.get(incident_id(incident))
             if state is None or now < state["next_usec"]:
                 continue
@@ -256,8 +259,8 @@ class Service:
 
     def _caught_up(self) -> None:
         now = max(now_usec(), self.figures.last_entry_usec)
-        for incident in self.pipeline.tracker.expire(now):
-            self._ended(incident)
+        for event in self.pipeline.tick(now):
+            self._handle(event)
         self._remind(now)
         self._commit()
         figures = self.figures

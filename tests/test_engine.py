@@ -132,3 +132,40 @@ def test_event_time_not_clock(hits):
     second = [(type(e).__name__, getattr(e, "incident", None)) for e in run(rule, [make_entry(t) for t in hits])]
     assert first == second
     assert all(isinstance(e, MatchEvent) for e in run(rule, [make_entry(0)]) if not isinstance(e, EndedEvent))
+
+
+def absence_rule(silent_for: str = "60s", min_entries: int = 5) -> Rule:
+    document = {"id": "silent", "title": "t", "severity": "warning", "action": "alert",
+                "absence": {"silent_for": silent_for, "min_entries": min_entries}}
+    return parse_rule(document, Path("silent.toml"))
+
+
+def silence_events(entries: list[Entry]) -> list[tuple[str, str, float]]:
+    events = Pipeline(Detector([absence_rule()])).run(entries)
+    return [(type(e).__name__, e.incident.unit, e.incident.fired_usec / SEC) for e in events
+            if isinstance(e, IncidentEvent | EndedEvent)]
+
+
+def test_unit_that_goes_silent_fires_and_its_next_entry_ends_it():
+    steady = [make_entry(t, "tick") for t in range(10)]
+    other = [make_entry(t, "other", unit="b.service") for t in range(10, 200, 5)]
+    back = [make_entry(250, "tick again")]
+    events = silence_events(sorted(steady + other + back, key=lambda e: e.realtime_usec))
+    assert events[0] == ("IncidentEvent", "a.service", 70)  # silent for > 60 s after its entry at 9 s
+    assert events[1] == ("EndedEvent", "a.service", 70)
+    assert len(events) == 2
+
+
+def test_periodic_unit_is_not_silent_between_its_runs_and_stopped_unit_is_forgotten():
+    hourly = [make_entry(h * 3600 + s, "job", unit="cron-job.service") for h in range(4) for s in range(3)]
+    stopped = [make_entry(t, "tick", unit="web.service") for t in range(10)] + [
+        make_entry(10, "Stopped web server.", unit="web.service", _PID="1")]
+    clock = [make_entry(t, "clock", unit="clock.service") for t in range(0, 4 * 3600, 30)]
+    entries = sorted(hourly + stopped + clock, key=lambda e: e.realtime_usec)
+    assert silence_events(entries) == []
+    without_stop = [e for e in entries if not e.message.startswith("Stopped")]
+    assert silence_events(without_stop)[0] == ("IncidentEvent", "web.service", 90)  # the first entry after 70 s
+
+
+def test_too_few_entries_are_no_habit():
+    assert silence_events([make_entry(t) for t in range(3)] + [make_entry(500, unit="b.service")]) == []

@@ -70,6 +70,7 @@ class Detector:
 
     def __init__(self, rules: Iterable[Rule], timeout: float = DEFAULT_TIMEOUT_S):
         self.rules = {rule.id: rule for rule in rules}
+        self._matching = [rule for rule in self.rules.values() if rule.absence is None]  # absence rules: see absence.py
         self.timeout = timeout
         self.quarantined: dict[str, Quarantine] = {}
         self._new_quarantines: list[Quarantine] = []
@@ -81,7 +82,7 @@ class Detector:
 
     def detect(self, entry: Entry) -> list[Hit]:
         hits = []
-        for rule in list(self.rules.values()):
+        for rule in self._matching:
             try:
                 captures = match_rule(rule, entry.message, entry.priority, entry.fields, self.timeout)
             except RuleTimeout as error:
@@ -100,7 +101,7 @@ class Detector:
         return news
 
     def _quarantine(self, rule: Rule, entry: Entry, reason: str) -> None:
-        del self.rules[rule.id]
+        self._matching = [active for active in self._matching if active.id != rule.id]
         notice = Quarantine(rule_id=rule.id, cursor=entry.cursor, realtime_usec=entry.realtime_usec, reason=reason)
         self.quarantined[rule.id] = notice
         self._new_quarantines.append(notice)

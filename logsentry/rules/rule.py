@@ -22,10 +22,11 @@ ACTIONS = ("alert", "restart")
 REGEX_FLAGS = regex.MULTILINE | regex.VERSION0
 DEFAULT_WITHIN = "60s"
 
-_TOP_KEYS = {"id", "title", "description", "severity", "action", "match", "trigger", "sample", "scenario",
+_TOP_KEYS = {"id", "title", "description", "severity", "action", "match", "trigger", "absence", "sample", "scenario",
              "references"}
 _MATCH_KEYS = {"message", "ignore", "priority", "fields", "lines"}
 _TRIGGER_KEYS = {"count", "within", "group_by"}
+_ABSENCE_KEYS = {"silent_for", "min_entries"}
 _SAMPLE_KEYS = {"line", "match", "captures", "priority", "fields", "note"}
 _SCENARIO_KEYS = {"name", "hits", "fires", "keys"}
 
@@ -69,6 +70,14 @@ class Trigger:
 
 
 @dataclass(frozen=True)
+class Absence:
+    """Fire when a unit that logged at least `min_entries` matching entries logs none for `silent_for_usec`."""
+
+    silent_for_usec: int
+    min_entries: int = 10
+
+
+@dataclass(frozen=True)
 class Rule:
     id: str
     title: str
@@ -85,6 +94,7 @@ class Rule:
     path: Path
     references: tuple[str, ...] = ()
     first_line_only: bool = False
+    absence: Absence | None = None
 
 
 class _Problems:
@@ -199,6 +209,21 @@ def _parse_trigger(table: Mapping[str, Any], message: regex.Pattern[str] | None,
     return Trigger(count=count, within_usec=within, group_by=group_by)
 
 
+def _parse_absence(document: Mapping[str, Any], problems: _Problems) -> Absence | None:
+    if "absence" not in document:
+        return None
+    table = _table(document, "absence", problems)
+    _unknown_keys(table, _ABSENCE_KEYS, "absence.", problems)
+    if "trigger" in document:
+        problems.add("absence", "an absence rule has no [trigger], expected [absence] or [trigger], not both")
+    silent_for = _duration(table.get("silent_for"), "absence.silent_for", problems) or 600_000_000
+    minimum = table.get("min_entries", 10)
+    if isinstance(minimum, bool) or not isinstance(minimum, int) or minimum < 1:
+        problems.add("absence.min_entries", f"expected a whole number, 1 or more (got {_describe(minimum)})")
+        minimum = 10
+    return Absence(silent_for_usec=silent_for, min_entries=minimum)
+
+
 def _parse_samples(document: Mapping[str, Any], problems: _Problems) -> tuple[Sample, ...]:
     samples = []
     for index, table in enumerate(_array_of_tables(document, "sample", problems)):
@@ -278,7 +303,8 @@ def parse_rule(document: Mapping[str, Any], path: Path, display: str | None = No
     message = _compile(_string(match, "message", "match.message", problems, required=False), "match.message", problems)
     ignore = _compile(_string(match, "ignore", "match.ignore", problems, required=False), "match.ignore", problems)
     fields = _string_table(match.get("fields"), "match.fields", problems)
-    if "message" not in match and not fields:
+    absence = _parse_absence(document, problems)
+    if "message" not in match and not fields and absence is None:
         problems.add("match", "nothing to match, expected match.message (a regex) or match.fields")
     max_priority = _priority(match.get("priority"), "match.priority", problems)
     # Restart rules look at the first line only: a newline smuggled into client data must not be able to
@@ -302,7 +328,7 @@ def parse_rule(document: Mapping[str, Any], path: Path, display: str | None = No
         id=rule_id, title=title, description=description.strip(), severity=severity, action=str(action),
         message=message, ignore=ignore, max_priority=max_priority, fields=fields, trigger=trigger,
         samples=samples, scenarios=scenarios, path=path, references=tuple(references),
-        first_line_only=lines == "first",
+        first_line_only=lines == "first", absence=absence,
     )
 
 
