@@ -90,6 +90,8 @@ def rules_check(text: str | None, file: TextIO | None, priority: str | None, fie
     found = 0
     for line in lines:
         for rule in rule_set.rules:
+            if rule.absence is not None:
+                continue  # silence is no property of a line
             try:
                 captures = match_rule(rule, line, level, entry_fields)
             except RuleTimeout as error:

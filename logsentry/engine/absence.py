@@ -20,6 +20,7 @@ from .detector import RuleTimeout, match_rule
 from .window import invocation_of
 
 MAX_UNITS = 10_000
+FOREVER = 2**63
 GAP_FACTOR = 3
 DELIBERATE_STOP_IDS = frozenset({
     "7ad2d189f7e94e70a38c781354912448",  # unit deactivated successfully
@@ -51,6 +52,7 @@ class SilenceTracker:
     def __init__(self, rules: Iterable[Rule]):
         self.rules = [rule for rule in rules if rule.absence is not None]
         self._seen: dict[str, OrderedDict[str, _Seen]] = {rule.id: OrderedDict() for rule in self.rules}
+        self._next_check = 0
 
     def __bool__(self) -> bool:
         return bool(self.rules)
@@ -66,11 +68,12 @@ class SilenceTracker:
                 if seen is not None and seen.incident is not None:
                     ended.append(seen.incident)
                 continue
-            try:
-                if match_rule(rule, entry.message, entry.priority, entry.fields) is None:
+            if rule.message is not None or rule.fields or rule.max_priority is not None:
+                try:
+                    if match_rule(rule, entry.message, entry.priority, entry.fields) is None:
+                        continue
+                except RuleTimeout:
                     continue
-            except RuleTimeout:
-                continue
             seen = units.get(entry.unit)
             if seen is None:
                 units[entry.unit] = _Seen(last=entry, count=1)
@@ -81,18 +84,26 @@ class SilenceTracker:
             if seen.incident is not None:
                 ended.append(seen.incident)  # the silence itself is not learnt as a normal gap
                 seen.incident = None
+                self._next_check = 0
             else:
                 seen.longest_gap = max(seen.longest_gap, entry.realtime_usec - seen.last.realtime_usec)
             seen.last = entry
             seen.count = min(seen.count + 1, 1_000_000)
+            if seen.count == rule.absence.min_entries:  # type: ignore[union-attr]
+                self._next_check = 0
         return ended
 
     def open_incidents(self) -> list[Incident]:
         return [seen.incident for units in self._seen.values() for seen in units.values() if seen.incident]
 
     def expire(self, now_usec: int) -> list[Incident]:
-        """Silence incidents that fire at `now_usec`."""
+        """Silence incidents that fire at `now_usec`. The units are scanned only when the earliest
+        deadline is due: a deadline only moves later while its unit keeps logging, and `observe` asks
+        for a rescan when a unit becomes eligible or comes back."""
+        if now_usec < self._next_check:
+            return []
         fired = []
+        next_check = FOREVER
         for rule in self.rules:
             assert rule.absence is not None
             absence = rule.absence
@@ -100,12 +111,16 @@ class SilenceTracker:
                 if seen.incident is not None or seen.count < absence.min_entries:
                     continue
                 threshold = max(absence.silent_for_usec, GAP_FACTOR * seen.longest_gap)
-                if now_usec - seen.last.realtime_usec > threshold:
-                    seen.incident = Incident(
-                        rule_id=rule.id, severity=rule.severity, unit=unit, key="",
-                        first_usec=seen.last.realtime_usec, fired_usec=now_usec, last_usec=now_usec,
-                        count=seen.count, threshold=absence.min_entries, within_usec=threshold,
-                        cursor=seen.last.cursor, samples=(seen.last.message,), action=rule.action,
-                        invocation=invocation_of(seen.last.fields))
-                    fired.append(seen.incident)
+                deadline = seen.last.realtime_usec + threshold
+                if now_usec <= deadline:
+                    next_check = min(next_check, deadline + 1)
+                    continue
+                seen.incident = Incident(
+                    rule_id=rule.id, severity=rule.severity, unit=unit, key="",
+                    first_usec=seen.last.realtime_usec, fired_usec=now_usec, last_usec=now_usec,
+                    count=seen.count, threshold=absence.min_entries, within_usec=threshold,
+                    cursor=seen.last.cursor, samples=(seen.last.message,), action=rule.action,
+                    invocation=invocation_of(seen.last.fields))
+                fired.append(seen.incident)
+        self._next_check = next_check
         return fired

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from ..model import Entry, Hit
 from ..rules.rule import Rule
+from .prefilter import Prefilter
 
 DEFAULT_TIMEOUT_S = 0.05
 # Only this much of a message is matched: journald's own stdout line limit is 48 KiB (LineMax=), and a
@@ -32,6 +33,13 @@ class RuleTimeout(Exception):
     """A rule's regex ran past its time limit."""
 
 
+def passes_gates(rule: Rule, priority: int | None, fields: Mapping[str, str]) -> bool:
+    """The cheap conditions of a rule (priority limit, exact journal fields), checked before any regex."""
+    if rule.max_priority is not None and (priority is None or priority > rule.max_priority):
+        return False
+    return all(fields.get(name) == value for name, value in rule.fields.items())
+
+
 def match_rule(
     rule: Rule,
     message: str,
@@ -40,11 +48,8 @@ def match_rule(
     timeout: float = DEFAULT_TIMEOUT_S,
 ) -> dict[str, str] | None:
     """The captures if `rule` matches, else None. Raises RuleTimeout on a runaway regex."""
-    if rule.max_priority is not None and (priority is None or priority > rule.max_priority):
+    if (rule.max_priority is not None or rule.fields) and not passes_gates(rule, priority, fields):
         return None
-    for name, value in rule.fields.items():
-        if fields.get(name) != value:
-            return None
     captures: dict[str, str] = {}
     if len(message) > MAX_MATCH_CHARS:
         message = message[:MAX_MATCH_CHARS]
@@ -70,8 +75,8 @@ class Detector:
 
     def __init__(self, rules: Iterable[Rule], timeout: float = DEFAULT_TIMEOUT_S):
         self.rules = {rule.id: rule for rule in rules}
-        self._matching = [rule for rule in self.rules.values() if rule.absence is None]  # absence rules: see absence.py
         self.timeout = timeout
+        self._set_matching([rule for rule in self.rules.values() if rule.absence is None])  # absence: absence.py
         self.quarantined: dict[str, Quarantine] = {}
         self._new_quarantines: list[Quarantine] = []
 
@@ -80,9 +85,21 @@ class Detector:
         """Journal fields the rules look at, beyond MESSAGE and PRIORITY."""
         return tuple(sorted({name for rule in self.rules.values() for name in rule.fields}))
 
+    def _set_matching(self, rules: list[Rule]) -> None:
+        self._matching = rules
+        self._prefilter = Prefilter(rules)
+
     def detect(self, entry: Entry) -> list[Hit]:
         hits = []
-        for rule in self._matching:
+        matching = self._matching
+        message = entry.message
+        candidates = self._prefilter.candidates(message if len(message) <= MAX_MATCH_CHARS else
+                                                message[:MAX_MATCH_CHARS])
+        priority = entry.priority
+        for index in candidates:
+            rule = matching[index]
+            if rule.max_priority is not None and (priority is None or priority > rule.max_priority):
+                continue  # the commonest gate, inlined: it decides most always-run rules cheaply
             try:
                 captures = match_rule(rule, entry.message, entry.priority, entry.fields, self.timeout)
             except RuleTimeout as error:
@@ -101,7 +118,7 @@ class Detector:
         return news
 
     def _quarantine(self, rule: Rule, entry: Entry, reason: str) -> None:
-        self._matching = [active for active in self._matching if active.id != rule.id]
+        self._set_matching([active for active in self._matching if active.id != rule.id])
         notice = Quarantine(rule_id=rule.id, cursor=entry.cursor, realtime_usec=entry.realtime_usec, reason=reason)
         self.quarantined[rule.id] = notice
         self._new_quarantines.append(notice)
