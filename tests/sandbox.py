@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -97,3 +98,34 @@ class Sandbox:
             os.killpg(self.outer.pid, 9)
             self.outer.wait(timeout=5)
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class VisibleCheckout:
+    """This checkout and its interpreter at paths the sandbox can see.
+
+    Inside the sandbox /tmp is a private tmpfs, so a checkout under /tmp (as CI's may be) is linked
+    (or copied) to /var/tmp for the test, and the interpreter path is mapped along.
+    """
+
+    def __init__(self) -> None:
+        self.copy: Path | None = None
+        self.root = ROOT
+        if str(ROOT).startswith("/tmp/"):
+            self.copy = Path(tempfile.mkdtemp(prefix="logsentry-code-", dir="/var/tmp"))
+            self.root = self.copy / ROOT.name
+            linked = subprocess.run(["cp", "-al", str(ROOT), str(self.root)], capture_output=True, check=False)
+            if linked.returncode != 0:
+                shutil.rmtree(self.root, ignore_errors=True)
+                subprocess.run(["cp", "-a", str(ROOT), str(self.root)], check=True)
+
+    @property
+    def python(self) -> str:
+        executable = Path(sys.executable)
+        try:
+            return str(self.root / executable.relative_to(ROOT))
+        except ValueError:
+            return str(executable)
+
+    def close(self) -> None:
+        if self.copy is not None:
+            shutil.rmtree(self.copy, ignore_errors=True)

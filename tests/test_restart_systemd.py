@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sandbox import ROOT, Sandbox
+from sandbox import Sandbox, VisibleCheckout
 
 MVAR_UNIT = """[Unit]
 Description=a GHC service that deadlocks a second after it starts
@@ -117,6 +117,7 @@ def test_restart_budget_ends_in_a_loop_alert(sandbox, tmp_path):
 def test_logsentry_watchdog_restarts_a_stuck_logsentry():
     # Inside the sandbox /tmp is private: the config must live elsewhere on the host.
     config = Path(tempfile.mkdtemp(prefix="logsentry-watchdog-", dir="/var/tmp")) / "inner.toml"
+    checkout = VisibleCheckout()
     config.write_text('state_dir = "/run/logsentry-state"\n[[watch]]\nunits = ["nothing-here"]\n')
     unit = f"""[Unit]
 Description=logsentry itself, with a watchdog
@@ -127,8 +128,8 @@ Type=notify
 NotifyAccess=main
 WatchdogSec=3
 Restart=on-watchdog
-WorkingDirectory={ROOT}
-ExecStart={sys.executable} -m logsentry run -c {config}
+WorkingDirectory={checkout.root}
+ExecStart={checkout.python} -m logsentry run -c {config}
 """
     box = Sandbox({"logsentry.service": unit})
     try:
@@ -144,4 +145,5 @@ ExecStart={sys.executable} -m logsentry run -c {config}
         assert box.show("logsentry.service", "NRestarts") == "1"
     finally:
         box.close()
+        checkout.close()
         shutil.rmtree(config.parent, ignore_errors=True)
