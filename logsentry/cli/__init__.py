@@ -8,6 +8,7 @@ import click
 from .rules import rules
 from .run import config_group, run
 from .scan import demo, scan
+from .tail import tail
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -21,3 +22,4 @@ main.add_command(demo)
 main.add_command(rules)
 main.add_command(run)
 main.add_command(config_group)
+main.add_command(tail)

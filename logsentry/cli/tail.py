@@ -1,0 +1,218 @@
+"""`logsentry tail`: follow the journal live, like `journalctl -f`, and show what the detector sees.
+
+Never acts: the pipeline's actions are dry runs (`--act` is reserved for the action executors).
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import stat
+import sys
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from types import FrameType
+
+import click
+from rich.console import Console
+
+from ..engine.detector import Detector
+from ..engine.policy import Policy
+from ..model import Action, Entry
+from ..pipeline import EndedEvent, Pipeline, dry_run_executor
+from ..sources import JournalOpenError, Selection
+from ..sources.export import JOURNAL_MAGIC
+from ..sources.journal import JournalFollower, JournalGap, JournalLocation, StartAt
+from ..views.tail import LiveView, TailState, TailView, json_view, plain_view
+from .common import EXIT_USAGE, fail, load_rule_set, rules_option, selection_from, shipped_option
+
+TICK_S = {"live": 0.25, "plain": 1.0, "json": 1.0}
+"""How long to sleep on a quiet journal before expiring incidents by the clock (and redrawing)."""
+FLUSH_S = 0.1
+"""During a long batch (a burst, or -n/--since history), flush or redraw at least this often."""
+
+ACT_UNAVAILABLE = "logsentry tail: --act needs the action executors (issue 4); not available yet"
+
+
+class Stopped(Exception):
+    """SIGTERM or SIGHUP: end like Ctrl-C does, through the same cleanup."""
+
+
+def wall_usec() -> int:
+    return time.time_ns() // 1000
+
+
+def executor(act: bool) -> Callable[[Action], Action]:
+    """The Pipeline's `execute=`: dry run unless --act. Wire the restart/alert executors in here."""
+    if act:
+        click.echo(ACT_UNAVAILABLE, err=True)
+        sys.exit(EXIT_USAGE)
+    return dry_run_executor
+
+
+def follow(items: Iterable[Entry | JournalGap | None], pipeline: Pipeline, view: TailView,
+           wait: Callable[[], None], clock: Callable[[], int] = wall_usec) -> None:
+    """Feed followed entries through the pipeline into the view, until the caller interrupts it.
+
+    At each CAUGHT_UP (None) the pipeline's clock is moved to max(newest entry, wall clock), so a burst
+    incident ends when its window passes and a silence fires even if nothing more is logged; scan only
+    advances time by entries.
+    """
+    newest = 0
+    flush_due = time.monotonic() + FLUSH_S
+    for item in items:
+        if item is None:
+            now = max(newest, clock())
+            view.events(list(pipeline.tick(now)))
+            view.flush(now, caught_up=True)
+            wait()
+            flush_due = time.monotonic() + FLUSH_S
+        elif isinstance(item, JournalGap):
+            view.gap(item)
+        else:
+            newest = max(newest, item.realtime_usec)
+            view.entry(item, list(pipeline.process(item)))
+            if time.monotonic() >= flush_due:
+                view.flush(newest, caught_up=False)
+                flush_due = time.monotonic() + FLUSH_S
+
+
+class JournalWaiter:
+    """Sleeps until the journal changes, the tick passes, or the reader of our stdout pipe has gone.
+
+    sd_journal_wait retries on EINTR, so Ctrl-C would wait for its timeout; so the follower runs with
+    wait_s=0 (it still processes the inotify events) and this polls the reader's inotify fd itself,
+    where Python lets a signal through at once. No timer of its own besides the tick.
+    """
+
+    def __init__(self, follower: JournalFollower, tick_s: float, out_fd: int | None):
+        self.follower = follower
+        self.tick_ms = round(tick_s * 1000)
+        self.out_fd = out_fd
+        self._poller: select.poll | None = None
+
+    def __call__(self) -> None:
+        if self._poller is None:
+            self._poller = select.poll()
+            self._poller.register(self.follower.fileno(), select.POLLIN)
+            if self.out_fd is not None:
+                self._poller.register(self.out_fd, 0)  # POLLERR still reported: the pipe's reader closed
+        for fd, _ in self._poller.poll(self.tick_ms):
+            if fd == self.out_fd:
+                raise BrokenPipeError("the reader of stdout went away")
+
+
+def pipe_fd(stream: object) -> int | None:
+    """stdout's descriptor when it is a pipe or socket (whose reader can go away), else None."""
+    try:
+        fd = stream.fileno()  # type: ignore[attr-defined]
+        mode = os.fstat(fd).st_mode
+    except (AttributeError, OSError, ValueError):
+        return None
+    return fd if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) else None
+
+
+def check_journal_files(files: tuple[Path, ...]) -> None:
+    """Only journal files can be followed; dumps are read once, by scan."""
+    for path in files:
+        with open(path, "rb") as stream:
+            if stream.read(len(JOURNAL_MAGIC)) != JOURNAL_MAGIC:
+                fail(f"{path}: not a journal file; tail follows journal files (read dumps with logsentry scan --file)")
+
+
+def choose_output(output: str | None, plain: bool) -> str:
+    if plain and output not in (None, "plain"):
+        raise click.UsageError("--plain and -o/--output conflict")
+    if plain:
+        return "plain"
+    if output is not None:
+        return output
+    return "live" if sys.stdout.isatty() else "plain"
+
+
+def describe_scope(selection: Selection, location: JournalLocation) -> str:
+    units = ", ".join(selection.units) or "all units"
+    where = (f" in {location.directory}" if location.directory
+             else f" in {len(location.files)} file(s)" if location.files else "")
+    return f"following {units}{where}"
+
+
+def make_view(output: str, pipeline: Pipeline, scope: str) -> TailView:
+    if output == "json":
+        return json_view()
+    if output == "plain":
+        return plain_view(pipeline.detector.rules)
+    state = TailState(pipeline.detector.rules, pipeline.progress, scope)
+    return LiveView(Console(highlight=False), state)
+
+
+def _raise_stopped(signum: int, frame: FrameType | None) -> None:
+    raise Stopped(signum)
+
+
+def follow_until_stopped(follower: JournalFollower, pipeline: Pipeline, view: TailView, tick_s: float) -> None:
+    """Follow until Ctrl-C/SIGTERM, restoring the terminal, then report what is still open."""
+    signal.signal(signal.SIGTERM, _raise_stopped)
+    signal.signal(signal.SIGHUP, _raise_stopped)
+    view.start()
+    try:
+        follow(follower, pipeline, view, JournalWaiter(follower, tick_s, pipe_fd(sys.stdout)))
+    except (KeyboardInterrupt, Stopped):
+        pass
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the cleanup short
+        view.stop()
+    view.events([EndedEvent(incident, open_at_end=True) for incident in pipeline.open_incidents()])
+    view.summary(pipeline.progress)
+
+
+def quiet_broken_pipe() -> None:
+    """The reader of our output left (`| head`): stop without a traceback, like journalctl."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
+@click.command()
+@click.option("-D", "--directory", type=click.Path(path_type=Path, file_okay=False, exists=True),
+              help="Follow the journal files in this directory instead of the local journal.")
+@click.option("--file", "files", multiple=True, type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="Follow this journal file (repeatable).")
+@click.option("-u", "--unit", "units", multiple=True, help="Only this unit, as journalctl -u (repeatable).")
+@click.option("-p", "--priority", help='Only entries of this priority or more important ("err", "3", "warning..err").')
+@click.option("-S", "--since", help='Start at this time instead of now ("-10min", "today", "10:00").')
+@click.option("-n", "--lines", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Start this many entries back instead of now.")
+@click.option("-o", "--output", type=click.Choice(["live", "plain", "json"]),
+              help="live: dashboard (default on a terminal); plain: matches only, one per line (default "
+                   "otherwise); json: the JSON Lines of scan -o json.")
+@click.option("--plain", is_flag=True, help="Same as -o plain.")
+@click.option("--act", is_flag=True, help="Take the actions instead of showing them (not available yet).")
+@rules_option
+@shipped_option
+def tail(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...], priority: str | None,
+         since: str | None, lines: int, output: str | None, plain: bool, act: bool,
+         rule_paths: tuple[Path, ...], no_shipped: bool) -> None:
+    """Follow the journal live and show matches, burst counters and incidents (actions are a dry run)."""
+    execute = executor(act)
+    if directory is not None and files:
+        raise click.UsageError("give either --directory or --file, not both")
+    if since is not None and lines:
+        raise click.UsageError("give either --since or -n/--lines, not both")
+    mode = choose_output(output, plain)
+    selection = selection_from(units, priority, since, None)
+    check_journal_files(files)
+    detector = Detector(load_rule_set(rule_paths, not no_shipped).rules)
+    pipeline = Pipeline(detector, Policy(dry_run=not act), execute=execute)
+    location = JournalLocation(directory=directory, files=files)
+    follower = JournalFollower(location, Selection(selection.units, selection.priorities), detector.needed_fields,
+                               StartAt(since_usec=selection.since_usec, lines_back=lines), wait_s=0)
+    try:
+        location.open().close()  # fail now (exit 2), not after the screen was taken over
+        follow_until_stopped(follower, pipeline, make_view(mode, pipeline, describe_scope(selection, location)),
+                             TICK_S[mode])
+    except JournalOpenError as error:
+        fail(str(error))
+    except BrokenPipeError:
+        quiet_broken_pipe()
