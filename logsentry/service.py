@@ -31,6 +31,7 @@ from .sources.journal import CAUGHT_UP, JournalFollower, JournalGap, JournalLoca
 from .sources.selection import Selection
 from .state import OutboxItem, State
 from .timespec import format_usec
+from .trust import untrusted
 
 log = logging.getLogger("logsentry")
 
@@ -302,8 +303,9 @@ class Service:
         try:
             config = load_config(self.config.path)
             rule_set = load_rule_set_for(config)
-            if rule_set.errors:
-                raise ReloadRejected("; ".join(rule_set.errors))
+            problems = [*rule_set.errors, *untrusted([config.path, *config.rule_dirs, config.state_dir])]
+            if problems:
+                raise ReloadRejected("; ".join(problems))
         except (ConfigError, ReloadRejected) as error:
             log.error("reload rejected, keeping the running config: %s", error)
             return False

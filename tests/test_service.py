@@ -386,3 +386,21 @@ def test_heartbeat_is_pinged_while_healthy(live_journal, boom_rules, service, re
     assert len(beat.wait_for(2, timeout=6)) >= 2
     assert all(path == "/ping/SECRET" for path, _ in beat.requests)
     assert "SECRET" not in running.log()
+
+
+def test_refuses_to_start_on_files_others_can_change(tmp_path, boom_rules):
+    from conftest import run_cli
+
+    rules = boom_rules()
+    config = tmp_path / "c.toml"
+    config.write_text(f'state_dir = "{tmp_path / "state"}"\nrules = ["{rules}"]\n')
+    assert run_cli("config", "check", "-c", str(config)).exit_code == 0
+    (rules / "boom.toml").chmod(0o666)
+    result = run_cli("run", "-c", str(config))
+    assert result.exit_code == 2
+    assert f"{rules / 'boom.toml'}: writable by everyone (mode 666), expected chmod go-w" in result.stderr
+    assert "refusing to start" in result.stderr
+    (rules / "boom.toml").chmod(0o644)
+    config.chmod(0o664)
+    checked = run_cli("config", "check", "-c", str(config))
+    assert checked.exit_code == 2 and f"{config}: writable by group" in checked.stderr

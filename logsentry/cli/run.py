@@ -12,6 +12,7 @@ import click
 
 from ..config import DEFAULT_CONFIG, ConfigError, SiteConfig, load_config
 from ..rules.loader import load_rules
+from ..trust import untrusted
 from .common import EXIT_USAGE, fail
 
 config_option = click.option("-c", "--config", "config_path", type=click.Path(path_type=Path),
@@ -25,6 +26,19 @@ def _load(config_path: Path) -> SiteConfig:
         for line in error.problems:
             click.echo(line, err=True)
         fail(f"{len(error.problems)} error(s) in {config_path}")
+
+
+def trust_problems(config: SiteConfig) -> list[str]:
+    return untrusted([config.path, *config.rule_dirs, config.state_dir])
+
+
+def _refuse_untrusted(config: SiteConfig) -> None:
+    problems = trust_problems(config)
+    if problems:
+        for line in problems:
+            click.echo(line, err=True)
+        fail("refusing to start: rules and config decide which services get restarted, so no other user may "
+             "be able to change them")
 
 
 def _setup_logging() -> None:
@@ -44,6 +58,7 @@ def run(config_path: Path, dry_run: bool) -> None:
     config = _load(config_path)
     if dry_run:
         config = dataclasses.replace(config, dry_run=True)
+    _refuse_untrusted(config)
     _setup_logging()
     service = Service(config)
     service.install_signals()
@@ -64,7 +79,8 @@ def config_check(config_path: Path) -> None:
     for line in config.describe():
         click.echo(line)
     click.echo(f"rules: {len(rule_set.rules)} loaded")
-    if rule_set.errors:
-        for line in rule_set.errors:
-            click.echo(line, err=True)
+    problems = [*rule_set.errors, *trust_problems(config)]
+    for line in problems:
+        click.echo(line, err=True)
+    if problems:
         sys.exit(EXIT_USAGE)
