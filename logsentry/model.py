@@ -79,6 +79,9 @@ class Incident:
     samples: tuple[str, ...]
     action: str
     invocation: str = ""
+    dropped: int = 0
+    """Messages journald suppressed (rate limit) for this unit during the incident: `count` is then a
+    lower bound."""
 
 
 @dataclass(frozen=True, slots=True)

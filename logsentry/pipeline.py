@@ -5,8 +5,9 @@ It yields events rather than printing them, so each mode decides how to show or 
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from .engine.absence import SilenceTracker
@@ -58,6 +59,10 @@ class Progress:
     last_usec: int | None = None
 
 
+MAX_SUPPRESSED_UNITS = 10_000
+MAX_SUPPRESSIONS_PER_UNIT = 64
+
+
 class ActionPolicy(Protocol):
     """Decides what to do about a fired incident (Policy for scan/tail, GuardedPolicy for the service)."""
 
@@ -78,9 +83,31 @@ class Pipeline:
         self.detector = detector
         self.tracker = BurstTracker(detector.rules.values())
         self.silence = SilenceTracker(detector.rules.values())
+        self.suppressions: dict[str, deque[tuple[int, int]]] = {}
         self.policy: ActionPolicy = policy or Policy()
         self.execute = execute
         self.progress = Progress()
+
+    def _note_suppression(self, entry: Entry) -> None:
+        """journald's "Suppressed N messages from UNIT" (N_DROPPED): counts for that unit are lower bounds."""
+        try:
+            dropped = int(entry.fields["N_DROPPED"])
+        except (KeyError, ValueError):
+            return
+        notes = self.suppressions.get(entry.unit)
+        if notes is None:
+            notes = self.suppressions[entry.unit] = deque(maxlen=MAX_SUPPRESSIONS_PER_UNIT)
+            if len(self.suppressions) > MAX_SUPPRESSED_UNITS:
+                self.suppressions.pop(next(iter(self.suppressions)))
+        notes.append((entry.realtime_usec, dropped))
+
+    def _with_dropped(self, incident: Incident) -> Incident:
+        notes = self.suppressions.get(incident.unit)
+        if not notes:
+            return incident
+        since = incident.first_usec - incident.within_usec
+        dropped = sum(n for at, n in notes if since <= at <= incident.last_usec + incident.within_usec)
+        return replace(incident, dropped=dropped) if dropped != incident.dropped else incident
 
     def process(self, entry: Entry) -> Iterator[Event]:
         """Events caused by one entry (and by the time it carries)."""
@@ -91,6 +118,8 @@ class Pipeline:
             progress.first_usec = now
         progress.last_usec = now
         yield from self.tick(now)
+        if "N_DROPPED" in entry.fields:
+            self._note_suppression(entry)
         if self.silence:
             for incident in self.silence.observe(entry):
                 yield EndedEvent(incident)
@@ -102,14 +131,14 @@ class Pipeline:
             yield MatchEvent(hit)
             ended, fired = self.tracker.add(hit)
             if ended is not None:
-                yield EndedEvent(ended)
+                yield EndedEvent(self._with_dropped(ended))
             if fired is not None:
                 yield from self._fired(fired)
 
     def tick(self, now_usec: int) -> Iterator[Event]:
         """Let time pass: end quiet bursts, fire silences. Live modes call it when they have caught up."""
         for incident in self.tracker.expire(now_usec):
-            yield EndedEvent(incident)
+            yield EndedEvent(self._with_dropped(incident))
         if self.silence:
             for incident in self.silence.expire(now_usec):
                 yield from self._fired(incident)
@@ -125,7 +154,7 @@ class Pipeline:
         for entry in entries:
             yield from self.process(entry)
         for incident in self.open_incidents():
-            yield EndedEvent(incident, open_at_end=True)
+            yield EndedEvent(self._with_dropped(incident), open_at_end=True)
 
     def open_incidents(self) -> list[Incident]:
         return self.tracker.open_incidents() + (self.silence.open_incidents() if self.silence else [])

@@ -194,3 +194,23 @@ def test_local_journal_is_readable():
 
 
 _: Callable[..., object] = scan_json
+
+
+def test_journald_suppression_makes_counts_lower_bounds(make_journal, write_rule, rules_dir):
+    """journald's real "Suppressed N messages" entry (fields as systemd 252 writes them) is attributed to the
+    flooding unit: the unit's burst count becomes a lower bound, and the suppression is itself an incident."""
+    write_rule("boom", simple_rule(count=3, within="10s"))
+    suppressed = entry("Suppressed 463 messages from spam.service", unit="systemd-journald.service", at=3,
+                       _TRANSPORT="driver", _UID=0, _PID=73, MESSAGE_ID="a596d6fe7bfa4994828e72309e95d61e",
+                       N_DROPPED=463, OBJECT_PID=72, OBJECT_SYSTEMD_UNIT="spam.service",
+                       OBJECT_SYSTEMD_INVOCATION_ID="1a5b6b3cbba54f0e86ace4c7cdebbc1c")
+    journal = make_journal([entry(f"BOOM {i}", unit="spam.service", at=i * 0.1) for i in range(12)]
+                           + [suppressed, entry("quiet", unit="other.service", at=40)])
+    result = run_cli("scan", "--file", str(journal), "--rules", str(rules_dir), "-o", "json", "-u", "spam")
+    events = json_events(result)
+    [ended] = [e for e in of_type(events, "incident_end") if e["rule"] == "boom"]
+    assert ended["count"] == 12 and ended["count_is_lower_bound"] and ended["dropped"] == 463
+    [flood] = [e for e in of_type(events, "incident") if e["rule"] == "journald-suppressed"]
+    assert flood["unit"] == "spam.service"
+    report = run_cli("scan", "--file", str(journal), "--rules", str(rules_dir), "-u", "spam")
+    assert "at least 12 hits" in " ".join(report.stdout.split())

@@ -35,6 +35,8 @@ def incident_payload(event: str, incident: Incident, host: str, reason: str, con
         "key": incident.key,
         "reason": reason,
         "count": incident.count if count is None else count,
+        "count_is_lower_bound": incident.dropped > 0,
+        "dropped": incident.dropped,
         "first_usec": incident.first_usec,
         "fired_usec": incident.fired_usec,
         "last_usec": incident.last_usec if last_usec is None else last_usec,
@@ -60,8 +62,11 @@ def title(payload: Mapping[str, Any]) -> str:
 def body(payload: Mapping[str, Any]) -> str:
     lines = [f"{payload['reason']}"]
     if payload["first_usec"]:
-        lines.append(f"{payload['count']} hits from {format_usec(payload['first_usec'])} to "
+        at_least = "at least " if payload.get("count_is_lower_bound") else ""
+        lines.append(f"{at_least}{payload['count']} hits from {format_usec(payload['first_usec'])} to "
                      f"{format_usec(payload['last_usec'])} on {payload['host']}")
+    if payload.get("dropped"):
+        lines.append(f"journald suppressed {payload['dropped']} messages of this unit (rate limit)")
     if payload["message"]:
         lines.append(f"latest: {payload['message']}")
     if payload["context"]:

@@ -117,8 +117,14 @@ class BurstTracker:
 
 
 def invocation_of(fields: Mapping[str, str]) -> str:
-    """The unit invocation an entry belongs to: its own, or the one systemd names in lines about it."""
-    return fields.get("_SYSTEMD_INVOCATION_ID") or fields.get("INVOCATION_ID") or ""
+    """The invocation of the unit an entry is about, by the same precedence as `subject_unit`: systemd's
+    own lines name it in INVOCATION_ID, privileged lines about another unit in OBJECT_SYSTEMD_INVOCATION_ID,
+    and everything else runs in its own."""
+    if fields.get("_PID") == "1" and (named := fields.get("INVOCATION_ID")):
+        return named
+    if fields.get("_UID") == "0" and (other := fields.get("OBJECT_SYSTEMD_INVOCATION_ID")):
+        return other
+    return fields.get("_SYSTEMD_INVOCATION_ID") or ""
 
 
 def _incident_json(incident: Incident) -> dict[str, Any]:

@@ -76,6 +76,9 @@ class RawFields(Mapping[str, str]):
             raise KeyError(name)
         return decode(value if isinstance(value, bytes) else b"\n".join(value))
 
+    def __contains__(self, name: object) -> bool:
+        return name in self._wanted and name in self._raw
+
     def __iter__(self) -> Iterator[str]:
         return (name for name in self._wanted if name in self._raw)
 

@@ -19,6 +19,8 @@ def _incident_fields(incident: Incident) -> dict[str, Any]:
         "unit": incident.unit,
         "key": incident.key,
         "first_usec": incident.first_usec,
+        "count_is_lower_bound": incident.dropped > 0,
+        "dropped": incident.dropped,
     }
 
 

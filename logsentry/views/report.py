@@ -72,8 +72,9 @@ def _incident_block(incident: Incident, actions: list[Action], width: int) -> Pa
     times = Text(
         f"first hit {format_usec(incident.first_usec)}, fired {format_usec(incident.fired_usec, with_date=False)} "
         f"({incident.threshold} within {format_duration(incident.within_usec)}), "
-        f"last hit {format_usec(incident.last_usec, with_date=False)}: {incident.count:,} hits over "
-        f"{format_duration(incident.last_usec - incident.first_usec)}")
+        f"last hit {format_usec(incident.last_usec, with_date=False)}: {'at least ' if incident.dropped else ''}"
+        f"{incident.count:,} hits over {format_duration(incident.last_usec - incident.first_usec)}"
+        + (f" (journald suppressed {incident.dropped:,} messages of this unit meanwhile)" if incident.dropped else ""))
     action = Text.assemble("action: ", (done + dry, "bold"))
     samples = [Text(f"│ {_tail(sample, width - 6)}", style="dim", no_wrap=True, overflow="ellipsis")
                for sample in incident.samples[:2]]
