@@ -188,6 +188,13 @@ class _Reader:
             return default
         return tuple(value)
 
+    def text(self, data: Mapping[str, Any], key: str, path: str, default: str) -> str:
+        value = data.get(key, default)
+        if not isinstance(value, str) or not value:
+            self.problem(path, f"expected a non-empty string (got {value!r})")
+            return default
+        return value
+
     def boolean(self, data: Mapping[str, Any], key: str, path: str, default: bool) -> bool:
         value = data.get(key, default)
         if not isinstance(value, bool):
@@ -287,11 +294,12 @@ def parse_config(data: Mapping[str, Any], path: Path) -> SiteConfig:
         reader.problem("heartbeat.url", "expected an http(s) URL (value not shown)")
         heartbeat_url = None
 
-    journal_directory = data.get("journal_directory")
+    journal_directory = reader.text(data, "journal_directory", "journal_directory", "") if "journal_directory" in data \
+        else None
     defaults = SiteConfig(path=path)
     config = SiteConfig(
         path=path,
-        state_dir=Path(data.get("state_dir", DEFAULT_STATE_DIR)),
+        state_dir=Path(reader.text(data, "state_dir", "state_dir", str(DEFAULT_STATE_DIR))),
         rule_dirs=tuple(rule_dirs),
         disabled_rules=reader.strings(data, "disabled_rules", "disabled_rules", ()),
         watches=tuple(watches) or defaults.watches,
@@ -300,9 +308,9 @@ def parse_config(data: Mapping[str, Any], path: Path) -> SiteConfig:
         heartbeat_url=heartbeat_url,
         heartbeat_usec=reader.duration(heartbeat, "interval", "heartbeat.interval", 60_000_000),
         dry_run=reader.boolean(data, "dry_run", "dry_run", False),
-        own_unit=unit_name(str(data.get("own_unit", "logsentry.service"))),
+        own_unit=unit_name(reader.text(data, "own_unit", "own_unit", "logsentry.service")),
         journal_directory=Path(journal_directory) if journal_directory else None,
-        hostname=str(data.get("hostname", defaults.hostname)),
+        hostname=reader.text(data, "hostname", "hostname", defaults.hostname),
         commit_every=reader.integer(data, "commit_every", "commit_every", 1000, low=1),
     )
     if problems:
@@ -314,6 +322,8 @@ def load_config(path: Path) -> SiteConfig:
     try:
         with open(path, "rb") as handle:
             data = tomllib.load(handle)
+    except UnicodeDecodeError as error:
+        raise ConfigError([f"{path}: not UTF-8 text (byte {error.start}), expected a TOML file"]) from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError([f"{path}: TOML syntax: {error}"]) from None
     except OSError as error:

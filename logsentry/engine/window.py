@@ -7,6 +7,7 @@ so memory per key is bounded by the rule's threshold.
 
 from __future__ import annotations
 
+import heapq
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, replace
@@ -32,7 +33,10 @@ class BurstTracker:
     def __init__(self, rules: Iterable[Rule]):
         self.rules = {rule.id: rule for rule in rules}
         self._windows: dict[WindowKey, _Window] = {}
-        self._next_check = 0
+        # (deadline, key) of every window, earliest first. A window that got hits since keeps its old
+        # heap entry; when that comes due it is pushed again with its real deadline (lazy update), so
+        # each hit costs O(1) and each expiry O(log n), however many keys there are.
+        self._deadlines: list[tuple[int, WindowKey]] = []
 
     def add(self, hit: Hit) -> tuple[Incident | None, Incident | None]:
         """Record a hit; returns (incident that ended before it, incident it fired), either may be None."""
@@ -43,6 +47,7 @@ class BurstTracker:
         window = self._windows.get(key)
         if window is None:
             window = self._windows[key] = _Window(stamps=deque(maxlen=trigger.count))
+            heapq.heappush(self._deadlines, (now + trigger.within_usec, key))
         ended = None
         invocation = invocation_of(hit.entry.fields)
         if window.incident is not None and invocation and window.incident.invocation \
@@ -60,7 +65,6 @@ class BurstTracker:
         if window.stamps and now < window.stamps[-1]:
             now = window.stamps[-1]
         window.stamps.append(now)
-        self._next_check = min(self._next_check, now + trigger.within_usec)
         if len(window.stamps) == trigger.count and now - window.stamps[0] <= trigger.within_usec:
             window.incident = Incident(
                 rule_id=rule.id, severity=rule.severity, unit=hit.entry.unit, key=hit.key,
@@ -73,22 +77,25 @@ class BurstTracker:
 
     def expire(self, now_usec: int) -> list[Incident]:
         """End incidents with no hit for a whole window before `now_usec`; drop windows gone quiet."""
-        if now_usec < self._next_check:
-            return []
         ended = []
-        next_check = None
-        for key, window in list(self._windows.items()):
-            within = self.rules[key[0]].trigger.within_usec
-            newest = window.incident.last_usec if window.incident else (window.stamps[-1] if window.stamps else 0)
-            deadline = newest + within
-            if deadline < now_usec:
-                if window.incident is not None:
-                    ended.append(window.incident)
-                del self._windows[key]
-            elif next_check is None or deadline < next_check:
-                next_check = deadline
-        self._next_check = next_check if next_check is not None else now_usec
+        deadlines = self._deadlines
+        while deadlines and deadlines[0][0] < now_usec:
+            _, key = heapq.heappop(deadlines)
+            window = self._windows.get(key)
+            if window is None:
+                continue
+            deadline = self._deadline(key, window)
+            if deadline >= now_usec:
+                heapq.heappush(deadlines, (deadline, key))
+                continue
+            if window.incident is not None:
+                ended.append(window.incident)
+            del self._windows[key]
         return ended
+
+    def _deadline(self, key: WindowKey, window: _Window) -> int:
+        newest = window.incident.last_usec if window.incident else (window.stamps[-1] if window.stamps else 0)
+        return newest + self.rules[key[0]].trigger.within_usec
 
     def snapshot(self) -> list[dict[str, Any]]:
         """JSON-ready state of every window, for the service's saved state."""
@@ -107,7 +114,7 @@ class BurstTracker:
             if item["incident"] is not None:
                 window.incident = _incident_from_json(item["incident"])
             self._windows[(rule_id, unit, group)] = window
-        self._next_check = 0
+            heapq.heappush(self._deadlines, (self._deadline((rule_id, unit, group), window), (rule_id, unit, group)))
 
     def open_incidents(self) -> list[Incident]:
         return [w.incident for w in self._windows.values() if w.incident is not None]

@@ -338,6 +338,8 @@ def load_rule_file(path: Path, display: str | None = None) -> Rule:
     try:
         with open(path, "rb") as handle:
             document = tomllib.load(handle)
+    except UnicodeDecodeError as error:
+        raise RuleError([f"{where}: not UTF-8 text (byte {error.start}), expected a TOML file"]) from None
     except tomllib.TOMLDecodeError as error:
         raise RuleError([f"{where}: TOML syntax: {error}"]) from None
     except OSError as error:

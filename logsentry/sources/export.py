@@ -19,6 +19,7 @@ from ..model import Entry
 from .selection import DEFAULT_FIELDS, Selection, subject_unit
 
 GZIP_MAGIC = b"\x1f\x8b"
+MAX_FIELD_BYTES = 128 * 1024 * 1024  # journald itself refuses entries far smaller; bounds memory on bad input
 JOURNAL_MAGIC = b"LPKSHHRH"
 
 
@@ -89,8 +90,10 @@ def read_export(stream: IO[bytes], name: str, selection: Selection, wanted: tupl
     entry_number = 1
     line_number = 0
     while True:
-        line = stream.readline()
+        line = stream.readline(MAX_FIELD_BYTES + 1)
         line_number += 1
+        if len(line) > MAX_FIELD_BYTES:
+            raise InputFormatError(f"{name}: line {line_number}: longer than {MAX_FIELD_BYTES} bytes")
         if not line or line == b"\n":
             if fields:
                 entry = _entry_from_fields(fields, selection, wanted, f"{name}: entry {entry_number}")
@@ -108,6 +111,9 @@ def read_export(stream: IO[bytes], name: str, selection: Selection, wanted: tupl
             if len(size_bytes) != 8:
                 raise InputFormatError(f"{name}: line {line_number}: field {_decode(key)}: truncated binary size")
             (size,) = struct.unpack("<Q", size_bytes)
+            if size > MAX_FIELD_BYTES:
+                raise InputFormatError(f"{name}: line {line_number}: field {_decode(key)}: {size} bytes, expected at "
+                                       f"most {MAX_FIELD_BYTES}")
             value = stream.read(size)
             if len(value) != size or stream.read(1) != b"\n":
                 raise InputFormatError(f"{name}: line {line_number}: field {_decode(key)}: truncated binary value")
