@@ -98,6 +98,8 @@ class SiteConfig:
     alerts: AlertPolicy = AlertPolicy()
     heartbeat_url: str | None = None
     heartbeat_usec: int = 60 * 1_000_000
+    canary_usec: int = 300 * 1_000_000
+    canary_timeout_usec: int = 60 * 1_000_000
     dry_run: bool = False
     own_unit: str = "logsentry.service"
     journal_directory: Path | None = None
@@ -131,6 +133,9 @@ class SiteConfig:
         if self.heartbeat_url:
             lines.append(f"heartbeat: every {self.heartbeat_usec // 1_000_000}s to "
                          f"{Channel('heartbeat', 'apprise', (self.heartbeat_url,)).redacted()}")
+        if self.canary_usec and self.journal_directory is None:
+            lines.append(f"self-check: a canary entry every {self.canary_usec // 1_000_000}s must be read back "
+                         f"within {self.canary_timeout_usec // 1_000_000}s")
         if self.dry_run:
             lines.append("dry run: actions are logged, never taken")
         return lines
@@ -203,7 +208,8 @@ class _Reader:
         return value
 
 
-_TOP = {"state_dir", "rules", "disabled_rules", "watch", "restart", "alerts", "channel", "heartbeat", "dry_run",
+_TOP = {"state_dir", "rules", "disabled_rules", "watch", "restart", "alerts", "channel", "heartbeat", "canary",
+        "dry_run",
         "own_unit", "journal_directory", "hostname", "commit_every"}
 
 
@@ -288,6 +294,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> SiteConfig:
         resolve=reader.boolean(alerts_table, "resolve", "alerts.resolve", True),
         context_lines=reader.integer(alerts_table, "context_lines", "alerts.context_lines", 10),
     )
+    canary = reader.table(data, "canary", {"interval", "timeout", "enabled"})
     heartbeat = reader.table(data, "heartbeat", {"url", "interval"})
     heartbeat_url = heartbeat.get("url")
     if heartbeat_url is not None and (not isinstance(heartbeat_url, str) or "://" not in heartbeat_url):
@@ -307,6 +314,9 @@ def parse_config(data: Mapping[str, Any], path: Path) -> SiteConfig:
         alerts=alerts,
         heartbeat_url=heartbeat_url,
         heartbeat_usec=reader.duration(heartbeat, "interval", "heartbeat.interval", 60_000_000),
+        canary_usec=reader.duration(canary, "interval", "canary.interval", 300_000_000)
+        if reader.boolean(canary, "enabled", "canary.enabled", True) else 0,
+        canary_timeout_usec=reader.duration(canary, "timeout", "canary.timeout", 60_000_000),
         dry_run=reader.boolean(data, "dry_run", "dry_run", False),
         own_unit=unit_name(reader.text(data, "own_unit", "own_unit", "logsentry.service")),
         journal_directory=Path(journal_directory) if journal_directory else None,

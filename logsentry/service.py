@@ -13,6 +13,7 @@ import signal
 import threading
 import time
 import urllib.request
+import uuid
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +28,15 @@ from .engine.policy import GuardedPolicy, Limits, RestartLedger
 from .model import Action, Entry, Incident
 from .pipeline import ActionEvent, EndedEvent, Event, IncidentEvent, MatchEvent, Pipeline, QuarantineEvent
 from .rules.loader import RuleSet, load_rules
-from .sources.journal import CAUGHT_UP, JournalFollower, JournalGap, JournalLocation, StartAt
+from .sources.journal import (
+    CANARY_FIELD,
+    CAUGHT_UP,
+    JournalFollower,
+    JournalGap,
+    JournalLocation,
+    StartAt,
+    send_canary,
+)
 from .sources.selection import Selection
 from .state import OutboxItem, State
 from .timespec import format_usec
@@ -65,6 +74,16 @@ def load_rule_set_for(config: SiteConfig) -> RuleSet:
 
 
 @dataclass
+class Canary:
+    """The self-check in flight: its token, when it was written, whether its loss was alerted."""
+
+    token: str = ""
+    sent_usec: int = 0
+    alerted: bool = False
+    seen: int = 0
+
+
+@dataclass
 class Figures:
     """Live counters for STATUS= and the logs."""
 
@@ -83,6 +102,7 @@ class Service:
         self.notify = notify
         self.state = State(config.state_dir / "state.db")
         self.figures = Figures()
+        self.canary = Canary()
         self.stop = threading.Event()
         self.reload_requested = False
         self.context: OrderedDict[str, deque[str]] = OrderedDict()
@@ -114,10 +134,12 @@ class Service:
 
     def _follower(self) -> JournalFollower:
         config = self.config
-        selection = Selection(units=config.watched_units())
+        units = config.watched_units()
+        selection = Selection(units=(*units, config.own_unit) if units else ())  # own unit: for the canary
+        fields = (*self.pipeline.detector.needed_fields, CANARY_FIELD)
         start = StartAt(cursor=self.cursor) if self.cursor else StartAt()
         location = JournalLocation(directory=config.journal_directory)
-        return JournalFollower(location, selection, self.pipeline.detector.needed_fields, start, wait_s=1.0)
+        return JournalFollower(location, selection, fields, start, wait_s=1.0)
 
     def install_signals(self) -> None:
         def on_stop(signum: int, frame: FrameType | None) -> None:
@@ -174,6 +196,8 @@ class Service:
         self.cursor = entry.cursor
         self.uncommitted += 1
         if entry.unit == self.config.own_unit:
+            if entry.fields.get(CANARY_FIELD) == self.canary.token:
+                self._canary_seen(entry)
             return  # never feed on our own output (or our actions' output, which runs under our unit)
         for event in self.pipeline.process(entry):
             self._handle(event)
@@ -263,11 +287,39 @@ class Service:
         for event in self.pipeline.tick(now):
             self._handle(event)
         self._remind(now)
+        self._check_canary(now_usec())
         self._commit()
         figures = self.figures
         self.notify(f"WATCHDOG=1\nSTATUS={figures.entries} entries, {figures.matches} matches, "
                     f"{figures.incidents} incidents, {figures.actions} actions, {len(self.rule_set.rules)} rules")
         self._heartbeat(now)
+
+    def _check_canary(self, now: int) -> None:
+        """Self-check: a unique entry written to the journal must come back through our own reader."""
+        config, canary = self.config, self.canary
+        if not config.canary_usec or config.journal_directory is not None:
+            return  # only the local journal can be written to and read back
+        if canary.token and not canary.alerted and now - canary.sent_usec > config.canary_timeout_usec:
+            canary.alerted = True
+            reason = (f"logsentry cannot see the journal: its canary written at {format_usec(canary.sent_usec)} "
+                      f"was not read back within {config.canary_timeout_usec // 1_000_000}s")
+            log.error("%s", reason)
+            self._queue_service_alert("journal_blind", reason, canary.token)
+        # A new canary once the last came back; while blind, a fresh one each interval to notice recovery.
+        if now - canary.sent_usec >= config.canary_usec and (not canary.token or canary.alerted):
+            canary.token, canary.sent_usec = uuid.uuid4().hex, now
+            try:
+                send_canary(canary.token)
+            except OSError as error:
+                log.error("cannot write the canary entry: %s", error)
+
+    def _canary_seen(self, entry: Entry) -> None:
+        if self.canary.alerted:
+            log.warning("the journal is readable again (canary back after %.1fs)",
+                        (now_usec() - self.canary.sent_usec) / 1_000_000)
+        self.canary.alerted = False
+        self.canary.token = ""
+        self.canary.seen += 1
 
     def _commit(self) -> None:
         if self.cursor is None and not self.pending:

@@ -147,3 +147,37 @@ ExecStart={checkout.python} -m logsentry run -c {config}
         box.close()
         checkout.close()
         shutil.rmtree(config.parent, ignore_errors=True)
+
+
+def test_canary_self_check_alerts_when_logsentry_cannot_see_the_journal():
+    """logsentry runs inside the sandbox on the local journal; freezing journald makes it blind."""
+    work = Path(tempfile.mkdtemp(prefix="logsentry-canary-", dir="/var/tmp"))
+    checkout = VisibleCheckout()
+    receiver = work / "receive.py"
+    receiver.write_text("import sys\nopen('/share/alerts.jsonl', 'a').write(sys.stdin.read() + '\\n')\n")
+    config = work / "inner.toml"
+    config.write_text(f'state_dir = "/run/logsentry-state"\n[canary]\ninterval = "1s"\ntimeout = "3s"\n'
+                      f'[[watch]]\nunits = ["nothing-here"]\n[[channel]]\ntype = "command"\n'
+                      f'argv = ["{checkout.python}", "{receiver}"]\n')
+    unit = f"""[Unit]
+DefaultDependencies=no
+After=systemd-journald.socket
+[Service]
+Type=notify
+WorkingDirectory={checkout.root}
+ExecStart={checkout.python} -m logsentry run -c {config}
+"""
+    box = Sandbox({"logsentry.service": unit})
+    alerts = box.dir / "share" / "alerts.jsonl"
+    try:
+        wait_until(lambda: box.show("logsentry.service", "ActiveState") == "active", 15, "logsentry active")
+        time.sleep(5)  # several canaries written and read back: no alert
+        assert not alerts.exists()
+        box.run("kill", "--signal=SIGSTOP", "systemd-journald.service")
+        wait_until(lambda: alerts.exists() and "cannot see the journal" in alerts.read_text(), 20,
+                   "the journal_blind alert")
+        box.run("kill", "--signal=SIGCONT", "systemd-journald.service")
+    finally:
+        box.close()
+        checkout.close()
+        shutil.rmtree(work, ignore_errors=True)

@@ -186,3 +186,29 @@ def test_rules_show_and_list():
     listed = run_cli("rules", "list", "-o", "json")
     ids = [line.split('"id":"')[1].split('"')[0] for line in listed.stdout.splitlines()]
     assert "ghc-mvar-deadlock" in ids and len(ids) == len(set(ids)) >= 60
+
+
+RESTART_RULES = [rule for rule in SHIPPED.rules if rule.action == "restart"]
+CLIENT_CONTEXTS = [
+    '10.0.0.7 - - [27/Nov/2026:00:00:00 +0000] "GET /search?q={line} HTTP/1.1" 404 12 "-" "curl/8"',
+    "GET /{line} 404",
+    "Failed password for invalid user {line} from 192.0.2.1 port 22 ssh2",
+    'user "{line}" logged in',
+    "request failed: {line!r}",
+    "GET /x HTTP/1.1 400\n{line}",  # a newline smuggled into client data
+]
+
+
+@pytest.mark.parametrize("rule", RESTART_RULES, ids=lambda rule: rule.id)
+def test_restart_rules_ignore_signatures_inside_client_data(rule):
+    """Log text is attacker-controlled: a signature echoed inside a URL, a user name or a quoted value, or
+    after a smuggled newline, must never trigger a rule that restarts services."""
+    from logsentry.engine.detector import match_rule
+
+    assert RESTART_RULES, "the library has restart rules"
+    signatures = [sample.line for sample in rule.samples if sample.match]
+    for line in signatures:
+        for context in CLIENT_CONTEXTS:
+            text = context.format(line=line)
+            fields = {name: value for sample in rule.samples for name, value in sample.fields.items()}
+            assert match_rule(rule, text, 6, fields) is None, text

@@ -171,6 +171,14 @@ CAUGHT_UP = None
 """Yielded by JournalFollower whenever it has read everything there is, before it waits."""
 
 
+CANARY_FIELD = "LOGSENTRY_CANARY"
+
+
+def send_canary(token: str) -> None:
+    """Write a canary entry to the local journal (the service must read it back: it can see the journal)."""
+    journal.send(f"logsentry canary {token}", PRIORITY=7, **{CANARY_FIELD: token})
+
+
 def cursor_realtime(cursor: str) -> int | None:
     """The realtime stamp inside a cursor string ("...;t=5af3107a40000;..."), if it has one."""
     for part in cursor.split(";"):
