@@ -22,9 +22,10 @@ from typing import Any
 
 from .actions.alert import incident_payload, service_payload
 from .actions.outbox import OutboxWorker
+from .actions.runner import guarded_policy, incident_id, outbox_items
 from .config import ConfigError, SiteConfig, load_config
 from .engine.detector import Detector
-from .engine.policy import GuardedPolicy, Limits, RestartLedger
+from .engine.policy import RestartLedger
 from .model import Action, Entry, Incident
 from .pipeline import ActionEvent, EndedEvent, Event, IncidentEvent, MatchEvent, Pipeline, QuarantineEvent
 from .rules.loader import RuleSet, load_rules
@@ -59,10 +60,6 @@ def sd_notify(message: str) -> None:
 
 def now_usec() -> int:
     return time.time_ns() // 1000
-
-
-def incident_id(incident: Incident) -> str:
-    return f"{incident.rule_id}|{incident.unit}|{incident.key}|{incident.first_usec}"
 
 
 class ReloadRejected(Exception):
@@ -121,16 +118,7 @@ class Service:
 
     # -- set-up -------------------------------------------------------------------------------------
     def _build_pipeline(self, rule_set: RuleSet) -> Pipeline:
-        config = self.config
-        limits = Limits(config.restart.budget, config.restart.period_usec, config.restart.cooldown_usec,
-                        config.restart.on_return)
-
-        def allowed(unit: str, rule_id: str) -> frozenset[str] | None:
-            watch = config.watch_for(unit, rule_id)
-            return None if watch is None else watch.actions
-
-        policy = GuardedPolicy(allowed, limits, self.ledger, now_usec, config.dry_run, config.own_unit)
-        return Pipeline(Detector(rule_set.rules), policy)
+        return Pipeline(Detector(rule_set.rules), guarded_policy(self.config, self.ledger))
 
     def _follower(self) -> JournalFollower:
         config = self.config
@@ -232,21 +220,17 @@ class Service:
     def _queue(self, action: Action) -> None:
         incident = action.incident
         self.figures.actions += 1
-        base = f"{incident_id(incident)}|{incident.fired_usec}"
-        if action.kind == "report" or action.dry_run:
+        items = outbox_items(action, self.config.hostname, list(self.context.get(incident.unit, ())))
+        if not items:
             verb = "would " if action.dry_run and action.kind != "report" else ""
             log.warning("%s%s %s (rule %s): %s", verb, action.kind, action.unit, incident.rule_id, action.reason)
             return
+        self.pending.extend(items)
         if action.kind == "restart":
             log.warning("queueing restart of %s (rule %s)", action.unit, incident.rule_id)
-            self.pending.append(OutboxItem(f"restart:{base}", "restart", {
-                "unit": action.unit, "rule": incident.rule_id, "invocation": incident.invocation}))
-            return
-        context = list(self.context.get(incident.unit, ()))
-        payload = incident_payload("firing", incident, self.config.hostname, action.reason, context)
-        self.pending.append(OutboxItem(f"alert:{base}:firing", "alert", payload))
-        self.alerting[incident_id(incident)] = {"next_usec": incident.fired_usec + self.config.alerts.realert_usec,
-                                                "reminders": 0}
+        else:
+            self.alerting[incident_id(incident)] = {
+                "next_usec": incident.fired_usec + self.config.alerts.realert_usec, "reminders": 0}
 
     def _ended(self, incident: Incident) -> None:
         state = self.alerting.pop(incident_id(incident), None)

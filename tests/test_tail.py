@@ -282,10 +282,34 @@ def test_live_view_on_a_terminal_survives_resize_and_restores_it(live_journal, t
     assert tail.process.stderr is not None and "Traceback" not in tail.process.stderr.read()
 
 
-def test_act_is_refused_until_the_executors_exist():
-    result = run_cli("tail", "--act")
-    assert result.exit_code == 2
-    assert "logsentry tail: --act needs the action executors (issue 4); not available yet" in result.stderr
+def test_act_takes_the_actions_through_the_site_config(live_journal, tail_rules, start_tail, tmp_path):
+    """--act: the service's safeguards and channels: the watch allows alerts only, so a restart rule alerts."""
+    alerts = tmp_path / "alerts.jsonl"
+    receiver = tmp_path / "receive.py"
+    receiver.write_text(f"import sys\nopen({str(alerts)!r}, 'a').write(sys.stdin.read() + '\\n')\n")
+    config = tmp_path / "site.toml"
+    config.write_text(f'[[watch]]\nunits = ["app"]\nactions = ["alert"]\n[[channel]]\ntype = "command"\n'
+                      f'argv = ["{sys.executable}", "{receiver}"]\n')
+    tail = start_tail("-D", str(live_journal.directory), "-o", "json", "--act", "-c", str(config),
+                      *tail_rules(count=1, action="restart"))
+    tail.ready(live_journal)
+    live_journal.write("BOOM act on me")
+    lines = tail.read_until(lambda line: json.loads(line)["type"] == "action")
+    assert [(r["action"], r["dry_run"]) for r in records(lines, "action")] == [("alert", False)]
+    deadline = time.monotonic() + TIMEOUT
+    while not alerts.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    payload = json.loads(alerts.read_text().splitlines()[0])
+    assert payload["rule"] == "boom" and payload["message"] == "BOOM act on me"
+    code, _, stderr = tail.stop()
+    assert code == 0 and "Traceback" not in stderr
+
+
+def test_act_refuses_a_bad_site_config(tmp_path):
+    bad = tmp_path / "site.toml"
+    bad.write_text("[restart]\nbudget = -1\n")
+    result = run_cli("tail", "--act", "-c", str(bad))
+    assert result.exit_code == 2 and "restart.budget: expected a whole number >= 0" in result.stderr
 
 
 def test_dumps_cannot_be_followed(tmp_path):

@@ -19,7 +19,7 @@ config_option = click.option("-c", "--config", "config_path", type=click.Path(pa
                              default=DEFAULT_CONFIG, show_default=True, help="Site config (TOML).")
 
 
-def _load(config_path: Path) -> SiteConfig:
+def load_site_config(config_path: Path) -> SiteConfig:
     try:
         return load_config(config_path)
     except ConfigError as error:
@@ -32,7 +32,7 @@ def trust_problems(config: SiteConfig) -> list[str]:
     return untrusted([config.path, *config.rule_dirs, config.state_dir])
 
 
-def _refuse_untrusted(config: SiteConfig) -> None:
+def refuse_untrusted(config: SiteConfig) -> None:
     problems = trust_problems(config)
     if problems:
         for line in problems:
@@ -55,10 +55,10 @@ def run(config_path: Path, dry_run: bool) -> None:
     """Follow the journal as a service: restart units and send alerts as the config says."""
     from ..service import Service
 
-    config = _load(config_path)
+    config = load_site_config(config_path)
     if dry_run:
         config = dataclasses.replace(config, dry_run=True)
-    _refuse_untrusted(config)
+    refuse_untrusted(config)
     _setup_logging()
     service = Service(config)
     service.install_signals()
@@ -74,7 +74,7 @@ def config_group() -> None:
 @config_option
 def config_check(config_path: Path) -> None:
     """Validate the config and its rules, and print what would be watched (secrets redacted)."""
-    config = _load(config_path)
+    config = load_site_config(config_path)
     rule_set = load_rules(config.rule_dirs, disabled=config.disabled_rules)
     for line in config.describe():
         click.echo(line)

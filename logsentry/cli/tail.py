@@ -10,30 +10,34 @@ import select
 import signal
 import stat
 import sys
+import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
 
 import click
 from rich.console import Console
 
+from ..actions.runner import ActionRunner
+from ..config import DEFAULT_CONFIG
 from ..engine.detector import Detector
 from ..engine.policy import Policy
-from ..model import Action, Entry
+from ..model import Entry
 from ..pipeline import EndedEvent, Pipeline, dry_run_executor
 from ..sources import JournalOpenError, Selection
 from ..sources.export import JOURNAL_MAGIC
 from ..sources.journal import JournalFollower, JournalGap, JournalLocation, StartAt
 from ..views.tail import LiveView, TailState, TailView, json_view, plain_view
-from .common import EXIT_USAGE, fail, load_rule_set, rules_option, selection_from, shipped_option
+from .common import fail, load_rule_set, rules_option, selection_from, shipped_option
+from .run import load_site_config, refuse_untrusted
 
 TICK_S = {"live": 0.25, "plain": 1.0, "json": 1.0}
 """How long to sleep on a quiet journal before expiring incidents by the clock (and redrawing)."""
 FLUSH_S = 0.1
 """During a long batch (a burst, or -n/--since history), flush or redraw at least this often."""
 
-ACT_UNAVAILABLE = "logsentry tail: --act needs the action executors (issue 4); not available yet"
 
 
 class Stopped(Exception):
@@ -44,12 +48,21 @@ def wall_usec() -> int:
     return time.time_ns() // 1000
 
 
-def executor(act: bool) -> Callable[[Action], Action]:
-    """The Pipeline's `execute=`: dry run unless --act. Wire the restart/alert executors in here."""
-    if act:
-        click.echo(ACT_UNAVAILABLE, err=True)
-        sys.exit(EXIT_USAGE)
-    return dry_run_executor
+@contextmanager
+def acting_pipeline(detector: Detector, act: bool, config_path: Path) -> Iterator[Pipeline]:
+    """A dry-run pipeline, or with --act the service's own safeguards and executors: the site config's
+    watches, restart budget and cooldown, and its alert channels through a private outbox."""
+    if not act:
+        yield Pipeline(detector, Policy(dry_run=True), execute=dry_run_executor)
+        return
+    config = load_site_config(config_path)
+    refuse_untrusted(config)
+    with tempfile.TemporaryDirectory(prefix="logsentry-tail-") as scratch:
+        runner = ActionRunner(config, Path(scratch) / "state.db")
+        try:
+            yield Pipeline(detector, runner.policy, execute=runner.execute)
+        finally:
+            runner.close()
 
 
 def follow(items: Iterable[Entry | JournalGap | None], pipeline: Pipeline, view: TailView,
@@ -188,14 +201,17 @@ def quiet_broken_pipe() -> None:
               help="live: dashboard (default on a terminal); plain: matches only, one per line (default "
                    "otherwise); json: the JSON Lines of scan -o json.")
 @click.option("--plain", is_flag=True, help="Same as -o plain.")
-@click.option("--act", is_flag=True, help="Take the actions instead of showing them (not available yet).")
+@click.option("--act", is_flag=True, help="Take the actions (restart, alert) as the service would, with its "
+              "safeguards and channels from --config; without it they are only shown.")
+@click.option("-c", "--config", "config_path", type=click.Path(path_type=Path), default=DEFAULT_CONFIG,
+              show_default=True, help="Site config for --act (watches, restart limits, alert channels).")
 @rules_option
 @shipped_option
 def tail(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...], priority: str | None,
-         since: str | None, lines: int, output: str | None, plain: bool, act: bool,
+         since: str | None, lines: int, output: str | None, plain: bool, act: bool, config_path: Path,
          rule_paths: tuple[Path, ...], no_shipped: bool) -> None:
-    """Follow the journal live and show matches, burst counters and incidents (actions are a dry run)."""
-    execute = executor(act)
+    """Follow the journal live and show matches, burst counters and incidents (actions are a dry run
+    unless --act)."""
     if directory is not None and files:
         raise click.UsageError("give either --directory or --file, not both")
     if since is not None and lines:
@@ -204,14 +220,14 @@ def tail(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
     selection = selection_from(units, priority, since, None)
     check_journal_files(files)
     detector = Detector(load_rule_set(rule_paths, not no_shipped).rules)
-    pipeline = Pipeline(detector, Policy(dry_run=not act), execute=execute)
     location = JournalLocation(directory=directory, files=files)
     follower = JournalFollower(location, Selection(selection.units, selection.priorities), detector.needed_fields,
                                StartAt(since_usec=selection.since_usec, lines_back=lines), wait_s=0)
     try:
         location.open().close()  # fail now (exit 2), not after the screen was taken over
-        follow_until_stopped(follower, pipeline, make_view(mode, pipeline, describe_scope(selection, location)),
-                             TICK_S[mode])
+        with acting_pipeline(detector, act, config_path) as pipeline:
+            follow_until_stopped(follower, pipeline,
+                                 make_view(mode, pipeline, describe_scope(selection, location)), TICK_S[mode])
     except JournalOpenError as error:
         fail(str(error))
     except BrokenPipeError:

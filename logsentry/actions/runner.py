@@ -1,0 +1,73 @@
+"""Taking actions with the service's safeguards, for the service and for `logsentry tail --act`.
+
+Both decide with the same GuardedPolicy (watches, stale guard, restart budget, cooldown, escalation when
+a signature comes back) and carry out through the same persistent outbox and worker.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from ..config import SiteConfig
+from ..engine.policy import GuardedPolicy, Limits, RestartLedger
+from ..model import Action, Incident
+from ..state import OutboxItem, State
+from .alert import incident_payload
+from .outbox import OutboxWorker
+
+
+def now_usec() -> int:
+    return time.time_ns() // 1000
+
+
+def incident_id(incident: Incident) -> str:
+    return f"{incident.rule_id}|{incident.unit}|{incident.key}|{incident.first_usec}"
+
+
+def guarded_policy(config: SiteConfig, ledger: RestartLedger, clock: Callable[[], int] = now_usec) -> GuardedPolicy:
+    limits = Limits(config.restart.budget, config.restart.period_usec, config.restart.cooldown_usec,
+                    config.restart.on_return)
+
+    def allowed(unit: str, rule_id: str) -> frozenset[str] | None:
+        watch = config.watch_for(unit, rule_id)
+        return None if watch is None else watch.actions
+
+    return GuardedPolicy(allowed, limits, ledger, clock, config.dry_run, config.own_unit)
+
+
+def outbox_items(action: Action, hostname: str, context: Sequence[str] = ()) -> list[OutboxItem]:
+    """What to queue for a decided action (nothing for reports and dry runs)."""
+    incident = action.incident
+    if action.kind not in ("restart", "alert") or action.dry_run:
+        return []
+    base = f"{incident_id(incident)}|{incident.fired_usec}"
+    if action.kind == "restart":
+        return [OutboxItem(f"restart:{base}", "restart",
+                           {"unit": action.unit, "rule": incident.rule_id, "invocation": incident.invocation})]
+    payload = incident_payload("firing", incident, hostname, action.reason, context)
+    return [OutboxItem(f"alert:{base}:firing", "alert", payload)]
+
+
+class ActionRunner:
+    """Carries out actions right away, outside the service (tail --act), in a private state file."""
+
+    def __init__(self, config: SiteConfig, state_path: Path):
+        self.config = config
+        self.ledger = RestartLedger()
+        self.policy = guarded_policy(config, self.ledger)
+        self.state = State(state_path)
+        self.worker = OutboxWorker(state_path, config)
+        self.worker.start()
+
+    def execute(self, action: Action) -> Action:
+        items = outbox_items(action, self.config.hostname)
+        if items:
+            self.state.commit({}, items, now_usec())
+            self.worker.wake.set()
+        return action
+
+    def close(self) -> None:
+        self.worker.close(timeout=10)
+        self.state.close()
