@@ -238,7 +238,8 @@ class Service:
         if state is not None and self.config.alerts.resolve and not self.config.dry_run:
             payload = incident_payload("resolved", incident, self.config.hostname,
                                        f"no new hit for {incident.within_usec // 1_000_000}s")
-            self.pending.append(OutboxItem(f"alert:{incident_id(incident)}:resolved", "alert", payload))
+            self.pending.append(OutboxItem(f"alert:{incident_id(incident)}:resolved", "alert", payload,
+                                           group=incident_id(incident)))
 
     def _remind(self, now: int) -> None:
         """Exponential re-alerting while an incident lasts: after realert, 2x realert, 4x realert, ..."""
@@ -251,7 +252,7 @@ class Service:
             payload = incident_payload("reminder", incident, self.config.hostname,
                                        f"still firing: {incident.count} hits so far")
             self.pending.append(OutboxItem(f"alert:{incident_id(incident)}:reminder{state['reminders']}", "alert",
-                                           payload))
+                                           payload, group=incident_id(incident)))
 
     def _queue_service_alert(self, event: str, reason: str, detail: str) -> None:
         if self.config.dry_run:

@@ -21,6 +21,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS outbox (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     dedupe TEXT NOT NULL UNIQUE,
+    grp TEXT NOT NULL DEFAULT '',
     kind TEXT NOT NULL,
     payload TEXT NOT NULL,
     status TEXT NOT NULL DEFAULT 'pending',
@@ -31,6 +32,7 @@ CREATE TABLE IF NOT EXISTS outbox (
     created_usec INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, next_attempt_usec);
+CREATE INDEX IF NOT EXISTS outbox_group ON outbox (grp, id);
 """
 
 OPEN = ("pending", "in_progress")
@@ -38,11 +40,13 @@ OPEN = ("pending", "in_progress")
 
 @dataclass(frozen=True)
 class OutboxItem:
-    """An action to carry out; `dedupe` names it uniquely so it is never queued twice."""
+    """An action to carry out; `dedupe` names it uniquely so it is never queued twice. Items of one
+    `group` (the alerts of one incident) are carried out in order: no resolve before its firing alert."""
 
     dedupe: str
     kind: str
     payload: Mapping[str, Any]
+    group: str = ""
 
 
 @dataclass(frozen=True)
@@ -85,8 +89,8 @@ class State:
             self.db.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
                                 [(key, json.dumps(value)) for key, value in values.items()])
             self.db.executemany(
-                "INSERT OR IGNORE INTO outbox (dedupe, kind, payload, created_usec) VALUES (?, ?, ?, ?)",
-                [(item.dedupe, item.kind, json.dumps({**item.payload, "id": item.dedupe}), now_usec)
+                "INSERT OR IGNORE INTO outbox (dedupe, grp, kind, payload, created_usec) VALUES (?, ?, ?, ?, ?)",
+                [(item.dedupe, item.group, item.kind, json.dumps({**item.payload, "id": item.dedupe}), now_usec)
                  for item in outbox])
 
     def _transaction(self) -> _Transaction:
@@ -94,8 +98,10 @@ class State:
 
     def due(self, now_usec: int, limit: int = 50) -> list[OutboxRow]:
         rows = self.db.execute(
-            "SELECT id, dedupe, kind, payload, status, channel, attempts, next_attempt_usec, last_error FROM outbox "
-            "WHERE status IN ('pending', 'in_progress') AND next_attempt_usec <= ? ORDER BY id LIMIT ?",
+            "SELECT id, dedupe, kind, payload, status, channel, attempts, next_attempt_usec, last_error FROM outbox o "
+            "WHERE status IN ('pending', 'in_progress') AND next_attempt_usec <= ? AND NOT EXISTS ("
+            "  SELECT 1 FROM outbox p WHERE o.grp != '' AND p.grp = o.grp AND p.id < o.id"
+            "  AND p.status IN ('pending', 'in_progress')) ORDER BY id LIMIT ?",
             (now_usec, limit)).fetchall()
         return [OutboxRow(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5], r[6], r[7], r[8]) for r in rows]
 

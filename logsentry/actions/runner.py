@@ -47,7 +47,7 @@ def outbox_items(action: Action, hostname: str, context: Sequence[str] = ()) -> 
         return [OutboxItem(f"restart:{base}", "restart",
                            {"unit": action.unit, "rule": incident.rule_id, "invocation": incident.invocation})]
     payload = incident_payload("firing", incident, hostname, action.reason, context)
-    return [OutboxItem(f"alert:{base}:firing", "alert", payload)]
+    return [OutboxItem(f"alert:{base}:firing", "alert", payload, group=incident_id(incident))]
 
 
 class ActionRunner:

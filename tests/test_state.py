@@ -1,0 +1,31 @@
+"""The SQLite state: cursor and outbox committed together; alerts of one incident leave in order."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from logsentry.state import OutboxItem, State
+
+
+def test_alerts_of_one_incident_are_delivered_in_order(tmp_path: Path):
+    state = State(tmp_path / "state.db")
+    state.commit({"cursor": "c1"}, [OutboxItem("alert:i1:firing", "alert", {"n": 1}, group="i1"),
+                                    OutboxItem("alert:other", "alert", {"n": 2})], now_usec=0)
+    [firing, other] = state.outbox()
+    state.update(firing.id, status="pending", attempts=1, next_attempt_usec=1_000)  # failed once, retry later
+    state.commit({}, [OutboxItem("alert:i1:resolved", "alert", {"n": 3}, group="i1")], now_usec=10)
+    assert [row.dedupe for row in state.due(now_usec=500)] == ["alert:other"]  # not the resolve before firing
+    state.update(firing.id, status="done")
+    assert [row.dedupe for row in state.due(now_usec=500)] == ["alert:other", "alert:i1:resolved"]
+    assert state.cursor == "c1"
+
+
+def test_queueing_is_idempotent_and_survives_reopening(tmp_path: Path):
+    state = State(tmp_path / "state.db")
+    item = OutboxItem("restart:x", "restart", {"unit": "a.service"})
+    state.commit({"cursor": "c1"}, [item], now_usec=0)
+    state.commit({"cursor": "c2"}, [item], now_usec=1)  # the same batch replayed after a crash
+    state.close()
+    again = State(tmp_path / "state.db")
+    assert again.cursor == "c2" and len(again.outbox()) == 1
+    assert again.outbox()[0].payload == {"unit": "a.service", "id": "restart:x"}
