@@ -11,7 +11,7 @@ def test_alerts_of_one_incident_are_delivered_in_order(tmp_path: Path):
     state = State(tmp_path / "state.db")
     state.commit({"cursor": "c1"}, [OutboxItem("alert:i1:firing", "alert", {"n": 1}, group="i1"),
                                     OutboxItem("alert:other", "alert", {"n": 2})], now_usec=0)
-    [firing, other] = state.outbox()
+    [firing, _other] = state.outbox()
     state.update(firing.id, status="pending", attempts=1, next_attempt_usec=1_000)  # failed once, retry later
     state.commit({}, [OutboxItem("alert:i1:resolved", "alert", {"n": 3}, group="i1")], now_usec=10)
     assert [row.dedupe for row in state.due(now_usec=500)] == ["alert:other"]  # not the resolve before firing
