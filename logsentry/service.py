@@ -176,6 +176,8 @@ class Service:
             self._commit()
             self.worker.close()
             self.state.close()
+            log.info("stopped after %d entries (%d matches, %d incidents, %d actions)", self.figures.entries,
+                     self.figures.matches, self.figures.incidents, self.figures.actions)
         return 0
 
     def _entry(self, entry: Entry) -> None:
