@@ -21,7 +21,9 @@ RATE = int(os.environ.get("LOGSENTRY_SOAK_RATE", "5000"))
 
 
 def rss_kib(pid: int) -> int:
-    match = re.search(r"VmRSS:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text())
+    """Anonymous resident memory: the journal files sd-journal maps are file-backed pages the kernel can
+    drop at will, and they grow with the journal, not with logsentry."""
+    match = re.search(r"RssAnon:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text())
     assert match
     return int(match.group(1))
 
@@ -87,4 +89,4 @@ argv = ["/bin/false"]
     assert "restart of" in text and "failed" in text  # the failing systemctl was really exercised
     assert "alert delivery failed" in text  # and the failing channel
     half = len(samples) // 2
-    assert max(samples[half:]) < max(samples[:half]) * 1.25 + 8_000, samples
+    assert max(samples[half:]) < max(samples[:half]) * 1.1 + 2_000, samples

@@ -10,7 +10,6 @@ stopping a service is no alarm.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -51,7 +50,8 @@ class _Seen:
 class SilenceTracker:
     def __init__(self, rules: Iterable[Rule]):
         self.rules = [rule for rule in rules if rule.absence is not None]
-        self._seen: dict[str, OrderedDict[str, _Seen]] = {rule.id: OrderedDict() for rule in self.rules}
+        # Per rule, per unit. Plain dicts keep insertion order: past MAX_UNITS the unit seen first is dropped.
+        self._seen: dict[str, dict[str, _Seen]] = {rule.id: {} for rule in self.rules}
         self._next_check = 0
 
     def __bool__(self) -> bool:
@@ -78,9 +78,8 @@ class SilenceTracker:
             if seen is None:
                 units[entry.unit] = _Seen(last=entry, count=1)
                 if len(units) > MAX_UNITS:
-                    units.popitem(last=False)
+                    del units[next(iter(units))]
                 continue
-            units.move_to_end(entry.unit)
             if seen.incident is not None:
                 ended.append(seen.incident)  # the silence itself is not learnt as a normal gap
                 seen.incident = None

@@ -105,10 +105,22 @@ def _sequence(items: Sequence[tuple[Any, Any]]) -> frozenset[str] | None:
     return _best(options)
 
 
+_NAMED_GROUP = re.compile(r"\(\?P<\w+>")
+
+
+def _parse(pattern: str) -> Any:
+    """The stdlib's parse tree of a `regex` pattern. `regex` allows a group name twice (in alternatives);
+    `re` does not, and names do not matter for literals, so on that error the groups are made anonymous."""
+    try:
+        return sre_parse.parse(pattern, re.MULTILINE)
+    except re.error:
+        return sre_parse.parse(_NAMED_GROUP.sub("(", pattern), re.MULTILINE)
+
+
 def required_literals(pattern: str) -> frozenset[str] | None:
     """Literals one of which every match of `pattern` contains, or None when none can be told."""
     try:
-        parsed = sre_parse.parse(pattern, re.MULTILINE)
+        parsed = _parse(pattern)
     except (re.error, RecursionError, OverflowError):
         return None
     if parsed.state.flags & sre_constants.SRE_FLAG_IGNORECASE:
