@@ -1,0 +1,37 @@
+"""Alert text built from attacker-controlled log lines: control and bidi characters neutralised, length
+bounded, and the payload is data (JSON, plain text), never a template or markup."""
+
+from __future__ import annotations
+
+from logsentry.actions.alert import body, clean, incident_payload, title
+from logsentry.actions.channels import alertmanager_alert
+from logsentry.model import Incident, Severity
+
+
+def incident(message: str) -> Incident:
+    return Incident(rule_id="boom", severity=Severity.CRITICAL, unit="api.service", key="", first_usec=1,
+                    fired_usec=1, last_usec=2, count=3, threshold=1, within_usec=60_000_000, cursor="c",
+                    samples=(message,), action="alert")
+
+
+def test_control_and_bidi_characters_are_neutralised():
+    hostile = "ok\x1b[2J\x1b]0;pwned\x07 \u202etxt.exe\r\nforged: line"
+    cleaned = clean(hostile)
+    assert "\x1b" not in cleaned and "\x07" not in cleaned and "\u202e" not in cleaned and "\r" not in cleaned
+    assert cleaned.count("\n") == 1  # newlines stay (tracebacks), carriage returns and escapes do not
+    assert len(clean("x" * 10_000)) == 500
+
+
+def test_payload_and_renderings_carry_log_text_as_data():
+    line = "{{7*7}} ${jndi:ldap://x/a} %s %(host)s <script>alert(1)</script> @channel"
+    payload = incident_payload("firing", incident(line), "web01", "critical incident", context=[line])
+    assert payload["message"] == line and payload["context"] == [line]
+    text = body(payload)
+    assert line in text and "49" not in text  # nothing was evaluated or formatted
+    assert title(payload) == "[logsentry web01] CRITICAL api.service: boom"
+    am = alertmanager_alert(payload)
+    assert am["labels"] == {"alertname": "logsentry_boom", "unit": "api.service", "rule": "boom",
+                            "severity": "critical", "host": "web01"}
+    assert line in am["annotations"]["description"]
+
+
