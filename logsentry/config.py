@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import fnmatch
 import socket
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +17,7 @@ from urllib.parse import urlsplit
 from .rules.loader import LOCAL_RULES_DIR, shipped_rules_dir
 from .sources.selection import unit_name
 from .timespec import TimeSpecError, parse_duration
+from .tomlfile import TomlFileError, read_toml
 
 DEFAULT_CONFIG = Path("/etc/logsentry/logsentry.toml")
 DEFAULT_STATE_DIR = Path("/var/lib/logsentry")
@@ -330,12 +330,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> SiteConfig:
 
 def load_config(path: Path) -> SiteConfig:
     try:
-        with open(path, "rb") as handle:
-            data = tomllib.load(handle)
-    except UnicodeDecodeError as error:
-        raise ConfigError([f"{path}: not UTF-8 text (byte {error.start}), expected a TOML file"]) from None
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError([f"{path}: TOML syntax: {error}"]) from None
-    except OSError as error:
-        raise ConfigError([f"{path}: cannot read: {error.strerror or error}"]) from None
+        data = read_toml(path, str(path))
+    except TomlFileError as error:
+        raise ConfigError([str(error)]) from None
     return parse_config(data, path)

@@ -15,7 +15,16 @@ from ..pipeline import Event, Pipeline
 from ..sources import InputFormatError, JournalOpenError, open_entries
 from ..views import jsonl
 from ..views.report import ScanSummary, render_scan
-from .common import EXIT_FOUND, fail, load_rule_set, rules_option, selection_from, shipped_option
+from .common import (
+    EXIT_FOUND,
+    fail,
+    load_rule_set,
+    priority_option,
+    rules_option,
+    selection_from,
+    shipped_option,
+    unit_option,
+)
 
 
 @click.command()
@@ -23,8 +32,8 @@ from .common import EXIT_FOUND, fail, load_rule_set, rules_option, selection_fro
               help="Read journal files from this directory instead of the local journal.")
 @click.option("--file", "files", multiple=True, type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
               help="A journal file, export-format or JSON-lines dump (gzip ok); repeatable; - for stdin.")
-@click.option("-u", "--unit", "units", multiple=True, help="Only this unit, as journalctl -u (repeatable).")
-@click.option("-p", "--priority", help='Only entries of this priority or more important ("err", "3", "warning..err").')
+@unit_option
+@priority_option
 @click.option("-S", "--since", help='Start time, as journalctl takes it ("2026-11-02 10:00", "-1h", "today").')
 @click.option("-U", "--until", help="End time, same forms as --since.")
 @click.option("-o", "--output", type=click.Choice(["report", "json"]), default="report", show_default=True,

@@ -30,7 +30,7 @@ from ..sources import JournalOpenError, Selection
 from ..sources.export import JOURNAL_MAGIC
 from ..sources.journal import JournalFollower, JournalGap, JournalLocation, StartAt
 from ..views.tail import LiveView, TailState, TailView, json_view, plain_view
-from .common import fail, load_rule_set, rules_option, selection_from, shipped_option
+from .common import fail, load_rule_set, priority_option, rules_option, selection_from, shipped_option, unit_option
 from .run import load_site_config, refuse_untrusted
 
 TICK_S = {"live": 0.25, "plain": 1.0, "json": 1.0}
@@ -192,8 +192,8 @@ def quiet_broken_pipe() -> None:
               help="Follow the journal files in this directory instead of the local journal.")
 @click.option("--file", "files", multiple=True, type=click.Path(path_type=Path, dir_okay=False, exists=True),
               help="Follow this journal file (repeatable).")
-@click.option("-u", "--unit", "units", multiple=True, help="Only this unit, as journalctl -u (repeatable).")
-@click.option("-p", "--priority", help='Only entries of this priority or more important ("err", "3", "warning..err").')
+@unit_option
+@priority_option
 @click.option("-S", "--since", help='Start at this time instead of now ("-10min", "today", "10:00").')
 @click.option("-n", "--lines", type=click.IntRange(min=0), default=0, show_default=True,
               help="Start this many entries back instead of now.")

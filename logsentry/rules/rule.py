@@ -6,7 +6,6 @@ so a rule author fixes a file in one round.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +16,7 @@ import regex
 from ..model import SEVERITY_NAMES, Severity
 from ..sources.selection import parse_priority
 from ..timespec import TimeSpecError, parse_duration
+from ..tomlfile import TomlFileError, read_toml
 
 ACTIONS = ("alert", "restart")
 REGEX_FLAGS = regex.MULTILINE | regex.VERSION0
@@ -336,12 +336,7 @@ def load_rule_file(path: Path, display: str | None = None) -> Rule:
     """Read and validate one rule file."""
     where = display or str(path)
     try:
-        with open(path, "rb") as handle:
-            document = tomllib.load(handle)
-    except UnicodeDecodeError as error:
-        raise RuleError([f"{where}: not UTF-8 text (byte {error.start}), expected a TOML file"]) from None
-    except tomllib.TOMLDecodeError as error:
-        raise RuleError([f"{where}: TOML syntax: {error}"]) from None
-    except OSError as error:
-        raise RuleError([f"{where}: cannot read: {error.strerror or error}"]) from None
+        document = read_toml(path, where)
+    except TomlFileError as error:
+        raise RuleError([str(error)]) from None
     return parse_rule(document, path, where)
