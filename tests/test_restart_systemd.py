@@ -181,3 +181,39 @@ ExecStart={checkout.python} -m logsentry run -c {config}
         box.close()
         checkout.close()
         shutil.rmtree(work, ignore_errors=True)
+
+
+def test_keeps_reading_after_journald_restarts():
+    """logsentry inside the sandbox follows the local journal; journald is restarted (and its files
+    rotated) under it; a deadlock logged afterwards is still caught."""
+    work = Path(tempfile.mkdtemp(prefix="logsentry-journald-", dir="/var/tmp"))
+    checkout = VisibleCheckout()
+    receiver = work / "receive.py"
+    receiver.write_text("import sys\nopen('/share/alerts.jsonl', 'a').write(sys.stdin.read() + '\\n')\n")
+    config = work / "inner.toml"
+    config.write_text(f'state_dir = "/run/logsentry-state"\n[[watch]]\nunits = ["mvar"]\nactions = ["alert"]\n'
+                      f'[[channel]]\ntype = "command"\nargv = ["{checkout.python}", "{receiver}"]\n')
+    unit = f"""[Unit]
+DefaultDependencies=no
+After=systemd-journald.socket
+[Service]
+Type=notify
+WorkingDirectory={checkout.root}
+ExecStart={checkout.python} -m logsentry run -c {config}
+"""
+    box = Sandbox({"logsentry.service": unit, "mvar.service": MVAR_UNIT})
+    alerts = box.dir / "share" / "alerts.jsonl"
+    try:
+        wait_until(lambda: box.show("logsentry.service", "ActiveState") == "active", 15, "logsentry active")
+        box.run("restart", "mvar.service")
+        wait_until(lambda: alerts.exists(), 15, "the alert for a deadlock before journald restarts")
+        before = alerts.read_text().count("\n")
+        box.run("restart", "systemd-journald.service")
+        box.run("kill", "--signal=SIGUSR2", "systemd-journald.service")  # journald's rotate request
+        box.run("restart", "mvar.service")
+        wait_until(lambda: alerts.read_text().count("\n") > before, 20, "an alert after journald restarted")
+        assert box.show("logsentry.service", "NRestarts") == "0"
+    finally:
+        box.close()
+        checkout.close()
+        shutil.rmtree(work, ignore_errors=True)
