@@ -44,6 +44,9 @@ class Entry:
     priority: int | None
     cursor: str
     fields: Mapping[str, str] = field(default_factory=dict)
+    screened_out: bool = False
+    """Set by a source that asked the detector's screen and learnt that no rule can match this entry; it
+    then carries only what time, unit and silence tracking need (no cursor, no fields)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -214,3 +214,41 @@ def test_journald_suppression_makes_counts_lower_bounds(make_journal, write_rule
     assert flood["unit"] == "spam.service"
     report = run_cli("scan", "--file", str(journal), "--rules", str(rules_dir), "-u", "spam")
     assert "at least 12 hits" in " ".join(report.stdout.split())
+
+
+def test_screened_reading_finds_exactly_what_full_reading_finds(make_journal):
+    """The fast path (entries no rule can match are read as MESSAGE, PRIORITY and unit only) must not
+    change a single event, across the kinds of entries that speak for other units."""
+    from logsentry.engine.detector import Detector
+    from logsentry.pipeline import Pipeline
+    from logsentry.rules.loader import load_rules, shipped_rules_dir
+    from logsentry.sources import Selection, open_entries
+    from logsentry.views.jsonl import event_record
+
+    lines = [
+        entry("GET / 200", at=0), entry("cachix: thread blocked indefinitely in an MVar operation", at=1),
+        entry("x.service: Failed with result 'exit-code'.", unit="init.scope", at=2, _PID=1, UNIT="x.service",
+              MESSAGE_ID="d9b373ed55a64feb8242e02dbe79a49c"),
+        entry("Out of memory: Killed process 7 (java)", unit=None, at=3, _TRANSPORT="kernel"),
+        entry("Suppressed 9 messages from app.service", unit="systemd-journald.service", at=4, _UID=0,
+              _TRANSPORT="driver", MESSAGE_ID="a596d6fe7bfa4994828e72309e95d61e", N_DROPPED=9,
+              OBJECT_SYSTEMD_UNIT="app.service"),
+        entry("database error: connection reset", at=5, priority=3),
+        *[entry(f"tick {i}", unit="ticker.service", at=6 + i) for i in range(40)],
+        entry("later", unit="other.service", at=5000),
+    ]
+    journal = make_journal(lines)
+    detector = Detector(load_rules([shipped_rules_dir()]).rules)
+
+    def events(screen: bool) -> list[dict]:
+        source = open_entries(Selection(), files=[journal], extra_fields=detector.needed_fields,
+                              screen=detector.might_match if screen else None)
+        return [event_record(event) for event in Pipeline(Detector(detector.rules.values())).run(source)]
+
+    full, screened = events(screen=False), events(screen=True)
+    assert {e["rule"] for e in full if e["type"] == "incident"} >= {
+        "ghc-mvar-deadlock", "systemd-unit-failed", "kernel-oom-kill", "journald-suppressed", "unit-went-silent"}
+    for event in full + screened:  # a silence's last sign of life may have been screened: no cursor then
+        if event.get("rule") == "unit-went-silent" and "cursor" in event:
+            event["cursor"] = ""
+    assert screened == full

@@ -53,7 +53,8 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
     detector = Detector(rule_set.rules)
     pipeline = Pipeline(detector)
     try:
-        entries = open_entries(selection, directory=directory, files=files, extra_fields=detector.needed_fields)
+        entries = open_entries(selection, directory=directory, files=files, extra_fields=detector.needed_fields,
+                           screen=detector.might_match)
         summary = _consume(pipeline.run(entries), output)
     except (InputFormatError, JournalOpenError) as error:
         fail(str(error))

@@ -53,7 +53,8 @@ def replay(workdir: Path) -> DemoResult:
     pipeline = Pipeline(detector)
     result = DemoResult(pipeline.progress, requests_failed(entries), kind, len(rule_set.rules))
     mvar_hits = 0
-    for event in pipeline.run(open_entries(Selection(), files=[path], extra_fields=detector.needed_fields)):
+    for event in pipeline.run(open_entries(Selection(), files=[path], extra_fields=detector.needed_fields,
+                           screen=detector.might_match)):
         match event:
             case MatchEvent(hit):
                 result.first_hit = result.first_hit or hit

@@ -89,7 +89,20 @@ class Detector:
         self._matching = rules
         self._prefilter = Prefilter(rules)
 
+    def might_match(self, message: str, priority: int | None) -> bool:
+        """The screen a source may ask before reading an entry in full: False only when no rule can match
+        (no rule's literal occurs and no literal-less rule passes the priority limit)."""
+        matching = self._matching
+        for index in self._prefilter.candidates(message if len(message) <= MAX_MATCH_CHARS else
+                                                message[:MAX_MATCH_CHARS]):
+            limit = matching[index].max_priority
+            if limit is None or (priority is not None and priority <= limit):
+                return True
+        return False
+
     def detect(self, entry: Entry) -> list[Hit]:
+        if entry.screened_out:
+            return []
         hits = []
         matching = self._matching
         message = entry.message

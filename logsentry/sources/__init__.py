@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..model import Entry
 from .export import ExportSource, InputFormatError, head, open_binary, sniff
-from .journal import JournalLocation, JournalOpenError, JournalSource
+from .journal import JournalLocation, JournalOpenError, JournalSource, Screen
 from .selection import Selection
 
 __all__ = ["InputFormatError", "JournalOpenError", "Selection", "open_entries"]
@@ -32,6 +32,7 @@ def open_entries(
     directory: Path | None = None,
     files: Sequence[Path] = (),
     extra_fields: Iterable[str] = (),
+    screen: Screen | None = None,
 ) -> Iterator[Entry]:
     """All selected entries: journal files together (sd-journal interleaves them by time), then each
     export/JSON file in its own order. Format errors are raised before the first entry is read."""
@@ -41,6 +42,6 @@ def open_entries(
     sources: list[Iterable[Entry]] = []
     if journal_files or directory is not None or not files:
         location = JournalLocation(directory=directory, files=tuple(journal_files))
-        sources.append(JournalSource(location, selection, fields))
+        sources.append(JournalSource(location, selection, fields, screen))
     sources.extend(ExportSource(path, selection, fields) for path in dumps)
     return itertools.chain.from_iterable(sources)
