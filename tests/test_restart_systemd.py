@@ -217,3 +217,21 @@ ExecStart={checkout.python} -m logsentry run -c {config}
         box.close()
         checkout.close()
         shutil.rmtree(work, ignore_errors=True)
+
+
+def test_abort_first_leaves_evidence_before_the_restart(sandbox, tmp_path):
+    """abort_first: SIGABRT to the main process (so systemd-coredump can keep a core), then the restart."""
+    proc, _alerts, log = start_logsentry(sandbox, tmp_path, "abort_first = true")
+    try:
+        first = sandbox.show("mvar.service", "InvocationID")
+        sandbox.run("restart", "mvar.service")
+        second = sandbox.show("mvar.service", "InvocationID")
+        wait_until(lambda: sandbox.show("mvar.service", "InvocationID") not in (first, second), 15,
+                   "the restart after SIGABRT")
+        journal = subprocess.run(["journalctl", "-D", str(sandbox.journal), "-u", "mvar.service", "-o", "cat",
+                                  "--no-pager"], capture_output=True, text=True, check=False).stdout
+        assert "status=6/ABRT" in journal
+        assert "sent SIGABRT first; restarted" in log.read_text()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=15)
