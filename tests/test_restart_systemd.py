@@ -11,6 +11,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -149,49 +150,16 @@ ExecStart={checkout.python} -m logsentry run -c {config}
         shutil.rmtree(config.parent, ignore_errors=True)
 
 
-def test_canary_self_check_alerts_when_logsentry_cannot_see_the_journal():
-    """logsentry runs inside the sandbox on the local journal; freezing journald makes it blind."""
-    work = Path(tempfile.mkdtemp(prefix="logsentry-canary-", dir="/var/tmp"))
+@contextmanager
+def logsentry_inside(config_body: str, units: dict[str, str] | None = None) -> Iterator[tuple[Sandbox, Path]]:
+    """logsentry as a Type=notify unit inside the sandbox, on the sandbox's own local journal, with a
+    command channel that appends alerts to share/alerts.jsonl (its path on the host is yielded)."""
+    work = Path(tempfile.mkdtemp(prefix="logsentry-inside-", dir="/var/tmp"))
     checkout = VisibleCheckout()
     receiver = work / "receive.py"
     receiver.write_text("import sys\nopen('/share/alerts.jsonl', 'a').write(sys.stdin.read() + '\\n')\n")
     config = work / "inner.toml"
-    config.write_text(f'state_dir = "/run/logsentry-state"\n[canary]\ninterval = "1s"\ntimeout = "3s"\n'
-                      f'[[watch]]\nunits = ["nothing-here"]\n[[channel]]\ntype = "command"\n'
-                      f'argv = ["{checkout.python}", "{receiver}"]\n')
-    unit = f"""[Unit]
-DefaultDependencies=no
-After=systemd-journald.socket
-[Service]
-Type=notify
-WorkingDirectory={checkout.root}
-ExecStart={checkout.python} -m logsentry run -c {config}
-"""
-    box = Sandbox({"logsentry.service": unit})
-    alerts = box.dir / "share" / "alerts.jsonl"
-    try:
-        wait_until(lambda: box.show("logsentry.service", "ActiveState") == "active", 15, "logsentry active")
-        time.sleep(5)  # several canaries written and read back: no alert
-        assert not alerts.exists()
-        box.run("kill", "--signal=SIGSTOP", "systemd-journald.service")
-        wait_until(lambda: alerts.exists() and "cannot see the journal" in alerts.read_text(), 20,
-                   "the journal_blind alert")
-        box.run("kill", "--signal=SIGCONT", "systemd-journald.service")
-    finally:
-        box.close()
-        checkout.close()
-        shutil.rmtree(work, ignore_errors=True)
-
-
-def test_keeps_reading_after_journald_restarts():
-    """logsentry inside the sandbox follows the local journal; journald is restarted (and its files
-    rotated) under it; a deadlock logged afterwards is still caught."""
-    work = Path(tempfile.mkdtemp(prefix="logsentry-journald-", dir="/var/tmp"))
-    checkout = VisibleCheckout()
-    receiver = work / "receive.py"
-    receiver.write_text("import sys\nopen('/share/alerts.jsonl', 'a').write(sys.stdin.read() + '\\n')\n")
-    config = work / "inner.toml"
-    config.write_text(f'state_dir = "/run/logsentry-state"\n[[watch]]\nunits = ["mvar"]\nactions = ["alert"]\n'
+    config.write_text(f'state_dir = "/run/logsentry-state"\n{config_body}\n'
                       f'[[channel]]\ntype = "command"\nargv = ["{checkout.python}", "{receiver}"]\n')
     unit = f"""[Unit]
 DefaultDependencies=no
@@ -201,10 +169,33 @@ Type=notify
 WorkingDirectory={checkout.root}
 ExecStart={checkout.python} -m logsentry run -c {config}
 """
-    box = Sandbox({"logsentry.service": unit, "mvar.service": MVAR_UNIT})
-    alerts = box.dir / "share" / "alerts.jsonl"
+    box = Sandbox({"logsentry.service": unit, **(units or {})})
     try:
         wait_until(lambda: box.show("logsentry.service", "ActiveState") == "active", 15, "logsentry active")
+        yield box, box.dir / "share" / "alerts.jsonl"
+    finally:
+        box.close()
+        checkout.close()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def test_canary_self_check_alerts_when_logsentry_cannot_see_the_journal():
+    """logsentry runs inside the sandbox on the local journal; freezing journald makes it blind."""
+    config = '[canary]\ninterval = "1s"\ntimeout = "3s"\n[[watch]]\nunits = ["nothing-here"]'
+    with logsentry_inside(config) as (box, alerts):
+        time.sleep(5)  # several canaries written and read back: no alert
+        assert not alerts.exists()
+        box.run("kill", "--signal=SIGSTOP", "systemd-journald.service")
+        wait_until(lambda: alerts.exists() and "cannot see the journal" in alerts.read_text(), 20,
+                   "the journal_blind alert")
+        box.run("kill", "--signal=SIGCONT", "systemd-journald.service")
+
+
+def test_keeps_reading_after_journald_restarts():
+    """logsentry inside the sandbox follows the local journal; journald is restarted (and its files
+    rotated) under it; a deadlock logged afterwards is still caught."""
+    config = '[[watch]]\nunits = ["mvar"]\nactions = ["alert"]'
+    with logsentry_inside(config, {"mvar.service": MVAR_UNIT}) as (box, alerts):
         box.run("restart", "mvar.service")
         wait_until(lambda: alerts.exists(), 15, "the alert for a deadlock before journald restarts")
         before = alerts.read_text().count("\n")
@@ -213,10 +204,6 @@ ExecStart={checkout.python} -m logsentry run -c {config}
         box.run("restart", "mvar.service")
         wait_until(lambda: alerts.read_text().count("\n") > before, 20, "an alert after journald restarted")
         assert box.show("logsentry.service", "NRestarts") == "0"
-    finally:
-        box.close()
-        checkout.close()
-        shutil.rmtree(work, ignore_errors=True)
 
 
 def test_abort_first_leaves_evidence_before_the_restart(sandbox, tmp_path):
