@@ -16,7 +16,6 @@ import urllib.request
 import uuid
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -46,6 +45,8 @@ from .trust import untrusted
 log = logging.getLogger("logsentry")
 
 MAX_CONTEXT_UNITS = 2000
+PRUNE_EVERY_USEC = 3600 * 1_000_000
+KEEP_DONE_USEC = 7 * 86400 * 1_000_000  # finished outbox rows are kept a week, for `sqlite3 state.db` forensics
 
 
 def sd_notify(message: str) -> None:
@@ -115,6 +116,7 @@ class Service:
         self.cursor: str | None = self.state.cursor
         self.uncommitted = 0
         self.last_heartbeat = 0
+        self.last_prune = 0
 
     # -- set-up -------------------------------------------------------------------------------------
     def _build_pipeline(self, rule_set: RuleSet) -> Pipeline:
@@ -276,6 +278,9 @@ class Service:
         self._remind(now)
         self._check_canary(now_usec())
         self._commit()
+        if now - self.last_prune > PRUNE_EVERY_USEC:
+            self.last_prune = now
+            self.state.prune(before_usec=now - KEEP_DONE_USEC)
         figures = self.figures
         self.notify(f"WATCHDOG=1\nSTATUS={figures.entries} entries, {figures.matches} matches, "
                     f"{figures.incidents} incidents, {figures.actions} actions, {len(self.rule_set.rules)} rules")
@@ -356,10 +361,3 @@ class Service:
         self.worker.config = config
         log.info("reloaded: %d rules", len(rule_set.rules))
         return True
-
-
-def run_service(config_path: Path) -> int:
-    config = load_config(config_path)
-    service = Service(config)
-    service.install_signals()
-    return service.run()

@@ -29,3 +29,15 @@ def test_queueing_is_idempotent_and_survives_reopening(tmp_path: Path):
     again = State(tmp_path / "state.db")
     assert again.cursor == "c2" and len(again.outbox()) == 1
     assert again.outbox()[0].payload == {"unit": "a.service", "id": "restart:x"}
+
+
+def test_prune_forgets_old_finished_rows_only(tmp_path: Path):
+    state = State(tmp_path / "state.db")
+    state.commit({}, [OutboxItem("alert:old-done", "alert", {}), OutboxItem("alert:old-pending", "alert", {})],
+                 now_usec=100)
+    state.commit({}, [OutboxItem("alert:new-done", "alert", {})], now_usec=10_000)
+    for row in state.outbox():
+        if row.dedupe.endswith("done"):
+            state.update(row.id, status="done")
+    state.prune(before_usec=5_000)
+    assert [row.dedupe for row in state.outbox()] == ["alert:old-pending", "alert:new-done"]

@@ -9,11 +9,10 @@ from typing import NoReturn
 
 import click
 
-from ..model import Entry
 from ..rules.loader import RuleSet, default_rule_dirs, load_rules
 from ..sources import Selection
 from ..sources.selection import parse_priority_range, unit_name
-from ..timespec import TimeSpecError, format_usec, parse_timestamp
+from ..timespec import TimeSpecError, parse_timestamp
 
 EXIT_USAGE = 2
 EXIT_FOUND = 3
@@ -60,8 +59,3 @@ rules_option = click.option("--rules", "rule_paths", multiple=True, type=click.P
                             help="Extra rule file or directory (repeatable); overrides shipped rules by id.")
 shipped_option = click.option("--no-shipped-rules", "no_shipped", is_flag=True,
                               help="Use only the rules given with --rules.")
-
-
-def describe_entry(entry: Entry) -> str:
-    """journalctl-like one-liner: time, unit, message."""
-    return f"{format_usec(entry.realtime_usec)} {entry.unit}: {entry.message}"
