@@ -150,9 +150,26 @@ class Pipeline:
             yield ActionEvent(self.execute(action))
 
     def run(self, entries: Iterable[Entry]) -> Iterator[Event]:
-        """Process every entry, then report incidents still open when the input ended."""
+        """Process every entry, then report incidents still open when the input ended.
+
+        Screened-out entries (no rule can match them) take a short path: they only move time on and count
+        as signs of life; the full path would do the same, only slower, and most entries are screened out.
+        """
+        progress, tracker, silence = self.progress, self.tracker, self.silence
         for entry in entries:
-            yield from self.process(entry)
+            if not entry.screened_out:
+                yield from self.process(entry)
+                continue
+            now = entry.realtime_usec
+            progress.entries += 1
+            if progress.first_usec is None:
+                progress.first_usec = now
+            progress.last_usec = now
+            if tracker.due(now) or (silence and silence.due(now)):
+                yield from self.tick(now)
+            if silence:
+                for incident in silence.observe(entry):
+                    yield EndedEvent(incident)
         for incident in self.open_incidents():
             yield EndedEvent(self._with_dropped(incident), open_at_end=True)
 

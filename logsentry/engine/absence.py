@@ -95,6 +95,10 @@ class SilenceTracker:
     def open_incidents(self) -> list[Incident]:
         return [seen.incident for units in self._seen.values() for seen in units.values() if seen.incident]
 
+    def due(self, now_usec: int) -> bool:
+        """Would `expire(now_usec)` have anything to look at?"""
+        return now_usec >= self._next_check
+
     def expire(self, now_usec: int) -> list[Incident]:
         """Silence incidents that fire at `now_usec`. The units are scanned only when the earliest
         deadline is due: a deadline only moves later while its unit keeps logging, and `observe` asks

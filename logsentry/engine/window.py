@@ -75,6 +75,10 @@ class BurstTracker:
             return ended, window.incident
         return ended, None
 
+    def due(self, now_usec: int) -> bool:
+        """Would `expire(now_usec)` have anything to look at?"""
+        return bool(self._deadlines) and self._deadlines[0][0] < now_usec
+
     def expire(self, now_usec: int) -> list[Incident]:
         """End incidents with no hit for a whole window before `now_usec`; drop windows gone quiet."""
         ended = []

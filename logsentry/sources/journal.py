@@ -155,9 +155,16 @@ class JournalSource:
                 reader.seek_head()
             until = self.selection.until_usec
             current = EntryReader(reader, self.fields).current
-            quick = self._quick(reader) if self.screen is not None else None
+            if self.screen is None:
+                while reader._next():
+                    entry = current()
+                    if until is not None and entry.realtime_usec > until:
+                        return
+                    yield entry
+                return
+            quick = self._quick(reader)
             while reader._next():
-                entry = (quick() if quick is not None else None) or current()
+                entry = quick() or current()
                 if until is not None and entry.realtime_usec > until:
                     return
                 yield entry
@@ -181,8 +188,7 @@ class JournalSource:
             priority = int(priority_raw) if priority_raw.isdigit() else None
             if screen(message, priority):
                 return None
-            return Entry(realtime_usec=reader._get_realtime(), message=message, unit=unit, priority=priority,
-                         cursor="", fields=_EMPTY_FIELDS, screened_out=True)
+            return Entry(reader._get_realtime(), message, unit, priority, "", _EMPTY_FIELDS, True)
 
         return quick
 
