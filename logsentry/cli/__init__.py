@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import click
 
+from .demo import demo
 from .rules import rules
 from .run import config_group, run
-from .scan import demo, scan
+from .scan import scan
 from .tail import tail
 
 

@@ -74,15 +74,3 @@ def _consume(events: Iterator[Event], output: str) -> ScanSummary:
         if output == "json":
             write(jsonl.dumps(jsonl.event_record(event)) + "\n")
     return summary
-
-
-@click.command()
-@click.option("--speed", type=click.FloatRange(min=0), default=0.0,
-              help="Pause between steps of the story, in seconds (0: print at once).")
-def demo(speed: float) -> None:
-    """Replay the 20 Dec 2020 Cachix outage and show when logsentry would have caught it."""
-    from ..demo import run_demo
-
-    run_demo(Console(highlight=False), speed)
-
-
