@@ -1,6 +1,6 @@
 """`logsentry tail`: follow the journal live, like `journalctl -f`, and show what the detector sees.
 
-Never acts: the pipeline's actions are dry runs (`--act` is reserved for the action executors).
+Shows what the service would do (dry run); with `--act` it does it, through the service's own policy and outbox.
 """
 
 from __future__ import annotations
