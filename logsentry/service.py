@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-import time
 import urllib.request
 import uuid
 from collections import OrderedDict, deque
@@ -39,7 +38,7 @@ from .sources.journal import (
 )
 from .sources.selection import Selection
 from .state import OutboxItem, State
-from .timespec import format_usec
+from .timespec import format_usec, wall_usec
 from .trust import untrusted
 
 log = logging.getLogger("logsentry")
@@ -58,9 +57,6 @@ def sd_notify(message: str) -> None:
     except (ImportError, OSError):
         pass
 
-
-def now_usec() -> int:
-    return time.time_ns() // 1000
 
 
 class ReloadRejected(Exception):
@@ -91,7 +87,7 @@ class Figures:
     actions: int = 0
     commits: int = 0
     last_entry_usec: int = 0
-    started_usec: int = field(default_factory=now_usec)
+    started_usec: int = field(default_factory=wall_usec)
 
 
 class Service:
@@ -272,11 +268,11 @@ class Service:
         self._queue_service_alert("journal_gap", reason, gap.after_cursor)
 
     def _caught_up(self) -> None:
-        now = max(now_usec(), self.figures.last_entry_usec)
+        now = max(wall_usec(), self.figures.last_entry_usec)
         for event in self.pipeline.tick(now):
             self._handle(event)
         self._remind(now)
-        self._check_canary(now_usec())
+        self._check_canary(wall_usec())
         self._commit()
         if now - self.last_prune > PRUNE_EVERY_USEC:
             self.last_prune = now
@@ -308,7 +304,7 @@ class Service:
     def _canary_seen(self, entry: Entry) -> None:
         if self.canary.alerted:
             log.warning("the journal is readable again (canary back after %.1fs)",
-                        (now_usec() - self.canary.sent_usec) / 1_000_000)
+                        (wall_usec() - self.canary.sent_usec) / 1_000_000)
         self.canary.alerted = False
         self.canary.token = ""
         self.canary.seen += 1
@@ -320,7 +316,7 @@ class Service:
                                   "alerting": self.alerting}
         if self.cursor is not None:
             values["cursor"] = self.cursor
-        self.state.commit(values, self.pending, now_usec())
+        self.state.commit(values, self.pending, wall_usec())
         if self.pending:
             self.worker.wake.set()
         self.pending = []

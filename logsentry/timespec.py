@@ -33,6 +33,11 @@ class TimeSpecError(ValueError):
     """A duration or timestamp that cannot be read; the message says what was expected."""
 
 
+def wall_usec() -> int:
+    """The wall clock in journal units (microseconds since the epoch)."""
+    return time.time_ns() // 1000
+
+
 def parse_duration(text: str) -> int:
     """Compact duration for rule files: "90s", "5m", "1h30m" -> microseconds (> 0)."""
     pos, total = 0, 0
@@ -81,7 +86,7 @@ def parse_timestamp(text: str, now_usec: int | None = None) -> int:
     "-1h", "+30min", "2 days ago" and "@1700000000".
     """
     if now_usec is None:
-        now_usec = time.time_ns() // 1000
+        now_usec = wall_usec()
     now = datetime.fromtimestamp(now_usec / USEC_PER_SEC).astimezone()
     spec = text.strip()
     named = {"now": now, "today": _local_midnight(now, 0), "yesterday": _local_midnight(now, -1),

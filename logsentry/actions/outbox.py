@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..config import SiteConfig
 from ..state import OutboxItem, OutboxRow, State
+from ..timespec import wall_usec
 from .alert import service_payload
 from .channels import DeliveryError, deliver
 from .restart import ActionFailed, current_invocation, restart_unit
@@ -25,9 +25,6 @@ log = logging.getLogger("logsentry.outbox")
 
 Deliver = Callable[[Any, Mapping[str, Any]], None]
 
-
-def now_usec() -> int:
-    return time.time_ns() // 1000
 
 
 class OutboxWorker:
@@ -62,7 +59,7 @@ class OutboxWorker:
                     self.stop.wait(1.0)
                     continue
                 next_due = state.next_due_usec()
-                timeout = 60.0 if next_due is None else max(0.0, (next_due - now_usec()) / 1_000_000)
+                timeout = 60.0 if next_due is None else max(0.0, (next_due - wall_usec()) / 1_000_000)
                 self.wake.wait(min(timeout, 60.0))
                 self.wake.clear()
         finally:
@@ -70,7 +67,7 @@ class OutboxWorker:
 
     def drain(self, state: State) -> None:
         """Carry out every action that is due now."""
-        for row in state.due(now_usec()):
+        for row in state.due(wall_usec()):
             if self.stop.is_set():
                 return
             if row.kind == "restart":
@@ -96,7 +93,7 @@ class OutboxWorker:
             state.update(row.id, status="failed", last_error=str(error))
             state.commit({}, [OutboxItem(f"alert:restart-failed:{row.dedupe}", "alert",
                                          service_payload("restart_failed", self.config.hostname, str(error)))],
-                          now_usec())
+                          wall_usec())
             return
         log.warning("restarted %s (%s): %s", unit, row.payload.get("rule"), detail)
         state.update(row.id, status="done", last_error=detail)
@@ -133,4 +130,4 @@ class OutboxWorker:
         log.warning("alert delivery failed (%s); next try via %s in %.1fs", error,
                     channels[channel % len(channels)].name, delay / 1_000_000)
         state.update(row.id, status="pending", channel=channel, attempts=attempts,
-                     next_attempt_usec=now_usec() + delay, last_error=error)
+                     next_attempt_usec=wall_usec() + delay, last_error=error)

@@ -6,7 +6,6 @@ a signature comes back) and carry out through the same persistent outbox and wor
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -14,19 +13,16 @@ from ..config import SiteConfig
 from ..engine.policy import GuardedPolicy, Limits, RestartLedger
 from ..model import Action, Incident
 from ..state import OutboxItem, State
+from ..timespec import wall_usec
 from .alert import incident_payload
 from .outbox import OutboxWorker
-
-
-def now_usec() -> int:
-    return time.time_ns() // 1000
 
 
 def incident_id(incident: Incident) -> str:
     return f"{incident.rule_id}|{incident.unit}|{incident.key}|{incident.first_usec}"
 
 
-def guarded_policy(config: SiteConfig, ledger: RestartLedger, clock: Callable[[], int] = now_usec) -> GuardedPolicy:
+def guarded_policy(config: SiteConfig, ledger: RestartLedger, clock: Callable[[], int] = wall_usec) -> GuardedPolicy:
     limits = Limits(config.restart.budget, config.restart.period_usec, config.restart.cooldown_usec,
                     config.restart.on_return)
 
@@ -64,7 +60,7 @@ class ActionRunner:
     def execute(self, action: Action) -> Action:
         items = outbox_items(action, self.config.hostname)
         if items:
-            self.state.commit({}, items, now_usec())
+            self.state.commit({}, items, wall_usec())
             self.worker.wake.set()
         return action
 

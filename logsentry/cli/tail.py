@@ -29,6 +29,7 @@ from ..pipeline import EndedEvent, Pipeline, dry_run_executor
 from ..sources import JournalOpenError, Selection
 from ..sources.export import JOURNAL_MAGIC
 from ..sources.journal import JournalFollower, JournalGap, JournalLocation, StartAt
+from ..timespec import wall_usec
 from ..views.tail import LiveView, TailState, TailView, json_view, plain_view
 from .common import fail, load_rule_set, priority_option, rules_option, selection_from, shipped_option, unit_option
 from .run import load_site_config, refuse_untrusted
@@ -43,9 +44,6 @@ FLUSH_S = 0.1
 class Stopped(Exception):
     """SIGTERM or SIGHUP: end like Ctrl-C does, through the same cleanup."""
 
-
-def wall_usec() -> int:
-    return time.time_ns() // 1000
 
 
 @contextmanager

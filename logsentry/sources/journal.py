@@ -6,7 +6,6 @@ every entry (what `journal.Reader` iteration does) is where the time goes on a l
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +13,7 @@ from pathlib import Path
 from systemd import journal
 
 from ..model import Entry
+from ..timespec import wall_usec
 from .selection import DEFAULT_FIELDS, Selection, subject_unit, unit_terms
 
 
@@ -289,7 +289,7 @@ class JournalFollower:
                 return False
         # "now": seek by time after the matches are in place; seek_tail + previous with no matching entry
         # yet lost the first new entries in measurements.
-        reader.seek_realtime(time.time_ns() // 1000)
+        reader.seek_realtime(wall_usec())
         return False
 
     def __iter__(self) -> Iterator[Entry | JournalGap | None]:

@@ -26,7 +26,7 @@ from ..model import Action, Entry, Incident, Severity
 from ..pipeline import ActionEvent, EndedEvent, Event, IncidentEvent, MatchEvent, Progress, QuarantineEvent
 from ..rules.rule import Rule
 from ..sources.journal import JournalGap
-from ..timespec import USEC_PER_SEC, format_duration, format_usec
+from ..timespec import USEC_PER_SEC, format_duration, format_usec, wall_usec
 from . import jsonl
 from .report import SEVERITY_STYLE
 
@@ -506,5 +506,5 @@ class LiveView:
         self.live.stop()
 
     def summary(self, progress: Progress) -> None:
-        now_usec = self._now_usec or time.time_ns() // 1000
+        now_usec = self._now_usec or wall_usec()
         self.console.print(final_report(self.state, now_usec, self.console.width))
