@@ -17,6 +17,7 @@ from typing import IO, Any, BinaryIO
 
 from ..model import Entry
 from .selection import DEFAULT_FIELDS, Selection, subject_unit
+from .values import decode
 
 GZIP_MAGIC = b"\x1f\x8b"
 MAX_FIELD_BYTES = 128 * 1024 * 1024  # journald itself refuses entries far smaller; bounds memory on bad input
@@ -25,10 +26,6 @@ JOURNAL_MAGIC = b"LPKSHHRH"
 
 class InputFormatError(ValueError):
     """Input that is none of the formats logsentry reads, or is damaged; says where."""
-
-
-def _decode(value: bytes) -> str:
-    return value.decode("utf-8", "replace")
 
 
 def open_binary(path: Path) -> BinaryIO:
@@ -109,15 +106,15 @@ def read_export(stream: IO[bytes], name: str, selection: Selection, wanted: tupl
         if not sep:
             size_bytes = stream.read(8)
             if len(size_bytes) != 8:
-                raise InputFormatError(f"{name}: line {line_number}: field {_decode(key)}: truncated binary size")
+                raise InputFormatError(f"{name}: line {line_number}: field {decode(key)}: truncated binary size")
             (size,) = struct.unpack("<Q", size_bytes)
             if size > MAX_FIELD_BYTES:
-                raise InputFormatError(f"{name}: line {line_number}: field {_decode(key)}: {size} bytes, expected at "
+                raise InputFormatError(f"{name}: line {line_number}: field {decode(key)}: {size} bytes, expected at "
                                        f"most {MAX_FIELD_BYTES}")
             value = stream.read(size)
             if len(value) != size or stream.read(1) != b"\n":
-                raise InputFormatError(f"{name}: line {line_number}: field {_decode(key)}: truncated binary value")
-        fields[_decode(key)] = _decode(value)
+                raise InputFormatError(f"{name}: line {line_number}: field {decode(key)}: truncated binary value")
+        fields[decode(key)] = decode(value)
 
 
 def _json_value(value: Any) -> str | None:
@@ -132,7 +129,7 @@ def _json_value(value: Any) -> str | None:
     if isinstance(value, list):
         if all(isinstance(item, int) for item in value):
             try:
-                return _decode(bytes(value))
+                return decode(bytes(value))
             except ValueError:
                 return None
         parts = [_json_value(item) for item in value]

@@ -15,15 +15,11 @@ from systemd import journal
 from ..model import Entry
 from ..timespec import wall_usec
 from .selection import DEFAULT_FIELDS, Selection, subject_unit, unit_terms
+from .values import decode
 
 
 class JournalOpenError(OSError):
     """The journal (or a given file or directory) cannot be opened."""
-
-
-def decode(value: bytes) -> str:
-    """Journal values are bytes that are usually, not always, UTF-8 (MESSAGE may be anything)."""
-    return value.decode("utf-8", "replace")
 
 
 @dataclass(frozen=True)
@@ -74,7 +70,7 @@ class RawFields(Mapping[str, str]):
         value = self._raw[name] if name in self._wanted else None
         if value is None:
             raise KeyError(name)
-        return decode(value if isinstance(value, bytes) else b"\n".join(value))
+        return decode(value)
 
     def __contains__(self, name: object) -> bool:
         return name in self._wanted and name in self._raw
@@ -105,7 +101,7 @@ class EntryReader:
             value = raw.get(name)
             if value is None:
                 return None
-            return decode(value if isinstance(value, bytes) else b"\n".join(value))
+            return decode(value)
 
         priority_text = raw.get("PRIORITY")
         return Entry(
@@ -178,7 +174,7 @@ class JournalSource:
         def quick() -> Entry | None:
             """The screened-out entry, or None when it must be read in full."""
             try:
-                unit = get("_SYSTEMD_UNIT").decode("utf-8", "replace")
+                unit = decode(get("_SYSTEMD_UNIT"))
                 message = decode(get("MESSAGE"))
                 priority_raw = get("PRIORITY")
             except KeyError:
