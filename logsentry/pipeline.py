@@ -58,6 +58,13 @@ class Progress:
     first_usec: int | None = None
     last_usec: int | None = None
 
+    def saw(self, realtime_usec: int) -> None:
+        """One more entry read, at this journal time."""
+        self.entries += 1
+        if self.first_usec is None:
+            self.first_usec = realtime_usec
+        self.last_usec = realtime_usec
+
 
 MAX_SUPPRESSED_UNITS = 10_000
 MAX_SUPPRESSIONS_PER_UNIT = 64
@@ -112,11 +119,8 @@ class Pipeline:
     def process(self, entry: Entry) -> Iterator[Event]:
         """Events caused by one entry (and by the time it carries)."""
         progress = self.progress
-        progress.entries += 1
         now = entry.realtime_usec
-        if progress.first_usec is None:
-            progress.first_usec = now
-        progress.last_usec = now
+        progress.saw(now)
         yield from self.tick(now)
         if "N_DROPPED" in entry.fields:
             self._note_suppression(entry)
@@ -161,10 +165,7 @@ class Pipeline:
                 yield from self.process(entry)
                 continue
             now = entry.realtime_usec
-            progress.entries += 1
-            if progress.first_usec is None:
-                progress.first_usec = now
-            progress.last_usec = now
+            progress.saw(now)
             if tracker.due(now) or (silence and silence.due(now)):
                 yield from self.tick(now)
             if silence:
