@@ -17,6 +17,7 @@ class HttpReceiver:
         self.failures_left = fail_first
         self.always_fail = always_fail
         self.attempts = 0
+        self.accepted_attempts: list[int] = []  # which attempt (1-based) each accepted POST was
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -34,6 +35,7 @@ class HttpReceiver:
                 except ValueError:
                     body = raw.decode(errors="replace")
                 receiver.requests.append((self.path, body))
+                receiver.accepted_attempts.append(receiver.attempts)
                 self.send_response(200)
                 self.end_headers()
                 self.wfile.write(b"{}")

@@ -138,8 +138,8 @@ def test_alert_is_retried_after_failures_and_carries_context(live_journal, boom_
     running.start()
     live_journal.write("starting request handler")
     live_journal.write("BOOM first")
-    [(path, body)] = hook.wait_for(1)
-    assert path == "/hook" and hook.attempts == 3
+    path, body = hook.wait_for(1)[0]  # the resolve may follow at once when the machine is slow
+    assert path == "/hook" and hook.accepted_attempts[0] == 3  # two refusals, then delivered
     assert "CRITICAL app.service: boom" in body["title"]
     assert "starting request handler" in body["message"]  # last lines of the unit before the hit
     assert "latest: BOOM first" in body["message"]
