@@ -5,7 +5,7 @@ All frozen: a value that travels through the pipeline is never mutated on the wa
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
 
@@ -47,6 +47,71 @@ class Entry:
     screened_out: bool = False
     """Set by a source that asked the detector's screen and learnt that no rule can match this entry; it
     then carries only what time, unit and silence tracking need (no cursor, no fields)."""
+
+
+@dataclass(frozen=True)
+class Screen:
+    """When no rule can match an entry, told from MESSAGE and PRIORITY alone: a source may then skip
+    reading the rest of it. An entry passes when one of `literals` occurs in its message and its priority
+    is within that literal's limit (the loosest of the rules that need it; None: no limit), or when its
+    priority is within the limit of a rule that has no literal (`always`)."""
+
+    literals: tuple[tuple[str, int | None], ...]
+    always: tuple[int | None, ...]
+
+    def passes(self, message: str, priority: int | None) -> bool:
+        """The screen in Python (the scanner runs the same test in C on the message's bytes)."""
+        if any(_within(priority, limit) for limit in self.always):
+            return True
+        return any(literal in message and _within(priority, limit) for literal, limit in self.literals)
+
+
+def _within(priority: int | None, limit: int | None) -> bool:
+    return limit is None or (priority is not None and priority <= limit)
+
+
+UnitSpan = tuple[str, int, int, int, int, int, int, bytes]
+"""One unit's entries within a ScreenedRun: (unit, count, first_index, last_index, first_usec, last_usec,
+longest_gap_usec, last_message). Indexes count from the run's first entry; a plain tuple, made in C."""
+
+_NO_FIELDS: Mapping[str, str] = {}
+NO_PRIORITY = 254
+
+
+class ScreenedRun:
+    """Consecutive entries that no rule can match, summarised by the journal scanner (sources/_journalscan.c).
+
+    The pipeline mostly needs only the summary: how many, their times, and per unit how many, first,
+    last and the longest gap, which is all that time and silence tracking learn from such entries. When
+    that is not enough (a silence deadline falls inside the run), `entries()` gives them one by one.
+    """
+
+    __slots__ = ("_arrays", "count", "first_index", "first_usec", "last_usec", "peak_usec", "spans")
+
+    def __init__(self, count: int, first_usec: int, last_usec: int, peak_usec: int, spans: tuple[UnitSpan, ...],
+                 first_index: int, arrays: tuple[bytes, bytes, bytes, bytes, bytes]):
+        self.count = count
+        self.first_usec = first_usec
+        self.last_usec = last_usec
+        self.peak_usec = peak_usec
+        """The latest time in the run (journal time can step back)."""
+        self.spans = spans
+        self.first_index = first_index
+        self._arrays = arrays
+        """The batch's per-entry arrays: times (int64), priorities (uint8), span ids (uint16), message
+        ends (uint64) and the messages, concatenated."""
+
+    def entries(self) -> Iterator[Entry]:
+        """The run's entries, screened out, as a source without a scanner would have passed them."""
+        times, priorities, span_ids, ends, messages = self._arrays
+        time_at, span_at, end_at = memoryview(times).cast("q"), memoryview(span_ids).cast("H"), \
+            memoryview(ends).cast("Q")
+        for index in range(self.first_index, self.first_index + self.count):
+            start = end_at[index - 1] if index else 0
+            priority = priorities[index]
+            yield Entry(time_at[index], messages[start:end_at[index]].decode("utf-8", "replace"),
+                        self.spans[span_at[index]][0], None if priority == NO_PRIORITY else priority, "",
+                        _NO_FIELDS, True)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from .engine.absence import SilenceTracker
 from .engine.detector import Detector, Quarantine
 from .engine.policy import Policy
 from .engine.window import BurstTracker
-from .model import Action, Entry, Hit, Incident
+from .model import Action, Entry, Hit, Incident, ScreenedRun
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,13 @@ class Progress:
         if self.first_usec is None:
             self.first_usec = realtime_usec
         self.last_usec = realtime_usec
+
+    def saw_run(self, run: ScreenedRun) -> None:
+        """A run of entries read (screened out, summarised)."""
+        self.entries += run.count
+        if self.first_usec is None:
+            self.first_usec = run.first_usec
+        self.last_usec = run.last_usec
 
 
 MAX_SUPPRESSED_UNITS = 10_000
@@ -118,18 +125,20 @@ class Pipeline:
 
     def process(self, entry: Entry) -> Iterator[Event]:
         """Events caused by one entry (and by the time it carries)."""
-        progress = self.progress
+        progress, silence, detector = self.progress, self.silence, self.detector
         now = entry.realtime_usec
         progress.saw(now)
-        yield from self.tick(now)
+        if self.tracker.due(now) or (silence and silence.due(now)):
+            yield from self.tick(now)
         if "N_DROPPED" in entry.fields:
             self._note_suppression(entry)
-        if self.silence:
-            for incident in self.silence.observe(entry):
+        if silence:
+            for incident in silence.observe(entry):
                 yield EndedEvent(incident)
-        hits = self.detector.detect(entry)
-        for quarantine in self.detector.take_quarantines():
-            yield QuarantineEvent(quarantine)
+        hits = detector.detect(entry)
+        if detector.quarantine_news:
+            for quarantine in detector.take_quarantines():
+                yield QuarantineEvent(quarantine)
         for hit in hits:
             progress.matches += 1
             yield MatchEvent(hit)
@@ -153,26 +162,48 @@ class Pipeline:
         for action in self.policy.decide(incident):
             yield ActionEvent(self.execute(action))
 
-    def run(self, entries: Iterable[Entry]) -> Iterator[Event]:
+    def run(self, entries: Iterable[Entry | ScreenedRun]) -> Iterator[Event]:
         """Process every entry, then report incidents still open when the input ended.
 
         Screened-out entries (no rule can match them) take a short path: they only move time on and count
         as signs of life; the full path would do the same, only slower, and most entries are screened out.
         """
-        progress, tracker, silence = self.progress, self.tracker, self.silence
         for entry in entries:
-            if not entry.screened_out:
+            if isinstance(entry, ScreenedRun):
+                yield from self._pass(entry)
+            elif not entry.screened_out:
                 yield from self.process(entry)
-                continue
-            now = entry.realtime_usec
-            progress.saw(now)
-            if tracker.due(now) or (silence and silence.due(now)):
-                yield from self.tick(now)
-            if silence:
-                for incident in silence.observe(entry):
-                    yield EndedEvent(incident)
+            else:
+                yield from self._pass_one(entry)
         for incident in self.open_incidents():
             yield EndedEvent(self._with_dropped(incident), open_at_end=True)
+
+    def _pass_one(self, entry: Entry) -> Iterator[Event]:
+        """A screened-out entry: time moves on, its unit showed life."""
+        now = entry.realtime_usec
+        self.progress.saw(now)
+        if self.tracker.due(now) or (self.silence and self.silence.due(now)):
+            yield from self.tick(now)
+        if self.silence:
+            for incident in self.silence.observe(entry):
+                yield EndedEvent(incident)
+
+    def _pass(self, run: ScreenedRun) -> Iterator[Event]:
+        """A run of screened-out entries, as if each went through _pass_one, but from its summary.
+
+        Ending bursts depends only on the latest time seen (expire pops every deadline before it, in
+        deadline order), so one expire at the run's peak time ends the same incidents in the same order.
+        Silence tracking folds the run's per-unit spans when no silence can fire or end inside it;
+        otherwise the entries are replayed one by one.
+        """
+        if self.silence and not self.silence.fold(run):
+            for entry in run.entries():
+                yield from self._pass_one(entry)
+            return
+        self.progress.saw_run(run)
+        if self.tracker.due(run.peak_usec):
+            for incident in self.tracker.expire(run.peak_usec):
+                yield EndedEvent(self._with_dropped(incident))
 
     def open_incidents(self) -> list[Incident]:
         return self.tracker.open_incidents() + (self.silence.open_incidents() if self.silence else [])

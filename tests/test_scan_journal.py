@@ -242,7 +242,7 @@ def test_screened_reading_finds_exactly_what_full_reading_finds(make_journal):
 
     def events(screen: bool) -> list[dict]:
         source = open_entries(Selection(), files=[journal], extra_fields=detector.needed_fields,
-                              screen=detector.might_match if screen else None)
+                              screen=detector.screen() if screen else None)
         return [event_record(event) for event in Pipeline(Detector(detector.rules.values())).run(source)]
 
     full, screened = events(screen=False), events(screen=True)

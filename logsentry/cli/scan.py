@@ -54,7 +54,7 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
     pipeline = Pipeline(detector)
     try:
         entries = open_entries(selection, directory=directory, files=files, extra_fields=detector.needed_fields,
-                           screen=detector.might_match)
+                           screen=detector.screen())
         summary = _consume(pipeline.run(entries), output)
     except (InputFormatError, JournalOpenError) as error:
         fail(str(error))
@@ -68,9 +68,14 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
 
 def _consume(events: Iterator[Event], output: str) -> ScanSummary:
     summary = ScanSummary()
-    write = sys.stdout.write
+    if output != "json":
+        for event in events:
+            summary.add(event)
+        return summary
+    sys.stdout.flush()
+    write = sys.stdout.buffer.write
     for event in events:
         summary.add(event)
-        if output == "json":
-            write(jsonl.dumps(jsonl.event_record(event)) + "\n")
+        write(jsonl.line(jsonl.event_record(event)))
+    sys.stdout.buffer.flush()
     return summary

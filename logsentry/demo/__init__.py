@@ -54,7 +54,7 @@ def replay(workdir: Path) -> DemoResult:
     result = DemoResult(pipeline.progress, requests_failed(entries), kind, len(rule_set.rules))
     mvar_hits = 0
     for event in pipeline.run(open_entries(Selection(), files=[path], extra_fields=detector.needed_fields,
-                           screen=detector.might_match)):
+                           screen=detector.screen())):
         match event:
             case MatchEvent(hit):
                 result.first_hit = result.first_hit or hit

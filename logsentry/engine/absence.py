@@ -10,10 +10,10 @@ stopping a service is no alarm.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from ..model import Entry, Incident
+from ..model import Entry, Incident, ScreenedRun
 from ..rules.rule import Rule
 from .detector import RuleTimeout, match_rule
 from .window import invocation_of
@@ -37,14 +37,26 @@ def deliberately_stopped(entry: Entry) -> bool:
     return message.endswith("Deactivated successfully.") or message.startswith("Stopped ")
 
 
+MAX_COUNT = 1_000_000
+
+
 @dataclass
 class _Seen:
     """Mutable per-unit state owned by the tracker."""
 
-    last: Entry
+    last_usec: int
+    last: Entry | bytes
+    """The last entry, or only its raw message when it came in a ScreenedRun (no cursor, no fields)."""
     count: int
     longest_gap: int = 0
     incident: Incident | None = None
+
+    def last_details(self) -> tuple[str, str, Mapping[str, str]]:
+        """Cursor, message and fields of the last sign of life."""
+        last = self.last
+        if isinstance(last, Entry):
+            return last.cursor, last.message, last.fields
+        return "", last.decode("utf-8", "replace"), {}
 
 
 class SilenceTracker:
@@ -76,7 +88,7 @@ class SilenceTracker:
                     continue
             seen = units.get(entry.unit)
             if seen is None:
-                units[entry.unit] = _Seen(last=entry, count=1)
+                units[entry.unit] = _Seen(last_usec=entry.realtime_usec, last=entry, count=1)
                 if len(units) > MAX_UNITS:
                     del units[next(iter(units))]
                 continue
@@ -85,12 +97,45 @@ class SilenceTracker:
                 seen.incident = None
                 self._next_check = 0
             else:
-                seen.longest_gap = max(seen.longest_gap, entry.realtime_usec - seen.last.realtime_usec)
+                seen.longest_gap = max(seen.longest_gap, entry.realtime_usec - seen.last_usec)
+            seen.last_usec = entry.realtime_usec
             seen.last = entry
-            seen.count = min(seen.count + 1, 1_000_000)
+            seen.count = min(seen.count + 1, MAX_COUNT)
             if seen.count == rule.absence.min_entries:  # type: ignore[union-attr]
                 self._next_check = 0
         return ended
+
+    def fold(self, run: ScreenedRun) -> bool:
+        """Observe a run from its per-unit spans, if that is the same as observing its entries one by one:
+        it only adds to counts, gaps and last entries. Not when a deadline falls inside the run, a rule looks
+        at messages, or a unit in it is new, silent (coming back) or about to have logged enough to be
+        watched; then nothing is changed and False returned (the caller replays the entries)."""
+        if run.peak_usec >= self._next_check:
+            return False
+        spans = run.spans
+        updates: list[tuple[list[_Seen], int]] = []
+        for rule in self.rules:
+            if rule.message is not None or rule.fields or rule.max_priority is not None:
+                return False
+            units, need = self._seen[rule.id], rule.absence.min_entries  # type: ignore[union-attr]
+            seens = []
+            for span in spans:
+                seen = units.get(span[0])
+                if seen is None or seen.incident is not None or seen.count < need <= seen.count + span[1]:
+                    return False
+                seens.append(seen)
+            updates.append((seens, need))
+        for seens, _need in updates:
+            for seen, (_unit, count, _first, _last, first_usec, last_usec, longest_gap, last_message) in zip(
+                    seens, spans, strict=True):
+                gap = first_usec - seen.last_usec
+                if gap > seen.longest_gap or longest_gap > seen.longest_gap:
+                    seen.longest_gap = gap if gap > longest_gap else longest_gap
+                seen.last_usec = last_usec
+                seen.last = last_message
+                count += seen.count
+                seen.count = count if count < MAX_COUNT else MAX_COUNT
+        return True
 
     def open_incidents(self) -> list[Incident]:
         return [seen.incident for units in self._seen.values() for seen in units.values() if seen.incident]
@@ -114,16 +159,16 @@ class SilenceTracker:
                 if seen.incident is not None or seen.count < absence.min_entries:
                     continue
                 threshold = max(absence.silent_for_usec, GAP_FACTOR * seen.longest_gap)
-                deadline = seen.last.realtime_usec + threshold
+                deadline = seen.last_usec + threshold
                 if now_usec <= deadline:
                     next_check = min(next_check, deadline + 1)
                     continue
+                cursor, message, fields = seen.last_details()
                 seen.incident = Incident(
                     rule_id=rule.id, severity=rule.severity, unit=unit, key="",
-                    first_usec=seen.last.realtime_usec, fired_usec=now_usec, last_usec=now_usec,
+                    first_usec=seen.last_usec, fired_usec=now_usec, last_usec=now_usec,
                     count=seen.count, threshold=absence.min_entries, within_usec=threshold,
-                    cursor=seen.last.cursor, samples=(seen.last.message,), action=rule.action,
-                    invocation=invocation_of(seen.last.fields))
+                    cursor=cursor, samples=(message,), action=rule.action, invocation=invocation_of(fields))
                 fired.append(seen.incident)
         self._next_check = next_check
         return fired

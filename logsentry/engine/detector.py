@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from ..model import Entry, Hit
+from ..model import Entry, Hit, Screen
 from ..rules.rule import Rule
 from .prefilter import Prefilter
 
@@ -89,16 +89,20 @@ class Detector:
         self._matching = rules
         self._prefilter = Prefilter(rules)
 
-    def might_match(self, message: str, priority: int | None) -> bool:
-        """The screen a source may ask before reading an entry in full: False only when no rule can match
-        (no rule's literal occurs and no literal-less rule passes the priority limit)."""
-        matching = self._matching
-        for index in self._prefilter.candidates(message if len(message) <= MAX_MATCH_CHARS else
-                                                message[:MAX_MATCH_CHARS]):
-            limit = matching[index].max_priority
-            if limit is None or (priority is not None and priority <= limit):
-                return True
-        return False
+    def screen(self) -> Screen:
+        """What a source may check before reading an entry in full (see Screen)."""
+        loosest: dict[str, int | None] = {}
+        always: list[int | None] = []
+        matching, prefilter = self._matching, self._prefilter
+        for index in prefilter.always:
+            always.append(matching[index].max_priority)
+        for literal, owners in zip(prefilter.patterns, prefilter.owners, strict=True):
+            limits = [matching[index].max_priority for index in owners]
+            if "\ufffd" in literal:  # could stand for any undecodable byte: these rules must see everything
+                always.extend(limits)
+                continue
+            loosest[literal] = None if None in limits else max(limit for limit in limits if limit is not None)
+        return Screen(tuple(loosest.items()), tuple(always))
 
     def detect(self, entry: Entry) -> list[Hit]:
         if entry.screened_out:
@@ -124,6 +128,11 @@ class Detector:
             key = captures.get(group, "") if group else ""
             hits.append(Hit(rule_id=rule.id, severity=rule.severity, entry=entry, captures=captures, key=key))
         return hits
+
+    @property
+    def quarantine_news(self) -> bool:
+        """Are there quarantines take_quarantines() has not given yet?"""
+        return bool(self._new_quarantines)
 
     def take_quarantines(self) -> list[Quarantine]:
         """Quarantines since the last call, each reported once."""

@@ -144,9 +144,9 @@ class Prefilter:
                 continue
             for literal in found:
                 literals.setdefault(literal, []).append(index)
-        self._patterns = list(literals)
-        self._owners = [literals[p] for p in self._patterns]
-        self._automaton = ahocorasick_rs.AhoCorasick(self._patterns) if self._patterns else None
+        self.patterns = list(literals)
+        self.owners = [literals[p] for p in self.patterns]
+        self._automaton = ahocorasick_rs.AhoCorasick(self.patterns) if self.patterns else None
 
     def candidates(self, message: str) -> list[int]:
         """Indexes of rules to run on `message`, in rule order."""
@@ -155,7 +155,7 @@ class Prefilter:
         found = self._automaton.find_matches_as_indexes(message, overlapping=True)
         if not found:
             return self.always
-        owners = self._owners
+        owners = self.owners
         chosen = set(self.always)
         for pattern_index, _start, _end in found:
             chosen.update(owners[pattern_index])

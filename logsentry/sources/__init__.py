@@ -5,10 +5,12 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import overload
 
-from ..model import Entry
+from ..model import Entry, Screen, ScreenedRun
 from .export import ExportSource, InputFormatError, head, open_binary, sniff
-from .journal import JournalLocation, JournalOpenError, JournalSource, Screen
+from .journal import JournalLocation, JournalOpenError, JournalSource
+from .screening import ScreeningJournalSource
 from .selection import Selection
 
 __all__ = ["InputFormatError", "JournalOpenError", "Selection", "open_entries"]
@@ -26,6 +28,16 @@ def _kind_of(path: Path) -> str:
         raise InputFormatError(f"{path}: {error}") from None
 
 
+@overload
+def open_entries(selection: Selection, *, directory: Path | None = None, files: Sequence[Path] = (),
+                 extra_fields: Iterable[str] = (), screen: None = None) -> Iterator[Entry]: ...
+
+
+@overload
+def open_entries(selection: Selection, *, directory: Path | None = None, files: Sequence[Path] = (),
+                 extra_fields: Iterable[str] = (), screen: Screen) -> Iterator[Entry | ScreenedRun]: ...
+
+
 def open_entries(
     selection: Selection,
     *,
@@ -33,15 +45,19 @@ def open_entries(
     files: Sequence[Path] = (),
     extra_fields: Iterable[str] = (),
     screen: Screen | None = None,
-) -> Iterator[Entry]:
+) -> Iterator[Entry] | Iterator[Entry | ScreenedRun]:
     """All selected entries: journal files together (sd-journal interleaves them by time), then each
-    export/JSON file in its own order. Format errors are raised before the first entry is read."""
+    export/JSON file in its own order. Format errors are raised before the first entry is read.
+
+    With a screen, journals are read by the screening scanner: entries no rule can match then come as
+    ScreenedRun summaries (Pipeline.run takes both)."""
     fields = tuple(extra_fields)
     journal_files = [path for path in files if _kind_of(path) == "journal"]
     dumps = [path for path in files if path not in journal_files]
-    sources: list[Iterable[Entry]] = []
+    sources: list[Iterable[Entry | ScreenedRun]] = []
     if journal_files or directory is not None or not files:
         location = JournalLocation(directory=directory, files=tuple(journal_files))
-        sources.append(JournalSource(location, selection, fields, screen))
+        sources.append(JournalSource(location, selection, fields) if screen is None else
+                       ScreeningJournalSource(location, selection, screen, fields))
     sources.extend(ExportSource(path, selection, fields) for path in dumps)
     return itertools.chain.from_iterable(sources)

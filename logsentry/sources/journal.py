@@ -6,7 +6,7 @@ every entry (what `journal.Reader` iteration does) is where the time goes on a l
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,19 +42,30 @@ class JournalLocation:
             raise JournalOpenError(f"{where}: cannot open journal: {error}") from error
 
 
-def apply_selection(reader: journal._Reader, selection: Selection) -> None:
-    """Push unit and priority filters into sd-journal matches (indexed, so far cheaper than Python)."""
+def selection_terms(selection: Selection) -> list[str]:
+    """The selection as sd-journal match terms: "FIELD=value", "|" for a disjunction, "&" for a conjunction."""
+    terms: list[str] = []
     for unit in selection.units:
         for term in unit_terms(unit):
-            for name, value in term.items():
-                reader.add_match(f"{name}={value}")
-            reader.add_disjunction()
+            terms.extend(f"{name}={value}" for name, value in term.items())
+            terms.append("|")
     if selection.priorities is not None:
         if selection.units:
-            reader.add_conjunction()
+            terms.append("&")
         low, high = selection.priorities
-        for level in range(low, high + 1):
-            reader.add_match(f"PRIORITY={level}")
+        terms.extend(f"PRIORITY={level}" for level in range(low, high + 1))
+    return terms
+
+
+def apply_selection(reader: journal._Reader, selection: Selection) -> None:
+    """Push unit and priority filters into sd-journal matches (indexed, so far cheaper than Python)."""
+    for term in selection_terms(selection):
+        if term == "|":
+            reader.add_disjunction()
+        elif term == "&":
+            reader.add_conjunction()
+        else:
+            reader.add_match(term)
 
 
 class RawFields(Mapping[str, str]):
@@ -62,7 +73,7 @@ class RawFields(Mapping[str, str]):
 
     __slots__ = ("_raw", "_wanted")
 
-    def __init__(self, raw: dict[str, bytes | list[bytes]], wanted: frozenset[str]):
+    def __init__(self, raw: Mapping[str, bytes | list[bytes]], wanted: frozenset[str]):
         self._raw = raw
         self._wanted = wanted
 
@@ -82,6 +93,28 @@ class RawFields(Mapping[str, str]):
         return sum(1 for name in self._wanted if name in self._raw)
 
 
+def entry_from_fields(raw: Mapping[str, bytes | list[bytes]], realtime_usec: int, cursor: str,
+                      wanted: frozenset[str]) -> Entry:
+    """An Entry from an entry's raw field values (all of them, or at least MESSAGE, PRIORITY, the
+    subject-unit fields and the wanted ones)."""
+
+    def get(name: str) -> str | None:
+        value = raw.get(name)
+        if value is None:
+            return None
+        return decode(value)
+
+    priority_text = raw.get("PRIORITY")
+    return Entry(
+        realtime_usec=realtime_usec,
+        message=get("MESSAGE") or "",
+        unit=subject_unit(get),
+        priority=int(priority_text) if isinstance(priority_text, bytes) and priority_text.isdigit() else None,
+        cursor=cursor,
+        fields=RawFields(raw, wanted),
+    )
+
+
 class EntryReader:
     """Turns the reader's current position into an Entry.
 
@@ -95,51 +128,25 @@ class EntryReader:
 
     def current(self) -> Entry:
         reader = self.reader
-        raw: dict[str, bytes | list[bytes]] = reader._get_all()
-
-        def get(name: str) -> str | None:
-            value = raw.get(name)
-            if value is None:
-                return None
-            return decode(value)
-
-        priority_text = raw.get("PRIORITY")
-        return Entry(
-            realtime_usec=reader._get_realtime(),
-            message=get("MESSAGE") or "",
-            unit=subject_unit(get),
-            priority=int(priority_text) if isinstance(priority_text, bytes) and priority_text.isdigit() else None,
-            cursor=reader._get_cursor(),
-            fields=RawFields(raw, self.fields),
-        )
+        return entry_from_fields(reader._get_all(), reader._get_realtime(), reader._get_cursor(), self.fields)
 
 
-def _wanted(extra_fields: Iterable[str]) -> tuple[str, ...]:
+def wanted_fields(extra_fields: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys((*DEFAULT_FIELDS, *extra_fields)))
-
-
-Screen = Callable[[str, int | None], bool]
-"""Could any rule match an entry with this MESSAGE and PRIORITY? (Detector.might_match)"""
-
-# Units whose entries may be about another unit (systemd, journald, coredumps): always read in full.
-_SPEAKS_FOR_OTHERS = ("init.scope", "systemd-journald.service", "systemd-coredump")
-_EMPTY_FIELDS: Mapping[str, str] = {}
 
 
 class JournalSource:
     """Reads entries in journal order from a JournalLocation, with a Selection applied, then stops.
 
-    With a `screen`, an entry is first read as MESSAGE, PRIORITY and _SYSTEMD_UNIT only; when the screen
-    says no rule can match it, it is passed on screened out (no cursor, no other fields), which spares the
-    cost of reading all of its fields: most entries of a journal match nothing.
+    Every entry is read in full. `scan` reads through the screening scanner instead (screening.py), which
+    is several times faster; this is the reader for when no screen applies, and the reference the
+    scanner is tested against.
     """
 
-    def __init__(self, location: JournalLocation, selection: Selection, extra_fields: Iterable[str] = (),
-                 screen: Screen | None = None):
+    def __init__(self, location: JournalLocation, selection: Selection, extra_fields: Iterable[str] = ()):
         self.location = location
         self.selection = selection
-        self.fields = _wanted(extra_fields)
-        self.screen = screen
+        self.fields = wanted_fields(extra_fields)
 
     def __iter__(self) -> Iterator[Entry]:
         reader = self.location.open()
@@ -151,42 +158,13 @@ class JournalSource:
                 reader.seek_head()
             until = self.selection.until_usec
             current = EntryReader(reader, self.fields).current
-            if self.screen is None:
-                while reader._next():
-                    entry = current()
-                    if until is not None and entry.realtime_usec > until:
-                        return
-                    yield entry
-                return
-            quick = self._quick(reader)
             while reader._next():
-                entry = quick() or current()
+                entry = current()
                 if until is not None and entry.realtime_usec > until:
                     return
                 yield entry
         finally:
             reader.close()
-
-    def _quick(self, reader: journal._Reader) -> Callable[[], Entry | None]:
-        get, screen = reader._get, self.screen
-        assert screen is not None
-
-        def quick() -> Entry | None:
-            """The screened-out entry, or None when it must be read in full."""
-            try:
-                unit = decode(get("_SYSTEMD_UNIT"))
-                message = decode(get("MESSAGE"))
-                priority_raw = get("PRIORITY")
-            except KeyError:
-                return None
-            if unit.startswith(_SPEAKS_FOR_OTHERS):
-                return None
-            priority = int(priority_raw) if priority_raw.isdigit() else None
-            if screen(message, priority):
-                return None
-            return Entry(reader._get_realtime(), message, unit, priority, "", _EMPTY_FIELDS, True)
-
-        return quick
 
 
 @dataclass(frozen=True)
@@ -242,7 +220,7 @@ class JournalFollower:
                  start: StartAt = StartAt(), wait_s: float = 1.0):
         self.location = location
         self.selection = selection
-        self.fields = _wanted(extra_fields)
+        self.fields = wanted_fields(extra_fields)
         self.start = start
         self.wait_usec = int(wait_s * 1_000_000)
         self._reader: journal._Reader | None = None

@@ -51,6 +51,11 @@ def parse_priority_range(text: str) -> tuple[int, int]:
     return (0, parse_priority(text))
 
 
+SUBJECT_FIELDS = ("COREDUMP_UNIT", "_PID", "UNIT", "_UID", "OBJECT_SYSTEMD_UNIT", "_SYSTEMD_UNIT", "_TRANSPORT",
+                  "SYSLOG_IDENTIFIER")
+"""The fields subject_unit looks at."""
+
+
 def subject_unit(get: Callable[[str], str | None]) -> str:
     """The unit an entry is about, following journalctl -u's matches.
 

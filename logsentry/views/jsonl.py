@@ -5,8 +5,9 @@ Field names are a public interface; add fields, never rename or remove them.
 
 from __future__ import annotations
 
-import json
 from typing import Any
+
+import orjson
 
 from ..model import Incident
 from ..pipeline import ActionEvent, EndedEvent, Event, IncidentEvent, MatchEvent, Progress, QuarantineEvent
@@ -56,4 +57,10 @@ def summary_record(progress: Progress) -> dict[str, Any]:
 
 
 def dumps(record: dict[str, Any]) -> str:
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    return orjson.dumps(record).decode()
+
+
+def line(record: dict[str, Any]) -> bytes:
+    """One JSON Lines record, UTF-8, newline included (what a scan of a busy journal writes tens of
+    thousands of: orjson makes it about 8x cheaper than json.dumps)."""
+    return orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)

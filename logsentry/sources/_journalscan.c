@@ -1,0 +1,895 @@
+/*
+ * _journalscan: reads a journal in a C thread and passes on to Python only what Python must see.
+ *
+ * Why C: most entries of a journal match no rule, and in Python each one still costs several calls into
+ * sd-journal plus object churn (about 10 us an entry, 3x `journalctl -o cat`). Here a worker thread, which
+ * never holds the GIL, reads every entry once (one pass over its fields), asks a literal screen whether
+ * any rule could match it, and sorts it:
+ *
+ *   - a candidate (a screen hit, or an entry that may be about another unit: systemd's own lines,
+ *     coredumps, privileged lines naming an object unit) is kept with its cursor and the wanted fields;
+ *   - every other entry is screened out and only summarised: its time, priority and message are kept in
+ *     flat buffers and it counts towards a per-unit span of its run (the screened entries between two
+ *     candidates), which is what time and silence tracking need.
+ *
+ * Python calls Scanner.read() for the next batch: a list of candidates, as (realtime, cursor, fields)
+ * tuples with the wanted fields as str, and runs, as tuples described in journal_batch.py. The worker fills one batch while Python
+ * turns the previous one into objects, so reading and matching use both cores.
+ *
+ * The screen is a superset test: it may let through an entry no rule matches (Python then decides with
+ * the real prefilter and regexes) but never screens out one a rule could match. Literals are found with
+ * a 64 Ki-bit table of hashed 3-byte prefixes and verified with memcmp, which costs about a nanosecond a
+ * byte whatever the number of literals. Log text only ever reaches memcmp and hashing here.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-journal.h>
+
+#define NO_LIMIT 255     /* a rule without a priority limit */
+#define NO_PRIORITY 254  /* an entry without a numeric PRIORITY: passes only rules without a limit */
+#define MAX_SPANS_PER_RUN 256
+#define BATCH_ENTRIES 16384
+#define BATCH_CANDIDATES 4096
+#define BATCH_BYTES (16u << 20)
+#define N_BATCHES 2
+
+/* ---- growable byte buffer ---------------------------------------------------------------------- */
+
+typedef struct {
+    char *data;
+    size_t len, cap;
+} Buf;
+
+static int buf_reserve(Buf *b, size_t more) {
+    if (b->len + more <= b->cap)
+        return 0;
+    size_t cap = b->cap ? b->cap : 4096;
+    while (cap < b->len + more)
+        cap *= 2;
+    char *data = realloc(b->data, cap);
+    if (!data)
+        return -ENOMEM;
+    b->data = data;
+    b->cap = cap;
+    return 0;
+}
+
+static int buf_put(Buf *b, const void *p, size_t n) {
+    int r = buf_reserve(b, n);
+    if (r < 0)
+        return r;
+    if (n)
+        memcpy(b->data + b->len, p, n);
+    b->len += n;
+    return 0;
+}
+
+#define BUF_AT(b, type, i) (((type *)(b).data)[i])
+#define BUF_COUNT(b, type) ((b).len / sizeof(type))
+
+/* ---- the literal screen ------------------------------------------------------------------------ */
+
+typedef struct {
+    unsigned char *bytes;
+    size_t len;
+    int limit;
+    uint16_t key;
+} Literal;
+
+typedef struct {
+    Literal *literals; /* sorted by key */
+    size_t n;
+    uint64_t bits[65536 / 64];
+    int always_limit; /* -1: no literal-less rule */
+} Screen;
+
+static inline uint16_t key3(const unsigned char *p) {
+    uint32_t v = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16;
+    return (uint16_t)((v * 2654435761u) >> 16);
+}
+
+static int literal_cmp(const void *a, const void *b) {
+    const Literal *x = a, *y = b;
+    return (int)x->key - (int)y->key;
+}
+
+/* Could a rule match this message at this priority? */
+static int screen_passes(const Screen *s, const unsigned char *m, size_t len, int priority) {
+    if (priority <= s->always_limit)
+        return 1;
+    if (len < 3)
+        return 0;
+    for (size_t i = 0; i + 3 <= len; i++) {
+        uint16_t k = key3(m + i);
+        if (!((s->bits[k >> 6] >> (k & 63)) & 1))
+            continue;
+        size_t lo = 0, hi = s->n;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (s->literals[mid].key < k)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (size_t j = lo; j < s->n && s->literals[j].key == k; j++) {
+            const Literal *lit = &s->literals[j];
+            if (priority <= lit->limit && lit->len <= len - i && memcmp(m + i, lit->bytes, lit->len) == 0)
+                return 1;
+        }
+    }
+    return 0;
+}
+
+static void screen_free(Screen *s) {
+    for (size_t i = 0; i < s->n; i++)
+        free(s->literals[i].bytes);
+    free(s->literals);
+    s->literals = NULL;
+    s->n = 0;
+}
+
+/* ---- one batch, filled by the worker ------------------------------------------------------------ */
+
+typedef struct {
+    int64_t realtime;
+    char *cursor;
+    size_t record_start, record_end; /* in Batch.records */
+} Candidate;
+
+typedef struct {
+    uint64_t hash;
+    size_t unit_off, unit_len; /* in Batch.units */
+    uint32_t count, first_index, last_index;
+    int64_t first_usec, last_usec, longest_gap;
+} Span;
+
+typedef struct {
+    size_t first_entry, n_entries; /* screened entries, indexes into the batch arrays */
+    size_t first_span, n_spans;
+    int64_t peak_usec;
+} Run;
+
+typedef struct {
+    char kind; /* 'c' candidate, 'r' run */
+    size_t index;
+} Item;
+
+typedef struct {
+    Buf items, candidates, runs, spans, records, units;
+    /* per screened entry */
+    Buf times, priorities, span_ids, message_ends, messages;
+    size_t n_entries;
+    int open_run; /* the last item is a run that still grows */
+} Batch;
+
+static void batch_reset(Batch *b) {
+    for (size_t i = 0; i < BUF_COUNT(b->candidates, Candidate); i++)
+        free(BUF_AT(b->candidates, Candidate, i).cursor);
+    Buf *bufs[] = {&b->items, &b->candidates, &b->runs, &b->spans, &b->records, &b->units,
+                   &b->times, &b->priorities, &b->span_ids, &b->message_ends, &b->messages};
+    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
+        bufs[i]->len = 0;
+    b->n_entries = 0;
+    b->open_run = 0;
+}
+
+static void batch_free(Batch *b) {
+    batch_reset(b);
+    Buf *bufs[] = {&b->items, &b->candidates, &b->runs, &b->spans, &b->records, &b->units,
+                   &b->times, &b->priorities, &b->span_ids, &b->message_ends, &b->messages};
+    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) {
+        free(bufs[i]->data);
+        bufs[i]->data = NULL;
+        bufs[i]->cap = 0;
+    }
+}
+
+static size_t batch_bytes(const Batch *b) {
+    return b->records.len + b->messages.len + b->times.len + b->units.len + b->spans.len;
+}
+
+/* ---- the scanner object ------------------------------------------------------------------------ */
+
+typedef struct {
+    char *name;
+    size_t len;
+} Wanted;
+
+typedef struct {
+    PyObject_HEAD
+    sd_journal *journal;
+    Screen screen;
+    Wanted *wanted;
+    size_t n_wanted;
+    PyObject **wanted_names; /* the same names as str objects, for the dicts */
+    int64_t until_usec; /* -1: none */
+
+    pthread_t thread;
+    int thread_started;
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    Batch batches[N_BATCHES];
+    int ready[N_BATCHES]; /* FIFO of filled batch indexes */
+    size_t n_ready, ready_head;
+    int free_list[N_BATCHES];
+    size_t n_free;
+    int finished, stop;
+    int error;              /* a negative errno from sd-journal, reported by read() */
+    const char *error_where;
+} Scanner;
+
+static uint64_t hash_bytes(const char *p, size_t n) {
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)p[i];
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+static int has_prefix(const char *data, size_t len, const char *prefix, size_t plen) {
+    return len >= plen && memcmp(data, prefix, plen) == 0;
+}
+#define HAS(data, len, lit) has_prefix((data), (len), lit, sizeof(lit) - 1)
+
+/* What the first pass over an entry's fields found. */
+typedef struct {
+    const char *message;
+    size_t message_len;
+    int messages;
+    int priority; /* NO_PRIORITY when missing or not a digit */
+    int has_priority;
+    int full; /* must be read in full by Python */
+} Quick;
+
+static int read_candidate(Scanner *s, Batch *b, int64_t realtime) {
+    Candidate c = {.realtime = realtime, .record_start = b->records.len};
+    int r = sd_journal_get_cursor(s->journal, &c.cursor);
+    if (r < 0) {
+        s->error_where = "sd_journal_get_cursor";
+        return r;
+    }
+    const void *data;
+    size_t len;
+    SD_JOURNAL_FOREACH_DATA(s->journal, data, len) {
+        const char *eq = memchr(data, '=', len);
+        if (!eq)
+            continue;
+        size_t name_len = (size_t)(eq - (const char *)data);
+        for (size_t w = 0; w < s->n_wanted; w++) {
+            if (s->wanted[w].len != name_len || memcmp(s->wanted[w].name, data, name_len) != 0)
+                continue;
+            uint32_t header[2] = {(uint32_t)w, (uint32_t)(len - name_len - 1)};
+            if ((r = buf_put(&b->records, header, sizeof header)) < 0 ||
+                (r = buf_put(&b->records, eq + 1, len - name_len - 1)) < 0) {
+                free(c.cursor);
+                return r;
+            }
+            break;
+        }
+    }
+    c.record_end = b->records.len;
+    Item item = {'c', BUF_COUNT(b->candidates, Candidate)};
+    if ((r = buf_put(&b->candidates, &c, sizeof c)) < 0) {
+        free(c.cursor);
+        return r;
+    }
+    b->open_run = 0;
+    return buf_put(&b->items, &item, sizeof item);
+}
+
+static int add_screened(Batch *b, int64_t realtime, const Quick *q, const char *unit, size_t unit_len) {
+    int r;
+    Run *run = b->open_run ? &BUF_AT(b->runs, Run, BUF_COUNT(b->runs, Run) - 1) : NULL;
+    uint64_t h = hash_bytes(unit, unit_len);
+    Span *span = NULL;
+    if (run) {
+        for (size_t i = run->first_span; i < run->first_span + run->n_spans; i++) {
+            Span *candidate = &BUF_AT(b->spans, Span, i);
+            if (candidate->hash == h && candidate->unit_len == unit_len &&
+                memcmp(b->units.data + candidate->unit_off, unit, unit_len) == 0) {
+                span = candidate;
+                break;
+            }
+        }
+        if (!span && run->n_spans >= MAX_SPANS_PER_RUN)
+            run = NULL; /* too many units for one run: the next run carries on */
+    }
+    if (!run) {
+        Run fresh = {.first_entry = b->n_entries, .first_span = BUF_COUNT(b->spans, Span), .peak_usec = realtime};
+        Item item = {'r', BUF_COUNT(b->runs, Run)};
+        if ((r = buf_put(&b->runs, &fresh, sizeof fresh)) < 0 || (r = buf_put(&b->items, &item, sizeof item)) < 0)
+            return r;
+        run = &BUF_AT(b->runs, Run, BUF_COUNT(b->runs, Run) - 1);
+        b->open_run = 1;
+    }
+    uint32_t index = (uint32_t)run->n_entries;
+    if (!span) {
+        Span fresh = {.hash = h, .unit_off = b->units.len, .unit_len = unit_len, .first_index = index,
+                      .first_usec = realtime, .last_usec = realtime};
+        if ((r = buf_put(&b->units, unit, unit_len)) < 0 || (r = buf_put(&b->spans, &fresh, sizeof fresh)) < 0)
+            return r;
+        span = &BUF_AT(b->spans, Span, BUF_COUNT(b->spans, Span) - 1);
+        run->n_spans++;
+    } else if (realtime - span->last_usec > span->longest_gap) {
+        span->longest_gap = realtime - span->last_usec;
+    }
+    span->count++;
+    span->last_index = index;
+    span->last_usec = realtime;
+    if (realtime > run->peak_usec)
+        run->peak_usec = realtime;
+    uint16_t span_id = (uint16_t)(span - &BUF_AT(b->spans, Span, run->first_span));
+    uint8_t priority = (uint8_t)q->priority;
+    if ((r = buf_put(&b->times, &realtime, sizeof realtime)) < 0 ||
+        (r = buf_put(&b->priorities, &priority, 1)) < 0 || (r = buf_put(&b->span_ids, &span_id, 2)) < 0)
+        return r;
+    uint64_t end = b->messages.len;
+    if ((r = buf_put(&b->message_ends, &end, sizeof end)) < 0)
+        return r;
+    run->n_entries++;
+    b->n_entries++;
+    return 0;
+}
+
+/* PRIORITY as Python reads it (all ASCII digits, else none); past 253 it makes no difference. */
+static int parse_priority(const char *p, size_t len) {
+    if (len == 0 || len > 9)
+        return NO_PRIORITY;
+    int value = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (p[i] < '0' || p[i] > '9')
+            return NO_PRIORITY;
+        value = value * 10 + (p[i] - '0');
+    }
+    return value > 253 ? 253 : value;
+}
+
+/* Read entries into b until it is full or the journal ends. Returns 1 at the end, 0 when full, <0 on error. */
+static int fill_batch(Scanner *s, Batch *b, Buf *unit) {
+    size_t n = 0;
+    while (n < BATCH_ENTRIES && BUF_COUNT(b->candidates, Candidate) < BATCH_CANDIDATES && batch_bytes(b) < BATCH_BYTES) {
+        int r = sd_journal_next(s->journal);
+        if (r < 0) {
+            s->error_where = "sd_journal_next";
+            return r;
+        }
+        if (r == 0)
+            return 1;
+        uint64_t realtime_u;
+        if ((r = sd_journal_get_realtime_usec(s->journal, &realtime_u)) < 0) {
+            s->error_where = "sd_journal_get_realtime_usec";
+            return r;
+        }
+        int64_t realtime = (int64_t)realtime_u;
+        if (s->until_usec >= 0 && realtime > s->until_usec)
+            return 1;
+        n++;
+
+        /* One pass over the fields. A value pointer is only valid until the next field is read, so the
+           message goes straight into the batch (taken back if the entry turns out a candidate). */
+        Quick q = {.priority = NO_PRIORITY};
+        size_t message_start = b->messages.len;
+        int units = 0;
+        const void *data;
+        size_t len;
+        unit->len = 0;
+        SD_JOURNAL_FOREACH_DATA(s->journal, data, len) {
+            const char *d = data;
+            switch (d[0]) {
+            case 'M':
+                if (HAS(d, len, "MESSAGE=")) {
+                    if (++q.messages > 1)
+                        q.full = 1; /* several MESSAGE values: Python joins them */
+                    else if ((r = buf_put(&b->messages, d + 8, len - 8)) < 0)
+                        return r;
+                    q.message_len = len - 8;
+                }
+                break;
+            case 'P':
+                if (HAS(d, len, "PRIORITY=")) {
+                    q.has_priority = 1;
+                    q.priority = parse_priority(d + 9, len - 9);
+                }
+                break;
+            case '_':
+                if (HAS(d, len, "_SYSTEMD_UNIT=")) {
+                    if (++units == 1 && (r = buf_put(unit, d + 14, len - 14)) < 0)
+                        return r;
+                } else if (len == 6 && memcmp(d, "_PID=1", 6) == 0) {
+                    q.full = 1; /* systemd itself: its lines are about other units */
+                }
+                break;
+            case 'C':
+                q.full |= HAS(d, len, "COREDUMP_UNIT=");
+                break;
+            case 'O':
+                q.full |= HAS(d, len, "OBJECT_SYSTEMD_UNIT=");
+                break;
+            }
+            if (q.full)
+                break;
+        }
+        /* Screened entries are about their own unit, _SYSTEMD_UNIT (selection.subject_unit). */
+        q.full |= q.messages != 1 || !q.has_priority || units != 1 || unit->len == 0;
+        if (!q.full) {
+            q.message = b->messages.data + message_start;
+            q.full = screen_passes(&s->screen, (const unsigned char *)q.message, q.message_len, q.priority);
+        }
+        if (q.full) {
+            b->messages.len = message_start;
+            if ((r = read_candidate(s, b, realtime)) < 0)
+                return r;
+            continue;
+        }
+        if ((r = add_screened(b, realtime, &q, unit->data, unit->len)) < 0)
+            return r;
+    }
+    return 0;
+}
+
+/* ---- the worker thread ------------------------------------------------------------------------- */
+
+static void *worker(void *arg) {
+    Scanner *s = arg;
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, NULL); /* signals are the main thread's business */
+    Buf unit = {0};
+    pthread_mutex_lock(&s->lock);
+    while (!s->stop) {
+        if (s->n_free == 0) {
+            pthread_cond_wait(&s->changed, &s->lock);
+            continue;
+        }
+        int index = s->free_list[--s->n_free];
+        pthread_mutex_unlock(&s->lock);
+        Batch *b = &s->batches[index];
+        batch_reset(b);
+        int r = fill_batch(s, b, &unit);
+        pthread_mutex_lock(&s->lock);
+        if (r < 0) {
+            s->error = r;
+            if (!s->error_where)
+                s->error_where = "reading the journal";
+        }
+        if (BUF_COUNT(b->items, Item) > 0)
+            s->ready[(s->ready_head + s->n_ready++) % N_BATCHES] = index;
+        else
+            s->free_list[s->n_free++] = index;
+        if (r != 0)
+            break;
+        pthread_cond_broadcast(&s->changed);
+    }
+    s->finished = 1;
+    pthread_cond_broadcast(&s->changed);
+    pthread_mutex_unlock(&s->lock);
+    free(unit.data);
+    return NULL;
+}
+
+/* ---- batch -> Python objects (with the GIL) ---------------------------------------------------- */
+
+static PyObject *bytes_of(const Buf *b, size_t offset, size_t len) {
+    return PyBytes_FromStringAndSize(b->data + offset, (Py_ssize_t)len);
+}
+
+/* A candidate's fields as str (decoded as values.decode does: UTF-8 with replacement, a field an entry
+   carries several times joined with newlines). */
+static PyObject *candidate_object(Scanner *s, const Batch *b, const Candidate *c) {
+    PyObject *fields = PyDict_New();
+    if (!fields)
+        return NULL;
+    size_t at = c->record_start;
+    while (at < c->record_end) {
+        uint32_t header[2];
+        memcpy(header, b->records.data + at, sizeof header);
+        at += sizeof header;
+        PyObject *name = s->wanted_names[header[0]];
+        PyObject *value = PyUnicode_DecodeUTF8(b->records.data + at, (Py_ssize_t)header[1], "replace");
+        at += header[1];
+        if (!value)
+            goto fail;
+        PyObject *before = PyDict_GetItemWithError(fields, name);
+        if (before == NULL && PyErr_Occurred()) {
+            Py_DECREF(value);
+            goto fail;
+        }
+        if (before != NULL) {
+            PyObject *joined = PyUnicode_FromFormat("%U\n%U", before, value);
+            Py_DECREF(value);
+            if (!joined)
+                goto fail;
+            value = joined;
+        }
+        int r = PyDict_SetItem(fields, name, value);
+        Py_DECREF(value);
+        if (r < 0)
+            goto fail;
+    }
+    return Py_BuildValue("(LsN)", (long long)c->realtime, c->cursor, fields);
+fail:
+    Py_DECREF(fields);
+    return NULL;
+}
+
+static PyObject *run_object(const Batch *b, const Run *run, PyObject *arrays) {
+    PyObject *spans = PyTuple_New((Py_ssize_t)run->n_spans);
+    if (!spans)
+        return NULL;
+    for (size_t i = 0; i < run->n_spans; i++) {
+        const Span *sp = &BUF_AT(b->spans, Span, run->first_span + i);
+        size_t last = run->first_entry + sp->last_index;
+        uint64_t start = last ? BUF_AT(b->message_ends, uint64_t, last - 1) : 0;
+        uint64_t end = BUF_AT(b->message_ends, uint64_t, last);
+        PyObject *span = Py_BuildValue(
+            "(NIIILLLy#)", PyUnicode_DecodeUTF8(b->units.data + sp->unit_off, (Py_ssize_t)sp->unit_len, "replace"),
+            sp->count, sp->first_index, sp->last_index, (long long)sp->first_usec, (long long)sp->last_usec,
+            (long long)sp->longest_gap, b->messages.data + start, (Py_ssize_t)(end - start));
+        if (!span) {
+            Py_DECREF(spans);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(spans, (Py_ssize_t)i, span);
+    }
+    int64_t first = BUF_AT(b->times, int64_t, run->first_entry);
+    int64_t last = BUF_AT(b->times, int64_t, run->first_entry + run->n_entries - 1);
+    return Py_BuildValue("(nLLLNnO)", (Py_ssize_t)run->n_entries, (long long)first, (long long)last,
+                         (long long)run->peak_usec, spans, (Py_ssize_t)run->first_entry, arrays);
+}
+
+static PyObject *batch_object(Scanner *s, const Batch *b) {
+    /* The per-entry arrays of screened entries, shared by the batch's runs (for the rare exact replay). */
+    PyObject *arrays = Py_BuildValue("(NNNNN)", bytes_of(&b->times, 0, b->times.len),
+                                     bytes_of(&b->priorities, 0, b->priorities.len),
+                                     bytes_of(&b->span_ids, 0, b->span_ids.len),
+                                     bytes_of(&b->message_ends, 0, b->message_ends.len),
+                                     bytes_of(&b->messages, 0, b->messages.len));
+    if (!arrays)
+        return NULL;
+    size_t n = BUF_COUNT(b->items, Item);
+    PyObject *items = PyList_New((Py_ssize_t)n);
+    if (!items) {
+        Py_DECREF(arrays);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const Item *item = &BUF_AT(b->items, Item, i);
+        PyObject *object = item->kind == 'c'
+                               ? candidate_object(s, b, &BUF_AT(b->candidates, Candidate, item->index))
+                               : run_object(b, &BUF_AT(b->runs, Run, item->index), arrays);
+        if (!object) {
+            Py_DECREF(items);
+            Py_DECREF(arrays);
+            return NULL;
+        }
+        PyList_SET_ITEM(items, (Py_ssize_t)i, object);
+    }
+    Py_DECREF(arrays);
+    return items;
+}
+
+/* ---- the Python type ---------------------------------------------------------------------------- */
+
+static int fail_errno(int r, const char *where) {
+    errno = -r;
+    PyErr_Format(PyExc_OSError, "%s: %s", where, strerror(-r));
+    return -1;
+}
+
+static char *copy_utf8(PyObject *text, size_t *len) {
+    Py_ssize_t n;
+    const char *data = PyUnicode_AsUTF8AndSize(text, &n);
+    if (!data)
+        return NULL;
+    char *copy = malloc((size_t)n + 1);
+    if (!copy) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    memcpy(copy, data, (size_t)n + 1);
+    if (len)
+        *len = (size_t)n;
+    return copy;
+}
+
+static int setup_screen(Scanner *s, PyObject *literals, int always_limit) {
+    s->screen.always_limit = always_limit;
+    PyObject *seq = PySequence_Fast(literals, "literals must be a sequence of (bytes, limit) pairs");
+    if (!seq)
+        return -1;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    s->screen.literals = calloc((size_t)n + 1, sizeof(Literal));
+    if (!s->screen.literals) {
+        Py_DECREF(seq);
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        const char *bytes;
+        Py_ssize_t len;
+        int limit;
+        if (!PyArg_ParseTuple(PySequence_Fast_GET_ITEM(seq, i), "y#i", &bytes, &len, &limit))
+            goto fail;
+        if (len < 3) {
+            PyErr_SetString(PyExc_ValueError, "a screen literal needs at least 3 bytes");
+            goto fail;
+        }
+        Literal *lit = &s->screen.literals[s->screen.n];
+        lit->bytes = malloc((size_t)len);
+        if (!lit->bytes) {
+            PyErr_NoMemory();
+            goto fail;
+        }
+        memcpy(lit->bytes, bytes, (size_t)len);
+        lit->len = (size_t)len;
+        lit->limit = limit;
+        lit->key = key3(lit->bytes);
+        s->screen.bits[lit->key >> 6] |= 1ull << (lit->key & 63);
+        s->screen.n++;
+    }
+    qsort(s->screen.literals, s->screen.n, sizeof(Literal), literal_cmp);
+    Py_DECREF(seq);
+    return 0;
+fail:
+    Py_DECREF(seq);
+    return -1;
+}
+
+static int add_matches(Scanner *s, PyObject *matches) {
+    PyObject *seq = PySequence_Fast(matches, "matches must be a sequence of str");
+    if (!seq)
+        return -1;
+    for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(seq); i++) {
+        Py_ssize_t len;
+        const char *term = PyUnicode_AsUTF8AndSize(PySequence_Fast_GET_ITEM(seq, i), &len);
+        if (!term)
+            goto fail;
+        int r;
+        if (strcmp(term, "|") == 0)
+            r = sd_journal_add_disjunction(s->journal);
+        else if (strcmp(term, "&") == 0)
+            r = sd_journal_add_conjunction(s->journal);
+        else
+            r = sd_journal_add_match(s->journal, term, (size_t)len);
+        if (r < 0) {
+            fail_errno(r, "sd_journal_add_match");
+            goto fail;
+        }
+    }
+    Py_DECREF(seq);
+    return 0;
+fail:
+    Py_DECREF(seq);
+    return -1;
+}
+
+static int open_journal(Scanner *s, PyObject *directory, PyObject *files, int flags) {
+    int r;
+    if (directory != Py_None) {
+        PyObject *encoded;
+        if (!PyUnicode_FSConverter(directory, &encoded))
+            return -1;
+        r = sd_journal_open_directory(&s->journal, PyBytes_AS_STRING(encoded), flags);
+        Py_DECREF(encoded);
+    } else if (PyObject_Length(files) > 0) {
+        PyObject *seq = PySequence_Fast(files, "files must be a sequence of paths");
+        if (!seq)
+            return -1;
+        Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+        PyObject **encoded = calloc((size_t)n, sizeof(PyObject *));
+        const char **paths = calloc((size_t)n + 1, sizeof(char *));
+        int ok = encoded && paths;
+        for (Py_ssize_t i = 0; ok && i < n; i++) {
+            ok = PyUnicode_FSConverter(PySequence_Fast_GET_ITEM(seq, i), &encoded[i]);
+            if (ok)
+                paths[i] = PyBytes_AS_STRING(encoded[i]);
+        }
+        r = ok ? sd_journal_open_files(&s->journal, paths, flags) : 0;
+        for (Py_ssize_t i = 0; encoded && i < n; i++)
+            Py_XDECREF(encoded[i]);
+        free(encoded);
+        free((void *)paths);
+        Py_DECREF(seq);
+        if (!ok) {
+            if (!PyErr_Occurred())
+                PyErr_NoMemory();
+            return -1;
+        }
+    } else {
+        r = sd_journal_open(&s->journal, flags);
+    }
+    if (r < 0) {
+        s->journal = NULL;
+        return fail_errno(r, "cannot open journal");
+    }
+    return 0;
+}
+
+static int Scanner_init(Scanner *s, PyObject *args, PyObject *kwargs) {
+    static char *keywords[] = {"directory", "files", "flags", "matches", "since_usec", "until_usec", "literals",
+                               "always_limit", "wanted", NULL};
+    PyObject *directory, *files, *matches, *literals, *wanted;
+    int flags, always_limit;
+    long long since_usec, until_usec;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOiOLLOiO", keywords, &directory, &files, &flags, &matches,
+                                     &since_usec, &until_usec, &literals, &always_limit, &wanted))
+        return -1;
+    if (s->journal) {
+        PyErr_SetString(PyExc_RuntimeError, "Scanner is already initialised");
+        return -1;
+    }
+    s->until_usec = until_usec;
+    if (setup_screen(s, literals, always_limit) < 0)
+        return -1;
+
+    PyObject *seq = PySequence_Fast(wanted, "wanted must be a sequence of str");
+    if (!seq)
+        return -1;
+    s->n_wanted = (size_t)PySequence_Fast_GET_SIZE(seq);
+    s->wanted = calloc(s->n_wanted + 1, sizeof(Wanted));
+    s->wanted_names = calloc(s->n_wanted + 1, sizeof(PyObject *));
+    if (!s->wanted || !s->wanted_names) {
+        Py_DECREF(seq);
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (size_t i = 0; i < s->n_wanted; i++) {
+        PyObject *name = PySequence_Fast_GET_ITEM(seq, (Py_ssize_t)i);
+        if (!(s->wanted[i].name = copy_utf8(name, &s->wanted[i].len))) {
+            Py_DECREF(seq);
+            return -1;
+        }
+        Py_INCREF(name);
+        s->wanted_names[i] = name;
+    }
+    Py_DECREF(seq);
+
+    if (open_journal(s, directory, files, flags) < 0 || add_matches(s, matches) < 0)
+        return -1;
+    int r = since_usec >= 0 ? sd_journal_seek_realtime_usec(s->journal, (uint64_t)since_usec)
+                             : sd_journal_seek_head(s->journal);
+    if (r < 0)
+        return fail_errno(r, "sd_journal_seek");
+
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_cond_init(&s->changed, NULL);
+    for (int i = 0; i < N_BATCHES; i++)
+        s->free_list[s->n_free++] = i;
+    if ((r = pthread_create(&s->thread, NULL, worker, s)) != 0) {
+        pthread_mutex_destroy(&s->lock);
+        pthread_cond_destroy(&s->changed);
+        return fail_errno(-r, "pthread_create");
+    }
+    s->thread_started = 1;
+    return 0;
+}
+
+static void stop_worker(Scanner *s) {
+    if (!s->thread_started)
+        return;
+    Py_BEGIN_ALLOW_THREADS
+    pthread_mutex_lock(&s->lock);
+    s->stop = 1;
+    pthread_cond_broadcast(&s->changed);
+    pthread_mutex_unlock(&s->lock);
+    pthread_join(s->thread, NULL);
+    Py_END_ALLOW_THREADS
+    s->thread_started = 0;
+    pthread_mutex_destroy(&s->lock);
+    pthread_cond_destroy(&s->changed);
+}
+
+static PyObject *Scanner_read(Scanner *s, PyObject *Py_UNUSED(ignored)) {
+    if (!s->journal) {
+        PyErr_SetString(PyExc_ValueError, "Scanner is closed");
+        return NULL;
+    }
+    if (!s->thread_started)
+        Py_RETURN_NONE;
+    int index = -1, error = 0;
+    const char *where = NULL;
+    Py_BEGIN_ALLOW_THREADS
+    pthread_mutex_lock(&s->lock);
+    while (s->n_ready == 0 && !s->finished)
+        pthread_cond_wait(&s->changed, &s->lock);
+    if (s->n_ready > 0) {
+        index = s->ready[s->ready_head];
+        s->ready_head = (s->ready_head + 1) % N_BATCHES;
+        s->n_ready--;
+    } else {
+        error = s->error;
+        where = s->error_where;
+        s->error = 0;
+    }
+    pthread_mutex_unlock(&s->lock);
+    Py_END_ALLOW_THREADS
+    if (index < 0) {
+        if (error < 0) {
+            fail_errno(error, where);
+            return NULL;
+        }
+        Py_RETURN_NONE;
+    }
+    PyObject *items = batch_object(s, &s->batches[index]);
+    pthread_mutex_lock(&s->lock);
+    s->free_list[s->n_free++] = index;
+    pthread_cond_broadcast(&s->changed);
+    pthread_mutex_unlock(&s->lock);
+    return items;
+}
+
+static void scanner_release(Scanner *s) {
+    stop_worker(s);
+    for (int i = 0; i < N_BATCHES; i++)
+        batch_free(&s->batches[i]);
+    if (s->journal) {
+        sd_journal_close(s->journal);
+        s->journal = NULL;
+    }
+}
+
+static PyObject *Scanner_close(Scanner *s, PyObject *Py_UNUSED(ignored)) {
+    scanner_release(s);
+    Py_RETURN_NONE;
+}
+
+static void Scanner_dealloc(Scanner *s) {
+    scanner_release(s);
+    screen_free(&s->screen);
+    for (size_t i = 0; i < s->n_wanted; i++) {
+        free(s->wanted[i].name);
+        Py_XDECREF(s->wanted_names[i]);
+    }
+    free(s->wanted);
+    free(s->wanted_names);
+    Py_TYPE(s)->tp_free((PyObject *)s);
+}
+
+static PyMethodDef Scanner_methods[] = {
+    {"read", (PyCFunction)Scanner_read, METH_NOARGS,
+     "The next batch: a list of candidates and runs in journal order, or None at the end."},
+    {"close", (PyCFunction)Scanner_close, METH_NOARGS, "Stop the reader thread and close the journal."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject ScannerType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "logsentry.sources._journalscan.Scanner",
+    .tp_basicsize = sizeof(Scanner),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "Reads a journal in a C thread; Python sees candidates in full and the rest as summaries.",
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc)Scanner_init,
+    .tp_dealloc = (destructor)Scanner_dealloc,
+    .tp_methods = Scanner_methods,
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_journalscan", "A screening journal reader running in a C thread.", -1,
+    NULL, NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC PyInit__journalscan(void) {
+    if (PyType_Ready(&ScannerType) < 0)
+        return NULL;
+    PyObject *m = PyModule_Create(&module);
+    if (!m)
+        return NULL;
+    Py_INCREF(&ScannerType);
+    if (PyModule_AddObject(m, "Scanner", (PyObject *)&ScannerType) < 0 ||
+        PyModule_AddIntConstant(m, "NO_LIMIT", NO_LIMIT) < 0 ||
+        PyModule_AddIntConstant(m, "NO_PRIORITY", NO_PRIORITY) < 0) {
+        Py_DECREF(&ScannerType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}
