@@ -86,16 +86,18 @@ class ScreenedRun:
     that is not enough (a silence deadline falls inside the run), `entries()` gives them one by one.
     """
 
-    __slots__ = ("_arrays", "count", "first_index", "first_usec", "last_usec", "peak_usec", "spans")
+    __slots__ = ("_arrays", "count", "first_index", "first_usec", "last_usec", "peak_usec", "spans", "units")
 
     def __init__(self, count: int, first_usec: int, last_usec: int, peak_usec: int, spans: tuple[UnitSpan, ...],
-                 first_index: int, arrays: tuple[bytes, bytes, bytes, bytes, bytes]):
+                 units: tuple[str, ...], first_index: int, arrays: tuple[bytes, bytes, bytes, bytes, bytes]):
         self.count = count
         self.first_usec = first_usec
         self.last_usec = last_usec
         self.peak_usec = peak_usec
         """The latest time in the run (journal time can step back)."""
         self.spans = spans
+        self.units = units
+        """The spans' units, in the same order."""
         self.first_index = first_index
         self._arrays = arrays
         """The batch's per-entry arrays: times (int64), priorities (uint8), span ids (uint16), message

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -52,6 +53,9 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
     rule_set = load_rule_set(rule_paths, not no_shipped)
     detector = Detector(rule_set.rules)
     pipeline = Pipeline(detector)
+    # A scan makes millions of short-lived, acyclic objects: at the default gen-0 threshold (700) the cyclic
+    # collector would run thousands of times for nothing (about 7% of a scan's time, measured).
+    gc.set_threshold(20_000, 20, 100)
     try:
         entries = open_entries(selection, directory=directory, files=files, extra_fields=detector.needed_fields,
                            screen=detector.screen())

@@ -40,7 +40,7 @@ def deliberately_stopped(entry: Entry) -> bool:
 MAX_COUNT = 1_000_000
 
 
-@dataclass
+@dataclass(slots=True)
 class _Seen:
     """Mutable per-unit state owned by the tracker."""
 
@@ -64,6 +64,10 @@ class SilenceTracker:
         self.rules = [rule for rule in rules if rule.absence is not None]
         # Per rule, per unit. Plain dicts keep insertion order: past MAX_UNITS the unit seen first is dropped.
         self._seen: dict[str, dict[str, _Seen]] = {rule.id: {} for rule in self.rules}
+        # Per rule, the units whose entries may be folded (fold): watched (enough entries), not silent now.
+        self._settled: dict[str, set[str]] = {rule.id: set() for rule in self.rules}
+        self._foldable = all(rule.message is None and not rule.fields and rule.max_priority is None
+                             for rule in self.rules)
         self._next_check = 0
 
     def __bool__(self) -> bool:
@@ -74,8 +78,9 @@ class SilenceTracker:
         ended = []
         stopped = deliberately_stopped(entry)
         for rule in self.rules:
-            units = self._seen[rule.id]
+            units, settled = self._seen[rule.id], self._settled[rule.id]
             if stopped:
+                settled.discard(entry.unit)
                 seen = units.pop(entry.unit, None)
                 if seen is not None and seen.incident is not None:
                     ended.append(seen.incident)
@@ -90,7 +95,9 @@ class SilenceTracker:
             if seen is None:
                 units[entry.unit] = _Seen(last_usec=entry.realtime_usec, last=entry, count=1)
                 if len(units) > MAX_UNITS:
-                    del units[next(iter(units))]
+                    oldest = next(iter(units))
+                    del units[oldest]
+                    settled.discard(oldest)
                 continue
             if seen.incident is not None:
                 ended.append(seen.incident)  # the silence itself is not learnt as a normal gap
@@ -101,33 +108,26 @@ class SilenceTracker:
             seen.last_usec = entry.realtime_usec
             seen.last = entry
             seen.count = min(seen.count + 1, MAX_COUNT)
-            if seen.count == rule.absence.min_entries:  # type: ignore[union-attr]
-                self._next_check = 0
+            if seen.count >= rule.absence.min_entries:  # type: ignore[union-attr]
+                if seen.count == rule.absence.min_entries:  # type: ignore[union-attr]
+                    self._next_check = 0
+                settled.add(entry.unit)
         return ended
 
     def fold(self, run: ScreenedRun) -> bool:
         """Observe a run from its per-unit spans, if that is the same as observing its entries one by one:
         it only adds to counts, gaps and last entries. Not when a deadline falls inside the run, a rule looks
-        at messages, or a unit in it is new, silent (coming back) or about to have logged enough to be
-        watched; then nothing is changed and False returned (the caller replays the entries)."""
-        if run.peak_usec >= self._next_check:
+        at messages, or a unit in it is new, silent (coming back) or not yet watched; then nothing is
+        changed and False returned (the caller replays the entries)."""
+        if run.peak_usec >= self._next_check or not self._foldable:
             return False
-        spans = run.spans
-        updates: list[tuple[list[_Seen], int]] = []
-        for rule in self.rules:
-            if rule.message is not None or rule.fields or rule.max_priority is not None:
+        names = run.units
+        for settled in self._settled.values():
+            if not settled.issuperset(names):
                 return False
-            units, need = self._seen[rule.id], rule.absence.min_entries  # type: ignore[union-attr]
-            seens = []
-            for span in spans:
-                seen = units.get(span[0])
-                if seen is None or seen.incident is not None or seen.count < need <= seen.count + span[1]:
-                    return False
-                seens.append(seen)
-            updates.append((seens, need))
-        for seens, _need in updates:
-            for seen, (_unit, count, _first, _last, first_usec, last_usec, longest_gap, last_message) in zip(
-                    seens, spans, strict=True):
+        for units in self._seen.values():
+            for unit, count, _first, _last, first_usec, last_usec, longest_gap, last_message in run.spans:
+                seen = units[unit]
                 gap = first_usec - seen.last_usec
                 if gap > seen.longest_gap or longest_gap > seen.longest_gap:
                     seen.longest_gap = gap if gap > longest_gap else longest_gap
@@ -163,6 +163,7 @@ class SilenceTracker:
                 if now_usec <= deadline:
                     next_check = min(next_check, deadline + 1)
                     continue
+                self._settled[rule.id].discard(unit)
                 cursor, message, fields = seen.last_details()
                 seen.incident = Incident(
                     rule_id=rule.id, severity=rule.severity, unit=unit, key="",

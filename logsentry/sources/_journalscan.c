@@ -539,10 +539,20 @@ static PyObject *run_object(const Batch *b, const Run *run, PyObject *arrays) {
         }
         PyTuple_SET_ITEM(spans, (Py_ssize_t)i, span);
     }
+    PyObject *units = PyTuple_New((Py_ssize_t)run->n_spans);
+    if (!units) {
+        Py_DECREF(spans);
+        return NULL;
+    }
+    for (size_t i = 0; i < run->n_spans; i++) {
+        PyObject *unit = PyTuple_GET_ITEM(PyTuple_GET_ITEM(spans, (Py_ssize_t)i), 0);
+        Py_INCREF(unit);
+        PyTuple_SET_ITEM(units, (Py_ssize_t)i, unit);
+    }
     int64_t first = BUF_AT(b->times, int64_t, run->first_entry);
     int64_t last = BUF_AT(b->times, int64_t, run->first_entry + run->n_entries - 1);
-    return Py_BuildValue("(nLLLNnO)", (Py_ssize_t)run->n_entries, (long long)first, (long long)last,
-                         (long long)run->peak_usec, spans, (Py_ssize_t)run->first_entry, arrays);
+    return Py_BuildValue("(nLLLNNnO)", (Py_ssize_t)run->n_entries, (long long)first, (long long)last,
+                         (long long)run->peak_usec, spans, units, (Py_ssize_t)run->first_entry, arrays);
 }
 
 static PyObject *batch_object(Scanner *s, const Batch *b) {
