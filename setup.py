@@ -1,14 +1,19 @@
-"""Only the C extension lives here; all other metadata is in pyproject.toml."""
+"""The C extension and the rule library's place in the wheel; all other metadata is in pyproject.toml."""
 
-from setuptools import Extension, setup
+from setuptools import Extension, find_packages, setup
 
 setup(
+    packages=[*find_packages(include=["logsentry", "logsentry.*"]), "logsentry.shipped_rules"],
+    # The rule library ships inside the wheel; in a checkout, rules/ is read where it is (rules/loader.py).
+    package_dir={"logsentry.shipped_rules": "rules"},
+    package_data={"logsentry.shipped_rules": ["*/*.toml"], "logsentry.sources": ["*.pyi"]},
     ext_modules=[
         Extension(
             "logsentry.sources._journalscan",
             ["logsentry/sources/_journalscan.c"],
             libraries=["systemd"],
-            extra_compile_args=["-O2", "-std=c11", "-D_GNU_SOURCE", "-Wall", "-Wextra", "-Wno-missing-field-initializers"],
+            extra_compile_args=["-O2", "-std=c11", "-D_GNU_SOURCE", "-Wall", "-Wextra",
+                                "-Wno-missing-field-initializers"],
         )
-    ]
+    ],
 )
