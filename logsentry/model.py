@@ -70,9 +70,9 @@ def _within(priority: int | None, limit: int | None) -> bool:
     return limit is None or (priority is not None and priority <= limit)
 
 
-UnitSpan = tuple[str, int, int, int, int, int, int, bytes]
-"""One unit's entries within a ScreenedRun: (unit, count, first_index, last_index, first_usec, last_usec,
-longest_gap_usec, last_message). Indexes count from the run's first entry; a plain tuple, made in C."""
+UnitSpan = tuple[str, int, int, int, int, bytes]
+"""One unit's entries within a ScreenedRun: (unit, count, first_usec, last_usec, longest_gap_usec,
+last_message); a plain tuple, made in C."""
 
 _NO_FIELDS: Mapping[str, str] = {}
 NO_PRIORITY = 254

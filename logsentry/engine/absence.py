@@ -126,7 +126,7 @@ class SilenceTracker:
             if not settled.issuperset(names):
                 return False
         for units in self._seen.values():
-            for unit, count, _first, _last, first_usec, last_usec, longest_gap, last_message in run.spans:
+            for unit, count, first_usec, last_usec, longest_gap, last_message in run.spans:
                 seen = units[unit]
                 gap = first_usec - seen.last_usec
                 if gap > seen.longest_gap or longest_gap > seen.longest_gap:

@@ -209,6 +209,8 @@ typedef struct {
     Wanted *wanted;
     size_t n_wanted;
     PyObject **wanted_names; /* the same names as str objects, for the dicts */
+    PyObject *message_name; /* "MESSAGE" among wanted_names (never cached: nearly every one differs) */
+    struct CachedText *texts; /* recent short values as str objects (TEXT_CACHE_SLOTS, direct-mapped) */
     int64_t until_usec; /* -1: none */
 
     pthread_t thread;
@@ -224,6 +226,17 @@ typedef struct {
     int error;              /* a negative errno from sd-journal, reported by read() */
     const char *error_where;
 } Scanner;
+
+/* Unit names and most field values repeat endlessly: one str object each, reused, saves creating (and
+   hashing, when used as a dict key) the same text again for every entry. */
+#define TEXT_CACHE_SLOTS 4096
+#define TEXT_CACHE_MAX 64
+struct CachedText {
+    uint64_t hash;
+    size_t len;
+    char bytes[TEXT_CACHE_MAX];
+    PyObject *text;
+};
 
 static uint64_t hash_bytes(const char *p, size_t n) {
     uint64_t h = 1469598103934665603ull;
@@ -481,6 +494,26 @@ static PyObject *bytes_of(const Buf *b, size_t offset, size_t len) {
     return PyBytes_FromStringAndSize(b->data + offset, (Py_ssize_t)len);
 }
 
+/* The value as str (UTF-8 with replacement, as values.decode does), shared with earlier equal values. */
+static PyObject *text_of(Scanner *s, const char *p, size_t len, uint64_t hash) {
+    if (len > TEXT_CACHE_MAX || !s->texts)
+        return PyUnicode_DecodeUTF8(p, (Py_ssize_t)len, "replace");
+    struct CachedText *slot = &s->texts[hash % TEXT_CACHE_SLOTS];
+    if (slot->text && slot->hash == hash && slot->len == len && memcmp(slot->bytes, p, len) == 0) {
+        Py_INCREF(slot->text);
+        return slot->text;
+    }
+    PyObject *text = PyUnicode_DecodeUTF8(p, (Py_ssize_t)len, "replace");
+    if (!text)
+        return NULL;
+    Py_XSETREF(slot->text, text);
+    Py_INCREF(text);
+    slot->hash = hash;
+    slot->len = len;
+    memcpy(slot->bytes, p, len);
+    return text;
+}
+
 /* A candidate's fields as str (decoded as values.decode does: UTF-8 with replacement, a field an entry
    carries several times joined with newlines). */
 static PyObject *candidate_object(Scanner *s, const Batch *b, const Candidate *c) {
@@ -493,7 +526,9 @@ static PyObject *candidate_object(Scanner *s, const Batch *b, const Candidate *c
         memcpy(header, b->records.data + at, sizeof header);
         at += sizeof header;
         PyObject *name = s->wanted_names[header[0]];
-        PyObject *value = PyUnicode_DecodeUTF8(b->records.data + at, (Py_ssize_t)header[1], "replace");
+        const char *bytes = b->records.data + at;
+        PyObject *value = name == s->message_name ? PyUnicode_DecodeUTF8(bytes, (Py_ssize_t)header[1], "replace")
+                                                  : text_of(s, bytes, header[1], hash_bytes(bytes, header[1]));
         at += header[1];
         if (!value)
             goto fail;
@@ -520,39 +555,36 @@ fail:
     return NULL;
 }
 
-static PyObject *run_object(const Batch *b, const Run *run, PyObject *arrays) {
+static PyObject *run_object(Scanner *s, const Batch *b, const Run *run, PyObject *arrays) {
     PyObject *spans = PyTuple_New((Py_ssize_t)run->n_spans);
-    if (!spans)
-        return NULL;
+    PyObject *units = PyTuple_New((Py_ssize_t)run->n_spans);
+    if (!spans || !units)
+        goto fail;
     for (size_t i = 0; i < run->n_spans; i++) {
         const Span *sp = &BUF_AT(b->spans, Span, run->first_span + i);
         size_t last = run->first_entry + sp->last_index;
         uint64_t start = last ? BUF_AT(b->message_ends, uint64_t, last - 1) : 0;
         uint64_t end = BUF_AT(b->message_ends, uint64_t, last);
-        PyObject *span = Py_BuildValue(
-            "(NIIILLLy#)", PyUnicode_DecodeUTF8(b->units.data + sp->unit_off, (Py_ssize_t)sp->unit_len, "replace"),
-            sp->count, sp->first_index, sp->last_index, (long long)sp->first_usec, (long long)sp->last_usec,
-            (long long)sp->longest_gap, b->messages.data + start, (Py_ssize_t)(end - start));
-        if (!span) {
-            Py_DECREF(spans);
-            return NULL;
-        }
-        PyTuple_SET_ITEM(spans, (Py_ssize_t)i, span);
-    }
-    PyObject *units = PyTuple_New((Py_ssize_t)run->n_spans);
-    if (!units) {
-        Py_DECREF(spans);
-        return NULL;
-    }
-    for (size_t i = 0; i < run->n_spans; i++) {
-        PyObject *unit = PyTuple_GET_ITEM(PyTuple_GET_ITEM(spans, (Py_ssize_t)i), 0);
-        Py_INCREF(unit);
+        PyObject *unit = text_of(s, b->units.data + sp->unit_off, sp->unit_len, sp->hash);
+        if (!unit)
+            goto fail;
         PyTuple_SET_ITEM(units, (Py_ssize_t)i, unit);
+        Py_INCREF(unit);
+        PyObject *span = Py_BuildValue("(NILLLy#)", unit, sp->count, (long long)sp->first_usec,
+                                       (long long)sp->last_usec, (long long)sp->longest_gap,
+                                       b->messages.data + start, (Py_ssize_t)(end - start));
+        if (!span)
+            goto fail;
+        PyTuple_SET_ITEM(spans, (Py_ssize_t)i, span);
     }
     int64_t first = BUF_AT(b->times, int64_t, run->first_entry);
     int64_t last = BUF_AT(b->times, int64_t, run->first_entry + run->n_entries - 1);
     return Py_BuildValue("(nLLLNNnO)", (Py_ssize_t)run->n_entries, (long long)first, (long long)last,
                          (long long)run->peak_usec, spans, units, (Py_ssize_t)run->first_entry, arrays);
+fail:
+    Py_XDECREF(spans);
+    Py_XDECREF(units);
+    return NULL;
 }
 
 static PyObject *batch_object(Scanner *s, const Batch *b) {
@@ -574,7 +606,7 @@ static PyObject *batch_object(Scanner *s, const Batch *b) {
         const Item *item = &BUF_AT(b->items, Item, i);
         PyObject *object = item->kind == 'c'
                                ? candidate_object(s, b, &BUF_AT(b->candidates, Candidate, item->index))
-                               : run_object(b, &BUF_AT(b->runs, Run, item->index), arrays);
+                               : run_object(s, b, &BUF_AT(b->runs, Run, item->index), arrays);
         if (!object) {
             Py_DECREF(items);
             Py_DECREF(arrays);
@@ -759,6 +791,14 @@ static int Scanner_init(Scanner *s, PyObject *args, PyObject *kwargs) {
         }
         Py_INCREF(name);
         s->wanted_names[i] = name;
+        if (strcmp(s->wanted[i].name, "MESSAGE") == 0)
+            s->message_name = name;
+    }
+    s->texts = calloc(TEXT_CACHE_SLOTS, sizeof(struct CachedText));
+    if (!s->texts) {
+        Py_DECREF(seq);
+        PyErr_NoMemory();
+        return -1;
     }
     Py_DECREF(seq);
 
@@ -860,6 +900,9 @@ static void Scanner_dealloc(Scanner *s) {
     }
     free(s->wanted);
     free(s->wanted_names);
+    for (size_t i = 0; s->texts && i < TEXT_CACHE_SLOTS; i++)
+        Py_XDECREF(s->texts[i].text);
+    free(s->texts);
     Py_TYPE(s)->tp_free((PyObject *)s);
 }
 

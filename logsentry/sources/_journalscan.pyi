@@ -6,7 +6,7 @@ NO_LIMIT: int
 NO_PRIORITY: int
 
 Candidate = tuple[int, str, dict[str, str]]
-Run = tuple[int, int, int, int, tuple[tuple[str, int, int, int, int, int, int, bytes], ...], tuple[str, ...], int,
+Run = tuple[int, int, int, int, tuple[tuple[str, int, int, int, int, bytes], ...], tuple[str, ...], int,
             tuple[bytes, bytes, bytes, bytes, bytes]]
 
 class Scanner:
