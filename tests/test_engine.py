@@ -9,7 +9,7 @@ from conftest import entry, json_events, of_type, run_cli, simple_rule
 
 from logsentry.engine.detector import Detector
 from logsentry.engine.policy import Policy
-from logsentry.engine.window import BurstTracker
+from logsentry.engine.window import MAX_WINDOWS, BurstTracker
 from logsentry.model import Entry, Hit, Severity
 from logsentry.pipeline import EndedEvent, IncidentEvent, MatchEvent, Pipeline
 from logsentry.rules.rule import Rule, parse_rule
@@ -88,6 +88,38 @@ def test_tracker_memory_is_bounded_by_threshold_and_quiet_keys_are_dropped():
     assert len(tracker) == 1000
     tracker.expire(100 * SEC)
     assert len(tracker) == 0
+
+
+def test_a_flood_of_distinct_group_keys_keeps_memory_bounded_and_a_real_burst_still_fires():
+    """Group keys come from log text: one per client address at 20k lines/s must not grow the tracker
+    without end. The least recently hit windows go; a key that keeps being hit stays and fires."""
+    rule = make_rule(count=50, within="10m", group_by="ip")
+    tracker = BurstTracker([rule])
+    fired = []
+    for i in range(5 * MAX_WINDOWS):
+        at = i * 0.0001  # all within one window: nothing expires by time
+        tracker.add(Hit("r", Severity.ERROR, make_entry(at, f"BOOM 10.{i}"), {"ip": f"10.{i}"}, f"10.{i}"))
+        if i % 1000 == 0:
+            _ended, incident = tracker.add(Hit("r", Severity.ERROR, make_entry(at, "BOOM attacker"),
+                                                {"ip": "attacker"}, "attacker"))
+            fired += [incident] if incident else []
+        assert len(tracker) <= MAX_WINDOWS
+    assert tracker.evicted >= 4 * MAX_WINDOWS - 100
+    assert len(tracker._deadlines) <= 2 * MAX_WINDOWS + 1
+    assert [incident.key for incident in fired] == ["attacker"] and fired[0].count == 50
+
+
+def test_when_only_open_incidents_are_left_the_oldest_end_early_and_are_reported():
+    rule = make_rule(count=1, within="10m", group_by="ip")
+    tracker = BurstTracker([rule])
+    for i in range(MAX_WINDOWS + 1):
+        tracker.add(Hit("r", Severity.ERROR, make_entry(i * 0.0001, f"BOOM {i}"), {"ip": str(i)}, str(i)))
+    assert len(tracker) <= MAX_WINDOWS
+    assert tracker.due(0)
+    ended = tracker.expire(0)
+    assert ended and ended[0].key == "0" and {incident.key for incident in ended} == \
+        {str(i) for i in range(len(ended))}
+    assert not tracker.due(0)
 
 
 def test_detector_priority_fields_and_ignore():

@@ -2,12 +2,14 @@
 
 Times are the entries' own journal timestamps, never the clock, so scanning yesterday's journal raises
 the incidents the live service would have raised. Only the newest `count` timestamps of a key are kept,
-so memory per key is bounded by the rule's threshold.
+so memory per key is bounded by the rule's threshold, and at most MAX_WINDOWS keys are tracked: group
+keys come from log text (client addresses, user names), so a flood of distinct ones must not grow memory.
 """
 
 from __future__ import annotations
 
 import heapq
+import itertools
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, replace
@@ -17,6 +19,8 @@ from ..model import Hit, Incident, Severity
 from ..rules.rule import Rule
 
 MAX_SAMPLES = 5
+MAX_WINDOWS = 20_000
+EVICT_BATCH = 256
 
 WindowKey = tuple[str, str, str]
 
@@ -37,6 +41,9 @@ class BurstTracker:
         # heap entry; when that comes due it is pushed again with its real deadline (lazy update), so
         # each hit costs O(1) and each expiry O(log n), however many keys there are.
         self._deadlines: list[tuple[int, WindowKey]] = []
+        self._ended_early: list[Incident] = []
+        self.evicted = 0
+        """Windows dropped to stay within MAX_WINDOWS (the least recently hit ones)."""
 
     def add(self, hit: Hit) -> tuple[Incident | None, Incident | None]:
         """Record a hit; returns (incident that ended before it, incident it fired), either may be None."""
@@ -44,10 +51,13 @@ class BurstTracker:
         trigger = rule.trigger
         now = hit.entry.realtime_usec
         key = (hit.rule_id, hit.entry.unit, hit.key)
-        window = self._windows.get(key)
+        window = self._windows.pop(key, None)  # and put back last: the dict is in least recently hit order
         if window is None:
-            window = self._windows[key] = _Window(stamps=deque(maxlen=trigger.count))
+            if len(self._windows) >= MAX_WINDOWS:
+                self._make_room()
+            window = _Window(stamps=deque(maxlen=trigger.count))
             heapq.heappush(self._deadlines, (now + trigger.within_usec, key))
+        self._windows[key] = window
         ended = None
         invocation = invocation_of(hit.entry.fields)
         if window.incident is not None and invocation and window.incident.invocation \
@@ -75,13 +85,29 @@ class BurstTracker:
             return ended, window.incident
         return ended, None
 
+    def _make_room(self) -> None:
+        """Drop the least recently hit windows that have no open incident: each loses at most count - 1 hits
+        of a key that had not fired. Only when every window at the old end has an open incident do those
+        go, ended early (given out by the next expire())."""
+        windows = self._windows
+        oldest = list(itertools.islice(windows, 4 * EVICT_BATCH))
+        quiet = [key for key in oldest if windows[key].incident is None][:EVICT_BATCH]
+        for key in quiet or oldest[:EVICT_BATCH]:
+            incident = windows.pop(key).incident
+            if incident is not None:
+                self._ended_early.append(incident)
+        self.evicted += len(quiet or oldest[:EVICT_BATCH])
+        if len(self._deadlines) > 2 * MAX_WINDOWS:  # entries of dropped windows: rebuild from the live ones
+            self._deadlines = [(self._deadline(key, window), key) for key, window in windows.items()]
+            heapq.heapify(self._deadlines)
+
     def due(self, now_usec: int) -> bool:
         """Would `expire(now_usec)` have anything to look at?"""
-        return bool(self._deadlines) and self._deadlines[0][0] < now_usec
+        return (bool(self._deadlines) and self._deadlines[0][0] < now_usec) or bool(self._ended_early)
 
     def expire(self, now_usec: int) -> list[Incident]:
         """End incidents with no hit for a whole window before `now_usec`; drop windows gone quiet."""
-        ended = []
+        ended, self._ended_early = self._ended_early, []
         deadlines = self._deadlines
         while deadlines and deadlines[0][0] < now_usec:
             _, key = heapq.heappop(deadlines)
