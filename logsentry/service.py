@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 import urllib.request
 import uuid
 from collections import OrderedDict, deque
@@ -45,6 +46,11 @@ log = logging.getLogger("logsentry")
 
 MAX_CONTEXT_UNITS = 2000
 PRUNE_EVERY_USEC = 3600 * 1_000_000
+# While reading a backlog, state is committed every `commit_every` entries but at most once a second: a commit
+# snapshots every burst window, which under a flood of distinct group keys (up to MAX_WINDOWS) costs far more
+# than reading the entries in between (measured: 150 us an entry instead of 25). A crash then re-reads at most
+# about a second of entries, and repeats no action (the outbox dedupes by id).
+MIN_COMMIT_INTERVAL_S = 1.0
 KEEP_DONE_USEC = 7 * 86400 * 1_000_000  # finished outbox rows are kept a week, for `sqlite3 state.db` forensics
 
 
@@ -111,6 +117,7 @@ class Service:
         self.pending: list[OutboxItem] = []
         self.cursor: str | None = self.state.cursor
         self.uncommitted = 0
+        self.last_commit_at = 0.0
         self.last_heartbeat = 0
         self.last_prune = 0
 
@@ -167,7 +174,7 @@ class Service:
                         self._gap(item)
                     else:
                         self._entry(item)
-                        if self.uncommitted >= self.config.commit_every:
+                        if self.commit_due():
                             self._commit()
         finally:
             self.notify("STOPPING=1")
@@ -309,9 +316,15 @@ class Service:
         self.canary.token = ""
         self.canary.seen += 1
 
+    def commit_due(self) -> bool:
+        """Commit while reading? (Catching up always commits.)"""
+        return self.uncommitted >= self.config.commit_every and \
+            time.monotonic() - self.last_commit_at >= MIN_COMMIT_INTERVAL_S
+
     def _commit(self) -> None:
         if self.cursor is None and not self.pending:
             return
+        self.last_commit_at = time.monotonic()
         values: dict[str, Any] = {"windows": self.pipeline.tracker.snapshot(), "ledger": self.ledger.snapshot(),
                                   "alerting": self.alerting}
         if self.cursor is not None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from ..model import Entry, Incident, ScreenedRun
 from ..rules.rule import Rule
-from .detector import RuleTimeout, match_rule
+from .detector import RuleTimeout, looks_at_entries, match_rule
 from .window import invocation_of
 
 MAX_UNITS = 10_000
@@ -66,8 +66,8 @@ class SilenceTracker:
         self._seen: dict[str, dict[str, _Seen]] = {rule.id: {} for rule in self.rules}
         # Per rule, the units whose entries may be folded (fold): watched (enough entries), not silent now.
         self._settled: dict[str, set[str]] = {rule.id: set() for rule in self.rules}
-        self._foldable = all(rule.message is None and not rule.fields and rule.max_priority is None
-                             for rule in self.rules)
+        # Rules that count every entry; the others see only entries the detector's screen lets through.
+        self._counting = [rule.id for rule in self.rules if not looks_at_entries(rule)]
         self._next_check = 0
 
     def __bool__(self) -> bool:
@@ -85,7 +85,7 @@ class SilenceTracker:
                 if seen is not None and seen.incident is not None:
                     ended.append(seen.incident)
                 continue
-            if rule.message is not None or rule.fields or rule.max_priority is not None:
+            if looks_at_entries(rule):
                 try:
                     if match_rule(rule, entry.message, entry.priority, entry.fields) is None:
                         continue
@@ -116,16 +116,18 @@ class SilenceTracker:
 
     def fold(self, run: ScreenedRun) -> bool:
         """Observe a run from its per-unit spans, if that is the same as observing its entries one by one:
-        it only adds to counts, gaps and last entries. Not when a deadline falls inside the run, a rule looks
-        at messages, or a unit in it is new, silent (coming back) or not yet watched; then nothing is
-        changed and False returned (the caller replays the entries)."""
-        if run.peak_usec >= self._next_check or not self._foldable:
+        it only adds to counts, gaps and last entries. Not when a deadline falls inside the run or a unit in it
+        is new, silent (coming back) or not yet watched; then nothing is changed and False returned (the
+        caller replays the entries). Rules that look at entries are left out: the run's entries passed none
+        of their tests (Detector.screen covers them)."""
+        if run.peak_usec >= self._next_check:
             return False
         names = run.units
-        for settled in self._settled.values():
-            if not settled.issuperset(names):
+        for rule_id in self._counting:
+            if not self._settled[rule_id].issuperset(names):
                 return False
-        for units in self._seen.values():
+        for rule_id in self._counting:
+            units = self._seen[rule_id]
             for unit, count, first_usec, last_usec, longest_gap, last_message in run.spans:
                 seen = units[unit]
                 gap = first_usec - seen.last_usec

@@ -33,6 +33,11 @@ class RuleTimeout(Exception):
     """A rule's regex ran past its time limit."""
 
 
+def looks_at_entries(rule: Rule) -> bool:
+    """Does the rule ask anything of an entry (message, fields, priority), or count every one?"""
+    return rule.message is not None or bool(rule.fields) or rule.max_priority is not None
+
+
 def passes_gates(rule: Rule, priority: int | None, fields: Mapping[str, str]) -> bool:
     """The cheap conditions of a rule (priority limit, exact journal fields), checked before any regex."""
     if rule.max_priority is not None and (priority is None or priority > rule.max_priority):
@@ -90,14 +95,16 @@ class Detector:
         self._prefilter = Prefilter(rules)
 
     def screen(self) -> Screen:
-        """What a source may check before reading an entry in full (see Screen)."""
+        """What a source may check before reading an entry in full (see Screen). It covers the match rules
+        and the absence rules that look at entries (message, fields or priority): a screened-out entry is
+        then a sign of life only for absence rules that count every entry."""
+        gated = [rule for rule in self.rules.values() if rule.absence is not None and looks_at_entries(rule)]
+        rules = [*self._matching, *gated]
+        prefilter = Prefilter(rules) if gated else self._prefilter
         loosest: dict[str, int | None] = {}
-        always: list[int | None] = []
-        matching, prefilter = self._matching, self._prefilter
-        for index in prefilter.always:
-            always.append(matching[index].max_priority)
+        always = [rules[index].max_priority for index in prefilter.always]
         for literal, owners in zip(prefilter.patterns, prefilter.owners, strict=True):
-            limits = [matching[index].max_priority for index in owners]
+            limits = [rules[index].max_priority for index in owners]
             if "\ufffd" in literal:  # could stand for any undecodable byte: these rules must see everything
                 always.extend(limits)
                 continue

@@ -110,12 +110,15 @@ class BurstTracker:
         ended, self._ended_early = self._ended_early, []
         deadlines = self._deadlines
         while deadlines and deadlines[0][0] < now_usec:
-            _, key = heapq.heappop(deadlines)
+            stored, key = heapq.heappop(deadlines)
             window = self._windows.get(key)
             if window is None:
                 continue
             deadline = self._deadline(key, window)
-            if deadline >= now_usec:
+            if deadline != stored:
+                # Out of date (hits came since): back in at its real place. Windows thus end in the order of
+                # their real deadlines however far `now` jumps, so ending a scan's screened run at its last
+                # time ends the same windows in the same order as ending them entry by entry.
                 heapq.heappush(deadlines, (deadline, key))
                 continue
             if window.incident is not None:

@@ -352,17 +352,27 @@ static int add_screened(Batch *b, int64_t realtime, const Quick *q, const char *
     return 0;
 }
 
-/* PRIORITY as Python reads it (all ASCII digits, else none); past 253 it makes no difference. */
+/* PRIORITY as Python reads it (all ASCII digits, any number of them, else none), capped at 253: every
+   priority limit is 7 or less, so past that the value makes no difference. */
 static int parse_priority(const char *p, size_t len) {
-    if (len == 0 || len > 9)
+    if (len == 0)
         return NO_PRIORITY;
     int value = 0;
     for (size_t i = 0; i < len; i++) {
         if (p[i] < '0' || p[i] > '9')
             return NO_PRIORITY;
         value = value * 10 + (p[i] - '0');
+        if (value > 253)
+            value = 253;
     }
-    return value > 253 ? 253 : value;
+    return value;
+}
+
+static int is_ascii(const char *p, size_t len) {
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)p[i] >= 0x80)
+            return 0;
+    return 1;
 }
 
 /* Read entries into b until it is full or the journal ends. Returns 1 at the end, 0 when full, <0 on error. */
@@ -408,9 +418,13 @@ static int fill_batch(Scanner *s, Batch *b, Buf *unit) {
                 break;
             case 'P':
                 if (HAS(d, len, "PRIORITY=")) {
+                    q.full |= q.has_priority; /* several values: Python sees none */
                     q.has_priority = 1;
                     q.priority = parse_priority(d + 9, len - 9);
                 }
+                break;
+            case 'N':
+                q.full |= HAS(d, len, "N_DROPPED="); /* journald dropped lines: the pipeline notes it */
                 break;
             case '_':
                 if (HAS(d, len, "_SYSTEMD_UNIT=")) {
@@ -430,8 +444,10 @@ static int fill_batch(Scanner *s, Batch *b, Buf *unit) {
             if (q.full)
                 break;
         }
-        /* Screened entries are about their own unit, _SYSTEMD_UNIT (selection.subject_unit). */
-        q.full |= q.messages != 1 || !q.has_priority || units != 1 || unit->len == 0;
+        /* Screened entries are about their own unit, _SYSTEMD_UNIT (selection.subject_unit), named in ASCII
+           (two names that differ only in undecodable bytes would be one unit to Python). */
+        q.full |= q.messages != 1 || !q.has_priority || units != 1 || unit->len == 0 ||
+                  !is_ascii(unit->data, unit->len);
         if (!q.full) {
             q.message = b->messages.data + message_start;
             q.full = screen_passes(&s->screen, (const unsigned char *)q.message, q.message_len, q.priority);
@@ -750,7 +766,9 @@ static int open_journal(Scanner *s, PyObject *directory, PyObject *files, int fl
     }
     if (r < 0) {
         s->journal = NULL;
-        return fail_errno(r, "cannot open journal");
+        errno = -r;
+        PyErr_SetFromErrno(PyExc_OSError);
+        return -1;
     }
     return 0;
 }

@@ -1,0 +1,148 @@
+"""Memory of the service path over a long run: is it flat with time, and bounded with many units and keys?
+
+Drives a real `Service` (logsentry run's object: pipeline, guarded policy, per-unit context lines, alert
+state, SQLite outbox and state commits, the outbox worker with a failing channel) with N synthetic entries,
+as its journal follower would hand them over, and samples the process's anonymous RSS as it goes. The
+journal reader itself is left out: it is C (sd-journal) with no state that grows with entries, and feeding
+10M entries through a real journal would take a 10 GB file. The stream is hostile on purpose:
+
+- 5,000 units in rotation, and every 50,000 entries 1,000 new unit names that are never seen again;
+- sshd "Failed password" lines from a new client address each time (group keys from log text),
+  200 a second, while a real brute force from one address runs in bursts;
+- error-priority bursts (error-burst, grouped by unit), MVar deadlocks, units that go silent and return.
+
+    .venv/bin/python bench/memory.py                      # 10M entries, about 3 minutes
+    .venv/bin/python bench/memory.py --entries 2000000    # quicker
+
+It prints the samples and judges: after the first 20% (warm-up: windows, contexts and caches fill up),
+anonymous RSS may not grow by more than 10% or 8 MB, whichever is larger. Results go to
+bench/results/memory.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from logsentry.config import load_config  # noqa: E402
+from logsentry.model import Entry  # noqa: E402
+from logsentry.service import Service  # noqa: E402
+from logsentry.timespec import wall_usec  # noqa: E402
+
+STEP_USEC = 1_000  # 1,000 entries a second of journal time: 10M entries are about 2.8 hours
+UNITS = 5_000
+
+
+def anon_kib() -> int:
+    match = re.search(r"RssAnon:\s+(\d+) kB", Path("/proc/self/status").read_text())
+    return int(match.group(1)) if match else 0
+
+
+def entry_at(i: int, start_usec: int) -> Entry:
+    """The i-th entry of the stream (deterministic but for the start time: the service's clock is real)."""
+    at = start_usec + i * STEP_USEC
+    unit = f"svc{i % UNITS}.service"
+    fields = {"_PID": str(1000 + i % UNITS), "_UID": "100", "SYSLOG_IDENTIFIER": unit[:-8],
+              "_SYSTEMD_INVOCATION_ID": f"{i % UNITS:032x}"}
+    if i % 50_000 < 1_000:  # a wave of never-again unit names
+        unit = f"oneshot-{i}.service"
+    priority = 6
+    if i % 5 == 0:  # 200/s: a new client address every time
+        message = f"Failed password for invalid user admin from 10.{i >> 16 & 255}.{i >> 8 & 255}.{i & 255} " \
+                  f"port {1024 + i % 60000} ssh2"
+        unit = "ssh.service"
+    elif i % 100_000 < 2_000 and i % 20 == 1:  # a brute force from one address, in bursts
+        message = "Failed password for root from 203.0.113.7 port 40022 ssh2"
+        unit = "ssh.service"
+    elif i % 37 == 0:
+        message, priority = f"request {i} failed: upstream reset", 3
+    elif i % 200_000 < 500 and i % 5 == 2:
+        message, unit = "cachix-server: thread blocked indefinitely in an MVar operation", "cachix.service"
+    elif (i // 300_000) % 2 and unit == "svc7.service":
+        message, unit = "heartbeat", "svc8.service"  # svc7 goes silent for a while, then comes back
+    else:
+        message = f"GET /api/items/{i % 997} 200 {i % 53}ms"
+    return Entry(at, message, unit, priority, f"s=bench;i={i:x}", fields)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--entries", type=int, default=10_000_000)
+    parser.add_argument("--samples", type=int, default=20)
+    parser.add_argument("--caught-up-every", type=int, default=5_000,
+                        help="entries between the follower's catch-ups (tick, reminders, commit, prune)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="logsentry-memory-") as tmp:
+        config_path = Path(tmp) / "logsentry.toml"
+        config_path.write_text(f"""
+state_dir = "{tmp}/state"
+journal_directory = "{tmp}"
+[[watch]]
+units = ["*"]
+actions = ["restart", "alert"]
+[restart]
+systemctl = ["/bin/false"]
+cooldown = "1s"
+budget = 3
+[alerts]
+backoff = "1s"
+max_backoff = "30s"
+[[channel]]
+type = "command"
+argv = ["/bin/false"]
+""")
+        config_path.chmod(0o600)
+        logging.basicConfig(level=logging.ERROR, format="%(message)s")
+        service = Service(load_config(config_path), notify=lambda message: None)
+        start_usec = wall_usec()
+        service.worker.start()
+        every = max(1, args.entries // args.samples)
+        samples: list[dict[str, float]] = []
+        started = time.perf_counter()
+        try:
+            for i in range(args.entries):
+                service._entry(entry_at(i, start_usec))
+                if service.commit_due():
+                    service._commit()
+                if i % args.caught_up_every == args.caught_up_every - 1:
+                    service._caught_up()
+                if i % every == every - 1:
+                    pipeline = service.pipeline
+                    samples.append({"entries": i + 1, "anon_mib": anon_kib() / 1024,
+                                    "seconds": time.perf_counter() - started, "windows": len(pipeline.tracker),
+                                    "evicted": pipeline.tracker.evicted,
+                                    "units_tracked": sum(len(units) for units in pipeline.silence._seen.values()),
+                                    "contexts": len(service.context), "alerting": len(service.alerting)})
+                    s = samples[-1]
+                    print(f"{s['entries']:>11,} entries {s['seconds']:7.1f} s  anon {s['anon_mib']:6.1f} MiB  "
+                          f"windows {s['windows']:>6} (evicted {s['evicted']:>9,})  silence units "
+                          f"{s['units_tracked']:>6}  contexts {s['contexts']:>5}  open alerts {s['alerting']:>5}",
+                          flush=True)
+        finally:
+            service.worker.close()
+            service.state.close()
+    warm = samples[len(samples) // 5]["anon_mib"]
+    peak_after = max(s["anon_mib"] for s in samples[len(samples) // 5:])
+    growth = peak_after - warm
+    allowed = max(0.10 * warm, 8.0)
+    verdict = growth <= allowed
+    print(f"\nafter warm-up ({samples[len(samples) // 5]['entries']:,} entries): {warm:.1f} MiB; peak after it "
+          f"{peak_after:.1f} MiB; growth {growth:+.1f} MiB (allowed {allowed:.1f}): {'PASS' if verdict else 'FAIL'}")
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "memory.json").write_text(json.dumps({"entries": args.entries, "samples": samples, "warm_mib": warm,
+                                                 "peak_after_warm_mib": peak_after, "pass": verdict}, indent=1))
+    return 0 if verdict else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
