@@ -86,6 +86,19 @@ def test_json_binary_values_and_missing_cursor(write_rule, rules_dir, tmp_path):
     assert matches[0]["cursor"] == f"{dump}: line 1"
 
 
+def test_json_lone_surrogates_are_replaced_not_a_crash(write_rule, rules_dir, tmp_path):
+    """JSON can escape a lone surrogate ("\\ud800"): hostile text must not stop the scan (it used to crash the
+    literal prefilter, and no JSON encoder writes it back)."""
+    write_rule("boom", simple_rule(regex="^BOOM"))
+    dump = tmp_path / "surrogates.json"
+    dump.write_text('{"__REALTIME_TIMESTAMP": "1700000000000000", "MESSAGE": "BOOM \\ud800 \\udfff end", '
+                    '"_SYSTEMD_UNIT": "x\\udc80.service", "X_\\ud83d": "v"}\n')
+    matches = scan(str(dump), rules_dir)
+    assert len(matches) == 1
+    assert matches[0]["message"].startswith("BOOM \ufffd") and matches[0]["message"].endswith(" end")
+    assert "\ud800" not in matches[0]["message"] and matches[0]["unit"].startswith("x\ufffd")
+
+
 @pytest.mark.parametrize(("content", "expected"), [
     (b"this is just text\n", "not a journal file, journal export format or JSON lines"),
     (b'{"MESSAGE": "no time"}\n', "line 1: __REALTIME_TIMESTAMP: expected microseconds since the epoch (got None)"),

@@ -117,13 +117,25 @@ def read_export(stream: IO[bytes], name: str, selection: Selection, wanted: tupl
         fields[decode(key)] = decode(value)
 
 
+def _json_text(text: str) -> str:
+    """A JSON string as text: JSON can escape lone surrogates ("\\ud800"), which no encoder or matcher
+    downstream accepts; they become U+FFFD, as undecodable bytes do in journal values."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    return text
+
+
 def _json_value(value: Any) -> str | None:
     """journalctl -o json: a string, a list of byte values for non-UTF-8 data, null for huge values,
     or a list of those when a field occurs several times (joined with newlines)."""
     if value is None:
         return None
     if isinstance(value, str):
-        return value
+        return _json_text(value)
     if isinstance(value, int | float):
         return str(value)
     if isinstance(value, list):
@@ -150,7 +162,8 @@ def read_json_lines(
             raise InputFormatError(f"{where}: expected a JSON object per line ({error})") from None
         if not isinstance(document, dict):
             raise InputFormatError(f"{where}: expected a JSON object per line (got {type(document).__name__})")
-        fields = {key: text for key, value in document.items() if (text := _json_value(value)) is not None}
+        fields = {_json_text(key): text for key, value in document.items()
+                  if (text := _json_value(value)) is not None}
         entry = _entry_from_fields(fields, selection, wanted, where)
         if entry is not None:
             yield entry
