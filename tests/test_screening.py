@@ -607,8 +607,8 @@ def test_directory_of_several_journals(folder: Path):
 # ---- bugs isolated: each test states what the scanner gets wrong ------------------------------------------------
 
 def test_burst_endings_inside_a_folded_run_keep_their_order(folder: Path, custom_rules: tuple[Rule, ...]):
-    """BurstTracker.expire pops stale heap deadlines: ending bursts at a run's peak time is not the same as
-    ending them entry by entry when a window was extended after its first hit."""
+    """Ending bursts once at a folded run's last time must end them in the same order as entry by entry,
+    also when a window was extended after its first hit (its heap deadline is then stale)."""
     space = [rule for rule in custom_rules if rule.id == "space"]
     journal = write_journal(folder, "burst-order", [
         entry("cp: No space left on device", unit="a.service", at=0),
@@ -650,8 +650,8 @@ def test_burst_endings_inside_a_folded_run_keep_their_order_with_shipped_rules(f
 
 
 def test_priority_with_leading_zeros_is_not_screened_out(folder: Path):
-    """PRIORITY=0000000003 is priority 3 for the reference reader (int of ASCII digits); the scanner gives
-    up on more than 9 digits and screens the entry out, so error-burst never sees it."""
+    """PRIORITY=0000000003 is priority 3 for the reference reader (int of ASCII digits, any number of them);
+    the scanner must read it the same, or error-burst would never see these entries."""
     journal = write_journal(folder, "priority-digits", [
         *[entry(f"request failed {i}", unit="p.service", at=i, priority="0000000003") for i in range(60)],
         entry("end", unit="q.service", at=100)])
@@ -664,9 +664,17 @@ def test_priority_with_leading_zeros_is_not_screened_out(folder: Path):
         + describe_difference(full, screened))
 
 
+BOOM_RULE = """title = "boom"
+severity = "error"
+action = "alert"
+[match]
+message = 'BOOM'
+"""
+
+
 def test_absence_rule_with_fields_sees_screened_entries(folder: Path):
-    """An absence rule may gate on journal fields ([match] fields); screened entries are replayed with no
-    fields at all, so they never count as its signs of life."""
+    """An absence rule may gate on journal fields ([match] fields): the entries that pass its gate must reach
+    it through the scanner too (screened entries carry no fields, so the screen must let them through)."""
     rules = rules_in(folder / "fielded-absence", {"quiet-stdout": '''title = "quiet stdout"
 severity = "warning"
 action = "alert"
@@ -675,12 +683,7 @@ fields = { _TRANSPORT = "stdout" }
 [absence]
 silent_for = "10m"
 min_entries = 5
-''', "boom": '''title = "boom"
-severity = "error"
-action = "alert"
-[match]
-message = 'BOOM'
-'''})
+''', "boom": BOOM_RULE})
     journal = write_journal(folder, "fielded-absence", [
         *[entry(f"tick {i}", unit="a.service", at=i, _TRANSPORT="stdout") for i in range(20)],
         entry("later", unit="z.service", at=3000)])
@@ -693,8 +696,8 @@ message = 'BOOM'
 
 
 def test_absence_rule_with_priority_and_repeated_priority_field(folder: Path):
-    """PRIORITY given twice: the reference reads no priority (a list of values is no number); the scanner
-    keeps the last value for screened entries, which an absence rule with a priority limit then counts."""
+    """PRIORITY given twice: the reference reads no priority (a list of values is no number), and so must the
+    scanner, or an absence rule with a priority limit would count entries only through it."""
     rules = rules_in(folder / "priority-absence", {"quiet-errors": '''title = "quiet errors"
 severity = "warning"
 action = "alert"
@@ -703,12 +706,7 @@ priority = "err"
 [absence]
 silent_for = "10m"
 min_entries = 5
-''', "boom": '''title = "boom"
-severity = "error"
-action = "alert"
-[match]
-message = 'BOOM'
-'''})
+''', "boom": BOOM_RULE})
     journal = write_journal(folder, "priority-absence", [
         *[raw_from(entry(f"tick {i}", unit="a.service", at=i, priority=None), ("PRIORITY", "3"), ("PRIORITY", "2"))
           for i in range(20)],
@@ -723,8 +721,8 @@ message = 'BOOM'
 
 
 def test_suppression_note_on_a_screened_entry_counts(folder: Path):
-    """N_DROPPED on an entry no rule's screen lets through: the reference path notes the suppression for
-    the unit (its incident counts become lower bounds), the scanner drops the field with the entry."""
+    """N_DROPPED on an entry no rule's screen lets through: the suppression must be noted for the unit (its
+    incident counts become lower bounds) through the scanner too."""
     journal = write_journal(folder, "n-dropped", [
         entry("cp: error writing 'x': No space left on device", unit="app.service", at=0),
         entry("some lines were lost", unit="app.service", at=1, N_DROPPED=7),
@@ -739,8 +737,8 @@ def test_suppression_note_on_a_screened_entry_counts(folder: Path):
 
 
 def test_units_that_differ_only_in_invalid_utf8_fold_as_one(folder: Path):
-    """Two _SYSTEMD_UNIT values that decode to the same text are one unit for the pipeline; the scanner
-    keeps them apart (spans keyed by raw bytes) and the fold then merges the two spans out of order."""
+    """Two _SYSTEMD_UNIT values that decode to the same text are one unit for the pipeline: the scanner must
+    not fold them as two (spans are keyed by raw bytes), or the unit's last time could step back."""
     def bad(name: bytes, message: str, at: float) -> dict[str, FieldValue]:
         return entry(message, unit=None, at=at, _SYSTEMD_UNIT=name, SYSLOG_IDENTIFIER="bad")
 
