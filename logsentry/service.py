@@ -105,7 +105,8 @@ class Service:
         self.canary = Canary()
         self.stop = threading.Event()
         self.reload_requested = False
-        self.context: OrderedDict[str, deque[str]] = OrderedDict()
+        # Per unit, its last lines as (journal time, message): formatted only when an alert quotes them.
+        self.context: OrderedDict[str, deque[tuple[int, str]]] = OrderedDict()
         self.alerting: dict[str, dict[str, int]] = self.state.get("alerting") or {}
         self.ledger = RestartLedger.restore(self.state.get("ledger"))
         self.rule_set = load_rule_set_for(config)
@@ -222,12 +223,13 @@ class Service:
             lines = self.context[entry.unit] = deque(maxlen=self.config.alerts.context_lines)
             if len(self.context) > MAX_CONTEXT_UNITS:
                 self.context.popitem(last=False)
-        lines.append(f"{format_usec(entry.realtime_usec)} {entry.message}")
+        lines.append((entry.realtime_usec, entry.message))
 
     def _queue(self, action: Action) -> None:
         incident = action.incident
         self.figures.actions += 1
-        items = outbox_items(action, self.config.hostname, list(self.context.get(incident.unit, ())))
+        context = [f"{format_usec(at)} {message}" for at, message in self.context.get(incident.unit, ())]
+        items = outbox_items(action, self.config.hostname, context)
         if not items:
             verb = "would " if action.dry_run and action.kind != "report" else ""
             log.warning("%s%s %s (rule %s): %s", verb, action.kind, action.unit, incident.rule_id, action.reason)

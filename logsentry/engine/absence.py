@@ -10,6 +10,7 @@ stopping a service is no alarm.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -19,7 +20,6 @@ from .detector import RuleTimeout, looks_at_entries, match_rule
 from .window import invocation_of
 
 MAX_UNITS = 10_000
-FOREVER = 2**63
 GAP_FACTOR = 3
 DELIBERATE_STOP_IDS = frozenset({
     "7ad2d189f7e94e70a38c781354912448",  # unit deactivated successfully
@@ -68,7 +68,11 @@ class SilenceTracker:
         self._settled: dict[str, set[str]] = {rule.id: set() for rule in self.rules}
         # Rules that count every entry; the others see only entries the detector's screen lets through.
         self._counting = [rule.id for rule in self.rules if not looks_at_entries(rule)]
-        self._next_check = 0
+        self._by_id = {rule.id: rule for rule in self.rules}
+        # (time from which the unit counts as silent, rule id, unit) for each watched unit, earliest first. A
+        # unit that logged since keeps its old entry; when that comes due it is pushed again with its real
+        # time (lazy update, as in window.py), so a sign of life costs O(1) however many units there are.
+        self._deadlines: list[tuple[int, str, str]] = []
 
     def __bool__(self) -> bool:
         return bool(self.rules)
@@ -99,20 +103,41 @@ class SilenceTracker:
                     del units[oldest]
                     settled.discard(oldest)
                 continue
-            if seen.incident is not None:
-                ended.append(seen.incident)  # the silence itself is not learnt as a normal gap
+            silence = seen.incident
+            came_back = silence is not None
+            if silence is not None:
+                ended.append(silence)  # the silence itself is not learnt as a normal gap
                 seen.incident = None
-                self._next_check = 0
             else:
                 seen.longest_gap = max(seen.longest_gap, entry.realtime_usec - seen.last_usec)
             seen.last_usec = entry.realtime_usec
             seen.last = entry
             seen.count = min(seen.count + 1, MAX_COUNT)
             if seen.count >= rule.absence.min_entries:  # type: ignore[union-attr]
-                if seen.count == rule.absence.min_entries:  # type: ignore[union-attr]
-                    self._next_check = 0
+                if came_back or seen.count == rule.absence.min_entries:  # type: ignore[union-attr]
+                    self._watch(rule, entry.unit, seen)
                 settled.add(entry.unit)
         return ended
+
+    def _silent_from(self, rule: Rule, seen: _Seen) -> tuple[int, int]:
+        """(the time from which the unit counts as silent, the silence threshold)."""
+        absence = rule.absence
+        assert absence is not None
+        threshold = max(absence.silent_for_usec, GAP_FACTOR * seen.longest_gap)
+        return seen.last_usec + threshold + 1, threshold
+
+    def _watch(self, rule: Rule, unit: str, seen: _Seen) -> None:
+        deadlines = self._deadlines
+        heapq.heappush(deadlines, (self._silent_from(rule, seen)[0], rule.id, unit))
+        if len(deadlines) > 4 * MAX_UNITS * len(self.rules):  # entries of forgotten units: rebuild
+            self._deadlines = [(self._silent_from(rule, seen)[0], rule.id, unit) for rule in self.rules
+                               for unit, seen in self._seen[rule.id].items() if self._watched(rule, seen)]
+            heapq.heapify(self._deadlines)
+
+    @staticmethod
+    def _watched(rule: Rule, seen: _Seen) -> bool:
+        """Logged enough to be watched, and not silent now."""
+        return seen.incident is None and seen.count >= rule.absence.min_entries  # type: ignore[union-attr]
 
     def fold(self, run: ScreenedRun) -> bool:
         """Observe a run from its per-unit spans, if that is the same as observing its entries one by one:
@@ -120,7 +145,7 @@ class SilenceTracker:
         is new, silent (coming back) or not yet watched; then nothing is changed and False returned (the
         caller replays the entries). Rules that look at entries are left out: the run's entries passed none
         of their tests (Detector.screen covers them)."""
-        if run.peak_usec >= self._next_check:
+        if self.due(run.peak_usec):
             return False
         names = run.units
         for rule_id in self._counting:
@@ -144,34 +169,30 @@ class SilenceTracker:
 
     def due(self, now_usec: int) -> bool:
         """Would `expire(now_usec)` have anything to look at?"""
-        return now_usec >= self._next_check
+        return bool(self._deadlines) and self._deadlines[0][0] <= now_usec
 
     def expire(self, now_usec: int) -> list[Incident]:
-        """Silence incidents that fire at `now_usec`. The units are scanned only when the earliest
-        deadline is due: a deadline only moves later while its unit keeps logging, and `observe` asks
-        for a rescan when a unit becomes eligible or comes back."""
-        if now_usec < self._next_check:
-            return []
+        """Silence incidents that fire at `now_usec`, earliest silence first."""
         fired = []
-        next_check = FOREVER
-        for rule in self.rules:
-            assert rule.absence is not None
+        deadlines = self._deadlines
+        while deadlines and deadlines[0][0] <= now_usec:
+            stored, rule_id, unit = heapq.heappop(deadlines)
+            rule = self._by_id[rule_id]
             absence = rule.absence
-            for unit, seen in self._seen[rule.id].items():
-                if seen.incident is not None or seen.count < absence.min_entries:
-                    continue
-                threshold = max(absence.silent_for_usec, GAP_FACTOR * seen.longest_gap)
-                deadline = seen.last_usec + threshold
-                if now_usec <= deadline:
-                    next_check = min(next_check, deadline + 1)
-                    continue
-                self._settled[rule.id].discard(unit)
-                cursor, message, fields = seen.last_details()
-                seen.incident = Incident(
-                    rule_id=rule.id, severity=rule.severity, unit=unit, key="",
-                    first_usec=seen.last_usec, fired_usec=now_usec, last_usec=now_usec,
-                    count=seen.count, threshold=absence.min_entries, within_usec=threshold,
-                    cursor=cursor, samples=(message,), action=rule.action, invocation=invocation_of(fields))
-                fired.append(seen.incident)
-        self._next_check = next_check
+            assert absence is not None
+            seen = self._seen[rule_id].get(unit)
+            if seen is None or not self._watched(rule, seen):
+                continue  # forgotten, stopped, or already silent: comes back in when it logs again
+            silent_from, threshold = self._silent_from(rule, seen)
+            if silent_from != stored:
+                heapq.heappush(deadlines, (silent_from, rule_id, unit))  # it logged since: back in at its place
+                continue
+            self._settled[rule_id].discard(unit)
+            cursor, message, fields = seen.last_details()
+            seen.incident = Incident(
+                rule_id=rule.id, severity=rule.severity, unit=unit, key="",
+                first_usec=seen.last_usec, fired_usec=now_usec, last_usec=now_usec,
+                count=seen.count, threshold=absence.min_entries, within_usec=threshold,
+                cursor=cursor, samples=(message,), action=rule.action, invocation=invocation_of(fields))
+            fired.append(seen.incident)
         return fired

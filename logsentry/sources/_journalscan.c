@@ -782,7 +782,7 @@ static int Scanner_init(Scanner *s, PyObject *args, PyObject *kwargs) {
     if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOiOLLOiO", keywords, &directory, &files, &flags, &matches,
                                      &since_usec, &until_usec, &literals, &always_limit, &wanted))
         return -1;
-    if (s->journal) {
+    if (s->journal || s->screen.literals || s->wanted) {
         PyErr_SetString(PyExc_RuntimeError, "Scanner is already initialised");
         return -1;
     }
@@ -912,7 +912,7 @@ static PyObject *Scanner_close(Scanner *s, PyObject *Py_UNUSED(ignored)) {
 static void Scanner_dealloc(Scanner *s) {
     scanner_release(s);
     screen_free(&s->screen);
-    for (size_t i = 0; i < s->n_wanted; i++) {
+    for (size_t i = 0; s->wanted && s->wanted_names && i < s->n_wanted; i++) {
         free(s->wanted[i].name);
         Py_XDECREF(s->wanted_names[i]);
     }
