@@ -36,6 +36,7 @@
 #define NO_PRIORITY 254  /* an entry without a numeric PRIORITY: passes only rules without a limit */
 #define MAX_SPANS_PER_RUN 256
 #define BATCH_ENTRIES 16384
+#define FIRST_BATCH_ENTRIES 512 /* then doubling: Python starts matching while the scanner is still warming up */
 #define BATCH_CANDIDATES 4096
 #define BATCH_BYTES (16u << 20)
 #define N_BATCHES 2
@@ -376,9 +377,9 @@ static int is_ascii(const char *p, size_t len) {
 }
 
 /* Read entries into b until it is full or the journal ends. Returns 1 at the end, 0 when full, <0 on error. */
-static int fill_batch(Scanner *s, Batch *b, Buf *unit) {
+static int fill_batch(Scanner *s, Batch *b, Buf *unit, size_t limit) {
     size_t n = 0;
-    while (n < BATCH_ENTRIES && BUF_COUNT(b->candidates, Candidate) < BATCH_CANDIDATES && batch_bytes(b) < BATCH_BYTES) {
+    while (n < limit && BUF_COUNT(b->candidates, Candidate) < BATCH_CANDIDATES && batch_bytes(b) < BATCH_BYTES) {
         int r = sd_journal_next(s->journal);
         if (r < 0) {
             s->error_where = "sd_journal_next";
@@ -472,6 +473,7 @@ static void *worker(void *arg) {
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, NULL); /* signals are the main thread's business */
     Buf unit = {0};
+    size_t limit = FIRST_BATCH_ENTRIES;
     pthread_mutex_lock(&s->lock);
     while (!s->stop) {
         if (s->n_free == 0) {
@@ -482,7 +484,9 @@ static void *worker(void *arg) {
         pthread_mutex_unlock(&s->lock);
         Batch *b = &s->batches[index];
         batch_reset(b);
-        int r = fill_batch(s, b, &unit);
+        int r = fill_batch(s, b, &unit, limit);
+        if (limit < BATCH_ENTRIES)
+            limit *= 2;
         pthread_mutex_lock(&s->lock);
         if (r < 0) {
             s->error = r;
