@@ -6,15 +6,17 @@
  * never holds the GIL, reads every entry once (one pass over its fields), asks a literal screen whether
  * any rule could match it, and sorts it:
  *
- *   - a candidate (a screen hit, or an entry that may be about another unit: systemd's own lines,
- *     coredumps, privileged lines naming an object unit) is kept with its cursor and the wanted fields;
+ *   - a candidate (a screen hit, an entry that may be about another unit: systemd's own lines, coredumps,
+ *     privileged lines naming an object unit; or anything unusual: several MESSAGE or PRIORITY values,
+ *     N_DROPPED, a missing or non-ASCII _SYSTEMD_UNIT) is kept with its cursor and the wanted fields;
  *   - every other entry is screened out and only summarised: its time, priority and message are kept in
  *     flat buffers and it counts towards a per-unit span of its run (the screened entries between two
  *     candidates), which is what time and silence tracking need.
  *
  * Python calls Scanner.read() for the next batch: a list of candidates, as (realtime, cursor, fields)
- * tuples with the wanted fields as str, and runs, as tuples described in journal_batch.py. The worker fills one batch while Python
- * turns the previous one into objects, so reading and matching use both cores.
+ * tuples with the wanted fields as str, and runs, as the tuples model.ScreenedRun is made from (see
+ * _journalscan.pyi). The worker fills one batch while Python turns the previous one into objects and
+ * matches it, so reading and matching use both cores.
  *
  * The screen is a superset test: it may let through an entry no rule matches (Python then decides with
  * the real prefilter and regexes) but never screens out one a rule could match. Literals are found with
