@@ -963,7 +963,8 @@ PyMODINIT_FUNC PyInit__journalscan(void) {
     Py_INCREF(&ScannerType);
     if (PyModule_AddObject(m, "Scanner", (PyObject *)&ScannerType) < 0 ||
         PyModule_AddIntConstant(m, "NO_LIMIT", NO_LIMIT) < 0 ||
-        PyModule_AddIntConstant(m, "NO_PRIORITY", NO_PRIORITY) < 0) {
+        PyModule_AddIntConstant(m, "NO_PRIORITY", NO_PRIORITY) < 0 ||
+        PyModule_AddIntConstant(m, "LOCAL_ONLY", SD_JOURNAL_LOCAL_ONLY) < 0) {
         Py_DECREF(&ScannerType);
         Py_DECREF(m);
         return NULL;

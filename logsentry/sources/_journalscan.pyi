@@ -4,6 +4,7 @@ from collections.abc import Sequence
 
 NO_LIMIT: int
 NO_PRIORITY: int
+LOCAL_ONLY: int
 
 Candidate = tuple[int, str, dict[str, str]]
 Run = tuple[int, int, int, int, tuple[tuple[str, int, int, int, int, bytes], ...], tuple[str, ...], int,

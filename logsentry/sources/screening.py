@@ -16,8 +16,6 @@ from . import _journalscan
 from .journal import JournalLocation, JournalOpenError, selection_terms, wanted_fields
 from .selection import SUBJECT_FIELDS, Selection, subject_unit
 
-LOCAL_ONLY = 1  # sd-journal's SD_JOURNAL_LOCAL_ONLY, what systemd.journal opens the local journal with
-
 
 def scanner_limits(screen: Screen) -> tuple[list[tuple[bytes, int]], int]:
     """The screen in the scanner's terms: (literal bytes, priority limit) pairs and the limit of rules
@@ -48,7 +46,8 @@ class ScreeningJournalSource:
             scanner = _journalscan.Scanner(
                 directory=str(location.directory.resolve()) if location.directory is not None else None,
                 files=[str(path.resolve()) for path in location.files],
-                flags=0 if location.directory is not None or location.files else LOCAL_ONLY,
+                # As systemd.journal opens them: the local journal with LOCAL_ONLY, given paths as they are.
+                flags=0 if location.directory is not None or location.files else _journalscan.LOCAL_ONLY,
                 matches=selection_terms(selection),
                 since_usec=-1 if selection.since_usec is None else selection.since_usec,
                 until_usec=-1 if selection.until_usec is None else selection.until_usec,
