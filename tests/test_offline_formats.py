@@ -99,6 +99,16 @@ def test_json_lone_surrogates_are_replaced_not_a_crash(write_rule, rules_dir, tm
     assert "\ud800" not in matches[0]["message"] and matches[0]["unit"].startswith("x\ufffd")
 
 
+def test_json_priority_that_is_no_ascii_number_is_no_priority(write_rule, rules_dir, tmp_path):
+    """"²" and "٣" are digits to str.isdigit(); int() chokes on the first. Neither is a journal priority."""
+    write_rule("boom", simple_rule(regex="^BOOM"))
+    dump = tmp_path / "priorities.json"
+    dump.write_text("".join(f'{{"__REALTIME_TIMESTAMP": "170000000{i}000000", "MESSAGE": "BOOM {i}", '
+                            f'"PRIORITY": "{value}"}}\n' for i, value in enumerate(["\u00b2", "\u0663", "3"])))
+    matches = scan(str(dump), rules_dir)
+    assert [m["priority"] for m in matches] == [None, None, 3]
+
+
 @pytest.mark.parametrize(("content", "expected"), [
     (b"this is just text\n", "not a journal file, journal export format or JSON lines"),
     (b'{"MESSAGE": "no time"}\n', "line 1: __REALTIME_TIMESTAMP: expected microseconds since the epoch (got None)"),

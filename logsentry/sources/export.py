@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import IO, Any, BinaryIO
 
 from ..model import Entry
-from .selection import DEFAULT_FIELDS, Selection, subject_unit
-from .values import decode
+from .selection import DEFAULT_FIELDS, Selection
+from .values import decode, entry_from
 
 GZIP_MAGIC = b"\x1f\x8b"
 MAX_FIELD_BYTES = 128 * 1024 * 1024  # journald itself refuses entries far smaller; bounds memory on bad input
@@ -70,15 +70,8 @@ def _entry_from_fields(
     realtime = int(stamp)
     if not selection.accepts(fields, realtime):
         return None
-    priority = fields.get("PRIORITY")
-    return Entry(
-        realtime_usec=realtime,
-        message=fields.get("MESSAGE", ""),
-        unit=subject_unit(fields.get),
-        priority=int(priority) if priority and priority.isdigit() else None,
-        cursor=fields.get("__CURSOR") or where,
-        fields={name: fields[name] for name in wanted if name in fields},
-    )
+    return entry_from(fields.get, realtime, fields.get("__CURSOR") or where,
+                      {name: fields[name] for name in wanted if name in fields})
 
 
 def read_export(stream: IO[bytes], name: str, selection: Selection, wanted: tuple[str, ...]) -> Iterator[Entry]:

@@ -14,8 +14,8 @@ from systemd import journal
 
 from ..model import Entry
 from ..timespec import wall_usec
-from .selection import DEFAULT_FIELDS, Selection, subject_unit, unit_terms
-from .values import decode
+from .selection import DEFAULT_FIELDS, Selection, unit_terms
+from .values import decode, entry_from
 
 
 class JournalOpenError(OSError):
@@ -38,8 +38,12 @@ class JournalLocation:
                 return journal._Reader(flags=0, path=str(self.directory.resolve()))
             return journal._Reader()
         except OSError as error:
-            where = self.directory or ", ".join(map(str, self.files)) or "the local journal"
-            raise JournalOpenError(f"{where}: cannot open journal: {error}") from error
+            raise self.open_error(error) from error
+
+    def open_error(self, error: OSError) -> JournalOpenError:
+        """What failing to open this location is called, by either reader."""
+        where = self.directory or ", ".join(map(str, self.files)) or "the local journal"
+        return JournalOpenError(f"{where}: cannot open journal: {error}")
 
 
 def selection_terms(selection: Selection) -> list[str]:
@@ -104,15 +108,7 @@ def entry_from_fields(raw: Mapping[str, bytes | list[bytes]], realtime_usec: int
             return None
         return decode(value)
 
-    priority_text = raw.get("PRIORITY")
-    return Entry(
-        realtime_usec=realtime_usec,
-        message=get("MESSAGE") or "",
-        unit=subject_unit(get),
-        priority=int(priority_text) if isinstance(priority_text, bytes) and priority_text.isdigit() else None,
-        cursor=cursor,
-        fields=RawFields(raw, wanted),
-    )
+    return entry_from(get, realtime_usec, cursor, RawFields(raw, wanted))
 
 
 class EntryReader:

@@ -13,8 +13,9 @@ from collections.abc import Iterable, Iterator
 
 from ..model import Entry, Screen, ScreenedRun
 from . import _journalscan
-from .journal import JournalLocation, JournalOpenError, selection_terms, wanted_fields
-from .selection import SUBJECT_FIELDS, Selection, subject_unit
+from .journal import JournalLocation, selection_terms, wanted_fields
+from .selection import SUBJECT_FIELDS, Selection
+from .values import entry_from
 
 
 def scanner_limits(screen: Screen) -> tuple[list[tuple[bytes, int]], int]:
@@ -54,8 +55,7 @@ class ScreeningJournalSource:
                 literals=literals, always_limit=always,
                 wanted=list(dict.fromkeys(("MESSAGE", "PRIORITY", *SUBJECT_FIELDS, *self.fields))))
         except OSError as error:
-            where = location.directory or ", ".join(map(str, location.files)) or "the local journal"
-            raise JournalOpenError(f"{where}: cannot open journal: {error}") from error
+            raise location.open_error(error) from error
         try:
             while (batch := scanner.read()) is not None:
                 for item in batch:
@@ -69,8 +69,4 @@ class ScreeningJournalSource:
 
 def candidate_entry(realtime_usec: int, cursor: str, fields: dict[str, str]) -> Entry:
     """An Entry from a candidate's fields (already text; more than the wanted ones, never fewer)."""
-    get = fields.get
-    priority = get("PRIORITY")
-    return Entry(realtime_usec, get("MESSAGE") or "", subject_unit(get),
-                 int(priority) if priority is not None and priority.isascii() and priority.isdigit() else None,
-                 cursor, fields)
+    return entry_from(fields.get, realtime_usec, cursor, fields)
