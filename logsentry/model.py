@@ -59,16 +59,6 @@ class Screen:
     literals: tuple[tuple[str, int | None], ...]
     always: tuple[int | None, ...]
 
-    def passes(self, message: str, priority: int | None) -> bool:
-        """The screen in Python (the scanner runs the same test in C on the message's bytes)."""
-        if any(_within(priority, limit) for limit in self.always):
-            return True
-        return any(literal in message and _within(priority, limit) for literal, limit in self.literals)
-
-
-def _within(priority: int | None, limit: int | None) -> bool:
-    return limit is None or (priority is not None and priority <= limit)
-
 
 UnitSpan = tuple[str, int, int, int, int, bytes]
 """One unit's entries within a ScreenedRun: (unit, count, first_usec, last_usec, longest_gap_usec,

@@ -92,11 +92,12 @@ class BurstTracker:
         windows = self._windows
         oldest = list(itertools.islice(windows, 4 * EVICT_BATCH))
         quiet = [key for key in oldest if windows[key].incident is None][:EVICT_BATCH]
-        for key in quiet or oldest[:EVICT_BATCH]:
+        dropped = quiet or oldest[:EVICT_BATCH]
+        for key in dropped:
             incident = windows.pop(key).incident
             if incident is not None:
                 self._ended_early.append(incident)
-        self.evicted += len(quiet or oldest[:EVICT_BATCH])
+        self.evicted += len(dropped)
         if len(self._deadlines) > 2 * MAX_WINDOWS:  # entries of dropped windows: rebuild from the live ones
             self._deadlines = [(self._deadline(key, window), key) for key, window in windows.items()]
             heapq.heapify(self._deadlines)

@@ -149,7 +149,7 @@ typedef struct {
 typedef struct {
     uint64_t hash;
     size_t unit_off, unit_len; /* in Batch.units */
-    uint32_t count, first_index, last_index;
+    uint32_t count, last_index; /* last_index: within the run, for the last message */
     int64_t first_usec, last_usec, longest_gap;
 } Span;
 
@@ -328,7 +328,7 @@ static int add_screened(Batch *b, int64_t realtime, const Quick *q, const char *
     }
     uint32_t index = (uint32_t)run->n_entries;
     if (!span) {
-        Span fresh = {.hash = h, .unit_off = b->units.len, .unit_len = unit_len, .first_index = index,
+        Span fresh = {.hash = h, .unit_off = b->units.len, .unit_len = unit_len,
                       .first_usec = realtime, .last_usec = realtime};
         if ((r = buf_put(&b->units, unit, unit_len)) < 0 || (r = buf_put(&b->spans, &fresh, sizeof fresh)) < 0)
             return r;
