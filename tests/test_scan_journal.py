@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,27 +20,39 @@ def scan_json(journal: Path, rules: Path, *extra: str) -> list[dict]:
 
 def test_unit_selection_matches_journalctl_u(make_journal, write_rule, rules_dir):
     write_rule("boom", simple_rule())
+    coredump = {"MESSAGE_ID": "fc2e22bc6ee647b6b90729ab34a250b1"}
     journal = make_journal([
         entry("BOOM from the service itself", unit="api.service", at=1),
         entry("BOOM from another service", unit="db.service", at=2),
         entry("api.service: BOOM said by systemd", unit="init.scope", at=3, _PID=1, UNIT="api.service"),
         entry("BOOM: UNIT= from a non-PID-1 process is not about api", unit="evil.service", at=4, _PID=4242,
               UNIT="api.service"),
-        entry("Process 99 (api) dumped core. BOOM", unit="systemd-coredump@0.service", at=5,
-              COREDUMP_UNIT="api.service"),
+        entry("Process 99 (api) dumped core. BOOM", unit="systemd-coredump@0.service", at=5, _UID=0,
+              COREDUMP_UNIT="api.service", **coredump),
         entry("BOOM object unit from root", unit="systemd-logind.service", at=6, _UID=0,
               OBJECT_SYSTEMD_UNIT="api.service"),
         entry("BOOM object unit from a user", unit="other.service", at=7, _UID=1000,
               OBJECT_SYSTEMD_UNIT="api.service"),
+        entry("Process 1 (api) dumped core. BOOM forged by a user", unit="session-2.scope", at=8, _UID=65534,
+              COREDUMP_UNIT="api.service", **coredump),
+        entry("BOOM COREDUMP_UNIT from root without the coredump id", unit="cron.service", at=9, _UID=0,
+              COREDUMP_UNIT="api.service"),
     ])
     matches = of_type(scan_json(journal, rules_dir, "-u", "api"), "match")
-    assert [m["message"] for m in matches] == [
-        "BOOM from the service itself", "api.service: BOOM said by systemd", "Process 99 (api) dumped core. BOOM",
-        "BOOM object unit from root"]
+    expected = ["BOOM from the service itself", "api.service: BOOM said by systemd",
+                "Process 99 (api) dumped core. BOOM", "BOOM object unit from root"]
+    assert [m["message"] for m in matches] == expected
     assert {m["unit"] for m in matches} == {"api.service"}
+    # The same set as journalctl's own -u (systemd's add_matches_for_unit), run on the same file.
+    shown = subprocess.run(["journalctl", "--file", str(journal), "-u", "api.service", "-o", "cat"],
+                           capture_output=True, text=True, check=True).stdout.splitlines()
+    assert shown == expected
     everything = of_type(scan_json(journal, rules_dir), "match")
-    assert len(everything) == 7
-    assert {m["message"]: m["unit"] for m in everything}["BOOM from another service"] == "db.service"
+    assert len(everything) == 9
+    units = {m["message"]: m["unit"] for m in everything}
+    assert units["BOOM from another service"] == "db.service"
+    assert units["Process 1 (api) dumped core. BOOM forged by a user"] == "session-2.scope"
+    assert units["BOOM COREDUMP_UNIT from root without the coredump id"] == "cron.service"
 
 
 def test_several_units_and_full_names(make_journal, write_rule, rules_dir):

@@ -1,7 +1,8 @@
 """Incident -> actions: what should be done about a fired trigger.
 
-A restart is only proposed for something systemd can restart (a real unit, not init.scope, not the
-kernel, not logsentry itself); an alert goes out for every incident so people learn of each restart.
+A restart is only proposed for something systemd can restart: a valid unit name, attributed by trusted
+fields only (sources.selection.subject_unit), not init.scope, not the kernel, not logsentry itself. An
+alert goes out for every incident so people learn of each restart.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..model import Action, Incident
+from ..sources.selection import valid_unit_name
 
 RESTARTABLE_SUFFIXES = (".service", ".socket", ".mount", ".swap", ".timer", ".path", ".target")
 NEVER_RESTART = frozenset({"init.scope", "logsentry.service", "systemd-journald.service"})
@@ -21,7 +23,8 @@ class Policy:
     own_unit: str = "logsentry.service"
 
     def restartable(self, unit: str) -> bool:
-        return unit.endswith(RESTARTABLE_SUFFIXES) and unit not in NEVER_RESTART and unit != self.own_unit
+        return (unit.endswith(RESTARTABLE_SUFFIXES) and valid_unit_name(unit) and unit not in NEVER_RESTART
+                and unit != self.own_unit)
 
     def decide(self, incident: Incident) -> list[Action]:
         actions = []

@@ -6,6 +6,7 @@ rules in Python through `Selection.accepts`, so `-u` means the same thing for ev
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -15,7 +16,7 @@ UNIT_SUFFIXES = (".service", ".socket", ".target", ".device", ".mount", ".automo
                  ".timer", ".path", ".slice", ".scope")
 
 # Fields needed to decide which unit an entry is about (journalctl -u's four match terms).
-UNIT_FIELDS = ("_SYSTEMD_UNIT", "UNIT", "_PID", "_UID", "OBJECT_SYSTEMD_UNIT", "COREDUMP_UNIT",
+UNIT_FIELDS = ("_SYSTEMD_UNIT", "UNIT", "_PID", "_UID", "OBJECT_SYSTEMD_UNIT", "COREDUMP_UNIT", "MESSAGE_ID",
                "_TRANSPORT", "SYSLOG_IDENTIFIER")
 
 
@@ -51,26 +52,51 @@ def parse_priority_range(text: str) -> tuple[int, int]:
     return (0, parse_priority(text))
 
 
-SUBJECT_FIELDS = ("COREDUMP_UNIT", "_PID", "UNIT", "_UID", "OBJECT_SYSTEMD_UNIT", "_SYSTEMD_UNIT", "_TRANSPORT",
-                  "SYSLOG_IDENTIFIER")
+COREDUMP_MESSAGE_ID = "fc2e22bc6ee647b6b90729ab34a250b1"
+"""systemd-coredump's catalog id (SD_MESSAGE_COREDUMP); `journalctl -u` believes COREDUMP_UNIT only with it."""
+
+SUBJECT_FIELDS = ("COREDUMP_UNIT", "MESSAGE_ID", "_PID", "UNIT", "_UID", "OBJECT_SYSTEMD_UNIT", "_SYSTEMD_UNIT",
+                  "_TRANSPORT", "SYSLOG_IDENTIFIER")
 """The fields subject_unit looks at."""
+
+# systemd's unit name grammar (unit-name.c: letters, digits, ":-_.\\" and "@", at most 255 bytes).
+_UNIT_NAME = re.compile(r"[A-Za-z0-9:_.\\@-]{1,255}")
+
+
+def valid_unit_name(name: str) -> bool:
+    """Could systemd have a unit of this name? Names from log text that fail it are never acted on."""
+    return _UNIT_NAME.fullmatch(name) is not None
+
+
+def untrusted_source(identifier: str) -> str:
+    """The name under which entries with no trusted unit are grouped: their SYSLOG_IDENTIFIER, which any
+    process may set, in parentheses, which no unit name contains. So "(nginx.service)" can never be taken
+    for nginx.service, be restarted, or be matched by a watch's unit glob."""
+    return f"({identifier})"
 
 
 def subject_unit(get: Callable[[str], str | None]) -> str:
-    """The unit an entry is about, following journalctl -u's matches.
+    """The unit an entry is about, by journalctl -u's own conditions, so that only fields journald itself
+    sets (or a privileged writer) can attribute an entry to a unit; any process can set other fields
+    (`logger --journald`, sd_journal_send) to anything.
 
-    systemd's own lines about a unit (_PID=1 with UNIT=), privileged lines naming an object unit and
-    core dumps belong to the unit they describe. Entries from no unit fall back to "kernel" for kernel
-    messages or to the syslog identifier, so they can still be grouped and reported.
+    - systemd-coredump's reports (`_UID=0` and its MESSAGE_ID) belong to COREDUMP_UNIT;
+    - PID 1's lines about a unit (`_PID=1`) belong to UNIT;
+    - root's lines naming an object unit (`_UID=0`) belong to OBJECT_SYSTEMD_UNIT;
+    - everything else to the writer's own `_SYSTEMD_UNIT`.
+    Entries from no unit fall back to "kernel" for kernel messages (`_TRANSPORT=kernel`, set by journald)
+    or to `untrusted_source(SYSLOG_IDENTIFIER)`, so they can still be grouped and reported.
     """
-    coredump = get("COREDUMP_UNIT")
-    if coredump:
-        return coredump
+    root = get("_UID") == "0"
+    if root and get("MESSAGE_ID") == COREDUMP_MESSAGE_ID:
+        coredump = get("COREDUMP_UNIT")
+        if coredump:
+            return coredump
     if get("_PID") == "1":
         about = get("UNIT")
         if about:
             return about
-    if get("_UID") == "0":
+    if root:
         about = get("OBJECT_SYSTEMD_UNIT")
         if about:
             return about
@@ -79,16 +105,18 @@ def subject_unit(get: Callable[[str], str | None]) -> str:
         return own
     if get("_TRANSPORT") == "kernel":
         return "kernel"
-    return get("SYSLOG_IDENTIFIER") or ""
+    identifier = get("SYSLOG_IDENTIFIER")
+    return untrusted_source(identifier) if identifier else ""
 
 
 def unit_terms(unit: str) -> tuple[dict[str, str], ...]:
-    """The match terms of `journalctl -u UNIT`, ORed together; fields within a term are ANDed."""
+    """The match terms of `journalctl -u UNIT` (systemd's add_matches_for_unit), ORed together; fields
+    within a term are ANDed."""
     return (
         {"_SYSTEMD_UNIT": unit},
+        {"MESSAGE_ID": COREDUMP_MESSAGE_ID, "_UID": "0", "COREDUMP_UNIT": unit},
         {"_PID": "1", "UNIT": unit},
         {"_UID": "0", "OBJECT_SYSTEMD_UNIT": unit},
-        {"COREDUMP_UNIT": unit},
     )
 
 
