@@ -48,6 +48,12 @@ class Entry:
     """Set by a source that asked the detector's screen and learnt that no rule can match this entry; it
     then carries only what time, unit and silence tracking need (no cursor, no fields)."""
 
+    @property
+    def effective_priority(self) -> int | None:
+        """The level that counts: PRIORITY, or the level the program wrote into its line when PRIORITY is
+        missing or the stdout default (placeholder until the text levels land: PRIORITY)."""
+        return self.priority
+
 
 @dataclass(frozen=True)
 class Screen:
