@@ -121,6 +121,10 @@ class Hit:
     entry: Entry
     captures: Mapping[str, str]
     key: str
+    why: str = ""
+    """Anomaly rules: why this line is anomalous (observed vs expected), for people."""
+    template: str = ""
+    """Anomaly rules: the line's message template (variables masked)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +152,10 @@ class Incident:
     dropped: int = 0
     """Messages journald suppressed (rate limit) for this unit during the incident: `count` is then a
     lower bound."""
+    why: str = ""
+    """Anomaly rules: what was observed against what the baseline expected, when the incident fired."""
+    template: str = ""
+    """Anomaly rules: the message template the incident is about ("" for unit-wide tests)."""
 
 
 @dataclass(frozen=True, slots=True)

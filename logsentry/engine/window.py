@@ -80,7 +80,8 @@ class BurstTracker:
                 rule_id=rule.id, severity=rule.severity, unit=hit.entry.unit, key=hit.key,
                 first_usec=window.stamps[0], fired_usec=now, last_usec=now, count=trigger.count,
                 threshold=trigger.count, within_usec=trigger.within_usec, cursor=hit.entry.cursor,
-                samples=(hit.entry.message,), action=rule.action, invocation=invocation,
+                samples=(hit.entry.message,), action=rule.action, invocation=invocation, why=hit.why,
+                template=hit.template,
             )
             return ended, window.incident
         return ended, None
