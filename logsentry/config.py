@@ -1,7 +1,8 @@
 """The site config of `logsentry run` (TOML): what to watch, which actions, alert channels, limits, state.
 
 Validation collects every problem as `<file>: <key>: <what>` like rule files do. Secrets (apprise URLs,
-webhook URLs, command arguments) are kept out of every message and of `describe()`.
+webhook and heartbeat URLs, command arguments) are kept out of every message and of `describe()`: a
+problem with a secret-bearing key never quotes its value, and a URL shows only its scheme (see redaction.py).
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
+from .redaction import Secrets, redact_url
 from .rules.loader import LOCAL_RULES_DIR, shipped_rules_dir
 from .sources.selection import unit_name
 from .timespec import TimeSpecError, parse_duration
@@ -69,12 +70,14 @@ class Channel:
     timeout_s: float = 10.0
 
     def redacted(self) -> str:
-        """What may be shown or logged: the kind and host, never tokens, paths or arguments."""
+        """What may be shown or logged: the kind and the URL's scheme, or the program's name; never a host
+        (for several apprise schemes it is the API key), user, token, path or argument."""
         if self.kind == "command":
             return f"command {Path(self.target[0]).name} (+{len(self.target) - 1} args)"
-        parts = urlsplit(self.target[0])
-        host = parts.hostname or "?"
-        return f"{self.kind} {parts.scheme}://{host}{':' + str(parts.port) if parts.port else ''}/***"
+        return f"{self.kind} {redact_url(self.target[0])}"
+
+    def secrets(self) -> tuple[str, ...]:
+        return self.target[1:] if self.kind == "command" else self.target
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,11 @@ class SiteConfig:
     hostname: str = field(default_factory=socket.gethostname)
     commit_every: int = 1000
 
+    def secrets(self) -> Secrets:
+        """What to scrub out of error texts before they are logged or stored."""
+        values = [value for channel in self.alerts.channels for value in channel.secrets()]
+        return Secrets.of([*values, self.heartbeat_url] if self.heartbeat_url else values)
+
     def watch_for(self, unit: str, rule_id: str) -> Watch | None:
         return next((watch for watch in self.watches if watch.covers(unit, rule_id)), None)
 
@@ -131,8 +139,7 @@ class SiteConfig:
         if not self.alerts.channels:
             lines.append("alert channels: none (alerts are only logged)")
         if self.heartbeat_url:
-            lines.append(f"heartbeat: every {self.heartbeat_usec // 1_000_000}s to "
-                         f"{Channel('heartbeat', 'apprise', (self.heartbeat_url,)).redacted()}")
+            lines.append(f"heartbeat: every {self.heartbeat_usec // 1_000_000}s to {redact_url(self.heartbeat_url)}")
         if self.canary_usec and self.journal_directory is None:
             lines.append(f"self-check: a canary entry every {self.canary_usec // 1_000_000}s must be read back "
                          f"within {self.canary_timeout_usec // 1_000_000}s")
@@ -141,8 +148,18 @@ class SiteConfig:
         return lines
 
 
+def _got(value: Any, secret: bool = False) -> str:
+    """The offending value for a problem message; only its type for a secret-bearing key."""
+    if not secret:
+        return f"got {value!r}"
+    kind = {str: "a string", bool: "true/false", int: "a number", float: "a number", list: "a list",
+            dict: "a table"}.get(type(value), "another type")
+    return f"got {kind}, value not shown"
+
+
 class _Reader:
-    """Typed access to a TOML table that records problems instead of raising."""
+    """Typed access to a TOML table that records problems instead of raising. A table's problem never
+    quotes the table (it may hold secrets); `secret=True` keys are described by type only."""
 
     def __init__(self, where: str, problems: list[str]):
         self.where = where
@@ -154,7 +171,7 @@ class _Reader:
     def table(self, data: Mapping[str, Any], key: str, allowed: set[str]) -> Mapping[str, Any]:
         value = data.get(key.rsplit(".", 1)[-1], {})
         if not isinstance(value, dict):
-            self.problem(key, f"expected a table (got {value!r})")
+            self.problem(key, f"expected a table ({_got(value, secret=True)})")
             return {}
         for name in value:
             if name not in allowed:
@@ -164,7 +181,7 @@ class _Reader:
     def tables(self, data: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
         value = data.get(key, [])
         if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
-            self.problem(key, f"expected [[{key}]] tables (got {value!r})")
+            self.problem(key, f"expected [[{key}]] tables ({_got(value, secret=True)})")
             return []
         return value
 
@@ -180,30 +197,31 @@ class _Reader:
     def integer(self, data: Mapping[str, Any], key: str, path: str, default: int, low: int = 0) -> int:
         value = data.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            self.problem(path, f"expected a whole number >= {low} (got {value!r})")
+            self.problem(path, f"expected a whole number >= {low} ({_got(value)})")
             return default
         return value
 
-    def strings(self, data: Mapping[str, Any], key: str, path: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    def strings(self, data: Mapping[str, Any], key: str, path: str, default: tuple[str, ...],
+                secret: bool = False) -> tuple[str, ...]:
         value = data.get(key, list(default))
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
-            self.problem(path, f"expected a list of strings (got {value!r})")
+            self.problem(path, f"expected a list of strings ({_got(value, secret)})")
             return default
         return tuple(value)
 
     def text(self, data: Mapping[str, Any], key: str, path: str, default: str) -> str:
         value = data.get(key, default)
         if not isinstance(value, str) or not value:
-            self.problem(path, f"expected a non-empty string (got {value!r})")
+            self.problem(path, f"expected a non-empty string ({_got(value)})")
             return default
         return value
 
     def boolean(self, data: Mapping[str, Any], key: str, path: str, default: bool) -> bool:
         value = data.get(key, default)
         if not isinstance(value, bool):
-            self.problem(path, f"expected true or false (got {value!r})")
+            self.problem(path, f"expected true or false ({_got(value)})")
             return default
         return value
 
@@ -220,10 +238,11 @@ def _channel(reader: _Reader, data: Mapping[str, Any], index: int) -> Channel | 
             reader.problem(f"{path}.{name}", "unknown key, expected one of argv, name, retries, timeout, type, url")
     kind = data.get("type")
     if kind not in CHANNEL_KINDS:
-        reader.problem(f"{path}.type", f"expected one of {', '.join(CHANNEL_KINDS)} (got {kind!r})")
+        shown = _got(kind, secret=not (isinstance(kind, str) and kind.isidentifier()))  # a misplaced URL?
+        reader.problem(f"{path}.type", f"expected one of {', '.join(CHANNEL_KINDS)} ({shown})")
         return None
     if kind == "command":
-        target = reader.strings(data, "argv", f"{path}.argv", ())
+        target = reader.strings(data, "argv", f"{path}.argv", (), secret=True)
         if not target or not target[0].startswith("/"):
             reader.problem(f"{path}.argv", "expected a list starting with an absolute program path "
                            "(the alert is given on stdin as JSON; no shell is used)")
@@ -235,7 +254,8 @@ def _channel(reader: _Reader, data: Mapping[str, Any], index: int) -> Channel | 
             return None
         target = (url,)
     timeout = reader.duration(data, "timeout", f"{path}.timeout", 10_000_000) / 1_000_000
-    return Channel(name=str(data.get("name", f"{kind}-{index + 1}")), kind=str(kind), target=target,
+    name = reader.text(data, "name", f"{path}.name", f"{kind}-{index + 1}")
+    return Channel(name=name, kind=str(kind), target=target,
                    retries=reader.integer(data, "retries", f"{path}.retries", 3, low=1), timeout_s=timeout)
 
 

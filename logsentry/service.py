@@ -40,7 +40,7 @@ from .sources.journal import (
 from .sources.selection import Selection
 from .state import OutboxItem, State
 from .timespec import format_usec, wall_usec
-from .trust import untrusted
+from .trust import site_problems
 
 log = logging.getLogger("logsentry")
 
@@ -358,7 +358,7 @@ class Service:
         try:
             config = load_config(self.config.path)
             rule_set = load_rule_set_for(config)
-            problems = [*rule_set.errors, *untrusted([config.path, *config.rule_dirs, config.state_dir])]
+            problems = [*rule_set.errors, *site_problems(config)]
             if problems:
                 raise ReloadRejected("; ".join(problems))
         except (ConfigError, ReloadRejected) as error:

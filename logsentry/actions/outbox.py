@@ -5,6 +5,8 @@ Alerts: a failed channel is retried with exponential backoff, then the next chan
 list is tried, round and round with the backoff capped; an alert leaves the outbox only once delivered.
 Restarts: marked in progress before systemctl runs; after a crash, an in-progress restart whose unit
 already has a new invocation counts as done, so a restart is not repeated.
+Delivery errors are scrubbed of every configured secret (channel URLs, command arguments, the heartbeat
+URL) before they are logged or stored in `last_error`: libraries quote URLs in their exceptions.
 """
 
 from __future__ import annotations
@@ -107,17 +109,18 @@ class OutboxWorker:
         channel = channels[row.channel % len(channels)]
         try:
             self.deliver_alert(channel, row.payload)
-        except (DeliveryError, OSError) as error:
-            self._retry_later(state, row, str(error) if isinstance(error, DeliveryError) else type(error).__name__)
+        except DeliveryError as error:
+            self._retry_later(state, row, str(error))
             return
         except Exception as error:  # a broken channel plugin must not kill the worker
-            self._retry_later(state, row, f"{channel.name}: {type(error).__name__}")
+            self._retry_later(state, row, f"{channel.name}: {type(error).__name__}: {error}")
             return
         self.delivered += 1
         log.info("alert %s delivered via %s", row.dedupe.split(":")[1], channel.name)
         state.update(row.id, status="done", channel=row.channel, last_error="")
 
     def _retry_later(self, state: State, row: OutboxRow, error: str) -> None:
+        error = self.config.secrets().scrub(error)
         policy = self.config.alerts
         channels = policy.channels
         self.failures += 1

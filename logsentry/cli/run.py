@@ -12,7 +12,8 @@ import click
 
 from ..config import DEFAULT_CONFIG, ConfigError, SiteConfig, load_config
 from ..rules.loader import load_rules
-from ..trust import untrusted
+from ..trust import site_problems
+from ..views.escape import EscapingFormatter
 from .common import EXIT_USAGE, fail
 
 config_option = click.option("-c", "--config", "config_path", type=click.Path(path_type=Path),
@@ -29,7 +30,7 @@ def load_site_config(config_path: Path) -> SiteConfig:
 
 
 def trust_problems(config: SiteConfig) -> list[str]:
-    return untrusted([config.path, *config.rule_dirs, config.state_dir])
+    return site_problems(config)
 
 
 def refuse_untrusted(config: SiteConfig) -> None:
@@ -37,15 +38,19 @@ def refuse_untrusted(config: SiteConfig) -> None:
     if problems:
         for line in problems:
             click.echo(line, err=True)
-        fail("refusing to start: rules and config decide which services get restarted, so no other user may "
-             "be able to change them")
+        fail("refusing to start: the config, rules, state and the programs it runs decide which services get "
+             "restarted and what runs as root, so no other user may be able to change them")
 
 
-def _setup_logging() -> None:
+def setup_logging(level: int = logging.INFO, service: bool = True) -> None:
+    """Log lines to stderr (the journal, under systemd), with control characters in them escaped: unit
+    names and messages come from the journal, and a newline in one must not forge a second log line."""
     under_journald = "JOURNAL_STREAM" in os.environ
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
-                        format="%(levelname)s %(message)s" if under_journald else
-                        "%(asctime)s %(levelname)s %(message)s")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(EscapingFormatter(
+        "%(message)s" if not service else "%(levelname)s %(message)s" if under_journald else
+        "%(asctime)s %(levelname)s %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler])
 
 
 @click.command()
@@ -59,7 +64,7 @@ def run(config_path: Path, dry_run: bool) -> None:
     if dry_run:
         config = dataclasses.replace(config, dry_run=True)
     refuse_untrusted(config)
-    _setup_logging()
+    setup_logging()
     service = Service(config)
     service.install_signals()
     sys.exit(service.run())

@@ -5,6 +5,7 @@ Shows what the service would do (dry run); with `--act` it does it, through the 
 
 from __future__ import annotations
 
+import logging
 import os
 import select
 import signal
@@ -32,7 +33,7 @@ from ..sources.journal import JournalFollower, JournalGap, JournalLocation, Star
 from ..timespec import wall_usec
 from ..views.tail import LiveView, TailState, TailView, json_view, plain_view
 from .common import fail, load_rule_set, priority_option, rules_option, selection_from, shipped_option, unit_option
-from .run import load_site_config, refuse_untrusted
+from .run import load_site_config, refuse_untrusted, setup_logging
 
 TICK_S = {"live": 0.25, "plain": 1.0, "json": 1.0}
 """How long to sleep on a quiet journal before expiring incidents by the clock (and redrawing)."""
@@ -55,6 +56,7 @@ def acting_pipeline(detector: Detector, act: bool, config_path: Path) -> Iterato
         return
     config = load_site_config(config_path)
     refuse_untrusted(config)
+    setup_logging(logging.WARNING, service=False)  # what Python shows by default, with control characters escaped
     with tempfile.TemporaryDirectory(prefix="logsentry-tail-") as scratch:
         runner = ActionRunner(config, Path(scratch) / "state.db")
         try:

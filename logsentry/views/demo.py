@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..timespec import format_duration
+from .escape import one_line, visible
 
 if TYPE_CHECKING:
     from ..demo import DemoResult
@@ -23,6 +24,7 @@ def _utc(usec: int, millis: bool = False) -> str:
 
 
 def _shorten(text: str, width: int = 110) -> str:
+    text = one_line(text)
     return text if len(text) <= width else "…" + text[-(width - 1):]
 
 
@@ -57,12 +59,13 @@ def render_demo(console: Console, result: DemoResult, facts: OutageFacts, pause:
     ours.add_column("UTC")
     ours.add_column("event")
     ours.add_row(_utc(hit.entry.realtime_usec, True), Text.assemble(
-        f"first failing line read from {hit.entry.unit}:\n", (_shorten(hit.entry.message), "dim")))
+        f"first failing line read from {visible(hit.entry.unit)}:\n", (_shorten(hit.entry.message), "dim")))
     ours.add_row(_utc(incident.fired_usec, True), Text.assemble(
-        "rule ", (incident.rule_id, "bold"), f" fires ({incident.severity.label}, {incident.count} hit "
+        "rule ", (visible(incident.rule_id), "bold"), f" fires ({incident.severity.label}, {incident.count} hit "
         f"within {format_duration(incident.within_usec)})"))
     for action in result.actions:
-        verb = f"systemctl restart {action.unit}" if action.kind == "restart" else "alert sent to every channel"
+        verb = (f"systemctl restart {visible(action.unit)}" if action.kind == "restart"
+                else "alert sent to every channel")
         ours.add_row(_utc(incident.fired_usec, True), Text.assemble((verb, "bold green"),
                      " (dry run here)" if action.dry_run else ""))
     console.print(ours)

@@ -1,4 +1,6 @@
-"""The terminal report of `logsentry scan`: incidents by unit and rule, times, counts and sample lines."""
+"""The terminal report of `logsentry scan`: incidents by unit and rule, times, counts and sample lines.
+
+Log-derived text (units, rule ids, keys, lines) goes in as rich `Text` through `escape.visible`, never as markup."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from ..engine.detector import Quarantine
 from ..model import Action, Incident, Severity
 from ..pipeline import ActionEvent, EndedEvent, Event, MatchEvent, Progress, QuarantineEvent
 from ..timespec import format_duration, format_usec
+from .escape import one_line, visible
 
 SEVERITY_STYLE = {
     Severity.INFO: "cyan",
@@ -57,8 +60,8 @@ def _severity_text(severity: Severity) -> Text:
 
 
 def _tail(line: str, width: int = 100) -> str:
-    """The end of a long line: log prefixes repeat, the signature is usually at the end."""
-    line = line.replace("\n", " ⏎ ")
+    """The end of a long line (log prefixes repeat, the signature is usually at the end), shown as text."""
+    line = one_line(line)
     return line if len(line) <= width else "…" + line[-(width - 1):]
 
 
@@ -68,7 +71,7 @@ def _incident_block(incident: Incident, actions: list[Action], width: int) -> Pa
     done = " + ".join(a.kind for a in actions) or incident.action
     key = f" [{incident.key}]" if incident.key else ""
     head = Text.assemble((f"{incident.severity.label.upper()} ", SEVERITY_STYLE[incident.severity]),
-                         (incident.unit + key, "bold"), "  ", incident.rule_id)
+                         (visible(incident.unit + key), "bold"), "  ", visible(incident.rule_id))
     times = Text(
         f"first hit {format_usec(incident.first_usec)}, fired {format_usec(incident.fired_usec, with_date=False)} "
         f"({incident.threshold} within {format_duration(incident.within_usec)}), "
@@ -99,10 +102,10 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
         for column in ("unit", "rule", "matches"):
             table.add_column(column)
         for unit, rule, count in quiet:
-            table.add_row(unit, rule, f"{count:,}")
+            table.add_row(Text(visible(unit)), Text(visible(rule)), f"{count:,}")
         console.print(table)
     for quarantine in summary.quarantines:
-        console.print(f"[bold red]rule {quarantine.rule_id} quarantined[/]: {quarantine.reason} "
-                      f"on entry {quarantine.cursor}")
+        console.print(Text.assemble((f"rule {visible(quarantine.rule_id)} quarantined", "bold red"),
+                                    visible(f": {quarantine.reason} on entry {quarantine.cursor}")))
     if not summary.incidents and not quiet:
         console.print("[green]Nothing found.[/]")

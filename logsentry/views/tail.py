@@ -28,6 +28,7 @@ from ..rules.rule import Rule
 from ..sources.journal import JournalGap
 from ..timespec import USEC_PER_SEC, format_duration, format_usec, wall_usec
 from . import jsonl
+from .escape import one_line, visible
 from .report import SEVERITY_STYLE
 
 BUCKET_USEC = 10 * USEC_PER_SEC
@@ -43,10 +44,6 @@ WIDE_COLUMNS = 110  # from this terminal width the counters get severity and las
 FRAME_S = 0.1  # redraw at most 10 times a second however fast entries come
 
 CounterKey = tuple[str, str, str]  # (unit, rule id, group key)
-
-
-def one_line(message: str) -> str:
-    return message.replace("\n", " ⏎ ")
 
 
 def sparkline(counts: Sequence[int]) -> str:
@@ -117,7 +114,8 @@ class BurstCounter:
 
 @dataclass(frozen=True)
 class StreamLine:
-    """One followed entry as the stream panel shows it; `hits` are (rule id, severity) of its matches."""
+    """One followed entry as the stream panel shows it; `hits` are (rule id, severity) of its matches and
+    `message` is already on one line and escaped (`escape.one_line`)."""
 
     realtime_usec: int
     unit: str
@@ -221,14 +219,15 @@ def gap_text(gap: JournalGap) -> str:
 
 
 def _unit_label(unit: str, key: str = "") -> str:
+    """Unit (and group key) as printable text: log-derived, so escaped; put it in `Text`, never markup."""
     unit = unit or "-"
-    return f"{unit} [{key}]" if key else unit
+    return visible(f"{unit} [{key}]" if key else unit)
 
 
 def _header(state: TailState) -> Text:
     progress = state.progress
     return Text.assemble(
-        ("logsentry tail", "bold"), f"  {state.scope}  ·  {progress.entries:,} entries  ·  ",
+        ("logsentry tail", "bold"), f"  {visible(state.scope)}  ·  {progress.entries:,} entries  ·  ",
         (f"{progress.matches:,} matches", "bold" if progress.matches else ""), "  ·  ",
         (f"{progress.incidents:,} incidents", "bold red" if progress.incidents else ""),
         f"  ·  {len(state.rules)} rules  ·  ", ("dry run: no actions taken", "dim"),
@@ -239,7 +238,7 @@ def _actions_text(actions: Sequence[Action], suggested: str) -> str:
     if not actions:
         return f"suggests {suggested}"
     verb = "would " if all(a.dry_run for a in actions) else ""
-    return verb + " + ".join(f"{a.kind} {a.unit}" if a.kind == "restart" else a.kind for a in actions)
+    return verb + " + ".join(f"{a.kind} {visible(a.unit)}" if a.kind == "restart" else a.kind for a in actions)
 
 
 def incident_detail(incident: Incident, rules: Mapping[str, Rule], count: int | None = None) -> str:
@@ -263,7 +262,7 @@ def incident_line(row: IncidentRow, state: TailState) -> Text:
     label = Text("ended ", style="dim") if row.ended else Text("FIRING", style="bold red")
     return Text.assemble(
         label, " ", (_unit_label(incident.unit, incident.key), "bold"), " ",
-        (incident.rule_id, SEVERITY_STYLE[incident.severity]), " → ",
+        (visible(incident.rule_id), SEVERITY_STYLE[incident.severity]), " → ",
         (_actions_text(row.actions, incident.action), "bold"),
         f"  {incident.severity.label}, {incident_detail(incident, state.rules, count)}",
         no_wrap=True, overflow="ellipsis")
@@ -300,7 +299,7 @@ def counters_table(state: TailState, now_usec: int, max_rows: int | None = None,
     ordered = sorted(state.counters.items(), key=lambda item: (item[1].firing is None, -item[1].last_usec))
     for (unit, rule_id, key), counter in ordered[:max_rows]:
         style = SEVERITY_STYLE[counter.rule.severity]
-        cells: list[RenderableType] = [_unit_label(unit, key), Text(rule_id, style=style)]
+        cells: list[RenderableType] = [Text(_unit_label(unit, key)), Text(visible(rule_id), style=style)]
         if wide:
             cells.append(Text(counter.rule.severity.label, style=style))
         cells += [_window_text(counter, now_usec), f"{counter.total:,}",
@@ -314,14 +313,15 @@ def counters_table(state: TailState, now_usec: int, max_rows: int | None = None,
 def stream_line(line: StreamLine) -> Text:
     """A followed entry: dim when no rule matched, highlighted with rule ids and severity colour when one did."""
     if line.notice:
-        return Text(f"{format_usec(line.realtime_usec, with_date=False)} -- {line.notice}", style="yellow",
+        return Text(f"{format_usec(line.realtime_usec, with_date=False)} -- {visible(line.notice)}", style="yellow",
                     no_wrap=True, overflow="ellipsis")
     stamp = format_usec(line.realtime_usec, with_date=False)
     if not line.hits:
-        return Text(f"{stamp} {line.unit}: {line.message}", style="dim", no_wrap=True, overflow="ellipsis")
+        return Text(f"{stamp} {visible(line.unit)}: {line.message}", style="dim", no_wrap=True,
+                    overflow="ellipsis")
     worst = max(severity for _, severity in line.hits)
-    tags = " ".join(rule_id for rule_id, _ in line.hits)
-    return Text.assemble(f"{stamp} ", (line.unit, "bold"), " ", (f"[{tags}]", SEVERITY_STYLE[worst]), " ",
+    tags = visible(" ".join(rule_id for rule_id, _ in line.hits))
+    return Text.assemble(f"{stamp} ", (visible(line.unit), "bold"), " ", (f"[{tags}]", SEVERITY_STYLE[worst]), " ",
                          (line.message, "bold"), no_wrap=True, overflow="ellipsis")
 
 
@@ -389,7 +389,12 @@ class TailView(Protocol):
 
 
 def plain_line(event: Event, rules: Mapping[str, Rule]) -> str:
-    """time, unit, rule, severity, then the message (or what the incident is): one line per event."""
+    """time, unit, rule, severity, then the message (or what the incident is): one line per event, every
+    control and bidi character in it escaped (`escape.visible`)."""
+    return visible(_plain_text(event, rules))
+
+
+def _plain_text(event: Event, rules: Mapping[str, Rule]) -> str:
     match event:
         case MatchEvent(hit):
             entry = hit.entry

@@ -1,0 +1,55 @@
+"""Secret-bearing values of the site config: alert channel URLs, the heartbeat URL, command arguments.
+
+Nothing of them is ever printed, logged or stored in the state: for a URL only its scheme is shown (for
+several apprise schemes the "host" is the API key: `pagerduty://KEY@ROUTING`, `slack://TOKEN/...`,
+`tgram://BOT:TOKEN/CHAT`), for a command only its program's name. Error texts that can quote a URL
+(apprise, urllib, http.client) go through `Secrets.scrub` before they are logged or stored.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import quote, unquote
+
+MASK = "***"
+MIN_PIECE = 4  # shorter fragments (ports, "v2") are not worth mangling error text for
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]{0,31}")
+_SEPARATORS = re.compile(r"[/:@?&=#;,+\s]+")
+
+
+def redact_url(url: str) -> str:
+    """What may be shown of a URL: its scheme, nothing else (no host, user, path or query)."""
+    scheme = url.split("://", 1)[0] if "://" in url else ""
+    return f"{scheme}://{MASK}" if _SCHEME.fullmatch(scheme) else MASK
+
+
+def secret_pieces(value: str) -> set[str]:
+    """The value and each part of it that could turn up on its own in an error message (user, password,
+    host, path segments, query values), also percent-encoded and decoded; the scheme is not secret."""
+    rest = value.split("://", 1)[1] if "://" in value and _SCHEME.fullmatch(value.split("://", 1)[0]) else value
+    pieces = {value, rest, unquote(rest), *_SEPARATORS.split(rest), *_SEPARATORS.split(unquote(rest))}
+    pieces |= {unquote(piece) for piece in pieces} | {quote(piece, safe="") for piece in pieces}
+    return {piece for piece in pieces if len(piece) >= MIN_PIECE}
+
+
+@dataclass(frozen=True)
+class Secrets:
+    """Every secret of a config, to be scrubbed out of any text before it is shown (ignoring case: URL
+    libraries lower-case host names in their messages)."""
+
+    pattern: re.Pattern[str] | None = None
+
+    @classmethod
+    def of(cls, values: Iterable[str]) -> Secrets:
+        found: set[str] = set()
+        for value in values:
+            found |= secret_pieces(value)
+        if not found:
+            return cls()
+        longest_first = sorted(found, key=lambda piece: (-len(piece), piece))
+        return cls(re.compile("|".join(map(re.escape, longest_first)), re.IGNORECASE))
+
+    def scrub(self, text: str) -> str:
+        return text if self.pattern is None else self.pattern.sub(MASK, text)
