@@ -81,7 +81,8 @@ class Detector:
     def __init__(self, rules: Iterable[Rule], timeout: float = DEFAULT_TIMEOUT_S):
         self.rules = {rule.id: rule for rule in rules}
         self.timeout = timeout
-        self._set_matching([rule for rule in self.rules.values() if rule.absence is None])  # absence: absence.py
+        # Absence rules run in absence.py, anomaly rules in anomaly.py: neither matches single entries here.
+        self._set_matching([rule for rule in self.rules.values() if rule.absence is None and rule.anomaly is None])
         self.quarantined: dict[str, Quarantine] = {}
         self._new_quarantines: list[Quarantine] = []
 

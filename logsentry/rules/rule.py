@@ -17,13 +17,14 @@ from ..model import SEVERITY_NAMES, Severity
 from ..sources.selection import parse_priority
 from ..timespec import TimeSpecError, parse_duration
 from ..tomlfile import TomlFileError, read_toml
+from .anomaly import AnomalySpec, parse_anomaly
 
 ACTIONS = ("alert", "restart")
 REGEX_FLAGS = regex.MULTILINE | regex.VERSION0
 DEFAULT_WITHIN = "60s"
 
-_TOP_KEYS = {"id", "title", "description", "severity", "action", "match", "trigger", "absence", "sample", "scenario",
-             "references"}
+_TOP_KEYS = {"id", "title", "description", "severity", "action", "match", "trigger", "absence", "anomaly", "sample",
+             "scenario", "references"}
 _MATCH_KEYS = {"message", "ignore", "priority", "fields", "lines"}
 _TRIGGER_KEYS = {"count", "within", "group_by"}
 _ABSENCE_KEYS = {"silent_for", "min_entries"}
@@ -95,6 +96,8 @@ class Rule:
     references: tuple[str, ...] = ()
     first_line_only: bool = False
     absence: Absence | None = None
+    anomaly: AnomalySpec | None = None
+    """Set for anomaly rules (engine/anomaly.py): they test learned baselines instead of a regex."""
 
 
 class _Problems:
@@ -304,7 +307,14 @@ def parse_rule(document: Mapping[str, Any], path: Path, display: str | None = No
     ignore = _compile(_string(match, "ignore", "match.ignore", problems, required=False), "match.ignore", problems)
     fields = _string_table(match.get("fields"), "match.fields", problems)
     absence = _parse_absence(document, problems)
-    if "message" not in match and not fields and absence is None:
+    anomaly = None
+    if "anomaly" in document:
+        anomaly = parse_anomaly(
+            _table(document, "anomaly", problems), problems.add, _describe,
+            lambda value, key: _priority(value, key, problems), lambda value, key: _duration(value, key, problems))
+        if "message" in match or absence is not None:
+            problems.add("anomaly", "an anomaly rule has no match.message and no [absence]")
+    if "message" not in match and not fields and absence is None and anomaly is None:
         problems.add("match", "nothing to match, expected match.message (a regex) or match.fields")
     max_priority = _priority(match.get("priority"), "match.priority", problems)
     # Restart rules look at the first line only: a newline smuggled into client data must not be able to
@@ -328,7 +338,7 @@ def parse_rule(document: Mapping[str, Any], path: Path, display: str | None = No
         id=rule_id, title=title, description=description.strip(), severity=severity, action=str(action),
         message=message, ignore=ignore, max_priority=max_priority, fields=fields, trigger=trigger,
         samples=samples, scenarios=scenarios, path=path, references=tuple(references),
-        first_line_only=lines == "first", absence=absence,
+        first_line_only=lines == "first", absence=absence, anomaly=anomaly,
     )
 
 

@@ -1,0 +1,166 @@
+"""Learned baselines: what each unit normally says (its message templates), how often, at which level.
+
+Counts are kept on journal time, so a scan of last week learns what the service would have learnt then.
+Per unit: entries, error-level entries, and the time span they cover; per (unit, template): count, first
+and last sighting, the most important level seen, one example line, and how old the unit's baseline was
+when the template first appeared (so "new" means "new in a unit whose normal is known").
+
+Bounded: at most `max_templates_per_unit` templates per unit and `max_units` units, least recently seen
+evicted first (log text decides how many templates there are). `changed()` yields what moved since the
+last call, so the service saves baselines incrementally (state.py) instead of rewriting them all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+MAX_UNITS = 10_000
+MAX_TEMPLATES_PER_UNIT = 1_000
+MAX_EXAMPLE_CHARS = 512
+ERROR_LEVEL = 3
+"""Effective priorities at or above this importance (err, crit, alert, emerg) count as errors."""
+
+
+@dataclass(slots=True)
+class UnitStats:
+    """One unit's baseline; times in µs of journal time."""
+
+    first_usec: int
+    last_usec: int
+    entries: int = 0
+    errors: int = 0
+
+    def warm(self, after_usec: int, min_entries: int) -> bool:
+        """Has the unit a known normal: `after_usec` of history and `min_entries` entries?"""
+        return self.entries >= min_entries and self.last_usec - self.first_usec >= after_usec
+
+
+@dataclass(slots=True)
+class TemplateStats:
+    """One template of one unit. `level` is the most important effective priority seen (None: none had
+    a level); `unit_age_usec`/`unit_entries` describe the unit's baseline when the template first appeared."""
+
+    text: str
+    count: int
+    first_usec: int
+    last_usec: int
+    level: int | None
+    example: str
+    unit_age_usec: int
+    unit_entries: int
+    accepted: bool = False
+    """Marked normal by an operator (`logsentry baseline accept`): never "new" again."""
+
+
+class Baselines:
+    """Every unit's and template's counts; mutated by `observe`, one call per journal entry."""
+
+    def __init__(self, max_units: int = MAX_UNITS, max_templates_per_unit: int = MAX_TEMPLATES_PER_UNIT):
+        self.max_units = max_units
+        self.max_templates_per_unit = max_templates_per_unit
+        self.units: dict[str, UnitStats] = {}
+        # Per unit, templates in least recently seen order (a dict re-inserted on each sighting).
+        self.templates: dict[str, dict[str, TemplateStats]] = {}
+        self._dirty_units: set[str] = set()
+        self._dirty_templates: set[tuple[str, str]] = set()
+        self._removed: set[tuple[str, str]] = set()
+        self._removed_units: set[str] = set()
+
+    def observe(self, unit: str, template_id: str, text: str, usec: int, priority: int | None,
+                message: str) -> tuple[UnitStats, TemplateStats, bool]:
+        """Count one entry (`priority`: its effective priority); returns the unit's and the template's
+        stats, this entry included, and whether the template was new to the unit."""
+        stats = self.units.get(unit)
+        if stats is None:
+            stats = self.units[unit] = UnitStats(first_usec=usec, last_usec=usec)
+            self.templates[unit] = {}
+            if len(self.units) > self.max_units:
+                self._evict_unit(next(iter(self.units)))
+        else:
+            # Least recently seen order for units too: re-insert (cheap for dicts; keeps eviction right).
+            del self.units[unit]
+            self.units[unit] = stats
+        templates = self.templates[unit]
+        template = templates.pop(template_id, None)
+        new = template is None
+        if template is None:
+            template = TemplateStats(text=text, count=0, first_usec=usec, last_usec=usec, level=priority,
+                                     example=message[:MAX_EXAMPLE_CHARS], unit_age_usec=usec - stats.first_usec,
+                                     unit_entries=stats.entries)
+            if len(templates) >= self.max_templates_per_unit:
+                oldest = next(iter(templates))
+                del templates[oldest]
+                self._removed.add((unit, oldest))
+                self._dirty_templates.discard((unit, oldest))
+        templates[template_id] = template
+        template.count += 1
+        template.text = text
+        if usec > template.last_usec:
+            template.last_usec = usec
+        if priority is not None and (template.level is None or priority < template.level):
+            template.level = priority
+            template.example = message[:MAX_EXAMPLE_CHARS]
+        stats.entries += 1
+        if priority is not None and priority <= ERROR_LEVEL:
+            stats.errors += 1
+        if usec > stats.last_usec:
+            stats.last_usec = usec
+        elif usec < stats.first_usec:
+            stats.first_usec = usec
+        self._dirty_units.add(unit)
+        self._dirty_templates.add((unit, template_id))
+        return stats, template, new
+
+    def _evict_unit(self, unit: str) -> None:
+        del self.units[unit]
+        for template_id in self.templates.pop(unit, {}):
+            self._removed.add((unit, template_id))
+            self._dirty_templates.discard((unit, template_id))
+        self._dirty_units.discard(unit)
+        self._removed_units.add(unit)
+
+    def forget(self, unit: str) -> bool:
+        """Drop everything learnt about a unit (`logsentry baseline forget`); False if nothing was known."""
+        if unit not in self.units:
+            return False
+        self._evict_unit(unit)
+        return True
+
+    def accept(self, template_id: str) -> list[str]:
+        """Mark a template as normal from now on, in every unit that has it; returns those units."""
+        units = []
+        for unit, templates in self.templates.items():
+            template = templates.get(template_id)
+            if template is not None:
+                template.accepted = True
+                self._dirty_templates.add((unit, template_id))
+                units.append(unit)
+        return units
+
+    # --- persistence (state.py stores the rows) -------------------------------------------------------
+
+    def changed(self) -> tuple[list[tuple[str, UnitStats]], list[tuple[str, str, TemplateStats]],
+                               list[tuple[str, str]], list[str]]:
+        """(units changed, templates changed, templates removed, units removed) since the last call."""
+        units = [(unit, self.units[unit]) for unit in self._dirty_units if unit in self.units]
+        templates = [(unit, tid, self.templates[unit][tid]) for unit, tid in self._dirty_templates
+                     if tid in self.templates.get(unit, {})]
+        removed, removed_units = list(self._removed), list(self._removed_units)
+        self._dirty_units, self._dirty_templates, self._removed, self._removed_units = set(), set(), set(), set()
+        return units, templates, removed, removed_units
+
+    def load(self, units: Iterable[tuple[str, UnitStats]],
+             templates: Iterable[tuple[str, str, TemplateStats]]) -> None:
+        """Restore saved baselines (least recently seen first, as `rows()` gives them)."""
+        for unit, stats in units:
+            self.units[unit] = stats
+            self.templates.setdefault(unit, {})
+        for unit, template_id, template in templates:
+            if unit in self.templates:
+                self.templates[unit][template_id] = template
+
+    def rows(self) -> Iterator[tuple[str, str, TemplateStats]]:
+        for unit, templates in self.templates.items():
+            for template_id, template in templates.items():
+                yield unit, template_id, template

@@ -1,0 +1,88 @@
+"""The `[anomaly]` table of a rule file: which learned-baseline test the rule runs instead of a regex.
+
+Three kinds (logsentry/engine/anomaly.py runs them):
+
+- `new-template`: a line whose template the unit never logged before it was warm, at `level` or worse;
+- `rate-spike`: a known template (or, with `errors = true`, the unit's error-level lines) far above its
+  learned rate: at least `min_count`, `factor` times the expected count, and a Poisson tail below `p_value`;
+- `error-share`: the share of the unit's lines at `level` or worse far above its learned share: at least
+  `min_count` such lines, `factor` times the learned share, and a binomial tail below `p_value`.
+
+A unit is "warm" once its baseline spans `warm_after` of journal time and `warm_entries` entries; no
+anomaly rule judges a cold unit (it has nothing to compare with).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+KINDS = ("new-template", "rate-spike", "error-share")
+_KEYS = {"kind", "level", "warm_after", "warm_entries", "factor", "min_count", "p_value", "errors", "novel_for"}
+
+
+@dataclass(frozen=True)
+class AnomalySpec:
+    """What an anomaly rule tests; times in µs of journal time, levels as syslog priorities (0-7)."""
+
+    kind: str
+    level: int | None = None
+    """Only lines at this effective priority or more important count (None: every line)."""
+    warm_after_usec: int = 3_600_000_000
+    warm_entries: int = 200
+    factor: float = 10.0
+    min_count: int = 10
+    p_value: float = 1e-9
+    errors: bool = False
+    """rate-spike only: test the unit's error-level lines as one stream instead of each template."""
+    novel_for_usec: int = 3_600_000_000
+    """new-template only: how long after its first sighting a template still counts as new."""
+
+
+def parse_anomaly(table: Mapping[str, Any], add: Any, describe: Any, priority: Any, duration: Any) -> AnomalySpec:
+    """Validate an [anomaly] table. `add(key, what)` records a problem; the other callables are rule.py's
+    value parsers (so messages read the same for every table of a rule file)."""
+    for key in table:
+        if key not in _KEYS:
+            add(f"anomaly.{key}", f"unknown key, expected one of {', '.join(sorted(_KEYS))}")
+    kind = table.get("kind")
+    if kind not in KINDS:
+        add("anomaly.kind", f"expected one of {', '.join(KINDS)} (got {describe(kind)})")
+        kind = KINDS[0]
+    level = priority(table.get("level"), "anomaly.level")
+    defaults = AnomalySpec(kind=str(kind))
+
+    def number(key: str, default: float, low: float, high: float, whole: bool) -> float:
+        value = table.get(key, default)
+        kind_ok = isinstance(value, int) if whole else isinstance(value, (int, float))
+        if isinstance(value, bool) or not kind_ok or not low <= value <= high:
+            what = "a whole number" if whole else "a number"
+            add(f"anomaly.{key}", f"expected {what} from {low:g} to {high:g} (got {describe(value)})")
+            return default
+        return value  # type: ignore[no-any-return]
+
+    def span(key: str, default: int) -> int:
+        if key not in table:
+            return default
+        parsed = duration(table[key], f"anomaly.{key}")
+        return default if parsed is None else int(parsed)
+
+    errors = table.get("errors", False)
+    if not isinstance(errors, bool):
+        add("anomaly.errors", f"expected true or false (got {describe(errors)})")
+        errors = False
+    if kind == "error-share" and level is None:
+        add("anomaly.level", 'an error-share rule needs the level that counts as an error, e.g. "err"')
+    if errors and level is None:
+        add("anomaly.level", 'errors = true needs the level that counts as an error, e.g. "err"')
+    return AnomalySpec(
+        kind=str(kind), level=level,
+        warm_after_usec=span("warm_after", defaults.warm_after_usec),
+        warm_entries=int(number("warm_entries", defaults.warm_entries, 1, 1e9, True)),
+        factor=float(number("factor", defaults.factor, 1, 1e6, False)),
+        min_count=int(number("min_count", defaults.min_count, 1, 1e9, True)),
+        p_value=float(number("p_value", defaults.p_value, 1e-300, 0.5, False)),
+        errors=errors,
+        novel_for_usec=span("novel_for", defaults.novel_for_usec),
+    )
