@@ -1,0 +1,245 @@
+"""Per-unit template miners with limits, caches and persistence.
+
+`TemplateMiner.add(unit, message)` runs on every journal entry, so the common case is two dict lookups: an
+exact-message cache per unit in front of everything, then a cache of masked lines (lines that differ only in
+masked variables), and only then the prefix tree. Both caches are bounded (their size per unit shrinks as
+units grow), and hold clusters, so a generalised template is seen at once.
+
+Limits: at most `max_units` units and `max_templates_per_unit` templates per unit, the least recently seen
+evicted first; lines are cut to `max_tokens` tokens. Template ids are fixed when a cluster is created (a hash
+of the unit and the first template text) and survive generalisation, `snapshot()` and `restore()`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from .drain import Cluster, Tree, merge
+from .tokens import level_positions, tokenize
+
+SNAPSHOT_VERSION = 1
+_CACHE_TOTAL = 262_144  # cached lines (exact and masked, each) over all units, roughly
+_CACHE_MIN = 64  # ... but at least this many per unit
+_CACHE_MAX = 4096  # ... and at most this many
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    id: str  # fixed when the cluster is created; does not change when the text generalises
+    text: str  # the current template text, variables masked
+
+
+class _Unit:
+    __slots__ = ("clusters", "exact", "masked", "tree")
+
+    def __init__(self, tree: Tree) -> None:
+        self.tree = tree
+        self.clusters: OrderedDict[str, Cluster] = OrderedDict()  # by id, least recently seen first
+        self.exact: dict[str, Cluster] = {}  # message -> cluster
+        self.masked: dict[str, Cluster] = {}  # masked line -> cluster
+
+
+def _template_id(unit: str, text: str, salt: int = 0) -> str:
+    data = f"{unit}\0{text}" if not salt else f"{unit}\0{text}\0{salt}"
+    return hashlib.blake2b(data.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+
+
+class TemplateMiner:
+    """Drain-style template mining, one prefix tree per unit, bounded."""
+
+    def __init__(self, *, max_templates_per_unit: int = 1000, max_units: int = 10_000, similarity: float = 0.5,
+                 depth: int = 4, max_tokens: int = 128, max_children: int = 100) -> None:
+        if max_templates_per_unit < 1 or max_units < 1 or max_tokens < 1 or max_children < 2 or depth < 3:
+            raise ValueError("template limits must be positive (depth >= 3, max_children >= 2)")
+        if not 0.0 <= similarity <= 1.0:
+            raise ValueError("similarity must be within 0..1")
+        self.max_templates_per_unit = max_templates_per_unit
+        self.max_units = max_units
+        self.similarity = similarity
+        self.depth = depth
+        self.max_tokens = max_tokens
+        self.max_children = max_children
+        self._units: OrderedDict[str, _Unit] = OrderedDict()
+        self._cache_limit = _CACHE_MAX
+
+    # -- the hot path -------------------------------------------------------------------------------------
+
+    def add(self, unit: str, message: str) -> Template:
+        """Learn from this line and return its template."""
+        units = self._units
+        u = units.get(unit)
+        if u is None:
+            u = self._new_unit(unit)
+        else:
+            units.move_to_end(unit)
+        c = u.exact.get(message)
+        if c is not None and c.alive:
+            c.count += 1
+            u.clusters.move_to_end(c.id)
+            t: Template = c.template
+            return t
+        c = self._learn(unit, u, message)
+        exact = u.exact
+        if len(exact) >= self._cache_limit:
+            exact.clear()
+        exact[message] = c
+        t = c.template
+        return t
+
+    def _learn(self, unit: str, u: _Unit, message: str) -> Cluster:
+        tokens = tokenize(message, self.max_tokens)
+        key = " ".join(tokens)
+        c = u.masked.get(key)
+        if c is not None and c.alive:
+            c.count += 1
+            u.clusters.move_to_end(c.id)
+            return c
+        levels = level_positions(tokens, key)
+        tree = u.tree
+        c = tree.find(tokens, levels)
+        if c is None:
+            c = self._create(unit, u, tokens, levels)
+        else:
+            merged = merge(c.tokens, tokens)
+            if merged is not None:
+                c.tokens = merged
+                c.text = " ".join(merged)
+                c.nparams = merged.count("<*>")
+                c.template = Template(c.id, c.text)
+            c.count += 1
+            u.clusters.move_to_end(c.id)
+        masked = u.masked
+        if len(masked) >= self._cache_limit:
+            masked.clear()
+        masked[key] = c
+        return c
+
+    def _create(self, unit: str, u: _Unit, tokens: list[str], levels: tuple[tuple[int, str], ...],
+                cid: str | None = None, path: tuple[str, ...] | None = None) -> Cluster:
+        text = " ".join(tokens)
+        if cid is None:
+            salt = 0
+            cid = _template_id(unit, text)
+            while cid in u.clusters:
+                salt += 1
+                cid = _template_id(unit, text, salt)
+        if path is None:
+            path = u.tree.path_for(tokens)
+        c = Cluster(cid, tokens, levels, path)
+        c.template = Template(cid, c.text)
+        c.count = 1
+        u.tree.insert(c)
+        u.clusters[cid] = c
+        while len(u.clusters) > self.max_templates_per_unit:
+            _, old = u.clusters.popitem(last=False)
+            old.alive = False
+            u.tree.remove(old)
+        return c
+
+    def _new_unit(self, unit: str) -> _Unit:
+        u = _Unit(Tree(depth=self.depth, similarity=self.similarity, max_children=self.max_children))
+        units = self._units
+        units[unit] = u
+        while len(units) > self.max_units:
+            _, old = units.popitem(last=False)
+            for c in old.clusters.values():
+                c.alive = False
+        self._cache_limit = max(_CACHE_MIN, min(_CACHE_MAX, _CACHE_TOTAL // len(units)))
+        return u
+
+    # -- reading ------------------------------------------------------------------------------------------
+
+    def match(self, unit: str, message: str) -> Template | None:
+        """The template this line belongs to, without learning anything; None when there is none."""
+        u = self._units.get(unit)
+        if u is None:
+            return None
+        c = u.exact.get(message)
+        if c is not None and c.alive:
+            t: Template = c.template
+            return t
+        tokens = tokenize(message, self.max_tokens)
+        key = " ".join(tokens)
+        c = u.masked.get(key)
+        if c is None or not c.alive:
+            c = u.tree.find(tokens, level_positions(tokens, key))
+            if c is None:
+                return None
+        t = c.template
+        return t
+
+    def templates(self, unit: str) -> list[Template]:
+        """The unit's templates, least recently seen first."""
+        u = self._units.get(unit)
+        return [] if u is None else [c.template for c in u.clusters.values()]
+
+    def counts(self, unit: str) -> dict[str, int]:
+        """Lines learned per template id of the unit (since the template was created or restored)."""
+        u = self._units.get(unit)
+        return {} if u is None else {c.id: c.count for c in u.clusters.values()}
+
+    def units(self) -> list[str]:
+        """Units with templates, least recently seen first."""
+        return list(self._units)
+
+    def template_count(self) -> int:
+        return sum(len(u.clusters) for u in self._units.values())
+
+    def forget(self, unit: str) -> None:
+        u = self._units.pop(unit, None)
+        if u is not None:
+            for c in u.clusters.values():
+                c.alive = False
+
+    def memory_counts(self) -> dict[str, int]:
+        """Sizes of everything that grows with input (units, templates, tree nodes, cached lines)."""
+        us = self._units.values()
+        return {"units": len(self._units), "templates": sum(len(u.clusters) for u in us),
+                "nodes": sum(u.tree.node_count() for u in us),
+                "cached": sum(len(u.exact) + len(u.masked) for u in us)}
+
+    # -- persistence --------------------------------------------------------------------------------------
+
+    def settings(self) -> dict[str, Any]:
+        return {"max_templates_per_unit": self.max_templates_per_unit, "max_units": self.max_units,
+                "similarity": self.similarity, "depth": self.depth, "max_tokens": self.max_tokens,
+                "max_children": self.max_children}
+
+    def snapshot(self) -> dict[str, Any]:
+        """Everything needed to carry on after a restart, as JSON-ready data (ids included)."""
+        return {
+            "version": SNAPSHOT_VERSION,
+            "settings": self.settings(),
+            "units": [
+                {"unit": name, "templates": [
+                    {"id": c.id, "tokens": list(c.tokens), "path": list(c.path), "count": c.count}
+                    for c in u.clusters.values()
+                ]}
+                for name, u in self._units.items()
+            ],
+        }
+
+    @classmethod
+    def restore(cls, data: dict[str, Any], **limits: Any) -> TemplateMiner:
+        """A miner from `snapshot()` data; keyword limits override the saved settings."""
+        if data.get("version") != SNAPSHOT_VERSION:
+            raise ValueError(f"unknown template snapshot version {data.get('version')!r}")
+        settings = dict(data.get("settings", {}))
+        settings.update(limits)
+        miner = cls(**settings)
+        same_tree = (settings.get("depth"), settings.get("max_children")) == (
+            data.get("settings", {}).get("depth"), data.get("settings", {}).get("max_children"))
+        for entry in data["units"]:
+            unit = str(entry["unit"])
+            u = miner._units.get(unit) or miner._new_unit(unit)
+            for saved in entry["templates"]:
+                tokens = [str(t) for t in saved["tokens"]][: miner.max_tokens]
+                path = tuple(str(p) for p in saved["path"]) if same_tree else None
+                if path is not None and len(path) != min(len(tokens), u.tree.levels):
+                    path = None
+                c = miner._create(unit, u, tokens, level_positions(tokens), cid=str(saved["id"]), path=path)
+                c.count = int(saved.get("count", 1))
+        return miner

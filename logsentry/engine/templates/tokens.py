@@ -1,0 +1,150 @@
+"""Line -> tokens: variable parts masked, level words found, long lines cut.
+
+One pass of one compiled regex masks the variable kinds a journald line carries (URLs, e-mail, UUIDs,
+timestamps, MAC/IPv4/IPv6 addresses with ports, paths, hex, durations and sizes, numbers, quoted values);
+a callable is run only where something matched. Tokens are the masked line split on whitespace, with
+`key=value` split after the `=` so a varying value does not take its key with it. A JSON object line is
+first rewritten as `level msg key=value ...` (level and message first, so the prefix tree sees the event's
+words and not the keys every line shares).
+
+Level words (INFO, ERROR, Warn, `[error]`, `level=err`, ...) are never masked; `level_positions` finds them
+so that clustering never merges two lines that differ in their level (drain3#45).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import orjson
+
+WILDCARD = "<*>"
+
+LEVEL_WORDS = frozenset({
+    "trace", "trc", "debug", "dbg", "debu", "info", "inf", "information", "informational", "notice",
+    "warn", "warning", "wrn", "error", "err", "eror", "crit", "critical", "fatal", "ftl",
+    "panic", "emerg", "emergency", "alert", "severe", "fine", "finer", "finest", "verbose",
+})
+# A quick test whether a (masked) line may hold a level word at all; most lines do not.
+_LEVEL_HINT = re.compile(
+    r"(?i)(?<![a-z])(?:trace|trc|debug?|dbg|info(?:rmation(?:al)?)?|inf|notice|warn(?:ing)?|wrn|err(?:or)?"
+    r"|eror|crit(?:ical)?|fatal|ftl|panic|emerg(?:ency)?|alert|severe|fine(?:r|st)?|verbose)(?![a-z])"
+)
+_STRIP = "[](){}<>:;,.!'\"|=/-_#*"
+
+_HEX = "[0-9a-fA-F]"
+_IPV4 = r"\d{1,3}(?:\.\d{1,3}){3}"
+# IPv6 candidates: hex groups with colons; the callable keeps only real-looking ones (a '::' or 7 colons).
+_IPV6 = r"(?:[0-9a-fA-F]{1,4}:|::?)[0-9a-fA-F:]*[0-9a-fA-F](?:%\w+)?"
+_PATHCH = r"[\w.@%+~,:=$-]"
+
+_MASK_RE = re.compile(
+    "|".join([
+        r"(?P<URL>\b[A-Za-z][A-Za-z0-9+.-]{1,15}://[^\s\"'<>]+)",
+        r"(?P<EMAIL>\b[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b)",
+        rf"(?P<UUID>\b{_HEX}{{8}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{12}}\b)",
+        r"(?P<TS>\b\d{4}-\d{2}-\d{2}(?:[T ]\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?(?![\w-])"
+        r"|(?<![\w:.])\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?(?![\w:]))",
+        rf"(?P<MAC>(?<![\w:-]){_HEX}{{2}}(?P<sep>[:-]){_HEX}{{2}}(?:(?P=sep){_HEX}{{2}}){{4}}(?![\w:-]))",
+        rf"(?P<IP>(?<![\w.]){_IPV4}(?::\d{{1,5}})?(?![\w]|\.\d))",
+        rf"(?P<IP6>\[{_IPV6}\](?::\d{{1,5}})?|(?<![\w:.]){_IPV6}(?![\w:]))",
+        rf"(?P<PATH>(?<![\w/.~:-])(?:~|\.\.?)?(?:/{_PATHCH}+)+/?(?:\?[^\s\"'<>]*)?|\b[A-Za-z]:\\[^\s\"'<>]*)",
+        rf"(?P<HEX>\b0[xX]{_HEX}+\b|(?<![A-Za-z0-9])(?=[a-fA-F]*\d)(?=\d*[a-fA-F]){_HEX}{{8,}}(?![A-Za-z0-9]))",
+        r"(?P<DUR>(?<![A-Za-z0-9.])(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h|d|sec|secs|min|mins|hrs?)){1,4}(?![A-Za-z0-9]))",
+        r"(?P<NUM>(?<![A-Za-z0-9])[-+]?\d+(?:[.,]\d+)*(?:[kKMGTP]i?B|[kKMGT]|B|b)?(?![A-Za-z0-9]))",
+        r"(?P<Q>(?<![A-Za-z0-9\\])\"(?:[^\"\\\n]|\\.)*\"(?!\s*:)|(?<![A-Za-z0-9])'[^'\n]*'(?![A-Za-z0-9:]))",
+    ])
+)
+_NUM_RE = re.compile(r"(?<![A-Za-z0-9])[-+]?\d+(?:[.,]\d+)*(?![A-Za-z0-9])")
+_SIMPLE = {"URL": "<URL>", "EMAIL": "<EMAIL>", "UUID": "<UUID>", "TS": "<TS>", "MAC": "<MAC>", "IP": "<IP>",
+           "PATH": "<PATH>", "HEX": "<HEX>", "DUR": "<DUR>", "NUM": "<NUM>"}
+# Keys whose value is the event's own text (kept, masked inside) or its level (kept).
+_TEXT_KEYS = ("msg", "message", "MESSAGE", "Message", "event", "log", "error", "err", "level", "lvl", "severity",
+              "loglevel", "log.level", "levelname")
+_TEXT_KEY_ENDS = tuple(f'"{k}":' for k in _TEXT_KEYS) + tuple(f"{k}=" for k in _TEXT_KEYS) + \
+    tuple(f'"{k}": ' for k in _TEXT_KEYS)
+_JSON_LEVEL_KEYS = ("level", "lvl", "severity", "loglevel", "log.level", "levelname", "@l")
+_JSON_MSG_KEYS = ("msg", "message", "MESSAGE", "Message", "event", "@m", "@mt", "log")
+
+
+def _replace(m: re.Match[str]) -> str:
+    kind = m.lastgroup
+    assert kind is not None
+    simple = _SIMPLE.get(kind)
+    if simple is not None:
+        return simple
+    text = m.group()
+    if kind == "IP6":
+        core = text.strip("[]").split("]")[0]
+        if ("::" in core or core.count(":") == 7) and any(c.isdigit() for c in core) and core.count(":") >= 2:
+            return "<IP>"
+        return _NUM_RE.sub("<NUM>", text)
+    # Q: a quoted value
+    inner = text[1:-1]
+    if inner.strip().lower() in LEVEL_WORDS or m.string.endswith(_TEXT_KEY_ENDS, 0, m.start()):
+        return text[0] + _mask_inner(inner) + text[-1]
+    return "<STR>" if inner else text
+
+
+def _mask_inner(text: str) -> str:
+    return _MASK_RE.sub(_replace, text)
+
+
+def mask(line: str) -> str:
+    """The line with its variable parts replaced by `<KIND>` placeholders."""
+    return _MASK_RE.sub(_replace, line)
+
+
+def _json_text(line: str) -> str | None:
+    """`{"level":"info","msg":"done","ms":12}` -> `info done ms=12`; None when the line is no JSON object."""
+    try:
+        obj = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(obj, dict):
+        return None
+    head: list[str] = []
+    for keys in (_JSON_LEVEL_KEYS, _JSON_MSG_KEYS):
+        for k in keys:
+            v = obj.get(k)
+            if isinstance(v, str):
+                head.append(v)
+                break
+    rest = [f"{k}={_json_value(v)}" for k, v in obj.items() if k not in _JSON_LEVEL_KEYS and k not in _JSON_MSG_KEYS]
+    return " ".join(head + rest)
+
+
+def _json_value(v: Any) -> str:
+    if isinstance(v, str):
+        return v if v and not any(c.isspace() for c in v) else orjson.dumps(v).decode()
+    return orjson.dumps(v).decode()
+
+
+def tokenize(line: str, max_tokens: int = 128) -> list[str]:
+    """Masked tokens of a line, at most max_tokens of them."""
+    if line.startswith("{") and line.endswith("}"):
+        converted = _json_text(line)
+        if converted is not None:
+            line = converted
+    masked = _MASK_RE.sub(_replace, line)
+    if "=" in masked:
+        masked = masked.replace("=", "= ")
+    tokens = masked.split()
+    if len(tokens) > max_tokens:
+        del tokens[max_tokens:]
+    return tokens
+
+
+def is_level(token: str) -> bool:
+    return token.strip(_STRIP).lower() in LEVEL_WORDS
+
+
+def level_positions(tokens: list[str], masked_hint: str | None = None) -> tuple[tuple[int, str], ...]:
+    """(index, token) of every token that is a level word; () for most lines (one regex search)."""
+    if _LEVEL_HINT.search(masked_hint if masked_hint is not None else " ".join(tokens)) is None:
+        return ()
+    return tuple((i, t) for i, t in enumerate(tokens) if t.strip(_STRIP).lower() in LEVEL_WORDS)
+
+
+def has_digit(token: str, _search: Any = re.compile(r"\d").search) -> bool:
+    return _search(token) is not None
