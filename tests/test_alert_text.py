@@ -20,6 +20,8 @@ def test_control_and_bidi_characters_are_neutralised():
     assert "\x1b" not in cleaned and "\x07" not in cleaned and "\u202e" not in cleaned and "\r" not in cleaned
     assert cleaned.count("\n") == 1  # newlines stay (tracebacks), carriage returns and escapes do not
     assert len(clean("x" * 10_000)) == 500
+    for char in "\x9b\x85\u061c\u200e\u200f\u2028\u2029\u2066":  # C1 controls, marks, separators, isolates
+        assert clean(f"a{char}b") == "a\ufffdb"
 
 
 def test_payload_and_renderings_carry_log_text_as_data():
