@@ -75,15 +75,17 @@ class Tree:
     def _best(self, clusters: list[Cluster], tokens: list[str], levels: tuple[tuple[int, str], ...]) -> Cluster | None:
         if not clusters:
             return None
-        n = len(tokens)
-        need = self.similarity * n if n else 0.0
+        # Similarity counts the words a line shares with a template: masked variables (<NUM>, <IP>, ...) are
+        # left out of both sides, so two short lines that share only their masked fields stay apart.
+        words: list[str | None] = [None if "<" in t else t for t in tokens]
+        need = self.similarity * (len(words) - words.count(None))
         best: Cluster | None = None
         best_sim = -1
         best_params = -1
         for c in clusters:
             if c.levels != levels:
                 continue
-            sim = sum(map(eq, c.tokens, tokens))
+            sim = sum(map(eq, c.tokens, words))
             if sim > best_sim or (sim == best_sim and c.nparams > best_params):
                 best, best_sim, best_params = c, sim, c.nparams
         if best is None or best_sim < need:

@@ -38,26 +38,32 @@ _IPV4 = r"\d{1,3}(?:\.\d{1,3}){3}"
 _IPV6 = r"(?:[0-9a-fA-F]{1,4}:|::?)[0-9a-fA-F:]*[0-9a-fA-F](?:%\w+)?"
 _PATHCH = r"[\w.@%+~,:=$-]"
 
+# Every kind starts where no letter or digit precedes, so that test comes first: it fails at once inside words.
 _MASK_RE = re.compile(
-    "|".join([
+    "(?<![A-Za-z0-9])(?:" + "|".join([
         r"(?P<URL>\b[A-Za-z][A-Za-z0-9+.-]{1,15}://[^\s\"'<>]+)",
+        r"(?P<UNIT>[\w:@-]*[A-Za-z0-9]\.(?:service|socket|timer|mount|automount|scope|slice|target|path|swap|device))"
+        r"(?![\w.-])",
         r"(?P<EMAIL>\b[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b)",
         rf"(?P<UUID>\b{_HEX}{{8}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{12}}\b)",
         r"(?P<TS>\b\d{4}-\d{2}-\d{2}(?:[T ]\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?(?![\w-])"
         r"|(?<![\w:.])\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?(?![\w:]))",
         rf"(?P<MAC>(?<![\w:-]){_HEX}{{2}}(?P<sep>[:-]){_HEX}{{2}}(?:(?P=sep){_HEX}{{2}}){{4}}(?![\w:-]))",
         rf"(?P<IP>(?<![\w.]){_IPV4}(?::\d{{1,5}})?(?![\w]|\.\d))",
+        r"(?P<HOSTPORT>(?<![\w.-])[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+:\d{1,5}(?![\w.:]))",
         rf"(?P<IP6>\[{_IPV6}\](?::\d{{1,5}})?|(?<![\w:.]){_IPV6}(?![\w:]))",
         rf"(?P<PATH>(?<![\w/.~:-])(?:~|\.\.?)?(?:/{_PATHCH}+)+/?(?:\?[^\s\"'<>]*)?|\b[A-Za-z]:\\[^\s\"'<>]*)",
-        rf"(?P<HEX>\b0[xX]{_HEX}+\b|(?<![A-Za-z0-9])(?=[a-fA-F]*\d)(?=\d*[a-fA-F]){_HEX}{{8,}}(?![A-Za-z0-9]))",
+        rf"(?P<HEX>\b0[xX]{_HEX}+\b)|(?P<XNUM>(?<![A-Za-z0-9])(?=[a-fA-F]*\d){_HEX}{{8,}}(?![A-Za-z0-9]))",
         r"(?P<DUR>(?<![A-Za-z0-9.])(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h|d|sec|secs|min|mins|hrs?)){1,4}(?![A-Za-z0-9]))",
         r"(?P<NUM>(?<![A-Za-z0-9])[-+]?\d+(?:[.,]\d+)*(?:[kKMGTP]i?B|[kKMGT]|B|b)?(?![A-Za-z0-9]))",
         r"(?P<Q>(?<![A-Za-z0-9\\])\"(?:[^\"\\\n]|\\.)*\"(?!\s*:)|(?<![A-Za-z0-9])'[^'\n]*'(?![A-Za-z0-9:]))",
-    ])
+    ]) + ")"
 )
 _NUM_RE = re.compile(r"(?<![A-Za-z0-9])[-+]?\d+(?:[.,]\d+)*(?![A-Za-z0-9])")
+_LIST_RE = re.compile(r"(<[A-Z]+>)(?:,\1)+")
 _SIMPLE = {"URL": "<URL>", "EMAIL": "<EMAIL>", "UUID": "<UUID>", "TS": "<TS>", "MAC": "<MAC>", "IP": "<IP>",
-           "PATH": "<PATH>", "HEX": "<HEX>", "DUR": "<DUR>", "NUM": "<NUM>"}
+           "PATH": "<PATH>", "HEX": "<HEX>", "XNUM": "<NUM>", "UNIT": "<UNIT>", "HOSTPORT": "<IP>",
+           "DUR": "<DUR>", "NUM": "<NUM>"}
 # Keys whose value is the event's own text (kept, masked inside) or its level (kept).
 _TEXT_KEYS = ("msg", "message", "MESSAGE", "Message", "event", "log", "error", "err", "level", "lvl", "severity",
               "loglevel", "log.level", "levelname")
@@ -81,9 +87,12 @@ def _replace(m: re.Match[str]) -> str:
         return _NUM_RE.sub("<NUM>", text)
     # Q: a quoted value
     inner = text[1:-1]
-    if inner.strip().lower() in LEVEL_WORDS or m.string.endswith(_TEXT_KEY_ENDS, 0, m.start()):
+    if not inner or inner.strip().lower() in LEVEL_WORDS:
+        return text
+    if " " in inner or m.string.endswith(_TEXT_KEY_ENDS, 0, m.start()):
+        # words in quotes (a request line, a message) keep their words; only their variables are masked
         return text[0] + _mask_inner(inner) + text[-1]
-    return "<STR>" if inner else text
+    return "<STR>"
 
 
 def _mask_inner(text: str) -> str:
@@ -127,8 +136,12 @@ def tokenize(line: str, max_tokens: int = 128) -> list[str]:
         if converted is not None:
             line = converted
     masked = _MASK_RE.sub(_replace, line)
+    if ">,<" in masked:
+        masked = _LIST_RE.sub(r"\1", masked)  # a list of addresses (or numbers) is one variable
     if "=" in masked:
         masked = masked.replace("=", "= ")
+    if "][" in masked:
+        masked = masked.replace("][", "] [")  # [time][app][Info][host]: one field a token
     tokens = masked.split()
     if len(tokens) > max_tokens:
         del tokens[max_tokens:]
