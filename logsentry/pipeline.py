@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from .engine.absence import SilenceTracker
+from .engine.anomaly import AnomalyDetector
 from .engine.detector import Detector, Quarantine
 from .engine.policy import Policy
 from .engine.window import BurstTracker
@@ -93,8 +94,22 @@ class Pipeline:
         detector: Detector,
         policy: ActionPolicy | None = None,
         execute: Callable[[Action], Action] = dry_run_executor,
+        anomaly: AnomalyDetector | None = None,
     ):
+        """`anomaly` defaults to a fresh one (empty baselines) when the detector's rules include anomaly
+        rules; the service passes one with its saved baselines, `baseline learn` one that only learns."""
         self.detector = detector
+        if anomaly is None and any(rule.anomaly is not None for rule in detector.rules.values()):
+            anomaly = AnomalyDetector(detector.rules.values())
+        self.anomaly = anomaly
+        # Units with a signature incident open (how many): their anomaly hits are the same failure seen
+        # twice, and the signature, which says what it is, keeps the incident.
+        self._signature_open: dict[str, int] = {}
+        # Per unit, the anomaly rule whose incident is open: the other anomaly rules' hits on that unit are the
+        # same failure seen from another side (a new error template is also a jump in the error share).
+        self._anomaly_open: dict[str, str] = {}
+        self._signature_rules = frozenset(rule.id for rule in detector.rules.values()
+                                          if rule.anomaly is None and rule.absence is None)
         self.tracker = BurstTracker(detector.rules.values())
         self.silence = SilenceTracker(detector.rules.values())
         self.suppressions: dict[str, deque[tuple[int, int]]] = {}
@@ -139,25 +154,51 @@ class Pipeline:
         if detector.quarantine_news:
             for quarantine in detector.take_quarantines():
                 yield QuarantineEvent(quarantine)
+        if self.anomaly:
+            found = self.anomaly.observe(entry)
+            if found and not hits and not self._signature_open.get(entry.unit):
+                hits = found
+        if hits:
+            yield from self._hits(hits)
+
+    def _hits(self, hits: list[Hit]) -> Iterator[Event]:
+        progress = self.progress
         for hit in hits:
+            if hit.why and self._anomaly_open.get(hit.entry.unit, hit.rule_id) != hit.rule_id:
+                continue
             progress.matches += 1
             yield MatchEvent(hit)
             ended, fired = self.tracker.add(hit)
             if ended is not None:
-                yield EndedEvent(self._with_dropped(ended))
+                yield self._ended(self._with_dropped(ended))
             if fired is not None:
                 yield from self._fired(fired)
+
+    def _ended(self, incident: Incident, open_at_end: bool = False) -> EndedEvent:
+        if self._anomaly_open.get(incident.unit) == incident.rule_id:
+            del self._anomaly_open[incident.unit]
+        if incident.rule_id in self._signature_rules:
+            left = self._signature_open.get(incident.unit, 0) - 1
+            if left > 0:
+                self._signature_open[incident.unit] = left
+            else:
+                self._signature_open.pop(incident.unit, None)
+        return EndedEvent(incident, open_at_end)
 
     def tick(self, now_usec: int) -> Iterator[Event]:
         """Let time pass: end quiet bursts, fire silences. Live modes call it when they have caught up."""
         for incident in self.tracker.expire(now_usec):
-            yield EndedEvent(self._with_dropped(incident))
+            yield self._ended(self._with_dropped(incident))
         if self.silence:
             for incident in self.silence.expire(now_usec):
                 yield from self._fired(incident)
 
     def _fired(self, incident: Incident) -> Iterator[Event]:
         self.progress.incidents += 1
+        if incident.rule_id in self._signature_rules:
+            self._signature_open[incident.unit] = self._signature_open.get(incident.unit, 0) + 1
+        elif incident.why:
+            self._anomaly_open.setdefault(incident.unit, incident.rule_id)
         yield IncidentEvent(incident)
         for action in self.policy.decide(incident):
             yield ActionEvent(self.execute(action))
@@ -176,7 +217,7 @@ class Pipeline:
             else:
                 yield from self._pass_one(entry)
         for incident in self.open_incidents():
-            yield EndedEvent(self._with_dropped(incident), open_at_end=True)
+            yield self._ended(self._with_dropped(incident), open_at_end=True)
 
     def _pass_one(self, entry: Entry) -> Iterator[Event]:
         """A screened-out entry: time moves on, its unit showed life."""
@@ -187,6 +228,10 @@ class Pipeline:
         if self.silence:
             for incident in self.silence.observe(entry):
                 yield EndedEvent(incident)
+        if self.anomaly:
+            found = self.anomaly.observe(entry)
+            if found and not self._signature_open.get(entry.unit):
+                yield from self._hits(found)
 
     def _pass(self, run: ScreenedRun) -> Iterator[Event]:
         """A run of screened-out entries, as if each went through _pass_one, but from its summary.
@@ -196,14 +241,14 @@ class Pipeline:
         Silence tracking folds the run's per-unit spans when no silence can fire or end inside it;
         otherwise the entries are replayed one by one.
         """
-        if self.silence and not self.silence.fold(run):
+        if self.anomaly or (self.silence and not self.silence.fold(run)):
             for entry in run.entries():
                 yield from self._pass_one(entry)
             return
         self.progress.saw_run(run)
         if self.tracker.due(run.peak_usec):
             for incident in self.tracker.expire(run.peak_usec):
-                yield EndedEvent(self._with_dropped(incident))
+                yield self._ended(self._with_dropped(incident))
 
     def open_incidents(self) -> list[Incident]:
         return self.tracker.open_incidents() + (self.silence.open_incidents() if self.silence else [])

@@ -22,6 +22,7 @@ from typing import Any
 from .actions.alert import incident_payload, service_payload
 from .actions.outbox import OutboxWorker
 from .actions.runner import guarded_policy, incident_id, outbox_items
+from .baseline_keeper import BaselineKeeper
 from .config import ConfigError, SiteConfig, load_config
 from .engine.detector import Detector
 from .engine.policy import RestartLedger
@@ -109,6 +110,7 @@ class Service:
         self.context: OrderedDict[str, deque[tuple[int, str]]] = OrderedDict()
         self.alerting: dict[str, dict[str, int]] = self.state.get("alerting") or {}
         self.ledger = RestartLedger.restore(self.state.get("ledger"))
+        self.keeper = BaselineKeeper(self.state)
         self.rule_set = load_rule_set_for(config)
         for error in self.rule_set.errors:
             log.error("rule file error (rule skipped): %s", error)
@@ -124,7 +126,8 @@ class Service:
 
     # -- set-up -------------------------------------------------------------------------------------
     def _build_pipeline(self, rule_set: RuleSet) -> Pipeline:
-        return Pipeline(Detector(rule_set.rules), guarded_policy(self.config, self.ledger))
+        return Pipeline(Detector(rule_set.rules), guarded_policy(self.config, self.ledger),
+                        anomaly=self.keeper.build(rule_set.rules))
 
     def _follower(self) -> JournalFollower:
         config = self.config
@@ -154,6 +157,9 @@ class Service:
         else:
             log.info("no saved cursor: starting at the end of the journal")
         ready = False
+        if not self.cursor:
+            units = self.config.watched_units()
+            self.keeper.warm_up(JournalLocation(directory=self.config.journal_directory), units)
         try:
             while not self.stop.is_set():
                 follower = self._follower()
@@ -179,7 +185,8 @@ class Service:
                             self._commit()
         finally:
             self.notify("STOPPING=1")
-            self._commit()
+            self.keeper.close()
+            self._commit(final=True)
             self.worker.close()
             self.state.close()
             log.info("stopped after %d entries (%d matches, %d incidents, %d actions)", self.figures.entries,
@@ -277,6 +284,7 @@ class Service:
         self._queue_service_alert("journal_gap", reason, gap.after_cursor)
 
     def _caught_up(self) -> None:
+        self.keeper.poll()
         now = max(wall_usec(), self.figures.last_entry_usec)
         for event in self.pipeline.tick(now):
             self._handle(event)
@@ -323,7 +331,7 @@ class Service:
         return self.uncommitted >= self.config.commit_every and \
             time.monotonic() - self.last_commit_at >= MIN_COMMIT_INTERVAL_S
 
-    def _commit(self) -> None:
+    def _commit(self, final: bool = False) -> None:
         if self.cursor is None and not self.pending:
             return
         self.last_commit_at = time.monotonic()
@@ -331,7 +339,8 @@ class Service:
                                   "alerting": self.alerting}
         if self.cursor is not None:
             values["cursor"] = self.cursor
-        self.state.commit(values, self.pending, wall_usec())
+        baselines = self.keeper.for_commit(values, final)
+        self.state.commit(values, self.pending, wall_usec(), baselines)
         if self.pending:
             self.worker.wake.set()
         self.pending = []

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .engine.baseline import Baselines, TemplateStats, UnitStats
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS outbox (
@@ -32,6 +34,19 @@ CREATE TABLE IF NOT EXISTS outbox (
     created_usec INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, next_attempt_usec);
+CREATE TABLE IF NOT EXISTS baseline_unit (
+    unit TEXT PRIMARY KEY, first_usec INTEGER NOT NULL, last_usec INTEGER NOT NULL,
+    entries INTEGER NOT NULL, errors INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS baseline_template (
+    unit TEXT NOT NULL, template_id TEXT NOT NULL, text TEXT NOT NULL, count INTEGER NOT NULL,
+    first_usec INTEGER NOT NULL, last_usec INTEGER NOT NULL, level INTEGER, example TEXT NOT NULL,
+    unit_age_usec INTEGER NOT NULL, unit_entries INTEGER NOT NULL, accepted INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (unit, template_id)
+);
+CREATE TABLE IF NOT EXISTS baseline_request (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, arg TEXT NOT NULL
+);
 CREATE INDEX IF NOT EXISTS outbox_group ON outbox (grp, id);
 """
 
@@ -83,15 +98,68 @@ class State:
         value = self.get("cursor")
         return value if isinstance(value, str) else None
 
-    def commit(self, values: Mapping[str, Any], outbox: list[OutboxItem], now_usec: int) -> None:
-        """Save values (cursor, snapshots) and queue outbox items, all or nothing."""
+    def commit(self, values: Mapping[str, Any], outbox: list[OutboxItem], now_usec: int,
+               baselines: Baselines | None = None) -> None:
+        """Save values (cursor, snapshots), what the baselines learnt since the last commit, and queue outbox
+        items, all or nothing."""
         with self._transaction():
+            if baselines is not None:
+                self._save_baselines(baselines)
             self.db.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
                                 [(key, json.dumps(value)) for key, value in values.items()])
             self.db.executemany(
                 "INSERT OR IGNORE INTO outbox (dedupe, grp, kind, payload, created_usec) VALUES (?, ?, ?, ?, ?)",
                 [(item.dedupe, item.group, item.kind, json.dumps({**item.payload, "id": item.dedupe}), now_usec)
                  for item in outbox])
+
+    def _save_baselines(self, baselines: Baselines) -> None:
+        units, templates, removed, removed_units = baselines.changed()
+        db = self.db
+        db.executemany("DELETE FROM baseline_template WHERE unit = ?", [(unit,) for unit in removed_units])
+        db.executemany("DELETE FROM baseline_unit WHERE unit = ?", [(unit,) for unit in removed_units])
+        db.executemany("DELETE FROM baseline_template WHERE unit = ? AND template_id = ?", removed)
+        db.executemany("INSERT OR REPLACE INTO baseline_unit VALUES (?, ?, ?, ?, ?)",
+                       [(unit, u.first_usec, u.last_usec, u.entries, u.errors) for unit, u in units])
+        # `accepted` only ever goes up here: an operator's `baseline accept` in the file is never undone.
+        db.executemany(
+            "INSERT INTO baseline_template VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (unit, template_id) DO UPDATE SET text = excluded.text, count = excluded.count, "
+            "first_usec = excluded.first_usec, last_usec = excluded.last_usec, level = excluded.level, "
+            "example = excluded.example, accepted = MAX(accepted, excluded.accepted)",
+            [(unit, tid, t.text, t.count, t.first_usec, t.last_usec, t.level, t.example, t.unit_age_usec,
+              t.unit_entries, int(t.accepted)) for unit, tid, t in templates])
+
+    def load_baselines(self, into: Baselines) -> None:
+        """Fill `into` with the saved baselines (least recently seen first, so eviction order survives)."""
+        units = [(row[0], UnitStats(row[1], row[2], row[3], row[4])) for row in self.db.execute(
+            "SELECT unit, first_usec, last_usec, entries, errors FROM baseline_unit ORDER BY last_usec")]
+        templates = [(row[0], row[1], TemplateStats(row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9],
+                                                    bool(row[10])))
+                     for row in self.db.execute(
+                         "SELECT unit, template_id, text, count, first_usec, last_usec, level, example, "
+                         "unit_age_usec, unit_entries, accepted FROM baseline_template ORDER BY last_usec")]
+        into.load(units, templates)
+        into.changed()  # what was just loaded is saved already
+
+    def request(self, kind: str, arg: str) -> None:
+        """Queue an operator's change (`accept` TEMPLATE_ID, `forget` UNIT) for the service's baselines,
+        and apply it to the saved ones at once, so `baseline show` reflects it with or without a service."""
+        with self._transaction():
+            self.db.execute("INSERT INTO baseline_request (kind, arg) VALUES (?, ?)", (kind, arg))
+            if kind == "accept":
+                self.db.execute("UPDATE baseline_template SET accepted = 1 WHERE template_id = ?", (arg,))
+            elif kind == "forget":
+                self.db.execute("DELETE FROM baseline_template WHERE unit = ?", (arg,))
+                self.db.execute("DELETE FROM baseline_unit WHERE unit = ?", (arg,))
+
+    def take_requests(self) -> list[tuple[str, str]]:
+        """The queued operator changes, oldest first, removed from the queue."""
+        if self.db.execute("SELECT 1 FROM baseline_request LIMIT 1").fetchone() is None:
+            return []
+        with self._transaction():
+            rows = self.db.execute("SELECT id, kind, arg FROM baseline_request ORDER BY id").fetchall()
+            self.db.execute("DELETE FROM baseline_request WHERE id <= ?", (rows[-1][0] if rows else 0,))
+        return [(kind, arg) for _, kind, arg in rows]
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self.db)

@@ -17,6 +17,7 @@ COMMANDS = {
     "run": ("run", "run"),
     "config": ("run", "config_group"),
     "tail": ("tail", "tail"),
+    "baseline": ("baseline", "baseline"),
 }
 
 

@@ -90,8 +90,8 @@ def rules_check(text: str | None, file: TextIO | None, priority: str | None, fie
     found = 0
     for line in lines:
         for rule in rule_set.rules:
-            if rule.absence is not None:
-                continue  # silence is no property of a line
+            if rule.absence is not None or rule.anomaly is not None:
+                continue  # silence and anomalies are no property of a line: they compare a unit with its past
             try:
                 captures = match_rule(rule, line, level, entry_fields)
             except RuleTimeout as error:
@@ -127,6 +127,13 @@ def rules_show(rule_id: str, rule_paths: tuple[Path, ...], no_shipped: bool) -> 
         click.echo(f"  priority: {PRIORITY_NAMES[rule.max_priority]} or more important")
     for name, value in rule.fields.items():
         click.echo(f"  field: {name}={value}")
+    if (spec := rule.anomaly) is not None:
+        level = "any level" if spec.level is None else f"{PRIORITY_NAMES[spec.level]} or more important"
+        click.echo(f"  anomaly: {spec.kind}{' (error lines)' if spec.errors else ''}, {level}; units warm after "
+                   f"{format_duration(spec.warm_after_usec)} and {spec.warm_entries} entries")
+        if spec.kind != "new-template":
+            click.echo(f"  test: at least {spec.min_count}, {spec.factor:g}x the learned "
+                       f"{'share' if spec.kind == 'error-share' else 'rate'}, tail probability below {spec.p_value:g}")
     click.echo("\n" + "\n".join(f"  {line}" for line in rule.description.splitlines()))
     for sample in rule.samples:
         click.echo(f"  {'matches' if sample.match else 'ignores'}: {sample.line}")

@@ -13,11 +13,11 @@ from pathlib import Path
 from rich.console import Console
 
 from ..engine.detector import Detector
-from ..model import Action, Hit, Incident
+from ..model import Action, Entry, Hit, Incident
 from ..pipeline import ActionEvent, IncidentEvent, MatchEvent, Pipeline, Progress
 from ..rules.loader import load_rules, shipped_rules_dir
 from ..sources import Selection, open_entries
-from ..sources.journal_files import JournalBuildError, build_journal, export_bytes, journal_remote
+from ..sources.journal_files import FieldValue, JournalBuildError, build_journal, export_bytes, journal_remote
 from .outage import FACTS, outage_entries, requests_failed
 
 
@@ -33,9 +33,12 @@ class DemoResult:
     incident: Incident | None = None
     actions: list[Action] = field(default_factory=list)
     benign_mentions: int = 0
+    signatures: bool = True
 
 
-def replay(workdir: Path) -> DemoResult:
+def replay(workdir: Path, signatures: bool = True) -> DemoResult:
+    """Replay the outage journal; with `signatures` False every signature rule is off and only the anomaly
+    rules (learned baselines) can catch it."""
     entries = list(outage_entries())
     export = export_bytes(entries)
     if journal_remote() is not None:
@@ -49,18 +52,21 @@ def replay(workdir: Path) -> DemoResult:
         path, kind = workdir / "cachix-2020-12-20.export", "journal export format"
         path.write_bytes(export)
     rule_set = load_rules([shipped_rules_dir()])
-    detector = Detector(rule_set.rules)
+    rules = rule_set.rules if signatures else [rule for rule in rule_set.rules if rule.anomaly is not None]
+    detector = Detector(rules)
     pipeline = Pipeline(detector)
-    result = DemoResult(pipeline.progress, requests_failed(entries), kind, len(rule_set.rules))
+    result = DemoResult(pipeline.progress, requests_failed(entries), kind, len(rules), signatures=signatures)
     mvar_hits = 0
     for event in pipeline.run(open_entries(Selection(), files=[path], extra_fields=detector.needed_fields,
                            screen=detector.screen())):
         match event:
             case MatchEvent(hit):
-                result.first_hit = result.first_hit or hit
+                if signatures and result.first_hit is None:
+                    result.first_hit = hit
                 mvar_hits += "MVar" in hit.entry.message
             case IncidentEvent(incident) if result.incident is None:
                 result.incident = incident
+                result.first_hit = result.first_hit or _first_failing_line(entries, incident)
             case ActionEvent(action) if result.incident is not None and action.incident.fired_usec == \
                     result.incident.fired_usec:
                 result.actions.append(action)
@@ -69,10 +75,18 @@ def replay(workdir: Path) -> DemoResult:
     return result
 
 
-def run_demo(console: Console, pause: float) -> DemoResult:
+def _first_failing_line(entries: list[dict[str, FieldValue]], incident: Incident) -> Hit:
+    """The first line of the template an anomaly incident is about (its first hit came before it fired)."""
+    first = next(fields for fields in entries if "Unhandled exception" in str(fields.get("MESSAGE", "")))
+    entry = Entry(int(str(first["__REALTIME_TIMESTAMP"])), str(first["MESSAGE"]), str(first["_SYSTEMD_UNIT"]),
+                  int(str(first["PRIORITY"])), "")
+    return Hit(incident.rule_id, incident.severity, entry, {}, incident.key, incident.why, incident.template)
+
+
+def run_demo(console: Console, pause: float, signatures: bool = True) -> DemoResult:
     from ..views.demo import render_demo
 
     with tempfile.TemporaryDirectory(prefix="logsentry-demo-") as tmp:
-        result = replay(Path(tmp))
+        result = replay(Path(tmp), signatures)
     render_demo(console, result, FACTS, pause)
     return result

@@ -31,7 +31,7 @@ def _usec(text: str) -> int:
 class OutageFacts:
     """The times the post-mortem gives, in microseconds since the epoch (UTC)."""
 
-    start_usec: int = _usec("2020-12-20 02:40:00")
+    start_usec: int = _usec("2020-12-20 00:40:00")
     first_error_usec: int = _usec("2020-12-20 02:55:07")
     pager_usec: int = _usec("2020-12-20 02:56:00")
     woke_usec: int = _usec("2020-12-20 09:01:00")

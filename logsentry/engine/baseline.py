@@ -68,9 +68,12 @@ class Baselines:
         self._removed_units: set[str] = set()
 
     def observe(self, unit: str, template_id: str, text: str, usec: int, priority: int | None,
-                message: str) -> tuple[UnitStats, TemplateStats, bool]:
+                message: str, learn: bool = True) -> tuple[UnitStats, TemplateStats, bool]:
         """Count one entry (`priority`: its effective priority); returns the unit's and the template's
-        stats, this entry included, and whether the template was new to the unit."""
+        stats, this entry included, and whether the template was new to the unit.
+
+        With `learn` False (the unit is in an anomaly: its lines now are not its normal) nothing is counted;
+        a template seen for the first time is still recorded, with a count of 0."""
         stats = self.units.get(unit)
         if stats is None:
             stats = self.units[unit] = UnitStats(first_usec=usec, last_usec=usec)
@@ -94,10 +97,14 @@ class Baselines:
                 self._removed.add((unit, oldest))
                 self._dirty_templates.discard((unit, oldest))
         templates[template_id] = template
-        template.count += 1
-        template.text = text
         if usec > template.last_usec:
             template.last_usec = usec
+        if not learn:
+            if new:
+                self._dirty_templates.add((unit, template_id))
+            return stats, template, new
+        template.count += 1
+        template.text = text
         if priority is not None and (template.level is None or priority < template.level):
             template.level = priority
             template.example = message[:MAX_EXAMPLE_CHARS]
@@ -139,6 +146,11 @@ class Baselines:
         return units
 
     # --- persistence (state.py stores the rows) -------------------------------------------------------
+
+    def mark_all_changed(self) -> None:
+        """Everything is to be saved at the next commit (baselines learnt apart, then adopted)."""
+        self._dirty_units = set(self.units)
+        self._dirty_templates = {(unit, tid) for unit, templates in self.templates.items() for tid in templates}
 
     def changed(self) -> tuple[list[tuple[str, UnitStats]], list[tuple[str, str, TemplateStats]],
                                list[tuple[str, str]], list[str]]:

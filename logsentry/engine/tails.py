@@ -25,7 +25,7 @@ def poisson_sf(k: int, mean: float) -> float:
     for i in range(k, k + _MAX_TERMS):
         term = math.exp(i * log_mean - mean - math.lgamma(i + 1))
         total += term
-        if term < total * 1e-12:
+        if term <= total * 1e-12:  # also when the terms underflow to 0
             break
     return min(1.0, total)
 
@@ -49,6 +49,6 @@ def binomial_sf(k: int, n: int, p: float) -> float:
     for i in range(start, min(n, start + _MAX_TERMS) + 1):
         term = math.exp(log_n - math.lgamma(i + 1) - math.lgamma(n - i + 1) + i * log_p + (n - i) * log_q)
         total += term
-        if term < total * 1e-12:
+        if term <= total * 1e-12:
             break
     return min(1.0, total)

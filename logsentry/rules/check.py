@@ -113,6 +113,12 @@ def check_rule(rule: Rule, probe: bool = True) -> list[CheckResult]:
     results += [check_scenario(rule, i, scenario) for i, scenario in enumerate(rule.scenarios)]
     lints = [lint_greedy_capture(rule), probe_redos(rule) if probe else None]
     results += [lint for lint in lints if lint is not None]
+    if rule.anomaly is not None:
+        # Anomaly rules match no line on its own (they compare a unit with its past, tests/test_anomaly.py);
+        # their scenarios test the trigger.
+        if not rule.scenarios:
+            results.append(CheckResult(rule.id, "scenarios", False, "an anomaly rule needs a [[scenario]]"))
+        return results
     if not any(s.match for s in rule.samples):
         results.append(CheckResult(rule.id, "samples", False, "no sample that must match"))
     if rule.message is not None and not any(not s.match for s in rule.samples):

@@ -31,9 +31,12 @@ def _shorten(text: str, width: int = 110) -> str:
 def render_demo(console: Console, result: DemoResult, facts: OutageFacts, pause: float) -> None:
     progress = result.progress
     console.print("[bold]logsentry demo[/]: the Cachix outage of 20 December 2020, replayed")
+    which = (f"the {result.rule_count} shipped rules" if result.signatures else
+             f"only the {result.rule_count} anomaly rules (every signature rule off: nothing knows these words)")
     console.print(
-        f"Replayed {progress.entries:,} journal entries (02:40 to 09:10 UTC) from {result.journal_kind}, "
-        f"through the same pipeline as [bold]logsentry scan[/], with the {result.rule_count} shipped rules. "
+        f"Replayed {progress.entries:,} journal entries ({_utc(facts.start_usec)[:5]} to "
+        f"{_utc(facts.end_usec)[:5]} UTC) from {result.journal_kind}, "
+        f"through the same pipeline as [bold]logsentry scan[/], with {which}. "
         "[dim]Times and the failing lines come from the public post-mortem; other traffic is reconstructed.[/]\n"
     )
     outage = facts.restart_usec - facts.first_error_usec
@@ -60,9 +63,13 @@ def render_demo(console: Console, result: DemoResult, facts: OutageFacts, pause:
     ours.add_column("event")
     ours.add_row(_utc(hit.entry.realtime_usec, True), Text.assemble(
         f"first failing line read from {visible(hit.entry.unit)}:\n", (_shorten(hit.entry.message), "dim")))
+    hits = f"{incident.count} hit{'s' if incident.count != 1 else ''}"
     ours.add_row(_utc(incident.fired_usec, True), Text.assemble(
-        "rule ", (visible(incident.rule_id), "bold"), f" fires ({incident.severity.label}, {incident.count} hit "
+        "rule ", (visible(incident.rule_id), "bold"), f" fires ({incident.severity.label}, {hits} "
         f"within {format_duration(incident.within_usec)})"))
+    if incident.why:
+        ours.add_row("", Text.assemble("why: ", (visible(incident.why), "italic"), "\ntemplate: ",
+                                       (_shorten(incident.template), "dim")))
     for action in result.actions:
         verb = (f"systemctl restart {visible(action.unit)}" if action.kind == "restart"
                 else "alert sent to every channel")

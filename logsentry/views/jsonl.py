@@ -22,6 +22,8 @@ def _incident_fields(incident: Incident) -> dict[str, Any]:
         "first_usec": incident.first_usec,
         "count_is_lower_bound": incident.dropped > 0,
         "dropped": incident.dropped,
+        "why": incident.why,
+        "template": incident.template,
     }
 
 

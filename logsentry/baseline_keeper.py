@@ -1,0 +1,128 @@
+"""The service's baselines over its lifetime: restored at start, learnt from the journal's history at the
+first start (in a thread, while the service already follows the journal), saved with each commit,
+corrected by the operator's `logsentry baseline accept/forget` requests.
+
+Baseline rows are saved incrementally with every commit (state.py); the template miner's clusters as one
+snapshot every TEMPLATES_EVERY_S and at stop (a crash loses at most that much generalisation: template ids
+are derived from the unit and the first line, so a line seen again finds its old id).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from .engine.anomaly import AnomalyDetector
+from .engine.baseline import Baselines
+from .engine.templates import TemplateMiner
+from .learning import LEARN_DAYS, learn, learner
+from .rules.rule import Rule
+from .sources.journal import JournalLocation, JournalOpenError
+from .sources.selection import Selection
+from .state import State
+from .timespec import format_usec, wall_usec
+
+log = logging.getLogger("logsentry")
+
+TEMPLATES_EVERY_S = 300.0
+REQUESTS_EVERY_S = 1.0
+
+
+class BaselineKeeper:
+    def __init__(self, state: State):
+        self.state = state
+        self.baselines = Baselines()
+        state.load_baselines(self.baselines)
+        saved = state.get("templates")
+        self.miner = TemplateMiner.restore(saved) if isinstance(saved, dict) else TemplateMiner()
+        self._templates_saved = time.monotonic()
+        self._requests_checked = 0.0
+        self._learnt: AnomalyDetector | None = None
+        self._learner: threading.Thread | None = None
+        self._stop = threading.Event()
+        self.detector: AnomalyDetector | None = None
+
+    def build(self, rules: Iterable[Rule]) -> AnomalyDetector | None:
+        """The pipeline's anomaly detector over the kept baselines, or None when no anomaly rule is on."""
+        rules = [rule for rule in rules if rule.anomaly is not None]
+        self.detector = AnomalyDetector(rules, self.miner, self.baselines) if rules else None
+        return self.detector
+
+    def warm_up(self, location: JournalLocation, units: tuple[str, ...]) -> None:
+        """At the first start (nothing learnt yet), learn the last LEARN_DAYS days of the selected units in a
+        thread; `poll()` swaps the result in. Until then units are cold, so anomaly rules stay quiet."""
+        if self.detector is None or self.baselines.units:
+            return
+        now = wall_usec()
+        selection = Selection(units=units, since_usec=now - LEARN_DAYS * 86400 * 1_000_000, until_usec=now)
+        into = learner()
+
+        def work() -> None:
+            try:
+                learnt = learn(location, selection, into, stop=self._stop.is_set)
+            except JournalOpenError as error:
+                log.error("cannot learn baselines from history: %s", error)
+                return
+            if self._stop.is_set():
+                return
+            span = "" if learnt.first_usec is None else f" since {format_usec(learnt.first_usec)}"
+            log.info("learnt baselines from %d entries%s: %d units, %d templates", learnt.entries, span,
+                     learnt.units, learnt.templates)
+            self._learnt = into
+
+        log.info("no baselines yet: learning the last %d days of the journal in the background", LEARN_DAYS)
+        self._learner = threading.Thread(target=work, name="logsentry-learn", daemon=True)
+        self._learner.start()
+
+    def poll(self) -> None:
+        """Between entries: adopt what the learner thread learnt (what was learnt live meanwhile is
+        dropped: the history it read covers it up to the start)."""
+        learnt, self._learnt = self._learnt, None
+        if learnt is None:
+            return
+        self.baselines, self.miner = learnt.baselines, learnt.miner
+        self.baselines.mark_all_changed()
+        if self.detector is not None:
+            self.detector.baselines, self.detector.miner = self.baselines, self.miner
+        self._templates_saved = 0.0  # save the new clusters at the next commit
+
+    def for_commit(self, values: dict[str, Any], final: bool = False) -> Baselines | None:
+        """Before a commit: apply the operator's queued requests, add the miner's snapshot to `values` when
+        due; returns the baselines whose changes the commit should save."""
+        if self.detector is None:
+            return None
+        now = time.monotonic()
+        if now - self._requests_checked >= REQUESTS_EVERY_S or final:
+            self._requests_checked = now
+            self._apply(self.state.take_requests())
+        if final or now - self._templates_saved >= TEMPLATES_EVERY_S:
+            self._templates_saved = now
+            values["templates"] = self.miner.snapshot()
+        return self.baselines
+
+    def _apply(self, requests: list[tuple[str, str]]) -> None:
+        for kind, arg in requests:
+            if kind == "accept":
+                units = self.baselines.accept(arg)
+                log.info("template %s accepted as normal in %s", arg, ", ".join(units) or "no unit")
+            elif kind == "forget":
+                self.baselines.forget(arg)
+                self.miner.forget(arg)
+                log.info("baseline of %s forgotten", arg)
+            elif kind == "reload":
+                fresh = Baselines()
+                self.state.load_baselines(fresh)
+                saved = self.state.get("templates")
+                self.baselines = fresh
+                self.miner = TemplateMiner.restore(saved) if isinstance(saved, dict) else self.miner
+                if self.detector is not None:
+                    self.detector.baselines, self.detector.miner = self.baselines, self.miner
+                log.info("baselines reloaded from %s", self.state.path)
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._learner is not None:
+            self._learner.join(timeout=5)

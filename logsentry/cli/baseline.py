@@ -1,0 +1,153 @@
+"""`logsentry baseline`: what the anomaly rules learnt (show), learning it from history (learn), and the
+operator's corrections (accept a template as normal, forget a unit).
+
+They work on the service's saved state (`state_dir/state.db` of the site config). Changes are queued for
+a running service, which applies them at its next save (within a second) or its next start.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ..engine.baseline import Baselines
+from ..engine.templates import TemplateMiner
+from ..sources import JournalOpenError
+from ..sources.journal import JournalLocation
+from ..sources.selection import Selection, unit_name
+from ..state import State
+from ..timespec import TimeSpecError, format_duration, format_usec, parse_timestamp
+from ..views.escape import visible
+from .common import fail
+from .run import config_option, load_site_config
+
+
+def _state(config_path: Path, state_dir: Path | None) -> State:
+    directory = state_dir if state_dir is not None else load_site_config(config_path).state_dir
+    return State(directory / "state.db")
+
+
+state_option = click.option("--state-dir", type=click.Path(path_type=Path, file_okay=False),
+                            help="Use this state directory instead of the config's state_dir.")
+
+
+@click.group("baseline")
+def baseline() -> None:
+    """Learned baselines: per unit, its message templates, their counts and levels."""
+
+
+@baseline.command("learn")
+@config_option
+@state_option
+@click.option("-S", "--since", default="-14d", show_default=True, help="Learn from this time on.")
+@click.option("-u", "--unit", "units", multiple=True, help="Only this unit (repeatable).")
+@click.option("-D", "--directory", type=click.Path(path_type=Path, file_okay=False, exists=True),
+              help="Journal directory (default: the config's journal_directory, else the local journal).")
+def learn_command(config_path: Path, state_dir: Path | None, since: str, units: tuple[str, ...],
+                  directory: Path | None) -> None:
+    """Learn baselines from the journal's history (what the service does at its first start)."""
+    from ..learning import learn, learner
+
+    try:
+        since_usec = parse_timestamp(since)
+    except TimeSpecError as error:
+        raise click.BadParameter(str(error), param_hint="'--since'") from None
+    if directory is None and state_dir is None:
+        directory = load_site_config(config_path).journal_directory
+    state = _state(config_path, state_dir)
+    baselines = Baselines()
+    state.load_baselines(baselines)
+    saved = state.get("templates")
+    detector = learner(baselines, TemplateMiner.restore(saved) if isinstance(saved, dict) else None)
+    selection = Selection(units=tuple(unit_name(u) for u in units), since_usec=since_usec)
+    try:
+        learnt = learn(JournalLocation(directory=directory), selection, detector)
+    except JournalOpenError as error:
+        fail(str(error))
+    state.commit({"templates": detector.miner.snapshot()}, [], 0, baselines)
+    state.request("reload", "")  # a running service adopts what was learnt
+    span = "" if learnt.first_usec is None or learnt.last_usec is None else \
+        f" from {format_usec(learnt.first_usec)} to {format_usec(learnt.last_usec)}"
+    click.echo(f"learnt {learnt.entries} entries{span}: {learnt.units} units, {learnt.templates} templates "
+               f"saved in {state.path}")
+    state.close()
+
+
+@baseline.command("show")
+@config_option
+@state_option
+@click.option("-u", "--unit", "units", multiple=True, help="Only this unit (repeatable); shows its templates.")
+@click.option("-o", "--output", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def show(config_path: Path, state_dir: Path | None, units: tuple[str, ...], output: str) -> None:
+    """Units and their templates: counts, first and last seen, level."""
+    state = _state(config_path, state_dir)
+    baselines = Baselines()
+    state.load_baselines(baselines)
+    state.close()
+    wanted = {unit_name(u) for u in units}
+    chosen = [u for u in baselines.units if not wanted or u in wanted]
+    if output == "json":
+        for unit in chosen:
+            stats = baselines.units[unit]
+            click.echo(json.dumps({"type": "unit", "unit": unit, "entries": stats.entries, "errors": stats.errors,
+                                   "first_usec": stats.first_usec, "last_usec": stats.last_usec}))
+            for tid, t in baselines.templates[unit].items():
+                click.echo(json.dumps({"type": "template", "unit": unit, "id": tid, "template": t.text,
+                                       "count": t.count, "level": t.level, "first_usec": t.first_usec,
+                                       "last_usec": t.last_usec, "accepted": t.accepted, "example": t.example}))
+        return
+    console = Console(highlight=False)
+    if not chosen:
+        console.print("no baselines saved" + (" for " + ", ".join(sorted(wanted)) if wanted else ""))
+        return
+    table = Table("unit", "entries", "errors", "history", "templates", title="units")
+    for unit in chosen:
+        stats = baselines.units[unit]
+        table.add_row(Text(visible(unit)), str(stats.entries), str(stats.errors),
+                      format_duration(stats.last_usec - stats.first_usec), str(len(baselines.templates[unit])))
+    console.print(table)
+    if not wanted:
+        console.print("templates: logsentry baseline show -u UNIT")
+        return
+    for unit in chosen:
+        templates = Table("id", "count", "level", "first seen", "last seen", "template",
+                          title=Text(f"templates of {visible(unit)}"))
+        for tid, t in sorted(baselines.templates[unit].items(), key=lambda item: -item[1].count):
+            level = "-" if t.level is None else str(t.level)
+            templates.add_row(tid + (" (accepted)" if t.accepted else ""), str(t.count), level,
+                              format_usec(t.first_usec), format_usec(t.last_usec), Text(visible(t.text)))
+        console.print(templates)
+
+
+@baseline.command("accept")
+@config_option
+@state_option
+@click.argument("template_id")
+def accept(config_path: Path, state_dir: Path | None, template_id: str) -> None:
+    """Treat a template as normal from now on (it never counts as new again)."""
+    state = _state(config_path, state_dir)
+    known = state.db.execute("SELECT COUNT(*) FROM baseline_template WHERE template_id = ?", (template_id,)).fetchone()
+    if not known[0]:
+        state.close()
+        fail(f"no template {template_id!r} in {state.path} (logsentry baseline show -u UNIT lists them)")
+    state.request("accept", template_id)
+    state.close()
+    click.echo(f"accepted {template_id}: normal from now on")
+
+
+@baseline.command("forget")
+@config_option
+@state_option
+@click.option("-u", "--unit", "unit", required=True, help="The unit whose baseline to drop.")
+def forget(config_path: Path, state_dir: Path | None, unit: str) -> None:
+    """Drop what was learnt about a unit (it is learnt afresh, cold, from its next entry)."""
+    state = _state(config_path, state_dir)
+    name = unit_name(unit)
+    state.request("forget", name)
+    state.close()
+    click.echo(f"forgot {name}")

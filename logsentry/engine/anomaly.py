@@ -1,0 +1,194 @@
+"""Entry -> anomaly hits: the rules that need no regex because they compare a unit with its own past.
+
+Every entry is templated (engine/templates), counted into the unit's baseline (engine/baseline.py) and
+tested by each anomaly rule (rules/anomaly.py says what the kinds mean):
+
+- new-template: the template first appeared after the unit's baseline was warm, at the rule's level;
+- rate-spike: the template's (or the unit's error lines') count in the rule's window against the count its
+  learned rate predicts: at least `min_count`, `factor` times more, Poisson tail below `p_value`;
+- error-share: the unit's error lines in the window against its learned error share: at least
+  `min_count`, `factor` times the share, binomial tail below `p_value`.
+
+The hits go through the same burst windows (`[trigger]`) as signature hits, so an anomaly incident
+fires, grows and ends like any other. Expected values come from the baseline *before* the window (the
+window's own lines are taken out), so a surge cannot raise its own bar.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from ..model import Entry, Hit
+from ..rules.rule import Rule
+from ..timespec import format_duration, format_usec
+from .baseline import Baselines, TemplateStats, UnitStats
+from .tails import binomial_sf, poisson_sf
+from .templates import Template, TemplateMiner
+
+MAX_TEMPLATE_CHARS = 2048
+"""Only a message's first line, and this much of it, is templated: tracebacks and huge lines would
+otherwise each become a template of their own."""
+MAX_ROLLING = 20_000
+BUCKETS = 10
+LEARNT_SIGHTINGS = 10
+"""A new template becomes part of the unit's normal once `novel_for` has passed since its first sighting and
+it was learnt this many times (seen while the unit was not anomalous)."""
+
+
+@dataclass(slots=True)
+class _Rolling:
+    """A count over the last `window_usec` of journal time, in BUCKETS buckets (so memory per key is fixed
+    and the count is exact to a tenth of the window)."""
+
+    width: int
+    buckets: deque[list[int]] = field(default_factory=deque)
+    total: int = 0
+
+    def add(self, usec: int) -> int:
+        start = usec - usec % self.width
+        buckets = self.buckets
+        if buckets and buckets[-1][0] >= start:
+            buckets[-1][1] += 1
+        else:
+            buckets.append([start, 1])
+        self.total += 1
+        horizon = start - (BUCKETS - 1) * self.width
+        while buckets[0][0] < horizon:
+            self.total -= buckets.popleft()[1]
+        return self.total
+
+
+def first_line(message: str) -> str:
+    end = message.find("\n")
+    line = message if end < 0 else message[:end]
+    return line[:MAX_TEMPLATE_CHARS]
+
+
+class AnomalyDetector:
+    """Learns every entry into the baselines and returns the anomaly rules' hits on it."""
+
+    def __init__(self, rules: Iterable[Rule], miner: TemplateMiner | None = None,
+                 baselines: Baselines | None = None, learn_only: bool = False):
+        self.rules = [rule for rule in rules if rule.anomaly is not None]
+        self.miner = miner if miner is not None else TemplateMiner()
+        self.baselines = baselines if baselines is not None else Baselines()
+        self.learn_only = learn_only
+        """Learn, never hit (`baseline learn`, the service's warm-up from history)."""
+        self._rolling: dict[tuple[str, str, str], _Rolling] = {}
+        # Per unit, until when (journal time) it counts as anomalous: its last anomaly hit plus that rule's
+        # window. Meanwhile its lines are not learnt, so an outage never becomes the unit's normal (an
+        # error share learnt from six hours of 100 % errors would end the incident while the outage goes on).
+        self._hot: dict[str, int] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self.rules) or self.learn_only
+
+    def template_of(self, entry: Entry) -> Template:
+        return self.miner.add(entry.unit, first_line(entry.message))
+
+    def observe(self, entry: Entry) -> list[Hit]:
+        """Learn the entry; the anomaly hits it makes (tested against the baseline it just joined)."""
+        template = self.template_of(entry)
+        level = entry.effective_priority
+        usec = entry.realtime_usec
+        hot = self._hot.get(entry.unit, -1) >= usec
+        unit, stats, _ = self.baselines.observe(entry.unit, template.id, template.text, usec, level,
+                                                entry.message, learn=not hot)
+        if self.learn_only:
+            return []
+        hits = []
+        for rule in self.rules:
+            spec = rule.anomaly
+            assert spec is not None
+            if spec.level is not None and (level is None or level > spec.level):
+                # Not an error line, but it still counts as one of the unit's lines for error shares.
+                if spec.kind == "error-share":
+                    self._roll(rule, entry.unit, "", entry.realtime_usec)
+                continue
+            if not unit.warm(spec.warm_after_usec, spec.warm_entries):
+                continue
+            why = None
+            if spec.kind == "new-template":
+                why = self._new(rule, stats, usec, hot)
+            elif spec.kind == "rate-spike":
+                why = self._spike(rule, unit, stats, template.id, entry, hot)
+            else:
+                why = self._share(rule, unit, entry, hot)
+            if why is not None:
+                until = usec + rule.trigger.within_usec
+                if self._hot.get(entry.unit, -1) < until:
+                    self._hot.pop(entry.unit, None)
+                    self._hot[entry.unit] = until
+                    if len(self._hot) > MAX_ROLLING:
+                        del self._hot[next(iter(self._hot))]
+                key = "" if spec.kind == "error-share" or spec.errors else template.id
+                hits.append(Hit(rule.id, rule.severity, entry, {"template": template.text,
+                                                                  "template_id": template.id},
+                                key, why, template.text))
+        return hits
+
+    @staticmethod
+    def _new(rule: Rule, stats: TemplateStats, usec: int, hot: bool) -> str | None:
+        spec = rule.anomaly
+        assert spec is not None
+        # New for `novel_for` after its first sighting, and for as long as it has only been seen while the
+        # unit was anomalous (an outage that lasts longer than novel_for stays an incident).
+        if stats.accepted or (usec - stats.first_usec > spec.novel_for_usec and stats.count >= LEARNT_SIGHTINGS):
+            return None
+        if stats.unit_age_usec < spec.warm_after_usec or stats.unit_entries < spec.warm_entries:
+            return None  # it appeared while the unit's normal was still being learnt: part of that normal
+        return (f"a template this unit never logged in {format_duration(stats.unit_age_usec)} "
+                f"({stats.unit_entries} entries) of history, first seen {format_usec(stats.first_usec)}")
+
+    def _roll(self, rule: Rule, unit: str, key: str, usec: int) -> int:
+        slot = (rule.id, unit, key)
+        rolling = self._rolling.pop(slot, None)  # re-inserted last: least recently used order
+        if rolling is None:
+            if len(self._rolling) >= MAX_ROLLING:
+                del self._rolling[next(iter(self._rolling))]
+            rolling = _Rolling(width=max(1, rule.trigger.within_usec // BUCKETS))
+        self._rolling[slot] = rolling
+        return rolling.add(usec)
+
+    def _spike(self, rule: Rule, unit: UnitStats, stats: TemplateStats, template_id: str,
+               entry: Entry, hot: bool) -> str | None:
+        spec = rule.anomaly
+        assert spec is not None
+        usec, window = entry.realtime_usec, rule.trigger.within_usec
+        if spec.errors:
+            seen, total, what = self._roll(rule, entry.unit, "errors", usec), unit.errors, "error-level lines"
+        else:
+            if usec - stats.first_usec < spec.warm_after_usec:
+                return None  # a young template has no rate of its own yet (new-template covers new ones)
+            seen, total, what = self._roll(rule, entry.unit, template_id, usec), stats.count, "lines of this template"
+        history = max(1, usec - window - unit.first_usec)
+        # The window's own lines are in the baseline unless the unit is hot (then nothing is being learnt).
+        expected = max(0, total - (0 if hot else seen)) * window / history
+        if seen < spec.min_count or seen < spec.factor * expected:
+            return None
+        tail = poisson_sf(seen, max(expected, 1e-9))
+        if tail >= spec.p_value:
+            return None
+        return (f"{seen} {what} within {format_duration(window)}, {expected:.2g} expected from "
+                f"{format_duration(history)} of history (Poisson P={tail:.1e})")
+
+    def _share(self, rule: Rule, unit: UnitStats, entry: Entry, hot: bool) -> str | None:
+        spec = rule.anomaly
+        assert spec is not None
+        usec = entry.realtime_usec
+        errors = self._roll(rule, entry.unit, "errors", usec)
+        lines = self._roll(rule, entry.unit, "", usec)
+        if errors < spec.min_count:
+            return None
+        learnt_lines, learnt_errors = (0, 0) if hot else (lines, errors)
+        base_entries, base_errors = max(0, unit.entries - learnt_lines), max(0, unit.errors - learnt_errors)
+        share = (base_errors + 1) / (base_entries + 2)  # Laplace: a unit with no error yet is not at 0 exactly
+        if errors / lines < spec.factor * share:
+            return None
+        tail = binomial_sf(errors, lines, share)
+        if tail >= spec.p_value:
+            return None
+        return (f"{errors} of {lines} lines at error level within {format_duration(rule.trigger.within_usec)} "
+                f"({errors / lines:.0%}), {share:.2%} usual over {base_entries} entries (binomial P={tail:.1e})")
