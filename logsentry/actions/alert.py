@@ -8,6 +8,7 @@ into any message, and channels receive it as plain text (never as markup or a te
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -44,7 +45,21 @@ def incident_payload(event: str, incident: Incident, host: str, reason: str, con
         "cursor": incident.cursor,
         "message": clean(incident.samples[-1]),
         "context": [clean(line) for line in context],
+        "why": clean(incident.why),
+        "template": clean(incident.template),
+        "journalctl": journalctl_command(incident),
     }
+
+
+def journalctl_command(incident: Incident) -> str:
+    """The command that shows the incident's lines (the unit over the incident's span; seconds are rounded
+    outwards), quoted for a POSIX shell: unit names come from the journal."""
+    if not incident.first_usec:
+        return ""
+    since, until = incident.first_usec // 1_000_000, -(-max(incident.last_usec, incident.fired_usec) // 1_000_000)
+    unit = ["-u", incident.unit] if incident.unit and not incident.unit.startswith("(") else \
+        ["-t", incident.unit.strip("()")] if incident.unit else []
+    return shlex.join(["journalctl", *unit, "--since", f"@{since}", "--until", f"@{until}"])
 
 
 def service_payload(event: str, host: str, reason: str, severity: str = "critical") -> dict[str, Any]:
@@ -68,8 +83,14 @@ def body(payload: Mapping[str, Any]) -> str:
                      f"{format_usec(payload['last_usec'])} on {payload['host']}")
     if payload.get("dropped"):
         lines.append(f"journald suppressed {payload['dropped']} messages of this unit (rate limit)")
+    if payload.get("why"):
+        lines.append(f"why: {payload['why']}")
+    if payload.get("template"):
+        lines.append(f"template: {payload['template']}")
     if payload["message"]:
         lines.append(f"latest: {payload['message']}")
+    if payload.get("journalctl"):
+        lines.append(f"see: {payload['journalctl']}")
     if payload["context"]:
         lines.append(f"last lines of {payload['unit']} before the hit:")
         lines.extend(f"  {line}" for line in payload["context"])
