@@ -11,6 +11,7 @@ setup(
         Extension(
             "logsentry.sources._journalscan",
             ["logsentry/sources/_journalscan.c"],
+            depends=["logsentry/sources/levels.h"],
             libraries=["systemd"],
             extra_compile_args=["-O2", "-std=c11", "-D_GNU_SOURCE", "-Wall", "-Wextra",
                                 "-Wno-missing-field-initializers"],

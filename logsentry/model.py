@@ -9,6 +9,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
 
+from .engine.levels import effective_priority as _effective_priority
+
 
 class Severity(IntEnum):
     """Ordered so that `--fail-on warning` means "warning or worse"."""
@@ -36,6 +38,11 @@ class Entry:
 
     `unit` is the unit the entry is *about* (see `sources.selection.subject_unit`), so systemd's own
     lines about a service and its core dumps count for that service, as `journalctl -u` shows them.
+
+    `priority` is the journal's PRIORITY; `effective_priority` the level that counts (for `-p`, rules'
+    `priority` and everything after): the level the program wrote into its line when PRIORITY is missing
+    or the stdout default 6, else PRIORITY (engine/levels.py). `level_source` says which: "text" or
+    "journal". Sources give both; an Entry made without them works them out from priority and message.
     """
 
     realtime_usec: int
@@ -47,20 +54,23 @@ class Entry:
     screened_out: bool = False
     """Set by a source that asked the detector's screen and learnt that no rule can match this entry; it
     then carries only what time, unit and silence tracking need (no cursor, no fields)."""
+    effective_priority: int | None = None
+    level_source: str = ""
+    """"journal" or "text"; "" when not given: __post_init__ then works both out."""
 
-    @property
-    def effective_priority(self) -> int | None:
-        """The level that counts: PRIORITY, or the level the program wrote into its line when PRIORITY is
-        missing or the stdout default (placeholder until the text levels land: PRIORITY)."""
-        return self.priority
+    def __post_init__(self) -> None:
+        if not self.level_source:
+            value, source = _effective_priority(self.priority, self.message)
+            object.__setattr__(self, "effective_priority", value)
+            object.__setattr__(self, "level_source", source)
 
 
 @dataclass(frozen=True)
 class Screen:
     """When no rule can match an entry, told from MESSAGE and PRIORITY alone: a source may then skip
-    reading the rest of it. An entry passes when one of `literals` occurs in its message and its priority
-    is within that literal's limit (the loosest of the rules that need it; None: no limit), or when its
-    priority is within the limit of a rule that has no literal (`always`)."""
+    reading the rest of it. An entry passes when one of `literals` occurs in its message and its effective
+    priority is within that literal's limit (the loosest of the rules that need it; None: no limit), or when
+    its effective priority is within the limit of a rule that has no literal (`always`)."""
 
     literals: tuple[tuple[str, int | None], ...]
     always: tuple[int | None, ...]
@@ -72,6 +82,7 @@ last_message); a plain tuple, made in C."""
 
 _NO_FIELDS: Mapping[str, str] = {}
 NO_PRIORITY = 254
+JOURNAL_LEVEL = 255
 
 
 class ScreenedRun:
@@ -85,7 +96,7 @@ class ScreenedRun:
     __slots__ = ("_arrays", "count", "first_index", "first_usec", "last_usec", "peak_usec", "spans", "units")
 
     def __init__(self, count: int, first_usec: int, last_usec: int, peak_usec: int, spans: tuple[UnitSpan, ...],
-                 units: tuple[str, ...], first_index: int, arrays: tuple[bytes, bytes, bytes, bytes, bytes]):
+                 units: tuple[str, ...], first_index: int, arrays: tuple[bytes, bytes, bytes, bytes, bytes, bytes]):
         self.count = count
         self.first_usec = first_usec
         self.last_usec = last_usec
@@ -96,20 +107,23 @@ class ScreenedRun:
         """The spans' units, in the same order."""
         self.first_index = first_index
         self._arrays = arrays
-        """The batch's per-entry arrays: times (int64), priorities (uint8), span ids (uint16), message
-        ends (uint64) and the messages, concatenated."""
+        """The batch's per-entry arrays: times (int64), PRIORITY values (uint8), text levels (uint8: the
+        effective priority when it came from the text, else JOURNAL_LEVEL: PRIORITY counts), span ids
+        (uint16), message ends (uint64) and the messages, concatenated."""
 
     def entries(self) -> Iterator[Entry]:
         """The run's entries, screened out, as a source without a scanner would have passed them."""
-        times, priorities, span_ids, ends, messages = self._arrays
+        times, priorities, levels, span_ids, ends, messages = self._arrays
         time_at, span_at, end_at = memoryview(times).cast("q"), memoryview(span_ids).cast("H"), \
             memoryview(ends).cast("Q")
         for index in range(self.first_index, self.first_index + self.count):
             start = end_at[index - 1] if index else 0
-            priority = priorities[index]
+            raw = priorities[index]
+            priority = None if raw == NO_PRIORITY else raw
+            level = levels[index]
             yield Entry(time_at[index], messages[start:end_at[index]].decode("utf-8", "replace"),
-                        self.spans[span_at[index]][0], None if priority == NO_PRIORITY else priority, "",
-                        _NO_FIELDS, True)
+                        self.spans[span_at[index]][0], priority, "", _NO_FIELDS, True,
+                        *((priority, "journal") if level == JOURNAL_LEVEL else (level, "text")))
 
 
 @dataclass(frozen=True, slots=True)

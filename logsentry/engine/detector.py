@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from types import EllipsisType
 
 from ..model import Entry, Hit, Screen
 from ..rules.rule import Rule
+from .levels import effective_priority
 from .prefilter import Prefilter
 
 DEFAULT_TIMEOUT_S = 0.05
@@ -39,7 +41,8 @@ def looks_at_entries(rule: Rule) -> bool:
 
 
 def passes_gates(rule: Rule, priority: int | None, fields: Mapping[str, str]) -> bool:
-    """The cheap conditions of a rule (priority limit, exact journal fields), checked before any regex."""
+    """The cheap conditions of a rule (priority limit, exact journal fields), checked before any regex;
+    `priority` is the entry's effective priority (Entry.effective_priority)."""
     if rule.max_priority is not None and (priority is None or priority > rule.max_priority):
         return False
     return all(fields.get(name) == value for name, value in rule.fields.items())
@@ -51,8 +54,16 @@ def match_rule(
     priority: int | None,
     fields: Mapping[str, str],
     timeout: float = DEFAULT_TIMEOUT_S,
+    *,
+    effective: int | EllipsisType | None = ...,
 ) -> dict[str, str] | None:
-    """The captures if `rule` matches, else None. Raises RuleTimeout on a runaway regex."""
+    """The captures if `rule` matches, else None. Raises RuleTimeout on a runaway regex.
+
+    `priority` is the entry's PRIORITY (or a sample's): the rule's priority limit applies to the effective
+    priority, the level the program wrote into the message when PRIORITY is missing or 6 (a caller that
+    knows it already passes it as `effective`)."""
+    if rule.max_priority is not None:
+        priority = effective_priority(priority, message)[0] if effective is ... else effective
     if (rule.max_priority is not None or rule.fields) and not passes_gates(rule, priority, fields):
         return None
     captures: dict[str, str] = {}
@@ -120,13 +131,14 @@ class Detector:
         message = entry.message
         candidates = self._prefilter.candidates(message if len(message) <= MAX_MATCH_CHARS else
                                                 message[:MAX_MATCH_CHARS])
-        priority = entry.priority
+        priority = entry.effective_priority
         for index in candidates:
             rule = matching[index]
             if rule.max_priority is not None and (priority is None or priority > rule.max_priority):
-                continue  # the commonest gate, inlined: it decides most always-run rules cheaply
+                continue  # the commonest gate, inlined (effective priority): it decides most always-run rules
             try:
-                captures = match_rule(rule, entry.message, entry.priority, entry.fields, self.timeout)
+                captures = match_rule(rule, entry.message, entry.priority, entry.fields, self.timeout,
+                                      effective=priority)
             except RuleTimeout as error:
                 self._quarantine(rule, entry, str(error))
                 continue

@@ -34,8 +34,12 @@
 #include <string.h>
 #include <systemd/sd-journal.h>
 
+#include "levels.h"
+
 #define NO_LIMIT 255     /* a rule without a priority limit */
 #define NO_PRIORITY 254  /* an entry without a numeric PRIORITY: passes only rules without a limit */
+#define JOURNAL_LEVEL 255 /* in a screened entry's level: its PRIORITY counts (no level in the text) */
+#define NOT_LOOKED (-2) /* a candidate's text level: the scanner did not look (Python does) */
 #define MAX_SPANS_PER_RUN 256
 #define BATCH_ENTRIES 16384
 #define FIRST_BATCH_ENTRIES 512 /* then doubling: Python starts matching while the scanner is still warming up */
@@ -144,6 +148,7 @@ typedef struct {
     int64_t realtime;
     char *cursor;
     size_t record_start, record_end; /* in Batch.records */
+    int text_level; /* 0..7, -1 (none in the text) or NOT_LOOKED */
 } Candidate;
 
 typedef struct {
@@ -167,7 +172,7 @@ typedef struct {
 typedef struct {
     Buf items, candidates, runs, spans, records, units;
     /* per screened entry */
-    Buf times, priorities, span_ids, message_ends, messages;
+    Buf times, priorities, levels, span_ids, message_ends, messages;
     size_t n_entries;
     int open_run; /* the last item is a run that still grows */
 } Batch;
@@ -176,7 +181,7 @@ static void batch_reset(Batch *b) {
     for (size_t i = 0; i < BUF_COUNT(b->candidates, Candidate); i++)
         free(BUF_AT(b->candidates, Candidate, i).cursor);
     Buf *bufs[] = {&b->items, &b->candidates, &b->runs, &b->spans, &b->records, &b->units,
-                   &b->times, &b->priorities, &b->span_ids, &b->message_ends, &b->messages};
+                   &b->times, &b->priorities, &b->levels, &b->span_ids, &b->message_ends, &b->messages};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
         bufs[i]->len = 0;
     b->n_entries = 0;
@@ -186,7 +191,7 @@ static void batch_reset(Batch *b) {
 static void batch_free(Batch *b) {
     batch_reset(b);
     Buf *bufs[] = {&b->items, &b->candidates, &b->runs, &b->spans, &b->records, &b->units,
-                   &b->times, &b->priorities, &b->span_ids, &b->message_ends, &b->messages};
+                   &b->times, &b->priorities, &b->levels, &b->span_ids, &b->message_ends, &b->messages};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) {
         free(bufs[i]->data);
         bufs[i]->data = NULL;
@@ -215,6 +220,7 @@ typedef struct {
     PyObject *message_name; /* "MESSAGE" among wanted_names (never cached: nearly every one differs) */
     struct CachedText *texts; /* recent short values as str objects (TEXT_CACHE_SLOTS, direct-mapped) */
     int64_t until_usec; /* -1: none */
+    int priority_low, priority_high; /* -p: the effective priorities read (-1: all) */
 
     pthread_t thread;
     int thread_started;
@@ -261,12 +267,13 @@ typedef struct {
     size_t message_len;
     int messages;
     int priority; /* NO_PRIORITY when missing or not a digit */
+    int level;    /* the level in the text (0..7) or JOURNAL_LEVEL: the priority that counts is then PRIORITY */
     int has_priority;
     int full; /* must be read in full by Python */
 } Quick;
 
-static int read_candidate(Scanner *s, Batch *b, int64_t realtime) {
-    Candidate c = {.realtime = realtime, .record_start = b->records.len};
+static int read_candidate(Scanner *s, Batch *b, int64_t realtime, int text_level) {
+    Candidate c = {.realtime = realtime, .record_start = b->records.len, .text_level = text_level};
     int r = sd_journal_get_cursor(s->journal, &c.cursor);
     if (r < 0) {
         s->error_where = "sd_journal_get_cursor";
@@ -343,9 +350,9 @@ static int add_screened(Batch *b, int64_t realtime, const Quick *q, const char *
     if (realtime > run->peak_usec)
         run->peak_usec = realtime;
     uint16_t span_id = (uint16_t)(span - &BUF_AT(b->spans, Span, run->first_span));
-    uint8_t priority = (uint8_t)q->priority;
-    if ((r = buf_put(&b->times, &realtime, sizeof realtime)) < 0 ||
-        (r = buf_put(&b->priorities, &priority, 1)) < 0 || (r = buf_put(&b->span_ids, &span_id, 2)) < 0)
+    uint8_t priority = (uint8_t)q->priority, level = (uint8_t)q->level;
+    if ((r = buf_put(&b->times, &realtime, sizeof realtime)) < 0 || (r = buf_put(&b->priorities, &priority, 1)) < 0 ||
+        (r = buf_put(&b->levels, &level, 1)) < 0 || (r = buf_put(&b->span_ids, &span_id, 2)) < 0)
         return r;
     uint64_t end = b->messages.len;
     if ((r = buf_put(&b->message_ends, &end, sizeof end)) < 0)
@@ -401,7 +408,7 @@ static int fill_batch(Scanner *s, Batch *b, Buf *unit, size_t limit) {
 
         /* One pass over the fields. A value pointer is only valid until the next field is read, so the
            message goes straight into the batch (taken back if the entry turns out a candidate). */
-        Quick q = {.priority = NO_PRIORITY};
+        Quick q = {.priority = NO_PRIORITY, .level = JOURNAL_LEVEL};
         size_t message_start = b->messages.len;
         int units = 0;
         const void *data;
@@ -447,17 +454,34 @@ static int fill_batch(Scanner *s, Batch *b, Buf *unit, size_t limit) {
             if (q.full)
                 break;
         }
+        /* The effective priority (engine/levels.py): the level in the text when PRIORITY is missing or 6.
+           Known only when every field was read (no early break) and MESSAGE came once; otherwise the entry
+           is a candidate and Python finds the level (and applies -p). */
+        int text = NOT_LOOKED, effective = q.priority;
+        if (!q.full) {
+            text = -1;
+            if (q.priority == 6 || q.priority == NO_PRIORITY) {
+                text = text_level((const unsigned char *)b->messages.data + message_start,
+                                  q.messages ? q.message_len : 0);
+                if (text >= 0)
+                    q.level = effective = text;
+            }
+            if (s->priority_low >= 0 && (effective < s->priority_low || effective > s->priority_high)) {
+                b->messages.len = message_start; /* not selected (-p): as if sd-journal had not matched it */
+                continue;
+            }
+        }
         /* Screened entries are about their own unit, _SYSTEMD_UNIT (selection.subject_unit), named in ASCII
            (two names that differ only in undecodable bytes would be one unit to Python). */
         q.full |= q.messages != 1 || !q.has_priority || units != 1 || unit->len == 0 ||
                   !is_ascii(unit->data, unit->len);
         if (!q.full) {
             q.message = b->messages.data + message_start;
-            q.full = screen_passes(&s->screen, (const unsigned char *)q.message, q.message_len, q.priority);
+            q.full = screen_passes(&s->screen, (const unsigned char *)q.message, q.message_len, effective);
         }
         if (q.full) {
             b->messages.len = message_start;
-            if ((r = read_candidate(s, b, realtime)) < 0)
+            if ((r = read_candidate(s, b, realtime, text)) < 0)
                 return r;
             continue;
         }
@@ -571,7 +595,7 @@ static PyObject *candidate_object(Scanner *s, const Batch *b, const Candidate *c
         if (r < 0)
             goto fail;
     }
-    return Py_BuildValue("(LsN)", (long long)c->realtime, c->cursor, fields);
+    return Py_BuildValue("(LsNi)", (long long)c->realtime, c->cursor, fields, c->text_level);
 fail:
     Py_DECREF(fields);
     return NULL;
@@ -611,8 +635,9 @@ fail:
 
 static PyObject *batch_object(Scanner *s, const Batch *b) {
     /* The per-entry arrays of screened entries, shared by the batch's runs (for the rare exact replay). */
-    PyObject *arrays = Py_BuildValue("(NNNNN)", bytes_of(&b->times, 0, b->times.len),
+    PyObject *arrays = Py_BuildValue("(NNNNNN)", bytes_of(&b->times, 0, b->times.len),
                                      bytes_of(&b->priorities, 0, b->priorities.len),
+                                     bytes_of(&b->levels, 0, b->levels.len),
                                      bytes_of(&b->span_ids, 0, b->span_ids.len),
                                      bytes_of(&b->message_ends, 0, b->message_ends.len),
                                      bytes_of(&b->messages, 0, b->messages.len));
@@ -781,18 +806,21 @@ static int open_journal(Scanner *s, PyObject *directory, PyObject *files, int fl
 
 static int Scanner_init(Scanner *s, PyObject *args, PyObject *kwargs) {
     static char *keywords[] = {"directory", "files", "flags", "matches", "since_usec", "until_usec", "literals",
-                               "always_limit", "wanted", NULL};
+                               "always_limit", "wanted", "priority_low", "priority_high", NULL};
     PyObject *directory, *files, *matches, *literals, *wanted;
-    int flags, always_limit;
+    int flags, always_limit, priority_low = -1, priority_high = -1;
     long long since_usec, until_usec;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOiOLLOiO", keywords, &directory, &files, &flags, &matches,
-                                     &since_usec, &until_usec, &literals, &always_limit, &wanted))
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOiOLLOiO|ii", keywords, &directory, &files, &flags, &matches,
+                                     &since_usec, &until_usec, &literals, &always_limit, &wanted, &priority_low,
+                                     &priority_high))
         return -1;
     if (s->journal || s->screen.literals || s->wanted) {
         PyErr_SetString(PyExc_RuntimeError, "Scanner is already initialised");
         return -1;
     }
     s->until_usec = until_usec;
+    s->priority_low = priority_low;
+    s->priority_high = priority_high;
     if (setup_screen(s, literals, always_limit) < 0)
         return -1;
 
@@ -949,9 +977,27 @@ static PyTypeObject ScannerType = {
     .tp_methods = Scanner_methods,
 };
 
+/* _journalscan.text_level(bytes) -> int | None: levels.h's text_level, for the differential tests. */
+static PyObject *module_text_level(PyObject *Py_UNUSED(module), PyObject *arg) {
+    Py_buffer view;
+    if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0)
+        return NULL;
+    int level = text_level((const unsigned char *)view.buf, (size_t)view.len);
+    PyBuffer_Release(&view);
+    if (level < 0)
+        Py_RETURN_NONE;
+    return PyLong_FromLong(level);
+}
+
+static PyMethodDef module_methods[] = {
+    {"text_level", module_text_level, METH_O,
+     "The syslog priority a program wrote as its line's level (UTF-8 bytes), or None (see engine/levels.py)."},
+    {NULL, NULL, 0, NULL},
+};
+
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "_journalscan", "A screening journal reader running in a C thread.", -1,
-    NULL, NULL, NULL, NULL, NULL,
+    module_methods, NULL, NULL, NULL, NULL,
 };
 
 PyMODINIT_FUNC PyInit__journalscan(void) {
@@ -964,6 +1010,8 @@ PyMODINIT_FUNC PyInit__journalscan(void) {
     if (PyModule_AddObject(m, "Scanner", (PyObject *)&ScannerType) < 0 ||
         PyModule_AddIntConstant(m, "NO_LIMIT", NO_LIMIT) < 0 ||
         PyModule_AddIntConstant(m, "NO_PRIORITY", NO_PRIORITY) < 0 ||
+        PyModule_AddIntConstant(m, "JOURNAL_LEVEL", JOURNAL_LEVEL) < 0 ||
+        PyModule_AddIntConstant(m, "NOT_LOOKED", NOT_LOOKED) < 0 ||
         PyModule_AddIntConstant(m, "LOCAL_ONLY", SD_JOURNAL_LOCAL_ONLY) < 0) {
         Py_DECREF(&ScannerType);
         Py_DECREF(m);

@@ -4,15 +4,19 @@ from collections.abc import Sequence
 
 NO_LIMIT: int
 NO_PRIORITY: int
+JOURNAL_LEVEL: int
+NOT_LOOKED: int
 LOCAL_ONLY: int
 
-Candidate = tuple[int, str, dict[str, str]]
+Candidate = tuple[int, str, dict[str, str], int]
 Run = tuple[int, int, int, int, tuple[tuple[str, int, int, int, int, bytes], ...], tuple[str, ...], int,
-            tuple[bytes, bytes, bytes, bytes, bytes]]
+            tuple[bytes, bytes, bytes, bytes, bytes, bytes]]
+
+def text_level(message: bytes) -> int | None: ...
 
 class Scanner:
     def __init__(self, *, directory: str | None, files: Sequence[str], flags: int, matches: Sequence[str],
                  since_usec: int, until_usec: int, literals: Sequence[tuple[bytes, int]], always_limit: int,
-                 wanted: Sequence[str]) -> None: ...
+                 wanted: Sequence[str], priority_low: int = -1, priority_high: int = -1) -> None: ...
     def read(self) -> list[Candidate | Run] | None: ...
     def close(self) -> None: ...

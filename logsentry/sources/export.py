@@ -70,8 +70,9 @@ def _entry_from_fields(
     realtime = int(stamp)
     if not selection.accepts(fields, realtime):
         return None
-    return entry_from(fields.get, realtime, fields.get("__CURSOR") or where,
-                      {name: fields[name] for name in wanted if name in fields})
+    entry = entry_from(fields.get, realtime, fields.get("__CURSOR") or where,
+                       {name: fields[name] for name in wanted if name in fields})
+    return entry if selection.admits_priority(entry.effective_priority) else None
 
 
 def read_export(stream: IO[bytes], name: str, selection: Selection, wanted: tuple[str, ...]) -> Iterator[Entry]:

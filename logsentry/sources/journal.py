@@ -47,22 +47,19 @@ class JournalLocation:
 
 
 def selection_terms(selection: Selection) -> list[str]:
-    """The selection as sd-journal match terms: "FIELD=value", "|" for a disjunction, "&" for a conjunction."""
+    """The selection's units as sd-journal match terms: "FIELD=value", "|" for a disjunction ("&" would be a
+    conjunction). Not the priorities: `-p` selects by effective priority, which a `PRIORITY=` match cannot
+    express (an entry at PRIORITY=6 may say ERROR), so sources apply Selection.admits_priority after reading."""
     terms: list[str] = []
     for unit in selection.units:
         for term in unit_terms(unit):
             terms.extend(f"{name}={value}" for name, value in term.items())
             terms.append("|")
-    if selection.priorities is not None:
-        if selection.units:
-            terms.append("&")
-        low, high = selection.priorities
-        terms.extend(f"PRIORITY={level}" for level in range(low, high + 1))
     return terms
 
 
 def apply_selection(reader: journal._Reader, selection: Selection) -> None:
-    """Push unit and priority filters into sd-journal matches (indexed, so far cheaper than Python)."""
+    """Push unit filters into sd-journal matches (indexed, so far cheaper than Python)."""
     for term in selection_terms(selection):
         if term == "|":
             reader.add_disjunction()
@@ -153,12 +150,14 @@ class JournalSource:
             else:
                 reader.seek_head()
             until = self.selection.until_usec
+            admits = self.selection.admits_priority
             current = EntryReader(reader, self.fields).current
             while reader._next():
                 entry = current()
                 if until is not None and entry.realtime_usec > until:
                     return
-                yield entry
+                if admits(entry.effective_priority):
+                    yield entry
         finally:
             reader.close()
 
@@ -270,12 +269,14 @@ class JournalFollower:
             apply_selection(reader, self.selection)
             unread = self._position(reader)
             current = EntryReader(reader, self.fields).current
-            if unread:
-                yield current()
+            admits = self.selection.admits_priority
+            if unread and admits((entry := current()).effective_priority):
+                yield entry
             wait = reader.wait
             while True:
                 while reader._next():
-                    yield current()
+                    if admits((entry := current()).effective_priority):
+                        yield entry
                 yield CAUGHT_UP
                 wait(self.wait_usec)
         finally:

@@ -1,7 +1,8 @@
 """The fast journal reader for `scan`: a C thread reads and screens, Python sees only what rules need.
 
 Most entries of a journal match no rule. The scanner (_journalscan.c) reads each entry once in C, in a
-thread of its own, and checks the detector's Screen on its message and priority; entries that pass
+thread of its own, and checks the detector's Screen on its message and effective priority (the level in
+its text when PRIORITY is missing or 6, sources/levels.h, the twin of engine/levels.py); entries that pass
 come to Python in full (as JournalSource would give them), the others as ScreenedRun summaries. The
 pipeline treats both exactly as it treats JournalSource's entries (tests/test_screening.py holds it to
 that), at a third of the cost, with reading and matching on two cores.
@@ -53,20 +54,28 @@ class ScreeningJournalSource:
                 since_usec=-1 if selection.since_usec is None else selection.since_usec,
                 until_usec=-1 if selection.until_usec is None else selection.until_usec,
                 literals=literals, always_limit=always,
-                wanted=list(dict.fromkeys(("MESSAGE", "PRIORITY", *SUBJECT_FIELDS, *self.fields))))
+                wanted=list(dict.fromkeys(("MESSAGE", "PRIORITY", *SUBJECT_FIELDS, *self.fields))),
+                # -p: the effective priority cannot be an sd-journal match; the scanner applies it to the
+                # entries it understands, Python to the candidates it could not (the level NOT_LOOKED)
+                **({} if selection.priorities is None else
+                   {"priority_low": selection.priorities[0], "priority_high": selection.priorities[1]}))
         except OSError as error:
             raise location.open_error(error) from error
         try:
+            admits = selection.admits_priority
             while (batch := scanner.read()) is not None:
                 for item in batch:
-                    if len(item) == 3:
-                        yield candidate_entry(*item)
+                    if len(item) == 4:
+                        entry = candidate_entry(*item)
+                        if admits(entry.effective_priority):
+                            yield entry
                     else:
                         yield ScreenedRun(*item)
         finally:
             scanner.close()
 
 
-def candidate_entry(realtime_usec: int, cursor: str, fields: dict[str, str]) -> Entry:
-    """An Entry from a candidate's fields (already text; more than the wanted ones, never fewer)."""
-    return entry_from(fields.get, realtime_usec, cursor, fields)
+def candidate_entry(realtime_usec: int, cursor: str, fields: dict[str, str], text_level: int) -> Entry:
+    """An Entry from a candidate's fields (already text; more than the wanted ones, never fewer) and the
+    level the scanner read in its text (or NOT_LOOKED)."""
+    return entry_from(fields.get, realtime_usec, cursor, fields, text_level)

@@ -122,25 +122,30 @@ def unit_terms(unit: str) -> tuple[dict[str, str], ...]:
 
 @dataclass(frozen=True)
 class Selection:
-    """What to read: empty `units` means all; priorities are inclusive syslog levels; times in usec."""
+    """What to read: empty `units` means all; priorities are inclusive syslog levels of the *effective*
+    priority (Entry.effective_priority: the text's level when PRIORITY is missing or 6); times in usec.
+
+    Units and times become sd-journal matches and seeks; the effective priority cannot (it depends on the
+    message), so every source applies `admits_priority` to what it read."""
 
     units: tuple[str, ...] = ()
     priorities: tuple[int, int] | None = None
     since_usec: int | None = None
     until_usec: int | None = None
 
+    def admits_priority(self, effective_priority: int | None) -> bool:
+        """-p: is this effective priority selected? (Entries without any priority never are.)"""
+        if self.priorities is None:
+            return True
+        return effective_priority is not None and self.priorities[0] <= effective_priority <= self.priorities[1]
+
     def accepts(self, fields: Mapping[str, str], realtime_usec: int) -> bool:
-        """The Python twin of the journal matches, for offline inputs."""
+        """The Python twin of the journal matches (time and units), for offline inputs; the priority is
+        `admits_priority`'s business, once the entry is made."""
         if self.since_usec is not None and realtime_usec < self.since_usec:
             return False
         if self.until_usec is not None and realtime_usec > self.until_usec:
             return False
-        if self.priorities is not None:
-            raw = fields.get("PRIORITY")
-            if raw is None or not raw.isdigit():
-                return False
-            if not self.priorities[0] <= int(raw) <= self.priorities[1]:
-                return False
         if self.units:
             return any(
                 all(fields.get(name) == value for name, value in term.items())

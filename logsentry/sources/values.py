@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from ..engine.levels import TEXT_DEFAULT, text_level
 from ..model import Entry
 from .selection import subject_unit
+
+NOT_LOOKED = -2
+"""A source's `found_level` when it has not read the text's level (entry_from reads it then)."""
 
 
 def decode(value: bytes | list[bytes]) -> str:
@@ -21,6 +25,16 @@ def priority_of(text: str | None) -> int | None:
     return int(text) if text is not None and text.isascii() and text.isdigit() else None
 
 
-def entry_from(get: Callable[[str], str | None], realtime_usec: int, cursor: str, fields: Mapping[str, str]) -> Entry:
-    """The Entry every source makes from an entry's fields as text (`get`), whatever it read them from."""
-    return Entry(realtime_usec, get("MESSAGE") or "", subject_unit(get), priority_of(get("PRIORITY")), cursor, fields)
+def entry_from(get: Callable[[str], str | None], realtime_usec: int, cursor: str, fields: Mapping[str, str],
+               found_level: int = NOT_LOOKED) -> Entry:
+    """The Entry every source makes from an entry's fields as text (`get`), whatever it read them from.
+
+    `found_level` is the level of the text when the source read it already (the scanner does, in C:
+    0..7, or -1 for none); its effective priority is then not worked out again."""
+    message = get("MESSAGE") or ""
+    priority = priority_of(get("PRIORITY"))
+    if priority is None or priority == TEXT_DEFAULT:
+        level = text_level(message) if found_level == NOT_LOOKED else None if found_level < 0 else found_level
+        if level is not None:
+            return Entry(realtime_usec, message, subject_unit(get), priority, cursor, fields, False, level, "text")
+    return Entry(realtime_usec, message, subject_unit(get), priority, cursor, fields, False, priority, "journal")

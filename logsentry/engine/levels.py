@@ -1,0 +1,331 @@
+"""Effective severity: the level a program wrote into its own line, for entries the journal has no level for.
+
+Services write most of their failures to stdout, and journald stores every stdout line at PRIORITY 6
+(info, the stream's default) unless the program prefixes it with `<N>`. The program's own level is then
+in the text, where the program writes it: at the start of the line, or right after the program's own
+timestamp and prefix. `text_level` reads it from there and nowhere else: `GET /search?q=ERROR` is no
+error, nor is `user said "level=error"`, nor a `"level"` key nested inside a JSON value.
+
+`effective_priority(priority, message)` is what the rest of logsentry uses (`Entry.effective_priority`):
+the text's level when PRIORITY is missing or 6, else the journal's PRIORITY.
+
+The grammar, in the order it is tried (each step either decides or passes to the next). `sources/levels.h`
+is the C twin used by the journal scanner; `tests/test_levels.py` holds the two to the same answers, so
+change both together. Only ASCII decides anything here, and the only length limit (a bracket's content)
+applies to ASCII text, so the answer is the same for the UTF-8 bytes (C) and the decoded text (Python).
+
+1. `<N>` (N = 0..7) at the very start: sd-daemon(3)'s prefix (journald strips it unless
+   SyslogLevelPrefix=no; wrappers and `-o cat` re-imports keep it). `<err>`, `<warning>`, ... likewise.
+2. A JSON object (`{` first, `}` last): the value of the first top-level key among `JSON_KEYS`
+   (zap, zerolog, slog, logrus, winston, tracing-subscriber json, logstash-logback-encoder: `"level"`;
+   Google Cloud structured logging and systemd's own ECS-ish exporters: `"severity"`; log15: `"lvl"`;
+   python-json-logger: `"levelname"`; Monolog: `"level"` 100..600 then `"level_name"`; Serilog: `"Level"`,
+   CLEF `"@l"`). A word value is a level word; a number is GELF's syslog level (0..7), pino/bunyan's
+   (10 trace .. 60 fatal) or Monolog's (100 debug .. 600 emergency). Keys inside nested values never count.
+3. Fixed line formats at the start:
+   - glog/klog (`E1130 12:00:00.123456 1234 file.cc:12] msg`, glog's LogMessage::Init: `[IWEF]mmdd
+     hh:mm:ss.uuuuuu threadid file:line] `, also with the year, `E20241130 ...`);
+   - Redis (`1234:M 02 Jan 2024 10:00:00.123 # msg`: serverLogRaw's `pid:role date level-char`, `.`
+     debug, `-` verbose, `*` notice, `#` warning);
+   - Go's runtime: `panic: ` (an unrecovered panic) and `fatal error: ` (runtime.throw), both crit.
+4. logfmt (go-kit, logrus's text formatter, slog's TextHandler, log15, Grafana/Loki/Prometheus): when the
+   line starts with a `key=value` pair and every token up to the level key is one, the value of the first
+   key among `LOGFMT_KEYS` (`level=error`, `lvl=eror`, `level="warn"`).
+5. A level token after the program's own prefix. Skipped as prefix, at most `MAX_PREFIX_TOKENS` of:
+   timestamps, numbers and pids (tokens that start with a digit: `2024-01-02`, `10:00:00,123`,
+   `2024-01-02T10:00:00.123+01:00`, `1234:M`), one time zone after a time (`UTC`, `CEST`, `PM`),
+   bracketed groups (`[main]`, `[123]`, `[Tue Dec 20 02:55:07.123 2020]`, `[myid:1]`), separators
+   (`-`, `---`, `|`), ANSI colour codes, and in particular places: Python logging's `name - ` (once),
+   PostgreSQL's `user@db` (once, not first) and Ruby Logger's `E, ` (first). The level token is
+   - a level word written in capitals followed by a space, tab, `:`, `[`, `/` or the end: log4j, logback
+     and slf4j (`2024-01-02 10:00:00,123 ERROR [main] c.e.Foo - msg`, `ERROR [main] ...`), Spring Boot,
+     Hadoop/ZooKeeper, Tomcat/JUL (`SEVERE`), Rust tracing-subscriber (`2024-...Z ERROR my_crate: msg`),
+     zap's console encoder (tab separated), zerolog's console writer (`ERR`, `WRN`), log15's terminal
+     format (`EROR[01-02|10:00:00] msg`), Python logging (`ERROR:name:msg`, `... - name - ERROR - msg`);
+   - a level word in any of `ERROR`, `Error`, `error` followed by `:`: PostgreSQL (`ERROR:`, `FATAL:`,
+     `PANIC:`, also after its log_line_prefix: `2024-01-02 10:00:00.123 UTC [123] FATAL: ...`), uvicorn
+     (`ERROR:    ...`), winston's simple format (`error: msg`), Node's uncaught `Error: ...`;
+   - a bracket holding just a level word (any of the three spellings, padding allowed): Python/gunicorn
+     and hclog (`[ERROR]`), MySQL (`... 0 [ERROR] [MY-010119] [Server] ...`, `[Warning]`, `[Note]`), nginx
+     (`2024/01/02 10:00:00 [emerg] 123#0: ...`), Apache 2.2 (`[Tue Dec 20 ...] [error]`), Elasticsearch
+     (`[WARN ]`), katip (`[2020-12-20 02:55:07][Cachix][Error][host][PID 654]...`: the third bracket);
+   - Apache 2.4's `[module:level]` (`[proxy:error]`, `[core:crit]`, `[:error]`);
+   - a bracket that starts with a timestamp and goes on with a capitalised level word: Rust env_logger
+     (`[2024-01-02T10:00:00Z ERROR my_crate] msg`), Celery (`[2024-01-02 10:00:00,123: ERROR/MainProcess]`);
+   - PHP's `PHP Fatal error:`, `PHP Warning:`, ... (PHP's error_log, also after a `[date]`).
+   Any other token ends the search: no level.
+
+Level words map to syslog priorities as in `LEVEL_WORDS` (emerg/panic 0, alert 1, crit/fatal/severe 2,
+err 3, warning 4, notice 5, info 6, debug/trace 7), with the spellings the programs above use
+(`eror`, `dbug`, zerolog's `ERR`/`WRN`/`INF`/`DBG`/`TRC`/`FTL`/`PNC`, PostgreSQL's `LOG` and `DEBUG1`..5,
+Apache's `trace1`..8, .NET's `Information`/`Verbose`).
+"""
+
+from __future__ import annotations
+
+import re
+
+LEVEL_WORDS: dict[str, int] = {
+    "emerg": 0, "emergency": 0, "panic": 0, "pnc": 0,
+    "alert": 1,
+    "crit": 2, "critical": 2, "fatal": 2, "severe": 2, "ftl": 2,
+    "err": 3, "error": 3, "eror": 3,
+    "warn": 4, "warning": 4, "wrn": 4,
+    "notice": 5, "note": 5,
+    "info": 6, "information": 6, "informational": 6, "inf": 6, "log": 6,
+    "debug": 7, "dbug": 7, "dbg": 7, "trace": 7, "trc": 7, "verbose": 7, "fine": 7, "finer": 7, "finest": 7,
+}
+"""Level words (lower case) and their syslog priority."""
+
+NUMBERED = ("debug", "trace")
+"""Words that may end in one digit 1-8 (PostgreSQL's DEBUG1..5, Apache's trace1..8): debug."""
+
+JSON_KEYS = ("level", "Level", "lvl", "severity", "Severity", "loglevel", "log_level", "log.level", "levelname",
+             "level_name", "@l")
+LOGFMT_KEYS = ("level", "lvl", "severity", "loglevel", "log_level", "log.level")
+JSON_NUMBERS: dict[int, int] = {
+    **{n: n for n in range(8)},  # GELF: syslog levels
+    10: 7, 20: 7, 30: 6, 40: 4, 50: 3, 60: 2,  # pino, bunyan
+    100: 7, 200: 6, 250: 5, 300: 4, 400: 3, 500: 2, 550: 1, 600: 0,  # Monolog (RFC 5424 names)
+}
+PHP_LEVELS: dict[str, int] = {
+    "Fatal error": 2, "Parse error": 3, "Recoverable fatal error": 3, "Catchable fatal error": 3,
+    "Warning": 4, "Notice": 5, "Deprecated": 5, "Strict Standards": 5,
+}
+"""PHP's error_log prefixes (main.c php_error_cb: "PHP %s:  %s in %s on line %d")."""
+
+MAX_PREFIX_TOKENS = 12
+MAX_BRACKET = 128
+"""A bracketed prefix group holds at most this many characters, printable ASCII without `[`."""
+
+TEXT_DEFAULT = 6
+"""journald's priority for stdout lines without a `<N>` prefix: the text may say more."""
+
+
+def word_level(word: str, any_case: bool) -> int | None:
+    """The priority of a level word written ERROR (always), or Error / error (only when `any_case`)."""
+    if not (word.isupper() or (any_case and (word.islower() or (word[0].isupper() and word[1:].islower())))):
+        return None
+    lower = word.lower()
+    level = LEVEL_WORDS.get(lower)
+    if level is None and len(lower) > 1 and lower[-1] in "12345678" and lower[:-1] in NUMBERED:
+        return 7
+    return level
+
+
+# Character classes, all ASCII: the C twin reads bytes, and any non-ASCII character ends a token there too.
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+_TOKEN = re.compile(
+    r"(?:[ \t]|\x1b\[[0-9;]*m)*"  # blanks: spaces, tabs and ANSI colour codes (SGR)
+    r"(?:(\[[ -Z\\^-~]{0," + str(MAX_BRACKET) + r"}\])"  # a bracket group: printable ASCII but [ and ]
+    r"|([0-9][!-Z\\^-~]*)"  # a timestamp or number: printable ASCII but space, [ and ]
+    r"|([-|]+)(?=[ \t]|\Z)"  # a separator
+    r"|([A-Za-z][A-Za-z0-9]*))")  # a word
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.:-]* - ")  # Python logging: %(name)s between " - "
+_AT = re.compile(r"[A-Za-z0-9_.-]*@[A-Za-z0-9_.-]*(?=[ \t])")  # PostgreSQL: %u@%d
+_APACHE = re.compile(r"[A-Za-z0-9_]*:([A-Za-z][A-Za-z0-9]*)")
+_SD_DAEMON = re.compile(r"<([0-7])>")
+_SYSLOG_WORD = re.compile(r"<([A-Za-z]+)>")
+_GLOG = re.compile(r"([IWEF])[0-9]{4}(?:[0-9]{4})? [0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)? +[0-9]+ "
+                   r"[!-9;-\\^-~]+:[0-9]+\] ")
+_GLOG_LEVELS = {"I": 6, "W": 4, "E": 3, "F": 2}
+_REDIS = re.compile(r"[0-9]+:[XCSM] [0-9]{1,2} [A-Z][a-z]{2} [0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3} ([.*#-]) ")
+_REDIS_LEVELS = {".": 7, "-": 7, "*": 5, "#": 4}
+_GO = ("panic: ", "fatal error: ")
+
+_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+_LEAD_ON = frozenset("=_.-:,")
+# a word ends at one of these (or the end of the line) to be a level
+_ENDS_WORD = frozenset(" \t:[]/\x1b")
+
+
+def text_level(message: str) -> int | None:
+    """The syslog priority (0 emerg .. 7 debug) the program wrote as its line's level, or None."""
+    if not message:
+        return None
+    first = message[0]
+    if first in _LETTERS:  # the commonest case, decided early: a line that starts with a plain word
+        lead = _WORD.match(message)
+        word, stop = lead[0], lead.end()  # type: ignore[index, union-attr]
+        follows = message[stop:stop + 1]
+        if follows not in _LEAD_ON and word.lower() not in LEVEL_WORDS and word != "PHP" \
+                and not word[-1].isdigit() and not (follows == " " and message.startswith(" - ", stop)):
+            return None  # (no level word, logfmt key, Python logger name, glog or Ruby mark can start here)
+    elif first == "<":
+        found = _SD_DAEMON.match(message)
+        if found:
+            return int(found[1])
+        found = _SYSLOG_WORD.match(message)
+        return word_level(found[1], True) if found else None
+    elif first == "{":
+        return _json_level(message)
+    if first in "IWEF" and (found := _GLOG.match(message)):
+        return _GLOG_LEVELS[found[1]]
+    if "0" <= first <= "9" and (found := _REDIS.match(message)):
+        return _REDIS_LEVELS[found[1]]
+    if message.startswith(_GO):
+        return 2
+    if ("level=" in message or "lvl=" in message or "severity=" in message) and _LOGFMT_PAIR.match(message):
+        return _logfmt_level(message)
+    return _prefix_level(message)
+
+
+def effective_priority(priority: int | None, message: str) -> tuple[int | None, str]:
+    """(the priority that counts, where it came from: "journal" or "text"). The text counts only when
+    the journal has no PRIORITY or the stdout default, 6, and the text names a level."""
+    if priority is None or priority == TEXT_DEFAULT:
+        level = text_level(message)
+        if level is not None:
+            return level, "text"
+    return priority, "journal"
+
+
+# ---- 5. a level after the program's own prefix ------------------------------------------------------
+
+def _prefix_level(line: str) -> int | None:
+    end = len(line)
+    at = 0
+    after_time = zone_done = name_done = user_done = after_separator = False
+    for token in range(MAX_PREFIX_TOKENS):
+        found = _TOKEN.match(line, at)
+        if found is None:
+            return None
+        bracket, number, separator, word = found.groups()
+        stop = found.end()
+        if bracket is not None:
+            level = _bracket_level(bracket[1:-1])
+            if level is not None:
+                return level
+            at, after_time, after_separator = stop, False, False
+        elif number is not None:
+            at, after_time, after_separator = stop, ":" in number, False
+        elif separator is not None:
+            at, after_time, after_separator = stop, False, True
+        else:
+            follows = line[stop] if stop < end else ""
+            if follows == "" or follows in _ENDS_WORD:
+                level = word_level(word, follows == ":")
+                if level is not None:
+                    return level
+            start = stop - len(word)
+            if word == "PHP" and follows == " ":
+                return next((level for phrase, level in PHP_LEVELS.items()
+                             if line.startswith(phrase, stop + 1) and line.startswith(":", stop + 1 + len(phrase))),
+                            None)
+            if after_time and not zone_done and follows in ("", " ", "\t") and len(word) <= 5 and word.isalpha() \
+                    and word.isupper():
+                at, zone_done, after_time, after_separator = stop, True, False, False
+            elif token == 0 and len(word) == 1 and word in "DIWEFAU" and line.startswith(", [", stop):
+                at = stop + 1  # Ruby's Logger: "E, [2024-01-02T10:00:00.123456 #1234] ERROR -- prog: msg"
+            elif not name_done and (token == 0 or after_separator) and (name := _NAME.match(line, start)):
+                at, name_done, after_time, after_separator = name.end() - 2, True, False, False
+            elif token and not user_done and (user := _AT.match(line, start)):
+                at, user_done, after_time, after_separator = user.end(), True, False, False
+            else:
+                return None
+    return None
+
+
+def _bracket_level(content: str) -> int | None:
+    """The level a bracket group names: `[ERROR]`, `[ warn ]`, `[proxy:error]`, `[<timestamp> ERROR ...]`."""
+    stripped = content.strip(" ")
+    if stripped and stripped.isalnum():
+        return word_level(stripped, True) if stripped[0].isalpha() else None
+    apache = _APACHE.fullmatch(content)
+    if apache:
+        return word_level(apache[1], True)
+    parts = [part for part in content.split(" ") if part]
+    # a timestamp first (digit-led parts, maybe a zone), then a capitalised level word ending the part or
+    # followed by "/" or ":" (env_logger, Celery)
+    index = 0
+    while index < len(parts) and parts[index][0].isdigit():
+        index += 1
+    if index == 0 or index == len(parts):
+        return None
+    word = _WORD.match(parts[index])
+    if word is None:
+        return None
+    rest = parts[index][word.end():]
+    if rest and rest[0] not in "/:":
+        return None
+    return word_level(word[0], rest[:1] == ":")
+
+
+# ---- 4. logfmt -------------------------------------------------------------------------------------
+
+_LOGFMT_PAIR = re.compile(r'([A-Za-z_][A-Za-z0-9_.-]*)=("(?:[^"\\]|\\.)*"|[^ \t"]*)(?:[ \t]+|\Z)', re.DOTALL)
+
+
+def _logfmt_level(line: str) -> int | None:
+    at, end = 0, len(line)
+    while at < end:
+        pair = _LOGFMT_PAIR.match(line, at)
+        if pair is None:
+            return None
+        if pair[1] in LOGFMT_KEYS:
+            value = pair[2]
+            if value.startswith('"'):
+                value = value[1:-1]
+            return word_level(value, True) if _WORD.fullmatch(value) else None
+        at = pair.end()
+    return None
+
+
+# ---- 2. JSON ---------------------------------------------------------------------------------------
+
+_JSON_SPACE = " \t\r\n"
+_QUOTED_JSON_KEYS = tuple(f'"{key}"' for key in JSON_KEYS)
+_JSON_KEY = re.compile(r'[ \t\r\n]*"((?:[^"\\]|\\.)*)"[ \t\r\n]*:[ \t\r\n]*', re.DOTALL)
+_JSON_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"', re.DOTALL)
+_JSON_SCALAR = re.compile(r'[^ \t\r\n,}\]]*')
+_JSON_NUMBER = re.compile(r'([0-9]{1,4})(?=[ \t\r\n,}]|\Z)')
+_JSON_NESTED = re.compile(r'"(?:[^"\\]|\\.)*"|["\[\]{}]', re.DOTALL)
+_JSON_NEXT = re.compile(r'[ \t\r\n]*([,}])')
+
+
+def _json_level(line: str) -> int | None:
+    """The level of the first top-level level key of a line that is one JSON object."""
+    if not line.rstrip(_JSON_SPACE).endswith("}"):
+        return None
+    if not any(key in line for key in _QUOTED_JSON_KEYS):
+        return None  # (a key is compared as written, escapes and all: so it occurs as written)
+    at = 1
+    while True:
+        key = _JSON_KEY.match(line, at)
+        if key is None:
+            return None
+        at = key.end()
+        if key[1] in JSON_KEYS:
+            if line.startswith('"', at):
+                text = _JSON_STRING.match(line, at)
+                return word_level(text[1], True) if text and _WORD.fullmatch(text[1]) else None
+            number = _JSON_NUMBER.match(line, at)
+            return JSON_NUMBERS.get(int(number[1])) if number else None
+        at = _skip_json_value(line, at)
+        if at < 0:
+            return None
+        after = _JSON_NEXT.match(line, at)
+        if after is None or after[1] == "}":
+            return None
+        at = after.end()
+
+
+def _skip_json_value(line: str, at: int) -> int:
+    """Where the value at `at` ends, or -1 when it does not (an unterminated string or bracket)."""
+    if line.startswith('"', at):
+        text = _JSON_STRING.match(line, at)
+        return text.end() if text else -1
+    if at < len(line) and line[at] in "[{":
+        depth = 0
+        for token in _JSON_NESTED.finditer(line, at):
+            mark = token[0]
+            if mark in "[{":
+                depth += 1
+            elif mark in "]}":
+                depth -= 1
+                if depth == 0:
+                    return token.end()
+            elif mark == '"':
+                return -1
+        return -1
+    return _JSON_SCALAR.match(line, at).end()  # type: ignore[union-attr]

@@ -1,0 +1,591 @@
+/*
+ * levels.h: the level a program wrote into its own line, in C for the journal scanner (_journalscan.c).
+ *
+ * The twin of logsentry/engine/levels.py, which is the reference: it documents the grammar, which program
+ * writes which format, and where each format comes from. This file follows it step by step, in the same
+ * order and with the same names; tests/test_levels.py holds the two to the same answer on a corpus of real
+ * lines and on generated ones. Only ASCII bytes decide anything, so reading the raw (UTF-8 or not) bytes
+ * here gives the answer Python gives on the decoded text.
+ *
+ * text_level(p, n) returns 0..7, or -1 for "no level in the text". It never reads outside p[0..n).
+ */
+#ifndef LOGSENTRY_LEVELS_H
+#define LOGSENTRY_LEVELS_H
+
+#include <stddef.h>
+#include <string.h>
+
+#define LV_MAX_PREFIX_TOKENS 12
+#define LV_MAX_BRACKET 128
+
+static inline int lv_upper(unsigned char c) { return c >= 'A' && c <= 'Z'; }
+static inline int lv_lower(unsigned char c) { return c >= 'a' && c <= 'z'; }
+static inline int lv_alpha(unsigned char c) { return lv_upper(c) || lv_lower(c); }
+static inline int lv_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+static inline int lv_alnum(unsigned char c) { return lv_alpha(c) || lv_digit(c); }
+/* printable ASCII but space, [ and ] (a timestamp or number goes on) */
+static inline int lv_graphic(unsigned char c) { return c >= 0x21 && c <= 0x7e && c != '[' && c != ']'; }
+/* a bracket group's content: printable ASCII but [ and ] */
+static inline int lv_bracketed(unsigned char c) { return c >= 0x20 && c <= 0x7e && c != '[' && c != ']'; }
+static inline int lv_json_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+static int lv_starts(const unsigned char *p, size_t n, size_t at, const char *text) {
+    size_t len = strlen(text);
+    return at <= n && n - at >= len && memcmp(p + at, text, len) == 0;
+}
+
+static int lv_contains(const unsigned char *p, size_t n, const char *text) {
+    return memmem(p, n, text, strlen(text)) != NULL;
+}
+
+/* LEVEL_WORDS, compared case-insensitively (the casing is checked by lv_word_level) */
+static const struct {
+    const char *word;
+    int level;
+} LV_WORDS[] = {
+    {"emerg", 0}, {"emergency", 0}, {"panic", 0}, {"pnc", 0},
+    {"alert", 1},
+    {"crit", 2}, {"critical", 2}, {"fatal", 2}, {"severe", 2}, {"ftl", 2},
+    {"err", 3}, {"error", 3}, {"eror", 3},
+    {"warn", 4}, {"warning", 4}, {"wrn", 4},
+    {"notice", 5}, {"note", 5},
+    {"info", 6}, {"information", 6}, {"informational", 6}, {"inf", 6}, {"log", 6},
+    {"debug", 7}, {"dbug", 7}, {"dbg", 7}, {"trace", 7}, {"trc", 7}, {"verbose", 7}, {"fine", 7},
+    {"finer", 7}, {"finest", 7},
+};
+
+static int lv_lookup(const unsigned char *w, size_t len) {
+    if (len == 0 || len > 13)
+        return -1;
+    char lower[14];
+    for (size_t i = 0; i < len; i++)
+        lower[i] = (char)(lv_upper(w[i]) ? w[i] + 32 : w[i]);
+    for (size_t i = 0; i < sizeof LV_WORDS / sizeof LV_WORDS[0]; i++)
+        if (strlen(LV_WORDS[i].word) == len && memcmp(LV_WORDS[i].word, lower, len) == 0)
+            return LV_WORDS[i].level;
+    /* NUMBERED: debug1..8, trace1..8 */
+    if (len == 6 && w[5] >= '1' && w[5] <= '8' &&
+        (memcmp(lower, "debug", 5) == 0 || memcmp(lower, "trace", 5) == 0))
+        return 7;
+    return -1;
+}
+
+/* word_level: w is [A-Za-z][A-Za-z0-9]*. ERROR always; Error and error only when any_case. */
+static int lv_word_level(const unsigned char *w, size_t len, int any_case) {
+    if (len == 0)
+        return -1;
+    int upper = 0, lower = 0, rest_upper = 0, rest_lower = 0;
+    for (size_t i = 0; i < len; i++) {
+        upper |= lv_upper(w[i]);
+        lower |= lv_lower(w[i]);
+        if (i) {
+            rest_upper |= lv_upper(w[i]);
+            rest_lower |= lv_lower(w[i]);
+        }
+    }
+    int all_upper = upper && !lower;
+    int all_lower = lower && !upper;
+    int capitalised = lv_upper(w[0]) && rest_lower && !rest_upper;
+    if (!(all_upper || (any_case && (all_lower || capitalised))))
+        return -1;
+    return lv_lookup(w, len);
+}
+
+/* a whole value that is one word ([A-Za-z][A-Za-z0-9]*), any casing */
+static int lv_value_level(const unsigned char *v, size_t len) {
+    if (len == 0 || !lv_alpha(v[0]))
+        return -1;
+    for (size_t i = 1; i < len; i++)
+        if (!lv_alnum(v[i]))
+            return -1;
+    return lv_word_level(v, len, 1);
+}
+
+static size_t lv_word_end(const unsigned char *p, size_t n, size_t at) {
+    while (at < n && lv_alnum(p[at]))
+        at++;
+    return at;
+}
+
+/* ---- 2. JSON ---- */
+
+static const char *const LV_JSON_KEYS[] = {"level", "Level", "lvl", "severity", "Severity", "loglevel",
+                                           "log_level", "log.level", "levelname", "level_name", "@l"};
+static const char *const LV_QUOTED_JSON_KEYS[] = {"\"level\"", "\"Level\"", "\"lvl\"", "\"severity\"",
+                                                  "\"Severity\"", "\"loglevel\"", "\"log_level\"",
+                                                  "\"log.level\"", "\"levelname\"", "\"level_name\"", "\"@l\""};
+#define LV_N_JSON_KEYS (sizeof LV_JSON_KEYS / sizeof LV_JSON_KEYS[0])
+
+static int lv_json_number(int n) {
+    if (n >= 0 && n <= 7)
+        return n; /* GELF */
+    switch (n) {
+    case 10: case 20: return 7; /* pino, bunyan */
+    case 30: return 6;
+    case 40: return 4;
+    case 50: return 3;
+    case 60: return 2;
+    case 100: return 7; /* Monolog */
+    case 200: return 6;
+    case 250: return 5;
+    case 300: return 4;
+    case 400: return 3;
+    case 500: return 2;
+    case 550: return 1;
+    case 600: return 0;
+    }
+    return -1;
+}
+
+/* the end of the JSON string starting at p[at] == '"' (after its closing quote), or 0 when unterminated */
+static size_t lv_json_string_end(const unsigned char *p, size_t n, size_t at) {
+    for (size_t i = at + 1; i < n; i++) {
+        if (p[i] == '\\') {
+            if (++i >= n)
+                return 0;
+        } else if (p[i] == '"') {
+            return i + 1;
+        }
+    }
+    return 0;
+}
+
+/* _skip_json_value: where the value at `at` ends, or (size_t)-1 */
+static size_t lv_skip_json_value(const unsigned char *p, size_t n, size_t at) {
+    if (at < n && p[at] == '"') {
+        size_t end = lv_json_string_end(p, n, at);
+        return end ? end : (size_t)-1;
+    }
+    if (at < n && (p[at] == '[' || p[at] == '{')) {
+        size_t depth = 0;
+        for (size_t i = at; i < n; i++) {
+            unsigned char c = p[i];
+            if (c == '"') {
+                size_t end = lv_json_string_end(p, n, i);
+                if (!end)
+                    return (size_t)-1;
+                i = end - 1;
+            } else if (c == '[' || c == '{') {
+                depth++;
+            } else if (c == ']' || c == '}') {
+                if (--depth == 0)
+                    return i + 1;
+            }
+        }
+        return (size_t)-1;
+    }
+    while (at < n && !lv_json_space(p[at]) && p[at] != ',' && p[at] != '}' && p[at] != ']')
+        at++;
+    return at;
+}
+
+static int lv_json_level(const unsigned char *p, size_t n) {
+    size_t last = n;
+    while (last > 0 && lv_json_space(p[last - 1]))
+        last--;
+    if (last == 0 || p[last - 1] != '}')
+        return -1;
+    int any = 0;
+    for (size_t k = 0; k < LV_N_JSON_KEYS && !any; k++)
+        any = lv_contains(p, n, LV_QUOTED_JSON_KEYS[k]);
+    if (!any)
+        return -1;
+    size_t at = 1;
+    for (;;) {
+        while (at < n && lv_json_space(p[at]))
+            at++;
+        if (at >= n || p[at] != '"')
+            return -1;
+        size_t key_end = lv_json_string_end(p, n, at);
+        if (!key_end)
+            return -1;
+        const unsigned char *key = p + at + 1;
+        size_t key_len = key_end - at - 2;
+        at = key_end;
+        while (at < n && lv_json_space(p[at]))
+            at++;
+        if (at >= n || p[at] != ':')
+            return -1;
+        at++;
+        while (at < n && lv_json_space(p[at]))
+            at++;
+        int is_level_key = 0;
+        for (size_t k = 0; k < LV_N_JSON_KEYS && !is_level_key; k++)
+            is_level_key = strlen(LV_JSON_KEYS[k]) == key_len && memcmp(LV_JSON_KEYS[k], key, key_len) == 0;
+        if (is_level_key) {
+            if (at < n && p[at] == '"') {
+                size_t end = lv_json_string_end(p, n, at);
+                return end ? lv_value_level(p + at + 1, end - at - 2) : -1;
+            }
+            size_t digits = 0;
+            int value = 0;
+            while (at + digits < n && lv_digit(p[at + digits]) && digits < 5)
+                value = value * 10 + (p[at + digits++] - '0');
+            if (digits == 0 || digits > 4)
+                return -1;
+            size_t after = at + digits;
+            if (after < n && !lv_json_space(p[after]) && p[after] != ',' && p[after] != '}')
+                return -1;
+            return lv_json_number(value);
+        }
+        at = lv_skip_json_value(p, n, at);
+        if (at == (size_t)-1)
+            return -1;
+        while (at < n && lv_json_space(p[at]))
+            at++;
+        if (at >= n || p[at] == '}' || p[at] != ',')
+            return -1;
+        at++;
+    }
+}
+
+/* ---- 4. logfmt ---- */
+
+static const char *const LV_LOGFMT_KEYS[] = {"level", "lvl", "severity", "loglevel", "log_level", "log.level"};
+
+static int lv_key_char(unsigned char c) { return lv_alnum(c) || c == '_' || c == '.' || c == '-'; }
+
+/* one `key=value` pair at `at` (then blanks or the end): 1 and its parts, or 0 */
+static int lv_logfmt_pair(const unsigned char *p, size_t n, size_t at, size_t *key_len, size_t *value_at,
+                          size_t *value_len, size_t *next) {
+    if (at >= n || !(lv_alpha(p[at]) || p[at] == '_'))
+        return 0;
+    size_t i = at + 1;
+    while (i < n && lv_key_char(p[i]))
+        i++;
+    if (i >= n || p[i] != '=')
+        return 0;
+    *key_len = i - at;
+    i++;
+    *value_at = i;
+    if (i < n && p[i] == '"') {
+        size_t end = lv_json_string_end(p, n, i); /* the same quoting: backslash escapes anything */
+        if (!end)
+            return 0;
+        i = end;
+    } else {
+        while (i < n && p[i] != ' ' && p[i] != '\t' && p[i] != '"')
+            i++;
+    }
+    *value_len = i - *value_at;
+    if (i < n && p[i] != ' ' && p[i] != '\t')
+        return 0;
+    while (i < n && (p[i] == ' ' || p[i] == '\t'))
+        i++;
+    *next = i;
+    return 1;
+}
+
+static int lv_logfmt_level(const unsigned char *p, size_t n) {
+    size_t at = 0;
+    while (at < n) {
+        size_t key_len, value_at, value_len, next;
+        if (!lv_logfmt_pair(p, n, at, &key_len, &value_at, &value_len, &next))
+            return -1;
+        for (size_t k = 0; k < sizeof LV_LOGFMT_KEYS / sizeof LV_LOGFMT_KEYS[0]; k++) {
+            if (strlen(LV_LOGFMT_KEYS[k]) == key_len && memcmp(LV_LOGFMT_KEYS[k], p + at, key_len) == 0) {
+                const unsigned char *v = p + value_at;
+                size_t len = value_len;
+                if (len >= 2 && v[0] == '"') {
+                    v++;
+                    len -= 2;
+                }
+                return lv_value_level(v, len);
+            }
+        }
+        at = next;
+    }
+    return -1;
+}
+
+/* ---- 3. fixed formats at the start ---- */
+
+static size_t lv_digits(const unsigned char *p, size_t n, size_t at) {
+    size_t i = at;
+    while (i < n && lv_digit(p[i]))
+        i++;
+    return i - at;
+}
+
+/* "hh:mm:ss" at `at`: 1 */
+static int lv_hms(const unsigned char *p, size_t n, size_t at) {
+    return n - at >= 8 && lv_digit(p[at]) && lv_digit(p[at + 1]) && p[at + 2] == ':' && lv_digit(p[at + 3]) &&
+           lv_digit(p[at + 4]) && p[at + 5] == ':' && lv_digit(p[at + 6]) && lv_digit(p[at + 7]);
+}
+
+static int lv_glog(const unsigned char *p, size_t n) {
+    size_t at = 1, d = lv_digits(p, n, at);
+    if (d != 4 && d != 8)
+        return -1;
+    at += d;
+    if (at >= n || p[at] != ' ' || !lv_hms(p, n, at + 1))
+        return -1;
+    at += 9;
+    if (at < n && p[at] == '.') {
+        size_t f = lv_digits(p, n, at + 1);
+        if (f == 0)
+            return -1;
+        at += 1 + f;
+    }
+    size_t spaces = 0;
+    while (at < n && p[at] == ' ')
+        at++, spaces++;
+    size_t thread = lv_digits(p, n, at);
+    if (!spaces || !thread)
+        return -1;
+    at += thread;
+    if (at >= n || p[at] != ' ')
+        return -1;
+    at++;
+    size_t file = at;
+    while (at < n && p[at] >= 0x21 && p[at] <= 0x7e && p[at] != ':' && p[at] != ']')
+        at++;
+    if (at == file || at >= n || p[at] != ':')
+        return -1;
+    size_t line = lv_digits(p, n, at + 1);
+    if (!line)
+        return -1;
+    at += 1 + line;
+    if (!lv_starts(p, n, at, "] "))
+        return -1;
+    switch (p[0]) {
+    case 'I': return 6;
+    case 'W': return 4;
+    case 'E': return 3;
+    default: return 2; /* F */
+    }
+}
+
+static int lv_redis(const unsigned char *p, size_t n) {
+    size_t at = lv_digits(p, n, 0);
+    if (!at || n - at < 3 || p[at] != ':' ||
+        !(p[at + 1] == 'X' || p[at + 1] == 'C' || p[at + 1] == 'S' || p[at + 1] == 'M') || p[at + 2] != ' ')
+        return -1;
+    at += 3;
+    size_t day = lv_digits(p, n, at);
+    if (day < 1 || day > 2)
+        return -1;
+    at += day;
+    if (n - at < 5 || p[at] != ' ' || !lv_upper(p[at + 1]) || !lv_lower(p[at + 2]) || !lv_lower(p[at + 3]) ||
+        p[at + 4] != ' ')
+        return -1;
+    at += 5;
+    if (lv_digits(p, n, at) < 4 || n - at < 5 || p[at + 4] != ' ')
+        return -1;
+    at += 5;
+    if (!lv_hms(p, n, at))
+        return -1;
+    at += 8;
+    if (n - at < 7 || p[at] != '.' || !lv_digit(p[at + 1]) || !lv_digit(p[at + 2]) || !lv_digit(p[at + 3]) ||
+        p[at + 4] != ' ' || p[at + 6] != ' ')
+        return -1;
+    switch (p[at + 5]) {
+    case '.': case '-': return 7;
+    case '*': return 5;
+    case '#': return 4;
+    }
+    return -1;
+}
+
+/* ---- 5. a level after the program's own prefix ---- */
+
+static int lv_bracket_level(const unsigned char *c, size_t len) {
+    /* stripped of spaces: one alphanumeric word */
+    size_t a = 0, b = len;
+    while (a < b && c[a] == ' ')
+        a++;
+    while (b > a && c[b - 1] == ' ')
+        b--;
+    if (a < b) {
+        size_t i = a;
+        while (i < b && lv_alnum(c[i]))
+            i++;
+        if (i == b)
+            return lv_alpha(c[a]) ? lv_word_level(c + a, b - a, 1) : -1;
+    }
+    /* Apache: [A-Za-z0-9_]*:[A-Za-z][A-Za-z0-9]* */
+    size_t i = 0;
+    while (i < len && (lv_alnum(c[i]) || c[i] == '_'))
+        i++;
+    if (i < len && c[i] == ':' && i + 1 < len && lv_alpha(c[i + 1])) {
+        size_t w = i + 1, e = lv_word_end(c, len, w);
+        if (e == len)
+            return lv_word_level(c + w, e - w, 1);
+    }
+    /* digit-led parts, then a word ending its part or followed by / or : */
+    size_t at = 0, parts = 0;
+    for (;;) {
+        while (at < len && c[at] == ' ')
+            at++;
+        if (at >= len)
+            return -1;
+        if (!lv_digit(c[at]))
+            break;
+        while (at < len && c[at] != ' ')
+            at++;
+        parts++;
+    }
+    if (parts == 0 || !lv_alpha(c[at]))
+        return -1;
+    size_t e = lv_word_end(c, len, at);
+    if (e < len && c[e] != ' ' && c[e] != '/' && c[e] != ':')
+        return -1;
+    return lv_word_level(c + at, e - at, e < len && c[e] == ':');
+}
+
+static const struct {
+    const char *phrase;
+    int level;
+} LV_PHP[] = {
+    {"Fatal error", 2}, {"Parse error", 3}, {"Recoverable fatal error", 3}, {"Catchable fatal error", 3},
+    {"Warning", 4}, {"Notice", 5}, {"Deprecated", 5}, {"Strict Standards", 5},
+};
+
+static int lv_name_char(unsigned char c) { return lv_alnum(c) || c == '_' || c == '.' || c == ':' || c == '-'; }
+static int lv_user_char(unsigned char c) { return lv_alnum(c) || c == '_' || c == '.' || c == '-'; }
+static size_t lv_run(const unsigned char *p, size_t n, size_t at, int (*in)(unsigned char)) {
+    while (at < n && in(p[at]))
+        at++;
+    return at;
+}
+static int lv_ends_word(unsigned char c) {
+    return c == ' ' || c == '\t' || c == ':' || c == '[' || c == ']' || c == '/' || c == 0x1b;
+}
+
+static int lv_prefix_level(const unsigned char *p, size_t n) {
+    size_t at = 0;
+    int after_time = 0, zone_done = 0, name_done = 0, user_done = 0, after_separator = 0;
+    for (int token = 0; token < LV_MAX_PREFIX_TOKENS; token++) {
+        /* blanks: spaces, tabs, ANSI colour codes */
+        for (;;) {
+            if (at < n && (p[at] == ' ' || p[at] == '\t')) {
+                at++;
+                continue;
+            }
+            if (n - at >= 2 && p[at] == 0x1b && p[at + 1] == '[') {
+                size_t i = at + 2;
+                while (i < n && (lv_digit(p[i]) || p[i] == ';'))
+                    i++;
+                if (i < n && p[i] == 'm') {
+                    at = i + 1;
+                    continue;
+                }
+            }
+            break;
+        }
+        if (at >= n)
+            return -1;
+        unsigned char c = p[at];
+        if (c == '[') {
+            size_t i = at + 1;
+            while (i < n && i - at - 1 <= LV_MAX_BRACKET && lv_bracketed(p[i]))
+                i++;
+            if (i >= n || p[i] != ']' || i - at - 1 > LV_MAX_BRACKET)
+                return -1;
+            int level = lv_bracket_level(p + at + 1, i - at - 1);
+            if (level >= 0)
+                return level;
+            at = i + 1;
+            after_time = after_separator = 0;
+        } else if (lv_digit(c)) {
+            size_t i = at + 1;
+            int colon = 0;
+            while (i < n && lv_graphic(p[i]))
+                colon |= p[i++] == ':';
+            at = i;
+            after_time = colon;
+            after_separator = 0;
+        } else if (c == '-' || c == '|') {
+            size_t i = at;
+            while (i < n && (p[i] == '-' || p[i] == '|'))
+                i++;
+            if (i < n && p[i] != ' ' && p[i] != '\t')
+                return -1;
+            at = i;
+            after_time = 0;
+            after_separator = 1;
+        } else if (lv_alpha(c)) {
+            size_t start = at, stop = lv_word_end(p, n, at), len = stop - start;
+            int follows = stop < n ? p[stop] : -1;
+            if (follows < 0 || lv_ends_word((unsigned char)follows)) {
+                int level = lv_word_level(p + start, len, follows == ':');
+                if (level >= 0)
+                    return level;
+            }
+            if (len == 3 && memcmp(p + start, "PHP", 3) == 0 && follows == ' ') {
+                for (size_t k = 0; k < sizeof LV_PHP / sizeof LV_PHP[0]; k++) {
+                    size_t plen = strlen(LV_PHP[k].phrase);
+                    if (lv_starts(p, n, stop + 1, LV_PHP[k].phrase) && lv_starts(p, n, stop + 1 + plen, ":"))
+                        return LV_PHP[k].level;
+                }
+                return -1;
+            }
+            int all_upper_letters = 1;
+            for (size_t i = start; i < stop; i++)
+                all_upper_letters &= lv_upper(p[i]);
+            size_t i;
+            if (after_time && !zone_done && (follows < 0 || follows == ' ' || follows == '\t') && len <= 5 &&
+                all_upper_letters) {
+                at = stop;
+                zone_done = 1;
+                after_time = after_separator = 0;
+            } else if (token == 0 && len == 1 && memchr("DIWEFAU", c, 7) && lv_starts(p, n, stop, ", [")) {
+                at = stop + 1; /* Ruby's Logger */
+            } else if (!name_done && (token == 0 || after_separator) &&
+                       lv_starts(p, n, (i = lv_run(p, n, start, lv_name_char)), " - ")) {
+                at = i + 1; /* Python logging's "name - " */
+                name_done = 1;
+                after_time = after_separator = 0;
+            } else if (token && !user_done && (i = lv_run(p, n, start, lv_user_char)) < n && p[i] == '@' &&
+                       (i = lv_run(p, n, i + 1, lv_user_char)) < n && (p[i] == ' ' || p[i] == '\t')) {
+                at = i; /* PostgreSQL's "user@db" */
+                user_done = 1;
+                after_time = after_separator = 0;
+            } else {
+                return -1;
+            }
+        } else {
+            return -1;
+        }
+    }
+    return -1;
+}
+
+/* ---- text_level ---- */
+
+static int text_level(const unsigned char *p, size_t n) {
+    if (n == 0)
+        return -1;
+    unsigned char first = p[0];
+    if (first == '<') {
+        if (n >= 3 && p[1] >= '0' && p[1] <= '7' && p[2] == '>')
+            return p[1] - '0';
+        size_t e = 1;
+        while (e < n && lv_alpha(p[e]))
+            e++;
+        if (e > 1 && e < n && p[e] == '>')
+            return lv_word_level(p + 1, e - 1, 1);
+        return -1;
+    }
+    if (first == '{')
+        return lv_json_level(p, n);
+    if (first == 'I' || first == 'W' || first == 'E' || first == 'F') {
+        int level = lv_glog(p, n);
+        if (level >= 0)
+            return level;
+    }
+    if (lv_digit(first)) {
+        int level = lv_redis(p, n);
+        if (level >= 0)
+            return level;
+    }
+    if (lv_starts(p, n, 0, "panic: ") || lv_starts(p, n, 0, "fatal error: "))
+        return 2;
+    size_t key_len, value_at, value_len, next;
+    if (lv_logfmt_pair(p, n, 0, &key_len, &value_at, &value_len, &next) &&
+        (lv_contains(p, n, "level=") || lv_contains(p, n, "lvl=") || lv_contains(p, n, "severity=")))
+        return lv_logfmt_level(p, n);
+    return lv_prefix_level(p, n);
+}
+
+#endif

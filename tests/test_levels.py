@@ -1,0 +1,280 @@
+"""Effective severity: the level a program wrote into its line (engine/levels.py and its C twin, sources/levels.h).
+
+1. A corpus of lines in the formats real programs write (each with the program it imitates), and benign
+   look-alikes: client text, URLs, quoted values, a level word in the middle of a line.
+2. C and Python give the same answer: on the corpus, and on generated lines (hypothesis) built from the
+   pieces the grammar cares about, raw bytes and invalid UTF-8 included.
+3. effective_priority: the text counts only when PRIORITY is missing or 6.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from logsentry.engine.levels import LEVEL_WORDS, effective_priority, text_level
+from logsentry.model import Entry
+from logsentry.sources import _journalscan
+
+EMERG, ALERT, CRIT, ERR, WARNING, NOTICE, INFO, DEBUG = range(8)
+
+# (expected, line, what writes it)
+CORPUS: list[tuple[int | None, str, str]] = [
+    # log4j / logback / slf4j / Spring Boot / Hadoop / ZooKeeper / Kafka / Tomcat
+    (ERR, "2024-01-02 10:00:00,123 ERROR [main] c.e.Foo - Connection refused", "log4j %d %-5p [%t] %c - %m"),
+    (WARNING, "10:00:00.123 [main] WARN  c.e.Foo - slow query", "logback default pattern"),
+    (ERR, "ERROR [main] com.example.Api - request failed", "log4j %-5p [%t] %c - %m"),
+    (CRIT, "2024-01-02 10:00:00,123 FATAL [main] o.a.h.Server - shutting down", "log4j FATAL"),
+    (ERR, "2024-01-02T10:00:00.123+01:00 ERROR 1234 --- [main] c.e.Foo : boom", "Spring Boot 3"),
+    (INFO, "2024-01-02 10:00:00.123  INFO 1234 --- [           main] c.e.App : Started App", "Spring Boot 2"),
+    (WARNING, "2024-01-02 10:00:00,123 WARN org.apache.hadoop.hdfs.DFSClient: Failed to connect", "Hadoop"),
+    (WARNING, "2024-01-02 10:00:00,123 [myid:1] - WARN  [QuorumPeer[myid=1]:Follower@129] - Exception",
+     "ZooKeeper"),
+    (ERR, "[2024-01-02 10:00:00,123] ERROR Error processing message (kafka.server.KafkaApis)", "Kafka"),
+    (CRIT, "02-Jan-2024 10:00:00.123 SEVERE [main] org.apache.catalina.startup.Catalina.start Failed",
+     "Tomcat JULI OneLineFormatter"),
+    (CRIT, "SEVERE: Servlet.service() for servlet [jsp] threw exception", "java.util.logging SimpleFormatter"),
+    (ERR, "ERROR [2024-01-02 10:00:00,123] com.example.App: boom", "Dropwizard"),
+    # Python logging, uvicorn, gunicorn, Celery, Django
+    (ERR, "ERROR:root:something failed", "Python logging basicConfig %(levelname)s:%(name)s:%(message)s"),
+    (WARNING, "WARNING:urllib3.connectionpool:Retrying", "Python logging basicConfig"),
+    (ERR, "[ERROR] 2024-01-02T10:00:00.123Z abc-123 Task timed out", "AWS Lambda Python"),
+    (ERR, "2024-01-02 10:00:00,123 - myapp.db - ERROR - connection lost", "Python %(asctime)s - %(name)s - ..."),
+    (CRIT, "2024-01-02 10:00:00,123 - my-app.worker - CRITICAL - out of memory", "Python logging"),
+    (ERR, "myapp - ERROR - connection lost", "Python %(name)s - %(levelname)s - %(message)s"),
+    (ERR, "ERROR:    Exception in ASGI application", "uvicorn"),
+    (INFO, 'INFO:     127.0.0.1:51234 - "GET /search?q=ERROR HTTP/1.1" 200 OK', "uvicorn access"),
+    (CRIT, "[2024-01-02 10:00:00 +0000] [1234] [CRITICAL] WORKER TIMEOUT (pid:5678)", "gunicorn"),
+    (ERR, "[2024-01-02 10:00:00,123: ERROR/MainProcess] Task app.tasks.add[abc] raised", "Celery"),
+    (ERR, "2024-01-02 10:00:00,123 ERROR django.request Internal Server Error: /api/", "Django"),
+    # glog / klog
+    (ERR, "E1130 12:00:00.123456 1234 file.cc:12] Check failed", "glog"),
+    (INFO, "I0102 10:00:00.123456       1 main.go:12] Starting kubelet", "klog"),
+    (WARNING, "W0102 10:00:00.123456    7890 reflector.go:324] watch closed", "klog"),
+    (CRIT, "F0102 10:00:00.123456 1 server.go:99] unable to load config", "klog"),
+    (ERR, "E20241130 12:00:00.123456 1234 file.cc:12] with the year", "glog 0.7"),
+    # logfmt
+    (ERR, 'ts=2024-01-02T10:00:00.123Z caller=main.go:42 level=error msg="scrape failed"', "go-kit/Prometheus"),
+    (ERR, 'level=error ts=2024-01-02T10:00:00Z caller=ruler.go:1 msg="rule evaluation failed"', "Loki"),
+    (ERR, "t=2024-01-02T10:00:00+0000 lvl=eror msg=\"Request error\" logger=context", "log15 / Grafana"),
+    (WARNING, 'time="2024-01-02T10:00:00Z" level=warning msg="memory limit reached"', "logrus text"),
+    (ERR, 'time=2024-01-02T10:00:00.000Z level=ERROR msg="failed" err="EOF"', "slog TextHandler"),
+    (WARNING, 'ts=1 level="warn" msg=x', "logfmt, quoted level"),
+    (INFO, 'msg="level=error in the input" level=info', "logfmt: the quoted value is no key"),
+    # JSON lines
+    (ERR, '{"level":"error","ts":1704189600.123,"caller":"main.go:42","msg":"failed"}', "zap"),
+    (ERR, '{"time":"2024-01-02T10:00:00Z","level":"ERROR","msg":"failed"}', "slog JSONHandler"),
+    (ERR, '{"level":50,"time":1704189600123,"pid":1,"hostname":"x","msg":"failed"}', "pino"),
+    (CRIT, '{"name":"app","hostname":"x","pid":1,"level":60,"msg":"fatal","time":"2024-01-02T10:00:00Z","v":0}',
+     "bunyan"),
+    (ERR, '{"severity":"ERROR","message":"failed","time":"2024-01-02T10:00:00Z"}', "Google Cloud logging"),
+    (ERR, '{"@timestamp":"2024-01-02T10:00:00.123Z","@version":"1","message":"x \\"level\\": info",'
+          '"logger_name":"c.e.Foo","thread_name":"main","level":"ERROR","level_value":40000}',
+     "logstash-logback-encoder"),
+    (ERR, '{"event": "db down", "level": "error", "timestamp": "2024-01-02T10:00:00Z"}', "structlog"),
+    (ERR, '{"message":"x","context":{"level":"info"},"level":400,"level_name":"ERROR","channel":"app"}',
+     "Monolog (nested level ignored)"),
+    (ALERT, '{"version":"1.1","host":"x","short_message":"y","level":1}', "GELF"),
+    (ERR, '{"Timestamp":"2024-01-02T10:00:00Z","Level":"Error","MessageTemplate":"x"}', "Serilog JsonFormatter"),
+    (ERR, '{"timestamp":"2024-01-02T10:00:00.123Z","level":"ERROR","fields":{"message":"x"},"target":"app"}',
+     "tracing-subscriber json"),
+    (WARNING, '{"lvl":"warn","msg":"x"}  ', "log15 JSON, trailing blanks"),
+    # sd-daemon, syslog words
+    (ERR, "<3>failed to bind socket", "sd-daemon(3) SD_ERR"),
+    (DEBUG, "<7>tick", "sd-daemon(3) SD_DEBUG"),
+    (ERR, "<err> device unreachable", "syslog-style level word"),
+    # Apache, nginx
+    (ERR, "[Tue Dec 20 02:55:07.123456 2020] [proxy:error] [pid 1234:tid 5678] [client 10.0.0.1:4242] "
+          "AH00898: Error reading from remote server", "Apache 2.4"),
+    (CRIT, "[Tue Dec 20 02:55:07.123456 2020] [core:crit] [pid 1] AH00102: shutting down", "Apache 2.4"),
+    (ERR, "[Tue Dec 20 02:55:07 2020] [error] [client 10.0.0.1] File does not exist: /var/www/x", "Apache 2.2"),
+    (ERR, "[Tue Dec 20 02:55:07.123456 2020] [:error] [pid 1] [client 1.2.3.4:5] PHP Warning: x",
+     "Apache 2.4 without module"),
+    (DEBUG, "[Tue Dec 20 02:55:07.123456 2020] [authz_core:trace3] [pid 1] x", "Apache trace3"),
+    (EMERG, "2024/01/02 10:00:00 [emerg] 1234#0: bind() to 0.0.0.0:80 failed (98: Address in use)", "nginx"),
+    (CRIT, "2024/01/02 10:00:00 [crit] 1234#1234: *5 connect() to unix:/run/php.sock failed", "nginx"),
+    # PostgreSQL, MySQL, Redis
+    (ERR, 'ERROR:  relation "users" does not exist at character 15', "PostgreSQL without prefix"),
+    (CRIT, "FATAL:  the database system is starting up", "PostgreSQL"),
+    (EMERG, "PANIC:  could not write to file", "PostgreSQL PANIC"),
+    (CRIT, "2024-01-02 10:00:00.123 UTC [123] FATAL:  password authentication failed", "PostgreSQL %m [%p]"),
+    (ERR, '2024-01-02 10:00:00.123 UTC [123] postgres@mydb ERROR:  syntax error at or near "x"',
+     "PostgreSQL Debian default %m [%p] %q%u@%d"),
+    (INFO, "2024-01-02 10:00:00.123 UTC [123] LOG:  checkpoint starting: time", "PostgreSQL LOG"),
+    (ERR, "2024-01-02T10:00:00.123456Z 0 [ERROR] [MY-010119] [Server] Aborting", "MySQL 8"),
+    (WARNING, "2024-01-02T10:00:00.123456Z 0 [Warning] [MY-010068] [Server] CA certificate is self signed",
+     "MySQL 8"),
+    (NOTICE, "2024-01-02T10:00:00.123456Z 0 [Note] mysqld: ready for connections.", "MySQL 5.7"),
+    (WARNING, "1234:M 02 Jan 2024 10:00:00.123 # WARNING overcommit_memory is set to 0!", "Redis"),
+    (NOTICE, "1234:C 02 Jan 2024 10:00:00.123 * Redis is starting", "Redis"),
+    # Haskell katip, Go, Rust, Ruby, PHP, Node, zerolog, hclog, Elasticsearch
+    (ERR, "[2020-12-20 02:55:07][Cachix][Error][cachix-1][PID 654][ThreadId 12][main:Cachix.Server "
+          "src/Cachix/Server.hs:42:5] thread blocked indefinitely in an MVar operation", "katip"),
+    (INFO, "[2020-12-20 02:55:07][Cachix][Info][cachix-1][PID 654][ThreadId 12] GET /api/v1/cache ERROR",
+     "katip, a level word later"),
+    (CRIT, "panic: runtime error: invalid memory address or nil pointer dereference", "Go runtime"),
+    (CRIT, "fatal error: all goroutines are asleep - deadlock!", "Go runtime.throw"),
+    (ERR, "[2024-01-02T10:00:00Z ERROR my_crate::db] connection refused", "Rust env_logger"),
+    (WARNING, "2024-01-02T10:00:00.123456Z  WARN my_crate::http: slow response", "Rust tracing-subscriber"),
+    (ERR, "\x1b[2m2024-01-02T10:00:00.123456Z\x1b[0m \x1b[31mERROR\x1b[0m \x1b[2mmy_crate\x1b[0m: failed",
+     "tracing-subscriber with ANSI colours"),
+    (ERR, "E, [2024-01-02T10:00:00.123456 #1234] ERROR -- app: boom", "Ruby Logger"),
+    (WARNING, "W, [2024-01-02T10:00:00.123456 #1234]  WARN -- : slow", "Ruby Logger"),
+    (CRIT, "PHP Fatal error:  Uncaught Exception: x in /var/www/index.php:3", "PHP error_log"),
+    (WARNING, "[02-Jan-2024 10:00:00 UTC] PHP Warning:  Undefined variable $x in /a.php on line 2", "PHP"),
+    (WARNING, "[02-Jan-2024 10:00:00] WARNING: [pool www] child 12 exited on signal 9", "php-fpm"),
+    (ERR, "error: connect ECONNREFUSED 127.0.0.1:5432", "winston simple format"),
+    (ERR, "Error: ENOENT: no such file or directory, open '/x'", "Node uncaught error"),
+    (ERR, "10:00AM ERR failed to connect error=\"dial tcp\"", "zerolog ConsoleWriter"),
+    (ERR, "2024-01-02T10:00:00.123Z\tERROR\tserver/main.go:42\tfailed", "zap console encoder"),
+    (ERR, "EROR[01-02|10:00:00] Request error                 err=x", "log15 terminal"),
+    (ERR, "2024-01-02T10:00:00.123Z [ERROR] agent: failed to sync: error=x", "hclog (Consul, Vault)"),
+    (WARNING, "[2024-01-02T10:00:00,123][WARN ][o.e.c.r.a.DiskThresholdMonitor] [node-1] low disk",
+     "Elasticsearch"),
+    (DEBUG, "DEBUG1:  StartTransaction", "PostgreSQL DEBUG1"),
+
+    # benign look-alikes: no level where the program writes its level
+    (None, "GET /search?q=ERROR HTTP/1.1 200", "a URL"),
+    (None, '10.0.0.1 - - [02/Jan/2024:10:00:00 +0000] "GET /ERROR HTTP/1.1" 500 12', "an access log"),
+    (None, '10.0.0.1 - - [02/Jan/2024:10:00:00 +0000] "GET /?level=error HTTP/1.1" 200 12', "an access log"),
+    (None, 'user said "level=error"', "a quoted value"),
+    (None, "request failed with ERROR in upstream", "a level word in the middle"),
+    (None, "error count: 0", "error followed by a word"),
+    (None, "ERRORS: 0", "no level word"),
+    (None, "Errors=0 warnings=3", "no level key"),
+    (None, "Processing [ERROR] report", "a bracket after a word"),
+    (None, '{"user":{"level":"error"},"msg":"x"}', "a nested key"),
+    (None, '{"msg":"\\"level\\":\\"error\\""}', "an escaped key inside a value"),
+    (None, '{"level":"error","msg":"x"', "not a whole object"),
+    (None, '{"level":true}', "not a level value"),
+    (None, '{"level":40000}', "no level number"),
+    (None, "q=level=error", "a value"),
+    (None, "user=bob said level=error", "not logfmt all the way"),
+    (None, "Started Session 42 of User root.", "systemd"),
+    (None, "Accepted publickey for deploy from 192.0.2.10 port 52234 ssh2", "sshd"),
+    (None, "pam_unix(cron:session): session closed for user root", "cron"),
+    (None, "   at com.example.Foo.bar(Foo.java:42)", "a stack frame"),
+    (None, "Traceback (most recent call last):", "a Python traceback"),
+    (None, "[main] request for /ERROR failed", "bracket, then text"),
+    (None, "2024-01-02 10:00:00 GET /api?level=error 200", "timestamp, then a request"),
+    (None, "eRRor: mixed case", "mixed case"),
+    (None, "errors: 3", "a plural"),
+    (None, "ERRONEOUS: input", "a longer word"),
+    (None, "client 10.0.0.1 ERROR", "text first"),
+    (None, "", "empty"),
+    (None, "<8>not a syslog level", "sd-daemon prefixes go to 7"),
+    (None, "panicked at src/main.rs:2:5", "a longer word"),
+    (None, "E1130 not glog", "no glog header"),
+    (None, "2024-01-02 10:00:00 user@host said ERROR", "the user@db slot is PostgreSQL's, once"),
+]
+
+
+def test_corpus_python() -> None:
+    wrong = [(line, want, text_level(line), what) for want, line, what in CORPUS if text_level(line) != want]
+    assert not wrong, "\n".join(f"{what}: {line!r}: expected {want}, got {got}" for line, want, got, what in wrong)
+
+
+def test_corpus_c() -> None:
+    wrong = [(line, want, _journalscan.text_level(line.encode())) for want, line, _ in CORPUS
+             if _journalscan.text_level(line.encode()) != want]
+    assert not wrong, wrong
+
+
+def test_the_corpus_covers_every_level_and_both_answers() -> None:
+    found = {want for want, _, _ in CORPUS}
+    assert found == {*range(8), None}
+    assert sum(want is None for want, _, _ in CORPUS) >= 30
+
+
+def test_level_words_in_three_spellings() -> None:
+    for word, level in LEVEL_WORDS.items():
+        assert text_level(f"[{word}] x") == level
+        assert text_level(f"[{word.capitalize()}] x") == level
+        assert text_level(f"{word.upper()} x") == level
+        assert text_level(f"{word} x") is None, "a lower-case word followed by text is no level"
+        assert text_level(f"{word}: x") == (CRIT if word == "panic" else level)  # Go's "panic: " is crit
+
+
+def test_effective_priority() -> None:
+    assert effective_priority(6, "ERROR [main] boom") == (ERR, "text")
+    assert effective_priority(None, "ERROR [main] boom") == (ERR, "text")
+    assert effective_priority(6, "INFO started") == (INFO, "text")
+    assert effective_priority(6, "started") == (6, "journal")
+    assert effective_priority(None, "started") == (None, "journal")
+    for priority in (0, 1, 2, 3, 4, 5, 7):  # a level the program gave journald is never overridden
+        assert effective_priority(priority, "DEBUG boom") == (priority, "journal")
+        assert effective_priority(priority, "<0>boom") == (priority, "journal")
+
+
+def test_entry_works_out_its_effective_priority() -> None:
+    entry = Entry(realtime_usec=1, message="FATAL:  x", unit="db.service", priority=6, cursor="c")
+    assert (entry.effective_priority, entry.level_source) == (CRIT, "text")
+    entry = Entry(realtime_usec=1, message="FATAL:  x", unit="db.service", priority=4, cursor="c")
+    assert (entry.effective_priority, entry.level_source) == (WARNING, "journal")
+
+
+def test_multi_line_messages_read_the_first_line_only() -> None:
+    assert text_level("request failed\nERROR: x") is None
+    assert text_level("ERROR: x\nINFO: y") == ERR
+
+
+# ---- C and Python agree --------------------------------------------------------------------------------
+
+PIECES = ["ERROR", "error", "Error", "eRRor", "WARN", "warning", "Info", "DEBUG1", "trace9", "FATAL", "PANIC",
+          "panic: ", "fatal error: ", "PHP ", "Fatal error", "Warning", ":", ": ", " - ", "-", "---", "|", " ", "  ",
+          "\t", "\n", "[", "]", "[ERROR]", "[error ]", "[proxy:error]", "[main]", "[2024-01-02T10:00:00Z ", "{", "}",
+          '"', '\\', ",", "=", '"level"', '"level":', '"lvl":"eror"', "50", "400", "7", "level=", "lvl=",
+          "severity=", "ts=1 ", "msg=\"a b\" ", "<3>", "<err>", "<", ">", "\x1b[31m", "\x1b[0m", "\x1b[", "2024-01-02",
+          "10:00:00,123", "2024/01/02", "UTC", "PM", "@", "postgres@db", "E, [", "E1130 ", "I0102 10:00:00.123456 1 ",
+          "file.cc:12] ", "1234:M 02 Jan 2024 10:00:00.123 # ", "name", "my.app", "x", "GET /search?q=", "é",
+          "\ufffd", "\u00a0", "ǅ", "Ⅻ", "٣", "/", "#", "*", "."]
+
+
+@st.composite
+def lines(draw: st.DrawFn) -> str:
+    parts = draw(st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=4)), max_size=14))
+    return "".join(parts)
+
+
+def agree(text: str) -> None:
+    assert _journalscan.text_level(text.encode("utf-8", "surrogatepass")) == text_level(text), repr(text)
+
+
+@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(lines())
+def test_c_and_python_agree_on_generated_lines(text: str) -> None:
+    agree(text)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.sampled_from([line for _, line, _ in CORPUS]), st.integers(0, 200), st.integers(0, 3),
+       st.sampled_from(PIECES))
+def test_c_and_python_agree_on_mutated_corpus_lines(line: str, at: int, cut: int, piece: str) -> None:
+    at = min(at, len(line))
+    agree(line[:at] + piece + line[at + cut:])
+    agree(line[:at])
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.binary(max_size=60), st.sampled_from([line.encode() for _, line, _ in CORPUS]))
+def test_c_on_bytes_equals_python_on_decoded_text(raw: bytes, line: bytes) -> None:
+    """The scanner reads raw bytes (invalid UTF-8 too); Python reads them decoded with replacement."""
+    for data in (raw, line[:20] + raw, line + raw, raw + line):
+        assert _journalscan.text_level(data) == text_level(data.decode("utf-8", "replace")), data
+
+
+@pytest.mark.parametrize("length", [127, 128, 129, 200])
+def test_bracket_length_limit_is_the_same(length: int) -> None:
+    for line in (f"[{'a' * length}] ERROR x", f"[{'1' * (length - 6)} ERROR] x"):
+        agree(line)
+    assert text_level(f"[{'a' * 128}] ERROR x") == ERR
+    assert text_level(f"[{'a' * 129}] ERROR x") is None
+
+
+def test_long_lines_agree() -> None:
+    for line in ('{"msg":"' + "x" * 70_000 + '","level":"error"}', "level=info " * 5000 + "level=error",
+                 "1 " * 20 + "ERROR x", "[a]" * 11 + "[ERROR]", "[a]" * 12 + "[ERROR]"):
+        agree(line)
+    assert text_level("[a]" * 11 + "[ERROR]") == ERR
+    assert text_level("[a]" * 12 + "[ERROR]") is None, "at most 12 prefix tokens"
