@@ -105,12 +105,12 @@ def untrusted(paths: Iterable[Path], programs: Iterable[Path] = ()) -> list[str]
     for root in paths:
         # A missing path (a state directory before the first start) has had its existing ancestors checked:
         # whoever can write to the nearest one could create it.
-        resolved = checker.walk(Path(os.path.abspath(root)))
+        resolved = checker.walk(Path.cwd() / root)  # not abspath: ".." after a symlink is the kernel's to resolve
         if resolved is not None and resolved.is_dir():
             for path in sorted(resolved.rglob("*")):
                 checker.walk(path)
     for program in programs:
-        program = Path(os.path.abspath(program))
+        program = Path.cwd() / program
         if checker.walk(program) is None:
             checker.missing_program(program)
     return checker.problems
