@@ -5,6 +5,7 @@ root, so "another user" is uid 65534 (nobody) via os.chown."""
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -156,3 +157,21 @@ def test_untrusted_lists_nothing_for_a_safe_tree(tmp_path):
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "f").write_text("x")
     assert untrusted([tmp_path / "a", tmp_path / "missing" / "deeper"], [Path("/bin/sh")]) == []
+
+
+def test_reload_with_an_open_program_is_rejected(site, live_journal):
+    from test_service import RunningService, config_text
+
+    root, rules, program = site
+    service = RunningService(root, config_text(live_journal, rules))
+    service.config_path.chmod(0o600)
+    service.start()
+    try:
+        program.chmod(0o777)
+        service.config_path.write_text(service.config_path.read_text() + f'[restart]\nsystemctl = ["{program}"]\n')
+        assert service.proc is not None
+        service.proc.send_signal(signal.SIGHUP)
+        log = service.wait_log("reload rejected")
+        assert f"{program}: writable by everyone (mode 777)" in log and "reloaded:" not in log
+    finally:
+        service.stop()
