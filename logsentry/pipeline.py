@@ -156,8 +156,8 @@ class Pipeline:
                 yield QuarantineEvent(quarantine)
         if self.anomaly:
             found = self.anomaly.observe(entry)
-            if found and not hits and not self._signature_open.get(entry.unit):
-                hits = found
+            if found and not self._signature_open.get(entry.unit):
+                hits = hits + found if hits else found
         if hits:
             yield from self._hits(hits)
 

@@ -19,7 +19,7 @@ from ..engine.baseline import Baselines
 from ..engine.templates import TemplateMiner
 from ..sources import JournalOpenError
 from ..sources.journal import JournalLocation
-from ..sources.selection import Selection, unit_name
+from ..sources.selection import PRIORITY_NAMES, Selection, unit_name
 from ..state import State
 from ..timespec import TimeSpecError, format_duration, format_usec, parse_timestamp
 from ..views.escape import visible
@@ -115,12 +115,16 @@ def show(config_path: Path, state_dir: Path | None, units: tuple[str, ...], outp
         console.print("templates: logsentry baseline show -u UNIT")
         return
     for unit in chosen:
-        templates = Table("id", "count", "level", "first seen", "last seen", "template",
-                          title=Text(f"templates of {visible(unit)}"))
+        templates = Table(title=Text(f"templates of {visible(unit)}, most frequent first"), title_justify="left")
+        templates.add_column("id", no_wrap=True)
+        templates.add_column("count", justify="right", no_wrap=True)
+        templates.add_column("level", no_wrap=True)
+        templates.add_column("first / last seen", no_wrap=True)
+        templates.add_column("template", overflow="fold")
         for tid, t in sorted(baselines.templates[unit].items(), key=lambda item: -item[1].count):
-            level = "-" if t.level is None else str(t.level)
-            templates.add_row(tid + (" (accepted)" if t.accepted else ""), str(t.count), level,
-                              format_usec(t.first_usec), format_usec(t.last_usec), Text(visible(t.text)))
+            level = "-" if t.level is None else PRIORITY_NAMES[t.level]
+            templates.add_row(tid + ("\naccepted" if t.accepted else ""), str(t.count), level,
+                              f"{format_usec(t.first_usec)}\n{format_usec(t.last_usec)}", Text(visible(t.text)))
         console.print(templates)
 
 

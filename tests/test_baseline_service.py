@@ -1,0 +1,122 @@
+"""Baselines in the service, as a real `logsentry run` on a live journal: learnt from the journal's history at
+the first start, saved with every commit, surviving kill -9, corrected by `logsentry baseline` commands."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import time
+from pathlib import Path
+
+from conftest import LiveJournal, run_cli
+from test_service import RunningService
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def config(live: LiveJournal, alerts: Path, script: Path) -> str:
+    script.write_text(f"import sys\nopen({str(alerts)!r}, 'a').write(sys.stdin.read() + '\\n')\n")
+    return f'''
+state_dir = "{live.root / 'state'}"
+journal_directory = "{live.directory}"
+rules = ["{ROOT / 'rules' / 'anomaly'}"]
+[[watch]]
+units = ["api"]
+actions = ["alert"]
+[[channel]]
+name = "cmd"
+type = "command"
+argv = ["{sys.executable}", "{script}"]
+'''
+
+
+def alerts_of(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def wait_for(condition, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+def test_learns_history_at_first_start_and_keeps_it_across_kill_9(live_journal: LiveJournal, tmp_path: Path):
+    now = time.time_ns() // 1000
+    history = 1800
+    for n in range(history):  # two and a half hours of a steady request log, ending a minute ago
+        live_journal.write(f"GET /api/items/{n} 200 {n % 70 + 3}ms", unit="api.service",
+                           __REALTIME_TIMESTAMP=now - (history - n) * 5_000_000 - 60_000_000)
+    live_journal.write("unrelated history", unit="other.service", __REALTIME_TIMESTAMP=now - 61_000_000)
+    live_journal.wait_written()
+    alerts = tmp_path / "alerts.jsonl"
+    running = RunningService(tmp_path, config(live_journal, alerts, tmp_path / "receive.py"))
+    try:
+        running.start()
+        running.wait_log("learnt baselines from", timeout=30)
+        log = running.log()
+        assert f"learnt baselines from {history} entries" in log, log  # the watched unit only
+        time.sleep(1.5)  # the service adopts them when it next catches up (within its 1 s wait)
+        for n in range(4):
+            live_journal.write(f"payment backend refused order {n}: circuit open", unit="api.service", priority=3)
+        wait_for(lambda: any(a["rule"] == "new-error-template" for a in alerts_of(alerts)), 15, "the anomaly alert")
+        first = next(a for a in alerts_of(alerts) if a["rule"] == "new-error-template")
+        assert first["template"] == "payment backend refused order <NUM>: circuit open"
+        assert "never logged" in first["why"] and first["journalctl"].startswith("journalctl -u api.service")
+
+        running.stop(signal.SIGKILL)
+        shown = run_cli("baseline", "show", "--state-dir", str(tmp_path / "state"), "-u", "api", "-o", "json")
+        rows = [json.loads(line) for line in shown.stdout.splitlines()]
+        [unit] = [r for r in rows if r["type"] == "unit"]
+        assert unit["unit"] == "api.service" and unit["entries"] >= history
+        templates = {r["template"]: r for r in rows if r["type"] == "template"}
+        assert templates["GET <PATH> <NUM> <DUR>"]["count"] >= history
+        new = templates["payment backend refused order <NUM>: circuit open"]
+
+        # Restarted after kill -9: no learning again, the unit is still warm, a new error is still news.
+        running.start()
+        for n in range(4):
+            live_journal.write(f"cache node {n} unreachable: connection reset", unit="api.service", priority=3)
+        wait_for(lambda: sum(a["rule"] == "new-error-template" for a in alerts_of(alerts)) >= 2, 15,
+                 "the anomaly alert after the restart")
+        assert running.log().count("no baselines yet") == 1
+        assert running.log().count("learnt baselines from") == 1
+
+        # The operator's corrections reach the running service.
+        accepted = run_cli("baseline", "accept", "--state-dir", str(tmp_path / "state"), new["id"])
+        assert accepted.exit_code == 0, accepted.output
+        running.wait_log(f"template {new['id']} accepted as normal in api.service")
+        forgot = run_cli("baseline", "forget", "--state-dir", str(tmp_path / "state"), "-u", "api")
+        assert forgot.exit_code == 0, forgot.output
+        running.wait_log("baseline of api.service forgotten")
+        running.stop()
+        after = run_cli("baseline", "show", "--state-dir", str(tmp_path / "state"), "-o", "json").stdout
+        assert "payment backend" not in after  # forgotten, also in the file
+    finally:
+        if running.proc is not None:
+            running.stop(signal.SIGKILL)
+
+
+def test_baseline_learn_command(make_journal, tmp_path: Path):
+    from conftest import entry
+
+    journal = make_journal([entry(f"Accepted publickey for deploy from 192.0.2.{n % 200} port {40000 + n} ssh2",
+                                  unit="sshd.service", at=n * 30.0) for n in range(300)],
+                           name="history.journal")
+    state = tmp_path / "state"
+    learnt = run_cli("baseline", "learn", "--state-dir", str(state), "-D", str(journal.parent), "--since", "@0")
+    assert learnt.exit_code == 0, learnt.output
+    assert "learnt 300 entries" in learnt.stdout and "1 units, 1 templates" in learnt.stdout
+    shown = run_cli("baseline", "show", "--state-dir", str(state), "-u", "sshd", "-o", "json")
+    [template] = [json.loads(line) for line in shown.stdout.splitlines() if '"template"' in line]
+    assert template["template"] == "Accepted publickey for deploy from <IP> port <NUM> ssh2"
+    assert template["count"] == 300 and template["level"] == 6
+    table = run_cli("baseline", "show", "--state-dir", str(state), "-u", "sshd").stdout
+    assert "sshd.service" in table and template["id"] in table
+    unknown = run_cli("baseline", "accept", "--state-dir", str(state), "0123456789abcdef")
+    assert unknown.exit_code == 2 and "no template" in unknown.output
