@@ -276,6 +276,42 @@ def odd_records() -> list[Record]:
     return out
 
 
+def level_records() -> list[Record]:
+    """Lines with the program's own level in the text (test_levels.py's corpus, real formats and look-alikes)
+    at PRIORITY 6, without PRIORITY and at other priorities; bursts of stdout errors that only the text
+    calls errors; and entries the scanner hands to Python unread (systemd's, N_DROPPED, MESSAGE or PRIORITY
+    twice), whose level Python must find."""
+    from test_levels import CORPUS
+
+    rng = random.Random(11)
+    out: list[Record] = []
+    t = 0.0
+    for _ in range(6):
+        for _, line, _ in CORPUS:
+            t += rng.expovariate(2.0)
+            unit = rng.choice(UNITS[:8])
+            priority = rng.choice((6, 6, 6, None, 3, 4, 7))
+            text = rng.choice((line, line, f"{line} BOOM disk", f"{line} No space left on device"))
+            out.append(entry(text, unit=unit, at=t, priority=priority))
+    for burst in range(3):  # 60 stdout lines a burst that only their text calls errors: error-burst, any-error
+        for i in range(60):
+            t += 0.3
+            out.append(entry(f"2026-01-01 00:00:{i:02d},000 ERROR [worker-{burst}] c.e.Job - job {i} failed",
+                             unit="jobs.service", at=t))
+        t += 120
+    for i in range(40):
+        t += 1
+        out.append(entry(f"FATAL:  systemd says {i}", unit="init.scope", at=t, _PID=1, UNIT="db.service"))
+        out.append(entry("[ERROR] lines were lost", unit="db.service", at=t + 0.1, N_DROPPED=3))
+        out.append(raw_from(entry("", unit="db.service", at=t + 0.2), ("MESSAGE", "ERROR: first"),
+                            ("MESSAGE", "second"), drop=("MESSAGE",)))
+        out.append(raw_from(entry("ERROR [x] priority twice", unit="db.service", at=t + 0.3, priority=None),
+                            ("PRIORITY", "6"), ("PRIORITY", "3")))
+        out.append(entry("<2>no priority, sd-daemon prefix", unit="db.service", at=t + 0.4, priority=None))
+        out.append(entry("tick", unit="db.service", at=t + 0.5))
+    return out
+
+
 # ---- reading through both paths -----------------------------------------------------------------------------
 
 class FoldCounter:
@@ -463,6 +499,11 @@ def odd(folder: Path) -> Path:
     return write_journal(folder, "odd", odd_records())
 
 
+@pytest.fixture(scope="module")
+def levels(folder: Path) -> Path:
+    return write_journal(folder, "levels", level_records())
+
+
 # ---- 1. the scanner changes no event ---------------------------------------------------------------------------
 
 def test_mixed_journal_gives_the_same_events_with_shipped_rules(mixed: Path, monkeypatch: pytest.MonkeyPatch):
@@ -556,13 +597,19 @@ def test_odd_entries_give_the_same_events(odd: Path, custom_rules: tuple[Rule, .
         assert_same_events(SHIPPED, selection, files=[odd])
 
 
-def test_scanner_entries_equal_the_reference_entries(odd: Path, mixed: Path):
-    """Entry by entry (replayed runs included): time, unit, message and priority as the reference reads them."""
-    for journal in (odd, mixed):
-        # PRIORITY values past 253 are all "too unimportant for any limit" (limits are 0-7): the scanner caps them
-        mine = [(e.realtime_usec, e.unit, e.message, e.priority) for _, e in flatten(screened_items(journal))]
-        theirs = [(e.realtime_usec, e.unit, e.message, e.priority if e.priority is None else min(e.priority, 253))
-                  for e in open_entries(Selection(), files=[journal])]
+def capped(priority: int | None) -> int | None:
+    """PRIORITY values past 253 are all "too unimportant for any limit" (limits are 0-7): the scanner caps them."""
+    return priority if priority is None else min(priority, 253)
+
+
+def test_scanner_entries_equal_the_reference_entries(odd: Path, mixed: Path, levels: Path):
+    """Entry by entry (replayed runs included): time, unit, message, priority and effective priority (with
+    its source) as the reference reads them."""
+    for journal in (odd, mixed, levels):
+        mine = [(e.realtime_usec, e.unit, e.message, e.priority, e.effective_priority, e.level_source)
+                for _, e in flatten(screened_items(journal))]
+        theirs = [(e.realtime_usec, e.unit, e.message, capped(e.priority), capped(e.effective_priority),
+                   e.level_source) for e in open_entries(Selection(), files=[journal])]
         assert len(mine) == len(theirs)
         different = [(n, a, b) for n, (a, b) in enumerate(zip(mine, theirs, strict=True)) if a != b]
         assert not different, f"{journal.name}: {len(different)} entries differ, first: {different[:3]}"
@@ -585,6 +632,39 @@ def test_selections_give_the_same_events(mixed: Path, units: tuple[str, ...], pr
     full = list(open_entries(selection, files=[mixed]))
     assert sum(item.count if isinstance(item, ScreenedRun) else 1 for item in items) == len(full) > 0
     assert_same_events(SHIPPED, selection, files=[mixed])
+
+
+def test_text_levels_give_the_same_events(levels: Path, custom_rules: tuple[Rule, ...]):
+    """Screening by effective priority: a PRIORITY-6 line whose text says ERROR reaches priority-limited rules
+    (error-burst, any-error) through the scanner as it does read in full."""
+    items = screened_items(levels)
+    assert run_count(items) > 10
+    entries = [e for _, e in flatten(items)]
+    assert sum(e.level_source == "text" for e in entries) > 300
+    assert sum(e.level_source == "text" and e.priority is None for e in entries) > 50
+    events = assert_same_events(SHIPPED, files=[levels])
+    bursts = [e for e in events if e["type"] == "incident" and e["rule"] == "error-burst"]
+    assert {e["unit"] for e in bursts} >= {"jobs.service"}, bursts
+    assert {(m["level_source"], m["effective_priority"]) for m in events if m["type"] == "match"} >= \
+        {("text", 3), ("text", 2), ("journal", 3)}
+    events = assert_same_events(custom_rules, files=[levels])
+    assert "any-error" in incident_rules(events)
+
+
+@pytest.mark.parametrize("units, priority", [
+    ((), "err"), ((), "warning..err"), ((), "6"), ((), "debug"), (("db",), "crit"), (("jobs", "api"), "err"),
+])
+def test_priority_selection_by_effective_priority_gives_the_same_events(levels: Path, units: tuple[str, ...],
+                                                                        priority: str):
+    """-p selects by effective priority: the scanner applies it in C to what it understands, Python to the
+    candidates it hands on unread; the reference reader applies it to every entry."""
+    selection = selection_from(units, priority, None, None)
+    items = screened_items(levels, selection=selection)
+    full = list(open_entries(selection, files=[levels]))
+    assert full and all(selection.admits_priority(e.effective_priority) for e in full)
+    assert any(e.level_source == "text" for e in full) or priority in ("6", "debug")
+    assert sum(item.count if isinstance(item, ScreenedRun) else 1 for item in items) == len(full)
+    assert_same_events(SHIPPED, selection, files=[levels])
 
 
 def test_selection_on_the_silence_journal(silence: Path):
