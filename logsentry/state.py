@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .engine.baseline import Baselines, TemplateStats, UnitStats
+from .engine.baseline import Baselines, Minutes, TemplateStats, UnitStats
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -36,12 +36,13 @@ CREATE TABLE IF NOT EXISTS outbox (
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, next_attempt_usec);
 CREATE TABLE IF NOT EXISTS baseline_unit (
     unit TEXT PRIMARY KEY, first_usec INTEGER NOT NULL, last_usec INTEGER NOT NULL,
-    entries INTEGER NOT NULL, errors INTEGER NOT NULL
+    entries INTEGER NOT NULL, errors INTEGER NOT NULL, peak_errors INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS baseline_template (
     unit TEXT NOT NULL, template_id TEXT NOT NULL, text TEXT NOT NULL, count INTEGER NOT NULL,
     first_usec INTEGER NOT NULL, last_usec INTEGER NOT NULL, level INTEGER, example TEXT NOT NULL,
     unit_age_usec INTEGER NOT NULL, unit_entries INTEGER NOT NULL, accepted INTEGER NOT NULL DEFAULT 0,
+    peak INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (unit, template_id)
 );
 CREATE TABLE IF NOT EXISTS baseline_request (
@@ -118,26 +119,27 @@ class State:
         db.executemany("DELETE FROM baseline_template WHERE unit = ?", [(unit,) for unit in removed_units])
         db.executemany("DELETE FROM baseline_unit WHERE unit = ?", [(unit,) for unit in removed_units])
         db.executemany("DELETE FROM baseline_template WHERE unit = ? AND template_id = ?", removed)
-        db.executemany("INSERT OR REPLACE INTO baseline_unit VALUES (?, ?, ?, ?, ?)",
-                       [(unit, u.first_usec, u.last_usec, u.entries, u.errors) for unit, u in units])
+        db.executemany("INSERT OR REPLACE INTO baseline_unit VALUES (?, ?, ?, ?, ?, ?)",
+                       [(unit, u.first_usec, u.last_usec, u.entries, u.errors, u.error_minutes.peak)
+                        for unit, u in units])
         # `accepted` only ever goes up here: an operator's `baseline accept` in the file is never undone.
         db.executemany(
-            "INSERT INTO baseline_template VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "INSERT INTO baseline_template VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (unit, template_id) DO UPDATE SET text = excluded.text, count = excluded.count, "
             "first_usec = excluded.first_usec, last_usec = excluded.last_usec, level = excluded.level, "
-            "example = excluded.example, accepted = MAX(accepted, excluded.accepted)",
+            "example = excluded.example, accepted = MAX(accepted, excluded.accepted), peak = excluded.peak",
             [(unit, tid, t.text, t.count, t.first_usec, t.last_usec, t.level, t.example, t.unit_age_usec,
-              t.unit_entries, int(t.accepted)) for unit, tid, t in templates])
+              t.unit_entries, int(t.accepted), t.minutes.peak) for unit, tid, t in templates])
 
     def load_baselines(self, into: Baselines) -> None:
         """Fill `into` with the saved baselines (least recently seen first, so eviction order survives)."""
-        units = [(row[0], UnitStats(row[1], row[2], row[3], row[4])) for row in self.db.execute(
-            "SELECT unit, first_usec, last_usec, entries, errors FROM baseline_unit ORDER BY last_usec")]
+        units = [(row[0], UnitStats(row[1], row[2], row[3], row[4], Minutes(row[5]))) for row in self.db.execute(
+            "SELECT unit, first_usec, last_usec, entries, errors, peak_errors FROM baseline_unit ORDER BY last_usec")]
         templates = [(row[0], row[1], TemplateStats(row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9],
-                                                    bool(row[10])))
+                                                    bool(row[10]), Minutes(row[11])))
                      for row in self.db.execute(
                          "SELECT unit, template_id, text, count, first_usec, last_usec, level, example, "
-                         "unit_age_usec, unit_entries, accepted FROM baseline_template ORDER BY last_usec")]
+                         "unit_age_usec, unit_entries, accepted, peak FROM baseline_template ORDER BY last_usec")]
         into.load(units, templates)
         into.changed()  # what was just loaded is saved already
 

@@ -22,7 +22,7 @@ state_dir = "{live.root / 'state'}"
 journal_directory = "{live.directory}"
 rules = ["{ROOT / 'rules' / 'anomaly'}"]
 [[watch]]
-units = ["api"]
+units = ["api", "db"]
 actions = ["alert"]
 [[channel]]
 name = "cmd"
@@ -49,9 +49,11 @@ def wait_for(condition, timeout: float, what: str) -> None:  # type: ignore[no-u
 def test_learns_history_at_first_start_and_keeps_it_across_kill_9(live_journal: LiveJournal, tmp_path: Path):
     now = time.time_ns() // 1000
     history = 1800
-    for n in range(history):  # two and a half hours of a steady request log, ending a minute ago
-        live_journal.write(f"GET /api/items/{n} 200 {n % 70 + 3}ms", unit="api.service",
-                           __REALTIME_TIMESTAMP=now - (history - n) * 5_000_000 - 60_000_000)
+    for n in range(history):  # two and a half hours of steady logs, ending a minute ago
+        at = now - (history - n) * 5_000_000 - 60_000_000
+        live_journal.write(f"GET /api/items/{n} 200 {n % 70 + 3}ms", unit="api.service", __REALTIME_TIMESTAMP=at)
+        live_journal.write(f"checkpoint complete: wrote {n % 90} buffers", unit="db.service",
+                           __REALTIME_TIMESTAMP=at + 1)
     live_journal.write("unrelated history", unit="other.service", __REALTIME_TIMESTAMP=now - 61_000_000)
     live_journal.wait_written()
     alerts = tmp_path / "alerts.jsonl"
@@ -60,7 +62,7 @@ def test_learns_history_at_first_start_and_keeps_it_across_kill_9(live_journal: 
         running.start()
         running.wait_log("learnt baselines from", timeout=30)
         log = running.log()
-        assert f"learnt baselines from {history} entries" in log, log  # the watched unit only
+        assert f"learnt baselines from {2 * history} entries" in log, log  # the watched units only
         time.sleep(1.5)  # the service adopts them when it next catches up (within its 1 s wait)
         for n in range(4):
             live_journal.write(f"payment backend refused order {n}: circuit open", unit="api.service", priority=3)
@@ -78,10 +80,10 @@ def test_learns_history_at_first_start_and_keeps_it_across_kill_9(live_journal: 
         assert templates["GET <PATH> <NUM> <DUR>"]["count"] >= history
         new = templates["payment backend refused order <NUM>: circuit open"]
 
-        # Restarted after kill -9: no learning again, the unit is still warm, a new error is still news.
+        # Restarted after kill -9: no learning again, db.service is still warm, a new error there is news.
         running.start()
         for n in range(4):
-            live_journal.write(f"cache node {n} unreachable: connection reset", unit="api.service", priority=3)
+            live_journal.write(f"could not extend file {n}: No space left on device", unit="db.service", priority=3)
         wait_for(lambda: sum(a["rule"] == "new-error-template" for a in alerts_of(alerts)) >= 2, 15,
                  "the anomaly alert after the restart")
         assert running.log().count("no baselines yet") == 1

@@ -30,3 +30,17 @@ def test_demo_command_tells_the_story():
     assert "6h 6m 55s down" in out
     assert "systemctl restart cachix-server.service" in out
     assert "Detected 0.000 s after the first failing line" in out
+
+
+def test_demo_without_signatures_catches_it_from_the_units_history(tmp_path: Path):
+    """Every signature rule off: the anomaly rules catch the outage within 10 s of journal time, and say why."""
+    result = replay(tmp_path, signatures=False)
+    assert result.incident is not None
+    incident = result.incident
+    assert incident.rule_id in {"new-error-template", "error-share-jump", "error-rate-spike", "new-fatal-template"}
+    assert incident.unit == "cachix-server.service"
+    assert 0 <= incident.fired_usec - FACTS.first_error_usec < 10_000_000
+    assert incident.why and "MVar" in incident.template
+    assert result.failed_before < 10
+    out = " ".join(run_cli("demo", "--no-signatures").stdout.split())
+    assert "only the 5 anomaly rules" in out and "by the anomaly rules alone" in out and "why:" in out

@@ -34,6 +34,8 @@ class DemoResult:
     actions: list[Action] = field(default_factory=list)
     benign_mentions: int = 0
     signatures: bool = True
+    failed_before: int = 0
+    """Requests that had failed by the time the first incident fired."""
 
 
 def replay(workdir: Path, signatures: bool = True) -> DemoResult:
@@ -56,14 +58,15 @@ def replay(workdir: Path, signatures: bool = True) -> DemoResult:
     detector = Detector(rules)
     pipeline = Pipeline(detector)
     result = DemoResult(pipeline.progress, requests_failed(entries), kind, len(rules), signatures=signatures)
-    mvar_hits = 0
+    mvar_hit_lines: set[tuple[int, str]] = set()
     for event in pipeline.run(open_entries(Selection(), files=[path], extra_fields=detector.needed_fields,
                            screen=detector.screen())):
         match event:
             case MatchEvent(hit):
                 if signatures and result.first_hit is None:
                     result.first_hit = hit
-                mvar_hits += "MVar" in hit.entry.message
+                if "MVar" in hit.entry.message:
+                    mvar_hit_lines.add((hit.entry.realtime_usec, hit.entry.message))
             case IncidentEvent(incident) if result.incident is None:
                 result.incident = incident
                 result.first_hit = result.first_hit or _first_failing_line(entries, incident)
@@ -71,7 +74,11 @@ def replay(workdir: Path, signatures: bool = True) -> DemoResult:
                     result.incident.fired_usec:
                 result.actions.append(action)
     mentions = sum(1 for fields in entries if "MVar" in str(fields["MESSAGE"]))
-    result.benign_mentions = mentions - mvar_hits
+    result.benign_mentions = mentions - len(mvar_hit_lines)
+    if result.incident is not None:
+        fired = result.incident.fired_usec
+        result.failed_before = sum(1 for fields in entries if "Unhandled exception" in str(fields["MESSAGE"])
+                                   and int(str(fields["__REALTIME_TIMESTAMP"])) <= fired)
     return result
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from ..model import Entry, Hit
 from ..rules.rule import Rule
 from ..timespec import format_duration, format_usec
-from .baseline import Baselines, TemplateStats, UnitStats
+from .baseline import MINUTE_USEC, Baselines, TemplateStats, UnitStats
 from .tails import binomial_sf, poisson_sf
 from .templates import Template, TemplateMiner
 
@@ -33,8 +33,8 @@ otherwise each become a template of their own."""
 MAX_ROLLING = 20_000
 BUCKETS = 10
 LEARNT_SIGHTINGS = 10
-"""A new template becomes part of the unit's normal once `novel_for` has passed since its first sighting and
-it was learnt this many times (seen while the unit was not anomalous)."""
+"""While its unit stays anomalous, a new template stays new until it was learnt this many times: an outage
+longer than `novel_for` stays one incident."""
 
 
 @dataclass(slots=True)
@@ -80,7 +80,8 @@ class AnomalyDetector:
         # Per unit, until when (journal time) it counts as anomalous: its last anomaly hit plus that rule's
         # window. Meanwhile its lines are not learnt, so an outage never becomes the unit's normal (an
         # error share learnt from six hours of 100 % errors would end the incident while the outage goes on).
-        self._hot: dict[str, int] = {}
+        self._hot: dict[str, tuple[int, int]] = {}
+        """unit -> (since, until): when its current anomalous period began, and until when it lasts."""
 
     def __bool__(self) -> bool:
         return bool(self.rules) or self.learn_only
@@ -93,7 +94,8 @@ class AnomalyDetector:
         template = self.template_of(entry)
         level = entry.effective_priority
         usec = entry.realtime_usec
-        hot = self._hot.get(entry.unit, -1) >= usec
+        since, until = self._hot.get(entry.unit, (0, -1))
+        hot = until >= usec
         unit, stats, _ = self.baselines.observe(entry.unit, template.id, template.text, usec, level,
                                                 entry.message, learn=not hot)
         if self.learn_only:
@@ -111,31 +113,35 @@ class AnomalyDetector:
                 continue
             why = None
             if spec.kind == "new-template":
-                why = self._new(rule, stats, usec, hot)
+                why = self._new(rule, stats, usec, since if hot else None)
             elif spec.kind == "rate-spike":
                 why = self._spike(rule, unit, stats, template.id, entry, hot)
             else:
                 why = self._share(rule, unit, entry, hot)
             if why is not None:
-                until = usec + rule.trigger.within_usec
-                if self._hot.get(entry.unit, -1) < until:
+                end = usec + rule.trigger.within_usec
+                if until < end:
                     self._hot.pop(entry.unit, None)
-                    self._hot[entry.unit] = until
+                    self._hot[entry.unit] = (since if hot else usec, end)
                     if len(self._hot) > MAX_ROLLING:
                         del self._hot[next(iter(self._hot))]
-                key = "" if spec.kind == "error-share" or spec.errors else template.id
+                    since, until = self._hot[entry.unit]
+                # One window per unit, except for a known template's own rate: the new templates of one
+                # failure (a crash loop prints several) are one incident.
+                key = template.id if spec.kind == "rate-spike" and not spec.errors else ""
                 hits.append(Hit(rule.id, rule.severity, entry, {"template": template.text,
                                                                   "template_id": template.id},
                                 key, why, template.text))
         return hits
 
     @staticmethod
-    def _new(rule: Rule, stats: TemplateStats, usec: int, hot: bool) -> str | None:
+    def _new(rule: Rule, stats: TemplateStats, usec: int, hot_since: int | None) -> str | None:
         spec = rule.anomaly
         assert spec is not None
-        # New for `novel_for` after its first sighting, and for as long as it has only been seen while the
-        # unit was anomalous (an outage that lasts longer than novel_for stays an incident).
-        if stats.accepted or (usec - stats.first_usec > spec.novel_for_usec and stats.count >= LEARNT_SIGHTINGS):
+        # New for `novel_for` after its first sighting; longer while the anomaly it appeared in goes on
+        # (an outage longer than novel_for stays one incident), unless it became part of the normal since.
+        going_on = hot_since is not None and stats.first_usec >= hot_since and stats.count < LEARNT_SIGHTINGS
+        if stats.accepted or (usec - stats.first_usec > spec.novel_for_usec and not going_on):
             return None
         if stats.unit_age_usec < spec.warm_after_usec or stats.unit_entries < spec.warm_entries:
             return None  # it appeared while the unit's normal was still being learnt: part of that normal
@@ -159,20 +165,23 @@ class AnomalyDetector:
         usec, window = entry.realtime_usec, rule.trigger.within_usec
         if spec.errors:
             seen, total, what = self._roll(rule, entry.unit, "errors", usec), unit.errors, "error-level lines"
+            peak = unit.error_minutes.peak
         else:
             if usec - stats.first_usec < spec.warm_after_usec:
                 return None  # a young template has no rate of its own yet (new-template covers new ones)
             seen, total, what = self._roll(rule, entry.unit, template_id, usec), stats.count, "lines of this template"
+            peak = stats.minutes.peak
         history = max(1, usec - window - unit.first_usec)
         # The window's own lines are in the baseline unless the unit is hot (then nothing is being learnt).
         expected = max(0, total - (0 if hot else seen)) * window / history
-        if seen < spec.min_count or seen < spec.factor * expected:
+        busiest = peak * max(1.0, window / (2 * MINUTE_USEC))
+        if seen < spec.min_count or seen < spec.factor * expected or seen <= spec.peak_margin * busiest:
             return None
         tail = poisson_sf(seen, max(expected, 1e-9))
         if tail >= spec.p_value:
             return None
         return (f"{seen} {what} within {format_duration(window)}, {expected:.2g} expected from "
-                f"{format_duration(history)} of history (Poisson P={tail:.1e})")
+                f"{format_duration(history)} of history, at most {peak} in two minutes before (Poisson P={tail:.1e})")
 
     def _share(self, rule: Rule, unit: UnitStats, entry: Entry, hot: bool) -> str | None:
         spec = rule.anomaly
@@ -180,7 +189,9 @@ class AnomalyDetector:
         usec = entry.realtime_usec
         errors = self._roll(rule, entry.unit, "errors", usec)
         lines = self._roll(rule, entry.unit, "", usec)
-        if errors < spec.min_count:
+        peak = unit.error_minutes.peak
+        if errors < spec.min_count or errors <= spec.peak_margin * peak * max(1.0, rule.trigger.within_usec /
+                                                                               (2 * MINUTE_USEC)):
             return None
         learnt_lines, learnt_errors = (0, 0) if hot else (lines, errors)
         base_entries, base_errors = max(0, unit.entries - learnt_lines), max(0, unit.errors - learnt_errors)
@@ -191,4 +202,5 @@ class AnomalyDetector:
         if tail >= spec.p_value:
             return None
         return (f"{errors} of {lines} lines at error level within {format_duration(rule.trigger.within_usec)} "
-                f"({errors / lines:.0%}), {share:.2%} usual over {base_entries} entries (binomial P={tail:.1e})")
+                f"({errors / lines:.0%}), {share:.2%} usual over {base_entries} entries, at most {peak} in two minutes "
+                f"before (binomial P={tail:.1e})")

@@ -13,13 +13,48 @@ last call, so the service saves baselines incrementally (state.py) instead of re
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 MAX_UNITS = 10_000
 MAX_TEMPLATES_PER_UNIT = 1_000
 MAX_EXAMPLE_CHARS = 512
 ERROR_LEVEL = 3
 """Effective priorities at or above this importance (err, crit, alert, emerg) count as errors."""
+MINUTE_USEC = 60_000_000
+
+
+class Minutes:
+    """Counts per aligned minute of journal time for the last three minutes, and `peak`: the most in any
+    two consecutive minutes that ended before the current minute's predecessor. So `peak` bounds every
+    60 s window of the past, and never includes the window being judged now (a surge cannot raise its own
+    bar). Four ints per counted thing, so every template can have one."""
+
+    __slots__ = ("before", "older", "peak", "start", "this")
+
+    def __init__(self, peak: int = 0) -> None:
+        self.start = 0
+        self.this = self.before = self.older = 0
+        self.peak = peak
+
+    def add(self, usec: int) -> None:
+        minute = usec - usec % MINUTE_USEC
+        if minute <= self.start:  # the same minute (or a step back in time)
+            self.this += 1
+            return
+        self._fold(self.older + self.before)  # minutes start-2 and start-1: now out of every live window
+        if minute >= self.start + 2 * MINUTE_USEC:
+            self._fold(self.before + self.this)
+        if minute == self.start + MINUTE_USEC:
+            self.older, self.before = self.before, self.this
+        elif minute == self.start + 2 * MINUTE_USEC:
+            self.older, self.before = self.this, 0
+        else:
+            self.older = self.before = 0
+        self.start, self.this = minute, 1
+
+    def _fold(self, count: int) -> None:
+        if count > self.peak:
+            self.peak = count
 
 
 @dataclass(slots=True)
@@ -30,6 +65,8 @@ class UnitStats:
     last_usec: int
     entries: int = 0
     errors: int = 0
+    error_minutes: Minutes = field(default_factory=Minutes)
+    """Error-level entries per minute: `peak` is the unit's busiest minute of errors in its normal."""
 
     def warm(self, after_usec: int, min_entries: int) -> bool:
         """Has the unit a known normal: `after_usec` of history and `min_entries` entries?"""
@@ -51,6 +88,8 @@ class TemplateStats:
     unit_entries: int
     accepted: bool = False
     """Marked normal by an operator (`logsentry baseline accept`): never "new" again."""
+    minutes: Minutes = field(default_factory=Minutes)
+    """The template's lines per minute: `peak` is its busiest minute in the unit's normal."""
 
 
 class Baselines:
@@ -104,6 +143,7 @@ class Baselines:
                 self._dirty_templates.add((unit, template_id))
             return stats, template, new
         template.count += 1
+        template.minutes.add(usec)
         template.text = text
         if priority is not None and (template.level is None or priority < template.level):
             template.level = priority
@@ -111,6 +151,7 @@ class Baselines:
         stats.entries += 1
         if priority is not None and priority <= ERROR_LEVEL:
             stats.errors += 1
+            stats.error_minutes.add(usec)
         if usec > stats.last_usec:
             stats.last_usec = usec
         elif usec < stats.first_usec:

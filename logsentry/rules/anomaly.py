@@ -4,9 +4,14 @@ Three kinds (logsentry/engine/anomaly.py runs them):
 
 - `new-template`: a line whose template the unit never logged before it was warm, at `level` or worse;
 - `rate-spike`: a known template (or, with `errors = true`, the unit's error-level lines) far above its
-  learned rate: at least `min_count`, `factor` times the expected count, and a Poisson tail below `p_value`;
+  learned rate: at least `min_count`, `factor` times the expected count, a Poisson tail below `p_value`,
+  and more than `peak_margin` times its busiest minute in the unit's normal (scaled to the window);
 - `error-share`: the share of the unit's lines at `level` or worse far above its learned share: at least
-  `min_count` such lines, `factor` times the learned share, and a binomial tail below `p_value`.
+  `min_count` such lines, `factor` times the learned share, a binomial tail below `p_value`, and more
+  error lines than `peak_margin` times the unit's busiest minute of errors.
+
+The tails assume lines arrive independently; errors do not (one exception is thirty lines of stack
+trace), so the busiest-minute guard keeps a unit's usual bursts from looking like a jump.
 
 A unit is "warm" once its baseline spans `warm_after` of journal time and `warm_entries` entries; no
 anomaly rule judges a cold unit (it has nothing to compare with).
@@ -19,7 +24,8 @@ from dataclasses import dataclass
 from typing import Any
 
 KINDS = ("new-template", "rate-spike", "error-share")
-_KEYS = {"kind", "level", "warm_after", "warm_entries", "factor", "min_count", "p_value", "errors", "novel_for"}
+_KEYS = {"kind", "level", "warm_after", "warm_entries", "factor", "min_count", "p_value", "errors", "novel_for",
+         "peak_margin"}
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,7 @@ class AnomalySpec:
     """rate-spike only: test the unit's error-level lines as one stream instead of each template."""
     novel_for_usec: int = 3_600_000_000
     """new-template only: how long after its first sighting a template still counts as new."""
+    peak_margin: float = 1.5
 
 
 def parse_anomaly(table: Mapping[str, Any], add: Any, describe: Any, priority: Any, duration: Any) -> AnomalySpec:
@@ -85,4 +92,5 @@ def parse_anomaly(table: Mapping[str, Any], add: Any, describe: Any, priority: A
         p_value=float(number("p_value", defaults.p_value, 1e-300, 0.5, False)),
         errors=errors,
         novel_for_usec=span("novel_for", defaults.novel_for_usec),
+        peak_margin=float(number("peak_margin", defaults.peak_margin, 0, 1e6, False)),
     )

@@ -80,14 +80,17 @@ def render_demo(console: Console, result: DemoResult, facts: OutageFacts, pause:
         time.sleep(pause)
 
     delay = incident.fired_usec - facts.first_error_usec
-    before_restart = 1 if any(a.kind == "restart" for a in result.actions) else result.requests_failed
-    console.print(
-        f"\n[bold green]Detected {delay / 1_000_000:.3f} s after the first failing line[/] (live, the journal "
-        "adds about a millisecond). "
-        f"A restart then would have cut a {format_duration(outage)} outage to seconds: "
-        f"{before_restart:,} failed request instead of {result.requests_failed:,}."
-    )
-    if result.benign_mentions:
+    restarted = any(a.kind == "restart" for a in result.actions)
+    failed = f"{result.failed_before:,} failed request{'s' if result.failed_before != 1 else ''}"
+    outcome = (f"A restart then would have cut a {format_duration(outage)} outage to seconds: {failed} "
+               f"instead of {result.requests_failed:,}." if restarted else
+               f"An alert then would have reached people {format_duration(facts.restart_usec - incident.fired_usec)} "
+               f"before the restart by hand, after {failed} instead of {result.requests_failed:,}.")
+    how = ("a signature rule" if result.signatures else
+           "the anomaly rules alone, from the unit's own history (no rule knows these words)")
+    console.print(f"\n[bold green]Detected {delay / 1_000_000:.3f} s after the first failing line[/], by {how}. "
+                  + outcome)
+    if result.benign_mentions and result.signatures:
         console.print(
             f"[dim]Precision: {result.benign_mentions} request whose URL mentioned the same exception text "
             "triggered nothing; the rule anchors on the text the library writes, not on client data.[/]"
