@@ -274,7 +274,10 @@ def test_bracket_length_limit_is_the_same(length: int) -> None:
 
 def test_long_lines_agree() -> None:
     for line in ('{"msg":"' + "x" * 70_000 + '","level":"error"}', "level=info " * 5000 + "level=error",
-                 "1 " * 20 + "ERROR x", "[a]" * 11 + "[ERROR]", "[a]" * 12 + "[ERROR]"):
+                 "1 " * 20 + "ERROR x", "[a]" * 66 + "[ERROR]", "[a]" * 67 + "[ERROR]", "1 " * 99 + "ERROR",
+                 "1 " * 100 + "ERROR", "1 " * 99 + "é ERROR", "ab - " + "1 " * 98 + "ERROR"):
         agree(line)
-    assert text_level("[a]" * 11 + "[ERROR]") == ERR
-    assert text_level("[a]" * 12 + "[ERROR]") is None, "at most 12 prefix tokens"
+    assert text_level("[a]" * 66 + "[ERROR]") == ERR
+    assert text_level("[a]" * 67 + "[ERROR]") is None, "the level starts within 200 characters"
+    assert text_level("1 " * 99 + "ERROR") == ERR
+    assert text_level("1 " * 100 + "ERROR") is None

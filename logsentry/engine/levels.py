@@ -31,7 +31,7 @@ applies to ASCII text, so the answer is the same for the UTF-8 bytes (C) and the
 4. logfmt (go-kit, logrus's text formatter, slog's TextHandler, log15, Grafana/Loki/Prometheus): when the
    line starts with a `key=value` pair and every token up to the level key is one, the value of the first
    key among `LOGFMT_KEYS` (`level=error`, `lvl=eror`, `level="warn"`).
-5. A level token after the program's own prefix. Skipped as prefix, at most `MAX_PREFIX_TOKENS` of:
+5. A level token after the program's own prefix, starting within `MAX_PREFIX` characters. Skipped as prefix:
    timestamps, numbers and pids (tokens that start with a digit: `2024-01-02`, `10:00:00,123`,
    `2024-01-02T10:00:00.123+01:00`, `1234:M`), one time zone after a time (`UTC`, `CEST`, `PM`),
    bracketed groups (`[main]`, `[123]`, `[Tue Dec 20 02:55:07.123 2020]`, `[myid:1]`), separators
@@ -94,7 +94,8 @@ PHP_LEVELS: dict[str, int] = {
 }
 """PHP's error_log prefixes (main.c php_error_cb: "PHP %s:  %s in %s on line %d")."""
 
-MAX_PREFIX_TOKENS = 12
+MAX_PREFIX = 200
+"""The level token starts within this many characters (a prefix is all ASCII: as many bytes)."""
 MAX_BRACKET = 128
 """A bracketed prefix group holds at most this many characters, printable ASCII without `[`."""
 
@@ -121,6 +122,8 @@ _TOKEN = re.compile(
     r"|([0-9][!-Z\\^-~]*)"  # a timestamp or number: printable ASCII but space, [ and ]
     r"|([-|]+)(?=[ \t]|\Z)"  # a separator
     r"|([A-Za-z][A-Za-z0-9]*))")  # a word
+_NUMBERS = re.compile(r"(?:(?:[ \t]|\x1b\[[0-9;]*+m)++[0-9][!-Z\\^-~]*+)*+")  # more numbers, possessive: fast
+_TIMESTAMP_LEVEL = re.compile(r"(?:[0-9][!-Z\\^-~]*+[ \t]++)++([A-Z]++)(?=[ \t:\[\]/]|\Z)")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.:-]* - ")  # Python logging: %(name)s between " - "
 _AT = re.compile(r"[A-Za-z0-9_.-]*@[A-Za-z0-9_.-]*(?=[ \t])")  # PostgreSQL: %u@%d
 _APACHE = re.compile(r"[A-Za-z0-9_]*:([A-Za-z][A-Za-z0-9]*)")
@@ -165,8 +168,14 @@ def text_level(message: str) -> int | None:
         return _REDIS_LEVELS[found[1]]
     if message.startswith(_GO):
         return 2
-    if ("level=" in message or "lvl=" in message or "severity=" in message) and _LOGFMT_PAIR.match(message):
-        return _logfmt_level(message)
+    if "0" <= first <= "9" and (found := _TIMESTAMP_LEVEL.match(message)) and found.start(1) < MAX_PREFIX:
+        level = LEVEL_WORDS.get(found[1].lower())
+        if level is not None:
+            return level  # (a shortcut for the commonest case of step 5: numbers, then a level in capitals)
+    if "level=" in message or "lvl=" in message or "severity=" in message:
+        level = _logfmt_level(message)
+        if level is not NOT_LOGFMT:
+            return level
     return _prefix_level(message)
 
 
@@ -186,9 +195,11 @@ def _prefix_level(line: str) -> int | None:
     end = len(line)
     at = 0
     after_time = zone_done = name_done = user_done = after_separator = False
-    for token in range(MAX_PREFIX_TOKENS):
+    token = -1
+    while True:
+        token += 1
         found = _TOKEN.match(line, at)
-        if found is None:
+        if found is None or found.start(found.lastindex or 0) >= MAX_PREFIX:
             return None
         bracket, number, separator, word = found.groups()
         stop = found.end()
@@ -197,7 +208,12 @@ def _prefix_level(line: str) -> int | None:
             if level is not None:
                 return level
             at, after_time, after_separator = stop, False, False
-        elif number is not None:
+        elif number is not None:  # (and the numbers that follow it at once: one regex for the run)
+            more = _NUMBERS.match(line, stop).end()  # type: ignore[union-attr]
+            if more > stop:  # the last number starts after the run's last blank (or colour code: no ":")
+                number = line[max(line.rfind(" ", stop, more), line.rfind("\t", stop, more),
+                                  line.rfind("\x1b", stop, more)) + 1:more]
+                stop = more
             at, after_time, after_separator = stop, ":" in number, False
         elif separator is not None:
             at, after_time, after_separator = stop, False, True
@@ -223,7 +239,6 @@ def _prefix_level(line: str) -> int | None:
                 at, user_done, after_time, after_separator = user.end(), True, False, False
             else:
                 return None
-    return None
 
 
 def _bracket_level(content: str) -> int | None:
@@ -253,15 +268,19 @@ def _bracket_level(content: str) -> int | None:
 
 # ---- 4. logfmt -------------------------------------------------------------------------------------
 
-_LOGFMT_PAIR = re.compile(r'([A-Za-z_][A-Za-z0-9_.-]*)=("(?:[^"\\]|\\.)*"|[^ \t"]*)(?:[ \t]+|\Z)', re.DOTALL)
+_LOGFMT_PAIR = re.compile(r'([A-Za-z_][A-Za-z0-9_.-]*)=("[^"\\]*(?:\\.[^"\\]*)*"|[^ \t"]*)(?:[ \t]+|\Z)', re.DOTALL)
+
+
+NOT_LOGFMT = -1
 
 
 def _logfmt_level(line: str) -> int | None:
+    """The level of a logfmt line, None when it has none, NOT_LOGFMT when it does not start with a pair."""
     at, end = 0, len(line)
     while at < end:
         pair = _LOGFMT_PAIR.match(line, at)
         if pair is None:
-            return None
+            return None if at else NOT_LOGFMT
         if pair[1] in LOGFMT_KEYS:
             value = pair[2]
             if value.startswith('"'):
@@ -275,11 +294,11 @@ def _logfmt_level(line: str) -> int | None:
 
 _JSON_SPACE = " \t\r\n"
 _QUOTED_JSON_KEYS = tuple(f'"{key}"' for key in JSON_KEYS)
-_JSON_KEY = re.compile(r'[ \t\r\n]*"((?:[^"\\]|\\.)*)"[ \t\r\n]*:[ \t\r\n]*', re.DOTALL)
-_JSON_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"', re.DOTALL)
+_JSON_KEY = re.compile(r'[ \t\r\n]*"([^"\\]*(?:\\.[^"\\]*)*)"[ \t\r\n]*:[ \t\r\n]*', re.DOTALL)
+_JSON_STRING = re.compile(r'"([^"\\]*(?:\\.[^"\\]*)*)"', re.DOTALL)
 _JSON_SCALAR = re.compile(r'[^ \t\r\n,}\]]*')
 _JSON_NUMBER = re.compile(r'([0-9]{1,4})(?=[ \t\r\n,}]|\Z)')
-_JSON_NESTED = re.compile(r'"(?:[^"\\]|\\.)*"|["\[\]{}]', re.DOTALL)
+_JSON_NESTED = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|["\[\]{}]', re.DOTALL)
 _JSON_NEXT = re.compile(r'[ \t\r\n]*([,}])')
 
 

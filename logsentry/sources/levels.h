@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#define LV_MAX_PREFIX_TOKENS 12
+#define LV_MAX_PREFIX 200 /* the level token starts within this many bytes (a prefix is all ASCII) */
 #define LV_MAX_BRACKET 128
 
 static inline int lv_upper(unsigned char c) { return c >= 'A' && c <= 'Z'; }
@@ -455,7 +455,7 @@ static int lv_ends_word(unsigned char c) {
 static int lv_prefix_level(const unsigned char *p, size_t n) {
     size_t at = 0;
     int after_time = 0, zone_done = 0, name_done = 0, user_done = 0, after_separator = 0;
-    for (int token = 0; token < LV_MAX_PREFIX_TOKENS; token++) {
+    for (int token = 0;; token++) {
         /* blanks: spaces, tabs, ANSI colour codes */
         for (;;) {
             if (at < n && (p[at] == ' ' || p[at] == '\t')) {
@@ -473,7 +473,7 @@ static int lv_prefix_level(const unsigned char *p, size_t n) {
             }
             break;
         }
-        if (at >= n)
+        if (at >= n || at >= LV_MAX_PREFIX)
             return -1;
         unsigned char c = p[at];
         if (c == '[') {
@@ -548,7 +548,6 @@ static int lv_prefix_level(const unsigned char *p, size_t n) {
             return -1;
         }
     }
-    return -1;
 }
 
 /* ---- text_level ---- */
