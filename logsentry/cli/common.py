@@ -54,7 +54,8 @@ def selection_from(units: tuple[str, ...], priority: str | None, since: str | No
 unit_option = click.option("-u", "--unit", "units", multiple=True,
                            help="Only this unit, as journalctl -u (repeatable).")
 priority_option = click.option("-p", "--priority",
-                               help='Only entries of this priority or more important ("err", "3", "warning..err").')
+                               help='Only entries of this effective priority or more important ("err", "3", '
+                                    '"warning..err"): a PRIORITY=6 line that starts with ERROR counts as err.')
 rules_option = click.option("--rules", "rule_paths", multiple=True, type=click.Path(path_type=Path),
                             help="Extra rule file or directory (repeatable); overrides shipped rules by id.")
 shipped_option = click.option("--no-shipped-rules", "no_shipped", is_flag=True,
