@@ -49,6 +49,21 @@ def test_lines_back(live_journal):
     assert collect(many, 5, timeout=1) == [f"line {i}" for i in range(5)]
 
 
+def test_lines_back_with_a_priority_counts_the_selected_entries(live_journal):
+    """-n N -p err: the last N entries at effective priority err or worse, whatever lies between them (the
+    priority is applied after reading: an sd-journal PRIORITY match cannot say "effective")."""
+    for i in range(3):
+        live_journal.write(f"2026-01-01 00:00:00,000 ERROR [main] c.e.Foo - text error {i}")
+        live_journal.write(f"journald error {i}", priority=3)
+        for j in range(4):
+            live_journal.write(f"GET /?q=ERROR {i}.{j}")
+    live_journal.wait_written()
+    follower = JournalFollower(JournalLocation(directory=live_journal.directory), Selection(priorities=(0, 3)),
+                               start=StartAt(lines_back=3), wait_s=0.1)
+    assert collect(follower, 3, timeout=1) == ["journald error 1", "2026-01-01 00:00:00,000 ERROR [main] c.e.Foo - "
+                                               "text error 2", "journald error 2"]
+
+
 def test_resume_after_cursor_skips_the_saved_entry(live_journal):
     for i in range(4):
         live_journal.write(f"line {i}")

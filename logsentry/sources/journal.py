@@ -247,8 +247,12 @@ class JournalFollower:
         if start.lines_back > 0:
             reader.seek_tail()
             moved = 0
+            # -p is applied after reading (effective priority): count only the entries it admits
+            admits = self.selection.admits_priority if self.selection.priorities is not None else None
+            current = EntryReader(reader, ()).current
             while moved < start.lines_back and reader._previous():
-                moved += 1
+                if admits is None or admits(current().effective_priority):
+                    moved += 1
             if moved:
                 # sd-journal: after moving back N, the next _next() returns entry N-1 back; step back once more
                 # so the loop below starts at the Nth entry from the end.
