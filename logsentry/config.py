@@ -39,6 +39,9 @@ class Watch:
     units: tuple[str, ...]
     rules: tuple[str, ...] = ("*",)
     actions: frozenset[str] = frozenset(ACTION_KINDS)
+    silence_usec: int | None = None
+    """`silence = "10m"`: these units are silent after that long, whatever their rhythm; `"off"` (0): never;
+    unset (None): learnt from each unit's rhythm (engine/absence.py)."""
 
     def covers(self, unit: str, rule_id: str) -> bool:
         return any(fnmatch.fnmatchcase(unit, pattern) for pattern in self.units) and any(
@@ -117,6 +120,11 @@ class SiteConfig:
     def watch_for(self, unit: str, rule_id: str) -> Watch | None:
         return next((watch for watch in self.watches if watch.covers(unit, rule_id)), None)
 
+    def silence_for(self, unit: str) -> int | None:
+        """The silence setting of the first watch that covers the unit and sets one (see Watch.silence_usec)."""
+        return next((watch.silence_usec for watch in self.watches if watch.silence_usec is not None
+                     and any(fnmatch.fnmatchcase(unit, pattern) for pattern in watch.units)), None)
+
     def watched_units(self) -> tuple[str, ...]:
         """Exact unit names to push into journal matches, or () when any pattern is a glob."""
         names = [pattern for watch in self.watches for pattern in watch.units]
@@ -128,8 +136,10 @@ class SiteConfig:
         if self.disabled_rules:
             lines.append("disabled rules: " + ", ".join(self.disabled_rules))
         for watch in self.watches:
+            silence = "" if watch.silence_usec is None else "; silence " + (
+                "off" if not watch.silence_usec else f"after {watch.silence_usec // 1_000_000}s")
             lines.append(f"watch {', '.join(watch.units)}: rules {', '.join(watch.rules)}; "
-                         f"actions {', '.join(sorted(watch.actions)) or 'none (report only)'}")
+                         f"actions {', '.join(sorted(watch.actions)) or 'none (report only)'}{silence}")
         limits = self.restart
         lines.append(f"restart: at most {limits.budget} per unit per {limits.period_usec // 1_000_000}s, "
                      f"cooldown {limits.cooldown_usec // 1_000_000}s, on return: {limits.on_return}, "
@@ -275,8 +285,8 @@ def parse_config(data: Mapping[str, Any], path: Path) -> SiteConfig:
     for index, table in enumerate(reader.tables(data, "watch")):
         where = f"watch[{index}]"
         for name in table:
-            if name not in {"units", "rules", "actions"}:
-                reader.problem(f"{where}.{name}", "unknown key, expected one of actions, rules, units")
+            if name not in {"units", "rules", "actions", "silence"}:
+                reader.problem(f"{where}.{name}", "unknown key, expected one of actions, rules, silence, units")
         units = reader.strings(table, "units", f"{where}.units", ())
         if not units:
             reader.problem(f"{where}.units", 'expected at least one unit name or glob (e.g. ["api", "*.service"])')
@@ -285,8 +295,15 @@ def parse_config(data: Mapping[str, Any], path: Path) -> SiteConfig:
             if action not in ACTION_KINDS:
                 reader.problem(f"{where}.actions", f"expected any of {', '.join(ACTION_KINDS)} (got {action!r})")
         full = tuple(unit if set("*?[") & set(unit) else unit_name(unit) for unit in units)
+        silence: int | None = None
+        if "silence" in table:
+            try:
+                silence = 0 if table["silence"] == "off" else parse_duration(str(table["silence"]))
+            except TimeSpecError:
+                reader.problem(f"{where}.silence", f'expected a duration like "10m" or "off" '
+                               f'({_got(table["silence"])})')
         watches.append(Watch(units=full, rules=reader.strings(table, "rules", f"{where}.rules", ("*",)),
-                             actions=frozenset(a for a in actions if a in ACTION_KINDS)))
+                             actions=frozenset(a for a in actions if a in ACTION_KINDS), silence_usec=silence))
 
     restart_table = reader.table(data, "restart", {"budget", "period", "cooldown", "on_return", "abort_first",
                                                    "timeout", "systemctl"})

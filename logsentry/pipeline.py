@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from .engine.absence import SilenceTracker
+from .engine.absence import Gap, Overrides, SilenceTracker
 from .engine.anomaly import AnomalyDetector
 from .engine.detector import Detector, Quarantine
 from .engine.policy import Policy
@@ -46,7 +46,14 @@ class QuarantineEvent:
     quarantine: Quarantine
 
 
-Event = MatchEvent | IncidentEvent | ActionEvent | EndedEvent | QuarantineEvent
+@dataclass(frozen=True)
+class GapEvent:
+    """A silence with its real length, given when it ends (just before its EndedEvent) or when the input ends."""
+
+    gap: Gap
+
+
+Event = MatchEvent | IncidentEvent | ActionEvent | EndedEvent | QuarantineEvent | GapEvent
 
 
 @dataclass
@@ -95,9 +102,11 @@ class Pipeline:
         policy: ActionPolicy | None = None,
         execute: Callable[[Action], Action] = dry_run_executor,
         anomaly: AnomalyDetector | None = None,
+        silence_overrides: Overrides | None = None,
     ):
         """`anomaly` defaults to a fresh one (empty baselines) when the detector's rules include anomaly
-        rules; the service passes one with its saved baselines, `baseline learn` one that only learns."""
+        rules; the service passes one with its saved baselines, `baseline learn` one that only learns.
+        `silence_overrides` is the site config's word on silence per unit (SiteConfig.silence_for)."""
         self.detector = detector
         if anomaly is None and any(rule.anomaly is not None for rule in detector.rules.values()):
             anomaly = AnomalyDetector(detector.rules.values())
@@ -111,7 +120,7 @@ class Pipeline:
         self._signature_rules = frozenset(rule.id for rule in detector.rules.values()
                                           if rule.anomaly is None and rule.absence is None)
         self.tracker = BurstTracker(detector.rules.values())
-        self.silence = SilenceTracker(detector.rules.values())
+        self.silence = SilenceTracker(detector.rules.values(), silence_overrides)
         self.suppressions: dict[str, deque[tuple[int, int]]] = {}
         self.policy: ActionPolicy = policy or Policy()
         self.execute = execute
@@ -148,7 +157,8 @@ class Pipeline:
         if "N_DROPPED" in entry.fields:
             self._note_suppression(entry)
         if silence:
-            for incident in silence.observe(entry):
+            for incident, gap in silence.observe(entry):
+                yield GapEvent(gap)
                 yield EndedEvent(incident)
         hits = detector.detect(entry)
         if detector.quarantine_news:
@@ -175,6 +185,8 @@ class Pipeline:
                 yield from self._fired(fired)
 
     def _ended(self, incident: Incident, open_at_end: bool = False) -> EndedEvent:
+        if self.silence and incident.rule_id not in self.silence.rule_ids:
+            self.silence.incident_ended(incident.unit, incident.last_usec + incident.within_usec)
         if self._anomaly_open.get(incident.unit) == incident.rule_id:
             del self._anomaly_open[incident.unit]
         if incident.rule_id in self._signature_rules:
@@ -195,6 +207,8 @@ class Pipeline:
 
     def _fired(self, incident: Incident) -> Iterator[Event]:
         self.progress.incidents += 1
+        if self.silence and incident.rule_id not in self.silence.rule_ids:
+            self.silence.incident_opened(incident.unit)  # the unit going quiet now is this incident's doing
         if incident.rule_id in self._signature_rules:
             self._signature_open[incident.unit] = self._signature_open.get(incident.unit, 0) + 1
         elif incident.why:
@@ -216,8 +230,12 @@ class Pipeline:
                 yield from self.process(entry)
             else:
                 yield from self._pass_one(entry)
-        for incident in self.open_incidents():
+        for incident in self.tracker.open_incidents():
             yield self._ended(self._with_dropped(incident), open_at_end=True)
+        if self.silence:  # silences that reach the input's end: their gaps run to it
+            for incident, gap in self.silence.finish():
+                yield GapEvent(gap)
+                yield EndedEvent(incident, open_at_end=True)
 
     def _pass_one(self, entry: Entry) -> Iterator[Event]:
         """A screened-out entry: time moves on, its unit showed life."""
@@ -226,7 +244,8 @@ class Pipeline:
         if self.tracker.due(now) or (self.silence and self.silence.due(now)):
             yield from self.tick(now)
         if self.silence:
-            for incident in self.silence.observe(entry):
+            for incident, gap in self.silence.observe(entry):
+                yield GapEvent(gap)
                 yield EndedEvent(incident)
         if self.anomaly:
             found = self.anomaly.observe(entry)

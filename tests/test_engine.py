@@ -183,8 +183,8 @@ def test_unit_that_goes_silent_fires_and_its_next_entry_ends_it():
     other = [make_entry(t, "other", unit="b.service") for t in range(10, 200, 5)]
     back = [make_entry(250, "tick again")]
     events = silence_events(sorted(steady + other + back, key=lambda e: e.realtime_usec))
-    assert events[0] == ("IncidentEvent", "a.service", 70)  # silent for > 60 s after its entry at 9 s
-    assert events[1] == ("EndedEvent", "a.service", 70)
+    assert events[0] == ("IncidentEvent", "a.service", 69.000001)  # fires when it has been silent > 60 s
+    assert events[1] == ("EndedEvent", "a.service", 69.000001)
     assert len(events) == 2
 
 
@@ -196,7 +196,7 @@ def test_periodic_unit_is_not_silent_between_its_runs_and_stopped_unit_is_forgot
     entries = sorted(hourly + stopped + clock, key=lambda e: e.realtime_usec)
     assert silence_events(entries) == []
     without_stop = [e for e in entries if not e.message.startswith("Stopped")]
-    assert silence_events(without_stop)[0] == ("IncidentEvent", "web.service", 90)  # the first entry after 70 s
+    assert silence_events(without_stop)[0] == ("IncidentEvent", "web.service", 69.000001)  # at its deadline
 
 
 def test_too_few_entries_are_no_habit():

@@ -247,7 +247,7 @@ def test_screened_reading_finds_exactly_what_full_reading_finds(make_journal):
               _TRANSPORT="driver", MESSAGE_ID="a596d6fe7bfa4994828e72309e95d61e", N_DROPPED=9,
               OBJECT_SYSTEMD_UNIT="app.service"),
         entry("database error: connection reset", at=5, priority=3),
-        *[entry(f"tick {i}", unit="ticker.service", at=6 + i) for i in range(40)],
+        *[entry(f"tick {i}", unit="ticker.service", at=6 + i) for i in range(80)],  # 60 gaps make a rhythm
         entry("later", unit="other.service", at=5000),
     ]
     journal = make_journal(lines)

@@ -156,10 +156,10 @@ def mixed_records(seed: int, count: int) -> list[dict[str, FieldValue]]:
                 t += step
                 records.append(sample_record(sample.line, t, unit, sample.priority or 3, sample.fields))
     # a steady unit that stops on purpose, and one that just stops (a silence that never ends)
-    records += [entry(f"beat {i}", unit="beat.service", at=10.0 * i) for i in range(60)]
-    records.append(entry("Stopped beat.service.", unit="init.scope", at=601, _PID=1, UNIT="beat.service",
+    records += [entry(f"beat {i}", unit="beat.service", at=10.0 * i) for i in range(90)]  # 60 gaps make a rhythm
+    records.append(entry("Stopped beat.service.", unit="init.scope", at=901, _PID=1, UNIT="beat.service",
                          MESSAGE_ID=STOP_ID))
-    records += [entry(f"pulse {i}", unit="pulse.service", at=5.0 + 10 * i) for i in range(60)]
+    records += [entry(f"pulse {i}", unit="pulse.service", at=5.0 + 10 * i) for i in range(90)]
     return sorted(records, key=lambda r: r["__REALTIME_TIMESTAMP"])
 
 
@@ -178,20 +178,22 @@ def silence_records() -> list[Record]:
                      UNIT="deact.service"))
     for i in range(70):  # eligible (30th entry) in the middle of a run, then silent
         out.append(entry(f"late tick {i}", unit="late.service", at=500.0 + 10 * i))
-    for i in range(40):  # an irregular job: its longest gap stretches its threshold past ten minutes
+    for i in range(40):  # an irregular job (gaps of 1 to 13 minutes): on-demand, never watched
         out.append(entry(f"job step {i}", unit="job.service", at=1.0 + 60 * i + (300 if i >= 35 else 0)
                          + (700 if i >= 36 else 0)))
-    for i in range(360):  # hours of nothing but one chatty unit: long runs with no candidate at all
+    for i in range(1980):  # every 3 s; a pause of a minute inside a run; gone for good just before a burst starts
+        out.append(entry(f"pause tick {i}", unit="pause.service", at=1.0 + 3 * i + (60 if i > 1566 else 0)))
+    for i in range(500):  # hours of nothing but one chatty unit: long runs with no candidate at all
         out.append(entry(f"noise {i}", unit="noise.service", at=3700.0 + 30 * i))
     # a few candidates that cut the runs (and hits whose bursts end inside runs)
-    for at in (50.5, 1200.5, 2500.5, 3300.5, *range(8000, 14000, 300)):
+    for at in (50.5, 1200.5, 2500.5, 3300.5, 4300.5, 5300.5, 6000.5, 7000.5, *range(8000, 14000, 300)):
         out.append(entry("cp: error writing '/srv/x': No space left on device", unit="disk.service", at=at))
     out.append(entry("kernel: eth0 link up", unit=None, at=1800.5, _TRANSPORT="kernel"))
     written = [(int(record["__REALTIME_TIMESTAMP"]), record) for record in out]
-    for i in range(50):  # a unit whose clock steps back: from its 26th entry on, 250 s earlier than written
+    for i in range(100):  # a unit whose clock steps back: from its 75th entry on, 250 s earlier than written
         at = 100.0 + 7 * i
         written.append((BASE_USEC + int(at * 1e6), entry(f"clock {i}", unit="clock.service",
-                                                         at=at - (250 if i >= 25 else 0))))
+                                                         at=at - (250 if i >= 75 else 0))))
     written.sort(key=lambda pair: pair[0])  # the order the entries are written in
     return [record for _, record in written]
 
@@ -225,9 +227,9 @@ def big_records() -> list[Record]:
 def odd_records() -> list[Record]:
     """Entries that speak for other units or that the scanner must not summarise (or must, carefully)."""
     out: list[Record] = []
-    for i in range(40):
-        out.append(entry(f"app tick {i}", unit="app.service", at=i))
-        out.append(entry(f"other tick {i}", unit="other.service", at=i + 0.5))
+    for i in range(80):  # a rhythm of 79 gaps each
+        out.append(entry(f"app tick {i}", unit="app.service", at=i / 2))
+        out.append(entry(f"other tick {i}", unit="other.service", at=i / 2 + 0.25))
     out += [
         entry(b"caf\xff\xfe not utf-8 \xc3", unit="app.service", at=41),
         entry(b"write: No space left on device \xff", unit="app.service", at=42),
@@ -540,10 +542,16 @@ def test_silences_give_the_same_events(silence: Path, custom_rules: tuple[Rule, 
     assert runs.folded > 5 and runs.replayed > 5, (runs.folded, runs.replayed)
     silent = [e for e in events if e["type"] == "incident" and e["rule"] == SILENT]
     silent_units = {e["unit"] for e in silent}
-    assert {"steady.service", "late.service", "job.service", "clock.service"} <= silent_units, silent_units
-    assert not {"stopped.service", "deact.service", "noise.service"} & silent_units, silent_units
-    [job] = [e for e in silent if e["unit"] == "job.service"]  # not in its 760 s gap: only once it stopped
-    assert (job["first_usec"], job["within_usec"]) == (BASE_USEC + 3341 * 1_000_000, 3 * 760 * 1_000_000)
+    assert {"steady.service", "late.service", "clock.service", "pause.service"} <= silent_units, silent_units
+    assert not {"stopped.service", "deact.service", "noise.service", "job.service"} & silent_units, silent_units
+    gaps = [(e["from_usec"], e["to_usec"]) for e in events if e["type"] == "gap" and e["unit"] == "steady.service"]
+    assert gaps[0] == (BASE_USEC + 1795 * 1_000_000, BASE_USEC + 3000 * 1_000_000), "its real gap, to its return"
+    # a silence that begins and ends inside one run of screened entries, and one that fires inside a run in which
+    # a burst (disk-full at 6000.5 s) ends later: both must come out where entry by entry puts them
+    pauses = [(e["from_usec"], e["to_usec"], e["open"]) for e in events if e["type"] == "gap"
+              and e["unit"] == "pause.service"]
+    assert pauses[0] == (BASE_USEC + 4699 * 1_000_000, BASE_USEC + 4762 * 1_000_000, False), pauses
+    assert pauses[1][0] == BASE_USEC + 5998 * 1_000_000 and pauses[1][2], pauses
     assert [e for e in events if e["type"] == "incident_end" and e["rule"] == SILENT and not e["open"]
             and e["unit"] == "steady.service"], "steady.service came back: its silence ends"
     assert_same_events(custom_rules, files=[silence])
@@ -681,9 +689,10 @@ def test_directory_of_several_journals(folder: Path):
     rng = random.Random(3)
     for part in range(3):
         write_journal(directory, f"part{part}", [
-            entry(rng.choice([benign_text(rng, i), "OSError: [Errno 28] No space left on device: '/x'"]),
-                  unit=f"p{part}.service", at=part * 0.3 + i * 2.0, priority=rng.choice(PRIORITIES))
-            for i in range(800 if part else 400)])  # p0.service stops half way: silent
+            entry(rng.choice([benign_text(rng, i), "OSError: [Errno 28] No space left on device: '/x'"]) if part
+                  else benign_text(rng, i), unit=f"p{part}.service", at=part * 0.3 + i * 2.0,
+                  priority=rng.choice(PRIORITIES) if part else 6)
+            for i in range(800 if part else 400)])  # p0.service stops half way, after no error: silent
     assert run_count(open_entries(Selection(), directory=directory, screen=Detector(SHIPPED).screen())) > 10
     events = assert_same_events(SHIPPED, directory=directory)
     assert {"disk-full", SILENT} <= incident_rules(events)

@@ -1,54 +1,229 @@
-"""Silence: a unit that normally logs and then goes quiet is how a hung service often looks.
+"""Silence: a unit that logs to a rhythm and then goes quiet is how a hung service often looks.
 
-For each absence rule, the tracker remembers per unit when it last logged a matching entry, how many it
-has logged and the longest gap between two of its entries. Once a unit that logged at least `min_entries`
-has been silent for `silent_for` and for three times its longest gap so far (so an hourly job is not
-"silent" after ten minutes), on event time or the wall clock when following live, an incident fires;
-the unit's next entry ends it. A unit that systemd reports as stopped on purpose is forgotten, so
-stopping a service is no alarm.
+For each absence rule the tracker learns every unit's rhythm: a compact summary of the gaps between its
+entries (how many, their sum, the longest, and a histogram on a log scale with four bins per doubling, so a
+gap is known to within 19 %). From it follow two things, reviewed each time the number of gaps learnt doubles:
+
+* whether the unit is *regular*: the coefficient of variation of its gaps (the longest 0.1 % left out, so
+  one outage in a year of heartbeats does not matter) is at most `max_variation`. A heartbeat or timer is
+  near 0, a steady request log about 1 (random arrivals); units that log when someone comes (sshd, cron
+  jobs, error logs) have bursts and long natural gaps, far above 1, and are never watched by default.
+* its threshold: the longest of the rule's floor (`silent_for`), `margin` times the gap at the 99.9th
+  percentile, and the gap whose probability is below `false_alarms_per_day` per day under the learnt
+  distribution (its upper tail beyond the 90th percentile taken as exponential, with a scale no smaller
+  than the spread of all gaps, so a short history errs towards waiting longer).
+
+A regular unit that logged at least `min_entries` entries is watched: once it has logged nothing for its
+threshold, on event time or the wall clock when following live, a silence incident fires; its next entry
+ends it, and the gap itself is never learnt as normal. The site config can force a threshold for a unit or
+glob (`silence = "10m"`, watched from its first entry whatever its rhythm) or turn silence off.
+
+Not silent: a unit that systemd stops or that finishes (oneshot) on purpose (its rhythm is kept, the gap over
+the stop is not learnt), and a unit that goes quiet while another of its incidents is open or within that
+incident's window after its last hit (a unit that stops logging right after an error run: the error
+incident covers it; the pipeline reports incidents to `incident_opened` / `incident_ended`).
+
+Offline, every silence becomes a Gap with its real length, from the last entry before it to the unit's next
+entry, or to the input's end when it never came back (`finish`). Units are keyed by SilenceKey, today the unit
+name; with host identity (issue 17) it becomes (machine id, unit).
 """
 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+import math
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from ..model import Entry, Incident, ScreenedRun
-from ..rules.rule import Rule
+from ..rules.rule import Absence, Rule
+from ..timespec import format_duration
 from .detector import RuleTimeout, looks_at_entries, match_rule
 from .window import invocation_of
 
+SilenceKey = str
+"""What a rhythm belongs to: the unit name today, (machine id, unit) once hosts are told apart (issue 17)."""
+
+
+def key_of(entry: Entry) -> SilenceKey:
+    return entry.unit
+
+
+Overrides = Callable[[str], int | None]
+"""The site config's word on a unit: None to learn it, 0 for never silent, else its threshold in usec."""
+
 MAX_UNITS = 10_000
-GAP_FACTOR = 3
-DELIBERATE_STOP_IDS = frozenset({
-    "7ad2d189f7e94e70a38c781354912448",  # unit deactivated successfully
-    "9d1aaa27d60140bd96365438aad20286",  # unit stopped (job done)
-})
+MAX_COUNT = 1_000_000
+NEVER = 1 << 62
+MAX_GAPS = 1 << 16
+"""A rhythm halves its counts when it reaches this many gaps: it follows a unit whose rhythm changes."""
+TRIM = 0.001
+TAIL_FROM = 0.9
+DAY_USEC = 86_400_000_000
+SNAPSHOT_EVERY_S = 60.0
+
+# systemd's own lines (from PID 1, about the unit) that say it stops or finished on purpose.
+UNIT_STOPPING = "de5b426a63be47a7b6ac3eaac82e2f6f"  # "Stopping X..."
+UNIT_STOPPED = "9d1aaa27d60140bd96365438aad20286"  # "Stopped X." (also "Stopped X with error.")
+UNIT_SUCCESS = "7ad2d189f7e94e70a38c781354912448"  # "X: Deactivated successfully."
+UNIT_STARTED = "39f53479d3a045ac8e11786248231fbf"  # "Started X.", and "Finished X." for a oneshot service
+DELIBERATE_STOP_IDS = frozenset({UNIT_STOPPING, UNIT_STOPPED, UNIT_SUCCESS})
 
 
 def deliberately_stopped(entry: Entry) -> bool:
-    """systemd's own line saying the unit was stopped or finished cleanly."""
-    if entry.fields.get("_PID") != "1":
+    """systemd's own line saying the unit is being stopped, was stopped, or finished cleanly. Matched by
+    MESSAGE_ID and by the wording too (systemd before 240 wrote these lines without MESSAGE_ID)."""
+    fields = entry.fields
+    if fields.get("_PID") != "1":
         return False
-    if entry.fields.get("MESSAGE_ID") in DELIBERATE_STOP_IDS:
+    if fields.get("MESSAGE_ID") in DELIBERATE_STOP_IDS:
         return True
     message = entry.message
-    return message.endswith("Deactivated successfully.") or message.startswith("Stopped ")
+    return message.endswith(": Deactivated successfully.") or message.startswith(("Stopped ", "Stopping ")) or (
+        message.startswith("Finished ") and fields.get("MESSAGE_ID", UNIT_STARTED) == UNIT_STARTED)
 
 
-MAX_COUNT = 1_000_000
+def gap_bin(gap: int) -> int:
+    """The histogram bin of a gap in usec: exact below 8 usec, then four bins per doubling."""
+    if gap < 8:
+        return gap
+    bits = gap.bit_length()
+    return 4 * bits + ((gap >> (bits - 3)) & 3)
+
+
+def bin_range(index: int) -> tuple[int, int]:
+    """[low, high) of a bin, in usec."""
+    if index < 8:
+        return index, index + 1
+    bits, sub = divmod(index, 4)
+    return (4 + sub) << (bits - 3), (5 + sub) << (bits - 3)
+
+
+@dataclass(slots=True)
+class Rhythm:
+    """The gaps between a unit's entries, as learnt so far."""
+
+    gaps: int = 0
+    total_usec: int = 0
+    longest_usec: int = 0
+    bins: dict[int, int] = field(default_factory=dict)
+
+    def learn(self, gap: int) -> None:
+        self.gaps += 1
+        self.total_usec += gap
+        if gap > self.longest_usec:
+            self.longest_usec = gap
+        index = gap if gap < 8 else 4 * gap.bit_length() + ((gap >> (gap.bit_length() - 3)) & 3)
+        bins = self.bins
+        bins[index] = bins.get(index, 0) + 1
+
+    def halve(self) -> None:
+        self.bins = {index: count // 2 for index, count in self.bins.items() if count > 1}
+        self.gaps = sum(self.bins.values())
+        self.total_usec //= 2
+
+    @property
+    def mean_usec(self) -> int:
+        return self.total_usec // self.gaps if self.gaps else 0
+
+    def quantile(self, q: float) -> int:
+        """The upper edge of the bin holding the q-quantile."""
+        rank, seen = q * self.gaps, 0
+        for index in sorted(self.bins):
+            seen += self.bins[index]
+            if seen >= rank:
+                return bin_range(index)[1]
+        return 0
+
+    def variation(self) -> tuple[float, float]:
+        """(coefficient of variation, mean) of the gaps at their bins' midpoints, the longest TRIM left out."""
+        drop = int(self.gaps * TRIM)
+        n = total = squares = 0.0
+        for index in sorted(self.bins, reverse=True):
+            count = self.bins[index]
+            if drop:
+                cut = min(drop, count)
+                drop -= cut
+                count -= cut
+            if count:
+                low, high = bin_range(index)
+                mid = (low + high - 1) / 2
+                n += count
+                total += count * mid
+                squares += count * mid * mid
+        if not n or not total:
+            return 0.0, 0.0
+        mean = total / n
+        return math.sqrt(max(squares / n - mean * mean, 0.0)) / mean, mean
+
+    def threshold(self, absence: Absence) -> int:
+        """The silence threshold in usec, or 0 when the unit is not regular enough to have one."""
+        variation, mean = self.variation()
+        if variation > absence.max_variation or mean <= 0:
+            return 0
+        n = self.gaps
+        tail_from = self.quantile(TAIL_FROM)
+        above = [(count, (low + high - 1) / 2) for index, count in self.bins.items()
+                 for low, high in (bin_range(index),) if low >= tail_from]
+        beyond = sum(count for count, _ in above)
+        scale = sum(count * (mid - tail_from) for count, mid in above) / beyond if beyond else 0.0
+        scale = max(scale, variation * mean)
+        share = max(beyond, 1) / n
+        per_day = DAY_USEC / max(self.total_usec / n, 1.0)
+        tail = tail_from + scale * max(1.0, math.log(share * per_day / absence.false_alarms_per_day))
+        return int(max(absence.silent_for_usec, absence.margin * self.quantile(1 - TRIM), tail))
+
+    def snapshot(self) -> list[Any]:
+        flat = [value for pair in sorted(self.bins.items()) for value in pair]
+        return [self.gaps, self.total_usec, self.longest_usec, flat]
+
+    @classmethod
+    def restore(cls, data: Any) -> Rhythm | None:
+        try:
+            gaps, total, longest, flat = data
+            bins = {int(index): int(count) for index, count in zip(flat[::2], flat[1::2], strict=True)}
+            if sum(bins.values()) != gaps or min(bins.values(), default=1) < 1 or total < 0:
+                return None
+            return cls(int(gaps), int(total), int(longest), bins)
+        except (TypeError, ValueError):
+            return None
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A silence with its real length: from the unit's last entry before it to its next one (or to the end
+    of the input, `open`). `expected_gap_usec` is the unit's mean gap as learnt before it."""
+
+    rule_id: str
+    unit: str
+    host: str
+    from_usec: int
+    to_usec: int
+    expected_gap_usec: int
+    threshold_usec: int
+    open: bool = False
 
 
 @dataclass(slots=True)
 class _Seen:
     """Mutable per-unit state owned by the tracker."""
 
-    last_usec: int
-    last: Entry | bytes
+    rhythm: Rhythm
+    override: int | None
+    review_at: int
+    last_usec: int = -1
+    """The time of its last entry; -1 while it is not logging (new, restored, or stopped by systemd)."""
+    last: Entry | bytes | None = None
     """The last entry, or only its raw message when it came in a ScreenedRun (no cursor, no fields)."""
-    count: int
-    longest_gap: int = 0
+    count: int = 0
+    threshold: int = 0
+    """Silence threshold in usec; 0: not watched."""
+    armed: int = 0
+    """The deadline this unit has in the tracker's heap (0: none); never later than its real deadline."""
+    quiet: bool = False
+    """Silent now: past its threshold (with `incident`, or covered by another incident of the unit)."""
     incident: Incident | None = None
 
     def last_details(self) -> tuple[str, str, Mapping[str, str]]:
@@ -56,114 +231,234 @@ class _Seen:
         last = self.last
         if isinstance(last, Entry):
             return last.cursor, last.message, last.fields
-        return "", last.decode("utf-8", "replace"), {}
+        if isinstance(last, bytes):
+            return "", last.decode("utf-8", "replace"), {}
+        return "", "", {}
+
+
+def _why(length_usec: int, rhythm: Rhythm) -> str:
+    usual = f", usually one every {format_duration(rhythm.mean_usec)}" if rhythm.gaps else ""
+    return f"no entry for {format_duration(length_usec)}{usual}"
 
 
 class SilenceTracker:
-    def __init__(self, rules: Iterable[Rule]):
+    def __init__(self, rules: Iterable[Rule], overrides: Overrides | None = None):
         self.rules = [rule for rule in rules if rule.absence is not None]
+        self.rule_ids = frozenset(rule.id for rule in self.rules)
+        self.overrides = overrides
         # Per rule, per unit. Plain dicts keep insertion order: past MAX_UNITS the unit seen first is dropped.
-        self._seen: dict[str, dict[str, _Seen]] = {rule.id: {} for rule in self.rules}
-        # Per rule, the units whose entries may be folded (fold): watched (enough entries), not silent now.
-        self._settled: dict[str, set[str]] = {rule.id: set() for rule in self.rules}
+        self._seen: dict[str, dict[SilenceKey, _Seen]] = {rule.id: {} for rule in self.rules}
         # Rules that count every entry; the others see only entries the detector's screen lets through.
         self._counting = [rule.id for rule in self.rules if not looks_at_entries(rule)]
         self._by_id = {rule.id: rule for rule in self.rules}
-        # (time from which the unit counts as silent, rule id, unit) for each watched unit, earliest first. A
-        # unit that logged since keeps its old entry; when that comes due it is pushed again with its real
-        # time (lazy update, as in window.py), so a sign of life costs O(1) however many units there are.
-        self._deadlines: list[tuple[int, str, str]] = []
+        # (deadline, rule id, unit), earliest first. A unit that logged since keeps its old entry; when that
+        # comes due it is pushed again with its real deadline (lazy update, as in window.py), so a sign of life
+        # costs O(1) however many units there are. An entry that is not the unit's `armed` one is stale.
+        self._deadlines: list[tuple[int, str, SilenceKey]] = []
+        # Other incidents per unit: how many are open, and until when an ended one covers a silence.
+        self._open: dict[SilenceKey, int] = {}
+        self._covered_until: dict[SilenceKey, int] = {}
+        self._latest = 0
+        self._snapshot_at = time.monotonic()
 
     def __bool__(self) -> bool:
         return bool(self.rules)
 
-    def observe(self, entry: Entry) -> list[Incident]:
-        """Note a sign of life; returns silence incidents that this entry ends."""
-        ended = []
+    # -- learning -------------------------------------------------------------------------------------------------
+    def _new(self, rule: Rule, key: SilenceKey, units: dict[SilenceKey, _Seen], rhythm: Rhythm | None = None) -> _Seen:
+        absence = rule.absence
+        assert absence is not None
+        override = self.overrides(key) if self.overrides is not None else None
+        seen = units[key] = _Seen(rhythm or Rhythm(), override, review_at=1)
+        self._review(rule, seen)
+        if len(units) > MAX_UNITS:
+            del units[next(iter(units))]
+        return seen
+
+    def _review(self, rule: Rule, seen: _Seen) -> None:
+        """Look at the rhythm again (each time its gaps double): regular or not, and the threshold."""
+        absence = rule.absence
+        assert absence is not None
+        rhythm = seen.rhythm
+        if rhythm.gaps >= MAX_GAPS:
+            rhythm.halve()
+        needed = max(absence.min_entries - 1, 1)  # gaps between min_entries entries
+        seen.review_at = min(max(2 * rhythm.gaps, needed), MAX_GAPS)
+        if seen.override is not None:
+            seen.threshold = seen.override
+        else:
+            seen.threshold = rhythm.threshold(absence) if rhythm.gaps >= needed else 0
+
+    def observe(self, entry: Entry) -> list[tuple[Incident, Gap]]:
+        """Note a sign of life; returns the silences that this entry ends, with their gaps."""
+        ended: list[tuple[Incident, Gap]] = []
+        now, key = entry.realtime_usec, key_of(entry)
+        if now > self._latest:
+            self._latest = now
         stopped = deliberately_stopped(entry)
         for rule in self.rules:
-            units, settled = self._seen[rule.id], self._settled[rule.id]
-            if stopped:
-                settled.discard(entry.unit)
-                seen = units.pop(entry.unit, None)
-                if seen is not None and seen.incident is not None:
-                    ended.append(seen.incident)
-                continue
-            if looks_at_entries(rule):
+            if not stopped and looks_at_entries(rule):
                 try:
                     if match_rule(rule, entry.message, entry.priority, entry.fields) is None:
                         continue
                 except RuleTimeout:
                     continue
-            seen = units.get(entry.unit)
+            units = self._seen[rule.id]
+            seen = units.get(key)
             if seen is None:
-                units[entry.unit] = _Seen(last_usec=entry.realtime_usec, last=entry, count=1)
-                if len(units) > MAX_UNITS:
-                    oldest = next(iter(units))
-                    del units[oldest]
-                    settled.discard(oldest)
+                seen = self._new(rule, key, units)
+            if stopped:  # not silent: systemd stopped it; the time until it logs again is no gap either
+                if seen.incident is not None:
+                    ended.append(self._end(rule, key, seen, now))
+                seen.last_usec, seen.quiet, seen.count = -1, False, 0
                 continue
-            silence = seen.incident
-            came_back = silence is not None
-            if silence is not None:
-                ended.append(silence)  # the silence itself is not learnt as a normal gap
-                seen.incident = None
-            else:
-                seen.longest_gap = max(seen.longest_gap, entry.realtime_usec - seen.last_usec)
-            seen.last_usec = entry.realtime_usec
+            if seen.last_usec >= 0 and not seen.quiet:
+                if now < seen.last_usec:  # a clock stepping back: no gap, and its latest sign of life stays
+                    seen.count = min(seen.count + 1, MAX_COUNT)
+                    continue
+                seen.rhythm.learn(now - seen.last_usec)
+                if seen.rhythm.gaps >= seen.review_at:
+                    self._review(rule, seen)
+            elif seen.incident is not None:  # back from a silence: its gap is not learnt as normal
+                ended.append(self._end(rule, key, seen, now))
+            seen.quiet = False
+            seen.last_usec = now
             seen.last = entry
             seen.count = min(seen.count + 1, MAX_COUNT)
-            if seen.count >= rule.absence.min_entries:  # type: ignore[union-attr]
-                if came_back or seen.count == rule.absence.min_entries:  # type: ignore[union-attr]
-                    self._watch(rule, entry.unit, seen)
-                settled.add(entry.unit)
+            if seen.threshold:
+                self._arm(rule.id, key, seen)
         return ended
 
-    def _silent_from(self, rule: Rule, seen: _Seen) -> tuple[int, int]:
-        """(the time from which the unit counts as silent, the silence threshold)."""
-        absence = rule.absence
-        assert absence is not None
-        threshold = max(absence.silent_for_usec, GAP_FACTOR * seen.longest_gap)
-        return seen.last_usec + threshold + 1, threshold
+    def _end(self, rule: Rule, key: SilenceKey, seen: _Seen, now: int, open_at_end: bool = False) -> tuple[Incident,
+                                                                                                             Gap]:
+        incident = seen.incident
+        assert incident is not None
+        seen.incident = None
+        rhythm = seen.rhythm
+        to = max(now, incident.first_usec)
+        ended = replace(incident, last_usec=to, why=_why(to - incident.first_usec, rhythm))
+        _, _, fields = seen.last_details()
+        gap = Gap(rule.id, key, fields.get("_HOSTNAME", ""), incident.first_usec, to, rhythm.mean_usec,
+                  incident.within_usec, open_at_end)
+        return ended, gap
 
-    def _watch(self, rule: Rule, unit: str, seen: _Seen) -> None:
-        deadlines = self._deadlines
-        heapq.heappush(deadlines, (self._silent_from(rule, seen)[0], rule.id, unit))
-        if len(deadlines) > 4 * MAX_UNITS * len(self.rules):  # entries of forgotten units: rebuild
-            self._deadlines = [(self._silent_from(rule, seen)[0], rule.id, unit) for rule in self.rules
-                               for unit, seen in self._seen[rule.id].items() if self._watched(rule, seen)]
+    def _arm(self, rule_id: str, key: SilenceKey, seen: _Seen) -> None:
+        """Make sure the heap holds a deadline for the unit no later than its real one."""
+        deadline = seen.last_usec + seen.threshold + 1
+        if seen.armed and seen.armed <= deadline:
+            return
+        seen.armed = deadline
+        heapq.heappush(self._deadlines, (deadline, rule_id, key))
+        if len(self._deadlines) > 4 * MAX_UNITS * len(self.rules):  # stale entries: rebuild
+            self._deadlines = [(seen.armed, rule_id, key) for rule_id, units in self._seen.items()
+                               for key, seen in units.items() if seen.armed]
             heapq.heapify(self._deadlines)
 
-    @staticmethod
-    def _watched(rule: Rule, seen: _Seen) -> bool:
-        """Logged enough to be watched, and not silent now."""
-        return seen.incident is None and seen.count >= rule.absence.min_entries  # type: ignore[union-attr]
-
     def fold(self, run: ScreenedRun) -> bool:
-        """Observe a run from its per-unit spans, if that is the same as observing its entries one by one:
-        it only adds to counts, gaps and last entries. Not when a deadline falls inside the run or a unit in it
-        is new, silent (coming back) or not yet watched; then nothing is changed and False returned (the
-        caller replays the entries). Rules that look at entries are left out: the run's entries passed none
-        of their tests (Detector.screen covers them)."""
-        if self.due(run.peak_usec):
-            return False
-        names = run.units
-        for rule_id in self._counting:
-            if not self._settled[rule_id].issuperset(names):
-                return False
+        """Observe a run from the scanner's arrays, if that is the same as observing its entries one by one:
+        it only adds gaps to rhythms and moves last entries on. Not when a silence would fire inside the run
+        (a unit outside it reaches its deadline by the run's latest time, or one in it has a gap past its
+        threshold, counted from any entry of the run), or a unit in it is new, silent, starting again, or would
+        have its rhythm reviewed (which may watch it or change its threshold); then nothing is changed and
+        False returned (the caller replays the entries). Rules that look at entries are left out: the run's
+        entries passed none of their tests (Detector.screen covers them)."""
+        spans = run.spans
+        plans = []
         for rule_id in self._counting:
             units = self._seen[rule_id]
-            for unit, count, first_usec, last_usec, longest_gap, last_message in run.spans:
-                seen = units[unit]
-                gap = first_usec - seen.last_usec
-                if gap > seen.longest_gap or longest_gap > seen.longest_gap:
-                    seen.longest_gap = gap if gap > longest_gap else longest_gap
-                seen.last_usec = last_usec
-                seen.last = last_message
-                count += seen.count
+            states = []
+            for span in spans:
+                seen = units.get(span[0])
+                if seen is None or seen.last_usec < 0 or seen.quiet or seen.rhythm.gaps + span[1] >= seen.review_at:
+                    return False
+                states.append(seen)
+            plans.append(states)
+        if not self._refresh(run.peak_usec, frozenset(run.units)):
+            return False
+        times, _, _, span_ids, _, _ = run._arrays  # the scanner's per-entry arrays (model.ScreenedRun)
+        time_at, span_at = memoryview(times).cast("q"), memoryview(span_ids).cast("H")
+        first, end = run.first_index, run.first_index + run.count
+        learnt = []
+        for states in plans:  # first only look: would a deadline fall inside the run?
+            last = [seen.last_usec for seen in states]
+            reach = [seen.threshold + 1 if seen.threshold else NEVER for seen in states]
+            gaps: list[list[int]] = [[] for _ in states]
+            high = -NEVER  # the latest time in the run so far
+            for index in range(first, end):
+                at, which = time_at[index], span_at[index]
+                if at > high:
+                    high = at
+                if high >= last[which] + reach[which]:
+                    return False
+                if at >= last[which]:  # a clock stepping back: no gap, and the latest sign of life stays
+                    gaps[which].append(at - last[which])
+                    last[which] = at
+            if any(high >= at + limit for at, limit in zip(last, reach, strict=True)):
+                return False
+            learnt.append((states, gaps, last))
+        if run.peak_usec > self._latest:
+            self._latest = run.peak_usec
+        for states, gaps, last in learnt:
+            for seen, span, span_gaps, at in zip(states, spans, gaps, last, strict=True):
+                learn = seen.rhythm.learn
+                for gap in span_gaps:
+                    learn(gap)
+                seen.last_usec = at
+                seen.last = span[5]
+                count = seen.count + span[1]
                 seen.count = count if count < MAX_COUNT else MAX_COUNT
         return True
 
+    def _refresh(self, limit_usec: int, in_run: frozenset[SilenceKey]) -> bool:
+        """Move the heap's deadlines up to `limit_usec` to the units' real ones (as `expire` does with entries
+        that logged since); False when a unit that the run does not show (or does not show to its rule)
+        reaches its deadline by then."""
+        deadlines, counting = self._deadlines, self._counting
+        hot, calm = [], True
+        while deadlines and deadlines[0][0] <= limit_usec:
+            item = heapq.heappop(deadlines)
+            stored, rule_id, key = item
+            seen = self._seen[rule_id].get(key)
+            if seen is None or seen.armed != stored:
+                continue
+            if not seen.threshold or seen.last_usec < 0 or seen.quiet:
+                seen.armed = 0
+                continue
+            deadline = seen.last_usec + seen.threshold + 1
+            if deadline > limit_usec:
+                seen.armed = deadline
+                heapq.heappush(deadlines, (deadline, rule_id, key))
+                continue
+            hot.append(item)  # its entries in the run decide (fold looks at them); the heap keeps it as it was
+            if key not in in_run or rule_id not in counting:
+                calm = False
+        for item in hot:
+            heapq.heappush(deadlines, item)
+        return calm
+
+    # -- other incidents cover a silence ----------------------------------------------------------------------
+    def incident_opened(self, key: SilenceKey) -> None:
+        """Another incident (signature or anomaly) fired for the unit: while it is open, the unit is not silent."""
+        self._open[key] = self._open.get(key, 0) + 1
+
+    def incident_ended(self, key: SilenceKey, covers_until_usec: int) -> None:
+        """It ended: a silence that began before `covers_until_usec` (its last hit and window) is covered."""
+        left = self._open.get(key, 0) - 1
+        if left > 0:
+            self._open[key] = left
+        else:
+            self._open.pop(key, None)
+        covered = self._covered_until
+        if covers_until_usec > covered.get(key, -1):
+            covered.pop(key, None)
+            covered[key] = covers_until_usec
+            if len(covered) > MAX_UNITS:
+                del covered[next(iter(covered))]
+
+    def _covered(self, key: SilenceKey, since_usec: int) -> bool:
+        return key in self._open or self._covered_until.get(key, -1) >= since_usec
+
+    # -- firing ---------------------------------------------------------------------------------------------------
     def open_incidents(self) -> list[Incident]:
         return [seen.incident for units in self._seen.values() for seen in units.values() if seen.incident]
 
@@ -172,27 +467,78 @@ class SilenceTracker:
         return bool(self._deadlines) and self._deadlines[0][0] <= now_usec
 
     def expire(self, now_usec: int) -> list[Incident]:
-        """Silence incidents that fire at `now_usec`, earliest silence first."""
+        """Silence incidents that fire by `now_usec`, earliest silence first; each fires at its deadline."""
         fired = []
         deadlines = self._deadlines
         while deadlines and deadlines[0][0] <= now_usec:
-            stored, rule_id, unit = heapq.heappop(deadlines)
-            rule = self._by_id[rule_id]
-            absence = rule.absence
-            assert absence is not None
-            seen = self._seen[rule_id].get(unit)
-            if seen is None or not self._watched(rule, seen):
-                continue  # forgotten, stopped, or already silent: comes back in when it logs again
-            silent_from, threshold = self._silent_from(rule, seen)
-            if silent_from != stored:
-                heapq.heappush(deadlines, (silent_from, rule_id, unit))  # it logged since: back in at its place
+            stored, rule_id, key = heapq.heappop(deadlines)
+            seen = self._seen[rule_id].get(key)
+            if seen is None or seen.armed != stored:
+                continue  # forgotten, or a stale entry
+            seen.armed = 0
+            if not seen.threshold or seen.last_usec < 0 or seen.quiet:
+                continue  # not watched (any more), stopped, or silent already: back in when it logs again
+            deadline = seen.last_usec + seen.threshold + 1
+            if deadline > now_usec:  # it logged since: back in at its place
+                seen.armed = deadline
+                heapq.heappush(deadlines, (deadline, rule_id, key))
                 continue
-            self._settled[rule_id].discard(unit)
+            seen.quiet = True
+            if self._covered(key, seen.last_usec):
+                continue  # it went quiet during (or right after) another incident of its own: that one covers it
+            rule = self._by_id[rule_id]
             cursor, message, fields = seen.last_details()
             seen.incident = Incident(
-                rule_id=rule.id, severity=rule.severity, unit=unit, key="",
-                first_usec=seen.last_usec, fired_usec=now_usec, last_usec=now_usec,
-                count=seen.count, threshold=absence.min_entries, within_usec=threshold,
-                cursor=cursor, samples=(message,), action=rule.action, invocation=invocation_of(fields))
+                rule_id=rule.id, severity=rule.severity, unit=key, key="",
+                first_usec=seen.last_usec, fired_usec=deadline, last_usec=deadline,
+                count=seen.count, threshold=rule.absence.min_entries,  # type: ignore[union-attr]
+                within_usec=seen.threshold, cursor=cursor, samples=(message,), action=rule.action,
+                invocation=invocation_of(fields), why=_why(deadline - seen.last_usec, seen.rhythm))
             fired.append(seen.incident)
         return fired
+
+    def finish(self, end_usec: int | None = None) -> list[tuple[Incident, Gap]]:
+        """The input ended: the silences still open, each with its gap up to the input's end (the latest time
+        seen, unless given)."""
+        end = self._latest if end_usec is None else end_usec
+        out = []
+        for rule in self.rules:
+            for key, seen in self._seen[rule.id].items():
+                if seen.incident is not None:
+                    incident, gap = self._end(rule, key, seen, end, open_at_end=True)
+                    seen.incident = incident  # still silent
+                    out.append((incident, gap))
+        return out
+
+    # -- the service keeps rhythms across restarts ----------------------------------------------------------------
+    def snapshot_due(self) -> bool:
+        """Time to save the rhythms again (every SNAPSHOT_EVERY_S)?"""
+        now = time.monotonic()
+        if now - self._snapshot_at < SNAPSHOT_EVERY_S:
+            return False
+        self._snapshot_at = now
+        return True
+
+    def snapshot(self) -> dict[str, Any]:
+        """The learnt rhythms (only those: after a restart a unit is watched again from its next entry)."""
+        return {rule_id: [[key, seen.rhythm.snapshot()] for key, seen in units.items() if seen.rhythm.gaps]
+                for rule_id, units in self._seen.items()}
+
+    def restore(self, data: Any) -> None:
+        if not isinstance(data, dict):
+            return
+        for rule in self.rules:
+            saved = data.get(rule.id)
+            if not isinstance(saved, list):
+                continue
+            units = self._seen[rule.id]
+            for item in saved[-MAX_UNITS:]:
+                if isinstance(item, list) and len(item) == 2 and isinstance(item[0], str) \
+                        and (rhythm := Rhythm.restore(item[1])) is not None:
+                    units.pop(item[0], None)
+                    self._new(rule, item[0], units, rhythm)
+
+    def rhythm(self, rule_id: str, key: SilenceKey) -> tuple[Rhythm, int] | None:
+        """A unit's rhythm and current threshold (0: not watched), for views and tests."""
+        seen = self._seen.get(rule_id, {}).get(key)
+        return None if seen is None else (seen.rhythm, seen.threshold)

@@ -27,7 +27,7 @@ _TOP_KEYS = {"id", "title", "description", "severity", "action", "match", "trigg
              "scenario", "references"}
 _MATCH_KEYS = {"message", "ignore", "priority", "fields", "lines"}
 _TRIGGER_KEYS = {"count", "within", "group_by"}
-_ABSENCE_KEYS = {"silent_for", "min_entries"}
+_ABSENCE_KEYS = {"silent_for", "min_entries", "max_variation", "margin", "false_alarms_per_day"}
 _SAMPLE_KEYS = {"line", "match", "captures", "priority", "fields", "note"}
 _SCENARIO_KEYS = {"name", "hits", "fires", "keys"}
 
@@ -72,10 +72,16 @@ class Trigger:
 
 @dataclass(frozen=True)
 class Absence:
-    """Fire when a unit that logged at least `min_entries` matching entries logs none for `silent_for_usec`."""
+    """Fire when a unit whose rhythm is regular (engine/absence.py) logs no matching entry for longer than its
+    learnt threshold: never sooner than `silent_for_usec`, only after `min_entries` entries were learnt, only when
+    the variation of its gaps is at most `max_variation`; the threshold is at least `margin` times the gap at
+    the 99.9th percentile and long enough that a normal gap that long comes `false_alarms_per_day` times a day."""
 
     silent_for_usec: int
     min_entries: int = 10
+    max_variation: float = 1.25
+    margin: float = 3.0
+    false_alarms_per_day: float = 1e-4
 
 
 @dataclass(frozen=True)
@@ -224,7 +230,16 @@ def _parse_absence(document: Mapping[str, Any], problems: _Problems) -> Absence 
     if isinstance(minimum, bool) or not isinstance(minimum, int) or minimum < 1:
         problems.add("absence.min_entries", f"expected a whole number, 1 or more (got {_describe(minimum)})")
         minimum = 10
-    return Absence(silent_for_usec=silent_for, min_entries=minimum)
+    numbers: dict[str, float] = {}
+    for key, default, low, high in (("max_variation", 1.25, 0.0, 1000.0), ("margin", 3.0, 1.0, 1000.0),
+                                    ("false_alarms_per_day", 1e-4, 1e-12, 1.0)):
+        value = table.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+            problems.add(f"absence.{key}", f"expected a number from {low:g} to {high:g} (got {_describe(value)})")
+            value = default
+        numbers[key] = float(value)
+    return Absence(silent_for_usec=silent_for, min_entries=minimum, max_variation=numbers["max_variation"],
+                   margin=numbers["margin"], false_alarms_per_day=numbers["false_alarms_per_day"])
 
 
 def _parse_samples(document: Mapping[str, Any], problems: _Problems) -> tuple[Sample, ...]:

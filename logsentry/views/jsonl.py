@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 
 from ..model import Incident
-from ..pipeline import ActionEvent, EndedEvent, Event, IncidentEvent, MatchEvent, Progress, QuarantineEvent
+from ..pipeline import ActionEvent, EndedEvent, Event, GapEvent, IncidentEvent, MatchEvent, Progress, QuarantineEvent
 
 
 def _incident_fields(incident: Incident) -> dict[str, Any]:
@@ -51,6 +51,10 @@ def event_record(event: Event) -> dict[str, Any]:
         case QuarantineEvent(quarantine):
             return {"type": "quarantine", "rule": quarantine.rule_id, "cursor": quarantine.cursor,
                     "realtime_usec": quarantine.realtime_usec, "reason": quarantine.reason}
+        case GapEvent(gap):
+            return {"type": "gap", "rule": gap.rule_id, "unit": gap.unit, "host": gap.host, "from_usec": gap.from_usec,
+                    "to_usec": gap.to_usec, "expected_gap_usec": gap.expected_gap_usec,
+                    "threshold_usec": gap.threshold_usec, "open": gap.open}
     raise TypeError(f"unknown event {event!r}")
 
 

@@ -23,7 +23,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..model import Action, Entry, Incident, Severity
-from ..pipeline import ActionEvent, EndedEvent, Event, IncidentEvent, MatchEvent, Progress, QuarantineEvent
+from ..pipeline import ActionEvent, EndedEvent, Event, GapEvent, IncidentEvent, MatchEvent, Progress, QuarantineEvent
 from ..rules.rule import Rule
 from ..sources.journal import JournalGap
 from ..timespec import USEC_PER_SEC, format_duration, format_usec, wall_usec
@@ -245,7 +245,7 @@ def incident_detail(incident: Incident, rules: Mapping[str, Rule], count: int | 
     """How many hits over what time against the trigger; for a silence rule, since when the unit is quiet."""
     rule = rules.get(incident.rule_id)
     if rule is not None and rule.absence is not None:
-        return (f"silent since {format_usec(incident.first_usec, with_date=False)} (fires after "
+        return (f"silent since {format_usec(incident.first_usec, with_date=False)}: {incident.why} (fires after "
                 f"{format_duration(incident.within_usec)} without an entry)")
     return (f"{incident.count if count is None else count:,} hits since "
             f"{format_usec(incident.first_usec, with_date=False)} (fires at {incident.threshold} within "
@@ -414,6 +414,10 @@ def _plain_text(event: Event, rules: Mapping[str, Rule]) -> str:
                     f"{state} {i.count:,} hits over {format_duration(i.last_usec - i.first_usec)}")
         case QuarantineEvent(q):
             return f"{format_usec(q.realtime_usec)} - {q.rule_id} - QUARANTINED {q.reason} (entry {q.cursor})"
+        case GapEvent(gap):
+            usual = f", usually one every {format_duration(gap.expected_gap_usec)}" if gap.expected_gap_usec else ""
+            return (f"{format_usec(gap.to_usec)} {_unit_label(gap.unit)} {gap.rule_id} - GAP no entry for "
+                    f"{format_duration(gap.to_usec - gap.from_usec)} since {format_usec(gap.from_usec)}{usual}")
     raise TypeError(f"unknown event {event!r}")
 
 
