@@ -167,6 +167,9 @@ class Pipeline:
         if self.anomaly:
             found = self.anomaly.observe(entry)
             if found and not self._signature_open.get(entry.unit):
+                if hits:  # the same line: a signature incident it fires carries the anomaly's reason too
+                    also = "; ".join(f"{hit.rule_id}: {hit.why}" for hit in found)
+                    hits = [replace(hit, why=also) if hit.rule_id in self._signature_rules else hit for hit in hits]
                 hits = hits + found if hits else found
         if hits:
             yield from self._hits(hits)
@@ -174,8 +177,10 @@ class Pipeline:
     def _hits(self, hits: list[Hit]) -> Iterator[Event]:
         progress = self.progress
         for hit in hits:
-            if hit.why and self._anomaly_open.get(hit.entry.unit, hit.rule_id) != hit.rule_id:
-                continue
+            if hit.rule_id not in self._signature_rules and hit.why and (
+                    self._signature_open.get(hit.entry.unit)
+                    or self._anomaly_open.get(hit.entry.unit, hit.rule_id) != hit.rule_id):
+                continue  # the failure has its incident already (a signature's, or another anomaly rule's)
             progress.matches += 1
             yield MatchEvent(hit)
             ended, fired = self.tracker.add(hit)
@@ -211,7 +216,7 @@ class Pipeline:
             self.silence.incident_opened(incident.unit)  # the unit going quiet now is this incident's doing
         if incident.rule_id in self._signature_rules:
             self._signature_open[incident.unit] = self._signature_open.get(incident.unit, 0) + 1
-        elif incident.why:
+        elif incident.why and incident.rule_id not in self._signature_rules:
             self._anomaly_open.setdefault(incident.unit, incident.rule_id)
         yield IncidentEvent(incident)
         for action in self.policy.decide(incident):

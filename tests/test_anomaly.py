@@ -172,3 +172,23 @@ def test_poisson_tail_matches_its_definition(k: int, mean: float):
 def test_binomial_tail_matches_its_definition(k: int, n: int, p: float):
     below = sum(math.comb(n, i) * p ** i * (1 - p) ** (n - i) for i in range(k))
     assert binomial_sf(k, n, p) == pytest.approx(1 - below, rel=1e-9, abs=1e-15)
+
+
+def test_a_signature_and_an_anomaly_on_the_same_lines_make_one_incident(make_journal, tmp_path: Path):
+    """The signature says what it is: its incident is the one, and it carries the anomaly's reason."""
+    rules = tmp_path / "rules"
+    (rules / "anomaly").mkdir(parents=True)
+    for path in ANOMALY_RULES.glob("*.toml"):
+        (rules / "anomaly" / path.name).write_text(path.read_text())
+    (rules / "boom.toml").write_text('id = "boom"\ntitle = "boom"\nseverity = "critical"\naction = "alert"\n'
+                                     '[match]\nmessage = \'^worker pool exhausted\'\n[trigger]\ncount = 1\n'
+                                     'within = "1m"\n[[sample]]\nline = "worker pool exhausted (64)"\nmatch = true\n'
+                                     '[[sample]]\nline = "pool ok"\nmatch = false\n')
+    normal = steady("api.service", 0, 2 * HOUR, 5)
+    errors = [entry(f"worker pool exhausted ({n})", unit="api.service", at=2 * HOUR + n, priority=3)
+              for n in range(30)]
+    result = run_cli("scan", "--file", str(make_journal(by_time(normal, errors))), "--no-shipped-rules",
+                     "--rules", str(rules), "-o", "json")
+    incidents = of_type(json_events(result), "incident")
+    assert [i["rule"] for i in incidents] == ["boom"]
+    assert incidents[0]["why"].startswith("new-error-template: a template this unit never logged")
