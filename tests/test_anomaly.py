@@ -154,12 +154,19 @@ def test_an_outage_does_not_become_the_units_normal():
 
 
 def test_baselines_are_bounded_under_churn():
-    baselines = Baselines(max_units=50, max_templates_per_unit=20)
+    baselines = Baselines(max_units=50, max_templates_per_unit=20, max_templates=300)
     for n in range(20_000):
         baselines.observe(f"u{n % 97}.service", f"t{n}", f"line {n}", n, 6, f"line {n}")
+        if n % 997 == 0:
+            baselines.changed()
     assert len(baselines.units) <= 50
     assert all(len(t) <= 20 for t in baselines.templates.values())
     assert set(baselines.templates) == set(baselines.units)
+    assert baselines.template_count == sum(len(t) for t in baselines.templates.values()) <= 300
+    for n in range(5_000):  # one unit with ever new lines takes the room of the others, and no more
+        baselines.observe("noisy.service", f"n{n}", f"new line {n}", 30_000 + n, 3, f"new line {n}")
+    assert len(baselines.templates["noisy.service"]) == 20
+    assert baselines.template_count <= 300
 
 
 @pytest.mark.parametrize(("k", "mean"), [(0, 1.0), (1, 0.5), (3, 1.0), (10, 2.5), (40, 3.0), (2, 7.0)])

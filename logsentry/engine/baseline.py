@@ -5,9 +5,10 @@ Per unit: entries, error-level entries, and the time span they cover; per (unit,
 and last sighting, the most important level seen, one example line, and how old the unit's baseline was
 when the template first appeared (so "new" means "new in a unit whose normal is known").
 
-Bounded: at most `max_templates_per_unit` templates per unit and `max_units` units, least recently seen
-evicted first (log text decides how many templates there are). `changed()` yields what moved since the
-last call, so the service saves baselines incrementally (state.py) instead of rewriting them all.
+Bounded: at most `max_templates_per_unit` templates per unit, `max_templates` in all and `max_units` units,
+least recently seen evicted first (log text decides how many templates there are). `changed()` yields
+what moved since the last call, so the service saves baselines incrementally (state.py) instead of
+rewriting them all.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from dataclasses import dataclass, field
 
 MAX_UNITS = 10_000
 MAX_TEMPLATES_PER_UNIT = 1_000
+MAX_TEMPLATES = 50_000
+"""About 40 MiB of baselines at most: 100,000 templates of ~100-character lines took 82 MiB of anonymous
+memory (860 bytes each, text and example included; measured with /proc/self/status RssAnon)."""
 MAX_EXAMPLE_CHARS = 512
 ERROR_LEVEL = 3
 """Effective priorities at or above this importance (err, crit, alert, emerg) count as errors."""
@@ -95,9 +99,12 @@ class TemplateStats:
 class Baselines:
     """Every unit's and template's counts; mutated by `observe`, one call per journal entry."""
 
-    def __init__(self, max_units: int = MAX_UNITS, max_templates_per_unit: int = MAX_TEMPLATES_PER_UNIT):
+    def __init__(self, max_units: int = MAX_UNITS, max_templates_per_unit: int = MAX_TEMPLATES_PER_UNIT,
+                 max_templates: int = MAX_TEMPLATES):
         self.max_units = max_units
         self.max_templates_per_unit = max_templates_per_unit
+        self.max_templates = max_templates
+        self.template_count = 0
         self.units: dict[str, UnitStats] = {}
         # Per unit, templates in least recently seen order (a dict re-inserted on each sighting).
         self.templates: dict[str, dict[str, TemplateStats]] = {}
@@ -131,10 +138,10 @@ class Baselines:
                                      example=message[:MAX_EXAMPLE_CHARS], unit_age_usec=usec - stats.first_usec,
                                      unit_entries=stats.entries)
             if len(templates) >= self.max_templates_per_unit:
-                oldest = next(iter(templates))
-                del templates[oldest]
-                self._removed.add((unit, oldest))
-                self._dirty_templates.discard((unit, oldest))
+                self._evict_template(unit, templates)
+            elif self.template_count >= self.max_templates:
+                self._evict_anywhere(unit)
+            self.template_count += 1
         templates[template_id] = template
         if usec > template.last_usec:
             template.last_usec = usec
@@ -160,9 +167,28 @@ class Baselines:
         self._dirty_templates.add((unit, template_id))
         return stats, template, new
 
+    def _evict_template(self, unit: str, templates: dict[str, TemplateStats]) -> None:
+        oldest = next(iter(templates))
+        del templates[oldest]
+        self.template_count -= 1
+        self._removed.add((unit, oldest))
+        self._dirty_templates.discard((unit, oldest))
+
+    def _evict_anywhere(self, keep: str) -> None:
+        """Room for one template: the least recently seen template of the least recently seen unit that has
+        any (whole units go when they have none left)."""
+        for unit in list(self.units):
+            templates = self.templates[unit]
+            if templates:
+                self._evict_template(unit, templates)
+                return
+            if unit != keep:
+                self._evict_unit(unit)
+
     def _evict_unit(self, unit: str) -> None:
         del self.units[unit]
         for template_id in self.templates.pop(unit, {}):
+            self.template_count -= 1
             self._removed.add((unit, template_id))
             self._dirty_templates.discard((unit, template_id))
         self._dirty_units.discard(unit)
@@ -210,8 +236,9 @@ class Baselines:
             self.units[unit] = stats
             self.templates.setdefault(unit, {})
         for unit, template_id, template in templates:
-            if unit in self.templates:
+            if unit in self.templates and template_id not in self.templates[unit]:
                 self.templates[unit][template_id] = template
+                self.template_count += 1
 
     def rows(self) -> Iterator[tuple[str, str, TemplateStats]]:
         for unit, templates in self.templates.items():
