@@ -13,6 +13,12 @@ journal reader itself is left out: it is C (sd-journal) with no state that grows
 
     .venv/bin/python bench/memory.py                      # 10M entries, about 10 minutes
     .venv/bin/python bench/memory.py --entries 2000000    # quicker
+    .venv/bin/python bench/memory.py --case long-lines    # 6,000 lines of 48 KiB, 1,200 group keys
+
+The long-lines case (issue 13) feeds 6,000 matching lines of 48 KiB (journald's longest) spread over 1,200 group
+keys, so 1,200 incidents stay open with samples and context lines, then lets the service sit idle for 60
+catch-ups (a minute), then starts a second service on the state it left. It judges anonymous RSS against the
+shipped unit's MemoryMax (256 MiB), and reports the state directory's size and the CPU time of the idle minute.
 
 It prints the samples and judges: after a warm-up (the first 20%, and until the burst windows and the
 silence tracking have filled to their limits), anonymous RSS may not grow by more than 10% or 8 MB,
@@ -77,13 +83,127 @@ def entry_at(i: int, start_usec: int) -> Entry:
     return Entry(at, message, unit, priority, f"s=bench;i={i:x}", fields)
 
 
+MEMORY_MAX_MIB = 256  # contrib/logsentry.service
+LONG_LINE = 48 * 1024
+LONG_RULE = """id = "long-key"
+title = "a keyed error whose lines are as long as journald allows"
+severity = "error"
+action = "alert"
+[match]
+message = '^ERROR key=(?P<key>k\\d+) '
+[trigger]
+count = 3
+within = "1h"
+group_by = "key"
+"""
+
+
+def long_entry(i: int, start_usec: int, keys: int) -> Entry:
+    unit = f"app{i % 40}.service"
+    fields = {"_PID": "1234", "_UID": "100", "SYSLOG_IDENTIFIER": unit[:-8], "_SYSTEMD_INVOCATION_ID": "ab" * 16}
+    head = f"ERROR key=k{i % keys} request {i} failed: "
+    message = head + "x" * (LONG_LINE - len(head))
+    return Entry(start_usec + i * 10_000, message, unit, 3, f"s=bench;i={i:x}", fields)
+
+
+def state_size(directory: Path) -> int:
+    return sum(path.stat().st_size for path in directory.rglob("*") if path.is_file())
+
+
+def long_lines(entries: int, keys: int) -> int:
+    """The issue-13 case: long lines, many keys; RSS against MemoryMax, state size, idle CPU, restart RSS."""
+    import os
+    import subprocess
+
+    with tempfile.TemporaryDirectory(prefix="logsentry-memory-long-") as tmp:
+        rules = Path(tmp) / "rules"
+        rules.mkdir()
+        (rules / "long-key.toml").write_text(LONG_RULE)
+        config_path = Path(tmp) / "logsentry.toml"
+        config_path.write_text(f"""
+state_dir = "{tmp}/state"
+journal_directory = "{tmp}"
+rules = ["{rules}"]
+[[watch]]
+units = ["*"]
+actions = ["alert"]
+[alerts]
+backoff = "1s"
+max_backoff = "30s"
+[[channel]]
+type = "command"
+argv = ["/bin/false"]
+""")
+        config_path.chmod(0o600)
+        logging.basicConfig(level=logging.ERROR, format="%(message)s")
+        start_anon = anon_kib() / 1024
+        service = Service(load_config(config_path), notify=lambda message: None)
+        service.worker.start()
+        start_usec = wall_usec() - entries * 10_000
+        peak = 0.0
+        started = time.perf_counter()
+        for i in range(entries):
+            service._entry(long_entry(i, start_usec, keys))
+            if service.commit_due():
+                service._commit()
+            if i % 500 == 499:
+                service._caught_up()
+                peak = max(peak, anon_kib() / 1024)
+        service._caught_up()
+        fed_s = time.perf_counter() - started
+        peak = max(peak, anon_kib() / 1024)
+        cpu = time.process_time()
+        for _ in range(60):  # an idle minute: the read loop comes round once a second
+            service._caught_up()
+        idle_cpu = time.process_time() - cpu
+        open_incidents = len(service.pipeline.open_incidents())
+        service.worker.close()
+        service._commit(final=True)
+        service.state.close()
+        if hasattr(service, "lock"):  # (older versions had no state lock)
+            service.lock.close()
+        size = state_size(Path(tmp) / "state")
+        restarted = subprocess.run([sys.executable, __file__, "--restore", str(config_path)], capture_output=True,
+                                   text=True, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        restart_mib = float(restarted.stdout.split()[-1])
+    verdict = peak <= MEMORY_MAX_MIB and restart_mib <= MEMORY_MAX_MIB
+    print(f"{entries:,} lines of {LONG_LINE // 1024} KiB over {keys:,} keys in {fed_s:.1f} s; {open_incidents:,} "
+          f"incidents open\nanonymous RSS: {start_anon:.0f} MiB at start, peak {peak:.0f} MiB (MemoryMax "
+          f"{MEMORY_MAX_MIB} MiB): {'PASS' if verdict else 'FAIL'}\nidle minute (60 catch-ups): {idle_cpu:.2f} s of "
+          f"CPU\nstate directory: {size / 1024 / 1024:.1f} MiB\na service restarted on that state: {restart_mib:.0f} "
+          "MiB anonymous RSS")
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "memory_long_lines.json").write_text(json.dumps(
+        {"entries": entries, "keys": keys, "line_bytes": LONG_LINE, "peak_anon_mib": peak, "start_anon_mib": start_anon,
+         "idle_minute_cpu_s": idle_cpu, "state_bytes": size, "restart_anon_mib": restart_mib,
+         "memory_max_mib": MEMORY_MAX_MIB, "pass": verdict}, indent=1))
+    return 0 if verdict else 1
+
+
+def restore(config_path: Path) -> int:
+    """Start a service on a saved state (as after a restart) and print its anonymous RSS in MiB."""
+    service = Service(load_config(config_path), notify=lambda message: None)
+    print(f"{anon_kib() / 1024:.1f}")
+    service.state.close()
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--case", choices=("flat", "long-lines"), default="flat",
+                        help="flat: memory over a long hostile run (default); long-lines: 48 KiB lines")
+    parser.add_argument("--keys", type=int, default=1_200, help="long-lines: distinct group keys")
+    parser.add_argument("--restore", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--entries", type=int, default=10_000_000)
     parser.add_argument("--samples", type=int, default=20)
     parser.add_argument("--caught-up-every", type=int, default=5_000,
                         help="entries between the follower's catch-ups (tick, reminders, commit, prune)")
     args = parser.parse_args()
+    if args.restore:
+        return restore(args.restore)
+    if args.case == "long-lines":
+        return long_lines(6_000 if args.entries == 10_000_000 else args.entries, args.keys)
     with tempfile.TemporaryDirectory(prefix="logsentry-memory-") as tmp:
         config_path = Path(tmp) / "logsentry.toml"
         config_path.write_text(f"""

@@ -1,31 +1,35 @@
 """`logsentry run`: follow the journal, detect, and queue actions, with systemd integration.
 
-sd_notify: READY after the first complete read, STATUS with live figures, WATCHDOG only when the read
-loop comes round (a stuck reader stops the pings and systemd restarts logsentry), STOPPING on SIGTERM.
-SIGHUP reloads config and rules; a bad new config or rule file is rejected and the old one kept.
-State (cursor, windows, restart ledger, alerting, outbox) is committed in one transaction per batch.
+sd_notify: READY once reading (after the first complete read, or after a second of a backlog), STATUS with
+live figures, WATCHDOG only while the read loop comes round (a stuck reader stops the pings and systemd
+restarts logsentry), STOPPING on SIGTERM. WATCHDOG, STATUS, SIGTERM and SIGHUP are handled between entries
+at least once a second even while a long backlog is read. SIGHUP reloads config and rules; a bad new config
+or rule file is rejected, the old one kept, and STATUS says so until the next good reload.
+State (cursor, changed windows, restart ledger, alerting, outbox) is committed in one transaction per batch,
+and at least every COMMIT_INTERVAL_S while entries come.
 """
 
 from __future__ import annotations
 
 import logging
 import signal
+import sqlite3
 import threading
 import time
 import urllib.request
 import uuid
 from collections import OrderedDict, deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import FrameType
 from typing import Any
 
-from .actions.alert import incident_payload, service_payload
+from .actions.alert import MAX_LINE, incident_payload, service_payload
 from .actions.outbox import OutboxWorker
 from .actions.runner import guarded_policy, incident_id, outbox_items
 from .baseline_keeper import BaselineKeeper
 from .config import ConfigError, SiteConfig, load_config
-from .engine.detector import Detector
 from .engine.policy import RestartLedger
+from .engine.quarantine import BudgetedDetector, cut_long_lines
 from .model import Action, Entry, Incident
 from .pipeline import ActionEvent, EndedEvent, Event, IncidentEvent, MatchEvent, Pipeline, QuarantineEvent
 from .rules.loader import RuleSet, load_rules
@@ -35,12 +39,13 @@ from .sources.journal import (
     JournalFollower,
     JournalGap,
     JournalLocation,
+    JournalOpenError,
     StartAt,
     send_canary,
 )
 from .sources.selection import Selection
-from .state import OutboxItem, State
-from .timespec import format_usec, wall_usec
+from .state import OutboxItem, StateError, open_service_state, open_state_dir
+from .timespec import format_duration, format_usec, wall_usec
 from .trust import site_problems
 
 log = logging.getLogger("logsentry")
@@ -52,6 +57,14 @@ PRUNE_EVERY_USEC = 3600 * 1_000_000
 # than reading the entries in between (measured: 150 us an entry instead of 25). A crash then re-reads at most
 # about a second of entries, and repeats no action (the outbox dedupes by id).
 MIN_COMMIT_INTERVAL_S = 1.0
+COMMIT_INTERVAL_S = 2.0  # ... and at least this often while entries come, however few
+HOUSEKEEPING_S = 1.0  # while reading a backlog: WATCHDOG, STATUS, stop and reload this often
+# Journal time more than this ahead of the wall clock is clamped to the clock for windows, silences and
+# cooldowns (and reported): one entry stamped a day ahead must not move logsentry's time.
+MAX_AHEAD_USEC = 60 * 1_000_000
+# ... and an entry this far behind the newest one is taken as at the newest (a clock set back).
+MAX_BEHIND_USEC = 3600 * 1_000_000
+FIGURES_KEY = "figures"
 KEEP_DONE_USEC = 7 * 86400 * 1_000_000  # finished outbox rows are kept a week, for `sqlite3 state.db` forensics
 
 
@@ -68,6 +81,10 @@ def sd_notify(message: str) -> None:
 
 class ReloadRejected(Exception):
     pass
+
+
+class StartError(Exception):
+    """logsentry cannot start: one clear message (naming the path) instead of a traceback."""
 
 
 def load_rule_set_for(config: SiteConfig) -> RuleSet:
@@ -93,29 +110,54 @@ class Figures:
     incidents: int = 0
     actions: int = 0
     commits: int = 0
+    clamped: int = 0
     last_entry_usec: int = 0
     started_usec: int = field(default_factory=wall_usec)
+    since_usec: int = field(default_factory=wall_usec)
+    """Since when the counters count (the first start: they are saved with the state)."""
+
+    def saved(self) -> dict[str, int]:
+        return {"entries": self.entries, "matches": self.matches, "incidents": self.incidents,
+                "actions": self.actions, "since_usec": self.since_usec}
+
+    def restore(self, saved: Any) -> None:
+        if isinstance(saved, dict):
+            for name in ("entries", "matches", "incidents", "actions", "since_usec"):
+                if isinstance(saved.get(name), int):
+                    setattr(self, name, saved[name])
 
 
 class Service:
     def __init__(self, config: SiteConfig, notify: Any = sd_notify):
         self.config = config
         self.notify = notify
-        self.state = State(config.state_dir / "state.db")
+        if config.journal_directory is not None and not config.journal_directory.is_dir():
+            raise StartError(f"journal_directory {config.journal_directory} is not a directory")
+        try:
+            self.lock = open_state_dir(config.state_dir)
+            self.state, moved = open_service_state(config.state_dir / "state.db")
+        except StateError as error:
+            raise StartError(str(error)) from None
         self.figures = Figures()
+        self.figures.restore(self.state.get(FIGURES_KEY))
         self.canary = Canary()
         self.stop = threading.Event()
         self.reload_requested = False
+        self.reload_note = ""
         # Per unit, its last lines as (journal time, message): formatted only when an alert quotes them.
         self.context: OrderedDict[str, deque[tuple[int, str]]] = OrderedDict()
         self.alerting: dict[str, dict[str, int]] = self.state.get("alerting") or {}
         self.ledger = RestartLedger.restore(self.state.get("ledger"))
         self.keeper = BaselineKeeper(self.state)
         self.rule_set = load_rule_set_for(config)
-        for error in self.rule_set.errors:
-            log.error("rule file error (rule skipped): %s", error)
+        for problem in self.rule_set.errors:  # `logsentry run` refuses these before it gets here
+            log.error("rule file error (rule skipped): %s", problem)
         self.pipeline = self._build_pipeline(self.rule_set)
-        self.pipeline.tracker.restore(self.state.get("windows") or [])
+        self.pipeline.silence.restore(self.state.get("silence"))  # units' rhythms (engine/absence.py)
+        self.pipeline.tracker.restore(self.state.load_windows())
+        self.pipeline.tracker.track_changes = True
+        if self.state.get("windows") is not None:
+            self.state.replace_windows(self.pipeline.tracker.items())  # from the whole-snapshot format
         self.worker = OutboxWorker(self.state.path, config)
         self.pending: list[OutboxItem] = []
         self.cursor: str | None = self.state.cursor
@@ -123,11 +165,30 @@ class Service:
         self.last_commit_at = 0.0
         self.last_heartbeat = 0
         self.last_prune = 0
+        self.last_housekeeping = time.monotonic()
+        self.restarted_seen = self.state.get("restarted_seen") or 0
+        self.commit_failing_since = 0.0
+        self._restart_of: tuple[str, str] = ("", "")  # (incident, restart dedupe) just queued
+        self._ahead_reported = 0.0
+        self._entry_now = 0
+        self.ready = False
+        if moved is not None:
+            reason = (f"the state file {self.state.path} was corrupt: moved aside to {moved.name}; started "
+                      "afresh at the end of the journal (entries since the last saved cursor were not read, "
+                      "open incidents and the restart ledger were lost)")
+            log.error("%s", reason)
+            self._queue_service_alert("state_corrupt", reason, moved.name)
+        if self.cursor is not None and not self._cursor_usable(self.cursor):
+            reason = (f"the saved journal cursor in {self.state.path} cannot be used; starting at the end of "
+                      "the journal (entries since logsentry stopped were not read)")
+            log.error("%s", reason)
+            self._queue_service_alert("journal_gap", reason, "unusable-cursor")
+            self.cursor = None
 
     # -- set-up -------------------------------------------------------------------------------------
     def _build_pipeline(self, rule_set: RuleSet) -> Pipeline:
-        return Pipeline(Detector(rule_set.rules), guarded_policy(self.config, self.ledger),
-                        anomaly=self.keeper.build(rule_set.rules))
+        return Pipeline(BudgetedDetector(rule_set.rules), guarded_policy(self.config, self.ledger),
+                        anomaly=self.keeper.build(rule_set.rules), silence_overrides=self.config.silence_for)
 
     def _follower(self) -> JournalFollower:
         config = self.config
@@ -149,6 +210,35 @@ class Service:
         signal.signal(signal.SIGINT, on_stop)
         signal.signal(signal.SIGHUP, on_reload)
 
+    def _location(self) -> JournalLocation:
+        return JournalLocation(directory=self.config.journal_directory)
+
+    def _cursor_usable(self, cursor: str) -> bool:
+        try:
+            reader = self._location().open()
+        except JournalOpenError:
+            return True  # the follower reports that
+        try:
+            reader.seek_cursor(cursor)
+            return True
+        except (OSError, ValueError):
+            return False
+        finally:
+            reader.close()
+
+    def _tail_cursor(self) -> str | None:
+        """The cursor of the newest entry in the journal (any unit): the first start begins after it, and
+        saves it at once, so entries logged while logsentry is down after its first start are read."""
+        try:
+            reader = self._location().open()
+        except JournalOpenError as error:
+            raise StartError(str(error)) from None
+        try:
+            reader.seek_tail()
+            return str(reader._get_cursor()) if reader._previous() else None
+        finally:
+            reader.close()
+
     # -- main loop ----------------------------------------------------------------------------------
     def run(self) -> int:
         self.worker.start()
@@ -156,55 +246,104 @@ class Service:
             log.info("resuming after cursor %s", self.cursor)
         else:
             log.info("no saved cursor: starting at the end of the journal")
-        ready = False
-        if not self.cursor:
-            units = self.config.watched_units()
-            self.keeper.warm_up(JournalLocation(directory=self.config.journal_directory), units)
+            self.keeper.warm_up(self._location(), self.config.watched_units())
+            self.cursor = self._tail_cursor()
+            self._commit()
         try:
             while not self.stop.is_set():
                 follower = self._follower()
                 for item in follower:
                     if item is CAUGHT_UP:
                         self._caught_up()
-                        if not ready:
-                            ready = True
-                            self.notify("READY=1")
-                            log.info("ready: watching %s", ", ".join(w for watch in self.config.watches
-                                                                      for w in watch.units))
+                        self._mark_ready()
                         if self.stop.is_set():
                             break
-                        if self.reload_requested:
-                            self.reload_requested = False
-                            if self._reload():
-                                break  # reopen the journal with the new selection, at the saved cursor
+                        if self.reload_requested and self._reload():
+                            break  # reopen the journal with the new selection, at the saved cursor
                     elif isinstance(item, JournalGap):
                         self._gap(item)
                     else:
                         self._entry(item)
                         if self.commit_due():
                             self._commit()
+                        if time.monotonic() - self.last_housekeeping >= HOUSEKEEPING_S:
+                            self._housekeeping()
+                            if self.stop.is_set():
+                                break
+                            if self.reload_requested and self._reload():
+                                break
         finally:
             self.notify("STOPPING=1")
             self.keeper.close()
             self._commit(final=True)
             self.worker.close()
             self.state.close()
+            self.lock.close()
             log.info("stopped after %d entries (%d matches, %d incidents, %d actions)", self.figures.entries,
                      self.figures.matches, self.figures.incidents, self.figures.actions)
         return 0
 
+    def _mark_ready(self) -> None:
+        if not self.ready:
+            self.ready = True
+            self.notify("READY=1")
+            log.info("ready: watching %s", ", ".join(w for watch in self.config.watches for w in watch.units))
+
+    def _housekeeping(self) -> None:
+        """Between entries of a backlog: what must not wait for the end of it (watchdog, status)."""
+        self._mark_ready()
+        self._refresh_restarts()
+        self._status()
+
+    def _status(self) -> None:
+        self.last_housekeeping = time.monotonic()
+        figures = self.figures
+        open_incidents = self.pipeline.open_incidents()
+        status = f"{len(open_incidents)} open incident{'s' if len(open_incidents) != 1 else ''}"
+        if open_incidents:
+            oldest = min(open_incidents, key=lambda incident: incident.first_usec)
+            status += f" (oldest: {oldest.rule_id} on {oldest.unit} since {format_usec(oldest.first_usec)})"
+        status += (f"; {figures.entries} entries, {figures.matches} matches, {figures.incidents} incidents, "
+                   f"{figures.actions} actions since {format_usec(figures.since_usec)}; "
+                   f"{len(self.rule_set.rules)} rules")
+        if self.reload_note:
+            status += f"; {self.reload_note}"
+        self.notify(f"WATCHDOG=1\nSTATUS={status}")
+
     def _entry(self, entry: Entry) -> None:
         self.figures.entries += 1
-        self.figures.last_entry_usec = entry.realtime_usec
+        entry = self._clamped(entry)
+        self.figures.last_entry_usec = max(self.figures.last_entry_usec, entry.realtime_usec)
         self.cursor = entry.cursor
         self.uncommitted += 1
         if entry.unit == self.config.own_unit:
             if entry.fields.get(CANARY_FIELD) == self.canary.token:
                 self._canary_seen(entry)
             return  # never feed on our own output (or our actions' output, which runs under our unit)
+        entry = cut_long_lines(entry)
+        self._entry_now = entry.realtime_usec
         for event in self.pipeline.process(entry):
             self._handle(event)
         self._remember_line(entry)
+
+    def _clamped(self, entry: Entry) -> Entry:
+        """The entry with its journal time clamped: not ahead of the wall clock by more than MAX_AHEAD_USEC,
+        not behind the newest entry by more than MAX_BEHIND_USEC (reported, at most once a minute)."""
+        at = entry.realtime_usec
+        now = wall_usec()
+        if at > now + MAX_AHEAD_USEC:
+            clamped, why = now, "ahead of the clock"
+        elif self.figures.last_entry_usec and at < self.figures.last_entry_usec - MAX_BEHIND_USEC:
+            clamped, why = self.figures.last_entry_usec, "behind the newest entry"
+        else:
+            return entry
+        self.figures.clamped += 1
+        if time.monotonic() - self._ahead_reported >= 60:
+            self._ahead_reported = time.monotonic()
+            log.warning("journal time of an entry of %s is %s by %s (%s): taken as %s for windows, silences "
+                        "and cooldowns (%d such entries so far)", entry.unit, why, format_duration(abs(at - clamped)),
+                        format_usec(at), format_usec(clamped), self.figures.clamped)
+        return replace(entry, realtime_usec=clamped)
 
     def _handle(self, event: Event) -> None:
         match event:
@@ -219,10 +358,15 @@ class Service:
             case EndedEvent(incident):
                 self._ended(incident)
             case QuarantineEvent(quarantine):
-                reason = (f"rule {quarantine.rule_id} quarantined: {quarantine.reason} on entry "
+                if self.pipeline.detector.quarantined.get(quarantine.rule_id) is not quarantine:
+                    log.warning("rule %s timed out: %s, on entry %s", quarantine.rule_id, quarantine.reason,
+                                quarantine.cursor)
+                    return
+                reason = (f"rule {quarantine.rule_id} quarantined: {quarantine.reason}; last on entry "
                           f"{quarantine.cursor}")
                 log.error("%s", reason)
-                self._queue_service_alert("rule_quarantined", reason, quarantine.rule_id)
+                self._queue_service_alert("rule_quarantined", reason,
+                                          f"{quarantine.rule_id}:{quarantine.realtime_usec}:{quarantine.cursor}")
 
     def _remember_line(self, entry: Entry) -> None:
         lines = self.context.get(entry.unit)
@@ -230,30 +374,61 @@ class Service:
             lines = self.context[entry.unit] = deque(maxlen=self.config.alerts.context_lines)
             if len(self.context) > MAX_CONTEXT_UNITS:
                 self.context.popitem(last=False)
-        lines.append((entry.realtime_usec, entry.message))
+        lines.append((entry.realtime_usec, entry.message[:MAX_LINE]))  # alerts show no more of a line
 
     def _queue(self, action: Action) -> None:
         incident = action.incident
         self.figures.actions += 1
         context = [f"{format_usec(at)} {message}" for at, message in self.context.get(incident.unit, ())]
+        if action.kind == "alert" and (restarted := self._last_restart(incident)):
+            action = replace(action, reason=f"{action.reason} ({restarted})")
         items = outbox_items(action, self.config.hostname, context)
         if not items:
             verb = "would " if action.dry_run and action.kind != "report" else ""
             log.warning("%s%s %s (rule %s): %s", verb, action.kind, action.unit, incident.rule_id, action.reason)
             return
+        if action.kind == "alert" and self._restart_of[0] == incident_id(incident):
+            # The incident's own restart: its alert waits for the outcome and says it (outbox.py).
+            items = [replace(item, payload={**item.payload, "restart": self._restart_of[1]}) for item in items]
         self.pending.extend(items)
         if action.kind == "restart":
+            self._restart_of = (incident_id(incident), items[0].dedupe)
             log.warning("queueing restart of %s (rule %s)", action.unit, incident.rule_id)
         else:
             self.alerting[incident_id(incident)] = {
                 "next_usec": incident.fired_usec + self.config.alerts.realert_usec, "reminders": 0}
 
+    def _last_restart(self, incident: Incident) -> str:
+        """"restarted UNIT at T (new invocation I)" when logsentry restarted the unit within the restart
+        period and the restart was carried out ("" otherwise): the first alert after a restart says so."""
+        since = incident.fired_usec - self.config.restart.period_usec
+        done = [r for r in self.ledger.for_unit(incident.unit, since) if r.after]
+        if not done:
+            return ""
+        last = done[-1]
+        return f"logsentry restarted {incident.unit} at {format_usec(last.at_usec)} (new invocation {last.after})"
+
+    def _refresh_restarts(self) -> None:
+        """Learn which restarts the worker carried out, and the invocations they started, for the ledger."""
+        for row_id, unit, fired_usec, _at, after in self.state.restarted_since(self.restarted_seen):
+            self.restarted_seen = row_id
+            if after:
+                self.ledger.carried_out(unit, fired_usec, after)
+
     def _ended(self, incident: Incident) -> None:
         state = self.alerting.pop(incident_id(incident), None)
         log.info("incident %s on %s ended after %d hits", incident.rule_id, incident.unit, incident.count)
         if state is not None and self.config.alerts.resolve and not self.config.dry_run:
-            payload = incident_payload("resolved", incident, self.config.hostname,
-                                       f"no new hit for {incident.within_usec // 1_000_000}s")
+            quiet = self._entry_now - incident.last_usec
+            if 0 <= quiet < incident.within_usec:
+                # Ended before its window passed: a hit from a new invocation of the unit closed it.
+                reason = (f"{incident.unit} has a new invocation: the incident ended "
+                          f"{format_duration(max(quiet, 0))} after its last hit")
+                if restarted := self._last_restart(incident):
+                    reason += f"; {restarted}"
+            else:
+                reason = f"no new hit for {incident.within_usec // 1_000_000}s"
+            payload = incident_payload("resolved", incident, self.config.hostname, reason)
             self.pending.append(OutboxItem(f"alert:{incident_id(incident)}:resolved", "alert", payload,
                                            group=incident_id(incident)))
 
@@ -275,6 +450,8 @@ class Service:
             return
         self.pending.append(OutboxItem(f"alert:{event}:{detail}", "alert",
                                        service_payload(event, self.config.hostname, reason)))
+        if self.cursor is None:
+            self._commit()  # before any entry (corrupt state at start): queue it now
 
     def _gap(self, gap: JournalGap) -> None:
         start = format_usec(gap.missing_from_usec) if gap.missing_from_usec else "?"
@@ -285,7 +462,13 @@ class Service:
 
     def _caught_up(self) -> None:
         self.keeper.poll()
+        self._refresh_restarts()
         now = max(wall_usec(), self.figures.last_entry_usec)
+        self._entry_now = now
+        release = getattr(self.pipeline.detector, "release", None)
+        if release is not None:
+            for rule_id in release(now):
+                log.warning("rule %s is back after its quarantine", rule_id)
         for event in self.pipeline.tick(now):
             self._handle(event)
         self._remind(now)
@@ -293,10 +476,11 @@ class Service:
         self._commit()
         if now - self.last_prune > PRUNE_EVERY_USEC:
             self.last_prune = now
-            self.state.prune(before_usec=now - KEEP_DONE_USEC)
-        figures = self.figures
-        self.notify(f"WATCHDOG=1\nSTATUS={figures.entries} entries, {figures.matches} matches, "
-                    f"{figures.incidents} incidents, {figures.actions} actions, {len(self.rule_set.rules)} rules")
+            try:
+                self.state.prune(before_usec=now - KEEP_DONE_USEC)
+            except sqlite3.Error as error:
+                log.error("cannot prune %s: %s", self.state.path, error)
+        self._status()
         self._heartbeat(now)
 
     def _check_canary(self, now: int) -> None:
@@ -327,25 +511,54 @@ class Service:
         self.canary.seen += 1
 
     def commit_due(self) -> bool:
-        """Commit while reading? (Catching up always commits.)"""
-        return self.uncommitted >= self.config.commit_every and \
-            time.monotonic() - self.last_commit_at >= MIN_COMMIT_INTERVAL_S
+        """Commit while reading? By count (at most once a second) and by time. (Catching up always commits.)"""
+        if not self.uncommitted:
+            return False
+        since = time.monotonic() - self.last_commit_at
+        return since >= COMMIT_INTERVAL_S or (self.uncommitted >= self.config.commit_every and
+                                               since >= MIN_COMMIT_INTERVAL_S)
 
     def _commit(self, final: bool = False) -> None:
         if self.cursor is None and not self.pending:
             return
         self.last_commit_at = time.monotonic()
-        values: dict[str, Any] = {"windows": self.pipeline.tracker.snapshot(), "ledger": self.ledger.snapshot(),
-                                  "alerting": self.alerting}
+        values: dict[str, Any] = {"ledger": self.ledger.snapshot(), "alerting": self.alerting,
+                                  FIGURES_KEY: self.figures.saved(), "restarted_seen": self.restarted_seen}
         if self.cursor is not None:
             values["cursor"] = self.cursor
+        if final or self.pipeline.silence.snapshot_due():
+            values["silence"] = self.pipeline.silence.snapshot()
         baselines = self.keeper.for_commit(values, final)
-        self.state.commit(values, self.pending, wall_usec(), baselines)
+        windows = self.pipeline.tracker.changes()
+        try:
+            self.state.commit(values, self.pending, wall_usec(), baselines, windows)
+        except sqlite3.Error as error:
+            # A full disk, a file made read-only: keep running and keep everything in memory (windows as a
+            # whole next time); try again at the next commit; say so once a minute, naming the file.
+            self.pipeline.tracker.track_changes = True
+            self._unsaved_windows(windows)
+            if time.monotonic() - self.commit_failing_since >= 60:
+                self.commit_failing_since = time.monotonic()
+                log.error("cannot save state to %s: %s; %d actions wait in memory, retrying", self.state.path,
+                          error, len(self.pending))
+            return
+        if self.commit_failing_since:
+            self.commit_failing_since = 0.0
+            log.warning("state saved to %s again", self.state.path)
         if self.pending:
             self.worker.wake.set()
         self.pending = []
         self.uncommitted = 0
         self.figures.commits += 1
+
+    def _unsaved_windows(self, windows: tuple[list[tuple[str, Any]], list[str]]) -> None:
+        """Changes a failed commit did not save are marked again, to go with the next one."""
+        tracker = self.pipeline.tracker
+        for _key, value in windows[0]:
+            tracker._dirty.add(tuple(value["key"]))
+        for key in windows[1]:
+            rule_id, unit, group = key.split("\x1f")
+            tracker._dirty.add((rule_id, unit, group))
 
     def _heartbeat(self, now: int) -> None:
         url = self.config.heartbeat_url
@@ -363,7 +576,9 @@ class Service:
         threading.Thread(target=ping, name="logsentry-heartbeat", daemon=True).start()
 
     def _reload(self) -> bool:
-        """Apply a new config and rule set; keep the old ones when anything is wrong."""
+        """Apply a new config and rule set; keep the old ones when anything is wrong (and say so in STATUS
+        until the next good reload)."""
+        self.reload_requested = False
         try:
             config = load_config(self.config.path)
             rule_set = load_rule_set_for(config)
@@ -371,13 +586,23 @@ class Service:
             if problems:
                 raise ReloadRejected("; ".join(problems))
         except (ConfigError, ReloadRejected) as error:
+            count = len(error.problems) if isinstance(error, ConfigError) else str(error).count("; ") + 1
+            self.reload_note = (f"reload at {time.strftime('%H:%M:%S')} rejected ({count} problem"
+                                f"{'s' if count != 1 else ''}, see the journal): running the previous config")
             log.error("reload rejected, keeping the running config: %s", error)
+            self._status()
             return False
         self._commit()
         windows = self.pipeline.tracker.snapshot()
+        rhythms = self.pipeline.silence.snapshot()
         self.config, self.rule_set = config, rule_set
         self.pipeline = self._build_pipeline(rule_set)
+        self.pipeline.silence.restore(rhythms)
         self.pipeline.tracker.restore(windows)
+        self.pipeline.tracker.track_changes = True
+        self.state.replace_windows(self.pipeline.tracker.items())
         self.worker.config = config
+        self.reload_note = ""
         log.info("reloaded: %d rules", len(rule_set.rules))
+        self._status()
         return True

@@ -9,9 +9,12 @@ actions before it are in the outbox already. The outbox worker uses its own conn
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import sqlite3
-from collections.abc import Mapping
+import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,9 +52,109 @@ CREATE TABLE IF NOT EXISTS baseline_request (
     id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, arg TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS outbox_group ON outbox (grp, id);
+CREATE TABLE IF NOT EXISTS windows (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS intent (
+    dedupe TEXT PRIMARY KEY, started_usec INTEGER NOT NULL, before TEXT NOT NULL DEFAULT '',
+    pid INTEGER NOT NULL DEFAULT 0, pid_start TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS restarted (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, unit TEXT NOT NULL, fired_usec INTEGER NOT NULL,
+    at_usec INTEGER NOT NULL, invocation TEXT NOT NULL
+);
 """
 
 OPEN = ("pending", "in_progress")
+
+
+class StateError(Exception):
+    """The state directory or file cannot be used; the message names the path and says why."""
+
+
+class StateLocked(StateError):
+    """Another logsentry holds the state directory."""
+
+
+class StateLock:
+    """An exclusive lock on the state directory for the life of the process (flock on `lock` in it, which
+    holds the holder's PID): two services sharing one state.db would carry out every action twice."""
+
+    def __init__(self, directory: Path):
+        self.path = directory / "lock"
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(self.fd, 32).decode(errors="replace").strip() or "?"
+            os.close(self.fd)
+            raise StateLocked(f"state directory {directory} is in use by another logsentry (PID {holder}); "
+                              "two on one state would act twice") from None
+        os.ftruncate(self.fd, 0)
+        os.write(self.fd, f"{os.getpid()}\n".encode())
+
+    def close(self) -> None:
+        os.close(self.fd)
+
+
+def open_state_dir(directory: Path) -> StateLock:
+    """Create (if need be) and lock the state directory, or raise StateError saying what is wrong with it."""
+    if directory.exists() and not directory.is_dir():
+        raise StateError(f"state_dir {directory} is not a directory")
+    try:
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        return StateLock(directory)
+    except OSError as error:
+        raise StateError(f"cannot use state directory {directory}: {error.strerror or error}") from None
+
+
+def open_service_state(path: Path) -> tuple[State, Path | None]:
+    """The service's state at start, checked: readable, a database, writable. A file that is no SQLite
+    database (garbage, truncated, malformed) is moved aside and a fresh one started; the second value is
+    where it went (the caller alerts about the gap). Anything else raises StateError naming the path."""
+    if path.is_dir():
+        raise StateError(f"state file {path} is a directory")
+    moved = None
+    for attempt in (1, 2):
+        state: State | None = None
+        try:
+            state = State(path)
+            check = state.db.execute("PRAGMA quick_check").fetchone()
+            if check is None or check[0] != "ok":
+                raise sqlite3.DatabaseError(f"integrity check: {check[0] if check else 'no answer'}")
+            state.mark_opened()
+            return state, moved
+        except sqlite3.DatabaseError as error:
+            if state is not None:
+                state.close()
+            problem = error
+        if not _is_corruption(problem) or attempt == 2:
+            raise StateError(f"cannot use state file {path}: {problem}") from None
+        moved = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%dT%H%M%S')}")
+        try:
+            os.replace(path, moved)
+            for suffix in ("-wal", "-shm"):
+                if Path(f"{path}{suffix}").exists():
+                    os.replace(f"{path}{suffix}", f"{moved}{suffix}")
+        except OSError as error:
+            raise StateError(f"state file {path} is corrupt ({problem}) and cannot be moved aside: "
+                             f"{error.strerror or error}") from None
+    raise AssertionError("unreachable")
+
+
+def _is_corruption(error: sqlite3.DatabaseError) -> bool:
+    text = str(error).lower()
+    return any(words in text for words in ("not a database", "malformed", "integrity check", "corrupt"))
+
+
+@dataclass(frozen=True)
+class Intent:
+    """A restart about to run or running: recorded before systemctl starts (and its PID once it has), so
+    a logsentry that died meanwhile can tell what happened instead of restarting the unit again."""
+
+    dedupe: str
+    started_usec: int
+    before: str
+    pid: int
+    pid_start: str
 
 
 @dataclass(frozen=True)
@@ -87,6 +190,12 @@ class State:
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.executescript(SCHEMA)
 
+    def mark_opened(self) -> None:
+        """A write at start: a read-only, immutable or full file fails here, not at the first commit."""
+        with self._transaction():
+            self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('opened_usec', ?)",
+                            (json.dumps(time.time_ns() // 1000),))
+
     def close(self) -> None:
         self.db.close()
 
@@ -100,18 +209,78 @@ class State:
         return value if isinstance(value, str) else None
 
     def commit(self, values: Mapping[str, Any], outbox: list[OutboxItem], now_usec: int,
-               baselines: Baselines | None = None) -> None:
-        """Save values (cursor, snapshots), what the baselines learnt since the last commit, and queue outbox
-        items, all or nothing."""
+               baselines: Baselines | None = None,
+               windows: tuple[Iterable[tuple[str, Any]], Iterable[str]] | None = None) -> None:
+        """Save values (cursor, snapshots), what the baselines learnt since the last commit, the burst windows
+        that changed (key, JSON-ready value) and those gone (key), and queue outbox items, all or nothing."""
         with self._transaction():
             if baselines is not None:
                 self._save_baselines(baselines)
+            if windows is not None:
+                changed, gone = windows
+                self.db.executemany("DELETE FROM windows WHERE key = ?", [(key,) for key in gone])
+                self.db.executemany("INSERT OR REPLACE INTO windows (key, value) VALUES (?, ?)",
+                                    [(key, json.dumps(value)) for key, value in changed])
             self.db.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
                                 [(key, json.dumps(value)) for key, value in values.items()])
             self.db.executemany(
                 "INSERT OR IGNORE INTO outbox (dedupe, grp, kind, payload, created_usec) VALUES (?, ?, ?, ?, ?)",
                 [(item.dedupe, item.group, item.kind, json.dumps({**item.payload, "id": item.dedupe}), now_usec)
                  for item in outbox])
+
+    def load_windows(self) -> list[Any]:
+        """The saved burst windows (from the windows table, or the whole-snapshot meta row of older versions)."""
+        rows = [json.loads(value) for (value,) in self.db.execute("SELECT value FROM windows ORDER BY rowid")]
+        legacy = self.get("windows")
+        return rows or (legacy if isinstance(legacy, list) else [])
+
+    def replace_windows(self, items: Iterable[tuple[str, Any]]) -> None:
+        with self._transaction():
+            self.db.execute("DELETE FROM windows")
+            self.db.execute("DELETE FROM meta WHERE key = 'windows'")
+            self.db.executemany("INSERT INTO windows (key, value) VALUES (?, ?)",
+                                [(key, json.dumps(value)) for key, value in items])
+
+    # -- restarts: intent before acting, outcome after ------------------------------------------------
+    def intent(self, dedupe: str) -> Intent | None:
+        row = self.db.execute("SELECT dedupe, started_usec, before, pid, pid_start FROM intent WHERE dedupe = ?",
+                              (dedupe,)).fetchone()
+        return None if row is None else Intent(*row)
+
+    def begin_restart(self, row_id: int, attempts: int, intent: Intent) -> None:
+        """Mark the restart in progress and record the intent, in one transaction, before anything runs."""
+        with self._transaction():
+            self.db.execute("UPDATE outbox SET status = 'in_progress', attempts = ? WHERE id = ?", (attempts, row_id))
+            self.db.execute("INSERT OR REPLACE INTO intent VALUES (?, ?, ?, ?, ?)",
+                            (intent.dedupe, intent.started_usec, intent.before, intent.pid, intent.pid_start))
+
+    def intent_started(self, dedupe: str, pid: int, pid_start: str) -> None:
+        with self._transaction():
+            self.db.execute("UPDATE intent SET pid = ?, pid_start = ? WHERE dedupe = ?", (pid, pid_start, dedupe))
+
+    def end_restart(self, row_id: int, dedupe: str, status: str, detail: str,
+                    restarted: tuple[str, int, int, str] | None = None) -> None:
+        """The restart's outcome; `restarted` = (unit, fired_usec, at_usec, new invocation) when it happened."""
+        with self._transaction():
+            self.db.execute("UPDATE outbox SET status = ?, last_error = ? WHERE id = ?", (status, detail, row_id))
+            self.db.execute("DELETE FROM intent WHERE dedupe = ?", (dedupe,))
+            if restarted is not None:
+                self.db.execute("INSERT INTO restarted (unit, fired_usec, at_usec, invocation) VALUES (?, ?, ?, ?)",
+                                restarted)
+
+    def restarted_since(self, after_id: int) -> list[tuple[int, str, int, int, str]]:
+        """Restarts carried out (id, unit, fired_usec, at_usec, new invocation) after row `after_id`."""
+        return self.db.execute("SELECT id, unit, fired_usec, at_usec, invocation FROM restarted WHERE id > ? "
+                               "ORDER BY id", (after_id,)).fetchall()
+
+    def row(self, dedupe: str) -> OutboxRow | None:
+        r = self.db.execute("SELECT id, dedupe, kind, payload, status, channel, attempts, next_attempt_usec, "
+                            "last_error FROM outbox WHERE dedupe = ?", (dedupe,)).fetchone()
+        return None if r is None else OutboxRow(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5], r[6], r[7], r[8])
+
+    def row_created_usec(self, dedupe: str) -> int:
+        found = self.db.execute("SELECT created_usec FROM outbox WHERE dedupe = ?", (dedupe,)).fetchone()
+        return int(found[0]) if found else 0
 
     def _save_baselines(self, baselines: Baselines) -> None:
         units, templates, removed, removed_units = baselines.changed()
@@ -166,7 +335,7 @@ class State:
     def _transaction(self) -> _Transaction:
         return _Transaction(self.db)
 
-    def due(self, now_usec: int, limit: int = 50) -> list[OutboxRow]:
+    def due(self, now_usec: int, limit: int = 200) -> list[OutboxRow]:
         rows = self.db.execute(
             "SELECT id, dedupe, kind, payload, status, channel, attempts, next_attempt_usec, last_error FROM outbox o "
             "WHERE status IN ('pending', 'in_progress') AND next_attempt_usec <= ? AND NOT EXISTS ("
@@ -197,7 +366,9 @@ class State:
     def prune(self, before_usec: int) -> None:
         """Forget finished outbox rows older than `before_usec` so the file stays small."""
         with self._transaction():
-            self.db.execute("DELETE FROM outbox WHERE status IN ('done', 'dropped') AND created_usec < ?",
+            self.db.execute("DELETE FROM outbox WHERE status IN ('done', 'dropped', 'failed') AND created_usec < ?",
+                            (before_usec,))
+            self.db.execute("DELETE FROM restarted WHERE at_usec < ? AND id < (SELECT MAX(id) FROM restarted)",
                             (before_usec,))
 
 

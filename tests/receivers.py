@@ -66,3 +66,54 @@ class HttpReceiver:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+class TrickleReceiver:
+    """An HTTP endpoint that reads the request, then answers one byte every `every` seconds, forever (until
+    closed): every socket operation succeeds within any per-operation timeout, the answer never ends."""
+
+    def __init__(self, every: float = 0.5):
+        import socket
+
+        self.every = every
+        self.connections = 0
+        self._stop = threading.Event()
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            threading.Thread(target=self._trickle, args=(conn,), daemon=True).start()
+
+    def _trickle(self, conn: Any) -> None:
+        answer = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n" + b" " * 100000
+        try:
+            conn.settimeout(5)
+            conn.recv(65536)
+            for byte in answer:
+                if self._stop.wait(self.every):
+                    break
+                conn.sendall(bytes([byte]))
+        except OSError:
+            pass
+        finally:
+            conn.close()
+
+    def close(self) -> None:
+        self._stop.set()
+        self.sock.close()

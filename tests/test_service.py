@@ -37,12 +37,16 @@ class RunningService:
         self.config_path.write_text(config)
         self.log_path = root / "service.log"
         self.proc: subprocess.Popen[bytes] | None = None
+        self.env: dict[str, str] | None = None
+        self.starts = 0
 
-    def start(self, *extra: str) -> None:
+    def start(self, *extra: str, wait: bool = True) -> None:
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen([sys.executable, "-m", "logsentry", "run", "-c", str(self.config_path),
-                                          *extra], stdout=log, stderr=log)
-        self.wait_log("ready: watching", timeout=10)
+                                          *extra], stdout=log, stderr=log, env=self.env)
+        self.starts += 1
+        if wait:
+            self.wait_log("ready: watching", timeout=10, count=self.starts)
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import logging
-import subprocess
+import sys
 import urllib.request
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from ..config import Channel
+from . import bounded
 from .alert import body, title
 
 
@@ -41,15 +42,34 @@ def send_apprise(channel: Channel, payload: Mapping[str, Any]) -> None:
 
 
 def send_command(channel: Channel, payload: Mapping[str, Any]) -> None:
+    """The alert as JSON on stdin; delivered when the command exits 0 within its timeout (in total). Its
+    output is read up to a cap; on the deadline its whole process group is killed; a background child it
+    leaves behind does not make a delivered alert a timeout."""
+    _bounded(channel, list(channel.target), json.dumps(payload).encode(), "command")
+
+
+def _bounded(channel: Channel, argv: list[str], data: bytes, what: str) -> None:
     try:
-        done = subprocess.run(list(channel.target), input=json.dumps(payload), text=True, capture_output=True,
-                              timeout=channel.timeout_s, check=False)
-    except subprocess.TimeoutExpired:
-        raise DeliveryError(f"{channel.name}: command timed out after {channel.timeout_s:g}s") from None
+        done = bounded.run(argv, channel.timeout_s, data)
+    except bounded.Timeout:
+        raise DeliveryError(f"{channel.name}: {what} timed out after {channel.timeout_s:g}s in total") from None
     except OSError as error:
-        raise DeliveryError(f"{channel.name}: cannot run command: {error.strerror or error}") from None
+        raise DeliveryError(f"{channel.name}: cannot run {what}: {error.strerror or error}") from None
     if done.returncode != 0:
-        raise DeliveryError(f"{channel.name}: command exited with {done.returncode}")
+        if what == "command":
+            raise DeliveryError(f"{channel.name}: command exited with {done.returncode}")
+        lines = done.stderr.decode(errors="replace").strip().splitlines()
+        raise DeliveryError(lines[-1][:500] if lines else f"{channel.name}: delivery failed ({channel.redacted()})")
+
+
+def send_isolated(channel: Channel, payload: Mapping[str, Any]) -> None:
+    """Network channels run in a child process (`python -m logsentry.actions.deliver`, the channel on
+    stdin, never in argv) killed at the channel's timeout: library timeouts are per socket operation, so
+    a receiver that trickles a byte every few seconds would otherwise hold a delivery forever."""
+    request = {"channel": {"name": channel.name, "kind": channel.kind, "target": list(channel.target),
+                           "retries": channel.retries, "timeout_s": channel.timeout_s}, "payload": dict(payload)}
+    _bounded(channel, [sys.executable, "-m", "logsentry.actions.deliver"], json.dumps(request).encode(),
+             f"{channel.kind} delivery")
 
 
 def _iso(usec: int) -> str:
@@ -89,4 +109,8 @@ SENDERS: dict[str, Sender] = {"apprise": send_apprise, "command": send_command, 
 
 
 def deliver(channel: Channel, payload: Mapping[str, Any]) -> None:
-    SENDERS[channel.kind](channel, payload)
+    """Deliver within the channel's timeout in total, or raise DeliveryError."""
+    if channel.kind == "command":
+        send_command(channel, payload)
+    else:
+        send_isolated(channel, payload)

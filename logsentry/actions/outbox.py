@@ -1,10 +1,19 @@
-"""The outbox worker: carries out queued actions in its own thread, so a slow or failing alert channel
-or systemctl never stops the journal from being read.
+"""The outbox worker: carries out queued actions in threads of its own, so a slow or failing alert channel
+or systemctl never stops the journal from being read, nor holds up other actions.
+
+Lanes: each unit's restarts form one lane and each unit's alerts another; a lane runs one action at a time
+(alerts of one incident stay in order) and lanes run side by side (at most MAX_LANES at once), so a hanging
+systemctl or a receiver that trickles bytes delays only its own lane, never another unit's restart or alert.
+Every attempt has a total deadline (actions/bounded.py).
 
 Alerts: a failed channel is retried with exponential backoff, then the next channel of the escalation
 list is tried, round and round with the backoff capped; an alert leaves the outbox only once delivered.
-Restarts: marked in progress before systemctl runs; after a crash, an in-progress restart whose unit
-already has a new invocation counts as done, so a restart is not repeated.
+An incident's firing alert that goes with a restart waits for the restart's outcome (up to
+ALERT_WAITS_FOR_RESTART_S) and says it: "restarted UNIT at T (new invocation I)" or why it failed.
+Restarts: the intent (with the unit's invocation before) is recorded before systemctl runs, and the
+command's PID before it is let through its gate (restart.py). After a crash, an in-progress restart is
+reconciled, never simply repeated: its command, if still running, is waited for (and killed at its
+deadline); if the unit then has a new invocation the restart is done, and only if not is it tried again.
 Delivery errors are scrubbed of every configured secret (channel URLs, command arguments, the heartbeat
 URL) before they are logged or stored in `last_error`: libraries quote URLs in their exceptions.
 """
@@ -13,20 +22,28 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..config import SiteConfig
-from ..state import OutboxItem, OutboxRow, State
-from ..timespec import wall_usec
+from ..state import Intent, OutboxItem, OutboxRow, State
+from ..timespec import format_usec, wall_usec
 from .alert import service_payload
+from .bounded import kill_group
 from .channels import DeliveryError, deliver
-from .restart import ActionFailed, current_invocation, restart_unit
+from .restart import ActionFailed, current_invocation, pending_job, process_start_time, restart_unit
 
 log = logging.getLogger("logsentry.outbox")
 
 Deliver = Callable[[Any, Mapping[str, Any]], None]
 
+MAX_LANES = 8
+ALERT_WAITS_FOR_RESTART_S = 20.0
+
+
+def lane_of(row: OutboxRow) -> str:
+    return f"{row.kind}:{row.payload.get('unit', '')}"
 
 
 class OutboxWorker:
@@ -39,6 +56,9 @@ class OutboxWorker:
         self.delivered = 0
         self.failures = 0
         self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self._lanes: dict[str, threading.Thread] = {}
+        self._in_flight: set[int] = set()
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="logsentry-outbox", daemon=True)
@@ -47,8 +67,13 @@ class OutboxWorker:
     def close(self, timeout: float = 5.0) -> None:
         self.stop.set()
         self.wake.set()
+        deadline = time.monotonic() + timeout
         if self._thread is not None:
             self._thread.join(timeout)
+        with self._lock:
+            lanes = list(self._lanes.values())
+        for thread in lanes:
+            thread.join(max(0.0, deadline - time.monotonic()))
 
     def _run(self) -> None:
         state = State(self.state_path)
@@ -62,53 +87,119 @@ class OutboxWorker:
                     continue
                 next_due = state.next_due_usec()
                 timeout = 60.0 if next_due is None else max(0.0, (next_due - wall_usec()) / 1_000_000)
+                if timeout == 0.0:
+                    timeout = 0.5  # what is due is in flight or its lane is busy: a lane's end wakes us
                 self.wake.wait(min(timeout, 60.0))
                 self.wake.clear()
         finally:
             state.close()
 
     def drain(self, state: State) -> None:
-        """Carry out every action that is due now."""
+        """Start every action that is due now and whose lane is free."""
         for row in state.due(wall_usec()):
             if self.stop.is_set():
                 return
+            lane = lane_of(row)
+            with self._lock:
+                if row.id in self._in_flight or lane in self._lanes or len(self._lanes) >= MAX_LANES:
+                    continue
+                thread = threading.Thread(target=self._carry_out, args=(lane, row), name=f"logsentry-{lane}",
+                                          daemon=True)
+                self._lanes[lane] = thread
+                self._in_flight.add(row.id)
+            thread.start()
+
+    def _carry_out(self, lane: str, row: OutboxRow) -> None:
+        state = State(self.state_path)
+        try:
+            fresh = state.row(row.dedupe)  # the dispatcher's list may be older than this row's last attempt
+            if fresh is None or fresh.status not in ("pending", "in_progress") or \
+                    fresh.next_attempt_usec > wall_usec():
+                return
+            row = fresh
             if row.kind == "restart":
                 self._restart(state, row)
             else:
                 self._alert(state, row)
+        except Exception:
+            log.exception("outbox: %s action %d failed unexpectedly; retried later", row.kind, row.id)
+        finally:
+            state.close()
+            with self._lock:
+                self._lanes.pop(lane, None)
+                self._in_flight.discard(row.id)
+            self.wake.set()
 
+    # -- restarts -------------------------------------------------------------------------------------
     def _restart(self, state: State, row: OutboxRow) -> None:
         limits = self.config.restart
         unit = str(row.payload["unit"])
-        before = str(row.payload.get("invocation", ""))
-        if row.status == "in_progress" and before:
-            now_invocation = current_invocation(unit, limits.systemctl)
-            if now_invocation and now_invocation != before:
-                state.update(row.id, status="done", last_error="restarted before logsentry itself restarted")
-                return
-        state.update(row.id, status="in_progress", attempts=row.attempts + 1)
+        intent = state.intent(row.dedupe)
+        if row.status == "in_progress" and self._reconciled(state, row, unit, intent):
+            return
+        before = current_invocation(unit, limits.systemctl) or str(row.payload.get("invocation", ""))
+        state.begin_restart(row.id, row.attempts + 1, Intent(row.dedupe, wall_usec(), before, 0, ""))
         try:
-            detail = restart_unit(unit, limits.systemctl, limits.timeout_s, limits.abort_first)
+            detail = restart_unit(unit, limits.systemctl, limits.timeout_s, limits.abort_first,
+                                  started=lambda pid, start: state.intent_started(row.dedupe, pid, start))
         except ActionFailed as error:
             log.error("restart of %s failed: %s", unit, error)
             self.failures += 1
-            state.update(row.id, status="failed", last_error=str(error))
+            state.end_restart(row.id, row.dedupe, "failed", str(error))
             state.commit({}, [OutboxItem(f"alert:restart-failed:{row.dedupe}", "alert",
                                          service_payload("restart_failed", self.config.hostname, str(error)))],
                           wall_usec())
             return
-        log.warning("restarted %s (%s): %s", unit, row.payload.get("rule"), detail)
-        state.update(row.id, status="done", last_error=detail)
+        self._done(state, row, unit, detail)
 
+    def _done(self, state: State, row: OutboxRow, unit: str, detail: str) -> None:
+        at = wall_usec()
+        after = current_invocation(unit, self.config.restart.systemctl) or ""
+        text = f"{detail}: restarted {unit} at {format_usec(at)}" + (f" (new invocation {after})" if after else "")
+        log.warning("restarted %s (%s): %s", unit, row.payload.get("rule"), detail)
+        state.end_restart(row.id, row.dedupe, "done", text,
+                          (unit, int(row.payload.get("fired_usec", 0) or 0), at, after))
+
+    def _reconciled(self, state: State, row: OutboxRow, unit: str, intent: Intent | None) -> bool:
+        """A restart an earlier logsentry began (it died meanwhile): finished, so nothing more to do (True),
+        or never carried out, so try it (False)."""
+        limits = self.config.restart
+        if intent is not None and intent.pid:
+            deadline = time.monotonic() + max(0.0, (intent.started_usec + int(limits.timeout_s * 1e6)
+                                                    - wall_usec()) / 1e6)
+            while process_start_time(intent.pid) == intent.pid_start and time.monotonic() < deadline:
+                time.sleep(0.1)  # the command it started is still running: let it finish, within its deadline
+            if process_start_time(intent.pid) == intent.pid_start:
+                kill_group(intent.pid)
+            # Killed with logsentry (KillMode=control-group) after systemd took the job: the job goes on.
+            while pending_job(unit, limits.systemctl) and time.monotonic() < deadline:
+                time.sleep(0.2)
+        before = intent.before if intent is not None else str(row.payload.get("invocation", ""))
+        now = current_invocation(unit, limits.systemctl)
+        if before and now and now != before:
+            log.warning("restart of %s was carried out before logsentry itself restarted (new invocation %s)",
+                        unit, now)
+            self._done(state, row, unit, "restarted before logsentry itself restarted")
+            return True
+        log.warning("restart of %s was cut short when logsentry itself stopped; trying again", unit)
+        return False
+
+    # -- alerts ---------------------------------------------------------------------------------------
     def _alert(self, state: State, row: OutboxRow) -> None:
         channels = self.config.alerts.channels
+        payload = row.payload
+        if payload.get("restart"):
+            told = self._with_restart(state, row)
+            if told is None:
+                return
+            payload = told
         if not channels:
-            log.warning("alert (no channel configured): %s", row.payload.get("reason"))
+            log.warning("alert (no channel configured): %s", payload.get("reason"))
             state.update(row.id, status="done", last_error="no alert channel configured; logged only")
             return
         channel = channels[row.channel % len(channels)]
         try:
-            self.deliver_alert(channel, row.payload)
+            self.deliver_alert(channel, payload)
         except DeliveryError as error:
             self._retry_later(state, row, str(error))
             return
@@ -118,6 +209,26 @@ class OutboxWorker:
         self.delivered += 1
         log.info("alert %s delivered via %s", row.dedupe.split(":")[1], channel.name)
         state.update(row.id, status="done", channel=row.channel, last_error="")
+
+    def _with_restart(self, state: State, row: OutboxRow) -> dict[str, Any] | None:
+        """The firing alert of an incident with a restart, saying how the restart went; None: wait for it."""
+        restart = state.row(str(row.payload["restart"]))
+        payload = dict(row.payload)
+        unit = payload["unit"]
+        if restart is None:
+            return payload
+        if restart.status in ("pending", "in_progress"):
+            waited = (wall_usec() - state.row_created_usec(row.dedupe)) / 1e6
+            if waited < ALERT_WAITS_FOR_RESTART_S:
+                state.update(row.id, status="pending", next_attempt_usec=wall_usec() + 300_000)
+                return None
+            outcome = f"restart of {unit} still in progress after {waited:.0f}s"
+        elif restart.status == "done":
+            outcome = restart.last_error.split(": ", 1)[-1]
+        else:
+            outcome = f"restart of {unit} failed: {restart.last_error}"
+        payload["reason"] = f"{outcome}; {payload['reason']}"
+        return payload
 
     def _retry_later(self, state: State, row: OutboxRow, error: str) -> None:
         error = self.config.secrets().scrub(error)

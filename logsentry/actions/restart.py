@@ -1,17 +1,27 @@
-"""Restart a unit with `systemctl restart -- UNIT`: an argv list, never a shell, with a timeout.
+"""Restart a unit with `systemctl restart -- UNIT`: an argv list, never parsed by a shell, with a total
+deadline, capped output, and its process group killed when the deadline passes (actions/bounded.py).
 
 The unit name comes from trusted journal fields, and is still checked against systemd's unit-name
 grammar so nothing that looks like an option or carries odd bytes reaches the command line.
+
+The restart command is started behind a gate: a fixed `/bin/sh -c 'read ...; exec "$@"'` that runs its
+arguments (never parsed: they are positional parameters) only once logsentry has recorded the command's
+PID in state.db and written "go" to it. Were logsentry killed in between, the gate reads end-of-file and
+exits without running anything; so after any crash a restart either has a recorded PID or never ran.
 """
 
 from __future__ import annotations
 
 import re
-import subprocess
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from . import bounded
 
 UNIT_NAME = re.compile(
     r"[A-Za-z0-9:_.\\@-]{1,240}\.(service|socket|target|mount|automount|swap|timer|path)")
+GATE = ("/bin/sh", "-c", 'read -r go && [ "$go" = go ] && exec "$@"; exit 125', "logsentry-gate")
 
 
 class ActionFailed(RuntimeError):
@@ -24,35 +34,90 @@ def check_unit_name(unit: str) -> str:
     return unit
 
 
-def _run(argv: Sequence[str], timeout_s: float) -> subprocess.CompletedProcess[str]:
+def _what(argv: Sequence[str]) -> str:
+    return f"{argv[-1]}: {' '.join(argv[:2])}"
+
+
+def _finish(process: object, argv: Sequence[str], deadline: float, timeout_s: float) -> bounded.Finished:
     try:
-        return subprocess.run(list(argv), capture_output=True, text=True, timeout=timeout_s, check=False,
-                              stdin=subprocess.DEVNULL)
-    except subprocess.TimeoutExpired:
-        raise ActionFailed(f"{argv[-1]}: {' '.join(argv[:2])} timed out after {timeout_s:g}s") from None
+        return bounded.finish(process, deadline)  # type: ignore[arg-type]
+    except bounded.Timeout:
+        raise ActionFailed(f"{_what(argv)} timed out after {timeout_s:g}s (process group killed)") from None
+
+
+def _run(argv: Sequence[str], deadline: float, timeout_s: float) -> bounded.Finished:
+    try:
+        process = bounded.start(argv)
     except OSError as error:
         raise ActionFailed(f"{argv[0]}: cannot run: {error.strerror or error}") from None
+    return _finish(process, argv, deadline, timeout_s)
 
 
-def restart_unit(unit: str, systemctl: Sequence[str], timeout_s: float, abort_first: bool = False) -> str:
-    """Restart `unit`; with abort_first, SIGABRT its main process first so systemd-coredump keeps evidence."""
+def process_start_time(pid: int) -> str:
+    """The process's start time in clock ticks since boot (field 22 of /proc/PID/stat): with the PID, it
+    names one process even after PIDs are reused. "" when there is no such process."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return ""
+    return stat[stat.rfind(")") + 2:].split()[19]
+
+
+def restart_unit(unit: str, systemctl: Sequence[str], timeout_s: float, abort_first: bool = False,
+                 started: Callable[[int, str], None] | None = None) -> str:
+    """Restart `unit` within `timeout_s` in all; with abort_first, SIGABRT its main process first so
+    systemd-coredump keeps evidence. `started(pid, start_time)` is called once the restart command exists
+    and before it is let through its gate: record it there."""
     check_unit_name(unit)
+    deadline = time.monotonic() + timeout_s
     notes = []
     if abort_first:
-        done = _run([*systemctl, "kill", "--signal=SIGABRT", "--kill-whom=main", "--", unit], timeout_s)
-        notes.append("sent SIGABRT first" if done.returncode == 0 else f"SIGABRT failed: {done.stderr.strip()}")
-    done = _run([*systemctl, "restart", "--", unit], timeout_s)
+        done = _run([*systemctl, "kill", "--signal=SIGABRT", "--kill-whom=main", "--", unit], deadline, timeout_s)
+        notes.append("sent SIGABRT first" if done.returncode == 0 else
+                     f"SIGABRT failed: {done.stderr.decode(errors='replace').strip()[:300]}")
+    argv = [*systemctl, "restart", "--", unit]
+    try:
+        process = bounded.start([*GATE, *argv], stdin=True)
+    except OSError as error:
+        raise ActionFailed(f"{GATE[0]}: cannot run: {error.strerror or error}") from None
+    assert process.stdin is not None
+    try:
+        if started is not None:
+            started(process.pid, process_start_time(process.pid))
+        process.stdin.write(b"go\n")
+        process.stdin.close()
+    except BaseException:
+        bounded.kill_group(process.pid)
+        process.wait()
+        raise
+    finally:
+        process.stdin = None
+    done = _finish(process, argv, deadline, timeout_s)
+    if done.returncode == 125:
+        raise ActionFailed(f"{unit}: the restart command did not start")
     if done.returncode != 0:
-        raise ActionFailed(f"systemctl restart {unit} failed (exit {done.returncode}): {done.stderr.strip()[:300]}")
+        raise ActionFailed(f"systemctl restart {unit} failed (exit {done.returncode}): "
+                           f"{done.stderr.decode(errors='replace').strip()[:300]}")
     return "; ".join([*notes, "restarted"])
+
+
+def pending_job(unit: str, systemctl: Sequence[str], timeout_s: float = 10.0) -> bool:
+    """Has systemd a job queued or running for the unit (a restart submitted by a command since killed)?"""
+    check_unit_name(unit)
+    try:
+        done = _run([*systemctl, "list-jobs", "--no-legend", "--", unit], time.monotonic() + timeout_s, timeout_s)
+    except ActionFailed:
+        return False
+    return done.returncode == 0 and bool(done.stdout.strip())
 
 
 def current_invocation(unit: str, systemctl: Sequence[str], timeout_s: float = 10.0) -> str | None:
     """The unit's InvocationID now, or None when systemctl cannot tell."""
     check_unit_name(unit)
     try:
-        done = _run([*systemctl, "show", "-p", "InvocationID", "--value", "--", unit], timeout_s)
+        done = _run([*systemctl, "show", "-p", "InvocationID", "--value", "--", unit], time.monotonic() + timeout_s,
+                    timeout_s)
     except ActionFailed:
         return None
-    value = done.stdout.strip()
+    value = done.stdout.decode(errors="replace").strip()
     return value if done.returncode == 0 and value else None

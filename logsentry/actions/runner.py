@@ -41,7 +41,8 @@ def outbox_items(action: Action, hostname: str, context: Sequence[str] = ()) -> 
     base = f"{incident_id(incident)}|{incident.fired_usec}"
     if action.kind == "restart":
         return [OutboxItem(f"restart:{base}", "restart",
-                           {"unit": action.unit, "rule": incident.rule_id, "invocation": incident.invocation})]
+                           {"unit": action.unit, "rule": incident.rule_id, "invocation": incident.invocation,
+                            "fired_usec": incident.fired_usec})]
     payload = incident_payload("firing", incident, hostname, action.reason, context)
     return [OutboxItem(f"alert:{base}:firing", "alert", payload, group=incident_id(incident))]
 

@@ -58,16 +58,27 @@ def setup_logging(level: int = logging.INFO, service: bool = True) -> None:
 @click.option("--dry-run", is_flag=True, help="Log what would be done; restart and alert nothing.")
 def run(config_path: Path, dry_run: bool) -> None:
     """Follow the journal as a service: restart units and send alerts as the config says."""
-    from ..service import Service
+    from ..service import Service, StartError
 
     config = load_site_config(config_path)
     if dry_run:
         config = dataclasses.replace(config, dry_run=True)
     refuse_untrusted(config)
+    rule_set = load_rules(config.rule_dirs, disabled=config.disabled_rules)
+    if rule_set.errors:  # as `config check` and a reload do: a broken rule file is refused, not skipped
+        for line in rule_set.errors:
+            click.echo(line, err=True)
+        fail(f"refusing to start: {len(rule_set.errors)} rule file error(s) (see `logsentry config check`)")
     setup_logging()
-    service = Service(config)
+    try:
+        service = Service(config)
+    except StartError as error:
+        fail(f"cannot start: {error}")
     service.install_signals()
-    sys.exit(service.run())
+    try:
+        sys.exit(service.run())
+    except StartError as error:
+        fail(f"cannot start: {error}")
 
 
 @click.group("config")

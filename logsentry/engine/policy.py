@@ -41,12 +41,14 @@ class Policy:
 
 @dataclass(frozen=True)
 class RestartRecord:
-    """A restart logsentry decided on, with the invocation the unit had then."""
+    """A restart logsentry decided on, with the invocation the unit had then and, once the restart was
+    carried out, the invocation it started (`after`, "" until known)."""
 
     unit: str
     rule_id: str
     at_usec: int
     invocation: str
+    after: str = ""
 
 
 class RestartLedger:
@@ -61,15 +63,23 @@ class RestartLedger:
     def add(self, record: RestartRecord, keep_since_usec: int) -> None:
         self.records = [r for r in self.records if r.at_usec >= keep_since_usec] + [record]
 
+    def carried_out(self, unit: str, at_usec: int, after: str) -> bool:
+        """The restart decided at `at_usec` started invocation `after`; False when no record matches."""
+        for index, record in enumerate(self.records):
+            if record.unit == unit and record.at_usec == at_usec and record.after != after:
+                self.records[index] = RestartRecord(unit, record.rule_id, at_usec, record.invocation, after)
+                return True
+        return False
+
     def snapshot(self) -> list[dict[str, object]]:
         return [
-            {"unit": r.unit, "rule_id": r.rule_id, "at_usec": r.at_usec, "invocation": r.invocation}
+            {"unit": r.unit, "rule_id": r.rule_id, "at_usec": r.at_usec, "invocation": r.invocation, "after": r.after}
             for r in self.records]
 
     @classmethod
     def restore(cls, items: list[dict[str, object]] | None) -> RestartLedger:
-        return cls([RestartRecord(str(i["unit"]), str(i["rule_id"]), int(str(i["at_usec"])), str(i["invocation"]))
-                    for i in items or []])
+        return cls([RestartRecord(str(i["unit"]), str(i["rule_id"]), int(str(i["at_usec"])), str(i["invocation"]),
+                                  str(i.get("after", ""))) for i in items or []])
 
 
 @dataclass(frozen=True)
@@ -122,8 +132,10 @@ class GuardedPolicy:
         at = incident.fired_usec
         recent = self.ledger.for_unit(incident.unit, at - limits.period_usec)
         same_rule = [r for r in recent if r.rule_id == incident.rule_id]
+        # "Came back": the signature in the invocation logsentry's own restart started. An invocation someone
+        # else started since (an operator's restart, a deploy) is a fresh start: budget and cooldown decide.
         if same_rule and incident.invocation and incident.invocation != same_rule[-1].invocation \
-                and limits.on_return == "alert":
+                and same_rule[-1].after in ("", incident.invocation) and limits.on_return == "alert":
             return [Action("alert", incident.unit, incident, dry,
                            "came back after restart: the same signature in the unit's new invocation; "
                            "not restarting again")]

@@ -19,6 +19,7 @@ from ..model import Hit, Incident, Severity
 from ..rules.rule import Rule
 
 MAX_SAMPLES = 5
+MAX_SAMPLE_CHARS = 1024  # a sample is for people (alerts show 500 characters): 48 KiB lines must not pile up
 MAX_WINDOWS = 20_000
 EVICT_BATCH = 256
 
@@ -44,6 +45,10 @@ class BurstTracker:
         self._ended_early: list[Incident] = []
         self.evicted = 0
         """Windows dropped to stay within MAX_WINDOWS (the least recently hit ones)."""
+        self._dirty: set[WindowKey] = set()
+        """Keys added, changed or dropped since the last changes() (kept once track_changes is set: the
+        service saves only those)."""
+        self.track_changes = False
 
     def add(self, hit: Hit) -> tuple[Incident | None, Incident | None]:
         """Record a hit; returns (incident that ended before it, incident it fired), either may be None."""
@@ -58,6 +63,8 @@ class BurstTracker:
             window = _Window(stamps=deque(maxlen=trigger.count))
             heapq.heappush(self._deadlines, (now + trigger.within_usec, key))
         self._windows[key] = window
+        if self.track_changes:
+            self._dirty.add(key)
         ended = None
         invocation = invocation_of(hit.entry.fields)
         if window.incident is not None and invocation and window.incident.invocation \
@@ -80,7 +87,8 @@ class BurstTracker:
                 rule_id=rule.id, severity=rule.severity, unit=hit.entry.unit, key=hit.key,
                 first_usec=window.stamps[0], fired_usec=now, last_usec=now, count=trigger.count,
                 threshold=trigger.count, within_usec=trigger.within_usec, cursor=hit.entry.cursor,
-                samples=(hit.entry.message,), action=rule.action, invocation=invocation, why=hit.why,
+                samples=(hit.entry.message[:MAX_SAMPLE_CHARS],), action=rule.action, invocation=invocation,
+                why=hit.why,
                 template=hit.template,
             )
             return ended, window.incident
@@ -94,6 +102,8 @@ class BurstTracker:
         oldest = list(itertools.islice(windows, 4 * EVICT_BATCH))
         quiet = [key for key in oldest if windows[key].incident is None][:EVICT_BATCH]
         dropped = quiet or oldest[:EVICT_BATCH]
+        if self.track_changes:
+            self._dirty.update(dropped)
         for key in dropped:
             incident = windows.pop(key).incident
             if incident is not None:
@@ -126,6 +136,8 @@ class BurstTracker:
             if window.incident is not None:
                 ended.append(window.incident)
             del self._windows[key]
+            if self.track_changes:
+                self._dirty.add(key)
         return ended
 
     def _deadline(self, key: WindowKey, window: _Window) -> int:
@@ -134,9 +146,25 @@ class BurstTracker:
 
     def snapshot(self) -> list[dict[str, Any]]:
         """JSON-ready state of every window, for the service's saved state."""
-        return [{"key": list(key), "stamps": list(window.stamps),
-                 "incident": _incident_json(window.incident) if window.incident else None}
-                for key, window in self._windows.items()]
+        return [_window_json(key, window) for key, window in self._windows.items()]
+
+    def changes(self) -> tuple[list[tuple[str, dict[str, Any]]], list[str]]:
+        """Since the last call: (saved key, JSON-ready state) of each window added or changed, and the saved
+        keys of windows gone. An incremental snapshot: a commit costs what changed, not every window."""
+        changed, gone = [], []
+        for key in self._dirty:
+            window = self._windows.get(key)
+            if window is None:
+                gone.append(window_key(key))
+            else:
+                changed.append((window_key(key), _window_json(key, window)))
+        self._dirty.clear()
+        return changed, gone
+
+    def items(self) -> list[tuple[str, dict[str, Any]]]:
+        """Every window as (saved key, JSON-ready state); marks nothing to save."""
+        self._dirty.clear()
+        return [(window_key(key), _window_json(key, window)) for key, window in self._windows.items()]
 
     def restore(self, items: list[dict[str, Any]]) -> None:
         """Load a snapshot; windows of rules that no longer exist are dropped."""
@@ -156,6 +184,15 @@ class BurstTracker:
 
     def __len__(self) -> int:
         return len(self._windows)
+
+
+def window_key(key: WindowKey) -> str:
+    return "\x1f".join(key)
+
+
+def _window_json(key: WindowKey, window: _Window) -> dict[str, Any]:
+    return {"key": list(key), "stamps": list(window.stamps),
+            "incident": _incident_json(window.incident) if window.incident else None}
 
 
 def invocation_of(fields: Mapping[str, str]) -> str:
@@ -183,6 +220,6 @@ def _incident_from_json(data: dict[str, Any]) -> Incident:
 def _extend(incident: Incident, hit: Hit) -> Incident:
     samples = incident.samples
     if len(samples) < MAX_SAMPLES:
-        samples = (*samples, hit.entry.message)
+        samples = (*samples, hit.entry.message[:MAX_SAMPLE_CHARS])
     return replace(incident, count=incident.count + 1, last_usec=max(incident.last_usec, hit.entry.realtime_usec),
                    samples=samples)
