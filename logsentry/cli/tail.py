@@ -60,7 +60,7 @@ def acting_pipeline(detector: Detector, act: bool, config_path: Path) -> Iterato
     with tempfile.TemporaryDirectory(prefix="logsentry-tail-") as scratch:
         runner = ActionRunner(config, Path(scratch) / "state.db")
         try:
-            yield Pipeline(detector, runner.policy, execute=runner.execute)
+            yield Pipeline(detector, runner.policy, execute=runner.execute, silence_overrides=config.silence_for)
         finally:
             runner.close()
 

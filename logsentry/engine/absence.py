@@ -10,8 +10,8 @@ gap is known to within 19 %). From it follow two things, reviewed each time the 
   jobs, error logs) have bursts and long natural gaps, far above 1, and are never watched by default.
 * its threshold: the longest of the rule's floor (`silent_for`), `margin` times the gap at the 99.9th
   percentile, and the gap whose probability is below `false_alarms_per_day` per day under the learnt
-  distribution (its upper tail beyond the 90th percentile taken as exponential, with a scale no smaller
-  than the spread of all gaps, so a short history errs towards waiting longer).
+  distribution (its upper tail beyond the 90th percentile taken as exponential, the longest 0.1 % left out
+  again, with a scale no smaller than the spread of all gaps, so a short history errs towards waiting longer).
 
 A regular unit that logged at least `min_entries` entries is watched: once it has logged nothing for its
 threshold, on event time or the wall clock when following live, a silence incident fires; its next entry
@@ -137,22 +137,27 @@ class Rhythm:
                 return bin_range(index)[1]
         return 0
 
-    def variation(self) -> tuple[float, float]:
-        """(coefficient of variation, mean) of the gaps at their bins' midpoints, the longest TRIM left out."""
+    def trimmed(self) -> list[tuple[int, int]]:
+        """(bin, count) with the longest TRIM of the gaps left out: a rare outage is no part of the rhythm."""
         drop = int(self.gaps * TRIM)
-        n = total = squares = 0.0
+        out = []
         for index in sorted(self.bins, reverse=True):
             count = self.bins[index]
-            if drop:
-                cut = min(drop, count)
-                drop -= cut
-                count -= cut
-            if count:
-                low, high = bin_range(index)
-                mid = (low + high - 1) / 2
-                n += count
-                total += count * mid
-                squares += count * mid * mid
+            cut = min(drop, count)
+            drop -= cut
+            if count > cut:
+                out.append((index, count - cut))
+        return out
+
+    def variation(self) -> tuple[float, float]:
+        """(coefficient of variation, mean) of the gaps at their bins' midpoints, the longest TRIM left out."""
+        n = total = squares = 0.0
+        for index, count in self.trimmed():
+            low, high = bin_range(index)
+            mid = (low + high - 1) / 2
+            n += count
+            total += count * mid
+            squares += count * mid * mid
         if not n or not total:
             return 0.0, 0.0
         mean = total / n
@@ -165,7 +170,7 @@ class Rhythm:
             return 0
         n = self.gaps
         tail_from = self.quantile(TAIL_FROM)
-        above = [(count, (low + high - 1) / 2) for index, count in self.bins.items()
+        above = [(count, (low + high - 1) / 2) for index, count in self.trimmed()
                  for low, high in (bin_range(index),) if low >= tail_from]
         beyond = sum(count for count, _ in above)
         scale = sum(count * (mid - tail_from) for count, mid in above) / beyond if beyond else 0.0

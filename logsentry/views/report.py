@@ -12,9 +12,10 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from ..engine.absence import Gap
 from ..engine.detector import Quarantine
 from ..model import Action, Incident, Severity
-from ..pipeline import ActionEvent, EndedEvent, Event, MatchEvent, Progress, QuarantineEvent
+from ..pipeline import ActionEvent, EndedEvent, Event, GapEvent, MatchEvent, Progress, QuarantineEvent
 from ..timespec import format_duration, format_usec
 from .escape import one_line, visible
 
@@ -34,6 +35,8 @@ class ScanSummary:
     actions: dict[tuple[str, str, str, int], list[Action]] = field(default_factory=dict)
     matches: Counter[tuple[str, str]] = field(default_factory=Counter)
     quarantines: list[Quarantine] = field(default_factory=list)
+    gaps: dict[tuple[str, str, int], Gap] = field(default_factory=dict)
+    """Silences by (rule, unit, start): their real length, for the incident that reported them."""
 
     def add(self, event: Event) -> None:
         match event:
@@ -46,6 +49,8 @@ class ScanSummary:
                 self.actions.setdefault((inc.rule_id, inc.unit, inc.key, inc.first_usec), []).append(action)
             case QuarantineEvent(quarantine):
                 self.quarantines.append(quarantine)
+            case GapEvent(gap):
+                self.gaps[(gap.rule_id, gap.unit, gap.from_usec)] = gap
 
     def actions_for(self, incident: Incident) -> list[Action]:
         return self.actions.get((incident.rule_id, incident.unit, incident.key, incident.first_usec), [])
@@ -65,13 +70,31 @@ def _tail(line: str, width: int = 100) -> str:
     return line if len(line) <= width else "…" + line[-(width - 1):]
 
 
-def _incident_block(incident: Incident, actions: list[Action], width: int) -> Panel:
+def _silence_block(incident: Incident, gap: Gap, action: Text, head: Text, width: int) -> Panel:
+    """A silence: how long the unit said nothing against its usual rhythm, and its last line before the gap
+    (context, not an error)."""
+    length = format_duration(gap.to_usec - gap.from_usec)
+    usual = f", usually one every {format_duration(gap.expected_gap_usec)}" if gap.expected_gap_usec else ""
+    until = "the end of the input (still silent)" if gap.open else format_usec(gap.to_usec, with_date=False)
+    what = Text(f"silence: no entry for {length}{usual}", style="bold")
+    times = Text(f"from {format_usec(gap.from_usec)} to {until}; counted as silent after "
+                 f"{format_duration(gap.threshold_usec)} ({format_usec(incident.fired_usec, with_date=False)})")
+    lines = [Text("last line before it:", style="dim")]
+    lines += [Text(f"│ {_tail(sample, width - 6)}", style="dim", no_wrap=True, overflow="ellipsis")
+              for sample in incident.samples[:1] if sample]
+    return Panel(Group(head, what, times, action, *lines), border_style=SEVERITY_STYLE[incident.severity],
+                 expand=True)
+
+
+def _incident_block(incident: Incident, actions: list[Action], width: int, gap: Gap | None = None) -> Panel:
     """One incident: what, where, when, how many, what was done, and its first lines."""
     dry = " (dry run)" if actions and all(a.dry_run for a in actions) else ""
     done = " + ".join(a.kind for a in actions) or incident.action
     key = f" [{incident.key}]" if incident.key else ""
     head = Text.assemble((f"{incident.severity.label.upper()} ", SEVERITY_STYLE[incident.severity]),
                          (visible(incident.unit + key), "bold"), "  ", visible(incident.rule_id))
+    if gap is not None:
+        return _silence_block(incident, gap, Text.assemble("action: ", (done + dry, "bold")), head, width)
     times = Text(
         f"first hit {format_usec(incident.first_usec)}, fired {format_usec(incident.fired_usec, with_date=False)} "
         f"({incident.threshold} within {format_duration(incident.within_usec)}), "
@@ -94,7 +117,8 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
     )
     ordered = sorted(summary.incidents, key=lambda i: (i.unit, i.rule_id, i.first_usec))
     for incident in ordered:
-        console.print(_incident_block(incident, summary.actions_for(incident), console.width))
+        gap = summary.gaps.get((incident.rule_id, incident.unit, incident.first_usec))
+        console.print(_incident_block(incident, summary.actions_for(incident), console.width, gap))
     quiet = [(unit, rule, n) for (unit, rule), n in sorted(summary.matches.items())
              if not any(i.unit == unit and i.rule_id == rule for i in summary.incidents)]
     if quiet:
