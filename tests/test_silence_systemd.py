@@ -1,0 +1,80 @@
+"""Silence against a real systemd (the sandbox, see sandbox.py): a unit logging every second that is SIGSTOPped
+is reported within twice its learnt gap plus 10 s; one stopped with `systemctl stop` and a oneshot unit that
+finishes never are. logsentry runs as the service (`logsentry run`) on the sandbox's journal, wall-clock ticks."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from sandbox import Sandbox
+from test_restart_systemd import wait_until
+
+TICKER = """[Unit]
+DefaultDependencies=no
+[Service]
+ExecStart=/bin/sh -c 'i=0; while true; do echo "{name} tick $i"; i=$((i+1)); sleep 1; done'
+"""
+ONESHOT = ["-p", "Type=oneshot", "-p", "DefaultDependencies=no", "/bin/sh", "-c",
+           'i=0; while [ $i -lt 75 ]; do echo "job step $i"; i=$((i+1)); sleep 1; done']
+
+
+def test_sigstopped_unit_is_reported_and_stopped_or_finished_units_are_not(tmp_path: Path):
+    box = Sandbox({"beat.service": TICKER.format(name="beat"), "stopme.service": TICKER.format(name="stopme")})
+    alerts = tmp_path / "alerts.jsonl"
+    receiver = tmp_path / "receive.py"
+    receiver.write_text("import json, sys, time\n"
+                        f"open({str(alerts)!r}, 'a').write(json.dumps({{'at': time.time(), "
+                        "'alert': json.load(sys.stdin)}) + '\\n')\n")
+    config = tmp_path / "logsentry.toml"
+    config.write_text(f'''
+state_dir = "{tmp_path / 'state'}"
+journal_directory = "{box.journal}"
+
+[[watch]]
+units = ["beat", "stopme", "job"]
+actions = ["alert"]
+
+[[channel]]
+type = "command"
+argv = ["{sys.executable}", "{receiver}"]
+''')
+    log = tmp_path / "logsentry.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "logsentry", "run", "-c", str(config)], stdout=out, stderr=out)
+
+    def silent_units() -> list[tuple[float, str]]:
+        if not alerts.exists():
+            return []
+        records = [json.loads(line) for line in alerts.read_text().splitlines() if line.strip()]
+        return [(r["at"], r["alert"]["unit"]) for r in records if r["alert"].get("rule") == "unit-went-silent"
+                and r["alert"].get("event") == "firing"]
+
+    try:
+        wait_until(lambda: "ready: watching" in log.read_text(), 20, "logsentry ready")
+        started = subprocess.run([*box.systemctl[:-1], "systemd-run", "--unit=job", "--no-block", *ONESHOT],
+                                 capture_output=True, text=True, timeout=30, check=False)  # a transient oneshot
+        assert started.returncode == 0, started.stderr
+        time.sleep(70)  # 60 entries make a rhythm; the oneshot job finishes after 75 s
+        assert not silent_units(), silent_units()
+        box.run("stop", "stopme.service")
+        box.run("kill", "--signal=SIGSTOP", "beat.service")  # hung: alive, silent
+        stopped_at = time.time()
+        wait_until(lambda: any(unit == "beat.service" for _, unit in silent_units()), 30, "the silence alert")
+        [(alerted_at, _)] = [pair for pair in silent_units() if pair[1] == "beat.service"]
+        assert alerted_at - stopped_at <= 2 * 1 + 10, alerted_at - stopped_at  # twice its 1 s gap plus 10 s
+        wait_until(lambda: box.show("job.service", "ActiveState") == "inactive", 30, "the oneshot job finished")
+        time.sleep(20)  # far past their thresholds (5 s)
+        assert [unit for _, unit in silent_units()] == ["beat.service"], silent_units()
+        journal = subprocess.run(["journalctl", "-D", str(box.journal), "-o", "cat", "--no-pager", "_PID=1"],
+                                 capture_output=True, text=True, check=False).stdout
+        assert "stopme.service: Deactivated successfully." in journal and "Finished job.service" in journal, journal
+        box.run("kill", "--signal=SIGCONT", "beat.service")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=20)
+        box.close()
