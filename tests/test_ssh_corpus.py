@@ -52,7 +52,9 @@ def hits(message: str) -> list:
     entry = Entry(realtime_usec=0, message=message, unit="ssh.service", priority=6, cursor="",
                   fields={"_TRANSPORT": "syslog", "_SYSTEMD_UNIT": "ssh.service", "SYSLOG_IDENTIFIER": "sshd",
                           "_PID": "4242", "_UID": "0", "_COMM": "sshd"})
-    return Detector(RULES).detect(entry)
+    # error-burst counts every line at effective priority err (sshd's "error: ..." lines: PRIORITY 3 from syslog,
+    # or the text's level at 6); it names no signature, so it is no hit here
+    return [hit for hit in Detector(RULES).detect(entry) if hit.rule_id != "error-burst"]
 
 
 def same_address(captured: str, labelled: str) -> bool:
