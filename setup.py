@@ -6,7 +6,8 @@ setup(
     packages=[*find_packages(include=["logsentry", "logsentry.*"]), "logsentry.shipped_rules"],
     # The rule library ships inside the wheel; in a checkout, rules/ is read where it is (rules/loader.py).
     package_dir={"logsentry.shipped_rules": "rules"},
-    package_data={"logsentry.shipped_rules": ["*/*.toml"], "logsentry.sources": ["*.pyi"]},
+    package_data={"logsentry.shipped_rules": ["*/*.toml"], "logsentry.sources": ["*.pyi"],
+                  "logsentry.engine.templates": ["*.pyi"]},
     ext_modules=[
         Extension(
             "logsentry.sources._journalscan",
@@ -15,6 +16,13 @@ setup(
             libraries=["systemd"],
             extra_compile_args=["-O2", "-std=c11", "-D_GNU_SOURCE", "-Wall", "-Wextra",
                                 "-Wno-missing-field-initializers"],
-        )
+        ),
+        # The C twin of engine/templates/tokens.py's masking (tests/test_mask_equivalence.py holds them equal).
+        Extension(
+            "logsentry.engine.templates._mask",
+            ["logsentry/engine/templates/_mask.c"],
+            extra_compile_args=["-O2", "-std=c11", "-D_GNU_SOURCE", "-Wall", "-Wextra",
+                                "-Wno-missing-field-initializers"],
+        ),
     ],
 )

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .drain import Cluster, Tree, merge
-from .tokens import level_positions, tokenize
+from .tokens import level_positions, masked_key
 
 SNAPSHOT_VERSION = 1
 _CACHE_TOTAL = 262_144  # cached lines (exact and masked, each) over all units, roughly
@@ -90,13 +90,13 @@ class TemplateMiner:
         return t
 
     def _learn(self, unit: str, u: _Unit, message: str) -> Cluster:
-        tokens = tokenize(message, self.max_tokens)
-        key = " ".join(tokens)
+        key = masked_key(message, self.max_tokens)  # the tokens joined by " "
         c = u.masked.get(key)
         if c is not None and c.alive:
             c.count += 1
             u.clusters.move_to_end(c.id)
             return c
+        tokens = key.split(" ") if key else []
         levels = level_positions(tokens, key)
         tree = u.tree
         c = tree.find(tokens, levels)
@@ -161,8 +161,8 @@ class TemplateMiner:
         if c is not None and c.alive:
             t: Template = c.template
             return t
-        tokens = tokenize(message, self.max_tokens)
-        key = " ".join(tokens)
+        key = masked_key(message, self.max_tokens)
+        tokens = key.split(" ") if key else []
         c = u.masked.get(key)
         if c is None or not c.alive:
             c = u.tree.find(tokens, level_positions(tokens, key))

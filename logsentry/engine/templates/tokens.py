@@ -9,6 +9,9 @@ words and not the keys every line shares).
 
 Level words (INFO, ERROR, Warn, `[error]`, `level=err`, ...) are never masked; `level_positions` finds them
 so that clustering never merges two lines that differ in their level (drain3#45).
+
+The regex and `_replace` below are the reference (`reference_mask`, `reference_tokenize`); `mask`, `tokenize` and
+`masked_key` run their C twin (`_mask.c`, about 20x faster), which tests/test_mask_equivalence.py holds to it.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ import re
 from typing import Any
 
 import orjson
+
+from . import _mask
 
 WILDCARD = "<*>"
 
@@ -99,9 +104,13 @@ def _mask_inner(text: str) -> str:
     return _MASK_RE.sub(_replace, text)
 
 
-def mask(line: str) -> str:
-    """The line with its variable parts replaced by `<KIND>` placeholders."""
+def reference_mask(line: str) -> str:
+    """The line with its variable parts replaced by `<KIND>` placeholders (the reference of `mask`)."""
     return _MASK_RE.sub(_replace, line)
+
+
+mask = _mask.mask
+"""The line with its variable parts replaced by `<KIND>` placeholders (C; the same as `reference_mask`)."""
 
 
 def _json_text(line: str) -> str | None:
@@ -129,8 +138,8 @@ def _json_value(v: Any) -> str:
     return orjson.dumps(v).decode()
 
 
-def tokenize(line: str, max_tokens: int = 128) -> list[str]:
-    """Masked tokens of a line, at most max_tokens of them."""
+def reference_tokenize(line: str, max_tokens: int = 128) -> list[str]:
+    """Masked tokens of a line, at most max_tokens of them (the reference of `tokenize`)."""
     if line.startswith("{") and line.endswith("}"):
         converted = _json_text(line)
         if converted is not None:
@@ -146,6 +155,21 @@ def tokenize(line: str, max_tokens: int = 128) -> list[str]:
     if len(tokens) > max_tokens:
         del tokens[max_tokens:]
     return tokens
+
+
+def masked_key(line: str, max_tokens: int = 128) -> str:
+    """`" ".join(tokenize(line, max_tokens))`, made in C: the key of the miner's masked-line cache."""
+    if line.startswith("{") and line.endswith("}"):
+        converted = _json_text(line)
+        if converted is not None:
+            line = converted
+    return _mask.masked_key(line, max_tokens)
+
+
+def tokenize(line: str, max_tokens: int = 128) -> list[str]:
+    """Masked tokens of a line, at most max_tokens of them (`max_tokens` >= 0)."""
+    key = masked_key(line, max_tokens)
+    return key.split(" ") if key else []
 
 
 def is_level(token: str) -> bool:

@@ -1,0 +1,965 @@
+/* The C twin of tokens.py's masking: `_MASK_RE.sub(_replace, line)` and the token split after it.
+ *
+ * tokens.py is the reference; tests/test_mask_equivalence.py holds this file to it (hypothesis, the golden
+ * samples, and lines of real journals). Each kind of tokens.py's one big regex is a function here that returns
+ * where the regex's match would end (or -1), found in the same order Python's backtracking tries the choices:
+ * greedy quantifiers longest first, alternatives left to right, and a lookahead checked at each candidate end.
+ * Character classes are Python's for str patterns: \d is any Unicode decimal digit, \w any alphanumeric
+ * character or '_', \s any Unicode whitespace, \b the edge of a \w run; [A-Za-z0-9] and friends are ASCII.
+ *
+ * Every function works on one range [lo, hi) of a UCS4 copy of the line: a quoted value's inside is masked
+ * as a string of its own (tokens._mask_inner), so lookarounds never see past the range.
+ */
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+#define NOCH ((Py_UCS4)0xFFFFFFFFu) /* outside the range: belongs to no class */
+
+typedef struct {
+    const Py_UCS4 *s;
+    Py_ssize_t lo, hi;
+} Ctx;
+
+typedef struct {
+    Py_UCS4 *buf;
+    Py_ssize_t len, cap;
+} Out;
+
+static inline Py_UCS4 at(const Ctx *c, Py_ssize_t i) { return (i >= c->lo && i < c->hi) ? c->s[i] : NOCH; }
+
+/* --- character classes ------------------------------------------------------------------------------- */
+
+enum { C_DIGIT = 1, C_UPPER = 2, C_LOWER = 4, C_HEX = 8, C_SPACE = 16, C_START = 32, C_GLUE = 64, C_UNIT = 128 };
+static unsigned char ascii_class[128];
+
+static void init_classes(void) {
+    for (int ch = 0; ch < 128; ch++) {
+        unsigned char k = 0;
+        if (ch >= '0' && ch <= '9') k |= C_DIGIT | C_HEX;
+        if (ch >= 'A' && ch <= 'Z') k |= C_UPPER;
+        if (ch >= 'a' && ch <= 'z') k |= C_LOWER;
+        if ((ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F')) k |= C_HEX;
+        if (ch == ' ' || (ch >= 9 && ch <= 13) || (ch >= 28 && ch <= 31)) k |= C_SPACE;
+        /* a character some kind can start with (match_at) */
+        if ((k & (C_DIGIT | C_UPPER | C_LOWER)) || (ch && strchr("_:@-.+[/~\"'", ch))) k |= C_START;
+        /* a character that can follow a word's letters and digits inside a match of a kind before HEX */
+        if (ch && strchr("+.-:_@", ch)) k |= C_GLUE;
+        /* a duration unit's first character */
+        if (ch && strchr("nusmhd", ch)) k |= C_UNIT;
+        ascii_class[ch] = k;
+    }
+}
+
+static inline int a_alnum(Py_UCS4 ch) { return ch < 128 && (ascii_class[ch] & (C_DIGIT | C_UPPER | C_LOWER)); }
+static inline int a_alpha(Py_UCS4 ch) { return ch < 128 && (ascii_class[ch] & (C_UPPER | C_LOWER)); }
+static inline int a_upper(Py_UCS4 ch) { return ch < 128 && (ascii_class[ch] & C_UPPER); }
+static inline int a_hex(Py_UCS4 ch) { return ch < 128 && (ascii_class[ch] & C_HEX); }
+static inline int a_hexletter(Py_UCS4 ch) { return a_hex(ch) && !(ascii_class[ch] & C_DIGIT); }
+/* \d */
+static inline int u_digit(Py_UCS4 ch) {
+    if (ch < 128) return ascii_class[ch] & C_DIGIT;
+    return ch != NOCH && Py_UNICODE_ISDECIMAL(ch);
+}
+/* \w */
+static inline int u_word(Py_UCS4 ch) {
+    if (ch < 128) return (ascii_class[ch] & (C_DIGIT | C_UPPER | C_LOWER)) || ch == '_';
+    return ch != NOCH && Py_UNICODE_ISALNUM(ch);
+}
+/* \s, str.split(), str.strip() */
+static inline int u_space(Py_UCS4 ch) {
+    if (ch < 128) return ascii_class[ch] & C_SPACE;
+    return ch != NOCH && Py_UNICODE_ISSPACE(ch);
+}
+/* [^\s"'<>] */
+static inline int url_char(Py_UCS4 ch) {
+    return ch != NOCH && !u_space(ch) && ch != '"' && ch != '\'' && ch != '<' && ch != '>';
+}
+/* [\w.@%+~,:=$-]: a path segment's characters */
+static inline int path_char(Py_UCS4 ch) {
+    return u_word(ch) || ch == '.' || ch == '@' || ch == '%' || ch == '+' || ch == '~' || ch == ',' || ch == ':' ||
+           ch == '=' || ch == '$' || ch == '-';
+}
+/* [A-Za-z0-9-]: a host name label's characters */
+static inline int label_char(Py_UCS4 ch) { return a_alnum(ch) || ch == '-'; }
+
+static inline int boundary(const Ctx *c, Py_ssize_t i) { return u_word(at(c, i - 1)) != u_word(at(c, i)); }
+
+static int lit(const Ctx *c, Py_ssize_t i, const char *word) {
+    for (; *word; word++, i++)
+        if (at(c, i) != (Py_UCS4)(unsigned char)*word) return 0;
+    return 1;
+}
+
+static Py_ssize_t digits(const Ctx *c, Py_ssize_t i) { /* length of the \d run at i */
+    Py_ssize_t n = 0;
+    while (u_digit(at(c, i + n))) n++;
+    return n;
+}
+
+static Py_ssize_t hexes(const Ctx *c, Py_ssize_t i) {
+    Py_ssize_t n = 0;
+    while (a_hex(at(c, i + n))) n++;
+    return n;
+}
+
+static int ndigits(const Ctx *c, Py_ssize_t i, int n) {
+    for (int k = 0; k < n; k++)
+        if (!u_digit(at(c, i + k))) return 0;
+    return 1;
+}
+
+/* --- the kinds, in the regex's order ----------------------------------------------------------------- */
+
+/* Memo of the last run computed by kinds that start with a run of one class: every start inside the run
+ * ends where it ends, so a line of many short words costs one pass. */
+typedef struct {
+    Py_ssize_t unit_from, unit_end, email_from, email_end;
+} Memo;
+
+/* URL: \b[A-Za-z][A-Za-z0-9+.-]{1,15}://[^\s"'<>]+ */
+static Py_ssize_t m_url(const Ctx *c, Py_ssize_t p) {
+    if (!a_alpha(at(c, p)) || u_word(at(c, p - 1))) return -1;
+    Py_ssize_t r = 0;
+    for (Py_UCS4 ch; (ch = at(c, p + 1 + r)), a_alnum(ch) || ch == '+' || ch == '.' || ch == '-';) {
+        r++;
+        if (r > 15) return -1;
+    }
+    if (r < 1 || !lit(c, p + 1 + r, "://")) return -1;
+    Py_ssize_t i = p + 1 + r + 3, e = i;
+    while (url_char(at(c, e))) e++;
+    return e > i ? e : -1;
+}
+
+static const char *const UNIT_SUFFIXES[] = {"service", "socket", "timer", "mount", "automount", "scope", "slice",
+                                            "target",  "path",   "swap",  "device", NULL};
+
+static inline int unit_run_char(Py_UCS4 ch) { return u_word(ch) || ch == ':' || ch == '@' || ch == '-'; }
+
+/* UNIT: [\w:@-]*[A-Za-z0-9]\.(?:service|...)(?![\w.-]) */
+static Py_ssize_t m_unit(const Ctx *c, Py_ssize_t p, Memo *memo) {
+    if (!unit_run_char(at(c, p))) return -1;
+    Py_ssize_t e;
+    if (p >= memo->unit_from && p < memo->unit_end) {
+        e = memo->unit_end;
+    } else {
+        e = p;
+        while (unit_run_char(at(c, e))) e++;
+        memo->unit_from = p;
+        memo->unit_end = e;
+    }
+    if (!a_alnum(at(c, e - 1)) || at(c, e) != '.') return -1;
+    for (const char *const *suffix = UNIT_SUFFIXES; *suffix; suffix++) {
+        if (lit(c, e + 1, *suffix)) {
+            Py_ssize_t end = e + 1 + (Py_ssize_t)strlen(*suffix);
+            Py_UCS4 next = at(c, end);
+            if (!(u_word(next) || next == '.' || next == '-')) return end;
+        }
+    }
+    return -1;
+}
+
+static inline int email_local_char(Py_UCS4 ch) { return u_word(ch) || ch == '.' || ch == '+' || ch == '-'; }
+
+/* EMAIL: \b[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b
+ * Labels are maximal runs (a shorter one would leave a label character where '.' is needed), so the only
+ * choice is how many labels the (...)* takes: most first, and the top-level part is the next label's letters. */
+static Py_ssize_t m_email(const Ctx *c, Py_ssize_t p, Memo *memo) {
+    if (!email_local_char(at(c, p)) || !boundary(c, p)) return -1;
+    Py_ssize_t e;
+    if (p >= memo->email_from && p < memo->email_end) {
+        e = memo->email_end;
+    } else {
+        e = p;
+        while (email_local_char(at(c, e))) e++;
+        memo->email_from = p;
+        memo->email_end = e;
+    }
+    if (at(c, e) != '@') return -1;
+    Py_ssize_t i = e + 1;
+    if (!label_char(at(c, i))) return -1;
+    /* label starts after the first: walk the chain, remember the starts of labels 2..n */
+    Py_ssize_t stack_starts[64];
+    Py_ssize_t *starts = stack_starts, cap = 64, n = 0;
+    Py_ssize_t result = -1;
+    while (label_char(at(c, i))) i++;
+    while (at(c, i) == '.' && label_char(at(c, i + 1))) {
+        if (n == cap) {
+            Py_ssize_t *bigger = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)cap * 2);
+            if (bigger == NULL) goto done; /* cannot happen in practice; no match is the safe answer */
+            memcpy(bigger, starts, sizeof(Py_ssize_t) * (size_t)n);
+            if (starts != stack_starts) PyMem_Free(starts);
+            starts = bigger;
+            cap *= 2;
+        }
+        starts[n++] = i + 1;
+        i++;
+        while (label_char(at(c, i))) i++;
+    }
+    for (Py_ssize_t k = n - 1; k >= 0; k--) {
+        Py_ssize_t t = starts[k], m = 0;
+        while (a_alpha(at(c, t + m))) m++;
+        if (m >= 2 && !u_word(at(c, t + m))) {
+            result = t + m;
+            break;
+        }
+    }
+done:
+    if (starts != stack_starts) PyMem_Free(starts);
+    return result;
+}
+
+/* UUID: \bH{8}-H{4}-H{4}-H{4}-H{12}\b */
+static Py_ssize_t m_uuid(const Ctx *c, Py_ssize_t p) {
+    static const int groups[] = {8, 4, 4, 4, 12};
+    if (u_word(at(c, p - 1))) return -1;
+    Py_ssize_t i = p;
+    for (int g = 0; g < 5; g++) {
+        if (g && at(c, i++) != '-') return -1;
+        for (int k = 0; k < groups[g]; k++)
+            if (!a_hex(at(c, i++))) return -1;
+    }
+    return u_word(at(c, i)) ? -1 : i;
+}
+
+/* A timestamp's tail after the seconds: (?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})? then a lookahead; `dash` says the
+ * lookahead is (?![\w-]) (dates), else (?![\w:]) (times). Returns the first end whose lookahead holds. */
+static inline int ts_end_ok(const Ctx *c, Py_ssize_t e, int dash) {
+    Py_UCS4 ch = at(c, e);
+    return !(u_word(ch) || ch == (dash ? '-' : ':'));
+}
+
+static Py_ssize_t ts_zone(const Ctx *c, Py_ssize_t q, int dash) {
+    Py_UCS4 ch = at(c, q);
+    if (ch == 'Z') {
+        if (ts_end_ok(c, q + 1, dash)) return q + 1;
+    } else if ((ch == '+' || ch == '-') && ndigits(c, q + 1, 2)) {
+        if (at(c, q + 3) == ':' && ndigits(c, q + 4, 2) && ts_end_ok(c, q + 6, dash)) return q + 6;
+        if (ndigits(c, q + 3, 2) && ts_end_ok(c, q + 5, dash)) return q + 5;
+    }
+    return ts_end_ok(c, q, dash) ? q : -1;
+}
+
+static Py_ssize_t ts_fraction(const Ctx *c, Py_ssize_t q, int dash) {
+    Py_UCS4 ch = at(c, q);
+    if (ch == '.' || ch == ',') {
+        for (Py_ssize_t n = digits(c, q + 1); n >= 1; n--) {
+            Py_ssize_t e = ts_zone(c, q + 1 + n, dash);
+            if (e >= 0) return e;
+        }
+    }
+    return ts_zone(c, q, dash);
+}
+
+/* TS: \b\d{4}-\d{2}-\d{2}(?:[T ]\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?(?![\w-])
+ *   | (?<![\w:.])\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?(?![\w:]) */
+static Py_ssize_t m_ts(const Ctx *c, Py_ssize_t p) {
+    Py_UCS4 before = at(c, p - 1);
+    if (!u_digit(at(c, p))) return -1;
+    if (!u_word(before) && ndigits(c, p, 4) && at(c, p + 4) == '-' && ndigits(c, p + 5, 2) && at(c, p + 7) == '-' &&
+        ndigits(c, p + 8, 2)) {
+        Py_ssize_t base = p + 10;
+        Py_UCS4 sep = at(c, base);
+        if (sep == 'T' || sep == ' ') {
+            for (int h = 2; h >= 1; h--) {
+                Py_ssize_t i = base + 1;
+                if (!ndigits(c, i, h) || at(c, i + h) != ':' || !ndigits(c, i + h + 1, 2)) continue;
+                Py_ssize_t q = i + h + 3;
+                if (at(c, q) == ':' && ndigits(c, q + 1, 2)) {
+                    Py_ssize_t e = ts_fraction(c, q + 3, 1);
+                    if (e >= 0) return e;
+                }
+                Py_ssize_t e = ts_fraction(c, q, 1);
+                if (e >= 0) return e;
+            }
+        }
+        if (ts_end_ok(c, base, 1)) return base;
+    }
+    if (u_word(before) || before == ':' || before == '.') return -1;
+    for (int h = 2; h >= 1; h--) {
+        if (!ndigits(c, p, h) || at(c, p + h) != ':' || !ndigits(c, p + h + 1, 2) || at(c, p + h + 3) != ':' ||
+            !ndigits(c, p + h + 4, 2))
+            continue;
+        Py_ssize_t e = ts_fraction(c, p + h + 6, 0);
+        if (e >= 0) return e;
+    }
+    return -1;
+}
+
+/* MAC: (?<![\w:-])H{2}([:-])H{2}(?:\1H{2}){4}(?![\w:-]) */
+static Py_ssize_t m_mac(const Ctx *c, Py_ssize_t p) {
+    Py_UCS4 before = at(c, p - 1), sep = at(c, p + 2);
+    if (u_word(before) || before == ':' || before == '-' || (sep != ':' && sep != '-')) return -1;
+    for (int g = 0; g < 6; g++) {
+        Py_ssize_t i = p + 3 * g;
+        if (g && at(c, i - 1) != sep) return -1;
+        if (!a_hex(at(c, i)) || !a_hex(at(c, i + 1))) return -1;
+    }
+    Py_UCS4 after = at(c, p + 17);
+    return (u_word(after) || after == ':' || after == '-') ? -1 : p + 17;
+}
+
+/* IP: (?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?(?![\w]|\.\d) */
+static inline int ip_end_ok(const Ctx *c, Py_ssize_t e) {
+    Py_UCS4 ch = at(c, e);
+    return !(u_word(ch) || (ch == '.' && u_digit(at(c, e + 1))));
+}
+
+static Py_ssize_t ip_group(const Ctx *c, Py_ssize_t i, int g) {
+    Py_ssize_t run = digits(c, i);
+    for (Py_ssize_t n = run < 3 ? run : 3; n >= 1; n--) {
+        Py_ssize_t j = i + n;
+        if (g < 3) {
+            if (at(c, j) == '.') {
+                Py_ssize_t e = ip_group(c, j + 1, g + 1);
+                if (e >= 0) return e;
+            }
+            continue;
+        }
+        if (at(c, j) == ':') {
+            Py_ssize_t prun = digits(c, j + 1);
+            for (Py_ssize_t k = prun < 5 ? prun : 5; k >= 1; k--)
+                if (ip_end_ok(c, j + 1 + k)) return j + 1 + k;
+        }
+        if (ip_end_ok(c, j)) return j;
+    }
+    return -1;
+}
+
+static Py_ssize_t m_ip(const Ctx *c, Py_ssize_t p) {
+    Py_UCS4 before = at(c, p - 1);
+    if (u_word(before) || before == '.' || !u_digit(at(c, p))) return -1;
+    return ip_group(c, p, 0);
+}
+
+/* HOSTPORT: (?<![\w.-])[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+:\d{1,5}(?![\w.:]) */
+static Py_ssize_t m_hostport(const Ctx *c, Py_ssize_t p) {
+    Py_UCS4 before = at(c, p - 1);
+    if (u_word(before) || before == '.' || before == '-' || !label_char(at(c, p))) return -1;
+    Py_ssize_t i = p + 1, labels = 1;
+    while (label_char(at(c, i))) i++;
+    while (at(c, i) == '.' && label_char(at(c, i + 1))) {
+        i += 2;
+        while (label_char(at(c, i))) i++;
+        labels++;
+    }
+    if (labels < 2 || at(c, i) != ':') return -1;
+    Py_ssize_t run = digits(c, i + 1);
+    for (Py_ssize_t k = run < 5 ? run : 5; k >= 1; k--) {
+        Py_UCS4 ch = at(c, i + 1 + k);
+        if (!(u_word(ch) || ch == '.' || ch == ':')) return i + 1 + k;
+    }
+    return -1;
+}
+
+/* IP6: \[V6\](?::\d{1,5})? | (?<![\w:.])V6(?![\w:])
+ * with V6 = (?:H{1,4}:|::?)[H:]*H(?:%\w+)? */
+static Py_ssize_t ip6_after(const Ctx *c, Py_ssize_t e, int bracket) {
+    if (!bracket) {
+        Py_UCS4 ch = at(c, e);
+        return (u_word(ch) || ch == ':') ? -1 : e;
+    }
+    if (at(c, e) != ']') return -1;
+    e++;
+    if (at(c, e) == ':') {
+        Py_ssize_t run = digits(c, e + 1);
+        if (run >= 1) return e + 1 + (run < 5 ? run : 5);
+    }
+    return e;
+}
+
+static Py_ssize_t ip6_body(const Ctx *c, Py_ssize_t j, int bracket) {
+    Py_ssize_t r = j;
+    while (a_hex(at(c, r)) || at(c, r) == ':') r++;
+    for (Py_ssize_t h = r - 1; h >= j; h--) { /* [H:]* gives back one at a time; H must follow it */
+        if (!a_hex(at(c, h))) continue;
+        Py_ssize_t e0 = h + 1;
+        if (at(c, e0) == '%' && u_word(at(c, e0 + 1))) {
+            Py_ssize_t w = e0 + 1;
+            while (u_word(at(c, w))) w++;
+            for (; w > e0 + 1; w--) {
+                Py_ssize_t e = ip6_after(c, w, bracket);
+                if (e >= 0) return e;
+            }
+        }
+        Py_ssize_t e = ip6_after(c, e0, bracket);
+        if (e >= 0) return e;
+    }
+    return -1;
+}
+
+static Py_ssize_t ip6_at(const Ctx *c, Py_ssize_t i, int bracket) {
+    Py_ssize_t run = hexes(c, i);
+    for (Py_ssize_t h = run < 4 ? run : 4; h >= 1; h--) {
+        if (at(c, i + h) == ':') {
+            Py_ssize_t e = ip6_body(c, i + h + 1, bracket);
+            if (e >= 0) return e;
+        }
+    }
+    if (at(c, i) == ':') {
+        if (at(c, i + 1) == ':') {
+            Py_ssize_t e = ip6_body(c, i + 2, bracket);
+            if (e >= 0) return e;
+        }
+        return ip6_body(c, i + 1, bracket);
+    }
+    return -1;
+}
+
+static Py_ssize_t m_ip6(const Ctx *c, Py_ssize_t p) {
+    Py_UCS4 ch = at(c, p);
+    if (ch == '[') {
+        Py_ssize_t e = ip6_at(c, p + 1, 1);
+        if (e >= 0) return e;
+    }
+    Py_UCS4 before = at(c, p - 1);
+    if (u_word(before) || before == ':' || before == '.') return -1;
+    if (!a_hex(ch) && ch != ':') return -1;
+    return ip6_at(c, p, 0);
+}
+
+/* PATH: (?<![\w/.~:-])(?:~|\.\.?)?(?:/P+)+/?(?:\?[^\s"'<>]*)? | \b[A-Za-z]:\\[^\s"'<>]* */
+static Py_ssize_t m_path(const Ctx *c, Py_ssize_t p) {
+    Py_UCS4 before = at(c, p - 1), ch = at(c, p);
+    if (!(u_word(before) || before == '/' || before == '.' || before == '~' || before == ':' || before == '-')) {
+        Py_ssize_t starts[4];
+        int n = 0;
+        if (ch == '~') starts[n++] = p + 1;
+        if (ch == '.' && at(c, p + 1) == '.') starts[n++] = p + 2;
+        if (ch == '.') starts[n++] = p + 1;
+        starts[n++] = p;
+        for (int k = 0; k < n; k++) {
+            Py_ssize_t i = starts[k];
+            if (at(c, i) != '/' || !path_char(at(c, i + 1))) continue;
+            while (at(c, i) == '/' && path_char(at(c, i + 1))) {
+                i += 2;
+                while (path_char(at(c, i))) i++;
+            }
+            if (at(c, i) == '/') i++;
+            if (at(c, i) == '?') {
+                i++;
+                while (url_char(at(c, i))) i++;
+            }
+            return i;
+        }
+    }
+    if (a_alpha(ch) && !u_word(before) && at(c, p + 1) == ':' && at(c, p + 2) == '\\') {
+        Py_ssize_t i = p + 3;
+        while (url_char(at(c, i))) i++;
+        return i;
+    }
+    return -1;
+}
+
+/* HEX: \b0[xX]H+\b */
+static Py_ssize_t m_hex(const Ctx *c, Py_ssize_t p) {
+    if (at(c, p) != '0' || u_word(at(c, p - 1))) return -1;
+    Py_UCS4 x = at(c, p + 1);
+    if (x != 'x' && x != 'X') return -1;
+    Py_ssize_t n = hexes(c, p + 2);
+    if (n < 1 || u_word(at(c, p + 2 + n))) return -1;
+    return p + 2 + n;
+}
+
+/* XNUM: (?<![A-Za-z0-9])(?=[a-fA-F]*\d)H{8,}(?![A-Za-z0-9]) */
+static Py_ssize_t m_xnum(const Ctx *c, Py_ssize_t p) {
+    Py_ssize_t i = p;
+    while (a_hexletter(at(c, i))) i++;
+    if (!u_digit(at(c, i))) return -1;
+    Py_ssize_t n = hexes(c, p);
+    if (n < 8 || a_alnum(at(c, p + n))) return -1;
+    return p + n;
+}
+
+/* DUR: (?<![A-Za-z0-9.])(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h|d|sec|secs|min|mins|hrs?)){1,4}(?![A-Za-z0-9]) */
+static const char *const DUR_UNITS[] = {"ns", "us", "\xb5s", "ms", "s", "m", "h", "d", "sec", "secs", "min", "mins",
+                                        "hrs", "hr", NULL};
+
+
+static Py_ssize_t dur_iter(const Ctx *c, Py_ssize_t i, int k);
+
+static Py_ssize_t dur_units(const Ctx *c, Py_ssize_t q, int k) {
+    Py_UCS4 first = at(c, q);
+    if (!(first < 128 ? ascii_class[first] & C_UNIT : first == 0xb5)) return -1;
+    for (const char *const *u = DUR_UNITS; *u; u++) {
+        if (!lit(c, q, *u)) continue;
+        Py_ssize_t e = q + (Py_ssize_t)strlen(*u);
+        if (k < 4) {
+            Py_ssize_t r = dur_iter(c, e, k + 1);
+            if (r >= 0) return r;
+        }
+        if (!a_alnum(at(c, e))) return e;
+    }
+    return -1;
+}
+
+static Py_ssize_t dur_iter(const Ctx *c, Py_ssize_t i, int k) {
+    for (Py_ssize_t n = digits(c, i); n >= 1; n--) {
+        Py_ssize_t j = i + n;
+        if (at(c, j) == '.') {
+            for (Py_ssize_t f = digits(c, j + 1); f >= 1; f--) {
+                Py_ssize_t e = dur_units(c, j + 1 + f, k);
+                if (e >= 0) return e;
+            }
+        }
+        Py_ssize_t e = dur_units(c, j, k);
+        if (e >= 0) return e;
+    }
+    return -1;
+}
+
+static Py_ssize_t m_dur(const Ctx *c, Py_ssize_t p) {
+    if (at(c, p - 1) == '.' || !u_digit(at(c, p))) return -1;
+    return dur_iter(c, p, 1);
+}
+
+/* NUM: (?<![A-Za-z0-9])[-+]?\d+(?:[.,]\d+)*(?:[kKMGTP]i?B|[kKMGT]|B|b)?(?![A-Za-z0-9])
+ * and, with `suffix` 0, tokens._NUM_RE (no size suffix). The groups are maximal \d runs (a shorter one leaves a
+ * digit where [.,] is needed); backtracking goes from the last group's end back through every shorter end. */
+static Py_ssize_t num_suffix(const Ctx *c, Py_ssize_t e, int suffix) {
+    if (suffix) {
+        Py_UCS4 ch = at(c, e);
+        if (ch < 128 && strchr("kKMGTP", (int)ch) && ch != 0) {
+            if (at(c, e + 1) == 'i' && at(c, e + 2) == 'B' && !a_alnum(at(c, e + 3))) return e + 3;
+            if (at(c, e + 1) == 'B' && !a_alnum(at(c, e + 2))) return e + 2;
+        }
+        if (ch < 128 && strchr("kKMGT", (int)ch) && ch != 0 && !a_alnum(at(c, e + 1))) return e + 1;
+        if ((ch == 'B' || ch == 'b') && !a_alnum(at(c, e + 1))) return e + 1;
+    }
+    return a_alnum(at(c, e)) ? -1 : e;
+}
+
+static Py_ssize_t num_body(const Ctx *c, Py_ssize_t i, int suffix) {
+    if (!u_digit(at(c, i))) return -1;
+    /* the chain of groups: walk to the last, then try ends from there backwards */
+    Py_ssize_t start = i, end = i + digits(c, i);
+    while ((at(c, end) == '.' || at(c, end) == ',') && u_digit(at(c, end + 1))) {
+        start = end + 1;
+        end = start + digits(c, start);
+    }
+    for (;;) {
+        for (Py_ssize_t e = end; e > start; e--) {
+            Py_ssize_t r = num_suffix(c, e, suffix);
+            if (r >= 0) return r;
+        }
+        if (start == i) return -1;
+        /* the group before: it ends at the separator before `start`, and starts after the separator before it */
+        end = start - 1;
+        start = end;
+        while (start > i && u_digit(at(c, start - 1))) start--;
+    }
+}
+
+static Py_ssize_t m_num(const Ctx *c, Py_ssize_t p, int suffix) {
+    Py_UCS4 ch = at(c, p);
+    if (ch == '-' || ch == '+') return num_body(c, p + 1, suffix);
+    return num_body(c, p, suffix);
+}
+
+/* Q: (?<![A-Za-z0-9\\])"(?:[^"\\\n]|\\.)*"(?!\s*:) | (?<![A-Za-z0-9])'[^'\n]*'(?![A-Za-z0-9:]) */
+static Py_ssize_t m_q(const Ctx *c, Py_ssize_t p) {
+    Py_UCS4 ch = at(c, p);
+    if (ch == '"') {
+        if (at(c, p - 1) == '\\') return -1;
+        Py_ssize_t i = p + 1;
+        for (;;) {
+            Py_UCS4 b = at(c, i);
+            if (b == NOCH || b == '\n') return -1;
+            if (b == '"') break;
+            if (b == '\\') {
+                Py_UCS4 next = at(c, i + 1);
+                if (next == NOCH || next == '\n') return -1;
+                i += 2;
+            } else {
+                i++;
+            }
+        }
+        Py_ssize_t e = i + 1, k = e;
+        while (u_space(at(c, k))) k++;
+        return at(c, k) == ':' ? -1 : e;
+    }
+    if (ch == '\'') {
+        Py_ssize_t i = p + 1;
+        for (;;) {
+            Py_UCS4 b = at(c, i);
+            if (b == NOCH || b == '\n') return -1;
+            if (b == '\'') break;
+            i++;
+        }
+        Py_UCS4 after = at(c, i + 1);
+        return (a_alnum(after) || after == ':') ? -1 : i + 1;
+    }
+    return -1;
+}
+
+/* --- output ------------------------------------------------------------------------------------------ */
+
+static int out_reserve(Out *o, Py_ssize_t more) {
+    if (o->len + more <= o->cap) return 0;
+    Py_ssize_t cap = o->cap ? o->cap : 256;
+    while (cap < o->len + more) cap *= 2;
+    Py_UCS4 *buf = PyMem_Realloc(o->buf, sizeof(Py_UCS4) * (size_t)cap);
+    if (buf == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    o->buf = buf;
+    o->cap = cap;
+    return 0;
+}
+
+static int out_ascii(Out *o, const char *text) {
+    Py_ssize_t n = (Py_ssize_t)strlen(text);
+    if (out_reserve(o, n) < 0) return -1;
+    for (Py_ssize_t k = 0; k < n; k++) o->buf[o->len++] = (Py_UCS4)(unsigned char)text[k];
+    return 0;
+}
+
+static int out_range(Out *o, const Py_UCS4 *s, Py_ssize_t from, Py_ssize_t to) {
+    if (to <= from) return 0;
+    if (out_reserve(o, to - from) < 0) return -1;
+    memcpy(o->buf + o->len, s + from, sizeof(Py_UCS4) * (size_t)(to - from));
+    o->len += to - from;
+    return 0;
+}
+
+static int out_char(Out *o, Py_UCS4 ch) {
+    if (out_reserve(o, 1) < 0) return -1;
+    o->buf[o->len++] = ch;
+    return 0;
+}
+
+/* --- replacements (tokens._replace) ----------------------------------------------------------------- */
+
+static const char *const LEVEL_WORDS[] = {
+    "trace", "trc",   "debug", "dbg",   "debu",  "info",     "inf",   "information", "informational", "notice",
+    "warn",  "warning", "wrn", "error", "err",   "eror",     "crit",  "critical",    "fatal",         "ftl",
+    "panic", "emerg", "emergency", "alert", "severe", "fine", "finer", "finest", "verbose", NULL};
+
+/* inner.strip().lower() in LEVEL_WORDS. Only U+212A (KELVIN SIGN) and U+0130 lower to something with ASCII in
+ * it; 'k' is in no level word and U+0130's lowering keeps a combining dot, so a non-ASCII character means no. */
+static int is_level_word(const Py_UCS4 *s, Py_ssize_t from, Py_ssize_t to) {
+    while (from < to && u_space(s[from])) from++;
+    while (to > from && u_space(s[to - 1])) to--;
+    Py_ssize_t n = to - from;
+    if (n < 3 || n > 13) return 0;
+    char low[14];
+    for (Py_ssize_t k = 0; k < n; k++) {
+        Py_UCS4 ch = s[from + k];
+        if (ch >= 128) return 0;
+        low[k] = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+    }
+    low[n] = 0;
+    for (const char *const *w = LEVEL_WORDS; *w; w++)
+        if (strcmp(low, *w) == 0) return 1;
+    return 0;
+}
+
+static const char *const TEXT_KEYS[] = {"msg", "message", "MESSAGE", "Message", "event", "log", "error", "err",
+                                        "level", "lvl", "severity", "loglevel", "log.level", "levelname", NULL};
+
+/* s[lo:p] ends with "KEY":, KEY= or "KEY": for one of the text keys (tokens._TEXT_KEY_ENDS) */
+static int after_text_key(const Ctx *c, Py_ssize_t p) {
+    for (const char *const *k = TEXT_KEYS; *k; k++) {
+        Py_ssize_t n = (Py_ssize_t)strlen(*k);
+        /* KEY= */
+        if (at(c, p - 1) == '=' && p - 1 - n >= c->lo && lit(c, p - 1 - n, *k)) return 1;
+        /* "KEY": and "KEY":<space> */
+        for (int space = 0; space <= 1; space++) {
+            Py_ssize_t end = p - space; /* position after the ':' */
+            if (space && at(c, p - 1) != ' ') continue;
+            if (at(c, end - 1) == ':' && at(c, end - 2) == '"' && end - 3 - n >= c->lo && at(c, end - 3 - n) == '"' &&
+                lit(c, end - 2 - n, *k))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+static int mask_range(const Py_UCS4 *s, Py_ssize_t lo, Py_ssize_t hi, Out *o);
+
+/* _NUM_RE.sub("<NUM>", text) on s[from:to] as a string of its own */
+static int num_sub(const Py_UCS4 *s, Py_ssize_t from, Py_ssize_t to, Out *o) {
+    Ctx c = {s, from, to};
+    Py_ssize_t p = from, copied = from;
+    while (p < to) {
+        if (!a_alnum(at(&c, p - 1))) {
+            Py_ssize_t e = m_num(&c, p, 0);
+            if (e >= 0) {
+                if (out_range(o, s, copied, p) < 0 || out_ascii(o, "<NUM>") < 0) return -1;
+                p = copied = e;
+                continue;
+            }
+        }
+        p++;
+    }
+    return out_range(o, s, copied, to);
+}
+
+static int replace_ip6(const Py_UCS4 *s, Py_ssize_t from, Py_ssize_t to, Out *o) {
+    /* core = text.strip("[]").split("]")[0] */
+    Py_ssize_t a = from, b = to;
+    while (a < b && (s[a] == '[' || s[a] == ']')) a++;
+    while (b > a && (s[b - 1] == '[' || s[b - 1] == ']')) b--;
+    for (Py_ssize_t k = a; k < b; k++)
+        if (s[k] == ']') {
+            b = k;
+            break;
+        }
+    Py_ssize_t colons = 0;
+    int double_colon = 0, digit = 0;
+    for (Py_ssize_t k = a; k < b; k++) {
+        if (s[k] == ':') {
+            colons++;
+            if (k + 1 < b && s[k + 1] == ':') double_colon = 1;
+        }
+        if (s[k] < 128 ? (s[k] >= '0' && s[k] <= '9') : Py_UNICODE_ISDIGIT(s[k])) digit = 1;
+    }
+    if ((double_colon || colons == 7) && digit && colons >= 2) return out_ascii(o, "<IP>");
+    return num_sub(s, from, to, o);
+}
+
+enum Kind { K_URL, K_UNIT, K_EMAIL, K_UUID, K_TS, K_MAC, K_IP, K_HOSTPORT, K_IP6, K_PATH, K_HEX, K_XNUM, K_DUR,
+            K_NUM, K_Q, K_NONE };
+
+static const char *const SIMPLE[] = {"<URL>", "<UNIT>", "<EMAIL>", "<UUID>", "<TS>", "<MAC>", "<IP>", "<IP>", NULL,
+                                     "<PATH>", "<HEX>", "<NUM>", "<DUR>", "<NUM>", NULL};
+
+/* The first kind matching at p, in the regex's order; its end in *end. */
+static enum Kind match_at(const Ctx *c, Py_ssize_t p, Memo *memo, Py_ssize_t *end) {
+    Py_UCS4 ch = at(c, p);
+    Py_ssize_t e;
+    int word = u_word(ch), digit = u_digit(ch), hex = a_hex(ch);
+#define TRY(kind, call)              \
+    if ((e = (call)) >= 0) {         \
+        *end = e;                    \
+        return kind;                 \
+    }
+    if (a_alpha(ch)) TRY(K_URL, m_url(c, p));
+    if (word || ch == ':' || ch == '@' || ch == '-') TRY(K_UNIT, m_unit(c, p, memo));
+    if (word || ch == '.' || ch == '+' || ch == '-') TRY(K_EMAIL, m_email(c, p, memo));
+    if (hex) TRY(K_UUID, m_uuid(c, p));
+    if (digit) TRY(K_TS, m_ts(c, p));
+    if (hex) TRY(K_MAC, m_mac(c, p));
+    if (digit) TRY(K_IP, m_ip(c, p));
+    if (a_alnum(ch) || ch == '-') TRY(K_HOSTPORT, m_hostport(c, p));
+    if (hex || ch == ':' || ch == '[') TRY(K_IP6, m_ip6(c, p));
+    if (ch == '/' || ch == '~' || ch == '.' || a_alpha(ch)) TRY(K_PATH, m_path(c, p));
+    if (ch == '0') TRY(K_HEX, m_hex(c, p));
+    if (hex) TRY(K_XNUM, m_xnum(c, p));
+    if (digit) TRY(K_DUR, m_dur(c, p));
+    if (digit || ch == '-' || ch == '+') TRY(K_NUM, m_num(c, p, 1));
+    if (ch == '"' || ch == '\'') TRY(K_Q, m_q(c, p));
+#undef TRY
+    return K_NONE;
+}
+
+/* _MASK_RE.sub(_replace, s[lo:hi]) appended to o */
+static int mask_range(const Py_UCS4 *s, Py_ssize_t lo, Py_ssize_t hi, Out *o) {
+    Ctx c = {s, lo, hi};
+    Memo memo = {-1, -1, -1, -1};
+    Py_ssize_t p = lo, copied = lo;
+    while (p < hi) {
+        if (p > lo && a_alnum(s[p - 1])) {
+            p++;
+            continue;
+        }
+        Py_ssize_t e = -1;
+        enum Kind kind;
+        Py_UCS4 ch = s[p];
+        if (a_alnum(ch)) {
+            /* Most starts are words. Every kind before HEX needs one of + . - : _ @ (or a non-ASCII \w or \d)
+             * right after the word's ASCII letters and digits, so when none follows, only HEX, XNUM, DUR and NUM
+             * can match here; a word with a letter beyond f that starts with a letter matches none of them. */
+            Py_ssize_t w = p + 1;
+            while (w < hi && a_alnum(s[w])) w++;
+            Py_UCS4 nx = at(&c, w);
+            if (nx == NOCH || (nx < 128 && !(ascii_class[nx] & C_GLUE))) {
+                kind = K_NONE;
+                if (!a_hex(ch) && !u_digit(ch)) {
+                    p = w; /* no kind matches at p, and positions inside the word follow a letter or digit */
+                    continue;
+                }
+                if ((e = m_hex(&c, p)) >= 0) kind = K_HEX;
+                else if ((e = m_xnum(&c, p)) >= 0) kind = K_XNUM;
+                else if ((e = m_dur(&c, p)) >= 0) kind = K_DUR;
+                else if ((e = m_num(&c, p, 1)) >= 0) kind = K_NUM;
+                if (kind == K_NONE) {
+                    p = w;
+                    continue;
+                }
+            } else {
+                kind = match_at(&c, p, &memo, &e);
+            }
+        } else if (ch < 128 && !(ascii_class[ch] & C_START)) {
+            p++; /* spaces, most punctuation */
+            continue;
+        } else {
+            kind = match_at(&c, p, &memo, &e);
+        }
+        if (kind == K_NONE) {
+            p++;
+            continue;
+        }
+        if (out_range(o, s, copied, p) < 0) return -1;
+        if (SIMPLE[kind] != NULL) {
+            if (out_ascii(o, SIMPLE[kind]) < 0) return -1;
+        } else if (kind == K_IP6) {
+            if (replace_ip6(s, p, e, o) < 0) return -1;
+        } else { /* K_Q: a quoted value */
+            Py_ssize_t a = p + 1, b = e - 1;
+            int has_space = 0;
+            for (Py_ssize_t k = a; k < b; k++)
+                if (s[k] == ' ') {
+                    has_space = 1;
+                    break;
+                }
+            if (a == b || is_level_word(s, a, b)) {
+                if (out_range(o, s, p, e) < 0) return -1;
+            } else if (has_space || after_text_key(&c, p)) {
+                if (out_char(o, s[p]) < 0 || mask_range(s, a, b, o) < 0 || out_char(o, s[e - 1]) < 0) return -1;
+            } else if (out_ascii(o, "<STR>") < 0) {
+                return -1;
+            }
+        }
+        p = copied = e;
+    }
+    return out_range(o, s, copied, hi);
+}
+
+/* --- the module -------------------------------------------------------------------------------------- */
+
+static Py_UCS4 *src_buf;
+static Py_ssize_t src_cap;
+static Out out_main, out_list, out_key;
+static const Py_UCS4 EMPTY[1] = {0};
+
+static const Py_UCS4 *load(PyObject *line, Py_ssize_t *n) {
+    *n = PyUnicode_GET_LENGTH(line);
+    if (*n + 1 > src_cap) {
+        Py_ssize_t cap = src_cap ? src_cap : 1024;
+        while (cap < *n + 1) cap *= 2;
+        Py_UCS4 *buf = PyMem_Realloc(src_buf, sizeof(Py_UCS4) * (size_t)cap);
+        if (buf == NULL) {
+            PyErr_NoMemory();
+            return NULL;
+        }
+        src_buf = buf;
+        src_cap = cap;
+    }
+    if (PyUnicode_AsUCS4(line, src_buf, src_cap, 0) == NULL) return NULL;
+    return src_buf;
+}
+
+static PyObject *to_str(const Out *o) {
+    return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, o->buf ? o->buf : EMPTY, o->len);
+}
+
+static PyObject *py_mask(PyObject *self, PyObject *arg) {
+    (void)self;
+    if (!PyUnicode_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError, "mask() takes a str");
+        return NULL;
+    }
+    Py_ssize_t n;
+    const Py_UCS4 *s = load(arg, &n);
+    if (s == NULL) return NULL;
+    out_main.len = 0;
+    if (mask_range(s, 0, n, &out_main) < 0) return NULL;
+    return to_str(&out_main);
+}
+
+/* _LIST_RE.sub(r"\1", text): (<[A-Z]+>)(?:,\1)+ -> \1 */
+static int collapse_lists(const Out *in, Out *o) {
+    const Py_UCS4 *s = in->buf;
+    Py_ssize_t n = in->len, p = 0, copied = 0;
+    o->len = 0;
+    while (p < n) {
+        if (s[p] == '<') {
+            Py_ssize_t k = p + 1;
+            while (k < n && a_upper(s[k])) k++;
+            if (k > p + 1 && k < n && s[k] == '>') {
+                Py_ssize_t w = k + 1 - p, e = k + 1, reps = 0;
+                while (e + 1 + w <= n && s[e] == ',' && memcmp(s + e + 1, s + p, sizeof(Py_UCS4) * (size_t)w) == 0) {
+                    e += 1 + w;
+                    reps++;
+                }
+                if (reps) {
+                    if (out_range(o, s, copied, k + 1) < 0) return -1;
+                    p = copied = e;
+                    continue;
+                }
+            }
+        }
+        p++;
+    }
+    return out_range(o, s, copied, n);
+}
+
+/* masked_key(line, max_tokens): " ".join(tokens) of tokenize() without its JSON step */
+static PyObject *py_masked_key(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    (void)self;
+    if (nargs != 2 || !PyUnicode_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "masked_key(line: str, max_tokens: int)");
+        return NULL;
+    }
+    Py_ssize_t max_tokens = PyLong_AsSsize_t(args[1]);
+    if (max_tokens == -1 && PyErr_Occurred()) return NULL;
+    if (max_tokens < 0) {
+        PyErr_SetString(PyExc_ValueError, "max_tokens must be >= 0");
+        return NULL;
+    }
+    Py_ssize_t n;
+    const Py_UCS4 *s = load(args[0], &n);
+    if (s == NULL) return NULL;
+    out_main.len = 0;
+    if (mask_range(s, 0, n, &out_main) < 0) return NULL;
+    const Out *masked = &out_main;
+    for (Py_ssize_t k = 0; k + 2 < masked->len; k++) {
+        if (masked->buf[k] == '>' && masked->buf[k + 1] == ',' && masked->buf[k + 2] == '<') {
+            if (collapse_lists(&out_main, &out_list) < 0) return NULL;
+            masked = &out_list;
+            break;
+        }
+    }
+    /* split on whitespace, after every '=' and between "][", keep max_tokens, join with one space */
+    const Py_UCS4 *b = masked->buf;
+    Py_ssize_t len = masked->len, tokens = 0;
+    Out *key = &out_key;
+    key->len = 0;
+    if (out_reserve(key, 2 * len + 1) < 0) return NULL; /* a boundary after "=" or "]" adds at most one space */
+    int in_token = 0;
+    for (Py_ssize_t k = 0; k < len; k++) {
+        Py_UCS4 ch = b[k];
+        if (u_space(ch)) {
+            in_token = 0;
+            continue;
+        }
+        if (!in_token) {
+            if (tokens == max_tokens) break;
+            if (tokens) key->buf[key->len++] = ' ';
+            tokens++;
+            in_token = 1;
+        }
+        key->buf[key->len++] = ch;
+        if (ch == '=' || (ch == ']' && k + 1 < len && b[k + 1] == '[')) in_token = 0;
+    }
+    return to_str(key);
+}
+
+static PyMethodDef methods[] = {
+    {"mask", py_mask, METH_O, "mask(line) -> the line with its variable parts replaced by <KIND> placeholders"},
+    {"masked_key", (PyCFunction)(void (*)(void))py_masked_key, METH_FASTCALL,
+     "masked_key(line, max_tokens) -> ' '.join(tokenize(line, max_tokens)) for a line that is no JSON object"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_mask", "C twin of tokens.mask (see tokens.py)", -1,
+                                    methods, NULL, NULL, NULL, NULL};
+
+PyMODINIT_FUNC PyInit__mask(void) {
+    init_classes();
+    return PyModule_Create(&module);
+}

@@ -1,0 +1,185 @@
+"""The C masking (engine/templates/_mask.c) against its reference, the regex in engine/templates/tokens.py.
+
+`mask`, `tokenize` and `masked_key` run in C on every journal entry; `reference_mask` and `reference_tokenize`
+are the Python regex they replace. They must agree on every line:
+
+1. hypothesis: lines built from the pieces the regex cares about (addresses, times, units, paths, quotes,
+   size and duration suffixes, level words, JSON-ish keys) glued with punctuation, Unicode digits, letters and
+   spaces that Python's \\d, \\w and \\s count and ASCII does not;
+2. the golden samples and masking cases of tests/test_templates.py, the message corpora in tests/data;
+3. real journal lines: the benchmark journal and a journal written by a real journald, when they are on this
+   machine (bench/run.py, bench/anomaly_false_alarms.py build them), and the loghub-2k logs.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from test_templates import GOLDEN
+
+from logsentry.engine.templates import _mask, tokens
+from logsentry.engine.templates.tokens import masked_key, reference_mask, reference_tokenize, tokenize
+
+DATA = Path(__file__).resolve().parent / "data"
+
+PIECES = [
+    # numbers, sizes, durations
+    "0", "1", "7", "42", "255", "256", "1234", "65535", "123456", "-3", "+5", "1.5", "1,5", "3.14.15", "12,345.67",
+    "10k", "5K", "3M", "2GiB", "4KiB", "10B", "8b", "7TB", "9PB", "9P", "1i", "40ms", "1.5s", "2m3s", "5sec",
+    "5secs", "3min", "4mins", "1hr", "2hrs", "7d", "9h", "3µs", "12us", "80ns", "1m2s3ms4us5ns", "1.s", "s", "m",
+    # hex, ids
+    "0x", "0x7ffd", "0XAB", "0xg", "deadbeef", "deadbee1", "3f2a9c1bde77", "abcdefab", "ABCDEF12", "1234abcd",
+    "550e8400-e29b-41d4-a716-446655440000", "550E8400-E29B-41D4-A716-44665544000", "blk_", "_",
+    # times
+    "2020-12-20", "2020-12-20T02:55:07", "2020-12-20 02:55:07.123Z", "2020-12-20T2:55:07,5+01:00",
+    "2020-12-20T02:55+0100", "02:55:07", "2:55:07.5", "12:00:00Z", "12:00:00-0530", "12:00", "20/Dec/2020:02:55:07",
+    # addresses
+    "10.0.0.1", "192.168.1.20:8080", "1.2.3.4.5", "999.1.1.1", "1.2.3", "00:1b:44:11:3a:b7", "00-1B-44-11-3A-B7",
+    "00:1b-44:11:3a:b7", "fe80::1", "fe80::1%eth0", "2001:db8::17", "[2001:db8::1]:443", "[::1]", "::", ":::",
+    "1:2:3:4:5:6:7:8", "a:b", "ab:cd:ef", "db.internal.example:5432", "host-1.lan:99999", "a.b:1",
+    "bob@example.com", "x.y+z@mail.example.co.uk", "a@b.c", "a@b.com-x", "a@b.cd.12", "@",
+    "https://mx.example.com/a?b=1", "ftp://x", "h://", "verylongschemename1://x",
+    # paths, units
+    "/var/lib/app/data.db", "/", "//", "/a/b/", "~/x", "./run", "../up", "/x?y=1", "C:\\Windows\\x", "c:\\",
+    "nginx.service", "user@1000.service", "a.service.d", "x.mount", "sys-fs.automount", "x.slice-1", "-.slice",
+    "x.servicex", "foo_bar.socket", ".service",
+    # quotes, keys, levels
+    '"', "'", '"x"', "'x'", '"a b"', "'a b'", '"\\""', '"a\\"b"', "\\", '"error"', "' INFO '", "'Warn'", '""', "''",
+    '"msg":', '"msg": ', "msg=", "level=", '"error":', "log.level=", "x=", "=", ":", " : ", "][", "[", "]", "<", ">",
+    "<NUM>", "<IP>,<IP>", ",", ">,<", "<A>,<A>,<A>", "{", "}", '{"level":"info","msg":"x y","n":1}',
+    "ERROR", "error", "INFO", "[error]", "panic:", "K", "İ",
+]
+# Python's \d, \w, \s reach beyond ASCII; the C code must too.
+ALPHABET = "aZx9_.-,:;/\\@%+~=$?!#*()[]{}<>'\" \t\nµé\u0661\u0662²\u00a0\u2028\u3000ß"
+
+lines = st.lists(st.one_of(st.sampled_from(PIECES), st.text(ALPHABET, max_size=3)), max_size=12).map("".join)
+
+
+def _same(line: str, max_tokens: int = 128) -> None:
+    assert _mask.mask(line) == reference_mask(line), line
+    expected = reference_tokenize(line, max_tokens)
+    assert tokenize(line, max_tokens) == expected, line
+    assert masked_key(line, max_tokens) == " ".join(expected), line
+
+
+@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(lines)
+@example("1\u0661a 5k 1.2.3.4:123456 2020-12-20 02:55:07.5x fe80::1%eth0: [::1]:1234567")
+@example("abcdefab\u0661 1s2s3s4s5s 5sec 5secs a@b.com-x a@b.cd.12 x 'a \"b c\" d' \"a 'b c' d\"")
+def test_c_masking_is_the_reference(line: str) -> None:
+    _same(line)
+
+
+@settings(max_examples=300, deadline=None)
+@given(lines, st.integers(min_value=0, max_value=6))
+def test_token_limit_is_the_reference(line: str, max_tokens: int) -> None:
+    _same(line, max_tokens)
+
+
+def test_unicode_classes() -> None:
+    """\\d, \\w and \\s as Python's str patterns have them, character by character."""
+    probes = [chr(c) for c in itertools.chain(range(0, 0x250), range(0x660, 0x670), range(0x2000, 0x2030),
+                                              range(0x3000, 0x3005), (0x1369, 0xff10, 0xff21, 0x212a, 0x130))]
+    for ch in probes:
+        for line in (f"1{ch}2", f"{ch}12", f"12{ch}", f"a{ch}b", f"a.b{ch}:80", f"x.service{ch}", f"'{ch}'",
+                     f"{ch}0x1f", f"'a'{ch}", f"\"a\"{ch}:", f"10.0.0.1{ch}", f"[::1%e{ch}]", f"/a{ch}/b"):
+            _same(line)
+
+
+def test_golden_samples_and_masking_cases() -> None:
+    from test_templates import test_masking
+
+    for _unit, golden_lines, _n, _groups in GOLDEN.values():
+        for line in golden_lines:
+            _same(line)
+    cases = [mark.args for mark in getattr(test_masking, "pytestmark", []) if mark.name == "parametrize"]
+    (_names, values), = cases
+    for line, _tokens in values:
+        _same(line)
+
+
+def _corpus_messages() -> Iterator[str]:
+    for path in sorted(DATA.glob("*.tsv")):
+        for row in path.read_text().splitlines():
+            if not row or row.startswith("#"):
+                continue
+            for part in row.split("\t"):
+                try:
+                    fields = json.loads(part)
+                except ValueError:
+                    yield part
+                    continue
+                if isinstance(fields, dict):
+                    yield from (v for v in fields.values() if isinstance(v, str))
+
+
+def test_message_corpora() -> None:
+    seen = 0
+    for line in _corpus_messages():
+        _same(line)
+        seen += 1
+    assert seen > 500
+
+
+JOURNALS = [Path("/var/tmp/logsentry-bench/data/s1-n1000000-g2/journal"), Path("/var/tmp/realj-normal/journal")]
+JOURNAL_LINES = int(os.environ.get("LOGSENTRY_MASK_LINES", "50000"))
+
+
+@pytest.mark.parametrize("journal", JOURNALS, ids=["bench", "real-journald"])
+def test_real_journal_lines(journal: Path) -> None:
+    """The first distinct lines of a real journal (all of them with LOGSENTRY_MASK_LINES=0)."""
+    if not journal.is_dir() or shutil.which("journalctl") is None:
+        pytest.skip(f"{journal} is not built on this machine")
+    proc = subprocess.Popen(["journalctl", "-D", str(journal), "-o", "cat", "--no-pager"], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True, errors="surrogateescape")
+    assert proc.stdout is not None
+    seen: set[str] = set()
+    try:
+        for raw in proc.stdout:
+            line = raw.rstrip("\n")
+            if line in seen:
+                continue
+            seen.add(line)
+            _same(line)
+            if JOURNAL_LINES and len(seen) >= JOURNAL_LINES:
+                break
+    finally:
+        proc.kill()
+        proc.wait()
+    assert len(seen) > 1000
+
+
+LOGHUB = Path(os.environ.get("LOGHUB", "/work/loghub"))
+
+
+def test_loghub_lines() -> None:
+    logs = sorted(LOGHUB.glob("**/*_2k.log_structured.csv")) if LOGHUB.is_dir() else []
+    if not logs:
+        pytest.skip("no loghub-2k logs here")
+    for path in logs:
+        with path.open(newline="", encoding="utf-8", errors="surrogateescape") as f:
+            for row in csv.DictReader(f):
+                _same(row["Content"])
+
+
+def test_the_extension_is_compiled_and_used() -> None:
+    assert Path(_mask.__file__).suffix == ".so"
+    assert tokens.mask is _mask.mask
+
+
+def test_bad_arguments() -> None:
+    with pytest.raises(TypeError):
+        _mask.mask(b"bytes")  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        _mask.masked_key("x", -1)
+    assert _mask.masked_key("", 5) == "" and tokenize("") == [] and _mask.mask("") == ""
