@@ -17,7 +17,7 @@ journal reader itself is left out: it is C (sd-journal) with no state that grows
 
 The long-lines case (issue 13) feeds 6,000 matching lines of 48 KiB (journald's longest) spread over 1,200 group
 keys, so 1,200 incidents stay open with samples and context lines, then lets the service sit idle for 60
-catch-ups (a minute), then starts a second service on the state it left. It judges anonymous RSS against the
+catch-ups (a minute), then starts a second service on the state it left. It judges peak RSS (VmHWM) against the
 shipped unit's MemoryMax (256 MiB), and reports the state directory's size and the CPU time of the idle minute.
 
 It prints the samples and judges: after a warm-up (the first 20%, and until the burst windows and the
@@ -106,6 +106,12 @@ def long_entry(i: int, start_usec: int, keys: int) -> Entry:
     return Entry(start_usec + i * 10_000, message, unit, 3, f"s=bench;i={i:x}", fields)
 
 
+def peak_rss_mib() -> float:
+    """The process's peak resident set so far (VmHWM): transient peaks between samples included."""
+    match = re.search(r"VmHWM:\s+(\d+) kB", Path("/proc/self/status").read_text())
+    return int(match.group(1)) / 1024 if match else 0.0
+
+
 def state_size(directory: Path) -> int:
     return sum(path.stat().st_size for path in directory.rglob("*") if path.is_file())
 
@@ -152,6 +158,7 @@ argv = ["/bin/false"]
         service._caught_up()
         fed_s = time.perf_counter() - started
         peak = max(peak, anon_kib() / 1024)
+        high_water = peak_rss_mib()
         cpu = time.process_time()
         for _ in range(60):  # an idle minute: the read loop comes round once a second
             service._caught_up()
@@ -166,16 +173,18 @@ argv = ["/bin/false"]
         restarted = subprocess.run([sys.executable, __file__, "--restore", str(config_path)], capture_output=True,
                                    text=True, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
         restart_mib = float(restarted.stdout.split()[-1])
-    verdict = peak <= MEMORY_MAX_MIB and restart_mib <= MEMORY_MAX_MIB
+    verdict = high_water <= MEMORY_MAX_MIB and restart_mib <= MEMORY_MAX_MIB
     print(f"{entries:,} lines of {LONG_LINE // 1024} KiB over {keys:,} keys in {fed_s:.1f} s; {open_incidents:,} "
-          f"incidents open\nanonymous RSS: {start_anon:.0f} MiB at start, peak {peak:.0f} MiB (MemoryMax "
-          f"{MEMORY_MAX_MIB} MiB): {'PASS' if verdict else 'FAIL'}\nidle minute (60 catch-ups): {idle_cpu:.2f} s of "
+          f"incidents open\nanonymous RSS: {start_anon:.0f} MiB at start, {peak:.0f} MiB at most when sampled; peak "
+          f"RSS (VmHWM) {high_water:.0f} MiB (MemoryMax {MEMORY_MAX_MIB} MiB): {'PASS' if verdict else 'FAIL'}\n"
+          f"idle minute (60 catch-ups): {idle_cpu:.2f} s of "
           f"CPU\nstate directory: {size / 1024 / 1024:.1f} MiB\na service restarted on that state: {restart_mib:.0f} "
           "MiB anonymous RSS")
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
     (out / "memory_long_lines.json").write_text(json.dumps(
-        {"entries": entries, "keys": keys, "line_bytes": LONG_LINE, "peak_anon_mib": peak, "start_anon_mib": start_anon,
+        {"entries": entries, "keys": keys, "line_bytes": LONG_LINE, "peak_anon_mib": peak, "peak_rss_mib": high_water,
+         "start_anon_mib": start_anon,
          "idle_minute_cpu_s": idle_cpu, "state_bytes": size, "restart_anon_mib": restart_mib,
          "memory_max_mib": MEMORY_MAX_MIB, "pass": verdict}, indent=1))
     return 0 if verdict else 1

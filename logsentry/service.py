@@ -30,6 +30,7 @@ from .baseline_keeper import BaselineKeeper
 from .config import ConfigError, SiteConfig, load_config
 from .engine.policy import RestartLedger
 from .engine.quarantine import BudgetedDetector, cut_long_lines
+from .engine.window import invocation_of
 from .model import Action, Entry, Incident
 from .pipeline import ActionEvent, EndedEvent, Event, IncidentEvent, MatchEvent, Pipeline, QuarantineEvent
 from .rules.loader import RuleSet, load_rules
@@ -171,6 +172,7 @@ class Service:
         self._restart_of: tuple[str, str] = ("", "")  # (incident, restart dedupe) just queued
         self._ahead_reported = 0.0
         self._entry_now = 0
+        self._entry_invocation = ""
         self.ready = False
         if moved is not None:
             reason = (f"the state file {self.state.path} was corrupt: moved aside to {moved.name}; started "
@@ -213,10 +215,28 @@ class Service:
     def _location(self) -> JournalLocation:
         return JournalLocation(directory=self.config.journal_directory)
 
+    @staticmethod
+    def _probe_journal(config: SiteConfig) -> None:
+        """Can the journal be opened at all? (No readable journal file is an error, not "nothing found".)"""
+        location = JournalLocation(directory=config.journal_directory)
+        where = config.journal_directory or "the local journal"
+        try:
+            reader = location.open()
+        except (OSError, ValueError) as error:
+            raise StartError(f"cannot open the journal in {where}: no journal file could be opened "
+                             f"({error})") from None
+        try:
+            usage = int(reader.get_usage())  # bytes of the files sd-journal opened (unreadable, invalid: none)
+        finally:
+            reader.close()
+        if usage == 0:
+            raise StartError(f"cannot open the journal in {where}: no journal file could be opened (none there, "
+                             "or none readable or valid)")
+
     def _cursor_usable(self, cursor: str) -> bool:
         try:
             reader = self._location().open()
-        except JournalOpenError:
+        except (JournalOpenError, ValueError):
             return True  # the follower reports that
         try:
             reader.seek_cursor(cursor)
@@ -231,8 +251,8 @@ class Service:
         saves it at once, so entries logged while logsentry is down after its first start are read."""
         try:
             reader = self._location().open()
-        except JournalOpenError as error:
-            raise StartError(str(error)) from None
+        except (JournalOpenError, ValueError) as error:
+            raise StartError(f"cannot open the journal: {error}") from None
         try:
             reader.seek_tail()
             return str(reader._get_cursor()) if reader._previous() else None
@@ -241,6 +261,7 @@ class Service:
 
     # -- main loop ----------------------------------------------------------------------------------
     def run(self) -> int:
+        self._probe_journal(self.config)
         self.worker.start()
         if self.cursor:
             log.info("resuming after cursor %s", self.cursor)
@@ -322,6 +343,7 @@ class Service:
             return  # never feed on our own output (or our actions' output, which runs under our unit)
         entry = cut_long_lines(entry)
         self._entry_now = entry.realtime_usec
+        self._entry_invocation = invocation_of(entry.fields)
         for event in self.pipeline.process(entry):
             self._handle(event)
         self._remember_line(entry)
@@ -420,7 +442,8 @@ class Service:
         log.info("incident %s on %s ended after %d hits", incident.rule_id, incident.unit, incident.count)
         if state is not None and self.config.alerts.resolve and not self.config.dry_run:
             quiet = self._entry_now - incident.last_usec
-            if 0 <= quiet < incident.within_usec:
+            if quiet < incident.within_usec and incident.invocation and self._entry_invocation \
+                    and self._entry_invocation != incident.invocation:
                 # Ended before its window passed: a hit from a new invocation of the unit closed it.
                 reason = (f"{incident.unit} has a new invocation: the incident ended "
                           f"{format_duration(max(quiet, 0))} after its last hit")
@@ -464,7 +487,7 @@ class Service:
         self.keeper.poll()
         self._refresh_restarts()
         now = max(wall_usec(), self.figures.last_entry_usec)
-        self._entry_now = now
+        self._entry_now, self._entry_invocation = now, ""
         release = getattr(self.pipeline.detector, "release", None)
         if release is not None:
             for rule_id in release(now):

@@ -70,6 +70,14 @@ def finish(process: subprocess.Popen[bytes], deadline: float, data: bytes | None
         selector.register(stream, selectors.EVENT_READ)
     try:
         while True:
+            if not selector.get_map():  # both pipes at end-of-file: the program is exiting
+                try:
+                    process.wait(max(0.0, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    kill_group(process.pid)
+                    process.wait()
+                    raise Timeout() from None
+                break
             exited = process.poll() is not None
             for key, _ in selector.select(timeout=0 if exited else min(0.05, max(0.0, deadline - time.monotonic()))):
                 _read(key.fileobj, outputs, selector, cap)  # type: ignore[arg-type]
