@@ -831,6 +831,7 @@ static int mask_range(const Py_UCS4 *s, Py_ssize_t lo, Py_ssize_t hi, Out *o) {
 
 /* --- the module -------------------------------------------------------------------------------------- */
 
+static PyObject *json_text; /* tokens._json_text, set by set_json_text() */
 static Py_UCS4 *src_buf;
 static Py_ssize_t src_cap;
 static Out out_main, out_list, out_key;
@@ -898,7 +899,8 @@ static int collapse_lists(const Out *in, Out *o) {
     return out_range(o, s, copied, n);
 }
 
-/* masked_key(line, max_tokens): " ".join(tokens) of tokenize() without its JSON step */
+/* masked_key(line, max_tokens): " ".join(tokens.reference_tokenize(line, max_tokens)); the JSON step calls back
+ * into tokens._json_text (set_json_text), for the lines that start with '{' and end with '}' */
 static PyObject *py_masked_key(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
     (void)self;
     if (nargs != 2 || !PyUnicode_Check(args[0])) {
@@ -911,8 +913,22 @@ static PyObject *py_masked_key(PyObject *self, PyObject *const *args, Py_ssize_t
         PyErr_SetString(PyExc_ValueError, "max_tokens must be >= 0");
         return NULL;
     }
-    Py_ssize_t n;
-    const Py_UCS4 *s = load(args[0], &n);
+    PyObject *line = args[0], *converted = NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(line);
+    if (json_text != NULL && n >= 2 && PyUnicode_READ_CHAR(line, 0) == '{' && PyUnicode_READ_CHAR(line, n - 1) == '}') {
+        /* a JSON object line: tokens._json_text rewrites it as "level msg key=value ..." (None: no JSON) */
+        converted = PyObject_CallOneArg(json_text, line);
+        if (converted == NULL) return NULL;
+        if (PyUnicode_Check(converted)) {
+            line = converted;
+        } else if (converted != Py_None) {
+            Py_DECREF(converted);
+            PyErr_SetString(PyExc_TypeError, "the JSON converter must return str or None");
+            return NULL;
+        }
+    }
+    const Py_UCS4 *s = load(line, &n);
+    Py_XDECREF(converted);
     if (s == NULL) return NULL;
     out_main.len = 0;
     if (mask_range(s, 0, n, &out_main) < 0) return NULL;
@@ -949,10 +965,24 @@ static PyObject *py_masked_key(PyObject *self, PyObject *const *args, Py_ssize_t
     return to_str(key);
 }
 
+static PyObject *py_set_json_text(PyObject *self, PyObject *arg) {
+    (void)self;
+    if (!PyCallable_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError, "set_json_text() takes a callable");
+        return NULL;
+    }
+    Py_INCREF(arg);
+    Py_XSETREF(json_text, arg);
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
+    {"set_json_text", py_set_json_text, METH_O,
+     "set_json_text(f): masked_key() rewrites a line that starts with '{' and ends with '}' as f(line) first "
+     "(unless f returns None)"},
     {"mask", py_mask, METH_O, "mask(line) -> the line with its variable parts replaced by <KIND> placeholders"},
     {"masked_key", (PyCFunction)(void (*)(void))py_masked_key, METH_FASTCALL,
-     "masked_key(line, max_tokens) -> ' '.join(tokenize(line, max_tokens)) for a line that is no JSON object"},
+     "masked_key(line, max_tokens) -> ' '.join(tokenize(line, max_tokens))"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -11,12 +11,13 @@ Level words (INFO, ERROR, Warn, `[error]`, `level=err`, ...) are never masked; `
 so that clustering never merges two lines that differ in their level (drain3#45).
 
 The regex and `_replace` below are the reference (`reference_mask`, `reference_tokenize`); `mask`, `tokenize` and
-`masked_key` run their C twin (`_mask.c`, about 20x faster), which tests/test_mask_equivalence.py holds to it.
+`masked_key` run their C twin (`_mask.c`, about 10x faster), which tests/test_mask_equivalence.py holds to it.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -157,18 +158,15 @@ def reference_tokenize(line: str, max_tokens: int = 128) -> list[str]:
     return tokens
 
 
-def masked_key(line: str, max_tokens: int = 128) -> str:
-    """`" ".join(tokenize(line, max_tokens))`, made in C: the key of the miner's masked-line cache."""
-    if line.startswith("{") and line.endswith("}"):
-        converted = _json_text(line)
-        if converted is not None:
-            line = converted
-    return _mask.masked_key(line, max_tokens)
+_mask.set_json_text(_json_text)
+masked_key: Callable[[str, int], str] = _mask.masked_key
+"""`masked_key(line, max_tokens)`: `" ".join(tokenize(line, max_tokens))`, all in C but the JSON step (which
+calls `_json_text`): the key of the miner's masked-line cache."""
 
 
 def tokenize(line: str, max_tokens: int = 128) -> list[str]:
     """Masked tokens of a line, at most max_tokens of them (`max_tokens` >= 0)."""
-    key = masked_key(line, max_tokens)
+    key = _mask.masked_key(line, max_tokens)
     return key.split(" ") if key else []
 
 
