@@ -126,7 +126,12 @@ _TOKEN = re.compile(
     r"|([-|]+)(?=[ \t]|\Z)"  # a separator
     r"|([A-Za-z][A-Za-z0-9]*))")  # a word
 _NUMBERS = re.compile(r"(?:(?:[ \t]|\x1b\[[0-9;]*+m)++[0-9][!-Z\\^-~]*+)*+")  # more numbers, possessive: fast
-_TIMESTAMP_LEVEL = re.compile(r"(?:[0-9][!-Z\\^-~]*+[ \t]++)++([A-Z]++)(?=[ \t:\[\]/]|\Z)")
+_TIMESTAMP_LEVEL = re.compile(
+    r"((?:[0-9][!-Z\\^-~]*+[ \t]++)++)"  # 1: numbers: a date, a time, a pid
+    r"(?:([A-Z]{1,5})[ \t]++)?"  # 2: a time zone
+    r"(?:\[[0-9][0-9 :.,/+-]{0,127}+\][ \t]*+)*+"  # brackets of digits: [1845], [2024-01-02 10:00:00 +0000]
+    r"(?:[A-Za-z0-9_.-]*+@[A-Za-z0-9_.-]*+[ \t]++)?"  # PostgreSQL's user@db
+    r"(?:([A-Z][A-Z0-9]*+)(?=[ \t:\[\]/\x1b]|\Z)|\[ *+([A-Za-z]++) *+\])")  # 3: a word in capitals; 4: [word]
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.:-]* - ")  # Python logging: %(name)s between " - "
 _AT = re.compile(r"[A-Za-z0-9_.-]*@[A-Za-z0-9_.-]*(?=[ \t])")  # PostgreSQL: %u@%d
 _APACHE = re.compile(r"[A-Za-z0-9_]*:([A-Za-z][A-Za-z0-9]*)")
@@ -171,10 +176,8 @@ def text_level(message: str) -> int | None:
         return _REDIS_LEVELS[found[1]]
     if message.startswith(_GO):
         return 2
-    if "0" <= first <= "9" and (found := _TIMESTAMP_LEVEL.match(message)) and found.start(1) < MAX_PREFIX:
-        level = LEVEL_WORDS.get(found[1].lower())
-        if level is not None:
-            return level  # (a shortcut for the commonest case of step 5: numbers, then a level in capitals)
+    if "0" <= first <= "9" and (level := _timestamp_level(message)) is not None:
+        return level
     if "level=" in message or "lvl=" in message or "severity=" in message:
         level = _logfmt_level(message)
         if level is not NOT_LOGFMT:
@@ -193,6 +196,26 @@ def effective_priority(priority: int | None, message: str) -> tuple[int | None, 
 
 
 # ---- 5. a level after the program's own prefix ------------------------------------------------------
+
+def _timestamp_level(line: str) -> int | None:
+    """A shortcut for the commonest shapes of step 5 (a timestamp, maybe a zone, pid brackets and user@db,
+    then a level): one regex instead of a token loop. It answers only when it finds a level, and only one
+    the loop would find too; otherwise the loop decides."""
+    found = _TIMESTAMP_LEVEL.match(line)
+    if found is None:
+        return None
+    numbers, zone, capitals, bracketed = found.groups()
+    if zone is not None:
+        if zone.lower() in LEVEL_WORDS:  # no zone but the level (the regex took it for a zone)
+            return LEVEL_WORDS[zone.lower()] if found.start(2) < MAX_PREFIX else None
+        if ":" not in numbers.split()[-1]:
+            return None  # a zone only after a time
+    word = capitals if capitals is not None else bracketed
+    if found.start(3 if capitals is not None else 4) >= MAX_PREFIX:
+        return None
+    return word_level(word, True) if capitals is None else word_level(word, False)
+
+
 
 def _prefix_level(line: str) -> int | None:
     end = len(line)
