@@ -281,3 +281,20 @@ def test_long_lines_agree() -> None:
     assert text_level("[a]" * 67 + "[ERROR]") is None, "the level starts within 200 characters"
     assert text_level("1 " * 99 + "ERROR") == ERR
     assert text_level("1 " * 100 + "ERROR") is None
+
+
+SHORTCUT_PIECES = ["2024-01-02", "10:00:00,123", "2024/01/02", "10:00:00", "123", "0", "UTC", "PM", "ERROR", "INFO",
+                   "LOG", "FATAL:", "[1845]", "[2024-01-02 10:00:00 +0000]", "[error]", "[ Warn ]", "[main]", "app@db",
+                   "@", "GET", "-", "\t", "  ", "x" * 190, "DEBUG1", "[ERROR]", "WARN:", "E", "é"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(SHORTCUT_PIECES), min_size=1, max_size=9), st.sampled_from([" ", "\t", ""]))
+def test_the_timestamp_shortcut_agrees_with_the_token_loop(parts: list[str], glue: str) -> None:
+    """levels._timestamp_level answers only when the general token loop gives the same answer."""
+    from logsentry.engine.levels import _prefix_level, _timestamp_level
+
+    line = "1 " + glue.join(parts)
+    shortcut = _timestamp_level(line)
+    assert shortcut is None or shortcut == _prefix_level(line), line
+    agree(line)

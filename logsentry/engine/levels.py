@@ -130,7 +130,7 @@ _TIMESTAMP_LEVEL = re.compile(
     r"((?:[0-9][!-Z\\^-~]*+[ \t]++)++)"  # 1: numbers: a date, a time, a pid
     r"(?:([A-Z]{1,5})[ \t]++)?"  # 2: a time zone
     r"(?:\[[0-9][0-9 :.,/+-]{0,127}+\][ \t]*+)*+"  # brackets of digits: [1845], [2024-01-02 10:00:00 +0000]
-    r"(?:[A-Za-z0-9_.-]*+@[A-Za-z0-9_.-]*+[ \t]++)?"  # PostgreSQL's user@db
+    r"(?:[A-Za-z][A-Za-z0-9_.-]*+@[A-Za-z0-9_.-]*+[ \t]++)?"  # PostgreSQL's user@db
     r"(?:([A-Z][A-Z0-9]*+)(?=[ \t:\[\]/\x1b]|\Z)|\[ *+([A-Za-z]++) *+\])")  # 3: a word in capitals; 4: [word]
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.:-]* - ")  # Python logging: %(name)s between " - "
 _AT = re.compile(r"[A-Za-z0-9_.-]*@[A-Za-z0-9_.-]*(?=[ \t])")  # PostgreSQL: %u@%d
