@@ -57,6 +57,9 @@ class Entry:
     effective_priority: int | None = None
     level_source: str = ""
     """"journal" or "text"; "" when not given: __post_init__ then works both out."""
+    from_text: bool = False
+    """Read from text (journalctl or syslog output, Docker logs: sources/text.py), not from a journal: its
+    fields, `_PID=1` and `_TRANSPORT=kernel` included, are only what the text claims."""
 
     def __post_init__(self) -> None:
         if not self.level_source:

@@ -17,6 +17,7 @@ from typing import IO, Any, BinaryIO
 
 from ..model import Entry
 from .selection import DEFAULT_FIELDS, Selection
+from .text import TEXT_KINDS, read_text_kind, sniff_text
 from .values import decode, entry_from
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -51,6 +52,9 @@ def sniff(head: bytes) -> str:
     """"journal", "json" or "export" from the first bytes of a file."""
     if head.startswith(JOURNAL_MAGIC):
         return "journal"
+    text_kind = sniff_text(head)  # journalctl/syslog text, Docker json-file (sources/text.py)
+    if text_kind is not None:
+        return text_kind
     stripped = head.lstrip()
     if stripped.startswith(b"{"):
         return "json"
@@ -58,7 +62,8 @@ def sniff(head: bytes) -> str:
     name = first_line.split(b"=", 1)[0]
     if name and (b"=" in first_line or len(first_line) == len(name)) and name.replace(b"_", b"").isalnum():
         return "export"
-    raise InputFormatError("not a journal file, journal export format or JSON lines (journalctl -o json)")
+    raise InputFormatError("not a journal file, journal export format or JSON lines (journalctl -o json), nor "
+                           "journalctl/syslog text or a Docker json-file log")
 
 
 def _entry_from_fields(
@@ -177,6 +182,9 @@ class ExportSource:
             kind = sniff(head(stream))
             if kind == "journal":
                 raise InputFormatError(f"{name}: a journal file inside a compressed stream; decompress it first")
+            if kind in TEXT_KINDS:
+                yield from read_text_kind(kind, stream, self.path, self.selection)
+                return
             reader = read_json_lines if kind == "json" else read_export
             entries = reader(stream, name, self.selection, self.fields)
             yield from entries

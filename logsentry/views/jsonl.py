@@ -34,7 +34,8 @@ def event_record(event: Event) -> dict[str, Any]:
             return {"type": "match", "rule": hit.rule_id, "severity": hit.severity.label, "unit": entry.unit,
                     "realtime_usec": entry.realtime_usec, "cursor": entry.cursor, "priority": entry.priority,
                     "effective_priority": entry.effective_priority, "level_source": entry.level_source,
-                    "message": entry.message, "captures": dict(hit.captures)}
+                    "message": entry.message, "captures": dict(hit.captures),
+                    **({"from_text": True} if entry.from_text else {})}
         case IncidentEvent(incident):
             return {"type": "incident", **_incident_fields(incident), "realtime_usec": incident.fired_usec,
                     "count": incident.count, "threshold": incident.threshold,

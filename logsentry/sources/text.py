@@ -1,0 +1,347 @@
+"""Text logs people send: `journalctl` text output, classic syslog files and Docker json-file logs.
+
+Detected by content (`sniff_text`, called from export.sniff), read line by line in bounded memory:
+
+* `journalctl` in its `short`, `short-precise`, `short-iso`, `short-iso-precise`, `short-unix` and
+  `short-monotonic` outputs, with its `-- Boot ID --`, `-- No entries --`, `-- Logs begin at ... --` lines
+  and its indented continuation lines of multi-line messages;
+* RFC 3164 syslog (`Dec 20 10:00:00 host ident[pid]: text`, what rsyslog writes to /var/log/syslog, with or
+  without a `<PRI>`), rsyslog's high-precision file format (an RFC 3339 time instead), and RFC 5424;
+* Docker's `json-file` logs (`{"log": "...\\n", "stream": "stderr", "time": "..."}`), partial lines joined.
+
+Identifier, PID, host, time (and the priority, where the text has it) are recovered. A time without a year
+(RFC 3164, `short`) gets one: the first line's year is the latest that puts it no later than the reference
+(the `-- Logs begin at ..., end at ... --` line's end, else the file's modification time, else now), and the
+year moves on each time the month steps back by more than half a year (December to January).
+
+Text proves nothing: anyone can print `systemd[1]:` or `kernel:`. Lines are still read the way a journal
+entry would be (`systemd[1]:` as `_PID=1`, `kernel:` as `_TRANSPORT=kernel`) so that rules gated on those
+fields apply, and each entry carries `from_text`, which the JSON output shows on its evidence. Such entries
+have no trusted unit (`(ident)`, as for any entry without one); logsentry acts only on journals it follows
+(`tail --act`, the service), never on text.
+"""
+
+from __future__ import annotations
+
+import calendar
+import gzip
+import json
+import os
+import re
+import sys
+import time
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import IO
+
+from ..model import Entry
+from .selection import Selection
+from .values import entry_from
+
+TEXT_KINDS = ("text", "docker")
+"""What sniff_text names: line-based syslog/journalctl text, and Docker json-file logs."""
+
+MAX_LINE = 256 * 1024
+"""Bytes kept of one line (the engine matches the first 64 Ki characters of a message); the rest is skipped."""
+MAX_MESSAGE = 256 * 1024
+"""Bytes kept of a message built from continuation lines or Docker partial lines."""
+
+Warn = Callable[[str], None]
+
+_MONTHS = {name: index for index, name in enumerate(
+    ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)}
+
+# The time at the start of a line, one alternative per layout.
+_BSD_TIME = (r"(?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (?P<day>[ 0-3]?\d) "
+             r"(?P<hms>\d\d:\d\d:\d\d)(?:\.(?P<frac>\d{1,9}))?")
+_ISO_TIME = (r"(?P<date>\d{4}-\d\d-\d\d)[T ](?P<ihms>\d\d:\d\d:\d\d)(?:[.,](?P<ifrac>\d{1,9}))?"
+             r"(?P<zone>Z|[+-]\d\d:?\d\d)")
+_UNIX_TIME = r"(?P<unix>\d{1,12})\.(?P<ufrac>\d{6})"
+_MONOTONIC = r"\[\s*(?P<mono>\d+)\.(?P<mfrac>\d{6})\]"
+_PRI = r"(?:<(?P<pri>\d{1,3})>)?"
+# host, then identifier with an optional [pid], then ": " (journalctl prints "ident[pid]: text").
+_REST = r" (?P<host>\S+) (?P<ident>[^\s\[:][^\[:]{0,255}?)(?:\[(?P<pid>\d{1,10})\])?: ?(?P<msg>.*)"
+
+_LINE = re.compile(_PRI + "(?:" + "|".join((_BSD_TIME, _ISO_TIME, _UNIX_TIME, _MONOTONIC)) + ")" + _REST,
+                   re.DOTALL)
+_RFC5424 = re.compile(
+    r"<(?P<pri>\d{1,3})>1 (?P<ts>-|" + _ISO_TIME + r") (?P<host>\S+) (?P<app>\S+) (?P<procid>\S+) (?P<msgid>\S+) "
+    r"(?P<sd>-|(?:\[(?:[^\]\"]|\"(?:[^\"\\]|\\.)*\")*\])+)(?: (?P<msg>.*))?", re.DOTALL)
+_MARKER = re.compile(r"-- (?P<what>.*) --")
+_HEADER_END = re.compile(r"end at \w+ (\d{4})-(\d\d)-(\d\d)")
+_DOCKER = re.compile(rb'\{\s*"log"\s*:')
+_DOCKER_ID = re.compile(r"([0-9a-f]{12})[0-9a-f]{52}-json\.log")
+
+
+def sniff_text(head: bytes) -> str | None:
+    """"docker" or "text" when the first line of `head` is a Docker json-file record or a log line in one of
+    the text layouts (journalctl's `-- ... --` lines skipped); None otherwise (another format, or unknown)."""
+    if _DOCKER.match(head):
+        return "docker"
+    markers = False
+    for raw in head.split(b"\n")[:20]:
+        line = raw.decode("utf-8", "replace").rstrip("\r")
+        if _MARKER.fullmatch(line):
+            markers = True
+            continue
+        if line:
+            return "text" if _LINE.match(line) or _RFC5424.match(line) else None
+    return "text" if markers else None  # "-- No entries --"
+
+
+def reference_time(path: Path) -> float:
+    """What a year-less time may not be later than: the file's modification time (a log file is written to
+    as it goes), or now for standard input."""
+    if str(path) == "-":
+        return time.time()
+    try:
+        return os.stat(path).st_mtime
+    except OSError:
+        return time.time()
+
+
+def _lines(stream: IO[bytes], name: str, warn: Warn) -> Iterator[str]:
+    """The stream's lines as text (invalid UTF-8 replaced), each cut to MAX_LINE bytes; gzip damage and a
+    cut-off gzip stream end the input with a warning (the lines before it are good)."""
+    number = 0
+    try:
+        while True:
+            raw = stream.readline(MAX_LINE)
+            if not raw:
+                return
+            number += 1
+            if not raw.endswith(b"\n") and len(raw) == MAX_LINE:
+                warn(f"{name}: line {number}: longer than {MAX_LINE} bytes; the rest is skipped")
+                while True:
+                    more = stream.readline(MAX_LINE)
+                    if not more or more.endswith(b"\n"):
+                        break
+            yield raw.rstrip(b"\n").removesuffix(b"\r").decode("utf-8", "replace")
+    except EOFError:
+        warn(f"{name}: the gzip stream ends early; read up to line {number}")
+    except (gzip.BadGzipFile, zlib.error) as error:
+        warn(f"{name}: damaged gzip stream after line {number} ({error})")
+
+
+def _fraction_usec(digits: str | None) -> int:
+    return int((digits or "0")[:6].ljust(6, "0"))
+
+
+def _iso_usec(date: str, hms: str, frac: str | None, zone: str) -> int:
+    year, month, day = (int(part) for part in date.split("-"))
+    hour, minute, second = (int(part) for part in hms.split(":"))
+    seconds = calendar.timegm((year, month, day, hour, minute, second, 0, 0, 0))
+    if zone != "Z":
+        sign = -1 if zone[0] == "-" else 1
+        digits = zone[1:].replace(":", "")
+        seconds -= sign * (int(digits[:2]) * 3600 + int(digits[2:]) * 60)
+    return seconds * 1_000_000 + _fraction_usec(frac)
+
+
+class _Years:
+    """Years for year-less times: the first line's from a reference, then one more at each new year."""
+
+    def __init__(self, reference: float):
+        self.reference = time.localtime(reference)
+        self.year: int | None = None
+        self.month = 0
+
+    def set_reference(self, year: int, month: int, day: int) -> None:
+        if self.year is None:
+            self.reference = time.localtime(time.mktime((year, month, day, 23, 59, 59, 0, 0, -1)))
+
+    def of(self, month: int, day: int) -> int:
+        if self.year is None:
+            ref = self.reference
+            self.year = ref.tm_year if (month, day) <= (ref.tm_mon, ref.tm_mday) else ref.tm_year - 1
+            self.month = month
+            return self.year
+        if month < self.month - 6:  # December, then January: a new year
+            self.year += 1
+        elif month > self.month + 6:  # a line of the old year after the new one began (out of order)
+            return self.year - 1
+        self.month = month
+        return self.year
+
+
+class _Line:
+    """One parsed line: time and the journal fields text can show."""
+
+    __slots__ = ("fields", "indent", "usec")
+
+    def __init__(self, usec: int, fields: dict[str, str], indent: int):
+        self.usec = usec
+        self.fields = fields
+        self.indent = indent
+
+
+def _fields(host: str | None, ident: str | None, pid: str | None, pri: str | None, message: str) -> dict[str, str]:
+    fields = {"MESSAGE": message}
+    if host and host != "-":
+        fields["_HOSTNAME"] = host
+    if ident and ident != "-":
+        fields["SYSLOG_IDENTIFIER"] = ident
+        if ident == "kernel" and pid is None:
+            fields["_TRANSPORT"] = "kernel"  # what journalctl prints for _TRANSPORT=kernel entries
+    if pid and pid != "-":
+        fields["_PID"] = fields["SYSLOG_PID"] = pid
+    if pri is not None and int(pri) < 192:
+        fields["PRIORITY"] = str(int(pri) & 7)
+        fields["SYSLOG_FACILITY"] = str(int(pri) >> 3)
+    return fields
+
+
+class _TextParser:
+    def __init__(self, reference: float):
+        self.years = _Years(reference)
+        self.boot_offset = 0
+        self.last_monotonic = 0
+
+    def marker(self, what: str) -> None:
+        """journalctl's own lines: a new boot (monotonic time restarts), where the logs begin and end."""
+        if what.startswith("Boot ") or what == "Reboot":
+            self.boot_offset = self.last_monotonic
+        end = _HEADER_END.search(what)
+        if what.startswith("Logs begin at") and end:
+            self.years.set_reference(int(end[1]), int(end[2]), int(end[3]))
+
+    def parse(self, line: str) -> _Line | None:
+        found = _LINE.match(line)
+        if found is None:
+            return self._rfc5424(line)
+        if found["mon"]:
+            month, day = _MONTHS[found["mon"]], int(found["day"])
+            hour, minute, second = (int(part) for part in found["hms"].split(":"))
+            year = self.years.of(month, day)
+            try:
+                seconds = time.mktime((year, month, day, hour, minute, second, 0, 0, -1))
+            except (OverflowError, ValueError):
+                return None
+            usec = int(seconds) * 1_000_000 + _fraction_usec(found["frac"])
+        elif found["date"]:
+            try:
+                usec = _iso_usec(found["date"], found["ihms"], found["ifrac"], found["zone"])
+            except ValueError:
+                return None
+        elif found["unix"]:
+            usec = int(found["unix"]) * 1_000_000 + int(found["ufrac"])
+        else:  # monotonic: time since boot, kept increasing across boots
+            self.last_monotonic = usec = self.boot_offset + int(found["mono"]) * 1_000_000 + int(found["mfrac"])
+        fields = _fields(found["host"], found["ident"], found["pid"], found["pri"], found["msg"])
+        return _Line(usec, fields, found.start("msg"))
+
+    def _rfc5424(self, line: str) -> _Line | None:
+        found = _RFC5424.match(line)
+        if found is None or found["ts"] == "-":
+            return None
+        try:
+            usec = _iso_usec(found["date"], found["ihms"], found["ifrac"], found["zone"])
+        except ValueError:
+            return None
+        message = (found["msg"] or "").removeprefix("\ufeff")
+        fields = _fields(found["host"], found["app"], found["procid"] if found["procid"].isdigit() else None,
+                         found["pri"], message)
+        if found["msgid"] != "-":
+            fields["SYSLOG_MSGID"] = found["msgid"]
+        return _Line(usec, fields, len(line))
+
+
+def _entry(line: _Line, where: str, selection: Selection) -> Entry | None:
+    fields = line.fields
+    if not selection.accepts({name: [value] for name, value in fields.items()}, line.usec):
+        return None
+    entry = replace(entry_from(fields.get, line.usec, where, fields), from_text=True)
+    return entry if selection.admits_priority(entry.effective_priority) else None
+
+
+def read_text(stream: IO[bytes], name: str, selection: Selection, reference: float,
+              warn: Warn) -> Iterator[Entry]:
+    """Entries from journalctl/syslog text; a line that fits no layout continues the message before it
+    (journalctl indents a message's further lines), or is skipped with a warning when there is none."""
+    parser = _TextParser(reference)
+    pending: _Line | None = None
+    pending_at = ""
+    skipped = 0
+    for number, line in enumerate(_lines(stream, name, warn), start=1):
+        if not line:
+            continue
+        marker = _MARKER.fullmatch(line)
+        if marker:
+            parser.marker(marker["what"])
+            continue
+        parsed = parser.parse(line) if not line[0].isspace() else None
+        if parsed is None:
+            if pending is not None and len(pending.fields["MESSAGE"]) < MAX_MESSAGE:
+                indent = pending.indent
+                more = line[indent:] if line[:indent].isspace() else line.lstrip()
+                pending.fields["MESSAGE"] += "\n" + more
+            else:
+                skipped += 1
+            continue
+        if pending is not None:
+            entry = _entry(pending, pending_at, selection)
+            if entry is not None:
+                yield entry
+        pending, pending_at = parsed, f"{name}:{number}"
+    if pending is not None:
+        entry = _entry(pending, pending_at, selection)
+        if entry is not None:
+            yield entry
+    if skipped:
+        warn(f"{name}: {skipped} line(s) in no log layout logsentry reads were skipped")
+
+
+def read_docker(stream: IO[bytes], name: str, selection: Selection, warn: Warn) -> Iterator[Entry]:
+    """Docker json-file records: `log` is the text (a record without a final newline is a partial line that
+    the next record continues), `stream` stderr or stdout (priority 3 or 6, as Docker's journald driver
+    writes them), `time` RFC 3339 with nanoseconds. The identifier is the container's short id from the file
+    name (`<id>-json.log`), or `attrs.tag` when the container was given a tag."""
+    found = _DOCKER_ID.fullmatch(Path(name).name)
+    default_ident = found[1] if found else Path(name).name.removesuffix(".gz").removesuffix("-json.log")
+    parts: list[str] = []
+    size = 0
+    for number, line in enumerate(_lines(stream, name, warn), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            text, when = record["log"], record["time"]
+            if not isinstance(text, str) or not isinstance(when, str):
+                raise TypeError("log and time must be strings")
+            stamp = re.fullmatch(_ISO_TIME, when)
+            if stamp is None:
+                raise ValueError(f"time {when[:40]!r}")
+            usec = _iso_usec(stamp["date"], stamp["ihms"], stamp["ifrac"], stamp["zone"])
+        except (ValueError, KeyError, TypeError) as error:
+            warn(f"{name}: line {number}: not a Docker json-file record ({error}); skipped")
+            continue
+        if size < MAX_MESSAGE:
+            parts.append(text)
+            size += len(text)
+        if not text.endswith("\n"):
+            continue
+        message = "".join(parts).removesuffix("\n")
+        parts, size = [], 0
+        attrs = record.get("attrs")
+        tag = attrs.get("tag") if isinstance(attrs, dict) else None
+        fields = {"MESSAGE": message, "SYSLOG_IDENTIFIER": tag if isinstance(tag, str) and tag else default_ident,
+                  "PRIORITY": "3" if record.get("stream") == "stderr" else "6"}
+        entry = _entry(_Line(usec, fields, 0), f"{name}:{number}", selection)
+        if entry is not None:
+            yield entry
+    if parts:
+        warn(f"{name}: the input ends inside a partial line; it is dropped")
+
+
+def warn_on_stderr(message: str) -> None:
+    print(f"logsentry: warning: {message}", file=sys.stderr, flush=True)
+
+
+def read_text_kind(kind: str, stream: IO[bytes], path: Path, selection: Selection,
+                   warn: Warn = warn_on_stderr) -> Iterator[Entry]:
+    """The entries of a stream sniff_text named `kind` ("text" or "docker")."""
+    if kind == "docker":
+        return read_docker(stream, str(path), selection, warn)
+    return read_text(stream, str(path), selection, reference_time(path), warn)

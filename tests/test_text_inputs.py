@@ -1,0 +1,231 @@
+"""Text inputs (sources/text.py): real `journalctl` output in each short format, made by journalctl from a
+test journal, finds what the journal itself finds; syslog files across a new year; RFC 5424; Docker logs."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import BASE_USEC, entry, json_events, of_type, run_cli
+
+from logsentry.sources import Selection, open_entries
+
+JOURNALCTL = shutil.which("journalctl")
+needs_journalctl = pytest.mark.skipif(JOURNALCTL is None, reason="journalctl is needed")
+
+MVAR = "cachix-server: thread blocked indefinitely in an MVar operation"
+KILLED = "app.service: Main process exited, code=killed, status=9/KILL"
+OOM = "Out of memory: Killed process 4242 (node) total-vm:1234567kB, anon-rss:523456kB, file-rss:0kB"
+
+
+def _at(seconds: float, **fields: Any) -> dict[str, Any]:
+    """An entry `seconds` after 2026-01-01 00:00:00 UTC (negative: the old year), on host web1."""
+    monotonic = int((seconds + 100) * 1_000_000)
+    return {**fields, "_HOSTNAME": "web1", "__MONOTONIC_TIMESTAMP": monotonic}
+
+
+def _entries() -> list[dict[str, Any]]:
+    return [
+        entry("listening on :8080", at=-10, priority=6, **_at(-10, _PID="812")),
+        *(entry(MVAR, at=-3 + i, priority=3, **_at(-3 + i, _PID="812")) for i in range(3)),
+        # PID 1 about the unit: systemd-main-process-killed is gated on the trusted _PID=1
+        entry(KILLED, unit="init.scope", at=0, priority=4,
+              **_at(0, _PID="1", UNIT="app.service", SYSLOG_IDENTIFIER="systemd")),
+        # the same words from another process: no match in the journal, none in its text
+        entry(KILLED, unit="evil.service", at=1, **_at(1, _PID="4444", SYSLOG_IDENTIFIER="systemd")),
+        entry(OOM, unit=None, at=2, priority=3, **_at(2, _TRANSPORT="kernel", SYSLOG_IDENTIFIER="kernel")),
+        entry("panic: runtime error: invalid memory address or nil pointer dereference\n"
+              "[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x4a1b2c]\n\ngoroutine 1 [running]:",
+              unit="api.service", at=3, priority=3, **_at(3, _PID="900")),
+    ]
+
+
+def _matches(path: Path, *args: str) -> list[dict[str, Any]]:
+    result = run_cli("scan", "--file", str(path), "-o", "json", *args)
+    assert result.exit_code == 0, result.output
+    return of_type(json_events(result), "match")
+
+
+def _priority_gated() -> set[str]:
+    """Rules that look at the priority: journalctl's short formats do not show it (RFC 5424 does)."""
+    from logsentry.rules.loader import default_rule_dirs, load_rules
+
+    return {rule.id for rule in load_rules(default_rule_dirs()).rules
+            if rule.max_priority is not None or rule.anomaly is not None}
+
+
+def _key(match: dict[str, Any], with_time: bool = True) -> tuple[Any, ...]:
+    return (match["rule"], match["message"], *((match["realtime_usec"],) if with_time else ()))
+
+
+FORMATS = {  # journalctl's output: (its time precision in usec, or None when it has no wall-clock time)
+    "short": 1_000_000,
+    "short-precise": 1,
+    "short-iso": 1_000_000,
+    "short-iso-precise": 1,
+    "short-unix": 1,
+    "short-monotonic": None,
+}
+
+
+@pytest.fixture(scope="module")
+def journal(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from logsentry.sources.journal_files import build_journal, export_bytes
+
+    return build_journal(export_bytes(_entries()), tmp_path_factory.mktemp("text") / "text.journal")
+
+
+@needs_journalctl
+@pytest.mark.parametrize("output", list(FORMATS))
+def test_journalctl_text_finds_what_the_journal_finds(journal: Path, tmp_path: Path, output: str) -> None:
+    assert JOURNALCTL is not None
+    text = subprocess.run([JOURNALCTL, "--file", str(journal), "-o", output, "--no-pager"],
+                          capture_output=True, check=True).stdout
+    assert b"thread blocked indefinitely" in text
+    dump = tmp_path / f"{output}.txt"
+    dump.write_bytes(text)
+    last = BASE_USEC // 1_000_000 + 10
+    os.utime(dump, (last, last))  # a log file's time: when its last line was written (short has no year)
+    gated = _priority_gated()  # the information is not in the text
+    from_journal = [m for m in _matches(journal) if m["rule"] not in gated]
+    from_text = [m for m in _matches(dump) if m["rule"] not in gated]
+    precision = FORMATS[output]
+    rules = {m["rule"] for m in from_journal}
+    assert {"ghc-mvar-deadlock", "systemd-main-process-killed", "kernel-oom-kill", "go-nil-pointer-panic"} <= rules
+    if precision is None:  # boot-relative time only: same matches, in the same order
+        assert [_key(m, False) for m in from_text] == [_key(m, False) for m in from_journal]
+    else:
+        expected = [(*_key(m, False), m["realtime_usec"] // precision * precision) for m in from_journal]
+        assert [_key(m) for m in from_text] == expected
+    assert all(m["from_text"] is True for m in from_text)
+    assert all("from_text" not in m for m in from_journal)
+    killed = [m for m in from_text if m["rule"] == "systemd-main-process-killed"]
+    assert len(killed) == 1  # systemd[1]: only; "systemd[4444]:" is not PID 1
+    # incidents too, and their suggested actions are only ever dry runs
+    events = json_events(run_cli("scan", "--file", str(dump), "-o", "json"))
+    assert of_type(events, "incident") and all(a["dry_run"] for a in of_type(events, "action"))
+
+
+@needs_journalctl
+def test_journalctl_marker_lines_and_boots(tmp_path: Path, make_journal: Callable[..., Path]) -> None:
+    """`-- Boot ID --` lines between boots; monotonic time restarts at each boot and is kept increasing."""
+    assert JOURNALCTL is not None
+    first = [entry(MVAR, at=i, priority=3, _BOOT_ID="1" * 32, __MONOTONIC_TIMESTAMP=5_000_000 + i)
+             for i in range(2)]
+    second = [entry(MVAR, at=100 + i, priority=3, _BOOT_ID="2" * 32, __MONOTONIC_TIMESTAMP=1_000_000 + i)
+              for i in range(2)]
+    journal = make_journal([*first, *second])
+    text = subprocess.run([JOURNALCTL, "--file", str(journal), "-o", "short-monotonic", "--no-pager"],
+                          capture_output=True, check=True, text=True).stdout
+    assert "-- Boot " in text
+    dump = tmp_path / "boots.txt"
+    dump.write_text(text)
+    times = [e.realtime_usec for e in open_entries(Selection(), files=[dump])]
+    assert len(times) == 4 and times == sorted(times)
+    empty = tmp_path / "none.txt"
+    empty.write_text(subprocess.run([JOURNALCTL, "--file", str(journal), "--since", "2030-01-01", "--no-pager"],
+                                    capture_output=True, text=True).stdout)
+    assert empty.read_text().strip() == "-- No entries --"
+    assert list(open_entries(Selection(), files=[empty])) == []
+
+
+def _local_usec(*when: int) -> int:
+    return int(time.mktime((*when, 0, 0, -1))) * 1_000_000
+
+
+SYSLOG = """\
+Dec 31 23:59:58 web1 cachix-server[812]: thread blocked indefinitely in an MVar operation
+Dec 31 23:59:59 web1 sshd[1200]: Accepted publickey for deploy from 10.0.0.5 port 50000 ssh2
+Jan  1 00:00:01 web1 systemd[1]: app.service: Main process exited, code=killed, status=9/KILL
+Jan  1 00:00:02 web1 kernel: Out of memory: Killed process 4242 (node) total-vm:1234567kB, anon-rss:1kB
+Jan  1 00:00:03 web1 evil[66]: systemd[1]: app.service: Main process exited, code=killed, status=9/KILL
+"""
+
+
+@pytest.mark.parametrize("mtime", [(2026, 1, 1, 0, 5, 0), (2026, 3, 15, 12, 0, 0)])
+def test_syslog_file_across_the_new_year(tmp_path: Path, mtime: tuple[int, ...]) -> None:
+    path = tmp_path / "syslog"
+    path.write_text(SYSLOG)
+    stamp = _local_usec(*mtime) // 1_000_000
+    os.utime(path, (stamp, stamp))
+    entries = list(open_entries(Selection(), files=[path]))
+    assert [e.realtime_usec for e in entries] == [
+        _local_usec(2025, 12, 31, 23, 59, 58), _local_usec(2025, 12, 31, 23, 59, 59),
+        _local_usec(2026, 1, 1, 0, 0, 1), _local_usec(2026, 1, 1, 0, 0, 2), _local_usec(2026, 1, 1, 0, 0, 3)]
+    assert entries[0].fields["SYSLOG_IDENTIFIER"] == "cachix-server" and entries[0].fields["_PID"] == "812"
+    assert entries[0].fields["_HOSTNAME"] == "web1" and entries[0].unit == "(cachix-server)"
+    assert entries[3].unit == "kernel" and entries[3].fields["_TRANSPORT"] == "kernel"
+    matches = _matches(path)
+    assert [(m["rule"], m["realtime_usec"]) for m in matches] == [
+        ("ghc-mvar-deadlock", entries[0].realtime_usec),
+        ("systemd-main-process-killed", entries[2].realtime_usec),
+        ("kernel-oom-kill", entries[3].realtime_usec)]
+    assert all(m["from_text"] for m in matches)
+    # gzip is undone by content, as for dumps
+    packed = tmp_path / "syslog.1.gz"
+    packed.write_bytes(gzip.compress(SYSLOG.encode()))
+    os.utime(packed, (stamp, stamp))
+    assert [m["realtime_usec"] for m in _matches(packed)] == [m["realtime_usec"] for m in matches]
+
+
+def test_rfc5424_and_pri(tmp_path: Path) -> None:
+    path = tmp_path / "5424.log"
+    path.write_text(
+        '<27>1 2026-01-01T10:00:00.250000+01:00 web1 cachix-server 812 - [origin ip="10.0.0.1" x="a\\"]"] '
+        "\ufeffthread blocked indefinitely in an MVar operation\n"
+        "<30>1 2026-01-01T09:00:01Z web1 systemd 1 - - app.service: Main process exited, code=killed, "
+        "status=9/KILL\n")
+    entries = list(open_entries(Selection(), files=[path]))
+    assert [e.realtime_usec for e in entries] == [BASE_USEC + 9 * 3600_000_000 + 250_000,
+                                                   BASE_USEC + 9 * 3600_000_000 + 1_000_000]
+    assert entries[0].message == "thread blocked indefinitely in an MVar operation"
+    assert entries[0].priority == 3 and entries[1].priority == 6 and entries[1].fields["_PID"] == "1"
+    assert [m["rule"] for m in _matches(path) if m["rule"] not in _priority_gated()] == [
+        "ghc-mvar-deadlock", "systemd-main-process-killed"]
+    wire = tmp_path / "3164.log"  # RFC 3164 as sent, with its <PRI>
+    wire.write_text("<11>Jan  1 00:00:01 web1 cachix-server[812]: thread blocked indefinitely in an MVar operation\n")
+    os.utime(wire, (BASE_USEC // 1_000_000 + 86400, BASE_USEC // 1_000_000 + 86400))
+    (only,) = open_entries(Selection(), files=[wire])
+    assert only.priority == 3 and only.realtime_usec == _local_usec(2026, 1, 1, 0, 0, 1)
+
+
+def test_docker_json_file(tmp_path: Path) -> None:
+    container = "0123456789ab" + "c" * 52
+    path = tmp_path / f"{container}-json.log"
+    records = [
+        {"log": "starting\n", "stream": "stdout", "time": "2026-01-01T00:00:00.123456789Z"},
+        {"log": "cachix-server: thread blocked indefinitely ", "stream": "stderr",
+         "time": "2026-01-01T00:00:01.000000001Z"},  # a partial line: Docker splits lines over 16 KiB
+        {"log": "in an MVar operation\n", "stream": "stderr", "time": "2026-01-01T00:00:01.000000002Z"},
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    entries = list(open_entries(Selection(), files=[path]))
+    assert [e.message for e in entries] == ["starting", MVAR]
+    assert entries[0].realtime_usec == BASE_USEC + 123456 and entries[1].priority == 3
+    assert entries[1].fields["SYSLOG_IDENTIFIER"] == "0123456789ab" and entries[1].unit == "(0123456789ab)"
+    (match,) = [m for m in _matches(path) if m["rule"] not in _priority_gated()]
+    assert match["rule"] == "ghc-mvar-deadlock" and match["from_text"] is True
+    assert match["realtime_usec"] == BASE_USEC + 1_000_000
+
+
+def test_text_is_never_followed_or_acted_on(tmp_path: Path) -> None:
+    """tail (and so `tail --act`) follows journal files only; the service reads the journal."""
+    path = tmp_path / "syslog"
+    path.write_text(SYSLOG)
+    result = run_cli("tail", "--file", str(path), "--act", "--plain")
+    assert result.exit_code == 2 and "not a journal file" in result.stderr
+
+
+def test_unknown_text_is_refused_with_the_formats_named(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("remember to rotate the keys\n")
+    result = run_cli("scan", "--file", str(path))
+    assert result.exit_code == 2 and "journalctl/syslog text" in result.stderr
