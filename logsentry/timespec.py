@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo
 
 USEC_PER_SEC = 1_000_000
 
@@ -67,62 +68,102 @@ def parse_spelled_duration(text: str) -> int:
     return total
 
 
-_ABSOLUTE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M")
-_TIME_OF_DAY_FORMATS = ("%H:%M:%S", "%H:%M")
+_ABSOLUTE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M", "%Y-%m-%d",
+                     "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%dT%H:%M")
+_TIME_OF_DAY_FORMATS = ("%H:%M:%S", "%H:%M:%S.%f", "%H:%M")
+_EPOCH_SECONDS = re.compile(r"@([0-9]{1,12})(?:\.([0-9]{1,6})[0-9]*)?")
+
+USEC_FORMATTABLE_MAX = 253_402_214_399_999_999
+"""systemd's USEC_TIMESTAMP_FORMATTABLE_MAX (9999-12-30 23:59:59 UTC): journalctl takes no later time."""
+
+
+def _zone(name: str) -> tzinfo | None:
+    """A time zone named after a time as systemd's parse_timestamp takes it: "UTC" or a tz database name
+    ("Europe/Berlin", "CET")."""
+    if name in ("UTC", "Z"):
+        return UTC
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_+-]*(?:/[A-Za-z0-9_+-]+)*", name):
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ValueError, OSError, KeyError):  # ZoneInfoNotFoundError is a KeyError
+        return None
+
+
+def _in_range(usec: int, text: str) -> int:
+    if not 0 <= usec <= USEC_FORMATTABLE_MAX:
+        raise TimeSpecError(f"expected a time from 1970-01-01 to 9999-12-30 UTC, as journalctl takes it (got {text!r})")
+    return usec
 
 
 def _local_midnight(now: datetime, days: int) -> datetime:
     return now.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=days)
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def _to_usec(moment: datetime) -> int:
-    return round(moment.timestamp() * USEC_PER_SEC)
+    """An aware datetime in microseconds since the epoch, exactly (a float loses microseconds by 9999)."""
+    return (moment - _EPOCH) // timedelta(microseconds=1)
 
 
 def parse_timestamp(text: str, now_usec: int | None = None) -> int:
     """A point in time as journalctl takes it, in the local time zone -> microseconds since the epoch.
 
-    Accepts "2026-11-02 10:00[:00]", "2026-11-02", "10:00", "now", "today", "yesterday", "tomorrow",
-    "-1h", "+30min", "2 days ago" and "@1700000000".
+    Accepts "2026-11-02 10:00[:00[.123]]", "2026-11-02", "10:00", "now", "today", "yesterday", "tomorrow",
+    "-1h", "+30min", "2 days ago" and "@1700000000[.5]"; an absolute time or time of day may end in "UTC" or a
+    tz database name ("2026-11-02 10:00 Europe/Berlin"). Like journalctl, it refuses times before 1970 or
+    after 9999-12-30 (a TZ east of Greenwich puts "1970-01-01" before the epoch).
     """
     if now_usec is None:
         now_usec = wall_usec()
-    now = datetime.fromtimestamp(now_usec / USEC_PER_SEC).astimezone()
     spec = text.strip()
+    zone: tzinfo | None = None
+    if " " in spec and (found := _zone(spec.rsplit(" ", 1)[1])) is not None:
+        spec, zone = spec.rsplit(" ", 1)[0].strip(), found
+    now = datetime.fromtimestamp(now_usec / USEC_PER_SEC, zone).astimezone(zone)
     named = {"now": now, "today": _local_midnight(now, 0), "yesterday": _local_midnight(now, -1),
              "tomorrow": _local_midnight(now, 1)}
     if spec in named:
-        return now_usec if spec == "now" else _to_usec(named[spec])
-    if spec.startswith("@"):
-        try:
-            return round(float(spec[1:]) * USEC_PER_SEC)
-        except ValueError:
-            pass
-    elif spec[:1] in "+-" and spec[1:]:
+        return now_usec if spec == "now" else _in_range(_to_usec(named[spec]), text)
+    if zone is None and spec.startswith("@"):
+        if (seconds := _EPOCH_SECONDS.fullmatch(spec)) is not None:
+            fraction = (seconds.group(2) or "").ljust(6, "0")
+            return _in_range(int(seconds.group(1)) * USEC_PER_SEC + int(fraction), text)
+    elif zone is None and spec[:1] in "+-" and spec[1:]:
         sign = -1 if spec[0] == "-" else 1
-        return now_usec + sign * parse_spelled_duration(spec[1:])
-    elif spec.endswith(" ago"):
-        return now_usec - parse_spelled_duration(spec[: -len(" ago")])
+        return _in_range(now_usec + sign * parse_spelled_duration(spec[1:]), text)
+    elif zone is None and spec.endswith(" ago"):
+        return _in_range(now_usec - parse_spelled_duration(spec[: -len(" ago")]), text)
     for fmt in _ABSOLUTE_FORMATS:
         try:
-            return _to_usec(datetime.strptime(spec, fmt).astimezone())
+            moment = datetime.strptime(spec, fmt)
         except ValueError:
             continue
+        try:
+            return _in_range(_to_usec(moment.replace(tzinfo=zone) if zone else moment.astimezone()), text)
+        except (OverflowError, ValueError):  # year 1 has no local time: out of range either way
+            return _in_range(-1, text)
     for fmt in _TIME_OF_DAY_FORMATS:
         try:
             clock = datetime.strptime(spec, fmt)
         except ValueError:
             continue
-        return _to_usec(now.replace(hour=clock.hour, minute=clock.minute, second=clock.second, microsecond=0))
+        return _in_range(_to_usec(now.replace(hour=clock.hour, minute=clock.minute, second=clock.second,
+                                              microsecond=clock.microsecond)), text)
     raise TimeSpecError(
-        'expected a time like "2026-11-02 10:00", "10:00", "today", "yesterday", "-1h" or "2 days ago"'
-        f" (got {text!r})"
+        'expected a time like "2026-11-02 10:00", "2026-11-02 10:00 UTC", "10:00", "today", "yesterday", "-1h", '
+        f'"2 days ago" or "@1700000000" (got {text!r})'
     )
 
 
 def format_usec(usec: int, *, with_date: bool = True) -> str:
     """Local time, millisecond precision, the way an operator compares it with journalctl output."""
-    moment = datetime.fromtimestamp(usec / USEC_PER_SEC).astimezone()
+    try:
+        moment = datetime.fromtimestamp(usec / USEC_PER_SEC).astimezone()
+    except (ValueError, OverflowError, OSError):  # beyond year 9999 (a dump can say anything): as journalctl -o short
+        return f"@{usec // USEC_PER_SEC}.{usec % USEC_PER_SEC // 1000:03d}"
     text = moment.strftime("%Y-%m-%d %H:%M:%S" if with_date else "%H:%M:%S")
     return f"{text}.{moment.microsecond // 1000:03d}"
 

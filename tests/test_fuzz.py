@@ -17,7 +17,7 @@ from logsentry.model import Entry
 from logsentry.pipeline import Pipeline
 from logsentry.rules.loader import load_rules, shipped_rules_dir
 from logsentry.rules.rule import RuleError, load_rule_file
-from logsentry.sources.export import InputFormatError, read_export, read_json_lines
+from logsentry.sources.export import MAX_VALUE_KEPT, InputFormatError, read_export, read_json_lines
 from logsentry.sources.selection import Selection
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -129,7 +129,7 @@ def test_huge_lines_and_nul_bytes_are_read():
     data = (b"__REALTIME_TIMESTAMP=1\nMESSAGE\n" + len(huge).to_bytes(8, "little") + huge + b"\n\n"
             + b"__REALTIME_TIMESTAMP=2\nMESSAGE\n" + (5).to_bytes(8, "little") + b"a\x00b\xffc\n\n")
     entries = list(read_export(io.BytesIO(data), "big", Selection(), ()))
-    assert len(entries[0].message) == len(huge) and entries[1].message == "a\x00b\ufffdc"
+    assert len(entries[0].message) == MAX_VALUE_KEPT and entries[1].message == "a\x00b\ufffdc"
 
 
 entries = st.builds(

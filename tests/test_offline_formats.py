@@ -113,8 +113,14 @@ def test_json_priority_that_is_no_ascii_number_is_no_priority(write_rule, rules_
     (b"this is just text\n", "not a journal file, journal export format or JSON lines"),
     (b'{"MESSAGE": "no time"}\n', "line 1: __REALTIME_TIMESTAMP: expected microseconds since the epoch (got None)"),
     (b'{"__REALTIME_TIMESTAMP": "1", "MESSAGE": "ok"}\n{broken\n', "line 2: expected a JSON object per line"),
-    (b"__REALTIME_TIMESTAMP=1\nMESSAGE\n\x05\x00\x00", "truncated binary size"),
-    (b"__REALTIME_TIMESTAMP=1\nMESSAGE\n\x05\x00\x00\x00\x00\x00\x00\x00ab", "truncated binary value"),
+    (b"__REALTIME_TIMESTAMP=\xc2\xb2\nMESSAGE=x\n", "entry 1 (line 1): __REALTIME_TIMESTAMP: expected microseconds "
+     "since the epoch (got '\u00b2')"),
+    (b'{"__REALTIME_TIMESTAMP": "\xc2\xb2"}\n', "line 1: __REALTIME_TIMESTAMP: expected microseconds since the epoch "
+     "(got '\u00b2')"),
+    (b'{"__REALTIME_TIMESTAMP": "18446744073709551616"}\n', "line 1: __REALTIME_TIMESTAMP: expected microseconds since "
+     "the epoch, at most 2^64-1"),
+    (b"__REALTIME_TIMESTAMP=1\nMESSAGE\n" + (2**40).to_bytes(8, "little"), "expected at most 805306368 (journald's "
+     "DATA_SIZE_MAX)"),
 ])
 def test_damaged_input_is_a_clear_error(write_rule, rules_dir, tmp_path, content, expected):
     write_rule("boom", simple_rule())

@@ -6,7 +6,11 @@ for the demo, the live view and the service (about a third of the start-up time,
 
 from __future__ import annotations
 
+import errno
 import importlib
+import os
+import sys
+from typing import Any
 
 import click
 
@@ -21,8 +25,42 @@ COMMANDS = {
 }
 
 
+OUTPUT_ERRNOS = {errno.ENOSPC, errno.EIO, errno.EDQUOT, errno.EFBIG, errno.EBADF}
+EXIT_OUTPUT = 1
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter's last flush of what is still buffered cannot
+    fail again (and print "Exception ignored ... BrokenPipeError")."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.close(devnull)
+    except OSError:
+        pass
+
+
 class LazyGroup(click.Group):
-    """A group whose commands are imported by name when needed."""
+    """A group whose commands are imported by name when needed.
+
+    Output ends as shell tools end it: a closed pipe (`logsentry scan | head`) is a normal end, exit 0 and
+    nothing on stderr; a stdout that cannot take the output (/dev/full, a closed descriptor) is one line on
+    stderr and exit 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            if sys.stdout is None:  # started with stdout closed (>&-)
+                raise OSError(errno.EBADF, "standard output is closed")
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            _silence_stdout()
+            sys.exit(0)
+        except OSError as error:
+            if error.errno not in OUTPUT_ERRNOS:
+                raise
+            _silence_stdout()
+            click.echo(f"logsentry: cannot write the output: {error.strerror or error}", err=True)
+            sys.exit(EXIT_OUTPUT)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import NoReturn
 
 import click
+from rich.console import Console
 
 from ..rules.loader import RuleSet, default_rule_dirs, load_rules
 from ..sources import Selection
@@ -22,6 +24,18 @@ def fail(message: str) -> NoReturn:
     """Report a usage/configuration error and exit 2."""
     click.echo(f"logsentry: {message}", err=True)
     sys.exit(EXIT_USAGE)
+
+
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        """rich exits 1 on a closed pipe; the CLI group ends it as a normal end (exit 0), as for click.echo."""
+        self.quiet = True
+        raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+
+
+def console() -> Console:
+    """The terminal or pipe the commands print to."""
+    return _Console(highlight=False)
 
 
 def load_rule_set(extra: Iterable[Path], shipped: bool) -> RuleSet:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -10,9 +11,11 @@ import click
 
 from ..engine.detector import RuleTimeout, match_rule
 from ..rules.check import check_rule
+from ..rules.rule import Rule
 from ..sources.selection import PRIORITY_NAMES, parse_priority
 from ..timespec import format_duration
 from ..views import jsonl
+from ..views.escape import visible
 from .common import fail, load_rule_set, rules_option, shipped_option
 
 
@@ -64,17 +67,23 @@ def rules_test(paths: tuple[Path, ...]) -> None:
 @click.option("-p", "--priority", help='The entry\'s PRIORITY ("err", "3"); rules with a priority limit need it.')
 @click.option("--field", "fields", multiple=True, metavar="NAME=VALUE",
               help="A journal field of the entry, e.g. _TRANSPORT=kernel or _PID=1 (repeatable).")
+@click.option("-o", "--output", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Lines for people, or one JSON object per match.")
 @rules_option
 @shipped_option
-def rules_check(text: str | None, file: TextIO | None, priority: str | None, fields: tuple[str, ...],
+def rules_check(text: str | None, file: TextIO | None, priority: str | None, fields: tuple[str, ...], output: str,
                 rule_paths: tuple[Path, ...], no_shipped: bool) -> None:
     """Which rules match a given line (or each line of --file), with their captures.
 
     The line is checked as a journal entry with the given priority and fields, exactly as the engine
-    would: a kernel rule (_TRANSPORT=kernel) matches only with --field _TRANSPORT=kernel.
+    would: a kernel rule (_TRANSPORT=kernel) matches only with --field _TRANSPORT=kernel. When nothing
+    matches, it says which rules would with other fields or another priority.
     """
-    if (text is None) == (file is None):
-        raise click.UsageError("give a TEXT line or --file, not both")
+    if text is None and file is None:
+        raise click.UsageError("give the log line to check as an argument (logsentry rules check 'LINE'), "
+                               "or --file FILE for one line each")
+    if text is not None and file is not None:
+        raise click.UsageError("give either a log line or --file, not both")
     entry_fields = {}
     for item in fields:
         name, sep, value = item.partition("=")
@@ -87,21 +96,52 @@ def rules_check(text: str | None, file: TextIO | None, priority: str | None, fie
         raise click.BadParameter(str(error), param_hint="'-p' / '--priority'") from None
     rule_set = load_rule_set(rule_paths, not no_shipped)
     lines = [text] if text is not None else [line.rstrip("\n") for line in file or ()]
+    line_rules = [rule for rule in rule_set.rules if rule.absence is None and rule.anomaly is None]
+    # (silence and anomalies are no property of a line: they compare a unit with its past)
     found = 0
     for line in lines:
-        for rule in rule_set.rules:
-            if rule.absence is not None or rule.anomaly is not None:
-                continue  # silence and anomalies are no property of a line: they compare a unit with its past
+        for rule in line_rules:
             try:
                 captures = match_rule(rule, line, level, entry_fields)
             except RuleTimeout as error:
-                click.echo(f"{rule.id}: {error}")
+                click.echo(f"{rule.id}: {error}", err=True)
                 continue
-            if captures is not None:
-                found += 1
-                click.echo(f"{rule.id} ({rule.severity.label}, {rule.action}) {captures or ''}: {line}")
-    if not found:
+            if captures is None:
+                continue
+            found += 1
+            if output == "json":
+                click.echo(jsonl.dumps({"rule": rule.id, "severity": rule.severity.label, "action": rule.action,
+                                        "line": line, "captures": captures}))
+                continue
+            click.echo(f"{rule.id} ({rule.severity.label}, {rule.action}): {visible(line)}")
+            for name, value in captures.items():
+                click.echo(f"    {name} = {visible(json.dumps(value, ensure_ascii=False))}")
+    if not found and output == "text":
         click.echo("no rule matches")
+        for hint in _near_misses(line_rules, lines, level, entry_fields):
+            click.echo(f"  {hint}")
+
+
+def _near_misses(rules: list[Rule], lines: list[str], level: int | None, fields: dict[str, str]) -> list[str]:
+    """Rules whose regex matches a line but whose fields or priority limit the entry as given does not
+    meet: what to add to check the line as that kind of entry."""
+    hints: dict[str, str] = {}
+    for line in lines:
+        for rule in rules:
+            if rule.id in hints or (rule.max_priority is None and not rule.fields) or \
+                    rule.message is None or rule.message.fullmatch(""):
+                continue  # (a rule that matches any line, like error-burst, hints at nothing)
+            wanted = {**fields, **rule.fields}
+            try:
+                if match_rule(rule, line, rule.max_priority, wanted) is None:
+                    continue
+            except RuleTimeout:
+                continue
+            needs = [f"--field {name}={value}" for name, value in rule.fields.items() if fields.get(name) != value]
+            if rule.max_priority is not None and match_rule(rule, line, level, wanted) is None:
+                needs.append(f"-p {PRIORITY_NAMES[rule.max_priority]}")
+            hints[rule.id] = f"{rule.id} would match with {' '.join(needs)}"
+    return list(hints.values())[:10]
 
 
 @rules.command("show")

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import click
-from rich.console import Console
 
 from ..engine.detector import Detector
 from ..model import SEVERITY_NAMES, Severity
@@ -18,6 +17,7 @@ from ..views import jsonl
 from ..views.report import ScanSummary, render_scan
 from .common import (
     EXIT_FOUND,
+    console,
     fail,
     load_rule_set,
     priority_option,
@@ -65,7 +65,7 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
     if output == "json":
         click.echo(jsonl.dumps(jsonl.summary_record(pipeline.progress)))
     else:
-        render_scan(Console(highlight=False), summary, pipeline.progress, len(rule_set.rules))
+        render_scan(console(), summary, pipeline.progress, len(rule_set.rules))
     if fail_on is not None and summary.worst is not None and summary.worst >= Severity.parse(fail_on):
         sys.exit(EXIT_FOUND)
 

@@ -1,7 +1,11 @@
-"""A literal prefilter: which rules can possibly match a message, found in one Aho-Corasick pass.
+r"""A literal prefilter: which rules can possibly match a message, found in one Aho-Corasick pass.
 
-For each rule the regex is parsed (with the standard library's parser; the rules' syntax is common to
-`re` and `regex`) into a set of literal strings one of which every match must contain. Of all such sets
+For each rule the regex is parsed (with the standard library's parser) into a set of literal strings one
+of which every match must contain. Rules are written for the `regex` package, whose dialect is a superset
+of `re`'s: where the two read a pattern differently, the pattern is left to run on every entry instead
+(`regex_only`): fuzzy matching (`{e<=1}`, which `re` reads as literal text), POSIX classes
+(`[[:digit:]]`, a nested set to `re`), and whatever `re` refuses or warns about (`\p{L}`, `(?|...)`,
+`(?V1)`, `\m`, ...). A wrong literal would silently lose matches; a missing one only costs time. Of all such sets
 in a pattern, the rarest is kept: the one whose strings occur least in ordinary log text (a long literal
 made of common words would send most lines to the full regex). The full regex then runs only on the
 candidates, still under its timeout. A rule whose pattern yields no usable literal always runs.
@@ -10,6 +14,7 @@ candidates, still under its timeout. A rule whose pattern yields no usable liter
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterable, Sequence
 
 # The regex parser behind `re` (Python 3.11+): private, but the same code `re.compile` runs on every pattern.
@@ -106,6 +111,37 @@ def _sequence(items: Sequence[tuple[Any, Any]]) -> frozenset[str] | None:
 
 
 _NAMED_GROUP = re.compile(r"\(\?P<\w+>")
+# What `re` reads as a repeat: {m}, {m,}, {,n}, {m,n} (anything else after "{" is literal text to `re`, and
+# may be a fuzzy constraint to `regex`).
+_RE_REPEAT = re.compile(r"\{(?:[0-9]+(?:,[0-9]*)?|,[0-9]+)\}")
+
+
+def regex_only(pattern: str) -> bool:
+    """Does the pattern use syntax that `regex` reads otherwise than `re`'s parser? A "{" that is no
+    `re` repeat (a fuzzy constraint to `regex`), or "[" inside a set (a POSIX class or nested set)."""
+    at, in_set = 0, False
+    while at < len(pattern):
+        char = pattern[at]
+        if char == "\\":
+            at += 2
+            continue
+        if in_set:
+            if char == "[":
+                return True
+            if char == "]":
+                in_set = False
+        elif char == "[":
+            in_set = True
+            at += 1
+            if pattern[at:at + 1] == "^":
+                at += 1
+            if pattern[at:at + 1] == "]":  # a leading "]" is a member
+                at += 1
+            continue
+        elif char == "{" and not _RE_REPEAT.match(pattern, at):
+            return True
+        at += 1
+    return False
 
 
 def _parse(pattern: str) -> Any:
@@ -119,9 +155,14 @@ def _parse(pattern: str) -> Any:
 
 def required_literals(pattern: str) -> frozenset[str] | None:
     """Literals one of which every match of `pattern` contains, or None when none can be told."""
+    if regex_only(pattern):
+        return None
     try:
-        parsed = _parse(pattern)
-    except (re.error, RecursionError, OverflowError):
+        with warnings.catch_warnings():
+            # re warns where its reading may change (nested sets, set operations): regex reads those otherwise
+            warnings.simplefilter("error")
+            parsed = _parse(pattern)
+    except (re.error, RecursionError, OverflowError, Warning):
         return None
     if parsed.state.flags & sre_constants.SRE_FLAG_IGNORECASE:
         return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import overload
@@ -26,6 +27,8 @@ def _kind_of(path: Path) -> str:
         raise InputFormatError(f"{path}: cannot read: {error.strerror or error}") from None
     except InputFormatError as error:
         raise InputFormatError(f"{path}: {error}") from None
+    except (EOFError, zlib.error) as error:  # a gzip stream too damaged to peek into
+        raise InputFormatError(f"{path}: damaged gzip stream ({error})") from None
 
 
 @overload

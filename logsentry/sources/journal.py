@@ -7,14 +7,14 @@ every entry (what `journal.Reader` iteration does) is where the time goes on a l
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from systemd import journal
 
 from ..model import Entry
 from ..timespec import wall_usec
-from .selection import DEFAULT_FIELDS, Selection, unit_terms
+from .selection import DEFAULT_FIELDS, Selection, expand_units, unit_terms
 from .values import decode, entry_from
 
 
@@ -58,15 +58,37 @@ def selection_terms(selection: Selection) -> list[str]:
     return terms
 
 
-def apply_selection(reader: journal._Reader, selection: Selection) -> None:
-    """Push unit filters into sd-journal matches (indexed, so far cheaper than Python)."""
-    for term in selection_terms(selection):
+def resolve_globs(reader: journal._Reader, selection: Selection) -> Selection | None:
+    """The selection with its unit globs replaced by the units they match in this journal, as journalctl
+    expands them (the values of _SYSTEMD_UNIT, UNIT, OBJECT_SYSTEMD_UNIT, COREDUMP_UNIT, _SYSTEMD_SLICE);
+    None when no entry can be selected (every -u was a glob that matched nothing, or --until before 1970)."""
+    if selection.empty:
+        return None
+    if not selection.globs:
+        return selection
+    units = expand_units(selection.units, lambda field: (decode(value) for value in reader.query_unique(field)))
+    return replace(selection, units=units) if units else None
+
+
+NO_MATCH = "LOGSENTRY_SELECTS_NOTHING=1"
+"""A match for a live follow whose -u globs matched no unit (a one-shot read just stops)."""
+
+
+def apply_selection(reader: journal._Reader, selection: Selection) -> bool:
+    """Push unit filters into sd-journal matches (indexed, so far cheaper than Python), unit globs expanded
+    first; False when nothing can match."""
+    resolved = resolve_globs(reader, selection)
+    if resolved is None:
+        reader.add_match(NO_MATCH)
+        return False
+    for term in selection_terms(resolved):
         if term == "|":
             reader.add_disjunction()
         elif term == "&":
             reader.add_conjunction()
         else:
             reader.add_match(term)
+    return True
 
 
 class RawFields(Mapping[str, str]):
@@ -144,7 +166,8 @@ class JournalSource:
     def __iter__(self) -> Iterator[Entry]:
         reader = self.location.open()
         try:
-            apply_selection(reader, self.selection)
+            if not apply_selection(reader, self.selection):
+                return
             if self.selection.since_usec is not None:
                 reader.seek_realtime(self.selection.since_usec)
             else:
@@ -188,8 +211,10 @@ CANARY_FIELD = "LOGSENTRY_CANARY"
 
 
 def send_canary(token: str) -> None:
-    """Write a canary entry to the local journal (the service must read it back: it can see the journal)."""
-    journal.send(f"logsentry canary {token}", PRIORITY=7, **{CANARY_FIELD: token})
+    """Write a canary entry to the local journal (the service must read it back: it can see the journal),
+    under logsentry's own name at info level: without SYSLOG_IDENTIFIER journald names it after the
+    interpreter ("python3[469]")."""
+    journal.send(f"logsentry canary {token}", PRIORITY=6, SYSLOG_IDENTIFIER="logsentry", **{CANARY_FIELD: token})
 
 
 def cursor_realtime(cursor: str) -> int | None:

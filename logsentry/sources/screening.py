@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 
 from ..model import Entry, Screen, ScreenedRun
 from . import _journalscan
-from .journal import JournalLocation, selection_terms, wanted_fields
+from .journal import JournalLocation, resolve_globs, selection_terms, wanted_fields
 from .selection import SUBJECT_FIELDS, Selection
 from .values import entry_from
 
@@ -44,6 +44,18 @@ class ScreeningJournalSource:
     def __iter__(self) -> Iterator[Entry | ScreenedRun]:
         location, selection = self.location, self.selection
         literals, always = scanner_limits(self.screen)
+        if selection.globs or selection.empty:
+            try:
+                reader = location.open()
+            except OSError as error:
+                raise location.open_error(error) from error
+            try:
+                resolved = resolve_globs(reader, selection)
+            finally:
+                reader.close()
+            if resolved is None:
+                return
+            selection = resolved
         try:
             scanner = _journalscan.Scanner(
                 directory=str(location.directory.resolve()) if location.directory is not None else None,

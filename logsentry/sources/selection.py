@@ -7,8 +7,8 @@ rules in Python through `Selection.accepts`, so `-u` means the same thing for ev
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 PRIORITY_NAMES = ("emerg", "alert", "crit", "err", "warning", "notice", "info", "debug")
 
@@ -26,9 +26,50 @@ DEFAULT_FIELDS = ("SYSLOG_IDENTIFIER", "_PID", "_UID", "MESSAGE_ID", "_SYSTEMD_I
                   "OBJECT_SYSTEMD_INVOCATION_ID", "N_DROPPED")
 
 
+def is_glob(name: str) -> bool:
+    """Does a -u argument hold a glob character (systemd's string_is_glob)?"""
+    return any(char in name for char in "*?[")
+
+
 def unit_name(name: str) -> str:
-    """Bare names get ".service", like `journalctl -u api` means api.service."""
-    return name if name.endswith(UNIT_SUFFIXES) else f"{name}.service"
+    """Bare names get ".service", like `journalctl -u api` means api.service; globs stay as they are
+    (unit_name_mangle with UNIT_NAME_MANGLE_GLOB: "ap*" is no "ap*.service")."""
+    return name if name.endswith(UNIT_SUFFIXES) or is_glob(name) else f"{name}.service"
+
+
+def glob_pattern(glob: str) -> re.Pattern[str]:
+    """fnmatch(3) without flags, as journalctl matches unit globs: `*` and `?` match any character ("/"
+    included), `[...]` a class (`!` or `^` negates), a backslash quotes the next character."""
+    out, at = [], 0
+    while at < len(glob):
+        char = glob[at]
+        at += 1
+        if char == "*":
+            out.append(".*")
+        elif char == "?":
+            out.append(".")
+        elif char == "\\" and at < len(glob):
+            out.append(re.escape(glob[at]))
+            at += 1
+        elif char == "[":
+            end = at + (1 if glob[at:at + 1] in ("!", "^") else 0)
+            end += 1 if glob[end:end + 1] == "]" else 0
+            end = glob.find("]", end)
+            if end < 0:
+                out.append(re.escape(char))
+                continue
+            body = glob[at:end]
+            negate = body[:1] in ("!", "^")
+            body = body[1:] if negate else body
+            out.append("[" + ("^" if negate else "") + re.sub(r"([\\[&~|])", r"\\\1", body) + "]")
+            at = end + 1
+        else:
+            out.append(re.escape(char))
+    return re.compile("".join(out), re.DOTALL)
+
+
+UNIT_VALUE_FIELDS = ("_SYSTEMD_UNIT", "UNIT", "OBJECT_SYSTEMD_UNIT", "COREDUMP_UNIT", "_SYSTEMD_SLICE")
+"""journalctl's SYSTEM_UNITS_FULL: the fields whose values a unit glob is expanded against."""
 
 
 def parse_priority(text: str) -> int:
@@ -112,12 +153,25 @@ def subject_unit(get: Callable[[str], str | None]) -> str:
 def unit_terms(unit: str) -> tuple[dict[str, str], ...]:
     """The match terms of `journalctl -u UNIT` (systemd's add_matches_for_unit), ORed together; fields
     within a term are ANDed."""
-    return (
+    terms: tuple[dict[str, str], ...] = (
         {"_SYSTEMD_UNIT": unit},
         {"MESSAGE_ID": COREDUMP_MESSAGE_ID, "_UID": "0", "COREDUMP_UNIT": unit},
         {"_PID": "1", "UNIT": unit},
         {"_UID": "0", "OBJECT_SYSTEMD_UNIT": unit},
     )
+    # add_matches_for_unit: "Show all messages belonging to a slice"
+    return (*terms, {"_SYSTEMD_SLICE": unit}) if unit.endswith(".slice") else terms
+
+
+def expand_units(units: tuple[str, ...], known: Callable[[str], Iterable[str]]) -> tuple[str, ...]:
+    """-u arguments with their globs replaced by the units they match among the values `known(field)` the
+    journal holds for UNIT_VALUE_FIELDS, as journalctl does (get_possible_field_values)."""
+    names = [unit for unit in units if not is_glob(unit)]
+    patterns = [glob_pattern(unit) for unit in units if is_glob(unit)]
+    if patterns:
+        values = sorted({value for field in UNIT_VALUE_FIELDS for value in known(field)})
+        names.extend(value for value in values if any(p.fullmatch(value) for p in patterns))
+    return tuple(dict.fromkeys(names))
 
 
 @dataclass(frozen=True)
@@ -132,6 +186,10 @@ class Selection:
     priorities: tuple[int, int] | None = None
     since_usec: int | None = None
     until_usec: int | None = None
+    _compiled: tuple[re.Pattern[str], ...] = field(default=(), init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_compiled", tuple(glob_pattern(unit) for unit in self.units if is_glob(unit)))
 
     def admits_priority(self, effective_priority: int | None) -> bool:
         """-p: is this effective priority selected? (Entries without any priority never are.)"""
@@ -139,17 +197,39 @@ class Selection:
             return True
         return effective_priority is not None and self.priorities[0] <= effective_priority <= self.priorities[1]
 
-    def accepts(self, fields: Mapping[str, str], realtime_usec: int) -> bool:
-        """The Python twin of the journal matches (time and units), for offline inputs; the priority is
-        `admits_priority`'s business, once the entry is made."""
+    @property
+    def globs(self) -> tuple[str, ...]:
+        return tuple(unit for unit in self.units if is_glob(unit))
+
+    @property
+    def empty(self) -> bool:
+        """Can no entry be selected? (--until before the epoch, --since after --until: journal times are
+        unsigned, so an entry can never be older than 1970.)"""
+        return (self.until_usec is not None and self.until_usec < 0) or (
+            self.since_usec is not None and self.until_usec is not None and self.since_usec > self.until_usec)
+
+    def accepts(self, fields: Mapping[str, Sequence[str]], realtime_usec: int) -> bool:
+        """The Python twin of the journal matches (time and units), for offline inputs, on every value of
+        each field (an sd-journal match holds when any of a field's values equals it; a glob holds where
+        journalctl's expansion would have found the value); the priority is `admits_priority`'s business,
+        once the entry is made."""
         if self.since_usec is not None and realtime_usec < self.since_usec:
             return False
         if self.until_usec is not None and realtime_usec > self.until_usec:
             return False
-        if self.units:
-            return any(
-                all(fields.get(name) == value for name, value in term.items())
-                for unit in self.units
-                for term in unit_terms(unit)
-            )
-        return True
+        if not self.units:
+            return True
+        if self._patterns:
+            units = [*self.units, *{value for name in UNIT_VALUE_FIELDS for value in fields.get(name, ())
+                                    if any(pattern.fullmatch(value) for pattern in self._patterns)}]
+        else:
+            units = list(self.units)
+        return any(
+            all(value in fields.get(name, ()) for name, value in term.items())
+            for unit in units if not is_glob(unit)
+            for term in unit_terms(unit)
+        )
+
+    @property
+    def _patterns(self) -> tuple[re.Pattern[str], ...]:
+        return self._compiled
