@@ -83,7 +83,8 @@ def test_learns_history_at_first_start_and_keeps_it_across_kill_9(live_journal: 
         # Restarted after kill -9: no learning again, db.service is still warm, a new error there is news.
         running.start()
         for n in range(4):
-            live_journal.write(f"could not extend file {n}: No space left on device", unit="db.service", priority=3)
+            live_journal.write(f"index rebuild {n} aborted: checksum mismatch in segment", unit="db.service",
+                               priority=3)
         wait_for(lambda: sum(a["rule"] == "new-error-template" for a in alerts_of(alerts)) >= 2, 15,
                  "the anomaly alert after the restart")
         assert running.log().count("no baselines yet") == 1
