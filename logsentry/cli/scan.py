@@ -13,6 +13,7 @@ from ..engine.detector import Detector
 from ..model import SEVERITY_NAMES, Severity
 from ..pipeline import Event, Pipeline
 from ..sources import InputFormatError, JournalOpenError, open_entries
+from ..views import html as html_report
 from ..views import jsonl
 from ..views.report import ScanSummary, render_scan
 from .common import (
@@ -39,33 +40,40 @@ from .common import (
 @click.option("-U", "--until", help="End time, same forms as --since.")
 @click.option("-o", "--output", type=click.Choice(["report", "json"]), default="report", show_default=True,
               help="A report for people, or JSON Lines (one event per line) for programs.")
+@click.option("--html", "html_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also write a self-contained HTML report (timeline, match rates, incident cards) to this file; "
+                   "needs the report extra: pip install 'logsentry[report]'.")
 @click.option("--fail-on", type=click.Choice(SEVERITY_NAMES),
               help="Exit 3 when an incident of this severity or worse was found.")
 @rules_option
 @shipped_option
 def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...], priority: str | None,
-         since: str | None, until: str | None, output: str, fail_on: str | None,
+         since: str | None, until: str | None, output: str, html_path: Path | None, fail_on: str | None,
          rule_paths: tuple[Path, ...], no_shipped: bool) -> None:
     """Scan the journal once (or copied journals and dumps) and report what the rules find."""
     if directory is not None and files:
         raise click.UsageError("give either --directory or --file, not both")
     selection = selection_from(units, priority, since, until)
     rule_set = load_rule_set(rule_paths, not no_shipped)
+    timeline = _html_timeline(html_path)
     detector = Detector(rule_set.rules)
     pipeline = Pipeline(detector)
     # A scan makes millions of short-lived, acyclic objects: at the default gen-0 threshold (700) the cyclic
     # collector would run thousands of times for nothing (about 7% of a scan's time, measured).
     gc.set_threshold(20_000, 20, 100)
     try:
-        entries = open_entries(selection, directory=directory, files=files, extra_fields=detector.needed_fields,
-                           screen=detector.screen())
-        summary = _consume(pipeline.run(entries), output)
+        entries = open_entries(selection, directory=directory, files=files, extra_fields=detector.needed_fields
+                               + (() if timeline is None else ("_HOSTNAME",)), screen=detector.screen())
+        events = pipeline.run(entries)
+        summary = _consume(events if timeline is None else timeline.watch(events), output)
     except (InputFormatError, JournalOpenError) as error:
         fail(str(error))
     if output == "json":
         click.echo(jsonl.dumps(jsonl.summary_record(pipeline.progress)))
     else:
         render_scan(console(), summary, pipeline.progress, len(rule_set.rules))
+    if html_path is not None and timeline is not None:
+        _write_html(html_path, summary, timeline, pipeline, len(rule_set.rules))
     if fail_on is not None and summary.worst is not None and summary.worst >= Severity.parse(fail_on):
         sys.exit(EXIT_FOUND)
 
@@ -83,3 +91,21 @@ def _consume(events: Iterator[Event], output: str) -> ScanSummary:
         write(jsonl.line(jsonl.event_record(event)))
     sys.stdout.buffer.flush()
     return summary
+
+
+def _html_timeline(path: Path | None) -> html_report.Timeline | None:
+    if path is None:
+        return None
+    try:
+        html_report.require_extra()
+    except html_report.ReportExtraMissing as error:
+        fail(str(error))
+    return html_report.Timeline()
+
+
+def _write_html(path: Path, summary: ScanSummary, timeline: html_report.Timeline, pipeline: Pipeline,
+                rule_count: int) -> None:
+    try:
+        html_report.write_html(path, summary, timeline, pipeline.progress, rule_count)
+    except OSError as error:
+        fail(f"{path}: cannot write the HTML report: {error.strerror or error}")

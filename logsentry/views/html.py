@@ -1,0 +1,302 @@
+"""`logsentry scan --html FILE`: one self-contained HTML page for a postmortem.
+
+A chart (plotly, the `report` extra) with three panels on one time axis: the incidents per host and unit as
+bars, and the match rate per rule and per unit, so the outage's shape shows at a glance; then the actions that
+were (or, in a scan, would have been) taken, and one card per incident with its evidence lines and the
+`journalctl` command that shows them.
+
+Everything is inline (plotly's JS included), so the file opens with no network and can be mailed.
+Log text is attacker-controlled: every string from the input (units, hosts, rule ids, keys, lines) is first
+made `visible` (control and bidi characters escaped) and then HTML-escaped, both where it goes into the page
+and where it goes into the chart's data (which plotly puts in a <script> and renders as HTML-ish labels):
+after html.escape no `<`, `>`, `&`, `"` or `'` from the input is left to close a script or open a tag.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections import Counter, defaultdict, deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ..actions.alert import journalctl_command
+from ..model import Incident, Severity
+from ..pipeline import Event, GapEvent, MatchEvent, Progress
+from ..timespec import format_duration, format_usec
+from .escape import visible
+from .report import ScanSummary
+
+EXTRA = "report"
+EVIDENCE_KEPT = 200
+"""Match lines kept per (rule, unit, key) for the incident cards (the first ones: where it started)."""
+EVIDENCE_SHOWN = 6
+MAX_BINS = 240
+
+SEVERITY_COLOR = {Severity.INFO: "#3b82c4", Severity.WARNING: "#d69e2e", Severity.ERROR: "#d64545",
+                  Severity.CRITICAL: "#8b1a1a"}
+
+
+class ReportExtraMissing(RuntimeError):
+    """plotly is not installed."""
+
+
+def require_extra() -> None:
+    """Fail early (before the scan) when the charting library is missing, naming the extra to install."""
+    try:
+        import plotly  # noqa: F401
+    except ImportError:
+        raise ReportExtraMissing(
+            "--html needs the charting library of the report extra: pip install 'logsentry[report]' "
+            "(plotly)") from None
+
+
+def esc(text: str) -> str:
+    """Input text made safe for HTML text, attributes and plotly labels alike."""
+    return html.escape(visible(text), quote=True)
+
+
+@dataclass
+class _Line:
+    usec: int
+    message: str
+    from_text: bool
+
+
+@dataclass
+class Timeline:
+    """What the page needs beyond ScanSummary, gathered while the events pass: match times per rule and
+    unit (per second), each unit's host, and the first lines of each (rule, unit, key)."""
+
+    per_second: dict[tuple[str, str], Counter[int]] = field(default_factory=lambda: defaultdict(Counter))
+    hosts: dict[str, str] = field(default_factory=dict)
+    evidence: dict[tuple[str, str, str], deque[_Line]] = field(default_factory=dict)
+    from_text: bool = False
+
+    def watch(self, events: Iterator[Event]) -> Iterator[Event]:
+        for event in events:
+            if isinstance(event, MatchEvent):
+                self._match(event)
+            elif isinstance(event, GapEvent) and event.gap.host:
+                self.hosts.setdefault(event.gap.unit, event.gap.host)
+            yield event
+
+    def _match(self, event: MatchEvent) -> None:
+        hit = event.hit
+        entry = hit.entry
+        self.per_second[(hit.rule_id, entry.unit)][entry.realtime_usec // 1_000_000] += 1
+        host = entry.fields.get("_HOSTNAME")
+        if host:
+            self.hosts.setdefault(entry.unit, host)
+        self.from_text = self.from_text or entry.from_text
+        lines = self.evidence.get((hit.rule_id, entry.unit, hit.key))
+        if lines is None:
+            lines = self.evidence[(hit.rule_id, entry.unit, hit.key)] = deque(maxlen=EVIDENCE_KEPT)
+        if len(lines) < EVIDENCE_KEPT:
+            lines.append(_Line(entry.realtime_usec, entry.message[:2000], entry.from_text))
+
+    def lines_of(self, incident: Incident) -> list[_Line]:
+        lines = self.evidence.get((incident.rule_id, incident.unit, incident.key), deque())
+        within = [line for line in lines if incident.first_usec <= line.usec <= incident.last_usec]
+        return within[:EVIDENCE_SHOWN]
+
+
+def _iso(usec: int) -> str:
+    """Local time for the chart's axis, as the terminal report and journalctl show it."""
+    return datetime.fromtimestamp(usec / 1_000_000).isoformat(timespec="milliseconds")
+
+
+def _bins(first: int, last: int) -> tuple[int, int]:
+    """(bin width in seconds, bin count): a round width giving at most MAX_BINS bins."""
+    span = max(1, last - first + 1)
+    for width in (1, 5, 10, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400):
+        if span / width <= MAX_BINS:
+            return width, math.ceil(span / width)
+    width = 86400 * math.ceil(span / MAX_BINS / 86400)
+    return width, math.ceil(span / width)
+
+
+def _rate_traces(counts: dict[str, Counter[int]], first: int, width: int, bins: int) -> list[tuple[str, list[float]]]:
+    series = []
+    for name, per_second in sorted(counts.items()):
+        values = [0.0] * bins
+        for second, count in per_second.items():
+            index = min(bins - 1, max(0, (second - first) // width))
+            values[index] += count
+        series.append((name, [value * 60 / width for value in values]))  # per minute, whatever the bin width
+    return series
+
+
+def _row(timeline: Timeline, incident: Incident) -> str:
+    """The timeline's row of an incident: host and unit, then the rule (escaped; <br> is plotly's line break)."""
+    return f"{esc(timeline.hosts.get(incident.unit, '?'))} · {esc(incident.unit)}<br>{esc(incident.rule_id)}"
+
+
+def _figure(summary: ScanSummary, timeline: Timeline, progress: Progress) -> Any:
+    from plotly.subplots import make_subplots  # the report extra
+
+    incidents = sorted(summary.incidents, key=lambda i: (timeline.hosts.get(i.unit, ""), i.unit, i.first_usec))
+    seconds = [s for counter in timeline.per_second.values() for s in counter]
+    starts = [i.first_usec // 1_000_000 for i in incidents] + seconds
+    ends = [max(i.last_usec, i.fired_usec) // 1_000_000 for i in incidents] + seconds
+    if progress.first_usec is not None and progress.last_usec is not None:
+        starts.append(min(progress.first_usec, progress.last_usec) // 1_000_000)
+        ends.append(max(progress.first_usec, progress.last_usec) // 1_000_000)
+    first, last = (min(starts), max(ends)) if starts else (0, 1)
+    width, bins = _bins(first, last)
+    rows = sorted({_row(timeline, i) for i in incidents})
+    figure = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.07,
+                           row_heights=[max(0.2, min(0.5, 0.07 * len(rows))), 0.3, 0.3],
+                           subplot_titles=("incidents per host and unit",
+                                           f"matches per minute by rule ({format_duration(width * 1_000_000)} bins)",
+                                           "matches per minute by unit"))
+    min_bar = max(1.0, (last - first) * 0.004) * 1000  # ms: a one-hit incident still shows
+    for severity in Severity:
+        chosen = [i for i in incidents if i.severity == severity]
+        if not chosen:
+            continue
+        figure.add_bar(
+            row=1, col=1, orientation="h", name=severity.label, legendgroup="severity",
+            legendgrouptitle_text="incidents", marker_color=SEVERITY_COLOR[severity],
+            base=[_iso(i.first_usec) for i in chosen],
+            x=[max(min_bar, (max(i.last_usec, i.fired_usec) - i.first_usec) / 1000) for i in chosen],
+            y=[_row(timeline, i) for i in chosen],
+            customdata=[[esc(i.rule_id), esc(i.key), f"{i.count:,}", format_usec(i.first_usec),
+                         format_usec(max(i.last_usec, i.fired_usec))] for i in chosen],
+            hovertemplate="%{customdata[0]} %{customdata[1]}<br>%{customdata[2]} hits<br>"
+                          "%{customdata[3]} to %{customdata[4]}<extra></extra>",
+        )
+    fired = [a for actions in summary.actions.values() for a in actions]
+    if fired:
+        figure.add_scatter(
+            row=1, col=1, mode="markers", name="actions (dry run)" if all(a.dry_run for a in fired) else "actions",
+            legendgroup="severity", marker={"symbol": "x", "size": 9, "color": "#111"},
+            x=[_iso(a.incident.fired_usec) for a in fired],
+            y=[_row(timeline, a.incident) for a in fired],
+            text=[esc(f"{a.kind}{' (dry run)' if a.dry_run else ''}: {a.reason}") for a in fired],
+            hovertemplate="%{text}<extra></extra>",
+        )
+    axis = [_iso((first + width * index) * 1_000_000) for index in range(bins)]
+    by_rule: dict[str, Counter[int]] = defaultdict(Counter)
+    by_unit: dict[str, Counter[int]] = defaultdict(Counter)
+    for (rule, unit), counter in timeline.per_second.items():
+        by_rule[rule].update(counter)
+        by_unit[unit].update(counter)
+    for row, group, counts in ((2, "rule", by_rule), (3, "unit", by_unit)):
+        for name, values in _rate_traces(counts, first, width, bins):
+            figure.add_scatter(row=row, col=1, x=axis, y=values, mode="lines", line_shape="hv", name=esc(name),
+                               legendgroup=group, legendgrouptitle_text=f"by {group}",
+                               hovertemplate=f"{esc(name)}: %{{y:.1f}}/min<extra></extra>")
+    figure.update_yaxes(row=1, col=1, autorange="reversed", automargin=True, categoryorder="array",
+                        categoryarray=rows)
+    figure.update_yaxes(row=2, col=1, title_text="/min", rangemode="tozero")
+    figure.update_yaxes(row=3, col=1, title_text="/min", rangemode="tozero")
+    figure.update_xaxes(type="date")
+    figure.update_layout(height=560 + 40 * len(rows), margin={"l": 10, "r": 10, "t": 40, "b": 30},
+                         barmode="overlay", template="plotly_white", legend={"groupclick": "toggleitem"},
+                         font={"family": "system-ui, sans-serif", "size": 12})
+    return figure
+
+
+_STYLE = """
+body{font-family:system-ui,sans-serif;margin:0 auto;max-width:1200px;padding:16px;color:#1a1a1a}
+h1{font-size:1.4em;margin:.2em 0} h2{font-size:1.15em;margin:1.2em 0 .4em}
+.meta{color:#555} table{border-collapse:collapse;width:100%;font-size:.9em}
+th,td{text-align:left;padding:3px 8px;border-bottom:1px solid #e4e4e4;vertical-align:top}
+.card{border:1px solid #ddd;border-left:6px solid var(--c);border-radius:4px;padding:8px 12px;margin:10px 0}
+.card h3{margin:0 0 4px;font-size:1em} .sev{color:#fff;background:var(--c);padding:1px 6px;border-radius:3px}
+pre{background:#f6f6f6;padding:6px;overflow-x:auto;white-space:pre-wrap;word-break:break-all;margin:4px 0}
+code{background:#f0f0f0;padding:1px 4px} .why{font-style:italic} .text{color:#a15c00}
+"""
+
+
+def _card(incident: Incident, summary: ScanSummary, timeline: Timeline) -> str:
+    color = SEVERITY_COLOR[incident.severity]
+    actions = summary.actions_for(incident)
+    done = " + ".join(f"{a.kind}{' (dry run)' if a.dry_run else ''}" for a in actions) or \
+        f"none (suggested: {incident.action})"
+    host = timeline.hosts.get(incident.unit, "")
+    gap = summary.gaps.get((incident.rule_id, incident.unit, incident.first_usec))
+    key = f" [{esc(incident.key)}]" if incident.key else ""
+    parts = [f'<div class="card" style="--c:{color}">',
+             f'<h3><span class="sev">{incident.severity.label}</span> {esc(incident.unit)}{key} '
+             f'· <code>{esc(incident.rule_id)}</code>{" on " + esc(host) if host else ""}</h3>']
+    if gap is not None:
+        parts.append(f"<div>silence: no entry for {format_duration(gap.to_usec - gap.from_usec)}, from "
+                     f"{format_usec(gap.from_usec)} to {format_usec(gap.to_usec)}</div>")
+    else:
+        lower = "at least " if incident.dropped else ""
+        parts.append(f"<div>first hit {format_usec(incident.first_usec)}, fired {format_usec(incident.fired_usec)}"
+                     f" ({incident.threshold:,} within {format_duration(incident.within_usec)}), last hit "
+                     f"{format_usec(incident.last_usec)}: {lower}{incident.count:,} "
+                     f"hit{'s' if incident.count != 1 else ''}</div>")
+    if incident.why:
+        parts.append(f'<div class="why">{esc(incident.why)}</div>')
+    if incident.template:
+        parts.append(f"<div>template: <code>{esc(incident.template)}</code></div>")
+    parts.append(f"<div>action: <b>{esc(done)}</b></div>")
+    lines = timeline.lines_of(incident)
+    if lines:
+        parts.append("<div>evidence:</div><pre>" + "\n".join(
+            f"{format_usec(line.usec)}  {esc(line.message)}" + (' <span class="text">(from text)</span>'
+                                                               if line.from_text else "")
+            for line in lines) + "</pre>")
+    elif incident.samples and incident.samples[0]:
+        parts.append("<div>last line before it:</div><pre>" + esc(incident.samples[0]) + "</pre>")
+    command = journalctl_command(incident)
+    if command:
+        parts.append(f"<div>all its lines: <code>{esc(command)}</code></div>")
+    parts.append("</div>")
+    return "\n".join(parts)
+
+
+def _actions_table(summary: ScanSummary, timeline: Timeline) -> str:
+    rows = sorted((a for actions in summary.actions.values() for a in actions),
+                  key=lambda a: a.incident.fired_usec)
+    if not rows:
+        return "<p>No action was taken or suggested.</p>"
+    out = ["<table><tr><th>time</th><th>host</th><th>unit</th><th>action</th><th>rule</th><th>reason</th></tr>"]
+    for action in rows:
+        inc = action.incident
+        out.append(f"<tr><td>{format_usec(inc.fired_usec)}</td><td>{esc(timeline.hosts.get(inc.unit, ''))}</td>"
+                   f"<td>{esc(action.unit)}</td><td>{esc(action.kind)}{' (dry run)' if action.dry_run else ''}"
+                   f"</td><td>{esc(inc.rule_id)}</td><td>{esc(action.reason)}</td></tr>")
+    out.append("</table>")
+    return "\n".join(out)
+
+
+def render_html(summary: ScanSummary, timeline: Timeline, progress: Progress, rule_count: int,
+                title: str = "logsentry scan") -> str:
+    import plotly.io  # the report extra
+
+    figure = _figure(summary, timeline, progress)
+    chart = plotly.io.to_html(figure, full_html=False, include_plotlyjs=True,
+                              config={"displaylogo": False, "responsive": True})
+    span = ""
+    if progress.first_usec is not None and progress.last_usec is not None:
+        low, high = sorted((progress.first_usec, progress.last_usec))
+        span = f" from {format_usec(low)} to {format_usec(high)}"
+    n = len(summary.incidents)
+    text_note = ("<p class='text'>Read from text logs: identifiers, PIDs (<code>systemd[1]</code>), "
+                 "<code>kernel:</code> and hosts are what the text claims; nothing is acted on.</p>"
+                 if timeline.from_text else "")
+    ordered = sorted(summary.incidents, key=lambda i: (i.first_usec, -i.severity, i.unit, i.rule_id))
+    return "\n".join([
+        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{esc(title)}</title><style>{_STYLE}</style></head><body>",
+        f"<h1>{esc(title)}</h1>",
+        f'<p class="meta">{progress.entries:,} entr{"y" if progress.entries == 1 else "ies"}{span}; {rule_count} '
+        f'rules; {progress.matches:,} match{"" if progress.matches == 1 else "es"}; {n} incident'
+        f'{"" if n == 1 else "s"}; written {format_usec(int(datetime.now().timestamp() * 1_000_000))}</p>',
+        text_note, chart,
+        "<h2>Actions</h2>", _actions_table(summary, timeline),
+        "<h2>Incidents</h2>", *(_card(incident, summary, timeline) for incident in ordered),
+        "</body></html>"])
+
+
+def write_html(path: Path, summary: ScanSummary, timeline: Timeline, progress: Progress, rule_count: int,
+               title: str = "logsentry scan") -> None:
+    path.write_text(render_html(summary, timeline, progress, rule_count, title), encoding="utf-8")
