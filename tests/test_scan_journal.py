@@ -161,7 +161,7 @@ def test_report_output_names_incidents(make_journal, write_rule, rules_dir):
     journal = make_journal([entry("BOOM", at=t) for t in (0, 1, 2, 30, 31)])
     result = run_cli("scan", "--file", str(journal), "--rules", str(rules_dir), "--no-shipped-rules")
     assert result.exit_code == 0
-    assert "5 entries" in result.stdout and "1 incident(s)" in result.stdout
+    assert "5 entries" in result.stdout and "1 incident" in result.stdout and "1 incidents" not in result.stdout
     assert "app.service" in result.stdout and "boom" in result.stdout
 
 

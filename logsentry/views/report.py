@@ -4,6 +4,7 @@ Log-derived text (units, rule ids, keys, lines) goes in as rich `Text` through `
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -19,6 +20,10 @@ from ..pipeline import ActionEvent, EndedEvent, Event, GapEvent, MatchEvent, Pro
 from ..timespec import format_duration, format_usec
 from .escape import one_line, visible
 
+MAX_EXAMPLE = 1000
+HEADER_WIDTH = 120
+"""The header wraps at this width on wider terminals (a line too long to read at a glance)."""
+
 SEVERITY_STYLE = {
     Severity.INFO: "cyan",
     Severity.WARNING: "yellow",
@@ -33,7 +38,13 @@ class ScanSummary:
 
     incidents: list[Incident] = field(default_factory=list)
     actions: dict[tuple[str, str, str, int], list[Action]] = field(default_factory=dict)
-    matches: Counter[tuple[str, str]] = field(default_factory=Counter)
+    matches: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+    """Matches by (unit, rule, key)."""
+    examples: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    """The first line of each (unit, rule, key), for the below-threshold table."""
+    earliest: int | None = None
+    latest: int | None = None
+    """The real time range of the matches and incidents (input may come out of order)."""
     quarantines: list[Quarantine] = field(default_factory=list)
     gaps: dict[tuple[str, str, int], Gap] = field(default_factory=dict)
     """Silences by (rule, unit, start): their real length, for the incident that reported them."""
@@ -41,9 +52,15 @@ class ScanSummary:
     def add(self, event: Event) -> None:
         match event:
             case MatchEvent(hit):
-                self.matches[(hit.entry.unit, hit.rule_id)] += 1
+                where = (hit.entry.unit, hit.rule_id, hit.key)
+                self.matches[where] += 1
+                if where not in self.examples:
+                    self.examples[where] = hit.entry.message[:MAX_EXAMPLE]
+                self._saw(hit.entry.realtime_usec)
             case EndedEvent(incident):
                 self.incidents.append(incident)
+                self._saw(incident.first_usec)
+                self._saw(max(incident.last_usec, incident.fired_usec))
             case ActionEvent(action):
                 inc = action.incident
                 self.actions.setdefault((inc.rule_id, inc.unit, inc.key, inc.first_usec), []).append(action)
@@ -51,6 +68,10 @@ class ScanSummary:
                 self.quarantines.append(quarantine)
             case GapEvent(gap):
                 self.gaps[(gap.rule_id, gap.unit, gap.from_usec)] = gap
+
+    def _saw(self, usec: int) -> None:
+        self.earliest = usec if self.earliest is None else min(self.earliest, usec)
+        self.latest = usec if self.latest is None else max(self.latest, usec)
 
     def actions_for(self, incident: Incident) -> list[Action]:
         return self.actions.get((incident.rule_id, incident.unit, incident.key, incident.first_usec), [])
@@ -64,72 +85,121 @@ def _severity_text(severity: Severity) -> Text:
     return Text(severity.label, style=SEVERITY_STYLE[severity])
 
 
-def _tail(line: str, width: int = 100) -> str:
-    """The end of a long line (log prefixes repeat, the signature is usually at the end), shown as text."""
+_PREFIX_PART = re.compile(r"\[[^\]\n]{0,80}\]\s?|[^\s:\[]{1,40}(?:\[\d+\])?:\s|[A-Z]{3,9}:?\s")
+"""A piece of a line's leading prefix: `[...]` fields, a program's `name: ` or `name[pid]: `, a level `FATAL: `."""
+
+
+def _prefix_end(line: str, limit: int) -> int:
+    """Where the line's prefix ends, as far as whole pieces of it fit within `limit` characters."""
+    end = 0
+    while (piece := _PREFIX_PART.match(line, end)) is not None and piece.end() <= limit:
+        end = piece.end()
+    return end
+
+
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """"1 match", "2 matches": the count with the word in the right number."""
+    return f"{count:,} {word if count == 1 else words or word + 's'}"
+
+
+def fit(line: str, width: int) -> str:
+    """A line (made visible, on one line) cut to `width` characters in its middle: its start (the level, the
+    program's prefix) and its end (where signatures usually are) are kept, an ellipsis stands for the rest."""
     line = one_line(line)
-    return line if len(line) <= width else "…" + line[-(width - 1):]
+    if len(line) <= width:
+        return line
+    width = max(width, 10)
+    head = max(_prefix_end(line, width // 2), width // 3)
+    tail = width - head - 1
+    return f"{line[:head]}…{line[len(line) - tail:]}"
 
 
-def _silence_block(incident: Incident, gap: Gap, action: Text, head: Text, width: int) -> Panel:
+class _Clock:
+    """Times as text: the date only on the first time shown and on times that fall on another day than it."""
+
+    def __init__(self, first_usec: int | None):
+        self.day = format_usec(first_usec)[:10] if first_usec is not None else ""
+
+    def __call__(self, usec: int) -> str:
+        full = format_usec(usec)
+        return full[11:] if full[:10] == self.day else full
+
+
+def _silence_block(incident: Incident, gap: Gap, action: Text, head: Text, width: int, clock: _Clock) -> Panel:
     """A silence: how long the unit said nothing against its usual rhythm, and its last line before the gap
     (context, not an error)."""
     length = format_duration(gap.to_usec - gap.from_usec)
     usual = f", usually one every {format_duration(gap.expected_gap_usec)}" if gap.expected_gap_usec else ""
-    until = "the end of the input (still silent)" if gap.open else format_usec(gap.to_usec, with_date=False)
+    until = "the end of the input (still silent)" if gap.open else clock(gap.to_usec)
     what = Text(f"silence: no entry for {length}{usual}", style="bold")
     times = Text(f"from {format_usec(gap.from_usec)} to {until}; counted as silent after "
-                 f"{format_duration(gap.threshold_usec)} ({format_usec(incident.fired_usec, with_date=False)})")
+                 f"{format_duration(gap.threshold_usec)} ({clock(incident.fired_usec)})")
     lines = [Text("last line before it:", style="dim")]
-    lines += [Text(f"│ {_tail(sample, width - 6)}", style="dim", no_wrap=True, overflow="ellipsis")
+    lines += [Text(f"│ {fit(sample, width - 6)}", style="dim", no_wrap=True, overflow="ellipsis")
               for sample in incident.samples[:1] if sample]
     return Panel(Group(head, what, times, action, *lines), border_style=SEVERITY_STYLE[incident.severity],
                  expand=True)
 
 
-def _incident_block(incident: Incident, actions: list[Action], width: int, gap: Gap | None = None) -> Panel:
+def _incident_block(incident: Incident, actions: list[Action], width: int, gap: Gap | None = None,
+                    clock: _Clock | None = None) -> Panel:
     """One incident: what, where, when, how many, what was done, and its first lines."""
     dry = " (dry run)" if actions and all(a.dry_run for a in actions) else ""
     done = " + ".join(a.kind for a in actions) or incident.action
     key = f" [{incident.key}]" if incident.key else ""
     head = Text.assemble((f"{incident.severity.label.upper()} ", SEVERITY_STYLE[incident.severity]),
                          (visible(incident.unit + key), "bold"), "  ", visible(incident.rule_id))
+    clock = clock or _Clock(incident.first_usec)
     if gap is not None:
-        return _silence_block(incident, gap, Text.assemble("action: ", (done + dry, "bold")), head, width)
+        return _silence_block(incident, gap, Text.assemble("action: ", (done + dry, "bold")), head, width, clock)
     times = Text(
-        f"first hit {format_usec(incident.first_usec)}, fired {format_usec(incident.fired_usec, with_date=False)} "
+        f"first hit {format_usec(incident.first_usec)}, fired {clock(incident.fired_usec)} "
         f"({incident.threshold} within {format_duration(incident.within_usec)}), "
-        f"last hit {format_usec(incident.last_usec, with_date=False)}: {'at least ' if incident.dropped else ''}"
-        f"{incident.count:,} hits over {format_duration(incident.last_usec - incident.first_usec)}"
+        f"last hit {clock(incident.last_usec)}: {'at least ' if incident.dropped else ''}"
+        f"{plural(incident.count, 'hit')} over {format_duration(incident.last_usec - incident.first_usec)}"
         + (f" (journald suppressed {incident.dropped:,} messages of this unit meanwhile)" if incident.dropped else ""))
     action = Text.assemble("action: ", (done + dry, "bold"))
-    samples = [Text(f"│ {_tail(sample, width - 6)}", style="dim", no_wrap=True, overflow="ellipsis")
+    samples = [Text(f"│ {fit(sample, width - 6)}", style="dim", no_wrap=True, overflow="ellipsis")
                for sample in incident.samples[:2]]
     return Panel(Group(head, times, action, *samples), border_style=SEVERITY_STYLE[incident.severity], expand=True)
 
 
 def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule_count: int) -> None:
-    span = ""
+    span, clock = "", _Clock(None)
     if progress.first_usec is not None and progress.last_usec is not None:
-        span = f" from {format_usec(progress.first_usec)} to {format_usec(progress.last_usec)}"
-    console.print(
-        f"[bold]logsentry scan[/]: {progress.entries:,} entries{span}, {rule_count} rules, "
-        f"{progress.matches:,} matches, [bold]{len(summary.incidents)} incident(s)[/]"
-    )
+        # the real range: input may come out of order (several files, a dump sorted by unit)
+        low = min(progress.first_usec, progress.last_usec, summary.earliest or progress.first_usec)
+        high = max(progress.first_usec, progress.last_usec, summary.latest or progress.last_usec)
+        clock = _Clock(low)
+        span = f" from {format_usec(low)} to {clock(high)}"
+    header = Text.assemble(("logsentry scan", "bold"), f": {plural(progress.entries, 'entry', 'entries')}{span}, "
+                           f"{plural(rule_count, 'rule')}, {plural(progress.matches, 'match', 'matches')}, ",
+                           (plural(len(summary.incidents), "incident"), "bold"))
+    console.print(header, width=min(console.width, HEADER_WIDTH))
     ordered = sorted(summary.incidents, key=lambda i: (i.unit, i.rule_id, i.first_usec))
     for incident in ordered:
         gap = summary.gaps.get((incident.rule_id, incident.unit, incident.first_usec))
-        console.print(_incident_block(incident, summary.actions_for(incident), console.width, gap))
-    quiet = [(unit, rule, n) for (unit, rule), n in sorted(summary.matches.items())
-             if not any(i.unit == unit and i.rule_id == rule for i in summary.incidents)]
+        console.print(_incident_block(incident, summary.actions_for(incident), console.width, gap, clock))
+    fired = {(i.unit, i.rule_id, i.key) for i in summary.incidents}
+    fired_keys = Counter((unit, rule) for unit, rule, _key in fired)
+    quiet = [(where, n) for where, n in sorted(summary.matches.items()) if where not in fired]
     if quiet:
-        table = Table(title="Matches below their trigger threshold", title_justify="left")
-        for column in ("unit", "rule", "matches"):
-            table.add_column(column)
-        for unit, rule, count in quiet:
-            table.add_row(Text(visible(unit)), Text(visible(rule)), f"{count:,}")
+        table = Table(title="Matches below their trigger threshold", title_justify="left", expand=True)
+        table.add_column("unit", overflow="fold", ratio=2)
+        table.add_column("rule", overflow="fold", ratio=2)
+        table.add_column("matches", justify="right", no_wrap=True)
+        table.add_column("example", no_wrap=True, overflow="ellipsis", ratio=6)
+        example_width = max(20, console.width * 6 // 10 - 8)
+        for (unit, rule, key), count in quiet:
+            others = fired_keys.get((unit, rule), 0)
+            rule_text = Text(visible(rule + (f" [{key}]" if key else "")))
+            if others:
+                rule_text.append(f" (fired for {plural(others, 'other key')})", style="yellow")
+            table.add_row(Text(visible(unit)), rule_text, f"{count:,}",
+                          Text(fit(summary.examples.get((unit, rule, key), ""), example_width), style="dim"))
         console.print(table)
     for quarantine in summary.quarantines:
         console.print(Text.assemble((f"rule {visible(quarantine.rule_id)} quarantined", "bold red"),
                                     visible(f": {quarantine.reason} on entry {quarantine.cursor}")))
     if not summary.incidents and not quiet:
-        console.print("[green]Nothing found.[/]")
+        console.print(Text("Nothing found.", style="green"))

@@ -1,0 +1,60 @@
+"""The scan report as a new user reads it, through the real CLI at fixed terminal widths (COLUMNS)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from conftest import entry, simple_rule
+
+from logsentry.views.report import fit
+
+LONG = ("FATAL: [req 123] " + "a" * 150 + " could not write to file: No space left on device")
+
+
+def _scan(*args: str, columns: int = 100) -> str:
+    env = {**os.environ, "COLUMNS": str(columns), "TERM": "dumb", "NO_COLOR": "1"}
+    done = subprocess.run([sys.executable, "-m", "logsentry", "scan", *args], capture_output=True, text=True,
+                          env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_fit_cuts_the_middle_and_keeps_level_and_end() -> None:
+    cut = fit(LONG, 60)
+    assert len(cut) == 60 and cut.startswith("FATAL: [req 123] ") and cut.endswith("No space left on device")
+    assert "…" in cut and fit("short line", 60) == "short line"
+    assert fit("a\nb\x1b[31m", 60) == "a ⏎ b\\x1b[31m"  # one line, controls escaped
+
+
+def test_report_dates_plurals_widths_and_below_threshold(make_journal: Callable[..., Path], tmp_path: Path,
+                                                          write_rule: Callable[..., Path], rules_dir: Path) -> None:
+    write_rule("space", simple_rule(regex=r"(?P<disk>sd[a-z]): No space left", count=3, within="60s")
+               .replace('within = "60s"', 'within = "60s"\ngroup_by = "disk"'))
+    write_rule("once", simple_rule(regex="FATAL", count=1))
+    day = 86400
+    entries = [
+        # out of order: the file starts a week in, the earliest entry comes last
+        entry(LONG, at=7 * day + 5, priority=3),
+        *(entry(f"sda: No space left on device (try {i})", at=7 * day + 10 + i) for i in range(3)),
+        entry("sdb: No space left on device (try 1)", at=7 * day + 20),
+        entry("hello", at=0),
+    ]
+    journal = make_journal(entries)
+    out = _scan("--file", str(journal), "--rules", str(rules_dir), "--no-shipped-rules", columns=200)
+    header = out.split("╭")[0]
+    assert "6 entries from 2026-01-01 00:00:00.000 to 2026-01-08 00:00:" in header.replace("\n", " ")
+    assert all(len(line) <= 120 for line in header.splitlines())  # wraps at 120 even on a wide terminal
+    assert "2 rules, 5 matches, 2 incidents" in header.replace("\n", " ")
+    assert "1 hit over" in out and "3 hits over" in out and "1 hits" not in out
+    assert "fired 2026-01-08 00:00:05.000" in out  # another day than the first: with its date
+    # below threshold: sdb with its example line, and that the rule fired for another key (sda)
+    table = out[out.index("Matches below their trigger threshold"):]
+    assert "space [sdb]" in table and "fired for 1 other key" in table and "sdb: No space left" in table
+    narrow = _scan("--file", str(journal), "--rules", str(rules_dir), "--no-shipped-rules", columns=80)
+    assert all(len(line) <= 80 for line in narrow.splitlines())
+    sample = next(line for line in narrow.splitlines() if "FATAL" in line and "│ " in line)
+    assert "FATAL: [req 123]" in sample and "…" in sample and "No space left on device" in sample
