@@ -165,6 +165,7 @@ class Service:
         self.uncommitted = 0
         self.last_commit_at = 0.0
         self.last_heartbeat = 0
+        self._heartbeat_thread: threading.Thread | None = None
         self.last_prune = 0
         self.last_housekeeping = time.monotonic()
         self.restarted_seen = self.state.get("restarted_seen") or 0
@@ -589,14 +590,21 @@ class Service:
             return
         self.last_heartbeat = now
 
+        if self._heartbeat_thread is not None and self._heartbeat_thread.is_alive():
+            log.warning("heartbeat ping skipped: the last one has not finished")  # one at a time, never a pile-up
+            return
+
         def ping() -> None:
             try:
-                with urllib.request.urlopen(url, timeout=10):
-                    pass
+                with urllib.request.urlopen(url, timeout=10) as response:
+                    deadline = time.monotonic() + 10  # in all: a server trickling its answer is cut off
+                    while response.read(1024) and time.monotonic() < deadline:
+                        pass
             except OSError as error:
                 log.warning("heartbeat ping failed (%s)", type(error).__name__)
 
-        threading.Thread(target=ping, name="logsentry-heartbeat", daemon=True).start()
+        self._heartbeat_thread = threading.Thread(target=ping, name="logsentry-heartbeat", daemon=True)
+        self._heartbeat_thread.start()
 
     def _reload(self) -> bool:
         """Apply a new config and rule set; keep the old ones when anything is wrong (and say so in STATUS
