@@ -265,14 +265,30 @@ class Pipeline:
         Silence tracking folds the run's per-unit spans when no silence can fire or end inside it;
         otherwise the entries are replayed one by one.
         """
-        if self.anomaly or (self.silence and not self.silence.fold(run)):
+        if self.silence and not self.silence.fold(run):
             for entry in run.entries():
                 yield from self._pass_one(entry)
             return
         self.progress.saw_run(run)
+        if self.anomaly:  # every line is learnt and may be an anomaly: per entry, but nothing else is
+            yield from self._pass_anomalies(run)
         if self.tracker.due(run.peak_usec):
             for incident in self.tracker.expire(run.peak_usec):
                 yield self._ended(self._with_dropped(incident))
+
+    def _pass_anomalies(self, run: ScreenedRun) -> Iterator[Event]:
+        """The anomaly step over a run whose silence tracking was folded (so no silence fires or ends
+        inside it): each entry in turn, ending the bursts due before it, as _pass_one would."""
+        assert self.anomaly is not None
+        tracker, observe, signature_open = self.tracker, self.anomaly.observe, self._signature_open
+        for entry in run.entries():
+            now = entry.realtime_usec
+            if tracker.due(now):
+                for incident in tracker.expire(now):
+                    yield self._ended(self._with_dropped(incident))
+            found = observe(entry)
+            if found and not signature_open.get(entry.unit):
+                yield from self._hits(found)
 
     def open_incidents(self) -> list[Incident]:
         return self.tracker.open_incidents() + (self.silence.open_incidents() if self.silence else [])
