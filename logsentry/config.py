@@ -198,8 +198,15 @@ class _Reader:
     def duration(self, data: Mapping[str, Any], key: str, path: str, default: int) -> int:
         if key not in data:
             return default
+        value = data[key]
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            self.problem(path, f'a number, expected a duration string like "5m" or "90s" (got {value!r})')
+            return default
+        if not isinstance(value, str):
+            self.problem(path, f'expected a duration string like "5m" or "90s" ({_got(value, secret=True)})')
+            return default
         try:
-            return parse_duration(str(data[key]))
+            return parse_duration(value)
         except TimeSpecError as error:
             self.problem(path, str(error))
             return default
@@ -320,6 +327,9 @@ def parse_config(data: Mapping[str, Any], path: Path) -> SiteConfig:
         timeout_s=reader.duration(restart_table, "timeout", "restart.timeout", 90_000_000) / 1_000_000,
         systemctl=reader.strings(restart_table, "systemctl", "restart.systemctl", ("systemctl",)),
     )
+    if restart.systemctl != ("systemctl",) and not restart.systemctl[0].startswith("/"):
+        reader.problem("restart.systemctl", "expected an absolute program path like \"/usr/bin/systemctl\" (a "
+                       f"relative one depends on the working directory) (got {restart.systemctl[0]!r})")
 
     alerts_table = reader.table(data, "alerts", {"backoff", "max_backoff", "realert", "resolve", "context_lines"})
     channels = tuple(c for i, t in enumerate(reader.tables(data, "channel")) if (c := _channel(reader, t, i)))
@@ -371,3 +381,16 @@ def load_config(path: Path) -> SiteConfig:
     except TomlFileError as error:
         raise ConfigError([str(error)]) from None
     return parse_config(data, path)
+
+PLACEHOLDERS = ("INTEGRATION_KEY", "ROUTING_KEY", "user:password@", "example.com", "YOUR-UUID")
+"""Text of contrib/logsentry.toml's example URLs, which only work once replaced."""
+
+
+def placeholder_warnings(config: SiteConfig) -> list[str]:
+    """The example's placeholder URLs left in the config (named by channel, the URL never shown)."""
+    found = [f"channel {channel.name!r}" for channel in config.alerts.channels
+             if channel.kind != "command" and any(mark in channel.target[0] for mark in PLACEHOLDERS)]
+    if config.heartbeat_url and any(mark in config.heartbeat_url for mark in PLACEHOLDERS):
+        found.append("heartbeat.url")
+    return [f"{config.path}: warning: {where}: the URL is still the example's placeholder: put a real one in "
+            "(alerts cannot be delivered to it)" for where in found]

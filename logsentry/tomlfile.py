@@ -1,23 +1,68 @@
-"""Reading one TOML file (rule file or site config), with the failure worded `<where>: <what>`."""
+"""Reading one TOML file (rule file or site config), with the failure worded `<where>: <what>`.
+
+Only a regular file of bounded size is read: a FIFO named `*.toml` would block the reader forever, and a
+symlink to /dev/zero (or a 50 MB file) would fill memory, before TOML could say anything about it."""
 
 from __future__ import annotations
 
+import os
+import stat
 import tomllib
 from pathlib import Path
 from typing import Any
+
+MAX_TOML_BYTES = 1024 * 1024
+"""Rule files and the site config are hand-written: the largest shipped rule file is 6 KB."""
+BOM = b"\xef\xbb\xbf"
 
 
 class TomlFileError(ValueError):
     """The file cannot be read or is not TOML; the message names the file."""
 
 
-def read_toml(path: Path, where: str) -> dict[str, Any]:
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return name
+    return "no regular file"
+
+
+def read_bytes(path: Path, where: str, limit: int = MAX_TOML_BYTES) -> bytes:
+    """The content of a regular file of at most `limit` bytes (symlinks followed), or TomlFileError."""
     try:
-        with open(path, "rb") as handle:
-            return tomllib.load(handle)
+        # O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused below, after fstat)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+    except OSError as error:
+        raise TomlFileError(f"{where}: cannot read: {error.strerror or error}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise TomlFileError(f"{where}: {_kind(info.st_mode)}, expected a regular TOML file")
+        chunks: list[bytes] = []
+        size = 0
+        while size <= limit and (chunk := os.read(fd, limit + 1 - size)):
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:
+            raise TomlFileError(f"{where}: larger than {limit // 1024} KiB, expected a hand-written TOML file")
+        return b"".join(chunks)
+    except OSError as error:
+        raise TomlFileError(f"{where}: cannot read: {error.strerror or error}") from None
+    finally:
+        os.close(fd)
+
+
+def read_toml(path: Path, where: str, limit: int = MAX_TOML_BYTES) -> dict[str, Any]:
+    data = read_bytes(path, where, limit)
+    if data.startswith(BOM):
+        raise TomlFileError(f"{where}: starts with a UTF-8 byte order mark (BOM), which TOML does not allow: "
+                            "save it as UTF-8 without BOM")
+    try:
+        return tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError as error:
         raise TomlFileError(f"{where}: not UTF-8 text (byte {error.start}), expected a TOML file") from None
     except tomllib.TOMLDecodeError as error:
         raise TomlFileError(f"{where}: TOML syntax: {error}") from None
-    except OSError as error:
-        raise TomlFileError(f"{where}: cannot read: {error.strerror or error}") from None
+    except RecursionError:  # arrays nested thousands deep
+        raise TomlFileError(f"{where}: TOML nested too deep, expected a hand-written TOML file") from None

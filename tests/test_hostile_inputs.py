@@ -427,3 +427,74 @@ def test_rules_check_prints_captures_as_text_and_hints_at_fields():
     hinted = run_cli("rules", "check", kernel).stdout
     assert hinted.startswith("no rule matches\n")
     assert "kernel-oom-kill would match with --field _TRANSPORT=kernel" in hinted
+
+
+# -- item 6: rule and config files ----------------------------------------------------------------------------
+
+RULE_HEAD = 'title = "t"\nseverity = "error"\naction = "alert"\n'
+
+
+def test_rule_and_config_files_must_be_small_regular_files(tmp_path):
+    """A FIFO named *.toml (a rule or `-c`), a symlink to /dev/zero, a 50 MB rule file: one clear line each,
+    within seconds and a memory limit (they hung, or took 24 GB)."""
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    os.mkfifo(rules / "fifo.toml")
+    (rules / "zero.toml").symlink_to("/dev/zero")
+    samples = "".join(f'[[sample]]\nline = "line {i}"\nmatch = {"true" if i % 2 else "false"}\n'
+                      for i in range(472_000))
+    (rules / "big.toml").write_text(f'id = "big"\n{RULE_HEAD}[match]\nmessage = "line"\n{samples}')
+    done = cli("rules", "test", str(rules), memory=MEMORY_LIMIT)
+    assert done.returncode == 2, done.stderr
+    assert set(done.stderr.decode().splitlines()[:3]) == {
+        "rules/fifo.toml: a FIFO, expected a regular TOML file",
+        "rules/zero.toml: a character device, expected a regular TOML file",
+        "rules/big.toml: larger than 1024 KiB, expected a hand-written TOML file"}
+    os.mkfifo(tmp_path / "config.toml")
+    for command in (["config", "check"], ["run"]):
+        done = cli(*command, "-c", str(tmp_path / "config.toml"), memory=MEMORY_LIMIT)
+        assert done.returncode == 2 and b"config.toml: a FIFO, expected a regular TOML file" in done.stderr
+
+
+def test_regex_and_sample_counts_are_capped(tmp_path):
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "long.toml").write_text(f"id = \"long\"\n{RULE_HEAD}[match]\nmessage = '{'(a|b)' * 20_000}'\n")
+    samples = "".join(f'[[sample]]\nline = "x{i}"\nmatch = false\n' for i in range(300))
+    (rules / "many.toml").write_text(f'id = "many"\n{RULE_HEAD}[match]\nmessage = "x"\n{samples}')
+    done = cli("rules", "test", str(rules), memory=MEMORY_LIMIT)
+    assert done.returncode == 2
+    assert "long.toml: match.message: a regex of 100000 characters, expected at most 4096" in done.stderr.decode()
+    assert "many.toml: sample: 300 samples, expected at most 200" in done.stderr.decode()
+
+
+def test_rule_file_problems_are_all_told_in_plain_words(tmp_path):
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "bom.toml").write_bytes(b"\xef\xbb\xbf" + f'id = "bom"\n{RULE_HEAD}'.encode())
+    (rules / "both.toml").write_text(f'id = "both"\n{RULE_HEAD}[match]\nmessage = "x"\n'
+                                     '[[sample]]\nline = 5\nmatch = "yes"\n')
+    errors = run_cli("rules", "list", "--no-shipped-rules", "--rules", str(rules)).stderr
+    assert ("rules/bom.toml: starts with a UTF-8 byte order mark (BOM), which TOML does not allow: save it as "
+            "UTF-8 without BOM") in errors
+    assert "both.toml: sample[0].line: expected the log line as a string (got 5)" in errors
+    assert "both.toml: sample[0].match: expected true or false (got 'yes')" in errors
+
+
+def test_config_numbers_relative_programs_and_placeholders(tmp_path):
+    config = tmp_path / "c.toml"
+    config.write_text('[restart]\ncooldown = 5\nsystemctl = ["bin/systemctl"]\n')
+    done = run_cli("config", "check", "-c", str(config))
+    assert done.exit_code == 2
+    assert f'{config}: restart.cooldown: a number, expected a duration string like "5m" or "90s" (got 5)' in done.stderr
+    assert f"{config}: restart.systemctl: expected an absolute program path" in done.stderr
+    example = Path(__file__).parent.parent / "contrib" / "logsentry.toml"
+    checked = run_cli("config", "check", "-c", str(example))
+    assert checked.exit_code == 0
+    assert f"{example}: warning: channel 'pagerduty': the URL is still the example's placeholder" in checked.stderr
+    assert "INTEGRATION_KEY" not in checked.output
+    edited = tmp_path / "edited.toml"
+    edited.write_text(example.read_text().replace("pagerduty://INTEGRATION_KEY@ROUTING_KEY", "pagerduty://k3y@r0ute")
+                      .replace("mailtos://user:password@smtp.example.com?to=oncall@example.com",
+                               "mailtos://ops:s3cret@smtp.corp.internal?to=oncall@corp.internal"))
+    assert "warning" not in run_cli("config", "check", "-c", str(edited)).stderr

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from ..config import DEFAULT_CONFIG, ConfigError, SiteConfig, load_config
+from ..config import DEFAULT_CONFIG, ConfigError, SiteConfig, load_config, placeholder_warnings
 from ..rules.loader import load_rules
 from ..trust import site_problems
 from ..views.escape import EscapingFormatter
@@ -95,6 +95,8 @@ def config_check(config_path: Path) -> None:
     for line in config.describe():
         click.echo(line)
     click.echo(f"rules: {len(rule_set.rules)} loaded")
+    for line in placeholder_warnings(config):
+        click.echo(line, err=True)
     problems = [*rule_set.errors, *trust_problems(config)]
     for line in problems:
         click.echo(line, err=True)

@@ -59,6 +59,9 @@ def load_rules(paths: Sequence[Path], disabled: Iterable[str] = ()) -> RuleSet:
         if not root.exists():
             errors.append(f"{root}: no such rule file or directory")
             continue
+        if not root.is_dir() and not root.is_file():
+            errors.append(f"{root}: neither a directory nor a regular file, expected rule files")
+            continue
         seen_here: dict[str, Path] = {}
         for path in _rule_files(root):
             try:

@@ -20,6 +20,14 @@ from ..tomlfile import TomlFileError, read_toml
 from .anomaly import AnomalySpec, parse_anomaly
 
 ACTIONS = ("alert", "restart")
+MAX_PATTERN_CHARS = 4096
+"""A regex longer than this is refused (the longest shipped one has 600 characters; `regex` took over 300 s
+and 14 GB to compile a 54 MB one)."""
+MAX_SAMPLES = 200
+MAX_SCENARIOS = 50
+MAX_HITS = 1000
+MAX_SAMPLE_CHARS = 64 * 1024
+"""Only the first 64 KiB of a message are matched (engine/detector.py MAX_MATCH_CHARS)."""
 REGEX_FLAGS = regex.MULTILINE | regex.VERSION0
 DEFAULT_WITHIN = "60s"
 
@@ -150,6 +158,9 @@ def _unknown_keys(table: Mapping[str, Any], allowed: set[str], prefix: str, prob
 def _compile(pattern: str | None, key: str, problems: _Problems) -> regex.Pattern[str] | None:
     if pattern is None:
         return None
+    if len(pattern) > MAX_PATTERN_CHARS:
+        problems.add(key, f"a regex of {len(pattern)} characters, expected at most {MAX_PATTERN_CHARS}")
+        return None
     try:
         return regex.compile(pattern, REGEX_FLAGS)
     except regex.error as error:
@@ -244,16 +255,27 @@ def _parse_absence(document: Mapping[str, Any], problems: _Problems) -> Absence 
 
 def _parse_samples(document: Mapping[str, Any], problems: _Problems) -> tuple[Sample, ...]:
     samples = []
-    for index, table in enumerate(_array_of_tables(document, "sample", problems)):
+    tables = _array_of_tables(document, "sample", problems)
+    if len(tables) > MAX_SAMPLES:
+        problems.add("sample", f"{len(tables)} samples, expected at most {MAX_SAMPLES}")
+        tables = tables[:MAX_SAMPLES]
+    for index, table in enumerate(tables):
         key = f"sample[{index}]"
         _unknown_keys(table, _SAMPLE_KEYS, f"{key}.", problems)
         line = table.get("line")
+        should_match = table.get("match")
+        broken = False
         if not isinstance(line, str):
             problems.add(f"{key}.line", f"expected the log line as a string (got {_describe(line)})")
-            continue
-        should_match = table.get("match")
-        if not isinstance(should_match, bool):
+            broken = True
+        elif len(line) > MAX_SAMPLE_CHARS:
+            problems.add(f"{key}.line", f"{len(line)} characters, expected at most {MAX_SAMPLE_CHARS} (only the first "
+                         "64 KiB of a message are matched)")
+            broken = True
+        if not isinstance(should_match, bool):  # reported with a bad line too: every problem in one round
             problems.add(f"{key}.match", f"expected true or false (got {_describe(should_match)})")
+            broken = True
+        if broken or not isinstance(line, str) or not isinstance(should_match, bool):
             continue
         samples.append(Sample(
             line=line,
@@ -280,9 +302,16 @@ def _offsets(value: Any, key: str, problems: _Problems) -> tuple[int, ...]:
 
 def _parse_scenarios(document: Mapping[str, Any], problems: _Problems) -> tuple[Scenario, ...]:
     scenarios = []
-    for index, table in enumerate(_array_of_tables(document, "scenario", problems)):
+    tables = _array_of_tables(document, "scenario", problems)
+    if len(tables) > MAX_SCENARIOS:
+        problems.add("scenario", f"{len(tables)} scenarios, expected at most {MAX_SCENARIOS}")
+        tables = tables[:MAX_SCENARIOS]
+    for index, table in enumerate(tables):
         key = f"scenario[{index}]"
         _unknown_keys(table, _SCENARIO_KEYS, f"{key}.", problems)
+        if isinstance(table.get("hits"), list) and len(table["hits"]) > MAX_HITS:
+            problems.add(f"{key}.hits", f"{len(table['hits'])} hits, expected at most {MAX_HITS}")
+            continue
         hits = _offsets(table.get("hits"), f"{key}.hits", problems)
         fires = _offsets(table.get("fires", []), f"{key}.fires", problems)
         keys = table.get("keys", [])
