@@ -498,3 +498,62 @@ def test_config_numbers_relative_programs_and_placeholders(tmp_path):
                       .replace("mailtos://user:password@smtp.example.com?to=oncall@example.com",
                                "mailtos://ops:s3cret@smtp.corp.internal?to=oncall@corp.internal"))
     assert "warning" not in run_cli("config", "check", "-c", str(edited)).stderr
+
+
+# -- item 7: the example config documents every setting ----------------------------------------------------
+
+EXAMPLE = Path(__file__).parent.parent / "contrib" / "logsentry.toml"
+
+
+def parser_keys() -> dict[str, set[str]]:
+    """Every key the config parser reads, per table, from its own "unknown key, expected one of" answers."""
+    from logsentry.config import ConfigError, parse_config
+
+    probe = {"zz_unknown": 1, **{table: {"zz_unknown": 1} for table in ("restart", "alerts", "canary", "heartbeat")},
+             "watch": [{"units": ["a"], "zz_unknown": 1}], "channel": [{"type": "command", "argv": ["/x"],
+                                                                        "zz_unknown": 1}]}
+    with pytest.raises(ConfigError) as raised:
+        parse_config(probe, Path("probe.toml"))
+    keys: dict[str, set[str]] = {}
+    for problem in raised.value.problems:
+        where, _, rest = problem.removeprefix("probe.toml: ").partition(": unknown key, expected one of ")
+        table = where.removesuffix("zz_unknown").rstrip(".").split("[")[0]
+        keys[table] = set(rest.split(", "))
+    assert set(keys) == {"", "restart", "alerts", "canary", "heartbeat", "watch", "channel"}, keys
+    return keys
+
+
+def example_keys() -> dict[str, set[str]]:
+    """The keys contrib/logsentry.toml sets or shows commented out, per table."""
+    import re
+
+    keys: dict[str, set[str]] = {"": set()}
+    table = ""
+    for line in EXAMPLE.read_text().splitlines():
+        text = line.lstrip("# ").rstrip()
+        if (header := re.fullmatch(r"\[\[?([a-z_]+)\]\]?", text.split("  ")[0])) is not None:
+            table = header.group(1)
+            keys.setdefault(table, set())
+        elif (key := re.match(r"([a-z_]+) = ", text)) is not None:
+            keys[table].add(key.group(1))
+    return keys
+
+
+def test_example_config_documents_every_setting_the_parser_reads():
+    documented = example_keys()
+    for table, keys in parser_keys().items():
+        expected = keys - ({"watch", "restart", "alerts", "channel", "heartbeat", "canary"} if table == "" else set())
+        assert expected <= documented.get(table, set()), (table or "top level", expected - documented.get(table, set()))
+
+
+def test_example_config_with_everything_uncommented_is_valid(tmp_path):
+    import re
+
+    from logsentry.config import load_config
+
+    commented = re.compile(r"# (?:[a-z_]+ = |\[)")  # "# key = value" and "# [table]": not the prose
+    text = "\n".join(line[2:] if commented.match(line) else line for line in EXAMPLE.read_text().splitlines())
+    path = tmp_path / "all.toml"
+    path.write_text(text)
+    config = load_config(path)
+    assert config.dry_run is False and config.alerts.context_lines == 10 and config.restart.systemctl[0].startswith("/")

@@ -137,7 +137,7 @@ def shipped_reload_lines(python: str, config: Path) -> str:
     unit = (ROOT / "contrib" / "logsentry.service").read_text()
     lines = [line for line in unit.splitlines() if line.startswith("ExecReload=")]
     assert len(lines) >= 2, "the shipped unit checks the config before it signals a reload"
-    return "\n".join(line.replace("/usr/local/bin/logsentry", f"{python} -m logsentry")
+    return "\n".join(line.replace("/opt/logsentry/bin/logsentry", f"{python} -m logsentry")
                      .replace("/etc/logsentry/logsentry.toml", str(config)) for line in lines)
 
 
