@@ -32,6 +32,7 @@ from typing import IO, Any, BinaryIO
 
 from ..model import Entry
 from .selection import DEFAULT_FIELDS, SUBJECT_FIELDS, UNIT_VALUE_FIELDS, Selection
+from .text import TEXT_KINDS, read_text_kind, sniff_text
 from .values import decode, entry_from
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -96,6 +97,9 @@ def sniff(head: bytes) -> str:
     """"journal", "json", "export" or "empty" from the first bytes of a file."""
     if head.startswith(JOURNAL_MAGIC):
         return "journal"
+    text_kind = sniff_text(head)  # journalctl/syslog text, Docker json-file (sources/text.py)
+    if text_kind is not None:
+        return text_kind
     stripped = head.lstrip()
     if not stripped:
         return "empty"
@@ -105,7 +109,8 @@ def sniff(head: bytes) -> str:
     name = first_line.split(b"=", 1)[0]
     if name and (b"=" in first_line or len(first_line) == len(name)) and name.replace(b"_", b"").isalnum():
         return "export"
-    raise InputFormatError("not a journal file, journal export format or JSON lines (journalctl -o json)")
+    raise InputFormatError("not a journal file, journal export format or JSON lines (journalctl -o json), nor "
+                           "journalctl/syslog text or a Docker json-file log")
 
 
 class _Fields:
@@ -497,6 +502,8 @@ class _StreamedObject:
         text = bytes(token)
         if text in (b"true", b"false", b"null"):
             return "none", ""
+        if text in (b"Infinity", b"-Infinity", b"NaN"):  # json.loads takes them too
+            return "float", str(json.loads(text))
         if _NUMBER.fullmatch(text) is None:
             raise self._error(f"an invalid value at {start}: {text[:40].decode('utf-8', 'replace')!r}")
         kind = "int" if _INTEGER.fullmatch(text) else "float"
@@ -684,5 +691,8 @@ class ExportSource:
                 return
             if kind == "journal":
                 raise InputFormatError(f"{name}: a journal file inside a compressed stream; decompress it first")
+            if kind in TEXT_KINDS:
+                yield from read_text_kind(kind, stream, self.path, self.selection)
+                return
             reader = read_json_lines if kind == "json" else read_export
             yield from reader(stream, name, self.selection, self.fields, self.warn)
