@@ -163,7 +163,7 @@ def _compile(pattern: str | None, key: str, problems: _Problems) -> regex.Patter
         return None
     try:
         return regex.compile(pattern, REGEX_FLAGS)
-    except regex.error as error:
+    except (regex.error, ValueError, OverflowError, RecursionError) as error:  # "(?V1)": ValueError, not regex.error
         problems.add(key, f"invalid regular expression: {error}, expected a valid regex (got {pattern!r})")
         return None
 

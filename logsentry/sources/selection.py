@@ -6,9 +6,10 @@ rules in Python through `Selection.accepts`, so `-u` means the same thing for ev
 
 from __future__ import annotations
 
+import ctypes
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 PRIORITY_NAMES = ("emerg", "alert", "crit", "err", "warning", "notice", "info", "debug")
 
@@ -37,35 +38,19 @@ def unit_name(name: str) -> str:
     return name if name.endswith(UNIT_SUFFIXES) or is_glob(name) else f"{name}.service"
 
 
-def glob_pattern(glob: str) -> re.Pattern[str]:
-    """fnmatch(3) without flags, as journalctl matches unit globs: `*` and `?` match any character ("/"
-    included), `[...]` a class (`!` or `^` negates), a backslash quotes the next character."""
-    out, at = [], 0
-    while at < len(glob):
-        char = glob[at]
-        at += 1
-        if char == "*":
-            out.append(".*")
-        elif char == "?":
-            out.append(".")
-        elif char == "\\" and at < len(glob):
-            out.append(re.escape(glob[at]))
-            at += 1
-        elif char == "[":
-            end = at + (1 if glob[at:at + 1] in ("!", "^") else 0)
-            end += 1 if glob[end:end + 1] == "]" else 0
-            end = glob.find("]", end)
-            if end < 0:
-                out.append(re.escape(char))
-                continue
-            body = glob[at:end]
-            negate = body[:1] in ("!", "^")
-            body = body[1:] if negate else body
-            out.append("[" + ("^" if negate else "") + re.sub(r"([\\[&~|])", r"\\\1", body) + "]")
-            at = end + 1
-        else:
-            out.append(re.escape(char))
-    return re.compile("".join(out), re.DOTALL)
+_LIBC = ctypes.CDLL(None, use_errno=False)  # the C library the process already has (glibc's fnmatch)
+_FNMATCH = _LIBC.fnmatch
+_FNMATCH.argtypes = (ctypes.c_char_p, ctypes.c_char_p, ctypes.c_int)
+_FNMATCH.restype = ctypes.c_int
+
+
+def glob_matches(glob: str, name: str) -> bool:
+    """fnmatch(3) without flags, the very function journalctl matches unit globs with (strv_fnmatch): `*`
+    and `?` match any character, "/" included, `[...]` a class, a backslash quotes the next character."""
+    pattern, text = glob.encode("utf-8", "surrogateescape"), name.encode("utf-8", "surrogateescape")
+    if b"\0" in pattern or b"\0" in text:
+        return False
+    return bool(_FNMATCH(pattern, text, 0) == 0)
 
 
 UNIT_VALUE_FIELDS = ("_SYSTEMD_UNIT", "UNIT", "OBJECT_SYSTEMD_UNIT", "COREDUMP_UNIT", "_SYSTEMD_SLICE")
@@ -167,10 +152,10 @@ def expand_units(units: tuple[str, ...], known: Callable[[str], Iterable[str]]) 
     """-u arguments with their globs replaced by the units they match among the values `known(field)` the
     journal holds for UNIT_VALUE_FIELDS, as journalctl does (get_possible_field_values)."""
     names = [unit for unit in units if not is_glob(unit)]
-    patterns = [glob_pattern(unit) for unit in units if is_glob(unit)]
+    patterns = [unit for unit in units if is_glob(unit)]
     if patterns:
         values = sorted({value for field in UNIT_VALUE_FIELDS for value in known(field)})
-        names.extend(value for value in values if any(p.fullmatch(value) for p in patterns))
+        names.extend(value for value in values if any(glob_matches(p, value) for p in patterns))
     return tuple(dict.fromkeys(names))
 
 
@@ -186,10 +171,6 @@ class Selection:
     priorities: tuple[int, int] | None = None
     since_usec: int | None = None
     until_usec: int | None = None
-    _compiled: tuple[re.Pattern[str], ...] = field(default=(), init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_compiled", tuple(glob_pattern(unit) for unit in self.units if is_glob(unit)))
 
     def admits_priority(self, effective_priority: int | None) -> bool:
         """-p: is this effective priority selected? (Entries without any priority never are.)"""
@@ -221,7 +202,7 @@ class Selection:
             return True
         if self._patterns:
             units = [*self.units, *{value for name in UNIT_VALUE_FIELDS for value in fields.get(name, ())
-                                    if any(pattern.fullmatch(value) for pattern in self._patterns)}]
+                                    if any(glob_matches(pattern, value) for pattern in self._patterns)}]
         else:
             units = list(self.units)
         return any(
@@ -231,5 +212,5 @@ class Selection:
         )
 
     @property
-    def _patterns(self) -> tuple[re.Pattern[str], ...]:
-        return self._compiled
+    def _patterns(self) -> tuple[str, ...]:
+        return self.globs
