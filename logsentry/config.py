@@ -8,6 +8,7 @@ problem with a secret-bearing key never quotes its value, and a URL shows only i
 from __future__ import annotations
 
 import fnmatch
+import re
 import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -42,6 +43,9 @@ class Watch:
     silence_usec: int | None = None
     """`silence = "10m"`: these units are silent after that long, whatever their rhythm; `"off"` (0): never;
     unset (None): learnt from each unit's rhythm (engine/absence.py)."""
+    command: tuple[str, ...] = ()
+    """`command = ["/usr/local/bin/remediate", ...]`: argv given a remote host's restart incidents (JSON on
+    stdin, no shell); logsentry restarts only its own machine's units."""
 
     def covers(self, unit: str, rule_id: str) -> bool:
         return any(fnmatch.fnmatchcase(unit, pattern) for pattern in self.units) and any(
@@ -60,6 +64,8 @@ class RestartLimits:
     abort_first: bool = False
     timeout_s: float = 90.0
     systemctl: tuple[str, ...] = ("systemctl",)
+    machine_id: str = ""
+    """The machine whose units `systemctl` restarts, when not this one's /etc/machine-id ("" : this one)."""
 
 
 @dataclass(frozen=True)
@@ -115,6 +121,7 @@ class SiteConfig:
     def secrets(self) -> Secrets:
         """What to scrub out of error texts before they are logged or stored."""
         values = [value for channel in self.alerts.channels for value in channel.secrets()]
+        values += [value for watch in self.watches for value in watch.command[1:]]
         return Secrets.of([*values, self.heartbeat_url] if self.heartbeat_url else values)
 
     def watch_for(self, unit: str, rule_id: str) -> Watch | None:
@@ -292,8 +299,9 @@ def parse_config(data: Mapping[str, Any], path: Path) -> SiteConfig:
     for index, table in enumerate(reader.tables(data, "watch")):
         where = f"watch[{index}]"
         for name in table:
-            if name not in {"units", "rules", "actions", "silence"}:
-                reader.problem(f"{where}.{name}", "unknown key, expected one of actions, rules, silence, units")
+            if name not in {"units", "rules", "actions", "silence", "command"}:
+                reader.problem(f"{where}.{name}",
+                               "unknown key, expected one of actions, command, rules, silence, units")
         units = reader.strings(table, "units", f"{where}.units", ())
         if not units:
             reader.problem(f"{where}.units", 'expected at least one unit name or glob (e.g. ["api", "*.service"])')
@@ -309,11 +317,17 @@ def parse_config(data: Mapping[str, Any], path: Path) -> SiteConfig:
             except TimeSpecError:
                 reader.problem(f"{where}.silence", f'expected a duration like "10m" or "off" '
                                f'({_got(table["silence"])})')
+        command = reader.strings(table, "command", f"{where}.command", (), secret=True)
+        if command and not command[0].startswith("/"):
+            reader.problem(f"{where}.command", "expected a list starting with an absolute program path (a remote "
+                           "host's restart incident is given on stdin as JSON; no shell is used)")
+            command = ()
         watches.append(Watch(units=full, rules=reader.strings(table, "rules", f"{where}.rules", ("*",)),
-                             actions=frozenset(a for a in actions if a in ACTION_KINDS), silence_usec=silence))
+                             actions=frozenset(a for a in actions if a in ACTION_KINDS), silence_usec=silence,
+                             command=command))
 
     restart_table = reader.table(data, "restart", {"budget", "period", "cooldown", "on_return", "abort_first",
-                                                   "timeout", "systemctl"})
+                                                   "timeout", "systemctl", "machine_id"})
     on_return = restart_table.get("on_return", "alert")
     if on_return not in ("alert", "restart"):
         reader.problem("restart.on_return", f"expected \"alert\" or \"restart\" (got {on_return!r})")
@@ -326,7 +340,12 @@ def parse_config(data: Mapping[str, Any], path: Path) -> SiteConfig:
         abort_first=reader.boolean(restart_table, "abort_first", "restart.abort_first", False),
         timeout_s=reader.duration(restart_table, "timeout", "restart.timeout", 90_000_000) / 1_000_000,
         systemctl=reader.strings(restart_table, "systemctl", "restart.systemctl", ("systemctl",)),
+        machine_id=reader.text(restart_table, "machine_id", "restart.machine_id", "") if "machine_id" in restart_table
+        else "",
     )
+    if restart.machine_id and not re.fullmatch(r"[0-9a-f]{32}", restart.machine_id):
+        reader.problem("restart.machine_id", f"expected 32 lowercase hex digits as in /etc/machine-id "
+                       f"(got {restart.machine_id!r})")
     if restart.systemctl != ("systemctl",) and not restart.systemctl[0].startswith("/"):
         reader.problem("restart.systemctl", "expected an absolute program path like \"/usr/bin/systemctl\" (a "
                        f"relative one depends on the working directory) (got {restart.systemctl[0]!r})")

@@ -61,6 +61,18 @@ class Entry:
     """Read from text (journalctl or syslog output, Docker logs: sources/text.py), not from a journal: its
     fields, `_PID=1` and `_TRANSPORT=kernel` included, are only what the text claims."""
 
+    @property
+    def machine_id(self) -> str:
+        """The `_MACHINE_ID` journald stamped on the entry ("" when the source had none): the host's stable
+        identity. Windows, silences and baselines are per (machine, unit); only the local machine's units are
+        ever restarted."""
+        return self.fields.get("_MACHINE_ID", "")
+
+    @property
+    def host(self) -> str:
+        """The entry's `_HOSTNAME` ("" when none), for people."""
+        return self.fields.get("_HOSTNAME", "")
+
     def __post_init__(self) -> None:
         if not self.level_source:
             value, source = _effective_priority(self.priority, self.message)
@@ -129,6 +141,12 @@ class ScreenedRun:
                         *((priority, "journal") if level == JOURNAL_LEVEL else (level, "text")))
 
 
+def host_unit(machine_id: str, unit: str) -> str:
+    """The key of a unit on one machine, for windows, silences, baselines and ledgers: the unit alone when
+    there is no machine id (text input, old saved state), else "MACHINE_ID/unit" ('/' is in no unit name)."""
+    return f"{machine_id}/{unit}" if machine_id else unit
+
+
 @dataclass(frozen=True, slots=True)
 class Hit:
     """An entry matched by a rule; `key` is the value of the rule's group-by capture ("" when ungrouped)."""
@@ -173,6 +191,10 @@ class Incident:
     """Anomaly rules: what was observed against what the baseline expected, when the incident fired."""
     template: str = ""
     """Anomaly rules: the message template the incident is about ("" for unit-wide tests)."""
+    machine_id: str = ""
+    """The `_MACHINE_ID` of the incident's entries ("" when they carried none: then never restarted)."""
+    host: str = ""
+    """The `_HOSTNAME` of the incident's entries, for people."""
 
 
 @dataclass(frozen=True, slots=True)

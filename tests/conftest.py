@@ -11,9 +11,13 @@ import pytest
 from click.testing import CliRunner, Result
 
 from logsentry.cli import main
+from logsentry.hosts import local_machine_id
 from logsentry.sources.journal_files import FieldValue, build_journal, export_bytes
 
 BOOT = "0123456789abcdef0123456789abcdef"
+LOCAL_MACHINE = local_machine_id()
+"""Entries are this machine's unless a test says otherwise (`_MACHINE_ID=...`, or "" for none): only the
+local machine's units are ever restarted."""
 BASE_USEC = 1_767_225_600_000_000  # 2026-01-01 00:00:00 UTC
 
 
@@ -28,7 +32,11 @@ def entry(message: FieldValue, unit: str | None = "app.service", at: float = 0.0
     if unit is not None:
         out["_SYSTEMD_UNIT"] = unit
         out.setdefault("SYSLOG_IDENTIFIER", unit.split(".")[0])
+    if LOCAL_MACHINE:
+        out["_MACHINE_ID"] = LOCAL_MACHINE
     out.update(fields)
+    if out.get("_MACHINE_ID") == "":
+        del out["_MACHINE_ID"]
     return out
 
 

@@ -46,7 +46,8 @@ class Sandbox:
         self.outer = subprocess.Popen(["bash", str(tool / "outer.sh")], env=environment,
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         self.pid = self._find_systemd(boot_timeout)
-        self.systemctl = ("nsenter", "-t", str(self.pid), "-a", "systemctl")
+        # absolute: the config requires restart.systemctl to be an absolute path
+        self.systemctl = (shutil.which("nsenter") or "/usr/bin/nsenter", "-t", str(self.pid), "-a", "systemctl")
         self._wait_running(boot_timeout)
 
     @property

@@ -11,7 +11,7 @@ from logsentry.engine.detector import Detector
 from logsentry.engine.policy import Policy
 from logsentry.engine.window import MAX_WINDOWS, BurstTracker
 from logsentry.model import Entry, Hit, Severity
-from logsentry.pipeline import EndedEvent, IncidentEvent, MatchEvent, Pipeline
+from logsentry.pipeline import ActionEvent, EndedEvent, IncidentEvent, MatchEvent, Pipeline
 from logsentry.rules.rule import Rule, parse_rule
 
 SEC = 1_000_000
@@ -133,14 +133,48 @@ def test_detector_priority_fields_and_ignore():
     assert not detector.detect(make_entry(0, "BOOM harmless", priority=3, _TRANSPORT="kernel"))
 
 
+LOCAL = "0" * 31 + "1"
+REMOTE = "f" * 32
+
+
 def test_policy_restarts_only_restartable_units():
-    policy = Policy()
+    policy = Policy(local_machine=LOCAL)
     rule = make_rule(count=1, action="restart")
     for unit, kinds in [("api.service", ["restart", "alert"]), ("kernel", ["alert"]), ("init.scope", ["alert"]),
                         ("logsentry.service", ["alert"])]:
-        events = list(Pipeline(Detector([rule]), policy).run([make_entry(0, unit=unit)]))
+        events = list(Pipeline(Detector([rule]), policy).run([make_entry(0, unit=unit, _MACHINE_ID=LOCAL)]))
         actions = [e.action.kind for e in events if hasattr(e, "action")]
         assert actions == kinds, unit
+
+
+def test_policy_restarts_only_the_local_machines_units():
+    """A collector reading other hosts' journals: their restart signatures become alerts naming the host."""
+    rule = make_rule(count=1, action="restart")
+
+    def decided(*entries: Entry, local: str = LOCAL) -> list[tuple[str, str, str, str]]:
+        events = Pipeline(Detector([rule]), Policy(local_machine=local)).run(list(entries))
+        return [(e.action.kind, e.action.unit, e.action.incident.machine_id, e.action.reason) for e in events
+                if isinstance(e, ActionEvent)]
+
+    remote = make_entry(0, unit="api.service", _MACHINE_ID=REMOTE, _HOSTNAME="web-7")
+    [(kind, unit, machine, reason)] = decided(remote)
+    assert (kind, unit, machine) == ("alert", "api.service", REMOTE)
+    assert reason.startswith(f"restart api.service on host web-7 (machine {REMOTE})") and "another host" in reason
+    [(kind, _, _, reason)] = decided(make_entry(0, unit="api.service"))  # no _MACHINE_ID: never restarted
+    assert kind == "alert" and "no _MACHINE_ID" in reason
+    [(kind, _, _, reason)] = decided(make_entry(0, unit="api.service", _MACHINE_ID=LOCAL), local="")
+    assert kind == "alert" and "unknown" in reason
+    # Same unit, same rule, two hosts: two windows, and only the local one's incident restarts.
+    kinds = [(k, m) for k, _, m, _ in decided(remote, make_entry(1, unit="api.service", _MACHINE_ID=LOCAL))]
+    assert kinds == [("alert", REMOTE), ("restart", LOCAL), ("alert", LOCAL)]
+
+
+def test_windows_are_per_machine():
+    rule = make_rule(count=2, within="10s")
+    entries = [make_entry(0, _MACHINE_ID=LOCAL), make_entry(1, _MACHINE_ID=REMOTE), make_entry(2, _MACHINE_ID=LOCAL,
+               _HOSTNAME="here")]
+    [incident] = [e.incident for e in run(rule, entries) if isinstance(e, IncidentEvent)]
+    assert (incident.machine_id, incident.host, incident.count, incident.first_usec) == (LOCAL, "here", 2, 0)
 
 
 def test_runaway_regex_is_quarantined_and_scanning_goes_on(make_journal, write_rule, rules_dir):

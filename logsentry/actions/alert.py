@@ -28,9 +28,13 @@ def clean(text: str, limit: int = MAX_LINE) -> str:
 
 def incident_payload(event: str, incident: Incident, host: str, reason: str, context: Iterable[str] = (),
                      count: int | None = None, last_usec: int | None = None) -> dict[str, Any]:
+    """`host` and `machine_id` are the incident's (its entries' `_HOSTNAME` and `_MACHINE_ID`; `host` is
+    logsentry's own name when the entries had none); `observer` is the logsentry that saw it."""
     return {
         "event": event,
-        "host": host,
+        "host": incident.host or host,
+        "machine_id": incident.machine_id,
+        "observer": host,
         "unit": incident.unit,
         "rule": incident.rule_id,
         "severity": incident.severity.label,
@@ -64,7 +68,8 @@ def journalctl_command(incident: Incident) -> str:
 
 def service_payload(event: str, host: str, reason: str, severity: str = "critical") -> dict[str, Any]:
     """Alerts about logsentry itself (journal gaps, quarantined rules, failed restarts)."""
-    return {"event": event, "host": host, "unit": "logsentry", "rule": event, "severity": severity, "key": "",
+    return {"event": event, "host": host, "machine_id": "", "observer": host,
+            "unit": "logsentry", "rule": event, "severity": severity, "key": "",
             "reason": clean(reason), "count": 0, "first_usec": 0, "fired_usec": 0, "last_usec": 0, "cursor": "",
             "message": "", "context": []}
 

@@ -26,12 +26,12 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ..config import SiteConfig
+from ..config import Channel, SiteConfig
 from ..state import Intent, OutboxItem, OutboxRow, State
 from ..timespec import format_usec, wall_usec
 from .alert import service_payload
 from .bounded import kill_group
-from .channels import DeliveryError, deliver
+from .channels import DeliveryError, deliver, send_command
 from .restart import ActionFailed, current_invocation, pending_job, process_start_time, restart_unit
 
 log = logging.getLogger("logsentry.outbox")
@@ -40,6 +40,7 @@ Deliver = Callable[[Any, Mapping[str, Any]], None]
 
 MAX_LANES = 8
 ALERT_WAITS_FOR_RESTART_S = 20.0
+HOOK_TRIES = 3
 
 
 def lane_of(row: OutboxRow) -> str:
@@ -119,6 +120,8 @@ class OutboxWorker:
             row = fresh
             if row.kind == "restart":
                 self._restart(state, row)
+            elif row.kind == "hook":
+                self._hook(state, row)
             else:
                 self._alert(state, row)
         except Exception:
@@ -183,6 +186,34 @@ class OutboxWorker:
             return True
         log.warning("restart of %s was cut short when logsentry itself stopped; trying again", unit)
         return False
+
+    # -- remote hosts' restarts: the watch's command hook ------------------------------------------------
+    def _hook(self, state: State, row: OutboxRow) -> None:
+        """The incident as JSON on the stdin of the covering watch's `command` (argv, no shell, the restart
+        timeout in total), tried `HOOK_TRIES` times with backoff."""
+        payload = row.payload
+        watch = self.config.watch_for(str(payload.get("unit", "")), str(payload.get("rule", "")))
+        if watch is None or not watch.command:
+            state.update(row.id, status="done", last_error="no command hook covers it any more")
+            return
+        channel = Channel("hook", "command", watch.command, timeout_s=self.config.restart.timeout_s)
+        try:
+            send_command(channel, payload)
+        except DeliveryError as error:
+            message = self.config.secrets().scrub(str(error))
+            self.failures += 1
+            attempts = row.attempts + 1
+            if attempts >= HOOK_TRIES:
+                log.error("command hook for %s failed %d times: %s", payload.get("unit"), attempts, message)
+                state.update(row.id, status="failed", attempts=attempts, last_error=message)
+                return
+            delay = min(self.config.alerts.backoff_usec * 2 ** attempts, self.config.alerts.max_backoff_usec)
+            state.update(row.id, status="pending", attempts=attempts, next_attempt_usec=wall_usec() + delay,
+                         last_error=message)
+            return
+        log.warning("command hook run for %s on %s (rule %s)", payload.get("unit"), payload.get("host"),
+                    payload.get("rule"))
+        state.update(row.id, status="done", last_error="")
 
     # -- alerts ---------------------------------------------------------------------------------------
     def _alert(self, state: State, row: OutboxRow) -> None:

@@ -19,7 +19,8 @@ from .outbox import OutboxWorker
 
 
 def incident_id(incident: Incident) -> str:
-    return f"{incident.rule_id}|{incident.unit}|{incident.key}|{incident.first_usec}"
+    machine = f"|{incident.machine_id}" if incident.machine_id else ""  # hosts' incidents never collide
+    return f"{incident.rule_id}|{incident.unit}|{incident.key}|{incident.first_usec}{machine}"
 
 
 def guarded_policy(config: SiteConfig, ledger: RestartLedger, clock: Callable[[], int] = wall_usec) -> GuardedPolicy:
@@ -30,15 +31,23 @@ def guarded_policy(config: SiteConfig, ledger: RestartLedger, clock: Callable[[]
         watch = config.watch_for(unit, rule_id)
         return None if watch is None else watch.actions
 
-    return GuardedPolicy(allowed, limits, ledger, clock, config.dry_run, config.own_unit)
+    def hook(unit: str, rule_id: str) -> tuple[str, ...]:
+        watch = config.watch_for(unit, rule_id)
+        return () if watch is None else watch.command
+
+    return GuardedPolicy(allowed, limits, ledger, clock, config.dry_run, config.own_unit,
+                         config.restart.machine_id or None, hook)
 
 
 def outbox_items(action: Action, hostname: str, context: Sequence[str] = ()) -> list[OutboxItem]:
     """What to queue for a decided action (nothing for reports and dry runs)."""
     incident = action.incident
-    if action.kind not in ("restart", "alert") or action.dry_run:
+    if action.kind not in ("restart", "alert", "hook") or action.dry_run:
         return []
     base = f"{incident_id(incident)}|{incident.fired_usec}"
+    if action.kind == "hook":  # a remote host's restart, for the watch's command (argv, JSON on stdin)
+        payload = incident_payload("restart_needed", incident, hostname, action.reason, context)
+        return [OutboxItem(f"hook:{base}", "hook", payload)]
     if action.kind == "restart":
         return [OutboxItem(f"restart:{base}", "restart",
                            {"unit": action.unit, "rule": incident.rule_id, "invocation": incident.invocation,

@@ -3,13 +3,19 @@
 A restart is only proposed for something systemd can restart: a valid unit name, attributed by trusted
 fields only (sources.selection.subject_unit), not init.scope, not the kernel, not logsentry itself. An
 alert goes out for every incident so people learn of each restart.
+
+Only units of the local machine are restarted: an incident's entries must carry `_MACHINE_ID` equal to
+`local_machine` (/etc/machine-id, or `restart.machine_id`). For another host (a collector reading shipped
+journals) the restart becomes an alert naming the host to restart, and, when the watch has a `command` hook, a
+"hook" action that hands the incident to it; entries without `_MACHINE_ID` are never restarted.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from ..hosts import describe_host, local_machine_id
 from ..model import Action, Incident
 from ..sources.selection import valid_unit_name
 
@@ -21,6 +27,8 @@ NEVER_RESTART = frozenset({"init.scope", "logsentry.service", "systemd-journald.
 class Policy:
     dry_run: bool = True
     own_unit: str = "logsentry.service"
+    local_machine: str = field(default_factory=local_machine_id)
+    """The machine whose units may be restarted ("" : none)."""
 
     def restartable(self, unit: str) -> bool:
         return (unit.endswith(RESTARTABLE_SUFFIXES) and valid_unit_name(unit) and unit not in NEVER_RESTART
@@ -29,14 +37,32 @@ class Policy:
     def decide(self, incident: Incident) -> list[Action]:
         actions = []
         if incident.action == "restart":
-            if self.restartable(incident.unit):
+            if self.restartable(incident.unit) and not self.is_remote(incident):
                 actions.append(Action("restart", incident.unit, incident, self.dry_run, "rule suggests a restart"))
+            elif self.restartable(incident.unit):
+                actions.append(Action("alert", incident.unit, incident, self.dry_run, self.remote_reason(incident)))
+                return actions
             else:
                 reason = f"rule suggests a restart, but {incident.unit or 'the source'} is not a restartable unit"
                 actions.append(Action("alert", incident.unit, incident, self.dry_run, reason))
                 return actions
         actions.append(Action("alert", incident.unit, incident, self.dry_run, f"{incident.severity.label} incident"))
         return actions
+
+    def is_remote(self, incident: Incident) -> bool:
+        """Not provably this machine's: no `_MACHINE_ID`, another one, or no local machine id known."""
+        return not incident.machine_id or incident.machine_id != self.local_machine
+
+    def remote_reason(self, incident: Incident) -> str:
+        if not incident.machine_id:
+            return (f"rule suggests a restart of {incident.unit}, but its entries carry no _MACHINE_ID: not "
+                    "restarted (logsentry restarts only units of its own machine)")
+        where = describe_host(incident.machine_id, incident.host)
+        if not self.local_machine:
+            return (f"restart {incident.unit} on {where}: rule suggests a restart, but this machine's id is "
+                    "unknown (/etc/machine-id unreadable): not restarted here")
+        return (f"restart {incident.unit} on {where}: rule suggests a restart; that is another host, so "
+                "logsentry does not restart it here")
 
 
 @dataclass(frozen=True)
@@ -100,12 +126,18 @@ class GuardedPolicy:
     """
 
     def __init__(self, allowed: Callable[[str, str], frozenset[str] | None], limits: Limits,
-                 ledger: RestartLedger, now_usec: Callable[[], int], dry_run: bool, own_unit: str):
+                 ledger: RestartLedger, now_usec: Callable[[], int], dry_run: bool, own_unit: str,
+                 local_machine: str | None = None, hook: Callable[[str, str], tuple[str, ...]] | None = None):
+        """`local_machine`: the machine whose units may be restarted (None: /etc/machine-id); `hook(unit,
+        rule)`: the covering watch's `command` argv (() for none), given remote hosts' restart incidents.
+        The ledger holds the local machine's restarts only (no other machine's unit is ever restarted)."""
         self.allowed = allowed
         self.limits = limits
         self.ledger = ledger
         self.now_usec = now_usec
-        self.base = Policy(dry_run=dry_run, own_unit=own_unit)
+        self.hook = hook
+        self.base = Policy(dry_run=dry_run, own_unit=own_unit,
+                           local_machine=local_machine_id() if local_machine is None else local_machine)
 
     def decide(self, incident: Incident) -> list[Action]:
         dry = self.base.dry_run
@@ -118,11 +150,17 @@ class GuardedPolicy:
                            f"stale: its newest hit is {age // 1_000_000}s old, older than its window; not acted on")]
         proposed = self.base.decide(incident)
         actions = []
+        remote = incident.action == "restart" and self.base.restartable(incident.unit) \
+            and self.base.is_remote(incident)
         for action in proposed:
             if action.kind == "restart" and "restart" in allowed:
                 actions.extend(self._guard_restart(action))
-            elif action.kind == "alert" and "alert" in allowed:
-                actions.append(action)
+            elif action.kind == "alert" and ("alert" in allowed or (remote and "restart" in allowed)):
+                actions.append(action)  # a restart another host needs is said even where only restarts are allowed
+        if remote and incident.machine_id and "restart" in allowed and self.hook is not None \
+                and self.hook(incident.unit, incident.rule_id):
+            actions.append(Action("hook", incident.unit, incident, dry,
+                                  f"handed to the watch's command hook: {self.base.remote_reason(incident)}"))
         if not actions:
             return [Action("report", incident.unit, incident, dry, "the watch allows none of the suggested actions")]
         return _dedupe_alerts(actions)

@@ -1,4 +1,4 @@
-"""Bursts on event time: fire when `count` hits for one (rule, unit, key) fall within the rule's window.
+"""Bursts on event time: fire when `count` hits for one (rule, machine and unit, key) fall within the rule's window.
 
 Times are the entries' own journal timestamps, never the clock, so scanning yesterday's journal raises
 the incidents the live service would have raised. Only the newest `count` timestamps of a key are kept,
@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from ..model import Hit, Incident, Severity
+from ..model import Hit, Incident, Severity, host_unit
 from ..rules.rule import Rule
 
 MAX_SAMPLES = 5
@@ -55,7 +55,7 @@ class BurstTracker:
         rule = self.rules[hit.rule_id]
         trigger = rule.trigger
         now = hit.entry.realtime_usec
-        key = (hit.rule_id, hit.entry.unit, hit.key)
+        key = (hit.rule_id, host_unit(hit.entry.machine_id, hit.entry.unit), hit.key)  # one window per host
         window = self._windows.pop(key, None)  # and put back last: the dict is in least recently hit order
         if window is None:
             if len(self._windows) >= MAX_WINDOWS:
@@ -89,7 +89,7 @@ class BurstTracker:
                 threshold=trigger.count, within_usec=trigger.within_usec, cursor=hit.entry.cursor,
                 samples=(hit.entry.message[:MAX_SAMPLE_CHARS],), action=rule.action, invocation=invocation,
                 why=hit.why,
-                template=hit.template,
+                template=hit.template, machine_id=hit.entry.machine_id, host=hit.entry.host,
             )
             return ended, window.incident
         return ended, None

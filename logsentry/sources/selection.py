@@ -24,7 +24,7 @@ UNIT_FIELDS = ("_SYSTEMD_UNIT", "UNIT", "_PID", "_UID", "OBJECT_SYSTEMD_UNIT", "
 # Fields every Entry carries besides MESSAGE/PRIORITY/unit: enough to print "ident[pid]" and to
 # follow a unit's invocations.
 DEFAULT_FIELDS = ("SYSLOG_IDENTIFIER", "_PID", "_UID", "MESSAGE_ID", "_SYSTEMD_INVOCATION_ID", "INVOCATION_ID",
-                  "OBJECT_SYSTEMD_INVOCATION_ID", "N_DROPPED")
+                  "OBJECT_SYSTEMD_INVOCATION_ID", "N_DROPPED", "_MACHINE_ID", "_HOSTNAME")
 
 
 def is_glob(name: str) -> bool:
