@@ -5,6 +5,7 @@ root, so "another user" is uid 65534 (nobody) via os.chown."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 from pathlib import Path
 
@@ -28,7 +29,10 @@ def site(tmp_path: Path, write_rule, rules_dir: Path):
     return tmp_path, rules_dir, program
 
 
-def write_config(root: Path, rules: Path, systemctl: Path | str = "systemctl", command: Path | None = None,
+SYSTEMCTL = shutil.which("systemctl") or "/usr/bin/systemctl"  # config requires an absolute path
+
+
+def write_config(root: Path, rules: Path, systemctl: Path | str = SYSTEMCTL, command: Path | str | None = None,
                  state_dir: Path | None = None) -> Path:
     config = root / "logsentry.toml"
     channel = f'[[channel]]\ntype = "command"\nargv = ["{command}", "SECRET-ARG"]\n' if command else ""
@@ -68,14 +72,13 @@ def test_command_program_owned_by_another_user_or_in_an_open_directory_is_refuse
     assert code == 2 and f"{program.parent}: writable by everyone (mode 777)" in errors
 
 
-def test_program_found_on_path_is_checked_where_it_is_found(site, monkeypatch):
+def test_a_program_named_without_a_path_is_refused(site, monkeypatch):
+    """What runs as root is named by an absolute path: a bare name would be whatever PATH finds first."""
     root, rules, program = site
-    config = write_config(root, rules, systemctl=program.name)
     monkeypatch.setenv("PATH", f"{program.parent}:/usr/bin:/bin")
-    assert check(config) == (0, "")
-    program.chmod(0o757)
-    code, errors = check(config)
-    assert code == 2 and f"{program}: writable by everyone" in errors
+    for config in (write_config(root, rules, command=program.name), write_config(root, rules, systemctl=program.name)):
+        code, errors = check(config)
+        assert code == 2 and "absolute program path" in errors, errors
 
 
 def test_symlinked_program_is_judged_by_the_link_directories_and_the_target(site):
