@@ -199,3 +199,14 @@ def test_a_signature_and_an_anomaly_on_the_same_lines_make_one_incident(make_jou
     incidents = of_type(json_events(result), "incident")
     assert [i["rule"] for i in incidents] == ["boom"]
     assert incidents[0]["why"].startswith("new-error-template: a template this unit never logged")
+
+
+def test_scan_without_anomalies_learns_nothing_and_flags_nothing(make_journal):
+    normal = steady("api.service", 0, 2 * HOUR, 5)
+    errors = [entry(f"payment backend refused order {n}: circuit open", unit="api.service", at=2 * HOUR + n,
+                    priority=3) for n in range(4)]
+    journal = make_journal(by_time(normal, errors))
+    result = run_cli("scan", "--file", str(journal), "--no-anomalies", "-o", "json")
+    assert result.exit_code == 0, result.output
+    assert not [i for i in of_type(json_events(result), "incident") if i["why"]]
+    assert [i["rule"] for i in scan_anomalies(journal)] == ["new-error-template"]  # and with them, it is caught
