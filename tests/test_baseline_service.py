@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from conftest import LiveJournal, run_cli
+from test_restart_systemd import wait_until
 from test_service import RunningService
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,15 +38,6 @@ def alerts_of(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
-def wait_for(condition, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-
-
 def test_learns_history_at_first_start_and_keeps_it_across_kill_9(live_journal: LiveJournal, tmp_path: Path):
     now = time.time_ns() // 1000
     history = 1800
@@ -66,7 +58,7 @@ def test_learns_history_at_first_start_and_keeps_it_across_kill_9(live_journal: 
         time.sleep(1.5)  # the service adopts them when it next catches up (within its 1 s wait)
         for n in range(4):
             live_journal.write(f"payment backend refused order {n}: circuit open", unit="api.service", priority=3)
-        wait_for(lambda: any(a["rule"] == "new-error-template" for a in alerts_of(alerts)), 15, "the anomaly alert")
+        wait_until(lambda: any(a["rule"] == "new-error-template" for a in alerts_of(alerts)), 15, "the anomaly alert")
         first = next(a for a in alerts_of(alerts) if a["rule"] == "new-error-template")
         assert first["template"] == "payment backend refused order <NUM>: circuit open"
         assert "never logged" in first["why"] and first["journalctl"].startswith("journalctl -u api.service")
@@ -85,7 +77,7 @@ def test_learns_history_at_first_start_and_keeps_it_across_kill_9(live_journal: 
         for n in range(4):
             live_journal.write(f"index rebuild {n} aborted: checksum mismatch in segment", unit="db.service",
                                priority=3)
-        wait_for(lambda: sum(a["rule"] == "new-error-template" for a in alerts_of(alerts)) >= 2, 15,
+        wait_until(lambda: sum(a["rule"] == "new-error-template" for a in alerts_of(alerts)) >= 2, 15,
                  "the anomaly alert after the restart")
         assert running.log().count("no baselines yet") == 1
         assert running.log().count("learnt baselines from") == 1
