@@ -85,7 +85,9 @@ def test_learns_history_at_first_start_and_keeps_it_across_kill_9(live_journal: 
         # The operator's corrections reach the running service.
         accepted = run_cli("baseline", "accept", "--state-dir", str(tmp_path / "state"), new["id"])
         assert accepted.exit_code == 0, accepted.output
-        running.wait_log(f"template {new['id']} accepted as normal in api.service")
+        accepted_line = f"template {new['id']} accepted as normal in"
+        [line] = [line for line in running.wait_log(accepted_line).splitlines() if accepted_line in line]
+        assert line.endswith("api.service"), line  # the unit (on this host)
         forgot = run_cli("baseline", "forget", "--state-dir", str(tmp_path / "state"), "-u", "api")
         assert forgot.exit_code == 0, forgot.output
         running.wait_log("baseline of api.service forgotten")
