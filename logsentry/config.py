@@ -346,7 +346,10 @@ def parse_config(data: Mapping[str, Any], path: Path) -> SiteConfig:
     if restart.machine_id and not re.fullmatch(r"[0-9a-f]{32}", restart.machine_id):
         reader.problem("restart.machine_id", f"expected 32 lowercase hex digits as in /etc/machine-id "
                        f"(got {restart.machine_id!r})")
-    if restart.systemctl != ("systemctl",) and not restart.systemctl[0].startswith("/"):
+    if not restart.systemctl:
+        reader.problem("restart.systemctl", 'expected the program and its arguments, like ["/usr/bin/systemctl"] '
+                       "(got an empty list)")
+    elif restart.systemctl != ("systemctl",) and not restart.systemctl[0].startswith("/"):
         reader.problem("restart.systemctl", "expected an absolute program path like \"/usr/bin/systemctl\" (a "
                        f"relative one depends on the working directory) (got {restart.systemctl[0]!r})")
 
