@@ -404,6 +404,7 @@ def load_config(path: Path) -> SiteConfig:
         raise ConfigError([str(error)]) from None
     return parse_config(data, path)
 
+
 PLACEHOLDERS = ("INTEGRATION_KEY", "ROUTING_KEY", "user:password@", "example.com", "YOUR-UUID")
 """Text of contrib/logsentry.toml's example URLs, which only work once replaced."""
 

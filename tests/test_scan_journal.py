@@ -199,11 +199,27 @@ def test_run_as_module(make_journal, tmp_path: Path):
     assert '"rule":"ghc-mvar-deadlock"' in done.stdout
 
 
-def test_local_journal_is_readable():
-    """With no --file/--directory the local journal is read (whatever it holds here)."""
+def test_local_journal_is_read_or_its_absence_said():
+    """With no --file/--directory the local journal is read (whatever it holds here); a machine with no
+    journal file to read gets an error saying so, never "0 entries, nothing found"."""
+    from logsentry.sources.journal import LOCAL_JOURNAL_DIRS, unreadable_reason
+
     result = run_cli("scan", "--since", "-1min", "-o", "json")
-    assert result.exit_code == 0, result.output
-    assert json_events(result)[-1]["type"] == "summary"
+    if unreadable_reason(LOCAL_JOURNAL_DIRS) is None:
+        assert result.exit_code == 0, result.output
+        assert json_events(result)[-1]["type"] == "summary"
+    else:
+        assert result.exit_code == 2 and "cannot read a journal" in result.output, result.output
+
+
+def test_a_directory_without_a_readable_journal_is_an_error(tmp_path: Path):
+    empty = tmp_path / "journal"
+    empty.mkdir()
+    result = run_cli("scan", "-D", str(empty), "-o", "json")
+    assert result.exit_code == 2 and f"{empty}: cannot read a journal: no journal files in it" in result.output
+    (empty / "system.journal").write_bytes(b"this is no journal file at all")
+    result = run_cli("scan", "-D", str(empty), "-o", "json")
+    assert result.exit_code == 2 and "system.journal: not a journal file" in result.output
 
 
 _: Callable[..., object] = scan_json

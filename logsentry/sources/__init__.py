@@ -60,6 +60,7 @@ def open_entries(
     sources: list[Iterable[Entry | ScreenedRun]] = []
     if journal_files or directory is not None or not files:
         location = JournalLocation(directory=directory, files=tuple(journal_files))
+        location.check_readable()
         sources.append(JournalSource(location, selection, fields) if screen is None else
                        ScreeningJournalSource(location, selection, screen, fields))
     sources.extend(ExportSource(path, selection, fields) for path in dumps)

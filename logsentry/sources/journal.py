@@ -22,12 +22,58 @@ class JournalOpenError(OSError):
     """The journal (or a given file or directory) cannot be opened."""
 
 
+JOURNAL_MAGIC = b"LPKSHHRH"
+"""The first bytes of every journal file (systemd's journal-def.h, Header.signature)."""
+LOCAL_JOURNAL_DIRS = (Path("/var/log/journal"), Path("/run/log/journal"))
+
+
+def journal_files_in(directory: Path) -> list[Path]:
+    """The journal files sd-journal would open for `directory`: in it and in its subdirectories (one
+    per machine id), active (`.journal`) and archived or dirty (`.journal~`) ones."""
+    found: list[Path] = []
+    for folder in (directory, *sorted(p for p in directory.iterdir() if p.is_dir())) if directory.is_dir() else ():
+        try:
+            found.extend(sorted(p for p in folder.iterdir() if p.name.endswith((".journal", ".journal~"))))
+        except OSError:
+            continue
+    return found
+
+
+def unreadable_reason(directories: tuple[Path, ...]) -> str | None:
+    """Why no journal could be read from these directories (no journal file in them, or none that opens
+    as one), or None when at least one file looks like a journal: sd-journal skips what it cannot open,
+    and a scan of nothing must not read as "nothing found"."""
+    problems = []
+    files = [path for directory in directories for path in journal_files_in(directory)]
+    for path in files:
+        try:
+            with open(path, "rb") as stream:
+                if stream.read(len(JOURNAL_MAGIC)) == JOURNAL_MAGIC:
+                    return None
+            problems.append(f"{path.name}: not a journal file")
+        except OSError as error:
+            problems.append(f"{path.name}: {error.strerror or error}")
+    if not files:
+        return "no journal files in it"
+    return "no readable journal file (" + "; ".join(problems[:5]) + (", ..." if len(problems) > 5 else "") + ")"
+
+
 @dataclass(frozen=True)
 class JournalLocation:
     """Where to read: the local journal (both empty), a directory, or explicit files."""
 
     directory: Path | None = None
     files: tuple[Path, ...] = ()
+
+    def check_readable(self) -> None:
+        """Raise JournalOpenError when a directory (or the local journal) holds no journal file that opens."""
+        if self.files:
+            return
+        directories = (self.directory,) if self.directory is not None else LOCAL_JOURNAL_DIRS
+        reason = unreadable_reason(directories)
+        if reason is not None:
+            where = self.directory or " or ".join(map(str, LOCAL_JOURNAL_DIRS))
+            raise JournalOpenError(f"{where}: cannot read a journal: {reason}")
 
     def open(self) -> journal._Reader:
         try:
@@ -55,6 +101,14 @@ def selection_terms(selection: Selection) -> list[str]:
         for term in unit_terms(unit):
             terms.extend(f"{name}={value}" for name, value in term.items())
             terms.append("|")
+    # -M/-H: ANDed with the units (values of one field are ORed by sd-journal)
+    for field, values in (("_MACHINE_ID", selection.machines), ("_HOSTNAME", selection.hosts)):
+        if values:
+            if terms and terms[-1] == "|":
+                terms[-1] = "&"
+            elif terms:
+                terms.append("&")
+            terms.extend(f"{field}={value}" for value in values)
     return terms
 
 
