@@ -187,6 +187,13 @@ def test_rules_show_and_list():
     listed = run_cli("rules", "list", "-o", "json")
     ids = [line.split('"id":"')[1].split('"')[0] for line in listed.stdout.splitlines()]
     assert "ghc-mvar-deadlock" in ids and len(ids) == len(set(ids)) >= 60
+    table = run_cli("rules", "list").stdout.splitlines()
+    assert table[0].split() == ["ID", "KIND", "SEVERITY", "ACTION", "TRIGGER", "TITLE"]
+    kinds = {line.split()[0]: line.split()[1] for line in table[1:]}
+    assert (kinds["ghc-mvar-deadlock"], kinds["unit-went-silent"], kinds["error-share-jump"]) == \
+        ("signature", "absence", "anomaly")
+    shown = run_cli("rules", "show", "error-share-jump").stdout
+    assert "anomaly: error-share" in shown and "tail probability below 1e-09" in shown
 
 
 RESTART_RULES = [rule for rule in SHIPPED.rules if rule.action == "restart"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -29,18 +30,30 @@ def rules() -> None:
 @rules_option
 @shipped_option
 def rules_list(output: str, rule_paths: tuple[Path, ...], no_shipped: bool) -> None:
-    """Every loaded rule with its severity, action and trigger."""
+    """Every loaded rule with its kind, severity, action and trigger."""
     rule_set = load_rule_set(rule_paths, not no_shipped)
+    width = shutil.get_terminal_size((120, 24)).columns if sys.stdout.isatty() else 0  # a pipe gets it all
+    if output != "json":
+        click.echo(f"{'ID':34} {'KIND':9} {'SEVERITY':9} {'ACTION':8} {'TRIGGER':10} TITLE")
     for rule in rule_set.rules:
         trigger = rule.trigger
         within = f"{trigger.within_usec / 1_000_000:g}s"
+        kind = "anomaly" if rule.anomaly is not None else "absence" if rule.absence is not None else "signature"
         if output == "json":
-            click.echo(jsonl.dumps({"id": rule.id, "title": rule.title, "severity": rule.severity.label,
+            click.echo(jsonl.dumps({"id": rule.id, "kind": kind, "title": rule.title, "severity": rule.severity.label,
                                     "action": rule.action, "count": trigger.count, "within": within,
                                     "group_by": trigger.group_by, "path": str(rule.path)}))
         else:
-            click.echo(f"{rule.id:34} {rule.severity.label:9} {rule.action:8} {f'{trigger.count}/{within}':10} "
-                       f"{rule.title}")
+            head = f"{rule.id:34} {kind:9} {rule.severity.label:9} {rule.action:8} {f'{trigger.count}/{within}':10} "
+            click.echo(head + (_fit(rule.title, max(20, width - len(head) - 1)) if width else rule.title))
+
+
+def _fit(text: str, width: int) -> str:
+    """One line: cut at a word boundary with an ellipsis rather than wrapped mid-word by the terminal."""
+    if len(text) <= width:
+        return text
+    cut = text[: width - 1].rsplit(" ", 1)[0]
+    return cut + "…"
 
 
 @rules.command("test")
