@@ -19,6 +19,7 @@ from .engine.anomaly import AnomalyDetector
 from .engine.baseline import Baselines
 from .engine.templates import TemplateMiner
 from .learning import LEARN_DAYS, learn, learner
+from .model import split_host_unit
 from .rules.rule import Rule
 from .sources.journal import JournalLocation, JournalOpenError
 from .sources.selection import Selection
@@ -106,11 +107,15 @@ class BaselineKeeper:
     def _apply(self, requests: list[tuple[str, str]]) -> None:
         for kind, arg in requests:
             if kind == "accept":
-                units = self.baselines.accept(arg)
-                log.info("template %s accepted as normal in %s", arg, ", ".join(units) or "no unit")
+                keys = self.baselines.accept(arg)  # per (machine, unit): shown by unit, with how many hosts
+                units = dict.fromkeys(split_host_unit(key)[1] for key in keys)
+                hosts = len({split_host_unit(key)[0] for key in keys})
+                log.info("template %s accepted as normal in %s%s", arg, ", ".join(units) or "no unit",
+                         f" (on {hosts} hosts)" if hosts > 1 else "")
             elif kind == "forget":
-                self.baselines.forget(arg)
-                self.miner.forget(arg)
+                for key in self.baselines.keys_of(arg) or [arg]:  # the unit on every host
+                    self.baselines.forget(key)
+                    self.miner.forget(key)
                 log.info("baseline of %s forgotten", arg)
             elif kind == "reload":
                 fresh = Baselines()

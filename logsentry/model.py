@@ -91,9 +91,10 @@ class Screen:
     always: tuple[int | None, ...]
 
 
-UnitSpan = tuple[str, int, int, int, int, bytes]
-"""One unit's entries within a ScreenedRun: (unit, count, first_usec, last_usec, longest_gap_usec,
-last_message); a plain tuple, made in C."""
+UnitSpan = tuple[str, int, int, int, int, bytes, str]
+"""One unit's entries (of one machine) within a ScreenedRun: (unit, count, first_usec, last_usec,
+longest_gap_usec, last_message, machine_id); a plain tuple, made in C. machine_id is "" for entries without
+`_MACHINE_ID`."""
 
 _NO_FIELDS: Mapping[str, str] = {}
 NO_PRIORITY = 254
@@ -119,7 +120,8 @@ class ScreenedRun:
         """The latest time in the run (journal time can step back)."""
         self.spans = spans
         self.units = units
-        """The spans' units, in the same order."""
+        """The spans' keys (host_unit: "MACHINE_ID/unit", or the unit when the entries had no machine id), in
+        the same order."""
         self.first_index = first_index
         self._arrays = arrays
         """The batch's per-entry arrays: times (int64), PRIORITY values (uint8), text levels (uint8: the
@@ -131,13 +133,14 @@ class ScreenedRun:
         times, priorities, levels, span_ids, ends, messages = self._arrays
         time_at, span_at, end_at = memoryview(times).cast("q"), memoryview(span_ids).cast("H"), \
             memoryview(ends).cast("Q")
+        fields = [{"_MACHINE_ID": span[6]} if span[6] else _NO_FIELDS for span in self.spans]
         for index in range(self.first_index, self.first_index + self.count):
             start = end_at[index - 1] if index else 0
             raw = priorities[index]
             priority = None if raw == NO_PRIORITY else raw
             level = levels[index]
             yield Entry(time_at[index], messages[start:end_at[index]].decode("utf-8", "replace"),
-                        self.spans[span_at[index]][0], priority, "", _NO_FIELDS, True,
+                        self.spans[span_at[index]][0], priority, "", fields[span_at[index]], True,
                         *((priority, "journal") if level == JOURNAL_LEVEL else (level, "text")))
 
 
@@ -145,6 +148,12 @@ def host_unit(machine_id: str, unit: str) -> str:
     """The key of a unit on one machine, for windows, silences, baselines and ledgers: the unit alone when
     there is no machine id (text input, old saved state), else "MACHINE_ID/unit" ('/' is in no unit name)."""
     return f"{machine_id}/{unit}" if machine_id else unit
+
+
+def split_host_unit(key: str) -> tuple[str, str]:
+    """(machine_id, unit) of a host_unit key."""
+    machine, slash, unit = key.partition("/")
+    return (machine, unit) if slash else ("", key)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,16 @@ from .engine.anomaly import AnomalyDetector
 from .engine.detector import Detector, Quarantine
 from .engine.policy import Policy
 from .engine.window import BurstTracker
-from .model import Action, Entry, Hit, Incident, ScreenedRun
+from .model import Action, Entry, Hit, Incident, ScreenedRun, host_unit
+
+
+def entry_key(entry: Entry) -> str:
+    """Per-unit state is per (machine, unit): the same unit on two hosts of a collector is two units."""
+    return host_unit(entry.machine_id, entry.unit)
+
+
+def incident_key(incident: Incident) -> str:
+    return host_unit(incident.machine_id, incident.unit)
 
 
 @dataclass(frozen=True)
@@ -132,15 +141,15 @@ class Pipeline:
             dropped = int(entry.fields["N_DROPPED"])
         except (KeyError, ValueError):
             return
-        notes = self.suppressions.get(entry.unit)
+        notes = self.suppressions.get(entry_key(entry))
         if notes is None:
-            notes = self.suppressions[entry.unit] = deque(maxlen=MAX_SUPPRESSIONS_PER_UNIT)
+            notes = self.suppressions[entry_key(entry)] = deque(maxlen=MAX_SUPPRESSIONS_PER_UNIT)
             if len(self.suppressions) > MAX_SUPPRESSED_UNITS:
                 self.suppressions.pop(next(iter(self.suppressions)))
         notes.append((entry.realtime_usec, dropped))
 
     def _with_dropped(self, incident: Incident) -> Incident:
-        notes = self.suppressions.get(incident.unit)
+        notes = self.suppressions.get(incident_key(incident))
         if not notes:
             return incident
         since = incident.first_usec - incident.within_usec
@@ -166,7 +175,7 @@ class Pipeline:
                 yield QuarantineEvent(quarantine)
         if self.anomaly:
             found = self.anomaly.observe(entry)
-            if found and not self._signature_open.get(entry.unit):
+            if found and not self._signature_open.get(entry_key(entry)):
                 if hits:  # the same line: a signature incident it fires carries the anomaly's reason too
                     also = "; ".join(f"{hit.rule_id}: {hit.why}" for hit in found)
                     hits = [replace(hit, why=also) if hit.rule_id in self._signature_rules else hit for hit in hits]
@@ -178,8 +187,8 @@ class Pipeline:
         progress = self.progress
         for hit in hits:
             if hit.rule_id not in self._signature_rules and hit.why and (
-                    self._signature_open.get(hit.entry.unit)
-                    or self._anomaly_open.get(hit.entry.unit, hit.rule_id) != hit.rule_id):
+                    self._signature_open.get(entry_key(hit.entry))
+                    or self._anomaly_open.get(entry_key(hit.entry), hit.rule_id) != hit.rule_id):
                 continue  # the failure has its incident already (a signature's, or another anomaly rule's)
             progress.matches += 1
             yield MatchEvent(hit)
@@ -191,15 +200,15 @@ class Pipeline:
 
     def _ended(self, incident: Incident, open_at_end: bool = False) -> EndedEvent:
         if self.silence and incident.rule_id not in self.silence.rule_ids:
-            self.silence.incident_ended(incident.unit, incident.last_usec + incident.within_usec)
-        if self._anomaly_open.get(incident.unit) == incident.rule_id:
-            del self._anomaly_open[incident.unit]
+            self.silence.incident_ended(incident_key(incident), incident.last_usec + incident.within_usec)
+        if self._anomaly_open.get(incident_key(incident)) == incident.rule_id:
+            del self._anomaly_open[incident_key(incident)]
         if incident.rule_id in self._signature_rules:
-            left = self._signature_open.get(incident.unit, 0) - 1
+            left = self._signature_open.get(incident_key(incident), 0) - 1
             if left > 0:
-                self._signature_open[incident.unit] = left
+                self._signature_open[incident_key(incident)] = left
             else:
-                self._signature_open.pop(incident.unit, None)
+                self._signature_open.pop(incident_key(incident), None)
         return EndedEvent(incident, open_at_end)
 
     def tick(self, now_usec: int) -> Iterator[Event]:
@@ -213,11 +222,11 @@ class Pipeline:
     def _fired(self, incident: Incident) -> Iterator[Event]:
         self.progress.incidents += 1
         if self.silence and incident.rule_id not in self.silence.rule_ids:
-            self.silence.incident_opened(incident.unit)  # the unit going quiet now is this incident's doing
+            self.silence.incident_opened(incident_key(incident))  # the unit going quiet now is this incident's doing
         if incident.rule_id in self._signature_rules:
-            self._signature_open[incident.unit] = self._signature_open.get(incident.unit, 0) + 1
+            self._signature_open[incident_key(incident)] = self._signature_open.get(incident_key(incident), 0) + 1
         elif incident.why and incident.rule_id not in self._signature_rules:
-            self._anomaly_open.setdefault(incident.unit, incident.rule_id)
+            self._anomaly_open.setdefault(incident_key(incident), incident.rule_id)
         yield IncidentEvent(incident)
         for action in self.policy.decide(incident):
             yield ActionEvent(self.execute(action))
@@ -254,7 +263,7 @@ class Pipeline:
                 yield EndedEvent(incident)
         if self.anomaly:
             found = self.anomaly.observe(entry)
-            if found and not self._signature_open.get(entry.unit):
+            if found and not self._signature_open.get(entry_key(entry)):
                 yield from self._hits(found)
 
     def _pass(self, run: ScreenedRun) -> Iterator[Event]:
@@ -287,7 +296,7 @@ class Pipeline:
                 for incident in tracker.expire(now):
                     yield self._ended(self._with_dropped(incident))
             found = observe(entry)
-            if found and not signature_open.get(entry.unit):
+            if found and not signature_open.get(entry_key(entry)):
                 yield from self._hits(found)
 
     def open_incidents(self) -> list[Incident]:

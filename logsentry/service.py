@@ -31,7 +31,8 @@ from .config import ConfigError, SiteConfig, load_config
 from .engine.policy import RestartLedger
 from .engine.quarantine import BudgetedDetector, cut_long_lines
 from .engine.window import invocation_of
-from .model import Action, Entry, Incident
+from .hosts import local_machine_id
+from .model import Action, Entry, Incident, host_unit
 from .pipeline import ActionEvent, EndedEvent, Event, IncidentEvent, MatchEvent, Pipeline, QuarantineEvent
 from .rules.loader import RuleSet, load_rules
 from .sources.journal import (
@@ -149,6 +150,7 @@ class Service:
         self.context: OrderedDict[str, deque[tuple[int, str]]] = OrderedDict()
         self.alerting: dict[str, dict[str, int]] = self.state.get("alerting") or {}
         self.ledger = RestartLedger.restore(self.state.get("ledger"))
+        self.local_machine = local_machine_id()
         self.keeper = BaselineKeeper(self.state)
         self.rule_set = load_rule_set_for(config)
         for problem in self.rule_set.errors:  # `logsentry run` refuses these before it gets here
@@ -392,9 +394,10 @@ class Service:
                                           f"{quarantine.rule_id}:{quarantine.realtime_usec}:{quarantine.cursor}")
 
     def _remember_line(self, entry: Entry) -> None:
-        lines = self.context.get(entry.unit)
+        key = host_unit(entry.machine_id, entry.unit)  # per (machine, unit): hosts' lines never mix
+        lines = self.context.get(key)
         if lines is None:
-            lines = self.context[entry.unit] = deque(maxlen=self.config.alerts.context_lines)
+            lines = self.context[key] = deque(maxlen=self.config.alerts.context_lines)
             if len(self.context) > MAX_CONTEXT_UNITS:
                 self.context.popitem(last=False)
         lines.append((entry.realtime_usec, entry.message[:MAX_LINE]))  # alerts show no more of a line
@@ -402,7 +405,8 @@ class Service:
     def _queue(self, action: Action) -> None:
         incident = action.incident
         self.figures.actions += 1
-        context = [f"{format_usec(at)} {message}" for at, message in self.context.get(incident.unit, ())]
+        context = [f"{format_usec(at)} {message}"
+                   for at, message in self.context.get(host_unit(incident.machine_id, incident.unit), ())]
         if action.kind == "alert" and (restarted := self._last_restart(incident)):
             action = replace(action, reason=f"{action.reason} ({restarted})")
         items = outbox_items(action, self.config.hostname, context)
@@ -424,6 +428,8 @@ class Service:
     def _last_restart(self, incident: Incident) -> str:
         """"restarted UNIT at T (new invocation I)" when logsentry restarted the unit within the restart
         period and the restart was carried out ("" otherwise): the first alert after a restart says so."""
+        if incident.machine_id != (self.config.restart.machine_id or self.local_machine):
+            return ""  # the ledger holds this machine's restarts only: another host's unit was never restarted
         since = incident.fired_usec - self.config.restart.period_usec
         done = [r for r in self.ledger.for_unit(incident.unit, since) if r.after]
         if not done:

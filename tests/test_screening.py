@@ -27,7 +27,7 @@ from conftest import BASE_USEC, entry, json_events, run_cli
 from logsentry.cli.common import selection_from
 from logsentry.engine.absence import SilenceTracker
 from logsentry.engine.detector import Detector
-from logsentry.model import Entry, ScreenedRun
+from logsentry.model import Entry, ScreenedRun, host_unit
 from logsentry.pipeline import Pipeline
 from logsentry.rules.loader import load_rules, shipped_rules_dir
 from logsentry.rules.rule import Rule
@@ -358,12 +358,15 @@ def describe_difference(full: list[dict[str, Any]], screened: list[dict[str, Any
 
 
 def normalised(events: list[dict[str, Any]], rules: Sequence[Rule] = SHIPPED) -> list[dict[str, Any]]:
-    """The documented difference: a silence's last sign of life may have been screened (no cursor then)."""
+    """The documented difference: a silence's last sign of life may have been screened (no cursor and no
+    host name then)."""
     silences = {rule.id for rule in rules if rule.absence is not None}
     out = []
     for event in events:
         if event.get("rule") in silences and "cursor" in event:
             event = {**event, "cursor": ""}
+        if event.get("rule") in silences and event.get("type") in ("incident", "incident_end", "action", "gap"):
+            event = {**event, "host": ""}
         out.append(event)
     return out
 
@@ -557,6 +560,37 @@ def test_silences_give_the_same_events(silence: Path, custom_rules: tuple[Rule, 
     assert_same_events(custom_rules, files=[silence])
 
 
+MACHINE_A, MACHINE_B = "a" * 32, "b" * 32
+
+
+def test_several_machines_same_units_give_the_same_events_and_stay_apart(folder: Path):
+    """A collector's directory (journal-remote): two machines with the same unit names. The scanner's spans
+    are per (machine, unit), so silences are per host, as when every entry is read in full."""
+    records: list[Record] = []
+    for machine, host, shift in ((MACHINE_A, "alpha", 0), (MACHINE_B, "beta", 500_000)):
+        for record in silence_records():
+            assert isinstance(record, dict)
+            if machine == MACHINE_B and record.get("_SYSTEMD_UNIT") == "steady.service":
+                continue  # beta's steady.service never goes quiet: only alpha's is silent
+            usec = int(str(record["__REALTIME_TIMESTAMP"])) + shift
+            records.append({**record, "__REALTIME_TIMESTAMP": usec, "_MACHINE_ID": machine, "_HOSTNAME": host})
+    records += [entry(f"beta steady {i}", unit="steady.service", at=5.0 * i + 0.5, _MACHINE_ID=MACHINE_B,
+                      _HOSTNAME="beta") for i in range(2900)]  # to the end (14000 s)
+    records.sort(key=lambda r: int(str(r["__REALTIME_TIMESTAMP"])) if isinstance(r, Mapping) else 0)
+    journal = write_journal(folder, "fleet", records)
+    runs = [item for item in screened_items(journal) if isinstance(item, ScreenedRun)]
+    machines = {span[6] for run in runs for span in run.spans}
+    assert machines == {MACHINE_A, MACHINE_B}
+    assert any(f"{MACHINE_A}/steady.service" in run.units and f"{MACHINE_B}/steady.service" in run.units
+               for run in runs), "one run holds both hosts' steady.service as two spans"
+    events = assert_same_events(SHIPPED, files=[journal])
+    silent = {(e["machine_id"], e["unit"], (e["first_usec"] - BASE_USEC) // 1_000_000) for e in events
+              if e["type"] == "incident" and e["rule"] == SILENT}
+    assert (MACHINE_A, "steady.service", 1795) in silent  # alpha's quiet 20 minutes
+    assert not [s for s in silent if s[:2] == (MACHINE_B, "steady.service") and s[2] < 14495]  # beta's went on
+    assert {s[0] for s in silent if s[1] == "pause.service"} == {MACHINE_A, MACHINE_B}  # each host's own
+
+
 def test_clock_stepping_back_gives_the_same_events(silence: Path):
     times = [entry.realtime_usec for _, entry in flatten(screened_items(silence))]
     assert any(later < earlier for earlier, later in itertools.pairwise(times)), "the journal has no backward step"
@@ -577,8 +611,8 @@ def test_batches_and_runs_of_many_units_give_the_same_events(big: Path, custom_r
         assert len(entries) == run.count == sum(span[1] for span in run.spans)
         assert entries[0].realtime_usec == run.first_usec and entries[-1].realtime_usec == run.last_usec
         assert max(e.realtime_usec for e in entries) == run.peak_usec
-        assert run.units == tuple(span[0] for span in run.spans)
-        assert {e.unit for e in entries} == set(run.units)
+        assert run.units == tuple(host_unit(span[6], span[0]) for span in run.spans)
+        assert {host_unit(e.machine_id, e.unit) for e in entries} == set(run.units)
     runs = FoldCounter(monkeypatch)
     events = assert_same_events(SIGNATURES, files=[big])
     assert runs.folded > 5 and runs.replayed > 5, (runs.folded, runs.replayed)

@@ -11,7 +11,7 @@ import random
 from pathlib import Path
 
 import pytest
-from conftest import BASE_USEC, entry, json_events, of_type, run_cli
+from conftest import BASE_USEC, LOCAL_MACHINE, entry, json_events, of_type, run_cli
 
 from logsentry.config import ConfigError, parse_config
 from logsentry.engine.absence import Rhythm, SilenceTracker, deliberately_stopped
@@ -184,7 +184,8 @@ def test_gaps_have_their_real_length_and_incidents_fire_at_the_deadline(make_jou
     assert incident["why"] == "no entry for 6.3s, usually one every 2.0s"
     assert gap == {"type": "gap", "rule": SILENT, "unit": "beat.service", "host": "",
                    "from_usec": BASE_USEC + 198 * SEC, "to_usec": BASE_USEC + 2718 * SEC,
-                   "expected_gap_usec": 2 * SEC, "threshold_usec": threshold, "open": False}
+                   "expected_gap_usec": 2 * SEC, "threshold_usec": threshold, "open": False,
+                   "machine_id": LOCAL_MACHINE}
     [end] = [event for event in of_type(events, "incident_end") if event["rule"] == SILENT]
     assert end["last_usec"] == gap["to_usec"] and not end["open"] and end["why"].startswith("no entry for 42m")
     assert events.index(gap) < events.index(end)

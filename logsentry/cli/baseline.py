@@ -17,6 +17,7 @@ from rich.text import Text
 
 from ..engine.baseline import Baselines
 from ..engine.templates import TemplateMiner
+from ..model import split_host_unit
 from ..sources import JournalOpenError
 from ..sources.journal import JournalLocation
 from ..sources.selection import PRIORITY_NAMES, Selection, unit_name
@@ -90,16 +91,19 @@ def show(config_path: Path, state_dir: Path | None, units: tuple[str, ...], outp
     state.load_baselines(baselines)
     state.close()
     wanted = {unit_name(u) for u in units}
-    chosen = [u for u in baselines.units if not wanted or u in wanted]
+    chosen = [u for u in baselines.units if not wanted or u in wanted or split_host_unit(u)[1] in wanted]
     if output == "json":
         for unit in chosen:
             stats = baselines.units[unit]
-            click.echo(json.dumps({"type": "unit", "unit": unit, "entries": stats.entries, "errors": stats.errors,
-                                   "first_usec": stats.first_usec, "last_usec": stats.last_usec}))
+            machine, name = split_host_unit(unit)  # baselines are per (machine, unit)
+            click.echo(json.dumps({"type": "unit", "unit": name, "machine_id": machine,
+                                   "entries": stats.entries, "errors": stats.errors, "first_usec": stats.first_usec,
+                                   "last_usec": stats.last_usec}))
             for tid, t in baselines.templates[unit].items():
-                click.echo(json.dumps({"type": "template", "unit": unit, "id": tid, "template": t.text,
-                                       "count": t.count, "level": t.level, "first_usec": t.first_usec,
-                                       "last_usec": t.last_usec, "accepted": t.accepted, "example": t.example}))
+                click.echo(json.dumps({"type": "template", "unit": name, "machine_id": machine,
+                                       "id": tid, "template": t.text, "count": t.count, "level": t.level,
+                                       "first_usec": t.first_usec, "last_usec": t.last_usec, "accepted": t.accepted,
+                                       "example": t.example}))
         return
     console = Console(highlight=False)
     if not chosen:

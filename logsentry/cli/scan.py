@@ -27,6 +27,7 @@ from .common import (
     shipped_option,
     unit_option,
 )
+from .hosts import host_options, with_hosts
 
 
 @click.command()
@@ -35,6 +36,7 @@ from .common import (
 @click.option("--file", "files", multiple=True, type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
               help="A journal file, export-format or JSON-lines dump (gzip ok); repeatable; - for stdin.")
 @unit_option
+@host_options
 @priority_option
 @click.option("-S", "--since", help='Start time, as journalctl takes it ("2026-11-02 10:00", "-1h", "today").')
 @click.option("-U", "--until", help="End time, same forms as --since.")
@@ -49,13 +51,14 @@ from .common import (
               help="Leave the anomaly rules out (no baselines learnt): signatures only, several times faster.")
 @rules_option
 @shipped_option
-def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...], priority: str | None,
+def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...], machines: tuple[str, ...],
+         hosts: tuple[str, ...], priority: str | None,
          since: str | None, until: str | None, output: str, html_path: Path | None, fail_on: str | None,
          no_anomalies: bool, rule_paths: tuple[Path, ...], no_shipped: bool) -> None:
     """Scan the journal once (or copied journals and dumps) and report what the rules find."""
     if directory is not None and files:
         raise click.UsageError("give either --directory or --file, not both")
-    selection = selection_from(units, priority, since, until)
+    selection = with_hosts(selection_from(units, priority, since, until), machines, hosts)
     rule_set = load_rule_set(rule_paths, not no_shipped)
     timeline = _html_timeline(html_path)
     rules = [rule for rule in rule_set.rules if not (no_anomalies and rule.anomaly is not None)]

@@ -33,6 +33,7 @@ from ..sources.journal import JournalFollower, JournalGap, JournalLocation, Star
 from ..timespec import wall_usec
 from ..views.tail import LiveView, TailState, TailView, json_view, plain_view
 from .common import fail, load_rule_set, priority_option, rules_option, selection_from, shipped_option, unit_option
+from .hosts import host_options, with_hosts
 from .run import load_site_config, refuse_untrusted, setup_logging
 
 TICK_S = {"live": 0.25, "plain": 1.0, "json": 1.0}
@@ -193,6 +194,7 @@ def quiet_broken_pipe() -> None:
 @click.option("--file", "files", multiple=True, type=click.Path(path_type=Path, dir_okay=False, exists=True),
               help="Follow this journal file (repeatable).")
 @unit_option
+@host_options
 @priority_option
 @click.option("-S", "--since", help='Start at this time instead of now ("-10min", "today", "10:00").')
 @click.option("-n", "--lines", type=click.IntRange(min=0), default=0, show_default=True,
@@ -207,7 +209,8 @@ def quiet_broken_pipe() -> None:
               show_default=True, help="Site config for --act (watches, restart limits, alert channels).")
 @rules_option
 @shipped_option
-def tail(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...], priority: str | None,
+def tail(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...], machines: tuple[str, ...],
+         hosts: tuple[str, ...], priority: str | None,
          since: str | None, lines: int, output: str | None, plain: bool, act: bool, config_path: Path,
          rule_paths: tuple[Path, ...], no_shipped: bool) -> None:
     """Follow the journal live and show matches, burst counters and incidents (actions are a dry run
@@ -217,11 +220,12 @@ def tail(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
     if since is not None and lines:
         raise click.UsageError("give either --since or -n/--lines, not both")
     mode = choose_output(output, plain)
-    selection = selection_from(units, priority, since, None)
+    selection = with_hosts(selection_from(units, priority, since, None), machines, hosts)
     check_journal_files(files)
     detector = Detector(load_rule_set(rule_paths, not no_shipped).rules)
     location = JournalLocation(directory=directory, files=files)
-    follower = JournalFollower(location, Selection(selection.units, selection.priorities), detector.needed_fields,
+    follower = JournalFollower(location, Selection(selection.units, selection.priorities, machines=selection.machines,
+                                                   hosts=selection.hosts), detector.needed_fields,
                                StartAt(since_usec=selection.since_usec, lines_back=lines), wait_s=0)
     try:
         location.open().close()  # fail now (exit 2), not after the screen was taken over

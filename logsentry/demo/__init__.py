@@ -13,12 +13,13 @@ from pathlib import Path
 from rich.console import Console
 
 from ..engine.detector import Detector
+from ..engine.policy import Policy
 from ..model import Action, Entry, Hit, Incident
 from ..pipeline import ActionEvent, IncidentEvent, MatchEvent, Pipeline, Progress
 from ..rules.loader import load_rules, shipped_rules_dir
 from ..sources import Selection, open_entries
 from ..sources.journal_files import FieldValue, JournalBuildError, build_journal, export_bytes, journal_remote
-from .outage import FACTS, outage_entries, requests_failed
+from .outage import FACTS, MACHINE_ID, outage_entries, requests_failed
 
 
 @dataclass
@@ -56,7 +57,7 @@ def replay(workdir: Path, signatures: bool = True) -> DemoResult:
     rule_set = load_rules([shipped_rules_dir()])
     rules = rule_set.rules if signatures else [rule for rule in rule_set.rules if rule.anomaly is not None]
     detector = Detector(rules)
-    pipeline = Pipeline(detector)
+    pipeline = Pipeline(detector, Policy(local_machine=MACHINE_ID))  # as the replayed host's own logsentry
     result = DemoResult(pipeline.progress, requests_failed(entries), kind, len(rules), signatures=signatures)
     mvar_hit_lines: set[tuple[int, str]] = set()
     for event in pipeline.run(open_entries(Selection(), files=[path], extra_fields=detector.needed_fields,

@@ -18,6 +18,8 @@ from ..sources.journal_files import FieldValue
 
 HOST = "cachix-production"
 BOOT_ID = "5c3f0a1e8d2b4f6a9e7c1d3b5a7f9e21"
+MACHINE_ID = "c4c8f0e2a61b4d7f9a3e5b1d2c6f8a04"
+"""The replayed host's machine id: the demo plays that host's own logsentry (so its restarts are local)."""
 UNIT = "cachix-server.service"
 SEED = 20201220
 REQUESTS_PER_SECOND = 1.09  # ~24k requests in the 6h 6m 55s of the outage
@@ -56,6 +58,7 @@ class _Clock:
             "__MONOTONIC_TIMESTAMP": usec - FACTS.start_usec + 86_400_000_000,
             "_BOOT_ID": BOOT_ID,
             "_HOSTNAME": HOST,
+            "_MACHINE_ID": MACHINE_ID,
             "_TRANSPORT": "stdout" if unit != "init.scope" else "journal",
             "_SYSTEMD_UNIT": unit,
             "SYSLOG_IDENTIFIER": ident,

@@ -24,8 +24,8 @@ incident's window after its last hit (a unit that stops logging right after an e
 incident covers it; the pipeline reports incidents to `incident_opened` / `incident_ended`).
 
 Offline, every silence becomes a Gap with its real length, from the last entry before it to the unit's next
-entry, or to the input's end when it never came back (`finish`). Units are keyed by SilenceKey, today the unit
-name; with host identity (issue 17) it becomes (machine id, unit).
+entry, or to the input's end when it never came back (`finish`). Units are keyed by SilenceKey: the machine id
+and the unit (model.host_unit), so the same unit on several hosts of a collector has a rhythm per host.
 """
 
 from __future__ import annotations
@@ -37,18 +37,19 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..model import Entry, Incident, ScreenedRun
+from ..model import Entry, Incident, ScreenedRun, host_unit, split_host_unit
 from ..rules.rule import Absence, Rule
 from ..timespec import format_duration
 from .detector import RuleTimeout, looks_at_entries, match_rule
 from .window import invocation_of
 
 SilenceKey = str
-"""What a rhythm belongs to: the unit name today, (machine id, unit) once hosts are told apart (issue 17)."""
+"""What a rhythm belongs to: (machine id, unit) as one string, model.host_unit ("MACHINE_ID/unit", the unit
+alone for entries without `_MACHINE_ID`)."""
 
 
 def key_of(entry: Entry) -> SilenceKey:
-    return entry.unit
+    return host_unit(entry.machine_id, entry.unit)
 
 
 Overrides = Callable[[str], int | None]
@@ -209,6 +210,7 @@ class Gap:
     expected_gap_usec: int
     threshold_usec: int
     open: bool = False
+    machine_id: str = ""
 
 
 @dataclass(slots=True)
@@ -273,7 +275,7 @@ class SilenceTracker:
     def _new(self, rule: Rule, key: SilenceKey, units: dict[SilenceKey, _Seen], rhythm: Rhythm | None = None) -> _Seen:
         absence = rule.absence
         assert absence is not None
-        override = self.overrides(key) if self.overrides is not None else None
+        override = self.overrides(split_host_unit(key)[1]) if self.overrides is not None else None
         seen = units[key] = _Seen(rhythm or Rhythm(), override, review_at=1)
         self._review(rule, seen)
         if len(units) > MAX_UNITS:
@@ -343,8 +345,8 @@ class SilenceTracker:
         to = max(now, incident.first_usec)
         ended = replace(incident, last_usec=to, why=_why(to - incident.first_usec, rhythm))
         _, _, fields = seen.last_details()
-        gap = Gap(rule.id, key, fields.get("_HOSTNAME", ""), incident.first_usec, to, rhythm.mean_usec,
-                  incident.within_usec, open_at_end)
+        gap = Gap(rule.id, incident.unit, incident.host or fields.get("_HOSTNAME", ""), incident.first_usec, to,
+                  rhythm.mean_usec, incident.within_usec, open_at_end, incident.machine_id)
         return ended, gap
 
     def _arm(self, rule_id: str, key: SilenceKey, seen: _Seen) -> None:
@@ -372,8 +374,8 @@ class SilenceTracker:
         for rule_id in self._counting:
             units = self._seen[rule_id]
             states = []
-            for span in spans:
-                seen = units.get(span[0])
+            for key, span in zip(run.units, spans, strict=True):
+                seen = units.get(key)
                 if seen is None or seen.last_usec < 0 or seen.quiet or seen.rhythm.gaps + span[1] >= seen.review_at:
                     return False
                 states.append(seen)
@@ -484,7 +486,7 @@ class SilenceTracker:
             if not seen.threshold or seen.last_usec < 0 or seen.quiet:
                 continue  # not watched (any more), stopped, or silent already: back in when it logs again
             deadline = seen.last_usec + seen.threshold + 1
-            if deadline > now_usec:  # it logged since: back in at its place
+            if deadline != stored:  # it logged since: back in at its place (so silences fire in deadline order)
                 seen.armed = deadline
                 heapq.heappush(deadlines, (deadline, rule_id, key))
                 continue
@@ -493,8 +495,10 @@ class SilenceTracker:
                 continue  # it went quiet during (or right after) another incident of its own: that one covers it
             rule = self._by_id[rule_id]
             cursor, message, fields = seen.last_details()
+            machine, unit = split_host_unit(key)
             seen.incident = Incident(
-                rule_id=rule.id, severity=rule.severity, unit=key, key="",
+                rule_id=rule.id, severity=rule.severity, unit=unit, key="", machine_id=machine,
+                host=fields.get("_HOSTNAME", ""),
                 first_usec=seen.last_usec, fired_usec=deadline, last_usec=deadline,
                 count=seen.count, threshold=rule.absence.min_entries,  # type: ignore[union-attr]
                 within_usec=seen.threshold, cursor=cursor, samples=(message,), action=rule.action,

@@ -20,7 +20,7 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ..model import Entry, Hit
+from ..model import Entry, Hit, host_unit
 from ..rules.rule import Rule
 from ..timespec import format_duration, format_usec
 from .baseline import MINUTE_USEC, Baselines, TemplateStats, UnitStats
@@ -87,16 +87,17 @@ class AnomalyDetector:
         return bool(self.rules) or self.learn_only
 
     def template_of(self, entry: Entry) -> Template:
-        return self.miner.add(entry.unit, first_line(entry.message))
+        return self.miner.add(host_unit(entry.machine_id, entry.unit), first_line(entry.message))
 
     def observe(self, entry: Entry) -> list[Hit]:
         """Learn the entry; the anomaly hits it makes (tested against the baseline it just joined)."""
         template = self.template_of(entry)
+        unit_key = host_unit(entry.machine_id, entry.unit)  # baselines are per (machine, unit)
         level = entry.effective_priority
         usec = entry.realtime_usec
-        since, until = self._hot.get(entry.unit, (0, -1))
+        since, until = self._hot.get(unit_key, (0, -1))
         hot = until >= usec
-        unit, stats, _ = self.baselines.observe(entry.unit, template.id, template.text, usec, level,
+        unit, stats, _ = self.baselines.observe(unit_key, template.id, template.text, usec, level,
                                                 entry.message, learn=not hot)
         if self.learn_only:
             return []
@@ -107,7 +108,7 @@ class AnomalyDetector:
             if spec.level is not None and (level is None or level > spec.level):
                 # Not an error line, but it still counts as one of the unit's lines for error shares.
                 if spec.kind == "error-share":
-                    self._roll(rule, entry.unit, "", entry.realtime_usec)
+                    self._roll(rule, unit_key, "", entry.realtime_usec)
                 continue
             if not unit.warm(spec.warm_after_usec, spec.warm_entries):
                 continue
@@ -121,11 +122,11 @@ class AnomalyDetector:
             if why is not None:
                 end = usec + rule.trigger.within_usec
                 if until < end:
-                    self._hot.pop(entry.unit, None)
-                    self._hot[entry.unit] = (since if hot else usec, end)
+                    self._hot.pop(unit_key, None)
+                    self._hot[unit_key] = (since if hot else usec, end)
                     if len(self._hot) > MAX_ROLLING:
                         del self._hot[next(iter(self._hot))]
-                    since, until = self._hot[entry.unit]
+                    since, until = self._hot[unit_key]
                 # One window per unit, except for a known template's own rate: the new templates of one
                 # failure (a crash loop prints several) are one incident.
                 key = template.id if spec.kind == "rate-spike" and not spec.errors else ""
@@ -164,12 +165,14 @@ class AnomalyDetector:
         assert spec is not None
         usec, window = entry.realtime_usec, rule.trigger.within_usec
         if spec.errors:
-            seen, total, what = self._roll(rule, entry.unit, "errors", usec), unit.errors, "error-level lines"
+            key = host_unit(entry.machine_id, entry.unit)
+            seen, total, what = self._roll(rule, key, "errors", usec), unit.errors, "error-level lines"
             peak = unit.error_minutes.peak
         else:
             if usec - stats.first_usec < spec.warm_after_usec:
                 return None  # a young template has no rate of its own yet (new-template covers new ones)
-            seen, total, what = self._roll(rule, entry.unit, template_id, usec), stats.count, "lines of this template"
+            key = host_unit(entry.machine_id, entry.unit)
+            seen, total, what = self._roll(rule, key, template_id, usec), stats.count, "lines of this template"
             peak = stats.minutes.peak
         history = max(1, usec - window - unit.first_usec)
         # The window's own lines are in the baseline unless the unit is hot (then nothing is being learnt).
@@ -187,8 +190,8 @@ class AnomalyDetector:
         spec = rule.anomaly
         assert spec is not None
         usec = entry.realtime_usec
-        errors = self._roll(rule, entry.unit, "errors", usec)
-        lines = self._roll(rule, entry.unit, "", usec)
+        errors = self._roll(rule, host_unit(entry.machine_id, entry.unit), "errors", usec)
+        lines = self._roll(rule, host_unit(entry.machine_id, entry.unit), "", usec)
         peak = unit.error_minutes.peak
         if errors < spec.min_count or errors <= spec.peak_margin * peak * max(1.0, rule.trigger.within_usec /
                                                                                (2 * MINUTE_USEC)):

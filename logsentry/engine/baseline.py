@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from ..model import split_host_unit
+
 MAX_UNITS = 10_000
 MAX_TEMPLATES_PER_UNIT = 1_000
 MAX_TEMPLATES = 50_000
@@ -194,12 +196,17 @@ class Baselines:
         self._dirty_units.discard(unit)
         self._removed_units.add(unit)
 
+    def keys_of(self, unit: str) -> list[str]:
+        """The baselines' keys of a unit: itself, and "MACHINE_ID/unit" of every host it was learnt on."""
+        return [key for key in self.units if key == unit or split_host_unit(key)[1] == unit]
+
     def forget(self, unit: str) -> bool:
-        """Drop everything learnt about a unit (`logsentry baseline forget`); False if nothing was known."""
-        if unit not in self.units:
-            return False
-        self._evict_unit(unit)
-        return True
+        """Drop everything learnt about a unit, on every host, or about one host's unit ("MACHINE_ID/unit")
+        (`logsentry baseline forget`); False if nothing was known."""
+        keys = self.keys_of(unit)
+        for key in keys:
+            self._evict_unit(key)
+        return bool(keys)
 
     def accept(self, template_id: str) -> list[str]:
         """Mark a template as normal from now on, in every unit that has it; returns those units."""

@@ -154,6 +154,7 @@ typedef struct {
 typedef struct {
     uint64_t hash;
     size_t unit_off, unit_len; /* in Batch.units */
+    size_t machine_len;        /* the entries' _MACHINE_ID, just before the unit as "MACHINE/" (0: none) */
     uint32_t count, last_index; /* last_index: within the run, for the last message */
     int64_t first_usec, last_usec, longest_gap;
 } Span;
@@ -308,16 +309,21 @@ static int read_candidate(Scanner *s, Batch *b, int64_t realtime, int text_level
     return buf_put(&b->items, &item, sizeof item);
 }
 
-static int add_screened(Batch *b, int64_t realtime, const Quick *q, const char *unit, size_t unit_len) {
+/* Spans are per (machine, unit): a journal directory of several hosts (journal-remote) has the same unit
+   names on each, and windows, silences and baselines keep them apart (issue 17). */
+static int add_screened(Batch *b, int64_t realtime, const Quick *q, const char *machine, size_t machine_len,
+                        const char *unit, size_t unit_len) {
     int r;
     Run *run = b->open_run ? &BUF_AT(b->runs, Run, BUF_COUNT(b->runs, Run) - 1) : NULL;
-    uint64_t h = hash_bytes(unit, unit_len);
+    uint64_t h = hash_bytes(unit, unit_len) ^ (hash_bytes(machine, machine_len) * 1099511628211ULL);
     Span *span = NULL;
     if (run) {
         for (size_t i = run->first_span; i < run->first_span + run->n_spans; i++) {
             Span *candidate = &BUF_AT(b->spans, Span, i);
-            if (candidate->hash == h && candidate->unit_len == unit_len &&
-                memcmp(b->units.data + candidate->unit_off, unit, unit_len) == 0) {
+            if (candidate->hash == h && candidate->unit_len == unit_len && candidate->machine_len == machine_len &&
+                memcmp(b->units.data + candidate->unit_off, unit, unit_len) == 0 &&
+                memcmp(b->units.data + candidate->unit_off - (machine_len ? machine_len + 1 : 0), machine,
+                       machine_len) == 0) {
                 span = candidate;
                 break;
             }
@@ -335,7 +341,9 @@ static int add_screened(Batch *b, int64_t realtime, const Quick *q, const char *
     }
     uint32_t index = (uint32_t)run->n_entries;
     if (!span) {
-        Span fresh = {.hash = h, .unit_off = b->units.len, .unit_len = unit_len,
+        if (machine_len && ((r = buf_put(&b->units, machine, machine_len)) < 0 || (r = buf_put(&b->units, "/", 1)) < 0))
+            return r;
+        Span fresh = {.hash = h, .unit_off = b->units.len, .unit_len = unit_len, .machine_len = machine_len,
                       .first_usec = realtime, .last_usec = realtime};
         if ((r = buf_put(&b->units, unit, unit_len)) < 0 || (r = buf_put(&b->spans, &fresh, sizeof fresh)) < 0)
             return r;
@@ -410,7 +418,9 @@ static int fill_batch(Scanner *s, Batch *b, Buf *unit, size_t limit) {
            message goes straight into the batch (taken back if the entry turns out a candidate). */
         Quick q = {.priority = NO_PRIORITY, .level = JOURNAL_LEVEL};
         size_t message_start = b->messages.len;
-        int units = 0;
+        int units = 0, machines = 0;
+        char machine[64];
+        size_t machine_len = 0;
         const void *data;
         size_t len;
         unit->len = 0;
@@ -440,6 +450,13 @@ static int fill_batch(Scanner *s, Batch *b, Buf *unit, size_t limit) {
                 if (HAS(d, len, "_SYSTEMD_UNIT=")) {
                     if (++units == 1 && (r = buf_put(unit, d + 14, len - 14)) < 0)
                         return r;
+                } else if (HAS(d, len, "_MACHINE_ID=")) {
+                    /* one plain value, as Python keys it; anything else: Python decides */
+                    machine_len = len - 12;
+                    q.full |= ++machines > 1 || machine_len == 0 || machine_len > sizeof machine ||
+                              !is_ascii(d + 12, machine_len);
+                    if (!q.full)
+                        memcpy(machine, d + 12, machine_len);
                 } else if (len == 6 && memcmp(d, "_PID=1", 6) == 0) {
                     q.full = 1; /* systemd itself: its lines are about other units */
                 }
@@ -485,7 +502,7 @@ static int fill_batch(Scanner *s, Batch *b, Buf *unit, size_t limit) {
                 return r;
             continue;
         }
-        if ((r = add_screened(b, realtime, &q, unit->data, unit->len)) < 0)
+        if ((r = add_screened(b, realtime, &q, machine, machine_len, unit->data, unit->len)) < 0)
             return r;
     }
     return 0;
@@ -611,14 +628,24 @@ static PyObject *run_object(Scanner *s, const Batch *b, const Run *run, PyObject
         size_t last = run->first_entry + sp->last_index;
         uint64_t start = last ? BUF_AT(b->message_ends, uint64_t, last - 1) : 0;
         uint64_t end = BUF_AT(b->message_ends, uint64_t, last);
-        PyObject *unit = text_of(s, b->units.data + sp->unit_off, sp->unit_len, sp->hash);
+        /* units: the spans' keys, "MACHINE/unit" (model.host_unit) or the unit when the entries had no machine */
+        const char *unit_at = b->units.data + sp->unit_off;
+        size_t prefix = sp->machine_len ? sp->machine_len + 1 : 0;
+        PyObject *key = text_of(s, unit_at - prefix, sp->unit_len + prefix, sp->hash);
+        if (!key)
+            goto fail;
+        PyTuple_SET_ITEM(units, (Py_ssize_t)i, key);
+        PyObject *unit = prefix ? text_of(s, unit_at, sp->unit_len, hash_bytes(unit_at, sp->unit_len)) : (Py_INCREF(key), key);
         if (!unit)
             goto fail;
-        PyTuple_SET_ITEM(units, (Py_ssize_t)i, unit);
-        Py_INCREF(unit);
-        PyObject *span = Py_BuildValue("(NILLLy#)", unit, sp->count, (long long)sp->first_usec,
+        PyObject *machine = text_of(s, unit_at - prefix, sp->machine_len, hash_bytes(unit_at - prefix, sp->machine_len));
+        if (!machine) {
+            Py_DECREF(unit);
+            goto fail;
+        }
+        PyObject *span = Py_BuildValue("(NILLLy#N)", unit, sp->count, (long long)sp->first_usec,
                                        (long long)sp->last_usec, (long long)sp->longest_gap,
-                                       b->messages.data + start, (Py_ssize_t)(end - start));
+                                       b->messages.data + start, (Py_ssize_t)(end - start), machine);
         if (!span)
             goto fail;
         PyTuple_SET_ITEM(spans, (Py_ssize_t)i, span);

@@ -171,6 +171,10 @@ class Selection:
     priorities: tuple[int, int] | None = None
     since_usec: int | None = None
     until_usec: int | None = None
+    machines: tuple[str, ...] = ()
+    """-M/--machine: `_MACHINE_ID` values (any of them; empty: every host)."""
+    hosts: tuple[str, ...] = ()
+    """-H/--host: `_HOSTNAME` values (any of them; empty: every host)."""
 
     def admits_priority(self, effective_priority: int | None) -> bool:
         """-p: is this effective priority selected? (Entries without any priority never are.)"""
@@ -197,6 +201,10 @@ class Selection:
         if self.since_usec is not None and realtime_usec < self.since_usec:
             return False
         if self.until_usec is not None and realtime_usec > self.until_usec:
+            return False
+        if self.machines and not any(value in self.machines for value in fields.get("_MACHINE_ID", ())):
+            return False
+        if self.hosts and not any(value in self.hosts for value in fields.get("_HOSTNAME", ())):
             return False
         if not self.units:
             return True

@@ -18,6 +18,8 @@ def _incident_fields(incident: Incident) -> dict[str, Any]:
         "rule": incident.rule_id,
         "severity": incident.severity.label,
         "unit": incident.unit,
+        "machine_id": incident.machine_id,
+        "host": incident.host,
         "key": incident.key,
         "first_usec": incident.first_usec,
         "count_is_lower_bound": incident.dropped > 0,
@@ -32,6 +34,7 @@ def event_record(event: Event) -> dict[str, Any]:
         case MatchEvent(hit):
             entry = hit.entry
             return {"type": "match", "rule": hit.rule_id, "severity": hit.severity.label, "unit": entry.unit,
+                    "machine_id": entry.machine_id, "host": entry.host,
                     "realtime_usec": entry.realtime_usec, "cursor": entry.cursor, "priority": entry.priority,
                     "effective_priority": entry.effective_priority, "level_source": entry.level_source,
                     "message": entry.message, "captures": dict(hit.captures),
@@ -43,6 +46,7 @@ def event_record(event: Event) -> dict[str, Any]:
                     "message": incident.samples[-1], "suggested_action": incident.action}
         case ActionEvent(action):
             return {"type": "action", "action": action.kind, "unit": action.unit, "dry_run": action.dry_run,
+                    "machine_id": action.incident.machine_id, "host": action.incident.host,
                     "rule": action.incident.rule_id, "severity": action.incident.severity.label,
                     "realtime_usec": action.incident.fired_usec, "cursor": action.incident.cursor,
                     "reason": action.reason}
@@ -55,7 +59,7 @@ def event_record(event: Event) -> dict[str, Any]:
         case GapEvent(gap):
             return {"type": "gap", "rule": gap.rule_id, "unit": gap.unit, "host": gap.host, "from_usec": gap.from_usec,
                     "to_usec": gap.to_usec, "expected_gap_usec": gap.expected_gap_usec,
-                    "threshold_usec": gap.threshold_usec, "open": gap.open}
+                    "threshold_usec": gap.threshold_usec, "open": gap.open, "machine_id": gap.machine_id}
     raise TypeError(f"unknown event {event!r}")
 
 
