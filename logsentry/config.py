@@ -117,6 +117,10 @@ class SiteConfig:
     journal_directory: Path | None = None
     hostname: str = field(default_factory=socket.gethostname)
     commit_every: int = 1000
+    metrics_listen: str | None = None
+    """`[metrics] listen = "127.0.0.1:9464"`: serve Prometheus metrics there (off when unset)."""
+    metrics_textfile: Path | None = None
+    """`[metrics] textfile = PATH`: write them there for node_exporter's textfile collector."""
 
     def secrets(self) -> Secrets:
         """What to scrub out of error texts before they are logged or stored."""
@@ -252,7 +256,7 @@ class _Reader:
 
 _TOP = {"state_dir", "rules", "disabled_rules", "watch", "restart", "alerts", "channel", "heartbeat", "canary",
         "dry_run",
-        "own_unit", "journal_directory", "hostname", "commit_every"}
+        "own_unit", "journal_directory", "hostname", "commit_every", "metrics"}
 
 
 def _channel(reader: _Reader, data: Mapping[str, Any], index: int) -> Channel | None:
@@ -281,6 +285,14 @@ def _channel(reader: _Reader, data: Mapping[str, Any], index: int) -> Channel | 
     name = reader.text(data, "name", f"{path}.name", f"{kind}-{index + 1}")
     return Channel(name=name, kind=str(kind), target=target,
                    retries=reader.integer(data, "retries", f"{path}.retries", 3, low=1), timeout_s=timeout)
+
+
+def parse_listen(text: str) -> tuple[str, int]:
+    """"127.0.0.1:9464", "[::1]:9464" or ":9464" (127.0.0.1) into (address, port); ValueError otherwise."""
+    host, sep, port = text.rpartition(":")
+    if not sep or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f'expected "ADDRESS:PORT" like "127.0.0.1:9464" (got {text!r})')
+    return (host.strip("[]") or "127.0.0.1"), int(port)
 
 
 def parse_config(data: Mapping[str, Any], path: Path) -> SiteConfig:
@@ -372,6 +384,14 @@ def parse_config(data: Mapping[str, Any], path: Path) -> SiteConfig:
 
     journal_directory = reader.text(data, "journal_directory", "journal_directory", "") if "journal_directory" in data \
         else None
+    metrics = reader.table(data, "metrics", {"listen", "textfile"})
+    listen = reader.text(metrics, "listen", "metrics.listen", "") if "listen" in metrics else None
+    if listen:
+        try:
+            parse_listen(listen)
+        except ValueError as error:
+            reader.problem("metrics.listen", str(error))
+    textfile = reader.text(metrics, "textfile", "metrics.textfile", "") if "textfile" in metrics else None
     defaults = SiteConfig(path=path)
     config = SiteConfig(
         path=path,
@@ -391,6 +411,8 @@ def parse_config(data: Mapping[str, Any], path: Path) -> SiteConfig:
         journal_directory=Path(journal_directory) if journal_directory else None,
         hostname=reader.text(data, "hostname", "hostname", defaults.hostname),
         commit_every=reader.integer(data, "commit_every", "commit_every", 1000, low=1),
+        metrics_listen=listen or None,
+        metrics_textfile=Path(textfile) if textfile else None,
     )
     if problems:
         raise ConfigError(problems)

@@ -32,6 +32,7 @@ from .engine.policy import RestartLedger
 from .engine.quarantine import BudgetedDetector, cut_long_lines
 from .engine.window import invocation_of
 from .hosts import local_machine_id
+from .metrics import Metrics
 from .model import Action, Entry, Incident, host_unit
 from .pipeline import ActionEvent, EndedEvent, Event, IncidentEvent, MatchEvent, Pipeline, QuarantineEvent
 from .rules.loader import RuleSet, load_rules
@@ -152,6 +153,12 @@ class Service:
         self.ledger = RestartLedger.restore(self.state.get("ledger"))
         self.local_machine = local_machine_id()
         self.keeper = BaselineKeeper(self.state)
+        self.metrics: Metrics | None = None
+        if config.metrics_listen or config.metrics_textfile:
+            try:
+                self.metrics = Metrics(config.metrics_listen, config.metrics_textfile)
+            except OSError as error:
+                raise StartError(f"cannot serve metrics on {config.metrics_listen}: {error}") from None
         self.rule_set = load_rule_set_for(config)
         for problem in self.rule_set.errors:  # `logsentry run` refuses these before it gets here
             log.error("rule file error (rule skipped): %s", problem)
@@ -162,6 +169,8 @@ class Service:
         if self.state.get("windows") is not None:
             self.state.replace_windows(self.pipeline.tracker.items())  # from the whole-snapshot format
         self.worker = OutboxWorker(self.state.path, config)
+        if self.metrics is not None:
+            self.worker.on_failure = self.metrics.delivery_failures.labels  # (channel=...).inc() per failure
         self.pending: list[OutboxItem] = []
         self.cursor: str | None = self.state.cursor
         self.uncommitted = 0
@@ -301,6 +310,9 @@ class Service:
             self.keeper.close()
             self._commit(final=True)
             self.worker.close()
+            if self.metrics is not None:
+                self.metrics.refresh(wall_usec(), self.state.db, getattr(self.pipeline.detector, "quarantined", {}))
+                self.metrics.close()
             self.state.close()
             self.lock.close()
             log.info("stopped after %d entries (%d matches, %d incidents, %d actions)", self.figures.entries,
@@ -345,6 +357,9 @@ class Service:
                 self._canary_seen(entry)
             return  # never feed on our own output (or our actions' output, which runs under our unit)
         entry = cut_long_lines(entry)
+        if self.metrics is not None:
+            self.metrics.entries.inc()
+            self.metrics.saw_host(entry.host or entry.machine_id or self.config.hostname, entry.realtime_usec)
         self._entry_now = entry.realtime_usec
         self._entry_invocation = invocation_of(entry.fields)
         for event in self.pipeline.process(entry):
@@ -371,6 +386,8 @@ class Service:
         return replace(entry, realtime_usec=clamped)
 
     def _handle(self, event: Event) -> None:
+        if self.metrics is not None:
+            self._count(event)
         match event:
             case MatchEvent():
                 self.figures.matches += 1
@@ -392,6 +409,18 @@ class Service:
                 log.error("%s", reason)
                 self._queue_service_alert("rule_quarantined", reason,
                                           f"{quarantine.rule_id}:{quarantine.realtime_usec}:{quarantine.cursor}")
+
+    def _count(self, event: Event) -> None:
+        metrics = self.metrics
+        assert metrics is not None
+        match event:
+            case MatchEvent(hit):
+                metrics.matches.labels(rule=hit.rule_id).inc()
+            case IncidentEvent(incident):
+                metrics.incidents.labels(rule=incident.rule_id, severity=incident.severity.label).inc()
+            case ActionEvent(action):
+                result = "logged" if action.kind == "report" else "dry_run" if action.dry_run else "queued"
+                metrics.actions.labels(action=action.kind, result=result).inc()
 
     def _remember_line(self, entry: Entry) -> None:
         key = host_unit(entry.machine_id, entry.unit)  # per (machine, unit): hosts' lines never mix
@@ -512,6 +541,8 @@ class Service:
                 log.error("cannot prune %s: %s", self.state.path, error)
         self._status()
         self._heartbeat(now)
+        if self.metrics is not None:
+            self.metrics.refresh(wall_usec(), self.state.db, getattr(self.pipeline.detector, "quarantined", {}))
 
     def _check_canary(self, now: int) -> None:
         """Self-check: a unique entry written to the journal must come back through our own reader."""

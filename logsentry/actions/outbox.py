@@ -56,6 +56,8 @@ class OutboxWorker:
         self.stop = threading.Event()
         self.delivered = 0
         self.failures = 0
+        self.on_failure: Callable[..., Any] | None = None
+        """Metrics: called with channel=NAME, its result's inc() called, for each failed delivery attempt."""
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._lanes: dict[str, threading.Thread] = {}
@@ -266,6 +268,8 @@ class OutboxWorker:
         policy = self.config.alerts
         channels = policy.channels
         self.failures += 1
+        if self.on_failure is not None:
+            self.on_failure(channel=channels[row.channel % len(channels)].name).inc()
         attempts = row.attempts + 1
         channel = row.channel
         if attempts >= channels[channel % len(channels)].retries:
