@@ -97,6 +97,9 @@ class AlertPolicy:
     realert_usec: int = 600 * 1_000_000
     resolve: bool = True
     context_lines: int = 10
+    resend_usec: int = 60 * 1_000_000
+    """Alertmanager channels: an open incident's alert is sent again this often (Alertmanager resolves an
+    alert it has not heard of for its resolve_timeout, 5 minutes by default)."""
 
 
 @dataclass(frozen=True)
@@ -365,7 +368,8 @@ def parse_config(data: Mapping[str, Any], path: Path) -> SiteConfig:
         reader.problem("restart.systemctl", "expected an absolute program path like \"/usr/bin/systemctl\" (a "
                        f"relative one depends on the working directory) (got {restart.systemctl[0]!r})")
 
-    alerts_table = reader.table(data, "alerts", {"backoff", "max_backoff", "realert", "resolve", "context_lines"})
+    alerts_table = reader.table(data, "alerts", {"backoff", "max_backoff", "realert", "resolve", "context_lines",
+                                                 "resend"})
     channels = tuple(c for i, t in enumerate(reader.tables(data, "channel")) if (c := _channel(reader, t, i)))
     alerts = AlertPolicy(
         channels=channels,
@@ -374,6 +378,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> SiteConfig:
         realert_usec=reader.duration(alerts_table, "realert", "alerts.realert", 600_000_000),
         resolve=reader.boolean(alerts_table, "resolve", "alerts.resolve", True),
         context_lines=reader.integer(alerts_table, "context_lines", "alerts.context_lines", 10),
+        resend_usec=reader.duration(alerts_table, "resend", "alerts.resend", 60_000_000),
     )
     canary = reader.table(data, "canary", {"interval", "timeout", "enabled"})
     heartbeat = reader.table(data, "heartbeat", {"url", "interval"})

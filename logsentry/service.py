@@ -183,6 +183,7 @@ class Service:
         self.commit_failing_since = 0.0
         self._restart_of: tuple[str, str] = ("", "")  # (incident, restart dedupe) just queued
         self._ahead_reported = 0.0
+        self._last_resend = 0
         self._entry_now = 0
         self._entry_invocation = ""
         self.ready = False
@@ -504,6 +505,23 @@ class Service:
             self.pending.append(OutboxItem(f"alert:{incident_id(incident)}:reminder{state['reminders']}", "alert",
                                            payload, group=incident_id(incident)))
 
+    def _resend(self, now: int) -> None:
+        """Alertmanager's clients re-send active alerts (it resolves one unheard of for resolve_timeout): every
+        alerts.resend, each open incident that was alerted goes again to the Alertmanager channels only."""
+        config = self.config
+        if config.dry_run or not any(c.kind == "alertmanager" for c in config.alerts.channels):
+            return
+        every = config.alerts.resend_usec
+        if now - self._last_resend < every:
+            return
+        self._last_resend = now
+        for incident in self.pipeline.open_incidents():
+            if incident_id(incident) in self.alerting:
+                payload = incident_payload("refresh", incident, config.hostname,
+                                           f"still firing: {incident.count} hits so far")
+                self.pending.append(OutboxItem(f"alert:{incident_id(incident)}:refresh{now // every}", "alert",
+                                               payload, group=incident_id(incident)))
+
     def _queue_service_alert(self, event: str, reason: str, detail: str) -> None:
         if self.config.dry_run:
             return
@@ -531,6 +549,7 @@ class Service:
         for event in self.pipeline.tick(now):
             self._handle(event)
         self._remind(now)
+        self._resend(wall_usec())
         self._check_canary(wall_usec())
         self._commit()
         if now - self.last_prune > PRUNE_EVERY_USEC:

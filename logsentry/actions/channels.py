@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import urllib.parse
 import urllib.request
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -77,21 +78,39 @@ def _iso(usec: int) -> str:
 
 
 def alertmanager_alert(payload: Mapping[str, Any]) -> dict[str, Any]:
-    alert: dict[str, Any] = {
-        "labels": {"alertname": f"logsentry_{payload['rule']}", "unit": payload["unit"], "rule": payload["rule"],
-                   "severity": payload["severity"], "host": payload["host"]},
-        "annotations": {"summary": title(payload), "description": body(payload)},
-    }
+    """An alert as Alertmanager's clients are told to send it: labels identify it (the same incident seen by
+    two logsentry instances is one alert to Alertmanager, which dedups it), annotations are overwritten by
+    the latest sending, startsAt is the incident's first hit, endsAt is set only when it is resolved (active
+    alerts are re-sent every alerts.resend), generatorURL links back to where it came from."""
+    labels = {"alertname": f"logsentry_{payload['rule']}", "host": payload["host"], "unit": payload["unit"],
+              "rule": payload["rule"], "severity": payload["severity"]}
+    if payload["key"]:
+        labels["key"] = payload["key"]
+    annotations = {"summary": title({**payload, "event": "firing"}), "description": body(payload)}
+    for name in ("message", "journalctl", "why", "template", "machine_id", "observer"):
+        if payload.get(name):
+            annotations[name] = str(payload[name])
+    if payload.get("context"):
+        annotations["evidence"] = "\n".join(payload["context"])
+    alert: dict[str, Any] = {"labels": labels, "annotations": annotations,
+                             "generatorURL": generator_url(payload)}
     if payload["first_usec"]:
         alert["startsAt"] = _iso(payload["first_usec"])
     if payload["event"] == "resolved" and payload["last_usec"]:
-        alert["endsAt"] = _iso(payload["last_usec"])
-    if payload["key"]:
-        alert["labels"]["key"] = payload["key"]
+        alert["endsAt"] = _iso(max(payload["last_usec"], payload["first_usec"]))
     return alert
 
 
+def generator_url(payload: Mapping[str, Any]) -> str:
+    """Where the alert comes from: the logsentry that saw it, the unit and time of its lines (the same
+    incident from two instances differs only here and in annotations, never in labels)."""
+    query = urllib.parse.urlencode({"unit": payload["unit"], "rule": payload["rule"],
+                                    "since": payload["first_usec"] // 1_000_000})
+    return f"logsentry://{urllib.parse.quote(str(payload.get('observer') or payload['host']))}/journal?{query}"
+
+
 def send_alertmanager(channel: Channel, payload: Mapping[str, Any]) -> None:
+    """POST /api/v2/alerts (a re-send of an active alert is the same alert again, with fresh annotations)."""
     url = channel.target[0].rstrip("/") + "/api/v2/alerts"
     request = urllib.request.Request(url, data=json.dumps([alertmanager_alert(payload)]).encode(), method="POST",
                                      headers={"Content-Type": "application/json"})

@@ -226,6 +226,9 @@ class OutboxWorker:
             if told is None:
                 return
             payload = told
+        if payload.get("event") == "refresh":  # an active alert again, for Alertmanager only (service._resend)
+            self._refresh(state, row, [c for c in channels if c.kind == "alertmanager"], payload)
+            return
         if not channels:
             log.warning("alert (no channel configured): %s", payload.get("reason"))
             state.update(row.id, status="done", last_error="no alert channel configured; logged only")
@@ -242,6 +245,18 @@ class OutboxWorker:
         self.delivered += 1
         log.info("alert %s delivered via %s", row.dedupe.split(":")[1], channel.name)
         state.update(row.id, status="done", channel=row.channel, last_error="")
+
+    def _refresh(self, state: State, row: OutboxRow, channels: list[Channel], payload: Mapping[str, Any]) -> None:
+        """Each Alertmanager channel once; a failure waits for the next re-send (no retries, no escalation)."""
+        errors = []
+        for channel in channels:
+            try:
+                self.deliver_alert(channel, payload)
+            except Exception as error:  # DeliveryError, or a broken channel
+                errors.append(self.config.secrets().scrub(str(error)))
+                if self.on_failure is not None:
+                    self.on_failure(channel=channel.name).inc()
+        state.update(row.id, status="failed" if errors else "done", last_error="; ".join(errors))
 
     def _with_restart(self, state: State, row: OutboxRow) -> dict[str, Any] | None:
         """The firing alert of an incident with a restart, saying how the restart went; None: wait for it."""
