@@ -24,9 +24,11 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 from ..config import Channel, SiteConfig
+from ..silences import Matcher
 from ..state import Intent, OutboxItem, OutboxRow, State
 from ..timespec import format_usec, wall_usec
 from .alert import service_payload
@@ -56,6 +58,7 @@ class OutboxWorker:
         self.stop = threading.Event()
         self.delivered = 0
         self.failures = 0
+        self.silences = Matcher(Path(state_path).parent)  # `logsentry silence`: checked before each delivery
         self.on_failure: Callable[..., Any] | None = None
         """Metrics: called with channel=NAME, its result's inc() called, for each failed delivery attempt."""
         self._thread: threading.Thread | None = None
@@ -226,6 +229,10 @@ class OutboxWorker:
             if told is None:
                 return
             payload = told
+        if (silenced := self.silences.silencing(payload)) is not None:
+            log.info("alert %s silenced by %s (%s)", row.dedupe.split(":")[1], silenced.id, silenced.comment)
+            state.update(row.id, status="done", last_error=f"silenced by {silenced.id}")
+            return
         if payload.get("event") == "refresh":  # an active alert again, for Alertmanager only (service._resend)
             self._refresh(state, row, [c for c in channels if c.kind == "alertmanager"], payload)
             return

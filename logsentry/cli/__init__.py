@@ -22,6 +22,7 @@ COMMANDS = {
     "config": ("run", "config_group"),
     "tail": ("tail", "tail"),
     "baseline": ("baseline", "baseline"),
+    "silence": ("silence", "silence"),
 }
 
 

@@ -1,0 +1,121 @@
+"""`logsentry silence add/list/expire`: maintenance windows, local and mirrored to Alertmanager."""
+
+from __future__ import annotations
+
+import getpass
+import json
+from pathlib import Path
+
+import click
+
+from ..silences import Silence, SilenceError, load, mirror, new_silence, save, unmirror
+from ..sources.selection import unit_name
+from ..timespec import TimeSpecError, format_usec, parse_duration, wall_usec
+from ..views.escape import visible
+from .common import fail
+from .run import config_option, load_site_config
+
+state_option = click.option("--state-dir", type=click.Path(path_type=Path, file_okay=False),
+                            help="Use this state directory instead of the config's state_dir.")
+
+
+@click.group("silence")
+def silence() -> None:
+    """Silences: suppress the notifications of a unit (on a host, for a rule) for a while; incidents are still
+    detected and recorded. Mirrored to the configured Alertmanager channels."""
+
+
+def _where(config_path: Path, state_dir: Path | None) -> tuple[Path, list]:  # type: ignore[type-arg]
+    config = load_site_config(config_path)
+    channels = [c for c in config.alerts.channels if c.kind == "alertmanager"]
+    return (state_dir if state_dir is not None else config.state_dir), channels
+
+
+@silence.command("add")
+@click.option("-u", "--unit", "unit", required=True, help="The unit (bare names get .service).")
+@click.option("-H", "--host", "host", default="", help="Only alerts about this host (_HOSTNAME).")
+@click.option("--rule", default="", help="Only alerts of this rule.")
+@click.option("--for", "duration", required=True, help='How long, e.g. "2h", "30m".')
+@click.option("--comment", required=True, help="Why (shown in list and in Alertmanager).")
+@config_option
+@state_option
+def add(unit: str, host: str, rule: str, duration: str, comment: str, config_path: Path,
+        state_dir: Path | None) -> None:
+    """Silence a unit's notifications for a while (a maintenance window)."""
+    try:
+        length = parse_duration(duration)
+    except TimeSpecError as error:
+        raise click.BadParameter(str(error), param_hint="'--for'") from None
+    if length <= 0:
+        raise click.BadParameter("expected a positive duration", param_hint="'--for'")
+    directory, channels = _where(config_path, state_dir)
+    try:
+        silences = load(directory)
+    except SilenceError as error:
+        fail(str(error))
+    made = new_silence(unit_name(unit), host, rule, length, comment, getpass.getuser())
+    for channel in channels:
+        try:
+            made.alertmanager[channel.name] = mirror(channel, made)
+        except (SilenceError, KeyError, ValueError) as error:
+            click.echo(f"warning: not mirrored: {error}", err=True)
+    save(directory, [*silences, made])
+    click.echo(f"silence {made.id}: {_describe(made)}")
+
+
+@silence.command("list")
+@click.option("--all", "show_all", is_flag=True, help="Also silences that ended.")
+@click.option("-o", "--output", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@config_option
+@state_option
+def list_(show_all: bool, output: str, config_path: Path, state_dir: Path | None) -> None:
+    """The silences in force (or all)."""
+    directory, _ = _where(config_path, state_dir)
+    try:
+        silences = load(directory)
+    except SilenceError as error:
+        fail(str(error))
+    now = wall_usec()
+    for item in silences:
+        if show_all or now < item.ends_usec:
+            if output == "json":
+                click.echo(json.dumps({"id": item.id, "unit": item.unit, "host": item.host, "rule": item.rule,
+                                       "starts_usec": item.starts_usec, "ends_usec": item.ends_usec,
+                                       "comment": item.comment, "created_by": item.created_by,
+                                       "active": item.active(now), "alertmanager": item.alertmanager}))
+            else:
+                click.echo(f"{item.id}  {_describe(item)}")
+
+
+@silence.command("expire")
+@click.argument("silence_id")
+@config_option
+@state_option
+def expire(silence_id: str, config_path: Path, state_dir: Path | None) -> None:
+    """End a silence now (here and in Alertmanager)."""
+    directory, channels = _where(config_path, state_dir)
+    try:
+        silences = load(directory)
+    except SilenceError as error:
+        fail(str(error))
+    found = [item for item in silences if item.id == silence_id]
+    if not found:
+        fail(f"no silence {silence_id!r} (see logsentry silence list)")
+    item = found[0]
+    item.ends_usec = min(item.ends_usec, wall_usec())
+    for channel in channels:
+        if (mirrored := item.alertmanager.get(channel.name)):
+            try:
+                unmirror(channel, mirrored)
+            except SilenceError as error:
+                click.echo(f"warning: {error}", err=True)
+    save(directory, silences)
+    click.echo(f"silence {item.id} expired")
+
+
+def _describe(item: Silence) -> str:
+    scope = visible(item.unit) + (f" on {visible(item.host)}" if item.host else "") + \
+        (f", rule {visible(item.rule)}" if item.rule else "")
+    mirrored = f"; in Alertmanager: {', '.join(item.alertmanager)}" if item.alertmanager else ""
+    return (f"{scope} from {format_usec(item.starts_usec)} until {format_usec(item.ends_usec)} by "
+            f"{visible(item.created_by)}: {visible(item.comment)}{mirrored}")

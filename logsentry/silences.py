@@ -1,0 +1,135 @@
+"""Silences and maintenance windows (issue 17): `logsentry silence add/list/expire`.
+
+A silence matches alerts by unit, and optionally host and rule, until it ends. Local silences live in the
+state directory (`silences.json`, written whole and renamed, so they survive restarts and the running service
+sees them without a reload); the outbox worker reads them before each delivery: a silenced alert is not sent
+(marked done, "silenced by ID"), while the incident is still detected, logged and recorded. Where an
+Alertmanager channel is configured, the same silence is created there (`POST /api/v2/silences`, matchers
+unit/host/rule as logsentry labels its alerts) and expired there with it, so one command quiets both.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.parse
+import urllib.request
+import uuid
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .config import Channel
+from .timespec import wall_usec
+
+FILE = "silences.json"
+
+
+@dataclass
+class Silence:
+    id: str
+    unit: str
+    host: str
+    rule: str
+    starts_usec: int
+    ends_usec: int
+    comment: str
+    created_by: str
+    alertmanager: dict[str, str] = field(default_factory=dict)
+    """Per Alertmanager channel name, the id of the mirrored silence there."""
+
+    def active(self, now_usec: int) -> bool:
+        return self.starts_usec <= now_usec < self.ends_usec
+
+    def matches(self, payload: Mapping[str, Any]) -> bool:
+        return (payload.get("unit") == self.unit and (not self.host or payload.get("host") == self.host)
+                and (not self.rule or payload.get("rule") == self.rule))
+
+
+class SilenceError(Exception):
+    pass
+
+
+def load(state_dir: Path) -> list[Silence]:
+    try:
+        items = json.loads((state_dir / FILE).read_text())
+    except FileNotFoundError:
+        return []
+    except (OSError, ValueError) as error:
+        raise SilenceError(f"{state_dir / FILE}: cannot read silences: {error}") from None
+    return [Silence(**item) for item in items if isinstance(item, dict)]
+
+
+def save(state_dir: Path, silences: list[Silence]) -> None:
+    state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path = state_dir / FILE
+    temporary = path.with_name(f".{FILE}.{os.getpid()}")
+    temporary.write_text(json.dumps([asdict(s) for s in silences], indent=1))
+    os.chmod(temporary, 0o600)
+    os.replace(temporary, path)
+
+
+class Matcher:
+    """The local silences, re-read when the file changes (the worker asks before every delivery)."""
+
+    def __init__(self, state_dir: Path):
+        self.path = state_dir / FILE
+        self.state_dir = state_dir
+        self._stamp: tuple[int, int] | None = None
+        self._silences: list[Silence] = []
+
+    def silencing(self, payload: Mapping[str, Any], now_usec: int | None = None) -> Silence | None:
+        try:
+            stat = self.path.stat()
+            stamp = (stat.st_mtime_ns, stat.st_size)
+        except OSError:
+            return None
+        if stamp != self._stamp:
+            try:
+                self._silences = load(self.state_dir)
+            except SilenceError:
+                return None
+            self._stamp = stamp
+        now = wall_usec() if now_usec is None else now_usec
+        return next((s for s in self._silences if s.active(now) and s.matches(payload)), None)
+
+
+def new_silence(unit: str, host: str, rule: str, duration_usec: int, comment: str, created_by: str) -> Silence:
+    now = wall_usec()
+    return Silence(uuid.uuid4().hex[:12], unit, host, rule, now, now + duration_usec, comment, created_by)
+
+
+def _iso(usec: int) -> str:
+    return datetime.fromtimestamp(usec / 1_000_000, UTC).isoformat().replace("+00:00", "Z")
+
+
+def _request(channel: Channel, method: str, path: str, body: Any = None) -> Any:
+    url = channel.target[0].rstrip("/") + path
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=channel.timeout_s) as response:
+            raw = response.read(65536)
+    except OSError as error:
+        reason = getattr(error, "code", None) or type(error).__name__
+        raise SilenceError(f"{channel.name}: Alertmanager refused {method} {path.split('/')[3]} ({reason})") from None
+    return json.loads(raw) if raw.strip() else None
+
+
+def mirror(channel: Channel, silence: Silence) -> str:
+    """Create the silence in an Alertmanager (matchers on the labels logsentry gives its alerts); its id."""
+    matchers = [{"name": "unit", "value": silence.unit, "isRegex": False, "isEqual": True}]
+    if silence.host:
+        matchers.append({"name": "host", "value": silence.host, "isRegex": False, "isEqual": True})
+    if silence.rule:
+        matchers.append({"name": "rule", "value": silence.rule, "isRegex": False, "isEqual": True})
+    answer = _request(channel, "POST", "/api/v2/silences", {
+        "matchers": matchers, "startsAt": _iso(silence.starts_usec), "endsAt": _iso(silence.ends_usec),
+        "createdBy": silence.created_by, "comment": f"{silence.comment} (logsentry silence {silence.id})"})
+    return str(answer["silenceID"])
+
+
+def unmirror(channel: Channel, silence_id: str) -> None:
+    _request(channel, "DELETE", f"/api/v2/silence/{urllib.parse.quote(silence_id)}")
