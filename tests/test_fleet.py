@@ -4,10 +4,12 @@ local machine's units restarted, -M/-H select hosts."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 from conftest import LOCAL_MACHINE, entry, json_events, of_type, run_cli
+from test_tail import records, start_tail, tail_rules  # noqa: F401  (fixtures)
 
 from logsentry.sources.journal_files import export_bytes
 
@@ -69,3 +71,18 @@ def test_machine_and_host_filters(fleet: Path, tmp_path: Path):
     assert {m["machine_id"] for m in of_type(scan("--file", str(dump), "-M", REMOTE), "match")} == {REMOTE}
     bad = run_cli("scan", "-D", str(fleet), "-M", "not-an-id")
     assert bad.exit_code == 2 and "32 hex digits" in bad.output
+
+
+def test_tail_follows_only_the_machine_asked_for(live_journal, tail_rules, start_tail):  # noqa: F811
+    tail = start_tail("-D", str(live_journal.directory), "-o", "json", "-M", REMOTE, *tail_rules())
+    deadline = time.monotonic() + 20
+    while True:  # readiness: a probe of the remote machine shows
+        assert time.monotonic() < deadline, "tail never showed a probe"
+        live_journal.write("PROBE", priority=3, _MACHINE_ID=REMOTE)
+        line = tail.next_line(0.2)
+        if line is not None and "PROBE" in line:
+            break
+    live_journal.write("BOOM local")  # this machine's: not selected
+    live_journal.write("BOOM remote", _MACHINE_ID=REMOTE, _HOSTNAME="web-7")
+    [match] = records(tail.read(1))
+    assert (match["message"], match["machine_id"], match["host"]) == ("BOOM remote", REMOTE, "web-7")
