@@ -177,8 +177,10 @@ class Pipeline:
             found = self.anomaly.observe(entry)
             if found and not self._signature_open.get(entry_key(entry)):
                 if hits:  # the same line: a signature incident it fires carries the anomaly's reason too
-                    also = "; ".join(f"{hit.rule_id}: {hit.why}" for hit in found)
-                    hits = [replace(hit, why=also) if hit.rule_id in self._signature_rules else hit for hit in hits]
+                    also = "; ".join(f"also {hit.rule_id}: {hit.why}" for hit in found)
+                    template = found[0].template
+                    hits = [replace(hit, why=also, template=template) if hit.rule_id in self._signature_rules
+                            else hit for hit in hits]
                 hits = hits + found if hits else found
         if hits:
             yield from self._hits(hits)

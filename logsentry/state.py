@@ -64,6 +64,8 @@ CREATE TABLE IF NOT EXISTS restarted (
 """
 
 OPEN = ("pending", "in_progress")
+UNIT_ON_ANY_HOST = "(unit = ?1 OR (instr(unit, '/') > 0 AND substr(unit, instr(unit, '/') + 1) = ?1))"
+"""SQL: a baseline row of the unit ?1, on whichever host (keys are "MACHINE_ID/unit", model.host_unit)."""
 
 
 class StateError(Exception):
@@ -320,8 +322,13 @@ class State:
             if kind == "accept":
                 self.db.execute("UPDATE baseline_template SET accepted = 1 WHERE template_id = ?", (arg,))
             elif kind == "forget":
-                self.db.execute("DELETE FROM baseline_template WHERE unit = ?", (arg,))
-                self.db.execute("DELETE FROM baseline_unit WHERE unit = ?", (arg,))
+                self.db.execute(f"DELETE FROM baseline_template WHERE {UNIT_ON_ANY_HOST}", (arg,))
+                self.db.execute(f"DELETE FROM baseline_unit WHERE {UNIT_ON_ANY_HOST}", (arg,))
+
+    def baseline_keys(self, unit: str) -> list[str]:
+        """The saved baselines' keys of a unit: itself and "MACHINE_ID/unit" of every host it was learnt on."""
+        return [row[0] for row in self.db.execute(f"SELECT unit FROM baseline_unit WHERE {UNIT_ON_ANY_HOST}",
+                                                  (unit,))]
 
     def take_requests(self) -> list[tuple[str, str]]:
         """The queued operator changes, oldest first, removed from the queue."""

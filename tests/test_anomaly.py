@@ -48,8 +48,12 @@ def test_new_error_template_in_a_warm_unit(make_journal):
     normal = steady("api.service", 0, 2 * HOUR, 5)
     errors = [entry(f"payment backend refused order {n}: circuit open", unit="api.service", at=2 * HOUR + n,
                     priority=3) for n in range(4)]
-    incidents = scan_anomalies(make_journal(by_time(normal, errors)))
+    journal = make_journal(by_time(normal, errors))
+    incidents = scan_anomalies(journal)
     assert [i["rule"] for i in incidents] == ["new-error-template"]
+    report = " ".join(run_cli("scan", "--file", str(journal), "--no-shipped-rules", "--rules", str(ANOMALY_RULES))
+                      .stdout.split())
+    assert "why: a template this unit never logged" in report and "template: payment backend refused" in report
     incident = incidents[0]
     assert incident["unit"] == "api.service"
     assert incident["realtime_usec"] == int(errors[2]["__REALTIME_TIMESTAMP"])  # the third line fires
@@ -198,7 +202,8 @@ def test_a_signature_and_an_anomaly_on_the_same_lines_make_one_incident(make_jou
                      "--rules", str(rules), "-o", "json")
     incidents = of_type(json_events(result), "incident")
     assert [i["rule"] for i in incidents] == ["boom"]
-    assert incidents[0]["why"].startswith("new-error-template: a template this unit never logged")
+    assert incidents[0]["why"].startswith("also new-error-template: a template this unit never logged")
+    assert incidents[0]["template"] == "worker pool exhausted (<NUM>)"
 
 
 def test_scan_without_anomalies_learns_nothing_and_flags_nothing(make_journal):

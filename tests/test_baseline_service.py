@@ -117,3 +117,10 @@ def test_baseline_learn_command(make_journal, tmp_path: Path):
     assert "sshd.service" in table and template["id"] in table
     unknown = run_cli("baseline", "accept", "--state-dir", str(state), "0123456789abcdef")
     assert unknown.exit_code == 2 and "no template" in unknown.output
+    nosuch = run_cli("baseline", "forget", "--state-dir", str(state), "-u", "nosuch")
+    assert nosuch.exit_code == 2 and "no baseline of 'nosuch.service'" in nosuch.output
+    forgot = run_cli("baseline", "forget", "--state-dir", str(state), "-u", "sshd")
+    assert forgot.exit_code == 0 and "forgot sshd.service (1 host)" in forgot.stdout
+    assert "sshd" not in run_cli("baseline", "show", "--state-dir", str(state), "-o", "json").stdout
+    missing = run_cli("baseline", "show", "--state-dir", str(tmp_path / "typo"))
+    assert missing.exit_code == 2 and "no saved state" in missing.output and not (tmp_path / "typo").exists()

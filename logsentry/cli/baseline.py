@@ -28,9 +28,13 @@ from .common import fail
 from .run import config_option, load_site_config
 
 
-def _state(config_path: Path, state_dir: Path | None) -> State:
+def _state(config_path: Path, state_dir: Path | None, create: bool = False) -> State:
+    """The saved state; only `learn` may create it (a mistyped path must not look like "no baselines")."""
     directory = state_dir if state_dir is not None else load_site_config(config_path).state_dir
-    return State(directory / "state.db")
+    path = directory / "state.db"
+    if not create and not path.is_file():
+        fail(f"no saved state at {path} (the service's state_dir; logsentry baseline learn creates one)")
+    return State(path)
 
 
 state_option = click.option("--state-dir", type=click.Path(path_type=Path, file_okay=False),
@@ -60,7 +64,7 @@ def learn_command(config_path: Path, state_dir: Path | None, since: str, units: 
         raise click.BadParameter(str(error), param_hint="'--since'") from None
     if directory is None and state_dir is None:
         directory = load_site_config(config_path).journal_directory
-    state = _state(config_path, state_dir)
+    state = _state(config_path, state_dir, create=True)
     baselines = Baselines()
     state.load_baselines(baselines)
     saved = state.get("templates")
@@ -155,7 +159,11 @@ def accept(config_path: Path, state_dir: Path | None, template_id: str) -> None:
 def forget(config_path: Path, state_dir: Path | None, unit: str) -> None:
     """Drop what was learnt about a unit (it is learnt afresh, cold, from its next entry)."""
     state = _state(config_path, state_dir)
-    name = unit_name(unit)
+    name = unit if "/" in unit else unit_name(unit)
+    keys = state.baseline_keys(name)
+    if not keys:
+        state.close()
+        fail(f"no baseline of {name!r} in {state.path} (logsentry baseline show lists the units)")
     state.request("forget", name)
     state.close()
-    click.echo(f"forgot {name}")
+    click.echo(f"forgot {name} ({len(keys)} host{'s' if len(keys) != 1 else ''})")

@@ -68,8 +68,10 @@ def render_demo(console: Console, result: DemoResult, facts: OutageFacts, pause:
         "rule ", (visible(incident.rule_id), "bold"), f" fires ({incident.severity.label}, {hits} "
         f"within {format_duration(incident.within_usec)})"))
     if incident.why:
-        ours.add_row("", Text.assemble("why: ", (visible(incident.why), "italic"), "\ntemplate: ",
-                                       (_shorten(incident.template), "dim")))
+        why = Text.assemble("why: ", (visible(incident.why), "italic"))
+        if incident.template:
+            why.append_text(Text.assemble("\ntemplate: ", (_shorten(incident.template), "dim")))
+        ours.add_row("", why)
     for action in result.actions:
         verb = (f"systemctl restart {visible(action.unit)}" if action.kind == "restart"
                 else "alert sent to every channel")

@@ -159,9 +159,14 @@ def _incident_block(incident: Incident, actions: list[Action], width: int, gap: 
         f"{plural(incident.count, 'hit')} over {format_duration(incident.last_usec - incident.first_usec)}"
         + (f" (journald suppressed {incident.dropped:,} messages of this unit meanwhile)" if incident.dropped else ""))
     action = Text.assemble("action: ", (done + dry, "bold"))
+    explained = [Text.assemble(("why: ", "bold"), visible(incident.why))] if incident.why else []
+    if incident.template:
+        explained.append(Text.assemble(("template: ", "bold"), (fit(incident.template, width - 16), "italic"),
+                                       no_wrap=True, overflow="ellipsis"))
     samples = [Text(f"│ {fit(sample, width - 6)}", style="dim", no_wrap=True, overflow="ellipsis")
                for sample in incident.samples[:2]]
-    return Panel(Group(head, times, action, *samples), border_style=SEVERITY_STYLE[incident.severity], expand=True)
+    return Panel(Group(head, times, action, *explained, *samples), border_style=SEVERITY_STYLE[incident.severity],
+                 expand=True)
 
 
 def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule_count: int) -> None:
