@@ -281,3 +281,16 @@ def test_screened_reading_finds_exactly_what_full_reading_finds(make_journal):
         if event.get("rule") == "unit-went-silent" and "cursor" in event:
             event["cursor"] = ""
     assert screened == full
+
+
+def test_report_lists_the_busiest_matches_below_threshold_and_counts_the_rest(make_journal, write_rule, rules_dir):
+    """Thousands of one-off keys (client addresses) must not swamp the report: the busiest 30 are listed."""
+    write_rule("knock", 'title = "knock"\nseverity = "warning"\naction = "alert"\n[match]\n'
+               "message = '^knock from (?P<ip>\\S+)$'\n[trigger]\ncount = 100\nwithin = \"60s\"\ngroup_by = \"ip\"\n"
+               '[[sample]]\nline = "knock from 1.2.3.4"\nmatch = true\n[[sample]]\nline = "knock"\nmatch = false\n')
+    lines = [entry(f"knock from 192.0.2.{n}", at=n) for n in range(60)]
+    lines += [entry("knock from 198.51.100.7", at=100 + n) for n in range(5)]
+    result = run_cli("scan", "--file", str(make_journal(lines)), "--rules", str(rules_dir), "--no-shipped-rules")
+    text = " ".join(result.stdout.split())
+    assert "198.51.100.7" in text  # the busiest key is shown
+    assert "... and 31 more below threshold (31 matches)" in text, text[-400:]

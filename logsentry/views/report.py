@@ -102,6 +102,10 @@ def plural(count: int, word: str, words: str | None = None) -> str:
     return f"{count:,} {word if count == 1 else words or word + 's'}"
 
 
+MAX_QUIET_ROWS = 30
+"""Rows of the below-threshold table: a scan of a busy host has thousands of one-off keys (client addresses)."""
+
+
 def fit(line: str, width: int) -> str:
     """A line (made visible, on one line) cut to `width` characters in its middle: its start (the level, the
     program's prefix) and its end (where signatures usually are) are kept, an ellipsis stands for the rest."""
@@ -195,7 +199,8 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
         table.add_column("matches", justify="right", no_wrap=True)
         table.add_column("example", no_wrap=True, overflow="ellipsis", ratio=6)
         example_width = max(20, console.width * 6 // 10 - 8)
-        for (unit, rule, key), count in quiet:
+        shown = sorted(quiet, key=lambda item: -item[1])[:MAX_QUIET_ROWS]
+        for (unit, rule, key), count in shown:
             others = fired_keys.get((unit, rule), 0)
             rule_text = Text(visible(rule + (f" [{key}]" if key else "")))
             if others:
@@ -203,6 +208,11 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
             table.add_row(Text(visible(unit)), rule_text, f"{count:,}",
                           Text(fit(summary.examples.get((unit, rule, key), ""), example_width), style="dim"))
         console.print(table)
+        if len(quiet) > len(shown):
+            listed = set(shown)
+            rest = [item for item in quiet if item not in listed]
+            console.print(Text(f"... and {len(rest):,} more below threshold ({sum(n for _, n in rest):,} matches), "
+                               "the busiest shown; -o json lists every match", style="dim"))
     for quarantine in summary.quarantines:
         console.print(Text.assemble((f"rule {visible(quarantine.rule_id)} quarantined", "bold red"),
                                     visible(f": {quarantine.reason} on entry {quarantine.cursor}")))
