@@ -215,3 +215,13 @@ def test_scan_without_anomalies_learns_nothing_and_flags_nothing(make_journal):
     assert result.exit_code == 0, result.output
     assert not [i for i in of_type(json_events(result), "incident") if i["why"]]
     assert [i["rule"] for i in scan_anomalies(journal)] == ["new-error-template"]  # and with them, it is caught
+
+
+def test_scope_units_are_not_learnt():
+    """Login sessions and containers come as ever new scope names: learnt, they would crowd real units out."""
+    detector = anomaly_detector()
+    for n in range(300):
+        detector.observe(Entry(n, f"pam_unix(sudo:session): session opened for user u{n}", f"session-{n}.scope", 6, ""))
+        detector.observe(Entry(n, f"GET /a/{n} 200", "api.service", 6, ""))
+    detector.observe(Entry(300, "Started Session 300 of User root.", "init.scope", 6, ""))
+    assert set(detector.baselines.units) == {"api.service", "init.scope"}

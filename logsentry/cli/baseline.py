@@ -113,11 +113,16 @@ def show(config_path: Path, state_dir: Path | None, units: tuple[str, ...], outp
     if not chosen:
         console.print("no baselines saved" + (" for " + ", ".join(sorted(wanted)) if wanted else ""))
         return
-    table = Table("unit", "entries", "errors", "history", "templates", title="units")
-    for unit in chosen:
-        stats = baselines.units[unit]
-        table.add_row(Text(visible(unit)), str(stats.entries), str(stats.errors),
-                      format_duration(stats.last_usec - stats.first_usec), str(len(baselines.templates[unit])))
+    table = Table(title="units, busiest first", title_justify="left")
+    table.add_column("unit", no_wrap=True)
+    table.add_column("host", no_wrap=True, overflow="ellipsis", max_width=12)
+    for name in ("entries", "errors", "history", "templates"):
+        table.add_column(name, justify="right", no_wrap=True)
+    for key in sorted(chosen, key=lambda k: -baselines.units[k].entries):
+        stats = baselines.units[key]
+        machine, unit = split_host_unit(key)
+        table.add_row(Text(visible(unit)), Text(visible(machine) or "-"), str(stats.entries), str(stats.errors),
+                      format_duration(stats.last_usec - stats.first_usec), str(len(baselines.templates[key])))
     console.print(table)
     if not wanted:
         console.print("templates: logsentry baseline show -u UNIT")

@@ -90,7 +90,11 @@ class AnomalyDetector:
         return self.miner.add(host_unit(entry.machine_id, entry.unit), first_line(entry.message))
 
     def observe(self, entry: Entry) -> list[Hit]:
-        """Learn the entry; the anomaly hits it makes (tested against the baseline it just joined)."""
+        """Learn the entry; the anomaly hits it makes (tested against the baseline it just joined). Scope units
+        but init.scope (login sessions, containers, `systemd-run --scope`) are new names each time: they
+        would never be warm, only crowd the real units out of the bounded baselines, so they are left out."""
+        if entry.unit.endswith(".scope") and entry.unit != "init.scope":
+            return []
         template = self.template_of(entry)
         unit_key = host_unit(entry.machine_id, entry.unit)  # baselines are per (machine, unit)
         level = entry.effective_priority
