@@ -20,6 +20,7 @@ from .rules.loader import LOCAL_RULES_DIR, shipped_rules_dir
 from .sources.selection import unit_name
 from .timespec import TimeSpecError, parse_duration
 from .tomlfile import TomlFileError, read_toml
+from .views.escape import visible
 
 DEFAULT_CONFIG = Path("/etc/logsentry/logsentry.toml")
 DEFAULT_STATE_DIR = Path("/var/lib/logsentry")
@@ -152,7 +153,7 @@ class SiteConfig:
         for watch in self.watches:
             silence = "" if watch.silence_usec is None else "; silence " + (
                 "off" if not watch.silence_usec else f"after {watch.silence_usec // 1_000_000}s")
-            lines.append(f"watch {', '.join(watch.units)}: rules {', '.join(watch.rules)}; "
+            lines.append(f"watch {visible(', '.join(watch.units))}: rules {visible(', '.join(watch.rules))}; "
                          f"actions {', '.join(sorted(watch.actions)) or 'none (report only)'}{silence}")
         limits = self.restart
         lines.append(f"restart: at most {limits.budget} per unit per {limits.period_usec // 1_000_000}s, "

@@ -44,8 +44,10 @@ def rules_list(output: str, rule_paths: tuple[Path, ...], no_shipped: bool) -> N
                                     "action": rule.action, "count": trigger.count, "within": within,
                                     "group_by": trigger.group_by, "path": str(rule.path)}))
         else:
-            head = f"{rule.id:34} {kind:9} {rule.severity.label:9} {rule.action:8} {f'{trigger.count}/{within}':10} "
-            click.echo(head + (_fit(rule.title, max(20, width - len(head) - 1)) if width else rule.title))
+            head = f"{visible(rule.id):34} {kind:9} {rule.severity.label:9} {rule.action:8} " \
+                   f"{f'{trigger.count}/{within}':10} "
+            title = visible(rule.title)  # rule files from --rules DIR may carry anything
+            click.echo(head + (_fit(title, max(20, width - len(head) - 1)) if width else title))
 
 
 def _fit(text: str, width: int) -> str:
@@ -167,19 +169,20 @@ def rules_show(rule_id: str, rule_paths: tuple[Path, ...], no_shipped: bool) -> 
     if rule is None:
         fail(f"no rule with id {rule_id!r} (see logsentry rules list)")
     trigger = rule.trigger
-    click.echo(f"{rule.id}: {rule.title}\n  file: {rule.path}\n  severity: {rule.severity.label}, "
+    click.echo(f"{visible(rule.id)}: {visible(rule.title)}\n  file: {visible(str(rule.path))}\n  severity: "
+               f"{rule.severity.label}, "
                f"suggested action: {rule.action}")
     click.echo(f"  trigger: {trigger.count} hit(s) within {format_duration(trigger.within_usec)}"
-               + (f", per {trigger.group_by}" if trigger.group_by else ""))
+               + (f", per {visible(trigger.group_by)}" if trigger.group_by else ""))
     if rule.message is not None:
         scope = "first line of each message" if rule.first_line_only else "every line of each message"
-        click.echo(f"  message: {rule.message.pattern}  ({scope})")
+        click.echo(f"  message: {visible(rule.message.pattern)}  ({scope})")
     if rule.ignore is not None:
-        click.echo(f"  ignore: {rule.ignore.pattern}")
+        click.echo(f"  ignore: {visible(rule.ignore.pattern)}")
     if rule.max_priority is not None:
         click.echo(f"  priority: {PRIORITY_NAMES[rule.max_priority]} or more important")
     for name, value in rule.fields.items():
-        click.echo(f"  field: {name}={value}")
+        click.echo(f"  field: {visible(name)}={visible(value)}")
     if (spec := rule.anomaly) is not None:
         level = "any level" if spec.level is None else f"{PRIORITY_NAMES[spec.level]} or more important"
         click.echo(f"  anomaly: {spec.kind}{' (error lines)' if spec.errors else ''}, {level}; units warm after "
@@ -187,8 +190,8 @@ def rules_show(rule_id: str, rule_paths: tuple[Path, ...], no_shipped: bool) -> 
         if spec.kind != "new-template":
             click.echo(f"  test: at least {spec.min_count}, {spec.factor:g}x the learned "
                        f"{'share' if spec.kind == 'error-share' else 'rate'}, tail probability below {spec.p_value:g}")
-    click.echo("\n" + "\n".join(f"  {line}" for line in rule.description.splitlines()))
+    click.echo("\n" + "\n".join(f"  {visible(line)}" for line in rule.description.splitlines()))
     for sample in rule.samples:
-        click.echo(f"  {'matches' if sample.match else 'ignores'}: {sample.line}")
+        click.echo(f"  {'matches' if sample.match else 'ignores'}: {visible(sample.line)}")
     for reference in rule.references:
-        click.echo(f"  see: {reference}")
+        click.echo(f"  see: {visible(reference)}")
