@@ -154,7 +154,9 @@ class SiteConfig:
             silence = "" if watch.silence_usec is None else "; silence " + (
                 "off" if not watch.silence_usec else f"after {watch.silence_usec // 1_000_000}s")
             lines.append(f"watch {visible(', '.join(watch.units))}: rules {visible(', '.join(watch.rules))}; "
-                         f"actions {', '.join(sorted(watch.actions)) or 'none (report only)'}{silence}")
+                         f"actions {', '.join(sorted(watch.actions)) or 'none (report only)'}{silence}"
+                         + (f"; other hosts' restarts to {visible(Path(watch.command[0]).name)} "
+                            f"(+{len(watch.command) - 1} args)" if watch.command else ""))
         limits = self.restart
         lines.append(f"restart: at most {limits.budget} per unit per {limits.period_usec // 1_000_000}s, "
                      f"cooldown {limits.cooldown_usec // 1_000_000}s, on return: {limits.on_return}, "
@@ -168,6 +170,12 @@ class SiteConfig:
         if self.canary_usec and self.journal_directory is None:
             lines.append(f"self-check: a canary entry every {self.canary_usec // 1_000_000}s must be read back "
                          f"within {self.canary_timeout_usec // 1_000_000}s")
+        if self.restart.machine_id:
+            lines.append(f"restarts only units of machine {self.restart.machine_id}")
+        if self.metrics_listen or self.metrics_textfile:
+            where = [f"http://{self.metrics_listen}/metrics"] if self.metrics_listen else []
+            where += [str(self.metrics_textfile)] if self.metrics_textfile else []
+            lines.append(f"metrics: {', '.join(where)}")
         if self.dry_run:
             lines.append("dry run: actions are logged, never taken")
         return lines

@@ -76,3 +76,14 @@ def test_metrics_config():
         assert "metrics.listen" in str(error)
     else:
         raise AssertionError("a listen address without a port was accepted")
+
+
+def test_config_check_describes_metrics_hook_and_machine_without_secrets():
+    config = parse_config({"watch": [{"units": ["api"], "command": ["/usr/local/bin/fix", "SECRET-TOKEN"]}],
+                           "restart": {"machine_id": "0123456789abcdef0123456789abcdef"},
+                           "metrics": {"listen": "127.0.0.1:9464"}}, Path("site.toml"))
+    text = "\n".join(config.describe())
+    assert "other hosts' restarts to fix (+1 args)" in text and "SECRET" not in text
+    assert "restarts only units of machine 0123456789abcdef0123456789abcdef" in text
+    assert "metrics: http://127.0.0.1:9464/metrics" in text
+    assert "SECRET-TOKEN" not in config.secrets().scrub("failed: SECRET-TOKEN")
