@@ -959,7 +959,8 @@ def test_missing_directory_and_non_journal_files_are_open_errors(folder: Path):
             list(ScreeningJournalSource(location, Selection(), screen))
     empty = folder / "empty-directory"
     empty.mkdir()
-    assert list(open_entries(Selection(), directory=empty, screen=screen)) == []
+    with pytest.raises(JournalOpenError, match="empty-directory: cannot read a journal: no journal files in it"):
+        list(open_entries(Selection(), directory=empty, screen=screen))  # never "0 entries, nothing found"
 
 
 READ_SCRIPT = """
