@@ -294,3 +294,12 @@ def test_report_lists_the_busiest_matches_below_threshold_and_counts_the_rest(ma
     text = " ".join(result.stdout.split())
     assert "198.51.100.7" in text  # the busiest key is shown
     assert "... and 31 more below threshold (31 matches)" in text, text[-400:]
+
+
+def test_a_selection_that_matches_nothing_is_no_all_clear(make_journal, write_rule, rules_dir):
+    write_rule("boom", simple_rule())
+    journal = make_journal([entry("all good", unit="api.service", at=1)])
+    typo = " ".join(run_cli("scan", "--file", str(journal), "-u", "nosuch", "--rules", str(rules_dir)).stdout.split())
+    assert "No entry matched the selection" in typo and "Nothing found" not in typo
+    fine = run_cli("scan", "--file", str(journal), "-u", "api", "--rules", str(rules_dir)).stdout
+    assert "Nothing found." in fine

@@ -217,4 +217,8 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
         console.print(Text.assemble((f"rule {visible(quarantine.rule_id)} quarantined", "bold red"),
                                     visible(f": {quarantine.reason} on entry {quarantine.cursor}")))
     if not summary.incidents and not quiet:
-        console.print(Text("Nothing found.", style="green"))
+        if progress.entries == 0:  # a typo in -u/-M/-H or an empty time range is no all-clear
+            console.print(Text("No entry matched the selection (-u, -M, -H, -p, --since/--until): nothing was "
+                               "checked.", style="yellow"))
+        else:
+            console.print(Text("Nothing found.", style="green"))
