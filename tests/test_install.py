@@ -16,7 +16,7 @@ import sysconfig
 import time
 from pathlib import Path
 
-from sandbox import Sandbox, VisibleCheckout
+from sandbox import ROOT, Sandbox, VisibleCheckout
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 SECURE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -52,10 +52,15 @@ def test_readme_install_steps_work_in_a_real_systemd():
     box = Sandbox({"idle.service": IDLE})
     try:
         deps = Path(sysconfig.get_paths()["purelib"]).resolve()
+        if deps.is_relative_to(ROOT):  # the venv inside the checkout: as the sandbox sees it (VisibleCheckout)
+            deps = checkout.root / deps.relative_to(ROOT)
         for step in steps[1:]:
             if step.startswith("/opt/logsentry/bin/pip install"):
+                # No network in the sandbox: the dependencies come from this checkout's venv, copied to where
+                # the unit can see them (a checkout under /tmp, /var/tmp, /home or /root, as CI's may be, is
+                # hidden from the service by PrivateTmp/ProtectHome).
                 pth = "$(/opt/logsentry/bin/python -c 'import sysconfig; print(sysconfig.get_paths()[\"purelib\"])')"
-                step = (f"echo {deps} > {pth}/dependencies.pth\n"
+                step = (f"cp -a {deps} /opt/logsentry-deps\necho /opt/logsentry-deps > {pth}/dependencies.pth\n"
                         f"{step} --quiet --no-index --no-deps --no-build-isolation")
             if step.startswith("install -D -m 0600 contrib/logsentry.toml"):
                 step += "\nsed -i 's/^interval = \"5m\"/interval = \"1s\"/' /etc/logsentry/logsentry.toml"  # "edit it"
