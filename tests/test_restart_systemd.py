@@ -218,7 +218,8 @@ def test_abort_first_leaves_evidence_before_the_restart(sandbox, tmp_path):
         journal = subprocess.run(["journalctl", "-D", str(sandbox.journal), "-u", "mvar.service", "-o", "cat",
                                   "--no-pager"], capture_output=True, text=True, check=False).stdout
         assert "status=6/ABRT" in journal
-        assert "sent SIGABRT first; restarted" in log.read_text()
+        # logged once systemctl has returned, which may be a moment after the new invocation shows
+        wait_until(lambda: "sent SIGABRT first; restarted" in log.read_text(), 10, "the restart's log line")
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=15)
