@@ -174,8 +174,8 @@ class Pipeline:
             for quarantine in detector.take_quarantines():
                 yield QuarantineEvent(quarantine)
         if self.anomaly:
-            found = self.anomaly.observe(entry)
-            if found and not self._signature_open.get(entry_key(entry)):
+            found = self._anomalies(entry)
+            if found:
                 if hits:  # the same line: a signature incident it fires carries the anomaly's reason too
                     also = "; ".join(f"also {hit.rule_id}: {hit.why}" for hit in found)
                     template = found[0].template
@@ -263,10 +263,15 @@ class Pipeline:
             for incident, gap in self.silence.observe(entry):
                 yield GapEvent(gap)
                 yield EndedEvent(incident)
-        if self.anomaly:
-            found = self.anomaly.observe(entry)
-            if found and not self._signature_open.get(entry_key(entry)):
-                yield from self._hits(found)
+        if self.anomaly and (found := self._anomalies(entry)):
+            yield from self._hits(found)
+
+    def _anomalies(self, entry: Entry) -> list[Hit]:
+        """The anomaly hits on an entry (it is learnt either way); none while a signature incident is open
+        on its unit: the signature, which says what the failure is, keeps the incident."""
+        assert self.anomaly is not None
+        found = self.anomaly.observe(entry)
+        return found if found and not self._signature_open.get(entry_key(entry)) else []
 
     def _pass(self, run: ScreenedRun) -> Iterator[Event]:
         """A run of screened-out entries, as if each went through _pass_one, but from its summary.
@@ -290,15 +295,13 @@ class Pipeline:
     def _pass_anomalies(self, run: ScreenedRun) -> Iterator[Event]:
         """The anomaly step over a run whose silence tracking was folded (so no silence fires or ends
         inside it): each entry in turn, ending the bursts due before it, as _pass_one would."""
-        assert self.anomaly is not None
-        tracker, observe, signature_open = self.tracker, self.anomaly.observe, self._signature_open
+        tracker, anomalies = self.tracker, self._anomalies
         for entry in run.entries():
             now = entry.realtime_usec
             if tracker.due(now):
                 for incident in tracker.expire(now):
                     yield self._ended(self._with_dropped(incident))
-            found = observe(entry)
-            if found and not signature_open.get(entry_key(entry)):
+            if found := anomalies(entry):
                 yield from self._hits(found)
 
     def open_incidents(self) -> list[Incident]:

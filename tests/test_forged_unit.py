@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from sandbox import Sandbox
-from test_restart_systemd import wait_until
+from test_restart_systemd import start_logsentry, wait_until
 
 from logsentry.sources.selection import subject_unit
 
@@ -57,28 +57,7 @@ def test_forged_unit_fields_restart_nothing(tmp_path: Path):
     box = Sandbox({"victim.service": VICTIM, "forger.service": FORGER})
     proc = None
     try:
-        alerts = tmp_path / "alerts.jsonl"
-        receiver = tmp_path / "receive.py"
-        receiver.write_text(f"import sys\nopen({str(alerts)!r}, 'a').write(sys.stdin.read() + '\\n')\n")
-        config = tmp_path / "logsentry.toml"
-        config.write_text(f'''
-state_dir = "{tmp_path / 'state'}"
-journal_directory = "{box.journal}"
-[[watch]]
-units = ["victim", "forger"]
-actions = ["restart", "alert"]
-[restart]
-systemctl = {json.dumps(list(box.systemctl))}
-[[channel]]
-name = "cmd"
-type = "command"
-argv = ["{sys.executable}", "{receiver}"]
-''')
-        log = tmp_path / "logsentry.log"
-        with open(log, "wb") as out:
-            proc = subprocess.Popen([sys.executable, "-m", "logsentry", "run", "-c", str(config)],
-                                    stdout=out, stderr=out)
-        wait_until(lambda: "ready: watching" in log.read_text(), 15, "logsentry ready")
+        proc, alerts, log = start_logsentry(box, tmp_path, "", units=("victim", "forger"))
         victim = box.show("victim.service", "InvocationID")
         (box.dir / "share" / "forge.py").write_text(FORGE)
         box.run("start", "--no-block", "forger.service")

@@ -44,7 +44,8 @@ def wait_until(condition, timeout: float, what: str) -> None:  # type: ignore[no
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
-def start_logsentry(box: Sandbox, tmp_path: Path, restart: str) -> tuple[subprocess.Popen[bytes], Path, Path]:
+def start_logsentry(box: Sandbox, tmp_path: Path, restart: str,
+                    units: tuple[str, ...] = ("mvar",)) -> tuple[subprocess.Popen[bytes], Path, Path]:
     alerts = tmp_path / "alerts.jsonl"
     receiver = tmp_path / "receive.py"
     receiver.write_text(f"import sys\nopen({str(alerts)!r}, 'a').write(sys.stdin.read() + '\\n')\n")
@@ -54,7 +55,7 @@ state_dir = "{tmp_path / 'state'}"
 journal_directory = "{box.journal}"
 
 [[watch]]
-units = ["mvar"]
+units = {json.dumps(list(units))}
 actions = ["restart", "alert"]
 
 [restart]
