@@ -229,3 +229,40 @@ def test_unknown_text_is_refused_with_the_formats_named(tmp_path: Path) -> None:
     path.write_text("remember to rotate the keys\n")
     result = run_cli("scan", "--file", str(path))
     assert result.exit_code == 2 and "journalctl/syslog text" in result.stderr
+
+
+def test_a_cut_first_line_does_not_get_a_log_refused(tmp_path: Path) -> None:
+    """A log cut out of a longer one (tail -c, a rotated piece) starts inside a line: that line is skipped
+    with a warning and the rest is read, instead of the whole file being refused as an unknown format."""
+    path = tmp_path / "piece.log"
+    path.write_text("ocked indefinitely in an MVar operation\n" + SYSLOG)
+    result = run_cli("scan", "--file", str(path), "-o", "json")
+    assert result.exit_code == 0, result.output
+    assert [m["rule"] for m in of_type(json_events(result), "match")] == [
+        "ghc-mvar-deadlock", "systemd-main-process-killed", "kernel-oom-kill"]
+    assert "1 line(s) in no log layout" in result.stderr
+    # prose with one line that happens to look like a log line stays refused
+    notes = tmp_path / "notes.txt"
+    notes.write_text("remember to rotate the keys\nand the certificates\n"
+                     "Jan  1 00:00:01 web1 systemd[1]: started\nthen tell the team\n")
+    refused = run_cli("scan", "--file", str(notes))
+    assert refused.exit_code == 2 and "journalctl/syslog text" in refused.stderr
+
+
+def test_a_guessed_year_is_said(tmp_path: Path) -> None:
+    """Year-less times take their year from the file's time; that guess is said once (a log copied or
+    touched later would read as the wrong year), and not when journalctl's header line gives the year."""
+    path = tmp_path / "syslog"
+    path.write_text(SYSLOG)
+    stamp = _local_usec(2026, 3, 15, 12, 0, 0) // 1_000_000
+    os.utime(path, (stamp, stamp))
+    result = run_cli("scan", "--file", str(path))
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count("times carry no year") == 1
+    assert "read as 2025" in result.stderr and "(2026-03-15)" in result.stderr
+    headed = tmp_path / "journalctl.txt"
+    headed.write_text("-- Logs begin at Wed 2025-12-31 00:00:00 UTC, end at Thu 2026-01-01 00:00:03 UTC. --\n"
+                      + SYSLOG)
+    os.utime(headed, (stamp, stamp))
+    quiet = run_cli("scan", "--file", str(headed))
+    assert quiet.exit_code == 0 and "no year" not in quiet.stderr

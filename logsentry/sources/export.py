@@ -32,7 +32,7 @@ from typing import IO, Any, BinaryIO
 
 from ..model import Entry
 from .selection import DEFAULT_FIELDS, SUBJECT_FIELDS, UNIT_VALUE_FIELDS, Selection
-from .text import TEXT_KINDS, read_text_kind, sniff_text
+from .text import SNIFF_BYTES, TEXT_KINDS, read_text_kind, sniff_text
 from .values import decode, entry_from
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -84,7 +84,7 @@ def open_binary(path: Path) -> BinaryIO:
     return stream
 
 
-def head(stream: BinaryIO, size: int = 4096) -> bytes:
+def head(stream: BinaryIO, size: int = SNIFF_BYTES) -> bytes:
     """The first bytes of a stream opened by open_binary, without consuming them."""
     try:
         peeked: bytes = stream.peek(size)  # type: ignore[attr-defined]

@@ -72,23 +72,38 @@ _RFC5424 = re.compile(
 _MARKER = re.compile(r"-- (?P<what>.*) --")
 _HEADER_END = re.compile(r"end at \w+ (\d{4})-(\d\d)-(\d\d)")
 _DOCKER = re.compile(rb'\{\s*"log"\s*:')
+SNIFF_BYTES = 4096
+"""How much of a file's start sniff_text sees (export.head's default)."""
 _DOCKER_ID = re.compile(r"([0-9a-f]{12})[0-9a-f]{52}-json\.log")
 
 
 def sniff_text(head: bytes) -> str | None:
-    """"docker" or "text" when the first line of `head` is a Docker json-file record or a log line in one of
-    the text layouts (journalctl's `-- ... --` lines skipped); None otherwise (another format, or unknown)."""
+    """"docker" or "text" when `head` (a file's first bytes) holds Docker json-file records or log lines in
+    one of the text layouts; None otherwise (another format, or unknown).
+
+    Text is judged on up to 20 lines, not the first alone: a log cut out of a longer one (`tail -c`, a
+    rotated piece, a copy from a terminal) often starts inside a line, and one such line must not get the
+    whole file refused. journalctl's `-- ... --` lines and indented continuation lines count for neither
+    side; the file is text when some lines fit a layout and they are at least as many as those that fit
+    none. The last line of a full head may be cut off, so it is not judged."""
     if _DOCKER.match(head):
         return "docker"
-    markers = False
-    for raw in head.split(b"\n")[:20]:
+    lines = head.split(b"\n")
+    if len(lines) > 1 and len(head) >= SNIFF_BYTES:
+        lines.pop()
+    markers = fits = misfits = 0
+    for raw in lines[:20]:
         line = raw.decode("utf-8", "replace").rstrip("\r")
         if _MARKER.fullmatch(line):
-            markers = True
-            continue
-        if line:
-            return "text" if _LINE.match(line) or _RFC5424.match(line) else None
-    return "text" if markers else None  # "-- No entries --"
+            markers += 1
+        elif line and not line[0].isspace():
+            if _LINE.match(line) or _RFC5424.match(line):
+                fits += 1
+            else:
+                misfits += 1
+    if fits:
+        return "text" if fits >= misfits else None
+    return "text" if markers and not misfits else None  # "-- No entries --"
 
 
 def reference_time(path: Path) -> float:
@@ -147,10 +162,21 @@ class _Years:
         self.reference = time.localtime(reference)
         self.year: int | None = None
         self.month = 0
+        self.from_header = False
+        """The reference is journalctl's "Logs begin at ... end at" line (a fact), not the file's time."""
 
     def set_reference(self, year: int, month: int, day: int) -> None:
         if self.year is None:
             self.reference = time.localtime(time.mktime((year, month, day, 23, 59, 59, 0, 0, -1)))
+            self.from_header = True
+
+    def guess(self) -> str | None:
+        """How the first year-less line's year was chosen, when it was inferred from the file's time (a
+        guess worth telling: a log copied or touched later reads as the wrong year), else None."""
+        if self.year is None or self.from_header:
+            return None
+        return (f"times carry no year; the first is read as {self.year}, the latest year that puts it no later "
+                f"than the file's time ({time.strftime('%Y-%m-%d', self.reference)})")
 
     def of(self, month: int, day: int) -> int:
         if self.year is None:
@@ -284,6 +310,8 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
             entry = _entry(pending, pending_at, selection)
             if entry is not None:
                 yield entry
+        elif (guess := parser.years.guess()) is not None:
+            warn(f"{name}: {guess}")
         pending, pending_at = parsed, f"{name}:{number}"
     if pending is not None:
         entry = _entry(pending, pending_at, selection)
