@@ -132,3 +132,19 @@ def site_problems(config: SiteConfig, which: Callable[[str], Path | None] = prog
               *(w.command[0] for w in config.watches if w.command)]
     programs = [path for path in map(which, argv0s) if path is not None]
     return untrusted([config.path, *config.rule_dirs, config.state_dir], programs)
+
+
+def exposure_warnings(config: SiteConfig) -> list[str]:
+    """Warnings for `config check`: a config holding secrets (alert channel URLs, the heartbeat URL,
+    command arguments: redaction.py) that every local user can read. Not refused, since the site may mean
+    it (no secret worth hiding), but said: README installs it with mode 0600."""
+    if config.secrets().pattern is None:
+        return []
+    try:
+        mode = config.path.stat().st_mode
+    except OSError:
+        return []
+    if not mode & stat.S_IROTH:
+        return []
+    return [f"{config.path}: warning: readable by every user (mode {stat.S_IMODE(mode):04o}) but it holds secrets "
+            "(alert channel URLs, the heartbeat URL or command arguments): chmod 0600 it"]

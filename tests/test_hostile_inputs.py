@@ -497,6 +497,7 @@ def test_config_numbers_relative_programs_and_placeholders(tmp_path):
     edited.write_text(example.read_text().replace("pagerduty://INTEGRATION_KEY@ROUTING_KEY", "pagerduty://k3y@r0ute")
                       .replace("mailtos://user:password@smtp.example.com?to=oncall@example.com",
                                "mailtos://ops:s3cret@smtp.corp.internal?to=oncall@corp.internal"))
+    edited.chmod(0o600)  # as the README installs it (world-readable secrets are warned about)
     assert "warning" not in run_cli("config", "check", "-c", str(edited)).stderr
 
 

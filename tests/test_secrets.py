@@ -156,3 +156,21 @@ def test_scrub_finds_secrets_however_a_library_quotes_them():
     scrubbed = secrets.scrub(text)
     assert all(part not in scrubbed.lower() for part in ("xyzzy", "pass", "hooks.example")), scrubbed
     assert scrubbed.startswith("POST http://***")
+
+
+def test_a_config_with_secrets_that_every_user_can_read_is_warned_about(tmp_path, rules):
+    """The URLs and tokens of alert channels are secrets: `config check` says when every local user can
+    read them (without quoting them), and is quiet once the file is 0600 or holds no secret."""
+    config = tmp_path / "logsentry.toml"
+    config.write_text(f'state_dir = "{tmp_path / "state"}"\nrules = ["{rules}"]\n{HEARTBEAT}{channels_toml()}')
+    config.chmod(0o644)
+    done = logsentry("config", "check", "-c", str(config))
+    assert done.returncode == 0, done.stderr
+    assert "readable by every user (mode 0644) but it holds secrets" in done.stderr
+    assert MARK not in (done.stdout + done.stderr).lower()
+    config.chmod(0o600)
+    assert "readable by every user" not in logsentry("config", "check", "-c", str(config)).stderr
+    plain = tmp_path / "plain.toml"
+    plain.write_text(f'state_dir = "{tmp_path / "state"}"\nrules = ["{rules}"]\n')
+    plain.chmod(0o644)
+    assert "readable by every user" not in logsentry("config", "check", "-c", str(plain)).stderr

@@ -12,7 +12,7 @@ import click
 
 from ..config import DEFAULT_CONFIG, ConfigError, SiteConfig, load_config, placeholder_warnings
 from ..rules.loader import load_rules
-from ..trust import site_problems
+from ..trust import exposure_warnings, site_problems
 from ..views.escape import EscapingFormatter
 from .common import EXIT_USAGE, fail
 
@@ -70,6 +70,8 @@ def run(config_path: Path, dry_run: bool) -> None:
             click.echo(line, err=True)
         fail(f"refusing to start: {len(rule_set.errors)} rule file error(s) (see `logsentry config check`)")
     setup_logging()
+    for line in exposure_warnings(config):
+        logging.getLogger("logsentry").warning("%s", line)
     try:
         service = Service(config)
     except StartError as error:
@@ -95,7 +97,7 @@ def config_check(config_path: Path) -> None:
     for line in config.describe():
         click.echo(line)
     click.echo(f"rules: {len(rule_set.rules)} loaded")
-    for line in placeholder_warnings(config):
+    for line in [*placeholder_warnings(config), *exposure_warnings(config)]:
         click.echo(line, err=True)
     problems = [*rule_set.errors, *trust_problems(config)]
     for line in problems:
