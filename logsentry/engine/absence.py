@@ -31,16 +31,16 @@ and the unit (model.host_unit), so the same unit on several hosts of a collector
 from __future__ import annotations
 
 import heapq
-import math
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..model import Entry, Incident, ScreenedRun, host_unit, split_host_unit
-from ..rules.rule import Absence, Rule
+from ..rules.rule import Rule
 from ..timespec import format_duration
 from .detector import RuleTimeout, looks_at_entries, match_rule
+from .rhythm import MAX_GAPS, Rhythm
 from .window import invocation_of
 
 SilenceKey = str
@@ -58,11 +58,6 @@ Overrides = Callable[[str], int | None]
 MAX_UNITS = 10_000
 MAX_COUNT = 1_000_000
 NEVER = 1 << 62
-MAX_GAPS = 1 << 16
-"""A rhythm halves its counts when it reaches this many gaps: it follows a unit whose rhythm changes."""
-TRIM = 0.001
-TAIL_FROM = 0.9
-DAY_USEC = 86_400_000_000
 SNAPSHOT_EVERY_S = 60.0
 
 # systemd's own lines (from PID 1, about the unit) that say it stops or finished on purpose.
@@ -84,117 +79,6 @@ def deliberately_stopped(entry: Entry) -> bool:
     message = entry.message
     return message.endswith(": Deactivated successfully.") or message.startswith(("Stopped ", "Stopping ")) or (
         message.startswith("Finished ") and fields.get("MESSAGE_ID", UNIT_STARTED) == UNIT_STARTED)
-
-
-def gap_bin(gap: int) -> int:
-    """The histogram bin of a gap in usec: exact below 8 usec, then four bins per doubling."""
-    if gap < 8:
-        return gap
-    bits = gap.bit_length()
-    return 4 * bits + ((gap >> (bits - 3)) & 3)
-
-
-def bin_range(index: int) -> tuple[int, int]:
-    """[low, high) of a bin, in usec."""
-    if index < 8:
-        return index, index + 1
-    bits, sub = divmod(index, 4)
-    return (4 + sub) << (bits - 3), (5 + sub) << (bits - 3)
-
-
-@dataclass(slots=True)
-class Rhythm:
-    """The gaps between a unit's entries, as learnt so far."""
-
-    gaps: int = 0
-    total_usec: int = 0
-    longest_usec: int = 0
-    bins: dict[int, int] = field(default_factory=dict)
-
-    def learn(self, gap: int) -> None:
-        self.gaps += 1
-        self.total_usec += gap
-        if gap > self.longest_usec:
-            self.longest_usec = gap
-        index = gap if gap < 8 else 4 * gap.bit_length() + ((gap >> (gap.bit_length() - 3)) & 3)
-        bins = self.bins
-        bins[index] = bins.get(index, 0) + 1
-
-    def halve(self) -> None:
-        self.bins = {index: count // 2 for index, count in self.bins.items() if count > 1}
-        self.gaps = sum(self.bins.values())
-        self.total_usec //= 2
-
-    @property
-    def mean_usec(self) -> int:
-        return self.total_usec // self.gaps if self.gaps else 0
-
-    def quantile(self, q: float) -> int:
-        """The upper edge of the bin holding the q-quantile."""
-        rank, seen = q * self.gaps, 0
-        for index in sorted(self.bins):
-            seen += self.bins[index]
-            if seen >= rank:
-                return bin_range(index)[1]
-        return 0
-
-    def trimmed(self) -> list[tuple[int, int]]:
-        """(bin, count) with the longest TRIM of the gaps left out: a rare outage is no part of the rhythm."""
-        drop = int(self.gaps * TRIM)
-        out = []
-        for index in sorted(self.bins, reverse=True):
-            count = self.bins[index]
-            cut = min(drop, count)
-            drop -= cut
-            if count > cut:
-                out.append((index, count - cut))
-        return out
-
-    def variation(self) -> tuple[float, float]:
-        """(coefficient of variation, mean) of the gaps at their bins' midpoints, the longest TRIM left out."""
-        n = total = squares = 0.0
-        for index, count in self.trimmed():
-            low, high = bin_range(index)
-            mid = (low + high - 1) / 2
-            n += count
-            total += count * mid
-            squares += count * mid * mid
-        if not n or not total:
-            return 0.0, 0.0
-        mean = total / n
-        return math.sqrt(max(squares / n - mean * mean, 0.0)) / mean, mean
-
-    def threshold(self, absence: Absence) -> int:
-        """The silence threshold in usec, or 0 when the unit is not regular enough to have one."""
-        variation, mean = self.variation()
-        if variation > absence.max_variation or mean <= 0:
-            return 0
-        n = self.gaps
-        tail_from = self.quantile(TAIL_FROM)
-        above = [(count, (low + high - 1) / 2) for index, count in self.trimmed()
-                 for low, high in (bin_range(index),) if low >= tail_from]
-        beyond = sum(count for count, _ in above)
-        scale = sum(count * (mid - tail_from) for count, mid in above) / beyond if beyond else 0.0
-        scale = max(scale, variation * mean)
-        share = max(beyond, 1) / n
-        per_day = DAY_USEC / max(self.total_usec / n, 1.0)
-        tail = tail_from + scale * max(1.0, math.log(share * per_day / absence.false_alarms_per_day))
-        return int(max(absence.silent_for_usec, absence.margin * self.quantile(1 - TRIM), tail))
-
-    def snapshot(self) -> list[Any]:
-        flat = [value for pair in sorted(self.bins.items()) for value in pair]
-        return [self.gaps, self.total_usec, self.longest_usec, flat]
-
-    @classmethod
-    def restore(cls, data: Any) -> Rhythm | None:
-        try:
-            gaps, total, longest, flat = data
-            bins = {int(index): int(count) for index, count in zip(flat[::2], flat[1::2], strict=True)}
-            if sum(bins.values()) != gaps or min(bins.values(), default=1) < 1 or total < 0:
-                return None
-            return cls(int(gaps), int(total), int(longest), bins)
-        except (TypeError, ValueError):
-            return None
 
 
 @dataclass(frozen=True)
