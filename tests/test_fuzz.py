@@ -32,19 +32,10 @@ from logsentry.pipeline import Pipeline
 from logsentry.rules.loader import load_rules, shipped_rules_dir
 from logsentry.rules.rule import RuleError, load_rule_file
 from logsentry.sources import open_entries
-from logsentry.sources.export import (
-    MAX_VALUE_KEPT,
-    ExportSource,
-    InputFormatError,
-    _json_fields,
-    _Object,
-    _Reader,
-    _StreamedObject,
-    kept_fields,
-    read_export,
-    read_json_lines,
-)
+from logsentry.sources.dump import MAX_VALUE_KEPT, BoundedReader, InputFormatError, kept_fields
+from logsentry.sources.export import ExportSource, read_export
 from logsentry.sources.journal_files import build_journal, export_entry
+from logsentry.sources.json_lines import _json_fields, _Object, _StreamedObject, read_json_lines
 from logsentry.sources.selection import Selection
 from logsentry.timespec import USEC_FORMATTABLE_MAX, TimeSpecError, parse_timestamp
 
@@ -299,7 +290,7 @@ def test_streamed_json_object_reads_what_json_loads_reads(pairs, spaces):
         loaded = _json_fields(json.loads(line, object_pairs_hook=_Object), keep, "w")
     except (ValueError, RecursionError):
         return
-    streamed = _StreamedObject(_Reader(io.BytesIO(b""), "w"), line, keep, "w").parse()
+    streamed = _StreamedObject(BoundedReader(io.BytesIO(b""), "w"), line, keep, "w").parse()
     assert streamed.values == loaded.values and streamed.count == loaded.count
 
 

@@ -28,7 +28,7 @@ from ..engine.policy import Policy
 from ..model import Entry
 from ..pipeline import EndedEvent, Pipeline, dry_run_executor
 from ..sources import JournalOpenError, Selection
-from ..sources.export import JOURNAL_MAGIC
+from ..sources.dump import JOURNAL_MAGIC
 from ..sources.journal import JournalFollower, JournalGap, JournalLocation, StartAt
 from ..timespec import wall_usec
 from ..views.tail import LiveView, TailState, TailView, json_view, plain_view
