@@ -11,6 +11,10 @@ Grouping accuracy (GA): a line counts when the set of lines in its predicted gro
 ground-truth group (EventId). Every parser sees each log's `Content` column, one line after another, as one unit.
 Speed is the time of the `add` calls per line in this process (first pass: every line new to the miner); "repeat"
 is a second pass over the same lines (the exact-line cache, as for a service that keeps seeing the same lines).
+
+`--explain N` prints, per log, the N largest wrong groups: ground-truth events merged into one template (with an
+example line as tokenised, so a masking miss shows) and events split over several templates. `--settled N` and
+`--similarity` run the clustering with other settings, to see how much the result depends on them.
 """
 
 from __future__ import annotations
@@ -19,13 +23,13 @@ import argparse
 import csv
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from logsentry.engine.templates import TemplateMiner
+from logsentry.engine.templates import TemplateMiner, drain, tokenize
 
 LOGS = ["HDFS", "Hadoop", "Spark", "Zookeeper", "BGL", "HPC", "Thunderbird", "Windows", "Linux", "Mac", "Android",
         "HealthApp", "Apache", "OpenSSH", "OpenStack", "Proxifier"]
@@ -61,10 +65,38 @@ def drain_published(table: Path) -> dict[str, float]:
     return out
 
 
-def load(path: Path) -> tuple[list[str], list[str]]:
+def load(path: Path) -> tuple[list[str], list[str], dict[str, str]]:
+    """The lines, their ground-truth event ids, and each event's template."""
     with path.open(newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
-    return [r["Content"] for r in rows], [r["EventId"] for r in rows]
+    return [r["Content"] for r in rows], [r["EventId"] for r in rows], {r["EventId"]: r["EventTemplate"] for r in rows}
+
+
+def wrong_groups(lines: list[str], truth: list[str], predicted: Sequence[Hashable], events: dict[str, str],
+                 texts: dict[Hashable, str], top: int) -> list[str]:
+    """The `top` largest wrong groups, each with its parts: events merged into one template, or split over many."""
+    by_truth: dict[str, list[int]] = defaultdict(list)
+    by_pred: dict[Hashable, list[int]] = defaultdict(list)
+    for i, (t, p) in enumerate(zip(truth, predicted, strict=True)):
+        by_truth[t].append(i)
+        by_pred[p].append(i)
+    found: list[tuple[int, list[str]]] = []
+    for p, members in by_pred.items():
+        parts = Counter(truth[i] for i in members)
+        if len(parts) > 1:
+            out = [f"MERGED into {texts.get(p, '?')[:100]!r} ({len(members)} lines):"]
+            for t, n in parts.most_common(5):
+                example = lines[next(i for i in members if truth[i] == t)]
+                out.append(f"  {n:5d} of {t} {events[t][:90]!r}\n        as {' '.join(tokenize(example))[:100]!r}")
+            found.append((len(members), out))
+    for t, members in by_truth.items():
+        split = Counter(predicted[i] for i in members)
+        if len(split) > 1:
+            out = [f"SPLIT {t} {events[t][:100]!r} ({len(members)} lines):"]
+            out += [f"  {n:5d} in {texts.get(p, '?')[:100]!r}" for p, n in split.most_common(5)]
+            found.append((len(members), out))
+    found.sort(key=lambda item: -item[0])
+    return [line for _, out in found[:top] for line in out]
 
 
 def timed(fn: Callable[[str], Hashable], lines: list[str]) -> tuple[list[Hashable], float]:
@@ -73,11 +105,12 @@ def timed(fn: Callable[[str], Hashable], lines: list[str]) -> tuple[list[Hashabl
     return out, time.perf_counter() - start
 
 
-def run_ours(lines: list[str], **settings: float) -> tuple[list[Hashable], float, float]:
+def run_ours(lines: list[str], **settings: float) -> tuple[list[Hashable], float, float, dict[Hashable, str]]:
+    """Template ids per line, seconds of the first and second pass, and each template's final text."""
     miner = TemplateMiner(**settings)  # type: ignore[arg-type]
     ids, first = timed(lambda line: miner.add("unit", line).id, lines)
     _, again = timed(lambda line: miner.add("unit", line).id, lines)
-    return ids, first, again
+    return ids, first, again, {t.id: t.text for t in miner.templates("unit")}
 
 
 # The masking of drain3's example configuration (examples/drain3.ini), the one most deployments start from.
@@ -94,9 +127,9 @@ DRAIN3_EXAMPLE_MASKS = [
 
 def run_drain3(lines: list[str], masks: bool) -> tuple[list[Hashable], float] | None:
     try:
-        from drain3 import TemplateMiner as Drain3  # type: ignore[import-not-found]
-        from drain3.masking import MaskingInstruction  # type: ignore[import-not-found]
-        from drain3.template_miner_config import TemplateMinerConfig  # type: ignore[import-not-found]
+        from drain3 import TemplateMiner as Drain3  # type: ignore[import-not-found,import-untyped,unused-ignore]
+        from drain3.masking import MaskingInstruction  # type: ignore[import-not-found,import-untyped,unused-ignore]
+        from drain3.template_miner_config import TemplateMinerConfig  # type: ignore[import-not-found,import-untyped,unused-ignore]
     except ImportError:
         return None
     config = TemplateMinerConfig()  # drain3's defaults: depth 4, similarity 0.4, max_children 100, no masking
@@ -113,8 +146,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", help="comma-separated log names")
     ap.add_argument("--similarity", type=float)
     ap.add_argument("--depth", type=int)
+    ap.add_argument("--settled", type=int, help="lines after which an ungeneralised cluster is a fixed message")
+    ap.add_argument("--explain", type=int, default=0, metavar="N", help="print each log's N largest wrong groups")
     ap.add_argument("--no-drain3", action="store_true")
     args = ap.parse_args(argv)
+    if args.settled is not None:
+        drain.SETTLED = args.settled  # read by every Tree the miners make in this process
     import logging
 
     logging.disable(logging.WARNING)  # drain3 logs its configuration
@@ -136,8 +173,8 @@ def main(argv: list[str] | None = None) -> int:
         if not found:
             print(f"{name:<12} missing under {args.loghub}")
             continue
-        lines, truth = load(found[0])
-        ids, ours_s, again_s = run_ours(lines, **settings)
+        lines, truth, events = load(found[0])
+        ids, ours_s, again_s, texts = run_ours(lines, **settings)
         ga = grouping_accuracy(truth, ids)
         d3 = None if args.no_drain3 else run_drain3(lines, masks=False)
         d3_ga = grouping_accuracy(truth, d3[0]) if d3 else None
@@ -152,6 +189,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{_f(d3_ga):>8}{_f(d3m_ga):>8}   {row[5]:>8.1f}{row[6]:>8.2f}{_f(row[7], '.1f'):>10}"
               f"{_f(row[7] / row[5] if row[7] else None, '.1f'):>6}{_f(row[9], '.1f'):>11}"
               f"{_f(row[9] / row[5] if row[9] else None, '.1f'):>6}")
+        for line in wrong_groups(lines, truth, ids, events, texts, args.explain):
+            print("    " + line)
     if rows:
         def avg(i: int) -> float | None:
             vals = [r[i] for r in rows if r[i] is not None]
