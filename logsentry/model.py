@@ -172,6 +172,20 @@ class Hit:
 
 
 @dataclass(frozen=True, slots=True)
+class Link:
+    """One rule's incident within a failure's chain (engine/failures.py): its first hit, for people."""
+
+    rule_id: str
+    severity: Severity
+    first_usec: int
+    """Journal time (µs) of the rule's first hit in the failure."""
+    count: int
+    message: str
+    """The rule's first line in the failure (cut to 1 KiB)."""
+    cursor: str
+
+
+@dataclass(frozen=True, slots=True)
 class Incident:
     """A trigger that fired: `count` hits of one rule for one unit (and key) within the rule's window.
 
@@ -204,6 +218,9 @@ class Incident:
     """The `_MACHINE_ID` of the incident's entries ("" when they carried none: then never restarted)."""
     host: str = ""
     """The `_HOSTNAME` of the incident's entries, for people."""
+    chain: tuple[Link, ...] = ()
+    """A failure's incident (engine/failures.py): every rule's incident that described the same failure of
+    the unit, this one included, in journal-time order; () for an incident no other joined."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from typing import Protocol
 from .engine.absence import Gap, Overrides, SilenceTracker
 from .engine.anomaly import AnomalyDetector
 from .engine.detector import Detector, Quarantine
+from .engine.failures import FailureGroups
 from .engine.policy import Policy
 from .engine.window import BurstTracker
 from .model import Action, Entry, Hit, Incident, ScreenedRun, host_unit
@@ -129,6 +130,8 @@ class Pipeline:
         self._signature_rules = frozenset(rule.id for rule in detector.rules.values()
                                           if rule.anomaly is None and rule.absence is None)
         self.tracker = BurstTracker(detector.rules.values())
+        self.failures = FailureGroups(detector.rules.values())
+        """Signature incidents joined per failure of a unit: one incident given out per failure."""
         self.silence = SilenceTracker(detector.rules.values(), silence_overrides)
         self.suppressions: dict[str, deque[tuple[int, int]]] = {}
         self.policy: ActionPolicy = policy or Policy()
@@ -161,8 +164,10 @@ class Pipeline:
         progress, silence, detector = self.progress, self.silence, self.detector
         now = entry.realtime_usec
         progress.saw(now)
-        if self.tracker.due(now) or (silence and silence.due(now)):
+        if self.tracker.due(now) or (silence and silence.due(now)) or self.failures.due(now):
             yield from self.tick(now)
+        if "_PID" in entry.fields:
+            self.failures.learn(entry)
         if "N_DROPPED" in entry.fields:
             self._note_suppression(entry)
         if silence:
@@ -194,13 +199,15 @@ class Pipeline:
                 continue  # the failure has its incident already (a signature's, or another anomaly rule's)
             progress.matches += 1
             yield MatchEvent(hit)
+            if hit.rule_id in self._signature_rules:
+                self.failures.note_hit(hit)
             ended, fired = self.tracker.add(hit)
             if ended is not None:
-                yield self._ended(self._with_dropped(ended))
+                yield from self._ended(self._with_dropped(ended))
             if fired is not None:
                 yield from self._fired(fired)
 
-    def _ended(self, incident: Incident, open_at_end: bool = False) -> EndedEvent:
+    def _ended(self, incident: Incident, open_at_end: bool = False) -> Iterator[Event]:
         if self.silence and incident.rule_id not in self.silence.rule_ids:
             self.silence.incident_ended(incident_key(incident), incident.last_usec + incident.within_usec)
         if self._anomaly_open.get(incident_key(incident)) == incident.rule_id:
@@ -211,24 +218,41 @@ class Pipeline:
                 self._signature_open[incident_key(incident)] = left
             else:
                 self._signature_open.pop(incident_key(incident), None)
-        return EndedEvent(incident, open_at_end)
+            first, failure = self.failures.ended(incident)
+            for given in first:  # ended while it settled: given out first
+                yield from self._give(given)
+            if failure is None:
+                return  # other incidents of the same failure are still open
+            incident = self._with_dropped(failure)
+        yield EndedEvent(incident, open_at_end)
 
     def tick(self, now_usec: int) -> Iterator[Event]:
         """Let time pass: end quiet bursts, fire silences. Live modes call it when they have caught up."""
         for incident in self.tracker.expire(now_usec):
-            yield self._ended(self._with_dropped(incident))
+            yield from self._ended(self._with_dropped(incident))
+        for given in self.failures.settle(now_usec):
+            yield from self._give(given)
         if self.silence:
             for incident in self.silence.expire(now_usec):
                 yield from self._fired(incident)
 
     def _fired(self, incident: Incident) -> Iterator[Event]:
-        self.progress.incidents += 1
+        """An incident fired: a signature's joins its failure (engine/failures.py), which is given out once."""
         if self.silence and incident.rule_id not in self.silence.rule_ids:
             self.silence.incident_opened(incident_key(incident))  # the unit going quiet now is this incident's doing
         if incident.rule_id in self._signature_rules:
             self._signature_open[incident_key(incident)] = self._signature_open.get(incident_key(incident), 0) + 1
         elif incident.why and incident.rule_id not in self._signature_rules:
             self._anomaly_open.setdefault(incident_key(incident), incident.rule_id)
+        if incident.rule_id in self._signature_rules:
+            for given in self.failures.fired(incident):
+                yield from self._give(given)
+        else:
+            yield from self._give(incident)
+
+    def _give(self, incident: Incident) -> Iterator[Event]:
+        """One incident given out (one per failure): counted, shown, and one decision on what to do."""
+        self.progress.incidents += 1
         yield IncidentEvent(incident)
         for action in self.policy.decide(incident):
             yield ActionEvent(self.execute(action))
@@ -247,7 +271,7 @@ class Pipeline:
             else:
                 yield from self._pass_one(entry)
         for incident in self.tracker.open_incidents():
-            yield self._ended(self._with_dropped(incident), open_at_end=True)
+            yield from self._ended(self._with_dropped(incident), open_at_end=True)
         if self.silence:  # silences that reach the input's end: their gaps run to it
             for incident, gap in self.silence.finish():
                 yield GapEvent(gap)
@@ -257,7 +281,7 @@ class Pipeline:
         """A screened-out entry: time moves on, its unit showed life."""
         now = entry.realtime_usec
         self.progress.saw(now)
-        if self.tracker.due(now) or (self.silence and self.silence.due(now)):
+        if self.tracker.due(now) or (self.silence and self.silence.due(now)) or self.failures.due(now):
             yield from self.tick(now)
         if self.silence:
             for incident, gap in self.silence.observe(entry):
@@ -290,7 +314,7 @@ class Pipeline:
             yield from self._pass_anomalies(run)
         if self.tracker.due(run.peak_usec):
             for incident in self.tracker.expire(run.peak_usec):
-                yield self._ended(self._with_dropped(incident))
+                yield from self._ended(self._with_dropped(incident))
 
     def _pass_anomalies(self, run: ScreenedRun) -> Iterator[Event]:
         """The anomaly step over a run whose silence tracking was folded (so no silence fires or ends
@@ -300,9 +324,12 @@ class Pipeline:
             now = entry.realtime_usec
             if tracker.due(now):
                 for incident in tracker.expire(now):
-                    yield self._ended(self._with_dropped(incident))
+                    yield from self._ended(self._with_dropped(incident))
             if found := anomalies(entry):
                 yield from self._hits(found)
 
     def open_incidents(self) -> list[Incident]:
-        return self.tracker.open_incidents() + (self.silence.open_incidents() if self.silence else [])
+        """Open incidents, one per failure: a signature incident that joined a failure is shown through it."""
+        failures = self.failures
+        return ([incident for incident in self.tracker.open_incidents() if not failures.grouped(incident)]
+                + failures.open_failures() + (self.silence.open_incidents() if self.silence else []))

@@ -165,6 +165,7 @@ class Service:
         self.pipeline = self._build_pipeline(self.rule_set)
         self.pipeline.silence.restore(self.state.get("silence"))  # units' rhythms (engine/absence.py)
         self.pipeline.tracker.restore(self.state.load_windows())
+        self.pipeline.failures.restore(self.state.get("failures"))  # incidents joined per failure (a settling one too)
         self.pipeline.tracker.track_changes = True
         if self.state.get("windows") is not None:
             self.state.replace_windows(self.pipeline.tracker.items())  # from the whole-snapshot format
@@ -603,7 +604,8 @@ class Service:
             return
         self.last_commit_at = time.monotonic()
         values: dict[str, Any] = {"ledger": self.ledger.snapshot(), "alerting": self.alerting,
-                                  FIGURES_KEY: self.figures.saved(), "restarted_seen": self.restarted_seen}
+                                  FIGURES_KEY: self.figures.saved(), "restarted_seen": self.restarted_seen,
+                                  "failures": self.pipeline.failures.snapshot()}
         if self.cursor is not None:
             values["cursor"] = self.cursor
         if final or self.pipeline.silence.snapshot_due():
@@ -682,10 +684,12 @@ class Service:
         self._commit()
         windows = self.pipeline.tracker.snapshot()
         rhythms = self.pipeline.silence.snapshot()
+        failures = self.pipeline.failures.snapshot()
         self.config, self.rule_set = config, rule_set
         self.pipeline = self._build_pipeline(rule_set)
         self.pipeline.silence.restore(rhythms)
         self.pipeline.tracker.restore(windows)
+        self.pipeline.failures.restore(failures)
         self.pipeline.tracker.track_changes = True
         self.state.replace_windows(self.pipeline.tracker.items())
         self.worker.config = config

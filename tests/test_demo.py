@@ -20,6 +20,8 @@ def test_demo_detects_the_outage_at_its_first_line(tmp_path: Path):
     assert 0 <= result.incident.fired_usec - FACTS.first_error_usec < 1_000_000
     assert [a.kind for a in result.actions] == ["restart", "alert"]
     assert all(a.dry_run for a in result.actions)
+    # One failure, one incident: error-burst and the MVar signature join the worker's death (engine/failures.py).
+    assert result.progress.incidents == 1
     assert result.benign_mentions == 1  # the search URL with the exception text triggered nothing
 
 

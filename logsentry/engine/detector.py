@@ -19,6 +19,7 @@ DEFAULT_TIMEOUT_S = 0.05
 # Only this much of a message is matched: journald's own stdout line limit is 48 KiB (LineMax=), and a
 # bounded input keeps one huge hostile entry from timing a good rule out.
 MAX_MATCH_CHARS = 64 * 1024
+GROUPING_FIELDS = ("_SYSTEMD_UNIT", "USER_INVOCATION_ID")
 
 
 @dataclass(frozen=True)
@@ -99,8 +100,9 @@ class Detector:
 
     @property
     def needed_fields(self) -> tuple[str, ...]:
-        """Journal fields the rules look at, beyond MESSAGE and PRIORITY."""
-        return tuple(sorted({name for rule in self.rules.values() for name in rule.fields}))
+        """Journal fields the rules look at, beyond MESSAGE and PRIORITY, and those that join a failure's
+        incidents (engine/failures.py: which unit owns a PID, a user unit's invocation)."""
+        return tuple(sorted({*GROUPING_FIELDS, *(name for rule in self.rules.values() for name in rule.fields)}))
 
     def _set_matching(self, rules: list[Rule]) -> None:
         self._matching = rules

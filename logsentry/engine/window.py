@@ -15,8 +15,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from ..model import Hit, Incident, Severity, host_unit
+from ..model import Hit, Incident, Link, Severity, host_unit
 from ..rules.rule import Rule
+from ..sources.selection import COREDUMP_MESSAGE_ID
 
 MAX_SAMPLES = 5
 MAX_SAMPLE_CHARS = 1024  # a sample is for people (alerts show 500 characters): 48 KiB lines must not pile up
@@ -175,7 +176,7 @@ class BurstTracker:
                 continue
             window = _Window(stamps=deque(item["stamps"], maxlen=rule.trigger.count))
             if item["incident"] is not None:
-                window.incident = _incident_from_json(item["incident"])
+                window.incident = incident_from_json(item["incident"])
             self._windows[(rule_id, unit, group)] = window
             heapq.heappush(self._deadlines, (self._deadline((rule_id, unit, group), window), (rule_id, unit, group)))
 
@@ -192,29 +193,34 @@ def window_key(key: WindowKey) -> str:
 
 def _window_json(key: WindowKey, window: _Window) -> dict[str, Any]:
     return {"key": list(key), "stamps": list(window.stamps),
-            "incident": _incident_json(window.incident) if window.incident else None}
+            "incident": incident_json(window.incident) if window.incident else None}
 
 
 def invocation_of(fields: Mapping[str, str]) -> str:
     """The invocation of the unit an entry is about, by the same precedence as `subject_unit`: systemd's
-    own lines name it in INVOCATION_ID, privileged lines about another unit in OBJECT_SYSTEMD_INVOCATION_ID,
-    and everything else runs in its own."""
-    if fields.get("_PID") == "1" and (named := fields.get("INVOCATION_ID")):
+    own lines name it in INVOCATION_ID (USER_INVOCATION_ID for a user unit), privileged lines about another
+    unit in OBJECT_SYSTEMD_INVOCATION_ID, and everything else runs in its own; systemd-coredump's report
+    names none ("": unknown; its own `_SYSTEMD_INVOCATION_ID` is the systemd-coredump@ instance's)."""
+    if fields.get("_PID") == "1" and (named := fields.get("INVOCATION_ID") or fields.get("USER_INVOCATION_ID")):
         return named
+    if fields.get("_UID") == "0" and fields.get("MESSAGE_ID") == COREDUMP_MESSAGE_ID:
+        return ""
     if fields.get("_UID") == "0" and (other := fields.get("OBJECT_SYSTEMD_INVOCATION_ID")):
         return other
     return fields.get("_SYSTEMD_INVOCATION_ID") or ""
 
 
-def _incident_json(incident: Incident) -> dict[str, Any]:
+def incident_json(incident: Incident) -> dict[str, Any]:
     data = asdict(incident)
     data["severity"] = int(incident.severity)
     data["samples"] = list(incident.samples)
     return data
 
 
-def _incident_from_json(data: dict[str, Any]) -> Incident:
-    return Incident(**{**data, "severity": Severity(data["severity"]), "samples": tuple(data["samples"])})
+def incident_from_json(data: Mapping[str, Any]) -> Incident:
+    chain = tuple(Link(**{**link, "severity": Severity(link["severity"])}) for link in data.get("chain") or ())
+    return Incident(**{**data, "severity": Severity(data["severity"]), "samples": tuple(data["samples"]),
+                       "chain": chain})
 
 
 def _extend(incident: Incident, hit: Hit) -> Incident:

@@ -26,6 +26,8 @@ def _incident_fields(incident: Incident) -> dict[str, Any]:
         "dropped": incident.dropped,
         "why": incident.why,
         "template": incident.template,
+        "chain": [{"rule": link.rule_id, "severity": link.severity.label, "first_usec": link.first_usec,
+                   "count": link.count, "message": link.message, "cursor": link.cursor} for link in incident.chain],
     }
 
 

@@ -1,0 +1,281 @@
+"""One incident per failure: the signature incidents that describe one failure of one unit become one.
+
+One OOM kill raises kernel-oom-kill, kernel-memcg-oom, systemd-unit-oom-killed, systemd-main-process-killed
+and systemd-unit-failed: five rules, one event. Incidents of signature rules join one *failure* when they are
+about the same unit of the same machine, in the same invocation where the journal says which, within
+SPAN_USEC of journal time of the failure's latest hit, and never two incidents of one rule (a rule's windows
+per key, or per invocation, keep its incidents apart on purpose). A generic rule (one whose regex matches any line, such as
+error-burst) joins a failure of its unit while any incident of that failure is open, however late it fires.
+
+Only trusted fields join (sources/selection.py, SECURITY.md): the unit is `subject_unit`'s, the invocation is
+`invocation_of`'s (`_SYSTEMD_INVOCATION_ID`; `INVOCATION_ID`/`USER_INVOCATION_ID` only on PID 1's lines;
+`OBJECT_SYSTEMD_INVOCATION_ID` only on root's), and a kernel line (`_TRANSPORT=kernel`) joins a unit only
+through the PID the kernel wrote, looked up among the PIDs journald stamped (`_PID`) on that unit's own
+entries (`_SYSTEMD_UNIT`). Log text never names the unit or the invocation.
+
+The failure's incident is given out once: at once when a member suggests a restart (the restart is not
+delayed), else SETTLE_USEC of journal time after its first member fired, so the rest of the chain (PID 1's
+lines come within milliseconds of the kernel's) can join and the most specific rule lead it. Members joining
+later are evidence in its chain (its end record, views and reminders), never a second page or restart.
+
+Most specific (`rank`): a rule naming the cause (kernel OOM kill, watchdog timeout, start-limit hit, a
+runtime's own fatal line) before one reporting how systemd saw the unit end (OUTCOME_RULES), before a generic
+one; then a rule suggesting a restart; then higher severity; then the earlier. The failure's severity is its
+members' highest.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+from ..model import Entry, Hit, Incident, Link, Severity
+from ..rules.rule import Rule
+from .window import MAX_SAMPLE_CHARS, incident_from_json, incident_json, invocation_of
+
+SETTLE_USEC = 2_000_000
+"""Journal time (µs) an alert-only failure waits for the rest of its chain before it is given out (none when
+its first rule's window is shorter than 4 times this: the policy would take it for stale)."""
+SPAN_USEC = 30_000_000
+"""Journal time (µs): an incident that starts this long after a failure's latest hit is another failure."""
+OUTCOME_RULES = frozenset({"systemd-main-process-killed", "systemd-unit-failed", "systemd-restart-loop",
+                           "systemd-user-unit-failure"})
+"""Rules that say how systemd saw a unit end, not why: they lead a failure only when no cause was seen."""
+PID_RULES = frozenset({"kernel-oom-kill", "kernel-memcg-oom", "kernel-segfault"})
+"""Kernel rules whose `pid` capture is the kernel's own number (the victim's comm, which its process chooses,
+is at most 15 bytes and cannot hold the text around the PID): their lines join the unit that owned it."""
+KERNEL_OOM_RULES = frozenset({"kernel-oom-kill", "kernel-memcg-oom"})
+UNIT_OOM_RULES = frozenset({"systemd-unit-oom-killed"})
+"""PID 1's word that the kernel killed a process of a unit (read from the unit's cgroup memory.events): a
+kernel OOM kill still settling on the same machine, and no other, joins that unit's failure."""
+APART_RULES = frozenset({"journald-suppressed"})
+"""Rules about the journal rather than the unit (lines lost to the rate limit): always an incident of their own."""
+MAX_PIDS = 65_536
+MAX_FAILURES = 10_000
+MAX_SEEN = 16
+
+MemberId = tuple[str, str, str, str, int]
+"""(rule, machine, unit, key, first_usec): a tracker incident's identity (its versions share it)."""
+
+
+def member_id(incident: Incident) -> MemberId:
+    return (incident.rule_id, incident.machine_id, incident.unit, incident.key, incident.first_usec)
+
+
+def is_generic(rule: Rule) -> bool:
+    """A rule whose regex matches the empty line names nothing: it counts levels (error-burst)."""
+    return rule.message is None or rule.message.search("") is not None
+
+
+@dataclass
+class _Failure:
+    """Mutable state owned by FailureGroups: one failure of one unit."""
+
+    machine: str
+    unit: str
+    invocation: str
+    settle_usec: int
+    last_usec: int
+    members: dict[MemberId, Incident] = field(default_factory=dict)
+    """Every member's latest version, in the order they fired."""
+    open: set[MemberId] = field(default_factory=set)
+    given: Incident | None = None
+    """The failure's incident as given out (its identity for alerts and resolves); None while it settles."""
+    seen: dict[str, Link] = field(default_factory=dict)
+    """Signature rules that matched the unit during the failure without firing (a first "Scheduled restart
+    job" of systemd-restart-loop's three): their first line, as evidence in the chain."""
+
+
+class FailureGroups:
+    def __init__(self, rules: Iterable[Rule]):
+        rules = list(rules)
+        self._tier = {rule.id: 2 if is_generic(rule) else 1 if rule.id in OUTCOME_RULES else 0 for rule in rules}
+        self._failures: list[_Failure] = []
+        self._by_member: dict[MemberId, _Failure] = {}
+        self._pids: OrderedDict[tuple[str, str], tuple[str, str]] = OrderedDict()
+        """(machine, PID) -> (unit, invocation), learnt from entries' trusted `_PID` and `_SYSTEMD_UNIT`."""
+        self._earliest: int | None = None
+        """The earliest settling time of a failure not given out yet (None: none settles)."""
+        self._kernel_pid: dict[tuple[str, str, str], str] = {}
+        """(rule, machine, key) -> the PID the latest kernel hit of that window named."""
+
+    def learn(self, entry: Entry) -> None:
+        """Note which unit owns the entry's `_PID` (journald's, so trusted; never from text input)."""
+        fields = entry.fields
+        pid, own = fields.get("_PID"), fields.get("_SYSTEMD_UNIT")
+        if not pid or not own or own != entry.unit or entry.from_text or pid == "1":
+            return
+        key = (entry.machine_id, pid)
+        self._pids[key] = (own, fields.get("_SYSTEMD_INVOCATION_ID", ""))
+        self._pids.move_to_end(key)
+        if len(self._pids) > MAX_PIDS:
+            self._pids.popitem(last=False)
+
+    def note_hit(self, hit: Hit) -> None:
+        """Remember the PID a kernel line named, for the incident the hit may fire; a hit on a unit with a
+        failure open (same invocation, within SPAN_USEC) is evidence in its chain."""
+        entry = hit.entry
+        invocation = invocation_of(entry.fields)
+        for failure in reversed(self._failures):
+            if failure.unit == entry.unit and failure.machine == entry.machine_id and failure.open \
+                    and (not invocation or not failure.invocation or invocation == failure.invocation) \
+                    and entry.realtime_usec <= failure.last_usec + SPAN_USEC:
+                if hit.rule_id not in failure.seen and len(failure.seen) < MAX_SEEN:
+                    failure.seen[hit.rule_id] = Link(hit.rule_id, hit.severity, entry.realtime_usec, 1,
+                                                     entry.message[:MAX_SAMPLE_CHARS], entry.cursor)
+                break
+        if hit.rule_id in PID_RULES and hit.entry.unit == "kernel" and not hit.entry.from_text \
+                and (pid := hit.captures.get("pid")):
+            self._kernel_pid[(hit.rule_id, hit.entry.machine_id, hit.key)] = pid
+            if len(self._kernel_pid) > MAX_PIDS:
+                self._kernel_pid.pop(next(iter(self._kernel_pid)))
+
+    def _subject(self, incident: Incident) -> tuple[str, str]:
+        """(unit, invocation) the incident is about: a kernel line's is its PID's owner's."""
+        if incident.rule_id in PID_RULES and incident.unit == "kernel":
+            pid = self._kernel_pid.get((incident.rule_id, incident.machine_id, incident.key))
+            owner = self._pids.get((incident.machine_id, pid)) if pid else None
+            if owner is not None:
+                return owner
+        return incident.unit, incident.invocation
+
+    def fired(self, incident: Incident) -> list[Incident]:
+        """A signature incident fired: the failure incidents to give out now (none while it settles)."""
+        if incident.rule_id in APART_RULES:
+            return [incident]
+        unit, invocation = self._subject(incident)
+        generic = self._tier.get(incident.rule_id, 0) == 2
+        restart = incident.action == "restart"
+        failure = next((f for f in reversed(self._failures) if f.machine == incident.machine_id and f.unit == unit
+                        and (not invocation or not f.invocation or invocation == f.invocation)
+                        and (incident.first_usec <= f.last_usec + SPAN_USEC or (generic and f.open))
+                        and not (restart and f.given is not None and f.given.action != "restart")
+                        and all(m[0] != incident.rule_id for m in f.members)), None)
+        if failure is None:
+            if len(self._failures) >= MAX_FAILURES:  # the oldest are given out and forgotten
+                for old in self._failures[: MAX_FAILURES // 10]:
+                    for member in old.members:
+                        self._by_member.pop(member, None)
+                self._failures = self._failures[MAX_FAILURES // 10:]
+            # Not for a rule with a short window: the policy takes an incident older than its window for stale.
+            settle = SETTLE_USEC if incident.within_usec >= 4 * SETTLE_USEC else 0
+            failure = _Failure(incident.machine_id, unit, invocation, incident.fired_usec + settle,
+                               incident.last_usec)
+            self._failures.append(failure)
+            if self._earliest is None or failure.settle_usec < self._earliest:
+                self._earliest = failure.settle_usec
+        failure.invocation = failure.invocation or invocation
+        self._update(failure, incident)
+        failure.open.add(member_id(incident))
+        self._by_member[member_id(incident)] = failure
+        if incident.rule_id in UNIT_OOM_RULES:
+            self._adopt_kernel_kill(failure, incident)
+        if failure.given is None and (restart or failure.settle_usec == incident.fired_usec):
+            return [self._give(failure)]
+        return []
+
+    def _adopt_kernel_kill(self, failure: _Failure, incident: Incident) -> None:
+        """Join the kernel OOM kill that PID 1's line reports, when exactly one is settling unattributed on
+        the unit's machine within SETTLE_USEC before it (both sources trusted: the kernel and PID 1)."""
+        kills = [f for f in self._failures if f.unit == "kernel" and f.machine == failure.machine and f.given is None
+                 and f is not failure and all(m[0] in KERNEL_OOM_RULES for m in f.members)
+                 and 0 <= incident.first_usec - min(m.first_usec for m in f.members.values()) <= SETTLE_USEC]
+        if len(kills) != 1:
+            return
+        [kill] = kills
+        self._failures.remove(kill)
+        for member, version in kill.members.items():
+            failure.members[member] = version
+            failure.last_usec = max(failure.last_usec, version.last_usec)
+        for member in kill.open:
+            failure.open.add(member)
+            self._by_member[member] = failure
+
+    def _update(self, failure: _Failure, incident: Incident) -> None:
+        failure.members[member_id(incident)] = incident
+        failure.last_usec = max(failure.last_usec, incident.last_usec)
+
+    def due(self, now_usec: int) -> bool:
+        """Would settle(now_usec) give anything out? (O(1): it runs for every entry.)"""
+        return self._earliest is not None and self._earliest < now_usec
+
+    def settle(self, now_usec: int) -> list[Incident]:
+        """Failures whose settling time passed before `now_usec`, given out now."""
+        if not self.due(now_usec):
+            return []
+        given = [self._give(f) for f in self._failures if f.given is None and f.settle_usec < now_usec]
+        self._earliest = min((f.settle_usec for f in self._failures if f.given is None), default=None)
+        return given
+
+    def ended(self, incident: Incident) -> tuple[list[Incident], Incident | None]:
+        """A member's incident ended: (the failure's incident if it had still to be given out, the failure's
+        final incident when this was its last open member)."""
+        failure = self._by_member.pop(member_id(incident), None)
+        if failure is None:
+            return [], incident
+        self._update(failure, incident)
+        failure.open.discard(member_id(incident))
+        first = [self._give(failure)] if failure.given is None else []
+        if failure.open:
+            return first, None
+        self._failures.remove(failure)
+        return first, self.view(failure)
+
+    def _give(self, failure: _Failure) -> Incident:
+        failure.given = self.view(failure)
+        return failure.given
+
+    def rank(self, incident: Incident) -> tuple[int, int, int, int]:
+        return (self._tier.get(incident.rule_id, 0), incident.action != "restart", -incident.severity,
+                incident.first_usec)
+
+    def view(self, failure: _Failure) -> Incident:
+        """The failure as one incident: its leader's (or, once given out, the given one's) with the chain."""
+        members = list(failure.members.values())
+        fired = {m.rule_id for m in members}
+        chain = tuple(sorted([*(Link(m.rule_id, m.severity, m.first_usec, m.count, m.samples[0][:MAX_SAMPLE_CHARS],
+                                     m.cursor) for m in members),
+                              *(link for rule, link in failure.seen.items() if rule not in fired)],
+                             key=lambda link: link.first_usec))
+        if failure.given is None:
+            lead = min(members, key=self.rank)
+            return replace(lead, unit=failure.unit, invocation=failure.invocation or lead.invocation,
+                           severity=max(m.severity for m in members), chain=chain if len(chain) > 1 else ())
+        given = failure.given
+        own = failure.members.get(member_id(given), given) if given.unit == failure.unit else next(
+            (m for m in members if (m.rule_id, m.key, m.first_usec) == (given.rule_id, given.key, given.first_usec)),
+            given)
+        return replace(given, count=own.count, samples=own.samples, dropped=own.dropped,
+                       last_usec=max(m.last_usec for m in members), chain=chain if len(chain) > 1 else ())
+
+    def grouped(self, incident: Incident) -> bool:
+        """Is this tracker incident a member of a failure (and so shown through it)?"""
+        return member_id(incident) in self._by_member
+
+    def open_failures(self) -> list[Incident]:
+        return [self.view(f) for f in self._failures]
+
+    def snapshot(self) -> list[dict[str, Any]]:
+        """JSON-ready state, saved with the service's (a failure still settling must survive a crash)."""
+        return [{"machine": f.machine, "unit": f.unit, "invocation": f.invocation, "settle_usec": f.settle_usec,
+                 "last_usec": f.last_usec, "members": [incident_json(m) for m in f.members.values()],
+                 "open": [list(m) for m in f.open], "given": incident_json(f.given) if f.given else None,
+                 "seen": [{**asdict(link), "severity": int(link.severity)} for link in f.seen.values()]}
+                for f in self._failures]
+
+    def restore(self, items: Sequence[Mapping[str, Any]] | None) -> None:
+        for item in items or []:
+            members = [incident_from_json(m) for m in item["members"]]
+            failure = _Failure(item["machine"], item["unit"], item["invocation"], item["settle_usec"],
+                               item["last_usec"], {member_id(m): m for m in members},
+                               {(o[0], o[1], o[2], o[3], int(o[4])) for o in item["open"]},
+                               incident_from_json(item["given"]) if item["given"] else None,
+                               {link["rule_id"]: Link(**{**link, "severity": Severity(link["severity"])})
+                                for link in item.get("seen", ())})
+            self._failures.append(failure)
+            for member in failure.open:
+                self._by_member[member] = failure
+        self._earliest = min((f.settle_usec for f in self._failures if f.given is None), default=None)
+

@@ -1,0 +1,152 @@
+"""One incident per failure (engine/failures.py): the rules that describe one failure of one unit give one
+incident, led by the most specific, with the chain as evidence; every match is still in the JSON. Real journal
+files (systemd-journal-remote), with the fields journald and PID 1 write; only trusted fields join."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conftest import entry, json_events, of_type, run_cli
+
+from logsentry.engine.failures import FailureGroups
+from logsentry.model import Incident, Severity
+from logsentry.rules.loader import load_rules, shipped_rules_dir
+
+APP_RUN = "11111111111111111111111111111111"
+APP_RUN_2 = "22222222222222222222222222222222"
+KILL = ("Memory cgroup out of memory: Killed process {pid} (app) total-vm:1234567kB, anon-rss:523456kB, "
+        "file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:2000kB oom_score_adj:0")
+
+
+def kernel(message: str, at: float) -> dict[str, Any]:
+    return entry(message, unit=None, at=at, priority=3, _TRANSPORT="kernel", SYSLOG_IDENTIFIER="kernel")
+
+
+def pid1(message: str, at: float, unit: str = "app.service", invocation: str = APP_RUN,
+         priority: int = 4) -> dict[str, Any]:
+    """PID 1's line about a unit, as systemd 252 writes it (UNIT=, INVOCATION_ID=, from init.scope)."""
+    return entry(f"{unit}: {message}", unit=None, at=at, priority=priority, _PID="1", _UID="0",
+                 _SYSTEMD_UNIT="init.scope", SYSLOG_IDENTIFIER="systemd", UNIT=unit, INVOCATION_ID=invocation)
+
+
+def oom_chain(at: float, invocation: str = APP_RUN, unit_line: bool = True, pid: int = 4242) -> list[dict[str, Any]]:
+    """What one OOM kill of app.service's main process writes: the kernel's kill, then PID 1's lines."""
+    lines = [kernel(KILL.format(pid=pid), at)]
+    if unit_line:  # systemd >= 243 reads the unit's memory.events
+        lines.append(pid1("A process of this unit has been killed by the OOM killer.", at + 0.01, invocation=invocation))
+    return [*lines,
+            pid1("Main process exited, code=killed, status=9/KILL", at + 0.02, invocation=invocation, priority=5),
+            pid1("Failed with result 'oom-kill'.", at + 0.03, invocation=invocation),
+            pid1("Scheduled restart job, restart counter is at 1.", at + 0.5, invocation=invocation, priority=6)]
+
+
+def scan(make_journal: Any, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    result = run_cli("scan", "--file", str(make_journal(entries)), "-o", "json")
+    assert result.exit_code == 0, result.output
+    return json_events(result)
+
+
+def test_one_oom_kill_is_one_incident_led_by_the_kernel_kill_with_the_chain(make_journal):
+    events = scan(make_journal, [entry("worker started", at=0, _PID="4242", _SYSTEMD_INVOCATION_ID=APP_RUN),
+                                 *oom_chain(10)])
+    [incident] = of_type(events, "incident")
+    assert (incident["rule"], incident["unit"], incident["severity"]) == ("kernel-oom-kill", "app.service", "error")
+    [alert] = of_type(events, "action")
+    assert (alert["action"], alert["unit"]) == ("alert", "app.service")
+    [ended] = of_type(events, "incident_end")
+    assert [link["rule"] for link in ended["chain"]] == [
+        "kernel-oom-kill", "systemd-unit-oom-killed", "systemd-main-process-killed", "systemd-unit-failed",
+        "systemd-restart-loop"]
+    assert ended["chain"][3]["message"] == "app.service: Failed with result 'oom-kill'."
+    # The JSON keeps every match; the summary counts failures.
+    assert {m["rule"] for m in of_type(events, "match")} >= {link["rule"] for link in ended["chain"]}
+    assert of_type(events, "summary")[0]["incidents"] == 1
+
+
+def test_a_kernel_kill_joins_the_unit_that_owned_its_pid(make_journal):
+    """Before systemd 243 no unit line names the OOM kill: the PID the kernel wrote is looked up among the
+    PIDs journald stamped on the unit's own entries."""
+    own = entry("ERROR: allocation failed, retrying", at=9, priority=3, _PID="4242", _SYSTEMD_INVOCATION_ID=APP_RUN)
+    events = scan(make_journal, [own, *oom_chain(10, unit_line=False)])
+    [incident] = of_type(events, "incident")
+    assert (incident["rule"], incident["unit"]) == ("kernel-oom-kill", "app.service")
+    # Another PID (not app.service's): the kill is the kernel's incident, the unit's failure is its own.
+    events = scan(make_journal, [own, *oom_chain(10, unit_line=False, pid=999)])
+    assert sorted((i["rule"], i["unit"]) for i in of_type(events, "incident")) == [
+        ("kernel-oom-kill", "kernel"), ("systemd-unit-failed", "app.service")]
+
+
+def test_each_failure_is_its_own_incident(make_journal):
+    """Two OOM kills in two invocations of the unit, a minute apart: two failures, two incidents, and the
+    second one's systemd lines never join the first."""
+    events = scan(make_journal, [*oom_chain(10), *oom_chain(70, invocation=APP_RUN_2)])
+    incidents = of_type(events, "incident")
+    # The second kernel kill extends kernel-oom-kill's open incident (5 min window, no invocation on kernel
+    # lines): the second failure is led by PID 1's word of it.
+    assert [(i["rule"], i["unit"]) for i in incidents] == [("kernel-oom-kill", "app.service"),
+                                                            ("systemd-unit-oom-killed", "app.service")]
+    first, second = sorted(of_type(events, "incident_end"), key=lambda e: e["first_usec"])
+    assert len(first["chain"]) == 5 and len(second["chain"]) == 4, (first["chain"], second["chain"])
+    assert {link["cursor"] for link in first["chain"]}.isdisjoint(link["cursor"] for link in second["chain"])
+
+
+def test_error_burst_joins_the_deadlock_and_one_restart_is_decided(make_journal):
+    lines = [entry("worker started", at=0, _PID="77", _SYSTEMD_INVOCATION_ID=APP_RUN),
+             entry("app: thread blocked indefinitely in an MVar operation", at=1, priority=3, _PID="77",
+                   _SYSTEMD_INVOCATION_ID=APP_RUN)]
+    lines += [entry(f"ERROR request {i} failed: thread blocked", at=2 + i * 0.5, priority=3, _PID="77",
+                    _SYSTEMD_INVOCATION_ID=APP_RUN) for i in range(60)]
+    events = scan(make_journal, lines)
+    assert any(m["rule"] == "error-burst" for m in of_type(events, "match"))
+    [incident] = of_type(events, "incident")
+    assert incident["rule"] == "ghc-mvar-deadlock"
+    assert [a["action"] for a in of_type(events, "action")] == ["restart", "alert"]
+    [ended] = of_type(events, "incident_end")
+    assert [link["rule"] for link in ended["chain"]] == ["ghc-mvar-deadlock", "error-burst"]
+
+
+def test_forged_fields_neither_join_nor_split_another_units_failure(make_journal):
+    """A process of evil.service writes lines naming app.service (UNIT=, INVOCATION_ID=, OBJECT_SYSTEMD_UNIT=,
+    the kernel's wording): its error burst stays its own incident, and app.service's failure stays one."""
+    forged = dict(UNIT="app.service", INVOCATION_ID=APP_RUN, OBJECT_SYSTEMD_UNIT="app.service",
+                  OBJECT_SYSTEMD_INVOCATION_ID=APP_RUN, COREDUMP_UNIT="app.service", _PID="666",
+                  _SYSTEMD_INVOCATION_ID="66666666666666666666666666666666")
+    evil = [entry(f"app.service: Failed with result 'oom-kill'. {KILL.format(pid=4242)}", unit="evil.service",
+                  at=10 + i * 0.1, priority=3, **forged) for i in range(60)]
+    events = scan(make_journal, [entry("worker started", at=0, _PID="4242", _SYSTEMD_INVOCATION_ID=APP_RUN),
+                                 *oom_chain(10), *evil])
+    assert sorted((i["rule"], i["unit"]) for i in of_type(events, "incident")) == [
+        ("error-burst", "evil.service"), ("kernel-oom-kill", "app.service")]
+    app = next(e for e in of_type(events, "incident_end") if e["unit"] == "app.service")
+    assert "error-burst" not in [link["rule"] for link in app["chain"]]
+
+
+def incident(rule: str, severity: Severity, at: int, action: str = "alert", unit: str = "app.service") -> Incident:
+    return Incident(rule, severity, unit, "", at, at, at, 1, 1, 60_000_000, "", (f"{rule} line",), action,
+                    invocation=APP_RUN, machine_id="m")
+
+
+def test_most_specific_leads_a_cause_before_an_outcome_before_a_generic_rule():
+    groups = FailureGroups(load_rules([shipped_rules_dir()]).rules)
+    assert groups.fired(incident("error-burst", Severity.WARNING, 1_000)) == []
+    assert groups.fired(incident("systemd-unit-failed", Severity.ERROR, 2_000)) == []
+    assert groups.fired(incident("systemd-watchdog-timeout", Severity.ERROR, 3_000)) == []
+    assert not groups.due(1_000 + 2_000_000)
+    [given] = groups.settle(1_000 + 2_000_001)  # the settling time passed: given out once
+    assert given.rule_id == "systemd-watchdog-timeout"
+    assert [link.rule_id for link in given.chain] == ["error-burst", "systemd-unit-failed", "systemd-watchdog-timeout"]
+    assert groups.settle(10**12) == []
+
+
+def test_a_restart_is_decided_at_once_and_a_settling_failure_survives_a_restart_of_logsentry():
+    rules = load_rules([shipped_rules_dir()]).rules
+    groups = FailureGroups(rules)
+    [given] = groups.fired(incident("ghc-mvar-deadlock", Severity.CRITICAL, 1_000, action="restart"))
+    assert given.rule_id == "ghc-mvar-deadlock"  # not delayed by the settling time
+    assert groups.fired(incident("systemd-unit-failed", Severity.ERROR, 2_000, unit="other.service")) == []
+    saved = groups.snapshot()
+    again = FailureGroups(rules)
+    again.restore(saved)
+    [settled] = again.settle(2_000 + 2_000_001)
+    assert (settled.rule_id, settled.unit) == ("systemd-unit-failed", "other.service")
+    assert [i.rule_id for i in again.open_failures()] == ["ghc-mvar-deadlock", "systemd-unit-failed"]
