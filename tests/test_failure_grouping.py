@@ -8,6 +8,7 @@ from typing import Any
 
 from conftest import entry, json_events, of_type, run_cli
 
+from logsentry.actions.alert import body, incident_payload
 from logsentry.engine.failures import FailureGroups
 from logsentry.model import Incident, Severity
 from logsentry.rules.loader import load_rules, shipped_rules_dir
@@ -150,3 +151,22 @@ def test_a_restart_is_decided_at_once_and_a_settling_failure_survives_a_restart_
     [settled] = again.settle(2_000 + 2_000_001)
     assert (settled.rule_id, settled.unit) == ("systemd-unit-failed", "other.service")
     assert [i.rule_id for i in again.open_failures()] == ["ghc-mvar-deadlock", "systemd-unit-failed"]
+
+
+def test_report_html_and_alert_show_the_chain(make_journal, tmp_path):
+    journal = str(make_journal([entry("worker started", at=0, _PID="4242", _SYSTEMD_INVOCATION_ID=APP_RUN),
+                                *oom_chain(10)]))
+    text = " ".join(run_cli("scan", "--file", journal).stdout.split())
+    assert "1 incident" in text and "one failure, 5 rules in its chain:" in text
+    assert "systemd-unit-failed" in text and "Matches below their trigger threshold" in text  # the kernel's
+    assert text.count("systemd-main-process-killed") == 1  # in the chain only, not as below threshold
+    page = tmp_path / "report.html"
+    assert run_cli("scan", "--file", journal, "--html", str(page)).exit_code == 0
+    assert "one failure, 5 rules in its chain" in page.read_text()
+    groups = FailureGroups(load_rules([shipped_rules_dir()]).rules)
+    groups.fired(incident("systemd-watchdog-timeout", Severity.ERROR, 1_000))
+    groups.fired(incident("systemd-unit-failed", Severity.ERROR, 2_000))
+    [given] = groups.settle(5_000_000)
+    message = body(incident_payload("firing", given, "observer", "error incident"))
+    assert "one failure, 2 rules in its chain:" in message
+    assert "systemd-unit-failed (error): systemd-unit-failed line" in message

@@ -38,7 +38,7 @@ def test_report_dates_plurals_widths_and_below_threshold(make_journal: Callable[
     day = 86400
     entries = [
         # out of order: the file starts a week in, the earliest entry comes last
-        entry(LONG, at=7 * day + 5, priority=3),
+        entry(LONG, at=7 * day + 5, priority=3, unit="db.service"),  # another unit: its own failure (one each)
         *(entry(f"sda: No space left on device (try {i})", at=7 * day + 10 + i) for i in range(3)),
         entry("sdb: No space left on device (try 1)", at=7 * day + 20),
         entry("hello", at=0),

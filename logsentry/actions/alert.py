@@ -12,7 +12,7 @@ import shlex
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..model import Incident
+from ..model import Incident, Link
 from ..timespec import format_usec
 
 # What views/escape.py makes visible, but newline (tracebacks keep their lines) and tab: C0, DEL, C1, bidi.
@@ -52,7 +52,14 @@ def incident_payload(event: str, incident: Incident, host: str, reason: str, con
         "why": clean(incident.why),
         "template": clean(incident.template),
         "journalctl": journalctl_command(incident),
+        "chain": [chain_line(link) for link in incident.chain],
     }
+
+
+def chain_line(link: Link) -> str:
+    """One rule of a failure's chain (engine/failures.py) for people: when, which rule, its first line."""
+    hits = f", {link.count} hits" if link.count > 1 else ""
+    return clean(f"{format_usec(link.first_usec)} {link.rule_id} ({link.severity.label}{hits}): {link.message}")
 
 
 def journalctl_command(incident: Incident) -> str:
@@ -92,6 +99,9 @@ def body(payload: Mapping[str, Any]) -> str:
         lines.append(f"why: {payload['why']}")
     if payload.get("template"):
         lines.append(f"template: {payload['template']}")
+    if payload.get("chain"):
+        lines.append(f"one failure, {len(payload['chain'])} rules in its chain:")
+        lines.extend(f"  {line}" for line in payload["chain"])
     if payload["message"]:
         lines.append(f"latest: {payload['message']}")
     if payload.get("journalctl"):

@@ -238,6 +238,11 @@ def _card(incident: Incident, summary: ScanSummary, timeline: Timeline) -> str:
     if incident.template:
         parts.append(f"<div>template: <code>{esc(incident.template)}</code></div>")
     parts.append(f"<div>action: <b>{esc(done)}</b></div>")
+    if incident.chain:  # one failure, described by several rules (engine/failures.py)
+        parts.append(f"<div>one failure, {len(incident.chain)} rules in its chain:</div><pre>" + "\n".join(
+            f"{format_usec(link.first_usec)}  {esc(link.rule_id)} ({link.severity.label}"
+            f"{f', {link.count:,} hits' if link.count > 1 else ''})  {esc(link.message)}"
+            for link in incident.chain) + "</pre>")
     lines = timeline.lines_of(incident)
     if lines:
         parts.append("<div>evidence:</div><pre>" + "\n".join(

@@ -169,8 +169,24 @@ def _incident_block(incident: Incident, actions: list[Action], width: int, gap: 
                                        no_wrap=True, overflow="ellipsis"))
     samples = [Text(f"│ {fit(sample, width - 6)}", style="dim", no_wrap=True, overflow="ellipsis")
                for sample in incident.samples[:2]]
-    return Panel(Group(head, times, action, *explained, *samples), border_style=SEVERITY_STYLE[incident.severity],
-                 expand=True)
+    return Panel(Group(head, times, action, *explained, *samples, *_chain_lines(incident, width, clock)),
+                 border_style=SEVERITY_STYLE[incident.severity], expand=True)
+
+
+def _chain_lines(incident: Incident, width: int, clock: _Clock) -> list[Text]:
+    """A failure's chain (engine/failures.py): each rule that described it, at its first line, in time order."""
+    if not incident.chain:
+        return []
+    rule_width = min(max(len(link.rule_id) for link in incident.chain), 30)
+    lines = [Text(f"one failure, {plural(len(incident.chain), 'rule')} in its chain:", style="bold")]
+    for link in incident.chain:
+        when = clock(link.first_usec)
+        count = f" ({link.count} hits)" if link.count > 1 else ""
+        room = width - len(when) - rule_width - len(count) - 10
+        rule = (f"{visible(link.rule_id):<{rule_width}}", SEVERITY_STYLE[link.severity])
+        lines.append(Text.assemble(f"  {when}  ", rule, count, "  ", (fit(link.message, room), "dim"),
+                                   no_wrap=True, overflow="ellipsis"))
+    return lines
 
 
 def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule_count: int) -> None:
@@ -190,6 +206,9 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
         gap = summary.gaps.get((incident.rule_id, incident.unit, incident.first_usec))
         console.print(_incident_block(incident, summary.actions_for(incident), console.width, gap, clock))
     fired = {(i.unit, i.rule_id, i.key) for i in summary.incidents}
+    chained = {(i.unit, link.rule_id) for i in summary.incidents for link in i.chain}
+    chained |= {("kernel", rule) for _unit, rule in chained}  # a kernel line joins its unit's failure
+    fired |= {where for where in summary.matches if where[:2] in chained}  # matches that are chain evidence
     fired_keys = Counter((unit, rule) for unit, rule, _key in fired)
     quiet = [(where, n) for where, n in sorted(summary.matches.items()) if where not in fired]
     if quiet:

@@ -249,7 +249,12 @@ def incident_detail(incident: Incident, rules: Mapping[str, Rule], count: int | 
                 f"{format_duration(incident.within_usec)} without an entry)")
     return (f"{incident.count if count is None else count:,} hits since "
             f"{format_usec(incident.first_usec, with_date=False)} (fires at {incident.threshold} within "
-            f"{format_duration(incident.within_usec)})")
+            f"{format_duration(incident.within_usec)}){chain_text(incident)}")
+
+
+def chain_text(incident: Incident) -> str:
+    """A failure's chain in one line (engine/failures.py), "" for an incident no other rule joined."""
+    return f"; one failure: {' → '.join(link.rule_id for link in incident.chain)}" if incident.chain else ""
 
 
 def incident_line(row: IncidentRow, state: TailState) -> Text:
@@ -411,7 +416,7 @@ def _plain_text(event: Event, rules: Mapping[str, Rule]) -> str:
         case EndedEvent(i, open_at_end):
             state = "STILL OPEN" if open_at_end else "ENDED"
             return (f"{format_usec(i.last_usec)} {_unit_label(i.unit, i.key)} {i.rule_id} {i.severity.label} "
-                    f"{state} {i.count:,} hits over {format_duration(i.last_usec - i.first_usec)}")
+                    f"{state} {i.count:,} hits over {format_duration(i.last_usec - i.first_usec)}{chain_text(i)}")
         case QuarantineEvent(q):
             return f"{format_usec(q.realtime_usec)} - {q.rule_id} - QUARANTINED {q.reason} (entry {q.cursor})"
         case GapEvent(gap):
