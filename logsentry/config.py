@@ -125,6 +125,9 @@ class SiteConfig:
     """`[metrics] listen = "127.0.0.1:9464"`: serve Prometheus metrics there (off when unset)."""
     metrics_textfile: Path | None = None
     """`[metrics] textfile = PATH`: write them there for node_exporter's textfile collector."""
+    host_silent_after_usec: int | None = None
+    """`[hosts] silent_after`: a host of a `journal_directory` whose newest entry is older than this is silent
+    (host_silence.py); None ("auto"): learnt per host; 0 ("off")."""
 
     def secrets(self) -> Secrets:
         """What to scrub out of error texts before they are logged or stored."""
@@ -170,6 +173,10 @@ class SiteConfig:
         if self.canary_usec and self.journal_directory is None:
             lines.append(f"self-check: a canary entry every {self.canary_usec // 1_000_000}s must be read back "
                          f"within {self.canary_timeout_usec // 1_000_000}s")
+        if self.journal_directory is not None:
+            after = self.host_silent_after_usec
+            lines.append("hosts: " + ("silence not watched" if after == 0 else "silent after " + (
+                "a threshold learnt per host" if after is None else f"{after // 1_000_000}s") + " without an entry"))
         if self.restart.machine_id:
             lines.append(f"restarts only units of machine {self.restart.machine_id}")
         if self.metrics_listen or self.metrics_textfile:
@@ -268,7 +275,7 @@ class _Reader:
 
 _TOP = {"state_dir", "rules", "disabled_rules", "watch", "restart", "alerts", "channel", "heartbeat", "canary",
         "dry_run",
-        "own_unit", "journal_directory", "hostname", "commit_every", "metrics"}
+        "own_unit", "journal_directory", "hostname", "commit_every", "metrics", "hosts"}
 
 
 def _channel(reader: _Reader, data: Mapping[str, Any], index: int) -> Channel | None:
@@ -406,6 +413,15 @@ def parse_config(data: Mapping[str, Any], path: Path) -> SiteConfig:
         except ValueError as error:
             reader.problem("metrics.listen", str(error))
     textfile = reader.text(metrics, "textfile", "metrics.textfile", "") if "textfile" in metrics else None
+    hosts = reader.table(data, "hosts", {"silent_after"})
+    silent_after = hosts.get("silent_after", "auto")
+    host_silent_after: int | None = None
+    if silent_after != "auto":
+        try:
+            host_silent_after = 0 if silent_after == "off" else parse_duration(str(silent_after))
+        except TimeSpecError:
+            reader.problem("hosts.silent_after",
+                           f'expected "auto", "off" or a duration like "10m" ({_got(silent_after)})')
     defaults = SiteConfig(path=path)
     config = SiteConfig(
         path=path,
@@ -427,6 +443,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> SiteConfig:
         commit_every=reader.integer(data, "commit_every", "commit_every", 1000, low=1),
         metrics_listen=listen or None,
         metrics_textfile=Path(textfile) if textfile else None,
+        host_silent_after_usec=host_silent_after,
     )
     if problems:
         raise ConfigError(problems)

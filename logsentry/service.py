@@ -31,6 +31,7 @@ from .config import ConfigError, SiteConfig, load_config
 from .engine.policy import RestartLedger
 from .engine.quarantine import BudgetedDetector, cut_long_lines
 from .engine.window import invocation_of
+from .host_silence import HostSilence
 from .hosts import local_machine_id
 from .metrics import Metrics
 from .model import Action, Entry, Incident, host_unit
@@ -153,6 +154,8 @@ class Service:
         self.ledger = RestartLedger.restore(self.state.get("ledger"))
         self.local_machine = local_machine_id()
         self.keeper = BaselineKeeper(self.state)
+        self.hosts = HostSilence(config)  # a collector's hosts whose journal stops arriving
+        self.hosts.restore(self.state.get("hosts"))
         self.metrics: Metrics | None = None
         if config.metrics_listen or config.metrics_textfile:
             try:
@@ -203,8 +206,10 @@ class Service:
 
     # -- set-up -------------------------------------------------------------------------------------
     def _build_pipeline(self, rule_set: RuleSet) -> Pipeline:
-        return Pipeline(BudgetedDetector(rule_set.rules), guarded_policy(self.config, self.ledger),
-                        anomaly=self.keeper.build(rule_set.rules), silence_overrides=self.config.silence_for)
+        pipeline = Pipeline(BudgetedDetector(rule_set.rules), guarded_policy(self.config, self.ledger),
+                            anomaly=self.keeper.build(rule_set.rules), silence_overrides=self.config.silence_for)
+        pipeline.silence.hold = self.hosts.hold if self.hosts else None  # a silent host's units: one incident
+        return pipeline
 
     def _follower(self) -> JournalFollower:
         config = self.config
@@ -359,6 +364,7 @@ class Service:
                 self._canary_seen(entry)
             return  # never feed on our own output (or our actions' output, which runs under our unit)
         entry = cut_long_lines(entry)
+        self.hosts.saw(entry)
         if self.metrics is not None:
             self.metrics.entries.inc()
             self.metrics.saw_host(entry.host or entry.machine_id or self.config.hostname, entry.realtime_usec)
@@ -552,6 +558,7 @@ class Service:
         self._remind(now)
         self._resend(wall_usec())
         self._check_canary(wall_usec())
+        self.pending.extend(self.hosts.check(wall_usec()))
         self._commit()
         if now - self.last_prune > PRUNE_EVERY_USEC:
             self.last_prune = now
@@ -610,6 +617,7 @@ class Service:
             values["cursor"] = self.cursor
         if final or self.pipeline.silence.snapshot_due():
             values["silence"] = self.pipeline.silence.snapshot()
+            values["hosts"] = self.hosts.snapshot()
         baselines = self.keeper.for_commit(values, final)
         windows = self.pipeline.tracker.changes()
         try:
@@ -686,6 +694,7 @@ class Service:
         rhythms = self.pipeline.silence.snapshot()
         failures = self.pipeline.failures.snapshot()
         self.config, self.rule_set = config, rule_set
+        self.hosts.configure(config)
         self.pipeline = self._build_pipeline(rule_set)
         self.pipeline.silence.restore(rhythms)
         self.pipeline.tracker.restore(windows)

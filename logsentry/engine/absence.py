@@ -22,6 +22,8 @@ Not silent: a unit that systemd stops or that finishes (oneshot) on purpose (its
 the stop is not learnt), and a unit that goes quiet while another of its incidents is open or within that
 incident's window after its last hit (a unit that stops logging right after an error run: the error
 incident covers it; the pipeline reports incidents to `incident_opened` / `incident_ended`).
+A collector's unit whose whole host went quiet with it waits for the host's verdict (`hold`, set by the
+service: host_silence.py), so a stopped host is one incident, not one per unit.
 
 Offline, every silence becomes a Gap with its real length, from the last entry before it to the unit's next
 entry, or to the input's end when it never came back (`finish`). Units are keyed by SilenceKey: the machine id
@@ -151,6 +153,8 @@ class SilenceTracker:
         self._covered_until: dict[SilenceKey, int] = {}
         self._latest = 0
         self._snapshot_at = time.monotonic()
+        self.hold: Callable[[str, int, int], int] | None = None
+        """(machine id, the unit's last entry, now) -> 0 to fire a due silence, else when to look again (µs)."""
 
     def __bool__(self) -> bool:
         return bool(self.rules)
@@ -370,9 +374,13 @@ class SilenceTracker:
             if not seen.threshold or seen.last_usec < 0 or seen.quiet:
                 continue  # not watched (any more), stopped, or silent already: back in when it logs again
             deadline = seen.last_usec + seen.threshold + 1
-            if deadline != stored:  # it logged since: back in at its place (so silences fire in deadline order)
+            if deadline > stored:  # it logged since: back in at its place (so silences fire in deadline order)
                 seen.armed = deadline
                 heapq.heappush(deadlines, (deadline, rule_id, key))
+                continue
+            if self.hold is not None and (again := self.hold(split_host_unit(key)[0], seen.last_usec, now_usec)):
+                seen.armed = again  # its whole host is quiet: the host's incident stands for it (host_silence.py)
+                heapq.heappush(deadlines, (again, rule_id, key))
                 continue
             seen.quiet = True
             if self._covered(key, seen.last_usec):

@@ -53,6 +53,15 @@ class Rhythm:
         bins = self.bins
         bins[index] = bins.get(index, 0) + 1
 
+    def learn_many(self, gap: int, times: int) -> None:
+        """`times` gaps of the same length (a summarised run's mean gap)."""
+        if times > 0:
+            self.learn(gap)
+            self.gaps += times - 1
+            self.total_usec += gap * (times - 1)
+            index = gap_bin(gap)
+            self.bins[index] += times - 1
+
     def halve(self) -> None:
         self.bins = {index: count // 2 for index, count in self.bins.items() if count > 1}
         self.gaps = sum(self.bins.values())

@@ -1,0 +1,301 @@
+"""A host whose journal stops arriving: one host-level incident (`host-went-silent`), not one per unit.
+
+For a collector (`journal_directory`, e.g. journal-remote's /var/log/journal/remote) the service tracks per
+host (`_MACHINE_ID`) the journal time of the newest entry read and learns the host's rhythm: the gaps between
+its successive newest entries, in µs of journal time (engine/rhythm.py, as for a unit). A host is silent when
+the wall clock is past its newest entry by more than its threshold: `[hosts] silent_after` when configured,
+else learnt (after MIN_GAPS gaps) and never below FLOOR_USEC, which leaves room for
+systemd-journal-upload's shipping delay and small clock skew. Its incident is alerted once, re-sent to
+Alertmanager while it lasts, and resolved when its entries arrive again.
+
+Units of a silent host: a unit silence that comes due while its whole host has logged nothing since the unit's
+last entry (beyond the host's usual gap) is held (`hold`), so the host's incident stands for all of them; if the
+host comes back and the unit does not, the unit's own silence fires then.
+
+Start-up, as an operator wants it: the hosts (newest entry, rhythm, open incident) are saved with the state.
+A host whose incident was open stays open and is not paged again; a host that was logging when logsentry
+stopped and is silent now pages once (it stopped while logsentry was down). A host never seen since the first
+start (retired before it) is unknown and never pages; a host silent for FORGET_USEC is forgotten (its incident
+resolved as such), so a retired machine pages once and its alert ends a week later. The local journal is not
+watched here: with no `journal_directory` the canary (service.Canary) proves that journald writes and
+logsentry reads, which is the local host's whole-journal check.
+"""
+
+from __future__ import annotations
+
+import logging
+import shlex
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from .actions.alert import incident_payload
+from .actions.runner import incident_id
+from .config import SiteConfig
+from .engine.rhythm import MAX_GAPS, Rhythm
+from .hosts import describe_host
+from .model import Entry, Incident, ScreenedRun, Severity
+from .rules.rule import Absence
+from .sources.journal import JournalLocation, JournalOpenError
+from .state import OutboxItem
+from .timespec import format_duration, format_usec
+
+log = logging.getLogger("logsentry.hosts")
+
+RULE_ID = "host-went-silent"
+UNIT = "(host)"
+"""The unit label of a host-level alert: parentheses are in no unit name, so no watch or restart ever matches."""
+FLOOR_USEC = 300 * 1_000_000
+MIN_GAPS = 100
+FORGET_USEC = 7 * 86_400 * 1_000_000
+RECHECK_USEC = 10 * 1_000_000
+"""A held unit silence is looked at again this often (µs)."""
+CHECK_EVERY_USEC = 1_000_000
+MAX_HOSTS = 10_000
+LEARNT = Absence(silent_for_usec=FLOOR_USEC, min_entries=MIN_GAPS + 1, max_variation=float("inf"))
+"""How a host's threshold is learnt: any rhythm counts (a host's journal is the sum of its units: bursty);
+3 x its gap at the 99.9th percentile, or the gap seen 1e-4 times a day, never below FLOOR_USEC."""
+
+
+@dataclass(slots=True)
+class _Host:
+    rhythm: Rhythm = field(default_factory=Rhythm)
+    newest_usec: int = 0
+    name: str = ""
+    unit: str = ""
+    message: str = ""
+    cursor: str = ""
+    threshold: int = 0
+    review_at: int = 1
+    silent_since: int = 0
+    """The newest entry's time when its incident fired (0: not silent); the incident's first_usec."""
+    fired_usec: int = 0
+
+
+class HostSilence:
+    def __init__(self, config: SiteConfig):
+        """Off without a `journal_directory` (the canary covers the local journal) or with `silent_after = "off"`."""
+        self.hosts: dict[str, _Host] = {}
+        self._checked = 0
+        self._resent = 0
+        self.configure(config)
+
+    def configure(self, config: SiteConfig) -> None:
+        """Take the (reloaded) site config; the hosts and their rhythms stay."""
+        self.configured = config.host_silent_after_usec
+        """None to learn each host's threshold, 0 for off, else the threshold (µs)."""
+        self.observer = config.hostname
+        self.directory = config.journal_directory
+        has_alertmanager = any(channel.kind == "alertmanager" for channel in config.alerts.channels)
+        self.resend_usec = config.alerts.resend_usec if has_alertmanager else 0
+        self.resolve = config.alerts.resolve
+        self.dry_run = config.dry_run
+        for host in self.hosts.values():
+            self._review(host)
+
+    def __bool__(self) -> bool:
+        return self.directory is not None and self.configured != 0
+
+    # -- per entry -----------------------------------------------------------------------------------------------
+    def saw(self, entry: Entry) -> None:
+        """A sign of life of the entry's host (journal time, µs; clamped by the service)."""
+        machine = entry.machine_id
+        if not machine:
+            return
+        host = self._host(machine)
+        at = entry.realtime_usec
+        if at <= host.newest_usec:
+            return
+        if host.newest_usec and not host.silent_since:
+            host.rhythm.learn(at - host.newest_usec)  # a silence that paged is not learnt as normal
+            if host.rhythm.gaps >= host.review_at:
+                self._review(host)
+        host.newest_usec = at
+        host.name = entry.host or host.name
+        host.unit, host.message, host.cursor = entry.unit, entry.message[:500], entry.cursor
+
+    def saw_run(self, run: ScreenedRun) -> None:
+        """Signs of life from a run the scanner summarised: per host, its entries' gaps learnt as the gap to
+        the run's first entry, the longest gap, and the rest at their mean (the run has no single gaps)."""
+        for unit, count, first, last, longest, message, machine in run.spans:
+            if machine:
+                self._saw(machine, first, last, count, longest, unit, message)
+
+    def _saw(self, machine: str, first: int, last: int, count: int, longest: int, unit: str, message: bytes) -> None:
+        host = self._host(machine)
+        if last <= host.newest_usec:
+            return
+        if host.newest_usec and not host.silent_since and first > host.newest_usec:
+            rhythm = host.rhythm
+            rhythm.learn(first - host.newest_usec)
+            if count > 1:
+                rhythm.learn(longest)
+                rhythm.learn_many((last - first - longest) // max(count - 2, 1), count - 2)
+            if rhythm.gaps >= host.review_at:
+                self._review(host)
+        host.newest_usec = last
+        host.unit, host.message, host.cursor = unit, message.decode("utf-8", "replace")[:500], ""
+
+    def _host(self, machine: str) -> _Host:
+        host = self.hosts.get(machine)
+        if host is None:
+            host = self.hosts[machine] = _Host()
+            self._review(host)
+            if len(self.hosts) > MAX_HOSTS:
+                del self.hosts[next(iter(self.hosts))]
+        return host
+
+    def _review(self, host: _Host) -> None:
+        rhythm = host.rhythm
+        if rhythm.gaps >= MAX_GAPS:
+            rhythm.halve()
+        host.review_at = min(max(2 * rhythm.gaps, MIN_GAPS), MAX_GAPS)
+        if self.configured is not None:
+            host.threshold = self.configured
+        else:
+            host.threshold = rhythm.threshold(LEARNT) if rhythm.gaps >= MIN_GAPS else 0
+
+    # -- when caught up ------------------------------------------------------------------------------------------
+    def check(self, now_usec: int) -> list[OutboxItem]:
+        """Alerts due by the wall clock `now_usec` (µs): hosts gone silent, hosts back, forgotten ones, and
+        Alertmanager re-sends. Call it only when the reader has caught up (in a backlog every host looks old)."""
+        if not self or now_usec - self._checked < CHECK_EVERY_USEC:
+            return []
+        self._checked = now_usec
+        out: list[OutboxItem] = []
+        for machine, host in list(self.hosts.items()):
+            quiet = now_usec - host.newest_usec
+            if host.silent_since and host.newest_usec > host.silent_since:
+                out.extend(self._back(machine, host, now_usec))
+            elif quiet > FORGET_USEC:
+                out.extend(self._forget(machine, host))
+            elif not host.silent_since and host.threshold and quiet > host.threshold:
+                out.extend(self._fire(machine, host, now_usec))
+        if self.resend_usec and now_usec - self._resent >= self.resend_usec:
+            self._resent = now_usec
+            out.extend(self._refresh(now_usec))
+        if not self.resolve:
+            out = [item for item in out if item.payload["event"] != "resolved"]
+        return [] if self.dry_run else out
+
+    def _incident(self, machine: str, host: _Host, now_usec: int) -> Incident:
+        return Incident(rule_id=RULE_ID, severity=Severity.ERROR, unit=UNIT, key="", first_usec=host.silent_since,
+                        fired_usec=host.fired_usec, last_usec=now_usec, count=0, threshold=0,
+                        within_usec=host.threshold, cursor=host.cursor, samples=(host.message,), action="alert",
+                        why=self._why(host, now_usec), machine_id=machine, host=host.name)
+
+    def _why(self, host: _Host, now_usec: int) -> str:
+        usual = f", usually one every {format_duration(host.rhythm.mean_usec)}" if host.rhythm.gaps else ""
+        return f"no journal entry for {format_duration(now_usec - host.newest_usec)}{usual}"
+
+    def _payload(self, event: str, incident: Incident, reason: str) -> dict[str, Any]:
+        payload = incident_payload(event, incident, self.observer, reason)
+        since = (incident.first_usec - 60 * 1_000_000) // 1_000_000
+        where = ["-D", str(self.directory)] if self.directory is not None else []
+        payload["journalctl"] = shlex.join(["journalctl", *where, f"_MACHINE_ID={incident.machine_id}",
+                                            "--since", f"@{since}"])
+        return payload
+
+    def _fire(self, machine: str, host: _Host, now_usec: int) -> Iterator[OutboxItem]:
+        if not host.name:
+            self._look_up(machine, host)
+        host.silent_since, host.fired_usec = host.newest_usec, now_usec
+        incident = self._incident(machine, host, now_usec)
+        who = describe_host(machine, host.name)
+        reason = (f"{who}: its journal stopped arriving: {incident.why} (threshold "
+                  f"{format_duration(host.threshold)}); the newest entry is from {format_usec(host.newest_usec)}"
+                  f" ({host.unit}). The host, its journald or systemd-journal-upload, or the network is down")
+        log.warning("%s", reason)
+        yield OutboxItem(f"alert:{incident_id(incident)}:firing", "alert", self._payload("firing", incident, reason),
+                         group=incident_id(incident))
+
+    def _look_up(self, machine: str, host: _Host) -> None:
+        """The host's name and last line from its newest entry in the journal: entries the scanner summarised
+        (sources/screening.py) carry the machine id only, and a host may have logged nothing else."""
+        try:
+            reader = JournalLocation(directory=self.directory).open()
+        except (JournalOpenError, ValueError) as error:
+            log.warning("cannot look up host %s in %s: %s", machine, self.directory, error)
+            return
+        try:
+            reader.add_match(f"_MACHINE_ID={machine}")
+            reader.seek_tail()
+            if reader._previous():
+                for name in ("_HOSTNAME", "MESSAGE", "_SYSTEMD_UNIT"):
+                    try:
+                        value = reader._get(name)
+                    except KeyError:
+                        continue
+                    text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+                    if name == "_HOSTNAME":
+                        host.name = text
+                    elif name == "MESSAGE":
+                        host.message = text[:500]
+                    else:
+                        host.unit = text
+        except OSError as error:
+            log.warning("cannot look up host %s in %s: %s", machine, self.directory, error)
+        finally:
+            reader.close()
+
+    def _back(self, machine: str, host: _Host, now_usec: int) -> Iterator[OutboxItem]:
+        incident = self._incident(machine, host, host.newest_usec)
+        gap = host.newest_usec - host.silent_since
+        reason = f"{describe_host(machine, host.name)}: entries arrive again (after a gap of {format_duration(gap)})"
+        log.warning("%s", reason)
+        host.silent_since = host.fired_usec = 0
+        yield OutboxItem(f"alert:{incident_id(incident)}:resolved", "alert",
+                         self._payload("resolved", incident, reason), group=incident_id(incident))
+
+    def _forget(self, machine: str, host: _Host) -> Iterator[OutboxItem]:
+        del self.hosts[machine]
+        reason = (f"{describe_host(machine, host.name)}: no journal entry for {format_duration(FORGET_USEC)}: "
+                  "forgotten (retired?); watched again from its next entry")
+        log.warning("%s", reason)
+        if host.silent_since:
+            incident = self._incident(machine, host, host.newest_usec + FORGET_USEC)
+            yield OutboxItem(f"alert:{incident_id(incident)}:resolved", "alert",
+                             self._payload("resolved", incident, reason), group=incident_id(incident))
+
+    def _refresh(self, now_usec: int) -> Iterator[OutboxItem]:
+        for machine, host in self.hosts.items():
+            if host.silent_since:
+                incident = self._incident(machine, host, now_usec)
+                yield OutboxItem(f"alert:{incident_id(incident)}:refresh{now_usec // self.resend_usec}", "alert",
+                                 self._payload("refresh", incident, f"still silent: {incident.why}"),
+                                 group=incident_id(incident))
+
+    # -- units of a silent host ----------------------------------------------------------------------------------
+    def hold(self, machine_id: str, last_usec: int, now_usec: int) -> int:
+        """For a unit silence coming due (its last entry at `last_usec`): 0 to let it fire, else when to look
+        again (µs, after `now_usec`): while the host has logged nothing since, beyond its usual gap (its 99th
+        percentile), the host's own incident (fired or to come) stands for the unit."""
+        host = self.hosts.get(machine_id) if self else None
+        if host is None or not host.threshold:
+            return 0
+        usual = host.rhythm.quantile(0.99) if host.rhythm.gaps >= 10 else 1_000_000
+        if host.newest_usec > last_usec + usual:
+            return 0
+        return now_usec + RECHECK_USEC
+
+    def open_incidents(self, now_usec: int) -> list[Incident]:
+        return [self._incident(m, h, now_usec) for m, h in self.hosts.items() if h.silent_since]
+
+    # -- saved with the state ------------------------------------------------------------------------------------
+    def snapshot(self) -> list[Any]:
+        return [[m, h.newest_usec, h.name, h.unit, h.message[:500], h.cursor, h.silent_since, h.fired_usec,
+                 h.rhythm.snapshot()] for m, h in self.hosts.items()]
+
+    def restore(self, data: Any) -> None:
+        if not isinstance(data, list):
+            return
+        for item in data[-MAX_HOSTS:]:
+            try:
+                machine, newest, name, unit, message, cursor, since, fired, saved = item
+                rhythm = Rhythm.restore(saved) or Rhythm()
+                host = _Host(rhythm, int(newest), str(name), str(unit), str(message), str(cursor),
+                             silent_since=int(since), fired_usec=int(fired))
+            except (TypeError, ValueError):
+                continue
+            self._review(host)
+            self.hosts[str(machine)] = host
