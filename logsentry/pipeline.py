@@ -277,6 +277,12 @@ class Pipeline:
                 yield GapEvent(gap)
                 yield EndedEvent(incident, open_at_end=True)
 
+    def feed(self, item: Entry | ScreenedRun) -> Iterator[Event]:
+        """One item of a live source, as run() takes each (a live source has no end of input)."""
+        if isinstance(item, ScreenedRun):
+            return self._pass(item)
+        return self._pass_one(item) if item.screened_out else self.process(item)
+
     def _pass_one(self, entry: Entry) -> Iterator[Event]:
         """A screened-out entry: time moves on, its unit showed life."""
         now = entry.realtime_usec

@@ -34,20 +34,12 @@ from .engine.window import invocation_of
 from .host_silence import HostSilence
 from .hosts import local_machine_id
 from .metrics import Metrics
-from .model import Action, Entry, Incident, host_unit
+from .model import Action, Entry, Incident, ScreenedRun, host_unit
 from .pipeline import ActionEvent, EndedEvent, Event, IncidentEvent, MatchEvent, Pipeline, QuarantineEvent
 from .rules.loader import RuleSet, load_rules
-from .sources.journal import (
-    CANARY_FIELD,
-    CAUGHT_UP,
-    JournalFollower,
-    JournalGap,
-    JournalLocation,
-    JournalOpenError,
-    StartAt,
-    send_canary,
-)
-from .sources.selection import Selection
+from .service_journal import follower_for, needs_entries, recent_lines
+from .sources.follow import ReadUpTo, ScanningFollower
+from .sources.journal import CANARY_FIELD, CAUGHT_UP, JournalGap, JournalLocation, JournalOpenError, send_canary
 from .state import OutboxItem, StateError, open_service_state, open_state_dir
 from .timespec import format_duration, format_usec, wall_usec
 from .trust import site_problems
@@ -190,6 +182,7 @@ class Service:
         self._last_resend = 0
         self._entry_now = 0
         self._entry_invocation = ""
+        self._host_names: dict[str, str] = {}  # machine id -> _HOSTNAME, from full entries
         self.ready = False
         if moved is not None:
             reason = (f"the state file {self.state.path} was corrupt: moved aside to {moved.name}; started "
@@ -211,14 +204,8 @@ class Service:
         pipeline.silence.hold = self.hosts.hold if self.hosts else None  # a silent host's units: one incident
         return pipeline
 
-    def _follower(self) -> JournalFollower:
-        config = self.config
-        units = config.watched_units()
-        selection = Selection(units=(*units, config.own_unit) if units else ())  # own unit: for the canary
-        fields = (*self.pipeline.detector.needed_fields, CANARY_FIELD)
-        start = StartAt(cursor=self.cursor) if self.cursor else StartAt()
-        location = JournalLocation(directory=config.journal_directory)
-        return JournalFollower(location, selection, fields, start, wait_s=1.0)
+    def _follower(self) -> ScanningFollower:
+        return follower_for(self.config, self.pipeline.detector, self.cursor)
 
     def install_signals(self) -> None:
         def on_stop(signum: int, frame: FrameType | None) -> None:
@@ -302,8 +289,13 @@ class Service:
                             break  # reopen the journal with the new selection, at the saved cursor
                     elif isinstance(item, JournalGap):
                         self._gap(item)
+                    elif isinstance(item, ReadUpTo):
+                        self.cursor = item.cursor  # every entry up to it has been processed
                     else:
-                        self._entry(item)
+                        if isinstance(item, ScreenedRun):
+                            self._screened(item)
+                        else:
+                            self._entry(item)
                         if self.commit_due():
                             self._commit()
                         if time.monotonic() - self.last_housekeeping >= HOUSEKEEPING_S:
@@ -354,10 +346,12 @@ class Service:
         self.notify(f"WATCHDOG=1\nSTATUS={status}")
 
     def _entry(self, entry: Entry) -> None:
+        """One entry: in full, or screened out (no rule can match it; it comes without cursor or fields)."""
         self.figures.entries += 1
         entry = self._clamped(entry)
         self.figures.last_entry_usec = max(self.figures.last_entry_usec, entry.realtime_usec)
-        self.cursor = entry.cursor
+        if entry.cursor:
+            self.cursor = entry.cursor  # a screened one moves the cursor with its batch's ReadUpTo
         self.uncommitted += 1
         if entry.unit == self.config.own_unit:
             if entry.fields.get(CANARY_FIELD) == self.canary.token:
@@ -365,14 +359,46 @@ class Service:
             return  # never feed on our own output (or our actions' output, which runs under our unit)
         entry = cut_long_lines(entry)
         self.hosts.saw(entry)
+        if entry.host and entry.machine_id and len(self._host_names) < MAX_CONTEXT_UNITS:
+            self._host_names[entry.machine_id] = entry.host
         if self.metrics is not None:
             self.metrics.entries.inc()
-            self.metrics.saw_host(entry.host or entry.machine_id or self.config.hostname, entry.realtime_usec)
+            self.metrics.saw_host(self._host_of(entry.machine_id, entry.host), entry.realtime_usec)
         self._entry_now = entry.realtime_usec
         self._entry_invocation = invocation_of(entry.fields)
-        for event in self.pipeline.process(entry):
+        for event in self.pipeline.feed(entry):
             self._handle(event)
         self._remember_line(entry)
+
+    def _host_of(self, machine_id: str, host: str = "") -> str:
+        """The host's name for metrics: screened entries carry only the machine id; its name when a full
+        entry of that machine named it."""
+        return host or self._host_names.get(machine_id) or machine_id or self.config.hostname
+
+    def _screened(self, run: ScreenedRun) -> None:
+        """Entries no rule can match, summarised: what _entry does for each, from the summary (entry by
+        entry when the run holds our own lines or a time to clamp)."""
+        figures = self.figures
+        if needs_entries(run, self.config.own_unit, wall_usec(), figures.last_entry_usec, MAX_AHEAD_USEC,
+                         MAX_BEHIND_USEC):
+            for entry in run.entries():
+                self._entry(entry)
+            return
+        figures.entries += run.count
+        figures.last_entry_usec = max(figures.last_entry_usec, run.peak_usec)
+        self.uncommitted += run.count
+        self.hosts.saw_run(run)
+        if self.metrics is not None:
+            self.metrics.entries.inc(run.count)
+            for span in run.spans:
+                self.metrics.saw_host(self._host_of(span[6]), span[3])
+        self._entry_now, self._entry_invocation = run.peak_usec, ""
+        for event in self.pipeline.feed(run):
+            self._handle(event)
+        context_lines = self.config.alerts.context_lines
+        for span_index, at, message in recent_lines(run, context_lines):
+            span = run.spans[span_index]
+            self._remember(host_unit(span[6], span[0]), at, message)
 
     def _clamped(self, entry: Entry) -> Entry:
         """The entry with its journal time clamped: not ahead of the wall clock by more than MAX_AHEAD_USEC,
@@ -431,13 +457,16 @@ class Service:
                 metrics.actions.labels(action=action.kind, result=result).inc()
 
     def _remember_line(self, entry: Entry) -> None:
-        key = host_unit(entry.machine_id, entry.unit)  # per (machine, unit): hosts' lines never mix
+        self._remember(host_unit(entry.machine_id, entry.unit), entry.realtime_usec, entry.message)
+
+    def _remember(self, key: str, at_usec: int, message: str) -> None:
+        """Keep a line among its unit's last ones; key per (machine, unit): hosts' lines never mix."""
         lines = self.context.get(key)
         if lines is None:
             lines = self.context[key] = deque(maxlen=self.config.alerts.context_lines)
             if len(self.context) > MAX_CONTEXT_UNITS:
                 self.context.popitem(last=False)
-        lines.append((entry.realtime_usec, entry.message[:MAX_LINE]))  # alerts show no more of a line
+        lines.append((at_usec, message[:MAX_LINE]))  # alerts show no more of a line
 
     def _queue(self, action: Action) -> None:
         incident = action.incident

@@ -25,11 +25,12 @@ from ..actions.runner import ActionRunner
 from ..config import DEFAULT_CONFIG
 from ..engine.detector import Detector
 from ..engine.policy import Policy
-from ..model import Entry
+from ..model import ScreenedRun
 from ..pipeline import EndedEvent, Pipeline, dry_run_executor
 from ..sources import JournalOpenError, Selection
 from ..sources.dump import JOURNAL_MAGIC
-from ..sources.journal import JournalFollower, JournalGap, JournalLocation, StartAt
+from ..sources.follow import FollowItem, ReadUpTo, ScanningFollower
+from ..sources.journal import JournalGap, JournalLocation, StartAt
 from ..timespec import wall_usec
 from ..views.tail import LiveView, TailState, TailView, json_view, plain_view
 from .common import fail, load_rule_set, priority_option, rules_option, selection_from, shipped_option, unit_option
@@ -66,7 +67,7 @@ def acting_pipeline(detector: Detector, act: bool, config_path: Path) -> Iterato
             runner.close()
 
 
-def follow(items: Iterable[Entry | JournalGap | None], pipeline: Pipeline, view: TailView,
+def follow(items: Iterable[FollowItem], pipeline: Pipeline, view: TailView,
            wait: Callable[[], None], clock: Callable[[], int] = wall_usec) -> None:
     """Feed followed entries through the pipeline into the view, until the caller interrupts it.
 
@@ -85,6 +86,8 @@ def follow(items: Iterable[Entry | JournalGap | None], pipeline: Pipeline, view:
             flush_due = time.monotonic() + FLUSH_S
         elif isinstance(item, JournalGap):
             view.gap(item)
+        elif isinstance(item, (ReadUpTo, ScreenedRun)):
+            continue  # no screen here: every entry comes in full (the stream shows each)
         else:
             newest = max(newest, item.realtime_usec)
             view.entry(item, list(pipeline.process(item)))
@@ -96,12 +99,12 @@ def follow(items: Iterable[Entry | JournalGap | None], pipeline: Pipeline, view:
 class JournalWaiter:
     """Sleeps until the journal changes, the tick passes, or the reader of our stdout pipe has gone.
 
-    sd_journal_wait retries on EINTR, so Ctrl-C would wait for its timeout; so the follower runs with
-    wait_s=0 (it still processes the inotify events) and this polls the reader's inotify fd itself,
-    where Python lets a signal through at once. No timer of its own besides the tick.
+    The follower runs with wait_s=0 and this polls the descriptor its scanner makes readable when entries
+    are ready, along with stdout's, where Python lets a signal through at once. No timer of its own
+    besides the tick.
     """
 
-    def __init__(self, follower: JournalFollower, tick_s: float, out_fd: int | None):
+    def __init__(self, follower: ScanningFollower, tick_s: float, out_fd: int | None):
         self.follower = follower
         self.tick_ms = round(tick_s * 1000)
         self.out_fd = out_fd
@@ -166,7 +169,7 @@ def _raise_stopped(signum: int, frame: FrameType | None) -> None:
     raise Stopped(signum)
 
 
-def follow_until_stopped(follower: JournalFollower, pipeline: Pipeline, view: TailView, tick_s: float) -> None:
+def follow_until_stopped(follower: ScanningFollower, pipeline: Pipeline, view: TailView, tick_s: float) -> None:
     """Follow until Ctrl-C/SIGTERM, restoring the terminal, then report what is still open."""
     signal.signal(signal.SIGTERM, _raise_stopped)
     signal.signal(signal.SIGHUP, _raise_stopped)
@@ -224,9 +227,10 @@ def tail(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
     check_journal_files(files)
     detector = Detector(load_rule_set(rule_paths, not no_shipped).rules)
     location = JournalLocation(directory=directory, files=files)
-    follower = JournalFollower(location, Selection(selection.units, selection.priorities, machines=selection.machines,
-                                                   hosts=selection.hosts), detector.needed_fields,
-                               StartAt(since_usec=selection.since_usec, lines_back=lines), wait_s=0)
+    # No screen: the stream shows every entry, each read in full by the scanner's thread.
+    follower = ScanningFollower(location, Selection(selection.units, selection.priorities, machines=selection.machines,
+                                                    hosts=selection.hosts), None, detector.needed_fields,
+                                StartAt(since_usec=selection.since_usec, lines_back=lines), wait_s=0)
     try:
         location.open().close()  # fail now (exit 2), not after the screen was taken over
         with acting_pipeline(detector, act, config_path) as pipeline:

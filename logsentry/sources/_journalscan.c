@@ -27,12 +27,16 @@
 #include <Python.h>
 
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <systemd/sd-journal.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "levels.h"
 
@@ -46,6 +50,7 @@
 #define BATCH_CANDIDATES 4096
 #define BATCH_BYTES (16u << 20)
 #define N_BATCHES 2
+#define FOLLOW_WAIT_MS 1000 /* follow mode: the longest wait on the journal's inotify fd before looking again */
 
 /* ---- growable byte buffer ---------------------------------------------------------------------- */
 
@@ -176,6 +181,8 @@ typedef struct {
     Buf times, priorities, levels, span_ids, message_ends, messages;
     size_t n_entries;
     int open_run; /* the last item is a run that still grows */
+    int at_end;   /* follow mode: the batch ends where the journal ended (nothing more to read for now) */
+    char *cursor; /* follow mode: the cursor of the batch's last entry read (screened or not), or NULL */
 } Batch;
 
 static void batch_reset(Batch *b) {
@@ -187,6 +194,9 @@ static void batch_reset(Batch *b) {
         bufs[i]->len = 0;
     b->n_entries = 0;
     b->open_run = 0;
+    b->at_end = 0;
+    free(b->cursor);
+    b->cursor = NULL;
 }
 
 static void batch_free(Batch *b) {
@@ -235,6 +245,15 @@ typedef struct {
     int finished, stop;
     int error;              /* a negative errno from sd-journal, reported by read() */
     const char *error_where;
+
+    /* follow mode (like `journalctl -f`): at the journal's end the worker waits on its inotify fd */
+    int follow;
+    int unread_current; /* positioned on an entry not read yet (resumed past a vacuumed or unmatched cursor) */
+    int handed_end;     /* the last batch handed over ended at the journal's end */
+    int waiting;        /* the worker is at the end: wait on the journal before reading again */
+    int ready_fd;       /* eventfd, readable while a batch is ready (or the worker ended): for the caller's loop */
+    int stop_fd;        /* eventfd that wakes the worker from its wait on the journal */
+    int64_t gap_usec;   /* the saved cursor was gone: the time of the entry reading resumed at (-1: no gap) */
 } Scanner;
 
 /* Unit names and most field values repeat endlessly: one str object each, reused, saves creating (and
@@ -397,13 +416,18 @@ static int is_ascii(const char *p, size_t len) {
 static int fill_batch(Scanner *s, Batch *b, Buf *unit, size_t limit) {
     size_t n = 0;
     while (n < limit && BUF_COUNT(b->candidates, Candidate) < BATCH_CANDIDATES && batch_bytes(b) < BATCH_BYTES) {
-        int r = sd_journal_next(s->journal);
+        int r = 1;
+        if (s->unread_current)
+            s->unread_current = 0; /* already on it */
+        else
+            r = sd_journal_next(s->journal);
         if (r < 0) {
             s->error_where = "sd_journal_next";
             return r;
         }
         if (r == 0)
             return 1;
+        b->at_end = -1; /* an entry was read: the batch's cursor moves (batch_cursor) */
         uint64_t realtime_u;
         if ((r = sd_journal_get_realtime_usec(s->journal, &realtime_u)) < 0) {
             s->error_where = "sd_journal_get_realtime_usec";
@@ -508,6 +532,63 @@ static int fill_batch(Scanner *s, Batch *b, Buf *unit, size_t limit) {
     return 0;
 }
 
+/* Follow mode: the cursor of the last entry read into b (sd-journal keeps its place when next() finds no
+   more, as journalctl's --cursor-file relies on), so the caller can save how far it has read. */
+static int batch_cursor(Scanner *s, Batch *b, int r) {
+    int read_some = b->at_end == -1;
+    b->at_end = r == 1;
+    if (!s->follow || !read_some)
+        return 0;
+    int c = sd_journal_get_cursor(s->journal, &b->cursor);
+    if (c < 0)
+        s->error_where = "sd_journal_get_cursor";
+    return c;
+}
+
+/* Follow mode, at the journal's end: wait on its inotify fd (or the stop fd), then let sd-journal process
+   what changed: appends, rotation, vacuuming, new files in the directory (INVALIDATE), all followed by
+   sd-journal itself as sd_journal_wait does. */
+static int wait_journal(Scanner *s) {
+    int fd = sd_journal_get_fd(s->journal);
+    if (fd < 0) {
+        s->error_where = "sd_journal_get_fd";
+        return fd;
+    }
+    int events = sd_journal_get_events(s->journal);
+    if (events < 0) {
+        s->error_where = "sd_journal_get_events";
+        return events;
+    }
+    int timeout_ms = FOLLOW_WAIT_MS;
+    uint64_t until;
+    if (sd_journal_get_timeout(s->journal, &until) >= 0 && until != UINT64_MAX) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        uint64_t now_usec = (uint64_t)now.tv_sec * 1000000u + (uint64_t)now.tv_nsec / 1000u;
+        uint64_t left_ms = until > now_usec ? (until - now_usec + 999) / 1000 : 0;
+        if (left_ms < (uint64_t)timeout_ms)
+            timeout_ms = (int)left_ms;
+    }
+    struct pollfd fds[2] = {{.fd = fd, .events = (short)events}, {.fd = s->stop_fd, .events = POLLIN}};
+    if (poll(fds, 2, timeout_ms) < 0 && errno != EINTR) {
+        s->error_where = "poll";
+        return -errno;
+    }
+    int r = sd_journal_process(s->journal);
+    if (r < 0) {
+        s->error_where = "sd_journal_process";
+        return r;
+    }
+    return 0;
+}
+
+static void signal_ready(Scanner *s) {
+    uint64_t one = 1;
+    if (s->ready_fd >= 0 && write(s->ready_fd, &one, sizeof one) < 0) {
+        /* the counter cannot overflow here; nothing to do */
+    }
+}
+
 /* ---- the worker thread ------------------------------------------------------------------------- */
 
 static void *worker(void *arg) {
@@ -523,11 +604,26 @@ static void *worker(void *arg) {
             pthread_cond_wait(&s->changed, &s->lock);
             continue;
         }
+        if (s->waiting) {
+            pthread_mutex_unlock(&s->lock);
+            int r = wait_journal(s);
+            pthread_mutex_lock(&s->lock);
+            s->waiting = 0;
+            if (r < 0) {
+                s->error = r;
+                break;
+            }
+            continue;
+        }
         int index = s->free_list[--s->n_free];
         pthread_mutex_unlock(&s->lock);
         Batch *b = &s->batches[index];
         batch_reset(b);
         int r = fill_batch(s, b, &unit, limit);
+        if (r >= 0) {
+            int c = batch_cursor(s, b, r);
+            r = c < 0 ? c : r;
+        }
         if (limit < BATCH_ENTRIES)
             limit *= 2;
         pthread_mutex_lock(&s->lock);
@@ -536,15 +632,22 @@ static void *worker(void *arg) {
             if (!s->error_where)
                 s->error_where = "reading the journal";
         }
-        if (BUF_COUNT(b->items, Item) > 0)
+        /* Follow mode hands over a batch with no item too when it is the first to reach the end (the
+           caller learns it has caught up) or moved the cursor (entries -p left out). */
+        if (BUF_COUNT(b->items, Item) > 0 || (s->follow && r == 1 && (!s->handed_end || b->cursor))) {
             s->ready[(s->ready_head + s->n_ready++) % N_BATCHES] = index;
-        else
+            s->handed_end = r == 1;
+            signal_ready(s);
+        } else {
             s->free_list[s->n_free++] = index;
-        if (r != 0)
+        }
+        if (r < 0 || (r == 1 && !s->follow))
             break;
+        s->waiting = r == 1;
         pthread_cond_broadcast(&s->changed);
     }
     s->finished = 1;
+    signal_ready(s);
     pthread_cond_broadcast(&s->changed);
     pthread_mutex_unlock(&s->lock);
     free(unit.data);
@@ -831,16 +934,100 @@ static int open_journal(Scanner *s, PyObject *directory, PyObject *files, int fl
     return 0;
 }
 
+/* The effective priority of the entry the journal stands on (as fill_batch works it out), for -n with -p. */
+static int current_effective(sd_journal *j) {
+    const void *data;
+    size_t len;
+    int priority = NO_PRIORITY;
+    if (sd_journal_get_data(j, "PRIORITY", &data, &len) >= 0)
+        priority = parse_priority((const char *)data + 9, len - 9);
+    if (priority != 6 && priority != NO_PRIORITY)
+        return priority;
+    if (sd_journal_get_data(j, "MESSAGE", &data, &len) < 0)
+        return priority;
+    int text = text_level((const unsigned char *)data + 8, len - 8);
+    return text >= 0 ? text : priority;
+}
+
+/* Where reading starts, with the matches in place (as sources/journal.py's JournalFollower did): after a
+   saved cursor (on the entry past it when the saved one is gone), N entries back (counting those -p
+   admits), at a time, or at the head. */
+static int position(Scanner *s, const char *cursor, long lines_back, long long since_usec) {
+    sd_journal *j = s->journal;
+    int r;
+    if (cursor) {
+        if ((r = sd_journal_seek_cursor(j, cursor)) < 0)
+            return fail_errno(r, "sd_journal_seek_cursor");
+        if ((r = sd_journal_next(j)) < 0)
+            return fail_errno(r, "sd_journal_next");
+        if (r > 0) {
+            /* On the saved entry itself: it was read. Past it (vacuumed, or it no longer matches): unread. */
+            int on = sd_journal_test_cursor(j, cursor);
+            if (on < 0)
+                return fail_errno(on, "sd_journal_test_cursor");
+            s->unread_current = !on;
+        }
+        return 0;
+    }
+    if (lines_back > 0) {
+        if ((r = sd_journal_seek_tail(j)) < 0)
+            return fail_errno(r, "sd_journal_seek_tail");
+        long moved = 0;
+        while (moved < lines_back && (r = sd_journal_previous(j)) > 0) {
+            int effective = s->priority_low >= 0 ? current_effective(j) : 0;
+            if (s->priority_low < 0 || (effective >= s->priority_low && effective <= s->priority_high))
+                moved++;
+        }
+        if (r < 0)
+            return fail_errno(r, "sd_journal_previous");
+        if (moved) {
+            /* after moving back N, next() returns entry N-1 back: step back once more, or start at the head */
+            if ((r = sd_journal_previous(j)) < 0)
+                return fail_errno(r, "sd_journal_previous");
+            if (r == 0 && (r = sd_journal_seek_head(j)) < 0)
+                return fail_errno(r, "sd_journal_seek_head");
+            return 0;
+        }
+    }
+    r = since_usec >= 0 ? sd_journal_seek_realtime_usec(j, (uint64_t)since_usec) : sd_journal_seek_head(j);
+    return r < 0 ? fail_errno(r, "sd_journal_seek") : 0;
+}
+
+/* Is the saved cursor's entry still there? Checked before the matches are added: with a changed selection
+   the saved entry may simply not match any more, which is no gap. */
+static int check_gap(Scanner *s, const char *cursor) {
+    int r = sd_journal_seek_cursor(s->journal, cursor);
+    if (r < 0)
+        return fail_errno(r, "sd_journal_seek_cursor");
+    if ((r = sd_journal_next(s->journal)) < 0)
+        return fail_errno(r, "sd_journal_next");
+    if (r == 0)
+        return 0;
+    int on = sd_journal_test_cursor(s->journal, cursor);
+    if (on < 0)
+        return fail_errno(on, "sd_journal_test_cursor");
+    uint64_t at;
+    if (!on && (r = sd_journal_get_realtime_usec(s->journal, &at)) < 0)
+        return fail_errno(r, "sd_journal_get_realtime_usec");
+    if (!on)
+        s->gap_usec = (int64_t)at;
+    return 0;
+}
+
 static int Scanner_init(Scanner *s, PyObject *args, PyObject *kwargs) {
     static char *keywords[] = {"directory", "files", "flags", "matches", "since_usec", "until_usec", "literals",
-                               "always_limit", "wanted", "priority_low", "priority_high", NULL};
+                               "always_limit", "wanted", "priority_low", "priority_high", "follow", "cursor",
+                               "lines_back", NULL};
     PyObject *directory, *files, *matches, *literals, *wanted;
-    int flags, always_limit, priority_low = -1, priority_high = -1;
+    int flags, always_limit, priority_low = -1, priority_high = -1, follow = 0;
+    const char *cursor = NULL;
+    long lines_back = 0;
     long long since_usec, until_usec;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOiOLLOiO|ii", keywords, &directory, &files, &flags, &matches,
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOiOLLOiO|iipzl", keywords, &directory, &files, &flags, &matches,
                                      &since_usec, &until_usec, &literals, &always_limit, &wanted, &priority_low,
-                                     &priority_high))
+                                     &priority_high, &follow, &cursor, &lines_back))
         return -1;
+    s->follow = follow;
     if (s->journal || s->screen.literals || s->wanted) {
         PyErr_SetString(PyExc_RuntimeError, "Scanner is already initialised");
         return -1;
@@ -881,12 +1068,22 @@ static int Scanner_init(Scanner *s, PyObject *args, PyObject *kwargs) {
     }
     Py_DECREF(seq);
 
-    if (open_journal(s, directory, files, flags) < 0 || add_matches(s, matches) < 0)
+    if (open_journal(s, directory, files, flags) < 0)
         return -1;
-    int r = since_usec >= 0 ? sd_journal_seek_realtime_usec(s->journal, (uint64_t)since_usec)
-                             : sd_journal_seek_head(s->journal);
-    if (r < 0)
-        return fail_errno(r, "sd_journal_seek");
+    int r;
+    if (follow) {
+        /* the inotify watches first, so that nothing written from here on goes unnoticed */
+        if ((r = sd_journal_get_fd(s->journal)) < 0)
+            return fail_errno(r, "sd_journal_get_fd");
+        s->ready_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+        s->stop_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+        if (s->ready_fd < 0 || s->stop_fd < 0)
+            return fail_errno(-errno, "eventfd");
+    }
+    if (cursor && check_gap(s, cursor) < 0)
+        return -1;
+    if (add_matches(s, matches) < 0 || position(s, cursor, lines_back, since_usec) < 0)
+        return -1;
 
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->changed, NULL);
@@ -909,6 +1106,10 @@ static void stop_worker(Scanner *s) {
     s->stop = 1;
     pthread_cond_broadcast(&s->changed);
     pthread_mutex_unlock(&s->lock);
+    uint64_t one = 1;
+    if (s->stop_fd >= 0 && write(s->stop_fd, &one, sizeof one) < 0) {
+        /* the worker's wait ends within FOLLOW_WAIT_MS anyway */
+    }
     pthread_join(s->thread, NULL);
     Py_END_ALLOW_THREADS
     s->thread_started = 0;
@@ -955,10 +1156,72 @@ static PyObject *Scanner_read(Scanner *s, PyObject *Py_UNUSED(ignored)) {
     return items;
 }
 
+/* Follow mode: the next batch if one is ready, without waiting (wait for fileno() to be readable). */
+static PyObject *Scanner_take(Scanner *s, PyObject *Py_UNUSED(ignored)) {
+    if (!s->journal || !s->follow) {
+        PyErr_SetString(PyExc_ValueError, s->journal ? "take() is for follow mode" : "Scanner is closed");
+        return NULL;
+    }
+    if (!s->thread_started)
+        Py_RETURN_NONE;
+    int index = -1, error = 0;
+    const char *where = NULL;
+    pthread_mutex_lock(&s->lock);
+    if (s->n_ready > 0) {
+        index = s->ready[s->ready_head];
+        s->ready_head = (s->ready_head + 1) % N_BATCHES;
+        s->n_ready--;
+    } else if (s->finished) {
+        error = s->error;
+        where = s->error_where;
+    }
+    if (s->n_ready == 0 && !s->finished) {
+        uint64_t count;
+        if (read(s->ready_fd, &count, sizeof count) < 0) {
+            /* EAGAIN: nothing was signalled */
+        }
+    }
+    pthread_mutex_unlock(&s->lock);
+    if (index < 0) {
+        if (error < 0) {
+            fail_errno(error, where ? where : "reading the journal");
+            return NULL;
+        }
+        Py_RETURN_NONE;
+    }
+    Batch *b = &s->batches[index];
+    PyObject *items = batch_object(s, b);
+    PyObject *result = items ? Py_BuildValue("(NzO)", items, b->cursor, b->at_end ? Py_True : Py_False) : NULL;
+    pthread_mutex_lock(&s->lock);
+    s->free_list[s->n_free++] = index;
+    pthread_cond_broadcast(&s->changed);
+    pthread_mutex_unlock(&s->lock);
+    return result;
+}
+
+static PyObject *Scanner_fileno(Scanner *s, PyObject *Py_UNUSED(ignored)) {
+    if (s->ready_fd < 0) {
+        PyErr_SetString(PyExc_ValueError, "fileno() is for an open Scanner in follow mode");
+        return NULL;
+    }
+    return PyLong_FromLong(s->ready_fd);
+}
+
+static PyObject *Scanner_gap_usec(Scanner *s, PyObject *Py_UNUSED(ignored)) {
+    if (s->gap_usec < 0)
+        Py_RETURN_NONE;
+    return PyLong_FromLongLong((long long)s->gap_usec);
+}
+
 static void scanner_release(Scanner *s) {
     stop_worker(s);
     for (int i = 0; i < N_BATCHES; i++)
         batch_free(&s->batches[i]);
+    if (s->ready_fd >= 0)
+        close(s->ready_fd);
+    if (s->stop_fd >= 0)
+        close(s->stop_fd);
+    s->ready_fd = s->stop_fd = -1;
     if (s->journal) {
         sd_journal_close(s->journal);
         s->journal = NULL;
@@ -985,9 +1248,24 @@ static void Scanner_dealloc(Scanner *s) {
     Py_TYPE(s)->tp_free((PyObject *)s);
 }
 
+static PyObject *Scanner_new(PyTypeObject *type, PyObject *args, PyObject *kwargs) {
+    Scanner *s = (Scanner *)PyType_GenericNew(type, args, kwargs);
+    if (s) {
+        s->ready_fd = s->stop_fd = -1; /* never fd 0 by accident of zeroed memory */
+        s->gap_usec = -1;
+    }
+    return (PyObject *)s;
+}
+
 static PyMethodDef Scanner_methods[] = {
     {"read", (PyCFunction)Scanner_read, METH_NOARGS,
      "The next batch: a list of candidates and runs in journal order, or None at the end."},
+    {"take", (PyCFunction)Scanner_take, METH_NOARGS,
+     "Follow mode: (items, cursor of the last entry read or None, at the end) if a batch is ready, else None."},
+    {"fileno", (PyCFunction)Scanner_fileno, METH_NOARGS,
+     "Follow mode: a descriptor that is readable while a batch is ready (or reading ended)."},
+    {"gap_usec", (PyCFunction)Scanner_gap_usec, METH_NOARGS,
+     "The time of the entry reading resumed at when the saved cursor's entry was gone, else None."},
     {"close", (PyCFunction)Scanner_close, METH_NOARGS, "Stop the reader thread and close the journal."},
     {NULL, NULL, 0, NULL},
 };
@@ -998,7 +1276,7 @@ static PyTypeObject ScannerType = {
     .tp_basicsize = sizeof(Scanner),
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_doc = "Reads a journal in a C thread; Python sees candidates in full and the rest as summaries.",
-    .tp_new = PyType_GenericNew,
+    .tp_new = Scanner_new,
     .tp_init = (initproc)Scanner_init,
     .tp_dealloc = (destructor)Scanner_dealloc,
     .tp_methods = Scanner_methods,

@@ -10,7 +10,8 @@ that), at a third of the cost, with reading and matching on two cores.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from ..model import Entry, Screen, ScreenedRun
 from . import _journalscan
@@ -31,6 +32,54 @@ def scanner_limits(screen: Screen) -> tuple[list[tuple[bytes, int]], int]:
     return literals, always
 
 
+def resolved_selection(location: JournalLocation, selection: Selection) -> Selection | None:
+    """The selection with its unit globs expanded against this journal (None: nothing can be selected)."""
+    if not (selection.globs or selection.empty):
+        return selection
+    reader = location.open()
+    try:
+        return resolve_globs(reader, selection)
+    finally:
+        reader.close()
+
+
+def open_scanner(location: JournalLocation, selection: Selection, screen: Screen | None, fields: tuple[str, ...],
+                 matches: list[str] | None = None, **extra: Any) -> _journalscan.Scanner:
+    """A Scanner over `location` with `selection` (globs resolved already) and `screen` (None: every entry
+    comes in full); `extra` are the follow-mode arguments (follow, cursor, lines_back)."""
+    literals, always = scanner_limits(screen) if screen is not None else ([], _journalscan.NO_LIMIT)
+    try:
+        return _journalscan.Scanner(
+            directory=str(location.directory.resolve()) if location.directory is not None else None,
+            files=[str(path.resolve()) for path in location.files],
+            # As systemd.journal opens them: the local journal with LOCAL_ONLY, given paths as they are.
+            flags=0 if location.directory is not None or location.files else _journalscan.LOCAL_ONLY,
+            matches=selection_terms(selection) if matches is None else matches,
+            since_usec=-1 if selection.since_usec is None else selection.since_usec,
+            until_usec=-1 if selection.until_usec is None else selection.until_usec,
+            literals=literals, always_limit=always,
+            wanted=list(dict.fromkeys(("MESSAGE", "PRIORITY", *SUBJECT_FIELDS, *fields))),
+            # -p: the effective priority cannot be an sd-journal match; the scanner applies it to the
+            # entries it understands, Python to the candidates it could not (the level NOT_LOOKED)
+            priority_low=-1 if selection.priorities is None else selection.priorities[0],
+            priority_high=-1 if selection.priorities is None else selection.priorities[1],
+            **extra)
+    except OSError as error:
+        raise location.open_error(error) from error
+
+
+def batch_items(batch: list[_journalscan.Candidate | _journalscan.Run],
+                admits: Callable[[int | None], bool]) -> Iterator[Entry | ScreenedRun]:
+    """A scanner batch as Entries (the candidates -p admits) and ScreenedRuns, in journal order."""
+    for item in batch:
+        if len(item) == 4:
+            entry = candidate_entry(*item)
+            if admits(entry.effective_priority):
+                yield entry
+        else:
+            yield ScreenedRun(*item)
+
+
 class ScreeningJournalSource:
     """Entries (in full) and ScreenedRuns, in journal order, from a JournalLocation with a Selection."""
 
@@ -42,47 +91,18 @@ class ScreeningJournalSource:
         self.fields = wanted_fields(extra_fields)
 
     def __iter__(self) -> Iterator[Entry | ScreenedRun]:
-        location, selection = self.location, self.selection
-        literals, always = scanner_limits(self.screen)
-        if selection.globs or selection.empty:
-            try:
-                reader = location.open()
-            except OSError as error:
-                raise location.open_error(error) from error
-            try:
-                resolved = resolve_globs(reader, selection)
-            finally:
-                reader.close()
-            if resolved is None:
-                return
-            selection = resolved
+        location = self.location
         try:
-            scanner = _journalscan.Scanner(
-                directory=str(location.directory.resolve()) if location.directory is not None else None,
-                files=[str(path.resolve()) for path in location.files],
-                # As systemd.journal opens them: the local journal with LOCAL_ONLY, given paths as they are.
-                flags=0 if location.directory is not None or location.files else _journalscan.LOCAL_ONLY,
-                matches=selection_terms(selection),
-                since_usec=-1 if selection.since_usec is None else selection.since_usec,
-                until_usec=-1 if selection.until_usec is None else selection.until_usec,
-                literals=literals, always_limit=always,
-                wanted=list(dict.fromkeys(("MESSAGE", "PRIORITY", *SUBJECT_FIELDS, *self.fields))),
-                # -p: the effective priority cannot be an sd-journal match; the scanner applies it to the
-                # entries it understands, Python to the candidates it could not (the level NOT_LOOKED)
-                **({} if selection.priorities is None else
-                   {"priority_low": selection.priorities[0], "priority_high": selection.priorities[1]}))
+            selection = resolved_selection(location, self.selection)
         except OSError as error:
             raise location.open_error(error) from error
+        if selection is None:
+            return
+        scanner = open_scanner(location, selection, self.screen, self.fields)
         try:
             admits = selection.admits_priority
             while (batch := scanner.read()) is not None:
-                for item in batch:
-                    if len(item) == 4:
-                        entry = candidate_entry(*item)
-                        if admits(entry.effective_priority):
-                            yield entry
-                    else:
-                        yield ScreenedRun(*item)
+                yield from batch_items(batch, admits)
         finally:
             scanner.close()
 
