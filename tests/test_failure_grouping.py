@@ -34,7 +34,8 @@ def oom_chain(at: float, invocation: str = APP_RUN, unit_line: bool = True, pid:
     """What one OOM kill of app.service's main process writes: the kernel's kill, then PID 1's lines."""
     lines = [kernel(KILL.format(pid=pid), at)]
     if unit_line:  # systemd >= 243 reads the unit's memory.events
-        lines.append(pid1("A process of this unit has been killed by the OOM killer.", at + 0.01, invocation=invocation))
+        lines.append(pid1("A process of this unit has been killed by the OOM killer.", at + 0.01,
+                          invocation=invocation))
     return [*lines,
             pid1("Main process exited, code=killed, status=9/KILL", at + 0.02, invocation=invocation, priority=5),
             pid1("Failed with result 'oom-kill'.", at + 0.03, invocation=invocation),
