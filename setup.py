@@ -7,7 +7,8 @@ setup(
     # The rule library ships inside the wheel; in a checkout, rules/ is read where it is (rules/loader.py).
     package_dir={"logsentry.shipped_rules": "rules"},
     package_data={"logsentry.shipped_rules": ["*/*.toml"], "logsentry.sources": ["*.pyi"],
-                  "logsentry.engine.templates": ["*.pyi"]},
+                  "logsentry.engine.templates": ["*.pyi"],
+                  "logsentry.engine": ["*.pyi"]},
     ext_modules=[
         Extension(
             "logsentry.sources._journalscan",
@@ -21,6 +22,13 @@ setup(
         Extension(
             "logsentry.engine.templates._mask",
             ["logsentry/engine/templates/_mask.c"],
+            extra_compile_args=["-O2", "-std=c11", "-D_GNU_SOURCE", "-Wall", "-Wextra",
+                                "-Wno-missing-field-initializers"],
+        ),
+        # The anomaly step over a ScreenedRun's arrays (engine/runstep.py drives it).
+        Extension(
+            "logsentry.engine._runstep",
+            ["logsentry/engine/_runstep.c"],
             extra_compile_args=["-O2", "-std=c11", "-D_GNU_SOURCE", "-Wall", "-Wextra",
                                 "-Wno-missing-field-initializers"],
         ),

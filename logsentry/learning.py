@@ -2,8 +2,9 @@
 not start empty (a SaaS detector waits two weeks for data; logsentry reads them).
 
 `learn` reads a time range through the fast scanner with an empty screen (every entry comes as a summary
-run with its message, unit and priority: the only fields templates and baselines need) and feeds every
-entry to an AnomalyDetector that only learns. `logsentry baseline learn` and the service's first start use it.
+run with its message, unit and priority: the only fields templates and baselines need) and learns every
+entry into an AnomalyDetector that only learns, through engine/runstep.py (most entries counted in C).
+`logsentry baseline learn` and the service's first start use it.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from dataclasses import dataclass
 
 from .engine.anomaly import AnomalyDetector
 from .engine.baseline import Baselines
+from .engine.runstep import RunStep
 from .engine.templates import TemplateMiner
-from .model import Screen, ScreenedRun
+from .model import Screen, ScreenedRun, host_unit
 from .sources.journal import JournalLocation
 from .sources.screening import ScreeningJournalSource
 from .sources.selection import Selection
@@ -44,20 +46,26 @@ def learn(location: JournalLocation, selection: Selection, into: AnomalyDetector
     """Learn every selected entry of the journal at `location` into `into`; `stop()` is asked between
     batches (the service's learner thread ends early on shutdown). Raises JournalOpenError."""
     entries, first, last = 0, None, None
-    observe = into.observe
+    observe, step = into.observe, RunStep(into)  # the runs' entries mostly learnt counted, in C
     for item in ScreeningJournalSource(location, selection, NOTHING):
         if isinstance(item, ScreenedRun):
-            for entry in item.entries():
-                observe(entry)
+            for single in step.singles(item):
+                observe(single.entry, single.template)
             entries += item.count
             first = item.first_usec if first is None else first
             last = item.last_usec
         else:  # entries the scanner always passes in full (PID 1's lines, several MESSAGEs, ...)
+            unit = host_unit(item.machine_id, item.unit)
+            for single in step.flush(unit):
+                observe(single.entry)
             observe(item)
+            step.observed(unit, item)
             entries += 1
             first = item.realtime_usec if first is None else first
             last = item.realtime_usec
         if stop():
             break
+    for single in step.flush_all():
+        observe(single.entry)
     baselines = into.baselines
     return Learnt(entries, len(baselines.units), sum(len(t) for t in baselines.templates.values()), first, last)

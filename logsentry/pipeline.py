@@ -15,6 +15,7 @@ from .engine.anomaly import AnomalyDetector
 from .engine.detector import Detector, Quarantine
 from .engine.failures import FailureGroups
 from .engine.policy import Policy
+from .engine.runstep import RunStep, Single, supports
 from .engine.window import BurstTracker
 from .model import Action, Entry, Hit, Incident, ScreenedRun, host_unit
 
@@ -121,6 +122,8 @@ class Pipeline:
         if anomaly is None and any(rule.anomaly is not None for rule in detector.rules.values()):
             anomaly = AnomalyDetector(detector.rules.values())
         self.anomaly = anomaly
+        self.runstep = RunStep(anomaly) if anomaly is not None and supports(anomaly) else None
+        """The anomaly step over whole ScreenedRuns (None: each entry observed; tests set it to compare)."""
         # Units with a signature incident open (how many): their anomaly hits are the same failure seen
         # twice, and the signature, which says what it is, keeps the incident.
         self._signature_open: dict[str, int] = {}
@@ -296,11 +299,21 @@ class Pipeline:
         if self.anomaly and (found := self._anomalies(entry)):
             yield from self._hits(found)
 
-    def _anomalies(self, entry: Entry) -> list[Hit]:
+    def _anomalies(self, entry: Entry, single: Single | None = None) -> list[Hit]:
         """The anomaly hits on an entry (it is learnt either way); none while a signature incident is open
-        on its unit: the signature, which says what the failure is, keeps the incident."""
+        on its unit: the signature, which says what the failure is, keeps the incident. `single`: the entry
+        came from the RunStep (in its place among the counted ones), with its template when it found it."""
         assert self.anomaly is not None
-        found = self.anomaly.observe(entry)
+        if single is not None:
+            found = self.anomaly.observe(entry, single.template)
+        elif self.runstep is None:
+            found = self.anomaly.observe(entry)
+        else:  # an entry the step did not see: its unit's counted entries are learnt first
+            found = []
+            for replayed in self.runstep.flush(entry_key(entry)):
+                found += self.anomaly.observe(replayed.entry)
+            found += self.anomaly.observe(entry)
+            self.runstep.observed(entry_key(entry), entry)
         return found if found and not self._signature_open.get(entry_key(entry)) else []
 
     def _pass(self, run: ScreenedRun) -> Iterator[Event]:
@@ -324,14 +337,23 @@ class Pipeline:
 
     def _pass_anomalies(self, run: ScreenedRun) -> Iterator[Event]:
         """The anomaly step over a run whose silence tracking was folded (so no silence fires or ends
-        inside it): each entry in turn, ending the bursts due before it, as _pass_one would."""
+        inside it): each entry in turn, ending the bursts due before it, as _pass_one would. With a RunStep
+        (engine/runstep.py) only the entries that may matter come one by one; the rest are learnt counted."""
         tracker, anomalies = self.tracker, self._anomalies
-        for entry in run.entries():
-            now = entry.realtime_usec
-            if tracker.due(now):
-                for incident in tracker.expire(now):
+        if self.runstep is None:
+            for entry in run.entries():
+                now = entry.realtime_usec
+                if tracker.due(now):
+                    for incident in tracker.expire(now):
+                        yield from self._ended(self._with_dropped(incident))
+                if found := anomalies(entry):
+                    yield from self._hits(found)
+            return
+        for single in self.runstep.singles(run):
+            if tracker.due(single.now_usec):
+                for incident in tracker.expire(single.now_usec):
                     yield from self._ended(self._with_dropped(incident))
-            if found := anomalies(entry):
+            if found := anomalies(single.entry, single):
                 yield from self._hits(found)
 
     def open_incidents(self) -> list[Incident]:

@@ -17,7 +17,7 @@ window's own lines are taken out), so a surge cannot raise its own bar.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ..model import Entry, Hit, host_unit
@@ -60,10 +60,24 @@ class _Rolling:
         return self.total
 
 
+    def add_runs(self, runs: Sequence[int]) -> None:
+        """`add` for each entry of (bucket start, entries) pairs, buckets within one of ours
+        (engine/runstep.py)."""
+        for k in range(0, len(runs), 2):
+            self.add(runs[k])
+            self.buckets[-1][1] += runs[k + 1] - 1
+            self.total += runs[k + 1] - 1
+
+
 def first_line(message: str) -> str:
     end = message.find("\n")
     line = message if end < 0 else message[:end]
     return line[:MAX_TEMPLATE_CHARS]
+
+
+def left_out(unit: str) -> bool:
+    """Scope units but init.scope are not learnt (AnomalyDetector.observe says why)."""
+    return unit.endswith(".scope") and unit != "init.scope"
 
 
 class AnomalyDetector:
@@ -80,6 +94,8 @@ class AnomalyDetector:
         # Per unit, until when (journal time) it counts as anomalous: its last anomaly hit plus that rule's
         # window. Meanwhile its lines are not learnt, so an outage never becomes the unit's normal (an
         # error share learnt from six hours of 100 % errors would end the incident while the outage goes on).
+        self.last_template: Template | None = None
+        """The template of the entry observed last (engine/runstep.py keeps its budgets by it)."""
         self._hot: dict[str, tuple[int, int]] = {}
         """unit -> (since, until): when its current anomalous period began, and until when it lasts."""
 
@@ -89,14 +105,19 @@ class AnomalyDetector:
     def template_of(self, entry: Entry) -> Template:
         return self.miner.add(host_unit(entry.machine_id, entry.unit), first_line(entry.message))
 
-    def observe(self, entry: Entry) -> list[Hit]:
+    def observe(self, entry: Entry, template: Template | None = None) -> list[Hit]:
         """Learn the entry; the anomaly hits it makes (tested against the baseline it just joined). Scope units
         but init.scope (login sessions, containers, `systemd-run --scope`) are new names each time: they
-        would never be warm, only crowd the real units out of the bounded baselines, so they are left out."""
-        if entry.unit.endswith(".scope") and entry.unit != "init.scope":
+        would never be warm, only crowd the real units out of the bounded baselines, so they are left out.
+        `template`: the line's live template, already looked up by its masked key (engine/runstep.py)."""
+        if left_out(entry.unit):
             return []
-        template = self.template_of(entry)
         unit_key = host_unit(entry.machine_id, entry.unit)  # baselines are per (machine, unit)
+        if template is None:
+            template = self.template_of(entry)
+        else:
+            self.miner.count(unit_key, template.id, 1)
+        self.last_template = template
         level = entry.effective_priority
         usec = entry.realtime_usec
         since, until = self._hot.get(unit_key, (0, -1))
@@ -154,6 +175,11 @@ class AnomalyDetector:
                 f"({stats.unit_entries} entries) of history, first seen {format_usec(stats.first_usec)}")
 
     def _roll(self, rule: Rule, unit: str, key: str, usec: int) -> int:
+        return self.rolling(rule, unit, key).add(usec)
+
+    def rolling(self, rule: Rule, unit: str, key: str) -> _Rolling:
+        """The rule's rolling count of a unit's key ("": all lines, "errors", or a template id), made most
+        recently used (and made, empty, when missing)."""
         slot = (rule.id, unit, key)
         rolling = self._rolling.pop(slot, None)  # re-inserted last: least recently used order
         if rolling is None:
@@ -161,7 +187,16 @@ class AnomalyDetector:
                 del self._rolling[next(iter(self._rolling))]
             rolling = _Rolling(width=max(1, rule.trigger.within_usec // BUCKETS))
         self._rolling[slot] = rolling
-        return rolling.add(usec)
+        return rolling
+
+    def rolled(self, rule: Rule, unit: str, key: str) -> int:
+        """The count `rolling` holds now (0 when there is none), at least what its next `add` returns less one."""
+        rolling = self._rolling.get((rule.id, unit, key))
+        return 0 if rolling is None else rolling.total
+
+    def hot_until(self, unit: str) -> int:
+        """Until when (journal time, µs) the unit counts as anomalous; -1 when it never did."""
+        return self._hot.get(unit, (0, -1))[1]
 
     def _spike(self, rule: Rule, unit: UnitStats, stats: TemplateStats, template_id: str,
                entry: Entry, hot: bool) -> str | None:

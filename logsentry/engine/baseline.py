@@ -13,7 +13,7 @@ rewriting them all.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from ..model import split_host_unit
@@ -58,6 +58,12 @@ class Minutes:
             self.older = self.before = 0
         self.start, self.this = minute, 1
 
+    def add_runs(self, runs: Sequence[int]) -> None:
+        """`add` for each entry of (bucket start, entries) pairs, buckets within a minute (engine/runstep.py)."""
+        for k in range(0, len(runs), 2):
+            self.add(runs[k])
+            self.this += runs[k + 1] - 1
+
     def _fold(self, count: int) -> None:
         if count > self.peak:
             self.peak = count
@@ -96,6 +102,23 @@ class TemplateStats:
     """Marked normal by an operator (`logsentry baseline accept`): never "new" again."""
     minutes: Minutes = field(default_factory=Minutes)
     """The template's lines per minute: `peak` is its busiest minute in the unit's normal."""
+
+
+@dataclass(frozen=True, slots=True)
+class Counted:
+    """Entries of one template of a unit, below error level, counted together (engine/runstep.py): how many,
+    their earliest and latest journal time (µs), the most important level among them (None: none had one)
+    with the first line at that level, and (bucket start, entries) pairs in entry order, buckets within a
+    minute."""
+
+    template_id: str
+    text: str
+    entries: int
+    first_usec: int
+    last_usec: int
+    level: int | None
+    example: str
+    buckets: Sequence[int]
 
 
 class Baselines:
@@ -168,6 +191,32 @@ class Baselines:
         self._dirty_units.add(unit)
         self._dirty_templates.add((unit, template_id))
         return stats, template, new
+
+    def learn_counted(self, unit: str, stats: UnitStats, counted: Sequence[Counted]) -> None:
+        """`observe` with learning for entries counted together (engine/runstep.py): the unit's and every
+        template's stats must exist (the caller checked), and no entry is at error level. Same counts,
+        peaks, levels and examples as one call per entry; recency is per group, not per entry."""
+        del self.units[unit]
+        self.units[unit] = stats
+        templates = self.templates[unit]
+        first, last, entries = stats.first_usec, stats.last_usec, 0
+        for group in counted:
+            template = templates.pop(group.template_id)
+            templates[group.template_id] = template
+            if group.last_usec > template.last_usec:
+                template.last_usec = group.last_usec
+            template.count += group.entries
+            template.minutes.add_runs(group.buckets)
+            template.text = group.text
+            if group.level is not None and (template.level is None or group.level < template.level):
+                template.level = group.level
+                template.example = group.example[:MAX_EXAMPLE_CHARS]
+            entries += group.entries
+            first, last = min(first, group.first_usec), max(last, group.last_usec)
+            self._dirty_templates.add((unit, group.template_id))
+        stats.entries += entries
+        stats.first_usec, stats.last_usec = first, last
+        self._dirty_units.add(unit)
 
     def _evict_template(self, unit: str, templates: dict[str, TemplateStats]) -> None:
         oldest = next(iter(templates))

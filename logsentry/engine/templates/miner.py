@@ -150,6 +150,24 @@ class TemplateMiner:
         self._cache_limit = max(_CACHE_MIN, min(_CACHE_MAX, _CACHE_TOTAL // len(units)))
         return u
 
+    def alive(self, unit: str, template_id: str) -> Template | None:
+        """The unit's template with this id while its cluster lives (nothing learnt, nothing moved)."""
+        u = self._units.get(unit)
+        c = None if u is None else u.clusters.get(template_id)
+        return c.template if c is not None and c.alive else None
+
+    def count(self, unit: str, template_id: str, lines: int) -> None:
+        """`lines` more lines of a live template, whose masked key was looked up elsewhere (engine/runstep.py):
+        counted and moved to most recently seen, as `add` does for each."""
+        u = self._units.get(unit)
+        if u is None:
+            return
+        self._units.move_to_end(unit)
+        c = u.clusters.get(template_id)
+        if c is not None and c.alive:
+            c.count += lines
+            u.clusters.move_to_end(template_id)
+
     # -- reading ------------------------------------------------------------------------------------------
 
     def match(self, unit: str, message: str) -> Template | None:

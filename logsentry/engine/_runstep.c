@@ -1,0 +1,468 @@
+/* The anomaly step over a ScreenedRun's arrays, in C: engine/runstep.py drives it and says why.
+ *
+ * Per entry: its effective level, its first line's masked key (engine/templates/_mask.c, called through
+ * `masked_key`) and the template slot that key has in its unit, from Python's tables. An entry comes back
+ * as a single item, in journal order, when it may matter one by one: error level, a key not seen before,
+ * a unit Python wants exact, or a template with more entries within the last `window_usec` than its budget
+ * (the count below which its rate-spike cannot fire, less what its rolling count held then). The others
+ * are counted per (unit, slot) as (bucket start, entries) pairs and kept, across runs, until that unit's
+ * next single item (handed over just before it, so that entry sees its unit as the per-entry path leaves
+ * it), until the unit holds `max_pending` of them, or until flush/flush_due/flush_all. Times are µs of
+ * journal time; positions are serial << 32 | index into the arrays of the run with that serial.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+#define NO_PRIORITY 254
+#define JOURNAL_LEVEL 255
+#define NO_LEVEL 255
+#define MODE_EXACT 1 /* every entry of the span one by one */
+#define MODE_SKIP 2  /* the span is not learnt at all (scope units) */
+
+typedef struct {
+    int64_t *v;
+    size_t n, cap;
+} I64s;
+
+typedef struct {
+    uint64_t *v;
+    size_t n, cap;
+} U64s;
+
+typedef struct {
+    int32_t slot;
+    int64_t n, min_usec, max_usec, last_pos;
+    uint64_t min_level_at; /* serial << 32 | index of its first entry at min_level */
+    int min_level;
+    I64s rle; /* (bucket start, entries) pairs, in entry order */
+} Group;
+
+/* a unit's entries counted but not learnt yet, across runs */
+typedef struct {
+    U64s at;  /* serial << 32 | index of each */
+    I64s rle; /* all of them, as (bucket start, entries) pairs */
+    Group *g;
+    size_t ng, gcap;
+    int64_t last_pos, first_serial;
+} Pend;
+
+/* a template's recent entries (counted or single), as (bucket start, entries) pairs: at least every one of
+ * them that a rolling count of the window can still hold */
+typedef struct {
+    I64s pairs;
+    size_t head;
+    int64_t total, max_b;
+} Recent;
+
+typedef struct {
+    Pend *p;
+    size_t n;
+    Recent *r;
+    size_t nr;
+    int64_t seq;
+    U64s fifo; /* first_serial << 32 | uid, when a unit's pending list began */
+    size_t fifo_head;
+} State;
+
+static const char *CAPSULE = "logsentry.engine._runstep.State";
+
+static int grow(void **v, size_t *cap, size_t need, size_t size) {
+    if (need <= *cap) return 0;
+    size_t c = *cap ? *cap : 16;
+    while (c < need) c *= 2;
+    void *p = PyMem_Realloc(*v, c * size);
+    if (p == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    *v = p;
+    *cap = c;
+    return 0;
+}
+
+static int rle_add(I64s *r, int64_t bucket) {
+    if (r->n >= 2 && r->v[r->n - 2] == bucket) {
+        r->v[r->n - 1]++;
+        return 0;
+    }
+    if (grow((void **)&r->v, &r->cap, r->n + 2, sizeof(int64_t)) < 0) return -1;
+    r->v[r->n++] = bucket;
+    r->v[r->n++] = 1;
+    return 0;
+}
+
+static PyObject *bytes_of(const void *v, size_t n) {
+    return PyBytes_FromStringAndSize(n ? (const char *)v : "", (Py_ssize_t)n);
+}
+
+static int cmp_group(const void *a, const void *b) {
+    int64_t x = ((const Group *)a)->last_pos, y = ((const Group *)b)->last_pos;
+    return (x > y) - (x < y);
+}
+
+static void state_free(PyObject *capsule) {
+    State *st = PyCapsule_GetPointer(capsule, CAPSULE);
+    if (st == NULL) return;
+    for (size_t k = 0; k < st->n; k++) {
+        Pend *p = &st->p[k];
+        for (size_t j = 0; j < p->gcap; j++) PyMem_Free(p->g[j].rle.v);
+        PyMem_Free(p->g);
+        PyMem_Free(p->at.v);
+        PyMem_Free(p->rle.v);
+    }
+    PyMem_Free(st->p);
+    for (size_t k = 0; k < st->nr; k++) PyMem_Free(st->r[k].pairs.v);
+    PyMem_Free(st->r);
+    PyMem_Free(st->fifo.v);
+    PyMem_Free(st);
+}
+
+static State *state_of(PyObject *capsule) { return PyCapsule_GetPointer(capsule, CAPSULE); }
+
+/* the pending list of unit `uid`, made when missing */
+static Pend *pend_of(State *st, size_t uid) {
+    if (uid >= st->n) {
+        size_t cap = st->n;
+        if (grow((void **)&st->p, &cap, uid + 1, sizeof(Pend)) < 0) return NULL;
+        memset(st->p + st->n, 0, (cap - st->n) * sizeof(Pend));
+        for (size_t k = st->n; k < cap; k++) st->p[k].first_serial = -1;
+        st->n = cap;
+    }
+    return &st->p[uid];
+}
+
+/* one more entry of slot `slot` in bucket `b`: how many of its entries the last `window` µs hold at most */
+static int64_t recent_add(State *st, size_t slot, int64_t b, int64_t window) {
+    if (slot >= st->nr) {
+        size_t cap = st->nr;
+        if (grow((void **)&st->r, &cap, slot + 1, sizeof(Recent)) < 0) return -1;
+        memset(st->r + st->nr, 0, (cap - st->nr) * sizeof(Recent));
+        for (size_t k = st->nr; k < cap; k++) st->r[k].max_b = INT64_MIN;
+        st->nr = cap;
+    }
+    Recent *r = &st->r[slot];
+    if (b > r->max_b) r->max_b = b;
+    while (r->head < r->pairs.n && r->pairs.v[r->head] < r->max_b - window) {
+        r->total -= r->pairs.v[r->head + 1];
+        r->head += 2;
+    }
+    if (r->head == r->pairs.n) r->head = r->pairs.n = 0;
+    else if (r->head > 64) {
+        memmove(r->pairs.v, r->pairs.v + r->head, (r->pairs.n - r->head) * sizeof(int64_t));
+        r->pairs.n -= r->head;
+        r->head = 0;
+    }
+    if (r->pairs.n > r->head && r->pairs.v[r->pairs.n - 2] == b) {
+        r->pairs.v[r->pairs.n - 1]++;
+    } else {
+        if (grow((void **)&r->pairs.v, &r->pairs.cap, r->pairs.n + 2, sizeof(int64_t)) < 0) return -1;
+        r->pairs.v[r->pairs.n++] = b;
+        r->pairs.v[r->pairs.n++] = 1;
+    }
+    return ++r->total;
+}
+
+/* (uid, positions, unit_rle, [(slot, n, min_usec, max_usec, min_level, min_level_at, rle), ...]) with the
+ * groups least recently seen first; then the unit's pending list is emptied */
+static PyObject *flush(Pend *p, size_t uid) {
+    qsort(p->g, p->ng, sizeof(Group), cmp_group);
+    PyObject *groups = PyList_New((Py_ssize_t)p->ng);
+    if (groups == NULL) return NULL;
+    for (size_t k = 0; k < p->ng; k++) {
+        Group *g = &p->g[k];
+        PyObject *t = Py_BuildValue("(iLLLiKN)", g->slot, (long long)g->n, (long long)g->min_usec,
+                                    (long long)g->max_usec, g->min_level, (unsigned long long)g->min_level_at,
+                                    bytes_of(g->rle.v, g->rle.n * sizeof(int64_t)));
+        if (t == NULL) {
+            Py_DECREF(groups);
+            return NULL;
+        }
+        PyList_SET_ITEM(groups, (Py_ssize_t)k, t);
+        g->rle.n = 0;
+    }
+    PyObject *item = Py_BuildValue("(nNNN)", (Py_ssize_t)uid, bytes_of(p->at.v, p->at.n * sizeof(uint64_t)),
+                                   bytes_of(p->rle.v, p->rle.n * sizeof(int64_t)), groups);
+    p->at.n = p->rle.n = p->ng = 0;
+    p->first_serial = -1;
+    return item;
+}
+
+static int append(PyObject *list, PyObject *item) {
+    if (item == NULL) return -1;
+    int rc = PyList_Append(list, item);
+    Py_DECREF(item);
+    return rc;
+}
+
+/* the slot of the entry's first line in its unit's table: >= 0, -1 when the key is unknown, -2 on error */
+static long slot_of(const char *msg, Py_ssize_t len, PyObject *table, Py_ssize_t max_chars, PyObject *max_tokens,
+                    PyObject *masked_key) {
+    const char *nl = memchr(msg, '\n', (size_t)len);
+    PyObject *line = PyUnicode_DecodeUTF8(msg, nl ? nl - msg : len, "replace");
+    if (line == NULL) return -2;
+    if (PyUnicode_GET_LENGTH(line) > max_chars) {
+        PyObject *cut = PyUnicode_Substring(line, 0, max_chars);
+        Py_DECREF(line);
+        if (cut == NULL) return -2;
+        line = cut;
+    }
+    PyObject *args[2] = {line, max_tokens};
+    PyObject *key = PyObject_Vectorcall(masked_key, args, 2, NULL);
+    Py_DECREF(line);
+    if (key == NULL) return -2;
+    PyObject *found = PyDict_GetItemWithError(table, key);
+    Py_DECREF(key);
+    if (found == NULL) return PyErr_Occurred() ? -2 : -1;
+    long slot = PyLong_AsLong(found);
+    if (slot == -1 && PyErr_Occurred()) return -2;
+    return slot < 0 ? -1 : slot;
+}
+
+static PyObject *py_new(PyObject *self, PyObject *unused) {
+    (void)self;
+    (void)unused;
+    State *st = PyMem_Calloc(1, sizeof(State));
+    if (st == NULL) return PyErr_NoMemory();
+    PyObject *capsule = PyCapsule_New(st, CAPSULE, state_free);
+    if (capsule == NULL) PyMem_Free(st);
+    return capsule;
+}
+
+static PyObject *py_step(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    (void)self;
+    if (nargs != 16 || !PyTuple_Check(args[2]) || PyTuple_GET_SIZE(args[2]) != 6 || !PyList_Check(args[5]) ||
+        !PyBytes_Check(args[6]) || !PyBytes_Check(args[7]) || !PyCallable_Check(args[15])) {
+        PyErr_SetString(PyExc_TypeError, "step(state, serial, arrays, first_index, count, tables, uids, modes, "
+                                         "budgets, error_level, bucket_usec, window_usec, max_chars, max_tokens, "
+                                         "max_pending, masked_key)");
+        return NULL;
+    }
+    State *st = state_of(args[0]);
+    if (st == NULL) return NULL;
+    PyObject *arrays = args[2], *tables = args[5], *uids_b = args[6], *modes = args[7], *max_tokens = args[13],
+             *masked_key = args[15];
+    long long serial = PyLong_AsLongLong(args[1]);
+    Py_ssize_t first = PyLong_AsSsize_t(args[3]), count = PyLong_AsSsize_t(args[4]);
+    long error_level = PyLong_AsLong(args[9]);
+    long long bucket = PyLong_AsLongLong(args[10]), window = PyLong_AsLongLong(args[11]);
+    Py_ssize_t max_chars = PyLong_AsSsize_t(args[12]), max_pending = PyLong_AsSsize_t(args[14]);
+    if (PyErr_Occurred()) return NULL;
+    for (int k = 0; k < 6; k++) {
+        if (!PyBytes_Check(PyTuple_GET_ITEM(arrays, k))) {
+            PyErr_SetString(PyExc_TypeError, "the run's arrays must be bytes");
+            return NULL;
+        }
+    }
+    const int64_t *times = (const int64_t *)PyBytes_AS_STRING(PyTuple_GET_ITEM(arrays, 0));
+    const uint8_t *prios = (const uint8_t *)PyBytes_AS_STRING(PyTuple_GET_ITEM(arrays, 1));
+    const uint8_t *levels = (const uint8_t *)PyBytes_AS_STRING(PyTuple_GET_ITEM(arrays, 2));
+    const uint16_t *span_ids = (const uint16_t *)PyBytes_AS_STRING(PyTuple_GET_ITEM(arrays, 3));
+    const uint64_t *ends = (const uint64_t *)PyBytes_AS_STRING(PyTuple_GET_ITEM(arrays, 4));
+    const char *messages = PyBytes_AS_STRING(PyTuple_GET_ITEM(arrays, 5));
+    Py_ssize_t entries = PyBytes_GET_SIZE(PyTuple_GET_ITEM(arrays, 0)) / 8;
+    Py_ssize_t text_size = PyBytes_GET_SIZE(PyTuple_GET_ITEM(arrays, 5));
+    Py_ssize_t nspans = PyList_GET_SIZE(tables);
+    if (serial < 0 || serial > UINT32_MAX || first < 0 || count < 0 || first + count > entries ||
+        first + count > UINT32_MAX || bucket <= 0 || window < 0 || max_chars < 0 || max_pending < 1 ||
+        PyBytes_GET_SIZE(modes) < nspans || PyBytes_GET_SIZE(uids_b) < 4 * nspans ||
+        PyBytes_GET_SIZE(PyTuple_GET_ITEM(arrays, 1)) < entries ||
+        PyBytes_GET_SIZE(PyTuple_GET_ITEM(arrays, 2)) < entries ||
+        PyBytes_GET_SIZE(PyTuple_GET_ITEM(arrays, 3)) < 2 * entries ||
+        PyBytes_GET_SIZE(PyTuple_GET_ITEM(arrays, 4)) < 8 * entries) {
+        PyErr_SetString(PyExc_ValueError, "step(): the run does not fit its arrays, tables, uids or modes");
+        return NULL;
+    }
+    const int32_t *uids = (const int32_t *)PyBytes_AS_STRING(uids_b);
+    Py_buffer budget_view;
+    if (PyObject_GetBuffer(args[8], &budget_view, PyBUF_WRITABLE) < 0) return NULL;
+    int32_t *budgets = (int32_t *)budget_view.buf;
+    Py_ssize_t nslots = budget_view.len / (Py_ssize_t)sizeof(int32_t);
+    const uint8_t *mode = (const uint8_t *)PyBytes_AS_STRING(modes);
+    char *broken = PyMem_Calloc((size_t)(nspans ? nspans : 1), 1); /* a key not seen before: exact from here */
+    PyObject *items = PyList_New(0);
+    if (broken == NULL || items == NULL) {
+        if (broken == NULL) PyErr_NoMemory();
+        goto fail;
+    }
+    int64_t peak = INT64_MIN;
+    for (Py_ssize_t i = first; i < first + count; i++) {
+        int64_t usec = times[i];
+        if (usec > peak) peak = usec;
+        Py_ssize_t span = span_ids[i];
+        if (span >= nspans) {
+            PyErr_Format(PyExc_ValueError, "step(): entry %zd names span %zd of %zd", i, span, nspans);
+            goto fail;
+        }
+        if (mode[span] == MODE_SKIP) continue;
+        if (uids[span] < 0) {
+            PyErr_Format(PyExc_ValueError, "step(): span %zd has no unit id", span);
+            goto fail;
+        }
+        Pend *p = pend_of(st, (size_t)uids[span]);
+        if (p == NULL) goto fail;
+        int level = levels[i] == JOURNAL_LEVEL ? (prios[i] == NO_PRIORITY ? NO_LEVEL : prios[i]) : levels[i];
+        uint64_t start = i ? ends[i - 1] : 0, end = ends[i];
+        if (start > end || end > (uint64_t)text_size) {
+            PyErr_Format(PyExc_ValueError, "step(): entry %zd's message lies outside the run's text", i);
+            goto fail;
+        }
+        long slot = -1;
+        if (mode[span] != MODE_EXACT && !broken[span]) {
+            PyObject *table = PyList_GET_ITEM(tables, span);
+            if (!PyDict_Check(table)) {
+                PyErr_SetString(PyExc_TypeError, "step(): the tables must be dicts");
+                goto fail;
+            }
+            slot = slot_of(messages + start, (Py_ssize_t)(end - start), table, max_chars, max_tokens, masked_key);
+            if (slot == -2) goto fail;
+            if (slot >= nslots) slot = -1;
+            if (slot < 0) broken[span] = 1;
+        }
+        int64_t b = usec - (((usec % bucket) + bucket) % bucket);
+        int single = slot < 0 || (level != NO_LEVEL && level <= error_level);
+        if (slot >= 0) { /* a single entry counts into its template's rate too */
+            int64_t recent = recent_add(st, (size_t)slot, b, window);
+            if (recent < 0) goto fail;
+            if (recent > budgets[slot]) single = 1;
+        }
+        if (single) {
+            if (p->at.n && append(items, flush(p, (size_t)uids[span])) < 0) goto fail;
+            if (append(items, Py_BuildValue("(nLl)", i, (long long)peak, slot)) < 0) goto fail;
+            continue;
+        }
+        uint64_t at = ((uint64_t)serial << 32) | (uint64_t)i;
+        Group *g = NULL;
+        for (size_t k = 0; k < p->ng; k++) {
+            if (p->g[k].slot == slot) {
+                g = &p->g[k];
+                break;
+            }
+        }
+        if (g == NULL) {
+            if (p->ng == p->gcap) {
+                size_t old = p->gcap;
+                if (grow((void **)&p->g, &p->gcap, p->ng + 1, sizeof(Group)) < 0) goto fail;
+                memset(p->g + old, 0, (p->gcap - old) * sizeof(Group));
+            }
+            g = &p->g[p->ng++];
+            g->slot = (int32_t)slot;
+            g->n = 0;
+            g->min_usec = g->max_usec = usec;
+            g->min_level = NO_LEVEL;
+            g->min_level_at = at;
+            g->rle.n = 0;
+        }
+        g->n++;
+        g->last_pos = p->last_pos = st->seq++;
+        if (usec < g->min_usec) g->min_usec = usec;
+        if (usec > g->max_usec) g->max_usec = usec;
+        if (level < g->min_level) {
+            g->min_level = level;
+            g->min_level_at = at;
+        }
+        if (rle_add(&g->rle, b) < 0 || rle_add(&p->rle, b) < 0) goto fail;
+        if (grow((void **)&p->at.v, &p->at.cap, p->at.n + 1, sizeof(uint64_t)) < 0) goto fail;
+        p->at.v[p->at.n++] = at;
+        if (p->first_serial < 0) {
+            p->first_serial = serial;
+            if (grow((void **)&st->fifo.v, &st->fifo.cap, st->fifo.n + 1, sizeof(uint64_t)) < 0) goto fail;
+            st->fifo.v[st->fifo.n++] = ((uint64_t)serial << 32) | (uint64_t)uids[span];
+        }
+        if ((Py_ssize_t)p->at.n >= max_pending && append(items, flush(p, (size_t)uids[span])) < 0) goto fail;
+    }
+    goto done;
+fail:
+    Py_CLEAR(items);
+done:
+    PyMem_Free(broken);
+    PyBuffer_Release(&budget_view);
+    return items;
+}
+
+/* flush_due(state, before_serial): the pending lists begun before that run (oldest first) */
+static PyObject *py_flush_due(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    (void)self;
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "flush_due(state, before_serial)");
+        return NULL;
+    }
+    State *st = state_of(args[0]);
+    long long before = PyLong_AsLongLong(args[1]);
+    if (st == NULL || (before == -1 && PyErr_Occurred())) return NULL;
+    PyObject *items = PyList_New(0);
+    if (items == NULL) return NULL;
+    while (st->fifo_head < st->fifo.n) {
+        uint64_t head = st->fifo.v[st->fifo_head];
+        long long serial = (long long)(head >> 32);
+        size_t uid = (size_t)(head & 0xffffffffu);
+        if (serial >= before) break;
+        st->fifo_head++;
+        Pend *p = uid < st->n ? &st->p[uid] : NULL;
+        if (p != NULL && p->at.n && p->first_serial == serial && append(items, flush(p, uid)) < 0) {
+            Py_DECREF(items);
+            return NULL;
+        }
+    }
+    if (st->fifo_head == st->fifo.n) st->fifo_head = st->fifo.n = 0;
+    else if (st->fifo_head > 4096 && st->fifo_head * 2 > st->fifo.n) {
+        memmove(st->fifo.v, st->fifo.v + st->fifo_head, (st->fifo.n - st->fifo_head) * sizeof(uint64_t));
+        st->fifo.n -= st->fifo_head;
+        st->fifo_head = 0;
+    }
+    return items;
+}
+
+/* flush(state, uid): that unit's pending list, or None */
+static PyObject *py_flush(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    (void)self;
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "flush(state, uid)");
+        return NULL;
+    }
+    State *st = state_of(args[0]);
+    Py_ssize_t uid = PyLong_AsSsize_t(args[1]);
+    if (st == NULL || (uid == -1 && PyErr_Occurred())) return NULL;
+    if (uid < 0 || (size_t)uid >= st->n || st->p[uid].at.n == 0) Py_RETURN_NONE;
+    return flush(&st->p[uid], (size_t)uid);
+}
+
+/* flush_all(state): every pending list, least recently counted unit first */
+static PyObject *py_flush_all(PyObject *self, PyObject *capsule) {
+    (void)self;
+    State *st = state_of(capsule);
+    if (st == NULL) return NULL;
+    PyObject *items = PyList_New(0);
+    if (items == NULL) return NULL;
+    for (;;) {
+        size_t best = SIZE_MAX;
+        for (size_t k = 0; k < st->n; k++) {
+            if (st->p[k].at.n && (best == SIZE_MAX || st->p[k].last_pos < st->p[best].last_pos)) best = k;
+        }
+        if (best == SIZE_MAX) break;
+        if (append(items, flush(&st->p[best], best)) < 0) {
+            Py_DECREF(items);
+            return NULL;
+        }
+    }
+    st->fifo_head = st->fifo.n = 0;
+    return items;
+}
+
+static PyMethodDef methods[] = {
+    {"new", py_new, METH_NOARGS, "new() -> state: the pending counts of one RunStep"},
+    {"step", (PyCFunction)(void (*)(void))py_step, METH_FASTCALL,
+     "step(state, serial, arrays, first_index, count, tables, uids, modes, budgets, error_level, bucket_usec, "
+     "window_usec, max_chars, max_tokens, max_pending, masked_key) -> items: (index, peak_usec, slot) for an entry to take "
+     "one by one, (uid, positions, unit_rle, groups) for a unit's counted entries to learn"},
+    {"flush", (PyCFunction)(void (*)(void))py_flush, METH_FASTCALL, "flush(state, uid) -> item or None"},
+    {"flush_due", (PyCFunction)(void (*)(void))py_flush_due, METH_FASTCALL,
+     "flush_due(state, before_serial) -> items begun before that run"},
+    {"flush_all", py_flush_all, METH_O, "flush_all(state) -> items, least recently counted unit first"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_runstep", NULL, -1, methods};
+
+PyMODINIT_FUNC PyInit__runstep(void) { return PyModule_Create(&module); }

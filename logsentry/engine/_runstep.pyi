@@ -1,0 +1,23 @@
+"""Types of the C extension (see _runstep.c; engine/runstep.py drives it)."""
+
+from collections.abc import Callable
+from typing import Any
+
+State = Any
+"""A capsule: the counted entries not learnt yet, per unit id."""
+Single = tuple[int, int, int]
+"""(entry index, latest time so far in the run (µs), template slot or -1)"""
+Group = tuple[int, int, int, int, int, int, bytes]
+"""(slot, entries, min_usec, max_usec, min level (255: none), serial << 32 | index of its first entry at that
+level, (bucket start, entries) int64 pairs)"""
+Counted = tuple[int, bytes, bytes, list[Group]]
+"""(unit id, serial << 32 | index of each entry (uint64), the unit's (bucket start, entries) pairs, groups)"""
+
+def new() -> State: ...
+def step(state: State, serial: int, arrays: tuple[bytes, bytes, bytes, bytes, bytes, bytes], first_index: int,
+         count: int, tables: list[dict[str, int]], uids: bytes, modes: bytes, budgets: Any, error_level: int,
+         bucket_usec: int, window_usec: int, max_chars: int, max_tokens: int, max_pending: int,
+         masked_key: Callable[[str, int], str], /) -> list[Single | Counted]: ...
+def flush(state: State, uid: int, /) -> Counted | None: ...
+def flush_due(state: State, before_serial: int, /) -> list[Counted]: ...
+def flush_all(state: State, /) -> list[Counted]: ...

@@ -1,0 +1,300 @@
+"""The anomaly step over a whole ScreenedRun, reaching the decisions AnomalyDetector.observe makes per entry.
+
+Why: observe costs about 12 µs an entry in Python, and every entry must be learnt, so `scan` with the
+anomaly rules ran at 4.5x `journalctl -o cat`. Most entries cannot make an anomaly hit: below error level
+only a known template's rate-spike can fire, and only once its count in the window passes both the rule's
+`min_count` and `peak_margin` times its busiest two minutes. So `_runstep.step` (C) masks each entry's first
+line, looks the key up in its unit's table (masked key -> slot -> live template) and counts the entries per
+(unit, template) as (time bucket, entries) pairs; here the counts are learnt in one go
+(Baselines.learn_counted, `_Rolling.add_runs`, `Minutes.add_runs`).
+
+Exact by construction: error-level entries, keys never seen, and units in an anomaly come back one by one
+(`singles`, in journal order, with the template already found), and a unit's counted entries are learnt just
+before its next single entry, so that entry sees its unit as the per-entry path leaves it. Before counting,
+`_learn` checks that no counted entry could have hit (count in the window plus the group at most the bound
+above, no warm-up or template age crossing inside the group, the unit not anomalous); otherwise the group's
+unit is replayed entry by entry. Only the recency order of units and templates (which decides evictions
+at the bounds) is kept per group instead of per entry. tests/test_runstep.py compares both paths.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ..model import JOURNAL_LEVEL, NO_PRIORITY, Entry, ScreenedRun
+from ..rules.rule import Rule
+from . import _runstep
+from .anomaly import BUCKETS, MAX_TEMPLATE_CHARS, AnomalyDetector, first_line, left_out
+from .baseline import ERROR_LEVEL, MINUTE_USEC, Counted, TemplateStats, UnitStats
+from .templates import Template
+from .templates.tokens import masked_key
+
+MAX_SLOTS = 262_144
+"""Templates the tables know, over all units; past it they start again empty (keys are learnt back)."""
+MAX_KEYS_PER_UNIT = 4_096
+"""Masked keys per unit in its table; past it the unit's table starts again empty."""
+MAX_PENDING = 256
+"""Counted entries a unit holds before they are learnt anyway (also the most replayed one by one when its
+warm-up ends among them)."""
+PENDING_RUNS = 64
+"""Runs after which a unit's counted entries are learnt anyway (a quiet unit's last lines)."""
+NO_LEVEL = 255
+NORMAL, EXACT, SKIP = 0, 1, 2
+"""A span's mode for _runstep.step: count what can be counted, every entry one by one, nothing (not learnt)."""
+_BIG = 2**31 - 1
+_EMPTY: dict[str, int] = {}
+
+
+def supports(detector: AnomalyDetector) -> bool:
+    """Can every rule's decision on a line below error level be told from counts? Yes when a rule has a level
+    (below it a line only counts as one of the unit's lines) or is a per-template rate-spike."""
+    for rule in detector.rules:
+        spec = rule.anomaly
+        assert spec is not None
+        if spec.level is None and (spec.kind != "rate-spike" or spec.errors):
+            return False
+    return True
+
+
+@dataclass(frozen=True, slots=True)
+class Single:
+    """An entry to observe one by one: after ending the bursts due by `now_usec` (µs, the latest time seen
+    in the run so far), with its live template when the step found it."""
+
+    now_usec: int
+    entry: Entry
+    template: Template | None
+
+
+class _View:
+    """A run's arrays, cast once, and its entries one at a time (as ScreenedRun.entries builds them)."""
+
+    def __init__(self, run: ScreenedRun) -> None:
+        times, self.priorities, self.levels, span_ids, ends, self.messages = run._arrays
+        self.times, self.span_ids, self.ends = (memoryview(times).cast("q"), memoryview(span_ids).cast("H"),
+                                                memoryview(ends).cast("Q"))
+        self.run = run
+
+    def message(self, index: int) -> str:
+        start = self.ends[index - 1] if index else 0
+        return self.messages[start:self.ends[index]].decode("utf-8", "replace")
+
+    def entry(self, index: int) -> Entry:
+        span = self.run.spans[self.span_ids[index]]
+        raw, level = self.priorities[index], self.levels[index]
+        priority = None if raw == NO_PRIORITY else raw
+        return Entry(self.times[index], self.message(index), span[0], priority, "",
+                     {"_MACHINE_ID": span[6]} if span[6] else {}, True,
+                     *((priority, "journal") if level == JOURNAL_LEVEL else (level, "text")))
+
+
+class RunStep:
+    """The tables of one AnomalyDetector (which it must be the only one to feed ScreenedRuns to)."""
+
+    def __init__(self, detector: AnomalyDetector) -> None:
+        self.detector = detector
+        self.supported = supports(detector)
+        rules = detector.rules
+        self.rate_rules = [r for r in rules if r.anomaly is not None and r.anomaly.level is None]
+        self.share_rules = [r for r in rules if r.anomaly is not None and r.anomaly.kind == "error-share"]
+        self.error_level = max([ERROR_LEVEL, *(r.anomaly.level for r in rules
+                                               if r.anomaly is not None and r.anomaly.level is not None)])
+        """Entries at this effective priority or more important are observed one by one."""
+        widths = [max(1, r.trigger.within_usec // BUCKETS) for r in self.rate_rules + self.share_rules]
+        self.bucket_usec = math.gcd(MINUTE_USEC, *widths)
+        """Counted entries are grouped in buckets of this much journal time (µs): within every rolling
+        bucket and every minute, so a group's count lands where each entry would have."""
+        self.window_usec = max((r.trigger.within_usec for r in self.rate_rules), default=0)
+        self._tables: dict[str, dict[str, int]] = {}
+        self._slot_of: dict[tuple[str, str], int] = {}
+        self._slots: list[tuple[str, str]] = []
+        self._state = _runstep.new()
+        self._serial = 0
+        self._views: dict[int, _View] = {}
+        """The runs whose entries may still be pending, by serial (for their messages)."""
+        self._uids: dict[str, int] = {}
+        self._units: list[str] = []
+        self._slot_stats: list[TemplateStats | None] = []
+        self._budgets = array("i")
+        """Per slot: how many more lines of the template may come before a rate-spike could fire (a bound
+        the C step spends; `_learn` checks the real one)."""
+
+    def singles(self, run: ScreenedRun) -> Iterator[Single]:
+        """Learn the run; the entries to observe one by one, in journal order (the caller observes each
+        before asking for the next: counted entries are learnt in between)."""
+        if len(self._slots) >= MAX_SLOTS:  # start again: every count learnt, then tables and slots emptied
+            yield from self.flush_all()
+            self._state = _runstep.new()
+            self._tables, self._slot_of, self._slots, self._slot_stats = {}, {}, [], []
+            self._budgets = array("i")
+        detector, view = self.detector, _View(run)
+        serial = self._serial = self._serial + 1
+        self._views[serial] = view
+        modes = bytearray(len(run.units))
+        uids = array("i", bytes(4 * len(run.units)))
+        tables = []
+        for span, key in enumerate(run.units):
+            if left_out(run.spans[span][0]):
+                modes[span] = SKIP
+                uids[span] = -1
+            else:
+                uids[span] = self._uid(key)
+                if not self.supported or detector.hot_until(key) >= run.first_usec:
+                    modes[span] = EXACT
+            tables.append(self._tables.setdefault(key, {}) if modes[span] == NORMAL else _EMPTY)
+        items = _runstep.step(self._state, serial, run._arrays, run.first_index, run.count, tables, uids.tobytes(),
+                              bytes(modes), self._budgets, self.error_level, self.bucket_usec, self.window_usec,
+                              MAX_TEMPLATE_CHARS,
+                              detector.miner.max_tokens, MAX_PENDING, masked_key)
+        for item in items:
+            if len(item) == 3:
+                index, now, slot = item
+                template = self._template(slot)
+                entry = view.entry(index)
+                yield Single(now, entry, template)
+                span = view.span_ids[index]
+                self.observed(run.units[span], entry, template is None and modes[span] == NORMAL)
+            else:
+                yield from self._counted(item)
+        if serial > PENDING_RUNS:  # a unit's counts wait at most this many runs to be learnt
+            for item in _runstep.flush_due(self._state, serial - PENDING_RUNS):
+                yield from self._counted(item)
+            self._views.pop(serial - PENDING_RUNS - 1, None)  # no unit's counts refer to it any more
+
+    def observed(self, unit: str, entry: Entry, register: bool = False) -> None:
+        """An entry of the unit was observed one by one (here or in full elsewhere): its template's count in
+        the window moved on, and its peak may have, so its budget is made again from them; with `register`,
+        a line whose key the unit's table lacks is put in."""
+        template = self.detector.last_template
+        if template is None or left_out(entry.unit):
+            return
+        slot = self._slot_of.get((unit, template.id))
+        if slot is not None:
+            self._budgets[slot] = self._budget(unit, slot)
+        if register:
+            line = first_line(entry.message)
+            table = self._tables.setdefault(unit, {})
+            key = masked_key(line, self.detector.miner.max_tokens)
+            if key not in table:
+                if len(table) >= MAX_KEYS_PER_UNIT:
+                    table.clear()
+                table[key] = self._slot(unit, template.id) if slot is None else slot
+
+    def flush(self, unit: str) -> Iterator[Single]:
+        """Learn the unit's counted entries now (before one of its entries is observed elsewhere)."""
+        uid = self._uids.get(unit)
+        if uid is not None and (item := _runstep.flush(self._state, uid)) is not None:
+            yield from self._counted(item)
+
+    def flush_all(self) -> Iterator[Single]:
+        """Learn every counted entry (the end of the input, before baselines are read)."""
+        for item in _runstep.flush_all(self._state):
+            yield from self._counted(item)
+        self._views.clear()
+
+    def _uid(self, unit: str) -> int:
+        uid = self._uids.get(unit)
+        if uid is None:
+            uid = self._uids[unit] = len(self._units)
+            self._units.append(unit)
+        return uid
+
+    def _counted(self, item: _runstep.Counted) -> Iterator[Single]:
+        """Learn one unit's counted entries, or give them one by one when counting would not be exact."""
+        uid, positions, unit_runs, groups = item
+        if self._learn(self._units[uid], unit_runs, groups):
+            return
+        for at in memoryview(positions).cast("Q"):
+            entry = self._views[at >> 32].entry(at & 0xFFFFFFFF)
+            yield Single(entry.realtime_usec, entry, None)
+            self.observed(self._units[uid], entry)
+
+    def _template(self, slot: int) -> Template | None:
+        if slot < 0:
+            return None
+        unit, template_id = self._slots[slot]
+        template = self.detector.miner.alive(unit, template_id)
+        if template is None:  # evicted by the miner: its keys must be mined again
+            self._tables.pop(unit, None)
+        return template
+
+    def _slot(self, unit: str, template_id: str) -> int:
+        slot = self._slot_of.get((unit, template_id))
+        if slot is None:
+            slot = self._slot_of[(unit, template_id)] = len(self._slots)
+            self._slots.append((unit, template_id))
+            self._slot_stats.append(None)
+            self._budgets.append(0)
+        self._budgets[slot] = self._budget(unit, slot)
+        return slot
+
+    def _limit(self, rule: Rule, stats: TemplateStats) -> int:
+        """The most lines of the template in the rule's window that cannot fire it (AnomalyDetector._spike:
+        fewer than min_count, or at most peak_margin times its busiest two minutes)."""
+        spec = rule.anomaly
+        assert spec is not None
+        busiest = stats.minutes.peak * max(1.0, rule.trigger.within_usec / (2 * MINUTE_USEC))
+        return max(spec.min_count - 1, math.floor(spec.peak_margin * busiest))
+
+    def _budget(self, unit: str, slot: int) -> int:
+        """How many of the template's lines within a window may be counted: the fewest that cannot fire a
+        rate-spike less its rolling counts now (_runstep.c counts its lines from here on)."""
+        template_id = self._slots[slot][1]
+        stats = self._slot_stats[slot] = self.detector.baselines.templates.get(unit, {}).get(template_id)
+        if stats is None:
+            return 0
+        room = _BIG
+        for rule in self.rate_rules:
+            room = min(room, self._limit(rule, stats) - self.detector.rolled(rule, unit, template_id))
+        return max(-_BIG, room)
+
+    def _learn(self, unit: str, unit_runs: bytes, groups: list[_runstep.Group]) -> bool:
+        """Learn a unit's counted entries at once, when that is what observing each would do and none of them
+        could hit; False (nothing learnt) when they must be observed one by one."""
+        detector = self.detector
+        baselines, miner = detector.baselines, detector.miner
+        stats = baselines.units.get(unit)
+        if stats is None or detector.hot_until(unit) >= min(group[2] for group in groups):
+            return False
+        templates = baselines.templates[unit]
+        entries = sum(group[1] for group in groups)
+        after = UnitStats(min(stats.first_usec, min(group[2] for group in groups)),
+                          max(stats.last_usec, max(group[3] for group in groups)), stats.entries + entries)
+        counted, rolls = [], []
+        for slot, lines, low, high, level, level_at, runs in groups:
+            template_id = self._slots[slot][1]
+            template, tstats = miner.alive(unit, template_id), templates.get(template_id)
+            if template is None or tstats is None or tstats is not self._slot_stats[slot]:
+                return False  # the budget was reckoned on a template's stats that are gone
+            buckets = memoryview(runs).cast("q")
+            for rule in self.rate_rules:
+                spec = rule.anomaly
+                assert spec is not None
+                warm = stats.warm(spec.warm_after_usec, spec.warm_entries)
+                if warm != after.warm(spec.warm_after_usec, spec.warm_entries):
+                    return False  # the unit's warm-up ends among these entries
+                old = low - tstats.first_usec >= spec.warm_after_usec
+                if old != (high - tstats.first_usec >= spec.warm_after_usec):
+                    return False  # the template's own warm-up ends among them
+                if warm and old:
+                    rolls.append((rule, template_id, buckets))
+            lower = level != NO_LEVEL and (tstats.level is None or level < tstats.level)
+            counted.append(Counted(template_id, template.text, lines, low, high,
+                                   None if level == NO_LEVEL else level,
+                                   self._views[level_at >> 32].message(level_at & 0xFFFFFFFF) if lower else "",
+                                   buckets))
+        for group in counted:
+            miner.count(unit, group.template_id, group.entries)
+        baselines.learn_counted(unit, stats, counted)
+        for rule, template_id, buckets in rolls:
+            detector.rolling(rule, unit, template_id).add_runs(buckets)
+        if self.share_rules:
+            lines_runs = memoryview(unit_runs).cast("q")
+            for rule in self.share_rules:
+                detector.rolling(rule, unit, "").add_runs(lines_runs)
+        for slot, *_ in groups:
+            self._budgets[slot] = self._budget(unit, slot)
+        return True

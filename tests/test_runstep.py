@@ -1,0 +1,162 @@
+"""The anomaly step over whole runs (engine/runstep.py, _runstep.c) against the per-entry path it replaces:
+the same events and the same baselines on real journal files (the 2020 outage replay, a rate spike, an
+error-share jump, a new error template, a quiet unit's last lines), with most entries learnt counted."""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import entry
+from test_anomaly import HOUR, by_time, steady
+
+from logsentry.demo.outage import outage_entries
+from logsentry.engine import _runstep
+from logsentry.engine.anomaly import AnomalyDetector
+from logsentry.engine.detector import Detector
+from logsentry.engine.policy import Policy
+from logsentry.engine.runstep import RunStep
+from logsentry.engine.templates.tokens import masked_key
+from logsentry.model import Entry, Hit
+from logsentry.pipeline import Event, Pipeline
+from logsentry.rules.loader import load_rules, shipped_rules_dir
+from logsentry.sources import Selection, open_entries
+
+ROOT = Path(__file__).resolve().parent.parent
+ANOMALY_RULES = [rule for rule in load_rules([ROOT / "rules" / "anomaly"]).rules]
+
+
+class Counting(AnomalyDetector):
+    """Counts the entries observed one by one (the rest were learnt counted)."""
+
+    singles = 0
+
+    def observe(self, entry: Entry, template: Any = None) -> list[Hit]:
+        self.singles += 1
+        return super().observe(entry, template)
+
+
+def replay(journal: Path, fast: bool, rules: Iterable[Any] = ANOMALY_RULES) -> tuple[list[Event], Pipeline]:
+    detector = Detector(list(rules))
+    anomaly = Counting(detector.rules.values())
+    pipeline = Pipeline(detector, Policy(), anomaly=anomaly)
+    if not fast:
+        pipeline.runstep = None
+    events = list(pipeline.run(open_entries(Selection(), files=[journal], extra_fields=detector.needed_fields,
+                                            screen=detector.screen())))
+    if pipeline.runstep is not None:  # the counts still waiting (nothing reads them in a scan) are learnt
+        for single in pipeline.runstep.flush_all():
+            assert not anomaly.observe(single.entry)
+    return events, pipeline
+
+
+def baselines_of(pipeline: Pipeline) -> dict[str, Any]:
+    assert pipeline.anomaly is not None
+    baselines = pipeline.anomaly.baselines
+    return {
+        "units": {unit: (s.first_usec, s.last_usec, s.entries, s.errors, s.error_minutes.peak)
+                  for unit, s in baselines.units.items()},
+        "templates": {(unit, tid): (t.text, t.count, t.first_usec, t.last_usec, t.level, t.example,
+                                    t.unit_age_usec, t.unit_entries, t.minutes.peak)
+                      for unit, tid, t in baselines.rows()},
+    }
+
+
+def assert_same(journal: Path, rules: Iterable[Any] = ANOMALY_RULES, one_by_one: float = 0.2
+                ) -> tuple[list[Event], Pipeline]:
+    """Both paths on one journal: the same events and baselines, and at most `one_by_one` of the entries
+    observed one by one on the fast path."""
+    rules = list(rules)
+    slow_events, slow = replay(journal, fast=False, rules=rules)
+    fast_events, fast = replay(journal, fast=True, rules=rules)
+    assert fast_events == slow_events
+    assert baselines_of(fast) == baselines_of(slow)
+    assert isinstance(fast.anomaly, Counting) and isinstance(slow.anomaly, Counting)
+    entries = slow.progress.entries
+    assert slow.anomaly.singles >= entries * 0.9  # the per-entry path: (almost) every entry one by one
+    assert fast.anomaly.singles < slow.anomaly.singles
+    assert fast.anomaly.singles <= entries * one_by_one, (fast.anomaly.singles, entries)
+    return fast_events, fast
+
+
+def incidents(events: list[Event]) -> list[tuple[str, str]]:
+    return [(e.incident.rule_id, e.incident.unit) for e in events if type(e).__name__ == "IncidentEvent"]
+
+
+def test_the_outage_replay_gives_the_same_events_counted(make_journal):
+    """The 2020 outage with the anomaly rules only: one error per request for hours, caught the same way.
+    Most of this journal is the outage, whose unit is observed one by one while it is anomalous."""
+    events, _ = assert_same(make_journal(list(outage_entries())), one_by_one=1.0)
+    assert ("new-error-template", "cachix-server.service") in incidents(events)
+
+
+def test_the_outage_replay_with_every_rule(make_journal):
+    """Signature rules too (candidates come in full and learn their unit's counted entries first)."""
+    events, _ = assert_same(make_journal(list(outage_entries())), load_rules([shipped_rules_dir()]).rules,
+                            one_by_one=1.0)
+    assert incidents(events)
+
+
+def test_spikes_shares_and_new_templates_give_the_same_events(make_journal):
+    normal = steady("api.service", 0, 8 * HOUR, 2)
+    other = steady("web.service", 0, 8 * HOUR, 1, "served /static/{n}.css in {ms}ms", seed=3)
+    warnings = steady("zk.service", 0, 8 * HOUR, 900, "Connection to 10.0.{n}.7:2888 lost, retrying", priority=4,
+                      seed=2)
+    sessions = steady("zk.service", 0, 8 * HOUR, 10, "Session {n} established", seed=4)
+    storm = [entry(f"Connection to 10.0.{n}.7:2888 lost, retrying", unit="zk.service", at=8 * HOUR + n,
+                   priority=4) for n in range(120)]
+    share = [entry(f"request {n} failed: upstream reset", unit="api.service", at=8 * HOUR + 30 + n / 2,
+                   priority=3) for n in range(40)]
+    late = steady("api.service", 8 * HOUR + 60, 9 * HOUR, 2, seed=5)
+    events, _ = assert_same(make_journal(by_time(normal, other, warnings, sessions, storm, share, late)))
+    assert ("template-rate-spike", "zk.service") in incidents(events)
+    assert any(unit == "api.service" for _, unit in incidents(events))
+
+
+def test_a_unit_that_goes_quiet_has_its_last_lines_learnt(make_journal):
+    """A unit's counted entries do not wait for its next line forever: after some runs they are learnt."""
+    quiet = steady("cron.service", 0, HOUR, 5, "job {n} done in {ms}ms")
+    busy = [entry(f"tick {n} error" if n % 7 == 0 else f"tick {n}", unit="busy.service", at=HOUR + n / 10,
+                  priority=3 if n % 7 == 0 else 6) for n in range(20_000)]
+    journal = make_journal(by_time(quiet, busy))
+    detector = Detector(load_rules([shipped_rules_dir()]).rules)  # error lines come in full: many short runs
+    pipeline = Pipeline(detector, Policy())
+    assert pipeline.runstep is not None
+    for _ in pipeline.run(open_entries(Selection(), files=[journal], extra_fields=detector.needed_fields,
+                                       screen=detector.screen())):
+        pass
+    assert pipeline.anomaly is not None
+    cron = next(s for unit, s in pipeline.anomaly.baselines.units.items() if unit.endswith("cron.service"))
+    assert cron.entries == len(quiet)
+
+
+@pytest.mark.parametrize("bad", ["tables", "modes", "arrays"])
+def test_the_c_step_refuses_arrays_that_do_not_fit(bad: str):
+    times = (1).to_bytes(8, "little", signed=True)
+    arrays = (times, b"\x06", b"\xff", b"\x00\x00", (3).to_bytes(8, "little"), b"abc")
+    tables: list[dict[str, int]] = [{}]
+    modes, uids = b"\x00", (0).to_bytes(4, "little")
+    if bad == "tables":
+        tables = []
+    elif bad == "modes":
+        modes = b""
+    else:
+        arrays = (times, b"\x06", b"\xff", b"\x00\x00", (99).to_bytes(8, "little"), b"abc")
+    with pytest.raises(ValueError, match=r"^step\(\): "):
+        _runstep.step(_runstep.new(), 1, arrays, 0, 1, tables, uids, modes, array("i"), 3, 6_000_000,
+                      60_000_000, 2048, 128, 256, masked_key)
+
+
+def test_runstep_needs_rules_it_can_count():
+    """A rule whose lines below error level could each fire (a level-less error-share) keeps every entry
+    one by one: the step marks every unit exact."""
+    from dataclasses import replace
+
+    share = next(rule for rule in ANOMALY_RULES if rule.id == "error-share-jump")
+    assert share.anomaly is not None
+    loose = replace(share, anomaly=replace(share.anomaly, level=None))
+    assert RunStep(AnomalyDetector([loose])).supported is False
+    assert RunStep(AnomalyDetector(ANOMALY_RULES)).supported is True
