@@ -61,7 +61,7 @@ typedef struct {
     size_t n;
     Recent *r;
     size_t nr;
-    int64_t seq;
+    int64_t seq, keep; /* keep: the longest rolling window (µs) the pairs handed over must serve */
     U64s fifo; /* first_serial << 32 | uid, when a unit's pending list began */
     size_t fifo_head;
 } State;
@@ -164,17 +164,52 @@ static int64_t recent_add(State *st, size_t slot, int64_t b, int64_t window) {
     return ++r->total;
 }
 
-/* (uid, positions, unit_rle, [(slot, n, min_usec, max_usec, min_level, min_level_at, rle), ...]) with the
- * groups least recently seen first; then the unit's pending list is emptied */
-static PyObject *flush(Pend *p, size_t uid) {
+#define MINUTE_USEC 60000000LL
+
+/* (bucket start, entries) pairs merged per minute, for Minutes.add_runs (exact in any order) */
+static PyObject *per_minute(const I64s *r) {
+    I64s m = {0};
+    for (size_t k = 0; k < r->n; k += 2) {
+        int64_t minute = r->v[k] - (((r->v[k] % MINUTE_USEC) + MINUTE_USEC) % MINUTE_USEC);
+        if (m.n && m.v[m.n - 2] == minute) {
+            m.v[m.n - 1] += r->v[k + 1];
+            continue;
+        }
+        if (grow((void **)&m.v, &m.cap, m.n + 2, sizeof(int64_t)) < 0) return NULL;
+        m.v[m.n++] = minute;
+        m.v[m.n++] = r->v[k + 1];
+    }
+    PyObject *out = bytes_of(m.v, m.n * sizeof(int64_t));
+    PyMem_Free(m.v);
+    return out;
+}
+
+/* the pairs a rolling count of at most `keep` µs can still hold at the end: when the times only grew, those
+ * within `keep` of the last (the earlier ones would all be popped by then); else all of them */
+static PyObject *recent_pairs(const I64s *r, int64_t keep) {
+    size_t from = 0;
+    for (size_t k = 2; k < r->n; k += 2) {
+        if (r->v[k] < r->v[k - 2]) return bytes_of(r->v, r->n * sizeof(int64_t));
+    }
+    if (r->n) {
+        int64_t last = r->v[r->n - 2];
+        while (from < r->n && r->v[from] < last - keep) from += 2;
+    }
+    return bytes_of(r->v + from, (r->n - from) * sizeof(int64_t));
+}
+
+/* (uid, positions, unit_pairs, [(slot, n, min_usec, max_usec, min_level, min_level_at, minute_pairs, pairs),
+ * ...]) with the groups least recently seen first; pairs as recent_pairs gives them, minute_pairs as
+ * per_minute; then the unit's pending list is emptied */
+static PyObject *flush(Pend *p, size_t uid, int64_t keep) {
     qsort(p->g, p->ng, sizeof(Group), cmp_group);
     PyObject *groups = PyList_New((Py_ssize_t)p->ng);
     if (groups == NULL) return NULL;
     for (size_t k = 0; k < p->ng; k++) {
         Group *g = &p->g[k];
-        PyObject *t = Py_BuildValue("(iLLLiKN)", g->slot, (long long)g->n, (long long)g->min_usec,
+        PyObject *t = Py_BuildValue("(iLLLiKNN)", g->slot, (long long)g->n, (long long)g->min_usec,
                                     (long long)g->max_usec, g->min_level, (unsigned long long)g->min_level_at,
-                                    bytes_of(g->rle.v, g->rle.n * sizeof(int64_t)));
+                                    per_minute(&g->rle), recent_pairs(&g->rle, keep));
         if (t == NULL) {
             Py_DECREF(groups);
             return NULL;
@@ -183,7 +218,7 @@ static PyObject *flush(Pend *p, size_t uid) {
         g->rle.n = 0;
     }
     PyObject *item = Py_BuildValue("(nNNN)", (Py_ssize_t)uid, bytes_of(p->at.v, p->at.n * sizeof(uint64_t)),
-                                   bytes_of(p->rle.v, p->rle.n * sizeof(int64_t)), groups);
+                                   recent_pairs(&p->rle, keep), groups);
     p->at.n = p->rle.n = p->ng = 0;
     p->first_serial = -1;
     return item;
@@ -275,6 +310,7 @@ static PyObject *py_step(PyObject *self, PyObject *const *args, Py_ssize_t nargs
         return NULL;
     }
     const int32_t *uids = (const int32_t *)PyBytes_AS_STRING(uids_b);
+    st->keep = window;
     Py_buffer budget_view;
     if (PyObject_GetBuffer(args[8], &budget_view, PyBUF_WRITABLE) < 0) return NULL;
     int32_t *budgets = (int32_t *)budget_view.buf;
@@ -328,7 +364,7 @@ static PyObject *py_step(PyObject *self, PyObject *const *args, Py_ssize_t nargs
             if (recent > budgets[slot]) single = 1;
         }
         if (single) {
-            if (p->at.n && append(items, flush(p, (size_t)uids[span])) < 0) goto fail;
+            if (p->at.n && append(items, flush(p, (size_t)uids[span], st->keep)) < 0) goto fail;
             if (append(items, Py_BuildValue("(nLl)", i, (long long)peak, slot)) < 0) goto fail;
             continue;
         }
@@ -370,7 +406,7 @@ static PyObject *py_step(PyObject *self, PyObject *const *args, Py_ssize_t nargs
             if (grow((void **)&st->fifo.v, &st->fifo.cap, st->fifo.n + 1, sizeof(uint64_t)) < 0) goto fail;
             st->fifo.v[st->fifo.n++] = ((uint64_t)serial << 32) | (uint64_t)uids[span];
         }
-        if ((Py_ssize_t)p->at.n >= max_pending && append(items, flush(p, (size_t)uids[span])) < 0) goto fail;
+        if ((Py_ssize_t)p->at.n >= max_pending && append(items, flush(p, (size_t)uids[span], st->keep)) < 0) goto fail;
     }
     goto done;
 fail:
@@ -400,7 +436,7 @@ static PyObject *py_flush_due(PyObject *self, PyObject *const *args, Py_ssize_t 
         if (serial >= before) break;
         st->fifo_head++;
         Pend *p = uid < st->n ? &st->p[uid] : NULL;
-        if (p != NULL && p->at.n && p->first_serial == serial && append(items, flush(p, uid)) < 0) {
+        if (p != NULL && p->at.n && p->first_serial == serial && append(items, flush(p, uid, st->keep)) < 0) {
             Py_DECREF(items);
             return NULL;
         }
@@ -425,7 +461,7 @@ static PyObject *py_flush(PyObject *self, PyObject *const *args, Py_ssize_t narg
     Py_ssize_t uid = PyLong_AsSsize_t(args[1]);
     if (st == NULL || (uid == -1 && PyErr_Occurred())) return NULL;
     if (uid < 0 || (size_t)uid >= st->n || st->p[uid].at.n == 0) Py_RETURN_NONE;
-    return flush(&st->p[uid], (size_t)uid);
+    return flush(&st->p[uid], (size_t)uid, st->keep);
 }
 
 /* flush_all(state): every pending list, least recently counted unit first */
@@ -441,7 +477,7 @@ static PyObject *py_flush_all(PyObject *self, PyObject *capsule) {
             if (st->p[k].at.n && (best == SIZE_MAX || st->p[k].last_pos < st->p[best].last_pos)) best = k;
         }
         if (best == SIZE_MAX) break;
-        if (append(items, flush(&st->p[best], best)) < 0) {
+        if (append(items, flush(&st->p[best], best, st->keep)) < 0) {
             Py_DECREF(items);
             return NULL;
         }

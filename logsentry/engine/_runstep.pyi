@@ -7,11 +7,13 @@ State = Any
 """A capsule: the counted entries not learnt yet, per unit id."""
 Single = tuple[int, int, int]
 """(entry index, latest time so far in the run (µs), template slot or -1)"""
-Group = tuple[int, int, int, int, int, int, bytes]
+Group = tuple[int, int, int, int, int, int, bytes, bytes]
 """(slot, entries, min_usec, max_usec, min level (255: none), serial << 32 | index of its first entry at that
-level, (bucket start, entries) int64 pairs)"""
+level, (minute start, entries) int64 pairs, (bucket start, entries) int64 pairs: the recent ones when times
+only grew)"""
 Counted = tuple[int, bytes, bytes, list[Group]]
-"""(unit id, serial << 32 | index of each entry (uint64), the unit's (bucket start, entries) pairs, groups)"""
+"""(unit id, serial << 32 | index of each entry (uint64), the unit's recent (bucket start, entries) pairs,
+groups)"""
 
 def new() -> State: ...
 def step(state: State, serial: int, arrays: tuple[bytes, bytes, bytes, bytes, bytes, bytes], first_index: int,

@@ -194,6 +194,11 @@ class AnomalyDetector:
         rolling = self._rolling.get((rule.id, unit, key))
         return 0 if rolling is None else rolling.total
 
+    def last_bucket(self, rule: Rule, unit: str, key: str) -> int | None:
+        """The start (µs) of the latest bucket of that rolling count, None when it has none."""
+        rolling = self._rolling.get((rule.id, unit, key))
+        return rolling.buckets[-1][0] if rolling is not None and rolling.buckets else None
+
     def hot_until(self, unit: str) -> int:
         """Until when (journal time, µs) the unit counts as anomalous; -1 when it never did."""
         return self._hot.get(unit, (0, -1))[1]

@@ -34,6 +34,8 @@ from .templates.tokens import masked_key
 
 MAX_SLOTS = 262_144
 """Templates the tables know, over all units; past it they start again empty (keys are learnt back)."""
+MAX_UNITS = 65_536
+"""Unit keys the step knows (scope units included); past it, it starts again empty."""
 MAX_KEYS_PER_UNIT = 4_096
 """Masked keys per unit in its table; past it the unit's table starts again empty."""
 MAX_PENDING = 256
@@ -107,7 +109,9 @@ class RunStep:
         self.bucket_usec = math.gcd(MINUTE_USEC, *widths)
         """Counted entries are grouped in buckets of this much journal time (µs): within every rolling
         bucket and every minute, so a group's count lands where each entry would have."""
-        self.window_usec = max((r.trigger.within_usec for r in self.rate_rules), default=0)
+        self.window_usec = max((r.trigger.within_usec for r in self.rate_rules + self.share_rules), default=0)
+        """The longest rolling window (µs): _runstep.c counts a template's recent lines over it, and hands
+        over only the buckets a rolling count can still hold after a group."""
         self._tables: dict[str, dict[str, int]] = {}
         self._slot_of: dict[tuple[str, str], int] = {}
         self._slots: list[tuple[str, str]] = []
@@ -117,6 +121,8 @@ class RunStep:
         """The runs whose entries may still be pending, by serial (for their messages)."""
         self._uids: dict[str, int] = {}
         self._units: list[str] = []
+        self._spans: dict[str, int] = {}
+        """A span's unit key -> its unit id, or -1 for a unit that is not learnt (scope units)."""
         self._slot_stats: list[TemplateStats | None] = []
         self._budgets = array("i")
         """Per slot: how many more lines of the template may come before a rate-spike could fire (a bound
@@ -125,30 +131,34 @@ class RunStep:
     def singles(self, run: ScreenedRun) -> Iterator[Single]:
         """Learn the run; the entries to observe one by one, in journal order (the caller observes each
         before asking for the next: counted entries are learnt in between)."""
-        if len(self._slots) >= MAX_SLOTS:  # start again: every count learnt, then tables and slots emptied
-            yield from self.flush_all()
+        if len(self._slots) >= MAX_SLOTS or len(self._spans) >= MAX_UNITS:  # start again: every count learnt,
+            yield from self.flush_all()  # then tables, slots and unit ids emptied
             self._state = _runstep.new()
             self._tables, self._slot_of, self._slots, self._slot_stats = {}, {}, [], []
+            self._uids, self._units, self._spans = {}, [], {}
             self._budgets = array("i")
         detector, view = self.detector, _View(run)
         serial = self._serial = self._serial + 1
         self._views[serial] = view
-        modes = bytearray(len(run.units))
-        uids = array("i", bytes(4 * len(run.units)))
-        tables = []
+        modes, uids, tables = bytearray(len(run.units)), array("i"), []
+        hot, spans = detector.hot_until, self._spans
         for span, key in enumerate(run.units):
-            if left_out(run.spans[span][0]):
+            uid = spans.get(key)
+            if uid is None:
+                uid = spans[key] = -1 if left_out(run.spans[span][0]) else self._uid(key)
+            uids.append(uid)
+            if uid < 0:
                 modes[span] = SKIP
-                uids[span] = -1
+                tables.append(_EMPTY)
+            elif not self.supported or hot(key) >= run.first_usec:
+                modes[span] = EXACT
+                tables.append(_EMPTY)
             else:
-                uids[span] = self._uid(key)
-                if not self.supported or detector.hot_until(key) >= run.first_usec:
-                    modes[span] = EXACT
-            tables.append(self._tables.setdefault(key, {}) if modes[span] == NORMAL else _EMPTY)
+                table = self._tables.get(key)
+                tables.append(self._tables.setdefault(key, {}) if table is None else table)
         items = _runstep.step(self._state, serial, run._arrays, run.first_index, run.count, tables, uids.tobytes(),
                               bytes(modes), self._budgets, self.error_level, self.bucket_usec, self.window_usec,
-                              MAX_TEMPLATE_CHARS,
-                              detector.miner.max_tokens, MAX_PENDING, masked_key)
+                              MAX_TEMPLATE_CHARS, detector.miner.max_tokens, MAX_PENDING, masked_key)
         for item in items:
             if len(item) == 3:
                 index, now, slot = item
@@ -251,6 +261,15 @@ class RunStep:
             room = min(room, self._limit(rule, stats) - self.detector.rolled(rule, unit, template_id))
         return max(-_BIG, room)
 
+    def _in_order(self, unit: str, key: str, first_usec: int) -> bool:
+        """Do the unit's rolling counts of `key` end no later than the bucket of `first_usec`? Then the
+        pairs _runstep.c hands over (the recent ones only) leave them as every pair would."""
+        for rule in self.rate_rules if key else self.share_rules:
+            last = self.detector.last_bucket(rule, unit, key)
+            if last is not None and last > first_usec - first_usec % max(1, rule.trigger.within_usec // BUCKETS):
+                return False
+        return True
+
     def _learn(self, unit: str, unit_runs: bytes, groups: list[_runstep.Group]) -> bool:
         """Learn a unit's counted entries at once, when that is what observing each would do and none of them
         could hit; False (nothing learnt) when they must be observed one by one."""
@@ -261,15 +280,19 @@ class RunStep:
             return False
         templates = baselines.templates[unit]
         entries = sum(group[1] for group in groups)
+        if not self._in_order(unit, "", min(group[2] for group in groups)):
+            return False
         after = UnitStats(min(stats.first_usec, min(group[2] for group in groups)),
                           max(stats.last_usec, max(group[3] for group in groups)), stats.entries + entries)
         counted, rolls = [], []
-        for slot, lines, low, high, level, level_at, runs in groups:
+        for slot, lines, low, high, level, level_at, minutes, runs in groups:
             template_id = self._slots[slot][1]
             template, tstats = miner.alive(unit, template_id), templates.get(template_id)
             if template is None or tstats is None or tstats is not self._slot_stats[slot]:
                 return False  # the budget was reckoned on a template's stats that are gone
             buckets = memoryview(runs).cast("q")
+            if not self._in_order(unit, template_id, low):
+                return False
             for rule in self.rate_rules:
                 spec = rule.anomaly
                 assert spec is not None
@@ -285,7 +308,7 @@ class RunStep:
             counted.append(Counted(template_id, template.text, lines, low, high,
                                    None if level == NO_LEVEL else level,
                                    self._views[level_at >> 32].message(level_at & 0xFFFFFFFF) if lower else "",
-                                   buckets))
+                                   memoryview(minutes).cast("q")))
         for group in counted:
             miner.count(unit, group.template_id, group.entries)
         baselines.learn_counted(unit, stats, counted)

@@ -1,0 +1,93 @@
+"""What the anomaly rules cost in `logsentry scan`, against `journalctl -o cat` measured in the same run.
+
+    .venv/bin/python bench/anomaly_speed.py                      # the 1M-entry bench journal (bench/make_journal.py)
+    .venv/bin/python bench/anomaly_speed.py --journal DIR --repeat 3
+
+Four commands on one journal, each `--repeat` times (best wall time kept, with its CPU seconds):
+`journalctl -D DIR -o cat` (the floor), `scan --no-anomalies`, `scan` (anomaly rules on: engine/runstep.py,
+the counted path) and `scan` with the per-entry anomaly path (Pipeline.runstep = None, the path before the
+RunStep, kept as the reference). Prints wall and CPU seconds, ratios to journalctl, the anomaly step's CPU
+per entry (scan less scan --no-anomalies) and the load average around each command (two cores shared with
+other work skew wall times; CPU seconds less so). Checks that both anomaly paths print the same records.
+Results go to bench/results/anomaly-speed-*.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT = Path("/var/tmp/logsentry-bench/data/s1-n1000000-g2/journal")
+PER_ENTRY = ("import sys; from logsentry import pipeline; init = pipeline.Pipeline.__init__\n"
+             "def per_entry(self, *a, **k):\n    init(self, *a, **k); self.runstep = None\n"
+             "pipeline.Pipeline.__init__ = per_entry\n"
+             "from logsentry.cli import main; sys.argv[0] = 'logsentry'; main()")
+
+
+def run(cmd: list[str]) -> dict[str, float | str]:
+    """Wall and CPU seconds (children's rusage), the load average before, and a digest of stdout."""
+    load = os.getloadavg()[0]
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, cwd=ROOT)
+    assert proc.stdout is not None
+    digest, tail = hashlib.sha256(), b""
+    for chunk in iter(lambda: proc.stdout.read(1 << 16), b""):  # type: ignore[union-attr]
+        digest.update(chunk)
+        tail = (tail + chunk)[-4096:]
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    if status != 0:
+        raise SystemExit(f"{cmd[0]} ... exited with {status}")
+    last = tail.rstrip(b"\n").rpartition(b"\n")[2]
+    return {"wall_s": round(wall, 2), "cpu_s": round(usage.ru_utime + usage.ru_stime, 2), "load_before": load,
+            "stdout_sha256": digest.hexdigest(), "last_line": last.decode("utf-8", "replace")}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--journal", type=Path, default=DEFAULT)
+    parser.add_argument("--repeat", type=int, default=1)
+    args = parser.parse_args()
+    if not args.journal.is_dir():
+        raise SystemExit(f"{args.journal}: no journal directory (bench/make_journal.py builds one)")
+    python, journal = sys.executable, str(args.journal)
+    commands = {
+        "journalctl -o cat": ["journalctl", "-D", journal, "-q", "--no-pager", "-o", "cat"],
+        "scan --no-anomalies": [python, "-m", "logsentry", "scan", "-D", journal, "-o", "json", "--no-anomalies"],
+        "scan (anomaly rules, counted)": [python, "-m", "logsentry", "scan", "-D", journal, "-o", "json"],
+        "scan (anomaly rules, per entry)": [python, "-c", PER_ENTRY, "scan", "-D", journal, "-o", "json"],
+    }
+    results: dict[str, dict[str, float | str]] = {}
+    for name, cmd in commands.items():
+        runs = [run(cmd) for _ in range(args.repeat)]
+        results[name] = min(runs, key=lambda r: float(r["wall_s"]))
+    floor = float(results["journalctl -o cat"]["wall_s"])
+    entries = int(json.loads(str(results["scan --no-anomalies"]["last_line"]))["entries"])
+    print(f"{entries} entries in {journal}")
+    print(f"{'command':34} {'wall s':>7} {'CPU s':>7} {'x journalctl':>13} {'load':>5}")
+    for name, result in results.items():
+        print(f"{name:34} {result['wall_s']:>7} {result['cpu_s']:>7} {float(result['wall_s']) / floor:>12.2f}x "
+              f"{float(result['load_before']):>5.2f}")
+    base = float(results["scan --no-anomalies"]["cpu_s"])
+    for name in ("scan (anomaly rules, counted)", "scan (anomaly rules, per entry)"):
+        extra = (float(results[name]["cpu_s"]) - base) / max(entries, 1) * 1e6
+        print(f"anomaly step, {name[21:-1]}: {extra:.2f} µs CPU per entry")
+    same = results["scan (anomaly rules, counted)"]["stdout_sha256"] == \
+        results["scan (anomaly rules, per entry)"]["stdout_sha256"]
+    print("counted and per-entry paths print the same records:", "yes" if same else "NO")
+    out = ROOT / "bench" / "results" / f"anomaly-speed-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    out.write_text(json.dumps({"journal": journal, "entries": entries, "results": results, "same": same}, indent=1))
+    print(f"written to {out.relative_to(ROOT)}")
+    if not same:
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()
