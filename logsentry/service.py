@@ -640,13 +640,14 @@ class Service:
             return
         self.last_commit_at = time.monotonic()
         values: dict[str, Any] = {"ledger": self.ledger.snapshot(), "alerting": self.alerting,
-                                  FIGURES_KEY: self.figures.saved(), "restarted_seen": self.restarted_seen,
-                                  "failures": self.pipeline.failures.snapshot()}
+                                  FIGURES_KEY: self.figures.saved(), "restarted_seen": self.restarted_seen}
         if self.cursor is not None:
             values["cursor"] = self.cursor
         if final or self.pipeline.silence.snapshot_due():
             values["silence"] = self.pipeline.silence.snapshot()
             values["hosts"] = self.hosts.snapshot()
+        if final or self.pipeline.failures.changed:  # incidents joined per failure (engine/failures.py)
+            values["failures"] = self.pipeline.failures.snapshot()
         baselines = self.keeper.for_commit(values, final)
         windows = self.pipeline.tracker.changes()
         try:

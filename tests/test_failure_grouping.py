@@ -124,6 +124,7 @@ def test_forged_fields_neither_join_nor_split_another_units_failure(make_journal
 
 
 def incident(rule: str, severity: Severity, at: int, action: str = "alert", unit: str = "app.service") -> Incident:
+    """A tracker incident of one hit at `at` µs (journal time), in APP_RUN."""
     return Incident(rule, severity, unit, "", at, at, at, 1, 1, 60_000_000, "", (f"{rule} line",), action,
                     invocation=APP_RUN, machine_id="m")
 
@@ -143,15 +144,25 @@ def test_most_specific_leads_a_cause_before_an_outcome_before_a_generic_rule():
 def test_a_restart_is_decided_at_once_and_a_settling_failure_survives_a_restart_of_logsentry():
     rules = load_rules([shipped_rules_dir()]).rules
     groups = FailureGroups(rules)
-    [given] = groups.fired(incident("ghc-mvar-deadlock", Severity.CRITICAL, 1_000, action="restart"))
+    [given] = groups.fired(incident("ghc-mvar-deadlock", Severity.CRITICAL, 1_000, "restart", "mvar.service"))
     assert given.rule_id == "ghc-mvar-deadlock"  # not delayed by the settling time
     assert groups.fired(incident("systemd-unit-failed", Severity.ERROR, 2_000, unit="other.service")) == []
+    groups.fired(incident("systemd-main-process-killed", Severity.WARNING, 3_000, unit="mvar.service"))
+    groups.fired(incident("systemd-main-process-killed", Severity.WARNING, 4_000, unit="app.service"))
+    assert groups.changed
     saved = groups.snapshot()
+    assert not groups.changed
+    # Saved: the one still settling, and the joined one; the given-out app.service failure of one incident is
+    # its tracker window (app.service's main-process-killed settles too: saved).
+    assert sorted(item["unit"] for item in saved) == ["app.service", "mvar.service", "other.service"]
     again = FailureGroups(rules)
     again.restore(saved)
-    [settled] = again.settle(2_000 + 2_000_001)
-    assert (settled.rule_id, settled.unit) == ("systemd-unit-failed", "other.service")
-    assert [i.rule_id for i in again.open_failures()] == ["ghc-mvar-deadlock", "systemd-unit-failed"]
+    assert [i.rule_id for i in again.open_failures()] == ["ghc-mvar-deadlock"]  # with its chain
+    assert [link.rule_id for link in again.open_failures()[0].chain] == ["ghc-mvar-deadlock",
+                                                                         "systemd-main-process-killed"]
+    settled = again.settle(4_000 + 2_000_001)
+    assert sorted((i.rule_id, i.unit) for i in settled) == [("systemd-main-process-killed", "app.service"),
+                                                           ("systemd-unit-failed", "other.service")]
 
 
 def test_report_html_and_alert_show_the_chain(make_journal, tmp_path):

@@ -4,8 +4,9 @@ One OOM kill raises kernel-oom-kill, kernel-memcg-oom, systemd-unit-oom-killed, 
 and systemd-unit-failed: five rules, one event. Incidents of signature rules join one *failure* when they are
 about the same unit of the same machine, in the same invocation where the journal says which, within
 SPAN_USEC of journal time of the failure's latest hit, and never two incidents of one rule (a rule's windows
-per key, or per invocation, keep its incidents apart on purpose). A generic rule (one whose regex matches any line, such as
-error-burst) joins a failure of its unit while any incident of that failure is open, however late it fires.
+per key, or per invocation, keep its incidents apart on purpose). A generic rule (one whose regex matches any
+line, such as error-burst) joins a failure of its unit while any incident of that failure is open, however
+late it fires.
 
 Only trusted fields join (sources/selection.py, SECURITY.md): the unit is `subject_unit`'s, the invocation is
 `invocation_of`'s (`_SYSTEMD_INVOCATION_ID`; `INVOCATION_ID`/`USER_INVOCATION_ID` only on PID 1's lines;
@@ -96,6 +97,8 @@ class FailureGroups:
         self._by_member: dict[MemberId, _Failure] = {}
         self._pids: OrderedDict[tuple[str, str], tuple[str, str]] = OrderedDict()
         """(machine, PID) -> (unit, invocation), learnt from entries' trusted `_PID` and `_SYSTEMD_UNIT`."""
+        self.changed = False
+        """Has anything to save changed since the last snapshot()?"""
         self._earliest: int | None = None
         """The earliest settling time of a failure not given out yet (None: none settles)."""
         self._kernel_pid: dict[tuple[str, str, str], str] = {}
@@ -123,6 +126,7 @@ class FailureGroups:
                     and (not invocation or not failure.invocation or invocation == failure.invocation) \
                     and entry.realtime_usec <= failure.last_usec + SPAN_USEC:
                 if hit.rule_id not in failure.seen and len(failure.seen) < MAX_SEEN:
+                    self.changed = True
                     failure.seen[hit.rule_id] = Link(hit.rule_id, hit.severity, entry.realtime_usec, 1,
                                                      entry.message[:MAX_SAMPLE_CHARS], entry.cursor)
                 break
@@ -145,6 +149,7 @@ class FailureGroups:
         """A signature incident fired: the failure incidents to give out now (none while it settles)."""
         if incident.rule_id in APART_RULES:
             return [incident]
+        self.changed = True
         unit, invocation = self._subject(incident)
         generic = self._tier.get(incident.rule_id, 0) == 2
         restart = incident.action == "restart"
@@ -207,6 +212,7 @@ class FailureGroups:
             return []
         given = [self._give(f) for f in self._failures if f.given is None and f.settle_usec < now_usec]
         self._earliest = min((f.settle_usec for f in self._failures if f.given is None), default=None)
+        self.changed = True
         return given
 
     def ended(self, incident: Incident) -> tuple[list[Incident], Incident | None]:
@@ -215,6 +221,7 @@ class FailureGroups:
         failure = self._by_member.pop(member_id(incident), None)
         if failure is None:
             return [], incident
+        self.changed = True
         self._update(failure, incident)
         failure.open.discard(member_id(incident))
         first = [self._give(failure)] if failure.given is None else []
@@ -224,6 +231,7 @@ class FailureGroups:
         return first, self.view(failure)
 
     def _give(self, failure: _Failure) -> Incident:
+        self.changed = True
         failure.given = self.view(failure)
         return failure.given
 
@@ -250,20 +258,31 @@ class FailureGroups:
         return replace(given, count=own.count, samples=own.samples, dropped=own.dropped,
                        last_usec=max(m.last_usec for m in members), chain=chain if len(chain) > 1 else ())
 
+    @staticmethod
+    def _composite(failure: _Failure) -> bool:
+        """More than its one incident: joined, with evidence, or a kernel line moved to its unit."""
+        return len(failure.members) > 1 or bool(failure.seen) or any(m[2] != failure.unit for m in failure.members)
+
     def grouped(self, incident: Incident) -> bool:
-        """Is this tracker incident a member of a failure (and so shown through it)?"""
-        return member_id(incident) in self._by_member
+        """Is this tracker incident part of a failure shown through the failure's incident? (A failure of one
+        incident is that incident itself.)"""
+        failure = self._by_member.get(member_id(incident))
+        return failure is not None and self._composite(failure)
 
     def open_failures(self) -> list[Incident]:
-        return [self.view(f) for f in self._failures]
+        """The open failures that are more than one incident (the others are their tracker incident)."""
+        return [self.view(f) for f in self._failures if self._composite(f)]
 
     def snapshot(self) -> list[dict[str, Any]]:
-        """JSON-ready state, saved with the service's (a failure still settling must survive a crash)."""
+        """JSON-ready state, saved with the service's: the failures a crash would lose (one still settling, not
+        alerted yet) or split (joined ones); a given-out failure of one incident is its tracker window.
+        Samples are cut to one of SAVED_SAMPLE_CHARS (the tracker keeps the members' own)."""
+        self.changed = False
         return [{"machine": f.machine, "unit": f.unit, "invocation": f.invocation, "settle_usec": f.settle_usec,
-                 "last_usec": f.last_usec, "members": [incident_json(m) for m in f.members.values()],
-                 "open": [list(m) for m in f.open], "given": incident_json(f.given) if f.given else None,
+                 "last_usec": f.last_usec, "members": [_saved(m) for m in f.members.values()],
+                 "open": [list(m) for m in f.open], "given": _saved(f.given) if f.given else None,
                  "seen": [{**asdict(link), "severity": int(link.severity)} for link in f.seen.values()]}
-                for f in self._failures]
+                for f in self._failures if f.given is None or self._composite(f)]
 
     def restore(self, items: Sequence[Mapping[str, Any]] | None) -> None:
         for item in items or []:
@@ -278,4 +297,11 @@ class FailureGroups:
             for member in failure.open:
                 self._by_member[member] = failure
         self._earliest = min((f.settle_usec for f in self._failures if f.given is None), default=None)
+        self.changed = True
 
+
+SAVED_SAMPLE_CHARS = 256
+
+
+def _saved(incident: Incident) -> dict[str, Any]:
+    return incident_json(replace(incident, samples=tuple(s[:SAVED_SAMPLE_CHARS] for s in incident.samples[:1])))
