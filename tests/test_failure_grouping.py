@@ -182,3 +182,13 @@ def test_report_html_and_alert_show_the_chain(make_journal, tmp_path):
     message = body(incident_payload("firing", given, "observer", "error incident"))
     assert "one failure, 2 rules in its chain:" in message
     assert "systemd-unit-failed (error): systemd-unit-failed line" in message
+
+
+def test_a_settling_failure_pushed_out_by_a_flood_is_given_out_not_dropped(monkeypatch):
+    monkeypatch.setattr("logsentry.engine.failures.MAX_FAILURES", 10)
+    groups = FailureGroups(load_rules([shipped_rules_dir()]).rules)
+    for n in range(10):
+        assert groups.fired(incident("systemd-unit-failed", Severity.ERROR, n, unit=f"u{n}.service")) == []
+    given = groups.fired(incident("systemd-unit-failed", Severity.ERROR, 10, unit="u10.service"))
+    assert [i.unit for i in given] == ["u0.service"]  # the oldest, given out as it is forgotten
+    assert [i.unit for i in groups.settle(10**12)] == [f"u{n}.service" for n in range(1, 11)]

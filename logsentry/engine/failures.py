@@ -94,6 +94,9 @@ class FailureGroups:
         rules = list(rules)
         self._tier = {rule.id: 2 if is_generic(rule) else 1 if rule.id in OUTCOME_RULES else 0 for rule in rules}
         self._failures: list[_Failure] = []
+        """Open failures, oldest first."""
+        self._by_unit: dict[tuple[str, str], list[_Failure]] = {}
+        """The same per (machine, unit): a hit or incident looks at its own unit's only."""
         self._by_member: dict[MemberId, _Failure] = {}
         self._pids: OrderedDict[tuple[str, str], tuple[str, str]] = OrderedDict()
         """(machine, PID) -> (unit, invocation), learnt from entries' trusted `_PID` and `_SYSTEMD_UNIT`."""
@@ -121,8 +124,8 @@ class FailureGroups:
         failure open (same invocation, within SPAN_USEC) is evidence in its chain."""
         entry = hit.entry
         invocation = invocation_of(entry.fields)
-        for failure in reversed(self._failures):
-            if failure.unit == entry.unit and failure.machine == entry.machine_id and failure.open \
+        for failure in reversed(self._by_unit.get((entry.machine_id, entry.unit), ())):
+            if failure.open \
                     and (not invocation or not failure.invocation or invocation == failure.invocation) \
                     and entry.realtime_usec <= failure.last_usec + SPAN_USEC:
                 if hit.rule_id not in failure.seen and len(failure.seen) < MAX_SEEN:
@@ -153,22 +156,25 @@ class FailureGroups:
         unit, invocation = self._subject(incident)
         generic = self._tier.get(incident.rule_id, 0) == 2
         restart = incident.action == "restart"
-        failure = next((f for f in reversed(self._failures) if f.machine == incident.machine_id and f.unit == unit
-                        and (not invocation or not f.invocation or invocation == f.invocation)
+        failure = next((f for f in reversed(self._by_unit.get((incident.machine_id, unit), ()))
+                        if (not invocation or not f.invocation or invocation == f.invocation)
                         and (incident.first_usec <= f.last_usec + SPAN_USEC or (generic and f.open))
                         and not (restart and f.given is not None and f.given.action != "restart")
                         and all(m[0] != incident.rule_id for m in f.members)), None)
+        given = []
         if failure is None:
-            if len(self._failures) >= MAX_FAILURES:  # the oldest are given out and forgotten
+            if len(self._failures) >= MAX_FAILURES:  # the oldest are given out (if not yet) and forgotten
                 for old in self._failures[: MAX_FAILURES // 10]:
+                    if old.given is None:
+                        given.append(self._give(old))
                     for member in old.members:
                         self._by_member.pop(member, None)
-                self._failures = self._failures[MAX_FAILURES // 10:]
+                    self._drop(old)
             # Not for a rule with a short window: the policy takes an incident older than its window for stale.
             settle = SETTLE_USEC if incident.within_usec >= 4 * SETTLE_USEC else 0
             failure = _Failure(incident.machine_id, unit, invocation, incident.fired_usec + settle,
                                incident.last_usec)
-            self._failures.append(failure)
+            self._add(failure)
             if self._earliest is None or failure.settle_usec < self._earliest:
                 self._earliest = failure.settle_usec
         failure.invocation = failure.invocation or invocation
@@ -178,19 +184,30 @@ class FailureGroups:
         if incident.rule_id in UNIT_OOM_RULES:
             self._adopt_kernel_kill(failure, incident)
         if failure.given is None and (restart or failure.settle_usec == incident.fired_usec):
-            return [self._give(failure)]
-        return []
+            given.append(self._give(failure))
+        return given
+
+    def _add(self, failure: _Failure) -> None:
+        self._failures.append(failure)
+        self._by_unit.setdefault((failure.machine, failure.unit), []).append(failure)
+
+    def _drop(self, failure: _Failure) -> None:
+        self._failures.remove(failure)
+        same = self._by_unit[(failure.machine, failure.unit)]
+        same.remove(failure)
+        if not same:
+            del self._by_unit[(failure.machine, failure.unit)]
 
     def _adopt_kernel_kill(self, failure: _Failure, incident: Incident) -> None:
         """Join the kernel OOM kill that PID 1's line reports, when exactly one is settling unattributed on
         the unit's machine within SETTLE_USEC before it (both sources trusted: the kernel and PID 1)."""
-        kills = [f for f in self._failures if f.unit == "kernel" and f.machine == failure.machine and f.given is None
-                 and f is not failure and all(m[0] in KERNEL_OOM_RULES for m in f.members)
+        kills = [f for f in self._by_unit.get((failure.machine, "kernel"), ())
+                 if f.given is None and all(m[0] in KERNEL_OOM_RULES for m in f.members)
                  and 0 <= incident.first_usec - min(m.first_usec for m in f.members.values()) <= SETTLE_USEC]
         if len(kills) != 1:
             return
         [kill] = kills
-        self._failures.remove(kill)
+        self._drop(kill)
         for member, version in kill.members.items():
             failure.members[member] = version
             failure.last_usec = max(failure.last_usec, version.last_usec)
@@ -227,7 +244,7 @@ class FailureGroups:
         first = [self._give(failure)] if failure.given is None else []
         if failure.open:
             return first, None
-        self._failures.remove(failure)
+        self._drop(failure)
         return first, self.view(failure)
 
     def _give(self, failure: _Failure) -> Incident:
@@ -293,7 +310,7 @@ class FailureGroups:
                                incident_from_json(item["given"]) if item["given"] else None,
                                {link["rule_id"]: Link(**{**link, "severity": Severity(link["severity"])})
                                 for link in item.get("seen", ())})
-            self._failures.append(failure)
+            self._add(failure)
             for member in failure.open:
                 self._by_member[member] = failure
         self._earliest = min((f.settle_usec for f in self._failures if f.given is None), default=None)
