@@ -90,17 +90,18 @@ class HostSilence:
         self.resend_usec = config.alerts.resend_usec if has_alertmanager else 0
         self.resolve = config.alerts.resolve
         self.dry_run = config.dry_run
+        self.on = self.directory is not None and self.configured != 0
         for host in self.hosts.values():
             self._review(host)
 
     def __bool__(self) -> bool:
-        return self.directory is not None and self.configured != 0
+        return self.on
 
     # -- per entry -----------------------------------------------------------------------------------------------
     def saw(self, entry: Entry) -> None:
         """A sign of life of the entry's host (journal time, µs; clamped by the service)."""
         machine = entry.machine_id
-        if not machine:
+        if not machine or not self.on:
             return
         host = self._host(machine)
         at = entry.realtime_usec
@@ -118,7 +119,7 @@ class HostSilence:
         """Signs of life from a run the scanner summarised: per host, its entries' gaps learnt as the gap to
         the run's first entry, the longest gap, and the rest at their mean (the run has no single gaps)."""
         for unit, count, first, last, longest, message, machine in run.spans:
-            if machine:
+            if machine and self.on:
                 self._saw(machine, first, last, count, longest, unit, message)
 
     def _saw(self, machine: str, first: int, last: int, count: int, longest: int, unit: str, message: bytes) -> None:
