@@ -14,12 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import entry
+from conftest import entry, run_cli
 from test_service import receiver, service  # noqa: F401  (fixtures)
 
 from logsentry.config import SiteConfig
 from logsentry.host_silence import MIN_GAPS, HostSilence
 from logsentry.model import Entry
+from logsentry.silences import Matcher
 from logsentry.sources.journal_files import export_entry, journal_remote
 
 ALPHA = "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1"
@@ -215,3 +216,19 @@ def test_alerts_of_the_host_level_incident():
     again.saw(Entry(newest + 21_000_000, "back", "a.service", 6, "c", {"_MACHINE_ID": WEB7}))
     [resolved] = again.check(newest + 22_000_000)
     assert resolved.payload["event"] == "resolved" and resolved.dedupe == firing.dedupe.replace("firing", "resolved")
+
+
+def test_a_planned_shutdown_is_silenced_with_the_cli(tmp_path):
+    """`logsentry silence add -u '(host)' -H web-7` quiets web-7's host-level alert (and only web-7's)."""
+    state = tmp_path / "state"
+    state.mkdir(mode=0o700)
+    site = tmp_path / "logsentry.toml"
+    site.write_text(f'state_dir = "{state}"\njournal_directory = "{tmp_path}"\n')
+    made = run_cli("silence", "add", "-c", str(site), "-u", "(host)", "-H", "web-7", "--for", "2h",
+                   "--comment", "planned shutdown")
+    assert made.exit_code == 0, made.output
+    hosts = learnt([1.0] * 10, silent_after="3s")
+    [firing] = hosts.check(hosts.hosts[WEB7].newest_usec + 4_000_000)
+    matcher = Matcher(state)
+    assert matcher.silencing(firing.payload) is not None
+    assert matcher.silencing({**firing.payload, "host": "web-8"}) is None

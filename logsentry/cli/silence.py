@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from ..host_silence import UNIT as HOST_UNIT
 from ..silences import Silence, SilenceError, load, mirror, new_silence, save, unmirror
 from ..sources.selection import unit_name
 from ..timespec import TimeSpecError, format_usec, parse_duration, wall_usec
@@ -32,7 +33,8 @@ def _where(config_path: Path, state_dir: Path | None) -> tuple[Path, list]:  # t
 
 
 @silence.command("add")
-@click.option("-u", "--unit", "unit", required=True, help="The unit (bare names get .service).")
+@click.option("-u", "--unit", "unit", required=True,
+              help='The unit (bare names get .service); "(host)" for a host\'s whole journal (with -H).')
 @click.option("-H", "--host", "host", default="", help="Only alerts about this host (_HOSTNAME).")
 @click.option("--rule", default="", help="Only alerts of this rule.")
 @click.option("--for", "duration", required=True, help='How long, e.g. "2h", "30m".')
@@ -53,7 +55,8 @@ def add(unit: str, host: str, rule: str, duration: str, comment: str, config_pat
         silences = load(directory)
     except SilenceError as error:
         fail(str(error))
-    made = new_silence(unit_name(unit), host, rule, length, comment, getpass.getuser())
+    made = new_silence(unit if unit == HOST_UNIT else unit_name(unit), host, rule, length, comment,
+                       getpass.getuser())
     for channel in channels:
         try:
             made.alertmanager[channel.name] = mirror(channel, made)
