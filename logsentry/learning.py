@@ -16,7 +16,7 @@ from .engine.anomaly import AnomalyDetector
 from .engine.baseline import Baselines
 from .engine.runstep import RunStep
 from .engine.templates import TemplateMiner
-from .model import Screen, ScreenedRun, host_unit
+from .model import Screen, ScreenedRun
 from .sources.journal import JournalLocation
 from .sources.screening import ScreeningJournalSource
 from .sources.selection import Selection
@@ -55,11 +55,8 @@ def learn(location: JournalLocation, selection: Selection, into: AnomalyDetector
             first = item.first_usec if first is None else first
             last = item.last_usec
         else:  # entries the scanner always passes in full (PID 1's lines, several MESSAGEs, ...)
-            unit = host_unit(item.machine_id, item.unit)
-            for single in step.flush(unit):
-                observe(single.entry)
-            observe(item)
-            step.observed(unit, item)
+            for single in step.entry(item):
+                observe(single.entry, single.template)
             entries += 1
             first = item.realtime_usec if first is None else first
             last = item.realtime_usec

@@ -308,12 +308,10 @@ class Pipeline:
             found = self.anomaly.observe(entry, single.template)
         elif self.runstep is None:
             found = self.anomaly.observe(entry)
-        else:  # an entry the step did not see: its unit's counted entries are learnt first
+        else:  # an entry in full: counted with its unit's others, or after them
             found = []
-            for replayed in self.runstep.flush(entry_key(entry)):
-                found += self.anomaly.observe(replayed.entry)
-            found += self.anomaly.observe(entry)
-            self.runstep.observed(entry_key(entry), entry)
+            for each in self.runstep.entry(entry):
+                found += self.anomaly.observe(each.entry, each.template)
         return found if found and not self._signature_open.get(entry_key(entry)) else []
 
     def _pass(self, run: ScreenedRun) -> Iterator[Event]:

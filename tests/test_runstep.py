@@ -39,14 +39,17 @@ class Counting(AnomalyDetector):
         return super().observe(entry, template)
 
 
-def replay(journal: Path, fast: bool, rules: Iterable[Any] = ANOMALY_RULES) -> tuple[list[Event], Pipeline]:
+def replay(journal: Path, fast: bool, rules: Iterable[Any] = ANOMALY_RULES, screened: bool = True
+           ) -> tuple[list[Event], Pipeline]:
+    """The pipeline over a journal: through the scanner (runs), or entry by entry in full as the service reads
+    (`screened` False)."""
     detector = Detector(list(rules))
     anomaly = Counting(detector.rules.values())
     pipeline = Pipeline(detector, Policy(), anomaly=anomaly)
     if not fast:
         pipeline.runstep = None
     events = list(pipeline.run(open_entries(Selection(), files=[journal], extra_fields=detector.needed_fields,
-                                            screen=detector.screen())))
+                                            screen=detector.screen() if screened else None)))
     if pipeline.runstep is not None:  # the counts still waiting (nothing reads them in a scan) are learnt
         for single in pipeline.runstep.flush_all():
             assert not anomaly.observe(single.entry)
@@ -65,13 +68,13 @@ def baselines_of(pipeline: Pipeline) -> dict[str, Any]:
     }
 
 
-def assert_same(journal: Path, rules: Iterable[Any] = ANOMALY_RULES, one_by_one: float = 0.2
+def assert_same(journal: Path, rules: Iterable[Any] = ANOMALY_RULES, one_by_one: float = 0.2, screened: bool = True
                 ) -> tuple[list[Event], Pipeline]:
     """Both paths on one journal: the same events and baselines, and at most `one_by_one` of the entries
     observed one by one on the fast path."""
     rules = list(rules)
-    slow_events, slow = replay(journal, fast=False, rules=rules)
-    fast_events, fast = replay(journal, fast=True, rules=rules)
+    slow_events, slow = replay(journal, fast=False, rules=rules, screened=screened)
+    fast_events, fast = replay(journal, fast=True, rules=rules, screened=screened)
     assert fast_events == slow_events
     assert baselines_of(fast) == baselines_of(slow)
     assert isinstance(fast.anomaly, Counting) and isinstance(slow.anomaly, Counting)
@@ -100,7 +103,9 @@ def test_the_outage_replay_with_every_rule(make_journal):
     assert incidents(events)
 
 
-def test_spikes_shares_and_new_templates_give_the_same_events(make_journal):
+@pytest.mark.parametrize("screened", [True, False], ids=["runs", "entries in full"])
+def test_spikes_shares_and_new_templates_give_the_same_events(make_journal, screened: bool):
+    """Through the scanner's runs, and entry by entry in full as the service reads them."""
     normal = steady("api.service", 0, 8 * HOUR, 2)
     other = steady("web.service", 0, 8 * HOUR, 1, "served /static/{n}.css in {ms}ms", seed=3)
     warnings = steady("zk.service", 0, 8 * HOUR, 900, "Connection to 10.0.{n}.7:2888 lost, retrying", priority=4,
@@ -111,7 +116,8 @@ def test_spikes_shares_and_new_templates_give_the_same_events(make_journal):
     share = [entry(f"request {n} failed: upstream reset", unit="api.service", at=8 * HOUR + 30 + n / 2,
                    priority=3) for n in range(40)]
     late = steady("api.service", 8 * HOUR + 60, 9 * HOUR, 2, seed=5)
-    events, _ = assert_same(make_journal(by_time(normal, other, warnings, sessions, storm, share, late)))
+    events, _ = assert_same(make_journal(by_time(normal, other, warnings, sessions, storm, share, late)),
+                            screened=screened)
     assert ("template-rate-spike", "zk.service") in incidents(events)
     assert any(unit == "api.service" for _, unit in incidents(events))
 

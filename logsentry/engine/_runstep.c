@@ -255,6 +255,101 @@ static long slot_of(const char *msg, Py_ssize_t len, PyObject *table, Py_ssize_t
     return slot < 0 ? -1 : slot;
 }
 
+/* one more counted entry of unit `uid`'s pending list */
+static int pend_add(State *st, Pend *p, size_t uid, int32_t slot, int64_t usec, int64_t b, int level, uint64_t at,
+                    long long serial) {
+    Group *g = NULL;
+    for (size_t k = 0; k < p->ng; k++) {
+        if (p->g[k].slot == slot) {
+            g = &p->g[k];
+            break;
+        }
+    }
+    if (g == NULL) {
+        if (p->ng == p->gcap) {
+            size_t old = p->gcap;
+            if (grow((void **)&p->g, &p->gcap, p->ng + 1, sizeof(Group)) < 0) return -1;
+            memset(p->g + old, 0, (p->gcap - old) * sizeof(Group));
+        }
+        g = &p->g[p->ng++];
+        g->slot = slot;
+        g->n = 0;
+        g->min_usec = g->max_usec = usec;
+        g->min_level = NO_LEVEL;
+        g->min_level_at = at;
+        g->rle.n = 0;
+    }
+    g->n++;
+    g->last_pos = p->last_pos = st->seq++;
+    if (usec < g->min_usec) g->min_usec = usec;
+    if (usec > g->max_usec) g->max_usec = usec;
+    if (level < g->min_level) {
+        g->min_level = level;
+        g->min_level_at = at;
+    }
+    if (rle_add(&g->rle, b) < 0 || rle_add(&p->rle, b) < 0) return -1;
+    if (grow((void **)&p->at.v, &p->at.cap, p->at.n + 1, sizeof(uint64_t)) < 0) return -1;
+    p->at.v[p->at.n++] = at;
+    if (p->first_serial < 0) {
+        p->first_serial = serial;
+        if (grow((void **)&st->fifo.v, &st->fifo.cap, st->fifo.n + 1, sizeof(uint64_t)) < 0) return -1;
+        st->fifo.v[st->fifo.n++] = ((uint64_t)serial << 32) | (uint64_t)uid;
+    }
+    return 0;
+}
+
+/* add(state, serial, uid, slot, usec, level, budgets, bucket_usec, window_usec, max_pending) -> (counted, item):
+ * one entry that came outside a run (in full), of a known template below error level: counted with its unit's
+ * pending entries when its template's budget allows (item: the unit's pending list when it is full, else
+ * None); else (False, the unit's pending list or None), to be learnt before the entry is observed */
+static PyObject *py_add(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    (void)self;
+    if (nargs != 10) {
+        PyErr_SetString(PyExc_TypeError, "add(state, serial, uid, slot, usec, level, budgets, bucket_usec, "
+                                         "window_usec, max_pending)");
+        return NULL;
+    }
+    State *st = state_of(args[0]);
+    if (st == NULL) return NULL;
+    long long serial = PyLong_AsLongLong(args[1]), usec = PyLong_AsLongLong(args[4]);
+    long long bucket = PyLong_AsLongLong(args[7]), window = PyLong_AsLongLong(args[8]);
+    Py_ssize_t uid = PyLong_AsSsize_t(args[2]), slot = PyLong_AsSsize_t(args[3]);
+    Py_ssize_t max_pending = PyLong_AsSsize_t(args[9]);
+    long level = PyLong_AsLong(args[5]);
+    if (PyErr_Occurred()) return NULL;
+    if (serial < 0 || serial > UINT32_MAX || uid < 0 || uid > INT32_MAX || slot < 0 || bucket <= 0 ||
+        window < 0 || level < 0 || level > NO_LEVEL || max_pending < 1) {
+        PyErr_SetString(PyExc_ValueError, "add(): serial, uid, slot, bucket, window, level or max_pending out of range");
+        return NULL;
+    }
+    Py_buffer view;
+    if (PyObject_GetBuffer(args[6], &view, PyBUF_WRITABLE) < 0) return NULL;
+    PyObject *result = NULL, *item = NULL;
+    if (slot >= view.len / (Py_ssize_t)sizeof(int32_t)) {
+        PyErr_SetString(PyExc_ValueError, "add(): no budget for that slot");
+        goto done;
+    }
+    Pend *p = pend_of(st, (size_t)uid);
+    if (p == NULL) goto done;
+    st->keep = window;
+    int64_t b = usec - (((usec % bucket) + bucket) % bucket);
+    int64_t recent = recent_add(st, (size_t)slot, b, window);
+    if (recent < 0) goto done;
+    int counted = recent <= ((int32_t *)view.buf)[slot];
+    if (counted) {
+        if (pend_add(st, p, (size_t)uid, (int32_t)slot, usec, b, (int)level, (uint64_t)serial << 32, serial) < 0)
+            goto done;
+        if ((Py_ssize_t)p->at.n >= max_pending && (item = flush(p, (size_t)uid, st->keep)) == NULL) goto done;
+    } else if (p->at.n && (item = flush(p, (size_t)uid, st->keep)) == NULL) {
+        goto done;
+    }
+    result = Py_BuildValue("(OO)", counted ? Py_True : Py_False, item ? item : Py_None);
+done:
+    Py_XDECREF(item);
+    PyBuffer_Release(&view);
+    return result;
+}
+
 static PyObject *py_new(PyObject *self, PyObject *unused) {
     (void)self;
     (void)unused;
@@ -368,44 +463,9 @@ static PyObject *py_step(PyObject *self, PyObject *const *args, Py_ssize_t nargs
             if (append(items, Py_BuildValue("(nLl)", i, (long long)peak, slot)) < 0) goto fail;
             continue;
         }
-        uint64_t at = ((uint64_t)serial << 32) | (uint64_t)i;
-        Group *g = NULL;
-        for (size_t k = 0; k < p->ng; k++) {
-            if (p->g[k].slot == slot) {
-                g = &p->g[k];
-                break;
-            }
-        }
-        if (g == NULL) {
-            if (p->ng == p->gcap) {
-                size_t old = p->gcap;
-                if (grow((void **)&p->g, &p->gcap, p->ng + 1, sizeof(Group)) < 0) goto fail;
-                memset(p->g + old, 0, (p->gcap - old) * sizeof(Group));
-            }
-            g = &p->g[p->ng++];
-            g->slot = (int32_t)slot;
-            g->n = 0;
-            g->min_usec = g->max_usec = usec;
-            g->min_level = NO_LEVEL;
-            g->min_level_at = at;
-            g->rle.n = 0;
-        }
-        g->n++;
-        g->last_pos = p->last_pos = st->seq++;
-        if (usec < g->min_usec) g->min_usec = usec;
-        if (usec > g->max_usec) g->max_usec = usec;
-        if (level < g->min_level) {
-            g->min_level = level;
-            g->min_level_at = at;
-        }
-        if (rle_add(&g->rle, b) < 0 || rle_add(&p->rle, b) < 0) goto fail;
-        if (grow((void **)&p->at.v, &p->at.cap, p->at.n + 1, sizeof(uint64_t)) < 0) goto fail;
-        p->at.v[p->at.n++] = at;
-        if (p->first_serial < 0) {
-            p->first_serial = serial;
-            if (grow((void **)&st->fifo.v, &st->fifo.cap, st->fifo.n + 1, sizeof(uint64_t)) < 0) goto fail;
-            st->fifo.v[st->fifo.n++] = ((uint64_t)serial << 32) | (uint64_t)uids[span];
-        }
+        if (pend_add(st, p, (size_t)uids[span], (int32_t)slot, usec, b, level,
+                     ((uint64_t)serial << 32) | (uint64_t)i, serial) < 0)
+            goto fail;
         if ((Py_ssize_t)p->at.n >= max_pending && append(items, flush(p, (size_t)uids[span], st->keep)) < 0) goto fail;
     }
     goto done;
@@ -492,6 +552,8 @@ static PyMethodDef methods[] = {
      "step(state, serial, arrays, first_index, count, tables, uids, modes, budgets, error_level, bucket_usec, "
      "window_usec, max_chars, max_tokens, max_pending, masked_key) -> items: (index, peak_usec, slot) for an entry to take "
      "one by one, (uid, positions, unit_rle, groups) for a unit's counted entries to learn"},
+    {"add", (PyCFunction)(void (*)(void))py_add, METH_FASTCALL,
+     "add(state, serial, uid, slot, usec, level, budgets, bucket_usec, window_usec, max_pending) -> (counted, item)"},
     {"flush", (PyCFunction)(void (*)(void))py_flush, METH_FASTCALL, "flush(state, uid) -> item or None"},
     {"flush_due", (PyCFunction)(void (*)(void))py_flush_due, METH_FASTCALL,
      "flush_due(state, before_serial) -> items begun before that run"},

@@ -24,7 +24,7 @@ from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ..model import JOURNAL_LEVEL, NO_PRIORITY, Entry, ScreenedRun
+from ..model import JOURNAL_LEVEL, NO_PRIORITY, Entry, ScreenedRun, host_unit
 from ..rules.rule import Rule
 from . import _runstep
 from .anomaly import BUCKETS, MAX_TEMPLATE_CHARS, AnomalyDetector, first_line, left_out
@@ -93,6 +93,19 @@ class _View:
                      *((priority, "journal") if level == JOURNAL_LEVEL else (level, "text")))
 
 
+class _Loose:
+    """An entry that came in full, as a one-entry run for the positions _runstep.add gives it."""
+
+    def __init__(self, entry: Entry) -> None:
+        self.whole = entry
+
+    def message(self, index: int) -> str:
+        return self.whole.message
+
+    def entry(self, index: int) -> Entry:
+        return self.whole
+
+
 class RunStep:
     """The tables of one AnomalyDetector (which it must be the only one to feed ScreenedRuns to)."""
 
@@ -117,7 +130,7 @@ class RunStep:
         self._slots: list[tuple[str, str]] = []
         self._state = _runstep.new()
         self._serial = 0
-        self._views: dict[int, _View] = {}
+        self._views: dict[int, _View | _Loose] = {}
         """The runs whose entries may still be pending, by serial (for their messages)."""
         self._uids: dict[str, int] = {}
         self._units: list[str] = []
@@ -131,12 +144,7 @@ class RunStep:
     def singles(self, run: ScreenedRun) -> Iterator[Single]:
         """Learn the run; the entries to observe one by one, in journal order (the caller observes each
         before asking for the next: counted entries are learnt in between)."""
-        if len(self._slots) >= MAX_SLOTS or len(self._spans) >= MAX_UNITS:  # start again: every count learnt,
-            yield from self.flush_all()  # then tables, slots and unit ids emptied
-            self._state = _runstep.new()
-            self._tables, self._slot_of, self._slots, self._slot_stats = {}, {}, [], []
-            self._uids, self._units, self._spans = {}, [], {}
-            self._budgets = array("i")
+        yield from self._bounded()
         detector, view = self.detector, _View(run)
         serial = self._serial = self._serial + 1
         self._views[serial] = view
@@ -169,15 +177,55 @@ class RunStep:
                 self.observed(run.units[span], entry, template is None and modes[span] == NORMAL)
             else:
                 yield from self._counted(item)
-        if serial > PENDING_RUNS:  # a unit's counts wait at most this many runs to be learnt
+        yield from self._due(serial)
+
+    def entry(self, entry: Entry) -> Iterator[Single]:
+        """An entry that came in full, not in a run (a candidate of the signature rules): counted with its
+        unit's others when it may be, else given one by one after its unit's counted entries."""
+        yield from self._bounded()
+        unit, level, usec = host_unit(entry.machine_id, entry.unit), entry.effective_priority, entry.realtime_usec
+        template, uid, key = None, self._spans.get(unit), ""
+        if uid is None:
+            uid = self._spans[unit] = -1 if left_out(entry.unit) else self._uid(unit)
+        if (uid >= 0 and self.supported and (level is None or level > self.error_level)
+                and self.detector.hot_until(unit) < usec):
+            key = masked_key(first_line(entry.message), self.detector.miner.max_tokens)
+            slot = self._tables.get(unit, _EMPTY).get(key)
+            if slot is not None and (template := self._template(slot)) is not None:
+                serial = self._serial = self._serial + 1
+                self._views[serial] = _Loose(entry)
+                counted, item = _runstep.add(self._state, serial, uid, slot, usec,
+                                             NO_LEVEL if level is None else level, self._budgets, self.bucket_usec,
+                                             self.window_usec, MAX_PENDING)
+                if item is not None:
+                    yield from self._counted(item)
+                if not counted:
+                    yield Single(usec, entry, template)
+                    self.observed(unit, entry)
+                yield from self._due(serial)
+                return
+        yield from self.flush(unit)
+        yield Single(usec, entry, template)
+        self.observed(unit, entry, key)
+
+    def _bounded(self) -> Iterator[Single]:
+        if len(self._slots) >= MAX_SLOTS or len(self._spans) >= MAX_UNITS:  # start again: every count learnt,
+            yield from self.flush_all()  # then tables, slots and unit ids emptied
+            self._state = _runstep.new()
+            self._tables, self._slot_of, self._slots, self._slot_stats = {}, {}, [], []
+            self._uids, self._units, self._spans = {}, [], {}
+            self._budgets = array("i")
+
+    def _due(self, serial: int) -> Iterator[Single]:
+        if serial > PENDING_RUNS:  # a unit's counts wait at most this many runs (or loose entries) to be learnt
             for item in _runstep.flush_due(self._state, serial - PENDING_RUNS):
                 yield from self._counted(item)
             self._views.pop(serial - PENDING_RUNS - 1, None)  # no unit's counts refer to it any more
 
-    def observed(self, unit: str, entry: Entry, register: bool = False) -> None:
+    def observed(self, unit: str, entry: Entry, register: bool | str = False) -> None:
         """An entry of the unit was observed one by one (here or in full elsewhere): its template's count in
-        the window moved on, and its peak may have, so its budget is made again from them; with `register`,
-        a line whose key the unit's table lacks is put in."""
+        the window moved on, and its peak may have, so its budget is made again from them; with `register`
+        (True, or the line's masked key), a line whose key the unit's table lacks is put in."""
         template = self.detector.last_template
         if template is None or left_out(entry.unit):
             return
@@ -185,9 +233,9 @@ class RunStep:
         if slot is not None:
             self._budgets[slot] = self._budget(unit, slot)
         if register:
-            line = first_line(entry.message)
             table = self._tables.setdefault(unit, {})
-            key = masked_key(line, self.detector.miner.max_tokens)
+            key = register if isinstance(register, str) else masked_key(first_line(entry.message),
+                                                                         self.detector.miner.max_tokens)
             if key not in table:
                 if len(table) >= MAX_KEYS_PER_UNIT:
                     table.clear()
