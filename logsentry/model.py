@@ -183,6 +183,8 @@ class Link:
     message: str
     """The rule's first line in the failure (cut to 1 KiB)."""
     cursor: str
+    fired: bool = True
+    """False for a rule that matched during the failure without reaching its trigger (evidence only)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -322,7 +322,7 @@ class Pipeline:
         Silence tracking folds the run's per-unit spans when no silence can fire or end inside it;
         otherwise the entries are replayed one by one.
         """
-        if self.silence and not self.silence.fold(run):
+        if self.failures.due(run.peak_usec) or (self.silence and not self.silence.fold(run)):
             for entry in run.entries():
                 yield from self._pass_one(entry)
             return

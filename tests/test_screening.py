@@ -406,7 +406,9 @@ def run_count(items: Iterable[Entry | ScreenedRun]) -> int:
 
 
 def incident_rules(events: list[dict[str, Any]]) -> set[str]:
-    return {event["rule"] for event in events if event["type"] == "incident"}
+    """The rules that fired, whether their incident led a failure or joined one (engine/failures.py)."""
+    return {event["rule"] for event in events if event["type"] == "incident"} | {
+        link["rule"] for event in events if event["type"] == "incident_end" for link in event["chain"] if link["fired"]}
 
 
 # ---- fixtures --------------------------------------------------------------------------------------------------

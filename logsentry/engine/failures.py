@@ -131,7 +131,7 @@ class FailureGroups:
                 if hit.rule_id not in failure.seen and len(failure.seen) < MAX_SEEN:
                     self.changed = True
                     failure.seen[hit.rule_id] = Link(hit.rule_id, hit.severity, entry.realtime_usec, 1,
-                                                     entry.message[:MAX_SAMPLE_CHARS], entry.cursor)
+                                                     entry.message[:MAX_SAMPLE_CHARS], entry.cursor, fired=False)
                 break
         if hit.rule_id in PID_RULES and hit.entry.unit == "kernel" and not hit.entry.from_text \
                 and (pid := hit.captures.get("pid")):

@@ -27,7 +27,8 @@ def _incident_fields(incident: Incident) -> dict[str, Any]:
         "why": incident.why,
         "template": incident.template,
         "chain": [{"rule": link.rule_id, "severity": link.severity.label, "first_usec": link.first_usec,
-                   "count": link.count, "message": link.message, "cursor": link.cursor} for link in incident.chain],
+                   "count": link.count, "message": link.message, "cursor": link.cursor,
+                   "fired": link.fired} for link in incident.chain],
     }
 
 

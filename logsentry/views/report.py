@@ -206,9 +206,9 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
         gap = summary.gaps.get((incident.rule_id, incident.unit, incident.first_usec))
         console.print(_incident_block(incident, summary.actions_for(incident), console.width, gap, clock))
     fired = {(i.unit, i.rule_id, i.key) for i in summary.incidents}
-    chained = {(i.unit, link.rule_id) for i in summary.incidents for link in i.chain}
+    chained = {(i.unit, link.rule_id) for i in summary.incidents for link in i.chain if link.fired}
     chained |= {("kernel", rule) for _unit, rule in chained}  # a kernel line joins its unit's failure
-    fired |= {where for where in summary.matches if where[:2] in chained}  # matches that are chain evidence
+    fired |= {where for where in summary.matches if where[:2] in chained}  # their incidents joined a failure
     fired_keys = Counter((unit, rule) for unit, rule, _key in fired)
     quiet = [(where, n) for where, n in sorted(summary.matches.items()) if where not in fired]
     if quiet:
