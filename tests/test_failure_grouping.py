@@ -6,12 +6,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import entry, json_events, of_type, run_cli
+from conftest import entry, json_events, of_type, run_cli, simple_rule
 
 from logsentry.actions.alert import body, incident_payload
+from logsentry.cli.tail import follow
+from logsentry.engine.detector import Detector
 from logsentry.engine.failures import FailureGroups
-from logsentry.model import Incident, Severity
+from logsentry.model import Entry, Incident, Severity
+from logsentry.pipeline import IncidentEvent, Pipeline
 from logsentry.rules.loader import load_rules, shipped_rules_dir
+from logsentry.views.tail import _plain_text
 
 APP_RUN = "11111111111111111111111111111111"
 APP_RUN_2 = "22222222222222222222222222222222"
@@ -192,3 +196,35 @@ def test_a_settling_failure_pushed_out_by_a_flood_is_given_out_not_dropped(monke
     given = groups.fired(incident("systemd-unit-failed", Severity.ERROR, 10, unit="u10.service"))
     assert [i.unit for i in given] == ["u0.service"]  # the oldest, given out as it is forgotten
     assert [i.unit for i in groups.settle(10**12)] == [f"u{n}.service" for n in range(1, 11)]
+
+
+def test_tail_gives_a_settling_failure_at_wall_clock_time_and_prints_its_chain(write_rule, rules_dir):
+    """Live (tail, the service): the failure waits its settling time on the clock, not for a next entry."""
+    write_rule("cause", simple_rule(regex="^worker died", within="60s"))
+    write_rule("outcome", simple_rule(regex="^request failed", within="60s"))
+    rule_set = load_rules([rules_dir])
+    pipeline, seen = Pipeline(Detector(rule_set.rules)), []
+    now = 1_767_225_600_000_000
+
+    class View:
+        def start(self) -> None: ...
+        def stop(self) -> None: ...
+        def summary(self, progress: Any) -> None: ...
+        def gap(self, gap: Any) -> None: ...
+        def flush(self, now_usec: int, caught_up: bool) -> None: ...
+        def entry(self, entry: Entry, events: Any) -> None:
+            seen.extend(events)
+        def events(self, events: Any) -> None:
+            seen.extend(events)
+
+    def line(message: str, usec: int) -> Entry:
+        return Entry(realtime_usec=usec, message=message, unit="api.service", priority=3, cursor=f"c{usec}")
+
+    clock = iter([now + 1_000_000, now + 3_000_000])
+    items = [line("worker died", now), line("request failed", now + 100_000), None, None]
+    follow(items, pipeline, View(), wait=lambda: None, clock=lambda: next(clock))
+    [given] = [event.incident for event in seen if isinstance(event, IncidentEvent)]
+    assert given.rule_id == "cause" and [link.rule_id for link in given.chain] == ["cause", "outcome"]
+    assert given.fired_usec == now  # its own time; given out at the first caught-up after it settled
+    printed = [_plain_text(event, {rule.id: rule for rule in rule_set.rules}) for event in seen]
+    assert any("INCIDENT" in text and "one failure: cause → outcome" in text for text in printed), printed
