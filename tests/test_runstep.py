@@ -80,7 +80,7 @@ def assert_same(journal: Path, rules: Iterable[Any] = ANOMALY_RULES, one_by_one:
     assert isinstance(fast.anomaly, Counting) and isinstance(slow.anomaly, Counting)
     entries = slow.progress.entries
     assert slow.anomaly.singles >= entries * 0.9  # the per-entry path: (almost) every entry one by one
-    assert fast.anomaly.singles < slow.anomaly.singles
+    assert fast.anomaly.singles < slow.anomaly.singles or not screened  # entries in full are all observed
     assert fast.anomaly.singles <= entries * one_by_one, (fast.anomaly.singles, entries)
     return fast_events, fast
 
@@ -105,7 +105,8 @@ def test_the_outage_replay_with_every_rule(make_journal):
 
 @pytest.mark.parametrize("screened", [True, False], ids=["runs", "entries in full"])
 def test_spikes_shares_and_new_templates_give_the_same_events(make_journal, screened: bool):
-    """Through the scanner's runs, and entry by entry in full as the service reads them."""
+    """Through the scanner's runs (mostly counted), and entry by entry in full as the service reads them now
+    (each observed, after its unit's counted entries: none here)."""
     normal = steady("api.service", 0, 8 * HOUR, 2)
     other = steady("web.service", 0, 8 * HOUR, 1, "served /static/{n}.css in {ms}ms", seed=3)
     warnings = steady("zk.service", 0, 8 * HOUR, 900, "Connection to 10.0.{n}.7:2888 lost, retrying", priority=4,
@@ -117,7 +118,7 @@ def test_spikes_shares_and_new_templates_give_the_same_events(make_journal, scre
                    priority=3) for n in range(40)]
     late = steady("api.service", 8 * HOUR + 60, 9 * HOUR, 2, seed=5)
     events, _ = assert_same(make_journal(by_time(normal, other, warnings, sessions, storm, share, late)),
-                            screened=screened)
+                            one_by_one=0.2 if screened else 1.0, screened=screened)
     assert ("template-rate-spike", "zk.service") in incidents(events)
     assert any(unit == "api.service" for _, unit in incidents(events))
 

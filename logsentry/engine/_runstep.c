@@ -298,58 +298,6 @@ static int pend_add(State *st, Pend *p, size_t uid, int32_t slot, int64_t usec, 
     return 0;
 }
 
-/* add(state, serial, uid, slot, usec, level, budgets, bucket_usec, window_usec, max_pending) -> (counted, item):
- * one entry that came outside a run (in full), of a known template below error level: counted with its unit's
- * pending entries when its template's budget allows (item: the unit's pending list when it is full, else
- * None); else (False, the unit's pending list or None), to be learnt before the entry is observed */
-static PyObject *py_add(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
-    (void)self;
-    if (nargs != 10) {
-        PyErr_SetString(PyExc_TypeError, "add(state, serial, uid, slot, usec, level, budgets, bucket_usec, "
-                                         "window_usec, max_pending)");
-        return NULL;
-    }
-    State *st = state_of(args[0]);
-    if (st == NULL) return NULL;
-    long long serial = PyLong_AsLongLong(args[1]), usec = PyLong_AsLongLong(args[4]);
-    long long bucket = PyLong_AsLongLong(args[7]), window = PyLong_AsLongLong(args[8]);
-    Py_ssize_t uid = PyLong_AsSsize_t(args[2]), slot = PyLong_AsSsize_t(args[3]);
-    Py_ssize_t max_pending = PyLong_AsSsize_t(args[9]);
-    long level = PyLong_AsLong(args[5]);
-    if (PyErr_Occurred()) return NULL;
-    if (serial < 0 || serial > UINT32_MAX || uid < 0 || uid > INT32_MAX || slot < 0 || bucket <= 0 ||
-        window < 0 || level < 0 || level > NO_LEVEL || max_pending < 1) {
-        PyErr_SetString(PyExc_ValueError, "add(): serial, uid, slot, bucket, window, level or max_pending out of range");
-        return NULL;
-    }
-    Py_buffer view;
-    if (PyObject_GetBuffer(args[6], &view, PyBUF_WRITABLE) < 0) return NULL;
-    PyObject *result = NULL, *item = NULL;
-    if (slot >= view.len / (Py_ssize_t)sizeof(int32_t)) {
-        PyErr_SetString(PyExc_ValueError, "add(): no budget for that slot");
-        goto done;
-    }
-    Pend *p = pend_of(st, (size_t)uid);
-    if (p == NULL) goto done;
-    st->keep = window;
-    int64_t b = usec - (((usec % bucket) + bucket) % bucket);
-    int64_t recent = recent_add(st, (size_t)slot, b, window);
-    if (recent < 0) goto done;
-    int counted = recent <= ((int32_t *)view.buf)[slot];
-    if (counted) {
-        if (pend_add(st, p, (size_t)uid, (int32_t)slot, usec, b, (int)level, (uint64_t)serial << 32, serial) < 0)
-            goto done;
-        if ((Py_ssize_t)p->at.n >= max_pending && (item = flush(p, (size_t)uid, st->keep)) == NULL) goto done;
-    } else if (p->at.n && (item = flush(p, (size_t)uid, st->keep)) == NULL) {
-        goto done;
-    }
-    result = Py_BuildValue("(OO)", counted ? Py_True : Py_False, item ? item : Py_None);
-done:
-    Py_XDECREF(item);
-    PyBuffer_Release(&view);
-    return result;
-}
-
 static PyObject *py_new(PyObject *self, PyObject *unused) {
     (void)self;
     (void)unused;
@@ -552,8 +500,6 @@ static PyMethodDef methods[] = {
      "step(state, serial, arrays, first_index, count, tables, uids, modes, budgets, error_level, bucket_usec, "
      "window_usec, max_chars, max_tokens, max_pending, masked_key) -> items: (index, peak_usec, slot) for an entry to take "
      "one by one, (uid, positions, unit_rle, groups) for a unit's counted entries to learn"},
-    {"add", (PyCFunction)(void (*)(void))py_add, METH_FASTCALL,
-     "add(state, serial, uid, slot, usec, level, budgets, bucket_usec, window_usec, max_pending) -> (counted, item)"},
     {"flush", (PyCFunction)(void (*)(void))py_flush, METH_FASTCALL, "flush(state, uid) -> item or None"},
     {"flush_due", (PyCFunction)(void (*)(void))py_flush_due, METH_FASTCALL,
      "flush_due(state, before_serial) -> items begun before that run"},

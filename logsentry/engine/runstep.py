@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from array import array
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -93,19 +94,6 @@ class _View:
                      *((priority, "journal") if level == JOURNAL_LEVEL else (level, "text")))
 
 
-class _Loose:
-    """An entry that came in full, as a one-entry run for the positions _runstep.add gives it."""
-
-    def __init__(self, entry: Entry) -> None:
-        self.whole = entry
-
-    def message(self, index: int) -> str:
-        return self.whole.message
-
-    def entry(self, index: int) -> Entry:
-        return self.whole
-
-
 class RunStep:
     """The tables of one AnomalyDetector (which it must be the only one to feed ScreenedRuns to)."""
 
@@ -130,7 +118,11 @@ class RunStep:
         self._slots: list[tuple[str, str]] = []
         self._state = _runstep.new()
         self._serial = 0
-        self._views: dict[int, _View | _Loose] = {}
+        self._ticks: deque[int] = deque()
+        """The serial at each of the last PENDING_RUNS ticks."""
+        self._order: deque[int] = deque()
+        """The serials of `_views`, in order."""
+        self._views: dict[int, _View] = {}
         """The runs whose entries may still be pending, by serial (for their messages)."""
         self._uids: dict[str, int] = {}
         self._units: list[str] = []
@@ -148,6 +140,7 @@ class RunStep:
         detector, view = self.detector, _View(run)
         serial = self._serial = self._serial + 1
         self._views[serial] = view
+        self._order.append(serial)
         modes, uids, tables = bytearray(len(run.units)), array("i"), []
         hot, spans = detector.hot_until, self._spans
         for span, key in enumerate(run.units):
@@ -180,33 +173,13 @@ class RunStep:
         yield from self._due(serial)
 
     def entry(self, entry: Entry) -> Iterator[Single]:
-        """An entry that came in full, not in a run (a candidate of the signature rules): counted with its
-        unit's others when it may be, else given one by one after its unit's counted entries."""
-        yield from self._bounded()
-        unit, level, usec = host_unit(entry.machine_id, entry.unit), entry.effective_priority, entry.realtime_usec
-        template, uid, key = None, self._spans.get(unit), ""
-        if uid is None:
-            uid = self._spans[unit] = -1 if left_out(entry.unit) else self._uid(unit)
-        if (uid >= 0 and self.supported and (level is None or level > self.error_level)
-                and self.detector.hot_until(unit) < usec):
-            key = masked_key(first_line(entry.message), self.detector.miner.max_tokens)
-            slot = self._tables.get(unit, _EMPTY).get(key)
-            if slot is not None and (template := self._template(slot)) is not None:
-                serial = self._serial = self._serial + 1
-                self._views[serial] = _Loose(entry)
-                counted, item = _runstep.add(self._state, serial, uid, slot, usec,
-                                             NO_LEVEL if level is None else level, self._budgets, self.bucket_usec,
-                                             self.window_usec, MAX_PENDING)
-                if item is not None:
-                    yield from self._counted(item)
-                if not counted:
-                    yield Single(usec, entry, template)
-                    self.observed(unit, entry)
-                yield from self._due(serial)
-                return
+        """An entry that came in full, not in a run (a candidate of the signature rules, or the service's
+        entry-by-entry reader): given one by one after its unit's counted entries are learnt. (Counting these
+        too was measured no cheaper: their Python per entry costs what observe does.)"""
+        unit = host_unit(entry.machine_id, entry.unit)
         yield from self.flush(unit)
-        yield Single(usec, entry, template)
-        self.observed(unit, entry, key)
+        yield Single(entry.realtime_usec, entry, None)
+        self.observed(unit, entry)
 
     def _bounded(self) -> Iterator[Single]:
         if len(self._slots) >= MAX_SLOTS or len(self._spans) >= MAX_UNITS:  # start again: every count learnt,
@@ -217,15 +190,21 @@ class RunStep:
             self._budgets = array("i")
 
     def _due(self, serial: int) -> Iterator[Single]:
-        if serial > PENDING_RUNS:  # a unit's counts wait at most this many runs (or loose entries) to be learnt
-            for item in _runstep.flush_due(self._state, serial - PENDING_RUNS):
+        """One more run: the units' counts begun PENDING_RUNS runs ago are learnt, and the runs no count
+        refers to any more are let go."""
+        self._ticks.append(serial)
+        if len(self._ticks) > PENDING_RUNS:
+            before = self._ticks.popleft()
+            for item in _runstep.flush_due(self._state, before):
                 yield from self._counted(item)
-            self._views.pop(serial - PENDING_RUNS - 1, None)  # no unit's counts refer to it any more
+            order, views = self._order, self._views
+            while order and order[0] < before:
+                del views[order.popleft()]
 
-    def observed(self, unit: str, entry: Entry, register: bool | str = False) -> None:
+    def observed(self, unit: str, entry: Entry, register: bool = False) -> None:
         """An entry of the unit was observed one by one (here or in full elsewhere): its template's count in
-        the window moved on, and its peak may have, so its budget is made again from them; with `register`
-        (True, or the line's masked key), a line whose key the unit's table lacks is put in."""
+        the window moved on, and its peak may have, so its budget is made again from them; with `register`,
+        a line whose key the unit's table lacks is put in."""
         template = self.detector.last_template
         if template is None or left_out(entry.unit):
             return
@@ -234,8 +213,7 @@ class RunStep:
             self._budgets[slot] = self._budget(unit, slot)
         if register:
             table = self._tables.setdefault(unit, {})
-            key = register if isinstance(register, str) else masked_key(first_line(entry.message),
-                                                                         self.detector.miner.max_tokens)
+            key = masked_key(first_line(entry.message), self.detector.miner.max_tokens)
             if key not in table:
                 if len(table) >= MAX_KEYS_PER_UNIT:
                     table.clear()
@@ -252,6 +230,7 @@ class RunStep:
         for item in _runstep.flush_all(self._state):
             yield from self._counted(item)
         self._views.clear()
+        self._order.clear()
 
     def _uid(self, unit: str) -> int:
         uid = self._uids.get(unit)
