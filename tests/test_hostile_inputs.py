@@ -511,7 +511,7 @@ def parser_keys() -> dict[str, set[str]]:
     from logsentry.config import ConfigError, parse_config
 
     probe = {"zz_unknown": 1, **{table: {"zz_unknown": 1} for table in ("restart", "alerts", "canary", "heartbeat",
-                                                                         "metrics")},
+                                                                         "metrics", "hosts")},
              "watch": [{"units": ["a"], "zz_unknown": 1}], "channel": [{"type": "command", "argv": ["/x"],
                                                                         "zz_unknown": 1}]}
     with pytest.raises(ConfigError) as raised:
@@ -521,7 +521,7 @@ def parser_keys() -> dict[str, set[str]]:
         where, _, rest = problem.removeprefix("probe.toml: ").partition(": unknown key, expected one of ")
         table = where.removesuffix("zz_unknown").rstrip(".").split("[")[0]
         keys[table] = set(rest.split(", "))
-    assert set(keys) == {"", "restart", "alerts", "canary", "heartbeat", "watch", "channel", "metrics"}, keys
+    assert set(keys) == {"", "restart", "alerts", "canary", "heartbeat", "watch", "channel", "metrics", "hosts"}, keys
     return keys
 
 
@@ -544,8 +544,8 @@ def example_keys() -> dict[str, set[str]]:
 def test_example_config_documents_every_setting_the_parser_reads():
     documented = example_keys()
     for table, keys in parser_keys().items():
-        expected = keys - ({"watch", "restart", "alerts", "channel", "heartbeat", "canary", "metrics"} if table == ""
-                           else set())
+        expected = keys - ({"watch", "restart", "alerts", "channel", "heartbeat", "canary", "metrics", "hosts"}
+                           if table == "" else set())
         assert expected <= documented.get(table, set()), (table or "top level", expected - documented.get(table, set()))
 
 
