@@ -29,7 +29,7 @@ from ..model import JOURNAL_LEVEL, NO_PRIORITY, Entry, ScreenedRun, host_unit
 from ..rules.rule import Rule
 from . import _runstep
 from .anomaly import BUCKETS, MAX_TEMPLATE_CHARS, AnomalyDetector, first_line, left_out
-from .baseline import ERROR_LEVEL, MINUTE_USEC, Counted, TemplateStats, UnitStats
+from .baseline import ERROR_LEVEL, MINUTE_USEC, Counted, TemplateStats
 from .templates import Template
 from .templates.tokens import masked_key
 
@@ -303,33 +303,36 @@ class RunStep:
         detector = self.detector
         baselines, miner = detector.baselines, detector.miner
         stats = baselines.units.get(unit)
-        if stats is None or detector.hot_until(unit) >= min(group[2] for group in groups):
+        low = min(group[2] for group in groups)
+        if stats is None or detector.hot_until(unit) >= low or not self._in_order(unit, "", low):
             return False
-        templates = baselines.templates[unit]
-        entries = sum(group[1] for group in groups)
-        if not self._in_order(unit, "", min(group[2] for group in groups)):
-            return False
-        after = UnitStats(min(stats.first_usec, min(group[2] for group in groups)),
-                          max(stats.last_usec, max(group[3] for group in groups)), stats.entries + entries)
+        templates, slots, slot_stats = baselines.templates[unit], self._slots, self._slot_stats
+        entries, high = sum(group[1] for group in groups), max(group[3] for group in groups)
+        first, last = min(stats.first_usec, low), max(stats.last_usec, high)
+        warm = []  # per rate rule: its warm-up, which must not end among these entries
+        for rule in self.rate_rules:
+            spec = rule.anomaly
+            assert spec is not None
+            before = stats.warm(spec.warm_after_usec, spec.warm_entries)
+            if before != (stats.entries + entries >= spec.warm_entries and last - first >= spec.warm_after_usec):
+                return False
+            warm.append((rule, spec.warm_after_usec, before))
         counted, rolls = [], []
         for slot, lines, low, high, level, level_at, minutes, runs in groups:
-            template_id = self._slots[slot][1]
+            template_id = slots[slot][1]
             template, tstats = miner.alive(unit, template_id), templates.get(template_id)
-            if template is None or tstats is None or tstats is not self._slot_stats[slot]:
+            if template is None or tstats is None or tstats is not slot_stats[slot]:
                 return False  # the budget was reckoned on a template's stats that are gone
-            buckets = memoryview(runs).cast("q")
-            if not self._in_order(unit, template_id, low):
-                return False
-            for rule in self.rate_rules:
-                spec = rule.anomaly
-                assert spec is not None
-                warm = stats.warm(spec.warm_after_usec, spec.warm_entries)
-                if warm != after.warm(spec.warm_after_usec, spec.warm_entries):
-                    return False  # the unit's warm-up ends among these entries
-                old = low - tstats.first_usec >= spec.warm_after_usec
-                if old != (high - tstats.first_usec >= spec.warm_after_usec):
+            buckets = None
+            for rule, after_usec, unit_warm in warm:
+                old = low - tstats.first_usec >= after_usec
+                if old != (high - tstats.first_usec >= after_usec):
                     return False  # the template's own warm-up ends among them
-                if warm and old:
+                if unit_warm and old:
+                    if buckets is None:
+                        if not self._in_order(unit, template_id, low):
+                            return False
+                        buckets = memoryview(runs).cast("q")
                     rolls.append((rule, template_id, buckets))
             lower = level != NO_LEVEL and (tstats.level is None or level < tstats.level)
             counted.append(Counted(template_id, template.text, lines, low, high,
