@@ -55,6 +55,10 @@ PRUNE_EVERY_USEC = 3600 * 1_000_000
 MIN_COMMIT_INTERVAL_S = 1.0
 COMMIT_INTERVAL_S = 2.0  # ... and at least this often while entries come, however few
 HOUSEKEEPING_S = 1.0  # while reading a backlog: WATCHDOG, STATUS, stop and reload this often
+# Caught up: the clock's work (ticks, reminders, canary, STATUS) and the commit at most this often, or at once
+# when actions wait. A busy journal is caught up after every few entries (each write wakes the reader), and
+# a commit per wake-up cost more than reading the entries in between.
+CAUGHT_UP_S = 0.2
 # Journal time more than this ahead of the wall clock is clamped to the clock for windows, silences and
 # cooldowns (and reported): one entry stamped a day ahead must not move logsentry's time.
 MAX_AHEAD_USEC = 60 * 1_000_000
@@ -175,6 +179,7 @@ class Service:
         self._heartbeat_thread: threading.Thread | None = None
         self.last_prune = 0
         self.last_housekeeping = time.monotonic()
+        self.last_caught_up = 0.0
         self.restarted_seen = self.state.get("restarted_seen") or 0
         self.commit_failing_since = 0.0
         self._restart_of: tuple[str, str] = ("", "")  # (incident, restart dedupe) just queued
@@ -281,7 +286,8 @@ class Service:
                 follower = self._follower()
                 for item in follower:
                     if item is CAUGHT_UP:
-                        self._caught_up()
+                        if self.pending or time.monotonic() - self.last_caught_up >= CAUGHT_UP_S:
+                            self._caught_up()
                         self._mark_ready()
                         if self.stop.is_set():
                             break
@@ -574,6 +580,7 @@ class Service:
         self._queue_service_alert("journal_gap", reason, gap.after_cursor)
 
     def _caught_up(self) -> None:
+        self.last_caught_up = time.monotonic()
         self.keeper.poll()
         self._refresh_restarts()
         now = max(wall_usec(), self.figures.last_entry_usec)

@@ -316,3 +316,20 @@ def test_same_events_scanned_after_the_fact_or_followed_while_written(live_journ
     kinds = {key[0] for key in map(event_key, scanned)}
     assert {"match", "incident", "ended"} <= kinds, kinds
     assert [event_key(e) for e in followed] == [event_key(e) for e in scanned]
+
+
+def test_resume_with_a_unit_selection_gives_the_entry_past_the_cursor(live_journal):
+    """The saved entry no longer matches (the watched units changed): reading resumes at the first selected
+    entry after it, as sd-journal's matches place it, though the scanner selects by itself from there."""
+    live_journal.write("app 0")
+    live_journal.write("other 1", unit="other.service")
+    live_journal.write("app 2")
+    live_journal.write("other 3", unit="other.service")
+    live_journal.wait_written()
+    location = JournalLocation(directory=live_journal.directory)
+    cursor = next(item.cursor for item in ScanningFollower(location, Selection(), start=StartAt(lines_back=4))
+                  if isinstance(item, Entry))
+    resumed = ScanningFollower(location, Selection(units=("other.service",)), start=StartAt(cursor=cursor),
+                               wait_s=0.1)
+    assert collect(resumed, 2, timeout=2) == ["other 1", "other 3"]
+

@@ -33,6 +33,30 @@ FollowItem = Entry | ScreenedRun | JournalGap | ReadUpTo | None
 """What ScanningFollower yields; None (CAUGHT_UP) each time it has handed over all there is."""
 
 
+class Keep:
+    """The selection for entries that came in full, as sd-journal matches would have made it: the scanner
+    applies it to the screened ones (matches pass by entries at a journal's live end, see _journalscan.c)."""
+
+    def __init__(self, selection: Selection | None):
+        self.nothing = selection is None  # -u globs that matched no unit
+        self.selection = replace(selection, since_usec=None, until_usec=None) if selection else Selection()
+        self.units = frozenset(self.selection.units)
+        self.machines = frozenset(self.selection.machines)
+        self.hosts = frozenset(self.selection.hosts)
+        self.everything = not (self.nothing or self.units or self.machines or self.hosts)
+
+    def __call__(self, entry: Entry) -> bool:
+        if self.nothing:
+            return False
+        fields = entry.fields
+        if ((not self.units or fields.get("_SYSTEMD_UNIT") in self.units)
+                and (not self.machines or fields.get("_MACHINE_ID") in self.machines)
+                and (not self.hosts or fields.get("_HOSTNAME") in self.hosts)):
+            return True  # the common case, one value each
+        values = {name: value.split("\n") for name, value in fields.items()}  # several values: joined
+        return self.selection.accepts(values, entry.realtime_usec)
+
+
 class ScanningFollower:
     """Entries (candidates of `screen` in full; with no screen, every entry), ScreenedRuns, ReadUpTo marks,
     a JournalGap when the saved cursor's entry is gone, and CAUGHT_UP (None) when it has read all there is
@@ -62,11 +86,16 @@ class ScanningFollower:
             raise location.open_error(error) from error
         # -u globs that match nothing yet: follow nothing (a one-shot read just stops)
         matches = [NO_MATCH] if selection is None else None
+        keep = Keep(selection)
         selection = selection or replace(self.selection, units=())
         since = start.since_usec if start.since_usec is not None else wall_usec()  # "now": after the matches
+        # The matches only position the reader (-n counts matching entries); the scanner then selects itself.
+        sets = {} if keep.everything or (selection.hosts and self.screen is not None) else \
+            {"units": sorted(keep.units) if keep.units or keep.nothing else None,
+             "machines": sorted(keep.machines) or None}
         scanner = open_scanner(location, replace(selection, since_usec=since, until_usec=None), self.screen,
                                self.fields, matches, follow=True, cursor=start.cursor,
-                               lines_back=start.lines_back if start.since_usec is None else 0)
+                               lines_back=start.lines_back if start.since_usec is None else 0, **sets)
         self._scanner = scanner
         try:
             if start.cursor is not None and (resumed := scanner.gap_usec()) is not None:
@@ -81,7 +110,11 @@ class ScanningFollower:
                         yield None
                     continue
                 batch, cursor, at_end = taken
-                yield from batch_items(batch, admits)
+                if sets:
+                    yield from (item for item in batch_items(batch, admits)
+                                if isinstance(item, ScreenedRun) or keep(item))
+                else:
+                    yield from batch_items(batch, admits)
                 if cursor is not None:
                     yield ReadUpTo(cursor)
                 if at_end:

@@ -1,7 +1,9 @@
 """The native journal reader: the only module that imports systemd.
 
 It uses the low-level `_Reader` and fetches only the fields detection needs: converting every field of
-every entry (what `journal.Reader` iteration does) is where the time goes on a large journal.
+every entry (what `journal.Reader` iteration does) is where the time goes on a large journal. `scan`, `tail`
+and the service read through the C scanner (screening.py, follow.py); JournalSource is the reference they are
+tested against and the reader of `scan` without a screen. The start points and gaps of following live here.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from pathlib import Path
 from systemd import journal
 
 from ..model import Entry
-from ..timespec import wall_usec
 from .selection import DEFAULT_FIELDS, Selection, expand_units, unit_terms
 from .values import decode, entry_from
 
@@ -258,7 +259,7 @@ class JournalGap:
 
 
 CAUGHT_UP = None
-"""Yielded by JournalFollower whenever it has read everything there is, before it waits."""
+"""Yielded by a follower (sources/follow.py) whenever it has read everything there is, before it waits."""
 
 
 CANARY_FIELD = "LOGSENTRY_CANARY"
@@ -280,88 +281,3 @@ def cursor_realtime(cursor: str) -> int | None:
             except ValueError:
                 return None
     return None
-
-
-class JournalFollower:
-    """Follows a journal live, like `journalctl -f`, using sd_journal_wait (no polling loop of its own).
-
-    Yields entries as they arrive, CAUGHT_UP each time it has read all there is (so the caller can save
-    state and ping its watchdog), and a JournalGap when the cursor it resumed from no longer exists.
-    Opened on a directory or the local journal, sd-journal itself follows rotation and new files.
-    """
-
-    def __init__(self, location: JournalLocation, selection: Selection, extra_fields: Iterable[str] = (),
-                 start: StartAt = StartAt(), wait_s: float = 1.0):
-        self.location = location
-        self.selection = selection
-        self.fields = wanted_fields(extra_fields)
-        self.start = start
-        self.wait_usec = int(wait_s * 1_000_000)
-        self._reader: journal._Reader | None = None
-
-    def fileno(self) -> int:
-        """The reader's inotify descriptor, for callers that multiplex it with other events."""
-        assert self._reader is not None
-        return int(self._reader.fileno())
-
-    def _cursor_gap(self, reader: journal._Reader, cursor: str) -> JournalGap | None:
-        """Is the saved entry still there? Checked before matches are added: with a changed selection the
-        saved entry may simply not match any more, which is no gap."""
-        reader.seek_cursor(cursor)
-        if not reader._next() or reader.test_cursor(cursor):
-            return None
-        return JournalGap(cursor, cursor_realtime(cursor), reader._get_realtime())
-
-    def _position(self, reader: journal._Reader) -> bool:
-        """Seek to the start point (matches are in place already). True when the reader already stands
-        on an entry that has not been read yet."""
-        start = self.start
-        if start.cursor is not None:
-            reader.seek_cursor(start.cursor)
-            # On the saved entry itself: it was read. Past it (vacuumed, or it no longer matches): unread.
-            return bool(reader._next()) and not reader.test_cursor(start.cursor)
-        if start.since_usec is not None:
-            reader.seek_realtime(start.since_usec)
-            return False
-        if start.lines_back > 0:
-            reader.seek_tail()
-            moved = 0
-            # -p is applied after reading (effective priority): count only the entries it admits
-            admits = self.selection.admits_priority if self.selection.priorities is not None else None
-            current = EntryReader(reader, ()).current
-            while moved < start.lines_back and reader._previous():
-                if admits is None or admits(current().effective_priority):
-                    moved += 1
-            if moved:
-                # sd-journal: after moving back N, the next _next() returns entry N-1 back; step back once more
-                # so the loop below starts at the Nth entry from the end.
-                if reader._previous():
-                    return False
-                reader.seek_head()
-                return False
-        # "now": seek by time after the matches are in place; seek_tail + previous with no matching entry
-        # yet lost the first new entries in measurements.
-        reader.seek_realtime(wall_usec())
-        return False
-
-    def __iter__(self) -> Iterator[Entry | JournalGap | None]:
-        reader = self._reader = self.location.open()
-        try:
-            if self.start.cursor is not None and (gap := self._cursor_gap(reader, self.start.cursor)):
-                yield gap
-            apply_selection(reader, self.selection)
-            unread = self._position(reader)
-            current = EntryReader(reader, self.fields).current
-            admits = self.selection.admits_priority
-            if unread and admits((entry := current()).effective_priority):
-                yield entry
-            wait = reader.wait
-            while True:
-                while reader._next():
-                    if admits((entry := current()).effective_priority):
-                        yield entry
-                yield CAUGHT_UP
-                wait(self.wait_usec)
-        finally:
-            self._reader = None
-            reader.close()
