@@ -232,3 +232,21 @@ def test_a_planned_shutdown_is_silenced_with_the_cli(tmp_path):
     matcher = Matcher(state)
     assert matcher.silencing(firing.payload) is not None
     assert matcher.silencing({**firing.payload, "host": "web-8"}) is None
+
+
+def test_the_hosts_setting():
+    from logsentry.config import ConfigError, parse_config
+
+    where = Path("site.toml")
+    collector = {"journal_directory": "/var/log/journal/remote"}
+    assert parse_config(collector, where).host_silent_after_usec is None  # learnt by default
+    set_ = parse_config({**collector, "hosts": {"silent_after": "10m"}}, where)
+    assert set_.host_silent_after_usec == 600_000_000
+    assert "hosts: silent after 600s without an entry" in set_.describe()
+    off = parse_config({**collector, "hosts": {"silent_after": "off"}}, where)
+    assert off.host_silent_after_usec == 0 and not HostSilence(off)
+    assert not HostSilence(parse_config({}, where))  # the local journal: the canary's job
+    with pytest.raises(ConfigError) as raised:
+        parse_config({**collector, "hosts": {"silent_after": "soon", "stale": 1}}, where)
+    assert 'hosts.silent_after: expected "auto", "off" or a duration like "10m"' in str(raised.value)
+    assert "hosts.stale: unknown key, expected one of silent_after" in str(raised.value)
