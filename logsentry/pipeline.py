@@ -306,7 +306,7 @@ class Pipeline:
         assert self.anomaly is not None
         if single is not None:
             found = self.anomaly.observe(entry, single.template)
-        elif self.runstep is None:
+        elif self.runstep is None or not self.runstep.started:
             found = self.anomaly.observe(entry)
         else:  # an entry in full: counted with its unit's others, or after them
             found = []

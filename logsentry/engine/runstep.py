@@ -8,13 +8,19 @@ line, looks the key up in its unit's table (masked key -> slot -> live template)
 (unit, template) as (time bucket, entries) pairs; here the counts are learnt in one go
 (Baselines.learn_counted, `_Rolling.add_runs`, `Minutes.add_runs`).
 
-Exact by construction: error-level entries, keys never seen, and units in an anomaly come back one by one
-(`singles`, in journal order, with the template already found), and a unit's counted entries are learnt just
-before its next single entry, so that entry sees its unit as the per-entry path leaves it. Before counting,
-`_learn` checks that no counted entry could have hit (count in the window plus the group at most the bound
-above, no warm-up or template age crossing inside the group, the unit not anomalous); otherwise the group's
-unit is replayed entry by entry. Only the recency order of units and templates (which decides evictions
-at the bounds) is kept per group instead of per entry. tests/test_runstep.py compares both paths.
+Exact by construction: error-level entries, keys never seen, units in an anomaly, and lines of a template
+with more lines in the last window (counted by the C step since its budget was reckoned) than its budget
+(the most that cannot fire it, less its rolling count then) come back one by one (`singles`, in journal
+order, with the template already found). A unit's counted entries wait, across runs, until just before its
+next single entry (or entry in full, `entry`), so that entry sees its unit as the per-entry path leaves it.
+`_learn` then learns them at once unless a warm-up or template age ends among them, the unit became
+anomalous, the template's stats were replaced, or a rolling count already holds later buckets; then they
+are observed one by one. Only the recency order of units and templates (which decides evictions at the
+bounds) is kept per group instead of per entry. tests/test_runstep.py and tests/test_screening.py compare
+the paths.
+
+Entries from runs carry no cursor (the scanner's arrays hold none, which keeps summaries cheap), so an
+anomaly match on one says `"cursor": ""`; its `realtime_usec` and the incident's journalctl command find it.
 """
 
 from __future__ import annotations
@@ -171,6 +177,11 @@ class RunStep:
             else:
                 yield from self._counted(item)
         yield from self._due(serial)
+
+    @property
+    def started(self) -> bool:
+        """Has a run come? Until then nothing is counted or pending, and entries in full need no step."""
+        return self._serial > 0
 
     def entry(self, entry: Entry) -> Iterator[Single]:
         """An entry that came in full, not in a run (a candidate of the signature rules, or the service's
