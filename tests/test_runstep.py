@@ -16,9 +16,11 @@ from test_anomaly import HOUR, by_time, steady
 from logsentry.demo.outage import outage_entries
 from logsentry.engine import _runstep
 from logsentry.engine.anomaly import AnomalyDetector
+from logsentry.engine.baseline import Baselines
 from logsentry.engine.detector import Detector
 from logsentry.engine.policy import Policy
 from logsentry.engine.runstep import RunStep
+from logsentry.engine.templates import TemplateMiner
 from logsentry.engine.templates.tokens import masked_key
 from logsentry.model import Entry, Hit
 from logsentry.pipeline import Event, Pipeline
@@ -39,12 +41,13 @@ class Counting(AnomalyDetector):
         return super().observe(entry, template)
 
 
-def replay(journal: Path, fast: bool, rules: Iterable[Any] = ANOMALY_RULES, screened: bool = True
-           ) -> tuple[list[Event], Pipeline]:
+def replay(journal: Path, fast: bool, rules: Iterable[Any] = ANOMALY_RULES, screened: bool = True,
+           templates_per_unit: int = 1000) -> tuple[list[Event], Pipeline]:
     """The pipeline over a journal: through the scanner (runs), or entry by entry in full as the service reads
-    (`screened` False)."""
+    (`screened` False); `templates_per_unit` bounds the miner and the baselines."""
     detector = Detector(list(rules))
-    anomaly = Counting(detector.rules.values())
+    anomaly = Counting(detector.rules.values(), miner=TemplateMiner(max_templates_per_unit=templates_per_unit),
+                       baselines=Baselines(max_templates_per_unit=templates_per_unit))
     pipeline = Pipeline(detector, Policy(), anomaly=anomaly)
     if not fast:
         pipeline.runstep = None
@@ -68,13 +71,13 @@ def baselines_of(pipeline: Pipeline) -> dict[str, Any]:
     }
 
 
-def assert_same(journal: Path, rules: Iterable[Any] = ANOMALY_RULES, one_by_one: float = 0.2, screened: bool = True
-                ) -> tuple[list[Event], Pipeline]:
+def assert_same(journal: Path, rules: Iterable[Any] = ANOMALY_RULES, one_by_one: float = 0.2, screened: bool = True,
+                templates_per_unit: int = 1000) -> tuple[list[Event], Pipeline]:
     """Both paths on one journal: the same events and baselines, and at most `one_by_one` of the entries
     observed one by one on the fast path."""
     rules = list(rules)
-    slow_events, slow = replay(journal, fast=False, rules=rules, screened=screened)
-    fast_events, fast = replay(journal, fast=True, rules=rules, screened=screened)
+    slow_events, slow = replay(journal, False, rules, screened, templates_per_unit)
+    fast_events, fast = replay(journal, True, rules, screened, templates_per_unit)
     assert fast_events == slow_events
     assert baselines_of(fast) == baselines_of(slow)
     assert isinstance(fast.anomaly, Counting) and isinstance(slow.anomaly, Counting)
@@ -121,6 +124,15 @@ def test_spikes_shares_and_new_templates_give_the_same_events(make_journal, scre
                             one_by_one=0.2 if screened else 1.0, screened=screened)
     assert ("template-rate-spike", "zk.service") in incidents(events)
     assert any(unit == "api.service" for _, unit in incidents(events))
+
+
+def test_templates_evicted_at_the_bounds_give_the_same_events(make_journal):
+    """Eight kinds of line in a unit whose miner and baselines keep four templates: clusters die and stats
+    are replaced while lines of them are being counted (per unit, recency is kept exactly)."""
+    kinds = [steady("churn.service", 0, 8 * HOUR, 20, f"kind{k} step {{n}} took {{ms}}ms", seed=k) for k in range(8)]
+    errors = [entry(f"kind{n % 3} failed: code {n}", unit="churn.service", at=7 * HOUR + n * 7, priority=3)
+              for n in range(60)]
+    assert_same(make_journal(by_time(*kinds, errors)), one_by_one=0.5, templates_per_unit=4)
 
 
 def test_a_unit_that_goes_quiet_has_its_last_lines_learnt(make_journal):

@@ -132,6 +132,9 @@ class RunStep:
         """The runs whose entries may still be pending, by serial (for their messages)."""
         self._uids: dict[str, int] = {}
         self._units: list[str] = []
+        self._unsure: set[str] = set()
+        """Units whose next counted entries are observed one by one anyway (a line of theirs lost its template
+        after the C step counted past it)."""
         self._spans: dict[str, int] = {}
         """A span's unit key -> its unit id, or -1 for a unit that is not learnt (scope units)."""
         self._slot_stats: list[TemplateStats | None] = []
@@ -171,8 +174,10 @@ class RunStep:
                 index, now, slot = item
                 template = self._template(slot)
                 entry = view.entry(index)
-                yield Single(now, entry, template)
                 span = view.span_ids[index]
+                if slot >= 0 and template is None:  # its template is gone: the line may land in one whose
+                    self._unsure.add(run.units[span])  # budget the C step spent without it
+                yield Single(now, entry, template)
                 self.observed(run.units[span], entry, template is None and modes[span] == NORMAL)
             else:
                 yield from self._counted(item)
@@ -253,7 +258,10 @@ class RunStep:
     def _counted(self, item: _runstep.Counted) -> Iterator[Single]:
         """Learn one unit's counted entries, or give them one by one when counting would not be exact."""
         uid, positions, unit_runs, groups = item
-        if self._learn(self._units[uid], unit_runs, groups):
+        unit = self._units[uid]
+        if unit in self._unsure:
+            self._unsure.discard(unit)
+        elif self._learn(unit, unit_runs, groups):
             return
         for at in memoryview(positions).cast("Q"):
             entry = self._views[at >> 32].entry(at & 0xFFFFFFFF)
