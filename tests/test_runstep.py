@@ -41,10 +41,10 @@ class Counting(AnomalyDetector):
         return super().observe(entry, template)
 
 
-def replay(journal: Path, fast: bool, rules: Iterable[Any] = ANOMALY_RULES, screened: bool = True,
-           templates_per_unit: int = 1000) -> tuple[list[Event], Pipeline]:
-    """The pipeline over a journal: through the scanner (runs), or entry by entry in full as the service reads
-    (`screened` False); `templates_per_unit` bounds the miner and the baselines."""
+def replay(journal: Path, fast: bool, rules: Iterable[Any] = ANOMALY_RULES, templates_per_unit: int = 1000
+           ) -> tuple[list[Event], Pipeline]:
+    """The pipeline over a journal through the scanner; `templates_per_unit` bounds the miner and the
+    baselines."""
     detector = Detector(list(rules))
     anomaly = Counting(detector.rules.values(), miner=TemplateMiner(max_templates_per_unit=templates_per_unit),
                        baselines=Baselines(max_templates_per_unit=templates_per_unit))
@@ -52,7 +52,7 @@ def replay(journal: Path, fast: bool, rules: Iterable[Any] = ANOMALY_RULES, scre
     if not fast:
         pipeline.runstep = None
     events = list(pipeline.run(open_entries(Selection(), files=[journal], extra_fields=detector.needed_fields,
-                                            screen=detector.screen() if screened else None)))
+                                            screen=detector.screen())))
     if pipeline.runstep is not None:  # the counts still waiting (nothing reads them in a scan) are learnt
         for single in pipeline.runstep.flush_all():
             assert not anomaly.observe(single.entry)
@@ -71,19 +71,19 @@ def baselines_of(pipeline: Pipeline) -> dict[str, Any]:
     }
 
 
-def assert_same(journal: Path, rules: Iterable[Any] = ANOMALY_RULES, one_by_one: float = 0.2, screened: bool = True,
+def assert_same(journal: Path, rules: Iterable[Any] = ANOMALY_RULES, one_by_one: float = 0.2,
                 templates_per_unit: int = 1000) -> tuple[list[Event], Pipeline]:
     """Both paths on one journal: the same events and baselines, and at most `one_by_one` of the entries
     observed one by one on the fast path."""
     rules = list(rules)
-    slow_events, slow = replay(journal, False, rules, screened, templates_per_unit)
-    fast_events, fast = replay(journal, True, rules, screened, templates_per_unit)
+    slow_events, slow = replay(journal, False, rules, templates_per_unit)
+    fast_events, fast = replay(journal, True, rules, templates_per_unit)
     assert fast_events == slow_events
     assert baselines_of(fast) == baselines_of(slow)
     assert isinstance(fast.anomaly, Counting) and isinstance(slow.anomaly, Counting)
     entries = slow.progress.entries
     assert slow.anomaly.singles >= entries * 0.9  # the per-entry path: (almost) every entry one by one
-    assert fast.anomaly.singles < slow.anomaly.singles or not screened  # entries in full are all observed
+    assert fast.anomaly.singles < slow.anomaly.singles
     assert fast.anomaly.singles <= entries * one_by_one, (fast.anomaly.singles, entries)
     return fast_events, fast
 
@@ -106,10 +106,7 @@ def test_the_outage_replay_with_every_rule(make_journal):
     assert incidents(events)
 
 
-@pytest.mark.parametrize("screened", [True, False], ids=["runs", "entries in full"])
-def test_spikes_shares_and_new_templates_give_the_same_events(make_journal, screened: bool):
-    """Through the scanner's runs (mostly counted), and entry by entry in full as the service reads them now
-    (each observed, after its unit's counted entries: none here)."""
+def test_spikes_shares_and_new_templates_give_the_same_events(make_journal):
     normal = steady("api.service", 0, 8 * HOUR, 2)
     other = steady("web.service", 0, 8 * HOUR, 1, "served /static/{n}.css in {ms}ms", seed=3)
     warnings = steady("zk.service", 0, 8 * HOUR, 900, "Connection to 10.0.{n}.7:2888 lost, retrying", priority=4,
@@ -120,8 +117,7 @@ def test_spikes_shares_and_new_templates_give_the_same_events(make_journal, scre
     share = [entry(f"request {n} failed: upstream reset", unit="api.service", at=8 * HOUR + 30 + n / 2,
                    priority=3) for n in range(40)]
     late = steady("api.service", 8 * HOUR + 60, 9 * HOUR, 2, seed=5)
-    events, _ = assert_same(make_journal(by_time(normal, other, warnings, sessions, storm, share, late)),
-                            one_by_one=0.2 if screened else 1.0, screened=screened)
+    events, _ = assert_same(make_journal(by_time(normal, other, warnings, sessions, storm, share, late)))
     assert ("template-rate-spike", "zk.service") in incidents(events)
     assert any(unit == "api.service" for _, unit in incidents(events))
 
