@@ -1,0 +1,200 @@
+"""Following a journal-remote directory host by host, so that no entry is passed by (issues 17 and 15).
+
+One sd-journal over the directory merges the hosts' files by time and only moves forward: an entry that reaches
+one host's file stamped before an entry already read from another host's is never returned (systemd#359,
+#14911; bench/fleet.py --merge-check). Within one host's file entries are appended in order, so reading each
+host's file from its own position loses nothing; across hosts the order does not matter (windows, silences
+and baselines are per (machine, unit)).
+
+Each host is a "stem" (`remote-HOST` of `remote-HOST.journal`, the active file, and of its archives
+`remote-HOST@….journal[~]`). Its position is the cursor of the last entry handed over from it. Every poll
+(POLL_S) the directory is listed and each active file stat()ed; a file that grew is read from its position to
+its end, through the C scanner (screened as for `scan`), then closed. Nothing is held open between polls: one
+sd-journal follower per file would need one inotify instance each, and Linux allows 128 per user by default
+(fs.inotify.max_user_instances), fewer than a collector's hosts. A rotation (the active name now on another
+inode) drains the old file, found among the archives by its inode, from the position to its end before the
+new active file is read from its head; a new stem is read from its head.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Generator, Iterable, Iterator, MutableMapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from systemd import journal
+
+from ..model import Entry, Screen
+from .follow import FollowItem, ReadUpTo, ScanningFollower
+from .journal import JournalLocation, StartAt
+from .selection import Selection
+
+POLL_S = 0.1
+"""How often the directory is listed and the active files stat()ed (s): the most a new entry waits, at no cost
+while nothing changes (one stat per host)."""
+
+
+def stem_of(name: str) -> str | None:
+    """The host part of a journal file's name: `remote-web-1` for `remote-web-1.journal` and its archives
+    `remote-web-1@….journal` and `remote-web-1@….journal~`; None for a file that is no journal."""
+    if name.endswith(".journal~"):
+        base = name[:-len(".journal~")]
+    elif name.endswith(".journal"):
+        base = name[:-len(".journal")]
+    else:
+        return None
+    return base.split("@", 1)[0] or None
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One look at the directory: per stem its active file (with inode, size, mtime in ns) and archives."""
+
+    active: dict[str, tuple[Path, int, int, int]] = field(default_factory=dict)
+    archives: dict[str, list[tuple[Path, int]]] = field(default_factory=dict)
+
+
+def list_directory(directory: Path) -> Listing:
+    """The directory's journal files by stem (a file that vanishes while listed is left out)."""
+    listing = Listing()
+    with os.scandir(directory) as entries:
+        for item in entries:
+            stem = stem_of(item.name)
+            if stem is None:
+                continue
+            try:
+                info = item.stat()
+            except FileNotFoundError:
+                continue
+            path = Path(item.path)
+            if "@" in item.name or item.name.endswith("~"):
+                listing.archives.setdefault(stem, []).append((path, info.st_ino))
+            else:
+                listing.active[stem] = (path, info.st_ino, info.st_size, info.st_mtime_ns)
+    for files in listing.archives.values():
+        files.sort()
+    return listing
+
+
+def holds(path: Path, cursor: str) -> bool:
+    """Is the entry at `cursor` in this file? (A cursor of another file would position by time and count
+    as a gap.)"""
+    try:
+        reader = journal._Reader(flags=0, files=[str(path.resolve())])
+    except OSError:
+        return False
+    try:
+        reader.seek_cursor(cursor)
+        return bool(reader._next()) and bool(reader.test_cursor(cursor))
+    except OSError:
+        return False
+    finally:
+        reader.close()
+
+
+def tail_positions(directory: Path) -> dict[str, str]:
+    """Per stem, the cursor of its active file's last entry: where a first start begins (from now)."""
+    positions: dict[str, str] = {}
+    for stem, (path, _inode, _size, _mtime) in list_directory(directory).active.items():
+        try:
+            reader = journal._Reader(flags=0, files=[str(path.resolve())])
+        except OSError:
+            continue
+        try:
+            reader.seek_tail()
+            if reader._previous():
+                positions[stem] = str(reader._get_cursor())
+        finally:
+            reader.close()
+    return positions
+
+
+@dataclass
+class _Host:
+    """A stem being followed: its active file's inode, what of it was read (size, mtime ns) and whether
+    `positions[stem]` is an entry of that file (else the file is read from its head)."""
+
+    inode: int
+    seen: tuple[int, int]
+    in_file: bool
+
+
+class FanInFollower:
+    """ScanningFollower's items (entries, ScreenedRuns, ReadUpTo, JournalGap, CAUGHT_UP) for a directory of
+    journal-remote files, read host by host. `positions` (stem → cursor) is updated in place as items are
+    handed over: what a caller saves, together with what it did with the items before, to resume from; a
+    stem with no position is read from its head."""
+
+    def __init__(self, directory: Path, selection: Selection, screen: Screen | None = None,
+                 extra_fields: Iterable[str] = (), positions: MutableMapping[str, str] | None = None,
+                 wait_s: float = 1.0, poll_s: float = POLL_S):
+        self.directory = directory
+        self.selection = selection
+        self.screen = screen
+        self.extra_fields = tuple(extra_fields)
+        self.positions: MutableMapping[str, str] = {} if positions is None else positions
+        self.wait_s = wait_s
+        self.poll_s = min(poll_s, wait_s)
+
+    def __iter__(self) -> Iterator[FollowItem]:
+        hosts: dict[str, _Host] = {}
+        listing = list_directory(self.directory)
+        for stem in sorted(set(listing.active) | set(listing.archives)):
+            cursor = self.positions.get(stem)
+            active = listing.active.get(stem)
+            if cursor is not None and (active is None or not holds(active[0], cursor)):
+                # Saved before a rotation (or its entry vacuumed: a gap): every file of the host from the
+                # position, then the active file on from what that read reached.
+                files = (*(p for p, _ in listing.archives.get(stem, [])), *((active[0],) if active else ()))
+                yield from self._read(stem, files, cursor)
+                cursor = self.positions.get(stem)
+            if active is not None:
+                hosts[stem] = _Host(active[1], (-1, -1), cursor is not None and holds(active[0], cursor))
+        while True:
+            for stem in sorted(set(listing.active) | set(hosts)):
+                host, active = hosts.get(stem), listing.active.get(stem)
+                if host is not None and (active is None or host.inode != active[1]):
+                    # Rotated (the old file, same inode, is an archive now): the old file to its end, then
+                    # the new one from its head. An old file already gone leaves nothing to read.
+                    old = [path for path, inode in listing.archives.get(stem, []) if inode == host.inode]
+                    if old:
+                        yield from self._read(stem, (old[0],), self.positions.get(stem) if host.in_file else None)
+                    del hosts[stem]
+                    host = None
+                if active is None:
+                    continue
+                path, inode, size, mtime = active
+                if host is None:
+                    host = hosts[stem] = _Host(inode, (-1, -1), False)  # a new host or file: from its head
+                if host.seen == (size, mtime):
+                    continue
+                host.seen = (size, mtime)
+                moved = yield from self._read(stem, (path,), self.positions.get(stem) if host.in_file else None)
+                host.in_file = host.in_file or moved
+            yield None  # everything there was has been handed over
+            time.sleep(self.poll_s)
+            listing = list_directory(self.directory)
+
+    def _read(self, stem: str, files: tuple[Path, ...], cursor: str | None) -> Generator[FollowItem, None, bool]:
+        """`files` of one host from after `cursor` (else their head) to their end, keeping `positions`; returns
+        whether the position moved (an entry of these files was handed over)."""
+        start = StartAt(cursor=cursor) if cursor is not None else StartAt(since_usec=0)
+        follower = ScanningFollower(JournalLocation(files=files), self.selection, self.screen, self.extra_fields,
+                                    start, wait_s=0)
+        moved = False
+        items = iter(follower)
+        try:
+            for item in items:
+                if item is None:
+                    break
+                if isinstance(item, ReadUpTo) or (isinstance(item, Entry) and item.cursor):
+                    self.positions[stem] = item.cursor
+                    moved = True
+                yield item
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
+        return moved

@@ -1,0 +1,142 @@
+"""The fan-in follower (sources/fanin.py) over live journal-remote files: one systemd-journal-remote per host
+fed export format through a FIFO, as a collector receives them. An entry that reaches one host's file stamped
+before one already read from another host's is still read (one merged sd-journal passes it by, systemd#359);
+a file that rotates while followed is drained before its successor is read; positions resume per host."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from conftest import entry
+from test_host_stale import HostFeed
+
+from logsentry.model import Entry, ScreenedRun
+from logsentry.sources.fanin import FanInFollower, list_directory, stem_of
+from logsentry.sources.follow import FollowItem
+from logsentry.sources.journal import JournalGap
+from logsentry.sources.journal_files import export_entry
+from logsentry.sources.selection import Selection
+
+ALPHA = "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1"
+BETA = "b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2"
+
+
+def write_at(feed: HostFeed, message: str, at_usec: int) -> None:
+    """One entry of the feed's host stamped `at_usec` (µs of journal time)."""
+    record = entry(message, unit="api.service", _MACHINE_ID=feed.machine, _HOSTNAME=feed.host,
+                   __REALTIME_TIMESTAMP=at_usec)
+    record["__MONOTONIC_TIMESTAMP"] = at_usec
+    os.write(feed._fd, export_entry(record))
+
+
+def messages(items: Iterator[FollowItem], want: int, timeout: float = 15.0) -> list[str]:
+    """The messages read until `want` of them came (or the time ran out), runs' entries included."""
+    got: list[str] = []
+    deadline = time.monotonic() + timeout
+    for item in items:
+        if isinstance(item, Entry):
+            got.append(str(item.fields.get("MESSAGE", item.message)))
+        elif isinstance(item, ScreenedRun):
+            got.extend(str(one.message) for one in item.entries())
+        elif isinstance(item, JournalGap):
+            got.append("GAP")
+        if len(got) >= want or (item is None and time.monotonic() > deadline):
+            break
+    return got
+
+
+def wait_for_file(path: Path, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not (path.exists() and path.stat().st_size > 0):
+        assert time.monotonic() < deadline, f"{path} was not written"
+        time.sleep(0.05)
+
+
+def test_stems() -> None:
+    assert stem_of("remote-web-1.journal") == "remote-web-1"
+    assert stem_of("remote-web-1@0123-4567-89ab.journal") == "remote-web-1"
+    assert stem_of("remote-web-1@0123-4567-89ab.journal~") == "remote-web-1"
+    assert stem_of("remote-web-1.fifo") is None
+
+
+def test_an_entry_stamped_before_one_read_from_another_host_is_read(tmp_path: Path) -> None:
+    directory = tmp_path / "remote"
+    directory.mkdir()
+    alpha, beta = HostFeed(directory, "alpha", ALPHA), HostFeed(directory, "beta", BETA)
+    try:
+        now = time.time_ns() // 1000
+        write_at(alpha, "alpha first", now)
+        write_at(beta, "beta first", now)
+        wait_for_file(directory / "remote-alpha.journal")
+        wait_for_file(directory / "remote-beta.journal")
+        follower = FanInFollower(directory, Selection(), None, (), {}, wait_s=1.0)
+        items = iter(follower)
+        assert sorted(messages(items, 2)) == ["alpha first", "beta first"]
+        write_at(alpha, "alpha later", now + 10_000_000)
+        assert messages(items, 1) == ["alpha later"]
+        # beta's next entry is stamped before alpha's last one read: one merged sd-journal passes it by
+        write_at(beta, "beta late", now + 5_000_000)
+        assert messages(items, 1) == ["beta late"]
+        assert set(follower.positions) == {"remote-alpha", "remote-beta"}
+    finally:
+        alpha.close()
+        beta.close()
+
+
+def test_a_rotated_file_is_drained_and_its_successor_read_from_its_head(tmp_path: Path) -> None:
+    directory = tmp_path / "remote"
+    directory.mkdir()
+    alpha = HostFeed(directory, "alpha", ALPHA)
+    feeds = [alpha]
+    try:
+        now = time.time_ns() // 1000
+        write_at(alpha, "old 0", now)
+        wait_for_file(directory / "remote-alpha.journal")
+        follower = FanInFollower(directory, Selection(), None, (), {}, wait_s=1.0)
+        items = iter(follower)
+        assert messages(items, 1) == ["old 0"]
+        for n in range(1, 200):
+            write_at(alpha, f"old {n}", now + n)
+        alpha.close()  # journal-remote closes the file, then it is archived by name, as a rotation does
+        (directory / "remote-alpha.journal").rename(directory / "remote-alpha@0001-0002-0003.journal~")
+        alpha.fifo.unlink()
+        renewed = HostFeed(directory, "alpha", ALPHA)
+        feeds = [renewed]
+        for n in range(100):
+            write_at(renewed, f"new {n}", now + 1000 + n)
+        got = messages(items, 299)
+        assert got == [f"old {n}" for n in range(1, 200)] + [f"new {n}" for n in range(100)]
+        listing = list_directory(directory)
+        assert list(listing.active) == ["remote-alpha"] and len(listing.archives["remote-alpha"]) == 1
+    finally:
+        for feed in feeds:
+            feed.close()
+
+
+def test_positions_resume_each_host_after_its_own_last_entry(tmp_path: Path) -> None:
+    directory = tmp_path / "remote"
+    directory.mkdir()
+    alpha, beta = HostFeed(directory, "alpha", ALPHA), HostFeed(directory, "beta", BETA)
+    try:
+        now = time.time_ns() // 1000
+        write_at(alpha, "alpha 1", now + 10_000_000)
+        write_at(beta, "beta 1", now)
+        wait_for_file(directory / "remote-alpha.journal")
+        wait_for_file(directory / "remote-beta.journal")
+        positions: dict[str, str] = {}
+        items = iter(FanInFollower(directory, Selection(), None, (), positions, wait_s=1.0))
+        assert sorted(messages(items, 2)) == ["alpha 1", "beta 1"]
+        items.close()  # type: ignore[attr-defined]
+        saved = dict(positions)
+        write_at(beta, "beta 2", now + 1_000_000)  # before alpha's last entry: resumed by beta's own cursor
+        write_at(alpha, "alpha 2", now + 11_000_000)
+        time.sleep(0.5)
+        items = iter(FanInFollower(directory, Selection(), None, (), saved, wait_s=1.0))
+        assert sorted(messages(items, 2)) == ["alpha 2", "beta 2"]
+        assert messages(items, 1, timeout=1.0) == []  # nothing read twice
+    finally:
+        alpha.close()
+        beta.close()
