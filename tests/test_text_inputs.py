@@ -266,3 +266,18 @@ def test_a_guessed_year_is_said(tmp_path: Path) -> None:
     os.utime(headed, (stamp, stamp))
     quiet = run_cli("scan", "--file", str(headed))
     assert quiet.exit_code == 0 and "no year" not in quiet.stderr
+
+
+def test_kernel_lines_with_the_printk_time_as_rsyslog_writes_them(tmp_path: Path) -> None:
+    """kern.log and syslog files (rsyslog's imklog) keep the kernel's own `[ 1234.567890] ` time before
+    the message; journald strips it from MESSAGE, and the kernel rules are written against MESSAGE."""
+    path = tmp_path / "kern.log"
+    path.write_text(
+        "Nov 30 10:00:01 web1 kernel: [12345.678901] Out of memory: Killed process 2001 (api) total-vm:1234567kB, "
+        "anon-rss:523456kB, file-rss:0kB, shmem-rss:0kB, UID:1000 pgtables:2048kB oom_score_adj:0\n"
+        "Nov 30 10:00:02 web1 kernel: [    2.000001] EXT4-fs error (device sdb1): ext4_find_entry:1455: inode #2: "
+        "comm ls: reading directory lblock 0\n"
+        "Nov 30 10:00:03 web1 app[77]: [12345.678901] Out of memory: Killed process 1 (init)\n")
+    matches = _matches(path)
+    assert [m["rule"] for m in matches] == ["kernel-oom-kill", "kernel-ext4-error"]
+    assert matches[0]["message"].startswith("Out of memory: Killed process 2001 (api)")

@@ -203,7 +203,15 @@ class _Line:
         self.indent = indent
 
 
+_PRINTK_TIME = re.compile(r"\[\s*\d+\.\d+\] ")
+"""The time since boot the kernel prints before each message when printk.time is on (`[ 1234.567890] `):
+rsyslog's imklog keeps it in the line, journald strips it from MESSAGE. Rules are written against the
+journal's MESSAGE, so it goes, as journald does."""
+
+
 def _fields(host: str | None, ident: str | None, pid: str | None, pri: str | None, message: str) -> dict[str, str]:
+    if ident == "kernel" and pid is None and (stamp := _PRINTK_TIME.match(message)):
+        message = message[stamp.end():]
     fields = {"MESSAGE": message}
     if host and host != "-":
         fields["_HOSTNAME"] = host
