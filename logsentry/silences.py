@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import urllib.parse
 import urllib.request
 import uuid
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import Channel
+from .sources.selection import glob_matches, is_glob
 from .timespec import wall_usec
 
 FILE = "silences.json"
@@ -44,7 +46,11 @@ class Silence:
         return self.starts_usec <= now_usec < self.ends_usec
 
     def matches(self, payload: Mapping[str, Any]) -> bool:
-        return (payload.get("unit") == self.unit and (not self.host or payload.get("host") == self.host)
+        """The alert's unit is the silence's, or fits it as a glob (`web-*.service`, as journalctl -u and
+        watches take them); host and rule, when given, are equal."""
+        unit = payload.get("unit")
+        return (isinstance(unit, str) and (unit == self.unit or (is_glob(self.unit) and glob_matches(self.unit, unit)))
+                and (not self.host or payload.get("host") == self.host)
                 and (not self.rule or payload.get("rule") == self.rule))
 
 
@@ -118,9 +124,26 @@ def _request(channel: Channel, method: str, path: str, body: Any = None) -> Any:
     return json.loads(raw) if raw.strip() else None
 
 
+def glob_regex(glob: str) -> str:
+    """A unit glob as the regular expression Alertmanager's matchers take (RE2, matched whole): `*` any
+    characters, `?` one, a backslash quotes the next one. Character classes are refused by `silence add`."""
+    out, quoted = [], False
+    for char in glob:
+        if quoted:
+            out.append(re.escape(char))
+            quoted = False
+        elif char == "\\":
+            quoted = True
+        else:
+            out.append(".*" if char == "*" else "." if char == "?" else re.escape(char))
+    return "".join(out)
+
+
 def mirror(channel: Channel, silence: Silence) -> str:
     """Create the silence in an Alertmanager (matchers on the labels logsentry gives its alerts); its id."""
-    matchers = [{"name": "unit", "value": silence.unit, "isRegex": False, "isEqual": True}]
+    glob = is_glob(silence.unit)
+    matchers = [{"name": "unit", "value": glob_regex(silence.unit) if glob else silence.unit, "isRegex": glob,
+                 "isEqual": True}]
     if silence.host:
         matchers.append({"name": "host", "value": silence.host, "isRegex": False, "isEqual": True})
     if silence.rule:

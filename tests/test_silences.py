@@ -75,3 +75,50 @@ def test_silence_suppresses_notifications_and_is_mirrored_to_alertmanager(alertm
         assert run_cli("silence", "list", "-c", path).stdout == ""  # none in force
     finally:
         running.stop()
+
+
+def test_a_glob_silence_matches_units_here_and_in_alertmanager(alertmanager, tmp_path: Path,  # noqa: F811
+                                                                boom_rules: Path) -> None:  # noqa: F811
+    """`-u 'web-*'` quiets every web-N unit, as journalctl -u and watches take globs: locally (the outbox's
+    Matcher) and in Alertmanager, where the mirrored matcher is a regular expression that silences a real
+    alert of web-7.service and not one of api.service."""
+    import urllib.request
+
+    from logsentry.silences import Matcher
+
+    manager, _hook = alertmanager
+    path = tmp_path / "c.toml"
+    path.write_text(config(tmp_path, tmp_path / "journal", boom_rules, manager.url, tmp_path / "out"))
+    made = run_cli("silence", "add", "-c", str(path), "-u", "web-*", "--for", "1h", "--comment", "web deploy")
+    assert made.exit_code == 0, made.output
+    matcher = Matcher(tmp_path / "state")
+    assert matcher.silencing({"unit": "web-7.service", "host": "h"}) is not None
+    assert matcher.silencing({"unit": "api.service", "host": "h"}) is None
+    alerts = [{"labels": {"alertname": "logsentry", "unit": unit, "rule": "boom"}} for unit in
+              ("web-7.service", "api.service")]
+    request = urllib.request.Request(f"{manager.url}/api/v2/alerts", data=json.dumps(alerts).encode(),
+                                     method="POST", headers={"Content-Type": "application/json"})
+    urllib.request.urlopen(request, timeout=5).close()
+
+    def states() -> dict[str, str]:
+        return {a["labels"]["unit"]: a["status"]["state"] for a in manager.get("/api/v2/alerts")}
+
+    wait_for(lambda: len(states()) == 2, 10, "both alerts in Alertmanager")
+    assert states() == {"web-7.service": "suppressed", "api.service": "active"}
+
+
+def test_silence_add_refuses_what_could_never_match(tmp_path: Path, boom_rules: Path) -> None:  # noqa: F811
+    path = tmp_path / "c.toml"
+    path.write_text(f'state_dir = "{tmp_path / "state"}"\nrules = ["{boom_rules}"]\n')
+    unknown = run_cli("silence", "add", "-c", str(path), "-u", "app", "--rule", "nope", "--for", "1h",
+                      "--comment", "x")
+    assert unknown.exit_code == 2 and "no rule with id 'nope'" in unknown.stderr
+    classes = run_cli("silence", "add", "-c", str(path), "-u", "web-[12]", "--for", "1h", "--comment", "x")
+    assert classes.exit_code == 2 and "character classes" in classes.stderr
+    made = run_cli("silence", "add", "-c", str(path), "-u", "app", "--rule", "host-went-silent", "--for", "1h",
+                   "--comment", "x")
+    assert made.exit_code == 0, made.output
+    silence_id = made.stdout.split()[1].rstrip(":")
+    assert run_cli("silence", "expire", "-c", str(path), silence_id).stdout.strip().endswith("expired")
+    again = run_cli("silence", "expire", "-c", str(path), silence_id)
+    assert again.exit_code == 0 and "had already ended" in again.stdout

@@ -8,7 +8,10 @@ from pathlib import Path
 
 import click
 
+from ..config import SiteConfig
+from ..host_silence import RULE_ID as HOST_RULE
 from ..host_silence import UNIT as HOST_UNIT
+from ..rules.loader import load_rules
 from ..silences import Silence, SilenceError, load, mirror, new_silence, save, unmirror
 from ..sources.selection import unit_name
 from ..timespec import TimeSpecError, format_usec, parse_duration, wall_usec
@@ -50,6 +53,13 @@ def add(unit: str, host: str, rule: str, duration: str, comment: str, config_pat
         raise click.BadParameter(str(error), param_hint="'--for'") from None
     if length <= 0:
         raise click.BadParameter("expected a positive duration", param_hint="'--for'")
+    if "[" in unit:
+        raise click.BadParameter("character classes ([...]) are not supported in silences; use * and ?",
+                                 param_hint="'-u' / '--unit'")
+    config = load_site_config(config_path)
+    if rule and rule not in _rule_ids(config):
+        raise click.BadParameter(f"no rule with id {visible(rule)!r} (see logsentry rules list)",
+                                 param_hint="'--rule'")
     directory, channels = _where(config_path, state_dir)
     try:
         silences = load(directory)
@@ -105,7 +115,10 @@ def expire(silence_id: str, config_path: Path, state_dir: Path | None) -> None:
     if not found:
         fail(f"no silence {silence_id!r} (see logsentry silence list)")
     item = found[0]
-    item.ends_usec = min(item.ends_usec, wall_usec())
+    if item.ends_usec <= wall_usec():
+        click.echo(f"silence {item.id} had already ended ({format_usec(item.ends_usec)})")
+        return
+    item.ends_usec = wall_usec()
     for channel in channels:
         if (mirrored := item.alertmanager.get(channel.name)):
             try:
@@ -114,6 +127,12 @@ def expire(silence_id: str, config_path: Path, state_dir: Path | None) -> None:
                 click.echo(f"warning: {error}", err=True)
     save(directory, silences)
     click.echo(f"silence {item.id} expired")
+
+
+def _rule_ids(config: SiteConfig) -> set[str]:
+    """The ids a silence's --rule may name: the config's rules (disabled ones too: a silence may outlive
+    a reload) and the host-level rule, which has no file."""
+    return {rule.id for rule in load_rules(config.rule_dirs).rules} | {HOST_RULE}
 
 
 def _describe(item: Silence) -> str:
