@@ -30,7 +30,7 @@ OUTPUT_ERRNOS = {errno.ENOSPC, errno.EIO, errno.EDQUOT, errno.EFBIG, errno.EBADF
 EXIT_OUTPUT = 1
 
 
-def _silence_stdout() -> None:
+def stdout_to_devnull() -> None:
     """Point stdout at /dev/null, so that the interpreter's last flush of what is still buffered cannot
     fail again (and print "Exception ignored ... BrokenPipeError")."""
     try:
@@ -54,12 +54,12 @@ class LazyGroup(click.Group):
                 raise OSError(errno.EBADF, "standard output is closed")
             return super().invoke(ctx)
         except BrokenPipeError:
-            _silence_stdout()
+            stdout_to_devnull()
             sys.exit(0)
         except OSError as error:
             if error.errno not in OUTPUT_ERRNOS:
                 raise
-            _silence_stdout()
+            stdout_to_devnull()
             click.echo(f"logsentry: cannot write the output: {error.strerror or error}", err=True)
             sys.exit(EXIT_OUTPUT)
 

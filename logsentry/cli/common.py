@@ -53,12 +53,16 @@ def load_rule_set(extra: Iterable[Path], shipped: bool) -> RuleSet:
 
 def selection_from(units: tuple[str, ...], priority: str | None, since: str | None, until: str | None) -> Selection:
     try:
-        return Selection(
+        selection = Selection(
             units=tuple(unit_name(u) for u in units),
             priorities=parse_priority_range(priority) if priority else None,
             since_usec=parse_timestamp(since) if since else None,
             until_usec=parse_timestamp(until) if until else None,
         )
+        if selection.since_usec is not None and selection.until_usec is not None \
+                and selection.since_usec > selection.until_usec:  # as journalctl refuses it
+            raise TimeSpecError(f"--since must be before --until (got {since!r} and {until!r})")
+        return selection
     except TimeSpecError as error:
         raise click.BadParameter(str(error), param_hint="'--since' / '--until'") from None
     except ValueError as error:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,7 @@ from ..sources import InputFormatError, JournalOpenError, open_entries
 from ..views import html as html_report
 from ..views import jsonl
 from ..views.report import ScanSummary, render_scan
+from . import stdout_to_devnull
 from .common import (
     EXIT_FOUND,
     console,
@@ -74,12 +76,12 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
         summary = _consume(events if timeline is None else timeline.watch(events), output)
     except (InputFormatError, JournalOpenError) as error:
         fail(str(error))
+    if html_path is not None and timeline is not None:  # first: stdout may be a pipe its reader closed
+        _write_html(html_path, summary, timeline, pipeline, len(rule_set.rules))
     if output == "json":
         click.echo(jsonl.dumps(jsonl.summary_record(pipeline.progress)))
     else:
         render_scan(console(), summary, pipeline.progress, len(rules))
-    if html_path is not None and timeline is not None:
-        _write_html(html_path, summary, timeline, pipeline, len(rule_set.rules))
     if fail_on is not None and summary.worst is not None and summary.worst >= Severity.parse(fail_on):
         sys.exit(EXIT_FOUND)
 
@@ -91,17 +93,30 @@ def _consume(events: Iterator[Event], output: str) -> ScanSummary:
             summary.add(event)
         return summary
     sys.stdout.flush()
-    write = sys.stdout.buffer.write
-    for event in events:
-        summary.add(event)
-        write(jsonl.line(jsonl.event_record(event)))
-    sys.stdout.buffer.flush()
+    out = sys.stdout.buffer
+    events = iter(events)
+    try:
+        for event in events:
+            summary.add(event)
+            out.write(jsonl.line(jsonl.event_record(event)))
+        out.flush()
+    except BrokenPipeError:  # `scan -o json --html r.html | head`: the report is still owed, so read on
+        stdout_to_devnull()
+        for event in events:
+            summary.add(event)
     return summary
 
 
 def _html_timeline(path: Path | None) -> html_report.Timeline | None:
+    """The HTML report's collector, after checking (before a scan that may take minutes) that the file can
+    be written where it is asked for."""
     if path is None:
         return None
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        fail(f"{path}: cannot write the HTML report: no directory {folder}")
+    if not os.access(path if path.exists() else folder, os.W_OK):
+        fail(f"{path}: cannot write the HTML report: permission denied")
     try:
         html_report.require_extra()
     except html_report.ReportExtraMissing as error:

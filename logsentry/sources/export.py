@@ -155,6 +155,9 @@ class ExportSource:
             if kind == "journal":
                 raise InputFormatError(f"{name}: a journal file inside a compressed stream; decompress it first")
             if kind in TEXT_KINDS:
+                if self.selection.units:
+                    self.warn(f"{name}: a text log: its lines carry no unit (they group as '(identifier)'), so -u "
+                              "selects none of them")
                 yield from read_text_kind(kind, stream, self.path, self.selection)
                 return
             reader = read_json_lines if kind == "json" else read_export

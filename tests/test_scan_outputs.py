@@ -1,0 +1,53 @@
+"""Where scan's outputs go when the way out is narrow: a reader that stops reading (`| head`) must not cost
+the HTML report the user asked for, an HTML path that cannot be written is said before a long scan, and
+selections that cannot select anything (--since after --until, -u on a text log) are said, not silent."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import entry, run_cli
+
+MVAR = "cachix-server: thread blocked indefinitely in an MVar operation"
+
+
+@pytest.mark.parametrize("output", ["json", "report"])
+def test_the_html_report_is_written_when_stdout_is_closed_early(make_journal: Callable[..., Path],
+                                                                  tmp_path: Path, output: str) -> None:
+    journal = make_journal([entry(f"{MVAR} #{i}", at=i * 0.01, priority=3) for i in range(3000)])
+    page = tmp_path / "r.html"
+    scan = subprocess.Popen([sys.executable, "-m", "logsentry", "scan", "--file", str(journal), "-o", output,
+                             "--html", str(page)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert scan.stdout is not None and scan.stderr is not None
+    scan.stdout.readline()  # `| head -1`
+    scan.stdout.close()
+    errors = scan.stderr.read().decode()
+    assert scan.wait(timeout=120) == 0, errors
+    assert "Traceback" not in errors
+    assert page.exists() and "blocked indefinitely in an MVar operation" in page.read_text()
+
+
+def test_an_html_path_that_cannot_be_written_is_refused_before_the_scan(make_journal: Callable[..., Path],
+                                                                         tmp_path: Path) -> None:
+    journal = make_journal([entry(MVAR, priority=3)])
+    missing = run_cli("scan", "--file", str(journal), "--html", str(tmp_path / "no" / "r.html"))
+    assert missing.exit_code == 2 and f"no directory {tmp_path / 'no'}" in missing.stderr
+    assert missing.stdout == ""  # refused before anything was scanned or reported
+
+
+def test_since_after_until_is_refused_as_journalctl_does(make_journal: Callable[..., Path]) -> None:
+    journal = make_journal([entry(MVAR, priority=3)])
+    done = run_cli("scan", "--file", str(journal), "--since", "2026-11-30 22:22:25", "--until", "2026-11-30 22:22:20")
+    assert done.exit_code == 2 and "--since must be before --until" in done.stderr
+
+
+def test_units_asked_of_a_text_log_are_explained(tmp_path: Path) -> None:
+    path = tmp_path / "syslog"
+    path.write_text("Nov 30 10:00:01 web1 api[77]: " + MVAR + "\n")
+    done = run_cli("scan", "--file", str(path), "-u", "api")
+    assert done.exit_code == 0
+    assert "its lines carry no unit" in done.stderr and "No entry matched the selection" in done.stdout
