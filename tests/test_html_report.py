@@ -48,7 +48,7 @@ def test_html_is_self_contained_and_escaped(make_journal: Callable[..., Path], t
     assert "&lt;img id=&quot;pwn&quot;" in page and "&lt;/script&gt;" in page
     assert page.count("<script") == page.count("</script>")
     # cards: evidence lines, journalctl command, both hosts, the dry-run actions
-    assert "journalctl -u" in page and "web1" in page and "db1" in page and "(dry run)" in page
+    assert "journalctl --file" in page and " -u " in page and "web1" in page and "db1" in page and "(dry run)" in page
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is needed (scripts/setup installs it)")

@@ -51,3 +51,48 @@ def test_units_asked_of_a_text_log_are_explained(tmp_path: Path) -> None:
     done = run_cli("scan", "--file", str(path), "-u", "api")
     assert done.exit_code == 0
     assert "its lines carry no unit" in done.stderr and "No entry matched the selection" in done.stdout
+
+
+def _commands(page: Path) -> list[str]:
+    import html
+    import re
+
+    return [html.unescape(found) for found in re.findall(r"all its lines: <code>(.*?)</code>", page.read_text())]
+
+
+def test_the_cards_journalctl_commands_show_the_lines(make_journal: Callable[..., Path], tmp_path: Path) -> None:
+    """Run as printed, each card's command lists the incident's lines: it reads where the scan read (-D), and
+    kernel lines (no unit) by _TRANSPORT=kernel; a card of lines from a text log has none."""
+    import shlex
+
+    oom = ("Out of memory: Killed process 4242 (node) total-vm:1234567kB, anon-rss:523456kB, file-rss:0kB, "
+           "shmem-rss:0kB, UID:1000 pgtables:2048kB oom_score_adj:0")
+    directory = tmp_path / "journal"
+    directory.mkdir()
+    make_journal([entry(MVAR, priority=3), entry(oom, unit=None, at=5, priority=3, _TRANSPORT="kernel",
+                                                 SYSLOG_IDENTIFIER="kernel")], name=str(directory / "a.journal"))
+    page = tmp_path / "r.html"
+    done = run_cli("scan", "-D", str(directory), "--html", str(page))
+    assert done.exit_code == 0, done.output
+    commands = _commands(page)
+    assert len(commands) == 2 and all(f"-D {directory}" in command for command in commands)
+    shown = [subprocess.run([*shlex.split(command), "-o", "cat", "--no-pager"], capture_output=True, text=True,
+                            check=True).stdout for command in commands]
+    assert any(MVAR in text for text in shown) and any(oom in text for text in shown)
+    assert all(text.strip() for text in shown)
+    syslog = tmp_path / "syslog"
+    syslog.write_text("Nov 30 10:00:01 web1 api[77]: " + MVAR + "\n")
+    text_page = tmp_path / "t.html"
+    assert run_cli("scan", "--file", str(syslog), "--html", str(text_page)).exit_code == 0
+    assert "blocked indefinitely" in text_page.read_text() and _commands(text_page) == []
+
+
+def test_another_machines_lines_are_looked_for_in_every_journal() -> None:
+    from logsentry.actions.alert import journalctl_command
+    from logsentry.model import Incident, Severity
+
+    incident = Incident("ghc-mvar-deadlock", Severity.CRITICAL, "api.service", "", 1_000_000_000, 1_000_000_000,
+                        1_000_000_000, 1, 1, 60_000_000, "", (), "restart",
+                        machine_id="0123456789abcdef0123456789abcdef")
+    assert journalctl_command(incident).startswith(
+        "journalctl -m _MACHINE_ID=0123456789abcdef0123456789abcdef -u api.service --since @1000 --until @")

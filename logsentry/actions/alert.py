@@ -7,11 +7,13 @@ into any message, and channels receive it as plain text (never as markup or a te
 
 from __future__ import annotations
 
+import functools
 import re
 import shlex
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from ..hosts import local_machine_id
 from ..model import Incident, Link
 from ..timespec import format_usec
 
@@ -62,15 +64,28 @@ def chain_line(link: Link) -> str:
     return clean(f"{format_usec(link.first_usec)} {link.rule_id} ({link.severity.label}{hits}): {link.message}")
 
 
-def journalctl_command(incident: Incident) -> str:
+_this_machine = functools.cache(local_machine_id)
+
+
+def journalctl_command(incident: Incident, source: Sequence[str] = ()) -> str:
     """The command that shows the incident's lines (the unit over the incident's span; seconds are rounded
-    outwards), quoted for a POSIX shell: unit names come from the journal."""
+    outwards), quoted for a POSIX shell: unit names come from the journal. `source` is journalctl's
+    arguments for where the lines are when it is not the local journal (`-D DIR`, `--file F`); without it,
+    another machine's lines are looked for with `-m` (all journals, /var/log/journal/remote included, where
+    systemd-journal-remote puts them) and its `_MACHINE_ID`. Kernel lines have no unit: `_TRANSPORT=kernel`
+    (not -k, which means this boot only); lines of no unit match by identifier (`-t`)."""
     if not incident.first_usec:
         return ""
     since, until = incident.first_usec // 1_000_000, -(-max(incident.last_usec, incident.fired_usec) // 1_000_000)
-    unit = ["-u", incident.unit] if incident.unit and not incident.unit.startswith("(") else \
-        ["-t", incident.unit.strip("()")] if incident.unit else []
-    return shlex.join(["journalctl", *unit, "--since", f"@{since}", "--until", f"@{until}"])
+    unit = incident.unit
+    what = ["_TRANSPORT=kernel"] if unit == "kernel" else ["-u", unit] if unit and not unit.startswith("(") else \
+        ["-t", unit.strip("()")] if unit else []
+    where = list(source)
+    machine = incident.machine_id
+    if machine and (source or machine != _this_machine()):
+        where = where or ["-m"]
+        what = [f"_MACHINE_ID={machine}", *what]
+    return shlex.join(["journalctl", *where, *what, "--since", f"@{since}", "--until", f"@{until}"])
 
 
 def service_payload(event: str, host: str, reason: str, severity: str = "critical") -> dict[str, Any]:

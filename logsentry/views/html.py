@@ -17,7 +17,7 @@ from __future__ import annotations
 import html
 import math
 from collections import Counter, defaultdict, deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -213,12 +213,12 @@ code{background:#f0f0f0;padding:1px 4px} .why{font-style:italic} .text{color:#a1
 """
 
 
-def _card(incident: Incident, summary: ScanSummary, timeline: Timeline) -> str:
+def _card(incident: Incident, summary: ScanSummary, timeline: Timeline, source: Sequence[str]) -> str:
     color = SEVERITY_COLOR[incident.severity]
     actions = summary.actions_for(incident)
     done = " + ".join(f"{a.kind}{' (dry run)' if a.dry_run else ''}" for a in actions) or \
         f"none (suggested: {incident.action})"
-    host = timeline.hosts.get(incident.unit, "")
+    host = incident.host or timeline.hosts.get(incident.unit, "")
     gap = summary.gaps.get((incident.rule_id, incident.unit, incident.first_usec))
     key = f" [{esc(incident.key)}]" if incident.key else ""
     parts = [f'<div class="card" style="--c:{color}">',
@@ -251,8 +251,8 @@ def _card(incident: Incident, summary: ScanSummary, timeline: Timeline) -> str:
             for line in lines) + "</pre>")
     elif incident.samples and incident.samples[0]:
         parts.append("<div>last line before it:</div><pre>" + esc(incident.samples[0]) + "</pre>")
-    command = journalctl_command(incident)
-    if command:
+    command = "" if lines and all(line.from_text for line in lines) else journalctl_command(incident, source)
+    if command:  # (lines read from a text log are in no journal)
         parts.append(f"<div>all its lines: <code>{esc(command)}</code></div>")
     parts.append("</div>")
     return "\n".join(parts)
@@ -274,7 +274,9 @@ def _actions_table(summary: ScanSummary, timeline: Timeline) -> str:
 
 
 def render_html(summary: ScanSummary, timeline: Timeline, progress: Progress, rule_count: int,
-                title: str = "logsentry scan") -> str:
+                title: str = "logsentry scan", source: Sequence[str] = ()) -> str:
+    """The page; `source` is journalctl's arguments for where the scan read (-D DIR, --file F), for the
+    cards' "all its lines" commands."""
     import plotly.io  # the report extra
 
     figure = _figure(summary, timeline, progress)
@@ -298,10 +300,10 @@ def render_html(summary: ScanSummary, timeline: Timeline, progress: Progress, ru
         f'{"" if n == 1 else "s"}; written {format_usec(int(datetime.now().timestamp() * 1_000_000))}</p>',
         text_note, chart,
         "<h2>Actions</h2>", _actions_table(summary, timeline),
-        "<h2>Incidents</h2>", *(_card(incident, summary, timeline) for incident in ordered),
+        "<h2>Incidents</h2>", *(_card(incident, summary, timeline, source) for incident in ordered),
         "</body></html>"])
 
 
 def write_html(path: Path, summary: ScanSummary, timeline: Timeline, progress: Progress, rule_count: int,
-               title: str = "logsentry scan") -> None:
-    path.write_text(render_html(summary, timeline, progress, rule_count, title), encoding="utf-8")
+               title: str = "logsentry scan", source: Sequence[str] = ()) -> None:
+    path.write_text(render_html(summary, timeline, progress, rule_count, title, source), encoding="utf-8")
