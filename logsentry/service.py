@@ -38,6 +38,7 @@ from .model import Action, Entry, Incident, ScreenedRun, host_unit
 from .pipeline import ActionEvent, EndedEvent, Event, IncidentEvent, MatchEvent, Pipeline, QuarantineEvent
 from .rules.loader import RuleSet, load_rules
 from .service_journal import follower_for, needs_entries, recent_lines
+from .sources.fanin import FanInFollower, tail_positions
 from .sources.follow import ReadUpTo, ScanningFollower
 from .sources.journal import CANARY_FIELD, CAUGHT_UP, JournalGap, JournalLocation, JournalOpenError, send_canary
 from .state import OutboxItem, StateError, open_service_state, open_state_dir
@@ -173,6 +174,8 @@ class Service:
             self.worker.on_failure = self.metrics.delivery_failures.labels  # (channel=...).inc() per failure
         self.pending: list[OutboxItem] = []
         self.cursor: str | None = self.state.cursor
+        # A journal_directory's position per host file (sources/fanin.py); None: the local journal, or a first start
+        self.positions: dict[str, str] | None = self.state.get("cursors") if config.journal_directory else None
         self.uncommitted = 0
         self.last_commit_at = 0.0
         self.last_heartbeat = 0
@@ -209,8 +212,8 @@ class Service:
         pipeline.silence.hold = self.hosts.hold if self.hosts else None  # a silent host's units: one incident
         return pipeline
 
-    def _follower(self) -> ScanningFollower:
-        return follower_for(self.config, self.pipeline.detector, self.cursor)
+    def _follower(self) -> ScanningFollower | FanInFollower:
+        return follower_for(self.config, self.pipeline.detector, self.cursor, self.positions)
 
     def install_signals(self) -> None:
         def on_stop(signum: int, frame: FrameType | None) -> None:
@@ -274,6 +277,8 @@ class Service:
     def run(self) -> int:
         self._probe_journal(self.config)
         self.worker.start()
+        if self.config.journal_directory is not None and self.positions is None:
+            self.positions = tail_positions(self.config.journal_directory)  # each host from its newest entry
         if self.cursor:
             log.info("resuming after cursor %s", self.cursor)
         else:
@@ -650,6 +655,8 @@ class Service:
                                   FIGURES_KEY: self.figures.saved(), "restarted_seen": self.restarted_seen}
         if self.cursor is not None:
             values["cursor"] = self.cursor
+        if self.positions is not None:
+            values["cursors"] = dict(self.positions)
         if final or self.pipeline.silence.snapshot_due():
             values["silence"] = self.pipeline.silence.snapshot()
             values["hosts"] = self.hosts.snapshot()

@@ -13,6 +13,7 @@ from dataclasses import replace
 from .config import SiteConfig
 from .engine.detector import Detector
 from .model import ScreenedRun
+from .sources.fanin import FanInFollower
 from .sources.follow import ScanningFollower
 from .sources.journal import CANARY_FIELD, JournalLocation, StartAt
 from .sources.selection import Selection
@@ -21,14 +22,19 @@ CANARY_LITERAL = "logsentry canary "
 """The start of every canary message (journal.send_canary): such entries always come in full."""
 
 
-def follower_for(config: SiteConfig, detector: Detector, cursor: str | None) -> ScanningFollower:
+def follower_for(config: SiteConfig, detector: Detector, cursor: str | None,
+                 positions: dict[str, str] | None = None) -> ScanningFollower | FanInFollower:
     """The watched units (and our own, for the canary) after `cursor` (else from now), screened by the
-    detector's rules; the canary's literal is added so its entry comes with its LOGSENTRY_CANARY field."""
+    detector's rules; the canary's literal is added so its entry comes with its LOGSENTRY_CANARY field.
+    A journal_directory is read host by host from `positions` (sources/fanin.py: one merged reader passes by
+    entries that reach a host's file stamped before one read from another's)."""
     units = config.watched_units()
     selection = Selection(units=(*units, config.own_unit) if units else ())
     screen = detector.screen()
     screen = replace(screen, literals=(*screen.literals, (CANARY_LITERAL, None)))
     fields = (*detector.needed_fields, CANARY_FIELD, "_HOSTNAME")
+    if config.journal_directory is not None and positions is not None:
+        return FanInFollower(config.journal_directory, selection, screen, fields, positions, wait_s=1.0)
     start = StartAt(cursor=cursor) if cursor else StartAt()
     return ScanningFollower(JournalLocation(directory=config.journal_directory), selection, screen, fields, start,
                             wait_s=1.0)

@@ -24,9 +24,9 @@ ALPHA = "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1"
 BETA = "b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2"
 
 
-def write_at(feed: HostFeed, message: str, at_usec: int) -> None:
+def write_at(feed: HostFeed, message: str, at_usec: int, unit: str = "api.service") -> None:
     """One entry of the feed's host stamped `at_usec` (µs of journal time)."""
-    record = entry(message, unit="api.service", _MACHINE_ID=feed.machine, _HOSTNAME=feed.host,
+    record = entry(message, unit=unit, _MACHINE_ID=feed.machine, _HOSTNAME=feed.host,
                    __REALTIME_TIMESTAMP=at_usec)
     record["__MONOTONIC_TIMESTAMP"] = at_usec
     os.write(feed._fd, export_entry(record))

@@ -20,6 +20,7 @@ URL) before they are logged or stored in `last_error`: libraries quote URLs in t
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -229,6 +230,9 @@ class OutboxWorker:
             if told is None:
                 return
             payload = told
+        elif self._behind_a_restart(state, row):
+            state.update(row.id, status="pending", next_attempt_usec=wall_usec() + 300_000)
+            return
         if (silenced := self.silences.silencing(payload)) is not None:
             log.info("alert %s silenced by %s (%s)", row.dedupe.split(":")[1], silenced.id, silenced.comment)
             state.update(row.id, status="done", last_error=f"silenced by {silenced.id}")
@@ -264,6 +268,19 @@ class OutboxWorker:
                 if self.on_failure is not None:
                     self.on_failure(channel=channel.name).inc()
         state.update(row.id, status="failed" if errors else "done", last_error="; ".join(errors))
+
+    @staticmethod
+    def _behind_a_restart(state: State, row: OutboxRow) -> bool:
+        """Does an earlier alert of the same unit and machine wait for its restart's outcome? This one goes
+        after it: "came back after restart" is not told before "restarted" (a reader quick enough to see the
+        new invocation's first line within the wait would reverse them)."""
+        unit, machine = row.payload.get("unit"), row.payload.get("machine_id")
+        for (text,) in state.db.execute("SELECT payload FROM outbox WHERE status IN ('pending', 'in_progress') "
+                                        "AND kind = 'alert' AND id < ?", (row.id,)):
+            earlier = json.loads(text)
+            if earlier.get("restart") and earlier.get("unit") == unit and earlier.get("machine_id") == machine:
+                return True
+        return False
 
     def _with_restart(self, state: State, row: OutboxRow) -> dict[str, Any] | None:
         """The firing alert of an incident with a restart, saying how the restart went; None: wait for it."""

@@ -6,14 +6,15 @@ one host's file stamped before an entry already read from another host's is neve
 host's file from its own position loses nothing; across hosts the order does not matter (windows, silences
 and baselines are per (machine, unit)).
 
-Each host is a "stem" (`remote-HOST` of `remote-HOST.journal`, the active file, and of its archives
-`remote-HOST@….journal[~]`). Its position is the cursor of the last entry handed over from it. Every poll
-(POLL_S) the directory is listed and each active file stat()ed; a file that grew is read from its position to
-its end, through the C scanner (screened as for `scan`), then closed. Nothing is held open between polls: one
-sd-journal follower per file would need one inotify instance each, and Linux allows 128 per user by default
-(fs.inotify.max_user_instances), fewer than a collector's hosts. A rotation (the active name now on another
-inode) drains the old file, found among the archives by its inode, from the position to its end before the
-new active file is read from its head; a new stem is read from its head.
+Each host is a "stem": `remote-HOST` of `remote-HOST.journal` (the active file) and of its archives
+`remote-HOST@….journal[~]`; `MACHINE/system` in journald's layout. Its position is the cursor of the last
+entry handed over from it. Every poll (POLL_S) the directory is listed and each active file stat()ed; a file
+that grew is read from its position to its end through the C scanner (screened as for `scan`), then closed.
+Nothing is held open between polls: one sd-journal follower per file would need an inotify instance each, and
+Linux allows 128 per user by default (fs.inotify.max_user_instances), fewer than a collector's hosts. A
+rotation (the active name now on another inode) drains the old file, found among the archives by its inode,
+from the position to its end before the new active file is read from its head; a new stem is read from its
+head.
 """
 
 from __future__ import annotations
@@ -57,25 +58,39 @@ class Listing:
 
 
 def list_directory(directory: Path) -> Listing:
-    """The directory's journal files by stem (a file that vanishes while listed is left out)."""
+    """The directory's journal files by stem, and those of its subdirectories as `SUBDIR/stem` (journald's
+    machine-id directories, which sd-journal reads too); a file that vanishes while listed is left out."""
     listing = Listing()
+    _list_into(listing, directory, "")
+    with os.scandir(directory) as entries:
+        subdirectories = [item.name for item in entries if item.is_dir(follow_symlinks=False)]
+    for name in subdirectories:
+        try:
+            _list_into(listing, directory / name, name + "/")
+        except OSError:
+            continue  # gone, or unreadable (sd-journal skips it as well)
+    for files in listing.archives.values():
+        files.sort()
+    return listing
+
+
+def _list_into(listing: Listing, directory: Path, prefix: str) -> None:
     with os.scandir(directory) as entries:
         for item in entries:
             stem = stem_of(item.name)
             if stem is None:
                 continue
             try:
-                info = item.stat()
+                info = item.stat(follow_symlinks=False)
             except FileNotFoundError:
+                continue
+            if not item.is_file(follow_symlinks=False):
                 continue
             path = Path(item.path)
             if "@" in item.name or item.name.endswith("~"):
-                listing.archives.setdefault(stem, []).append((path, info.st_ino))
+                listing.archives.setdefault(prefix + stem, []).append((path, info.st_ino))
             else:
-                listing.active[stem] = (path, info.st_ino, info.st_size, info.st_mtime_ns)
-    for files in listing.archives.values():
-        files.sort()
-    return listing
+                listing.active[prefix + stem] = (path, info.st_ino, info.st_size, info.st_mtime_ns)
 
 
 def holds(path: Path, cursor: str) -> bool:
