@@ -305,6 +305,33 @@ def test_act_takes_the_actions_through_the_site_config(live_journal, tail_rules,
     assert code == 0 and "Traceback" not in stderr
 
 
+def test_act_keeps_the_sites_silences(live_journal, tail_rules, start_tail, tmp_path):
+    """--act goes through the service's safeguards, silences included: a maintenance window made with
+    `logsentry silence add` (in the config's state_dir) quiets tail --act's alerts too."""
+    alerts = tmp_path / "alerts.jsonl"
+    receiver = tmp_path / "receive.py"
+    receiver.write_text(f"import sys\nopen({str(alerts)!r}, 'a').write(sys.stdin.read() + '\\n')\n")
+    config = tmp_path / "site.toml"
+    config.write_text(f'state_dir = "{tmp_path / "state"}"\n[[watch]]\nunits = ["app", "web"]\n'
+                      f'actions = ["alert"]\n[[channel]]\ntype = "command"\n'
+                      f'argv = ["{sys.executable}", "{receiver}"]\n')
+    made = run_cli("silence", "add", "-c", str(config), "-u", "app", "--for", "1h", "--comment", "deploy")
+    assert made.exit_code == 0, made.output
+    tail = start_tail("-D", str(live_journal.directory), "-o", "json", "--act", "-c", str(config),
+                      *tail_rules(count=1))
+    tail.ready(live_journal)
+    live_journal.write("BOOM in the window")
+    tail.read_until(lambda line: json.loads(line)["type"] == "action")
+    live_journal.write("BOOM elsewhere", unit="web.service")
+    deadline = time.monotonic() + TIMEOUT
+    while not (alerts.exists() and "BOOM elsewhere" in alerts.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    sent = [json.loads(line)["message"] for line in alerts.read_text().splitlines() if line.strip()]
+    assert sent == ["BOOM elsewhere"]
+    code, _, stderr = tail.stop()
+    assert code == 0 and "Traceback" not in stderr
+
+
 def test_act_refuses_a_bad_site_config(tmp_path):
     bad = tmp_path / "site.toml"
     bad.write_text("[restart]\nbudget = -1\n")

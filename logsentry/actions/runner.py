@@ -12,6 +12,7 @@ from pathlib import Path
 from ..config import SiteConfig
 from ..engine.policy import GuardedPolicy, Limits, RestartLedger
 from ..model import Action, Incident
+from ..silences import Matcher
 from ..state import OutboxItem, State
 from ..timespec import wall_usec
 from .alert import incident_payload
@@ -65,6 +66,7 @@ class ActionRunner:
         self.policy = guarded_policy(config, self.ledger)
         self.state = State(state_path)
         self.worker = OutboxWorker(state_path, config)
+        self.worker.silences = Matcher(config.state_dir)  # the site's silences, not the private state's
         self.worker.start()
 
     def execute(self, action: Action) -> Action:
