@@ -47,7 +47,10 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from logsentry.model import Entry
+from logsentry.sources.fanin import FanInFollower, tail_positions
 from logsentry.sources.journal_files import FieldValue, export_entry, journal_remote
+from logsentry.sources.selection import Selection
 
 
 def free_port() -> int:
@@ -301,12 +304,18 @@ def merge_check() -> list[str]:
     reader.seek_tail()
     reader.get_previous()
     reader.get_next()
+    fanin = iter(FanInFollower(work / "d", Selection(), positions=tail_positions(work / "d")))  # the service's
+    fanin_read = fanin_messages(fanin)
     write(0, now + 2_000_000, "a at now+2s")
     reader.wait(1)
     first = [str(e["MESSAGE"]) for e in reader]
+    fanin_read += fanin_messages(fanin)
     write(1, now + 1_000_000, "b at now+1s")
     reader.wait(1)
     after = [str(e["MESSAGE"]) for e in reader]
+    fanin_read += fanin_messages(fanin)
+    print(f"one sd-journal over the directory read {first}, then {after}")
+    print(f"the service's host-by-host follower (sources/fanin.py) read {fanin_read}")
     listed = subprocess.run(["journalctl", "-D", str(work / "d"), "-o", "cat"], capture_output=True, text=True,
                             check=True).stdout.split()
     for fd in fds:
@@ -315,8 +324,19 @@ def merge_check() -> list[str]:
         feeder.terminate()
         feeder.wait(timeout=10)
     shutil.rmtree(work, ignore_errors=True)
-    print(f"follower read {first}, then {after}; journalctl -D lists {len(listed)} words: {' '.join(listed)}")
+    print(f"journalctl -D lists {len(listed)} words: {' '.join(listed)}")
     return after
+
+
+def fanin_messages(items: Iterator[object]) -> list[str]:
+    """What the fan-in follower hands over until it has caught up (its CAUGHT_UP, None)."""
+    read: list[str] = []
+    for item in items:
+        if item is None:
+            return read
+        if isinstance(item, Entry):
+            read.append(str(item.fields.get("MESSAGE", item.message)))
+    return read
 
 
 def main() -> None:
@@ -332,7 +352,7 @@ def main() -> None:
                              "host's file with a time before one already read from another's?")
     args = parser.parse_args()
     if args.merge_check:
-        print("returned" if merge_check() else "SKIPPED by the follower")
+        print("one sd-journal: " + ("returned it" if merge_check() else "SKIPPED b at now+1s"))
         return
     if args.follow:
         ROOT.mkdir(parents=True, exist_ok=True)

@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import os
 import time
+from collections import deque
 from collections.abc import Generator, Iterable, Iterator, MutableMapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +33,11 @@ from ..model import Entry, Screen
 from .follow import FollowItem, ReadUpTo, ScanningFollower
 from .journal import JournalLocation, StartAt
 from .selection import Selection
+
+CLOSERS, MAX_CLOSING = 4, 16
+"""Scanners are closed in threads: closing one (its reader thread's end) takes up to about 8 ms of waiting
+(measured), which would make a round over 200 hosts last 2 s; at most MAX_CLOSING wait to close (each holds
+an inotify instance, 128 per user by default)."""
 
 POLL_S = 0.1
 """How often the directory is listed and the active files stat()ed (s): the most a new entry waits, at no cost
@@ -152,8 +159,19 @@ class FanInFollower:
         self.positions: MutableMapping[str, str] = {} if positions is None else positions
         self.wait_s = wait_s
         self.poll_s = min(poll_s, wait_s)
+        self._closer: ThreadPoolExecutor | None = None
+        self._closing: deque[Future[None]] = deque()
 
     def __iter__(self) -> Iterator[FollowItem]:
+        self._closer = ThreadPoolExecutor(CLOSERS, thread_name_prefix="logsentry-fanin-close")
+        try:
+            yield from self._follow()
+        finally:
+            while self._closing:
+                self._closing.popleft().result()
+            self._closer.shutdown(wait=True)
+
+    def _follow(self) -> Iterator[FollowItem]:
         hosts: dict[str, _Host] = {}
         listing = list_directory(self.directory)
         for stem in sorted(set(listing.active) | set(listing.archives)):
@@ -167,6 +185,7 @@ class FanInFollower:
                 cursor = self.positions.get(stem)
             if active is not None:
                 hosts[stem] = _Host(active[1], (-1, -1), cursor is not None and holds(active[0], cursor))
+        round_began = time.monotonic()
         while True:
             for stem in sorted(set(listing.active) | set(hosts)):
                 host, active = hosts.get(stem), listing.active.get(stem)
@@ -189,7 +208,8 @@ class FanInFollower:
                 moved = yield from self._read(stem, (path,), self.positions.get(stem) if host.in_file else None)
                 host.in_file = host.in_file or moved
             yield None  # everything there was has been handed over
-            time.sleep(self.poll_s)
+            time.sleep(max(0.0, self.poll_s - (time.monotonic() - round_began)))  # a long round polls again at once
+            round_began = time.monotonic()
             listing = list_directory(self.directory)
 
     def _read(self, stem: str, files: tuple[Path, ...], cursor: str | None) -> Generator[FollowItem, None, bool]:
@@ -210,6 +230,8 @@ class FanInFollower:
                 yield item
         finally:
             close = getattr(items, "close", None)
-            if close is not None:
-                close()
+            if close is not None and self._closer is not None:
+                self._closing.append(self._closer.submit(close))
+                while len(self._closing) > MAX_CLOSING or (self._closing and self._closing[0].done()):
+                    self._closing.popleft().result()
         return moved
