@@ -5,6 +5,7 @@ a file that rotates while followed is drained before its successor is read; posi
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ from logsentry.model import Entry, ScreenedRun
 from logsentry.sources.fanin import FanInFollower, list_directory, stem_of
 from logsentry.sources.follow import FollowItem
 from logsentry.sources.journal import JournalGap
-from logsentry.sources.journal_files import export_entry
+from logsentry.sources.journal_files import build_journal, export_bytes, export_entry
 from logsentry.sources.selection import Selection
 
 ALPHA = "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1"
@@ -140,3 +141,17 @@ def test_positions_resume_each_host_after_its_own_last_entry(tmp_path: Path) -> 
     finally:
         alpha.close()
         beta.close()
+
+
+def test_a_file_that_cannot_be_read_is_named_and_the_other_hosts_are_read(tmp_path: Path, caplog) -> None:  # type: ignore[no-untyped-def]
+    directory = tmp_path / "remote"
+    directory.mkdir()
+    records = [entry(f"good {n}", at=n, _MACHINE_ID=ALPHA, _HOSTNAME="alpha") for n in range(3)]
+    build_journal(export_bytes(records), directory / "remote-alpha.journal")
+    (directory / "remote-broken.journal").write_bytes(b"LPKSHHRH" + b"\0" * 4000)  # a header, nothing valid
+    items = iter(FanInFollower(directory, Selection(), None, (), {}, wait_s=1.0))
+    with caplog.at_level(logging.WARNING):
+        assert messages(items, 3) == ["good 0", "good 1", "good 2"]
+        assert messages(items, 1, timeout=0.5) == []  # the service loop comes round (CAUGHT_UP), no exception
+    said = [r.getMessage() for r in caplog.records if "remote-broken.journal" in r.getMessage()]
+    assert len(said) == 1 and "read again when it changes" in said[0]

@@ -19,6 +19,7 @@ head.
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections import deque
@@ -33,6 +34,8 @@ from ..model import Entry, Screen
 from .follow import FollowItem, ReadUpTo, ScanningFollower
 from .journal import JournalLocation, StartAt
 from .selection import Selection
+
+log = logging.getLogger(__name__)
 
 CLOSERS, MAX_CLOSING = 4, 16
 """Scanners are closed in threads: closing one (its reader thread's end) takes up to about 8 ms of waiting
@@ -161,6 +164,7 @@ class FanInFollower:
         self.poll_s = min(poll_s, wait_s)
         self._closer: ThreadPoolExecutor | None = None
         self._closing: deque[Future[None]] = deque()
+        self._said: dict[str, str] = {}  # per stem, the last read error logged (once, not at every poll)
 
     def __iter__(self) -> Iterator[FollowItem]:
         self._closer = ThreadPoolExecutor(CLOSERS, thread_name_prefix="logsentry-fanin-close")
@@ -228,6 +232,12 @@ class FanInFollower:
                     self.positions[stem] = item.cursor
                     moved = True
                 yield item
+        except OSError as error:  # JournalOpenError included: one host's file must not stop the others
+            gone = [path for path in files if not path.exists()]
+            said = f"{', '.join(map(str, gone))}: gone while read (rotated or vacuumed away)" if gone else str(error)
+            if self._said.get(stem) != said:
+                self._said[stem] = said
+                (log.warning if gone else log.error)("journal_directory: %s; read again when it changes", said)
         finally:
             close = getattr(items, "close", None)
             if close is not None and self._closer is not None:
