@@ -356,6 +356,6 @@ class Pipeline:
 
     def open_incidents(self) -> list[Incident]:
         """Open incidents, one per failure: a signature incident that joined a failure is shown through it."""
-        failures = self.failures
-        return ([incident for incident in self.tracker.open_incidents() if not failures.grouped(incident)]
-                + failures.open_failures() + (self.silence.open_incidents() if self.silence else []))
+        failures, live = self.failures, self.tracker.open_incidents()
+        return ([incident for incident in live if not failures.grouped(incident)]
+                + failures.open_failures(live) + (self.silence.open_incidents() if self.silence else []))

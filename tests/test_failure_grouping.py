@@ -228,3 +228,19 @@ def test_tail_gives_a_settling_failure_at_wall_clock_time_and_prints_its_chain(w
     assert given.fired_usec == now  # its own time; given out at the first caught-up after it settled
     printed = [_plain_text(event, {rule.id: rule for rule in rule_set.rules}) for event in seen]
     assert any("INCIDENT" in text and "one failure: cause → outcome" in text for text in printed), printed
+
+
+def test_an_open_failure_shows_its_count_now_not_when_it_fired(make_journal) -> None:  # type: ignore[no-untyped-def]
+    """tail's STILL OPEN lines (and anything else that asks a live pipeline for its open incidents) give the
+    failure's count now: a burst that fired at 50 hits and went on to 90 is 90, as the tracker and scan say."""
+    from logsentry.sources import Selection, open_entries
+
+    journal = make_journal([entry(f"ERROR write failed: No space left on device (attempt {i})", at=i * 0.025,
+                                  priority=3) for i in range(90)])
+    pipeline = Pipeline(Detector(load_rules([shipped_rules_dir()]).rules))
+    for item in open_entries(Selection(), files=[journal]):
+        list(pipeline.feed(item))
+    [burst] = [i for i in pipeline.tracker.open_incidents() if i.rule_id == "error-burst"]
+    assert burst.count == 90
+    shown = {i.rule_id: i.count for i in pipeline.open_incidents()}
+    assert shown.get("error-burst") == 90, shown

@@ -286,8 +286,12 @@ class FailureGroups:
         failure = self._by_member.get(member_id(incident))
         return failure is not None and self._composite(failure)
 
-    def open_failures(self) -> list[Incident]:
-        """The open failures that are more than one incident (the others are their tracker incident)."""
+    def open_failures(self, live: Iterable[Incident] = ()) -> list[Incident]:
+        """The open failures that are more than one incident (the others are their tracker incident). `live`:
+        the tracker's open incidents, whose counts and last hits have moved on since they joined."""
+        for incident in live:
+            if (failure := self._by_member.get(member_id(incident))) is not None:
+                self._update(failure, incident)
         return [self.view(f) for f in self._failures if self._composite(f)]
 
     def snapshot(self) -> list[dict[str, Any]]:
