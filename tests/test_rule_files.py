@@ -192,6 +192,9 @@ def test_rules_show_and_list():
     kinds = {line.split()[0]: line.split()[1] for line in table[1:]}
     assert (kinds["ghc-mvar-deadlock"], kinds["unit-went-silent"], kinds["error-share-jump"]) == \
         ("signature", "absence", "anomaly")
+    # an anomaly rule's trigger is its test (least count, factor over the learnt rate), not a count per window
+    triggers = {line.split()[0]: line.split()[4:6] for line in table[1:]}
+    assert triggers["error-rate-spike"] == ["20+", "x10"] and triggers["new-error-template"][0] == "new"
     shown = run_cli("rules", "show", "error-share-jump").stdout
     assert "anomaly: error-share" in shown and "tail probability below 1e-09" in shown
 

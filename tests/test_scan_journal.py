@@ -153,6 +153,8 @@ def test_broken_rule_file_exits_2_listing_every_error(make_journal, write_rule, 
     assert "rules/test/worse.toml: severity: expected one of info, warning, error, critical (got 'fatal')" \
         in result.stderr
     assert "3 error(s) in rule files; nothing was scanned" in result.stderr
+    tested = run_cli("rules", "test", str(rules_dir))
+    assert tested.exit_code == 2 and "3 error(s) in rule files; no rule was tested" in tested.stderr
     assert result.stdout == ""
 
 

@@ -38,8 +38,9 @@ def console() -> Console:
     return _Console(highlight=False)
 
 
-def load_rule_set(extra: Iterable[Path], shipped: bool) -> RuleSet:
-    """Load rules or exit 2 with every error listed: a broken file never silently drops out."""
+def load_rule_set(extra: Iterable[Path], shipped: bool, refused: str = "nothing was scanned") -> RuleSet:
+    """Load rules or exit 2 with every error listed: a broken file never silently drops out. `refused`
+    says what was not done because of them."""
     dirs = [*(default_rule_dirs() if shipped else ()), *extra]
     if not dirs:
         fail("no rules: give --rules DIR or drop --no-shipped-rules")
@@ -47,7 +48,7 @@ def load_rule_set(extra: Iterable[Path], shipped: bool) -> RuleSet:
     if rule_set.errors:
         for line in rule_set.errors:
             click.echo(line, err=True)
-        fail(f"{len(rule_set.errors)} error(s) in rule files; nothing was scanned")
+        fail(f"{len(rule_set.errors)} error(s) in rule files; {refused}")
     return rule_set
 
 

@@ -11,6 +11,7 @@ from typing import TextIO
 import click
 
 from ..engine.detector import RuleTimeout, match_rule
+from ..rules.anomaly import AnomalySpec
 from ..rules.check import check_rule
 from ..rules.rule import Rule
 from ..sources.selection import PRIORITY_NAMES, parse_priority
@@ -39,15 +40,22 @@ def rules_list(output: str, rule_paths: tuple[Path, ...], no_shipped: bool) -> N
         trigger = rule.trigger
         within = f"{trigger.within_usec / 1_000_000:g}s"
         kind = "anomaly" if rule.anomaly is not None else "absence" if rule.absence is not None else "signature"
+        shown = _trigger(rule.anomaly) if rule.anomaly is not None else f"{trigger.count}/{within}"
         if output == "json":
             click.echo(jsonl.dumps({"id": rule.id, "kind": kind, "title": rule.title, "severity": rule.severity.label,
                                     "action": rule.action, "count": trigger.count, "within": within,
                                     "group_by": trigger.group_by, "path": str(rule.path)}))
         else:
             head = f"{visible(rule.id):34} {kind:9} {rule.severity.label:9} {rule.action:8} " \
-                   f"{f'{trigger.count}/{within}':10} "
+                   f"{shown:10} "
             title = visible(rule.title)  # rule files from --rules DIR may carry anything
             click.echo(head + (_fit(title, max(20, width - len(head) - 1)) if width else title))
+
+
+def _trigger(spec: AnomalySpec) -> str:
+    """An anomaly rule's test in a few characters (`rules show` says it in full): "new" for a new template,
+    else the least count and the factor over the learnt rate or share."""
+    return "new" if spec.kind == "new-template" else f"{spec.min_count}+ x{spec.factor:g}"
 
 
 def _fit(text: str, width: int) -> str:
@@ -62,7 +70,7 @@ def _fit(text: str, width: int) -> str:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path, exists=True))
 def rules_test(paths: tuple[Path, ...]) -> None:
     """Run every rule's samples and scenarios; exit 1 on a failure (with the line and why)."""
-    rule_set = load_rule_set(paths, shipped=not paths)
+    rule_set = load_rule_set(paths, shipped=not paths, refused="no rule was tested")
     failures = 0
     checks = 0
     for rule in rule_set.rules:
@@ -109,7 +117,7 @@ def rules_check(text: str | None, file: TextIO | None, priority: str | None, fie
         level = parse_priority(priority) if priority else None
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="'-p' / '--priority'") from None
-    rule_set = load_rule_set(rule_paths, not no_shipped)
+    rule_set = load_rule_set(rule_paths, not no_shipped, refused="no line was checked")
     lines = [text] if text is not None else [line.rstrip("\n") for line in file or ()]
     line_rules = [rule for rule in rule_set.rules if rule.absence is None and rule.anomaly is None]
     # (silence and anomalies are no property of a line: they compare a unit with its past)
