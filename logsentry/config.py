@@ -19,7 +19,7 @@ from .redaction import Secrets, redact_url
 from .rules.loader import LOCAL_RULES_DIR, shipped_rules_dir
 from .sources.selection import unit_name
 from .timespec import TimeSpecError, parse_duration
-from .tomlfile import TomlFileError, read_toml
+from .tomlfile import TomlFileError, read_toml, unknown_key
 from .views.escape import visible
 
 DEFAULT_CONFIG = Path("/etc/logsentry/logsentry.toml")
@@ -215,7 +215,7 @@ class _Reader:
             return {}
         for name in value:
             if name not in allowed:
-                self.problem(f"{key}.{name}", f"unknown key, expected one of {', '.join(sorted(allowed))}")
+                self.problem(f"{key}.{name}", unknown_key(name, allowed))
         return value
 
     def tables(self, data: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
@@ -282,7 +282,7 @@ def _channel(reader: _Reader, data: Mapping[str, Any], index: int) -> Channel | 
     path = f"channel[{index}]"
     for name in data:
         if name not in {"name", "type", "url", "argv", "retries", "timeout"}:
-            reader.problem(f"{path}.{name}", "unknown key, expected one of argv, name, retries, timeout, type, url")
+            reader.problem(f"{path}.{name}", unknown_key(name, ("argv", "name", "retries", "timeout", "type", "url")))
     kind = data.get("type")
     if kind not in CHANNEL_KINDS:
         shown = _got(kind, secret=not (isinstance(kind, str) and kind.isidentifier()))  # a misplaced URL?
@@ -319,7 +319,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> SiteConfig:
     reader = _Reader(str(path), problems)
     for name in data:
         if name not in _TOP:
-            reader.problem(name, f"unknown key, expected one of {', '.join(sorted(_TOP))}")
+            reader.problem(name, unknown_key(name, _TOP))
 
     rule_dirs = [shipped_rules_dir()]
     if LOCAL_RULES_DIR.is_dir():
@@ -332,7 +332,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> SiteConfig:
         for name in table:
             if name not in {"units", "rules", "actions", "silence", "command"}:
                 reader.problem(f"{where}.{name}",
-                               "unknown key, expected one of actions, command, rules, silence, units")
+                               unknown_key(name, ("actions", "command", "rules", "silence", "units")))
         units = reader.strings(table, "units", f"{where}.units", ())
         if not units:
             reader.problem(f"{where}.units", 'expected at least one unit name or glob (e.g. ["api", "*.service"])')

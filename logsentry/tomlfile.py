@@ -5,9 +5,11 @@ symlink to /dev/zero (or a 50 MB file) would fill memory, before TOML could say 
 
 from __future__ import annotations
 
+import difflib
 import os
 import stat
 import tomllib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -66,3 +68,12 @@ def read_toml(path: Path, where: str, limit: int = MAX_TOML_BYTES) -> dict[str, 
         raise TomlFileError(f"{where}: TOML syntax: {error}") from None
     except RecursionError:  # arrays nested thousands deep
         raise TomlFileError(f"{where}: TOML nested too deep, expected a hand-written TOML file") from None
+
+
+def unknown_key(name: str, allowed: Iterable[str]) -> str:
+    """The problem text for a key no table takes: the closest allowed one when it looks like a typo
+    (`statedir`, `within_s`), then every allowed key."""
+    known = sorted(allowed)
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.75)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"unknown key{hint}, expected one of {', '.join(known)}"

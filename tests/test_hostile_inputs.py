@@ -560,3 +560,12 @@ def test_example_config_with_everything_uncommented_is_valid(tmp_path):
     path.write_text(text)
     config = load_config(path)
     assert config.dry_run is False and config.alerts.context_lines == 10 and config.restart.systemctl[0].startswith("/")
+
+
+def test_a_mistyped_config_key_gets_the_key_it_resembles(tmp_path):
+    config = tmp_path / "c.toml"
+    config.write_text('statedir = "/var/lib/x"\n[restart]\ncooldwn = "5m"\n')
+    done = run_cli("config", "check", "-c", str(config))
+    assert done.exit_code == 2
+    assert f"{config}: statedir: unknown key (did you mean 'state_dir'?), expected one of" in done.stderr
+    assert "restart.cooldwn: unknown key (did you mean 'cooldown'?)" in done.stderr

@@ -23,6 +23,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..tomlfile import unknown_key
+
 KINDS = ("new-template", "rate-spike", "error-share")
 _KEYS = {"kind", "level", "warm_after", "warm_entries", "factor", "min_count", "p_value", "errors", "novel_for",
          "peak_margin"}
@@ -52,7 +54,7 @@ def parse_anomaly(table: Mapping[str, Any], add: Any, describe: Any, priority: A
     value parsers (so messages read the same for every table of a rule file)."""
     for key in table:
         if key not in _KEYS:
-            add(f"anomaly.{key}", f"unknown key, expected one of {', '.join(sorted(_KEYS))}")
+            add(f"anomaly.{key}", unknown_key(key, _KEYS))
     kind = table.get("kind")
     if kind not in KINDS:
         add("anomaly.kind", f"expected one of {', '.join(KINDS)} (got {describe(kind)})")

@@ -16,7 +16,7 @@ import regex
 from ..model import SEVERITY_NAMES, Severity
 from ..sources.selection import parse_priority
 from ..timespec import TimeSpecError, parse_duration
-from ..tomlfile import TomlFileError, read_toml
+from ..tomlfile import TomlFileError, read_toml, unknown_key
 from .anomaly import AnomalySpec, parse_anomaly
 
 ACTIONS = ("alert", "restart")
@@ -152,7 +152,7 @@ def _string(table: Mapping[str, Any], key: str, path: str, problems: _Problems, 
 def _unknown_keys(table: Mapping[str, Any], allowed: set[str], prefix: str, problems: _Problems) -> None:
     for key in table:
         if key not in allowed:
-            problems.add(f"{prefix}{key}", f"unknown key, expected one of {', '.join(sorted(allowed))}")
+            problems.add(f"{prefix}{key}", unknown_key(key, allowed))
 
 
 def _compile(pattern: str | None, key: str, problems: _Problems) -> regex.Pattern[str] | None:
