@@ -240,7 +240,7 @@ def test_a_cut_first_line_does_not_get_a_log_refused(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert [m["rule"] for m in of_type(json_events(result), "match")] == [
         "ghc-mvar-deadlock", "systemd-main-process-killed", "kernel-oom-kill"]
-    assert "1 line(s) in no log layout" in result.stderr
+    assert "1 line(s) in no log layout logsentry reads were skipped (line 1)" in result.stderr
     # prose with one line that happens to look like a log line stays refused
     notes = tmp_path / "notes.txt"
     notes.write_text("remember to rotate the keys\nand the certificates\n"
@@ -266,6 +266,8 @@ def test_a_guessed_year_is_said(tmp_path: Path) -> None:
     os.utime(headed, (stamp, stamp))
     quiet = run_cli("scan", "--file", str(headed))
     assert quiet.exit_code == 0 and "no year" not in quiet.stderr
+    piped = run_cli("scan", "--file", "-", input=SYSLOG.encode())
+    assert piped.exit_code == 0 and "no later than now (standard input has no file time)" in piped.stderr
 
 
 def test_kernel_lines_with_the_printk_time_as_rsyslog_writes_them(tmp_path: Path) -> None:

@@ -162,6 +162,8 @@ class _Years:
         self.reference = time.localtime(reference)
         self.year: int | None = None
         self.month = 0
+        self.reference_name = "the file's time"
+        """What the reference is, for people: the file's modification time, or now (standard input)."""
         self.from_header = False
         """The reference is journalctl's "Logs begin at ... end at" line (a fact), not the file's time."""
 
@@ -176,7 +178,7 @@ class _Years:
         if self.year is None or self.from_header:
             return None
         return (f"times carry no year; the first is read as {self.year}, the latest year that puts it no later "
-                f"than the file's time ({time.strftime('%Y-%m-%d', self.reference)})")
+                f"than {self.reference_name} ({time.strftime('%Y-%m-%d', self.reference)})")
 
     def of(self, month: int, day: int) -> int:
         if self.year is None:
@@ -295,9 +297,11 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
     """Entries from journalctl/syslog text; a line that fits no layout continues the message before it
     (journalctl indents a message's further lines), or is skipped with a warning when there is none."""
     parser = _TextParser(reference)
+    if name == "-":
+        parser.years.reference_name = "now (standard input has no file time)"
     pending: _Line | None = None
     pending_at = ""
-    skipped = 0
+    skipped: list[int] = []
     for number, line in enumerate(_lines(stream, name, warn), start=1):
         if not line:
             continue
@@ -312,7 +316,7 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
                 more = line[indent:] if line[:indent].isspace() else line.lstrip()
                 pending.fields["MESSAGE"] += "\n" + more
             else:
-                skipped += 1
+                skipped.append(number)
             continue
         if pending is not None:
             entry = _entry(pending, pending_at, selection)
@@ -326,7 +330,8 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
         if entry is not None:
             yield entry
     if skipped:
-        warn(f"{name}: {skipped} line(s) in no log layout logsentry reads were skipped")
+        where = ", ".join(map(str, skipped[:5])) + (", ..." if len(skipped) > 5 else "")
+        warn(f"{name}: {len(skipped)} line(s) in no log layout logsentry reads were skipped (line {where})")
 
 
 def read_docker(stream: IO[bytes], name: str, selection: Selection, warn: Warn) -> Iterator[Entry]:
