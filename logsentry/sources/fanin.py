@@ -26,6 +26,7 @@ from collections import deque
 from collections.abc import Generator, Iterable, Iterator, MutableMapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from itertools import takewhile
 from pathlib import Path
 
 from systemd import journal
@@ -36,6 +37,12 @@ from .journal import JournalLocation, StartAt
 from .selection import Selection
 
 log = logging.getLogger(__name__)
+
+READERS, AHEAD_BYTES, AHEAD_ROUND_BYTES = 8, 256 << 10, 16 << 20
+"""Files that grew by at most AHEAD_BYTES since the last look (a host's last 0.1-2 s) are read ahead in READERS
+threads, at most AHEAD_ROUND_BYTES of growth a round (memory: their items wait in lists); larger reads (a new
+host's whole file, a backlog) stream in the loop's own thread. Opening, reading and closing a host's file waits
+about 3 ms (measured), most of it not in Python: 200 hosts read one after the other took 2.4 s a round."""
 
 CLOSERS, MAX_CLOSING = 4, 16
 """Scanners are closed in threads: closing one (its reader thread's end) takes up to about 8 ms of waiting
@@ -163,14 +170,17 @@ class FanInFollower:
         self.wait_s = wait_s
         self.poll_s = min(poll_s, wait_s)
         self._closer: ThreadPoolExecutor | None = None
+        self._readers = ThreadPoolExecutor(1)  # replaced by each iteration's
         self._closing: deque[Future[None]] = deque()
         self._said: dict[str, str] = {}  # per stem, the last read error logged (once, not at every poll)
 
     def __iter__(self) -> Iterator[FollowItem]:
         self._closer = ThreadPoolExecutor(CLOSERS, thread_name_prefix="logsentry-fanin-close")
+        self._readers = ThreadPoolExecutor(READERS, thread_name_prefix="logsentry-fanin-read")
         try:
             yield from self._follow()
         finally:
+            self._readers.shutdown(wait=True, cancel_futures=True)
             while self._closing:
                 self._closing.popleft().result()
             self._closer.shutdown(wait=True)
@@ -190,6 +200,8 @@ class FanInFollower:
             if active is not None:
                 hosts[stem] = _Host(active[1], (-1, -1), cursor is not None and holds(active[0], cursor))
         round_began = time.monotonic()
+        reads: list[tuple[str, _Host, Path, str | None, Future[list[FollowItem]] | None]] = []
+        ahead_bytes = 0
         while True:
             for stem in sorted(set(listing.active) | set(hosts)):
                 host, active = hosts.get(stem), listing.active.get(stem)
@@ -208,24 +220,48 @@ class FanInFollower:
                     host = hosts[stem] = _Host(inode, (-1, -1), False)  # a new host or file: from its head
                 if host.seen == (size, mtime):
                     continue
+                grown = size - host.seen[0] if host.seen[0] >= 0 else -1
                 host.seen = (size, mtime)
-                moved = yield from self._read(stem, (path,), self.positions.get(stem) if host.in_file else None)
+                cursor = self.positions.get(stem) if host.in_file else None
+                ahead = None
+                if 0 <= grown <= AHEAD_BYTES and ahead_bytes + grown <= AHEAD_ROUND_BYTES:
+                    ahead_bytes += grown
+                    ahead = self._readers.submit(self._collect, (path,), cursor)
+                reads.append((stem, host, path, cursor, ahead))
+            for stem, host, path, cursor, ahead in reads:
+                moved = yield from self._read(stem, (path,), cursor, ahead)
                 host.in_file = host.in_file or moved
+            reads.clear()
+            ahead_bytes = 0
             yield None  # everything there was has been handed over
             time.sleep(max(0.0, self.poll_s - (time.monotonic() - round_began)))  # a long round polls again at once
             round_began = time.monotonic()
             listing = list_directory(self.directory)
 
-    def _read(self, stem: str, files: tuple[Path, ...], cursor: str | None) -> Generator[FollowItem, None, bool]:
-        """`files` of one host from after `cursor` (else their head) to their end, keeping `positions`; returns
-        whether the position moved (an entry of these files was handed over)."""
+    def _follower(self, files: tuple[Path, ...], cursor: str | None) -> Iterator[FollowItem]:
         start = StartAt(cursor=cursor) if cursor is not None else StartAt(since_usec=0)
-        follower = ScanningFollower(JournalLocation(files=files), self.selection, self.screen, self.extra_fields,
-                                    start, wait_s=0)
-        moved = False
-        items = iter(follower)
+        return iter(ScanningFollower(JournalLocation(files=files), self.selection, self.screen, self.extra_fields,
+                                     start, wait_s=0))
+
+    def _collect(self, files: tuple[Path, ...], cursor: str | None) -> list[FollowItem]:
+        """A small read done ahead in a reader thread (the scanner waits without the GIL), closed there."""
+        items = self._follower(files, cursor)
         try:
-            for item in items:
+            return list(takewhile(lambda item: item is not None, items))
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
+
+    def _read(self, stem: str, files: tuple[Path, ...], cursor: str | None,
+              ahead: Future[list[FollowItem]] | None = None) -> Generator[FollowItem, None, bool]:
+        """`files` of one host from after `cursor` (else their head) to their end (or what a reader thread read
+        `ahead`), keeping `positions`; returns whether the position moved (an entry was handed over)."""
+        moved = False
+        items: Iterator[FollowItem] | None = None
+        try:
+            source = ahead.result() if ahead is not None else (items := self._follower(files, cursor))
+            for item in source:
                 if item is None:
                     break
                 if isinstance(item, ReadUpTo) or (isinstance(item, Entry) and item.cursor):
