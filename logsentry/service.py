@@ -278,7 +278,8 @@ class Service:
         self._probe_journal(self.config)
         self.worker.start()
         if self.config.journal_directory is not None and self.positions is None:
-            self.positions = tail_positions(self.config.journal_directory)  # each host from its newest entry
+            # each host from its newest entry; after the merged reader's single cursor, from that cursor's time
+            self.positions = tail_positions(self.config.journal_directory, self.cursor)
         if self.cursor:
             log.info("resuming after cursor %s", self.cursor)
         else:

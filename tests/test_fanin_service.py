@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import signal
+import sqlite3
 import time
 from pathlib import Path
 
@@ -107,6 +108,34 @@ def test_each_host_resumes_after_kill_9_without_loss_or_double_alerts(service, r
         time.sleep(2)
         assert [len(mvar_alerts(hook, host, unit)) for host in ("alpha", "beta")
                 for unit in ("api.service", "db.service")] == [1, 1, 1, 1]
+        assert running.stop() == 0
+    finally:
+        alpha.close()
+        beta.close()
+
+
+def test_state_saved_by_the_merged_reader_resumes_each_host_from_its_cursors_time(service, receiver,  # noqa: F811
+                                                                                  tmp_path):
+    directory = tmp_path / "remote"
+    directory.mkdir()
+    alpha, beta = feeds(directory)
+    try:
+        hook = receiver()
+        running = service(config(tmp_path, directory, hook.url))
+        running.start()
+        now = time.time_ns() // 1000
+        write_at(alpha, "GET / 200", now)
+        time.sleep(2.5)  # read and committed
+        assert running.stop() == 0
+        with sqlite3.connect(tmp_path / "state" / "state.db") as db:  # as the single-cursor reader left it
+            assert db.execute("DELETE FROM meta WHERE key = 'cursors'").rowcount == 1
+            assert db.execute("SELECT 1 FROM meta WHERE key = 'cursor'").fetchone()
+        write_at(alpha, MVAR.replace("api", "db"), now + 10_000_000, "db.service")
+        write_at(beta, MVAR.replace("api", "db"), now + 5_000_000, "db.service")
+        time.sleep(0.5)
+        running.start()
+        wait_until(lambda: mvar_alerts(hook, "alpha", "db.service") and mvar_alerts(hook, "beta", "db.service"), 20,
+                   "both hosts' alerts for what was logged after the saved cursor")
         assert running.stop() == 0
     finally:
         alpha.close()

@@ -33,7 +33,7 @@ from systemd import journal
 
 from ..model import Entry, Screen
 from .follow import FollowItem, ReadUpTo, ScanningFollower
-from .journal import JournalLocation, StartAt
+from .journal import JournalLocation, StartAt, cursor_realtime
 from .selection import Selection
 
 log = logging.getLogger(__name__)
@@ -126,8 +126,11 @@ def holds(path: Path, cursor: str) -> bool:
         reader.close()
 
 
-def tail_positions(directory: Path) -> dict[str, str]:
-    """Per stem, the cursor of its active file's last entry: where a first start begins (from now)."""
+def tail_positions(directory: Path, merged_cursor: str | None = None) -> dict[str, str]:
+    """Per stem, the cursor of its active file's last entry (where a first start begins: from now), or, after
+    one merged reader's `merged_cursor` (state saved before the host-by-host reading), of its last entry stamped
+    at or before that cursor's time (a stem with none has no position: read from its head)."""
+    until_usec = cursor_realtime(merged_cursor) if merged_cursor else None
     positions: dict[str, str] = {}
     for stem, (path, _inode, _size, _mtime) in list_directory(directory).active.items():
         try:
@@ -135,8 +138,12 @@ def tail_positions(directory: Path) -> dict[str, str]:
         except OSError:
             continue
         try:
-            reader.seek_tail()
-            if reader._previous():
+            if until_usec is None:
+                reader.seek_tail()
+            else:
+                reader.seek_realtime(until_usec + 1)
+            # (before its first entry, previous() still gives the first: checked by its time)
+            if reader._previous() and (until_usec is None or int(reader._get_realtime()) <= until_usec):
                 positions[stem] = str(reader._get_cursor())
         finally:
             reader.close()
