@@ -85,9 +85,10 @@ def render_demo(console: Console, result: DemoResult, facts: OutageFacts, pause:
     restarted = any(a.kind == "restart" for a in result.actions)
     failed = f"{result.failed_before:,} failed request{'s' if result.failed_before != 1 else ''}"
     outcome = (f"A restart then would have cut a {format_duration(outage)} outage to seconds: {failed} "
-               f"instead of {result.requests_failed:,}." if restarted else
+               f"before it (plus those during the restart itself) instead of {result.requests_failed:,}."
+               if restarted else
                f"An alert then would have reached people {format_duration(facts.restart_usec - incident.fired_usec)} "
-               f"before the restart by hand, after {failed} instead of {result.requests_failed:,}.")
+               f"before the restart by hand, {failed} into an outage that cost {result.requests_failed:,}.")
     how = ("a signature rule" if result.signatures else
            "the anomaly rules alone, from the unit's own history (no rule knows these words)")
     console.print(f"\n[bold green]Detected {delay / 1_000_000:.3f} s after the first failing line[/], by {how}. "
