@@ -157,6 +157,24 @@ class LiveJournal:
             time.sleep(0.02)
         raise AssertionError(f"journal-remote did not write {self.count} entries in {timeout}s")
 
+    def rotate(self) -> None:
+        """What journald does when it rotates or restarts: archive the file, then write a new one."""
+        import subprocess
+        import time
+        import uuid
+
+        from logsentry.sources.journal_files import journal_remote
+
+        self.wait_written()
+        self.process.terminate()
+        self.process.wait(timeout=10)
+        live = self.directory / "live.journal"
+        live.rename(self.directory / f"live@{uuid.uuid4().hex}-{1:016x}-{time.time_ns() // 1000:016x}.journal")
+        tool = journal_remote()
+        assert tool
+        self.process = subprocess.Popen([tool, "-o", str(live), str(self.fifo)], stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL)
+
     def close(self) -> None:
         import os
 

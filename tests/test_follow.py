@@ -12,7 +12,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from conftest import BASE_USEC, LiveJournal, entry
+from conftest import BASE_USEC, entry
 
 from logsentry.engine.detector import Detector
 from logsentry.model import Entry, ScreenedRun
@@ -37,19 +37,6 @@ def collect(follower: ScanningFollower, want: int, timeout: float = 5.0) -> list
         if len(got) >= want or time.monotonic() > deadline:
             break
     return got
-
-
-def rotate(journal: LiveJournal) -> None:
-    """What journald does when it rotates or restarts: archive the file, then write a new one."""
-    journal.wait_written()
-    journal.process.terminate()
-    journal.process.wait(timeout=10)
-    live = journal.directory / "live.journal"
-    live.rename(journal.directory / f"live@{uuid.uuid4().hex}-{1:016x}-{time.time_ns() // 1000:016x}.journal")
-    tool = journal_remote()
-    assert tool
-    journal.process = subprocess.Popen([tool, "-o", str(live), str(journal.fifo)], stdout=subprocess.DEVNULL,
-                                       stderr=subprocess.DEVNULL)
 
 
 def last_cursor(directory: Path) -> str:
@@ -213,7 +200,7 @@ def test_follows_across_rotation_and_a_new_file_in_the_directory(live_journal, t
     time.sleep(0.5)
     live_journal.write("before rotation")
     assert seen.wait(5)
-    rotate(live_journal)
+    live_journal.rotate()
     live_journal.write("after rotation")
     deadline = time.monotonic() + 5
     while len(got) < 2 and time.monotonic() < deadline:
@@ -294,7 +281,7 @@ def test_same_events_scanned_after_the_fact_or_followed_while_written(live_journ
 
     def writer() -> None:
         write(0, total // 2)
-        rotate(live_journal)
+        live_journal.rotate()
         write(total // 2, total)
 
     thread = threading.Thread(target=writer)

@@ -17,7 +17,6 @@ import sys
 import termios
 import threading
 import time
-import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -32,7 +31,6 @@ from logsentry.model import Entry
 from logsentry.pipeline import EndedEvent, Event, IncidentEvent, Pipeline, Progress
 from logsentry.rules.loader import load_rules
 from logsentry.sources.journal import JournalGap
-from logsentry.sources.journal_files import journal_remote
 from logsentry.views.tail import BucketHistory, TailState, render, sparkline
 
 PROBE_RULE = simple_rule(regex="^PROBE", count=1_000_000)
@@ -136,19 +134,6 @@ def records(lines: Sequence[str], kind: str | None = None) -> list[dict[str, Any
     return [r for r in parsed if kind is None or r["type"] == kind]
 
 
-def rotate(journal: LiveJournal) -> None:
-    """What journald does when it rotates or restarts: archive the file, then write a new one."""
-    journal.wait_written()
-    journal.process.terminate()
-    journal.process.wait(timeout=10)
-    live = journal.directory / "live.journal"
-    live.rename(journal.directory / f"live@{uuid.uuid4().hex}-{1:016x}-{time.time_ns() // 1000:016x}.journal")
-    tool = journal_remote()
-    assert tool
-    journal.process = subprocess.Popen([tool, "-o", str(live), str(journal.fifo)], stdout=subprocess.DEVNULL,
-                                       stderr=subprocess.DEVNULL)
-
-
 def test_json_lines_arrive_while_it_runs_and_sigint_ends_cleanly(live_journal, tail_rules, start_tail):
     tail = start_tail("-D", str(live_journal.directory), "-o", "json", *tail_rules())
     tail.ready(live_journal)
@@ -214,7 +199,7 @@ def test_keeps_following_across_rotation(live_journal, tail_rules, start_tail):
     tail.ready(live_journal)
     live_journal.write("BOOM before rotation")
     assert records(tail.read(1))[0]["message"] == "BOOM before rotation"
-    rotate(live_journal)
+    live_journal.rotate()
     live_journal.write("BOOM after rotation")
     assert records(tail.read(1))[0]["message"] == "BOOM after rotation"
     assert len(list(live_journal.directory.glob("live@*.journal"))) == 1
