@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .config_reader import Reader, got, parse_listen
 from .redaction import Secrets, redact_url
 from .rules.loader import LOCAL_RULES_DIR, shipped_rules_dir
 from .sources.selection import unit_name
@@ -188,104 +189,19 @@ class SiteConfig:
         return lines
 
 
-def _got(value: Any, secret: bool = False) -> str:
-    """The offending value for a problem message; only its type for a secret-bearing key."""
-    if not secret:
-        return f"got {value!r}"
-    kind = {str: "a string", bool: "true/false", int: "a number", float: "a number", list: "a list",
-            dict: "a table"}.get(type(value), "another type")
-    return f"got {kind}, value not shown"
-
-
-class _Reader:
-    """Typed access to a TOML table that records problems instead of raising. A table's problem never
-    quotes the table (it may hold secrets); `secret=True` keys are described by type only."""
-
-    def __init__(self, where: str, problems: list[str]):
-        self.where = where
-        self.problems = problems
-
-    def problem(self, key: str, what: str) -> None:
-        self.problems.append(f"{self.where}: {key}: {what}")
-
-    def table(self, data: Mapping[str, Any], key: str, allowed: set[str]) -> Mapping[str, Any]:
-        value = data.get(key.rsplit(".", 1)[-1], {})
-        if not isinstance(value, dict):
-            self.problem(key, f"expected a table ({_got(value, secret=True)})")
-            return {}
-        for name in value:
-            if name not in allowed:
-                self.problem(f"{key}.{name}", unknown_key(name, allowed))
-        return value
-
-    def tables(self, data: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
-        value = data.get(key, [])
-        if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
-            self.problem(key, f"expected [[{key}]] tables ({_got(value, secret=True)})")
-            return []
-        return value
-
-    def duration(self, data: Mapping[str, Any], key: str, path: str, default: int) -> int:
-        if key not in data:
-            return default
-        value = data[key]
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            self.problem(path, f'a number, expected a duration string like "5m" or "90s" (got {value!r})')
-            return default
-        if not isinstance(value, str):
-            self.problem(path, f'expected a duration string like "5m" or "90s" ({_got(value, secret=True)})')
-            return default
-        try:
-            return parse_duration(value)
-        except TimeSpecError as error:
-            self.problem(path, str(error))
-            return default
-
-    def integer(self, data: Mapping[str, Any], key: str, path: str, default: int, low: int = 0) -> int:
-        value = data.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            self.problem(path, f"expected a whole number >= {low} ({_got(value)})")
-            return default
-        return value
-
-    def strings(self, data: Mapping[str, Any], key: str, path: str, default: tuple[str, ...],
-                secret: bool = False) -> tuple[str, ...]:
-        value = data.get(key, list(default))
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
-            self.problem(path, f"expected a list of strings ({_got(value, secret)})")
-            return default
-        return tuple(value)
-
-    def text(self, data: Mapping[str, Any], key: str, path: str, default: str) -> str:
-        value = data.get(key, default)
-        if not isinstance(value, str) or not value:
-            self.problem(path, f"expected a non-empty string ({_got(value)})")
-            return default
-        return value
-
-    def boolean(self, data: Mapping[str, Any], key: str, path: str, default: bool) -> bool:
-        value = data.get(key, default)
-        if not isinstance(value, bool):
-            self.problem(path, f"expected true or false ({_got(value)})")
-            return default
-        return value
-
-
 _TOP = {"state_dir", "rules", "disabled_rules", "watch", "restart", "alerts", "channel", "heartbeat", "canary",
         "dry_run",
         "own_unit", "journal_directory", "hostname", "commit_every", "metrics", "hosts"}
 
 
-def _channel(reader: _Reader, data: Mapping[str, Any], index: int) -> Channel | None:
+def _channel(reader: Reader, data: Mapping[str, Any], index: int) -> Channel | None:
     path = f"channel[{index}]"
     for name in data:
         if name not in {"name", "type", "url", "argv", "retries", "timeout"}:
             reader.problem(f"{path}.{name}", unknown_key(name, ("argv", "name", "retries", "timeout", "type", "url")))
     kind = data.get("type")
     if kind not in CHANNEL_KINDS:
-        shown = _got(kind, secret=not (isinstance(kind, str) and kind.isidentifier()))  # a misplaced URL?
+        shown = got(kind, secret=not (isinstance(kind, str) and kind.isidentifier()))  # a misplaced URL?
         reader.problem(f"{path}.type", f"expected one of {', '.join(CHANNEL_KINDS)} ({shown})")
         return None
     if kind == "command":
@@ -306,17 +222,9 @@ def _channel(reader: _Reader, data: Mapping[str, Any], index: int) -> Channel | 
                    retries=reader.integer(data, "retries", f"{path}.retries", 3, low=1), timeout_s=timeout)
 
 
-def parse_listen(text: str) -> tuple[str, int]:
-    """"127.0.0.1:9464", "[::1]:9464" or ":9464" (127.0.0.1) into (address, port); ValueError otherwise."""
-    host, sep, port = text.rpartition(":")
-    if not sep or not port.isdigit() or not 0 < int(port) < 65536:
-        raise ValueError(f'expected "ADDRESS:PORT" like "127.0.0.1:9464" (got {text!r})')
-    return (host.strip("[]") or "127.0.0.1"), int(port)
-
-
 def parse_config(data: Mapping[str, Any], path: Path) -> SiteConfig:
     problems: list[str] = []
-    reader = _Reader(str(path), problems)
+    reader = Reader(str(path), problems)
     for name in data:
         if name not in _TOP:
             reader.problem(name, unknown_key(name, _TOP))
@@ -347,7 +255,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> SiteConfig:
                 silence = 0 if table["silence"] == "off" else parse_duration(str(table["silence"]))
             except TimeSpecError:
                 reader.problem(f"{where}.silence", f'expected a duration like "10m" or "off" '
-                               f'({_got(table["silence"])})')
+                               f'({got(table["silence"])})')
         command = reader.strings(table, "command", f"{where}.command", (), secret=True)
         if command and not command[0].startswith("/"):
             reader.problem(f"{where}.command", "expected a list starting with an absolute program path (a remote "
@@ -421,7 +329,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> SiteConfig:
             host_silent_after = 0 if silent_after == "off" else parse_duration(str(silent_after))
         except TimeSpecError:
             reader.problem("hosts.silent_after",
-                           f'expected "auto", "off" or a duration like "10m" ({_got(silent_after)})')
+                           f'expected "auto", "off" or a duration like "10m" ({got(silent_after)})')
     defaults = SiteConfig(path=path)
     config = SiteConfig(
         path=path,

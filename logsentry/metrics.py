@@ -19,7 +19,7 @@ from typing import Any
 from prometheus_client import CollectorRegistry, Counter, Gauge, Info, start_http_server, write_to_textfile
 
 from . import __version__
-from .config import parse_listen
+from .config_reader import parse_listen
 
 log = logging.getLogger("logsentry.metrics")
 

@@ -1,0 +1,107 @@
+"""Typed, problem-collecting access to the site config's TOML tables (config.py builds the config with it).
+
+Kept apart from the dataclasses so that config.py reads as what the config holds. Every check records
+`<file>: <key>: <what>` instead of raising, so one run names every problem; a secret-bearing value is
+described by its type only, never quoted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .timespec import TimeSpecError, parse_duration
+from .tomlfile import unknown_key
+
+
+def got(value: Any, secret: bool = False) -> str:
+    """The offending value for a problem message; only its type for a secret-bearing key."""
+    if not secret:
+        return f"got {value!r}"
+    kind = {str: "a string", bool: "true/false", int: "a number", float: "a number", list: "a list",
+            dict: "a table"}.get(type(value), "another type")
+    return f"got {kind}, value not shown"
+
+
+class Reader:
+    """Typed access to a TOML table that records problems instead of raising. A table's problem never
+    quotes the table (it may hold secrets); `secret=True` keys are described by type only."""
+
+    def __init__(self, where: str, problems: list[str]):
+        self.where = where
+        self.problems = problems
+
+    def problem(self, key: str, what: str) -> None:
+        self.problems.append(f"{self.where}: {key}: {what}")
+
+    def table(self, data: Mapping[str, Any], key: str, allowed: set[str]) -> Mapping[str, Any]:
+        value = data.get(key.rsplit(".", 1)[-1], {})
+        if not isinstance(value, dict):
+            self.problem(key, f"expected a table ({got(value, secret=True)})")
+            return {}
+        for name in value:
+            if name not in allowed:
+                self.problem(f"{key}.{name}", unknown_key(name, allowed))
+        return value
+
+    def tables(self, data: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+            self.problem(key, f"expected [[{key}]] tables ({got(value, secret=True)})")
+            return []
+        return value
+
+    def duration(self, data: Mapping[str, Any], key: str, path: str, default: int) -> int:
+        if key not in data:
+            return default
+        value = data[key]
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            self.problem(path, f'a number, expected a duration string like "5m" or "90s" (got {value!r})')
+            return default
+        if not isinstance(value, str):
+            self.problem(path, f'expected a duration string like "5m" or "90s" ({got(value, secret=True)})')
+            return default
+        try:
+            return parse_duration(value)
+        except TimeSpecError as error:
+            self.problem(path, str(error))
+            return default
+
+    def integer(self, data: Mapping[str, Any], key: str, path: str, default: int, low: int = 0) -> int:
+        value = data.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            self.problem(path, f"expected a whole number >= {low} ({got(value)})")
+            return default
+        return value
+
+    def strings(self, data: Mapping[str, Any], key: str, path: str, default: tuple[str, ...],
+                secret: bool = False) -> tuple[str, ...]:
+        value = data.get(key, list(default))
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
+            self.problem(path, f"expected a list of strings ({got(value, secret)})")
+            return default
+        return tuple(value)
+
+    def text(self, data: Mapping[str, Any], key: str, path: str, default: str) -> str:
+        value = data.get(key, default)
+        if not isinstance(value, str) or not value:
+            self.problem(path, f"expected a non-empty string ({got(value)})")
+            return default
+        return value
+
+    def boolean(self, data: Mapping[str, Any], key: str, path: str, default: bool) -> bool:
+        value = data.get(key, default)
+        if not isinstance(value, bool):
+            self.problem(path, f"expected true or false ({got(value)})")
+            return default
+        return value
+
+
+def parse_listen(text: str) -> tuple[str, int]:
+    """"127.0.0.1:9464", "[::1]:9464" or ":9464" (127.0.0.1) into (address, port); ValueError otherwise."""
+    host, sep, port = text.rpartition(":")
+    if not sep or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f'expected "ADDRESS:PORT" like "127.0.0.1:9464" (got {text!r})')
+    return (host.strip("[]") or "127.0.0.1"), int(port)
