@@ -31,7 +31,8 @@ from logsentry.model import Entry
 from logsentry.pipeline import EndedEvent, Event, IncidentEvent, Pipeline, Progress
 from logsentry.rules.loader import load_rules
 from logsentry.sources.journal import JournalGap
-from logsentry.views.tail import BucketHistory, TailState, render, sparkline
+from logsentry.views.tail import render, sparkline
+from logsentry.views.tail_state import BucketHistory, TailState
 
 PROBE_RULE = simple_rule(regex="^PROBE", count=1_000_000)
 TIMEOUT = 4.0

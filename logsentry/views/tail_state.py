@@ -1,0 +1,189 @@
+"""The state behind `logsentry tail`'s live dashboard: per-(unit, rule, key) counters, the entry stream, incidents.
+
+Kept apart from the rendering (tail.py) so what is counted, and the bounds that keep a tail left running for
+weeks from growing (fixed rings, capped tables), can be read and tested without rich. Times are µs of journal
+time (realtime).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict, deque
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from ..model import Action, Entry, Incident, Severity
+from ..pipeline import ActionEvent, EndedEvent, Event, IncidentEvent, MatchEvent, Progress, QuarantineEvent
+from ..rules.rule import Rule
+from ..sources.journal import JournalGap
+from ..timespec import USEC_PER_SEC, format_usec
+from .escape import one_line
+
+BUCKET_USEC = 10 * USEC_PER_SEC
+HISTORY_BUCKETS = 18  # 3 minutes of 10 s buckets
+STREAM_KEEP = 400  # more lines than any terminal is tall
+MESSAGE_KEEP = 500  # characters of a message kept for display
+MAX_COUNTERS = 200  # group_by keys can be unbounded (one per client IP); keep the most recent
+MAX_STAMPS = 10_000
+INCIDENTS_KEEP = 50
+CounterKey = tuple[str, str, str]  # (unit, rule id, group key)
+
+
+class BucketHistory:
+    """Hits per 10 s bucket over the last few minutes, in a fixed ring: memory does not grow with time."""
+
+    def __init__(self, buckets: int = HISTORY_BUCKETS, bucket_usec: int = BUCKET_USEC):
+        self.bucket_usec = bucket_usec
+        self._counts: deque[int] = deque([0] * buckets, maxlen=buckets)
+        self._newest: int | None = None  # bucket number of the last slot
+
+    def add(self, usec: int) -> None:
+        bucket = usec // self.bucket_usec
+        if self._newest is None or bucket > self._newest:
+            self._advance(bucket)
+        assert self._newest is not None
+        back = self._newest - bucket
+        if back < len(self._counts):
+            self._counts[-1 - back] += 1
+
+    def _advance(self, bucket: int) -> None:
+        shift = len(self._counts) if self._newest is None else min(bucket - self._newest, len(self._counts))
+        self._counts.extend([0] * shift)
+        self._newest = bucket
+
+    def values(self, now_usec: int) -> list[int]:
+        """Counts oldest first, the last slot being the bucket that holds `now_usec`."""
+        counts = list(self._counts)
+        if self._newest is None:
+            return [0] * len(counts)
+        shift = min(max(now_usec // self.bucket_usec - self._newest, 0), len(counts))
+        return counts[shift:] + [0] * shift
+
+
+class BurstCounter:
+    """One (unit, rule, key): how close it is to its trigger, the open incident's hits, recent history.
+
+    Mutable on purpose: it is the view's running tally. Keeps at most `threshold` stamps, like the tracker.
+    """
+
+    def __init__(self, rule: Rule):
+        self.rule = rule
+        self.stamps: deque[int] = deque(maxlen=min(rule.trigger.count, MAX_STAMPS))
+        self.history = BucketHistory()
+        self.total = 0
+        self.last_usec = 0
+        self.firing: int | None = None  # hits of the open incident, None when not firing
+
+    def hit(self, usec: int) -> None:
+        self.stamps.append(usec)
+        self.history.add(usec)
+        self.total += 1
+        self.last_usec = max(self.last_usec, usec)
+        if self.firing is not None:
+            self.firing += 1
+
+    def in_window(self, now_usec: int) -> int:
+        start = now_usec - self.rule.trigger.within_usec
+        return sum(1 for stamp in self.stamps if stamp >= start)
+
+
+@dataclass(frozen=True)
+class StreamLine:
+    """One followed entry as the stream panel shows it; `hits` are (rule id, severity) of its matches and
+    `message` is already on one line and escaped (`escape.one_line`)."""
+
+    realtime_usec: int
+    unit: str
+    message: str
+    hits: tuple[tuple[str, Severity], ...] = ()
+    notice: str = ""  # a line logsentry itself adds (a gap, a quarantined rule)
+
+
+@dataclass(frozen=True)
+class IncidentRow:
+    incident: Incident
+    actions: tuple[Action, ...] = ()
+    ended: bool = False
+
+
+def _incident_id(incident: Incident) -> tuple[str, str, str, int]:
+    return (incident.rule_id, incident.unit, incident.key, incident.first_usec)
+
+
+class TailState:
+    """Everything the live display draws, updated from entries and events; bounded in size."""
+
+    def __init__(self, rules: Mapping[str, Rule], progress: Progress, scope: str):
+        self.rules = rules
+        self.progress = progress
+        self.scope = scope
+        self.counters: OrderedDict[CounterKey, BurstCounter] = OrderedDict()
+        self.stream: deque[StreamLine] = deque(maxlen=STREAM_KEEP)
+        self.incidents: OrderedDict[tuple[str, str, str, int], IncidentRow] = OrderedDict()
+
+    def add_entry(self, entry: Entry, events: Sequence[Event]) -> None:
+        hits = tuple((e.hit.rule_id, e.hit.severity) for e in events if isinstance(e, MatchEvent))
+        self.stream.append(StreamLine(entry.realtime_usec, entry.unit, one_line(entry.message[:MESSAGE_KEEP]), hits))
+        self.add_events(events)
+
+    def add_events(self, events: Iterable[Event]) -> None:
+        for event in events:
+            match event:
+                case MatchEvent(hit):
+                    self._counter(hit.entry.unit, hit.rule_id, hit.key).hit(hit.entry.realtime_usec)
+                case IncidentEvent(incident):
+                    counter = self.counters.get((incident.unit, incident.rule_id, incident.key))
+                    if counter is not None:  # silence incidents have no hits, hence no counter
+                        counter.firing = incident.count
+                    self._set_row(IncidentRow(incident))
+                case ActionEvent(action):
+                    row = self.incidents.get(_incident_id(action.incident), IncidentRow(action.incident))
+                    self._set_row(IncidentRow(row.incident, (*row.actions, action), row.ended))
+                case EndedEvent(incident, open_at_end):
+                    self._end(incident, open_at_end)
+                case QuarantineEvent(quarantine):
+                    self.stream.append(StreamLine(quarantine.realtime_usec, "", "", notice=(
+                        f"rule {quarantine.rule_id} quarantined: {quarantine.reason}")))
+
+    def _end(self, incident: Incident, open_at_end: bool) -> None:
+        """Close the incident's row; one still open when tail stops stays FIRING in the final report."""
+        key = (incident.unit, incident.rule_id, incident.key)
+        if key in self.counters and not open_at_end:
+            self.counters[key].firing = None
+        row = self.incidents.get(_incident_id(incident), IncidentRow(incident))
+        self._set_row(IncidentRow(incident, row.actions, ended=not open_at_end))
+
+    def add_gap(self, gap: JournalGap) -> None:
+        self.stream.append(StreamLine(gap.resumed_at_usec, "", "", notice=gap_text(gap)))
+
+    def _counter(self, unit: str, rule_id: str, key: str) -> BurstCounter:
+        ident = (unit, rule_id, key)
+        counter = self.counters.get(ident)
+        if counter is None:
+            counter = self.counters[ident] = BurstCounter(self.rules[rule_id])
+            if len(self.counters) > MAX_COUNTERS:
+                self._evict()
+        self.counters.move_to_end(ident)
+        return counter
+
+    def _evict(self) -> None:
+        """Drop the least recently hit counter that is not firing."""
+        for ident, counter in self.counters.items():
+            if counter.firing is None:
+                del self.counters[ident]
+                return
+
+    def _set_row(self, row: IncidentRow) -> None:
+        ident = _incident_id(row.incident)
+        self.incidents[ident] = row
+        self.incidents.move_to_end(ident)
+        while len(self.incidents) > INCIDENTS_KEEP:
+            self.incidents.popitem(last=False)
+
+    def frame_key(self, now_usec: int) -> tuple[object, ...]:
+        """What changes the picture with no new entry: the clock bucket and counts leaving their windows."""
+        return (now_usec // BUCKET_USEC, tuple(c.in_window(now_usec) for c in self.counters.values()))
+
+
+def gap_text(gap: JournalGap) -> str:
+    since = format_usec(gap.missing_from_usec) if gap.missing_from_usec else "?"
+    return f"gap: entries from {since} to {format_usec(gap.resumed_at_usec)} were never read"
