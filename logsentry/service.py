@@ -19,7 +19,7 @@ import time
 import urllib.request
 import uuid
 from collections import OrderedDict, deque
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from types import FrameType
 from typing import Any
 
@@ -38,6 +38,7 @@ from .model import Action, Entry, Incident, ScreenedRun, host_unit
 from .pipeline import ActionEvent, EndedEvent, Event, IncidentEvent, MatchEvent, Pipeline, QuarantineEvent
 from .rules.loader import RuleSet, load_rules
 from .service_journal import follower_for, needs_entries, recent_lines
+from .service_state import FIGURES_KEY, Figures, StateSaving
 from .sources.fanin import FanInFollower, tail_positions
 from .sources.follow import ReadUpTo, ScanningFollower
 from .sources.journal import CANARY_FIELD, CAUGHT_UP, JournalGap, JournalLocation, JournalOpenError, send_canary
@@ -49,12 +50,6 @@ log = logging.getLogger("logsentry")
 
 MAX_CONTEXT_UNITS = 2000
 PRUNE_EVERY_USEC = 3600 * 1_000_000
-# While reading a backlog, state is committed every `commit_every` entries but at most once a second: a commit
-# snapshots every burst window, which under a flood of distinct group keys (up to MAX_WINDOWS) costs far more
-# than reading the entries in between (measured: 150 us an entry instead of 25). A crash then re-reads at most
-# about a second of entries, and repeats no action (the outbox dedupes by id).
-MIN_COMMIT_INTERVAL_S = 1.0
-COMMIT_INTERVAL_S = 2.0  # ... and at least this often while entries come, however few
 HOUSEKEEPING_S = 1.0  # while reading a backlog: WATCHDOG, STATUS, stop and reload this often
 # Caught up: the clock's work (ticks, reminders, canary, STATUS) and the commit at most this often, or at once
 # when actions wait. A busy journal is caught up after every few entries (each write wakes the reader), and
@@ -65,7 +60,6 @@ CAUGHT_UP_S = 0.2
 MAX_AHEAD_USEC = 60 * 1_000_000
 # ... and an entry this far behind the newest one is taken as at the newest (a clock set back).
 MAX_BEHIND_USEC = 3600 * 1_000_000
-FIGURES_KEY = "figures"
 KEEP_DONE_USEC = 7 * 86400 * 1_000_000  # finished outbox rows are kept a week, for `sqlite3 state.db` forensics
 
 
@@ -102,33 +96,7 @@ class Canary:
     seen: int = 0
 
 
-@dataclass
-class Figures:
-    """Live counters for STATUS= and the logs."""
-
-    entries: int = 0
-    matches: int = 0
-    incidents: int = 0
-    actions: int = 0
-    commits: int = 0
-    clamped: int = 0
-    last_entry_usec: int = 0
-    started_usec: int = field(default_factory=wall_usec)
-    since_usec: int = field(default_factory=wall_usec)
-    """Since when the counters count (the first start: they are saved with the state)."""
-
-    def saved(self) -> dict[str, int]:
-        return {"entries": self.entries, "matches": self.matches, "incidents": self.incidents,
-                "actions": self.actions, "since_usec": self.since_usec}
-
-    def restore(self, saved: Any) -> None:
-        if isinstance(saved, dict):
-            for name in ("entries", "matches", "incidents", "actions", "since_usec"):
-                if isinstance(saved.get(name), int):
-                    setattr(self, name, saved[name])
-
-
-class Service:
+class Service(StateSaving):
     def __init__(self, config: SiteConfig, notify: Any = sd_notify):
         self.config = config
         self.notify = notify
@@ -639,61 +607,6 @@ class Service:
         self.canary.alerted = False
         self.canary.token = ""
         self.canary.seen += 1
-
-    def commit_due(self) -> bool:
-        """Commit while reading? By count (at most once a second) and by time. (Catching up always commits.)"""
-        if not self.uncommitted:
-            return False
-        since = time.monotonic() - self.last_commit_at
-        return since >= COMMIT_INTERVAL_S or (self.uncommitted >= self.config.commit_every and
-                                               since >= MIN_COMMIT_INTERVAL_S)
-
-    def _commit(self, final: bool = False) -> None:
-        if self.cursor is None and not self.pending:
-            return
-        self.last_commit_at = time.monotonic()
-        values: dict[str, Any] = {"ledger": self.ledger.snapshot(), "alerting": self.alerting,
-                                  FIGURES_KEY: self.figures.saved(), "restarted_seen": self.restarted_seen}
-        if self.cursor is not None:
-            values["cursor"] = self.cursor
-        if self.positions is not None:
-            values["cursors"] = dict(self.positions)
-        if final or self.pipeline.silence.snapshot_due():
-            values["silence"] = self.pipeline.silence.snapshot()
-            values["hosts"] = self.hosts.snapshot()
-        if final or self.pipeline.failures.changed:  # incidents joined per failure (engine/failures.py)
-            values["failures"] = self.pipeline.failures.snapshot()
-        baselines = self.keeper.for_commit(values, final)
-        windows = self.pipeline.tracker.changes()
-        try:
-            self.state.commit(values, self.pending, wall_usec(), baselines, windows)
-        except sqlite3.Error as error:
-            # A full disk, a file made read-only: keep running and keep everything in memory (windows as a
-            # whole next time); try again at the next commit; say so once a minute, naming the file.
-            self.pipeline.tracker.track_changes = True
-            self._unsaved_windows(windows)
-            if time.monotonic() - self.commit_failing_since >= 60:
-                self.commit_failing_since = time.monotonic()
-                log.error("cannot save state to %s: %s; %d actions wait in memory, retrying", self.state.path,
-                          error, len(self.pending))
-            return
-        if self.commit_failing_since:
-            self.commit_failing_since = 0.0
-            log.warning("state saved to %s again", self.state.path)
-        if self.pending:
-            self.worker.wake.set()
-        self.pending = []
-        self.uncommitted = 0
-        self.figures.commits += 1
-
-    def _unsaved_windows(self, windows: tuple[list[tuple[str, Any]], list[str]]) -> None:
-        """Changes a failed commit did not save are marked again, to go with the next one."""
-        tracker = self.pipeline.tracker
-        for _key, value in windows[0]:
-            tracker._dirty.add(tuple(value["key"]))
-        for key in windows[1]:
-            rule_id, unit, group = key.split("\x1f")
-            tracker._dirty.add((rule_id, unit, group))
 
     def _heartbeat(self, now: int) -> None:
         url = self.config.heartbeat_url
