@@ -40,6 +40,7 @@ from typing import Any
 
 from ..model import Entry, Incident, ScreenedRun, host_unit, split_host_unit
 from ..rules.rule import Rule
+from ..sources._journalscan import fold_gaps
 from ..timespec import format_duration
 from .detector import RuleTimeout, looks_at_entries, match_rule
 from .rhythm import MAX_GAPS, Rhythm
@@ -271,33 +272,20 @@ class SilenceTracker:
         if not self._refresh(run.peak_usec, frozenset(run.units)):
             return False
         times, _, _, span_ids, _, _ = run._arrays  # the scanner's per-entry arrays (model.ScreenedRun)
-        time_at, span_at = memoryview(times).cast("q"), memoryview(span_ids).cast("H")
         first, end = run.first_index, run.first_index + run.count
         learnt = []
-        for states in plans:  # first only look: would a deadline fall inside the run?
-            last = [seen.last_usec for seen in states]
-            reach = [seen.threshold + 1 if seen.threshold else NEVER for seen in states]
-            gaps: list[list[int]] = [[] for _ in states]
-            high = -NEVER  # the latest time in the run so far
-            for index in range(first, end):
-                at, which = time_at[index], span_at[index]
-                if at > high:
-                    high = at
-                if high >= last[which] + reach[which]:
-                    return False
-                if at >= last[which]:  # a clock stepping back: no gap, and the latest sign of life stays
-                    gaps[which].append(at - last[which])
-                    last[which] = at
-            if any(high >= at + limit for at, limit in zip(last, reach, strict=True)):
+        for states in plans:  # first only look (in C): would a deadline fall inside the run?
+            folded = fold_gaps(times, span_ids, first, end, [seen.last_usec for seen in states],
+                               [seen.threshold + 1 if seen.threshold else NEVER for seen in states])
+            if folded is None:
                 return False
-            learnt.append((states, gaps, last))
+            learnt.append((states, folded))
         if run.peak_usec > self._latest:
             self._latest = run.peak_usec
-        for states, gaps, last in learnt:
-            for seen, span, span_gaps, at in zip(states, spans, gaps, last, strict=True):
-                learn = seen.rhythm.learn
-                for gap in span_gaps:
-                    learn(gap)
+        for states, folded in learnt:
+            for seen, span, (at, gaps, total, longest, bins) in zip(states, spans, folded, strict=True):
+                if gaps:
+                    seen.rhythm.learn_gaps(gaps, total, longest, bins)
                 seen.last_usec = at
                 seen.last = span[5]
                 count = seen.count + span[1]

@@ -53,6 +53,17 @@ class Rhythm:
         bins = self.bins
         bins[index] = bins.get(index, 0) + 1
 
+    def learn_gaps(self, gaps: int, total_usec: int, longest_usec: int, bins: tuple[int, ...]) -> None:
+        """`gaps` gaps learnt at once, as one learn() each would: their sum, the longest, and (bin, count)
+        pairs flattened, in the order the bins were first met (sources/_journalscan.c fold_gaps)."""
+        self.gaps += gaps
+        self.total_usec += total_usec
+        if longest_usec > self.longest_usec:
+            self.longest_usec = longest_usec
+        mine = self.bins
+        for index, count in zip(bins[::2], bins[1::2], strict=True):
+            mine[index] = mine.get(index, 0) + count
+
     def learn_many(self, gap: int, times: int) -> None:
         """`times` gaps of the same length (a summarised run's mean gap)."""
         if times > 0:

@@ -1399,7 +1399,148 @@ static PyObject *module_text_level(PyObject *Py_UNUSED(module), PyObject *arg) {
     return PyLong_FromLong(level);
 }
 
+/* The gap bin of engine/rhythm.py gap_bin: exact below 8 µs, then four bins per doubling (at most 4*64+3). */
+#define GAP_BINS 260
+static int gap_bin(int64_t gap) {
+    if (gap < 8)
+        return (int)gap;
+    int bits = 64 - __builtin_clzll((unsigned long long)gap);
+    return 4 * bits + (int)((gap >> (bits - 3)) & 3);
+}
+
+static int read_int64s(PyObject *list, Py_ssize_t n, int64_t *out, const char *what) {
+    if (!PyList_Check(list) || PyList_GET_SIZE(list) != n) {
+        PyErr_Format(PyExc_ValueError, "fold_gaps: %s must be a list of %zd ints", what, n);
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        out[i] = PyLong_AsLongLong(PyList_GET_ITEM(list, i));
+        if (out[i] == -1 && PyErr_Occurred())
+            return -1;
+    }
+    return 0;
+}
+
+/* SilenceTracker.fold's look at a run (engine/absence.py), per entry in C: None when a unit's deadline
+   (its last sign of life plus its reach, µs) falls inside the run, else per span its new last time and the
+   gaps it learns, summed as Rhythm.learn would (count, sum, longest, bins in first-seen order). */
+static PyObject *module_fold_gaps(PyObject *Py_UNUSED(module), PyObject *args) {
+    Py_buffer times, spans;
+    Py_ssize_t first, end;
+    PyObject *last_list, *reach_list, *result = NULL;
+    if (!PyArg_ParseTuple(args, "y*y*nnO!O!", &times, &spans, &first, &end, &PyList_Type, &last_list,
+                          &PyList_Type, &reach_list))
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(last_list);
+    int64_t *last = NULL, *reach = NULL, *gap_of = NULL;
+    Py_ssize_t *count = NULL, *order = NULL, *start = NULL;
+    if (first < 0 || end < first || (size_t)end * 8 > (size_t)times.len || (size_t)end * 2 > (size_t)spans.len) {
+        PyErr_SetString(PyExc_ValueError, "fold_gaps: entry range outside the arrays");
+        goto done;
+    }
+    last = PyMem_Calloc((size_t)n + 1, sizeof *last);
+    reach = PyMem_Calloc((size_t)n + 1, sizeof *reach);
+    count = PyMem_Calloc((size_t)n + 1, sizeof *count);
+    start = PyMem_Calloc((size_t)n + 1, sizeof *start);
+    gap_of = PyMem_Calloc((size_t)(end - first) + 1, sizeof *gap_of);
+    order = PyMem_Calloc((size_t)(end - first) + 1, sizeof *order);
+    if (!last || !reach || !count || !start || !gap_of || !order) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    if (read_int64s(last_list, n, last, "last") < 0 || read_int64s(reach_list, n, reach, "reach") < 0)
+        goto done;
+    const int64_t *time_at = (const int64_t *)times.buf;
+    const uint16_t *span_at = (const uint16_t *)spans.buf;
+    __int128 high = -((__int128)1 << 62);
+    for (Py_ssize_t index = first; index < end; index++) {
+        int64_t at;
+        uint16_t which;
+        memcpy(&at, time_at + index, sizeof at);
+        memcpy(&which, span_at + index, sizeof which);
+        if (which >= n) {
+            PyErr_SetString(PyExc_ValueError, "fold_gaps: a span id past the run's spans");
+            goto done;
+        }
+        if (at > high)
+            high = at;
+        if (high >= (__int128)last[which] + reach[which]) {
+            result = Py_NewRef(Py_None);
+            goto done;
+        }
+        gap_of[index - first] = -1;
+        if (at >= last[which]) { /* a clock stepping back: no gap, and the latest sign of life stays */
+            gap_of[index - first] = at - last[which];
+            last[which] = at;
+            count[which]++;
+        }
+    }
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (high >= (__int128)last[i] + reach[i]) {
+            result = Py_NewRef(Py_None);
+            goto done;
+        }
+    for (Py_ssize_t i = 1; i < n; i++) /* the gaps grouped by span, in journal order */
+        start[i] = start[i - 1] + count[i - 1];
+    for (Py_ssize_t index = first; index < end; index++)
+        if (gap_of[index - first] >= 0) {
+            uint16_t which;
+            memcpy(&which, span_at + index, sizeof which);
+            order[start[which]++] = index - first;
+        }
+    if (!(result = PyList_New(n)))
+        goto done;
+    Py_ssize_t taken = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int64_t bins[GAP_BINS] = {0}, total = 0, longest = 0;
+        int seen[GAP_BINS], n_seen = 0;
+        for (Py_ssize_t k = taken; k < taken + count[i]; k++) {
+            int64_t gap = gap_of[order[k]];
+            total += gap;
+            if (gap > longest)
+                longest = gap;
+            int bin = gap_bin(gap);
+            if (bins[bin]++ == 0)
+                seen[n_seen++] = bin;
+        }
+        taken += count[i];
+        PyObject *flat = PyTuple_New(2 * n_seen);
+        if (!flat) {
+            Py_CLEAR(result);
+            goto done;
+        }
+        for (int k = 0; k < n_seen; k++) {
+            PyTuple_SET_ITEM(flat, 2 * k, PyLong_FromLong(seen[k]));
+            PyTuple_SET_ITEM(flat, 2 * k + 1, PyLong_FromLongLong(bins[seen[k]]));
+        }
+        if (PyErr_Occurred()) {
+            Py_DECREF(flat);
+            Py_CLEAR(result);
+            goto done;
+        }
+        PyObject *item = Py_BuildValue("(LnLLN)", (long long)last[i], count[i], (long long)total,
+                                       (long long)longest, flat);
+        if (!item) {
+            Py_CLEAR(result);
+            goto done;
+        }
+        PyList_SET_ITEM(result, i, item);
+    }
+done:
+    PyMem_Free(last);
+    PyMem_Free(reach);
+    PyMem_Free(count);
+    PyMem_Free(start);
+    PyMem_Free(gap_of);
+    PyMem_Free(order);
+    PyBuffer_Release(&times);
+    PyBuffer_Release(&spans);
+    return result;
+}
+
 static PyMethodDef module_methods[] = {
+    {"fold_gaps", module_fold_gaps, METH_VARARGS,
+     "A run's gaps per span as SilenceTracker.fold learns them, or None when a deadline falls inside it."},
     {"text_level", module_text_level, METH_O,
      "The syslog priority a program wrote as its line's level (UTF-8 bytes), or None (see engine/levels.py)."},
     {NULL, NULL, 0, NULL},
