@@ -23,9 +23,8 @@ from dataclasses import dataclass, replace
 from types import FrameType
 from typing import Any
 
-from .actions.alert import MAX_LINE, incident_payload, service_payload
 from .actions.outbox import OutboxWorker
-from .actions.runner import guarded_policy, incident_id, outbox_items
+from .actions.runner import guarded_policy
 from .baseline_keeper import BaselineKeeper
 from .config import ConfigError, SiteConfig, load_config
 from .engine.policy import RestartLedger
@@ -34,11 +33,12 @@ from .engine.window import invocation_of
 from .host_silence import HostSilence
 from .hosts import local_machine_id
 from .metrics import Metrics
-from .model import Action, Entry, Incident, ScreenedRun, host_unit
+from .model import Entry, ScreenedRun, host_unit
 from .pipeline import ActionEvent, EndedEvent, Event, IncidentEvent, MatchEvent, Pipeline, QuarantineEvent
 from .rules.loader import RuleSet, load_rules
+from .service_alerts import MAX_CONTEXT_UNITS, ServiceAlerts
 from .service_journal import follower_for, needs_entries, recent_lines
-from .service_state import FIGURES_KEY, Figures, StateSaving
+from .service_state import FIGURES_KEY, Figures
 from .sources.fanin import FanInFollower, tail_positions
 from .sources.follow import ReadUpTo, ScanningFollower
 from .sources.journal import CANARY_FIELD, CAUGHT_UP, JournalGap, JournalLocation, JournalOpenError, send_canary
@@ -48,7 +48,6 @@ from .trust import site_problems
 
 log = logging.getLogger("logsentry")
 
-MAX_CONTEXT_UNITS = 2000
 PRUNE_EVERY_USEC = 3600 * 1_000_000
 HOUSEKEEPING_S = 1.0  # while reading a backlog: WATCHDOG, STATUS, stop and reload this often
 # Caught up: the clock's work (ticks, reminders, canary, STATUS) and the commit at most this often, or at once
@@ -96,7 +95,7 @@ class Canary:
     seen: int = 0
 
 
-class Service(StateSaving):
+class Service(ServiceAlerts):
     def __init__(self, config: SiteConfig, notify: Any = sd_notify):
         self.config = config
         self.notify = notify
@@ -435,123 +434,6 @@ class Service(StateSaving):
             case ActionEvent(action):
                 result = "logged" if action.kind == "report" else "dry_run" if action.dry_run else "queued"
                 metrics.actions.labels(action=action.kind, result=result).inc()
-
-    def _remember_line(self, entry: Entry) -> None:
-        self._remember(host_unit(entry.machine_id, entry.unit), entry.realtime_usec, entry.message)
-
-    def _remember(self, key: str, at_usec: int, message: str) -> None:
-        """Keep a line among its unit's last ones; key per (machine, unit): hosts' lines never mix."""
-        lines = self.context.get(key)
-        if lines is None:
-            lines = self.context[key] = deque(maxlen=self.config.alerts.context_lines)
-            if len(self.context) > MAX_CONTEXT_UNITS:
-                self.context.popitem(last=False)
-        lines.append((at_usec, message[:MAX_LINE]))  # alerts show no more of a line
-
-    def _queue(self, action: Action) -> None:
-        incident = action.incident
-        self.figures.actions += 1
-        context = [f"{format_usec(at)} {message}"
-                   for at, message in self.context.get(host_unit(incident.machine_id, incident.unit), ())]
-        if action.kind == "alert" and (restarted := self._last_restart(incident)):
-            action = replace(action, reason=f"{action.reason} ({restarted})")
-        items = outbox_items(action, self.config.hostname, context)
-        if not items:
-            verb = "would " if action.dry_run and action.kind != "report" else ""
-            log.warning("%s%s %s (rule %s): %s", verb, action.kind, action.unit, incident.rule_id, action.reason)
-            return
-        if action.kind == "alert" and self._restart_of[0] == incident_id(incident):
-            # The incident's own restart: its alert waits for the outcome and says it (outbox.py).
-            items = [replace(item, payload={**item.payload, "restart": self._restart_of[1]}) for item in items]
-        self.pending.extend(items)
-        if action.kind == "restart":
-            self._restart_of = (incident_id(incident), items[0].dedupe)
-            log.warning("queueing restart of %s (rule %s)", action.unit, incident.rule_id)
-        else:
-            self.alerting[incident_id(incident)] = {
-                "next_usec": incident.fired_usec + self.config.alerts.realert_usec, "reminders": 0}
-
-    def _last_restart(self, incident: Incident) -> str:
-        """"restarted UNIT at T (new invocation I)" when logsentry restarted the unit within the restart
-        period and the restart was carried out ("" otherwise): the first alert after a restart says so."""
-        if incident.machine_id != (self.config.restart.machine_id or self.local_machine):
-            return ""  # the ledger holds this machine's restarts only: another host's unit was never restarted
-        since = incident.fired_usec - self.config.restart.period_usec
-        done = [r for r in self.ledger.for_unit(incident.unit, since) if r.after]
-        if not done:
-            return ""
-        last = done[-1]
-        return f"logsentry restarted {incident.unit} at {format_usec(last.at_usec)} (new invocation {last.after})"
-
-    def _refresh_restarts(self) -> None:
-        """Learn which restarts the worker carried out, and the invocations they started, for the ledger."""
-        for row_id, unit, fired_usec, _at, after in self.state.restarted_since(self.restarted_seen):
-            self.restarted_seen = row_id
-            if after:
-                self.ledger.carried_out(unit, fired_usec, after)
-
-    def _ended(self, incident: Incident) -> None:
-        state = self.alerting.pop(incident_id(incident), None)
-        log.info("incident %s on %s ended after %d hits", incident.rule_id, incident.unit, incident.count)
-        if state is not None and self.config.alerts.resolve and not self.config.dry_run:
-            quiet = self._entry_now - incident.last_usec
-            if quiet < incident.within_usec and incident.invocation and self._entry_invocation \
-                    and self._entry_invocation != incident.invocation:
-                # Ended before its window passed: a hit from a new invocation of the unit closed it.
-                reason = (f"{incident.unit} has a new invocation: the incident ended "
-                          f"{format_duration(max(quiet, 0))} after its last hit")
-                if restarted := self._last_restart(incident):
-                    reason += f"; {restarted}"
-            else:
-                reason = f"no new hit for {incident.within_usec // 1_000_000}s"
-            payload = incident_payload("resolved", incident, self.config.hostname, reason)
-            self.pending.append(OutboxItem(f"alert:{incident_id(incident)}:resolved", "alert", payload,
-                                           group=incident_id(incident)))
-
-    def _remind(self, now: int) -> None:
-        """Exponential re-alerting while an incident lasts: after realert, 2x realert, 4x realert, ..."""
-        for incident in self.pipeline.open_incidents():
-            state = self.alerting.get(incident_id(incident))
-            if state is None or now < state["next_usec"]:
-                continue
-            state["reminders"] += 1
-            state["next_usec"] = now + self.config.alerts.realert_usec * (2 ** state["reminders"])
-            payload = incident_payload("reminder", incident, self.config.hostname,
-                                       f"still firing: {incident.count} hits so far")
-            self.pending.append(OutboxItem(f"alert:{incident_id(incident)}:reminder{state['reminders']}", "alert",
-                                           payload, group=incident_id(incident)))
-
-    def _resend(self, now: int) -> None:
-        """Alertmanager's clients re-send active alerts (it resolves one unheard of for resolve_timeout): every
-        alerts.resend, each open incident that was alerted goes again to the Alertmanager channels only."""
-        config = self.config
-        if config.dry_run or not any(c.kind == "alertmanager" for c in config.alerts.channels):
-            return
-        every = config.alerts.resend_usec
-        if now - self._last_resend < every:
-            return
-        self._last_resend = now
-        for incident in self.pipeline.open_incidents():
-            if incident_id(incident) in self.alerting:
-                payload = incident_payload("refresh", incident, config.hostname,
-                                           f"still firing: {incident.count} hits so far")
-                self.pending.append(OutboxItem(f"alert:{incident_id(incident)}:refresh{now // every}", "alert",
-                                               payload, group=incident_id(incident)))
-
-    def _queue_service_alert(self, event: str, reason: str, detail: str) -> None:
-        if self.config.dry_run:
-            return
-        self.pending.append(OutboxItem(f"alert:{event}:{detail}", "alert",
-                                       service_payload(event, self.config.hostname, reason)))
-        if self.cursor is None:
-            self._commit()  # before any entry (corrupt state at start): queue it now
-
-    def _gap(self, gap: JournalGap) -> None:
-        start = format_usec(gap.missing_from_usec) if gap.missing_from_usec else "?"
-        reason = (f"journal gap: entries from {start} to {format_usec(gap.resumed_at_usec)} were vacuumed or "
-                  "rotated away before logsentry read them")
-        log.error("%s", reason)
-        self._queue_service_alert("journal_gap", reason, gap.after_cursor)
 
     def _caught_up(self) -> None:
         self.last_caught_up = time.monotonic()
