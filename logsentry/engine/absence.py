@@ -262,21 +262,22 @@ class SilenceTracker:
         plans = []
         for rule_id in self._counting:
             units = self._seen[rule_id]
-            states = []
+            states, last, reach = [], [], []
             for key, span in zip(run.units, spans, strict=True):
                 seen = units.get(key)
                 if seen is None or seen.last_usec < 0 or seen.quiet or seen.rhythm.gaps + span[1] >= seen.review_at:
                     return False
                 states.append(seen)
-            plans.append(states)
+                last.append(seen.last_usec)
+                reach.append(seen.threshold + 1 if seen.threshold else NEVER)
+            plans.append((states, last, reach))
         if not self._refresh(run.peak_usec, frozenset(run.units)):
             return False
         times, _, _, span_ids, _, _ = run._arrays  # the scanner's per-entry arrays (model.ScreenedRun)
         first, end = run.first_index, run.first_index + run.count
         learnt = []
-        for states in plans:  # first only look (in C): would a deadline fall inside the run?
-            folded = fold_gaps(times, span_ids, first, end, [seen.last_usec for seen in states],
-                               [seen.threshold + 1 if seen.threshold else NEVER for seen in states])
+        for states, last, reach in plans:  # first only look (in C): would a deadline fall inside the run?
+            folded = fold_gaps(times, span_ids, first, end, last, reach)
             if folded is None:
                 return False
             learnt.append((states, folded))

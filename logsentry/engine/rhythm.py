@@ -53,15 +53,15 @@ class Rhythm:
         bins = self.bins
         bins[index] = bins.get(index, 0) + 1
 
-    def learn_gaps(self, gaps: int, total_usec: int, longest_usec: int, bins: tuple[int, ...]) -> None:
-        """`gaps` gaps learnt at once, as one learn() each would: their sum, the longest, and (bin, count)
-        pairs flattened, in the order the bins were first met (sources/_journalscan.c fold_gaps)."""
+    def learn_gaps(self, gaps: int, total_usec: int, longest_usec: int, bins: dict[int, int]) -> None:
+        """`gaps` gaps learnt at once, as one learn() each would: their sum, the longest, and how many in each
+        bin, in the order the bins were first met (sources/_journalscan.c fold_gaps)."""
         self.gaps += gaps
         self.total_usec += total_usec
         if longest_usec > self.longest_usec:
             self.longest_usec = longest_usec
         mine = self.bins
-        for index, count in zip(bins[::2], bins[1::2], strict=True):
+        for index, count in bins.items():
             mine[index] = mine.get(index, 0) + count
 
     def learn_many(self, gap: int, times: int) -> None:

@@ -1423,7 +1423,7 @@ static int read_int64s(PyObject *list, Py_ssize_t n, int64_t *out, const char *w
 
 /* SilenceTracker.fold's look at a run (engine/absence.py), per entry in C: None when a unit's deadline
    (its last sign of life plus its reach, µs) falls inside the run, else per span its new last time and the
-   gaps it learns, summed as Rhythm.learn would (count, sum, longest, bins in first-seen order). */
+   gaps it learns, summed as Rhythm.learn would (count, sum, longest, {bin: count} in first-seen order). */
 static PyObject *module_fold_gaps(PyObject *Py_UNUSED(module), PyObject *args) {
     Py_buffer times, spans;
     Py_ssize_t first, end;
@@ -1504,19 +1504,21 @@ static PyObject *module_fold_gaps(PyObject *Py_UNUSED(module), PyObject *args) {
                 seen[n_seen++] = bin;
         }
         taken += count[i];
-        PyObject *flat = PyTuple_New(2 * n_seen);
+        PyObject *flat = PyDict_New();
         if (!flat) {
             Py_CLEAR(result);
             goto done;
         }
         for (int k = 0; k < n_seen; k++) {
-            PyTuple_SET_ITEM(flat, 2 * k, PyLong_FromLong(seen[k]));
-            PyTuple_SET_ITEM(flat, 2 * k + 1, PyLong_FromLongLong(bins[seen[k]]));
-        }
-        if (PyErr_Occurred()) {
-            Py_DECREF(flat);
-            Py_CLEAR(result);
-            goto done;
+            PyObject *bin = PyLong_FromLong(seen[k]), *times = PyLong_FromLongLong(bins[seen[k]]);
+            int failed = !bin || !times || PyDict_SetItem(flat, bin, times) < 0;
+            Py_XDECREF(bin);
+            Py_XDECREF(times);
+            if (failed) {
+                Py_DECREF(flat);
+                Py_CLEAR(result);
+                goto done;
+            }
         }
         PyObject *item = Py_BuildValue("(LnLLN)", (long long)last[i], count[i], (long long)total,
                                        (long long)longest, flat);
