@@ -1,5 +1,6 @@
-"""The service's side of the journal: where it reads from, what it reads, and the bookkeeping of the entries
-the scanner summarised (ScreenedRuns) that the service keeps per entry for full ones.
+"""The service's side of the journal: where it reads from, what it reads, and the bookkeeping of each entry
+read (figures, clamped times, metrics, the canary coming back), in full or summarised by the scanner
+(ScreenedRuns). ServiceReading is Service's base: the loop in service.py hands it what the follower yields.
 
 The service reads through the C scanner in follow mode (sources/follow.py): entries some rule may match
 come in full, the rest as runs, so a busy host costs a few µs of CPU an entry instead of about 10.
@@ -7,17 +8,33 @@ come in full, the rest as runs, so a busy host costs a few µs of CPU an entry i
 
 from __future__ import annotations
 
+import logging
+import time
+import uuid
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from .config import SiteConfig
 from .engine.detector import Detector
-from .model import ScreenedRun
+from .engine.quarantine import cut_long_lines
+from .engine.window import invocation_of
+from .metrics import Metrics
+from .model import Entry, ScreenedRun, host_unit
+from .pipeline import ActionEvent, EndedEvent, Event, IncidentEvent, MatchEvent, QuarantineEvent
+from .service_alerts import MAX_CONTEXT_UNITS, ServiceAlerts
 from .sources.fanin import FanInFollower
 from .sources.follow import ScanningFollower
-from .sources.journal import CANARY_FIELD, JournalLocation, StartAt
+from .sources.journal import CANARY_FIELD, JournalLocation, StartAt, send_canary
 from .sources.selection import Selection
+from .timespec import format_duration, format_usec, wall_usec
 
+log = logging.getLogger("logsentry")
+
+# Journal time more than this ahead of the wall clock is clamped to the clock for windows, silences and
+# cooldowns (and reported): one entry stamped a day ahead must not move logsentry's time.
+MAX_AHEAD_USEC = 60 * 1_000_000
+# ... and an entry this far behind the newest one is taken as at the newest (a clock set back).
+MAX_BEHIND_USEC = 3600 * 1_000_000
 CANARY_LITERAL = "logsentry canary "
 """The start of every canary message (journal.send_canary): such entries always come in full."""
 
@@ -74,3 +91,160 @@ def recent_lines(run: ScreenedRun, per_span: int) -> Iterator[tuple[int, int, st
         index -= 1
     for lines in found:
         yield from reversed(lines)
+
+
+@dataclass
+class Canary:
+    """The self-check in flight: its token, when it was written, whether its loss was alerted."""
+
+    token: str = ""
+    sent_usec: int = 0
+    alerted: bool = False
+    seen: int = 0
+
+
+class ServiceReading(ServiceAlerts):
+    """Service's handling of each entry read and of the events it causes; attributes set by Service.__init__."""
+
+    canary: Canary
+    metrics: Metrics | None
+    _host_names: dict[str, str]
+    _ahead_reported: float
+
+    def _entry(self, entry: Entry) -> None:
+        """One entry: in full, or screened out (no rule can match it; it comes without cursor or fields)."""
+        self.figures.entries += 1
+        entry = self._clamped(entry)
+        self.figures.last_entry_usec = max(self.figures.last_entry_usec, entry.realtime_usec)
+        if entry.cursor:
+            self.cursor = entry.cursor  # a screened one moves the cursor with its batch's ReadUpTo
+        self.uncommitted += 1
+        if entry.unit == self.config.own_unit:
+            if entry.fields.get(CANARY_FIELD) == self.canary.token:
+                self._canary_seen(entry)
+            return  # never feed on our own output (or our actions' output, which runs under our unit)
+        entry = cut_long_lines(entry)
+        self.hosts.saw(entry)
+        if entry.host and entry.machine_id and len(self._host_names) < MAX_CONTEXT_UNITS:
+            self._host_names[entry.machine_id] = entry.host
+        if self.metrics is not None:
+            self.metrics.entries.inc()
+            self.metrics.saw_host(self._host_of(entry.machine_id, entry.host), entry.realtime_usec)
+        self._entry_now = entry.realtime_usec
+        self._entry_invocation = invocation_of(entry.fields)
+        for event in self.pipeline.feed(entry):
+            self._handle(event)
+        self._remember_line(entry)
+
+    def _host_of(self, machine_id: str, host: str = "") -> str:
+        """The host's name for metrics: screened entries carry only the machine id; its name when a full
+        entry of that machine named it."""
+        return host or self._host_names.get(machine_id) or machine_id or self.config.hostname
+
+    def _screened(self, run: ScreenedRun) -> None:
+        """Entries no rule can match, summarised: what _entry does for each, from the summary (entry by
+        entry when the run holds our own lines or a time to clamp)."""
+        figures = self.figures
+        if needs_entries(run, self.config.own_unit, wall_usec(), figures.last_entry_usec, MAX_AHEAD_USEC,
+                         MAX_BEHIND_USEC):
+            for entry in run.entries():
+                self._entry(entry)
+            return
+        figures.entries += run.count
+        figures.last_entry_usec = max(figures.last_entry_usec, run.peak_usec)
+        self.uncommitted += run.count
+        self.hosts.saw_run(run)
+        if self.metrics is not None:
+            self.metrics.entries.inc(run.count)
+            for span in run.spans:
+                self.metrics.saw_host(self._host_of(span[6]), span[3])
+        self._entry_now, self._entry_invocation = run.peak_usec, ""
+        for event in self.pipeline.feed(run):
+            self._handle(event)
+        context_lines = self.config.alerts.context_lines
+        for span_index, at, message in recent_lines(run, context_lines):
+            span = run.spans[span_index]
+            self._remember(host_unit(span[6], span[0]), at, message)
+
+    def _clamped(self, entry: Entry) -> Entry:
+        """The entry with its journal time clamped: not ahead of the wall clock by more than MAX_AHEAD_USEC,
+        not behind the newest entry by more than MAX_BEHIND_USEC (reported, at most once a minute)."""
+        at = entry.realtime_usec
+        now = wall_usec()
+        if at > now + MAX_AHEAD_USEC:
+            clamped, why = now, "ahead of the clock"
+        elif self.figures.last_entry_usec and at < self.figures.last_entry_usec - MAX_BEHIND_USEC:
+            clamped, why = self.figures.last_entry_usec, "behind the newest entry"
+        else:
+            return entry
+        self.figures.clamped += 1
+        if time.monotonic() - self._ahead_reported >= 60:
+            self._ahead_reported = time.monotonic()
+            log.warning("journal time of an entry of %s is %s by %s (%s): taken as %s for windows, silences "
+                        "and cooldowns (%d such entries so far)", entry.unit, why, format_duration(abs(at - clamped)),
+                        format_usec(at), format_usec(clamped), self.figures.clamped)
+        return replace(entry, realtime_usec=clamped)
+
+    def _handle(self, event: Event) -> None:
+        if self.metrics is not None:
+            self._count(event)
+        match event:
+            case MatchEvent():
+                self.figures.matches += 1
+            case IncidentEvent(incident):
+                self.figures.incidents += 1
+                log.warning("incident %s on %s: %d hits since %s", incident.rule_id, incident.unit,
+                            incident.count, format_usec(incident.first_usec))
+            case ActionEvent(action):
+                self._queue(action)
+            case EndedEvent(incident):
+                self._ended(incident)
+            case QuarantineEvent(quarantine):
+                if self.pipeline.detector.quarantined.get(quarantine.rule_id) is not quarantine:
+                    log.warning("rule %s timed out: %s, on entry %s", quarantine.rule_id, quarantine.reason,
+                                quarantine.cursor)
+                    return
+                reason = (f"rule {quarantine.rule_id} quarantined: {quarantine.reason}; last on entry "
+                          f"{quarantine.cursor}")
+                log.error("%s", reason)
+                self._queue_service_alert("rule_quarantined", reason,
+                                          f"{quarantine.rule_id}:{quarantine.realtime_usec}:{quarantine.cursor}")
+
+    def _count(self, event: Event) -> None:
+        metrics = self.metrics
+        assert metrics is not None
+        match event:
+            case MatchEvent(hit):
+                metrics.matches.labels(rule=hit.rule_id).inc()
+            case IncidentEvent(incident):
+                metrics.incidents.labels(rule=incident.rule_id, severity=incident.severity.label).inc()
+            case ActionEvent(action):
+                result = "logged" if action.kind == "report" else "dry_run" if action.dry_run else "queued"
+                metrics.actions.labels(action=action.kind, result=result).inc()
+
+    def _check_canary(self, now: int) -> None:
+        """Self-check: a unique entry written to the journal must come back through our own reader."""
+        config, canary = self.config, self.canary
+        if not config.canary_usec or config.journal_directory is not None:
+            return  # only the local journal can be written to and read back
+        if canary.token and not canary.alerted and now - canary.sent_usec > config.canary_timeout_usec:
+            canary.alerted = True
+            reason = (f"logsentry cannot see the journal: its canary written at {format_usec(canary.sent_usec)} "
+                      f"was not read back within {config.canary_timeout_usec // 1_000_000}s")
+            log.error("%s", reason)
+            self._queue_service_alert("journal_blind", reason, canary.token)
+        # A new canary once the last came back; while blind, a fresh one each interval to notice recovery.
+        if now - canary.sent_usec >= config.canary_usec and (not canary.token or canary.alerted):
+            canary.token, canary.sent_usec = uuid.uuid4().hex, now
+            try:
+                send_canary(canary.token)
+            except OSError as error:
+                log.error("cannot write the canary entry: %s", error)
+
+    def _canary_seen(self, entry: Entry) -> None:
+        if self.canary.alerted:
+            log.warning("the journal is readable again (canary back after %.1fs)",
+                        (wall_usec() - self.canary.sent_usec) / 1_000_000)
+        self.canary.alerted = False
+        self.canary.token = ""
+        self.canary.seen += 1
