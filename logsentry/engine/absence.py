@@ -271,7 +271,7 @@ class SilenceTracker:
                 last.append(seen.last_usec)
                 reach.append(seen.threshold + 1 if seen.threshold else NEVER)
             plans.append((states, last, reach))
-        if not self._refresh(run.peak_usec, frozenset(run.units)):
+        if not self._refresh(run.peak_usec, run.units):
             return False
         times, _, _, span_ids, _, _ = run._arrays  # the scanner's per-entry arrays (model.ScreenedRun)
         first, end = run.first_index, run.first_index + run.count
@@ -293,10 +293,10 @@ class SilenceTracker:
                 seen.count = count if count < MAX_COUNT else MAX_COUNT
         return True
 
-    def _refresh(self, limit_usec: int, in_run: frozenset[SilenceKey]) -> bool:
+    def _refresh(self, limit_usec: int, in_run: tuple[SilenceKey, ...]) -> bool:
         """Move the heap's deadlines up to `limit_usec` to the units' real ones (as `expire` does with entries
         that logged since); False when a unit that the run does not show (or does not show to its rule)
-        reaches its deadline by then."""
+        reaches its deadline by then (`in_run`: the run's units, looked in only for such a unit)."""
         deadlines, counting = self._deadlines, self._counting
         hot, calm = [], True
         while deadlines and deadlines[0][0] <= limit_usec:
