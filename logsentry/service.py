@@ -6,7 +6,8 @@ restarts logsentry), STOPPING on SIGTERM. WATCHDOG, STATUS, SIGTERM and SIGHUP a
 at least once a second even while a long backlog is read. SIGHUP reloads config and rules; a bad new config
 or rule file is rejected, the old one kept, and STATUS says so until the next good reload.
 State (cursor, changed windows, restart ledger, alerting, outbox) is committed in one transaction per batch,
-and at least every COMMIT_INTERVAL_S while entries come.
+and at least every COMMIT_INTERVAL_S while entries come (service_state.py). The bookkeeping of each entry
+read is in service_journal.py, what is queued for delivery in service_alerts.py: Service builds on both.
 """
 
 from __future__ import annotations
