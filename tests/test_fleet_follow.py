@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 
 from conftest import entry
-from test_host_stale import ALPHA, HostFeed, alerts, wait_until
+from test_host_stale import ALPHA, HostFeed, alerts, collector_config, wait_until
 from test_service import receiver, service  # noqa: F401  (fixtures)
 
 from logsentry.sources.journal_files import build_journal, export_bytes
@@ -21,25 +21,7 @@ DB3 = "d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3"
 
 
 def config(root, directory, hook_url: str) -> str:  # type: ignore[no-untyped-def]
-    return f'''
-state_dir = "{root / 'state'}"
-journal_directory = "{directory}"
-hostname = "collector"
-
-[[watch]]
-units = ["*"]
-actions = ["alert"]
-
-[alerts]
-backoff = "100ms"
-realert = "1h"
-
-[[channel]]
-name = "hook"
-type = "apprise"
-url = "json://{hook_url}/hook"
-retries = 5
-'''
+    return collector_config(root, directory, hook_url)
 
 
 def test_a_new_hosts_file_is_followed(service, receiver, tmp_path):  # noqa: F811

@@ -91,19 +91,21 @@ def fleet(tmp_path: Path) -> Iterator[Fleet]:
         made.close()
 
 
-def config(root: Path, directory: Path, hook_url: str) -> str:
+def collector_config(root: Path, directory: Path, hook_url: str, hosts: str = "", watch: str = "") -> str:
+    """A collector over a journal-remote directory that alerts every unit to a webhook; `hosts` and `watch`
+    are more lines for those tables."""
     return f'''
 state_dir = "{root / 'state'}"
 journal_directory = "{directory}"
 hostname = "collector"
 
 [hosts]
-silent_after = "3s"
+{hosts}
 
 [[watch]]
 units = ["*"]
 actions = ["alert"]
-silence = "2s"
+{watch}
 
 [alerts]
 backoff = "100ms"
@@ -115,6 +117,10 @@ type = "apprise"
 url = "json://{hook_url}/hook"
 retries = 5
 '''
+
+
+def config(root: Path, directory: Path, hook_url: str) -> str:
+    return collector_config(root, directory, hook_url, hosts='silent_after = "3s"', watch='silence = "2s"')
 
 
 def alerts(hook: Any) -> list[dict[str, Any]]:
