@@ -49,7 +49,7 @@ def follower_for(config: SiteConfig, detector: Detector, cursor: str | None,
     selection = Selection(units=(*units, config.own_unit) if units else ())
     screen = detector.screen()
     screen = replace(screen, literals=(*screen.literals, (CANARY_LITERAL, None)))
-    fields = (*detector.needed_fields, CANARY_FIELD, "_HOSTNAME")
+    fields = (*detector.needed_fields, CANARY_FIELD)  # _HOSTNAME is among DEFAULT_FIELDS
     if config.journal_directory is not None and positions is not None:
         return FanInFollower(config.journal_directory, selection, screen, fields, positions, wait_s=1.0)
     start = StartAt(cursor=cursor) if cursor else StartAt()

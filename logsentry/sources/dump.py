@@ -32,6 +32,7 @@ from .values import decode, entry_from
 
 GZIP_MAGIC = b"\x1f\x8b"
 JOURNAL_MAGIC = b"LPKSHHRH"
+"""The first bytes of every journal file (systemd's journal-def.h, Header.signature)."""
 
 # journald's limits (systemd src/shared/journal-importer.h)
 DATA_SIZE_MAX = 1024 * 1024 * 768
@@ -46,12 +47,6 @@ USEC_MAX = 2**64 - 1
 
 SPECIAL_FIELDS = ("__REALTIME_TIMESTAMP", "__CURSOR")
 """Address fields: one value (the last one given wins, as systemd's importer does)."""
-
-Warn = Callable[[str], None]
-
-def warn_on_stderr(message: str) -> None:
-    print(f"logsentry: warning: {message}", file=sys.stderr, flush=True)
-
 
 class InputFormatError(ValueError):
     """Input that is none of the formats logsentry reads, or is damaged; says where."""

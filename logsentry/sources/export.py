@@ -22,16 +22,14 @@ from .dump import (
     FieldBuffer,
     InputFormatError,
     Truncated,
-    Warn,
     dump_entry,
     head,
     kept_fields,
     open_binary,
-    warn_on_stderr,
 )
 from .json_lines import read_json_lines
 from .selection import DEFAULT_FIELDS, Selection
-from .text import TEXT_KINDS, read_text_kind, sniff_text
+from .text import TEXT_KINDS, Warn, read_text_kind, sniff_text, warn_on_stderr
 from .values import decode
 
 __all__ = ["ExportSource", "InputFormatError", "head", "open_binary", "read_export", "sniff"]
@@ -158,7 +156,7 @@ class ExportSource:
                 if self.selection.units:
                     self.warn(f"{name}: a text log: its lines carry no unit (they group as '(identifier)'), so -u "
                               "selects none of them")
-                yield from read_text_kind(kind, stream, self.path, self.selection)
+                yield from read_text_kind(kind, stream, self.path, self.selection, self.warn)
                 return
             reader = read_json_lines if kind == "json" else read_export
             yield from reader(stream, name, self.selection, self.fields, self.warn)

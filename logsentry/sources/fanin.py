@@ -198,14 +198,16 @@ class FanInFollower:
         for stem in sorted(set(listing.active) | set(listing.archives)):
             cursor = self.positions.get(stem)
             active = listing.active.get(stem)
-            if cursor is not None and (active is None or not holds(active[0], cursor)):
+            held = cursor is not None and active is not None and holds(active[0], cursor)
+            if cursor is not None and not held:
                 # Saved before a rotation (or its entry vacuumed: a gap): every file of the host from the
                 # position, then the active file on from what that read reached.
                 files = (*(p for p, _ in listing.archives.get(stem, [])), *((active[0],) if active else ()))
                 yield from self._read(stem, files, cursor)
                 cursor = self.positions.get(stem)
+                held = cursor is not None and active is not None and holds(active[0], cursor)
             if active is not None:
-                hosts[stem] = _Host(active[1], (-1, -1), cursor is not None and holds(active[0], cursor))
+                hosts[stem] = _Host(active[1], (-1, -1), held)
         round_began = time.monotonic()
         reads: list[tuple[str, _Host, Path, str | None, Future[list[FollowItem]] | None]] = []
         ahead_bytes = 0

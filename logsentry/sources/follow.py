@@ -80,10 +80,7 @@ class ScanningFollower:
 
     def __iter__(self) -> Iterator[FollowItem]:
         location, start = self.location, self.start
-        try:
-            selection = resolved_selection(location, self.selection)
-        except OSError as error:
-            raise location.open_error(error) from error
+        selection = resolved_selection(location, self.selection)
         # -u globs that match nothing yet: follow nothing (a one-shot read just stops)
         matches = [NO_MATCH] if selection is None else None
         keep = Keep(selection)

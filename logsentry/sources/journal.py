@@ -15,6 +15,7 @@ from pathlib import Path
 from systemd import journal
 
 from ..model import Entry
+from .dump import JOURNAL_MAGIC
 from .selection import DEFAULT_FIELDS, Selection, expand_units, unit_terms
 from .values import decode, entry_from
 
@@ -23,8 +24,6 @@ class JournalOpenError(OSError):
     """The journal (or a given file or directory) cannot be opened."""
 
 
-JOURNAL_MAGIC = b"LPKSHHRH"
-"""The first bytes of every journal file (systemd's journal-def.h, Header.signature)."""
 LOCAL_JOURNAL_DIRS = (Path("/var/log/journal"), Path("/run/log/journal"))
 
 

@@ -18,12 +18,11 @@ from .dump import (
     FieldBuffer,
     InputFormatError,
     Truncated,
-    Warn,
     dump_entry,
     kept_fields,
-    warn_on_stderr,
 )
 from .selection import Selection
+from .text import Warn, warn_on_stderr
 from .values import decode
 
 JSON_LINE_IN_MEMORY = 1024 * 1024

@@ -33,12 +33,15 @@ def scanner_limits(screen: Screen) -> tuple[list[tuple[bytes, int]], int]:
 
 
 def resolved_selection(location: JournalLocation, selection: Selection) -> Selection | None:
-    """The selection with its unit globs expanded against this journal (None: nothing can be selected)."""
+    """The selection with its unit globs expanded against this journal (None: nothing can be selected).
+    Raises JournalOpenError when the journal cannot be opened or read."""
     if not (selection.globs or selection.empty):
         return selection
-    reader = location.open()
+    reader = location.open()  # raises JournalOpenError itself
     try:
         return resolve_globs(reader, selection)
+    except OSError as error:
+        raise location.open_error(error) from error
     finally:
         reader.close()
 
@@ -92,10 +95,7 @@ class ScreeningJournalSource:
 
     def __iter__(self) -> Iterator[Entry | ScreenedRun]:
         location = self.location
-        try:
-            selection = resolved_selection(location, self.selection)
-        except OSError as error:
-            raise location.open_error(error) from error
+        selection = resolved_selection(location, self.selection)
         if selection is None:
             return
         scanner = open_scanner(location, selection, self.screen, self.fields)

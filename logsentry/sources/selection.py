@@ -208,9 +208,9 @@ class Selection:
             return False
         if not self.units:
             return True
-        if self._patterns:
+        if patterns := self.globs:
             units = [*self.units, *{value for name in UNIT_VALUE_FIELDS for value in fields.get(name, ())
-                                    if any(glob_matches(pattern, value) for pattern in self._patterns)}]
+                                    if any(glob_matches(pattern, value) for pattern in patterns)}]
         else:
             units = list(self.units)
         return any(
@@ -218,7 +218,3 @@ class Selection:
             for unit in units if not is_glob(unit)
             for term in unit_terms(unit)
         )
-
-    @property
-    def _patterns(self) -> tuple[str, ...]:
-        return self.globs
