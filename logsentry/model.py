@@ -150,6 +150,11 @@ def host_unit(machine_id: str, unit: str) -> str:
     return f"{machine_id}/{unit}" if machine_id else unit
 
 
+def entry_key(entry: Entry) -> str:
+    """Per-unit state is per (machine, unit): the same unit on two hosts of a collector is two units."""
+    return host_unit(entry.machine_id, entry.unit)
+
+
 def split_host_unit(key: str) -> tuple[str, str]:
     """(machine_id, unit) of a host_unit key."""
     machine, slash, unit = key.partition("/")

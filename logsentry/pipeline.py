@@ -17,12 +17,7 @@ from .engine.failures import FailureGroups
 from .engine.policy import Policy
 from .engine.runstep import RunStep, Single, supports
 from .engine.window import BurstTracker
-from .model import Action, Entry, Hit, Incident, ScreenedRun, host_unit
-
-
-def entry_key(entry: Entry) -> str:
-    """Per-unit state is per (machine, unit): the same unit on two hosts of a collector is two units."""
-    return host_unit(entry.machine_id, entry.unit)
+from .model import Action, Entry, Hit, Incident, ScreenedRun, entry_key, host_unit
 
 
 def incident_key(incident: Incident) -> str:
@@ -197,8 +192,8 @@ class Pipeline:
         progress = self.progress
         for hit in hits:
             if hit.rule_id not in self._signature_rules and hit.why and (
-                    self._signature_open.get(entry_key(hit.entry))
-                    or self._anomaly_open.get(entry_key(hit.entry), hit.rule_id) != hit.rule_id):
+                    self._signature_open.get(key := entry_key(hit.entry))
+                    or self._anomaly_open.get(key, hit.rule_id) != hit.rule_id):
                 continue  # the failure has its incident already (a signature's, or another anomaly rule's)
             progress.matches += 1
             yield MatchEvent(hit)
@@ -211,16 +206,17 @@ class Pipeline:
                 yield from self._fired(fired)
 
     def _ended(self, incident: Incident, open_at_end: bool = False) -> Iterator[Event]:
+        key = incident_key(incident)
         if self.silence and incident.rule_id not in self.silence.rule_ids:
-            self.silence.incident_ended(incident_key(incident), incident.last_usec + incident.within_usec)
-        if self._anomaly_open.get(incident_key(incident)) == incident.rule_id:
-            del self._anomaly_open[incident_key(incident)]
+            self.silence.incident_ended(key, incident.last_usec + incident.within_usec)
+        if self._anomaly_open.get(key) == incident.rule_id:
+            del self._anomaly_open[key]
         if incident.rule_id in self._signature_rules:
-            left = self._signature_open.get(incident_key(incident), 0) - 1
+            left = self._signature_open.get(key, 0) - 1
             if left > 0:
-                self._signature_open[incident_key(incident)] = left
+                self._signature_open[key] = left
             else:
-                self._signature_open.pop(incident_key(incident), None)
+                self._signature_open.pop(key, None)
             first, failure = self.failures.ended(incident)
             for given in first:  # ended while it settled: given out first
                 yield from self._give(given)
@@ -231,8 +227,7 @@ class Pipeline:
 
     def tick(self, now_usec: int) -> Iterator[Event]:
         """Let time pass: end quiet bursts, fire silences. Live modes call it when they have caught up."""
-        for incident in self.tracker.expire(now_usec):
-            yield from self._ended(self._with_dropped(incident))
+        yield from self._end_bursts(now_usec)
         for given in self.failures.settle(now_usec):
             yield from self._give(given)
         if self.silence:
@@ -241,16 +236,16 @@ class Pipeline:
 
     def _fired(self, incident: Incident) -> Iterator[Event]:
         """An incident fired: a signature's joins its failure (engine/failures.py), which is given out once."""
+        key = incident_key(incident)
         if self.silence and incident.rule_id not in self.silence.rule_ids:
-            self.silence.incident_opened(incident_key(incident))  # the unit going quiet now is this incident's doing
+            self.silence.incident_opened(key)  # the unit going quiet now is this incident's doing
         if incident.rule_id in self._signature_rules:
-            self._signature_open[incident_key(incident)] = self._signature_open.get(incident_key(incident), 0) + 1
-        elif incident.why and incident.rule_id not in self._signature_rules:
-            self._anomaly_open.setdefault(incident_key(incident), incident.rule_id)
-        if incident.rule_id in self._signature_rules:
+            self._signature_open[key] = self._signature_open.get(key, 0) + 1
             for given in self.failures.fired(incident):
                 yield from self._give(given)
         else:
+            if incident.why:
+                self._anomaly_open.setdefault(key, incident.rule_id)
             yield from self._give(incident)
 
     def _give(self, incident: Incident) -> Iterator[Event]:
@@ -267,12 +262,7 @@ class Pipeline:
         as signs of life; the full path would do the same, only slower, and most entries are screened out.
         """
         for entry in entries:
-            if isinstance(entry, ScreenedRun):
-                yield from self._pass(entry)
-            elif not entry.screened_out:
-                yield from self.process(entry)
-            else:
-                yield from self._pass_one(entry)
+            yield from self.feed(entry)
         for incident in self.tracker.open_incidents():
             yield from self._ended(self._with_dropped(incident), open_at_end=True)
         if self.silence:  # silences that reach the input's end: their gaps run to it
@@ -329,29 +319,23 @@ class Pipeline:
         self.progress.saw_run(run)
         if self.anomaly:  # every line is learnt and may be an anomaly: per entry, but nothing else is
             yield from self._pass_anomalies(run)
-        if self.tracker.due(run.peak_usec):
-            for incident in self.tracker.expire(run.peak_usec):
+        yield from self._end_bursts(run.peak_usec)
+
+    def _end_bursts(self, now_usec: int) -> Iterator[Event]:
+        """End the burst incidents whose window passed before `now_usec`."""
+        if self.tracker.due(now_usec):
+            for incident in self.tracker.expire(now_usec):
                 yield from self._ended(self._with_dropped(incident))
 
     def _pass_anomalies(self, run: ScreenedRun) -> Iterator[Event]:
         """The anomaly step over a run whose silence tracking was folded (so no silence fires or ends
         inside it): each entry in turn, ending the bursts due before it, as _pass_one would. With a RunStep
         (engine/runstep.py) only the entries that may matter come one by one; the rest are learnt counted."""
-        tracker, anomalies = self.tracker, self._anomalies
-        if self.runstep is None:
-            for entry in run.entries():
-                now = entry.realtime_usec
-                if tracker.due(now):
-                    for incident in tracker.expire(now):
-                        yield from self._ended(self._with_dropped(incident))
-                if found := anomalies(entry):
-                    yield from self._hits(found)
-            return
-        for single in self.runstep.singles(run):
-            if tracker.due(single.now_usec):
-                for incident in tracker.expire(single.now_usec):
-                    yield from self._ended(self._with_dropped(incident))
-            if found := anomalies(single.entry, single):
+        singles = self.runstep.singles(run) if self.runstep is not None else \
+            (Single(entry.realtime_usec, entry, None) for entry in run.entries())
+        for single in singles:
+            yield from self._end_bursts(single.now_usec)
+            if found := self._anomalies(single.entry, single):
                 yield from self._hits(found)
 
     def open_incidents(self) -> list[Incident]:

@@ -38,7 +38,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ..model import Entry, Incident, ScreenedRun, host_unit, split_host_unit
+from ..model import Entry, Incident, ScreenedRun, entry_key, split_host_unit
 from ..rules.rule import Rule
 from ..sources._journalscan import fold_gaps
 from ..timespec import format_duration
@@ -49,10 +49,6 @@ from .window import invocation_of
 SilenceKey = str
 """What a rhythm belongs to: (machine id, unit) as one string, model.host_unit ("MACHINE_ID/unit", the unit
 alone for entries without `_MACHINE_ID`)."""
-
-
-def key_of(entry: Entry) -> SilenceKey:
-    return host_unit(entry.machine_id, entry.unit)
 
 
 Overrides = Callable[[str], int | None]
@@ -188,7 +184,7 @@ class SilenceTracker:
     def observe(self, entry: Entry) -> list[tuple[Incident, Gap]]:
         """Note a sign of life; returns the silences that this entry ends, with their gaps."""
         ended: list[tuple[Incident, Gap]] = []
-        now, key = entry.realtime_usec, key_of(entry)
+        now, key = entry.realtime_usec, entry_key(entry)
         if now > self._latest:
             self._latest = now
         stopped = deliberately_stopped(entry)
