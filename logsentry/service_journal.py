@@ -125,9 +125,9 @@ class ServiceReading(ServiceAlerts):
             return  # never feed on our own output (or our actions' output, which runs under our unit)
         entry = cut_long_lines(entry)
         self.hosts.saw(entry)
-        if entry.host and entry.machine_id and len(self._host_names) < MAX_CONTEXT_UNITS:
-            self._host_names[entry.machine_id] = entry.host
-        if self.metrics is not None:
+        if self.metrics is not None:  # host names are for the metrics' host label only
+            if entry.host and entry.machine_id and len(self._host_names) < MAX_CONTEXT_UNITS:
+                self._host_names[entry.machine_id] = entry.host
             self.metrics.entries.inc()
             self.metrics.saw_host(self._host_of(entry.machine_id, entry.host), entry.realtime_usec)
         self._entry_now = entry.realtime_usec

@@ -18,13 +18,12 @@ import urllib.request
 import uuid
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from .config import Channel
 from .sources.selection import glob_matches, is_glob
-from .timespec import wall_usec
+from .timespec import iso_utc, wall_usec
 
 FILE = "silences.json"
 
@@ -107,10 +106,6 @@ def new_silence(unit: str, host: str, rule: str, duration_usec: int, comment: st
     return Silence(uuid.uuid4().hex[:12], unit, host, rule, now, now + duration_usec, comment, created_by)
 
 
-def _iso(usec: int) -> str:
-    return datetime.fromtimestamp(usec / 1_000_000, UTC).isoformat().replace("+00:00", "Z")
-
-
 def _request(channel: Channel, method: str, path: str, body: Any = None) -> Any:
     url = channel.target[0].rstrip("/") + path
     data = None if body is None else json.dumps(body).encode()
@@ -149,7 +144,7 @@ def mirror(channel: Channel, silence: Silence) -> str:
     if silence.rule:
         matchers.append({"name": "rule", "value": silence.rule, "isRegex": False, "isEqual": True})
     answer = _request(channel, "POST", "/api/v2/silences", {
-        "matchers": matchers, "startsAt": _iso(silence.starts_usec), "endsAt": _iso(silence.ends_usec),
+        "matchers": matchers, "startsAt": iso_utc(silence.starts_usec), "endsAt": iso_utc(silence.ends_usec),
         "createdBy": silence.created_by, "comment": f"{silence.comment} (logsentry silence {silence.id})"})
     return str(answer["silenceID"])
 

@@ -158,6 +158,11 @@ def parse_timestamp(text: str, now_usec: int | None = None) -> int:
     )
 
 
+def iso_utc(usec: int) -> str:
+    """RFC 3339 in UTC with a Z (`2026-12-01T02:00:00.123456Z`), as Alertmanager's API takes times."""
+    return datetime.fromtimestamp(usec / 1_000_000, UTC).isoformat().replace("+00:00", "Z")
+
+
 def format_usec(usec: int, *, with_date: bool = True) -> str:
     """Local time, millisecond precision, the way an operator compares it with journalctl output."""
     try:

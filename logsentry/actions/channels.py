@@ -13,10 +13,10 @@ import sys
 import urllib.parse
 import urllib.request
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from ..config import Channel
+from ..timespec import iso_utc
 from . import bounded
 from .alert import body, title
 
@@ -73,10 +73,6 @@ def send_isolated(channel: Channel, payload: Mapping[str, Any]) -> None:
              f"{channel.kind} delivery")
 
 
-def _iso(usec: int) -> str:
-    return datetime.fromtimestamp(usec / 1_000_000, UTC).isoformat().replace("+00:00", "Z")
-
-
 def alertmanager_alert(payload: Mapping[str, Any]) -> dict[str, Any]:
     """An alert as Alertmanager's clients are told to send it: labels identify it (the same incident seen by
     two logsentry instances is one alert to Alertmanager, which dedups it), annotations are overwritten by
@@ -95,9 +91,9 @@ def alertmanager_alert(payload: Mapping[str, Any]) -> dict[str, Any]:
     alert: dict[str, Any] = {"labels": labels, "annotations": annotations,
                              "generatorURL": generator_url(payload)}
     if payload["first_usec"]:
-        alert["startsAt"] = _iso(payload["first_usec"])
+        alert["startsAt"] = iso_utc(payload["first_usec"])
     if payload["event"] == "resolved" and payload["last_usec"]:
-        alert["endsAt"] = _iso(max(payload["last_usec"], payload["first_usec"]))
+        alert["endsAt"] = iso_utc(max(payload["last_usec"], payload["first_usec"]))
     return alert
 
 

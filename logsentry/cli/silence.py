@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from ..config import SiteConfig
+from ..config import Channel, SiteConfig
 from ..host_silence import RULE_ID as HOST_RULE
 from ..host_silence import UNIT as HOST_UNIT
 from ..rules.loader import load_rules
@@ -29,8 +29,7 @@ def silence() -> None:
     detected and recorded. Mirrored to the configured Alertmanager channels."""
 
 
-def _where(config_path: Path, state_dir: Path | None) -> tuple[Path, list]:  # type: ignore[type-arg]
-    config = load_site_config(config_path)
+def _where(config: SiteConfig, state_dir: Path | None) -> tuple[Path, list[Channel]]:
     channels = [c for c in config.alerts.channels if c.kind == "alertmanager"]
     return (state_dir if state_dir is not None else config.state_dir), channels
 
@@ -60,7 +59,7 @@ def add(unit: str, host: str, rule: str, duration: str, comment: str, config_pat
     if rule and rule not in _rule_ids(config):
         raise click.BadParameter(f"no rule with id {visible(rule)!r} (see logsentry rules list)",
                                  param_hint="'--rule'")
-    directory, channels = _where(config_path, state_dir)
+    directory, channels = _where(config, state_dir)
     try:
         silences = load(directory)
     except SilenceError as error:
@@ -83,7 +82,7 @@ def add(unit: str, host: str, rule: str, duration: str, comment: str, config_pat
 @state_option
 def list_(show_all: bool, output: str, config_path: Path, state_dir: Path | None) -> None:
     """The silences in force (or all)."""
-    directory, _ = _where(config_path, state_dir)
+    directory, _ = _where(load_site_config(config_path), state_dir)
     try:
         silences = load(directory)
     except SilenceError as error:
@@ -106,7 +105,7 @@ def list_(show_all: bool, output: str, config_path: Path, state_dir: Path | None
 @state_option
 def expire(silence_id: str, config_path: Path, state_dir: Path | None) -> None:
     """End a silence now (here and in Alertmanager)."""
-    directory, channels = _where(config_path, state_dir)
+    directory, channels = _where(load_site_config(config_path), state_dir)
     try:
         silences = load(directory)
     except SilenceError as error:
