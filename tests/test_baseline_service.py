@@ -124,3 +124,33 @@ def test_baseline_learn_command(make_journal, tmp_path: Path):
     assert "sshd" not in run_cli("baseline", "show", "--state-dir", str(state), "-o", "json").stdout
     missing = run_cli("baseline", "show", "--state-dir", str(tmp_path / "typo"))
     assert missing.exit_code == 2 and "no saved state" in missing.output and not (tmp_path / "typo").exists()
+
+
+def test_baseline_show_names_hosts_not_only_machine_ids(make_journal, tmp_path: Path):
+    """A collector's baselines are per (machine, unit): `show` names each machine's host, from the service's saved
+    hosts (a journal_directory's _HOSTNAME) and, for this machine, its own host name."""
+    import socket
+
+    from conftest import LOCAL_MACHINE, entry
+
+    from logsentry.state import State
+
+    remote = "0123456789abcdef0123456789abcdef"
+    journal = make_journal([entry(f"Accepted publickey for deploy port {40000 + n}", unit="sshd.service", at=n * 30.0,
+                                  _MACHINE_ID=machine)
+                            for n in range(40) for machine in (remote, LOCAL_MACHINE) if machine],
+                           name="fleet.journal")
+    state = tmp_path / "state"
+    assert run_cli("baseline", "learn", "--state-dir", str(state), "-D", str(journal.parent), "--since", "@0"
+                   ).exit_code == 0
+    saved = State(state / "state.db")
+    saved.commit({"hosts": [[remote, 0, "web-7.example", "sshd.service", "", "", 0, 0, None]]}, [], 0)
+    saved.close()
+    records = [json.loads(line) for line in run_cli("baseline", "show", "--state-dir", str(state), "-o", "json"
+                                                   ).stdout.splitlines()]
+    hosts = {r["machine_id"]: r["host"] for r in records if r["type"] == "unit"}
+    assert hosts[remote] == "web-7.example"
+    table = run_cli("baseline", "show", "--state-dir", str(state)).stdout
+    assert "web-7.example" in table and remote[:12] not in table
+    if LOCAL_MACHINE:
+        assert hosts[LOCAL_MACHINE] == socket.gethostname() and socket.gethostname()[:20] in table

@@ -8,7 +8,9 @@ a running service, which applies them at its next save (within a second) or its 
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
@@ -17,6 +19,7 @@ from rich.text import Text
 
 from ..engine.baseline import Baselines
 from ..engine.templates import TemplateMiner
+from ..hosts import local_machine_id
 from ..model import split_host_unit
 from ..sources import JournalOpenError
 from ..sources.journal import JournalLocation
@@ -26,6 +29,19 @@ from ..timespec import TimeSpecError, format_duration, format_usec, parse_timest
 from ..views.escape import visible
 from .common import fail
 from .run import config_option, load_site_config
+
+
+def host_names(saved_hosts: Any) -> dict[str, str]:
+    """machine id -> host name: this machine's, and those the service saw in a journal_directory (its saved
+    `hosts`, HostSilence.snapshot: [machine, newest µs, _HOSTNAME, ...] per host)."""
+    names: dict[str, str] = {}
+    for item in saved_hosts if isinstance(saved_hosts, list) else ():
+        if isinstance(item, list) and len(item) > 2 and isinstance(item[0], str) and isinstance(item[2], str) \
+                and item[2]:
+            names[item[0]] = item[2]
+    if machine := local_machine_id():
+        names.setdefault(machine, socket.gethostname())
+    return names
 
 
 def _state(config_path: Path, state_dir: Path | None, create: bool = False) -> State:
@@ -93,6 +109,7 @@ def show(config_path: Path, state_dir: Path | None, units: tuple[str, ...], outp
     state = _state(config_path, state_dir)
     baselines = Baselines()
     state.load_baselines(baselines)
+    names = host_names(state.get("hosts"))
     state.close()
     wanted = {unit_name(u) for u in units}
     chosen = [u for u in baselines.units if not wanted or u in wanted or split_host_unit(u)[1] in wanted]
@@ -100,11 +117,12 @@ def show(config_path: Path, state_dir: Path | None, units: tuple[str, ...], outp
         for unit in chosen:
             stats = baselines.units[unit]
             machine, name = split_host_unit(unit)  # baselines are per (machine, unit)
-            click.echo(json.dumps({"type": "unit", "unit": name, "machine_id": machine,
+            host = names.get(machine, "")
+            click.echo(json.dumps({"type": "unit", "unit": name, "machine_id": machine, "host": host,
                                    "entries": stats.entries, "errors": stats.errors, "first_usec": stats.first_usec,
                                    "last_usec": stats.last_usec}))
             for tid, t in baselines.templates[unit].items():
-                click.echo(json.dumps({"type": "template", "unit": name, "machine_id": machine,
+                click.echo(json.dumps({"type": "template", "unit": name, "machine_id": machine, "host": host,
                                        "id": tid, "template": t.text, "count": t.count, "level": t.level,
                                        "first_usec": t.first_usec, "last_usec": t.last_usec, "accepted": t.accepted,
                                        "example": t.example}))
@@ -115,13 +133,14 @@ def show(config_path: Path, state_dir: Path | None, units: tuple[str, ...], outp
         return
     table = Table(title="units, busiest first", title_justify="left")
     table.add_column("unit", no_wrap=True)
-    table.add_column("host", no_wrap=True, overflow="ellipsis", max_width=12)
+    table.add_column("host", no_wrap=True, overflow="ellipsis", max_width=24)
     for name in ("entries", "errors", "history", "templates"):
         table.add_column(name, justify="right", no_wrap=True)
     for key in sorted(chosen, key=lambda k: -baselines.units[k].entries):
         stats = baselines.units[key]
         machine, unit = split_host_unit(key)
-        table.add_row(Text(visible(unit)), Text(visible(machine) or "-"), str(stats.entries), str(stats.errors),
+        host = names.get(machine) or machine[:12]  # a machine id only where no host name is known
+        table.add_row(Text(visible(unit)), Text(visible(host) or "-"), str(stats.entries), str(stats.errors),
                       format_duration(stats.last_usec - stats.first_usec), str(len(baselines.templates[key])))
     console.print(table)
     if not wanted:
