@@ -41,3 +41,28 @@ def test_prune_forgets_old_finished_rows_only(tmp_path: Path):
             state.update(row.id, status="done")
     state.prune(before_usec=5_000)
     assert [row.dedupe for row in state.outbox()] == ["alert:old-pending", "alert:new-done"]
+
+
+def test_an_alert_waits_behind_an_earlier_alert_waiting_for_its_units_restart(tmp_path: Path):
+    """"came back after restart" is not told before "restarted": an alert of the same unit and machine queued
+    after an alert that carries a restart waits while that one is pending; other units and machines do not."""
+    from logsentry.actions.outbox import OutboxWorker
+
+    state = State(tmp_path / "state.db")
+    machine = "0123456789abcdef0123456789abcdef"
+    state.commit({}, [OutboxItem("alert:i1:firing", "alert", {"unit": "a.service", "machine_id": machine,
+                                                              "restart": "restart:i1"}),
+                      OutboxItem("alert:plain", "alert", {"unit": "b.service", "machine_id": machine}),
+                      OutboxItem("alert:i2:firing", "alert", {"unit": "a.service", "machine_id": machine}),
+                      OutboxItem("alert:i3:firing", "alert", {"unit": "a.service", "machine_id": "f" * 32}),
+                      OutboxItem("alert:i4:firing", "alert", {"unit": "b.service", "machine_id": machine})],
+                 now_usec=0)
+    rows = {row.dedupe: row for row in state.due(now_usec=1)}
+    behind = OutboxWorker._behind_a_restart
+    assert behind(state, rows["alert:i2:firing"])
+    assert not behind(state, rows["alert:i1:firing"])  # nothing before it
+    assert not behind(state, rows["alert:i3:firing"])  # another machine's a.service
+    assert not behind(state, rows["alert:i4:firing"])  # the earlier b.service alert has no restart
+    state.update(rows["alert:i1:firing"].id, status="done")
+    assert not behind(state, rows["alert:i2:firing"])
+    state.close()

@@ -20,7 +20,6 @@ URL) before they are logged or stored in `last_error`: libraries quote URLs in t
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
@@ -274,13 +273,12 @@ class OutboxWorker:
         """Does an earlier alert of the same unit and machine wait for its restart's outcome? This one goes
         after it: "came back after restart" is not told before "restarted" (a reader quick enough to see the
         new invocation's first line within the wait would reverse them)."""
-        unit, machine = row.payload.get("unit"), row.payload.get("machine_id")
-        for (text,) in state.db.execute("SELECT payload FROM outbox WHERE status IN ('pending', 'in_progress') "
-                                        "AND kind = 'alert' AND id < ?", (row.id,)):
-            earlier = json.loads(text)
-            if earlier.get("restart") and earlier.get("unit") == unit and earlier.get("machine_id") == machine:
-                return True
-        return False
+        found = state.db.execute(
+            "SELECT EXISTS (SELECT 1 FROM outbox WHERE status IN ('pending', 'in_progress') AND kind = 'alert' "
+            "AND id < ? AND COALESCE(json_extract(payload, '$.restart'), '') != '' "
+            "AND json_extract(payload, '$.unit') IS ? AND json_extract(payload, '$.machine_id') IS ?)",
+            (row.id, row.payload.get("unit"), row.payload.get("machine_id"))).fetchone()
+        return bool(found[0])
 
     def _with_restart(self, state: State, row: OutboxRow) -> dict[str, Any] | None:
         """The firing alert of an incident with a restart, saying how the restart went; None: wait for it."""
