@@ -25,6 +25,13 @@ setup(
             extra_compile_args=["-O2", "-std=c11", "-D_GNU_SOURCE", "-Wall", "-Wextra",
                                 "-Wno-missing-field-initializers"],
         ),
+        # The template miner's hot path: caches, the Drain tree's search, level words (engine/templates/miner.py).
+        Extension(
+            "logsentry.engine.templates._drain",
+            ["logsentry/engine/templates/_drain.c"],
+            extra_compile_args=["-O2", "-std=c11", "-D_GNU_SOURCE", "-Wall", "-Wextra",
+                                "-Wno-missing-field-initializers"],
+        ),
         # The anomaly step over a ScreenedRun's arrays (engine/runstep.py drives it).
         Extension(
             "logsentry.engine._runstep",

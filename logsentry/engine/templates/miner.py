@@ -17,7 +17,10 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from .drain import Cluster, Tree, merge
+from . import _drain
+from ._drain import Cluster
+from ._drain import Unit as _Unit
+from .drain import Tree
 from .tokens import level_positions, masked_key
 
 SNAPSHOT_VERSION = 1
@@ -32,23 +35,15 @@ class Template:
     text: str  # the current template text, variables masked
 
 
-class _Unit:
-    __slots__ = ("clusters", "exact", "masked", "tree")
-
-    def __init__(self, tree: Tree) -> None:
-        self.tree = tree
-        self.clusters: OrderedDict[str, Cluster] = OrderedDict()  # by id, least recently seen first
-        self.exact: dict[str, Cluster] = {}  # message -> cluster
-        self.masked: dict[str, Cluster] = {}  # masked line -> cluster
-
+_drain.setup(masked_key, Template)
 
 def _template_id(unit: str, text: str, salt: int = 0) -> str:
     data = f"{unit}\0{text}" if not salt else f"{unit}\0{text}\0{salt}"
     return hashlib.blake2b(data.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
 
 
-class TemplateMiner:
-    """Drain-style template mining, one prefix tree per unit, bounded."""
+class TemplateMiner(_drain.MinerCore):
+    """Drain-style template mining, one prefix tree per unit, bounded (`add` is C: `_drain.MinerCore`)."""
 
     def __init__(self, *, max_templates_per_unit: int = 1000, max_units: int = 10_000, similarity: float = 0.5,
                  depth: int = 4, max_tokens: int = 128, max_children: int = 100) -> None:
@@ -67,55 +62,9 @@ class TemplateMiner:
 
     # -- the hot path -------------------------------------------------------------------------------------
 
-    def add(self, unit: str, message: str) -> Template:
-        """Learn from this line and return its template."""
-        units = self._units
-        u = units.get(unit)
-        if u is None:
-            u = self._new_unit(unit)
-        else:
-            units.move_to_end(unit)
-        c = u.exact.get(message)
-        if c is not None and c.alive:
-            c.count += 1
-            u.clusters.move_to_end(c.id)
-            t: Template = c.template
-            return t
-        c = self._learn(unit, u, message)
-        exact = u.exact
-        if len(exact) >= self._cache_limit:
-            exact.clear()
-        exact[message] = c
-        t = c.template
-        return t
-
-    def _learn(self, unit: str, u: _Unit, message: str) -> Cluster:
-        key = masked_key(message, self.max_tokens)  # the tokens joined by " "
-        c = u.masked.get(key)
-        if c is not None and c.alive:
-            c.count += 1
-            u.clusters.move_to_end(c.id)
-            return c
-        tokens = key.split(" ") if key else []
-        levels = level_positions(tokens, key)
-        tree = u.tree
-        c = tree.find(tokens, levels)
-        if c is None:
-            c = self._create(unit, u, tokens, levels)
-        else:
-            merged = merge(c.tokens, tokens)
-            if merged is not None:
-                c.tokens = merged
-                c.text = " ".join(merged)
-                c.nparams = merged.count("<*>")
-                c.template = Template(c.id, c.text)
-            c.count += 1
-            u.clusters.move_to_end(c.id)
-        masked = u.masked
-        if len(masked) >= self._cache_limit:
-            masked.clear()
-        masked[key] = c
-        return c
+    # add(unit, message) -> Template is MinerCore.add (C): the unit's exact-message cache, then masked_key and
+    # the masked-line cache, then the tree (found: generalised by the line and counted); only a new unit
+    # (_new_unit) or a new cluster (_create) comes back here. `add` caches the cluster under key and message.
 
     def _create(self, unit: str, u: _Unit, tokens: list[str], levels: tuple[tuple[int, str], ...],
                 cid: str | None = None, path: tuple[str, ...] | None = None) -> Cluster:
@@ -129,7 +78,7 @@ class TemplateMiner:
         if path is None:
             path = u.tree.path_for(tokens)
         c = Cluster(cid, tokens, levels, path)
-        c.template = Template(cid, c.text)
+        c.template = _drain.template(cid, c.text)
         c.count = 1
         u.tree.insert(c)
         u.clusters[cid] = c
@@ -183,7 +132,7 @@ class TemplateMiner:
         tokens = key.split(" ") if key else []
         c = u.masked.get(key)
         if c is None or not c.alive:
-            c = u.tree.find(tokens, level_positions(tokens, key))
+            c = u.tree.find(tokens, level_positions(tokens))
             if c is None:
                 return None
         t = c.template

@@ -22,7 +22,7 @@ from typing import Any
 
 import orjson
 
-from . import _mask
+from . import _drain, _mask
 
 WILDCARD = "<*>"
 
@@ -31,12 +31,8 @@ LEVEL_WORDS = frozenset({
     "warn", "warning", "wrn", "error", "err", "eror", "crit", "critical", "fatal", "ftl",
     "panic", "emerg", "emergency", "alert", "severe", "fine", "finer", "finest", "verbose",
 })
-# A quick test whether a (masked) line may hold a level word at all; most lines do not.
-_LEVEL_HINT = re.compile(
-    r"(?i)(?<![a-z])(?:trace|trc|debug?|dbg|info(?:rmation(?:al)?)?|inf|notice|warn(?:ing)?|wrn|err(?:or)?"
-    r"|eror|crit(?:ical)?|fatal|ftl|panic|emerg(?:ency)?|alert|severe|fine(?:r|st)?|verbose)(?![a-z])"
-)
-_STRIP = "[](){}<>:;,.!'\"|=/-_#*"
+STRIP = "[](){}<>:;,.!'\"|=/-_#*"
+"""Stripped off both ends of a token before it is compared with `LEVEL_WORDS`."""
 
 _HEX = "[0-9a-fA-F]"
 _IPV4 = r"\d{1,3}(?:\.\d{1,3}){3}"
@@ -170,16 +166,6 @@ def tokenize(line: str, max_tokens: int = 128) -> list[str]:
     return key.split(" ") if key else []
 
 
-def is_level(token: str) -> bool:
-    return token.strip(_STRIP).lower() in LEVEL_WORDS
-
-
-def level_positions(tokens: list[str], masked_hint: str | None = None) -> tuple[tuple[int, str], ...]:
-    """(index, token) of every token that is a level word; () for most lines (one regex search)."""
-    if _LEVEL_HINT.search(masked_hint if masked_hint is not None else " ".join(tokens)) is None:
-        return ()
-    return tuple((i, t) for i, t in enumerate(tokens) if t.strip(_STRIP).lower() in LEVEL_WORDS)
-
-
-def has_digit(token: str, _search: Any = re.compile(r"\d").search) -> bool:
-    return _search(token) is not None
+level_positions: Callable[[list[str]], tuple[tuple[int, str], ...]] = _drain.level_positions
+"""`level_positions(tokens)`: (index, token) of every token that is a level word (`token.strip(STRIP).lower()` in
+`LEVEL_WORDS`; the C function's own copies, `_drain.level_words`/`strip_chars`, are tested equal); () for most."""
