@@ -9,8 +9,10 @@ older `docs/benchmark.md`) anywhere under DIR or given with `--table`. Nothing o
 
 Grouping accuracy (GA): a line counts when the set of lines in its predicted group equals the set of lines in its
 ground-truth group (EventId). Every parser sees each log's `Content` column, one line after another, as one unit.
-Speed is the time of the `add` calls per line in this process (first pass: every line new to the miner); "repeat"
+Speed is the CPU time of the `add` calls per line in this process (first pass: every line new to the miner); "repeat"
 is a second pass over the same lines (the exact-line cache, as for a service that keeps seeing the same lines).
+Each parser runs `--repeat N` times per log (default 5), alternating, each time with a fresh miner, and the fastest
+run counts: on shared cores a busy spell then hits all of them alike instead of one parser's single run.
 
 `--explain N` prints, per log, the N largest wrong groups: ground-truth events merged into one template (with an
 example line as tokenised, so a masking miss shows) and events split over several templates. `--settled N` and
@@ -26,6 +28,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Sequence
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -100,13 +103,14 @@ def wrong_groups(lines: list[str], truth: list[str], predicted: Sequence[Hashabl
 
 
 def timed(fn: Callable[[str], Hashable], lines: list[str]) -> tuple[list[Hashable], float]:
-    start = time.perf_counter()
+    """The answers and the CPU seconds of this process (a core shared with other work inflates wall time more)."""
+    start = time.process_time()
     out = [fn(line) for line in lines]
-    return out, time.perf_counter() - start
+    return out, time.process_time() - start
 
 
 def run_ours(lines: list[str], **settings: float) -> tuple[list[Hashable], float, float, dict[Hashable, str]]:
-    """Template ids per line, seconds of the first and second pass, and each template's final text."""
+    """Template ids per line, CPU seconds of the first and second pass, and each template's final text."""
     miner = TemplateMiner(**settings)  # type: ignore[arg-type]
     ids, first = timed(lambda line: miner.add("unit", line).id, lines)
     _, again = timed(lambda line: miner.add("unit", line).id, lines)
@@ -149,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--settled", type=int, help="lines after which an ungeneralised cluster is a fixed message")
     ap.add_argument("--explain", type=int, default=0, metavar="N", help="print each log's N largest wrong groups")
     ap.add_argument("--no-drain3", action="store_true")
+    ap.add_argument("--repeat", type=int, default=5, metavar="N",
+                    help="time each parser N times per log (alternating, fresh miners) and keep the fastest")
     args = ap.parse_args(argv)
     if args.settled is not None:
         drain.SETTLED = args.settled  # read by every Tree the miners make in this process
@@ -174,11 +180,17 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name:<12} missing under {args.loghub}")
             continue
         lines, truth, events = load(found[0])
-        ids, ours_s, again_s, texts = run_ours(lines, **settings)
+        ours: list[tuple[Any, ...]] = []
+        d3 = d3m = None
+        for _ in range(args.repeat):  # alternating, so that a busy spell of the machine hits each parser
+            ours.append(run_ours(lines, **settings))
+            if not args.no_drain3:
+                d3 = min(filter(None, [d3, run_drain3(lines, masks=False)]), key=lambda r: r[1], default=None)
+                d3m = min(filter(None, [d3m, run_drain3(lines, masks=True)]), key=lambda r: r[1], default=None)
+        ids, ours_s, _, texts = min(ours, key=lambda r: r[1])
+        again_s = min(r[2] for r in ours)
         ga = grouping_accuracy(truth, ids)
-        d3 = None if args.no_drain3 else run_drain3(lines, masks=False)
         d3_ga = grouping_accuracy(truth, d3[0]) if d3 else None
-        d3m = None if args.no_drain3 else run_drain3(lines, masks=True)
         d3m_ga = grouping_accuracy(truth, d3m[0]) if d3m else None
         pub = published.get(name)
         n = len(lines)

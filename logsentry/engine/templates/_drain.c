@@ -13,8 +13,9 @@
 #include <structmember.h>
 #include <string.h>
 
-static PyObject *s_move_to_end, *s_new_unit, *s_create, *s_wildcard, *s_space, *s_ordered_dict, *s_id, *s_text,
-    *s_roots, *s_levels, *s_similarity, *s_settled, *empty_tuple, *masked_key_fn, *template_cls;
+static PyObject *s_move_to_end, *s_new_unit, *s_wildcard, *s_space, *s_ordered_dict, *s_id, *s_text,
+    *s_roots, *s_levels, *s_similarity, *s_settled, *empty_tuple, *masked_key_fn, *template_cls,
+    *template_id_fn, *s_remove, *s_popitem;
 
 /* --- Cluster ------------------------------------------------------------------------------------------ */
 
@@ -602,7 +603,7 @@ static PyObject *py_level_positions(PyObject *module, PyObject *tokens) {
 typedef struct {
     PyObject_HEAD
     PyObject *units; /* OrderedDict: unit -> Unit, least recently seen first */
-    Py_ssize_t cache_limit, max_tokens;
+    Py_ssize_t cache_limit, max_tokens, max_templates;
 } MinerCore;
 
 static int core_traverse(MinerCore *m, visitproc visit, void *arg) {
@@ -708,6 +709,114 @@ static PyObject *merged(PyObject *template, PyObject *tokens) {
     return out;
 }
 
+/* A new cluster of these tokens in the unit: its id (a hash of unit and text, salted past the ids in use) unless
+ * given, its path in the tree unless given; then the unit's least recently seen clusters beyond the limit go. */
+static PyObject *create(MinerCore *self, PyObject *unit, Unit *u, PyObject *tokens, PyObject *levels, PyObject *cid,
+                        PyObject *path) {
+    if (!PyList_Check(tokens)) {
+        PyErr_SetString(PyExc_TypeError, "tokens must be a list");
+        return NULL;
+    }
+    Cluster *c = NULL;
+    PyObject *text = PyUnicode_Join(s_space, tokens), *roots = NULL;
+    if (text == NULL) return NULL;
+    if (cid == NULL || cid == Py_None) {
+        PyObject *a[3] = {unit, text, NULL};
+        cid = PyObject_Vectorcall(template_id_fn, a, 2, NULL);
+        for (long salt = 1; cid != NULL; salt++) {
+            int in = PySequence_Contains(u->clusters, cid);
+            if (in <= 0) {
+                if (in < 0) Py_CLEAR(cid);
+                break;
+            }
+            Py_DECREF(cid);
+            if ((a[2] = PyLong_FromLong(salt)) == NULL) break;
+            cid = PyObject_Vectorcall(template_id_fn, a, 3, NULL);
+            Py_CLEAR(a[2]);
+        }
+        if (cid == NULL) goto fail;
+    } else {
+        Py_INCREF(cid);
+    }
+    if (path == NULL || path == Py_None) {
+        PyObject *depth = NULL, *max_children = NULL;
+        if ((roots = PyObject_GetAttr(u->tree, s_roots)) == NULL || (depth = PyObject_GetAttr(u->tree, s_levels)) == NULL ||
+            (max_children = PyObject_GetAttrString(u->tree, "max_children")) == NULL) {
+            Py_XDECREF(depth);
+            goto fail;
+        }
+        PyObject *a[4] = {roots, depth, max_children, tokens};
+        path = py_path_for(NULL, a, 4);
+        Py_DECREF(depth);
+        Py_DECREF(max_children);
+        if (path == NULL) goto fail;
+    } else {
+        Py_INCREF(path);
+    }
+    c = (Cluster *)PyType_GenericAlloc(&ClusterType, 0);
+    if (c == NULL) {
+        Py_DECREF(path);
+        goto fail;
+    }
+    Py_INCREF(tokens);
+    Py_INCREF(levels);
+    c->id = cid;
+    c->tokens = tokens;
+    c->levels = levels;
+    c->path = path;
+    c->text = text;
+    text = cid = NULL;
+    c->count = 1;
+    c->alive = 1;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(tokens); i++) {
+        int eq = same(PyList_GET_ITEM(tokens, i), s_wildcard);
+        if (eq < 0) goto fail;
+        c->nparams += eq;
+    }
+    if ((c->template = new_template(c->id, c->text)) == NULL) goto fail;
+    if (roots == NULL && (roots = PyObject_GetAttr(u->tree, s_roots)) == NULL) goto fail;
+    PyObject *ia[2] = {roots, (PyObject *)c};
+    PyObject *r = py_insert(NULL, ia, 2);
+    if (r == NULL) goto fail;
+    Py_DECREF(r);
+    if (PyObject_SetItem(u->clusters, c->id, (PyObject *)c) < 0) goto fail;
+    while (PyObject_Length(u->clusters) > self->max_templates) {
+        PyObject *a[2] = {u->clusters, Py_False};
+        PyObject *pair = PyObject_VectorcallMethod(s_popitem, a, 2 | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
+        if (pair == NULL) goto fail;
+        PyObject *old = PyTuple_Check(pair) && PyTuple_GET_SIZE(pair) == 2 ? PyTuple_GET_ITEM(pair, 1) : NULL;
+        if (old == NULL || !Py_IS_TYPE(old, &ClusterType)) {
+            Py_DECREF(pair);
+            PyErr_SetString(PyExc_TypeError, "a unit's clusters hold something that is no Cluster");
+            goto fail;
+        }
+        ((Cluster *)old)->alive = 0;
+        PyObject *ra[2] = {u->tree, old};
+        r = PyObject_VectorcallMethod(s_remove, ra, 2 | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
+        Py_DECREF(pair);
+        if (r == NULL) goto fail;
+        Py_DECREF(r);
+    }
+    Py_DECREF(roots);
+    return (PyObject *)c;
+fail:
+    Py_XDECREF(text);
+    Py_XDECREF(cid);
+    Py_XDECREF(roots);
+    Py_XDECREF(c);
+    return NULL;
+}
+
+/* _create(unit, u, tokens, levels, cid=None, path=None) -> Cluster: see create() (restore() gives cid and path) */
+static PyObject *core_create(MinerCore *self, PyObject *args, PyObject *kwds) {
+    static char *kwlist[] = {"unit", "u", "tokens", "levels", "cid", "path", NULL};
+    PyObject *unit, *u, *tokens, *levels, *cid = Py_None, *path = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OO!O!O|OO:_create", kwlist, &unit, &UnitType, &u, &PyList_Type,
+                                     &tokens, &levels, &cid, &path))
+        return NULL;
+    return create(self, unit, (Unit *)u, tokens, levels, cid, path);
+}
+
 /* A masked line no cache holds: the unit's tree finds its cluster (generalised by the line, counted, moved to
  * most recently seen) or TemplateMiner._create makes one. A new reference to the Cluster. */
 static PyObject *tree_learn(MinerCore *self, PyObject *unit, Unit *u, PyObject *key) {
@@ -724,12 +833,7 @@ static PyObject *tree_learn(MinerCore *self, PyObject *unit, Unit *u, PyObject *
     if (c == NULL) goto done;
     if (c == Py_None) {
         Py_DECREF(c);
-        PyObject *a[5] = {(PyObject *)self, unit, (PyObject *)u, tokens, levels};
-        c = PyObject_VectorcallMethod(s_create, a, 5 | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
-        if (c != NULL && !Py_IS_TYPE(c, &ClusterType)) {
-            Py_CLEAR(c);
-            PyErr_SetString(PyExc_TypeError, "TemplateMiner._create() must return a Cluster");
-        }
+        c = create(self, unit, u, tokens, levels, NULL, NULL);
         goto done;
     }
     Cluster *cl = (Cluster *)c;
@@ -845,6 +949,8 @@ fail_found:
 }
 
 static PyMethodDef core_methods[] = {
+    {"_create", (PyCFunction)(void (*)(void))core_create, METH_VARARGS | METH_KEYWORDS,
+     "_create(unit, u, tokens, levels, cid=None, path=None) -> a new Cluster in the unit (evicting beyond the limit)"},
     {"add", (PyCFunction)(void (*)(void))core_add, METH_FASTCALL,
      "add(unit, message) -> Template: learn from this line and return its template"},
     {NULL, NULL, 0, NULL},
@@ -854,6 +960,7 @@ static PyMemberDef core_members[] = {
     {"_units", T_OBJECT_EX, offsetof(MinerCore, units), 0, "unit -> Unit, least recently seen first"},
     {"_cache_limit", T_PYSSIZET, offsetof(MinerCore, cache_limit), 0, "cached lines per unit and cache"},
     {"max_tokens", T_PYSSIZET, offsetof(MinerCore, max_tokens), 0, "lines are cut to this many tokens"},
+    {"max_templates_per_unit", T_PYSSIZET, offsetof(MinerCore, max_templates), 0, "clusters kept per unit"},
     {NULL, 0, 0, 0, NULL},
 };
 
@@ -875,14 +982,16 @@ static PyTypeObject MinerCoreType = {
 
 static PyObject *py_setup(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
     (void)module;
-    if (nargs != 2 || !PyCallable_Check(args[0]) || !PyType_Check(args[1])) {
-        PyErr_SetString(PyExc_TypeError, "setup(masked_key: callable, template: type)");
+    if (nargs != 3 || !PyCallable_Check(args[0]) || !PyType_Check(args[1]) || !PyCallable_Check(args[2])) {
+        PyErr_SetString(PyExc_TypeError, "setup(masked_key: callable, template: type, template_id: callable)");
         return NULL;
     }
     Py_INCREF(args[0]);
     Py_XSETREF(masked_key_fn, args[0]);
     Py_INCREF(args[1]);
     Py_XSETREF(template_cls, args[1]);
+    Py_INCREF(args[2]);
+    Py_XSETREF(template_id_fn, args[2]);
     Py_RETURN_NONE;
 }
 
@@ -897,7 +1006,7 @@ static PyMethodDef methods[] = {
     {"level_positions", py_level_positions, METH_O,
      "level_positions(tokens) -> ((index, token), ...) of every token that is a level word"},
     {"setup", (PyCFunction)(void (*)(void))py_setup, METH_FASTCALL,
-     "setup(masked_key, Template): MinerCore.add keys its masked cache by masked_key and makes Templates"},
+     "setup(masked_key, Template, template_id): how MinerCore keys its masked cache, makes templates and their ids"},
     {NULL, NULL, 0, NULL},
 };
 
@@ -907,7 +1016,8 @@ static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_drain", "The templa
 PyMODINIT_FUNC PyInit__drain(void) {
     s_move_to_end = PyUnicode_InternFromString("move_to_end");
     s_new_unit = PyUnicode_InternFromString("_new_unit");
-    s_create = PyUnicode_InternFromString("_create");
+    s_remove = PyUnicode_InternFromString("remove");
+    s_popitem = PyUnicode_InternFromString("popitem");
     s_wildcard = PyUnicode_InternFromString("<*>");
     s_space = PyUnicode_InternFromString(" ");
     s_id = PyUnicode_InternFromString("id");
@@ -917,8 +1027,8 @@ PyMODINIT_FUNC PyInit__drain(void) {
     s_similarity = PyUnicode_InternFromString("similarity");
     s_settled = PyUnicode_InternFromString("settled");
     empty_tuple = PyTuple_New(0);
-    if (!s_move_to_end || !s_new_unit || !s_create || !s_wildcard || !s_space || !s_id || !s_text || !s_roots ||
-        !s_levels || !s_similarity || !s_settled || !empty_tuple)
+    if (!s_move_to_end || !s_new_unit || !s_wildcard || !s_space || !s_id || !s_text || !s_roots ||
+        !s_levels || !s_similarity || !s_settled || !empty_tuple || !s_remove || !s_popitem)
         return NULL;
     PyObject *collections = PyImport_ImportModule("collections");
     if (collections == NULL) return NULL;

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import _drain
-from ._drain import Cluster
 from ._drain import Unit as _Unit
 from .drain import Tree
 from .tokens import level_positions, masked_key
@@ -35,11 +34,13 @@ class Template:
     text: str  # the current template text, variables masked
 
 
-_drain.setup(masked_key, Template)
 
 def _template_id(unit: str, text: str, salt: int = 0) -> str:
     data = f"{unit}\0{text}" if not salt else f"{unit}\0{text}\0{salt}"
     return hashlib.blake2b(data.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+
+
+_drain.setup(masked_key, Template, _template_id)
 
 
 class TemplateMiner(_drain.MinerCore):
@@ -63,30 +64,9 @@ class TemplateMiner(_drain.MinerCore):
     # -- the hot path -------------------------------------------------------------------------------------
 
     # add(unit, message) -> Template is MinerCore.add (C): the unit's exact-message cache, then masked_key and
-    # the masked-line cache, then the tree (found: generalised by the line and counted); only a new unit
-    # (_new_unit) or a new cluster (_create) comes back here. `add` caches the cluster under key and message.
-
-    def _create(self, unit: str, u: _Unit, tokens: list[str], levels: tuple[tuple[int, str], ...],
-                cid: str | None = None, path: tuple[str, ...] | None = None) -> Cluster:
-        text = " ".join(tokens)
-        if cid is None:
-            salt = 0
-            cid = _template_id(unit, text)
-            while cid in u.clusters:
-                salt += 1
-                cid = _template_id(unit, text, salt)
-        if path is None:
-            path = u.tree.path_for(tokens)
-        c = Cluster(cid, tokens, levels, path)
-        c.template = _drain.template(cid, c.text)
-        c.count = 1
-        u.tree.insert(c)
-        u.clusters[cid] = c
-        while len(u.clusters) > self.max_templates_per_unit:
-            _, old = u.clusters.popitem(last=False)
-            old.alive = False
-            u.tree.remove(old)
-        return c
+    # the masked-line cache, then the tree (found: generalised by the line and counted; else MinerCore._create
+    # makes a cluster, its id from _template_id, and evicts beyond the limit). Only a new unit (_new_unit) and
+    # an evicted cluster's pruning (Tree.remove) come back to Python. `add` caches the cluster under key and message.
 
     def _new_unit(self, unit: str) -> _Unit:
         u = _Unit(Tree(depth=self.depth, similarity=self.similarity, max_children=self.max_children))
