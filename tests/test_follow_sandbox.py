@@ -1,12 +1,13 @@
 """Follow vs scan against a real systemd + journald (the sandbox, tests/sandbox.py), across `journalctl --rotate`,
-`systemctl restart systemd-journald` and a journald killed with SIGKILL (systemd starts it again; it sets its
-file aside as `system@….journal~` and begins a new one) (issue 15). Two units log a steady mix of lines the
-shipped rules match while ScanningFollower (as `tail` and `run` read a journal) and `logsentry run` itself (a
-journal_directory: sources/fanin.py) follow the sandbox's journal; then the journal is scanned after the fact.
+`systemctl restart systemd-journald`, a journald killed with SIGKILL (systemd starts it again; it sets its file
+aside as `system@….journal~` and begins a new one) and `journalctl --vacuum-files` (issue 15). Two units log a
+steady mix of lines the shipped rules match while ScanningFollower (as `tail` and `run` read a journal) and
+`logsentry run` itself (a journal_directory: sources/fanin.py) follow the sandbox's journal; then the journal
+(the vacuumed files kept aside) is scanned after the fact.
 
-The follower must hand over every entry of the units exactly once (no loss, no duplicate at the rotation or
-either restart) and give exactly the events of the scan, with all shipped rules (the anomaly rules warm after
-a second here); the service must read each entry once too and count the scan's matches and incidents per rule.
+The follower must hand over every entry of the units exactly once (no loss, no duplicate at any of those
+steps) and give exactly the events of the scan, with all shipped rules (the anomaly rules warm after a second
+here); the service must read each entry once too and count the scan's matches and incidents per rule.
 """
 
 from __future__ import annotations
@@ -198,9 +199,9 @@ def lost_and_twice(got: Counter[int], rounds: int) -> str:
     return f"{len(lost)} rounds lost {lost[:3]}...{lost[-3:]}, {len(twice)} read twice {twice[:3]}...{twice[-3:]}"
 
 
-def journal_entries(journal: Path, *match: str) -> Counter[tuple[int, str]]:
+def journal_entries(files: list[Path], *match: str) -> Counter[tuple[int, str]]:
     """(journal time in µs, message) of the entries journalctl gives for `match` (its own reading)."""
-    done = subprocess.run(["journalctl", "-D", str(journal), "-o", "json", "--no-pager", *match],
+    done = subprocess.run(["journalctl", *(f"--file={path}" for path in files), "-o", "json", "--no-pager", *match],
                           capture_output=True, text=True, check=True)
     return Counter((int(e["__REALTIME_TIMESTAMP"]), e["MESSAGE"]) for e in map(json.loads, done.stdout.splitlines()))
 
@@ -248,6 +249,11 @@ def test_followed_and_scanned_alike_across_rotation_and_a_journald_restart(tmp_p
     rules_dir = fast_anomaly_rules(tmp_path / "rules")
     service: subprocess.Popen[bytes] | None = None
     followed: Followed | None = None
+    entries_read = "logsentry_entries_read_total"
+
+    def read_by_service() -> int:
+        return per_rule(prom.read_text(), entries_read)[""] if prom.exists() else 0
+
     try:
         with open(log, "wb") as out:
             service = subprocess.Popen([sys.executable, "-m", "logsentry", "run", "-c",
@@ -271,19 +277,33 @@ def test_followed_and_scanned_alike_across_rotation_and_a_journald_restart(tmp_p
         wait_until(lambda: box.show("systemd-journald.service", "MainPID") not in ("0", journald), 20,
                    "systemd to restart the killed journald")
         wait_until(lambda: list(box.journal.glob("*/system@*.journal~")), 20, "journald to set aside its file")
-        (share / "novel").touch()  # billing's new error template, after the restart
+        at = followed.read_past(at + STEP)
+        # Vacuum: journald deletes the archived files (kept here for the scan after the fact), once both readers
+        # are past them (what they had not read would be gone: journalctl -f would lose it too).
+        kept = tmp_path / "archived"
+        kept.mkdir()
+        for archived in box.journal.glob("*/system@*"):
+            shutil.copy2(archived, kept / archived.name)
+        in_archives = journal_entries(sorted(kept.iterdir()), *(f"--unit={unit}" for unit in UNITS))
+        lines = sum(n for (usec, _), n in in_archives.items() if usec > ready_usec)
+        wait_until(lambda: read_by_service() >= lines, 30,
+                   lambda: f"logsentry run to read the archived files' {lines} entries (it read {read_by_service()})")
+        subprocess.run([*nsenter, "journalctl", "--vacuum-files=1"], check=True, timeout=20, capture_output=True)
+        assert not list(box.journal.glob("*/system@*"))
+        (share / "novel").touch()  # billing's new error template, after the restarts and the vacuum
         wait_until(lambda: followed.novel >= 4, 20, "the follower to read 4 lines of the new template")
         (share / "stop").touch()
         wait_until(lambda: all((share / f"written-{unit.split('.')[0]}").exists() for unit in UNITS), 20,
                    "the units' counts of lines")
+        files = sorted([*kept.iterdir(), *box.journal.glob("*/*.journal*")])  # the whole journal
         for unit in UNITS:
             name = unit.split(".")[0]
             rounds, written = map(int, (share / f"written-{name}").read_text().split())
             followed.read_past(rounds - 1, name)
-            own = journal_entries(box.journal, f"_SYSTEMD_UNIT={unit}")
+            own = journal_entries(files, f"_SYSTEMD_UNIT={unit}")
             assert sum(own.values()) == written  # journald kept every line (else the test proves nothing)
         # the units' lines and PID 1's about them, as `journalctl -u` (and the service's selection) takes them
-        in_journal = journal_entries(box.journal, *(f"--unit={unit}" for unit in UNITS))
+        in_journal = journal_entries(files, *(f"--unit={unit}" for unit in UNITS))
         wait_until(lambda: followed.count >= sum(in_journal.values()), 20, None)
         followed.stop()
         for unit in UNITS:
@@ -296,7 +316,7 @@ def test_followed_and_scanned_alike_across_rotation_and_a_journald_restart(tmp_p
 
         rules = detector(rules_dir)
         scanned = list(Pipeline(detector(rules_dir)).run(ScreeningJournalSource(
-            JournalLocation(directory=box.journal), Selection(units=UNITS), rules.screen(), rules.needed_fields)))
+            JournalLocation(files=tuple(files)), Selection(units=UNITS), rules.screen(), rules.needed_fields)))
         keys = [event_key(event) for event in scanned]
         rules_hit = Counter(key[1] for key in keys if key[0] == "match")
         for rule in ("ghc-mvar-deadlock", "disk-full", "jvm-out-of-memory", "error-burst", "new-error-template"):
@@ -306,11 +326,6 @@ def test_followed_and_scanned_alike_across_rotation_and_a_journald_restart(tmp_p
 
         # The service (a journal_directory: each file from its own position) read each entry once too.
         lines = sum(n for (usec, _), n in in_journal.items() if usec > ready_usec)
-        entries_read = "logsentry_entries_read_total"
-
-        def read_by_service() -> int:
-            return per_rule(prom.read_text(), entries_read)[""] if prom.exists() else 0
-
         wait_until(lambda: read_by_service() >= lines, 30,
                    lambda: f"logsentry run to read {lines} entries (it read {read_by_service()})")
         service.send_signal(signal.SIGTERM)
