@@ -28,7 +28,8 @@ setup(
         # The template miner's hot path: caches, the Drain tree's search, level words (engine/templates/miner.py).
         Extension(
             "logsentry.engine.templates._drain",
-            [f"logsentry/engine/templates/{name}.c" for name in ("_drain", "drain_types", "drain_search", "drain_miner")],
+            [f"logsentry/engine/templates/{name}.c" for name in ("_drain", "drain_types", "drain_search", "drain_miner",
+                                                                   "drain_id")],
             depends=["logsentry/engine/templates/drain.h"],
             extra_compile_args=["-O2", "-std=c11", "-D_GNU_SOURCE", "-Wall", "-Wextra",
                                 "-Wno-missing-field-initializers"],

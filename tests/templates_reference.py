@@ -7,6 +7,7 @@ template id, text, count, order and snapshot. Only the masking is shared (`maske
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import OrderedDict
 from operator import eq
@@ -14,7 +15,7 @@ from typing import Any
 
 from logsentry.engine.templates import drain
 from logsentry.engine.templates import miner as real
-from logsentry.engine.templates.miner import SNAPSHOT_VERSION, Template, _template_id
+from logsentry.engine.templates.miner import SNAPSHOT_VERSION, Template
 from logsentry.engine.templates.tokens import LEVEL_WORDS, WILDCARD, masked_key
 
 # A quick test whether a (masked) line may hold a level word at all; most lines do not.
@@ -187,6 +188,11 @@ def merge(template: list[str], tokens: list[str]) -> list[str] | None:
         return None
     out = [t if t == w else WILDCARD for t, w in zip(template, tokens, strict=True)]
     return None if out == template else out
+
+
+def _template_id(unit: str, text: str, salt: int = 0) -> str:
+    data = f"{unit}\0{text}" if not salt else f"{unit}\0{text}\0{salt}"
+    return hashlib.blake2b(data.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
 
 
 class _Unit:

@@ -145,6 +145,17 @@ def test_level_positions_match_the_regex_reference() -> None:
     assert _drain.strip_chars == STRIP
 
 
+def test_template_ids_are_blake2b_of_unit_and_text() -> None:
+    """Ids are saved with the baselines: the C hash must stay hashlib's BLAKE2b-64, at every length around its
+    128-byte block, for any text (non-ASCII, lone surrogates) and salt."""
+    rng = random.Random(3)
+    for length in [*range(300), *(rng.randint(300, 3000) for _ in range(50))]:
+        text = "".join(rng.choice("ab <*>=\u00e9\u4e2d\ud800\U0001f600") for _ in range(length))
+        for salt in (0, 1, 10**12):
+            assert _drain.template_id("u.service", text, salt) == ref._template_id("u.service", text, salt)
+    assert _drain.template_id("", "") == ref._template_id("", "")
+
+
 def test_bad_input_is_a_clear_error_not_a_crash() -> None:
     miner = TemplateMiner()
     with pytest.raises(TypeError):

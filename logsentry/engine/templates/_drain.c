@@ -3,9 +3,9 @@
  *
  * Types: Cluster (one template), Node (one node of a unit's prefix tree), Unit (a unit's tree and caches) and
  * MinerCore, the base class of miner.TemplateMiner, whose add() runs both caches, the tree and a new cluster's
- * making here and calls back into Python only for a new unit (TemplateMiner._new_unit), a new id
- * (miner._template_id) and an evicted cluster's pruning (Tree.remove). Files: drain_types.c (the types but
- * MinerCore), drain_search.c (the tree's search, paths, level words), drain_miner.c (MinerCore), this one (the
+ * making (its id included) here and calls back into Python only for a new unit (TemplateMiner._new_unit) and
+ * an evicted cluster's pruning (Tree.remove). Files: drain_types.c (the types but MinerCore), drain_search.c
+ * (the tree's search, paths, level words), drain_miner.c (MinerCore), drain_id.c (a template's id), this one (the
  * module). The rules are drain.py's and miner.py's docstrings'; tests/templates_reference.py is the pure-Python
  * reference that tests/test_templates_differential.py holds these files to (ids, texts, counts, order, snapshots).
  */
@@ -18,23 +18,21 @@
 #include "drain.h"
 
 PyObject *s_move_to_end, *s_new_unit, *s_wildcard, *s_space, *s_ordered_dict, *s_id, *s_text, *s_roots, *s_levels,
-    *s_similarity, *s_settled, *empty_tuple, *masked_key_fn, *template_cls, *template_id_fn, *s_remove, *s_popitem,
+    *s_similarity, *s_settled, *empty_tuple, *masked_key_fn, *template_cls, *s_remove, *s_popitem,
     *od_move_to_end;
 
 /* --- module ------------------------------------------------------------------------------------------- */
 
 static PyObject *py_setup(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
     (void)module;
-    if (nargs != 3 || !PyCallable_Check(args[0]) || !PyType_Check(args[1]) || !PyCallable_Check(args[2])) {
-        PyErr_SetString(PyExc_TypeError, "setup(masked_key: callable, template: type, template_id: callable)");
+    if (nargs != 2 || !PyCallable_Check(args[0]) || !PyType_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "setup(masked_key: callable, template: type)");
         return NULL;
     }
     Py_INCREF(args[0]);
     Py_XSETREF(masked_key_fn, args[0]);
     Py_INCREF(args[1]);
     Py_XSETREF(template_cls, args[1]);
-    Py_INCREF(args[2]);
-    Py_XSETREF(template_id_fn, args[2]);
     Py_RETURN_NONE;
 }
 
@@ -48,8 +46,10 @@ static PyMethodDef methods[] = {
      "template(cid, text) -> miner.Template(cid, text)"},
     {"level_positions", drain_level_positions, METH_O,
      "level_positions(tokens) -> ((index, token), ...) of every token that is a level word"},
+    {"template_id", (PyCFunction)(void (*)(void))drain_template_id_fn, METH_FASTCALL,
+     "template_id(unit, text, salt=0) -> a template's id (drain_id.c)"},
     {"setup", (PyCFunction)(void (*)(void))py_setup, METH_FASTCALL,
-     "setup(masked_key, Template, template_id): how MinerCore keys its masked cache, makes templates and their ids"},
+     "setup(masked_key, Template): how MinerCore keys its masked cache and makes templates"},
     {NULL, NULL, 0, NULL},
 };
 

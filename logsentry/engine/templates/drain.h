@@ -1,5 +1,6 @@
 /* Shared by the template miner's C files (_drain.c: the module; drain_types.c: Cluster, Node, Unit;
- * drain_search.c: the tree's search, paths and level words; drain_miner.c: MinerCore, its add and create). */
+ * drain_search.c: the tree's search, paths and level words; drain_miner.c: MinerCore, its add and create;
+ * drain_id.c: a template's id). */
 
 #ifndef LOGSENTRY_DRAIN_H
 #define LOGSENTRY_DRAIN_H
@@ -38,7 +39,7 @@ extern PyTypeObject ClusterType, NodeType, UnitType, MinerCoreType;
 
 /* interned names and objects, set once at import (_drain.c) */
 extern PyObject *s_move_to_end, *s_new_unit, *s_wildcard, *s_space, *s_ordered_dict, *s_id, *s_text, *s_roots,
-    *s_levels, *s_similarity, *s_settled, *empty_tuple, *masked_key_fn, *template_cls, *template_id_fn, *s_remove,
+    *s_levels, *s_similarity, *s_settled, *empty_tuple, *masked_key_fn, *template_cls, *s_remove,
     *s_popitem, *od_move_to_end;
 
 extern const char *const LEVEL_WORDS[];
@@ -53,5 +54,7 @@ PyObject *drain_insert(PyObject *module, PyObject *const *args, Py_ssize_t nargs
 PyObject *drain_level_positions(PyObject *module, PyObject *tokens);
 PyObject *drain_new_template(PyObject *cid, PyObject *text);
 PyObject *drain_template(PyObject *module, PyObject *const *args, Py_ssize_t nargs);
+PyObject *drain_template_id(PyObject *unit, PyObject *text, long salt);
+PyObject *drain_template_id_fn(PyObject *module, PyObject *const *args, Py_ssize_t nargs);
 
 #endif

@@ -127,8 +127,7 @@ static PyObject *create(MinerCore *self, PyObject *unit, Unit *u, PyObject *toke
     PyObject *text = PyUnicode_Join(s_space, tokens), *roots = NULL;
     if (text == NULL) return NULL;
     if (cid == NULL || cid == Py_None) {
-        PyObject *a[3] = {unit, text, NULL};
-        cid = PyObject_Vectorcall(template_id_fn, a, 2, NULL);
+        cid = drain_template_id(unit, text, 0);
         for (long salt = 1; cid != NULL; salt++) {
             int in = PySequence_Contains(u->clusters, cid);
             if (in <= 0) {
@@ -136,9 +135,7 @@ static PyObject *create(MinerCore *self, PyObject *unit, Unit *u, PyObject *toke
                 break;
             }
             Py_DECREF(cid);
-            if ((a[2] = PyLong_FromLong(salt)) == NULL) break;
-            cid = PyObject_Vectorcall(template_id_fn, a, 3, NULL);
-            Py_CLEAR(a[2]);
+            cid = drain_template_id(unit, text, salt);
         }
         if (cid == NULL) goto fail;
     } else {

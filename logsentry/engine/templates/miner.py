@@ -7,12 +7,12 @@ units grow), and hold clusters, so a generalised template is seen at once.
 
 Limits: at most `max_units` units and `max_templates_per_unit` templates per unit, the least recently seen
 evicted first; lines are cut to `max_tokens` tokens. Template ids are fixed when a cluster is created (a hash
-of the unit and the first template text) and survive generalisation, `snapshot()` and `restore()`.
+of the unit and the first template text: `_drain.template_id`, BLAKE2b-64) and survive generalisation,
+`snapshot()` and `restore()`.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -35,12 +35,7 @@ class Template:
 
 
 
-def _template_id(unit: str, text: str, salt: int = 0) -> str:
-    data = f"{unit}\0{text}" if not salt else f"{unit}\0{text}\0{salt}"
-    return hashlib.blake2b(data.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
-
-
-_drain.setup(masked_key, Template, _template_id)
+_drain.setup(masked_key, Template)
 
 
 class TemplateMiner(_drain.MinerCore):
@@ -65,8 +60,9 @@ class TemplateMiner(_drain.MinerCore):
 
     # add(unit, message) -> Template is MinerCore.add (C): the unit's exact-message cache, then masked_key and
     # the masked-line cache, then the tree (found: generalised by the line and counted; else MinerCore._create
-    # makes a cluster, its id from _template_id, and evicts beyond the limit). Only a new unit (_new_unit) and
-    # an evicted cluster's pruning (Tree.remove) come back to Python. `add` caches the cluster under key and message.
+    # makes a cluster, its id from _drain.template_id, and evicts beyond the limit). Only a new unit (_new_unit)
+    # and an evicted cluster's pruning (Tree.remove) come back to Python. `add` caches the cluster under key and
+    # message.
 
     def _new_unit(self, unit: str) -> _Unit:
         u = _Unit(Tree(depth=self.depth, similarity=self.similarity, max_children=self.max_children))
