@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
+import select
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,8 +17,9 @@ from test_host_stale import HostFeed
 
 from logsentry.model import Entry, ScreenedRun
 from logsentry.sources.fanin import FanInFollower, list_directory, stem_of
-from logsentry.sources.follow import FollowItem
-from logsentry.sources.journal import JournalGap
+from logsentry.sources.follow import FollowItem, ScanningFollower
+from logsentry.sources.inotify import IN_MODIFY, Inotify
+from logsentry.sources.journal import JournalGap, JournalLocation, StartAt
 from logsentry.sources.journal_files import build_journal, export_bytes, export_entry
 from logsentry.sources.selection import Selection
 
@@ -155,3 +157,120 @@ def test_a_file_that_cannot_be_read_is_named_and_the_other_hosts_are_read(tmp_pa
         assert messages(items, 1, timeout=0.5) == []  # the service loop comes round (CAUGHT_UP), no exception
     said = [r.getMessage() for r in caplog.records if "remote-broken.journal" in r.getMessage()]
     assert len(said) == 1 and "read again when it changes" in said[0]
+
+
+def test_a_poked_scanner_reads_entries_appended_after_it_reached_the_end(tmp_path: Path) -> None:
+    """sd-journal re-fstat()s a file it reads past the end of (systemd 252 here): a held scanner needs no
+    inotify instance and no sd_journal_process, only a poke, to read what journal-remote appended."""
+    directory = tmp_path / "remote"
+    directory.mkdir()
+    alpha = HostFeed(directory, "alpha", ALPHA)
+    try:
+        now = time.time_ns() // 1000
+        write_at(alpha, "before 0", now)
+        path = directory / "remote-alpha.journal"
+        wait_for_file(path)
+        inotify_instances = _inotify_instances()
+        follower = ScanningFollower(JournalLocation(files=(path,)), Selection(), None, (), StartAt(since_usec=0),
+                                    wait_s=0, poked=True)
+        follower.open()
+        assert _inotify_instances() == inotify_instances  # none of its own
+        items = iter(follower)
+        assert messages(items, 1) == ["before 0"]
+        for n in range(1, 4):
+            write_at(alpha, f"after {n}", now + n)
+        time.sleep(0.3)
+        ready = select.poll()
+        ready.register(follower.fileno(), select.POLLIN)
+        assert ready.poll(0) == []  # not poked: it waits (no inotify of its own)
+        follower.poke()
+        assert ready.poll(5000), "the poked scanner handed nothing over"
+        assert messages(items, 3) == ["after 1", "after 2", "after 3"]
+        follower.close()
+    finally:
+        alpha.close()
+
+
+def _inotify_instances() -> int:
+    count = 0
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            count += os.readlink(f"/proc/self/fd/{fd}") == "anon_inode:inotify"
+        except OSError:
+            continue
+    return count
+
+
+def test_journal_remote_appends_raise_in_modify(tmp_path: Path) -> None:
+    """journal-remote writes through mmap, then ftruncate()s the file to its size after each append: an
+    IN_MODIFY per append is what the fan-in pokes a host's scanner on."""
+    directory = tmp_path / "remote"
+    directory.mkdir()
+    alpha = HostFeed(directory, "alpha", ALPHA)
+    inotify = Inotify()
+    try:
+        now = time.time_ns() // 1000
+        write_at(alpha, "first", now)
+        wait_for_file(directory / "remote-alpha.journal")
+        time.sleep(0.3)
+        wd = inotify.add(str(directory))
+        inotify.read()
+        write_at(alpha, "second", now + 1)
+        deadline, events = time.monotonic() + 5, {}
+        while not events.get((wd, "remote-alpha.journal"), 0) & IN_MODIFY and time.monotonic() < deadline:
+            time.sleep(0.01)
+            events.update(inotify.read())
+        assert events.get((wd, "remote-alpha.journal"), 0) & IN_MODIFY, events
+    finally:
+        inotify.close()
+        alpha.close()
+
+
+def test_an_append_is_handed_over_through_inotify_without_waiting_for_a_look(tmp_path: Path) -> None:
+    directory = tmp_path / "remote"
+    directory.mkdir()
+    alpha = HostFeed(directory, "alpha", ALPHA)
+    try:
+        now = time.time_ns() // 1000
+        write_at(alpha, "first", now)
+        wait_for_file(directory / "remote-alpha.journal")
+        # no look at the directory for 60 s (CAUGHT_UP every 2 s): only inotify can bring the appends
+        items = iter(FanInFollower(directory, Selection(), None, (), {}, wait_s=2.0, look_s=60.0))
+        assert messages(items, 1) == ["first"]
+        delays = []
+        for n in range(10):
+            time.sleep(0.05)
+            written = time.monotonic()
+            write_at(alpha, f"append {n}", now + 1 + n)
+            got = messages(items, 1, timeout=1.0)
+            delays.append(time.monotonic() - written)
+            assert got == [f"append {n}"], delays
+        assert sorted(delays)[5] < 0.05, delays  # milliseconds, not a polling round
+    finally:
+        alpha.close()
+
+
+def test_hosts_beyond_those_held_are_read_when_they_change(tmp_path: Path) -> None:
+    directory = tmp_path / "remote"
+    directory.mkdir()
+    alpha, beta = HostFeed(directory, "alpha", ALPHA), HostFeed(directory, "beta", BETA)
+    try:
+        now = time.time_ns() // 1000
+        write_at(alpha, "alpha 0", now)
+        write_at(beta, "beta 0", now)
+        wait_for_file(directory / "remote-alpha.journal")
+        wait_for_file(directory / "remote-beta.journal")
+        follower = FanInFollower(directory, Selection(), None, (), {}, wait_s=1.0)
+        follower.held_max = 1  # as if the descriptor limit allowed one
+        items = iter(follower)
+        assert sorted(messages(items, 2)) == ["alpha 0", "beta 0"]
+        for n in range(1, 4):
+            write_at(alpha, f"alpha {n}", now + n)
+            write_at(beta, f"beta {n}", now + n)
+        assert sorted(messages(items, 6)) == sorted([f"alpha {n}" for n in range(1, 4)] +
+                                                    [f"beta {n}" for n in range(1, 4)])
+        assert messages(items, 1, timeout=1.0) == []  # nothing read twice
+        assert sum(host.held is not None for host in follower._hosts.values()) == 1
+    finally:
+        alpha.close()
+        beta.close()

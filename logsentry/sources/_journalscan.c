@@ -284,6 +284,12 @@ typedef struct {
     int waiting;        /* the worker is at the end: wait on the journal before reading again */
     int ready_fd;       /* eventfd, readable while a batch is ready (or the worker ended): for the caller's loop */
     int stop_fd;        /* eventfd that wakes the worker from its wait on the journal */
+    int poke_fd;        /* poked follow mode: eventfd that poke() writes (else -1) */
+    int poked;          /* poked follow mode: no inotify of its own; at the end wait for poke() */
+    /* a batch's limits: BATCH_ENTRIES, BATCH_CANDIDATES, BATCH_BYTES, or smaller (batch_entries=) for
+       scanners kept open by the hundred, whose buffers would otherwise grow to the defaults' size each */
+    size_t max_entries, max_candidates, max_bytes;
+    uint64_t coalesce_usec; /* COALESCE_USEC, or longer (coalesce_usec=) where hundreds of hosts hand over */
     int64_t gap_usec;   /* the saved cursor was gone: the time of the entry reading resumed at (-1: no gap) */
     uint64_t handed_usec; /* CLOCK_MONOTONIC µs of the last hand-over (follow mode) */
     /* The selection applied here instead of by sd-journal matches, which pass by entries at a journal's live
@@ -452,7 +458,7 @@ static int is_ascii(const char *p, size_t len) {
 /* Read entries into b until it is full or the journal ends. Returns 1 at the end, 0 when full, <0 on error. */
 static int fill_batch(Scanner *s, Batch *b, Buf *unit, size_t limit) {
     size_t n = 0;
-    while (n < limit && BUF_COUNT(b->candidates, Candidate) < BATCH_CANDIDATES && batch_bytes(b) < BATCH_BYTES) {
+    while (n < limit && BUF_COUNT(b->candidates, Candidate) < s->max_candidates && batch_bytes(b) < s->max_bytes) {
         int r = 1;
         if (s->unread_current)
             s->unread_current = 0; /* already on it */
@@ -598,7 +604,59 @@ static uint64_t monotonic_usec(void) {
     return (uint64_t)now.tv_sec * 1000000u + (uint64_t)now.tv_nsec / 1000u;
 }
 
+/* Poked follow mode: sd-journal re-fstat()s a file when it reads past the size it knows, so an entry
+   appended since is found by sd_journal_next without sd_journal_process (no inotify instance needed:
+   Linux allows 128 per user, fewer than a collector's hosts). Wait for poke() or the stop fd, no timeout:
+   an idle host costs nothing. Shrink the free batches' buffers first, so that hundreds of idle scanners
+   do not keep a backlog's high-water mark (up to BATCH_BYTES and more each). */
+#define KEEP_IDLE_BYTES (256u << 10)
+
+static size_t batch_capacity(const Batch *b) {
+    const Buf *bufs[] = {&b->items, &b->candidates, &b->runs, &b->spans, &b->records, &b->units,
+                         &b->times, &b->priorities, &b->levels, &b->span_ids, &b->message_ends, &b->messages};
+    size_t cap = 0;
+    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
+        cap += bufs[i]->cap;
+    return cap;
+}
+
+static void shrink_free_batches(Scanner *s) {
+    pthread_mutex_lock(&s->lock);
+    for (size_t i = 0; i < s->n_free; i++) {
+        Batch *b = &s->batches[s->free_list[i]];
+        if (batch_capacity(b) > KEEP_IDLE_BYTES)
+            batch_free(b);
+    }
+    pthread_mutex_unlock(&s->lock);
+}
+
+static int wait_poke(Scanner *s) {
+    shrink_free_batches(s);
+    struct pollfd fds[2] = {{.fd = s->poke_fd, .events = POLLIN}, {.fd = s->stop_fd, .events = POLLIN}};
+    if (poll(fds, 2, -1) < 0 && errno != EINTR) {
+        s->error_where = "poll";
+        return -errno;
+    }
+    uint64_t since = monotonic_usec() - s->handed_usec;
+    if ((fds[0].revents & POLLIN) && !(fds[1].revents & POLLIN) && since < s->coalesce_usec) {
+        uint64_t rest_usec = s->coalesce_usec - since;
+        struct timespec rest = {.tv_sec = (time_t)(rest_usec / 1000000u),
+                                .tv_nsec = (long)(rest_usec % 1000000u) * 1000};
+        if (ppoll(&fds[1], 1, &rest, NULL) < 0 && errno != EINTR) {
+            s->error_where = "ppoll";
+            return -errno;
+        }
+    }
+    uint64_t count;
+    if (read(s->poke_fd, &count, sizeof count) < 0) {
+        /* EAGAIN: woken by the stop fd */
+    }
+    return 0;
+}
+
 static int wait_journal(Scanner *s) {
+    if (s->poked)
+        return wait_poke(s);
     int fd = sd_journal_get_fd(s->journal);
     if (fd < 0) {
         s->error_where = "sd_journal_get_fd";
@@ -624,9 +682,11 @@ static int wait_journal(Scanner *s) {
         return -errno;
     }
     uint64_t since = monotonic_usec() - s->handed_usec;
-    if (ready > 0 && !(fds[1].revents & POLLIN) && since < COALESCE_USEC) {
+    if (ready > 0 && !(fds[1].revents & POLLIN) && since < s->coalesce_usec) {
         /* gather what comes in the rest of the window (the stop fd still ends the wait) */
-        struct timespec rest = {.tv_sec = 0, .tv_nsec = (long)(COALESCE_USEC - since) * 1000};
+        uint64_t rest_usec = s->coalesce_usec - since;
+        struct timespec rest = {.tv_sec = (time_t)(rest_usec / 1000000u),
+                                .tv_nsec = (long)(rest_usec % 1000000u) * 1000};
         if (ppoll(&fds[1], 1, &rest, NULL) < 0 && errno != EINTR) {
             s->error_where = "ppoll";
             return -errno;
@@ -655,7 +715,7 @@ static void *worker(void *arg) {
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, NULL); /* signals are the main thread's business */
     Buf unit = {0};
-    size_t limit = FIRST_BATCH_ENTRIES;
+    size_t limit = FIRST_BATCH_ENTRIES < s->max_entries ? FIRST_BATCH_ENTRIES : s->max_entries;
     pthread_mutex_lock(&s->lock);
     while (!s->stop) {
         if (s->n_free == 0) {
@@ -682,8 +742,8 @@ static void *worker(void *arg) {
             int c = batch_cursor(s, b, r);
             r = c < 0 ? c : r;
         }
-        if (limit < BATCH_ENTRIES)
-            limit *= 2;
+        if (limit < s->max_entries)
+            limit = limit * 2 < s->max_entries ? limit * 2 : s->max_entries;
         pthread_mutex_lock(&s->lock);
         if (r < 0) {
             s->error = r;
@@ -1103,19 +1163,26 @@ static int check_gap(Scanner *s, const char *cursor) {
 static int Scanner_init(Scanner *s, PyObject *args, PyObject *kwargs) {
     static char *keywords[] = {"directory", "files", "flags", "matches", "since_usec", "until_usec", "literals",
                                "always_limit", "wanted", "priority_low", "priority_high", "follow", "cursor",
-                               "lines_back", "units", "machines", NULL};
+                               "lines_back", "units", "machines", "poked", "batch_entries", "coalesce_usec",
+                               NULL};
     PyObject *directory, *files, *matches, *literals, *wanted, *units = Py_None, *machines = Py_None;
-    int flags, always_limit, priority_low = -1, priority_high = -1, follow = 0;
+    int flags, always_limit, priority_low = -1, priority_high = -1, follow = 0, poked = 0;
     const char *cursor = NULL;
-    long lines_back = 0;
+    long lines_back = 0, batch_entries = 0, coalesce_usec = COALESCE_USEC;
     long long since_usec, until_usec;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOiOLLOiO|iipzlOO", keywords, &directory, &files, &flags,
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOiOLLOiO|iipzlOOpll", keywords, &directory, &files, &flags,
                                      &matches, &since_usec, &until_usec, &literals, &always_limit, &wanted,
-                                     &priority_low, &priority_high, &follow, &cursor, &lines_back, &units, &machines))
+                                     &priority_low, &priority_high, &follow, &cursor, &lines_back, &units, &machines,
+                                     &poked, &batch_entries, &coalesce_usec))
         return -1;
     if (setup_set(&s->units, units) < 0 || setup_set(&s->machines, machines) < 0)
         return -1;
-    s->follow = follow;
+    s->follow = follow || poked;
+    s->poked = poked;
+    s->max_entries = batch_entries > 0 && batch_entries < BATCH_ENTRIES ? (size_t)batch_entries : BATCH_ENTRIES;
+    s->max_candidates = s->max_entries < BATCH_CANDIDATES ? s->max_entries : BATCH_CANDIDATES;
+    s->max_bytes = (size_t)((uint64_t)BATCH_BYTES * s->max_entries / BATCH_ENTRIES);
+    s->coalesce_usec = coalesce_usec > 0 && coalesce_usec <= 10000000 ? (uint64_t)coalesce_usec : COALESCE_USEC;
     if (s->journal || s->screen.literals || s->wanted) {
         PyErr_SetString(PyExc_RuntimeError, "Scanner is already initialised");
         return -1;
@@ -1159,13 +1226,15 @@ static int Scanner_init(Scanner *s, PyObject *args, PyObject *kwargs) {
     if (open_journal(s, directory, files, flags) < 0)
         return -1;
     int r;
-    if (follow) {
-        /* the inotify watches first, so that nothing written from here on goes unnoticed */
-        if ((r = sd_journal_get_fd(s->journal)) < 0)
+    if (s->follow) {
+        /* the inotify watches first, so that nothing written from here on goes unnoticed (poked: the
+           caller's watch is in place before it opens the scanner) */
+        if (!poked && (r = sd_journal_get_fd(s->journal)) < 0)
             return fail_errno(r, "sd_journal_get_fd");
         s->ready_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
         s->stop_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-        if (s->ready_fd < 0 || s->stop_fd < 0)
+        s->poke_fd = poked ? eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC) : -1;
+        if (s->ready_fd < 0 || s->stop_fd < 0 || (poked && s->poke_fd < 0))
             return fail_errno(-errno, "eventfd");
     }
     if (cursor && check_gap(s, cursor) < 0)
@@ -1310,6 +1379,20 @@ static PyObject *Scanner_fileno(Scanner *s, PyObject *Py_UNUSED(ignored)) {
     return PyLong_FromLong(s->ready_fd);
 }
 
+/* Poked follow mode: read on from where the worker is (the caller saw the file change). Cheap and safe to
+   call often: pokes before the worker looks again are one. */
+static PyObject *Scanner_poke(Scanner *s, PyObject *Py_UNUSED(ignored)) {
+    if (s->poke_fd < 0) {
+        PyErr_SetString(PyExc_ValueError, "poke() is for an open Scanner in poked follow mode");
+        return NULL;
+    }
+    uint64_t one = 1;
+    if (write(s->poke_fd, &one, sizeof one) < 0) {
+        /* EAGAIN only at a counter near 2^64: the worker is woken anyway */
+    }
+    Py_RETURN_NONE;
+}
+
 static PyObject *Scanner_gap_usec(Scanner *s, PyObject *Py_UNUSED(ignored)) {
     if (s->gap_usec < 0)
         Py_RETURN_NONE;
@@ -1324,7 +1407,9 @@ static void scanner_release(Scanner *s) {
         close(s->ready_fd);
     if (s->stop_fd >= 0)
         close(s->stop_fd);
-    s->ready_fd = s->stop_fd = -1;
+    if (s->poke_fd >= 0)
+        close(s->poke_fd);
+    s->ready_fd = s->stop_fd = s->poke_fd = -1;
     if (s->journal) {
         sd_journal_close(s->journal);
         s->journal = NULL;
@@ -1356,7 +1441,7 @@ static void Scanner_dealloc(Scanner *s) {
 static PyObject *Scanner_new(PyTypeObject *type, PyObject *args, PyObject *kwargs) {
     Scanner *s = (Scanner *)PyType_GenericNew(type, args, kwargs);
     if (s) {
-        s->ready_fd = s->stop_fd = -1; /* never fd 0 by accident of zeroed memory */
+        s->ready_fd = s->stop_fd = s->poke_fd = -1; /* never fd 0 by accident of zeroed memory */
         s->gap_usec = -1;
     }
     return (PyObject *)s;
@@ -1369,6 +1454,8 @@ static PyMethodDef Scanner_methods[] = {
      "Follow mode: (items, cursor of the last entry read or None, at the end) if a batch is ready, else None."},
     {"fileno", (PyCFunction)Scanner_fileno, METH_NOARGS,
      "Follow mode: a descriptor that is readable while a batch is ready (or reading ended)."},
+    {"poke", (PyCFunction)Scanner_poke, METH_NOARGS,
+     "Poked follow mode: wake the worker at the journal's end to read on (the file changed)."},
     {"gap_usec", (PyCFunction)Scanner_gap_usec, METH_NOARGS,
      "The time of the entry reading resumed at when the saved cursor's entry was gone, else None."},
     {"close", (PyCFunction)Scanner_close, METH_NOARGS, "Stop the reader thread and close the journal."},

@@ -8,192 +8,154 @@ and baselines are per (machine, unit)).
 
 Each host is a "stem": `remote-HOST` of `remote-HOST.journal` (the active file) and of its archives
 `remote-HOST@….journal[~]`; `MACHINE/system` in journald's layout. Its position is the cursor of the last
-entry handed over from it. Every poll (POLL_S) the directory is listed and each active file stat()ed; a file
-that grew is read from its position to its end through the C scanner (screened as for `scan`), then closed.
-Nothing is held open between polls: one sd-journal follower per file would need an inotify instance each, and
-Linux allows 128 per user by default (fs.inotify.max_user_instances), fewer than a collector's hosts. A
-rotation (the active name now on another inode) drains the old file, found among the archives by its inode,
-from the position to its end before the new active file is read from its head; a new stem is read from its
-head.
+entry handed over from it. Each host's active file is held open by a "poked" C scanner (sources/follow.py):
+it has no inotify instance of its own (Linux allows 128 per user, fewer than a collector's hosts) and at the
+file's end its thread waits until poked. One inotify instance (sources/inotify.py) watches the directory and
+its subdirectories: an IN_MODIFY of a host's active file (journal-remote ftruncate()s it after each append for
+this) pokes that host's scanner; a file or directory created, moved or deleted, or a lost event
+(IN_Q_OVERFLOW), lists the directory again. So an entry is handed over milliseconds after it is written and an
+idle collector costs nothing but a look every LOOK_S (list and stat: a missed event costs at most that).
+
+A rotation (the active name now on another inode) closes the held scanner and drains the old file, found among
+the archives by its inode, from the position to its end before the new active file is read from its head; a
+new stem is read from its head. Hosts beyond what the descriptor limit allows to hold (or HELD_MAX) are read
+as before holding existed: opened when they change, read to their end, closed.
 """
 
 from __future__ import annotations
 
 import logging
-import os
+import resource
+import selectors
 import time
 from collections import deque
 from collections.abc import Generator, Iterable, Iterator, MutableMapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
-from itertools import takewhile
+from dataclasses import dataclass
 from pathlib import Path
 
-from systemd import journal
-
 from ..model import Entry, Screen
+from .fanin_files import Listing, holds, list_directory, stem_of, tail_positions
 from .follow import FollowItem, ReadUpTo, ScanningFollower
-from .journal import JournalLocation, StartAt, cursor_realtime
+from .inotify import IN_IGNORED, IN_ISDIR, IN_MODIFY, IN_Q_OVERFLOW, STRUCTURE, Inotify
+from .journal import JournalLocation, StartAt
 from .selection import Selection
+
+__all__ = ["FanInFollower", "Listing", "holds", "list_directory", "raise_fd_limit", "stem_of", "tail_positions"]
 
 log = logging.getLogger(__name__)
 
-READERS, AHEAD_BYTES, AHEAD_ROUND_BYTES = 8, 256 << 10, 16 << 20
-"""Files that grew by at most AHEAD_BYTES since the last look (a host's last 0.1-2 s) are read ahead in READERS
-threads, at most AHEAD_ROUND_BYTES of growth a round (memory: their items wait in lists); larger reads (a new
-host's whole file, a backlog) stream in the loop's own thread. Opening, reading and closing a host's file waits
-about 3 ms (measured), most of it not in Python: 200 hosts read one after the other took 2.4 s a round."""
+LOOK_S = 2.0
+"""How often the directory is listed and the active files stat()ed although no event came (s): the most a
+missed inotify event delays an entry (one stat per host, nothing else, while nothing changes)."""
 
-CLOSERS, MAX_CLOSING = 4, 16
+HELD_MAX, FDS_PER_HELD, FDS_SPARE = 1024, 8, 256
+"""At most HELD_MAX scanners are held open (a thread each, waiting without CPU); each holds its file's
+descriptor and three eventfds (FDS_PER_HELD leaves room), and FDS_SPARE descriptors stay for the rest of the
+service (state, HTTP, alert channels, one-shot reads)."""
+
+BATCH_ENTRIES = 2048
+"""A held scanner's largest batch (entries; the scanner's default is 16384): its two batches' buffers are
+what a host catching up holds, so hundreds of hosts catching up at once (a collector's restart) stay within
+hundreds of MiB. Buffers are shrunk when the scanner waits (_journalscan.c, KEEP_IDLE_BYTES)."""
+
+IDLE_CLOSE_S = 60.0
+"""With every scanner it may hold open, a host that changes takes the place of the one idle longest when that
+one has been idle this long (s); otherwise it is read as before holding (opened, read to its end, closed)."""
+
+CLOSERS, MAX_CLOSING = 4, 64
 """Scanners are closed in threads: closing one (its reader thread's end) takes up to about 8 ms of waiting
-(measured), which would make a round over 200 hosts last 2 s; at most MAX_CLOSING wait to close (each holds
-an inotify instance, 128 per user by default)."""
+(measured); at most MAX_CLOSING wait to close (descriptors, threads)."""
 
-POLL_S = 0.1
-"""How often the directory is listed and the active files stat()ed (s): the most a new entry waits, at no cost
-while nothing changes (one stat per host)."""
+ROUND_S = 0.002
+"""The shortest time between two waits of the loop (s). A busy collector's files each raise an IN_MODIFY per
+append, 20,000 a second at 20k entries/s; waking for each would cost more than reading the entries. Pokes and
+hand-overs of that time are gathered into one round, for at most this much more latency."""
 
-
-def stem_of(name: str) -> str | None:
-    """The host part of a journal file's name: `remote-web-1` for `remote-web-1.journal` and its archives
-    `remote-web-1@….journal` and `remote-web-1@….journal~`; None for a file that is no journal."""
-    if name.endswith(".journal~"):
-        base = name[:-len(".journal~")]
-    elif name.endswith(".journal"):
-        base = name[:-len(".journal")]
-    else:
-        return None
-    return base.split("@", 1)[0] or None
+COALESCE_USEC_PER_HOST, COALESCE_USEC_MIN, COALESCE_USEC_MAX = 500, 3000, 100_000
+"""A held scanner hands over at most once every 500 µs times the number of hosts (at least the scanner's 3 ms,
+at most 100 ms): about 2,000 hand-overs a second in all however many hosts are busy (each costs the
+service's loop tens of µs), at that much latency (200 hosts: 100 ms)."""
 
 
-@dataclass(frozen=True)
-class Listing:
-    """One look at the directory: per stem its active file (with inode, size, mtime in ns) and archives."""
 
-    active: dict[str, tuple[Path, int, int, int]] = field(default_factory=dict)
-    archives: dict[str, list[tuple[Path, int]]] = field(default_factory=dict)
-
-
-def list_directory(directory: Path) -> Listing:
-    """The directory's journal files by stem, and those of its subdirectories as `SUBDIR/stem` (journald's
-    machine-id directories, which sd-journal reads too); a file that vanishes while listed is left out."""
-    listing = Listing()
-    _list_into(listing, directory, "")
-    with os.scandir(directory) as entries:
-        subdirectories = [item.name for item in entries if item.is_dir(follow_symlinks=False)]
-    for name in subdirectories:
+def raise_fd_limit() -> int:
+    """Raise RLIMIT_NOFILE's soft limit to its hard limit, as systemd's own tools do (the soft 1024 protects
+    select(), which logsentry does not use: it polls); the soft limit then."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = hard if hard != resource.RLIM_INFINITY else 1 << 20  # fs.nr_open's default
+    if soft != resource.RLIM_INFINITY and soft < target:
         try:
-            _list_into(listing, directory / name, name + "/")
-        except OSError:
-            continue  # gone, or unreadable (sd-journal skips it as well)
-    for files in listing.archives.values():
-        files.sort()
-    return listing
-
-
-def _list_into(listing: Listing, directory: Path, prefix: str) -> None:
-    with os.scandir(directory) as entries:
-        for item in entries:
-            stem = stem_of(item.name)
-            if stem is None:
-                continue
-            try:
-                info = item.stat(follow_symlinks=False)
-            except FileNotFoundError:
-                continue
-            if not item.is_file(follow_symlinks=False):
-                continue
-            path = Path(item.path)
-            if "@" in item.name or item.name.endswith("~"):
-                listing.archives.setdefault(prefix + stem, []).append((path, info.st_ino))
-            else:
-                listing.active[prefix + stem] = (path, info.st_ino, info.st_size, info.st_mtime_ns)
-
-
-def holds(path: Path, cursor: str) -> bool:
-    """Is the entry at `cursor` in this file? (A cursor of another file would position by time and count
-    as a gap.)"""
-    try:
-        reader = journal._Reader(flags=0, files=[str(path.resolve())])
-    except OSError:
-        return False
-    try:
-        reader.seek_cursor(cursor)
-        return bool(reader._next()) and bool(reader.test_cursor(cursor))
-    except OSError:
-        return False
-    finally:
-        reader.close()
-
-
-def tail_positions(directory: Path, merged_cursor: str | None = None) -> dict[str, str]:
-    """Per stem, the cursor of its active file's last entry (where a first start begins: from now), or, after
-    one merged reader's `merged_cursor` (state saved before the host-by-host reading), of its last entry stamped
-    at or before that cursor's time (a stem with none has no position: read from its head)."""
-    until_usec = cursor_realtime(merged_cursor) if merged_cursor else None
-    positions: dict[str, str] = {}
-    for stem, (path, _inode, _size, _mtime) in list_directory(directory).active.items():
-        try:
-            reader = journal._Reader(flags=0, files=[str(path.resolve())])
-        except OSError:
-            continue
-        try:
-            if until_usec is None:
-                reader.seek_tail()
-            else:
-                reader.seek_realtime(until_usec + 1)
-            # (before its first entry, previous() still gives the first: checked by its time)
-            if reader._previous() and (until_usec is None or int(reader._get_realtime()) <= until_usec):
-                positions[stem] = str(reader._get_cursor())
-        finally:
-            reader.close()
-    return positions
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+        except (ValueError, OSError):
+            pass  # kept as it was: fewer scanners are held
+    return soft if soft != resource.RLIM_INFINITY else target
 
 
 @dataclass
 class _Host:
-    """A stem being followed: its active file's inode, what of it was read (size, mtime ns) and whether
-    `positions[stem]` is an entry of that file (else the file is read from its head)."""
+    """A stem being followed: its active file (path, inode), the (size, mtime ns) seen at the last look,
+    whether `positions[stem]` is an entry of that file (else the file is read from its head), and, while it is
+    held, its poked scanner, the scanner's items, its ready descriptor and when it last handed over
+    (time.monotonic() s)."""
 
+    path: Path
     inode: int
     seen: tuple[int, int]
     in_file: bool
+    held: ScanningFollower | None = None
+    items: Iterator[FollowItem] | None = None
+    fd: int = -1
+    used: float = 0.0
 
 
 class FanInFollower:
     """ScanningFollower's items (entries, ScreenedRuns, ReadUpTo, JournalGap, CAUGHT_UP) for a directory of
     journal-remote files, read host by host. `positions` (stem → cursor) is updated in place as items are
     handed over: what a caller saves, together with what it did with the items before, to resume from; a
-    stem with no position is read from its head."""
+    stem with no position is read from its head. CAUGHT_UP (None) comes after each wake that handed items
+    over, and at least every `wait_s` while nothing comes; the directory is looked at every `look_s`."""
 
     def __init__(self, directory: Path, selection: Selection, screen: Screen | None = None,
                  extra_fields: Iterable[str] = (), positions: MutableMapping[str, str] | None = None,
-                 wait_s: float = 1.0, poll_s: float = POLL_S):
+                 wait_s: float = 1.0, look_s: float = LOOK_S):
         self.directory = directory
         self.selection = selection
         self.screen = screen
         self.extra_fields = tuple(extra_fields)
         self.positions: MutableMapping[str, str] = {} if positions is None else positions
         self.wait_s = wait_s
-        self.poll_s = min(poll_s, wait_s)
+        self.look_s = look_s
+        self.held_max = HELD_MAX
         self._closer: ThreadPoolExecutor | None = None
-        self._readers = ThreadPoolExecutor(1)  # replaced by each iteration's
         self._closing: deque[Future[None]] = deque()
-        self._said: dict[str, str] = {}  # per stem, the last read error logged (once, not at every poll)
+        self._selector: selectors.BaseSelector = selectors.DefaultSelector()
+        self._hosts: dict[str, _Host] = {}
+        self._held = 0
+        self._watches: dict[int, str] = {}  # inotify watch → the directory's prefix of stems ("" or "SUBDIR/")
+        self._said: dict[str, str] = {}  # per stem, the last read error logged (once, not at every change)
 
     def __iter__(self) -> Iterator[FollowItem]:
+        self.held_max = min(self.held_max, max(0, (raise_fd_limit() - FDS_SPARE) // FDS_PER_HELD))
         self._closer = ThreadPoolExecutor(CLOSERS, thread_name_prefix="logsentry-fanin-close")
-        self._readers = ThreadPoolExecutor(READERS, thread_name_prefix="logsentry-fanin-read")
+        self._selector = selectors.DefaultSelector()  # epoll: no limit of 1024 descriptors
+        inotify = Inotify()
         try:
-            yield from self._follow()
+            yield from self._follow(inotify)
         finally:
-            self._readers.shutdown(wait=True, cancel_futures=True)
+            for host in self._hosts.values():
+                self._release(host)
             while self._closing:
                 self._closing.popleft().result()
             self._closer.shutdown(wait=True)
+            self._selector.close()
+            inotify.close()
+            self._hosts, self._watches = {}, {}
 
-    def _follow(self) -> Iterator[FollowItem]:
-        hosts: dict[str, _Host] = {}
+    def _follow(self, inotify: Inotify) -> Iterator[FollowItem]:
+        hosts = self._hosts
+        self._watch(inotify)  # before listing: whatever changes after the listing is an event
         listing = list_directory(self.directory)
         for stem in sorted(set(listing.active) | set(listing.archives)):
             cursor = self.positions.get(stem)
@@ -207,70 +169,185 @@ class FanInFollower:
                 cursor = self.positions.get(stem)
                 held = cursor is not None and active is not None and holds(active[0], cursor)
             if active is not None:
-                hosts[stem] = _Host(active[1], (-1, -1), held)
-        round_began = time.monotonic()
-        reads: list[tuple[str, _Host, Path, str | None, Future[list[FollowItem]] | None]] = []
-        ahead_bytes = 0
+                hosts[stem] = _Host(active[0], active[1], (-1, -1), held)
+        self._selector.register(inotify.fileno(), selectors.EVENT_READ, None)
+        changed: set[str] = set()
+        yield from self._look(inotify, changed)
+        next_look, woke = time.monotonic() + self.look_s, 0.0
         while True:
-            for stem in sorted(set(listing.active) | set(hosts)):
-                host, active = hosts.get(stem), listing.active.get(stem)
-                if host is not None and (active is None or host.inode != active[1]):
-                    # Rotated (the old file, same inode, is an archive now): the old file to its end, then
-                    # the new one from its head. An old file already gone leaves nothing to read.
-                    old = [path for path, inode in listing.archives.get(stem, []) if inode == host.inode]
-                    if old:
-                        yield from self._read(stem, (old[0],), self.positions.get(stem) if host.in_file else None)
-                    del hosts[stem]
-                    host = None
-                if active is None:
-                    continue
-                path, inode, size, mtime = active
-                if host is None:
-                    host = hosts[stem] = _Host(inode, (-1, -1), False)  # a new host or file: from its head
-                if host.seen == (size, mtime):
-                    continue
-                grown = size - host.seen[0] if host.seen[0] >= 0 else -1
-                host.seen = (size, mtime)
-                cursor = self.positions.get(stem) if host.in_file else None
-                ahead = None
-                if 0 <= grown <= AHEAD_BYTES and ahead_bytes + grown <= AHEAD_ROUND_BYTES:
-                    ahead_bytes += grown
-                    ahead = self._readers.submit(self._collect, (path,), cursor)
-                reads.append((stem, host, path, cursor, ahead))
-            for stem, host, path, cursor, ahead in reads:
-                moved = yield from self._read(stem, (path,), cursor, ahead)
-                host.in_file = host.in_file or moved
-            reads.clear()
-            ahead_bytes = 0
+            for stem in sorted(changed):
+                if (host := hosts.get(stem)) is not None:
+                    yield from self._changed(stem, host)
+            changed.clear()
             yield None  # everything there was has been handed over
-            time.sleep(max(0.0, self.poll_s - (time.monotonic() - round_began)))  # a long round polls again at once
-            round_began = time.monotonic()
-            listing = list_directory(self.directory)
+            relist = False
+            if (pause := woke + ROUND_S - time.monotonic()) > 0:
+                time.sleep(pause)
+            ready = self._selector.select(max(0.0, min(self.wait_s, next_look - time.monotonic())))
+            woke = time.monotonic() if ready else 0.0
+            for key, _events in ready:
+                if key.data is None:
+                    relist |= self._events(inotify, changed)
+                elif (host := hosts.get(key.data)) is not None and host.fd == key.fd:
+                    yield from self._drain(key.data, host)
+            if relist or time.monotonic() >= next_look:
+                yield from self._look(inotify, changed)
+                next_look = time.monotonic() + self.look_s
 
-    def _follower(self, files: tuple[Path, ...], cursor: str | None) -> Iterator[FollowItem]:
-        start = StartAt(cursor=cursor) if cursor is not None else StartAt(since_usec=0)
-        return iter(ScanningFollower(JournalLocation(files=files), self.selection, self.screen, self.extra_fields,
-                                     start, wait_s=0))
-
-    def _collect(self, files: tuple[Path, ...], cursor: str | None) -> list[FollowItem]:
-        """A small read done ahead in a reader thread (the scanner waits without the GIL), closed there."""
-        items = self._follower(files, cursor)
+    def _watch(self, inotify: Inotify) -> None:
+        """Watch the directory and its subdirectories (journald's machine-id directories); a subdirectory that
+        cannot be watched (gone, unreadable) is left out, as sd-journal leaves it."""
+        self._watches[inotify.add(str(self.directory))] = ""
         try:
-            return list(takewhile(lambda item: item is not None, items))
-        finally:
+            names = [path.name for path in self.directory.iterdir() if path.is_dir() and not path.is_symlink()]
+        except OSError:
+            return  # listing it again raises (as before)
+        for name in names:
+            try:
+                self._watches[inotify.add(str(self.directory / name))] = name + "/"
+            except OSError:
+                continue
+
+    def _events(self, inotify: Inotify, changed: set[str]) -> bool:
+        """Poke the held hosts whose active file changed, note the others in `changed`; whether the directory
+        must be listed again (files or directories came, went or were renamed, or events were lost)."""
+        relist, hosts, watches = False, self._hosts, self._watches
+        for (wd, name), mask in inotify.read().items():
+            prefix = watches.get(wd)
+            if mask & IN_Q_OVERFLOW or prefix is None:
+                relist = True
+                continue
+            if mask & IN_IGNORED:
+                del watches[wd]  # its directory is gone
+                relist = True
+            if mask & STRUCTURE and (not name or mask & IN_ISDIR or stem_of(name) is not None):
+                relist = True
+            if mask & IN_MODIFY and name.endswith(".journal") and "@" not in name:
+                host = hosts.get(prefix + name[:-len(".journal")])
+                if host is None:
+                    relist = True  # a file not listed yet
+                elif host.held is not None:
+                    host.held.poke()
+                else:
+                    changed.add(prefix + name[:-len(".journal")])
+        return relist
+
+    def _look(self, inotify: Inotify, changed: set[str]) -> Generator[FollowItem, None, None]:
+        """List the directory: drain and drop rotated or vanished files, add new hosts, and note in `changed`
+        every host whose active file's size or time differs from the last look (a missed event)."""
+        self._watch(inotify)
+        listing = list_directory(self.directory)
+        hosts = self._hosts
+        for stem in sorted(set(listing.active) | set(hosts)):
+            host, active = hosts.get(stem), listing.active.get(stem)
+            if host is not None and (active is None or host.inode != active[1]):
+                # Rotated (the old file, same inode, is an archive now): the old file to its end, then the new
+                # one from its head. An old file already gone leaves nothing to read.
+                self._release(host)
+                old = [path for path, inode in listing.archives.get(stem, []) if inode == host.inode]
+                if old:
+                    yield from self._read(stem, (old[0],), self.positions.get(stem) if host.in_file else None)
+                del hosts[stem]
+                host = None
+            if active is None:
+                continue
+            path, inode, size, mtime = active
+            if host is None:
+                host = hosts[stem] = _Host(path, inode, (-1, -1), False)  # a new host or file: from its head
+            if host.seen != (size, mtime):
+                host.seen = (size, mtime)
+                changed.add(stem)
+
+    def _changed(self, stem: str, host: _Host) -> Generator[FollowItem, None, None]:
+        """The host's active file changed (or is new): poke its held scanner; else hold one open on it, or,
+        with all held that may be, read it to its end."""
+        if host.held is not None:
+            host.held.poke()
+            return
+        cursor = self.positions.get(stem) if host.in_file else None
+        if self._held >= self.held_max and not self._evict():
+            moved = yield from self._read(stem, (host.path,), cursor)
+            host.in_file = host.in_file or moved
+            return
+        follower = self._follower((host.path,), cursor)
+        try:
+            follower.open()
+        except OSError as error:
+            self._say(stem, (host.path,), error)
+            return
+        host.held, host.items, host.fd, host.used = follower, iter(follower), follower.fileno(), time.monotonic()
+        self._selector.register(host.fd, selectors.EVENT_READ, stem)
+        self._held += 1
+
+    def _drain(self, stem: str, host: _Host) -> Generator[FollowItem, None, None]:
+        """What the host's held scanner has read (it is ready), keeping `positions`."""
+        assert host.items is not None
+        try:
+            for item in host.items:
+                if item is None:
+                    break
+                if isinstance(item, ReadUpTo) or (isinstance(item, Entry) and item.cursor):
+                    self.positions[stem] = item.cursor
+                    host.in_file = True
+                yield item
+        except OSError as error:  # one host's file must not stop the others: read again when it changes
+            self._say(stem, (host.path,), error)
+            self._release(host)
+        host.used = time.monotonic()
+
+    def _evict(self) -> bool:
+        """Close the held scanner idle longest, if it has been idle IDLE_CLOSE_S; whether one was."""
+        idle = min((host for host in self._hosts.values() if host.held is not None), key=lambda host: host.used,
+                   default=None)
+        if idle is None or time.monotonic() - idle.used < IDLE_CLOSE_S:
+            return False
+        self._release(idle)
+        return True
+
+    def _release(self, host: _Host) -> None:
+        """Stop holding the host's scanner (closed in a thread)."""
+        follower, items = host.held, host.items
+        if follower is None:
+            return
+        self._selector.unregister(host.fd)
+        host.held, host.items, host.fd = None, None, -1
+        self._held -= 1
+        self._shut(follower, items)
+
+    def _follower(self, files: tuple[Path, ...], cursor: str | None) -> ScanningFollower:
+        start = StartAt(cursor=cursor) if cursor is not None else StartAt(since_usec=0)
+        coalesce = max(COALESCE_USEC_MIN, min(COALESCE_USEC_MAX, COALESCE_USEC_PER_HOST * len(self._hosts)))
+        return ScanningFollower(JournalLocation(files=files), self.selection, self.screen, self.extra_fields,
+                                start, wait_s=0, poked=True, batch_entries=BATCH_ENTRIES, coalesce_usec=coalesce)
+
+    def _shut(self, follower: ScanningFollower, items: Iterator[FollowItem] | None) -> None:
+        """Close a scanner in a closer thread (its items first: a generator closed runs its `finally`)."""
+
+        def shut() -> None:
             close = getattr(items, "close", None)
             if close is not None:
                 close()
+            follower.close()
 
-    def _read(self, stem: str, files: tuple[Path, ...], cursor: str | None,
-              ahead: Future[list[FollowItem]] | None = None) -> Generator[FollowItem, None, bool]:
-        """`files` of one host from after `cursor` (else their head) to their end (or what a reader thread read
-        `ahead`), keeping `positions`; returns whether the position moved (an entry was handed over)."""
-        moved = False
-        items: Iterator[FollowItem] | None = None
         try:
-            source = ahead.result() if ahead is not None else (items := self._follower(files, cursor))
-            for item in source:
+            if self._closer is None:
+                raise RuntimeError("not following")
+            closing = self._closer.submit(shut)
+        except RuntimeError:  # not following (any more), or the interpreter is shutting down
+            shut()
+            return
+        self._closing.append(closing)
+        while len(self._closing) > MAX_CLOSING or (self._closing and self._closing[0].done()):
+            self._closing.popleft().result()
+
+    def _read(self, stem: str, files: tuple[Path, ...], cursor: str | None) -> Generator[FollowItem, None, bool]:
+        """`files` of one host from after `cursor` (else their head) to their end, keeping `positions`, then
+        closed; returns whether the position moved (an entry was handed over)."""
+        moved = False
+        follower = self._follower(files, cursor)
+        items = iter(follower)
+        try:
+            for item in items:
                 if item is None:
                     break
                 if isinstance(item, ReadUpTo) or (isinstance(item, Entry) and item.cursor):
@@ -278,15 +355,15 @@ class FanInFollower:
                     moved = True
                 yield item
         except OSError as error:  # JournalOpenError included: one host's file must not stop the others
-            gone = [path for path in files if not path.exists()]
-            said = f"{', '.join(map(str, gone))}: gone while read (rotated or vacuumed away)" if gone else str(error)
-            if self._said.get(stem) != said:
-                self._said[stem] = said
-                (log.warning if gone else log.error)("journal_directory: %s; read again when it changes", said)
+            self._say(stem, files, error)
         finally:
-            close = getattr(items, "close", None)
-            if close is not None and self._closer is not None:
-                self._closing.append(self._closer.submit(close))
-                while len(self._closing) > MAX_CLOSING or (self._closing and self._closing[0].done()):
-                    self._closing.popleft().result()
+            self._shut(follower, items)
         return moved
+
+    def _say(self, stem: str, files: tuple[Path, ...], error: OSError) -> None:
+        """Log a host's read error, once until it changes."""
+        gone = [path for path in files if not path.exists()]
+        said = f"{', '.join(map(str, gone))}: gone while read (rotated or vacuumed away)" if gone else str(error)
+        if self._said.get(stem) != said:
+            self._said[stem] = said
+            (log.warning if gone else log.error)("journal_directory: %s; read again when it changes", said)

@@ -60,17 +60,29 @@ class Keep:
 class ScanningFollower:
     """Entries (candidates of `screen` in full; with no screen, every entry), ScreenedRuns, ReadUpTo marks,
     a JournalGap when the saved cursor's entry is gone, and CAUGHT_UP (None) when it has read all there is
-    (then again at least every `wait_s` while nothing comes). Start points and gaps as StartAt says."""
+    (then again at least every `wait_s` while nothing comes). Start points and gaps as StartAt says.
+
+    `poked`: the scanner has no inotify instance of its own (Linux allows 128 per user); at the journal's
+    end it waits until poke() says the file changed (sources/fanin.py watches a directory for it), in
+    batches of at most `batch_entries` (bounded memory when hundreds are open), handed over at most once every
+    `coalesce_usec` µs (0: the scanner's 3 ms; a collector's hundreds of hosts wait longer, see fanin.py)."""
 
     def __init__(self, location: JournalLocation, selection: Selection, screen: Screen | None = None,
-                 extra_fields: Iterable[str] = (), start: StartAt | None = None, wait_s: float = 1.0):
+                 extra_fields: Iterable[str] = (), start: StartAt | None = None, wait_s: float = 1.0,
+                 poked: bool = False, batch_entries: int = 0, coalesce_usec: int = 0):
         self.location = location
         self.selection = selection
         self.screen = screen
         self.fields = wanted_fields(extra_fields)
         self.start = start or StartAt()
         self.wait_s = wait_s
+        self.poked = poked
+        self.batch_entries = batch_entries
+        self.coalesce_usec = coalesce_usec
         self._scanner: _journalscan.Scanner | None = None
+        self._keep = Keep(None)
+        self._sets: dict[str, list[str] | None] = {}
+        self._admits = self.selection.admits_priority
 
     def fileno(self) -> int:
         """A descriptor that is readable when entries are ready (while iterating), for callers that wait on
@@ -78,7 +90,16 @@ class ScanningFollower:
         assert self._scanner is not None
         return self._scanner.fileno()
 
-    def __iter__(self) -> Iterator[FollowItem]:
+    def poke(self) -> None:
+        """Poked mode: the file changed, read on (no-op before open() and after the end)."""
+        if self._scanner is not None:
+            self._scanner.poke()
+
+    def open(self) -> None:
+        """Open the journal and start reading now (else the first next() does), so that fileno() is valid
+        before iterating. Raises JournalOpenError (an OSError)."""
+        if self._scanner is not None:
+            return
         location, start = self.location, self.start
         selection = resolved_selection(location, self.selection)
         # -u globs that match nothing yet: follow nothing (a one-shot read just stops)
@@ -90,20 +111,37 @@ class ScanningFollower:
         sets = {} if keep.everything or (selection.hosts and self.screen is not None) else \
             {"units": sorted(keep.units) if keep.units or keep.nothing else None,
              "machines": sorted(keep.machines) or None}
-        scanner = open_scanner(location, replace(selection, since_usec=since, until_usec=None), self.screen,
-                               self.fields, matches, follow=True, cursor=start.cursor,
-                               lines_back=start.lines_back if start.since_usec is None else 0, **sets)
-        self._scanner = scanner
+        extra = {"poked": True, "batch_entries": self.batch_entries} if self.poked else {}
+        if self.coalesce_usec:
+            extra["coalesce_usec"] = self.coalesce_usec
+        self._scanner = open_scanner(location, replace(selection, since_usec=since, until_usec=None), self.screen,
+                                     self.fields, matches, follow=True, cursor=start.cursor,
+                                     lines_back=start.lines_back if start.since_usec is None else 0,
+                                     **sets, **extra)
+        self._keep, self._sets, self._admits = keep, sets, selection.admits_priority
+
+    def close(self) -> None:
+        """Stop reading and close the journal (what iterating to the end, or closing the iterator, does)."""
+        scanner, self._scanner = self._scanner, None
+        if scanner is not None:
+            scanner.close()
+
+    def __iter__(self) -> Iterator[FollowItem]:
+        self.open()
+        scanner = self._scanner
+        assert scanner is not None
+        start, keep, sets, admits = self.start, self._keep, self._sets, self._admits
         try:
             if start.cursor is not None and (resumed := scanner.gap_usec()) is not None:
                 yield JournalGap(start.cursor, cursor_realtime(start.cursor), resumed)
-            admits, fd, at_end = selection.admits_priority, scanner.fileno(), False
+            ready, at_end = select.poll(), False  # poll, not select: a collector's descriptors pass 1024
+            ready.register(scanner.fileno(), select.POLLIN)
             while True:
                 taken = scanner.take()
                 if taken is None:
                     # At the end: nothing came for wait_s, the caller's loop comes round. Within a backlog
                     # the next batch is milliseconds away.
-                    if not select.select([fd], [], [], self.wait_s if at_end else 1.0)[0] and at_end:
+                    if not ready.poll(1000 * self.wait_s if at_end else 1000) and at_end:
                         yield None
                     continue
                 batch, cursor, at_end = taken

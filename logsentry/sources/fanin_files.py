@@ -1,0 +1,108 @@
+"""A journal directory's files by host ("stem") for the fan-in follower (sources/fanin.py): the listing, whether a
+cursor is in a file, and where each host starts on a first start."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from systemd import journal
+
+from .journal import cursor_realtime
+
+
+def stem_of(name: str) -> str | None:
+    """The host part of a journal file's name: `remote-web-1` for `remote-web-1.journal` and its archives
+    `remote-web-1@….journal` and `remote-web-1@….journal~`; None for a file that is no journal."""
+    if name.endswith(".journal~"):
+        base = name[:-len(".journal~")]
+    elif name.endswith(".journal"):
+        base = name[:-len(".journal")]
+    else:
+        return None
+    return base.split("@", 1)[0] or None
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One look at the directory: per stem its active file (with inode, size, mtime in ns) and archives."""
+
+    active: dict[str, tuple[Path, int, int, int]] = field(default_factory=dict)
+    archives: dict[str, list[tuple[Path, int]]] = field(default_factory=dict)
+
+
+def list_directory(directory: Path) -> Listing:
+    """The directory's journal files by stem, and those of its subdirectories as `SUBDIR/stem` (journald's
+    machine-id directories, which sd-journal reads too); a file that vanishes while listed is left out."""
+    listing = Listing()
+    _list_into(listing, directory, "")
+    with os.scandir(directory) as entries:
+        subdirectories = [item.name for item in entries if item.is_dir(follow_symlinks=False)]
+    for name in subdirectories:
+        try:
+            _list_into(listing, directory / name, name + "/")
+        except OSError:
+            continue  # gone, or unreadable (sd-journal skips it as well)
+    for files in listing.archives.values():
+        files.sort()
+    return listing
+
+
+def _list_into(listing: Listing, directory: Path, prefix: str) -> None:
+    with os.scandir(directory) as entries:
+        for item in entries:
+            stem = stem_of(item.name)
+            if stem is None:
+                continue
+            try:
+                info = item.stat(follow_symlinks=False)
+            except FileNotFoundError:
+                continue
+            if not item.is_file(follow_symlinks=False):
+                continue
+            path = Path(item.path)
+            if "@" in item.name or item.name.endswith("~"):
+                listing.archives.setdefault(prefix + stem, []).append((path, info.st_ino))
+            else:
+                listing.active[prefix + stem] = (path, info.st_ino, info.st_size, info.st_mtime_ns)
+
+
+def holds(path: Path, cursor: str) -> bool:
+    """Is the entry at `cursor` in this file? (A cursor of another file would position by time and count
+    as a gap.)"""
+    try:
+        reader = journal._Reader(flags=0, files=[str(path.resolve())])
+    except OSError:
+        return False
+    try:
+        reader.seek_cursor(cursor)
+        return bool(reader._next()) and bool(reader.test_cursor(cursor))
+    except OSError:
+        return False
+    finally:
+        reader.close()
+
+
+def tail_positions(directory: Path, merged_cursor: str | None = None) -> dict[str, str]:
+    """Per stem, the cursor of its active file's last entry (where a first start begins: from now), or, after
+    one merged reader's `merged_cursor` (state saved before the host-by-host reading), of its last entry stamped
+    at or before that cursor's time (a stem with none has no position: read from its head)."""
+    until_usec = cursor_realtime(merged_cursor) if merged_cursor else None
+    positions: dict[str, str] = {}
+    for stem, (path, _inode, _size, _mtime) in list_directory(directory).active.items():
+        try:
+            reader = journal._Reader(flags=0, files=[str(path.resolve())])
+        except OSError:
+            continue
+        try:
+            if until_usec is None:
+                reader.seek_tail()
+            else:
+                reader.seek_realtime(until_usec + 1)
+            # (before its first entry, previous() still gives the first: checked by its time)
+            if reader._previous() and (until_usec is None or int(reader._get_realtime()) <= until_usec):
+                positions[stem] = str(reader._get_cursor())
+        finally:
+            reader.close()
+    return positions
