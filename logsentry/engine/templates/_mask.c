@@ -117,7 +117,27 @@ static int ndigits(const Ctx *c, Py_ssize_t i, int n) {
  * ends where it ends, so a line of many short words costs one pass. */
 typedef struct {
     Py_ssize_t unit_from, unit_end, email_from, email_end;
+    unsigned seen; /* S_ bits of the characters in the range (seen_in) */
 } Memo;
+
+/* A kind whose every match holds one of these characters is tried only in a range that has it: a match, and
+ * every lookaround, stays inside its range (at() is NOCH outside), so a range without '@' has no EMAIL. */
+enum { S_AT = 1, S_SLASH = 2, S_BACKSLASH = 4, S_COLON = 8, S_DOT = 16, S_DASH = 32 };
+static unsigned seen_in(const Py_UCS4 *s, Py_ssize_t lo, Py_ssize_t hi) {
+    unsigned seen = 0;
+    for (Py_ssize_t k = lo; k < hi; k++) {
+        switch (s[k]) {
+            case '@': seen |= S_AT; break;
+            case '/': seen |= S_SLASH; break;
+            case '\\': seen |= S_BACKSLASH; break;
+            case ':': seen |= S_COLON; break;
+            case '.': seen |= S_DOT; break;
+            case '-': seen |= S_DASH; break;
+            default: break;
+        }
+    }
+    return seen;
+}
 
 /* URL: \b[A-Za-z][A-Za-z0-9+.-]{1,15}://[^\s"'<>]+ */
 static Py_ssize_t m_url(const Ctx *c, Py_ssize_t p) {
@@ -737,16 +757,21 @@ static enum Kind match_at(const Ctx *c, Py_ssize_t p, Memo *memo, Py_ssize_t *en
         *end = e;                    \
         return kind;                 \
     }
-    if (a_alpha(ch)) TRY(K_URL, m_url(c, p));
-    if (word || ch == ':' || ch == '@' || ch == '-') TRY(K_UNIT, m_unit(c, p, memo));
-    if (word || ch == '.' || ch == '+' || ch == '-') TRY(K_EMAIL, m_email(c, p, memo));
-    if (hex) TRY(K_UUID, m_uuid(c, p));
-    if (digit) TRY(K_TS, m_ts(c, p));
-    if (hex) TRY(K_MAC, m_mac(c, p));
-    if (digit) TRY(K_IP, m_ip(c, p));
-    if (a_alnum(ch) || ch == '-') TRY(K_HOSTPORT, m_hostport(c, p));
-    if (hex || ch == ':' || ch == '[') TRY(K_IP6, m_ip6(c, p));
-    if (ch == '/' || ch == '~' || ch == '.' || a_alpha(ch)) TRY(K_PATH, m_path(c, p));
+    /* what each match must hold: URL "://", UNIT ".", EMAIL "@" and ".", UUID "-", TS "-" (a date) or ":" (a
+     * time), MAC ":" or "-", IP ".", HOSTPORT "." and ":", IP6 ":", PATH "/" or (a drive) "\\" */
+    unsigned seen = memo->seen;
+    if (a_alpha(ch) && (seen & S_COLON) && (seen & S_SLASH)) TRY(K_URL, m_url(c, p));
+    if ((word || ch == ':' || ch == '@' || ch == '-') && (seen & S_DOT)) TRY(K_UNIT, m_unit(c, p, memo));
+    if ((word || ch == '.' || ch == '+' || ch == '-') && (seen & S_AT) && (seen & S_DOT))
+        TRY(K_EMAIL, m_email(c, p, memo));
+    if (hex && (seen & S_DASH)) TRY(K_UUID, m_uuid(c, p));
+    if (digit && (seen & (S_DASH | S_COLON))) TRY(K_TS, m_ts(c, p));
+    if (hex && (seen & (S_COLON | S_DASH))) TRY(K_MAC, m_mac(c, p));
+    if (digit && (seen & S_DOT)) TRY(K_IP, m_ip(c, p));
+    if ((a_alnum(ch) || ch == '-') && (seen & S_DOT) && (seen & S_COLON)) TRY(K_HOSTPORT, m_hostport(c, p));
+    if ((hex || ch == ':' || ch == '[') && (seen & S_COLON)) TRY(K_IP6, m_ip6(c, p));
+    if ((ch == '/' || ch == '~' || ch == '.' || a_alpha(ch)) && (seen & (S_SLASH | S_BACKSLASH)))
+        TRY(K_PATH, m_path(c, p));
     if (ch == '0') TRY(K_HEX, m_hex(c, p));
     if (hex) TRY(K_XNUM, m_xnum(c, p));
     if (digit) TRY(K_DUR, m_dur(c, p));
@@ -759,7 +784,7 @@ static enum Kind match_at(const Ctx *c, Py_ssize_t p, Memo *memo, Py_ssize_t *en
 /* _MASK_RE.sub(_replace, s[lo:hi]) appended to o */
 static int mask_range(const Py_UCS4 *s, Py_ssize_t lo, Py_ssize_t hi, Out *o) {
     Ctx c = {s, lo, hi};
-    Memo memo = {-1, -1, -1, -1};
+    Memo memo = {-1, -1, -1, -1, seen_in(s, lo, hi)};
     Py_ssize_t p = lo, copied = lo;
     while (p < hi) {
         if (p > lo && a_alnum(s[p - 1])) {
