@@ -77,7 +77,6 @@ class Tree:
     # -- search -------------------------------------------------------------------------------------------
 
     def find(self, tokens: list[str], levels: tuple[tuple[int, str], ...]) -> Cluster | None:
-        """The best cluster for these tokens, or None."""
         node = self.roots.get(len(tokens))
         if node is None:
             return None
@@ -116,7 +115,6 @@ class Tree:
     # -- learning -----------------------------------------------------------------------------------------
 
     def path_for(self, tokens: list[str]) -> tuple[str, ...]:
-        """The keys a new cluster of these tokens hangs under (creating no node)."""
         node: Node | None = self.roots.get(len(tokens))
         keys: list[str] = []
         for tok in tokens[: self.levels]:
@@ -143,7 +141,6 @@ class Tree:
         node.clusters.append(cluster)
 
     def remove(self, cluster: Cluster) -> None:
-        """Take the cluster out and prune the nodes left empty."""
         root = self.roots.get(len(cluster.tokens))
         if root is None:
             return
@@ -167,7 +164,6 @@ class Tree:
             del self.roots[len(cluster.tokens)]
 
     def node_count(self) -> int:
-        """Nodes in the tree (for the memory tests)."""
         total = 0
         stack = list(self.roots.values())
         while stack:
@@ -226,7 +222,6 @@ class TemplateMiner:
     # -- the hot path -------------------------------------------------------------------------------------
 
     def add(self, unit: str, message: str) -> Template:
-        """Learn from this line and return its template."""
         units = self._units
         u = units.get(unit)
         if u is None:
@@ -309,7 +304,6 @@ class TemplateMiner:
         return u
 
     def alive(self, unit: str, template_id: str) -> Template | None:
-        """The unit's template with this id while its cluster lives (nothing learnt, nothing moved)."""
         u = self._units.get(unit)
         c = None if u is None else u.clusters.get(template_id)
         return c.template if c is not None and c.alive else None
@@ -329,7 +323,6 @@ class TemplateMiner:
     # -- reading ------------------------------------------------------------------------------------------
 
     def match(self, unit: str, message: str) -> Template | None:
-        """The template this line belongs to, without learning anything; None when there is none."""
         u = self._units.get(unit)
         if u is None:
             return None
@@ -348,30 +341,17 @@ class TemplateMiner:
         return t
 
     def templates(self, unit: str) -> list[Template]:
-        """The unit's templates, least recently seen first."""
         u = self._units.get(unit)
         return [] if u is None else [c.template for c in u.clusters.values()]
 
     def counts(self, unit: str) -> dict[str, int]:
-        """Lines learned per template id of the unit (since the template was created or restored)."""
         u = self._units.get(unit)
         return {} if u is None else {c.id: c.count for c in u.clusters.values()}
 
     def units(self) -> list[str]:
-        """Units with templates, least recently seen first."""
         return list(self._units)
 
-    def template_count(self) -> int:
-        return sum(len(u.clusters) for u in self._units.values())
-
-    def forget(self, unit: str) -> None:
-        u = self._units.pop(unit, None)
-        if u is not None:
-            for c in u.clusters.values():
-                c.alive = False
-
     def memory_counts(self) -> dict[str, int]:
-        """Sizes of everything that grows with input (units, templates, tree nodes, cached lines)."""
         us = self._units.values()
         return {"units": len(self._units), "templates": sum(len(u.clusters) for u in us),
                 "nodes": sum(u.tree.node_count() for u in us),
@@ -385,7 +365,6 @@ class TemplateMiner:
                 "max_children": self.max_children}
 
     def snapshot(self) -> dict[str, Any]:
-        """Everything needed to carry on after a restart, as JSON-ready data (ids included)."""
         return {
             "version": SNAPSHOT_VERSION,
             "settings": self.settings(),
@@ -400,7 +379,6 @@ class TemplateMiner:
 
     @classmethod
     def restore(cls, data: dict[str, Any], **limits: Any) -> TemplateMiner:
-        """A miner from `snapshot()` data; keyword limits override the saved settings."""
         if data.get("version") != SNAPSHOT_VERSION:
             raise ValueError(f"unknown template snapshot version {data.get('version')!r}")
         settings = dict(data.get("settings", {}))
