@@ -207,9 +207,14 @@ def journal_entries(files: list[Path], *match: str) -> Counter[tuple[int, str]]:
     return Counter((int(e["__REALTIME_TIMESTAMP"]), e["MESSAGE"]) for e in map(json.loads, done.stdout.splitlines()))
 
 
-def service_config(tmp_path: Path, journal: Path, rules_dir: Path, hook: HttpReceiver) -> Path:
-    config = tmp_path / "logsentry.toml"
-    config.write_text(f'''
+class Service:
+    """`logsentry run` on the sandbox's journal, alerting to a webhook; its counters (entries read, matches and
+    incidents per rule) summed over its runs (each run's metrics textfile starts from zero)."""
+
+    def __init__(self, tmp_path: Path, journal: Path, rules_dir: Path, hook: HttpReceiver):
+        self.config = tmp_path / "logsentry.toml"
+        self.log, self.prom = tmp_path / "logsentry.log", tmp_path / "logsentry.prom"
+        self.config.write_text(f'''
 state_dir = "{tmp_path / 'state'}"
 journal_directory = "{journal}"
 rules = ["{rules_dir}"]
@@ -219,15 +224,39 @@ units = ["chatter", "billing"]
 actions = ["alert"]
 
 [metrics]
-textfile = "{tmp_path / 'logsentry.prom'}"
+textfile = "{self.prom}"
 
 [[channel]]
 name = "hook"
 type = "apprise"
 url = "json://{hook.url}/hook"
 ''')
-    config.chmod(0o600)
-    return config
+        self.config.chmod(0o600)
+        self.process: subprocess.Popen[bytes] | None = None
+        self.earlier: dict[str, Counter[str]] = {name: Counter() for name in COUNTERS}
+
+    def start(self) -> None:
+        runs = self.log.read_text().count("ready: watching") if self.log.exists() else 0
+        self.prom.unlink(missing_ok=True)
+        with open(self.log, "ab") as out:
+            self.process = subprocess.Popen([sys.executable, "-m", "logsentry", "run", "-c", str(self.config)],
+                                            stdout=out, stderr=out)
+        wait_until(lambda: self.log.read_text().count("ready: watching") > runs, 30, "logsentry run to be ready")
+
+    def counted(self, name: str) -> Counter[str]:
+        now = per_rule(self.prom.read_text(), name) if self.prom.exists() else Counter()
+        return self.earlier[name] + now
+
+    def stop(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGTERM)
+        assert self.process.wait(timeout=30) == 0
+        self.process = None
+        self.earlier = {name: self.counted(name) for name in COUNTERS}  # the textfile is written at the stop
+        self.prom.unlink()
+
+
+COUNTERS = ("logsentry_entries_read_total", "logsentry_matches_total", "logsentry_incidents_total")
 
 
 def per_rule(text: str, name: str) -> Counter[str]:
@@ -246,21 +275,15 @@ def test_followed_and_scanned_alike_across_rotation_and_a_journald_restart(tmp_p
     box = Sandbox({unit: UNIT.format(script=scripts / "writer.py", name=unit.split(".")[0],
                                      rate=RATE if unit == "chatter.service" else RATE // 2) for unit in UNITS})
     share, nsenter, hook = box.dir / "share", box.systemctl[:-1], HttpReceiver()
-    log, prom = tmp_path / "logsentry.log", tmp_path / "logsentry.prom"
     rules_dir = fast_anomaly_rules(tmp_path / "rules")
-    service: subprocess.Popen[bytes] | None = None
+    service = Service(tmp_path, box.journal, rules_dir, hook)
     followed: Followed | None = None
-    entries_read = "logsentry_entries_read_total"
 
     def read_by_service() -> int:
-        return per_rule(prom.read_text(), entries_read)[""] if prom.exists() else 0
+        return service.counted("logsentry_entries_read_total")[""]
 
     try:
-        with open(log, "wb") as out:
-            service = subprocess.Popen([sys.executable, "-m", "logsentry", "run", "-c",
-                                        str(service_config(tmp_path, box.journal, rules_dir, hook))],
-                                       stdout=out, stderr=out)
-        wait_until(lambda: "ready: watching" in log.read_text(), 30, "logsentry run to be ready")
+        service.start()
         ready_usec = time.time_ns() // 1000  # it reads from where the journal ended when it started
         followed = Followed(box.journal, rules_dir)
         (share / "go").touch()
@@ -270,6 +293,7 @@ def test_followed_and_scanned_alike_across_rotation_and_a_journald_restart(tmp_p
             archived = list(box.journal.glob("*/system@*.journal"))
             assert len(archived) == rotations, archived  # journald archived its file and went on in a new one
             at = followed.read_past(at + STEP // ROTATIONS)
+        service.stop()  # and started again after both journald restarts: it resumes in files rotated meanwhile
         journald = box.show("systemd-journald.service", "MainPID")
         subprocess.run([*nsenter, "systemctl", "restart", "systemd-journald"], check=True, timeout=20)
         assert box.show("systemd-journald.service", "MainPID") not in ("0", journald)  # (it goes on in its file)
@@ -280,6 +304,7 @@ def test_followed_and_scanned_alike_across_rotation_and_a_journald_restart(tmp_p
                    "systemd to restart the killed journald")
         wait_until(lambda: list(box.journal.glob("*/system@*.journal~")), 20, "journald to set aside its file")
         at = followed.read_past(at + STEP)
+        service.start()
         # Vacuum: journald deletes the archived files (kept here for the scan after the fact), once both readers
         # are past them (what they had not read would be gone: journalctl -f would lose it too).
         kept = tmp_path / "archived"
@@ -330,19 +355,16 @@ def test_followed_and_scanned_alike_across_rotation_and_a_journald_restart(tmp_p
         lines = sum(n for (usec, _), n in in_journal.items() if usec > ready_usec)
         wait_until(lambda: read_by_service() >= lines, 30,
                    lambda: f"logsentry run to read {lines} entries (it read {read_by_service()})")
-        service.send_signal(signal.SIGTERM)
-        assert service.wait(timeout=30) == 0
-        service = None
-        metrics = prom.read_text()
-        assert per_rule(metrics, entries_read) == {"": lines}, f"{lines} entries: " + log.read_text()[-2000:]
-        assert per_rule(metrics, "logsentry_matches_total") == rules_hit
-        assert per_rule(metrics, "logsentry_incidents_total") == Counter(key[1] for key in keys if key[0] == "incident")
+        service.stop()
+        assert service.counted("logsentry_entries_read_total") == {"": lines}, service.log.read_text()[-1500:]
+        assert service.counted("logsentry_matches_total") == rules_hit
+        assert service.counted("logsentry_incidents_total") == Counter(k[1] for k in keys if k[0] == "incident")
     finally:
         if followed is not None:
             followed.finish.set()
-        if service is not None:
-            service.send_signal(signal.SIGTERM)
-            service.wait(timeout=30)
+        if service.process is not None:
+            service.process.send_signal(signal.SIGTERM)
+            service.process.wait(timeout=30)
         hook.close()
         box.close()
         shutil.rmtree(scripts, ignore_errors=True)
