@@ -29,12 +29,12 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..model import Entry, Hit, Incident, Link, Severity
 from ..rules.rule import Rule
-from .window import MAX_SAMPLE_CHARS, incident_from_json, incident_json, invocation_of
+from .window import MAX_SAMPLE_CHARS, incident_from_json, incident_json, invocation_of, link_json
 
 SETTLE_USEC = 2_000_000
 """Journal time (µs) an alert-only failure waits for the rest of its chain before it is given out (none when
@@ -106,6 +106,8 @@ class FailureGroups:
         """The earliest settling time of a failure not given out yet (None: none settles)."""
         self._kernel_pid: dict[tuple[str, str, str], str] = {}
         """(rule, machine, key) -> the PID the latest kernel hit of that window named."""
+        self._saved_last: dict[int, tuple[Incident, dict[str, Any]]] = {}
+        """id() -> (incident, its saved form) of the incidents the last snapshot() wrote (kept alive here)."""
 
     def learn(self, entry: Entry) -> None:
         """Note which unit owns the entry's `_PID` (journald's, so trusted; never from text input)."""
@@ -297,12 +299,21 @@ class FailureGroups:
     def snapshot(self) -> list[dict[str, Any]]:
         """JSON-ready state, saved with the service's: the failures a crash would lose (one still settling, not
         alerted yet) or split (joined ones); a given-out failure of one incident is its tracker window.
-        Samples are cut to one of SAVED_SAMPLE_CHARS (the tracker keeps the members' own)."""
+        Samples are cut to one of SAVED_SAMPLE_CHARS (the tracker keeps the members' own). An incident (frozen)
+        saved by the last snapshot is not written out again: a busy failure's members mostly stay as they were."""
         self.changed = False
+        before, self._saved_last = self._saved_last, {}
+
+        def saved(incident: Incident) -> dict[str, Any]:
+            known = before.get(id(incident))
+            data = known[1] if known is not None and known[0] is incident else _saved(incident)
+            self._saved_last[id(incident)] = (incident, data)
+            return data
+
         return [{"machine": f.machine, "unit": f.unit, "invocation": f.invocation, "settle_usec": f.settle_usec,
-                 "last_usec": f.last_usec, "members": [_saved(m) for m in f.members.values()],
-                 "open": [list(m) for m in f.open], "given": _saved(f.given) if f.given else None,
-                 "seen": [{**asdict(link), "severity": int(link.severity)} for link in f.seen.values()]}
+                 "last_usec": f.last_usec, "members": [saved(m) for m in f.members.values()],
+                 "open": [list(m) for m in f.open], "given": saved(f.given) if f.given else None,
+                 "seen": [link_json(link) for link in f.seen.values()]}
                 for f in self._failures if f.given is None or self._composite(f)]
 
     def restore(self, items: Sequence[Mapping[str, Any]] | None) -> None:
@@ -325,4 +336,6 @@ SAVED_SAMPLE_CHARS = 256
 
 
 def _saved(incident: Incident) -> dict[str, Any]:
-    return incident_json(replace(incident, samples=tuple(s[:SAVED_SAMPLE_CHARS] for s in incident.samples[:1])))
+    data = incident_json(incident)
+    data["samples"] = [sample[:SAVED_SAMPLE_CHARS] for sample in incident.samples[:1]]
+    return data

@@ -1,0 +1,90 @@
+"""The service path's shortcuts (engine/window.py, engine/failures.py) save exactly what they saved before."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, fields, replace
+from typing import Any
+
+from logsentry.engine.detector import Detector
+from logsentry.engine.failures import SAVED_SAMPLE_CHARS, FailureGroups
+from logsentry.engine.window import incident_from_json, incident_json, link_json
+from logsentry.model import Entry, Incident, Link, Severity
+from logsentry.pipeline import Pipeline
+from logsentry.rules.loader import load_rules, shipped_rules_dir
+
+
+def asdict_json(incident: Incident) -> dict[str, Any]:
+    """The saved form as dataclasses.asdict made it before incident_json was written out."""
+    data = asdict(incident)
+    data["severity"] = int(incident.severity)
+    data["samples"] = list(incident.samples)
+    return data
+
+
+def test_saved_incidents_are_what_asdict_gave_and_read_back() -> None:
+    """incident_json writes every field of Incident and Link out by hand: the saved JSON is byte for byte what
+    dataclasses.asdict gave, and it reads back to the same incident (a field added to either class and not
+    to the writer fails here)."""
+    link = Link("kernel-oom-kill", Severity.CRITICAL, 5, 2, "Out of memory: Killed process 42", "c1", fired=False)
+    incident = Incident(**{f.name: f"v-{f.name}" for f in fields(Incident) if f.type == "str"},
+                        severity=Severity.ERROR, first_usec=1, fired_usec=2, last_usec=3, count=4, threshold=5,
+                        within_usec=6, samples=("a", "b"), dropped=7, chain=(link, replace(link, rule_id="x")))
+    assert {f.name for f in fields(Incident)} <= set(incident_json(incident))
+    assert json.dumps(incident_json(incident)) == json.dumps(asdict_json(incident))
+    assert incident_from_json(json.loads(json.dumps(incident_json(incident)))) == incident
+    assert json.dumps(link_json(link)) == json.dumps({**asdict(link), "severity": int(link.severity)})
+
+
+def reference_snapshot(groups: FailureGroups) -> list[dict[str, Any]]:
+    """FailureGroups.snapshot as written before it kept what it saved last: every incident written out anew."""
+    def saved(incident: Incident) -> dict[str, Any]:
+        return asdict_json(replace(incident, samples=tuple(s[:SAVED_SAMPLE_CHARS] for s in incident.samples[:1])))
+
+    return [{"machine": f.machine, "unit": f.unit, "invocation": f.invocation, "settle_usec": f.settle_usec,
+             "last_usec": f.last_usec, "members": [saved(m) for m in f.members.values()],
+             "open": [list(m) for m in f.open], "given": saved(f.given) if f.given else None,
+             "seen": [{**asdict(link), "severity": int(link.severity)} for link in f.seen.values()]}
+            for f in groups._failures if f.given is None or groups._composite(f)]
+
+
+def oom_entries(start_usec: int, invocation: str) -> list[Entry]:
+    """One OOM kill of app.service as the journal gives it (the kernel's line, then PID 1's), then its errors."""
+    pid1 = {"_PID": "1", "_UID": "0", "_SYSTEMD_UNIT": "init.scope", "UNIT": "app.service",
+            "INVOCATION_ID": invocation, "_MACHINE_ID": "m1"}
+    lines = [(0, "kernel", 3, "Out of memory: Killed process 4242 (app) total-vm:1234kB, anon-rss:1234kB, "
+              "file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:20kB oom_score_adj:0", {"_TRANSPORT": "kernel"}),
+             (10_000, "app.service", 3, "app.service: A process of this unit has been killed by the OOM killer.",
+              pid1),
+             (20_000, "app.service", 5, "app.service: Main process exited, code=killed, status=9/KILL", pid1),
+             (30_000, "app.service", 3, "app.service: Failed with result 'oom-kill'.", pid1)]
+    lines += [(40_000 + 1000 * n, "app.service", 3, f"ERROR: request {n} failed",
+               {"_PID": "4300", "_SYSTEMD_UNIT": "app.service", "_SYSTEMD_INVOCATION_ID": invocation})
+              for n in range(60)]
+    return [Entry(start_usec + at, message, unit, priority, f"c{start_usec + at}", {"_MACHINE_ID": "m1", **fields})
+            for at, unit, priority, message, fields in lines]
+
+
+def test_failure_snapshots_reuse_unchanged_incidents_and_equal_a_fresh_write() -> None:
+    """Each snapshot of the failures equals one written from scratch, byte for byte, while an incident that did
+    not change since the last snapshot is not written out again (its saved form is the same object)."""
+    rules = [rule for rule in load_rules([shipped_rules_dir()]).rules if rule.anomaly is None]
+    pipeline = Pipeline(Detector(rules))
+    groups = pipeline.failures
+    entries = [*oom_entries(10_000_000, "a" * 32), *oom_entries(15_000_000, "b" * 32)]
+    reused, snapshots = 0, 0
+    last: list[dict[str, Any]] = []
+    for entry in entries:
+        for _event in pipeline.feed(entry):
+            pass
+        expected = reference_snapshot(groups)
+        got = groups.snapshot()
+        assert json.dumps(got) == json.dumps(expected)
+        before = {id(member) for failure in last for member in failure["members"]}
+        reused += sum(id(member) in before for failure in got for member in failure["members"])
+        snapshots += bool(got)
+        last = got
+    for _event in pipeline.tick(100_000_000):
+        pass
+    assert json.dumps(groups.snapshot()) == json.dumps(reference_snapshot(groups))
+    assert snapshots > 50 and reused > 50, (snapshots, reused)
