@@ -5,9 +5,10 @@ live figures, WATCHDOG only while the read loop comes round (a stuck reader stop
 restarts logsentry), STOPPING on SIGTERM. WATCHDOG, STATUS, SIGTERM and SIGHUP are handled between entries
 at least once a second even while a long backlog is read. SIGHUP reloads config and rules; a bad new config
 or rule file is rejected, the old one kept, and STATUS says so until the next good reload.
-State (cursor, changed windows, restart ledger, alerting, outbox) is committed in one transaction per batch,
-and at least every COMMIT_INTERVAL_S while entries come (service_state.py). The bookkeeping of each entry
-read is in service_journal.py, what is queued for delivery in service_alerts.py: Service builds on both.
+State (cursor, changed windows, restart ledger, alerting, outbox) is committed in one transaction: at once when
+actions wait, else at most every SAVE_EVERY_S when caught up and at least every COMMIT_INTERVAL_S while entries
+come (service_state.py). The bookkeeping of each entry read is in service_journal.py, what is queued for
+delivery in service_alerts.py: Service builds on both.
 """
 
 from __future__ import annotations
@@ -51,6 +52,10 @@ HOUSEKEEPING_S = 1.0  # while reading a backlog: WATCHDOG, STATUS, stop and relo
 # when actions wait. A busy journal is caught up after every few entries (each write wakes the reader), and
 # a commit per wake-up cost more than reading the entries in between.
 CAUGHT_UP_S = 0.2
+SAVE_EVERY_S = 1.0
+"""Caught up, the commit comes at most this often, or at once when actions wait: at every CAUGHT_UP_S it was the
+costliest part of the clock's work on a busy journal (bench/README.md). A crash re-reads at most this much more,
+as while reading a backlog (service_state.MIN_COMMIT_INTERVAL_S)."""
 KEEP_DONE_USEC = 7 * 86400 * 1_000_000  # finished outbox rows are kept a week, for `sqlite3 state.db` forensics
 
 
@@ -275,8 +280,9 @@ class Service(ServiceReading):
                 self.metrics.close()
             self.state.close()
             self.lock.close()
-            log.info("stopped after %d entries (%d matches, %d incidents, %d actions)", self.figures.entries,
-                     self.figures.matches, self.figures.incidents, self.figures.actions)
+            log.info("stopped after %d entries (%d matches, %d incidents, %d actions; %d commits)",
+                     self.figures.entries, self.figures.matches, self.figures.incidents, self.figures.actions,
+                     self.figures.commits)
         return 0
 
     def _mark_ready(self) -> None:
@@ -322,7 +328,8 @@ class Service(ServiceReading):
         self._resend(wall_usec())
         self._check_canary(wall_usec())
         self.pending.extend(self.hosts.check(wall_usec()))
-        self._commit()
+        if self.pending or time.monotonic() - self.last_commit_at >= SAVE_EVERY_S:
+            self._commit()
         if now - self.last_prune > PRUNE_EVERY_USEC:
             self.last_prune = now
             try:
