@@ -296,7 +296,7 @@ class Pipeline:
         assert self.anomaly is not None
         if single is not None:
             found = self.anomaly.observe(entry, single.template)
-        elif self.runstep is None or not self.runstep.started:
+        elif self.runstep is None:
             found = self.anomaly.observe(entry)
         else:  # an entry in full: counted with its unit's others, or after them
             found = []

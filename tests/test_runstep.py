@@ -41,10 +41,10 @@ class Counting(AnomalyDetector):
         return super().observe(entry, template)
 
 
-def replay(journal: Path, fast: bool, rules: Iterable[Any] = ANOMALY_RULES, templates_per_unit: int = 1000
-           ) -> tuple[list[Event], Pipeline]:
-    """The pipeline over a journal through the scanner; `templates_per_unit` bounds the miner and the
-    baselines."""
+def replay(journal: Path, fast: bool, rules: Iterable[Any] = ANOMALY_RULES, templates_per_unit: int = 1000,
+           screened: bool = True) -> tuple[list[Event], Pipeline]:
+    """The pipeline over a journal through the scanner (`screened` False: every entry in full, as a source
+    without a screen gives them); `templates_per_unit` bounds the miner and the baselines."""
     detector = Detector(list(rules))
     anomaly = Counting(detector.rules.values(), miner=TemplateMiner(max_templates_per_unit=templates_per_unit),
                        baselines=Baselines(max_templates_per_unit=templates_per_unit))
@@ -52,7 +52,7 @@ def replay(journal: Path, fast: bool, rules: Iterable[Any] = ANOMALY_RULES, temp
     if not fast:
         pipeline.runstep = None
     events = list(pipeline.run(open_entries(Selection(), files=[journal], extra_fields=detector.needed_fields,
-                                            screen=detector.screen())))
+                                            screen=detector.screen() if screened else None)))
     if pipeline.runstep is not None:  # the counts still waiting (nothing reads them in a scan) are learnt
         for single in pipeline.runstep.flush_all():
             assert not anomaly.observe(single.entry)
@@ -72,12 +72,12 @@ def baselines_of(pipeline: Pipeline) -> dict[str, Any]:
 
 
 def assert_same(journal: Path, rules: Iterable[Any] = ANOMALY_RULES, one_by_one: float = 0.2,
-                templates_per_unit: int = 1000) -> tuple[list[Event], Pipeline]:
+                templates_per_unit: int = 1000, screened: bool = True) -> tuple[list[Event], Pipeline]:
     """Both paths on one journal: the same events and baselines, and at most `one_by_one` of the entries
     observed one by one on the fast path."""
     rules = list(rules)
-    slow_events, slow = replay(journal, False, rules, templates_per_unit)
-    fast_events, fast = replay(journal, True, rules, templates_per_unit)
+    slow_events, slow = replay(journal, False, rules, templates_per_unit, screened)
+    fast_events, fast = replay(journal, True, rules, templates_per_unit, screened)
     assert fast_events == slow_events
     assert baselines_of(fast) == baselines_of(slow)
     assert isinstance(fast.anomaly, Counting) and isinstance(slow.anomaly, Counting)
@@ -106,7 +106,7 @@ def test_the_outage_replay_with_every_rule(make_journal):
     assert incidents(events)
 
 
-def test_spikes_shares_and_new_templates_give_the_same_events(make_journal):
+def spikes_shares_and_new_templates() -> list[dict[str, Any]]:
     normal = steady("api.service", 0, 8 * HOUR, 2)
     other = steady("web.service", 0, 8 * HOUR, 1, "served /static/{n}.css in {ms}ms", seed=3)
     warnings = steady("zk.service", 0, 8 * HOUR, 900, "Connection to 10.0.{n}.7:2888 lost, retrying", priority=4,
@@ -117,9 +117,27 @@ def test_spikes_shares_and_new_templates_give_the_same_events(make_journal):
     share = [entry(f"request {n} failed: upstream reset", unit="api.service", at=8 * HOUR + 30 + n / 2,
                    priority=3) for n in range(40)]
     late = steady("api.service", 8 * HOUR + 60, 9 * HOUR, 2, seed=5)
-    events, _ = assert_same(make_journal(by_time(normal, other, warnings, sessions, storm, share, late)))
+    return by_time(normal, other, warnings, sessions, storm, share, late)
+
+
+def test_spikes_shares_and_new_templates_give_the_same_events(make_journal):
+    events, _ = assert_same(make_journal(spikes_shares_and_new_templates()))
     assert ("template-rate-spike", "zk.service") in incidents(events)
     assert any(unit == "api.service" for _, unit in incidents(events))
+
+
+@pytest.mark.parametrize("rules", ["anomaly", "all"])
+def test_entries_in_full_are_counted_the_same(make_journal, rules: str):
+    """Entries that come in full (every entry of a source without a screen, as the service-path bench reads
+    them; candidates of the signature rules in a scan) are counted as a run's are (`_runstep.one`), with
+    the same events and baselines as observing each."""
+    chosen = ANOMALY_RULES if rules == "anomaly" else load_rules([shipped_rules_dir()]).rules
+    journal = make_journal(spikes_shares_and_new_templates())
+    events, _ = assert_same(journal, chosen, screened=False)
+    assert ("template-rate-spike", "zk.service") in incidents(events)
+    if rules == "all":  # the outage: signature incidents and anomaly hits on the same lines
+        outage, _ = assert_same(make_journal(list(outage_entries())), chosen, one_by_one=1.0, screened=False)
+        assert incidents(outage)
 
 
 def test_templates_evicted_at_the_bounds_give_the_same_events(make_journal):

@@ -7,8 +7,9 @@
  * (the count below which its rate-spike cannot fire, less what its rolling count held then). The others
  * are counted per (unit, slot) as (bucket start, entries) pairs and kept, across runs, until that unit's
  * next single item (handed over just before it, so that entry sees its unit as the per-entry path leaves
- * it), until the unit holds `max_pending` of them, or until flush/flush_due/flush_all. Times are µs of
- * journal time; positions are serial << 32 | index into the arrays of the run with that serial.
+ * it), until the unit holds `max_pending` of them, or until flush/flush_due/flush_all. `one` does the same
+ * for an entry that came in full. Times are µs of journal time; positions are serial << 32 | index into the
+ * arrays of the run (or Python's batch of entries in full) with that serial.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -231,11 +232,10 @@ static int append(PyObject *list, PyObject *item) {
     return rc;
 }
 
-/* the slot of the entry's first line in its unit's table: >= 0, -1 when the key is unknown, -2 on error */
-static long slot_of(const char *msg, Py_ssize_t len, PyObject *table, Py_ssize_t max_chars, PyObject *max_tokens,
-                    PyObject *masked_key) {
-    const char *nl = memchr(msg, '\n', (size_t)len);
-    PyObject *line = PyUnicode_DecodeUTF8(msg, nl ? nl - msg : len, "replace");
+/* the slot of a first line (a str, cut here to `max_chars`) in its unit's table: >= 0, -1 when its masked key
+ * is unknown, -2 on error; steals the reference to `line` */
+static long slot_of_line(PyObject *line, PyObject *table, Py_ssize_t max_chars, PyObject *max_tokens,
+                         PyObject *masked_key) {
     if (line == NULL) return -2;
     if (PyUnicode_GET_LENGTH(line) > max_chars) {
         PyObject *cut = PyUnicode_Substring(line, 0, max_chars);
@@ -253,6 +253,14 @@ static long slot_of(const char *msg, Py_ssize_t len, PyObject *table, Py_ssize_t
     long slot = PyLong_AsLong(found);
     if (slot == -1 && PyErr_Occurred()) return -2;
     return slot < 0 ? -1 : slot;
+}
+
+/* the slot of a message's first line (UTF-8 bytes) in its unit's table, as slot_of_line */
+static long slot_of(const char *msg, Py_ssize_t len, PyObject *table, Py_ssize_t max_chars, PyObject *max_tokens,
+                    PyObject *masked_key) {
+    const char *nl = memchr(msg, '\n', (size_t)len);
+    return slot_of_line(PyUnicode_DecodeUTF8(msg, nl ? nl - msg : len, "replace"), table, max_chars, max_tokens,
+                        masked_key);
 }
 
 /* one more counted entry of unit `uid`'s pending list */
@@ -295,6 +303,27 @@ static int pend_add(State *st, Pend *p, size_t uid, int32_t slot, int64_t usec, 
         if (grow((void **)&st->fifo.v, &st->fifo.cap, st->fifo.n + 1, sizeof(uint64_t)) < 0) return -1;
         st->fifo.v[st->fifo.n++] = ((uint64_t)serial << 32) | (uint64_t)uid;
     }
+    return 0;
+}
+
+/* one entry (its slot, -1 when unknown) of unit `uid`: counted into its pending list, or, when it may matter on
+ * its own, handed over as a single item (index, peak_usec, slot), its unit's pending list just before it */
+static int take(State *st, Pend *p, size_t uid, long slot, int level, long error_level, int64_t usec, int64_t bucket,
+                int32_t *budgets, uint64_t at, long long serial, Py_ssize_t index, int64_t peak,
+                Py_ssize_t max_pending, PyObject *items) {
+    int64_t b = usec - (((usec % bucket) + bucket) % bucket);
+    int single = slot < 0 || (level != NO_LEVEL && level <= error_level);
+    if (slot >= 0) { /* a single entry counts into its template's rate too */
+        int64_t recent = recent_add(st, (size_t)slot, b, st->keep);
+        if (recent < 0) return -1;
+        if (recent > budgets[slot]) single = 1;
+    }
+    if (single) {
+        if (p->at.n && append(items, flush(p, uid, st->keep)) < 0) return -1;
+        return append(items, Py_BuildValue("(nLl)", index, (long long)peak, slot));
+    }
+    if (pend_add(st, p, uid, (int32_t)slot, usec, b, level, at, serial) < 0) return -1;
+    if ((Py_ssize_t)p->at.n >= max_pending && append(items, flush(p, uid, st->keep)) < 0) return -1;
     return 0;
 }
 
@@ -399,28 +428,59 @@ static PyObject *py_step(PyObject *self, PyObject *const *args, Py_ssize_t nargs
             if (slot >= nslots) slot = -1;
             if (slot < 0) broken[span] = 1;
         }
-        int64_t b = usec - (((usec % bucket) + bucket) % bucket);
-        int single = slot < 0 || (level != NO_LEVEL && level <= error_level);
-        if (slot >= 0) { /* a single entry counts into its template's rate too */
-            int64_t recent = recent_add(st, (size_t)slot, b, window);
-            if (recent < 0) goto fail;
-            if (recent > budgets[slot]) single = 1;
-        }
-        if (single) {
-            if (p->at.n && append(items, flush(p, (size_t)uids[span], st->keep)) < 0) goto fail;
-            if (append(items, Py_BuildValue("(nLl)", i, (long long)peak, slot)) < 0) goto fail;
-            continue;
-        }
-        if (pend_add(st, p, (size_t)uids[span], (int32_t)slot, usec, b, level,
-                     ((uint64_t)serial << 32) | (uint64_t)i, serial) < 0)
+        if (take(st, p, (size_t)uids[span], slot, level, error_level, usec, bucket, budgets,
+                 ((uint64_t)serial << 32) | (uint64_t)i, serial, i, peak, max_pending, items) < 0)
             goto fail;
-        if ((Py_ssize_t)p->at.n >= max_pending && append(items, flush(p, (size_t)uids[span], st->keep)) < 0) goto fail;
     }
     goto done;
 fail:
     Py_CLEAR(items);
 done:
     PyMem_Free(broken);
+    PyBuffer_Release(&budget_view);
+    return items;
+}
+
+/* one(state, serial, index, usec, level, message, table, uid, budgets, error_level, bucket_usec, window_usec,
+ * max_chars, max_tokens, max_pending, masked_key): an entry that came in full, as step takes one of a run's
+ * (position serial << 32 | index); [] when it was counted */
+static PyObject *py_one(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    (void)self;
+    if (nargs != 16 || !PyUnicode_Check(args[5]) || !PyDict_Check(args[6]) || !PyCallable_Check(args[15])) {
+        PyErr_SetString(PyExc_TypeError, "one(state, serial, index, usec, level, message, table, uid, budgets, "
+                                         "error_level, bucket_usec, window_usec, max_chars, max_tokens, "
+                                         "max_pending, masked_key)");
+        return NULL;
+    }
+    State *st = state_of(args[0]);
+    if (st == NULL) return NULL;
+    long long serial = PyLong_AsLongLong(args[1]), usec = PyLong_AsLongLong(args[3]);
+    Py_ssize_t index = PyLong_AsSsize_t(args[2]), uid = PyLong_AsSsize_t(args[7]);
+    long level = PyLong_AsLong(args[4]), error_level = PyLong_AsLong(args[9]);
+    long long bucket = PyLong_AsLongLong(args[10]), window = PyLong_AsLongLong(args[11]);
+    Py_ssize_t max_chars = PyLong_AsSsize_t(args[12]), max_pending = PyLong_AsSsize_t(args[14]);
+    if (PyErr_Occurred()) return NULL;
+    if (serial < 0 || serial > UINT32_MAX || index < 0 || index > UINT32_MAX || uid < 0 || uid > INT32_MAX ||
+        level < 0 || level > NO_LEVEL || bucket <= 0 || window < 0 || max_chars < 0 || max_pending < 1) {
+        PyErr_SetString(PyExc_ValueError, "one(): serial, index, uid, level or a bound out of range");
+        return NULL;
+    }
+    st->keep = window;
+    PyObject *message = args[5];
+    Py_ssize_t nl = PyUnicode_FindChar(message, '\n', 0, PyUnicode_GET_LENGTH(message), 1);
+    if (nl == -2) return NULL;
+    long slot = slot_of_line(PyUnicode_Substring(message, 0, nl < 0 ? PyUnicode_GET_LENGTH(message) : nl), args[6],
+                             max_chars, args[13], args[15]);
+    if (slot == -2) return NULL;
+    Py_buffer budget_view;
+    if (PyObject_GetBuffer(args[8], &budget_view, PyBUF_WRITABLE) < 0) return NULL;
+    if (slot >= budget_view.len / (Py_ssize_t)sizeof(int32_t)) slot = -1;
+    Pend *p = pend_of(st, (size_t)uid);
+    PyObject *items = p == NULL ? NULL : PyList_New(0);
+    if (items != NULL && take(st, p, (size_t)uid, slot, (int)level, error_level, usec, bucket,
+                              (int32_t *)budget_view.buf, ((uint64_t)serial << 32) | (uint64_t)index, serial, index,
+                              usec, max_pending, items) < 0)
+        Py_CLEAR(items);
     PyBuffer_Release(&budget_view);
     return items;
 }
@@ -500,6 +560,9 @@ static PyMethodDef methods[] = {
      "step(state, serial, arrays, first_index, count, tables, uids, modes, budgets, error_level, bucket_usec, "
      "window_usec, max_chars, max_tokens, max_pending, masked_key) -> items: (index, peak_usec, slot) for an entry to take "
      "one by one, (uid, positions, unit_rle, groups) for a unit's counted entries to learn"},
+    {"one", (PyCFunction)(void (*)(void))py_one, METH_FASTCALL,
+     "one(state, serial, index, usec, level, message, table, uid, budgets, error_level, bucket_usec, window_usec, "
+     "max_chars, max_tokens, max_pending, masked_key) -> items: an entry in full, as step takes a run's"},
     {"flush", (PyCFunction)(void (*)(void))py_flush, METH_FASTCALL, "flush(state, uid) -> item or None"},
     {"flush_due", (PyCFunction)(void (*)(void))py_flush_due, METH_FASTCALL,
      "flush_due(state, before_serial) -> items begun before that run"},

@@ -6,13 +6,15 @@ only a known template's rate-spike can fire, and only once its count in the wind
 `min_count` and `peak_margin` times its busiest two minutes. So `_runstep.step` (C) masks each entry's first
 line, looks the key up in its unit's table (masked key -> slot -> live template) and counts the entries per
 (unit, template) as (time bucket, entries) pairs; here the counts are learnt in one go
-(Baselines.learn_counted, `_Rolling.add_runs`, `Minutes.add_runs`).
+(Baselines.learn_counted, `_Rolling.add_runs`, `Minutes.add_runs`). Entries that come in full (candidates of
+the signature rules, or every entry when nothing is screened) go through the same decision one at a time
+(`_runstep.one`), so they neither cost an observe each nor make their unit learn its counts early.
 
 Exact by construction: error-level entries, keys never seen, units in an anomaly, and lines of a template
 with more lines in the last window (counted by the C step since its budget was reckoned) than its budget
 (the most that cannot fire it, less its rolling count then) come back one by one (`singles`, in journal
 order, with the template already found). A unit's counted entries wait, across runs, until just before its
-next single entry (or entry in full, `entry`), so that entry sees its unit as the per-entry path leaves it.
+next single entry, so that entry sees its unit as the per-entry path leaves it (or until the PENDING_ bounds).
 `_learn` then learns them at once unless a warm-up or template age ends among them, the unit became
 anomalous, the template's stats were replaced, or a rolling count already holds later buckets; then they
 are observed one by one. Only the recency order of units and templates (which decides evictions at the
@@ -48,8 +50,14 @@ MAX_KEYS_PER_UNIT = 4_096
 MAX_PENDING = 256
 """Counted entries a unit holds before they are learnt anyway (also the most replayed one by one when its
 warm-up ends among them)."""
-PENDING_RUNS = 64
-"""Runs after which a unit's counted entries are learnt anyway (a quiet unit's last lines)."""
+PENDING_ENTRIES = 16_384
+PENDING_USEC = 300_000_000
+PENDING_BYTES = 64 << 20
+"""A unit's counted entries are learnt anyway (a quiet unit's last lines) once this many entries came after
+them, this much journal time passed (µs), or the runs read since hold this many bytes of messages (the
+runs they lie in are kept until then)."""
+FULL_BATCH = 256
+"""Entries in full per batch (a serial of its own, as a run has): they are kept until no count refers to them."""
 NO_LEVEL = 255
 NORMAL, EXACT, SKIP = 0, 1, 2
 """A span's mode for _runstep.step: count what can be counted, every entry one by one, nothing (not learnt)."""
@@ -100,6 +108,21 @@ class _View:
                      *((priority, "journal") if level == JOURNAL_LEVEL else (level, "text")))
 
 
+class _Full:
+    """Entries that came in full and were handed to the C step (`one`), by position as a run's _View."""
+
+    __slots__ = ("entries",)
+
+    def __init__(self) -> None:
+        self.entries: list[Entry] = []
+
+    def entry(self, index: int) -> Entry:
+        return self.entries[index]
+
+    def message(self, index: int) -> str:
+        return self.entries[index].message
+
+
 class RunStep:
     """The tables of one AnomalyDetector (which it must be the only one to feed ScreenedRuns to)."""
 
@@ -124,12 +147,20 @@ class RunStep:
         self._slots: list[tuple[str, str]] = []
         self._state = _runstep.new()
         self._serial = 0
-        self._ticks: deque[int] = deque()
-        """The serial at each of the last PENDING_RUNS ticks."""
+        self._ticks: deque[tuple[int, int, int, int]] = deque()
+        """(serial, entries, latest µs, bytes) after each run or batch of entries in full since the oldest
+        pending count: the totals below, then."""
+        self._entries = self._bytes = 0
+        """Entries and message bytes (of the runs' batches) handed to the step so far."""
+        self._latest = -(2**63)
+        self._arrays: object = None
+        """The batch arrays of the last run (runs of one batch share them)."""
         self._order: deque[int] = deque()
         """The serials of `_views`, in order."""
-        self._views: dict[int, _View] = {}
-        """The runs whose entries may still be pending, by serial (for their messages)."""
+        self._views: dict[int, _View | _Full] = {}
+        """The runs (and batches of entries in full) whose entries may still be pending, by serial."""
+        self._full: _Full | None = None
+        """The batch the entries in full go to (a new one after each run: positions grow with serials)."""
         self._uids: dict[str, int] = {}
         self._units: list[str] = []
         self._unsure: set[str] = set()
@@ -146,6 +177,7 @@ class RunStep:
         """Learn the run; the entries to observe one by one, in journal order (the caller observes each
         before asking for the next: counted entries are learnt in between)."""
         yield from self._bounded()
+        self._full = None
         detector, view = self.detector, _View(run)
         serial = self._serial = self._serial + 1
         self._views[serial] = view
@@ -181,21 +213,51 @@ class RunStep:
                 self.observed(run.units[span], entry, template is None and modes[span] == NORMAL)
             else:
                 yield from self._counted(item)
-        yield from self._due(serial)
-
-    @property
-    def started(self) -> bool:
-        """Has a run come? Until then nothing is counted or pending, and entries in full need no step."""
-        return self._serial > 0
+        if run._arrays is not self._arrays:
+            self._arrays = run._arrays
+            self._bytes += len(run._arrays[5])
+        self._entries += run.count
+        yield from self._due(serial, run.peak_usec)
 
     def entry(self, entry: Entry) -> Iterator[Single]:
-        """An entry that came in full, not in a run (a candidate of the signature rules, or the service's
-        entry-by-entry reader): given one by one after its unit's counted entries are learnt. (Counting these
-        too was measured no cheaper: their Python per entry costs what observe does.)"""
-        unit = host_unit(entry.machine_id, entry.unit)
-        yield from self.flush(unit)
-        yield Single(entry.realtime_usec, entry, None)
-        self.observed(unit, entry)
+        """An entry that came in full, not in a run (a candidate of the signature rules, or every entry when
+        nothing is screened): counted as a run's entry is when it may be (the C step's `one`), else given
+        one by one after its unit's counted entries are learnt."""
+        unit, level = host_unit(entry.machine_id, entry.unit), entry.effective_priority
+        if not self.supported or left_out(entry.unit) or self.detector.hot_until(unit) >= entry.realtime_usec or (
+                level is not None and not 0 <= level < NO_PRIORITY):  # (a PRIORITY past what the C step holds)
+            yield from self.flush(unit)
+            yield Single(entry.realtime_usec, entry, None)
+            self.observed(unit, entry)
+            return
+        full = self._full
+        if full is None or len(full.entries) >= FULL_BATCH:
+            yield from self._bounded()
+            serial = self._serial = self._serial + 1
+            self._views[serial] = self._full = _Full()
+            self._order.append(serial)
+            if full is not None:  # a batch's worth of entries in full: one more tick, as a run is
+                yield from self._due(serial, entry.realtime_usec)
+            full = self._full
+        table = self._tables.get(unit)
+        if table is None:
+            table = self._tables[unit] = {}
+        items = _runstep.one(self._state, self._serial, len(full.entries), entry.realtime_usec,
+                             NO_LEVEL if level is None else level, entry.message, table, self._uid(unit),
+                             self._budgets, self.error_level, self.bucket_usec, self.window_usec, MAX_TEMPLATE_CHARS,
+                             self.detector.miner.max_tokens, MAX_PENDING, masked_key)
+        full.entries.append(entry)
+        self._entries += 1
+        for item in items:
+            if len(item) == 3:
+                slot = item[2]
+                template = self._template(slot)
+                if slot >= 0 and template is None:
+                    self._unsure.add(unit)
+                yield Single(entry.realtime_usec, entry, template)
+                self.observed(unit, entry, template is None)
+            else:
+                yield from self._counted(item)
 
     def _bounded(self) -> Iterator[Single]:
         if len(self._slots) >= MAX_SLOTS or len(self._spans) >= MAX_UNITS:  # start again: every count learnt,
@@ -205,12 +267,18 @@ class RunStep:
             self._uids, self._units, self._spans = {}, [], {}
             self._budgets = array("i")
 
-    def _due(self, serial: int) -> Iterator[Single]:
-        """One more run: the units' counts begun PENDING_RUNS runs ago are learnt, and the runs no count
-        refers to any more are let go."""
-        self._ticks.append(serial)
-        if len(self._ticks) > PENDING_RUNS:
-            before = self._ticks.popleft()
+    def _due(self, serial: int, usec: int) -> Iterator[Single]:
+        """One more run (or batch of entries in full), up to journal time `usec`: the units' counts begun
+        before the PENDING_* bounds are learnt, and the runs no count refers to any more are let go."""
+        ticks = self._ticks
+        self._latest = max(self._latest, usec)
+        ticks.append((serial, self._entries, self._latest, self._bytes))
+        before = None
+        while len(ticks) > 1 and (self._entries - ticks[0][1] > PENDING_ENTRIES
+                                  or self._latest - ticks[0][2] > PENDING_USEC
+                                  or self._bytes - ticks[0][3] > PENDING_BYTES):
+            before = ticks.popleft()[0]
+        if before is not None:
             for item in _runstep.flush_due(self._state, before):
                 yield from self._counted(item)
             order, views = self._order, self._views
@@ -247,6 +315,7 @@ class RunStep:
             yield from self._counted(item)
         self._views.clear()
         self._order.clear()
+        self._full = None
 
     def _uid(self, unit: str) -> int:
         uid = self._uids.get(unit)
