@@ -1,9 +1,8 @@
 """The pure-Python template miner that `_drain.c` replaced (engine/templates at bedc243), kept as the reference.
 
 tests/test_templates_differential.py feeds the same lines to this miner and to logsentry's and compares every
-template id, text, count, order and snapshot. Only the masking is shared (`masked_key`: its own reference is
-`tokens.reference_tokenize`, held to it by tests/test_mask_equivalence.py) with the id hash and `Template`.
-"""
+template id, text, count, order and snapshot. Only the masking (`masked_key`, held to `tokens.reference_tokenize`
+by tests/test_mask_equivalence.py) and `Template` are shared; the id is hashlib's, as the C one must stay."""
 
 from __future__ import annotations
 
@@ -18,7 +17,6 @@ from logsentry.engine.templates import miner as real
 from logsentry.engine.templates.miner import SNAPSHOT_VERSION, Template
 from logsentry.engine.templates.tokens import LEVEL_WORDS, WILDCARD, masked_key
 
-# A quick test whether a (masked) line may hold a level word at all; most lines do not.
 _LEVEL_HINT = re.compile(
     r"(?i)(?<![a-z])(?:trace|trc|debug?|dbg|info(?:rmation(?:al)?)?|inf|notice|warn(?:ing)?|wrn|err(?:or)?"
     r"|eror|crit(?:ical)?|fatal|ftl|panic|emerg(?:ency)?|alert|severe|fine(?:r|st)?|verbose)(?![a-z])"
@@ -350,6 +348,11 @@ class TemplateMiner:
 
     def units(self) -> list[str]:
         return list(self._units)
+
+    def forget(self, unit: str) -> None:
+        u = self._units.pop(unit, None)
+        for c in u.clusters.values() if u is not None else ():
+            c.alive = False
 
     def memory_counts(self) -> dict[str, int]:
         us = self._units.values()

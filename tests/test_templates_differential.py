@@ -32,16 +32,22 @@ LOGHUB_LOGS = sorted(LOGHUB.glob("**/*_2k.log_structured.csv")) if LOGHUB.is_dir
 def same_run(lines: list[tuple[str, str]], **limits: Any) -> None:
     """Feed (unit, line) pairs to both miners and compare everything they answer."""
     ours, theirs = TemplateMiner(**limits), ref.TemplateMiner(**limits)
+    learnt: list[tuple[str, str]] = []
     for i, (unit, line) in enumerate(lines):
         got, want = ours.add(unit, line), theirs.add(unit, line)
         assert got == want, (i, unit, line)
-        if i % 7 == 3:  # what anomaly.py and runstep.py ask between adds
-            assert ours.alive(unit, got.id) == theirs.alive(unit, want.id)
-            ours.count(unit, got.id, 2)
-            theirs.count(unit, want.id, 2)
+        learnt.append((unit, got.id))
+        if i % 7 == 3:  # what anomaly.py and runstep.py ask between adds, of this line's template or an older one
+            for u, tid in (learnt[-1], learnt[(i * 13) % len(learnt)]):
+                assert ours.alive(u, tid) == theirs.alive(u, tid)
+                ours.count(u, tid, 2)
+                theirs.count(u, tid, 2)
         if i % 11 == 5:
             probe = lines[(i * 31) % len(lines)]
             assert ours.match(*probe) == theirs.match(*probe), probe
+        if i % 97 == 96:  # a unit forgotten (baseline forget) and learnt again
+            ours.forget(lines[i - 1][0])
+            theirs.forget(lines[i - 1][0])
     assert ours.snapshot() == theirs.snapshot()
     assert ours.memory_counts() == theirs.memory_counts()
     for unit in ours.units():

@@ -31,10 +31,12 @@ class Unit:
     clusters: OrderedDict[str, Cluster]
     exact: dict[str, Cluster]
     masked: dict[str, Cluster]
+    _last: Cluster | None
     def __init__(self, tree: Any) -> None: ...
 
 class MinerCore:
     _units: OrderedDict[str, Unit]
+    _last_unit: str | None
     _cache_limit: int
     max_tokens: int
     max_templates_per_unit: int

@@ -27,11 +27,13 @@ typedef struct {
     PyObject *clusters; /* OrderedDict: id -> Cluster, least recently seen first */
     PyObject *exact;    /* dict: message -> Cluster */
     PyObject *masked;   /* dict: masked line -> Cluster */
+    PyObject *last;     /* the cluster last moved to the end of clusters (its move can be skipped), or None */
 } Unit;
 
 typedef struct {
     PyObject_HEAD
-    PyObject *units; /* OrderedDict: unit -> Unit, least recently seen first */
+    PyObject *units;     /* OrderedDict: unit -> Unit, least recently seen first */
+    PyObject *last_unit; /* the unit last moved to the end of units, or None: miner.py resets it when it moves one */
     Py_ssize_t cache_limit, max_tokens, max_templates;
 } MinerCore;
 

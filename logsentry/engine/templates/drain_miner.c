@@ -12,11 +12,13 @@
 
 static int core_traverse(MinerCore *m, visitproc visit, void *arg) {
     Py_VISIT(m->units); /* (a heap subclass's type is visited and released by Python's subtype slots) */
+    Py_VISIT(m->last_unit);
     return 0;
 }
 
 static int core_clear(MinerCore *m) {
     Py_CLEAR(m->units);
+    Py_CLEAR(m->last_unit);
     return 0;
 }
 
@@ -36,10 +38,20 @@ static int move_to_end(PyObject *od, PyObject *key) {
     return 0;
 }
 
+/* The cluster becomes the unit's most recently seen: moved to the end of its clusters unless it is there (the
+ * last one moved: every other move of a cluster, in miner.py, forgets that). */
+static int touch(Unit *u, Cluster *c) {
+    if (u->last == (PyObject *)c) return 0;
+    if (move_to_end(u->clusters, c->id) < 0) return -1;
+    Py_INCREF(c);
+    Py_XSETREF(u->last, (PyObject *)c);
+    return 0;
+}
+
 /* A cache hit: count the line, make the cluster the unit's most recently seen. */
 static int seen(Unit *u, Cluster *c) {
     c->count++;
-    return move_to_end(u->clusters, c->id);
+    return touch(u, c);
 }
 
 static int cache(PyObject *dict, PyObject *key, PyObject *c, Py_ssize_t limit) {
@@ -184,6 +196,8 @@ static PyObject *create(MinerCore *self, PyObject *unit, Unit *u, PyObject *toke
     if (r == NULL) goto fail;
     Py_DECREF(r);
     if (PyObject_SetItem(u->clusters, c->id, (PyObject *)c) < 0) goto fail;
+    Py_INCREF(c);
+    Py_XSETREF(u->last, (PyObject *)c); /* new, so at the end (eviction takes from the front) */
     while (PyObject_Length(u->clusters) > self->max_templates) {
         PyObject *a[2] = {u->clusters, Py_False};
         PyObject *pair = PyObject_VectorcallMethod(s_popitem, a, 2 | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
@@ -268,7 +282,7 @@ static PyObject *tree_learn(MinerCore *self, PyObject *unit, Unit *u, PyObject *
         Py_XSETREF(cl->template, t);
     }
     cl->count++;
-    if (move_to_end(u->clusters, cl->id) < 0) goto fail;
+    if (touch(u, cl) < 0) goto fail;
     goto done;
 fail:
     Py_CLEAR(c);
@@ -300,9 +314,18 @@ static PyObject *core_add(MinerCore *self, PyObject *const *args, Py_ssize_t nar
         PyObject *a[2] = {(PyObject *)self, unit};
         found = PyObject_VectorcallMethod(s_new_unit, a, 2 | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
         if (found == NULL) return NULL;
+        Py_INCREF(unit);
+        Py_XSETREF(self->last_unit, unit); /* added at the end (eviction takes from the front) */
     } else {
         Py_INCREF(found);
-        if (move_to_end(self->units, unit) < 0) goto fail_found;
+        /* moved to the end unless it is the unit last moved there (miner.py forgets that when it moves one) */
+        int last = self->last_unit == NULL ? 0 : self->last_unit == unit ? 1 : drain_same(self->last_unit, unit);
+        if (last < 0) goto fail_found;
+        if (!last) {
+            if (move_to_end(self->units, unit) < 0) goto fail_found;
+            Py_INCREF(unit);
+            Py_XSETREF(self->last_unit, unit);
+        }
     }
     if (!Py_IS_TYPE(found, &UnitType)) {
         PyErr_SetString(PyExc_TypeError, "the miner's units hold something that is no Unit");
@@ -365,6 +388,7 @@ static PyMemberDef core_members[] = {
     {"_units", T_OBJECT_EX, offsetof(MinerCore, units), 0, "unit -> Unit, least recently seen first"},
     {"_cache_limit", T_PYSSIZET, offsetof(MinerCore, cache_limit), 0, "cached lines per unit and cache"},
     {"max_tokens", T_PYSSIZET, offsetof(MinerCore, max_tokens), 0, "lines are cut to this many tokens"},
+    {"_last_unit", T_OBJECT, offsetof(MinerCore, last_unit), 0, "the unit last moved to the end, or None"},
     {"max_templates_per_unit", T_PYSSIZET, offsetof(MinerCore, max_templates), 0, "clusters kept per unit"},
     {NULL, 0, 0, 0, NULL},
 };

@@ -163,6 +163,7 @@ static int unit_traverse(Unit *u, visitproc visit, void *arg) {
     Py_VISIT(u->clusters);
     Py_VISIT(u->exact);
     Py_VISIT(u->masked);
+    Py_VISIT(u->last);
     return 0;
 }
 
@@ -171,6 +172,7 @@ static int unit_clear(Unit *u) {
     Py_CLEAR(u->clusters);
     Py_CLEAR(u->exact);
     Py_CLEAR(u->masked);
+    Py_CLEAR(u->last);
     return 0;
 }
 
@@ -204,6 +206,7 @@ static PyMemberDef unit_members[] = {
     {"clusters", T_OBJECT_EX, offsetof(Unit, clusters), READONLY, "id -> Cluster, least recently seen first"},
     {"exact", T_OBJECT_EX, offsetof(Unit, exact), READONLY, "message -> Cluster"},
     {"masked", T_OBJECT_EX, offsetof(Unit, masked), READONLY, "masked line -> Cluster"},
+    {"_last", T_OBJECT, offsetof(Unit, last), 0, "the cluster last moved to the end (None after a move elsewhere)"},
     {NULL, 0, 0, 0, NULL},
 };
 

@@ -88,10 +88,12 @@ class TemplateMiner(_drain.MinerCore):
         if u is None:
             return
         self._units.move_to_end(unit)
+        self._last_unit = None  # add() skips moving the unit (and the cluster) it moved last: not those any more
         c = u.clusters.get(template_id)
         if c is not None and c.alive:
             c.count += lines
             u.clusters.move_to_end(template_id)
+            u._last = None
 
     # -- reading ------------------------------------------------------------------------------------------
 
