@@ -1,5 +1,5 @@
-/* Shared by the template miner's C files (_drain.c: the module; drain_types.c: Cluster, Node, Unit;
- * drain_search.c: the tree's search, paths and level words; drain_miner.c: MinerCore, its add and create;
+/* Shared by the template miner's C files (_drain.c: the module; drain_types.c: Cluster, Node, Unit, Template;
+ * drain_search.c: the tree's search, paths, merge and level words; drain_miner.c: MinerCore, its add and create;
  * drain_id.c: a template's id). */
 
 #ifndef LOGSENTRY_DRAIN_H
@@ -54,6 +54,7 @@ PyObject *drain_find(PyObject *module, PyObject *const *args, Py_ssize_t nargs);
 PyObject *drain_path_for(PyObject *module, PyObject *const *args, Py_ssize_t nargs);
 PyObject *drain_insert(PyObject *module, PyObject *const *args, Py_ssize_t nargs);
 PyObject *drain_level_positions(PyObject *module, PyObject *tokens);
+PyObject *drain_merged(PyObject *template, PyObject *tokens);
 PyObject *drain_new_template(PyObject *cid, PyObject *text);
 PyObject *drain_template(PyObject *module, PyObject *const *args, Py_ssize_t nargs);
 PyObject *drain_template_id(PyObject *unit, PyObject *text, long salt);

@@ -79,54 +79,6 @@ static PyObject *template_of(Cluster *c) {
     return c->template;
 }
 
-/* A Template(cid, text) as the frozen dataclass's __init__ makes it (its slots set past its __setattr__). */
-PyObject *drain_new_template(PyObject *cid, PyObject *text) {
-    if (template_cls == NULL || !PyType_Check(template_cls)) {
-        PyErr_SetString(PyExc_RuntimeError, "_drain.setup() was not called");
-        return NULL;
-    }
-    PyTypeObject *tt = (PyTypeObject *)template_cls;
-    PyObject *t = tt->tp_new(tt, empty_tuple, NULL);
-    if (t == NULL) return NULL;
-    if (PyObject_GenericSetAttr(t, s_id, cid) < 0 || PyObject_GenericSetAttr(t, s_text, text) < 0) {
-        Py_DECREF(t);
-        return NULL;
-    }
-    return t;
-}
-
-/* drain.merge: the template generalised by a line (a new list), or NULL with no error when it covers the line */
-static PyObject *merged(PyObject *template, PyObject *tokens) {
-    Py_ssize_t n = PyList_GET_SIZE(template), widen = 0;
-    if (n != PyList_GET_SIZE(tokens)) {
-        PyErr_SetString(PyExc_ValueError, "a cluster's tokens differ in number from the line's");
-        return NULL;
-    }
-    for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *t = PyList_GET_ITEM(template, i);
-        int eq = drain_same(t, PyList_GET_ITEM(tokens, i));
-        if (eq < 0) return NULL;
-        if (eq) continue;
-        if ((eq = drain_same(t, s_wildcard)) < 0) return NULL;
-        widen += !eq;
-    }
-    if (!widen) return NULL;
-    PyObject *out = PyList_New(n);
-    if (out == NULL) return NULL;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *t = PyList_GET_ITEM(template, i);
-        int eq = drain_same(t, PyList_GET_ITEM(tokens, i));
-        if (eq < 0) {
-            Py_DECREF(out);
-            return NULL;
-        }
-        PyObject *v = eq ? t : s_wildcard;
-        Py_INCREF(v);
-        PyList_SET_ITEM(out, i, v);
-    }
-    return out;
-}
-
 /* A new cluster of these tokens in the unit: its id (a hash of unit and text, salted past the ids in use) unless
  * given, its path in the tree unless given; then the unit's least recently seen clusters beyond the limit go. */
 static PyObject *create(MinerCore *self, PyObject *unit, Unit *u, PyObject *tokens, PyObject *levels, PyObject *cid,
@@ -256,7 +208,7 @@ static PyObject *tree_learn(MinerCore *self, PyObject *unit, Unit *u, PyObject *
         goto done;
     }
     Cluster *cl = (Cluster *)c;
-    PyObject *out = merged(cl->tokens, tokens);
+    PyObject *out = drain_merged(cl->tokens, tokens);
     if (out == NULL && PyErr_Occurred()) goto fail;
     if (out != NULL) {
         PyObject *text = PyUnicode_Join(s_space, out);
@@ -406,14 +358,3 @@ PyTypeObject MinerCoreType = {
     .tp_methods = core_methods,
     .tp_members = core_members,
 };
-
-/* template(cid, text): miner.Template(cid, text), made as new_template does */
-PyObject *drain_template(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
-    (void)module;
-    if (nargs != 2) {
-        PyErr_SetString(PyExc_TypeError, "template(cid, text)");
-        return NULL;
-    }
-    return drain_new_template(args[0], args[1]);
-}
-

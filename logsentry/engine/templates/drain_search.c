@@ -1,5 +1,5 @@
-/* A unit's prefix tree: the search (walk, similarity, conflicts), a new cluster's path, insertion, and the
- * level words. See _drain.c and drain.py. */
+/* A unit's prefix tree: the search (walk, similarity, conflicts), a line's merge into a template, a new
+ * cluster's path, insertion, and the level words. See _drain.c and drain.py. */
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -276,6 +276,38 @@ PyObject *drain_insert(PyObject *module, PyObject *const *args, Py_ssize_t nargs
 fail:
     Py_DECREF(path);
     return NULL;
+}
+
+/* drain.merge: the template generalised by a line (a new list), or NULL with no error when it covers the line */
+PyObject *drain_merged(PyObject *template, PyObject *tokens) {
+    Py_ssize_t n = PyList_GET_SIZE(template), widen = 0;
+    if (n != PyList_GET_SIZE(tokens)) {
+        PyErr_SetString(PyExc_ValueError, "a cluster's tokens differ in number from the line's");
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *t = PyList_GET_ITEM(template, i);
+        int eq = drain_same(t, PyList_GET_ITEM(tokens, i));
+        if (eq < 0) return NULL;
+        if (eq) continue;
+        if ((eq = drain_same(t, s_wildcard)) < 0) return NULL;
+        widen += !eq;
+    }
+    if (!widen) return NULL;
+    PyObject *out = PyList_New(n);
+    if (out == NULL) return NULL;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *t = PyList_GET_ITEM(template, i);
+        int eq = drain_same(t, PyList_GET_ITEM(tokens, i));
+        if (eq < 0) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        PyObject *v = eq ? t : s_wildcard;
+        Py_INCREF(v);
+        PyList_SET_ITEM(out, i, v);
+    }
+    return out;
 }
 
 /* --- level words -------------------------------------------------------------------------------------- */

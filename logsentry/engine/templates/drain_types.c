@@ -1,5 +1,5 @@
 /* The template miner's types: Cluster (one template), Node (of a unit's prefix tree), Unit (a unit's tree
- * and caches). See _drain.c. */
+ * and caches), and a miner.Template made without its Python __init__. See _drain.c. */
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -223,3 +223,30 @@ PyTypeObject UnitType = {
     .tp_members = unit_members,
 };
 
+/* --- Template ---------------------------------------------------------------------------------------- */
+
+/* A Template(cid, text) as the frozen dataclass's __init__ makes it (its slots set past its __setattr__). */
+PyObject *drain_new_template(PyObject *cid, PyObject *text) {
+    if (template_cls == NULL || !PyType_Check(template_cls)) {
+        PyErr_SetString(PyExc_RuntimeError, "_drain.setup() was not called");
+        return NULL;
+    }
+    PyTypeObject *tt = (PyTypeObject *)template_cls;
+    PyObject *t = tt->tp_new(tt, empty_tuple, NULL);
+    if (t == NULL) return NULL;
+    if (PyObject_GenericSetAttr(t, s_id, cid) < 0 || PyObject_GenericSetAttr(t, s_text, text) < 0) {
+        Py_DECREF(t);
+        return NULL;
+    }
+    return t;
+}
+
+/* template(cid, text): miner.Template(cid, text), made as new_template does */
+PyObject *drain_template(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    (void)module;
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "template(cid, text)");
+        return NULL;
+    }
+    return drain_new_template(args[0], args[1]);
+}
