@@ -39,12 +39,16 @@ class ServiceAlerts(StateSaving):
 
     def _remember(self, key: str, at_usec: int, message: str) -> None:
         """Keep a line among its unit's last ones; key per (machine, unit): hosts' lines never mix."""
+        self._remember_lines(key, [(at_usec, message)])
+
+    def _remember_lines(self, key: str, new: list[tuple[int, str]]) -> None:
+        """Keep lines (journal time, message; oldest first) among their unit's last ones."""
         lines = self.context.get(key)
         if lines is None:
             lines = self.context[key] = deque(maxlen=self.config.alerts.context_lines)
             if len(self.context) > MAX_CONTEXT_UNITS:
                 self.context.popitem(last=False)
-        lines.append((at_usec, message[:MAX_LINE]))  # alerts show no more of a line
+        lines.extend([(at, message[:MAX_LINE]) for at, message in new])  # alerts show no more of a line
 
     def _queue(self, action: Action) -> None:
         incident = action.incident

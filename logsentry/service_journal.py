@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from .config import SiteConfig
@@ -19,7 +18,7 @@ from .engine.detector import Detector
 from .engine.quarantine import cut_long_lines
 from .engine.window import invocation_of
 from .metrics import Metrics
-from .model import Entry, ScreenedRun, host_unit
+from .model import Entry, ScreenedRun
 from .pipeline import ActionEvent, EndedEvent, Event, IncidentEvent, MatchEvent, QuarantineEvent
 from .service_alerts import MAX_CONTEXT_UNITS, ServiceAlerts
 from .sources.fanin import FanInFollower
@@ -72,25 +71,27 @@ def needs_entries(run: ScreenedRun, own_unit: str, now_usec: int, newest_usec: i
     return min(run_times(run)) < max(newest_usec, run.peak_usec) - behind_usec
 
 
-def recent_lines(run: ScreenedRun, per_span: int) -> Iterator[tuple[int, int, str]]:
-    """The last `per_span` lines of each of the run's spans, as (span index, journal time, message), oldest
-    first per span: what alerts quote as a unit's last lines."""
+def recent_lines(run: ScreenedRun, per_span: int) -> list[list[tuple[int, str]]]:
+    """The last `per_span` lines of each of the run's spans, in span order, as (journal time, message), oldest
+    first: what alerts quote as a unit's last lines."""
     times, _priorities, _levels, span_ids, ends, messages = run._arrays
     time_at, span_at, end_at = memoryview(times).cast("q"), memoryview(span_ids).cast("H"), \
         memoryview(ends).cast("Q")
     wanted = [min(per_span, span[1]) for span in run.spans]
     left = sum(wanted)
-    found: list[list[tuple[int, int, str]]] = [[] for _ in run.spans]
+    found: list[list[tuple[int, str]]] = [[] for _ in run.spans]
     index = run.first_index + run.count - 1
     while left and index >= run.first_index:
         span = span_at[index]
-        if len(found[span]) < wanted[span]:
+        if wanted[span]:
+            wanted[span] -= 1
             start = end_at[index - 1] if index else 0
-            found[span].append((span, time_at[index], messages[start:end_at[index]].decode("utf-8", "replace")))
+            found[span].append((time_at[index], messages[start:end_at[index]].decode("utf-8", "replace")))
             left -= 1
         index -= 1
     for lines in found:
-        yield from reversed(lines)
+        lines.reverse()
+    return found
 
 
 @dataclass
@@ -161,10 +162,8 @@ class ServiceReading(ServiceAlerts):
         self._entry_now, self._entry_invocation = run.peak_usec, ""
         for event in self.pipeline.feed(run):
             self._handle(event)
-        context_lines = self.config.alerts.context_lines
-        for span_index, at, message in recent_lines(run, context_lines):
-            span = run.spans[span_index]
-            self._remember(host_unit(span[6], span[0]), at, message)
+        for key, lines in zip(run.units, recent_lines(run, self.config.alerts.context_lines), strict=True):
+            self._remember_lines(key, lines)
 
     def _clamped(self, entry: Entry) -> Entry:
         """The entry with its journal time clamped: not ahead of the wall clock by more than MAX_AHEAD_USEC,

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict, fields, replace
+from pathlib import Path
 from typing import Any
+
+from conftest import entry
 
 from logsentry.engine.detector import Detector
 from logsentry.engine.failures import SAVED_SAMPLE_CHARS, FailureGroups
-from logsentry.engine.window import incident_from_json, incident_json, link_json
-from logsentry.model import Entry, Incident, Link, Severity
+from logsentry.engine.window import MAX_SAMPLE_CHARS, MAX_SAMPLES, _extend, incident_from_json, incident_json, link_json
+from logsentry.model import Entry, Hit, Incident, Link, ScreenedRun, Severity, entry_key
 from logsentry.pipeline import Pipeline
 from logsentry.rules.loader import load_rules, shipped_rules_dir
+from logsentry.service_journal import recent_lines
+from logsentry.sources import Selection, open_entries
 
 
 def asdict_json(incident: Incident) -> dict[str, Any]:
@@ -74,8 +80,8 @@ def test_failure_snapshots_reuse_unchanged_incidents_and_equal_a_fresh_write() -
     entries = [*oom_entries(10_000_000, "a" * 32), *oom_entries(15_000_000, "b" * 32)]
     reused, snapshots = 0, 0
     last: list[dict[str, Any]] = []
-    for entry in entries:
-        for _event in pipeline.feed(entry):
+    for item in entries:
+        for _event in pipeline.feed(item):
             pass
         expected = reference_snapshot(groups)
         got = groups.snapshot()
@@ -88,3 +94,40 @@ def test_failure_snapshots_reuse_unchanged_incidents_and_equal_a_fresh_write() -
         pass
     assert json.dumps(groups.snapshot()) == json.dumps(reference_snapshot(groups))
     assert snapshots > 50 and reused > 50, (snapshots, reused)
+
+
+def test_recent_lines_of_runs_are_each_units_last_lines(make_journal: Callable[..., Path]) -> None:
+    """recent_lines gives, per span of a ScreenedRun the scanner made from a real journal, that unit's last
+    lines in journal order, as a per-line walk of run.entries() finds them (machines kept apart)."""
+    units = ["a.service", "b.service", "c.service", "d.service"]
+    rows = [entry(f"line {n} of {units[n // 3 % 4]} é", unit=units[n // 3 % 4], at=n * 0.01,
+                  _MACHINE_ID=("0" * 31 + str(n % 2))) for n in range(700)]
+    detector = Detector(load_rules([shipped_rules_dir()]).rules)
+    items = list(open_entries(Selection(), files=[make_journal(rows)], extra_fields=detector.needed_fields,
+                              screen=detector.screen()))
+    runs = [item for item in items if isinstance(item, ScreenedRun)]
+    assert sum(run.count for run in runs) == 700 and max(len(run.spans) for run in runs) == 8
+    for per_span in (1, 3, 10, 500):
+        for run in runs:
+            expected: dict[str, list[tuple[int, str]]] = {}
+            for one in run.entries():
+                expected.setdefault(entry_key(one), []).append((one.realtime_usec, one.message))
+            got = recent_lines(run, per_span)
+            assert dict(zip(run.units, got, strict=True)) == {key: lines[-per_span:]
+                                                             for key, lines in expected.items()}
+
+
+def test_extending_an_incident_is_replace_with_one_more_hit() -> None:
+    """window._extend builds the new version field by field, in Incident's order: it must equal
+    dataclasses.replace on every field (a field added to Incident, or moved, fails here)."""
+    link = Link("kernel-oom-kill", Severity.CRITICAL, 5, 2, "Out of memory: Killed process 42", "c1")
+    incident = Incident(**{f.name: f"v-{f.name}" for f in fields(Incident) if f.type == "str"},
+                        severity=Severity.ERROR, first_usec=1, fired_usec=2, last_usec=3, count=4, threshold=5,
+                        within_usec=6, samples=("a",), dropped=7, chain=(link,))
+    for at, samples in ((10, ("a", "b")), (2, ("a", "b")), (10, ("a", "b", "c", "d", "e"))):
+        before = replace(incident, samples=samples[:-1])
+        hit = Hit("v-rule_id", Severity.ERROR, Entry(at, samples[-1] + "x" * 2000, "u", 3, "c9", {}), {}, "v-key")
+        expected = replace(before, count=before.count + 1, last_usec=max(before.last_usec, at),
+                           samples=(*before.samples, hit.entry.message[:MAX_SAMPLE_CHARS])
+                           if len(before.samples) < MAX_SAMPLES else before.samples)
+        assert _extend(before, hit) == expected
