@@ -56,22 +56,27 @@ ROTATIONS = 3
 file's unread tail passed 1 of 4 runs with one rotation)."""
 
 
+def inside(box: Sandbox, *argv: str) -> None:
+    """A command in the sandbox (journalctl, systemctl), which must succeed."""
+    done = subprocess.run([*box.systemctl[:-1], *argv], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, f"{' '.join(argv)} exited {done.returncode}: {done.stderr}"
+
+
 def journald_steps(box: Sandbox, followed: Followed, service: Service) -> None:
     """Rotations, then (the service down) journald restarted and killed; each once the follower is past the last."""
-    nsenter = box.systemctl[:-1]
     at = followed.read_past(STEP)
     for rotations in range(1, ROTATIONS + 1):
-        subprocess.run([*nsenter, "journalctl", "--rotate"], check=True, timeout=20)
+        inside(box, "journalctl", "--rotate")
         archived = list(box.journal.glob("*/system@*.journal"))
         assert len(archived) == rotations, archived  # journald archived its file and went on in a new one
         at = followed.read_past(at + STEP // ROTATIONS)
     service.stop()  # and started again after both journald restarts: it resumes in files rotated meanwhile
     journald = box.show("systemd-journald.service", "MainPID")
-    subprocess.run([*nsenter, "systemctl", "restart", "systemd-journald"], check=True, timeout=20)
+    inside(box, "systemctl", "restart", "systemd-journald")
     assert box.show("systemd-journald.service", "MainPID") not in ("0", journald)  # (it goes on in its file)
     at = followed.read_past(at + STEP)
     journald = box.show("systemd-journald.service", "MainPID")
-    subprocess.run([*nsenter, "systemctl", "kill", "--signal=SIGKILL", "systemd-journald"], check=True, timeout=20)
+    inside(box, "systemctl", "kill", "--signal=SIGKILL", "systemd-journald")
     wait_until(lambda: box.show("systemd-journald.service", "MainPID") not in ("0", journald), 20,
                "systemd to restart the killed journald")
     wait_until(lambda: list(box.journal.glob("*/system@*.journal~")), 20, "journald to set aside its file")
@@ -89,8 +94,7 @@ def vacuum(box: Sandbox, kept: Path, service: Service, since_usec: int) -> None:
     lines = sum(n for (usec, _), n in in_archives.items() if usec > since_usec)
     wait_until(lambda: service.read() >= lines, 30,
                lambda: f"logsentry run to read the archived files' {lines} entries (it read {service.read()})")
-    subprocess.run([*box.systemctl[:-1], "journalctl", "--vacuum-files=1"], check=True, timeout=20,
-                   capture_output=True)
+    inside(box, "journalctl", "--vacuum-files=1")
     assert not list(box.journal.glob("*/system@*"))
 
 
