@@ -263,6 +263,11 @@ class Pipeline:
         """
         for entry in entries:
             yield from self.feed(entry)
+        yield from self.finish()
+
+    def finish(self) -> Iterator[Event]:
+        """The input ended (or a live mode stops): failures still settling are given out, then every open
+        incident and silence ends as open at the end."""
         for incident in self.tracker.open_incidents():
             yield from self._ended(self._with_dropped(incident), open_at_end=True)
         if self.silence:  # silences that reach the input's end: their gaps run to it

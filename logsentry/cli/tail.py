@@ -26,7 +26,7 @@ from ..config import DEFAULT_CONFIG
 from ..engine.detector import Detector
 from ..engine.policy import Policy
 from ..model import ScreenedRun
-from ..pipeline import EndedEvent, Pipeline, dry_run_executor
+from ..pipeline import Pipeline, dry_run_executor
 from ..sources import JournalOpenError, Selection
 from ..sources.dump import JOURNAL_MAGIC
 from ..sources.follow import FollowItem, ReadUpTo, ScanningFollower
@@ -182,7 +182,7 @@ def follow_until_stopped(follower: ScanningFollower, pipeline: Pipeline, view: T
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the cleanup short
         view.stop()
-    view.events([EndedEvent(incident, open_at_end=True) for incident in pipeline.open_incidents()])
+    view.events(list(pipeline.finish()))  # as scan's end of input: a failure still settling is given out first
     view.summary(pipeline.progress)
 
 
