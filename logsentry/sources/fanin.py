@@ -67,12 +67,13 @@ CLOSERS, MAX_CLOSING = 4, 64
 """Scanners are closed in threads: closing one (its reader thread's end) takes up to about 8 ms of waiting
 (measured); at most MAX_CLOSING wait to close (descriptors, threads)."""
 
-ROUND_S = 0.002
+PAUSE_S = 0.01
 """A busy collector's files each raise an IN_MODIFY per append, 20,000 a second at 20k entries/s: waking for
-each would cost more than reading the entries. After the loop has read inotify's events and poked, it waits
-for a hand-over (or at most this long, s) before it listens to inotify again: an IN_MODIFY before the poked
-scanner has read is no news. (Not a sleep: here a timed wait that expires costs about 20 µs of CPU, one woken
-by a descriptor about 4.)"""
+each would cost more than reading the entries. So a host that has just handed entries over is poked again at
+once (its scanner waits out its coalescing window, then reads what came: a busy host needs no event), and after
+the loop has read inotify's events it does not listen to inotify for this long (s): the most a quiet host's
+first entry waits behind a busy one's. (A timed wait that expires costs about 20 µs of CPU here, one woken by a
+descriptor about 4: the loop wakes for hand-overs, not for time.)"""
 
 COALESCE_USEC_PER_HOST, COALESCE_USEC_MIN, COALESCE_USEC_MAX = 500, 3000, 100_000
 """A held scanner hands over at most once every 500 µs times the number of hosts (at least the scanner's 3 ms,
@@ -175,7 +176,7 @@ class FanInFollower:
         self._selector.register(inotify.fileno(), selectors.EVENT_READ, None)
         changed: set[str] = set()
         yield from self._look(inotify, changed)
-        next_look, listening = time.monotonic() + self.look_s, True
+        next_look, listening, resume = time.monotonic() + self.look_s, True, 0.0
         while True:
             for stem in sorted(changed):
                 if (host := hosts.get(stem)) is not None:
@@ -183,20 +184,18 @@ class FanInFollower:
             changed.clear()
             yield None  # everything there was has been handed over
             relist = False
-            timeout = min(self.wait_s, next_look - time.monotonic(), self.wait_s if listening else ROUND_S)
-            ready = self._selector.select(max(0.0, timeout))
-            drained = False
-            for key, _events in ready:
+            if not listening and time.monotonic() >= resume:
+                self._selector.register(inotify.fileno(), selectors.EVENT_READ, None)
+                listening = True
+            now = time.monotonic()
+            timeout = min(self.wait_s, next_look - now, self.wait_s if listening else resume - now)
+            for key, _events in self._selector.select(max(0.0, timeout)):
                 if key.data is None:
                     relist |= self._events(inotify, changed)
                     self._selector.unregister(inotify.fileno())
-                    listening = False
+                    listening, resume = False, time.monotonic() + PAUSE_S
                 elif (host := hosts.get(key.data)) is not None and host.fd == key.fd:
                     yield from self._drain(key.data, host)
-                    drained = True
-            if not listening and (drained or not ready):
-                self._selector.register(inotify.fileno(), selectors.EVENT_READ, None)
-                listening = True
             if relist or time.monotonic() >= next_look:
                 yield from self._look(inotify, changed)
                 next_look = time.monotonic() + self.look_s
@@ -287,7 +286,8 @@ class FanInFollower:
         self._held += 1
 
     def _drain(self, stem: str, host: _Host) -> Generator[FollowItem, None, None]:
-        """What the host's held scanner has read (it is ready), keeping `positions`."""
+        """What the host's held scanner has read (it is ready), keeping `positions`; then it is poked again (a
+        host that wrote is likely to write again: no need to wait for inotify, see PAUSE_S)."""
         assert host.items is not None
         try:
             for item in host.items:
@@ -300,6 +300,8 @@ class FanInFollower:
         except OSError as error:  # one host's file must not stop the others: read again when it changes
             self._say(stem, (host.path,), error)
             self._release(host)
+        if host.held is not None:
+            host.held.poke()
         host.used = time.monotonic()
 
     def _evict(self) -> bool:
