@@ -348,3 +348,13 @@ class Pipeline:
         failures, live = self.failures, self.tracker.open_incidents()
         return ([incident for incident in live if not failures.grouped(incident)]
                 + failures.open_failures(live) + (self.silence.open_incidents() if self.silence else []))
+
+    def open_heads(self) -> list[tuple[str, str, int]]:
+        """(rule, unit, first_usec) of each of open_incidents(), in its order and with its effect on the failures,
+        without making each failure's incident: the service's STATUS, several times a second."""
+        failures, live = self.failures, self.tracker.open_incidents()
+        failures.refresh(live)
+        return ([(incident.rule_id, incident.unit, incident.first_usec) for incident in live
+                 if not failures.grouped(incident)] + failures.open_heads()
+                + [(incident.rule_id, incident.unit, incident.first_usec)
+                   for incident in (self.silence.open_incidents() if self.silence else [])])

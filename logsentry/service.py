@@ -300,11 +300,11 @@ class Service(ServiceReading):
     def _status(self) -> None:
         self.last_housekeeping = time.monotonic()
         figures = self.figures
-        open_incidents = self.pipeline.open_incidents()
-        status = f"{len(open_incidents)} open incident{'s' if len(open_incidents) != 1 else ''}"
-        if open_incidents:
-            oldest = min(open_incidents, key=lambda incident: incident.first_usec)
-            status += f" (oldest: {oldest.rule_id} on {oldest.unit} since {format_usec(oldest.first_usec)})"
+        heads = self.pipeline.open_heads()
+        status = f"{len(heads)} open incident{'s' if len(heads) != 1 else ''}"
+        if heads:
+            rule_id, unit, first_usec = min(heads, key=lambda head: head[2])
+            status += f" (oldest: {rule_id} on {unit} since {format_usec(first_usec)})"
         status += (f"; {figures.entries} entries, {figures.matches} matches, {figures.incidents} incidents, "
                    f"{figures.actions} actions since {format_usec(figures.since_usec)}; "
                    f"{len(self.rule_set.rules)} rules")

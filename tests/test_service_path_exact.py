@@ -131,3 +131,21 @@ def test_extending_an_incident_is_replace_with_one_more_hit() -> None:
                            samples=(*before.samples, hit.entry.message[:MAX_SAMPLE_CHARS])
                            if len(before.samples) < MAX_SAMPLES else before.samples)
         assert _extend(before, hit) == expected
+
+
+def test_status_heads_are_the_open_incidents_with_the_same_effect() -> None:
+    """Pipeline.open_heads (the service's STATUS) names what open_incidents() gives, in its order, and leaves
+    the failures as open_incidents() leaves them: two pipelines fed the same entries, one asked each way after
+    every entry, give the same events and the same heads."""
+    rules = [rule for rule in load_rules([shipped_rules_dir()]).rules if rule.anomaly is None]
+    asked, headed = Pipeline(Detector(rules)), Pipeline(Detector(rules))
+    entries = [*oom_entries(10_000_000, "a" * 32), *oom_entries(15_000_000, "b" * 32),
+               *oom_entries(80_000_000, "c" * 32)]
+    composite = 0
+    for item in entries:
+        assert [repr(event) for event in asked.feed(item)] == [repr(event) for event in headed.feed(item)]
+        expected = [(incident.rule_id, incident.unit, incident.first_usec) for incident in asked.open_incidents()]
+        assert headed.open_heads() == expected
+        composite += bool(headed.failures.open_heads())
+    assert [repr(event) for event in asked.tick(200_000_000)] == [repr(event) for event in headed.tick(200_000_000)]
+    assert composite > 50, composite

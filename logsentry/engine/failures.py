@@ -291,10 +291,29 @@ class FailureGroups:
     def open_failures(self, live: Iterable[Incident] = ()) -> list[Incident]:
         """The open failures that are more than one incident (the others are their tracker incident). `live`:
         the tracker's open incidents, whose counts and last hits have moved on since they joined."""
+        self.refresh(live)
+        return [self.view(f) for f in self._failures if self._composite(f)]
+
+    def refresh(self, live: Iterable[Incident]) -> None:
+        """Bring the failures' members up to their live versions (the tracker's open incidents). This decides
+        the count a failure still settling is given out with, so it runs as often as before (STATUS)."""
         for incident in live:
             if (failure := self._by_member.get(member_id(incident))) is not None:
                 self._update(failure, incident)
-        return [self.view(f) for f in self._failures if self._composite(f)]
+
+    def open_heads(self) -> list[tuple[str, str, int]]:
+        """(rule, unit, first_usec) of what open_failures() gives, in its order, without making the incidents
+        (their chains): STATUS names only the oldest. Call refresh() first, as open_failures() does."""
+        heads = []
+        for failure in self._failures:
+            if not self._composite(failure):
+                continue
+            if failure.given is None:
+                lead = min(failure.members.values(), key=self.rank)
+                heads.append((lead.rule_id, failure.unit, lead.first_usec))
+            else:
+                heads.append((failure.given.rule_id, failure.given.unit, failure.given.first_usec))
+        return heads
 
     def snapshot(self) -> list[dict[str, Any]]:
         """JSON-ready state, saved with the service's: the failures a crash would lose (one still settling, not
