@@ -8,6 +8,8 @@ from __future__ import annotations
 import logging
 import os
 import select
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -274,3 +276,20 @@ def test_hosts_beyond_those_held_are_read_when_they_change(tmp_path: Path) -> No
     finally:
         alpha.close()
         beta.close()
+
+
+def test_the_descriptor_limit_is_raised_as_far_as_held_hosts_need() -> None:
+    """RLIMIT_NOFILE's soft limit goes up to what HELD_MAX held hosts need (within the hard limit), in a child:
+    the limit is the process's."""
+    script = """
+import resource
+from logsentry.sources.fanin import FDS_PER_HELD, FDS_SPARE, HELD_MAX, raise_fd_limit
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+need = FDS_SPARE + FDS_PER_HELD * HELD_MAX
+resource.setrlimit(resource.RLIMIT_NOFILE, (1024, hard))
+got = raise_fd_limit()
+print(got, resource.getrlimit(resource.RLIMIT_NOFILE)[0], min(need, hard) if hard != resource.RLIM_INFINITY else need)
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    got, soft, expected = map(int, done.stdout.split())
+    assert got == soft == expected > 1024

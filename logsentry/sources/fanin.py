@@ -83,10 +83,13 @@ service's loop tens of µs), at that much latency (200 hosts: 100 ms)."""
 
 
 def raise_fd_limit() -> int:
-    """Raise RLIMIT_NOFILE's soft limit to its hard limit, as systemd's own tools do (the soft 1024 protects
-    select(), which logsentry does not use: it polls); the soft limit then."""
+    """Raise RLIMIT_NOFILE's soft limit towards its hard limit, as systemd's own tools do (the soft 1024 protects
+    select(), which logsentry does not use: it polls), but only as far as HELD_MAX held hosts need: programs
+    the service starts (systemctl, alert commands) inherit it. The soft limit then."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    target = hard if hard != resource.RLIM_INFINITY else 1 << 20  # fs.nr_open's default
+    target = FDS_SPARE + FDS_PER_HELD * HELD_MAX
+    if hard != resource.RLIM_INFINITY:
+        target = min(target, hard)
     if soft != resource.RLIM_INFINITY and soft < target:
         try:
             resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
