@@ -242,7 +242,7 @@ actions = ["alert"]
     cpu = cpu_seconds(service.pid) - cpu_before
     status = Path(f"/proc/{service.pid}/status").read_text()
     rss = {key: int(value.split()[0]) // 1024 for key, value in
-           (line.split(":", 1) for line in status.splitlines()) if key in ("VmRSS", "VmHWM")}
+           (line.split(":", 1) for line in status.splitlines()) if key in ("VmRSS", "VmHWM", "RssAnon", "RssFile")}
     feeders_cpu = sum(cpu_seconds(feeder.pid) for feeder in feeders) - feeders_before
     writer_cpu = time.process_time() - writer_before
     read_total, still, settle_until = -1.0, 0, time.monotonic() + 60  # until the service reads no more
@@ -274,7 +274,8 @@ actions = ["alert"]
             "max_backlog_entries": int(max(behind, default=0)),
             "max_host_lag_s_p50": round(statistics.median(lags), 2) if lags else None,
             "max_host_lag_s_max": round(max(lags), 2) if lags else None,
-            "service_rss_mib": rss.get("VmRSS"), "service_peak_rss_mib": rss.get("VmHWM")}
+            "service_rss_mib": rss.get("VmRSS"), "service_peak_rss_mib": rss.get("VmHWM"),
+            "service_rss_anon_mib": rss.get("RssAnon"), "service_rss_file_mib": rss.get("RssFile")}
 
 
 def merge_check() -> list[str]:
