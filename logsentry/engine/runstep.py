@@ -62,6 +62,7 @@ NO_LEVEL = 255
 NORMAL, EXACT, SKIP = 0, 1, 2
 """A span's mode for _runstep.step: count what can be counted, every entry one by one, nothing (not learnt)."""
 _BIG = 2**31 - 1
+_INT64 = 2**63
 _EMPTY: dict[str, int] = {}
 
 
@@ -225,7 +226,8 @@ class RunStep:
         one by one after its unit's counted entries are learnt."""
         unit, level = host_unit(entry.machine_id, entry.unit), entry.effective_priority
         if not self.supported or left_out(entry.unit) or self.detector.hot_until(unit) >= entry.realtime_usec or (
-                level is not None and not 0 <= level < NO_PRIORITY):  # (a PRIORITY past what the C step holds)
+                level is not None and not 0 <= level < NO_PRIORITY) or not 0 <= entry.realtime_usec < _INT64:
+            # (a PRIORITY or a time past what the C step holds: int64 µs; a dump can say 2**64 - 1)
             yield from self.flush(unit)
             yield Single(entry.realtime_usec, entry, None)
             self.observed(unit, entry)
