@@ -268,6 +268,7 @@ class Pipeline:
     def finish(self) -> Iterator[Event]:
         """The input ended (or a live mode stops): failures still settling are given out, then every open
         incident and silence ends as open at the end."""
+        yield from self.learn_pending()
         for incident in self.tracker.open_incidents():
             yield from self._ended(self._with_dropped(incident), open_at_end=True)
         if self.silence:  # silences that reach the input's end: their gaps run to it
@@ -339,6 +340,17 @@ class Pipeline:
         singles = self.runstep.singles(run) if self.runstep is not None else \
             (Single(entry.realtime_usec, entry, None) for entry in run.entries())
         for single in singles:
+            yield from self._end_bursts(single.now_usec)
+            if found := self._anomalies(single.entry, single):
+                yield from self._hits(found)
+
+    def learn_pending(self) -> Iterator[Event]:
+        """Learn the entries the anomaly step has counted but not learnt yet (engine/runstep.py holds a unit's
+        counts for up to 16,384 entries or 5 min of journal time), as their unit's next entry would: before the
+        baselines are saved for good (a stop, a reload) or read at the input's end."""
+        if self.runstep is None:
+            return
+        for single in self.runstep.flush_all():
             yield from self._end_bursts(single.now_usec)
             if found := self._anomalies(single.entry, single):
                 yield from self._hits(found)

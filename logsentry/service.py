@@ -166,6 +166,14 @@ class Service(ServiceReading):
         pipeline.silence.hold = self.hosts.hold if self.hosts else None  # a silent host's units: one incident
         return pipeline
 
+    def _learn_pending(self) -> None:
+        """Counted entries not learnt yet go into the baselines before they are saved for good."""
+        try:
+            for event in self.pipeline.learn_pending():
+                self._handle(event)
+        except Exception:  # at a stop, saving the rest matters more
+            log.exception("learning the last counted entries failed; their counts are not saved")
+
     def _follower(self) -> ScanningFollower | FanInFollower:
         return follower_for(self.config, self.pipeline.detector, self.cursor, self.positions)
 
@@ -272,6 +280,7 @@ class Service(ServiceReading):
                                 break
         finally:
             self.notify("STOPPING=1")
+            self._learn_pending()
             self.keeper.close()
             self._commit(final=True)
             self.worker.close()
@@ -380,6 +389,7 @@ class Service(ServiceReading):
             log.error("reload rejected, keeping the running config: %s", error)
             self._status()
             return False
+        self._learn_pending()  # the new pipeline starts with the baselines, not with the old one's counts
         self._commit()
         windows = self.pipeline.tracker.snapshot()
         rhythms = self.pipeline.silence.snapshot()

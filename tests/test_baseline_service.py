@@ -154,3 +154,34 @@ def test_baseline_show_names_hosts_not_only_machine_ids(make_journal, tmp_path: 
     assert "web-7.example" in table and remote[:12] not in table
     if LOCAL_MACHINE:
         assert hosts[LOCAL_MACHINE] == socket.gethostname() and socket.gethostname()[:20] in table
+
+
+def test_a_stop_saves_the_counts_the_anomaly_step_still_held(live_journal: LiveJournal, tmp_path: Path):
+    """The anomaly step counts a warm unit's ordinary lines and learns them in groups later (engine/runstep.py);
+    a clean stop learns what it still holds before the final save, so every line is in the saved baseline."""
+    now = time.time_ns() // 1000
+    history, live = 1200, 20  # fewer than a rate-spike needs: counted, not observed one by one
+    for n in range(history):
+        at = now - (history - n) * 5_000_000 - 60_000_000
+        live_journal.write(f"GET /api/items/{n} 200 {n % 70 + 3}ms", unit="api.service", __REALTIME_TIMESTAMP=at)
+        live_journal.write(f"checkpoint complete: wrote {n % 90} buffers", unit="db.service",
+                           __REALTIME_TIMESTAMP=at + 1)
+    live_journal.wait_written()
+    alerts = tmp_path / "alerts.jsonl"
+    running = RunningService(tmp_path, config(live_journal, alerts, tmp_path / "receive.py"))
+    try:
+        running.start()
+        running.wait_log("learnt baselines from", timeout=30)
+        time.sleep(1.5)  # adopted at the next catch-up
+        for n in range(live):
+            live_journal.write(f"GET /api/items/{n} 200 {n % 70 + 3}ms", unit="api.service")
+        for n in range(4):  # read after the api lines: the service has taken them in once this alert comes
+            live_journal.write(f"replica {n} lost: connection reset by peer", unit="db.service", priority=3)
+        wait_until(lambda: any(a["rule"] == "new-error-template" for a in alerts_of(alerts)), 15, "the anomaly alert")
+        running.stop()
+        shown = run_cli("baseline", "show", "--state-dir", str(tmp_path / "state"), "-u", "api", "-o", "json")
+        templates = {r["template"]: r for r in map(json.loads, shown.stdout.splitlines()) if r["type"] == "template"}
+        assert templates["GET <PATH> <NUM> <DUR>"]["count"] == history + live
+    finally:
+        if running.proc is not None:
+            running.stop(signal.SIGKILL)
