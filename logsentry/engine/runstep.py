@@ -173,6 +173,14 @@ class RunStep:
         self._budgets = array("i")
         """Per slot: how many more lines of the template may come before a rate-spike could fire (a bound
         the C step spends; `_learn` checks the real one)."""
+        warm_after = [r.anomaly.warm_after_usec for r in self.rate_rules if r.anomaly is not None]
+        self._warm_after = min(warm_after) if warm_after else None
+        """The shortest warm-up of the rate rules (µs of the unit's history): before it no rate-spike fires."""
+        self._cold: dict[str, set[int]] = {}
+        """Per unit whose history is shorter than that, the slots given an unbounded budget for it. Revoked
+        before the C step is handed a run reaching past the warm-up (it steps a run whole on the budgets)."""
+        self._stepped = -(2**63)
+        """The latest journal time (µs) of the entries handed to the C step so far."""
 
     def singles(self, run: ScreenedRun) -> Iterator[Single]:
         """Learn the run; the entries to observe one by one, in journal order (the caller observes each
@@ -184,8 +192,11 @@ class RunStep:
         self._views[serial] = view
         self._order.append(serial)
         modes, uids, tables = bytearray(len(run.units)), array("i"), []
-        hot, spans = detector.hot_until, self._spans
+        hot, spans, cold = detector.hot_until, self._spans, self._cold
+        self._stepped = max(self._stepped, run.peak_usec, run.last_usec)
         for span, key in enumerate(run.units):
+            if key in cold:
+                self._warmed(key)
             uid = spans.get(key)
             if uid is None:
                 uid = spans[key] = -1 if left_out(run.spans[span][0]) else self._uid(key)
@@ -244,6 +255,9 @@ class RunStep:
         table = self._tables.get(unit)
         if table is None:
             table = self._tables[unit] = {}
+        self._stepped = max(self._stepped, entry.realtime_usec)
+        if unit in self._cold:
+            self._warmed(unit)
         items = _runstep.one(self._state, self._serial, len(full.entries), entry.realtime_usec,
                              NO_LEVEL if level is None else level, entry.message, table, self._uid(unit),
                              self._budgets, self.error_level, self.bucket_usec, self.window_usec, MAX_TEMPLATE_CHARS,
@@ -267,7 +281,16 @@ class RunStep:
             self._state = _runstep.new()
             self._tables, self._slot_of, self._slots, self._slot_stats = {}, {}, [], []
             self._uids, self._units, self._spans = {}, [], {}
-            self._budgets = array("i")
+            self._budgets, self._cold = array("i"), {}
+
+    def _warmed(self, unit: str) -> None:
+        """Before the C step counts the unit's lines up to `_stepped`: its unbounded budgets end if its
+        warm-up may end by then."""
+        history = self.detector.baselines.units.get(unit)
+        assert self._warm_after is not None
+        if history is None or history.first_usec + self._warm_after <= self._stepped:
+            for slot in self._cold.pop(unit):
+                self._budgets[slot] = self._budget(unit, slot)
 
     def _due(self, serial: int, usec: int) -> Iterator[Single]:
         """One more run (or batch of entries in full), up to journal time `usec`: the units' counts begun
@@ -373,6 +396,13 @@ class RunStep:
         stats = self._slot_stats[slot] = self.detector.baselines.templates.get(unit, {}).get(template_id)
         if stats is None:
             return 0
+        if self._warm_after is not None:
+            history = self.detector.baselines.units.get(unit)
+            if history is not None and history.first_usec + self._warm_after > self._stepped:
+                self._cold.setdefault(unit, set()).add(slot)  # a unit's first hours: no rate-spike can fire
+                return _BIG
+            if (cold := self._cold.get(unit)) is not None:
+                cold.discard(slot)
         room = _BIG
         for rule in self.rate_rules:
             room = min(room, self._limit(rule, stats) - self.detector.rolled(rule, unit, template_id))
@@ -407,6 +437,9 @@ class RunStep:
             if before != (stats.entries + entries >= spec.warm_entries and last - first >= spec.warm_after_usec):
                 return False
             warm.append((rule, spec.warm_after_usec, before))
+        cold = self._cold.get(unit)
+        if cold and any(before for *_, before in warm) and any(group[0] in cold for group in groups):
+            return False  # counted on a cold unit's unbounded budget (_warmed revokes it before: a safety net)
         counted, rolls = [], []
         for slot, lines, low, high, level, level_at, minutes, runs in groups:
             template_id = slots[slot][1]
