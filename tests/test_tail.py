@@ -65,6 +65,7 @@ class Tail:
         assert self.process.stdout is not None
         for line in self.process.stdout:
             self.lines.put(line.rstrip("\n"))
+        self.process.stdout.close()
         self.lines.put(None)
 
     def next_line(self, timeout: float = TIMEOUT) -> str | None:
@@ -115,6 +116,8 @@ class Tail:
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait()
+        if self.process.stderr is not None:  # (stdout: the pump thread closes it at its end)
+            self.process.stderr.close()
 
 
 @pytest.fixture
