@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <systemd/sd-journal.h>
 #include <time.h>
 #include <unistd.h>
@@ -63,18 +64,47 @@ typedef struct {
     size_t len, cap;
 } Buf;
 
+/* A buffer of BUF_MAP_MIN bytes or more is pages mapped for it alone (its capacity is then a multiple of the
+   page size: 4096 doubled), so that freeing it gives them back to the kernel at once. From malloc, the
+   worker threads' arenas kept them: 100 idle held scanners kept about 400 KiB each of freed batch buffers in
+   anonymous memory, malloc_trim() or not (tests/test_fanin_memory.py). */
+#define BUF_MAP_MIN (64u << 10)
+
 static int buf_reserve(Buf *b, size_t more) {
     if (b->len + more <= b->cap)
         return 0;
     size_t cap = b->cap ? b->cap : 4096;
     while (cap < b->len + more)
         cap *= 2;
-    char *data = realloc(b->data, cap);
+    char *data;
+    if (cap < BUF_MAP_MIN) {
+        data = realloc(b->data, cap);
+    } else if (b->cap >= BUF_MAP_MIN) {
+        data = mremap(b->data, b->cap, cap, MREMAP_MAYMOVE);
+        data = data == MAP_FAILED ? NULL : data;
+    } else {
+        data = mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        data = data == MAP_FAILED ? NULL : data;
+        if (data) {
+            if (b->len)
+                memcpy(data, b->data, b->len);
+            free(b->data);
+        }
+    }
     if (!data)
         return -ENOMEM;
     b->data = data;
     b->cap = cap;
     return 0;
+}
+
+static void buf_release(Buf *b) {
+    if (b->cap >= BUF_MAP_MIN)
+        munmap(b->data, b->cap);
+    else
+        free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
 }
 
 static int buf_put(Buf *b, const void *p, size_t n) {
@@ -208,9 +238,7 @@ static void batch_free(Batch *b) {
     Buf *bufs[] = {&b->items, &b->candidates, &b->runs, &b->spans, &b->records, &b->units,
                    &b->times, &b->priorities, &b->levels, &b->span_ids, &b->message_ends, &b->messages};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) {
-        free(bufs[i]->data);
-        bufs[i]->data = NULL;
-        bufs[i]->cap = 0;
+        buf_release(bufs[i]);
     }
 }
 
@@ -260,7 +288,6 @@ typedef struct {
     size_t n_wanted;
     PyObject **wanted_names; /* the same names as str objects, for the dicts */
     PyObject *message_name; /* "MESSAGE" among wanted_names (never cached: nearly every one differs) */
-    struct CachedText *texts; /* recent short values as str objects (TEXT_CACHE_SLOTS, direct-mapped) */
     int64_t until_usec; /* -1: none */
     int priority_low, priority_high; /* -p: the effective priorities read (-1: all) */
 
@@ -300,7 +327,9 @@ typedef struct {
 } Scanner;
 
 /* Unit names and most field values repeat endlessly: one str object each, reused, saves creating (and
-   hashing, when used as a dict key) the same text again for every entry. */
+   hashing, when used as a dict key) the same text again for every entry. One cache for all scanners (used
+   with the GIL only): per scanner it cost about 370 KiB (4096 slots of 88 bytes, and their str objects), so
+   a collector's hundreds of held scanners kept hundreds of MiB of it while idle; hosts share most values. */
 #define TEXT_CACHE_SLOTS 4096
 #define TEXT_CACHE_MAX 64
 struct CachedText {
@@ -309,6 +338,7 @@ struct CachedText {
     char bytes[TEXT_CACHE_MAX];
     PyObject *text;
 };
+static struct CachedText *text_cache; /* TEXT_CACHE_SLOTS, direct-mapped; allocated at first use */
 
 static uint64_t hash_bytes(const char *p, size_t n) {
     uint64_t h = 1469598103934665603ull;
@@ -608,8 +638,11 @@ static uint64_t monotonic_usec(void) {
    appended since is found by sd_journal_next without sd_journal_process (no inotify instance needed:
    Linux allows 128 per user, fewer than a collector's hosts). Wait for poke() or the stop fd, no timeout:
    an idle host costs nothing. Shrink the free batches' buffers first, so that hundreds of idle scanners
-   do not keep a backlog's high-water mark (up to BATCH_BYTES and more each). */
+   do not keep a backlog's high-water mark (up to BATCH_BYTES and more each). A scanner still waiting after
+   IDLE_FREE_MS frees its batches' buffers entirely (the last batch handed over is back by then: it was in the
+   caller's hands at the first shrink): about 800 KiB of a 2048-entry batch read in full, per idle host. */
 #define KEEP_IDLE_BYTES (256u << 10)
+#define IDLE_FREE_MS 1000
 
 static size_t batch_capacity(const Batch *b) {
     const Buf *bufs[] = {&b->items, &b->candidates, &b->runs, &b->spans, &b->records, &b->units,
@@ -620,20 +653,27 @@ static size_t batch_capacity(const Batch *b) {
     return cap;
 }
 
-static void shrink_free_batches(Scanner *s) {
+/* Free the free batches' buffers above `keep` bytes; whether every batch is free (none is in the caller's
+   hands or ready). */
+static int shrink_free_batches(Scanner *s, size_t keep) {
     pthread_mutex_lock(&s->lock);
     for (size_t i = 0; i < s->n_free; i++) {
         Batch *b = &s->batches[s->free_list[i]];
-        if (batch_capacity(b) > KEEP_IDLE_BYTES)
+        if (batch_capacity(b) > keep)
             batch_free(b);
     }
+    int all = s->n_free == N_BATCHES;
     pthread_mutex_unlock(&s->lock);
+    return all;
 }
 
 static int wait_poke(Scanner *s) {
-    shrink_free_batches(s);
+    shrink_free_batches(s, KEEP_IDLE_BYTES);
     struct pollfd fds[2] = {{.fd = s->poke_fd, .events = POLLIN}, {.fd = s->stop_fd, .events = POLLIN}};
-    if (poll(fds, 2, -1) < 0 && errno != EINTR) {
+    int timeout_ms = IDLE_FREE_MS, ready;
+    while ((ready = poll(fds, 2, timeout_ms)) == 0) /* idle: free what is back, then wait without timeout */
+        timeout_ms = shrink_free_batches(s, 0) ? -1 : IDLE_FREE_MS;
+    if (ready < 0 && errno != EINTR) {
         s->error_where = "poll";
         return -errno;
     }
@@ -769,7 +809,7 @@ static void *worker(void *arg) {
     signal_ready(s);
     pthread_cond_broadcast(&s->changed);
     pthread_mutex_unlock(&s->lock);
-    free(unit.data);
+    buf_release(&unit);
     return NULL;
 }
 
@@ -781,9 +821,12 @@ static PyObject *bytes_of(const Buf *b, size_t offset, size_t len) {
 
 /* The value as str (UTF-8 with replacement, as values.decode does), shared with earlier equal values. */
 static PyObject *text_of(Scanner *s, const char *p, size_t len, uint64_t hash) {
-    if (len > TEXT_CACHE_MAX || !s->texts)
+    (void)s;
+    if (!text_cache && len <= TEXT_CACHE_MAX)
+        text_cache = calloc(TEXT_CACHE_SLOTS, sizeof(struct CachedText)); /* NULL: decoded uncached */
+    if (len > TEXT_CACHE_MAX || !text_cache)
         return PyUnicode_DecodeUTF8(p, (Py_ssize_t)len, "replace");
-    struct CachedText *slot = &s->texts[hash % TEXT_CACHE_SLOTS];
+    struct CachedText *slot = &text_cache[hash % TEXT_CACHE_SLOTS];
     if (slot->text && slot->hash == hash && slot->len == len && memcmp(slot->bytes, p, len) == 0) {
         Py_INCREF(slot->text);
         return slot->text;
@@ -1215,12 +1258,6 @@ static int Scanner_init(Scanner *s, PyObject *args, PyObject *kwargs) {
         if (strcmp(s->wanted[i].name, "MESSAGE") == 0)
             s->message_name = name;
     }
-    s->texts = calloc(TEXT_CACHE_SLOTS, sizeof(struct CachedText));
-    if (!s->texts) {
-        Py_DECREF(seq);
-        PyErr_NoMemory();
-        return -1;
-    }
     Py_DECREF(seq);
 
     if (open_journal(s, directory, files, flags) < 0)
@@ -1432,9 +1469,6 @@ static void Scanner_dealloc(Scanner *s) {
     }
     free(s->wanted);
     free(s->wanted_names);
-    for (size_t i = 0; s->texts && i < TEXT_CACHE_SLOTS; i++)
-        Py_XDECREF(s->texts[i].text);
-    free(s->texts);
     Py_TYPE(s)->tp_free((PyObject *)s);
 }
 

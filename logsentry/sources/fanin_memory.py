@@ -1,0 +1,60 @@
+"""How many scanners the fan-in (sources/fanin.py) may hold open within the service's memory limit.
+
+contrib/logsentry.service sets MemoryMax=256M; a collector holds a poked C scanner per host. An idle held
+scanner costs about 20 KiB of anonymous memory (tests/test_fanin_memory.py: its batch buffers are freed after
+a second of waiting and the text cache is shared), but a host catching up holds up to two batches of
+fanin.BATCH_ENTRIES entries, so the held scanners get HELD_BUDGET_BYTES each out of half the cgroup's
+memory.max; hosts beyond that are read open-read-close, as before holding existed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = ["HELD_BUDGET_BYTES", "cgroup_memory_max", "held_memory_cap"]
+
+HELD_BUDGET_BYTES = 128 << 10
+"""Memory allowed per held scanner (bytes): several times an idle one's, room for some catching up."""
+
+HELD_SHARE = 2
+"""The held scanners get 1/HELD_SHARE of memory.max; the pipeline, its state and the rest keep the other."""
+
+
+def cgroup_memory_max(proc_cgroup: Path = Path("/proc/self/cgroup"),
+                      root: Path = Path("/sys/fs/cgroup")) -> int | None:
+    """The smallest memory limit (bytes) of this process's cgroup and its parents (MemoryMax= of the unit or
+    of a slice above it): cgroup v2's memory.max, else v1's memory.limit_in_bytes; None: none to read."""
+    try:
+        lines = proc_cgroup.read_text().splitlines()
+    except OSError:
+        return None
+    limits: list[int] = []
+    for line in lines:
+        _, controllers, path = line.split(":", 2) if line.count(":") >= 2 else ("", "-", "")
+        if controllers == "":
+            limits += _limits(root, root / path.lstrip("/"), "memory.max")
+        elif "memory" in controllers.split(","):
+            limits += _limits(root / "memory", root / "memory" / path.lstrip("/"), "memory.limit_in_bytes")
+    return min(limits, default=None)
+
+
+def _limits(root: Path, directory: Path, name: str) -> list[int]:
+    """The numeric `name` files (bytes) of `directory` and its parents up to `root` ("max" is no limit)."""
+    limits = []
+    while True:
+        try:
+            text = (directory / name).read_text().strip()
+        except OSError:
+            text = "max"
+        if text.isdigit():
+            limits.append(int(text))
+        if directory == root or root not in directory.parents:
+            return limits
+        directory = directory.parent
+
+
+def held_memory_cap(memory_max: int | None, held_max: int = 1024) -> int:
+    """At most `held_max` held scanners, fewer when `memory_max` (bytes) cannot afford HELD_BUDGET_BYTES
+    each out of its 1/HELD_SHARE; at least one."""
+    if memory_max is None:
+        return held_max
+    return max(1, min(held_max, memory_max // HELD_SHARE // HELD_BUDGET_BYTES))
