@@ -17,9 +17,16 @@ this) pokes that host's scanner; a file or directory created, moved or deleted, 
 idle collector costs nothing but a look every LOOK_S (list and stat: a missed event costs at most that).
 
 A rotation (the active name now on another inode) closes the held scanner and drains the old file, found among
-the archives by its inode, from the position to its end before the new active file is read from its head; a
-new stem is read from its head. Hosts beyond what the descriptor limit allows to hold (or HELD_MAX) are read
-as before holding existed: opened when they change, read to their end, closed.
+the archives by its inode, from the position to its end, together with every other archive of the stem made
+since the last look (a host that rotated twice in between), in one read, before the new active file is read
+from its head. A new stem is read from its head, its archives first. At the start, a stem saved before a
+rotation is read from its position through its archives; when resuming (positions saved: not a first start,
+where tail_positions gives every stem with entries a position), a stem with no position joined while the
+service was down: its archives and active file are read from their head. Hosts beyond what the descriptor
+limit allows to hold (or HELD_MAX) are read as before holding existed: opened when they change, read to their
+end, closed. Without inotify (its instances or watches used up: fs.inotify.max_user_instances,
+max_user_watches) the directory is looked at every POLL_S instead, with one warning: nothing is lost,
+entries come later.
 """
 
 from __future__ import annotations
@@ -38,7 +45,7 @@ from ..model import Entry, Screen
 from .fanin_files import Listing, holds, list_directory, stem_of, tail_positions
 from .fanin_memory import cgroup_memory_max, held_memory_cap
 from .follow import FollowItem, ReadUpTo, ScanningFollower
-from .inotify import IN_IGNORED, IN_ISDIR, IN_MODIFY, IN_Q_OVERFLOW, STRUCTURE, Inotify
+from .inotify import IN_IGNORED, IN_ISDIR, IN_MODIFY, STRUCTURE, DirectoryWatch
 from .journal import JournalLocation, StartAt
 from .selection import Selection
 
@@ -49,6 +56,9 @@ log = logging.getLogger(__name__)
 LOOK_S = 2.0
 """How often the directory is listed and the active files stat()ed although no event came (s): the most a
 missed inotify event delays an entry (one stat per host, nothing else, while nothing changes)."""
+
+POLL_S = 0.1
+"""How often the directory is looked at when inotify cannot be had (s): the most an entry then waits."""
 
 HELD_MAX, FDS_PER_HELD, FDS_SPARE = 1024, 8, 256
 """At most HELD_MAX scanners are held open (a thread each, waiting without CPU); each holds its file's
@@ -140,48 +150,55 @@ class FanInFollower:
         self._selector: selectors.BaseSelector = selectors.DefaultSelector()
         self._hosts: dict[str, _Host] = {}
         self._held = 0
-        self._watches: dict[int, str] = {}  # inotify watch → the directory's prefix of stems ("" or "SUBDIR/")
         self._said: dict[str, str] = {}  # per stem, the last read error logged (once, not at every change)
+        self._known: dict[str, set[int]] = {}  # per stem, the inodes of its archives read (or old at the start)
+        self._watch = DirectoryWatch(directory, POLL_S)
+        self._listening = False  # the inotify descriptor is registered in the selector
 
     def __iter__(self) -> Iterator[FollowItem]:
         self.held_max = min(self.held_max, max(0, (raise_fd_limit() - FDS_SPARE) // FDS_PER_HELD),
                             held_memory_cap(cgroup_memory_max(), HELD_MAX))  # MemoryMax= (fanin_memory.py)
-        self._closer = ThreadPoolExecutor(CLOSERS, thread_name_prefix="logsentry-fanin-close")
-        self._selector = selectors.DefaultSelector()  # epoll: no limit of 1024 descriptors
-        inotify = Inotify()
         try:
-            yield from self._follow(inotify)
+            self._closer = ThreadPoolExecutor(CLOSERS, thread_name_prefix="logsentry-fanin-close")
+            self._selector = selectors.DefaultSelector()  # epoll: no limit of 1024 descriptors
+            self._watch = DirectoryWatch(self.directory, POLL_S)
+            self._watch.open()
+            yield from self._follow()
         finally:
             for host in self._hosts.values():
                 self._release(host)
             while self._closing:
                 self._closing.popleft().result()
-            self._closer.shutdown(wait=True)
+            if self._closer is not None:
+                self._closer.shutdown(wait=True)
             self._selector.close()
-            inotify.close()
-            self._hosts, self._watches = {}, {}
+            self._watch.close()
+            self._hosts, self._known, self._closer, self._listening = {}, {}, None, False
 
-    def _follow(self, inotify: Inotify) -> Iterator[FollowItem]:
-        hosts = self._hosts
-        self._watch(inotify)  # before listing: whatever changes after the listing is an event
+    def _follow(self) -> Iterator[FollowItem]:
+        hosts, resuming = self._hosts, bool(self.positions)
+        self._watch_all()  # before listing: whatever changes after the listing is an event
         listing = list_directory(self.directory)
         for stem in sorted(set(listing.active) | set(listing.archives)):
             cursor = self.positions.get(stem)
             active = listing.active.get(stem)
+            archives = listing.archives.get(stem, [])
             held = cursor is not None and active is not None and holds(active[0], cursor)
-            if cursor is not None and not held:
-                # Saved before a rotation (or its entry vacuumed: a gap): every file of the host from the
-                # position, then the active file on from what that read reached.
-                files = (*(p for p, _ in listing.archives.get(stem, [])), *((active[0],) if active else ()))
+            if (cursor is not None and not held) or (cursor is None and resuming and archives):
+                # Saved before a rotation (or its entry vacuumed: a gap), or a host that joined while the
+                # service was down: every file of the host from the position (else from their head), then the
+                # active file on from what that read reached.
+                files = (*(path for path, _ in archives), *((active[0],) if active else ()))
                 yield from self._read(stem, files, cursor)
                 cursor = self.positions.get(stem)
                 held = cursor is not None and active is not None and holds(active[0], cursor)
             if active is not None:
                 hosts[stem] = _Host(active[0], active[1], (-1, -1), held)
-        self._selector.register(inotify.fileno(), selectors.EVENT_READ, None)
+            self._known[stem] = {inode for _, inode in archives}
+        self._listen()
         changed: set[str] = set()
-        yield from self._look(inotify, changed)
-        next_look, listening, resume = time.monotonic() + self.look_s, True, 0.0
+        yield from self._look(changed)
+        next_look, resume = time.monotonic() + self._look_s(), 0.0
         while True:
             for stem in sorted(changed):
                 if (host := hosts.get(stem)) is not None:
@@ -189,48 +206,49 @@ class FanInFollower:
             changed.clear()
             yield None  # everything there was has been handed over
             relist = False
-            if not listening and time.monotonic() >= resume:
-                self._selector.register(inotify.fileno(), selectors.EVENT_READ, None)
-                listening = True
+            if self._watch.active and not self._listening and time.monotonic() >= resume:
+                self._listen()
             now = time.monotonic()
-            timeout = min(self.wait_s, next_look - now, self.wait_s if listening else resume - now)
+            paused = self._watch.active and not self._listening
+            timeout = min(self.wait_s, next_look - now, resume - now if paused else self.wait_s)
             for key, _events in self._selector.select(max(0.0, timeout)):
                 if key.data is None:
-                    relist |= self._events(inotify, changed)
-                    self._selector.unregister(inotify.fileno())
-                    listening, resume = False, time.monotonic() + PAUSE_S
+                    relist |= self._events(changed)
+                    self._selector.unregister(self._watch)
+                    self._listening, resume = False, time.monotonic() + PAUSE_S
                 elif (host := hosts.get(key.data)) is not None and host.fd == key.fd:
                     yield from self._drain(key.data, host)
             if relist or time.monotonic() >= next_look:
-                yield from self._look(inotify, changed)
-                next_look = time.monotonic() + self.look_s
+                yield from self._look(changed)
+                next_look = time.monotonic() + self._look_s()
 
-    def _watch(self, inotify: Inotify) -> None:
-        """Watch the directory and its subdirectories (journald's machine-id directories); a subdirectory that
-        cannot be watched (gone, unreadable) is left out, as sd-journal leaves it."""
-        self._watches[inotify.add(str(self.directory))] = ""
-        try:
-            names = [path.name for path in self.directory.iterdir() if path.is_dir() and not path.is_symlink()]
-        except OSError:
-            return  # listing it again raises (as before)
-        for name in names:
-            try:
-                self._watches[inotify.add(str(self.directory / name))] = name + "/"
-            except OSError:
-                continue
+    def _look_s(self) -> float:
+        return self.look_s if self._watch.active else min(self.look_s, POLL_S)
 
-    def _events(self, inotify: Inotify, changed: set[str]) -> bool:
+    def _listen(self) -> None:
+        if self._watch.active and not self._listening:
+            self._selector.register(self._watch, selectors.EVENT_READ, None)
+            self._listening = True
+
+    def _watch_all(self) -> None:
+        """Watch the directory and its subdirectories; inotify given up (out of watches): polled instead."""
+        self._watch.watch()
+        if not self._watch.active:
+            if self._listening:
+                self._selector.unregister(self._watch)
+                self._listening = False
+            self._watch.close()
+
+    def _events(self, changed: set[str]) -> bool:
         """Poke the held hosts whose active file changed, note the others in `changed`; whether the directory
         must be listed again (files or directories came, went or were renamed, or events were lost)."""
-        relist, hosts, watches = False, self._hosts, self._watches
-        for (wd, name), mask in inotify.read().items():
-            prefix = watches.get(wd)
-            if mask & IN_Q_OVERFLOW or prefix is None:
+        relist, hosts = False, self._hosts
+        for prefix, name, mask in self._watch.events():
+            if prefix is None:
                 relist = True
                 continue
             if mask & IN_IGNORED:
-                del watches[wd]  # its directory is gone
-                relist = True
+                relist = True  # its directory is gone
             if mask & STRUCTURE and (not name or mask & IN_ISDIR or stem_of(name) is not None):
                 relist = True
             if mask & IN_MODIFY and name.endswith(".journal") and "@" not in name:
@@ -243,27 +261,38 @@ class FanInFollower:
                     changed.add(prefix + name[:-len(".journal")])
         return relist
 
-    def _look(self, inotify: Inotify, changed: set[str]) -> Generator[FollowItem, None, None]:
+    def _look(self, changed: set[str]) -> Generator[FollowItem, None, None]:
         """List the directory: drain and drop rotated or vanished files, add new hosts, and note in `changed`
         every host whose active file's size or time differs from the last look (a missed event)."""
-        self._watch(inotify)
+        self._watch_all()
         listing = list_directory(self.directory)
         hosts = self._hosts
         for stem in sorted(set(listing.active) | set(hosts)):
             host, active = hosts.get(stem), listing.active.get(stem)
+            archives = listing.archives.get(stem, [])
+            known = self._known.setdefault(stem, set())
+            known &= {inode for _, inode in archives}  # an inode vacuumed away may come back as another file
+            unread = tuple((path, inode) for path, inode in archives if inode not in known)
             if host is not None and (active is None or host.inode != active[1]):
-                # Rotated (the old file, same inode, is an archive now): the old file to its end, then the new
-                # one from its head. An old file already gone leaves nothing to read.
+                # Rotated (the old file, same inode, is an archive now): the old file from the position and the
+                # archives made since the last look (it rotated more than once), then the new file from its
+                # head. An old file already gone leaves nothing of it to read.
                 self._release(host)
-                old = [path for path, inode in listing.archives.get(stem, []) if inode == host.inode]
-                if old:
-                    yield from self._read(stem, (old[0],), self.positions.get(stem) if host.in_file else None)
+                in_old = host.in_file and any(inode == host.inode for _, inode in unread)
+                if unread:
+                    yield from self._read(stem, tuple(path for path, _ in unread),
+                                          self.positions.get(stem) if in_old else None)
+                    known.update(inode for _, inode in unread)
                 del hosts[stem]
                 host = None
             if active is None:
                 continue
             path, inode, size, mtime = active
             if host is None:
+                if unread := tuple((p, i) for p, i in unread if i not in known):
+                    # a new host's archives (it rotated before this look), from their head, before its file
+                    yield from self._read(stem, tuple(p for p, _ in unread), None)
+                    known.update(i for _, i in unread)
                 host = hosts[stem] = _Host(path, inode, (-1, -1), False)  # a new host or file: from its head
             if host.seen != (size, mtime):
                 host.seen = (size, mtime)

@@ -85,24 +85,40 @@ def holds(path: Path, cursor: str) -> bool:
 
 
 def tail_positions(directory: Path, merged_cursor: str | None = None) -> dict[str, str]:
-    """Per stem, the cursor of its active file's last entry (where a first start begins: from now), or, after
-    one merged reader's `merged_cursor` (state saved before the host-by-host reading), of its last entry stamped
-    at or before that cursor's time (a stem with none has no position: read from its head)."""
+    """Per stem, the cursor of its newest entry (where a first start begins: from now), or, after one merged
+    reader's `merged_cursor` (state saved before the host-by-host reading), of its newest entry stamped at or
+    before that cursor's time. The active file is looked at first; its archives only when it has no such entry
+    (empty, or all newer), so that every stem with entries has a position: a stem with none is one the
+    fan-in reads in full when it resumes (sources/fanin.py)."""
     until_usec = cursor_realtime(merged_cursor) if merged_cursor else None
+    listing = list_directory(directory)
     positions: dict[str, str] = {}
-    for stem, (path, _inode, _size, _mtime) in list_directory(directory).active.items():
-        try:
-            reader = journal._Reader(flags=0, files=[str(path.resolve())])
-        except OSError:
-            continue
-        try:
-            if until_usec is None:
-                reader.seek_tail()
-            else:
-                reader.seek_realtime(until_usec + 1)
-            # (before its first entry, previous() still gives the first: checked by its time)
-            if reader._previous() and (until_usec is None or int(reader._get_realtime()) <= until_usec):
-                positions[stem] = str(reader._get_cursor())
-        finally:
-            reader.close()
+    for stem in sorted(set(listing.active) | set(listing.archives)):
+        active = listing.active.get(stem)
+        for files in ([active[0]] if active else [], [path for path, _inode in listing.archives.get(stem, [])]):
+            cursor = _last_cursor(files, until_usec) if files else None
+            if cursor is not None:
+                positions[stem] = cursor
+                break
     return positions
+
+
+def _last_cursor(files: list[Path], until_usec: int | None) -> str | None:
+    """The cursor of the newest entry of `files` (stamped at or before `until_usec`, µs of journal time)."""
+    try:
+        reader = journal._Reader(flags=0, files=[str(path.resolve()) for path in files])
+    except OSError:
+        return None
+    try:
+        if until_usec is None:
+            reader.seek_tail()
+        else:
+            reader.seek_realtime(until_usec + 1)
+        # (before its first entry, previous() still gives the first: checked by its time)
+        if reader._previous() and (until_usec is None or int(reader._get_realtime()) <= until_usec):
+            return str(reader._get_cursor())
+        return None
+    except OSError:
+        return None
+    finally:
+        reader.close()

@@ -11,9 +11,14 @@ File names in events come from the directory, never from log text.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
+import errno
+import logging
 import os
 import struct
+from collections.abc import Iterator
+from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 IN_MODIFY = 0x00000002
 IN_MOVED_FROM = 0x00000040
@@ -46,7 +51,7 @@ class Inotify:
     what came."""
 
     def __init__(self) -> None:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc = ctypes.CDLL(None, use_errno=True)  # the process's own libc (find_library runs ldconfig)
         self._add_watch = libc.inotify_add_watch
         self._add_watch.argtypes = (ctypes.c_int, ctypes.c_char_p, ctypes.c_uint32)
         self._add_watch.restype = ctypes.c_int
@@ -100,3 +105,77 @@ class Inotify:
         if self.fd >= 0:
             os.close(self.fd)
             self.fd = -1
+
+
+class DirectoryWatch:
+    """A journal directory and its subdirectories (journald's machine-id directories) watched by one inotify
+    instance; `active` is False when inotify cannot be had (instances or watches used up): the caller then looks
+    at the directory often instead (said once, with the sysctl to raise)."""
+
+    def __init__(self, directory: Path, poll_s: float) -> None:
+        self.directory = directory
+        self.poll_s = poll_s
+        self.inotify: Inotify | None = None
+        self.watches: dict[int, str] = {}  # watch → the directory's prefix of stems ("" or "SUBDIR/")
+        self.active = False
+
+    def open(self) -> None:
+        try:
+            self.inotify = Inotify()
+        except OSError as error:
+            self._give_up(error, "fs.inotify.max_user_instances")
+            return
+        self.active = True
+
+    def fileno(self) -> int:
+        return self.inotify.fileno() if self.inotify is not None else -1
+
+    def watch(self) -> None:
+        """Watch the directory and its subdirectories; a subdirectory that cannot be watched (gone, unreadable)
+        is left out, as sd-journal leaves it. Out of watches (ENOSPC), inotify is given up."""
+        if not self.active or not self._add(self.directory, ""):
+            return
+        try:
+            names = [path.name for path in self.directory.iterdir() if path.is_dir() and not path.is_symlink()]
+        except OSError:
+            return  # listing it again raises
+        for name in names:
+            try:
+                if not self._add(self.directory / name, name + "/"):
+                    return
+            except OSError:
+                continue
+
+    def _add(self, path: Path, prefix: str) -> bool:
+        assert self.inotify is not None
+        try:
+            self.watches[self.inotify.add(str(path))] = prefix
+        except OSError as error:
+            if error.errno not in (errno.ENOSPC, errno.ENOMEM):
+                raise
+            self._give_up(error, "fs.inotify.max_user_watches")
+            return False
+        return True
+
+    def _give_up(self, error: OSError, sysctl: str) -> None:
+        log.warning("journal_directory %s: no inotify (%s): the directory is looked at every %.1f s instead, "
+                    "so entries come later; raise the sysctl %s", self.directory, error, self.poll_s, sysctl)
+        self.active, self.watches = False, {}
+
+    def events(self) -> Iterator[tuple[str | None, str, int]]:
+        """The events queued now, per file: (its directory's prefix of stems, None for lost events or an
+        unknown watch; the file name, "" for the directory itself; the masks ORed). A watch whose directory is
+        gone (IN_IGNORED) is dropped."""
+        if self.inotify is None:
+            return
+        for (wd, name), mask in self.inotify.read().items():
+            prefix = self.watches.get(wd)
+            if mask & IN_IGNORED and prefix is not None:
+                del self.watches[wd]
+            yield (None if mask & IN_Q_OVERFLOW else prefix), name, mask
+
+    def close(self) -> None:
+        if self.inotify is not None:
+            self.inotify.close()
+            self.inotify = None
+        self.active, self.watches = False, {}
