@@ -81,6 +81,20 @@ def test_a_host_that_joined_and_rotated_while_the_service_was_down_is_read_in_fu
     assert messages(items, 1, timeout=1.0) == []  # alpha's entries are not read again
 
 
+def test_a_host_that_joins_and_rotates_before_the_next_look_is_read_in_full(tmp_path: Path) -> None:
+    directory = tmp_path / "remote"
+    directory.mkdir()
+    journal_file(directory / "remote-alpha.journal", ALPHA, "alpha", ["alpha 0"], 1)
+    items = iter(FanInFollower(directory, Selection(), None, (), {}, wait_s=0.5))
+    assert messages(items, 1, timeout=3) == ["alpha 0"]
+    # between two looks host beta appears, and its first file is archived before the fan-in lists it
+    journal_file(directory / "remote-beta@0001-0002-0003.journal~", BETA, "beta", ["beta 0", "beta 1"], 100)
+    journal_file(directory / "remote-beta.journal", BETA, "beta", ["beta 2"], 200)
+    got = messages(items, 3, timeout=5)
+    print("joined:", got)
+    assert got == ["beta 0", "beta 1", "beta 2"]
+
+
 def test_a_first_start_gives_every_host_with_entries_a_position_and_reads_nothing_old(tmp_path: Path) -> None:
     """tail_positions gives a host whose entries are all in archives a position: resuming, a host without one
     is read in full, so a first start must leave none without."""
