@@ -25,8 +25,9 @@ run` over the directory with its metrics endpoint on 127.0.0.1, and writes RATE 
 the current time, spread over the hosts; every second it scrapes the service: the largest
 `logsentry_journal_lag_seconds{host}` (refreshed whenever the service has caught up) and
 `logsentry_entries_read_total` against the entries written (the backlog). It reports the service's CPU share,
-the largest backlog after the first 3 s, the median and largest per-host lag, and, once it reads no more, the
-entries it never read of those journalctl lists in the files (bench/results/fleet-follow-*).
+the largest backlog after the first 3 s, the median and largest per-host lag, its memory (RSS, anonymous and
+file-backed) at the end of writing and again once it reads no more (its held scanners idle), and the entries it
+never read of those journalctl lists in the files (bench/results/fleet-follow-*).
 The writer and the journal-remote processes share the machine with the service: on 2 cores they cost about as
 much as it does.
 """
@@ -240,9 +241,7 @@ actions = ["alert"]
             samples.append((time.monotonic() - began, written, metrics["logsentry_entries_read_total"][""]))
         time.sleep(tick)
     cpu = cpu_seconds(service.pid) - cpu_before
-    status = Path(f"/proc/{service.pid}/status").read_text()
-    rss = {key: int(value.split()[0]) // 1024 for key, value in
-           (line.split(":", 1) for line in status.splitlines()) if key in ("VmRSS", "VmHWM", "RssAnon", "RssFile")}
+    rss = memory_mib(service.pid)
     feeders_cpu = sum(cpu_seconds(feeder.pid) for feeder in feeders) - feeders_before
     writer_cpu = time.process_time() - writer_before
     read_total, still, settle_until = -1.0, 0, time.monotonic() + 60  # until the service reads no more
@@ -250,6 +249,7 @@ actions = ["alert"]
         time.sleep(1)
         now_read = scrape(port)["logsentry_entries_read_total"][""]
         still, read_total = (still + 1, now_read) if now_read == read_total else (0, now_read)
+    idle = memory_mib(service.pid)  # read all, waiting 3 s and more: the held scanners are idle
     listed = subprocess.run(["journalctl", "-D", str(remote), "-o", "cat", "--no-pager", "-q"], capture_output=True,
                             check=True)
     in_files = listed.stdout.count(b"\n")
@@ -275,7 +275,15 @@ actions = ["alert"]
             "max_host_lag_s_p50": round(statistics.median(lags), 2) if lags else None,
             "max_host_lag_s_max": round(max(lags), 2) if lags else None,
             "service_rss_mib": rss.get("VmRSS"), "service_peak_rss_mib": rss.get("VmHWM"),
-            "service_rss_anon_mib": rss.get("RssAnon"), "service_rss_file_mib": rss.get("RssFile")}
+            "service_rss_anon_mib": rss.get("RssAnon"), "service_rss_file_mib": rss.get("RssFile"),
+            "service_idle_rss_anon_mib": idle.get("RssAnon"), "service_idle_rss_file_mib": idle.get("RssFile")}
+
+
+def memory_mib(pid: int) -> dict[str, int]:
+    """VmRSS, VmHWM (peak), RssAnon and RssFile of a process (MiB)."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    return {key: int(value.split()[0]) // 1024 for key, value in
+            (line.split(":", 1) for line in status.splitlines()) if key in ("VmRSS", "VmHWM", "RssAnon", "RssFile")}
 
 
 def merge_check() -> list[str]:
