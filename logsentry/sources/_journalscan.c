@@ -667,6 +667,21 @@ static int shrink_free_batches(Scanner *s, size_t keep) {
     return all;
 }
 
+/* Woken with new entries: gather what comes in the rest of the coalescing window since the last hand-over
+   (the stop fd still ends the wait); -1 with errno on failure. */
+static int coalesce(Scanner *s, struct pollfd *stop) {
+    uint64_t since = monotonic_usec() - s->handed_usec;
+    if (since >= s->coalesce_usec)
+        return 0;
+    uint64_t rest_usec = s->coalesce_usec - since;
+    struct timespec rest = {.tv_sec = (time_t)(rest_usec / 1000000u), .tv_nsec = (long)(rest_usec % 1000000u) * 1000};
+    if (ppoll(stop, 1, &rest, NULL) < 0 && errno != EINTR) {
+        s->error_where = "ppoll";
+        return -1;
+    }
+    return 0;
+}
+
 static int wait_poke(Scanner *s) {
     shrink_free_batches(s, KEEP_IDLE_BYTES);
     struct pollfd fds[2] = {{.fd = s->poke_fd, .events = POLLIN}, {.fd = s->stop_fd, .events = POLLIN}};
@@ -677,16 +692,8 @@ static int wait_poke(Scanner *s) {
         s->error_where = "poll";
         return -errno;
     }
-    uint64_t since = monotonic_usec() - s->handed_usec;
-    if ((fds[0].revents & POLLIN) && !(fds[1].revents & POLLIN) && since < s->coalesce_usec) {
-        uint64_t rest_usec = s->coalesce_usec - since;
-        struct timespec rest = {.tv_sec = (time_t)(rest_usec / 1000000u),
-                                .tv_nsec = (long)(rest_usec % 1000000u) * 1000};
-        if (ppoll(&fds[1], 1, &rest, NULL) < 0 && errno != EINTR) {
-            s->error_where = "ppoll";
-            return -errno;
-        }
-    }
+    if ((fds[0].revents & POLLIN) && !(fds[1].revents & POLLIN) && coalesce(s, &fds[1]) < 0)
+        return -errno;
     uint64_t count;
     if (read(s->poke_fd, &count, sizeof count) < 0) {
         /* EAGAIN: woken by the stop fd */
@@ -721,17 +728,8 @@ static int wait_journal(Scanner *s) {
         s->error_where = "poll";
         return -errno;
     }
-    uint64_t since = monotonic_usec() - s->handed_usec;
-    if (ready > 0 && !(fds[1].revents & POLLIN) && since < s->coalesce_usec) {
-        /* gather what comes in the rest of the window (the stop fd still ends the wait) */
-        uint64_t rest_usec = s->coalesce_usec - since;
-        struct timespec rest = {.tv_sec = (time_t)(rest_usec / 1000000u),
-                                .tv_nsec = (long)(rest_usec % 1000000u) * 1000};
-        if (ppoll(&fds[1], 1, &rest, NULL) < 0 && errno != EINTR) {
-            s->error_where = "ppoll";
-            return -errno;
-        }
-    }
+    if (ready > 0 && !(fds[1].revents & POLLIN) && coalesce(s, &fds[1]) < 0)
+        return -errno;
     int r = sd_journal_process(s->journal);
     if (r < 0) {
         s->error_where = "sd_journal_process";
