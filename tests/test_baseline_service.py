@@ -32,6 +32,15 @@ argv = ["{sys.executable}", "{script}"]
 '''
 
 
+def write_history(live: LiveJournal, count: int) -> None:
+    """`count` lines each of api.service and db.service, one every 5 s, ending a minute ago."""
+    now = time.time_ns() // 1000
+    for n in range(count):
+        at = now - (count - n) * 5_000_000 - 60_000_000
+        live.write(f"GET /api/items/{n} 200 {n % 70 + 3}ms", unit="api.service", __REALTIME_TIMESTAMP=at)
+        live.write(f"checkpoint complete: wrote {n % 90} buffers", unit="db.service", __REALTIME_TIMESTAMP=at + 1)
+
+
 def alerts_of(path: Path) -> list[dict]:
     if not path.exists():
         return []
@@ -41,11 +50,7 @@ def alerts_of(path: Path) -> list[dict]:
 def test_learns_history_at_first_start_and_keeps_it_across_kill_9(live_journal: LiveJournal, tmp_path: Path):
     now = time.time_ns() // 1000
     history = 1800
-    for n in range(history):  # two and a half hours of steady logs, ending a minute ago
-        at = now - (history - n) * 5_000_000 - 60_000_000
-        live_journal.write(f"GET /api/items/{n} 200 {n % 70 + 3}ms", unit="api.service", __REALTIME_TIMESTAMP=at)
-        live_journal.write(f"checkpoint complete: wrote {n % 90} buffers", unit="db.service",
-                           __REALTIME_TIMESTAMP=at + 1)
+    write_history(live_journal, history)  # two and a half hours of steady logs, ending a minute ago
     live_journal.write("unrelated history", unit="other.service", __REALTIME_TIMESTAMP=now - 61_000_000)
     live_journal.wait_written()
     alerts = tmp_path / "alerts.jsonl"
@@ -159,13 +164,8 @@ def test_baseline_show_names_hosts_not_only_machine_ids(make_journal, tmp_path: 
 def test_a_stop_saves_the_counts_the_anomaly_step_still_held(live_journal: LiveJournal, tmp_path: Path):
     """The anomaly step counts a warm unit's ordinary lines and learns them in groups later (engine/runstep.py);
     a clean stop learns what it still holds before the final save, so every line is in the saved baseline."""
-    now = time.time_ns() // 1000
     history, live = 1200, 20  # fewer than a rate-spike needs: counted, not observed one by one
-    for n in range(history):
-        at = now - (history - n) * 5_000_000 - 60_000_000
-        live_journal.write(f"GET /api/items/{n} 200 {n % 70 + 3}ms", unit="api.service", __REALTIME_TIMESTAMP=at)
-        live_journal.write(f"checkpoint complete: wrote {n % 90} buffers", unit="db.service",
-                           __REALTIME_TIMESTAMP=at + 1)
+    write_history(live_journal, history)
     live_journal.wait_written()
     alerts = tmp_path / "alerts.jsonl"
     running = RunningService(tmp_path, config(live_journal, alerts, tmp_path / "receive.py"))
