@@ -287,6 +287,13 @@ class HostSilence:
         return [[m, h.newest_usec, h.name, h.unit, h.message[:500], h.cursor, h.silent_since, h.fired_usec,
                  h.rhythm.snapshot()] for m, h in self.hosts.items()]
 
+    @staticmethod
+    def saved_names(data: Any) -> dict[str, str]:
+        """machine id -> _HOSTNAME from a snapshot() (for `baseline show`, which has no running service)."""
+        return {item[0]: item[2] for item in data if isinstance(item, list) and len(item) > 2
+                and isinstance(item[0], str) and isinstance(item[2], str) and item[2]} \
+            if isinstance(data, list) else {}
+
     def restore(self, data: Any) -> None:
         if not isinstance(data, list):
             return

@@ -19,6 +19,7 @@ from rich.text import Text
 
 from ..engine.baseline import Baselines
 from ..engine.templates import TemplateMiner
+from ..host_silence import HostSilence
 from ..hosts import local_machine_id
 from ..model import split_host_unit
 from ..sources import JournalOpenError
@@ -32,13 +33,9 @@ from .run import config_option, load_site_config
 
 
 def host_names(saved_hosts: Any) -> dict[str, str]:
-    """machine id -> host name: this machine's, and those the service saw in a journal_directory (its saved
-    `hosts`, HostSilence.snapshot: [machine, newest µs, _HOSTNAME, ...] per host)."""
-    names: dict[str, str] = {}
-    for item in saved_hosts if isinstance(saved_hosts, list) else ():
-        if isinstance(item, list) and len(item) > 2 and isinstance(item[0], str) and isinstance(item[2], str) \
-                and item[2]:
-            names[item[0]] = item[2]
+    """machine id -> host name: those the service saw in a journal_directory (its saved `hosts`), and this
+    machine's own."""
+    names = HostSilence.saved_names(saved_hosts)
     if machine := local_machine_id():
         names.setdefault(machine, socket.gethostname())
     return names
