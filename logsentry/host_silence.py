@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .actions.alert import incident_payload
+from .actions.alert import incident_payload, journal_source
 from .actions.runner import incident_id
 from .config import SiteConfig
 from .engine.rhythm import MAX_GAPS, Rhythm
@@ -190,9 +190,9 @@ class HostSilence:
         return f"no journal entry for {format_duration(now_usec - host.newest_usec)}{usual}"
 
     def _payload(self, event: str, incident: Incident, reason: str) -> dict[str, Any]:
-        payload = incident_payload(event, incident, self.observer, reason)
+        where = journal_source(self.directory)
+        payload = incident_payload(event, incident, self.observer, reason, source=where)
         since = (incident.first_usec - 60 * 1_000_000) // 1_000_000
-        where = ["-D", str(self.directory)] if self.directory is not None else []
         payload["journalctl"] = shlex.join(["journalctl", *where, f"_MACHINE_ID={incident.machine_id}",
                                             "--since", f"@{since}"])
         return payload

@@ -11,13 +11,14 @@ import logging
 from collections import OrderedDict, deque
 from dataclasses import replace
 
-from .actions.alert import MAX_LINE, incident_payload, service_payload
+from .actions.alert import MAX_LINE, incident_payload, journal_source, service_payload
 from .actions.runner import incident_id, outbox_items
 from .model import Action, Entry, Incident, host_unit
 from .service_state import StateSaving
 from .sources.journal import JournalGap
 from .state import OutboxItem
 from .timespec import format_duration, format_usec
+from .wording import plural
 
 log = logging.getLogger("logsentry")
 
@@ -57,7 +58,7 @@ class ServiceAlerts(StateSaving):
                    for at, message in self.context.get(host_unit(incident.machine_id, incident.unit), ())]
         if action.kind == "alert" and (restarted := self._last_restart(incident)):
             action = replace(action, reason=f"{action.reason} ({restarted})")
-        items = outbox_items(action, self.config.hostname, context)
+        items = outbox_items(action, self.config.hostname, context, source=self._source())
         if not items:
             verb = "would " if action.dry_run and action.kind != "report" else ""
             log.warning("%s%s %s (rule %s): %s", verb, action.kind, action.unit, incident.rule_id, action.reason)
@@ -72,6 +73,12 @@ class ServiceAlerts(StateSaving):
         else:
             self.alerting[incident_id(incident)] = {
                 "next_usec": incident.fired_usec + self.config.alerts.realert_usec, "reminders": 0}
+
+    def _source(self) -> tuple[str, ...]:
+        """journalctl's arguments for where the service reads (`-D journal_directory`; () for the local
+        journal), so that an alert's command finds a collector's lines; of the config in force (a reload may
+        change it)."""
+        return journal_source(self.config.journal_directory)
 
     def _last_restart(self, incident: Incident) -> str:
         """"restarted UNIT at T (new invocation I)" when logsentry restarted the unit within the restart
@@ -94,7 +101,7 @@ class ServiceAlerts(StateSaving):
 
     def _ended(self, incident: Incident) -> None:
         state = self.alerting.pop(incident_id(incident), None)
-        log.info("incident %s on %s ended after %d hits", incident.rule_id, incident.unit, incident.count)
+        log.info("incident %s on %s ended after %s", incident.rule_id, incident.unit, plural(incident.count, "hit"))
         if state is not None and self.config.alerts.resolve and not self.config.dry_run:
             quiet = self._entry_now - incident.last_usec
             if quiet < incident.within_usec and incident.invocation and self._entry_invocation \
@@ -106,7 +113,7 @@ class ServiceAlerts(StateSaving):
                     reason += f"; {restarted}"
             else:
                 reason = f"no new hit for {incident.within_usec // 1_000_000}s"
-            payload = incident_payload("resolved", incident, self.config.hostname, reason)
+            payload = incident_payload("resolved", incident, self.config.hostname, reason, source=self._source())
             self.pending.append(OutboxItem(f"alert:{incident_id(incident)}:resolved", "alert", payload,
                                            group=incident_id(incident)))
 
@@ -119,7 +126,7 @@ class ServiceAlerts(StateSaving):
             state["reminders"] += 1
             state["next_usec"] = now + self.config.alerts.realert_usec * (2 ** state["reminders"])
             payload = incident_payload("reminder", incident, self.config.hostname,
-                                       f"still firing: {incident.count} hits so far")
+                                       f"still firing: {plural(incident.count, 'hit')} so far", source=self._source())
             self.pending.append(OutboxItem(f"alert:{incident_id(incident)}:reminder{state['reminders']}", "alert",
                                            payload, group=incident_id(incident)))
 
@@ -136,7 +143,8 @@ class ServiceAlerts(StateSaving):
         for incident in self.pipeline.open_incidents():
             if incident_id(incident) in self.alerting:
                 payload = incident_payload("refresh", incident, config.hostname,
-                                           f"still firing: {incident.count} hits so far")
+                                           f"still firing: {plural(incident.count, 'hit')} so far",
+                                           source=self._source())
                 self.pending.append(OutboxItem(f"alert:{incident_id(incident)}:refresh{now // every}", "alert",
                                                payload, group=incident_id(incident)))
 

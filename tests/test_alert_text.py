@@ -26,7 +26,7 @@ def test_control_and_bidi_characters_are_neutralised():
 
 def test_payload_and_renderings_carry_log_text_as_data():
     line = "{{7*7}} ${jndi:ldap://x/a} %s %(host)s <script>alert(1)</script> @channel"
-    payload = incident_payload("firing", incident(line), "web01", "critical incident", context=[line])
+    payload = incident_payload("firing", incident(line), "web01", "critical incident", context=[line], source=())
     assert payload["message"] == line and payload["context"] == [line]
     text = body(payload)
     assert line in text and "49" not in text  # nothing was evaluated or formatted

@@ -143,7 +143,8 @@ def test_two_instances_one_notification_resent_then_resolved(alertmanager, live_
                                    "rule": "boom", "severity": "critical"}
         assert alert["status"]["state"] == "active" and alert["startsAt"].startswith("20")
         assert alert["generatorURL"].startswith("logsentry://collector/journal?unit=app.service")
-        assert "journalctl -u app.service" in alert["annotations"]["journalctl"]
+        assert alert["annotations"]["journalctl"].startswith(f"journalctl -D {live_journal.directory} ")
+        assert " -u app.service " in alert["annotations"]["journalctl"]
         for running in pair:
             running.wait_log("delivered via am")
         first_update = alert["updatedAt"]

@@ -66,7 +66,8 @@ def test_learns_history_at_first_start_and_keeps_it_across_kill_9(live_journal: 
         wait_until(lambda: any(a["rule"] == "new-error-template" for a in alerts_of(alerts)), 15, "the anomaly alert")
         first = next(a for a in alerts_of(alerts) if a["rule"] == "new-error-template")
         assert first["template"] == "payment backend refused order <NUM>: circuit open"
-        assert "never logged" in first["why"] and first["journalctl"].startswith("journalctl -u api.service")
+        assert "never logged" in first["why"] and first["journalctl"].startswith(
+            f"journalctl -D {live_journal.directory} ") and " -u api.service " in first["journalctl"]
 
         running.stop(signal.SIGKILL)
         shown = run_cli("baseline", "show", "--state-dir", str(tmp_path / "state"), "-u", "api", "-o", "json")

@@ -183,7 +183,7 @@ def test_report_html_and_alert_show_the_chain(make_journal, tmp_path):
     groups.fired(incident("systemd-watchdog-timeout", Severity.ERROR, 1_000))
     groups.fired(incident("systemd-unit-failed", Severity.ERROR, 2_000))
     [given] = groups.settle(5_000_000)
-    message = body(incident_payload("firing", given, "observer", "error incident"))
+    message = body(incident_payload("firing", given, "observer", "error incident", source=()))
     assert "one failure, 2 rules in its chain:" in message
     assert "systemd-unit-failed (error): systemd-unit-failed line" in message
 

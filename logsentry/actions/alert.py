@@ -11,11 +11,13 @@ import functools
 import re
 import shlex
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from ..hosts import local_machine_id
 from ..model import Incident, Link
 from ..timespec import format_usec
+from ..wording import plural
 
 # What views/escape.py makes visible, but newline (tracebacks keep their lines) and tab: C0, DEL, C1, bidi.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
@@ -29,9 +31,12 @@ def clean(text: str, limit: int = MAX_LINE) -> str:
 
 
 def incident_payload(event: str, incident: Incident, host: str, reason: str, context: Iterable[str] = (),
-                     count: int | None = None, last_usec: int | None = None) -> dict[str, Any]:
+                     count: int | None = None, last_usec: int | None = None, *,
+                     source: Sequence[str]) -> dict[str, Any]:
     """`host` and `machine_id` are the incident's (its entries' `_HOSTNAME` and `_MACHINE_ID`; `host` is
-    logsentry's own name when the entries had none); `observer` is the logsentry that saw it."""
+    logsentry's own name when the entries had none); `observer` is the logsentry that saw it. `source` is
+    where the entries were read (journal_source): required, so that no caller's `journalctl` command looks
+    for a collector's lines in the local journal."""
     return {
         "event": event,
         "host": incident.host or host,
@@ -53,7 +58,7 @@ def incident_payload(event: str, incident: Incident, host: str, reason: str, con
         "context": [clean(line) for line in context],
         "why": clean(incident.why),
         "template": clean(incident.template),
-        "journalctl": journalctl_command(incident),
+        "journalctl": journalctl_command(incident, source),
         "chain": [chain_line(link) for link in incident.chain],
     }
 
@@ -65,6 +70,15 @@ def chain_line(link: Link) -> str:
 
 
 _this_machine = functools.cache(local_machine_id)
+
+
+def journal_source(directory: Path | None = None, files: Iterable[Path] = ()) -> tuple[str, ...]:
+    """journalctl's arguments for where entries were read: `-D DIR`, or `--file F` for each file, made absolute
+    so that the command works from any directory; () for the local journal (and for stdin, `-`, which no
+    journalctl argument can name)."""
+    if directory is not None:
+        return ("-D", str(directory.resolve()))
+    return tuple(arg for path in files if str(path) != "-" for arg in ("--file", str(path.resolve())))
 
 
 def journalctl_command(incident: Incident, source: Sequence[str] = ()) -> str:
@@ -106,7 +120,7 @@ def body(payload: Mapping[str, Any]) -> str:
     lines = [f"{payload['reason']}"]
     if payload["first_usec"]:
         at_least = "at least " if payload.get("count_is_lower_bound") else ""
-        lines.append(f"{at_least}{payload['count']} hits from {format_usec(payload['first_usec'])} to "
+        lines.append(f"{at_least}{plural(payload['count'], 'hit')} from {format_usec(payload['first_usec'])} to "
                      f"{format_usec(payload['last_usec'])} on {payload['host']}")
     if payload.get("dropped"):
         lines.append(f"journald suppressed {payload['dropped']} messages of this unit (rate limit)")
@@ -115,7 +129,7 @@ def body(payload: Mapping[str, Any]) -> str:
     if payload.get("template"):
         lines.append(f"template: {payload['template']}")
     if payload.get("chain"):
-        lines.append(f"one failure, {len(payload['chain'])} rules in its chain:")
+        lines.append(f"one failure, {plural(len(payload['chain']), 'rule')} in its chain:")
         lines.extend(f"  {line}" for line in payload["chain"])
     if payload["message"]:
         lines.append(f"latest: {payload['message']}")

@@ -40,28 +40,32 @@ def guarded_policy(config: SiteConfig, ledger: RestartLedger, clock: Callable[[]
                          config.restart.machine_id or None, hook)
 
 
-def outbox_items(action: Action, hostname: str, context: Sequence[str] = ()) -> list[OutboxItem]:
-    """What to queue for a decided action (nothing for reports and dry runs)."""
+def outbox_items(action: Action, hostname: str, context: Sequence[str] = (), *,
+                 source: Sequence[str]) -> list[OutboxItem]:
+    """What to queue for a decided action (nothing for reports and dry runs); `source` is journalctl's arguments
+    for where the entries were read (alert.journal_source)."""
     incident = action.incident
     if action.kind not in ("restart", "alert", "hook") or action.dry_run:
         return []
     base = f"{incident_id(incident)}|{incident.fired_usec}"
     if action.kind == "hook":  # a remote host's restart, for the watch's command (argv, JSON on stdin)
-        payload = incident_payload("restart_needed", incident, hostname, action.reason, context)
+        payload = incident_payload("restart_needed", incident, hostname, action.reason, context, source=source)
         return [OutboxItem(f"hook:{base}", "hook", payload)]
     if action.kind == "restart":
         return [OutboxItem(f"restart:{base}", "restart",
                            {"unit": action.unit, "rule": incident.rule_id, "invocation": incident.invocation,
                             "fired_usec": incident.fired_usec})]
-    payload = incident_payload("firing", incident, hostname, action.reason, context)
+    payload = incident_payload("firing", incident, hostname, action.reason, context, source=source)
     return [OutboxItem(f"alert:{base}:firing", "alert", payload, group=incident_id(incident))]
 
 
 class ActionRunner:
-    """Carries out actions right away, outside the service (tail --act), in a private state file."""
+    """Carries out actions right away, outside the service (tail --act), in a private state file; `source` is
+    where tail reads (alert.journal_source of its -D or --file), for the alerts' journalctl commands."""
 
-    def __init__(self, config: SiteConfig, state_path: Path):
+    def __init__(self, config: SiteConfig, state_path: Path, source: Sequence[str] = ()):
         self.config = config
+        self.source = tuple(source)
         self.ledger = RestartLedger()
         self.policy = guarded_policy(config, self.ledger)
         self.state = State(state_path)
@@ -70,7 +74,7 @@ class ActionRunner:
         self.worker.start()
 
     def execute(self, action: Action) -> Action:
-        items = outbox_items(action, self.config.hostname)
+        items = outbox_items(action, self.config.hostname, source=self.source)
         if items:
             self.state.commit({}, items, wall_usec())
             self.worker.wake.set()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from ..actions.alert import journal_source
 from ..engine.detector import Detector
 from ..model import SEVERITY_NAMES, Severity
 from ..pipeline import Event, Pipeline
@@ -77,9 +78,7 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
     except (InputFormatError, JournalOpenError) as error:
         fail(str(error))
     if html_path is not None and timeline is not None:  # first: stdout may be a pipe its reader closed
-        source = ["-D", str(directory.resolve())] if directory is not None else \
-            [arg for path in files if str(path) != "-" for arg in ("--file", str(path.resolve()))]
-        _write_html(html_path, summary, timeline, pipeline, len(rule_set.rules), source)
+        _write_html(html_path, summary, timeline, pipeline, len(rule_set.rules), journal_source(directory, files))
     if output == "json":
         click.echo(jsonl.dumps(jsonl.summary_record(pipeline.progress)))
     else:
@@ -127,7 +126,7 @@ def _html_timeline(path: Path | None) -> html_report.Timeline | None:
 
 
 def _write_html(path: Path, summary: ScanSummary, timeline: html_report.Timeline, pipeline: Pipeline,
-                rule_count: int, source: list[str]) -> None:
+                rule_count: int, source: tuple[str, ...]) -> None:
     try:
         html_report.write_html(path, summary, timeline, pipeline.progress, rule_count, source=source)
     except OSError as error:

@@ -21,6 +21,7 @@ from types import FrameType
 import click
 from rich.console import Console
 
+from ..actions.alert import journal_source
 from ..actions.runner import ActionRunner
 from ..config import DEFAULT_CONFIG
 from ..engine.detector import Detector
@@ -51,9 +52,11 @@ class Stopped(Exception):
 
 
 @contextmanager
-def acting_pipeline(detector: Detector, act: bool, config_path: Path) -> Iterator[Pipeline]:
+def acting_pipeline(detector: Detector, act: bool, config_path: Path,
+                    source: tuple[str, ...] = ()) -> Iterator[Pipeline]:
     """A dry-run pipeline, or with --act the service's own safeguards and executors: the site config's
-    watches, restart budget and cooldown, and its alert channels through a private outbox."""
+    watches, restart budget and cooldown, and its alert channels through a private outbox (`source`: where
+    tail reads, for the alerts' journalctl commands)."""
     if not act:
         yield Pipeline(detector, Policy(dry_run=True), execute=dry_run_executor)
         return
@@ -61,7 +64,7 @@ def acting_pipeline(detector: Detector, act: bool, config_path: Path) -> Iterato
     refuse_untrusted(config)
     setup_logging(logging.WARNING, service=False)  # what Python shows by default, with control characters escaped
     with tempfile.TemporaryDirectory(prefix="logsentry-tail-") as scratch:
-        runner = ActionRunner(config, Path(scratch) / "state.db")
+        runner = ActionRunner(config, Path(scratch) / "state.db", source)
         try:
             yield Pipeline(detector, runner.policy, execute=runner.execute, silence_overrides=config.silence_for)
         finally:
@@ -234,7 +237,7 @@ def tail(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
                                 StartAt(since_usec=selection.since_usec, lines_back=lines), wait_s=0)
     try:
         location.open().close()  # fail now (exit 2), not after the screen was taken over
-        with acting_pipeline(detector, act, config_path) as pipeline:
+        with acting_pipeline(detector, act, config_path, journal_source(directory, files)) as pipeline:
             follow_until_stopped(follower, pipeline,
                                  make_view(mode, pipeline, describe_scope(selection, location)), TICK_S[mode])
     except JournalOpenError as error:

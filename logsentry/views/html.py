@@ -27,6 +27,7 @@ from ..actions.alert import journalctl_command
 from ..model import Incident, Severity
 from ..pipeline import Event, GapEvent, MatchEvent, Progress
 from ..timespec import format_duration, format_usec
+from ..wording import plural
 from .escape import visible
 from .report import ScanSummary
 
@@ -164,9 +165,9 @@ def _figure(summary: ScanSummary, timeline: Timeline, progress: Progress) -> Any
             base=[_iso(i.first_usec) for i in chosen],
             x=[max(min_bar, (max(i.last_usec, i.fired_usec) - i.first_usec) / 1000) for i in chosen],
             y=[_row(timeline, i) for i in chosen],
-            customdata=[[esc(i.rule_id), esc(i.key), f"{i.count:,}", format_usec(i.first_usec),
+            customdata=[[esc(i.rule_id), esc(i.key), plural(i.count, "hit"), format_usec(i.first_usec),
                          format_usec(max(i.last_usec, i.fired_usec))] for i in chosen],
-            hovertemplate="%{customdata[0]} %{customdata[1]}<br>%{customdata[2]} hits<br>"
+            hovertemplate="%{customdata[0]} %{customdata[1]}<br>%{customdata[2]}<br>"
                           "%{customdata[3]} to %{customdata[4]}<extra></extra>",
         )
     fired = [a for actions in summary.actions.values() for a in actions]
@@ -231,8 +232,7 @@ def _card(incident: Incident, summary: ScanSummary, timeline: Timeline, source: 
         lower = "at least " if incident.dropped else ""
         parts.append(f"<div>first hit {format_usec(incident.first_usec)}, fired {format_usec(incident.fired_usec)}"
                      f" ({incident.threshold:,} within {format_duration(incident.within_usec)}), last hit "
-                     f"{format_usec(incident.last_usec)}: {lower}{incident.count:,} "
-                     f"hit{'s' if incident.count != 1 else ''}</div>")
+                     f"{format_usec(incident.last_usec)}: {lower}{plural(incident.count, 'hit')}</div>")
     if incident.why:
         parts.append(f'<div class="why">{esc(incident.why)}</div>')
     if incident.template:

@@ -18,6 +18,7 @@ from ..engine.detector import Quarantine
 from ..model import Action, Incident, Severity
 from ..pipeline import ActionEvent, EndedEvent, Event, GapEvent, MatchEvent, Progress, QuarantineEvent
 from ..timespec import format_duration, format_usec
+from ..wording import plural
 from .escape import one_line, visible
 
 MAX_EXAMPLE = 1000
@@ -95,11 +96,6 @@ def _prefix_end(line: str, limit: int) -> int:
     while (piece := _PREFIX_PART.match(line, end)) is not None and piece.end() <= limit:
         end = piece.end()
     return end
-
-
-def plural(count: int, word: str, words: str | None = None) -> str:
-    """"1 match", "2 matches": the count with the word in the right number."""
-    return f"{count:,} {word if count == 1 else words or word + 's'}"
 
 
 MAX_QUIET_ROWS = 30

@@ -7,7 +7,9 @@ and silences that fire while the journal is quiet). None of them acts: actions a
 
 from __future__ import annotations
 
+import functools
 import math
+import socket
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -20,11 +22,13 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from ..hosts import local_machine_id
 from ..model import Action, Entry, Incident
 from ..pipeline import ActionEvent, EndedEvent, Event, GapEvent, IncidentEvent, MatchEvent, Progress, QuarantineEvent
 from ..rules.rule import Rule
 from ..sources.journal import JournalGap
 from ..timespec import USEC_PER_SEC, format_duration, format_usec, wall_usec
+from ..wording import plural
 from . import jsonl
 from .escape import one_line, visible
 from .report import SEVERITY_STYLE
@@ -84,7 +88,7 @@ def incident_detail(incident: Incident, rules: Mapping[str, Rule], count: int | 
     if rule is not None and rule.absence is not None:
         return (f"silent since {format_usec(incident.first_usec, with_date=False)}: {incident.why} (fires after "
                 f"{format_duration(incident.within_usec)} without an entry)")
-    return (f"{incident.count if count is None else count:,} hits since "
+    return (f"{plural(incident.count if count is None else count, 'hit')} since "
             f"{format_usec(incident.first_usec, with_date=False)} (fires at {incident.threshold} within "
             f"{format_duration(incident.within_usec)}){chain_text(incident)}")
 
@@ -231,35 +235,53 @@ class TailView(Protocol):
 
 
 def plain_line(event: Event, rules: Mapping[str, Rule]) -> str:
-    """time, unit, rule, severity, then the message (or what the incident is): one line per event, every
-    control and bidi character in it escaped (`escape.visible`)."""
+    """time, [host,] unit, rule, severity, then the message (or what the incident is): one line per event,
+    every control and bidi character in it escaped (`escape.visible`). The host is named, as journalctl's
+    short output does, only for another machine's entries (a collector's `-D /var/log/journal/remote`)."""
     return visible(_plain_text(event, rules))
+
+
+_this_machine = functools.cache(local_machine_id)
+_this_host = functools.cache(socket.gethostname)
+
+
+def other_host(machine_id: str, host: str) -> str:
+    """"HOST " (its `_HOSTNAME`, else its `_MACHINE_ID`) for the entries of another machine, "" for this one's.
+    Without a machine id (text logs), a host name other than this machine's counts as another machine. One
+    word: blanks in a forged `_HOSTNAME` are escaped, so that it cannot pass for more columns."""
+    if machine_id:
+        name = "" if machine_id == _this_machine() else host or machine_id
+    else:
+        name = host if host != _this_host() else ""
+    return name.replace(" ", "\\x20").replace("\t", "\\x09") + " " if name else ""
 
 
 def _plain_text(event: Event, rules: Mapping[str, Rule]) -> str:
     match event:
         case MatchEvent(hit):
             entry = hit.entry
-            return (f"{format_usec(entry.realtime_usec)} {_unit_label(entry.unit)} {hit.rule_id} {hit.severity.label} "
-                    f"{one_line(entry.message)}")
+            return (f"{format_usec(entry.realtime_usec)} {other_host(entry.machine_id, entry.host)}"
+                    f"{_unit_label(entry.unit)} {hit.rule_id} {hit.severity.label} {one_line(entry.message)}")
         case IncidentEvent(i):
-            return (f"{format_usec(i.fired_usec)} {_unit_label(i.unit, i.key)} {i.rule_id} {i.severity.label} "
-                    f"INCIDENT {incident_detail(i, rules)}")
+            return (f"{format_usec(i.fired_usec)} {other_host(i.machine_id, i.host)}{_unit_label(i.unit, i.key)} "
+                    f"{i.rule_id} {i.severity.label} INCIDENT {incident_detail(i, rules)}")
         case ActionEvent(action):
             i = action.incident
             dry = " (dry run)" if action.dry_run else ""
-            return (f"{format_usec(i.fired_usec)} {_unit_label(i.unit, i.key)} {i.rule_id} {i.severity.label} "
-                    f"ACTION {_actions_text([action], i.action)}{dry}: {action.reason}")
+            return (f"{format_usec(i.fired_usec)} {other_host(i.machine_id, i.host)}{_unit_label(i.unit, i.key)} "
+                    f"{i.rule_id} {i.severity.label} ACTION {_actions_text([action], i.action)}{dry}: {action.reason}")
         case EndedEvent(i, open_at_end):
             state = "STILL OPEN" if open_at_end else "ENDED"
-            return (f"{format_usec(i.last_usec)} {_unit_label(i.unit, i.key)} {i.rule_id} {i.severity.label} "
-                    f"{state} {i.count:,} hits over {format_duration(i.last_usec - i.first_usec)}{chain_text(i)}")
+            return (f"{format_usec(i.last_usec)} {other_host(i.machine_id, i.host)}{_unit_label(i.unit, i.key)} "
+                    f"{i.rule_id} {i.severity.label} {state} {plural(i.count, 'hit')} over "
+                    f"{format_duration(i.last_usec - i.first_usec)}{chain_text(i)}")
         case QuarantineEvent(q):
             return f"{format_usec(q.realtime_usec)} - {q.rule_id} - QUARANTINED {q.reason} (entry {q.cursor})"
         case GapEvent(gap):
             usual = f", usually one every {format_duration(gap.expected_gap_usec)}" if gap.expected_gap_usec else ""
-            return (f"{format_usec(gap.to_usec)} {_unit_label(gap.unit)} {gap.rule_id} - GAP no entry for "
-                    f"{format_duration(gap.to_usec - gap.from_usec)} since {format_usec(gap.from_usec)}{usual}")
+            return (f"{format_usec(gap.to_usec)} {other_host(gap.machine_id, gap.host)}{_unit_label(gap.unit)} "
+                    f"{gap.rule_id} - GAP no entry for {format_duration(gap.to_usec - gap.from_usec)} since "
+                    f"{format_usec(gap.from_usec)}{usual}")
     raise TypeError(f"unknown event {event!r}")
 
 

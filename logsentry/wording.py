@@ -1,0 +1,8 @@
+"""Counts in words for people (alerts, logs, views): one helper, so no message says "1 hits"."""
+
+from __future__ import annotations
+
+
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """"1 match", "2 matches": the count (thousands separated) with the word in the right number."""
+    return f"{count:,} {word if count == 1 else words or word + 's'}"
