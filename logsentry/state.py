@@ -21,6 +21,10 @@ from typing import Any
 
 from .engine.baseline import Baselines, Minutes, TemplateStats, UnitStats
 
+# Baselines.changed(): (units changed, templates changed, templates removed, units removed)
+BaselineChanges = tuple[list[tuple[str, UnitStats]], list[tuple[str, str, TemplateStats]], list[tuple[str, str]],
+                        list[str]]
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS outbox (
@@ -191,6 +195,7 @@ class State:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.executescript(SCHEMA)
+        self._written: dict[str, str] = {}  # meta key -> the JSON this State last committed for it
 
     def mark_opened(self) -> None:
         """A write at start: a read-only, immutable or full file fails here, not at the first commit."""
@@ -214,21 +219,28 @@ class State:
                baselines: Baselines | None = None,
                windows: tuple[Iterable[tuple[str, Any]], Iterable[str]] | None = None) -> None:
         """Save values (cursor, snapshots), what the baselines learnt since the last commit, the burst windows
-        that changed (key, JSON-ready value) and those gone (key), and queue outbox items, all or nothing."""
+        that changed (key, JSON-ready value) and those gone (key), and queue outbox items, all or nothing.
+
+        A value whose JSON is what this State last wrote for its key is not written again, and a commit with
+        nothing new runs no transaction: an idle service commits every second (SAVE_EVERY_S), and a
+        transaction with its fsync was most of its idle CPU."""
+        learnt = baselines.changed() if baselines is not None else None
+        changed, gone = (list(windows[0]), list(windows[1])) if windows is not None else ([], [])
+        rows = [(key, text) for key, value in values.items() if self._written.get(key) != (text := json.dumps(value))]
+        if not (rows or outbox or changed or gone or (learnt is not None and any(learnt))):
+            return
         with self._transaction():
-            if baselines is not None:
-                self._save_baselines(baselines)
-            if windows is not None:
-                changed, gone = windows
-                self.db.executemany("DELETE FROM windows WHERE key = ?", [(key,) for key in gone])
-                self.db.executemany("INSERT OR REPLACE INTO windows (key, value) VALUES (?, ?)",
-                                    [(key, json.dumps(value)) for key, value in changed])
-            self.db.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-                                [(key, json.dumps(value)) for key, value in values.items()])
+            if learnt is not None:
+                self._save_baselines(learnt)
+            self.db.executemany("DELETE FROM windows WHERE key = ?", [(key,) for key in gone])
+            self.db.executemany("INSERT OR REPLACE INTO windows (key, value) VALUES (?, ?)",
+                                [(key, json.dumps(value)) for key, value in changed])
+            self.db.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", rows)
             self.db.executemany(
                 "INSERT OR IGNORE INTO outbox (dedupe, grp, kind, payload, created_usec) VALUES (?, ?, ?, ?, ?)",
                 [(item.dedupe, item.group, item.kind, json.dumps({**item.payload, "id": item.dedupe}), now_usec)
                  for item in outbox])
+        self._written.update(rows)
 
     def load_windows(self) -> list[Any]:
         """The saved burst windows (from the windows table, or the whole-snapshot meta row of older versions)."""
@@ -284,8 +296,8 @@ class State:
         found = self.db.execute("SELECT created_usec FROM outbox WHERE dedupe = ?", (dedupe,)).fetchone()
         return int(found[0]) if found else 0
 
-    def _save_baselines(self, baselines: Baselines) -> None:
-        units, templates, removed, removed_units = baselines.changed()
+    def _save_baselines(self, learnt: BaselineChanges) -> None:
+        units, templates, removed, removed_units = learnt
         db = self.db
         db.executemany("DELETE FROM baseline_template WHERE unit = ?", [(unit,) for unit in removed_units])
         db.executemany("DELETE FROM baseline_unit WHERE unit = ?", [(unit,) for unit in removed_units])

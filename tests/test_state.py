@@ -66,3 +66,41 @@ def test_an_alert_waits_behind_an_earlier_alert_waiting_for_its_units_restart(tm
     state.update(rows["alert:i1:firing"].id, status="done")
     assert not behind(state, rows["alert:i2:firing"])
     state.close()
+
+
+def test_a_commit_with_nothing_new_writes_nothing(tmp_path: Path):
+    """An idle service commits every second with the same values: no transaction (and no fsync) for those,
+    while a changed value, an outbox item or a write that failed is still saved."""
+    import sqlite3
+
+    state = State(tmp_path / "state.db")
+    observer = sqlite3.connect(tmp_path / "state.db")  # data_version moves when another connection commits
+
+    def version() -> int:
+        return int(observer.execute("PRAGMA data_version").fetchone()[0])
+
+    values = {"cursor": "c1", "alerting": {"i1": {"next_usec": 5, "reminders": 0}}}
+    state.commit(values, [], now_usec=0)
+    before = version()
+    state.commit({"cursor": "c1", "alerting": {"i1": {"next_usec": 5, "reminders": 0}}}, [], now_usec=1)
+    state.commit(values, [], now_usec=2, windows=([], []))
+    assert version() == before
+    values["alerting"]["i1"]["reminders"] = 1  # the same dict, changed in place, as the service's is
+    state.commit(values, [], now_usec=3)
+    assert version() != before and state.get("alerting") == {"i1": {"next_usec": 5, "reminders": 1}}
+    before = version()
+    state.commit(values, [OutboxItem("alert:x", "alert", {})], now_usec=4)
+    assert version() != before and len(state.outbox()) == 1
+    state.db.execute("CREATE TRIGGER refuse BEFORE UPDATE ON meta BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+    state.db.execute("CREATE TRIGGER refuse_new BEFORE INSERT ON meta BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+    try:
+        state.commit({"cursor": "c2"}, [], now_usec=5)
+    except sqlite3.Error:
+        pass
+    else:
+        raise AssertionError("the trigger should have refused the write")
+    state.db.execute("DROP TRIGGER refuse")
+    state.db.execute("DROP TRIGGER refuse_new")
+    state.commit({"cursor": "c2"}, [], now_usec=6)  # not taken as written by the commit that failed
+    assert state.cursor == "c2"
+    observer.close()
