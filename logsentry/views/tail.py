@@ -7,9 +7,7 @@ and silences that fire while the journal is quiet). None of them acts: actions a
 
 from __future__ import annotations
 
-import functools
 import math
-import socket
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -22,7 +20,6 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from ..hosts import local_machine_id
 from ..model import Action, Entry, Incident
 from ..pipeline import ActionEvent, EndedEvent, Event, GapEvent, IncidentEvent, MatchEvent, Progress, QuarantineEvent
 from ..rules.rule import Rule
@@ -39,7 +36,9 @@ from .tail_state import (
     IncidentRow,
     StreamLine,
     TailState,
+    counter_key,
     gap_text,
+    other_host,
 )
 
 BLOCKS = "▁▂▃▄▅▆▇█"
@@ -101,13 +100,14 @@ def chain_text(incident: Incident) -> str:
 def incident_line(row: IncidentRow, state: TailState) -> Text:
     """One incident on one line, most important first: state, where, rule, what would be done, then the counts."""
     incident = row.incident
-    counter = state.counters.get((incident.unit, incident.rule_id, incident.key))
+    counter = state.counters.get(counter_key(incident))
     count = incident.count
     if not row.ended and counter is not None and counter.firing is not None:
         count = counter.firing
     label = Text("ended ", style="dim") if row.ended else Text("FIRING", style="bold red")
     return Text.assemble(
-        label, " ", (_unit_label(incident.unit, incident.key), "bold"), " ",
+        label, " ", other_host(incident.machine_id, incident.host), (_unit_label(incident.unit, incident.key), "bold"),
+        " ",
         (visible(incident.rule_id), SEVERITY_STYLE[incident.severity]), " → ",
         (_actions_text(row.actions, incident.action), "bold"),
         f"  {incident.severity.label}, {incident_detail(incident, state.rules, count)}",
@@ -143,9 +143,9 @@ def counters_table(state: TailState, now_usec: int, max_rows: int | None = None,
     if wide:
         table.add_column("last hit", no_wrap=True)
     ordered = sorted(state.counters.items(), key=lambda item: (item[1].firing is None, -item[1].last_usec))
-    for (unit, rule_id, key), counter in ordered[:max_rows]:
+    for (_machine, unit, rule_id, key), counter in ordered[:max_rows]:
         style = SEVERITY_STYLE[counter.rule.severity]
-        cells: list[RenderableType] = [Text(_unit_label(unit, key)), Text(visible(rule_id), style=style)]
+        cells: list[RenderableType] = [Text(counter.host + _unit_label(unit, key)), Text(visible(rule_id), style=style)]
         if wide:
             cells.append(Text(counter.rule.severity.label, style=style))
         cells += [_window_text(counter, now_usec), f"{counter.total:,}",
@@ -163,12 +163,13 @@ def stream_line(line: StreamLine) -> Text:
                     no_wrap=True, overflow="ellipsis")
     stamp = format_usec(line.realtime_usec, with_date=False)
     if not line.hits:
-        return Text(f"{stamp} {visible(line.unit)}: {line.message}", style="dim", no_wrap=True,
+        return Text(f"{stamp} {line.host}{visible(line.unit)}: {line.message}", style="dim", no_wrap=True,
                     overflow="ellipsis")
     worst = max(severity for _, severity in line.hits)
     tags = visible(" ".join(rule_id for rule_id, _ in line.hits))
-    return Text.assemble(f"{stamp} ", (visible(line.unit), "bold"), " ", (f"[{tags}]", SEVERITY_STYLE[worst]), " ",
-                         (line.message, "bold"), no_wrap=True, overflow="ellipsis")
+    return Text.assemble(f"{stamp} {line.host}", (visible(line.unit), "bold"), " ",
+                         (f"[{tags}]", SEVERITY_STYLE[worst]), " ", (line.message, "bold"), no_wrap=True,
+                         overflow="ellipsis")
 
 
 class StreamTail:
@@ -239,21 +240,6 @@ def plain_line(event: Event, rules: Mapping[str, Rule]) -> str:
     every control and bidi character in it escaped (`escape.visible`). The host is named, as journalctl's
     short output does, only for another machine's entries (a collector's `-D /var/log/journal/remote`)."""
     return visible(_plain_text(event, rules))
-
-
-_this_machine = functools.cache(local_machine_id)
-_this_host = functools.cache(socket.gethostname)
-
-
-def other_host(machine_id: str, host: str) -> str:
-    """"HOST " (its `_HOSTNAME`, else its `_MACHINE_ID`) for the entries of another machine, "" for this one's.
-    Without a machine id (text logs), a host name other than this machine's counts as another machine. One
-    word: blanks in a forged `_HOSTNAME` are escaped, so that it cannot pass for more columns."""
-    if machine_id:
-        name = "" if machine_id == _this_machine() else host or machine_id
-    else:
-        name = host if host != _this_host() else ""
-    return name.replace(" ", "\\x20").replace("\t", "\\x09") + " " if name else ""
 
 
 def _plain_text(event: Event, rules: Mapping[str, Rule]) -> str:

@@ -1,4 +1,5 @@
-"""The state behind `logsentry tail`'s live dashboard: per-(unit, rule, key) counters, the entry stream, incidents.
+"""The state behind `logsentry tail`'s live dashboard: per-(machine, unit, rule, key) counters, the entry stream,
+incidents.
 
 Kept apart from the rendering (tail.py) so what is counted, and the bounds that keep a tail left running for
 weeks from growing (fixed rings, capped tables), can be read and tested without rich. Times are µs of journal
@@ -7,16 +8,19 @@ time (realtime).
 
 from __future__ import annotations
 
+import functools
+import socket
 from collections import OrderedDict, deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from ..hosts import local_machine_id
 from ..model import Action, Entry, Incident, Severity
 from ..pipeline import ActionEvent, EndedEvent, Event, IncidentEvent, MatchEvent, Progress, QuarantineEvent
 from ..rules.rule import Rule
 from ..sources.journal import JournalGap
 from ..timespec import USEC_PER_SEC, format_usec
-from .escape import one_line
+from .escape import one_line, visible
 
 BUCKET_USEC = 10 * USEC_PER_SEC
 HISTORY_BUCKETS = 18  # 3 minutes of 10 s buckets
@@ -25,7 +29,21 @@ MESSAGE_KEEP = 500  # characters of a message kept for display
 MAX_COUNTERS = 200  # group_by keys can be unbounded (one per client IP); keep the most recent
 MAX_STAMPS = 10_000
 INCIDENTS_KEEP = 50
-CounterKey = tuple[str, str, str]  # (unit, rule id, group key)
+CounterKey = tuple[str, str, str, str]  # (machine id, unit, rule id, group key): hosts of a collector apart
+
+_this_machine = functools.cache(local_machine_id)
+_this_host = functools.cache(socket.gethostname)
+
+
+def other_host(machine_id: str, host: str) -> str:
+    """"HOST " (its `_HOSTNAME`, else its `_MACHINE_ID`) for the entries of another machine, "" for this one's.
+    Without a machine id (text logs), a host name other than this machine's counts as another machine. One
+    word: blanks in a forged `_HOSTNAME` are escaped, so that it cannot pass for more columns."""
+    if machine_id:
+        name = "" if machine_id == _this_machine() else host or machine_id
+    else:
+        name = host if host != _this_host() else ""
+    return visible(name).replace(" ", "\\x20").replace("\t", "\\x09") + " " if name else ""
 
 
 class BucketHistory:
@@ -60,13 +78,15 @@ class BucketHistory:
 
 
 class BurstCounter:
-    """One (unit, rule, key): how close it is to its trigger, the open incident's hits, recent history.
+    """One (machine, unit, rule, key): how close it is to its trigger, the open incident's hits, recent history;
+    `host` is other_host's word for its machine.
 
     Mutable on purpose: it is the view's running tally. Keeps at most `threshold` stamps, like the tracker.
     """
 
-    def __init__(self, rule: Rule):
+    def __init__(self, rule: Rule, host: str = ""):
         self.rule = rule
+        self.host = host
         self.stamps: deque[int] = deque(maxlen=min(rule.trigger.count, MAX_STAMPS))
         self.history = BucketHistory()
         self.total = 0
@@ -89,13 +109,14 @@ class BurstCounter:
 @dataclass(frozen=True)
 class StreamLine:
     """One followed entry as the stream panel shows it; `hits` are (rule id, severity) of its matches and
-    `message` is already on one line and escaped (`escape.one_line`)."""
+    `message` is already on one line and escaped (`escape.one_line`); `host` is other_host's word ("" here)."""
 
     realtime_usec: int
     unit: str
     message: str
     hits: tuple[tuple[str, Severity], ...] = ()
     notice: str = ""  # a line logsentry itself adds (a gap, a quarantined rule)
+    host: str = ""
 
 
 @dataclass(frozen=True)
@@ -105,8 +126,12 @@ class IncidentRow:
     ended: bool = False
 
 
-def _incident_id(incident: Incident) -> tuple[str, str, str, int]:
-    return (incident.rule_id, incident.unit, incident.key, incident.first_usec)
+def _incident_id(incident: Incident) -> tuple[str, str, str, int, str]:
+    return (incident.rule_id, incident.unit, incident.key, incident.first_usec, incident.machine_id)
+
+
+def counter_key(incident: Incident) -> CounterKey:
+    return (incident.machine_id, incident.unit, incident.rule_id, incident.key)
 
 
 class TailState:
@@ -118,20 +143,23 @@ class TailState:
         self.scope = scope
         self.counters: OrderedDict[CounterKey, BurstCounter] = OrderedDict()
         self.stream: deque[StreamLine] = deque(maxlen=STREAM_KEEP)
-        self.incidents: OrderedDict[tuple[str, str, str, int], IncidentRow] = OrderedDict()
+        self.incidents: OrderedDict[tuple[str, str, str, int, str], IncidentRow] = OrderedDict()
 
     def add_entry(self, entry: Entry, events: Sequence[Event]) -> None:
         hits = tuple((e.hit.rule_id, e.hit.severity) for e in events if isinstance(e, MatchEvent))
-        self.stream.append(StreamLine(entry.realtime_usec, entry.unit, one_line(entry.message[:MESSAGE_KEEP]), hits))
+        self.stream.append(StreamLine(entry.realtime_usec, entry.unit, one_line(entry.message[:MESSAGE_KEEP]), hits,
+                                      host=other_host(entry.machine_id, entry.host)))
         self.add_events(events)
 
     def add_events(self, events: Iterable[Event]) -> None:
         for event in events:
             match event:
                 case MatchEvent(hit):
-                    self._counter(hit.entry.unit, hit.rule_id, hit.key).hit(hit.entry.realtime_usec)
+                    entry = hit.entry
+                    ident = (entry.machine_id, entry.unit, hit.rule_id, hit.key)
+                    self._counter(ident, other_host(entry.machine_id, entry.host)).hit(entry.realtime_usec)
                 case IncidentEvent(incident):
-                    counter = self.counters.get((incident.unit, incident.rule_id, incident.key))
+                    counter = self.counters.get(counter_key(incident))
                     if counter is not None:  # silence incidents have no hits, hence no counter
                         counter.firing = incident.count
                     self._set_row(IncidentRow(incident))
@@ -146,7 +174,7 @@ class TailState:
 
     def _end(self, incident: Incident, open_at_end: bool) -> None:
         """Close the incident's row; one still open when tail stops stays FIRING in the final report."""
-        key = (incident.unit, incident.rule_id, incident.key)
+        key = counter_key(incident)
         if key in self.counters and not open_at_end:
             self.counters[key].firing = None
         row = self.incidents.get(_incident_id(incident), IncidentRow(incident))
@@ -155,11 +183,10 @@ class TailState:
     def add_gap(self, gap: JournalGap) -> None:
         self.stream.append(StreamLine(gap.resumed_at_usec, "", "", notice=gap_text(gap)))
 
-    def _counter(self, unit: str, rule_id: str, key: str) -> BurstCounter:
-        ident = (unit, rule_id, key)
+    def _counter(self, ident: CounterKey, host: str) -> BurstCounter:
         counter = self.counters.get(ident)
         if counter is None:
-            counter = self.counters[ident] = BurstCounter(self.rules[rule_id])
+            counter = self.counters[ident] = BurstCounter(self.rules[ident[2]], host)
             if len(self.counters) > MAX_COUNTERS:
                 self._evict()
         self.counters.move_to_end(ident)
