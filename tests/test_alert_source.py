@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import LOCAL_MACHINE, entry, simple_rule
+from conftest import LOCAL_MACHINE, entry, run_cli, simple_rule
 from receivers import HttpReceiver
 from test_host_stale import HostFeed, alerts, wait_until
 from test_service import RunningService
@@ -180,3 +180,16 @@ def test_tail_plain_names_other_hosts_and_counts_one_hit(make_journal: Callable[
     assert all(re.match(stamp + "app.service boom ", line) for line in here), here  # unchanged for this host
     assert any("INCIDENT 1 hit since" in line for line in there) and any("ENDED 1 hit over" in line for line in here)
     assert not any("1 hits" in line for line in lines)
+
+
+def test_the_html_reports_hover_counts_one_hit_as_one(make_journal: Callable[..., Path], write_rule,
+                                                      rules_dir: Path, tmp_path: Path) -> None:
+    """The timeline bar's hover text (plotly's customdata) and the card both say "1 hit"."""
+    journal = make_journal([entry("BOOM once", priority=3)])
+    write_rule("boom", simple_rule(regex="^BOOM", count=1))
+    page = tmp_path / "r.html"
+    done = run_cli("scan", "--file", str(journal), "--rules", str(rules_dir), "--no-shipped-rules", "--html", str(page))
+    assert done.exit_code == 0, done.output
+    html = page.read_text()
+    assert '"1 hit"' in html and ": 1 hit</div>" in html
+    assert "hits<br>" not in html and "1 hits" not in html
