@@ -14,6 +14,7 @@ delivery in service_alerts.py: Service builds on both.
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sqlite3
 import threading
@@ -33,6 +34,7 @@ from .host_silence import HostSilence
 from .hosts import local_machine_id
 from .metrics import Metrics
 from .model import ScreenedRun
+from .notify import notify_every, sd_notify
 from .pipeline import Pipeline
 from .rules.loader import RuleSet, load_rules
 from .service_journal import Canary, ServiceReading, follower_for
@@ -57,17 +59,6 @@ SAVE_EVERY_S = 1.0
 costliest part of the clock's work on a busy journal (bench/README.md). A crash re-reads at most this much more,
 as while reading a backlog (service_state.MIN_COMMIT_INTERVAL_S)."""
 KEEP_DONE_USEC = 7 * 86400 * 1_000_000  # finished outbox rows are kept a week, for `sqlite3 state.db` forensics
-
-
-def sd_notify(message: str) -> None:
-    """Tell systemd (when it runs us with NOTIFY_SOCKET) how we are."""
-    try:
-        from systemd import daemon
-
-        daemon.notify(message)
-    except (ImportError, OSError):
-        pass
-
 
 
 class ReloadRejected(Exception):
@@ -136,6 +127,7 @@ class Service(ServiceReading):
         self._heartbeat_thread: threading.Thread | None = None
         self.last_prune = 0
         self.last_housekeeping = time.monotonic()
+        self._last_status, self._last_notify, self._notify_every = "", 0.0, notify_every(os.environ)
         self.last_caught_up = 0.0
         self.restarted_seen = self.state.get("restarted_seen") or 0
         self.commit_failing_since = 0.0
@@ -319,6 +311,10 @@ class Service(ServiceReading):
                    f"{len(self.rule_set.rules)} rules")
         if self.reload_note:
             status += f"; {self.reload_note}"
+        now = time.monotonic()
+        if status == self._last_status and now - self._last_notify < self._notify_every:
+            return
+        self._last_status, self._last_notify = status, now
         self.notify(f"WATCHDOG=1\nSTATUS={status}")
 
     def _caught_up(self) -> None:
