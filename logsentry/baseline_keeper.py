@@ -50,15 +50,18 @@ class BaselineKeeper:
         """The pipeline's anomaly detector over the kept baselines, or None when no anomaly rule is on."""
         rules = [rule for rule in rules if rule.anomaly is not None]
         self.detector = AnomalyDetector(rules, self.miner, self.baselines) if rules else None
+        if self.detector is not None:  # entries read again (after a crash, or learnt by `baseline learn`
+            self.detector.adopt_horizons()  # while the service was down) are not learnt twice
         return self.detector
 
     def warm_up(self, location: JournalLocation, units: tuple[str, ...]) -> None:
-        """At the first start (nothing learnt yet), learn the last LEARN_DAYS days of the selected units in a
-        thread; `poll()` swaps the result in. Until then units are cold, so anomaly rules stay quiet."""
+        """At the first start (nothing learnt yet), learn the last LEARN_DAYS days of the selected units, up to
+        the journal's end, in a thread; `poll()` swaps the result in. Until then units are cold, so anomaly
+        rules stay quiet."""
         if self.detector is None or self.baselines.units:
             return
         now = wall_usec()
-        selection = Selection(units=units, since_usec=now - LEARN_DAYS * 86400 * 1_000_000, until_usec=now)
+        selection = Selection(units=units, since_usec=now - LEARN_DAYS * 86400 * 1_000_000)
         into = learner()
 
         def work() -> None:
@@ -79,15 +82,15 @@ class BaselineKeeper:
         self._learner.start()
 
     def poll(self) -> None:
-        """Between entries: adopt what the learner thread learnt (what was learnt live meanwhile is
-        dropped: the history it read covers it up to the start)."""
+        """Between entries: adopt what the learner thread learnt (what was learnt live meanwhile is dropped:
+        the history it read to the journal's end covers it, and the counts the anomaly step still holds of
+        what it covers are not learnt again)."""
         learnt, self._learnt = self._learnt, None
         if learnt is None:
             return
         self.baselines, self.miner = learnt.baselines, learnt.miner
         self.baselines.mark_all_changed()
-        if self.detector is not None:
-            self.detector.baselines, self.detector.miner = self.baselines, self.miner
+        self._adopted()
         self._templates_saved = 0.0  # save the new clusters at the next commit
 
     def for_commit(self, values: dict[str, Any], final: bool = False) -> Baselines | None:
@@ -123,9 +126,14 @@ class BaselineKeeper:
                 saved = self.state.get("templates")
                 self.baselines = fresh
                 self.miner = TemplateMiner.restore(saved) if isinstance(saved, dict) else self.miner
-                if self.detector is not None:
-                    self.detector.baselines, self.detector.miner = self.baselines, self.miner
+                self._adopted()  # `baseline learn` read up to the journal's end: what it holds is not learnt again
                 log.info("baselines reloaded from %s", self.state.path)
+
+    def _adopted(self) -> None:
+        """The detector works on baselines learnt elsewhere from now on."""
+        if self.detector is not None:
+            self.detector.baselines, self.detector.miner = self.baselines, self.miner
+            self.detector.adopt_horizons()
 
     def close(self) -> None:
         self._stop.set()

@@ -5,6 +5,11 @@ not start empty (a SaaS detector waits two weeks for data; logsentry reads them)
 run with its message, unit and priority: the only fields templates and baselines need) and learns every
 entry into an AnomalyDetector that only learns, through engine/runstep.py (most entries counted in C).
 `logsentry baseline learn` and the service's first start use it.
+
+Learning is idempotent per (host, unit): of a unit the baselines know already, only entries newer than the
+latest they looked at (Baselines.seen_until) are learnt, so learning the same days again, or after the
+service learnt them live, counts nothing twice (a doubled baseline would make rate-spike and error-share
+blind). Older entries of such a unit are skipped too: baselines grow forward in journal time.
 """
 
 from __future__ import annotations
@@ -29,11 +34,20 @@ LEARN_DAYS = 14
 
 @dataclass(frozen=True)
 class Learnt:
+    """What `learn` did: the entries it read and their journal time span (µs); how many it learnt, into how many
+    units; how many it skipped as already learnt, of how many units, whose baselines reached at most
+    `skipped_until` (µs); and the baselines' size after it."""
+
     entries: int
-    units: int
-    templates: int
     first_usec: int | None
     last_usec: int | None
+    learnt: int
+    learnt_units: int
+    skipped: int
+    skipped_units: int
+    skipped_until: int | None
+    units: int
+    templates: int
 
 
 def learner(baselines: Baselines | None = None, miner: TemplateMiner | None = None) -> AnomalyDetector:
@@ -46,6 +60,10 @@ def learn(location: JournalLocation, selection: Selection, into: AnomalyDetector
     """Learn every selected entry of the journal at `location` into `into`; `stop()` is asked between
     batches (the service's learner thread ends early on shutdown). Raises JournalOpenError."""
     entries, first, last = 0, None, None
+    baselines = into.baselines
+    into.adopt_horizons()  # what the baselines hold already is not learnt again
+    into.skipped.clear()
+    before = {unit: stats.entries for unit, stats in baselines.units.items()}
     observe, step = into.observe, RunStep(into)  # the runs' entries mostly learnt counted, in C
     for item in ScreeningJournalSource(location, selection, NOTHING):
         if isinstance(item, ScreenedRun):
@@ -64,5 +82,8 @@ def learn(location: JournalLocation, selection: Selection, into: AnomalyDetector
             break
     for single in step.flush_all():
         observe(single.entry)
-    baselines = into.baselines
-    return Learnt(entries, len(baselines.units), sum(len(t) for t in baselines.templates.values()), first, last)
+    grown = [stats.entries - before.get(unit, 0) for unit, stats in baselines.units.items()]
+    skipped = into.skipped
+    return Learnt(entries, first, last, sum(n for n in grown if n > 0), sum(n > 0 for n in grown),
+                  sum(skipped.values()), len(skipped), max((into.learnt_until[unit] for unit in skipped), default=None),
+                  len(baselines.units), sum(len(t) for t in baselines.templates.values()))

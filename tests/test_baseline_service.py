@@ -114,7 +114,7 @@ def test_baseline_learn_command(make_journal, tmp_path: Path):
     state = tmp_path / "state"
     learnt = run_cli("baseline", "learn", "--state-dir", str(state), "-D", str(journal.parent), "--since", "@0")
     assert learnt.exit_code == 0, learnt.output
-    assert "learnt 300 entries" in learnt.stdout and "1 units, 1 templates" in learnt.stdout
+    assert "learnt 300 entries of 1 unit" in learnt.stdout and "1 unit, 1 template saved" in learnt.stdout
     shown = run_cli("baseline", "show", "--state-dir", str(state), "-u", "sshd", "-o", "json")
     [template] = [json.loads(line) for line in shown.stdout.splitlines() if '"template"' in line]
     assert template["template"] == "Accepted publickey for deploy from <IP> port <NUM> ssh2"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import socket
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -30,6 +30,9 @@ from ..timespec import TimeSpecError, format_duration, format_usec, parse_timest
 from ..views.escape import visible
 from .common import fail
 from .run import config_option, load_site_config
+
+if TYPE_CHECKING:
+    from ..learning import Learnt
 
 
 def host_names(saved_hosts: Any) -> dict[str, str]:
@@ -89,11 +92,23 @@ def learn_command(config_path: Path, state_dir: Path | None, since: str, units: 
         fail(str(error))
     state.commit({"templates": detector.miner.snapshot()}, [], 0, baselines)
     state.request("reload", "")  # a running service adopts what was learnt
-    span = "" if learnt.first_usec is None or learnt.last_usec is None else \
-        f" from {format_usec(learnt.first_usec)} to {format_usec(learnt.last_usec)}"
-    click.echo(f"learnt {learnt.entries} entries{span}: {learnt.units} units, {learnt.templates} templates "
-               f"saved in {state.path}")
+    click.echo(learnt_text(learnt, state.path))
     state.close()
+
+
+def counted(count: int, noun: str, nouns: str = "") -> str:
+    return f"{count} {noun if count == 1 else nouns or noun + 's'}"
+
+
+def learnt_text(learnt: Learnt, path: Path) -> str:
+    """What `baseline learn` did, in one line: learnt, read, skipped as already learnt, saved."""
+    text = f"learnt {counted(learnt.learnt, 'entry', 'entries')} of {counted(learnt.learnt_units, 'unit')}"
+    if learnt.first_usec is not None and learnt.last_usec is not None:
+        text += f" (of {learnt.entries} read from {format_usec(learnt.first_usec)} to {format_usec(learnt.last_usec)})"
+    if learnt.skipped and learnt.skipped_until is not None:
+        text += (f"; skipped {counted(learnt.skipped, 'entry', 'entries')} of {counted(learnt.skipped_units, 'unit')}"
+                 f" up to {format_usec(learnt.skipped_until)}, already learnt")
+    return f"{text}; {counted(learnt.units, 'unit')}, {counted(learnt.templates, 'template')} saved in {path}"
 
 
 @baseline.command("show")

@@ -98,6 +98,12 @@ class AnomalyDetector:
         """The template of the entry observed last (engine/runstep.py keeps its budgets by it)."""
         self._hot: dict[str, tuple[int, int]] = {}
         """unit -> (since, until): when its current anomalous period began, and until when it lasts."""
+        self.learnt_until: dict[str, int] = {}
+        """unit -> journal time (µs) up to which the baselines hold its entries already (Baselines.seen_until,
+        set when history is learnt again or baselines learnt elsewhere are adopted): its entries up to then are
+        not learnt twice."""
+        self.skipped: dict[str, int] = {}
+        """unit -> entries not learnt because `learnt_until` covered them (what `baseline learn` reports)."""
 
     def __bool__(self) -> bool:
         return bool(self.rules) or self.learn_only
@@ -105,11 +111,12 @@ class AnomalyDetector:
     def template_of(self, entry: Entry) -> Template:
         return self.miner.add(host_unit(entry.machine_id, entry.unit), first_line(entry.message))
 
-    def observe(self, entry: Entry, template: Template | None = None) -> list[Hit]:
+    def observe(self, entry: Entry, template: Template | None = None, learn: bool = True) -> list[Hit]:
         """Learn the entry; the anomaly hits it makes (tested against the baseline it just joined). Scope units
         but init.scope (login sessions, containers, `systemd-run --scope`) are new names each time: they
         would never be warm, only crowd the real units out of the bounded baselines, so they are left out.
-        `template`: the line's live template, already looked up by its masked key (engine/runstep.py)."""
+        `template`: the line's live template, already looked up by its masked key (engine/runstep.py).
+        `learn` False: a line of an open signature incident (pipeline.py), tested but not learnt."""
         if left_out(entry.unit):
             return []
         unit_key = host_unit(entry.machine_id, entry.unit)  # baselines are per (machine, unit)
@@ -122,8 +129,11 @@ class AnomalyDetector:
         usec = entry.realtime_usec
         since, until = self._hot.get(unit_key, (0, -1))
         hot = until >= usec
+        if self.learnt_until and usec <= self.learnt_until.get(unit_key, -1):
+            self.skipped[unit_key] = self.skipped.get(unit_key, 0) + 1
+            learn = False
         unit, stats, _ = self.baselines.observe(unit_key, template.id, template.text, usec, level,
-                                                entry.message, learn=not hot)
+                                                entry.message, learn=learn and not hot)
         if self.learn_only:
             return []
         hits = []
@@ -202,6 +212,18 @@ class AnomalyDetector:
     def hot_until(self, unit: str) -> int:
         """Until when (journal time, µs) the unit counts as anomalous; -1 when it never did."""
         return self._hot.get(unit, (0, -1))[1]
+
+    def unlearnt_until(self, unit: str) -> int:
+        """Until when (journal time, µs) the unit's lines are not learnt: it is anomalous, or the baselines
+        hold them already (`learnt_until`); -1 when neither."""
+        until = self._hot.get(unit, (0, -1))[1]
+        return max(until, self.learnt_until.get(unit, -1)) if self.learnt_until else until
+
+    def adopt_horizons(self) -> None:
+        """The baselines were learnt elsewhere (`baseline learn`, the service's warm-up) and are now this
+        detector's: what they hold of each unit is not learnt again (counts still waiting in the anomaly
+        step, lines read again)."""
+        self.learnt_until = {unit: self.baselines.seen_until(unit) for unit in self.baselines.units}
 
     def _spike(self, rule: Rule, unit: UnitStats, stats: TemplateStats, template_id: str,
                entry: Entry, hot: bool) -> str | None:

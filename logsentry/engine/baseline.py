@@ -245,6 +245,13 @@ class Baselines:
         self._dirty_units.discard(unit)
         self._removed_units.add(unit)
 
+    def seen_until(self, unit: str) -> int:
+        """The latest journal time (µs) of the unit's entries these baselines looked at, learnt or kept out (the
+        lines of an incident move only their template's last sighting): learning the journal's history again
+        must start after it, or it counts those entries twice (learning.py)."""
+        stats = self.units[unit]
+        return max([stats.last_usec, *(template.last_usec for template in self.templates[unit].values())])
+
     def keys_of(self, unit: str) -> list[str]:
         """The baselines' keys of a unit: itself, and "MACHINE_ID/unit" of every host it was learnt on."""
         return [key for key in self.units if key == unit or split_host_unit(key)[1] == unit]

@@ -10,11 +10,13 @@ line, looks the key up in its unit's table (masked key -> slot -> live template)
 the signature rules, or every entry when nothing is screened) go through the same decision one at a time
 (`_runstep.one`), so they neither cost an observe each nor make their unit learn its counts early.
 
-Exact by construction: error-level entries, keys never seen, units in an anomaly, and lines of a template
-with more lines in the last window (counted by the C step since its budget was reckoned) than its budget
-(the most that cannot fire it, less its rolling count then) come back one by one (`singles`, in journal
-order, with the template already found). A unit's counted entries wait, across runs, until just before its
-next single entry, so that entry sees its unit as the per-entry path leaves it (or until the PENDING_ bounds).
+Exact by construction: error-level entries, keys never seen, units in an anomaly (or whose baselines hold the
+entries already: AnomalyDetector.learnt_until; `baseline learn` skips spans all of whose entries they hold),
+and lines of a template with more lines in the last window (counted by the C step since its budget was
+reckoned) than its budget (the most that cannot fire it, less its rolling count then) come back one by one
+(`singles`, in journal order, with the template already found). A unit's counted entries wait, across runs,
+until just before its next single entry, so that entry sees its unit as the per-entry path leaves it (or until
+the PENDING_ bounds).
 `_learn` then learns them at once unless a warm-up or template age ends among them, the unit became
 anomalous, the template's stats were replaced, or a rolling count already holds later buckets; then they
 are observed one by one. Only the recency order of units and templates (which decides evictions at the
@@ -192,7 +194,7 @@ class RunStep:
         self._views[serial] = view
         self._order.append(serial)
         modes, uids, tables = bytearray(len(run.units)), array("i"), []
-        hot, spans, cold = detector.hot_until, self._spans, self._cold
+        hot, spans, cold, learnt = detector.unlearnt_until, self._spans, self._cold, detector.learnt_until
         self._stepped = max(self._stepped, run.peak_usec, run.last_usec)
         for span, key in enumerate(run.units):
             if key in cold:
@@ -201,7 +203,9 @@ class RunStep:
             if uid is None:
                 uid = spans[key] = -1 if left_out(run.spans[span][0]) else self._uid(key)
             uids.append(uid)
-            if uid < 0:
+            if uid < 0 or (detector.learn_only and learnt and learnt.get(key, -1) >= run.peak_usec):
+                if uid >= 0:  # history learnt again: the baselines hold all of it already
+                    detector.skipped[key] = detector.skipped.get(key, 0) + run.spans[span][1]
                 modes[span] = SKIP
                 tables.append(_EMPTY)
             elif not self.supported or hot(key) >= run.first_usec:
@@ -231,13 +235,15 @@ class RunStep:
         self._entries += run.count
         yield from self._due(serial, run.peak_usec)
 
-    def entry(self, entry: Entry) -> Iterator[Single]:
+    def entry(self, entry: Entry, learn: bool = True) -> Iterator[Single]:
         """An entry that came in full, not in a run (a candidate of the signature rules, or every entry when
         nothing is screened): counted as a run's entry is when it may be (the C step's `one`), else given
-        one by one after its unit's counted entries are learnt."""
+        one by one after its unit's counted entries are learnt (always when `learn` is False: a line of an
+        open signature incident, which its observer keeps out of the baselines)."""
         unit, level = host_unit(entry.machine_id, entry.unit), entry.effective_priority
-        if not self.supported or left_out(entry.unit) or self.detector.hot_until(unit) >= entry.realtime_usec or (
-                level is not None and not 0 <= level < NO_PRIORITY) or not 0 <= entry.realtime_usec < _INT64:
+        if (not learn or not self.supported or left_out(entry.unit)
+                or self.detector.unlearnt_until(unit) >= entry.realtime_usec
+                or (level is not None and not 0 <= level < NO_PRIORITY) or not 0 <= entry.realtime_usec < _INT64):
             # (a PRIORITY or a time past what the C step holds: int64 µs; a dump can say 2**64 - 1)
             yield from self.flush(unit)
             yield Single(entry.realtime_usec, entry, None)
@@ -424,7 +430,7 @@ class RunStep:
         baselines, miner = detector.baselines, detector.miner
         stats = baselines.units.get(unit)
         low = min(group[2] for group in groups)
-        if stats is None or detector.hot_until(unit) >= low or not self._in_order(unit, "", low):
+        if stats is None or detector.unlearnt_until(unit) >= low or not self._in_order(unit, "", low):
             return False
         templates, slots, slot_stats = baselines.templates[unit], self._slots, self._slot_stats
         entries, high = sum(group[1] for group in groups), max(group[3] for group in groups)

@@ -1,0 +1,101 @@
+"""Learning history is idempotent per (host, unit): `logsentry baseline learn` over days already learnt (by an
+earlier `learn`, or by the service live) counts nothing twice, and says what it skipped. A doubled baseline
+would make rate-spike and error-share blind."""
+
+from __future__ import annotations
+
+import json
+import signal
+import time
+from pathlib import Path
+
+from conftest import LiveJournal, entry, run_cli
+from test_baseline_service import alerts_of, config, write_history
+from test_restart_systemd import wait_until
+from test_service import RunningService
+
+
+def shown(state: Path, unit: str) -> tuple[dict, dict[str, dict]]:
+    """`baseline show -u UNIT -o json`: the unit's record and its templates by text."""
+    result = run_cli("baseline", "show", "--state-dir", str(state), "-u", unit, "-o", "json")
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    [stats] = [r for r in records if r["type"] == "unit"]
+    return stats, {r["template"]: r for r in records if r["type"] == "template"}
+
+
+def learn(state: Path, directory: Path, *args: str) -> str:
+    result = run_cli("baseline", "learn", "--state-dir", str(state), "-D", str(directory), "--since", "@0", *args)
+    assert result.exit_code == 0, result.output
+    return result.stdout.strip()
+
+
+def test_learning_the_same_history_again_counts_nothing_twice(make_journal, tmp_path: Path):
+    api = [entry(f"GET /api/items/{n} 200 {n % 70 + 3}ms", unit="api.service", at=n * 10.0) for n in range(300)]
+    db = [entry(f"checkpoint complete: wrote {n} buffers", unit="db.service", at=n * 30.0 + 1) for n in range(100)]
+    first = make_journal(sorted(api + db, key=lambda e: int(e["__REALTIME_TIMESTAMP"])), name="first.journal")
+    directory, state = first.parent, tmp_path / "state"
+
+    said = learn(state, directory, "-u", "api")
+    assert said.startswith("learnt 300 entries of 1 unit (of 300 read from "), said
+    assert "skipped" not in said
+    said = learn(state, directory)  # db is new; api's 300 are in its baseline already
+    assert said.startswith("learnt 100 entries of 1 unit (of 400 read from "), said
+    assert "; skipped 300 entries of 1 unit up to " in said and said.endswith(f"already learnt; 2 units, 2 templates "
+                                                                               f"saved in {state / 'state.db'}"), said
+    said = learn(state, directory)
+    assert said.startswith("learnt 0 entries of 0 units (of 400 read"), said
+    assert "; skipped 400 entries of 2 units up to " in said, said
+    unit, templates = shown(state, "api")
+    assert unit["entries"] == 300 and templates["GET <PATH> <NUM> <DUR>"]["count"] == 300
+    assert shown(state, "db")[0]["entries"] == 100
+
+    # Later history (a newer file beside the first): only its entries are learnt.
+    later = [entry(f"GET /api/items/{n} 200 {n % 70 + 3}ms", unit="api.service", at=3000.0 + n * 10.0)
+             for n in range(50)]
+    error = entry("payment backend refused order 7: circuit open", unit="api.service", at=3600.0, priority=3)
+    make_journal([*later, error], name="second.journal")
+    said = learn(state, directory)
+    assert said.startswith("learnt 51 entries of 1 unit (of 451 read"), said
+    assert "; skipped 400 entries of 2 units up to " in said, said
+    unit, templates = shown(state, "api")
+    assert (unit["entries"], unit["errors"]) == (351, 1)
+    assert templates["GET <PATH> <NUM> <DUR>"]["count"] == 350
+    assert templates["payment backend refused order <NUM>: circuit open"]["count"] == 1
+
+
+def test_baseline_learn_while_the_service_runs_counts_nothing_twice(live_journal: LiveJournal, tmp_path: Path):
+    """The service learnt the history at its first start and counts live lines (the anomaly step holds some
+    unlearnt for a while); `baseline learn` then reads the same journal, learns only what the saved baselines
+    lack, and the service, adopting the result, does not learn what it holds again."""
+    history, live, after = 1200, 30, 20
+    write_history(live_journal, history)
+    live_journal.wait_written()
+    state = tmp_path / "state"
+    running = RunningService(tmp_path, config(live_journal, tmp_path / "alerts.jsonl", tmp_path / "receive.py"))
+    try:
+        running.start()
+        running.wait_log("learnt baselines from", timeout=30)
+        time.sleep(1.5)  # adopted at the next catch-up, saved at the next commit
+        for n in range(live):
+            live_journal.write(f"GET /api/items/{n} 200 {n % 70 + 3}ms", unit="api.service")
+        live_journal.wait_written()
+        time.sleep(1.5)
+        said = learn(state, live_journal.directory, "--since", "-1d")
+        assert "; skipped " in said and "already learnt" in said, said
+        assert int(said.split()[1]) <= live, said  # the live lines the service had not saved yet, at most
+        running.wait_log("baselines reloaded from")
+        for n in range(after):
+            live_journal.write(f"GET /api/items/{n} 200 {n % 70 + 3}ms", unit="api.service")
+        for n in range(4):  # read after the api lines: the service has taken them in once this alert comes
+            live_journal.write(f"replica {n} lost: connection reset by peer", unit="db.service", priority=3)
+        wait_until(lambda: any(a["rule"] == "new-error-template" for a in alerts_of(tmp_path / "alerts.jsonl")), 15,
+                   "the anomaly alert")
+        running.stop()
+        unit, templates = shown(state, "api")
+        assert templates["GET <PATH> <NUM> <DUR>"]["count"] == history + live + after
+        assert unit["entries"] == history + live + after
+        assert shown(state, "db")[0]["entries"] == history + 1  # the others came while db was anomalous
+    finally:
+        if running.proc is not None:
+            running.stop(signal.SIGKILL)
