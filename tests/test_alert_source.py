@@ -184,7 +184,7 @@ def test_tail_plain_names_other_hosts_and_counts_one_hit(make_journal: Callable[
 
 def test_the_html_reports_hover_counts_one_hit_as_one(make_journal: Callable[..., Path], write_rule,
                                                       rules_dir: Path, tmp_path: Path) -> None:
-    """The timeline bar's hover text (plotly's customdata) and the card both say "1 hit"."""
+    """The timeline bar's hover text (plotly's customdata) and the card both say "1 hit"; the heading "1 rule"."""
     journal = make_journal([entry("BOOM once", priority=3)])
     write_rule("boom", simple_rule(regex="^BOOM", count=1))
     page = tmp_path / "r.html"
@@ -192,4 +192,5 @@ def test_the_html_reports_hover_counts_one_hit_as_one(make_journal: Callable[...
     assert done.exit_code == 0, done.output
     html = page.read_text()
     assert '"1 hit"' in html and ": 1 hit</div>" in html
+    assert "; 1 rule; 1 match; 1 incident; written" in html
     assert "hits<br>" not in html and "1 hits" not in html

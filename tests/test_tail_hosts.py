@@ -47,4 +47,5 @@ def test_the_dashboard_keeps_hosts_apart_and_names_the_other_one(write_rule, rul
     assert "web-7" not in rows[1] and "api.service" in rows[1] and "1/3 in 1m" in rows[1], text
     incident = next(line for line in text.splitlines() if "→" in line)
     assert "FIRING web-7 api.service boom" in incident and "3 hits since" in incident
+    assert "4 entries  ·  4 matches  ·  1 incident  ·  1 rule  ·" in text.splitlines()[0]  # the header's counts
     assert "web-7 api.service [boom] BOOM web-7 a" in text and "00:00:03.000 api.service [boom] BOOM here" in text

@@ -123,7 +123,7 @@ def body(payload: Mapping[str, Any]) -> str:
         lines.append(f"{at_least}{plural(payload['count'], 'hit')} from {format_usec(payload['first_usec'])} to "
                      f"{format_usec(payload['last_usec'])} on {payload['host']}")
     if payload.get("dropped"):
-        lines.append(f"journald suppressed {payload['dropped']} messages of this unit (rate limit)")
+        lines.append(f"journald suppressed {plural(payload['dropped'], 'message')} of this unit (rate limit)")
     if payload.get("why"):
         lines.append(f"why: {payload['why']}")
     if payload.get("template"):

@@ -239,7 +239,7 @@ def _card(incident: Incident, summary: ScanSummary, timeline: Timeline, source: 
         parts.append(f"<div>template: <code>{esc(incident.template)}</code></div>")
     parts.append(f"<div>action: <b>{esc(done)}</b></div>")
     if incident.chain:  # one failure, described by several rules (engine/failures.py)
-        parts.append(f"<div>one failure, {len(incident.chain)} rules in its chain:</div><pre>" + "\n".join(
+        parts.append(f"<div>one failure, {plural(len(incident.chain), 'rule')} in its chain:</div><pre>" + "\n".join(
             f"{format_usec(link.first_usec)}  {esc(link.rule_id)} ({link.severity.label}"
             f"{f', {link.count:,} hits' if link.count > 1 else ''})  {esc(link.message)}"
             for link in incident.chain) + "</pre>")
@@ -295,9 +295,9 @@ def render_html(summary: ScanSummary, timeline: Timeline, progress: Progress, ru
         "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
         f"<title>{esc(title)}</title><style>{_STYLE}</style></head><body>",
         f"<h1>{esc(title)}</h1>",
-        f'<p class="meta">{progress.entries:,} entr{"y" if progress.entries == 1 else "ies"}{span}; {rule_count} '
-        f'rules; {progress.matches:,} match{"" if progress.matches == 1 else "es"}; {n} incident'
-        f'{"" if n == 1 else "s"}; written {format_usec(int(datetime.now().timestamp() * 1_000_000))}</p>',
+        f'<p class="meta">{plural(progress.entries, "entry", "entries")}{span}; {plural(rule_count, "rule")}; '
+        f'{plural(progress.matches, "match", "matches")}; {plural(n, "incident")}; '
+        f'written {format_usec(int(datetime.now().timestamp() * 1_000_000))}</p>',
         text_note, chart,
         "<h2>Actions</h2>", _actions_table(summary, timeline),
         "<h2>Incidents</h2>", *(_card(incident, summary, timeline, source) for incident in ordered),

@@ -157,7 +157,8 @@ def _incident_block(incident: Incident, actions: list[Action], width: int, gap: 
         f"({incident.threshold} within {format_duration(incident.within_usec)}), "
         f"last hit {clock(incident.last_usec)}: {'at least ' if incident.dropped else ''}"
         f"{plural(incident.count, 'hit')} over {format_duration(incident.last_usec - incident.first_usec)}"
-        + (f" (journald suppressed {incident.dropped:,} messages of this unit meanwhile)" if incident.dropped else ""))
+        + (f" (journald suppressed {plural(incident.dropped, 'message')} of this unit meanwhile)"
+           if incident.dropped else ""))
     action = Text.assemble("action: ", (done + dry, "bold"))
     explained = [Text.assemble(("why: ", "bold"), visible(incident.why))] if incident.why else []
     if incident.template:
@@ -226,7 +227,8 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
         if len(quiet) > len(shown):
             listed = set(shown)
             rest = [item for item in quiet if item not in listed]
-            console.print(Text(f"... and {len(rest):,} more below threshold ({sum(n for _, n in rest):,} matches), "
+            console.print(Text(f"... and {len(rest):,} more below threshold "
+                               f"({plural(sum(n for _, n in rest), 'match', 'matches')}), "
                                "the busiest shown; -o json lists every match", style="dim"))
     for quarantine in summary.quarantines:
         console.print(Text.assemble((f"rule {visible(quarantine.rule_id)} quarantined", "bold red"),

@@ -67,10 +67,10 @@ def _unit_label(unit: str, key: str = "") -> str:
 def _header(state: TailState) -> Text:
     progress = state.progress
     return Text.assemble(
-        ("logsentry tail", "bold"), f"  {visible(state.scope)}  ·  {progress.entries:,} entries  ·  ",
-        (f"{progress.matches:,} matches", "bold" if progress.matches else ""), "  ·  ",
-        (f"{progress.incidents:,} incidents", "bold red" if progress.incidents else ""),
-        f"  ·  {len(state.rules)} rules  ·  ", ("dry run: no actions taken", "dim"),
+        ("logsentry tail", "bold"), f"  {visible(state.scope)}  ·  {plural(progress.entries, 'entry', 'entries')}  ·  ",
+        (plural(progress.matches, "match", "matches"), "bold" if progress.matches else ""), "  ·  ",
+        (plural(progress.incidents, "incident"), "bold red" if progress.incidents else ""),
+        f"  ·  {plural(len(state.rules), 'rule')}  ·  ", ("dry run: no actions taken", "dim"),
         no_wrap=True, overflow="ellipsis")
 
 
