@@ -1,4 +1,4 @@
-"""The C look at a screened run (sources/_journalscan.c fold_gaps) against SilenceTracker.fold's per-entry
+"""The C look at a screened run (sources/_runs.c fold_gaps) against SilenceTracker.fold's per-entry
 Python reference: same deadline verdict, same last times, and rhythms learnt to the same state (bins in the same
 order), on random runs with clocks stepping back, ties and deadlines inside and at the end of the run."""
 
@@ -11,7 +11,7 @@ import pytest
 
 from logsentry.engine.absence import NEVER
 from logsentry.engine.rhythm import Rhythm
-from logsentry.sources._journalscan import fold_gaps
+from logsentry.sources._runs import fold_gaps, last_lines
 
 Folded = tuple[list[int], list[list[int]]] | None
 
@@ -80,3 +80,20 @@ def test_fold_gaps_refuses_what_is_not_a_run() -> None:
         fold_gaps(times, spans, 0, 4, [0, 0], [NEVER, NEVER])
     with pytest.raises(ValueError, match="reach must be a list of 2 ints"):
         fold_gaps(times, spans, 0, 3, [0, 0], [NEVER])
+
+
+def test_last_lines_decodes_cuts_and_refuses_what_is_not_a_run() -> None:
+    """sources/_runs.c last_lines: bad UTF-8 as Python's decode("utf-8", "replace") gives it, lines cut to
+    max_chars characters (not bytes), and a clear ValueError for arrays that do not make a run."""
+    messages = [b"ok \xff\xfe bad", ("é" * 10).encode(), b"", b"last"]
+    ends = array.array("Q", [sum(len(m) for m in messages[:i + 1]) for i in range(4)]).tobytes()
+    times, spans = arrays([10, 20, 30, 40], [0, 1, 0, 1])
+    got = last_lines(times, spans, ends, b"".join(messages), 0, 4, [2, 1], 4)
+    assert got == [[(10, b"ok \xff\xfe bad".decode("utf-8", "replace")[:4]), (30, "")], [(40, "last")]]
+    assert last_lines(times, spans, ends, b"".join(messages), 1, 2, [5, 5], 100) == [[], [(20, "é" * 10)]]
+    with pytest.raises(ValueError, match="span id"):
+        last_lines(times, spans, ends, b"".join(messages), 0, 4, [1], 4)
+    with pytest.raises(ValueError, match="outside the arrays"):
+        last_lines(times, spans, ends, b"".join(messages), 0, 5, [1, 1], 4)
+    with pytest.raises(ValueError, match="outside the messages"):
+        last_lines(times, spans, ends, b"short", 0, 4, [1, 1], 4)

@@ -10,6 +10,7 @@ from typing import Any
 
 from conftest import entry
 
+from logsentry.actions.alert import MAX_LINE
 from logsentry.engine.detector import Detector
 from logsentry.engine.failures import SAVED_SAMPLE_CHARS, FailureGroups
 from logsentry.engine.window import MAX_SAMPLE_CHARS, MAX_SAMPLES, _extend, incident_from_json, incident_json, link_json
@@ -98,20 +99,22 @@ def test_failure_snapshots_reuse_unchanged_incidents_and_equal_a_fresh_write() -
 
 def test_recent_lines_of_runs_are_each_units_last_lines(make_journal: Callable[..., Path]) -> None:
     """recent_lines gives, per span of a ScreenedRun the scanner made from a real journal, that unit's last
-    lines in journal order, as a per-line walk of run.entries() finds them (machines kept apart)."""
+    lines in journal order, cut to MAX_LINE, as a per-line walk of run.entries() finds them (machines kept
+    apart)."""
     units = ["a.service", "b.service", "c.service", "d.service"]
-    rows = [entry(f"line {n} of {units[n // 3 % 4]} é", unit=units[n // 3 % 4], at=n * 0.01,
+    rows = [entry(f"line {n} of {units[n // 3 % 4]} é" + "x" * (n % 7 * 100), unit=units[n // 3 % 4], at=n * 0.01,
                   _MACHINE_ID=("0" * 31 + str(n % 2))) for n in range(700)]
     detector = Detector(load_rules([shipped_rules_dir()]).rules)
     items = list(open_entries(Selection(), files=[make_journal(rows)], extra_fields=detector.needed_fields,
                               screen=detector.screen()))
     runs = [item for item in items if isinstance(item, ScreenedRun)]
     assert sum(run.count for run in runs) == 700 and max(len(run.spans) for run in runs) == 8
+    assert max(len(one.message) for run in runs for one in run.entries()) > MAX_LINE  # cut as alerts show them
     for per_span in (1, 3, 10, 500):
         for run in runs:
             expected: dict[str, list[tuple[int, str]]] = {}
             for one in run.entries():
-                expected.setdefault(entry_key(one), []).append((one.realtime_usec, one.message))
+                expected.setdefault(entry_key(one), []).append((one.realtime_usec, one.message[:MAX_LINE]))
             got = recent_lines(run, per_span)
             assert dict(zip(run.units, got, strict=True)) == {key: lines[-per_span:]
                                                              for key, lines in expected.items()}

@@ -40,7 +40,7 @@ from typing import Any
 
 from ..model import Entry, Incident, ScreenedRun, entry_key, split_host_unit
 from ..rules.rule import Rule
-from ..sources._journalscan import fold_gaps
+from ..sources._runs import fold_gaps
 from ..timespec import format_duration
 from .detector import RuleTimeout, looks_at_entries, match_rule
 from .rhythm import MAX_GAPS, Rhythm

@@ -55,7 +55,7 @@ class Rhythm:
 
     def learn_gaps(self, gaps: int, total_usec: int, longest_usec: int, bins: dict[int, int]) -> None:
         """`gaps` gaps learnt at once, as one learn() each would: their sum, the longest, and how many in each
-        bin, in the order the bins were first met (sources/_journalscan.c fold_gaps)."""
+        bin, in the order the bins were first met (sources/_runs.c fold_gaps)."""
         self.gaps += gaps
         self.total_usec += total_usec
         if longest_usec > self.longest_usec:

@@ -13,8 +13,6 @@ Run = tuple[int, int, int, int, tuple[tuple[str, int, int, int, int, bytes, str]
             tuple[bytes, bytes, bytes, bytes, bytes, bytes]]
 
 def text_level(message: bytes) -> int | None: ...
-def fold_gaps(times: bytes, span_ids: bytes, first: int, end: int, last: list[int], reach: list[int]
-              ) -> list[tuple[int, int, int, int, dict[int, int]]] | None: ...
 
 class Scanner:
     def __init__(self, *, directory: str | None, files: Sequence[str], flags: int, matches: Sequence[str],

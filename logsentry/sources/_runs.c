@@ -1,0 +1,269 @@
+/*
+ * _runs: reads a ScreenedRun's per-entry arrays (model.ScreenedRun._arrays, made by _journalscan.c) in C,
+ * for the two consumers that would otherwise walk every screened entry in Python:
+ *
+ *   - fold_gaps: SilenceTracker.fold's look at a run (engine/absence.py);
+ *   - last_lines: the last lines of each of a run's spans, which the service keeps for its alerts
+ *     (service_journal.recent_lines), decoded and cut as alerts show them.
+ *
+ * The arrays: times (int64 µs), PRIORITY values (uint8), text levels (uint8), span ids (uint16), message
+ * ends (uint64, cumulative byte offsets) and the messages concatenated. Log text is only decoded here.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <stdint.h>
+#include <string.h>
+
+/* The gap bin of engine/rhythm.py gap_bin: exact below 8 µs, then four bins per doubling (at most 4*64+3). */
+#define GAP_BINS 260
+static int gap_bin(int64_t gap) {
+    if (gap < 8)
+        return (int)gap;
+    int bits = 64 - __builtin_clzll((unsigned long long)gap);
+    return 4 * bits + (int)((gap >> (bits - 3)) & 3);
+}
+
+static int read_int64s(PyObject *list, Py_ssize_t n, int64_t *out, const char *what) {
+    if (!PyList_Check(list) || PyList_GET_SIZE(list) != n) {
+        PyErr_Format(PyExc_ValueError, "fold_gaps: %s must be a list of %zd ints", what, n);
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        out[i] = PyLong_AsLongLong(PyList_GET_ITEM(list, i));
+        if (out[i] == -1 && PyErr_Occurred())
+            return -1;
+    }
+    return 0;
+}
+
+/* SilenceTracker.fold's look at a run (engine/absence.py), per entry in C: None when a unit's deadline
+   (its last sign of life plus its reach, µs) falls inside the run, else per span its new last time and the
+   gaps it learns, summed as Rhythm.learn would (count, sum, longest, {bin: count} in first-seen order). */
+static PyObject *module_fold_gaps(PyObject *Py_UNUSED(module), PyObject *args) {
+    Py_buffer times, spans;
+    Py_ssize_t first, end;
+    PyObject *last_list, *reach_list, *result = NULL;
+    if (!PyArg_ParseTuple(args, "y*y*nnO!O!", &times, &spans, &first, &end, &PyList_Type, &last_list,
+                          &PyList_Type, &reach_list))
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(last_list);
+    int64_t *last = NULL, *reach = NULL, *gap_of = NULL;
+    Py_ssize_t *count = NULL, *order = NULL, *start = NULL;
+    if (first < 0 || end < first || (size_t)end * 8 > (size_t)times.len || (size_t)end * 2 > (size_t)spans.len) {
+        PyErr_SetString(PyExc_ValueError, "fold_gaps: entry range outside the arrays");
+        goto done;
+    }
+    last = PyMem_Calloc((size_t)n + 1, sizeof *last);
+    reach = PyMem_Calloc((size_t)n + 1, sizeof *reach);
+    count = PyMem_Calloc((size_t)n + 1, sizeof *count);
+    start = PyMem_Calloc((size_t)n + 1, sizeof *start);
+    gap_of = PyMem_Calloc((size_t)(end - first) + 1, sizeof *gap_of);
+    order = PyMem_Calloc((size_t)(end - first) + 1, sizeof *order);
+    if (!last || !reach || !count || !start || !gap_of || !order) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    if (read_int64s(last_list, n, last, "last") < 0 || read_int64s(reach_list, n, reach, "reach") < 0)
+        goto done;
+    const int64_t *time_at = (const int64_t *)times.buf;
+    const uint16_t *span_at = (const uint16_t *)spans.buf;
+    __int128 high = -((__int128)1 << 62);
+    for (Py_ssize_t index = first; index < end; index++) {
+        int64_t at;
+        uint16_t which;
+        memcpy(&at, time_at + index, sizeof at);
+        memcpy(&which, span_at + index, sizeof which);
+        if (which >= n) {
+            PyErr_SetString(PyExc_ValueError, "fold_gaps: a span id past the run's spans");
+            goto done;
+        }
+        if (at > high)
+            high = at;
+        if (high >= (__int128)last[which] + reach[which]) {
+            result = Py_NewRef(Py_None);
+            goto done;
+        }
+        gap_of[index - first] = -1;
+        if (at >= last[which]) { /* a clock stepping back: no gap, and the latest sign of life stays */
+            gap_of[index - first] = at - last[which];
+            last[which] = at;
+            count[which]++;
+        }
+    }
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (high >= (__int128)last[i] + reach[i]) {
+            result = Py_NewRef(Py_None);
+            goto done;
+        }
+    for (Py_ssize_t i = 1; i < n; i++) /* the gaps grouped by span, in journal order */
+        start[i] = start[i - 1] + count[i - 1];
+    for (Py_ssize_t index = first; index < end; index++)
+        if (gap_of[index - first] >= 0) {
+            uint16_t which;
+            memcpy(&which, span_at + index, sizeof which);
+            order[start[which]++] = index - first;
+        }
+    if (!(result = PyList_New(n)))
+        goto done;
+    Py_ssize_t taken = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int64_t bins[GAP_BINS] = {0}, total = 0, longest = 0;
+        int seen[GAP_BINS], n_seen = 0;
+        for (Py_ssize_t k = taken; k < taken + count[i]; k++) {
+            int64_t gap = gap_of[order[k]];
+            total += gap;
+            if (gap > longest)
+                longest = gap;
+            int bin = gap_bin(gap);
+            if (bins[bin]++ == 0)
+                seen[n_seen++] = bin;
+        }
+        taken += count[i];
+        PyObject *flat = PyDict_New();
+        if (!flat) {
+            Py_CLEAR(result);
+            goto done;
+        }
+        for (int k = 0; k < n_seen; k++) {
+            PyObject *bin = PyLong_FromLong(seen[k]), *times = PyLong_FromLongLong(bins[seen[k]]);
+            int failed = !bin || !times || PyDict_SetItem(flat, bin, times) < 0;
+            Py_XDECREF(bin);
+            Py_XDECREF(times);
+            if (failed) {
+                Py_DECREF(flat);
+                Py_CLEAR(result);
+                goto done;
+            }
+        }
+        PyObject *item = Py_BuildValue("(LnLLN)", (long long)last[i], count[i], (long long)total,
+                                       (long long)longest, flat);
+        if (!item) {
+            Py_CLEAR(result);
+            goto done;
+        }
+        PyList_SET_ITEM(result, i, item);
+    }
+done:
+    PyMem_Free(last);
+    PyMem_Free(reach);
+    PyMem_Free(count);
+    PyMem_Free(start);
+    PyMem_Free(gap_of);
+    PyMem_Free(order);
+    PyBuffer_Release(&times);
+    PyBuffer_Release(&spans);
+    return result;
+}
+
+
+/* last_lines(times, span_ids, ends, messages, first, end, wanted, max_chars): per span i, its last wanted[i]
+   entries in [first, end) as (time, message) oldest first; messages decoded as UTF-8 with U+FFFD for bad
+   bytes and cut to max_chars characters (as alerts show them). Walks back from the run's end only until every
+   span has its lines. */
+static PyObject *module_last_lines(PyObject *Py_UNUSED(module), PyObject *args) {
+    Py_buffer times, spans, ends, messages;
+    Py_ssize_t first, end, max_chars;
+    PyObject *wanted_list, *result = NULL;
+    Py_ssize_t *left = NULL;
+    if (!PyArg_ParseTuple(args, "y*y*y*y*nnO!n", &times, &spans, &ends, &messages, &first, &end, &PyList_Type,
+                          &wanted_list, &max_chars))
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(wanted_list);
+    if (first < 0 || end < first || (size_t)end * 8 > (size_t)times.len || (size_t)end * 2 > (size_t)spans.len ||
+        (size_t)end * 8 > (size_t)ends.len || max_chars < 1) {
+        PyErr_SetString(PyExc_ValueError, "last_lines: entry range outside the arrays");
+        goto done;
+    }
+    if (!(left = PyMem_Calloc((size_t)n + 1, sizeof *left)))  {
+        PyErr_NoMemory();
+        goto done;
+    }
+    Py_ssize_t missing = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        left[i] = PyLong_AsSsize_t(PyList_GET_ITEM(wanted_list, i));
+        if (left[i] < 0) {
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_ValueError, "last_lines: a negative count of lines");
+            goto done;
+        }
+        missing += left[i];
+    }
+    if (!(result = PyList_New(n)))
+        goto done;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *lines = PyList_New(0);
+        if (!lines) {
+            Py_CLEAR(result);
+            goto done;
+        }
+        PyList_SET_ITEM(result, i, lines);
+    }
+    const int64_t *time_at = (const int64_t *)times.buf;
+    const uint16_t *span_at = (const uint16_t *)spans.buf;
+    const uint64_t *end_at = (const uint64_t *)ends.buf;
+    const char *text = (const char *)messages.buf;
+    for (Py_ssize_t index = end - 1; missing > 0 && index >= first; index--) {
+        uint16_t which;
+        int64_t at;
+        uint64_t stop, start = 0;
+        memcpy(&which, span_at + index, sizeof which);
+        if (which >= n) {
+            PyErr_SetString(PyExc_ValueError, "last_lines: a span id past the run's spans");
+            Py_CLEAR(result);
+            goto done;
+        }
+        if (!left[which])
+            continue;
+        memcpy(&at, time_at + index, sizeof at);
+        memcpy(&stop, end_at + index, sizeof stop);
+        if (index > 0)
+            memcpy(&start, end_at + index - 1, sizeof start);
+        if (start > stop || stop > (uint64_t)messages.len) {
+            PyErr_SetString(PyExc_ValueError, "last_lines: a message end outside the messages");
+            Py_CLEAR(result);
+            goto done;
+        }
+        PyObject *line = PyUnicode_DecodeUTF8(text + start, (Py_ssize_t)(stop - start), "replace");
+        if (line && PyUnicode_GET_LENGTH(line) > max_chars)
+            Py_SETREF(line, PyUnicode_Substring(line, 0, max_chars));
+        PyObject *item = line ? Py_BuildValue("(LN)", (long long)at, line) : NULL;
+        if (!item || PyList_Append(PyList_GET_ITEM(result, which), item) < 0) {
+            Py_XDECREF(item);
+            Py_CLEAR(result);
+            goto done;
+        }
+        Py_DECREF(item);
+        left[which]--;
+        missing--;
+    }
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (PyList_Reverse(PyList_GET_ITEM(result, i)) < 0) {
+            Py_CLEAR(result);
+            goto done;
+        }
+done:
+    PyMem_Free(left);
+    PyBuffer_Release(&times);
+    PyBuffer_Release(&spans);
+    PyBuffer_Release(&ends);
+    PyBuffer_Release(&messages);
+    return result;
+}
+
+static PyMethodDef module_methods[] = {
+    {"fold_gaps", module_fold_gaps, METH_VARARGS,
+     "A run's gaps per span as SilenceTracker.fold learns them, or None when a deadline falls inside it."},
+    {"last_lines", module_last_lines, METH_VARARGS,
+     "The last lines of each of a run's spans, oldest first, as (time, message cut to max_chars)."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_runs", "A ScreenedRun's per-entry arrays, read in C.", -1,
+    module_methods, NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC PyInit__runs(void) {
+    return PyModule_Create(&module);
+}

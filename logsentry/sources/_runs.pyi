@@ -1,0 +1,6 @@
+"""Types of the C extension (see _runs.c)."""
+
+def fold_gaps(times: bytes, span_ids: bytes, first: int, end: int, last: list[int], reach: list[int]
+              ) -> list[tuple[int, int, int, int, dict[int, int]]] | None: ...
+def last_lines(times: bytes, span_ids: bytes, ends: bytes, messages: bytes, first: int, end: int, wanted: list[int],
+               max_chars: int) -> list[list[tuple[int, str]]]: ...
