@@ -177,7 +177,10 @@ class Pipeline:
             for quarantine in detector.take_quarantines():
                 yield QuarantineEvent(quarantine)
         if self.anomaly:
-            found = self._anomalies(entry)
+            # A line of a failure a signature names (its incident open, or fired by it) is not learnt as the
+            # unit's normal; a hit below its rule's trigger is ordinary traffic and is.
+            found = self._anomalies(entry, learn=not hits or not any(
+                hit.rule_id in self._signature_rules and self.tracker.holds(hit) for hit in hits))
             if found:
                 if hits:  # the same line: a signature incident it fires carries the anomaly's reason too
                     also = "; ".join(f"also {hit.rule_id}: {hit.why}" for hit in found)
@@ -295,19 +298,19 @@ class Pipeline:
         if self.anomaly and (found := self._anomalies(entry)):
             yield from self._hits(found)
 
-    def _anomalies(self, entry: Entry, single: Single | None = None) -> list[Hit]:
-        """The anomaly hits on an entry (it is learnt either way); none while a signature incident is open
-        on its unit: the signature, which says what the failure is, keeps the incident. `single`: the entry
-        came from the RunStep (in its place among the counted ones), with its template when it found it."""
+    def _anomalies(self, entry: Entry, single: Single | None = None, learn: bool = True) -> list[Hit]:
+        """The anomaly hits on an entry (it is learnt unless `learn` is False); none while a signature incident
+        is open on its unit: the signature, which says what the failure is, keeps the incident. `single`: the
+        entry came from the RunStep (in its place among the counted ones), with its template when it found it."""
         assert self.anomaly is not None
         if single is not None:
             found = self.anomaly.observe(entry, single.template)
         elif self.runstep is None:
-            found = self.anomaly.observe(entry)
+            found = self.anomaly.observe(entry, learn=learn)
         else:  # an entry in full: counted with its unit's others, or after them
             found = []
-            for each in self.runstep.entry(entry):
-                found += self.anomaly.observe(each.entry, each.template)
+            for each in self.runstep.entry(entry, learn):
+                found += self.anomaly.observe(each.entry, each.template, learn or each.entry is not entry)
         return found if found and not self._signature_open.get(entry_key(entry)) else []
 
     def _pass(self, run: ScreenedRun) -> Iterator[Event]:

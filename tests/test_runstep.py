@@ -36,9 +36,9 @@ class Counting(AnomalyDetector):
 
     singles = 0
 
-    def observe(self, entry: Entry, template: Any = None) -> list[Hit]:
+    def observe(self, entry: Entry, template: Any = None, learn: bool = True) -> list[Hit]:
         self.singles += 1
-        return super().observe(entry, template)
+        return super().observe(entry, template, learn)
 
 
 def replay(journal: Path, fast: bool, rules: Iterable[Any] = ANOMALY_RULES, templates_per_unit: int = 1000,

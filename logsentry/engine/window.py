@@ -95,6 +95,25 @@ class BurstTracker:
             return ended, window.incident
         return ended, None
 
+    def holds(self, hit: Hit) -> bool:
+        """Would `add(hit)` leave the hit in an open incident (one it extends, or one it fires)? Asked before
+        adding it: the lines of a failure are not learnt as their unit's normal (pipeline.py), while a hit
+        that stays below its trigger (a mistyped ssh login) is ordinary traffic."""
+        trigger = self.rules[hit.rule_id].trigger
+        now = hit.entry.realtime_usec
+        window = self._windows.get((hit.rule_id, host_unit(hit.entry.machine_id, hit.entry.unit), hit.key))
+        if window is None or trigger.count <= 1:
+            return trigger.count <= 1
+        incident = window.incident
+        if incident is not None:
+            invocation = invocation_of(hit.entry.fields)
+            return (not (invocation and incident.invocation and invocation != incident.invocation)
+                    and now - incident.last_usec <= trigger.within_usec)  # else a new count starts at this hit
+        stamps = window.stamps  # as add() would: this hit's time (never before the last) and the count - 1 before
+        if len(stamps) < trigger.count - 1:
+            return False
+        return max(now, stamps[-1]) - stamps[len(stamps) - trigger.count + 1] <= trigger.within_usec
+
     def _make_room(self) -> None:
         """Drop the least recently hit windows that have no open incident: each loses at most count - 1 hits
         of a key that had not fired. Only when every window at the old end has an open incident do those
