@@ -226,7 +226,7 @@ def steady(args: argparse.Namespace, root: Path, units: list[str], sample: list[
     latencies = []
     for line in log.read_text().splitlines():
         stamp_ = r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[,.]\d{3})"
-        if found := re.match(stamp_ + r" \w+ incident bench-probe on .* hits since " + stamp_, line):
+        if found := re.match(stamp_ + r" \w+ incident bench-probe on .* hits? since " + stamp_, line):
             latencies.append((moment(found.group(1)) - moment(found.group(2))) * 1000)
     entries = written + len(probes)
     return {"rate": entries / wall, "entries": entries, "cpu_s": cpu1 - cpu0,

@@ -28,6 +28,7 @@ from .sources.follow import ScanningFollower
 from .sources.journal import CANARY_FIELD, JournalLocation, StartAt, send_canary
 from .sources.selection import Selection
 from .timespec import format_duration, format_usec, wall_usec
+from .wording import plural
 
 log = logging.getLogger("logsentry")
 
@@ -180,8 +181,8 @@ class ServiceReading(ServiceAlerts):
                 self.figures.matches += 1
             case IncidentEvent(incident):
                 self.figures.incidents += 1
-                log.warning("incident %s on %s: %d hits since %s", incident.rule_id, incident.unit,
-                            incident.count, format_usec(incident.first_usec))
+                log.warning("incident %s on %s: %s since %s", incident.rule_id, incident.unit,
+                            plural(incident.count, "hit"), format_usec(incident.first_usec))
             case ActionEvent(action):
                 self._queue(action)
             case EndedEvent(incident):

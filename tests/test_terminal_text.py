@@ -179,6 +179,6 @@ def test_service_log_lines_cannot_be_forged(tmp_path, live_journal, hostile_rule
         log = service.wait_log("incident boom on (evil")
     finally:
         service.stop()
-    assert "incident boom on (evil\\x1b[31m\\nFORGED line): 1 hits" in log
+    assert "incident boom on (evil\\x1b[31m\\nFORGED line): 1 hit since" in log
     assert not any(line.startswith("FORGED") for line in log.splitlines())
     assert "\x1b" not in log
