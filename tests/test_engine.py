@@ -235,3 +235,21 @@ def test_periodic_unit_is_not_silent_between_its_runs_and_stopped_unit_is_forgot
 
 def test_too_few_entries_are_no_habit():
     assert silence_events([make_entry(t) for t in range(3)] + [make_entry(500, unit="b.service")]) == []
+
+
+def test_rules_that_take_any_message_are_decided_by_their_gates_alone() -> None:
+    """error-burst's '^' (and a rule with no message) match without a regex search (Detector._any_message):
+    the same hits as match_rule gives, with the priority and field gates still applied."""
+    from logsentry.engine.detector import match_rule, takes_any_message
+
+    rules = [make_rule(count=1, message="^", priority="err"), make_rule(count=1, message="^", fields={"_COMM": "app"}),
+             make_rule(count=1, message="^", ignore="noise"), make_rule(count=1, message="^x")]
+    assert [takes_any_message(rule) for rule in rules] == [True, True, False, False]
+    entries = [make_entry(1, "boom", priority=3), make_entry(2, "fine", priority=6), make_entry(3, "noise", priority=2),
+               make_entry(4, "x", priority=6, _COMM="app"), make_entry(5, "y", priority=None, _COMM="other")]
+    for rule in rules:
+        detector = Detector([rule])
+        for one in entries:
+            expected = match_rule(rule, one.message, one.priority, one.fields, effective=one.effective_priority)
+            got = detector.detect(one)
+            assert [hit.captures for hit in got] == ([] if expected is None else [expected]), (rule, one)
