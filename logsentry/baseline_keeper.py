@@ -18,7 +18,7 @@ from typing import Any
 from .engine.anomaly import AnomalyDetector
 from .engine.baseline import Baselines
 from .engine.templates import TemplateMiner
-from .learning import LEARN_DAYS, learn, learner
+from .learning import LEARN_DAYS, LEARNT_HOSTS, host_names, learn, learner
 from .model import split_host_unit
 from .rules.rule import Rule
 from .sources.journal import JournalLocation, JournalOpenError
@@ -41,7 +41,9 @@ class BaselineKeeper:
         self.miner = TemplateMiner.restore(saved) if isinstance(saved, dict) else TemplateMiner()
         self._templates_saved = time.monotonic()
         self._requests_checked = 0.0
-        self._learnt: AnomalyDetector | None = None
+        self._learnt: tuple[AnomalyDetector, dict[str, str]] | None = None
+        self._names: dict[str, str] = {}
+        """Host names of the history learnt at the first start, to save at the next commit."""
         self._learner: threading.Thread | None = None
         self._stop = threading.Event()
         self.detector: AnomalyDetector | None = None
@@ -67,6 +69,7 @@ class BaselineKeeper:
         def work() -> None:
             try:
                 learnt = learn(location, selection, into, stop=self._stop.is_set)
+                names = host_names(location, (split_host_unit(key)[0] for key in into.baselines.units))
             except JournalOpenError as error:
                 log.error("cannot learn baselines from history: %s", error)
                 return
@@ -75,7 +78,7 @@ class BaselineKeeper:
             span = "" if learnt.first_usec is None else f" since {format_usec(learnt.first_usec)}"
             log.info("learnt baselines from %d entries%s: %d units, %d templates", learnt.entries, span,
                      learnt.units, learnt.templates)
-            self._learnt = into
+            self._learnt = into, names
 
         log.info("no baselines yet: learning the last %d days of the journal in the background", LEARN_DAYS)
         self._learner = threading.Thread(target=work, name="logsentry-learn", daemon=True)
@@ -85,9 +88,10 @@ class BaselineKeeper:
         """Between entries: adopt what the learner thread learnt (what was learnt live meanwhile is dropped:
         the history it read to the journal's end covers it, and the counts the anomaly step still holds of
         what it covers are not learnt again)."""
-        learnt, self._learnt = self._learnt, None
-        if learnt is None:
+        adopted, self._learnt = self._learnt, None
+        if adopted is None:
             return
+        learnt, self._names = adopted
         self.baselines, self.miner = learnt.baselines, learnt.miner
         self.baselines.mark_all_changed()
         self._adopted()
@@ -105,6 +109,10 @@ class BaselineKeeper:
         if final or now - self._templates_saved >= TEMPLATES_EVERY_S:
             self._templates_saved = now
             values["templates"] = self.miner.snapshot()
+        if self._names:  # `baseline show` names the hosts whose history was learnt
+            saved = self.state.get(LEARNT_HOSTS)
+            values[LEARNT_HOSTS] = {**(saved if isinstance(saved, dict) else {}), **self._names}
+            self._names = {}
         return self.baselines
 
     def _apply(self, requests: list[tuple[str, str]]) -> None:

@@ -14,7 +14,7 @@ blind). Older entries of such a unit are skipped too: baselines grow forward in 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from .engine.anomaly import AnomalyDetector
@@ -30,6 +30,10 @@ NOTHING = Screen(literals=(), always=())
 """A screen no entry passes: the scanner then summarises every entry (message, unit, priority only)."""
 
 LEARN_DAYS = 14
+MAX_HOST_NAME = 255
+LEARNT_HOSTS = "baseline_hosts"
+"""The state's machine id -> `_HOSTNAME` of the hosts whose history was learnt (`host_names`), so that
+`baseline show` names a collector's hosts the service never saved."""
 
 
 @dataclass(frozen=True)
@@ -87,3 +91,33 @@ def learn(location: JournalLocation, selection: Selection, into: AnomalyDetector
     return Learnt(entries, first, last, sum(n for n in grown if n > 0), sum(n > 0 for n in grown),
                   sum(skipped.values()), len(skipped), max((into.learnt_until[unit] for unit in skipped), default=None),
                   len(baselines.units), sum(len(t) for t in baselines.templates.values()))
+
+
+def host_names(location: JournalLocation, machines: Iterable[str]) -> dict[str, str]:
+    """machine id -> the `_HOSTNAME` of its newest entry at `location`: baselines are per machine, and
+    `baseline show` names hosts by it. The scanner's summaries carry the machine id only, so each machine
+    is looked up (one seek). Raises JournalOpenError."""
+    wanted = sorted({machine for machine in machines if machine})
+    names: dict[str, str] = {}
+    if not wanted:
+        return names
+    reader = location.open()
+    try:
+        for machine in wanted:
+            reader.flush_matches()
+            reader.add_match(f"_MACHINE_ID={machine}")
+            reader.seek_tail()
+            if not reader._previous():
+                continue
+            try:
+                value = reader._get("_HOSTNAME")
+            except KeyError:
+                continue
+            name = (value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value))[:MAX_HOST_NAME]
+            if name:
+                names[machine] = name
+    except OSError as error:
+        raise location.open_error(error) from error
+    finally:
+        reader.close()
+    return names

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import socket
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 from rich.console import Console
@@ -21,6 +21,8 @@ from ..engine.baseline import Baselines
 from ..engine.templates import TemplateMiner
 from ..host_silence import HostSilence
 from ..hosts import local_machine_id
+from ..learning import LEARNT_HOSTS, Learnt, learn, learner
+from ..learning import host_names as learnt_host_names
 from ..model import split_host_unit
 from ..sources import JournalOpenError
 from ..sources.journal import JournalLocation
@@ -31,14 +33,13 @@ from ..views.escape import visible
 from .common import fail
 from .run import config_option, load_site_config
 
-if TYPE_CHECKING:
-    from ..learning import Learnt
 
-
-def host_names(saved_hosts: Any) -> dict[str, str]:
-    """machine id -> host name: those the service saw in a journal_directory (its saved `hosts`), and this
-    machine's own."""
-    names = HostSilence.saved_names(saved_hosts)
+def host_names(saved_hosts: Any, learnt_hosts: Any = None) -> dict[str, str]:
+    """machine id -> host name: those the service saw in a journal_directory (its saved `hosts`), those of the
+    history learnt (`baseline learn`, the service's first start), and this machine's own."""
+    names = {str(machine): str(name) for machine, name in learnt_hosts.items()} \
+        if isinstance(learnt_hosts, dict) else {}
+    names.update(HostSilence.saved_names(saved_hosts))
     if machine := local_machine_id():
         names.setdefault(machine, socket.gethostname())
     return names
@@ -72,8 +73,6 @@ def baseline() -> None:
 def learn_command(config_path: Path, state_dir: Path | None, since: str, units: tuple[str, ...],
                   directory: Path | None) -> None:
     """Learn baselines from the journal's history (what the service does at its first start)."""
-    from ..learning import learn, learner
-
     try:
         since_usec = parse_timestamp(since)
     except TimeSpecError as error:
@@ -86,11 +85,15 @@ def learn_command(config_path: Path, state_dir: Path | None, since: str, units: 
     saved = state.get("templates")
     detector = learner(baselines, TemplateMiner.restore(saved) if isinstance(saved, dict) else None)
     selection = Selection(units=tuple(unit_name(u) for u in units), since_usec=since_usec)
+    location = JournalLocation(directory=directory)
+    saved_names = state.get(LEARNT_HOSTS)
+    names = dict(saved_names) if isinstance(saved_names, dict) else {}
     try:
-        learnt = learn(JournalLocation(directory=directory), selection, detector)
+        learnt = learn(location, selection, detector)
+        names.update(learnt_host_names(location, (split_host_unit(key)[0] for key in baselines.units)))
     except JournalOpenError as error:
         fail(str(error))
-    state.commit({"templates": detector.miner.snapshot()}, [], 0, baselines)
+    state.commit({"templates": detector.miner.snapshot(), LEARNT_HOSTS: names}, [], 0, baselines)
     state.request("reload", "")  # a running service adopts what was learnt
     click.echo(learnt_text(learnt, state.path))
     state.close()
@@ -121,7 +124,7 @@ def show(config_path: Path, state_dir: Path | None, units: tuple[str, ...], outp
     state = _state(config_path, state_dir)
     baselines = Baselines()
     state.load_baselines(baselines)
-    names = host_names(state.get("hosts"))
+    names = host_names(state.get("hosts"), state.get(LEARNT_HOSTS))
     state.close()
     wanted = {unit_name(u) for u in units}
     chosen = [u for u in baselines.units if not wanted or u in wanted or split_host_unit(u)[1] in wanted]
@@ -159,7 +162,10 @@ def show(config_path: Path, state_dir: Path | None, units: tuple[str, ...], outp
         console.print("templates: logsentry baseline show -u UNIT")
         return
     for unit in chosen:
-        templates = Table(title=Text(f"templates of {visible(unit)}, most frequent first"), title_justify="left")
+        machine, name = split_host_unit(unit)
+        where = f" on {names.get(machine) or machine}" if machine else ""
+        templates = Table(title=Text(f"templates of {visible(name)}{visible(where)}, most frequent first"),
+                          title_justify="left")
         templates.add_column("id", no_wrap=True)
         templates.add_column("count", justify="right", no_wrap=True)
         templates.add_column("level", no_wrap=True)
