@@ -53,7 +53,7 @@ class BaselineKeeper:
         rules = [rule for rule in rules if rule.anomaly is not None]
         self.detector = AnomalyDetector(rules, self.miner, self.baselines) if rules else None
         if self.detector is not None:  # entries read again (after a crash, or learnt by `baseline learn`
-            self.detector.adopt_horizons()  # while the service was down) are not learnt twice
+            self.detector.adopt_horizons(wall_usec())  # while the service was down) are not learnt twice
         return self.detector
 
     def warm_up(self, location: JournalLocation, units: tuple[str, ...]) -> None:
@@ -141,7 +141,7 @@ class BaselineKeeper:
         """The detector works on baselines learnt elsewhere from now on."""
         if self.detector is not None:
             self.detector.baselines, self.detector.miner = self.baselines, self.miner
-            self.detector.adopt_horizons()
+            self.detector.adopt_horizons(wall_usec())
 
     def close(self) -> None:
         self._stop.set()

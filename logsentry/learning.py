@@ -25,6 +25,7 @@ from .model import Screen, ScreenedRun
 from .sources.journal import JournalLocation
 from .sources.screening import ScreeningJournalSource
 from .sources.selection import Selection
+from .timespec import wall_usec
 
 NOTHING = Screen(literals=(), always=())
 """A screen no entry passes: the scanner then summarises every entry (message, unit, priority only)."""
@@ -65,7 +66,7 @@ def learn(location: JournalLocation, selection: Selection, into: AnomalyDetector
     batches (the service's learner thread ends early on shutdown). Raises JournalOpenError."""
     entries, first, last = 0, None, None
     baselines = into.baselines
-    into.adopt_horizons()  # what the baselines hold already is not learnt again
+    into.adopt_horizons(wall_usec())  # what the baselines hold already is not learnt again
     into.skipped.clear()
     before = {unit: stats.entries for unit, stats in baselines.units.items()}
     observe, step = into.observe, RunStep(into)  # the runs' entries mostly learnt counted, in C

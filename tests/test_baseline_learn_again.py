@@ -99,3 +99,33 @@ def test_baseline_learn_while_the_service_runs_counts_nothing_twice(live_journal
     finally:
         if running.proc is not None:
             running.stop(signal.SIGKILL)
+
+
+
+def test_an_entry_stamped_in_the_future_does_not_stop_learning(live_journal: LiveJournal, tmp_path: Path):
+    """A wrong clock stamped one line a year ahead: after a restart the service still learns its live lines
+    (what the baselines hold counts only up to the wall clock, not up to that line)."""
+    history, live = 1200, 25
+    write_history(live_journal, history)
+    live_journal.write("GET /api/items/x 200 5ms", unit="api.service",
+                       __REALTIME_TIMESTAMP=time.time_ns() // 1000 + 365 * 86_400_000_000)
+    live_journal.wait_written()
+    state, alerts = tmp_path / "state", tmp_path / "alerts.jsonl"
+    running = RunningService(tmp_path, config(live_journal, alerts, tmp_path / "receive.py"))
+    try:
+        running.start()
+        running.wait_log("learnt baselines from", timeout=30)
+        time.sleep(1.5)  # adopted at the next catch-up
+        running.stop()
+        assert shown(state, "api")[0]["entries"] == history + 1
+        running.start()
+        for n in range(live):
+            live_journal.write(f"GET /api/items/{n} 200 5ms", unit="api.service")
+        for n in range(4):  # read after the api lines: the service has taken them in once this alert comes
+            live_journal.write(f"replica {n} lost: connection reset by peer", unit="db.service", priority=3)
+        wait_until(lambda: any(a["rule"] == "new-error-template" for a in alerts_of(alerts)), 15, "the anomaly alert")
+        running.stop()
+    finally:
+        if running.proc is not None:
+            running.stop(signal.SIGKILL)
+    assert shown(state, "api")[0]["entries"] == history + 1 + live

@@ -219,11 +219,12 @@ class AnomalyDetector:
         until = self._hot.get(unit, (0, -1))[1]
         return max(until, self.learnt_until.get(unit, -1)) if self.learnt_until else until
 
-    def adopt_horizons(self) -> None:
+    def adopt_horizons(self, now_usec: int) -> None:
         """The baselines were learnt elsewhere (`baseline learn`, the service's warm-up) and are now this
         detector's: what they hold of each unit is not learnt again (counts still waiting in the anomaly
-        step, lines read again)."""
-        self.learnt_until = {unit: self.baselines.seen_until(unit) for unit in self.baselines.units}
+        step, lines read again). Not past `now_usec` (the wall clock, µs): one entry stamped in the future
+        by a wrong clock must not keep its unit from learning until then."""
+        self.learnt_until = {unit: min(self.baselines.seen_until(unit), now_usec) for unit in self.baselines.units}
 
     def _spike(self, rule: Rule, unit: UnitStats, stats: TemplateStats, template_id: str,
                entry: Entry, hot: bool) -> str | None:
