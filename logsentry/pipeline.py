@@ -127,9 +127,14 @@ class Pipeline:
         self._anomaly_open: dict[str, str] = {}
         self._signature_rules = frozenset(rule.id for rule in detector.rules.values()
                                           if rule.anomaly is None and rule.absence is None)
+        # Anomaly incidents join failures too, ranked with the generic rules (engine/failures.py): the signature
+        # that fires within the settling time leads; one that fires later is evidence in the chain, not a
+        # second page for the same failure.
+        self._failure_rules = self._signature_rules | {rule.id for rule in detector.rules.values()
+                                                       if rule.anomaly is not None}
         self.tracker = BurstTracker(detector.rules.values())
         self.failures = FailureGroups(detector.rules.values())
-        """Signature incidents joined per failure of a unit: one incident given out per failure."""
+        """Signature and anomaly incidents joined per failure of a unit: one incident given out per failure."""
         self.silence = SilenceTracker(detector.rules.values(), silence_overrides)
         self.suppressions: dict[str, deque[tuple[int, int]]] = {}
         self.policy: ActionPolicy = policy or Policy()
@@ -220,6 +225,7 @@ class Pipeline:
                 self._signature_open[key] = left
             else:
                 self._signature_open.pop(key, None)
+        if incident.rule_id in self._failure_rules:
             first, failure = self.failures.ended(incident)
             for given in first:  # ended while it settled: given out first
                 yield from self._give(given)
@@ -244,11 +250,12 @@ class Pipeline:
             self.silence.incident_opened(key)  # the unit going quiet now is this incident's doing
         if incident.rule_id in self._signature_rules:
             self._signature_open[key] = self._signature_open.get(key, 0) + 1
+        elif incident.why:
+            self._anomaly_open.setdefault(key, incident.rule_id)
+        if incident.rule_id in self._failure_rules:
             for given in self.failures.fired(incident):
                 yield from self._give(given)
         else:
-            if incident.why:
-                self._anomaly_open.setdefault(key, incident.rule_id)
             yield from self._give(incident)
 
     def _give(self, incident: Incident) -> Iterator[Event]:

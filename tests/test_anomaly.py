@@ -225,3 +225,23 @@ def test_scope_units_are_not_learnt():
         detector.observe(Entry(n, f"GET /a/{n} 200", "api.service", 6, ""))
     detector.observe(Entry(300, "Started Session 300 of User root.", "init.scope", 6, ""))
     assert set(detector.baselines.units) == {"api.service", "init.scope"}
+
+
+@pytest.mark.parametrize("every", [0.1, 1.0])
+def test_an_anomaly_and_a_signature_on_one_failure_are_one_incident(make_journal, every):
+    """PostgreSQL refusing connections in a warm unit: new-fatal-template fires at the first FATAL line (one
+    is enough), postgres-too-many-clients at the fifth. One failure, one incident: the signature leads when it
+    fires within the settling time (every 0.1 s), and when it fires after the anomaly's incident was given out
+    (every 1 s) it joins that incident's chain instead of paging a second time (helper C's operator trial:
+    two pages, critical and error, for one outage)."""
+    normal = steady("postgresql.service", 0, 3 * HOUR, 20, "checkpoint complete: wrote {n} buffers ({ms}.0%)")
+    fatal = [entry("FATAL:  remaining connection slots are reserved for non-replication superuser connections",
+                   unit="postgresql.service", at=3 * HOUR + n * every) for n in range(8)]
+    result = run_cli("scan", "--file", str(make_journal(by_time(normal, fatal))), "-o", "json")
+    assert result.exit_code == 0, result.output
+    events = json_events(result)
+    incidents = of_type(events, "incident")
+    assert len(incidents) == 1, [(i["rule"], i["realtime_usec"]) for i in incidents]
+    [ended] = of_type(events, "incident_end")
+    assert {link["rule"] for link in ended["chain"]} >= {"new-fatal-template", "postgres-too-many-clients"}
+    assert incidents[0]["rule"] == ("postgres-too-many-clients" if every < 0.5 else "new-fatal-template")
