@@ -69,10 +69,14 @@ class BaselineKeeper:
         def work() -> None:
             try:
                 learnt = learn(location, selection, into, stop=self._stop.is_set)
-                names = host_names(location, (split_host_unit(key)[0] for key in into.baselines.units))
             except JournalOpenError as error:
                 log.error("cannot learn baselines from history: %s", error)
                 return
+            try:
+                names = host_names(location, (split_host_unit(key)[0] for key in into.baselines.units))
+            except JournalOpenError as error:
+                log.warning("cannot look up the host names of the history learnt: %s", error)
+                names = {}
             if self._stop.is_set():
                 return
             span = "" if learnt.first_usec is None else f" since {format_usec(learnt.first_usec)}"

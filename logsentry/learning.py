@@ -32,6 +32,7 @@ NOTHING = Screen(literals=(), always=())
 
 LEARN_DAYS = 14
 MAX_HOST_NAME = 255
+"""Characters of a `_HOSTNAME` kept (Linux allows 64; a longer one is broken or forged)."""
 LEARNT_HOSTS = "baseline_hosts"
 """The state's machine id -> `_HOSTNAME` of the hosts whose history was learnt (`host_names`), so that
 `baseline show` names a collector's hosts the service never saved."""

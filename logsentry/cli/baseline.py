@@ -90,9 +90,12 @@ def learn_command(config_path: Path, state_dir: Path | None, since: str, units: 
     names = dict(saved_names) if isinstance(saved_names, dict) else {}
     try:
         learnt = learn(location, selection, detector)
-        names.update(learnt_host_names(location, (split_host_unit(key)[0] for key in baselines.units)))
     except JournalOpenError as error:
         fail(str(error))
+    try:
+        names.update(learnt_host_names(location, (split_host_unit(key)[0] for key in baselines.units)))
+    except JournalOpenError as error:  # what was learnt is saved all the same
+        click.echo(f"warning: cannot look up the host names of the history learnt: {error}", err=True)
     state.commit({"templates": detector.miner.snapshot(), LEARNT_HOSTS: names}, [], 0, baselines)
     state.request("reload", "")  # a running service adopts what was learnt
     click.echo(learnt_text(learnt, state.path))
