@@ -119,6 +119,8 @@ class ServiceAlerts(StateSaving):
 
     def _remind(self, now: int) -> None:
         """Exponential re-alerting while an incident lasts: after realert, 2x realert, 4x realert, ..."""
+        if all(now < state["next_usec"] for state in self.alerting.values()):
+            return  # none due: the open incidents (each failure's made with its chain) are not needed
         for incident in self.pipeline.open_incidents():
             state = self.alerting.get(incident_id(incident))
             if state is None or now < state["next_usec"]:
