@@ -3,7 +3,8 @@
 Every entry is templated (engine/templates), counted into the unit's baseline (engine/baseline.py) and
 tested by each anomaly rule (rules/anomaly.py says what the kinds mean):
 
-- new-template: the template first appeared after the unit's baseline was warm, at the rule's level;
+- new-template: the template first appeared after the unit's baseline was warm, at the rule's level (and,
+  with `words`, its text says one of them);
 - rate-spike: the template's (or the unit's error lines') count in the rule's window against the count its
   learned rate predicts: at least `min_count`, `factor` times more, Poisson tail below `p_value`;
 - error-share: the unit's error lines in the window against its learned error share: at least
@@ -150,6 +151,8 @@ class AnomalyDetector:
             why = None
             if spec.kind == "new-template":
                 why = self._new(rule, stats, usec, since if hot else None)
+                if why is not None and spec.words_re is not None and spec.words_re.search(template.text) is None:
+                    continue  # a new template without the rule's words (a deploy's new wording) is no failure
             elif spec.kind == "rate-spike":
                 why = self._spike(rule, unit, stats, template.id, entry, hot)
             else:

@@ -70,11 +70,12 @@ _EMPTY: dict[str, int] = {}
 
 def supports(detector: AnomalyDetector) -> bool:
     """Can every rule's decision on a line below error level be told from counts? Yes when a rule has a level
-    (below it a line only counts as one of the unit's lines) or is a per-template rate-spike."""
+    (below it a line only counts as one of the unit's lines), is a per-template rate-spike, or a new-template
+    rule (RunStep._fresh sends the lines of a template that may be new one by one)."""
     for rule in detector.rules:
         spec = rule.anomaly
         assert spec is not None
-        if spec.level is None and (spec.kind != "rate-spike" or spec.errors):
+        if spec.level is None and (spec.kind == "error-share" or spec.errors):
             return False
     return True
 
@@ -133,7 +134,12 @@ class RunStep:
         self.detector = detector
         self.supported = supports(detector)
         rules = detector.rules
-        self.rate_rules = [r for r in rules if r.anomaly is not None and r.anomaly.level is None]
+        self.rate_rules = [r for r in rules if r.anomaly is not None and r.anomaly.level is None
+                           and r.anomaly.kind == "rate-spike"]
+        self.new_rules = [r for r in rules if r.anomaly is not None and r.anomaly.level is None
+                          and r.anomaly.kind == "new-template"]
+        """New-template rules at any level: their lines below error level are counted only once their template
+        cannot be new to them (`_fresh`)."""
         self.share_rules = [r for r in rules if r.anomaly is not None and r.anomaly.kind == "error-share"]
         self.error_level = max([ERROR_LEVEL, *(r.anomaly.level for r in rules
                                                if r.anomaly is not None and r.anomaly.level is not None)])
@@ -400,7 +406,7 @@ class RunStep:
         rate-spike less its rolling counts now (_runstep.c counts its lines from here on)."""
         template_id = self._slots[slot][1]
         stats = self._slot_stats[slot] = self.detector.baselines.templates.get(unit, {}).get(template_id)
-        if stats is None:
+        if stats is None or (self.new_rules and self._fresh(unit, template_id, stats, self._stepped)):
             return 0
         if self._warm_after is not None:
             history = self.detector.baselines.units.get(unit)
@@ -413,6 +419,21 @@ class RunStep:
         for rule in self.rate_rules:
             room = min(room, self._limit(rule, stats) - self.detector.rolled(rule, unit, template_id))
         return max(-_BIG, room)
+
+    def _fresh(self, unit: str, template_id: str, stats: TemplateStats, usec: int) -> bool:
+        """May a line of the template at `usec` (µs) or later be new to a new-template rule at any level
+        (AnomalyDetector._new: warm at its first sighting, not accepted, within `novel_for`, its words)?"""
+        if stats.accepted:
+            return False
+        for rule in self.new_rules:
+            spec = rule.anomaly
+            assert spec is not None
+            if (usec - stats.first_usec <= spec.novel_for_usec and stats.unit_age_usec >= spec.warm_after_usec
+                    and stats.unit_entries >= spec.warm_entries):
+                template = self.detector.miner.alive(unit, template_id)
+                if spec.words_re is None or template is None or spec.words_re.search(template.text):
+                    return True
+        return False
 
     def _in_order(self, unit: str, key: str, first_usec: int) -> bool:
         """Do the unit's rolling counts of `key` end no later than the bucket of `first_usec`? Then the
@@ -452,6 +473,8 @@ class RunStep:
             template, tstats = miner.alive(unit, template_id), templates.get(template_id)
             if template is None or tstats is None or tstats is not slot_stats[slot]:
                 return False  # the budget was reckoned on a template's stats that are gone
+            if self.new_rules and self._fresh(unit, template_id, tstats, low):
+                return False  # its first lines may be new to a rule (counted before the template was new)
             buckets = None
             for rule, after_usec, unit_warm in warm:
                 old = low - tstats.first_usec >= after_usec

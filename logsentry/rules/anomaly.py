@@ -2,7 +2,8 @@
 
 Three kinds (logsentry/engine/anomaly.py runs them):
 
-- `new-template`: a line whose template the unit never logged before it was warm, at `level` or worse;
+- `new-template`: a line whose template the unit never logged before it was warm, at `level` or worse,
+  and, with `words`, whose template text (the masked first line: client values count less) says one of them;
 - `rate-spike`: a known template (or, with `errors = true`, the unit's error-level lines) far above its
   learned rate: at least `min_count`, `factor` times the expected count, a Poisson tail below `p_value`,
   and more than `peak_margin` times its busiest minute in the unit's normal (scaled to the window);
@@ -19,15 +20,30 @@ anomaly rule judges a cold unit (it has nothing to compare with).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..tomlfile import unknown_key
 
 KINDS = ("new-template", "rate-spike", "error-share")
 _KEYS = {"kind", "level", "warm_after", "warm_entries", "factor", "min_count", "p_value", "errors", "novel_for",
-         "peak_margin"}
+         "peak_margin", "words"}
+MAX_WORDS = 1000
+MAX_WORD_CHARS = 200
+
+
+def words_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    """One case-insensitive regex for a rule's `words`: each word or phrase on word boundaries (a phrase's
+    spaces match any run of white space), so `lost` matches "connection lost" but not "lostfound"."""
+    alternatives = []
+    for word in words:
+        body = r"\s+".join(re.escape(part) for part in word.split())
+        before = r"(?<!\w)" if re.match(r"\w", word) else ""
+        after = r"(?!\w)" if re.search(r"\w$", word) else ""
+        alternatives.append(before + body + after)
+    return re.compile("|".join(alternatives), re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -47,6 +63,10 @@ class AnomalySpec:
     novel_for_usec: int = 3_600_000_000
     """new-template only: how long after its first sighting a template still counts as new."""
     peak_margin: float = 1.5
+    words: tuple[str, ...] = ()
+    """new-template only: the template's text must contain one of these (case-insensitive, on word boundaries)."""
+    words_re: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
+    """`words` compiled once, at load (words_pattern); None: every template counts."""
 
 
 def parse_anomaly(table: Mapping[str, Any], add: Any, describe: Any, priority: Any, duration: Any) -> AnomalySpec:
@@ -85,6 +105,7 @@ def parse_anomaly(table: Mapping[str, Any], add: Any, describe: Any, priority: A
         add("anomaly.level", 'an error-share rule needs the level that counts as an error, e.g. "err"')
     if errors and level is None:
         add("anomaly.level", 'errors = true needs the level that counts as an error, e.g. "err"')
+    words = _words(table, str(kind), add, describe)
     return AnomalySpec(
         kind=str(kind), level=level,
         warm_after_usec=span("warm_after", defaults.warm_after_usec),
@@ -95,4 +116,30 @@ def parse_anomaly(table: Mapping[str, Any], add: Any, describe: Any, priority: A
         errors=errors,
         novel_for_usec=span("novel_for", defaults.novel_for_usec),
         peak_margin=float(number("peak_margin", defaults.peak_margin, 0, 1e6, False)),
+        words=words, words_re=words_pattern(words) if words else None,
     )
+
+
+def _words(table: Mapping[str, Any], kind: str, add: Any, describe: Any) -> tuple[str, ...]:
+    """`words`: a non-empty list of non-blank strings, for a new-template rule only."""
+    if "words" not in table:
+        return ()
+    value = table["words"]
+    if kind != "new-template":
+        add("anomaly.words", f'only a new-template rule takes words (this one is kind "{kind}")')
+        return ()
+    got = None
+    if not isinstance(value, list):
+        got = describe(value)
+    elif not value or len(value) > MAX_WORDS:
+        got = f"a list of {len(value)}"
+    else:
+        for number, word in enumerate(value, 1):
+            if not isinstance(word, str) or not word.strip() or len(word) > MAX_WORD_CHARS:
+                got = f"{describe(word)} as word {number}"
+                break
+    if got is not None:
+        add("anomaly.words", f"expected a list of words (got {got}): 1 to {MAX_WORDS} non-blank strings of at "
+                             f'most {MAX_WORD_CHARS} characters, e.g. ["failed", "timed out"]')
+        return ()
+    return tuple(" ".join(word.split()) for word in value)
