@@ -133,6 +133,47 @@ CORPUS: list[tuple[int | None, str, str]] = [
     (WARNING, "[2024-01-02T10:00:00,123][WARN ][o.e.c.r.a.DiskThresholdMonitor] [node-1] low disk",
      "Elasticsearch"),
     (DEBUG, "DEBUG1:  StartTransaction", "PostgreSQL DEBUG1"),
+    # older Redis: no year (2.8 to 4.0), the pid in brackets (2.6), no milliseconds (2.4)
+    (WARNING, "1255:M 14 Oct 03:00:46.069 # Can't save in background: fork: Cannot allocate memory",
+     "Redis 2.8-4.0"),
+    (NOTICE, "41738:C 04 Feb 11:16:39.860 * DB saved on disk", "Redis 2.8-4.0, RDB child"),
+    (DEBUG, "7:S 4 Feb 11:16:39.860 . Client closed connection", "Redis 2.8-4.0 debug, one-digit day"),
+    (NOTICE, "[41738] 04 Feb 11:16:39.860 * Background saving started by pid 41740", "Redis 2.6"),
+    (WARNING, "[1243] 17 Oct 10:22:41 # Server started, Redis version 2.4.17", "Redis 2.4"),
+    (DEBUG, "[1243] 17 Oct 10:22:41 - 0 clients connected (0 slaves), 790448 bytes in use", "Redis 2.4 verbose"),
+    # runtime crash headers: crit when the process dies of it, err when a thread did or it may be caught
+    (ERR, "Traceback (most recent call last):", "CPython traceback.c / traceback.py"),
+    (ERR, 'Traceback (most recent call last):\n  File "/srv/app/worker.py", line 88, in run\nKeyError: \'x\'',
+     "a whole traceback in one entry"),
+    (CRIT, "Fatal Python error: Segmentation fault", "CPython faulthandler"),
+    (CRIT, "Fatal Python error: _PyMem_DebugMalloc: Python memory allocator called without holding the GIL",
+     "CPython Py_FatalError"),
+    (CRIT, 'Exception in thread "main" java.lang.IllegalStateException: Failed to load ApplicationContext',
+     "JVM ThreadGroup.uncaughtException, main thread"),
+    (CRIT, 'Exception in thread "main" java.lang.StackOverflowError', "JVM, a Throwable without message"),
+    (ERR, 'Exception in thread "pool-1-thread-3" java.lang.NullPointerException: Cannot invoke "String.length()"',
+     "JVM, a worker thread"),
+    (ERR, 'Exception in thread "Thread-0" com.example.Worker$RetryException', "JVM, a nested class"),
+    (CRIT, "thread 'main' panicked at src/main.rs:10:5:", "Rust 1.73+ std panic hook"),
+    (CRIT, "thread 'main' panicked at 'called `Option::unwrap()` on a `None` value', src/main.rs:4:37",
+     "Rust before 1.73"),
+    (CRIT, "thread 'main' (1234567) panicked at src/main.rs:10:5:", "Rust with the thread id"),
+    (ERR, "thread 'tokio-runtime-worker' panicked at src/api.rs:42:9:", "Rust, a worker thread"),
+    (ERR, "thread '<unnamed>' panicked at /root/.cargo/registry/src/hyper-0.14.27/src/proto/h1/role.rs:1:2:",
+     "Rust, an unnamed thread"),
+    (CRIT, "thread 'worker' has overflowed its stack", "Rust stack overflow"),
+    (CRIT, "fatal runtime error: stack overflow", "Rust rtabort"),
+    (CRIT, "Unhandled exception. System.InvalidOperationException: Unable to resolve service for type 'IClock'",
+     ".NET Core 3.0+"),
+    (CRIT, "Unhandled Exception: System.IO.FileNotFoundException: Could not load file or assembly 'Shop.Core'",
+     ".NET Framework, .NET Core 1-2"),
+    (CRIT, "Unhandled exception. Npgsql.NpgsqlException", ".NET, no message"),
+    (CRIT, "node:internal/modules/cjs/loader:1080", "Node.js, a throw in its own module"),
+    (CRIT, "node:events:495", "Node.js, an unhandled 'error' event"),
+    (CRIT, "node:internal/process/promises:288", "Node.js, an unhandled rejection"),
+    (CRIT, "/srv/shop-api/server.js:42", "Node.js, a throw in a script"),
+    (CRIT, "file:///srv/shop-api/index.mjs:7", "Node.js, an ES module"),
+    (CRIT, "Node.js v20.11.1", "Node.js's trailer after a fatal exception"),
 
     # benign look-alikes: no level where the program writes its level
     (None, "GET /search?q=ERROR HTTP/1.1 200", "a URL"),
@@ -155,7 +196,6 @@ CORPUS: list[tuple[int | None, str, str]] = [
     (None, "Accepted publickey for deploy from 192.0.2.10 port 52234 ssh2", "sshd"),
     (None, "pam_unix(cron:session): session closed for user root", "cron"),
     (None, "   at com.example.Foo.bar(Foo.java:42)", "a stack frame"),
-    (None, "Traceback (most recent call last):", "a Python traceback"),
     (None, "[main] request for /ERROR failed", "bracket, then text"),
     (None, "2024-01-02 10:00:00 GET /api?level=error 200", "timestamp, then a request"),
     (None, "eRRor: mixed case", "mixed case"),
@@ -167,6 +207,39 @@ CORPUS: list[tuple[int | None, str, str]] = [
     (None, "panicked at src/main.rs:2:5", "a longer word"),
     (None, "E1130 not glog", "no glog header"),
     (None, "2024-01-02 10:00:00 user@host said ERROR", "the user@db slot is PostgreSQL's, once"),
+    (None, "2024-01-02 10:00:00,123 PHP FATAL [main] o.a.h.Server - x", "PHP's prefix with no PHP level: no zone"),
+    # crash headers only where the runtime writes them: at the start, whole, in the runtime's case
+    (None, '10.0.0.5 - - [01/Mar/2024:10:00:00 +0000] "GET /search?q=Traceback (most recent call last): HTTP/1.1" '
+           '200 12', "a URL"),
+    (None, "GET /search?q=Traceback%20(most%20recent%20call%20last) HTTP/1.1 200", "a URL"),
+    (None, 'user said "Traceback (most recent call last):"', "quoted"),
+    (None, "Traceback (most recent call last): see the log above", "more than the header"),
+    (None, "traceback (most recent call last):", "the runtime's case"),
+    (None, "printing Traceback (most recent call last):", "mid-line"),
+    (None, "Fatal Python errors are rare", "not the header"),
+    (None, 'Exception in thread "main" was caught and logged', "a sentence, not a class"),
+    (None, "Exception in thread main java.lang.IllegalStateException: x", "no quotes"),
+    (None, 'GET /?q=Exception in thread "main" java.lang.Error HTTP/1.1', "a URL"),
+    (None, "thread 'main' finished in 3 ms", "no panic"),
+    (None, "thread 'main' panicked at ", "no location"),
+    (None, "client said: thread 'main' panicked at src/main.rs:1:1:", "mid-line"),
+    (None, "Unhandled exception. The most likely cause is an issue in the function code.", "a sentence"),
+    (None, "unhandled exception. System.Exception: x", "the runtime's case"),
+    (None, "Unhandled exception: System.Exception: x", "neither runtime wording"),
+    (None, "fatal runtime errors: 0", "not the prefix"),
+    (None, "node:events is a core module", "not a header"),
+    (None, "node:internal/modules/cjs/loader:1080:15", "a stack position, not the header"),
+    (None, "/srv/shop-api/server.js:42 returned 500", "more than the header"),
+    (None, "/srv/shop-api/server.py:42", "not a script Node runs"),
+    (None, "loading /srv/shop-api/server.js:42", "mid-line"),
+    (None, "GET /srv/a.js:42 HTTP/1.1", "a request"),
+    (None, "Node.js v20.11.1 detected, starting worker pool", "a banner"),
+    (None, "Server listening on port 3000 (Node.js v20.11.1)", "mid-line"),
+    (None, "[1243] 17 Oct 10:22:41 Server started", "no Redis level character"),
+    (None, "[1243] 17 October 10:22:41 # Server started", "not Redis's date"),
+    (None, "1255:Q 14 Oct 03:00:46.069 # x", "not a Redis role"),
+    (None, "1255:M 14 Oct 03:00:46.06 # x", "not Redis's milliseconds"),
+    (None, "[main] 17 Oct 10:22:41 # x", "not a pid"),
 ]
 
 
@@ -228,7 +301,12 @@ PIECES = ["ERROR", "error", "Error", "eRRor", "WARN", "warning", "Info", "DEBUG1
           "severity=", "ts=1 ", "msg=\"a b\" ", "<3>", "<err>", "<", ">", "\x1b[31m", "\x1b[0m", "\x1b[", "2024-01-02",
           "10:00:00,123", "2024/01/02", "UTC", "PM", "@", "postgres@db", "E, [", "E1130 ", "I0102 10:00:00.123456 1 ",
           "file.cc:12] ", "1234:M 02 Jan 2024 10:00:00.123 # ", "name", "my.app", "x", "GET /search?q=", "é",
-          "\ufffd", "\u00a0", "ǅ", "Ⅻ", "٣", "/", "#", "*", "."]
+          "\ufffd", "\u00a0", "ǅ", "Ⅻ", "٣", "/", "#", "*", ".",
+          "Traceback (most recent call last):", 'Exception in thread "', "main", '" ', "java.lang.Error", "thread '",
+          "'", " (12)", " panicked at ", " has overflowed its stack", "fatal runtime error: ", "Fatal Python error: ",
+          "Unhandled exception. ", "Unhandled Exception: ", "System.X`1+Y", "node:", "internal/x", ":12", "Node.js v",
+          "20.1.0", "-rc.1", "file://", "/srv/a", ".js", ".mjs", ".cjs", "js:", "[1234] ", "1:M ", "14 Oct ",
+          "2024 ", "03:00:46", ".069", " # ", " - ", " * "]
 
 
 @st.composite
@@ -285,7 +363,7 @@ def test_long_lines_agree() -> None:
 
 SHORTCUT_PIECES = ["2024-01-02", "10:00:00,123", "2024/01/02", "10:00:00", "123", "0", "UTC", "PM", "ERROR", "INFO",
                    "LOG", "FATAL:", "[1845]", "[2024-01-02 10:00:00 +0000]", "[error]", "[ Warn ]", "[main]", "app@db",
-                   "@", "GET", "-", "\t", "  ", "x" * 190, "DEBUG1", "[ERROR]", "WARN:", "E", "é"]
+                   "@", "GET", "-", "\t", "  ", "x" * 190, "DEBUG1", "[ERROR]", "WARN:", "E", "é", "PHP"]
 
 
 @settings(max_examples=3000, deadline=None)

@@ -17,6 +17,9 @@ holds the two to the same answers, so change both together. Only ASCII decides a
 length limits (a bracket's content, where the level starts) apply to ASCII text, so the answer is the same
 for the UTF-8 bytes (C) and the decoded text (Python).
 
+0. The headers a language runtime prints when an exception or panic nobody caught ends a thread or the
+   process: CPython's traceback, the JVM's uncaught exception, Rust's panic, .NET's unhandled exception,
+   Node's fatal exception report (`engine/crash_levels.py`, with its C twin `sources/crash_levels.h`).
 1. `<N>` (N = 0..7) at the very start: sd-daemon(3)'s prefix (journald strips it unless
    SyslogLevelPrefix=no; wrappers and `-o cat` re-imports keep it). `<err>`, `<warning>`, ... likewise.
 2. A JSON object (`{` first, `}` last): the value of the first top-level key among `JSON_KEYS`
@@ -28,8 +31,10 @@ for the UTF-8 bytes (C) and the decoded text (Python).
 3. Fixed line formats at the start:
    - glog/klog (`E1130 12:00:00.123456 1234 file.cc:12] msg`, glog's LogMessage::Init: `[IWEF]mmdd
      hh:mm:ss.uuuuuu threadid file:line] `, also with the year, `E20241130 ...`);
-   - Redis (`1234:M 02 Jan 2024 10:00:00.123 # msg`: serverLogRaw's `pid:role date level-char`, `.`
-     debug, `-` verbose, `*` notice, `#` warning);
+   - Redis (serverLogRaw's `pid:role date level-char msg`, `.` debug, `-` verbose, `*` notice, `#` warning,
+     Redis's highest): `1234:M 02 Jan 2024 10:00:00.123 # msg` (today), `1234:M 02 Jan 10:00:00.123 # msg`
+     (2.8 to 4.0 at least: no year), `[1234] 02 Jan 10:00:00.123 # msg` (2.6: redis.c's redisLogRaw, the
+     pid in brackets) and `[1234] 02 Jan 10:00:00 # msg` (up to 2.4: no milliseconds);
    - Go's runtime: `panic: ` (an unrecovered panic) and `fatal error: ` (runtime.throw), both crit.
 4. logfmt (go-kit, logrus's text formatter, slog's TextHandler, log15, Grafana/Loki/Prometheus): when the
    line starts with a `key=value` pair and every token up to the level key is one, the value of the first
@@ -67,6 +72,8 @@ Apache's `trace1`..8, .NET's `Information`/`Verbose`).
 from __future__ import annotations
 
 import re
+
+from .crash_levels import CRASH_HEADERS, crash_level
 
 LEVEL_WORDS: dict[str, int] = {
     "emerg": 0, "emergency": 0, "panic": 0, "pnc": 0,
@@ -140,7 +147,8 @@ _SYSLOG_WORD = re.compile(r"<([A-Za-z]+)>")
 _GLOG = re.compile(r"([IWEF])[0-9]{4}(?:[0-9]{4})? [0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)? +[0-9]+ "
                    r"[!-9;-\\^-~]+:[0-9]+\] ")
 _GLOG_LEVELS = {"I": 6, "W": 4, "E": 3, "F": 2}
-_REDIS = re.compile(r"[0-9]+:[XCSM] [0-9]{1,2} [A-Z][a-z]{2} [0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3} ([.*#-]) ")
+_REDIS = re.compile(r"(?:[0-9]+:[XCSM]|\[[0-9]+\]) [0-9]{1,2} [A-Z][a-z]{2} (?:[0-9]{4} )?"
+                    r"[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{3})? ([.*#-]) ")
 _REDIS_LEVELS = {".": 7, "-": 7, "*": 5, "#": 4}
 _GO = ("panic: ", "fatal error: ")
 
@@ -155,6 +163,8 @@ def text_level(message: str) -> int | None:
     if not message:
         return None
     first = message[0]
+    if first in CRASH_HEADERS and (level := crash_level(message)) is not None:
+        return level
     if first in _LETTERS:  # the commonest case, decided early: a line that starts with a plain word
         lead = _WORD.match(message)
         word, stop = lead[0], lead.end()  # type: ignore[index, union-attr]
@@ -172,7 +182,7 @@ def text_level(message: str) -> int | None:
         return _json_level(message)
     if first in "IWEF" and (found := _GLOG.match(message)):
         return _GLOG_LEVELS[found[1]]
-    if "0" <= first <= "9" and (found := _REDIS.match(message)):
+    if ("0" <= first <= "9" or first == "[") and (found := _REDIS.match(message)):
         return _REDIS_LEVELS[found[1]]
     if message.startswith(_GO):
         return 2
@@ -206,6 +216,8 @@ def _timestamp_level(line: str) -> int | None:
         return None
     numbers, zone, capitals, bracketed = found.groups()
     if zone is not None:
+        if zone == "PHP":
+            return None  # PHP's own prefix (the loop reads it before any zone)
         if zone.lower() in LEVEL_WORDS:  # no zone but the level (the regex took it for a zone)
             return LEVEL_WORDS[zone.lower()] if found.start(2) < MAX_PREFIX else None
         if ":" not in numbers.split()[-1]:

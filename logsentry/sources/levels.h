@@ -101,6 +101,13 @@ static int lv_value_level(const unsigned char *v, size_t len) {
     return lv_word_level(v, len, 1);
 }
 
+/* the end of the run of bytes from `at` that `in` accepts */
+static size_t lv_run(const unsigned char *p, size_t n, size_t at, int (*in)(unsigned char)) {
+    while (at < n && in(p[at]))
+        at++;
+    return at;
+}
+
 static size_t lv_word_end(const unsigned char *p, size_t n, size_t at) {
     while (at < n && lv_alnum(p[at]))
         at++;
@@ -356,12 +363,21 @@ static int lv_glog(const unsigned char *p, size_t n) {
     }
 }
 
+/* Redis: (pid:role | [pid]) dd Mon [yyyy ]hh:mm:ss[.mmm] level-char */
 static int lv_redis(const unsigned char *p, size_t n) {
-    size_t at = lv_digits(p, n, 0);
-    if (!at || n - at < 3 || p[at] != ':' ||
-        !(p[at + 1] == 'X' || p[at + 1] == 'C' || p[at + 1] == 'S' || p[at + 1] == 'M') || p[at + 2] != ' ')
-        return -1;
-    at += 3;
+    size_t at;
+    if (p[0] == '[') {
+        at = 1 + lv_digits(p, n, 1);
+        if (at == 1 || n - at < 2 || p[at] != ']' || p[at + 1] != ' ')
+            return -1;
+        at += 2;
+    } else {
+        at = lv_digits(p, n, 0);
+        if (!at || n - at < 3 || p[at] != ':' ||
+            !(p[at + 1] == 'X' || p[at + 1] == 'C' || p[at + 1] == 'S' || p[at + 1] == 'M') || p[at + 2] != ' ')
+            return -1;
+        at += 3;
+    }
     size_t day = lv_digits(p, n, at);
     if (day < 1 || day > 2)
         return -1;
@@ -370,22 +386,29 @@ static int lv_redis(const unsigned char *p, size_t n) {
         p[at + 4] != ' ')
         return -1;
     at += 5;
-    if (lv_digits(p, n, at) < 4 || n - at < 5 || p[at + 4] != ' ')
-        return -1;
-    at += 5;
+    if (lv_digits(p, n, at) == 4 && n - at >= 5 && p[at + 4] == ' ')
+        at += 5; /* the year */
     if (!lv_hms(p, n, at))
         return -1;
     at += 8;
-    if (n - at < 7 || p[at] != '.' || !lv_digit(p[at + 1]) || !lv_digit(p[at + 2]) || !lv_digit(p[at + 3]) ||
-        p[at + 4] != ' ' || p[at + 6] != ' ')
+    if (at < n && p[at] == '.') {
+        if (n - at < 4 || !lv_digit(p[at + 1]) || !lv_digit(p[at + 2]) || !lv_digit(p[at + 3]))
+            return -1;
+        at += 4;
+    }
+    if (n - at < 3 || p[at] != ' ' || p[at + 2] != ' ')
         return -1;
-    switch (p[at + 5]) {
+    switch (p[at + 1]) {
     case '.': case '-': return 7;
     case '*': return 5;
     case '#': return 4;
     }
     return -1;
 }
+
+/* ---- 0. runtime crash headers (lv_crash: after the helpers above, which it uses) ---- */
+
+#include "crash_levels.h"
 
 /* ---- 5. a level after the program's own prefix ---- */
 
@@ -443,11 +466,6 @@ static const struct {
 
 static int lv_name_char(unsigned char c) { return lv_alnum(c) || c == '_' || c == '.' || c == ':' || c == '-'; }
 static int lv_user_char(unsigned char c) { return lv_alnum(c) || c == '_' || c == '.' || c == '-'; }
-static size_t lv_run(const unsigned char *p, size_t n, size_t at, int (*in)(unsigned char)) {
-    while (at < n && in(p[at]))
-        at++;
-    return at;
-}
 static int lv_ends_word(unsigned char c) {
     return c == ' ' || c == '\t' || c == ':' || c == '[' || c == ']' || c == '/' || c == 0x1b;
 }
@@ -556,6 +574,11 @@ static int text_level(const unsigned char *p, size_t n) {
     if (n == 0)
         return -1;
     unsigned char first = p[0];
+    if (memchr(LV_CRASH_HEADERS, first, sizeof LV_CRASH_HEADERS - 1)) {
+        int level = lv_crash(p, n);
+        if (level >= 0)
+            return level;
+    }
     if (first == '<') {
         if (n >= 3 && p[1] >= '0' && p[1] <= '7' && p[2] == '>')
             return p[1] - '0';
@@ -573,7 +596,7 @@ static int text_level(const unsigned char *p, size_t n) {
         if (level >= 0)
             return level;
     }
-    if (lv_digit(first)) {
+    if (lv_digit(first) || first == '[') {
         int level = lv_redis(p, n);
         if (level >= 0)
             return level;

@@ -1,0 +1,64 @@
+"""Step 0 of the text level grammar (engine/levels.py): the headers a language runtime prints when an
+exception or panic nobody caught ends a thread or the process.
+
+A crashing service rarely says ERROR: its runtime writes the crash report to stderr, which journald stores
+at PRIORITY 6. These headers are read at the very start of the line (the runtime writes them with no
+prefix of its own), as the whole first line where the runtime ends it there, and in the runtime's own
+case, so `GET /search?q=Traceback` or a quoted header in client text is no crash. The level is crit when
+the process dies of it, err when only a thread did or the exception may have been caught:
+
+- CPython: `Traceback (most recent call last):` (traceback.c, traceback.py) err, since the same header
+  follows a handled exception printed with logging.exception() or traceback.print_exc();
+  `Fatal Python error: ` (Py_FatalError, faulthandler) crit;
+- the JVM: `Exception in thread "NAME" some.Class[: message]` (ThreadGroup.uncaughtException): crit for
+  "main", err for any other thread (the JVM lives on);
+- Rust's std panic hook (panicking.rs default_hook): `thread 'NAME' panicked at LOCATION:` (1.73 on),
+  `thread 'NAME' panicked at 'MSG', LOCATION` (before), `thread 'NAME' (TID) panicked at ...` (with the
+  thread id): crit for 'main' (the process exits with 101), err for other threads; `thread 'NAME' has
+  overflowed its stack` and `fatal runtime error: ` (rtabort) crit;
+- .NET: `Unhandled exception. Some.Type[: message]` (Core 3.0 on) and `Unhandled Exception: ...`
+  (Framework, Core 1-2): crit, the runtime then aborts the process;
+- Node.js (src/node_errors.cc, ReportFatalException): the source line header of an uncaught exception,
+  `FILE:LINE` alone on its line, for Node's own modules (`node:internal/modules/cjs/loader:1080`,
+  `node:events:495`) and scripts (`/srv/app/server.js:42`, `file:///srv/app/index.mjs:7`), and the trailer
+  `Node.js v20.11.1` printed after every fatal exception (17 on): crit. (`Uncaught Error: ...` is what the
+  REPL prints, not a service.)
+
+`sources/crash_levels.h` is the C twin; tests/test_levels.py holds the two to the same answers.
+"""
+
+from __future__ import annotations
+
+import re
+
+CRASH_HEADERS = "TEtUFfnN/"
+"""The first characters of the headers: other lines need no look."""
+
+_CRIT, _ERR = 2, 3
+_LINE_END = r"(?=\n|\Z)"  # the first line ends here
+_PY_TRACEBACK = re.compile(r"Traceback \(most recent call last\):" + _LINE_END)
+_FATAL = ("Fatal Python error: ", "fatal runtime error: ")  # CPython's Py_FatalError, Rust's rtabort
+_JAVA = re.compile(r'Exception in thread "([ !#-~]*)" [A-Za-z_$][A-Za-z0-9_$.]*(?=[:\n]|\Z)')
+_RUST = re.compile(r"thread '([ -&(-~]*)'(?: \([0-9]+\))? (?:(panicked at [^\n])|has overflowed its stack"
+                   + _LINE_END + ")")
+_DOTNET = re.compile(r"Unhandled (?:exception\.|Exception:) [A-Za-z_][A-Za-z0-9_.`+]*(?=[:\n]|\Z)")
+_NODE = re.compile(r"(?:node:[A-Za-z0-9_/.-]+:[0-9]+|Node\.js v[0-9]+\.[0-9]+\.[0-9]+(?:-[A-Za-z0-9_.]+)?"
+                   r"|(?:file://)?/[!-~]*\.[mc]?js:[0-9]+)" + _LINE_END)
+
+
+def crash_level(line: str) -> int | None:
+    """The syslog priority of a runtime's crash header at the start of `line` (not empty), or None."""
+    first = line[0]
+    if first == "T":
+        return _ERR if _PY_TRACEBACK.match(line) else None
+    if first == "E":
+        java = _JAVA.match(line)
+        return None if java is None else _CRIT if java[1] == "main" else _ERR
+    if first == "t":
+        rust = _RUST.match(line)
+        return None if rust is None else _CRIT if rust[2] is None or rust[1] == "main" else _ERR
+    if first == "U":
+        return _CRIT if _DOTNET.match(line) else None
+    if line.startswith(_FATAL):
+        return _CRIT
+    return _CRIT if first in "nNf/" and _NODE.match(line) else None
