@@ -63,6 +63,19 @@ def test_a_new_failure_line_without_a_level_fires_new_failure_template(make_jour
         assert incidents(events) == [("new-failure-template", unit)]
 
 
+def test_a_failure_line_seen_once_then_looping_fires_on_the_counted_path(make_journal):
+    """One line of a new failure template, then, 15 min later (its unit no longer anomalous, the template still
+    new), a loop of them: the anomaly step must not count them on a known template's budget. Entries in full
+    (screened False) are stepped one at a time, so the template's key is known when the loop comes."""
+    unit = "vnet.service"
+    once = repeated(GO_DIAL, unit, 7 * HOUR, 1, 1, 6)
+    loop = repeated(GO_DIAL, unit, 7 * HOUR + 900, 30, 1, 6)
+    journal = make_journal(by_time(warm(unit, 7), once, loop))
+    for screened in (True, False):
+        events, _ = assert_same(journal, one_by_one=0.4, screened=screened)
+        assert incidents(events) == [("new-failure-template", unit)]
+
+
 def deploy(unit: str, start: float) -> list[dict]:
     """A busy unit's new release: its old wording stops, and 30 new info templates (none saying a failure
     word) come several times a second for half an hour, with one new warning of each of 5 kinds."""
