@@ -1,7 +1,8 @@
-"""Effective severity: the level a program wrote into its line (engine/levels.py and its C twin, sources/levels.h).
+"""Effective severity: the level a program wrote into its line (engine/levels.py and its C twin, sources/levels.h;
+the runtime crash headers in engine/crash_levels.py and sources/crash_levels.h).
 
-1. A corpus of lines in the formats real programs write (each with the program it imitates), and benign
-   look-alikes: client text, URLs, quoted values, a level word in the middle of a line.
+1. A corpus of lines in the formats real programs write (each with the program it imitates), runtime crash
+   headers, and benign look-alikes: client text, URLs, quoted values, a level word in the middle of a line.
 2. C and Python give the same answer: on the corpus, and on generated lines (hypothesis) built from the
    pieces the grammar cares about, raw bytes and invalid UTF-8 included.
 3. effective_priority: the text counts only when PRIORITY is missing or 6.
