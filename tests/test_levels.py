@@ -142,6 +142,9 @@ CORPUS: list[tuple[int | None, str, str]] = [
     (NOTICE, "[41738] 04 Feb 11:16:39.860 * Background saving started by pid 41740", "Redis 2.6"),
     (WARNING, "[1243] 17 Oct 10:22:41 # Server started, Redis version 2.4.17", "Redis 2.4"),
     (DEBUG, "[1243] 17 Oct 10:22:41 - 0 clients connected (0 slaves), 790448 bytes in use", "Redis 2.4 verbose"),
+    (WARNING, "1234:M 2024-01-02T10:00:00.123+01:00 # WARNING Memory overcommit must be enabled!",
+     "Valkey log-timestamp-format iso8601"),
+    (NOTICE, "1234:S 1704186000123 * MASTER <-> REPLICA sync started", "Valkey log-timestamp-format milliseconds"),
     # runtime crash headers: crit when the process dies of it, err when a thread did or it may be caught
     (ERR, "Traceback (most recent call last):", "CPython traceback.c / traceback.py"),
     (ERR, 'Traceback (most recent call last):\n  File "/srv/app/worker.py", line 88, in run\nKeyError: \'x\'',
@@ -241,6 +244,8 @@ CORPUS: list[tuple[int | None, str, str]] = [
     (None, "1255:Q 14 Oct 03:00:46.069 # x", "not a Redis role"),
     (None, "1255:M 14 Oct 03:00:46.06 # x", "not Redis's milliseconds"),
     (None, "[main] 17 Oct 10:22:41 # x", "not a pid"),
+    (None, "1234:M 2024-01-02T10:00:00.123Z # x", "not Valkey's zone"),
+    (None, "1234:M 170418600012 # x", "not Valkey's milliseconds"),
 ]
 
 
@@ -307,7 +312,8 @@ PIECES = ["ERROR", "error", "Error", "eRRor", "WARN", "warning", "Info", "DEBUG1
           "'", " (12)", " panicked at ", " has overflowed its stack", "fatal runtime error: ", "Fatal Python error: ",
           "Unhandled exception. ", "Unhandled Exception: ", "System.X`1+Y", "node:", "internal/x", ":12", "Node.js v",
           "20.1.0", "-rc.1", "file://", "/srv/a", ".js", ".mjs", ".cjs", "js:", "[1234] ", "1:M ", "14 Oct ",
-          "2024 ", "03:00:46", ".069", " # ", " - ", " * "]
+          "2024 ", "03:00:46", ".069", " # ", " - ", " * ", "2024-01-02T10:00:00.123", "+01:00", "-03:30",
+          "1704186000123"]
 
 
 @st.composite

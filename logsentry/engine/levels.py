@@ -34,7 +34,9 @@ for the UTF-8 bytes (C) and the decoded text (Python).
    - Redis (serverLogRaw's `pid:role date level-char msg`, `.` debug, `-` verbose, `*` notice, `#` warning,
      Redis's highest): `1234:M 02 Jan 2024 10:00:00.123 # msg` (today), `1234:M 02 Jan 10:00:00.123 # msg`
      (2.8 to 4.0 at least: no year), `[1234] 02 Jan 10:00:00.123 # msg` (2.6: redis.c's redisLogRaw, the
-     pid in brackets) and `[1234] 02 Jan 10:00:00 # msg` (up to 2.4: no milliseconds);
+     pid in brackets) and `[1234] 02 Jan 10:00:00 # msg` (up to 2.4: no milliseconds); Valkey's other
+     log-timestamp-format values: `1234:M 2024-01-02T10:00:00.123+01:00 # msg` (iso8601) and
+     `1234:M 1704186000123 # msg` (milliseconds);
    - Go's runtime: `panic: ` (an unrecovered panic) and `fatal error: ` (runtime.throw), both crit.
 4. logfmt (go-kit, logrus's text formatter, slog's TextHandler, log15, Grafana/Loki/Prometheus): when the
    line starts with a `key=value` pair and every token up to the level key is one, the value of the first
@@ -147,8 +149,10 @@ _SYSLOG_WORD = re.compile(r"<([A-Za-z]+)>")
 _GLOG = re.compile(r"([IWEF])[0-9]{4}(?:[0-9]{4})? [0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)? +[0-9]+ "
                    r"[!-9;-\\^-~]+:[0-9]+\] ")
 _GLOG_LEVELS = {"I": 6, "W": 4, "E": 3, "F": 2}
-_REDIS = re.compile(r"(?:[0-9]+:[XCSM]|\[[0-9]+\]) [0-9]{1,2} [A-Z][a-z]{2} (?:[0-9]{4} )?"
-                    r"[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{3})? ([.*#-]) ")
+_REDIS = re.compile(r"(?:[0-9]+:[XCSM]|\[[0-9]+\]) (?:[0-9]{1,2} [A-Z][a-z]{2} (?:[0-9]{4} )?"
+                    r"[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{3})?"
+                    r"|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}[+-][0-9]{2}:[0-9]{2}|[0-9]{13})"
+                    r" ([.*#-]) ")
 _REDIS_LEVELS = {".": 7, "-": 7, "*": 5, "#": 4}
 _GO = ("panic: ", "fatal error: ")
 

@@ -363,7 +363,20 @@ static int lv_glog(const unsigned char *p, size_t n) {
     }
 }
 
-/* Redis: (pid:role | [pid]) dd Mon [yyyy ]hh:mm:ss[.mmm] level-char */
+/* Valkey's log-timestamp-format iso8601 at `at`: yyyy-mm-ddThh:mm:ss.mmm+hh:mm (29 bytes) */
+static int lv_iso_time(const unsigned char *p, size_t n, size_t at) {
+    static const char shape[] = "dddd-dd-ddTdd:dd:dd.ddd+dd:dd";
+    if (n - at < 29)
+        return 0;
+    for (size_t i = 0; i < 29; i++) {
+        unsigned char c = p[at + i];
+        if (shape[i] == 'd' ? !lv_digit(c) : shape[i] == '+' ? c != '+' && c != '-' : c != (unsigned char)shape[i])
+            return 0;
+    }
+    return 1;
+}
+
+/* Redis: (pid:role | [pid]) dd Mon [yyyy ]hh:mm:ss[.mmm] level-char; Valkey's other timestamps after pid:role */
 static int lv_redis(const unsigned char *p, size_t n) {
     size_t at;
     if (p[0] == '[') {
@@ -378,23 +391,31 @@ static int lv_redis(const unsigned char *p, size_t n) {
             return -1;
         at += 3;
     }
-    size_t day = lv_digits(p, n, at);
-    if (day < 1 || day > 2)
-        return -1;
-    at += day;
-    if (n - at < 5 || p[at] != ' ' || !lv_upper(p[at + 1]) || !lv_lower(p[at + 2]) || !lv_lower(p[at + 3]) ||
-        p[at + 4] != ' ')
-        return -1;
-    at += 5;
-    if (lv_digits(p, n, at) == 4 && n - at >= 5 && p[at + 4] == ' ')
-        at += 5; /* the year */
-    if (!lv_hms(p, n, at))
-        return -1;
-    at += 8;
-    if (at < n && p[at] == '.') {
-        if (n - at < 4 || !lv_digit(p[at + 1]) || !lv_digit(p[at + 2]) || !lv_digit(p[at + 3]))
+    size_t lead = lv_digits(p, n, at);
+    if (lead == 13) { /* Valkey: milliseconds since the epoch */
+        at += 13;
+    } else if (lead == 4 && at + 4 < n && p[at + 4] == '-') { /* Valkey: ISO 8601 */
+        if (!lv_iso_time(p, n, at))
             return -1;
-        at += 4;
+        at += 29;
+    } else {
+        if (lead < 1 || lead > 2) /* the day */
+            return -1;
+        at += lead;
+        if (n - at < 5 || p[at] != ' ' || !lv_upper(p[at + 1]) || !lv_lower(p[at + 2]) || !lv_lower(p[at + 3]) ||
+            p[at + 4] != ' ')
+            return -1;
+        at += 5;
+        if (lv_digits(p, n, at) == 4 && n - at >= 5 && p[at + 4] == ' ')
+            at += 5; /* the year */
+        if (!lv_hms(p, n, at))
+            return -1;
+        at += 8;
+        if (at < n && p[at] == '.') {
+            if (n - at < 4 || !lv_digit(p[at + 1]) || !lv_digit(p[at + 2]) || !lv_digit(p[at + 3]))
+                return -1;
+            at += 4;
+        }
     }
     if (n - at < 3 || p[at] != ' ' || p[at + 2] != ' ')
         return -1;
