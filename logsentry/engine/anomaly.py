@@ -25,6 +25,7 @@ from ..model import Entry, Hit, host_unit
 from ..rules.rule import Rule
 from ..timespec import format_duration, format_usec
 from .baseline import MINUTE_USEC, Baselines, TemplateStats, UnitStats
+from .held import MAX_HELD_UNITS, Held
 from .tails import binomial_sf, poisson_sf
 from .templates import Template, TemplateMiner
 
@@ -94,11 +95,14 @@ class AnomalyDetector:
         self._rolling: dict[tuple[str, str, str], _Rolling] = {}
         # Per unit, until when (journal time) it counts as anomalous: its last anomaly hit plus that rule's
         # window. Meanwhile its lines are not learnt, so an outage never becomes the unit's normal (an
-        # error share learnt from six hours of 100 % errors would end the incident while the outage goes on).
+        # error share learnt from six hours of 100 % errors would end the incident while the outage goes on);
+        # they are held (engine/held.py) and learnt after all once a short anomaly ended (`settle`).
         self.last_template: Template | None = None
         """The template of the entry observed last (engine/runstep.py keeps its budgets by it)."""
         self._hot: dict[str, tuple[int, int]] = {}
         """unit -> (since, until): when its current anomalous period began, and until when it lasts."""
+        self._held: dict[str, Held] = {}
+        """unit -> what its lines in its current anomalous period would have taught, while that may be learnt."""
         self.learnt_until: dict[str, int] = {}
         """unit -> journal time (µs) up to which the baselines hold its entries already (Baselines.seen_until,
         set when history is learnt again or baselines learnt elsewhere are adopted): its entries up to then are
@@ -130,9 +134,14 @@ class AnomalyDetector:
         usec = entry.realtime_usec
         since, until = self._hot.get(unit_key, (0, -1))
         hot = until >= usec
+        if not hot and unit_key in self._held:
+            self.settle(unit_key, usec)
         if self.learnt_until and usec <= self.learnt_until.get(unit_key, -1):
             self.skipped[unit_key] = self.skipped.get(unit_key, 0) + 1
             learn = False
+        if hot and learn and (held := self._held.get(unit_key)) is not None and not held.add(
+                template.id, template.text, usec, level, entry.message):
+            del self._held[unit_key]  # past the bounds: this anomaly is not learnt
         unit, stats, _ = self.baselines.observe(unit_key, template.id, template.text, usec, level,
                                                 entry.message, learn=learn and not hot)
         if self.learn_only:
@@ -163,7 +172,9 @@ class AnomalyDetector:
                     self._hot.pop(unit_key, None)
                     self._hot[unit_key] = (since if hot else usec, end)
                     if len(self._hot) > MAX_ROLLING:
-                        del self._hot[next(iter(self._hot))]
+                        gone = next(iter(self._hot))
+                        del self._hot[gone]
+                        self._held.pop(gone, None)
                     since, until = self._hot[unit_key]
                 # One window per unit, except for a known template's own rate: the new templates of one
                 # failure (a crash loop prints several) are one incident.
@@ -171,7 +182,33 @@ class AnomalyDetector:
                 hits.append(Hit(rule.id, rule.severity, entry, {"template": template.text,
                                                                   "template_id": template.id},
                                 key, why, template.text))
+        if hits:
+            self._hit(unit_key, usec, hot)
         return hits
+
+    def _hit(self, unit: str, usec: int, hot: bool) -> None:
+        """The unit's line at `usec` made anomaly hits: a new anomalous period's lines are held from the next
+        one on (this one was learnt), and one whose hits span more than SHORT_USEC is let go."""
+        if not hot:
+            if len(self._held) < MAX_HELD_UNITS:
+                self._held[unit] = Held(since=usec, last_hit=usec)
+            return
+        held = self._held.get(unit)
+        if held is not None:
+            held.last_hit = max(held.last_hit, usec)
+            if not held.short():
+                del self._held[unit]  # a long anomaly: never learnt
+
+    def settle(self, unit: str, usec: int) -> None:
+        """The unit's entries from `usec` (µs) on are about to be learnt (here, or counted in
+        engine/runstep.py): when its anomalous period ended before it, short, what it held is learnt first,
+        as learning each line then would have."""
+        held = self._held.get(unit)
+        if held is None or self._hot.get(unit, (0, -1))[1] >= usec:
+            return
+        del self._held[unit]
+        if held.short():
+            self.baselines.learn_held(unit, held)
 
     @staticmethod
     def _new(rule: Rule, stats: TemplateStats, usec: int, hot_since: int | None) -> str | None:
@@ -226,8 +263,10 @@ class AnomalyDetector:
         """The baselines were learnt elsewhere (`baseline learn`, the service's warm-up) and are now this
         detector's: what they hold of each unit is not learnt again (counts still waiting in the anomaly
         step, lines read again). Not past `now_usec` (the wall clock, µs): one entry stamped in the future
-        by a wrong clock must not keep its unit from learning until then."""
+        by a wrong clock must not keep its unit from learning until then. Lines held in an anomaly are let
+        go: the history learnt elsewhere may hold them already."""
         self.learnt_until = {unit: min(self.baselines.seen_until(unit), now_usec) for unit in self.baselines.units}
+        self._held.clear()
 
     def _spike(self, rule: Rule, unit: UnitStats, stats: TemplateStats, template_id: str,
                entry: Entry, hot: bool) -> str | None:

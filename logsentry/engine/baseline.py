@@ -15,8 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..model import split_host_unit
+
+if TYPE_CHECKING:
+    from .held import Held
 
 MAX_UNITS = 10_000
 MAX_TEMPLATES_PER_UNIT = 1_000
@@ -216,6 +220,31 @@ class Baselines:
             self._dirty_templates.add((unit, group.template_id))
         stats.entries += entries
         stats.first_usec, stats.last_usec = first, last
+        self._dirty_units.add(unit)
+
+    def learn_held(self, unit: str, held: Held) -> None:
+        """Learn a unit's lines held while it was anomalous (engine/held.py), after its anomaly ended: the
+        same counts, per-minute peaks, levels and examples as observing each with learning then (nothing of
+        the unit was learnt since). Templates evicted since add to the unit's counts only."""
+        stats = self.units.get(unit)
+        if stats is None:
+            return  # evicted since: what it would have taught went with it
+        templates = self.templates[unit]
+        for template_id, kept in held.templates.items():
+            template = templates.get(template_id)
+            if template is None:
+                continue
+            template.count += kept.count
+            template.minutes.add_runs(kept.minutes)
+            template.text = kept.text
+            if kept.level is not None and (template.level is None or kept.level < template.level):
+                template.level, template.example = kept.level, kept.example
+            self._dirty_templates.add((unit, template_id))
+        stats.entries += held.entries
+        stats.errors += held.errors
+        stats.error_minutes.add_runs(held.error_minutes)
+        stats.first_usec, stats.last_usec = min(stats.first_usec, held.first_usec), max(stats.last_usec,
+                                                                                        held.last_usec)
         self._dirty_units.add(unit)
 
     def _evict_template(self, unit: str, templates: dict[str, TemplateStats]) -> None:

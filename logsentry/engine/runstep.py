@@ -449,8 +449,9 @@ class RunStep:
         could hit; False (nothing learnt) when they must be observed one by one."""
         detector = self.detector
         baselines, miner = detector.baselines, detector.miner
-        stats = baselines.units.get(unit)
         low = min(group[2] for group in groups)
+        detector.settle(unit, low)  # a short anomaly that ended before them is learnt first, as observe does
+        stats = baselines.units.get(unit)
         if stats is None or detector.unlearnt_until(unit) >= low or not self._in_order(unit, "", low):
             return False
         templates, slots, slot_stats = baselines.templates[unit], self._slots, self._slot_stats
