@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
+from .engine.absence import SilenceTracker
 from .engine.anomaly import AnomalyDetector
 from .engine.baseline import Baselines
 from .engine.templates import TemplateMiner
@@ -41,7 +42,10 @@ class BaselineKeeper:
         self.miner = TemplateMiner.restore(saved) if isinstance(saved, dict) else TemplateMiner()
         self._templates_saved = time.monotonic()
         self._requests_checked = 0.0
-        self._learnt: tuple[AnomalyDetector, dict[str, str]] | None = None
+        self._learnt: tuple[AnomalyDetector, dict[str, str], Any] | None = None
+        self._rules: list[Rule] = []
+        self.rhythms: Any = None
+        """Silence rhythms learnt from the history (a SilenceTracker snapshot) for the service to adopt."""
         self._names: dict[str, str] = {}
         """Host names of the history learnt at the first start, to save at the next commit."""
         self._learner: threading.Thread | None = None
@@ -50,7 +54,8 @@ class BaselineKeeper:
 
     def build(self, rules: Iterable[Rule]) -> AnomalyDetector | None:
         """The pipeline's anomaly detector over the kept baselines, or None when no anomaly rule is on."""
-        rules = [rule for rule in rules if rule.anomaly is not None]
+        self._rules = list(rules)
+        rules = [rule for rule in self._rules if rule.anomaly is not None]
         self.detector = AnomalyDetector(rules, self.miner, self.baselines) if rules else None
         if self.detector is not None:  # entries read again (after a crash, or learnt by `baseline learn`
             self.detector.adopt_horizons(wall_usec())  # while the service was down) are not learnt twice
@@ -65,10 +70,11 @@ class BaselineKeeper:
         now = wall_usec()
         selection = Selection(units=units, since_usec=now - LEARN_DAYS * 86400 * 1_000_000)
         into = learner()
+        rhythms = SilenceTracker(self._rules)  # and the units' rhythms, so silence need not wait a day
 
         def work() -> None:
             try:
-                learnt = learn(location, selection, into, stop=self._stop.is_set)
+                learnt = learn(location, selection, into, stop=self._stop.is_set, rhythms=rhythms)
             except JournalOpenError as error:
                 log.error("cannot learn baselines from history: %s", error)
                 return
@@ -82,7 +88,7 @@ class BaselineKeeper:
             span = "" if learnt.first_usec is None else f" since {format_usec(learnt.first_usec)}"
             log.info("learnt baselines from %d entries%s: %d units, %d templates", learnt.entries, span,
                      learnt.units, learnt.templates)
-            self._learnt = into, names
+            self._learnt = into, names, rhythms.snapshot()
 
         log.info("no baselines yet: learning the last %d days of the journal in the background", LEARN_DAYS)
         self._learner = threading.Thread(target=work, name="logsentry-learn", daemon=True)
@@ -95,7 +101,7 @@ class BaselineKeeper:
         adopted, self._learnt = self._learnt, None
         if adopted is None:
             return
-        learnt, self._names = adopted
+        learnt, self._names, self.rhythms = adopted
         self.baselines, self.miner = learnt.baselines, learnt.miner
         self.baselines.mark_all_changed()
         self._adopted()

@@ -17,9 +17,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from .engine.absence import SilenceTracker
 from .engine.anomaly import AnomalyDetector
 from .engine.baseline import Baselines
 from .engine.runstep import RunStep
+from .engine.silence_history import learn_entry, learn_run
 from .engine.templates import TemplateMiner
 from .model import Screen, ScreenedRun
 from .sources.journal import JournalLocation
@@ -62,9 +64,10 @@ def learner(baselines: Baselines | None = None, miner: TemplateMiner | None = No
 
 
 def learn(location: JournalLocation, selection: Selection, into: AnomalyDetector,
-          stop: Callable[[], bool] = lambda: False) -> Learnt:
-    """Learn every selected entry of the journal at `location` into `into`; `stop()` is asked between
-    batches (the service's learner thread ends early on shutdown). Raises JournalOpenError."""
+          stop: Callable[[], bool] = lambda: False, rhythms: SilenceTracker | None = None) -> Learnt:
+    """Learn every selected entry of the journal at `location` into `into` (and the units' silence rhythms into
+    `rhythms`: engine/silence_history.py); `stop()` is asked between batches (the service's learner thread ends
+    early on shutdown). Raises JournalOpenError."""
     entries, first, last = 0, None, None
     baselines = into.baselines
     into.adopt_horizons(wall_usec())  # what the baselines hold already is not learnt again
@@ -73,12 +76,16 @@ def learn(location: JournalLocation, selection: Selection, into: AnomalyDetector
     observe, step = into.observe, RunStep(into)  # the runs' entries mostly learnt counted, in C
     for item in ScreeningJournalSource(location, selection, NOTHING):
         if isinstance(item, ScreenedRun):
+            if rhythms:
+                learn_run(rhythms, item)
             for single in step.singles(item):
                 observe(single.entry, single.template)
             entries += item.count
             first = item.first_usec if first is None else first
             last = item.last_usec
         else:  # entries the scanner always passes in full (PID 1's lines, several MESSAGEs, ...)
+            if rhythms:
+                learn_entry(rhythms, item)
             for single in step.entry(item):
                 observe(single.entry, single.template)
             entries += 1

@@ -30,6 +30,7 @@ from .baseline_keeper import BaselineKeeper
 from .config import ConfigError, SiteConfig, load_config
 from .engine.policy import RestartLedger
 from .engine.quarantine import BudgetedDetector
+from .engine.silence_history import adopt as adopt_rhythms
 from .host_silence import HostSilence
 from .hosts import local_machine_id
 from .metrics import Metrics
@@ -320,6 +321,9 @@ class Service(ServiceReading):
     def _caught_up(self) -> None:
         self.last_caught_up = time.monotonic()
         self.keeper.poll()
+        if self.keeper.rhythms is not None:  # silence rhythms learnt from the history at the first start
+            adopt_rhythms(self.pipeline.silence, self.keeper.rhythms)
+            self.keeper.rhythms = None
         self._refresh_restarts()
         now = max(wall_usec(), self.figures.last_entry_usec)
         self._entry_now, self._entry_invocation = now, ""

@@ -265,8 +265,9 @@ def test_screened_reading_finds_exactly_what_full_reading_finds(make_journal):
               _TRANSPORT="driver", MESSAGE_ID="a596d6fe7bfa4994828e72309e95d61e", N_DROPPED=9,
               OBJECT_SYSTEMD_UNIT="app.service"),
         entry("database error: connection reset", at=5, priority=3),
-        *[entry(f"tick {i}", unit="ticker.service", at=6 + i) for i in range(80)],  # 60 gaps make a rhythm
-        entry("later", unit="other.service", at=5000),
+        # a rhythm is trusted once its gaps cover a day (engine/rhythm.py): every 10 s for a day
+        *[entry(f"tick {i}", unit="ticker.service", at=6 + 10 * i) for i in range(8650)],
+        entry("later", unit="other.service", at=86_400 + 5000),
     ]
     journal = make_journal(lines)
     detector = Detector(load_rules([shipped_rules_dir()]).rules)

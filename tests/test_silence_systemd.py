@@ -1,6 +1,8 @@
 """Silence against a real systemd (the sandbox, see sandbox.py): a unit logging every second that is SIGSTOPped
 is reported within twice its learnt gap plus 10 s; one stopped with `systemctl stop` and a oneshot unit that
-finishes never are. logsentry runs as the service (`logsentry run`) on the sandbox's journal, wall-clock ticks."""
+finishes never are. logsentry runs as the service (`logsentry run`) on the sandbox's journal, wall-clock ticks.
+The units have a day of history in the journal (an earlier boot's, in a file beside journald's): a rhythm is
+trusted only once it covers a day, and the service's first start learns it from the history."""
 
 from __future__ import annotations
 
@@ -11,8 +13,11 @@ import sys
 import time
 from pathlib import Path
 
+from conftest import entry
 from sandbox import Sandbox
 from test_restart_systemd import wait_until
+
+from logsentry.sources.journal_files import build_journal, export_bytes
 
 TICKER = """[Unit]
 DefaultDependencies=no
@@ -23,8 +28,25 @@ ONESHOT = ["-p", "Type=oneshot", "-p", "DefaultDependencies=no", "/bin/sh", "-c"
            'i=0; while [ $i -lt 75 ]; do echo "job step $i"; i=$((i+1)); sleep 1; done']
 
 
+def write_history(box: Sandbox, units: dict[str, str], hours: int = 25) -> None:
+    """`hours` of each unit logging every second, up to a few seconds ago, as an earlier boot of the sandbox's
+    machine: a journal file written by systemd-journal-remote into the sandbox's journal directory."""
+    newest = subprocess.run(["journalctl", "-D", str(box.journal), "-o", "json", "-n", "1", "--no-pager"],
+                            capture_output=True, text=True, check=True, timeout=30).stdout
+    machine = json.loads(newest)["_MACHINE_ID"]
+    end = time.time_ns() // 1000 - 5_000_000
+    records = []
+    for second in range(hours * 3600, 0, -1):
+        at = end - second * 1_000_000
+        records += [entry(f"{name} {hours * 3600 - second}", unit=unit, _MACHINE_ID=machine, __REALTIME_TIMESTAMP=at,
+                          __MONOTONIC_TIMESTAMP=hours * 3600_000_000 - second * 1_000_000 + 1)
+                    for unit, name in units.items()]
+    build_journal(export_bytes(records), box.journal / "history.journal")
+
+
 def test_sigstopped_unit_is_reported_and_stopped_or_finished_units_are_not(tmp_path: Path):
     box = Sandbox({"beat.service": TICKER.format(name="beat"), "stopme.service": TICKER.format(name="stopme")})
+    write_history(box, {"beat.service": "beat", "stopme.service": "stopme", "job.service": "job step"})
     alerts = tmp_path / "alerts.jsonl"
     receiver = tmp_path / "receive.py"
     receiver.write_text("import json, sys, time\n"
@@ -59,7 +81,8 @@ argv = ["{sys.executable}", "{receiver}"]
         started = subprocess.run([*box.systemctl[:-1], "systemd-run", "--unit=job", "--no-block", *ONESHOT],
                                  capture_output=True, text=True, timeout=30, check=False)  # a transient oneshot
         assert started.returncode == 0, started.stderr
-        time.sleep(70)  # 60 entries make a rhythm; the oneshot job finishes after 75 s
+        wait_until(lambda: "learnt baselines from" in log.read_text(), 60, "the history learnt")
+        time.sleep(70)  # the history made their rhythms; the oneshot job finishes after 75 s
         assert not silent_units(), silent_units()
         box.run("stop", "stopme.service")
         box.run("kill", "--signal=SIGSTOP", "beat.service")  # hung: alive, silent

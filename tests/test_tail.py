@@ -384,7 +384,7 @@ def test_caught_up_expires_incidents_at_wall_clock_time(write_rule, rules_dir):
 
 def test_caught_up_lets_a_silence_fire_with_no_entry(write_rule, rules_dir):
     write_rule("quiet", 'title = "quiet"\nseverity = "warning"\naction = "alert"\n'
-                        '[absence]\nsilent_for = "1s"\nmin_entries = 2\n')
+                        '[absence]\nsilent_for = "1s"\nmin_entries = 2\nlearn_for = "100ms"\n')
     pipeline, view = _pipeline(rules_dir), RecordingView()
     items = [_entry("hello", NOW), _entry("hello", NOW + 100_000), None]
     follow(items, pipeline, view, wait=lambda: None, clock=lambda: NOW + 5_000_000)

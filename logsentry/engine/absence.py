@@ -13,10 +13,16 @@ gap is known to within 19 %). From it follow two things, reviewed each time the 
   distribution (its upper tail beyond the 90th percentile taken as exponential, the longest 0.1 % left out
   again, with a scale no smaller than the spread of all gaps, so a short history errs towards waiting longer).
 
-A regular unit that logged at least `min_entries` entries is watched: once it has logged nothing for its
-threshold, on event time or the wall clock when following live, a silence incident fires; its next entry
-ends it, and the gap itself is never learnt as normal. The site config can force a threshold for a unit or
-glob (`silence = "10m"`, watched from its first entry whatever its rhythm) or turn silence off.
+A regular unit that logged at least `min_entries` entries, whose gaps cover `learn_for` (a day) of its life and
+that is not quiet for longer than its threshold more than 5 % of that time (rhythm.py: a daemon that works a few
+minutes a night is not a clock), is watched: once it has logged nothing for its threshold, on event time or
+the wall clock when following live, a silence incident fires; its next entry ends it. That gap is not learnt
+as normal, unless it is the second silence the unit ended by logging again on its own: then both are learnt
+(a habit, say a daemon that became a nightly worker; a hang or two in weeks of gaps changes nothing, being a
+tiny share of its time). The site config can force a threshold for a unit or glob (`silence = "10m"`, watched
+from its first entry whatever its rhythm) or turn silence off. The service's first start learns the
+rhythms of the journal's history with the baselines (`learn_run`, `adopt`), so a steady unit is watched
+from its first entry after it.
 
 Not silent: a unit that systemd stops or that finishes (oneshot) on purpose (its rhythm is kept, the gap over
 the stop is not learnt), and a unit that goes quiet while another of its incidents is open or within that
@@ -42,6 +48,8 @@ from ..model import Entry, Incident, ScreenedRun, entry_key, split_host_unit
 from ..rules.rule import Rule
 from ..sources._runs import fold_gaps
 from ..timespec import format_duration
+from .absence_stops import Gap as Gap  # re-exported: pipeline.py, views/report.py
+from .absence_stops import deliberately_stopped as deliberately_stopped
 from .detector import RuleTimeout, looks_at_entries, match_rule
 from .rhythm import MAX_GAPS, Rhythm
 from .window import invocation_of
@@ -58,43 +66,6 @@ MAX_UNITS = 10_000
 MAX_COUNT = 1_000_000
 NEVER = 1 << 62
 SNAPSHOT_EVERY_S = 60.0
-
-# systemd's own lines (from PID 1, about the unit) that say it stops or finished on purpose.
-UNIT_STOPPING = "de5b426a63be47a7b6ac3eaac82e2f6f"  # "Stopping X..."
-UNIT_STOPPED = "9d1aaa27d60140bd96365438aad20286"  # "Stopped X." (also "Stopped X with error.")
-UNIT_SUCCESS = "7ad2d189f7e94e70a38c781354912448"  # "X: Deactivated successfully."
-UNIT_STARTED = "39f53479d3a045ac8e11786248231fbf"  # "Started X.", and "Finished X." for a oneshot service
-DELIBERATE_STOP_IDS = frozenset({UNIT_STOPPING, UNIT_STOPPED, UNIT_SUCCESS})
-
-
-def deliberately_stopped(entry: Entry) -> bool:
-    """systemd's own line saying the unit is being stopped, was stopped, or finished cleanly. Matched by
-    MESSAGE_ID and by the wording too (systemd before 240 wrote these lines without MESSAGE_ID)."""
-    fields = entry.fields
-    if fields.get("_PID") != "1":
-        return False
-    if fields.get("MESSAGE_ID") in DELIBERATE_STOP_IDS:
-        return True
-    message = entry.message
-    return message.endswith(": Deactivated successfully.") or message.startswith(("Stopped ", "Stopping ")) or (
-        message.startswith("Finished ") and fields.get("MESSAGE_ID", UNIT_STARTED) == UNIT_STARTED)
-
-
-@dataclass(frozen=True)
-class Gap:
-    """A silence with its real length: from the unit's last entry before it to its next one (or to the end
-    of the input, `open`). `expected_gap_usec` is the unit's mean gap as learnt before it."""
-
-    rule_id: str
-    unit: str
-    host: str
-    from_usec: int
-    to_usec: int
-    expected_gap_usec: int
-    threshold_usec: int
-    open: bool = False
-    machine_id: str = ""
-
 
 @dataclass(slots=True)
 class _Seen:
@@ -115,6 +86,8 @@ class _Seen:
     quiet: bool = False
     """Silent now: past its threshold (with `incident`, or covered by another incident of the unit)."""
     incident: Incident | None = None
+    ended_alone_usec: int = 0
+    """The gap of the last silence it ended by logging again on its own, not learnt yet (0: none)."""
 
     def last_details(self) -> tuple[str, str, Mapping[str, str]]:
         """Cursor, message and fields of the last sign of life."""
@@ -176,10 +149,13 @@ class SilenceTracker:
             rhythm.halve()
         needed = max(absence.min_entries - 1, 1)  # gaps between min_entries entries
         seen.review_at = min(max(2 * rhythm.gaps, needed), MAX_GAPS)
+        if rhythm.span_usec < absence.learn_for_usec:  # look again about when its gaps will cover learn_for
+            left = (absence.learn_for_usec - rhythm.span_usec) // max(rhythm.mean_usec, 1) + 1
+            seen.review_at = max(min(seen.review_at, rhythm.gaps + left), rhythm.gaps + 1)
         if seen.override is not None:
             seen.threshold = seen.override
         else:
-            seen.threshold = rhythm.threshold(absence) if rhythm.gaps >= needed else 0
+            seen.threshold = rhythm.watch_threshold(absence) if rhythm.gaps >= needed else 0
 
     def observe(self, entry: Entry) -> list[tuple[Incident, Gap]]:
         """Note a sign of life; returns the silences that this entry ends, with their gaps."""
@@ -211,8 +187,16 @@ class SilenceTracker:
                 seen.rhythm.learn(now - seen.last_usec)
                 if seen.rhythm.gaps >= seen.review_at:
                     self._review(rule, seen)
-            elif seen.incident is not None:  # back from a silence: its gap is not learnt as normal
-                ended.append(self._end(rule, key, seen, now))
+            elif seen.incident is not None:  # back from a silence: its gap is not learnt as normal, but a
+                ended.append(self._end(rule, key, seen, now))  # second one it ended on its own is its habit
+                gap = now - seen.last_usec
+                if gap > 0 and seen.ended_alone_usec:
+                    seen.rhythm.learn(seen.ended_alone_usec)
+                    seen.rhythm.learn(gap)
+                    seen.ended_alone_usec = 0
+                    self._review(rule, seen)
+                elif gap > 0:
+                    seen.ended_alone_usec = gap
             seen.quiet = False
             seen.last_usec = now
             seen.last = entry

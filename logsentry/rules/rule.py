@@ -35,7 +35,7 @@ _TOP_KEYS = {"id", "title", "description", "severity", "action", "match", "trigg
              "scenario", "references"}
 _MATCH_KEYS = {"message", "ignore", "priority", "fields", "lines"}
 _TRIGGER_KEYS = {"count", "within", "group_by"}
-_ABSENCE_KEYS = {"silent_for", "min_entries", "max_variation", "margin", "false_alarms_per_day"}
+_ABSENCE_KEYS = {"silent_for", "min_entries", "max_variation", "margin", "false_alarms_per_day", "learn_for"}
 _SAMPLE_KEYS = {"line", "match", "captures", "priority", "fields", "note"}
 _SCENARIO_KEYS = {"name", "hits", "fires", "keys"}
 
@@ -90,6 +90,8 @@ class Absence:
     max_variation: float = 1.25
     margin: float = 3.0
     false_alarms_per_day: float = 1e-4
+    learn_for_usec: int = 86_400_000_000
+    """Journal time a unit's learnt gaps must cover before its rhythm is trusted (engine/rhythm.py): a day."""
 
 
 @dataclass(frozen=True)
@@ -249,8 +251,10 @@ def _parse_absence(document: Mapping[str, Any], problems: _Problems) -> Absence 
             problems.add(f"absence.{key}", f"expected a number from {low:g} to {high:g} (got {_describe(value)})")
             value = default
         numbers[key] = float(value)
+    learn_for = _duration(table.get("learn_for"), "absence.learn_for", problems) if "learn_for" in table else None
     return Absence(silent_for_usec=silent_for, min_entries=minimum, max_variation=numbers["max_variation"],
-                   margin=numbers["margin"], false_alarms_per_day=numbers["false_alarms_per_day"])
+                   margin=numbers["margin"], false_alarms_per_day=numbers["false_alarms_per_day"],
+                   learn_for_usec=86_400_000_000 if learn_for is None else learn_for)
 
 
 def _parse_samples(document: Mapping[str, Any], problems: _Problems) -> tuple[Sample, ...]:
