@@ -63,17 +63,25 @@ def test_a_new_failure_line_without_a_level_fires_new_failure_template(make_jour
         assert incidents(events) == [("new-failure-template", unit)]
 
 
-def test_a_failure_line_seen_once_then_looping_fires_on_the_counted_path(make_journal):
-    """One line of a new failure template, then, 15 min later (its unit no longer anomalous, the template still
-    new), a loop of them: the anomaly step must not count them on a known template's budget. Entries in full
-    (screened False) are stepped one at a time, so the template's key is known when the loop comes."""
+DISK = "high disk watermark [90%] reached on [node-{n}], shards will be relocated away from this node"
+
+
+@pytest.mark.parametrize(("message", "first", "then", "rule"), [
+    (GO_DIAL, 6, 6, "new-failure-template"),
+    (DISK, 4, 4, "new-warning-template"),  # no failure word: only the warning rule
+    (DISK, 6, 4, "new-warning-template"),  # first at info (counted on its budget), then at PRIORITY 4
+], ids=["failure-word", "warning", "info-then-warning"])
+def test_a_new_line_seen_once_then_looping_fires_on_the_counted_path(make_journal, message, first, then, rule):
+    """One line of a new template, then, 15 min later (its unit no longer anomalous, the template still new), a
+    loop of them: the anomaly step must not count them on a known template's budget. Entries in full (screened
+    False) are stepped one at a time, so the template's key is known when the loop comes."""
     unit = "vnet.service"
-    once = repeated(GO_DIAL, unit, 7 * HOUR, 1, 1, 6)
-    loop = repeated(GO_DIAL, unit, 7 * HOUR + 900, 30, 1, 6)
+    once = repeated(message, unit, 7 * HOUR, 1, 1, first)
+    loop = repeated(message, unit, 7 * HOUR + 900, 30, 1, then)
     journal = make_journal(by_time(warm(unit, 7), once, loop))
     for screened in (True, False):
         events, _ = assert_same(journal, one_by_one=0.4, screened=screened)
-        assert incidents(events) == [("new-failure-template", unit)]
+        assert incidents(events) == [(rule, unit)]
 
 
 def deploy(unit: str, start: float) -> list[dict]:
