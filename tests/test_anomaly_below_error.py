@@ -158,3 +158,11 @@ def test_bad_words_are_named(write_rule, rules_dir: Path, body, problem):
     assert not rule_set.rules
     assert len(rule_set.errors) == 1 and problem in rule_set.errors[0] and path.name in rule_set.errors[0], \
         rule_set.errors
+
+
+def test_rules_show_lists_the_words():
+    """An operator editing the list sees what the loaded rule uses."""
+    result = run_cli("rules", "show", "new-failure-template")
+    assert result.exit_code == 0, result.output
+    assert "  words: failed, failure, fail, " in result.stdout and ", timed out, " in result.stdout
+    assert "words:" not in run_cli("rules", "show", "new-warning-template").stdout

@@ -195,6 +195,8 @@ def rules_show(rule_id: str, rule_paths: tuple[Path, ...], no_shipped: bool) -> 
         level = "any level" if spec.level is None else f"{PRIORITY_NAMES[spec.level]} or more important"
         click.echo(f"  anomaly: {spec.kind}{' (error lines)' if spec.errors else ''}, {level}; units warm after "
                    f"{format_duration(spec.warm_after_usec)} and {spec.warm_entries} entries")
+        if spec.words:
+            click.echo(f"  words: {', '.join(visible(word) for word in spec.words)}")
         if spec.kind != "new-template":
             click.echo(f"  test: at least {spec.min_count}, {spec.factor:g}x the learned "
                        f"{'share' if spec.kind == 'error-share' else 'rate'}, tail probability below {spec.p_value:g}")
