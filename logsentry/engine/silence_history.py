@@ -29,7 +29,7 @@ def learn_run(tracker: SilenceTracker, run: ScreenedRun) -> None:
         folded = fold_gaps(times, span_ids, run.first_index, run.first_index + run.count, last, [NEVER] * len(last))
         assert folded is not None  # nothing can come due: every reach is NEVER
         for seen, span, new, (at, gaps, total, longest, bins) in zip(states, run.spans, fresh, folded, strict=True):
-            if new:
+            if new and bins.get(0):  # its first entry in the run is at span[2]: that 0 is no gap
                 bins = dict(bins)
                 bins[0] -= 1
                 if not bins[0]:
