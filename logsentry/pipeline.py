@@ -135,6 +135,7 @@ class Pipeline:
         self.tracker = BurstTracker(detector.rules.values())
         self.failures = FailureGroups(detector.rules.values())
         """Signature and anomaly incidents joined per failure of a unit: one incident given out per failure."""
+        self.failures.live = self.tracker.incident_of
         self.silence = SilenceTracker(detector.rules.values(), silence_overrides)
         self.suppressions: dict[str, deque[tuple[int, int]]] = {}
         self.policy: ActionPolicy = policy or Policy()

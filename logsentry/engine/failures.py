@@ -28,7 +28,7 @@ members' highest.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -107,6 +107,8 @@ class FailureGroups:
         self._kernel_pid: dict[tuple[str, str, str], str] = {}
         """(rule, machine, key) -> the PID the latest kernel hit of that window named."""
         self._saved_last: dict[int, tuple[Incident, dict[str, Any]]] = {}
+        self.live: Callable[[str, str, str, str], Incident | None] | None = None
+        """(rule, machine, unit, key) -> that window's open incident: set by the pipeline (BurstTracker.incident_of)."""
         """id() -> (incident, its saved form) of the incidents the last snapshot() wrote (kept alive here)."""
 
     def learn(self, entry: Entry) -> None:
@@ -250,7 +252,15 @@ class FailureGroups:
         return first, self.view(failure)
 
     def _give(self, failure: _Failure) -> Incident:
+        """Given out with its open members' latest versions (`live`, the tracker's): a member's hits after it
+        joined count, whenever the failure is given (at its settling time live, at the input's end in scan),
+        not only as far as the last refresh() took them."""
         self.changed = True
+        if self.live is not None:
+            for member in failure.open:
+                version = self.live(member[0], member[1], member[2], member[3])
+                if version is not None and member_id(version) == member:
+                    self._update(failure, version)
         failure.given = self.view(failure)
         return failure.given
 

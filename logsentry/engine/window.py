@@ -202,6 +202,11 @@ class BurstTracker:
     def open_incidents(self) -> list[Incident]:
         return [w.incident for w in self._windows.values() if w.incident is not None]
 
+    def incident_of(self, rule_id: str, machine_id: str, unit: str, key: str) -> Incident | None:
+        """The open incident of one window (its latest version), if any."""
+        window = self._windows.get((rule_id, host_unit(machine_id, unit), key))
+        return None if window is None else window.incident
+
     def __len__(self) -> int:
         return len(self._windows)
 
