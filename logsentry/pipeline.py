@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import Any, Protocol
 
 from .engine.absence import Gap, Overrides, SilenceTracker
 from .engine.anomaly import AnomalyDetector
@@ -246,18 +246,31 @@ class Pipeline:
 
     def _fired(self, incident: Incident) -> Iterator[Event]:
         """An incident fired: a signature's joins its failure (engine/failures.py), which is given out once."""
-        key = incident_key(incident)
-        if self.silence and incident.rule_id not in self.silence.rule_ids:
-            self.silence.incident_opened(key)  # the unit going quiet now is this incident's doing
-        if incident.rule_id in self._signature_rules:
-            self._signature_open[key] = self._signature_open.get(key, 0) + 1
-        elif incident.why:
-            self._anomaly_open.setdefault(key, incident.rule_id)
+        self._opened(incident)
         if incident.rule_id in self._failure_rules:
             for given in self.failures.fired(incident):
                 yield from self._give(given)
         else:
             yield from self._give(incident)
+
+    def _opened(self, incident: Incident) -> None:
+        """An incident is open on its unit: the unit going quiet is its doing, and while a signature's is open
+        (or an anomaly rule's) the other anomaly hits on the unit are the same failure seen twice (`_hits`)."""
+        key = incident_key(incident)
+        if self.silence and incident.rule_id not in self.silence.rule_ids:
+            self.silence.incident_opened(key)
+        if incident.rule_id in self._signature_rules:
+            self._signature_open[key] = self._signature_open.get(key, 0) + 1
+        elif incident.why:
+            self._anomaly_open.setdefault(key, incident.rule_id)
+
+    def restore_windows(self, items: list[dict[str, Any]]) -> None:
+        """Load the burst windows saved at a stop (or kept over a reload), and what their open incidents say
+        about their units as if they had fired here: else, after a restart, an anomaly hit on a unit whose
+        signature incident is open is counted and alerted (scan, reading on, drops it as the same failure)."""
+        self.tracker.restore(items)
+        for incident in self.tracker.open_incidents():
+            self._opened(incident)
 
     def _give(self, incident: Incident) -> Iterator[Event]:
         """One incident given out (one per failure): counted, shown, and one decision on what to do."""

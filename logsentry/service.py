@@ -110,7 +110,7 @@ class Service(ServiceReading):
             log.error("rule file error (rule skipped): %s", problem)
         self.pipeline = self._build_pipeline(self.rule_set)
         self.pipeline.silence.restore(self.state.get("silence"))  # units' rhythms (engine/absence.py)
-        self.pipeline.tracker.restore(self.state.load_windows())
+        self.pipeline.restore_windows(self.state.load_windows())  # with what their open incidents hold back
         self.pipeline.failures.restore(self.state.get("failures"))  # incidents joined per failure (a settling one too)
         self.pipeline.tracker.track_changes = True
         if self.state.get("windows") is not None:
@@ -398,7 +398,7 @@ class Service(ServiceReading):
         self.hosts.configure(config)
         self.pipeline = self._build_pipeline(rule_set)
         self.pipeline.silence.restore(rhythms)
-        self.pipeline.tracker.restore(windows)
+        self.pipeline.restore_windows(windows)
         self.pipeline.failures.restore(failures)
         self.pipeline.tracker.track_changes = True
         self.state.replace_windows(self.pipeline.tracker.items())
