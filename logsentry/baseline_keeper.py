@@ -29,6 +29,9 @@ from .timespec import format_usec, wall_usec
 
 log = logging.getLogger("logsentry")
 
+ANOMALY_KEY = "anomaly"
+"""The state's key of AnomalyDetector.snapshot(), saved at a stop only: after a crash the counts start from
+those of the last stop (lower, never an entry counted twice: reading resumes after a later cursor)."""
 TEMPLATES_EVERY_S = 300.0
 REQUESTS_EVERY_S = 1.0
 
@@ -53,12 +56,18 @@ class BaselineKeeper:
         self.detector: AnomalyDetector | None = None
 
     def build(self, rules: Iterable[Rule]) -> AnomalyDetector | None:
-        """The pipeline's anomaly detector over the kept baselines, or None when no anomaly rule is on."""
+        """The pipeline's anomaly detector over the kept baselines, or None when no anomaly rule is on; it goes
+        on with the units' anomalous periods and rolling counts of the one before it (a reload), or of the last
+        stop (saved as ANOMALY_KEY): else a unit in an anomaly at a restart learns its failing lines again."""
         self._rules = list(rules)
         rules = [rule for rule in self._rules if rule.anomaly is not None]
+        before = self.detector.snapshot() if self.detector is not None else self.state.get(ANOMALY_KEY)
         self.detector = AnomalyDetector(rules, self.miner, self.baselines) if rules else None
         if self.detector is not None:  # entries read again (after a crash, or learnt by `baseline learn`
             self.detector.adopt_horizons(wall_usec())  # while the service was down) are not learnt twice
+            if not self.detector.restore(before):
+                log.warning("the anomaly rules' saved counts in %s (%s) are malformed: ignored, they start again",
+                            self.state.path, ANOMALY_KEY)
         return self.detector
 
     def warm_up(self, location: JournalLocation, units: tuple[str, ...]) -> None:
@@ -109,7 +118,8 @@ class BaselineKeeper:
 
     def for_commit(self, values: dict[str, Any], final: bool = False) -> Baselines | None:
         """Before a commit: apply the operator's queued requests, add the miner's snapshot to `values` when
-        due; returns the baselines whose changes the commit should save."""
+        due (and at the stop the detector's, ANOMALY_KEY); returns the baselines whose changes the commit should
+        save."""
         if self.detector is None:
             return None
         now = time.monotonic()
@@ -119,6 +129,8 @@ class BaselineKeeper:
         if final or now - self._templates_saved >= TEMPLATES_EVERY_S:
             self._templates_saved = now
             values["templates"] = self.miner.snapshot()
+        if final:
+            values[ANOMALY_KEY] = self.detector.snapshot()
         if self._names:  # `baseline show` names the hosts whose history was learnt
             saved = self.state.get(LEARNT_HOSTS)
             values[LEARNT_HOSTS] = {**(saved if isinstance(saved, dict) else {}), **self._names}

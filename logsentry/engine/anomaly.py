@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..model import Entry, Hit, host_unit
 from ..rules.rule import Rule
@@ -267,6 +268,36 @@ class AnomalyDetector:
         go: the history learnt elsewhere may hold them already."""
         self.learnt_until = {unit: min(self.baselines.seen_until(unit), now_usec) for unit in self.baselines.units}
         self._held.clear()
+
+    def snapshot(self) -> dict[str, Any]:
+        """What the service saves at a stop besides the baselines, so that after its start it judges and learns
+        as reading straight through would: each unit's anomalous period (µs of journal time; its lines are not
+        learnt until it ends) and the rules' rolling counts (bucket start µs, entries), in recency order."""
+        return {"hot": [[unit, since, until] for unit, (since, until) in self._hot.items()],
+                "rolling": [[rule_id, unit, key, rolling.width, [list(bucket) for bucket in rolling.buckets]]
+                            for (rule_id, unit, key), rolling in self._rolling.items()]}
+
+    def restore(self, data: Any) -> bool:
+        """Take back a snapshot() (None: there is none); what no longer fits (a rule gone, or its window changed)
+        is dropped. False when it is malformed: it is ignored, the units' counts start again from their next
+        lines."""
+        if data is None:
+            return True
+        if not isinstance(data, dict):
+            return False
+        widths = {rule.id: max(1, rule.trigger.within_usec // BUCKETS) for rule in self.rules}
+        try:
+            hot = {str(unit): (int(since), int(until)) for unit, since, until in data.get("hot", [])}
+            rolling = {}
+            for rule_id, unit, key, width, buckets in data.get("rolling", []):
+                if widths.get(rule_id) == width and buckets:
+                    kept = deque([int(start), int(n)] for start, n in buckets[-BUCKETS:])
+                    rolling[(str(rule_id), str(unit), str(key))] = _Rolling(width, kept, sum(n for _, n in kept))
+        except (TypeError, ValueError):
+            return False
+        self._hot.update(list(hot.items())[-MAX_ROLLING:])
+        self._rolling.update(list(rolling.items())[-MAX_ROLLING:])
+        return True
 
     def _spike(self, rule: Rule, unit: UnitStats, stats: TemplateStats, template_id: str,
                entry: Entry, hot: bool) -> str | None:
