@@ -28,6 +28,13 @@ def test_the_readme_collector_config_passes_config_check(tmp_path: Path) -> None
     path = tmp_path / "logsentry.toml"
     path.write_text(collector_config())
     path.chmod(0o600)  # as the README installs it
+    remote = Path("/var/log/journal/remote")
+    if not remote.is_dir():  # journal-remote's package makes it; without it `run` refuses, and the check says so
+        done = run_cli("config", "check", "-c", str(path))
+        assert done.exit_code == 2 and "journal_directory /var/log/journal/remote is not a directory" in done.stderr
+        directory = tmp_path / "remote"
+        directory.mkdir()
+        path.write_text(collector_config().replace(f'"{remote}"', f'"{directory}"'))
     done = run_cli("config", "check", "-c", str(path))
     assert done.exit_code == 0, done.output
     assert "watch *: rules *; actions alert, restart" in done.stdout

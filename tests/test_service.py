@@ -409,3 +409,24 @@ def test_refuses_to_start_on_files_others_can_change(tmp_path, boom_rules):
     config.chmod(0o664)
     checked = run_cli("config", "check", "-c", str(config))
     assert checked.exit_code == 2 and f"{config}: writable by group" in checked.stderr
+
+
+def test_config_check_refuses_what_run_would_refuse_or_never_deliver(tmp_path, boom_rules):
+    """A journal_directory that is not there (run refuses to start) and an apprise URL apprise does not take
+    (a mistyped scheme: every alert would fail) are problems for `config check` (exit 2), said with the
+    config's path and without the URL's secrets; the fixed config passes."""
+    from conftest import run_cli
+
+    config = tmp_path / "c.toml"
+    missing = tmp_path / "no-such-dir"
+    config.write_text(f'rules = ["{boom_rules()}"]\njournal_directory = "{missing}"\n[[channel]]\nname = "hook"\n'
+                      'type = "apprise"\nurl = "jsno://user:SECRETPASS@127.0.0.1:9/hook"\n')
+    result = run_cli("config", "check", "-c", str(config))
+    assert result.exit_code == 2, result.output
+    assert f"{config}: journal_directory {missing} is not a directory" in result.stderr
+    assert f"{config}: channel 'hook': apprise does not accept this URL" in result.stderr
+    assert "SECRETPASS" not in result.output
+    missing.mkdir()
+    config.write_text(config.read_text().replace("jsno://", "json://"))
+    result = run_cli("config", "check", "-c", str(config))
+    assert result.exit_code == 0, result.output

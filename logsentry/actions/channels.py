@@ -12,7 +12,7 @@ import logging
 import sys
 import urllib.parse
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
 from ..config import Channel
@@ -27,6 +27,22 @@ class DeliveryError(RuntimeError):
 
 class Sender(Protocol):
     def __call__(self, channel: Channel, payload: Mapping[str, Any]) -> None: ...
+
+
+def apprise_accepts(url: str) -> bool:
+    """Does apprise take the URL (a scheme it knows, the parts that scheme needs)? Nothing is sent."""
+    import apprise
+
+    logging.getLogger("apprise").setLevel(logging.CRITICAL)  # its messages may quote URLs
+    return bool(apprise.Apprise().add(url))
+
+
+def channel_problems(channels: Iterable[Channel]) -> list[str]:
+    """What `config check` can tell about the channels without sending: apprise URLs apprise refuses
+    (a mistyped scheme would otherwise fail at every alert). Never shows a URL but redacted."""
+    return [f"channel {channel.name!r}: apprise does not accept this URL ({channel.redacted()}): check its "
+            "scheme and parts against https://github.com/caronc/apprise/wiki"
+            for channel in channels if channel.kind == "apprise" and not apprise_accepts(channel.target[0])]
 
 
 def send_apprise(channel: Channel, payload: Mapping[str, Any]) -> None:

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import click
 
-from ..config import DEFAULT_CONFIG, ConfigError, SiteConfig, load_config, placeholder_warnings
+from ..actions.channels import channel_problems
+from ..config import DEFAULT_CONFIG, PLACEHOLDERS, ConfigError, SiteConfig, load_config, placeholder_warnings
 from ..rules.loader import load_rules
 from ..trust import exposure_warnings, site_problems
 from ..views.escape import EscapingFormatter
@@ -99,7 +100,13 @@ def config_check(config_path: Path) -> None:
     click.echo(f"rules: {len(rule_set.rules)} loaded")
     for line in [*placeholder_warnings(config), *exposure_warnings(config)]:
         click.echo(line, err=True)
-    problems = [*rule_set.errors, *trust_problems(config)]
+    problems = [*rule_set.errors, *trust_problems(config),
+                *(f"{config.path}: {problem}" for problem in channel_problems(
+                    channel for channel in config.alerts.channels  # placeholders: warned about above
+                    if not any(mark in channel.target[0] for mark in PLACEHOLDERS)))]
+    if config.journal_directory is not None and not config.journal_directory.is_dir():
+        problems.append(f"{config.path}: journal_directory {config.journal_directory} is not a directory "
+                        "(logsentry run would refuse to start)")
     for line in problems:
         click.echo(line, err=True)
     if problems:
