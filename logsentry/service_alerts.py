@@ -35,6 +35,12 @@ class ServiceAlerts(StateSaving):
     _entry_now: int
     _entry_invocation: str
 
+    def _of_host(self, incident: Incident) -> str:
+        """" of host NAME" for another machine's incident (a collector's log names whose unit it is), else ""."""
+        if not incident.machine_id or incident.machine_id == self.local_machine:
+            return ""
+        return f" of host {incident.host or incident.machine_id}"
+
     def _remember_line(self, entry: Entry) -> None:
         self._remember(host_unit(entry.machine_id, entry.unit), entry.realtime_usec, entry.message)
 
@@ -101,7 +107,8 @@ class ServiceAlerts(StateSaving):
 
     def _ended(self, incident: Incident) -> None:
         state = self.alerting.pop(incident_id(incident), None)
-        log.info("incident %s on %s ended after %s", incident.rule_id, incident.unit, plural(incident.count, "hit"))
+        log.info("incident %s on %s%s ended after %s", incident.rule_id, incident.unit, self._of_host(incident),
+                 plural(incident.count, "hit"))
         if state is not None and self.config.alerts.resolve and not self.config.dry_run:
             quiet = self._entry_now - incident.last_usec
             if quiet < incident.within_usec and incident.invocation and self._entry_invocation \

@@ -181,8 +181,8 @@ class ServiceReading(ServiceAlerts):
                 self.figures.matches += 1
             case IncidentEvent(incident):
                 self.figures.incidents += 1
-                log.warning("incident %s on %s: %s since %s", incident.rule_id, incident.unit,
-                            plural(incident.count, "hit"), format_usec(incident.first_usec))
+                log.warning("incident %s on %s%s: %s since %s", incident.rule_id, incident.unit,
+                            self._of_host(incident), plural(incident.count, "hit"), format_usec(incident.first_usec))
             case ActionEvent(action):
                 self._queue(action)
             case EndedEvent(incident):

@@ -130,7 +130,8 @@ def test_a_collectors_alerts_and_log_count_one_hit_as_one(collected: Collected) 
     assert re.search(r"^1 hit from .* on web-7$", firing, re.M), firing
     reminders = [a["message"] for a in collected.alerts if "still firing" in a["message"]]
     assert reminders and all("still firing: 1 hit so far" in text for text in reminders), reminders
-    assert "incident boom on api.service ended after 1 hit\n" in collected.log
+    assert "incident boom on api.service of host web-7 ended after 1 hit\n" in collected.log
+    assert re.search(r"incident boom on api.service of host web-7: 1 hit since ", collected.log), collected.log
     assert not any("1 hits" in a["message"] for a in collected.alerts)
 
 
