@@ -201,8 +201,10 @@ def test_event_time_not_clock(hits):
 
 
 def absence_rule(silent_for: str = "60s", min_entries: int = 5) -> Rule:
+    # learn_for: these tests are about firing and ending; how long a rhythm must be learnt before it is
+    # trusted (a day, shipped) is tests/test_silence_bursts.py's
     document = {"id": "silent", "title": "t", "severity": "warning", "action": "alert",
-                "absence": {"silent_for": silent_for, "min_entries": min_entries}}
+                "absence": {"silent_for": silent_for, "min_entries": min_entries, "learn_for": "5s"}}
     return parse_rule(document, Path("silent.toml"))
 
 
