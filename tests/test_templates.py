@@ -275,3 +275,23 @@ def test_invalid_settings_are_refused() -> None:
         TemplateMiner(similarity=1.5)
     with pytest.raises(ValueError):
         TemplateMiner(max_units=0)
+
+
+def test_a_programs_own_dates_do_not_make_a_new_template_each_day_or_month() -> None:
+    """Month and weekday names in a program's own timestamps (Redis, Apache's error log, syslog-style lines,
+    Tomcat) are masked like the numbers around them: the same event on Nov 30 and on Dec 1 (a Monday and a
+    Tuesday) is one template, so the new-template rules do not take a new day's first errors for never seen
+    (helper C's Redis scenario showed `<NUM>:M <NUM> Nov <NUM> <TS> # ...` as its template)."""
+    from logsentry.engine.templates.miner import TemplateMiner
+
+    days = [("Mon", "Nov", "30", "2025"), ("Tue", "Dec", "01", "2025"), ("Sun", "Jan", "04", "2026")]
+    shapes = ["1255:M {d} {b} {y} 03:00:46.069 # Background saving started by pid 4{d}",
+              "[{a} {b} {d} 12:00:00.123456 {y}] [core:error] [pid 12{d}] AH00037: Symbolic link not allowed",
+              "{b} {d} 12:00:01 web-1 app[12]: connection to db lost",
+              "{d}-{b}-{y} 12:00:00.123 SEVERE [main] org.apache.catalina.core.StandardService startInternal failed"]
+    for shape in shapes:
+        miner = TemplateMiner()
+        found = {miner.add("u", shape.format(a=a, b=b, d=d, y=y)).id for a, b, d, y in days}
+        assert len(found) == 1, shape
+    miner = TemplateMiner()
+    assert miner.add("u", "May I come in").text == "<DATE> I come in"  # a capitalised word alike: harmless

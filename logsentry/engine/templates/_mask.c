@@ -742,10 +742,21 @@ static int replace_ip6(const Py_UCS4 *s, Py_ssize_t from, Py_ssize_t to, Out *o)
 }
 
 enum Kind { K_URL, K_UNIT, K_EMAIL, K_UUID, K_TS, K_MAC, K_IP, K_HOSTPORT, K_IP6, K_PATH, K_HEX, K_XNUM, K_DUR,
-            K_NUM, K_Q, K_NONE };
+            K_NUM, K_DATE, K_Q, K_NONE };
 
 static const char *const SIMPLE[] = {"<URL>", "<UNIT>", "<EMAIL>", "<UUID>", "<TS>", "<MAC>", "<IP>", "<IP>", NULL,
-                                     "<PATH>", "<HEX>", "<NUM>", "<DUR>", "<NUM>", NULL};
+                                     "<PATH>", "<HEX>", "<NUM>", "<DUR>", "<NUM>", "<DATE>", NULL};
+
+/* DATE: (?:Mon|Tue|...|Sun|Jan|...|Dec)(?![A-Za-z0-9]): month and weekday names (tokens.py _DATE_NAMES) */
+static Py_ssize_t m_date(const Ctx *c, Py_ssize_t p) {
+    static const char *const NAMES[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun", "Jan", "Feb", "Mar", "Apr",
+                                        "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", NULL};
+    if (a_alnum(at(c, p + 3))) return -1;
+    for (const char *const *name = NAMES; *name; name++)
+        if (at(c, p) == (Py_UCS4)(*name)[0] && at(c, p + 1) == (Py_UCS4)(*name)[1] && at(c, p + 2) == (Py_UCS4)(*name)[2])
+            return p + 3;
+    return -1;
+}
 
 /* The first kind matching at p, in the regex's order; its end in *end. */
 static enum Kind match_at(const Ctx *c, Py_ssize_t p, Memo *memo, Py_ssize_t *end) {
@@ -776,6 +787,7 @@ static enum Kind match_at(const Ctx *c, Py_ssize_t p, Memo *memo, Py_ssize_t *en
     if (hex) TRY(K_XNUM, m_xnum(c, p));
     if (digit) TRY(K_DUR, m_dur(c, p));
     if (digit || ch == '-' || ch == '+') TRY(K_NUM, m_num(c, p, 1));
+    if (a_upper(ch)) TRY(K_DATE, m_date(c, p));
     if (ch == '"' || ch == '\'') TRY(K_Q, m_q(c, p));
 #undef TRY
     return K_NONE;
@@ -804,13 +816,17 @@ static int mask_range(const Py_UCS4 *s, Py_ssize_t lo, Py_ssize_t hi, Out *o) {
             if (nx == NOCH || (nx < 128 && !(ascii_class[nx] & C_GLUE))) {
                 kind = K_NONE;
                 if (!a_hex(ch) && !u_digit(ch)) {
-                    p = w; /* no kind matches at p, and positions inside the word follow a letter or digit */
-                    continue;
-                }
-                if ((e = m_hex(&c, p)) >= 0) kind = K_HEX;
+                    if (w - p == 3 && (e = m_date(&c, p)) >= 0) {
+                        kind = K_DATE; /* a month or weekday name */
+                    } else {
+                        p = w; /* no kind matches at p, and positions inside the word follow a letter or digit */
+                        continue;
+                    }
+                } else if ((e = m_hex(&c, p)) >= 0) kind = K_HEX;
                 else if ((e = m_xnum(&c, p)) >= 0) kind = K_XNUM;
                 else if ((e = m_dur(&c, p)) >= 0) kind = K_DUR;
                 else if ((e = m_num(&c, p, 1)) >= 0) kind = K_NUM;
+                else if (w - p == 3 && (e = m_date(&c, p)) >= 0) kind = K_DATE;
                 if (kind == K_NONE) {
                     p = w;
                     continue;

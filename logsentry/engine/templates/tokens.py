@@ -1,7 +1,8 @@
 """Line -> tokens: variable parts masked, level words found, long lines cut.
 
 One pass of one compiled regex masks the variable kinds a journald line carries (URLs, e-mail, UUIDs,
-timestamps, MAC/IPv4/IPv6 addresses with ports, paths, hex, durations and sizes, numbers, quoted values);
+timestamps, MAC/IPv4/IPv6 addresses with ports, paths, hex, durations and sizes, numbers, month and weekday
+names, quoted values);
 a callable is run only where something matched. Tokens are the masked line split on whitespace, with
 `key=value` split after the `=` so a varying value does not take its key with it. A JSON object line is
 first rewritten as `level msg key=value ...` (level and message first, so the prefix tree sees the event's
@@ -39,6 +40,11 @@ _IPV4 = r"\d{1,3}(?:\.\d{1,3}){3}"
 # IPv6 candidates: hex groups with colons; the callable keeps only real-looking ones (a '::' or 7 colons).
 _IPV6 = r"(?:[0-9a-fA-F]{1,4}:|::?)[0-9a-fA-F:]*[0-9a-fA-F](?:%\w+)?"
 _PATHCH = r"[\w.@%+~,:=$-]"
+# Month and weekday names, as C's strftime %b/%a write them in programs' own timestamps (Redis "28 Nov 2025",
+# Apache "[Mon Nov 30 ...]", syslog "Nov 30 12:00:00", Tomcat "30-Nov-2025"): unmasked, every line of such a
+# program got a new template each day or month (the prefix tree splits on its first tokens), and new-template
+# rules took the first errors of a new day for never seen.
+_DATE_NAMES = "Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
 
 # Every kind starts where no letter or digit precedes, so that test comes first: it fails at once inside words.
 _MASK_RE = re.compile(
@@ -58,6 +64,7 @@ _MASK_RE = re.compile(
         rf"(?P<HEX>\b0[xX]{_HEX}+\b)|(?P<XNUM>(?<![A-Za-z0-9])(?=[a-fA-F]*\d){_HEX}{{8,}}(?![A-Za-z0-9]))",
         r"(?P<DUR>(?<![A-Za-z0-9.])(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h|d|sec|secs|min|mins|hrs?)){1,4}(?![A-Za-z0-9]))",
         r"(?P<NUM>(?<![A-Za-z0-9])[-+]?\d+(?:[.,]\d+)*(?:[kKMGTP]i?B|[kKMGT]|B|b)?(?![A-Za-z0-9]))",
+        rf"(?P<DATE>(?:{_DATE_NAMES})(?![A-Za-z0-9]))",
         r"(?P<Q>(?<![A-Za-z0-9\\])\"(?:[^\"\\\n]|\\.)*\"(?!\s*:)|(?<![A-Za-z0-9])'[^'\n]*'(?![A-Za-z0-9:]))",
     ]) + ")"
 )
@@ -65,7 +72,7 @@ _NUM_RE = re.compile(r"(?<![A-Za-z0-9])[-+]?\d+(?:[.,]\d+)*(?![A-Za-z0-9])")
 _LIST_RE = re.compile(r"(<[A-Z]+>)(?:,\1)+")
 _SIMPLE = {"URL": "<URL>", "EMAIL": "<EMAIL>", "UUID": "<UUID>", "TS": "<TS>", "MAC": "<MAC>", "IP": "<IP>",
            "PATH": "<PATH>", "HEX": "<HEX>", "XNUM": "<NUM>", "UNIT": "<UNIT>", "HOSTPORT": "<IP>",
-           "DUR": "<DUR>", "NUM": "<NUM>"}
+           "DUR": "<DUR>", "NUM": "<NUM>", "DATE": "<DATE>"}
 # Keys whose value is the event's own text (kept, masked inside) or its level (kept).
 _TEXT_KEYS = ("msg", "message", "MESSAGE", "Message", "event", "log", "error", "err", "level", "lvl", "severity",
               "loglevel", "log.level", "levelname")
