@@ -96,3 +96,17 @@ def test_another_machines_lines_are_looked_for_in_every_journal() -> None:
                         machine_id="0123456789abcdef0123456789abcdef")
     assert journalctl_command(incident).startswith(
         "journalctl -m _MACHINE_ID=0123456789abcdef0123456789abcdef -u api.service --since @1000 --until @")
+
+
+def test_the_reports_card_names_another_machines_host(make_journal) -> None:
+    """A collector's `scan -D` card: `CRITICAL web-7 hs-app.service  ghc-mvar-deadlock` (the JSON had the host,
+    the card did not: helper I's fresh-user trial); this machine's cards are as before."""
+    from conftest import entry, run_cli
+
+    line = "hs-app: thread blocked indefinitely in an MVar operation"
+    other = {"_MACHINE_ID": "0123456789abcdef0123456789abcdef", "_HOSTNAME": "web-7"}
+    journal = make_journal([entry(line, unit="hs-app.service", at=1.0, **other),
+                            entry(line, unit="own.service", at=2.0)])
+    report = run_cli("scan", "--file", str(journal)).stdout
+    assert "CRITICAL web-7 hs-app.service" in report, report
+    assert "CRITICAL own.service" in report, report

@@ -20,6 +20,7 @@ from ..pipeline import ActionEvent, EndedEvent, Event, GapEvent, MatchEvent, Pro
 from ..timespec import format_duration, format_usec
 from ..wording import plural
 from .escape import one_line, visible
+from .tail_state import other_host
 
 MAX_EXAMPLE = 1000
 HEADER_WIDTH = 120
@@ -148,6 +149,7 @@ def _incident_block(incident: Incident, actions: list[Action], width: int, gap: 
     done = " + ".join(a.kind for a in actions) or incident.action
     key = f" [{incident.key}]" if incident.key else ""
     head = Text.assemble((f"{incident.severity.label.upper()} ", SEVERITY_STYLE[incident.severity]),
+                         other_host(incident.machine_id, incident.host),  # another machine's: its name first
                          (visible(incident.unit + key), "bold"), "  ", visible(incident.rule_id))
     clock = clock or _Clock(incident.first_usec)
     if gap is not None:
