@@ -129,3 +129,16 @@ def test_an_entry_stamped_in_the_future_does_not_stop_learning(live_journal: Liv
         if running.proc is not None:
             running.stop(signal.SIGKILL)
     assert shown(state, "api")[0]["entries"] == history + 1 + live
+
+
+def test_learning_a_unit_the_journal_does_not_hold_says_so(make_journal, tmp_path: Path):
+    """`baseline learn -u nosuch` read nothing: a warning names the unit and where to look, not a silent
+    "learnt 0 entries" (helper I's fresh-user trial); a unit it holds gets no warning."""
+    journal = make_journal([entry(f"GET /api/items/{n} 200", unit="api.service", at=n * 10.0) for n in range(5)])
+    result = run_cli("baseline", "learn", "--state-dir", str(tmp_path / "state"), "-D", str(journal.parent),
+                     "--since", "@0", "-u", "nosuch")
+    assert result.exit_code == 0, result.output
+    assert "warning: no entry of nosuch.service in the journal since " in result.stderr, result.stderr
+    result = run_cli("baseline", "learn", "--state-dir", str(tmp_path / "state"), "-D", str(journal.parent),
+                     "--since", "@0", "-u", "api")
+    assert result.exit_code == 0 and "warning" not in result.stderr, result.output

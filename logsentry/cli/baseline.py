@@ -99,6 +99,10 @@ def learn_command(config_path: Path, state_dir: Path | None, since: str, units: 
     state.commit({"templates": detector.miner.snapshot(), LEARNT_HOSTS: names}, [], 0, baselines)
     state.request("reload", "")  # a running service adopts what was learnt
     click.echo(learnt_text(learnt, state.path))
+    if not learnt.entries:  # journalctl says "-- No entries --"; so do we, with where to look
+        asked = f" of {', '.join(selection.units)}" if selection.units else ""
+        click.echo(f"warning: no entry{asked} in the journal since {format_usec(since_usec)}: nothing was learnt "
+                   "(`journalctl -F _SYSTEMD_UNIT` lists the units it holds)", err=True)
     state.close()
 
 
