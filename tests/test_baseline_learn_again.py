@@ -142,3 +142,15 @@ def test_learning_a_unit_the_journal_does_not_hold_says_so(make_journal, tmp_pat
     result = run_cli("baseline", "learn", "--state-dir", str(tmp_path / "state"), "-D", str(journal.parent),
                      "--since", "@0", "-u", "api")
     assert result.exit_code == 0 and "warning" not in result.stderr, result.output
+
+
+def test_baseline_show_takes_unit_globs_as_learn_does(make_journal, tmp_path: Path):
+    """`baseline show -u 'hs-*'` shows the units `learn -u 'hs-*'` learnt (it said "no baselines saved")."""
+    rows = [entry(f"tick {n}", unit=unit, at=n * 10.0 + k) for n in range(5) for k, unit in
+            enumerate(("hs-app.service", "hs-worker.service", "db.service"))]
+    journal = make_journal(rows)
+    learn(tmp_path / "state", journal.parent, "-u", "hs-*")
+    result = run_cli("baseline", "show", "--state-dir", str(tmp_path / "state"), "-u", "hs-*", "-o", "json")
+    assert result.exit_code == 0, result.output
+    units = {json.loads(line)["unit"] for line in result.stdout.splitlines()}
+    assert units == {"hs-app.service", "hs-worker.service"}, result.stdout

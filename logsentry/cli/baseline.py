@@ -26,7 +26,7 @@ from ..learning import host_names as learnt_host_names
 from ..model import split_host_unit
 from ..sources import JournalOpenError
 from ..sources.journal import JournalLocation
-from ..sources.selection import PRIORITY_NAMES, Selection, unit_name
+from ..sources.selection import PRIORITY_NAMES, Selection, glob_matches, unit_name
 from ..state import State
 from ..timespec import TimeSpecError, format_duration, format_usec, parse_timestamp
 from ..views.escape import visible
@@ -134,7 +134,8 @@ def show(config_path: Path, state_dir: Path | None, units: tuple[str, ...], outp
     names = host_names(state.get("hosts"), state.get(LEARNT_HOSTS))
     state.close()
     wanted = {unit_name(u) for u in units}
-    chosen = [u for u in baselines.units if not wanted or u in wanted or split_host_unit(u)[1] in wanted]
+    chosen = [u for u in baselines.units if not wanted or u in wanted or split_host_unit(u)[1] in wanted or any(
+        glob_matches(name, split_host_unit(u)[1]) for name in wanted)]  # globs as `learn -u` and journalctl take
     if output == "json":
         for unit in chosen:
             stats = baselines.units[unit]
