@@ -26,6 +26,7 @@ from .sources.journal import JournalLocation, JournalOpenError
 from .sources.selection import Selection
 from .state import State
 from .timespec import format_usec, wall_usec
+from .wording import plural
 
 log = logging.getLogger("logsentry")
 
@@ -95,8 +96,8 @@ class BaselineKeeper:
             if self._stop.is_set():
                 return
             span = "" if learnt.first_usec is None else f" since {format_usec(learnt.first_usec)}"
-            log.info("learnt baselines from %d entries%s: %d units, %d templates", learnt.entries, span,
-                     learnt.units, learnt.templates)
+            log.info("learnt baselines from %s%s: %s, %s", plural(learnt.entries, "entry", "entries"), span,
+                     plural(learnt.units, "unit"), plural(learnt.templates, "template"))
             self._learnt = into, names, rhythms.snapshot()
 
         log.info("no baselines yet: learning the last %d days of the journal in the background", LEARN_DAYS)

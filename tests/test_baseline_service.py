@@ -59,7 +59,7 @@ def test_learns_history_at_first_start_and_keeps_it_across_kill_9(live_journal: 
         running.start()
         running.wait_log("learnt baselines from", timeout=30)
         log = running.log()
-        assert f"learnt baselines from {2 * history} entries" in log, log  # the watched units only
+        assert f"learnt baselines from {2 * history:,} entries" in log, log  # the watched units only
         time.sleep(1.5)  # the service adopts them when it next catches up (within its 1 s wait)
         for n in range(4):
             live_journal.write(f"payment backend refused order {n}: circuit open", unit="api.service", priority=3)
