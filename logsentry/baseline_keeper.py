@@ -79,7 +79,7 @@ class BaselineKeeper:
             return
         now = wall_usec()
         selection = Selection(units=units, since_usec=now - LEARN_DAYS * 86400 * 1_000_000)
-        into = learner()
+        into = learner(rules=self._rules)  # the anomaly rules: anomalous stretches of history are not learnt
         rhythms = SilenceTracker(self._rules)  # and the units' rhythms, so silence need not wait a day
 
         def work() -> None:

@@ -24,6 +24,7 @@ from .engine.runstep import RunStep
 from .engine.silence_history import learn_entry, learn_run
 from .engine.templates import TemplateMiner
 from .model import Screen, ScreenedRun
+from .rules.rule import Rule
 from .sources.journal import JournalLocation
 from .sources.screening import ScreeningJournalSource
 from .sources.selection import Selection
@@ -58,9 +59,14 @@ class Learnt:
     templates: int
 
 
-def learner(baselines: Baselines | None = None, miner: TemplateMiner | None = None) -> AnomalyDetector:
-    """An AnomalyDetector that learns and never hits."""
-    return AnomalyDetector((), miner=miner, baselines=baselines, learn_only=True)
+def learner(baselines: Baselines | None = None, miner: TemplateMiner | None = None,
+            rules: Iterable[Rule] = ()) -> AnomalyDetector:
+    """An AnomalyDetector to learn history with. With the anomaly rules (`rules`; others are left out) it runs
+    them as `scan` does and its hits are dropped by `learn`: a unit's anomalous stretches of history (a failure
+    loop after the unit was warm) are kept out of its baselines as they are live, and a short one that ended
+    is learnt after it. Without: it learns every entry."""
+    anomaly_rules = tuple(rule for rule in rules if rule.anomaly is not None)
+    return AnomalyDetector(anomaly_rules, miner=miner, baselines=baselines, learn_only=not anomaly_rules)
 
 
 def learn(location: JournalLocation, selection: Selection, into: AnomalyDetector,

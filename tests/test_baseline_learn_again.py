@@ -154,3 +154,18 @@ def test_baseline_show_takes_unit_globs_as_learn_does(make_journal, tmp_path: Pa
     assert result.exit_code == 0, result.output
     units = {json.loads(line)["unit"] for line in result.stdout.splitlines()}
     assert units == {"hs-app.service", "hs-worker.service"}, result.stdout
+
+
+def test_a_failure_loop_in_the_history_is_not_learnt_as_normal(make_journal, tmp_path: Path):
+    """`baseline learn` (and the service's first start) runs the anomaly rules over the history: a warm unit's
+    failure loop there (an hour of one new error line) stays out of its baselines as it does live, so the
+    next such outage is still new; before, all 360 lines were learnt (helper I's fresh-user trial)."""
+    normal = [entry(f"GET /api/items/{n} 200 {n % 70 + 3}ms", unit="api.service", at=n * 10.0) for n in range(720)]
+    loop = [entry(f"payment backend refused order {n}: circuit open", unit="api.service", at=7200.0 + n * 10.0,
+                  priority=3) for n in range(360)]
+    journal = make_journal(normal + loop)
+    learn(tmp_path / "state", journal.parent)
+    unit, templates = shown(tmp_path / "state", "api")
+    failing = templates["payment backend refused order <NUM>: circuit open"]
+    assert failing["count"] <= 3, failing  # the lines before new-error-template fired (at the third)
+    assert templates["GET <PATH> <NUM> <DUR>"]["count"] == 720

@@ -24,6 +24,8 @@ from ..hosts import local_machine_id
 from ..learning import LEARNT_HOSTS, Learnt, learn, learner
 from ..learning import host_names as learnt_host_names
 from ..model import split_host_unit
+from ..rules.loader import default_rule_dirs, load_rules
+from ..rules.rule import Rule
 from ..sources import JournalOpenError
 from ..sources.journal import JournalLocation
 from ..sources.selection import PRIORITY_NAMES, Selection, glob_matches, unit_name
@@ -83,7 +85,8 @@ def learn_command(config_path: Path, state_dir: Path | None, since: str, units: 
     baselines = Baselines()
     state.load_baselines(baselines)
     saved = state.get("templates")
-    detector = learner(baselines, TemplateMiner.restore(saved) if isinstance(saved, dict) else None)
+    detector = learner(baselines, TemplateMiner.restore(saved) if isinstance(saved, dict) else None,
+                       learning_rules(config_path))
     selection = Selection(units=tuple(unit_name(u) for u in units), since_usec=since_usec)
     location = JournalLocation(directory=directory)
     saved_names = state.get(LEARNT_HOSTS)
@@ -104,6 +107,15 @@ def learn_command(config_path: Path, state_dir: Path | None, since: str, units: 
         click.echo(f"warning: no entry{asked} in the journal since {format_usec(since_usec)}: nothing was learnt "
                    "(`journalctl -F _SYSTEMD_UNIT` lists the units it holds)", err=True)
     state.close()
+
+
+def learning_rules(config_path: Path) -> tuple[Rule, ...]:
+    """The rules the service runs (the config's, else the shipped ones): `learn` runs the anomaly rules over the
+    history so that a unit's anomalous stretches stay out of its baselines, as they do live."""
+    if config_path.is_file():
+        config = load_site_config(config_path)
+        return load_rules(config.rule_dirs, disabled=config.disabled_rules).rules
+    return load_rules(list(default_rule_dirs())).rules
 
 
 def counted(count: int, noun: str, nouns: str = "") -> str:
