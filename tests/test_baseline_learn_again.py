@@ -165,7 +165,7 @@ def test_a_failure_loop_in_the_history_is_not_learnt_as_normal(make_journal, tmp
                   priority=3) for n in range(360)]
     journal = make_journal(normal + loop)
     learn(tmp_path / "state", journal.parent)
-    unit, templates = shown(tmp_path / "state", "api")
+    _unit, templates = shown(tmp_path / "state", "api")
     failing = templates["payment backend refused order <NUM>: circuit open"]
     assert failing["count"] <= 3, failing  # the lines before new-error-template fired (at the third)
     assert templates["GET <PATH> <NUM> <DUR>"]["count"] == 720
