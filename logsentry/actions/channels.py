@@ -12,6 +12,7 @@ import logging
 import sys
 import urllib.parse
 import urllib.request
+import warnings
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
@@ -31,10 +32,12 @@ class Sender(Protocol):
 
 def apprise_accepts(url: str) -> bool:
     """Does apprise take the URL (a scheme it knows, the parts that scheme needs)? Nothing is sent."""
-    import apprise
+    with warnings.catch_warnings():  # its plugins import modules Python deprecates (imghdr): not ours to say
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import apprise
 
-    logging.getLogger("apprise").setLevel(logging.CRITICAL)  # its messages may quote URLs
-    return bool(apprise.Apprise().add(url))
+        logging.getLogger("apprise").setLevel(logging.CRITICAL)  # its messages may quote URLs
+        return bool(apprise.Apprise().add(url))
 
 
 def channel_problems(channels: Iterable[Channel]) -> list[str]:
