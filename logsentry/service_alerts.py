@@ -39,7 +39,17 @@ class ServiceAlerts(StateSaving):
         """" of host NAME" for another machine's incident (a collector's log names whose unit it is), else ""."""
         if not incident.machine_id or incident.machine_id == self.local_machine:
             return ""
-        return f" of host {incident.host or incident.machine_id}"
+        return f" of host {self._named(incident).host}"
+
+    def _named(self, incident: Incident) -> Incident:
+        """Another machine's incident whose first line carried no `_HOSTNAME` (an anomaly hit on a screened
+        run's entry: the scanner's summary keeps the machine id only) named after that machine: the name its
+        full entries gave (HostSilence), else its machine id. Alerts fall back to the observer's own name
+        (`incident.host or host`), which would send web-7's alert as the collector's."""
+        if incident.host or not incident.machine_id or incident.machine_id == self.local_machine:
+            return incident
+        known = self.hosts.hosts.get(incident.machine_id) if self.hosts is not None else None
+        return replace(incident, host=(known.name if known is not None else "") or incident.machine_id)
 
     def _remember_line(self, entry: Entry) -> None:
         self._remember(host_unit(entry.machine_id, entry.unit), entry.realtime_usec, entry.message)
@@ -58,7 +68,8 @@ class ServiceAlerts(StateSaving):
         lines.extend([(at, message[:MAX_LINE]) for at, message in new])  # alerts show no more of a line
 
     def _queue(self, action: Action) -> None:
-        incident = action.incident
+        incident = self._named(action.incident)
+        action = replace(action, incident=incident) if incident is not action.incident else action
         self.figures.actions += 1
         context = [f"{format_usec(at)} {message}"
                    for at, message in self.context.get(host_unit(incident.machine_id, incident.unit), ())]
@@ -120,7 +131,8 @@ class ServiceAlerts(StateSaving):
                     reason += f"; {restarted}"
             else:
                 reason = f"no new hit for {incident.within_usec // 1_000_000}s"
-            payload = incident_payload("resolved", incident, self.config.hostname, reason, source=self._source())
+            payload = incident_payload("resolved", self._named(incident), self.config.hostname, reason,
+                                       source=self._source())
             self.pending.append(OutboxItem(f"alert:{incident_id(incident)}:resolved", "alert", payload,
                                            group=incident_id(incident)))
 
@@ -134,7 +146,7 @@ class ServiceAlerts(StateSaving):
                 continue
             state["reminders"] += 1
             state["next_usec"] = now + self.config.alerts.realert_usec * (2 ** state["reminders"])
-            payload = incident_payload("reminder", incident, self.config.hostname,
+            payload = incident_payload("reminder", self._named(incident), self.config.hostname,
                                        f"still firing: {plural(incident.count, 'hit')} so far", source=self._source())
             self.pending.append(OutboxItem(f"alert:{incident_id(incident)}:reminder{state['reminders']}", "alert",
                                            payload, group=incident_id(incident)))
@@ -151,7 +163,7 @@ class ServiceAlerts(StateSaving):
         self._last_resend = now
         for incident in self.pipeline.open_incidents():
             if incident_id(incident) in self.alerting:
-                payload = incident_payload("refresh", incident, config.hostname,
+                payload = incident_payload("refresh", self._named(incident), config.hostname,
                                            f"still firing: {plural(incident.count, 'hit')} so far",
                                            source=self._source())
                 self.pending.append(OutboxItem(f"alert:{incident_id(incident)}:refresh{now // every}", "alert",

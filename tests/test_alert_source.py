@@ -195,3 +195,31 @@ def test_the_html_reports_hover_counts_one_hit_as_one(make_journal: Callable[...
     assert '"1 hit"' in html and ": 1 hit</div>" in html
     assert "; 1 rule; 1 match; 1 incident; written" in html
     assert "hits<br>" not in html and "1 hits" not in html
+
+
+def test_an_incident_whose_lines_had_no_hostname_is_named_after_its_machine(tmp_path: Path) -> None:
+    """An anomaly hit on a screened run's entry carries the machine id but no `_HOSTNAME` (the scanner's
+    summary keeps only the id): a collector's alert for it must name that host (from its full entries), or
+    its machine id, never the collector itself (incident_payload falls back to the observer's name)."""
+    from dataclasses import replace as replaced
+
+    from logsentry.config import load_config
+    from logsentry.host_silence import HostSilence
+    from logsentry.model import Entry, Incident, Severity
+    from logsentry.service_alerts import ServiceAlerts
+
+    (tmp_path / "remote").mkdir()
+    config_path = tmp_path / "c.toml"
+    config_path.write_text(f'journal_directory = "{tmp_path / "remote"}"\n')
+    hosts = HostSilence(load_config(config_path))
+    web7, web8 = "7" * 32, "8" * 32
+    hosts.saw(Entry(1_000_000, "GET / 200", "api.service", 6, "c1", {"_MACHINE_ID": web7, "_HOSTNAME": "web-7"}))
+    alerts = object.__new__(ServiceAlerts)
+    alerts.local_machine, alerts.hosts = "0" * 32, hosts
+    incident = Incident(rule_id="new-error-template", unit="api.service", key="", severity=Severity.ERROR,
+                        first_usec=2_000_000, fired_usec=2_000_000, last_usec=2_000_000, count=3, threshold=3,
+                        within_usec=600_000_000, samples=("boom",), machine_id=web7, cursor="", action="alert")
+    assert alerts._named(incident).host == "web-7"
+    assert alerts._named(replaced(incident, machine_id=web8)).host == web8  # no full entry of it yet
+    assert alerts._named(replaced(incident, machine_id="0" * 32)).host == ""  # this machine's: unchanged
+    assert alerts._named(replaced(incident, host="db-1")).host == "db-1"
