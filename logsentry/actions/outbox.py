@@ -253,8 +253,10 @@ class OutboxWorker:
             self._retry_later(state, row, f"{channel.name}: {type(error).__name__}: {error}")
             return
         self.delivered += 1
-        log.info("alert %s delivered via %s", row.dedupe.split(":")[1], channel.name)
+        # Marked done first: the log line then means a crash from here on does not send the alert again
+        # (tests/test_service.py kills the service at that line; the other order resent it under load).
         state.update(row.id, status="done", channel=row.channel, last_error="")
+        log.info("alert %s delivered via %s", row.dedupe.split(":")[1], channel.name)
 
     def _refresh(self, state: State, row: OutboxRow, channels: list[Channel], payload: Mapping[str, Any]) -> None:
         """Each Alertmanager channel once; a failure waits for the next re-send (no retries, no escalation)."""
