@@ -370,11 +370,16 @@ PLACEHOLDERS = ("INTEGRATION_KEY", "ROUTING_KEY", "user:password@", "example.com
 """Text of contrib/logsentry.toml's example URLs, which only work once replaced."""
 
 
+def is_placeholder(url: str) -> bool:
+    """Does the URL still hold contrib/logsentry.toml's example text (PLACEHOLDERS)?"""
+    return any(mark in url for mark in PLACEHOLDERS)
+
+
 def placeholder_warnings(config: SiteConfig) -> list[str]:
     """The example's placeholder URLs left in the config (named by channel, the URL never shown)."""
     found = [f"channel {channel.name!r}" for channel in config.alerts.channels
-             if channel.kind != "command" and any(mark in channel.target[0] for mark in PLACEHOLDERS)]
-    if config.heartbeat_url and any(mark in config.heartbeat_url for mark in PLACEHOLDERS):
+             if channel.kind != "command" and is_placeholder(channel.target[0])]
+    if config.heartbeat_url and is_placeholder(config.heartbeat_url):
         found.append("heartbeat.url")
     return [f"{config.path}: warning: {where}: the URL is still the example's placeholder: put a real one in "
             "(alerts cannot be delivered to it)" for where in found]

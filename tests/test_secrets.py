@@ -62,10 +62,9 @@ def refused() -> list[str]:
     """The schemes of APPRISE whose made-up URL the installed apprise refuses (config check says so, but
     of a URL still holding the example's placeholder, which it warns about instead)."""
     from logsentry.actions.channels import apprise_accepts
-    from logsentry.config import PLACEHOLDERS
+    from logsentry.config import is_placeholder
 
-    return [scheme for scheme, url in APPRISE.items()
-            if not apprise_accepts(url) and not any(mark in url for mark in PLACEHOLDERS)]
+    return [scheme for scheme, url in APPRISE.items() if not apprise_accepts(url) and not is_placeholder(url)]
 
 
 def refused_code() -> int:

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from ..actions.channels import channel_problems
-from ..config import DEFAULT_CONFIG, PLACEHOLDERS, ConfigError, SiteConfig, load_config, placeholder_warnings
+from ..config import DEFAULT_CONFIG, ConfigError, SiteConfig, is_placeholder, load_config, placeholder_warnings
 from ..rules.loader import load_rules
 from ..trust import exposure_warnings, site_problems
 from ..views.escape import EscapingFormatter
@@ -103,7 +103,7 @@ def config_check(config_path: Path) -> None:
     problems = [*rule_set.errors, *trust_problems(config),
                 *(f"{config.path}: {problem}" for problem in channel_problems(
                     channel for channel in config.alerts.channels  # placeholders: warned about above
-                    if not any(mark in channel.target[0] for mark in PLACEHOLDERS)))]
+                    if not is_placeholder(channel.target[0])))]
     if config.journal_directory is not None and not config.journal_directory.is_dir():
         problems.append(f"{config.path}: journal_directory {config.journal_directory} is not a directory "
                         "(logsentry run would refuse to start)")
