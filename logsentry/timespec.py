@@ -1,7 +1,7 @@
-"""Durations ("90s", "1h30m") and points in time as `journalctl --since` takes them.
-
-Rule files use the strict compact form (no spaces) so a typo is an error, not a surprise; the command
-line also takes systemd's spelled-out units and relative forms such as "-1h", "2 days ago", "today".
+"""Durations and points in time as systemd reads them: a duration wherever logsentry takes one (rule files,
+the site config, `silence add --for`, "-1h" and "2 days ago" in `--since`) is read by systemd's own parse_sec
+grammar (systemd.time(7)), so a value copied from a unit file ("10min", "1.5h", "2h 30min", "500ms") means
+the same here; points in time as `journalctl --since` takes them.
 """
 
 from __future__ import annotations
@@ -12,22 +12,28 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 USEC_PER_SEC = 1_000_000
+USEC_INFINITY = 2**64 - 1
+"""systemd's usec_t infinity: parse_sec refuses sums that reach it (ERANGE)."""
 
-_UNIT_USEC: dict[str, int] = {}
-for _names, _usec in (
-    (("us", "usec"), 1),
-    (("ms", "msec"), 1_000),
-    (("s", "sec", "second", "seconds"), USEC_PER_SEC),
-    (("m", "min", "minute", "minutes"), 60 * USEC_PER_SEC),
-    (("h", "hr", "hour", "hours"), 3600 * USEC_PER_SEC),
-    (("d", "day", "days"), 86400 * USEC_PER_SEC),
-    (("w", "week", "weeks"), 7 * 86400 * USEC_PER_SEC),
-):
-    for _name in _names:
-        _UNIT_USEC[_name] = _usec
+_UNITS: tuple[tuple[str, int], ...] = (
+    ("seconds", USEC_PER_SEC), ("second", USEC_PER_SEC), ("sec", USEC_PER_SEC), ("s", USEC_PER_SEC),
+    ("minutes", 60 * USEC_PER_SEC), ("minute", 60 * USEC_PER_SEC), ("min", 60 * USEC_PER_SEC),
+    ("months", 2_629_800 * USEC_PER_SEC), ("month", 2_629_800 * USEC_PER_SEC), ("M", 2_629_800 * USEC_PER_SEC),
+    ("msec", 1_000), ("ms", 1_000), ("m", 60 * USEC_PER_SEC),
+    ("hours", 3600 * USEC_PER_SEC), ("hour", 3600 * USEC_PER_SEC), ("hr", 3600 * USEC_PER_SEC),
+    ("h", 3600 * USEC_PER_SEC),
+    ("days", 86400 * USEC_PER_SEC), ("day", 86400 * USEC_PER_SEC), ("d", 86400 * USEC_PER_SEC),
+    ("weeks", 7 * 86400 * USEC_PER_SEC), ("week", 7 * 86400 * USEC_PER_SEC), ("w", 7 * 86400 * USEC_PER_SEC),
+    ("years", 31_557_600 * USEC_PER_SEC), ("year", 31_557_600 * USEC_PER_SEC), ("y", 31_557_600 * USEC_PER_SEC),
+    ("usec", 1), ("us", 1), ("\u03bcs", 1), ("\u00b5s", 1),
+)
+"""systemd's extract_multiplier table (src/basic/time-util.c), in its order: the first suffix the text starts
+with wins ("ms" before "m", "min" before "m"; "M" is a month of 30.44 days, "y" a year of 365.25 days)."""
 
-_COMPACT_PART = re.compile(r"(\d+)(us|ms|s|m|h|d|w)")
-_SPELLED_PART = re.compile(r"\s*(\d+)\s*([a-z]+)")
+_WHITESPACE = " \t\n\r"
+_NUMBER = re.compile(r"(?:\+?([0-9]+))?(?:\.([0-9]*))?")
+"""strtoll's digits (a sign needs digits after it), then systemd's optional fraction."""
+_EXAMPLES = '"90s", "10min", "1.5h" or "2h 30min"'
 
 
 class TimeSpecError(ValueError):
@@ -39,33 +45,56 @@ def wall_usec() -> int:
     return time.time_ns() // 1000
 
 
+def parse_sec(text: str) -> int:
+    """A time span as systemd reads one in unit files and on its command lines (parse_sec, systemd.time(7)) ->
+    microseconds: "90s", "10min", "1.5h", "2h 30min", "5 m", "500ms", "1d", "3 weeks", a bare number in seconds.
+    Parts add up; each is a number (a decimal fraction too) and a unit. "infinity" is no span logsentry can use."""
+    bad = TimeSpecError(f"expected a duration like {_EXAMPLES}, as systemd writes time spans (got {text!r})")
+    pos = len(text) - len(text.lstrip(_WHITESPACE))
+    if text.startswith("infinity", pos):
+        raise TimeSpecError(f"expected a duration like {_EXAMPLES}: infinity is none logsentry can use (got {text!r})")
+    total, something = 0, False
+    while True:
+        pos += len(text[pos:]) - len(text[pos:].lstrip(_WHITESPACE))
+        if pos == len(text):
+            if not something:
+                raise bad
+            return total
+        number = _NUMBER.match(text, pos)
+        assert number is not None  # every part of the pattern is optional
+        whole, fraction = number.group(1), number.group(2)
+        if (whole is None and fraction is None) or fraction == "":  # no digits; "3." and "3.sec" (refused)
+            raise bad
+        after = number.end()
+        unit_at = after + len(text[after:]) - len(text[after:].lstrip(_WHITESPACE))
+        multiplier = USEC_PER_SEC
+        pos = unit_at
+        for suffix, usec in _UNITS:
+            if text.startswith(suffix, unit_at):
+                multiplier, pos = usec, unit_at + len(suffix)
+                break
+        else:
+            if unit_at == after and after < len(text):  # "12.34.56", "1x": no unit, no space before what follows
+                raise bad
+        total += int(whole or "0") * multiplier
+        for place, digit in enumerate(fraction or ""):
+            total += int(digit) * (multiplier // 10 ** (place + 1))
+        if total >= USEC_INFINITY:
+            raise TimeSpecError(f"expected a duration like {_EXAMPLES}: this one overflows (got {text!r})")
+        something = True
+
+
 def parse_duration(text: str) -> int:
-    """Compact duration for rule files: "90s", "5m", "1h30m" -> microseconds (> 0)."""
-    pos, total = 0, 0
-    while pos < len(text):
-        part = _COMPACT_PART.match(text, pos)
-        if part is None:
-            break
-        total += int(part.group(1)) * _UNIT_USEC[part.group(2)]
-        pos = part.end()
-    if not text or pos != len(text) or total <= 0:
-        raise TimeSpecError(f'expected a duration like "90s", "5m" or "1h30m" (got {text!r})')
-    return total
+    """A duration longer than 0, as systemd writes it (parse_sec): rule files, the site config, --for."""
+    usec = parse_sec(text)
+    if usec <= 0:
+        raise TimeSpecError(f"expected a duration like {_EXAMPLES}, longer than 0 (got {text!r})")
+    return usec
 
 
 def parse_spelled_duration(text: str) -> int:
-    """Duration as systemd spells it: "1h", "30min", "2 days", "1h 30min" -> microseconds."""
-    pos, total, found = 0, 0, False
-    text = text.strip()
-    while pos < len(text):
-        part = _SPELLED_PART.match(text, pos)
-        if part is None or part.group(2) not in _UNIT_USEC:
-            raise TimeSpecError(f'expected a duration like "1h", "30min" or "2 days" (got {text!r})')
-        total += int(part.group(1)) * _UNIT_USEC[part.group(2)]
-        pos, found = part.end(), True
-    if not found:
-        raise TimeSpecError(f'expected a duration like "1h", "30min" or "2 days" (got {text!r})')
-    return total
+    """A duration as systemd writes it, 0 allowed (a relative time: "-1h", "2 days ago")."""
+    return parse_sec(text)
 
 
 _ABSOLUTE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M", "%Y-%m-%d",

@@ -39,8 +39,9 @@ CASES = [
      "(got 'loud')"),
     ('id = "r"\n' + VALID.replace("message = 'BOOM'", "message = 'B'\nfields = { X = 1 }"),
      'match.fields: expected a table of field = "value" strings (got a table)'),
-    ('id = "r"\n' + VALID.replace('"90s"', '"60 sec"'),
-     'trigger.within: expected a duration like "90s", "5m" or "1h30m" (got \'60 sec\')'),
+    ('id = "r"\n' + VALID.replace('"90s"', '"60 secs"'),
+     'trigger.within: expected a duration like "90s", "10min", "1.5h" or "2h 30min", as systemd writes time spans '
+     '(got \'60 secs\')'),
     ('id = "r"\n' + VALID.replace("count = 2", "count = 0"),
      "trigger.count: expected a whole number of hits, 1 or more (got 0)"),
     ('id = "r"\n' + VALID.replace("count = 2", 'count = 2\ngroup_by = "ip"'),

@@ -142,14 +142,14 @@ def test_exit_codes_and_fail_on(make_journal, write_rule, rules_dir):
 
 def test_broken_rule_file_exits_2_listing_every_error(make_journal, write_rule, rules_dir):
     write_rule("good", simple_rule())
-    write_rule("bad", simple_rule(regex="(unclosed", within="60 sec"))
+    write_rule("bad", simple_rule(regex="(unclosed", within="60 secs"))
     write_rule("worse", 'title = "x"\nseverity = "fatal"\n[match]\nmessage = "ok"\n')
     journal = make_journal([entry("BOOM")])
     result = run_cli("scan", "--file", str(journal), "--rules", str(rules_dir), "--no-shipped-rules")
     assert result.exit_code == 2
     assert "rules/test/bad.toml: match.message: invalid regular expression" in result.stderr
     assert 'rules/test/bad.toml: trigger.within: expected a duration like "90s"' in result.stderr
-    assert "(got '60 sec')" in result.stderr
+    assert "(got '60 secs')" in result.stderr
     assert "rules/test/worse.toml: severity: expected one of info, warning, error, critical (got 'fatal')" \
         in result.stderr
     assert "3 error(s) in rule files; nothing was scanned" in result.stderr

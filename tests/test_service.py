@@ -289,7 +289,7 @@ def test_config_errors_are_listed(tmp_path):
     from conftest import run_cli
 
     config = tmp_path / "c.toml"
-    config.write_text('[[watch]]\nunits = []\nactions = ["reboot"]\n[restart]\ncooldown = "5 min"\n'
+    config.write_text('[[watch]]\nunits = []\nactions = ["reboot"]\n[restart]\ncooldown = "5 mins"\n'
                       '[[channel]]\ntype = "command"\nargv = ["notify-send"]\n')
     result = run_cli("config", "check", "-c", str(config))
     assert result.exit_code == 2

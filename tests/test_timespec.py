@@ -11,12 +11,13 @@ H = 3600 * 1_000_000
 
 
 @pytest.mark.parametrize(("text", "usec"), [("90s", 90_000_000), ("5m", 300_000_000), ("1h30m", 90 * 60_000_000),
-                                            ("250ms", 250_000), ("2d", 48 * H)])
+                                            ("250ms", 250_000), ("2d", 48 * H), ("60 sec", 60_000_000),
+                                            ("5", 5_000_000), ("1h 30m", 90 * 60_000_000)])
 def test_compact_durations(text, usec):
     assert parse_duration(text) == usec
 
 
-@pytest.mark.parametrize("text", ["60 sec", "", "0s", "5", "1x", "-5s", "1h 30m"])
+@pytest.mark.parametrize("text", ["60 secs", "", "0s", "5.", "1x", "-5s", "1h, 30m"])
 def test_bad_durations(text):
     with pytest.raises(TimeSpecError, match="expected a duration like"):
         parse_duration(text)
