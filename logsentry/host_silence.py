@@ -118,14 +118,16 @@ class HostSilence:
     def saw_run(self, run: ScreenedRun) -> None:
         """Signs of life from a run the scanner summarised: per host, its entries' gaps learnt as the gap to
         the run's first entry, the longest gap, and the rest at their mean (the run has no single gaps)."""
-        for unit, count, first, last, longest, message, machine in run.spans:
+        for unit, count, first, last, longest, message, machine, name in run.spans:
             if machine and self.on:
-                self._saw(machine, first, last, count, longest, unit, message)
+                self._saw(machine, first, last, count, longest, unit, message, name)
 
-    def _saw(self, machine: str, first: int, last: int, count: int, longest: int, unit: str, message: bytes) -> None:
+    def _saw(self, machine: str, first: int, last: int, count: int, longest: int, unit: str, message: bytes,
+             name: str) -> None:
         host = self._host(machine)
         if last <= host.newest_usec:
             return
+        host.name = name or host.name
         if host.newest_usec and not host.silent_since and first > host.newest_usec:
             rhythm = host.rhythm
             rhythm.learn(first - host.newest_usec)

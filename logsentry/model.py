@@ -91,12 +91,22 @@ class Screen:
     always: tuple[int | None, ...]
 
 
-UnitSpan = tuple[str, int, int, int, int, bytes, str]
+UnitSpan = tuple[str, int, int, int, int, bytes, str, str]
 """One unit's entries (of one machine) within a ScreenedRun: (unit, count, first_usec, last_usec,
-longest_gap_usec, last_message, machine_id); a plain tuple, made in C. machine_id is "" for entries without
-`_MACHINE_ID`."""
+longest_gap_usec, last_message, machine_id, hostname); a plain tuple, made in C. machine_id and hostname are
+"" for entries without `_MACHINE_ID` or `_HOSTNAME` (a span's entries share one _HOSTNAME: an entry whose
+machine changed its name within a run is read in full)."""
 
 _NO_FIELDS: Mapping[str, str] = {}
+
+
+def span_fields(span: UnitSpan) -> Mapping[str, str]:
+    """The fields a span's entries carry besides MESSAGE and PRIORITY (model.Entry.fields of a screened entry)."""
+    if span[7]:
+        return {"_MACHINE_ID": span[6], "_HOSTNAME": span[7]} if span[6] else {"_HOSTNAME": span[7]}
+    return {"_MACHINE_ID": span[6]} if span[6] else _NO_FIELDS
+
+
 NO_PRIORITY = 254
 JOURNAL_LEVEL = 255
 
@@ -133,7 +143,7 @@ class ScreenedRun:
         times, priorities, levels, span_ids, ends, messages = self._arrays
         time_at, span_at, end_at = memoryview(times).cast("q"), memoryview(span_ids).cast("H"), \
             memoryview(ends).cast("Q")
-        fields = [{"_MACHINE_ID": span[6]} if span[6] else _NO_FIELDS for span in self.spans]
+        fields = [span_fields(span) for span in self.spans]
         for index in range(self.first_index, self.first_index + self.count):
             start = end_at[index - 1] if index else 0
             raw = priorities[index]

@@ -127,8 +127,8 @@ class ServiceReading(ServiceAlerts):
         self._remember_line(entry)
 
     def _host_of(self, machine_id: str, host: str = "") -> str:
-        """The host's name for metrics: screened entries carry only the machine id; its name when a full
-        entry of that machine named it."""
+        """The host's name for metrics: the entry's (or its span's) `_HOSTNAME`, else its name when an entry of
+        that machine named it, else the machine id."""
         return host or self._host_names.get(machine_id) or machine_id or self.config.hostname
 
     def _screened(self, run: ScreenedRun) -> None:
@@ -147,7 +147,7 @@ class ServiceReading(ServiceAlerts):
         if self.metrics is not None:
             self.metrics.entries.inc(run.count)
             for span in run.spans:
-                self.metrics.saw_host(self._host_of(span[6]), span[3])
+                self.metrics.saw_host(self._host_of(span[6], span[7]), span[3])
         self._entry_now, self._entry_invocation = run.peak_usec, ""
         for event in self.pipeline.feed(run):
             self._handle(event)

@@ -364,15 +364,13 @@ def describe_difference(full: list[dict[str, Any]], screened: list[dict[str, Any
 
 
 def normalised(events: list[dict[str, Any]], rules: Sequence[Rule] = SHIPPED) -> list[dict[str, Any]]:
-    """The documented difference: a silence's last sign of life may have been screened (no cursor and no
-    host name then)."""
+    """The documented difference: a silence's last sign of life may have been screened (no cursor then; its
+    host name is its span's)."""
     silences = {rule.id for rule in rules if rule.absence is not None}
     out = []
     for event in events:
         if event.get("rule") in silences and "cursor" in event:
             event = {**event, "cursor": ""}
-        if event.get("rule") in silences and event.get("type") in ("incident", "incident_end", "action", "gap"):
-            event = {**event, "host": ""}
         out.append(event)
     return out
 

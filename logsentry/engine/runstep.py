@@ -37,7 +37,7 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ..model import JOURNAL_LEVEL, NO_PRIORITY, Entry, ScreenedRun, host_unit
+from ..model import JOURNAL_LEVEL, NO_PRIORITY, Entry, ScreenedRun, host_unit, span_fields
 from ..rules.rule import Rule
 from . import _runstep
 from .anomaly import BUCKETS, MAX_TEMPLATE_CHARS, AnomalyDetector, first_line, left_out
@@ -109,8 +109,7 @@ class _View:
         span = self.run.spans[self.span_ids[index]]
         raw, level = self.priorities[index], self.levels[index]
         priority = None if raw == NO_PRIORITY else raw
-        return Entry(self.times[index], self.message(index), span[0], priority, "",
-                     {"_MACHINE_ID": span[6]} if span[6] else {}, True,
+        return Entry(self.times[index], self.message(index), span[0], priority, "", span_fields(span), True,
                      *((priority, "journal") if level == JOURNAL_LEVEL else (level, "text")))
 
 

@@ -194,6 +194,7 @@ typedef struct {
     uint64_t hash;
     size_t unit_off, unit_len; /* in Batch.units */
     size_t machine_len;        /* the entries' _MACHINE_ID, just before the unit as "MACHINE/" (0: none) */
+    size_t host_off, host_len; /* the entries' _HOSTNAME, in Batch.units (0 long: none); one per span */
     uint32_t count, last_index; /* last_index: within the run, for the last message */
     int64_t first_usec, last_usec, longest_gap;
 } Span;
@@ -404,7 +405,7 @@ static int read_candidate(Scanner *s, Batch *b, int64_t realtime, int text_level
 /* Spans are per (machine, unit): a journal directory of several hosts (journal-remote) has the same unit
    names on each, and windows, silences and baselines keep them apart (issue 17). */
 static int add_screened(Batch *b, int64_t realtime, const Quick *q, const char *machine, size_t machine_len,
-                        const char *unit, size_t unit_len) {
+                        const char *host, size_t host_len, const char *unit, size_t unit_len) {
     int r;
     Run *run = b->open_run ? &BUF_AT(b->runs, Run, BUF_COUNT(b->runs, Run) - 1) : NULL;
     uint64_t h = hash_bytes(unit, unit_len) ^ (hash_bytes(machine, machine_len) * 1099511628211ULL);
@@ -416,6 +417,9 @@ static int add_screened(Batch *b, int64_t realtime, const Quick *q, const char *
                 memcmp(b->units.data + candidate->unit_off, unit, unit_len) == 0 &&
                 memcmp(b->units.data + candidate->unit_off - (machine_len ? machine_len + 1 : 0), machine,
                        machine_len) == 0) {
+                if (candidate->host_len != host_len ||
+                    memcmp(b->units.data + candidate->host_off, host, host_len) != 0)
+                    return 1; /* the machine's _HOSTNAME changed within the run: this entry is read in full */
                 span = candidate;
                 break;
             }
@@ -433,10 +437,13 @@ static int add_screened(Batch *b, int64_t realtime, const Quick *q, const char *
     }
     uint32_t index = (uint32_t)run->n_entries;
     if (!span) {
+        size_t host_off = b->units.len;
+        if (host_len && (r = buf_put(&b->units, host, host_len)) < 0)
+            return r;
         if (machine_len && ((r = buf_put(&b->units, machine, machine_len)) < 0 || (r = buf_put(&b->units, "/", 1)) < 0))
             return r;
         Span fresh = {.hash = h, .unit_off = b->units.len, .unit_len = unit_len, .machine_len = machine_len,
-                      .first_usec = realtime, .last_usec = realtime};
+                      .host_off = host_off, .host_len = host_len, .first_usec = realtime, .last_usec = realtime};
         if ((r = buf_put(&b->units, unit, unit_len)) < 0 || (r = buf_put(&b->spans, &fresh, sizeof fresh)) < 0)
             return r;
         span = &BUF_AT(b->spans, Span, BUF_COUNT(b->spans, Span) - 1);
@@ -515,9 +522,9 @@ static int fill_batch(Scanner *s, Batch *b, Buf *unit, size_t limit) {
            message goes straight into the batch (taken back if the entry turns out a candidate). */
         Quick q = {.priority = NO_PRIORITY, .level = JOURNAL_LEVEL};
         size_t message_start = b->messages.len;
-        int units = 0, machines = 0;
-        char machine[64];
-        size_t machine_len = 0;
+        int units = 0, machines = 0, hosts = 0;
+        char machine[64], host[256];
+        size_t machine_len = 0, host_len = 0;
         const void *data;
         size_t len;
         unit->len = 0;
@@ -554,6 +561,12 @@ static int fill_batch(Scanner *s, Batch *b, Buf *unit, size_t limit) {
                               !is_ascii(d + 12, machine_len);
                     if (!q.full)
                         memcpy(machine, d + 12, machine_len);
+                } else if (HAS(d, len, "_HOSTNAME=")) {
+                    /* the span names its host (records, alerts); several, empty or non-ASCII: Python decides */
+                    host_len = len - 10;
+                    q.full |= ++hosts > 1 || host_len == 0 || host_len > sizeof host || !is_ascii(d + 10, host_len);
+                    if (!q.full)
+                        memcpy(host, d + 10, host_len);
                 } else if (len == 6 && memcmp(d, "_PID=1", 6) == 0) {
                     q.full = 1; /* systemd itself: its lines are about other units */
                 }
@@ -604,8 +617,13 @@ static int fill_batch(Scanner *s, Batch *b, Buf *unit, size_t limit) {
                 return r;
             continue;
         }
-        if ((r = add_screened(b, realtime, &q, machine, machine_len, unit->data, unit->len)) < 0)
+        if ((r = add_screened(b, realtime, &q, machine, machine_len, host, host_len, unit->data, unit->len)) < 0)
             return r;
+        if (r == 1) { /* its span in the run has another host name: read in full, as a candidate is */
+            b->messages.len = message_start;
+            if ((r = read_candidate(s, b, realtime, text)) < 0)
+                return r;
+        }
     }
     return 0;
 }
@@ -906,9 +924,16 @@ static PyObject *run_object(Scanner *s, const Batch *b, const Run *run, PyObject
             Py_DECREF(unit);
             goto fail;
         }
-        PyObject *span = Py_BuildValue("(NILLLy#N)", unit, sp->count, (long long)sp->first_usec,
+        const char *host_at = b->units.data + sp->host_off;
+        PyObject *host = text_of(s, host_at, sp->host_len, hash_bytes(host_at, sp->host_len));
+        if (!host) {
+            Py_DECREF(unit);
+            Py_DECREF(machine);
+            goto fail;
+        }
+        PyObject *span = Py_BuildValue("(NILLLy#NN)", unit, sp->count, (long long)sp->first_usec,
                                        (long long)sp->last_usec, (long long)sp->longest_gap,
-                                       b->messages.data + start, (Py_ssize_t)(end - start), machine);
+                                       b->messages.data + start, (Py_ssize_t)(end - start), machine, host);
         if (!span)
             goto fail;
         PyTuple_SET_ITEM(spans, (Py_ssize_t)i, span);

@@ -9,7 +9,7 @@ NOT_LOOKED: int
 LOCAL_ONLY: int
 
 Candidate = tuple[int, str, dict[str, str], int]
-Run = tuple[int, int, int, int, tuple[tuple[str, int, int, int, int, bytes, str], ...], tuple[str, ...], int,
+Run = tuple[int, int, int, int, tuple[tuple[str, int, int, int, int, bytes, str, str], ...], tuple[str, ...], int,
             tuple[bytes, bytes, bytes, bytes, bytes, bytes]]
 
 def text_level(message: bytes) -> int | None: ...
