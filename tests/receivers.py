@@ -10,10 +10,12 @@ from typing import Any
 
 
 class HttpReceiver:
-    """Records every POST; answers 500 to the first `fail_first` of them (a receiver that fails first)."""
+    """Records every POST; answers `status` (500) to the first `fail_first` of them (a receiver that fails
+    first), or to all of them."""
 
-    def __init__(self, fail_first: int = 0, always_fail: bool = False):
+    def __init__(self, fail_first: int = 0, always_fail: bool = False, status: int = 500):
         self.requests: list[tuple[str, Any]] = []
+        self.headers: list[dict[str, str]] = []  # of each accepted POST, in the order of `requests`
         self.failures_left = fail_first
         self.always_fail = always_fail
         self.attempts = 0
@@ -27,7 +29,7 @@ class HttpReceiver:
                 receiver.attempts += 1
                 if receiver.always_fail or receiver.failures_left > 0:
                     receiver.failures_left -= 1
-                    self.send_response(500)
+                    self.send_response(status)
                     self.end_headers()
                     return
                 try:
@@ -35,6 +37,7 @@ class HttpReceiver:
                 except ValueError:
                     body = raw.decode(errors="replace")
                 receiver.requests.append((self.path, body))
+                receiver.headers.append(dict(self.headers))
                 receiver.accepted_attempts.append(receiver.attempts)
                 self.send_response(200)
                 self.end_headers()

@@ -2,14 +2,18 @@
 email, Matrix, JSON webhooks, ...), a command (alert JSON on stdin, no shell) and Alertmanager's v2 API.
 
 `send` returns only when the channel confirmed delivery; anything else raises DeliveryError with a
-message that never contains the channel's URL or arguments.
+message that says why (apprise's own warnings, the HTTP status, the exception) and never contains the
+channel's URL or arguments (scrubbed here, in the delivery's child process, and again by the outbox).
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
+import re
 import sys
+import urllib.error
 import urllib.parse
 import urllib.request
 import warnings
@@ -17,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
 from ..config import Channel
+from ..redaction import Secrets
 from ..timespec import iso_utc
 from . import bounded
 from .alert import body, title
@@ -24,6 +29,36 @@ from .alert import body, title
 
 class DeliveryError(RuntimeError):
     pass
+
+
+MAX_REASON = 300
+"""Characters of a failure's reason (a receiver's error page or a library's exception can be long)."""
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+
+
+def reason_text(channel: Channel, text: str) -> str:
+    """A failure's reason for the log and `config check`: on one line, bounded, nothing of the channel's
+    secrets (its URL or arguments, in any form a library quotes them)."""
+    text = Secrets.of(channel.secrets()).scrub(_CONTROL.sub(" ", text)).strip()
+    return text if len(text) <= MAX_REASON else text[: MAX_REASON - 1] + "…"
+
+
+class _Said(logging.Handler):
+    """What apprise said while it tried: its warnings and errors ("Failed to send JSON POST notification:
+    Internal Server Error, error=500.") and the exceptions its plugins log at debug level ("Socket
+    Exception: ..."); the payload it logs at debug level is left out."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.said: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            text = record.getMessage()
+        except (TypeError, ValueError):  # a plugin's malformed format string
+            return
+        if (record.levelno >= logging.WARNING or "Exception:" in text) and text not in self.said:
+            self.said.append(text)
 
 
 class Sender(Protocol):
@@ -49,16 +84,30 @@ def channel_problems(channels: Iterable[Channel]) -> list[str]:
 
 
 def send_apprise(channel: Channel, payload: Mapping[str, Any]) -> None:
-    import apprise
+    with warnings.catch_warnings():  # as in apprise_accepts
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import apprise
 
     logging.getLogger("apprise").setLevel(logging.CRITICAL)  # its messages may quote URLs
     notifier = apprise.Apprise()
     if not notifier.add(channel.target[0]):
         raise DeliveryError(f"{channel.name}: apprise does not accept this URL ({channel.redacted()})")
     notify_type = apprise.NotifyType.SUCCESS if payload["event"] == "resolved" else apprise.NotifyType.FAILURE
-    if not notifier.notify(title=title(payload), body=body(payload), notify_type=notify_type,
-                           body_format=apprise.NotifyFormat.TEXT):
-        raise DeliveryError(f"{channel.name}: delivery failed ({channel.redacted()})")
+    said, logger = _Said(), logging.getLogger("apprise")
+    level, propagate = logger.level, logger.propagate
+    logger.addHandler(said)
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False  # to our handler only: Python's last-resort handler would print it unscrubbed
+    try:
+        delivered = notifier.notify(title=title(payload), body=body(payload), notify_type=notify_type,
+                                    body_format=apprise.NotifyFormat.TEXT)
+    finally:
+        logger.removeHandler(said)
+        logger.setLevel(level)
+        logger.propagate = propagate
+    if not delivered:
+        why = reason_text(channel, "; ".join(said.said)) or "apprise gave no reason"
+        raise DeliveryError(f"{channel.name}: delivery failed ({channel.redacted()}): {why}")
 
 
 def send_command(channel: Channel, payload: Mapping[str, Any]) -> None:
@@ -75,10 +124,11 @@ def _bounded(channel: Channel, argv: list[str], data: bytes, what: str) -> None:
         raise DeliveryError(f"{channel.name}: {what} timed out after {channel.timeout_s:g}s in total") from None
     except OSError as error:
         raise DeliveryError(f"{channel.name}: cannot run {what}: {error.strerror or error}") from None
+    lines = done.stderr.decode(errors="replace").strip().splitlines()
     if done.returncode != 0:
         if what == "command":
-            raise DeliveryError(f"{channel.name}: command exited with {done.returncode}")
-        lines = done.stderr.decode(errors="replace").strip().splitlines()
+            said = f": {reason_text(channel, lines[-1])}" if lines else " (nothing on stderr)"
+            raise DeliveryError(f"{channel.name}: command exited with {done.returncode}{said}")
         raise DeliveryError(lines[-1][:500] if lines else f"{channel.name}: delivery failed ({channel.redacted()})")
 
 
@@ -124,19 +174,36 @@ def generator_url(payload: Mapping[str, Any]) -> str:
     return f"logsentry://{urllib.parse.quote(str(payload.get('observer') or payload['host']))}/journal?{query}"
 
 
+def _basic_auth(url: str) -> tuple[str, dict[str, str]]:
+    """`http://user:password@host/...` as urllib can send it: the URL without its user part, and HTTP Basic
+    authentication (urllib took "user:password@host" for a host name and failed to resolve it)."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.username is None:
+        return url, {}
+    user, password = urllib.parse.unquote(parts.username), urllib.parse.unquote(parts.password or "")
+    host = parts.netloc.rsplit("@", 1)[1]
+    token = base64.b64encode(f"{user}:{password}".encode()).decode()
+    return urllib.parse.urlunsplit(parts._replace(netloc=host)), {"Authorization": f"Basic {token}"}
+
+
 def send_alertmanager(channel: Channel, payload: Mapping[str, Any]) -> None:
     """POST /api/v2/alerts (a re-send of an active alert is the same alert again, with fresh annotations)."""
-    url = channel.target[0].rstrip("/") + "/api/v2/alerts"
+    url, headers = _basic_auth(channel.target[0].rstrip("/") + "/api/v2/alerts")
     request = urllib.request.Request(url, data=json.dumps([alertmanager_alert(payload)]).encode(), method="POST",
-                                     headers={"Content-Type": "application/json"})
+                                     headers={"Content-Type": "application/json", **headers})
     try:
         with urllib.request.urlopen(request, timeout=channel.timeout_s) as response:
             status = response.status
-    except OSError as error:
-        reason = getattr(error, "code", None) or type(error).__name__
-        raise DeliveryError(f"{channel.name}: Alertmanager did not accept the alert ({reason})") from None
+    except urllib.error.HTTPError as error:
+        raise DeliveryError(f"{channel.name}: Alertmanager did not accept the alert: HTTP {error.code} "
+                            f"{reason_text(channel, str(error.reason))}") from None
+    except OSError as error:  # URLError (refused, no route, DNS), a timeout, InvalidURL
+        why = getattr(error, "reason", None) or error
+        text = getattr(why, "strerror", None) or str(why)
+        raise DeliveryError(f"{channel.name}: Alertmanager did not accept the alert ({type(why).__name__}: "
+                            f"{reason_text(channel, text)})") from None
     if status >= 300:
-        raise DeliveryError(f"{channel.name}: Alertmanager answered {status}")
+        raise DeliveryError(f"{channel.name}: Alertmanager answered HTTP {status}")
 
 
 SENDERS: dict[str, Sender] = {"apprise": send_apprise, "command": send_command, "alertmanager": send_alertmanager}

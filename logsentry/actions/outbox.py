@@ -20,10 +20,13 @@ URL) before they are logged or stored in `last_error`: libraries quote URLs in t
 
 from __future__ import annotations
 
+import json
 import logging
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Mapping
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +50,34 @@ HOOK_TRIES = 3
 
 def lane_of(row: OutboxRow) -> str:
     return f"{row.kind}:{row.payload.get('unit', '')}"
+
+
+MAX_UNDELIVERED_SHOWN = 5
+
+
+def undelivered(config: SiteConfig) -> list[str]:
+    """For `config check`: the alerts of the service's outbox (`state_dir/state.db`, read only, never created)
+    that wait after a failed delivery, each with the reason its last try failed (stored scrubbed, scrubbed
+    again here with this config's secrets): an operator whose alerts do not arrive is told why."""
+    path = config.state_dir / "state.db"
+    if not path.is_file():
+        return []
+    try:
+        with closing(sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=5)) as db:
+            rows = db.execute("SELECT payload, last_error FROM outbox WHERE kind = 'alert' AND status IN "
+                              "('pending', 'in_progress') AND last_error != '' ORDER BY id").fetchall()
+    except sqlite3.Error as error:
+        return [f"warning: cannot read the outbox in {path}: {error}"]
+    scrub = config.secrets().scrub
+    lines = [f"warning: {len(rows)} alert(s) in {path} not delivered yet; each one's last try:"] if rows else []
+    for text, last_error in rows[-MAX_UNDELIVERED_SHOWN:]:
+        try:
+            payload = json.loads(text)
+            what = f"{payload.get('event', 'alert')} {payload.get('rule', '?')} on {payload.get('unit', '?')}"
+        except (ValueError, AttributeError):
+            what = "an alert"
+        lines.append(f"  {scrub(what)}: {scrub(last_error)}")
+    return lines
 
 
 class OutboxWorker:

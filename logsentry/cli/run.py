@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from ..actions.channels import channel_problems
+from ..actions.outbox import undelivered
 from ..config import DEFAULT_CONFIG, ConfigError, SiteConfig, is_placeholder, load_config, placeholder_warnings
 from ..rules.loader import load_rules
 from ..trust import exposure_warnings, site_problems
@@ -98,7 +99,7 @@ def config_check(config_path: Path) -> None:
     for line in config.describe():
         click.echo(line)
     click.echo(f"rules: {len(rule_set.rules)} loaded")
-    for line in [*placeholder_warnings(config), *exposure_warnings(config)]:
+    for line in [*placeholder_warnings(config), *exposure_warnings(config), *undelivered(config)]:
         click.echo(line, err=True)
     problems = [*rule_set.errors, *trust_problems(config),
                 *(f"{config.path}: {problem}" for problem in channel_problems(

@@ -1,0 +1,126 @@
+"""A failed alert delivery says why: apprise's own words, the HTTP status or the exception, in the service's
+"alert delivery failed" log line and in `config check` (the alerts still waiting, with their last try's
+reason), against real HTTP receivers on 127.0.0.1 that answer 500 and 403. Never a secret: every URL below
+carries MARK in its user, password, path and query."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from receivers import HttpReceiver
+from test_service import BOOM_RULE, RunningService, config_text
+
+from logsentry.actions.channels import DeliveryError, send_alertmanager, send_apprise, send_command
+from logsentry.config import Channel
+
+MARK = "xyzzy"
+
+
+def payload() -> dict[str, object]:
+    return {"event": "firing", "host": "web-7", "machine_id": "", "observer": "web-7", "unit": "app.service",
+            "rule": "boom", "severity": "critical", "key": "", "reason": "boom", "count": 1,
+            "first_usec": 1, "fired_usec": 1, "last_usec": 1, "cursor": "", "message": "BOOM x", "context": []}
+
+
+@pytest.fixture
+def receiver_500():
+    receiver = HttpReceiver(always_fail=True, status=500)
+    yield receiver
+    receiver.close()
+
+
+@pytest.fixture
+def receiver_403():
+    receiver = HttpReceiver(always_fail=True, status=403)
+    yield receiver
+    receiver.close()
+
+
+def json_url(receiver: HttpReceiver) -> str:
+    return f"json://xyzzyuser:XyzzyPass@{receiver.url}/xyzzy/a1?token=XyzzyQuery"
+
+
+def test_apprise_says_the_http_status(receiver_500):
+    channel = Channel("webhook", "apprise", (json_url(receiver_500),))
+    with pytest.raises(DeliveryError) as caught:
+        send_apprise(channel, payload())
+    said = str(caught.value)
+    assert said.startswith("webhook: delivery failed (apprise json://***): ")
+    assert said.endswith("Failed to send JSON POST notification: Internal server error., error=500."), said
+    assert MARK not in said.lower() and "\n" not in said
+
+
+def test_apprise_says_the_connection_error(tmp_path):
+    channel = Channel("webhook", "apprise", ("json://xyzzyuser:XyzzyPass@127.0.0.1:9/xyzzy/a1?token=XyzzyQuery",))
+    with pytest.raises(DeliveryError) as caught:
+        send_apprise(channel, payload())
+    said = str(caught.value)
+    assert "Connection refused" in said or "connection error" in said.lower(), said
+    assert MARK not in said.lower()
+
+
+def test_alertmanager_says_the_http_status(receiver_403):
+    channel = Channel("am", "alertmanager", (f"http://xyzzyam:XyzzyAmPass@{receiver_403.url}/XyzzyTenant",))
+    with pytest.raises(DeliveryError) as caught:
+        send_alertmanager(channel, payload())
+    assert str(caught.value) == "am: Alertmanager did not accept the alert: HTTP 403 Forbidden"
+    assert receiver_403.attempts == 1  # it reached the receiver (a user in the URL was taken for its host)
+
+
+def test_alertmanager_behind_basic_auth_gets_its_user_and_password():
+    receiver = HttpReceiver()
+    try:
+        channel = Channel("am", "alertmanager", (f"http://xyzzyam:Xyzzy%40Pass@{receiver.url}/",))
+        send_alertmanager(channel, payload())
+        assert receiver.requests and receiver.requests[0][0] == "/api/v2/alerts"
+        assert receiver.headers[0]["Authorization"] == "Basic eHl6enlhbTpYeXp6eUBQYXNz"  # xyzzyam:Xyzzy@Pass
+    finally:
+        receiver.close()
+
+
+def test_a_command_says_its_last_line_on_stderr(tmp_path):
+    script = tmp_path / "page"
+    script.write_text('#!/bin/sh\necho "starting"\necho "token $1 refused by the pager" >&2\nexit 3\n')
+    script.chmod(0o755)
+    channel = Channel("cmd", "command", (str(script), "--token=XyzzyArg"))
+    with pytest.raises(DeliveryError) as caught:
+        send_command(channel, payload())
+    said = str(caught.value)
+    assert said == "cmd: command exited with 3: token *** refused by the pager", said
+    assert MARK not in said.lower()
+
+
+def test_the_service_log_and_config_check_say_why(tmp_path, live_journal, receiver_500, receiver_403):
+    rules = tmp_path / "boom-rules"
+    rules.mkdir()
+    (rules / "boom.toml").write_text(BOOM_RULE.format(action="alert", within="60s", group=""))
+    channels = (f'[[channel]]\nname = "webhook"\ntype = "apprise"\nurl = "{json_url(receiver_500)}"\nretries = 1\n'
+                f'[[channel]]\nname = "am"\ntype = "alertmanager"\n'
+                f'url = "http://xyzzyam:XyzzyAmPass@{receiver_403.url}/XyzzyTenant"\nretries = 1\n')
+    service = RunningService(tmp_path, config_text(live_journal, rules, channels))
+    try:
+        service.start()
+        live_journal.write("BOOM now")
+        service.wait_log("alert delivery failed", timeout=60, count=2)
+        assert service.stop() == 0
+    finally:
+        if service.proc is not None and service.proc.poll() is None:
+            service.stop(signal.SIGKILL)
+    log = service.log()
+    assert ("alert delivery failed (webhook: delivery failed (apprise json://***): Failed to send JSON POST "
+            "notification: Internal server error., error=500.); next try via am") in log, log
+    assert "alert delivery failed (am: Alertmanager did not accept the alert: HTTP 403 Forbidden)" in log, log
+    done = subprocess.run([sys.executable, "-m", "logsentry", "config", "check", "-c", str(service.config_path)],
+                          capture_output=True, text=True, check=False, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "1 alert(s) in" in done.stderr and "not delivered yet; each one's last try:" in done.stderr
+    assert "  firing boom on app.service: " in done.stderr and ("HTTP 403 Forbidden" in done.stderr
+                                                                 or "error=500" in done.stderr), done.stderr
+    shown = log + done.stdout + done.stderr
+    assert MARK not in shown.lower(), [line for line in shown.splitlines() if MARK in line.lower()]
+    stored = b"".join(path.read_bytes() for path in (Path(tmp_path) / "state").iterdir() if path.is_file())
+    assert MARK.encode() not in stored.lower()
