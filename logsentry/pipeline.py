@@ -189,7 +189,10 @@ class Pipeline:
                 hit.rule_id in self._signature_rules and self.tracker.holds(hit) for hit in hits))
             if found:
                 if hits:  # the same line: a signature incident it fires carries the anomaly's reason too
-                    also = "; ".join(f"also {hit.rule_id}: {hit.why}" for hit in found)
+                    rules_of: dict[str, list[str]] = {}  # rules that give one reason (new-*-template) say it once
+                    for hit in found:
+                        rules_of.setdefault(hit.why, []).append(hit.rule_id)
+                    also = "; ".join(f"also {', '.join(ids)}: {why}" for why, ids in rules_of.items())
                     template = found[0].template
                     hits = [replace(hit, why=also, template=template) if hit.rule_id in self._signature_rules
                             else hit for hit in hits]
