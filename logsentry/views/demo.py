@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..timespec import format_duration
+from .counts import fired_at, trigger_text
 from .escape import one_line, visible
 
 if TYPE_CHECKING:
@@ -63,10 +64,9 @@ def render_demo(console: Console, result: DemoResult, facts: OutageFacts, pause:
     ours.add_column("event")
     ours.add_row(_utc(hit.entry.realtime_usec, True), Text.assemble(
         f"first failing line read from {visible(hit.entry.unit)}:\n", (_shorten(hit.entry.message), "dim")))
-    hits = f"{incident.count} hit{'s' if incident.count != 1 else ''}"
     ours.add_row(_utc(incident.fired_usec, True), Text.assemble(
-        "rule ", (visible(incident.rule_id), "bold"), f" fires ({incident.severity.label}, {hits} "
-        f"within {format_duration(incident.within_usec)})"))
+        "rule ", (visible(incident.rule_id), "bold"), f" fires ({incident.severity.label}) {fired_at(incident)} "
+        f"({trigger_text(incident)})"))
     if incident.why:
         why = Text.assemble("why: ", (visible(incident.why), "italic"))
         if incident.template:

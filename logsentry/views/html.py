@@ -28,6 +28,7 @@ from ..model import Incident, Severity
 from ..pipeline import Event, GapEvent, MatchEvent, Progress
 from ..timespec import format_duration, format_usec
 from ..wording import plural
+from .counts import count_story
 from .escape import visible
 from .report import ScanSummary
 
@@ -229,10 +230,7 @@ def _card(incident: Incident, summary: ScanSummary, timeline: Timeline, source: 
         parts.append(f"<div>silence: no entry for {format_duration(gap.to_usec - gap.from_usec)}, from "
                      f"{format_usec(gap.from_usec)} to {format_usec(gap.to_usec)}</div>")
     else:
-        lower = "at least " if incident.dropped else ""
-        parts.append(f"<div>first hit {format_usec(incident.first_usec)}, fired {format_usec(incident.fired_usec)}"
-                     f" ({incident.threshold:,} within {format_duration(incident.within_usec)}), last hit "
-                     f"{format_usec(incident.last_usec)}: {lower}{plural(incident.count, 'hit')}</div>")
+        parts.append(f"<div>{esc(count_story(incident, summary.reported_count(incident)))}</div>")
     if incident.why:
         parts.append(f'<div class="why">{esc(incident.why)}</div>')
     if incident.template:

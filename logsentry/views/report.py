@@ -16,9 +16,10 @@ from rich.text import Text
 from ..engine.absence import Gap
 from ..engine.detector import Quarantine
 from ..model import Action, Incident, Severity
-from ..pipeline import ActionEvent, EndedEvent, Event, GapEvent, MatchEvent, Progress, QuarantineEvent
+from ..pipeline import ActionEvent, EndedEvent, Event, GapEvent, IncidentEvent, MatchEvent, Progress, QuarantineEvent
 from ..timespec import format_duration, format_usec
 from ..wording import plural
+from .counts import count_story
 from .escape import one_line, visible
 from .tail_state import other_host
 
@@ -50,6 +51,8 @@ class ScanSummary:
     quarantines: list[Quarantine] = field(default_factory=list)
     gaps: dict[tuple[str, str, int], Gap] = field(default_factory=dict)
     """Silences by (rule, unit, start): their real length, for the incident that reported them."""
+    reported: dict[tuple[str, str, str, str, int], int] = field(default_factory=dict)
+    """The count of each incident's `incident` record, by (machine, unit, rule, key, first hit)."""
 
     def add(self, event: Event) -> None:
         match event:
@@ -59,6 +62,8 @@ class ScanSummary:
                 if where not in self.examples:
                     self.examples[where] = hit.entry.message[:MAX_EXAMPLE]
                 self._saw(hit.entry.realtime_usec)
+            case IncidentEvent(incident):
+                self.reported[_key(incident)] = incident.count
             case EndedEvent(incident):
                 self.incidents.append(incident)
                 self._saw(incident.first_usec)
@@ -75,12 +80,19 @@ class ScanSummary:
         self.earliest = usec if self.earliest is None else min(self.earliest, usec)
         self.latest = usec if self.latest is None else max(self.latest, usec)
 
+    def reported_count(self, incident: Incident) -> int | None:
+        return self.reported.get(_key(incident))
+
     def actions_for(self, incident: Incident) -> list[Action]:
         return self.actions.get((incident.rule_id, incident.unit, incident.key, incident.first_usec), [])
 
     @property
     def worst(self) -> Severity | None:
         return max((incident.severity for incident in self.incidents), default=None)
+
+
+def _key(incident: Incident) -> tuple[str, str, str, str, int]:
+    return incident.machine_id, incident.unit, incident.rule_id, incident.key, incident.first_usec
 
 
 def _severity_text(severity: Severity) -> Text:
@@ -143,7 +155,7 @@ def _silence_block(incident: Incident, gap: Gap, action: Text, head: Text, width
 
 
 def _incident_block(incident: Incident, actions: list[Action], width: int, gap: Gap | None = None,
-                    clock: _Clock | None = None) -> Panel:
+                    clock: _Clock | None = None, reported: int | None = None) -> Panel:
     """One incident: what, where, when, how many, what was done, and its first lines."""
     dry = " (dry run)" if actions and all(a.dry_run for a in actions) else ""
     done = " + ".join(a.kind for a in actions) or incident.action
@@ -154,13 +166,9 @@ def _incident_block(incident: Incident, actions: list[Action], width: int, gap: 
     clock = clock or _Clock(incident.first_usec)
     if gap is not None:
         return _silence_block(incident, gap, Text.assemble("action: ", (done + dry, "bold")), head, width, clock)
-    times = Text(
-        f"first hit {format_usec(incident.first_usec)}, fired {clock(incident.fired_usec)} "
-        f"({incident.threshold} within {format_duration(incident.within_usec)}), "
-        f"last hit {clock(incident.last_usec)}: {'at least ' if incident.dropped else ''}"
-        f"{plural(incident.count, 'hit')} over {format_duration(incident.last_usec - incident.first_usec)}"
-        + (f" (journald suppressed {plural(incident.dropped, 'message')} of this unit meanwhile)"
-           if incident.dropped else ""))
+    times = Text(count_story(incident, reported, clock)
+                 + (f" (journald suppressed {plural(incident.dropped, 'message')} of this unit meanwhile)"
+                    if incident.dropped else ""))
     action = Text.assemble("action: ", (done + dry, "bold"))
     explained = [Text.assemble(("why: ", "bold"), visible(incident.why))] if incident.why else []
     if incident.template:
@@ -203,7 +211,8 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
     ordered = sorted(summary.incidents, key=lambda i: (i.unit, i.rule_id, i.first_usec))
     for incident in ordered:
         gap = summary.gaps.get((incident.rule_id, incident.unit, incident.first_usec))
-        console.print(_incident_block(incident, summary.actions_for(incident), console.width, gap, clock))
+        console.print(_incident_block(incident, summary.actions_for(incident), console.width, gap, clock,
+                                      summary.reported_count(incident)))
     fired = {(i.unit, i.rule_id, i.key) for i in summary.incidents}
     chained = {(i.unit, link.rule_id) for i in summary.incidents for link in i.chain if link.fired}
     chained |= {("kernel", rule) for _unit, rule in chained}  # a kernel line joins its unit's failure
