@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 import sqlite3
 import time
@@ -19,7 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .engine.baseline import Baselines, Minutes, TemplateStats, UnitStats
+from .engine.baseline import DAY_USEC, Baselines, Minutes, TemplateStats, UnitStats
+
+log = logging.getLogger("logsentry")
 
 # Baselines.changed(): (units changed, templates changed, templates removed, units removed)
 BaselineChanges = tuple[list[tuple[str, UnitStats]], list[tuple[str, str, TemplateStats]], list[tuple[str, str]],
@@ -43,13 +46,14 @@ CREATE TABLE IF NOT EXISTS outbox (
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, next_attempt_usec);
 CREATE TABLE IF NOT EXISTS baseline_unit (
     unit TEXT PRIMARY KEY, first_usec INTEGER NOT NULL, last_usec INTEGER NOT NULL,
-    entries INTEGER NOT NULL, errors INTEGER NOT NULL, peak_errors INTEGER NOT NULL DEFAULT 0
+    entries INTEGER NOT NULL, errors INTEGER NOT NULL, peak_errors INTEGER NOT NULL DEFAULT 0,
+    peak_days TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS baseline_template (
     unit TEXT NOT NULL, template_id TEXT NOT NULL, text TEXT NOT NULL, count INTEGER NOT NULL,
     first_usec INTEGER NOT NULL, last_usec INTEGER NOT NULL, level INTEGER, example TEXT NOT NULL,
     unit_age_usec INTEGER NOT NULL, unit_entries INTEGER NOT NULL, accepted INTEGER NOT NULL DEFAULT 0,
-    peak INTEGER NOT NULL DEFAULT 0,
+    peak INTEGER NOT NULL DEFAULT 0, peak_days TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (unit, template_id)
 );
 CREATE TABLE IF NOT EXISTS baseline_request (
@@ -195,6 +199,9 @@ class State:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.executescript(SCHEMA)
+        for table in ("baseline_unit", "baseline_template"):  # saved before peaks aged (Minutes.days)
+            if "peak_days" not in [row[1] for row in self.db.execute(f"PRAGMA table_info({table})")]:
+                self.db.execute(f"ALTER TABLE {table} ADD COLUMN peak_days TEXT NOT NULL DEFAULT ''")
         self._written: dict[str, str] = {}  # meta key -> the JSON this State last committed for it
 
     def mark_opened(self) -> None:
@@ -302,27 +309,42 @@ class State:
         db.executemany("DELETE FROM baseline_template WHERE unit = ?", [(unit,) for unit in removed_units])
         db.executemany("DELETE FROM baseline_unit WHERE unit = ?", [(unit,) for unit in removed_units])
         db.executemany("DELETE FROM baseline_template WHERE unit = ? AND template_id = ?", removed)
-        db.executemany("INSERT OR REPLACE INTO baseline_unit VALUES (?, ?, ?, ?, ?, ?)",
-                       [(unit, u.first_usec, u.last_usec, u.entries, u.errors, u.error_minutes.peak)
-                        for unit, u in units])
+        db.executemany("INSERT OR REPLACE INTO baseline_unit VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       [(unit, u.first_usec, u.last_usec, u.entries, u.errors, u.error_minutes.peak,
+                         u.error_minutes.saved()) for unit, u in units])
         # `accepted` only ever goes up here: an operator's `baseline accept` in the file is never undone.
         db.executemany(
-            "INSERT INTO baseline_template VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "INSERT INTO baseline_template VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (unit, template_id) DO UPDATE SET text = excluded.text, count = excluded.count, "
             "first_usec = excluded.first_usec, last_usec = excluded.last_usec, level = excluded.level, "
-            "example = excluded.example, accepted = MAX(accepted, excluded.accepted), peak = excluded.peak",
+            "example = excluded.example, accepted = MAX(accepted, excluded.accepted), peak = excluded.peak, "
+            "peak_days = excluded.peak_days",
             [(unit, tid, t.text, t.count, t.first_usec, t.last_usec, t.level, t.example, t.unit_age_usec,
-              t.unit_entries, int(t.accepted), t.minutes.peak) for unit, tid, t in templates])
+              t.unit_entries, int(t.accepted), t.minutes.peak, t.minutes.saved()) for unit, tid, t in templates])
 
     def load_baselines(self, into: Baselines) -> None:
-        """Fill `into` with the saved baselines (least recently seen first, so eviction order survives)."""
-        units = [(row[0], UnitStats(row[1], row[2], row[3], row[4], Minutes(row[5]))) for row in self.db.execute(
-            "SELECT unit, first_usec, last_usec, entries, errors, peak_errors FROM baseline_unit ORDER BY last_usec")]
+        """Fill `into` with the saved baselines (least recently seen first, so eviction order survives). A peak
+        saved before peaks aged counts as today's (or its last sighting's day, when later)."""
+        today = time.time_ns() // 1000 // DAY_USEC
+
+        def minutes(peak: int, days: str, last_usec: int, where: str) -> Minutes:
+            try:
+                return Minutes.restored(peak, str(days), max(today, last_usec // DAY_USEC))
+            except ValueError as error:
+                log.warning("%s: the saved peaks of %s are malformed (%s): its peak %d taken as today's", self.path,
+                            where, error, peak)
+                return Minutes(peak, day=max(today, last_usec // DAY_USEC))
+
+        units = [(row[0], UnitStats(row[1], row[2], row[3], row[4], minutes(row[5], row[6], row[2], row[0])))
+                 for row in self.db.execute("SELECT unit, first_usec, last_usec, entries, errors, peak_errors, "
+                                            "peak_days FROM baseline_unit ORDER BY last_usec")]
         templates = [(row[0], row[1], TemplateStats(row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9],
-                                                    bool(row[10]), Minutes(row[11])))
+                                                    bool(row[10]), minutes(row[11], row[12], row[5],
+                                                                           f"template {row[1]} of {row[0]}")))
                      for row in self.db.execute(
                          "SELECT unit, template_id, text, count, first_usec, last_usec, level, example, "
-                         "unit_age_usec, unit_entries, accepted, peak FROM baseline_template ORDER BY last_usec")]
+                         "unit_age_usec, unit_entries, accepted, peak, peak_days FROM baseline_template "
+                         "ORDER BY last_usec")]
         into.load(units, templates)
         into.changed()  # what was just loaded is saved already
 

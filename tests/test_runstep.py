@@ -63,10 +63,10 @@ def baselines_of(pipeline: Pipeline) -> dict[str, Any]:
     assert pipeline.anomaly is not None
     baselines = pipeline.anomaly.baselines
     return {
-        "units": {unit: (s.first_usec, s.last_usec, s.entries, s.errors, s.error_minutes.peak)
+        "units": {unit: (s.first_usec, s.last_usec, s.entries, s.errors, s.error_minutes.peak, s.error_minutes.days)
                   for unit, s in baselines.units.items()},
         "templates": {(unit, tid): (t.text, t.count, t.first_usec, t.last_usec, t.level, t.example,
-                                    t.unit_age_usec, t.unit_entries, t.minutes.peak)
+                                    t.unit_age_usec, t.unit_entries, t.minutes.peak, t.minutes.days)
                       for unit, tid, t in baselines.rows()},
     }
 

@@ -33,27 +33,46 @@ ERROR_LEVEL = 3
 MINUTE_USEC = 60_000_000
 
 
+DAY_USEC = 86_400_000_000
+PEAK_DAYS = 14
+"""A busiest two minutes bounds the rate rules for this many days of journal time (the day it ended in and the
+13 after), then it is forgotten: one learnt blip must not raise the bar for good, nor may a template once busy
+never spike again. Two weeks hold two of every weekly job's runs (one may be skipped) and match the 14 days of
+history the service learns at its first start (learning.LEARN_DAYS), so a fresh baseline and an old one know
+the same peaks."""
+
+
 class Minutes:
     """Counts per aligned minute of journal time for the last three minutes, and `peak`: the most in any
-    two consecutive minutes that ended before the current minute's predecessor. So `peak` bounds every
-    60 s window of the past, and never includes the window being judged now (a surge cannot raise its own
-    bar). Four ints per counted thing, so every template can have one."""
+    two consecutive minutes that ended before the current minute's predecessor, within the last PEAK_DAYS
+    days. So `peak` bounds every 60 s window of the recent past, and never includes the window being judged
+    now (a surge cannot raise its own bar).
 
-    __slots__ = ("before", "older", "peak", "start", "this")
+    `days` is the ring of daily peaks it is the largest of: (day, most that day) pairs, flat, days rising and
+    peaks falling (a day's peak no higher than a later day's can never be the largest again, so it is not kept:
+    at most PEAK_DAYS pairs, a few for most templates). Days are counted on the minutes' own time, so a day ages
+    out when a line of a later day is counted: the per-entry and the counted path (engine/runstep.py) see the
+    same peak."""
 
-    def __init__(self, peak: int = 0) -> None:
+    __slots__ = ("before", "days", "older", "peak", "start", "this")
+
+    def __init__(self, peak: int = 0, days: list[int] | None = None, day: int = 0) -> None:
+        """`days` as saved (`days`); else an older single `peak` (a state saved before the ring) counts as
+        `day`'s (a day number: µs // DAY_USEC)."""
         self.start = 0
         self.this = self.before = self.older = 0
-        self.peak = peak
+        self.days = days if days is not None else [day, peak] if peak > 0 else []
+        self.peak = self.days[1] if self.days else 0
 
     def add(self, usec: int) -> None:
         minute = usec - usec % MINUTE_USEC
         if minute <= self.start:  # the same minute (or a step back in time)
             self.this += 1
             return
-        self._fold(self.older + self.before)  # minutes start-2 and start-1: now out of every live window
+        day = self.start // DAY_USEC  # the busiest minutes that end now ended on the current minute's day
+        self._fold(self.older + self.before, day)  # minutes start-2 and start-1: now out of every live window
         if minute >= self.start + 2 * MINUTE_USEC:
-            self._fold(self.before + self.this)
+            self._fold(self.before + self.this, day)
         if minute == self.start + MINUTE_USEC:
             self.older, self.before = self.before, self.this
         elif minute == self.start + 2 * MINUTE_USEC:
@@ -61,6 +80,9 @@ class Minutes:
         else:
             self.older = self.before = 0
         self.start, self.this = minute, 1
+        days = self.days
+        if days and days[0] <= minute // DAY_USEC - PEAK_DAYS:
+            self._age(minute // DAY_USEC)
 
     def add_runs(self, runs: Sequence[int]) -> None:
         """`add` for each entry of (bucket start, entries) pairs, buckets within a minute (engine/runstep.py)."""
@@ -68,9 +90,48 @@ class Minutes:
             self.add(runs[k])
             self.this += runs[k + 1] - 1
 
-    def _fold(self, count: int) -> None:
-        if count > self.peak:
-            self.peak = count
+    def bar(self, usec: int) -> tuple[int, int]:
+        """`peak` once the days before the last PEAK_DAYS up to `usec` (µs of journal time) aged out, before any
+        more is counted (the lowest it can be until then: engine/runstep.py counts lines on it), and the day
+        (µs // DAY_USEC) that one ages out in turn (-1: none)."""
+        days, oldest = self.days, usec // DAY_USEC - PEAK_DAYS
+        for k in range(0, len(days), 2):
+            if days[k] > oldest:
+                return days[k + 1], days[k] + PEAK_DAYS
+        return 0, -1
+
+    def saved(self) -> str:
+        """`days` as the state's rows keep them: "day:peak" pairs, space-separated."""
+        days = self.days
+        return " ".join(f"{days[k]}:{days[k + 1]}" for k in range(0, len(days), 2))
+
+    @classmethod
+    def restored(cls, peak: int, saved: str, day: int) -> Minutes:
+        """From a saved row: its ring (`saved()`); a row saved before the ring ("") has one `peak`, taken as
+        `day`'s, so it bounds the next PEAK_DAYS days as it did before. ValueError when the ring is malformed."""
+        if not saved:
+            return cls(peak, day=day)
+        days = [int(number) for pair in saved.split() for number in pair.split(":", 1)]
+        if len(days) % 2 or len(days) > 2 * PEAK_DAYS or any(
+                days[k] >= days[k + 2] or days[k + 1] <= days[k + 3] for k in range(0, len(days) - 2, 2)) or any(
+                count <= 0 for count in days[1::2]):
+            raise ValueError(f"not a ring of daily peaks (days rising, peaks falling): {saved[:80]!r}")
+        return cls(days=days)
+
+    def _fold(self, count: int, day: int) -> None:
+        days = self.days
+        if count <= 0 or (days and days[-2] == day and days[-1] >= count):
+            return
+        while days and days[-1] <= count:  # earlier days that are no busier: they age out first
+            del days[-2:]
+        days += (day, count)
+        self.peak = days[1]
+
+    def _age(self, today: int) -> None:
+        days = self.days
+        while days and days[0] <= today - PEAK_DAYS:
+            del days[:2]
+        self.peak = days[1] if days else 0
 
 
 @dataclass(slots=True)
@@ -82,7 +143,7 @@ class UnitStats:
     entries: int = 0
     errors: int = 0
     error_minutes: Minutes = field(default_factory=Minutes)
-    """Error-level entries per minute: `peak` is the unit's busiest minute of errors in its normal."""
+    """Error-level entries per minute: `peak` is the unit's busiest two minutes of errors in its recent normal."""
 
     def warm(self, after_usec: int, min_entries: int) -> bool:
         """Has the unit a known normal: `after_usec` of history and `min_entries` entries?"""
@@ -105,7 +166,7 @@ class TemplateStats:
     accepted: bool = False
     """Marked normal by an operator (`logsentry baseline accept`): never "new" again."""
     minutes: Minutes = field(default_factory=Minutes)
-    """The template's lines per minute: `peak` is its busiest minute in the unit's normal."""
+    """The template's lines per minute: `peak` is its busiest two minutes in the unit's recent normal."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,7 +41,7 @@ from ..model import JOURNAL_LEVEL, NO_PRIORITY, Entry, ScreenedRun, host_unit, s
 from ..rules.rule import Rule
 from . import _runstep
 from .anomaly import BUCKETS, MAX_TEMPLATE_CHARS, AnomalyDetector, first_line, left_out
-from .baseline import ERROR_LEVEL, MINUTE_USEC, Counted, TemplateStats
+from .baseline import DAY_USEC, ERROR_LEVEL, MINUTE_USEC, Counted, TemplateStats
 from .templates import Template
 from .templates.tokens import masked_key
 
@@ -180,6 +180,10 @@ class RunStep:
         self._spans: dict[str, int] = {}
         """A span's unit key -> its unit id, or -1 for a unit that is not learnt (scope units)."""
         self._slot_stats: list[TemplateStats | None] = []
+        self._aging: dict[int, set[int]] = {}
+        self._aging_day: list[int] = []
+        """Day (µs // DAY_USEC) -> the slots whose budget's peak ages out on it (Minutes.days), and per slot its
+        day (-1: none): their budgets are made again before the C step counts lines of that day."""
         self._budgets = array("i")
         """Per slot: how many more lines of the template may come before a rate-spike could fire (a bound
         the C step spends; `_learn` checks the real one)."""
@@ -204,6 +208,8 @@ class RunStep:
         modes, uids, tables = bytearray(len(run.units)), array("i"), []
         hot, spans, cold, learnt = detector.unlearnt_until, self._spans, self._cold, detector.learnt_until
         self._stepped = max(self._stepped, run.peak_usec, run.last_usec)
+        if self._aging and self._stepped // DAY_USEC >= min(self._aging):
+            self._aged()
         for span, key in enumerate(run.units):
             if key in cold:
                 self._warmed(key)
@@ -270,6 +276,8 @@ class RunStep:
         if table is None:
             table = self._tables[unit] = {}
         self._stepped = max(self._stepped, entry.realtime_usec)
+        if self._aging and self._stepped // DAY_USEC >= min(self._aging):
+            self._aged()
         if unit in self._cold:
             self._warmed(unit)
         items = _runstep.one(self._state, self._serial, len(full.entries), entry.realtime_usec,
@@ -294,6 +302,7 @@ class RunStep:
             yield from self.flush_all()  # then tables, slots and unit ids emptied
             self._state = _runstep.new()
             self._tables, self._slot_of, self._slots, self._slot_stats = {}, {}, [], []
+            self._aging, self._aging_day = {}, []
             self._uids, self._units, self._spans = {}, [], {}
             self._budgets, self._cold = array("i"), {}
 
@@ -305,6 +314,25 @@ class RunStep:
         if history is None or history.first_usec + self._warm_after <= self._stepped:
             for slot in self._cold.pop(unit):
                 self._budgets[slot] = self._budget(unit, slot)
+
+    def _aged(self) -> None:
+        """Before the C step counts lines up to `_stepped`: budgets reckoned on a peak that ages out by then
+        (Minutes.days) are made again on the lower one (a lower bar: fewer lines may be counted)."""
+        today = self._stepped // DAY_USEC
+        for day in [day for day in self._aging if day <= today]:
+            for slot in self._aging.pop(day):
+                self._aging_day[slot] = -1
+                self._budgets[slot] = self._budget(self._slots[slot][0], slot)
+
+    def _age_on(self, slot: int, day: int) -> None:
+        old = self._aging_day[slot]
+        if old >= 0 and (slots := self._aging.get(old)) is not None:
+            slots.discard(slot)
+            if not slots:
+                del self._aging[old]
+        if day >= 0:
+            self._aging.setdefault(day, set()).add(slot)
+        self._aging_day[slot] = day
 
     def _due(self, serial: int, usec: int) -> Iterator[Single]:
         """One more run (or batch of entries in full), up to journal time `usec`: the units' counts begun
@@ -391,16 +419,17 @@ class RunStep:
             slot = self._slot_of[(unit, template_id)] = len(self._slots)
             self._slots.append((unit, template_id))
             self._slot_stats.append(None)
+            self._aging_day.append(-1)
             self._budgets.append(0)
         self._budgets[slot] = self._budget(unit, slot)
         return slot
 
-    def _limit(self, rule: Rule, stats: TemplateStats) -> int:
+    def _limit(self, rule: Rule, peak: int) -> int:
         """The most lines of the template in the rule's window that cannot fire it (AnomalyDetector._spike:
         fewer than min_count, or at most peak_margin times its busiest two minutes)."""
         spec = rule.anomaly
         assert spec is not None
-        busiest = stats.minutes.peak * max(1.0, rule.trigger.within_usec / (2 * MINUTE_USEC))
+        busiest = peak * max(1.0, rule.trigger.within_usec / (2 * MINUTE_USEC))
         return max(spec.min_count - 1, math.floor(spec.peak_margin * busiest))
 
     def _budget(self, unit: str, slot: int) -> int:
@@ -417,9 +446,12 @@ class RunStep:
                 return _BIG
             if (cold := self._cold.get(unit)) is not None:
                 cold.discard(slot)
+        peak, ages = stats.minutes.bar(self._stepped)
+        if ages != self._aging_day[slot]:
+            self._age_on(slot, ages)
         room = _BIG
         for rule in self.rate_rules:
-            room = min(room, self._limit(rule, stats) - self.detector.rolled(rule, unit, template_id))
+            room = min(room, self._limit(rule, peak) - self.detector.rolled(rule, unit, template_id))
         return max(-_BIG, room)
 
     def _fresh(self, unit: str, template_id: str, stats: TemplateStats, usec: int, level: int | None) -> bool:
