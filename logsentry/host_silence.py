@@ -76,6 +76,8 @@ class HostSilence:
     def __init__(self, config: SiteConfig):
         """Off without a `journal_directory` (the canary covers the local journal) or with `silent_after = "off"`."""
         self.hosts: dict[str, _Host] = {}
+        self.fired = 0
+        """Host-level incidents fired since the start (the service counts them with its incidents)."""
         self._checked = 0
         self._resent = 0
         self.configure(config)
@@ -194,6 +196,7 @@ class HostSilence:
     def _payload(self, event: str, incident: Incident, reason: str) -> dict[str, Any]:
         where = journal_source(self.directory)
         payload = incident_payload(event, incident, self.observer, reason, source=where)
+        payload["silence"] = True  # no hits: the alert says from when to when the host was silent
         since = (incident.first_usec - 60 * 1_000_000) // 1_000_000
         payload["journalctl"] = shlex.join(["journalctl", *where, f"_MACHINE_ID={incident.machine_id}",
                                             "--since", f"@{since}"])
@@ -203,6 +206,7 @@ class HostSilence:
         if not host.name:
             self._look_up(machine, host)
         host.silent_since, host.fired_usec = host.newest_usec, now_usec
+        self.fired += 1
         incident = self._incident(machine, host, now_usec)
         who = describe_host(machine, host.name)
         reason = (f"{who}: its journal stopped arriving: {incident.why} (threshold "

@@ -336,7 +336,7 @@ class Service(ServiceReading):
         self._remind(now)
         self._resend(wall_usec())
         self._check_canary(wall_usec())
-        self.pending.extend(self.hosts.check(wall_usec()))
+        self._check_hosts(wall_usec())
         if self.pending or time.monotonic() - self.last_commit_at >= SAVE_EVERY_S:
             self._commit()
         if now - self.last_prune > PRUNE_EVERY_USEC:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict, deque
 from dataclasses import replace
+from typing import Any
 
 from .actions.alert import MAX_LINE, incident_payload, journal_source, service_payload
 from .actions.runner import incident_id, outbox_items
@@ -51,6 +52,23 @@ class ServiceAlerts(StateSaving):
         known = self.hosts.hosts.get(incident.machine_id) if self.hosts is not None else None
         return replace(incident, host=(known.name if known is not None else "") or incident.machine_id)
 
+    def _is_silence(self, incident: Incident) -> bool:
+        """A unit silence (a rule with `[absence]`): no hits to count, its alerts say how long it was silent."""
+        return incident.rule_id in self.pipeline.silence.rule_ids
+
+    def _check_hosts(self, now_usec: int) -> None:
+        """Hosts gone silent or back (by the wall clock, µs): their alerts queued, their incidents counted with
+        the others (STATUS, the stop line)."""
+        before = self.hosts.fired
+        self.pending.extend(self.hosts.check(now_usec))
+        self.figures.incidents += self.hosts.fired - before
+
+    def _payload(self, event: str, incident: Incident, reason: str) -> dict[str, Any]:
+        payload = incident_payload(event, self._named(incident), self.config.hostname, reason, source=self._source())
+        if self._is_silence(incident):
+            payload["silence"] = True
+        return payload
+
     def _remember_line(self, entry: Entry) -> None:
         self._remember(host_unit(entry.machine_id, entry.unit), entry.realtime_usec, entry.message)
 
@@ -76,6 +94,9 @@ class ServiceAlerts(StateSaving):
         if action.kind == "alert" and (restarted := self._last_restart(incident)):
             action = replace(action, reason=f"{action.reason} ({restarted})")
         items = outbox_items(action, self.config.hostname, context, source=self._source())
+        if self._is_silence(incident):
+            items = [replace(item, payload={**item.payload, "silence": True}) if item.kind != "restart" else item
+                     for item in items]
         if not items:
             verb = "would " if action.dry_run and action.kind != "report" else ""
             log.warning("%s%s %s (rule %s): %s", verb, action.kind, action.unit, incident.rule_id, action.reason)
@@ -129,10 +150,12 @@ class ServiceAlerts(StateSaving):
                           f"{format_duration(max(quiet, 0))} after its last hit")
                 if restarted := self._last_restart(incident):
                     reason += f"; {restarted}"
+            elif self._is_silence(incident):
+                silent = format_duration(incident.last_usec - incident.first_usec)
+                reason = f"{incident.unit} logs again after {silent} of silence"
             else:
                 reason = f"no new hit for {incident.within_usec // 1_000_000}s"
-            payload = incident_payload("resolved", self._named(incident), self.config.hostname, reason,
-                                       source=self._source())
+            payload = self._payload("resolved", incident, reason)
             self.pending.append(OutboxItem(f"alert:{incident_id(incident)}:resolved", "alert", payload,
                                            group=incident_id(incident)))
 
@@ -146,8 +169,7 @@ class ServiceAlerts(StateSaving):
                 continue
             state["reminders"] += 1
             state["next_usec"] = now + self.config.alerts.realert_usec * (2 ** state["reminders"])
-            payload = incident_payload("reminder", self._named(incident), self.config.hostname,
-                                       f"still firing: {plural(incident.count, 'hit')} so far", source=self._source())
+            payload = self._payload("reminder", incident, self._still(incident))
             self.pending.append(OutboxItem(f"alert:{incident_id(incident)}:reminder{state['reminders']}", "alert",
                                            payload, group=incident_id(incident)))
 
@@ -163,11 +185,14 @@ class ServiceAlerts(StateSaving):
         self._last_resend = now
         for incident in self.pipeline.open_incidents():
             if incident_id(incident) in self.alerting:
-                payload = incident_payload("refresh", self._named(incident), config.hostname,
-                                           f"still firing: {plural(incident.count, 'hit')} so far",
-                                           source=self._source())
+                payload = self._payload("refresh", incident, self._still(incident))
                 self.pending.append(OutboxItem(f"alert:{incident_id(incident)}:refresh{now // every}", "alert",
                                                payload, group=incident_id(incident)))
+
+    def _still(self, incident: Incident) -> str:
+        if self._is_silence(incident):
+            return f"still silent: no entry since {format_usec(incident.first_usec)}"
+        return f"still firing: {plural(incident.count, 'hit')} so far"
 
     def _queue_service_alert(self, event: str, reason: str, detail: str) -> None:
         if self.config.dry_run:

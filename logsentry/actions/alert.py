@@ -118,7 +118,10 @@ def title(payload: Mapping[str, Any]) -> str:
 
 def body(payload: Mapping[str, Any]) -> str:
     lines = [f"{payload['reason']}"]
-    if payload["first_usec"]:
+    if payload.get("silence"):  # a silence has no hits: from its last entry to the alert's time
+        lines.append(f"silent from {format_usec(payload['first_usec'])} (the last entry) to "
+                     f"{format_usec(payload['last_usec'])} on {payload['host']}")
+    elif payload["first_usec"]:
         at_least = "at least " if payload.get("count_is_lower_bound") else ""
         lines.append(f"{at_least}{plural(payload['count'], 'hit')} from {format_usec(payload['first_usec'])} to "
                      f"{format_usec(payload['last_usec'])} on {payload['host']}")

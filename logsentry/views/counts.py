@@ -29,7 +29,8 @@ def count_story(incident: Incident, reported: int | None = None,
     told = (f", reported at {plural(reported, 'hit')}"
             if reported is not None and reported != incident.threshold else "")
     lower = "at least " if incident.dropped else ""
+    span = incident.last_usec - incident.first_usec
+    over = f" over {format_duration(span)}" if span else ""
     return (f"first hit {format_usec(incident.first_usec)}; fired {clock(incident.fired_usec)} {fired_at(incident)} "
             f"({trigger_text(incident)}){told}; last hit {clock(incident.last_usec)}: "
-            f"{lower}{plural(incident.count, 'hit')} in all over "
-            f"{format_duration(incident.last_usec - incident.first_usec)}")
+            f"{lower}{plural(incident.count, 'hit')} in all{over}")
