@@ -43,24 +43,37 @@ longer than `novel_for` stays one incident."""
 @dataclass(slots=True)
 class _Rolling:
     """A count over the last `window_usec` of journal time, in BUCKETS buckets (so memory per key is fixed
-    and the count is exact to a tenth of the window)."""
+    and the count is exact to a tenth of the window), and `kept`: how many of them the baselines did not learn
+    (lines of an open signature incident, lines while the unit was anomalous). The rules take the window's
+    lines out of the baseline they compare with (a surge must not raise its own bar): only those it holds.
+    Buckets are [start µs, lines, lines kept out]."""
 
     width: int
     buckets: deque[list[int]] = field(default_factory=deque)
     total: int = 0
+    kept: int = 0
 
-    def add(self, usec: int) -> int:
+    def add(self, usec: int, kept: bool = False) -> int:
         start = usec - usec % self.width
         buckets = self.buckets
         if buckets and buckets[-1][0] >= start:
-            buckets[-1][1] += 1
+            bucket = buckets[-1]
+            bucket[1] += 1
+            bucket[2] += kept
         else:
-            buckets.append([start, 1])
+            buckets.append([start, 1, int(kept)])
         self.total += 1
+        self.kept += kept
         horizon = start - (BUCKETS - 1) * self.width
         while buckets[0][0] < horizon:
-            self.total -= buckets.popleft()[1]
+            _, lines, out = buckets.popleft()
+            self.total -= lines
+            self.kept -= out
         return self.total
+
+    def learnt(self) -> int:
+        """The lines in the window the baselines hold."""
+        return self.total - self.kept
 
 
     def add_runs(self, runs: Sequence[int]) -> None:
@@ -135,6 +148,7 @@ class AnomalyDetector:
         usec = entry.realtime_usec
         since, until = self._hot.get(unit_key, (0, -1))
         hot = until >= usec
+        kept = hot or not learn  # not in the baselines (lines `learnt_until` covers are: learnt before)
         if not hot and unit_key in self._held:
             self.settle(unit_key, usec)
         if self.learnt_until and usec <= self.learnt_until.get(unit_key, -1):
@@ -154,7 +168,7 @@ class AnomalyDetector:
             if spec.level is not None and (level is None or level > spec.level):
                 # Not an error line, but it still counts as one of the unit's lines for error shares.
                 if spec.kind == "error-share":
-                    self._roll(rule, unit_key, "", entry.realtime_usec)
+                    self._roll(rule, unit_key, "", usec, kept)
                 continue
             if not unit.warm(spec.warm_after_usec, spec.warm_entries):
                 continue
@@ -164,9 +178,9 @@ class AnomalyDetector:
                 if why is not None and spec.words_re is not None and spec.words_re.search(template.text) is None:
                     continue  # a new template without the rule's words (a deploy's new wording) is no failure
             elif spec.kind == "rate-spike":
-                why = self._spike(rule, unit, stats, template.id, entry, hot)
+                why = self._spike(rule, unit, stats, template.id, entry, kept)
             else:
-                why = self._share(rule, unit, entry, hot)
+                why = self._share(rule, unit, entry, kept)
             if why is not None:
                 end = usec + rule.trigger.within_usec
                 if until < end:
@@ -225,8 +239,10 @@ class AnomalyDetector:
         return (f"a template this unit never logged in {format_duration(stats.unit_age_usec)} "
                 f"({stats.unit_entries} entries) of history, first seen {format_usec(stats.first_usec)}")
 
-    def _roll(self, rule: Rule, unit: str, key: str, usec: int) -> int:
-        return self.rolling(rule, unit, key).add(usec)
+    def _roll(self, rule: Rule, unit: str, key: str, usec: int, kept: bool) -> _Rolling:
+        rolling = self.rolling(rule, unit, key)
+        rolling.add(usec, kept)
+        return rolling
 
     def rolling(self, rule: Rule, unit: str, key: str) -> _Rolling:
         """The rule's rolling count of a unit's key ("": all lines, "errors", or a template id), made most
@@ -291,8 +307,11 @@ class AnomalyDetector:
             rolling = {}
             for rule_id, unit, key, width, buckets in data.get("rolling", []):
                 if widths.get(rule_id) == width and buckets:
-                    kept = deque([int(start), int(n)] for start, n in buckets[-BUCKETS:])
-                    rolling[(str(rule_id), str(unit), str(key))] = _Rolling(width, kept, sum(n for _, n in kept))
+                    # [start, lines, kept out] (before kept out was counted: [start, lines], all learnt)
+                    kept = deque([int(start), int(n), int(out[0]) if out else 0]
+                                 for start, n, *out in buckets[-BUCKETS:])
+                    rolling[(str(rule_id), str(unit), str(key))] = _Rolling(
+                        width, kept, sum(n for _, n, _ in kept), sum(out for *_, out in kept))
         except (TypeError, ValueError):
             return False
         self._hot.update(list(hot.items())[-MAX_ROLLING:])
@@ -300,23 +319,23 @@ class AnomalyDetector:
         return True
 
     def _spike(self, rule: Rule, unit: UnitStats, stats: TemplateStats, template_id: str,
-               entry: Entry, hot: bool) -> str | None:
+               entry: Entry, kept: bool) -> str | None:
         spec = rule.anomaly
         assert spec is not None
         usec, window = entry.realtime_usec, rule.trigger.within_usec
+        key = host_unit(entry.machine_id, entry.unit)
         if spec.errors:
-            key = host_unit(entry.machine_id, entry.unit)
-            seen, total, what = self._roll(rule, key, "errors", usec), unit.errors, "error-level lines"
+            rolling, total, what = self._roll(rule, key, "errors", usec, kept), unit.errors, "error-level lines"
             peak = unit.error_minutes.peak
         else:
             if usec - stats.first_usec < spec.warm_after_usec:
                 return None  # a young template has no rate of its own yet (new-template covers new ones)
-            key = host_unit(entry.machine_id, entry.unit)
-            seen, total, what = self._roll(rule, key, template_id, usec), stats.count, "lines of this template"
+            rolling, total = self._roll(rule, key, template_id, usec, kept), stats.count
+            what = "lines of this template"
             peak = stats.minutes.peak
+        seen = rolling.total
         history = max(1, usec - window - unit.first_usec)
-        # The window's own lines are in the baseline unless the unit is hot (then nothing is being learnt).
-        expected = max(0, total - (0 if hot else seen)) * window / history
+        expected = max(0, total - rolling.learnt()) * window / history  # the window's own lines taken out
         busiest = peak * max(1.0, window / (2 * MINUTE_USEC))
         if seen < spec.min_count or seen < spec.factor * expected or seen <= spec.peak_margin * busiest:
             return None
@@ -326,18 +345,18 @@ class AnomalyDetector:
         return (f"{seen} {what} within {format_duration(window)}, {expected:.2g} expected from "
                 f"{format_duration(history)} of history, at most {peak} in two minutes before (Poisson P={tail:.1e})")
 
-    def _share(self, rule: Rule, unit: UnitStats, entry: Entry, hot: bool) -> str | None:
+    def _share(self, rule: Rule, unit: UnitStats, entry: Entry, kept: bool) -> str | None:
         spec = rule.anomaly
         assert spec is not None
-        usec = entry.realtime_usec
-        errors = self._roll(rule, host_unit(entry.machine_id, entry.unit), "errors", usec)
-        lines = self._roll(rule, host_unit(entry.machine_id, entry.unit), "", usec)
+        usec, key = entry.realtime_usec, host_unit(entry.machine_id, entry.unit)
+        in_errors, in_lines = self._roll(rule, key, "errors", usec, kept), self._roll(rule, key, "", usec, kept)
+        errors, lines = in_errors.total, in_lines.total
         peak = unit.error_minutes.peak
         if errors < spec.min_count or errors <= spec.peak_margin * peak * max(1.0, rule.trigger.within_usec /
                                                                                (2 * MINUTE_USEC)):
             return None
-        learnt_lines, learnt_errors = (0, 0) if hot else (lines, errors)
-        base_entries, base_errors = max(0, unit.entries - learnt_lines), max(0, unit.errors - learnt_errors)
+        # the window's own lines taken out of the baseline (those it holds)
+        base_entries, base_errors = max(0, unit.entries - in_lines.learnt()), max(0, unit.errors - in_errors.learnt())
         share = (base_errors + 1) / (base_entries + 2)  # Laplace: a unit with no error yet is not at 0 exactly
         if errors / lines < spec.factor * share:
             return None
