@@ -1,0 +1,81 @@
+"""`rules check` on anomaly rules: a line alone never fires one (each compares a unit with its own learnt
+past), so it says what each rule watches (its kind, level, thresholds and window, in words) and whether the
+line given would count for it, and why not (its effective level, the rule's words against its template)."""
+
+from __future__ import annotations
+
+from ..engine.anomaly import MAX_TEMPLATE_CHARS
+from ..engine.levels import effective_priority
+from ..engine.templates.tokens import tokenize
+from ..rules.anomaly import AnomalySpec
+from ..rules.rule import Rule
+from ..sources.selection import PRIORITY_NAMES
+from ..timespec import format_duration
+from ..views.escape import visible
+from ..wording import plural
+
+
+def _level(spec: AnomalySpec) -> str:
+    return "at any level" if spec.level is None else f"at {PRIORITY_NAMES[spec.level]} or worse"
+
+
+def watches(rule: Rule) -> str:
+    """What the rule watches and when it fires, in words (µs shown as durations)."""
+    spec = rule.anomaly
+    assert spec is not None
+    within = format_duration(rule.trigger.within_usec)
+    warm = (f"once {format_duration(spec.warm_after_usec)} and {spec.warm_entries} entries of the unit's history "
+            "are learnt")
+    p_value = f"{spec.p_value:g}".replace("e-0", "e-")
+    tails = f"a {{}} tail below {p_value}, and more than {spec.peak_margin:g}x the busiest minute"
+    if spec.kind == "new-template":
+        said = f" whose text says one of its {plural(len(spec.words), 'word')}" if spec.words else ""
+        return (f"lines {_level(spec)} of a message template the unit never logged{said} (new for "
+                f"{format_duration(spec.novel_for_usec)} after its first sighting), {warm}; "
+                f"{plural(rule.trigger.count, 'such line')} within {within} fire"
+                + ("s" if rule.trigger.count == 1 else ""))
+    if spec.kind == "rate-spike":
+        what = f"the unit's lines {_level(spec)}, all together" if spec.errors else "each known template's lines"
+        return (f"the rate of {what}, {warm}: fires at {spec.min_count} or more within {within}, "
+                f"{spec.factor:g}x the learnt rate or more, " + tails.format("Poisson"))
+    return (f"the share of the unit's lines {_level(spec)}, {warm}: fires at {spec.min_count} or more such lines "
+            f"within {within}, {spec.factor:g}x the learnt share or more, " + tails.format("binomial"))
+
+
+def verdict(rule: Rule, line: str, priority: int | None) -> str:
+    """Would the line count for the rule (as a line of a warm unit), and why (not)."""
+    spec = rule.anomaly
+    assert spec is not None
+    level, source = effective_priority(priority, line)
+    named = "no level" if level is None else \
+        f"{PRIORITY_NAMES[level]} ({'PRIORITY' if source == 'journal' else 'the level it writes'})"
+    if spec.level is not None and (level is None or level > spec.level):
+        counted = " (it counts only among all of the unit's lines)" if spec.kind == "error-share" else ""
+        return f"does not count: it is at {named}, the rule needs {PRIORITY_NAMES[spec.level]} or worse{counted}"
+    text = " ".join(tokenize(line.split("\n", 1)[0][:MAX_TEMPLATE_CHARS]))
+    if spec.kind == "new-template":
+        if spec.words_re is not None:
+            found = spec.words_re.search(text)
+            if found is None:
+                return (f"does not count: its template says none of the rule's words (at {named}; template: "
+                        f"{visible(text)})")
+            return (f"counts if its template is new to a warm unit: it says {visible(found.group(0))!r} (at "
+                    f"{named}; template: {visible(text)})")
+        return f"counts if its template is new to a warm unit (at {named}; template: {visible(text)})"
+    if spec.kind == "rate-spike" and not spec.errors:
+        return f"counts toward its template's rate (template: {visible(text)})"
+    return f"counts (at {named})"
+
+
+def explain(rules: list[Rule], line: str, priority: int | None) -> list[str]:
+    """The lines `rules check` prints for the anomaly rules: each one's watch and this line's verdict."""
+    if not rules:
+        return []
+    out = ["anomaly rules (a line alone never fires one: each compares a unit with its learnt past, "
+           "`logsentry baseline show -u UNIT`):"]
+    for rule in rules:
+        assert rule.anomaly is not None
+        out.append(f"{visible(rule.id)} ({rule.severity.label}, {rule.action}, {rule.anomaly.kind}): "
+                   f"watches {watches(rule)}")
+        out.append(f"    this line {verdict(rule, line, priority)}")
+    return out
