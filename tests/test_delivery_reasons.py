@@ -117,7 +117,7 @@ def test_the_service_log_and_config_check_say_why(tmp_path, live_journal, receiv
     done = subprocess.run([sys.executable, "-m", "logsentry", "config", "check", "-c", str(service.config_path)],
                           capture_output=True, text=True, check=False, timeout=60)
     assert done.returncode == 0, done.stderr
-    assert "1 alert(s) in" in done.stderr and "not delivered yet; each one's last try:" in done.stderr
+    assert "warning: 1 alert in" in done.stderr and "not delivered yet; each one's last try:" in done.stderr
     assert "  firing boom on app.service: " in done.stderr and ("HTTP 403 Forbidden" in done.stderr
                                                                  or "error=500" in done.stderr), done.stderr
     shown = log + done.stdout + done.stderr

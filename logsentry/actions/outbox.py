@@ -34,6 +34,7 @@ from ..config import Channel, SiteConfig
 from ..silences import Matcher
 from ..state import Intent, OutboxItem, OutboxRow, State
 from ..timespec import format_usec, wall_usec
+from ..wording import plural
 from .alert import service_payload
 from .bounded import kill_group
 from .channels import DeliveryError, deliver, send_command
@@ -69,7 +70,7 @@ def undelivered(config: SiteConfig) -> list[str]:
     except sqlite3.Error as error:
         return [f"warning: cannot read the outbox in {path}: {error}"]
     scrub = config.secrets().scrub
-    lines = [f"warning: {len(rows)} alert(s) in {path} not delivered yet; each one's last try:"] if rows else []
+    lines = [f"warning: {plural(len(rows), 'alert')} in {path} not delivered yet; each one's last try:"] if rows else []
     for text, last_error in rows[-MAX_UNDELIVERED_SHOWN:]:
         try:
             payload = json.loads(text)
