@@ -14,6 +14,8 @@ from typing import Any
 
 from .actions.alert import MAX_LINE, incident_payload, journal_source, service_payload
 from .actions.runner import incident_id, outbox_items
+from .host_silence import RULE_ID as HOST_RULE
+from .metrics import Metrics
 from .model import Action, Entry, Incident, host_unit
 from .service_state import StateSaving
 from .sources.journal import JournalGap
@@ -35,6 +37,7 @@ class ServiceAlerts(StateSaving):
     _last_resend: int
     _entry_now: int
     _entry_invocation: str
+    metrics: Metrics | None
 
     def _of_host(self, incident: Incident) -> str:
         """" of host NAME" for another machine's incident (a collector's log names whose unit it is), else ""."""
@@ -61,7 +64,10 @@ class ServiceAlerts(StateSaving):
         the others (STATUS, the stop line)."""
         before = self.hosts.fired
         self.pending.extend(self.hosts.check(now_usec))
-        self.figures.incidents += self.hosts.fired - before
+        if fired := self.hosts.fired - before:
+            self.figures.incidents += fired
+            if self.metrics is not None:
+                self.metrics.incidents.labels(rule=HOST_RULE, severity="error").inc(fired)
 
     def _payload(self, event: str, incident: Incident, reason: str) -> dict[str, Any]:
         payload = incident_payload(event, self._named(incident), self.config.hostname, reason, source=self._source())

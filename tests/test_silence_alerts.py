@@ -16,7 +16,8 @@ HITS = re.compile(r"\b[\d,]+ hits? from ")
 
 def test_silences_say_how_long_and_are_counted(fleet, service, receiver, tmp_path):  # noqa: F811
     hook = receiver()
-    running = service(config(tmp_path, fleet.directory, hook.url))
+    metrics = tmp_path / "logsentry.prom"
+    running = service(config(tmp_path, fleet.directory, hook.url) + f'[metrics]\ntextfile = "{metrics}"\n')
     running.start()
     time.sleep(3)  # both hosts logging, seen by the service
     fleet.stopped.add("alpha/tock.service")  # one unit of a live host: its own silence
@@ -34,3 +35,5 @@ def test_silences_say_how_long_and_are_counted(fleet, service, receiver, tmp_pat
     assert running.stop() == 0
     stop = [line for line in running.log().splitlines() if "stopped after" in line][-1]
     assert ", 2 incidents, " in stop, stop  # alpha's tock and web-7 (web-7's units wait for their host)
+    counted = metrics.read_text()
+    assert 'logsentry_incidents_total{rule="host-went-silent",severity="error"} 1.0' in counted, counted
