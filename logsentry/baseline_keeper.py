@@ -33,6 +33,9 @@ log = logging.getLogger("logsentry")
 ANOMALY_KEY = "anomaly"
 """The state's key of AnomalyDetector.snapshot(), saved at a stop only: after a crash the counts start from
 those of the last stop (lower, never an entry counted twice: reading resumes after a later cursor)."""
+HELD_KEY = "anomaly_held"
+"""The state's key of AnomalyDetector.held_snapshot(), saved with every commit (written when it changed): what a
+short anomaly holds goes with the baselines and the cursor, so a crash does not lose it or learn it twice."""
 TEMPLATES_EVERY_S = 300.0
 REQUESTS_EVERY_S = 1.0
 
@@ -62,13 +65,16 @@ class BaselineKeeper:
         stop (saved as ANOMALY_KEY): else a unit in an anomaly at a restart learns its failing lines again."""
         self._rules = list(rules)
         rules = [rule for rule in self._rules if rule.anomaly is not None]
-        before = self.detector.snapshot() if self.detector is not None else self.state.get(ANOMALY_KEY)
+        old = self.detector
+        before = [(ANOMALY_KEY, old.snapshot()), (HELD_KEY, old.held_snapshot())] if old is not None else [
+            (ANOMALY_KEY, self.state.get(ANOMALY_KEY)), (HELD_KEY, self.state.get(HELD_KEY))]
         self.detector = AnomalyDetector(rules, self.miner, self.baselines) if rules else None
         if self.detector is not None:  # entries read again (after a crash, or learnt by `baseline learn`
             self.detector.adopt_horizons(wall_usec())  # while the service was down) are not learnt twice
-            if not self.detector.restore(before):
-                log.warning("the anomaly rules' saved counts in %s (%s) are malformed: ignored, they start again",
-                            self.state.path, ANOMALY_KEY)
+            for key, saved in before:
+                if not self.detector.restore(saved):
+                    log.warning("the anomaly rules' saved counts in %s (%s) are malformed: ignored, they start "
+                                "again", self.state.path, key)
         return self.detector
 
     def warm_up(self, location: JournalLocation, units: tuple[str, ...]) -> None:
@@ -132,6 +138,7 @@ class BaselineKeeper:
             values["templates"] = self.miner.snapshot()
         if final:
             values[ANOMALY_KEY] = self.detector.snapshot()
+        values[HELD_KEY] = self.detector.held_snapshot()
         if self._names:  # `baseline show` names the hosts whose history was learnt
             saved = self.state.get(LEARNT_HOSTS)
             values[LEARNT_HOSTS] = {**(saved if isinstance(saved, dict) else {}), **self._names}

@@ -293,10 +293,16 @@ class AnomalyDetector:
                 "rolling": [[rule_id, unit, key, rolling.width, [list(bucket) for bucket in rolling.buckets]]
                             for (rule_id, unit, key), rolling in self._rolling.items()]}
 
+    def held_snapshot(self) -> dict[str, Any]:
+        """What units in a short anomaly hold (engine/held.py), with their anomalous periods (µs): the service
+        saves it with every commit, as it saves the baselines, so after a stop, a reload or a crash the anomaly
+        is learnt once it ended, as reading straight through would."""
+        return {"held": [[unit, self._hot.get(unit, (0, -1))[1], *held.saved()] for unit, held in self._held.items()]}
+
     def restore(self, data: Any) -> bool:
-        """Take back a snapshot() (None: there is none); what no longer fits (a rule gone, or its window changed)
-        is dropped. False when it is malformed: it is ignored, the units' counts start again from their next
-        lines."""
+        """Take back a snapshot() or a held_snapshot() (None: there is none); what no longer fits (a rule gone,
+        or its window changed) is dropped. False when it is malformed: it is ignored, the units' counts start
+        again from their next lines."""
         if data is None:
             return True
         if not isinstance(data, dict):
@@ -312,8 +318,14 @@ class AnomalyDetector:
                                  for start, n, *out in buckets[-BUCKETS:])
                     rolling[(str(rule_id), str(unit), str(key))] = _Rolling(
                         width, kept, sum(n for _, n, _ in kept), sum(out for *_, out in kept))
+            held = {}
+            for unit, until, *saved in data.get("held", [])[-MAX_HELD_UNITS:]:
+                held[str(unit)] = (int(until), Held.restored(saved))
         except (TypeError, ValueError):
             return False
+        for unit, (until, holding) in held.items():
+            hot[unit] = (holding.since, until)
+            self._held[unit] = holding
         self._hot.update(list(hot.items())[-MAX_ROLLING:])
         self._rolling.update(list(rolling.items())[-MAX_ROLLING:])
         return True

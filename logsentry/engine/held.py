@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from array import array
 from dataclasses import dataclass, field
+from typing import Any
 
 from .baseline import ERROR_LEVEL, MAX_EXAMPLE_CHARS, MINUTE_USEC
 
@@ -95,3 +96,38 @@ class Held:
     def short(self) -> bool:
         """Did its anomaly hits span at most SHORT_USEC?"""
         return self.last_hit - self.since <= SHORT_USEC
+
+    def saved(self) -> list[Any]:
+        """JSON-ready, for the service's state (AnomalyDetector.held_snapshot): a stop or a crash must not lose
+        what a short anomaly would teach once it ended."""
+        return [self.since, self.last_hit, self.entries, self.errors, self.first_usec, self.last_usec,
+                list(self.error_minutes), [[template_id, kept.text, kept.count, kept.level, kept.example,
+                                            list(kept.minutes)] for template_id, kept in self.templates.items()]]
+
+    @classmethod
+    def restored(cls, data: Any) -> Held:
+        """`saved()` read back; ValueError or TypeError when it is malformed or past the bounds."""
+        since, last_hit, entries, errors, first_usec, last_usec, error_minutes, templates = data
+        held = cls(int(since), int(last_hit), int(entries), int(errors), int(first_usec), int(last_usec),
+                   _pairs(error_minutes))
+        if len(templates) > MAX_HELD_TEMPLATES:
+            raise ValueError(f"{len(templates)} templates held, more than {MAX_HELD_TEMPLATES}")
+        for template_id, text, count, level, example, minutes in templates:
+            if not (isinstance(template_id, str) and isinstance(text, str) and isinstance(example, str)
+                    and (level is None or isinstance(level, int))):
+                raise TypeError("a held template is not (id, text, count, level, example, minutes)")
+            held.templates[template_id] = HeldTemplate(text, int(count), level, example, _pairs(minutes))
+        held.pairs = (len(held.error_minutes) + sum(len(kept.minutes) for kept in held.templates.values())) // 2
+        if held.pairs > MAX_HELD_MINUTES:
+            raise ValueError(f"{held.pairs} (minute, lines) pairs held, more than {MAX_HELD_MINUTES}")
+        return held
+
+
+def _pairs(values: Any) -> array[int]:
+    """(minute start µs, lines) pairs as saved: a list of an even number of ints."""
+    if not isinstance(values, list) or len(values) % 2 or not all(type(value) is int for value in values):
+        raise TypeError("not a list of (minute, lines) pairs")
+    try:
+        return array("q", values)
+    except OverflowError as error:
+        raise ValueError(str(error)) from error
