@@ -202,7 +202,8 @@ def test_a_signature_and_an_anomaly_on_the_same_lines_make_one_incident(make_jou
                      "--rules", str(rules), "-o", "json")
     incidents = of_type(json_events(result), "incident")
     assert [i["rule"] for i in incidents] == ["boom"]
-    assert incidents[0]["why"].startswith("also new-error-template: a template this unit never logged")
+    assert incidents[0]["why"].startswith("also new-error-template, new-failure-template, new-warning-template: "
+                                          "a template this unit never logged")  # one shared reason, said once
     assert incidents[0]["template"] == "worker pool exhausted (<NUM>)"
 
 
