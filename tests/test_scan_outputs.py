@@ -87,6 +87,25 @@ def test_the_cards_journalctl_commands_show_the_lines(make_journal: Callable[...
     assert "blocked indefinitely" in text_page.read_text() and _commands(text_page) == []
 
 
+def test_the_command_shows_the_incidents_lines_and_not_their_neighbours_of_the_same_second(
+        make_journal: Callable[..., Path], tmp_path: Path) -> None:
+    """journalctl takes `@SECONDS.FRACTION`: the command is cut to the µs, so a line the unit logged earlier or
+    later in the same second as the incident's first and last hits is not shown (seconds rounded outwards
+    showed 'api starting' above a collector's BOOM: tests/test_alert_source.py, under load)."""
+    import shlex
+
+    directory = tmp_path / "journal"
+    directory.mkdir()
+    make_journal([entry("api starting", at=10.1), entry(MVAR, at=10.4, priority=3), entry(MVAR, at=10.6, priority=3),
+                  entry("api stopping", at=10.9)], name=str(directory / "a.journal"))
+    page = tmp_path / "r.html"
+    assert run_cli("scan", "-D", str(directory), "--html", str(page)).exit_code == 0
+    [command] = _commands(page)
+    shown = subprocess.run([*shlex.split(command), "-o", "cat", "--no-pager"], capture_output=True, text=True,
+                           check=True).stdout
+    assert shown.splitlines() == [MVAR, MVAR], command
+
+
 def test_another_machines_lines_are_looked_for_in_every_journal() -> None:
     from logsentry.actions.alert import journalctl_command
     from logsentry.model import Incident, Severity

@@ -82,15 +82,16 @@ def journal_source(directory: Path | None = None, files: Iterable[Path] = ()) ->
 
 
 def journalctl_command(incident: Incident, source: Sequence[str] = ()) -> str:
-    """The command that shows the incident's lines (the unit over the incident's span; seconds are rounded
-    outwards), quoted for a POSIX shell: unit names come from the journal. `source` is journalctl's
+    """The command that shows the incident's lines (the unit over the incident's span, to the µs: journalctl
+    takes `@SECONDS.FRACTION` and both ends are inclusive, so no neighbouring line of the same second shows),
+    quoted for a POSIX shell: unit names come from the journal. `source` is journalctl's
     arguments for where the lines are when it is not the local journal (`-D DIR`, `--file F`); without it,
     another machine's lines are looked for with `-m` (all journals, /var/log/journal/remote included, where
     systemd-journal-remote puts them) and its `_MACHINE_ID`. Kernel lines have no unit: `_TRANSPORT=kernel`
     (not -k, which means this boot only); lines of no unit match by identifier (`-t`)."""
     if not incident.first_usec:
         return ""
-    since, until = incident.first_usec // 1_000_000, -(-max(incident.last_usec, incident.fired_usec) // 1_000_000)
+    since, until = _at(incident.first_usec), _at(max(incident.last_usec, incident.fired_usec))
     unit = incident.unit
     what = ["_TRANSPORT=kernel"] if unit == "kernel" else ["-u", unit] if unit and not unit.startswith("(") else \
         ["-t", unit.strip("()")] if unit else []
@@ -99,7 +100,13 @@ def journalctl_command(incident: Incident, source: Sequence[str] = ()) -> str:
     if machine and (source or machine != _this_machine()):
         where = where or ["-m"]
         what = [f"_MACHINE_ID={machine}", *what]
-    return shlex.join(["journalctl", *where, *what, "--since", f"@{since}", "--until", f"@{until}"])
+    return shlex.join(["journalctl", *where, *what, "--since", since, "--until", until])
+
+
+def _at(usec: int) -> str:
+    """A journal time (µs) as journalctl's `@SECONDS[.FRACTION]` (systemd.time(7))."""
+    seconds, fraction = divmod(usec, 1_000_000)
+    return f"@{seconds}.{fraction:06d}" if fraction else f"@{seconds}"
 
 
 def service_payload(event: str, host: str, reason: str, severity: str = "critical") -> dict[str, Any]:
