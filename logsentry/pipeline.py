@@ -353,6 +353,7 @@ class Pipeline:
         if self.anomaly:  # every line is learnt and may be an anomaly: per entry, but nothing else is
             yield from self._pass_anomalies(run)
         yield from self._end_bursts(run.peak_usec)
+        yield from self._settle(run.peak_usec)  # a failure an anomaly hit in the run fired
 
     def _end_bursts(self, now_usec: int) -> Iterator[Event]:
         """End the burst incidents whose window passed before `now_usec`."""
@@ -368,8 +369,17 @@ class Pipeline:
             (Single(entry.realtime_usec, entry, None) for entry in run.entries())
         for single in singles:
             yield from self._end_bursts(single.now_usec)
+            yield from self._settle(single.now_usec)
             if found := self._anomalies(single.entry, single):
                 yield from self._hits(found)
+
+    def _settle(self, now_usec: int) -> Iterator[Event]:
+        """Give out the failures whose settling time passed before `now_usec` (tick's part for a run: a failure
+        fired by an anomaly hit inside a run is given out at the next entry that matters, not at the next run's
+        start: in scan's long runs that was minutes of journal time and thousands of hits late)."""
+        if self.failures.due(now_usec):
+            for given in self.failures.settle(now_usec):
+                yield from self._give(given)
 
     def learn_pending(self) -> Iterator[Event]:
         """Learn the entries the anomaly step has counted but not learnt yet (engine/runstep.py holds a unit's
