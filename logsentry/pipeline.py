@@ -206,7 +206,8 @@ class Pipeline:
             if hit.rule_id not in self._signature_rules and hit.why and (
                     self._signature_open.get(key := entry_key(hit.entry))
                     or self._anomaly_open.get(key, hit.rule_id) != hit.rule_id):
-                continue  # the failure has its incident already (a signature's, or another anomaly rule's)
+                self.failures.note_hit(hit)  # the failure has its incident already (a signature's, or another
+                continue  # anomaly rule's): the rule's first line is evidence in its chain, not a second page
             progress.matches += 1
             yield MatchEvent(hit)
             if hit.rule_id in self._signature_rules:
