@@ -24,6 +24,7 @@ from logsentry.engine.anomaly import AnomalyDetector
 from logsentry.rules.loader import load_rules, shipped_rules_dir
 
 ROOT = Path(__file__).resolve().parent.parent
+MVAR = "api: thread blocked indefinitely in an MVar operation"
 SEC = 1_000_000
 MINUTE = 60 * SEC
 BLIP = 30
@@ -122,3 +123,79 @@ def test_malformed_held_counts_are_refused(saved_value: Any):
     detector = AnomalyDetector(load_rules([shipped_rules_dir()]).rules)
     assert not detector.restore(saved_value)
     assert detector.held_snapshot() == {"held": []}
+
+
+def silence_config(live: LiveJournal, alerts: Path, tmp_path: Path) -> str:
+    """unit-went-silent as shipped, but trusting a rhythm after 20 s and never silent sooner than 3 s (the rule
+    file's learn_for and silent_for: a day and 5 s as shipped), so that a nightly worker's nights fit in a test;
+    api and worker watched, no host silence."""
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    shipped = (ROOT / "rules" / "generic" / "unit-went-silent.toml").read_text()
+    (rules / "unit-went-silent.toml").write_text(shipped.replace('learn_for = "1d"', 'learn_for = "20s"').replace(
+        'silent_for = "5s"', 'silent_for = "3s"'))
+    return config(live, alerts, tmp_path / "receive.py", '"api", "worker"').replace(
+        str(ROOT / "rules" / "anomaly"), str(rules)) + '[hosts]\nsilent_after = "off"\n'
+
+
+def silences_logged(running: RunningService) -> int:
+    return running.log().count("incident unit-went-silent on worker.service:")  # fired (not "... ended after")
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL, signal.SIGHUP], ids=["SIGTERM", "SIGKILL", "reload"])
+def test_a_silence_ended_on_its_own_before_a_stop_still_counts_after_it(live_journal: LiveJournal, tmp_path: Path,
+                                                                         sig: signal.Signals):
+    """A heartbeat every 0.5 s for 90 s (trusted), then a worker that works in bursts with 6 s of quiet between
+    them (its nights, in wall-clock time). Its first silence it ends on its own; the service stops (or reloads)
+    during the next burst and starts again; its second silence it ends on its own too: both gaps are its habit,
+    and the quiet after the third burst pages no more. 2 silences, as reading straight through would give
+    (tests/test_silence_bursts.py); before, the first was forgotten at the stop and the third quiet paged."""
+    now = time.time_ns() // 1000
+    for n in range(180):
+        live_journal.write(f"heartbeat {n} ok", unit="worker.service", __REALTIME_TIMESTAMP=now - (180 - n) * SEC // 2)
+        live_journal.write(f"GET /healthz {n} 200", unit="api.service", __REALTIME_TIMESTAMP=now - (180 - n) * SEC // 2)
+    live_journal.wait_written(timeout=30)
+    alerts = tmp_path / "alerts.jsonl"
+    running = RunningService(tmp_path, silence_config(live_journal, alerts, tmp_path))
+
+    def burst(lines: int) -> None:
+        for k in range(lines):
+            live_journal.write(f"job {k} synced ({k % 64} MiB)", unit="worker.service")
+            live_journal.write(f"GET /healthz {k} 200", unit="api.service")
+            time.sleep(0.2)
+
+    def quiet(seconds: float) -> None:
+        until = time.monotonic() + seconds
+        while time.monotonic() < until:
+            live_journal.write("GET /healthz 200", unit="api.service")
+            time.sleep(0.2)
+
+    try:
+        running.start()
+        running.wait_log("learnt baselines from", timeout=30)
+        time.sleep(1.5)  # adopted at the next catch-up
+        burst(3)  # watched from its first live entry
+        quiet(6)
+        burst(5)  # ends the first silence on its own
+        assert silences_logged(running) == 1, running.log()
+        wait_until(lambda: isinstance(value := saved(live_journal, "silence"), dict) and "/ended alone" in value, 15,
+                   "the pending habit committed")
+        if sig == signal.SIGHUP:
+            assert running.proc is not None
+            running.proc.send_signal(sig)
+            running.wait_log("reloaded:")
+        else:
+            running.stop(sig)
+            running.start()
+        burst(10)
+        quiet(6)
+        burst(10)  # ends the second silence on its own: both are its habit now
+        assert silences_logged(running) == 2, running.log()
+        quiet(6)
+        burst(3)
+        live_journal.write(MVAR, unit="api.service", priority=3)  # read after all of it: its alert says so
+        wait_until(lambda: any(a["rule"] == "ghc-mvar-deadlock" for a in alerts_of(alerts)), 15, "the MVar alert")
+        assert silences_logged(running) == 2, running.log()
+    finally:
+        if running.proc is not None:
+            running.stop(signal.SIGKILL)

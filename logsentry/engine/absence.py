@@ -66,6 +66,8 @@ MAX_UNITS = 10_000
 MAX_COUNT = 1_000_000
 NEVER = 1 << 62
 SNAPSHOT_EVERY_S = 60.0
+ENDED_ALONE = "/ended alone"
+"""snapshot()'s key of the pending habits: no rule id (a rule file's name) holds a slash."""
 
 @dataclass(slots=True)
 class _Seen:
@@ -123,6 +125,8 @@ class SilenceTracker:
         self._covered_until: dict[SilenceKey, int] = {}
         self._latest = 0
         self._snapshot_at = time.monotonic()
+        self._habit_moved = False
+        """A pending "first silence it ended on its own" was set or learnt since the last snapshot."""
         self.hold: Callable[[str, int, int], int] | None = None
         """(machine id, the unit's last entry, now) -> 0 to fire a due silence, else when to look again (µs)."""
 
@@ -195,8 +199,10 @@ class SilenceTracker:
                     seen.rhythm.learn(gap)
                     seen.ended_alone_usec = 0
                     self._review(rule, seen)
+                    self._habit_moved = True
                 elif gap > 0:
                     seen.ended_alone_usec = gap
+                    self._habit_moved = True
             seen.quiet = False
             seen.last_usec = now
             seen.last = entry
@@ -382,17 +388,24 @@ class SilenceTracker:
 
     # -- the service keeps rhythms across restarts ----------------------------------------------------------------
     def snapshot_due(self) -> bool:
-        """Time to save the rhythms again (every SNAPSHOT_EVERY_S)?"""
+        """Time to save the rhythms again (every SNAPSHOT_EVERY_S, and at once when a unit's pending habit moved:
+        a crash must not turn a unit's second silence ended on its own into its first again)?"""
         now = time.monotonic()
-        if now - self._snapshot_at < SNAPSHOT_EVERY_S:
+        if now - self._snapshot_at < SNAPSHOT_EVERY_S and not self._habit_moved:
             return False
-        self._snapshot_at = now
+        self._snapshot_at, self._habit_moved = now, False
         return True
 
     def snapshot(self) -> dict[str, Any]:
-        """The learnt rhythms (only those: after a restart a unit is watched again from its next entry)."""
-        return {rule_id: [[key, seen.rhythm.snapshot()] for key, seen in units.items() if seen.rhythm.gaps]
-                for rule_id, units in self._seen.items()}
+        """The learnt rhythms (and that only: after a restart a unit is watched again from its next entry), and
+        under ENDED_ALONE each unit's pending "first silence it ended on its own" (µs), per rule."""
+        out: dict[str, Any] = {rule_id: [[key, seen.rhythm.snapshot()] for key, seen in units.items()
+                                         if seen.rhythm.gaps] for rule_id, units in self._seen.items()}
+        pending = {rule_id: [[key, seen.ended_alone_usec] for key, seen in units.items() if seen.ended_alone_usec]
+                   for rule_id, units in self._seen.items()}
+        if any(pending.values()):
+            out[ENDED_ALONE] = pending
+        return out
 
     def restore(self, data: Any) -> None:
         if not isinstance(data, dict):
@@ -407,6 +420,13 @@ class SilenceTracker:
                         and (rhythm := Rhythm.restore(item[1])) is not None:
                     units.pop(item[0], None)
                     self._new(rule, item[0], units, rhythm)
+        pending = data.get(ENDED_ALONE)
+        for rule_id, items in pending.items() if isinstance(pending, dict) else ():
+            units = self._seen.get(rule_id, {})
+            for item in items if isinstance(items, list) else ():
+                if isinstance(item, list) and len(item) == 2 and isinstance(item[0], str) and isinstance(
+                        item[1], int) and item[1] > 0 and (seen := units.get(item[0])) is not None:
+                    seen.ended_alone_usec = item[1]
 
     def rhythm(self, rule_id: str, key: SilenceKey) -> tuple[Rhythm, int] | None:
         """A unit's rhythm and current threshold (0: not watched), for views and tests."""
