@@ -139,6 +139,28 @@ static unsigned seen_in(const Py_UCS4 *s, Py_ssize_t lo, Py_ssize_t hi) {
     return seen;
 }
 
+/* GLOG: [IWEF](?:[0-9]{4})?(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])(?= [0-9]{2}:[0-9]{2}:[0-9]{2}): glog's
+ * level letter glued to the date (tokens._GLOG) */
+static inline int a_digit(Py_UCS4 ch) { return ch >= '0' && ch <= '9'; }
+
+static Py_ssize_t m_glog(const Ctx *c, Py_ssize_t p) {
+    Py_UCS4 ch = at(c, p);
+    if (ch != 'I' && ch != 'W' && ch != 'E' && ch != 'F') return -1;
+    Py_ssize_t n = 0;
+    while (a_digit(at(c, p + 1 + n))) n++;
+    if (n != 4 && n != 8) return -1;
+    Py_ssize_t md = p + 1 + n - 4, e = p + 1 + n;
+    int month = (int)(at(c, md) - '0') * 10 + (int)(at(c, md + 1) - '0');
+    int day = (int)(at(c, md + 2) - '0') * 10 + (int)(at(c, md + 3) - '0');
+    if (month < 1 || month > 12 || day < 1 || day > 31) return -1;
+    if (at(c, e) != ' ') return -1;
+    for (int k = 0; k < 8; k++) {
+        Py_UCS4 t = at(c, e + 1 + k);
+        if (k == 2 || k == 5 ? t != ':' : !a_digit(t)) return -1;
+    }
+    return e;
+}
+
 /* URL: \b[A-Za-z][A-Za-z0-9+.-]{1,15}://[^\s"'<>]+ */
 static Py_ssize_t m_url(const Ctx *c, Py_ssize_t p) {
     if (!a_alpha(at(c, p)) || u_word(at(c, p - 1))) return -1;
@@ -354,7 +376,27 @@ static Py_ssize_t m_ip(const Ctx *c, Py_ssize_t p) {
     return ip_group(c, p, 0);
 }
 
-/* HOSTPORT: (?<![\w.-])[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+:\d{1,5}(?![\w.:]) */
+/* tokens.SOURCE_EXTENSIONS and SOURCE_EXTENSIONS_TLD (the latter also top-level domains: NAME.EXT alone) */
+static const char *const SOURCE_EXTENSIONS[] = {"c", "h", "cpp", "cxx", "hpp", "hh", "hxx", "go", "js", "mjs", "cjs",
+                                                "jsx", "ts", "tsx", "rb", "php", "kt", "scala", "groovy", "cs",
+                                                "swift", "m", "erl", "ex", "exs", "hs", "lua", "zig", "dart", NULL};
+static const char *const SOURCE_EXTENSIONS_TLD[] = {"cc", "java", "mm", "pl", "py", "rs", "sh", NULL};
+
+/* tokens._SOURCE: the host-like run of `labels` labels that ends at the ':' at `colon` is a source location
+ * NAME.EXT:LINE (its last label a source extension) */
+static int source_location(const Ctx *c, Py_ssize_t colon, Py_ssize_t labels) {
+    Py_ssize_t dot = colon - 1;
+    while (at(c, dot) != '.') dot--;
+    Py_ssize_t n = colon - dot - 1;
+    for (int tld = 0; tld <= 1; tld++) {
+        if (tld && labels != 2) break;
+        for (const char *const *e = tld ? SOURCE_EXTENSIONS_TLD : SOURCE_EXTENSIONS; *e; e++)
+            if ((Py_ssize_t)strlen(*e) == n && lit(c, dot + 1, *e)) return 1;
+    }
+    return 0;
+}
+
+/* HOSTPORT: (?<![\w.-])(?!SOURCE)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+:\d{1,5}(?![\w.:]) */
 static Py_ssize_t m_hostport(const Ctx *c, Py_ssize_t p) {
     Py_UCS4 before = at(c, p - 1);
     if (u_word(before) || before == '.' || before == '-' || !label_char(at(c, p))) return -1;
@@ -366,6 +408,7 @@ static Py_ssize_t m_hostport(const Ctx *c, Py_ssize_t p) {
         labels++;
     }
     if (labels < 2 || at(c, i) != ':') return -1;
+    if (source_location(c, i, labels)) return -1;
     Py_ssize_t run = digits(c, i + 1);
     for (Py_ssize_t k = run < 5 ? run : 5; k >= 1; k--) {
         Py_UCS4 ch = at(c, i + 1 + k);
@@ -741,10 +784,10 @@ static int replace_ip6(const Py_UCS4 *s, Py_ssize_t from, Py_ssize_t to, Out *o)
     return num_sub(s, from, to, o);
 }
 
-enum Kind { K_URL, K_UNIT, K_EMAIL, K_UUID, K_TS, K_MAC, K_IP, K_HOSTPORT, K_IP6, K_PATH, K_HEX, K_XNUM, K_DUR,
+enum Kind { K_GLOG, K_URL, K_UNIT, K_EMAIL, K_UUID, K_TS, K_MAC, K_IP, K_HOSTPORT, K_IP6, K_PATH, K_HEX, K_XNUM, K_DUR,
             K_NUM, K_DATE, K_Q, K_NONE };
 
-static const char *const SIMPLE[] = {"<URL>", "<UNIT>", "<EMAIL>", "<UUID>", "<TS>", "<MAC>", "<IP>", "<IP>", NULL,
+static const char *const SIMPLE[] = {NULL, "<URL>", "<UNIT>", "<EMAIL>", "<UUID>", "<TS>", "<MAC>", "<IP>", "<IP>", NULL,
                                      "<PATH>", "<HEX>", "<NUM>", "<DUR>", "<NUM>", "<DATE>", NULL};
 
 /* DATE: (?:Mon|Tue|...|Sun|Jan|...|Dec)(?![A-Za-z0-9]): month and weekday names (tokens.py _DATE_NAMES) */
@@ -771,6 +814,7 @@ static enum Kind match_at(const Ctx *c, Py_ssize_t p, Memo *memo, Py_ssize_t *en
     /* what each match must hold: URL "://", UNIT ".", EMAIL "@" and ".", UUID "-", TS "-" (a date) or ":" (a
      * time), MAC ":" or "-", IP ".", HOSTPORT "." and ":", IP6 ":", PATH "/" or (a drive) "\\" */
     unsigned seen = memo->seen;
+    if (seen & S_COLON) TRY(K_GLOG, m_glog(c, p));
     if (a_alpha(ch) && (seen & S_COLON) && (seen & S_SLASH)) TRY(K_URL, m_url(c, p));
     if ((word || ch == ':' || ch == '@' || ch == '-') && (seen & S_DOT)) TRY(K_UNIT, m_unit(c, p, memo));
     if ((word || ch == '.' || ch == '+' || ch == '-') && (seen & S_AT) && (seen & S_DOT))
@@ -807,15 +851,18 @@ static int mask_range(const Py_UCS4 *s, Py_ssize_t lo, Py_ssize_t hi, Out *o) {
         enum Kind kind;
         Py_UCS4 ch = s[p];
         if (a_alnum(ch)) {
-            /* Most starts are words. Every kind before HEX needs one of + . - : _ @ (or a non-ASCII \w or \d)
-             * right after the word's ASCII letters and digits, so when none follows, only HEX, XNUM, DUR and NUM
-             * can match here; a word with a letter beyond f that starts with a letter matches none of them. */
+            /* Most starts are words. Every kind before HEX but GLOG needs one of + . - : _ @ (or a non-ASCII \w or
+             * \d) right after the word's ASCII letters and digits, so when none follows, only GLOG (a space after
+             * it), HEX, XNUM, DUR and NUM can match here; a word with a letter beyond f that starts with a letter
+             * matches none of the last four. */
             Py_ssize_t w = p + 1;
             while (w < hi && a_alnum(s[w])) w++;
             Py_UCS4 nx = at(&c, w);
             if (nx == NOCH || (nx < 128 && !(ascii_class[nx] & C_GLUE))) {
                 kind = K_NONE;
-                if (!a_hex(ch) && !u_digit(ch)) {
+                if ((w - p == 5 || w - p == 9) && (e = m_glog(&c, p)) >= 0) {
+                    kind = K_GLOG; /* glog's level letter and date: "E1126 14:00:00" */
+                } else if (!a_hex(ch) && !u_digit(ch)) {
                     if (w - p == 3 && (e = m_date(&c, p)) >= 0) {
                         kind = K_DATE; /* a month or weekday name */
                     } else {
@@ -847,6 +894,8 @@ static int mask_range(const Py_UCS4 *s, Py_ssize_t lo, Py_ssize_t hi, Out *o) {
         if (out_range(o, s, copied, p) < 0) return -1;
         if (SIMPLE[kind] != NULL) {
             if (out_ascii(o, SIMPLE[kind]) < 0) return -1;
+        } else if (kind == K_GLOG) {
+            if (out_char(o, s[p]) < 0 || out_ascii(o, "<DATE>") < 0) return -1;
         } else if (kind == K_IP6) {
             if (replace_ip6(s, p, e, o) < 0) return -1;
         } else { /* K_Q: a quoted value */

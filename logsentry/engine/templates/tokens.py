@@ -1,8 +1,8 @@
 """Line -> tokens: variable parts masked, level words found, long lines cut.
 
-One pass of one compiled regex masks the variable kinds a journald line carries (URLs, e-mail, UUIDs,
-timestamps, MAC/IPv4/IPv6 addresses with ports, paths, hex, durations and sizes, numbers, month and weekday
-names, quoted values);
+One pass of one compiled regex masks the variable kinds a journald line carries (glog's level-and-date header,
+URLs, e-mail, UUIDs, timestamps, MAC/IPv4/IPv6 addresses with ports (a source location `util.go:163` is none),
+paths, hex, durations and sizes, numbers, month and weekday names, quoted values);
 a callable is run only where something matched. Tokens are the masked line split on whitespace, with
 `key=value` split after the `=` so a varying value does not take its key with it. A JSON object line is
 first rewritten as `level msg key=value ...` (level and message first, so the prefix tree sees the event's
@@ -45,10 +45,27 @@ _PATHCH = r"[\w.@%+~,:=$-]"
 # program got a new template each day or month (the prefix tree splits on its first tokens), and new-template
 # rules took the first errors of a new day for never seen.
 _DATE_NAMES = "Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
+# glog's header (glog's LogMessage::Init, klog's and abseil's FormatHeader: `Lmmdd hh:mm:ss.uuuuuu threadid
+# file:line] `, glog 0.6+ also `Lyyyymmdd ...`) glues the level letter I/W/E/F to the date: unmasked, `E1126`
+# changed at midnight, so a glog/klog program's (kubelet's, etcd's) known error line was a new template to the
+# new-template rules each day, and its E and I lines could merge under `<*>`. Masked as the letter and `<DATE>`
+# (`E<DATE>`, one token as before), where a real month and day are followed by ` hh:mm:ss` as the header has them.
+_GLOG = r"[IWEF](?:[0-9]{4})?(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])(?= [0-9]{2}:[0-9]{2}:[0-9]{2})"
+# A source location `NAME.EXT:LINE` (glog/klog's `util.go:163]`, Java's `(Foo.java:42)`, Python logging's
+# `%(filename)s:%(lineno)d`, a C compiler's or assert's `foo.c:12`) is no host:port: its file name is the event's
+# (kept), its line number a `<NUM>`. EXT is a source file's extension; those that are also top-level domains (in the
+# public suffix list: cc, java, mm, pl, py, rs, sh) count only as `NAME.EXT` alone (`main.py:42`; `db.example.pl:5432`
+# stays a host). `main.rs:2:5` and paths (`/srv/app/server.js:42`) never were host:ports.
+SOURCE_EXTENSIONS = ("c", "h", "cpp", "cxx", "hpp", "hh", "hxx", "go", "js", "mjs", "cjs", "jsx", "ts", "tsx", "rb",
+                     "php", "kt", "scala", "groovy", "cs", "swift", "m", "erl", "ex", "exs", "hs", "lua", "zig", "dart")
+SOURCE_EXTENSIONS_TLD = ("cc", "java", "mm", "pl", "py", "rs", "sh")
+_SOURCE = (r"(?![A-Za-z0-9-]+\.(?:" + "|".join(SOURCE_EXTENSIONS_TLD) + r"):"
+           r"|(?:[A-Za-z0-9-]+\.)+(?:" + "|".join(SOURCE_EXTENSIONS) + r"):)")
 
 # Every kind starts where no letter or digit precedes, so that test comes first: it fails at once inside words.
 _MASK_RE = re.compile(
     "(?<![A-Za-z0-9])(?:" + "|".join([
+        rf"(?P<GLOG>{_GLOG})",
         r"(?P<URL>\b[A-Za-z][A-Za-z0-9+.-]{1,15}://[^\s\"'<>]+)",
         r"(?P<UNIT>[\w:@-]*[A-Za-z0-9]\.(?:service|socket|timer|mount|automount|scope|slice|target|path|swap|device))"
         r"(?![\w.-])",
@@ -58,7 +75,7 @@ _MASK_RE = re.compile(
         r"|(?<![\w:.])\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?(?![\w:]))",
         rf"(?P<MAC>(?<![\w:-]){_HEX}{{2}}(?P<sep>[:-]){_HEX}{{2}}(?:(?P=sep){_HEX}{{2}}){{4}}(?![\w:-]))",
         rf"(?P<IP>(?<![\w.]){_IPV4}(?::\d{{1,5}})?(?![\w]|\.\d))",
-        r"(?P<HOSTPORT>(?<![\w.-])[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+:\d{1,5}(?![\w.:]))",
+        r"(?P<HOSTPORT>(?<![\w.-])" + _SOURCE + r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+:\d{1,5}(?![\w.:]))",
         rf"(?P<IP6>\[{_IPV6}\](?::\d{{1,5}})?|(?<![\w:.]){_IPV6}(?![\w:]))",
         rf"(?P<PATH>(?<![\w/.~:-])(?:~|\.\.?)?(?:/{_PATHCH}+)+/?(?:\?[^\s\"'<>]*)?|\b[A-Za-z]:\\[^\s\"'<>]*)",
         rf"(?P<HEX>\b0[xX]{_HEX}+\b)|(?P<XNUM>(?<![A-Za-z0-9])(?=[a-fA-F]*\d){_HEX}{{8,}}(?![A-Za-z0-9]))",
@@ -94,6 +111,8 @@ def _replace(m: re.Match[str]) -> str:
         if ("::" in core or core.count(":") == 7) and any(c.isdigit() for c in core) and core.count(":") >= 2:
             return "<IP>"
         return _NUM_RE.sub("<NUM>", text)
+    if kind == "GLOG":
+        return text[0] + "<DATE>"
     # Q: a quoted value
     inner = text[1:-1]
     if not inner or inner.strip().lower() in LEVEL_WORDS:
