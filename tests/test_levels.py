@@ -33,9 +33,9 @@ CORPUS: list[tuple[int | None, str, str]] = [
     (WARNING, "2024-01-02 10:00:00,123 [myid:1] - WARN  [QuorumPeer[myid=1]:Follower@129] - Exception",
      "ZooKeeper"),
     (ERR, "[2024-01-02 10:00:00,123] ERROR Error processing message (kafka.server.KafkaApis)", "Kafka"),
-    (CRIT, "02-Jan-2024 10:00:00.123 SEVERE [main] org.apache.catalina.startup.Catalina.start Failed",
-     "Tomcat JULI OneLineFormatter"),
-    (CRIT, "SEVERE: Servlet.service() for servlet [jsp] threw exception", "java.util.logging SimpleFormatter"),
+    (ERR, "02-Jan-2024 10:00:00.123 SEVERE [main] org.apache.catalina.startup.Catalina.start Failed",
+     "Tomcat JULI OneLineFormatter (JUL's SEVERE: SLF4J's bridge maps it to ERROR)"),
+    (ERR, "SEVERE: Servlet.service() for servlet [jsp] threw exception", "java.util.logging SimpleFormatter"),
     (ERR, "ERROR [2024-01-02 10:00:00,123] com.example.App: boom", "Dropwizard"),
     # Python logging, uvicorn, gunicorn, Celery, Django
     (ERR, "ERROR:root:something failed", "Python logging basicConfig %(levelname)s:%(name)s:%(message)s"),

@@ -28,16 +28,9 @@ for the UTF-8 bytes (C) and the decoded text (Python).
    python-json-logger: `"levelname"`; Monolog: `"level"` 100..600 then `"level_name"`; Serilog: `"Level"`,
    CLEF `"@l"`). A word value is a level word; a number is GELF's syslog level (0..7), pino/bunyan's
    (10 trace .. 60 fatal) or Monolog's (100 debug .. 600 emergency). Keys inside nested values never count.
-3. Fixed line formats at the start:
-   - glog/klog (`E1130 12:00:00.123456 1234 file.cc:12] msg`, glog's LogMessage::Init: `[IWEF]mmdd
-     hh:mm:ss.uuuuuu threadid file:line] `, also with the year, `E20241130 ...`);
-   - Redis (serverLogRaw's `pid:role date level-char msg`, `.` debug, `-` verbose, `*` notice, `#` warning,
-     Redis's highest): `1234:M 02 Jan 2024 10:00:00.123 # msg` (today), `1234:M 02 Jan 10:00:00.123 # msg`
-     (2.8 to 4.0 at least: no year), `[1234] 02 Jan 10:00:00.123 # msg` (2.6: redis.c's redisLogRaw, the
-     pid in brackets) and `[1234] 02 Jan 10:00:00 # msg` (up to 2.4: no milliseconds); Valkey's other
-     log-timestamp-format values: `1234:M 2024-01-02T10:00:00.123+01:00 # msg` (iso8601) and
-     `1234:M 1704186000123 # msg` (milliseconds);
-   - Go's runtime: `panic: ` (an unrecovered panic) and `fatal error: ` (runtime.throw), both crit.
+   MongoDB 4.4+'s `"s"` counts only where its formatter writes it (`format_levels.mongo_json_level`).
+3. Fixed line formats at the start (`engine/format_levels.py`, with its C twin `sources/format_levels.h`):
+   glog/klog/abseil, Redis and Valkey, Go's runtime, MongoDB up to 4.2 and Erlang/OTP's report headers.
 4. logfmt (go-kit, logrus's text formatter, slog's TextHandler, log15, Grafana/Loki/Prometheus): when the
    line starts with a `key=value` pair and every token up to the level key is one, the value of the first
    key among `LOGFMT_KEYS` (`level=error`, `lvl=eror`, `level="warn"`).
@@ -65,10 +58,12 @@ for the UTF-8 bytes (C) and the decoded text (Python).
    - PHP's `PHP Fatal error:`, `PHP Warning:`, ... (PHP's error_log, also after a `[date]`).
    Any other token ends the search: no level.
 
-Level words map to syslog priorities as in `LEVEL_WORDS` (emerg/panic 0, alert 1, crit/fatal/severe 2,
-err 3, warning 4, notice 5, info 6, debug/trace 7), with the spellings the programs above use
+Level words map to syslog priorities as in `LEVEL_WORDS` (emerg/panic 0, alert 1, crit/fatal 2,
+err/severe 3, warning 4, notice 5, info 6, debug/trace 7), with the spellings the programs above use
 (`eror`, `dbug`, zerolog's `ERR`/`WRN`/`INF`/`DBG`/`TRC`/`FTL`/`PNC`, PostgreSQL's `LOG` and `DEBUG1`..5,
-Apache's `trace1`..8, .NET's `Information`/`Verbose`).
+Apache's `trace1`..8, .NET's `Information`/`Verbose`). `SEVERE` is java.util.logging's top level (it has no
+ERROR; Tomcat's JULI writes it): SLF4J's jul-to-slf4j bridge (SLF4JBridgeHandler) and Log4j's JUL adapter map it
+to ERROR, so it is err, not crit (one SEVERE line is no critical page).
 """
 
 from __future__ import annotations
@@ -76,12 +71,13 @@ from __future__ import annotations
 import re
 
 from .crash_levels import CRASH_HEADERS, crash_level
+from .format_levels import FIXED_FIRST, MONGO_JSON_START, fixed_level, mongo_json_level
 
 LEVEL_WORDS: dict[str, int] = {
     "emerg": 0, "emergency": 0, "panic": 0, "pnc": 0,
     "alert": 1,
-    "crit": 2, "critical": 2, "fatal": 2, "severe": 2, "ftl": 2,
-    "err": 3, "error": 3, "eror": 3,
+    "crit": 2, "critical": 2, "fatal": 2, "ftl": 2,
+    "err": 3, "error": 3, "eror": 3, "severe": 3,
     "warn": 4, "warning": 4, "wrn": 4,
     "notice": 5, "note": 5,
     "info": 6, "information": 6, "informational": 6, "inf": 6, "log": 6,
@@ -146,15 +142,6 @@ _AT = re.compile(r"[A-Za-z0-9_.-]*@[A-Za-z0-9_.-]*(?=[ \t])")  # PostgreSQL: %u@
 _APACHE = re.compile(r"[A-Za-z0-9_]*:([A-Za-z][A-Za-z0-9]*)")
 _SD_DAEMON = re.compile(r"<([0-7])>")
 _SYSLOG_WORD = re.compile(r"<([A-Za-z]+)>")
-_GLOG = re.compile(r"([IWEF])[0-9]{4}(?:[0-9]{4})? [0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)? +[0-9]+ "
-                   r"[!-9;-\\^-~]+:[0-9]+\] ")
-_GLOG_LEVELS = {"I": 6, "W": 4, "E": 3, "F": 2}
-_REDIS = re.compile(r"(?:[0-9]+:[XCSM]|\[[0-9]+\]) (?:[0-9]{1,2} [A-Z][a-z]{2} (?:[0-9]{4} )?"
-                    r"[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{3})?"
-                    r"|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}[+-][0-9]{2}:[0-9]{2}|[0-9]{13})"
-                    r" ([.*#-]) ")
-_REDIS_LEVELS = {".": 7, "-": 7, "*": 5, "#": 4}
-_GO = ("panic: ", "fatal error: ")
 
 _LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 _LEAD_ON = frozenset("=_.-:,")
@@ -184,12 +171,8 @@ def text_level(message: str) -> int | None:
         return word_level(found[1], True) if found else None
     elif first == "{":
         return _json_level(message)
-    if first in "IWEF" and (found := _GLOG.match(message)):
-        return _GLOG_LEVELS[found[1]]
-    if ("0" <= first <= "9" or first == "[") and (found := _REDIS.match(message)):
-        return _REDIS_LEVELS[found[1]]
-    if message.startswith(_GO):
-        return 2
+    if first in FIXED_FIRST and (level := fixed_level(message)) is not None:
+        return level
     if "0" <= first <= "9" and (level := _timestamp_level(message)) is not None:
         return level
     if "level=" in message or "lvl=" in message or "severity=" in message:
@@ -348,6 +331,8 @@ def _json_level(line: str) -> int | None:
     """The level of the first top-level level key of a line that is one JSON object."""
     if not line.rstrip(_JSON_SPACE).endswith("}"):
         return None
+    if line.startswith(MONGO_JSON_START) and (level := mongo_json_level(line)) is not None:
+        return level
     if not any(key in line for key in _QUOTED_JSON_KEYS):
         return None  # (a key is compared as written, escapes and all: so it occurs as written)
     at = 1

@@ -45,8 +45,8 @@ static const struct {
 } LV_WORDS[] = {
     {"emerg", 0}, {"emergency", 0}, {"panic", 0}, {"pnc", 0},
     {"alert", 1},
-    {"crit", 2}, {"critical", 2}, {"fatal", 2}, {"severe", 2}, {"ftl", 2},
-    {"err", 3}, {"error", 3}, {"eror", 3},
+    {"crit", 2}, {"critical", 2}, {"fatal", 2}, {"ftl", 2},
+    {"err", 3}, {"error", 3}, {"eror", 3}, {"severe", 3}, /* JUL's SEVERE: SLF4J's bridge maps it to ERROR */
     {"warn", 4}, {"warning", 4}, {"wrn", 4},
     {"notice", 5}, {"note", 5},
     {"info", 6}, {"information", 6}, {"informational", 6}, {"inf", 6}, {"log", 6},
@@ -113,6 +113,10 @@ static size_t lv_word_end(const unsigned char *p, size_t n, size_t at) {
         at++;
     return at;
 }
+
+/* ---- 3. fixed formats at the start (and MongoDB's JSON shape, which step 2 uses) ---- */
+
+#include "format_levels.h"
 
 /* ---- 2. JSON ---- */
 
@@ -192,6 +196,11 @@ static int lv_json_level(const unsigned char *p, size_t n) {
         last--;
     if (last == 0 || p[last - 1] != '}')
         return -1;
+    if (lv_starts(p, n, 0, LV_MONGO_JSON_START)) {
+        int level = lv_mongo_json(p, n);
+        if (level >= 0)
+            return level;
+    }
     int any = 0;
     for (size_t k = 0; k < LV_N_JSON_KEYS && !any; k++)
         any = lv_contains(p, n, LV_QUOTED_JSON_KEYS[k]);
@@ -301,128 +310,6 @@ static int lv_logfmt_level(const unsigned char *p, size_t n) {
             }
         }
         at = next;
-    }
-    return -1;
-}
-
-/* ---- 3. fixed formats at the start ---- */
-
-static size_t lv_digits(const unsigned char *p, size_t n, size_t at) {
-    size_t i = at;
-    while (i < n && lv_digit(p[i]))
-        i++;
-    return i - at;
-}
-
-/* "hh:mm:ss" at `at`: 1 */
-static int lv_hms(const unsigned char *p, size_t n, size_t at) {
-    return n - at >= 8 && lv_digit(p[at]) && lv_digit(p[at + 1]) && p[at + 2] == ':' && lv_digit(p[at + 3]) &&
-           lv_digit(p[at + 4]) && p[at + 5] == ':' && lv_digit(p[at + 6]) && lv_digit(p[at + 7]);
-}
-
-static int lv_glog(const unsigned char *p, size_t n) {
-    size_t at = 1, d = lv_digits(p, n, at);
-    if (d != 4 && d != 8)
-        return -1;
-    at += d;
-    if (at >= n || p[at] != ' ' || !lv_hms(p, n, at + 1))
-        return -1;
-    at += 9;
-    if (at < n && p[at] == '.') {
-        size_t f = lv_digits(p, n, at + 1);
-        if (f == 0)
-            return -1;
-        at += 1 + f;
-    }
-    size_t spaces = 0;
-    while (at < n && p[at] == ' ')
-        at++, spaces++;
-    size_t thread = lv_digits(p, n, at);
-    if (!spaces || !thread)
-        return -1;
-    at += thread;
-    if (at >= n || p[at] != ' ')
-        return -1;
-    at++;
-    size_t file = at;
-    while (at < n && p[at] >= 0x21 && p[at] <= 0x7e && p[at] != ':' && p[at] != ']')
-        at++;
-    if (at == file || at >= n || p[at] != ':')
-        return -1;
-    size_t line = lv_digits(p, n, at + 1);
-    if (!line)
-        return -1;
-    at += 1 + line;
-    if (!lv_starts(p, n, at, "] "))
-        return -1;
-    switch (p[0]) {
-    case 'I': return 6;
-    case 'W': return 4;
-    case 'E': return 3;
-    default: return 2; /* F */
-    }
-}
-
-/* Valkey's log-timestamp-format iso8601 at `at`: yyyy-mm-ddThh:mm:ss.mmm+hh:mm (29 bytes) */
-static int lv_iso_time(const unsigned char *p, size_t n, size_t at) {
-    static const char shape[] = "dddd-dd-ddTdd:dd:dd.ddd+dd:dd";
-    if (n - at < 29)
-        return 0;
-    for (size_t i = 0; i < 29; i++) {
-        unsigned char c = p[at + i];
-        if (shape[i] == 'd' ? !lv_digit(c) : shape[i] == '+' ? c != '+' && c != '-' : c != (unsigned char)shape[i])
-            return 0;
-    }
-    return 1;
-}
-
-/* Redis: (pid:role | [pid]) dd Mon [yyyy ]hh:mm:ss[.mmm] level-char; Valkey's other timestamps after pid:role */
-static int lv_redis(const unsigned char *p, size_t n) {
-    size_t at;
-    if (p[0] == '[') {
-        at = 1 + lv_digits(p, n, 1);
-        if (at == 1 || n - at < 2 || p[at] != ']' || p[at + 1] != ' ')
-            return -1;
-        at += 2;
-    } else {
-        at = lv_digits(p, n, 0);
-        if (!at || n - at < 3 || p[at] != ':' ||
-            !(p[at + 1] == 'X' || p[at + 1] == 'C' || p[at + 1] == 'S' || p[at + 1] == 'M') || p[at + 2] != ' ')
-            return -1;
-        at += 3;
-    }
-    size_t lead = lv_digits(p, n, at);
-    if (lead == 13) { /* Valkey: milliseconds since the epoch */
-        at += 13;
-    } else if (lead == 4 && at + 4 < n && p[at + 4] == '-') { /* Valkey: ISO 8601 */
-        if (!lv_iso_time(p, n, at))
-            return -1;
-        at += 29;
-    } else {
-        if (lead < 1 || lead > 2) /* the day */
-            return -1;
-        at += lead;
-        if (n - at < 5 || p[at] != ' ' || !lv_upper(p[at + 1]) || !lv_lower(p[at + 2]) || !lv_lower(p[at + 3]) ||
-            p[at + 4] != ' ')
-            return -1;
-        at += 5;
-        if (lv_digits(p, n, at) == 4 && n - at >= 5 && p[at + 4] == ' ')
-            at += 5; /* the year */
-        if (!lv_hms(p, n, at))
-            return -1;
-        at += 8;
-        if (at < n && p[at] == '.') {
-            if (n - at < 4 || !lv_digit(p[at + 1]) || !lv_digit(p[at + 2]) || !lv_digit(p[at + 3]))
-                return -1;
-            at += 4;
-        }
-    }
-    if (n - at < 3 || p[at] != ' ' || p[at + 2] != ' ')
-        return -1;
-    switch (p[at + 1]) {
-    case '.': case '-': return 7;
-    case '*': return 5;
-    case '#': return 4;
     }
     return -1;
 }
@@ -612,18 +499,11 @@ static int text_level(const unsigned char *p, size_t n) {
     }
     if (first == '{')
         return lv_json_level(p, n);
-    if (first == 'I' || first == 'W' || first == 'E' || first == 'F') {
-        int level = lv_glog(p, n);
+    if (memchr(LV_FIXED_FIRST, first, sizeof LV_FIXED_FIRST - 1)) {
+        int level = lv_fixed(p, n);
         if (level >= 0)
             return level;
     }
-    if (lv_digit(first) || first == '[') {
-        int level = lv_redis(p, n);
-        if (level >= 0)
-            return level;
-    }
-    if (lv_starts(p, n, 0, "panic: ") || lv_starts(p, n, 0, "fatal error: "))
-        return 2;
     size_t key_len, value_at, value_len, next;
     if (lv_logfmt_pair(p, n, 0, &key_len, &value_at, &value_len, &next) &&
         (lv_contains(p, n, "level=") || lv_contains(p, n, "lvl=") || lv_contains(p, n, "severity=")))

@@ -1,0 +1,79 @@
+"""Step 3 of the text level grammar (engine/levels.py): fixed line formats whose level is a letter or a mark,
+not a level word, read at the start of the line where the program writes it.
+
+- glog, klog and abseil (glog's LogMessage::Init, klog's FormatHeader: `Lmmdd hh:mm:ss.uuuuuu threadid
+  file:line] msg`, glog 0.6+ also with the year, `E20241130 ...`): `I` info, `W` warning, `E` err, `F` crit;
+- Redis (serverLogRaw's `pid:role date level-char msg`, `.` debug, `-` verbose, `*` notice, `#` warning,
+  Redis's highest): `1234:M 02 Jan 2024 10:00:00.123 # msg` (today), `1234:M 02 Jan 10:00:00.123 # msg`
+  (2.8 to 4.0 at least: no year), `[1234] 02 Jan 10:00:00.123 # msg` (2.6: redis.c's redisLogRaw, the pid in
+  brackets) and `[1234] 02 Jan 10:00:00 # msg` (up to 2.4: no milliseconds); Valkey's other
+  log-timestamp-format values: `1234:M 2024-01-02T10:00:00.123+01:00 # msg` (iso8601) and
+  `1234:M 1704186000123 # msg` (milliseconds);
+- Go's runtime: `panic: ` (an unrecovered panic) and `fatal error: ` (runtime.throw), both crit;
+- MongoDB up to 4.2 (logger/message_event_utf8_encoder.cpp: `date severity component [context] msg`):
+  `2020-05-20T19:18:40.604+0000 E  NETWORK  [conn1] msg`, the date in ISO 8601 local (`+0000`, the default)
+  or UTC (`Z`), the severity `F` (SEVERE, MongoDB's highest), `E`, `W`, `I`, `D`, `D1`..`D5` (4.0 on the
+  compact form, padded to two columns), the component in capitals (`NETWORK`, `REPL_HB`) or `-`, then the
+  context in brackets. (The ctime date option, `Wed May 20 19:18:40.604`, is not read.)
+- Erlang/OTP's report header, alone on its line (error_logger's tty handler; logger_formatter with
+  legacy_header, which RabbitMQ before 3.7 and many OTP releases print): `=ERROR REPORT==== 26-Nov-2024::14:00:00
+  ===`, with microseconds since OTP 21. The title is a logger level in capitals (`EMERGENCY` .. `DEBUG`) or a
+  SASL report's: `CRASH` (a process died) and `SUPERVISOR` (a supervisor's child died) are err, as OTP logs
+  them, `PROGRESS` info.
+
+And one key of step 2 (JSON): MongoDB 4.4+ (logv2/json_formatter.cpp) writes `{"t":{"$date":"..."},"s":"E",
+"c":"NETWORK", "id":..., "ctx":..., "msg":...}`; its severity code (LogSeverity::toStringDataCompact: `F`, `E`,
+`W`, `I`, `D1`..`D5`) counts as the key right after that timestamp object, as the formatter writes it, and
+nowhere else: `"s"` is no level key of any other program.
+
+`sources/format_levels.h` is the C twin; tests/test_levels.py and tests/test_levels_formats.py hold the two to
+the same answers.
+"""
+
+from __future__ import annotations
+
+import re
+
+FIXED_FIRST = frozenset("IWEF0123456789[pf=")
+"""The first characters of these formats: other lines need no look."""
+MONGO_JSON_START = '{"t":{"$date":"'
+
+_GLOG = re.compile(r"([IWEF])[0-9]{4}(?:[0-9]{4})? [0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)? +[0-9]+ "
+                   r"[!-9;-\\^-~]+:[0-9]+\] ")
+_GLOG_LEVELS = {"I": 6, "W": 4, "E": 3, "F": 2}
+_REDIS = re.compile(r"(?:[0-9]+:[XCSM]|\[[0-9]+\]) (?:[0-9]{1,2} [A-Z][a-z]{2} (?:[0-9]{4} )?"
+                    r"[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{3})?"
+                    r"|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}[+-][0-9]{2}:[0-9]{2}|[0-9]{13})"
+                    r" ([.*#-]) ")
+_REDIS_LEVELS = {".": 7, "-": 7, "*": 5, "#": 4}
+_GO = ("panic: ", "fatal error: ")
+_MONGO_LEVELS = {"F": 2, "E": 3, "W": 4, "I": 6, "D": 7, "D1": 7, "D2": 7, "D3": 7, "D4": 7, "D5": 7}
+_MONGO_JSON = re.compile(r'\{"t":\{"\$date":"[^"\\]*"\},"s":"(F|E|W|I|D[1-5])",')
+_MONGO_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}(?:Z|[+-][0-9]{4}) "
+                         r"(F|E|W|I|D[1-5]?) +(?:-|[A-Z][A-Z0-9_]*) +\[")
+_ERLANG = re.compile(r"=([A-Z]+) REPORT==== [0-9]{1,2}-[A-Z][a-z]{2}-[0-9]{4}::[0-9]{2}:[0-9]{2}:[0-9]{2}"
+                     r"(?:\.[0-9]+)? ===(?=\n|\Z)")
+_ERLANG_LEVELS = {"EMERGENCY": 0, "ALERT": 1, "CRITICAL": 2, "ERROR": 3, "CRASH": 3, "SUPERVISOR": 3, "WARNING": 4,
+                  "NOTICE": 5, "INFO": 6, "PROGRESS": 6, "DEBUG": 7}
+
+
+def fixed_level(message: str) -> int | None:
+    """The priority of a fixed format's level at the start of `message` (not empty), or None."""
+    first = message[0]
+    if first in "IWEF" and (found := _GLOG.match(message)):
+        return _GLOG_LEVELS[found[1]]
+    if ("0" <= first <= "9" or first == "[") and (found := _REDIS.match(message)):
+        return _REDIS_LEVELS[found[1]]
+    if message.startswith(_GO):
+        return 2
+    if "0" <= first <= "9" and (found := _MONGO_TEXT.match(message)):
+        return _MONGO_LEVELS[found[1]]
+    if first == "=" and (found := _ERLANG.match(message)):
+        return _ERLANG_LEVELS.get(found[1])
+    return None
+
+
+def mongo_json_level(line: str) -> int | None:
+    """MongoDB 4.4+'s severity code, for a JSON object line that starts with its timestamp object."""
+    found = _MONGO_JSON.match(line)
+    return _MONGO_LEVELS[found[1]] if found else None

@@ -1,0 +1,263 @@
+/*
+ * format_levels.h: step 3 of levels.h, fixed line formats whose level is a letter or a mark (glog/klog/abseil,
+ * Redis and Valkey, Go's runtime, MongoDB up to 4.2, Erlang/OTP's report headers), and MongoDB 4.4+'s JSON
+ * severity, which step 2 reads.
+ *
+ * The twin of logsentry/engine/format_levels.py, which documents each format and where it comes from;
+ * tests/test_levels.py and tests/test_levels_formats.py hold the two to the same answer. Included by levels.h
+ * after its helpers (lv_starts, lv_digit, ...), which this file uses.
+ */
+#ifndef LOGSENTRY_FORMAT_LEVELS_H
+#define LOGSENTRY_FORMAT_LEVELS_H
+
+#define LV_FIXED_FIRST "IWEF0123456789[pf=" /* the formats' first characters (FIXED_FIRST) */
+#define LV_MONGO_JSON_START "{\"t\":{\"$date\":\"" /* MONGO_JSON_START */
+
+static size_t lv_digits(const unsigned char *p, size_t n, size_t at) {
+    size_t i = at;
+    while (i < n && lv_digit(p[i]))
+        i++;
+    return i - at;
+}
+
+/* "hh:mm:ss" at `at`: 1 */
+static int lv_hms(const unsigned char *p, size_t n, size_t at) {
+    return n - at >= 8 && lv_digit(p[at]) && lv_digit(p[at + 1]) && p[at + 2] == ':' && lv_digit(p[at + 3]) &&
+           lv_digit(p[at + 4]) && p[at + 5] == ':' && lv_digit(p[at + 6]) && lv_digit(p[at + 7]);
+}
+
+static int lv_glog(const unsigned char *p, size_t n) {
+    size_t at = 1, d = lv_digits(p, n, at);
+    if (d != 4 && d != 8)
+        return -1;
+    at += d;
+    if (at >= n || p[at] != ' ' || !lv_hms(p, n, at + 1))
+        return -1;
+    at += 9;
+    if (at < n && p[at] == '.') {
+        size_t f = lv_digits(p, n, at + 1);
+        if (f == 0)
+            return -1;
+        at += 1 + f;
+    }
+    size_t spaces = 0;
+    while (at < n && p[at] == ' ')
+        at++, spaces++;
+    size_t thread = lv_digits(p, n, at);
+    if (!spaces || !thread)
+        return -1;
+    at += thread;
+    if (at >= n || p[at] != ' ')
+        return -1;
+    at++;
+    size_t file = at;
+    while (at < n && p[at] >= 0x21 && p[at] <= 0x7e && p[at] != ':' && p[at] != ']')
+        at++;
+    if (at == file || at >= n || p[at] != ':')
+        return -1;
+    size_t line = lv_digits(p, n, at + 1);
+    if (!line)
+        return -1;
+    at += 1 + line;
+    if (!lv_starts(p, n, at, "] "))
+        return -1;
+    switch (p[0]) {
+    case 'I': return 6;
+    case 'W': return 4;
+    case 'E': return 3;
+    default: return 2; /* F */
+    }
+}
+
+/* Valkey's log-timestamp-format iso8601 at `at`: yyyy-mm-ddThh:mm:ss.mmm+hh:mm (29 bytes) */
+static int lv_iso_time(const unsigned char *p, size_t n, size_t at) {
+    static const char shape[] = "dddd-dd-ddTdd:dd:dd.ddd+dd:dd";
+    if (n - at < 29)
+        return 0;
+    for (size_t i = 0; i < 29; i++) {
+        unsigned char c = p[at + i];
+        if (shape[i] == 'd' ? !lv_digit(c) : shape[i] == '+' ? c != '+' && c != '-' : c != (unsigned char)shape[i])
+            return 0;
+    }
+    return 1;
+}
+
+/* Redis: (pid:role | [pid]) dd Mon [yyyy ]hh:mm:ss[.mmm] level-char; Valkey's other timestamps after pid:role */
+static int lv_redis(const unsigned char *p, size_t n) {
+    size_t at;
+    if (p[0] == '[') {
+        at = 1 + lv_digits(p, n, 1);
+        if (at == 1 || n - at < 2 || p[at] != ']' || p[at + 1] != ' ')
+            return -1;
+        at += 2;
+    } else {
+        at = lv_digits(p, n, 0);
+        if (!at || n - at < 3 || p[at] != ':' ||
+            !(p[at + 1] == 'X' || p[at + 1] == 'C' || p[at + 1] == 'S' || p[at + 1] == 'M') || p[at + 2] != ' ')
+            return -1;
+        at += 3;
+    }
+    size_t lead = lv_digits(p, n, at);
+    if (lead == 13) { /* Valkey: milliseconds since the epoch */
+        at += 13;
+    } else if (lead == 4 && at + 4 < n && p[at + 4] == '-') { /* Valkey: ISO 8601 */
+        if (!lv_iso_time(p, n, at))
+            return -1;
+        at += 29;
+    } else {
+        if (lead < 1 || lead > 2) /* the day */
+            return -1;
+        at += lead;
+        if (n - at < 5 || p[at] != ' ' || !lv_upper(p[at + 1]) || !lv_lower(p[at + 2]) || !lv_lower(p[at + 3]) ||
+            p[at + 4] != ' ')
+            return -1;
+        at += 5;
+        if (lv_digits(p, n, at) == 4 && n - at >= 5 && p[at + 4] == ' ')
+            at += 5; /* the year */
+        if (!lv_hms(p, n, at))
+            return -1;
+        at += 8;
+        if (at < n && p[at] == '.') {
+            if (n - at < 4 || !lv_digit(p[at + 1]) || !lv_digit(p[at + 2]) || !lv_digit(p[at + 3]))
+                return -1;
+            at += 4;
+        }
+    }
+    if (n - at < 3 || p[at] != ' ' || p[at + 2] != ' ')
+        return -1;
+    switch (p[at + 1]) {
+    case '.': case '-': return 7;
+    case '*': return 5;
+    case '#': return 4;
+    }
+    return -1;
+}
+
+/* MongoDB's severity code at `at` (F E W I D D1..D5), its end in `*end` */
+static int lv_mongo_code(const unsigned char *p, size_t n, size_t at, size_t *end) {
+    if (at >= n)
+        return -1;
+    *end = at + 1;
+    switch (p[at]) {
+    case 'F': return 2;
+    case 'E': return 3;
+    case 'W': return 4;
+    case 'I': return 6;
+    case 'D':
+        if (at + 1 < n && p[at + 1] >= '1' && p[at + 1] <= '5')
+            *end = at + 2;
+        return 7;
+    }
+    return -1;
+}
+
+/* MongoDB up to 4.2: yyyy-mm-ddThh:mm:ss.mmm(Z|+hhmm) SEV +(COMPONENT|-) +[ */
+static int lv_mongo_text(const unsigned char *p, size_t n) {
+    static const char shape[] = "dddd-dd-ddTdd:dd:dd.ddd";
+    if (n < 25)
+        return -1;
+    for (size_t i = 0; i < 23; i++)
+        if (shape[i] == 'd' ? !lv_digit(p[i]) : p[i] != (unsigned char)shape[i])
+            return -1;
+    size_t at = 23;
+    if (p[at] == 'Z') {
+        at++;
+    } else if ((p[at] == '+' || p[at] == '-') && lv_digits(p, n, at + 1) >= 4) {
+        at += 5;
+    } else {
+        return -1;
+    }
+    if (at >= n || p[at] != ' ')
+        return -1;
+    size_t end;
+    int level = lv_mongo_code(p, n, at + 1, &end);
+    if (level < 0 || end >= n || p[end] != ' ')
+        return -1;
+    at = end;
+    while (at < n && p[at] == ' ')
+        at++;
+    if (at < n && p[at] == '-') {
+        at++;
+    } else if (at < n && lv_upper(p[at])) {
+        while (at < n && (lv_upper(p[at]) || lv_digit(p[at]) || p[at] == '_'))
+            at++;
+    } else {
+        return -1;
+    }
+    size_t spaces = at;
+    while (at < n && p[at] == ' ')
+        at++;
+    return at > spaces && at < n && p[at] == '[' ? level : -1;
+}
+
+/* MongoDB 4.4+: {"t":{"$date":"..."},"s":"CODE", */
+static int lv_mongo_json(const unsigned char *p, size_t n) {
+    size_t at = strlen(LV_MONGO_JSON_START);
+    while (at < n && p[at] != '"' && p[at] != '\\')
+        at++;
+    if (!lv_starts(p, n, at, "\"},\"s\":\""))
+        return -1;
+    size_t code = at + 8, end;
+    int level = lv_mongo_code(p, n, code, &end);
+    if (level < 0 || (p[code] == 'D' && end == code + 1))
+        return -1; /* (logv2 writes D1..D5, never a bare D) */
+    return lv_starts(p, n, end, "\",") ? level : -1;
+}
+
+/* Erlang/OTP: =TITLE REPORT==== d-Mon-yyyy::hh:mm:ss[.f+] === then the end of the line */
+static int lv_erlang(const unsigned char *p, size_t n) {
+    static const struct {
+        const char *title;
+        int level;
+    } TITLES[] = {{"EMERGENCY", 0}, {"ALERT", 1},   {"CRITICAL", 2}, {"ERROR", 3}, {"CRASH", 3}, {"SUPERVISOR", 3},
+                  {"WARNING", 4},   {"NOTICE", 5},  {"INFO", 6},     {"PROGRESS", 6}, {"DEBUG", 7}};
+    size_t at = 1;
+    while (at < n && lv_upper(p[at]))
+        at++;
+    if (at == 1 || !lv_starts(p, n, at, " REPORT==== "))
+        return -1;
+    int level = -1;
+    for (size_t k = 0; k < sizeof TITLES / sizeof TITLES[0]; k++)
+        if (strlen(TITLES[k].title) == at - 1 && memcmp(TITLES[k].title, p + 1, at - 1) == 0)
+            level = TITLES[k].level;
+    at += 12;
+    size_t day = lv_digits(p, n, at);
+    if (day < 1 || day > 2)
+        return -1;
+    at += day;
+    if (n - at < 6 || p[at] != '-' || !lv_upper(p[at + 1]) || !lv_lower(p[at + 2]) || !lv_lower(p[at + 3]) ||
+        p[at + 4] != '-')
+        return -1;
+    at += 5;
+    if (lv_digits(p, n, at) != 4 || !lv_starts(p, n, at + 4, "::") || !lv_hms(p, n, at + 6))
+        return -1;
+    at += 14;
+    if (at < n && p[at] == '.') {
+        size_t f = lv_digits(p, n, at + 1);
+        if (f == 0)
+            return -1;
+        at += 1 + f;
+    }
+    if (!lv_starts(p, n, at, " ===") || !(at + 4 == n || p[at + 4] == '\n'))
+        return -1;
+    return level;
+}
+
+/* fixed_level: the level of a fixed format at the start */
+static int lv_fixed(const unsigned char *p, size_t n) {
+    unsigned char first = p[0];
+    int level;
+    if ((first == 'I' || first == 'W' || first == 'E' || first == 'F') && (level = lv_glog(p, n)) >= 0)
+        return level;
+    if ((lv_digit(first) || first == '[') && (level = lv_redis(p, n)) >= 0)
+        return level;
+    if (lv_starts(p, n, 0, "panic: ") || lv_starts(p, n, 0, "fatal error: "))
+        return 2;
+    if (lv_digit(first) && (level = lv_mongo_text(p, n)) >= 0)
+        return level;
+    if (first == '=')
+        return lv_erlang(p, n);
+    return -1;
+}
+
+#endif

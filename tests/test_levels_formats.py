@@ -1,0 +1,174 @@
+"""Level grammars an operator trial found unread (issue 12, helper T's causes A and D): MongoDB's one-letter
+severity (4.4+ JSON `"s":"E"`, 4.2 text `... E  NETWORK  [conn1] ...`), Erlang/OTP's `=ERROR REPORT====`
+headers, and java.util.logging's SEVERE, which is err (JUL has no ERROR; SLF4J's bridge maps SEVERE to it), not
+crit (engine/format_levels.py and levels.py, with their C twins sources/format_levels.h and levels.h).
+
+1. A corpus of lines as the programs write them (from their sources: MongoDB's logv2 JSONFormatter and
+   MessageEventDetailsEncoder, OTP's logger_formatter legacy header), and look-alikes in client text or
+   other places that are no level.
+2. C and Python agree on the corpus and on generated lines built from the pieces of these formats.
+3. On real journal files (systemd-journal-remote): a MongoDB listener failing 20 times a second with
+   `"s":"E"` is an error-level anomaly (it was only a warning, by its failure word); one Tomcat SEVERE line in a
+   warm unit pages nothing critical (new-fatal-template fired on it).
+"""
+
+from __future__ import annotations
+
+import json
+
+from conftest import entry, json_events, of_type, run_cli
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_anomaly import ANOMALY_RULES, HOUR, by_time, steady
+
+from logsentry.engine.levels import effective_priority, text_level
+from logsentry.sources import _journalscan
+
+CRIT, ERR, WARNING, NOTICE, INFO, DEBUG = 2, 3, 4, 5, 6, 7
+
+
+def mongo_json(severity: str, msg: str = "Error accepting new connection on local endpoint",
+               component: str = "NETWORK") -> str:
+    """A MongoDB 4.4+ line as logv2's JSONFormatter writes it: fixed columns padded after the commas."""
+    return ('{"t":{"$date":"2026-11-30T14:00:00.123+00:00"},"s":"' + severity + '",' + " " * (3 - len(severity))
+            + '"c":"' + component + '",' + " " * (9 - len(component)) + '"id":22988,   "ctx":"listener","msg":"'
+            + msg + '","attr":{"localEndpoint":"0.0.0.0:27017","error":"Too many open files"}}')
+
+
+CORPUS: list[tuple[int | None, str, str]] = [
+    # MongoDB 4.4+ JSON (logv2 json_formatter.cpp; severities from LogSeverity::toStringDataCompact)
+    (CRIT, mongo_json("F"), "MongoDB 4.4 F (SEVERE, fatal assertions)"),
+    (ERR, mongo_json("E"), "MongoDB 4.4 E"),
+    (WARNING, mongo_json("W"), "MongoDB 4.4 W"),
+    (INFO, mongo_json("I", "Connection accepted"), "MongoDB 4.4 I"),
+    (DEBUG, mongo_json("D1", "Slow query"), "MongoDB 4.4 D1"),
+    (DEBUG, mongo_json("D5", "Slow query"), "MongoDB 4.4 D5"),
+    (ERR, '{"t":{"$date":"2026-11-30T14:00:00.123Z"},"s":"E","c":"-","id":1,"ctx":"main","msg":"x"}',
+     "MongoDB 4.4 unpadded, UTC"),
+    # MongoDB up to 4.2 text (logger/message_event_utf8_encoder.cpp: date severity component [context] msg)
+    (ERR, "2019-03-21T11:53:15.209+0000 E  NETWORK  [conn1] Error receiving request from client", "MongoDB 4.2"),
+    (CRIT, "2019-03-21T11:53:15.209+0000 F  -        [main] Fatal assertion 28595", "MongoDB 4.2 F, no component"),
+    (WARNING, "2019-03-21T11:53:15.209Z W  REPL_HB  [replexec-3] heartbeat failed", "MongoDB 4.2 UTC"),
+    (INFO, "2019-03-21T11:53:15.209+0100 I  NETWORK  [listener] connection accepted", "MongoDB 4.2 I"),
+    (DEBUG, "2019-03-21T11:53:15.209-0500 D2 COMMAND  [conn7] run command admin.$cmd", "MongoDB 4.2 D2"),
+    (ERR, "2016-03-21T11:53:15.209+0000 E NETWORK  [conn1] SocketException", "MongoDB 3.x: one column"),
+    (DEBUG, "2016-03-21T11:53:15.209+0000 D NETWORK  [conn1] connected", "MongoDB 3.x D"),
+    # Erlang/OTP report headers (logger_formatter legacy_header, error_logger's tty handler)
+    (ERR, "=ERROR REPORT==== 26-Nov-2026::14:00:00.123456 ===", "OTP 21+"),
+    (ERR, "=CRASH REPORT==== 1-Dec-2026::09:03:41 ===", "a process crashed (OTP 20)"),
+    (ERR, "=SUPERVISOR REPORT==== 1-Dec-2026::09:03:41.000001 ===", "a supervisor's child died"),
+    (WARNING, "=WARNING REPORT==== 1-Dec-2026::09:03:41.000001 ===", "warning"),
+    (INFO, "=INFO REPORT==== 1-Dec-2026::09:03:41.000001 ===", "info"),
+    (INFO, "=PROGRESS REPORT==== 1-Dec-2026::09:03:41.000001 ===", "SASL progress"),
+    (CRIT, "=CRITICAL REPORT==== 1-Dec-2026::09:03:41.000001 ===", "logger level critical"),
+    (NOTICE, "=NOTICE REPORT==== 1-Dec-2026::09:03:41.000001 ===", "logger level notice"),
+    (ERR, "=ERROR REPORT==== 26-Nov-2026::14:00:00 ===\nError in process <0.87.0> with exit value: {badarg,[]}",
+     "the header line of a multi-line entry"),
+    # java.util.logging's SEVERE is ERROR in SLF4J's and Log4j's bridges
+    (ERR, "30-Nov-2026 14:00:00.123 SEVERE [main] org.apache.catalina.loader.WebappClassLoaderBase."
+          "checkThreadLocalMapForLeaks The web application [ROOT] created a ThreadLocal", "Tomcat JULI"),
+    (ERR, "SEVERE: Exception starting filter [springSecurityFilterChain]", "JUL SimpleFormatter"),
+
+    # look-alikes: no level where the program writes it
+    (None, '{"s":"E","msg":"x"}', "an 's' key without MongoDB's timestamp first"),
+    (None, '{"msg":"x","t":{"$date":"2026-11-30T14:00:00.123Z"},"s":"E"}', "not where logv2 writes it"),
+    (None, '{"t":{"$date":"2026-11-30T14:00:00.123Z"},"x":1,"s":"E","msg":"x"}', "not right after the date"),
+    (None, '{"t":{"$date":"2026-11-30T14:00:00.123Z"},"s":"X","msg":"x"}', "no MongoDB severity"),
+    (None, '{"t":{"$date":"2026-11-30T14:00:00.123Z"},"s":"D","msg":"x"}', "logv2 writes D1..D5"),
+    (None, '{"t":{"$date":"2026-11-30T14:00:00.123Z"},"s":"E","msg":"x"', "not a whole object"),
+    (None, "2019-03-21T11:53:15.209+0000 E  NETWORK  conn1 Error", "no context bracket"),
+    (None, "2019-03-21T11:53:15.209+0000 E  network  [conn1] Error", "no component in capitals"),
+    (None, "2019-03-21T11:53:15.209+0000 X  NETWORK  [conn1] Error", "no MongoDB severity"),
+    (None, "2019-03-21T11:53:15.209+0000 D6 NETWORK  [conn1] Error", "no debug level 6"),
+    (None, "2019-03-21 11:53:15.209 E  NETWORK  [conn1] Error", "not MongoDB's date"),
+    (None, "GET /search?q==ERROR REPORT==== 1-Dec-2026::09:03:41 === HTTP/1.1", "client text"),
+    (None, "=error report==== 1-Dec-2026::09:03:41 ===", "not OTP's capitals"),
+    (None, "=ERROR REPORT==== 1-Dec-2026::09:03:41 === and more", "more than the header"),
+    (None, "=ERROR REPORT==== yesterday ===", "no OTP date"),
+    (None, "=FOO REPORT==== 1-Dec-2026::09:03:41 ===", "no OTP title"),
+    (None, "said SEVERE: nothing", "a level word in the middle"),
+]
+
+
+def test_corpus_python() -> None:
+    wrong = [(what, line, want, text_level(line)) for want, line, what in CORPUS if text_level(line) != want]
+    assert not wrong, wrong
+
+
+def test_corpus_c() -> None:
+    wrong = [(what, line, want, _journalscan.text_level(line.encode())) for want, line, what in CORPUS
+             if _journalscan.text_level(line.encode()) != want]
+    assert not wrong, wrong
+
+
+def test_the_level_counts_at_priority_6_only() -> None:
+    assert effective_priority(6, mongo_json("E")) == (ERR, "text")
+    assert effective_priority(None, mongo_json("F")) == (CRIT, "text")
+    assert effective_priority(4, mongo_json("E")) == (WARNING, "journal")
+
+
+# ---- C and Python agree on generated lines ---------------------------------------------------------------
+
+PIECES = ['{"t":{"$date":"', "2026-11-30T14:00:00.123+00:00", '"},"s":"', "E", "F", "W", "I", "D", "D1", "D5", "D6",
+          '",', '",  ', '"c":"NETWORK",', '"msg":"x"', "}", "{", '"', "\\", ",", " ", "  ", "2019-03-21T11:53:15.209",
+          "+0000", "Z", "-0530", "+00", " E ", " E  ", " D2 ", "NETWORK", "REPL_HB", "-", "[conn1]", "[", "]",
+          "=", "ERROR", "CRASH", "SUPERVISOR", "FOO", " REPORT==== ", "26", "-Nov-", "2026", "::", "14:00:00",
+          ".123456", " ===", "\n", "=ERROR REPORT==== 1-Dec-2026::09:03:41 ===", "SEVERE", ":", "é", "\x00",
+          "E1126 14:00:00.123456    1234 util.go:163] ", "x"]
+
+
+@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=3)), max_size=14))
+def test_c_and_python_agree_on_generated_lines(parts: list[str]) -> None:
+    text = "".join(parts)
+    assert _journalscan.text_level(text.encode("utf-8", "surrogatepass")) == text_level(text), repr(text)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.sampled_from([line for _, line, _ in CORPUS]), st.integers(0, 120), st.integers(0, 3),
+       st.sampled_from(PIECES))
+def test_c_and_python_agree_on_mutated_corpus_lines(line: str, at: int, cut: int, piece: str) -> None:
+    for text in (line[:at] + piece + line[at + cut:], line[:at]):
+        assert _journalscan.text_level(text.encode("utf-8", "surrogatepass")) == text_level(text), repr(text)
+
+
+# ---- on real journal files -------------------------------------------------------------------------------
+
+def scan(journal) -> list[dict]:
+    result = run_cli("scan", "--file", str(journal), "--no-shipped-rules", "--rules", str(ANOMALY_RULES),
+                     "-o", "json")
+    assert result.exit_code == 0, result.output
+    return json_events(result)
+
+
+def test_a_mongodb_listener_failing_with_s_e_is_an_error_level_anomaly(make_journal) -> None:
+    """helper T's mongodb scenario: 'Error accepting new connection' 20/s at "s":"E" (PRIORITY 6, the stdout
+    default). Its lines are err by their severity code, so new-error-template is the incident; before, only the
+    failure word made it a new-failure-template warning."""
+    unit = "mongod.service"
+    warm = [entry(mongo_json("I", f"Connection accepted from 10.0.1.{n % 40}:{40000 + n}"), unit=unit, at=n * 5)
+            for n in range(int(2 * HOUR / 5))]
+    failing = [entry(mongo_json("E"), unit=unit, at=2 * HOUR + n / 20) for n in range(200)]
+    events = scan(make_journal(by_time(warm, failing)))
+    incidents = of_type(events, "incident")
+    assert [(i["rule"], i["severity"], i["unit"]) for i in incidents] == [("new-error-template", "error", unit)]
+    assert incidents[0]["first_usec"] == int(failing[0]["__REALTIME_TIMESTAMP"])
+    matches = [m for m in of_type(events, "match") if m["unit"] == unit]
+    assert matches and all((m["effective_priority"], m["level_source"]) == (ERR, "text") for m in matches)
+
+
+def test_one_tomcat_severe_line_pages_nothing_critical(make_journal) -> None:
+    """helper T's tomcat journal: a deploy's single JUL SEVERE line (a memory-leak warning Tomcat prints at every
+    redeploy) in a warm unit. SEVERE was crit and new-fatal-template fires on one crit line; it is err now, and
+    one err line of a new template is below every rule's trigger."""
+    unit = "tomcat.service"
+    normal = steady(unit, 0, 2 * HOUR, 5, "30-Nov-2026 12:00:00.123 INFO [http-nio-8080-exec-{n}] "
+                    "org.apache.catalina.core.ApplicationContext.log served request {ms}")
+    severe = [entry("30-Nov-2026 14:00:00.123 SEVERE [main] org.apache.catalina.loader.WebappClassLoaderBase."
+                    "clearReferencesThreads The web application [ROOT] appears to have started a thread named "
+                    "[pool-1-thread-1] but has failed to stop it. This is very likely to create a memory leak.",
+                    unit=unit, at=2 * HOUR)]
+    events = scan(make_journal(by_time(normal, severe)))
+    assert of_type(events, "incident") == []
+    assert all(m["effective_priority"] == ERR for m in of_type(events, "match") if "SEVERE" in m["message"])
+    assert '"critical"' not in json.dumps(events)
