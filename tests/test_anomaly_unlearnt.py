@@ -73,3 +73,34 @@ def test_the_window_counts_what_it_kept_out_and_lets_it_go_with_its_buckets():
     assert (rolling.total, rolling.kept) == (10, 4)
     rolling.add_runs([11 * 6_000_000, 3])
     assert (rolling.total, rolling.kept) == (12, 4)
+
+
+def steady_errors_then_a_deadlock(deadlock_lines: int) -> tuple[list[dict[str, Any]], int]:
+    """api.service for two hours: an error every 15 s (a known one) among a request every 3.75 s (20 % errors,
+    4 a minute), the deadlock line once while it was cold; then `deadlock_lines` deadlock lines in 30 s."""
+    lines = []
+    for k in range(2 * 3600 * 4 // 15 + 160):
+        at = k * 3.75
+        if k % 4 == 0:
+            lines.append(entry(f"upstream timeout after {1000 + k}ms", unit="api.service", at=at, priority=3))
+        else:
+            lines.append(entry(f"GET /api/items/{k} 200 {k % 90}ms", unit="api.service", at=at))
+    ordinary = len(lines)
+    deadlock = [entry(MVAR, unit="api.service", at=600, priority=3)]
+    deadlock += [entry(MVAR, unit="api.service", at=2 * HOUR + 1 + k * 30 / deadlock_lines, priority=3)
+                 for k in range(deadlock_lines)]
+    return by_time(lines, deadlock), ordinary
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["counted", "per-entry"])
+def test_a_signature_incidents_errors_do_not_lower_the_expected_error_rate(make_journal, fast: bool):
+    """error-rate-spike's expected count is the learnt errors' rate: 4 a minute, 10 times which (40) the
+    deadlock's 34 errors and the unit's own 4 in that minute do not reach. Before, the window's 38 errors
+    were taken out of the 480 learnt (3.7 a minute expected): 38 made a hit, the unit turned anomalous."""
+    entries, ordinary = steady_errors_then_a_deadlock(34)
+    events, pipeline = replay(make_journal(entries), fast, RULES)
+    detector = pipeline.anomaly
+    assert detector is not None
+    [unit] = detector.baselines.keys_of("api.service")
+    assert detector.hot_until(unit) == -1
+    assert detector.baselines.units[unit].entries == ordinary
