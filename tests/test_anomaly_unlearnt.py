@@ -1,8 +1,9 @@
 """What a rule's rolling window holds but the baselines never learnt (the lines of an open signature incident,
 lines while the unit is anomalous) is not taken out of the baseline again (AnomalyDetector: `_Rolling.kept`).
-Before, error-share's base share was the unit's learnt errors less the window's, signature lines included:
-too low while a signature incident was open, so the unit turned anomalous (the hit dropped as the same
-failure) and stopped learning its ordinary lines. Real journal files, both anomaly paths."""
+Before, error-share's base share and error-rate-spike's expected count were the unit's learnt errors less
+the window's, signature lines included: too low while a signature incident was open, so the unit turned
+anomalous (the hit dropped as the same failure) and stopped learning its ordinary lines. Real journal files,
+both anomaly paths."""
 
 from __future__ import annotations
 
@@ -98,7 +99,7 @@ def test_a_signature_incidents_errors_do_not_lower_the_expected_error_rate(make_
     deadlock's 34 errors and the unit's own 4 in that minute do not reach. Before, the window's 38 errors
     were taken out of the 480 learnt (3.7 a minute expected): 38 made a hit, the unit turned anomalous."""
     entries, ordinary = steady_errors_then_a_deadlock(34)
-    events, pipeline = replay(make_journal(entries), fast, RULES)
+    _, pipeline = replay(make_journal(entries), fast, RULES)
     detector = pipeline.anomaly
     assert detector is not None
     [unit] = detector.baselines.keys_of("api.service")
