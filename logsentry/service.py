@@ -38,6 +38,7 @@ from .model import ScreenedRun
 from .notify import notify_every, sd_notify
 from .pipeline import Pipeline
 from .rules.loader import RuleSet, load_rules
+from .service_alerts import HitLines
 from .service_journal import Canary, ServiceReading, follower_for
 from .service_state import FIGURES_KEY, Figures
 from .sources.fanin import FanInFollower, tail_positions
@@ -93,6 +94,7 @@ class Service(ServiceReading):
         self.reload_note = ""
         # Per unit, its last lines as (journal time, message): formatted only when an alert quotes them.
         self.context: OrderedDict[str, deque[tuple[int, str]]] = OrderedDict()
+        self.hit_context: OrderedDict[str, deque[HitLines]] = OrderedDict()  # ... as they were at each hit
         self.alerting: dict[str, dict[str, int]] = self.state.get("alerting") or {}
         self.ledger = RestartLedger.restore(self.state.get("ledger"))
         self.local_machine = local_machine_id()

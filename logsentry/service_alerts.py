@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict, deque
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from .actions.alert import MAX_LINE, incident_payload, journal_source, service_payload
+from .actions.alert import MAX_LINE, clean, incident_payload, journal_source, service_payload
 from .actions.runner import incident_id, outbox_items
 from .host_silence import RULE_ID as HOST_RULE
 from .metrics import Metrics
@@ -26,12 +27,34 @@ from .wording import plural
 log = logging.getLogger("logsentry")
 
 MAX_CONTEXT_UNITS = 2000  # units (per host) whose last lines are kept for alerts; host names kept as many
+HITS_KEPT = 32
+"""Per unit, the hits whose lines-up-to-the-hit are kept until an alert quotes them: a failure's alert is made
+up to 2 s of journal time after the hit that fired it (it waits for its chain), when later lines were read."""
+
+Line = tuple[int, str]
+"""A unit's line as alerts quote it: (journal time µs, message cut to MAX_LINE characters)."""
+HitLines = tuple[int, str, tuple[Line, ...]]
+"""A hit (its time, its message cut as a Line's) and its unit's last lines up to and including it."""
+
+
+def split_at_hit(lines: Sequence[Line], at_usec: int, message: str) -> int:
+    """Where the lines up to and including a hit end: after the hit's own line (its time and message), else
+    after the last line not later than it (a hit whose line was pushed out, a silence's deadline)."""
+    cut = message[:MAX_LINE]
+    for index in range(len(lines) - 1, -1, -1):
+        if lines[index][0] == at_usec and lines[index][1] == cut:
+            return index + 1
+    for index in range(len(lines) - 1, -1, -1):
+        if lines[index][0] <= at_usec:
+            return index + 1
+    return 0
 
 
 class ServiceAlerts(StateSaving):
     """Service's alert queueing; the attributes are set by Service.__init__."""
 
-    context: OrderedDict[str, deque[tuple[int, str]]]
+    context: OrderedDict[str, deque[Line]]
+    hit_context: OrderedDict[str, deque[HitLines]]
     local_machine: str
     _restart_of: tuple[str, str]
     _last_resend: int
@@ -73,7 +96,39 @@ class ServiceAlerts(StateSaving):
         payload = incident_payload(event, self._named(incident), self.config.hostname, reason, source=self._source())
         if self._is_silence(incident):
             payload["silence"] = True
+        return self._titled(payload)
+
+    def _titled(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """The payload with its rule's title (alert.headline says what happened with it, not the rule id)."""
+        rule = self.pipeline.detector.rules.get(payload["rule"])
+        if rule is not None:
+            payload["rule_title"] = clean(rule.title, 200)
         return payload
+
+    def _remember_hit(self, key: str, at_usec: int, message: str, lines: Sequence[Line]) -> None:
+        """Keep a hit's lines (its unit's last ones up to and including it, oldest first) until its alert."""
+        hits = self.hit_context.get(key)
+        if hits is None:
+            hits = self.hit_context[key] = deque(maxlen=HITS_KEPT)
+            if len(self.hit_context) > MAX_CONTEXT_UNITS:
+                self.hit_context.popitem(last=False)
+        hits.append((at_usec, message[:MAX_LINE], tuple(lines[-self.config.alerts.context_lines:])))
+
+    def _context_of(self, incident: Incident) -> tuple[list[str], list[str]]:
+        """The unit's last lines up to and including the hit that fired the incident, and the lines read after
+        it that are still kept when no copy was kept at the hit (a hit of another unit, a silence's deadline)."""
+        key = host_unit(incident.machine_id, incident.unit)
+        message = incident.samples[0][:MAX_LINE] if incident.samples else ""
+        for at, said, lines in reversed(self.hit_context.get(key, ())):
+            if at == incident.fired_usec and said == message:
+                before, after = list(lines), []
+                break
+        else:
+            kept = list(self.context.get(key, ()))
+            cut = split_at_hit(kept, incident.fired_usec, message)
+            before, after = kept[:cut], kept[cut:]
+        return ([f"{format_usec(at)} {line}" for at, line in before],
+                [f"{format_usec(at)} {line}" for at, line in after])
 
     def _remember_line(self, entry: Entry) -> None:
         self._remember(host_unit(entry.machine_id, entry.unit), entry.realtime_usec, entry.message)
@@ -95,14 +150,15 @@ class ServiceAlerts(StateSaving):
         incident = self._named(action.incident)
         action = replace(action, incident=incident) if incident is not action.incident else action
         self.figures.actions += 1
-        context = [f"{format_usec(at)} {message}"
-                   for at, message in self.context.get(host_unit(incident.machine_id, incident.unit), ())]
+        context, after = self._context_of(incident)
         if action.kind == "alert" and (restarted := self._last_restart(incident)):
             action = replace(action, reason=f"{action.reason} ({restarted})")
         items = outbox_items(action, self.config.hostname, context, source=self._source())
-        if self._is_silence(incident):
-            items = [replace(item, payload={**item.payload, "silence": True}) if item.kind != "restart" else item
-                     for item in items]
+        extra: dict[str, Any] = {"silence": True} if self._is_silence(incident) else {}
+        if after:
+            extra["context_after"] = [clean(line) for line in after]
+        items = [replace(item, payload=self._titled({**item.payload, **extra})) if item.kind != "restart" else item
+                 for item in items]
         if not items:
             verb = "would " if action.dry_run and action.kind != "report" else ""
             log.warning("%s%s %s (rule %s): %s", verb, action.kind, action.unit, incident.rule_id, action.reason)

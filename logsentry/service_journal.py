@@ -9,6 +9,7 @@ come in full, the rest as runs, so a busy host costs a few µs of CPU an entry i
 from __future__ import annotations
 
 import logging
+import struct
 import time
 import uuid
 from dataclasses import dataclass, replace
@@ -19,9 +20,9 @@ from .engine.detector import Detector
 from .engine.quarantine import cut_long_lines
 from .engine.window import invocation_of
 from .metrics import Metrics
-from .model import Entry, ScreenedRun
+from .model import Entry, Hit, ScreenedRun, host_unit
 from .pipeline import ActionEvent, EndedEvent, Event, IncidentEvent, MatchEvent, QuarantineEvent
-from .service_alerts import MAX_CONTEXT_UNITS, ServiceAlerts
+from .service_alerts import MAX_CONTEXT_UNITS, ServiceAlerts, split_at_hit
 from .sources._runs import last_lines
 from .sources.fanin import FanInFollower
 from .sources.follow import ScanningFollower
@@ -83,6 +84,32 @@ def recent_lines(run: ScreenedRun, per_span: int, max_chars: int = MAX_LINE) -> 
                       [min(per_span, span[1]) for span in run.spans], max_chars)
 
 
+def lines_up_to(run: ScreenedRun, key: str, at_usec: int, message: str, per_span: int,
+                after: int = 0) -> tuple[list[tuple[int, str]], int]:
+    """The last `per_span` lines of unit `key`'s span in the run up to and including its entry at `at_usec` with
+    `message` (found by time, span and message; from entry index `after` on first, as a run's hits come in
+    order, then from the run's start), oldest first, and that entry's index; ([], after) when it holds none."""
+    spans = [index for index, unit in enumerate(run.units) if unit == key]
+    if not spans:
+        return [], after
+    times, _priorities, _levels, span_ids, ends, messages = run._arrays
+    ids, end_at = memoryview(span_ids).cast("H"), memoryview(ends).cast("Q")
+    needle, first, stop = struct.pack("=q", at_usec), run.first_index * 8, (run.first_index + run.count) * 8
+    cut = message[:MAX_LINE].encode("utf-8", "replace")[:200]
+    for begin in dict.fromkeys((max(first, after * 8), first)):
+        found = times.find(needle, begin, stop)
+        while found != -1:
+            index = found // 8
+            if found % 8 == 0 and ids[index] in spans and \
+                    messages[end_at[index - 1] if index else 0:end_at[index]].startswith(cut):
+                wanted = [per_span if span in spans else 0 for span in range(len(run.spans))]
+                per = last_lines(times, span_ids, ends, messages, run.first_index, index + 1, wanted, MAX_LINE)
+                return sorted((line for span in spans for line in per[span]), key=lambda line: line[0])[-per_span:], \
+                    index
+            found = times.find(needle, found + 1, stop)
+    return [], after
+
+
 @dataclass
 class Canary:
     """The self-check in flight: its token, when it was written, whether its loss was alerted."""
@@ -100,6 +127,9 @@ class ServiceReading(ServiceAlerts):
     metrics: Metrics | None
     _host_names: dict[str, str]
     _ahead_reported: float
+    _feeding: ScreenedRun | None = None
+    """The run being fed to the pipeline, while it is, and the index of its entry that was hit last."""
+    _feeding_at: int = 0
 
     def _entry(self, entry: Entry) -> None:
         """One entry: in full, or screened out (no rule can match it; it comes without cursor or fields)."""
@@ -122,9 +152,9 @@ class ServiceReading(ServiceAlerts):
             self.metrics.saw_host(self._host_of(entry.machine_id, entry.host), entry.realtime_usec)
         self._entry_now = entry.realtime_usec
         self._entry_invocation = invocation_of(entry.fields)
+        self._remember_line(entry)  # before its hits: an alert's last lines end with the hit
         for event in self.pipeline.feed(entry):
             self._handle(event)
-        self._remember_line(entry)
 
     def _host_of(self, machine_id: str, host: str = "") -> str:
         """The host's name for metrics: the entry's (or its span's) `_HOSTNAME`, else its name when an entry of
@@ -149,10 +179,31 @@ class ServiceReading(ServiceAlerts):
             for span in run.spans:
                 self.metrics.saw_host(self._host_of(span[6], span[7]), span[3])
         self._entry_now, self._entry_invocation = run.peak_usec, ""
-        for event in self.pipeline.feed(run):
-            self._handle(event)
+        self._feeding, self._feeding_at = run, 0  # a hit on one of its entries takes its lines from it (_hit_lines)
+        try:
+            for event in self.pipeline.feed(run):
+                self._handle(event)
+        finally:
+            self._feeding = None
         for key, lines in zip(run.units, recent_lines(run, self.config.alerts.context_lines), strict=True):
             self._remember_lines(key, lines)
+
+    def _hit_lines(self, hit: Hit) -> None:
+        """Keep the hit's unit's last lines up to and including the hit, for the alert made when its incident
+        is given out (a failure waits up to 2 s for its chain, while more lines are read). A hit on an entry of
+        the run being fed takes the run's lines up to it (the run's lines are kept once it has been fed)."""
+        entry = hit.entry
+        key = host_unit(entry.machine_id, entry.unit)
+        lines = list(self.context.get(key, ()))
+        in_run: list[tuple[int, str]] = []
+        if self._feeding is not None:
+            in_run, self._feeding_at = lines_up_to(self._feeding, key, entry.realtime_usec, entry.message,
+                                                   self.config.alerts.context_lines, self._feeding_at)
+        if in_run:
+            lines += in_run
+        else:
+            del lines[split_at_hit(lines, entry.realtime_usec, entry.message):]
+        self._remember_hit(key, entry.realtime_usec, entry.message, lines)
 
     def _clamped(self, entry: Entry) -> Entry:
         """The entry with its journal time clamped: not ahead of the wall clock by more than MAX_AHEAD_USEC,
@@ -177,8 +228,9 @@ class ServiceReading(ServiceAlerts):
         if self.metrics is not None:
             self._count(event)
         match event:
-            case MatchEvent():
+            case MatchEvent(hit):
                 self.figures.matches += 1
+                self._hit_lines(hit)
             case IncidentEvent(incident):
                 self.figures.incidents += 1
                 log.warning("incident %s on %s%s: %s since %s", incident.rule_id, incident.unit,

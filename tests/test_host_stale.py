@@ -146,7 +146,7 @@ def test_a_silent_host_is_one_incident_resolved_when_it_is_back(fleet, service, 
     fleet.stopped.add("web-7")  # a whole host
     host_alert = wait_until(lambda: [a for a in alerts(hook) if "host-went-silent" in a["title"]], 20,
                             "the host-level alert")[0]
-    assert "ERROR (host): host-went-silent" in host_alert["title"]
+    assert "ERROR the host's journal stopped arriving (host-went-silent)" in host_alert["title"]
     assert f"host web-7 (machine {WEB7}): its journal stopped arriving" in host_alert["message"]
     assert f"_MACHINE_ID={WEB7}" in host_alert["message"]  # the journalctl command that shows its last lines
     wait_until(lambda: any("unit-went-silent" in a["title"] for a in alerts(hook)), 10, "alpha's unit silence")
@@ -156,7 +156,8 @@ def test_a_silent_host_is_one_incident_resolved_when_it_is_back(fleet, service, 
     assert len(silences) == 1 and "tock.service" in silences[0]["title"]
     assert len([a for a in alerts(hook) if "host-went-silent" in a["title"]]) == 1  # not one per check
     fleet.stopped.discard("web-7")
-    resolved = wait_until(lambda: [a for a in alerts(hook) if "RESOLVED" in a["title"] and "(host)" in a["title"]],
+    resolved = wait_until(lambda: [a for a in alerts(hook)
+                                   if "RESOLVED" in a["title"] and "host-went-silent" in a["title"]],
                           10, "the host's resolve")[0]
     assert f"host web-7 (machine {WEB7}): entries arrive again" in resolved["message"]
     time.sleep(2)
@@ -176,7 +177,7 @@ def test_a_host_silent_before_a_restart_does_not_page_again(fleet, service, rece
     time.sleep(5)  # caught up, several checks
     assert len([a for a in alerts(hook) if "host-went-silent" in a["title"]]) == 1
     fleet.stopped.discard("web-7")  # the incident saved with the state ends when the host is back
-    wait_until(lambda: [a for a in alerts(hook) if "RESOLVED" in a["title"] and "(host)" in a["title"]], 10,
+    wait_until(lambda: [a for a in alerts(hook) if "RESOLVED" in a["title"] and "host-went-silent" in a["title"]], 10,
                "the host's resolve after the restart")
     assert running.stop() == 0
 

@@ -64,7 +64,8 @@ def test_the_readme_collector_config_alerts_name_the_host_and_show_its_lines(tmp
                                    "rule": "ghc-mvar-deadlock", "severity": "critical"}
         notes = alert["annotations"]
         assert notes["observer"] == "collector"
-        assert notes["summary"] == "[logsentry web-7] CRITICAL api.service: ghc-mvar-deadlock"
+        assert notes["summary"] == ("[logsentry web-7] CRITICAL api.service: GHC: thread blocked indefinitely in an "
+                                    "MVar operation (ghc-mvar-deadlock)")
         assert f"restart api.service on host web-7 (machine {WEB7}): " in notes["description"]
         assert "logsentry does not restart it here" in notes["description"]
         assert "\n1 hit from " in notes["description"] and " on web-7\n" in notes["description"]

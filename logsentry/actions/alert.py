@@ -117,14 +117,51 @@ def service_payload(event: str, host: str, reason: str, severity: str = "critica
             "message": "", "context": []}
 
 
+SERVICE_WORDS = {
+    "journal_gap": "logsentry missed journal entries (vacuumed or rotated before it read them)",
+    "journal_blind": "logsentry cannot see the journal (its canary entry did not come back)",
+    "rule_quarantined": "logsentry quarantined a rule (its regex ran past its time limit)",
+    "restart_failed": "logsentry could not restart a unit",
+    "state_corrupt": "logsentry found its state file corrupt and set it aside",
+}
+"""What an alert about logsentry itself (service_payload's event) is about, in words."""
+BUILTIN_TITLES = {"host-went-silent": "the host's journal stopped arriving"}
+"""Rules with no rule file (host_silence.py), by id."""
+_A_UNIT = re.compile(r"\b[Aa] unit\b|\bthe unit\b")
+
+
+def headline(payload: Mapping[str, Any]) -> str:
+    """What happened, in words an on-call person reads at a glance: the rule's title said of the unit
+    ("api.service logs an error it never logged before"), else "UNIT: title"; the rule id only when the
+    payload has no title (an alert queued by an older version)."""
+    unit, rule = str(payload["unit"]), str(payload["rule"])
+    if unit == "logsentry" and rule in SERVICE_WORDS:
+        return SERVICE_WORDS[rule]
+    words = str(payload.get("rule_title") or BUILTIN_TITLES.get(rule) or rule)
+    if not unit or unit.startswith("("):  # no unit ("(host)", a text source's "(identifier)")
+        return words
+    said, done = _A_UNIT.subn(lambda _: unit, words, count=1)
+    return said if done else f"{unit}: {words}"
+
+
 def title(payload: Mapping[str, Any]) -> str:
+    """"[logsentry HOST] SEVERITY what happened (RULE)": HOST is the incident's host (its entries' _HOSTNAME),
+    so a collector's alert names the host whose unit failed; reminders and resolves say so first. The rule id
+    comes last, for `logsentry silence add --rule` and mail filters."""
     state = {"firing": "", "reminder": "still firing: ", "resolved": "RESOLVED: "}.get(payload["event"], "")
-    return clean(f"[logsentry {payload['host']}] {state}{payload['severity'].upper()} {payload['unit']}: "
-                 f"{payload['rule']}", 250)
+    said, rule = headline(payload), str(payload["rule"])
+    tag = "" if said.endswith(rule) else f" ({rule})"
+    return clean(f"[logsentry {payload['host']}] {state}{payload['severity'].upper()} {said}{tag}", 250)
 
 
 def body(payload: Mapping[str, Any]) -> str:
-    lines = [f"{payload['reason']}"]
+    rule = str(payload["rule"])
+    service = payload["unit"] == "logsentry" and rule in SERVICE_WORDS
+    lines = [clean(headline(payload) if service else f"{headline(payload)} (rule {rule}, {payload['severity']})")]
+    if payload["event"] in ("resolved", "reminder"):  # what changed first: "... logs again after 42m of silence"
+        lines.insert(0, f"{payload['reason']}")
+    elif payload["reason"] != f"{payload['severity']} incident":  # else the line above said it
+        lines.append(f"{payload['reason']}")
     if payload.get("silence"):  # a silence has no hits: from its last entry to the alert's time
         lines.append(f"silent from {format_usec(payload['first_usec'])} (the last entry) to "
                      f"{format_usec(payload['last_usec'])} on {payload['host']}")
@@ -146,6 +183,11 @@ def body(payload: Mapping[str, Any]) -> str:
     if payload.get("journalctl"):
         lines.append(f"see: {payload['journalctl']}")
     if payload["context"]:
-        lines.append(f"last lines of {payload['unit']} before the hit:")
+        lines.append(f"last lines of {payload['unit']} before its silence:" if payload.get("silence") else
+                     f"last lines of {payload['unit']} up to the hit that fired it "
+                     f"({format_usec(payload['fired_usec'])}):")
         lines.extend(f"  {line}" for line in payload["context"])
+    if payload.get("context_after"):
+        lines.append(f"then, after it (read before this alert was made), {payload['unit']} logged:")
+        lines.extend(f"  {line}" for line in payload["context_after"])
     return "\n".join(lines)
