@@ -1,7 +1,8 @@
 """Level grammars an operator trial found unread (issue 12, helper T's causes A and D): MongoDB's one-letter
 severity (4.4+ JSON `"s":"E"`, 4.2 text `... E  NETWORK  [conn1] ...`), Erlang/OTP's `=ERROR REPORT====`
-headers, and java.util.logging's SEVERE, which is err (JUL has no ERROR; SLF4J's bridge maps SEVERE to it), not
-crit (engine/format_levels.py and levels.py, with their C twins sources/format_levels.h and levels.h).
+headers, Tornado's and Jupyter's `[E 241126 14:00:00 web:2246]`, and java.util.logging's SEVERE, which is err
+(JUL has no ERROR; SLF4J's bridge maps SEVERE to it), not crit (engine/format_levels.py and levels.py, with their C
+twins sources/format_levels.h and levels.h).
 
 1. A corpus of lines as the programs write them (from their sources: MongoDB's logv2 JSONFormatter and
    MessageEventDetailsEncoder, OTP's logger_formatter legacy header), and look-alikes in client text or
@@ -64,6 +65,12 @@ CORPUS: list[tuple[int | None, str, str]] = [
     (NOTICE, "=NOTICE REPORT==== 1-Dec-2026::09:03:41.000001 ===", "logger level notice"),
     (ERR, "=ERROR REPORT==== 26-Nov-2026::14:00:00 ===\nError in process <0.87.0> with exit value: {badarg,[]}",
      "the header line of a multi-line entry"),
+    # Tornado's LogFormatter and traitlets' (Jupyter): the level's first letter, then the date and time
+    (ERR, "[E 241126 14:00:00 web:2246] 500 GET /api (127.0.0.1) 3.21ms", "Tornado"),
+    (WARNING, "[W 241126 14:00:00 web:2246] 404 GET /favicon.ico (127.0.0.1) 0.61ms", "Tornado"),
+    (INFO, "[I 2024-11-26 14:00:00.123 ServerApp] Jupyter Server 2.14.2 is running at:", "Jupyter Server"),
+    (CRIT, "[C 2024-11-26 14:00:00.123 ServerApp] Bad config encountered during initialization", "traitlets"),
+    (DEBUG, "[D 2024-11-26 14:00:00.123 ServerApp] Searching ['/etc/jupyter'] for config files", "traitlets"),
     # java.util.logging's SEVERE is ERROR in SLF4J's and Log4j's bridges
     (ERR, "30-Nov-2026 14:00:00.123 SEVERE [main] org.apache.catalina.loader.WebappClassLoaderBase."
           "checkThreadLocalMapForLeaks The web application [ROOT] created a ThreadLocal", "Tomcat JULI"),
@@ -87,6 +94,10 @@ CORPUS: list[tuple[int | None, str, str]] = [
     (None, "=ERROR REPORT==== yesterday ===", "no OTP date"),
     (None, "=FOO REPORT==== 1-Dec-2026::09:03:41 ===", "no OTP title"),
     (None, "said SEVERE: nothing", "a level word in the middle"),
+    (None, "processing [E 241126 14:00:00 web:1] x", "a bracket after a word"),
+    (None, "[X 2024-11-26 14:00:00.123 ServerApp] x", "no level letter"),
+    (None, "[E 1] x", "no date and time"),
+    (None, "[E x 1] y", "no date"),
 ]
 
 
@@ -114,7 +125,7 @@ PIECES = ['{"t":{"$date":"', "2026-11-30T14:00:00.123+00:00", '"},"s":"', "E", "
           "+0000", "Z", "-0530", "+00", " E ", " E  ", " D2 ", "NETWORK", "REPL_HB", "-", "[conn1]", "[", "]",
           "=", "ERROR", "CRASH", "SUPERVISOR", "FOO", " REPORT==== ", "26", "-Nov-", "2026", "::", "14:00:00",
           ".123456", " ===", "\n", "=ERROR REPORT==== 1-Dec-2026::09:03:41 ===", "SEVERE", ":", "é", "\x00",
-          "E1126 14:00:00.123456    1234 util.go:163] ", "x"]
+          "E1126 14:00:00.123456    1234 util.go:163] ", "x", "[E ", "[C ", "[X ", "241126", " 14:00:00 web:2246] "]
 
 
 @settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -130,6 +141,14 @@ def test_c_and_python_agree_on_generated_lines(parts: list[str]) -> None:
 def test_c_and_python_agree_on_mutated_corpus_lines(line: str, at: int, cut: int, piece: str) -> None:
     for text in (line[:at] + piece + line[at + cut:], line[:at]):
         assert _journalscan.text_level(text.encode("utf-8", "surrogatepass")) == text_level(text), repr(text)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.binary(max_size=40), st.sampled_from([line.encode() for _, line, _ in CORPUS]))
+def test_c_on_bytes_equals_python_on_decoded_text(raw: bytes, line: bytes) -> None:
+    """The scanner reads raw bytes (invalid UTF-8 too); Python reads them decoded with replacement."""
+    for data in (raw, line[:20] + raw, line + raw, raw + line):
+        assert _journalscan.text_level(data) == text_level(data.decode("utf-8", "replace")), data
 
 
 # ---- on real journal files -------------------------------------------------------------------------------

@@ -55,6 +55,9 @@ for the UTF-8 bytes (C) and the decoded text (Python).
    - Apache 2.4's `[module:level]` (`[proxy:error]`, `[core:crit]`, `[:error]`);
    - a bracket that starts with a timestamp and goes on with a capitalised level word: Rust env_logger
      (`[2024-01-02T10:00:00Z ERROR my_crate] msg`), Celery (`[2024-01-02 10:00:00,123: ERROR/MainProcess]`);
+   - a bracket that starts with the level's first letter (`D`, `I`, `W`, `E`, `C`ritical) and a space, then a
+     timestamp: Tornado's LogFormatter (`[%(levelname)1.1s %(asctime)s %(module)s:%(lineno)d]`:
+     `[E 241126 14:00:00 web:2246] 500 GET /`) and traitlets' (Jupyter: `[E 2024-11-26 14:00:00.123 ServerApp]`);
    - PHP's `PHP Fatal error:`, `PHP Warning:`, ... (PHP's error_log, also after a `[date]`).
    Any other token ends the search: no level.
 
@@ -143,6 +146,9 @@ _APACHE = re.compile(r"[A-Za-z0-9_]*:([A-Za-z][A-Za-z0-9]*)")
 _SD_DAEMON = re.compile(r"<([0-7])>")
 _SYSLOG_WORD = re.compile(r"<([A-Za-z]+)>")
 
+_LETTER_LEVELS = {"D": 7, "I": 6, "W": 4, "E": 3, "C": 2}
+"""Tornado's and traitlets' `%(levelname)1.1s`: DEBUG, INFO, WARNING, ERROR, CRITICAL."""
+_LETTER_BRACKET = re.compile(r"([DIWEC]) [0-9][!-~]* [0-9]")  # the letter, a date, a time
 _LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 _LEAD_ON = frozenset("=_.-:,")
 # a word ends at one of these (or the end of the line) to be a level
@@ -267,7 +273,10 @@ def _prefix_level(line: str) -> int | None:
 
 
 def _bracket_level(content: str) -> int | None:
-    """The level a bracket group names: `[ERROR]`, `[ warn ]`, `[proxy:error]`, `[<timestamp> ERROR ...]`."""
+    """The level a bracket group names: `[ERROR]`, `[ warn ]`, `[proxy:error]`, `[<timestamp> ERROR ...]`,
+    `[E <timestamp> ...]`."""
+    if content[:1] in _LETTER_LEVELS and (letter := _LETTER_BRACKET.match(content)):
+        return _LETTER_LEVELS[letter[1]]
     stripped = content.strip(" ")
     if stripped and stripped.isalnum():
         return word_level(stripped, True) if stripped[0].isalpha() else None

@@ -321,6 +321,19 @@ static int lv_logfmt_level(const unsigned char *p, size_t n) {
 /* ---- 5. a level after the program's own prefix ---- */
 
 static int lv_bracket_level(const unsigned char *c, size_t len) {
+    /* Tornado's and traitlets' "[E <date> <time> ...": the level's first letter (_LETTER_LEVELS, _LETTER_BRACKET) */
+    size_t date_end = 3;
+    while (date_end < len && c[date_end] != ' ')
+        date_end++;
+    if (len > 2 && c[1] == ' ' && lv_digit(c[2]) && date_end + 1 < len && lv_digit(c[date_end + 1])) {
+        switch (c[0]) {
+        case 'D': return 7;
+        case 'I': return 6;
+        case 'W': return 4;
+        case 'E': return 3;
+        case 'C': return 2;
+        }
+    }
     /* stripped of spaces: one alphanumeric word */
     size_t a = 0, b = len;
     while (a < b && c[a] == ' ')
