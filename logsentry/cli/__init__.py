@@ -23,6 +23,7 @@ COMMANDS = {
     "tail": ("tail", "tail"),
     "baseline": ("baseline", "baseline"),
     "silence": ("silence", "silence"),
+    "hosts": ("hosts", "hosts_command"),
 }
 
 

@@ -1,15 +1,19 @@
 """-M/--machine and -H/--host for scan and tail: only the entries of these hosts (a collector's directory of
-journals from systemd-journal-remote holds many). ANDed with -u; repeatable (any of the values)."""
+journals from systemd-journal-remote holds many). ANDed with -u; repeatable (any of the values). And
+`logsentry hosts`: a collector's hosts as the service saved them, with each one's silence threshold."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
+from ..config import DEFAULT_CONFIG
 from ..sources.selection import Selection
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -30,3 +34,50 @@ def with_hosts(selection: Selection, machines: tuple[str, ...], hosts: tuple[str
         raise click.BadParameter(f"expected 32 hex digits as in /etc/machine-id (got {wrong[0]!r})",
                                  param_hint="'-M' / '--machine'")
     return replace(selection, machines=tuple(m.lower().replace("-", "") for m in machines), hosts=hosts)
+
+
+@click.command("hosts")
+@click.option("-c", "--config", "config_path", type=click.Path(path_type=Path), default=DEFAULT_CONFIG,
+              show_default=True, help="Site config (TOML).")
+@click.option("--state-dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Use this state directory instead of the config's state_dir.")
+@click.option("-o", "--output", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Lines for people, or one JSON object per host (times and threshold in µs).")
+def hosts_command(config_path: Path, state_dir: Path | None, output: str) -> None:
+    """The hosts of a collector's journal_directory as the service last saved them: each one's newest entry,
+    its silence threshold (learnt from the gaps between its entries, or [hosts] silent_after) and whether it
+    is silent. Read only: the service may be running."""
+    from ..host_silence import MIN_GAPS, HostSilence
+    from ..state import State
+    from ..timespec import format_duration, format_usec
+    from ..views.escape import visible
+    from .common import fail
+    from .run import load_site_config
+
+    config = load_site_config(config_path)
+    path = (state_dir or config.state_dir) / "state.db"
+    if not path.is_file():
+        fail(f"no saved state at {path} (the service's state_dir)")
+    watch = HostSilence(config)
+    watch.restore(State(path).get("hosts"))
+    if not watch.hosts:
+        why = "" if config.journal_directory is not None else " (the config has no journal_directory)"
+        click.echo(f"no host saved in {path}{why}")
+        return
+    for machine, host in watch.hosts.items():
+        if not watch.on:
+            learnt = 'off ([hosts] silent_after = "off")' if config.journal_directory else "off (no journal_directory)"
+        elif watch.configured is not None:
+            learnt = f"{format_duration(host.threshold)} ([hosts] silent_after)"
+        elif host.threshold:
+            learnt = f"{format_duration(host.threshold)} (learnt from {host.rhythm.gaps} gaps)"
+        else:
+            learnt = f"none yet ({host.rhythm.gaps} of {MIN_GAPS} gaps learnt)"
+        if output == "json":
+            click.echo(json.dumps({"machine_id": machine, "host": host.name, "newest_usec": host.newest_usec,
+                                   "threshold_usec": host.threshold if watch.on else 0,
+                                   "gaps": host.rhythm.gaps, "silent_since_usec": host.silent_since}))
+            continue
+        state = f"silent since {format_usec(host.silent_since)}" if host.silent_since else "logging"
+        click.echo(f"{visible(host.name or machine)} (machine {machine}): newest entry "
+                   f"{format_usec(host.newest_usec)}, silent after {learnt}; {state}")

@@ -19,7 +19,7 @@ from ..timespec import format_duration
 from ..views import jsonl
 from ..views.escape import visible
 from .common import fail, load_rule_set, rules_option, shipped_option
-from .rules_explain import explain
+from .rules_explain import explain, explain_lines
 
 
 @click.group()
@@ -101,8 +101,8 @@ def rules_check(text: str | None, file: TextIO | None, priority: str | None, fie
 
     The line is checked as a journal entry with the given priority and fields, exactly as the engine
     would: a kernel rule (_TRANSPORT=kernel) matches only with --field _TRANSPORT=kernel. When nothing
-    matches, it says which rules would with other fields or another priority. For a line given as an
-    argument it also says what each anomaly rule watches and whether the line would count for it.
+    matches, it says which rules would with other fields or another priority. It also says what each
+    anomaly rule watches and whether the line (each line of --file, up to 200) would count for it.
     """
     if text is None and file is None:
         raise click.UsageError("give the log line to check as an argument (logsentry rules check 'LINE'), "
@@ -145,8 +145,10 @@ def rules_check(text: str | None, file: TextIO | None, priority: str | None, fie
         click.echo("no rule matches")
         for hint in _near_misses(line_rules, lines, level, entry_fields):
             click.echo(f"  {hint}")
-    if text is not None and output == "text":
-        for said in explain([rule for rule in rule_set.rules if rule.anomaly is not None], text, level):
+    if output == "text":
+        anomaly_rules = [rule for rule in rule_set.rules if rule.anomaly is not None]
+        for said in explain(anomaly_rules, text, level) if text is not None else \
+                explain_lines(anomaly_rules, lines, level):
             click.echo(said)
 
 

@@ -79,3 +79,27 @@ def explain(rules: list[Rule], line: str, priority: int | None) -> list[str]:
                    f"watches {watches(rule)}")
         out.append(f"    this line {verdict(rule, line, priority)}")
     return out
+
+
+MAX_EXPLAINED_LINES = 200
+"""Lines of `rules check --file` given the anomaly rules' verdicts (each rule's watch is said once)."""
+
+
+def explain_lines(rules: list[Rule], lines: list[str], priority: int | None) -> list[str]:
+    """`rules check --file`: each anomaly rule's watch once, then each line's verdict for each rule (the first
+    MAX_EXPLAINED_LINES lines; how many more were not explained is said)."""
+    if not rules or not lines:
+        return []
+    out = ["anomaly rules (a line alone never fires one: each compares a unit with its learnt past, "
+           "`logsentry baseline show -u UNIT`):"]
+    for rule in rules:
+        assert rule.anomaly is not None
+        out.append(f"{visible(rule.id)} ({rule.severity.label}, {rule.action}, {rule.anomaly.kind}): "
+                   f"watches {watches(rule)}")
+    for number, line in enumerate(lines[:MAX_EXPLAINED_LINES], 1):
+        out.append(f"line {number}: {visible(line)}")
+        out.extend(f"    {visible(rule.id)}: {verdict(rule, line, priority)}" for rule in rules)
+    if len(lines) > MAX_EXPLAINED_LINES:
+        out.append(f"(the anomaly rules' verdicts are given for the first {MAX_EXPLAINED_LINES} lines: "
+                   f"{plural(len(lines) - MAX_EXPLAINED_LINES, 'more line')} not explained)")
+    return out

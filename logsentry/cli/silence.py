@@ -39,7 +39,8 @@ def _where(config: SiteConfig, state_dir: Path | None) -> tuple[Path, list[Chann
               help='The unit (bare names get .service); "(host)" for a host\'s whole journal (with -H).')
 @click.option("-H", "--host", "host", default="", help="Only alerts about this host (_HOSTNAME).")
 @click.option("--rule", default="", help="Only alerts of this rule.")
-@click.option("--for", "duration", required=True, help='How long, e.g. "2h", "30m".')
+@click.option("--for", "duration", required=True,
+              help='How long, as systemd writes time spans: "2h", "30min", "1h 30min", "1d", "90s".')
 @click.option("--comment", required=True, help="Why (shown in list and in Alertmanager).")
 @config_option
 @state_option

@@ -15,7 +15,7 @@ import regex
 
 from ..model import SEVERITY_NAMES, Severity
 from ..sources.selection import parse_priority
-from ..timespec import TimeSpecError, parse_duration
+from ..timespec import TimeSpecError, parse_duration, parse_sec
 from ..tomlfile import TomlFileError, read_toml, unknown_key
 from .anomaly import AnomalySpec, parse_anomaly
 
@@ -297,10 +297,16 @@ def _offsets(value: Any, key: str, problems: _Problems) -> tuple[int, ...]:
         return ()
     offsets = []
     for item in value:
-        if item in ("0s", "0", 0):
+        if isinstance(item, int) and not isinstance(item, bool) and item == 0:
             offsets.append(0)
-        elif (usec := _duration(item, key, problems)) is not None:
-            offsets.append(usec)
+            continue
+        if not isinstance(item, str):
+            problems.add(key, f'expected an offset like "5s" (got {_describe(item)})')
+            continue
+        try:  # a time span as systemd reads one, 0 included ("0", "0s", "0min", "0 s")
+            offsets.append(parse_sec(item))
+        except TimeSpecError as error:
+            problems.add(key, str(error))
     return tuple(offsets)
 
 
