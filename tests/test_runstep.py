@@ -192,7 +192,7 @@ def test_the_c_step_refuses_arrays_that_do_not_fit(bad: str):
         arrays = (times, b"\x06", b"\xff", b"\x00\x00", (99).to_bytes(8, "little"), b"abc")
     with pytest.raises(ValueError, match=r"^step\(\): "):
         _runstep.step(_runstep.new(), 1, arrays, 0, 1, tables, uids, modes, array("i"), 3, 6_000_000,
-                      60_000_000, 2048, 128, 256, masked_key)
+                      60_000_000, 2048, 128, 256, masked_key, 60_000_000)
 
 
 def test_runstep_needs_rules_it_can_count():

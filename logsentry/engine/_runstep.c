@@ -3,7 +3,7 @@
  * Per entry: its effective level, its first line's masked key (engine/templates/_mask.c, called through
  * `masked_key`) and the template slot that key has in its unit, from Python's tables. An entry comes back
  * as a single item, in journal order, when it may matter one by one: error level, a key not seen before,
- * a unit Python wants exact, or a template with more entries within the last `window_usec` than its budget
+ * a unit Python wants exact, or a template with more entries within the last `recent_usec` than its budget
  * (the count below which its rate-spike cannot fire, less what its rolling count held then). The others
  * are counted per (unit, slot) as (bucket start, entries) pairs and kept, across runs, until that unit's
  * next single item (handed over just before it, so that entry sees its unit as the per-entry path leaves
@@ -63,6 +63,7 @@ typedef struct {
     Recent *r;
     size_t nr;
     int64_t seq, keep; /* keep: the longest rolling window (µs) the pairs handed over must serve */
+    int64_t recent;    /* the rate rules' longest window (µs): a template's recent entries against its budget */
     U64s fifo; /* first_serial << 32 | uid, when a unit's pending list began */
     size_t fifo_head;
 } State;
@@ -314,7 +315,7 @@ static int take(State *st, Pend *p, size_t uid, long slot, int level, long error
     int64_t b = usec - (((usec % bucket) + bucket) % bucket);
     int single = slot < 0 || (level != NO_LEVEL && level <= error_level);
     if (slot >= 0) { /* a single entry counts into its template's rate too */
-        int64_t recent = recent_add(st, (size_t)slot, b, st->keep);
+        int64_t recent = recent_add(st, (size_t)slot, b, st->recent);
         if (recent < 0) return -1;
         if (recent > budgets[slot]) single = 1;
     }
@@ -339,11 +340,11 @@ static PyObject *py_new(PyObject *self, PyObject *unused) {
 
 static PyObject *py_step(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
     (void)self;
-    if (nargs != 16 || !PyTuple_Check(args[2]) || PyTuple_GET_SIZE(args[2]) != 6 || !PyList_Check(args[5]) ||
+    if (nargs != 17 || !PyTuple_Check(args[2]) || PyTuple_GET_SIZE(args[2]) != 6 || !PyList_Check(args[5]) ||
         !PyBytes_Check(args[6]) || !PyBytes_Check(args[7]) || !PyCallable_Check(args[15])) {
         PyErr_SetString(PyExc_TypeError, "step(state, serial, arrays, first_index, count, tables, uids, modes, "
                                          "budgets, error_level, bucket_usec, window_usec, max_chars, max_tokens, "
-                                         "max_pending, masked_key)");
+                                         "max_pending, masked_key, recent_usec)");
         return NULL;
     }
     State *st = state_of(args[0]);
@@ -354,6 +355,7 @@ static PyObject *py_step(PyObject *self, PyObject *const *args, Py_ssize_t nargs
     Py_ssize_t first = PyLong_AsSsize_t(args[3]), count = PyLong_AsSsize_t(args[4]);
     long error_level = PyLong_AsLong(args[9]);
     long long bucket = PyLong_AsLongLong(args[10]), window = PyLong_AsLongLong(args[11]);
+    long long recent = PyLong_AsLongLong(args[16]);
     Py_ssize_t max_chars = PyLong_AsSsize_t(args[12]), max_pending = PyLong_AsSsize_t(args[14]);
     if (PyErr_Occurred()) return NULL;
     for (int k = 0; k < 6; k++) {
@@ -372,7 +374,8 @@ static PyObject *py_step(PyObject *self, PyObject *const *args, Py_ssize_t nargs
     Py_ssize_t text_size = PyBytes_GET_SIZE(PyTuple_GET_ITEM(arrays, 5));
     Py_ssize_t nspans = PyList_GET_SIZE(tables);
     if (serial < 0 || serial > UINT32_MAX || first < 0 || count < 0 || first + count > entries ||
-        first + count > UINT32_MAX || bucket <= 0 || window < 0 || max_chars < 0 || max_pending < 1 ||
+        first + count > UINT32_MAX || bucket <= 0 || window < 0 || recent < 0 || recent > window || max_chars < 0 ||
+        max_pending < 1 ||
         PyBytes_GET_SIZE(modes) < nspans || PyBytes_GET_SIZE(uids_b) < 4 * nspans ||
         PyBytes_GET_SIZE(PyTuple_GET_ITEM(arrays, 1)) < entries ||
         PyBytes_GET_SIZE(PyTuple_GET_ITEM(arrays, 2)) < entries ||
@@ -383,6 +386,7 @@ static PyObject *py_step(PyObject *self, PyObject *const *args, Py_ssize_t nargs
     }
     const int32_t *uids = (const int32_t *)PyBytes_AS_STRING(uids_b);
     st->keep = window;
+    st->recent = recent;
     Py_buffer budget_view;
     if (PyObject_GetBuffer(args[8], &budget_view, PyBUF_WRITABLE) < 0) return NULL;
     int32_t *budgets = (int32_t *)budget_view.buf;
@@ -442,14 +446,14 @@ done:
 }
 
 /* one(state, serial, index, usec, level, message, table, uid, budgets, error_level, bucket_usec, window_usec,
- * max_chars, max_tokens, max_pending, masked_key): an entry that came in full, as step takes one of a run's
+ * max_chars, max_tokens, max_pending, masked_key, recent_usec): an entry that came in full, as step takes one of a run's
  * (position serial << 32 | index); [] when it was counted */
 static PyObject *py_one(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
     (void)self;
-    if (nargs != 16 || !PyUnicode_Check(args[5]) || !PyDict_Check(args[6]) || !PyCallable_Check(args[15])) {
+    if (nargs != 17 || !PyUnicode_Check(args[5]) || !PyDict_Check(args[6]) || !PyCallable_Check(args[15])) {
         PyErr_SetString(PyExc_TypeError, "one(state, serial, index, usec, level, message, table, uid, budgets, "
                                          "error_level, bucket_usec, window_usec, max_chars, max_tokens, "
-                                         "max_pending, masked_key)");
+                                         "max_pending, masked_key, recent_usec)");
         return NULL;
     }
     State *st = state_of(args[0]);
@@ -458,14 +462,17 @@ static PyObject *py_one(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     Py_ssize_t index = PyLong_AsSsize_t(args[2]), uid = PyLong_AsSsize_t(args[7]);
     long level = PyLong_AsLong(args[4]), error_level = PyLong_AsLong(args[9]);
     long long bucket = PyLong_AsLongLong(args[10]), window = PyLong_AsLongLong(args[11]);
+    long long recent = PyLong_AsLongLong(args[16]);
     Py_ssize_t max_chars = PyLong_AsSsize_t(args[12]), max_pending = PyLong_AsSsize_t(args[14]);
     if (PyErr_Occurred()) return NULL;
     if (serial < 0 || serial > UINT32_MAX || index < 0 || index > UINT32_MAX || uid < 0 || uid > INT32_MAX ||
-        level < 0 || level > NO_LEVEL || bucket <= 0 || window < 0 || max_chars < 0 || max_pending < 1) {
+        level < 0 || level > NO_LEVEL || bucket <= 0 || window < 0 || recent < 0 || recent > window || max_chars < 0 ||
+        max_pending < 1) {
         PyErr_SetString(PyExc_ValueError, "one(): serial, index, uid, level or a bound out of range");
         return NULL;
     }
     st->keep = window;
+    st->recent = recent;
     PyObject *message = args[5];
     Py_ssize_t nl = PyUnicode_FindChar(message, '\n', 0, PyUnicode_GET_LENGTH(message), 1);
     if (nl == -2) return NULL;
@@ -558,11 +565,11 @@ static PyMethodDef methods[] = {
     {"new", py_new, METH_NOARGS, "new() -> state: the pending counts of one RunStep"},
     {"step", (PyCFunction)(void (*)(void))py_step, METH_FASTCALL,
      "step(state, serial, arrays, first_index, count, tables, uids, modes, budgets, error_level, bucket_usec, "
-     "window_usec, max_chars, max_tokens, max_pending, masked_key) -> items: (index, peak_usec, slot) for an entry to take "
+     "window_usec, max_chars, max_tokens, max_pending, masked_key, recent_usec) -> items: (index, peak_usec, slot) for an entry to take "
      "one by one, (uid, positions, unit_rle, groups) for a unit's counted entries to learn"},
     {"one", (PyCFunction)(void (*)(void))py_one, METH_FASTCALL,
      "one(state, serial, index, usec, level, message, table, uid, budgets, error_level, bucket_usec, window_usec, "
-     "max_chars, max_tokens, max_pending, masked_key) -> items: an entry in full, as step takes a run's"},
+     "max_chars, max_tokens, max_pending, masked_key, recent_usec) -> items: an entry in full, as step takes a run's"},
     {"flush", (PyCFunction)(void (*)(void))py_flush, METH_FASTCALL, "flush(state, uid) -> item or None"},
     {"flush_due", (PyCFunction)(void (*)(void))py_flush_due, METH_FASTCALL,
      "flush_due(state, before_serial) -> items begun before that run"},

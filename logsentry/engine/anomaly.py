@@ -364,9 +364,11 @@ class AnomalyDetector:
         in_errors, in_lines = self._roll(rule, key, "errors", usec, kept), self._roll(rule, key, "", usec, kept)
         errors, lines = in_errors.total, in_lines.total
         peak = unit.error_minutes.peak
-        if errors < spec.min_count or errors <= spec.peak_margin * peak * max(1.0, rule.trigger.within_usec /
-                                                                               (2 * MINUTE_USEC)):
+        # The busiest two minutes bound what one burst can put in any window: not scaled to a longer one
+        # (error-share-sustained's 30 minutes), where a burst is short and a failure that goes on is not.
+        if errors < spec.min_count or errors <= spec.peak_margin * peak:
             return None
+
         # the window's own lines taken out of the baseline (those it holds)
         base_entries, base_errors = max(0, unit.entries - in_lines.learnt()), max(0, unit.errors - in_errors.learnt())
         share = (base_errors + 1) / (base_entries + 2)  # Laplace: a unit with no error yet is not at 0 exactly

@@ -151,8 +151,12 @@ class RunStep:
         """Counted entries are grouped in buckets of this much journal time (µs): within every rolling
         bucket and every minute, so a group's count lands where each entry would have."""
         self.window_usec = max((r.trigger.within_usec for r in self.rate_rules + self.share_rules), default=0)
-        """The longest rolling window (µs): _runstep.c counts a template's recent lines over it, and hands
-        over only the buckets a rolling count can still hold after a group."""
+        """The longest rolling window (µs): _runstep.c hands over only the buckets a rolling count can still
+        hold after a group."""
+        self.recent_usec = max((r.trigger.within_usec for r in self.rate_rules), default=0)
+        """The rate rules' longest window (µs): _runstep.c counts a template's recent lines over it against its
+        budget (a share rule's longer window, error-share-sustained's 30 minutes, would spend budgets made for
+        a minute: nearly every line one by one)."""
         self._tables: dict[str, dict[str, int]] = {}
         self._slot_of: dict[tuple[str, str], int] = {}
         self._slots: list[tuple[str, str]] = []
@@ -230,7 +234,7 @@ class RunStep:
                 tables.append(self._tables.setdefault(key, {}) if table is None else table)
         items = _runstep.step(self._state, serial, run._arrays, run.first_index, run.count, tables, uids.tobytes(),
                               bytes(modes), self._budgets, self.error_level, self.bucket_usec, self.window_usec,
-                              MAX_TEMPLATE_CHARS, detector.miner.max_tokens, MAX_PENDING, masked_key)
+                              MAX_TEMPLATE_CHARS, detector.miner.max_tokens, MAX_PENDING, masked_key, self.recent_usec)
         for item in items:
             if len(item) == 3:
                 index, now, slot = item
@@ -283,7 +287,7 @@ class RunStep:
         items = _runstep.one(self._state, self._serial, len(full.entries), entry.realtime_usec,
                              NO_LEVEL if level is None else level, entry.message, table, self._uid(unit),
                              self._budgets, self.error_level, self.bucket_usec, self.window_usec, MAX_TEMPLATE_CHARS,
-                             self.detector.miner.max_tokens, MAX_PENDING, masked_key)
+                             self.detector.miner.max_tokens, MAX_PENDING, masked_key, self.recent_usec)
         full.entries.append(entry)
         self._entries += 1
         for item in items:
