@@ -30,6 +30,7 @@ def watches(rule: Rule) -> str:
     tails = f"a {{}} tail below {p_value}, and more than {spec.peak_margin:g}x the busiest minute"
     if spec.kind == "new-template":
         said = f" whose text says one of its {plural(len(spec.words), 'word')}" if spec.words else ""
+        said += " in a unit that never logged an error-level line" if spec.clean else ""
         return (f"lines {_level(spec)} of a message template the unit never logged{said} (new for "
                 f"{format_duration(spec.novel_for_usec)} after its first sighting), {warm}; "
                 f"{plural(rule.trigger.count, 'such line')} within {within} fire"

@@ -25,7 +25,7 @@ from typing import Any
 from ..model import Entry, Hit, host_unit
 from ..rules.rule import Rule
 from ..timespec import format_duration, format_usec
-from .baseline import MINUTE_USEC, Baselines, TemplateStats, UnitStats
+from .baseline import ERROR_LEVEL, MINUTE_USEC, Baselines, TemplateStats, UnitStats
 from .held import MAX_HELD_UNITS, Held
 from .tails import binomial_sf, poisson_sf
 from .templates import Template, TemplateMiner
@@ -174,7 +174,11 @@ class AnomalyDetector:
                 continue
             why = None
             if spec.kind == "new-template":
+                if spec.clean and unit.errors > (level is not None and level <= ERROR_LEVEL and learn and not hot):
+                    continue  # the unit logged errors before (this line, learnt just now, not counted)
                 why = self._new(rule, stats, usec, since if hot else None)
+                if why is not None and spec.clean:
+                    why += ", and no line at error level before"
                 if why is not None and spec.words_re is not None and spec.words_re.search(template.text) is None:
                     continue  # a new template without the rule's words (a deploy's new wording) is no failure
             elif spec.kind == "rate-spike":

@@ -4,6 +4,7 @@ Three kinds (logsentry/engine/anomaly.py runs them):
 
 - `new-template`: a line whose template the unit never logged before it was warm, at `level` or worse,
   and, with `words`, whose template text (the masked first line: client values count less) says one of them;
+  with `clean = true`, only in a unit whose learnt history holds no error-level line at all;
 - `rate-spike`: a known template (or, with `errors = true`, the unit's error-level lines) far above its
   learned rate: at least `min_count`, `factor` times the expected count, a Poisson tail below `p_value`,
   and more than `peak_margin` times its busiest minute in the unit's normal (scaled to the window);
@@ -29,7 +30,7 @@ from ..tomlfile import unknown_key
 
 KINDS = ("new-template", "rate-spike", "error-share")
 _KEYS = {"kind", "level", "warm_after", "warm_entries", "factor", "min_count", "p_value", "errors", "novel_for",
-         "peak_margin", "words"}
+         "peak_margin", "words", "clean"}
 MAX_WORDS = 1000
 MAX_WORD_CHARS = 200
 
@@ -65,6 +66,9 @@ class AnomalySpec:
     peak_margin: float = 1.5
     words: tuple[str, ...] = ()
     """new-template only: the template's text must contain one of these (case-insensitive, on word boundaries)."""
+    clean: bool = False
+    """new-template only: only in a unit whose learnt history holds no error-level line (its first error ever is
+    news: a replica whose replication thread stopped says so once, then nothing)."""
     words_re: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
     """`words` compiled once, at load (words_pattern); None: every template counts."""
 
@@ -106,6 +110,13 @@ def parse_anomaly(table: Mapping[str, Any], add: Any, describe: Any, priority: A
     if errors and level is None:
         add("anomaly.level", 'errors = true needs the level that counts as an error, e.g. "err"')
     words = _words(table, str(kind), add, describe)
+    clean = table.get("clean", False)
+    if not isinstance(clean, bool):
+        add("anomaly.clean", f"expected true or false (got {describe(clean)})")
+        clean = False
+    elif clean and kind != "new-template":
+        add("anomaly.clean", f'only a new-template rule takes clean (this one is kind "{kind}")')
+        clean = False
     return AnomalySpec(
         kind=str(kind), level=level,
         warm_after_usec=span("warm_after", defaults.warm_after_usec),
@@ -116,7 +127,7 @@ def parse_anomaly(table: Mapping[str, Any], add: Any, describe: Any, priority: A
         errors=errors,
         novel_for_usec=span("novel_for", defaults.novel_for_usec),
         peak_margin=float(number("peak_margin", defaults.peak_margin, 0, 1e6, False)),
-        words=words, words_re=words_pattern(words) if words else None,
+        words=words, clean=clean, words_re=words_pattern(words) if words else None,
     )
 
 
