@@ -38,6 +38,11 @@ BUCKETS = 10
 LEARNT_SIGHTINGS = 10
 """While its unit stays anomalous, a new template stays new until it was learnt this many times: an outage
 longer than `novel_for` stays one incident."""
+GOING_ON_USEC = 86_400_000_000
+"""...but for a day of journal time after its first sighting at most: a template that appeared with an anomaly
+and has been logged steadily for a day is the unit's new normal. Else a benign novelty logged every few
+minutes kept its unit anomalous for good, its incident open, and a real failure later on joined it unpaged
+(helper T: a kubelet line, new at midnight, held its unit for 3.6 days and swallowed a containerd outage)."""
 
 
 @dataclass(slots=True)
@@ -235,7 +240,8 @@ class AnomalyDetector:
         assert spec is not None
         # New for `novel_for` after its first sighting; longer while the anomaly it appeared in goes on
         # (an outage longer than novel_for stays one incident), unless it became part of the normal since.
-        going_on = hot_since is not None and stats.first_usec >= hot_since and stats.count < LEARNT_SIGHTINGS
+        going_on = (hot_since is not None and stats.first_usec >= hot_since and stats.count < LEARNT_SIGHTINGS
+                    and usec - stats.first_usec <= GOING_ON_USEC)
         if stats.accepted or (usec - stats.first_usec > spec.novel_for_usec and not going_on):
             return None
         if stats.unit_age_usec < spec.warm_after_usec or stats.unit_entries < spec.warm_entries:
