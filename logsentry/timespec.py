@@ -84,17 +84,30 @@ def parse_sec(text: str) -> int:
         something = True
 
 
+MAX_DURATION_USEC = 10_000 * 31_557_600 * USEC_PER_SEC
+"""10,000 years: windows, silences and relative times are added to journal times, int64 µs in the C steps
+(about 292,000 years in all); systemd's own bound, 2**64 µs, would overflow them (OverflowError in scan)."""
+
+
 def parse_duration(text: str) -> int:
-    """A duration longer than 0, as systemd writes it (parse_sec): rule files, the site config, --for."""
-    usec = parse_sec(text)
+    """A duration longer than 0, as systemd writes it (parse_sec): rule files, the site config, --for. Raises
+    TimeSpecError past MAX_DURATION_USEC."""
+    usec = _bounded(parse_sec(text), text)
     if usec <= 0:
         raise TimeSpecError(f"expected a duration like {_EXAMPLES}, longer than 0 (got {text!r})")
     return usec
 
 
 def parse_spelled_duration(text: str) -> int:
-    """A duration as systemd writes it, 0 allowed (a relative time: "-1h", "2 days ago")."""
-    return parse_sec(text)
+    """A duration as systemd writes it, 0 allowed (a relative time: "-1h", "2 days ago"), at most
+    MAX_DURATION_USEC."""
+    return _bounded(parse_sec(text), text)
+
+
+def _bounded(usec: int, text: str) -> int:
+    if usec > MAX_DURATION_USEC:
+        raise TimeSpecError(f"expected a duration like {_EXAMPLES}, at most 10000y (got {text!r})")
+    return usec
 
 
 _ABSOLUTE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M", "%Y-%m-%d",

@@ -146,3 +146,22 @@ def test_silence_add_takes_a_unit_file_duration(tmp_path):
     assert "api" in listed.output
     refused = run_cli("silence", "add", "-u", "api", "--for", "1.5 hrs", "--comment", "x", "-c", str(config))
     assert refused.exit_code == 2 and "'--for'" in refused.output and "'1.5 hrs'" in refused.output
+
+
+def test_a_duration_past_what_journal_times_can_add_is_a_clear_error(tmp_path, make_journal):
+    """systemd takes spans up to 2**64 µs; logsentry adds windows to journal times (int64 µs in its C steps), so
+    '300000y' in a rule crashed scan with OverflowError. At most 10000y, said where."""
+    assert parse_duration("10000y") > 0
+    with pytest.raises(TimeSpecError, match="at most 10000y"):
+        parse_duration("300000y")
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "huge.toml").write_text('id = "huge"\ntitle = "huge"\nseverity = "error"\naction = "alert"\n'
+                                     '[match]\nmessage = "BOOM"\n[trigger]\ncount = 2\nwithin = "300000y"\n')
+    journal = make_journal([{"MESSAGE": "BOOM", "_SYSTEMD_UNIT": "a.service", "PRIORITY": "3",
+                             "__REALTIME_TIMESTAMP": 1_700_000_000_000_000, "_BOOT_ID": "0" * 32,
+                             "__MONOTONIC_TIMESTAMP": 1}])
+    done = run_cli("scan", "--file", str(journal), "--rules", str(rules))
+    assert done.exit_code == 2, done.output
+    assert "huge.toml: trigger.within: expected a duration" in done.output and "at most 10000y" in done.output
+    assert "Traceback" not in done.output
