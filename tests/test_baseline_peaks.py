@@ -164,3 +164,28 @@ def test_a_once_busy_template_can_spike_again_on_both_paths(make_journal):
     assert [(i["rule"], d) for i, d in zip(incidents, days_of(incidents), strict=True)] == [
         ("template-rate-spike", 1), ("template-rate-spike", 16)], [i["why"] for i in incidents]
     assert_same(journal, one_by_one=0.5)
+
+
+def test_an_old_single_peak_is_its_last_sightings_days_at_every_start(tmp_path: Path):
+    """An old row's peak is dated by its last sighting (journal time), not by the wall clock: the same day at
+    every start (the wall clock's day moved it on at each restart, so it never aged), and a backlog of the days
+    after that sighting keeps the ring's days rising (helper R: a falling ring was refused at the next start)."""
+    path = tmp_path / "state.db"
+    state = State(path)
+    baselines = Baselines()
+    seen = time.time_ns() // 1000 - 3 * DAY_USEC
+    baselines.observe("api.service", "abc", "x", seen, 3, "x")
+    state.commit({}, [], 0, baselines)
+    state.db.execute("UPDATE baseline_unit SET peak_days = '', peak_errors = 9")
+    state.db.commit()
+    days = []
+    for _ in range(2):
+        loaded = Baselines()
+        state.load_baselines(loaded)
+        days.append(loaded.units["api.service"].error_minutes.days)
+    assert days == [[seen // DAY_USEC, 9]] * 2
+    minutes = loaded.units["api.service"].error_minutes
+    for k in range(40):  # a backlog read after it, a step back in journal time among it
+        minutes.add(seen + DAY_USEC + k * 60_000_000 - (2 * DAY_USEC if k == 20 else 0))
+    assert Minutes.restored(minutes.peak, minutes.saved(), 0).days == minutes.days
+    state.close()

@@ -120,6 +120,8 @@ class Minutes:
 
     def _fold(self, count: int, day: int) -> None:
         days = self.days
+        if days and day < days[-2]:  # journal time stepped back: the ring's days never fall
+            day = days[-2]
         if count <= 0 or (days and days[-2] == day and days[-1] >= count):
             return
         while days and days[-1] <= count:  # earlier days that are no busier: they age out first
