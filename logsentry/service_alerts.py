@@ -106,7 +106,11 @@ class ServiceAlerts(StateSaving):
         return payload
 
     def _remember_hit(self, key: str, at_usec: int, message: str, lines: Sequence[Line]) -> None:
-        """Keep a hit's lines (its unit's last ones up to and including it, oldest first) until its alert."""
+        """Keep a hit's lines (its unit's last ones up to and including it, oldest first) until its alert. No
+        lines, no copy: the alert then takes the unit's lines kept by then up to the hit's time (_context_of),
+        where an empty copy would quote none of them."""
+        if not lines:
+            return
         hits = self.hit_context.get(key)
         if hits is None:
             hits = self.hit_context[key] = deque(maxlen=HITS_KEPT)

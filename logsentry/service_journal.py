@@ -88,26 +88,41 @@ def lines_up_to(run: ScreenedRun, key: str, at_usec: int, message: str, per_span
                 after: int = 0) -> tuple[list[tuple[int, str]], int]:
     """The last `per_span` lines of unit `key`'s span in the run up to and including its entry at `at_usec` with
     `message` (found by time, span and message; from entry index `after` on first, as a run's hits come in
-    order, then from the run's start), oldest first, and that entry's index; ([], after) when it holds none."""
+    order, then from the run's start), oldest first, and that entry's index; ([], after) when it holds none.
+    Messages are compared as alerts quote them (decoded with U+FFFD for bad bytes, cut to MAX_LINE characters):
+    the hit's message was decoded so, the run holds the raw bytes. An entry of the span at that time whose text
+    differs stands in when none matches: the lines up to it beat none."""
     spans = [index for index, unit in enumerate(run.units) if unit == key]
     if not spans:
         return [], after
     times, _priorities, _levels, span_ids, ends, messages = run._arrays
     ids, end_at = memoryview(span_ids).cast("H"), memoryview(ends).cast("Q")
     needle, first, stop = struct.pack("=q", at_usec), run.first_index * 8, (run.first_index + run.count) * 8
-    cut = message[:MAX_LINE].encode("utf-8", "replace")[:200]
+    said, stand_in = message[:MAX_LINE], -1
     for begin in dict.fromkeys((max(first, after * 8), first)):
         found = times.find(needle, begin, stop)
         while found != -1:
             index = found // 8
-            if found % 8 == 0 and ids[index] in spans and \
-                    messages[end_at[index - 1] if index else 0:end_at[index]].startswith(cut):
-                wanted = [per_span if span in spans else 0 for span in range(len(run.spans))]
-                per = last_lines(times, span_ids, ends, messages, run.first_index, index + 1, wanted, MAX_LINE)
-                return sorted((line for span in spans for line in per[span]), key=lambda line: line[0])[-per_span:], \
-                    index
+            if found % 8 == 0 and ids[index] in spans:
+                start = end_at[index - 1] if index else 0
+                # MAX_LINE characters take at most 4 bytes each (a bad byte is one U+FFFD): a UTF-8 sequence
+                # cut by this slice decodes past them.
+                if messages[start:min(end_at[index], start + 4 * MAX_LINE + 4)].decode("utf-8", "replace")[
+                        :MAX_LINE] == said:
+                    return _lines_up_to(run, spans, index, per_span), index
+                stand_in = max(stand_in, index)
             found = times.find(needle, found + 1, stop)
+    if stand_in >= 0:
+        return _lines_up_to(run, spans, stand_in, per_span), stand_in
     return [], after
+
+
+def _lines_up_to(run: ScreenedRun, spans: list[int], index: int, per_span: int) -> list[tuple[int, str]]:
+    """The last `per_span` lines of the run's `spans` up to and including entry `index`, oldest first."""
+    times, _priorities, _levels, span_ids, ends, messages = run._arrays
+    wanted = [per_span if span in spans else 0 for span in range(len(run.spans))]
+    per = last_lines(times, span_ids, ends, messages, run.first_index, index + 1, wanted, MAX_LINE)
+    return sorted((line for span in spans for line in per[span]), key=lambda line: line[0])[-per_span:]
 
 
 @dataclass

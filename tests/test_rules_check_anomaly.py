@@ -27,7 +27,7 @@ def test_each_anomaly_rule_says_what_it_watches():
     assert watch == ("error-rate-spike (error, alert, rate-spike): watches the rate of the unit's lines at err or "
                      "worse, all together, once 1h and 200 entries of the unit's history are learnt: fires at 20 or "
                      "more within 1m, 10x the learnt rate or more, a Poisson tail below 1e-9, and more than 1.5x the "
-                     "busiest minute")
+                     "busiest two minutes of the unit's error-level lines in the last 14 days")
     assert verdict == "this line counts (at err (the level it writes))"
     watch, verdict = said_about(out, "new-error-template")
     assert "lines at err or worse of a message template the unit never logged (new for 1h" in watch

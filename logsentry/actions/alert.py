@@ -128,17 +128,21 @@ SERVICE_WORDS = {
 BUILTIN_TITLES = {"host-went-silent": "the host's journal stopped arriving"}
 """Rules with no rule file (host_silence.py), by id."""
 _A_UNIT = re.compile(r"\b[Aa] unit\b|\bthe unit\b")
+_HOST_UNIT = "(host)"
+"""host_silence.UNIT (which imports this module): a host's alert, of no unit or program."""
 
 
 def headline(payload: Mapping[str, Any]) -> str:
     """What happened, in words an on-call person reads at a glance: the rule's title said of the unit
     ("api.service logs an error it never logged before"), else "UNIT: title"; the rule id only when the
-    payload has no title (an alert queued by an older version)."""
+    payload has no title (an alert queued by an older version). Lines of no unit are named by their
+    identifier as the journal gives it ("(cron)": a cron job's lines, a text source's): the program is what
+    the reader needs. A host's alert ("(host)", host_silence.UNIT) names its host in the title already."""
     unit, rule = str(payload["unit"]), str(payload["rule"])
     if unit == "logsentry" and rule in SERVICE_WORDS:
         return SERVICE_WORDS[rule]
     words = str(payload.get("rule_title") or BUILTIN_TITLES.get(rule) or rule)
-    if not unit or unit.startswith("("):  # no unit ("(host)", a text source's "(identifier)")
+    if not unit or unit == _HOST_UNIT:
         return words
     said, done = _A_UNIT.subn(lambda _: unit, words, count=1)
     return said if done else f"{unit}: {words}"

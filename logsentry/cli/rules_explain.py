@@ -5,6 +5,7 @@ line given would count for it, and why not (its effective level, the rule's word
 from __future__ import annotations
 
 from ..engine.anomaly import MAX_TEMPLATE_CHARS
+from ..engine.baseline import MINUTE_USEC, PEAK_DAYS
 from ..engine.levels import effective_priority
 from ..engine.templates.tokens import tokenize
 from ..rules.anomaly import AnomalySpec
@@ -27,7 +28,7 @@ def watches(rule: Rule) -> str:
     warm = (f"once {format_duration(spec.warm_after_usec)} and {spec.warm_entries} entries of the unit's history "
             "are learnt")
     p_value = f"{spec.p_value:g}".replace("e-0", "e-")
-    tails = f"a {{}} tail below {p_value}, and more than {spec.peak_margin:g}x the busiest minute"
+    tails = f"a {{}} tail below {p_value}, and more than {spec.peak_margin:g}x " + _bar(rule)
     if spec.kind == "new-template":
         said = f" whose text says one of its {plural(len(spec.words), 'word')}" if spec.words else ""
         said += " in a unit that never logged an error-level line" if spec.clean else ""
@@ -41,6 +42,22 @@ def watches(rule: Rule) -> str:
                 f"{spec.factor:g}x the learnt rate or more, " + tails.format("Poisson"))
     return (f"the share of the unit's lines {_level(spec)}, {warm}: fires at {spec.min_count} or more such lines "
             f"within {within}, {spec.factor:g}x the learnt share or more, " + tails.format("binomial"))
+
+
+def _bar(rule: Rule) -> str:
+    """The busiest two minutes a rate or share rule must pass, as engine/anomaly.py's _spike and _share take
+    them (baseline.Minutes: the last PEAK_DAYS days of journal time). A rate rule's bar is scaled up to a
+    window longer than two minutes; a share rule's is not (a burst is short, a failure that goes on is not)."""
+    spec = rule.anomaly
+    assert spec is not None
+    within = rule.trigger.within_usec
+    what = "the unit's error-level lines" if spec.kind == "error-share" or spec.errors else "the template's lines"
+    said = f"the busiest two minutes of {what} in the last {PEAK_DAYS} days"
+    if spec.kind == "error-share":
+        return said + ("" if within <= 2 * MINUTE_USEC else
+                       f", not scaled up to the {format_duration(within)} window")
+    scale = within / (2 * MINUTE_USEC)
+    return said + (f", times {scale:g} for the {format_duration(within)} window" if scale > 1 else "")
 
 
 def verdict(rule: Rule, line: str, priority: int | None) -> str:
