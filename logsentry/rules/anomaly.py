@@ -7,13 +7,15 @@ Three kinds (logsentry/engine/anomaly.py runs them):
   with `clean = true`, only in a unit whose learnt history holds no error-level line at all;
 - `rate-spike`: a known template (or, with `errors = true`, the unit's error-level lines) far above its
   learned rate: at least `min_count`, `factor` times the expected count, a Poisson tail below `p_value`,
-  and more than `peak_margin` times its busiest minute in the unit's normal (scaled to the window);
+  and more than `peak_margin` times its busiest two minutes of the last 14 days (times the window over two
+  minutes, for a window longer than that);
 - `error-share`: the share of the unit's lines at `level` or worse far above its learned share: at least
   `min_count` such lines, `factor` times the learned share, a binomial tail below `p_value`, and more
-  error lines than `peak_margin` times the unit's busiest minute of errors.
+  error lines than `peak_margin` times the unit's busiest two minutes of errors of the last 14 days (not
+  scaled to the window).
 
 The tails assume lines arrive independently; errors do not (one exception is thirty lines of stack
-trace), so the busiest-minute guard keeps a unit's usual bursts from looking like a jump.
+trace), so the busiest-two-minutes guard keeps a unit's usual bursts from looking like a jump.
 
 A unit is "warm" once its baseline spans `warm_after` of journal time and `warm_entries` entries; no
 anomaly rule judges a cold unit (it has nothing to compare with).
