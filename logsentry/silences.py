@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .actions.channels import open_url
 from .config import Channel
 from .sources.selection import glob_matches, is_glob
 from .timespec import iso_utc, wall_usec
@@ -111,7 +112,7 @@ def _request(channel: Channel, method: str, path: str, body: Any = None) -> Any:
     data = None if body is None else json.dumps(body).encode()
     request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
     try:
-        with urllib.request.urlopen(request, timeout=channel.timeout_s) as response:
+        with open_url(request, timeout=channel.timeout_s) as response:  # a redirect is refused, not followed
             raw = response.read(65536)
     except OSError as error:
         reason = getattr(error, "code", None) or type(error).__name__
