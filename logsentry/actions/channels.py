@@ -186,17 +186,37 @@ def _basic_auth(url: str) -> tuple[str, dict[str, str]]:
     return urllib.parse.urlunsplit(parts._replace(netloc=host)), {"Authorization": f"Basic {token}"}
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A 3xx answer is an error (urllib's HTTPError), never followed: urllib would send our Authorization
+    header to wherever the Location points (another origin included), and turn a POST into a body-less GET
+    whose 200 looked like a delivery."""
+
+    def redirect_request(self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any,
+                         newurl: str) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
+def open_url(request: urllib.request.Request, timeout: float) -> Any:
+    """`urllib.request.urlopen` that follows no redirect (see _NoRedirect): for every request we make with
+    a secret or a body (Alertmanager alerts and silences)."""
+    return _OPENER.open(request, timeout=timeout)
+
+
 def send_alertmanager(channel: Channel, payload: Mapping[str, Any]) -> None:
     """POST /api/v2/alerts (a re-send of an active alert is the same alert again, with fresh annotations)."""
     url, headers = _basic_auth(channel.target[0].rstrip("/") + "/api/v2/alerts")
     request = urllib.request.Request(url, data=json.dumps([alertmanager_alert(payload)]).encode(), method="POST",
                                      headers={"Content-Type": "application/json", **headers})
     try:
-        with urllib.request.urlopen(request, timeout=channel.timeout_s) as response:
+        with open_url(request, timeout=channel.timeout_s) as response:
             status = response.status
     except urllib.error.HTTPError as error:
+        moved = " (a redirect, not followed: give the URL it points to)" if 300 <= error.code < 400 else ""
         raise DeliveryError(f"{channel.name}: Alertmanager did not accept the alert: HTTP {error.code} "
-                            f"{reason_text(channel, str(error.reason))}") from None
+                            f"{reason_text(channel, str(error.reason))}{moved}") from None
     except OSError as error:  # URLError (refused, no route, DNS), a timeout, InvalidURL
         why = getattr(error, "reason", None) or error
         text = getattr(why, "strerror", None) or str(why)

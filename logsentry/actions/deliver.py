@@ -5,15 +5,33 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import Any
 
 from ..config import Channel
 from .channels import SENDERS, DeliveryError
+
+
+def follow_no_redirects() -> None:
+    """apprise's plugins POST through requests, which follows redirects: a 302 or 307 became a body-less GET
+    elsewhere whose 200 counted as delivered. In this process (one delivery) requests follows none, so the
+    3xx is the plugin's failure ("error=302")."""
+    import requests
+
+    send = requests.Session.send
+
+    def send_once(self: requests.Session, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        kwargs["allow_redirects"] = False
+        return send(self, request, **kwargs)
+
+    requests.Session.send = send_once  # type: ignore[method-assign]
 
 
 def main() -> int:
     request = json.loads(sys.stdin.buffer.read())
     spec = request["channel"]
     channel = Channel(spec["name"], spec["kind"], tuple(spec["target"]), spec["retries"], spec["timeout_s"])
+    if channel.kind == "apprise":
+        follow_no_redirects()
     try:
         SENDERS[channel.kind](channel, request["payload"])
     except DeliveryError as error:
