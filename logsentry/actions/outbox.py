@@ -32,8 +32,9 @@ from typing import Any
 
 from ..config import Channel, SiteConfig
 from ..silences import Matcher
-from ..state import Intent, OutboxItem, OutboxRow, State
+from ..state import Intent, OutboxItem, OutboxRow, State, StateError, StateMissing, open_read_only
 from ..timespec import format_usec, wall_usec
+from ..views.escape import visible
 from ..wording import plural
 from .alert import service_payload
 from .bounded import kill_group
@@ -59,14 +60,17 @@ MAX_UNDELIVERED_SHOWN = 5
 def undelivered(config: SiteConfig) -> list[str]:
     """For `config check`: the alerts of the service's outbox (`state_dir/state.db`, read only, never created)
     that wait after a failed delivery, each with the reason its last try failed (stored scrubbed, scrubbed
-    again here with this config's secrets): an operator whose alerts do not arrive is told why."""
+    again here with this config's secrets): an operator whose alerts do not arrive is told why. Unit names
+    come from the journal, reasons from receivers: shown escaped (`visible`), never as terminal controls."""
     path = config.state_dir / "state.db"
-    if not path.is_file():
-        return []
     try:
-        with closing(sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=5)) as db:
-            rows = db.execute("SELECT payload, last_error FROM outbox WHERE kind = 'alert' AND status IN "
-                              "('pending', 'in_progress') AND last_error != '' ORDER BY id").fetchall()
+        with closing(open_read_only(path)) as state:
+            rows = state.db.execute("SELECT payload, last_error FROM outbox WHERE kind = 'alert' AND status IN "
+                                    "('pending', 'in_progress') AND last_error != '' ORDER BY id").fetchall()
+    except StateMissing:
+        return []
+    except StateError as error:
+        return [f"warning: cannot read the outbox: {error}"]
     except sqlite3.Error as error:
         return [f"warning: cannot read the outbox in {path}: {error}"]
     scrub = config.secrets().scrub
@@ -77,7 +81,7 @@ def undelivered(config: SiteConfig) -> list[str]:
             what = f"{payload.get('event', 'alert')} {payload.get('rule', '?')} on {payload.get('unit', '?')}"
         except (ValueError, AttributeError):
             what = "an alert"
-        lines.append(f"  {scrub(what)}: {scrub(last_error)}")
+        lines.append(f"  {visible(scrub(what))}: {visible(scrub(last_error))}")
     return lines
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -48,7 +49,7 @@ def hosts_command(config_path: Path, state_dir: Path | None, output: str) -> Non
     its silence threshold (learnt from the gaps between its entries, or [hosts] silent_after) and whether it
     is silent. Read only: the service may be running."""
     from ..host_silence import MIN_GAPS, HostSilence
-    from ..state import State
+    from ..state import StateError, StateMissing, open_read_only
     from ..timespec import format_duration, format_usec
     from ..views.escape import visible
     from .common import fail
@@ -56,10 +57,18 @@ def hosts_command(config_path: Path, state_dir: Path | None, output: str) -> Non
 
     config = load_site_config(config_path)
     path = (state_dir or config.state_dir) / "state.db"
-    if not path.is_file():
+    try:
+        store = open_read_only(path)  # never written: no WAL switch, no table made, nothing for a reader to lock
+        try:
+            saved = store.get("hosts")
+        finally:
+            store.close()
+    except StateMissing:
         fail(f"no saved state at {path} (the service's state_dir)")
+    except (StateError, sqlite3.Error, ValueError) as error:
+        fail(f"cannot read the hosts saved in {path}: {error}" if not isinstance(error, StateError) else str(error))
     watch = HostSilence(config)
-    watch.restore(State(path).get("hosts"))
+    watch.restore(saved)
     if not watch.hosts:
         why = "" if config.journal_directory is not None else " (the config has no journal_directory)"
         click.echo(f"no host saved in {path}{why}")
