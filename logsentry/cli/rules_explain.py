@@ -89,14 +89,21 @@ def explain(rules: list[Rule], line: str, priority: int | None) -> list[str]:
     """The lines `rules check` prints for the anomaly rules: each one's watch and this line's verdict."""
     if not rules:
         return []
-    out = ["anomaly rules (a line alone never fires one: each compares a unit with its learnt past, "
-           "`logsentry baseline show -u UNIT`):"]
+    out = _heading()
     for rule in rules:
-        assert rule.anomaly is not None
-        out.append(f"{visible(rule.id)} ({rule.severity.label}, {rule.action}, {rule.anomaly.kind}): "
-                   f"watches {watches(rule)}")
+        out.append(_watch(rule))
         out.append(f"    this line {verdict(rule, line, priority)}")
     return out
+
+
+def _heading() -> list[str]:
+    return ["anomaly rules (a line alone never fires one: each compares a unit with its learnt past, "
+            "`logsentry baseline show -u UNIT`):"]
+
+
+def _watch(rule: Rule) -> str:
+    assert rule.anomaly is not None
+    return f"{visible(rule.id)} ({rule.severity.label}, {rule.action}, {rule.anomaly.kind}): watches {watches(rule)}"
 
 
 MAX_EXPLAINED_LINES = 200
@@ -108,12 +115,7 @@ def explain_lines(rules: list[Rule], lines: list[str], priority: int | None) -> 
     MAX_EXPLAINED_LINES lines; how many more were not explained is said)."""
     if not rules or not lines:
         return []
-    out = ["anomaly rules (a line alone never fires one: each compares a unit with its learnt past, "
-           "`logsentry baseline show -u UNIT`):"]
-    for rule in rules:
-        assert rule.anomaly is not None
-        out.append(f"{visible(rule.id)} ({rule.severity.label}, {rule.action}, {rule.anomaly.kind}): "
-                   f"watches {watches(rule)}")
+    out = _heading() + [_watch(rule) for rule in rules]
     for number, line in enumerate(lines[:MAX_EXPLAINED_LINES], 1):
         out.append(f"line {number}: {visible(line)}")
         out.extend(f"    {visible(rule.id)}: {verdict(rule, line, priority)}" for rule in rules)
