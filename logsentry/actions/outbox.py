@@ -32,7 +32,8 @@ from typing import Any
 
 from ..config import Channel, SiteConfig
 from ..silences import Matcher
-from ..state import Intent, OutboxItem, OutboxRow, State, StateError, StateMissing, open_read_only
+from ..state import Intent, OutboxItem, OutboxRow, State, StateError
+from ..state_readonly import StateMissing, open_read_only
 from ..timespec import format_usec, wall_usec
 from ..views.escape import visible
 from ..wording import plural

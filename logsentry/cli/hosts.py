@@ -49,7 +49,8 @@ def hosts_command(config_path: Path, state_dir: Path | None, output: str) -> Non
     its silence threshold (learnt from the gaps between its entries, or [hosts] silent_after) and whether it
     is silent. Read only: the service may be running."""
     from ..host_silence import MIN_GAPS, HostSilence
-    from ..state import StateError, StateMissing, open_read_only
+    from ..state import StateError
+    from ..state_readonly import StateMissing, open_read_only
     from ..timespec import format_duration, format_usec
     from ..views.escape import visible
     from .common import fail
