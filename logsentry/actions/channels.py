@@ -65,14 +65,19 @@ class Sender(Protocol):
     def __call__(self, channel: Channel, payload: Mapping[str, Any]) -> None: ...
 
 
-def apprise_accepts(url: str) -> bool:
-    """Does apprise take the URL (a scheme it knows, the parts that scheme needs)? Nothing is sent."""
-    with warnings.catch_warnings():  # its plugins import modules Python deprecates (imghdr): not ours to say
+def _apprise() -> Any:
+    """The apprise module, imported quietly (its plugins import modules Python deprecates, imghdr: not ours to
+    say), its logger silenced (its messages may quote URLs)."""
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         import apprise
+    logging.getLogger("apprise").setLevel(logging.CRITICAL)
+    return apprise
 
-        logging.getLogger("apprise").setLevel(logging.CRITICAL)  # its messages may quote URLs
-        return bool(apprise.Apprise().add(url))
+
+def apprise_accepts(url: str) -> bool:
+    """Does apprise take the URL (a scheme it knows, the parts that scheme needs)? Nothing is sent."""
+    return bool(_apprise().Apprise().add(url))
 
 
 def channel_problems(channels: Iterable[Channel]) -> list[str]:
@@ -84,11 +89,7 @@ def channel_problems(channels: Iterable[Channel]) -> list[str]:
 
 
 def send_apprise(channel: Channel, payload: Mapping[str, Any]) -> None:
-    with warnings.catch_warnings():  # as in apprise_accepts
-        warnings.simplefilter("ignore", DeprecationWarning)
-        import apprise
-
-    logging.getLogger("apprise").setLevel(logging.CRITICAL)  # its messages may quote URLs
+    apprise = _apprise()
     notifier = apprise.Apprise()
     if not notifier.add(channel.target[0]):
         raise DeliveryError(f"{channel.name}: apprise does not accept this URL ({channel.redacted()})")

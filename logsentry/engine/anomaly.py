@@ -162,8 +162,9 @@ class AnomalyDetector:
         if hot and learn and (held := self._held.get(unit_key)) is not None and not held.add(
                 template.id, template.text, usec, level, entry.message):
             del self._held[unit_key]  # past the bounds: this anomaly is not learnt
+        learning = learn and not hot  # this line goes into the baselines (its unit's errors count it)
         unit, stats, _ = self.baselines.observe(unit_key, template.id, template.text, usec, level,
-                                                entry.message, learn=learn and not hot)
+                                                entry.message, learn=learning)
         if self.learn_only:
             return []
         hits = []
@@ -179,7 +180,7 @@ class AnomalyDetector:
                 continue
             why = None
             if spec.kind == "new-template":
-                if spec.clean and unit.errors > (level is not None and level <= ERROR_LEVEL and learn and not hot):
+                if spec.clean and unit.errors > (learning and level is not None and level <= ERROR_LEVEL):
                     continue  # the unit logged errors before (this line, learnt just now, not counted)
                 why = self._new(rule, stats, usec, since if hot else None)
                 if why is not None and spec.clean:
@@ -378,7 +379,6 @@ class AnomalyDetector:
         # (error-share-sustained's 30 minutes), where a burst is short and a failure that goes on is not.
         if errors < spec.min_count or errors <= spec.peak_margin * peak:
             return None
-
         # the window's own lines taken out of the baseline (those it holds)
         base_entries, base_errors = max(0, unit.entries - in_lines.learnt()), max(0, unit.errors - in_errors.learnt())
         share = (base_errors + 1) / (base_entries + 2)  # Laplace: a unit with no error yet is not at 0 exactly

@@ -212,8 +212,7 @@ class RunStep:
         modes, uids, tables = bytearray(len(run.units)), array("i"), []
         hot, spans, cold, learnt = detector.unlearnt_until, self._spans, self._cold, detector.learnt_until
         self._stepped = max(self._stepped, run.peak_usec, run.last_usec)
-        if self._aging and self._stepped // DAY_USEC >= min(self._aging):
-            self._aged()
+        self._aged()
         for span, key in enumerate(run.units):
             if key in cold:
                 self._warmed(key)
@@ -280,8 +279,7 @@ class RunStep:
         if table is None:
             table = self._tables[unit] = {}
         self._stepped = max(self._stepped, entry.realtime_usec)
-        if self._aging and self._stepped // DAY_USEC >= min(self._aging):
-            self._aged()
+        self._aged()
         if unit in self._cold:
             self._warmed(unit)
         items = _runstep.one(self._state, self._serial, len(full.entries), entry.realtime_usec,
@@ -323,6 +321,8 @@ class RunStep:
         """Before the C step counts lines up to `_stepped`: budgets reckoned on a peak that ages out by then
         (Minutes.days) are made again on the lower one (a lower bar: fewer lines may be counted)."""
         today = self._stepped // DAY_USEC
+        if not self._aging or today < min(self._aging):
+            return
         for day in [day for day in self._aging if day <= today]:
             for slot in self._aging.pop(day):
                 self._aging_day[slot] = -1
