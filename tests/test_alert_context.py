@@ -11,18 +11,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from conftest import BOOT, LiveJournal, entry, run_cli
-from receivers import HttpReceiver
-from test_host_stale import alerts, wait_until
+from test_alert_words import burst_alert
 from test_readme_journal_remote import WEB7, recipe
 from test_rules_check_anomaly import SHIPPED, said_about
-from test_service import RunningService
 
 from logsentry.actions.alert import MAX_LINE, body, headline, incident_payload, title
 from logsentry.engine.detector import Detector
@@ -110,39 +107,7 @@ def test_an_alert_quotes_the_lines_up_to_a_hit_on_a_line_that_is_not_utf8(live_j
     """A warm api.service logs twelve warnings of a new template with a byte 0xff in each (summarised in a
     screened run, where new-warning-template finds its 10th hit): the alert quotes the run's lines up to the
     10th, each with U+FFFD for the byte. Before, it quoted no line at all."""
-    now = time.time_ns() // 1000
-    for n in range(1800):  # 2.5 h of history, one line every 5 s, ending a minute ago
-        live_journal.write(f"GET /api/items/{n} 200 {n % 70 + 3}ms", unit="api.service",
-                           __REALTIME_TIMESTAMP=now - MINUTE - (1800 - n) * 5 * SEC)
-    live_journal.wait_written(timeout=30)
-    hook = HttpReceiver()
-    running = RunningService(tmp_path, f'''
-state_dir = "{live_journal.root / 'state'}"
-journal_directory = "{live_journal.directory}"
-[[watch]]
-units = ["api"]
-actions = ["alert"]
-[alerts]
-backoff = "100ms"
-resolve = false
-[[channel]]
-name = "hook"
-type = "apprise"
-url = "json://{hook.url}/hook"
-''')
-    try:
-        running.start()
-        running.wait_log("learnt baselines from", timeout=30)
-        time.sleep(1.5)  # adopted at the next catch-up
-        for n in range(12):
-            live_journal.write(LAGGING.format(n).encode("latin-1"), unit="api.service", priority=4)
-        for n in range(3):  # the last one 2.5 s later: the failure has settled, its alert is made
-            time.sleep(0.1 if n < 2 else 2.5)
-            live_journal.write(f"GET /api/items/after{n} 200 4ms", unit="api.service")
-        [firing] = wait_until(lambda: alerts(hook), 30, "the anomaly's alert")
-    finally:
-        running.stop()
-        hook.close()
+    firing = burst_alert(live_journal, tmp_path, lambda n: LAGGING.format(n).encode("latin-1"))
     text = firing["message"]
     assert "keeps logging a warning it never logged before" in firing["title"], text
     block = text[text.index("last lines of api.service up to the hit that fired it ("):].splitlines()[1:]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -171,11 +171,10 @@ def test_lines_read_after_the_hit_are_said_to_be_after_it() -> None:
         text.index("  T later")
 
 
-def test_an_anomaly_hit_on_a_screened_line_quotes_the_lines_before_it_in_its_run(live_journal: LiveJournal,
-                                                                                tmp_path: Path) -> None:
-    """A warm api.service logs ten warnings of a new template at once (no signature matches them: they come
-    summarised in a screened run, where new-warning-template finds its 10th hit), then lines after them: the
-    alert's last lines are the run's lines up to the 10th warning, and none after it."""
+def burst_alert(live_journal: LiveJournal, tmp_path: Path, line: Callable[[int], str | bytes]) -> dict[str, Any]:
+    """A warm api.service (2.5 h of history, one line every 5 s) logs twelve warnings `line(n)` of a new template at
+    once (no signature matches them: they come summarised in a screened run, where new-warning-template finds
+    its 10th hit), then lines after them; the first alert its receiver gets."""
     now = time.time_ns() // 1000
     for n in range(1800):  # 2.5 h of history, one line every 5 s, ending a minute ago
         live_journal.write(f"GET /api/items/{n} 200 {n % 70 + 3}ms", unit="api.service",
@@ -201,7 +200,7 @@ url = "json://{hook.url}/hook"
         running.wait_log("learnt baselines from", timeout=30)
         time.sleep(1.5)  # adopted at the next catch-up
         for n in range(12):
-            live_journal.write(f"shard {n} lagging behind its leader", unit="api.service", priority=4)
+            live_journal.write(line(n), unit="api.service", priority=4)
         for n in range(3):  # the last one 2.5 s later: the failure has settled, its alert is made
             time.sleep(0.1 if n < 2 else 2.5)
             live_journal.write(f"GET /api/items/after{n} 200 4ms", unit="api.service")
@@ -209,6 +208,15 @@ url = "json://{hook.url}/hook"
     finally:
         running.stop()
         hook.close()
+    return firing
+
+
+def test_an_anomaly_hit_on_a_screened_line_quotes_the_lines_before_it_in_its_run(live_journal: LiveJournal,
+                                                                                tmp_path: Path) -> None:
+    """A warm api.service logs ten warnings of a new template at once (no signature matches them: they come
+    summarised in a screened run, where new-warning-template finds its 10th hit), then lines after them: the
+    alert's last lines are the run's lines up to the 10th warning, and none after it."""
+    firing = burst_alert(live_journal, tmp_path, lambda n: f"shard {n} lagging behind its leader")
     text = firing["message"]
     assert firing["title"].endswith("WARNING api.service keeps logging a warning it never logged before "
                                     "(new-warning-template)"), text
