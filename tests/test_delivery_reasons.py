@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from receivers import HttpReceiver
@@ -94,13 +95,11 @@ def test_a_command_says_its_last_line_on_stderr(tmp_path):
     assert MARK not in said.lower()
 
 
-def test_the_service_log_and_config_check_say_why(tmp_path, live_journal, receiver_500, receiver_403):
+def failing_deliveries(tmp_path: Path, live_journal: Any, channels: str) -> RunningService:
+    """The real service with these channels (TOML), stopped once its one BOOM alert failed on two of them."""
     rules = tmp_path / "boom-rules"
     rules.mkdir()
     (rules / "boom.toml").write_text(BOOM_RULE.format(action="alert", within="60s", group=""))
-    channels = (f'[[channel]]\nname = "webhook"\ntype = "apprise"\nurl = "{json_url(receiver_500)}"\nretries = 1\n'
-                f'[[channel]]\nname = "am"\ntype = "alertmanager"\n'
-                f'url = "http://xyzzyam:XyzzyAmPass@{receiver_403.url}/XyzzyTenant"\nretries = 1\n')
     service = RunningService(tmp_path, config_text(live_journal, rules, channels))
     try:
         service.start()
@@ -110,6 +109,14 @@ def test_the_service_log_and_config_check_say_why(tmp_path, live_journal, receiv
     finally:
         if service.proc is not None and service.proc.poll() is None:
             service.stop(signal.SIGKILL)
+    return service
+
+
+def test_the_service_log_and_config_check_say_why(tmp_path, live_journal, receiver_500, receiver_403):
+    channels = (f'[[channel]]\nname = "webhook"\ntype = "apprise"\nurl = "{json_url(receiver_500)}"\nretries = 1\n'
+                f'[[channel]]\nname = "am"\ntype = "alertmanager"\n'
+                f'url = "http://xyzzyam:XyzzyAmPass@{receiver_403.url}/XyzzyTenant"\nretries = 1\n')
+    service = failing_deliveries(tmp_path, live_journal, channels)
     log = service.log()
     assert ("alert delivery failed (webhook: delivery failed (apprise json://***): Failed to send JSON POST "
             "notification: Internal server error., error=500.); next try via am") in log, log

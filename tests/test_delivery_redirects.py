@@ -5,15 +5,13 @@ status (no secret in it) and the alert stays in the outbox. Real receivers on 12
 
 from __future__ import annotations
 
-import signal
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from threading import Thread
 
 import pytest
 from receivers import HttpReceiver
-from test_delivery_reasons import payload
-from test_service import BOOM_RULE, RunningService, config_text
+from test_delivery_reasons import failing_deliveries, payload
 
 from logsentry.actions.channels import DeliveryError, deliver
 from logsentry.config import Channel
@@ -103,21 +101,12 @@ def test_an_alertmanager_silence_is_not_sent_elsewhere(elsewhere: HttpReceiver) 
 def test_the_service_keeps_a_redirected_alert(tmp_path, live_journal, elsewhere: HttpReceiver) -> None:
     to = f"http://localhost:{elsewhere.port}/elsewhere"
     am, hook = Redirector(302, to), Redirector(307, to)
-    rules = tmp_path / "boom-rules"
-    rules.mkdir()
-    (rules / "boom.toml").write_text(BOOM_RULE.format(action="alert", within="60s", group=""))
     channels = (f'[[channel]]\nname = "am"\ntype = "alertmanager"\nurl = "http://alice:{SECRET}@{am.url}"\n'
                 f'retries = 1\n[[channel]]\nname = "webhook"\ntype = "apprise"\n'
                 f'url = "json://alice:{SECRET}@{hook.url}/hook"\nretries = 1\n')
-    service = RunningService(tmp_path, config_text(live_journal, rules, channels))
     try:
-        service.start()
-        live_journal.write("BOOM now")
-        service.wait_log("alert delivery failed", timeout=60, count=2)
-        assert service.stop() == 0
+        service = failing_deliveries(tmp_path, live_journal, channels)
     finally:
-        if service.proc is not None and service.proc.poll() is None:
-            service.stop(signal.SIGKILL)
         am.close()
         hook.close()
     log = service.log()
