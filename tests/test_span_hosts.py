@@ -50,3 +50,17 @@ def test_a_machine_renamed_within_a_run_keeps_each_entrys_name(tmp_path: Path):
     seen = [got.host for _, got in flatten(items)]
     assert seen == [name or "" for name in names for _ in range(50)]
     assert_same_events(SHIPPED, files=[journal])
+
+
+def test_a_silence_whose_last_line_was_summarised_names_its_host(tmp_path: Path):
+    """The silence tracker folds a run without replaying its entries: the unit's last sign of life is then the
+    run's span, whose host the silence's incident and gap name (a plain `scan -D` of a collector's directory gave
+    host "", helper N's fresh-user try)."""
+    from test_screening import pipeline_events, silence_records
+
+    records = [{**record, "_MACHINE_ID": ALPHA, "_HOSTNAME": "alpha"} for record in silence_records()
+               if isinstance(record, dict)]
+    journal = write_journal(tmp_path, "silent", records)
+    events, _ = pipeline_events(SHIPPED, True, files=[journal])
+    silences = [e for e in events if e.get("rule") == "unit-went-silent" and e["type"] in ("incident", "gap")]
+    assert silences and {e["host"] for e in silences} == {"alpha"}, silences

@@ -44,7 +44,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ..model import Entry, Incident, ScreenedRun, entry_key, split_host_unit
+from ..model import Entry, Incident, ScreenedRun, UnitSpan, entry_key, span_fields, split_host_unit
 from ..rules.rule import Rule
 from ..sources._runs import fold_gaps
 from ..timespec import format_duration
@@ -78,8 +78,8 @@ class _Seen:
     review_at: int
     last_usec: int = -1
     """The time of its last entry; -1 while it is not logging (new, restored, or stopped by systemd)."""
-    last: Entry | bytes | None = None
-    """The last entry, or only its raw message when it came in a ScreenedRun (no cursor, no fields)."""
+    last: Entry | UnitSpan | None = None
+    """The last entry, or its span when it came in a ScreenedRun (its raw message and host, no cursor)."""
     count: int = 0
     threshold: int = 0
     """Silence threshold in usec; 0: not watched."""
@@ -96,8 +96,8 @@ class _Seen:
         last = self.last
         if isinstance(last, Entry):
             return last.cursor, last.message, last.fields
-        if isinstance(last, bytes):
-            return "", last.decode("utf-8", "replace"), {}
+        if last is not None:
+            return "", last[5].decode("utf-8", "replace"), span_fields(last)
         return "", "", {}
 
 
@@ -274,7 +274,7 @@ class SilenceTracker:
                 if gaps:
                     seen.rhythm.learn_gaps(gaps, total, longest, bins)
                 seen.last_usec = at
-                seen.last = span[5]
+                seen.last = span
                 count = seen.count + span[1]
                 seen.count = count if count < MAX_COUNT else MAX_COUNT
         return True

@@ -39,7 +39,7 @@ def learn_run(tracker: SilenceTracker, run: ScreenedRun) -> None:
                 seen.rhythm.learn_gaps(gaps, total, longest, bins)
                 if seen.rhythm.gaps >= seen.review_at:  # halved as it grows, as live: older weeks weigh less
                     tracker._review(rule, seen)
-            seen.last_usec, seen.last = at, span[5]
+            seen.last_usec, seen.last = at, span
             seen.count = min(seen.count + span[1], MAX_COUNT)
 
 
