@@ -125,6 +125,7 @@ class Pipeline:
         # Per unit, the anomaly rule whose incident is open: the other anomaly rules' hits on that unit are the
         # same failure seen from another side (a new error template is also a jump in the error share).
         self._anomaly_open: dict[str, str] = {}
+        self._anomaly_rules = frozenset(rule.id for rule in detector.rules.values() if rule.anomaly is not None)
         self._signature_rules = frozenset(rule.id for rule in detector.rules.values()
                                           if rule.anomaly is None and rule.absence is None)
         # Anomaly incidents join failures too, ranked with the generic rules (engine/failures.py): the signature
@@ -265,8 +266,8 @@ class Pipeline:
             self.silence.incident_opened(key)
         if incident.rule_id in self._signature_rules:
             self._signature_open[key] = self._signature_open.get(key, 0) + 1
-        elif incident.why:
-            self._anomaly_open.setdefault(key, incident.rule_id)
+        elif incident.rule_id in self._anomaly_rules:  # not a silence's (it has a `why` too): its end comes
+            self._anomaly_open.setdefault(key, incident.rule_id)  # from the tracker, never through _ended
 
     def restore_windows(self, items: list[dict[str, Any]]) -> None:
         """Load the burst windows saved at a stop (or kept over a reload), and what their open incidents say
