@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
@@ -21,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .actions.channels import open_url
+from .actions.channels import basic_auth, open_url, reason_text
 from .config import Channel
 from .sources.selection import glob_matches, is_glob
 from .timespec import iso_utc, wall_usec
@@ -108,16 +109,28 @@ def new_silence(unit: str, host: str, rule: str, duration_usec: int, comment: st
 
 
 def _request(channel: Channel, method: str, path: str, body: Any = None) -> Any:
-    url = channel.target[0].rstrip("/") + path
+    """One call to the channel's Alertmanager: a `user:password@` in its URL is sent as HTTP Basic
+    authentication, as alerts are (urllib takes it for part of the host name); a failure says why (the HTTP
+    status or the network error), scrubbed of the channel's secrets."""
+    url, auth = basic_auth(channel.target[0].rstrip("/") + path)
     data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(url, data=data, method=method,
+                                     headers={"Content-Type": "application/json", **auth})
+    what = f"{channel.name}: Alertmanager refused {method} {path.split('/')[3]}"
     try:
         with open_url(request, timeout=channel.timeout_s) as response:  # a redirect is refused, not followed
             raw = response.read(65536)
-    except OSError as error:
-        reason = getattr(error, "code", None) or type(error).__name__
-        raise SilenceError(f"{channel.name}: Alertmanager refused {method} {path.split('/')[3]} ({reason})") from None
-    return json.loads(raw) if raw.strip() else None
+    except urllib.error.HTTPError as error:
+        moved = " (a redirect, not followed: give the URL it points to)" if 300 <= error.code < 400 else ""
+        raise SilenceError(f"{what}: HTTP {error.code} {reason_text(channel, str(error.reason))}{moved}") from None
+    except OSError as error:  # URLError (refused, no route, DNS), a timeout, InvalidURL
+        why = getattr(error, "reason", None) or error
+        text = getattr(why, "strerror", None) or str(why)
+        raise SilenceError(f"{what} ({type(why).__name__}: {reason_text(channel, text)})") from None
+    try:
+        return json.loads(raw) if raw.strip() else None
+    except ValueError:
+        raise SilenceError(f"{what}: its answer is no JSON") from None
 
 
 def glob_regex(glob: str) -> str:
@@ -147,6 +160,8 @@ def mirror(channel: Channel, silence: Silence) -> str:
     answer = _request(channel, "POST", "/api/v2/silences", {
         "matchers": matchers, "startsAt": iso_utc(silence.starts_usec), "endsAt": iso_utc(silence.ends_usec),
         "createdBy": silence.created_by, "comment": f"{silence.comment} (logsentry silence {silence.id})"})
+    if not isinstance(answer, dict) or not isinstance(answer.get("silenceID"), str):
+        raise SilenceError(f"{channel.name}: Alertmanager's answer to POST silences has no silenceID")
     return str(answer["silenceID"])
 
 

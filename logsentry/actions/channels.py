@@ -175,9 +175,10 @@ def generator_url(payload: Mapping[str, Any]) -> str:
     return f"logsentry://{urllib.parse.quote(str(payload.get('observer') or payload['host']))}/journal?{query}"
 
 
-def _basic_auth(url: str) -> tuple[str, dict[str, str]]:
+def basic_auth(url: str) -> tuple[str, dict[str, str]]:
     """`http://user:password@host/...` as urllib can send it: the URL without its user part, and HTTP Basic
-    authentication (urllib took "user:password@host" for a host name and failed to resolve it)."""
+    authentication (urllib took "user:password@host" for a host name and failed to resolve it): for alerts and
+    silences alike."""
     parts = urllib.parse.urlsplit(url)
     if parts.username is None:
         return url, {}
@@ -208,7 +209,7 @@ def open_url(request: urllib.request.Request, timeout: float) -> Any:
 
 def send_alertmanager(channel: Channel, payload: Mapping[str, Any]) -> None:
     """POST /api/v2/alerts (a re-send of an active alert is the same alert again, with fresh annotations)."""
-    url, headers = _basic_auth(channel.target[0].rstrip("/") + "/api/v2/alerts")
+    url, headers = basic_auth(channel.target[0].rstrip("/") + "/api/v2/alerts")
     request = urllib.request.Request(url, data=json.dumps([alertmanager_alert(payload)]).encode(), method="POST",
                                      headers={"Content-Type": "application/json", **headers})
     try:
