@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import socket
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,8 @@ from ..rules.rule import Rule
 from ..sources import JournalOpenError
 from ..sources.journal import JournalLocation
 from ..sources.selection import PRIORITY_NAMES, Selection, glob_matches, unit_name
-from ..state import State
+from ..state import State, StateError
+from ..state_readonly import StateMissing, open_read_only
 from ..timespec import TimeSpecError, format_duration, format_usec, parse_timestamp
 from ..views.escape import visible
 from .common import fail
@@ -49,11 +51,26 @@ def host_names(saved_hosts: Any, learnt_hosts: Any = None) -> dict[str, str]:
 
 def _state(config_path: Path, state_dir: Path | None, create: bool = False) -> State:
     """The saved state; only `learn` may create it (a mistyped path must not look like "no baselines")."""
-    directory = state_dir if state_dir is not None else load_site_config(config_path).state_dir
-    path = directory / "state.db"
+    path = _state_path(config_path, state_dir)
     if not create and not path.is_file():
         fail(f"no saved state at {path} (the service's state_dir; logsentry baseline learn creates one)")
     return State(path)
+
+
+def _state_path(config_path: Path, state_dir: Path | None) -> Path:
+    return (state_dir if state_dir is not None else load_site_config(config_path).state_dir) / "state.db"
+
+
+def _read_only_state(config_path: Path, state_dir: Path | None) -> State:
+    """The saved state for `show`, read-only as `hosts` reads it: nothing written or converted, so it works
+    beside a running service, on a state this user may only read, and says why when it may not read it."""
+    path = _state_path(config_path, state_dir)
+    try:
+        return open_read_only(path)
+    except StateMissing:
+        fail(f"no saved state at {path} (the service's state_dir; logsentry baseline learn creates one)")
+    except StateError as error:
+        fail(str(error))
 
 
 state_option = click.option("--state-dir", type=click.Path(path_type=Path, file_okay=False),
@@ -140,11 +157,17 @@ def learnt_text(learnt: Learnt, path: Path) -> str:
 @click.option("-o", "--output", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def show(config_path: Path, state_dir: Path | None, units: tuple[str, ...], output: str) -> None:
     """Units and their templates: counts, first and last seen, level."""
-    state = _state(config_path, state_dir)
+    state = _read_only_state(config_path, state_dir)
     baselines = Baselines()
-    state.load_baselines(baselines)
-    names = host_names(state.get("hosts"), state.get(LEARNT_HOSTS))
-    state.close()
+    try:
+        state.load_baselines(baselines)
+        names = host_names(state.get("hosts"), state.get(LEARNT_HOSTS))
+    except (sqlite3.Error, ValueError) as error:
+        if not str(error).startswith("no such table"):  # (a state older than baselines has none)
+            fail(f"cannot read the baselines saved in {state.path}: {error}")
+        names = {}
+    finally:
+        state.close()
     wanted = {unit_name(u) for u in units}
     chosen = [u for u in baselines.units if not wanted or u in wanted or split_host_unit(u)[1] in wanted or any(
         glob_matches(name, split_host_unit(u)[1]) for name in wanted)]  # globs as `learn -u` and journalctl take
