@@ -10,6 +10,13 @@ not a level word, read at the start of the line where the program writes it.
   log-timestamp-format values: `1234:M 2024-01-02T10:00:00.123+01:00 # msg` (iso8601) and
   `1234:M 1704186000123 # msg` (milliseconds);
 - Go's runtime: `panic: ` (an unrecovered panic) and `fatal error: ` (runtime.throw), both crit;
+- .NET's console logger (Microsoft.Extensions.Logging.Console, SimpleConsoleFormatter, the default when stdout
+  is no terminal): `fail: Category[EventId]`, then the message indented on the next line (or after a space with
+  SingleLine), `fail` being LogLevel.Error (err). Its other marks are level words the prefix step reads
+  (`crit:`, `warn:`, `info:`, `dbug:`); `fail` is no level word elsewhere, so only this shape counts: the
+  category a .NET type name, its event id in brackets, then the end of the line or a space. An ASP.NET service
+  failing every request under systemd (journald stores stdout at PRIORITY 6) says so only here
+  (`fail: Microsoft.EntityFrameworkCore.Database.Connection[20004]`, npgsql/efcore.pg#3402);
 - MongoDB up to 4.2 (logger/message_event_utf8_encoder.cpp: `date severity component [context] msg`):
   `2020-05-20T19:18:40.604+0000 E  NETWORK  [conn1] msg`, the date in ISO 8601 local (`+0000`, the default)
   or UTC (`Z`), the severity `F` (SEVERE, MongoDB's highest), `E`, `W`, `I`, `D`, `D1`..`D5` (4.0 on the
@@ -47,6 +54,7 @@ _REDIS = re.compile(r"(?:[0-9]+:[XCSM]|\[[0-9]+\]) (?:[0-9]{1,2} [A-Z][a-z]{2} (
                     r" ([.*#-]) ")
 _REDIS_LEVELS = {".": 7, "-": 7, "*": 5, "#": 4}
 _GO = ("panic: ", "fatal error: ")
+_DOTNET_FAIL = re.compile(r"fail: [A-Za-z_][A-Za-z0-9_.`+]*\[[0-9]+\](?= |\n|\Z)")
 _MONGO_LEVELS = {"F": 2, "E": 3, "W": 4, "I": 6, "D": 7, "D1": 7, "D2": 7, "D3": 7, "D4": 7, "D5": 7}
 _MONGO_JSON = re.compile(r'\{"t":\{"\$date":"[^"\\]*"\},"s":"(F|E|W|I|D[1-5])",')
 _MONGO_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}(?:Z|[+-][0-9]{4}) "
@@ -66,6 +74,8 @@ def fixed_level(message: str) -> int | None:
         return _REDIS_LEVELS[found[1]]
     if message.startswith(_GO):
         return 2
+    if first == "f" and _DOTNET_FAIL.match(message):
+        return 3
     if "0" <= first <= "9" and (found := _MONGO_TEXT.match(message)):
         return _MONGO_LEVELS[found[1]]
     if first == "=" and (found := _ERLANG.match(message)):

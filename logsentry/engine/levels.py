@@ -26,11 +26,13 @@ for the UTF-8 bytes (C) and the decoded text (Python).
    (zap, zerolog, slog, logrus, winston, tracing-subscriber json, logstash-logback-encoder: `"level"`;
    Google Cloud structured logging and systemd's own ECS-ish exporters: `"severity"`; log15: `"lvl"`;
    python-json-logger: `"levelname"`; Monolog: `"level"` 100..600 then `"level_name"`; Serilog: `"Level"`,
-   CLEF `"@l"`). A word value is a level word; a number is GELF's syslog level (0..7), pino/bunyan's
-   (10 trace .. 60 fatal) or Monolog's (100 debug .. 600 emergency). Keys inside nested values never count.
+   CLEF `"@l"`; .NET's JsonConsoleFormatter: `"LogLevel"`, `"Error"` .. `"Information"`). A word value is a
+   level word; a number is GELF's syslog level (0..7), pino/bunyan's (10 trace .. 60 fatal) or Monolog's
+   (100 debug .. 600 emergency). Keys inside nested values never count.
    MongoDB 4.4+'s `"s"` counts only where its formatter writes it (`format_levels.mongo_json_level`).
 3. Fixed line formats at the start (`engine/format_levels.py`, with its C twin `sources/format_levels.h`):
-   glog/klog/abseil, Redis and Valkey, Go's runtime, MongoDB up to 4.2 and Erlang/OTP's report headers.
+   glog/klog/abseil, Redis and Valkey, Go's runtime, .NET's `fail: Category[EventId]`, MongoDB up to 4.2 and
+   Erlang/OTP's report headers.
 4. logfmt (go-kit, logrus's text formatter, slog's TextHandler, log15, Grafana/Loki/Prometheus): when the
    line starts with a `key=value` pair and every token up to the level key is one, the value of the first
    key among `LOGFMT_KEYS` (`level=error`, `lvl=eror`, `level="warn"`).
@@ -92,7 +94,7 @@ NUMBERED = ("debug", "trace")
 """Words that may end in one digit 1-8 (PostgreSQL's DEBUG1..5, Apache's trace1..8): debug."""
 
 JSON_KEYS = ("level", "Level", "lvl", "severity", "Severity", "loglevel", "log_level", "log.level", "levelname",
-             "level_name", "@l")
+             "level_name", "@l", "LogLevel")
 LOGFMT_KEYS = ("level", "lvl", "severity", "loglevel", "log_level", "log.level")
 JSON_NUMBERS: dict[int, int] = {
     **{n: n for n in range(8)},  # GELF: syslog levels

@@ -1,6 +1,7 @@
 /*
  * format_levels.h: step 3 of levels.h, fixed line formats whose level is a letter or a mark (glog/klog/abseil,
- * Redis and Valkey, Go's runtime, MongoDB up to 4.2, Erlang/OTP's report headers), and MongoDB 4.4+'s JSON
+ * Redis and Valkey, Go's runtime, .NET's `fail: Category[EventId]`, MongoDB up to 4.2, Erlang/OTP's report
+ * headers), and MongoDB 4.4+'s JSON
  * severity, which step 2 reads.
  *
  * The twin of logsentry/engine/format_levels.py, which documents each format and where it comes from;
@@ -243,6 +244,24 @@ static int lv_erlang(const unsigned char *p, size_t n) {
     return level;
 }
 
+/* .NET's SimpleConsoleFormatter: fail: Category[EventId] then a space, a newline or the end (err) */
+static int lv_dotnet_fail(const unsigned char *p, size_t n) {
+    size_t at = 6;
+    if (!lv_starts(p, n, 0, "fail: ") || at >= n || !(lv_alpha(p[at]) || p[at] == '_'))
+        return -1;
+    while (at < n && (lv_alpha(p[at]) || lv_digit(p[at]) || p[at] == '_' || p[at] == '.' || p[at] == '`' ||
+                      p[at] == '+'))
+        at++;
+    size_t id = at < n && p[at] == '[' ? lv_digits(p, n, at + 1) : 0;
+    if (!id)
+        return -1;
+    at += 1 + id;
+    if (at >= n || p[at] != ']')
+        return -1;
+    at++;
+    return at == n || p[at] == ' ' || p[at] == '\n' ? 3 : -1;
+}
+
 /* fixed_level: the level of a fixed format at the start */
 static int lv_fixed(const unsigned char *p, size_t n) {
     unsigned char first = p[0];
@@ -253,6 +272,8 @@ static int lv_fixed(const unsigned char *p, size_t n) {
         return level;
     if (lv_starts(p, n, 0, "panic: ") || lv_starts(p, n, 0, "fatal error: "))
         return 2;
+    if (first == 'f' && (level = lv_dotnet_fail(p, n)) >= 0)
+        return level;
     if (lv_digit(first) && (level = lv_mongo_text(p, n)) >= 0)
         return level;
     if (first == '=')

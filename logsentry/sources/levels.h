@@ -121,10 +121,12 @@ static size_t lv_word_end(const unsigned char *p, size_t n, size_t at) {
 /* ---- 2. JSON ---- */
 
 static const char *const LV_JSON_KEYS[] = {"level", "Level", "lvl", "severity", "Severity", "loglevel",
-                                           "log_level", "log.level", "levelname", "level_name", "@l"};
+                                           "log_level", "log.level", "levelname", "level_name", "@l",
+                                           "LogLevel"};
 static const char *const LV_QUOTED_JSON_KEYS[] = {"\"level\"", "\"Level\"", "\"lvl\"", "\"severity\"",
                                                   "\"Severity\"", "\"loglevel\"", "\"log_level\"",
-                                                  "\"log.level\"", "\"levelname\"", "\"level_name\"", "\"@l\""};
+                                                  "\"log.level\"", "\"levelname\"", "\"level_name\"", "\"@l\"",
+                                                  "\"LogLevel\""};
 #define LV_N_JSON_KEYS (sizeof LV_JSON_KEYS / sizeof LV_JSON_KEYS[0])
 
 static int lv_json_number(int n) {
