@@ -19,7 +19,7 @@ from ..timespec import format_duration
 from ..views import jsonl
 from ..views.escape import visible
 from .common import fail, load_rule_set, rules_option, shipped_option
-from .rules_explain import explain, explain_lines
+from .rules_explain import explain, explain_lines, verdict_records
 
 
 @click.group()
@@ -92,7 +92,8 @@ def rules_test(paths: tuple[Path, ...]) -> None:
 @click.option("--field", "fields", multiple=True, metavar="NAME=VALUE",
               help="A journal field of the entry, e.g. _TRANSPORT=kernel or _PID=1 (repeatable).")
 @click.option("-o", "--output", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="Lines for people, or one JSON object per match.")
+              help='Lines for people, or JSON Lines: a "match" object per rule that matches, an "anomaly" '
+                   "object per anomaly rule with its verdict on the line.")
 @rules_option
 @shipped_option
 def rules_check(text: str | None, file: TextIO | None, priority: str | None, fields: tuple[str, ...], output: str,
@@ -135,8 +136,8 @@ def rules_check(text: str | None, file: TextIO | None, priority: str | None, fie
                 continue
             found += 1
             if output == "json":
-                click.echo(jsonl.dumps({"rule": rule.id, "severity": rule.severity.label, "action": rule.action,
-                                        "line": line, "captures": captures}))
+                click.echo(jsonl.dumps({"type": "match", "rule": rule.id, "severity": rule.severity.label,
+                                        "action": rule.action, "line": line, "captures": captures}))
                 continue
             click.echo(f"{rule.id} ({rule.severity.label}, {rule.action}): {visible(line)}")
             for name, value in captures.items():
@@ -145,11 +146,14 @@ def rules_check(text: str | None, file: TextIO | None, priority: str | None, fie
         click.echo("no rule matches")
         for hint in _near_misses(line_rules, lines, level, entry_fields):
             click.echo(f"  {hint}")
-    if output == "text":
-        anomaly_rules = [rule for rule in rule_set.rules if rule.anomaly is not None]
-        for said in explain(anomaly_rules, text, level) if text is not None else \
-                explain_lines(anomaly_rules, lines, level):
-            click.echo(said)
+    anomaly_rules = [rule for rule in rule_set.rules if rule.anomaly is not None]
+    if output == "json":
+        for record in verdict_records(anomaly_rules, lines, level):
+            click.echo(jsonl.dumps(record))
+        return
+    for said in explain(anomaly_rules, text, level) if text is not None else \
+            explain_lines(anomaly_rules, lines, level):
+        click.echo(said)
 
 
 def _near_misses(rules: list[Rule], lines: list[str], level: int | None, fields: dict[str, str]) -> list[str]:

@@ -106,6 +106,21 @@ def _watch(rule: Rule) -> str:
     return f"{visible(rule.id)} ({rule.severity.label}, {rule.action}, {rule.anomaly.kind}): watches {watches(rule)}"
 
 
+def verdict_records(rules: list[Rule], lines: list[str], priority: int | None) -> list[dict[str, object]]:
+    """`rules check -o json`: the text output's verdicts as records, one per (line, anomaly rule) of the first
+    MAX_EXPLAINED_LINES lines: `counts` (false when the line cannot count for the rule), the verdict and what the
+    rule watches, in the text's words. Lines past the limit get none (the text output says how many)."""
+    out: list[dict[str, object]] = []
+    for line in lines[:MAX_EXPLAINED_LINES]:
+        for rule in rules:
+            assert rule.anomaly is not None
+            said = verdict(rule, line, priority)
+            out.append({"type": "anomaly", "rule": rule.id, "severity": rule.severity.label, "action": rule.action,
+                        "kind": rule.anomaly.kind, "line": line, "counts": not said.startswith("does not count"),
+                        "verdict": said, "watches": watches(rule)})
+    return out
+
+
 MAX_EXPLAINED_LINES = 200
 """Lines of `rules check --file` given the anomaly rules' verdicts (each rule's watch is said once)."""
 
