@@ -20,7 +20,7 @@ from .engine.anomaly import AnomalyDetector
 from .engine.baseline import Baselines
 from .engine.templates import TemplateMiner
 from .learning import LEARN_DAYS, LEARNT_HOSTS, host_names, learn, learner
-from .model import split_host_unit
+from .model import Hit, split_host_unit
 from .rules.rule import Rule
 from .sources.journal import JournalLocation, JournalOpenError
 from .sources.selection import Selection
@@ -49,7 +49,7 @@ class BaselineKeeper:
         self.miner = TemplateMiner.restore(saved) if isinstance(saved, dict) else TemplateMiner()
         self._templates_saved = time.monotonic()
         self._requests_checked = 0.0
-        self._learnt: tuple[AnomalyDetector, dict[str, str], Any] | None = None
+        self._learnt: tuple[AnomalyDetector, dict[str, str], Any, tuple[Hit, ...]] | None = None
         self._rules: list[Rule] = []
         self.rhythms: Any = None
         """Silence rhythms learnt from the history (a SilenceTracker snapshot) for the service to adopt."""
@@ -58,6 +58,9 @@ class BaselineKeeper:
         self._learner: threading.Thread | None = None
         self._stop = threading.Event()
         self.detector: AnomalyDetector | None = None
+        self.late_hits: tuple[Hit, ...] = ()
+        """The learner's anomaly hits on lines written since the first start, once adopted (`poll`): the
+        service hands them to its pipeline and empties this."""
 
     def build(self, rules: Iterable[Rule]) -> AnomalyDetector | None:
         """The pipeline's anomaly detector over the kept baselines, or None when no anomaly rule is on; it goes
@@ -83,14 +86,15 @@ class BaselineKeeper:
         rules stay quiet."""
         if self.detector is None or self.baselines.units:
             return
-        now = wall_usec()
+        now = wall_usec()  # lines from now on are read by the learner too: its hits on them are the service's
         selection = Selection(units=units, since_usec=now - LEARN_DAYS * 86400 * 1_000_000)
         into = learner(rules=self._rules)  # the anomaly rules: anomalous stretches of history are not learnt
         rhythms = SilenceTracker(self._rules)  # and the units' rhythms, so silence need not wait a day
 
         def work() -> None:
             try:
-                learnt = learn(location, selection, into, stop=self._stop.is_set, rhythms=rhythms)
+                learnt = learn(location, selection, into, stop=self._stop.is_set, rhythms=rhythms,
+                               judged_from_usec=now)
             except JournalOpenError as error:
                 log.error("cannot learn baselines from history: %s", error)
                 return
@@ -104,7 +108,10 @@ class BaselineKeeper:
             span = "" if learnt.first_usec is None else f" since {format_usec(learnt.first_usec)}"
             log.info("learnt baselines from %s%s: %s, %s", plural(learnt.entries, "entry", "entries"), span,
                      plural(learnt.units, "unit"), plural(learnt.templates, "template"))
-            self._learnt = into, names, rhythms.snapshot()
+            if learnt.hits_left_out:
+                log.warning("%s on lines written since the start were left out (at most %d are judged)",
+                            plural(learnt.hits_left_out, "anomaly hit"), len(learnt.hits))
+            self._learnt = into, names, rhythms.snapshot(), learnt.hits
 
         log.info("no baselines yet: learning the last %d days of the journal in the background", LEARN_DAYS)
         self._learner = threading.Thread(target=work, name="logsentry-learn", daemon=True)
@@ -113,11 +120,13 @@ class BaselineKeeper:
     def poll(self) -> None:
         """Between entries: adopt what the learner thread learnt (what was learnt live meanwhile is dropped:
         the history it read to the journal's end covers it, and the counts the anomaly step still holds of
-        what it covers are not learnt again)."""
+        what it covers are not learnt again). The learner's anomaly hits on lines written since the start are
+        left in `late_hits` for the service: read live while every unit was cold, those lines were judged only
+        by the learner (a failure that began right after the start was learnt as normal, and never alerted)."""
         adopted, self._learnt = self._learnt, None
         if adopted is None:
             return
-        learnt, self._names, self.rhythms = adopted
+        learnt, self._names, self.rhythms, self.late_hits = adopted
         self.baselines, self.miner = learnt.baselines, learnt.miner
         self.baselines.mark_all_changed()
         self._adopted()

@@ -22,8 +22,8 @@ from .engine.anomaly import AnomalyDetector
 from .engine.baseline import Baselines
 from .engine.runstep import RunStep
 from .engine.silence_history import learn_entry, learn_run
-from .engine.templates import TemplateMiner
-from .model import Screen, ScreenedRun
+from .engine.templates import Template, TemplateMiner
+from .model import Entry, Hit, Screen, ScreenedRun
 from .rules.rule import Rule
 from .sources.journal import JournalLocation
 from .sources.screening import ScreeningJournalSource
@@ -34,6 +34,9 @@ NOTHING = Screen(literals=(), always=())
 """A screen no entry passes: the scanner then summarises every entry (message, unit, priority only)."""
 
 LEARN_DAYS = 14
+MAX_JUDGED_HITS = 10_000
+"""Anomaly hits `learn` keeps for the caller on the lines at or after `judged_from_usec`: a failure flooding the
+journal while the history is read must not grow the service's memory without bound (the rest are counted)."""
 MAX_HOST_NAME = 255
 """Characters of a `_HOSTNAME` kept (Linux allows 64; a longer one is broken or forged)."""
 LEARNT_HOSTS = "baseline_hosts"
@@ -57,6 +60,10 @@ class Learnt:
     skipped_until: int | None
     units: int
     templates: int
+    hits: tuple[Hit, ...] = ()
+    """The anomaly hits on lines at or after `judged_from_usec` (journal order, at most MAX_JUDGED_HITS)."""
+    hits_left_out: int = 0
+    """Such hits past MAX_JUDGED_HITS."""
 
 
 def learner(baselines: Baselines | None = None, miner: TemplateMiner | None = None,
@@ -70,16 +77,31 @@ def learner(baselines: Baselines | None = None, miner: TemplateMiner | None = No
 
 
 def learn(location: JournalLocation, selection: Selection, into: AnomalyDetector,
-          stop: Callable[[], bool] = lambda: False, rhythms: SilenceTracker | None = None) -> Learnt:
+          stop: Callable[[], bool] = lambda: False, rhythms: SilenceTracker | None = None,
+          judged_from_usec: int | None = None) -> Learnt:
     """Learn every selected entry of the journal at `location` into `into` (and the units' silence rhythms into
     `rhythms`: engine/silence_history.py); `stop()` is asked between batches (the service's learner thread ends
-    early on shutdown). Raises JournalOpenError."""
+    early on shutdown). The anomaly hits of `into`'s rules are dropped (they keep anomalous stretches out of the
+    baselines), but those on lines at or after `judged_from_usec` (µs of journal time) are kept in the result:
+    the service's first start reads to the journal's end, so lines written after it started are read here, with
+    the history, while its own units are still cold. Raises JournalOpenError."""
     entries, first, last = 0, None, None
+    hits: list[Hit] = []
+    left_out = 0
+
+    def observe(entry: Entry, template: Template | None = None) -> None:
+        nonlocal left_out
+        found = into.observe(entry, template)
+        if found and judged_from_usec is not None and entry.realtime_usec >= judged_from_usec:
+            room = MAX_JUDGED_HITS - len(hits)
+            hits.extend(found[:room])
+            left_out += max(0, len(found) - room)
+
     baselines = into.baselines
     into.adopt_horizons(wall_usec())  # what the baselines hold already is not learnt again
     into.skipped.clear()
     before = {unit: stats.entries for unit, stats in baselines.units.items()}
-    observe, step = into.observe, RunStep(into)  # the runs' entries mostly learnt counted, in C
+    step = RunStep(into)  # the runs' entries mostly learnt counted, in C
     for item in ScreeningJournalSource(location, selection, NOTHING):
         if isinstance(item, ScreenedRun):
             if rhythms:
@@ -105,7 +127,7 @@ def learn(location: JournalLocation, selection: Selection, into: AnomalyDetector
     skipped = into.skipped
     return Learnt(entries, first, last, sum(n for n in grown if n > 0), sum(n > 0 for n in grown),
                   sum(skipped.values()), len(skipped), max((into.learnt_until[unit] for unit in skipped), default=None),
-                  len(baselines.units), sum(len(t) for t in baselines.templates.values()))
+                  len(baselines.units), sum(len(t) for t in baselines.templates.values()), tuple(hits), left_out)
 
 
 def host_names(location: JournalLocation, machines: Iterable[str]) -> dict[str, str]:

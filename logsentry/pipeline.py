@@ -201,6 +201,14 @@ class Pipeline:
         if hits:
             yield from self._hits(hits)
 
+    def judged_late(self, hits: Iterable[Hit]) -> Iterator[Event]:
+        """Anomaly hits on lines read earlier while their units were cold here, found since by a judge that
+        knew their history (the first start's learner: baseline_keeper.py), taken as if found when read. Hits
+        of rules no longer loaded (a reload meanwhile) are dropped."""
+        rules = self._anomaly_rules
+        yield from self._hits(sorted((hit for hit in hits if hit.rule_id in rules),
+                                     key=lambda hit: hit.entry.realtime_usec))
+
     def _hits(self, hits: list[Hit]) -> Iterator[Event]:
         progress = self.progress
         for hit in hits:

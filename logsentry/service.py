@@ -47,6 +47,7 @@ from .sources.journal import CAUGHT_UP, JournalGap, JournalLocation, JournalOpen
 from .state import OutboxItem, StateError, open_service_state, open_state_dir
 from .timespec import format_usec, wall_usec
 from .trust import site_problems
+from .wording import plural
 
 log = logging.getLogger("logsentry")
 
@@ -323,6 +324,12 @@ class Service(ServiceReading):
     def _caught_up(self) -> None:
         self.last_caught_up = time.monotonic()
         self.keeper.poll()
+        if self.keeper.late_hits:  # the first start's learner judged lines written since the start
+            hits, self.keeper.late_hits = self.keeper.late_hits, ()
+            log.info("%s on lines written since the start, found by the history learner", plural(len(hits),
+                                                                                                  "anomaly hit"))
+            for event in self.pipeline.judged_late(hits):
+                self._handle(event)
         if self.keeper.rhythms is not None:  # silence rhythms learnt from the history at the first start
             adopt_rhythms(self.pipeline.silence, self.keeper.rhythms)
             self.keeper.rhythms = None
