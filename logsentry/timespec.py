@@ -104,6 +104,22 @@ def parse_spelled_duration(text: str) -> int:
     return _bounded(parse_sec(text), text)
 
 
+_FORMAT_UNITS = (("y", 31_557_600 * USEC_PER_SEC), ("month", 2_629_800 * USEC_PER_SEC), ("w", 7 * 86400 * USEC_PER_SEC),
+                 ("d", 86400 * USEC_PER_SEC), ("h", 3600 * USEC_PER_SEC), ("min", 60 * USEC_PER_SEC),
+                 ("s", USEC_PER_SEC), ("ms", 1_000), ("us", 1))
+
+
+def timespan(usec: int) -> str:
+    """A duration as systemd writes one (format_timespan's units: "1h 30min", "5min", "500ms"), exact, so that
+    a value `config check` shows can be copied back into a config, rule file or unit file."""
+    parts = []
+    for unit, size in _FORMAT_UNITS:
+        if usec >= size:
+            parts.append(f"{usec // size}{unit}")
+            usec %= size
+    return " ".join(parts) or "0"
+
+
 def _bounded(usec: int, text: str) -> int:
     if usec > MAX_DURATION_USEC:
         raise TimeSpecError(f"expected a duration like {_EXAMPLES}, at most 10000y (got {text!r})")
