@@ -19,7 +19,7 @@ from .config_reader import Reader, got, parse_listen
 from .redaction import Secrets, redact_url
 from .rules.loader import LOCAL_RULES_DIR, shipped_rules_dir
 from .sources.selection import unit_name
-from .timespec import TimeSpecError, parse_duration
+from .timespec import TimeSpecError, parse_duration, timespan
 from .tomlfile import TomlFileError, read_toml, unknown_key
 from .views.escape import visible
 
@@ -156,28 +156,35 @@ class SiteConfig:
             lines.append("disabled rules: " + ", ".join(self.disabled_rules))
         for watch in self.watches:
             silence = "" if watch.silence_usec is None else "; silence " + (
-                "off" if not watch.silence_usec else f"after {watch.silence_usec // 1_000_000}s")
+                "off" if not watch.silence_usec else f"after {timespan(watch.silence_usec)}")
             lines.append(f"watch {visible(', '.join(watch.units))}: rules {visible(', '.join(watch.rules))}; "
                          f"actions {', '.join(sorted(watch.actions)) or 'none (report only)'}{silence}"
                          + (f"; other hosts' restarts to {visible(Path(watch.command[0]).name)} "
                             f"(+{len(watch.command) - 1} args)" if watch.command else ""))
         limits = self.restart
-        lines.append(f"restart: at most {limits.budget} per unit per {limits.period_usec // 1_000_000}s, "
-                     f"cooldown {limits.cooldown_usec // 1_000_000}s, on return: {limits.on_return}, "
+        lines.append(f"restart: at most {limits.budget} per unit per {timespan(limits.period_usec)}, "
+                     f"cooldown {timespan(limits.cooldown_usec)}, on return: {limits.on_return}, "
                      f"via {' '.join(limits.systemctl)}")
         for index, channel in enumerate(self.alerts.channels, start=1):
             lines.append(f"alert channel {index}: {channel.name} ({channel.redacted()}, {channel.retries} tries)")
         if not self.alerts.channels:
             lines.append("alert channels: none (alerts are only logged)")
+        else:
+            alerts = self.alerts
+            realert = alerts.realert_usec
+            lines.append(f"alerts: reminders after {', '.join(timespan(realert << n) for n in range(3))}, ... while an "
+                         f"incident lasts{', a resolve message when it ends' if alerts.resolve else ''}; a failing "
+                         f"channel is retried after {timespan(alerts.backoff_usec)}, doubling up to "
+                         f"{timespan(alerts.max_backoff_usec)}")
         if self.heartbeat_url:
-            lines.append(f"heartbeat: every {self.heartbeat_usec // 1_000_000}s to {redact_url(self.heartbeat_url)}")
+            lines.append(f"heartbeat: every {timespan(self.heartbeat_usec)} to {redact_url(self.heartbeat_url)}")
         if self.canary_usec and self.journal_directory is None:
-            lines.append(f"self-check: a canary entry every {self.canary_usec // 1_000_000}s must be read back "
-                         f"within {self.canary_timeout_usec // 1_000_000}s")
+            lines.append(f"self-check: a canary entry every {timespan(self.canary_usec)} must be read back "
+                         f"within {timespan(self.canary_timeout_usec)}")
         if self.journal_directory is not None:
             after = self.host_silent_after_usec
-            lines.append("hosts: " + ("silence not watched" if after == 0 else "silent after " + (
-                "a threshold learnt per host" if after is None else f"{after // 1_000_000}s") + " without an entry"))
+            lines.append("hosts: " + ("silence not watched" if after == 0 else "silent when no entry came for " + (
+                "a threshold learnt from each host's gaps" if after is None else timespan(after))))
         if self.restart.machine_id:
             lines.append(f"restarts only units of machine {self.restart.machine_id}")
         if self.metrics_listen or self.metrics_textfile:

@@ -282,7 +282,7 @@ def test_config_check_redacts_secrets(tmp_path, boom_rules):
     result = run_cli("config", "check", "-c", str(config))
     assert result.exit_code == 0, result.output
     assert "SECRET" not in result.output
-    assert "apprise pagerduty://" in result.output and "heartbeat: every 60s" in result.output
+    assert "apprise pagerduty://" in result.output and "heartbeat: every 1min" in result.output
 
 
 def test_config_errors_are_listed(tmp_path):
