@@ -249,7 +249,7 @@ def test_the_hosts_setting():
     assert parse_config(collector, where).host_silent_after_usec is None  # learnt by default
     set_ = parse_config({**collector, "hosts": {"silent_after": "10m"}}, where)
     assert set_.host_silent_after_usec == 600_000_000
-    assert "hosts: silent after 600s without an entry" in set_.describe()
+    assert "hosts: silent when no entry came for 10min" in set_.describe()
     off = parse_config({**collector, "hosts": {"silent_after": "off"}}, where)
     assert off.host_silent_after_usec == 0 and not HostSilence(off)
     assert not HostSilence(parse_config({}, where))  # the local journal: the canary's job
