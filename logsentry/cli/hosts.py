@@ -51,7 +51,7 @@ def hosts_command(config_path: Path, state_dir: Path | None, output: str) -> Non
     from ..host_silence import MIN_GAPS, HostSilence
     from ..state import StateError
     from ..state_readonly import StateMissing, open_read_only
-    from ..timespec import format_duration, format_usec
+    from ..timespec import format_usec, timespan
     from ..views.escape import visible
     from .common import fail
     from .run import load_site_config
@@ -71,18 +71,19 @@ def hosts_command(config_path: Path, state_dir: Path | None, output: str) -> Non
     watch = HostSilence(config)
     watch.restore(saved)
     if not watch.hosts:
-        why = "" if config.journal_directory is not None else " (the config has no journal_directory)"
+        why = (" yet: the service saves its hosts within a minute of reading entries, and when it stops"
+               if config.journal_directory is not None else " (the config has no journal_directory)")
         click.echo(f"no host saved in {path}{why}")
         return
     for machine, host in watch.hosts.items():
         if not watch.on:
             learnt = 'off ([hosts] silent_after = "off")' if config.journal_directory else "off (no journal_directory)"
         elif watch.configured is not None:
-            learnt = f"{format_duration(host.threshold)} ([hosts] silent_after)"
+            learnt = f"{timespan(host.threshold)} ([hosts] silent_after)"
         elif host.threshold:
-            learnt = f"{format_duration(host.threshold)} (learnt from {host.rhythm.gaps} gaps)"
-        else:
-            learnt = f"none yet ({host.rhythm.gaps} of {MIN_GAPS} gaps learnt)"
+            learnt = f"{timespan(host.threshold)} (learnt from {host.rhythm.gaps} gaps)"
+        else:  # (the gaps of entries the service followed: learning the history at its first start counts none)
+            learnt = f"none yet ({host.rhythm.gaps} of {MIN_GAPS} gaps learnt from the entries followed)"
         if output == "json":
             click.echo(json.dumps({"machine_id": machine, "host": host.name, "newest_usec": host.newest_usec,
                                    "threshold_usec": host.threshold if watch.on else 0,
