@@ -24,9 +24,16 @@ def _utc(usec: int, millis: bool = False) -> str:
     return moment.strftime("%H:%M:%S") + (f".{moment.microsecond // 1000:03d}" if millis else "")
 
 
-def _shorten(text: str, width: int = 110) -> str:
+def _quote(text: str, width: int = 500) -> str:
+    """A log line (or a multi-line message, on one line with ⏎) as printed: whole up to `width` characters
+    (the table wraps it), else its start and its end around " … ", each cut at a word: the start says who
+    wrote it, the end what went wrong (it kept the last 110 characters: "…rror, called at ...")."""
     text = one_line(text)
-    return text if len(text) <= width else "…" + text[-(width - 1):]
+    if len(text) <= width:
+        return text
+    head = text[: width * 2 // 3].rsplit(" ", 1)[0]
+    tail = text[len(text) - (width - len(head) - 3):]
+    return f"{head} … {tail.split(' ', 1)[-1] if ' ' in tail[1:] else tail}"
 
 
 def render_demo(console: Console, result: DemoResult, facts: OutageFacts, pause: float) -> None:
@@ -61,16 +68,18 @@ def render_demo(console: Console, result: DemoResult, facts: OutageFacts, pause:
     hit = result.first_hit
     ours = Table(title="What logsentry would have done", title_justify="left")
     ours.add_column("UTC")
-    ours.add_column("event")
+    ours.add_column("event", overflow="fold")  # a long word of a log line is folded, not cut with "…"
     ours.add_row(_utc(hit.entry.realtime_usec, True), Text.assemble(
-        f"first failing line read from {visible(hit.entry.unit)}:\n", (_shorten(hit.entry.message), "dim")))
-    ours.add_row(_utc(incident.fired_usec, True), Text.assemble(
-        "rule ", (visible(incident.rule_id), "bold"), f" fires ({incident.severity.label}) {fired_at(incident)} "
-        f"({trigger_text(incident)})"))
+        f"first failing line read from {visible(hit.entry.unit)}:\n", (_quote(hit.entry.message), "dim")))
+    fires = Text.assemble("rule ", (visible(incident.rule_id), "bold"), f" fires ({incident.severity.label}) "
+                          f"{fired_at(incident)} ({trigger_text(incident)})")
+    if incident.samples and incident.samples[0] != hit.entry.message:  # the line the rule matched
+        fires.append_text(Text.assemble(" on:\n", (_quote(incident.samples[0]), "dim")))
+    ours.add_row(_utc(incident.fired_usec, True), fires)
     if incident.why:
         why = Text.assemble("why: ", (visible(incident.why), "italic"))
         if incident.template:
-            why.append_text(Text.assemble("\ntemplate: ", (_shorten(incident.template), "dim")))
+            why.append_text(Text.assemble("\ntemplate: ", (_quote(incident.template), "dim")))
         ours.add_row("", why)
     for action in result.actions:
         verb = (f"systemctl restart {visible(action.unit)}" if action.kind == "restart"
