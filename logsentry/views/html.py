@@ -137,6 +137,14 @@ def _row(timeline: Timeline, incident: Incident) -> str:
     return f"{esc(timeline.hosts.get(incident.unit, '?'))} · {esc(incident.unit)}<br>{esc(incident.rule_id)}"
 
 
+def _counted(incident: Incident, summary: ScanSummary) -> str:
+    """An incident's size for its bar: its hits, or for a silence (whose count is the unit's entries before the
+    gap, not hits) how long the unit said nothing."""
+    gap = summary.gaps.get((incident.rule_id, incident.unit, incident.first_usec))
+    return f"silent for {format_duration(gap.to_usec - gap.from_usec)}" if gap is not None else \
+        plural(incident.count, "hit")
+
+
 def _figure(summary: ScanSummary, timeline: Timeline, progress: Progress) -> Any:
     from plotly.subplots import make_subplots  # the report extra
 
@@ -166,7 +174,7 @@ def _figure(summary: ScanSummary, timeline: Timeline, progress: Progress) -> Any
             base=[_iso(i.first_usec) for i in chosen],
             x=[max(min_bar, (max(i.last_usec, i.fired_usec) - i.first_usec) / 1000) for i in chosen],
             y=[_row(timeline, i) for i in chosen],
-            customdata=[[esc(i.rule_id), esc(i.key), plural(i.count, "hit"), format_usec(i.first_usec),
+            customdata=[[esc(i.rule_id), esc(i.key), _counted(i, summary), format_usec(i.first_usec),
                          format_usec(max(i.last_usec, i.fired_usec))] for i in chosen],
             hovertemplate="%{customdata[0]} %{customdata[1]}<br>%{customdata[2]}<br>"
                           "%{customdata[3]} to %{customdata[4]}<extra></extra>",

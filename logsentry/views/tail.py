@@ -258,9 +258,13 @@ def _plain_text(event: Event, rules: Mapping[str, Rule]) -> str:
                     f"{i.rule_id} {i.severity.label} ACTION {_actions_text([action], i.action)}{dry}: {action.reason}")
         case EndedEvent(i, open_at_end):
             state = "STILL OPEN" if open_at_end else "ENDED"
+            rule = rules.get(i.rule_id)
+            what = (f"silent for {format_duration(i.last_usec - i.first_usec)} since "  # a silence has no hits: its
+                    f"{format_usec(i.first_usec, with_date=False)}"  # count is the unit's entries before the gap
+                    if rule is not None and rule.absence is not None else
+                    f"{plural(i.count, 'hit')} over {format_duration(i.last_usec - i.first_usec)}")
             return (f"{format_usec(i.last_usec)} {other_host(i.machine_id, i.host)}{_unit_label(i.unit, i.key)} "
-                    f"{i.rule_id} {i.severity.label} {state} {plural(i.count, 'hit')} over "
-                    f"{format_duration(i.last_usec - i.first_usec)}{chain_text(i)}")
+                    f"{i.rule_id} {i.severity.label} {state} {what}{chain_text(i)}")
         case QuarantineEvent(q):
             return f"{format_usec(q.realtime_usec)} - {q.rule_id} - QUARANTINED {q.reason} (entry {q.cursor})"
         case GapEvent(gap):
