@@ -23,6 +23,9 @@ config_option = click.option("-c", "--config", "config_path", type=click.Path(pa
 
 
 def load_site_config(config_path: Path) -> SiteConfig:
+    if not config_path.exists() and not config_path.is_symlink():  # a newcomer's first try: where to put one
+        fail(f"no site config at {config_path}: give one with -c PATH (contrib/logsentry.toml in the source is an "
+             "example; `logsentry config check -c PATH` checks it)")
     try:
         return load_config(config_path)
     except ConfigError as error:

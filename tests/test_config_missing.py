@@ -1,0 +1,20 @@
+"""A command that needs the site config, run where there is none (a newcomer's first `logsentry hosts` or
+`config check`), says where it looked and how to give one (-c PATH, the example in contrib/), instead of
+"cannot read: No such file or directory" and "1 error(s) in /etc/logsentry/logsentry.toml"."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import run_cli
+
+
+@pytest.mark.parametrize("command", [["config", "check"], ["hosts"], ["silence", "list"], ["baseline", "show"],
+                                     ["run"]])
+def test_a_missing_site_config_says_how_to_give_one(command: list[str], tmp_path: Path) -> None:
+    missing = tmp_path / "logsentry.toml"
+    done = run_cli(*command, "-c", str(missing))
+    assert done.exit_code == 2
+    assert done.stderr == (f"logsentry: no site config at {missing}: give one with -c PATH (contrib/logsentry.toml "
+                           "in the source is an example; `logsentry config check -c PATH` checks it)\n")
