@@ -46,3 +46,23 @@ def test_baseline_show_tells_a_user_who_may_not_read_the_state_why(place: Path, 
     assert (shown.returncode, shown.stdout) == (2, "")  # it said "no saved state" before
     assert shown.stderr == (f"logsentry: cannot read the state in {state / 'state.db'}: permission denied ({state} "
                             "is mode 0700, owner root): run this as root\n")
+
+
+@needs_root
+def test_accept_and_forget_say_why_they_cannot_change_the_state(place: Path, make_journal) -> None:  # noqa: F811
+    state = learnt_state(place, make_journal)
+    config = place / "logsentry.toml"
+    config.write_text(f'state_dir = "{state}"\n')
+    hidden = logsentry("baseline", "forget", "-c", str(config), "-u", "api", user=NOBODY)
+    assert (hidden.returncode, hidden.stderr) == (2, f"logsentry: cannot read the state in {state / 'state.db'}: "
+                                                     f"permission denied ({state} is mode 0700, owner root): run "
+                                                     "this as root\n")  # it said "no saved state"
+    state.chmod(0o755)
+    before = files(state)
+    for command in (["forget", "-u", "api"], ["accept", "0123456789abcdef"]):
+        done = logsentry("baseline", *command, "-c", str(config), user=NOBODY)
+        assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+        assert done.stderr.startswith(f"logsentry: cannot write the state in {state / 'state.db'}: "), done.stderr
+        assert done.stderr.endswith("(learn, accept and forget change it: run this as the user the service runs "
+                                    "as, or root)\n")
+    assert files(state) == before

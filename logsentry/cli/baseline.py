@@ -52,9 +52,13 @@ def host_names(saved_hosts: Any, learnt_hosts: Any = None) -> dict[str, str]:
 def _state(config_path: Path, state_dir: Path | None, create: bool = False) -> State:
     """The saved state; only `learn` may create it (a mistyped path must not look like "no baselines")."""
     path = _state_path(config_path, state_dir)
-    if not create and not path.is_file():
-        fail(f"no saved state at {path} (the service's state_dir; logsentry baseline learn creates one)")
-    return State(path)
+    if not create:
+        _read_only_state(config_path, state_dir).close()  # there, and readable, or said why not
+    try:
+        return State(path)
+    except (OSError, sqlite3.Error) as error:  # a state (or directory) this user may read but not write
+        fail(f"cannot write the state in {path}: {getattr(error, 'strerror', None) or error} (learn, accept and "
+             "forget change it: run this as the user the service runs as, or root)")
 
 
 def _state_path(config_path: Path, state_dir: Path | None) -> Path:
