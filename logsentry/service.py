@@ -24,6 +24,7 @@ from collections import OrderedDict, deque
 from types import FrameType
 from typing import Any
 
+from .actions.channels import basic_auth, open_url
 from .actions.outbox import OutboxWorker
 from .actions.runner import guarded_policy
 from .baseline_keeper import BaselineKeeper
@@ -370,13 +371,15 @@ class Service(ServiceReading):
             return
 
         def ping() -> None:
-            try:
-                with urllib.request.urlopen(url, timeout=10) as response:
+            target, auth = basic_auth(url)  # user:password@ as HTTP Basic (urllib took it for the host name)
+            try:  # with a password, no redirect is followed: urllib would send it on to the Location
+                with (open_url if auth else urllib.request.urlopen)(urllib.request.Request(target, headers=auth),
+                                                                    timeout=10) as response:
                     deadline = time.monotonic() + 10  # in all: a server trickling its answer is cut off
                     while response.read(1024) and time.monotonic() < deadline:
                         pass
             except OSError as error:
-                log.warning("heartbeat ping failed (%s)", type(error).__name__)
+                log.warning("heartbeat ping failed (%s)", self.config.secrets().scrub(str(error)))
 
         self._heartbeat_thread = threading.Thread(target=ping, name="logsentry-heartbeat", daemon=True)
         self._heartbeat_thread.start()
