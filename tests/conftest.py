@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from parallel import _one_at_a_time_when_alone, pytest_collection_modifyitems, pytest_configure  # noqa: F401
 
 from logsentry.cli import main
 from logsentry.hosts import local_machine_id

@@ -136,6 +136,7 @@ def wait_until(predicate: Any, timeout: float, what: str) -> Any:
     raise AssertionError(f"timed out waiting for {what}")
 
 
+@pytest.mark.alone
 def test_a_silent_host_is_one_incident_resolved_when_it_is_back(fleet, service, receiver, tmp_path):  # noqa: F811
     hook = receiver()
     running = service(config(tmp_path, fleet.directory, hook.url))
@@ -165,6 +166,7 @@ def test_a_silent_host_is_one_incident_resolved_when_it_is_back(fleet, service, 
     assert running.stop() == 0
 
 
+@pytest.mark.alone
 def test_a_host_silent_before_a_restart_does_not_page_again(fleet, service, receiver, tmp_path):  # noqa: F811
     hook = receiver()
     running = service(config(tmp_path, fleet.directory, hook.url))

@@ -1028,6 +1028,7 @@ def threads() -> int:
     return len(os.listdir("/proc/self/task"))
 
 
+@pytest.mark.alone
 def test_closing_early_stops_the_reader_promptly(big: Path):
     detector = Detector(SHIPPED)
     expected = sum(item.count if isinstance(item, ScreenedRun) else 1 for item in screened_items(big))

@@ -302,6 +302,7 @@ def test_config_errors_are_listed(tmp_path):
 _ = os
 
 
+@pytest.mark.alone
 def test_sigkill_at_random_points_loses_nothing_and_repeats_no_action(live_journal, boom_rules, service, tmp_path):
     """Crash test: a live journal keeps growing while logsentry is SIGKILLed again and again."""
     import random

@@ -1,0 +1,84 @@
+"""How the suite shares the machine on pytest-xdist workers (pyproject's addopts: `-n 3 --dist loadgroup`).
+
+Most of the suite's 17 minutes in one process were waits (service cadences, sandboxes booting), so workers
+overlap them. Three things keep that fast and free of flakes:
+
+* The longest tests start first (SLOW_FIRST, from CI's `--durations`): one of them started last would run
+  alone at the end while the other workers idle.
+* A module whose module-scoped fixtures build journals or run a service once for all its tests runs on one
+  worker (`xdist_group`, ONE_WORKER): spread over workers, each would build them again.
+* `@pytest.mark.alone` marks a test that holds the machine to a bound (the wall-clock time of CPU work, a
+  latency, an alert within seconds of a stop): it runs with no other test of the run beside it, as in one
+  process. Every test holds a shared lock; an `alone` test takes it exclusively, and a turnstile lets it in
+  before tests that ask later (flock(2) alone would let a stream of shared holders starve it).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Iterator
+
+import pytest
+
+SLOW_FIRST = (
+    "tests/test_runstep.py::test_entries_in_full_are_counted_the_same",
+    "tests/test_runstep.py::test_the_outage_replay",
+    "tests/test_silence_systemd.py",
+    "tests/test_install.py",
+    "tests/test_fuzz.py::test_engine_memory_is_bounded_with_many_keys",
+    "tests/test_service.py::test_sigkill_at_random_points",
+    "tests/test_restart_faults.py::test_kill_9_during_slow_restarts",
+    "tests/test_anomaly_held_restart.py::test_a_silence_ended_on_its_own",
+    "tests/test_report_counts.py::test_the_demo_gives_each_reason_once",
+    "tests/test_demo.py::test_demo_without_signatures",
+    "tests/test_secrets.py::test_failed_deliveries_log_and_store_nothing_of_a_secret",
+    "tests/test_host_stale.py::test_a_",
+    "tests/test_levels.py::test_c_and_python_agree_on_generated_lines",
+    "tests/test_silence_service.py",
+    "tests/test_packaging.py",
+    "tests/test_follow_sandbox.py",
+    "tests/test_scenarios_systemd.py",
+    "tests/test_restart_systemd.py",
+    "tests/test_baseline_service.py",
+)
+"""Node id prefixes of the longest tests, longest first (seconds each, in one process or on a worker)."""
+
+ONE_WORKER = ("test_alert_source.py", "test_alert_words.py", "test_screening.py", "test_text_inputs.py")
+"""Modules whose module-scoped fixtures are costly (a service run, journals of thousands of entries)."""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "alone: runs with no other test beside it (it holds the machine to a bound)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.name in ONE_WORKER:
+            item.add_marker(pytest.mark.xdist_group(item.path.stem))
+
+    def rank(item: pytest.Item) -> int:
+        return next((n for n, prefix in enumerate(SLOW_FIRST) if item.nodeid.startswith(prefix)), len(SLOW_FIRST))
+
+    items.sort(key=rank)  # stable: the rest keep their order
+
+
+@pytest.fixture(autouse=True)
+def _one_at_a_time_when_alone(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+                              ) -> Iterator[None]:
+    """Shared lock for every test, exclusive for `alone` ones; nothing without xdist workers."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        yield
+        return
+    run_dir = tmp_path_factory.getbasetemp().parent  # shared by this run's workers (popen-gwN's parent)
+    alone = request.node.get_closest_marker("alone") is not None
+    with open(run_dir / "tests.turnstile", "a") as turnstile, open(run_dir / "tests.lock", "a") as held:
+        fcntl.flock(turnstile, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(held, fcntl.LOCK_EX if alone else fcntl.LOCK_SH)
+        finally:
+            fcntl.flock(turnstile, fcntl.LOCK_UN)
+        try:
+            yield
+        finally:
+            fcntl.flock(held, fcntl.LOCK_UN)
