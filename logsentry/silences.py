@@ -70,12 +70,19 @@ def load(state_dir: Path) -> list[Silence]:
 
 
 def save(state_dir: Path, silences: list[Silence]) -> None:
-    state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    """Write the silences whole and rename them into place; SilenceError says where and why it could not."""
     path = state_dir / FILE
     temporary = path.with_name(f".{FILE}.{os.getpid()}")
-    temporary.write_text(json.dumps([asdict(s) for s in silences], indent=1))
-    os.chmod(temporary, 0o600)
-    os.replace(temporary, path)
+    try:
+        state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        temporary.write_text(json.dumps([asdict(s) for s in silences], indent=1))
+        os.chmod(temporary, 0o600)
+        os.replace(temporary, path)
+    except OSError as error:
+        from .state_readonly import denied
+
+        why = denied(state_dir, True) if isinstance(error, PermissionError) else error.strerror or str(error)
+        raise SilenceError(f"cannot save the silences in {path}: {why}") from None
 
 
 class Matcher:

@@ -26,7 +26,7 @@ def open_read_only(path: Path) -> State:
     except FileNotFoundError:
         raise StateMissing(f"no saved state at {path}") from None
     except OSError as error:
-        why = _denied(path) if isinstance(error, PermissionError) else error.strerror or str(error)
+        why = denied(path) if isinstance(error, PermissionError) else error.strerror or str(error)
         raise StateError(f"cannot read the state in {path}: {why}") from None
     for query in ("mode=ro", "mode=ro&immutable=1"):
         db = sqlite3.connect(f"{path.absolute().as_uri()}?{query}", uri=True, timeout=5, isolation_level=None,
@@ -40,13 +40,13 @@ def open_read_only(path: Path) -> State:
                 raise StateError(f"cannot read the state in {path}: {error}") from None
             if Path(f"{path}-wal").exists():
                 raise StateError(f"cannot read the state in {path} while the service has it open ({path.name}"
-                                 f"-wal): sqlite must write beside it, {_denied(path.parent, True)}") from None
+                                 f"-wal): sqlite must write beside it, {denied(path.parent, True)}") from None
     state = State.__new__(State)
     state.path, state.db, state._written = path, db, {}
     return state
 
 
-def _denied(path: Path, itself: bool = False) -> str:
+def denied(path: Path, itself: bool = False) -> str:
     """Why this user may not read `path` (or write `itself`): the mode and owner of the file or directory that
     says no, and who may."""
     import pwd

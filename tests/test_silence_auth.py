@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 import warnings
@@ -129,3 +131,27 @@ def test_a_wrong_password_is_said_without_it(manager: GuardedAlertmanager, tmp_p
     assert added.stderr == "warning: not mirrored: am: Alertmanager refused POST silences: HTTP 401 Unauthorized\n"
     assert wrong not in added.stdout + added.stderr and manager.get("/api/v2/silences") == []
     assert json.loads(logsentry("silence", "list", "-c", str(path), "-o", "json").stdout)["alertmanager"] == {}
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("setpriv") is None,
+                    reason="runs the command as another user (setpriv as root)")
+def test_a_silence_that_cannot_be_saved_here_is_not_made_in_alertmanager(manager: GuardedAlertmanager,
+                                                                         tmp_path: Path) -> None:
+    """Saved here first (it was mirrored, then the save crashed with a PermissionError traceback: a silence in
+    Alertmanager that `silence list` and `expire` never knew)."""
+    place = Path(tempfile.mkdtemp(prefix="logsentry-silence-"))  # pytest's tmp_path is root's alone
+    try:
+        place.chmod(0o755)
+        (place / "state").mkdir(mode=0o755)  # the service's, this user may not write it
+        path = config(place, f"http://{USER}:{PASSWORD}@127.0.0.1:{manager.port}")
+        path.chmod(0o644)
+        added = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-m",
+                                "logsentry", "silence", "add", "-c", str(path), "-u", "api", "--for", "1h",
+                                "--comment", "deploy"], capture_output=True, text=True, check=False, timeout=60,
+                               cwd="/")
+        assert (added.returncode, added.stdout) == (2, "")
+        assert added.stderr == (f"logsentry: cannot save the silences in {place / 'state' / 'silences.json'}: "
+                                f"permission denied ({place / 'state'} is mode 0755, owner root): run this as root\n")
+        assert manager.get("/api/v2/silences") == [] and list((place / "state").iterdir()) == []
+    finally:
+        shutil.rmtree(place)

@@ -67,13 +67,22 @@ def add(unit: str, host: str, rule: str, duration: str, comment: str, config_pat
         fail(str(error))
     made = new_silence(unit if unit == HOST_UNIT else unit_name(unit), host, rule, length, comment,
                        getpass.getuser())
+    _save(directory, [*silences, made])  # here first: Alertmanager holds no silence that logsentry does not
     for channel in channels:
         try:
             made.alertmanager[channel.name] = mirror(channel, made)
         except (SilenceError, KeyError, ValueError) as error:
             click.echo(f"warning: not mirrored: {error}", err=True)
-    save(directory, [*silences, made])
+    if made.alertmanager:
+        _save(directory, [*silences, made])
     click.echo(f"silence {made.id}: {_describe(made)}")
+
+
+def _save(directory: Path, silences: list[Silence]) -> None:
+    try:
+        save(directory, silences)
+    except SilenceError as error:
+        fail(str(error))
 
 
 @silence.command("list")
@@ -119,13 +128,13 @@ def expire(silence_id: str, config_path: Path, state_dir: Path | None) -> None:
         click.echo(f"silence {item.id} had already ended ({format_usec(item.ends_usec)})")
         return
     item.ends_usec = wall_usec()
+    _save(directory, silences)  # here first, then in Alertmanager
     for channel in channels:
         if (mirrored := item.alertmanager.get(channel.name)):
             try:
                 unmirror(channel, mirrored)
             except SilenceError as error:
                 click.echo(f"warning: {error}", err=True)
-    save(directory, silences)
     click.echo(f"silence {item.id} expired")
 
 
