@@ -77,18 +77,21 @@ def hosts_command(config_path: Path, state_dir: Path | None, output: str) -> Non
         return
     for machine, host in watch.hosts.items():
         if not watch.on:
-            learnt = 'off ([hosts] silent_after = "off")' if config.journal_directory else "off (no journal_directory)"
+            learnt = 'silence not watched ([hosts] silent_after = "off")' if config.journal_directory else \
+                "silence not watched (no journal_directory)"
         elif watch.configured is not None:
-            learnt = f"{timespan(host.threshold)} ([hosts] silent_after)"
+            learnt = f"silent after {timespan(host.threshold)} ([hosts] silent_after)"
         elif host.threshold:
-            learnt = f"{timespan(host.threshold)} (learnt from {host.rhythm.gaps} gaps)"
+            learnt = f"silent after {timespan(host.threshold)} (learnt from {host.rhythm.gaps} gaps)"
         else:  # (the gaps of entries the service followed: learning the history at its first start counts none)
-            learnt = f"none yet ({host.rhythm.gaps} of {MIN_GAPS} gaps learnt from the entries followed)"
+            learnt = (f"no silence threshold yet ({host.rhythm.gaps} of {MIN_GAPS} gaps learnt from the entries "
+                      "followed)")
         if output == "json":
             click.echo(json.dumps({"machine_id": machine, "host": host.name, "newest_usec": host.newest_usec,
                                    "threshold_usec": host.threshold if watch.on else 0,
                                    "gaps": host.rhythm.gaps, "silent_since_usec": host.silent_since}))
             continue
-        state = f"silent since {format_usec(host.silent_since)}" if host.silent_since else "logging"
+        state = f"; silent since {format_usec(host.silent_since)}" if host.silent_since else \
+            "; logging" if watch.on and host.threshold else ""  # (without a threshold it is never judged silent)
         click.echo(f"{visible(host.name or machine)} (machine {machine}): newest entry "
-                   f"{format_usec(host.newest_usec)}, silent after {learnt}; {state}")
+                   f"{format_usec(host.newest_usec)}, {learnt}{state}")
