@@ -31,6 +31,7 @@ from .common import (
     unit_option,
 )
 from .hosts import host_options, with_hosts
+from .journal_access import check_journal_access
 
 
 @click.command()
@@ -70,6 +71,8 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
     # A scan makes millions of short-lived, acyclic objects: at the default gen-0 threshold (700) the cyclic
     # collector would run thousands of times for nothing (about 7% of a scan's time, measured).
     gc.set_threshold(20_000, 20, 100)
+    if (warning := check_journal_access(directory, files)) is not None:
+        click.echo(f"logsentry: {warning}", err=True)
     try:
         entries = open_entries(selection, directory=directory, files=files, extra_fields=detector.needed_fields
                                + (() if timeline is None else ("_HOSTNAME",)), screen=detector.screen())

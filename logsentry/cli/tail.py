@@ -37,6 +37,7 @@ from ..views.tail import LiveView, TailView, json_view, plain_view
 from ..views.tail_state import TailState
 from .common import fail, load_rule_set, priority_option, rules_option, selection_from, shipped_option, unit_option
 from .hosts import host_options, with_hosts
+from .journal_access import check_journal_access
 from .run import load_site_config, refuse_untrusted, setup_logging
 
 TICK_S = {"live": 0.25, "plain": 1.0, "json": 1.0}
@@ -229,6 +230,8 @@ def tail(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
     mode = choose_output(output, plain)
     selection = with_hosts(selection_from(units, priority, since, None), machines, hosts)
     check_journal_files(files)
+    if (warning := check_journal_access(directory, files)) is not None:
+        click.echo(f"logsentry: {warning}", err=True)
     detector = Detector(load_rule_set(rule_paths, not no_shipped).rules)
     location = JournalLocation(directory=directory, files=files)
     # No screen: the stream shows every entry, each read in full by the scanner's thread.
