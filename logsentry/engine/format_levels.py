@@ -1,5 +1,5 @@
 """Step 3 of the text level grammar (engine/levels.py): fixed line formats whose level is a letter or a mark,
-not a level word, read at the start of the line where the program writes it.
+not a level word, or a word after a prefix the general step does not skip, read where the program writes it.
 
 - glog, klog and abseil (glog's LogMessage::Init, klog's FormatHeader: `Lmmdd hh:mm:ss.uuuuuu threadid
   file:line] msg`, glog 0.6+ also with the year, `E20241130 ...`): `I` info, `W` warning, `E` err, `F` crit;
@@ -17,6 +17,10 @@ not a level word, read at the start of the line where the program writes it.
   category a .NET type name, its event id in brackets, then the end of the line or a space. An ASP.NET service
   failing every request under systemd (journald stores stdout at PRIORITY 6) says so only here
   (`fail: Microsoft.EntityFrameworkCore.Database.Connection[20004]`, npgsql/efcore.pg#3402);
+- Sidekiq 6 and 7 (lib/sidekiq/logger.rb, Formatters::Pretty: `TIME pid=P tid=T[ key=value ...] SEVERITY: msg`,
+  the time ISO 8601 UTC with milliseconds, the job's context as key=value pairs): Ruby Logger's `DEBUG`, `INFO`,
+  `WARN`, `ERROR`, `FATAL` (crit). Sidekiq runs the background jobs of GitLab, Mastodon and Discourse under
+  systemd, its log on stdout (PRIORITY 6), and its `ERROR: Error fetching job: ...` (Redis gone) had no level;
 - MongoDB up to 4.2 (logger/message_event_utf8_encoder.cpp: `date severity component [context] msg`):
   `2020-05-20T19:18:40.604+0000 E  NETWORK  [conn1] msg`, the date in ISO 8601 local (`+0000`, the default)
   or UTC (`Z`), the severity `F` (SEVERE, MongoDB's highest), `E`, `W`, `I`, `D`, `D1`..`D5` (4.0 on the
@@ -55,6 +59,11 @@ _REDIS = re.compile(r"(?:[0-9]+:[XCSM]|\[[0-9]+\]) (?:[0-9]{1,2} [A-Z][a-z]{2} (
 _REDIS_LEVELS = {".": 7, "-": 7, "*": 5, "#": 4}
 _GO = ("panic: ", "fatal error: ")
 _DOTNET_FAIL = re.compile(r"fail: [A-Za-z_][A-Za-z0-9_.`+]*\[[0-9]+\](?= |\n|\Z)")
+_SIDEKIQ = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z pid=[0-9]+ tid=[a-z0-9]+"
+                      r"(?: [A-Za-z_][A-Za-z0-9_]*=[!-~]*)* (DEBUG|INFO|WARN|ERROR|FATAL):(?= |\n|\Z)")
+_SIDEKIQ_LEVELS = {"DEBUG": 7, "INFO": 6, "WARN": 4, "ERROR": 3, "FATAL": 2}
+SIDEKIQ_MAX_PREFIX = 200
+"""The severity starts within this many characters (levels.MAX_PREFIX, as for every prefix)."""
 _MONGO_LEVELS = {"F": 2, "E": 3, "W": 4, "I": 6, "D": 7, "D1": 7, "D2": 7, "D3": 7, "D4": 7, "D5": 7}
 _MONGO_JSON = re.compile(r'\{"t":\{"\$date":"[^"\\]*"\},"s":"(F|E|W|I|D[1-5])",')
 _MONGO_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}(?:Z|[+-][0-9]{4}) "
@@ -76,6 +85,8 @@ def fixed_level(message: str) -> int | None:
         return 2
     if first == "f" and _DOTNET_FAIL.match(message):
         return 3
+    if "0" <= first <= "9" and (found := _SIDEKIQ.match(message)) and found.start(1) < SIDEKIQ_MAX_PREFIX:
+        return _SIDEKIQ_LEVELS[found[1]]
     if "0" <= first <= "9" and (found := _MONGO_TEXT.match(message)):
         return _MONGO_LEVELS[found[1]]
     if first == "=" and (found := _ERLANG.match(message)):

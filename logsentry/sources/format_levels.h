@@ -1,7 +1,7 @@
 /*
  * format_levels.h: step 3 of levels.h, fixed line formats whose level is a letter or a mark (glog/klog/abseil,
- * Redis and Valkey, Go's runtime, .NET's `fail: Category[EventId]`, MongoDB up to 4.2, Erlang/OTP's report
- * headers), and MongoDB 4.4+'s JSON
+ * Redis and Valkey, Go's runtime, .NET's `fail: Category[EventId]`, Sidekiq 6+, MongoDB up to 4.2, Erlang/OTP's
+ * report headers), and MongoDB 4.4+'s JSON
  * severity, which step 2 reads.
  *
  * The twin of logsentry/engine/format_levels.py, which documents each format and where it comes from;
@@ -244,6 +244,54 @@ static int lv_erlang(const unsigned char *p, size_t n) {
     return level;
 }
 
+/* Sidekiq 6+: yyyy-mm-ddThh:mm:ss.mmmZ pid=P tid=T( key=value)* SEVERITY: (then a space, a newline or the end) */
+static int lv_sidekiq(const unsigned char *p, size_t n) {
+    static const char shape[] = "dddd-dd-ddTdd:dd:dd.dddZ";
+    static const struct {
+        const char *word;
+        int level;
+    } LEVELS[] = {{"DEBUG", 7}, {"INFO", 6}, {"WARN", 4}, {"ERROR", 3}, {"FATAL", 2}};
+    size_t at = sizeof shape - 1;
+    if (n < at)
+        return -1;
+    for (size_t i = 0; i < at; i++)
+        if (shape[i] == 'd' ? !lv_digit(p[i]) : p[i] != (unsigned char)shape[i])
+            return -1;
+    if (!lv_starts(p, n, at, " pid="))
+        return -1;
+    at += 5;
+    size_t pid = lv_digits(p, n, at);
+    if (!pid || !lv_starts(p, n, at + pid, " tid="))
+        return -1;
+    at += pid + 5;
+    size_t tid = at;
+    while (at < n && (lv_lower(p[at]) || lv_digit(p[at])))
+        at++;
+    if (at == tid)
+        return -1;
+    while (at < n && p[at] == ' ') {
+        size_t word = at + 1, end = word;
+        while (end < n && lv_upper(p[end]))
+            end++;
+        for (size_t k = 0; k < sizeof LEVELS / sizeof LEVELS[0]; k++)
+            if (strlen(LEVELS[k].word) == end - word && memcmp(LEVELS[k].word, p + word, end - word) == 0 &&
+                end < n && p[end] == ':' && (end + 1 == n || p[end + 1] == ' ' || p[end + 1] == '\n'))
+                return word < 200 ? LEVELS[k].level : -1; /* SIDEKIQ_MAX_PREFIX */
+        end = word; /* key=value: a key, '=', then anything but a blank */
+        if (end >= n || !(lv_alpha(p[end]) || p[end] == '_'))
+            return -1;
+        while (end < n && (lv_alnum(p[end]) || p[end] == '_'))
+            end++;
+        if (end >= n || p[end] != '=')
+            return -1;
+        end++;
+        while (end < n && p[end] >= 0x21 && p[end] <= 0x7e)
+            end++;
+        at = end;
+    }
+    return -1;
+}
+
 /* .NET's SimpleConsoleFormatter: fail: Category[EventId] then a space, a newline or the end (err) */
 static int lv_dotnet_fail(const unsigned char *p, size_t n) {
     size_t at = 6;
@@ -273,6 +321,8 @@ static int lv_fixed(const unsigned char *p, size_t n) {
     if (lv_starts(p, n, 0, "panic: ") || lv_starts(p, n, 0, "fatal error: "))
         return 2;
     if (first == 'f' && (level = lv_dotnet_fail(p, n)) >= 0)
+        return level;
+    if (lv_digit(first) && (level = lv_sidekiq(p, n)) >= 0)
         return level;
     if (lv_digit(first) && (level = lv_mongo_text(p, n)) >= 0)
         return level;
