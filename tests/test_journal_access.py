@@ -65,3 +65,17 @@ def test_a_journal_this_user_may_not_read_at_all_is_an_error_saying_why(journal:
         assert (done.returncode, done.stdout) == (2, "")
         assert done.stderr == (f"logsentry: {journal}: cannot read a journal: this user may not read its journal files "
                                f"({journal / MACHINE}: permission denied); {WHO_MAY}\n")  # "no journal files in it"
+
+
+@needs_root
+def test_baseline_learn_says_what_it_may_not_read(journal: Path) -> None:
+    state = journal.parent / "state"
+    state.mkdir(mode=0o777)
+    state.chmod(0o777)
+    done = as_nobody("baseline", "learn", "--state-dir", str(state), "-D", str(journal), "--since", "@0")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("learnt 1 entry of 1 unit ")
+    assert done.stderr.startswith(f"logsentry: warning: {journal}: this user may not read "), done.stderr
+    (journal / MACHINE).chmod(0o750)
+    refused = as_nobody("baseline", "learn", "--state-dir", str(state), "-D", str(journal), "--since", "@0")
+    assert refused.returncode == 2 and "this user may not read its journal files" in refused.stderr

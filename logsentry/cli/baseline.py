@@ -35,6 +35,7 @@ from ..state_readonly import StateMissing, open_read_only
 from ..timespec import TimeSpecError, format_duration, format_usec, parse_timestamp
 from ..views.escape import visible
 from .common import fail
+from .journal_access import check_journal_access
 from .run import config_option, load_site_config
 
 
@@ -102,6 +103,8 @@ def learn_command(config_path: Path, state_dir: Path | None, since: str, units: 
         raise click.BadParameter(str(error), param_hint="'--since'") from None
     if directory is None and state_dir is None:
         directory = load_site_config(config_path).journal_directory
+    if (warning := check_journal_access(directory)) is not None:  # (exits when it may read none)
+        click.echo(f"logsentry: {warning}", err=True)
     state = _state(config_path, state_dir, create=True)
     baselines = Baselines()
     state.load_baselines(baselines)
