@@ -15,9 +15,10 @@ from ..rules.anomaly import AnomalySpec
 from ..rules.check import check_rule
 from ..rules.rule import Rule
 from ..sources.selection import PRIORITY_NAMES, parse_priority
-from ..timespec import format_duration
+from ..timespec import format_duration, timespan
 from ..views import jsonl
 from ..views.escape import visible
+from ..wording import plural
 from .common import fail, load_rule_set, rules_option, shipped_option
 from .rules_explain import explain, explain_lines, verdict_records
 
@@ -41,7 +42,9 @@ def rules_list(output: str, rule_paths: tuple[Path, ...], no_shipped: bool) -> N
         trigger = rule.trigger
         within = f"{trigger.within_usec / 1_000_000:g}s"
         kind = "anomaly" if rule.anomaly is not None else "absence" if rule.absence is not None else "signature"
-        shown = _trigger(rule.anomaly) if rule.anomaly is not None else f"{trigger.count}/{within}"
+        shown = (_trigger(rule.anomaly) if rule.anomaly is not None else  # durations as the rule files write them
+                 f"quiet {timespan(rule.absence.silent_for_usec)}+" if rule.absence is not None else
+                 f"{trigger.count}/{timespan(trigger.within_usec)}")
         if output == "json":
             click.echo(jsonl.dumps({"id": rule.id, "kind": kind, "title": rule.title, "severity": rule.severity.label,
                                     "action": rule.action, "count": trigger.count, "within": within,
@@ -191,8 +194,12 @@ def rules_show(rule_id: str, rule_paths: tuple[Path, ...], no_shipped: bool) -> 
     click.echo(f"{visible(rule.id)}: {visible(rule.title)}\n  file: {visible(str(rule.path))}\n  severity: "
                f"{rule.severity.label}, "
                f"suggested action: {rule.action}")
-    click.echo(f"  trigger: {trigger.count} hit(s) within {format_duration(trigger.within_usec)}"
-               + (f", per {visible(trigger.group_by)}" if trigger.group_by else ""))
+    if rule.absence is not None:
+        click.echo(f"  trigger: no entry for the unit's learnt threshold, at least "
+                   f"{timespan(rule.absence.silent_for_usec)}, once {rule.absence.min_entries} entries are learnt")
+    else:
+        click.echo(f"  trigger: {plural(trigger.count, 'hit')} within {timespan(trigger.within_usec)}"
+                   + (f", per {visible(trigger.group_by)}" if trigger.group_by else ""))
     if rule.message is not None:
         scope = "first line of each message" if rule.first_line_only else "every line of each message"
         click.echo(f"  message: {visible(rule.message.pattern)}  ({scope})")
