@@ -37,11 +37,12 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ..model import JOURNAL_LEVEL, NO_PRIORITY, Entry, ScreenedRun, host_unit, span_fields
-from ..rules.rule import Rule
+from ..model import NO_PRIORITY, Entry, ScreenedRun, host_unit
 from . import _runstep
 from .anomaly import BUCKETS, MAX_TEMPLATE_CHARS, AnomalyDetector, first_line, left_out
-from .baseline import DAY_USEC, ERROR_LEVEL, MINUTE_USEC, Counted, TemplateStats
+from .baseline import ERROR_LEVEL, MINUTE_USEC, Counted
+from .runstep_slots import Slots
+from .runstep_views import FullBatch, RunView
 from .templates import Template
 from .templates.tokens import masked_key
 
@@ -65,7 +66,6 @@ FULL_BATCH = 256
 NO_LEVEL = 255
 NORMAL, EXACT, SKIP = 0, 1, 2
 """A span's mode for _runstep.step: count what can be counted, every entry one by one, nothing (not learnt)."""
-_BIG = 2**31 - 1
 _INT64 = 2**63
 _EMPTY: dict[str, int] = {}
 
@@ -73,7 +73,7 @@ _EMPTY: dict[str, int] = {}
 def supports(detector: AnomalyDetector) -> bool:
     """Can every rule's decision on a line below error level be told from counts? Yes when a rule has a level
     (below it a line only counts as one of the unit's lines), is a per-template rate-spike, or a new-template
-    rule (RunStep._fresh sends the lines of a template that may be new one by one)."""
+    rule (Slots.fresh, engine/runstep_slots.py, sends the lines of a template that may be new one by one)."""
     for rule in detector.rules:
         spec = rule.anomaly
         assert spec is not None
@@ -90,42 +90,6 @@ class Single:
     now_usec: int
     entry: Entry
     template: Template | None
-
-
-class _View:
-    """A run's arrays, cast once, and its entries one at a time (as ScreenedRun.entries builds them)."""
-
-    def __init__(self, run: ScreenedRun) -> None:
-        times, self.priorities, self.levels, span_ids, ends, self.messages = run._arrays
-        self.times, self.span_ids, self.ends = (memoryview(times).cast("q"), memoryview(span_ids).cast("H"),
-                                                memoryview(ends).cast("Q"))
-        self.run = run
-
-    def message(self, index: int) -> str:
-        start = self.ends[index - 1] if index else 0
-        return self.messages[start:self.ends[index]].decode("utf-8", "replace")
-
-    def entry(self, index: int) -> Entry:
-        span = self.run.spans[self.span_ids[index]]
-        raw, level = self.priorities[index], self.levels[index]
-        priority = None if raw == NO_PRIORITY else raw
-        return Entry(self.times[index], self.message(index), span[0], priority, "", span_fields(span), True,
-                     *((priority, "journal") if level == JOURNAL_LEVEL else (level, "text")))
-
-
-class _Full:
-    """Entries that came in full and were handed to the C step (`one`), by position as a run's _View."""
-
-    __slots__ = ("entries",)
-
-    def __init__(self) -> None:
-        self.entries: list[Entry] = []
-
-    def entry(self, index: int) -> Entry:
-        return self.entries[index]
-
-    def message(self, index: int) -> str:
-        return self.entries[index].message
 
 
 class RunStep:
@@ -145,7 +109,7 @@ class RunStep:
         self.new_rules = [r for r in rules if r.anomaly is not None and r.anomaly.kind == "new-template"
                           and (r.anomaly.level is None or r.anomaly.level > self.error_level)]
         """New-template rules whose lines the level above does not send one by one: a template's lines are
-        counted only while it cannot be new to them (`_fresh`)."""
+        counted only while it cannot be new to them (`Slots.fresh`)."""
         widths = [max(1, r.trigger.within_usec // BUCKETS) for r in self.rate_rules + self.share_rules]
         self.bucket_usec = math.gcd(MINUTE_USEC, *widths)
         """Counted entries are grouped in buckets of this much journal time (µs): within every rolling
@@ -158,8 +122,7 @@ class RunStep:
         budget (a share rule's longer window, error-share-sustained's 30 minutes, would spend budgets made for
         a minute: nearly every line one by one)."""
         self._tables: dict[str, dict[str, int]] = {}
-        self._slot_of: dict[tuple[str, str], int] = {}
-        self._slots: list[tuple[str, str]] = []
+        self.slots = Slots(detector, self.rate_rules, self.new_rules)
         self._state = _runstep.new()
         self._serial = 0
         self._ticks: deque[tuple[int, int, int, int]] = deque()
@@ -172,9 +135,9 @@ class RunStep:
         """The batch arrays of the last run (runs of one batch share them)."""
         self._order: deque[int] = deque()
         """The serials of `_views`, in order."""
-        self._views: dict[int, _View | _Full] = {}
+        self._views: dict[int, RunView | FullBatch] = {}
         """The runs (and batches of entries in full) whose entries may still be pending, by serial."""
-        self._full: _Full | None = None
+        self._full: FullBatch | None = None
         """The batch the entries in full go to (a new one after each run: positions grow with serials)."""
         self._uids: dict[str, int] = {}
         self._units: list[str] = []
@@ -183,39 +146,23 @@ class RunStep:
         after the C step counted past it)."""
         self._spans: dict[str, int] = {}
         """A span's unit key -> its unit id, or -1 for a unit that is not learnt (scope units)."""
-        self._slot_stats: list[TemplateStats | None] = []
-        self._aging: dict[int, set[int]] = {}
-        self._aging_day: list[int] = []
-        """Day (µs // DAY_USEC) -> the slots whose budget's peak ages out on it (Minutes.days), and per slot its
-        day (-1: none): their budgets are made again before the C step counts lines of that day."""
-        self._budgets = array("i")
-        """Per slot: how many more lines of the template may come before a rate-spike could fire (a bound
-        the C step spends; `_learn` checks the real one)."""
-        warm_after = [r.anomaly.warm_after_usec for r in self.rate_rules if r.anomaly is not None]
-        self._warm_after = min(warm_after) if warm_after else None
-        """The shortest warm-up of the rate rules (µs of the unit's history): before it no rate-spike fires."""
-        self._cold: dict[str, set[int]] = {}
-        """Per unit whose history is shorter than that, the slots given an unbounded budget for it. Revoked
-        before the C step is handed a run reaching past the warm-up (it steps a run whole on the budgets)."""
-        self._stepped = -(2**63)
-        """The latest journal time (µs) of the entries handed to the C step so far."""
 
     def singles(self, run: ScreenedRun) -> Iterator[Single]:
         """Learn the run; the entries to observe one by one, in journal order (the caller observes each
         before asking for the next: counted entries are learnt in between)."""
         yield from self._bounded()
         self._full = None
-        detector, view = self.detector, _View(run)
+        detector, view = self.detector, RunView(run)
         serial = self._serial = self._serial + 1
         self._views[serial] = view
         self._order.append(serial)
         modes, uids, tables = bytearray(len(run.units)), array("i"), []
-        hot, spans, cold, learnt = detector.unlearnt_until, self._spans, self._cold, detector.learnt_until
-        self._stepped = max(self._stepped, run.peak_usec, run.last_usec)
-        self._aged()
+        hot, spans, cold, learnt = detector.unlearnt_until, self._spans, self.slots.cold, detector.learnt_until
+        self.slots.stepped = max(self.slots.stepped, run.peak_usec, run.last_usec)
+        self.slots.aged()
         for span, key in enumerate(run.units):
             if key in cold:
-                self._warmed(key)
+                self.slots.warmed(key)
             uid = spans.get(key)
             if uid is None:
                 uid = spans[key] = -1 if left_out(run.spans[span][0]) else self._uid(key)
@@ -232,7 +179,7 @@ class RunStep:
                 table = self._tables.get(key)
                 tables.append(self._tables.setdefault(key, {}) if table is None else table)
         items = _runstep.step(self._state, serial, run._arrays, run.first_index, run.count, tables, uids.tobytes(),
-                              bytes(modes), self._budgets, self.error_level, self.bucket_usec, self.window_usec,
+                              bytes(modes), self.slots.budgets, self.error_level, self.bucket_usec, self.window_usec,
                               MAX_TEMPLATE_CHARS, detector.miner.max_tokens, MAX_PENDING, masked_key, self.recent_usec)
         for item in items:
             if len(item) == 3:
@@ -270,7 +217,7 @@ class RunStep:
         if full is None or len(full.entries) >= FULL_BATCH:
             yield from self._bounded()
             serial = self._serial = self._serial + 1
-            self._views[serial] = self._full = _Full()
+            self._views[serial] = self._full = FullBatch()
             self._order.append(serial)
             if full is not None:  # a batch's worth of entries in full: one more tick, as a run is
                 yield from self._due(serial, entry.realtime_usec)
@@ -278,14 +225,15 @@ class RunStep:
         table = self._tables.get(unit)
         if table is None:
             table = self._tables[unit] = {}
-        self._stepped = max(self._stepped, entry.realtime_usec)
-        self._aged()
-        if unit in self._cold:
-            self._warmed(unit)
+        self.slots.stepped = max(self.slots.stepped, entry.realtime_usec)
+        self.slots.aged()
+        if unit in self.slots.cold:
+            self.slots.warmed(unit)
         items = _runstep.one(self._state, self._serial, len(full.entries), entry.realtime_usec,
                              NO_LEVEL if level is None else level, entry.message, table, self._uid(unit),
-                             self._budgets, self.error_level, self.bucket_usec, self.window_usec, MAX_TEMPLATE_CHARS,
-                             self.detector.miner.max_tokens, MAX_PENDING, masked_key, self.recent_usec)
+                             self.slots.budgets, self.error_level, self.bucket_usec, self.window_usec,
+                             MAX_TEMPLATE_CHARS, self.detector.miner.max_tokens, MAX_PENDING, masked_key,
+                             self.recent_usec)
         full.entries.append(entry)
         self._entries += 1
         for item in items:
@@ -300,43 +248,12 @@ class RunStep:
                 yield from self._counted(item)
 
     def _bounded(self) -> Iterator[Single]:
-        if len(self._slots) >= MAX_SLOTS or len(self._spans) >= MAX_UNITS:  # start again: every count learnt,
+        if len(self.slots.keys) >= MAX_SLOTS or len(self._spans) >= MAX_UNITS:  # start again: every count learnt,
             yield from self.flush_all()  # then tables, slots and unit ids emptied
             self._state = _runstep.new()
-            self._tables, self._slot_of, self._slots, self._slot_stats = {}, {}, [], []
-            self._aging, self._aging_day = {}, []
+            self._tables = {}
+            self.slots.clear()
             self._uids, self._units, self._spans = {}, [], {}
-            self._budgets, self._cold = array("i"), {}
-
-    def _warmed(self, unit: str) -> None:
-        """Before the C step counts the unit's lines up to `_stepped`: its unbounded budgets end if its
-        warm-up may end by then."""
-        history = self.detector.baselines.units.get(unit)
-        assert self._warm_after is not None
-        if history is None or history.first_usec + self._warm_after <= self._stepped:
-            for slot in self._cold.pop(unit):
-                self._budgets[slot] = self._budget(unit, slot)
-
-    def _aged(self) -> None:
-        """Before the C step counts lines up to `_stepped`: budgets reckoned on a peak that ages out by then
-        (Minutes.days) are made again on the lower one (a lower bar: fewer lines may be counted)."""
-        today = self._stepped // DAY_USEC
-        if not self._aging or today < min(self._aging):
-            return
-        for day in [day for day in self._aging if day <= today]:
-            for slot in self._aging.pop(day):
-                self._aging_day[slot] = -1
-                self._budgets[slot] = self._budget(self._slots[slot][0], slot)
-
-    def _age_on(self, slot: int, day: int) -> None:
-        old = self._aging_day[slot]
-        if old >= 0 and (slots := self._aging.get(old)) is not None:
-            slots.discard(slot)
-            if not slots:
-                del self._aging[old]
-        if day >= 0:
-            self._aging.setdefault(day, set()).add(slot)
-        self._aging_day[slot] = day
 
     def _due(self, serial: int, usec: int) -> Iterator[Single]:
         """One more run (or batch of entries in full), up to journal time `usec`: the units' counts begun
@@ -363,16 +280,16 @@ class RunStep:
         template = self.detector.last_template
         if template is None or left_out(entry.unit):
             return
-        slot = self._slot_of.get((unit, template.id))
+        slot = self.slots.of.get((unit, template.id))
         if slot is not None:
-            self._budgets[slot] = self._budget(unit, slot)
+            self.slots.renew(unit, slot)
         if register:
             table = self._tables.setdefault(unit, {})
             key = masked_key(first_line(entry.message), self.detector.miner.max_tokens)
             if key not in table:
                 if len(table) >= MAX_KEYS_PER_UNIT:
                     table.clear()
-                table[key] = self._slot(unit, template.id) if slot is None else slot
+                table[key] = self.slots.add(unit, template.id) if slot is None else slot
 
     def flush(self, unit: str) -> Iterator[Single]:
         """Learn the unit's counted entries now (before one of its entries is observed elsewhere)."""
@@ -411,74 +328,11 @@ class RunStep:
     def _template(self, slot: int) -> Template | None:
         if slot < 0:
             return None
-        unit, template_id = self._slots[slot]
+        unit, template_id = self.slots.keys[slot]
         template = self.detector.miner.alive(unit, template_id)
         if template is None:  # evicted by the miner: its keys must be mined again
             self._tables.pop(unit, None)
         return template
-
-    def _slot(self, unit: str, template_id: str) -> int:
-        slot = self._slot_of.get((unit, template_id))
-        if slot is None:
-            slot = self._slot_of[(unit, template_id)] = len(self._slots)
-            self._slots.append((unit, template_id))
-            self._slot_stats.append(None)
-            self._aging_day.append(-1)
-            self._budgets.append(0)
-        self._budgets[slot] = self._budget(unit, slot)
-        return slot
-
-    def _limit(self, rule: Rule, peak: int) -> int:
-        """The most lines of the template in the rule's window that cannot fire it (AnomalyDetector._spike:
-        fewer than min_count, or at most peak_margin times its busiest two minutes)."""
-        spec = rule.anomaly
-        assert spec is not None
-        busiest = peak * max(1.0, rule.trigger.within_usec / (2 * MINUTE_USEC))
-        return max(spec.min_count - 1, math.floor(spec.peak_margin * busiest))
-
-    def _budget(self, unit: str, slot: int) -> int:
-        """How many of the template's lines within a window may be counted: the fewest that cannot fire a
-        rate-spike less its rolling counts now (_runstep.c counts its lines from here on)."""
-        template_id = self._slots[slot][1]
-        stats = self._slot_stats[slot] = self.detector.baselines.templates.get(unit, {}).get(template_id)
-        if stats is None or (self.new_rules and self._fresh(unit, template_id, stats, self._stepped, 0)):
-            return 0
-        if self._warm_after is not None:
-            history = self.detector.baselines.units.get(unit)
-            if history is not None and history.first_usec + self._warm_after > self._stepped:
-                self._cold.setdefault(unit, set()).add(slot)  # a unit's first hours: no rate-spike can fire
-                return _BIG
-            if (cold := self._cold.get(unit)) is not None:
-                cold.discard(slot)
-        peak, ages = stats.minutes.bar(self._stepped)
-        if ages != self._aging_day[slot]:
-            self._age_on(slot, ages)
-        room = _BIG
-        for rule in self.rate_rules:
-            room = min(room, self._limit(rule, peak) - self.detector.rolled(rule, unit, template_id))
-        return max(-_BIG, room)
-
-    def _fresh(self, unit: str, template_id: str, stats: TemplateStats, usec: int, level: int | None) -> bool:
-        """May a line of the template at `usec` (µs) or later, at `level` (the most important of the lines in
-        question; None: none had one), be new to one of `new_rules` (AnomalyDetector._new: warm at its first
-        sighting, not accepted, within `novel_for`, at the rule's level, its words)? The budget asks for any
-        level (0): a template first seen at info may log a warning next, and its counted lines would wait for
-        their unit's next single entry. So a deploy's new templates are observed one by one for `novel_for`,
-        where raising `error_level` to warning would send every warning line one by one for good (on the 1M
-        bench journal 85k entries one by one instead of 120k; 73k without the two rules). `_learn` asks with
-        the counted lines' own level."""
-        if stats.accepted:
-            return False
-        for rule in self.new_rules:
-            spec = rule.anomaly
-            assert spec is not None
-            if ((spec.level is None or (level is not None and level <= spec.level))
-                    and usec - stats.first_usec <= spec.novel_for_usec and stats.unit_age_usec >= spec.warm_after_usec
-                    and stats.unit_entries >= spec.warm_entries):
-                template = self.detector.miner.alive(unit, template_id)
-                if spec.words_re is None or template is None or spec.words_re.search(template.text):
-                    return True
-        return False
 
     def _in_order(self, unit: str, key: str, first_usec: int) -> bool:
         """Do the unit's rolling counts of `key` end no later than the bucket of `first_usec`? Then the
@@ -499,7 +353,7 @@ class RunStep:
         stats = baselines.units.get(unit)
         if stats is None or detector.unlearnt_until(unit) >= low or not self._in_order(unit, "", low):
             return False
-        templates, slots, slot_stats = baselines.templates[unit], self._slots, self._slot_stats
+        templates, slots, slot_stats = baselines.templates[unit], self.slots.keys, self.slots.stats
         entries, high = sum(group[1] for group in groups), max(group[3] for group in groups)
         first, last = min(stats.first_usec, low), max(stats.last_usec, high)
         warm = []  # per rate rule: its warm-up, which must not end among these entries
@@ -510,7 +364,7 @@ class RunStep:
             if before != (stats.entries + entries >= spec.warm_entries and last - first >= spec.warm_after_usec):
                 return False
             warm.append((rule, spec.warm_after_usec, before))
-        cold = self._cold.get(unit)
+        cold = self.slots.cold.get(unit)
         if cold and any(before for *_, before in warm) and any(group[0] in cold for group in groups):
             return False  # counted on a cold unit's unbounded budget (_warmed revokes it before: a safety net)
         counted, rolls = [], []
@@ -519,7 +373,8 @@ class RunStep:
             template, tstats = miner.alive(unit, template_id), templates.get(template_id)
             if template is None or tstats is None or tstats is not slot_stats[slot]:
                 return False  # the budget was reckoned on a template's stats that are gone
-            if self.new_rules and self._fresh(unit, template_id, tstats, low, None if level == NO_LEVEL else level):
+            if self.new_rules and self.slots.fresh(unit, template_id, tstats, low,
+                                                   None if level == NO_LEVEL else level):
                 return False  # they may be new to a rule (a warning of a template first seen at info, ...)
             buckets = None
             for rule, after_usec, unit_warm in warm:
@@ -547,5 +402,5 @@ class RunStep:
             for rule in self.share_rules:
                 detector.rolling(rule, unit, "").add_runs(lines_runs)
         for slot, *_ in groups:
-            self._budgets[slot] = self._budget(unit, slot)
+            self.slots.renew(unit, slot)
         return True
