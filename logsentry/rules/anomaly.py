@@ -30,23 +30,31 @@ from typing import Any
 
 from ..tomlfile import unknown_key
 
-KINDS = ("new-template", "rate-spike", "error-share")
+KINDS = ("new-template", "rate-spike", "error-share", "persistence")
 _KEYS = {"kind", "level", "warm_after", "warm_entries", "factor", "min_count", "p_value", "errors", "novel_for",
-         "peak_margin", "words", "clean"}
+         "peak_margin", "words", "clean", "gap", "floor", "margin"}
+PERSISTENCE_KEYS = ("gap", "floor", "margin")
+"""persistence only (engine/episodes.py): an episode ends at a pause longer than `gap`; it persists once longer
+than `floor` and `margin` times the template's longest episode learnt."""
 MAX_WORDS = 1000
 MAX_WORD_CHARS = 200
 
 
 def words_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
-    """One case-insensitive regex for a rule's `words`: each word or phrase on word boundaries (a phrase's
-    spaces match any run of white space), so `lost` matches "connection lost" but not "lostfound"."""
-    alternatives = []
+    r"""One case-insensitive regex for a rule's `words`: each word or phrase on word boundaries (a phrase's
+    spaces match any run of white space), so `lost` matches "connection lost" but not "lostfound". Words with
+    the same boundaries share them: `(?<!\w)(?:failed|refused|...)(?!\w)` tests each position's boundary once,
+    where a boundary per word tested it for every word (new-failure-template's 70 words took 150 µs on a
+    139-character template and 2.5 ms on 2 KB, for every line of a new template: a flood of one outran the
+    journal)."""
+    groups: dict[tuple[str, str], list[str]] = {}
     for word in words:
         body = r"\s+".join(re.escape(part) for part in word.split())
         before = r"(?<!\w)" if re.match(r"\w", word) else ""
         after = r"(?!\w)" if re.search(r"\w$", word) else ""
-        alternatives.append(before + body + after)
-    return re.compile("|".join(alternatives), re.IGNORECASE)
+        groups.setdefault((before, after), []).append(body)
+    return re.compile("|".join(f"{before}(?:{'|'.join(bodies)}){after}"
+                               for (before, after), bodies in groups.items()), re.IGNORECASE)
 
 
 @dataclass(frozen=True)
