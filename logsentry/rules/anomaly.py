@@ -30,12 +30,9 @@ from typing import Any
 
 from ..tomlfile import unknown_key
 
-KINDS = ("new-template", "rate-spike", "error-share", "persistence")
+KINDS = ("new-template", "rate-spike", "error-share")
 _KEYS = {"kind", "level", "warm_after", "warm_entries", "factor", "min_count", "p_value", "errors", "novel_for",
-         "peak_margin", "words", "clean", "gap", "floor", "margin"}
-PERSISTENCE_KEYS = ("gap", "floor", "margin")
-"""persistence only (engine/episodes.py): an episode ends at a pause longer than `gap`; it persists once longer
-than `floor` and `margin` times the template's longest episode learnt."""
+         "peak_margin", "words", "clean"}
 MAX_WORDS = 1000
 MAX_WORD_CHARS = 200
 
