@@ -123,7 +123,8 @@ def _request(channel: Channel, method: str, path: str, body: Any = None) -> Any:
     data = None if body is None else json.dumps(body).encode()
     request = urllib.request.Request(url, data=data, method=method,
                                      headers={"Content-Type": "application/json", **auth})
-    what = f"{channel.name}: Alertmanager refused {method} {path.split('/')[3]}"
+    name = path.split("/")[3]
+    what = f"{channel.name}: Alertmanager refused {method} {name}"
     try:
         with open_url(request, timeout=channel.timeout_s) as response:  # a redirect is refused, not followed
             raw = response.read(65536)
@@ -133,7 +134,8 @@ def _request(channel: Channel, method: str, path: str, body: Any = None) -> Any:
     except OSError as error:  # URLError (refused, no route, DNS), a timeout, InvalidURL
         why = getattr(error, "reason", None) or error
         text = getattr(why, "strerror", None) or str(why)
-        raise SilenceError(f"{what} ({type(why).__name__}: {reason_text(channel, text)})") from None
+        raise SilenceError(f"{channel.name}: cannot reach Alertmanager for {method} {name} ({type(why).__name__}: "
+                           f"{reason_text(channel, text)})") from None
     try:
         return json.loads(raw) if raw.strip() else None
     except ValueError:

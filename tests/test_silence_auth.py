@@ -155,3 +155,12 @@ def test_a_silence_that_cannot_be_saved_here_is_not_made_in_alertmanager(manager
         assert manager.get("/api/v2/silences") == [] and list((place / "state").iterdir()) == []
     finally:
         shutil.rmtree(place)
+
+
+def test_an_alertmanager_that_cannot_be_reached_is_said_so(tmp_path: Path) -> None:
+    path = config(tmp_path, f"http://{USER}:{PASSWORD}@127.0.0.1:{free_port()}")  # nothing listens there
+    added = logsentry("silence", "add", "-c", str(path), "-u", "api", "--for", "1h", "--comment", "deploy")
+    assert added.returncode == 0
+    assert added.stderr == ("warning: not mirrored: am: cannot reach Alertmanager for POST silences "
+                            "(ConnectionRefusedError: Connection refused)\n")  # it said "refused ... (URLError)"
+    assert PASSWORD not in added.stdout + added.stderr
