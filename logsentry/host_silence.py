@@ -76,6 +76,8 @@ class HostSilence:
     def __init__(self, config: SiteConfig):
         """Off without a `journal_directory` (the canary covers the local journal) or with `silent_after = "off"`."""
         self.hosts: dict[str, _Host] = {}
+        self.new_hosts = False
+        """A host was seen for the first time since the last snapshot()."""
         self.fired = 0
         """Host-level incidents fired since the start (the service counts them with its incidents)."""
         self._checked = 0
@@ -145,6 +147,7 @@ class HostSilence:
         host = self.hosts.get(machine)
         if host is None:
             host = self.hosts[machine] = _Host()
+            self.new_hosts = True  # saved with the next commit (service_state), not a minute later
             self._review(host)
             if len(self.hosts) > MAX_HOSTS:
                 del self.hosts[next(iter(self.hosts))]
@@ -290,6 +293,7 @@ class HostSilence:
 
     # -- saved with the state ------------------------------------------------------------------------------------
     def snapshot(self) -> list[Any]:
+        self.new_hosts = False
         return [[m, h.newest_usec, h.name, h.unit, h.message[:500], h.cursor, h.silent_since, h.fired_usec,
                  h.rhythm.snapshot()] for m, h in self.hosts.items()]
 

@@ -1,12 +1,17 @@
-"""`logsentry hosts` before the service saved any host (it saves them within a minute of reading entries, and
-when it stops): it says so, rather than a bare "no host saved" that reads as "no host seen". A state saved by
-`State` as the service's first commit leaves it (a cursor, no hosts yet), the real CLI."""
+"""`logsentry hosts` while the service runs: a host the service reads for the first time is saved with its next
+commit (it waited for the minute's snapshot of the rhythms), and before any is saved the command says so rather
+than a bare "no host saved" that reads as "no host seen". Real parts: `logsentry run` following a journal that
+systemd-journal-remote writes from a FIFO, a state saved by `State`, the real CLI."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from conftest import run_cli
+from test_host_stale import HostFeed
+from test_hosts_command import WEB7
+from test_service import RunningService
 
 from logsentry.state import State
 
@@ -19,5 +24,31 @@ def test_hosts_says_when_the_service_saves_them(tmp_path: Path) -> None:
     state.close()
     done = run_cli("hosts", "-c", str(config))
     assert (done.exit_code, done.stdout) == (0, f"no host saved in {tmp_path / 'state' / 'state.db'} yet: the "
-                                                "service saves its hosts within a minute of reading entries, and "
-                                                "when it stops\n")
+                                                "service saves a host within seconds of reading its first entry\n")
+
+
+def test_a_running_service_saves_a_new_host_at_once(tmp_path: Path) -> None:
+    """It saved its hosts with its rhythms, once a minute: a host it had read for 50 s was not listed."""
+    directory = tmp_path / "remote"
+    directory.mkdir()
+    feed = HostFeed(directory, "web-7", WEB7)
+    service = RunningService(tmp_path, f'''
+state_dir = "{tmp_path / 'state'}"
+journal_directory = "{directory}"
+[[watch]]
+units = ["*"]
+actions = ["alert"]
+''')
+    try:
+        feed.write("starting", "api.service")
+        time.sleep(0.5)  # journal-remote has made the file
+        service.start()
+        feed.write("GET / 200", "api.service")
+        deadline = time.monotonic() + 6
+        while "web-7 (machine" not in (listed := run_cli("hosts", "-c", str(service.config_path)).stdout):
+            assert time.monotonic() < deadline, listed
+            time.sleep(0.2)
+        assert listed.startswith(f"web-7 (machine {WEB7}): newest entry ")
+    finally:
+        feed.close()
+        assert service.stop() == 0

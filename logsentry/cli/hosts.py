@@ -71,7 +71,7 @@ def hosts_command(config_path: Path, state_dir: Path | None, output: str) -> Non
     watch = HostSilence(config)
     watch.restore(saved)
     if not watch.hosts:
-        why = (" yet: the service saves its hosts within a minute of reading entries, and when it stops"
+        why = (" yet: the service saves a host within seconds of reading its first entry"
                if config.journal_directory is not None else " (the config has no journal_directory)")
         click.echo(f"no host saved in {path}{why}")
         return
