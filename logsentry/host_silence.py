@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import shlex
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -52,6 +53,8 @@ RECHECK_USEC = 10 * 1_000_000
 """A held unit silence is looked at again this often (µs)."""
 CHECK_EVERY_USEC = 1_000_000
 MAX_HOSTS = 10_000
+NEW_HOST_SAVE_S = 5.0
+"""New hosts are saved with the next commit, at most this often (seconds), not only with the minute's snapshot."""
 LEARNT = Absence(silent_for_usec=FLOOR_USEC, min_entries=MIN_GAPS + 1, max_variation=float("inf"))
 """How a host's threshold is learnt: any rhythm counts (a host's journal is the sum of its units: bursty);
 3 x its gap at the 99.9th percentile, or the gap seen 1e-4 times a day, never below FLOOR_USEC."""
@@ -78,6 +81,7 @@ class HostSilence:
         self.hosts: dict[str, _Host] = {}
         self.new_hosts = False
         """A host was seen for the first time since the last snapshot()."""
+        self._snapshot_at = 0.0
         self.fired = 0
         """Host-level incidents fired since the start (the service counts them with its incidents)."""
         self._checked = 0
@@ -292,8 +296,13 @@ class HostSilence:
         return [self._incident(m, h, now_usec) for m, h in self.hosts.items() if h.silent_since]
 
     # -- saved with the state ------------------------------------------------------------------------------------
+    def new_hosts_due(self) -> bool:
+        """Save the hosts now: one is new since the last snapshot, taken NEW_HOST_SAVE_S ago or more (a flood of
+        made-up machine ids costs one snapshot of MAX_HOSTS hosts per NEW_HOST_SAVE_S, not one per commit)."""
+        return self.new_hosts and time.monotonic() - self._snapshot_at >= NEW_HOST_SAVE_S
+
     def snapshot(self) -> list[Any]:
-        self.new_hosts = False
+        self.new_hosts, self._snapshot_at = False, time.monotonic()
         return [[m, h.newest_usec, h.name, h.unit, h.message[:500], h.cursor, h.silent_since, h.fired_usec,
                  h.rhythm.snapshot()] for m, h in self.hosts.items()]
 

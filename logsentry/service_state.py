@@ -100,7 +100,7 @@ class StateSaving:
         if final or self.pipeline.silence.snapshot_due():
             values["silence"] = self.pipeline.silence.snapshot()
             values["hosts"] = self.hosts.snapshot()
-        elif self.hosts.new_hosts:  # a host seen for the first time: `logsentry hosts` lists it at once
+        elif self.hosts.new_hosts_due():  # a host seen for the first time: `logsentry hosts` lists it soon
             values["hosts"] = self.hosts.snapshot()
         if final or self.pipeline.failures.changed:  # incidents joined per failure (engine/failures.py)
             values["failures"] = self.pipeline.failures.snapshot()
