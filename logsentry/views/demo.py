@@ -73,7 +73,7 @@ def render_demo(console: Console, result: DemoResult, facts: OutageFacts, pause:
         f"first failing line read from {visible(hit.entry.unit)}:\n", (_quote(hit.entry.message), "dim")))
     fires = Text.assemble("rule ", (visible(incident.rule_id), "bold"), f" fires ({incident.severity.label}) "
                           f"{fired_at(incident)} ({trigger_text(incident)})")
-    if incident.samples and incident.samples[0] != hit.entry.message:  # the line the rule matched
+    if result.signatures and incident.samples and incident.samples[0] != hit.entry.message:  # the line it matched
         fires.append_text(Text.assemble(" on:\n", (_quote(incident.samples[0]), "dim")))
     ours.add_row(_utc(incident.fired_usec, True), fires)
     if incident.why:
