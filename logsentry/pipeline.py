@@ -1,90 +1,36 @@
 """The one loop that scan, tail and the service all run: entries -> detector -> windows -> actions.
 
-It yields events rather than printing them, so each mode decides how to show or act on them.
+It yields events (events.py, re-exported here) rather than printing them, so each mode decides how to show or
+act on them.
 """
 
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any, Protocol
 
-from .engine.absence import Gap, Overrides, SilenceTracker
+from .engine.absence import Overrides, SilenceTracker
 from .engine.anomaly import AnomalyDetector
-from .engine.detector import Detector, Quarantine
+from .engine.detector import Detector
 from .engine.failures import FailureGroups
 from .engine.policy import Policy
 from .engine.runstep import RunStep, Single, supports
 from .engine.window import BurstTracker
+from .events import ActionEvent as ActionEvent
+from .events import EndedEvent as EndedEvent
+from .events import Event as Event
+from .events import GapEvent as GapEvent
+from .events import IncidentEvent as IncidentEvent
+from .events import MatchEvent as MatchEvent
+from .events import Progress as Progress
+from .events import QuarantineEvent as QuarantineEvent
 from .model import Action, Entry, Hit, Incident, ScreenedRun, entry_key, host_unit
 
 
 def incident_key(incident: Incident) -> str:
     return host_unit(incident.machine_id, incident.unit)
-
-
-@dataclass(frozen=True)
-class MatchEvent:
-    hit: Hit
-
-
-@dataclass(frozen=True)
-class IncidentEvent:
-    incident: Incident
-
-
-@dataclass(frozen=True)
-class ActionEvent:
-    action: Action
-
-
-@dataclass(frozen=True)
-class EndedEvent:
-    """An incident whose window passed with no new hit; `open_at_end` when the input ended first."""
-
-    incident: Incident
-    open_at_end: bool = False
-
-
-@dataclass(frozen=True)
-class QuarantineEvent:
-    quarantine: Quarantine
-
-
-@dataclass(frozen=True)
-class GapEvent:
-    """A silence with its real length, given when it ends (just before its EndedEvent) or when the input ends."""
-
-    gap: Gap
-
-
-Event = MatchEvent | IncidentEvent | ActionEvent | EndedEvent | QuarantineEvent | GapEvent
-
-
-@dataclass
-class Progress:
-    """Counters the caller can read while or after the loop runs."""
-
-    entries: int = 0
-    matches: int = 0
-    incidents: int = 0
-    first_usec: int | None = None
-    last_usec: int | None = None
-
-    def saw(self, realtime_usec: int) -> None:
-        """One more entry read, at this journal time."""
-        self.entries += 1
-        if self.first_usec is None:
-            self.first_usec = realtime_usec
-        self.last_usec = realtime_usec
-
-    def saw_run(self, run: ScreenedRun) -> None:
-        """A run of entries read (screened out, summarised)."""
-        self.entries += run.count
-        if self.first_usec is None:
-            self.first_usec = run.first_usec
-        self.last_usec = run.last_usec
 
 
 MAX_SUPPRESSED_UNITS = 10_000

@@ -1,0 +1,81 @@
+"""What the pipeline (pipeline.py) yields, for each mode to show or act on, and the counters it keeps while it
+runs. Times are µs of journal time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .engine.absence import Gap
+from .engine.detector import Quarantine
+from .model import Action, Hit, Incident, ScreenedRun
+
+
+@dataclass(frozen=True)
+class MatchEvent:
+    """A rule matched an entry (before its trigger decides whether an incident fires)."""
+
+    hit: Hit
+
+
+@dataclass(frozen=True)
+class IncidentEvent:
+    """An incident given out: one per failure (a signature's chain, or an anomaly or silence alone)."""
+
+    incident: Incident
+
+
+@dataclass(frozen=True)
+class ActionEvent:
+    """What the policy decided for an incident given out (done, dry run, or refused by its guards)."""
+
+    action: Action
+
+
+@dataclass(frozen=True)
+class EndedEvent:
+    """An incident whose window passed with no new hit; `open_at_end` when the input ended first."""
+
+    incident: Incident
+    open_at_end: bool = False
+
+
+@dataclass(frozen=True)
+class QuarantineEvent:
+    """A rule ran out of time on an entry (runaway regex) and is quarantined for a while."""
+
+    quarantine: Quarantine
+
+
+@dataclass(frozen=True)
+class GapEvent:
+    """A silence with its real length, given when it ends (just before its EndedEvent) or when the input ends."""
+
+    gap: Gap
+
+
+Event = MatchEvent | IncidentEvent | ActionEvent | EndedEvent | QuarantineEvent | GapEvent
+
+
+@dataclass
+class Progress:
+    """Counters the caller can read while or after the loop runs."""
+
+    entries: int = 0
+    matches: int = 0
+    incidents: int = 0
+    first_usec: int | None = None
+    last_usec: int | None = None
+
+    def saw(self, realtime_usec: int) -> None:
+        """One more entry read, at this journal time."""
+        self.entries += 1
+        if self.first_usec is None:
+            self.first_usec = realtime_usec
+        self.last_usec = realtime_usec
+
+    def saw_run(self, run: ScreenedRun) -> None:
+        """A run of entries read (screened out, summarised)."""
+        self.entries += run.count
+        if self.first_usec is None:
+            self.first_usec = run.first_usec
+        self.last_usec = run.last_usec
