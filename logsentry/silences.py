@@ -10,6 +10,7 @@ unit/host/rule as logsentry labels its alerts) and expired there with it, so one
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import re
@@ -119,13 +120,13 @@ def _request(channel: Channel, method: str, path: str, body: Any = None) -> Any:
     """One call to the channel's Alertmanager: a `user:password@` in its URL is sent as HTTP Basic
     authentication, as alerts are (urllib takes it for part of the host name); a failure says why (the HTTP
     status or the network error), scrubbed of the channel's secrets."""
-    url, auth = basic_auth(channel.target[0].rstrip("/") + path)
     data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, method=method,
-                                     headers={"Content-Type": "application/json", **auth})
     name = path.split("/")[3]
     what = f"{channel.name}: Alertmanager refused {method} {name}"
     try:
+        url, auth = basic_auth(channel.target[0].rstrip("/") + path)
+        request = urllib.request.Request(url, data=data, method=method,
+                                         headers={"Content-Type": "application/json", **auth})
         with open_url(request, timeout=channel.timeout_s) as response:  # a redirect is refused, not followed
             raw = response.read(65536)
     except urllib.error.HTTPError as error:
@@ -136,6 +137,9 @@ def _request(channel: Channel, method: str, path: str, body: Any = None) -> Any:
         text = getattr(why, "strerror", None) or str(why)
         raise SilenceError(f"{channel.name}: cannot reach Alertmanager for {method} {name} ({type(why).__name__}: "
                            f"{reason_text(channel, text)})") from None
+    except (ValueError, http.client.HTTPException) as error:  # InvalidURL: a port that is no number, ...
+        raise SilenceError(f"{channel.name}: the Alertmanager URL cannot be used ({type(error).__name__}: "
+                           f"{reason_text(channel, str(error))})") from None
     try:
         return json.loads(raw) if raw.strip() else None
     except ValueError:

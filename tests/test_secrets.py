@@ -138,7 +138,8 @@ def test_failed_deliveries_log_and_store_nothing_of_a_secret(running):
     assert MARK not in log.lower(), [line for line in log.splitlines() if MARK in line.lower()]
     assert "pagerduty-channel: delivery failed (apprise pagerduty://***)" in log
     assert "tgram-channel: delivery failed (apprise tgram://***)" in log
-    assert "am-path: InvalidURL: URL can't contain control characters. '/***/*** ***/api/v2/alerts'" in log
+    assert ("am-path: the Alertmanager URL cannot be used (InvalidURL: URL can't contain control characters. "
+            "'/***/*** ***/api/v2/alerts' (found at least ' '))") in log
     errors = [row.last_error for row in service.state().outbox()]
     assert errors and all(error and MARK not in error.lower() for error in errors), errors
     stored = b"".join(path.read_bytes() for path in (service.root / "state").iterdir())

@@ -9,6 +9,7 @@ channel's URL or arguments (scrubbed here, in the delivery's child process, and 
 from __future__ import annotations
 
 import base64
+import http.client
 import json
 import logging
 import re
@@ -82,10 +83,31 @@ def apprise_accepts(url: str) -> bool:
 
 def channel_problems(channels: Iterable[Channel]) -> list[str]:
     """What `config check` can tell about the channels without sending: apprise URLs apprise refuses
-    (a mistyped scheme would otherwise fail at every alert). Never shows a URL but redacted."""
-    return [f"channel {channel.name!r}: apprise does not accept this URL ({channel.redacted()}): check its "
-            "scheme and parts against https://github.com/caronc/apprise/wiki"
-            for channel in channels if channel.kind == "apprise" and not apprise_accepts(channel.target[0])]
+    (a mistyped scheme would otherwise fail at every alert), Alertmanager URLs urllib cannot send to. Never
+    shows a URL but redacted."""
+    problems = []
+    for channel in channels:
+        if channel.kind == "apprise" and not apprise_accepts(channel.target[0]):
+            problems.append(f"channel {channel.name!r}: apprise does not accept this URL ({channel.redacted()}): "
+                            "check its scheme and parts against https://github.com/caronc/apprise/wiki")
+        elif channel.kind == "alertmanager" and (why := http_url_problem(channel.target[0])):
+            problems.append(f"channel {channel.name!r}: {why} ({channel.redacted()})")
+    return problems
+
+
+def http_url_problem(url: str) -> str | None:
+    """Why an Alertmanager or heartbeat URL cannot be sent to (every alert, silence or ping would fail), in
+    words that quote none of it; None when it can: http(s)://[user:password@]host[:port][/path]."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018  (raises ValueError for a port that is no number from 0 to 65535)
+    except ValueError:
+        return "its host or port cannot be read: expected http(s)://[user:password@]host[:port][/path]"
+    if parts.scheme not in ("http", "https"):
+        return "expected an http:// or https:// URL"
+    if not parts.hostname or any(char.isspace() or ord(char) < 32 for char in url):
+        return "expected http(s)://[user:password@]host[:port][/path], with no space in it"
+    return None
 
 
 def send_apprise(channel: Channel, payload: Mapping[str, Any]) -> None:
@@ -209,21 +231,25 @@ def open_url(request: urllib.request.Request, timeout: float) -> Any:
 
 def send_alertmanager(channel: Channel, payload: Mapping[str, Any]) -> None:
     """POST /api/v2/alerts (a re-send of an active alert is the same alert again, with fresh annotations)."""
-    url, headers = basic_auth(channel.target[0].rstrip("/") + "/api/v2/alerts")
-    request = urllib.request.Request(url, data=json.dumps([alertmanager_alert(payload)]).encode(), method="POST",
-                                     headers={"Content-Type": "application/json", **headers})
+    data = json.dumps([alertmanager_alert(payload)]).encode()
     try:
+        url, headers = basic_auth(channel.target[0].rstrip("/") + "/api/v2/alerts")
+        request = urllib.request.Request(url, data=data, method="POST",
+                                         headers={"Content-Type": "application/json", **headers})
         with open_url(request, timeout=channel.timeout_s) as response:
             status = response.status
     except urllib.error.HTTPError as error:
         moved = " (a redirect, not followed: give the URL it points to)" if 300 <= error.code < 400 else ""
         raise DeliveryError(f"{channel.name}: Alertmanager did not accept the alert: HTTP {error.code} "
                             f"{reason_text(channel, str(error.reason))}{moved}") from None
-    except OSError as error:  # URLError (refused, no route, DNS), a timeout, InvalidURL
+    except OSError as error:  # URLError (refused, no route, DNS), a timeout
         why = getattr(error, "reason", None) or error
         text = getattr(why, "strerror", None) or str(why)
         raise DeliveryError(f"{channel.name}: Alertmanager did not accept the alert ({type(why).__name__}: "
                             f"{reason_text(channel, text)})") from None
+    except (ValueError, http.client.HTTPException) as error:  # InvalidURL: a port that is no number, ...
+        raise DeliveryError(f"{channel.name}: the Alertmanager URL cannot be used ({type(error).__name__}: "
+                            f"{reason_text(channel, str(error))})") from None
     if status >= 300:
         raise DeliveryError(f"{channel.name}: Alertmanager answered HTTP {status}")
 

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import click
 
-from ..actions.channels import channel_problems
+from ..actions.channels import channel_problems, http_url_problem
 from ..actions.outbox import undelivered
 from ..config import DEFAULT_CONFIG, ConfigError, SiteConfig, is_placeholder, load_config, placeholder_warnings
+from ..redaction import redact_url
 from ..rules.loader import load_rules
 from ..trust import exposure_warnings, site_problems
 from ..views.escape import EscapingFormatter
@@ -108,6 +109,8 @@ def config_check(config_path: Path) -> None:
                 *(f"{config.path}: {problem}" for problem in channel_problems(
                     channel for channel in config.alerts.channels  # placeholders: warned about above
                     if not is_placeholder(channel.target[0])))]
+    if config.heartbeat_url and (why := http_url_problem(config.heartbeat_url)):
+        problems.append(f"{config.path}: heartbeat.url: {why} ({redact_url(config.heartbeat_url)})")
     if config.journal_directory is not None and not config.journal_directory.is_dir():
         problems.append(f"{config.path}: journal_directory {config.journal_directory} is not a directory "
                         "(logsentry run would refuse to start)")
