@@ -4,7 +4,8 @@ Most of the suite's 17 minutes in one process were waits (service cadences, sand
 overlap them. Three things keep that fast and free of flakes:
 
 * The longest tests start first (SLOW_FIRST, from CI's `--durations`): one of them started last would run
-  alone at the end while the other workers idle.
+  alone at the end while the other workers idle. Before them the `alone` tests (below): one of them waits
+  for the tests running beside it to end, and a long one would keep every worker waiting.
 * A module whose module-scoped fixtures build journals or run a service once for all its tests runs on one
   worker (`xdist_group`, ONE_WORKER): spread over workers, each would build them again.
 * `@pytest.mark.alone` marks a test that holds the machine to a bound (the wall-clock time of CPU work, a
@@ -27,14 +28,17 @@ SLOW_FIRST = (
     "tests/test_silence_systemd.py",
     "tests/test_install.py",
     "tests/test_fuzz.py::test_engine_memory_is_bounded_with_many_keys",
-    "tests/test_service.py::test_sigkill_at_random_points",
     "tests/test_restart_faults.py::test_kill_9_during_slow_restarts",
     "tests/test_anomaly_held_restart.py::test_a_silence_ended_on_its_own",
     "tests/test_report_counts.py::test_the_demo_gives_each_reason_once",
-    "tests/test_demo.py::test_demo_without_signatures",
+    "tests/test_demo.py",
+    "tests/test_demo_quote.py",
     "tests/test_secrets.py::test_failed_deliveries_log_and_store_nothing_of_a_secret",
-    "tests/test_host_stale.py::test_a_",
     "tests/test_levels.py::test_c_and_python_agree_on_generated_lines",
+    "tests/test_mask_equivalence.py::test_real_journal_lines",
+    "tests/test_hostile_inputs.py::test_gzip_bombs",
+    "tests/test_service_cadence.py",
+    "tests/test_anomaly_blips.py::test_an_hour_long_outage",
     "tests/test_silence_service.py",
     "tests/test_packaging.py",
     "tests/test_follow_sandbox.py",
@@ -58,6 +62,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.xdist_group(item.path.stem))
 
     def rank(item: pytest.Item) -> int:
+        if item.get_closest_marker("alone"):
+            return -1  # first, before a long test is running to be waited for
         return next((n for n, prefix in enumerate(SLOW_FIRST) if item.nodeid.startswith(prefix)), len(SLOW_FIRST))
 
     items.sort(key=rank)  # stable: the rest keep their order
