@@ -286,9 +286,13 @@ class Service(ServiceReading):
                 self.metrics.close()
             self.state.close()
             self.lock.close()
-            log.info("stopped after %d entries (%d matches, %d incidents, %d actions; %d commits)",
-                     self.figures.entries, self.figures.matches, self.figures.incidents, self.figures.actions,
-                     self.figures.commits)
+            figures = self.figures
+
+            def said(count: int, word: str, words: str) -> str:  # unseparated: scripts read these counts
+                return f"{count} {word if count == 1 else words}"
+            log.info("stopped after %s (%s, %s, %s; %s)", said(figures.entries, "entry", "entries"),
+                     said(figures.matches, "match", "matches"), said(figures.incidents, "incident", "incidents"),
+                     said(figures.actions, "action", "actions"), said(figures.commits, "commit", "commits"))
         return 0
 
     def _mark_ready(self) -> None:

@@ -107,7 +107,7 @@ class StateSaving:
         baselines = self.keeper.for_commit(values, final)
         windows = self.pipeline.tracker.changes()
         try:
-            self.state.commit(values, self.pending, wall_usec(), baselines, windows)
+            wrote = self.state.commit(values, self.pending, wall_usec(), baselines, windows)
         except sqlite3.Error as error:
             # A full disk, a file made read-only: keep running and keep everything in memory (windows as a
             # whole next time); try again at the next commit; say so once a minute, naming the file.
@@ -125,7 +125,7 @@ class StateSaving:
             self.worker.wake.set()
         self.pending = []
         self.uncommitted = 0
-        self.figures.commits += 1
+        self.figures.commits += wrote  # the commits that wrote something (an idle one writes nothing)
 
     def _unsaved_windows(self, windows: tuple[list[tuple[str, Any]], list[str]]) -> None:
         """Changes a failed commit did not save are marked again, to go with the next one."""

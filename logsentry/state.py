@@ -224,9 +224,10 @@ class State:
 
     def commit(self, values: Mapping[str, Any], outbox: list[OutboxItem], now_usec: int,
                baselines: Baselines | None = None,
-               windows: tuple[Iterable[tuple[str, Any]], Iterable[str]] | None = None) -> None:
+               windows: tuple[Iterable[tuple[str, Any]], Iterable[str]] | None = None) -> bool:
         """Save values (cursor, snapshots), what the baselines learnt since the last commit, the burst windows
-        that changed (key, JSON-ready value) and those gone (key), and queue outbox items, all or nothing.
+        that changed (key, JSON-ready value) and those gone (key), and queue outbox items, all or nothing;
+        False when there was nothing to write.
 
         A value whose JSON is what this State last wrote for its key is not written again, and a commit with
         nothing new runs no transaction: an idle service commits every second (SAVE_EVERY_S), and a
@@ -235,7 +236,7 @@ class State:
         changed, gone = (list(windows[0]), list(windows[1])) if windows is not None else ([], [])
         rows = [(key, text) for key, value in values.items() if self._written.get(key) != (text := json.dumps(value))]
         if not (rows or outbox or changed or gone or (learnt is not None and any(learnt))):
-            return
+            return False
         with self._transaction():
             if learnt is not None:
                 self._save_baselines(learnt)
@@ -248,6 +249,7 @@ class State:
                 [(item.dedupe, item.group, item.kind, json.dumps({**item.payload, "id": item.dedupe}), now_usec)
                  for item in outbox])
         self._written.update(rows)
+        return True
 
     def load_windows(self) -> list[Any]:
         """The saved burst windows (from the windows table, or the whole-snapshot meta row of older versions)."""

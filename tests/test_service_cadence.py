@@ -69,6 +69,10 @@ def test_an_idle_service_says_an_unchanged_status_only_as_often_as_the_watchdog_
             time.sleep(4.0)
             counts.append(len(notify.times("WATCHDOG=1", since=quiet_from)))
             assert running.stop(signal.SIGTERM) == 0
+            # its stop line counts the commits that wrote: the start's cursor, maybe a snapshot, the stop's
+            # (it said about one a second: every idle round's commit, though it wrote nothing)
+            commits = re.findall(r"stopped after 0 entries .*; (\d+) commits?\)", running.log())[-1]
+            assert int(commits) <= 3, running.log()
         finally:
             notify.close()
     assert counts[0] <= 1, f"{counts[0]} unchanged STATUS messages in 4 s of idle (IDLE_NOTIFY_S {IDLE_NOTIFY_S})"

@@ -80,13 +80,13 @@ def test_a_commit_with_nothing_new_writes_nothing(tmp_path: Path):
         return int(observer.execute("PRAGMA data_version").fetchone()[0])
 
     values = {"cursor": "c1", "alerting": {"i1": {"next_usec": 5, "reminders": 0}}}
-    state.commit(values, [], now_usec=0)
+    assert state.commit(values, [], now_usec=0) is True
     before = version()
-    state.commit({"cursor": "c1", "alerting": {"i1": {"next_usec": 5, "reminders": 0}}}, [], now_usec=1)
-    state.commit(values, [], now_usec=2, windows=([], []))
+    assert state.commit({"cursor": "c1", "alerting": {"i1": {"next_usec": 5, "reminders": 0}}}, [], now_usec=1) is False
+    assert state.commit(values, [], now_usec=2, windows=([], [])) is False
     assert version() == before
     values["alerting"]["i1"]["reminders"] = 1  # the same dict, changed in place, as the service's is
-    state.commit(values, [], now_usec=3)
+    assert state.commit(values, [], now_usec=3) is True
     assert version() != before and state.get("alerting") == {"i1": {"next_usec": 5, "reminders": 1}}
     before = version()
     state.commit(values, [OutboxItem("alert:x", "alert", {})], now_usec=4)
