@@ -1,6 +1,6 @@
 """The `[anomaly]` table of a rule file: which learned-baseline test the rule runs instead of a regex.
 
-Three kinds (logsentry/engine/anomaly.py runs them):
+Four kinds (logsentry/engine/anomaly.py runs them):
 
 - `new-template`: a line whose template the unit never logged before it was warm, at `level` or worse,
   and, with `words`, whose template text (the masked first line: client values count less) says one of them;
@@ -12,7 +12,10 @@ Three kinds (logsentry/engine/anomaly.py runs them):
 - `error-share`: the share of the unit's lines at `level` or worse far above its learned share: at least
   `min_count` such lines, `factor` times the learned share, a binomial tail below `p_value`, and more
   error lines than `peak_margin` times the unit's busiest two minutes of errors of the last 14 days (not
-  scaled to the window).
+  scaled to the window);
+- `persistence`: a known template at `level` or worse whose current episode (its lines with no pause longer
+  than `gap`) has lasted longer than `floor` and `margin` times its longest episode learnt, with at least
+  `min_count` lines (engine/episodes.py).
 
 The tails assume lines arrive independently; errors do not (one exception is thirty lines of stack
 trace), so the busiest-two-minutes guard keeps a unit's usual bursts from looking like a jump.
@@ -30,9 +33,12 @@ from typing import Any
 
 from ..tomlfile import unknown_key
 
-KINDS = ("new-template", "rate-spike", "error-share")
+KINDS = ("new-template", "rate-spike", "error-share", "persistence")
 _KEYS = {"kind", "level", "warm_after", "warm_entries", "factor", "min_count", "p_value", "errors", "novel_for",
-         "peak_margin", "words", "clean"}
+         "peak_margin", "words", "clean", "gap", "floor", "margin"}
+PERSISTENCE_KEYS = ("gap", "floor", "margin")
+"""persistence only (engine/episodes.py): an episode ends at a pause longer than `gap`; it persists once longer
+than `floor` and `margin` times the template's longest episode learnt."""
 MAX_WORDS = 1000
 MAX_WORD_CHARS = 200
 
@@ -76,6 +82,10 @@ class AnomalySpec:
     clean: bool = False
     """new-template only: only in a unit whose learnt history holds no error-level line (its first error ever is
     news: a replica whose replication thread stopped says so once, then nothing)."""
+    gap_usec: int = 300_000_000
+    floor_usec: int = 180_000_000
+    margin: float = 2.0
+    """persistence only (PERSISTENCE_KEYS): µs of journal time, and a factor of the longest episode learnt."""
     words_re: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
     """`words` compiled once, at load (words_pattern); None: every template counts."""
 
@@ -124,6 +134,11 @@ def parse_anomaly(table: Mapping[str, Any], add: Any, describe: Any, priority: A
     elif clean and kind != "new-template":
         add("anomaly.clean", f'only a new-template rule takes clean (this one is kind "{kind}")')
         clean = False
+    for key in PERSISTENCE_KEYS:
+        if key in table and kind != "persistence":
+            add(f"anomaly.{key}", f'only a persistence rule takes {key} (this one is kind "{kind}")')
+    if kind == "persistence" and level is None:
+        add("anomaly.level", 'a persistence rule needs the level whose templates it follows, e.g. "err"')
     return AnomalySpec(
         kind=str(kind), level=level,
         warm_after_usec=span("warm_after", defaults.warm_after_usec),
@@ -135,6 +150,8 @@ def parse_anomaly(table: Mapping[str, Any], add: Any, describe: Any, priority: A
         novel_for_usec=span("novel_for", defaults.novel_for_usec),
         peak_margin=float(number("peak_margin", defaults.peak_margin, 0, 1e6, False)),
         words=words, clean=clean, words_re=words_pattern(words) if words else None,
+        gap_usec=max(1, span("gap", defaults.gap_usec)), floor_usec=span("floor", defaults.floor_usec),
+        margin=float(number("margin", defaults.margin, 1, 1e6, False)),
     )
 
 
