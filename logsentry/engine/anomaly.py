@@ -26,6 +26,7 @@ from ..model import Entry, Hit, host_unit
 from ..rules.rule import Rule
 from ..timespec import format_duration, format_usec
 from .baseline import ERROR_LEVEL, MINUTE_USEC, Baselines, TemplateStats, UnitStats
+from .episodes import Episodes
 from .held import MAX_HELD_UNITS, Held
 from .tails import binomial_sf, poisson_sf
 from .templates import Template, TemplateMiner
@@ -128,6 +129,9 @@ class AnomalyDetector:
         not learnt twice."""
         self.skipped: dict[str, int] = {}
         """unit -> entries not learnt because `learnt_until` covered them (what `baseline learn` reports)."""
+        self.episodes = {rule.id: Episodes.of(rule.anomaly) for rule in self.rules
+                         if rule.anomaly is not None and rule.anomaly.kind == "persistence"}
+        """persistence rule id -> its templates' episodes (engine/episodes.py)."""
 
     def __bool__(self) -> bool:
         return bool(self.rules) or self.learn_only
@@ -176,10 +180,11 @@ class AnomalyDetector:
                 if spec.kind == "error-share":
                     self._roll(rule, unit_key, "", usec, kept)
                 continue
-            if not unit.warm(spec.warm_after_usec, spec.warm_entries):
+            if spec.kind == "persistence":  # followed in a cold unit too: engine/episodes.py
+                why = self.episodes[rule.id].observe(unit_key, template.id, usec, stats.first_usec, unit)
+            elif not unit.warm(spec.warm_after_usec, spec.warm_entries):
                 continue
-            why = None
-            if spec.kind == "new-template":
+            elif spec.kind == "new-template":
                 if spec.clean and unit.errors > (learning and level is not None and level <= ERROR_LEVEL):
                     continue  # the unit logged errors before (this line, learnt just now, not counted)
                 why = self._new(rule, stats, usec, since if hot else None)
