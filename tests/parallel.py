@@ -17,7 +17,6 @@ overlap them. Three things keep that fast and free of flakes:
 from __future__ import annotations
 
 import fcntl
-import os
 from collections.abc import Iterator
 
 import pytest
@@ -73,7 +72,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def _one_at_a_time_when_alone(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
                               ) -> Iterator[None]:
     """Shared lock for every test, exclusive for `alone` ones; nothing without xdist workers."""
-    if "PYTEST_XDIST_WORKER" not in os.environ:
+    if not hasattr(request.config, "workerinput"):  # one process (-n 0): nothing runs beside it
         yield
         return
     run_dir = tmp_path_factory.getbasetemp().parent  # shared by this run's workers (popen-gwN's parent)
