@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
+from .engine import episodes
 from .engine.absence import SilenceTracker
 from .engine.anomaly import AnomalyDetector
 from .engine.baseline import Baselines
@@ -78,6 +79,10 @@ class BaselineKeeper:
                 if not self.detector.restore(saved):
                     log.warning("the anomaly rules' saved counts in %s (%s) are malformed: ignored, they start "
                                 "again", self.state.path, key)
+            if old is not None:  # the templates' episodes go on (engine/episodes.py)
+                episodes.adopt(self.detector, old)
+            else:
+                self._restore_episodes()
         return self.detector
 
     def warm_up(self, location: JournalLocation, units: tuple[str, ...]) -> None:
@@ -130,6 +135,8 @@ class BaselineKeeper:
         self.baselines, self.miner = learnt.baselines, learnt.miner
         self.baselines.mark_all_changed()
         self._adopted()
+        if self.detector is not None:
+            episodes.adopt(self.detector, learnt)
         self._templates_saved = 0.0  # save the new clusters at the next commit
 
     def for_commit(self, values: dict[str, Any], final: bool = False) -> Baselines | None:
@@ -148,6 +155,8 @@ class BaselineKeeper:
         if final:
             values[ANOMALY_KEY] = self.detector.snapshot()
         values[HELD_KEY] = self.detector.held_snapshot()
+        if (saved := episodes.snapshot(self.detector)) is not None:
+            values[episodes.EPISODES_KEY] = saved
         if self._names:  # `baseline show` names the hosts whose history was learnt
             saved = self.state.get(LEARNT_HOSTS)
             values[LEARNT_HOSTS] = {**(saved if isinstance(saved, dict) else {}), **self._names}
@@ -162,6 +171,8 @@ class BaselineKeeper:
                 hosts = len({split_host_unit(key)[0] for key in keys})
                 log.info("template %s accepted as normal in %s%s", arg, ", ".join(units) or "no unit",
                          f" (on {hosts} hosts)" if hosts > 1 else "")
+                if self.detector is not None:
+                    episodes.accept(self.detector, arg)
             elif kind == "forget":
                 for key in self.baselines.keys_of(arg) or [arg]:  # the unit on every host
                     self.baselines.forget(key)
@@ -174,7 +185,14 @@ class BaselineKeeper:
                 self.baselines = fresh
                 self.miner = TemplateMiner.restore(saved) if isinstance(saved, dict) else self.miner
                 self._adopted()  # `baseline learn` read up to the journal's end: what it holds is not learnt again
+                self._restore_episodes()
                 log.info("baselines reloaded from %s", self.state.path)
+
+    def _restore_episodes(self) -> None:
+        """The templates' episodes as saved (EPISODES_KEY: with the commits, and by `baseline learn`)."""
+        if self.detector is not None and not episodes.restore(self.detector, self.state.get(episodes.EPISODES_KEY)):
+            log.warning("the templates' saved episodes in %s (%s) are malformed: ignored, they are learnt again",
+                        self.state.path, episodes.EPISODES_KEY)
 
     def _adopted(self) -> None:
         """The detector works on baselines learnt elsewhere from now on."""

@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ..engine import episodes
 from ..engine.baseline import Baselines
 from ..engine.templates import TemplateMiner
 from ..host_silence import HostSilence
@@ -111,6 +112,7 @@ def learn_command(config_path: Path, state_dir: Path | None, since: str, units: 
     saved = state.get("templates")
     detector = learner(baselines, TemplateMiner.restore(saved) if isinstance(saved, dict) else None,
                        learning_rules(config_path))
+    episodes.restore(detector, state.get(episodes.EPISODES_KEY))  # malformed: learnt again from scratch
     selection = Selection(units=tuple(unit_name(u) for u in units), since_usec=since_usec)
     location = JournalLocation(directory=directory)
     saved_names = state.get(LEARNT_HOSTS)
@@ -123,7 +125,10 @@ def learn_command(config_path: Path, state_dir: Path | None, since: str, units: 
         names.update(learnt_host_names(location, (split_host_unit(key)[0] for key in baselines.units)))
     except JournalOpenError as error:  # what was learnt is saved all the same
         click.echo(f"warning: cannot look up the host names of the history learnt: {error}", err=True)
-    state.commit({"templates": detector.miner.snapshot(), LEARNT_HOSTS: names}, [], 0, baselines)
+    values: dict[str, Any] = {"templates": detector.miner.snapshot(), LEARNT_HOSTS: names}
+    if (learnt_episodes := episodes.snapshot(detector)) is not None:  # the templates' longest episodes
+        values[episodes.EPISODES_KEY] = learnt_episodes
+    state.commit(values, [], 0, baselines)
     state.request("reload", "")  # a running service adopts what was learnt
     click.echo(learnt_text(learnt, state.path))
     if not learnt.entries:  # journalctl says "-- No entries --"; so do we, with where to look
