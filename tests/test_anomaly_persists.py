@@ -1,0 +1,143 @@
+"""error-template-persists (engine/episodes.py), the mission case in minutes: a known error template whose current
+run (no pause over 5 min) goes on far longer than its longest run learnt. Real journal files written by
+systemd-journal-remote, scanned with the anomaly rules only, and a real `logsentry run` killed with SIGKILL."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import time
+from pathlib import Path
+
+from conftest import LiveJournal
+from test_anomaly import HOUR, by_time, scan_anomalies
+from test_anomaly_held_restart import saved
+from test_anomaly_sustained import FAIL, FATAL, UNIT, errors, history, journal_usec, requests
+from test_baseline_service import alerts_of
+from test_restart_systemd import wait_until
+from test_service import RunningService
+
+from logsentry.engine.episodes import ACCEPTED, EPISODES_KEY, Bar, Episodes
+
+ROOT = Path(__file__).resolve().parent.parent
+SEC = 1_000_000
+MINUTE = 60 * SEC
+RULE = "error-template-persists"
+
+
+def test_a_hang_repeating_a_known_blip_is_caught_in_minutes_saying_why(make_journal):
+    """Eight hours of requests with a 90-s blip of the failure line at 2 h, then the line every ~8 s for an hour
+    (no request succeeds): caught about 3 min in (error-share-sustained took 26 min in helper T's trial). Without
+    the blip the line is new, and this rule leaves it to the new-*-template rules."""
+    journal = make_journal(by_time(history(), errors(FAIL, FAIL + HOUR, 1 / 8, 3)))
+    found = [i for i in scan_anomalies(journal) if i["first_usec"] >= journal_usec(FAIL)]
+    assert [i["rule"] for i in found] == [RULE], found
+    assert 180 * SEC < found[0]["first_usec"] - journal_usec(FAIL) <= 240 * SEC
+    why = found[0]["why"]
+    assert "without a pause over 5m" in why and "its longest run in 8h" in why, why
+    assert "was 1m 2" in why and "on 2026-01-01 02:00:0" in why, why  # the blip: 90 s, at 2 h
+    assert found[0]["template"].endswith("libpq: failed (another command is already in progress)")
+    # With no blip before, the line is new: its first run is left to the new-*-template rules (no longest to pass).
+    new = make_journal(by_time(requests(0, FAIL, 0.3, 1), errors(FAIL, FAIL + HOUR, 1 / 8, 3)))
+    assert [i["rule"] for i in scan_anomalies(new) if i["rule"] == RULE] == []
+
+
+def batch(day_hours: int, seed: int, last_run: float = 600) -> list[dict]:
+    """An hourly batch that logs the same error every ~20 s while it runs, 10 minutes each hour, for
+    `day_hours` hours; its last run lasts `last_run` seconds. Requests go on all along."""
+    runs = [errors(h * HOUR, h * HOUR + 600, 1 / 20, seed + h) for h in range(day_hours - 1)]
+    last = (day_hours - 1) * HOUR
+    return by_time(requests(0, day_hours * HOUR, 0.05, seed), *runs, errors(last, last + last_run, 1 / 20, seed))
+
+
+def test_a_chronic_batch_error_is_quiet_until_a_run_lasts_twice_its_longest(make_journal):
+    """Ten minutes of the error every hour for 30 hours: no incident. A run of 40 minutes fires after 20 (twice
+    the longest run learnt), not before."""
+    quiet = make_journal(batch(30, 7))
+    assert [i for i in scan_anomalies(quiet) if i["rule"] == RULE] == []
+    longer = make_journal(batch(30, 7, last_run=2400))
+    found = [i for i in scan_anomalies(longer) if i["rule"] == RULE]
+    assert len(found) == 1, found
+    into_run = found[0]["first_usec"] - journal_usec(29 * HOUR)
+    assert 20 * MINUTE < into_run <= 22 * MINUTE, into_run / SEC
+
+
+def test_episodes_pure_logic():
+    """A fired run is not learnt; an accepted one is, at its end, and is not judged meanwhile."""
+    bar = Bar(gap_usec=300 * SEC, floor_usec=180 * SEC, margin=2.0, min_count=3)
+    episodes = Episodes(bar)
+    for at in range(0, 91, 10):  # a 90-s run
+        record = episodes.see("u", "t", at * SEC, 0)
+    assert episodes.judge(record, bar, 0) is None  # its first run: new
+    for at in range(1000, 1400, 10):  # 400 s, past max(180, 2 x 90)
+        record = episodes.see("u", "t", at * SEC, 0)
+        found = episodes.judge(record, bar, 0)
+    assert found is not None and found.longest_usec == 90 * SEC and found.bar_usec == 180 * SEC
+    record = episodes.see("u", "t", 2000 * SEC, 0)  # after a pause: the fired run was not learnt
+    assert record.longest == 90 * SEC
+    episodes.accept("t")
+    assert record.standing == ACCEPTED
+    for at in range(2000, 2600, 10):
+        record = episodes.see("u", "t", at * SEC, 0)
+        assert episodes.judge(record, bar, 0) is None
+    record = episodes.see("u", "t", 4000 * SEC, 0)
+    assert record.longest == 590 * SEC  # the accepted run is the longest now
+    assert not episodes.restore({"gap": 300 * SEC, "records": [["u", "t", 1, 2]]})
+
+
+def config(live: LiveJournal, alerts: Path, script: Path) -> str:
+    script.write_text(f"import sys\nopen({str(alerts)!r}, 'a').write(sys.stdin.read() + '\\n')\n")
+    return f'''
+state_dir = "{live.root / 'state'}"
+journal_directory = "{live.directory}"
+rules = ["{ROOT / 'rules' / 'anomaly'}"]
+[[watch]]
+units = ["billing-api"]
+actions = ["alert"]
+[[channel]]
+name = "cmd"
+type = "command"
+argv = ["{sys.executable}", "{script}"]
+'''
+
+
+def blip_run(live: LiveJournal) -> int:
+    """The longest run of the failure line the service saved (µs), -1 when none."""
+    value = saved(live, EPISODES_KEY)
+    rows = value.get(RULE, {}).get("records", []) if isinstance(value, dict) else []
+    return max((row[4] - row[3] for row in rows if row[0].endswith(UNIT)), default=-1)
+
+
+def test_the_learnt_runs_survive_a_kill_9(live_journal: LiveJournal, tmp_path: Path):
+    """Seven hours of history with a 90-s blip of the failure line, learnt at the first start; the service is
+    killed with SIGKILL and started again; then the hang: its alert names the blip's run, which only the saved
+    episodes still know (the history is not learnt again)."""
+    now = time.time_ns() // 1000
+    start = now - 7 * 3600 * SEC
+    blip = now - 5 * 3600 * SEC
+    for n in range(1300):  # a request every 19 s for 7 h, ending 10 min ago; the blip 5 h ago: 60 lines over 89 s
+        at = start + n * 19 * SEC
+        live_journal.write(f"[t][billing][Info][host1][PID 654] POST /invoices/{n} 200 {n % 80 + 3}ms", unit=UNIT,
+                           __REALTIME_TIMESTAMP=at)
+        for k in range(60) if blip <= at < blip + 19 * SEC else ():
+            live_journal.write(FATAL.format(t=k), unit=UNIT, __REALTIME_TIMESTAMP=blip + k * 1_500_000)
+    live_journal.wait_written(timeout=30)
+    alerts = tmp_path / "alerts.jsonl"
+    running = RunningService(tmp_path, config(live_journal, alerts, tmp_path / "receive.py"))
+    try:
+        running.start()
+        running.wait_log("learnt baselines from", timeout=30)
+        time.sleep(1.5)  # adopted at the next catch-up
+        live_journal.write("[t][billing][Info][host1][PID 654] POST /invoices/x 200 4ms", unit=UNIT)  # a commit
+        wait_until(lambda: blip_run(live_journal) == 59 * 1_500_000, 15, "the blip's run committed")
+        running.stop(signal.SIGKILL)
+        running.start()
+        hang = time.time_ns() // 1000 - 4 * MINUTE
+        for k in range(31):  # the hang: a line every 8 s for 4 min, up to now
+            live_journal.write(FATAL.format(t=k), unit=UNIT, __REALTIME_TIMESTAMP=hang + k * 8 * SEC)
+        wait_until(lambda: any(a["rule"] == RULE for a in alerts_of(alerts)), 20, "the persistence alert")
+        alert = next(a for a in alerts_of(alerts) if a["rule"] == RULE)
+        assert "its longest run in 6h 5" in alert["why"] and "was 1m 28s" in alert["why"], alert
+    finally:
+        if running.proc is not None:
+            running.stop(signal.SIGKILL)
