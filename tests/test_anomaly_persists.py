@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import LiveJournal
+from conftest import LiveJournal, run_cli
 from test_anomaly import HOUR, by_time, scan_anomalies
 from test_anomaly_held_restart import saved
 from test_anomaly_sustained import FAIL, FATAL, UNIT, errors, history, journal_usec, requests
@@ -141,3 +141,13 @@ def test_the_learnt_runs_survive_a_kill_9(live_journal: LiveJournal, tmp_path: P
     finally:
         if running.proc is not None:
             running.stop(signal.SIGKILL)
+
+
+def test_rules_check_says_what_the_rule_watches(tmp_path: Path):
+    line = tmp_path / "line.txt"
+    line.write_text(FATAL.format(t=1) + "\n")
+    result = run_cli("rules", "check", "--file", str(line))
+    assert result.exit_code == 0, result.output
+    assert ("fires once a run of at least 10 lines has lasted longer than 3m and 2x the template's longest run "
+            "learnt") in result.output, result.output
+    assert f"{RULE}: counts toward its template's current run (at err" in result.output, result.output

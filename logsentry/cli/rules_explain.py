@@ -36,6 +36,11 @@ def watches(rule: Rule) -> str:
                 f"{format_duration(spec.novel_for_usec)} after its first sighting), {warm}; "
                 f"{plural(rule.trigger.count, 'such line')} within {within} fire"
                 + ("s" if rule.trigger.count == 1 else ""))
+    if spec.kind == "persistence":  # engine/episodes.py
+        return (f"how long each known template's lines {_level(spec)} go on with no pause over "
+                f"{format_duration(spec.gap_usec)}, {warm}: fires once a run of at least {spec.min_count} lines has "
+                f"lasted longer than {format_duration(spec.floor_usec)} and {spec.margin:g}x the template's longest "
+                "run learnt (a run it fired on is not learnt; a template whose first run has not ended is new)")
     if spec.kind == "rate-spike":
         what = f"the unit's lines {_level(spec)}, all together" if spec.errors else "each known template's lines"
         return (f"the rate of {what}, {warm}: fires at {spec.min_count} or more within {within}, "
@@ -82,6 +87,8 @@ def verdict(rule: Rule, line: str, priority: int | None) -> str:
         return f"counts if its template is new to a warm unit (at {named}; template: {visible(text)})"
     if spec.kind == "rate-spike" and not spec.errors:
         return f"counts toward its template's rate (template: {visible(text)})"
+    if spec.kind == "persistence":
+        return f"counts toward its template's current run (at {named}; template: {visible(text)})"
     return f"counts (at {named})"
 
 
