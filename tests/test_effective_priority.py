@@ -18,7 +18,7 @@ from logsentry.sources.journal import JournalLocation, JournalSource
 LINES = [  # (message, PRIORITY, expected effective priority, level source)
     ("BOOM 2024-01-02 10:00:00,123 ERROR [main] looks like log4j but BOOM comes first", 6, 6, "journal"),
     ("2024-01-02 10:00:00,123 ERROR [main] c.e.Foo - BOOM connection refused", 6, 3, "text"),
-    ("FATAL:  BOOM the database system is shutting down", 6, 2, "text"),
+    ("FATAL:  BOOM the database system is shutting down", 6, 3, "text"),
     ('{"level":"warn","msg":"BOOM slow"}', None, 4, "text"),
     ("<1>BOOM raid degraded", None, 1, "text"),
     ("GET /search?q=ERROR BOOM HTTP/1.1 200", 6, 6, "journal"),
@@ -56,7 +56,7 @@ def test_priority_option_selects_by_effective_priority(make_journal, write_rule,
         "warning..err": [m for m, _, eff, _ in LINES if eff in (3, 4)],
         "info": [m for m, _, eff, _ in LINES if eff is not None and eff <= 6],
     }
-    assert len(expected["err"]) == 4 and len(expected["warning..err"]) == 4
+    assert len(expected["err"]) == 4 and len(expected["warning..err"]) == 5  # PostgreSQL's FATAL is err
     # the same journal as journal export and as JSON lines (the offline readers)
     export = tmp_path / "dump.export"
     export.write_bytes(subprocess.run(["journalctl", "--file", str(journal), "-o", "export"],

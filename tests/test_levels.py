@@ -97,9 +97,14 @@ CORPUS: list[tuple[int | None, str, str]] = [
     (CRIT, "2024/01/02 10:00:00 [crit] 1234#1234: *5 connect() to unix:/run/php.sock failed", "nginx"),
     # PostgreSQL, MySQL, Redis
     (ERR, 'ERROR:  relation "users" does not exist at character 15', "PostgreSQL without prefix"),
-    (CRIT, "FATAL:  the database system is starting up", "PostgreSQL"),
-    (EMERG, "PANIC:  could not write to file", "PostgreSQL PANIC"),
-    (CRIT, "2024-01-02 10:00:00.123 UTC [123] FATAL:  password authentication failed", "PostgreSQL %m [%p]"),
+    (ERR, "FATAL:  the database system is starting up", "PostgreSQL FATAL: one session ends (syslog LOG_ERR)"),
+    (CRIT, "PANIC:  could not write to file", "PostgreSQL PANIC: the server stops (syslog LOG_CRIT)"),
+    (ERR, "2024-01-02 10:00:00.123 UTC [123] FATAL:  password authentication failed", "PostgreSQL %m [%p]"),
+    (ERR, "2024-01-02 10:00:00.123 UTC [123] app@shop FATAL:  too many connections for role", "PostgreSQL %u@%d"),
+    (CRIT, "2024-01-02 10:00:00.123 UTC [77] PANIC:  could not locate a valid checkpoint record", "PostgreSQL, prefix"),
+    (CRIT, "2024-01-02 10:00:00,123 FATAL [main] c.e.App - cannot start", "log4j FATAL stays crit"),
+    (CRIT, "FATAL: cannot open config", "FATAL: with one space is not PostgreSQL's"),
+    (EMERG, "PANIC: kernel said so", "PANIC: with one space is not PostgreSQL's"),
     (ERR, '2024-01-02 10:00:00.123 UTC [123] postgres@mydb ERROR:  syntax error at or near "x"',
      "PostgreSQL Debian default %m [%p] %q%u@%d"),
     (INFO, "2024-01-02 10:00:00.123 UTC [123] LOG:  checkpoint starting: time", "PostgreSQL LOG"),
@@ -288,7 +293,7 @@ def test_effective_priority() -> None:
 
 def test_entry_works_out_its_effective_priority() -> None:
     entry = Entry(realtime_usec=1, message="FATAL:  x", unit="db.service", priority=6, cursor="c")
-    assert (entry.effective_priority, entry.level_source) == (CRIT, "text")
+    assert (entry.effective_priority, entry.level_source) == (ERR, "text")
     entry = Entry(realtime_usec=1, message="FATAL:  x", unit="db.service", priority=4, cursor="c")
     assert (entry.effective_priority, entry.level_source) == (WARNING, "journal")
 

@@ -66,9 +66,11 @@ for the UTF-8 bytes (C) and the decoded text (Python).
 Level words map to syslog priorities as in `LEVEL_WORDS` (emerg/panic 0, alert 1, crit/fatal 2,
 err/severe 3, warning 4, notice 5, info 6, debug/trace 7), with the spellings the programs above use
 (`eror`, `dbug`, zerolog's `ERR`/`WRN`/`INF`/`DBG`/`TRC`/`FTL`/`PNC`, PostgreSQL's `LOG` and `DEBUG1`..5,
-Apache's `trace1`..8, .NET's `Information`/`Verbose`). `SEVERE` is java.util.logging's top level (it has no
-ERROR; Tomcat's JULI writes it): SLF4J's jul-to-slf4j bridge (SLF4JBridgeHandler) and Log4j's JUL adapter map it
-to ERROR, so it is err, not crit (one SEVERE line is no critical page).
+Apache's `trace1`..8, .NET's `Information`/`Verbose`). PostgreSQL's `FATAL:  ` and `PANIC:  ` (its colon and
+two spaces) are err and crit, as PostgreSQL sends them to syslog (`POSTGRES_LEVELS`). `SEVERE` is
+java.util.logging's top level (it has no ERROR; Tomcat's JULI writes it): SLF4J's jul-to-slf4j bridge
+(SLF4JBridgeHandler) and Log4j's JUL adapter map it to ERROR, so it is err, not crit (one SEVERE line is no
+critical page).
 """
 
 from __future__ import annotations
@@ -106,6 +108,13 @@ PHP_LEVELS: dict[str, int] = {
     "Warning": 4, "Notice": 5, "Deprecated": 5, "Strict Standards": 5,
 }
 """PHP's error_log prefixes (main.c php_error_cb: "PHP %s:  %s in %s on line %d")."""
+
+POSTGRES_LEVELS: dict[str, int] = {"FATAL": 3, "PANIC": 2}
+"""PostgreSQL's severities that mean less than the words do elsewhere, as PostgreSQL itself sends them to syslog
+(elog.c: FATAL is LOG_ERR, PANIC LOG_CRIT): a FATAL ends one session (a failed login, a refused connection),
+a PANIC the whole server. Read so when the word is PostgreSQL's, followed by its colon and two spaces
+(`FATAL:  password authentication failed ...`): one failed login is no critical page. Its ERROR (a failed
+statement) stays err, where its WARNING and ERROR are LOG_NOTICE and LOG_WARNING in syslog."""
 
 MAX_PREFIX = 200
 """The level token starts within this many characters (a prefix is all ASCII: as many bytes)."""
@@ -220,6 +229,8 @@ def _timestamp_level(line: str) -> int | None:
     word = capitals if capitals is not None else bracketed
     if found.start(3 if capitals is not None else 4) >= MAX_PREFIX:
         return None
+    if capitals is not None and word in POSTGRES_LEVELS and line.startswith(":  ", found.end(3)):
+        return POSTGRES_LEVELS[word]
     return word_level(word, True) if capitals is None else word_level(word, False)
 
 
@@ -252,6 +263,8 @@ def _prefix_level(line: str) -> int | None:
             at, after_time, after_separator = stop, False, True
         else:
             follows = line[stop] if stop < end else ""
+            if follows == ":" and word in POSTGRES_LEVELS and line.startswith(":  ", stop):
+                return POSTGRES_LEVELS[word]
             if follows == "" or follows in _ENDS_WORD:
                 level = word_level(word, follows == ":")
                 if level is not None:

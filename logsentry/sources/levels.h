@@ -448,6 +448,12 @@ static int lv_prefix_level(const unsigned char *p, size_t n) {
         } else if (lv_alpha(c)) {
             size_t start = at, stop = lv_word_end(p, n, at), len = stop - start;
             int follows = stop < n ? p[stop] : -1;
+            if (follows == ':' && lv_starts(p, n, stop, ":  ")) { /* POSTGRES_LEVELS: PostgreSQL's own */
+                if (len == 5 && memcmp(p + start, "FATAL", 5) == 0)
+                    return 3;
+                if (len == 5 && memcmp(p + start, "PANIC", 5) == 0)
+                    return 2;
+            }
             if (follows < 0 || lv_ends_word((unsigned char)follows)) {
                 int level = lv_word_level(p + start, len, follows == ':');
                 if (level >= 0)
