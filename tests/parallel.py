@@ -1,4 +1,5 @@
-"""How the suite shares the machine on pytest-xdist workers (pyproject's addopts: `-n 3 --dist loadgroup`).
+"""How the suite shares the machine on pytest-xdist workers (pyproject's addopts: `-n 3 --dist loadgroup
+--no-loadscope-reorder`: work goes out in the order set here, a group where its first test is).
 
 Most of the suite's 17 minutes in one process were waits (service cadences, sandboxes booting), so workers
 overlap them. Three things keep that fast and free of flakes:
@@ -56,8 +57,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    for item in items:
-        if item.path.name in ONE_WORKER:
+    for item in items:  # an alone test goes first, on its own (its module's group may start late)
+        if item.path.name in ONE_WORKER and not item.get_closest_marker("alone"):
             item.add_marker(pytest.mark.xdist_group(item.path.stem))
 
     def rank(item: pytest.Item) -> int:
