@@ -63,7 +63,8 @@ def test_a_chronic_batch_error_is_quiet_until_a_run_lasts_twice_its_longest(make
 
 
 def test_episodes_pure_logic():
-    """A fired run is not learnt; an accepted one is, at its end, and is not judged meanwhile."""
+    """A fired run is not learnt; an accepted one is, at its end, and is not judged meanwhile. A chronic template
+    (its runs take more than MAX_BUSY of its life) is not judged."""
     bar = Bar(gap_usec=300 * SEC, floor_usec=180 * SEC, margin=2.0, min_count=3)
     episodes = Episodes(bar)
     for at in range(0, 91, 10):  # a 90-s run
@@ -83,6 +84,13 @@ def test_episodes_pure_logic():
     record = episodes.see("u", "t", 4000 * SEC, 0)
     assert record.longest == 590 * SEC  # the accepted run is the longest now
     assert not episodes.restore({"gap": 300 * SEC, "records": [["u", "t", 1, 2]]})
+    chronic = Episodes(bar)  # runs of 200 s with pauses of 310 s: runs take 39 % of its life, over MAX_BUSY
+    for run in range(10):
+        for at in range(run * 510, run * 510 + 201, 20):
+            record = chronic.see("u", "c", at * SEC, 0)
+    for at in range(5100, 6100, 20):  # 1000 s, five times its longest
+        record = chronic.see("u", "c", at * SEC, 0)
+        assert chronic.judge(record, bar, 0) is None
 
 
 def config(live: LiveJournal, alerts: Path, script: Path) -> str:

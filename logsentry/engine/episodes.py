@@ -6,7 +6,11 @@ how long it goes on. An *episode* of a (host, unit, template) is its run of sigh
 pause longer than `gap`. Per template the longest episode that ended (its length in µs of journal time, and when
 it began) is learnt; the rule fires once the current episode has lasted longer than the larger of `floor` and
 `margin` times that longest, with at least `min_count` lines, in a warm unit, for a template that is not new
-(one whose first episode has not ended yet is the new-*-template rules' business).
+(one whose first episode has not ended yet is the new-*-template rules' business) and not chronic: its episodes
+took at most MAX_BUSY of the time since its first sighting. A chronic error with random pauses has episodes of
+any length (the longest of a few says little: helper D's first run of the 1M bench journal fired on PostgreSQL's
+"deadlock detected", one a minute, after 3 h 15 min against a longest of 1 h 37 min); a hang that repeats a blip
+of two days ago has 90 s of episodes in two days.
 
 An episode the rule fired on is never learnt (a failing stretch must not raise its own bar); `baseline accept
 TEMPLATE_ID` makes the current one normal: not judged again, learnt when it ends. Memory is bounded: only lines
@@ -33,6 +37,10 @@ EPISODES_KEY = "anomaly_episodes"
 MAX_EPISODE_TEMPLATES = 10_000
 """Error-level templates tracked per persistence rule (about 100 bytes each, 1 MiB of state at most)."""
 
+MAX_BUSY = 0.25
+"""A template whose learnt episodes took more of the time since its first sighting is chronic: never judged
+(an hourly batch's ten-minute error takes a sixth)."""
+
 JUDGED, FIRED, ACCEPTED = 0, 1, 2
 """An episode's standing: judged by the rule; fired on (never learnt); accepted by an operator (learnt at its
 end, not judged meanwhile)."""
@@ -41,25 +49,29 @@ end, not judged meanwhile)."""
 class Record:
     """One template's episodes, µs of journal time: when this tracker first saw it (a template the baselines made
     again later starts over), the current episode (first and last sighting, lines, standing), and the longest
-    episode learnt (-1: none ended yet, the template is new) with when it began."""
+    episode learnt (-1: none ended yet, the template is new) with when it began, and `busy`: the learnt episodes'
+    lengths added up."""
 
-    __slots__ = ("first_seen", "last", "lines", "longest", "longest_at", "standing", "start")
+    __slots__ = ("busy", "first_seen", "last", "lines", "longest", "longest_at", "standing", "start")
 
     def __init__(self, first_seen: int, start: int, last: int, lines: int = 1, standing: int = JUDGED,
-                 longest: int = -1, longest_at: int = 0) -> None:
+                 longest: int = -1, longest_at: int = 0, busy: int = 0) -> None:
         self.first_seen = first_seen
         self.start, self.last, self.lines, self.standing = start, last, lines, standing
-        self.longest, self.longest_at = longest, longest_at
+        self.longest, self.longest_at, self.busy = longest, longest_at, busy
 
     def saved(self) -> list[int]:
-        return [self.first_seen, self.start, self.last, self.lines, self.standing, self.longest, self.longest_at]
+        return [self.first_seen, self.start, self.last, self.lines, self.standing, self.longest, self.longest_at,
+                self.busy]
 
     def close(self) -> None:
-        """The current episode ended: learnt as the longest unless the rule fired on it."""
+        """The current episode ended: learnt (as the longest, if it is) unless the rule fired on it."""
         length = self.last - self.start
-        if self.standing != FIRED and length > self.longest:
-            self.longest, self.longest_at = length, self.start
-        elif self.longest < 0:
+        if self.standing != FIRED:
+            self.busy += length
+            if length > self.longest:
+                self.longest, self.longest_at = length, self.start
+        if self.longest < 0:
             self.longest, self.longest_at = 0, self.start
 
 
@@ -76,13 +88,17 @@ class Persisting:
     history_usec: int
     gap_usec: int
     bar_usec: int
+    busy_usec: int
+    known_usec: int
+    """Its learnt episodes' lengths added up, and the time from its first sighting to the current episode (µs)."""
 
     def why(self) -> str:
         return (f"logged for {format_duration(self.length_usec)} without a pause over "
                 f"{format_duration(self.gap_usec)} ({self.lines} lines since {format_usec(self.since_usec)}); its "
                 f"longest run in {format_duration(self.history_usec)} of history was "
                 f"{format_duration(self.longest_usec)}, on {format_usec(self.longest_at_usec)} (bar "
-                f"{format_duration(self.bar_usec)})")
+                f"{format_duration(self.bar_usec)}; its runs took {format_duration(self.busy_usec)} of the "
+                f"{format_duration(self.known_usec)} since it was first seen)")
 
 
 @dataclass(frozen=True)
@@ -151,13 +167,16 @@ class Episodes:
         does too (the incident lasts while it goes on) and the episode is not learnt."""
         if record.longest < 0 or record.standing == ACCEPTED or record.lines < bar.min_count:
             return None
+        known = record.start - record.first_seen
+        if record.standing == JUDGED and record.busy > MAX_BUSY * known:
+            return None  # chronic
         limit = max(bar.floor_usec, int(bar.margin * record.longest))
         length = record.last - record.start
         if length <= limit:
             return None
         record.standing = FIRED
         return Persisting(length, record.start, record.lines, record.longest, record.longest_at, history_usec,
-                          self.gap_usec, limit)
+                          self.gap_usec, limit, record.busy, known)
 
     def accept(self, template_id: str) -> int:
         """`baseline accept`: the template's current episodes are normal (learnt when they end, not judged);
@@ -188,13 +207,13 @@ class Episodes:
         try:
             for row in data["records"][-self.max_templates:]:
                 unit, tid, *numbers = row
-                if len(numbers) != 7 or not isinstance(unit, str) or not isinstance(tid, str) or any(
+                if len(numbers) != 8 or not isinstance(unit, str) or not isinstance(tid, str) or any(
                         isinstance(n, bool) or not isinstance(n, int) for n in numbers):
                     return False
-                first_seen, start, last, lines, standing, longest, longest_at = numbers
-                if standing not in (JUDGED, FIRED, ACCEPTED) or last < start or lines < 1:
+                first_seen, start, last, lines, standing, longest, longest_at, busy = numbers
+                if standing not in (JUDGED, FIRED, ACCEPTED) or last < start or lines < 1 or busy < 0:
                     return False
-                records[(unit, tid)] = Record(first_seen, start, last, lines, standing, longest, longest_at)
+                records[(unit, tid)] = Record(first_seen, start, last, lines, standing, longest, longest_at, busy)
         except (TypeError, ValueError):
             return False
         self.records.update(records)
