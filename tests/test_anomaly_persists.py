@@ -17,7 +17,10 @@ from test_baseline_service import alerts_of
 from test_restart_systemd import wait_until
 from test_service import RunningService
 
-from logsentry.engine.episodes import ACCEPTED, EPISODES_KEY, Bar, Episodes
+from logsentry.baseline_keeper import BaselineKeeper
+from logsentry.engine.episodes import ACCEPTED, EPISODES_KEY, JUDGED, Bar, Episodes
+from logsentry.rules.loader import load_rules
+from logsentry.state import State
 
 ROOT = Path(__file__).resolve().parent.parent
 SEC = 1_000_000
@@ -91,6 +94,30 @@ def test_episodes_pure_logic():
     for at in range(5100, 6100, 20):  # 1000 s, five times its longest
         record = chronic.see("u", "c", at * SEC, 0)
         assert chronic.judge(record, bar, 0) is None
+
+
+def test_baseline_learn_saves_the_runs_and_accept_reaches_them(make_journal, tmp_path: Path):
+    """`baseline learn` learns the blip's run from the history and saves it; the service's keeper restores it
+    from the state, and an operator's `baseline accept` of the template makes its current run normal."""
+    journal = make_journal(history())
+    state_dir = tmp_path / "state"
+    learnt = run_cli("baseline", "learn", "--state-dir", str(state_dir), "-D", str(journal.parent), "--since", "@0")
+    assert learnt.exit_code == 0, learnt.output
+    state = State(state_dir / "state.db")
+    try:
+        rows = state.get(EPISODES_KEY)[RULE]["records"]
+        assert [(row[0].endswith(UNIT), 85 * SEC < row[4] - row[3] < 90 * SEC) for row in rows] == [(True, True)]
+        keeper = BaselineKeeper(state)
+        detector = keeper.build(load_rules([ROOT / "rules" / "anomaly"]).rules)
+        assert detector is not None
+        (unit, template_id), record = next(iter(detector.episodes[RULE].records.items()))
+        assert record.start == rows[0][3] and record.standing == JUDGED
+        accepted = run_cli("baseline", "accept", "--state-dir", str(state_dir), template_id)
+        assert accepted.exit_code == 0, accepted.output
+        keeper.for_commit({})  # the service applies the operator's requests (learn's reload, the accept)
+        assert detector.episodes[RULE].records[(unit, template_id)].standing == ACCEPTED
+    finally:
+        state.close()
 
 
 def config(live: LiveJournal, alerts: Path, script: Path) -> str:
