@@ -119,13 +119,15 @@ def test_an_old_single_peak_becomes_todays_and_the_ring_is_saved(tmp_path: Path)
     assert minutes.days == [(now + (PEAK_DAYS - 1) * DAY_USEC) // DAY_USEC, 1]  # aged out: the last line's day
 
 
-def test_a_malformed_saved_ring_is_said_and_its_peak_kept(tmp_path: Path, caplog: pytest.LogCaptureFixture):
+@pytest.mark.parametrize("saved", ["7:3 5:9", "5:9 @60000000:1:2", "5:9 @60000001:1:2:3", "@x"])
+def test_a_malformed_saved_ring_is_said_and_its_peak_kept(tmp_path: Path, caplog: pytest.LogCaptureFixture,
+                                                          saved: str):
     path = tmp_path / "state.db"
     state = State(path)
     baselines = Baselines()
     baselines.observe("api.service", "abc", "x", time.time_ns() // 1000, 3, "x")
     state.commit({}, [], 0, baselines)
-    state.db.execute("UPDATE baseline_unit SET peak_days = '7:3 5:9', peak_errors = 9")
+    state.db.execute("UPDATE baseline_unit SET peak_days = ?, peak_errors = 9", (saved,))
     loaded = Baselines()
     state.load_baselines(loaded)
     state.close()
@@ -189,3 +191,19 @@ def test_an_old_single_peak_is_its_last_sightings_days_at_every_start(tmp_path: 
         minutes.add(seen + DAY_USEC + k * 60_000_000 - (2 * DAY_USEC if k == 20 else 0))
     assert Minutes.restored(minutes.peak, minutes.saved(), 0).days == minutes.days
     state.close()
+
+
+def test_the_minutes_before_a_stop_count_in_the_peak_after_it():
+    """A restart starts the current minutes again empty: what the last three held must go into the saved ring
+    (helper D found a blip just before a restart no longer bounded the same lines after it: the restored
+    peak was one line, where reading straight through gives the blip's 60)."""
+    straight = Minutes()
+    for k in range(60):
+        straight.add(DAY_USEC + k * 1_500_000)  # 60 lines over 90 s
+    saved = straight.saved()
+    restarted = Minutes.restored(straight.peak, saved, DAY_USEC // DAY_USEC)
+    assert straight.saved() == saved and straight.peak == 0  # saving changes nothing of the live counts
+    hour_later = DAY_USEC + 3_600_000_000
+    straight.add(hour_later)
+    restarted.add(hour_later)
+    assert restarted.peak == straight.peak == 60

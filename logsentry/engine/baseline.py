@@ -101,22 +101,37 @@ class Minutes:
         return 0, -1
 
     def saved(self) -> str:
-        """`days` as the state's rows keep them: "day:peak" pairs, space-separated."""
+        """As the state's rows keep it: `days` as "day:peak" pairs, space-separated, then the current minutes
+        as "@start:older:before:this" (µs and entries): else a restart starts them again empty, and a burst
+        of the minutes before a stop is lost from the peak (a blip, then a restart, and the same lines again
+        passed the bar that reading straight through keeps)."""
         days = self.days
-        return " ".join(f"{days[k]}:{days[k + 1]}" for k in range(0, len(days), 2))
+        ring = " ".join(f"{days[k]}:{days[k + 1]}" for k in range(0, len(days), 2))
+        if not self.start:
+            return ring
+        current = f"@{self.start}:{self.older}:{self.before}:{self.this}"
+        return f"{ring} {current}" if ring else current
 
     @classmethod
     def restored(cls, peak: int, saved: str, day: int) -> Minutes:
-        """From a saved row: its ring (`saved()`); a row saved before the ring ("") has one `peak`, taken as
-        `day`'s, so it bounds the next PEAK_DAYS days as it did before. ValueError when the ring is malformed."""
-        if not saved:
-            return cls(peak, day=day)
-        days = [int(number) for pair in saved.split() for number in pair.split(":", 1)]
-        if len(days) % 2 or len(days) > 2 * PEAK_DAYS or any(
-                days[k] >= days[k + 2] or days[k + 1] <= days[k + 3] for k in range(0, len(days) - 2, 2)) or any(
-                count <= 0 for count in days[1::2]):
-            raise ValueError(f"not a ring of daily peaks (days rising, peaks falling): {saved[:80]!r}")
-        return cls(days=days)
+        """From a saved row (`saved()`); a row saved before the ring ("") has one `peak`, taken as `day`'s, so it
+        bounds the next PEAK_DAYS days as it did before. ValueError when the ring is malformed."""
+        ring, _, current = saved.partition("@")
+        if not ring.strip():
+            minutes = cls(peak, day=day) if not current else cls()
+        else:
+            days = [int(number) for pair in ring.split() for number in pair.split(":", 1)]
+            if len(days) % 2 or len(days) > 2 * PEAK_DAYS or any(
+                    days[k] >= days[k + 2] or days[k + 1] <= days[k + 3] for k in range(0, len(days) - 2, 2)) or any(
+                    count <= 0 for count in days[1::2]):
+                raise ValueError(f"not a ring of daily peaks (days rising, peaks falling): {saved[:80]!r}")
+            minutes = cls(days=days)
+        if current:
+            start, older, before, this = (int(number) for number in current.split(":"))
+            if start % MINUTE_USEC or min(older, before, this) < 0:
+                raise ValueError(f"not the current minutes (start:older:before:this): {current[:80]!r}")
+            minutes.start, minutes.older, minutes.before, minutes.this = start, older, before, this
+        return minutes
 
     def _fold(self, count: int, day: int) -> None:
         days = self.days
