@@ -39,6 +39,12 @@ HELD_KEY = "anomaly_held"
 short anomaly holds goes with the baselines and the cursor, so a crash does not lose it or learn it twice."""
 TEMPLATES_EVERY_S = 300.0
 REQUESTS_EVERY_S = 1.0
+EPISODES_EVERY_S = 60.0
+"""The templates' episodes (episodes.EPISODES_KEY) are saved when they changed at most this often, and at once
+after an adoption, a reload or an accept, and at stop: any error line changes them, and a collector's 10,000
+records are 1.4 MB of JSON, written with every commit (each second) before. A crash loses at most this much of
+the runs' growth (a run going on is cut in two only when the service is down for longer than the rule's gap
+less this)."""
 
 
 class BaselineKeeper:
@@ -50,6 +56,9 @@ class BaselineKeeper:
         self.miner = TemplateMiner.restore(saved) if isinstance(saved, dict) else TemplateMiner()
         self._templates_saved = time.monotonic()
         self._requests_checked = 0.0
+        self._episodes_saved = -EPISODES_EVERY_S
+        self._episodes_due = False
+        """Save the episodes at the next commit (they were adopted, reloaded or accepted)."""
         self._learnt: tuple[AnomalyDetector, dict[str, str], Any, tuple[Hit, ...]] | None = None
         self._rules: list[Rule] = []
         self.rhythms: Any = None
@@ -137,6 +146,7 @@ class BaselineKeeper:
         self._adopted()
         if self.detector is not None:
             episodes.adopt(self.detector, learnt)
+            self._episodes_due = True
         self._templates_saved = 0.0  # save the new clusters at the next commit
 
     def for_commit(self, values: dict[str, Any], final: bool = False) -> Baselines | None:
@@ -155,7 +165,9 @@ class BaselineKeeper:
         if final:
             values[ANOMALY_KEY] = self.detector.snapshot()
         values[HELD_KEY] = self.detector.held_snapshot()
-        if (saved := episodes.snapshot(self.detector)) is not None:
+        if (final or self._episodes_due or now - self._episodes_saved >= EPISODES_EVERY_S) and (
+                saved := episodes.snapshot(self.detector)) is not None:
+            self._episodes_saved, self._episodes_due = now, False
             values[episodes.EPISODES_KEY] = saved
         if self._names:  # `baseline show` names the hosts whose history was learnt
             saved = self.state.get(LEARNT_HOSTS)
@@ -173,6 +185,7 @@ class BaselineKeeper:
                          f" (on {hosts} hosts)" if hosts > 1 else "")
                 if self.detector is not None:
                     episodes.accept(self.detector, arg)
+                    self._episodes_due = True
             elif kind == "forget":
                 for key in self.baselines.keys_of(arg) or [arg]:  # the unit on every host
                     self.baselines.forget(key)
@@ -186,6 +199,7 @@ class BaselineKeeper:
                 self.miner = TemplateMiner.restore(saved) if isinstance(saved, dict) else self.miner
                 self._adopted()  # `baseline learn` read up to the journal's end: what it holds is not learnt again
                 self._restore_episodes()
+                self._episodes_due = True
                 log.info("baselines reloaded from %s", self.state.path)
 
     def _restore_episodes(self) -> None:

@@ -186,3 +186,34 @@ def test_rules_check_says_what_the_rule_watches(tmp_path: Path):
     assert ("fires once a run of at least 10 lines has lasted longer than 3m and 2x the template's longest run "
             "learnt") in result.output, result.output
     assert f"{RULE}: counts toward its template's current run (at err" in result.output, result.output
+
+
+def test_the_episodes_are_saved_at_most_once_a_minute_but_at_once_when_accepted(tmp_path: Path, monkeypatch):
+    """Any error line changes the episodes, and a collector's 10,000 records are 1.4 MB of JSON: saved with every
+    commit (each second), that was a megabyte written a second. Now once a minute at most, and at once after an
+    operator's accept, and at the stop."""
+    import logsentry.baseline_keeper as keeper_module
+    monkeypatch.setattr(keeper_module, "REQUESTS_EVERY_S", 0.0)
+    state = State(tmp_path / "state.db")
+    try:
+        keeper = BaselineKeeper(state)
+        detector = keeper.build(load_rules([ROOT / "rules" / "anomaly"]).rules)
+        assert detector is not None
+        tracker = detector.episodes[RULE]
+        saved = []
+        for n in range(5):  # an error line before each commit
+            tracker.see("m/app.service", "t1", 1_000 * SEC + n * SEC, 1_000 * SEC)
+            values: dict = {}
+            keeper.for_commit(values)
+            saved.append(EPISODES_KEY in values)
+        assert saved == [True, False, False, False, False]
+        state.request("accept", "t1")
+        values = {}
+        keeper.for_commit(values)
+        assert EPISODES_KEY in values  # the accept is saved now
+        tracker.see("m/app.service", "t1", 1_010 * SEC, 1_000 * SEC)
+        values = {}
+        keeper.for_commit(values, final=True)
+        assert EPISODES_KEY in values
+    finally:
+        state.close()
