@@ -217,3 +217,19 @@ def test_the_episodes_are_saved_at_most_once_a_minute_but_at_once_when_accepted(
         assert EPISODES_KEY in values
     finally:
         state.close()
+
+
+def test_baseline_learn_says_the_saved_episodes_are_malformed(make_journal, tmp_path: Path):
+    """A malformed saved value is said, naming where, as the service says it; it was ignored without a word."""
+    journal = make_journal(history())
+    state_dir = tmp_path / "state"
+    state_dir.mkdir()
+    state = State(state_dir / "state.db")
+    try:
+        state.commit({EPISODES_KEY: {RULE: {"gap": 300 * SEC, "records": [["m/u", "t", 1, 2]]}}}, [], 0)
+    finally:
+        state.close()
+    learnt = run_cli("baseline", "learn", "--state-dir", str(state_dir), "-D", str(journal.parent), "--since", "@0")
+    assert learnt.exit_code == 0, learnt.output
+    assert (f"warning: the templates' saved episodes in {state_dir / 'state.db'} ({EPISODES_KEY}) are malformed: "
+            "ignored, they are learnt again from this history") in learnt.stderr, learnt.stderr

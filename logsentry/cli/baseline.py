@@ -112,7 +112,9 @@ def learn_command(config_path: Path, state_dir: Path | None, since: str, units: 
     saved = state.get("templates")
     detector = learner(baselines, TemplateMiner.restore(saved) if isinstance(saved, dict) else None,
                        learning_rules(config_path))
-    episodes.restore(detector, state.get(episodes.EPISODES_KEY))  # malformed: learnt again from scratch
+    if not episodes.restore(detector, state.get(episodes.EPISODES_KEY)):
+        click.echo(f"warning: the templates' saved episodes in {state.path} ({episodes.EPISODES_KEY}) are "
+                   "malformed: ignored, they are learnt again from this history", err=True)
     selection = Selection(units=tuple(unit_name(u) for u in units), since_usec=since_usec)
     location = JournalLocation(directory=directory)
     saved_names = state.get(LEARNT_HOSTS)
