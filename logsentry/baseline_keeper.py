@@ -37,6 +37,10 @@ those of the last stop (lower, never an entry counted twice: reading resumes aft
 HELD_KEY = "anomaly_held"
 """The state's key of AnomalyDetector.held_snapshot(), saved with every commit (written when it changed): what a
 short anomaly holds goes with the baselines and the cursor, so a crash does not lose it or learn it twice."""
+HISTORY_KEY = "history_learnt"
+"""The state's key saying the first start's history was adopted (saved with the next commit): until then a
+start learns it again, even after the cursor was saved (a stop while it learnt lost it, and the units then
+learnt from live lines only, cold for hours)."""
 TEMPLATES_EVERY_S = 300.0
 REQUESTS_EVERY_S = 1.0
 EPISODES_EVERY_S = 60.0
@@ -58,6 +62,8 @@ class BaselineKeeper:
         self._requests_checked = 0.0
         self._episodes_saved = -EPISODES_EVERY_S
         self._episodes_due = False
+        self._history_adopted = False
+        """The learner's history was adopted: HISTORY_KEY goes with the next commit."""
         """Save the episodes at the next commit (they were adopted, reloaded or accepted)."""
         self._learnt: tuple[AnomalyDetector, dict[str, str], Any, tuple[Hit, ...]] | None = None
         self._rules: list[Rule] = []
@@ -97,8 +103,9 @@ class BaselineKeeper:
     def warm_up(self, location: JournalLocation, units: tuple[str, ...]) -> None:
         """At the first start (nothing learnt yet), learn the last LEARN_DAYS days of the selected units, up to
         the journal's end, in a thread; `poll()` swaps the result in. Until then units are cold, so anomaly
-        rules stay quiet."""
-        if self.detector is None or self.baselines.units:
+        rules stay quiet. Also at a later start while the history was never adopted (HISTORY_KEY): a stop
+        during the learning, or the anomaly rules switched on since."""
+        if self.detector is None or self.baselines.units or self.state.get(HISTORY_KEY):
             return
         now = wall_usec()  # lines from now on are read by the learner too: its hits on them are the service's
         selection = Selection(units=units, since_usec=now - LEARN_DAYS * 86400 * 1_000_000)
@@ -147,6 +154,7 @@ class BaselineKeeper:
         if self.detector is not None:
             episodes.adopt(self.detector, learnt)
             self._episodes_due = True
+        self._history_adopted = True
         self._templates_saved = 0.0  # save the new clusters at the next commit
 
     def for_commit(self, values: dict[str, Any], final: bool = False) -> Baselines | None:
@@ -169,6 +177,8 @@ class BaselineKeeper:
                 saved := episodes.snapshot(self.detector)) is not None:
             self._episodes_saved, self._episodes_due = now, False
             values[episodes.EPISODES_KEY] = saved
+        if self._history_adopted:
+            values[HISTORY_KEY], self._history_adopted = True, False
         if self._names:  # `baseline show` names the hosts whose history was learnt
             saved = self.state.get(LEARNT_HOSTS)
             values[LEARNT_HOSTS] = {**(saved if isinstance(saved, dict) else {}), **self._names}

@@ -241,6 +241,7 @@ class Service(ServiceReading):
             self.positions = tail_positions(self.config.journal_directory, self.cursor)
         if self.cursor:
             log.info("resuming after cursor %s", self.cursor)
+            self.keeper.warm_up(self._location(), self.config.watched_units())  # (history never adopted)
         else:
             log.info("no saved cursor: starting at the end of the journal")
             self.keeper.warm_up(self._location(), self.config.watched_units())
