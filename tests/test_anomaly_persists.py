@@ -233,3 +233,32 @@ def test_baseline_learn_says_the_saved_episodes_are_malformed(make_journal, tmp_
     assert learnt.exit_code == 0, learnt.output
     assert (f"warning: the templates' saved episodes in {state_dir / 'state.db'} ({EPISODES_KEY}) are malformed: "
             "ignored, they are learnt again from this history") in learnt.stderr, learnt.stderr
+
+
+def test_a_record_made_again_after_an_eviction_follows_its_template_a_day_before_it_is_judged():
+    """A template's record evicted (MAX_EPISODE_TEMPLATES, 2 here) forgets its runs; made again at one line, that
+    line's run (0 s) was its longest, and its routine 5-min run 23 h later fired ("its longest run in 4d 5m of
+    history was 0.0s"). It is followed a day first; then judged against the runs learnt since."""
+    from logsentry.engine.baseline import UnitStats
+
+    hour = 60 * MINUTE
+    episodes = Episodes(Bar(5 * MINUTE, 3 * MINUTE, 2.0, 10, 6 * hour, 1000), max_templates=2)
+    unit = UnitStats(first_usec=0, last_usec=10 * 24 * hour)
+    unit.entries = 10**6
+
+    def run(tid: str, start: int, minutes: float) -> str | None:
+        found = None
+        for k in range(int(minutes * 6) + 1):  # a line every 10 s
+            found = episodes.observe("m/app", tid, start + k * 10 * SEC, 0, unit) or found
+        return found
+
+    for day in range(3):  # a 5-min run a day: its normal
+        assert run("A", day * 24 * hour, 5) is None
+    run("B", 3 * 24 * hour, 0)
+    run("C", 3 * 24 * hour + SEC, 0)  # A's record evicted
+    assert ("m/app", "A") not in episodes.records
+    run("A", 3 * 24 * hour + hour, 0)  # made again
+    assert run("A", 4 * 24 * hour, 5) is None  # routine, 23 h after: not judged yet
+    assert run("A", 5 * 24 * hour, 5) is None  # judged against the run of the day before
+    why = run("A", 6 * 24 * hour, 12)  # twice that and more: fires
+    assert why is not None and "longest run in 6d" in why and "was 5m" in why, why

@@ -42,6 +42,12 @@ MAX_BUSY = 0.25
 """A template whose learnt episodes took more of the time since its first sighting is chronic: never judged
 (an hourly batch's ten-minute error takes a sixth)."""
 
+REFOLLOW_USEC = 86_400_000_000
+"""A record made for a template the baselines knew before (its old record was evicted, or its lines were not at
+the rule's level then) is not judged until it has followed the template this long (µs, a day: a nightly job's
+run): its learnt runs are those since, and the first of them, one line, made a routine run of minutes fire
+against a longest of 0 s, its why saying so of days of history."""
+
 JUDGED, FIRED, ACCEPTED = 0, 1, 2
 """An episode's standing: judged by the rule; fired on (never learnt); accepted by an operator (learnt at its
 end, not judged meanwhile)."""
@@ -138,7 +144,8 @@ class Episodes:
         in a warm one; why it persists, or None."""
         record = self.see(unit_key, template_id, usec, template_first_usec)
         bar = self.bar
-        if not unit.warm(bar.warm_after_usec, bar.warm_entries):
+        if not unit.warm(bar.warm_after_usec, bar.warm_entries) or (
+                record.first_seen > template_first_usec and record.start - record.first_seen < REFOLLOW_USEC):
             return None
         found = self.judge(record, bar, usec - unit.first_usec)
         return None if found is None else found.why()
