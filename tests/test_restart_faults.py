@@ -98,6 +98,7 @@ def test_kill_9_during_slow_restarts_restarts_every_unit_exactly_once(tmp_path):
         box.close()
 
 
+@pytest.mark.alone  # it reads the invocation logsentry made before the next one, a second later
 def test_operator_restart_is_no_came_back_and_alerts_say_what_was_done(tmp_path):
     box = Sandbox({"mvar.service": MVAR_UNIT})
     proc = None
