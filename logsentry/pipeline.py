@@ -13,8 +13,9 @@ from typing import Any, Protocol
 
 from .engine.absence import Overrides, SilenceTracker
 from .engine.anomaly import AnomalyDetector
+from .engine.baseline import ERROR_LEVEL
 from .engine.detector import Detector
-from .engine.failures import FailureGroups
+from .engine.failures import FailureGroups, another_failure
 from .engine.policy import Policy
 from .engine.runstep import RunStep, Single, supports
 from .engine.window import BurstTracker
@@ -158,9 +159,7 @@ class Pipeline:
     def _hits(self, hits: list[Hit]) -> Iterator[Event]:
         progress = self.progress
         for hit in hits:
-            if hit.rule_id not in self._signature_rules and hit.why and (
-                    self._signature_open.get(key := entry_key(hit.entry))
-                    or self._anomaly_open.get(key, hit.rule_id) != hit.rule_id):
+            if hit.rule_id not in self._signature_rules and hit.why and self._seen_again(hit):
                 self.failures.note_hit(hit)  # the failure has its incident already (a signature's, or another
                 continue  # anomaly rule's): the rule's first line is evidence in its chain, not a second page
             progress.matches += 1
@@ -173,12 +172,36 @@ class Pipeline:
             if fired is not None:
                 yield from self._fired(fired)
 
+    def _seen_again(self, hit: Hit) -> bool:
+        """Is an anomaly hit the failure an open incident on its unit is about (evidence in its chain, not a
+        page)? Yes while a signature's is open; while another anomaly rule's is, unless it is another failure
+        (engine/failures.py `another_failure`: a line at error level of a template none of them is about, long
+        after they began; a surge of a normal line during a long failure stays part of it)."""
+        key = entry_key(hit.entry)
+        if self._signature_open.get(key):
+            return True
+        if self._anomaly_open.get(key, hit.rule_id) == hit.rule_id:
+            return False
+        entry, tracker = hit.entry, self.tracker
+        if tracker.incident_of(hit.rule_id, entry.machine_id, entry.unit, "") is not None:
+            return False  # its own incident (a second failure's): the hit goes on in it
+        level = entry.effective_priority
+        if level is None or level > ERROR_LEVEL:
+            return True
+        opened = [incident for rule_id in sorted(self._anomaly_rules)
+                  if (incident := tracker.incident_of(rule_id, entry.machine_id, entry.unit, "")) is not None]
+        return not another_failure(opened, hit.template, entry.realtime_usec)
+
     def _ended(self, incident: Incident, open_at_end: bool = False) -> Iterator[Event]:
         key = incident_key(incident)
         if self.silence and incident.rule_id not in self.silence.rule_ids:
             self.silence.incident_ended(key, incident.last_usec + incident.within_usec)
-        if self._anomaly_open.get(key) == incident.rule_id:
+        if self._anomaly_open.get(key) == incident.rule_id:  # the unit's next open anomaly incident, if any
             del self._anomaly_open[key]
+            for rule_id in sorted(self._anomaly_rules):
+                if self.tracker.incident_of(rule_id, incident.machine_id, incident.unit, "") is not None:
+                    self._anomaly_open[key] = rule_id
+                    break
         if incident.rule_id in self._signature_rules:
             left = self._signature_open.get(key, 0) - 1
             if left > 0:
