@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from conftest import entry
 from test_host_stale import HostFeed
 
@@ -161,6 +162,7 @@ def test_a_file_that_cannot_be_read_is_named_and_the_other_hosts_are_read(tmp_pa
     assert len(said) == 1 and "read again when it changes" in said[0]
 
 
+@pytest.mark.alone  # journal-remote writes its first entry soon after the file: a slow write beside other tests
 def test_a_poked_scanner_reads_entries_appended_after_it_reached_the_end(tmp_path: Path) -> None:
     """sd-journal re-fstat()s a file it reads past the end of (systemd 252 here): a held scanner needs no
     inotify instance and no sd_journal_process, only a poke, to read what journal-remote appended."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import signal
 from pathlib import Path
 
+import pytest
 from conftest import LiveJournal
 from test_baseline_service import config, write_history
 from test_restart_systemd import wait_until
@@ -31,6 +32,7 @@ def learnt_entries(running: RunningService) -> dict[str, int]:
         state.close()
 
 
+@pytest.mark.alone  # the stop must come while the first learning runs: a timing beside other tests moves
 def test_a_stop_during_the_first_learning_learns_the_history_at_the_next_start(live_journal: LiveJournal,
                                                                               tmp_path: Path):
     write_history(live_journal, 3000)  # api.service and db.service, a line each every 5 s for 4 h
