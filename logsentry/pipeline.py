@@ -73,6 +73,9 @@ class Pipeline:
         # same failure seen from another side (a new error template is also a jump in the error share).
         self._anomaly_open: dict[str, str] = {}
         self._anomaly_rules = frozenset(rule.id for rule in detector.rules.values() if rule.anomaly is not None)
+        self._apart: set[tuple[str, str]] = set()
+        """(rule, unit key) of anomaly windows another failure's hit went to (`_seen_again`): the incident they
+        fire is a failure of its own."""
         self._signature_rules = frozenset(rule.id for rule in detector.rules.values()
                                           if rule.anomaly is None and rule.absence is None)
         # Anomaly incidents join failures too, ranked with the generic rules (engine/failures.py): the signature
@@ -190,7 +193,12 @@ class Pipeline:
             return True
         opened = [incident for rule_id in sorted(self._anomaly_rules)
                   if (incident := tracker.incident_of(rule_id, entry.machine_id, entry.unit, "")) is not None]
-        return not another_failure(opened, hit.template, entry.realtime_usec)
+        assert self.anomaly is not None
+        stats = self.anomaly.baselines.templates.get(key, {}).get(str(hit.captures.get("template_id", "")))
+        if not another_failure(opened, hit.template, entry.realtime_usec if stats is None else stats.first_usec):
+            return True
+        self._apart.add((hit.rule_id, key))  # the incident it fires is a failure of its own
+        return False
 
     def _ended(self, incident: Incident, open_at_end: bool = False) -> Iterator[Event]:
         key = incident_key(incident)
@@ -230,8 +238,10 @@ class Pipeline:
         """An incident fired: a signature's joins its failure (engine/failures.py), which is given out once."""
         self._opened(incident)
         if incident.rule_id in self._failure_rules:
-            for given in self.failures.fired(incident):
+            apart = (incident.rule_id, incident_key(incident))
+            for given in self.failures.fired(incident, apart in self._apart):
                 yield from self._give(given)
+            self._apart.discard(apart)
         else:
             yield from self._give(incident)
 

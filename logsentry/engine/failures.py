@@ -41,18 +41,21 @@ SETTLE_USEC = 2_000_000
 its first rule's window is shorter than 4 times this: the policy would take it for stale)."""
 SPAN_USEC = 30_000_000
 ANOTHER_FAILURE_USEC = 30 * 60_000_000
-"""An anomaly incident about a template none of an open failure's incidents is about, that began this long (µs
-of journal time) or more after the failure's first, is a second failure with its own page, not a link in the
-first's chain (`another_failure`): a consequence of a failure (a pool exhausted after the database went) comes
-within minutes of it, and a long failure (a hang paged hours ago) must not hide the next one (helper R: a disk
-filling up 12 h into a hang had no incident, no chain link, no match)."""
+"""A template first seen this long (µs of journal time) or more after every open anomaly incident of its unit
+began, and none of them about it, is a second failure with its own page, not a link in the first's chain
+(`another_failure`, pipeline.py): a consequence of a failure (a pool exhausted after the database went) comes
+within minutes of it, the other lines of its own reports were seen before, and a long failure (a hang paged hours
+ago) must not hide the next one (helper R: a disk filling up 12 h into a hang had no incident, no chain link, no
+match)."""
 
 
-def another_failure(opened: Iterable[Incident], template: str, at_usec: int) -> bool:
-    """Is an anomaly's line (its `template`, at `at_usec`) a failure of its own beside the `opened` incidents?"""
+def another_failure(opened: Iterable[Incident], template: str, first_seen_usec: int) -> bool:
+    """Is a line of `template`, a template first seen at `first_seen_usec`, a failure of its own beside the
+    `opened` anomaly incidents of its unit?"""
     opened = list(opened)
     return bool(template) and bool(opened) and all(
-        incident.template != template and at_usec - incident.first_usec >= ANOTHER_FAILURE_USEC for incident in opened)
+        incident.template != template and first_seen_usec - incident.first_usec >= ANOTHER_FAILURE_USEC
+        for incident in opened)
 """Journal time (µs): an incident that starts this long after a failure's latest hit is another failure."""
 OUTCOME_RULES = frozenset({"systemd-main-process-killed", "systemd-unit-failed", "systemd-restart-loop",
                            "systemd-user-unit-failure"})
@@ -165,8 +168,9 @@ class FailureGroups:
                 return owner
         return incident.unit, incident.invocation
 
-    def fired(self, incident: Incident) -> list[Incident]:
-        """A signature incident fired: the failure incidents to give out now (none while it settles)."""
+    def fired(self, incident: Incident, apart: bool = False) -> list[Incident]:
+        """A signature incident fired: the failure incidents to give out now (none while it settles). `apart`:
+        an anomaly incident of another failure (`another_failure`) joins no open failure only for being open."""
         if incident.rule_id in APART_RULES:
             return [incident]
         self.changed = True
@@ -175,9 +179,7 @@ class FailureGroups:
         restart = incident.action == "restart"
         failure = next((f for f in reversed(self._by_unit.get((incident.machine_id, unit), ()))
                         if (not invocation or not f.invocation or invocation == f.invocation)
-                        and (incident.first_usec <= f.last_usec + SPAN_USEC or (generic and f.open and not (
-                            incident.why and another_failure(f.members.values(), incident.template,
-                                                             incident.first_usec))))
+                        and (incident.first_usec <= f.last_usec + SPAN_USEC or (generic and f.open and not apart))
                         and not (restart and f.given is not None and f.given.action != "restart")
                         and all(m[0] != incident.rule_id for m in f.members)), None)
         given = []
