@@ -62,9 +62,9 @@ class BaselineKeeper:
         self._requests_checked = 0.0
         self._episodes_saved = -EPISODES_EVERY_S
         self._episodes_due = False
+        """Save the episodes at the next commit (they were adopted, reloaded or accepted)."""
         self._history_adopted = False
         """The learner's history was adopted: HISTORY_KEY goes with the next commit."""
-        """Save the episodes at the next commit (they were adopted, reloaded or accepted)."""
         self._learnt: tuple[AnomalyDetector, dict[str, str], Any, tuple[Hit, ...]] | None = None
         self._rules: list[Rule] = []
         self.rhythms: Any = None

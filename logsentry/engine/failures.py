@@ -40,6 +40,7 @@ SETTLE_USEC = 2_000_000
 """Journal time (µs) an alert-only failure waits for the rest of its chain before it is given out (none when
 its first rule's window is shorter than 4 times this: the policy would take it for stale)."""
 SPAN_USEC = 30_000_000
+"""Journal time (µs): an incident that starts this long after a failure's latest hit is another failure."""
 ANOTHER_FAILURE_USEC = 30 * 60_000_000
 """A template first seen this long (µs of journal time) or more after every open anomaly incident of its unit
 began, and none of them about it, is a second failure with its own page, not a link in the first's chain
@@ -49,14 +50,14 @@ ago) must not hide the next one (helper R: a disk filling up 12 h into a hang ha
 match)."""
 
 
-def another_failure(opened: Iterable[Incident], template: str, first_seen_usec: int) -> bool:
+def another_failure(opened: Sequence[Incident], template: str, first_seen_usec: int) -> bool:
     """Is a line of `template`, a template first seen at `first_seen_usec`, a failure of its own beside the
     `opened` anomaly incidents of its unit?"""
-    opened = list(opened)
     return bool(template) and bool(opened) and all(
         incident.template != template and first_seen_usec - incident.first_usec >= ANOTHER_FAILURE_USEC
         for incident in opened)
-"""Journal time (µs): an incident that starts this long after a failure's latest hit is another failure."""
+
+
 OUTCOME_RULES = frozenset({"systemd-main-process-killed", "systemd-unit-failed", "systemd-restart-loop",
                            "systemd-user-unit-failure"})
 """Rules that say how systemd saw a unit end, not why: they lead a failure only when no cause was seen."""
