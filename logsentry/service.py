@@ -241,10 +241,10 @@ class Service(ServiceReading):
             self.positions = tail_positions(self.config.journal_directory, self.cursor)
         if self.cursor:
             log.info("resuming after cursor %s", self.cursor)
-            self.keeper.warm_up(self._location(), self.config.watched_units())  # (history never adopted)
         else:
             log.info("no saved cursor: starting at the end of the journal")
-            self.keeper.warm_up(self._location(), self.config.watched_units())
+        self.keeper.warm_up(self._location(), self.config.watched_units())  # when the history was never adopted
+        if not self.cursor:
             self.cursor = self._tail_cursor()
             self._commit()
         try:
@@ -288,12 +288,11 @@ class Service(ServiceReading):
             self.state.close()
             self.lock.close()
             figures = self.figures
-
-            def said(count: int, word: str, words: str) -> str:  # unseparated: scripts read these counts
-                return f"{count} {word if count == 1 else words}"
-            log.info("stopped after %s (%s, %s, %s; %s)", said(figures.entries, "entry", "entries"),
-                     said(figures.matches, "match", "matches"), said(figures.incidents, "incident", "incidents"),
-                     said(figures.actions, "action", "actions"), said(figures.commits, "commit", "commits"))
+            counts = [plural(count, word, words, separated=False) for count, word, words in (  # scripts read them
+                (figures.entries, "entry", "entries"), (figures.matches, "match", "matches"),
+                (figures.incidents, "incident", None), (figures.actions, "action", None),
+                (figures.commits, "commit", None))]
+            log.info("stopped after %s (%s, %s, %s; %s)", *counts)
         return 0
 
     def _mark_ready(self) -> None:
