@@ -10,20 +10,17 @@ unit/host/rule as logsentry labels its alerts) and expired there with it, so one
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
 import re
-import urllib.error
 import urllib.parse
-import urllib.request
 import uuid
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .actions.channels import basic_auth, open_url, reason_text
+from .actions.channels import RequestFailed, call_alertmanager, unusable_url
 from .config import Channel
 from .sources.selection import glob_matches, is_glob
 from .timespec import iso_utc, wall_usec
@@ -117,29 +114,16 @@ def new_silence(unit: str, host: str, rule: str, duration_usec: int, comment: st
 
 
 def _request(channel: Channel, method: str, path: str, body: Any = None) -> Any:
-    """One call to the channel's Alertmanager: a `user:password@` in its URL is sent as HTTP Basic
-    authentication, as alerts are (urllib takes it for part of the host name); a failure says why (the HTTP
-    status or the network error), scrubbed of the channel's secrets."""
-    data = None if body is None else json.dumps(body).encode()
+    """One call to the channel's Alertmanager (channels.call_alertmanager: as alerts are sent), its JSON answer;
+    a failure says why (the HTTP status or the network error), scrubbed of the channel's secrets."""
     name = path.split("/")[3]
     what = f"{channel.name}: Alertmanager refused {method} {name}"
     try:
-        url, auth = basic_auth(channel.target[0].rstrip("/") + path)
-        request = urllib.request.Request(url, data=data, method=method,
-                                         headers={"Content-Type": "application/json", **auth})
-        with open_url(request, timeout=channel.timeout_s) as response:  # a redirect is refused, not followed
-            raw = response.read(65536)
-    except urllib.error.HTTPError as error:
-        moved = " (a redirect, not followed: give the URL it points to)" if 300 <= error.code < 400 else ""
-        raise SilenceError(f"{what}: HTTP {error.code} {reason_text(channel, str(error.reason))}{moved}") from None
-    except OSError as error:  # URLError (refused, no route, DNS), a timeout, InvalidURL
-        why = getattr(error, "reason", None) or error
-        text = getattr(why, "strerror", None) or str(why)
-        raise SilenceError(f"{channel.name}: cannot reach Alertmanager for {method} {name} ({type(why).__name__}: "
-                           f"{reason_text(channel, text)})") from None
-    except (ValueError, http.client.HTTPException) as error:  # InvalidURL: a port that is no number, ...
-        raise SilenceError(f"{channel.name}: the Alertmanager URL cannot be used ({type(error).__name__}: "
-                           f"{reason_text(channel, str(error))})") from None
+        _, raw = call_alertmanager(channel, method, path, body)
+    except RequestFailed as error:
+        said = {"http": f"{what}: {error.words}", "url": unusable_url(channel, error),
+                "network": f"{channel.name}: cannot reach Alertmanager for {method} {name} ({error.words})"}
+        raise SilenceError(said[error.kind]) from None
     try:
         return json.loads(raw) if raw.strip() else None
     except ValueError:

@@ -19,7 +19,7 @@ import urllib.parse
 import urllib.request
 import warnings
 from collections.abc import Iterable, Mapping
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from ..config import Channel
 from ..redaction import Secrets
@@ -229,27 +229,53 @@ def open_url(request: urllib.request.Request, timeout: float) -> Any:
     return _OPENER.open(request, timeout=timeout)
 
 
-def send_alertmanager(channel: Channel, payload: Mapping[str, Any]) -> None:
-    """POST /api/v2/alerts (a re-send of an active alert is the same alert again, with fresh annotations)."""
-    data = json.dumps([alertmanager_alert(payload)]).encode()
+class RequestFailed(Exception):
+    """A request to an Alertmanager failed. `kind`: "http" (it answered with an error status, a redirect
+    included), "network" (no answer: refused, no route, DNS, a timeout) or "url" (its URL cannot be used);
+    `words` say why, scrubbed of the channel's secrets. Each caller says what failed in its own words."""
+
+    def __init__(self, kind: Literal["http", "network", "url"], words: str) -> None:
+        super().__init__(words)
+        self.kind, self.words = kind, words
+
+
+def call_alertmanager(channel: Channel, method: str, path: str, body: Any = None,
+                      answer: bool = True) -> tuple[int, bytes]:
+    """One request to the channel's Alertmanager, for alerts and silences alike: `path` after its URL, `body`
+    sent as JSON, a `user:password@` in its URL as HTTP Basic authentication (basic_auth), no redirect followed
+    (open_url). Returns the status and, with `answer`, the first 64 KiB of the answer. Raises RequestFailed."""
+    data = None if body is None else json.dumps(body).encode()
     try:
-        url, headers = basic_auth(channel.target[0].rstrip("/") + "/api/v2/alerts")
-        request = urllib.request.Request(url, data=data, method="POST",
-                                         headers={"Content-Type": "application/json", **headers})
+        url, auth = basic_auth(channel.target[0].rstrip("/") + path)
+        request = urllib.request.Request(url, data=data, method=method,
+                                         headers={"Content-Type": "application/json", **auth})
         with open_url(request, timeout=channel.timeout_s) as response:
-            status = response.status
+            return response.status, response.read(65536) if answer else b""
     except urllib.error.HTTPError as error:
         moved = " (a redirect, not followed: give the URL it points to)" if 300 <= error.code < 400 else ""
-        raise DeliveryError(f"{channel.name}: Alertmanager did not accept the alert: HTTP {error.code} "
-                            f"{reason_text(channel, str(error.reason))}{moved}") from None
+        raise RequestFailed("http", f"HTTP {error.code} {reason_text(channel, str(error.reason))}{moved}") from None
     except OSError as error:  # URLError (refused, no route, DNS), a timeout
         why = getattr(error, "reason", None) or error
         text = getattr(why, "strerror", None) or str(why)
-        raise DeliveryError(f"{channel.name}: Alertmanager did not accept the alert ({type(why).__name__}: "
-                            f"{reason_text(channel, text)})") from None
+        raise RequestFailed("network", f"{type(why).__name__}: {reason_text(channel, text)}") from None
     except (ValueError, http.client.HTTPException) as error:  # InvalidURL: a port that is no number, ...
-        raise DeliveryError(f"{channel.name}: the Alertmanager URL cannot be used ({type(error).__name__}: "
-                            f"{reason_text(channel, str(error))})") from None
+        raise RequestFailed("url", f"{type(error).__name__}: {reason_text(channel, str(error))}") from None
+
+
+def unusable_url(channel: Channel, error: RequestFailed) -> str:
+    return f"{channel.name}: the Alertmanager URL cannot be used ({error.words})"
+
+
+def send_alertmanager(channel: Channel, payload: Mapping[str, Any]) -> None:
+    """POST /api/v2/alerts (a re-send of an active alert is the same alert again, with fresh annotations)."""
+    try:
+        status, _ = call_alertmanager(channel, "POST", "/api/v2/alerts", [alertmanager_alert(payload)],
+                                      answer=False)
+    except RequestFailed as error:
+        if error.kind == "url":
+            raise DeliveryError(unusable_url(channel, error)) from None
+        said = f": {error.words}" if error.kind == "http" else f" ({error.words})"
+        raise DeliveryError(f"{channel.name}: Alertmanager did not accept the alert{said}") from None
     if status >= 300:
         raise DeliveryError(f"{channel.name}: Alertmanager answered HTTP {status}")
 
