@@ -5,7 +5,6 @@ systemd-journal-remote, scanned with the anomaly rules only, and a real `logsent
 from __future__ import annotations
 
 import signal
-import sys
 import time
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from conftest import LiveJournal, run_cli
 from test_anomaly import HOUR, by_time, scan_anomalies
 from test_anomaly_held_restart import saved
 from test_anomaly_sustained import FAIL, FATAL, UNIT, errors, history, journal_usec, requests
-from test_baseline_service import alerts_of
+from test_baseline_service import alerts_of, config
 from test_restart_systemd import wait_until
 from test_service import RunningService
 
@@ -120,22 +119,6 @@ def test_baseline_learn_saves_the_runs_and_accept_reaches_them(make_journal, tmp
         state.close()
 
 
-def config(live: LiveJournal, alerts: Path, script: Path) -> str:
-    script.write_text(f"import sys\nopen({str(alerts)!r}, 'a').write(sys.stdin.read() + '\\n')\n")
-    return f'''
-state_dir = "{live.root / 'state'}"
-journal_directory = "{live.directory}"
-rules = ["{ROOT / 'rules' / 'anomaly'}"]
-[[watch]]
-units = ["billing-api"]
-actions = ["alert"]
-[[channel]]
-name = "cmd"
-type = "command"
-argv = ["{sys.executable}", "{script}"]
-'''
-
-
 def blip_run(live: LiveJournal) -> int:
     """The longest run of the failure line the service saved (µs), -1 when none."""
     value = saved(live, EPISODES_KEY)
@@ -158,7 +141,7 @@ def test_the_learnt_runs_survive_a_kill_9(live_journal: LiveJournal, tmp_path: P
             live_journal.write(FATAL.format(t=k), unit=UNIT, __REALTIME_TIMESTAMP=blip + k * 1_500_000)
     live_journal.wait_written(timeout=30)
     alerts = tmp_path / "alerts.jsonl"
-    running = RunningService(tmp_path, config(live_journal, alerts, tmp_path / "receive.py"))
+    running = RunningService(tmp_path, config(live_journal, alerts, tmp_path / "receive.py", ("billing-api",)))
     try:
         running.start()
         running.wait_log("learnt baselines from", timeout=30)

@@ -16,14 +16,16 @@ from test_service import RunningService
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def config(live: LiveJournal, alerts: Path, script: Path) -> str:
+def config(live: LiveJournal, alerts: Path, script: Path, units: tuple[str, ...] = ("api", "db")) -> str:
+    """A collector's config with the anomaly rules only, watching `units`, alerting through a command that
+    appends each alert's JSON to `alerts`."""
     script.write_text(f"import sys\nopen({str(alerts)!r}, 'a').write(sys.stdin.read() + '\\n')\n")
     return f'''
 state_dir = "{live.root / 'state'}"
 journal_directory = "{live.directory}"
 rules = ["{ROOT / 'rules' / 'anomaly'}"]
 [[watch]]
-units = ["api", "db"]
+units = {json.dumps(list(units))}
 actions = ["alert"]
 [[channel]]
 name = "cmd"
