@@ -10,6 +10,8 @@ the runtime crash headers in engine/crash_levels.py and sources/crash_levels.h).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -254,14 +256,24 @@ CORPUS: list[tuple[int | None, str, str]] = [
 ]
 
 
+def c_text_level(line: str) -> int | None:
+    """The C scanner's reading of a line (sources/levels.h), the twin of engine/levels.text_level."""
+    return _journalscan.text_level(line.encode())
+
+
+def misread(corpus: list[tuple[int | None, str, str]],
+            level_of: Callable[[str], int | None]) -> list[tuple[str, str, int | None, int | None]]:
+    """(what, line, expected, got) for each (expected, line, what) of a corpus that `level_of` reads otherwise."""
+    return [(what, line, want, got) for want, line, what in corpus if (got := level_of(line)) != want]
+
+
 def test_corpus_python() -> None:
-    wrong = [(line, want, text_level(line), what) for want, line, what in CORPUS if text_level(line) != want]
-    assert not wrong, "\n".join(f"{what}: {line!r}: expected {want}, got {got}" for line, want, got, what in wrong)
+    wrong = misread(CORPUS, text_level)
+    assert not wrong, "\n".join(f"{what}: {line!r}: expected {want}, got {got}" for what, line, want, got in wrong)
 
 
 def test_corpus_c() -> None:
-    wrong = [(line, want, _journalscan.text_level(line.encode())) for want, line, _ in CORPUS
-             if _journalscan.text_level(line.encode()) != want]
+    wrong = misread(CORPUS, c_text_level)
     assert not wrong, wrong
 
 

@@ -18,6 +18,7 @@ from conftest import BASE_USEC, entry, json_events, of_type, run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_anomaly import ANOMALY_RULES, HOUR, by_time
+from test_levels import c_text_level, misread
 
 from logsentry.engine.levels import effective_priority, text_level
 from logsentry.sources import _journalscan
@@ -53,13 +54,12 @@ CORPUS: list[tuple[int | None, str, str]] = [
 
 
 def test_corpus_python() -> None:
-    wrong = [(what, line, want, text_level(line)) for want, line, what in CORPUS if text_level(line) != want]
+    wrong = misread(CORPUS, text_level)
     assert not wrong, wrong
 
 
 def test_corpus_c() -> None:
-    wrong = [(what, line, want, _journalscan.text_level(line.encode())) for want, line, what in CORPUS
-             if _journalscan.text_level(line.encode()) != want]
+    wrong = misread(CORPUS, c_text_level)
     assert not wrong, wrong
 
 

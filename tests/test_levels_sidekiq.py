@@ -11,6 +11,7 @@ from conftest import entry
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_anomaly import HOUR, by_time, scan_anomalies, steady
+from test_levels import c_text_level, misread
 
 from logsentry.engine.levels import text_level
 from logsentry.sources import _journalscan
@@ -40,13 +41,12 @@ CORPUS: list[tuple[int | None, str, str]] = [
 
 
 def test_corpus_python() -> None:
-    wrong = [(what, line, want, text_level(line)) for want, line, what in CORPUS if text_level(line) != want]
+    wrong = misread(CORPUS, text_level)
     assert not wrong, wrong
 
 
 def test_corpus_c() -> None:
-    wrong = [(what, line, want, _journalscan.text_level(line.encode())) for want, line, what in CORPUS
-             if _journalscan.text_level(line.encode()) != want]
+    wrong = misread(CORPUS, c_text_level)
     assert not wrong, wrong
 
 
