@@ -95,6 +95,22 @@ def test_episodes_pure_logic():
         assert chronic.judge(record, bar, 0) is None
 
 
+def test_a_template_accepted_before_its_run_is_not_judged():
+    """`baseline accept` makes a template normal for good, as for the other anomaly rules: a run after it is
+    not judged (helper's fresh-user trial: accepted before the run, it still fired), and is learnt."""
+    from logsentry.engine.baseline import UnitStats
+
+    bar = Bar(gap_usec=300 * SEC, floor_usec=180 * SEC, margin=2.0, min_count=3)
+    warm = UnitStats(first_usec=0, last_usec=10**12, entries=10**6)
+    for accepted, expected in ((False, True), (True, False)):
+        episodes = Episodes(bar)
+        for at in range(0, 91, 10):  # a 90-s run, learnt
+            episodes.observe("u", "t", at * SEC, 0, warm, accepted)
+        said = [episodes.observe("u", "t", at * SEC, 0, warm, accepted) for at in range(1000, 1400, 10)]
+        assert any(said) is expected, said
+        assert episodes.see("u", "t", 3000 * SEC, 0).longest == (90 if expected else 390) * SEC
+
+
 def test_baseline_learn_saves_the_runs_and_accept_reaches_them(make_journal, tmp_path: Path):
     """`baseline learn` learns the blip's run from the history and saves it; the service's keeper restores it
     from the state, and an operator's `baseline accept` of the template makes its current run normal."""

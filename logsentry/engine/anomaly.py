@@ -181,7 +181,8 @@ class AnomalyDetector:
                     self._roll(rule, unit_key, "", usec, kept)
                 continue
             if spec.kind == "persistence":  # followed in a cold unit too: engine/episodes.py
-                why = self.episodes[rule.id].observe(unit_key, template.id, usec, stats.first_usec, unit)
+                why = self.episodes[rule.id].observe(unit_key, template.id, usec, stats.first_usec, unit,
+                                                     stats.accepted)
             elif not unit.warm(spec.warm_after_usec, spec.warm_entries):
                 continue
             elif spec.kind == "new-template":

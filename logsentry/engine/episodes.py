@@ -13,7 +13,8 @@ any length (the longest of a few says little: helper D's first run of the 1M ben
 of two days ago has 90 s of episodes in two days.
 
 An episode the rule fired on is never learnt (a failing stretch must not raise its own bar); `baseline accept
-TEMPLATE_ID` makes the current one normal: not judged again, learnt when it ends. Memory is bounded: only lines
+TEMPLATE_ID` makes the template normal, as for the other anomaly rules: its runs (the current one included) are
+not judged, and are learnt when they end. Memory is bounded: only lines
 at the rule's level are tracked, MAX_EPISODE_TEMPLATES records per rule, least recently seen evicted; a template
 the baselines evicted (and made again since) starts over, and the saved snapshot leaves those out.
 """
@@ -139,12 +140,13 @@ class Episodes:
                        spec.warm_entries))
 
     def observe(self, unit_key: str, template_id: str, usec: int, template_first_usec: int,
-                unit: UnitStats) -> str | None:
+                unit: UnitStats, accepted: bool = False) -> str | None:
         """A line of the template at the rule's level (AnomalyDetector.observe): followed in any unit, judged
-        in a warm one; why it persists, or None."""
+        in a warm one unless the template was accepted as normal (`baseline accept`: for good, as for the other
+        anomaly rules; its runs are learnt); why it persists, or None."""
         record = self.see(unit_key, template_id, usec, template_first_usec)
         bar = self.bar
-        if not unit.warm(bar.warm_after_usec, bar.warm_entries) or (
+        if accepted or not unit.warm(bar.warm_after_usec, bar.warm_entries) or (
                 record.first_seen > template_first_usec and record.start - record.first_seen < REFOLLOW_USEC):
             return None
         found = self.judge(record, bar, usec - unit.first_usec)
