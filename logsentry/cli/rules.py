@@ -10,6 +10,7 @@ from typing import TextIO
 
 import click
 
+from ..engine.baseline import MINUTE_USEC
 from ..engine.detector import RuleTimeout, match_rule
 from ..rules.anomaly import AnomalySpec
 from ..rules.check import check_rule
@@ -60,6 +61,15 @@ def _trigger(spec: AnomalySpec) -> str:
     """An anomaly rule's test in a few characters (`rules show` says it in full): "new" for a new template,
     else the least count and the factor over the learnt rate or share."""
     return "new" if spec.kind == "new-template" else f"{spec.min_count}+ x{spec.factor:g}"
+
+
+def warm_words(spec: AnomalySpec) -> str:
+    """When a unit is judged (AnomalySpec's warm_after and warm_entries, both needed: UnitStats.warm), and when
+    a unit logging one line a minute gets there, if its entries come later than its time."""
+    said = (f"a unit is judged once {format_duration(spec.warm_after_usec)} of its history and "
+            f"{spec.warm_entries:,} of its entries are learnt")
+    slow = spec.warm_entries * MINUTE_USEC
+    return said + (f" (at one line a minute: after {format_duration(slow)})" if slow > spec.warm_after_usec else "")
 
 
 def _fit(text: str, width: int) -> str:
@@ -211,8 +221,7 @@ def rules_show(rule_id: str, rule_paths: tuple[Path, ...], no_shipped: bool) -> 
         click.echo(f"  field: {visible(name)}={visible(value)}")
     if (spec := rule.anomaly) is not None:
         level = "any level" if spec.level is None else f"{PRIORITY_NAMES[spec.level]} or more important"
-        click.echo(f"  anomaly: {spec.kind}{' (error lines)' if spec.errors else ''}, {level}; units warm after "
-                   f"{format_duration(spec.warm_after_usec)} and {spec.warm_entries} entries")
+        click.echo(f"  anomaly: {spec.kind}{' (error lines)' if spec.errors else ''}, {level}; {warm_words(spec)}")
         if spec.words:
             click.echo(f"  words: {', '.join(visible(word) for word in spec.words)}")
         if spec.kind != "new-template":
