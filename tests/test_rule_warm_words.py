@@ -44,3 +44,19 @@ def test_rules_show_says_when_a_unit_is_judged() -> None:
             "its entries are learnt (at one line a minute: after 16h 40m)") in shown
     daily = run_cli("rules", "show", "first-error-template").stdout  # its day comes after its 100 entries
     assert "once 1d of its history and 100 of its entries are learnt\n" in daily
+
+
+def test_rules_show_and_list_give_a_persistence_rule_its_own_test() -> None:
+    """`rules show error-template-persists` printed a rate rule's test ("10x the learned rate, tail probability
+    below 1e-09") and "1 hit within 10min" (a trigger that never judges anything), `rules list` "10+ x10": the
+    rule has neither factor nor tail; it compares a run with the longest one learnt."""
+    shown = run_cli("rules", "show", "error-template-persists").stdout
+    assert "learned rate" not in shown and "tail probability" not in shown and "1 hit within" not in shown, shown
+    lines = shown.splitlines()
+    assert ("  test: a known template's run (its lines with no pause over 5min) of at least 10 lines that lasts "
+            "longer than 3min and 2x its longest run learnt") in lines
+    assert ("  trigger: the first line of a run past its bar fires; the incident lasts while lines past the bar "
+            "come within 10min of each other") in lines
+    table = {line.split()[0]: line.split()[4:6] for line in run_cli("rules", "list").stdout.splitlines()[1:]}
+    assert table["error-template-persists"] == ["3min+", "x2"]
+    assert table["error-rate-spike"] == ["20+", "x10"]  # the rate rules keep theirs

@@ -59,7 +59,10 @@ def rules_list(output: str, rule_paths: tuple[Path, ...], no_shipped: bool) -> N
 
 def _trigger(spec: AnomalySpec) -> str:
     """An anomaly rule's test in a few characters (`rules show` says it in full): "new" for a new template,
-    else the least count and the factor over the learnt rate or share."""
+    a persistence rule's floor and margin over the longest run learnt, else the least count and the factor over
+    the learnt rate or share."""
+    if spec.kind == "persistence":
+        return f"{timespan(spec.floor_usec)}+ x{spec.margin:g}"
     return "new" if spec.kind == "new-template" else f"{spec.min_count}+ x{spec.factor:g}"
 
 
@@ -207,6 +210,9 @@ def rules_show(rule_id: str, rule_paths: tuple[Path, ...], no_shipped: bool) -> 
     if rule.absence is not None:
         click.echo(f"  trigger: no entry for the unit's learnt threshold, at least "
                    f"{timespan(rule.absence.silent_for_usec)}, once {rule.absence.min_entries} entries are learnt")
+    elif rule.anomaly is not None and rule.anomaly.kind == "persistence":  # each line past the bar is a hit
+        click.echo(f"  trigger: the first line of a run past its bar fires; the incident lasts while lines past "
+                   f"the bar come within {timespan(trigger.within_usec)} of each other")
     else:
         click.echo(f"  trigger: {plural(trigger.count, 'hit')} within {timespan(trigger.within_usec)}"
                    + (f", per {visible(trigger.group_by)}" if trigger.group_by else ""))
@@ -224,7 +230,11 @@ def rules_show(rule_id: str, rule_paths: tuple[Path, ...], no_shipped: bool) -> 
         click.echo(f"  anomaly: {spec.kind}{' (error lines)' if spec.errors else ''}, {level}; {warm_words(spec)}")
         if spec.words:
             click.echo(f"  words: {', '.join(visible(word) for word in spec.words)}")
-        if spec.kind != "new-template":
+        if spec.kind == "persistence":  # engine/episodes.py
+            click.echo(f"  test: a known template's run (its lines with no pause over {timespan(spec.gap_usec)}) of "
+                       f"at least {spec.min_count} lines that lasts longer than {timespan(spec.floor_usec)} and "
+                       f"{spec.margin:g}x its longest run learnt")
+        elif spec.kind != "new-template":
             click.echo(f"  test: at least {spec.min_count}, {spec.factor:g}x the learned "
                        f"{'share' if spec.kind == 'error-share' else 'rate'}, tail probability below {spec.p_value:g}")
     click.echo("\n" + "\n".join(f"  {visible(line)}" for line in rule.description.splitlines()))
