@@ -208,7 +208,8 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
                            f"{plural(rule_count, 'rule')}, {plural(progress.matches, 'match', 'matches')}, ",
                            (plural(len(summary.incidents), "incident"), "bold"))
     console.print(header, width=min(console.width, HEADER_WIDTH))
-    ordered = sorted(summary.incidents, key=lambda i: (i.unit, i.rule_id, i.first_usec))
+    # in time order, as the HTML cards: a failure that spread from one unit to another reads as it happened
+    ordered = sorted(summary.incidents, key=lambda i: (i.first_usec, i.unit, i.rule_id))
     for incident in ordered:
         gap = summary.gaps.get((incident.rule_id, incident.unit, incident.first_usec))
         console.print(_incident_block(incident, summary.actions_for(incident), console.width, gap, clock,
