@@ -46,7 +46,7 @@ def event_record(event: Event) -> dict[str, Any]:
             return {"type": "incident", **_incident_fields(incident), "realtime_usec": incident.fired_usec,
                     "count": incident.count, "threshold": incident.threshold,
                     "within_usec": incident.within_usec, "cursor": incident.cursor,
-                    "message": incident.samples[-1], "suggested_action": incident.action}
+                    "message": incident.samples[0], "suggested_action": incident.action}  # the line of `cursor`
         case ActionEvent(action):
             return {"type": "action", "action": action.kind, "unit": action.unit, "dry_run": action.dry_run,
                     "machine_id": action.incident.machine_id, "host": action.incident.host,
