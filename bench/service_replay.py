@@ -193,7 +193,7 @@ def one_run(directory: Path, batch_entries: int = 0, anomalies: bool = False) ->
         service.cursor = "replay"  # as if resumed: no tail cursor, and no warm-up: since the history is relearnt
         # at a start that never adopted it (baseline_keeper.HISTORY_KEY), the learner read the feed in a thread
         # while the loop was timed (its CPU counted, its adoption at a random point: the digest varied)
-        service.keeper.warm_up = lambda location, units: None  # type: ignore[method-assign]
+        service.keeper.warm_up = lambda *args, **kwargs: None  # type: ignore[method-assign]
         said: list[str] = []
         handler = logging.Handler()
         handler.emit = lambda record: said.append(record.getMessage())  # type: ignore[method-assign]
