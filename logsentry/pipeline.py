@@ -13,9 +13,9 @@ from typing import Any, Protocol
 
 from .engine.absence import Overrides, SilenceTracker
 from .engine.anomaly import AnomalyDetector
-from .engine.baseline import ERROR_LEVEL
 from .engine.detector import Detector
-from .engine.failures import FailureGroups, another_failure
+from .engine.failures import FailureGroups
+from .engine.owners import Owners
 from .engine.policy import Policy
 from .engine.runstep import RunStep, Single, supports
 from .engine.window import BurstTracker
@@ -66,16 +66,7 @@ class Pipeline:
         self.anomaly = anomaly
         self.runstep = RunStep(anomaly) if anomaly is not None and supports(anomaly) else None
         """The anomaly step over whole ScreenedRuns (None: each entry observed; tests set it to compare)."""
-        # Units with a signature incident open (how many): their anomaly hits are the same failure seen
-        # twice, and the signature, which says what it is, keeps the incident.
-        self._signature_open: dict[str, int] = {}
-        # Per unit, the anomaly rule whose incident is open: the other anomaly rules' hits on that unit are the
-        # same failure seen from another side (a new error template is also a jump in the error share).
-        self._anomaly_open: dict[str, str] = {}
         self._anomaly_rules = frozenset(rule.id for rule in detector.rules.values() if rule.anomaly is not None)
-        self._apart: set[tuple[str, str]] = set()
-        """(rule, unit key) of anomaly windows another failure's hit went to (`_seen_again`): the incident they
-        fire is a failure of its own."""
         self._signature_rules = frozenset(rule.id for rule in detector.rules.values()
                                           if rule.anomaly is None and rule.absence is None)
         # Anomaly incidents join failures too, ranked with the generic rules (engine/failures.py): the signature
@@ -84,6 +75,8 @@ class Pipeline:
         self._failure_rules = self._signature_rules | {rule.id for rule in detector.rules.values()
                                                        if rule.anomaly is not None}
         self.tracker = BurstTracker(detector.rules.values())
+        self.owners = Owners(self.tracker, anomaly, self._signature_rules, self._anomaly_rules)
+        """Whose an anomaly hit on a unit with incidents open is (engine/owners.py)."""
         self.failures = FailureGroups(detector.rules.values())
         """Signature and anomaly incidents joined per failure of a unit: one incident given out per failure."""
         self.failures.live = self.tracker.incident_of
@@ -162,7 +155,7 @@ class Pipeline:
     def _hits(self, hits: list[Hit]) -> Iterator[Event]:
         progress = self.progress
         for hit in hits:
-            if hit.rule_id not in self._signature_rules and hit.why and self._seen_again(hit):
+            if hit.rule_id not in self._signature_rules and hit.why and self.owners.seen_again(hit):
                 self.failures.note_hit(hit)  # the failure has its incident already (a signature's, or another
                 continue  # anomaly rule's): the rule's first line is evidence in its chain, not a second page
             progress.matches += 1
@@ -175,47 +168,11 @@ class Pipeline:
             if fired is not None:
                 yield from self._fired(fired)
 
-    def _seen_again(self, hit: Hit) -> bool:
-        """Is an anomaly hit the failure an open incident on its unit is about (evidence in its chain, not a
-        page)? Yes while a signature's is open; while another anomaly rule's is, unless it is another failure
-        (engine/failures.py `another_failure`: a line at error level of a template none of them is about, long
-        after they began; a surge of a normal line during a long failure stays part of it)."""
-        key = entry_key(hit.entry)
-        if self._signature_open.get(key):
-            return True
-        if self._anomaly_open.get(key, hit.rule_id) == hit.rule_id:
-            return False
-        entry, tracker = hit.entry, self.tracker
-        if tracker.incident_of(hit.rule_id, entry.machine_id, entry.unit, "") is not None:
-            return False  # its own incident (a second failure's): the hit goes on in it
-        level = entry.effective_priority
-        if level is None or level > ERROR_LEVEL:
-            return True
-        opened = [incident for rule_id in sorted(self._anomaly_rules)
-                  if (incident := tracker.incident_of(rule_id, entry.machine_id, entry.unit, "")) is not None]
-        assert self.anomaly is not None
-        stats = self.anomaly.baselines.templates.get(key, {}).get(str(hit.captures.get("template_id", "")))
-        if not another_failure(opened, hit.template, entry.realtime_usec if stats is None else stats.first_usec):
-            return True
-        self._apart.add((hit.rule_id, key))  # the incident it fires is a failure of its own
-        return False
-
     def _ended(self, incident: Incident, open_at_end: bool = False) -> Iterator[Event]:
         key = incident_key(incident)
         if self.silence and incident.rule_id not in self.silence.rule_ids:
             self.silence.incident_ended(key, incident.last_usec + incident.within_usec)
-        if self._anomaly_open.get(key) == incident.rule_id:  # the unit's next open anomaly incident, if any
-            del self._anomaly_open[key]
-            for rule_id in sorted(self._anomaly_rules):
-                if self.tracker.incident_of(rule_id, incident.machine_id, incident.unit, "") is not None:
-                    self._anomaly_open[key] = rule_id
-                    break
-        if incident.rule_id in self._signature_rules:
-            left = self._signature_open.get(key, 0) - 1
-            if left > 0:
-                self._signature_open[key] = left
-            else:
-                self._signature_open.pop(key, None)
+        self.owners.ended(incident)
         if incident.rule_id in self._failure_rules:
             first, failure = self.failures.ended(incident)
             for given in first:  # ended while it settled: given out first
@@ -238,10 +195,8 @@ class Pipeline:
         """An incident fired: a signature's joins its failure (engine/failures.py), which is given out once."""
         self._opened(incident)
         if incident.rule_id in self._failure_rules:
-            apart = (incident.rule_id, incident_key(incident))
-            for given in self.failures.fired(incident, apart in self._apart):
+            for given in self.failures.fired(incident, self.owners.take_apart(incident)):
                 yield from self._give(given)
-            self._apart.discard(apart)
         else:
             yield from self._give(incident)
 
@@ -251,10 +206,7 @@ class Pipeline:
         key = incident_key(incident)
         if self.silence and incident.rule_id not in self.silence.rule_ids:
             self.silence.incident_opened(key)
-        if incident.rule_id in self._signature_rules:
-            self._signature_open[key] = self._signature_open.get(key, 0) + 1
-        elif incident.rule_id in self._anomaly_rules:  # not a silence's (it has a `why` too): its end comes
-            self._anomaly_open.setdefault(key, incident.rule_id)  # from the tracker, never through _ended
+        self.owners.opened(incident)
 
     def restore_windows(self, items: list[dict[str, Any]]) -> None:
         """Load the burst windows saved at a stop (or kept over a reload), and what their open incidents say
@@ -312,8 +264,9 @@ class Pipeline:
             yield from self._hits(found)
 
     def _anomalies(self, entry: Entry, single: Single | None = None, learn: bool = True) -> list[Hit]:
-        """The anomaly hits on an entry (it is learnt unless `learn` is False); none while a signature incident
-        is open on its unit: the signature, which says what the failure is, keeps the incident. `single`: the
+        """The anomaly hits on an entry (it is learnt unless `learn` is False); while a signature incident is open
+        on its unit, only another failure's (engine/owners.py): the signature, which says what the failure is,
+        keeps the incident. `single`: the
         entry came from the RunStep (in its place among the counted ones), with its template when it found it."""
         assert self.anomaly is not None
         if single is not None:
@@ -324,7 +277,7 @@ class Pipeline:
             found = []
             for each in self.runstep.entry(entry, learn):
                 found += self.anomaly.observe(each.entry, each.template, learn or each.entry is not entry)
-        return found if found and not self._signature_open.get(entry_key(entry)) else []
+        return self.owners.kept(found)
 
     def _pass(self, run: ScreenedRun) -> Iterator[Event]:
         """A run of screened-out entries, as if each went through _pass_one, but from its summary.

@@ -202,6 +202,12 @@ class BurstTracker:
     def open_incidents(self) -> list[Incident]:
         return [w.incident for w in self._windows.values() if w.incident is not None]
 
+    def unit_incidents(self, machine_id: str, unit: str) -> list[Incident]:
+        """The open incidents of one unit, every rule's and key's (a walk over all windows: for rare questions)."""
+        of = host_unit(machine_id, unit)
+        return [window.incident for (_, key, _), window in self._windows.items()
+                if key == of and window.incident is not None]
+
     def incident_of(self, rule_id: str, machine_id: str, unit: str, key: str) -> Incident | None:
         """The open incident of one window (its latest version), if any."""
         window = self._windows.get((rule_id, host_unit(machine_id, unit), key))

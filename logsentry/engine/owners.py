@@ -1,0 +1,126 @@
+"""Whose an anomaly hit on a unit with incidents open is: the open failure's, seen again (evidence in its chain,
+not a second page), or another failure's (its own incident and page). One failure, one page; but a long failure
+must not hide the next one (engine/failures.py `another_failure`). Kept per unit ("MACHINE_ID/unit" keys) from
+the incidents the pipeline opens and ends."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ..model import Hit, Incident, entry_key, host_unit
+from .anomaly import AnomalyDetector
+from .baseline import ERROR_LEVEL
+from .failures import ANOTHER_FAILURE_USEC, another_failure
+from .window import BurstTracker
+
+
+class Owners:
+    """The incidents open per unit, as far as anomaly hits care (signature and anomaly rules' incidents)."""
+
+    def __init__(self, tracker: BurstTracker, anomaly: AnomalyDetector | None, signature_rules: Iterable[str],
+                 anomaly_rules: Iterable[str]):
+        self.tracker = tracker
+        self.anomaly = anomaly
+        self.signature_rules = frozenset(signature_rules)
+        self.anomaly_rules = frozenset(anomaly_rules)
+        self.signature_open: dict[str, int] = {}
+        """Units with a signature incident open (how many): the signature, which says what the failure is,
+        keeps the incident; their anomaly hits are that failure seen twice, but for another failure's."""
+        self.signature_since: dict[str, int] = {}
+        """Per unit in `signature_open`, the earliest first hit (µs) of its signature incidents opened since it
+        had none open: a template known before then is never another failure."""
+        self.anomaly_open: dict[str, str] = {}
+        """Per unit, the anomaly rule whose incident is open: the other anomaly rules' hits on that unit are the
+        same failure seen from another side (a new error template is also a jump in the error share)."""
+        self.apart: set[tuple[str, str]] = set()
+        """(rule, unit key) of anomaly windows another failure's hit went to (`seen_again`): the incident they
+        fire is a failure of its own (FailureGroups.fired's `apart`)."""
+
+    def opened(self, incident: Incident) -> None:
+        key = host_unit(incident.machine_id, incident.unit)
+        if incident.rule_id in self.signature_rules:
+            self.signature_open[key] = self.signature_open.get(key, 0) + 1
+            self.signature_since[key] = min(self.signature_since.get(key, incident.first_usec), incident.first_usec)
+        elif incident.rule_id in self.anomaly_rules:  # not a silence's (it has a `why` too): its end comes
+            self.anomaly_open.setdefault(key, incident.rule_id)  # from the tracker, never through ended()
+
+    def ended(self, incident: Incident) -> None:
+        key = host_unit(incident.machine_id, incident.unit)
+        if self.anomaly_open.get(key) == incident.rule_id:  # the unit's next open anomaly incident, if any
+            del self.anomaly_open[key]
+            for rule_id in sorted(self.anomaly_rules):
+                if self.tracker.incident_of(rule_id, incident.machine_id, incident.unit, "") is not None:
+                    self.anomaly_open[key] = rule_id
+                    break
+        if incident.rule_id in self.signature_rules:
+            left = self.signature_open.get(key, 0) - 1
+            if left > 0:
+                self.signature_open[key] = left
+            else:
+                self.signature_open.pop(key, None)
+                self.signature_since.pop(key, None)
+
+    def take_apart(self, incident: Incident) -> bool:
+        """Did another failure's hit fire this (anomaly) incident? Asked once, as it fires."""
+        apart = (incident.rule_id, host_unit(incident.machine_id, incident.unit))
+        if apart in self.apart:
+            self.apart.discard(apart)
+            return True
+        return False
+
+    def kept(self, found: list[Hit]) -> list[Hit]:
+        """The anomaly hits on one entry the pipeline goes on with: all, but only a second failure's while a
+        signature incident is open on its unit."""
+        if not self.signature_open:
+            return found
+        return [hit for hit in found if not self.signature_open.get(key := entry_key(hit.entry))
+                or self._apart_from_signature(hit, key) is not None]
+
+    def seen_again(self, hit: Hit) -> bool:
+        """Is an anomaly hit the failure an open incident on its unit is about (evidence in its chain, not a
+        page)? Yes while a signature's or another anomaly rule's is open, unless it is another failure (a line
+        at error level of a template none of them is about, first seen long after they began; a surge of a
+        normal line during a long failure stays part of it)."""
+        entry = hit.entry
+        key = entry_key(entry)
+        if self.signature_open.get(key):
+            apart = self._apart_from_signature(hit, key)
+        elif self.anomaly_open.get(key, hit.rule_id) == hit.rule_id:
+            return False
+        elif self.tracker.incident_of(hit.rule_id, entry.machine_id, entry.unit, "") is not None:
+            return False  # its own incident (a second failure's): the hit goes on in it
+        else:
+            apart = self._another_failure(hit, [
+                incident for rule_id in sorted(self.anomaly_rules)
+                if (incident := self.tracker.incident_of(rule_id, entry.machine_id, entry.unit, ""))])
+        if apart is None:
+            return True
+        if apart:
+            self.apart.add((hit.rule_id, key))  # the incident it fires is a failure of its own
+        return False
+
+    def _another_failure(self, hit: Hit, opened: list[Incident]) -> bool | None:
+        """True when the hit is another failure than the `opened` incidents of its unit (`another_failure`: at
+        error level, of a template first seen long after they began, none about it), else None."""
+        entry = hit.entry
+        if entry.effective_priority is None or entry.effective_priority > ERROR_LEVEL or not hit.template:
+            return None
+        assert self.anomaly is not None
+        key = entry_key(entry)
+        stats = self.anomaly.baselines.templates.get(key, {}).get(str(hit.captures.get("template_id", "")))
+        first_seen = entry.realtime_usec if stats is None else stats.first_usec
+        since = self.signature_since.get(key)
+        if since is not None and first_seen - since < ANOTHER_FAILURE_USEC:
+            return None  # known before the signature's incident began (or soon after): nearly always so
+        return True if another_failure(opened, hit.template, first_seen) else None
+
+    def _apart_from_signature(self, hit: Hit, key: str) -> bool | None:
+        """An anomaly hit on a unit with a signature incident open: False when it goes on in its rule's incident
+        that another failure opened since that signature's began, True when it is another failure beside every
+        incident open on the unit (a walk over the windows, after the cheap tests), None when it is the open
+        failure."""
+        entry = hit.entry
+        own = self.tracker.incident_of(hit.rule_id, entry.machine_id, entry.unit, "")
+        if own is not None and own.first_usec >= self.signature_since.get(key, own.first_usec):
+            return False
+        return self._another_failure(hit, self.tracker.unit_incidents(entry.machine_id, entry.unit))
