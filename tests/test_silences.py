@@ -115,6 +115,9 @@ def test_silence_add_refuses_what_could_never_match(tmp_path: Path, boom_rules: 
     assert unknown.exit_code == 2 and "no rule with id 'nope'" in unknown.stderr
     classes = run_cli("silence", "add", "-c", str(path), "-u", "web-[12]", "--for", "1h", "--comment", "x")
     assert classes.exit_code == 2 and "character classes" in classes.stderr
+    # "(host)" without -H would quiet every host's host-level alert (the whole fleet's "journal stopped arriving")
+    every_host = run_cli("silence", "add", "-c", str(path), "-u", "(host)", "--for", "1h", "--comment", "x")
+    assert every_host.exit_code == 2 and "-H HOSTNAME" in every_host.stderr, every_host.output
     made = run_cli("silence", "add", "-c", str(path), "-u", "app", "--rule", "host-went-silent", "--for", "1h",
                    "--comment", "x")
     assert made.exit_code == 0, made.output

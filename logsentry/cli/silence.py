@@ -56,6 +56,10 @@ def add(unit: str, host: str, rule: str, duration: str, comment: str, config_pat
     if "[" in unit:
         raise click.BadParameter("character classes ([...]) are not supported in silences; use * and ?",
                                  param_hint="'-u' / '--unit'")
+    if unit == HOST_UNIT and not host:
+        # Without -H it would quiet every host's "journal stopped arriving" alert: a collector blind to its fleet.
+        raise click.BadParameter(f"{HOST_UNIT} needs the host whose journal goes quiet: -H HOSTNAME (as its "
+                                 "alert names it)", param_hint="'-H' / '--host'")
     config = load_site_config(config_path)
     if rule and rule not in _rule_ids(config):
         raise click.BadParameter(f"no rule with id {visible(rule)!r} (see logsentry rules list)",
