@@ -5,6 +5,7 @@ chain, so more may have come) and at its end (`incident_end`'s `count`)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from ..model import Incident
@@ -22,10 +23,46 @@ def fired_at(incident: Incident) -> str:
     return "at its first hit" if incident.threshold == 1 else f"at hit {incident.threshold:,}"
 
 
+_RUN = re.compile(r"logged for (?P<length>[^()]+?) without a pause over [^()]+? \((?P<lines>\d+) lines since "
+                  r"(?P<since>[^()]+?)\); its longest run in [^()]+? of history was (?P<longest>[^()]+?), on "
+                  r"[^()]+? \(bar (?P<bar>[^();]+?); its runs took [^()]+? of the [^()]+? since it was first seen\)")
+"""The `why` of a persistence rule's incident (engine/episodes.py, Persisting.why): what the rule judged."""
+
+
+def run_story(incident: Incident, clock: Callable[[int], str] = format_usec) -> str | None:
+    """A persistence incident's counts as its rule judged them: "run began T; fired T at line 24 of the run, 3m 6s
+    in, past its bar of 3m (its longest run learnt: 1m 29s); last line T: 427 lines since it fired". Its hits are
+    the run's lines past the bar, so its trigger (1 hit) and first hit (the firing line) say nothing of the run.
+    None for another incident."""
+    run = _RUN.fullmatch(incident.why)
+    if run is None:
+        return None
+    lower = "at least " if incident.dropped else ""
+    span = incident.last_usec - incident.fired_usec
+    return (f"run began {run['since']}; fired {clock(incident.fired_usec)} at line {int(run['lines']):,} of the "
+            f"run, {run['length']} in, past its bar of {run['bar']} (its longest run learnt: {run['longest']}); "
+            f"last line {clock(incident.last_usec)}: {lower}{plural(incident.count, 'line')} since it fired"
+            + (f", over {format_duration(span)}" if span else ""))
+
+
+def run_brief(incident: Incident, count: int) -> str | None:
+    """run_story on one line (`tail`): "427 lines past its bar of 3m since 08:03:06.635 (run began 08:00:00.000,
+    its longest learnt 1m 29s)"; None for another incident."""
+    run = _RUN.fullmatch(incident.why)
+    if run is None:
+        return None
+    return (f"{plural(count, 'line')} past its bar of {run['bar']} since "
+            f"{format_usec(incident.fired_usec, with_date=False)} (run began {run['since'][11:] or run['since']}, "
+            f"its longest learnt {run['longest']})")
+
+
 def count_story(incident: Incident, reported: int | None = None,
                 clock: Callable[[int], str] = format_usec) -> str:
     """"first hit T; fired T at hit 10 (trigger: 10 hits within 10m), reported at 12 hits; last hit T: 14 hits
-    in all over 6.5s": `incident` is the incident at its end, `reported` the count of its `incident` record."""
+    in all over 6.5s": `incident` is the incident at its end, `reported` the count of its `incident` record
+    (a persistence incident: run_story)."""
+    if (story := run_story(incident, clock)) is not None:
+        return story
     told = (f", reported at {plural(reported, 'hit')}"
             if reported is not None and reported != incident.threshold else "")
     lower = "at least " if incident.dropped else ""
