@@ -14,7 +14,6 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from conftest import entry
 from test_host_stale import HostFeed
 
@@ -58,6 +57,15 @@ def wait_for_file(path: Path, timeout: float = 10.0) -> None:
     deadline = time.monotonic() + timeout
     while not (path.exists() and path.stat().st_size > 0):
         assert time.monotonic() < deadline, f"{path} was not written"
+        time.sleep(0.05)
+
+
+def wait_for_entries(path: Path, count: int, timeout: float = 10.0) -> None:
+    """Until journalctl reads `count` entries in the file (journal-remote appends a while after it writes)."""
+    deadline = time.monotonic() + timeout
+    while len(subprocess.run(["journalctl", "--file", str(path), "-q", "-o", "cat"], capture_output=True,
+                             check=False).stdout.splitlines()) < count:
+        assert time.monotonic() < deadline, f"{path} did not get {count} entries"
         time.sleep(0.05)
 
 
@@ -162,7 +170,6 @@ def test_a_file_that_cannot_be_read_is_named_and_the_other_hosts_are_read(tmp_pa
     assert len(said) == 1 and "read again when it changes" in said[0]
 
 
-@pytest.mark.alone  # journal-remote writes its first entry soon after the file: a slow write beside other tests
 def test_a_poked_scanner_reads_entries_appended_after_it_reached_the_end(tmp_path: Path) -> None:
     """sd-journal re-fstat()s a file it reads past the end of (systemd 252 here): a held scanner needs no
     inotify instance and no sd_journal_process, only a poke, to read what journal-remote appended."""
@@ -173,7 +180,7 @@ def test_a_poked_scanner_reads_entries_appended_after_it_reached_the_end(tmp_pat
         now = time.time_ns() // 1000
         write_at(alpha, "before 0", now)
         path = directory / "remote-alpha.journal"
-        wait_for_file(path)
+        wait_for_entries(path, 1)  # journal-remote makes the file before it appends: a scanner at its end waits
         inotify_instances = _inotify_instances()
         follower = ScanningFollower(JournalLocation(files=(path,)), Selection(), None, (), StartAt(since_usec=0),
                                     wait_s=0, poked=True)
@@ -183,7 +190,8 @@ def test_a_poked_scanner_reads_entries_appended_after_it_reached_the_end(tmp_pat
         assert messages(items, 1) == ["before 0"]
         for n in range(1, 4):
             write_at(alpha, f"after {n}", now + n)
-        time.sleep(0.3)
+        wait_for_entries(path, 4)  # all three appended: one poke reads them all
+        time.sleep(0.1)
         ready = select.poll()
         ready.register(follower.fileno(), select.POLLIN)
         assert ready.poll(0) == []  # not poked: it waits (no inotify of its own)
