@@ -8,6 +8,7 @@ a running service, which applies them at its next save (within a second) or its 
 from __future__ import annotations
 
 import json
+import shlex
 import socket
 import sqlite3
 from pathlib import Path
@@ -18,6 +19,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ..config import DEFAULT_CONFIG
 from ..engine import episodes
 from ..engine.baseline import Baselines
 from ..engine.templates import TemplateMiner
@@ -136,8 +138,22 @@ def learn_command(config_path: Path, state_dir: Path | None, since: str, units: 
     if not learnt.entries:  # journalctl says "-- No entries --"; so do we, with where to look
         asked = f" of {', '.join(selection.units)}" if selection.units else ""
         click.echo(f"warning: no entry{asked} in the journal since {format_usec(since_usec)}: nothing was learnt "
-                   "(`journalctl -F _SYSTEMD_UNIT` lists the units it holds)", err=True)
+                   f"({_nothing_learnt_hint(config_path, state_dir, directory, units)})", err=True)
     state.close()
+
+
+def _nothing_learnt_hint(config_path: Path, state_dir: Path | None, directory: Path | None,
+                         units: tuple[str, ...]) -> str:
+    """Where to look when `learn` read nothing, in commands on the user's own journal and state (their -D, -c,
+    --state-dir and -u repeated, quoted for a shell): the units it holds, and learning all of it (an old copy of
+    a journal has nothing in the default last 14 days)."""
+    source = ["-D", str(directory)] if directory is not None else []
+    own = [*(["-c", str(config_path)] if config_path != DEFAULT_CONFIG else []),
+           *(["--state-dir", str(state_dir)] if state_dir is not None else []), *source,
+           *(arg for unit in units for arg in ("-u", unit))]
+    listed = shlex.join(["journalctl", *source, "-F", "_SYSTEMD_UNIT"])
+    again = shlex.join(["logsentry", "baseline", "learn", *own, "--since", "@0"])
+    return visible(f"`{listed}` lists the units it holds; `{again}` learns all it holds")
 
 
 def learning_rules(config_path: Path) -> tuple[Rule, ...]:
