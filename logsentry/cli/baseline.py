@@ -21,7 +21,7 @@ from rich.text import Text
 
 from ..config import DEFAULT_CONFIG
 from ..engine import episodes
-from ..engine.baseline import Baselines
+from ..engine.baseline import Baselines, UnitStats
 from ..engine.templates import TemplateMiner
 from ..host_silence import HostSilence
 from ..hosts import local_machine_id
@@ -189,9 +189,14 @@ def show(config_path: Path, state_dir: Path | None, units: tuple[str, ...], outp
     """Units and their templates: counts, first and last seen, level."""
     state = _read_only_state(config_path, state_dir)
     baselines = Baselines()
+    runs: dict[tuple[str, str], dict[str, episodes.Record]] = {}
     try:
         state.load_baselines(baselines)
         names = host_names(state.get("hosts"), state.get(LEARNT_HOSTS))
+        if (found := saved_runs(state.get(episodes.EPISODES_KEY), baselines.units)) is None:
+            click.echo(f"warning: the templates' saved runs in {state.path} ({episodes.EPISODES_KEY}) are "
+                       "malformed: not shown", err=True)
+        runs = found or {}
     except (sqlite3.Error, ValueError) as error:
         if not str(error).startswith("no such table"):  # (a state older than baselines has none)
             fail(f"cannot read the baselines saved in {state.path}: {error}")
@@ -213,7 +218,8 @@ def show(config_path: Path, state_dir: Path | None, units: tuple[str, ...], outp
                 click.echo(json.dumps({"type": "template", "unit": name, "machine_id": machine, "host": host,
                                        "id": tid, "template": t.text, "count": t.count, "level": t.level,
                                        "first_usec": t.first_usec, "last_usec": t.last_usec, "accepted": t.accepted,
-                                       "example": t.example}))
+                                       "example": t.example, "runs": {rule_id: run_record(r) for rule_id, r
+                                                                       in runs.get((unit, tid), {}).items()}}))
         return
     console = Console(highlight=False)
     if not chosen:
@@ -247,8 +253,65 @@ def show(config_path: Path, state_dir: Path | None, units: tuple[str, ...], outp
         for tid, t in sorted(baselines.templates[unit].items(), key=lambda item: -item[1].count):
             level = "-" if t.level is None else PRIORITY_NAMES[t.level]
             templates.add_row(tid + ("\naccepted" if t.accepted else ""), str(t.count), level,
-                              f"{format_usec(t.first_usec)}\n{format_usec(t.last_usec)}", Text(visible(t.text)))
+                              f"{format_usec(t.first_usec)}\n{format_usec(t.last_usec)}",
+                              Text(visible(t.text)).append(runs_text(runs.get((unit, tid), {})), style="dim"))
         console.print(templates)
+
+
+def saved_runs(data: Any, units: dict[str, UnitStats]) -> dict[tuple[str, str], dict[str, episodes.Record]] | None:
+    """(unit key, template id) -> {persistence rule id: its record, as it will be judged} from the saved
+    `anomaly_episodes` (read as the service restores them, Episodes.restore); None when malformed."""
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        return None
+    out: dict[tuple[str, str], dict[str, episodes.Record]] = {}
+    for rule_id, saved in data.items():
+        gap = saved.get("gap") if isinstance(saved, dict) else None
+        if not isinstance(gap, int):
+            return None
+        tracker = episodes.Episodes(episodes.Bar(gap, 0, 0.0, 0))
+        if not tracker.restore(saved):
+            return None
+        for key, record in tracker.records.items():
+            out.setdefault(key, {})[str(rule_id)] = _as_judged(record, gap, units.get(key[0]))
+    return out
+
+
+def _as_judged(record: episodes.Record, gap_usec: int, unit: UnitStats | None) -> episodes.Record:
+    """The record as its rule will judge the template's next line: a run that ended (the unit logged on for more
+    than the gap since, in journal time) is learnt then (Record.close: unless the rule fired on it)."""
+    copy = episodes.Record(*record.saved())
+    if unit is not None and unit.last_usec - copy.last > gap_usec:
+        copy.close()
+        copy.start = copy.last = -1  # no run going on
+    return copy
+
+
+def run_record(record: episodes.Record) -> dict[str, Any]:
+    """`show -o json`: the longest run learnt (µs of journal time; null while the first run goes on), the learnt
+    runs added up, and the run going on (null when none), with its standing."""
+    learnt = record.longest >= 0
+    going = None if record.start < 0 else {
+        "start_usec": record.start, "last_usec": record.last, "lines": record.lines,
+        "standing": ("judged", "fired", "accepted")[record.standing]}
+    return {"longest_usec": record.longest if learnt else None,
+            "longest_at_usec": record.longest_at if learnt else None, "busy_usec": record.busy,
+            "first_seen_usec": record.first_seen, "run": going}
+
+
+def runs_text(runs: dict[str, episodes.Record]) -> str:
+    """Under a template: its longest run learnt by each persistence rule (its lines with no pause over the rule's
+    gap) and when it began, the bar `error-template-persists` doubles; and its run going on. "" for a template
+    below the rules' level (not followed)."""
+    said = ""
+    for rule_id, r in runs.items():
+        said += f"\n{visible(rule_id)}: longest run " + (
+            "none ended yet" if r.longest < 0 else f"{format_duration(r.longest)} from {format_usec(r.longest_at)}")
+        if r.start >= 0:
+            fired = " (fired)" if r.standing == episodes.FIRED else ""
+            said += f"; current {format_duration(r.last - r.start)} from {format_usec(r.start)}{fired}"
+    return said
 
 
 @baseline.command("accept")
