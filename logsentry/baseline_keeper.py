@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from .engine import episodes
@@ -20,7 +20,8 @@ from .engine.absence import SilenceTracker
 from .engine.anomaly import AnomalyDetector
 from .engine.baseline import Baselines
 from .engine.templates import TemplateMiner
-from .learning import LEARN_DAYS, LEARNT_HOSTS, host_names, learn, learner
+from .handover import HANDOVER_DELAY_ENV, LEARN_DELAY_ENV, Passed, delay_for_tests
+from .learning import LEARN_DAYS, LEARNT_HOSTS, MAX_JUDGED_HITS, Learnt, host_names, learn, learner
 from .model import Hit, split_host_unit
 from .rules.rule import Rule
 from .sources.journal import JournalLocation, JournalOpenError
@@ -65,7 +66,9 @@ class BaselineKeeper:
         """Save the episodes at the next commit (they were adopted, reloaded or accepted)."""
         self._history_adopted = False
         """The learner's history was adopted: HISTORY_KEY goes with the next commit."""
-        self._learnt: tuple[AnomalyDetector, dict[str, str], Any, tuple[Hit, ...]] | None = None
+        self._learnt: tuple[AnomalyDetector, dict[str, str], Any, Learnt] | None = None
+        self._handover: tuple[JournalLocation, tuple[str, ...], Passed] = (JournalLocation(), (), Passed())
+        """Where the learner reads, its units, and per machine the entry the live reader started after."""
         self._rules: list[Rule] = []
         self.rhythms: Any = None
         """Silence rhythms learnt from the history (a SilenceTracker snapshot) for the service to adopt."""
@@ -100,22 +103,32 @@ class BaselineKeeper:
                 self._restore_episodes()
         return self.detector
 
-    def warm_up(self, location: JournalLocation, units: tuple[str, ...]) -> None:
+    def warm_up(self, location: JournalLocation, units: tuple[str, ...], start: Callable[[], Passed]) -> None:
         """At the first start (nothing learnt yet), learn the last LEARN_DAYS days of the selected units, up to
         the journal's end, in a thread; `poll()` swaps the result in. Until then units are cold, so anomaly
         rules stay quiet. Also at a later start while the history was never adopted (HISTORY_KEY): a stop
-        during the learning, or the anomaly rules switched on since."""
+        during the learning, or the anomaly rules switched on since. `start()`: per machine, the entry the live
+        reader starts after (handover.py); the learner's hits on lines past it are the service's."""
         if self.detector is None or self.baselines.units or self.state.get(HISTORY_KEY):
             return
-        now = wall_usec()  # lines from now on are read by the learner too: its hits on them are the service's
+        try:
+            begins = start()
+        except JournalOpenError as error:  # the follower will say what it cannot read
+            log.warning("cannot tell where the live reader starts (%s): no line read since is judged by the "
+                        "history learner", error)
+            begins = Passed(default_usec=2**63 - 1)
+        now = wall_usec()
         selection = Selection(units=units, since_usec=now - LEARN_DAYS * 86400 * 1_000_000)
         into = learner(rules=self._rules)  # the anomaly rules: anomalous stretches of history are not learnt
         rhythms = SilenceTracker(self._rules)  # and the units' rhythms, so silence need not wait a day
+        self._handover = location, units, begins
 
         def work() -> None:
+            if self._stop.wait(delay_for_tests(LEARN_DELAY_ENV)):
+                return
             try:
                 learnt = learn(location, selection, into, stop=self._stop.is_set, rhythms=rhythms,
-                               judged_from_usec=now)
+                               judged_after=begins)
             except JournalOpenError as error:
                 log.error("cannot learn baselines from history: %s", error)
                 return
@@ -132,22 +145,30 @@ class BaselineKeeper:
             if learnt.hits_left_out:
                 log.warning("%s on lines written since the start were left out (at most %d are judged)",
                             plural(learnt.hits_left_out, "anomaly hit"), len(learnt.hits))
-            self._learnt = into, names, rhythms.snapshot(), learnt.hits
+            if self._stop.wait(delay_for_tests(HANDOVER_DELAY_ENV)):  # tests widen the window the hand-over closes
+                return
+            self._learnt = into, names, rhythms.snapshot(), learnt
 
         log.info("no baselines yet: learning the last %d days of the journal in the background", LEARN_DAYS)
         self._learner = threading.Thread(target=work, name="logsentry-learn", daemon=True)
         self._learner.start()
 
-    def poll(self) -> None:
-        """Between entries: adopt what the learner thread learnt (what was learnt live meanwhile is dropped:
-        the history it read to the journal's end covers it, and the counts the anomaly step still holds of
-        what it covers are not learnt again). The learner's anomaly hits on lines written since the start are
-        left in `late_hits` for the service: read live while every unit was cold, those lines were judged only
-        by the learner (a failure that began right after the start was learnt as normal, and never alerted)."""
+    def poll(self, live: Callable[[], Passed]) -> None:
+        """Between entries, the live reader caught up: adopt what the learner thread learnt (what was learnt live
+        meanwhile is dropped: the history it read covers it, and the counts the anomaly step still holds of what
+        it covers are not learnt again). The lines read live since the start, while every unit was cold, are
+        judged here, each once (`late_hits`, for the service; handover.py says per machine what was read):
+        - up to where the learner stopped, by the learner (its hits on lines past the live reader's position
+          are dropped: the live pipeline reads those after the adoption, warm, and judges them itself);
+        - from there up to `live()`, the live reader's position now, by reading them on into the learner here,
+          in the main thread while the live reader waits: lines written between the learner's end and this
+          adoption, which the learner never read (a second or so of them).
+        So every line after the start is judged by exactly one side, learner or live pipeline."""
         adopted, self._learnt = self._learnt, None
         if adopted is None:
             return
-        learnt, self._names, self.rhythms, self.late_hits = adopted
+        learnt, self._names, self.rhythms, result = adopted
+        self.late_hits = self._handed_over(learnt, result, live)
         self.baselines, self.miner = learnt.baselines, learnt.miner
         self.baselines.mark_all_changed()
         self._adopted()
@@ -156,6 +177,37 @@ class BaselineKeeper:
             self._episodes_due = True
         self._history_adopted = True
         self._templates_saved = 0.0  # save the new clusters at the next commit
+
+    def _handed_over(self, into: AnomalyDetector, learnt: Learnt, live: Callable[[], Passed]) -> tuple[Hit, ...]:
+        """The anomaly hits on the lines the live reader read cold since the start (`poll`)."""
+        location, units, begins = self._handover
+        try:
+            now = live()
+        except JournalOpenError as error:
+            log.warning("cannot tell how far the live reader has read (%s): the history learner's hits are "
+                        "taken as they are", error)
+            return learnt.hits
+        hits = [hit for hit in learnt.hits if not now.after(hit.entry.machine_id, hit.entry.realtime_usec)]
+        lines = 0
+        for machine, until in sorted(now.newest.items()):
+            since = max(begins.of(machine), learnt.read_until.get(machine, -1))
+            if until <= since or not machine:
+                continue
+            try:
+                more = learn(location, Selection(units=units, since_usec=since + 1, until_usec=until,
+                                                 machines=(machine,)), into, judged_after=begins, reading_on=True)
+            except JournalOpenError as error:
+                log.error("cannot read the lines written while the history was learnt: %s", error)
+                continue
+            hits += more.hits
+            lines += more.entries
+        if lines:
+            log.info("%s read live since the history learner stopped judged at the hand-over",
+                     plural(lines, "line"))
+        if len(hits) > MAX_JUDGED_HITS:
+            log.warning("%s on lines written since the start were left out (at most %d are judged)",
+                        plural(len(hits) - MAX_JUDGED_HITS, "anomaly hit"), MAX_JUDGED_HITS)
+        return tuple(hits[:MAX_JUDGED_HITS])
 
     def for_commit(self, values: dict[str, Any], final: bool = False) -> Baselines | None:
         """Before a commit: apply the operator's queued requests, add the miner's snapshot to `values` when

@@ -14,8 +14,8 @@ blind). Older entries of such a unit are skipped too: baselines grow forward in 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 
 from .engine.absence import SilenceTracker
 from .engine.anomaly import AnomalyDetector
@@ -23,6 +23,7 @@ from .engine.baseline import Baselines
 from .engine.runstep import RunStep
 from .engine.silence_history import learn_entry, learn_run
 from .engine.templates import Template, TemplateMiner
+from .handover import Passed
 from .model import Entry, Hit, Screen, ScreenedRun
 from .rules.rule import Rule
 from .sources.journal import JournalLocation
@@ -35,8 +36,8 @@ NOTHING = Screen(literals=(), always=())
 
 LEARN_DAYS = 14
 MAX_JUDGED_HITS = 10_000
-"""Anomaly hits `learn` keeps for the caller on the lines at or after `judged_from_usec`: a failure flooding the
-journal while the history is read must not grow the service's memory without bound (the rest are counted)."""
+"""Anomaly hits `learn` keeps for the caller on the lines past `judged_after`: a failure flooding the journal
+while the history is read must not grow the service's memory without bound (the rest are counted)."""
 MAX_HOST_NAME = 255
 """Characters of a `_HOSTNAME` kept (Linux allows 64; a longer one is broken or forged)."""
 LEARNT_HOSTS = "baseline_hosts"
@@ -61,9 +62,11 @@ class Learnt:
     units: int
     templates: int
     hits: tuple[Hit, ...] = ()
-    """The anomaly hits on lines at or after `judged_from_usec` (journal order, at most MAX_JUDGED_HITS)."""
+    """The anomaly hits on lines past `judged_after` (journal order, at most MAX_JUDGED_HITS)."""
     hits_left_out: int = 0
     """Such hits past MAX_JUDGED_HITS."""
+    read_until: Mapping[str, int] = field(default_factory=dict)
+    """Per machine id, the journal time (µs) of its newest entry read: where reading on must begin (handover.py)."""
 
 
 def learner(baselines: Baselines | None = None, miner: TemplateMiner | None = None,
@@ -78,28 +81,31 @@ def learner(baselines: Baselines | None = None, miner: TemplateMiner | None = No
 
 def learn(location: JournalLocation, selection: Selection, into: AnomalyDetector,
           stop: Callable[[], bool] = lambda: False, rhythms: SilenceTracker | None = None,
-          judged_from_usec: int | None = None) -> Learnt:
+          judged_after: Passed | None = None, reading_on: bool = False) -> Learnt:
     """Learn every selected entry of the journal at `location` into `into` (and the units' silence rhythms into
     `rhythms`: engine/silence_history.py); `stop()` is asked between batches (the service's learner thread ends
     early on shutdown). The anomaly hits of `into`'s rules are dropped (they keep anomalous stretches out of the
-    baselines), but those on lines at or after `judged_from_usec` (µs of journal time) are kept in the result:
-    the service's first start reads to the journal's end, so lines written after it started are read here, with
-    the history, while its own units are still cold. Raises JournalOpenError."""
+    baselines), but those on lines past `judged_after` (per machine, the entry the service's live reader starts
+    after) are kept in the result: the service's first start reads to the journal's end, so lines written after
+    it started are read here, with the history, while its own units are still cold. `reading_on`: `into` learnt
+    the entries before these (the hand-over), so what it holds is not let go. Raises JournalOpenError."""
     entries, first, last = 0, None, None
     hits: list[Hit] = []
     left_out = 0
+    read_until: dict[str, int] = {}
 
     def observe(entry: Entry, template: Template | None = None) -> None:
         nonlocal left_out
         found = into.observe(entry, template)
-        if found and judged_from_usec is not None and entry.realtime_usec >= judged_from_usec:
+        if found and judged_after is not None and judged_after.after(entry.machine_id, entry.realtime_usec):
             room = MAX_JUDGED_HITS - len(hits)
             hits.extend(found[:room])
             left_out += max(0, len(found) - room)
 
     baselines = into.baselines
-    into.adopt_horizons(wall_usec())  # what the baselines hold already is not learnt again
-    into.skipped.clear()
+    if not reading_on:
+        into.adopt_horizons(wall_usec())  # what the baselines hold already is not learnt again
+        into.skipped.clear()
     before = {unit: stats.entries for unit, stats in baselines.units.items()}
     step = RunStep(into)  # the runs' entries mostly learnt counted, in C
     for item in ScreeningJournalSource(location, selection, NOTHING):
@@ -108,6 +114,8 @@ def learn(location: JournalLocation, selection: Selection, into: AnomalyDetector
                 learn_run(rhythms, item)
             for single in step.singles(item):
                 observe(single.entry, single.template)
+            for span in item.spans:  # (unit, count, first, last, longest gap, message, machine, host)
+                read_until[span[6]] = max(span[2], span[3], read_until.get(span[6], -1))
             entries += item.count
             first = item.first_usec if first is None else first
             last = item.last_usec
@@ -116,6 +124,7 @@ def learn(location: JournalLocation, selection: Selection, into: AnomalyDetector
                 learn_entry(rhythms, item)
             for single in step.entry(item):
                 observe(single.entry, single.template)
+            read_until[item.machine_id] = max(item.realtime_usec, read_until.get(item.machine_id, -1))
             entries += 1
             first = item.realtime_usec if first is None else first
             last = item.realtime_usec
@@ -127,7 +136,8 @@ def learn(location: JournalLocation, selection: Selection, into: AnomalyDetector
     skipped = into.skipped
     return Learnt(entries, first, last, sum(n for n in grown if n > 0), sum(n > 0 for n in grown),
                   sum(skipped.values()), len(skipped), max((into.learnt_until[unit] for unit in skipped), default=None),
-                  len(baselines.units), sum(len(t) for t in baselines.templates.values()), tuple(hits), left_out)
+                  len(baselines.units), sum(len(t) for t in baselines.templates.values()), tuple(hits), left_out,
+                  read_until)
 
 
 def host_names(location: JournalLocation, machines: Iterable[str]) -> dict[str, str]:

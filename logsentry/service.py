@@ -32,6 +32,7 @@ from .config import ConfigError, SiteConfig, load_config
 from .engine.policy import RestartLedger
 from .engine.quarantine import BudgetedDetector
 from .engine.silence_history import adopt as adopt_rhythms
+from .handover import Passed, passed
 from .host_silence import HostSilence
 from .hosts import local_machine_id
 from .metrics import Metrics
@@ -232,6 +233,10 @@ class Service(ServiceReading):
         finally:
             reader.close()
 
+    def _read_up_to(self) -> Passed:
+        """Per machine, the newest entry the live reader has passed (its cursor, or a collector's per host)."""
+        return passed(self.config.journal_directory, self.cursor, self.positions)
+
     # -- main loop ----------------------------------------------------------------------------------
     def run(self) -> int:
         self._probe_journal(self.config)
@@ -243,10 +248,11 @@ class Service(ServiceReading):
             log.info("resuming after cursor %s", self.cursor)
         else:
             log.info("no saved cursor: starting at the end of the journal")
-        self.keeper.warm_up(self._location(), self.config.watched_units())  # when the history was never adopted
         if not self.cursor:
             self.cursor = self._tail_cursor()
             self._commit()
+        # when the history was never adopted; it judges the lines after where the live reader starts
+        self.keeper.warm_up(self._location(), self.config.watched_units(), self._read_up_to)
         try:
             while not self.stop.is_set():
                 follower = self._follower()
@@ -328,7 +334,7 @@ class Service(ServiceReading):
 
     def _caught_up(self) -> None:
         self.last_caught_up = time.monotonic()
-        self.keeper.poll()
+        self.keeper.poll(self._read_up_to)
         if self.keeper.late_hits:  # the first start's learner judged lines written since the start
             hits, self.keeper.late_hits = self.keeper.late_hits, ()
             log.info("%s on lines written since the start, found by the history learner", plural(len(hits),
