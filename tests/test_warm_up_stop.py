@@ -9,6 +9,7 @@ until it was adopted (baseline_keeper.HISTORY_KEY), and not after.
 
 from __future__ import annotations
 
+import os
 import signal
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from test_service import RunningService
 
 from logsentry.baseline_keeper import HISTORY_KEY
 from logsentry.engine.baseline import Baselines
+from logsentry.handover import LEARN_DELAY_ENV
 
 
 def learnt_entries(running: RunningService) -> dict[str, int]:
@@ -38,10 +40,12 @@ def test_a_stop_during_the_first_learning_learns_the_history_at_the_next_start(l
     write_history(live_journal, 3000)  # api.service and db.service, a line each every 5 s for 4 h
     live_journal.wait_written(timeout=60)
     running = RunningService(tmp_path, config(live_journal, tmp_path / "alerts.jsonl", tmp_path / "receive.py"))
+    running.env = {**os.environ, LEARN_DELAY_ENV: "5"}  # the stop comes while the first learning runs
     running.start(wait=False)
     running.wait_log("no baselines yet: learning", timeout=20)
     running.stop(signal.SIGTERM)  # before the history was adopted (it takes a catch-up after the thread's end)
     assert "resuming after cursor" not in running.log()
+    running.env = None
     running.start(wait=False)
     running.wait_log("resuming after cursor", timeout=20)
     running.wait_log("no baselines yet: learning", timeout=20, count=2)
