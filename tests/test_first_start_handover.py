@@ -163,3 +163,37 @@ def test_a_failure_written_between_the_learners_end_and_the_adoption_is_alerted(
     finally:
         if running.proc is not None:
             running.stop()
+
+
+def test_passed_is_per_machine_from_the_readers_own_positions(tmp_path: Path):
+    """Where a reader is, per machine: of a host file holding two machines, each one's newest entry at or before
+    the position (not the position's own time); a file with no position is a new host; one cursor over a journal
+    also sets the default for entries of no listed machine."""
+    from conftest import BASE_USEC
+
+    from logsentry.handover import passed
+    from logsentry.sources.journal_files import build_journal, export_bytes
+
+    directory = tmp_path / "remote"
+    directory.mkdir()
+    lines = [entry(f"{machine} {n}", at=n + offset, _MACHINE_ID=machine)
+             for n in range(10) for machine, offset in ((AHEAD, 0.0), (BEHIND, -300.5)) if machine == AHEAD or n < 6]
+    for index, line in enumerate(lines):
+        line["__MONOTONIC_TIMESTAMP"] = index + 1  # one boot, in the order written
+    build_journal(export_bytes(lines), directory / "remote-two.journal")  # appended in this order
+    build_journal(export_bytes([entry("c 0", at=1.0, _MACHINE_ID="c3" * 16)]), directory / "remote-new.journal")
+    from systemd import journal
+
+    reader = journal._Reader(flags=0, files=[str(directory / "remote-two.journal")])
+    reader.seek_head()
+    for _ in range(7):  # a0 b0 a1 b1 a2 b2 a3: the position is a3's entry
+        reader._next()
+    position = reader._get_cursor()
+    reader.close()
+    where = passed(directory, None, {"remote-two": position})
+    assert dict(where.newest) == {AHEAD: BASE_USEC + 3_000_000, BEHIND: BASE_USEC + 2_000_000 - 300_500_000}
+    assert not where.after(AHEAD, BASE_USEC + 3_000_000) and where.after(AHEAD, BASE_USEC + 3_000_001)
+    assert where.after(BEHIND, BASE_USEC + 2_000_001 - 300_500_000)  # b3, appended after the position
+    assert where.after("c3" * 16, 0)  # a host with no position: every line of it is new
+    one = passed(directory, position, None)  # one reader over the directory, as for the local journal
+    assert one.newest[AHEAD] == BASE_USEC + 3_000_000 and one.default_usec == BASE_USEC + 3_000_000
