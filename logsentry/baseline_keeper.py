@@ -193,9 +193,11 @@ class BaselineKeeper:
             since = max(begins.of(machine), learnt.read_until.get(machine, -1))
             if until <= since or not machine:
                 continue
+            files = now.files.get(machine)  # a collector's host: its own files, not every host's
             try:
-                more = learn(location, Selection(units=units, since_usec=since + 1, until_usec=until,
-                                                 machines=(machine,)), into, judged_after=begins, reading_on=True)
+                more = learn(JournalLocation(files=files) if files else location,
+                             Selection(units=units, since_usec=since + 1, until_usec=until, machines=(machine,)),
+                             into, judged_after=begins, reading_on=True)
             except JournalOpenError as error:
                 log.error("cannot read the lines written while the history was learnt: %s", error)
                 continue

@@ -61,6 +61,9 @@ class Passed:
 
     newest: Mapping[str, int] = field(default_factory=dict)
     default_usec: int = -1
+    files: Mapping[str, tuple[Path, ...]] = field(default_factory=dict)
+    """Of a collector, per machine the files of the hosts it was found in: reading on reads those, not every
+    host's file."""
 
     def of(self, machine: str) -> int:
         return self.newest.get(machine, self.default_usec)
@@ -102,13 +105,15 @@ def passed(directory: Path | None, cursor: str | None, positions: Mapping[str, s
         except OSError as error:
             raise JournalLocation(directory=directory).open_error(error) from error
         newest: dict[str, int] = {}
+        where: dict[str, tuple[Path, ...]] = {}
         for stem, position in sorted(positions.items()):
             active = listing.active.get(stem)
-            files = ([active[0]] if active else []) + [path for path, _inode in listing.archives.get(stem, [])]
+            files = tuple(([active[0]] if active else []) + [path for path, _inode in listing.archives.get(stem, [])])
             if files:
-                for machine, usec in newest_at(JournalLocation(files=tuple(files)), position).items():
+                for machine, usec in newest_at(JournalLocation(files=files), position).items():
                     newest[machine] = max(usec, newest.get(machine, -1))
-        return Passed(newest)
+                    where[machine] = (*where.get(machine, ()), *files)
+        return Passed(newest, files=where)
     if cursor is None:
         return Passed()
     return Passed(newest_at(JournalLocation(directory=directory), cursor), cursor_realtime(cursor) or -1)

@@ -195,5 +195,6 @@ def test_passed_is_per_machine_from_the_readers_own_positions(tmp_path: Path):
     assert not where.after(AHEAD, BASE_USEC + 3_000_000) and where.after(AHEAD, BASE_USEC + 3_000_001)
     assert where.after(BEHIND, BASE_USEC + 2_000_001 - 300_500_000)  # b3, appended after the position
     assert where.after("c3" * 16, 0)  # a host with no position: every line of it is new
+    assert where.files == {AHEAD: (directory / "remote-two.journal",), BEHIND: (directory / "remote-two.journal",)}
     one = passed(directory, position, None)  # one reader over the directory, as for the local journal
     assert one.newest[AHEAD] == BASE_USEC + 3_000_000 and one.default_usec == BASE_USEC + 3_000_000
