@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from conftest import LiveJournal, entry
 from test_baseline_service import alerts_of, config, write_history
 from test_restart_systemd import wait_until
@@ -98,17 +99,20 @@ def fired(alerts: Path, rule: str = "new-error-template") -> list[dict[str, Any]
     return [a for a in alerts_of(alerts) if a["rule"] == rule and a.get("event", "firing") == "firing"]
 
 
-def test_a_collectors_hosts_are_judged_from_where_each_is_read_not_by_our_clock(tmp_path: Path):
+@pytest.mark.parametrize("judge", ["learner", "hand-over"])
+def test_a_collectors_hosts_are_judged_from_where_each_is_read_not_by_our_clock(tmp_path: Path, judge: str):
     """A host 8 min ahead: the end of its history, stamped after our clock's start, is history (not paged).
-    A host 8 min behind: its failure written after the start, stamped before our clock's start, is paged once.
-    (8, not 10: the policy takes an incident whose newest hit is older than its rule's window, 10 min here, by
-    our clock for stale, and does not act on it.)"""
+    A host 8 min behind: its failure written after the start, stamped before our clock's start, is paged once,
+    whether the learner read it with the history or the hand-over read it on from that host's file after the
+    learner's end. (8, not 10: the policy takes an incident whose newest hit is older than its rule's window,
+    10 min here, by our clock, for stale, and does not act on it.)"""
     collector = Collector(tmp_path)
     ahead = Host(tmp_path, collector.directory, "ahead", AHEAD, 8 * MINUTE)
     behind = Host(tmp_path, collector.directory, "behind", BEHIND, -8 * MINUTE)
     alerts = tmp_path / "alerts.jsonl"
     running = RunningService(tmp_path, config(collector, alerts, tmp_path / "receive.py"))  # type: ignore[arg-type]
-    running.env = {**os.environ, LEARN_DELAY_ENV: "3"}  # the learner reads the failure with the history
+    # the learner waits, then reads the failure with the history; or it reads first, then waits to hand over
+    running.env = {**os.environ, LEARN_DELAY_ENV if judge == "learner" else HANDOVER_DELAY_ENV: "3"}
     try:
         # 79 and 67 minutes (warm); the ahead host's history has a new error a few seconds after our clock's start,
         # 7 min before its own last entry (a page for it would come when our clock passes it: within the test)
@@ -118,6 +122,8 @@ def test_a_collectors_hosts_are_judged_from_where_each_is_read_not_by_our_clock(
         for host in (ahead, behind):
             host.wait_written()
         running.start()
+        if judge == "hand-over":
+            running.wait_log("learnt baselines from", timeout=30)
         failure = behind.now()  # after the behind host's last entry, 8 minutes before our clock
         for n in range(4):
             behind.write(f"payment backend refused order {n}: circuit open", failure + n * 1000, priority=3)
@@ -130,7 +136,10 @@ def test_a_collectors_hosts_are_judged_from_where_each_is_read_not_by_our_clock(
         assert (alert["machine_id"], alert["host"], alert["unit"]) == (BEHIND, "behind", "api.service"), alert
         assert alert["template"] == "payment backend refused order <NUM>: circuit open"
         assert not [a for a in alerts_of(alerts) if a["rule"] != "new-error-template"], alerts_of(alerts)
-        assert "anomaly hits on lines written since the start, found by the history learner" in running.log()
+        log = running.log()
+        assert "anomaly hits on lines written since the start, found by the history learner" in log, log
+        assert ("4 lines read live since the history learner stopped judged at the hand-over" in log) == (
+            judge == "hand-over"), log
     finally:
         if running.proc is not None:
             running.stop()
