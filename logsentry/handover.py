@@ -10,9 +10,9 @@ says nothing about its lines. A `Passed` is, per `_MACHINE_ID`, the journal time
 reader has passed, looked up from the reader's own positions (one cursor, or one per host file): at the start,
 where the live reader begins; at the adoption, how far it has read.
 
-It rests on one assumption, as the fan-in does: a machine's entries reach its file in the order of their
-journal time (a clock stepped back, or two entries stamped the same µs at a boundary, may be judged by neither
-side or by both).
+It rests on one assumption: a machine's entries reach its files in the order of their journal time (lines after
+a clock stepped back, or two entries stamped the same µs at a boundary, may be judged by neither side or by
+both).
 """
 
 from __future__ import annotations

@@ -207,3 +207,18 @@ def test_passed_is_per_machine_from_the_readers_own_positions(tmp_path: Path):
     assert where.files == {AHEAD: (directory / "remote-two.journal",), BEHIND: (directory / "remote-two.journal",)}
     one = passed(directory, position, None)  # one reader over the directory, as for the local journal
     assert one.newest[AHEAD] == BASE_USEC + 3_000_000 and one.default_usec == BASE_USEC + 3_000_000
+
+
+def test_the_test_only_delays_say_a_bad_value_and_ignore_it(monkeypatch: pytest.MonkeyPatch,
+                                                             caplog: pytest.LogCaptureFixture):
+    from logsentry.handover import delay_for_tests
+
+    monkeypatch.setenv(LEARN_DELAY_ENV, "2.5")
+    assert delay_for_tests(LEARN_DELAY_ENV) == 2.5
+    monkeypatch.delenv(LEARN_DELAY_ENV)
+    assert delay_for_tests(LEARN_DELAY_ENV) == 0.0
+    for bad in ("soon", "-1", "nan", "3600"):
+        monkeypatch.setenv(HANDOVER_DELAY_ENV, bad)
+        caplog.clear()
+        assert delay_for_tests(HANDOVER_DELAY_ENV) == 0.0
+        assert f"{HANDOVER_DELAY_ENV}={bad!r} is not a number of seconds from 0 to 60: ignored" in caplog.text
