@@ -136,6 +136,7 @@ def patch_clocks() -> None:
 
 def one_run(directory: Path, batch_entries: int = 0, anomalies: bool = False) -> tuple[float, int, str]:
     """(CPU s of the read loop, entries, digest) of one fresh Service over the feed."""
+    import logsentry.service
     from logsentry.config import load_config
     from logsentry.model import Entry, ScreenedRun
     from logsentry.service import Service
@@ -189,7 +190,7 @@ def one_run(directory: Path, batch_entries: int = 0, anomalies: bool = False) ->
 
         calls = iter((handed_over(), iter(())))
         service._follower = lambda: next(calls)  # type: ignore[method-assign,assignment,return-value]
-        service._probe_journal = lambda config: None  # type: ignore[method-assign]
+        logsentry.service.probe_journal = lambda config: None  # type: ignore[assignment]
         service.cursor = "replay"  # as if resumed: no tail cursor, and no warm-up: since the history is relearnt
         # at a start that never adopted it (baseline_keeper.HISTORY_KEY), the learner read the feed in a thread
         # while the loop was timed (its CPU counted, its adoption at a random point: the digest varied)

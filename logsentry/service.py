@@ -19,12 +19,11 @@ import signal
 import sqlite3
 import threading
 import time
-import urllib.request
 from collections import OrderedDict, deque
 from types import FrameType
 from typing import Any
 
-from .actions.channels import basic_auth, open_url
+from .actions.heartbeat import Heartbeat
 from .actions.outbox import OutboxWorker
 from .actions.runner import guarded_policy
 from .baseline_keeper import BaselineKeeper
@@ -41,11 +40,12 @@ from .notify import notify_every, sd_notify
 from .pipeline import Pipeline
 from .rules.loader import RuleSet, load_rules
 from .service_alerts import HitLines
-from .service_journal import Canary, ServiceReading, follower_for
+from .service_journal import Canary, ServiceReading, cursor_usable, follower_for, probe_journal, tail_cursor
+from .service_journal import StartError as StartError  # cli/run.py catches it here
 from .service_state import FIGURES_KEY, Figures
 from .sources.fanin import FanInFollower, tail_positions
 from .sources.follow import ReadUpTo, ScanningFollower
-from .sources.journal import CAUGHT_UP, JournalGap, JournalLocation, JournalOpenError
+from .sources.journal import CAUGHT_UP, JournalGap, JournalLocation
 from .state import OutboxItem, StateError, open_service_state, open_state_dir
 from .timespec import format_usec, wall_usec
 from .trust import site_problems
@@ -68,10 +68,6 @@ KEEP_DONE_USEC = 7 * 86400 * 1_000_000  # finished outbox rows are kept a week, 
 
 class ReloadRejected(Exception):
     pass
-
-
-class StartError(Exception):
-    """logsentry cannot start: one clear message (naming the path) instead of a traceback."""
 
 
 def load_rule_set_for(config: SiteConfig) -> RuleSet:
@@ -129,8 +125,7 @@ class Service(ServiceReading):
         self.positions: dict[str, str] | None = self.state.get("cursors") if config.journal_directory else None
         self.uncommitted = 0
         self.last_commit_at = 0.0
-        self.last_heartbeat = 0
-        self._heartbeat_thread: threading.Thread | None = None
+        self.heartbeat = Heartbeat()
         self.last_prune = 0
         self.last_housekeeping = time.monotonic()
         self._last_status, self._last_notify, self._notify_every = "", 0.0, notify_every(os.environ)
@@ -150,7 +145,7 @@ class Service(ServiceReading):
                       "open incidents and the restart ledger were lost)")
             log.error("%s", reason)
             self._queue_service_alert("state_corrupt", reason, moved.name)
-        if self.cursor is not None and not self._cursor_usable(self.cursor):
+        if self.cursor is not None and not cursor_usable(self._location(), self.cursor):
             reason = (f"the saved journal cursor in {self.state.path} cannot be used; starting at the end of "
                       "the journal (entries since logsentry stopped were not read)")
             log.error("%s", reason)
@@ -189,57 +184,13 @@ class Service(ServiceReading):
     def _location(self) -> JournalLocation:
         return JournalLocation(directory=self.config.journal_directory)
 
-    @staticmethod
-    def _probe_journal(config: SiteConfig) -> None:
-        """Can the journal be opened at all? (No readable journal file is an error, not "nothing found".)"""
-        location = JournalLocation(directory=config.journal_directory)
-        where = config.journal_directory or "the local journal"
-        try:
-            reader = location.open()
-        except (OSError, ValueError) as error:
-            raise StartError(f"cannot open the journal in {where}: no journal file could be opened "
-                             f"({error})") from None
-        try:
-            usage = int(reader.get_usage())  # bytes of the files sd-journal opened (unreadable, invalid: none)
-        finally:
-            reader.close()
-        if usage == 0:
-            raise StartError(f"cannot open the journal in {where}: no journal file could be opened (none there, "
-                             "or none readable or valid)")
-
-    def _cursor_usable(self, cursor: str) -> bool:
-        try:
-            reader = self._location().open()
-        except (JournalOpenError, ValueError):
-            return True  # the follower reports that
-        try:
-            reader.seek_cursor(cursor)
-            return True
-        except (OSError, ValueError):
-            return False
-        finally:
-            reader.close()
-
-    def _tail_cursor(self) -> str | None:
-        """The cursor of the newest entry in the journal (any unit): the first start begins after it, and
-        saves it at once, so entries logged while logsentry is down after its first start are read."""
-        try:
-            reader = self._location().open()
-        except (JournalOpenError, ValueError) as error:
-            raise StartError(f"cannot open the journal: {error}") from None
-        try:
-            reader.seek_tail()
-            return str(reader._get_cursor()) if reader._previous() else None
-        finally:
-            reader.close()
-
     def _read_up_to(self) -> Passed:
         """Per machine, the newest entry the live reader has passed (its cursor, or a collector's per host)."""
         return passed(self.config.journal_directory, self.cursor, self.positions)
 
     # -- main loop ----------------------------------------------------------------------------------
     def run(self) -> int:
-        self._probe_journal(self.config)
+        probe_journal(self.config)
         self.worker.start()
         if self.config.journal_directory is not None and self.positions is None:
             # each host from its newest entry; after the merged reader's single cursor, from that cursor's time
@@ -249,7 +200,7 @@ class Service(ServiceReading):
         else:
             log.info("no saved cursor: starting at the end of the journal")
         if not self.cursor:
-            self.cursor = self._tail_cursor()
+            self.cursor = tail_cursor(self._location())
             self._commit()
         # when the history was never adopted; it judges the lines after where the live reader starts
         self.keeper.warm_up(self._location(), self.config.watched_units(), self._read_up_to)
@@ -366,33 +317,10 @@ class Service(ServiceReading):
             except sqlite3.Error as error:
                 log.error("cannot prune %s: %s", self.state.path, error)
         self._status()
-        self._heartbeat(now)
+        self.heartbeat.beat(self.config.heartbeat_url, self.config.heartbeat_usec, now,
+                            self.config.secrets().scrub)
         if self.metrics is not None:
             self.metrics.refresh(wall_usec(), self.state.db, getattr(self.pipeline.detector, "quarantined", {}))
-
-    def _heartbeat(self, now: int) -> None:
-        url = self.config.heartbeat_url
-        if not url or now - self.last_heartbeat < self.config.heartbeat_usec:
-            return
-        self.last_heartbeat = now
-
-        if self._heartbeat_thread is not None and self._heartbeat_thread.is_alive():
-            log.warning("heartbeat ping skipped: the last one has not finished")  # one at a time, never a pile-up
-            return
-
-        def ping() -> None:
-            target, auth = basic_auth(url)  # user:password@ as HTTP Basic (urllib took it for the host name)
-            try:  # with a password, no redirect is followed: urllib would send it on to the Location
-                with (open_url if auth else urllib.request.urlopen)(urllib.request.Request(target, headers=auth),
-                                                                    timeout=10) as response:
-                    deadline = time.monotonic() + 10  # in all: a server trickling its answer is cut off
-                    while response.read(1024) and time.monotonic() < deadline:
-                        pass
-            except OSError as error:
-                log.warning("heartbeat ping failed (%s)", self.config.secrets().scrub(str(error)))
-
-        self._heartbeat_thread = threading.Thread(target=ping, name="logsentry-heartbeat", daemon=True)
-        self._heartbeat_thread.start()
 
     def _reload(self) -> bool:
         """Apply a new config and rule set; keep the old ones when anything is wrong (and say so in STATUS

@@ -26,7 +26,7 @@ from .service_alerts import MAX_CONTEXT_UNITS, ServiceAlerts, split_at_hit
 from .sources._runs import last_lines
 from .sources.fanin import FanInFollower
 from .sources.follow import ScanningFollower
-from .sources.journal import CANARY_FIELD, JournalLocation, StartAt, send_canary
+from .sources.journal import CANARY_FIELD, JournalLocation, JournalOpenError, StartAt, send_canary
 from .sources.selection import Selection
 from .timespec import format_duration, format_usec, wall_usec
 from .wording import plural
@@ -58,6 +58,58 @@ def follower_for(config: SiteConfig, detector: Detector, cursor: str | None,
     start = StartAt(cursor=cursor) if cursor else StartAt()
     return ScanningFollower(JournalLocation(directory=config.journal_directory), selection, screen, fields, start,
                             wait_s=1.0)
+
+
+class StartError(Exception):
+    """logsentry cannot start: one clear message (naming the path) instead of a traceback."""
+
+
+def probe_journal(config: SiteConfig) -> None:
+    """Can the journal be opened at all? (No readable journal file is an error, not "nothing found".) Raises
+    StartError."""
+    location = JournalLocation(directory=config.journal_directory)
+    where = config.journal_directory or "the local journal"
+    try:
+        reader = location.open()
+    except (OSError, ValueError) as error:
+        raise StartError(f"cannot open the journal in {where}: no journal file could be opened "
+                         f"({error})") from None
+    try:
+        usage = int(reader.get_usage())  # bytes of the files sd-journal opened (unreadable, invalid: none)
+    finally:
+        reader.close()
+    if usage == 0:
+        raise StartError(f"cannot open the journal in {where}: no journal file could be opened (none there, "
+                         "or none readable or valid)")
+
+
+def cursor_usable(location: JournalLocation, cursor: str) -> bool:
+    """Does the journal still hold the cursor's entry? (True when it cannot be opened: the follower says so.)"""
+    try:
+        reader = location.open()
+    except (JournalOpenError, ValueError):
+        return True
+    try:
+        reader.seek_cursor(cursor)
+        return True
+    except (OSError, ValueError):
+        return False
+    finally:
+        reader.close()
+
+
+def tail_cursor(location: JournalLocation) -> str | None:
+    """The cursor of the newest entry in the journal (any unit): the first start begins after it, and saves it
+    at once, so entries logged while logsentry is down after its first start are read. Raises StartError."""
+    try:
+        reader = location.open()
+    except (JournalOpenError, ValueError) as error:
+        raise StartError(f"cannot open the journal: {error}") from None
+    try:
+        reader.seek_tail()
+        return str(reader._get_cursor()) if reader._previous() else None
+    finally:
+        reader.close()
 
 
 def run_times(run: ScreenedRun) -> memoryview:
