@@ -8,7 +8,9 @@ tested by each anomaly rule (rules/anomaly.py says what the kinds mean):
 - rate-spike: the template's (or the unit's error lines') count in the rule's window against the count its
   learned rate predicts: at least `min_count`, `factor` times more, Poisson tail below `p_value`;
 - error-share: the unit's error lines in the window against its learned error share: at least
-  `min_count`, `factor` times the share, binomial tail below `p_value`.
+  `min_count`, `factor` times the share, binomial tail below `p_value`;
+- a new-template rule with `flood`: a new template's count in the window against the unit's usual count of
+  all its lines and its busiest template (engine/flood.py).
 
 The hits go through the same burst windows (`[trigger]`) as signature hits, so an anomaly incident
 fires, grows and ends like any other. Expected values come from the baseline *before* the window (the
@@ -18,8 +20,7 @@ window's own lines are taken out), so a surge cannot raise its own bar.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from typing import Any
 
 from ..model import Entry, Hit, host_unit
@@ -27,7 +28,10 @@ from ..rules.rule import Rule
 from ..timespec import format_duration, format_usec
 from .baseline import ERROR_LEVEL, MINUTE_USEC, Baselines, TemplateStats, UnitStats
 from .episodes import Episodes
+from .flood import Floods
 from .held import MAX_HELD_UNITS, Held
+from .rolling import BUCKETS as BUCKETS
+from .rolling import Rolling as _Rolling
 from .tails import binomial_sf, poisson_sf
 from .templates import Template, TemplateMiner
 
@@ -35,7 +39,6 @@ MAX_TEMPLATE_CHARS = 2048
 """Only a message's first line, and this much of it, is templated: tracebacks and huge lines would
 otherwise each become a template of their own."""
 MAX_ROLLING = 20_000
-BUCKETS = 10
 LEARNT_SIGHTINGS = 10
 """While its unit stays anomalous, a new template stays new until it was learnt this many times: an outage
 longer than `novel_for` stays one incident."""
@@ -44,51 +47,6 @@ GOING_ON_USEC = 86_400_000_000
 and has been logged steadily for a day is the unit's new normal. Else a benign novelty logged every few
 minutes kept its unit anomalous for good, its incident open, and a real failure later on joined it unpaged
 (helper T: a kubelet line, new at midnight, held its unit for 3.6 days and swallowed a containerd outage)."""
-
-
-@dataclass(slots=True)
-class _Rolling:
-    """A count over the last `window_usec` of journal time, in BUCKETS buckets (so memory per key is fixed
-    and the count is exact to a tenth of the window), and `kept`: how many of them the baselines did not learn
-    (lines of an open signature incident, lines while the unit was anomalous). The rules take the window's
-    lines out of the baseline they compare with (a surge must not raise its own bar): only those it holds.
-    Buckets are [start µs, lines, lines kept out]."""
-
-    width: int
-    buckets: deque[list[int]] = field(default_factory=deque)
-    total: int = 0
-    kept: int = 0
-
-    def add(self, usec: int, kept: bool = False) -> int:
-        start = usec - usec % self.width
-        buckets = self.buckets
-        if buckets and buckets[-1][0] >= start:
-            bucket = buckets[-1]
-            bucket[1] += 1
-            bucket[2] += kept
-        else:
-            buckets.append([start, 1, int(kept)])
-        self.total += 1
-        self.kept += kept
-        horizon = start - (BUCKETS - 1) * self.width
-        while buckets[0][0] < horizon:
-            _, lines, out = buckets.popleft()
-            self.total -= lines
-            self.kept -= out
-        return self.total
-
-    def learnt(self) -> int:
-        """The lines in the window the baselines hold."""
-        return self.total - self.kept
-
-
-    def add_runs(self, runs: Sequence[int]) -> None:
-        """`add` for each entry of (bucket start, entries) pairs, buckets within one of ours
-        (engine/runstep.py)."""
-        for k in range(0, len(runs), 2):
-            self.add(runs[k])
-            self.buckets[-1][1] += runs[k + 1] - 1
-            self.total += runs[k + 1] - 1
 
 
 def first_line(message: str) -> str:
@@ -129,6 +87,7 @@ class AnomalyDetector:
         not learnt twice."""
         self.skipped: dict[str, int] = {}
         """unit -> entries not learnt because `learnt_until` covered them (what `baseline learn` reports)."""
+        self.floods = Floods()
         self.episodes = {rule.id: Episodes.of(rule.anomaly) for rule in self.rules
                          if rule.anomaly is not None and rule.anomaly.kind == "persistence"}
         """persistence rule id -> its templates' episodes (engine/episodes.py)."""
@@ -193,6 +152,11 @@ class AnomalyDetector:
                     why += ", and no line at error level before"
                 if why is not None and spec.words_re is not None and spec.words_re.search(template.text) is None:
                     continue  # a new template without the rule's words (a deploy's new wording) is no failure
+                if why is not None and spec.flood:  # engine/flood.py
+                    rolling = self._roll(rule, unit_key, template.id, usec, kept)
+                    why = self.floods.why(spec, rule.trigger.within_usec, rolling.total, rolling.learnt(), usec, unit,
+                                          self.baselines.templates[unit_key].values(), why, unit_key,
+                                          since if hot else None)
             elif spec.kind == "rate-spike":
                 why = self._spike(rule, unit, stats, template.id, entry, kept)
             else:
@@ -247,8 +211,10 @@ class AnomalyDetector:
         assert spec is not None
         # New for `novel_for` after its first sighting; longer while the anomaly it appeared in goes on
         # (an outage longer than novel_for stays one incident), unless it became part of the normal since.
-        going_on = (hot_since is not None and stats.first_usec >= hot_since and stats.count < LEARNT_SIGHTINGS
-                    and usec - stats.first_usec <= GOING_ON_USEC)
+        # A flood's lines were learnt until it fired, but the anomaly that began while it was new is its own.
+        going_on = (hot_since is not None and usec - stats.first_usec <= GOING_ON_USEC
+                    and ((stats.first_usec >= hot_since and stats.count < LEARNT_SIGHTINGS)
+                         or (spec.flood and hot_since - stats.first_usec <= spec.novel_for_usec)))
         if stats.accepted or (usec - stats.first_usec > spec.novel_for_usec and not going_on):
             return None
         if stats.unit_age_usec < spec.warm_after_usec or stats.unit_entries < spec.warm_entries:

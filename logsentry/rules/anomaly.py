@@ -4,7 +4,11 @@ Four kinds (logsentry/engine/anomaly.py runs them):
 
 - `new-template`: a line whose template the unit never logged before it was warm, at `level` or worse,
   and, with `words`, whose template text (the masked first line: client values count less) says one of them;
-  with `clean = true`, only in a unit whose learnt history holds no error-level line at all;
+  with `clean = true`, only in a unit whose learnt history holds no error-level line at all; with
+  `flood = true`, only once the new template floods (engine/flood.py): at least `min_count` of its lines
+  within the window, `factor` times the unit's usual count of lines of every template in such a window, a
+  Poisson tail below `p_value`, and more than `peak_margin` times the busiest two minutes of any template of
+  the unit in the last 14 days (times the window over two minutes, for a window longer than that);
 - `rate-spike`: a known template (or, with `errors = true`, the unit's error-level lines) far above its
   learned rate: at least `min_count`, `factor` times the expected count, a Poisson tail below `p_value`,
   and more than `peak_margin` times its busiest two minutes of the last 14 days (times the window over two
@@ -35,7 +39,7 @@ from ..tomlfile import unknown_key
 
 KINDS = ("new-template", "rate-spike", "error-share", "persistence")
 _KEYS = {"kind", "level", "warm_after", "warm_entries", "factor", "min_count", "p_value", "errors", "novel_for",
-         "peak_margin", "words", "clean", "gap", "floor", "margin"}
+         "peak_margin", "words", "clean", "gap", "floor", "margin", "flood"}
 PERSISTENCE_KEYS = ("gap", "floor", "margin")
 """persistence only (engine/episodes.py): an episode ends at a pause longer than `gap`; it persists once longer
 than `floor` and `margin` times the template's longest episode learnt."""
@@ -82,6 +86,9 @@ class AnomalySpec:
     clean: bool = False
     """new-template only: only in a unit whose learnt history holds no error-level line (its first error ever is
     news: a replica whose replication thread stopped says so once, then nothing)."""
+    flood: bool = False
+    """new-template only: fire only when the new template's lines come far faster than all of the unit's lines
+    usually do (a retry storm at info level: a new wording at a normal rate is no failure)."""
     gap_usec: int = 300_000_000
     floor_usec: int = 180_000_000
     margin: float = 2.0
@@ -134,6 +141,13 @@ def parse_anomaly(table: Mapping[str, Any], add: Any, describe: Any, priority: A
     elif clean and kind != "new-template":
         add("anomaly.clean", f'only a new-template rule takes clean (this one is kind "{kind}")')
         clean = False
+    flood = table.get("flood", False)
+    if not isinstance(flood, bool):
+        add("anomaly.flood", f"expected true or false (got {describe(flood)})")
+        flood = False
+    elif flood and kind != "new-template":
+        add("anomaly.flood", f'only a new-template rule takes flood (this one is kind "{kind}")')
+        flood = False
     for key in PERSISTENCE_KEYS:
         if key in table and kind != "persistence":
             add(f"anomaly.{key}", f'only a persistence rule takes {key} (this one is kind "{kind}")')
@@ -149,7 +163,7 @@ def parse_anomaly(table: Mapping[str, Any], add: Any, describe: Any, priority: A
         errors=errors,
         novel_for_usec=span("novel_for", defaults.novel_for_usec),
         peak_margin=float(number("peak_margin", defaults.peak_margin, 0, 1e6, False)),
-        words=words, clean=clean, words_re=words_pattern(words) if words else None,
+        words=words, clean=clean, flood=flood, words_re=words_pattern(words) if words else None,
         gap_usec=max(1, span("gap", defaults.gap_usec)), floor_usec=span("floor", defaults.floor_usec),
         margin=float(number("margin", defaults.margin, 1, 1e6, False)),
     )

@@ -1,0 +1,54 @@
+"""A count of lines over the last window of journal time, in a fixed number of buckets: what the anomaly rules
+(engine/anomaly.py) compare with a unit's learnt past."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+BUCKETS = 10
+
+
+@dataclass(slots=True)
+class Rolling:
+    """A count over the last `window_usec` of journal time, in BUCKETS buckets (so memory per key is fixed
+    and the count is exact to a tenth of the window), and `kept`: how many of them the baselines did not learn
+    (lines of an open signature incident, lines while the unit was anomalous). The rules take the window's
+    lines out of the baseline they compare with (a surge must not raise its own bar): only those it holds.
+    Buckets are [start µs, lines, lines kept out]."""
+
+    width: int
+    buckets: deque[list[int]] = field(default_factory=deque)
+    total: int = 0
+    kept: int = 0
+
+    def add(self, usec: int, kept: bool = False) -> int:
+        start = usec - usec % self.width
+        buckets = self.buckets
+        if buckets and buckets[-1][0] >= start:
+            bucket = buckets[-1]
+            bucket[1] += 1
+            bucket[2] += kept
+        else:
+            buckets.append([start, 1, int(kept)])
+        self.total += 1
+        self.kept += kept
+        horizon = start - (BUCKETS - 1) * self.width
+        while buckets[0][0] < horizon:
+            _, lines, out = buckets.popleft()
+            self.total -= lines
+            self.kept -= out
+        return self.total
+
+    def learnt(self) -> int:
+        """The lines in the window the baselines hold."""
+        return self.total - self.kept
+
+    def add_runs(self, runs: Sequence[int]) -> None:
+        """`add` for each entry of (bucket start, entries) pairs, buckets within one of ours
+        (engine/runstep.py)."""
+        for k in range(0, len(runs), 2):
+            self.add(runs[k])
+            self.buckets[-1][1] += runs[k + 1] - 1
+            self.total += runs[k + 1] - 1
