@@ -63,7 +63,9 @@ def _trigger(spec: AnomalySpec) -> str:
     the learnt rate or share."""
     if spec.kind == "persistence":
         return f"{timespan(spec.floor_usec)}+ x{spec.margin:g}"
-    return "new" if spec.kind == "new-template" else f"{spec.min_count}+ x{spec.factor:g}"
+    if spec.kind == "new-template":
+        return f"new {spec.min_count}+" if spec.flood else "new"
+    return f"{spec.min_count}+ x{spec.factor:g}"
 
 
 def warm_words(spec: AnomalySpec) -> str:
@@ -234,9 +236,10 @@ def rules_show(rule_id: str, rule_paths: tuple[Path, ...], no_shipped: bool) -> 
             click.echo(f"  test: a known template's run (its lines with no pause over {timespan(spec.gap_usec)}) of "
                        f"at least {spec.min_count} lines that lasts longer than {timespan(spec.floor_usec)} and "
                        f"{spec.margin:g}x its longest run learnt")
-        elif spec.kind != "new-template":
+        elif spec.kind != "new-template" or spec.flood:  # a flood: a new template against the unit's rate
             click.echo(f"  test: at least {spec.min_count}, {spec.factor:g}x the learned "
-                       f"{'share' if spec.kind == 'error-share' else 'rate'}, tail probability below {spec.p_value:g}")
+                       f"{'share' if spec.kind == 'error-share' else 'unit rate' if spec.flood else 'rate'}, "
+                       f"tail probability below {spec.p_value:g}")
     click.echo("\n" + "\n".join(f"  {visible(line)}" for line in rule.description.splitlines()))
     for sample in rule.samples:
         click.echo(f"  {'matches' if sample.match else 'ignores'}: {visible(sample.line)}")

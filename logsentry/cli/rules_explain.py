@@ -29,6 +29,14 @@ def watches(rule: Rule) -> str:
             "are learnt")
     p_value = f"{spec.p_value:g}".replace("e-0", "e-")
     tails = f"a {{}} tail below {p_value}, and more than {spec.peak_margin:g}x " + _bar(rule)
+    if spec.kind == "new-template" and spec.flood:  # engine/flood.py
+        scale = rule.trigger.within_usec / (2 * MINUTE_USEC)
+        return (f"how fast the lines {_level(spec)} of each message template the unit never logged come (new for "
+                f"{format_duration(spec.novel_for_usec)} after its first sighting), {warm}: fires at {spec.min_count} "
+                f"or more within {within}, {spec.factor:g}x the unit's learnt rate of lines of all its templates or "
+                f"more, a Poisson tail below {p_value}, and more than {spec.peak_margin:g}x the busiest two minutes of "
+                f"any template of the unit in the last {PEAK_DAYS} days"
+                + (f", times {scale:g} for the {within} window" if scale > 1 else ""))
     if spec.kind == "new-template":
         said = f" whose text says one of its {plural(len(spec.words), 'word')}" if spec.words else ""
         said += " in a unit that never logged an error-level line" if spec.clean else ""
