@@ -129,7 +129,7 @@ def test_a_nightly_burst_of_a_known_line_is_quiet_and_a_storm_that_day_is_not(ma
 
 
 def test_a_deploys_new_lines_at_normal_rates_are_quiet_and_one_flooding_is_not(make_journal):
-    """A deploy after 30 h brings 40 new info lines, each every ~10 s, and then one of them floods."""
+    """A deploy after 30 h brings 40 new info lines (40 templates), each every ~30 s, then one of them floods."""
     deploy = 30 * HOUR
     new_lines = [storm(GATEWAY, deploy, 1800, 1 / 30, seed=10 + k, say=feature(k)) for k in range(40)]
     miner = TemplateMiner()
@@ -160,7 +160,7 @@ def test_a_bursty_unit_whose_lines_often_come_at_600_a_minute_is_quiet_at_that_r
     lines = by_time(served(unit, 0, fast + 120, 10.0), bursts, storm(unit, same_rate, 300, 10, say=feature(3)),
                     storm(unit, fast, 120, seed=5))
     found = floods(scan_anomalies(make_journal(lines)))
-    assert [i["template"] for i in found] == [found[0]["template"]] and len(found) == 1, found
+    assert len(found) == 1, found
     assert "subchannel reconnecting" in found[0]["template"] and found[0]["realtime_usec"] > BASE_USEC + fast * SEC
 
 
@@ -170,10 +170,10 @@ def storm_live(live: LiveJournal, running: RunningService, alerts: Path, first: 
     running.start()
     running.wait_log("learnt baselines from", timeout=60)
     time.sleep(1.5)  # adopted at the next catch-up
-    for line in storm(GATEWAY, 0, 60, 1 / 20)[:first]:
-        live.write(line["MESSAGE"], unit=GATEWAY)
-    time.sleep(2.0 if first else 0)  # read, before the storm: its lines come to a template the tables know
     fail = time.time_ns() // 1000 - 40 * SEC
+    for k, line in enumerate(storm(GATEWAY, 0, 60, 1 / 20)[:first]):
+        live.write(line["MESSAGE"], unit=GATEWAY, __REALTIME_TIMESTAMP=fail - (10 - k) * SEC)
+    time.sleep(2.0 if first else 0)  # read, before the storm: its lines come to a template the tables know
     for line in storm(GATEWAY, 0, 40):
         at = fail + int(line["__REALTIME_TIMESTAMP"]) - BASE_USEC
         live.write(line["MESSAGE"], unit=GATEWAY, __REALTIME_TIMESTAMP=at)
