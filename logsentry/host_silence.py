@@ -5,8 +5,10 @@ host (`_MACHINE_ID`) the journal time of the newest entry read and learns the ho
 its successive newest entries, in µs of journal time (engine/rhythm.py, as for a unit). A host is silent when
 the wall clock is past its newest entry by more than its threshold: `[hosts] silent_after` when configured,
 else learnt (after MIN_GAPS gaps) and never below FLOOR_USEC, which leaves room for
-systemd-journal-upload's shipping delay and small clock skew. Its incident is alerted once, re-sent to
-Alertmanager while it lasts, and resolved when its entries arrive again.
+systemd-journal-upload's shipping delay and small clock skew. "The wall clock" is the host's own (host_clocks.py):
+ours less its offset, so a host whose clock runs behind is not silent by the difference; its silence is not
+judged while its entries arrive at an offset still being learnt (HostClocks.settled). Its incident is alerted
+once, re-sent to Alertmanager while it lasts, and resolved when its entries arrive again.
 
 Units of a silent host: a unit silence that comes due while its whole host has logged nothing since the unit's
 last entry (beyond the host's usual gap) is held (`hold`), so the host's incident stands for all of them; if the
@@ -34,6 +36,7 @@ from .actions.alert import incident_payload, journal_source
 from .actions.runner import incident_id
 from .config import SiteConfig
 from .engine.rhythm import MAX_GAPS, Rhythm
+from .host_clocks import HostClocks
 from .hosts import describe_host
 from .model import Entry, Incident, ScreenedRun, Severity
 from .rules.rule import Absence
@@ -76,8 +79,10 @@ class _Host:
 
 
 class HostSilence:
-    def __init__(self, config: SiteConfig):
-        """Off without a `journal_directory` (the canary covers the local journal) or with `silent_after = "off"`."""
+    def __init__(self, config: SiteConfig, clocks: HostClocks | None = None):
+        """Off without a `journal_directory` (the canary covers the local journal) or with `silent_after = "off"`;
+        `clocks`: each host's clock offset (None: every host judged by the wall clock given to `check`)."""
+        self.clocks = clocks
         self.hosts: dict[str, _Host] = {}
         self.new_hosts = False
         """A host was seen for the first time since the last snapshot()."""
@@ -170,25 +175,32 @@ class HostSilence:
     # -- when caught up ------------------------------------------------------------------------------------------
     def check(self, now_usec: int) -> list[OutboxItem]:
         """Alerts due by the wall clock `now_usec` (µs): hosts gone silent, hosts back, forgotten ones, and
-        Alertmanager re-sends. Call it only when the reader has caught up (in a backlog every host looks old)."""
+        Alertmanager re-sends. Call it only when the reader has caught up (in a backlog every host looks old).
+        Each host is judged by its own clock (`_now`): its journal time, as its newest entry's."""
         if not self or now_usec - self._checked < CHECK_EVERY_USEC:
             return []
         self._checked = now_usec
         out: list[OutboxItem] = []
         for machine, host in list(self.hosts.items()):
-            quiet = now_usec - host.newest_usec
+            now = self._now(machine, now_usec)
+            quiet = now - host.newest_usec
             if host.silent_since and host.newest_usec > host.silent_since:
-                out.extend(self._back(machine, host, now_usec))
+                out.extend(self._back(machine, host, now))
             elif quiet > FORGET_USEC:
                 out.extend(self._forget(machine, host))
-            elif not host.silent_since and host.threshold and quiet > host.threshold:
-                out.extend(self._fire(machine, host, now_usec))
+            elif not host.silent_since and host.threshold and quiet > host.threshold and (
+                    self.clocks is None or self.clocks.settled(machine, now_usec)):
+                out.extend(self._fire(machine, host, now))
         if self.resend_usec and now_usec - self._resent >= self.resend_usec:
             self._resent = now_usec
             out.extend(self._refresh(now_usec))
         if not self.resolve:
             out = [item for item in out if item.payload["event"] != "resolved"]
         return [] if self.dry_run else out
+
+    def _now(self, machine: str, now_usec: int) -> int:
+        """The wall clock `now_usec` as the machine's clock reads it (µs): ours less its offset."""
+        return now_usec - self.clocks.offset(machine) if self.clocks is not None else now_usec
 
     def _incident(self, machine: str, host: _Host, now_usec: int) -> Incident:
         return Incident(rule_id=RULE_ID, severity=Severity.ERROR, unit=UNIT, key="", first_usec=host.silent_since,
@@ -274,7 +286,7 @@ class HostSilence:
     def _refresh(self, now_usec: int) -> Iterator[OutboxItem]:
         for machine, host in self.hosts.items():
             if host.silent_since:
-                incident = self._incident(machine, host, now_usec)
+                incident = self._incident(machine, host, self._now(machine, now_usec))
                 yield OutboxItem(f"alert:{incident_id(incident)}:refresh{now_usec // self.resend_usec}", "alert",
                                  self._payload("refresh", incident, f"still silent: {incident.why}"),
                                  group=incident_id(incident))
@@ -293,7 +305,7 @@ class HostSilence:
         return now_usec + RECHECK_USEC
 
     def open_incidents(self, now_usec: int) -> list[Incident]:
-        return [self._incident(m, h, now_usec) for m, h in self.hosts.items() if h.silent_since]
+        return [self._incident(m, h, self._now(m, now_usec)) for m, h in self.hosts.items() if h.silent_since]
 
     # -- saved with the state ------------------------------------------------------------------------------------
     def new_hosts_due(self) -> bool:

@@ -32,6 +32,7 @@ from .engine.policy import RestartLedger
 from .engine.quarantine import BudgetedDetector
 from .engine.silence_history import adopt as adopt_rhythms
 from .handover import Passed, passed
+from .host_clocks import HostClocks
 from .host_silence import HostSilence
 from .hosts import local_machine_id
 from .metrics import Metrics
@@ -98,7 +99,8 @@ class Service(ServiceReading):
         self.ledger = RestartLedger.restore(self.state.get("ledger"))
         self.local_machine = local_machine_id()
         self.keeper = BaselineKeeper(self.state)
-        self.hosts = HostSilence(config)  # a collector's hosts whose journal stops arriving
+        self.clocks = HostClocks(self.local_machine)  # each host's clock against ours: judged by its own
+        self.hosts = HostSilence(config, self.clocks)  # a collector's hosts whose journal stops arriving
         self.hosts.restore(self.state.get("hosts"))
         self.metrics: Metrics | None = None
         if config.metrics_listen or config.metrics_textfile:
@@ -154,7 +156,9 @@ class Service(ServiceReading):
 
     # -- set-up -------------------------------------------------------------------------------------
     def _build_pipeline(self, rule_set: RuleSet) -> Pipeline:
-        pipeline = Pipeline(BudgetedDetector(rule_set.rules), guarded_policy(self.config, self.ledger),
+        policy = guarded_policy(self.config, self.ledger)
+        policy.clock_offset = self.clocks.offset  # the stale guard judges by each host's clock
+        pipeline = Pipeline(BudgetedDetector(rule_set.rules), policy,
                             anomaly=self.keeper.build(rule_set.rules), silence_overrides=self.config.silence_for)
         pipeline.silence.hold = self.hosts.hold if self.hosts else None  # a silent host's units: one incident
         return pipeline
@@ -285,6 +289,7 @@ class Service(ServiceReading):
 
     def _caught_up(self) -> None:
         self.last_caught_up = time.monotonic()
+        self.clocks.tick(wall_usec())  # each host's clock sampled where the reader caught up
         self.keeper.poll(self._read_up_to)
         if self.keeper.late_hits:  # the first start's learner judged lines written since the start
             hits, self.keeper.late_hits = self.keeper.late_hits, ()

@@ -19,6 +19,7 @@ from .config import SiteConfig
 from .engine.detector import Detector
 from .engine.quarantine import cut_long_lines
 from .engine.window import invocation_of
+from .host_clocks import HostClocks
 from .metrics import Metrics
 from .model import Entry, Hit, ScreenedRun, host_unit
 from .pipeline import ActionEvent, EndedEvent, Event, IncidentEvent, MatchEvent, QuarantineEvent
@@ -191,6 +192,7 @@ class ServiceReading(ServiceAlerts):
     """Service's handling of each entry read and of the events it causes; attributes set by Service.__init__."""
 
     canary: Canary
+    clocks: HostClocks
     metrics: Metrics | None
     _host_names: dict[str, str]
     _ahead_reported: float
@@ -212,6 +214,7 @@ class ServiceReading(ServiceAlerts):
             return  # never feed on our own output (or our actions' output, which runs under our unit)
         entry = cut_long_lines(entry)
         self.hosts.saw(entry)
+        self.clocks.saw(entry.machine_id, entry.realtime_usec)
         if self.metrics is not None:  # host names are for the metrics' host label only
             if entry.host and entry.machine_id and len(self._host_names) < MAX_CONTEXT_UNITS:
                 self._host_names[entry.machine_id] = entry.host
@@ -241,6 +244,7 @@ class ServiceReading(ServiceAlerts):
         figures.last_entry_usec = max(figures.last_entry_usec, run.peak_usec)
         self.uncommitted += run.count
         self.hosts.saw_run(run)
+        self.clocks.saw_run(run)
         if self.metrics is not None:
             self.metrics.entries.inc(run.count)
             for span in run.spans:

@@ -122,20 +122,25 @@ class GuardedPolicy:
     """The service's policy: which watch covers the incident, then stale guard, then loop protection.
 
     Decisions are made on the incident's journal time, so replaying the same entries after a crash
-    reaches the same decisions from the same saved ledger.
+    reaches the same decisions from the same saved ledger. The stale guard judges an incident by its host's
+    clock: our wall clock less `clock_offset(machine id)` (µs our clock is ahead of that host's, host_clocks.py),
+    so a collector's host whose clock runs behind is not stale by our clock alone.
     """
 
     def __init__(self, allowed: Callable[[str, str], frozenset[str] | None], limits: Limits,
                  ledger: RestartLedger, now_usec: Callable[[], int], dry_run: bool, own_unit: str,
-                 local_machine: str | None = None, hook: Callable[[str, str], tuple[str, ...]] | None = None):
+                 local_machine: str | None = None, hook: Callable[[str, str], tuple[str, ...]] | None = None,
+                 clock_offset: Callable[[str], int] | None = None):
         """`local_machine`: the machine whose units may be restarted (None: /etc/machine-id); `hook(unit,
-        rule)`: the covering watch's `command` argv (() for none), given remote hosts' restart incidents.
+        rule)`: the covering watch's `command` argv (() for none), given remote hosts' restart incidents;
+        `clock_offset(machine id)`: µs our clock is ahead of that machine's (None: 0 for every machine).
         The ledger holds the local machine's restarts only (no other machine's unit is ever restarted)."""
         self.allowed = allowed
         self.limits = limits
         self.ledger = ledger
         self.now_usec = now_usec
         self.hook = hook
+        self.clock_offset = clock_offset
         self.base = Policy(dry_run=dry_run, own_unit=own_unit,
                            local_machine=local_machine_id() if local_machine is None else local_machine)
 
@@ -144,10 +149,12 @@ class GuardedPolicy:
         allowed = self.allowed(incident.unit, incident.rule_id)
         if allowed is None:
             return [Action("report", incident.unit, incident, dry, "no watch covers this unit and rule")]
-        age = self.now_usec() - incident.last_usec
+        behind = self.clock_offset(incident.machine_id) if self.clock_offset and incident.machine_id else 0
+        age = self.now_usec() - behind - incident.last_usec  # by the host's clock (host_clocks.py)
         if age > incident.within_usec:
-            return [Action("report", incident.unit, incident, dry,
-                           f"stale: its newest hit is {age // 1_000_000}s old, older than its window; not acted on")]
+            clock = f" by its host's clock ({behind // 1_000_000}s behind ours)" if behind else ""
+            return [Action("report", incident.unit, incident, dry, f"stale: its newest hit is {age // 1_000_000}s "
+                           f"old{clock}, older than its window; not acted on")]
         proposed = self.base.decide(incident)
         actions = []
         remote = incident.action == "restart" and self.base.restartable(incident.unit) \

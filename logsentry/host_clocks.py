@@ -1,0 +1,125 @@
+"""Each collector host's clock against ours: its incidents and its silence are judged by its own clock.
+
+A collector reads journals stamped by their hosts' clocks (journal time, `__REALTIME_TIMESTAMP`). The stale guard
+(engine/policy.py) and the host-went-silent check (host_silence.py) compare those stamps with OUR wall clock: a
+host whose clock runs 10 min behind had every incident of a rule with a shorter window taken for stale (never
+alerted, a log line only), and looked silent for 10 min all the time. So each machine (`_MACHINE_ID`) gets an
+offset, the µs our clock is ahead of its clock, and those checks use `wall - offset` as the host's "now".
+
+How it is estimated, and why a backlog is never taken for a clock that runs behind:
+- A sample is taken when the reader has caught up (the service's caught-up step, `tick`), one per host that
+  logged since the last one: our wall clock then minus the journal time of the newest entry read of that host.
+  It is the host's clock offset plus that entry's arrival delay (shipping, reading), which is never negative:
+  the smallest value of a steady stretch is the estimate.
+- An offset is accepted only after its samples held within TOLERANCE_USEC of each other over HOLD_USEC of our
+  wall clock. A host whose clock is behind sends new entries with old stamps: wall - time stays constant while
+  it logs. A backlog (after logsentry's downtime, or a host's journal upload catching up after a network
+  outage) is read faster than it was written: wall - time falls by more than TOLERANCE_USEC within HOLD_USEC
+  (unless it arrives at under 1 + 5/30 times the speed it was written), so it is never accepted and the stale
+  guard keeps judging it by the offset held before it (0 after a start: our clock). A step of the host's clock
+  (NTP coming back, an operator's `date -s`) moves the offset once the new value has held as long.
+- Every host starts at 0 (our clock, as before); the local machine is always 0 (its journal is stamped by our
+  clock). Nothing is saved: after a restart an offset is learnt again within HOLD_USEC of live reading.
+- A host AHEAD of our clock counts as 0: its entries more than service_journal.MAX_AHEAD_USEC (60 s) ahead are
+  already taken as our clock's time for windows, silences and cooldowns, so its stamps are never far ahead of
+  our clock; judging by ours errs towards acting, never towards hiding.
+- `settled` says whether a host's silence may be judged: not while its entries arrive at another offset than
+  the accepted one that has not held yet (they arrive: it is not silent, its clock may be behind), nor, for a
+  host not read since the start, in the first HOLD_USEC after it (the reader may not have reached its entries
+  yet). A host that sends nothing is judged by its offset as it was; one whose samples agree with its offset
+  (a right clock, the common case) at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from .model import ScreenedRun
+from .timespec import format_duration
+
+log = logging.getLogger("logsentry.hosts")
+
+HOLD_USEC = 30 * 1_000_000
+"""How long (µs of our wall clock) an offset's samples must hold steady before it is accepted."""
+TOLERANCE_USEC = 5 * 1_000_000
+"""How far apart (µs) the samples of a steady stretch may be: arrival jitter (shipping, batching, reading)."""
+MAX_HOSTS = 10_000
+"""Machines tracked at most (the oldest forgotten first): entries' machine ids are the senders' words."""
+
+
+@dataclass(slots=True)
+class _Clock:
+    """One machine's accepted offset and the stretch of samples that may replace it (µs)."""
+
+    offset: int = 0
+    start: int = 0
+    """Our wall clock at the stretch's first sample."""
+    low: int = 0
+    high: int = 0
+    last: int = 0
+    """Our wall clock at the newest sample."""
+    held: bool = False
+    """The stretch has held HOLD_USEC: `offset` is its smallest sample."""
+
+
+class HostClocks:
+    """Per machine, how far our wall clock is ahead of its journal stamps (µs; 0 for the local machine)."""
+
+    def __init__(self, local_machine: str):
+        self.local = local_machine
+        self.clocks: dict[str, _Clock] = {}
+        self.latest: dict[str, int] = {}
+        """Per machine, the journal time of the newest entry read since the last tick (µs)."""
+        self.started = 0
+        """Our wall clock at the first tick (0: none yet)."""
+
+    def saw(self, machine: str, at_usec: int) -> None:
+        """An entry of `machine` read, stamped `at_usec` (journal time as the service takes it, clamped)."""
+        if machine and machine != self.local and at_usec > self.latest.get(machine, 0):
+            self.latest[machine] = at_usec
+
+    def saw_run(self, run: ScreenedRun) -> None:
+        """The entries of a run the scanner summarised: each span's newest."""
+        for span in run.spans:
+            self.saw(span[6], span[3])
+
+    def tick(self, wall_usec: int) -> None:
+        """The reader has caught up at our wall clock `wall_usec`: one sample per machine read since the last tick."""
+        if not self.started:
+            self.started = wall_usec
+        latest, self.latest = self.latest, {}
+        for machine, at in latest.items():
+            self._sample(machine, wall_usec, wall_usec - at)
+
+    def _sample(self, machine: str, wall: int, value: int) -> None:
+        clock = self.clocks.get(machine)
+        if clock is None:
+            clock = self.clocks[machine] = _Clock(0, wall, value, value, wall)
+            if len(self.clocks) > MAX_HOSTS:
+                del self.clocks[next(iter(self.clocks))]
+        elif max(clock.high, value) - min(clock.low, value) <= TOLERANCE_USEC:
+            clock.low, clock.high, clock.last = min(clock.low, value), max(clock.high, value), wall
+        else:  # another value: a clock step, a backlog, a late batch; the accepted offset stays meanwhile
+            clock.start, clock.low, clock.high, clock.last, clock.held = wall, value, value, wall, False
+        if wall - clock.start >= HOLD_USEC:
+            if not clock.held and abs(clock.low - clock.offset) > TOLERANCE_USEC:
+                said = (f"{format_duration(clock.low)} behind ours: its incidents and silence are judged by its "
+                        "own clock") if clock.low > 0 else "not behind ours: judged by ours"
+                log.info("the clock of machine %s is %s (steady for %s)", machine, said,
+                         format_duration(wall - clock.start))
+            clock.offset, clock.held = clock.low, True
+
+    def offset(self, machine: str) -> int:
+        """µs our clock is ahead of the machine's (0: ahead of ours, unknown, not learnt yet, or the local one)."""
+        clock = self.clocks.get(machine)
+        return max(clock.offset, 0) if clock is not None else 0
+
+    def settled(self, machine: str, wall_usec: int) -> bool:
+        """May the machine's silence be judged by `offset` at `wall_usec`? Not while its entries arrive at another
+        offset that has not held HOLD_USEC yet, nor in the first HOLD_USEC after the start when none was read."""
+        clock = self.clocks.get(machine)
+        if clock is None:
+            return bool(self.started) and wall_usec - self.started >= HOLD_USEC
+        return wall_usec - clock.last >= HOLD_USEC or (
+            clock.offset - TOLERANCE_USEC <= clock.low and clock.high <= clock.offset + TOLERANCE_USEC)

@@ -1,0 +1,136 @@
+"""A collector's host whose clock runs 10 min behind ours, on a real `logsentry run` over journal files written
+live by systemd-journal-remote (one per host, from a FIFO), alerts at a webhook on 127.0.0.1: it is judged by
+its own clock (host_clocks.py) once its offset held 30 s, and a backlog is still judged stale."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_first_start_handover import Collector, Host
+from test_host_stale import alerts, wait_until
+from test_service import BOOM_RULE, RunningService, receiver  # noqa: F401  (fixture)
+
+MINUTE = 60_000_000
+BEHIND = "b2" * 16
+
+
+def collector(root: Path, directory: Path, hook_url: str) -> str:
+    """A collector alerting every unit's 1-minute BOOM rule (one hit) to a webhook; hosts' silence learnt."""
+    rules = root / "rules"
+    rules.mkdir()
+    (rules / "boom.toml").write_text(BOOM_RULE.format(action="alert", within="1m", group=""))
+    return f'''
+state_dir = "{root / 'state'}"
+journal_directory = "{directory}"
+hostname = "collector"
+rules = ["{rules}"]
+
+[[watch]]
+units = ["*"]
+actions = ["alert"]
+
+[alerts]
+backoff = "100ms"
+realert = "1h"
+
+[[channel]]
+name = "hook"
+type = "apprise"
+url = "json://{hook_url}/hook"
+retries = 5
+'''
+
+
+class Ticking:
+    """The host logs a line every 0.1 s by its own clock, in a thread, until closed."""
+
+    def __init__(self, host: Host):
+        self.host, self._done = host, threading.Event()
+        self._thread = threading.Thread(target=self._tick, daemon=True)
+        self._thread.start()
+
+    def _tick(self) -> None:
+        n = 0
+        while not self._done.wait(0.1):
+            n += 1
+            self.host.write(f"GET /health {n} 200", self.host.now())
+
+    def close(self) -> None:
+        self._done.set()
+        self._thread.join()
+
+
+@pytest.fixture
+def behind(tmp_path: Path) -> Iterator[tuple[Collector, Host]]:
+    where = Collector(tmp_path)
+    host = Host(tmp_path, where.directory, "behind", BEHIND, -10 * MINUTE)
+    try:
+        yield where, host
+    finally:
+        host.close()
+
+
+def titles(hook: Any, rule: str) -> list[str]:
+    return [a["title"] for a in alerts(hook) if rule in a["title"]]
+
+
+def test_a_host_10_min_behind_is_alerted_and_not_silent(behind, receiver, tmp_path):  # noqa: F811
+    """Its 1-minute rule's incident was taken for stale by our clock (never alerted), and the host-silence
+    check paged it over and over (10 min quiet by our clock, its learnt threshold 5 min) although it logs
+    ten lines a second."""
+    where, host = behind
+    hook = receiver()
+    running = RunningService(tmp_path, collector(tmp_path, where.directory, hook.url))
+    host.write("GET /health 0 200", host.now())
+    host.wait_written()
+    ticking = Ticking(host)
+    try:
+        running.start()
+        running.wait_log(f"the clock of machine {BEHIND} is 10m behind ours", timeout=45)
+        host.write("BOOM disk-full", host.now(), priority=3)
+        wait_until(lambda: titles(hook, "boom"), 10, "the BOOM alert")
+        time.sleep(2)
+        assert "stale" not in running.log()
+        print([(a["title"], a["message"][:300]) for a in alerts(hook)])
+        assert len([t for t in titles(hook, "boom") if "RESOLVED" not in t]) == 1
+        assert titles(hook, "host-went-silent") == [], titles(hook, "host-went-silent")
+        assert running.stop() == 0
+    finally:
+        ticking.close()
+        if running.proc is not None:
+            running.stop()
+
+
+def test_a_backlog_arriving_late_is_still_stale(behind, receiver, tmp_path):  # noqa: F811
+    """The service stops, 2 h of the host's lines come while it is down, and it starts with its saved
+    positions: the first hour is read at the start, the second (an old failure 55 min ago by the host's clock
+    in it) a few seconds later, as a journal upload catching up sends it. Where the reader caught up in
+    between, wall - time was an hour: that is a backlog, not a clock, and the failure is not acted on."""
+    where, host = behind
+    hook = receiver()
+    running = RunningService(tmp_path, collector(tmp_path, where.directory, hook.url))
+    host.write("GET /health 0 200", host.now() - 130 * MINUTE)
+    host.wait_written()
+    running.start()  # the first start: from the host's newest entry
+    assert running.stop() == 0
+    start = host.now() - 120 * MINUTE
+    for n in range(360):  # the first hour, a line every 10 s
+        host.write(f"GET /health {n} 200", start + n * 10_000_000)
+    host.wait_written()
+    running.start()
+    time.sleep(2)  # caught up: the host's newest entry an hour behind (10 min of it its clock)
+    for n in range(360, 720):
+        if n == 390:
+            host.write("BOOM disk-full", start + n * 10_000_000 + 1, priority=3)
+        host.write(f"GET /health {n} 200", start + n * 10_000_000)
+    host.wait_written()
+    log = running.wait_log("stale: its newest hit is")
+    assert "not acted on" in log
+    time.sleep(1)
+    assert titles(hook, "boom") == []
+    assert running.stop() == 0
