@@ -96,7 +96,6 @@ def test_a_host_10_min_behind_is_alerted_and_not_silent(behind, receiver, tmp_pa
         wait_until(lambda: titles(hook, "boom"), 10, "the BOOM alert")
         time.sleep(2)
         assert "stale" not in running.log()
-        print([(a["title"], a["message"][:300]) for a in alerts(hook)])
         assert len([t for t in titles(hook, "boom") if "RESOLVED" not in t]) == 1
         assert titles(hook, "host-went-silent") == [], titles(hook, "host-went-silent")
         assert running.stop() == 0
