@@ -118,10 +118,15 @@ def test_followed_and_scanned_alike_across_rotation_and_journald_restarts(tmp_pa
         wait_until(lambda: all((share / f"written-{name}").exists() for name in NAMES), 20, "the units' counts")
         written = {name: tuple(map(int, (share / f"written-{name}").read_text().split())) for name in NAMES}
         files = sorted([*(tmp_path / "archived").iterdir(), *box.journal.glob("*/*.journal*")])  # the whole journal
+        kept_seqs = {}
         for name, (rounds, lines) in written.items():
             followed.read_past(rounds - 1, name)
             own = journal_entries(files, f"_SYSTEMD_UNIT={name}.service")
-            assert sum(own.values()) == lines  # journald kept every line (else the test proves nothing)
+            # journald kept (nearly) every line, else the test proves little: the SIGKILL may lose the few
+            # lines it had read from a unit's stdout and not yet written (seen once in a loaded CI run: 1 of 3776)
+            assert lines - 3 <= sum(own.values()) <= lines, (sum(own.values()), lines)
+            kept_seqs[name] = Counter(int(seq[2]) for (_, message), n in own.items() for _ in range(n)
+                                      if (seq := SEQ.match(message)) and seq[1] == name)
         # the units' lines and PID 1's about them, as `journalctl -u` (and the readers' selection) takes them
         in_journal = journal_entries(files, *(f"--unit={unit}" for unit in UNITS))
         wait_until(lambda: followed.count >= sum(in_journal.values()), 20, None)
@@ -129,7 +134,7 @@ def test_followed_and_scanned_alike_across_rotation_and_journald_restarts(tmp_pa
         for name, (rounds, _) in written.items():
             seqs = Counter(int(seq[2]) for (_, message), n in followed.entries.items() for _ in range(n)
                            if (seq := SEQ.match(message)) and seq[1] == name)
-            assert seqs == Counter(range(rounds)), f"{name}: " + lost_and_twice(seqs, rounds)
+            assert seqs == kept_seqs[name], f"{name}: " + lost_and_twice(seqs, rounds)  # every line journald kept
         assert followed.entries == in_journal and max(followed.entries.values()) == 1
 
         rules = detector(rules_dir)
