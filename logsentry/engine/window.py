@@ -11,11 +11,11 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..model import Hit, Incident, Link, Severity, host_unit
+from ..model import Hit, Incident, Link, Severity, host_unit, split_host_unit
 from ..rules.rule import Rule
 from ..sources.selection import COREDUMP_MESSAGE_ID
 
@@ -50,6 +50,9 @@ class BurstTracker:
         """Keys added, changed or dropped since the last changes() (kept once track_changes is set: the
         service saves only those)."""
         self.track_changes = False
+        self.clock_offset: Callable[[str], int] | None = None
+        """µs our clock is ahead of a machine's (the service's host_clocks.py): a window ends when `now` (ours)
+        less that is past its deadline (the host's journal time). None: journal time is the clock (scan)."""
 
     def add(self, hit: Hit) -> tuple[Incident | None, Incident | None]:
         """Record a hit; returns (incident that ended before it, incident it fired), either may be None."""
@@ -162,7 +165,8 @@ class BurstTracker:
 
     def _deadline(self, key: WindowKey, window: _Window) -> int:
         newest = window.incident.last_usec if window.incident else (window.stamps[-1] if window.stamps else 0)
-        return newest + self.rules[key[0]].trigger.within_usec
+        deadline = newest + self.rules[key[0]].trigger.within_usec
+        return deadline + self.clock_offset(split_host_unit(key[1])[0]) if self.clock_offset else deadline
 
     def snapshot(self) -> list[dict[str, Any]]:
         """JSON-ready state of every window, for the service's saved state."""
