@@ -161,6 +161,7 @@ class Service(ServiceReading):
         pipeline = Pipeline(BudgetedDetector(rule_set.rules), policy,
                             anomaly=self.keeper.build(rule_set.rules), silence_overrides=self.config.silence_for)
         pipeline.silence.hold = self.hosts.hold if self.hosts else None  # a silent host's units: one incident
+        pipeline.tracker.clock_offset = self.clocks.offset  # a host's windows end by its clock
         return pipeline
 
     def _learn_pending(self) -> None:

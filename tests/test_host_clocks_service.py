@@ -20,10 +20,13 @@ BEHIND = "b2" * 16
 
 
 def collector(root: Path, directory: Path, hook_url: str) -> str:
-    """A collector alerting every unit's 1-minute BOOM rule (one hit) to a webhook; hosts' silence learnt."""
+    """A collector alerting every unit's 1-minute BOOM rule (one hit) and TRIPLE rule (3 hits within 1 min) to
+    a webhook; hosts' silence learnt."""
     rules = root / "rules"
     rules.mkdir()
     (rules / "boom.toml").write_text(BOOM_RULE.format(action="alert", within="1m", group=""))
+    (rules / "triple.toml").write_text(BOOM_RULE.format(action="alert", within="1m", group="").replace(
+        '"boom"', '"triple"').replace("BOOM", "TRIPLE").replace("count = 1", "count = 3"))
     return f'''
 state_dir = "{root / 'state'}"
 journal_directory = "{directory}"
@@ -80,9 +83,10 @@ def titles(hook: Any, rule: str) -> list[str]:
 
 
 def test_a_host_10_min_behind_is_alerted_and_not_silent(behind, receiver, tmp_path):  # noqa: F811
-    """Its 1-minute rule's incident was taken for stale by our clock (never alerted), and the host-silence
-    check paged it over and over (10 min quiet by our clock, its learnt threshold 5 min) although it logs
-    ten lines a second."""
+    """Its 1-minute rule's incident was taken for stale by our clock (never alerted) and, had it been, ended at
+    once ('no new hit for 60s', its window past by our clock); a rule of 3 hits within 1 min never fired (its
+    window dropped at every look of our clock); the host-silence check paged it over and over (10 min quiet by
+    our clock, its learnt threshold 5 min) although it logs ten lines a second."""
     where, host = behind
     hook = receiver()
     running = RunningService(tmp_path, collector(tmp_path, where.directory, hook.url))
@@ -94,9 +98,14 @@ def test_a_host_10_min_behind_is_alerted_and_not_silent(behind, receiver, tmp_pa
         running.wait_log(f"the clock of machine {BEHIND} is 10m behind ours", timeout=45)
         host.write("BOOM disk-full", host.now(), priority=3)
         wait_until(lambda: titles(hook, "boom"), 10, "the BOOM alert")
+        for n in range(3):
+            host.write(f"TRIPLE {n}", host.now(), priority=3, unit="db.service")  # another failure
+            time.sleep(1.0)
+        wait_until(lambda: titles(hook, "triple"), 10, "the TRIPLE alert")
         time.sleep(2)
         assert "stale" not in running.log()
-        assert len([t for t in titles(hook, "boom") if "RESOLVED" not in t]) == 1
+        assert titles(hook, "boom") == ["[logsentry behind] CRITICAL api.service: boom"]  # open: not resolved
+        assert titles(hook, "triple") == ["[logsentry behind] CRITICAL db.service: triple"]
         assert titles(hook, "host-went-silent") == [], titles(hook, "host-went-silent")
         assert running.stop() == 0
     finally:
