@@ -1,10 +1,11 @@
-"""Each collector host's clock against ours: its incidents and its silence are judged by its own clock.
+"""Each collector host's clock against ours: its incidents, windows and silence are judged by its own clock.
 
 A collector reads journals stamped by their hosts' clocks (journal time, `__REALTIME_TIMESTAMP`). The stale guard
-(engine/policy.py) and the host-went-silent check (host_silence.py) compare those stamps with OUR wall clock: a
-host whose clock runs 10 min behind had every incident of a rule with a shorter window taken for stale (never
-alerted, a log line only), and looked silent for 10 min all the time. So each machine (`_MACHINE_ID`) gets an
-offset, the µs our clock is ahead of its clock, and those checks use `wall - offset` as the host's "now".
+(engine/policy.py), the end of burst windows (engine/window.py, at the service's look) and the host-went-silent
+check (host_silence.py) compared those stamps with OUR wall clock: a host whose clock runs 10 min behind had every
+incident of a rule with a shorter window taken for stale (never alerted, a log line only), its windows dropped
+before a second hit, and looked silent for 10 min all the time. So each machine (`_MACHINE_ID`) gets an offset,
+the µs our clock is ahead of its clock, and those checks use `wall - offset` as the host's "now".
 
 How it is estimated, and why a backlog is never taken for a clock that runs behind:
 - A sample is taken when the reader has caught up (the service's caught-up step, `tick`), one per host that
