@@ -162,6 +162,9 @@ class Service(ServiceReading):
                             anomaly=self.keeper.build(rule_set.rules), silence_overrides=self.config.silence_for)
         pipeline.silence.hold = self.hosts.hold if self.hosts else None  # a silent host's units: one incident
         pipeline.tracker.clock_offset = self.clocks.offset  # a host's windows end by its clock
+        pipeline.silence.clock_offset = self.clocks.offset  # and its units' silences come due by it, once known
+        pipeline.silence.clock_settled = lambda machine: machine in ("", self.local_machine) or \
+            self.clocks.settled(machine, wall_usec())
         return pipeline
 
     def _learn_pending(self) -> None:

@@ -19,7 +19,7 @@ MINUTE = 60_000_000
 BEHIND = "b2" * 16
 
 
-def collector(root: Path, directory: Path, hook_url: str) -> str:
+def collector(root: Path, directory: Path, hook_url: str, watch: str = "") -> str:
     """A collector alerting every unit's 1-minute BOOM rule (one hit) and TRIPLE rule (3 hits within 1 min) to
     a webhook; hosts' silence learnt."""
     rules = root / "rules"
@@ -36,6 +36,7 @@ rules = ["{rules}"]
 [[watch]]
 units = ["*"]
 actions = ["alert"]
+{watch}
 
 [alerts]
 backoff = "100ms"
@@ -142,3 +143,33 @@ def test_a_backlog_arriving_late_is_still_stale(behind, receiver, tmp_path):  # 
     time.sleep(1)
     assert titles(hook, "boom") == []
     assert running.stop() == 0
+
+
+def test_a_unit_of_a_host_10_min_behind_is_silent_by_its_clock(behind, receiver, tmp_path):  # noqa: F811
+    """Its unit logging ten lines a second was silent at every look of our clock, its last line 10 min old by it
+    (silence = "20s"): an incident fired and ended five times a second (taken for stale until the offset held;
+    then for what it is); by its host's clock it is silent only once it stops, and then it is paged."""
+    where, host = behind
+    hook = receiver()
+    running = RunningService(tmp_path, collector(tmp_path, where.directory, hook.url, 'silence = "20s"'))
+    host.write("GET /health 0 200", host.now())
+    host.wait_written()
+    ticking = Ticking(host)
+    try:
+        running.start()
+        running.wait_log(f"the clock of machine {BEHIND} is 10m behind ours", timeout=45)
+        time.sleep(5)
+        assert titles(hook, "silent") == [], titles(hook, "silent")  # logging all along: never silent
+        assert "incident unit-went-silent" not in running.log()
+        ticking.close()  # it stops (its host logs on: else the host's own silence stands for it)
+        deadline = time.monotonic() + 40
+        while not titles(hook, "unit-went-silent") and time.monotonic() < deadline:
+            host.write("vacuum done", host.now(), unit="db.service")
+            time.sleep(0.5)
+        [silent] = titles(hook, "unit-went-silent")  # once, for the unit that stopped
+        assert silent.startswith("[logsentry behind] WARNING api.service "), silent
+        assert running.stop() == 0
+    finally:
+        ticking.close()
+        if running.proc is not None:
+            running.stop()

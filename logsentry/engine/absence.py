@@ -106,6 +106,10 @@ def _why(length_usec: int, rhythm: Rhythm) -> str:
     return f"no entry for {format_duration(length_usec)}{usual}"
 
 
+CLOCK_RECHECK_USEC = 1_000_000
+"""A unit silence due while its host's clock offset is being learnt is looked at again this much later (µs)."""
+
+
 class SilenceTracker:
     def __init__(self, rules: Iterable[Rule], overrides: Overrides | None = None):
         self.rules = [rule for rule in rules if rule.absence is not None]
@@ -129,6 +133,12 @@ class SilenceTracker:
         """A pending "first silence it ended on its own" was set or learnt since the last snapshot."""
         self.hold: Callable[[str, int, int], int] | None = None
         """(machine id, the unit's last entry, now) -> 0 to fire a due silence, else when to look again (µs)."""
+        self.clock_settled: Callable[[str], bool] | None = None
+        """(machine id) -> may its units' silences be judged by its clock's offset now? (host_clocks.py: not while
+        its entries arrive at an offset still being learnt, as after a start.) None: always."""
+        self.clock_offset: Callable[[str], int] | None = None
+        """µs our clock is ahead of a machine's (the service's host_clocks.py; None: journal time is the clock,
+        as scan has it): a unit's silence comes due when `now` less its host's offset passes its deadline."""
 
     def __bool__(self) -> bool:
         return bool(self.rules)
@@ -226,7 +236,7 @@ class SilenceTracker:
 
     def _arm(self, rule_id: str, key: SilenceKey, seen: _Seen) -> None:
         """Make sure the heap holds a deadline for the unit no later than its real one."""
-        deadline = seen.last_usec + seen.threshold + 1
+        deadline = self._due_usec(key, seen)
         if seen.armed and seen.armed <= deadline:
             return
         seen.armed = deadline
@@ -235,6 +245,13 @@ class SilenceTracker:
             self._deadlines = [(seen.armed, rule_id, key) for rule_id, units in self._seen.items()
                                for key, seen in units.items() if seen.armed]
             heapq.heapify(self._deadlines)
+
+    def _due_usec(self, key: SilenceKey, seen: _Seen) -> int:
+        """When the unit's silence comes due (µs): its last entry plus its threshold, in its host's journal time,
+        plus how far that host's clock runs behind ours (`clock_offset`), so that the wall clock or another
+        host's entries do not find a collector's host silent by its clock's lag."""
+        deadline = seen.last_usec + seen.threshold + 1
+        return deadline + self.clock_offset(split_host_unit(key)[0]) if self.clock_offset is not None else deadline
 
     def fold(self, run: ScreenedRun) -> bool:
         """Observe a run from the scanner's arrays, if that is the same as observing its entries one by one:
@@ -294,7 +311,7 @@ class SilenceTracker:
             if not seen.threshold or seen.last_usec < 0 or seen.quiet:
                 seen.armed = 0
                 continue
-            deadline = seen.last_usec + seen.threshold + 1
+            deadline = self._due_usec(key, seen)
             if deadline > limit_usec:
                 seen.armed = deadline
                 heapq.heappush(deadlines, (deadline, rule_id, key))
@@ -348,12 +365,18 @@ class SilenceTracker:
             seen.armed = 0
             if not seen.threshold or seen.last_usec < 0 or seen.quiet:
                 continue  # not watched (any more), stopped, or silent already: back in when it logs again
-            deadline = seen.last_usec + seen.threshold + 1
-            if deadline > stored:  # it logged since: back in at its place (so silences fire in deadline order)
-                seen.armed = deadline
-                heapq.heappush(deadlines, (deadline, rule_id, key))
+            due = self._due_usec(key, seen)
+            if due > stored:  # it logged since (or its host's clock is behind ours): back in at its place
+                seen.armed = due
+                heapq.heappush(deadlines, (due, rule_id, key))
                 continue
-            if self.hold is not None and (again := self.hold(split_host_unit(key)[0], seen.last_usec, now_usec)):
+            deadline = seen.last_usec + seen.threshold + 1  # the host's journal time
+            machine = split_host_unit(key)[0]
+            if self.clock_settled is not None and not self.clock_settled(machine):
+                seen.armed = now_usec + CLOCK_RECHECK_USEC  # its host's clock is being learnt: look again
+                heapq.heappush(deadlines, (seen.armed, rule_id, key))
+                continue
+            if self.hold is not None and (again := self.hold(machine, seen.last_usec, now_usec)):
                 seen.armed = again  # its whole host is quiet: the host's incident stands for it (host_silence.py)
                 heapq.heappush(deadlines, (again, rule_id, key))
                 continue
@@ -362,7 +385,7 @@ class SilenceTracker:
                 continue  # it went quiet during (or right after) another incident of its own: that one covers it
             rule = self._by_id[rule_id]
             cursor, message, fields = seen.last_details()
-            machine, unit = split_host_unit(key)
+            unit = split_host_unit(key)[1]
             seen.incident = Incident(
                 rule_id=rule.id, severity=rule.severity, unit=unit, key="", machine_id=machine,
                 host=fields.get("_HOSTNAME", ""),
