@@ -28,3 +28,12 @@ def test_nothing_learnt_names_the_users_journal_and_a_command_that_learns_it(mak
     assert again == ["logsentry", "baseline", "learn", *own, "--since", "@0"]
     learnt = run_cli(*again[1:])
     assert learnt.exit_code == 0 and learnt.stdout.startswith("learnt 5 entries of 1 unit"), learnt.output
+
+
+def test_a_directory_without_journal_files_is_an_error_not_nothing_learnt(tmp_path: Path) -> None:
+    """As scan says it (exit 2, "no journal files in it"): it exited 0 with "learnt 0" and a hint to learn from
+    the beginning of a journal that is not there (a fresh user's trial)."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    done = run_cli("baseline", "learn", "--state-dir", str(tmp_path / "state"), "-D", str(empty))
+    assert done.exit_code == 2 and "no journal files in it" in done.stderr, done.output

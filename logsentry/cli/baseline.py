@@ -122,6 +122,7 @@ def learn_command(config_path: Path, state_dir: Path | None, since: str, units: 
     saved_names = state.get(LEARNT_HOSTS)
     names = dict(saved_names) if isinstance(saved_names, dict) else {}
     try:
+        location.check_readable()  # no journal file there: an error, as for scan, not "learnt 0"
         learnt = learn(location, selection, detector)
     except JournalOpenError as error:
         fail(str(error))
