@@ -28,7 +28,7 @@ from .actions.outbox import OutboxWorker
 from .actions.runner import guarded_policy
 from .baseline_keeper import BaselineKeeper
 from .config import ConfigError, SiteConfig, load_config
-from .engine.policy import RestartLedger
+from .engine.policy import GuardedPolicy, RestartLedger, StaleReports
 from .engine.quarantine import BudgetedDetector
 from .engine.silence_history import adopt as adopt_rhythms
 from .handover import Passed, passed
@@ -38,7 +38,7 @@ from .hosts import local_machine_id
 from .metrics import Metrics
 from .model import ScreenedRun
 from .notify import notify_every, sd_notify
-from .pipeline import Pipeline
+from .pipeline import ActionEvent, Pipeline
 from .rules.loader import RuleSet, load_rules
 from .service_alerts import HitLines
 from .service_journal import Canary, ServiceReading, cursor_usable, follower_for, probe_journal, tail_cursor
@@ -100,6 +100,8 @@ class Service(ServiceReading):
         self.local_machine = local_machine_id()
         self.keeper = BaselineKeeper(self.state)
         self.clocks = HostClocks(self.local_machine)  # each host's clock against ours: judged by its own
+        self.stale = StaleReports()  # incidents the stale guard reported, decided again if they go on
+        self.policy: GuardedPolicy
         self.hosts = HostSilence(config, self.clocks)  # a collector's hosts whose journal stops arriving
         self.hosts.restore(self.state.get("hosts"))
         self.metrics: Metrics | None = None
@@ -156,7 +158,7 @@ class Service(ServiceReading):
 
     # -- set-up -------------------------------------------------------------------------------------
     def _build_pipeline(self, rule_set: RuleSet) -> Pipeline:
-        policy = guarded_policy(self.config, self.ledger)
+        policy = self.policy = guarded_policy(self.config, self.ledger)
         policy.clock_offset = self.clocks.offset  # the stale guard judges by each host's clock
         pipeline = Pipeline(BudgetedDetector(rule_set.rules), policy,
                             anomaly=self.keeper.build(rule_set.rules), silence_overrides=self.config.silence_for)
@@ -294,6 +296,11 @@ class Service(ServiceReading):
     def _caught_up(self) -> None:
         self.last_caught_up = time.monotonic()
         self.clocks.tick(wall_usec())  # each host's clock sampled where the reader caught up
+        for incident in self.stale.going_on(self.pipeline.tracker.incident_of, self.policy.fresh):
+            log.info("incident %s on %s%s goes on (its newest hit %s): decided again", incident.rule_id,
+                     incident.unit, self._of_host(incident), format_usec(incident.last_usec))
+            for action in self.policy.decide(incident):
+                self._handle(ActionEvent(self.pipeline.execute(action)))
         self.keeper.poll(self._read_up_to)
         if self.keeper.late_hits:  # the first start's learner judged lines written since the start
             hits, self.keeper.late_hits = self.keeper.late_hits, ()

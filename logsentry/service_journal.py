@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from .actions.alert import MAX_LINE
 from .config import SiteConfig
 from .engine.detector import Detector
+from .engine.policy import StaleReports
 from .engine.quarantine import cut_long_lines
 from .engine.window import invocation_of
 from .host_clocks import HostClocks
@@ -193,6 +194,7 @@ class ServiceReading(ServiceAlerts):
 
     canary: Canary
     clocks: HostClocks
+    stale: StaleReports
     metrics: Metrics | None
     _host_names: dict[str, str]
     _ahead_reported: float
@@ -307,6 +309,7 @@ class ServiceReading(ServiceAlerts):
                 log.warning("incident %s on %s%s: %s since %s", incident.rule_id, incident.unit,
                             self._of_host(incident), plural(incident.count, "hit"), format_usec(incident.first_usec))
             case ActionEvent(action):
+                self.stale.note(action)  # looked at again while it goes on (service._caught_up)
                 self._queue(action)
             case EndedEvent(incident):
                 self._ended(incident)

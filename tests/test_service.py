@@ -238,6 +238,31 @@ def test_stale_incident_after_downtime_is_reported_not_acted_on(live_journal, bo
     assert [row for row in running.state().outbox() if row.kind == "alert"] == []
 
 
+def test_a_failure_that_began_while_logsentry_was_down_and_goes_on_is_alerted(live_journal, boom_rules, service,
+                                                                             receiver):
+    """Its incident fired on its first hit, read from the backlog two minutes old: stale, not acted on, and never
+    decided again while it went on (a hang that began during an upgrade was never paged). Once the reader caught
+    up with its newest hit a few seconds old, it is alerted, once."""
+    hook = receiver()
+    channels = f'[[channel]]\ntype = "apprise"\nurl = "json://{hook.url}/x"\n'
+    running = service(config_text(live_journal, boom_rules(within="60s"), channels))
+    running.start()
+    live_journal.write("quiet line")
+    time.sleep(0.3)
+    running.stop()
+    now = time.time_ns() // 1000
+    for ago in range(120, 0, -10):  # a line every 10 s while logsentry was down, the newest 10 s ago
+        live_journal.write(f"BOOM hung-for-{120 - ago}s", __REALTIME_TIMESTAMP=now - ago * 1_000_000)
+    live_journal.wait_written()
+    running.start()
+    assert "not acted on" in running.wait_log("stale: its newest hit is")
+    running.wait_log("goes on (its newest hit")
+    [alert] = hook.wait_for(1)
+    assert "12 hits from" in alert[1]["message"], alert[1]["message"]  # the incident as it went on
+    time.sleep(1)
+    assert len(hook.requests) == 1
+
+
 def test_sighup_reload_keeps_old_config_when_new_one_is_bad(live_journal, boom_rules, service, receiver):
     hook = receiver()
     channels = f'[[channel]]\ntype = "apprise"\nurl = "json://{hook.url}/x"\n'

@@ -118,6 +118,43 @@ class Limits:
     on_return: str
 
 
+STALE = "stale: "
+"""How the stale guard's report begins (StaleReports looks for it)."""
+MAX_STALE_REPORTED = 10_000
+
+
+class StaleReports:
+    """Incidents the stale guard reported (their newest hit older than their window when they fired: read from a
+    backlog after downtime, or from a host whose clock offset was still being learnt). One that goes on, its newest
+    hit fresh at a later look, is a failure happening now: without a second look a hang that began while
+    logsentry was down (or in its first 30 s on a late host) was never paged however long it went on."""
+
+    def __init__(self) -> None:
+        self.reported: dict[tuple[str, str, str, str], Incident] = {}
+        """(rule, machine id, unit, key) -> the incident as reported."""
+
+    def note(self, action: Action) -> None:
+        if action.kind == "report" and action.reason.startswith(STALE):
+            incident = action.incident
+            self.reported[(incident.rule_id, incident.machine_id, incident.unit, incident.key)] = incident
+            if len(self.reported) > MAX_STALE_REPORTED:
+                del self.reported[next(iter(self.reported))]
+
+    def going_on(self, open_of: Callable[[str, str, str, str], Incident | None],
+                 fresh: Callable[[Incident], bool]) -> list[Incident]:
+        """The reported incidents still open (`open_of`: a window's open incident) whose newest hit is `fresh`
+        now, each once; the ones that ended are forgotten."""
+        live = []
+        for ident, reported in list(self.reported.items()):
+            current = open_of(*ident)
+            if current is None or current.first_usec != reported.first_usec:
+                del self.reported[ident]
+            elif fresh(current):
+                del self.reported[ident]
+                live.append(current)
+        return live
+
+
 class GuardedPolicy:
     """The service's policy: which watch covers the incident, then stale guard, then loop protection.
 
@@ -149,11 +186,10 @@ class GuardedPolicy:
         allowed = self.allowed(incident.unit, incident.rule_id)
         if allowed is None:
             return [Action("report", incident.unit, incident, dry, "no watch covers this unit and rule")]
-        behind = self.clock_offset(incident.machine_id) if self.clock_offset and incident.machine_id else 0
-        age = self.now_usec() - behind - incident.last_usec  # by the host's clock (host_clocks.py)
+        behind, age = self._age(incident)
         if age > incident.within_usec:
             clock = f" by its host's clock ({behind // 1_000_000}s behind ours)" if behind else ""
-            return [Action("report", incident.unit, incident, dry, f"stale: its newest hit is {age // 1_000_000}s "
+            return [Action("report", incident.unit, incident, dry, f"{STALE}its newest hit is {age // 1_000_000}s "
                            f"old{clock}, older than its window; not acted on")]
         proposed = self.base.decide(incident)
         actions = []
@@ -171,6 +207,15 @@ class GuardedPolicy:
         if not actions:
             return [Action("report", incident.unit, incident, dry, "the watch allows none of the suggested actions")]
         return _dedupe_alerts(actions)
+
+    def _age(self, incident: Incident) -> tuple[int, int]:
+        """(µs our clock is ahead of the incident's host's, µs since its newest hit by that host's clock)."""
+        behind = self.clock_offset(incident.machine_id) if self.clock_offset and incident.machine_id else 0
+        return behind, self.now_usec() - behind - incident.last_usec  # by the host's clock (host_clocks.py)
+
+    def fresh(self, incident: Incident) -> bool:
+        """Is the incident's newest hit within its window of now (by its host's clock): not stale?"""
+        return self._age(incident)[1] <= incident.within_usec
 
     def _guard_restart(self, action: Action) -> list[Action]:
         incident, limits, dry = action.incident, self.limits, action.dry_run
