@@ -134,20 +134,8 @@ def parse_anomaly(table: Mapping[str, Any], add: Any, describe: Any, priority: A
     if errors and level is None:
         add("anomaly.level", 'errors = true needs the level that counts as an error, e.g. "err"')
     words = _words(table, str(kind), add, describe)
-    clean = table.get("clean", False)
-    if not isinstance(clean, bool):
-        add("anomaly.clean", f"expected true or false (got {describe(clean)})")
-        clean = False
-    elif clean and kind != "new-template":
-        add("anomaly.clean", f'only a new-template rule takes clean (this one is kind "{kind}")')
-        clean = False
-    flood = table.get("flood", False)
-    if not isinstance(flood, bool):
-        add("anomaly.flood", f"expected true or false (got {describe(flood)})")
-        flood = False
-    elif flood and kind != "new-template":
-        add("anomaly.flood", f'only a new-template rule takes flood (this one is kind "{kind}")')
-        flood = False
+    clean = _new_template_flag(table, "clean", str(kind), add, describe)
+    flood = _new_template_flag(table, "flood", str(kind), add, describe)
     for key in PERSISTENCE_KEYS:
         if key in table and kind != "persistence":
             add(f"anomaly.{key}", f'only a persistence rule takes {key} (this one is kind "{kind}")')
@@ -167,6 +155,18 @@ def parse_anomaly(table: Mapping[str, Any], add: Any, describe: Any, priority: A
         gap_usec=max(1, span("gap", defaults.gap_usec)), floor_usec=span("floor", defaults.floor_usec),
         margin=float(number("margin", defaults.margin, 1, 1e6, False)),
     )
+
+
+def _new_template_flag(table: Mapping[str, Any], name: str, kind: str, add: Any, describe: Any) -> bool:
+    """A true/false key only a new-template rule takes (clean, flood); False (and said) when it is anything else."""
+    value = table.get(name, False)
+    if not isinstance(value, bool):
+        add(f"anomaly.{name}", f"expected true or false (got {describe(value)})")
+        return False
+    if value and kind != "new-template":
+        add(f"anomaly.{name}", f'only a new-template rule takes {name} (this one is kind "{kind}")')
+        return False
+    return value
 
 
 def _words(table: Mapping[str, Any], kind: str, add: Any, describe: Any) -> tuple[str, ...]:
