@@ -4,6 +4,7 @@ files (systemd-journal-remote), with the fields journald and PID 1 write; only t
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from conftest import entry, json_events, of_type, run_cli, simple_rule
@@ -244,3 +245,28 @@ def test_an_open_failure_shows_its_count_now_not_when_it_fired(make_journal) -> 
     assert burst.count == 90
     shown = {i.rule_id: i.count for i in pipeline.open_incidents()}
     assert shown.get("error-burst") == 90, shown
+
+
+def test_a_named_cause_hours_into_a_failure_the_service_keeps_fresh_is_a_failure_of_its_own() -> None:
+    """The service's STATUS refreshes each failure with its members' live versions several times a second, so a
+    hang's failure always had a last hit seconds old: a disk filling up two hours into it joined it and was never
+    paged (scan, which does not refresh, paged it). A cause named 30 minutes or more after a failure began is a
+    failure of its own; one named within seconds of it still joins it."""
+    groups = FailureGroups(load_rules([shipped_rules_dir()]).rules)
+    hour, t0 = 3_600_000_000, 1_767_225_600_000_000
+
+    def fired(rule: str, at: int, action: str = "alert") -> Incident:
+        return Incident(rule_id=rule, severity=Severity.ERROR, unit="app.service", key="", first_usec=at,
+                        fired_usec=at, last_usec=at, count=1, threshold=1, within_usec=600_000_000,
+                        cursor="", samples=("x",), action=action, machine_id="m1")
+
+    hang = fired("ghc-mvar-deadlock", t0, "restart")
+    assert [i.rule_id for i in groups.fired(hang)] == ["ghc-mvar-deadlock"]  # a restart is given out at once
+    groups.refresh([replace(hang, last_usec=t0 + 2 * hour, count=900)])  # STATUS: the hang goes on
+    assert groups.fired(fired("disk-full", t0 + 2 * hour)) == []  # settling, then given out alone
+    assert [i.rule_id for i in groups.settle(t0 + 2 * hour + 3_000_000)] == ["disk-full"]
+    early = FailureGroups(load_rules([shipped_rules_dir()]).rules)
+    early.fired(hang)
+    early.refresh([replace(hang, last_usec=t0 + 10_000_000)])
+    early.fired(fired("disk-full", t0 + 10_000_000))
+    assert early.settle(t0 + 20_000_000) == []  # the hang's, seconds after it began: one failure

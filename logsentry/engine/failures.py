@@ -106,6 +106,11 @@ class _Failure:
     job" of systemd-restart-loop's three): their first line, as evidence in the chain."""
 
 
+def _began(failure: _Failure) -> int:
+    """The failure's first hit (µs of journal time)."""
+    return min((member.first_usec for member in failure.members.values()), default=failure.last_usec)
+
+
 class FailureGroups:
     def __init__(self, rules: Iterable[Rule]):
         rules = list(rules)
@@ -171,16 +176,22 @@ class FailureGroups:
 
     def fired(self, incident: Incident, apart: bool = False) -> list[Incident]:
         """A signature incident fired: the failure incidents to give out now (none while it settles). `apart`:
-        an anomaly incident of another failure (`another_failure`) joins no open failure only for being open."""
+        an anomaly incident of another failure (`another_failure`) joins no open failure only for being open.
+        A rule that names a cause (not an outcome, not a generic count) firing ANOTHER_FAILURE_USEC or more after
+        a failure began is another failure however recent that one's last hit: in the service, whose STATUS keeps
+        a failure's last hit current (refresh), a disk filling up two hours into a hang a rule names joined the
+        hang's failure and was never paged (scan, which does not refresh, paged it)."""
         if incident.rule_id in APART_RULES:
             return [incident]
         self.changed = True
         unit, invocation = self._subject(incident)
-        generic = self._tier.get(incident.rule_id, 0) == 2
+        tier = self._tier.get(incident.rule_id, 0)
+        generic = tier == 2
         restart = incident.action == "restart"
         failure = next((f for f in reversed(self._by_unit.get((incident.machine_id, unit), ()))
                         if (not invocation or not f.invocation or invocation == f.invocation)
                         and (incident.first_usec <= f.last_usec + SPAN_USEC or (generic and f.open and not apart))
+                        and not (tier == 0 and incident.first_usec - _began(f) >= ANOTHER_FAILURE_USEC)
                         and not (restart and f.given is not None and f.given.action != "restart")
                         and all(m[0] != incident.rule_id for m in f.members)), None)
         given = []
