@@ -7,12 +7,13 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from test_first_start_handover import Collector, Host
-from test_host_stale import alerts, wait_until
+from test_host_stale import alerts, collector_config, wait_until
 from test_service import BOOM_RULE, RunningService, receiver  # noqa: F401  (fixture)
 
 MINUTE = 60_000_000
@@ -27,27 +28,7 @@ def collector(root: Path, directory: Path, hook_url: str, watch: str = "") -> st
     (rules / "boom.toml").write_text(BOOM_RULE.format(action="alert", within="1m", group=""))
     (rules / "triple.toml").write_text(BOOM_RULE.format(action="alert", within="1m", group="").replace(
         '"boom"', '"triple"').replace("BOOM", "TRIPLE").replace("count = 1", "count = 3"))
-    return f'''
-state_dir = "{root / 'state'}"
-journal_directory = "{directory}"
-hostname = "collector"
-rules = ["{rules}"]
-
-[[watch]]
-units = ["*"]
-actions = ["alert"]
-{watch}
-
-[alerts]
-backoff = "100ms"
-realert = "1h"
-
-[[channel]]
-name = "hook"
-type = "apprise"
-url = "json://{hook_url}/hook"
-retries = 5
-'''
+    return collector_config(root, directory, hook_url, watch=watch, top=f'rules = ["{rules}"]')
 
 
 class Ticking:
@@ -79,6 +60,26 @@ def behind(tmp_path: Path) -> Iterator[tuple[Collector, Host]]:
         host.close()
 
 
+@contextmanager
+def ticking_behind(behind: tuple[Collector, Host], tmp_path: Path, hook_url: str,
+                   watch: str = "") -> Iterator[tuple[RunningService, Host, Ticking]]:
+    """A real service over the collector, its host 10 min behind logging ten lines a second, once the host's
+    offset held; the service and the ticking are stopped after (a test asserts a clean stop itself)."""
+    where, host = behind
+    running = RunningService(tmp_path, collector(tmp_path, where.directory, hook_url, watch))
+    host.write("GET /health 0 200", host.now())
+    host.wait_written()
+    ticking = Ticking(host)
+    try:
+        running.start()
+        running.wait_log(f"the clock of machine {BEHIND} is 10m behind ours", timeout=45)
+        yield running, host, ticking
+    finally:
+        ticking.close()
+        if running.proc is not None:
+            running.stop()
+
+
 def titles(hook: Any, rule: str) -> list[str]:
     return [a["title"] for a in alerts(hook) if rule in a["title"]]
 
@@ -88,15 +89,8 @@ def test_a_host_10_min_behind_is_alerted_and_not_silent(behind, receiver, tmp_pa
     once ('no new hit for 60s', its window past by our clock); a rule of 3 hits within 1 min never fired (its
     window dropped at every look of our clock); the host-silence check paged it over and over (10 min quiet by
     our clock, its learnt threshold 5 min) although it logs ten lines a second."""
-    where, host = behind
     hook = receiver()
-    running = RunningService(tmp_path, collector(tmp_path, where.directory, hook.url))
-    host.write("GET /health 0 200", host.now())
-    host.wait_written()
-    ticking = Ticking(host)
-    try:
-        running.start()
-        running.wait_log(f"the clock of machine {BEHIND} is 10m behind ours", timeout=45)
+    with ticking_behind(behind, tmp_path, hook.url) as (running, host, _ticking):
         host.write("BOOM disk-full", host.now(), priority=3)
         wait_until(lambda: titles(hook, "boom"), 10, "the BOOM alert")
         for n in range(3):
@@ -109,10 +103,6 @@ def test_a_host_10_min_behind_is_alerted_and_not_silent(behind, receiver, tmp_pa
         assert titles(hook, "triple") == ["[logsentry behind] CRITICAL db.service: triple"]
         assert titles(hook, "host-went-silent") == [], titles(hook, "host-went-silent")
         assert running.stop() == 0
-    finally:
-        ticking.close()
-        if running.proc is not None:
-            running.stop()
 
 
 def test_a_backlog_arriving_late_is_still_stale(behind, receiver, tmp_path):  # noqa: F811
@@ -149,15 +139,8 @@ def test_a_unit_of_a_host_10_min_behind_is_silent_by_its_clock(behind, receiver,
     """Its unit logging ten lines a second was silent at every look of our clock, its last line 10 min old by it
     (silence = "20s"): an incident fired and ended five times a second (taken for stale until the offset held;
     then for what it is); by its host's clock it is silent only once it stops, and then it is paged."""
-    where, host = behind
     hook = receiver()
-    running = RunningService(tmp_path, collector(tmp_path, where.directory, hook.url, 'silence = "20s"'))
-    host.write("GET /health 0 200", host.now())
-    host.wait_written()
-    ticking = Ticking(host)
-    try:
-        running.start()
-        running.wait_log(f"the clock of machine {BEHIND} is 10m behind ours", timeout=45)
+    with ticking_behind(behind, tmp_path, hook.url, 'silence = "20s"') as (running, host, ticking):
         time.sleep(5)
         assert titles(hook, "silent") == [], titles(hook, "silent")  # logging all along: never silent
         assert "incident unit-went-silent" not in running.log()
@@ -169,7 +152,3 @@ def test_a_unit_of_a_host_10_min_behind_is_silent_by_its_clock(behind, receiver,
         [silent] = titles(hook, "unit-went-silent")  # once, for the unit that stopped
         assert silent.startswith("[logsentry behind] WARNING api.service "), silent
         assert running.stop() == 0
-    finally:
-        ticking.close()
-        if running.proc is not None:
-            running.stop()

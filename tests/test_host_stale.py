@@ -91,13 +91,15 @@ def fleet(tmp_path: Path) -> Iterator[Fleet]:
         made.close()
 
 
-def collector_config(root: Path, directory: Path, hook_url: str, hosts: str = "", watch: str = "") -> str:
+def collector_config(root: Path, directory: Path, hook_url: str, hosts: str = "", watch: str = "",
+                     top: str = "") -> str:
     """A collector over a journal-remote directory that alerts every unit to a webhook; `hosts` and `watch`
-    are more lines for those tables."""
+    are more lines for those tables, `top` for the top level (rules = [...])."""
     return f'''
 state_dir = "{root / 'state'}"
 journal_directory = "{directory}"
 hostname = "collector"
+{top}
 
 [hosts]
 {hosts}
