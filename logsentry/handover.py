@@ -70,7 +70,7 @@ class Passed:
 
     def after(self, machine: str, usec: int) -> bool:
         """Is a line of `machine` at `usec` past what the reader had passed?"""
-        return usec > self.newest.get(machine, self.default_usec)
+        return usec > self.of(machine)
 
 
 def newest_at(location: JournalLocation, cursor: str) -> dict[str, int]:

@@ -266,8 +266,8 @@ class Pipeline:
     def _anomalies(self, entry: Entry, single: Single | None = None, learn: bool = True) -> list[Hit]:
         """The anomaly hits on an entry (it is learnt unless `learn` is False); while a signature incident is open
         on its unit, only another failure's (engine/owners.py): the signature, which says what the failure is,
-        keeps the incident. `single`: the
-        entry came from the RunStep (in its place among the counted ones), with its template when it found it."""
+        keeps the incident. `single`: the entry came from the RunStep (in its place among the counted ones), with
+        its template when it found it."""
         assert self.anomaly is not None
         if single is not None:
             found = self.anomaly.observe(entry, single.template)
