@@ -104,6 +104,22 @@ def of_type(events: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
     return [event for event in events if event["type"] == kind]
 
 
+def wait_journal_lines(where: list[str], count: int, timeout: float, what: str) -> None:
+    """Block until `journalctl WHERE -o cat` (`where`: -D DIR or --file PATH) prints `count` lines: journal-remote
+    appends a while after its FIFO is written. Raises AssertionError naming `what` after `timeout` s."""
+    import subprocess
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done = subprocess.run(["journalctl", *where, "-o", "cat", "--no-pager", "-q"], capture_output=True,
+                              check=False)
+        if done.stdout.count(b"\n") >= count:
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"journal-remote did not write {what} in {timeout}s")
+
+
 class LiveJournal:
     """A journal written live: export-format entries go into a FIFO read by systemd-journal-remote.
 
@@ -146,17 +162,7 @@ class LiveJournal:
 
     def wait_written(self, timeout: float = 5.0) -> None:
         """Block until journalctl sees every entry written so far."""
-        import subprocess
-        import time
-
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            done = subprocess.run(["journalctl", "-D", str(self.directory), "-o", "cat", "--no-pager", "-q"],
-                                  capture_output=True, check=False)
-            if done.stdout.count(b"\n") >= self.count:
-                return
-            time.sleep(0.02)
-        raise AssertionError(f"journal-remote did not write {self.count} entries in {timeout}s")
+        wait_journal_lines(["-D", str(self.directory)], self.count, timeout, f"{self.count} entries")
 
     def rotate(self) -> None:
         """What journald does when it rotates or restarts: archive the file, then write a new one."""

@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from conftest import entry
+from conftest import entry, wait_journal_lines
 from test_host_stale import HostFeed
 
 from logsentry.model import Entry, ScreenedRun
@@ -62,11 +62,7 @@ def wait_for_file(path: Path, timeout: float = 10.0) -> None:
 
 def wait_for_entries(path: Path, count: int, timeout: float = 10.0) -> None:
     """Until journalctl reads `count` entries in the file (journal-remote appends a while after it writes)."""
-    deadline = time.monotonic() + timeout
-    while len(subprocess.run(["journalctl", "--file", str(path), "-q", "-o", "cat"], capture_output=True,
-                             check=False).stdout.splitlines()) < count:
-        assert time.monotonic() < deadline, f"{path} did not get {count} entries"
-        time.sleep(0.05)
+    wait_journal_lines(["--file", str(path)], count, timeout, f"{count} entries in {path}")
 
 
 def test_stems() -> None:

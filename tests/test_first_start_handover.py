@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import LiveJournal, entry
+from conftest import LiveJournal, entry, wait_journal_lines
 from test_baseline_service import alerts_of, config, write_history
 from test_restart_systemd import wait_until
 from test_service import RunningService
@@ -71,14 +71,7 @@ class Host:
             self.write(f"GET /api/items/{n} 200 {n % 70 + 3}ms", at)
 
     def wait_written(self, timeout: float = 5.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            done = subprocess.run(["journalctl", "--file", str(self.path), "-o", "cat", "--no-pager", "-q"],
-                                  capture_output=True, check=False)
-            if done.stdout.count(b"\n") >= self.count:
-                return
-            time.sleep(0.02)
-        raise AssertionError(f"journal-remote did not write {self.count} entries of {self.name} in {timeout}s")
+        wait_journal_lines(["--file", str(self.path)], self.count, timeout, f"{self.count} entries of {self.name}")
 
     def close(self) -> None:
         os.close(self._fd)
