@@ -14,6 +14,7 @@ import sqlite3
 import threading
 from collections import OrderedDict
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Info, start_http_server, write_to_textfile
@@ -40,13 +41,18 @@ class Metrics:
         self.delivery_failures = Counter("logsentry_delivery_failures", "Failed alert delivery attempts.",
                                          ["channel"], registry=registry)
         self.lag = Gauge("logsentry_journal_lag_seconds",
-                         "Now minus the journal time of the newest entry read from the host.", ["host"],
-                         registry=registry)
+                         "Now minus the journal time of the newest entry read from the host, less how far the "
+                         "host's clock runs behind ours.", ["host"], registry=registry)
+        self.clock_offset = Gauge("logsentry_host_clock_offset_seconds",
+                                  "How far the host's journal stamps run behind our clock once steady for 30 s "
+                                  "(its clock, or a steady upload delay; 0: not behind, or not known yet).", ["host"], registry=registry)
         self.quarantined = Gauge("logsentry_rule_quarantined", "1 while the rule is quarantined (regex timeouts).",
                                  ["rule"], registry=registry)
         Info("logsentry_build", "logsentry's version.", registry=registry).info({"version": __version__})
         self.newest: OrderedDict[str, int] = OrderedDict()
         """Per host, the journal time (usec) of the newest entry read."""
+        self.machines: dict[str, str] = {}
+        """Per host, the machine id its newest entry named (for its clock offset)."""
         self.textfile = textfile
         self._ever_quarantined: set[str] = set()
         self.server: Any = None
@@ -57,20 +63,32 @@ class Metrics:
             self.server = started[0] if isinstance(started, tuple) else None
             log.info("metrics on http://%s:%d/metrics", address, port)
 
-    def saw_host(self, host: str, realtime_usec: int) -> None:
+    def saw_host(self, host: str, realtime_usec: int, machine_id: str = "") -> None:
+        """An entry of `host` (its name for the labels) stamped `realtime_usec` (µs) by machine `machine_id`."""
         newest = self.newest
         if realtime_usec > newest.get(host, -1):
             newest.pop(host, None)
             newest[host] = realtime_usec
+            self.machines[host] = machine_id
             if len(newest) > MAX_HOSTS:
                 gone, _ = newest.popitem(last=False)
-                self.lag.remove(gone)
+                self.machines.pop(gone, None)
+                for gauge in (self.lag, self.clock_offset):
+                    try:
+                        gauge.remove(gone)
+                    except KeyError:  # evicted before any refresh set it
+                        pass
 
     def refresh(self, now_usec: int, db: sqlite3.Connection | None = None,
-                quarantined: dict[str, Any] | None = None) -> None:
-        """Gauges from the current state (lags, outbox, quarantines); then the textfile, if configured."""
+                quarantined: dict[str, Any] | None = None,
+                clock_offset: Callable[[str], int] | None = None) -> None:
+        """Gauges from the current state (lags, clock offsets, outbox, quarantines); then the textfile, if
+        configured. `clock_offset(machine_id)`: µs the machine's clock runs behind ours (host_clocks.HostClocks):
+        a collector's host whose clock is 10 min late is current, not 10 min behind in reading."""
         for host, newest in list(self.newest.items()):
-            self.lag.labels(host=host).set(max(0, now_usec - newest) / 1e6)
+            behind = clock_offset(self.machines.get(host, "")) if clock_offset is not None else 0
+            self.lag.labels(host=host).set(max(0, now_usec - newest - behind) / 1e6)
+            self.clock_offset.labels(host=host).set(behind / 1e6)
         if db is not None:
             try:
                 count, oldest = db.execute("SELECT COUNT(*), MIN(created_usec) FROM outbox "

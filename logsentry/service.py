@@ -250,7 +250,8 @@ class Service(ServiceReading):
             self._commit(final=True)
             self.worker.close()
             if self.metrics is not None:
-                self.metrics.refresh(wall_usec(), self.state.db, getattr(self.pipeline.detector, "quarantined", {}))
+                self.metrics.refresh(wall_usec(), self.state.db, getattr(self.pipeline.detector, "quarantined", {}),
+                                     self.clocks.offset)
                 self.metrics.close()
             self.state.close()
             self.lock.close()
@@ -336,7 +337,8 @@ class Service(ServiceReading):
         self.heartbeat.beat(self.config.heartbeat_url, self.config.heartbeat_usec, now,
                             self.config.secrets().scrub)
         if self.metrics is not None:
-            self.metrics.refresh(wall_usec(), self.state.db, getattr(self.pipeline.detector, "quarantined", {}))
+            self.metrics.refresh(wall_usec(), self.state.db, getattr(self.pipeline.detector, "quarantined", {}),
+                                 self.clocks.offset)
 
     def _reload(self) -> bool:
         """Apply a new config and rule set; keep the old ones when anything is wrong (and say so in STATUS

@@ -221,7 +221,8 @@ class ServiceReading(ServiceAlerts):
             if entry.host and entry.machine_id and len(self._host_names) < MAX_CONTEXT_UNITS:
                 self._host_names[entry.machine_id] = entry.host
             self.metrics.entries.inc()
-            self.metrics.saw_host(self._host_of(entry.machine_id, entry.host), entry.realtime_usec)
+            self.metrics.saw_host(self._host_of(entry.machine_id, entry.host), entry.realtime_usec,
+                                  entry.machine_id)
         self._entry_now = entry.realtime_usec
         self._entry_invocation = invocation_of(entry.fields)
         self._remember_line(entry)  # before its hits: an alert's last lines end with the hit
@@ -250,7 +251,7 @@ class ServiceReading(ServiceAlerts):
         if self.metrics is not None:
             self.metrics.entries.inc(run.count)
             for span in run.spans:
-                self.metrics.saw_host(self._host_of(span[6], span[7]), span[3])
+                self.metrics.saw_host(self._host_of(span[6], span[7]), span[3], span[6])
         self._entry_now, self._entry_invocation = run.peak_usec, ""
         self._feeding, self._feeding_at = run, 0  # a hit on one of its entries takes its lines from it (_hit_lines)
         try:

@@ -4,6 +4,7 @@ its own clock (host_clocks.py) once its offset held 30 s, and a backlog is still
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -20,15 +21,15 @@ MINUTE = 60_000_000
 BEHIND = "b2" * 16
 
 
-def collector(root: Path, directory: Path, hook_url: str, watch: str = "") -> str:
+def collector(root: Path, directory: Path, hook_url: str, watch: str = "", tables: str = "") -> str:
     """A collector alerting every unit's 1-minute BOOM rule (one hit) and TRIPLE rule (3 hits within 1 min) to
-    a webhook; hosts' silence learnt."""
+    a webhook; hosts' silence learnt; `tables`: more tables ([metrics] ...)."""
     rules = root / "rules"
     rules.mkdir()
     (rules / "boom.toml").write_text(BOOM_RULE.format(action="alert", within="1m", group=""))
     (rules / "triple.toml").write_text(BOOM_RULE.format(action="alert", within="1m", group="").replace(
         '"boom"', '"triple"').replace("BOOM", "TRIPLE").replace("count = 1", "count = 3"))
-    return collector_config(root, directory, hook_url, watch=watch, top=f'rules = ["{rules}"]')
+    return collector_config(root, directory, hook_url, watch=watch, top=f'rules = ["{rules}"]\n{tables}')
 
 
 class Ticking:
@@ -61,12 +62,12 @@ def behind(tmp_path: Path) -> Iterator[tuple[Collector, Host]]:
 
 
 @contextmanager
-def ticking_behind(behind: tuple[Collector, Host], tmp_path: Path, hook_url: str,
-                   watch: str = "") -> Iterator[tuple[RunningService, Host, Ticking]]:
+def ticking_behind(behind: tuple[Collector, Host], tmp_path: Path, hook_url: str, watch: str = "",
+                   tables: str = "") -> Iterator[tuple[RunningService, Host, Ticking]]:
     """A real service over the collector, its host 10 min behind logging ten lines a second, once the host's
     offset held; the service and the ticking are stopped after (a test asserts a clean stop itself)."""
     where, host = behind
-    running = RunningService(tmp_path, collector(tmp_path, where.directory, hook_url, watch))
+    running = RunningService(tmp_path, collector(tmp_path, where.directory, hook_url, watch, tables))
     host.write("GET /health 0 200", host.now())
     host.wait_written()
     ticking = Ticking(host)
@@ -151,4 +152,24 @@ def test_a_unit_of_a_host_10_min_behind_is_silent_by_its_clock(behind, receiver,
             time.sleep(0.5)
         [silent] = titles(hook, "unit-went-silent")  # once, for the unit that stopped
         assert silent.startswith("[logsentry behind] WARNING api.service "), silent
+        assert running.stop() == 0
+
+
+def test_metrics_say_a_late_clock_not_a_late_reader(behind, receiver, tmp_path):  # noqa: F811
+    """`logsentry_journal_lag_seconds{host}` said 600 s for a host read as it logs whose clock is 10 min late (an
+    alert on the lag paged for a collector that keeps up); the lag is now less the host's steady clock offset,
+    and `logsentry_host_clock_offset_seconds{host}` says the offset."""
+    textfile = tmp_path / "logsentry.prom"
+    with ticking_behind(behind, tmp_path, receiver().url, tables=f'[metrics]\ntextfile = "{textfile}"') as (
+            running, _host, _ticking):
+        def gauges() -> dict[str, float]:
+            found = re.findall(r'^(logsentry_journal_lag_seconds|logsentry_host_clock_offset_seconds)'
+                               r'\{host="behind"\} (\S+)$', textfile.read_text() if textfile.exists() else "", re.M)
+            return {name: float(value) for name, value in found}
+        deadline = time.monotonic() + 15
+        while gauges().get("logsentry_host_clock_offset_seconds", 0) < 590 and time.monotonic() < deadline:
+            time.sleep(0.5)
+        said = gauges()
+        assert 590 <= said["logsentry_host_clock_offset_seconds"] <= 610, said
+        assert said["logsentry_journal_lag_seconds"] < 10, said
         assert running.stop() == 0
