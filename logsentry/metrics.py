@@ -9,12 +9,13 @@ MAX_HOSTS hosts are tracked for the lag).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sqlite3
 import threading
 from collections import OrderedDict
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Info, start_http_server, write_to_textfile
@@ -44,8 +45,9 @@ class Metrics:
                          "Now minus the journal time of the newest entry read from the host, less how far the "
                          "host's clock runs behind ours.", ["host"], registry=registry)
         self.clock_offset = Gauge("logsentry_host_clock_offset_seconds",
-                                  "How far the host's journal stamps run behind our clock once steady for 30 s "
-                                  "(its clock, or a steady upload delay; 0: not behind, or not known yet).", ["host"], registry=registry)
+                                  "How far the host's journal stamps run behind our clock once steady for 30 s (its "
+                                  "clock, or a steady upload delay; 0: not behind, or not known yet).", ["host"],
+                                  registry=registry)
         self.quarantined = Gauge("logsentry_rule_quarantined", "1 while the rule is quarantined (regex timeouts).",
                                  ["rule"], registry=registry)
         Info("logsentry_build", "logsentry's version.", registry=registry).info({"version": __version__})
@@ -74,10 +76,8 @@ class Metrics:
                 gone, _ = newest.popitem(last=False)
                 self.machines.pop(gone, None)
                 for gauge in (self.lag, self.clock_offset):
-                    try:
+                    with contextlib.suppress(KeyError):  # evicted before any refresh set it
                         gauge.remove(gone)
-                    except KeyError:  # evicted before any refresh set it
-                        pass
 
     def refresh(self, now_usec: int, db: sqlite3.Connection | None = None,
                 quarantined: dict[str, Any] | None = None,
