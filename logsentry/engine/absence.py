@@ -40,14 +40,15 @@ from __future__ import annotations
 
 import heapq
 import time
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import Any
 
-from ..model import Entry, Incident, ScreenedRun, UnitSpan, entry_key, span_fields, split_host_unit
+from ..model import Entry, Incident, ScreenedRun, entry_key, split_host_unit
 from ..rules.rule import Rule
 from ..sources._runs import fold_gaps
-from ..timespec import format_duration
+from .absence_saved import rhythms_snapshot, saved_habits, saved_rhythms
+from .absence_seen import Seen, silence_why
 from .absence_stops import Gap as Gap  # re-exported: pipeline.py, views/report.py
 from .absence_stops import deliberately_stopped as deliberately_stopped
 from .detector import RuleTimeout, looks_at_entries, match_rule
@@ -66,45 +67,6 @@ MAX_UNITS = 10_000
 MAX_COUNT = 1_000_000
 NEVER = 1 << 62
 SNAPSHOT_EVERY_S = 60.0
-ENDED_ALONE = "/ended alone"
-"""snapshot()'s key of the pending habits: no rule id (a rule file's name) holds a slash."""
-
-@dataclass(slots=True)
-class _Seen:
-    """Mutable per-unit state owned by the tracker."""
-
-    rhythm: Rhythm
-    override: int | None
-    review_at: int
-    last_usec: int = -1
-    """The time of its last entry; -1 while it is not logging (new, restored, or stopped by systemd)."""
-    last: Entry | UnitSpan | None = None
-    """The last entry, or its span when it came in a ScreenedRun (its raw message and host, no cursor)."""
-    count: int = 0
-    threshold: int = 0
-    """Silence threshold in usec; 0: not watched."""
-    armed: int = 0
-    """The deadline this unit has in the tracker's heap (0: none); never later than its real deadline."""
-    quiet: bool = False
-    """Silent now: past its threshold (with `incident`, or covered by another incident of the unit)."""
-    incident: Incident | None = None
-    ended_alone_usec: int = 0
-    """The gap of the last silence it ended by logging again on its own, not learnt yet (0: none)."""
-
-    def last_details(self) -> tuple[str, str, Mapping[str, str]]:
-        """Cursor, message and fields of the last sign of life."""
-        last = self.last
-        if isinstance(last, Entry):
-            return last.cursor, last.message, last.fields
-        if last is not None:
-            return "", last[5].decode("utf-8", "replace"), span_fields(last)
-        return "", "", {}
-
-
-def _why(length_usec: int, rhythm: Rhythm) -> str:
-    usual = f", usually one every {format_duration(rhythm.mean_usec)}" if rhythm.gaps else ""
-    return f"no entry for {format_duration(length_usec)}{usual}"
-
 
 CLOCK_RECHECK_USEC = 1_000_000
 """A unit silence due while its host's clock offset is being learnt is looked at again this much later (µs)."""
@@ -116,7 +78,7 @@ class SilenceTracker:
         self.rule_ids = frozenset(rule.id for rule in self.rules)
         self.overrides = overrides
         # Per rule, per unit. Plain dicts keep insertion order: past MAX_UNITS the unit seen first is dropped.
-        self._seen: dict[str, dict[SilenceKey, _Seen]] = {rule.id: {} for rule in self.rules}
+        self._seen: dict[str, dict[SilenceKey, Seen]] = {rule.id: {} for rule in self.rules}
         # Rules that count every entry; the others see only entries the detector's screen lets through.
         self._counting = [rule.id for rule in self.rules if not looks_at_entries(rule)]
         self._by_id = {rule.id: rule for rule in self.rules}
@@ -144,17 +106,17 @@ class SilenceTracker:
         return bool(self.rules)
 
     # -- learning -------------------------------------------------------------------------------------------------
-    def _new(self, rule: Rule, key: SilenceKey, units: dict[SilenceKey, _Seen], rhythm: Rhythm | None = None) -> _Seen:
+    def _new(self, rule: Rule, key: SilenceKey, units: dict[SilenceKey, Seen], rhythm: Rhythm | None = None) -> Seen:
         absence = rule.absence
         assert absence is not None
         override = self.overrides(split_host_unit(key)[1]) if self.overrides is not None else None
-        seen = units[key] = _Seen(rhythm or Rhythm(), override, review_at=1)
+        seen = units[key] = Seen(rhythm or Rhythm(), override, review_at=1)
         self._review(rule, seen)
         if len(units) > MAX_UNITS:
             del units[next(iter(units))]
         return seen
 
-    def _review(self, rule: Rule, seen: _Seen) -> None:
+    def _review(self, rule: Rule, seen: Seen) -> None:
         """Look at the rhythm again (each time its gaps double): regular or not, and the threshold."""
         absence = rule.absence
         assert absence is not None
@@ -221,20 +183,20 @@ class SilenceTracker:
                 self._arm(rule.id, key, seen)
         return ended
 
-    def _end(self, rule: Rule, key: SilenceKey, seen: _Seen, now: int, open_at_end: bool = False) -> tuple[Incident,
+    def _end(self, rule: Rule, key: SilenceKey, seen: Seen, now: int, open_at_end: bool = False) -> tuple[Incident,
                                                                                                              Gap]:
         incident = seen.incident
         assert incident is not None
         seen.incident = None
         rhythm = seen.rhythm
         to = max(now, incident.first_usec)
-        ended = replace(incident, last_usec=to, why=_why(to - incident.first_usec, rhythm))
+        ended = replace(incident, last_usec=to, why=silence_why(to - incident.first_usec, rhythm))
         _, _, fields = seen.last_details()
         gap = Gap(rule.id, incident.unit, incident.host or fields.get("_HOSTNAME", ""), incident.first_usec, to,
                   rhythm.mean_usec, incident.within_usec, open_at_end, incident.machine_id)
         return ended, gap
 
-    def _arm(self, rule_id: str, key: SilenceKey, seen: _Seen) -> None:
+    def _arm(self, rule_id: str, key: SilenceKey, seen: Seen) -> None:
         """Make sure the heap holds a deadline for the unit no later than its real one."""
         deadline = self._due_usec(key, seen)
         if seen.armed and seen.armed <= deadline:
@@ -246,7 +208,7 @@ class SilenceTracker:
                                for key, seen in units.items() if seen.armed]
             heapq.heapify(self._deadlines)
 
-    def _due_usec(self, key: SilenceKey, seen: _Seen) -> int:
+    def _due_usec(self, key: SilenceKey, seen: Seen) -> int:
         """When the unit's silence comes due (µs): its last entry plus its threshold, in its host's journal time,
         plus how far that host's clock runs behind ours (`clock_offset`), so that the wall clock or another
         host's entries do not find a collector's host silent by its clock's lag."""
@@ -392,7 +354,7 @@ class SilenceTracker:
                 first_usec=seen.last_usec, fired_usec=deadline, last_usec=deadline,
                 count=seen.count, threshold=rule.absence.min_entries,  # type: ignore[union-attr]
                 within_usec=seen.threshold, cursor=cursor, samples=(message,), action=rule.action,
-                invocation=invocation_of(fields), why=_why(deadline - seen.last_usec, seen.rhythm))
+                invocation=invocation_of(fields), why=silence_why(deadline - seen.last_usec, seen.rhythm))
             fired.append(seen.incident)
         return fired
 
@@ -409,7 +371,7 @@ class SilenceTracker:
                     out.append((incident, gap))
         return out
 
-    # -- the service keeps rhythms across restarts ----------------------------------------------------------------
+    # -- the service keeps rhythms across restarts (absence_saved.py) ---------------------------------------------
     def snapshot_due(self) -> bool:
         """Time to save the rhythms again (every SNAPSHOT_EVERY_S, and at once when a unit's pending habit moved:
         a crash must not turn a unit's second silence ended on its own into its first again)?"""
@@ -420,36 +382,19 @@ class SilenceTracker:
         return True
 
     def snapshot(self) -> dict[str, Any]:
-        """The learnt rhythms (and that only: after a restart a unit is watched again from its next entry), and
-        under ENDED_ALONE each unit's pending "first silence it ended on its own" (µs), per rule."""
-        out: dict[str, Any] = {rule_id: [[key, seen.rhythm.snapshot()] for key, seen in units.items()
-                                         if seen.rhythm.gaps] for rule_id, units in self._seen.items()}
-        pending = {rule_id: [[key, seen.ended_alone_usec] for key, seen in units.items() if seen.ended_alone_usec]
-                   for rule_id, units in self._seen.items()}
-        if any(pending.values()):
-            out[ENDED_ALONE] = pending
-        return out
+        """The learnt rhythms and pending habits, JSON-ready (absence_saved.rhythms_snapshot)."""
+        return rhythms_snapshot(self._seen)
 
     def restore(self, data: Any) -> None:
-        if not isinstance(data, dict):
-            return
+        """Rhythms (and pending habits) saved by snapshot(); malformed parts are left out."""
         for rule in self.rules:
-            saved = data.get(rule.id)
-            if not isinstance(saved, list):
-                continue
             units = self._seen[rule.id]
-            for item in saved[-MAX_UNITS:]:
-                if isinstance(item, list) and len(item) == 2 and isinstance(item[0], str) \
-                        and (rhythm := Rhythm.restore(item[1])) is not None:
-                    units.pop(item[0], None)
-                    self._new(rule, item[0], units, rhythm)
-        pending = data.get(ENDED_ALONE)
-        for rule_id, items in pending.items() if isinstance(pending, dict) else ():
-            units = self._seen.get(rule_id, {})
-            for item in items if isinstance(items, list) else ():
-                if isinstance(item, list) and len(item) == 2 and isinstance(item[0], str) and isinstance(
-                        item[1], int) and item[1] > 0 and (seen := units.get(item[0])) is not None:
-                    seen.ended_alone_usec = item[1]
+            for key, rhythm in saved_rhythms(data, rule.id, MAX_UNITS):
+                units.pop(key, None)
+                self._new(rule, key, units, rhythm)
+        for rule_id, key, gap_usec in saved_habits(data):
+            if (seen := self._seen.get(rule_id, {}).get(key)) is not None:
+                seen.ended_alone_usec = gap_usec
 
     def rhythm(self, rule_id: str, key: SilenceKey) -> tuple[Rhythm, int] | None:
         """A unit's rhythm and current threshold (0: not watched), for views and tests."""

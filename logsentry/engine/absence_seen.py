@@ -1,0 +1,48 @@
+"""What the silence tracker (engine/absence.py) keeps per (rule, unit), and how a silence is told."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from ..model import Entry, Incident, UnitSpan, span_fields
+from ..timespec import format_duration
+from .rhythm import Rhythm
+
+
+@dataclass(slots=True)
+class Seen:
+    """Mutable per-unit state owned by the tracker (times in µs of journal time)."""
+
+    rhythm: Rhythm
+    override: int | None
+    review_at: int
+    last_usec: int = -1
+    """The time of its last entry; -1 while it is not logging (new, restored, or stopped by systemd)."""
+    last: Entry | UnitSpan | None = None
+    """The last entry, or its span when it came in a ScreenedRun (its raw message and host, no cursor)."""
+    count: int = 0
+    threshold: int = 0
+    """Silence threshold in usec; 0: not watched."""
+    armed: int = 0
+    """The deadline this unit has in the tracker's heap (0: none); never later than its real deadline."""
+    quiet: bool = False
+    """Silent now: past its threshold (with `incident`, or covered by another incident of the unit)."""
+    incident: Incident | None = None
+    ended_alone_usec: int = 0
+    """The gap of the last silence it ended by logging again on its own, not learnt yet (0: none)."""
+
+    def last_details(self) -> tuple[str, str, Mapping[str, str]]:
+        """Cursor, message and fields of the last sign of life."""
+        last = self.last
+        if isinstance(last, Entry):
+            return last.cursor, last.message, last.fields
+        if last is not None:
+            return "", last[5].decode("utf-8", "replace"), span_fields(last)
+        return "", "", {}
+
+
+def silence_why(length_usec: int, rhythm: Rhythm) -> str:
+    """A silence's reason: how long (µs) and, when known, the unit's usual gap."""
+    usual = f", usually one every {format_duration(rhythm.mean_usec)}" if rhythm.gaps else ""
+    return f"no entry for {format_duration(length_usec)}{usual}"
