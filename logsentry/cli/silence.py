@@ -13,7 +13,7 @@ from ..host_silence import RULE_ID as HOST_RULE
 from ..host_silence import UNIT as HOST_UNIT
 from ..rules.loader import load_rules
 from ..silences import Silence, SilenceError, load, mirror, new_silence, save, unmirror
-from ..sources.selection import unit_name
+from ..sources.selection import is_glob, unit_name
 from ..timespec import TimeSpecError, format_usec, parse_duration, wall_usec
 from ..views.escape import visible
 from .common import fail
@@ -80,6 +80,9 @@ def add(unit: str, host: str, rule: str, duration: str, comment: str, config_pat
     if made.alertmanager:
         _save(directory, [*silences, made])
     click.echo(f"silence {made.id}: {_describe(made)}")
+    if is_glob(made.unit):
+        click.echo(f"note: a glob covers units only; a host whose whole journal stops is still alerted (-u "
+                   f"'{HOST_UNIT}' -H HOSTNAME silences that)", err=True)
 
 
 def _save(directory: Path, silences: list[Silence]) -> None:
