@@ -7,11 +7,12 @@ import json
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from ..config import Channel, SiteConfig
 from ..host_silence import RULE_ID as HOST_RULE
 from ..host_silence import UNIT as HOST_UNIT
-from ..rules.loader import load_rules
+from ..rules.loader import default_rule_dirs, load_rules
 from ..silences import Silence, SilenceError, load, mirror, new_silence, save, unmirror
 from ..sources.selection import is_glob, unit_name
 from ..timespec import TimeSpecError, format_usec, parse_duration, wall_usec
@@ -20,7 +21,8 @@ from .common import fail
 from .run import config_option, load_site_config
 
 state_option = click.option("--state-dir", type=click.Path(path_type=Path, file_okay=False),
-                            help="Use this state directory instead of the config's state_dir.")
+                            help="Use this state directory instead of the config's state_dir (then no site "
+                                 "config is needed).")
 
 
 @click.group("silence")
@@ -29,9 +31,18 @@ def silence() -> None:
     detected and recorded. Mirrored to the configured Alertmanager channels."""
 
 
-def _where(config: SiteConfig, state_dir: Path | None) -> tuple[Path, list[Channel]]:
-    channels = [c for c in config.alerts.channels if c.kind == "alertmanager"]
-    return (state_dir if state_dir is not None else config.state_dir), channels
+def _site(config_path: Path, state_dir: Path | None) -> tuple[Path, SiteConfig | None]:
+    """The state directory and the site config; no config when --state-dir names the state and no -c was given
+    nor the default config exists (silences kept in a state of one's own, as `baseline --state-dir` works)."""
+    given = click.get_current_context().get_parameter_source("config_path") != ParameterSource.DEFAULT
+    if state_dir is not None and not given and not config_path.exists() and not config_path.is_symlink():
+        return state_dir, None
+    config = load_site_config(config_path)
+    return (state_dir if state_dir is not None else config.state_dir), config
+
+
+def _alertmanagers(config: SiteConfig | None) -> list[Channel]:
+    return [] if config is None else [c for c in config.alerts.channels if c.kind == "alertmanager"]
 
 
 @silence.command("add")
@@ -60,11 +71,13 @@ def add(unit: str, host: str, rule: str, duration: str, comment: str, config_pat
         # Without -H it would quiet every host's "journal stopped arriving" alert: a collector blind to its fleet.
         raise click.BadParameter(f"{HOST_UNIT} needs the host whose journal goes quiet: -H HOSTNAME (as its "
                                  "alert names it)", param_hint="'-H' / '--host'")
-    config = load_site_config(config_path)
+    directory, config = _site(config_path, state_dir)
     if rule and rule not in _rule_ids(config):
-        raise click.BadParameter(f"no rule with id {visible(rule)!r} (see logsentry rules list)",
+        among = "" if config is not None else f" among the shipped rules (no site config at {config_path}: -c PATH " \
+            "for its rules)"
+        raise click.BadParameter(f"no rule with id {visible(rule)!r}{among} (see logsentry rules list)",
                                  param_hint="'--rule'")
-    directory, channels = _where(config, state_dir)
+    channels = _alertmanagers(config)
     try:
         silences = load(directory)
     except SilenceError as error:
@@ -80,6 +93,9 @@ def add(unit: str, host: str, rule: str, duration: str, comment: str, config_pat
     if made.alertmanager:
         _save(directory, [*silences, made])
     click.echo(f"silence {made.id}: {_describe(made)}")
+    if config is None:
+        click.echo(f"note: no site config at {config_path}: kept in {directory} only, mirrored to no Alertmanager "
+                   "(-c PATH mirrors it to the config's)", err=True)
     if is_glob(made.unit):
         click.echo(f"note: a glob covers units only; a host whose whole journal stops is still alerted (-u "
                    f"'{HOST_UNIT}' -H HOSTNAME silences that)", err=True)
@@ -99,7 +115,7 @@ def _save(directory: Path, silences: list[Silence]) -> None:
 @state_option
 def list_(show_all: bool, output: str, config_path: Path, state_dir: Path | None) -> None:
     """The silences in force (or all)."""
-    directory, _ = _where(load_site_config(config_path), state_dir)
+    directory, _ = _site(config_path, state_dir)
     try:
         silences = load(directory)
     except SilenceError as error:
@@ -122,7 +138,8 @@ def list_(show_all: bool, output: str, config_path: Path, state_dir: Path | None
 @state_option
 def expire(silence_id: str, config_path: Path, state_dir: Path | None) -> None:
     """End a silence now (here and in Alertmanager)."""
-    directory, channels = _where(load_site_config(config_path), state_dir)
+    directory, config = _site(config_path, state_dir)
+    channels = _alertmanagers(config)
     try:
         silences = load(directory)
     except SilenceError as error:
@@ -142,13 +159,17 @@ def expire(silence_id: str, config_path: Path, state_dir: Path | None) -> None:
                 unmirror(channel, mirrored)
             except SilenceError as error:
                 click.echo(f"warning: {error}", err=True)
+    if config is None and item.alertmanager:
+        click.echo(f"warning: not expired in Alertmanager ({', '.join(map(visible, item.alertmanager))}): no site "
+                   f"config at {config_path} says where it is (-c PATH)", err=True)
     click.echo(f"silence {item.id} expired")
 
 
-def _rule_ids(config: SiteConfig) -> set[str]:
+def _rule_ids(config: SiteConfig | None) -> set[str]:
     """The ids a silence's --rule may name: the config's rules (disabled ones too: a silence may outlive
-    a reload) and the host-level rule, which has no file."""
-    return {rule.id for rule in load_rules(config.rule_dirs).rules} | {HOST_RULE}
+    a reload; without a config the shipped ones) and the host-level rule, which has no file."""
+    dirs = list(default_rule_dirs()) if config is None else config.rule_dirs
+    return {rule.id for rule in load_rules(dirs).rules} | {HOST_RULE}
 
 
 def _describe(item: Silence) -> str:
