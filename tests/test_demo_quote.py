@@ -1,29 +1,47 @@
-"""`logsentry demo` quotes the lines it names whole: the first failing line (it kept its last 110 characters,
-"…rror, called at ./Control/AutoUpdate.hs..."), and the line the rule fired on, which it did not show at all
-(the first failing line is error-burst's; the worker's death is the third line of the failing request). The
-real replay (a journal file built with systemd-journal-remote, the pipeline), drawn on a wide console."""
+"""`logsentry demo` quotes the lines it names whole: the first failing line, and the line the rule fired on, which
+it did not show at all (the worker's death is the third line of the failing request). "First failing line" is the
+first line the outage wrote, in both modes: it quoted the first line a rule matched (error-burst's, the middle
+one of the first request's three; without signatures the third). The real replay (a journal file built with
+systemd-journal-remote, the pipeline), drawn on a wide console."""
 
 from __future__ import annotations
 
 import io
 from pathlib import Path
 
+import pytest
 from rich.console import Console
 
-from logsentry.demo import replay
-from logsentry.demo.outage import FACTS
+from logsentry.demo import DemoResult, replay
+from logsentry.demo.outage import FACTS, UNIT, outage_entries
 from logsentry.views.demo import _quote, render_demo
 
 
-def test_the_demo_quotes_the_first_failing_line_and_the_line_the_rule_fired_on_whole(tmp_path: Path) -> None:
-    result = replay(tmp_path)
-    assert result.first_hit is not None and result.incident is not None
+def first_outage_line() -> str:
+    """The message of the first entry the outage wrote, from the demo's journal data."""
+    failing = [e for e in outage_entries() if e["_SYSTEMD_UNIT"] == UNIT
+               and int(str(e["__REALTIME_TIMESTAMP"])) >= FACTS.first_error_usec]
+    return str(min(failing, key=lambda e: int(str(e["__REALTIME_TIMESTAMP"])))["MESSAGE"])
+
+
+def rendered(result: DemoResult) -> list[str]:
     out = io.StringIO()
     render_demo(Console(file=out, width=1000, highlight=False), result, FACTS, 0)
-    lines = [line.strip(" │") for line in out.getvalue().splitlines()]
-    first = result.first_hit.entry.message
-    assert first.startswith("  error, called at ./Control/AutoUpdate.hs") and len(first) > 110
-    assert first.strip() in lines
+    return [line.strip(" │") for line in out.getvalue().splitlines()]
+
+
+@pytest.mark.parametrize("signatures", [True, False])
+def test_the_first_failing_line_is_the_first_line_the_outage_wrote(tmp_path: Path, signatures: bool) -> None:
+    lines = rendered(replay(tmp_path, signatures))
+    [said] = [n for n, line in enumerate(lines) if line.endswith("first failing line read from cachix-server.service:")]
+    assert lines[said].startswith("02:55:07.000 ")  # its own time
+    assert lines[said + 1] == first_outage_line() == "CallStack (from HasCallStack):"
+
+
+def test_the_demo_quotes_the_line_the_rule_fired_on_whole(tmp_path: Path) -> None:
+    result = replay(tmp_path)
+    assert result.first_hit is not None and result.incident is not None
+    lines = rendered(result)
     fired_on = result.incident.samples[0]
     assert fired_on.endswith("] Unhandled exception: Control.AutoUpdate.mkAutoUpdate: worker thread exited with "
                              "exception: thread blocked indefinitely in an MVar operation")

@@ -19,7 +19,7 @@ from ..pipeline import ActionEvent, IncidentEvent, MatchEvent, Pipeline, Progres
 from ..rules.loader import load_rules, shipped_rules_dir
 from ..sources import Selection, open_entries
 from ..sources.journal_files import FieldValue, JournalBuildError, build_journal, export_bytes, journal_remote
-from .outage import FACTS, MACHINE_ID, outage_entries, requests_failed
+from .outage import FACTS, MACHINE_ID, UNIT, outage_entries, requests_failed
 
 
 @dataclass
@@ -31,6 +31,8 @@ class DemoResult:
     journal_kind: str
     rule_count: int
     first_hit: Hit | None = None
+    first_line: Entry | None = None
+    """The first line the outage wrote (the first of its first failing request's three), whichever rule matched it."""
     incident: Incident | None = None
     actions: list[Action] = field(default_factory=list)
     benign_mentions: int = 0
@@ -58,7 +60,8 @@ def replay(workdir: Path, signatures: bool = True) -> DemoResult:
     rules = rule_set.rules if signatures else [rule for rule in rule_set.rules if rule.anomaly is not None]
     detector = Detector(rules)
     pipeline = Pipeline(detector, Policy(local_machine=MACHINE_ID))  # as the replayed host's own logsentry
-    result = DemoResult(pipeline.progress, requests_failed(entries), kind, len(rules), signatures=signatures)
+    result = DemoResult(pipeline.progress, requests_failed(entries), kind, len(rules), signatures=signatures,
+                        first_line=_first_line(entries))
     mvar_hit_lines: set[tuple[int, str]] = set()
     for event in pipeline.run(open_entries(Selection(), files=[path], extra_fields=detector.needed_fields,
                            screen=detector.screen())):
@@ -81,6 +84,15 @@ def replay(workdir: Path, signatures: bool = True) -> DemoResult:
         result.failed_before = sum(1 for fields in entries if "Unhandled exception" in str(fields["MESSAGE"])
                                    and int(str(fields["__REALTIME_TIMESTAMP"])) <= fired)
     return result
+
+
+def _first_line(entries: list[dict[str, FieldValue]]) -> Entry | None:
+    """The outage's first line: the unit's first entry from the time the post-mortem gives."""
+    first = min((fields for fields in entries if fields.get("_SYSTEMD_UNIT") == UNIT
+                 and int(str(fields["__REALTIME_TIMESTAMP"])) >= FACTS.first_error_usec),
+                key=lambda fields: int(str(fields["__REALTIME_TIMESTAMP"])), default=None)
+    return None if first is None else Entry(int(str(first["__REALTIME_TIMESTAMP"])), str(first["MESSAGE"]), UNIT,
+                                            int(str(first["PRIORITY"])), "")
 
 
 def _first_failing_line(entries: list[dict[str, FieldValue]], incident: Incident) -> Hit:

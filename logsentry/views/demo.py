@@ -61,19 +61,19 @@ def render_demo(console: Console, result: DemoResult, facts: OutageFacts, pause:
     if pause:
         time.sleep(pause)
 
-    if result.incident is None or result.first_hit is None:
+    if result.incident is None or result.first_line is None:
         console.print("[bold red]logsentry found nothing in the replay: the shipped rules are broken.[/]")
         return
     incident = result.incident
-    hit = result.first_hit
+    first = result.first_line  # the outage's own first line, whichever rule matched first
     ours = Table(title="What logsentry would have done", title_justify="left")
     ours.add_column("UTC")
     ours.add_column("event", overflow="fold")  # a long word of a log line is folded, not cut with "…"
-    ours.add_row(_utc(hit.entry.realtime_usec, True), Text.assemble(
-        f"first failing line read from {visible(hit.entry.unit)}:\n", (_quote(hit.entry.message), "dim")))
+    ours.add_row(_utc(first.realtime_usec, True), Text.assemble(
+        f"first failing line read from {visible(first.unit)}:\n", (_quote(first.message), "dim")))
     fires = Text.assemble("rule ", (visible(incident.rule_id), "bold"), f" fires ({incident.severity.label}) "
                           f"{fired_at(incident)} ({trigger_text(incident)})")
-    if result.signatures and incident.samples and incident.samples[0] != hit.entry.message:  # the line it matched
+    if result.signatures and incident.samples and incident.samples[0] != first.message:  # the line it matched
         fires.append_text(Text.assemble(" on:\n", (_quote(incident.samples[0]), "dim")))
     ours.add_row(_utc(incident.fired_usec, True), fires)
     if incident.why:
