@@ -11,6 +11,7 @@ import json
 import shlex
 import socket
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -190,7 +191,7 @@ def show(config_path: Path, state_dir: Path | None, units: tuple[str, ...], outp
     """Units and their templates: counts, first and last seen, level."""
     state = _read_only_state(config_path, state_dir)
     baselines = Baselines()
-    runs: dict[tuple[str, str], dict[str, episodes.Record]] = {}
+    runs: dict[tuple[str, str], dict[str, SavedRun]] = {}
     try:
         state.load_baselines(baselines)
         names = host_names(state.get("hosts"), state.get(LEARNT_HOSTS))
@@ -259,14 +260,29 @@ def show(config_path: Path, state_dir: Path | None, units: tuple[str, ...], outp
         console.print(templates)
 
 
-def saved_runs(data: Any, units: dict[str, UnitStats]) -> dict[tuple[str, str], dict[str, episodes.Record]] | None:
+@dataclass(frozen=True)
+class SavedRun:
+    """A template's record as its rule will judge the next line (`record`), the rule's gap (µs of journal time),
+    and whether its latest run has ended unlearnt (`ended`: the rule fired on it; its start, last line and lines
+    are still the record's)."""
+
+    record: episodes.Record
+    gap_usec: int
+    ended: bool = False
+
+
+def saved_runs(data: Any, units: dict[str, UnitStats]) -> dict[tuple[str, str], dict[str, SavedRun]] | None:
     """(unit key, template id) -> {persistence rule id: its record, as it will be judged} from the saved
     `anomaly_episodes` (read as the service restores them, Episodes.restore); None when malformed."""
     if data is None:
         return {}
     if not isinstance(data, dict):
         return None
-    out: dict[tuple[str, str], dict[str, episodes.Record]] = {}
+    newest: dict[str, int] = {}  # per machine, its newest entry learnt (µs of journal time): the host's clock
+    for unit_key, stats in units.items():
+        machine = split_host_unit(unit_key)[0]
+        newest[machine] = max(newest.get(machine, stats.last_usec), stats.last_usec)
+    out: dict[tuple[str, str], dict[str, SavedRun]] = {}
     for rule_id, saved in data.items():
         gap = saved.get("gap") if isinstance(saved, dict) else None
         if not isinstance(gap, int):
@@ -275,43 +291,59 @@ def saved_runs(data: Any, units: dict[str, UnitStats]) -> dict[tuple[str, str], 
         if not tracker.restore(saved):
             return None
         for key, record in tracker.records.items():
-            out.setdefault(key, {})[str(rule_id)] = _as_judged(record, gap, units.get(key[0]))
+            out.setdefault(key, {})[str(rule_id)] = _as_judged(record, gap, newest.get(split_host_unit(key[0])[0]))
     return out
 
 
-def _as_judged(record: episodes.Record, gap_usec: int, unit: UnitStats | None) -> episodes.Record:
-    """The record as its rule will judge the template's next line: a run that ended (the unit logged on for more
-    than the gap since, in journal time) is learnt then (Record.close: unless the rule fired on it)."""
+def _as_judged(record: episodes.Record, gap_usec: int, newest_usec: int | None) -> SavedRun:
+    """The record as its rule will judge the template's next line: a run that ended (its host logged on for more
+    than the gap since, in journal time: the next line of it starts a new run) is learnt then (Record.close:
+    unless the rule fired on it, which is said with its end)."""
     copy = episodes.Record(*record.saved())
-    if unit is not None and unit.last_usec - copy.last > gap_usec:
-        copy.close()
-        copy.start = copy.last = -1  # no run going on
-    return copy
+    if newest_usec is None or newest_usec - copy.last <= gap_usec:
+        return SavedRun(copy, gap_usec)
+    fired = copy.standing == episodes.FIRED
+    copy.close()
+    if fired:
+        return SavedRun(copy, gap_usec, ended=True)
+    copy.start = copy.last = -1  # no run going on
+    return SavedRun(copy, gap_usec)
 
 
-def run_record(record: episodes.Record) -> dict[str, Any]:
+def run_record(run: SavedRun) -> dict[str, Any]:
     """`show -o json`: the longest run learnt (µs of journal time; null while the first run goes on), the learnt
-    runs added up, and the run going on (null when none), with its standing."""
+    runs added up, the run going on (null when none), with its standing, and the latest run when it ended
+    unlearnt (the rule fired on it; null otherwise)."""
+    record = run.record
     learnt = record.longest >= 0
-    going = None if record.start < 0 else {
+    latest = None if record.start < 0 else {
         "start_usec": record.start, "last_usec": record.last, "lines": record.lines,
         "standing": ("judged", "fired", "accepted")[record.standing]}
     return {"longest_usec": record.longest if learnt else None,
             "longest_at_usec": record.longest_at if learnt else None, "busy_usec": record.busy,
-            "first_seen_usec": record.first_seen, "run": going}
+            "first_seen_usec": record.first_seen, "run": None if run.ended else latest,
+            "ended_run": latest if run.ended else None}
 
 
-def runs_text(runs: dict[str, episodes.Record]) -> str:
+def runs_text(runs: dict[str, SavedRun]) -> str:
     """Under a template: its longest run learnt by each persistence rule (its lines with no pause over the rule's
-    gap) and when it began, the bar `error-template-persists` doubles; and its run going on. "" for a template
-    below the rules' level (not followed)."""
+    gap) and when it began, the bar `error-template-persists` doubles; its run going on,
+    with its last line and when it ends unless another comes; or its latest run, fired on and ended (never
+    learnt). "" for a template below the rules' level (not followed)."""
     said = ""
-    for rule_id, r in runs.items():
+    for rule_id, run in runs.items():
+        r = run.record
         said += f"\n{visible(rule_id)}: longest run " + (
             "none ended yet" if r.longest < 0 else f"{format_duration(r.longest)} from {format_usec(r.longest_at)}")
-        if r.start >= 0:
-            fired = " (fired)" if r.standing == episodes.FIRED else ""
-            said += f"; current {format_duration(r.last - r.start)} from {format_usec(r.start)}{fired}"
+        if r.start < 0:
+            continue
+        length, began, last = format_duration(r.last - r.start), format_usec(r.start), format_usec(r.last)
+        if run.ended:
+            said += f"; last run {length} from {began} (fired), ended {last}: not learnt"
+            continue
+        fired = " (fired)" if r.standing == episodes.FIRED else ""
+        said += (f"; current {length} from {began}{fired}, last line {last} (it ends if none comes by "
+                 f"{format_usec(r.last + run.gap_usec)})")
     return said
 
 
