@@ -45,6 +45,41 @@ def run_story(incident: Incident, clock: Callable[[int], str] = format_usec) -> 
             + (f", over {format_duration(span)}" if span else ""))
 
 
+_FLOOD = re.compile(r"(?P<seen>\d+) lines within (?P<within>[^;]+?) of a template this unit never logged in [^;]+?, "
+                    r"first seen (?P<first>[^;]+?); the unit logs (?P<usual>[^ ]+) lines of all its templates in "
+                    r"[^;]+? as usual \([^()]+? of history\), its busiest template at most (?P<busiest>\d+) in two "
+                    r"minutes before \(Poisson P=[^()]+\)")
+"""The `why` of a flood rule's incident (engine/flood.py, Floods.why): what the rule judged."""
+
+
+def flood_story(incident: Incident, clock: Callable[[int], str] = format_usec) -> str | None:
+    """A flood incident's counts as its rule judged them: "new template first seen T; fired T at 601 lines of it
+    within 1m, against the unit's usual 60.1 lines of all its templates in 1m and its busiest template's 158 in two
+    minutes; last line T: 14,489 lines since it fired, over 4m 47s". Each line of a flood is a hit, so its trigger
+    (1 hit within 1m) says nothing of what fired it. None for another incident."""
+    flood = _FLOOD.fullmatch(incident.why)
+    if flood is None:
+        return None
+    lower = "at least " if incident.dropped else ""
+    span = incident.last_usec - incident.fired_usec
+    return (f"new template first seen {flood['first']}; fired {clock(incident.fired_usec)} at {int(flood['seen']):,} "
+            f"lines of it within {flood['within']}, against the unit's usual {flood['usual']} lines of all its "
+            f"templates in {flood['within']} and its busiest template's {int(flood['busiest']):,} in two minutes; "
+            f"last line {clock(incident.last_usec)}: {lower}{plural(incident.count, 'line')} since it fired"
+            + (f", over {format_duration(span)}" if span else ""))
+
+
+def flood_brief(incident: Incident, count: int) -> str | None:
+    """flood_story on one line (`tail`): "14,489 lines since 06:00:12.226 (fired at 601 within 1m; usual 60.1 of all
+    its lines, its busiest template 158 in two minutes)"; None for another incident."""
+    flood = _FLOOD.fullmatch(incident.why)
+    if flood is None:
+        return None
+    return (f"{plural(count, 'line')} since {format_usec(incident.fired_usec, with_date=False)} (fired at "
+            f"{int(flood['seen']):,} within {flood['within']}; usual {flood['usual']} of all its lines, its busiest "
+            f"template {int(flood['busiest']):,} in two minutes)")
+
+
 def run_brief(incident: Incident, count: int) -> str | None:
     """run_story on one line (`tail`): "427 lines past its bar of 3m since 08:03:06.635 (run began 08:00:00.000,
     its longest learnt 1m 29s)"; None for another incident."""
@@ -60,8 +95,8 @@ def count_story(incident: Incident, reported: int | None = None,
                 clock: Callable[[int], str] = format_usec) -> str:
     """"first hit T; fired T at hit 10 (trigger: 10 hits within 10m), reported at 12 hits; last hit T: 14 hits
     in all over 6.5s": `incident` is the incident at its end, `reported` the count of its `incident` record
-    (a persistence incident: run_story)."""
-    if (story := run_story(incident, clock)) is not None:
+    (a persistence incident: run_story; a flood: flood_story)."""
+    if (story := run_story(incident, clock) or flood_story(incident, clock)) is not None:
         return story
     told = (f", reported at {plural(reported, 'hit')}"
             if reported is not None and reported != incident.threshold else "")

@@ -27,7 +27,7 @@ from ..sources.journal import JournalGap
 from ..timespec import USEC_PER_SEC, format_duration, format_usec, wall_usec
 from ..wording import plural
 from . import jsonl
-from .counts import run_brief
+from .counts import flood_brief, run_brief
 from .escape import one_line, visible
 from .report import SEVERITY_STYLE
 from .tail_state import (
@@ -90,6 +90,9 @@ def incident_detail(incident: Incident, rules: Mapping[str, Rule], count: int | 
                 f"{format_duration(incident.within_usec)} without an entry)")
     if rule is not None and rule.anomaly is not None and rule.anomaly.kind == "persistence" and \
             (brief := run_brief(incident, incident.count if count is None else count)) is not None:
+        return brief + chain_text(incident)
+    if rule is not None and rule.anomaly is not None and rule.anomaly.flood and \
+            (brief := flood_brief(incident, incident.count if count is None else count)) is not None:
         return brief + chain_text(incident)
     return (f"{plural(incident.count if count is None else count, 'hit')} since "
             f"{format_usec(incident.first_usec, with_date=False)} (fires at {incident.threshold} within "
