@@ -165,9 +165,12 @@ class Service(ServiceReading):
         pipeline.silence.hold = self.hosts.hold if self.hosts else None  # a silent host's units: one incident
         pipeline.tracker.clock_offset = self.clocks.offset  # a host's windows end by its clock
         pipeline.silence.clock_offset = self.clocks.offset  # and its units' silences come due by it, once known
-        pipeline.silence.clock_settled = lambda machine: machine in ("", self.local_machine) or \
-            self.clocks.settled(machine, wall_usec())
+        pipeline.silence.clock_settled = policy.clock_settled = self._clock_settled  # judged once that is known
         return pipeline
+
+    def _clock_settled(self, machine: str) -> bool:
+        """Is the machine's clock offset known (host_clocks.HostClocks.settled; always for the local machine)?"""
+        return machine in ("", self.local_machine) or self.clocks.settled(machine, wall_usec())
 
     def _learn_pending(self) -> None:
         """Counted entries not learnt yet go into the baselines before they are saved for good."""
@@ -297,6 +300,11 @@ class Service(ServiceReading):
     def _caught_up(self) -> None:
         self.last_caught_up = time.monotonic()
         self.clocks.tick(wall_usec())  # each host's clock sampled where the reader caught up
+        for incident, held_at in self.stale.clock_known(self._clock_settled, self.pipeline.tracker.incident_of):
+            log.info("incident %s on %s%s (held while its host's clock was learnt): decided by that clock as of "
+                     "when it was held", incident.rule_id, incident.unit, self._of_host(incident))
+            for action in self.policy.decide(incident, held_at):
+                self._handle(ActionEvent(self.pipeline.execute(action)))
         for incident in self.stale.going_on(self.pipeline.tracker.incident_of, self.policy.fresh):
             log.info("incident %s on %s%s goes on (its newest hit %s): decided again", incident.rule_id,
                      incident.unit, self._of_host(incident), format_usec(incident.last_usec))

@@ -310,7 +310,7 @@ class ServiceReading(ServiceAlerts):
                 log.warning("incident %s on %s%s: %s since %s", incident.rule_id, incident.unit,
                             self._of_host(incident), plural(incident.count, "hit"), format_usec(incident.first_usec))
             case ActionEvent(action):
-                self.stale.note(action)  # looked at again while it goes on (service._caught_up)
+                self.stale.note(action, wall_usec())  # looked at again (service._caught_up)
                 self._queue(action)
             case EndedEvent(incident):
                 self._ended(incident)

@@ -129,7 +129,8 @@ def test_a_backlog_arriving_late_is_still_stale(behind, receiver, tmp_path):  # 
             host.write("BOOM disk-full", start + n * 10_000_000 + 1, priority=3)
         host.write(f"GET /health {n} 200", start + n * 10_000_000)
     host.wait_written()
-    log = running.wait_log("stale: its newest hit is")
+    running.wait_log("held: its newest hit is")  # its clock not known yet: a backlog or a late clock?
+    log = running.wait_log("stale: its newest hit is", timeout=45)  # known (it went quiet 30 s): a backlog
     assert "not acted on" in log
     time.sleep(1)
     assert titles(hook, "boom") == []
@@ -173,3 +174,31 @@ def test_metrics_say_a_late_clock_not_a_late_reader(behind, receiver, tmp_path):
         assert 590 <= said["logsentry_host_clock_offset_seconds"] <= 610, said
         assert said["logsentry_journal_lag_seconds"] < 10, said
         assert running.stop() == 0
+
+
+def test_a_one_line_failure_before_the_clock_is_known_is_paged_once_it_is(behind, receiver, tmp_path):  # noqa: F811
+    """A late host's failure of one line in the first seconds after a start, before its clock's offset held: it
+    was taken for stale by our clock (10 min old, older than its 1-min window), its window ended at once by our
+    clock, and it was never paged. It is held now, and judged once the offset is known, by the host's clock as
+    of when it was held: fresh then, so paged."""
+    where, host = behind
+    hook = receiver()
+    running = RunningService(tmp_path, collector(tmp_path, where.directory, hook.url))
+    host.write("GET /health 0 200", host.now())
+    host.wait_written()
+    ticking = Ticking(host)
+    try:
+        running.start()
+        time.sleep(2)
+        host.write("BOOM disk-full", host.now(), priority=3)
+        running.wait_log("held: its newest hit is", timeout=15)
+        assert "the clock of machine" not in running.log()  # the offset did not hold yet
+        wait_until(lambda: titles(hook, "boom"), 45, "the BOOM alert once the clock is known")
+        log = running.log()
+        assert log.index(f"the clock of machine {BEHIND} is 10m behind ours") < log.index("decided by that clock")
+        assert titles(hook, "boom") == ["[logsentry behind] CRITICAL api.service: boom"]
+        assert "stale: its newest hit" not in log
+    finally:
+        ticking.close()
+        if running.proc is not None:
+            assert running.stop() == 0

@@ -120,25 +120,42 @@ class Limits:
 
 STALE = "stale: "
 """How the stale guard's report begins (StaleReports looks for it)."""
+HELD = "held: "
+"""How the guard's report begins when it cannot tell yet (its host's clock offset is being learnt)."""
 MAX_STALE_REPORTED = 10_000
+
+Ident = tuple[str, str, str, str]
+"""(rule, machine id, unit, key): a burst window's incident."""
 
 
 class StaleReports:
     """Incidents the stale guard reported (their newest hit older than their window when they fired: read from a
-    backlog after downtime, or from a host whose clock offset was still being learnt). One that goes on, its newest
-    hit fresh at a later look, is a failure happening now: without a second look a hang that began while
-    logsentry was down (or in its first 30 s on a late host) was never paged however long it went on."""
+    backlog after downtime, or from a host whose clock offset was still being learnt), and those it held because
+    their host's clock was being learnt. One that goes on, its newest hit fresh at a later look, is a failure
+    happening now: without a second look a hang that began while logsentry was down was never paged however long
+    it went on. A held one is judged once its host's clock is known, by that clock at the time it fired: without
+    that a late host's one-line failure in the first 30 s after a start was taken for stale and never paged."""
 
     def __init__(self) -> None:
-        self.reported: dict[tuple[str, str, str, str], Incident] = {}
+        self.reported: dict[Ident, Incident] = {}
         """(rule, machine id, unit, key) -> the incident as reported."""
+        self.held: dict[Ident, tuple[Incident, int]] = {}
+        """(rule, machine id, unit, key) -> the incident as held, and our wall clock when it was (µs)."""
 
-    def note(self, action: Action) -> None:
-        if action.kind == "report" and action.reason.startswith(STALE):
-            incident = action.incident
-            self.reported[(incident.rule_id, incident.machine_id, incident.unit, incident.key)] = incident
+    def note(self, action: Action, wall_usec: int) -> None:
+        """An action decided at our wall clock `wall_usec`: a stale or held report is kept."""
+        if action.kind != "report" or not action.reason.startswith((STALE, HELD)):
+            return
+        incident = action.incident
+        ident = (incident.rule_id, incident.machine_id, incident.unit, incident.key)
+        if action.reason.startswith(STALE):
+            self.reported[ident] = incident
             if len(self.reported) > MAX_STALE_REPORTED:
                 del self.reported[next(iter(self.reported))]
+        else:
+            self.held[ident] = (incident, wall_usec)
+            if len(self.held) > MAX_STALE_REPORTED:
+                del self.held[next(iter(self.held))]
 
     def going_on(self, open_of: Callable[[str, str, str, str], Incident | None],
                  fresh: Callable[[Incident], bool]) -> list[Incident]:
@@ -154,6 +171,20 @@ class StaleReports:
                 live.append(current)
         return live
 
+    def clock_known(self, settled: Callable[[str], bool],
+                    open_of: Callable[[str, str, str, str], Incident | None]) -> list[tuple[Incident, int]]:
+        """The held incidents whose host's clock is known now (`settled(machine id)`), each once, as they are now
+        (`open_of`: still open, with the hits since) or as held, with our wall clock when they were held (µs):
+        the time to judge them at."""
+        known = []
+        for ident, (held, wall) in list(self.held.items()):
+            if settled(held.machine_id):
+                del self.held[ident]
+                current = open_of(*ident)
+                known.append((current if current is not None and current.first_usec == held.first_usec else held,
+                              wall))
+        return known
+
 
 class GuardedPolicy:
     """The service's policy: which watch covers the incident, then stale guard, then loop protection.
@@ -167,26 +198,37 @@ class GuardedPolicy:
     def __init__(self, allowed: Callable[[str, str], frozenset[str] | None], limits: Limits,
                  ledger: RestartLedger, now_usec: Callable[[], int], dry_run: bool, own_unit: str,
                  local_machine: str | None = None, hook: Callable[[str, str], tuple[str, ...]] | None = None,
-                 clock_offset: Callable[[str], int] | None = None):
+                 clock_offset: Callable[[str], int] | None = None, clock_settled: Callable[[str], bool] | None = None):
         """`local_machine`: the machine whose units may be restarted (None: /etc/machine-id); `hook(unit,
         rule)`: the covering watch's `command` argv (() for none), given remote hosts' restart incidents;
-        `clock_offset(machine id)`: µs our clock is ahead of that machine's (None: 0 for every machine).
-        The ledger holds the local machine's restarts only (no other machine's unit is ever restarted)."""
+        `clock_offset(machine id)`: µs our clock is ahead of that machine's (None: 0 for every machine);
+        `clock_settled(machine id)`: is that offset known (None: always)? A stale-looking incident of a host
+        whose offset is not is held (StaleReports), not taken for stale: a backlog and a late clock look alike
+        until the offset holds. The ledger holds the local machine's restarts only (no other machine's unit is
+        ever restarted)."""
         self.allowed = allowed
         self.limits = limits
         self.ledger = ledger
         self.now_usec = now_usec
         self.hook = hook
         self.clock_offset = clock_offset
+        self.clock_settled = clock_settled
         self.base = Policy(dry_run=dry_run, own_unit=own_unit,
                            local_machine=local_machine_id() if local_machine is None else local_machine)
 
-    def decide(self, incident: Incident) -> list[Action]:
+    def decide(self, incident: Incident, wall_usec: int | None = None) -> list[Action]:
+        """The actions for an incident, judged at our wall clock `wall_usec` (µs; None: now): a held one is
+        judged at the time it was held."""
         dry = self.base.dry_run
         allowed = self.allowed(incident.unit, incident.rule_id)
         if allowed is None:
             return [Action("report", incident.unit, incident, dry, "no watch covers this unit and rule")]
-        behind, age = self._age(incident)
+        behind, age = self._age(incident, wall_usec)
+        if age > incident.within_usec and incident.machine_id and self.clock_settled is not None \
+                and not self.clock_settled(incident.machine_id):
+            return [Action("report", incident.unit, incident, dry, f"{HELD}its newest hit is {age // 1_000_000}s "
+                           "old by our clock, older than its window, and its host's clock is being learnt "
+                           "(a late clock or a backlog): decided once it is known")]
         if age > incident.within_usec:
             clock = f" by its host's clock ({behind // 1_000_000}s behind ours)" if behind else ""
             return [Action("report", incident.unit, incident, dry, f"{STALE}its newest hit is {age // 1_000_000}s "
@@ -208,10 +250,12 @@ class GuardedPolicy:
             return [Action("report", incident.unit, incident, dry, "the watch allows none of the suggested actions")]
         return _dedupe_alerts(actions)
 
-    def _age(self, incident: Incident) -> tuple[int, int]:
-        """(µs our clock is ahead of the incident's host's, µs since its newest hit by that host's clock)."""
+    def _age(self, incident: Incident, wall_usec: int | None = None) -> tuple[int, int]:
+        """(µs our clock is ahead of the incident's host's, µs from its newest hit to our wall clock `wall_usec`
+        (None: now) by that host's clock)."""
         behind = self.clock_offset(incident.machine_id) if self.clock_offset and incident.machine_id else 0
-        return behind, self.now_usec() - behind - incident.last_usec  # by the host's clock (host_clocks.py)
+        now = self.now_usec() if wall_usec is None else wall_usec
+        return behind, now - behind - incident.last_usec  # by the host's clock (host_clocks.py)
 
     def fresh(self, incident: Incident) -> bool:
         """Is the incident's newest hit within its window of now (by its host's clock): not stale?"""
