@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import datetime
 
 from ..model import Incident
 from ..timespec import format_duration, format_usec
@@ -89,6 +90,20 @@ def run_brief(incident: Incident, count: int) -> str | None:
     return (f"{plural(count, 'line')} past its bar of {run['bar']} since "
             f"{format_usec(incident.fired_usec, with_date=False)} (run began {run['since'][11:] or run['since']}, "
             f"its longest learnt {run['longest']})")
+
+
+def began_usec(incident: Incident) -> int:
+    """When what the incident is about began (µs of journal time): a persistence incident's run and a flood's new
+    template began before the line that fired them (`first_usec`), at the time their `why` gives (to the ms,
+    floored: no line of theirs is before it); any other incident's first hit."""
+    run, flood = _RUN.fullmatch(incident.why), _FLOOD.fullmatch(incident.why)
+    said = run["since"] if run is not None else flood["first"] if flood is not None else None
+    try:
+        moment = datetime.strptime(said or "", "%Y-%m-%d %H:%M:%S.%f")  # format_usec's: local time, ms
+    except ValueError:
+        return incident.first_usec
+    began = int(moment.replace(microsecond=0).timestamp()) * 1_000_000 + moment.microsecond
+    return min(began, incident.first_usec)
 
 
 def count_story(incident: Incident, reported: int | None = None,
