@@ -17,6 +17,7 @@ from typing import Any
 from ..hosts import local_machine_id
 from ..model import Incident, Link
 from ..timespec import format_usec
+from ..views.counts import began_usec
 from ..wording import plural
 
 # What views/escape.py makes visible, but newline (tracebacks keep their lines) and tab: C0, DEL, C1, bidi.
@@ -88,10 +89,11 @@ def journalctl_command(incident: Incident, source: Sequence[str] = ()) -> str:
     arguments for where the lines are when it is not the local journal (`-D DIR`, `--file F`); without it,
     another machine's lines are looked for with `-m` (all journals, /var/log/journal/remote included, where
     systemd-journal-remote puts them) and its `_MACHINE_ID`. Kernel lines have no unit: `_TRANSPORT=kernel`
-    (not -k, which means this boot only); lines of no unit match by identifier (`-t`)."""
+    (not -k, which means this boot only); lines of no unit match by identifier (`-t`). A persistence incident's
+    lines begin with its run, a flood's with its template's first line (views/counts.began_usec)."""
     if not incident.first_usec:
         return ""
-    since, until = _at(incident.first_usec), _at(max(incident.last_usec, incident.fired_usec))
+    since, until = _at(began_usec(incident)), _at(max(incident.last_usec, incident.fired_usec))
     unit = incident.unit
     what = ["_TRANSPORT=kernel"] if unit == "kernel" else ["-u", unit] if unit and not unit.startswith("(") else \
         ["-t", unit.strip("()")] if unit else []
