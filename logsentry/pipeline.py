@@ -277,6 +277,8 @@ class Pipeline:
             found = []
             for each in self.runstep.entry(entry, learn):
                 found += self.anomaly.observe(each.entry, each.template, learn or each.entry is not entry)
+        if len(found) > 1:  # the most severe rule on the line leads its incident; the others are evidence in it
+            found.sort(key=lambda hit: -hit.severity)
         return self.owners.kept(found)
 
     def _pass(self, run: ScreenedRun) -> Iterator[Event]:

@@ -32,12 +32,20 @@ class Owners:
         self.anomaly_open: dict[str, str] = {}
         """Per unit, the anomaly rule whose incident is open: the other anomaly rules' hits on that unit are the
         same failure seen from another side (a new error template is also a jump in the error share)."""
+        self.severities: dict[str, list[int]] = {}
+        """Per unit, the severities of its open signature and anomaly incidents (one each)."""
+        self.highest: dict[str, int] = {}
+        """Per unit with incidents open, the highest severity of those opened since it had none: a failure that
+        rose from warning to error is not raised to error again each time its error incident ends."""
         self.apart: set[tuple[str, str]] = set()
         """(rule, unit key) of anomaly windows another failure's hit went to (`seen_again`): the incident they
         fire is a failure of its own (FailureGroups.fired's `apart`)."""
 
     def opened(self, incident: Incident) -> None:
         key = host_unit(incident.machine_id, incident.unit)
+        if incident.rule_id in self.signature_rules or incident.rule_id in self.anomaly_rules:
+            self.severities.setdefault(key, []).append(incident.severity)
+            self.highest[key] = max(self.highest.get(key, incident.severity), incident.severity)
         if incident.rule_id in self.signature_rules:
             self.signature_open[key] = self.signature_open.get(key, 0) + 1
             self.signature_since[key] = min(self.signature_since.get(key, incident.first_usec), incident.first_usec)
@@ -46,6 +54,11 @@ class Owners:
 
     def ended(self, incident: Incident) -> None:
         key = host_unit(incident.machine_id, incident.unit)
+        open_ = self.severities.get(key)
+        if open_ is not None and incident.severity in open_:
+            open_.remove(incident.severity)
+            if not open_:
+                del self.severities[key], self.highest[key]
         if self.anomaly_open.get(key) == incident.rule_id:  # the unit's next open anomaly incident, if any
             del self.anomaly_open[key]
             for rule_id in sorted(self.anomaly_rules):
@@ -69,20 +82,24 @@ class Owners:
         return False
 
     def kept(self, found: list[Hit]) -> list[Hit]:
-        """The anomaly hits on one entry the pipeline goes on with: all, but only a second failure's while a
-        signature incident is open on its unit."""
+        """The anomaly hits on one entry the pipeline goes on with: all, but only a second failure's (or one more
+        severe than every incident open on the unit) while a signature incident is open on its unit."""
         if not self.signature_open:
             return found
         return [hit for hit in found if not self.signature_open.get(key := entry_key(hit.entry))
-                or self._apart_from_signature(hit, key) is not None]
+                or self._escalates(hit, key) or self._apart_from_signature(hit, key) is not None]
 
     def seen_again(self, hit: Hit) -> bool:
         """Is an anomaly hit the failure an open incident on its unit is about (evidence in its chain, not a
         page)? Yes while a signature's or another anomaly rule's is open, unless it is another failure (a line
         at error level of a template none of them is about, first seen long after they began; a surge of a
-        normal line during a long failure stays part of it)."""
+        normal line during a long failure stays part of it), or it is more severe than every incident open on the
+        unit since it had none open (a warning's failure whose first error comes: the error has its own page, which
+        its route may need; once)."""
         entry = hit.entry
         key = entry_key(entry)
+        if self._escalates(hit, key):
+            return False
         if self.signature_open.get(key):
             apart = self._apart_from_signature(hit, key)
         elif self.anomaly_open.get(key, hit.rule_id) == hit.rule_id:
@@ -98,6 +115,11 @@ class Owners:
         if apart:
             self.apart.add((hit.rule_id, key))  # the incident it fires is a failure of its own
         return False
+
+    def _escalates(self, hit: Hit, key: str) -> bool:
+        """Is the hit's rule more severe than every incident opened on its unit (`key`) since it had none open?"""
+        highest = self.highest.get(key)
+        return highest is not None and hit.severity > highest
 
     def _another_failure(self, hit: Hit, opened: list[Incident]) -> bool | None:
         """True when the hit is another failure than the `opened` incidents of its unit (`another_failure`: at
