@@ -101,9 +101,10 @@ class _Failure:
     open: set[MemberId] = field(default_factory=set)
     given: Incident | None = None
     """The failure's incident as given out (its identity for alerts and resolves); None while it settles."""
-    seen: dict[str, Link] = field(default_factory=dict)
-    """Signature rules that matched the unit during the failure without firing (a first "Scheduled restart
-    job" of systemd-restart-loop's three): their first line, as evidence in the chain."""
+    seen: dict[tuple[str, str], Link] = field(default_factory=dict)
+    """Per (rule, template: "" for a signature's lines), rules that matched the unit during the failure without
+    firing (a first "Scheduled restart job" of systemd-restart-loop's three; each other new error line of an
+    anomaly rule): their first line, as evidence in the chain."""
 
 
 def _began(failure: _Failure) -> int:
@@ -148,16 +149,17 @@ class FailureGroups:
 
     def note_hit(self, hit: Hit) -> None:
         """Remember the PID a kernel line named, for the incident the hit may fire; a hit on a unit with a
-        failure open (same invocation, within SPAN_USEC) is evidence in its chain."""
+        failure open (same invocation, within SPAN_USEC of its latest hit) is evidence in its chain."""
         entry = hit.entry
         invocation = invocation_of(entry.fields)
         for failure in reversed(self._by_unit.get((entry.machine_id, entry.unit), ())):
             if failure.open \
                     and (not invocation or not failure.invocation or invocation == failure.invocation) \
-                    and entry.realtime_usec <= failure.last_usec + SPAN_USEC:
-                if hit.rule_id not in failure.seen and len(failure.seen) < MAX_SEEN:
+                    and (entry.realtime_usec <= failure.last_usec + SPAN_USEC
+                         or entry.realtime_usec <= self._live_last(failure) + SPAN_USEC):
+                if (seen := (hit.rule_id, hit.template)) not in failure.seen and len(failure.seen) < MAX_SEEN:
                     self.changed = True
-                    failure.seen[hit.rule_id] = Link(hit.rule_id, hit.severity, entry.realtime_usec, 1,
+                    failure.seen[seen] = Link(hit.rule_id, hit.severity, entry.realtime_usec, 1,
                                                      entry.message[:MAX_SAMPLE_CHARS], entry.cursor, fired=False)
                 break
         if hit.rule_id in PID_RULES and hit.entry.unit == "kernel" and not hit.entry.from_text \
@@ -165,6 +167,16 @@ class FailureGroups:
             self._kernel_pid[(hit.rule_id, hit.entry.machine_id, hit.key)] = pid
             if len(self._kernel_pid) > MAX_PIDS:
                 self._kernel_pid.pop(next(iter(self._kernel_pid)))
+
+    def _live_last(self, failure: _Failure) -> int:
+        """The latest hit of the failure's open members as the tracker has them now (`live`): scan never refreshes
+        its failures, so their own last hit may be minutes old (the service's STATUS keeps it current)."""
+        live = self.live
+        if live is None:
+            return failure.last_usec
+        versions = (live(member[0], member[1], member[2], member[3]) for member in failure.open)
+        return max([failure.last_usec, *(version.last_usec for version in versions
+                                         if version is not None and member_id(version) in failure.open)])
 
     def _subject(self, incident: Incident) -> tuple[str, str]:
         """(unit, invocation) the incident is about: a kernel line's is its PID's owner's."""
@@ -305,10 +317,11 @@ class FailureGroups:
     def view(self, failure: _Failure) -> Incident:
         """The failure as one incident: its leader's (or, once given out, the given one's) with the chain."""
         members = list(failure.members.values())
-        fired = {m.rule_id for m in members}
+        fired, fired_on = {m.rule_id for m in members}, {(m.rule_id, m.template) for m in members}
         chain = tuple(sorted([*(Link(m.rule_id, m.severity, m.first_usec, m.count, m.samples[0][:MAX_SAMPLE_CHARS],
                                      m.cursor) for m in members),
-                              *(link for rule, link in failure.seen.items() if rule not in fired)],
+                              *(link for (rule, template), link in failure.seen.items()
+                                if (rule, template) not in fired_on and (template or rule not in fired))],
                              key=lambda link: link.first_usec))
         if failure.given is None:
             lead = min(members, key=self.rank)
@@ -376,7 +389,7 @@ class FailureGroups:
         return [{"machine": f.machine, "unit": f.unit, "invocation": f.invocation, "settle_usec": f.settle_usec,
                  "last_usec": f.last_usec, "members": [saved(m) for m in f.members.values()],
                  "open": [list(m) for m in f.open], "given": saved(f.given) if f.given else None,
-                 "seen": [link_json(link) for link in f.seen.values()]}
+                 "seen": [{**link_json(link), "template": template} for (_, template), link in f.seen.items()]}
                 for f in self._failures if f.given is None or self._composite(f)]
 
     def restore(self, items: Sequence[Mapping[str, Any]] | None) -> None:
@@ -386,8 +399,9 @@ class FailureGroups:
                                item["last_usec"], {member_id(m): m for m in members},
                                {(o[0], o[1], o[2], o[3], int(o[4])) for o in item["open"]},
                                incident_from_json(item["given"]) if item["given"] else None,
-                               {link["rule_id"]: Link(**{**link, "severity": Severity(link["severity"])})
-                                for link in item.get("seen", ())})
+                               {(link["rule_id"], link.get("template", "")): Link(**{
+                                   **{k: v for k, v in link.items() if k != "template"},
+                                   "severity": Severity(link["severity"])}) for link in item.get("seen", ())})
             self._add(failure)
             for member in failure.open:
                 self._by_member[member] = failure
