@@ -1,4 +1,4 @@
-"""`logsentry hosts` and `config check` only read the service's state: they open it read-only (sqlite's
+"""`logsentry hosts`, `incidents` and `config check` only read the service's state: they open it read-only (sqlite's
 mode=ro), never write it, and a user who may not read it is told what could not be read and why, not
 shown a traceback. Real parts: a state saved by `State`, the real CLI in a subprocess, run as nobody
 (uid 65534, via setpriv) where permissions matter, so the tests need root (as CI has)."""
@@ -63,6 +63,8 @@ def test_a_user_who_may_not_read_the_state_is_told_why(place: Path) -> None:
            "mode 0700, owner root): run this as root")
     hosts = logsentry("hosts", "-c", str(config), user=NOBODY)
     assert (hosts.returncode, hosts.stderr) == (2, f"logsentry: {why}\n")
+    incidents = logsentry("incidents", "-c", str(config), user=NOBODY)
+    assert (incidents.returncode, incidents.stderr) == (2, f"logsentry: {why}\n")
     check = logsentry("config", "check", "-c", str(config), user=NOBODY)
     assert "Traceback" not in check.stderr, check.stderr
     assert f"warning: cannot read the outbox: {why}\n" in check.stderr
@@ -77,6 +79,9 @@ def test_a_state_this_user_can_read_but_not_write_is_read_and_left_as_it_was(pla
     hosts = logsentry("hosts", "-c", str(config), user=NOBODY)
     assert hosts.returncode == 0, hosts.stderr
     assert hosts.stdout.startswith(f"db-2 (machine {DB2}): newest entry "), hosts.stdout
+    incidents = logsentry("incidents", "-c", str(config), user=NOBODY)
+    assert (incidents.returncode, incidents.stdout) == (0, f"no incident open in {place / 'state' / 'state.db'} "
+                                                            "(as the service last saved it)\n"), incidents.stderr
     check = logsentry("config", "check", "-c", str(config), user=NOBODY)
     assert "  firing boom on api.service: am: Alertmanager did not accept the alert: HTTP 503" in check.stderr
     assert files(place / "state") == before  # nothing written, converted or made beside it (-wal, -shm)

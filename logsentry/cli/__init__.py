@@ -24,6 +24,7 @@ COMMANDS = {
     "baseline": ("baseline", "baseline"),
     "silence": ("silence", "silence"),
     "hosts": ("hosts", "hosts_command"),
+    "incidents": ("incidents", "incidents_command"),
 }
 
 

@@ -1,0 +1,127 @@
+"""`logsentry incidents`: what the service has open now, as it last saved it, and what became of each alert,
+restart and hook: the question after a page ("is it still going on? did the restart happen? did the alert get
+out?") without reading the service's log. Read only: the service may be running (it commits at least every
+few seconds while it reads, and at its stop)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..config import DEFAULT_CONFIG, SiteConfig
+from ..model import Incident
+from ..redaction import Secrets
+from ..state import OutboxRow
+
+
+@click.command("incidents")
+@click.option("-c", "--config", "config_path", type=click.Path(path_type=Path), default=DEFAULT_CONFIG,
+              show_default=True, help="Site config (TOML).")
+@click.option("--state-dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Use this state directory instead of the config's state_dir.")
+@click.option("-o", "--output", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Lines for people, or one JSON object per incident (times in µs of journal time).")
+def incidents_command(config_path: Path, state_dir: Path | None, output: str) -> None:
+    """The incidents the service has open, one per failure, oldest first, as it last saved them: rule,
+    severity, unit and host, first and latest hit, why, the first line, what became of its alert, restart or
+    command hook, and the journalctl command that shows its lines. Silences are not saved (the service
+    watches a unit again from its next entry after a restart), so they are not listed. Read only."""
+    from ..actions.alert import journal_source, journalctl_command
+    from ..engine.failures import FailureGroups
+    from ..engine.window import BurstTracker
+    from ..rules.loader import load_rules
+    from ..state import StateError
+    from ..state_readonly import StateMissing, open_read_only
+    from .common import fail
+    from .run import load_site_config
+
+    config = load_site_config(config_path)
+    path = (state_dir or config.state_dir) / "state.db"
+    rules = load_rules(config.rule_dirs, disabled=config.disabled_rules).rules  # (a window of a rule gone is left out)
+    try:
+        store = open_read_only(path)  # never written: no WAL switch, no table made, nothing for a reader to lock
+        try:
+            windows, failures_saved, rows = store.load_windows(), store.get("failures"), store.outbox()
+        finally:
+            store.close()
+    except StateMissing:
+        fail(f"no saved state at {path} (the service's state_dir)")
+    except (StateError, sqlite3.Error, ValueError) as error:
+        fail(str(error) if isinstance(error, StateError) else f"cannot read the incidents saved in {path}: {error}")
+    tracker, failures = BurstTracker(rules), FailureGroups(rules)
+    tracker.restore(windows)
+    failures.restore(failures_saved if isinstance(failures_saved, list) else [])
+    live = tracker.open_incidents()
+    shown = sorted([incident for incident in live if not failures.grouped(incident)]
+                   + failures.open_failures(live), key=lambda incident: incident.first_usec)
+    source = journal_source(config.journal_directory, ())
+    if not shown and output == "text":
+        click.echo(f"no incident open in {path} (as the service last saved it)")
+    secrets = config.secrets()
+    for incident in shown:
+        done = [_outcome(row, config, secrets) for row in _rows_of(incident, rows)]
+        command = journalctl_command(incident, source)
+        if output == "json":
+            click.echo(json.dumps({**_incident_fields(incident), "actions": done, "journalctl": command}))
+        else:
+            _echo(incident, done, command)
+
+
+def _rows_of(incident: Incident, rows: list[OutboxRow]) -> list[OutboxRow]:
+    """The outbox rows the service queued for the incident (actions/runner.outbox_items names them by its id)."""
+    from ..actions.runner import incident_id
+
+    ident = incident_id(incident)
+    return [row for row in rows if row.dedupe.split(":", 1)[-1].startswith(f"{ident}|")]
+
+
+def _outcome(row: OutboxRow, config: SiteConfig, secrets: Secrets) -> dict[str, Any]:
+    """What became of one queued action: kind, status, the channel it went through, attempts and the last error
+    (scrubbed of the config's secrets, as everything the service writes)."""
+    channels = config.alerts.channels
+    channel = channels[row.channel].name if row.kind == "alert" and 0 <= row.channel < len(channels) else ""
+    return {"kind": row.kind, "status": row.status, "channel": channel, "attempts": row.attempts,
+            "last_error": secrets.scrub(row.last_error)}
+
+
+def _incident_fields(incident: Incident) -> dict[str, Any]:
+    return {"rule": incident.rule_id, "severity": incident.severity.label, "unit": incident.unit,
+            "machine_id": incident.machine_id, "host": incident.host, "key": incident.key,
+            "first_usec": incident.first_usec, "last_usec": incident.last_usec, "count": incident.count,
+            "why": incident.why, "message": incident.samples[0] if incident.samples else "",
+            "chain": [link.rule_id for link in incident.chain]}
+
+
+def _said(outcome: dict[str, Any]) -> str:
+    kind, status, error = outcome["kind"], outcome["status"], outcome["last_error"]
+    if status == "done" and not error:
+        return f"{kind}: done" + (f" (via {outcome['channel']})" if outcome["channel"] else "")
+    if status == "done":
+        return f"{kind}: done: {error}"
+    tries = f", {outcome['attempts']} attempts" if outcome["attempts"] else ""
+    return f"{kind}: {status}{tries}" + (f" (last error: {error})" if error else "")
+
+
+def _echo(incident: Incident, done: list[dict[str, Any]], command: str) -> None:
+    from ..timespec import format_usec
+    from ..views.escape import visible
+
+    where = visible(incident.unit) + (f" [{visible(incident.key)}]" if incident.key else "")
+    host = f" on {visible(incident.host or incident.machine_id)}" if incident.machine_id else ""
+    click.echo(f"{incident.severity.label.upper()} {where}{host}: {incident.rule_id}, since "
+               f"{format_usec(incident.first_usec)}, {incident.count} hit{'s' if incident.count != 1 else ''}, "
+               f"latest {format_usec(incident.last_usec)}")
+    if incident.why:
+        click.echo(f"  why: {visible(incident.why)}")
+    if incident.samples:
+        click.echo(f"  line: {visible(incident.samples[0][:300])}")
+    if len(incident.chain) > 1:
+        click.echo(f"  chain: {', '.join(link.rule_id for link in incident.chain)}")
+    said = [_said(outcome) for outcome in done] or ["nothing queued (dry run, a report only, or not decided yet)"]
+    click.echo(f"  actions: {'; '.join(visible(each) for each in said)}")
+    if command:
+        click.echo(f"  lines: {command}")
