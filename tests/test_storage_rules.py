@@ -1,0 +1,175 @@
+"""Storage-health signatures on a real journal: ZFS's zed, the kernel's md and ZFS lines, mdadm and smartd.
+
+Helper D7's operator trial: zed reported checksum errors and a FAULTED vdev at PRIORITY 5, in key=value lines with
+no failure word, in a unit too quiet for the anomaly rules to be warm, and nothing was paged. Each entry here is
+stored as the program logs it (unit, PRIORITY, SYSLOG_IDENTIFIER, _TRANSPORT: zed's zedlets through logger,
+smartd and mdadm through syslog(3), md and ZFS through printk), in a journal file systemd-journal-remote writes,
+and `logsentry scan` reads it with every shipped rule. The routine lines of the same programs (a scrub that
+repaired nothing, zed's config_sync and history_event, temperature changes, mdadm's rebuild progress) stay quiet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from conftest import entry, json_events, of_type, run_cli
+
+from logsentry.sources.journal_files import FieldValue
+
+Entry = dict[str, FieldValue]
+ZED_PID = 1187
+
+
+def zed(message: str, at: float, priority: int = 5, pid: int = 41822) -> Entry:
+    """A line of zfs-zed.service: the zedlets log through `logger -t zed -p daemon.notice` (PRIORITY 5), zed
+    itself (Invoking/Finished) through syslog(3) at info."""
+    return entry(message, unit="zfs-zed.service", at=at, priority=priority, SYSLOG_IDENTIFIER="zed",
+                 SYSLOG_FACILITY=3, _PID=pid, _TRANSPORT="syslog")
+
+
+def zevent(eid: int, at: float, rest: str, zedlet: str = "all-syslog.sh") -> list[Entry]:
+    """One zevent as zed writes it: Invoking, the all-syslog.sh line, Finished."""
+    return [zed(f'Invoking "{zedlet}" eid={eid} pid={40000 + eid}', at, 6, ZED_PID),
+            zed(f"eid={eid} class={rest}", at + 0.01, 5, 40000 + eid),
+            zed(f'Finished "{zedlet}" eid={eid} pid={40000 + eid} exit=0', at + 0.02, 6, ZED_PID)]
+
+
+def smartd(message: str, at: float, priority: int) -> Entry:
+    return entry(message, unit="smartd.service", at=at, priority=priority, SYSLOG_IDENTIFIER="smartd",
+                 SYSLOG_FACILITY=3, _PID=911, _TRANSPORT="syslog")
+
+
+def mdadm(message: str, at: float, priority: int) -> Entry:
+    return entry(message, unit="mdmonitor.service", at=at, priority=priority, SYSLOG_IDENTIFIER="mdadm",
+                 SYSLOG_FACILITY=3, _PID=1640, _TRANSPORT="syslog")
+
+
+def kernel(message: str, at: float, priority: int) -> Entry:
+    return entry(message, unit=None, at=at, priority=priority, SYSLOG_IDENTIFIER="kernel", SYSLOG_FACILITY=0,
+                 _TRANSPORT="kernel")
+
+
+HOUR = 3600.0
+VDEV = "ata-WDC_WD40EFRX-68N32N0_WD-WCC7K4PT6D2Z-part1"
+
+
+def routine() -> list[Entry]:
+    """A day of the storage programs' normal lines, each a look-alike of a failure line."""
+    lines: list[Entry] = []
+    eid = 4200
+    for n in range(12):
+        eid += 1
+        lines += zevent(eid, n * 2 * HOUR, "config_sync pool='tank'")
+    lines += zevent(4300, 1 * HOUR, "history_event pool='tank'")
+    lines += zevent(4301, 2 * HOUR, "scrub_start pool='tank'")
+    lines += zevent(4302, 5 * HOUR, "scrub_finish pool='tank'", "scrub_finish-notify.sh")
+    lines += zevent(4303, 6 * HOUR, f"statechange pool='tank' vdev={VDEV} vdev_state=OFFLINE")
+    lines += zevent(4304, 6.5 * HOUR, f"statechange pool='tank' vdev={VDEV} vdev_state=ONLINE")
+    lines += zevent(4305, 6.6 * HOUR, "resilver_finish pool='tank'", "resilver_finish-notify.sh")
+    lines += zevent(4306, 7 * HOUR, f"delay pool='tank' vdev={VDEV} size=4096 offset=8192 priority=0 err=0 "
+                                    "flags=0x184880 delay=31002ms")
+    for n in range(40):
+        temperature = 64 - n % 3
+        lines.append(smartd(f"Device: /dev/sda [SAT], SMART Usage Attribute: 194 Temperature_Celsius changed from "
+                            f"{temperature + 1} to {temperature}", 7 * 60 + n * 1800, 6))
+        lines.append(smartd(f"Device: /dev/sda [SAT], SMART Prefailure Attribute: 1 Raw_Read_Error_Rate changed "
+                            f"from {117 + n % 2} to {118 - n % 2}", 7 * 60 + n * 1800 + 0.2, 6))
+    lines.append(smartd("Device: /dev/sda [SAT], starting scheduled Short Self-Test.", 2 * HOUR, 6))
+    lines.append(smartd("Device: /dev/sda [SAT], previous self-test completed without error", 2.5 * HOUR, 6))
+    lines.append(smartd("Device: /dev/sda [SAT], ATA error count increased from 3 to 5", 3 * HOUR, 2))
+    lines.append(kernel("md: data-check of RAID array md0", 1 * HOUR, 6))
+    lines.append(kernel("md/raid1:md0: read error corrected (8 sectors at 2048 on sdb1)", 1.5 * HOUR, 6))
+    lines.append(kernel("md: md0: data-check done.", 3 * HOUR, 6))
+    lines.append(kernel("md/raid1:md0: not clean -- starting background reconstruction", 3.2 * HOUR, 6))
+    for at, message in ((1 * HOUR, "RebuildStarted event detected on md device /dev/md0"),
+                        (1.5 * HOUR, "Rebuild20 event detected on md device /dev/md0"),
+                        (3 * HOUR, "RebuildFinished event detected on md device /dev/md0, component device  "
+                                   "mismatches found: 0"),
+                        (3.1 * HOUR, "SpareActive event detected on md device /dev/md0, component device /dev/sdc1")):
+        lines.append(mdadm(message, at, 4))
+    return lines
+
+
+FAIL = 20 * HOUR
+
+
+def failures() -> list[Entry]:
+    """The failures an operator must hear about, as each program logs them."""
+    lines: list[Entry] = []
+    for n in range(30):  # a disk returns bad data: a checksum zevent a second, then zfs-diagnosis faults it
+        lines += zevent(5000 + n, FAIL + n, f"checksum pool='tank' vdev={VDEV} algorithm=fletcher4 size=131072 "
+                                            f"offset={4096 * (1000 + n)} priority=2 err=52 flags=0x180880 "
+                                            f"bookmark=268:1027:0:{n}", "checksum-notify.sh")
+    lines += zevent(5100, FAIL + 31, f"statechange pool='tank' vdev={VDEV} vdev_state=FAULTED",
+                    "statechange-notify.sh")
+    lines.append(kernel("WARNING: Pool 'backup' has encountered an uncorrectable I/O failure and has been "
+                        "suspended.", FAIL + 60, 4))
+    lines.append(kernel("md/raid1:md0: Disk failure on sdb1, disabling device.\n"
+                        "md/raid1:md0: Operation continuing on 1 devices.", FAIL + 120, 2))
+    lines.append(mdadm("Fail event detected on md device /dev/md0, component device /dev/sdb1", FAIL + 121, 2))
+    for n in range(3):  # smartd repeats it at every 30-min check
+        at = FAIL + 300 + n * 1800
+        lines.append(smartd("Device: /dev/sdb [SAT], 8 Currently unreadable (pending) sectors", at, 2))
+        lines.append(smartd("Device: /dev/sdb [SAT], 8 Offline uncorrectable sectors", at + 0.001, 2))
+    return lines
+
+
+def scan(journal: Path, *extra: str) -> list[dict[str, Any]]:
+    result = run_cli("scan", "--file", str(journal), "-o", "json", *extra)
+    assert result.exit_code == 0, result.output
+    return json_events(result)
+
+
+def by_time(lines: list[Entry]) -> list[Entry]:
+    return sorted(lines, key=lambda line: int(line["__REALTIME_TIMESTAMP"]))
+
+
+STORAGE_RULES = {"zfs-vdev-faulted", "zfs-data-errors", "zfs-pool-suspended", "md-raid-disk-failure",
+                 "mdadm-array-degraded", "smartd-disk-failing"}
+
+
+def named(events: list[dict[str, Any]]) -> set[str]:
+    """The rules that fired on the input: incidents given out and those that joined a failure's chain."""
+    return {event["rule"] for event in of_type(events, "incident")} | {
+        link["rule"] for event in of_type(events, "incident_end") for link in event["chain"] if link["fired"]}
+
+
+def test_storage_failures_are_named_and_routine_lines_stay_quiet(make_journal: Callable[..., Path]) -> None:
+    events = scan(make_journal(by_time(routine() + failures())))
+    incidents = {(event["rule"], event["unit"], event["key"], event["severity"], event["suggested_action"])
+                 for event in of_type(events, "incident")}
+    assert incidents == {
+        ("zfs-data-errors", "zfs-zed.service", "tank", "error", "alert"),
+        ("zfs-pool-suspended", "kernel", "backup", "critical", "alert"),
+        ("md-raid-disk-failure", "kernel", "md0", "critical", "alert"),
+        ("mdadm-array-degraded", "mdmonitor.service", "/dev/md0", "critical", "alert"),
+        ("smartd-disk-failing", "smartd.service", "/dev/sdb [SAT]", "error", "alert"),
+    }, incidents
+    zfs = [event for event in of_type(events, "incident_end") if event["unit"] == "zfs-zed.service"]
+    # the vdev zfs-diagnosis faulted 31 s in is the same failure of zed's unit: evidence in its chain, no 2nd page
+    assert [(link["rule"], link["severity"], link["fired"], link["message"].endswith("vdev_state=FAULTED"))
+            for link in zfs[0]["chain"]] == [("zfs-data-errors", "error", True, False),
+                                             ("zfs-vdev-faulted", "critical", True, True)]
+    assert zfs[0]["count"] == 30
+    first = min(event["realtime_usec"] for event in of_type(events, "incident") if event["unit"] == "zfs-zed.service")
+    assert first == zevent(5000, FAIL, "")[1]["__REALTIME_TIMESTAMP"]  # paged at zed's first checksum line
+    routine_lines = {str(line["MESSAGE"]) for line in routine()}
+    assert not [event for event in of_type(events, "match")
+                if event["rule"] in STORAGE_RULES and event["message"] in routine_lines]
+    assert {event["action"] for event in of_type(events, "action")} == {"alert"}, "a restart fixes no disk"
+
+
+def test_smartd_repeating_its_check_is_one_incident_per_disk(make_journal: Callable[..., Path]) -> None:
+    events = scan(make_journal(by_time(failures())))
+    smart = [event for event in of_type(events, "incident_end") if event["rule"] == "smartd-disk-failing"]
+    assert [(event["key"], event["count"]) for event in smart] == [("/dev/sdb [SAT]", 6)]
+    assert named(events) & STORAGE_RULES == STORAGE_RULES
+
+
+def test_fail_on_critical_exits_3_on_a_faulted_vdev_not_on_routine_zevents(make_journal: Callable[..., Path]) -> None:
+    lines = routine() + zevent(5100, FAIL, f"statechange pool='tank' vdev={VDEV} vdev_state=FAULTED")
+    journal = make_journal(by_time(lines))
+    assert run_cli("scan", "--file", str(journal), "--fail-on", "critical").exit_code == 3
+    assert run_cli("scan", "--file", str(make_journal(by_time(routine()))), "--fail-on", "warning").exit_code == 0
