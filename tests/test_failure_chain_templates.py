@@ -19,6 +19,7 @@ from test_anomaly_sustained import FAIL, UNIT, history, journal_usec, requests
 
 from logsentry.engine.failures import FailureGroups
 from logsentry.model import Entry, Hit, Incident, Severity
+from logsentry.rules.loader import load_rules
 
 POOL = "[{t}][billing][Error][host1][PID 654] invoice store: connection pool exhausted, waited 30s for a connection"
 WORKERS = {"ledger": "ledger sync: gave up after 5 retries, upstream returned 503",
@@ -55,7 +56,8 @@ def test_the_chains_links_per_template_survive_a_restart() -> None:
     """The failure's evidence as the service saves it (snapshot) and takes it back at a start (restore): one link
     per distinct template of a rule, each with its own line. Pure logic: FailureGroups alone."""
     sec = 1_000_000
-    groups = FailureGroups([])
+    rules = load_rules([ANOMALY_RULES]).rules
+    groups = FailureGroups(rules)
     fired = Incident("new-error-template", Severity.ERROR, UNIT, "", 10 * sec, 10 * sec, 12 * sec, 3, 3, 600 * sec,
                      "c0", ("disk full",), "alert", why="new", template="disk <*>")
     groups.fired(fired)
@@ -63,10 +65,11 @@ def test_the_chains_links_per_template_survive_a_restart() -> None:
                                (15, "pool <*>", "pool exhausted again")):
         groups.note_hit(Hit("new-warning-template", Severity.WARNING, Entry(at * sec, line, UNIT, 3, f"c{at}"), {},
                             "", "new", template))
-    restored = FailureGroups([])
+    restored = FailureGroups(rules)
     restored.restore(json.loads(json.dumps(groups.snapshot())))
     for each in (groups, restored):
         [failure] = each.open_failures()
         assert [(link.rule_id, link.message) for link in failure.chain] == [
             ("new-error-template", "disk full"), ("new-warning-template", "pool exhausted"),
             ("new-warning-template", "ledger gave up")]
+

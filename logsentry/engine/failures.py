@@ -102,9 +102,9 @@ class _Failure:
     given: Incident | None = None
     """The failure's incident as given out (its identity for alerts and resolves); None while it settles."""
     seen: dict[tuple[str, str], Link] = field(default_factory=dict)
-    """Per (rule, template: "" for a signature's lines), rules that matched the unit during the failure without
-    firing (a first "Scheduled restart job" of systemd-restart-loop's three; each other new error line of an
-    anomaly rule): their first line, as evidence in the chain."""
+    """Per (rule, template: "" but for a new-template rule's lines), rules that matched the unit during the failure
+    without firing (a first "Scheduled restart job" of systemd-restart-loop's three; each other new error line):
+    their first line, as evidence in the chain."""
 
 
 def _began(failure: _Failure) -> int:
@@ -117,6 +117,9 @@ class FailureGroups:
         rules = list(rules)
         self._tier = {rule.id: 2 if is_generic(rule) else 1 if rule.id in OUTCOME_RULES else 0 for rule in rules}
         self._anomaly = frozenset(rule.id for rule in rules if rule.anomaly is not None)
+        self._new_template = frozenset(rule.id for rule in rules
+                                       if rule.anomaly is not None and rule.anomaly.kind == "new-template")
+        """Rules whose each distinct template is its own evidence in a chain (`seen`): each new line is news."""
         self._failures: list[_Failure] = []
         """Open failures, oldest first."""
         self._by_unit: dict[tuple[str, str], list[_Failure]] = {}
@@ -157,7 +160,8 @@ class FailureGroups:
                     and (not invocation or not failure.invocation or invocation == failure.invocation) \
                     and (entry.realtime_usec <= failure.last_usec + SPAN_USEC
                          or entry.realtime_usec <= self._live_last(failure) + SPAN_USEC):
-                if (seen := (hit.rule_id, hit.template)) not in failure.seen and len(failure.seen) < MAX_SEEN:
+                seen = (hit.rule_id, hit.template if hit.rule_id in self._new_template else "")
+                if seen not in failure.seen and len(failure.seen) < MAX_SEEN:
                     self.changed = True
                     failure.seen[seen] = Link(hit.rule_id, hit.severity, entry.realtime_usec, 1,
                                                      entry.message[:MAX_SAMPLE_CHARS], entry.cursor, fired=False)
