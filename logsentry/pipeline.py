@@ -279,7 +279,12 @@ class Pipeline:
                 found += self.anomaly.observe(each.entry, each.template, learn or each.entry is not entry)
         if len(found) > 1:  # the most severe rule on the line leads its incident; the others are evidence in it
             found.sort(key=lambda hit: -hit.severity)
-        return self.owners.kept(found)
+        kept = self.owners.kept(found)
+        if len(kept) < len(found):  # the open signature failure's, seen again: evidence in its chain, as in _hits
+            for hit in found:
+                if all(hit is not other for other in kept):
+                    self.failures.note_hit(hit)
+        return kept
 
     def _pass(self, run: ScreenedRun) -> Iterator[Event]:
         """A run of screened-out entries, as if each went through _pass_one, but from its summary.

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from conftest import entry, json_events, of_type, run_cli
 from test_anomaly import ANOMALY_RULES, HOUR, by_time
-from test_anomaly_second_failure import disk_full
-from test_anomaly_sustained import FAIL, UNIT, history, journal_usec, requests
+from test_anomaly_second_failure import HANG_RULE, disk_full
+from test_anomaly_sustained import FAIL, UNIT, errors, history, journal_usec, requests
 
 from logsentry.engine.failures import FailureGroups
 from logsentry.model import Entry, Hit, Incident, Severity
@@ -73,3 +73,26 @@ def test_the_chains_links_per_template_survive_a_restart() -> None:
             ("new-error-template", "disk full"), ("new-warning-template", "pool exhausted"),
             ("new-warning-template", "ledger gave up")]
 
+
+def test_each_new_error_during_a_failure_a_signature_named_is_in_its_chain(make_journal: Callable[..., Path],
+                                                                           tmp_path: Path) -> None:
+    """The same under a signature's incident (a hang's known line, every 8 s): the new errors minutes into it are
+    that failure's (its signature keeps the incident), and were dropped before they could be evidence (no match,
+    no link), where an anomaly incident's failure notes them."""
+    journal = make_journal(by_time(history(), requests(FAIL, FAIL + HOUR, 0.3, 4), errors(FAIL, FAIL + HOUR, 1 / 8, 3),
+                                   disk_full(FAIL + 10 * 60, 20), pool_dry(FAIL + 15 * 60, 20),
+                                   workers_give_up(FAIL + 17 * 60)[:3]))
+    rules = tmp_path / "signature"
+    rules.mkdir()
+    (rules / "libpq-busy.toml").write_text(HANG_RULE)
+    done = run_cli("scan", "--file", str(journal), "--no-shipped-rules", "--rules", str(ANOMALY_RULES), "--rules",
+                   str(rules), "-o", "json")
+    assert done.exit_code == 0, done.output
+    events = json_events(done)
+    paged = [i for i in of_type(events, "incident") if i["first_usec"] >= journal_usec(FAIL)]
+    assert [i["rule"] for i in paged] == ["libpq-busy"], paged  # one failure, one page
+    [failure] = [i for i in of_type(events, "incident_end") if i["first_usec"] == paged[0]["first_usec"]]
+    evidence = [link["message"] for link in failure["chain"] if not link["fired"]]
+    told = {what: [line for line in evidence if what in line] for what in
+            ["No space left on device", "connection pool exhausted", WORKERS["ledger"]]}
+    assert all(told.values()), told
