@@ -116,7 +116,6 @@ class FailureGroups:
     def __init__(self, rules: Iterable[Rule]):
         rules = list(rules)
         self._tier = {rule.id: 2 if is_generic(rule) else 1 if rule.id in OUTCOME_RULES else 0 for rule in rules}
-        self._anomaly = frozenset(rule.id for rule in rules if rule.anomaly is not None)
         self._new_template = frozenset(rule.id for rule in rules
                                        if rule.anomaly is not None and rule.anomaly.kind == "new-template")
         """Rules whose each distinct template is its own evidence in a chain (`seen`): each new line is news."""
@@ -197,9 +196,10 @@ class FailureGroups:
         A rule that names a cause (not an outcome, not a generic count) firing ANOTHER_FAILURE_USEC or more after
         a failure began is another failure however recent that one's last hit: in the service, whose STATUS keeps
         a failure's last hit current (refresh), a disk filling up two hours into a hang a rule names joined the
-        hang's failure and was never paged (scan, which does not refresh, paged it). An anomaly rule's incident more
-        severe than a failure given out already is its own page too (a warning's failure, then the unit's first
-        error: its route may be another, and the warning's page never said it)."""
+        hang's failure and was never paged (scan, which does not refresh, paged it). An incident more severe than a
+        failure given out already is its own page too (a ZFS pool's checksum errors paged at error, then its vdev
+        FAULTED; a warning's failure, then the unit's first error): its route may be another (Alertmanager routes
+        by severity), and the first page never said it."""
         if incident.rule_id in APART_RULES:
             return [incident]
         self.changed = True
@@ -212,8 +212,7 @@ class FailureGroups:
                         and (incident.first_usec <= f.last_usec + SPAN_USEC or (generic and f.open and not apart))
                         and not (tier == 0 and incident.first_usec - _began(f) >= ANOTHER_FAILURE_USEC)
                         and not (restart and f.given is not None and f.given.action != "restart")
-                        and not (f.given is not None and incident.rule_id in self._anomaly
-                                 and incident.severity > f.given.severity)
+                        and not (f.given is not None and incident.severity > f.given.severity)
                         and all(m[0] != incident.rule_id for m in f.members)), None)
         given = []
         if failure is None:
