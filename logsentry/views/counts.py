@@ -92,6 +92,27 @@ def run_brief(incident: Incident, count: int) -> str | None:
             f"its longest learnt {run['longest']})")
 
 
+_RATE = re.compile(r"(?P<seen>\d+) (?P<what>[^,]+?) within (?P<within>[^,]+?), (?P<expected>[^ ]+) expected from "
+                   r"[^,]+? of history, at most (?P<peak>\d+) in two minutes before \(Poisson P=[^()]+\)")
+_SHARE = re.compile(r"(?P<errors>\d+) of (?P<lines>\d+) lines at error level within (?P<within>[^ ]+) "
+                    r"\((?P<share>[^()]+)\), (?P<usual>[^ ]+) usual over \d+ entries, at most \d+ in two minutes "
+                    r"before \(binomial P=[^()]+\)")
+"""The `why` of a rate-spike and of an error-share rule's incident (engine/anomaly.py, _spike and _share)."""
+
+
+def judged(incident: Incident) -> str | None:
+    """What fired a rate or share rule's incident, in its own counts: "at 30 lines of this template within 1m, 0.065
+    expected (at most 1 in two minutes before)"; each of its hits is a line judged so, so its trigger (1 hit within
+    1m) says nothing of what fired it. None for another incident."""
+    if (rate := _RATE.fullmatch(incident.why)) is not None:
+        return (f"at {rate['seen']} {rate['what']} within {rate['within']}, {rate['expected']} expected (at most "
+                f"{rate['peak']} in two minutes before)")
+    if (share := _SHARE.fullmatch(incident.why)) is not None:
+        return (f"at {share['errors']} of {share['lines']} lines at error level within {share['within']} "
+                f"({share['share']}; {share['usual']} usual)")
+    return None
+
+
 def began_usec(incident: Incident) -> int:
     """When what the incident is about began (µs of journal time): a persistence incident's run and a flood's new
     template began before the line that fired them (`first_usec`), at the time their `why` gives (to the ms,
@@ -110,7 +131,7 @@ def count_story(incident: Incident, reported: int | None = None,
                 clock: Callable[[int], str] = format_usec) -> str:
     """"first hit T; fired T at hit 10 (trigger: 10 hits within 10m), reported at 12 hits; last hit T: 14 hits
     in all over 6.5s": `incident` is the incident at its end, `reported` the count of its `incident` record
-    (a persistence incident: run_story; a flood: flood_story)."""
+    (a persistence incident: run_story; a flood: flood_story; a rate or share rule's fired as `judged` says)."""
     if (story := run_story(incident, clock) or flood_story(incident, clock)) is not None:
         return story
     told = (f", reported at {plural(reported, 'hit')}"
@@ -118,6 +139,7 @@ def count_story(incident: Incident, reported: int | None = None,
     lower = "at least " if incident.dropped else ""
     span = incident.last_usec - incident.first_usec
     over = f" over {format_duration(span)}" if span else ""
-    return (f"first hit {format_usec(incident.first_usec)}; fired {clock(incident.fired_usec)} {fired_at(incident)} "
-            f"({trigger_text(incident)}){told}; last hit {clock(incident.last_usec)}: "
+    how = judged(incident) or f"{fired_at(incident)} ({trigger_text(incident)})"
+    return (f"first hit {format_usec(incident.first_usec)}; fired {clock(incident.fired_usec)} {how}{told}; last hit "
+            f"{clock(incident.last_usec)}: "
             f"{lower}{plural(incident.count, 'hit')} in all{over}")
