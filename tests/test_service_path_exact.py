@@ -12,7 +12,8 @@ from conftest import entry
 
 from logsentry.actions.alert import MAX_LINE
 from logsentry.engine.detector import Detector
-from logsentry.engine.failures import SAVED_SAMPLE_CHARS, FailureGroups
+from logsentry.engine.failure_saved import SAVED_SAMPLE_CHARS
+from logsentry.engine.failures import FailureGroups
 from logsentry.engine.window import MAX_SAMPLE_CHARS, MAX_SAMPLES, _extend, incident_from_json, incident_json, link_json
 from logsentry.model import Entry, Hit, Incident, Link, ScreenedRun, Severity, entry_key
 from logsentry.pipeline import Pipeline

@@ -29,12 +29,14 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
-from ..model import Entry, Hit, Incident, Link, Severity
+from ..model import Entry, Hit, Incident, Link
 from ..rules.rule import Rule
-from .window import MAX_SAMPLE_CHARS, incident_from_json, incident_json, invocation_of, link_json
+from .failure_model import Failure, MemberId, began, member_id
+from .failure_saved import failure_from_json, failure_json, saved_incident
+from .window import MAX_SAMPLE_CHARS, invocation_of
 
 SETTLE_USEC = 2_000_000
 """Journal time (µs) an alert-only failure waits for the rest of its chain before it is given out (none when
@@ -74,42 +76,9 @@ MAX_PIDS = 65_536
 MAX_FAILURES = 10_000
 MAX_SEEN = 16
 
-MemberId = tuple[str, str, str, str, int]
-"""(rule, machine, unit, key, first_usec): a tracker incident's identity (its versions share it)."""
-
-
-def member_id(incident: Incident) -> MemberId:
-    return (incident.rule_id, incident.machine_id, incident.unit, incident.key, incident.first_usec)
-
-
 def is_generic(rule: Rule) -> bool:
     """A rule whose regex matches the empty line names nothing: it counts levels (error-burst)."""
     return rule.message is None or rule.message.search("") is not None
-
-
-@dataclass
-class _Failure:
-    """Mutable state owned by FailureGroups: one failure of one unit."""
-
-    machine: str
-    unit: str
-    invocation: str
-    settle_usec: int
-    last_usec: int
-    members: dict[MemberId, Incident] = field(default_factory=dict)
-    """Every member's latest version, in the order they fired."""
-    open: set[MemberId] = field(default_factory=set)
-    given: Incident | None = None
-    """The failure's incident as given out (its identity for alerts and resolves); None while it settles."""
-    seen: dict[tuple[str, str], Link] = field(default_factory=dict)
-    """Per (rule, template: "" but for a new-template rule's lines), rules that matched the unit during the failure
-    without firing (a first "Scheduled restart job" of systemd-restart-loop's three; each other new error line):
-    their first line, as evidence in the chain."""
-
-
-def _began(failure: _Failure) -> int:
-    """The failure's first hit (µs of journal time)."""
-    return min((member.first_usec for member in failure.members.values()), default=failure.last_usec)
 
 
 class FailureGroups:
@@ -119,11 +88,11 @@ class FailureGroups:
         self._new_template = frozenset(rule.id for rule in rules
                                        if rule.anomaly is not None and rule.anomaly.kind == "new-template")
         """Rules whose each distinct template is its own evidence in a chain (`seen`): each new line is news."""
-        self._failures: list[_Failure] = []
+        self._failures: list[Failure] = []
         """Open failures, oldest first."""
-        self._by_unit: dict[tuple[str, str], list[_Failure]] = {}
+        self._by_unit: dict[tuple[str, str], list[Failure]] = {}
         """The same per (machine, unit): a hit or incident looks at its own unit's only."""
-        self._by_member: dict[MemberId, _Failure] = {}
+        self._by_member: dict[MemberId, Failure] = {}
         self._pids: OrderedDict[tuple[str, str], tuple[str, str]] = OrderedDict()
         """(machine, PID) -> (unit, invocation), learnt from entries' trusted `_PID` and `_SYSTEMD_UNIT`."""
         self.changed = False
@@ -171,7 +140,7 @@ class FailureGroups:
             if len(self._kernel_pid) > MAX_PIDS:
                 self._kernel_pid.pop(next(iter(self._kernel_pid)))
 
-    def _live_last(self, failure: _Failure) -> int:
+    def _live_last(self, failure: Failure) -> int:
         """The latest hit of the failure's open members as the tracker has them now (`live`): scan never refreshes
         its failures, so their own last hit may be minutes old (the service's STATUS keeps it current)."""
         live = self.live
@@ -210,7 +179,7 @@ class FailureGroups:
         failure = next((f for f in reversed(self._by_unit.get((incident.machine_id, unit), ()))
                         if (not invocation or not f.invocation or invocation == f.invocation)
                         and (incident.first_usec <= f.last_usec + SPAN_USEC or (generic and f.open and not apart))
-                        and not (tier == 0 and incident.first_usec - _began(f) >= ANOTHER_FAILURE_USEC)
+                        and not (tier == 0 and incident.first_usec - began(f) >= ANOTHER_FAILURE_USEC)
                         and not (restart and f.given is not None and f.given.action != "restart")
                         and not (f.given is not None and incident.severity > f.given.severity)
                         and all(m[0] != incident.rule_id for m in f.members)), None)
@@ -225,7 +194,7 @@ class FailureGroups:
                     self._drop(old)
             # Not for a rule with a short window: the policy takes an incident older than its window for stale.
             settle = SETTLE_USEC if incident.within_usec >= 4 * SETTLE_USEC else 0
-            failure = _Failure(incident.machine_id, unit, invocation, incident.fired_usec + settle,
+            failure = Failure(incident.machine_id, unit, invocation, incident.fired_usec + settle,
                                incident.last_usec)
             self._add(failure)
             if self._earliest is None or failure.settle_usec < self._earliest:
@@ -240,18 +209,18 @@ class FailureGroups:
             given.append(self._give(failure))
         return given
 
-    def _add(self, failure: _Failure) -> None:
+    def _add(self, failure: Failure) -> None:
         self._failures.append(failure)
         self._by_unit.setdefault((failure.machine, failure.unit), []).append(failure)
 
-    def _drop(self, failure: _Failure) -> None:
+    def _drop(self, failure: Failure) -> None:
         self._failures.remove(failure)
         same = self._by_unit[(failure.machine, failure.unit)]
         same.remove(failure)
         if not same:
             del self._by_unit[(failure.machine, failure.unit)]
 
-    def _adopt_kernel_kill(self, failure: _Failure, incident: Incident) -> None:
+    def _adopt_kernel_kill(self, failure: Failure, incident: Incident) -> None:
         """Join the kernel OOM kill that PID 1's line reports, when exactly one is settling unattributed on
         the unit's machine within SETTLE_USEC before it (both sources trusted: the kernel and PID 1)."""
         kills = [f for f in self._by_unit.get((failure.machine, "kernel"), ())
@@ -268,7 +237,7 @@ class FailureGroups:
             failure.open.add(member)
             self._by_member[member] = failure
 
-    def _update(self, failure: _Failure, incident: Incident) -> None:
+    def _update(self, failure: Failure, incident: Incident) -> None:
         failure.members[member_id(incident)] = incident
         failure.last_usec = max(failure.last_usec, incident.last_usec)
 
@@ -300,7 +269,7 @@ class FailureGroups:
         self._drop(failure)
         return first, self.view(failure)
 
-    def _give(self, failure: _Failure) -> Incident:
+    def _give(self, failure: Failure) -> Incident:
         """Given out with its open members' latest versions (`live`, the tracker's): a member's hits after it
         joined count, whenever the failure is given (at its settling time live, at the input's end in scan),
         not only as far as the last refresh() took them."""
@@ -317,7 +286,7 @@ class FailureGroups:
         return (self._tier.get(incident.rule_id, 0), incident.action != "restart", -incident.severity,
                 incident.first_usec)
 
-    def view(self, failure: _Failure) -> Incident:
+    def view(self, failure: Failure) -> Incident:
         """The failure as one incident: its leader's (or, once given out, the given one's) with the chain."""
         members = list(failure.members.values())
         fired, fired_on = {m.rule_id for m in members}, {(m.rule_id, m.template) for m in members}
@@ -338,7 +307,7 @@ class FailureGroups:
                        last_usec=max(m.last_usec for m in members), chain=chain if len(chain) > 1 else ())
 
     @staticmethod
-    def _composite(failure: _Failure) -> bool:
+    def _composite(failure: Failure) -> bool:
         """More than its one incident: joined, with evidence, or a kernel line moved to its unit."""
         return len(failure.members) > 1 or bool(failure.seen) or any(m[2] != failure.unit for m in failure.members)
 
@@ -385,37 +354,17 @@ class FailureGroups:
 
         def saved(incident: Incident) -> dict[str, Any]:
             known = before.get(id(incident))
-            data = known[1] if known is not None and known[0] is incident else _saved(incident)
+            data = known[1] if known is not None and known[0] is incident else saved_incident(incident)
             self._saved_last[id(incident)] = (incident, data)
             return data
 
-        return [{"machine": f.machine, "unit": f.unit, "invocation": f.invocation, "settle_usec": f.settle_usec,
-                 "last_usec": f.last_usec, "members": [saved(m) for m in f.members.values()],
-                 "open": [list(m) for m in f.open], "given": saved(f.given) if f.given else None,
-                 "seen": [{**link_json(link), "template": template} for (_, template), link in f.seen.items()]}
-                for f in self._failures if f.given is None or self._composite(f)]
+        return [failure_json(f, saved) for f in self._failures if f.given is None or self._composite(f)]
 
     def restore(self, items: Sequence[Mapping[str, Any]] | None) -> None:
         for item in items or []:
-            members = [incident_from_json(m) for m in item["members"]]
-            failure = _Failure(item["machine"], item["unit"], item["invocation"], item["settle_usec"],
-                               item["last_usec"], {member_id(m): m for m in members},
-                               {(o[0], o[1], o[2], o[3], int(o[4])) for o in item["open"]},
-                               incident_from_json(item["given"]) if item["given"] else None,
-                               {(link["rule_id"], link.get("template", "")): Link(**{
-                                   **{k: v for k, v in link.items() if k != "template"},
-                                   "severity": Severity(link["severity"])}) for link in item.get("seen", ())})
+            failure = failure_from_json(item)
             self._add(failure)
             for member in failure.open:
                 self._by_member[member] = failure
         self._earliest = min((f.settle_usec for f in self._failures if f.given is None), default=None)
         self.changed = True
-
-
-SAVED_SAMPLE_CHARS = 256
-
-
-def _saved(incident: Incident) -> dict[str, Any]:
-    data = incident_json(incident)
-    data["samples"] = [sample[:SAVED_SAMPLE_CHARS] for sample in incident.samples[:1]]
-    return data
