@@ -59,6 +59,8 @@ PIECES = [
     '"msg":', '"msg": ', "msg=", "level=", '"error":', "log.level=", "x=", "=", ":", " : ", "][", "[", "]", "<", ">",
     "<NUM>", "<IP>,<IP>", ",", ">,<", "<A>,<A>,<A>", "{", "}", '{"level":"info","msg":"x y","n":1}',
     "ERROR", "error", "INFO", "[error]", "panic:", "K", "İ",
+    # glog's and CockroachDB's level letter glued to the date
+    "E1126 ", "W20241130 ", "W261127 ", "I210116", "F261301", "261127", "1127", "E", "W", " 12:17:03.000020 ",
 ]
 # Python's \d, \w, \s reach beyond ASCII; the C code must too.
 ALPHABET = "aZx9_.-,:;/\\@%+~=$?!#*()[]{}<>'\" \t\nµé\u0661\u0662²\u00a0\u2028\u3000ß"

@@ -139,8 +139,8 @@ static unsigned seen_in(const Py_UCS4 *s, Py_ssize_t lo, Py_ssize_t hi) {
     return seen;
 }
 
-/* GLOG: [IWEF](?:[0-9]{4})?(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])(?= [0-9]{2}:[0-9]{2}:[0-9]{2}): glog's
- * level letter glued to the date (tokens._GLOG) */
+/* GLOG: [IWEF](?:[0-9]{2}){0,2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])(?= [0-9]{2}:[0-9]{2}:[0-9]{2}): glog's
+ * (and CockroachDB's, yymmdd) level letter glued to the date (tokens._GLOG) */
 static inline int a_digit(Py_UCS4 ch) { return ch >= '0' && ch <= '9'; }
 
 static Py_ssize_t m_glog(const Ctx *c, Py_ssize_t p) {
@@ -148,7 +148,7 @@ static Py_ssize_t m_glog(const Ctx *c, Py_ssize_t p) {
     if (ch != 'I' && ch != 'W' && ch != 'E' && ch != 'F') return -1;
     Py_ssize_t n = 0;
     while (a_digit(at(c, p + 1 + n))) n++;
-    if (n != 4 && n != 8) return -1;
+    if (n != 4 && n != 6 && n != 8) return -1;
     Py_ssize_t md = p + 1 + n - 4, e = p + 1 + n;
     int month = (int)(at(c, md) - '0') * 10 + (int)(at(c, md + 1) - '0');
     int day = (int)(at(c, md + 2) - '0') * 10 + (int)(at(c, md + 3) - '0');
@@ -860,7 +860,7 @@ static int mask_range(const Py_UCS4 *s, Py_ssize_t lo, Py_ssize_t hi, Out *o) {
             Py_UCS4 nx = at(&c, w);
             if (nx == NOCH || (nx < 128 && !(ascii_class[nx] & C_GLUE))) {
                 kind = K_NONE;
-                if ((w - p == 5 || w - p == 9) && (e = m_glog(&c, p)) >= 0) {
+                if ((w - p == 5 || w - p == 7 || w - p == 9) && (e = m_glog(&c, p)) >= 0) {
                     kind = K_GLOG; /* glog's level letter and date: "E1126 14:00:00" */
                 } else if (!a_hex(ch) && !u_digit(ch)) {
                     if (w - p == 3 && (e = m_date(&c, p)) >= 0) {

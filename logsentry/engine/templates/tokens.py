@@ -1,10 +1,10 @@
 """Line -> tokens: variable parts masked, level words found, long lines cut.
 
-One pass of one compiled regex masks the variable kinds a journald line carries (glog's level-and-date header,
-URLs, e-mail, UUIDs, timestamps, MAC/IPv4/IPv6 addresses with ports (a source location `util.go:163` is none),
-paths, hex, durations and sizes, numbers, month and weekday names, quoted values);
-a callable is run only where something matched. Tokens are the masked line split on whitespace, with
-`key=value` split after the `=` so a varying value does not take its key with it. A JSON object line is
+One pass of one compiled regex masks the variable kinds a journald line carries (glog's and CockroachDB's
+level-and-date header, URLs, e-mail, UUIDs, timestamps, MAC/IPv4/IPv6 addresses with ports (a source location
+`util.go:163` is none), paths, hex, durations and sizes, numbers, month and weekday names, quoted values); a
+callable is run only where something matched. Tokens are the masked line split on whitespace, with `key=value` split
+after the `=` so a varying value does not take its key with it. A JSON object line is
 first rewritten as `level msg key=value ...` (level and message first, so the prefix tree sees the event's
 words and not the keys every line shares).
 
@@ -50,7 +50,8 @@ _DATE_NAMES = "Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|O
 # changed at midnight, so a glog/klog program's (kubelet's, etcd's) known error line was a new template to the
 # new-template rules each day, and its E and I lines could merge under `<*>`. Masked as the letter and `<DATE>`
 # (`E<DATE>`, one token as before), where a real month and day are followed by ` hh:mm:ss` as the header has them.
-_GLOG = r"[IWEF](?:[0-9]{4})?(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])(?= [0-9]{2}:[0-9]{2}:[0-9]{2})"
+# CockroachDB's crdb-v1/v2 header (`Lyymmdd hh:mm:ss.uuuuuu goid file:line`) glues a two-digit year: the same.
+_GLOG = r"[IWEF](?:[0-9]{2}){0,2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])(?= [0-9]{2}:[0-9]{2}:[0-9]{2})"
 # A source location `NAME.EXT:LINE` (glog/klog's `util.go:163]`, Java's `(Foo.java:42)`, Python logging's
 # `%(filename)s:%(lineno)d`, a C compiler's or assert's `foo.c:12`) is no host:port: its file name is the event's
 # (kept), its line number a `<NUM>`. EXT is a source file's extension; those that are also top-level domains (in the
