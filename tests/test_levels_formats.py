@@ -1,8 +1,9 @@
-"""Level grammars an operator trial found unread (issue 12, helper T's causes A and D): MongoDB's one-letter
+"""Level grammars operator trials found unread (issue 12, helper T's causes A and D): MongoDB's one-letter
 severity (4.4+ JSON `"s":"E"`, 4.2 text `... E  NETWORK  [conn1] ...`), Erlang/OTP's `=ERROR REPORT====`
 headers, Tornado's and Jupyter's `[E 241126 14:00:00 web:2246]`, and java.util.logging's SEVERE, which is err
-(JUL has no ERROR; SLF4J's bridge maps SEVERE to it), not crit (engine/format_levels.py and levels.py, with their C
-twins sources/format_levels.h and levels.h).
+(JUL has no ERROR; SLF4J's bridge maps SEVERE to it), not crit; helper D8's: ClickHouse's `{query_id} <Error>`,
+CockroachDB's `W261127 ... file:line ⋮`, unbound's `[epoch] unbound[812:1] error:` (engine/format_levels.py and
+levels.py, with their C twins sources/format_levels.h and levels.h; on journal files: tests/test_levels_servers.py).
 
 1. A corpus of lines as the programs write them (from their sources: MongoDB's logv2 JSONFormatter and
    MessageEventDetailsEncoder, OTP's logger_formatter legacy header), and look-alikes in client text or
@@ -26,7 +27,7 @@ from test_levels import c_text_level, misread
 from logsentry.engine.levels import effective_priority, text_level
 from logsentry.sources import _journalscan
 
-CRIT, ERR, WARNING, NOTICE, INFO, DEBUG = 2, 3, 4, 5, 6, 7
+ALERT, CRIT, ERR, WARNING, NOTICE, INFO, DEBUG = 1, 2, 3, 4, 5, 6, 7
 
 
 def mongo_json(severity: str, msg: str = "Error accepting new connection on local endpoint",
@@ -77,6 +78,47 @@ CORPUS: list[tuple[int | None, str, str]] = [
           "checkThreadLocalMapForLeaks The web application [ROOT] created a ThreadLocal", "Tomcat JULI"),
     (ERR, "SEVERE: Exception starting filter [springSecurityFilterChain]", "JUL SimpleFormatter"),
 
+    # ClickHouse's server log (OwnPatternFormatter.cpp), priorities as Poco's SyslogChannel sends them
+    (ERR, "2026.11.27 12:17:05.347509 [ 694 ] {eeaa1f3c-7d2b-4c1e-9a53-0b6c2f1d8e47} <Error> executeQuery: Code: 241. "
+          "DB::Exception: Memory limit (total) exceeded: would use 14.02 GiB", "ClickHouse, in a query"),
+    (ERR, "2026.11.27 12:17:27.790421 [ 916 ] {4113579c-81b1-15d0-094f-5bc5a9be0ee8} <Error> TCPHandler: Code: 241.",
+     "ClickHouse TCPHandler"),
+    (INFO, "2026.11.27 12:00:00.000001 [ 1 ] {} <Information> Application: Ready for connections.",
+     "ClickHouse, no query: {}"),
+    (WARNING, "2026.11.27 12:00:00.000001 [ 58 ] {} <Warning> Context: Linux transparent hugepages are set to always",
+     "ClickHouse warning"),
+    (ALERT, "2026.11.27 12:00:00.000001 [ 700 ] {} <Fatal> BaseDaemon: ########################################",
+     "ClickHouse's crash report: Poco's PRIO_FATAL is LOG_ALERT"),
+    (CRIT, "2026.11.27 12:00:00.000001 [ 7 ] {} <Critical> Application: x", "ClickHouse critical"),
+    (NOTICE, "2026.11.27 12:00:00.000001 [ 7 ] {} <Notice> Application: x", "ClickHouse notice"),
+    (DEBUG, "2026.11.27 12:00:00.000001 [ 7 ] {q-1} <Trace> MergeTreeSelectProcessor: Reading 1 ranges",
+     "ClickHouse trace, a client's own query id"),
+    (DEBUG, "2026.11.27 12:00:00.000001 [ 7 ] {} <Debug> : x", "ClickHouse debug, no source"),
+    (DEBUG, "2026.11.27 12:00:00.000001 [ 7 ] {} <Test> x: y", "ClickHouse test"),
+    (WARNING, "2017.02.23 18:52:30.142 [ 1 ] <Warning> Application: Logging to console",
+     "ClickHouse before {query_id}"),
+    # CockroachDB's crdb-v2 and crdb-v1 (format_crdb_v2.go, format_crdb_v1.go): Lyymmdd, no '] '
+    (WARNING, "W261127 12:17:03.000020 1464 kv/kvserver/liveness/liveness.go:781 \u22ee [T1,n1,liveness-hb] 37067  "
+              "failed node liveness heartbeat: operation \"node liveness heartbeat\" timed out after 4.5s",
+     "CockroachDB crdb-v2, redactable"),
+    (INFO, "I210116 21:49:17.073282 14 server/node.go:464 \u22ee [-] 23  started with engine type \u20392\u203a",
+     "crdb-v2 docs' example"),
+    (INFO, "I210116 21:49:17.083093 14 1@cli/start.go:690 \u22ee [-] 40  node startup completed:",
+     "crdb-v2, a channel"),
+    (ERR, "E210116 21:49:17.073282 14 server/node.go:464  [-] 23  x", "crdb-v2, no redaction marker: two spaces"),
+    (CRIT, "F261127 12:17:03.000020+010000 7 (gostd) net/http/server.go:3195 \u22ee [-] 5  x",
+     "crdb-v2 with a timezone, a Go library's file"),
+    (ERR, "E200601 10:00:00.123456 123 storage/store.go:1720  [n1,s1] failed", "crdb-v1"),
+    (WARNING, "W160601 10:00:00.123456 storage/store.go:1720  x", "CockroachDB 1.0: no goroutine id"),
+    # the program's own syslog-style ident before its level (levels.py step 5)
+    (ERR, "[1795781824] unbound[812:1] error: SERVFAIL <api.github.com. A IN>: all the configured stub or forward "
+          "servers failed, at zone .", "unbound, use-syslog: no"),
+    (INFO, "[1795781824] unbound[812:0] info: resolving api.github.com. A IN", "unbound info"),
+    (NOTICE, "[1795781824] unbound[812:0] notice: init module 0: validator", "unbound notice"),
+    (WARNING, "[1795781824] unbound[812:0] warning: too many file descriptors", "unbound warning"),
+    (ERR, "dnsmasq[812]: error: failed to send packet", "an ident first"),
+    (ERR, "2026-11-27 12:17:03 nsd[1234]: error: xfrd: zone example.com: bad", "after a timestamp"),
+
     # look-alikes: no level where the program writes it
     (None, '{"s":"E","msg":"x"}', "an 's' key without MongoDB's timestamp first"),
     (None, '{"msg":"x","t":{"$date":"2026-11-30T14:00:00.123Z"},"s":"E"}', "not where logv2 writes it"),
@@ -99,6 +141,27 @@ CORPUS: list[tuple[int | None, str, str]] = [
     (None, "[X 2024-11-26 14:00:00.123 ServerApp] x", "no level letter"),
     (None, "[E 1] x", "no date and time"),
     (None, "[E x 1] y", "no date"),
+    (None, "2026.11.27 12:17:05.347509 [ 694 ] {a} <Fatal>} <Information> x", "a query id cannot close the braces"),
+    (None, "2026.11.27 12:17:05.347509 [ 694 ] {a b} <Error> x: y", "no space in a query id"),
+    (None, "2026.11.27 12:17:05.347509 [ 694 ] {} <Unknown> x: y", "no Poco priority"),
+    (None, "2026.11.27 12:17:05.347509 [ 694 ] {} <ERROR> x: y", "not Poco's spelling"),
+    (None, "2026.11.27 12:17:05.347509 [ 694 ] {} <Error>x: y", "no space after the priority"),
+    (None, "2026.11.27 12:17:05 [ x ] {} <Error> x: y", "no thread number"),
+    (None, "2026-11-27 12:17:05.347509 [ 694 ] {} <Error> x: y", "not ClickHouse's date"),
+    (None, "GET /q?x=2026.11.27 12:17:05.347509 [ 1 ] {} <Error> y: z", "client text"),
+    (None, "2026.11.27 12:17:05.347509 [ 694 ] {" + "a" * 200 + "} <Error> x: y", "past MAX_PREFIX"),
+    (None, "W261127 12:17:03.000020 1464 kv/liveness.go:781 x", "no marker and no second space"),
+    (None, "W261127 12:17:03.00002 1464 kv/liveness.go:781  x", "not six digits of microseconds"),
+    (None, "W2611270 12:17:03.000020 1464 kv/liveness.go:781  x", "seven digits of date"),
+    (None, "X261127 12:17:03.000020 1464 kv/liveness.go:781  x", "no level letter"),
+    (None, "W261127 12:17:03.000020 1464 kv/liveness.go  x", "no line number"),
+    (None, "GET /x?q=[1] error: x", "client text: a bracket after a word"),
+    (None, "[12] q=[1] error: x", "a key's value is no ident"),
+    (None, "[12] unbound[x] error: x", "no pid"),
+    (None, "[12] unbound[812:] error: x", "no thread number"),
+    (None, "[12] unbound[812:0]error: x", "no blank after the ident"),
+    (None, "[12] a[1] b[2] error: x", "one ident only"),
+    (None, "[12] unbound[812:0] said error: x", "a level word after a word"),
 ]
 
 
@@ -125,7 +188,11 @@ PIECES = ['{"t":{"$date":"', "2026-11-30T14:00:00.123+00:00", '"},"s":"', "E", "
           "+0000", "Z", "-0530", "+00", " E ", " E  ", " D2 ", "NETWORK", "REPL_HB", "-", "[conn1]", "[", "]",
           "=", "ERROR", "CRASH", "SUPERVISOR", "FOO", " REPORT==== ", "26", "-Nov-", "2026", "::", "14:00:00",
           ".123456", " ===", "\n", "=ERROR REPORT==== 1-Dec-2026::09:03:41 ===", "SEVERE", ":", "é", "\x00",
-          "E1126 14:00:00.123456    1234 util.go:163] ", "x", "[E ", "[C ", "[X ", "241126", " 14:00:00 web:2246] "]
+          "E1126 14:00:00.123456    1234 util.go:163] ", "x", "[E ", "[C ", "[X ", "241126", " 14:00:00 web:2246] ",
+          "2026.11.27 12:17:05.347509 [ 694 ] ", "2026.11.27", "12:17:05", ".347509", " [ ", " ] ", "{}", "{q-1} ", "}",
+          "<Error> ", "<Fatal>", "<Information> ", "<", "> ", "W261127 12:17:03.000020 ", "I210116", "1464 ",
+          "kv/liveness.go:781 ", "\u22ee ", "\u22ee", "\xe2", "(gostd) ", "+010000", "1@", "[T1,n1] ",
+          "unbound[812:1] ", "unbound", "[812", ":1]", "dnsmasq[812]: ", "error: ", "[1795781824] "]
 
 
 @settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])

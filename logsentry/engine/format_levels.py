@@ -3,6 +3,19 @@ not a level word, or a word after a prefix the general step does not skip, read 
 
 - glog, klog and abseil (glog's LogMessage::Init, klog's FormatHeader: `Lmmdd hh:mm:ss.uuuuuu threadid
   file:line] msg`, glog 0.6+ also with the year, `E20241130 ...`): `I` info, `W` warning, `E` err, `F` crit;
+- CockroachDB's crdb-v1 and crdb-v2 (pkg/util/log/format_crdb_v1.go, format_crdb_v2.go: `Lyymmdd hh:mm:ss.uuuuuu
+  goid [chan@]file:line marker [tags] counter  msg`, glog-like but the date is YYMMDD, 6 digits, and no `] `
+  follows the file): `W261127 12:17:03.000020 1464 kv/kvserver/liveness/liveness.go:781 ⋮ [T1,n1,liveness-hb] 37067
+  failed node liveness heartbeat: ...`. Read as CockroachDB's own parser (entryREV1/entryREV2) reads it: the goid
+  optional (v1.0 had none), the zone `+hhmmss` of a `timezone:` sink, `(gostd) ` before a Go library's file, then
+  the redactability marker `⋮` or nothing (two spaces). `I` info, `W` warning, `E` err, `F` crit, as glog's;
+- ClickHouse's server log (src/Loggers/OwnPatternFormatter.cpp: `yyyy.mm.dd hh:mm:ss.uuuuuu [ tid ] {query_id}
+  <Priority> source: msg`): `2026.11.27 12:17:05.347509 [ 694 ] {eeaa...} <Error> executeQuery: Code: 241. ...`;
+  the `{query_id}` is empty (`{}`) outside a query and absent before ClickHouse wrote it (about 2018). The query id
+  is a client's string, so it is read only as printable ASCII without space, `{` and `}`: no query id can close the
+  braces and forge a level. Its Poco priority names (InternalTextLogsQueue::getPriorityName) map as Poco's
+  SyslogChannel sends them to syslog (`CLICKHOUSE_LEVELS`: `<Fatal>` alert, `<Critical>` crit, `<Error>` err,
+  `<Warning>`, `<Notice>`, `<Information>`, `<Debug>`/`<Trace>`/`<Test>` debug);
 - Redis (serverLogRaw's `pid:role date level-char msg`, `.` debug, `-` verbose, `*` notice, `#` warning,
   Redis's highest): `1234:M 02 Jan 2024 10:00:00.123 # msg` (today), `1234:M 02 Jan 10:00:00.123 # msg`
   (2.8 to 4.0 at least: no year), `[1234] 02 Jan 10:00:00.123 # msg` (2.6: redis.c's redisLogRaw, the pid in
@@ -52,6 +65,13 @@ MONGO_JSON_START = '{"t":{"$date":"'
 _GLOG = re.compile(r"([IWEF])[0-9]{4}(?:[0-9]{4})? [0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)? +[0-9]+ "
                    r"[!-9;-\\^-~]+:[0-9]+\] ")
 _GLOG_LEVELS = {"I": 6, "W": 4, "E": 3, "F": 2}
+_COCKROACH = re.compile("([IWEF])[0-9]{6} [0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{6}(?:[+-][0-9]{6})? (?:[0-9]+ )?"
+                        "(?:\\(gostd\\) )?[!-9;-~]+:[0-9]+ (?:\u22ee)? ")
+_CLICKHOUSE = re.compile(r"[0-9]{4}\.[0-9]{2}\.[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)? \[ [0-9]+ \] "
+                         r"(?:\{[!-z|~]*\} )?<([A-Za-z]+)> ")
+CLICKHOUSE_LEVELS = {"Fatal": 1, "Critical": 2, "Error": 3, "Warning": 4, "Notice": 5, "Information": 6, "Debug": 7,
+                     "Trace": 7, "Test": 7}
+"""ClickHouse's priority names (Poco's Message::Priority) and the syslog level Poco's SyslogChannel gives each."""
 _REDIS = re.compile(r"(?:[0-9]+:[XCSM]|\[[0-9]+\]) (?:[0-9]{1,2} [A-Z][a-z]{2} (?:[0-9]{4} )?"
                     r"[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{3})?"
                     r"|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}[+-][0-9]{2}:[0-9]{2}|[0-9]{13})"
@@ -62,8 +82,9 @@ _DOTNET_FAIL = re.compile(r"fail: [A-Za-z_][A-Za-z0-9_.`+]*\[[0-9]+\](?= |\n|\Z)
 _SIDEKIQ = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z pid=[0-9]+ tid=[a-z0-9]+"
                       r"(?: [A-Za-z_][A-Za-z0-9_]*=[!-~]*)* (DEBUG|INFO|WARN|ERROR|FATAL):(?= |\n|\Z)")
 _SIDEKIQ_LEVELS = {"DEBUG": 7, "INFO": 6, "WARN": 4, "ERROR": 3, "FATAL": 2}
-SIDEKIQ_MAX_PREFIX = 200
-"""The severity starts within this many characters (levels.MAX_PREFIX, as for every prefix)."""
+MAX_PREFIX = 200
+"""A level after a variable prefix (Sidekiq's, ClickHouse's) starts within this many characters (levels.MAX_PREFIX,
+as for every prefix)."""
 _MONGO_LEVELS = {"F": 2, "E": 3, "W": 4, "I": 6, "D": 7, "D1": 7, "D2": 7, "D3": 7, "D4": 7, "D5": 7}
 _MONGO_JSON = re.compile(r'\{"t":\{"\$date":"[^"\\]*"\},"s":"(F|E|W|I|D[1-5])",')
 _MONGO_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}(?:Z|[+-][0-9]{4}) "
@@ -79,13 +100,18 @@ def fixed_level(message: str) -> int | None:
     first = message[0]
     if first in "IWEF" and (found := _GLOG.match(message)):
         return _GLOG_LEVELS[found[1]]
+    if first in "IWEF" and (found := _COCKROACH.match(message)):
+        return _GLOG_LEVELS[found[1]]
+    if "0" <= first <= "9" and (found := _CLICKHOUSE.match(message)) and found.start(1) < MAX_PREFIX \
+            and (level := CLICKHOUSE_LEVELS.get(found[1])) is not None:
+        return level
     if ("0" <= first <= "9" or first == "[") and (found := _REDIS.match(message)):
         return _REDIS_LEVELS[found[1]]
     if message.startswith(_GO):
         return 2
     if first == "f" and _DOTNET_FAIL.match(message):
         return 3
-    if "0" <= first <= "9" and (found := _SIDEKIQ.match(message)) and found.start(1) < SIDEKIQ_MAX_PREFIX:
+    if "0" <= first <= "9" and (found := _SIDEKIQ.match(message)) and found.start(1) < MAX_PREFIX:
         return _SIDEKIQ_LEVELS[found[1]]
     if "0" <= first <= "9" and (found := _MONGO_TEXT.match(message)):
         return _MONGO_LEVELS[found[1]]

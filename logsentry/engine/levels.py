@@ -31,8 +31,8 @@ for the UTF-8 bytes (C) and the decoded text (Python).
    (100 debug .. 600 emergency). Keys inside nested values never count.
    MongoDB 4.4+'s `"s"` counts only where its formatter writes it (`format_levels.mongo_json_level`).
 3. Fixed line formats at the start (`engine/format_levels.py`, with its C twin `sources/format_levels.h`):
-   glog/klog/abseil, Redis and Valkey, Go's runtime, .NET's `fail: Category[EventId]`, MongoDB up to 4.2 and
-   Erlang/OTP's report headers.
+   glog/klog/abseil, CockroachDB's `Lyymmdd`, ClickHouse's `<Error>`, Redis and Valkey, Go's runtime, .NET's
+   `fail: Category[EventId]`, MongoDB up to 4.2 and Erlang/OTP's report headers.
 4. logfmt (go-kit, logrus's text formatter, slog's TextHandler, log15, Grafana/Loki/Prometheus): when the
    line starts with a `key=value` pair and every token up to the level key is one, the value of the first
    key among `LOGFMT_KEYS` (`level=error`, `lvl=eror`, `level="warn"`).
@@ -41,7 +41,9 @@ for the UTF-8 bytes (C) and the decoded text (Python).
    `2024-01-02T10:00:00.123+01:00`, `1234:M`), one time zone after a time (`UTC`, `CEST`, `PM`),
    bracketed groups (`[main]`, `[123]`, `[Tue Dec 20 02:55:07.123 2020]`, `[myid:1]`), separators
    (`-`, `---`, `|`), ANSI colour codes, and in particular places: Python logging's `name - ` (once),
-   PostgreSQL's `user@db` (once, not first) and Ruby Logger's `E, ` (first). The level token is
+   PostgreSQL's `user@db` (once, not first), Ruby Logger's `E, ` (first) and the program's own syslog-style
+   ident `name[pid]` or `name[pid:tid]` followed by `:` or a blank (once: unbound's `[1764245823] unbound[812:0]
+   error: ...`, dnsmasq's `dnsmasq[812]: ...`; `q=[1]` is no ident). The level token is
    - a level word written in capitals followed by a space, tab, `:`, `[`, `/` or the end: log4j, logback
      and slf4j (`2024-01-02 10:00:00,123 ERROR [main] c.e.Foo - msg`, `ERROR [main] ...`), Spring Boot,
      Hadoop/ZooKeeper, Tomcat/JUL (`SEVERE`), Rust tracing-subscriber (`2024-...Z ERROR my_crate: msg`),
@@ -153,6 +155,7 @@ _TIMESTAMP_LEVEL = re.compile(
     r"(?:([A-Z][A-Z0-9]*+)(?=[ \t:\[\]/\x1b]|\Z)|\[ *+([A-Za-z]++) *+\])")  # 3: a word in capitals; 4: [word]
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.:-]* - ")  # Python logging: %(name)s between " - "
 _AT = re.compile(r"[A-Za-z0-9_.-]*@[A-Za-z0-9_.-]*(?=[ \t])")  # PostgreSQL: %u@%d
+_IDENT = re.compile(r"[A-Za-z0-9_.-]*\[[0-9]+(?::[0-9]+)?\]:?(?=[ \t])")  # syslog's ident[pid], unbound's [pid:tid]
 _APACHE = re.compile(r"[A-Za-z0-9_]*:([A-Za-z][A-Za-z0-9]*)")
 _SD_DAEMON = re.compile(r"<([0-7])>")
 _SYSLOG_WORD = re.compile(r"<([A-Za-z]+)>")
@@ -161,7 +164,7 @@ _LETTER_LEVELS = {"D": 7, "I": 6, "W": 4, "E": 3, "C": 2}
 """Tornado's and traitlets' `%(levelname)1.1s`: DEBUG, INFO, WARNING, ERROR, CRITICAL."""
 _LETTER_BRACKET = re.compile(r"([DIWEC]) [0-9][!-~]* [0-9]")  # the letter, a date, a time
 _LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
-_LEAD_ON = frozenset("=_.-:,")
+_LEAD_ON = frozenset("=_.-:,[")
 # a word ends at one of these (or the end of the line) to be a level
 _ENDS_WORD = frozenset(" \t:[]/\x1b")
 
@@ -234,11 +237,10 @@ def _timestamp_level(line: str) -> int | None:
     return word_level(word, True) if capitals is None else word_level(word, False)
 
 
-
 def _prefix_level(line: str) -> int | None:
     end = len(line)
     at = 0
-    after_time = zone_done = name_done = user_done = after_separator = False
+    after_time = zone_done = name_done = user_done = ident_done = after_separator = False
     token = -1
     while True:
         token += 1
@@ -283,6 +285,8 @@ def _prefix_level(line: str) -> int | None:
                 at, name_done, after_time, after_separator = name.end() - 2, True, False, False
             elif token and not user_done and (user := _AT.match(line, start)):
                 at, user_done, after_time, after_separator = user.end(), True, False, False
+            elif not ident_done and (ident := _IDENT.match(line, start)):
+                at, ident_done, after_time, after_separator = ident.end(), True, False, False
             else:
                 return None
 

@@ -1,6 +1,6 @@
 /*
  * format_levels.h: step 3 of levels.h, fixed line formats whose level is a letter or a mark (glog/klog/abseil,
- * Redis and Valkey, Go's runtime, .NET's `fail: Category[EventId]`, Sidekiq 6+, MongoDB up to 4.2, Erlang/OTP's
+ * CockroachDB's crdb-v1/v2, ClickHouse's `<Priority>`, Redis and Valkey, Go's runtime, .NET's `fail: Category[EventId]`, Sidekiq 6+, MongoDB up to 4.2, Erlang/OTP's
  * report headers), and MongoDB 4.4+'s JSON
  * severity, which step 2 reads.
  *
@@ -68,6 +68,96 @@ static int lv_glog(const unsigned char *p, size_t n) {
     case 'E': return 3;
     default: return 2; /* F */
     }
+}
+
+/* CockroachDB crdb-v1/v2: Lyymmdd hh:mm:ss.uuuuuu[(+|-)hhmmss] [goid ][(gostd) ]file:line [marker ]: the marker is
+ * U+22EE as UTF-8 (e2 8b ae), which Python reads as the decoded character */
+static int lv_cockroach(const unsigned char *p, size_t n) {
+    if (lv_digits(p, n, 1) != 6 || n < 24 || p[7] != ' ' || !lv_hms(p, n, 8) || p[16] != '.' ||
+        lv_digits(p, n, 17) != 6)
+        return -1;
+    size_t at = 23;
+    if (at < n && (p[at] == '+' || p[at] == '-')) {
+        if (lv_digits(p, n, at + 1) != 6)
+            return -1;
+        at += 7;
+    }
+    if (at >= n || p[at] != ' ')
+        return -1;
+    at++;
+    size_t goid = lv_digits(p, n, at);
+    if (goid && at + goid < n && p[at + goid] == ' ')
+        at += goid + 1;
+    if (lv_starts(p, n, at, "(gostd) "))
+        at += 8;
+    size_t file = at;
+    while (at < n && p[at] >= 0x21 && p[at] <= 0x7e && p[at] != ':')
+        at++;
+    if (at == file || at >= n || p[at] != ':')
+        return -1;
+    size_t line = lv_digits(p, n, at + 1);
+    if (!line)
+        return -1;
+    at += 1 + line;
+    if (!lv_starts(p, n, at, " ") || !(lv_starts(p, n, at + 1, " ") || lv_starts(p, n, at + 1, "\xe2\x8b\xae ")))
+        return -1;
+    switch (p[0]) {
+    case 'I': return 6;
+    case 'W': return 4;
+    case 'E': return 3;
+    default: return 2; /* F */
+    }
+}
+
+/* ClickHouse: yyyy.mm.dd hh:mm:ss[.f+] [ tid ] [{query_id} ]<Priority> , the query id printable ASCII but space,
+ * { and }; the priority named within LV_MAX_PREFIX bytes (CLICKHOUSE_LEVELS: Poco's SyslogChannel's levels) */
+static int lv_clickhouse(const unsigned char *p, size_t n) {
+    static const char shape[] = "dddd.dd.dd ";
+    static const struct {
+        const char *name;
+        int level;
+    } NAMES[] = {{"Fatal", 1},       {"Critical", 2}, {"Error", 3}, {"Warning", 4}, {"Notice", 5},
+                 {"Information", 6}, {"Debug", 7},    {"Trace", 7}, {"Test", 7}};
+    if (n < 19)
+        return -1;
+    for (size_t i = 0; i < 11; i++)
+        if (shape[i] == 'd' ? !lv_digit(p[i]) : p[i] != (unsigned char)shape[i])
+            return -1;
+    if (!lv_hms(p, n, 11))
+        return -1;
+    size_t at = 19;
+    if (at < n && p[at] == '.') {
+        size_t f = lv_digits(p, n, at + 1);
+        if (f == 0)
+            return -1;
+        at += 1 + f;
+    }
+    if (!lv_starts(p, n, at, " [ "))
+        return -1;
+    at += 3;
+    size_t tid = lv_digits(p, n, at);
+    if (!tid || !lv_starts(p, n, at + tid, " ] "))
+        return -1;
+    at += tid + 3;
+    if (at < n && p[at] == '{') {
+        size_t i = at + 1;
+        while (i < n && p[i] >= 0x21 && p[i] <= 0x7e && p[i] != '{' && p[i] != '}')
+            i++;
+        if (!lv_starts(p, n, i, "} "))
+            return -1;
+        at = i + 2;
+    }
+    if (at >= n || p[at] != '<')
+        return -1;
+    size_t word = at + 1, end = word;
+    while (end < n && lv_alpha(p[end]))
+        end++;
+    if (end == word || !lv_starts(p, n, end, "> ") || word >= LV_MAX_PREFIX)
+        return -1;
+    for (size_t k = 0; k < sizeof NAMES / sizeof NAMES[0]; k++)
+        if (strlen(NAMES[k].name) == end - word && memcmp(NAMES[k].name, p + word, end - word) == 0)
+            return NAMES[k].level;
+    return -1;
 }
 
 /* Valkey's log-timestamp-format iso8601 at `at`: yyyy-mm-ddThh:mm:ss.mmm+hh:mm (29 bytes) */
@@ -276,7 +366,7 @@ static int lv_sidekiq(const unsigned char *p, size_t n) {
         for (size_t k = 0; k < sizeof LEVELS / sizeof LEVELS[0]; k++)
             if (strlen(LEVELS[k].word) == end - word && memcmp(LEVELS[k].word, p + word, end - word) == 0 &&
                 end < n && p[end] == ':' && (end + 1 == n || p[end + 1] == ' ' || p[end + 1] == '\n'))
-                return word < 200 ? LEVELS[k].level : -1; /* SIDEKIQ_MAX_PREFIX */
+                return word < 200 ? LEVELS[k].level : -1; /* MAX_PREFIX */
         end = word; /* key=value: a key, '=', then anything but a blank */
         if (end >= n || !(lv_alpha(p[end]) || p[end] == '_'))
             return -1;
@@ -315,6 +405,10 @@ static int lv_fixed(const unsigned char *p, size_t n) {
     unsigned char first = p[0];
     int level;
     if ((first == 'I' || first == 'W' || first == 'E' || first == 'F') && (level = lv_glog(p, n)) >= 0)
+        return level;
+    if ((first == 'I' || first == 'W' || first == 'E' || first == 'F') && (level = lv_cockroach(p, n)) >= 0)
+        return level;
+    if (lv_digit(first) && (level = lv_clickhouse(p, n)) >= 0)
         return level;
     if ((lv_digit(first) || first == '[') && (level = lv_redis(p, n)) >= 0)
         return level;

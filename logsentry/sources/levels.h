@@ -393,9 +393,32 @@ static int lv_ends_word(unsigned char c) {
     return c == ' ' || c == '\t' || c == ':' || c == '[' || c == ']' || c == '/' || c == 0x1b;
 }
 
+/* _IDENT: name[pid] or name[pid:tid], then ':' or not, then a blank: where it ends (before the blank), or 0 */
+static size_t lv_ident(const unsigned char *p, size_t n, size_t at) {
+    at = lv_run(p, n, at, lv_user_char);
+    if (at >= n || p[at] != '[')
+        return 0;
+    size_t pid = lv_digits(p, n, at + 1);
+    if (!pid)
+        return 0;
+    at += 1 + pid;
+    if (at < n && p[at] == ':') {
+        size_t tid = lv_digits(p, n, at + 1);
+        if (!tid)
+            return 0;
+        at += 1 + tid;
+    }
+    if (at >= n || p[at] != ']')
+        return 0;
+    at++;
+    if (at < n && p[at] == ':')
+        at++;
+    return at < n && (p[at] == ' ' || p[at] == '\t') ? at : 0;
+}
+
 static int lv_prefix_level(const unsigned char *p, size_t n) {
     size_t at = 0;
-    int after_time = 0, zone_done = 0, name_done = 0, user_done = 0, after_separator = 0;
+    int after_time = 0, zone_done = 0, name_done = 0, user_done = 0, ident_done = 0, after_separator = 0;
     for (int token = 0;; token++) {
         /* blanks: spaces, tabs, ANSI colour codes */
         for (;;) {
@@ -487,6 +510,10 @@ static int lv_prefix_level(const unsigned char *p, size_t n) {
                        (i = lv_run(p, n, i + 1, lv_user_char)) < n && (p[i] == ' ' || p[i] == '\t')) {
                 at = i; /* PostgreSQL's "user@db" */
                 user_done = 1;
+                after_time = after_separator = 0;
+            } else if (!ident_done && (i = lv_ident(p, n, start)) > 0) {
+                at = i; /* the program's own ident: "unbound[812:0]", "dnsmasq[812]:" */
+                ident_done = 1;
                 after_time = after_separator = 0;
             } else {
                 return -1;
