@@ -12,13 +12,13 @@ from dataclasses import replace
 from typing import Any, Protocol
 
 from .engine.absence import Overrides, SilenceTracker
-from .engine.anomaly import AnomalyDetector
+from .engine.anomaly import GOING_ON_USEC, AnomalyDetector
 from .engine.detector import Detector
 from .engine.failures import FailureGroups
 from .engine.owners import Owners
 from .engine.policy import Policy
 from .engine.runstep import RunStep, Single, supports
-from .engine.window import BurstTracker
+from .engine.window import BurstTracker, invocation_of
 from .events import ActionEvent as ActionEvent
 from .events import EndedEvent as EndedEvent
 from .events import Event as Event
@@ -271,12 +271,15 @@ class Pipeline:
         assert self.anomaly is not None
         if single is not None:
             found = self.anomaly.observe(entry, single.template)
+            self._goes_on(entry)
         elif self.runstep is None:
             found = self.anomaly.observe(entry, learn=learn)
+            self._goes_on(entry)
         else:  # an entry in full: counted with its unit's others, or after them
             found = []
             for each in self.runstep.entry(entry, learn):
                 found += self.anomaly.observe(each.entry, each.template, learn or each.entry is not entry)
+                self._goes_on(each.entry)
         if len(found) > 1:  # the most severe rule on the line leads its incident; the others are evidence in it
             found.sort(key=lambda hit: -hit.severity)
         kept = self.owners.kept(found)
@@ -285,6 +288,17 @@ class Pipeline:
                 if all(hit is not other for other in kept):
                     self.failures.note_hit(hit)
         return kept
+
+    def _goes_on(self, entry: Entry) -> None:
+        """The entry just observed is a line of an open anomaly incident's template, at error level: that
+        failure goes on (Owners.going_on), its incident with it, for a day at most (GOING_ON_USEC: as long as
+        the template stays new while an anomaly goes on; a benign new line logged ever after must not keep an
+        incident open for good, a later failure in its window)."""
+        assert self.anomaly is not None
+        if self.owners.going and (template := self.anomaly.last_template) is not None:
+            for rule_id in self.owners.going_on(entry, template.text):
+                self.tracker.goes_on(rule_id, entry.machine_id, entry.unit, entry.realtime_usec,
+                                     invocation_of(entry.fields), GOING_ON_USEC)
 
     def _pass(self, run: ScreenedRun) -> Iterator[Event]:
         """A run of screened-out entries, as if each went through _pass_one, but from its summary.

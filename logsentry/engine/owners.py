@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..model import Hit, Incident, entry_key, host_unit
+from ..model import Entry, Hit, Incident, Severity, entry_key, host_unit
 from .anomaly import AnomalyDetector
 from .baseline import ERROR_LEVEL
 from .failures import ANOTHER_FAILURE_USEC, another_failure
@@ -37,6 +37,9 @@ class Owners:
         self.highest: dict[str, int] = {}
         """Per unit with incidents open, the highest severity of those opened since it had none: a failure that
         rose from warning to error is not raised to error again each time its error incident ends."""
+        self.going: dict[str, dict[str, list[str]]] = {}
+        """Per unit, the templates of its open anomaly incidents at error or worse, and their rules: a line of one
+        at error level says that failure goes on (`going_on`)."""
         self.apart: set[tuple[str, str]] = set()
         """(rule, unit key) of anomaly windows another failure's hit went to (`seen_again`): the incident they
         fire is a failure of its own (FailureGroups.fired's `apart`)."""
@@ -51,9 +54,18 @@ class Owners:
             self.signature_since[key] = min(self.signature_since.get(key, incident.first_usec), incident.first_usec)
         elif incident.rule_id in self.anomaly_rules:  # not a silence's (it has a `why` too): its end comes
             self.anomaly_open.setdefault(key, incident.rule_id)  # from the tracker, never through ended()
+            if incident.template and incident.severity >= Severity.ERROR:
+                self.going.setdefault(key, {}).setdefault(incident.template, []).append(incident.rule_id)
 
     def ended(self, incident: Incident) -> None:
         key = host_unit(incident.machine_id, incident.unit)
+        rules = self.going.get(key, {}).get(incident.template)
+        if rules is not None and incident.rule_id in rules:
+            rules.remove(incident.rule_id)
+            if not rules:
+                del self.going[key][incident.template]
+                if not self.going[key]:
+                    del self.going[key]
         open_ = self.severities.get(key)
         if open_ is not None and incident.severity in open_:
             open_.remove(incident.severity)
@@ -72,6 +84,18 @@ class Owners:
             else:
                 self.signature_open.pop(key, None)
                 self.signature_since.pop(key, None)
+
+    def going_on(self, entry: Entry, template: str) -> list[str]:
+        """The anomaly rules whose open incident on the entry's unit is about `template` (the entry's), when the
+        entry is at error level or worse: the failure goes on. A new error line repeating through a hang hits
+        its new-template rule once; without this its incident ended after its window (10 min) and the hang,
+        still logging it, was paged again by another rule (helper D8's trial: traefik's retry loop)."""
+        if not self.going:
+            return []
+        level = entry.effective_priority
+        if level is None or level > ERROR_LEVEL:
+            return []
+        return self.going.get(entry_key(entry), {}).get(template, [])
 
     def take_apart(self, incident: Incident) -> bool:
         """Did another failure's hit fire this (anomaly) incident? Asked once, as it fires."""
