@@ -29,6 +29,7 @@ def no_default_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_silences_in_a_state_dir_need_no_site_config(no_default_config: Path, tmp_path: Path) -> None:
     state = tmp_path / "state"
+    state.mkdir()  # (a --state-dir that does not exist is an error: test_silence_missing_dir.py)
     made = run_cli("silence", "add", "-u", "api", "--for", "1h", "--comment", "deploy", "--state-dir", str(state))
     assert made.exit_code == 0, made.output
     assert f"note: no site config at {no_default_config}: kept in {state} only, mirrored to no Alertmanager" \

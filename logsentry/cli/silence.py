@@ -34,6 +34,9 @@ def silence() -> None:
 def _site(config_path: Path, state_dir: Path | None) -> tuple[Path, SiteConfig | None]:
     """The state directory and the site config; no config when --state-dir names the state and no -c was given
     nor the default config exists (silences kept in a state of one's own, as `baseline --state-dir` works)."""
+    if state_dir is not None and not state_dir.is_dir():
+        # A mistyped path must not look like "no silences", nor keep a silence where no service reads it.
+        fail(f"no state directory {state_dir} (--state-dir: the service's state_dir, where its state.db is)")
     given = click.get_current_context().get_parameter_source("config_path") != ParameterSource.DEFAULT
     if state_dir is not None and not given and not config_path.exists() and not config_path.is_symlink():
         return state_dir, None
@@ -96,6 +99,8 @@ def add(unit: str, host: str, rule: str, duration: str, comment: str, config_pat
     if config is None:
         click.echo(f"note: no site config at {config_path}: kept in {directory} only, mirrored to no Alertmanager "
                    "(-c PATH mirrors it to the config's)", err=True)
+    if state_dir is not None and not (state_dir / "state.db").exists():
+        click.echo(f"note: no state.db in {state_dir}: no service has run with it as its state_dir yet", err=True)
     if is_glob(made.unit):
         click.echo(f"note: a glob covers units only; a host whose whole journal stops is still alerted (-u "
                    f"'{HOST_UNIT}' -H HOSTNAME silences that)", err=True)
@@ -121,15 +126,18 @@ def list_(show_all: bool, output: str, config_path: Path, state_dir: Path | None
     except SilenceError as error:
         fail(str(error))
     now = wall_usec()
-    for item in silences:
-        if show_all or now < item.ends_usec:
-            if output == "json":
-                click.echo(json.dumps({"id": item.id, "unit": item.unit, "host": item.host, "rule": item.rule,
-                                       "starts_usec": item.starts_usec, "ends_usec": item.ends_usec,
-                                       "comment": item.comment, "created_by": item.created_by,
-                                       "active": item.active(now), "alertmanager": item.alertmanager}))
-            else:
-                click.echo(f"{item.id}  {_describe(item)}")
+    shown = [item for item in silences if show_all or now < item.ends_usec]
+    if not shown and output == "table":
+        ended = f" ({len(silences)} ended: --all shows them)" if silences else ""
+        click.echo(f"no silence{'' if show_all else ' in force'} in {directory}{ended}")
+    for item in shown:
+        if output == "json":
+            click.echo(json.dumps({"id": item.id, "unit": item.unit, "host": item.host, "rule": item.rule,
+                                   "starts_usec": item.starts_usec, "ends_usec": item.ends_usec,
+                                   "comment": item.comment, "created_by": item.created_by,
+                                   "active": item.active(now), "alertmanager": item.alertmanager}))
+        else:
+            click.echo(f"{item.id}  {_describe(item)}")
 
 
 @silence.command("expire")
