@@ -300,11 +300,14 @@ class Service(ServiceReading):
     def _caught_up(self) -> None:
         self.last_caught_up = time.monotonic()
         self.clocks.tick(wall_usec())  # each host's clock sampled where the reader caught up
-        for incident, held_at in self.stale.clock_known(self._clock_settled, self.pipeline.tracker.incident_of):
+        for incident, held_at, still in self.stale.clock_known(self._clock_settled,
+                                                               self.pipeline.tracker.incident_of):
             log.info("incident %s on %s%s (held while its host's clock was learnt): decided by that clock as of "
                      "when it was held", incident.rule_id, incident.unit, self._of_host(incident))
             for action in self.policy.decide(incident, held_at):
                 self._handle(ActionEvent(self.pipeline.execute(action)))
+            if not still:  # it ended meanwhile (its end was logged, nothing to resolve then): resolved now
+                self._resolve(incident)
         for incident in self.stale.going_on(self.pipeline.tracker.incident_of, self.policy.fresh):
             log.info("incident %s on %s%s goes on (its newest hit %s): decided again", incident.rule_id,
                      incident.unit, self._of_host(incident), format_usec(incident.last_usec))

@@ -204,9 +204,13 @@ class ServiceAlerts(StateSaving):
                 self.ledger.carried_out(unit, fired_usec, after)
 
     def _ended(self, incident: Incident) -> None:
-        state = self.alerting.pop(incident_id(incident), None)
         log.info("incident %s on %s%s ended after %s", incident.rule_id, incident.unit, self._of_host(incident),
                  plural(incident.count, "hit"))
+        self._resolve(incident)
+
+    def _resolve(self, incident: Incident) -> None:
+        """The incident is over: its resolve message, if it was alerted (and resolves are on)."""
+        state = self.alerting.pop(incident_id(incident), None)
         if state is not None and self.config.alerts.resolve and not self.config.dry_run:
             quiet = self._entry_now - incident.last_usec
             if quiet < incident.within_usec and incident.invocation and self._entry_invocation \

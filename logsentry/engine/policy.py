@@ -171,18 +171,19 @@ class StaleReports:
                 live.append(current)
         return live
 
-    def clock_known(self, settled: Callable[[str], bool],
-                    open_of: Callable[[str, str, str, str], Incident | None]) -> list[tuple[Incident, int]]:
-        """The held incidents whose host's clock is known now (`settled(machine id)`), each once, as they are now
-        (`open_of`: still open, with the hits since) or as held, with our wall clock when they were held (µs):
-        the time to judge them at."""
+    def clock_known(self, settled: Callable[[str], bool], open_of: Callable[[str, str, str, str], Incident | None]
+                    ) -> list[tuple[Incident, int, bool]]:
+        """The held incidents whose host's clock is known now (`settled(machine id)`), each once: as they are now
+        (`open_of`: still open, with the hits since) or as held, with our wall clock when they were held (µs, the
+        time to judge them at) and whether they are still open (one that ended meanwhile, by our clock's look
+        at its window, must be resolved once alerted: its end passed before anything was sent)."""
         known = []
         for ident, (held, wall) in list(self.held.items()):
             if settled(held.machine_id):
                 del self.held[ident]
                 current = open_of(*ident)
-                known.append((current if current is not None and current.first_usec == held.first_usec else held,
-                              wall))
+                still = current is not None and current.first_usec == held.first_usec
+                known.append((current if still and current is not None else held, wall, still))
         return known
 
 
