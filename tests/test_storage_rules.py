@@ -173,3 +173,22 @@ def test_fail_on_critical_exits_3_on_a_faulted_vdev_not_on_routine_zevents(make_
     journal = make_journal(by_time(lines))
     assert run_cli("scan", "--file", str(journal), "--fail-on", "critical").exit_code == 3
     assert run_cli("scan", "--file", str(make_journal(by_time(routine()))), "--fail-on", "warning").exit_code == 0
+
+
+def test_raid0_and_linear_failures_are_named_as_each_kernel_writes_them(make_journal: Callable[..., Path]) -> None:
+    """RAID0 and linear arrays have no redundancy: a failed member fails the array. Since 5.19 raid0.c and
+    md-linear.c write "md/raid0%s:" with no separator before mdname() (a fresh operator's trial: the line matched
+    no rule); 5.4 to 5.18 wrote md.h's "md: %s: %s array has a missing/failed member" at warning."""
+    lines = [kernel("md/raid0:md0: md_size is 3906521088 sectors.", 1 * HOUR, 6),
+             kernel("md/raid0md0: Disk failure on nvme0n1p1 detected, failing array.", FAIL, 2),
+             kernel("md/linearmd5: Disk failure on sdd detected, failing array.", FAIL + 10, 2),
+             kernel("md: md7: raid0 array has a missing/failed member", FAIL + 20, 4),
+             entry("md/raid0md9: Disk failure on sde detected, failing array.", unit="disk-test.service",
+                   at=FAIL + 30, priority=6, SYSLOG_IDENTIFIER="disk-test", _PID=7003, _TRANSPORT="stdout")]
+    events = scan(make_journal(by_time(lines)))
+    incidents = {(event["rule"], event["unit"], event["key"], event["severity"], event["suggested_action"])
+                 for event in of_type(events, "incident") if event["rule"] in STORAGE_RULES}
+    assert incidents == {("md-raid-disk-failure", "kernel", array, "critical", "alert")
+                         for array in ("md0", "md5", "md7")}, incidents
+    [raid0] = [event for event in of_type(events, "incident") if event["key"] == "md0"]
+    assert raid0["message"] == "md/raid0md0: Disk failure on nvme0n1p1 detected, failing array."
