@@ -15,6 +15,7 @@ from ..engine.detector import Detector
 from ..model import SEVERITY_NAMES, Severity
 from ..pipeline import Event, Pipeline
 from ..sources import InputFormatError, JournalOpenError, open_entries
+from ..timespec import format_duration
 from ..views import html as html_report
 from ..views import jsonl
 from ..views.report import ScanSummary, render_scan
@@ -85,9 +86,25 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
     if output == "json":
         click.echo(jsonl.dumps(jsonl.summary_record(pipeline.progress)))
     else:
-        render_scan(console(), summary, pipeline.progress, len(rules))
+        render_scan(console(), summary, pipeline.progress, len(rules), _cold(pipeline))
     if fail_on is not None and summary.worst is not None and summary.worst >= Severity.parse(fail_on):
         sys.exit(EXIT_FOUND)
+
+
+def _cold(pipeline: Pipeline) -> tuple[int, int, str] | None:
+    """(units no anomaly rule ever judged, units learnt, the least history a rule needs) after a scan: a unit is
+    judged once warm for one of the rules (`warm_after` and `warm_entries`); error-template-persists, which
+    follows cold units too, is left out. None without anomaly rules."""
+    anomaly = pipeline.anomaly
+    specs = [rule.anomaly for rule in anomaly.rules if rule.anomaly is not None
+             and rule.anomaly.kind != "persistence"] if anomaly else []
+    if anomaly is None or not specs:
+        return None
+    units = anomaly.baselines.units
+    never = sum(1 for stats in units.values()
+                if not any(stats.warm(spec.warm_after_usec, spec.warm_entries) for spec in specs))
+    least = min(specs, key=lambda spec: (spec.warm_after_usec, spec.warm_entries))
+    return never, len(units), f"at least {format_duration(least.warm_after_usec)} and {least.warm_entries} entries"
 
 
 def _consume(events: Iterator[Event], output: str) -> ScanSummary:

@@ -196,7 +196,10 @@ def _chain_lines(incident: Incident, width: int, clock: _Clock) -> list[Text]:
     return lines
 
 
-def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule_count: int) -> None:
+def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule_count: int,
+                cold: tuple[int, int, str] | None = None) -> None:
+    """The scan's report; `cold`: (units the anomaly rules never judged, units learnt, the least history they
+    need), said so that a short or filtered scan's silence is not read as an all-clear."""
     span, clock = "", _Clock(None)
     if progress.first_usec is not None and progress.last_usec is not None:
         # the real range: input may come out of order (several files, a dump sorted by unit)
@@ -245,9 +248,19 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
     for quarantine in summary.quarantines:
         console.print(Text.assemble((f"rule {visible(quarantine.rule_id)} quarantined", "bold red"),
                                     visible(f": {quarantine.reason} on entry {quarantine.cursor}")))
+    if cold is not None and cold[0]:
+        never, units, needed = cold
+        which = ("the unit" if units == 1 else f"all {units} units") if never == units else \
+            f"{never} of {plural(units, 'unit')}"
+        console.print(Text(f"Anomaly rules judged no line of {which} read: less history than they need ({needed}) "
+                           "in what was read; those lines were learnt, not judged. -p, -u and --since narrow what "
+                           "is read: scan a longer range to judge new lines.",
+                           style="yellow" if never == units else "dim"))
     if not summary.incidents and not quiet:
         if progress.entries == 0:  # a typo in -u/-M/-H or an empty time range is no all-clear
             console.print(Text("No entry matched the selection (-u, -M, -H, -p, --since/--until): nothing was "
                                "checked.", style="yellow"))
+        elif cold is not None and cold[0] == cold[1]:
+            console.print(Text("Nothing found by the signature rules.", style="green"))
         else:
             console.print(Text("Nothing found.", style="green"))

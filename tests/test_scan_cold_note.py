@@ -1,0 +1,35 @@
+"""A scan whose anomaly rules judged nothing says so, instead of a plain all-clear (helper F2's trial: `scan -p err`
+and a short `--since` found 0 incidents where the plain scan found 3, and nothing said why: the units had too
+little history in what was read, which -p, -u and --since narrow). Real journal files (systemd-journal-remote)."""
+
+from __future__ import annotations
+
+from conftest import entry, run_cli
+from test_anomaly import ANOMALY_RULES, HOUR, by_time, steady
+
+UNIT = "billing.service"
+FAIL = 30 * HOUR
+
+
+def journal(make_journal):
+    normal = steady(UNIT, 0, FAIL + HOUR, 20, "charged card {n} in {ms}ms")
+    failing = [entry(f"ERROR invoice store: write failed: connection reset by peer (attempt {n})", unit=UNIT,
+                     at=FAIL + 10 * n, priority=3) for n in range(5)]
+    return make_journal(by_time(normal, failing))
+
+
+def text(*args: str) -> str:
+    result = run_cli("scan", *args, "--no-shipped-rules", "--rules", str(ANOMALY_RULES))
+    assert result.exit_code == 0, result.output
+    return " ".join(result.stdout.split())  # rich wraps at the terminal's width
+
+
+def test_a_scan_of_too_little_history_says_its_anomaly_rules_judged_nothing(make_journal):
+    path = str(journal(make_journal))
+    whole = text("--file", path)
+    assert "new-error-template" in whole and "Anomaly rules judged" not in whole  # the unit had 30 h of history
+    narrow = text("--file", path, "-p", "err")  # the error lines alone: 5 entries of history
+    assert "Anomaly rules judged no line of the unit read: less history than they need (at least 1h and 200 " \
+           "entries) in what was read" in narrow, narrow
+    assert "new-error-template" not in narrow
+    assert "Nothing found." not in narrow
