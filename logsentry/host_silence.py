@@ -76,6 +76,9 @@ class _Host:
     silent_since: int = 0
     """The newest entry's time when its incident fired (0: not silent); the incident's first_usec."""
     fired_usec: int = 0
+    back_usec: int = 0
+    """The first entry's time after its silence (0: none yet), where the silence ended: entries read later (a
+    backlog after a restart) do not lengthen it. Not saved: lost, the newest entry's time stands in."""
 
 
 class HostSilence:
@@ -120,6 +123,8 @@ class HostSilence:
         at = entry.realtime_usec
         if at <= host.newest_usec:
             return
+        if host.silent_since and not host.back_usec:
+            host.back_usec = at
         if host.newest_usec and not host.silent_since:
             host.rhythm.learn(at - host.newest_usec)  # a silence that paged is not learnt as normal
             if host.rhythm.gaps >= host.review_at:
@@ -141,6 +146,8 @@ class HostSilence:
         if last <= host.newest_usec:
             return
         host.name = name or host.name
+        if host.silent_since and not host.back_usec:  # (a run that overlaps the newest entry: its last stands in)
+            host.back_usec = first if first > host.newest_usec else last
         if host.newest_usec and not host.silent_since and first > host.newest_usec:
             rhythm = host.rhythm
             rhythm.learn(first - host.newest_usec)
@@ -202,15 +209,18 @@ class HostSilence:
         """The wall clock `now_usec` as the machine's clock reads it (µs): ours less its offset."""
         return now_usec - self.clocks.offset(machine) if self.clocks is not None else now_usec
 
-    def _incident(self, machine: str, host: _Host, now_usec: int) -> Incident:
+    def _incident(self, machine: str, host: _Host, last_usec: int, quiet_usec: int | None = None) -> Incident:
+        """The host's incident as of `last_usec` (µs, its clock); `quiet_usec`: how long it logged nothing (µs;
+        None: from its newest entry to `last_usec`, while it is silent)."""
+        quiet = last_usec - host.newest_usec if quiet_usec is None else quiet_usec
         return Incident(rule_id=RULE_ID, severity=Severity.ERROR, unit=UNIT, key="", first_usec=host.silent_since,
-                        fired_usec=host.fired_usec, last_usec=now_usec, count=0, threshold=0,
+                        fired_usec=host.fired_usec, last_usec=last_usec, count=0, threshold=0,
                         within_usec=host.threshold, cursor=host.cursor, samples=(host.message,), action="alert",
-                        why=self._why(host, now_usec), machine_id=machine, host=host.name)
+                        why=self._why(host, quiet), machine_id=machine, host=host.name)
 
-    def _why(self, host: _Host, now_usec: int) -> str:
+    def _why(self, host: _Host, quiet_usec: int) -> str:
         usual = f", usually one every {format_duration(host.rhythm.mean_usec)}" if host.rhythm.gaps else ""
-        return f"no journal entry for {format_duration(now_usec - host.newest_usec)}{usual}"
+        return f"no journal entry for {format_duration(quiet_usec)}{usual}"
 
     def _payload(self, event: str, incident: Incident, reason: str) -> dict[str, Any]:
         where = journal_source(self.directory)
@@ -265,11 +275,14 @@ class HostSilence:
             reader.close()
 
     def _back(self, machine: str, host: _Host, now_usec: int) -> Iterator[OutboxItem]:
-        incident = self._incident(machine, host, host.newest_usec)
-        gap = host.newest_usec - host.silent_since
+        """Resolved at the first entry after the silence: its why and reason give the silence's length (once
+        both were measured from the newest entry: 0 s and, after a restart, the backlog read too)."""
+        back = host.back_usec or host.newest_usec
+        gap = back - host.silent_since
+        incident = self._incident(machine, host, back, gap)
         reason = f"{describe_host(machine, host.name)}: entries arrive again (after a gap of {format_duration(gap)})"
         log.warning("%s", reason)
-        host.silent_since = host.fired_usec = 0
+        host.silent_since = host.fired_usec = host.back_usec = 0
         yield OutboxItem(f"alert:{incident_id(incident)}:resolved", "alert",
                          self._payload("resolved", incident, reason), group=incident_id(incident))
 
@@ -279,7 +292,7 @@ class HostSilence:
                   "forgotten (retired?); watched again from its next entry")
         log.warning("%s", reason)
         if host.silent_since:
-            incident = self._incident(machine, host, host.newest_usec + FORGET_USEC)
+            incident = self._incident(machine, host, host.newest_usec + FORGET_USEC, FORGET_USEC)
             yield OutboxItem(f"alert:{incident_id(incident)}:resolved", "alert",
                              self._payload("resolved", incident, reason), group=incident_id(incident))
 
