@@ -9,19 +9,9 @@ from pathlib import Path
 
 import pytest
 from conftest import run_cli
+from test_silence_state_dir import no_default_config  # noqa: F401  (fixture)
 
-from logsentry.cli.silence import silence
-
-
-@pytest.fixture(autouse=True)
-def no_default_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The commands' default -c (/etc/logsentry/logsentry.toml) pointed at a path that does not exist."""
-    absent = tmp_path / "etc" / "logsentry.toml"
-    for command in silence.commands.values():
-        for param in command.params:
-            if param.name == "config_path":
-                monkeypatch.setattr(param, "default", absent)
-    return absent
+pytestmark = pytest.mark.usefixtures("no_default_config")  # every command here runs without a site config
 
 
 @pytest.mark.parametrize("command", [("list",), ("list", "--all", "-o", "json"),

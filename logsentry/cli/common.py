@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import errno
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import click
 from rich.console import Console
@@ -18,6 +18,7 @@ from ..timespec import TimeSpecError, parse_timestamp
 
 EXIT_USAGE = 2
 EXIT_FOUND = 3
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def fail(message: str) -> NoReturn:
@@ -79,3 +80,18 @@ rules_option = click.option("--rules", "rule_paths", multiple=True, type=click.P
                             help="Extra rule file or directory (repeatable); overrides shipped rules by id.")
 shipped_option = click.option("--no-shipped-rules", "no_shipped", is_flag=True,
                               help="Use only the rules given with --rules.")
+
+
+def saved_state_options(json_help: str) -> Callable[[F], F]:
+    """-c/--config, --state-dir and -o text|json: the options of a command that reads the service's saved state
+    (`hosts`, `incidents`); `json_help` says what -o json gives."""
+    from ..config import DEFAULT_CONFIG
+
+    def decorate(command: F) -> F:
+        command = click.option("-o", "--output", type=click.Choice(["text", "json"]), default="text",
+                               show_default=True, help=json_help)(command)
+        command = click.option("--state-dir", type=click.Path(path_type=Path, file_okay=False),
+                               help="Use this state directory instead of the config's state_dir.")(command)
+        return click.option("-c", "--config", "config_path", type=click.Path(path_type=Path), default=DEFAULT_CONFIG,
+                            show_default=True, help="Site config (TOML).")(command)
+    return decorate

@@ -14,8 +14,8 @@ from typing import Any, TypeVar
 
 import click
 
-from ..config import DEFAULT_CONFIG
 from ..sources.selection import Selection
+from .common import saved_state_options
 
 F = TypeVar("F", bound=Callable[..., Any])
 MACHINE_ID = re.compile(r"[0-9a-f]{32}")
@@ -38,12 +38,7 @@ def with_hosts(selection: Selection, machines: tuple[str, ...], hosts: tuple[str
 
 
 @click.command("hosts")
-@click.option("-c", "--config", "config_path", type=click.Path(path_type=Path), default=DEFAULT_CONFIG,
-              show_default=True, help="Site config (TOML).")
-@click.option("--state-dir", type=click.Path(path_type=Path, file_okay=False),
-              help="Use this state directory instead of the config's state_dir.")
-@click.option("-o", "--output", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="Lines for people, or one JSON object per host (times and threshold in µs).")
+@saved_state_options("Lines for people, or one JSON object per host (times and threshold in µs).")
 def hosts_command(config_path: Path, state_dir: Path | None, output: str) -> None:
     """The hosts of a collector's journal_directory as the service last saved them: each one's newest entry,
     its silence threshold (learnt from the gaps between its entries, or [hosts] silent_after) and whether it

@@ -12,19 +12,15 @@ from typing import Any
 
 import click
 
-from ..config import DEFAULT_CONFIG, SiteConfig
+from ..config import SiteConfig
 from ..model import Incident
 from ..redaction import Secrets
 from ..state import OutboxRow
+from .common import saved_state_options
 
 
 @click.command("incidents")
-@click.option("-c", "--config", "config_path", type=click.Path(path_type=Path), default=DEFAULT_CONFIG,
-              show_default=True, help="Site config (TOML).")
-@click.option("--state-dir", type=click.Path(path_type=Path, file_okay=False),
-              help="Use this state directory instead of the config's state_dir.")
-@click.option("-o", "--output", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="Lines for people, or one JSON object per incident (times in µs of journal time).")
+@saved_state_options("Lines for people, or one JSON object per incident (times in µs of journal time).")
 def incidents_command(config_path: Path, state_dir: Path | None, output: str) -> None:
     """The incidents the service has open, one per failure, oldest first, as it last saved them: rule,
     severity, unit and host, first and latest hit, why, the first line, what became of its alert, restart or

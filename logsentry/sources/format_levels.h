@@ -27,6 +27,28 @@ static int lv_hms(const unsigned char *p, size_t n, size_t at) {
            lv_digit(p[at + 4]) && p[at + 5] == ':' && lv_digit(p[at + 6]) && lv_digit(p[at + 7]);
 }
 
+/* `file:line` from `at`, the file printable ASCII up to ':' (and not `stop`): the offset after the line number,
+ * or 0 when there is none (glog's and CockroachDB's headers) */
+static size_t lv_file_line(const unsigned char *p, size_t n, size_t at, unsigned char stop) {
+    size_t file = at;
+    while (at < n && p[at] >= 0x21 && p[at] <= 0x7e && p[at] != ':' && p[at] != stop)
+        at++;
+    if (at == file || at >= n || p[at] != ':')
+        return 0;
+    size_t line = lv_digits(p, n, at + 1);
+    return line ? at + 1 + line : 0;
+}
+
+/* glog's and CockroachDB's level letter (I, W, E, F: checked by the caller) as a syslog priority */
+static int lv_letter(unsigned char letter) {
+    switch (letter) {
+    case 'I': return 6;
+    case 'W': return 4;
+    case 'E': return 3;
+    default: return 2; /* F */
+    }
+}
+
 static int lv_glog(const unsigned char *p, size_t n) {
     size_t at = 1, d = lv_digits(p, n, at);
     if (d != 4 && d != 8)
@@ -50,24 +72,10 @@ static int lv_glog(const unsigned char *p, size_t n) {
     at += thread;
     if (at >= n || p[at] != ' ')
         return -1;
-    at++;
-    size_t file = at;
-    while (at < n && p[at] >= 0x21 && p[at] <= 0x7e && p[at] != ':' && p[at] != ']')
-        at++;
-    if (at == file || at >= n || p[at] != ':')
+    at = lv_file_line(p, n, at + 1, ']');
+    if (!at || !lv_starts(p, n, at, "] "))
         return -1;
-    size_t line = lv_digits(p, n, at + 1);
-    if (!line)
-        return -1;
-    at += 1 + line;
-    if (!lv_starts(p, n, at, "] "))
-        return -1;
-    switch (p[0]) {
-    case 'I': return 6;
-    case 'W': return 4;
-    case 'E': return 3;
-    default: return 2; /* F */
-    }
+    return lv_letter(p[0]);
 }
 
 /* CockroachDB crdb-v1/v2: Lyymmdd hh:mm:ss.uuuuuu[(+|-)hhmmss] [goid ][(gostd) ]file:line [marker ]: the marker is
@@ -90,23 +98,10 @@ static int lv_cockroach(const unsigned char *p, size_t n) {
         at += goid + 1;
     if (lv_starts(p, n, at, "(gostd) "))
         at += 8;
-    size_t file = at;
-    while (at < n && p[at] >= 0x21 && p[at] <= 0x7e && p[at] != ':')
-        at++;
-    if (at == file || at >= n || p[at] != ':')
+    at = lv_file_line(p, n, at, ':');
+    if (!at || !lv_starts(p, n, at, " ") || !(lv_starts(p, n, at + 1, " ") || lv_starts(p, n, at + 1, "\xe2\x8b\xae ")))
         return -1;
-    size_t line = lv_digits(p, n, at + 1);
-    if (!line)
-        return -1;
-    at += 1 + line;
-    if (!lv_starts(p, n, at, " ") || !(lv_starts(p, n, at + 1, " ") || lv_starts(p, n, at + 1, "\xe2\x8b\xae ")))
-        return -1;
-    switch (p[0]) {
-    case 'I': return 6;
-    case 'W': return 4;
-    case 'E': return 3;
-    default: return 2; /* F */
-    }
+    return lv_letter(p[0]);
 }
 
 /* ClickHouse: yyyy.mm.dd hh:mm:ss[.f+] [ tid ] [{query_id} ]<Priority> , the query id printable ASCII but space,

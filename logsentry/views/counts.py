@@ -38,11 +38,16 @@ def run_story(incident: Incident, clock: Callable[[int], str] = format_usec) -> 
     run = _RUN.fullmatch(incident.why)
     if run is None:
         return None
-    lower = "at least " if incident.dropped else ""
-    span = incident.last_usec - incident.fired_usec
     return (f"run began {run['since']}; fired {clock(incident.fired_usec)} at line {int(run['lines']):,} of the "
             f"run, {run['length']} in, past its bar of {run['bar']} (its longest run learnt: {run['longest']}); "
-            f"last line {clock(incident.last_usec)}: {lower}{plural(incident.count, 'line')} since it fired"
+            + _since_fired(incident, clock))
+
+
+def _since_fired(incident: Incident, clock: Callable[[int], str]) -> str:
+    """ "last line T: N lines since it fired, over D": an incident whose hits are the lines after its firing one."""
+    lower = "at least " if incident.dropped else ""
+    span = incident.last_usec - incident.fired_usec
+    return (f"last line {clock(incident.last_usec)}: {lower}{plural(incident.count, 'line')} since it fired"
             + (f", over {format_duration(span)}" if span else ""))
 
 
@@ -61,13 +66,10 @@ def flood_story(incident: Incident, clock: Callable[[int], str] = format_usec) -
     flood = _FLOOD.fullmatch(incident.why)
     if flood is None:
         return None
-    lower = "at least " if incident.dropped else ""
-    span = incident.last_usec - incident.fired_usec
     return (f"new template first seen {flood['first']}; fired {clock(incident.fired_usec)} at {int(flood['seen']):,} "
             f"lines of it within {flood['within']}, against the unit's usual {flood['usual']} lines of all its "
             f"templates in {flood['within']} and its busiest template's {int(flood['busiest']):,} in two minutes; "
-            f"last line {clock(incident.last_usec)}: {lower}{plural(incident.count, 'line')} since it fired"
-            + (f", over {format_duration(span)}" if span else ""))
+            + _since_fired(incident, clock))
 
 
 def flood_brief(incident: Incident, count: int) -> str | None:
