@@ -47,6 +47,7 @@ systemd[1]: Reloading. Reached target Timers. Listening on D-Bus System Message 
 postgres[702]: LOG:  checkpoint complete: wrote 12 buffers (0.1%); 0 WAL file(s) added, 0 removed
 nginx: 10.0.0.1 - - [01/Jan/2026:00:00:00 +0000] "POST /login HTTP/2.0" 302 0 "-" "curl/8.0" warning
 Error: none; Warning: none; Exception handler installed; thread pool started with 8 threads
+pid=4242 tid=1xk class=HardWorker jid=b4e0 elapsed=0.012 INFO: done; <Foo object at 0x7f>, class=foo.Bar
 """.lower()
 
 
