@@ -138,6 +138,7 @@ class Service(ServiceReading):
         self.commit_failing_since = 0.0
         self._restart_of: tuple[str, str] = ("", "")  # (incident, restart dedupe) just queued
         self._ahead_reported = 0.0
+        self.ahead: dict[str, int] = {}  # per machine clamped as ahead of our clock: how far (µs)
         self._last_resend = 0
         self._entry_now = 0
         self._entry_invocation = ""

@@ -61,6 +61,8 @@ class ServiceAlerts(StateSaving):
     _entry_now: int
     _entry_invocation: str
     metrics: Metrics | None
+    ahead: dict[str, int]
+    """Per machine clamped as ahead of our clock, by how much (µs): service_journal.ServiceReading._clamped."""
 
     def _of_host(self, incident: Incident) -> str:
         """" of host NAME" for another machine's incident (a collector's log names whose unit it is), else ""."""
@@ -93,7 +95,8 @@ class ServiceAlerts(StateSaving):
                 self.metrics.incidents.labels(rule=HOST_RULE, severity="error").inc(fired)
 
     def _payload(self, event: str, incident: Incident, reason: str) -> dict[str, Any]:
-        payload = incident_payload(event, self._named(incident), self.config.hostname, reason, source=self._source())
+        payload = incident_payload(event, self._named(incident), self.config.hostname, reason, source=self._source(),
+                                   ahead_usec=self.ahead.get(incident.machine_id, 0))
         if self._is_silence(incident):
             payload["silence"] = True
         return self._titled(payload)
@@ -157,7 +160,8 @@ class ServiceAlerts(StateSaving):
         context, after = self._context_of(incident)
         if action.kind == "alert" and (restarted := self._last_restart(incident)):
             action = replace(action, reason=f"{action.reason} ({restarted})")
-        items = outbox_items(action, self.config.hostname, context, source=self._source())
+        items = outbox_items(action, self.config.hostname, context, source=self._source(),
+                             ahead_usec=self.ahead.get(incident.machine_id, 0))
         extra: dict[str, Any] = {"silence": True} if self._is_silence(incident) else {}
         if after:
             extra["context_after"] = [clean(line) for line in after]

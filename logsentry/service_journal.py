@@ -114,6 +114,9 @@ def tail_cursor(location: JournalLocation) -> str | None:
         reader.close()
 
 
+MAX_AHEAD_HOSTS = 10_000
+
+
 def run_times(run: ScreenedRun) -> memoryview:
     """The journal times (µs) of the run's entries."""
     times = memoryview(run._arrays[0]).cast("q")
@@ -286,9 +289,15 @@ class ServiceReading(ServiceAlerts):
         now = wall_usec()
         if at > now + MAX_AHEAD_USEC:
             clamped, why = now, "ahead of the clock"
+            if entry.machine_id:  # its alerts' journalctl commands look that much later (alert.journalctl_command)
+                self.ahead[entry.machine_id] = at - now
+                if len(self.ahead) > MAX_AHEAD_HOSTS:
+                    del self.ahead[next(iter(self.ahead))]
         elif self.figures.last_entry_usec and at < self.figures.last_entry_usec - MAX_BEHIND_USEC:
             clamped, why = self.figures.last_entry_usec, "behind the newest entry"
         else:
+            if self.ahead and entry.machine_id in self.ahead:
+                del self.ahead[entry.machine_id]  # its clock is right again
             return entry
         self.figures.clamped += 1
         if time.monotonic() - self._ahead_reported >= 60:

@@ -5,6 +5,8 @@ its own clock (host_clocks.py) once its offset held 30 s, and a backlog is still
 from __future__ import annotations
 
 import re
+import shlex
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -206,3 +208,31 @@ def test_a_one_line_failure_before_the_clock_is_known_is_paged_once_it_is(behind
         ticking.close()
         if running.proc is not None:
             assert running.stop() == 0
+
+
+AHEAD = "a7" * 16
+
+
+def test_the_alert_of_a_host_ahead_of_our_clock_names_where_its_lines_are(receiver, tmp_path):  # noqa: F811
+    """A host 5 min ahead: the service takes its stamps as our clock's time (more than 60 s ahead), so its alert's
+    `journalctl --since/--until` named times 5 min before the lines and found none (helper F2: "-- No entries
+    --"). The command is moved by how far the host ran ahead; run as the alert gives it, it shows the line."""
+    where = Collector(tmp_path)
+    host = Host(tmp_path, where.directory, "ahead", AHEAD, 5 * MINUTE)
+    hook = receiver()
+    running = RunningService(tmp_path, collector(tmp_path, where.directory, hook.url))
+    try:
+        host.write("GET /health 0 200", host.now())
+        host.wait_written()
+        running.start()
+        host.write("BOOM disk-full", host.now(), priority=3)
+        [alert] = wait_until(lambda: [a for a in alerts(hook) if "boom" in a["title"]], 15, "the BOOM alert")
+        [command] = [line[len("see: "):] for line in alert["message"].splitlines()
+                     if line.startswith("see: journalctl")]
+        shown = subprocess.run(shlex.split(command), capture_output=True, text=True, check=False)
+        assert "BOOM disk-full" in shown.stdout, (command, shown.stdout, shown.stderr)
+        assert running.stop() == 0
+    finally:
+        host.close()
+        if running.proc is not None:
+            running.stop()

@@ -33,11 +33,11 @@ def clean(text: str, limit: int = MAX_LINE) -> str:
 
 def incident_payload(event: str, incident: Incident, host: str, reason: str, context: Iterable[str] = (),
                      count: int | None = None, last_usec: int | None = None, *,
-                     source: Sequence[str]) -> dict[str, Any]:
+                     source: Sequence[str], ahead_usec: int = 0) -> dict[str, Any]:
     """`host` and `machine_id` are the incident's (its entries' `_HOSTNAME` and `_MACHINE_ID`; `host` is
     logsentry's own name when the entries had none); `observer` is the logsentry that saw it. `source` is
     where the entries were read (journal_source): required, so that no caller's `journalctl` command looks
-    for a collector's lines in the local journal."""
+    for a collector's lines in the local journal. `ahead_usec`: journalctl_command's."""
     return {
         "event": event,
         "host": incident.host or host,
@@ -59,7 +59,7 @@ def incident_payload(event: str, incident: Incident, host: str, reason: str, con
         "context": [clean(line) for line in context],
         "why": clean(incident.why),
         "template": clean(incident.template),
-        "journalctl": journalctl_command(incident, source),
+        "journalctl": journalctl_command(incident, source, ahead_usec),
         "chain": [chain_line(link) for link in incident.chain],
     }
 
@@ -82,7 +82,7 @@ def journal_source(directory: Path | None = None, files: Iterable[Path] = ()) ->
     return tuple(arg for path in files if str(path) != "-" for arg in ("--file", str(path.resolve())))
 
 
-def journalctl_command(incident: Incident, source: Sequence[str] = ()) -> str:
+def journalctl_command(incident: Incident, source: Sequence[str] = (), ahead_usec: int = 0) -> str:
     """The command that shows the incident's lines (the unit over the incident's span, to the µs: journalctl
     takes `@SECONDS.FRACTION` and both ends are inclusive, so no neighbouring line of the same second shows),
     quoted for a POSIX shell: unit names come from the journal. `source` is journalctl's
@@ -90,10 +90,16 @@ def journalctl_command(incident: Incident, source: Sequence[str] = ()) -> str:
     another machine's lines are looked for with `-m` (all journals, /var/log/journal/remote included, where
     systemd-journal-remote puts them) and its `_MACHINE_ID`. Kernel lines have no unit: `_TRANSPORT=kernel`
     (not -k, which means this boot only); lines of no unit match by identifier (`-t`). A persistence incident's
-    lines begin with its run, a flood's with its template's first line (views/counts.began_usec)."""
+    lines begin with its run, a flood's with its template's first line (views/counts.began_usec). `ahead_usec`:
+    how far the host's clock ran ahead of the service's, whose windows took its stamps as its own clock's time
+    (more than a minute ahead: service_journal._clamped): the span is moved by it (and widened by
+    AHEAD_SLACK_USEC), else the command finds none of the lines."""
     if not incident.first_usec:
         return ""
-    since, until = _at(began_usec(incident)), _at(max(incident.last_usec, incident.fired_usec))
+    low, high = began_usec(incident), max(incident.last_usec, incident.fired_usec)
+    if ahead_usec > 0:  # the service took the host's stamps as its own clock's time (service_journal._clamped)
+        low, high = low + ahead_usec - AHEAD_SLACK_USEC, high + ahead_usec + AHEAD_SLACK_USEC
+    since, until = _at(low), _at(high)
     unit = incident.unit
     what = ["_TRANSPORT=kernel"] if unit == "kernel" else ["-u", unit] if unit and not unit.startswith("(") else \
         ["-t", unit.strip("()")] if unit else []
@@ -103,6 +109,10 @@ def journalctl_command(incident: Incident, source: Sequence[str] = ()) -> str:
         where = where or ["-m"]
         what = [f"_MACHINE_ID={machine}", *what]
     return shlex.join(["journalctl", *where, *what, "--since", since, "--until", until])
+
+
+AHEAD_SLACK_USEC = 5_000_000
+"""How far (µs) a host-ahead command's span is widened each way: the host's lead was measured at one entry."""
 
 
 def _at(usec: int) -> str:

@@ -41,21 +41,23 @@ def guarded_policy(config: SiteConfig, ledger: RestartLedger, clock: Callable[[]
 
 
 def outbox_items(action: Action, hostname: str, context: Sequence[str] = (), *,
-                 source: Sequence[str]) -> list[OutboxItem]:
+                 source: Sequence[str], ahead_usec: int = 0) -> list[OutboxItem]:
     """What to queue for a decided action (nothing for reports and dry runs); `source` is journalctl's arguments
-    for where the entries were read (alert.journal_source)."""
+    for where the entries were read (alert.journal_source); `ahead_usec`: alert.journalctl_command's."""
     incident = action.incident
     if action.kind not in ("restart", "alert", "hook") or action.dry_run:
         return []
     base = f"{incident_id(incident)}|{incident.fired_usec}"
     if action.kind == "hook":  # a remote host's restart, for the watch's command (argv, JSON on stdin)
-        payload = incident_payload("restart_needed", incident, hostname, action.reason, context, source=source)
+        payload = incident_payload("restart_needed", incident, hostname, action.reason, context, source=source,
+                                   ahead_usec=ahead_usec)
         return [OutboxItem(f"hook:{base}", "hook", payload)]
     if action.kind == "restart":
         return [OutboxItem(f"restart:{base}", "restart",
                            {"unit": action.unit, "rule": incident.rule_id, "invocation": incident.invocation,
                             "fired_usec": incident.fired_usec})]
-    payload = incident_payload("firing", incident, hostname, action.reason, context, source=source)
+    payload = incident_payload("firing", incident, hostname, action.reason, context, source=source,
+                               ahead_usec=ahead_usec)
     return [OutboxItem(f"alert:{base}:firing", "alert", payload, group=incident_id(incident))]
 
 
