@@ -153,9 +153,11 @@ class Pipeline:
                                      key=lambda hit: hit.entry.realtime_usec))
 
     def _hits(self, hits: list[Hit]) -> Iterator[Event]:
-        progress = self.progress
+        """Hits in journal order (one entry's anomaly hits most severe first: Pipeline._anomalies)."""
+        progress, led = self.progress, None
         for hit in hits:
-            if hit.rule_id not in self._signature_rules and hit.why and self.owners.seen_again(hit):
+            anomaly = hit.rule_id not in self._signature_rules and bool(hit.why)
+            if anomaly and (led is hit.entry or self.owners.seen_again(hit)):
                 self.failures.note_hit(hit)  # the failure has its incident already (a signature's, or another
                 continue  # anomaly rule's): the rule's first line is evidence in its chain, not a second page
             progress.matches += 1
@@ -167,6 +169,9 @@ class Pipeline:
                 yield from self._ended(self._with_dropped(ended))
             if fired is not None:
                 yield from self._fired(fired)
+            if anomaly and (fired is not None or self.tracker.incident_of(
+                    hit.rule_id, hit.entry.machine_id, hit.entry.unit, hit.key) is not None):
+                led = hit.entry  # the line is this rule's incident's: the other anomaly rules' hits on it are evidence
 
     def _ended(self, incident: Incident, open_at_end: bool = False) -> Iterator[Event]:
         key = incident_key(incident)

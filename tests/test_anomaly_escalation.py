@@ -12,8 +12,8 @@ rule and nothing else (helper D7's held-out trial, 2026-12-01):
 
 from __future__ import annotations
 
-from conftest import entry
-from test_anomaly import HOUR, by_time, scan_anomalies, steady
+from conftest import entry, json_events, of_type, run_cli
+from test_anomaly import ANOMALY_RULES, HOUR, by_time, scan_anomalies, steady
 from test_anomaly_sustained import journal_usec
 
 UNIT = "mail.service"
@@ -48,3 +48,17 @@ def test_a_warning_failure_whose_first_error_comes_is_paged_again_at_error_once(
         ("new-failure-template", "warning"), ("first-error-template", "error")], incidents
     assert incidents[1]["first_usec"] == journal_usec(FAIL + 300)
     assert "SEVERE: A thread" in incidents[1]["message"]
+
+
+def test_the_line_that_escalates_is_the_more_severe_incidents_alone(make_journal):
+    """The first error line is hit by first-error-template (error) and by the warning rules (new-failure-template
+    reads its words, new-warning-template its level): it was counted in the warning incident too (helper F2: the
+    warning card's hits took the error and fatal lines paged apart). One line, one incident: the most severe
+    rule's; the others' hits on it are links."""
+    warnings = [entry(WARNING.format(n=k), unit=UNIT, at=FAIL + k * 20) for k in range(150)]
+    severe = [entry(SEVERE.format(n=0), unit=UNIT, at=FAIL + 301)]  # (a warning is at FAIL + 300)
+    result = run_cli("scan", "--file", str(make_journal(by_time(normal(), warnings, severe))), "--no-shipped-rules",
+                     "--rules", str(ANOMALY_RULES), "-o", "json")
+    at = journal_usec(FAIL + 301)
+    on_it = {m["rule"] for m in of_type(json_events(result), "match") if m["realtime_usec"] == at}
+    assert on_it == {"first-error-template"}, on_it
