@@ -301,8 +301,8 @@ class Service(ServiceReading):
     def _caught_up(self) -> None:
         self.last_caught_up = time.monotonic()
         self.clocks.tick(wall_usec())  # each host's clock sampled where the reader caught up
-        for incident, held_at, still in self.stale.clock_known(self._clock_settled,
-                                                               self.pipeline.tracker.incident_of):
+        for incident, held_at, still in self.stale.clock_known(self._clock_settled, self.pipeline.tracker.incident_of,
+                                                               wall_usec()):
             log.info("incident %s on %s%s (held while its host's clock was learnt): decided by that clock as of "
                      "when it was held", incident.rule_id, incident.unit, self._of_host(incident))
             for action in self.policy.decide(incident, held_at):

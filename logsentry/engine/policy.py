@@ -123,6 +123,8 @@ STALE = "stale: "
 HELD = "held: "
 """How the guard's report begins when it cannot tell yet (its host's clock offset is being learnt)."""
 MAX_STALE_REPORTED = 10_000
+MAX_HELD_USEC = 120_000_000
+"""The longest (µs of our wall clock) an incident is held for its host's clock (host_clocks.HOLD_USEC is 30 s)."""
 
 Ident = tuple[str, str, str, str]
 """(rule, machine id, unit, key): a burst window's incident."""
@@ -171,15 +173,17 @@ class StaleReports:
                 live.append(current)
         return live
 
-    def clock_known(self, settled: Callable[[str], bool], open_of: Callable[[str, str, str, str], Incident | None]
-                    ) -> list[tuple[Incident, int, bool]]:
-        """The held incidents whose host's clock is known now (`settled(machine id)`), each once: as they are now
-        (`open_of`: still open, with the hits since) or as held, with our wall clock when they were held (µs, the
-        time to judge them at) and whether they are still open (one that ended meanwhile, by our clock's look
-        at its window, must be resolved once alerted: its end passed before anything was sent)."""
+    def clock_known(self, settled: Callable[[str], bool], open_of: Callable[[str, str, str, str], Incident | None],
+                    wall_usec: int) -> list[tuple[Incident, int, bool]]:
+        """The held incidents whose host's clock is known now (`settled(machine id)`), or held MAX_HELD_USEC by
+        our wall clock `wall_usec` (a host whose entries keep arriving at changing delays may never settle: judged
+        by the offset it has then), each once: as they are now (`open_of`: still open, with the hits since) or
+        as held, with our wall clock when they were held (µs, the time to judge them at) and whether they are
+        still open (one that ended meanwhile, by our clock's look at its window, must be resolved once alerted:
+        its end passed before anything was sent)."""
         known = []
         for ident, (held, wall) in list(self.held.items()):
-            if settled(held.machine_id):
+            if settled(held.machine_id) or wall_usec - wall >= MAX_HELD_USEC:
                 del self.held[ident]
                 current = open_of(*ident)
                 still = current is not None and current.first_usec == held.first_usec
