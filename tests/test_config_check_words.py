@@ -56,7 +56,9 @@ def test_config_check_writes_the_configs_durations_as_systemd_does(tmp_path: Pat
             "ends; a failing channel is retried after 500ms, doubling up to 1d 12h") in out
     assert "hosts: silent when no entry came for 10min" in out
     assert "heartbeat: every 1w to http://***" in out
-    shown = re.findall(r"\d+(?:y|month|w|d|h|min|s|ms|us)(?: \d+(?:y|month|w|d|h|min|s|ms|us))*", done.stdout)
+    # (not inside a word or path: a checkout at /var/tmp/ci7d read "7d" in the rule directories' line)
+    shown = re.findall(r"(?<![\w/.-])\d+(?:y|month|w|d|h|min|s|ms|us)(?: \d+(?:y|month|w|d|h|min|s|ms|us))*\b",
+                       done.stdout)
     given = ["2h 30min", "1.5h", "90s", "45min", "1.5h", "3h", "500ms", "1d 12h", "1w", "10min"]
     assert [systemd_reads(text) for text in shown] == [parse_sec(text) for text in given]
 
