@@ -32,8 +32,6 @@ class Owners:
         self.anomaly_open: dict[str, str] = {}
         """Per unit, the anomaly rule whose incident is open: the other anomaly rules' hits on that unit are the
         same failure seen from another side (a new error template is also a jump in the error share)."""
-        self.severities: dict[str, list[int]] = {}
-        """Per unit, the severities of its open signature and anomaly incidents (one each)."""
         self.highest: dict[str, int] = {}
         """Per unit with incidents open, the highest severity of those opened since it had none: a failure that
         rose from warning to error is not raised to error again each time its error incident ends."""
@@ -47,7 +45,6 @@ class Owners:
     def opened(self, incident: Incident) -> None:
         key = host_unit(incident.machine_id, incident.unit)
         if incident.rule_id in self.signature_rules or incident.rule_id in self.anomaly_rules:
-            self.severities.setdefault(key, []).append(incident.severity)
             self.highest[key] = max(self.highest.get(key, incident.severity), incident.severity)
         if incident.rule_id in self.signature_rules:
             self.signature_open[key] = self.signature_open.get(key, 0) + 1
@@ -66,11 +63,6 @@ class Owners:
                 del self.going[key][incident.template]
                 if not self.going[key]:
                     del self.going[key]
-        open_ = self.severities.get(key)
-        if open_ is not None and incident.severity in open_:
-            open_.remove(incident.severity)
-            if not open_:
-                del self.severities[key], self.highest[key]
         if self.anomaly_open.get(key) == incident.rule_id:  # the unit's next open anomaly incident, if any
             del self.anomaly_open[key]
             for rule_id in sorted(self.anomaly_rules):
@@ -84,6 +76,8 @@ class Owners:
             else:
                 self.signature_open.pop(key, None)
                 self.signature_since.pop(key, None)
+        if key not in self.signature_open and key not in self.anomaly_open:
+            self.highest.pop(key, None)  # none open: the next failure starts from its own severity
 
     def going_on(self, entry: Entry, template: str) -> list[str]:
         """The anomaly rules whose open incident on the entry's unit is about `template` (the entry's), when the
