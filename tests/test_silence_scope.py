@@ -6,14 +6,12 @@ blind to every host's journal stopping."""
 
 from __future__ import annotations
 
-import json
-import urllib.request
 from pathlib import Path
 
 from conftest import run_cli
 from test_alertmanager import alertmanager, wait_for  # noqa: F401  (fixture)
 from test_service import boom_rules, receiver  # noqa: F401  (fixtures)
-from test_silences import config
+from test_silences import alert_states, config, post_alerts
 
 from logsentry.host_silence import RULE_ID as HOST_RULE
 from logsentry.host_silence import UNIT as HOST_UNIT
@@ -35,19 +33,14 @@ def test_a_glob_silences_units_and_not_a_hosts_own_alert(alertmanager, tmp_path:
     matcher = Matcher(tmp_path / "state")
     assert matcher.silencing(UNIT_ALERT) is not None
     assert matcher.silencing(HOST_ALERT) is None  # the host's journal stopping is still alerted
-    alerts = [{"labels": {"alertname": f"logsentry_{alert['rule']}", **alert}} for alert in (UNIT_ALERT, HOST_ALERT)]
-    request = urllib.request.Request(f"{manager.url}/api/v2/alerts", data=json.dumps(alerts).encode(),
-                                     method="POST", headers={"Content-Type": "application/json"})
-    urllib.request.urlopen(request, timeout=5).close()
-
-    def states() -> dict[str, str]:
-        return {a["labels"]["unit"]: a["status"]["state"] for a in manager.get("/api/v2/alerts")}
-
-    wait_for(lambda: len(states()) == 2, 10, "both alerts in Alertmanager")
-    assert states() == {"web.service": "suppressed", HOST_UNIT: "active"}
+    post_alerts(manager, [{"labels": {"alertname": f"logsentry_{alert['rule']}", **alert}}
+                          for alert in (UNIT_ALERT, HOST_ALERT)])
+    wait_for(lambda: len(alert_states(manager)) == 2, 10, "both alerts in Alertmanager")
+    assert alert_states(manager) == {"web.service": "suppressed", HOST_UNIT: "active"}
     # named exactly, with its host, it is silenced (here and there)
     made = run_cli("silence", "add", "-c", str(path), "-u", HOST_UNIT, "-H", "web-7", "--for", "1h",
                    "--comment", "web-7 shut down")
     assert made.exit_code == 0, made.output
     assert matcher.silencing(HOST_ALERT) is not None
-    wait_for(lambda: states()[HOST_UNIT] == "suppressed", 10, "the host's alert silenced by its own silence")
+    wait_for(lambda: alert_states(manager)[HOST_UNIT] == "suppressed", 10,
+             "the host's alert silenced by its own silence")

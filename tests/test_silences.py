@@ -7,7 +7,9 @@ from __future__ import annotations
 import json
 import sys
 import time
+import urllib.request
 from pathlib import Path
+from typing import Any
 
 from conftest import run_cli
 from test_alertmanager import alertmanager, wait_for  # noqa: F401  (fixture)
@@ -82,8 +84,6 @@ def test_a_glob_silence_matches_units_here_and_in_alertmanager(alertmanager, tmp
     """`-u 'web-*'` quiets every web-N unit, as journalctl -u and watches take globs: locally (the outbox's
     Matcher) and in Alertmanager, where the mirrored matcher is a regular expression that silences a real
     alert of web-7.service and not one of api.service."""
-    import urllib.request
-
     from logsentry.silences import Matcher
 
     manager, _hook = alertmanager
@@ -94,17 +94,22 @@ def test_a_glob_silence_matches_units_here_and_in_alertmanager(alertmanager, tmp
     matcher = Matcher(tmp_path / "state")
     assert matcher.silencing({"unit": "web-7.service", "host": "h"}) is not None
     assert matcher.silencing({"unit": "api.service", "host": "h"}) is None
-    alerts = [{"labels": {"alertname": "logsentry", "unit": unit, "rule": "boom"}} for unit in
-              ("web-7.service", "api.service")]
+    post_alerts(manager, [{"labels": {"alertname": "logsentry", "unit": unit, "rule": "boom"}} for unit in
+                          ("web-7.service", "api.service")])
+    wait_for(lambda: len(alert_states(manager)) == 2, 10, "both alerts in Alertmanager")
+    assert alert_states(manager) == {"web-7.service": "suppressed", "api.service": "active"}
+
+
+def post_alerts(manager: Any, alerts: list[dict[str, Any]]) -> None:
+    """Alerts sent to a real Alertmanager (its v2 API), as a client would."""
     request = urllib.request.Request(f"{manager.url}/api/v2/alerts", data=json.dumps(alerts).encode(),
                                      method="POST", headers={"Content-Type": "application/json"})
     urllib.request.urlopen(request, timeout=5).close()
 
-    def states() -> dict[str, str]:
-        return {a["labels"]["unit"]: a["status"]["state"] for a in manager.get("/api/v2/alerts")}
 
-    wait_for(lambda: len(states()) == 2, 10, "both alerts in Alertmanager")
-    assert states() == {"web-7.service": "suppressed", "api.service": "active"}
+def alert_states(manager: Any) -> dict[str, str]:
+    """Each alert's unit label -> its state in Alertmanager ("active", "suppressed")."""
+    return {a["labels"]["unit"]: a["status"]["state"] for a in manager.get("/api/v2/alerts")}
 
 
 def test_silence_add_refuses_what_could_never_match(tmp_path: Path, boom_rules: Path) -> None:  # noqa: F811
