@@ -16,6 +16,7 @@ from ..config import SiteConfig
 from ..model import Incident
 from ..redaction import Secrets
 from ..state import OutboxRow
+from ..wording import plural
 from .common import saved_state_options
 
 
@@ -76,8 +77,9 @@ def _rows_of(incident: Incident, rows: list[OutboxRow]) -> list[OutboxRow]:
 
 
 def _outcome(row: OutboxRow, config: SiteConfig, secrets: Secrets) -> dict[str, Any]:
-    """What became of one queued action: kind, status, the channel it went through, attempts and the last error
-    (scrubbed of the config's secrets, as everything the service writes)."""
+    """What became of one queued action: kind, status, the channel it went through (named from the config as it is
+    now: a reload that renamed or reordered channels names them as they are now), attempts on its current channel
+    and the last error (scrubbed of the config's secrets, as everything the service writes)."""
     channels = config.alerts.channels
     channel = channels[row.channel].name if row.kind == "alert" and 0 <= row.channel < len(channels) else ""
     return {"kind": row.kind, "status": row.status, "channel": channel, "attempts": row.attempts,
@@ -98,7 +100,8 @@ def _said(outcome: dict[str, Any]) -> str:
         return f"{kind}: done" + (f" (via {outcome['channel']})" if outcome["channel"] else "")
     if status == "done":
         return f"{kind}: done: {error}"
-    tries = f", {outcome['attempts']} attempts" if outcome["attempts"] else ""
+    # (the outbox counts tries per channel: a channel given up for the next one starts again at 0)
+    tries = f", {plural(outcome['attempts'], 'attempt')} on its current channel" if outcome["attempts"] else ""
     return f"{kind}: {status}{tries}" + (f" (last error: {error})" if error else "")
 
 
