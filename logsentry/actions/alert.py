@@ -17,7 +17,7 @@ from typing import Any
 from ..hosts import local_machine_id
 from ..model import Incident, Link
 from ..timespec import format_usec
-from ..views.counts import began_usec
+from ..views.counts import began_usec, hits_said
 from ..wording import plural
 
 # What views/escape.py makes visible, but newline (tracebacks keep their lines) and tab: C0, DEL, C1, bidi.
@@ -183,7 +183,8 @@ def body(payload: Mapping[str, Any]) -> str:
                      f"{format_usec(payload['last_usec'])} on {payload['host']}")
     elif payload["first_usec"]:
         at_least = "at least " if payload.get("count_is_lower_bound") else ""
-        lines.append(f"{at_least}{plural(payload['count'], 'hit')} from {format_usec(payload['first_usec'])} to "
+        lines.append(f"{at_least}{hits_said(str(payload.get('why', '')), payload['count'])} from "
+                     f"{format_usec(payload['first_usec'])} to "
                      f"{format_usec(payload['last_usec'])} on {payload['host']}")
     if payload.get("dropped"):
         lines.append(f"journald suppressed {plural(payload['dropped'], 'message')} of this unit (rate limit)")

@@ -107,12 +107,13 @@ def _said(outcome: dict[str, Any]) -> str:
 
 def _echo(incident: Incident, done: list[dict[str, Any]], command: str) -> None:
     from ..timespec import format_usec
+    from ..views.counts import hits_said
     from ..views.escape import visible
 
     where = visible(incident.unit) + (f" [{visible(incident.key)}]" if incident.key else "")
     host = f" on {visible(incident.host or incident.machine_id)}" if incident.machine_id else ""
     click.echo(f"{incident.severity.label.upper()} {where}{host}: {incident.rule_id}, since "
-               f"{format_usec(incident.first_usec)}, {incident.count} hit{'s' if incident.count != 1 else ''}, "
+               f"{format_usec(incident.first_usec)}, {hits_said(incident.why, incident.count)}, "
                f"latest {format_usec(incident.last_usec)}")
     if incident.why:
         click.echo(f"  why: {visible(incident.why)}")

@@ -115,6 +115,34 @@ def judged(incident: Incident) -> str | None:
     return None
 
 
+def hits_said(why: str, count: int) -> str:
+    """An incident's `count` named as its rule counts: a rate or share rule's hits are the lines it judged past its
+    bar, the first of which fired it ("2 lines past the bar (fired at 30 lines of this template within 1m)": else
+    the 2 read as contradicting the 30 its `why` gives), a persistence rule's the run's lines past its bar, a
+    flood's the lines since it fired; any other incident's "N hits". `why` is the incident's (an alert's, cleaned)."""
+    if (rate := _RATE.fullmatch(why)) is not None:
+        return f"{plural(count, 'line')} past the bar (fired at {rate['seen']} {rate['what']} within {rate['within']})"
+    if (share := _SHARE.fullmatch(why)) is not None:
+        return (f"{plural(count, 'error line')} past the bar (fired at {share['errors']} of {share['lines']} lines at "
+                f"error level within {share['within']})")
+    if (run := _RUN.fullmatch(why)) is not None:
+        return f"{plural(count, 'line')} past its bar of {run['bar']} (fired at line {int(run['lines']):,} of the run)"
+    if (flood := _FLOOD.fullmatch(why)) is not None:
+        return (f"{plural(count, 'line')} since it fired (at {int(flood['seen']):,} lines of it within "
+                f"{flood['within']})")
+    return plural(count, "hit")
+
+
+def _judged_hits(incident: Incident, count: int) -> str:
+    """A rate or share incident's hits as the lines past its bar (hits_said without the firing count, which
+    `judged` gives beside it); "N hits" for any other."""
+    if _RATE.fullmatch(incident.why) is not None:
+        return f"{plural(count, 'line')} past the bar"
+    if _SHARE.fullmatch(incident.why) is not None:
+        return f"{plural(count, 'error line')} past the bar"
+    return plural(count, "hit")
+
+
 def began_usec(incident: Incident) -> int:
     """When what the incident is about began (µs of journal time): a persistence incident's run and a flood's new
     template began before the line that fired them (`first_usec`), at the time their `why` gives (to the ms,
@@ -136,7 +164,7 @@ def count_story(incident: Incident, reported: int | None = None,
     (a persistence incident: run_story; a flood: flood_story; a rate or share rule's fired as `judged` says)."""
     if (story := run_story(incident, clock) or flood_story(incident, clock)) is not None:
         return story
-    told = (f", reported at {plural(reported, 'hit')}"
+    told = (f", reported at {_judged_hits(incident, reported)}"
             if reported is not None and reported != incident.threshold else "")
     lower = "at least " if incident.dropped else ""
     span = incident.last_usec - incident.first_usec
@@ -144,4 +172,4 @@ def count_story(incident: Incident, reported: int | None = None,
     how = judged(incident) or f"{fired_at(incident)} ({trigger_text(incident)})"
     return (f"first hit {format_usec(incident.first_usec)}; fired {clock(incident.fired_usec)} {how}{told}; last hit "
             f"{clock(incident.last_usec)}: "
-            f"{lower}{plural(incident.count, 'hit')} in all{over}")
+            f"{lower}{_judged_hits(incident, incident.count)} in all{over}")

@@ -27,7 +27,7 @@ from ..sources.journal import JournalGap
 from ..timespec import USEC_PER_SEC, format_duration, format_usec, wall_usec
 from ..wording import plural
 from . import jsonl
-from .counts import flood_brief, judged, run_brief
+from .counts import flood_brief, hits_said, judged, run_brief
 from .escape import one_line, visible
 from .report import SEVERITY_STYLE
 from .tail_state import (
@@ -95,7 +95,7 @@ def incident_detail(incident: Incident, rules: Mapping[str, Rule], count: int | 
             (brief := flood_brief(incident, incident.count if count is None else count)) is not None:
         return brief + chain_text(incident)
     how = judged(incident) or f"fires at {incident.threshold} within {format_duration(incident.within_usec)}"
-    return (f"{plural(incident.count if count is None else count, 'hit')} since "
+    return (f"{hits_said(incident.why, incident.count if count is None else count)} since "
             f"{format_usec(incident.first_usec, with_date=False)} ({how}){chain_text(incident)}")
 
 

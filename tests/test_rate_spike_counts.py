@@ -1,0 +1,51 @@
+"""A rate rule's incident fires at its first hit, a line at which its template's count in the window passed the
+bar ("30 lines of this template within 1m"); its `count` is the lines judged so. The alert and the report name
+that count as such, beside the count that fired it: a fresh operator read "count 2" beside "30 lines within 1m"
+as a contradiction (helper F2)."""
+
+from __future__ import annotations
+
+import re
+
+from conftest import entry, json_events, of_type, run_cli
+from test_anomaly import ANOMALY_RULES, HOUR, by_time, steady
+
+from logsentry.actions.alert import body
+
+
+def _storm_journal(make_journal):  # type: ignore[no-untyped-def]
+    normal = steady("zk.service", 0, 8 * HOUR, 10, "Session {n} established")
+    warnings = steady("zk.service", 0, 8 * HOUR, 900, "Connection to 10.0.{n}.7:2888 lost, retrying", priority=4,
+                      seed=2)
+    storm = [entry(f"Connection to 10.0.{n}.7:2888 lost, retrying", unit="zk.service", at=8 * HOUR + n, priority=4)
+             for n in range(120)]
+    return make_journal(by_time(normal, warnings, storm))
+
+
+def test_a_rate_spikes_alert_names_its_hits_as_the_lines_past_the_bar(make_journal) -> None:  # type: ignore[no-untyped-def]
+    journal = _storm_journal(make_journal)
+    result = run_cli("scan", "--file", str(journal), "--no-shipped-rules", "--rules", str(ANOMALY_RULES), "-o", "json")
+    assert result.exit_code == 0, result.output
+    [incident] = of_type(json_events(result), "incident")
+    assert incident["rule"] == "template-rate-spike" and incident["count"] > 1, incident
+    seen = int(incident["why"].split(" ", 1)[0])  # "31 lines of this template within 1m, ..."
+    assert seen > incident["count"]
+    payload = {"event": "firing", "host": "zk-1", "unit": incident["unit"], "rule": incident["rule"],
+               "severity": incident["severity"], "reason": "warning incident", "count": incident["count"],
+               "first_usec": incident["first_usec"], "fired_usec": incident["realtime_usec"],
+               "last_usec": incident["realtime_usec"], "why": incident["why"], "message": incident["message"],
+               "context": []}
+    said = body(payload)
+    assert f"{incident['count']} lines past the bar (fired at {seen} lines of this template within 1m) from " in said
+    assert not re.search(r"\b\d+ hits\b", said), said
+
+
+def test_a_rate_spikes_report_card_counts_lines_past_the_bar(make_journal) -> None:  # type: ignore[no-untyped-def]
+    journal = _storm_journal(make_journal)
+    result = run_cli("scan", "--file", str(journal), "--no-shipped-rules", "--rules", str(ANOMALY_RULES))
+    assert result.exit_code == 0, result.output
+    text = " ".join(re.sub("[│╭╮╰╯─]", " ", result.output).split())  # the card's frame and wrapping gone
+    assert re.search(r"fired \S+ at \d+ lines of this template within 1m, \S+ expected \(at most \d+ in two "
+                     r"minutes before\), reported at \d+ lines past the bar; last hit \S+ \d+ lines past the bar "
+                     r"in all over", text), text
+    assert not re.search(r"\b\d+ hits\b", text), text
