@@ -149,7 +149,7 @@ class AnomalyDetector:
                     continue  # the unit logged errors before (this line, learnt just now, not counted)
                 why = self._new(rule, stats, usec, since if hot else None)
                 if why is not None and spec.clean:
-                    why += ", and no line at error level before"
+                    why += ", and no line at error level " + ("learnt " if "not learnt" in why else "") + "before"
                 if why is not None and spec.words_re is not None and spec.words_re.search(template.text) is None:
                     continue  # a new template without the rule's words (a deploy's new wording) is no failure
                 if why is not None and spec.flood:  # engine/flood.py
@@ -219,8 +219,14 @@ class AnomalyDetector:
             return None
         if stats.unit_age_usec < spec.warm_after_usec or stats.unit_entries < spec.warm_entries:
             return None  # it appeared while the unit's normal was still being learnt: part of that normal
-        return (f"a template this unit never logged in {format_duration(stats.unit_age_usec)} "
-                f"({stats.unit_entries} entries) of history, first seen {format_usec(stats.first_usec)}")
+        history = f"{format_duration(stats.unit_age_usec)} ({stats.unit_entries} entries) of history"
+        if spec.flood or usec - stats.first_usec <= rule.trigger.within_usec:
+            return f"a template this unit never logged in {history}, first seen {format_usec(stats.first_usec)}"
+        # Seen before this incident's window (paged then, maybe): "never logged" would read as false (helper F2).
+        still = (f"new for {format_duration(spec.novel_for_usec)} after that" if not going_on
+                 or usec - stats.first_usec <= spec.novel_for_usec else "new while the anomaly it came in goes on")
+        return (f"a template this unit had not logged in {history} when first seen {format_usec(stats.first_usec)}, "
+                f"{format_duration(usec - stats.first_usec)} before this line: not learnt as normal since, {still}")
 
     def _roll(self, rule: Rule, unit: str, key: str, usec: int, kept: bool) -> _Rolling:
         rolling = self.rolling(rule, unit, key)
