@@ -2,8 +2,9 @@
 severity (4.4+ JSON `"s":"E"`, 4.2 text `... E  NETWORK  [conn1] ...`), Erlang/OTP's `=ERROR REPORT====`
 headers, Tornado's and Jupyter's `[E 241126 14:00:00 web:2246]`, and java.util.logging's SEVERE, which is err
 (JUL has no ERROR; SLF4J's bridge maps SEVERE to it), not crit; helper D8's: ClickHouse's `{query_id} <Error>`,
-CockroachDB's `W261127 ... file:line ⋮`, unbound's `[epoch] unbound[812:1] error:` (engine/format_levels.py and
-levels.py, with their C twins sources/format_levels.h and levels.h; on journal files: tests/test_levels_servers.py).
+CockroachDB's `W261127 ... file:line ⋮`, unbound's `[epoch] unbound[812:1] error:`; Gitea's `file.go:60:f() [E]`
+(engine/format_levels.py and levels.py, with their C twins sources/format_levels.h, go_levels.h and levels.h; on
+journal files: tests/test_levels_servers.py).
 
 1. A corpus of lines as the programs write them (from their sources: MongoDB's logv2 JSONFormatter and
    MessageEventDetailsEncoder, OTP's logger_formatter legacy header), and look-alikes in client text or
@@ -119,7 +120,34 @@ CORPUS: list[tuple[int | None, str, str]] = [
     (ERR, "dnsmasq[812]: error: failed to send packet", "an ident first"),
     (ERR, "2026-11-27 12:17:03 nsd[1234]: error: xfrd: zone example.com: bad", "after a timestamp"),
 
+    # Gitea and Forgejo (modules/log/event_format.go, stdflags: date, time, medfile, shortfuncname, levelinitial)
+    (ERR, "2021/01/20 13:11:28 routers/user/home.go:60:getDashboardContextUser() [E] GetOrganizations: invalid "
+          "connection", "Gitea (go-gitea/gitea#14393)"),
+    (DEBUG, "2021/01/20 13:11:28 ...s/context/context.go:332:func1() [D] Session ID: 267ccd997a695ac2",
+     "Gitea medfile: the path cut to 20 characters after ..."),
+    (WARNING, "2020/05/31 15:33:07 ...eful/manager_unix.go:133:handleSignals() [W] PID 549. Received SIGTERM.",
+     "Gitea warning"),
+    (INFO, "2020/05/31 15:33:07 cmd/web.go:206:runWeb() [I] HTTP Listener: 127.0.0.1:3000 Closed", "Gitea info"),
+    (CRIT, "2026/12/01 10:00:00 cmd/web.go:1:runWeb() [F] Failed to start server", "Gitea log.Fatal"),
+    (CRIT, "2019/06/01 10:00:00 models/repo.go:1:x() [C] old Critical", "Gitea's Critical (until 1.20)"),
+    (DEBUG, "2026/12/01 10:00:00 x.go:1:f() [T] trace", "Gitea trace"),
+    (ERR, "2026/12/01 10:00:00.123456 routers/init.go:12:f() [E] x", "Gitea with microseconds"),
+    (ERR, "2026/12/01 10:00:00 routers/init.go:12 [E] x", "Gitea without the function"),
+    (ERR, "2026/12/01 10:00:00 [E] x", "Gitea without the caller"),
+    (ERR, "2026/12/01 10:00:00 cmd/web.go:1:runWeb() [ERROR] x", "Gitea with the flag level: the whole name"),
+    (NOTICE, "2026/12/01 10:00:00 [NOTICE] x", "no Gitea level: the general step reads the bracket"),
+
     # look-alikes: no level where the program writes it
+    (None, "2026/12/01 10:00:00 routers/init.go:12:f() [X] x", "no Gitea level"),
+    (None, "2026/12/01 10:00:00 routers/init.py:12:f() [E] x", "not a Go file"),
+    (None, "2026/12/01 10:00:00 routers/init.go:f() [E] x", "no line number"),
+    (None, "2026/12/01 10:00:00 routers/init.go:12x [E] x", "not a line number"),
+    (None, "2026/12/01 10:00:00 a.go:1 b.go:2 [E] x", "one caller only"),
+    (None, "2026/12/01 10:00:00 x.go:1:f() [E]x", "no space after the level"),
+    (None, "2026/12/01 10:00:00 x.go:1:f() [e] x", "not Gitea's capitals"),
+    (None, "2026-12-01 10:00:00 x.go:1:f() [E] x", "not Gitea's date"),
+    (None, "GET /x?q=2026/12/01 10:00:00 x.go:1:f() [E] y", "client text"),
+    (None, "2026/12/01 10:00:00 " + "a" * 200 + ".go:1:f() [E] x", "past MAX_PREFIX"),
     (None, '{"s":"E","msg":"x"}', "an 's' key without MongoDB's timestamp first"),
     (None, '{"msg":"x","t":{"$date":"2026-11-30T14:00:00.123Z"},"s":"E"}', "not where logv2 writes it"),
     (None, '{"t":{"$date":"2026-11-30T14:00:00.123Z"},"x":1,"s":"E","msg":"x"}', "not right after the date"),
@@ -192,7 +220,9 @@ PIECES = ['{"t":{"$date":"', "2026-11-30T14:00:00.123+00:00", '"},"s":"', "E", "
           "2026.11.27 12:17:05.347509 [ 694 ] ", "2026.11.27", "12:17:05", ".347509", " [ ", " ] ", "{}", "{q-1} ", "}",
           "<Error> ", "<Fatal>", "<Information> ", "<", "> ", "W261127 12:17:03.000020 ", "I210116", "1464 ",
           "kv/liveness.go:781 ", "\u22ee ", "\u22ee", "\xe2", "(gostd) ", "+010000", "1@", "[T1,n1] ",
-          "unbound[812:1] ", "unbound", "[812", ":1]", "dnsmasq[812]: ", "error: ", "[1795781824] "]
+          "unbound[812:1] ", "unbound", "[812", ":1]", "dnsmasq[812]: ", "error: ", "[1795781824] ",
+          "2021/01/20 13:11:28 ", "2021/01/20", "13:11:28", "routers/user/home.go:60:f() ", "...s/c.go:1", ".go:", "60",
+          ":func1() ", "[E] ", "[E]", "[ERROR] ", "[C] ", "[X] ", ".123456 "]
 
 
 @settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])

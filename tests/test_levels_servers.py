@@ -4,7 +4,9 @@
 - ClickHouse's `{query_id} <Error> source:` (engine/format_levels.py, sources/format_levels.h);
 - CockroachDB's `W261127 hh:mm:ss.uuuuuu goid file:line ⋮ [tags] counter  msg`, and its level letter and YYMMDD
   date masked in templates as glog's (engine/templates/tokens.py, _mask.c): each day made new templates;
-- unbound's own ident after its epoch, `[1795781824] unbound[812:1] error:` (levels.py step 5, levels.h).
+- unbound's own ident after its epoch, `[1795781824] unbound[812:1] error:` (levels.py step 5, levels.h);
+- Gitea's and Forgejo's `2021/01/20 13:11:28 routers/user/home.go:60:getDashboardContextUser() [E] msg`: the level's
+  initial after the caller (engine/format_levels.py, sources/format_levels.h).
 
 Each failure's lines were at PRIORITY 6 with their level unread, so they were caught late, as warnings, or only by a
 failure word (new-failure-template); now the level each program wrote decides.
@@ -107,4 +109,25 @@ def test_unbound_servfail_storm_is_an_error_level_anomaly(make_journal) -> None:
     assert [(i["rule"], i["severity"]) for i in incidents] == [("new-error-template", "error")]
     assert incidents[0]["realtime_usec"] == int(failing[2]["__REALTIME_TIMESTAMP"])
     matches = [m for m in of_type(events, "match") if "SERVFAIL" in m["message"]]
+    assert matches and all((m["effective_priority"], m["level_source"]) == (ERR, "text") for m in matches)
+
+
+def gitea(at: float, caller: str, level: str, text: str) -> dict:
+    return entry(f"{when(at):%Y/%m/%d %H:%M:%S} {caller} [{level}] {text}", unit="gitea.service", at=at)
+
+
+def test_gitea_failing_every_request_is_an_error_level_anomaly(make_journal) -> None:
+    """The database gone: every page fails with `[E] GetOrganizations: invalid connection` (go-gitea/gitea#14393)
+    after two hours of `[I]` and `[D]` lines: new-error-template at the third line; before, the reader stopped at
+    the caller (`routers/user/home.go:60:getDashboardContextUser()`) and the lines were info."""
+    callers = ("...s/context/context.go:332:func1()", "cmd/web.go:206:runWeb()")
+    normal = [gitea(n * 10, callers[n % 2], "DI"[n % 2], f"Session ID: {n * 7919:016x}" if n % 2 == 0
+                    else f"Completed GET /repo{n % 40} 200 OK in {n % 90}ms") for n in range(int(2 * HOUR / 10))]
+    failing = [gitea(2 * HOUR + n, "routers/user/home.go:60:getDashboardContextUser()", "E",
+                     "GetOrganizations: invalid connection") for n in range(20)]
+    events = scan(make_journal(by_time(normal, failing)))
+    incidents = of_type(events, "incident")
+    assert [(i["rule"], i["severity"]) for i in incidents] == [("new-error-template", "error")]
+    assert incidents[0]["realtime_usec"] == int(failing[2]["__REALTIME_TIMESTAMP"])
+    matches = [m for m in of_type(events, "match") if "invalid connection" in m["message"]]
     assert matches and all((m["effective_priority"], m["level_source"]) == (ERR, "text") for m in matches)

@@ -39,6 +39,13 @@ not a level word, or a word after a prefix the general step does not skip, read 
   or UTC (`Z`), the severity `F` (SEVERE, MongoDB's highest), `E`, `W`, `I`, `D`, `D1`..`D5` (4.0 on the
   compact form, padded to two columns), the component in capitals (`NETWORK`, `REPL_HB`) or `-`, then the
   context in brackets. (The ctime date option, `Wed May 20 19:18:40.604`, is not read.)
+- Gitea and Forgejo (modules/log/event_format.go, EventFormatTextMessage with the default flags `stdflags`: date,
+  time, medfile, shortfuncname, levelinitial): `2026/12/01 10:00:00 ...s/context/context.go:232:HTML() [E] msg`,
+  the level's initial in brackets (`T`, `D`, `I`, `W`, `E`, `C`ritical in old releases, `F`), or the whole name
+  with the flag `level` (`[ERROR]`). Gitea logs to the console (stdout: PRIORITY 6 under systemd) by default, and
+  the caller before the level is no prefix the general step skips. The caller is read as Gitea writes it: a Go
+  file and its line (`file.go:123`), maybe `:func()` after it, printable ASCII but `[` and `]`; or absent (flags
+  without a file);
 - Erlang/OTP's report header, alone on its line (error_logger's tty handler; logger_formatter with
   legacy_header, which RabbitMQ before 3.7 and many OTP releases print): `=ERROR REPORT==== 26-Nov-2024::14:00:00
   ===`, with microseconds since OTP 21. The title is a logger level in capitals (`EMERGENCY` .. `DEBUG`) or a
@@ -89,6 +96,12 @@ _MONGO_LEVELS = {"F": 2, "E": 3, "W": 4, "I": 6, "D": 7, "D1": 7, "D2": 7, "D3":
 _MONGO_JSON = re.compile(r'\{"t":\{"\$date":"[^"\\]*"\},"s":"(F|E|W|I|D[1-5])",')
 _MONGO_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}(?:Z|[+-][0-9]{4}) "
                          r"(F|E|W|I|D[1-5]?) +(?:-|[A-Z][A-Z0-9_]*) +\[")
+_GITEA = re.compile(r"[0-9]{4}/[0-9]{2}/[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{6})? "
+                    r"(?:[!-Z\\^-~]*\.go:[0-9]+(?::[!-Z\\^-~]*)? )?\[([A-Z]+)\] ")
+GITEA_LEVELS = {"T": 7, "D": 7, "I": 6, "W": 4, "E": 3, "C": 2, "F": 2, "TRACE": 7, "DEBUG": 7, "INFO": 6, "WARN": 4,
+                "ERROR": 3, "CRITICAL": 2, "FATAL": 2}
+"""Gitea's levels (modules/log/level.go: Trace .. Fatal; Critical until 1.20) by initial and by name. log.Fatal
+exits the program: crit, as Critical."""
 _ERLANG = re.compile(r"=([A-Z]+) REPORT==== [0-9]{1,2}-[A-Z][a-z]{2}-[0-9]{4}::[0-9]{2}:[0-9]{2}:[0-9]{2}"
                      r"(?:\.[0-9]+)? ===(?=\n|\Z)")
 _ERLANG_LEVELS = {"EMERGENCY": 0, "ALERT": 1, "CRITICAL": 2, "ERROR": 3, "CRASH": 3, "SUPERVISOR": 3, "WARNING": 4,
@@ -115,6 +128,8 @@ def fixed_level(message: str) -> int | None:
         return _SIDEKIQ_LEVELS[found[1]]
     if "0" <= first <= "9" and (found := _MONGO_TEXT.match(message)):
         return _MONGO_LEVELS[found[1]]
+    if "0" <= first <= "9" and (found := _GITEA.match(message)) and found.start(1) < MAX_PREFIX:
+        return GITEA_LEVELS.get(found[1])
     if first == "=" and (found := _ERLANG.match(message)):
         return _ERLANG_LEVELS.get(found[1])
     return None

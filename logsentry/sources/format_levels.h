@@ -1,8 +1,8 @@
 /*
  * format_levels.h: step 3 of levels.h, fixed line formats whose level is a letter or a mark (glog/klog/abseil,
- * CockroachDB's crdb-v1/v2, ClickHouse's `<Priority>`, Redis and Valkey, Go's runtime, .NET's `fail: Category[EventId]`, Sidekiq 6+, MongoDB up to 4.2, Erlang/OTP's
- * report headers), and MongoDB 4.4+'s JSON
- * severity, which step 2 reads.
+ * CockroachDB's crdb-v1/v2 and Gitea in go_levels.h; ClickHouse's `<Priority>`, Redis and Valkey, Go's runtime,
+ * .NET's `fail: Category[EventId]`, Sidekiq 6+, MongoDB up to 4.2, Erlang/OTP's report headers), and MongoDB
+ * 4.4+'s JSON severity, which step 2 reads.
  *
  * The twin of logsentry/engine/format_levels.py, which documents each format and where it comes from;
  * tests/test_levels.py and tests/test_levels_formats.py hold the two to the same answer. Included by levels.h
@@ -14,95 +14,7 @@
 #define LV_FIXED_FIRST "IWEF0123456789[pf=" /* the formats' first characters (FIXED_FIRST) */
 #define LV_MONGO_JSON_START "{\"t\":{\"$date\":\"" /* MONGO_JSON_START */
 
-static size_t lv_digits(const unsigned char *p, size_t n, size_t at) {
-    size_t i = at;
-    while (i < n && lv_digit(p[i]))
-        i++;
-    return i - at;
-}
-
-/* "hh:mm:ss" at `at`: 1 */
-static int lv_hms(const unsigned char *p, size_t n, size_t at) {
-    return n - at >= 8 && lv_digit(p[at]) && lv_digit(p[at + 1]) && p[at + 2] == ':' && lv_digit(p[at + 3]) &&
-           lv_digit(p[at + 4]) && p[at + 5] == ':' && lv_digit(p[at + 6]) && lv_digit(p[at + 7]);
-}
-
-/* `file:line` from `at`, the file printable ASCII up to ':' (and not `stop`): the offset after the line number,
- * or 0 when there is none (glog's and CockroachDB's headers) */
-static size_t lv_file_line(const unsigned char *p, size_t n, size_t at, unsigned char stop) {
-    size_t file = at;
-    while (at < n && p[at] >= 0x21 && p[at] <= 0x7e && p[at] != ':' && p[at] != stop)
-        at++;
-    if (at == file || at >= n || p[at] != ':')
-        return 0;
-    size_t line = lv_digits(p, n, at + 1);
-    return line ? at + 1 + line : 0;
-}
-
-/* glog's and CockroachDB's level letter (I, W, E, F: checked by the caller) as a syslog priority */
-static int lv_letter(unsigned char letter) {
-    switch (letter) {
-    case 'I': return 6;
-    case 'W': return 4;
-    case 'E': return 3;
-    default: return 2; /* F */
-    }
-}
-
-static int lv_glog(const unsigned char *p, size_t n) {
-    size_t at = 1, d = lv_digits(p, n, at);
-    if (d != 4 && d != 8)
-        return -1;
-    at += d;
-    if (at >= n || p[at] != ' ' || !lv_hms(p, n, at + 1))
-        return -1;
-    at += 9;
-    if (at < n && p[at] == '.') {
-        size_t f = lv_digits(p, n, at + 1);
-        if (f == 0)
-            return -1;
-        at += 1 + f;
-    }
-    size_t spaces = 0;
-    while (at < n && p[at] == ' ')
-        at++, spaces++;
-    size_t thread = lv_digits(p, n, at);
-    if (!spaces || !thread)
-        return -1;
-    at += thread;
-    if (at >= n || p[at] != ' ')
-        return -1;
-    at = lv_file_line(p, n, at + 1, ']');
-    if (!at || !lv_starts(p, n, at, "] "))
-        return -1;
-    return lv_letter(p[0]);
-}
-
-/* CockroachDB crdb-v1/v2: Lyymmdd hh:mm:ss.uuuuuu[(+|-)hhmmss] [goid ][(gostd) ]file:line [marker ]: the marker is
- * U+22EE as UTF-8 (e2 8b ae), which Python reads as the decoded character */
-static int lv_cockroach(const unsigned char *p, size_t n) {
-    if (lv_digits(p, n, 1) != 6 || n < 24 || p[7] != ' ' || !lv_hms(p, n, 8) || p[16] != '.' ||
-        lv_digits(p, n, 17) != 6)
-        return -1;
-    size_t at = 23;
-    if (at < n && (p[at] == '+' || p[at] == '-')) {
-        if (lv_digits(p, n, at + 1) != 6)
-            return -1;
-        at += 7;
-    }
-    if (at >= n || p[at] != ' ')
-        return -1;
-    at++;
-    size_t goid = lv_digits(p, n, at);
-    if (goid && at + goid < n && p[at + goid] == ' ')
-        at += goid + 1;
-    if (lv_starts(p, n, at, "(gostd) "))
-        at += 8;
-    at = lv_file_line(p, n, at, ':');
-    if (!at || !lv_starts(p, n, at, " ") || !(lv_starts(p, n, at + 1, " ") || lv_starts(p, n, at + 1, "\xe2\x8b\xae ")))
-        return -1;
-    return lv_letter(p[0]);
-}
+#include "go_levels.h"
 
 /* ClickHouse: yyyy.mm.dd hh:mm:ss[.f+] [ tid ] [{query_id} ]<Priority> , the query id printable ASCII but space,
  * { and }; the priority named within LV_MAX_PREFIX bytes (CLICKHOUSE_LEVELS: Poco's SyslogChannel's levels) */
@@ -414,6 +326,8 @@ static int lv_fixed(const unsigned char *p, size_t n) {
     if (lv_digit(first) && (level = lv_sidekiq(p, n)) >= 0)
         return level;
     if (lv_digit(first) && (level = lv_mongo_text(p, n)) >= 0)
+        return level;
+    if (lv_digit(first) && (level = lv_gitea(p, n)) >= 0)
         return level;
     if (first == '=')
         return lv_erlang(p, n);

@@ -1,0 +1,153 @@
+/*
+ * go_levels.h: the fixed formats of format_levels.h that Go programs write, with the helpers every fixed format
+ * uses: glog/klog/abseil (`E1130 12:00:00.123456 1234 file.go:12] msg`), CockroachDB's crdb-v1/v2 and Gitea's
+ * and Forgejo's `yyyy/mm/dd hh:mm:ss file.go:60:func() [E] msg`.
+ *
+ * Part of the twin of logsentry/engine/format_levels.py (which documents each format and where it comes from);
+ * included by format_levels.h, after levels.h's helpers (lv_starts, lv_digit, lv_graphic, ...).
+ */
+#ifndef LOGSENTRY_GO_LEVELS_H
+#define LOGSENTRY_GO_LEVELS_H
+static size_t lv_digits(const unsigned char *p, size_t n, size_t at) {
+    size_t i = at;
+    while (i < n && lv_digit(p[i]))
+        i++;
+    return i - at;
+}
+
+/* "hh:mm:ss" at `at`: 1 */
+static int lv_hms(const unsigned char *p, size_t n, size_t at) {
+    return n - at >= 8 && lv_digit(p[at]) && lv_digit(p[at + 1]) && p[at + 2] == ':' && lv_digit(p[at + 3]) &&
+           lv_digit(p[at + 4]) && p[at + 5] == ':' && lv_digit(p[at + 6]) && lv_digit(p[at + 7]);
+}
+
+/* `file:line` from `at`, the file printable ASCII up to ':' (and not `stop`): the offset after the line number,
+ * or 0 when there is none (glog's and CockroachDB's headers) */
+static size_t lv_file_line(const unsigned char *p, size_t n, size_t at, unsigned char stop) {
+    size_t file = at;
+    while (at < n && p[at] >= 0x21 && p[at] <= 0x7e && p[at] != ':' && p[at] != stop)
+        at++;
+    if (at == file || at >= n || p[at] != ':')
+        return 0;
+    size_t line = lv_digits(p, n, at + 1);
+    return line ? at + 1 + line : 0;
+}
+
+/* glog's and CockroachDB's level letter (I, W, E, F: checked by the caller) as a syslog priority */
+static int lv_letter(unsigned char letter) {
+    switch (letter) {
+    case 'I': return 6;
+    case 'W': return 4;
+    case 'E': return 3;
+    default: return 2; /* F */
+    }
+}
+
+static int lv_glog(const unsigned char *p, size_t n) {
+    size_t at = 1, d = lv_digits(p, n, at);
+    if (d != 4 && d != 8)
+        return -1;
+    at += d;
+    if (at >= n || p[at] != ' ' || !lv_hms(p, n, at + 1))
+        return -1;
+    at += 9;
+    if (at < n && p[at] == '.') {
+        size_t f = lv_digits(p, n, at + 1);
+        if (f == 0)
+            return -1;
+        at += 1 + f;
+    }
+    size_t spaces = 0;
+    while (at < n && p[at] == ' ')
+        at++, spaces++;
+    size_t thread = lv_digits(p, n, at);
+    if (!spaces || !thread)
+        return -1;
+    at += thread;
+    if (at >= n || p[at] != ' ')
+        return -1;
+    at = lv_file_line(p, n, at + 1, ']');
+    if (!at || !lv_starts(p, n, at, "] "))
+        return -1;
+    return lv_letter(p[0]);
+}
+
+/* CockroachDB crdb-v1/v2: Lyymmdd hh:mm:ss.uuuuuu[(+|-)hhmmss] [goid ][(gostd) ]file:line [marker ]: the marker is
+ * U+22EE as UTF-8 (e2 8b ae), which Python reads as the decoded character */
+static int lv_cockroach(const unsigned char *p, size_t n) {
+    if (lv_digits(p, n, 1) != 6 || n < 24 || p[7] != ' ' || !lv_hms(p, n, 8) || p[16] != '.' ||
+        lv_digits(p, n, 17) != 6)
+        return -1;
+    size_t at = 23;
+    if (at < n && (p[at] == '+' || p[at] == '-')) {
+        if (lv_digits(p, n, at + 1) != 6)
+            return -1;
+        at += 7;
+    }
+    if (at >= n || p[at] != ' ')
+        return -1;
+    at++;
+    size_t goid = lv_digits(p, n, at);
+    if (goid && at + goid < n && p[at + goid] == ' ')
+        at += goid + 1;
+    if (lv_starts(p, n, at, "(gostd) "))
+        at += 8;
+    at = lv_file_line(p, n, at, ':');
+    if (!at || !lv_starts(p, n, at, " ") || !(lv_starts(p, n, at + 1, " ") || lv_starts(p, n, at + 1, "\xe2\x8b\xae ")))
+        return -1;
+    return lv_letter(p[0]);
+}
+
+/* Gitea and Forgejo (GITEA_LEVELS): yyyy/mm/dd hh:mm:ss[.uuuuuu] [file.go:line[:func] ][L] , the caller printable
+ * ASCII but [ and ], the level's initial or name in capitals named within LV_MAX_PREFIX bytes */
+static int lv_gitea(const unsigned char *p, size_t n) {
+    static const char shape[] = "dddd/dd/dd ";
+    static const struct {
+        const char *name;
+        int level;
+    } NAMES[] = {{"T", 7},     {"D", 7},     {"I", 6},    {"W", 4},    {"E", 3},     {"C", 2},        {"F", 2},
+                 {"TRACE", 7}, {"DEBUG", 7}, {"INFO", 6}, {"WARN", 4}, {"ERROR", 3}, {"CRITICAL", 2}, {"FATAL", 2}};
+    if (n < 24)
+        return -1;
+    for (size_t i = 0; i < 11; i++)
+        if (shape[i] == 'd' ? !lv_digit(p[i]) : p[i] != (unsigned char)shape[i])
+            return -1;
+    if (!lv_hms(p, n, 11))
+        return -1;
+    size_t at = 19;
+    if (at < n && p[at] == '.') {
+        if (lv_digits(p, n, at + 1) != 6)
+            return -1;
+        at += 7;
+    }
+    if (at >= n || p[at] != ' ')
+        return -1;
+    at++;
+    if (at < n && p[at] != '[') { /* the caller: a token holding file.go:line, then the end or ':' */
+        size_t start = at, ok = 0;
+        while (at < n && lv_graphic(p[at]))
+            at++;
+        for (size_t k = start; k + 4 <= at && !ok; k++) {
+            if (memcmp(p + k, ".go:", 4) != 0)
+                continue;
+            size_t line = lv_digits(p, at, k + 4);
+            ok = line > 0 && (k + 4 + line == at || p[k + 4 + line] == ':');
+        }
+        if (!ok || at >= n || p[at] != ' ')
+            return -1;
+        at++;
+    }
+    if (at >= n || p[at] != '[')
+        return -1;
+    size_t word = at + 1, end = word;
+    while (end < n && lv_upper(p[end]))
+        end++;
+    if (end == word || !lv_starts(p, n, end, "] ") || word >= LV_MAX_PREFIX)
+        return -1;
+    for (size_t k = 0; k < sizeof NAMES / sizeof NAMES[0]; k++)
+        if (strlen(NAMES[k].name) == end - word && memcmp(NAMES[k].name, p + word, end - word) == 0)
+            return NAMES[k].level;
+    return -1;
+}
+
+#endif
