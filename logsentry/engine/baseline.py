@@ -252,9 +252,8 @@ class Baselines:
         templates[template_id] = template
         if usec > template.last_usec:
             template.last_usec = usec
-        if not learn:
-            if new:
-                self._dirty_templates.add((unit, template_id))
+        if not learn:  # saved all the same: new, or seen later (`baseline show`'s last seen, helper F2)
+            self._dirty_templates.add((unit, template_id))
             return stats, template, new
         template.count += 1
         template.minutes.add(usec)
