@@ -8,6 +8,7 @@ a running service, which applies them at its next save (within a second) or its 
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import socket
 import sqlite3
@@ -38,6 +39,7 @@ from ..state import State, StateError
 from ..state_readonly import StateMissing, open_read_only
 from ..timespec import TimeSpecError, format_duration, format_usec, parse_timestamp
 from ..views.escape import visible
+from .common import console as common_console
 from .common import fail
 from .journal_access import check_journal_access
 from .run import config_option, load_site_config
@@ -223,7 +225,7 @@ def show(config_path: Path, state_dir: Path | None, units: tuple[str, ...], outp
                                        "example": t.example, "runs": {rule_id: run_record(r) for rule_id, r
                                                                        in runs.get((unit, tid), {}).items()}}))
         return
-    console = Console(highlight=False)
+    console = _console()
     if not chosen:
         console.print("no baselines saved" + (" for " + ", ".join(sorted(wanted)) if wanted else ""))
         return
@@ -258,6 +260,20 @@ def show(config_path: Path, state_dir: Path | None, units: tuple[str, ...], outp
                               f"{format_usec(t.first_usec)}\n{format_usec(t.last_usec)}",
                               Text(visible(t.text)).append(runs_text(runs.get((unit, tid), {})), style="dim"))
         console.print(templates)
+
+
+PIPE_WIDTH = 10_000
+"""Columns of `show`'s tables on a pipe (no COLUMNS given): each as wide as its content, no line wrapped. rich's
+default there, 80, folded every template into a column a dozen characters wide (helper F2)."""
+
+
+def _console() -> Console:
+    """The terminal's width, COLUMNS when given, else (a pipe, a file) room for every line: `rules list` gives a
+    pipe its lines whole too."""
+    console = common_console()
+    if not console.is_terminal and not os.environ.get("COLUMNS"):
+        console.width = PIPE_WIDTH
+    return console
 
 
 @dataclass(frozen=True)
