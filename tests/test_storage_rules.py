@@ -38,12 +38,12 @@ def zevent(eid: int, at: float, rest: str, zedlet: str = "all-syslog.sh") -> lis
 
 def smartd(message: str, at: float, priority: int) -> Entry:
     return entry(message, unit="smartd.service", at=at, priority=priority, SYSLOG_IDENTIFIER="smartd",
-                 SYSLOG_FACILITY=3, _PID=911, _TRANSPORT="syslog")
+                 SYSLOG_FACILITY=3, _PID=911, _TRANSPORT="syslog", _COMM="smartd")
 
 
 def mdadm(message: str, at: float, priority: int) -> Entry:
     return entry(message, unit="mdmonitor.service", at=at, priority=priority, SYSLOG_IDENTIFIER="mdadm",
-                 SYSLOG_FACILITY=3, _PID=1640, _TRANSPORT="syslog")
+                 SYSLOG_FACILITY=3, _PID=1640, _TRANSPORT="syslog", _COMM="mdadm")
 
 
 def kernel(message: str, at: float, priority: int) -> Entry:
@@ -192,3 +192,35 @@ def test_raid0_and_linear_failures_are_named_as_each_kernel_writes_them(make_jou
                          for array in ("md0", "md5", "md7")}, incidents
     [raid0] = [event for event in of_type(events, "incident") if event["key"] == "md0"]
     assert raid0["message"] == "md/raid0md0: Disk failure on nvme0n1p1 detected, failing array."
+
+
+def test_smartd_and_mdadm_words_from_another_process_page_nothing(make_journal: Callable[..., Path]) -> None:
+    """Log text is anyone's: a web app that prints a client's text at the start of its line, or `logger -t mdadm`
+    from a shell, can write smartd's and mdadm's exact words. journald records which process wrote a line
+    (`_COMM`, from the kernel, not forgeable by it): the rules take only smartd's and mdadm's own."""
+    forged = [entry("Device: /dev/sda [SAT], FAILED SMART self-check. BACK UP DATA NOW!", unit="webapp.service",
+                    at=FAIL, priority=6, SYSLOG_IDENTIFIER="webapp", _PID=7004, _TRANSPORT="stdout",
+                    _COMM="gunicorn"),
+              entry("Fail event detected on md device /dev/md0, component device /dev/sdb1", unit="session-4.scope",
+                    at=FAIL + 1, priority=2, SYSLOG_IDENTIFIER="mdadm", _PID=7005, _TRANSPORT="syslog",
+                    _COMM="logger")]
+    real = [smartd("Device: /dev/sda [SAT], FAILED SMART self-check. BACK UP DATA NOW!", FAIL + 2, 2),
+            mdadm("Fail event detected on md device /dev/md0, component device /dev/sdb1", FAIL + 3, 2)]
+    assert not named(scan(make_journal(by_time(routine() + forged)))) & STORAGE_RULES
+    assert named(scan(make_journal(by_time(routine() + forged + real)))) & STORAGE_RULES == {
+        "smartd-disk-failing", "mdadm-array-degraded"}
+
+
+def test_a_syslog_text_file_is_read_with_the_ident_as_the_process(tmp_path: Path) -> None:
+    """A syslog file has no _COMM: its ident stands for it (as `kernel:` does for _TRANSPORT), so smartd's and
+    mdadm's failures in /var/log/syslog are still named; text proves nothing, and logsentry never acts on it."""
+    log = tmp_path / "syslog"
+    log.write_text("Dec  1 10:00:00 nas smartd[911]: Device: /dev/sdb [SAT], 8 Currently unreadable (pending) sectors\n"
+                   "Dec  1 10:00:05 nas mdadm[1640]: Fail event detected on md device /dev/md0, component device "
+                   "/dev/sdb1\n"
+                   "Dec  1 10:00:09 nas webapp[7004]: Device: /dev/sdc [SAT], FAILED SMART self-check. BACK UP DATA "
+                   "NOW!\n")
+    result = run_cli("scan", "--file", str(log), "-o", "json")
+    assert result.exit_code == 0, result.output
+    assert {(event["rule"], event["key"]) for event in of_type(json_events(result), "incident")} == {
+        ("smartd-disk-failing", "/dev/sdb [SAT]"), ("mdadm-array-degraded", "/dev/md0")}

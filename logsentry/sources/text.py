@@ -15,10 +15,11 @@ Identifier, PID, host, time (and the priority, where the text has it) are recove
 year moves on each time the month steps back by more than half a year (December to January).
 
 Text proves nothing: anyone can print `systemd[1]:` or `kernel:`. Lines are still read the way a journal
-entry would be (`systemd[1]:` as `_PID=1`, `kernel:` as `_TRANSPORT=kernel`) so that rules gated on those
-fields apply, and each entry carries `from_text`, which the JSON output shows on its evidence. Such entries
-have no trusted unit (`(ident)`, as for any entry without one); logsentry acts only on journals it follows
-(`tail --act`, the service), never on text.
+entry would be (`systemd[1]:` as `_PID=1`, `kernel:` as `_TRANSPORT=kernel`, `smartd[911]:` as `_COMM=smartd`:
+a daemon's syslog(3) ident is its process name) so that rules gated on those fields apply, and each entry
+carries `from_text`, which the JSON output shows on its evidence. Such entries have no trusted unit (`(ident)`,
+as for any entry without one); logsentry acts only on journals it follows (`tail --act`, the service), never on
+text.
 """
 
 from __future__ import annotations
@@ -211,6 +212,10 @@ rsyslog's imklog keeps it in the line, journald strips it from MESSAGE. Rules ar
 journal's MESSAGE, so it goes, as journald does."""
 
 
+COMM_CHARS = 15
+"""journald's `_COMM` is the kernel's task name: at most 15 bytes (TASK_COMM_LEN 16 with its NUL)."""
+
+
 def _fields(host: str | None, ident: str | None, pid: str | None, pri: str | None, message: str) -> dict[str, str]:
     if ident == "kernel" and pid is None and (stamp := _PRINTK_TIME.match(message)):
         message = message[stamp.end():]
@@ -221,6 +226,8 @@ def _fields(host: str | None, ident: str | None, pid: str | None, pri: str | Non
         fields["SYSLOG_IDENTIFIER"] = ident
         if ident == "kernel" and pid is None:
             fields["_TRANSPORT"] = "kernel"  # what journalctl prints for _TRANSPORT=kernel entries
+        else:
+            fields["_COMM"] = ident[:COMM_CHARS]  # the process, as journald would record it for its own syslog(3)
     if pid and pid != "-":
         fields["_PID"] = fields["SYSLOG_PID"] = pid
     if pri is not None and int(pri) < 192:
