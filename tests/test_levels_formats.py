@@ -2,9 +2,9 @@
 severity (4.4+ JSON `"s":"E"`, 4.2 text `... E  NETWORK  [conn1] ...`), Erlang/OTP's `=ERROR REPORT====`
 headers, Tornado's and Jupyter's `[E 241126 14:00:00 web:2246]`, and java.util.logging's SEVERE, which is err
 (JUL has no ERROR; SLF4J's bridge maps SEVERE to it), not crit; helper D8's: ClickHouse's `{query_id} <Error>`,
-CockroachDB's `W261127 ... file:line ⋮`, unbound's `[epoch] unbound[812:1] error:`; Gitea's `file.go:60:f() [E]`
-(engine/format_levels.py and levels.py, with their C twins sources/format_levels.h, go_levels.h and levels.h; on
-journal files: tests/test_levels_servers.py).
+CockroachDB's `W261127 ... file:line ⋮`, unbound's `[epoch] unbound[812:1] error:`; Gitea's `file.go:60:f() [E]`,
+Ceph's `7f1c2d3e5700 -1` (engine/format_levels.py and levels.py, with their C twins sources/format_levels.h,
+go_levels.h and levels.h; on journal files: tests/test_levels_servers.py).
 
 1. A corpus of lines as the programs write them (from their sources: MongoDB's logv2 JSONFormatter and
    MessageEventDetailsEncoder, OTP's logger_formatter legacy header), and look-alikes in client text or
@@ -137,7 +137,33 @@ CORPUS: list[tuple[int | None, str, str]] = [
     (ERR, "2026/12/01 10:00:00 cmd/web.go:1:runWeb() [ERROR] x", "Gitea with the flag level: the whole name"),
     (NOTICE, "2026/12/01 10:00:00 [NOTICE] x", "no Gitea level: the general step reads the bracket"),
 
+    # Ceph's daemons on stderr (src/log/Log.cc: time, thread, "%2d" priority; Journald.cc map_prio)
+    (ERR, "2026-11-27T12:17:03.150+0000 7f1c2d3e5700 -1 osd.3 4420 heartbeat_check: no reply from 10.0.6.12:6804 "
+          "osd.5 since back 2026-11-27T12:16:43.148+0000", "Ceph derr (ceph-ansible#1297)"),
+    (WARNING, "2026-11-27T12:17:03.150+0000 7f1c2d3e5700  0 osd.3 4420 crush map has features 432629239337189376",
+     "Ceph dout(0): warning, as Ceph tells journald"),
+    (NOTICE, "2026-11-27T12:17:03.150+0000 7f1c2d3e5700  1 mon.a@0(leader).osd e12 e12: 3 total", "Ceph 1-4"),
+    (INFO, "2026-11-27T12:17:03.150+0000 7f1c2d3e5700  5 osd.3 pg_epoch: 12", "Ceph 5-9"),
+    (DEBUG, "2026-11-27T12:17:03.150+0000 7f1c2d3e5700 20 osd.3 x", "Ceph 10 and more"),
+    (WARNING, "debug 2021-05-01T10:00:00.123+0000 7f8a1b2c3640  0 log_channel(cluster) log [WRN] : Health check "
+              "failed: 1 osds down (OSD_DOWN)", "cephadm's stderr prefix; a cluster log line's own level"),
+    (DEBUG, "debug 2021-05-01T10:00:00.123+0000 7f8a1b2c3640  0 log_channel(cluster) log [DBG] : pgmap v12: 1 pgs",
+     "cluster log [DBG]"),
+    (CRIT, "2021-05-01T10:00:00.123+0000 7f8a1b2c3640  0 log_channel(audit) log [SEC] : x", "cluster log [SEC]"),
+    (ERR, "2019-01-01 10:00:00.123456 7f8a1b2c3640 -1 filestore(/var/lib/ceph/osd/ceph-0) x",
+     "Ceph before ISO times"),
+    (ERR, "    -5> 2026-11-27T12:17:03.150+0000 7f1c2d3e5700 -1 *** Caught signal (Aborted) **",
+     "a crash dump's recent events"),
+
     # look-alikes: no level where the program writes it
+    (None, "2026-11-27T12:17:03.150+0000 7F1C2D3E5700 -1 osd.3 x", "no lower-case thread id"),
+    (None, "2026-11-27T12:17:03.150+0000 7f1c2d3e5700 -1osd.3 x", "no space after the priority"),
+    (None, "2026-11-27T12:17:03.150+0000 7f1c2d3e5700 5 osd.3 x", "not %2d"),
+    (None, "2026-11-27T12:17:03.150Z 7f1c2d3e5700 -1 osd.3 x", "not Ceph's zone"),
+    (None, "2026-11-27T12:17:03.1501234+0000 7f1c2d3e5700 -1 x", "seven digits of fraction"),
+    (None, "GET /x?q=2026-11-27T12:17:03.150+0000 7f1c2d3e5700 -1 y", "client text"),
+    (None, "debugger 2026-11-27T12:17:03.150+0000 7f1c2d3e5700 -1 y", "not cephadm's prefix"),
+    (None, "2026-11-27T12:17:03.150+0000 7f1c2d3e5700  0 log_channel(cluster) log [XYZ] : y", "no cluster log level"),
     (None, "2026/12/01 10:00:00 routers/init.go:12:f() [X] x", "no Gitea level"),
     (None, "2026/12/01 10:00:00 routers/init.py:12:f() [E] x", "not a Go file"),
     (None, "2026/12/01 10:00:00 routers/init.go:f() [E] x", "no line number"),
@@ -222,7 +248,10 @@ PIECES = ['{"t":{"$date":"', "2026-11-30T14:00:00.123+00:00", '"},"s":"', "E", "
           "kv/liveness.go:781 ", "\u22ee ", "\u22ee", "\xe2", "(gostd) ", "+010000", "1@", "[T1,n1] ",
           "unbound[812:1] ", "unbound", "[812", ":1]", "dnsmasq[812]: ", "error: ", "[1795781824] ",
           "2021/01/20 13:11:28 ", "2021/01/20", "13:11:28", "routers/user/home.go:60:f() ", "...s/c.go:1", ".go:", "60",
-          ":func1() ", "[E] ", "[E]", "[ERROR] ", "[C] ", "[X] ", ".123456 "]
+          ":func1() ", "[E] ", "[E]", "[ERROR] ", "[C] ", "[X] ", ".123456 ",
+          "2026-11-27T12:17:03.150+0000 ", "2019-01-01 10:00:00.123456 ", "7f1c2d3e5700 ", "-1 ", " 0 ", "20 ",
+          "debug ", "    -5> ", "log_channel(cluster) log [WRN] : ", "log_channel(", ") log [", "WRN", "] : ", ".150",
+          "+0000"]
 
 
 @settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -6,7 +6,9 @@
   date masked in templates as glog's (engine/templates/tokens.py, _mask.c): each day made new templates;
 - unbound's own ident after its epoch, `[1795781824] unbound[812:1] error:` (levels.py step 5, levels.h);
 - Gitea's and Forgejo's `2021/01/20 13:11:28 routers/user/home.go:60:getDashboardContextUser() [E] msg`: the level's
-  initial after the caller (engine/format_levels.py, sources/format_levels.h).
+  initial after the caller (engine/format_levels.py, sources/go_levels.h);
+- Ceph's daemons on stderr, `2026-11-27T12:17:03.150+0000 7f1c2d3e5700 -1 osd.3 ...`: the dout priority after the
+  thread id (helper D9's trial: an OSD losing its heartbeats was missed by every rule).
 
 Each failure's lines were at PRIORITY 6 with their level unread, so they were caught late, as warnings, or only by a
 failure word (new-failure-template); now the level each program wrote decides.
@@ -130,4 +132,28 @@ def test_gitea_failing_every_request_is_an_error_level_anomaly(make_journal) -> 
     assert [(i["rule"], i["severity"]) for i in incidents] == [("new-error-template", "error")]
     assert incidents[0]["realtime_usec"] == int(failing[2]["__REALTIME_TIMESTAMP"])
     matches = [m for m in of_type(events, "match") if "invalid connection" in m["message"]]
+    assert matches and all((m["effective_priority"], m["level_source"]) == (ERR, "text") for m in matches)
+
+
+def ceph(at: float, prio: str, text: str) -> dict:
+    stamp = when(at)
+    thread = f"7f1c2d3e{5700 + int(at) % 7:04x}"
+    return entry(f"{stamp:%Y-%m-%dT%H:%M:%S}.{stamp.microsecond // 1000:03d}+0000 {thread} {prio} {text}",
+                 unit="ceph-osd@3.service", at=at)
+
+
+def test_ceph_osd_losing_its_heartbeats_is_an_error_level_anomaly(make_journal) -> None:
+    """A network partition: `-1 osd.3 4420 heartbeat_check: no reply from ...` twice a second (Ceph's derr,
+    ceph-ansible#1297) after two hours of its routine lines at dout 1 and 5: new-error-template at the third line;
+    before, the priority after the thread id was unread, the lines were info, and no rule fired."""
+    normal = [ceph(n * 10, " 1" if n % 3 else " 5", f"osd.3 {4400 + n // 360} pg_epoch: {n} tick checking {n % 64} pgs")
+              for n in range(int(2 * HOUR / 10))]
+    failing = [ceph(2 * HOUR + n / 2, "-1", f"osd.3 4420 heartbeat_check: no reply from 10.0.6.{12 + n % 3}:6804 osd.5 "
+                    "since back 2026-11-27T12:16:43.148+0000 front 2026-11-27T12:16:43.148+0000")
+               for n in range(30)]
+    events = scan(make_journal(by_time(normal, failing)))
+    incidents = of_type(events, "incident")
+    assert [(i["rule"], i["severity"]) for i in incidents] == [("new-error-template", "error")]
+    assert incidents[0]["realtime_usec"] == int(failing[2]["__REALTIME_TIMESTAMP"])
+    matches = [m for m in of_type(events, "match") if "heartbeat_check" in m["message"]]
     assert matches and all((m["effective_priority"], m["level_source"]) == (ERR, "text") for m in matches)

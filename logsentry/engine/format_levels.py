@@ -46,6 +46,13 @@ not a level word, or a word after a prefix the general step does not skip, read 
   the caller before the level is no prefix the general step skips. The caller is read as Gitea writes it: a Go
   file and its line (`file.go:123`), maybe `:func()` after it, printable ASCII but `[` and `]`; or absent (flags
   without a file);
+- Ceph's daemons on stderr (src/log/Log.cc: the time, the thread id in hex, the dout priority as `%2d`, then
+  the message; cephadm before Quincy ran them with `--default-log-stderr-prefix="debug "`, a crash dump puts
+  `%6ld> ` first): `2026-11-27T12:17:03.150+0000 7f1c2d3e5700 -1 osd.3 4420 heartbeat_check: no reply from ...`.
+  The priority maps as Ceph's own journald logger maps it (src/common/Journald.cc map_prio: below 0 err, 0
+  warning, 1-4 notice, 5-9 info, 10 and more debug), except a cluster log line (`0 log_channel(cluster) log [WRN]
+  : ...`), which has its own level, mapped as Ceph's clog_type_to_syslog_level does (`[DBG]` debug, `[INF]`
+  info, `[WRN]` warning, `[ERR]` err, `[SEC]` crit);
 - Erlang/OTP's report header, alone on its line (error_logger's tty handler; logger_formatter with
   legacy_header, which RabbitMQ before 3.7 and many OTP releases print): `=ERROR REPORT==== 26-Nov-2024::14:00:00
   ===`, with microseconds since OTP 21. The title is a logger level in capitals (`EMERGENCY` .. `DEBUG`) or a
@@ -65,7 +72,7 @@ from __future__ import annotations
 
 import re
 
-FIXED_FIRST = frozenset("IWEF0123456789[pf=")
+FIXED_FIRST = frozenset("IWEF0123456789[pf=d ")
 """The first characters of these formats: other lines need no look."""
 MONGO_JSON_START = '{"t":{"$date":"'
 
@@ -102,6 +109,20 @@ GITEA_LEVELS = {"T": 7, "D": 7, "I": 6, "W": 4, "E": 3, "C": 2, "F": 2, "TRACE":
                 "ERROR": 3, "CRITICAL": 2, "FATAL": 2}
 """Gitea's levels (modules/log/level.go: Trace .. Fatal; Critical until 1.20) by initial and by name. log.Fatal
 exits the program: crit, as Critical."""
+_CEPH = re.compile(r"(?:debug )?(?: *-?[0-9]+> )?[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3,6}"
+                   r"(?:[+-][0-9]{4})? [0-9a-f]+ (-[0-9]| [0-9]|[0-9]{2}) "
+                   r"(?:log_channel\([a-z]+\) log \[([A-Z]{3})\] : )?")
+_CLOG_LEVELS = {"DBG": 7, "INF": 6, "WRN": 4, "ERR": 3, "SEC": 2}
+
+
+def ceph_level(found: re.Match[str]) -> int | None:
+    """Ceph's dout priority as its journald logger maps it, or a cluster log line's own level."""
+    if found[2] is not None:
+        return _CLOG_LEVELS.get(found[2])
+    prio = int(found[1])
+    return 3 if prio < 0 else 4 if prio == 0 else 5 if prio < 5 else 6 if prio < 10 else 7
+
+
 _ERLANG = re.compile(r"=([A-Z]+) REPORT==== [0-9]{1,2}-[A-Z][a-z]{2}-[0-9]{4}::[0-9]{2}:[0-9]{2}:[0-9]{2}"
                      r"(?:\.[0-9]+)? ===(?=\n|\Z)")
 _ERLANG_LEVELS = {"EMERGENCY": 0, "ALERT": 1, "CRITICAL": 2, "ERROR": 3, "CRASH": 3, "SUPERVISOR": 3, "WARNING": 4,
@@ -130,6 +151,8 @@ def fixed_level(message: str) -> int | None:
         return _MONGO_LEVELS[found[1]]
     if "0" <= first <= "9" and (found := _GITEA.match(message)) and found.start(1) < MAX_PREFIX:
         return GITEA_LEVELS.get(found[1])
+    if first in "0123456789d " and (found := _CEPH.match(message)):
+        return ceph_level(found)
     if first == "=" and (found := _ERLANG.match(message)):
         return _ERLANG_LEVELS.get(found[1])
     return None

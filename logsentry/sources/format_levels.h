@@ -1,8 +1,8 @@
 /*
- * format_levels.h: step 3 of levels.h, fixed line formats whose level is a letter or a mark (glog/klog/abseil,
- * CockroachDB's crdb-v1/v2 and Gitea in go_levels.h; ClickHouse's `<Priority>`, Redis and Valkey, Go's runtime,
- * .NET's `fail: Category[EventId]`, Sidekiq 6+, MongoDB up to 4.2, Erlang/OTP's report headers), and MongoDB
- * 4.4+'s JSON severity, which step 2 reads.
+ * format_levels.h: step 3 of levels.h, fixed line formats whose level is a letter, a mark or a number (glog/klog/
+ * abseil, CockroachDB's crdb-v1/v2 and Gitea in go_levels.h; MongoDB's text, and its 4.4+ JSON severity which step 2
+ * reads, in mongo_levels.h; here ClickHouse's `<Priority>`, Redis and Valkey, Go's runtime, .NET's `fail:
+ * Category[EventId]`, Sidekiq 6+, Ceph and Erlang/OTP's report headers).
  *
  * The twin of logsentry/engine/format_levels.py, which documents each format and where it comes from;
  * tests/test_levels.py and tests/test_levels_formats.py hold the two to the same answer. Included by levels.h
@@ -11,10 +11,11 @@
 #ifndef LOGSENTRY_FORMAT_LEVELS_H
 #define LOGSENTRY_FORMAT_LEVELS_H
 
-#define LV_FIXED_FIRST "IWEF0123456789[pf=" /* the formats' first characters (FIXED_FIRST) */
+#define LV_FIXED_FIRST "IWEF0123456789[pf=d " /* the formats' first characters (FIXED_FIRST) */
 #define LV_MONGO_JSON_START "{\"t\":{\"$date\":\"" /* MONGO_JSON_START */
 
 #include "go_levels.h"
+#include "mongo_levels.h"
 
 /* ClickHouse: yyyy.mm.dd hh:mm:ss[.f+] [ tid ] [{query_id} ]<Priority> , the query id printable ASCII but space,
  * { and }; the priority named within LV_MAX_PREFIX bytes (CLICKHOUSE_LEVELS: Poco's SyslogChannel's levels) */
@@ -131,75 +132,74 @@ static int lv_redis(const unsigned char *p, size_t n) {
     return -1;
 }
 
-/* MongoDB's severity code at `at` (F E W I D D1..D5), its end in `*end` */
-static int lv_mongo_code(const unsigned char *p, size_t n, size_t at, size_t *end) {
-    if (at >= n)
+/* Ceph on stderr (ceph_level): [debug ][ *-?digits> ]yyyy-mm-dd(T| )hh:mm:ss.f{3,6}[(+|-)zzzz] hex prio then a
+ * space, prio as "%2d" (-d, " d" or dd); then maybe a cluster log line's "log_channel(name) log [ABC] : ", whose
+ * code decides (clog_type_to_syslog_level); else the prio as Journald.cc's map_prio maps it */
+static int lv_ceph(const unsigned char *p, size_t n) {
+    size_t at = lv_starts(p, n, 0, "debug ") ? 6 : 0, i = at;
+    while (i < n && p[i] == ' ')
+        i++;
+    if (i < n && p[i] == '-')
+        i++;
+    size_t d = lv_digits(p, n, i);
+    if (d && lv_starts(p, n, i + d, "> ")) /* a crash dump's "%6ld> " */
+        at = i + d + 2;
+    static const char shape[] = "dddd-dd-dd?dd:dd:dd.";
+    if (n - at < 24)
         return -1;
-    *end = at + 1;
-    switch (p[at]) {
-    case 'F': return 2;
-    case 'E': return 3;
-    case 'W': return 4;
-    case 'I': return 6;
-    case 'D':
-        if (at + 1 < n && p[at + 1] >= '1' && p[at + 1] <= '5')
-            *end = at + 2;
-        return 7;
-    }
-    return -1;
-}
-
-/* MongoDB up to 4.2: yyyy-mm-ddThh:mm:ss.mmm(Z|+hhmm) SEV +(COMPONENT|-) +[ */
-static int lv_mongo_text(const unsigned char *p, size_t n) {
-    static const char shape[] = "dddd-dd-ddTdd:dd:dd.ddd";
-    if (n < 25)
-        return -1;
-    for (size_t i = 0; i < 23; i++)
-        if (shape[i] == 'd' ? !lv_digit(p[i]) : p[i] != (unsigned char)shape[i])
+    for (size_t k = 0; k < 20; k++) {
+        unsigned char c = p[at + k];
+        if (shape[k] == 'd' ? !lv_digit(c) : shape[k] == '?' ? c != 'T' && c != ' ' : c != (unsigned char)shape[k])
             return -1;
-    size_t at = 23;
-    if (p[at] == 'Z') {
-        at++;
-    } else if ((p[at] == '+' || p[at] == '-') && lv_digits(p, n, at + 1) >= 4) {
+    }
+    at += 20;
+    size_t f = lv_digits(p, n, at);
+    if (f < 3 || f > 6)
+        return -1;
+    at += f;
+    if (at < n && (p[at] == '+' || p[at] == '-')) {
+        if (lv_digits(p, n, at + 1) != 4)
+            return -1;
         at += 5;
-    } else {
-        return -1;
     }
-    if (at >= n || p[at] != ' ')
+    if (!lv_starts(p, n, at, " "))
         return -1;
-    size_t end;
-    int level = lv_mongo_code(p, n, at + 1, &end);
-    if (level < 0 || end >= n || p[end] != ' ')
-        return -1;
-    at = end;
-    while (at < n && p[at] == ' ')
+    size_t hex = ++at;
+    while (at < n && (lv_digit(p[at]) || (p[at] >= 'a' && p[at] <= 'f')))
         at++;
-    if (at < n && p[at] == '-') {
-        at++;
-    } else if (at < n && lv_upper(p[at])) {
-        while (at < n && (lv_upper(p[at]) || lv_digit(p[at]) || p[at] == '_'))
-            at++;
-    } else {
+    if (at == hex || !lv_starts(p, n, at, " ") || n - at < 4)
         return -1;
+    at++;
+    int prio;
+    if (p[at] == '-' && lv_digit(p[at + 1]))
+        prio = -(p[at + 1] - '0');
+    else if (p[at] == ' ' && lv_digit(p[at + 1]))
+        prio = p[at + 1] - '0';
+    else if (lv_digit(p[at]) && lv_digit(p[at + 1]))
+        prio = (p[at] - '0') * 10 + (p[at + 1] - '0');
+    else
+        return -1;
+    at += 2;
+    if (!lv_starts(p, n, at, " "))
+        return -1;
+    at++;
+    if (lv_starts(p, n, at, "log_channel(")) {
+        size_t name = at + 12, e = name;
+        while (e < n && lv_lower(p[e]))
+            e++;
+        if (e > name && lv_starts(p, n, e, ") log [") && n - e >= 13 && lv_upper(p[e + 7]) && lv_upper(p[e + 8]) &&
+            lv_upper(p[e + 9]) && lv_starts(p, n, e + 10, "] : ")) {
+            static const struct {
+                const char code[4];
+                int level;
+            } CLOG[] = {{"DBG", 7}, {"INF", 6}, {"WRN", 4}, {"ERR", 3}, {"SEC", 2}};
+            for (size_t k = 0; k < sizeof CLOG / sizeof CLOG[0]; k++)
+                if (memcmp(CLOG[k].code, p + e + 7, 3) == 0)
+                    return CLOG[k].level;
+            return -1;
+        }
     }
-    size_t spaces = at;
-    while (at < n && p[at] == ' ')
-        at++;
-    return at > spaces && at < n && p[at] == '[' ? level : -1;
-}
-
-/* MongoDB 4.4+: {"t":{"$date":"..."},"s":"CODE", */
-static int lv_mongo_json(const unsigned char *p, size_t n) {
-    size_t at = strlen(LV_MONGO_JSON_START);
-    while (at < n && p[at] != '"' && p[at] != '\\')
-        at++;
-    if (!lv_starts(p, n, at, "\"},\"s\":\""))
-        return -1;
-    size_t code = at + 8, end;
-    int level = lv_mongo_code(p, n, code, &end);
-    if (level < 0 || (p[code] == 'D' && end == code + 1))
-        return -1; /* (logv2 writes D1..D5, never a bare D) */
-    return lv_starts(p, n, end, "\",") ? level : -1;
+    return prio < 0 ? 3 : prio == 0 ? 4 : prio < 5 ? 5 : prio < 10 ? 6 : 7;
 }
 
 /* Erlang/OTP: =TITLE REPORT==== d-Mon-yyyy::hh:mm:ss[.f+] === then the end of the line */
@@ -328,6 +328,8 @@ static int lv_fixed(const unsigned char *p, size_t n) {
     if (lv_digit(first) && (level = lv_mongo_text(p, n)) >= 0)
         return level;
     if (lv_digit(first) && (level = lv_gitea(p, n)) >= 0)
+        return level;
+    if ((lv_digit(first) || first == 'd' || first == ' ') && (level = lv_ceph(p, n)) >= 0)
         return level;
     if (first == '=')
         return lv_erlang(p, n);
