@@ -34,10 +34,12 @@ How it is estimated, and why a backlog is never taken for a clock that runs behi
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .model import ScreenedRun
 from .timespec import format_duration
+from .views.escape import visible
 
 log = logging.getLogger("logsentry.hosts")
 
@@ -74,6 +76,9 @@ class HostClocks:
         """Per machine, the journal time of the newest entry read since the last tick (µs)."""
         self.started = 0
         """Our wall clock at the first tick (0: none yet)."""
+        self.name_of: Callable[[str], str] = lambda machine: ""
+        """machine id -> its host name (the `_HOSTNAME` of its newest entry; "" when unknown), for the log line:
+        host_silence.HostSilence, which keeps the names, sets it."""
 
     def saw(self, machine: str, at_usec: int) -> None:
         """An entry of `machine` read, stamped `at_usec` (journal time as the service takes it, clamped)."""
@@ -107,8 +112,9 @@ class HostClocks:
             if not clock.held and abs(clock.low - clock.offset) > TOLERANCE_USEC:
                 said = (f"{format_duration(clock.low)} behind ours: its incidents and silence are judged by its "
                         "own clock") if clock.low > 0 else "not behind ours: judged by ours"
-                log.info("the clock of machine %s is %s (steady for %s)", machine, said,
-                         format_duration(wall - clock.start))
+                name = visible(self.name_of(machine))  # (the sender's word: escaped)
+                log.info("the clock of %s is %s (steady for %s)", f"host {name} (machine {machine})" if name
+                         else f"machine {machine}", said, format_duration(wall - clock.start))
             clock.offset, clock.held = clock.low, True
 
     def offset(self, machine: str) -> int:

@@ -87,6 +87,8 @@ class HostSilence:
         `clocks`: each host's clock offset (None: every host judged by the wall clock given to `check`)."""
         self.clocks = clocks
         self.hosts: dict[str, _Host] = {}
+        if clocks is not None:  # its log line names the host
+            clocks.name_of = lambda machine: host.name if (host := self.hosts.get(machine)) is not None else ""
         self.new_hosts = False
         """A host was seen for the first time since the last snapshot()."""
         self._snapshot_at = 0.0
@@ -329,7 +331,8 @@ class HostSilence:
     def snapshot(self) -> list[Any]:
         self.new_hosts, self._snapshot_at = False, time.monotonic()
         return [[m, h.newest_usec, h.name, h.unit, h.message[:500], h.cursor, h.silent_since, h.fired_usec,
-                 h.rhythm.snapshot()] for m, h in self.hosts.items()]
+                 h.rhythm.snapshot(), self.clocks.offset(m) if self.clocks is not None else 0]  # (offset: `hosts`)
+                for m, h in self.hosts.items()]
 
     @staticmethod
     def saved_names(data: Any) -> dict[str, str]:
@@ -343,7 +346,7 @@ class HostSilence:
             return
         for item in data[-MAX_HOSTS:]:
             try:
-                machine, newest, name, unit, message, cursor, since, fired, saved = item
+                machine, newest, name, unit, message, cursor, since, fired, saved = item[:9]  # (then its offset)
                 rhythm = Rhythm.restore(saved) or Rhythm()
                 host = _Host(rhythm, int(newest), str(name), str(unit), str(message), str(cursor),
                              silent_since=int(since), fired_usec=int(fired))

@@ -46,7 +46,7 @@ def hosts_command(config_path: Path, state_dir: Path | None, output: str) -> Non
     from ..host_silence import MIN_GAPS, HostSilence
     from ..state import StateError
     from ..state_readonly import StateMissing, open_read_only
-    from ..timespec import format_usec, timespan
+    from ..timespec import format_duration, format_usec, timespan
     from ..views.escape import visible
     from .common import fail
     from .run import load_site_config
@@ -65,6 +65,7 @@ def hosts_command(config_path: Path, state_dir: Path | None, output: str) -> Non
         fail(f"cannot read the hosts saved in {path}: {error}" if not isinstance(error, StateError) else str(error))
     watch = HostSilence(config)
     watch.restore(saved)
+    offsets = _offsets(saved)
     if not watch.hosts:
         why = (" yet: the service saves a host within seconds of reading its first entry"
                if config.journal_directory is not None else " (the config has no journal_directory)")
@@ -84,9 +85,21 @@ def hosts_command(config_path: Path, state_dir: Path | None, output: str) -> Non
         if output == "json":
             click.echo(json.dumps({"machine_id": machine, "host": host.name, "newest_usec": host.newest_usec,
                                    "threshold_usec": host.threshold if watch.on else 0,
-                                   "gaps": host.rhythm.gaps, "silent_since_usec": host.silent_since}))
+                                   "gaps": host.rhythm.gaps, "silent_since_usec": host.silent_since,
+                                   "clock_offset_usec": offsets.get(machine, 0)}))
             continue
         state = f"; silent since {format_usec(host.silent_since)}" if host.silent_since else \
             "; logging" if watch.on and host.threshold else ""  # (without a threshold it is never judged silent)
+        offset = offsets.get(machine, 0)
+        clock = f"; its clock {format_duration(offset)} behind ours (judged by its own)" if offset else ""
         click.echo(f"{visible(host.name or machine)} (machine {machine}): newest entry "
-                   f"{format_usec(host.newest_usec)}, {learnt}{state}")
+                   f"{format_usec(host.newest_usec)}, {learnt}{state}{clock}")
+
+
+def _offsets(saved: Any) -> dict[str, int]:
+    """machine id -> µs its clock ran behind ours, as the service last saved its hosts (host_clocks.HostClocks: 0
+    when not behind or not known yet; a state saved before offsets were has none)."""
+    if not isinstance(saved, list):
+        return {}
+    return {item[0]: item[9] for item in saved if isinstance(item, list) and len(item) > 9
+            and isinstance(item[0], str) and isinstance(item[9], int) and item[9] > 0}
