@@ -154,6 +154,8 @@ class AnomalyDetector:
                     continue  # a new template without the rule's words (a deploy's new wording) is no failure
                 if why is not None and spec.flood:  # engine/flood.py
                     rolling = self._roll(rule, unit_key, template.id, usec, kept)
+                    if spec.lasting_usec and rolling.buckets[0][0] > usec - spec.lasting_usec:
+                        continue  # not lasting yet: a one-off run's burst ends, a storm goes on
                     why = self.floods.why(spec, rule.trigger.within_usec, rolling.total, rolling.learnt(), usec, unit,
                                           self.baselines.templates[unit_key].values(), why, unit_key,
                                           since if hot else None)

@@ -4,7 +4,10 @@ Why: services log failures to stdout at info level in their own words. A client 
 line it never logged before, "subchannel reconnecting", fifty times a second: no error word, no error level, and
 too young for template-rate-spike (a template needs hours to have a rate of its own). What is learnt is the
 unit's: how many lines of all its templates it usually logs in such a window, and how fast its busiest template
-ever came. A new line coming far faster than both is no new wording at a normal rate, it is a storm.
+ever came. A new line coming far faster than both is no new wording at a normal rate, it is a storm. Templates
+still new (first seen within the rule's `novel_for`) are not that history: they are the change being judged,
+and their lines are learnt until a rule fires, so a storm of two new lines (keepalived's advert and ARP, one
+each a second) would raise its own bar after two minutes.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ class Floods:
         expected = max(0, unit.entries - learnt) * window_usec / history  # every template of the unit
         if seen < spec.factor * expected:
             return None
-        fastest = self._peak(unit, templates, key, hot_since)
+        fastest = self._peak(unit, templates, key, hot_since, usec - spec.novel_for_usec)
         if seen <= spec.peak_margin * fastest * max(1.0, window_usec / (2 * MINUTE_USEC)):
             return None
         tail = poisson_sf(seen, max(expected, 1e-9))
@@ -51,13 +54,16 @@ class Floods:
                 f"in {within} as usual ({format_duration(history)} of history), its busiest template at most "
                 f"{fastest} in two minutes before (Poisson P={tail:.1e})")
 
-    def _peak(self, unit: UnitStats, templates: Iterable[TemplateStats], key: str, hot_since: int | None) -> int:
-        """The busiest two minutes of any template of the unit (Minutes.peak: the last 14 days)."""
+    def _peak(self, unit: UnitStats, templates: Iterable[TemplateStats], key: str, hot_since: int | None,
+              known_before: int) -> int:
+        """The busiest two minutes (Minutes.peak: the last 14 days) of any template of the unit first seen
+        before `known_before` (µs of journal time; the new ones are what is judged)."""
         if hot_since is not None and (cached := self._fastest.get(key)) is not None:
             since, stats, fastest = cached
             if since == hot_since and stats is unit:
                 return fastest
-        fastest = max((template.minutes.peak for template in templates), default=0)
+        fastest = max((template.minutes.peak for template in templates if template.first_usec < known_before),
+                      default=0)
         if hot_since is not None:
             self._fastest.pop(key, None)
             if len(self._fastest) >= MAX_CACHED:

@@ -8,7 +8,9 @@ Four kinds (logsentry/engine/anomaly.py runs them):
   `flood = true`, only once the new template floods (engine/flood.py): at least `min_count` of its lines
   within the window, `factor` times the unit's usual count of lines of every template in such a window, a
   Poisson tail below `p_value`, and more than `peak_margin` times the busiest two minutes of any template of
-  the unit in the last 14 days (times the window over two minutes, for a window longer than that);
+  the unit in the last 14 days (times the window over two minutes, for a window longer than that), templates
+  still new left out; with `lasting`, only once its lines in the window span that long (a storm goes on, a
+  one-off run's burst ends);
 - `rate-spike`: a known template (or, with `errors = true`, the unit's error-level lines) far above its
   learned rate: at least `min_count`, `factor` times the expected count, a Poisson tail below `p_value`,
   and more than `peak_margin` times its busiest two minutes of the last 14 days (times the window over two
@@ -39,7 +41,7 @@ from ..tomlfile import unknown_key
 
 KINDS = ("new-template", "rate-spike", "error-share", "persistence")
 _KEYS = {"kind", "level", "warm_after", "warm_entries", "factor", "min_count", "p_value", "errors", "novel_for",
-         "peak_margin", "words", "clean", "gap", "floor", "margin", "flood"}
+         "peak_margin", "words", "clean", "gap", "floor", "margin", "flood", "lasting"}
 PERSISTENCE_KEYS = ("gap", "floor", "margin")
 """persistence only (engine/episodes.py): an episode ends at a pause longer than `gap`; it persists once longer
 than `floor` and `margin` times the template's longest episode learnt."""
@@ -89,6 +91,9 @@ class AnomalySpec:
     flood: bool = False
     """new-template only: fire only when the new template's lines come far faster than all of the unit's lines
     usually do (a retry storm at info level: a new wording at a normal rate is no failure)."""
+    lasting_usec: int = 0
+    """flood only: the new template's lines within the window must span this long (µs of journal time, to a tenth
+    of the window; 0: any span)."""
     gap_usec: int = 300_000_000
     floor_usec: int = 180_000_000
     margin: float = 2.0
@@ -136,6 +141,8 @@ def parse_anomaly(table: Mapping[str, Any], add: Any, describe: Any, priority: A
     words = _words(table, str(kind), add, describe)
     clean = _new_template_flag(table, "clean", str(kind), add, describe)
     flood = _new_template_flag(table, "flood", str(kind), add, describe)
+    if "lasting" in table and not flood:
+        add("anomaly.lasting", "only a new-template rule with flood = true takes lasting")
     for key in PERSISTENCE_KEYS:
         if key in table and kind != "persistence":
             add(f"anomaly.{key}", f'only a persistence rule takes {key} (this one is kind "{kind}")')
@@ -152,6 +159,7 @@ def parse_anomaly(table: Mapping[str, Any], add: Any, describe: Any, priority: A
         novel_for_usec=span("novel_for", defaults.novel_for_usec),
         peak_margin=float(number("peak_margin", defaults.peak_margin, 0, 1e6, False)),
         words=words, clean=clean, flood=flood, words_re=words_pattern(words) if words else None,
+        lasting_usec=span("lasting", defaults.lasting_usec) if flood else 0,
         gap_usec=max(1, span("gap", defaults.gap_usec)), floor_usec=span("floor", defaults.floor_usec),
         margin=float(number("margin", defaults.margin, 1, 1e6, False)),
     )
