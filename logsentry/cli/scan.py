@@ -83,18 +83,21 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
         fail(str(error))
     if html_path is not None and timeline is not None:  # first: stdout may be a pipe its reader closed
         _write_html(html_path, summary, timeline, pipeline, len(rule_set.rules), journal_source(directory, files))
+    cold = _cold(pipeline)
     if output == "json":
-        click.echo(jsonl.dumps(jsonl.summary_record(pipeline.progress)))
+        click.echo(jsonl.dumps(jsonl.summary_record(pipeline.progress, None if cold is None else {
+            "units": cold[1], "cold_units": cold[0], "warm_after_usec": cold[3], "warm_entries": cold[4]})))
     else:
-        render_scan(console(), summary, pipeline.progress, len(rules), _cold(pipeline))
+        render_scan(console(), summary, pipeline.progress, len(rules), None if cold is None else cold[:3])
     if fail_on is not None and summary.worst is not None and summary.worst >= Severity.parse(fail_on):
         sys.exit(EXIT_FOUND)
 
 
-def _cold(pipeline: Pipeline) -> tuple[int, int, str] | None:
-    """(units no anomaly rule ever judged, units learnt, the least history a rule needs) after a scan: a unit is
-    judged once warm for one of the rules (`warm_after` and `warm_entries`); error-template-persists, which
-    follows cold units too, is left out. None without anomaly rules."""
+def _cold(pipeline: Pipeline) -> tuple[int, int, str, int, int] | None:
+    """(units no anomaly rule ever judged, units learnt, the least history a rule needs, in words, then in µs of
+    journal time and entries) after a scan: a unit is judged once warm for one of the rules (`warm_after` and
+    `warm_entries`); error-template-persists, which follows cold units too, is left out. None without anomaly
+    rules. The text report says it; `-o json` gives it in the summary's `anomaly`."""
     anomaly = pipeline.anomaly
     specs = [rule.anomaly for rule in anomaly.rules if rule.anomaly is not None
              and rule.anomaly.kind != "persistence"] if anomaly else []
@@ -104,7 +107,8 @@ def _cold(pipeline: Pipeline) -> tuple[int, int, str] | None:
     never = sum(1 for stats in units.values()
                 if not any(stats.warm(spec.warm_after_usec, spec.warm_entries) for spec in specs))
     least = min(specs, key=lambda spec: (spec.warm_after_usec, spec.warm_entries))
-    return never, len(units), f"at least {format_duration(least.warm_after_usec)} and {least.warm_entries} entries"
+    return (never, len(units), f"at least {format_duration(least.warm_after_usec)} and {least.warm_entries} entries",
+            least.warm_after_usec, least.warm_entries)
 
 
 def _consume(events: Iterator[Event], output: str) -> ScanSummary:

@@ -66,9 +66,13 @@ def event_record(event: Event) -> dict[str, Any]:
     raise TypeError(f"unknown event {event!r}")
 
 
-def summary_record(progress: Progress) -> dict[str, Any]:
-    return {"type": "summary", "entries": progress.entries, "matches": progress.matches,
-            "incidents": progress.incidents, "first_usec": progress.first_usec, "last_usec": progress.last_usec}
+def summary_record(progress: Progress, anomaly: dict[str, int] | None = None) -> dict[str, Any]:
+    """The last record; `anomaly` (scan, with anomaly rules): the units learnt and how many no anomaly rule judged
+    (less history read than the least a rule needs, given as warm_after_usec and warm_entries), so that a short or
+    filtered scan's few incidents are not read as an all-clear (the text report says it in words)."""
+    record = {"type": "summary", "entries": progress.entries, "matches": progress.matches,
+              "incidents": progress.incidents, "first_usec": progress.first_usec, "last_usec": progress.last_usec}
+    return record if anomaly is None else {**record, "anomaly": anomaly}
 
 
 def dumps(record: dict[str, Any]) -> str:
