@@ -3,8 +3,8 @@ severity (4.4+ JSON `"s":"E"`, 4.2 text `... E  NETWORK  [conn1] ...`), Erlang/O
 headers, Tornado's and Jupyter's `[E 241126 14:00:00 web:2246]`, and java.util.logging's SEVERE, which is err
 (JUL has no ERROR; SLF4J's bridge maps SEVERE to it), not crit; helper D8's: ClickHouse's `{query_id} <Error>`,
 CockroachDB's `W261127 ... file:line ⋮`, unbound's `[epoch] unbound[812:1] error:`; Gitea's `file.go:60:f() [E]`,
-Ceph's `7f1c2d3e5700 -1` (engine/format_levels.py and levels.py, with their C twins sources/format_levels.h,
-go_levels.h and levels.h; on journal files: tests/test_levels_servers.py).
+Ceph's `7f1c2d3e5700 -1`; Squid's `kid1| FATAL:` (engine/format_levels.py and levels.py, with their C twins
+sources/format_levels.h, go_levels.h and levels.h; on journal files: tests/test_levels_servers.py).
 
 1. A corpus of lines as the programs write them (from their sources: MongoDB's logv2 JSONFormatter and
    MessageEventDetailsEncoder, OTP's logger_formatter legacy header), and look-alikes in client text or
@@ -155,7 +155,18 @@ CORPUS: list[tuple[int | None, str, str]] = [
     (ERR, "    -5> 2026-11-27T12:17:03.150+0000 7f1c2d3e5700 -1 *** Caught signal (Aborted) **",
      "a crash dump's recent events"),
 
+    # Squid's cache.log (debug.cc _db_print: the time, " kidN" in SMP mode, "| ", then the message)
+    (CRIT, "2026/11/27 12:17:03 kid1| FATAL: The /usr/lib/squid/security_file_certgen helpers are crashing too "
+           "rapidly, need help!", "Squid FATAL (b4tman/docker-squid#4)"),
+    (ERR, "2026/11/27 12:17:03.123 kid2| ERROR: No forward-proxy ports configured.", "Squid, milliseconds, kid2"),
+    (WARNING, "2026/11/27 12:17:03 kid1| WARNING: Could not determine this machines public hostname.", "Squid warning"),
+    (ERR, "2026/11/27 12:17:03| ERROR: x", "Squid without SMP: no kid label"),
+
     # look-alikes: no level where the program writes it
+    (None, "2026/11/27 12:17:03 kid| FATAL: x", "no kid number"),
+    (None, "2026/11/27 12:17:03 kid1 FATAL: x", "no bar after the kid label"),
+    (None, "2026/11/27 kid1| FATAL: x", "a kid label only after a time"),
+    (None, "GET /q kid1| FATAL: x", "client text"),
     (None, "2026-11-27T12:17:03.150+0000 7F1C2D3E5700 -1 osd.3 x", "no lower-case thread id"),
     (None, "2026-11-27T12:17:03.150+0000 7f1c2d3e5700 -1osd.3 x", "no space after the priority"),
     (None, "2026-11-27T12:17:03.150+0000 7f1c2d3e5700 5 osd.3 x", "not %2d"),
@@ -251,7 +262,7 @@ PIECES = ['{"t":{"$date":"', "2026-11-30T14:00:00.123+00:00", '"},"s":"', "E", "
           ":func1() ", "[E] ", "[E]", "[ERROR] ", "[C] ", "[X] ", ".123456 ",
           "2026-11-27T12:17:03.150+0000 ", "2019-01-01 10:00:00.123456 ", "7f1c2d3e5700 ", "-1 ", " 0 ", "20 ",
           "debug ", "    -5> ", "log_channel(cluster) log [WRN] : ", "log_channel(", ") log [", "WRN", "] : ", ".150",
-          "+0000"]
+          "+0000", " kid1| ", "kid1|", "kid", "| ", "FATAL: "]
 
 
 @settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])

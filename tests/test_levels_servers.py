@@ -8,7 +8,8 @@
 - Gitea's and Forgejo's `2021/01/20 13:11:28 routers/user/home.go:60:getDashboardContextUser() [E] msg`: the level's
   initial after the caller (engine/format_levels.py, sources/go_levels.h);
 - Ceph's daemons on stderr, `2026-11-27T12:17:03.150+0000 7f1c2d3e5700 -1 osd.3 ...`: the dout priority after the
-  thread id (helper D9's trial: an OSD losing its heartbeats was missed by every rule).
+  thread id (helper D9's trial: an OSD losing its heartbeats was missed by every rule);
+- Squid's `2026/11/27 12:17:03 kid1| FATAL: ...`: its SMP kid label before the level (levels.py step 5, levels.h).
 
 Each failure's lines were at PRIORITY 6 with their level unread, so they were caught late, as warnings, or only by a
 failure word (new-failure-template); now the level each program wrote decides.
@@ -157,3 +158,23 @@ def test_ceph_osd_losing_its_heartbeats_is_an_error_level_anomaly(make_journal) 
     assert incidents[0]["realtime_usec"] == int(failing[2]["__REALTIME_TIMESTAMP"])
     matches = [m for m in of_type(events, "match") if "heartbeat_check" in m["message"]]
     assert matches and all((m["effective_priority"], m["level_source"]) == (ERR, "text") for m in matches)
+
+
+def squid(at: float, text: str) -> dict:
+    return entry(f"{when(at):%Y/%m/%d %H:%M:%S} kid1| {text}", unit="squid.service", at=at)
+
+
+def test_squid_helpers_crashing_is_a_critical_anomaly(make_journal) -> None:
+    """Squid's certificate helpers crash in a loop until Squid gives up: `kid1| FATAL: The ... helpers are crashing
+    too rapidly, need help!` (b4tman/docker-squid#4), after two hours of its routine lines: new-fatal-template at
+    that first FATAL line; before, the reader stopped at `kid1|` and the line was info."""
+    normal = [squid(n * 20, f"Starting new bumphelpers #Hlpr{n % 9}, {n % 5 + 1} children ...") if n % 2
+              else squid(n * 20, f"Logfile: opening log daemon:/var/log/squid/access{n % 3}.log")
+              for n in range(int(2 * HOUR / 20))]
+    failing = [squid(2 * HOUR + n, f"WARNING: bumphelpers #Hlpr{n} exited") for n in range(5)]
+    failing.append(squid(2 * HOUR + 6, "FATAL: The /usr/lib/squid/security_file_certgen -s /var/lib/ssl_db -M 4MB "
+                                       "helpers are crashing too rapidly, need help!"))
+    events = scan(make_journal(by_time(normal, failing)))
+    fatal = [i for i in of_type(events, "incident") if i["rule"] == "new-fatal-template"]
+    assert [(i["severity"], i["realtime_usec"]) for i in fatal] == [
+        ("critical", int(failing[-1]["__REALTIME_TIMESTAMP"]))]

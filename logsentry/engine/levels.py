@@ -43,7 +43,8 @@ for the UTF-8 bytes (C) and the decoded text (Python).
    (`-`, `---`, `|`), ANSI colour codes, and in particular places: Python logging's `name - ` (once),
    PostgreSQL's `user@db` (once, not first), Ruby Logger's `E, ` (first) and the program's own syslog-style
    ident `name[pid]` or `name[pid:tid]` followed by `:` or a blank (once: unbound's `[1764245823] unbound[812:0]
-   error: ...`, dnsmasq's `dnsmasq[812]: ...`; `q=[1]` is no ident). The level token is
+   error: ...`, dnsmasq's `dnsmasq[812]: ...`; `q=[1]` is no ident), and after a time Squid's kid label
+   (`2026/11/27 12:17:03 kid1| FATAL: ...`, debug.cc: the time, ` kidN` in SMP mode, `| `). The level token is
    - a level word written in capitals followed by a space, tab, `:`, `[`, `/` or the end: log4j, logback
      and slf4j (`2024-01-02 10:00:00,123 ERROR [main] c.e.Foo - msg`, `ERROR [main] ...`), Spring Boot,
      Hadoop/ZooKeeper, Tomcat/JUL (`SEVERE`), Rust tracing-subscriber (`2024-...Z ERROR my_crate: msg`),
@@ -287,6 +288,8 @@ def _prefix_level(line: str) -> int | None:
                 at, user_done, after_time, after_separator = user.end(), True, False, False
             elif not ident_done and (ident := _IDENT.match(line, start)):
                 at, ident_done, after_time, after_separator = ident.end(), True, False, False
+            elif after_time and follows == "|" and word.startswith("kid") and word[3:].isdigit():
+                at, after_time, after_separator = stop + 1, False, True  # Squid's " kid1| " (debug.cc debugLogKid)
             else:
                 return None
 
