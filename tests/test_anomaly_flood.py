@@ -245,7 +245,7 @@ def test_rules_check_list_and_show_say_what_it_tests():
                      "template the unit never logged come (new for 1h after its first sighting), once 1d and 1000 "
                      "entries of the unit's history are learnt: fires at 300 or more within 1m, 10x the unit's learnt "
                      "rate of lines of all its templates or more, a Poisson tail below 1e-9, and more than 2x the "
-                     "busiest two minutes of any template of the unit in the last 14 days"), watch
+                     "busiest two minutes of any template of the unit in the last 14 days (not the new ones)"), watch
     assert re.search(rf"^{RULE} +anomaly +warning +alert +new 300\+ ", run_cli("rules", "list").stdout, re.M)
     assert "  test: at least 300, 10x the learned unit rate, tail probability below 1e-09" in \
         run_cli("rules", "show", RULE).stdout

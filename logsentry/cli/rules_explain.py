@@ -35,8 +35,9 @@ def watches(rule: Rule) -> str:
                 f"{format_duration(spec.novel_for_usec)} after its first sighting), {warm}: fires at {spec.min_count} "
                 f"or more within {within}, {spec.factor:g}x the unit's learnt rate of lines of all its templates or "
                 f"more, a Poisson tail below {p_value}, and more than {spec.peak_margin:g}x the busiest two minutes of "
-                f"any template of the unit in the last {PEAK_DAYS} days"
-                + (f", times {scale:g} for the {within} window" if scale > 1 else ""))
+                f"any template of the unit in the last {PEAK_DAYS} days (not the new ones)"
+                + (f", times {scale:g} for the {within} window" if scale > 1 else "")
+                + (f", once its lines span {format_duration(spec.lasting_usec)}" if spec.lasting_usec else ""))
     if spec.kind == "new-template":
         said = f" whose text says one of its {plural(len(spec.words), 'word')}" if spec.words else ""
         said += " in a unit that never logged an error-level line" if spec.clean else ""
