@@ -9,7 +9,8 @@ error, nor is `user said "level=error"`, nor a `"level"` key nested inside a JSO
 `effective_priority(priority, message)` is what the rest of logsentry uses (`Entry.effective_priority`):
 the text's level when PRIORITY is missing or 6, else the journal's PRIORITY.
 
-The grammar, in the order it is tried (each step either decides or passes to the next). `sources/levels.h`
+The grammar, in the order it is tried (each step either decides or passes to the next); steps 2 and 4 are in
+`engine/structured_levels.py`, the level words in `engine/level_words.py`. `sources/levels.h`
 is the C twin: the journal scanner runs it on every entry, and the sources use it (through
 `_journalscan.text_level`) because it is 10-20x faster; this module is the reference, documented and used
 where entries are made by hand (Entry without a level, rule samples, `rules check`). `tests/test_levels.py`
@@ -81,31 +82,13 @@ from __future__ import annotations
 import re
 
 from .crash_levels import CRASH_HEADERS, crash_level
-from .format_levels import FIXED_FIRST, MONGO_JSON_START, fixed_level, mongo_json_level
+from .format_levels import FIXED_FIRST, fixed_level
+from .level_words import LEVEL_WORDS, NUMBERED, WORD, word_level
+from .structured_levels import JSON_KEYS, JSON_NUMBERS, LOGFMT_KEYS, NOT_LOGFMT, json_level, logfmt_level
 
-LEVEL_WORDS: dict[str, int] = {
-    "emerg": 0, "emergency": 0, "panic": 0, "pnc": 0,
-    "alert": 1,
-    "crit": 2, "critical": 2, "fatal": 2, "ftl": 2,
-    "err": 3, "error": 3, "eror": 3, "severe": 3,
-    "warn": 4, "warning": 4, "wrn": 4,
-    "notice": 5, "note": 5,
-    "info": 6, "information": 6, "informational": 6, "inf": 6, "log": 6,
-    "debug": 7, "dbug": 7, "dbg": 7, "trace": 7, "trc": 7, "verbose": 7, "fine": 7, "finer": 7, "finest": 7,
-}
-"""Level words (lower case) and their syslog priority."""
+__all__ = ["JSON_KEYS", "JSON_NUMBERS", "LEVEL_WORDS", "LOGFMT_KEYS", "NUMBERED", "TEXT_DEFAULT", "effective_priority",
+           "text_level", "word_level"]
 
-NUMBERED = ("debug", "trace")
-"""Words that may end in one digit 1-8 (PostgreSQL's DEBUG1..5, Apache's trace1..8): debug."""
-
-JSON_KEYS = ("level", "Level", "lvl", "severity", "Severity", "loglevel", "log_level", "log.level", "levelname",
-             "level_name", "@l", "LogLevel")
-LOGFMT_KEYS = ("level", "lvl", "severity", "loglevel", "log_level", "log.level")
-JSON_NUMBERS: dict[int, int] = {
-    **{n: n for n in range(8)},  # GELF: syslog levels
-    10: 7, 20: 7, 30: 6, 40: 4, 50: 3, 60: 2,  # pino, bunyan
-    100: 7, 200: 6, 250: 5, 300: 4, 400: 3, 500: 2, 550: 1, 600: 0,  # Monolog (RFC 5424 names)
-}
 PHP_LEVELS: dict[str, int] = {
     "Fatal error": 2, "Parse error": 3, "Recoverable fatal error": 3, "Catchable fatal error": 3,
     "Warning": 4, "Notice": 5, "Deprecated": 5, "Strict Standards": 5,
@@ -128,19 +111,8 @@ TEXT_DEFAULT = 6
 """journald's priority for stdout lines without a `<N>` prefix: the text may say more."""
 
 
-def word_level(word: str, any_case: bool) -> int | None:
-    """The priority of a level word written ERROR (always), or Error / error (only when `any_case`)."""
-    if not (word.isupper() or (any_case and (word.islower() or (word[0].isupper() and word[1:].islower())))):
-        return None
-    lower = word.lower()
-    level = LEVEL_WORDS.get(lower)
-    if level is None and len(lower) > 1 and lower[-1] in "12345678" and lower[:-1] in NUMBERED:
-        return 7
-    return level
-
-
 # Character classes, all ASCII: the C twin reads bytes, and any non-ASCII character ends a token there too.
-_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+_WORD = WORD
 _TOKEN = re.compile(
     r"(?:[ \t]|\x1b\[[0-9;]*m)*"  # blanks: spaces, tabs and ANSI colour codes (SGR)
     r"(?:(\[[ -Z\\^-~]{0," + str(MAX_BRACKET) + r"}\])"  # a bracket group: printable ASCII but [ and ]
@@ -191,13 +163,13 @@ def text_level(message: str) -> int | None:
         found = _SYSLOG_WORD.match(message)
         return word_level(found[1], True) if found else None
     elif first == "{":
-        return _json_level(message)
+        return json_level(message)
     if first in FIXED_FIRST and (level := fixed_level(message)) is not None:
         return level
     if "0" <= first <= "9" and (level := _timestamp_level(message)) is not None:
         return level
     if "level=" in message or "lvl=" in message or "severity=" in message:
-        level = _logfmt_level(message)
+        level = logfmt_level(message)
         if level is not NOT_LOGFMT:
             return level
     return _prefix_level(message)
@@ -320,89 +292,3 @@ def _bracket_level(content: str) -> int | None:
     if rest and rest[0] not in "/:":
         return None
     return word_level(word[0], rest[:1] == ":")
-
-
-# ---- 4. logfmt -------------------------------------------------------------------------------------
-
-_LOGFMT_PAIR = re.compile(r'([A-Za-z_][A-Za-z0-9_.-]*)=("[^"\\]*(?:\\.[^"\\]*)*"|[^ \t"]*)(?:[ \t]+|\Z)', re.DOTALL)
-
-
-NOT_LOGFMT = -1
-
-
-def _logfmt_level(line: str) -> int | None:
-    """The level of a logfmt line, None when it has none, NOT_LOGFMT when it does not start with a pair."""
-    at, end = 0, len(line)
-    while at < end:
-        pair = _LOGFMT_PAIR.match(line, at)
-        if pair is None:
-            return None if at else NOT_LOGFMT
-        if pair[1] in LOGFMT_KEYS:
-            value = pair[2]
-            if value.startswith('"'):
-                value = value[1:-1]
-            return word_level(value, True) if _WORD.fullmatch(value) else None
-        at = pair.end()
-    return None
-
-
-# ---- 2. JSON ---------------------------------------------------------------------------------------
-
-_JSON_SPACE = " \t\r\n"
-_QUOTED_JSON_KEYS = tuple(f'"{key}"' for key in JSON_KEYS)
-_JSON_KEY = re.compile(r'[ \t\r\n]*"([^"\\]*(?:\\.[^"\\]*)*)"[ \t\r\n]*:[ \t\r\n]*', re.DOTALL)
-_JSON_STRING = re.compile(r'"([^"\\]*(?:\\.[^"\\]*)*)"', re.DOTALL)
-_JSON_SCALAR = re.compile(r'[^ \t\r\n,}\]]*')
-_JSON_NUMBER = re.compile(r'([0-9]{1,4})(?=[ \t\r\n,}]|\Z)')
-_JSON_NESTED = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|["\[\]{}]', re.DOTALL)
-_JSON_NEXT = re.compile(r'[ \t\r\n]*([,}])')
-
-
-def _json_level(line: str) -> int | None:
-    """The level of the first top-level level key of a line that is one JSON object."""
-    if not line.rstrip(_JSON_SPACE).endswith("}"):
-        return None
-    if line.startswith(MONGO_JSON_START) and (level := mongo_json_level(line)) is not None:
-        return level
-    if not any(key in line for key in _QUOTED_JSON_KEYS):
-        return None  # (a key is compared as written, escapes and all: so it occurs as written)
-    at = 1
-    while True:
-        key = _JSON_KEY.match(line, at)
-        if key is None:
-            return None
-        at = key.end()
-        if key[1] in JSON_KEYS:
-            if line.startswith('"', at):
-                text = _JSON_STRING.match(line, at)
-                return word_level(text[1], True) if text and _WORD.fullmatch(text[1]) else None
-            number = _JSON_NUMBER.match(line, at)
-            return JSON_NUMBERS.get(int(number[1])) if number else None
-        at = _skip_json_value(line, at)
-        if at < 0:
-            return None
-        after = _JSON_NEXT.match(line, at)
-        if after is None or after[1] == "}":
-            return None
-        at = after.end()
-
-
-def _skip_json_value(line: str, at: int) -> int:
-    """Where the value at `at` ends, or -1 when it does not (an unterminated string or bracket)."""
-    if line.startswith('"', at):
-        text = _JSON_STRING.match(line, at)
-        return text.end() if text else -1
-    if at < len(line) and line[at] in "[{":
-        depth = 0
-        for token in _JSON_NESTED.finditer(line, at):
-            mark = token[0]
-            if mark in "[{":
-                depth += 1
-            elif mark in "]}":
-                depth -= 1
-                if depth == 0:
-                    return token.end()
-            elif mark == '"':
-                return -1
-        return -1
-    return _JSON_SCALAR.match(line, at).end()  # type: ignore[union-attr]

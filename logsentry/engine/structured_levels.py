@@ -1,0 +1,107 @@
+"""Steps 2 and 4 of the text level grammar (engine/levels.py documents the whole grammar and its sources): the
+level key of a JSON object line and of a logfmt line. The C twin is in sources/levels.h (lv_json_level,
+lv_logfmt_level).
+"""
+
+from __future__ import annotations
+
+import re
+
+from .format_levels import MONGO_JSON_START, mongo_json_level
+from .level_words import WORD as _WORD
+from .level_words import word_level
+
+JSON_KEYS = ("level", "Level", "lvl", "severity", "Severity", "loglevel", "log_level", "log.level", "levelname",
+             "level_name", "@l", "LogLevel")
+LOGFMT_KEYS = ("level", "lvl", "severity", "loglevel", "log_level", "log.level")
+JSON_NUMBERS: dict[int, int] = {
+    **{n: n for n in range(8)},  # GELF: syslog levels
+    10: 7, 20: 7, 30: 6, 40: 4, 50: 3, 60: 2,  # pino, bunyan
+    100: 7, 200: 6, 250: 5, 300: 4, 400: 3, 500: 2, 550: 1, 600: 0,  # Monolog (RFC 5424 names)
+}
+
+
+# ---- 4. logfmt -------------------------------------------------------------------------------------
+
+_LOGFMT_PAIR = re.compile(r'([A-Za-z_][A-Za-z0-9_.-]*)=("[^"\\]*(?:\\.[^"\\]*)*"|[^ \t"]*)(?:[ \t]+|\Z)', re.DOTALL)
+
+
+NOT_LOGFMT = -1
+
+
+def logfmt_level(line: str) -> int | None:
+    """The level of a logfmt line, None when it has none, NOT_LOGFMT when it does not start with a pair."""
+    at, end = 0, len(line)
+    while at < end:
+        pair = _LOGFMT_PAIR.match(line, at)
+        if pair is None:
+            return None if at else NOT_LOGFMT
+        if pair[1] in LOGFMT_KEYS:
+            value = pair[2]
+            if value.startswith('"'):
+                value = value[1:-1]
+            return word_level(value, True) if _WORD.fullmatch(value) else None
+        at = pair.end()
+    return None
+
+
+# ---- 2. JSON ---------------------------------------------------------------------------------------
+
+_JSON_SPACE = " \t\r\n"
+_QUOTED_JSON_KEYS = tuple(f'"{key}"' for key in JSON_KEYS)
+_JSON_KEY = re.compile(r'[ \t\r\n]*"([^"\\]*(?:\\.[^"\\]*)*)"[ \t\r\n]*:[ \t\r\n]*', re.DOTALL)
+_JSON_STRING = re.compile(r'"([^"\\]*(?:\\.[^"\\]*)*)"', re.DOTALL)
+_JSON_SCALAR = re.compile(r'[^ \t\r\n,}\]]*')
+_JSON_NUMBER = re.compile(r'([0-9]{1,4})(?=[ \t\r\n,}]|\Z)')
+_JSON_NESTED = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|["\[\]{}]', re.DOTALL)
+_JSON_NEXT = re.compile(r'[ \t\r\n]*([,}])')
+
+
+def json_level(line: str) -> int | None:
+    """The level of the first top-level level key of a line that is one JSON object."""
+    if not line.rstrip(_JSON_SPACE).endswith("}"):
+        return None
+    if line.startswith(MONGO_JSON_START) and (level := mongo_json_level(line)) is not None:
+        return level
+    if not any(key in line for key in _QUOTED_JSON_KEYS):
+        return None  # (a key is compared as written, escapes and all: so it occurs as written)
+    at = 1
+    while True:
+        key = _JSON_KEY.match(line, at)
+        if key is None:
+            return None
+        at = key.end()
+        if key[1] in JSON_KEYS:
+            if line.startswith('"', at):
+                text = _JSON_STRING.match(line, at)
+                return word_level(text[1], True) if text and _WORD.fullmatch(text[1]) else None
+            number = _JSON_NUMBER.match(line, at)
+            return JSON_NUMBERS.get(int(number[1])) if number else None
+        at = _skip_json_value(line, at)
+        if at < 0:
+            return None
+        after = _JSON_NEXT.match(line, at)
+        if after is None or after[1] == "}":
+            return None
+        at = after.end()
+
+
+def _skip_json_value(line: str, at: int) -> int:
+    """Where the value at `at` ends, or -1 when it does not (an unterminated string or bracket)."""
+    if line.startswith('"', at):
+        text = _JSON_STRING.match(line, at)
+        return text.end() if text else -1
+    if at < len(line) and line[at] in "[{":
+        depth = 0
+        for token in _JSON_NESTED.finditer(line, at):
+            mark = token[0]
+            if mark in "[{":
+                depth += 1
+            elif mark in "]}":
+                depth -= 1
+                if depth == 0:
+                    return token.end()
+            elif mark == '"':
+                return -1
+        return -1
+    return _JSON_SCALAR.match(line, at).end()  # type: ignore[union-attr]
