@@ -28,6 +28,12 @@ from .timespec import iso_utc, wall_usec
 FILE = "silences.json"
 HOST_UNIT = "(host)"
 """host_silence.UNIT (which imports this module, through actions.runner): the unit of a host's own alert."""
+OWN_UNIT = "logsentry"
+"""The unit of logsentry's own alerts (actions.alert.service_payload: a journal it cannot read or see, a gap in
+it, a state set aside, a quarantined rule, a restart it could not make)."""
+UNGLOBBED = (HOST_UNIT, OWN_UNIT)
+"""Units a glob never fits: a silence for a maintenance window (`-u '*'`) must not blind logsentry to a host whose
+journal stopped or to its own failures; a silence that names one (`-u logsentry`) quiets it."""
 
 
 @dataclass
@@ -49,10 +55,11 @@ class Silence:
     def matches(self, payload: Mapping[str, Any]) -> bool:
         """The alert's unit is the silence's, or fits it as a glob (`web-*.service`, as journalctl -u and
         watches take them); host and rule, when given, are equal. A glob fits units only: a host's own alert
-        ("(host)": its whole journal stopped) is silenced by a silence that names it, never by `-u '*'`."""
+        ("(host)": its whole journal stopped) and logsentry's own ("logsentry") are silenced by a silence that
+        names them, never by `-u '*'`."""
         unit = payload.get("unit")
         return (isinstance(unit, str) and (unit == self.unit or (
-                    is_glob(self.unit) and unit != HOST_UNIT and glob_matches(self.unit, unit)))
+                    is_glob(self.unit) and unit not in UNGLOBBED and glob_matches(self.unit, unit)))
                 and (not self.host or payload.get("host") == self.host)
                 and (not self.rule or payload.get("rule") == self.rule))
 
@@ -154,8 +161,8 @@ def mirror(channel: Channel, silence: Silence) -> str:
     glob = is_glob(silence.unit)
     matchers = [{"name": "unit", "value": glob_regex(silence.unit) if glob else silence.unit, "isRegex": glob,
                  "isEqual": True}]
-    if glob:  # a glob fits units only, as Silence.matches has it: not a host's own alert
-        matchers.append({"name": "unit", "value": HOST_UNIT, "isRegex": False, "isEqual": False})
+    if glob:  # a glob fits units only, as Silence.matches has it: not a host's own alert, nor logsentry's
+        matchers.extend({"name": "unit", "value": unit, "isRegex": False, "isEqual": False} for unit in UNGLOBBED)
     if silence.host:
         matchers.append({"name": "host", "value": silence.host, "isRegex": False, "isEqual": True})
     if silence.rule:

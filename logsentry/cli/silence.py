@@ -13,7 +13,7 @@ from ..config import Channel, SiteConfig
 from ..host_silence import RULE_ID as HOST_RULE
 from ..host_silence import UNIT as HOST_UNIT
 from ..rules.loader import default_rule_dirs, load_rules
-from ..silences import Silence, SilenceError, load, mirror, new_silence, save, unmirror
+from ..silences import OWN_UNIT, UNGLOBBED, Silence, SilenceError, load, mirror, new_silence, save, unmirror
 from ..sources.selection import is_glob, unit_name
 from ..timespec import TimeSpecError, format_usec, parse_duration, wall_usec
 from ..views.escape import visible
@@ -50,7 +50,8 @@ def _alertmanagers(config: SiteConfig | None) -> list[Channel]:
 
 @silence.command("add")
 @click.option("-u", "--unit", "unit", required=True,
-              help='The unit (bare names get .service); "(host)" for a host\'s whole journal (with -H).')
+              help='The unit (bare names get .service); "(host)" for a host\'s whole journal (with -H); '
+                   '"logsentry" for logsentry\'s own alerts (its journal unreadable, a state set aside, ...).')
 @click.option("-H", "--host", "host", default="", help="Only alerts about this host (_HOSTNAME).")
 @click.option("--rule", default="", help="Only alerts of this rule.")
 @click.option("--for", "duration", required=True,
@@ -85,7 +86,7 @@ def add(unit: str, host: str, rule: str, duration: str, comment: str, config_pat
         silences = load(directory)
     except SilenceError as error:
         fail(str(error))
-    made = new_silence(unit if unit == HOST_UNIT else unit_name(unit), host, rule, length, comment,
+    made = new_silence(unit if unit in UNGLOBBED else unit_name(unit), host, rule, length, comment,
                        getpass.getuser())
     _save(directory, [*silences, made])  # here first: Alertmanager holds no silence that logsentry does not
     for channel in channels:
@@ -102,8 +103,8 @@ def add(unit: str, host: str, rule: str, duration: str, comment: str, config_pat
     if state_dir is not None and not (state_dir / "state.db").exists():
         click.echo(f"note: no state.db in {state_dir}: no service has run with it as its state_dir yet", err=True)
     if is_glob(made.unit):
-        click.echo(f"note: a glob covers units only; a host whose whole journal stops is still alerted (-u "
-                   f"'{HOST_UNIT}' -H HOSTNAME silences that)", err=True)
+        click.echo(f"note: a glob covers units only; a host whose whole journal stops and logsentry's own failures "
+                   f"are still alerted (-u '{HOST_UNIT}' -H HOSTNAME and -u {OWN_UNIT} silence those)", err=True)
 
 
 def _save(directory: Path, silences: list[Silence]) -> None:
