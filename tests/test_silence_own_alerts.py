@@ -2,7 +2,7 @@
 "logsentry": its journal unreadable or unseen, a gap in it, its state set aside, a rule quarantined, a restart it
 could not make), here (the outbox's Matcher) nor in a real Alertmanager (Debian's prometheus-alertmanager on
 127.0.0.1), where the glob's matcher must leave the "logsentry" label alone; `-u logsentry` names them and
-silences them (helper F2: `-u '*'` would have hidden that logsentry itself had gone blind)."""
+silences them (the last stop's notes: `-u '*'` hid that logsentry itself had gone blind)."""
 
 from __future__ import annotations
 
