@@ -11,6 +11,7 @@ from conftest import entry, json_events, of_type, run_cli
 from test_anomaly import ANOMALY_RULES, HOUR, by_time, steady
 
 from logsentry.actions.alert import body
+from logsentry.views.counts import hits_said
 
 
 def _storm_journal(make_journal):  # type: ignore[no-untyped-def]
@@ -49,3 +50,13 @@ def test_a_rate_spikes_report_card_counts_lines_past_the_bar(make_journal) -> No
                      r"minutes before\), reported at \d+ lines past the bar; last hit \S+ \d+ lines past the bar "
                      r"in all over", text), text
     assert not re.search(r"\b\d+ hits\b", text), text
+
+
+def test_a_longer_rate_windows_why_is_read_too() -> None:
+    """Pure logic: a rate rule with a window over two minutes says its bar was "at most N in two minutes before the
+    last 15m" (engine/anomaly.py, _spike); its hits are named as lines past the bar all the same."""
+    why = ("300 lines of this template within 15m, 4.1 expected from 2d of history, at most 12 in two minutes before "
+           "the last 15m (Poisson P=1.0e-40)")
+    assert hits_said(why, 7) == "7 lines past the bar (fired at 300 lines of this template within 15m)"
+    assert hits_said(why.replace(" the last 15m", ""), 1) == \
+        "1 line past the bar (fired at 300 lines of this template within 15m)"

@@ -95,11 +95,13 @@ def run_brief(incident: Incident, count: int) -> str | None:
 
 
 _RATE = re.compile(r"(?P<seen>\d+) (?P<what>[^,]+?) within (?P<within>[^,]+?), (?P<expected>[^ ]+) expected from "
-                   r"[^,]+? of history, at most (?P<peak>\d+) in two minutes before \(Poisson P=[^()]+\)")
+                   r"[^,]+? of history, at most (?P<peak>\d+) in two minutes before(?: the last [^()]+?)? "
+                   r"\(Poisson P=[^()]+\)")
 _SHARE = re.compile(r"(?P<errors>\d+) of (?P<lines>\d+) lines at error level within (?P<within>[^ ]+) "
                     r"\((?P<share>[^()]+)\), (?P<usual>[^ ]+) usual over \d+ entries, at most \d+ in two minutes "
                     r"before \(binomial P=[^()]+\)")
-"""The `why` of a rate-spike and of an error-share rule's incident (engine/anomaly.py, _spike and _share)."""
+"""The `why` of a rate-spike and of an error-share rule's incident (engine/anomaly.py, _spike and _share; a rate
+rule with a window over two minutes judges against its busiest two minutes before "the last 15m")."""
 
 
 def judged(incident: Incident) -> str | None:
