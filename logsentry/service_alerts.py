@@ -22,6 +22,7 @@ from .service_state import StateSaving
 from .sources.journal import JournalGap
 from .state import OutboxItem
 from .timespec import format_duration, format_usec
+from .views.counts import hits_said
 from .wording import plural
 
 log = logging.getLogger("logsentry")
@@ -48,6 +49,15 @@ def split_at_hit(lines: Sequence[Line], at_usec: int, message: str) -> int:
         if lines[index][0] <= at_usec:
             return index + 1
     return 0
+
+
+
+def still_said(incident: Incident, silent: bool) -> str:
+    """A reminder's (and Alertmanager refresh's) reason: a silence's start, else the hits as its rule counts them
+    (views/counts.hits_said: a rate incident's "2 lines past the bar (fired at 30 ...)", not "2 hits")."""
+    if silent:
+        return f"still silent: no entry since {format_usec(incident.first_usec)}"
+    return f"still firing: {hits_said(incident.why, incident.count)} so far"
 
 
 class ServiceAlerts(StateSaving):
@@ -264,9 +274,7 @@ class ServiceAlerts(StateSaving):
                                                payload, group=incident_id(incident)))
 
     def _still(self, incident: Incident) -> str:
-        if self._is_silence(incident):
-            return f"still silent: no entry since {format_usec(incident.first_usec)}"
-        return f"still firing: {plural(incident.count, 'hit')} so far"
+        return still_said(incident, self._is_silence(incident))
 
     def _queue_service_alert(self, event: str, reason: str, detail: str) -> None:
         if self.config.dry_run:

@@ -6,11 +6,14 @@ as a contradiction (helper F2)."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from conftest import entry, json_events, of_type, run_cli
 from test_anomaly import ANOMALY_RULES, HOUR, by_time, steady
 
 from logsentry.actions.alert import body
+from logsentry.model import Incident
+from logsentry.service_alerts import still_said
 from logsentry.views.counts import hits_said
 
 
@@ -60,3 +63,18 @@ def test_a_longer_rate_windows_why_is_read_too() -> None:
     assert hits_said(why, 7) == "7 lines past the bar (fired at 300 lines of this template within 15m)"
     assert hits_said(why.replace(" the last 15m", ""), 1) == \
         "1 line past the bar (fired at 300 lines of this template within 15m)"
+
+
+def test_a_rate_spikes_reminder_names_its_hits_as_the_lines_past_the_bar(make_journal) -> None:  # type: ignore[no-untyped-def]
+    """The service's reminders and Alertmanager refreshes say what is still firing (service_alerts.still_said): a
+    rate incident's as the lines past the bar, as its page does, not "N hits" beside the 30 that fired it."""
+    result = run_cli("scan", "--file", str(_storm_journal(make_journal)), "--no-shipped-rules", "--rules",
+                     str(ANOMALY_RULES), "-o", "json")
+    [found] = of_type(json_events(result), "incident")
+    incident = Incident(found["rule"], "warning", found["unit"], "", found["first_usec"], found["realtime_usec"],
+                        found["realtime_usec"], found["count"], 1, 60_000_000, "", (), "alert", why=found["why"])
+    seen = int(found["why"].split(" ", 1)[0])
+    assert still_said(incident, False) == (f"still firing: {found['count']} lines past the bar (fired at {seen} lines "
+                                           "of this template within 1m) so far")
+    assert still_said(replace(incident, rule_id="error-burst", why=""), False) == (
+        f"still firing: {found['count']} hits so far")
