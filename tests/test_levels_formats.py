@@ -3,8 +3,8 @@ severity (4.4+ JSON `"s":"E"`, 4.2 text `... E  NETWORK  [conn1] ...`), Erlang/O
 headers, Tornado's and Jupyter's `[E 241126 14:00:00 web:2246]`, and java.util.logging's SEVERE, which is err
 (JUL has no ERROR; SLF4J's bridge maps SEVERE to it), not crit; helper D8's: ClickHouse's `{query_id} <Error>`,
 CockroachDB's `W261127 ... file:line ⋮`, unbound's `[epoch] unbound[812:1] error:`; Gitea's `file.go:60:f() [E]`,
-Ceph's `7f1c2d3e5700 -1`; Squid's `kid1| FATAL:` (engine/format_levels.py and levels.py, with their C twins
-sources/format_levels.h, go_levels.h and levels.h; on journal files: tests/test_levels_servers.py).
+Ceph's `7f1c2d3e5700 -1`; Squid's `kid1| FATAL:`; Telegraf's `E!` (engine/format_levels.py and levels.py, with their
+C twins sources/format_levels.h, go_levels.h and levels.h; on journal files: tests/test_levels_servers.py).
 
 1. A corpus of lines as the programs write them (from their sources: MongoDB's logv2 JSONFormatter and
    MessageEventDetailsEncoder, OTP's logger_formatter legacy header), and look-alikes in client text or
@@ -162,7 +162,19 @@ CORPUS: list[tuple[int | None, str, str]] = [
     (WARNING, "2026/11/27 12:17:03 kid1| WARNING: Could not determine this machines public hostname.", "Squid warning"),
     (ERR, "2026/11/27 12:17:03| ERROR: x", "Squid without SMP: no kid label"),
 
+    # Telegraf (logger.go: the RFC 3339 time, then level.Indicator() "E! ", "W! ", "I! ", "D! ", "T! ")
+    (ERR, "2026-11-27T12:17:07Z E! [outputs.influxdb_v2] When writing to [http://influx:8086/api/v2/write]: Post "
+          "\"http://influx:8086/api/v2/write\": dial tcp 10.0.0.5:8086: connect: connection refused",
+     "Telegraf error (telegraf#10431)"),
+    (WARNING, "2026-11-27T12:17:07Z W! [inputs.snmp] Collection took longer than expected", "Telegraf warning"),
+    (INFO, "2026-11-27T12:17:07Z I! Starting Telegraf 1.28.1", "Telegraf info"),
+    (DEBUG, "2026-11-27T12:17:07Z D! [outputs.file] Wrote batch of 12 metrics in 52.1µs", "Telegraf debug"),
+    (ERR, "E! [agent] Error writing to outputs.influxdb: could not write any address", "Telegraf without a time"),
+
     # look-alikes: no level where the program writes it
+    (None, "2026-11-27T12:17:07Z X! [agent] x", "no Telegraf indicator"),
+    (None, "2026-11-27T12:17:07Z E!x", "no space after the indicator"),
+    (None, "said E! [agent] x", "an indicator after a word"),
     (None, "2026/11/27 12:17:03 kid| FATAL: x", "no kid number"),
     (None, "2026/11/27 12:17:03 kid1 FATAL: x", "no bar after the kid label"),
     (None, "2026/11/27 kid1| FATAL: x", "a kid label only after a time"),
@@ -262,7 +274,8 @@ PIECES = ['{"t":{"$date":"', "2026-11-30T14:00:00.123+00:00", '"},"s":"', "E", "
           ":func1() ", "[E] ", "[E]", "[ERROR] ", "[C] ", "[X] ", ".123456 ",
           "2026-11-27T12:17:03.150+0000 ", "2019-01-01 10:00:00.123456 ", "7f1c2d3e5700 ", "-1 ", " 0 ", "20 ",
           "debug ", "    -5> ", "log_channel(cluster) log [WRN] : ", "log_channel(", ") log [", "WRN", "] : ", ".150",
-          "+0000", " kid1| ", "kid1|", "kid", "| ", "FATAL: "]
+          "+0000", " kid1| ", "kid1|", "kid", "| ", "FATAL: ",
+          "E! ", "W! ", "X! ", "!", "2026-11-27T12:17:07Z "]
 
 
 @settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])

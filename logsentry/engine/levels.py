@@ -46,6 +46,8 @@ for the UTF-8 bytes (C) and the decoded text (Python).
    ident `name[pid]` or `name[pid:tid]` followed by `:` or a blank (once: unbound's `[1764245823] unbound[812:0]
    error: ...`, dnsmasq's `dnsmasq[812]: ...`; `q=[1]` is no ident), and after a time Squid's kid label
    (`2026/11/27 12:17:03 kid1| FATAL: ...`, debug.cc: the time, ` kidN` in SMP mode, `| `). The level token is
+   - Telegraf's indicator, first or after a time (`2026-11-27T12:17:07Z E! [outputs.influxdb_v2] ...`: `E!`,
+     `W!`, `I!`, `D!`, `T!`, logger.go's level.Indicator());
    - a level word written in capitals followed by a space, tab, `:`, `[`, `/` or the end: log4j, logback
      and slf4j (`2024-01-02 10:00:00,123 ERROR [main] c.e.Foo - msg`, `ERROR [main] ...`), Spring Boot,
      Hadoop/ZooKeeper, Tomcat/JUL (`SEVERE`), Rust tracing-subscriber (`2024-...Z ERROR my_crate: msg`),
@@ -136,8 +138,10 @@ _SYSLOG_WORD = re.compile(r"<([A-Za-z]+)>")
 _LETTER_LEVELS = {"D": 7, "I": 6, "W": 4, "E": 3, "C": 2}
 """Tornado's and traitlets' `%(levelname)1.1s`: DEBUG, INFO, WARNING, ERROR, CRITICAL."""
 _LETTER_BRACKET = re.compile(r"([DIWEC]) [0-9][!-~]* [0-9]")  # the letter, a date, a time
+_TELEGRAF_LEVELS = {"E": 3, "W": 4, "I": 6, "D": 7, "T": 7}
+"""Telegraf's level indicators (telegraf.LogLevel.Indicator: "E!" error .. "T!" trace)."""
 _LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
-_LEAD_ON = frozenset("=_.-:,[")
+_LEAD_ON = frozenset("=_.-:,[!")
 # a word ends at one of these (or the end of the line) to be a level
 _ENDS_WORD = frozenset(" \t:[]/\x1b")
 
@@ -260,6 +264,8 @@ def _prefix_level(line: str) -> int | None:
                 at, user_done, after_time, after_separator = user.end(), True, False, False
             elif not ident_done and (ident := _IDENT.match(line, start)):
                 at, ident_done, after_time, after_separator = ident.end(), True, False, False
+            elif (token == 0 or after_time) and word in _TELEGRAF_LEVELS and line.startswith("! ", stop):
+                return _TELEGRAF_LEVELS[word]  # Telegraf's indicator (logger.go: "E! ", "W! ", "I! ", "D! ", "T! ")
             elif after_time and follows == "|" and word.startswith("kid") and word[3:].isdigit():
                 at, after_time, after_separator = stop + 1, False, True  # Squid's " kid1| " (debug.cc debugLogKid)
             else:

@@ -515,6 +515,8 @@ static int lv_prefix_level(const unsigned char *p, size_t n) {
                 at = i; /* the program's own ident: "unbound[812:0]", "dnsmasq[812]:" */
                 ident_done = 1;
                 after_time = after_separator = 0;
+            } else if ((token == 0 || after_time) && len == 1 && memchr("EWIDT", c, 5) && lv_starts(p, n, stop, "! ")) {
+                return c == 'E' ? 3 : c == 'W' ? 4 : c == 'I' ? 6 : 7; /* Telegraf's "E! " .. "T! " */
             } else if (after_time && follows == '|' && len > 3 && memcmp(p + start, "kid", 3) == 0 &&
                        lv_digits(p, stop, start + 3) == len - 3) {
                 at = stop + 1; /* Squid's " kid1| " (debug.cc debugLogKid) */
