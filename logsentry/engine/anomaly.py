@@ -83,8 +83,8 @@ class AnomalyDetector:
         """unit -> what its lines in its current anomalous period would have taught, while that may be learnt."""
         self.learnt_until: dict[str, int] = {}
         """unit -> journal time (µs) up to which the baselines hold its entries already (Baselines.seen_until,
-        set when history is learnt again or baselines learnt elsewhere are adopted): its entries up to then are
-        not learnt twice."""
+        set when history is learnt again or baselines learnt elsewhere are adopted): its entries up to then whose
+        template was seen at or after them (`_looked_at`) are not learnt twice."""
         self.skipped: dict[str, int] = {}
         """unit -> entries not learnt because `learnt_until` covered them (what `baseline learn` reports)."""
         self.floods = Floods()
@@ -119,7 +119,8 @@ class AnomalyDetector:
         kept = hot or not learn  # not in the baselines (lines `learnt_until` covers are: learnt before)
         if not hot and unit_key in self._held:
             self.settle(unit_key, usec)
-        if self.learnt_until and usec <= self.learnt_until.get(unit_key, -1):
+        if self.learnt_until and usec <= self.learnt_until.get(unit_key, -1) and self._looked_at(
+                unit_key, template.id, usec):
             self.skipped[unit_key] = self.skipped.get(unit_key, 0) + 1
             learn = False
         if hot and learn and (held := self._held.get(unit_key)) is not None and not held.add(
@@ -154,7 +155,7 @@ class AnomalyDetector:
                     continue  # a new template without the rule's words (a deploy's new wording) is no failure
                 if why is not None and spec.flood:  # engine/flood.py
                     rolling = self._roll(rule, unit_key, template.id, usec, kept)
-                    if spec.lasting_usec and rolling.buckets[0][0] > usec - spec.lasting_usec:
+                    if len(rolling.buckets) * rolling.width < spec.lasting_usec:
                         continue  # not lasting yet: a one-off run's burst ends, a storm goes on
                     why = self.floods.why(spec, rule.trigger.within_usec, rolling.total, rolling.learnt(), usec, unit,
                                           self.baselines.templates[unit_key].values(), why, unit_key,
@@ -182,6 +183,15 @@ class AnomalyDetector:
         if hits:
             self._hit(unit_key, usec, hot)
         return hits
+
+    def _looked_at(self, unit: str, template_id: str, usec: int) -> bool:
+        """Do the baselines hold the unit's line of this template at `usec` (µs) already: was the template seen
+        at or after it? A line within the unit's `learnt_until` but after its template's last sighting came out
+        of time order (history stamped ahead of our clock, then the host's clock stepped back), never learnt: skipped,
+        it was lost, and the rate rules took it out of a count that never held it (helper P: a burst of 30 lines of
+        a template logged 29 times in 7 h was judged against "0 expected")."""
+        stats = self.baselines.templates.get(unit, {}).get(template_id)
+        return stats is not None and stats.last_usec >= usec
 
     def _hit(self, unit: str, usec: int, hot: bool) -> None:
         """The unit's line at `usec` made anomaly hits: a new anomalous period's lines are held from the next
@@ -327,16 +337,19 @@ class AnomalyDetector:
         assert spec is not None
         usec, window = entry.realtime_usec, rule.trigger.within_usec
         key = host_unit(entry.machine_id, entry.unit)
+        late = window > 2 * MINUTE_USEC  # its bar must not hold the window's own first minutes (LAG_USEC)
         if spec.errors:
             rolling, total, what = self._roll(rule, key, "errors", usec, kept), unit.errors, "error-level lines"
-            peak = unit.error_minutes.peak
+            peak = unit.error_minutes.late if late else unit.error_minutes.peak
         else:
             if usec - stats.first_usec < spec.warm_after_usec:
                 return None  # a young template has no rate of its own yet (new-template covers new ones)
             rolling, total = self._roll(rule, key, template_id, usec, kept), stats.count
             what = "lines of this template"
-            peak = stats.minutes.peak
+            peak = stats.minutes.late if late else stats.minutes.peak
         seen = rolling.total
+        if len(rolling.buckets) * rolling.width < spec.lasting_usec:
+            return None  # bursts in a few tenths of the window (a nightly restart's), not a rate that stays up
         history = max(1, usec - window - unit.first_usec)
         expected = max(0, total - rolling.learnt()) * window / history  # the window's own lines taken out
         busiest = peak * max(1.0, window / (2 * MINUTE_USEC))
@@ -346,7 +359,8 @@ class AnomalyDetector:
         if tail >= spec.p_value:
             return None
         return (f"{seen} {what} within {format_duration(window)}, {expected:.2g} expected from "
-                f"{format_duration(history)} of history, at most {peak} in two minutes before (Poisson P={tail:.1e})")
+                f"{format_duration(history)} of history, at most {peak} in two minutes before"
+                + (" the last 15m" if late else "") + f" (Poisson P={tail:.1e})")
 
     def _share(self, rule: Rule, unit: UnitStats, entry: Entry, kept: bool) -> str | None:
         spec = rule.anomaly
