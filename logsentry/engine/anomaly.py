@@ -155,7 +155,7 @@ class AnomalyDetector:
                     continue  # a new template without the rule's words (a deploy's new wording) is no failure
                 if why is not None and spec.flood:  # engine/flood.py
                     rolling = self._roll(rule, unit_key, template.id, usec, kept)
-                    if len(rolling.buckets) * rolling.width < spec.lasting_usec:
+                    if spec.lasting_usec and rolling.buckets[0][0] > usec - spec.lasting_usec:
                         continue  # not lasting yet: a one-off run's burst ends, a storm goes on
                     why = self.floods.why(spec, rule.trigger.within_usec, rolling.total, rolling.learnt(), usec, unit,
                                           self.baselines.templates[unit_key].values(), why, unit_key,
@@ -337,19 +337,16 @@ class AnomalyDetector:
         assert spec is not None
         usec, window = entry.realtime_usec, rule.trigger.within_usec
         key = host_unit(entry.machine_id, entry.unit)
-        late = window > 2 * MINUTE_USEC  # its bar must not hold the window's own first minutes (LAG_USEC)
         if spec.errors:
             rolling, total, what = self._roll(rule, key, "errors", usec, kept), unit.errors, "error-level lines"
-            peak = unit.error_minutes.late if late else unit.error_minutes.peak
+            peak = unit.error_minutes.peak
         else:
             if usec - stats.first_usec < spec.warm_after_usec:
                 return None  # a young template has no rate of its own yet (new-template covers new ones)
             rolling, total = self._roll(rule, key, template_id, usec, kept), stats.count
             what = "lines of this template"
-            peak = stats.minutes.late if late else stats.minutes.peak
+            peak = stats.minutes.peak
         seen = rolling.total
-        if len(rolling.buckets) * rolling.width < spec.lasting_usec:
-            return None  # bursts in a few tenths of the window (a nightly restart's), not a rate that stays up
         history = max(1, usec - window - unit.first_usec)
         expected = max(0, total - rolling.learnt()) * window / history  # the window's own lines taken out
         busiest = peak * max(1.0, window / (2 * MINUTE_USEC))
@@ -359,8 +356,7 @@ class AnomalyDetector:
         if tail >= spec.p_value:
             return None
         return (f"{seen} {what} within {format_duration(window)}, {expected:.2g} expected from "
-                f"{format_duration(history)} of history, at most {peak} in two minutes before"
-                + (" the last 15m" if late else "") + f" (Poisson P={tail:.1e})")
+                f"{format_duration(history)} of history, at most {peak} in two minutes before (Poisson P={tail:.1e})")
 
     def _share(self, rule: Rule, unit: UnitStats, entry: Entry, kept: bool) -> str | None:
         spec = rule.anomaly
