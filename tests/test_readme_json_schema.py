@@ -11,7 +11,7 @@ from pathlib import Path
 from conftest import entry, run_cli, simple_rule
 
 ROOT = Path(__file__).resolve().parent.parent
-OPTIONAL = {"match": {"from_text"}}
+OPTIONAL = {"match": {"from_text"}, "summary": {"anomaly", "units", "cold_units", "warm_after_usec", "warm_entries"}}
 """Fields the schema gives in brackets, for some records only."""
 
 

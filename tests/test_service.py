@@ -46,7 +46,7 @@ class RunningService:
                                           *extra], stdout=log, stderr=log, env=self.env)
         self.starts += 1
         if wait:
-            self.wait_log("ready: watching", timeout=10, count=self.starts)
+            self.wait_log("ready: watching", timeout=30, count=self.starts)  # a loaded CI machine starts slowly
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
