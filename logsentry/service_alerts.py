@@ -21,7 +21,7 @@ from .model import Action, Entry, Incident, host_unit
 from .service_state import StateSaving
 from .sources.journal import JournalGap
 from .state import OutboxItem
-from .timespec import format_duration, format_usec
+from .timespec import format_duration, format_usec, wall_usec
 from .views.counts import hits_said
 from .wording import plural
 
@@ -189,8 +189,10 @@ class ServiceAlerts(StateSaving):
             self._restart_of = (incident_id(incident), items[0].dedupe)
             log.warning("queueing restart of %s (rule %s)", action.unit, incident.rule_id)
         else:
+            # Due realert after the page, by our clock: the incident's time is its host's (a host 10 min behind
+            # had its reminder due before its page), and a backlog's incident is paged now, not when it fired.
             self.alerting[incident_id(incident)] = {
-                "next_usec": incident.fired_usec + self.config.alerts.realert_usec, "reminders": 0}
+                "next_usec": max(wall_usec(), incident.fired_usec) + self.config.alerts.realert_usec, "reminders": 0}
 
     def _source(self) -> tuple[str, ...]:
         """journalctl's arguments for where the service reads (`-D journal_directory`; () for the local

@@ -237,3 +237,28 @@ def test_the_alert_of_a_host_ahead_of_our_clock_names_where_its_lines_are(receiv
         host.close()
         if running.proc is not None:
             running.stop()
+
+
+def test_a_host_behind_gets_its_reminder_a_realert_after_the_page(behind, receiver, tmp_path):  # noqa: F811
+    """A fresh operator's find (helper F4): with `realert = "2min"`, a host 10 min behind got its page and, a
+    second later, "still firing": the reminder was due at the incident's time by the host's clock plus realert,
+    and compared with ours. It is due realert after the page, by our clock."""
+    hook = receiver()
+    where, host = behind
+    config = collector(tmp_path, where.directory, hook.url).replace('realert = "1h"', 'realert = "2min"')
+    assert 'realert = "2min"' in config
+    running = RunningService(tmp_path, config)
+    host.write("GET /health 0 200", host.now())
+    host.wait_written()
+    ticking = Ticking(host)
+    try:
+        running.start()
+        running.wait_log(f"the clock of host behind (machine {BEHIND}) is 10m behind ours", timeout=45)
+        host.write("BOOM disk-full", host.now(), priority=3)
+        wait_until(lambda: titles(hook, "boom"), 10, "the BOOM alert")
+        time.sleep(4)  # several of the service's ticks (each looks for due reminders)
+        assert titles(hook, "boom") == ["[logsentry behind] CRITICAL api.service: boom"], titles(hook, "boom")
+        assert not [a for a in alerts(hook) if "still firing" in a["message"]]
+    finally:
+        ticking.close()
+        running.stop()
