@@ -6,12 +6,14 @@ as a contradiction (helper F2)."""
 from __future__ import annotations
 
 import re
+import shlex
+import subprocess
 from dataclasses import replace
 
 from conftest import entry, json_events, of_type, run_cli
 from test_anomaly import ANOMALY_RULES, HOUR, by_time, steady
 
-from logsentry.actions.alert import body
+from logsentry.actions.alert import body, journalctl_command
 from logsentry.model import Incident
 from logsentry.service_alerts import still_said
 from logsentry.views.counts import hits_said
@@ -78,3 +80,20 @@ def test_a_rate_spikes_reminder_names_its_hits_as_the_lines_past_the_bar(make_jo
                                            "of this template within 1m) so far")
     assert still_said(replace(incident, rule_id="error-burst", why=""), False) == (
         f"still firing: {found['count']} hits so far")
+
+
+def test_a_rate_spikes_journalctl_command_shows_the_lines_that_fired_it(make_journal) -> None:  # type: ignore[no-untyped-def]
+    """The incident's command (run here with the real journalctl) shows the 30 lines within the rule's minute that
+    fired it, not only the line that passed the bar (helper F4: `--since` and `--until` were the same instant)."""
+    journal = _storm_journal(make_journal)
+    result = run_cli("scan", "--file", str(journal), "--no-shipped-rules", "--rules", str(ANOMALY_RULES), "-o", "json")
+    [incident] = of_type(json_events(result), "incident")
+    seen = int(incident["why"].split(" ", 1)[0])
+    fired = Incident(incident["rule"], "warning", incident["unit"], "", incident["first_usec"],
+                     incident["realtime_usec"], incident["realtime_usec"], incident["count"], incident["threshold"],
+                     incident["within_usec"], "", (), "alert", why=incident["why"])
+    command = shlex.split(journalctl_command(fired, ("--file", str(journal))))
+    assert command[0] == "journalctl", command
+    shown = subprocess.run([*command, "-o", "cat", "--no-pager"], capture_output=True, text=True, check=True).stdout
+    storm = [line for line in shown.splitlines() if "lost, retrying" in line]
+    assert len(storm) >= seen, (command, shown[-2000:])

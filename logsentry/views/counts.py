@@ -148,7 +148,11 @@ def _judged_hits(incident: Incident, count: int) -> str:
 def began_usec(incident: Incident) -> int:
     """When what the incident is about began (µs of journal time): a persistence incident's run and a flood's new
     template began before the line that fired them (`first_usec`), at the time their `why` gives (to the ms,
-    floored: no line of theirs is before it); any other incident's first hit."""
+    floored: no line of theirs is before it); a rate or share rule's lines that fired it within its window before
+    (its first hit is the line that passed the bar: a command from there showed one line, not the 30 counted); any
+    other incident's first hit."""
+    if _RATE.fullmatch(incident.why) is not None or _SHARE.fullmatch(incident.why) is not None:
+        return incident.first_usec - incident.within_usec
     run, flood = _RUN.fullmatch(incident.why), _FLOOD.fullmatch(incident.why)
     said = run["since"] if run is not None else flood["first"] if flood is not None else None
     try:
