@@ -18,6 +18,7 @@ from .engine.failures import FailureGroups
 from .engine.owners import Owners
 from .engine.policy import Policy
 from .engine.runstep import RunStep, Single, supports
+from .engine.stop_windows import StopWindows
 from .engine.window import BurstTracker, invocation_of
 from .events import ActionEvent as ActionEvent
 from .events import EndedEvent as EndedEvent
@@ -76,6 +77,8 @@ class Pipeline:
                                                        if rule.anomaly is not None}
         self.tracker = BurstTracker(detector.rules.values())
         self.owners = Owners(self.tracker, anomaly, self._signature_rules, self._anomaly_rules)
+        self.stops = StopWindows()
+        """Planned stops (engine/stop_windows.py): the anomaly hits on a unit's shutdown lines are not paged."""
         """Whose an anomaly hit on a unit with incidents open is (engine/owners.py)."""
         self.failures = FailureGroups(detector.rules.values())
         """Signature and anomaly incidents joined per failure of a unit: one incident given out per failure."""
@@ -116,6 +119,7 @@ class Pipeline:
             yield from self.tick(now)
         if "_PID" in entry.fields:
             self.failures.learn(entry)
+            self.stops.note(entry)
         if "N_DROPPED" in entry.fields:
             self._note_suppression(entry)
         if silence:
@@ -287,6 +291,8 @@ class Pipeline:
                 self._goes_on(each.entry)
         if len(found) > 1:  # the most severe rule on the line leads its incident; the others are evidence in it
             found.sort(key=lambda hit: -hit.severity)
+        if found and self.stops.active:  # a planned stop's shutdown lines (engine/stop_windows.py): never paged
+            found = [hit for hit in found if not self.stops.covers(hit.entry)]
         kept = self.owners.kept(found)
         if len(kept) < len(found):  # the open signature failure's, seen again: evidence in its chain, as in _hits
             for hit in found:
