@@ -99,6 +99,11 @@ def test_a_quiet_units_storm_is_caught_and_its_quiet_twins_are_not(make_journal)
     said = re.match(r"(\d+) lines within 15m of a template this unit never logged in 3d 11h 59m \d+s \(26 entries\) "
                     r"of history, .*its busiest template at most 2 in two minutes before", incident["why"])
     assert said is not None and 300 <= int(said[1]) <= 400, incident["why"]
+    # the unit's usual: its 26 lines over 3.5 days, per 15 minutes, not the other storming line's lines learnt as
+    # such (helper F4: 12x the truth, which weakened the 10x-usual guard)
+    usual = re.search(r"the unit logs ([0-9.e+-]+) lines of all its templates in 15m as usual", incident["why"])
+    assert usual is not None and float(usual[1]) < 2 * 26 / (3.5 * 24 * 4), incident["why"]
+    assert incident["why"].endswith("(Poisson P=<1e-300)"), incident["why"]  # underflowed: not "0.0e+00"
 
 
 @pytest.mark.parametrize(("body", "problem"), [

@@ -32,7 +32,7 @@ from .flood import Floods
 from .held import MAX_HELD_UNITS, Held
 from .rolling import BUCKETS as BUCKETS
 from .rolling import Rolling as _Rolling
-from .tails import binomial_sf, poisson_sf
+from .tails import binomial_sf, p_text, poisson_sf
 from .templates import Template, TemplateMiner
 
 MAX_TEMPLATE_CHARS = 2048
@@ -356,7 +356,8 @@ class AnomalyDetector:
         if tail >= spec.p_value:
             return None
         return (f"{seen} {what} within {format_duration(window)}, {expected:.2g} expected from "
-                f"{format_duration(history)} of history, at most {peak} in two minutes before (Poisson P={tail:.1e})")
+                f"{format_duration(history)} of history, at most {peak} in two minutes before "
+                f"(Poisson P={p_text(tail)})")
 
     def _share(self, rule: Rule, unit: UnitStats, entry: Entry, kept: bool) -> str | None:
         spec = rule.anomaly
@@ -379,4 +380,4 @@ class AnomalyDetector:
             return None
         return (f"{errors} of {lines} lines at error level within {format_duration(rule.trigger.within_usec)} "
                 f"({errors / lines:.0%}), {share:.2%} usual over {base_entries} entries, at most {peak} in two minutes "
-                f"before (binomial P={tail:.1e})")
+                f"before (binomial P={p_text(tail)})")

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from ..rules.anomaly import AnomalySpec
 from ..timespec import format_duration
 from .baseline import MINUTE_USEC, TemplateStats, UnitStats
-from .tails import poisson_sf
+from .tails import p_text, poisson_sf
 
 MAX_CACHED = 20_000
 """Units whose fastest template is remembered for their current anomalous period."""
@@ -35,15 +35,21 @@ class Floods:
     def why(self, spec: AnomalySpec, window_usec: int, seen: int, learnt: int, usec: int, unit: UnitStats,
             templates: Iterable[TemplateStats], novelty: str, key: str, hot_since: int | None) -> str | None:
         """Does a new template's `seen` lines within `window_usec` (µs; `learnt` of them in the baselines, which
-        the unit's usual count must not include) flood, at `usec`? Its why (`novelty`: what makes it new), or
-        None. `hot_since`: when the unit's current anomalous period began (None: it is not in one)."""
+        the unit's usual count must not include, nor any new template's lines) flood, at `usec`? Its why
+        (`novelty`: what makes it new), or None. `hot_since`: when the unit's current anomalous period began (None:
+        it is not in one)."""
         if seen < spec.min_count:
             return None
+        templates = list(templates)
+        known_before = usec - spec.novel_for_usec
+        new_lines = sum(template.count for template in templates if template.first_usec >= known_before)
         history = max(1, usec - window_usec - unit.first_usec)
-        expected = max(0, unit.entries - learnt) * window_usec / history  # every template of the unit
+        # every template of the unit but the new ones (this one's learnt lines included): they are the change
+        # judged, not its usual (a storm of two new lines counted the other's as usual, 12x too many: helper F4)
+        expected = max(0, unit.entries - max(learnt, new_lines)) * window_usec / history
         if seen < spec.factor * expected:
             return None
-        fastest = self._peak(unit, templates, key, hot_since, usec - spec.novel_for_usec)
+        fastest = self._peak(unit, templates, key, hot_since, known_before)
         if seen <= spec.peak_margin * fastest * max(1.0, window_usec / (2 * MINUTE_USEC)):
             return None
         tail = poisson_sf(seen, max(expected, 1e-9))
@@ -52,7 +58,7 @@ class Floods:
         within = format_duration(window_usec)
         return (f"{seen} lines within {within} of {novelty}; the unit logs {expected:.3g} lines of all its templates "
                 f"in {within} as usual ({format_duration(history)} of history), its busiest template at most "
-                f"{fastest} in two minutes before (Poisson P={tail:.1e})")
+                f"{fastest} in two minutes before (Poisson P={p_text(tail)})")
 
     def _peak(self, unit: UnitStats, templates: Iterable[TemplateStats], key: str, hot_since: int | None,
               known_before: int) -> int:

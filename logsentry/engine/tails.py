@@ -12,6 +12,12 @@ import math
 _MAX_TERMS = 2_000
 
 
+def p_text(tail: float) -> str:
+    """A tail probability as the incidents' `why` gives it: "3.8e-40", or "<1e-300" where it underflowed to 0 (a
+    count no rate could explain; "0.0e+00" read as a bug)."""
+    return f"{tail:.1e}" if tail > 0 else "<1e-300"
+
+
 def poisson_sf(k: int, mean: float) -> float:
     """P(X >= k) for X ~ Poisson(mean)."""
     if k <= 0:
