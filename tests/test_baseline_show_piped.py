@@ -6,6 +6,7 @@ and no COLUMNS."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -30,5 +31,8 @@ def test_a_piped_show_keeps_each_template_on_one_line(make_journal: Callable[...
     rows = shown.stdout.splitlines()
     template = "Database.PostgreSQL.Simple: libpq: failed (another command is already in progress)"
     assert any(template in row and " err " in row for row in rows), shown.stdout
+    # its first and last seen on that row too, so that `| grep` shows both (helper F4: the last was a row below)
+    seen = re.compile(r"\d\d:\d\d:\d\d\.\d{3} / \d{4}-\d\d-\d\d ")
+    assert any(template in row and seen.search(row) for row in rows), shown.stdout
     assert any("error-template-persists: longest run 1m 29s from " in row and "(it ends if none comes by " in row
                for row in rows), shown.stdout

@@ -254,10 +254,11 @@ def show(config_path: Path, state_dir: Path | None, units: tuple[str, ...], outp
         templates.add_column("level", no_wrap=True)
         templates.add_column("first / last seen", no_wrap=True)
         templates.add_column("template", overflow="fold")
+        apart = " / " if console.width == PIPE_WIDTH else "\n"  # a pipe's reader (grep) gets each row whole
         for tid, t in sorted(baselines.templates[unit].items(), key=lambda item: -item[1].count):
             level = "-" if t.level is None else PRIORITY_NAMES[t.level]
-            templates.add_row(tid + ("\naccepted" if t.accepted else ""), str(t.count), level,
-                              f"{format_usec(t.first_usec)}\n{format_usec(t.last_usec)}",
+            templates.add_row(tid + (f"{apart}accepted" if t.accepted else ""), str(t.count), level,
+                              f"{format_usec(t.first_usec)}{apart}{format_usec(t.last_usec)}",
                               Text(visible(t.text)).append(runs_text(runs.get((unit, tid), {})), style="dim"))
         console.print(templates)
 
