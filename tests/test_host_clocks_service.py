@@ -65,11 +65,13 @@ def behind(tmp_path: Path) -> Iterator[tuple[Collector, Host]]:
 
 @contextmanager
 def ticking_behind(behind: tuple[Collector, Host], tmp_path: Path, hook_url: str, watch: str = "",
-                   tables: str = "") -> Iterator[tuple[RunningService, Host, Ticking]]:
+                   tables: str = "", realert: str = "1h") -> Iterator[tuple[RunningService, Host, Ticking]]:
     """A real service over the collector, its host 10 min behind logging ten lines a second, once the host's
     offset held; the service and the ticking are stopped after (a test asserts a clean stop itself)."""
     where, host = behind
-    running = RunningService(tmp_path, collector(tmp_path, where.directory, hook_url, watch, tables))
+    config = collector(tmp_path, where.directory, hook_url, watch, tables)
+    assert 'realert = "1h"' in config
+    running = RunningService(tmp_path, config.replace('realert = "1h"', f'realert = "{realert}"'))
     host.write("GET /health 0 200", host.now())
     host.wait_written()
     ticking = Ticking(host)
@@ -244,21 +246,9 @@ def test_a_host_behind_gets_its_reminder_a_realert_after_the_page(behind, receiv
     second later, "still firing": the reminder was due at the incident's time by the host's clock plus realert,
     and compared with ours. It is due realert after the page, by our clock."""
     hook = receiver()
-    where, host = behind
-    config = collector(tmp_path, where.directory, hook.url).replace('realert = "1h"', 'realert = "2min"')
-    assert 'realert = "2min"' in config
-    running = RunningService(tmp_path, config)
-    host.write("GET /health 0 200", host.now())
-    host.wait_written()
-    ticking = Ticking(host)
-    try:
-        running.start()
-        running.wait_log(f"the clock of host behind (machine {BEHIND}) is 10m behind ours", timeout=45)
+    with ticking_behind(behind, tmp_path, hook.url, realert="2min") as (_running, host, _ticking):
         host.write("BOOM disk-full", host.now(), priority=3)
         wait_until(lambda: titles(hook, "boom"), 10, "the BOOM alert")
         time.sleep(4)  # several of the service's ticks (each looks for due reminders)
         assert titles(hook, "boom") == ["[logsentry behind] CRITICAL api.service: boom"], titles(hook, "boom")
         assert not [a for a in alerts(hook) if "still firing" in a["message"]]
-    finally:
-        ticking.close()
-        running.stop()

@@ -20,17 +20,10 @@
 /* ClickHouse: yyyy.mm.dd hh:mm:ss[.f+] [ tid ] [{query_id} ]<Priority> , the query id printable ASCII but space,
  * { and }; the priority named within LV_MAX_PREFIX bytes (CLICKHOUSE_LEVELS: Poco's SyslogChannel's levels) */
 static int lv_clickhouse(const unsigned char *p, size_t n) {
-    static const char shape[] = "dddd.dd.dd ";
-    static const struct {
-        const char *name;
-        int level;
-    } NAMES[] = {{"Fatal", 1},       {"Critical", 2}, {"Error", 3}, {"Warning", 4}, {"Notice", 5},
-                 {"Information", 6}, {"Debug", 7},    {"Trace", 7}, {"Test", 7}};
-    if (n < 19)
+    static const LvName NAMES[] = {{"Fatal", 1},       {"Critical", 2}, {"Error", 3}, {"Warning", 4}, {"Notice", 5},
+                                   {"Information", 6}, {"Debug", 7},    {"Trace", 7}, {"Test", 7}};
+    if (n < 19 || !lv_shape(p, n, 0, "dddd.dd.dd "))
         return -1;
-    for (size_t i = 0; i < 11; i++)
-        if (shape[i] == 'd' ? !lv_digit(p[i]) : p[i] != (unsigned char)shape[i])
-            return -1;
     if (!lv_hms(p, n, 11))
         return -1;
     size_t at = 19;
@@ -62,10 +55,7 @@ static int lv_clickhouse(const unsigned char *p, size_t n) {
         end++;
     if (end == word || !lv_starts(p, n, end, "> ") || word >= LV_MAX_PREFIX)
         return -1;
-    for (size_t k = 0; k < sizeof NAMES / sizeof NAMES[0]; k++)
-        if (strlen(NAMES[k].name) == end - word && memcmp(NAMES[k].name, p + word, end - word) == 0)
-            return NAMES[k].level;
-    return -1;
+    return lv_named(NAMES, sizeof NAMES / sizeof NAMES[0], p + word, end - word);
 }
 
 /* Valkey's log-timestamp-format iso8601 at `at`: yyyy-mm-ddThh:mm:ss.mmm+hh:mm (29 bytes) */
@@ -144,14 +134,8 @@ static int lv_ceph(const unsigned char *p, size_t n) {
     size_t d = lv_digits(p, n, i);
     if (d && lv_starts(p, n, i + d, "> ")) /* a crash dump's "%6ld> " */
         at = i + d + 2;
-    static const char shape[] = "dddd-dd-dd?dd:dd:dd.";
-    if (n - at < 24)
+    if (n - at < 24 || !lv_shape(p, n, at, "dddd-dd-dd?dd:dd:dd."))
         return -1;
-    for (size_t k = 0; k < 20; k++) {
-        unsigned char c = p[at + k];
-        if (shape[k] == 'd' ? !lv_digit(c) : shape[k] == '?' ? c != 'T' && c != ' ' : c != (unsigned char)shape[k])
-            return -1;
-    }
     at += 20;
     size_t f = lv_digits(p, n, at);
     if (f < 3 || f > 6)
@@ -189,14 +173,8 @@ static int lv_ceph(const unsigned char *p, size_t n) {
             e++;
         if (e > name && lv_starts(p, n, e, ") log [") && n - e >= 13 && lv_upper(p[e + 7]) && lv_upper(p[e + 8]) &&
             lv_upper(p[e + 9]) && lv_starts(p, n, e + 10, "] : ")) {
-            static const struct {
-                const char code[4];
-                int level;
-            } CLOG[] = {{"DBG", 7}, {"INF", 6}, {"WRN", 4}, {"ERR", 3}, {"SEC", 2}};
-            for (size_t k = 0; k < sizeof CLOG / sizeof CLOG[0]; k++)
-                if (memcmp(CLOG[k].code, p + e + 7, 3) == 0)
-                    return CLOG[k].level;
-            return -1;
+            static const LvName CLOG[] = {{"DBG", 7}, {"INF", 6}, {"WRN", 4}, {"ERR", 3}, {"SEC", 2}};
+            return lv_named(CLOG, sizeof CLOG / sizeof CLOG[0], p + e + 7, 3);
         }
     }
     return prio < 0 ? 3 : prio == 0 ? 4 : prio < 5 ? 5 : prio < 10 ? 6 : 7;

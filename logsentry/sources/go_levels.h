@@ -15,6 +15,34 @@ static size_t lv_digits(const unsigned char *p, size_t n, size_t at) {
     return i - at;
 }
 
+/* The `shape` (its length of bytes) at `at`: 'd' a digit, '?' 'T' or a space (an ISO or a plain date and time),
+ * any other character itself: 1, else 0 */
+static int lv_shape(const unsigned char *p, size_t n, size_t at, const char *shape) {
+    size_t len = strlen(shape);
+    if (n - at < len || at > n)
+        return 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = p[at + i];
+        if (shape[i] == 'd' ? !lv_digit(c) : shape[i] == '?' ? c != 'T' && c != ' ' : c != (unsigned char)shape[i])
+            return 0;
+    }
+    return 1;
+}
+
+/* A format's own level names (exact, case and all) and their syslog priorities */
+typedef struct {
+    const char *name;
+    int level;
+} LvName;
+
+/* The level of the name `w` (`len` bytes) among `count` names, or -1 */
+static int lv_named(const LvName *names, size_t count, const unsigned char *w, size_t len) {
+    for (size_t k = 0; k < count; k++)
+        if (strlen(names[k].name) == len && memcmp(names[k].name, w, len) == 0)
+            return names[k].level;
+    return -1;
+}
+
 /* "hh:mm:ss" at `at`: 1 */
 static int lv_hms(const unsigned char *p, size_t n, size_t at) {
     return n - at >= 8 && lv_digit(p[at]) && lv_digit(p[at + 1]) && p[at + 2] == ':' && lv_digit(p[at + 3]) &&
@@ -101,18 +129,10 @@ static int lv_cockroach(const unsigned char *p, size_t n) {
 /* Gitea and Forgejo (GITEA_LEVELS): yyyy/mm/dd hh:mm:ss[.uuuuuu] [file.go:line[:func] ][L] , the caller printable
  * ASCII but [ and ], the level's initial or name in capitals named within LV_MAX_PREFIX bytes */
 static int lv_gitea(const unsigned char *p, size_t n) {
-    static const char shape[] = "dddd/dd/dd ";
-    static const struct {
-        const char *name;
-        int level;
-    } NAMES[] = {{"T", 7},     {"D", 7},     {"I", 6},    {"W", 4},    {"E", 3},     {"C", 2},        {"F", 2},
-                 {"TRACE", 7}, {"DEBUG", 7}, {"INFO", 6}, {"WARN", 4}, {"ERROR", 3}, {"CRITICAL", 2}, {"FATAL", 2}};
-    if (n < 24)
-        return -1;
-    for (size_t i = 0; i < 11; i++)
-        if (shape[i] == 'd' ? !lv_digit(p[i]) : p[i] != (unsigned char)shape[i])
-            return -1;
-    if (!lv_hms(p, n, 11))
+    static const LvName NAMES[] = {{"T", 7},     {"D", 7},     {"I", 6},    {"W", 4},    {"E", 3},
+                                   {"C", 2},     {"F", 2},     {"TRACE", 7}, {"DEBUG", 7}, {"INFO", 6},
+                                   {"WARN", 4},  {"ERROR", 3}, {"CRITICAL", 2}, {"FATAL", 2}};
+    if (n < 24 || !lv_shape(p, n, 0, "dddd/dd/dd ") || !lv_hms(p, n, 11))
         return -1;
     size_t at = 19;
     if (at < n && p[at] == '.') {
@@ -144,10 +164,7 @@ static int lv_gitea(const unsigned char *p, size_t n) {
         end++;
     if (end == word || !lv_starts(p, n, end, "] ") || word >= LV_MAX_PREFIX)
         return -1;
-    for (size_t k = 0; k < sizeof NAMES / sizeof NAMES[0]; k++)
-        if (strlen(NAMES[k].name) == end - word && memcmp(NAMES[k].name, p + word, end - word) == 0)
-            return NAMES[k].level;
-    return -1;
+    return lv_named(NAMES, sizeof NAMES / sizeof NAMES[0], p + word, end - word);
 }
 
 #endif
