@@ -23,7 +23,6 @@ from .sources.journal import JournalGap
 from .state import OutboxItem
 from .timespec import format_duration, format_usec, wall_usec
 from .views.counts import hits_said
-from .wording import plural
 
 log = logging.getLogger("logsentry")
 
@@ -221,7 +220,7 @@ class ServiceAlerts(StateSaving):
 
     def _ended(self, incident: Incident) -> None:
         log.info("incident %s on %s%s ended after %s", incident.rule_id, incident.unit, self._of_host(incident),
-                 plural(incident.count, "hit"))
+                 hits_said(incident.why, incident.count))
         self._resolve(incident)
 
     def _resolve(self, incident: Incident) -> None:

@@ -14,9 +14,12 @@ from conftest import entry, json_events, of_type, run_cli
 from test_anomaly import ANOMALY_RULES, HOUR, by_time, steady
 
 from logsentry.actions.alert import body, journalctl_command
-from logsentry.model import Incident
+from logsentry.model import Incident, Severity
+from logsentry.pipeline import EndedEvent
+from logsentry.rules.loader import load_rules
 from logsentry.service_alerts import still_said
 from logsentry.views.counts import hits_said
+from logsentry.views.tail import plain_line
 
 
 def _storm_journal(make_journal):  # type: ignore[no-untyped-def]
@@ -97,3 +100,16 @@ def test_a_rate_spikes_journalctl_command_shows_the_lines_that_fired_it(make_jou
     shown = subprocess.run([*command, "-o", "cat", "--no-pager"], capture_output=True, text=True, check=True).stdout
     storm = [line for line in shown.splitlines() if "lost, retrying" in line]
     assert len(storm) >= seen, (command, shown[-2000:])
+
+
+def test_a_rate_spikes_ended_line_names_its_hits_as_the_lines_past_the_bar(make_journal) -> None:  # type: ignore[no-untyped-def]
+    """`tail --plain`'s ENDED line (views/tail.plain_line) as its INCIDENT line says it (helper F4: "ENDED 16 hits")."""
+    result = run_cli("scan", "--file", str(_storm_journal(make_journal)), "--no-shipped-rules", "--rules",
+                     str(ANOMALY_RULES), "-o", "json")
+    [found] = of_type(json_events(result), "incident")
+    incident = Incident(found["rule"], Severity.WARNING, found["unit"], "", found["first_usec"],
+                        found["realtime_usec"], found["realtime_usec"] + 15_000_000, 16, 1, 60_000_000, "", (),
+                        "alert", why=found["why"])
+    rules = {rule.id: rule for rule in load_rules([ANOMALY_RULES]).rules}
+    line = plain_line(EndedEvent(incident), rules)
+    assert " ENDED 16 lines past the bar (fired at " in line and " over 15s" in line, line

@@ -269,7 +269,7 @@ def _plain_text(event: Event, rules: Mapping[str, Rule]) -> str:
             what = (f"silent for {format_duration(i.last_usec - i.first_usec)} since "  # a silence has no hits: its
                     f"{format_usec(i.first_usec, with_date=False)}"  # count is the unit's entries before the gap
                     if rule is not None and rule.absence is not None else
-                    f"{plural(i.count, 'hit')} over {format_duration(i.last_usec - i.first_usec)}")
+                    f"{hits_said(i.why, i.count)} over {format_duration(i.last_usec - i.first_usec)}")
             return (f"{format_usec(i.last_usec)} {other_host(i.machine_id, i.host)}{_unit_label(i.unit, i.key)} "
                     f"{i.rule_id} {i.severity.label} {state} {what}{chain_text(i)}")
         case QuarantineEvent(q):
