@@ -113,3 +113,14 @@ def test_a_rate_spikes_ended_line_names_its_hits_as_the_lines_past_the_bar(make_
     rules = {rule.id: rule for rule in load_rules([ANOMALY_RULES]).rules}
     line = plain_line(EndedEvent(incident), rules)
     assert " ENDED 16 lines past the bar (fired at " in line and " over 15s" in line, line
+
+
+def test_a_rate_spikes_bar_in_the_html_report_counts_lines_past_the_bar(make_journal, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The HTML report's timeline bar (its hover text, in the chart data) as its card says it (F4: "16 hits")."""
+    page = tmp_path / "report.html"
+    result = run_cli("scan", "--file", str(_storm_journal(make_journal)), "--no-shipped-rules", "--rules",
+                     str(ANOMALY_RULES), "--html", str(page))
+    assert result.exit_code == 0, result.output
+    text = page.read_text()
+    assert re.search(r"\d+ lines past the bar \(fired at \d+ lines of this template within 1m\)", text), text[-3000:]
+    assert not re.search(r"\b\d+ hits\b", text)

@@ -28,7 +28,7 @@ from ..model import Incident, Severity
 from ..pipeline import Event, GapEvent, MatchEvent, Progress
 from ..timespec import format_duration, format_usec
 from ..wording import plural
-from .counts import count_story
+from .counts import count_story, hits_said
 from .escape import visible
 from .report import ScanSummary
 
@@ -138,11 +138,11 @@ def _row(timeline: Timeline, incident: Incident) -> str:
 
 
 def _counted(incident: Incident, summary: ScanSummary) -> str:
-    """An incident's size for its bar: its hits, or for a silence (whose count is the unit's entries before the
-    gap, not hits) how long the unit said nothing."""
+    """An incident's size for its bar: its hits (a rate or share rule's as the lines past its bar), or for a
+    silence (whose count is the unit's entries before the gap, not hits) how long the unit said nothing."""
     gap = summary.gaps.get((incident.rule_id, incident.unit, incident.first_usec))
     return f"silent for {format_duration(gap.to_usec - gap.from_usec)}" if gap is not None else \
-        plural(incident.count, "hit")
+        hits_said(incident.why, incident.count)
 
 
 def _figure(summary: ScanSummary, timeline: Timeline, progress: Progress) -> Any:
