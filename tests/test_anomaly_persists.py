@@ -142,20 +142,26 @@ def blip_run(live: LiveJournal) -> int:
     return max((row[4] - row[3] for row in rows if row[0].endswith(UNIT)), default=-1)
 
 
-def test_the_learnt_runs_survive_a_kill_9(live_journal: LiveJournal, tmp_path: Path):
-    """Seven hours of history with a 90-s blip of the failure line, learnt at the first start; the service is
-    killed with SIGKILL and started again; then the hang: its alert names the blip's run, which only the saved
-    episodes still know (the history is not learnt again)."""
+def write_history(live_journal: LiveJournal) -> None:
+    """Seven hours of billing-api's history, written: a request every 19 s, ending 10 min ago, and 5 h ago a blip of
+    the failure line (60 lines over 89 s)."""
     now = time.time_ns() // 1000
     start = now - 7 * 3600 * SEC
     blip = now - 5 * 3600 * SEC
-    for n in range(1300):  # a request every 19 s for 7 h, ending 10 min ago; the blip 5 h ago: 60 lines over 89 s
+    for n in range(1300):
         at = start + n * 19 * SEC
         live_journal.write(f"[t][billing][Info][host1][PID 654] POST /invoices/{n} 200 {n % 80 + 3}ms", unit=UNIT,
                            __REALTIME_TIMESTAMP=at)
         for k in range(60) if blip <= at < blip + 19 * SEC else ():
             live_journal.write(FATAL.format(t=k), unit=UNIT, __REALTIME_TIMESTAMP=blip + k * 1_500_000)
     live_journal.wait_written(timeout=30)
+
+
+def test_the_learnt_runs_survive_a_kill_9(live_journal: LiveJournal, tmp_path: Path):
+    """Seven hours of history with a 90-s blip of the failure line, learnt at the first start; the service is
+    killed with SIGKILL and started again; then the hang: its alert names the blip's run, which only the saved
+    episodes still know (the history is not learnt again)."""
+    write_history(live_journal)
     alerts = tmp_path / "alerts.jsonl"
     running = RunningService(tmp_path, config(live_journal, alerts, tmp_path / "receive.py", ("billing-api",)))
     try:

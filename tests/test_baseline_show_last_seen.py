@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from conftest import LiveJournal, run_cli
-from test_anomaly_persists import MINUTE, RULE, SEC
+from test_anomaly_persists import MINUTE, RULE, SEC, write_history
 from test_anomaly_sustained import FATAL, UNIT
 from test_baseline_service import alerts_of, config
 from test_restart_systemd import wait_until
@@ -17,15 +17,7 @@ from test_service import RunningService
 
 
 def test_last_seen_includes_the_lines_of_a_hang_not_learnt(live_journal: LiveJournal, tmp_path: Path) -> None:
-    now = time.time_ns() // 1000
-    start, blip = now - 7 * 3600 * SEC, now - 5 * 3600 * SEC
-    for n in range(1300):  # a request every 19 s for 7 h, ending 10 min ago; a 90-s blip of the failure 5 h ago
-        at = start + n * 19 * SEC
-        live_journal.write(f"[t][billing][Info][host1][PID 654] POST /invoices/{n} 200 {n % 80 + 3}ms", unit=UNIT,
-                           __REALTIME_TIMESTAMP=at)
-        for k in range(60) if blip <= at < blip + 19 * SEC else ():
-            live_journal.write(FATAL.format(t=k), unit=UNIT, __REALTIME_TIMESTAMP=blip + k * 1_500_000)
-    live_journal.wait_written(timeout=30)
+    write_history(live_journal)  # 7 h of requests, a 90-s blip of the failure 5 h ago
     alerts = tmp_path / "alerts.jsonl"
     running = RunningService(tmp_path, config(live_journal, alerts, tmp_path / "receive.py", ("billing-api",)))
     try:
