@@ -140,15 +140,9 @@ static int lv_ceph(const unsigned char *p, size_t n) {
     size_t f = lv_digits(p, n, at);
     if (f < 3 || f > 6)
         return -1;
-    at += f;
-    if (at < n && (p[at] == '+' || p[at] == '-')) {
-        if (lv_digits(p, n, at + 1) != 4)
-            return -1;
-        at += 5;
-    }
-    if (!lv_starts(p, n, at, " "))
+    if (!(at = lv_suffix_space(p, n, at + f, "+-", 4)))
         return -1;
-    size_t hex = ++at;
+    size_t hex = at;
     while (at < n && (lv_digit(p[at]) || (p[at] >= 'a' && p[at] <= 'f')))
         at++;
     if (at == hex || !lv_starts(p, n, at, " ") || n - at < 4)

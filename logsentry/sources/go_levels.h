@@ -43,6 +43,17 @@ static int lv_named(const LvName *names, size_t count, const unsigned char *w, s
     return -1;
 }
 
+/* At `at`, maybe one of `marks` followed by exactly `digits` digits (a fraction, a zone), then a space: the offset
+ * after the space, or 0 */
+static size_t lv_suffix_space(const unsigned char *p, size_t n, size_t at, const char *marks, size_t digits) {
+    if (at < n && strchr(marks, p[at]) && p[at] != 0) {
+        if (lv_digits(p, n, at + 1) != digits)
+            return 0;
+        at += 1 + digits;
+    }
+    return at < n && p[at] == ' ' ? at + 1 : 0;
+}
+
 /* "hh:mm:ss" at `at`: 1 */
 static int lv_hms(const unsigned char *p, size_t n, size_t at) {
     return n - at >= 8 && lv_digit(p[at]) && lv_digit(p[at + 1]) && p[at + 2] == ':' && lv_digit(p[at + 3]) &&
@@ -106,15 +117,9 @@ static int lv_cockroach(const unsigned char *p, size_t n) {
     if (lv_digits(p, n, 1) != 6 || n < 24 || p[7] != ' ' || !lv_hms(p, n, 8) || p[16] != '.' ||
         lv_digits(p, n, 17) != 6)
         return -1;
-    size_t at = 23;
-    if (at < n && (p[at] == '+' || p[at] == '-')) {
-        if (lv_digits(p, n, at + 1) != 6)
-            return -1;
-        at += 7;
-    }
-    if (at >= n || p[at] != ' ')
+    size_t at = lv_suffix_space(p, n, 23, "+-", 6);
+    if (!at)
         return -1;
-    at++;
     size_t goid = lv_digits(p, n, at);
     if (goid && at + goid < n && p[at + goid] == ' ')
         at += goid + 1;
@@ -134,15 +139,9 @@ static int lv_gitea(const unsigned char *p, size_t n) {
                                    {"WARN", 4},  {"ERROR", 3}, {"CRITICAL", 2}, {"FATAL", 2}};
     if (n < 24 || !lv_shape(p, n, 0, "dddd/dd/dd ") || !lv_hms(p, n, 11))
         return -1;
-    size_t at = 19;
-    if (at < n && p[at] == '.') {
-        if (lv_digits(p, n, at + 1) != 6)
-            return -1;
-        at += 7;
-    }
-    if (at >= n || p[at] != ' ')
+    size_t at = lv_suffix_space(p, n, 19, ".", 6);
+    if (!at)
         return -1;
-    at++;
     if (at < n && p[at] != '[') { /* the caller: a token holding file.go:line, then the end or ':' */
         size_t start = at, ok = 0;
         while (at < n && lv_graphic(p[at]))
