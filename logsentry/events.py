@@ -12,9 +12,12 @@ from .model import Action, Hit, Incident, ScreenedRun
 
 @dataclass(frozen=True)
 class MatchEvent:
-    """A rule matched an entry (before its trigger decides whether an incident fires)."""
+    """A rule matched an entry. `fires`: its trigger fired an incident with it (that incident, or the failure it
+    joins, is given out now or once it settles): the service keeps the unit's lines up to this hit for its alert
+    (service_alerts._remember_hit), only for such hits, not for every one."""
 
     hit: Hit
+    fires: bool = False
 
 
 @dataclass(frozen=True)

@@ -165,10 +165,10 @@ class Pipeline:
                 self.failures.note_hit(hit)  # the failure has its incident already (a signature's, or another
                 continue  # anomaly rule's): the rule's first line is evidence in its chain, not a second page
             progress.matches += 1
-            yield MatchEvent(hit)
             if hit.rule_id in self._signature_rules:
                 self.failures.note_hit(hit)
             ended, fired = self.tracker.add(hit)
+            yield MatchEvent(hit, fired is not None)
             if ended is not None:
                 yield from self._ended(self._with_dropped(ended))
             if fired is not None:

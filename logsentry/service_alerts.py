@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict, deque
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -151,16 +151,19 @@ class ServiceAlerts(StateSaving):
 
     def _remember(self, key: str, at_usec: int, message: str) -> None:
         """Keep a line among its unit's last ones; key per (machine, unit): hosts' lines never mix."""
-        self._remember_lines(key, [(at_usec, message)])
+        self._remember_lines(((key, [(at_usec, message[:MAX_LINE])]),))  # alerts show no more of a line
 
-    def _remember_lines(self, key: str, new: list[tuple[int, str]]) -> None:
-        """Keep lines (journal time, message; oldest first) among their unit's last ones."""
-        lines = self.context.get(key)
-        if lines is None:
-            lines = self.context[key] = deque(maxlen=self.config.alerts.context_lines)
-            if len(self.context) > MAX_CONTEXT_UNITS:
-                self.context.popitem(last=False)
-        lines.extend([(at, message[:MAX_LINE]) for at, message in new])  # alerts show no more of a line
+    def _remember_lines(self, new: Iterable[tuple[str, list[tuple[int, str]]]]) -> None:
+        """Keep lines among their units' last ones: per unit key, its lines (journal time, message cut to
+        MAX_LINE characters; oldest first). Per run, for every unit in it: no per-line work here."""
+        context, keep = self.context, self.config.alerts.context_lines
+        for key, lines in new:
+            kept = context.get(key)
+            if kept is None:
+                kept = context[key] = deque(maxlen=keep)
+                if len(context) > MAX_CONTEXT_UNITS:
+                    context.popitem(last=False)
+            kept.extend(lines)
 
     def _queue(self, action: Action) -> None:
         incident = self._named(action.incident)

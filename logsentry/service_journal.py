@@ -262,8 +262,7 @@ class ServiceReading(ServiceAlerts):
                 self._handle(event)
         finally:
             self._feeding = None
-        for key, lines in zip(run.units, recent_lines(run, self.config.alerts.context_lines), strict=True):
-            self._remember_lines(key, lines)
+        self._remember_lines(zip(run.units, recent_lines(run, self.config.alerts.context_lines), strict=True))
 
     def _hit_lines(self, hit: Hit) -> None:
         """Keep the hit's unit's last lines up to and including the hit, for the alert made when its incident
@@ -311,9 +310,10 @@ class ServiceReading(ServiceAlerts):
         if self.metrics is not None:
             self._count(event)
         match event:
-            case MatchEvent(hit):
+            case MatchEvent(hit, fires):
                 self.figures.matches += 1
-                self._hit_lines(hit)
+                if fires:  # the lines an alert quotes are the firing hit's (_context_of): kept for it alone
+                    self._hit_lines(hit)
             case IncidentEvent(incident):
                 self.figures.incidents += 1
                 log.warning("incident %s on %s%s: %s since %s", incident.rule_id, incident.unit,
