@@ -1,10 +1,13 @@
-"""quiet-unit-new-errors: a unit too quiet for new-error-template's 200 entries of warm-up keeps logging error
-lines it never logged (helper D11's held-out trial: Varnish's manager reaping a panicking cache child every minute,
-32 entries in 3.5 days; a Salt minion whose master is gone, two [ERROR] lines every 30 s after 14 entries; both
-missed by every rule). Real journal files built with systemd-journal-remote, scanned with the anomaly rules only.
-The quiet twins share the journal and its hours, so no test passes for want of the rule: a quiet unit's one-off
-errors, a unit with less than a day of history, a quiet unit's new error every two minutes; and a busy unit's new
-errors make one incident (new-error-template's), this rule's hits joining it."""
+"""The slow-history twins of new-error-template and error-template-persists, for units too quiet for their
+200 and 1,000 entries of warm-up (a day of history and 10 entries make them warm, as for new-template-storm).
+Helper D11's held-out trial: Varnish's manager reaping a panicking cache child every minute (32 entries in 3.5
+days), a Salt minion whose master is gone (two [ERROR] lines every 30 s after 14 entries) and a Prometheus whose
+Alertmanager hangs (its known `Error sending alerts` once a minute, 425 entries) were missed by every rule.
+Real journal files built with systemd-journal-remote, scanned with the anomaly rules only. The quiet twins share
+the journals and their hours, so no test passes for want of the rules: a quiet unit's one-off errors, a unit with
+less than a day of history, a quiet unit's new error every two minutes, a chronic error at random, a nightly
+retry as long as it always is; and a busy unit's new errors make one incident (new-error-template's), these
+rules' hits joining it."""
 
 from __future__ import annotations
 
@@ -101,3 +104,48 @@ def test_quiet_units_failing_over_and_over_are_caught_and_their_twins_are_not(ma
         (RULE, "varnish.service", "error", int(varnish_errors[0]["__REALTIME_TIMESTAMP"]),
          int(varnish_errors[9]["__REALTIME_TIMESTAMP"])),  # the tenth error line: the fifth crash, 4 min in
     ]
+
+
+PERSISTS = "quiet-unit-error-persists"
+
+
+def prometheus() -> tuple[list[dict], list[dict]]:
+    """Prometheus's TSDB: four info lines every two hours (48 a day) and a notification timing out now and then
+    (a known error); then its Alertmanager hangs: that line once a minute for 20 minutes."""
+    unit = "prometheus.service"
+    alert = ('time=2026-01-04T12:00:00.000Z level=ERROR source=notifier.go:526 msg="Error sending alerts" '
+             'component=notifier alertmanager=http://10.20.0.9:9093/api/v2/alerts count={n} err="Post '
+             '\\"http://10.20.0.9:9093/api/v2/alerts\\": context deadline exceeded"')
+    lines = [entry(f'time=2026-01-01T00:00:00.000Z level=INFO source=compact.go:581 msg="{msg}" component=tsdb '
+                   f'duration={k}.{n % 97}s', unit, n * 2 * HOUR + k) for n in range(int(FAIL // (2 * HOUR)))
+             for k, msg in enumerate(("write block", "Head GC completed", "Creating checkpoint",
+                                      "WAL checkpoint complete"))]
+    lines += [entry(alert.format(n=n + 1), unit, n * 15 * HOUR + 1234) for n in range(6)]
+    failing = [entry(alert.format(n=n % 5 + 1), unit, FAIL + 17 + n * 60) for n in range(20)]
+    return lines + failing, failing
+
+
+def chronic() -> list[dict]:
+    """A quiet unit's chronic error, about six an hour at random (runs of a few lines, now and then longer), and a
+    quiet unit's nightly retry: 8 error lines over 3 minutes each night, the same at FAIL."""
+    rng, lines, at = __import__("random").Random(12), [], 0.0
+    while at < FAIL + HOUR:
+        at += rng.expovariate(6 / HOUR)
+        lines.append(entry(f"ERROR: cannot refresh token cache: upstream returned 503 (attempt {rng.randint(1, 3)})",
+                           "tokens.service", at, 6))
+    for night in range(4):
+        start = night * DAY + 2 * HOUR if night < 3 else FAIL + 30
+        lines += [entry(f"sync {night}: starting", "nightly-sync.service", start - 60 + k) for k in range(4)]
+        lines += [entry(f"ERROR: mirror {k} unreachable, retrying", "nightly-sync.service", start + k * 25, 6)
+                  for k in range(8)]
+    return lines
+
+
+def test_a_quiet_units_known_error_going_on_is_caught_and_its_chronic_twins_are_not(make_journal):
+    """Helper D11's Prometheus whose Alertmanager hangs: 425 entries in 3.5 days, too few for
+    error-template-persists's 1,000; its known error once a minute fires at the tenth line (9 min in)."""
+    lines, failing = prometheus()
+    incidents = scan_anomalies(make_journal(by_time(lines, chronic())))
+    assert [(i["rule"], i["unit"], i["first_usec"], i["realtime_usec"]) for i in incidents] == [
+        (PERSISTS, "prometheus.service", int(failing[9]["__REALTIME_TIMESTAMP"]),
+         int(failing[9]["__REALTIME_TIMESTAMP"]))]
