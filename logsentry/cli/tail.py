@@ -47,8 +47,39 @@ FLUSH_S = 0.1
 
 
 
-class Stopped(Exception):
-    """SIGTERM or SIGHUP: end like Ctrl-C does, through the same cleanup."""
+class StopSignals:
+    """Ctrl-C, SIGTERM and SIGHUP noted, not raised. A handler that raises does so at whatever bytecode runs when
+    the signal comes: inside a `__del__` or a generator's finaliser Python prints "Exception ignored in ..." and
+    drops the exception, and tail then ran on until a second signal (one stop in ten, while a backlog was read).
+    The loop looks at `signum` between items; the wakeup descriptor (signal.set_wakeup_fd) ends its wait at once."""
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+    def __init__(self) -> None:
+        self.signum = 0
+        self.read_fd, self._write_fd = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+        self._previous: list[tuple[int, object]] = []
+        self._wakeup = -1
+
+    def __call__(self) -> bool:
+        """Has a stop signal come?"""
+        return self.signum != 0
+
+    def _note(self, signum: int, frame: FrameType | None) -> None:
+        self.signum = signum
+
+    def __enter__(self) -> StopSignals:
+        self._previous = [(number, signal.signal(number, self._note)) for number in self.SIGNALS]
+        self._wakeup = signal.set_wakeup_fd(self._write_fd, warn_on_full_buffer=False)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Back as before, except Ctrl-C, ignored from here: a second one must not cut the cleanup short."""
+        signal.set_wakeup_fd(self._wakeup)
+        for number, handler in self._previous:
+            signal.signal(number, signal.SIG_IGN if number == signal.SIGINT else handler)  # type: ignore[arg-type]
+        os.close(self.read_fd)
+        os.close(self._write_fd)
 
 
 
@@ -73,8 +104,10 @@ def acting_pipeline(detector: Detector, act: bool, config_path: Path,
 
 
 def follow(items: Iterable[FollowItem], pipeline: Pipeline, view: TailView,
-           wait: Callable[[], None], clock: Callable[[], int] = wall_usec) -> None:
-    """Feed followed entries through the pipeline into the view, until the caller interrupts it.
+           wait: Callable[[], None], clock: Callable[[], int] = wall_usec,
+           stopped: Callable[[], bool] = lambda: False) -> None:
+    """Feed followed entries through the pipeline into the view, until `stopped()` says so (looked at between
+    items).
 
     At each CAUGHT_UP (None) the pipeline's clock is moved to max(newest entry, wall clock), so a burst
     incident ends when its window passes and a silence fires even if nothing more is logged; scan only
@@ -83,6 +116,8 @@ def follow(items: Iterable[FollowItem], pipeline: Pipeline, view: TailView,
     newest = 0
     flush_due = time.monotonic() + FLUSH_S
     for item in items:
+        if stopped():
+            return
         if item is None:
             now = max(newest, clock())
             view.events(list(pipeline.tick(now)))
@@ -109,10 +144,12 @@ class JournalWaiter:
     besides the tick.
     """
 
-    def __init__(self, follower: ScanningFollower, tick_s: float, out_fd: int | None):
+    def __init__(self, follower: ScanningFollower, tick_s: float, out_fd: int | None, signal_fd: int | None = None):
+        """`signal_fd`: readable when a signal came (StopSignals.read_fd): the wait ends at once."""
         self.follower = follower
         self.tick_ms = round(tick_s * 1000)
         self.out_fd = out_fd
+        self.signal_fd = signal_fd
         self._poller: select.poll | None = None
 
     def __call__(self) -> None:
@@ -121,9 +158,14 @@ class JournalWaiter:
             self._poller.register(self.follower.fileno(), select.POLLIN)
             if self.out_fd is not None:
                 self._poller.register(self.out_fd, 0)  # POLLERR still reported: the pipe's reader closed
+            if self.signal_fd is not None:
+                self._poller.register(self.signal_fd, select.POLLIN)
         for fd, _ in self._poller.poll(self.tick_ms):
             if fd == self.out_fd:
                 raise BrokenPipeError("the reader of stdout went away")
+            if fd == self.signal_fd:
+                while len(os.read(fd, 512)) == 512:  # drained: the next signal makes it readable again
+                    pass
 
 
 def pipe_fd(stream: object) -> int | None:
@@ -170,21 +212,16 @@ def make_view(output: str, pipeline: Pipeline, scope: str) -> TailView:
     return LiveView(Console(highlight=False), state)
 
 
-def _raise_stopped(signum: int, frame: FrameType | None) -> None:
-    raise Stopped(signum)
-
-
 def follow_until_stopped(follower: ScanningFollower, pipeline: Pipeline, view: TailView, tick_s: float) -> None:
-    """Follow until Ctrl-C/SIGTERM, restoring the terminal, then report what is still open."""
-    signal.signal(signal.SIGTERM, _raise_stopped)
-    signal.signal(signal.SIGHUP, _raise_stopped)
+    """Follow until Ctrl-C/SIGTERM/SIGHUP, restoring the terminal, then report what is still open."""
     view.start()
     try:
-        follow(follower, pipeline, view, JournalWaiter(follower, tick_s, pipe_fd(sys.stdout)))
-    except (KeyboardInterrupt, Stopped):
-        pass
+        with StopSignals() as stop:
+            follow(follower, pipeline, view, JournalWaiter(follower, tick_s, pipe_fd(sys.stdout), stop.read_fd),
+                   stopped=stop)
+    except KeyboardInterrupt:
+        pass  # Ctrl-C before the handlers were set
     finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the cleanup short
         view.stop()
     view.events(list(pipeline.finish()))  # as scan's end of input: a failure still settling is given out first
     view.summary(pipeline.progress)
