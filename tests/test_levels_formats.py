@@ -3,7 +3,8 @@ severity (4.4+ JSON `"s":"E"`, 4.2 text `... E  NETWORK  [conn1] ...`), Erlang/O
 headers, Tornado's and Jupyter's `[E 241126 14:00:00 web:2246]`, and java.util.logging's SEVERE, which is err
 (JUL has no ERROR; SLF4J's bridge maps SEVERE to it), not crit; helper D8's: ClickHouse's `{query_id} <Error>`,
 CockroachDB's `W261127 ... file:line ⋮`, unbound's `[epoch] unbound[812:1] error:`; Gitea's `file.go:60:f() [E]`,
-Ceph's `7f1c2d3e5700 -1`; Squid's `kid1| FATAL:`; Telegraf's `E!` (engine/format_levels.py and levels.py, with their
+Ceph's `7f1c2d3e5700 -1`; Squid's `kid1| FATAL:`; Telegraf's `E!`; helper D11's: Dovecot's `Dec 02 01:10:00
+auth-worker(4567): Error:` to stderr (engine/format_levels.py and levels.py, with their
 C twins sources/format_levels.h, go_levels.h and levels.h; on journal files: tests/test_levels_servers.py).
 
 1. A corpus of lines as the programs write them (from their sources: MongoDB's logv2 JSONFormatter and
@@ -18,8 +19,9 @@ C twins sources/format_levels.h, go_levels.h and levels.h; on journal files: tes
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
-from conftest import entry, json_events, of_type, run_cli
+from conftest import BASE_USEC, entry, json_events, of_type, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_anomaly import ANOMALY_RULES, HOUR, by_time, steady
@@ -171,7 +173,34 @@ CORPUS: list[tuple[int | None, str, str]] = [
     (DEBUG, "2026-11-27T12:17:07Z D! [outputs.file] Wrote batch of 12 metrics in 52.1µs", "Telegraf debug"),
     (ERR, "E! [agent] Error writing to outputs.influxdb: could not write any address", "Telegraf without a time"),
 
+    # Dovecot to a log file or stderr (log_path = /dev/stderr; src/lib/failures.c: log_timestamp "%b %d %H:%M:%S ",
+    # the process prefix, then "Info: " .. "Panic: "; helper D11's trial: its SQL auth backend down was read as info)
+    (ERR, "Dec 02 01:10:00 auth-worker(41234): Error: mysql(10.20.0.40): Connect failed to database (mail): Can't "
+          "connect to MySQL server on '10.20.0.40' (111) - waiting for 1 seconds before retry", "Dovecot error"),
+    (ERR, "Dec 02 01:10:02 auth-worker(41234): Error: sql(alice@example.org,203.0.113.5,<kV3x9Pc8kMjAqBIP>): "
+          "Password query failed: Not connected to database", "Dovecot error, a context with a session"),
+    (INFO, "Dec  2 01:10:00 imap-login: Info: Login: user=<alice@example.org>, method=PLAIN, rip=203.0.113.5, "
+           "lip=10.20.0.5, mpid=23456, TLS, session=<kV3x9Pc8kMjAqBIP>", "Dovecot info, a one-digit day"),
+    (WARNING, "Dec 02 01:10:00 imap(bob@example.org)<23456><kV3x9Pc8kMjAqBIP>: Warning: Maildir /var/vmail/INBOX: "
+              "Synchronization took 33 seconds", "Dovecot warning, pid and session groups"),
+    (CRIT, "Dec 02 01:10:00 master: Fatal: Dovecot is already running with PID 1234", "Dovecot fatal"),
+    (CRIT, "auth: Panic: file auth-request.c: line 90: assertion failed", "Dovecot panic, no timestamp"),
+    (DEBUG, "2026-12-02 01:10:00 lmtp(5678): Debug: Connect from local", "Dovecot, an ISO log_timestamp"),
+    (ERR, "Dec 02 01:10:00 ERROR: x", "a syslog-style month before a level"),
+
     # look-alikes: no level where the program writes it
+    (None, "Dec 02 01:10:00 auth: said Error: x", "a level word after a word"),
+    (None, "Dec 02 01:10:00 Auth: Error: x", "no Dovecot process name (capitals)"),
+    (None, "Dec 02 01:10:00 auth: Error:x", "no space after Dovecot's level"),
+    (None, "Dec 02 01:10:00 auth: ERROR x", "not Dovecot's spelling after its prefix"),
+    (None, "Dec 02 01:10:00 imap(a b): Error: x", "a space in the context"),
+    (None, "Dec 02 01:10:00 imap(a)(b): Error: x", "two contexts"),
+    (None, "Dec 02 01:10:00 imap<1>(a): Error: x", "the context after a group"),
+    (None, "GET /q imap(a): Error: x", "client text"),
+    (None, "Decimal 02 auth: Error: x", "no month"),
+    (None, "Dec x 01:10:00 auth: Error: x", "no day after the month"),
+    (None, "Dec   2 01:10:00 auth: Error: x", "three blanks after the month"),
+    (None, "user: Dec 02 auth: Error: x", "a month only first"),
     (None, "2026-11-27T12:17:07Z X! [agent] x", "no Telegraf indicator"),
     (None, "2026-11-27T12:17:07Z E!x", "no space after the indicator"),
     (None, "said E! [agent] x", "an indicator after a word"),
@@ -275,7 +304,10 @@ PIECES = ['{"t":{"$date":"', "2026-11-30T14:00:00.123+00:00", '"},"s":"', "E", "
           "2026-11-27T12:17:03.150+0000 ", "2019-01-01 10:00:00.123456 ", "7f1c2d3e5700 ", "-1 ", " 0 ", "20 ",
           "debug ", "    -5> ", "log_channel(cluster) log [WRN] : ", "log_channel(", ") log [", "WRN", "] : ", ".150",
           "+0000", " kid1| ", "kid1|", "kid", "| ", "FATAL: ",
-          "E! ", "W! ", "X! ", "!", "2026-11-27T12:17:07Z "]
+          "E! ", "W! ", "X! ", "!", "2026-11-27T12:17:07Z ",
+          "Dec ", "Dec", " 02 ", "  2 ", "01:10:00 ", "auth", "auth-worker", "imap-login", "(41234)", "(", ")",
+          "(alice@example.org)", "<23456>", "<kV3x9Pc8kMjAqBIP>", "<", ">", ": ", "Error: ", "Info: ", "Panic: ",
+          "Fatal", "Warning"]
 
 
 @settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -341,3 +373,31 @@ def test_one_tomcat_severe_line_pages_nothing_critical(make_journal) -> None:
     assert of_type(events, "incident") == []
     assert all(m["effective_priority"] == ERR for m in of_type(events, "match") if "SEVERE" in m["message"])
     assert '"critical"' not in json.dumps(events)
+
+
+def dovecot(at: float, text: str) -> dict:
+    """A line of Dovecot's log process to stderr (log_path = /dev/stderr): its log_timestamp, then the text."""
+    stamp = datetime.fromtimestamp(BASE_USEC / 1e6 + at, UTC)
+    return entry(f"{stamp:%b %d %H:%M:%S} {text}", unit="dovecot.service", at=at, _COMM="log",
+                 SYSLOG_IDENTIFIER="dovecot")
+
+
+def test_dovecot_to_stderr_losing_its_auth_database_is_an_error_level_anomaly(make_journal) -> None:
+    """Helper D11's trial: Dovecot logging to stderr, its SQL auth backend down: `auth-worker(N): Error: ...` at
+    PRIORITY 6 was read as info and caught only by its failure words, new-failure-template (warning) +131 s in.
+    Now its Error is read: new-error-template at the third error line."""
+    normal = [dovecot(n * 20.0, f"imap-login: Info: Login: user=<u{n % 9}@example.org>, method=PLAIN, rip=203.0.113."
+                                f"{n % 250}, lip=10.20.0.5, mpid={20000 + n}, TLS, session=<kV3x9Pc8kMjAq{n:04d}>")
+              for n in range(int(3 * HOUR / 20))]
+    normal += [dovecot(n * 900.0 + 7, f"imap(u{n % 9}@example.org)<{30000 + n}><Qa{n:06d}>: Warning: Maildir "
+                                      f"/var/vmail/INBOX: Synchronization took {31 + n % 40} seconds")
+               for n in range(int(3 * HOUR / 900))]
+    failing = [dovecot(3 * HOUR + wait, f"auth-worker(41234): Error: mysql(10.20.0.40): Connect failed to database "
+                                        f"(mail): Can't connect to MySQL server on '10.20.0.40' (111) - waiting for "
+                                        f"{wait} seconds before retry") for wait in (1, 2, 4, 8, 16, 32)]
+    events = scan(make_journal(by_time(normal, failing)))
+    incidents = of_type(events, "incident")
+    assert [(i["rule"], i["severity"], i["realtime_usec"]) for i in incidents] == [
+        ("new-error-template", "error", int(failing[2]["__REALTIME_TIMESTAMP"]))]
+    matches = [m for m in of_type(events, "match") if "Connect failed" in m["message"]]
+    assert matches and all((m["effective_priority"], m["level_source"]) == (ERR, "text") for m in matches)

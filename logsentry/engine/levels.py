@@ -45,7 +45,14 @@ for the UTF-8 bytes (C) and the decoded text (Python).
    PostgreSQL's `user@db` (once, not first), Ruby Logger's `E, ` (first) and the program's own syslog-style
    ident `name[pid]` or `name[pid:tid]` followed by `:` or a blank (once: unbound's `[1764245823] unbound[812:0]
    error: ...`, dnsmasq's `dnsmasq[812]: ...`; `q=[1]` is no ident), and after a time Squid's kid label
-   (`2026/11/27 12:17:03 kid1| FATAL: ...`, debug.cc: the time, ` kidN` in SMP mode, `| `). The level token is
+   (`2026/11/27 12:17:03 kid1| FATAL: ...`, debug.cc: the time, ` kidN` in SMP mode, `| `); first, a syslog-style
+   month (`Dec 02 01:10:00 ...`, `Dec  2 ...`: a month's abbreviation, a blank, a digit), as Dovecot's default
+   log_timestamp writes it to a log file or stderr. The level token is
+   - Dovecot's (src/lib/failures.c, log_path a file or /dev/stderr), first or after a time: its process prefix
+     `name`, `name(context)`, then `<pid>`, `<session>` groups, `: `, then `Debug: `, `Info: `, `Warning: `,
+     `Error: `, `Fatal: ` or `Panic: ` (`Dec 02 01:10:00 auth-worker(4567): Error: mysql(...): Connect
+     failed ...`, `imap(alice@example.org)<23456><kV3x9Pc8kMjAqBIP>: Error: ...`); Fatal and Panic are crit, as
+     Dovecot sends both to syslog (LOG_CRIT);
    - Telegraf's indicator, first or after a time (`2026-11-27T12:17:07Z E! [outputs.influxdb_v2] ...`: `E!`,
      `W!`, `I!`, `D!`, `T!`, logger.go's level.Indicator());
    - a level word written in capitals followed by a space, tab, `:`, `[`, `/` or the end: log4j, logback
@@ -141,7 +148,13 @@ _LETTER_BRACKET = re.compile(r"([DIWEC]) [0-9][!-~]* [0-9]")  # the letter, a da
 _TELEGRAF_LEVELS = {"E": 3, "W": 4, "I": 6, "D": 7, "T": 7}
 """Telegraf's level indicators (telegraf.LogLevel.Indicator: "E!" error .. "T!" trace)."""
 _LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
-_LEAD_ON = frozenset("=_.-:,[!")
+_LEAD_ON = frozenset("=_.-:,[!(")
+_MONTHS = frozenset(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"))
+_DOVECOT = re.compile(r"[a-z][a-z0-9-]{0,31}(?:\([!-'*-;=?-~]{0,128}\))?(?:<[!-'*-;=?-~]{0,64}>)*: "
+                      r"(Debug|Info|Warning|Error|Fatal|Panic): ")
+"""Dovecot's process prefix and level (src/lib/failures.c): `auth-worker(4567): Error: `, `imap-login: Info: `."""
+_DOVECOT_LEVELS = {"Debug": 7, "Info": 6, "Warning": 4, "Error": 3, "Fatal": 2, "Panic": 2}
+"""As Dovecot sends them to syslog: its Fatal (the process dies) and Panic (a bug) are LOG_CRIT."""
 # a word ends at one of these (or the end of the line) to be a level
 _ENDS_WORD = frozenset(" \t:[]/\x1b")
 
@@ -158,7 +171,8 @@ def text_level(message: str) -> int | None:
         word, stop = lead[0], lead.end()  # type: ignore[index, union-attr]
         follows = message[stop:stop + 1]
         if follows not in _LEAD_ON and word.lower() not in LEVEL_WORDS and word != "PHP" \
-                and not word[-1].isdigit() and not (follows == " " and message.startswith(" - ", stop)):
+                and not word[-1].isdigit() and not (follows == " " and message.startswith(" - ", stop)) \
+                and word not in _MONTHS:
             return None  # (no level word, logfmt key, Python logger name, glog or Ruby mark can start here)
     elif first == "<":
         found = _SD_DAEMON.match(message)
@@ -262,6 +276,11 @@ def _prefix_level(line: str) -> int | None:
                 at, name_done, after_time, after_separator = name.end() - 2, True, False, False
             elif token and not user_done and (user := _AT.match(line, start)):
                 at, user_done, after_time, after_separator = user.end(), True, False, False
+            elif token == 0 and word in _MONTHS and follows == " " \
+                    and "0" <= line[stop:stop + 3].lstrip(" ")[:1] <= "9":
+                at, after_separator = stop, False  # a syslog-style month: "Dec 02 01:10:00 " (Dovecot's log_timestamp)
+            elif (token == 0 or after_time) and (dovecot := _DOVECOT.match(line, start)):
+                return _DOVECOT_LEVELS[dovecot[1]]
             elif not ident_done and (ident := _IDENT.match(line, start)):
                 at, ident_done, after_time, after_separator = ident.end(), True, False, False
             elif (token == 0 or after_time) and word in _TELEGRAF_LEVELS and line.startswith("! ", stop):

@@ -416,6 +416,59 @@ static size_t lv_ident(const unsigned char *p, size_t n, size_t at) {
     return at < n && (p[at] == ' ' || p[at] == '\t') ? at : 0;
 }
 
+/* _MONTHS: a month's abbreviation, as syslog-style timestamps write it ("Dec 02 01:10:00") */
+static int lv_month(const unsigned char *w, size_t len) {
+    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    if (len != 3)
+        return 0;
+    for (size_t k = 0; k < 36; k += 3)
+        if (memcmp(w, months + k, 3) == 0)
+            return 1;
+    return 0;
+}
+
+/* _DOVECOT's context and session groups: printable ASCII but space and the brackets ( ) < > */
+static int lv_dove_char(unsigned char c) { return c >= 0x21 && c <= 0x7e && c != '(' && c != ')' && c != '<' && c != '>'; }
+
+/* _DOVECOT: Dovecot's process prefix, "name", "name(context)", then "<pid>" "<session>" groups, ": ", then its level
+   and ": " (src/lib/failures.c): the level (_DOVECOT_LEVELS: Fatal and Panic are crit, as in its syslog), or -1 */
+static int lv_dovecot(const unsigned char *p, size_t n, size_t at) {
+    if (at >= n || p[at] < 'a' || p[at] > 'z')
+        return -1;
+    size_t i = at + 1, k = 0;
+    while (i < n && k < 31 && ((p[i] >= 'a' && p[i] <= 'z') || lv_digit(p[i]) || p[i] == '-')) {
+        i++;
+        k++;
+    }
+    if (i < n && p[i] == '(') {
+        size_t j = i + 1;
+        while (j < n && j - i - 1 <= 128 && lv_dove_char(p[j]))
+            j++;
+        if (j >= n || p[j] != ')' || j - i - 1 > 128)
+            return -1;
+        i = j + 1;
+    }
+    while (i < n && p[i] == '<') {
+        size_t j = i + 1;
+        while (j < n && j - i - 1 <= 64 && lv_dove_char(p[j]))
+            j++;
+        if (j >= n || p[j] != '>' || j - i - 1 > 64)
+            return -1;
+        i = j + 1;
+    }
+    if (!lv_starts(p, n, i, ": "))
+        return -1;
+    i += 2;
+    static const struct {
+        const char *word;
+        int level;
+    } words[] = {{"Debug: ", 7}, {"Info: ", 6}, {"Warning: ", 4}, {"Error: ", 3}, {"Fatal: ", 2}, {"Panic: ", 2}};
+    for (size_t w = 0; w < sizeof words / sizeof words[0]; w++)
+        if (lv_starts(p, n, i, words[w].word))
+            return words[w].level;
+    return -1;
+}
+
 static int lv_prefix_level(const unsigned char *p, size_t n) {
     size_t at = 0;
     int after_time = 0, zone_done = 0, name_done = 0, user_done = 0, ident_done = 0, after_separator = 0;
@@ -494,6 +547,7 @@ static int lv_prefix_level(const unsigned char *p, size_t n) {
             for (size_t i = start; i < stop; i++)
                 all_upper_letters &= lv_upper(p[i]);
             size_t i;
+            int dovecot;
             if (after_time && !zone_done && (follows < 0 || follows == ' ' || follows == '\t') && len <= 5 &&
                 all_upper_letters) {
                 at = stop;
@@ -511,6 +565,13 @@ static int lv_prefix_level(const unsigned char *p, size_t n) {
                 at = i; /* PostgreSQL's "user@db" */
                 user_done = 1;
                 after_time = after_separator = 0;
+            } else if (token == 0 && lv_month(p + start, len) && follows == ' ' &&
+                       ((stop + 1 < n && lv_digit(p[stop + 1])) ||
+                        (stop + 2 < n && p[stop + 1] == ' ' && lv_digit(p[stop + 2])))) {
+                at = stop; /* a syslog-style month: "Dec 02 01:10:00 " (Dovecot's log_timestamp) */
+                after_separator = 0;
+            } else if ((token == 0 || after_time) && (dovecot = lv_dovecot(p, n, start)) >= 0) {
+                return dovecot; /* Dovecot's "auth-worker(4567): Error: " */
             } else if (!ident_done && (i = lv_ident(p, n, start)) > 0) {
                 at = i; /* the program's own ident: "unbound[812:0]", "dnsmasq[812]:" */
                 ident_done = 1;
