@@ -430,6 +430,15 @@ static int lv_month(const unsigned char *w, size_t len) {
 /* _DOVECOT's context and session groups: printable ASCII but space and the brackets ( ) < > */
 static int lv_dove_char(unsigned char c) { return c >= 0x21 && c <= 0x7e && c != '(' && c != ')' && c != '<' && c != '>'; }
 
+/* One of _DOVECOT's groups opening at `at`: up to `max` lv_dove_char, then `close`: where it ends (after `close`),
+   or 0 */
+static size_t lv_dove_group(const unsigned char *p, size_t n, size_t at, unsigned char close, size_t max) {
+    size_t j = at + 1;
+    while (j < n && j - at - 1 <= max && lv_dove_char(p[j]))
+        j++;
+    return j < n && p[j] == close && j - at - 1 <= max ? j + 1 : 0;
+}
+
 /* _DOVECOT: Dovecot's process prefix, "name", "name(context)", then "<pid>" "<session>" groups, ": ", then its level
    and ": " (src/lib/failures.c): the level (_DOVECOT_LEVELS: Fatal and Panic are crit, as in its syslog), or -1 */
 static int lv_dovecot(const unsigned char *p, size_t n, size_t at) {
@@ -440,22 +449,11 @@ static int lv_dovecot(const unsigned char *p, size_t n, size_t at) {
         i++;
         k++;
     }
-    if (i < n && p[i] == '(') {
-        size_t j = i + 1;
-        while (j < n && j - i - 1 <= 128 && lv_dove_char(p[j]))
-            j++;
-        if (j >= n || p[j] != ')' || j - i - 1 > 128)
+    if (i < n && p[i] == '(' && !(i = lv_dove_group(p, n, i, ')', 128)))
+        return -1;
+    while (i < n && p[i] == '<')
+        if (!(i = lv_dove_group(p, n, i, '>', 64)))
             return -1;
-        i = j + 1;
-    }
-    while (i < n && p[i] == '<') {
-        size_t j = i + 1;
-        while (j < n && j - i - 1 <= 64 && lv_dove_char(p[j]))
-            j++;
-        if (j >= n || p[j] != '>' || j - i - 1 > 64)
-            return -1;
-        i = j + 1;
-    }
     if (!lv_starts(p, n, i, ": "))
         return -1;
     i += 2;
