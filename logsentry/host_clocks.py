@@ -51,6 +51,13 @@ MAX_HOSTS = 10_000
 """Machines tracked at most (the oldest forgotten first): entries' machine ids are the senders' words."""
 
 
+def clock_behind(offset_usec: int) -> int:
+    """µs a host's clock runs behind ours as people are told it (`logsentry hosts`): an offset within
+    TOLERANCE_USEC is as much its entries' arrival delay (a collector reads them a little after they are
+    written) as its clock, so it reads 0, in step, not "0.3s behind"; the service judges by the offset itself."""
+    return offset_usec if offset_usec > TOLERANCE_USEC else 0
+
+
 @dataclass(slots=True)
 class _Clock:
     """One machine's accepted offset and the stretch of samples that may replace it (µs)."""

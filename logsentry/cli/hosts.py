@@ -98,8 +98,11 @@ def hosts_command(config_path: Path, state_dir: Path | None, output: str) -> Non
 
 def _offsets(saved: Any) -> dict[str, int]:
     """machine id -> µs its clock ran behind ours, as the service last saved its hosts (host_clocks.HostClocks: 0
-    when not behind or not known yet; a state saved before offsets were has none)."""
+    when not behind or not known yet; a state saved before offsets were has none), as people are told it: one
+    within the clocks' tolerance is in step (host_clocks.clock_behind)."""
+    from ..host_clocks import clock_behind
+
     if not isinstance(saved, list):
         return {}
-    return {item[0]: item[9] for item in saved if isinstance(item, list) and len(item) > 9
-            and isinstance(item[0], str) and isinstance(item[9], int) and item[9] > 0}
+    return {item[0]: clock_behind(item[9]) for item in saved if isinstance(item, list) and len(item) > 9
+            and isinstance(item[0], str) and isinstance(item[9], int) and clock_behind(item[9]) > 0}
