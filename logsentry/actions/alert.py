@@ -121,9 +121,12 @@ def _at(usec: int) -> str:
     return f"@{seconds}.{fraction:06d}" if fraction else f"@{seconds}"
 
 
-def service_payload(event: str, host: str, reason: str, severity: str = "critical") -> dict[str, Any]:
-    """Alerts about logsentry itself (journal gaps, quarantined rules, failed restarts)."""
-    return {"event": event, "host": host, "machine_id": "", "observer": host,
+def service_payload(event: str, host: str, reason: str, severity: str = "critical", *, of_host: str = "",
+                    machine_id: str = "") -> dict[str, Any]:
+    """Alerts about logsentry itself (journal gaps, quarantined rules, failed restarts); `host` is logsentry's own
+    name (the observer). `of_host`, `machine_id`: the host it is about when another (whose unit a restart
+    failed: `[restart] machine_id` may name a machine systemctl reaches from here)."""
+    return {"event": event, "host": of_host or host, "machine_id": machine_id, "observer": host,
             "unit": "logsentry", "rule": event, "severity": severity, "key": "",
             "reason": clean(reason), "count": 0, "first_usec": 0, "fired_usec": 0, "last_usec": 0, "cursor": "",
             "message": "", "context": []}

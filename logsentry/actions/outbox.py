@@ -191,9 +191,10 @@ class OutboxWorker:
             log.error("restart of %s failed: %s", unit, error)
             self.failures += 1
             state.end_restart(row.id, row.dedupe, "failed", str(error))
-            state.commit({}, [OutboxItem(f"alert:restart-failed:{row.dedupe}", "alert",
-                                         service_payload("restart_failed", self.config.hostname, str(error)))],
-                          wall_usec())
+            payload = service_payload("restart_failed", self.config.hostname, str(error),
+                                      of_host=str(row.payload.get("host", "")),  # (a row queued before: ours)
+                                      machine_id=str(row.payload.get("machine_id", "")))
+            state.commit({}, [OutboxItem(f"alert:restart-failed:{row.dedupe}", "alert", payload)], wall_usec())
             return
         self._done(state, row, unit, detail)
 

@@ -55,7 +55,8 @@ def outbox_items(action: Action, hostname: str, context: Sequence[str] = (), *,
     if action.kind == "restart":
         return [OutboxItem(f"restart:{base}", "restart",
                            {"unit": action.unit, "rule": incident.rule_id, "invocation": incident.invocation,
-                            "fired_usec": incident.fired_usec})]
+                            "fired_usec": incident.fired_usec, "host": incident.host or hostname,
+                            "machine_id": incident.machine_id})]  # (whose unit: a failure's alert names it)
     payload = incident_payload("firing", incident, hostname, action.reason, context, source=source,
                                ahead_usec=ahead_usec)
     return [OutboxItem(f"alert:{base}:firing", "alert", payload, group=incident_id(incident))]

@@ -78,8 +78,9 @@ def _rows_of(incident: Incident, rows: list[OutboxRow]) -> list[OutboxRow]:
 
 def _outcome(row: OutboxRow, config: SiteConfig, secrets: Secrets) -> dict[str, Any]:
     """What became of one queued action: kind, status, the channel it went through (named from the config as it is
-    now: a reload that renamed or reordered channels names them as they are now), attempts on its current channel
-    and the last error (scrubbed of the config's secrets, as everything the service writes)."""
+    now: a reload that renamed or reordered channels names them as they are now), attempts (an alert's on its
+    current channel; a restart's runs of systemctl, a hook's of its command) and the last error (scrubbed of the
+    config's secrets, as everything the service writes)."""
     channels = config.alerts.channels
     channel = channels[row.channel].name if row.kind == "alert" and 0 <= row.channel < len(channels) else ""
     return {"kind": row.kind, "status": row.status, "channel": channel, "attempts": row.attempts,
@@ -100,8 +101,12 @@ def _said(outcome: dict[str, Any]) -> str:
         return f"{kind}: done" + (f" (via {outcome['channel']})" if outcome["channel"] else "")
     if status == "done":
         return f"{kind}: done: {error}"
-    # (the outbox counts tries per channel: a channel given up for the next one starts again at 0)
-    tries = f", {plural(outcome['attempts'], 'attempt')} on its current channel" if outcome["attempts"] else ""
+    attempts = outcome["attempts"]
+    if kind != "alert":  # a restart's systemctl runs, a hook's command runs (actions/outbox.py): no channel
+        tries = f" after {plural(attempts, 'attempt')}" if attempts and status == "failed" else \
+            f", {plural(attempts, 'attempt')} so far" if attempts else ""
+    else:  # (the outbox counts an alert's tries per channel: a channel given up for the next starts again at 0)
+        tries = f", {plural(attempts, 'attempt')} on its current channel" if attempts else ""
     return f"{kind}: {status}{tries}" + (f" (last error: {error})" if error else "")
 
 
