@@ -42,7 +42,8 @@ class Entry:
     `priority` is the journal's PRIORITY; `effective_priority` the level that counts (for `-p`, rules'
     `priority` and everything after): the level the program wrote into its line when PRIORITY is missing
     or the stdout default 6, else PRIORITY (engine/levels.py). `level_source` says which: "text" or
-    "journal". Sources give both; an Entry made without them works them out from priority and message.
+    "journal", or "none" when there is neither (no PRIORITY, as a text line without a syslog `<PRI>`, and no
+    level in the line). Sources give both; an Entry made without them works them out from priority and message.
     """
 
     realtime_usec: int
@@ -56,7 +57,8 @@ class Entry:
     then carries only what time, unit and silence tracking need (no cursor, no fields)."""
     effective_priority: int | None = None
     level_source: str = ""
-    """"journal" or "text"; "" when not given: __post_init__ then works both out."""
+    """"journal", "text" or "none" (no level: effective_priority None); "" when not given: __post_init__ then
+    works both out."""
     from_text: bool = False
     """Read from text (journalctl or syslog output, Docker logs: sources/text.py), not from a journal: its
     fields, `_PID=1` and `_TRANSPORT=kernel` included, are only what the text claims."""
@@ -77,7 +79,9 @@ class Entry:
         if not self.level_source:
             value, source = _effective_priority(self.priority, self.message)
             object.__setattr__(self, "effective_priority", value)
-            object.__setattr__(self, "level_source", source)
+            object.__setattr__(self, "level_source", source if value is not None else "none")
+        elif self.effective_priority is None:  # no PRIORITY, no level in the text (a syslog line without one)
+            object.__setattr__(self, "level_source", "none")
 
 
 @dataclass(frozen=True)

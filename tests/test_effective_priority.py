@@ -26,7 +26,7 @@ LINES = [  # (message, PRIORITY, expected effective priority, level source)
     ("DEBUG BOOM but journald was told err", 3, 3, "journal"),
     ("ERROR BOOM but journald was told warning", 4, 4, "journal"),
     ("level=info msg=\"BOOM level=error inside\"", 6, 6, "text"),
-    ("BOOM no priority at all", None, None, "journal"),
+    ("BOOM no priority at all", None, None, "none"),  # (no PRIORITY, no level in the text)
 ]
 
 
