@@ -307,7 +307,8 @@ class Pipeline:
         incident open for good, a later failure in its window)."""
         assert self.anomaly is not None
         if self.owners.going and (template := self.anomaly.last_template) is not None:
-            for rule_id in self.owners.going_on(entry, template.text):
+            stats = self.anomaly.baselines.templates.get(host_unit(entry.machine_id, entry.unit), {}).get(template.id)
+            for rule_id in self.owners.going_on(entry, template.text, stats.first_usec if stats is not None else None):
                 self.tracker.goes_on(rule_id, entry.machine_id, entry.unit, entry.realtime_usec,
                                      invocation_of(entry.fields), GOING_ON_USEC)
 

@@ -38,6 +38,9 @@ class Owners:
         self.going: dict[str, dict[str, list[str]]] = {}
         """Per unit, the templates of its open anomaly incidents at error or worse, and their rules: a line of one
         at error level says that failure goes on (`going_on`)."""
+        self.going_since: dict[str, int] = {}
+        """Per unit in `going`, the earliest first hit (µs) of those incidents: an error line of a template that
+        first appeared since then is the same failure going on in other words (`going_on`)."""
         self.apart: set[tuple[str, str]] = set()
         """(rule, unit key) of anomaly windows another failure's hit went to (`seen_again`): the incident they
         fire is a failure of its own (FailureGroups.fired's `apart`)."""
@@ -53,6 +56,7 @@ class Owners:
             self.anomaly_open.setdefault(key, incident.rule_id)  # from the tracker, never through ended()
             if incident.template and incident.severity >= Severity.ERROR:
                 self.going.setdefault(key, {}).setdefault(incident.template, []).append(incident.rule_id)
+                self.going_since[key] = min(self.going_since.get(key, incident.first_usec), incident.first_usec)
 
     def ended(self, incident: Incident) -> None:
         key = host_unit(incident.machine_id, incident.unit)
@@ -63,6 +67,7 @@ class Owners:
                 del self.going[key][incident.template]
                 if not self.going[key]:
                     del self.going[key]
+                    self.going_since.pop(key, None)
         if self.anomaly_open.get(key) == incident.rule_id:  # the unit's next open anomaly incident, if any
             del self.anomaly_open[key]
             for rule_id in sorted(self.anomaly_rules):
@@ -79,17 +84,26 @@ class Owners:
         if key not in self.signature_open and key not in self.anomaly_open:
             self.highest.pop(key, None)  # none open: the next failure starts from its own severity
 
-    def going_on(self, entry: Entry, template: str) -> list[str]:
+    def going_on(self, entry: Entry, template: str, first_usec: int | None = None) -> list[str]:
         """The anomaly rules whose open incident on the entry's unit is about `template` (the entry's), when the
         entry is at error level or worse: the failure goes on. A new error line repeating through a hang hits
         its new-template rule once; without this its incident ended after its window (10 min) and the hang,
-        still logging it, was paged again by another rule (helper D8's trial: traefik's retry loop)."""
+        still logging it, was paged again by another rule (helper D8's trial: traefik's retry loop).
+        `first_usec`: when the unit first logged `template` (µs); a template that first appeared since the unit's
+        open incidents began says their failure goes on in other words: every such incident's rules (helper D11's
+        trial: Dovecot's SQL backend down, 'Connect to database failed' for 8 min, then query time-outs, was paged
+        again by error-share-sustained 10 min after the first line stopped)."""
         if not self.going:
             return []
         level = entry.effective_priority
         if level is None or level > ERROR_LEVEL:
             return []
-        return self.going.get(entry_key(entry), {}).get(template, [])
+        key = entry_key(entry)
+        if (rules := self.going.get(key, {}).get(template)) is not None:
+            return rules
+        if first_usec is not None and key in self.going and first_usec >= self.going_since[key]:
+            return list(dict.fromkeys(rule for held in self.going[key].values() for rule in held))
+        return []
 
     def take_apart(self, incident: Incident) -> bool:
         """Did another failure's hit fire this (anomaly) incident? Asked once, as it fires."""
