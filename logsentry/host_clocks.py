@@ -20,7 +20,9 @@ How it is estimated, and why a backlog is never taken for a clock that runs behi
   guard keeps judging it by the offset held before it (0 after a start: our clock). A step of the host's clock
   (NTP coming back, an operator's `date -s`) moves the offset once the new value has held as long.
 - Every host starts at 0 (our clock, as before); the local machine is always 0 (its journal is stamped by our
-  clock). Nothing is saved: after a restart an offset is learnt again within HOLD_USEC of live reading.
+  clock). A host's accepted offset is saved with the hosts (host_silence.py's snapshot); `restore` takes it
+  back at a start: it judges the host from the start (a backlog read after the restart included) and its line
+  is not logged again; new samples that differ replace it as any change does (its line then says the change).
 - A host AHEAD of our clock counts as 0: its entries more than service_journal.MAX_AHEAD_USEC (60 s) ahead are
   already taken as our clock's time for windows, silences and cooldowns, so its stamps are never far ahead of
   our clock; judging by ours errs towards acting, never towards hiding.
@@ -115,14 +117,23 @@ class HostClocks:
             clock.low, clock.high, clock.last = min(clock.low, value), max(clock.high, value), wall
         else:  # another value: a clock step, a backlog, a late batch; the accepted offset stays meanwhile
             clock.start, clock.low, clock.high, clock.last, clock.held = wall, value, value, wall, False
-        if wall - clock.start >= HOLD_USEC:
-            if not clock.held and abs(clock.low - clock.offset) > TOLERANCE_USEC:
+        if wall - clock.start >= HOLD_USEC:  # logged when how the host is judged changes (ahead counts as 0)
+            if not clock.held and abs(max(clock.low, 0) - max(clock.offset, 0)) > TOLERANCE_USEC:
                 said = (f"{format_duration(clock.low)} behind ours: its incidents and silence are judged by its "
                         "own clock") if clock.low > 0 else "not behind ours: judged by ours"
                 name = visible(self.name_of(machine))  # (the sender's word: escaped)
                 log.info("the clock of %s is %s (steady for %s)", f"host {name} (machine {machine})" if name
                          else f"machine {machine}", said, format_duration(wall - clock.start))
             clock.offset, clock.held = clock.low, True
+
+    def restore(self, machine: str, offset_usec: int) -> None:
+        """`machine`'s offset as the service last saved it (µs, > 0: behind ours), accepted as if it had held:
+        the clock line said at its change is not said again after each restart. Samples since the start
+        (none yet: `last` 0) decide when its silence may be judged, as for a host not read since the start."""
+        if machine and machine != self.local and offset_usec > 0 and machine not in self.clocks:
+            self.clocks[machine] = _Clock(offset_usec, 0, offset_usec, offset_usec, 0, True)
+            if len(self.clocks) > MAX_HOSTS:
+                del self.clocks[next(iter(self.clocks))]
 
     def offset(self, machine: str) -> int:
         """µs our clock is ahead of the machine's (0: ahead of ours, unknown, not learnt yet, or the local one)."""
@@ -133,7 +144,7 @@ class HostClocks:
         """May the machine's silence be judged by `offset` at `wall_usec`? Not while its entries arrive at another
         offset that has not held HOLD_USEC yet, nor in the first HOLD_USEC after the start when none was read."""
         clock = self.clocks.get(machine)
-        if clock is None:
+        if clock is None or not clock.last:  # (not read since the start: `restore`d only)
             return bool(self.started) and wall_usec - self.started >= HOLD_USEC
         return wall_usec - clock.last >= HOLD_USEC or (
             clock.offset - TOLERANCE_USEC <= clock.low and clock.high <= clock.offset + TOLERANCE_USEC)
