@@ -363,3 +363,5 @@ class HostSilence:
                 continue
             self._review(host)
             self.hosts[str(machine)] = host
+            if self.clocks is not None and len(item) > 9 and isinstance(item[9], int):
+                self.clocks.restore(str(machine), item[9])  # its clock as judged: not learnt, nor logged, anew
