@@ -124,3 +124,18 @@ def test_a_host_behind_logging_steadily_is_not_silent():
     assert [item.payload["event"] for item in judged.check(stopped + 299 * S)] == []
     [fired] = judged.check(stopped + 302 * S)  # it stops: silent after its threshold, by its own clock
     assert fired.payload["event"] == "firing" and fired.payload["why"].startswith("no journal entry for 5m 3s")
+
+
+def test_a_stale_reason_does_not_call_an_arrival_delay_a_clock_behind_ours():
+    """A host read 0.3 s after it writes (a collector's usual delay) is in step: its stale reason named
+    "(0s behind ours)" (helper F5, as `logsentry hosts` did)."""
+    clocks = HostClocks(LOCAL)
+    live(clocks, WALL, 40, 300_000)  # 0.3 s
+    now = WALL + 40 * S
+    assert clocks.offset(HOST) == 300_000
+    policy = GuardedPolicy(lambda unit, rule: frozenset({"alert"}), Limits(3, 3600 * S, 60 * S, "alert"),
+                           RestartLedger(), lambda: now, dry_run=False, own_unit="logsentry.service",
+                           local_machine=LOCAL, clock_offset=clocks.offset)
+    [old] = policy.decide(incident(now - 120 * S))
+    assert old.kind == "report" and "behind ours" not in old.reason and "by its host's clock" not in old.reason, \
+        old.reason

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ..host_clocks import clock_behind
 from ..hosts import describe_host, local_machine_id
 from ..model import Action, Incident
 from ..sources.selection import valid_unit_name
@@ -235,6 +236,7 @@ class GuardedPolicy:
                            "old by our clock, older than its window, and its host's clock is being learnt "
                            "(a late clock or a backlog): decided once it is known")]
         if age > incident.within_usec:
+            behind = clock_behind(behind)  # within the tolerance: its arrival delay, not a clock (host_clocks.py)
             clock = f" by its host's clock ({behind // 1_000_000}s behind ours)" if behind else ""
             return [Action("report", incident.unit, incident, dry, f"{STALE}its newest hit is {age // 1_000_000}s "
                            f"old{clock}, older than its window; not acted on")]
