@@ -213,16 +213,18 @@ def make_view(output: str, pipeline: Pipeline, scope: str) -> TailView:
 
 
 def follow_until_stopped(follower: ScanningFollower, pipeline: Pipeline, view: TailView, tick_s: float) -> None:
-    """Follow until Ctrl-C/SIGTERM/SIGHUP, restoring the terminal, then report what is still open."""
-    view.start()
+    """Follow until Ctrl-C/SIGTERM/SIGHUP, restoring the terminal, then report what is still open. The handlers are
+    set before the view takes the terminal: a signal in between is noted too, and the view given back."""
     try:
         with StopSignals() as stop:
-            follow(follower, pipeline, view, JournalWaiter(follower, tick_s, pipe_fd(sys.stdout), stop.read_fd),
-                   stopped=stop)
+            try:
+                view.start()
+                follow(follower, pipeline, view, JournalWaiter(follower, tick_s, pipe_fd(sys.stdout), stop.read_fd),
+                       stopped=stop)
+            finally:
+                view.stop()
     except KeyboardInterrupt:
         pass  # Ctrl-C before the handlers were set
-    finally:
-        view.stop()
     view.events(list(pipeline.finish()))  # as scan's end of input: a failure still settling is given out first
     view.summary(pipeline.progress)
 
