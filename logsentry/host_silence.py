@@ -69,8 +69,7 @@ class _Host:
     newest_usec: int = 0
     name: str = ""
     unit: str = ""
-    said: str | bytes = ""
-    """Its newest line (cut to 500 characters; as read from a summarised run, undecoded: see `message`)."""
+    message: str = ""
     cursor: str = ""
     threshold: int = 0
     review_at: int = 1
@@ -80,14 +79,6 @@ class _Host:
     back_usec: int = 0
     """The first entry's time after its silence (0: none yet), where the silence ended: entries read later (a
     backlog after a restart) do not lengthen it. Not saved: lost, the newest entry's time stands in."""
-
-    @property
-    def message(self) -> str:
-        """Its newest line, decoded once it is asked for: runs hand over each span's last line as bytes, and
-        decoding every span's of every run cost more than the rest of its bookkeeping."""
-        if isinstance(self.said, bytes):
-            self.said = self.said.decode("utf-8", "replace")[:500]
-        return self.said
 
 
 class HostSilence:
@@ -142,7 +133,7 @@ class HostSilence:
                 self._review(host)
         host.newest_usec = at
         host.name = entry.host or host.name
-        host.unit, host.said, host.cursor = entry.unit, entry.message[:500], entry.cursor
+        host.unit, host.message, host.cursor = entry.unit, entry.message[:500], entry.cursor
 
     def saw_run(self, run: ScreenedRun) -> None:
         """Signs of life from a run the scanner summarised: per host, its entries' gaps learnt as the gap to
@@ -168,7 +159,7 @@ class HostSilence:
             if rhythm.gaps >= host.review_at:
                 self._review(host)
         host.newest_usec = last
-        host.unit, host.said, host.cursor = unit, message[:2000], ""  # 500 characters take at most 2000 bytes
+        host.unit, host.message, host.cursor = unit, message.decode("utf-8", "replace")[:500], ""
 
     def _host(self, machine: str) -> _Host:
         host = self.hosts.get(machine)
@@ -277,7 +268,7 @@ class HostSilence:
                     if name == "_HOSTNAME":
                         host.name = text
                     elif name == "MESSAGE":
-                        host.said = text[:500]
+                        host.message = text[:500]
                     else:
                         host.unit = text
         except OSError as error:
