@@ -104,5 +104,5 @@ def _offsets(saved: Any) -> dict[str, int]:
 
     if not isinstance(saved, list):
         return {}
-    return {item[0]: clock_behind(item[9]) for item in saved if isinstance(item, list) and len(item) > 9
-            and isinstance(item[0], str) and isinstance(item[9], int) and clock_behind(item[9]) > 0}
+    return {item[0]: behind for item in saved if isinstance(item, list) and len(item) > 9
+            and isinstance(item[0], str) and isinstance(item[9], int) and (behind := clock_behind(item[9])) > 0}
