@@ -164,6 +164,8 @@ class Pipeline:
             if anomaly and (led is hit.entry or self.owners.seen_again(hit)):
                 self.failures.note_hit(hit)  # the failure has its incident already (a signature's, or another
                 continue  # anomaly rule's): the rule's first line is evidence in its chain, not a second page
+            if anomaly:
+                hit = self.owners.placed(hit)  # a second failure of a rule whose incident is open has its own
             progress.matches += 1
             if hit.rule_id in self._signature_rules:
                 self.failures.note_hit(hit)
@@ -308,9 +310,10 @@ class Pipeline:
         assert self.anomaly is not None
         if self.owners.going and (template := self.anomaly.last_template) is not None:
             stats = self.anomaly.baselines.templates.get(host_unit(entry.machine_id, entry.unit), {}).get(template.id)
-            for rule_id in self.owners.going_on(entry, template.text, stats.first_usec if stats is not None else None):
+            for rule_id, key in self.owners.going_on(entry, template.text,
+                                                     stats.first_usec if stats is not None else None):
                 self.tracker.goes_on(rule_id, entry.machine_id, entry.unit, entry.realtime_usec,
-                                     invocation_of(entry.fields), GOING_ON_USEC)
+                                     invocation_of(entry.fields), GOING_ON_USEC, key)
 
     def _pass(self, run: ScreenedRun) -> Iterator[Event]:
         """A run of screened-out entries, as if each went through _pass_one, but from its summary.

@@ -6,12 +6,17 @@ the incidents the pipeline opens and ends."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from ..model import Entry, Hit, Incident, Severity, entry_key, host_unit
 from .anomaly import AnomalyDetector
 from .baseline import ERROR_LEVEL
 from .failures import ANOTHER_FAILURE_USEC, another_failure
 from .window import BurstTracker
+
+ANOTHER_KEY = "another failure"
+"""The window key of an anomaly rule's incident for a second failure of its unit while its first (key "") is open:
+the second is paged, the first stays open while it goes on. A third failure while both are open joins the second."""
 
 
 class Owners:
@@ -35,12 +40,13 @@ class Owners:
         self.highest: dict[str, int] = {}
         """Per unit with incidents open, the highest severity of those opened since it had none: a failure that
         rose from warning to error is not raised to error again each time its error incident ends."""
-        self.going: dict[str, dict[str, list[str]]] = {}
-        """Per unit, the templates of its open anomaly incidents at error or worse, and their rules: a line of one
-        at error level says that failure goes on (`going_on`)."""
-        self.going_since: dict[str, int] = {}
-        """Per unit in `going`, the earliest first hit (µs) of those incidents: an error line of a template that
-        first appeared since then is the same failure going on in other words (`going_on`)."""
+        self.going: dict[str, dict[str, list[tuple[str, str]]]] = {}
+        """Per unit, the templates of its open anomaly incidents at error or worse, and their windows (rule, key):
+        a line of one at error level says that failure goes on (`going_on`)."""
+        self.going_since: dict[str, dict[tuple[str, str], int]] = {}
+        """Per unit in `going`, the first hit (µs) of each of those incidents (by window): an error line of a
+        template that first appeared since then, and less than ANOTHER_FAILURE_USEC after, is the same failure going
+        on in other words (`going_on`)."""
         self.apart: set[tuple[str, str]] = set()
         """(rule, unit key) of anomaly windows another failure's hit went to (`seen_again`): the incident they
         fire is a failure of its own (FailureGroups.fired's `apart`)."""
@@ -55,23 +61,27 @@ class Owners:
         elif incident.rule_id in self.anomaly_rules:  # not a silence's (it has a `why` too): its end comes
             self.anomaly_open.setdefault(key, incident.rule_id)  # from the tracker, never through ended()
             if incident.template and incident.severity >= Severity.ERROR:
-                self.going.setdefault(key, {}).setdefault(incident.template, []).append(incident.rule_id)
-                self.going_since[key] = min(self.going_since.get(key, incident.first_usec), incident.first_usec)
+                window = (incident.rule_id, incident.key)
+                self.going.setdefault(key, {}).setdefault(incident.template, []).append(window)
+                self.going_since.setdefault(key, {})[window] = incident.first_usec
 
     def ended(self, incident: Incident) -> None:
         key = host_unit(incident.machine_id, incident.unit)
-        rules = self.going.get(key, {}).get(incident.template)
-        if rules is not None and incident.rule_id in rules:
-            rules.remove(incident.rule_id)
-            if not rules:
+        window = (incident.rule_id, incident.key)
+        windows = self.going.get(key, {}).get(incident.template)
+        if windows is not None and window in windows:
+            windows.remove(window)
+            self.going_since[key].pop(window, None)
+            if not windows:
                 del self.going[key][incident.template]
                 if not self.going[key]:
                     del self.going[key]
-                    self.going_since.pop(key, None)
-        if self.anomaly_open.get(key) == incident.rule_id:  # the unit's next open anomaly incident, if any
+                    del self.going_since[key]
+        if self.anomaly_open.get(key) == incident.rule_id and self._own(  # the unit's next open anomaly incident
+                incident.rule_id, incident.machine_id, incident.unit) is None:
             del self.anomaly_open[key]
             for rule_id in sorted(self.anomaly_rules):
-                if self.tracker.incident_of(rule_id, incident.machine_id, incident.unit, "") is not None:
+                if self._own(rule_id, incident.machine_id, incident.unit) is not None:
                     self.anomaly_open[key] = rule_id
                     break
         if incident.rule_id in self.signature_rules:
@@ -84,25 +94,27 @@ class Owners:
         if key not in self.signature_open and key not in self.anomaly_open:
             self.highest.pop(key, None)  # none open: the next failure starts from its own severity
 
-    def going_on(self, entry: Entry, template: str, first_usec: int | None = None) -> list[str]:
-        """The anomaly rules whose open incident on the entry's unit is about `template` (the entry's), when the
-        entry is at error level or worse: the failure goes on. A new error line repeating through a hang hits
+    def going_on(self, entry: Entry, template: str, first_usec: int | None = None) -> list[tuple[str, str]]:
+        """The windows (rule, key) whose open incident on the entry's unit is about `template` (the entry's), when
+        the entry is at error level or worse: the failure goes on. A new error line repeating through a hang hits
         its new-template rule once; without this its incident ended after its window (10 min) and the hang,
         still logging it, was paged again by another rule (helper D8's trial: traefik's retry loop).
-        `first_usec`: when the unit first logged `template` (µs); a template that first appeared since the unit's
-        open incidents began says their failure goes on in other words: every such incident's rules (helper D11's
-        trial: Dovecot's SQL backend down, 'Connect to database failed' for 8 min, then query time-outs, was paged
-        again by error-share-sustained 10 min after the first line stopped)."""
+        `first_usec`: when the unit first logged `template` (µs); a template that first appeared since an open
+        incident began, and less than ANOTHER_FAILURE_USEC after, says its failure goes on in other words (helper
+        D11's trial: Dovecot's SQL backend down, 'Connect to database failed' for 8 min, then query time-outs, was
+        paged again by error-share-sustained 10 min after the first line stopped); one that appeared later is
+        another failure (`placed`), which must not keep the first's incident open."""
         if not self.going:
             return []
         level = entry.effective_priority
         if level is None or level > ERROR_LEVEL:
             return []
         key = entry_key(entry)
-        if (rules := self.going.get(key, {}).get(template)) is not None:
-            return rules
-        if first_usec is not None and key in self.going and first_usec >= self.going_since[key]:
-            return list(dict.fromkeys(rule for held in self.going[key].values() for rule in held))
+        if (windows := self.going.get(key, {}).get(template)) is not None:
+            return windows
+        if first_usec is not None and key in self.going:
+            return [window for window, since in self.going_since[key].items()
+                    if since <= first_usec < since + ANOTHER_FAILURE_USEC]
         return []
 
     def take_apart(self, incident: Incident) -> bool:
@@ -136,7 +148,7 @@ class Owners:
             apart = self._apart_from_signature(hit, key)
         elif self.anomaly_open.get(key, hit.rule_id) == hit.rule_id:
             return False
-        elif self.tracker.incident_of(hit.rule_id, entry.machine_id, entry.unit, "") is not None:
+        elif self._own(hit.rule_id, entry.machine_id, entry.unit) is not None:
             return False  # its own incident (a second failure's): the hit goes on in it
         else:
             apart = self._another_failure(hit, [
@@ -147,6 +159,43 @@ class Owners:
         if apart:
             self.apart.add((hit.rule_id, key))  # the incident it fires is a failure of its own
         return False
+
+    def placed(self, hit: Hit) -> Hit:
+        """An anomaly hit (not seen again) with the key of the window it goes to: ANOTHER_KEY when it is another
+        failure than its rule's open incident for the first (`another_failure`: at error level, of a template first
+        seen ANOTHER_FAILURE_USEC or more after that began, not its template), or a line of that second failure's;
+        else "", the first's. Without it a disk filling up hours into an incident kept open (a harmless new error
+        line every 5 min, taken as the failure going on) went into that incident and was never paged (helper R2)."""
+        entry = hit.entry
+        if hit.key or hit.rule_id not in self.anomaly_rules or not self.anomaly_open:
+            return hit
+        first = self.tracker.incident_of(hit.rule_id, entry.machine_id, entry.unit, "")
+        second = self.tracker.incident_of(hit.rule_id, entry.machine_id, entry.unit, ANOTHER_KEY)
+        if first is None and second is None:
+            return hit
+        level = entry.effective_priority
+        if level is None or level > ERROR_LEVEL or not hit.template:
+            return hit
+        first_seen = self._first_seen(hit)
+        if second is not None and (hit.template == second.template
+                                   or second.first_usec <= first_seen < second.first_usec + ANOTHER_FAILURE_USEC):
+            return replace(hit, key=ANOTHER_KEY)  # the second failure's line
+        if first is not None and another_failure([first], hit.template, first_seen):
+            self.apart.add((hit.rule_id, entry_key(entry)))  # its incident is a failure of its own
+            return replace(hit, key=ANOTHER_KEY)
+        return hit
+
+    def _own(self, rule_id: str, machine_id: str, unit: str) -> Incident | None:
+        """The rule's open incident on a unit, the first failure's or (that one ended) the second's."""
+        return (self.tracker.incident_of(rule_id, machine_id, unit, "")
+                or self.tracker.incident_of(rule_id, machine_id, unit, ANOTHER_KEY))
+
+    def _first_seen(self, hit: Hit) -> int:
+        """When the hit's unit first logged its template (µs of journal time; the line's own time if unknown)."""
+        assert self.anomaly is not None
+        stats = self.anomaly.baselines.templates.get(entry_key(hit.entry), {}).get(
+            str(hit.captures.get("template_id", "")))
+        return hit.entry.realtime_usec if stats is None else stats.first_usec
 
     def _escalates(self, hit: Hit, key: str) -> bool:
         """Is the hit's rule more severe than every incident opened on its unit (`key`) since it had none open?"""
@@ -159,10 +208,8 @@ class Owners:
         entry = hit.entry
         if entry.effective_priority is None or entry.effective_priority > ERROR_LEVEL or not hit.template:
             return None
-        assert self.anomaly is not None
         key = entry_key(entry)
-        stats = self.anomaly.baselines.templates.get(key, {}).get(str(hit.captures.get("template_id", "")))
-        first_seen = entry.realtime_usec if stats is None else stats.first_usec
+        first_seen = self._first_seen(hit)
         since = self.signature_since.get(key)
         if since is not None and first_seen - since < ANOTHER_FAILURE_USEC:
             return None  # known before the signature's incident began (or soon after): nearly always so

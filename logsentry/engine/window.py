@@ -207,14 +207,14 @@ class BurstTracker:
         return [w.incident for w in self._windows.values() if w.incident is not None]
 
     def goes_on(self, rule_id: str, machine_id: str, unit: str, at_usec: int, invocation: str = "",
-                longest_usec: int = 2**62) -> None:
+                longest_usec: int = 2**62, key: str = "") -> None:
         """A line (journal time `at_usec`, µs) that says the open incident of a window (ungrouped) goes on,
         though its rule did not hit it: its latest line moves on, its count does not, so it ends only once its
         window passes without one (engine/owners.py `going_on`: a new error line repeating through a hang), or
         `longest_usec` after its first hit. Not across invocations: a restarted unit's line is no sign the old
-        incident goes on."""
-        key = (rule_id, host_unit(machine_id, unit), "")
-        window = self._windows.get(key)
+        incident goes on. `key`: the window's (engine/owners.py ANOTHER_KEY: a second failure's)."""
+        window_key = (rule_id, host_unit(machine_id, unit), key)
+        window = self._windows.get(window_key)
         incident = window.incident if window is not None else None
         if incident is None or at_usec <= incident.last_usec or at_usec - incident.first_usec >= longest_usec or (
                 invocation and incident.invocation and invocation != incident.invocation):
@@ -222,7 +222,7 @@ class BurstTracker:
         assert window is not None
         window.incident = replace(incident, last_usec=at_usec)
         if self.track_changes:
-            self._dirty.add(key)
+            self._dirty.add(window_key)
 
     def unit_incidents(self, machine_id: str, unit: str) -> list[Incident]:
         """The open incidents of one unit, every rule's and key's (a walk over all windows: for rare questions)."""
