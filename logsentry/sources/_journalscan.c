@@ -1162,8 +1162,10 @@ static int current_effective(sd_journal *j) {
 }
 
 /* Where reading starts, with the matches in place (as sources/journal.py's JournalFollower did): after a
-   saved cursor (on the entry past it when the saved one is gone), N entries back (counting those -p
-   admits), at a time, or at the head. */
+   saved cursor (on the entry past it when the saved one is gone), at the tail (lines_back < 0: the first entry
+   read is the first appended after now, whatever its time: a lagging host's or a late-flushed entry stamped
+   before now is not skipped, as it was by seeking to now's time), N entries back (counting those -p admits),
+   at a time, or at the head. */
 static int position(Scanner *s, const char *cursor, long lines_back, long long since_usec) {
     sd_journal *j = s->journal;
     int r;
@@ -1179,6 +1181,16 @@ static int position(Scanner *s, const char *cursor, long lines_back, long long s
                 return fail_errno(on, "sd_journal_test_cursor");
             s->unread_current = !on;
         }
+        return 0;
+    }
+    if (lines_back < 0) {
+        /* on the last (matching) entry, as read: next() gives the one after it; an empty journal: its head */
+        if ((r = sd_journal_seek_tail(j)) < 0)
+            return fail_errno(r, "sd_journal_seek_tail");
+        if ((r = sd_journal_previous(j)) < 0)
+            return fail_errno(r, "sd_journal_previous");
+        if (r == 0 && (r = sd_journal_seek_head(j)) < 0)
+            return fail_errno(r, "sd_journal_seek_head");
         return 0;
     }
     if (lines_back > 0) {

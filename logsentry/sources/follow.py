@@ -20,6 +20,9 @@ from .journal import NO_MATCH, JournalGap, JournalLocation, StartAt, cursor_real
 from .screening import batch_items, open_scanner, resolved_selection
 from .selection import Selection
 
+AT_TAIL = -1
+"""The scanner's `lines_back` for "start at the journal's tail" (_journalscan.c position())."""
+
 
 @dataclass(frozen=True)
 class ReadUpTo:
@@ -107,6 +110,9 @@ class ScanningFollower:
         keep = Keep(selection)
         selection = selection or replace(self.selection, units=())
         since = start.since_usec if start.since_usec is not None else wall_usec()  # "now": after the matches
+        lines_back = start.lines_back if start.since_usec is None else 0
+        if start.since_usec is None and not lines_back and start.cursor is None:
+            lines_back = AT_TAIL  # "now" is the journal's tail, not a time: an entry stamped before now comes too
         # The matches only position the reader (-n counts matching entries); the scanner then selects itself.
         sets = {} if keep.everything or (selection.hosts and self.screen is not None) else \
             {"units": sorted(keep.units) if keep.units or keep.nothing else None,
@@ -116,7 +122,7 @@ class ScanningFollower:
             extra["coalesce_usec"] = self.coalesce_usec
         self._scanner = open_scanner(location, replace(selection, since_usec=since, until_usec=None), self.screen,
                                      self.fields, matches, follow=True, cursor=start.cursor,
-                                     lines_back=start.lines_back if start.since_usec is None else 0,
+                                     lines_back=lines_back,
                                      **sets, **extra)
         self._keep, self._sets, self._admits = keep, sets, selection.admits_priority
 
