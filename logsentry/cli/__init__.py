@@ -65,6 +65,15 @@ class LazyGroup(click.Group):
             click.echo(f"logsentry: cannot write the output: {error.strerror or error}", err=True)
             sys.exit(EXIT_OUTPUT)
 
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[str | None, click.Command | None,
+                                                                            list[str]]:
+        """Before a command's module is imported: tail notes its stop signals from here (stop_signals.py), so a
+        stop during its start-up still ends it cleanly, with its summary."""
+        if args[:1] == ["tail"]:
+            from .stop_signals import note_early
+            note_early()
+        return super().resolve_command(ctx, args)
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 import os
 import select
-import signal
 import stat
 import sys
 import tempfile
@@ -16,7 +15,6 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from types import FrameType
 
 import click
 from rich.console import Console
@@ -39,47 +37,12 @@ from .common import fail, load_rule_set, priority_option, rules_option, selectio
 from .hosts import host_options, with_hosts
 from .journal_access import check_journal_access
 from .run import load_site_config, refuse_untrusted, setup_logging
+from .stop_signals import StopSignals
 
 TICK_S = {"live": 0.25, "plain": 1.0, "json": 1.0}
 """How long to sleep on a quiet journal before expiring incidents by the clock (and redrawing)."""
 FLUSH_S = 0.1
 """During a long batch (a burst, or -n/--since history), flush or redraw at least this often."""
-
-
-
-class StopSignals:
-    """Ctrl-C, SIGTERM and SIGHUP noted, not raised. A handler that raises does so at whatever bytecode runs when
-    the signal comes: inside a `__del__` or a generator's finaliser Python prints "Exception ignored in ..." and
-    drops the exception, and tail then ran on until a second signal (one stop in ten, while a backlog was read).
-    The loop looks at `signum` between items; the wakeup descriptor (signal.set_wakeup_fd) ends its wait at once."""
-
-    SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-
-    def __init__(self) -> None:
-        self.signum = 0
-        self.read_fd, self._write_fd = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
-        self._previous: list[tuple[int, object]] = []
-        self._wakeup = -1
-
-    def __call__(self) -> bool:
-        """Has a stop signal come?"""
-        return self.signum != 0
-
-    def _note(self, signum: int, frame: FrameType | None) -> None:
-        self.signum = signum
-
-    def __enter__(self) -> StopSignals:
-        self._previous = [(number, signal.signal(number, self._note)) for number in self.SIGNALS]
-        self._wakeup = signal.set_wakeup_fd(self._write_fd, warn_on_full_buffer=False)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        """Back as before, except Ctrl-C, ignored from here: a second one must not cut the cleanup short."""
-        signal.set_wakeup_fd(self._wakeup)
-        for number, handler in self._previous:
-            signal.signal(number, signal.SIG_IGN if number == signal.SIGINT else handler)  # type: ignore[arg-type]
-        os.close(self.read_fd)
-        os.close(self._write_fd)
 
 
 
@@ -214,19 +177,22 @@ def make_view(output: str, pipeline: Pipeline, scope: str) -> TailView:
 
 def follow_until_stopped(follower: ScanningFollower, pipeline: Pipeline, view: TailView, tick_s: float) -> None:
     """Follow until Ctrl-C/SIGTERM/SIGHUP, restoring the terminal, then report what is still open. The handlers are
-    set before the view takes the terminal: a signal in between is noted too, and the view given back."""
+    set before the view takes the terminal: a signal in between is noted too, and the view given back. A stop that
+    came during start-up (noted by stop_signals.note_early) follows nothing; the report is made inside the block,
+    so a second signal while it is made cannot cut it short."""
     try:
         with StopSignals() as stop:
-            try:
-                view.start()
-                follow(follower, pipeline, view, JournalWaiter(follower, tick_s, pipe_fd(sys.stdout), stop.read_fd),
-                       stopped=stop)
-            finally:
-                view.stop()
+            if not stop():
+                try:
+                    view.start()
+                    follow(follower, pipeline, view,
+                           JournalWaiter(follower, tick_s, pipe_fd(sys.stdout), stop.read_fd), stopped=stop)
+                finally:
+                    view.stop()
+            view.events(list(pipeline.finish()))  # as scan's end of input: a failure still settling is given out first
+            view.summary(pipeline.progress)
     except KeyboardInterrupt:
-        pass  # Ctrl-C before the handlers were set
-    view.events(list(pipeline.finish()))  # as scan's end of input: a failure still settling is given out first
-    view.summary(pipeline.progress)
+        pass  # Ctrl-C before the handlers were set (tail's function called without the CLI's note_early)
 
 
 def quiet_broken_pipe() -> None:
