@@ -286,12 +286,26 @@ def json_line(event: Event) -> str:
     return jsonl.dumps(jsonl.event_record(event))
 
 
-class LineView:
-    """One line per event on stdout: plain (matches, incidents, actions; no noise) or the JSON Lines of scan."""
+def plain_summary(progress: Progress) -> str:
+    """The end of a plain tail, as scan's report begins: what was read, over what time, and what was found."""
+    span = ""
+    if progress.first_usec is not None and progress.last_usec is not None:
+        first, last = format_usec(progress.first_usec), format_usec(progress.last_usec)
+        span = f" from {first} to {last[11:] if last[:10] == first[:10] else last}"
+    return (f"logsentry tail: {plural(progress.entries, 'entry', 'entries')}{span}, "
+            f"{plural(progress.matches, 'match', 'matches')}, {plural(progress.incidents, 'incident')}")
 
-    def __init__(self, line: Callable[[Event], str], summary: bool, out: TextIO | None = None):
+
+class LineView:
+    """One line per event on stdout: plain (matches, incidents, actions; no noise) or the JSON Lines of scan;
+    at the end its summary: a JSON record on stdout, or plain_summary on stderr (as the gaps: stdout keeps one
+    event a line for the script reading it)."""
+
+    def __init__(self, line: Callable[[Event], str], summary: Callable[[Progress], str], summary_to_stderr: bool,
+                 out: TextIO | None = None):
         self.line = line
-        self.with_summary = summary
+        self.summary_line = summary
+        self.summary_to_stderr = summary_to_stderr
         self.out = out or sys.stdout
 
     def start(self) -> None:
@@ -314,18 +328,21 @@ class LineView:
         pass
 
     def summary(self, progress: Progress) -> None:
-        if self.with_summary:
-            self.out.write(jsonl.dumps(jsonl.summary_record(progress)) + "\n")
-        self.out.flush()
+        if self.summary_to_stderr:
+            self.out.flush()
+            print(self.summary_line(progress), file=sys.stderr, flush=True)
+        else:
+            self.out.write(self.summary_line(progress) + "\n")
+            self.out.flush()
 
 
 def json_view() -> LineView:
     """`-o json`: the contract of `scan -o json`, summary record included (written when tail stops)."""
-    return LineView(json_line, summary=True)
+    return LineView(json_line, lambda progress: jsonl.dumps(jsonl.summary_record(progress)), summary_to_stderr=False)
 
 
 def plain_view(rules: Mapping[str, Rule]) -> LineView:
-    return LineView(lambda event: plain_line(event, rules), summary=False)
+    return LineView(lambda event: plain_line(event, rules), plain_summary, summary_to_stderr=True)
 
 
 class LiveView:
