@@ -115,16 +115,34 @@ MAX_QUIET_ROWS = 30
 """Rows of the below-threshold table: a scan of a busy host has thousands of one-off keys (client addresses)."""
 
 
+_PLACEHOLDER = re.compile(r"<(?:[A-Z][A-Z0-9]*|\*)>")
+"""What a template puts for a variable part (engine/templates/tokens.py: `<NUM>`, `<STR>`, drain's `<*>`)."""
+
+
+def _placeholder_around(line: str, cut: int) -> tuple[int, int] | None:
+    """The placeholder that a cut at `cut` would split (`<ST…` reads as nothing), as (start, end)."""
+    for found in _PLACEHOLDER.finditer(line, max(cut - 16, 0), cut + 16):
+        if found.start() < cut < found.end():
+            return found.span()
+    return None
+
+
 def fit(line: str, width: int) -> str:
     """A line (made visible, on one line) cut to `width` characters in its middle: its start (the level, the
-    program's prefix) and its end (where signatures usually are) are kept, an ellipsis stands for the rest."""
+    program's prefix) and its end (where signatures usually are) are kept, an ellipsis stands for the rest;
+    neither cut splits a template's placeholder (the end takes it whole, the start stops before it)."""
     line = one_line(line)
     if len(line) <= width:
         return line
     width = max(width, 10)
     head = max(_prefix_end(line, width // 2), width // 3)
-    tail = width - head - 1
-    return f"{line[:head]}…{line[len(line) - tail:]}"
+    tail_start = len(line) - (width - head - 1)
+    if (split := _placeholder_around(line, tail_start)) is not None:
+        tail_start = split[0] if width - 1 - (len(line) - split[0]) >= width // 4 else split[1]
+    head = width - 1 - (len(line) - tail_start)
+    if (split := _placeholder_around(line, head)) is not None:
+        head = split[0]
+    return f"{line[:head]}…{line[tail_start:]}"
 
 
 class _Clock:
