@@ -188,6 +188,19 @@ CORPUS: list[tuple[int | None, str, str]] = [
     (DEBUG, "2026-12-02 01:10:00 lmtp(5678): Debug: Connect from local", "Dovecot, an ISO log_timestamp"),
     (ERR, "Dec 02 01:10:00 ERROR: x", "a syslog-style month before a level"),
 
+    # FreeRADIUS to a log file or stdout (`-l stdout`; src/main/log.c: the time as ctime(3) writes it, then the
+    # levels table's ": Error: ", ": Info: ", ...; helper D12's trial: its SQL backend down was read as info)
+    (ERR, "Tue Nov 24 12:20:35 2026 : Error: rlm_sql (sql): Opening connection failed (8)", "FreeRADIUS error"),
+    (ERR, "Tue Nov 24 12:20:35 2026 : Error: rlm_sql_mysql: Couldn't connect to MySQL server radius@10.20.0.30:"
+          "radius", "FreeRADIUS error, a driver's"),
+    (WARNING, "Sat Sep 19 14:03:09 2020 : Warning: Ignoring \"ldap\" (see raddb/mods-available/README.rst)",
+     "FreeRADIUS warning"),
+    (INFO, "Tue Nov  3 12:20:35 2026 : Info: Ready to process requests", "FreeRADIUS info, a one-digit day"),
+    (ERR, "Tue Nov 24 12:20:35 2026 : ERROR: (12) sql: Failed", "FreeRADIUS's debug ERROR"),
+    (None, "Tue Nov 24 12:20:35 2026 : Auth: (3) Login OK: [alice] (from client wifi-ctrl port 0)",
+     "FreeRADIUS auth: no level word"),
+    (ERR, "Tue Nov 24 12:20:35 2026 ERROR x", "a capitalised level after a ctime"),
+
     # look-alikes: no level where the program writes it
     (None, "Dec 02 01:10:00 auth: said Error: x", "a level word after a word"),
     (None, "Dec 02 01:10:00 Auth: Error: x", "no Dovecot process name (capitals)"),
@@ -200,6 +213,16 @@ CORPUS: list[tuple[int | None, str, str]] = [
     (None, "Decimal 02 auth: Error: x", "no month"),
     (None, "Dec x 01:10:00 auth: Error: x", "no day after the month"),
     (None, "Dec   2 01:10:00 auth: Error: x", "three blanks after the month"),
+    (None, "Tue Nov   4 12:20:35 2026 : Error: x", "three blanks after ctime's month"),
+    (None, "Tue Nov24 12:20:35 2026 : Error: x", "no blank after ctime's month"),
+    (None, "Tuesday Nov 24 12:20:35 2026 : Error: x", "no weekday's abbreviation"),
+    (None, "Tue Xyz 24 12:20:35 2026 : Error: x", "no month after the weekday"),
+    (None, "Tue is the day : Error: x", "a weekday, then words"),
+    (None, "12:20:35 2026 : Error: x", "` : ` without a ctime"),
+    (None, "Nov 24 12:20:35 2026 : Error: x", "` : ` after a month without its weekday"),
+    (None, "Tue Nov 24 12:20:35 2026 : error x", "no colon after a lower-case word"),
+    (None, "Tue Nov 24 12:20:35 2026 us=123456 TLS Error: x", "OpenVPN's ctime and us= (no level)"),
+    (None, "said Tue Nov 24 12:20:35 2026 : Error: x", "a ctime after a word"),
     (None, "user: Dec 02 auth: Error: x", "a month only first"),
     (None, "2026-11-27T12:17:07Z X! [agent] x", "no Telegraf indicator"),
     (None, "2026-11-27T12:17:07Z E!x", "no space after the indicator"),
@@ -297,7 +320,8 @@ PIECES = ['{"t":{"$date":"', "2026-11-30T14:00:00.123+00:00", '"},"s":"', "E", "
           "E1126 14:00:00.123456    1234 util.go:163] ", "x", "[E ", "[C ", "[X ", "241126", " 14:00:00 web:2246] ",
           "2026.11.27 12:17:05.347509 [ 694 ] ", "2026.11.27", "12:17:05", ".347509", " [ ", " ] ", "{}", "{q-1} ", "}",
           "<Error> ", "<Fatal>", "<Information> ", "<", "> ", "W261127 12:17:03.000020 ", "I210116", "1464 ",
-          "kv/liveness.go:781 ", "\u22ee ", "\u22ee", "\xe2", "(gostd) ", "+010000", "1@", "[T1,n1] ",
+          "kv/liveness.go:781 ", "Tue ", "Nov ", " 3 ", " : ", "Error: ", "Sun Dec", "Mon", "\u22ee ", "\u22ee",
+          "\xe2", "(gostd) ", "+010000", "1@", "[T1,n1] ",
           "unbound[812:1] ", "unbound", "[812", ":1]", "dnsmasq[812]: ", "error: ", "[1795781824] ",
           "2021/01/20 13:11:28 ", "2021/01/20", "13:11:28", "routers/user/home.go:60:f() ", "...s/c.go:1", ".go:", "60",
           ":func1() ", "[E] ", "[E]", "[ERROR] ", "[C] ", "[X] ", ".123456 ",
@@ -400,4 +424,30 @@ def test_dovecot_to_stderr_losing_its_auth_database_is_an_error_level_anomaly(ma
     assert [(i["rule"], i["severity"], i["realtime_usec"]) for i in incidents] == [
         ("new-error-template", "error", int(failing[2]["__REALTIME_TIMESTAMP"]))]
     matches = [m for m in of_type(events, "match") if "Connect failed" in m["message"]]
+    assert matches and all((m["effective_priority"], m["level_source"]) == (ERR, "text") for m in matches)
+
+
+def freeradius(at: float, text: str) -> dict:
+    """A line of FreeRADIUS logging to stdout (`freeradius -f -l stdout`): ctime(3)'s time, ` : `, the level."""
+    stamp = datetime.fromtimestamp(BASE_USEC / 1e6 + at, UTC)
+    return entry(f"{stamp:%a %b %e %H:%M:%S %Y} : {text}", unit="freeradius.service", at=at, _COMM="freeradius",
+                 SYSLOG_IDENTIFIER="freeradius")
+
+
+def test_freeradius_to_stdout_losing_its_sql_backend_is_an_error_level_anomaly(make_journal) -> None:
+    """Helper D12's trial: FreeRADIUS logging to stdout, its MySQL backend down: `<ctime> : Error: rlm_sql (sql):
+    ...` at PRIORITY 6 was read as info, caught only by its failure words (new-failure-template, warning, +21 s).
+    Now its Error is read: new-error-template at the third error line."""
+    normal = [freeradius(n * 20.0, f"Auth: ({n}) Login OK: [u{n % 9}/<via Auth-Type = eap>] (from client wifi-ctrl "
+                                   f"port 0 cli 00-11-22-33-44-{n % 99:02d})") for n in range(int(3 * HOUR / 20))]
+    normal += [freeradius(n * 1800.0 + 7, f"Error: Ignoring request to auth address * port 1812 bound to server "
+                                          f"default from unknown client 10.20.5.{n % 200} port {40000 + n} proto udp")
+               for n in range(int(3 * HOUR / 1800))]
+    failing = [freeradius(3 * HOUR + wait, f"Error: rlm_sql (sql): Opening connection failed ({8 + wait})")
+               for wait in (0, 30, 60, 90, 120, 150)]
+    events = scan(make_journal(by_time(normal, failing)))
+    incidents = of_type(events, "incident")
+    assert [(i["rule"], i["severity"], i["realtime_usec"]) for i in incidents] == [
+        ("new-error-template", "error", int(failing[2]["__REALTIME_TIMESTAMP"]))]
+    matches = [m for m in of_type(events, "match") if "Opening connection" in m["message"]]
     assert matches and all((m["effective_priority"], m["level_source"]) == (ERR, "text") for m in matches)

@@ -47,7 +47,9 @@ for the UTF-8 bytes (C) and the decoded text (Python).
    error: ...`, dnsmasq's `dnsmasq[812]: ...`; `q=[1]` is no ident), and after a time Squid's kid label
    (`2026/11/27 12:17:03 kid1| FATAL: ...`, debug.cc: the time, ` kidN` in SMP mode, `| `); first, a syslog-style
    month (`Dec 02 01:10:00 ...`, `Dec  2 ...`: a month's abbreviation, a blank, a digit), as Dovecot's default
-   log_timestamp writes it to a log file or stderr. The level token is
+   log_timestamp writes it to a log file or stderr; first, ctime(3)'s weekday and month (`Tue Nov 24 12:20:35
+   2026`), and after its numbers FreeRADIUS's ` : ` (src/main/log.c, a log file or `-l stdout`: `Tue Nov 24
+   12:20:35 2026 : Error: rlm_sql (sql): Opening connection failed (8)`). The level token is
    - Dovecot's (src/lib/failures.c, log_path a file or /dev/stderr), first or after a time: its process prefix
      `name`, `name(context)`, then `<pid>`, `<session>` groups, `: `, then `Debug: `, `Info: `, `Warning: `,
      `Error: `, `Fatal: ` or `Panic: ` (`Dec 02 01:10:00 auth-worker(4567): Error: mysql(...): Connect
@@ -150,6 +152,7 @@ _TELEGRAF_LEVELS = {"E": 3, "W": 4, "I": 6, "D": 7, "T": 7}
 _LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 _LEAD_ON = frozenset("=_.-:,[!(")
 _MONTHS = frozenset(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"))
+_WEEKDAYS = frozenset(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"))
 _DOVECOT = re.compile(r"[a-z][a-z0-9-]{0,31}(?:\([!-'*-;=?-~]{0,128}\))?(?:<[!-'*-;=?-~]{0,64}>)*: "
                       r"(Debug|Info|Warning|Error|Fatal|Panic): ")
 """Dovecot's process prefix and level (src/lib/failures.c): `auth-worker(4567): Error: `, `imap-login: Info: `."""
@@ -172,7 +175,7 @@ def text_level(message: str) -> int | None:
         follows = message[stop:stop + 1]
         if follows not in _LEAD_ON and word.lower() not in LEVEL_WORDS and word != "PHP" \
                 and not word[-1].isdigit() and not (follows == " " and message.startswith(" - ", stop)) \
-                and word not in _MONTHS:
+                and word not in _MONTHS and word not in _WEEKDAYS:
             return None  # (no level word, logfmt key, Python logger name, glog or Ruby mark can start here)
     elif first == "<":
         found = _SD_DAEMON.match(message)
@@ -231,7 +234,7 @@ def _timestamp_level(line: str) -> int | None:
 def _prefix_level(line: str) -> int | None:
     end = len(line)
     at = 0
-    after_time = zone_done = name_done = user_done = ident_done = after_separator = False
+    after_time = zone_done = name_done = user_done = ident_done = after_separator = ctime = False
     token = -1
     while True:
         token += 1
@@ -252,6 +255,8 @@ def _prefix_level(line: str) -> int | None:
                                   line.rfind("\x1b", stop, more)) + 1:more]
                 stop = more
             at, after_time, after_separator = stop, ":" in number, False
+            if ctime and line.startswith(" : ", stop):  # FreeRADIUS's "<ctime> : Error: " (src/main/log.c)
+                at, after_time, after_separator = stop + 2, False, True
         elif separator is not None:
             at, after_time, after_separator = stop, False, True
         else:
@@ -276,6 +281,9 @@ def _prefix_level(line: str) -> int | None:
                 at, name_done, after_time, after_separator = name.end() - 2, True, False, False
             elif token and not user_done and (user := _AT.match(line, start)):
                 at, user_done, after_time, after_separator = user.end(), True, False, False
+            elif token == 0 and word in _WEEKDAYS and follows == " " and line[stop + 1:stop + 4] in _MONTHS \
+                    and line.startswith(" ", stop + 4) and "0" <= line[stop + 4:stop + 7].lstrip(" ")[:1] <= "9":
+                at, ctime, after_separator = stop + 4, True, False  # ctime(3)'s "Tue Nov 24 12:20:35 2026"
             elif token == 0 and word in _MONTHS and follows == " " \
                     and "0" <= line[stop:stop + 3].lstrip(" ")[:1] <= "9":
                 at, after_separator = stop, False  # a syslog-style month: "Dec 02 01:10:00 " (Dovecot's log_timestamp)

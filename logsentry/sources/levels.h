@@ -427,6 +427,17 @@ static int lv_month(const unsigned char *w, size_t len) {
     return 0;
 }
 
+/* _WEEKDAYS: a weekday's abbreviation, as ctime(3) writes it ("Tue Nov 24 12:20:35 2026") */
+static int lv_weekday(const unsigned char *w, size_t len) {
+    static const char days[] = "MonTueWedThuFriSatSun";
+    if (len != 3)
+        return 0;
+    for (size_t k = 0; k < 21; k += 3)
+        if (memcmp(w, days + k, 3) == 0)
+            return 1;
+    return 0;
+}
+
 /* _DOVECOT's context and session groups: printable ASCII but space and the brackets ( ) < > */
 static int lv_dove_char(unsigned char c) { return c >= 0x21 && c <= 0x7e && c != '(' && c != ')' && c != '<' && c != '>'; }
 
@@ -469,7 +480,7 @@ static int lv_dovecot(const unsigned char *p, size_t n, size_t at) {
 
 static int lv_prefix_level(const unsigned char *p, size_t n) {
     size_t at = 0;
-    int after_time = 0, zone_done = 0, name_done = 0, user_done = 0, ident_done = 0, after_separator = 0;
+    int after_time = 0, zone_done = 0, name_done = 0, user_done = 0, ident_done = 0, after_separator = 0, ctime = 0;
     for (int token = 0;; token++) {
         /* blanks: spaces, tabs, ANSI colour codes */
         for (;;) {
@@ -510,6 +521,11 @@ static int lv_prefix_level(const unsigned char *p, size_t n) {
             at = i;
             after_time = colon;
             after_separator = 0;
+            if (ctime && lv_starts(p, n, at, " : ")) { /* FreeRADIUS's "<ctime> : Error: " (src/main/log.c) */
+                at += 2;
+                after_time = 0;
+                after_separator = 1;
+            }
         } else if (c == '-' || c == '|') {
             size_t i = at;
             while (i < n && (p[i] == '-' || p[i] == '|'))
@@ -563,6 +579,13 @@ static int lv_prefix_level(const unsigned char *p, size_t n) {
                 at = i; /* PostgreSQL's "user@db" */
                 user_done = 1;
                 after_time = after_separator = 0;
+            } else if (token == 0 && lv_weekday(p + start, len) && follows == ' ' && stop + 4 < n &&
+                       lv_month(p + stop + 1, 3) && p[stop + 4] == ' ' &&
+                       ((stop + 5 < n && lv_digit(p[stop + 5])) ||
+                        (stop + 6 < n && p[stop + 5] == ' ' && lv_digit(p[stop + 6])))) {
+                at = stop + 4; /* ctime(3)'s "Tue Nov 24 12:20:35 2026" */
+                ctime = 1;
+                after_separator = 0;
             } else if (token == 0 && lv_month(p + start, len) && follows == ' ' &&
                        ((stop + 1 < n && lv_digit(p[stop + 1])) ||
                         (stop + 2 < n && p[stop + 1] == ' ' && lv_digit(p[stop + 2])))) {
