@@ -42,8 +42,8 @@ def test_a_line_without_a_level_says_none(tmp_path: Path, make_journal: Callable
     assert _matches("--file", str(text), *rules) == {
         "BOOM no level here": (None, None, "none"),
         "ERROR: BOOM disk full": (None, 3, "text"),
-        "BOOM with a syslog priority": (3, 3, "journal")}  # (the PRIORITY its <PRI> gives, as journald takes it)
+        "BOOM with a syslog priority": (3, 3, "syslog")}  # the PRIORITY its <PRI> gives: no journal's (helper F6)
     journal = make_journal([entry("BOOM no PRIORITY", priority=None), entry("BOOM at 6", at=1)])
     assert _matches("--file", str(journal), *rules) == {"BOOM no PRIORITY": (None, None, "none"),
                                                         "BOOM at 6": (6, 6, "journal")}
-    assert {"journal", "text", "none"} <= _documented()
+    assert {"journal", "text", "syslog", "none"} <= _documented()

@@ -6,6 +6,7 @@ import gc
 import os
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -68,6 +69,7 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
     timeline = _html_timeline(html_path)
     rules = [rule for rule in rule_set.rules if not (no_anomalies and rule.anomaly is not None)]
     detector = Detector(rules)
+    selection = replace(selection, rule_level=detector.rule_level)  # -p of a line without a level
     pipeline = Pipeline(detector)
     # A scan makes millions of short-lived, acyclic objects: at the default gen-0 threshold (700) the cyclic
     # collector would run thousands of times for nothing (about 7% of a scan's time, measured).

@@ -241,7 +241,8 @@ def tail(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
     location = JournalLocation(directory=directory, files=files)
     # No screen: the stream shows every entry, each read in full by the scanner's thread.
     follower = ScanningFollower(location, Selection(selection.units, selection.priorities, machines=selection.machines,
-                                                    hosts=selection.hosts), None, detector.needed_fields,
+                                                    hosts=selection.hosts, rule_level=detector.rule_level), None,
+                                detector.needed_fields,
                                 StartAt(since_usec=selection.since_usec, lines_back=lines), wait_s=0)
     try:
         location.open().close()  # fail now (exit 2), not after the screen was taken over

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import EllipsisType
 
-from ..model import Entry, Hit, Screen
+from ..model import Entry, Hit, Screen, Severity
 from ..rules.rule import Rule
 from .levels import effective_priority
 from .prefilter import Prefilter
@@ -93,6 +93,10 @@ def match_rule(
     return captures
 
 
+SEVERITY_LEVELS = {Severity.CRITICAL: 2, Severity.ERROR: 3, Severity.WARNING: 4, Severity.INFO: 6}
+"""A rule's severity as the syslog level it stands for (crit, err, warning, info): Detector.rule_level."""
+
+
 class Detector:
     """Runs every active rule on each entry; the one detector that scan, tail and the service share."""
 
@@ -164,6 +168,13 @@ class Detector:
             key = captures.get(group, "") if group else ""
             hits.append(Hit(rule_id=rule.id, severity=rule.severity, entry=entry, captures=captures, key=key))
         return hits
+
+    def rule_level(self, entry: Entry) -> int | None:
+        """The syslog level of the worst signature rule that matches `entry`, None when none does: what `-p`
+        takes for a line that has no level of its own (Selection.rule_level). A kernel line in a syslog file has
+        lost the printk level the journal keeps as PRIORITY (err for an OOM kill, mm/oom_kill.c); the rule that
+        knows the line stands in for it, as it does for the incident."""
+        return min((SEVERITY_LEVELS[hit.severity] for hit in self.detect(entry)), default=None)
 
     @property
     def quarantine_news(self) -> bool:

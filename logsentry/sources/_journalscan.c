@@ -593,7 +593,9 @@ static int fill_batch(Scanner *s, Batch *b, Buf *unit, size_t limit) {
                 if (text >= 0)
                     q.level = effective = text;
             }
-            if (s->priority_low >= 0 && (effective < s->priority_low || effective > s->priority_high)) {
+            if (s->priority_low >= 0 && effective == NO_PRIORITY) {
+                q.full = 1; /* no level at all: -p takes its worst matching rule's (Selection.rule_level, Python) */
+            } else if (s->priority_low >= 0 && (effective < s->priority_low || effective > s->priority_high)) {
                 b->messages.len = message_start; /* not selected (-p): as if sd-journal had not matched it */
                 continue;
             }

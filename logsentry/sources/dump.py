@@ -139,7 +139,7 @@ def dump_entry(fields: FieldBuffer, selection: Selection, wanted: tuple[str, ...
     joined = {name: "\n".join(values) for name, values in texts.items()}
     entry = entry_from(joined.get, realtime, joined.get("__CURSOR") or where,
                        {name: joined[name] for name in wanted if name in joined})
-    return entry if selection.admits_priority(entry.effective_priority) else None
+    return entry if selection.admits(entry) else None
 
 
 def kept_fields(wanted: tuple[str, ...]) -> frozenset[str]:

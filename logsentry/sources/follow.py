@@ -85,7 +85,7 @@ class ScanningFollower:
         self._scanner: _journalscan.Scanner | None = None
         self._keep = Keep(None)
         self._sets: dict[str, list[str] | None] = {}
-        self._admits = self.selection.admits_priority
+        self._admits = self.selection.admits
 
     def fileno(self) -> int:
         """A descriptor that is readable when entries are ready (while iterating), for callers that wait on
@@ -124,7 +124,7 @@ class ScanningFollower:
                                      self.fields, matches, follow=True, cursor=start.cursor,
                                      lines_back=lines_back,
                                      **sets, **extra)
-        self._keep, self._sets, self._admits = keep, sets, selection.admits_priority
+        self._keep, self._sets, self._admits = keep, sets, selection.admits
 
     def close(self) -> None:
         """Stop reading and close the journal (what iterating to the end, or closing the iterator, does)."""

@@ -95,7 +95,7 @@ class JournalLocation:
 def selection_terms(selection: Selection) -> list[str]:
     """The selection's units as sd-journal match terms: "FIELD=value", "|" for a disjunction ("&" would be a
     conjunction). Not the priorities: `-p` selects by effective priority, which a `PRIORITY=` match cannot
-    express (an entry at PRIORITY=6 may say ERROR), so sources apply Selection.admits_priority after reading."""
+    express (an entry at PRIORITY=6 may say ERROR), so sources apply Selection.admits after reading."""
     terms: list[str] = []
     for unit in selection.units:
         for term in unit_terms(unit):
@@ -227,13 +227,13 @@ class JournalSource:
             else:
                 reader.seek_head()
             until = self.selection.until_usec
-            admits = self.selection.admits_priority
+            admits = self.selection.admits
             current = EntryReader(reader, self.fields).current
             while reader._next():
                 entry = current()
                 if until is not None and entry.realtime_usec > until:
                     return
-                if admits(entry.effective_priority):
+                if admits(entry):
                     yield entry
         finally:
             reader.close()

@@ -72,12 +72,12 @@ def open_scanner(location: JournalLocation, selection: Selection, screen: Screen
 
 
 def batch_items(batch: list[_journalscan.Candidate | _journalscan.Run],
-                admits: Callable[[int | None], bool]) -> Iterator[Entry | ScreenedRun]:
+                admits: Callable[[Entry], bool]) -> Iterator[Entry | ScreenedRun]:
     """A scanner batch as Entries (the candidates -p admits) and ScreenedRuns, in journal order."""
     for item in batch:
         if len(item) == 4:
             entry = candidate_entry(*item)
-            if admits(entry.effective_priority):
+            if admits(entry):
                 yield entry
         else:
             yield ScreenedRun(*item)
@@ -100,7 +100,7 @@ class ScreeningJournalSource:
             return
         scanner = open_scanner(location, selection, self.screen, self.fields)
         try:
-            admits = selection.admits_priority
+            admits = selection.admits
             while (batch := scanner.read()) is not None:
                 yield from batch_items(batch, admits)
         finally:

@@ -9,7 +9,11 @@ from __future__ import annotations
 import ctypes
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..model import Entry
 
 PRIORITY_NAMES = ("emerg", "alert", "crit", "err", "warning", "notice", "info", "debug")
 
@@ -165,7 +169,7 @@ class Selection:
     priority (Entry.effective_priority: the text's level when PRIORITY is missing or 6); times in usec.
 
     Units and times become sd-journal matches and seeks; the effective priority cannot (it depends on the
-    message), so every source applies `admits_priority` to what it read."""
+    message), so every source applies `admits` to what it read."""
 
     units: tuple[str, ...] = ()
     priorities: tuple[int, int] | None = None
@@ -176,11 +180,21 @@ class Selection:
     hosts: tuple[str, ...] = ()
     """-H/--host: `_HOSTNAME` values (any of them; empty: every host)."""
 
-    def admits_priority(self, effective_priority: int | None) -> bool:
-        """-p: is this effective priority selected? (Entries without any priority never are.)"""
+    rule_level: Callable[[Entry], int | None] | None = field(default=None, compare=False)
+    """For -p, given by a command that has rules (Detector.rule_level): the level of an entry that has none of its
+    own (level_source "none": no PRIORITY, as a syslog file's line without `<PRI>`, and no level in its text), the
+    worst signature rule that matches it. -p never drops a line for a level it does not have: the kernel's OOM
+    kill in a syslog file is err to `-p err` because kernel-oom-kill (error) matches it."""
+
+    def admits(self, entry: Entry) -> bool:
+        """-p: is this entry's effective priority selected? An entry without one by `rule_level` (without
+        it, or when no rule matches it, it is not)."""
         if self.priorities is None:
             return True
-        return effective_priority is not None and self.priorities[0] <= effective_priority <= self.priorities[1]
+        level = entry.effective_priority
+        if level is None and self.rule_level is not None:
+            level = self.rule_level(entry)
+        return level is not None and self.priorities[0] <= level <= self.priorities[1]
 
     @property
     def globs(self) -> tuple[str, ...]:
@@ -196,7 +210,7 @@ class Selection:
     def accepts(self, fields: Mapping[str, Sequence[str]], realtime_usec: int) -> bool:
         """The Python twin of the journal matches (time and units), for offline inputs, on every value of
         each field (an sd-journal match holds when any of a field's values equals it; a glob holds where
-        journalctl's expansion would have found the value); the priority is `admits_priority`'s business,
+        journalctl's expansion would have found the value); the priority is `admits`'s business,
         once the entry is made."""
         if self.since_usec is not None and realtime_usec < self.since_usec:
             return False

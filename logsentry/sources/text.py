@@ -295,8 +295,12 @@ def _entry(line: _Line, where: str, selection: Selection) -> Entry | None:
     fields = line.fields
     if not selection.accepts({name: [value] for name, value in fields.items()}, line.usec):
         return None
-    entry = replace(entry_from(fields.get, line.usec, where, fields), from_text=True)
-    return entry if selection.admits_priority(entry.effective_priority) else None
+    entry = entry_from(fields.get, line.usec, where, fields)
+    # A PRIORITY here is no journal's: a syslog line's <PRI>, or Docker's stream (stderr 3, as its journald driver)
+    source = entry.level_source if entry.level_source != "journal" else \
+        "syslog" if "SYSLOG_FACILITY" in fields else "stream"
+    entry = replace(entry, from_text=True, level_source=source)
+    return entry if selection.admits(entry) else None
 
 
 def read_text(stream: IO[bytes], name: str, selection: Selection, reference: float,
