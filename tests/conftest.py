@@ -41,6 +41,23 @@ def entry(message: FieldValue, unit: str | None = "app.service", at: float = 0.0
     return out
 
 
+@pytest.fixture(scope="session")
+def demo_replay(tmp_path_factory: pytest.TempPathFactory) -> Callable[[bool], Any]:
+    """`logsentry.demo.replay` with signature rules (True) or the anomaly rules only, each run once per worker
+    and shared: each builds the 81k-entry outage journal and reads it (parallel.GROUPS keeps their tests on one
+    worker). Tests only read the DemoResult."""
+    from logsentry.demo import replay
+
+    done: dict[bool, Any] = {}
+
+    def get(signatures: bool = True) -> Any:
+        if signatures not in done:
+            done[signatures] = replay(tmp_path_factory.mktemp("demo"), signatures)
+        return done[signatures]
+
+    return get
+
+
 @pytest.fixture
 def make_journal(tmp_path: Path) -> Callable[..., Path]:
     counter = iter(range(1000))

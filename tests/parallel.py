@@ -50,6 +50,8 @@ SLOW_FIRST = (
 
 ONE_WORKER = ("test_alert_source.py", "test_alert_words.py", "test_screening.py", "test_text_inputs.py")
 """Modules whose module-scoped fixtures are costly (a service run, journals of thousands of entries)."""
+GROUPS = {"test_demo.py": "demo", "test_demo_quote.py": "demo"}
+"""Modules that share a costly session-scoped fixture (conftest's demo_replay): one worker for them all."""
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -60,6 +62,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:  # an alone test goes first, on its own (its module's group may start late)
         if item.path.name in ONE_WORKER and not item.get_closest_marker("alone"):
             item.add_marker(pytest.mark.xdist_group(item.path.stem))
+        elif item.path.name in GROUPS and not item.get_closest_marker("alone"):
+            item.add_marker(pytest.mark.xdist_group(GROUPS[item.path.name]))
 
     def rank(item: pytest.Item) -> int:
         if item.get_closest_marker("alone"):

@@ -6,12 +6,11 @@ from pathlib import Path
 
 from conftest import run_cli
 
-from logsentry.demo import replay
 from logsentry.demo.outage import FACTS
 
 
-def test_demo_detects_the_outage_at_its_first_line(tmp_path: Path):
-    result = replay(tmp_path)
+def test_demo_detects_the_outage_at_its_first_line(demo_replay):
+    result = demo_replay(True)
     assert result.journal_kind.startswith("a real journal file")
     assert result.requests_failed > 20_000
     assert result.incident is not None and result.first_hit is not None
@@ -34,9 +33,9 @@ def test_demo_command_tells_the_story():
     assert "Detected 0.000 s after the first failing line" in out
 
 
-def test_demo_without_signatures_catches_it_from_the_units_history(tmp_path: Path):
+def test_demo_without_signatures_catches_it_from_the_units_history(demo_replay):
     """Every signature rule off: the anomaly rules catch the outage within 10 s of journal time, and say why."""
-    result = replay(tmp_path, signatures=False)
+    result = demo_replay(False)
     assert result.incident is not None
     incident = result.incident
     assert incident.rule_id in {"new-error-template", "error-share-jump", "error-rate-spike", "new-fatal-template"}

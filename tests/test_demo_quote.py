@@ -7,12 +7,11 @@ systemd-journal-remote, the pipeline), drawn on a wide console."""
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import pytest
 from rich.console import Console
 
-from logsentry.demo import DemoResult, replay
+from logsentry.demo import DemoResult
 from logsentry.demo.outage import FACTS, UNIT, outage_entries
 from logsentry.views.demo import _quote, render_demo
 
@@ -31,15 +30,15 @@ def rendered(result: DemoResult) -> list[str]:
 
 
 @pytest.mark.parametrize("signatures", [True, False])
-def test_the_first_failing_line_is_the_first_line_the_outage_wrote(tmp_path: Path, signatures: bool) -> None:
-    lines = rendered(replay(tmp_path, signatures))
+def test_the_first_failing_line_is_the_first_line_the_outage_wrote(demo_replay, signatures: bool) -> None:
+    lines = rendered(demo_replay(signatures))
     [said] = [n for n, line in enumerate(lines) if line.endswith("first failing line read from cachix-server.service:")]
     assert lines[said].startswith("02:55:07.000 ")  # its own time
     assert lines[said + 1] == first_outage_line() == "CallStack (from HasCallStack):"
 
 
-def test_the_demo_quotes_the_line_the_rule_fired_on_whole(tmp_path: Path) -> None:
-    result = replay(tmp_path)
+def test_the_demo_quotes_the_line_the_rule_fired_on_whole(demo_replay) -> None:
+    result = demo_replay(True)
     assert result.first_hit is not None and result.incident is not None
     lines = rendered(result)
     fired_on = result.incident.samples[0]

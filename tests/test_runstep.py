@@ -99,10 +99,17 @@ def test_the_outage_replay_gives_the_same_events_counted(make_journal):
     assert ("new-error-template", "cachix-server.service") in incidents(events)
 
 
+def outage_head(hours: float = 4) -> list[dict[str, Any]]:
+    """The outage replay's first `hours` (its 2 h before the outage and the outage's start, a third of its
+    81k entries): the equivalence tests with every rule read these, the anomaly rules' one all of it."""
+    entries = list(outage_entries())
+    end = int(str(entries[0]["__REALTIME_TIMESTAMP"])) + int(hours * HOUR * 1_000_000)
+    return [e for e in entries if int(str(e["__REALTIME_TIMESTAMP"])) < end]
+
+
 def test_the_outage_replay_with_every_rule(make_journal):
     """Signature rules too (candidates come in full and learn their unit's counted entries first)."""
-    events, _ = assert_same(make_journal(list(outage_entries())), load_rules([shipped_rules_dir()]).rules,
-                            one_by_one=1.0)
+    events, _ = assert_same(make_journal(outage_head()), load_rules([shipped_rules_dir()]).rules, one_by_one=1.0)
     assert incidents(events)
 
 
@@ -148,7 +155,7 @@ def test_entries_in_full_are_counted_the_same(make_journal, rules: str):
     events, _ = assert_same(journal, chosen, screened=False)
     assert ("template-rate-spike", "zk.service") in incidents(events)
     if rules == "all":  # the outage: signature incidents and anomaly hits on the same lines
-        outage, _ = assert_same(make_journal(list(outage_entries())), chosen, one_by_one=1.0, screened=False)
+        outage, _ = assert_same(make_journal(outage_head()), chosen, one_by_one=1.0, screened=False)
         assert incidents(outage)
 
 
