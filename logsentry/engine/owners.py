@@ -14,6 +14,8 @@ from .baseline import ERROR_LEVEL
 from .failures import ANOTHER_FAILURE_USEC, another_failure
 from .window import BurstTracker
 
+MAX_ENDED_LATELY = 8
+FORGET_ENDED_USEC = 86_400_000_000
 ANOTHER_KEY = "another failure"
 """The window key of an anomaly rule's incident for a second failure of its unit while its first (key "") is open:
 the second is paged, the first stays open while it goes on. A third failure while both are open joins the second."""
@@ -47,6 +49,13 @@ class Owners:
         """Per unit in `going`, the first hit (µs) of each of those incidents (by window): an error line of a
         template that first appeared since then, and less than ANOTHER_FAILURE_USEC after, is the same failure going
         on in other words (`going_on`)."""
+        self.ended_lately: dict[str, list[Incident]] = {}
+        """Per unit, its anomaly incidents that ended in the last day (the last MAX_ENDED_LATELY): one still says
+        what its failure is to a template first seen while it was open or less than ANOTHER_FAILURE_USEC after it
+        ended (`_lately`). A rule with a short window ends between the lines of a failure that goes on, whose later
+        lines were paged again as another failure than the one open since hours before (helper D12's trial:
+        Loki's WAL disk full, 2 h into a flush failure: its incident ended a minute after it began, its checkpoint
+        errors every 5 min were paged again)."""
         self.apart: set[tuple[str, str]] = set()
         """(rule, unit key) of anomaly windows another failure's hit went to (`seen_again`): the incident they
         fire is a failure of its own (FailureGroups.fired's `apart`)."""
@@ -67,6 +76,11 @@ class Owners:
 
     def ended(self, incident: Incident) -> None:
         key = host_unit(incident.machine_id, incident.unit)
+        if incident.rule_id in self.anomaly_rules:
+            lately = self.ended_lately.setdefault(key, [])
+            lately.append(incident)
+            if len(lately) > MAX_ENDED_LATELY:
+                del lately[0]
         window = (incident.rule_id, incident.key)
         windows = self.going.get(key, {}).get(incident.template)
         if windows is not None and window in windows:
@@ -180,7 +194,7 @@ class Owners:
         if second is not None and (hit.template == second.template
                                    or second.first_usec <= first_seen < second.first_usec + ANOTHER_FAILURE_USEC):
             return replace(hit, key=ANOTHER_KEY)  # the second failure's line
-        if first is not None and another_failure([first], hit.template, first_seen):
+        if first is not None and another_failure([first, *self._lately(hit, first_seen)], hit.template, first_seen):
             self.apart.add((hit.rule_id, entry_key(entry)))  # its incident is a failure of its own
             return replace(hit, key=ANOTHER_KEY)
         return hit
@@ -213,7 +227,24 @@ class Owners:
         since = self.signature_since.get(key)
         if since is not None and first_seen - since < ANOTHER_FAILURE_USEC:
             return None  # known before the signature's incident began (or soon after): nearly always so
-        return True if another_failure(opened, hit.template, first_seen) else None
+        return True if another_failure([*opened, *self._lately(hit, first_seen)], hit.template, first_seen) else None
+
+    def _lately(self, hit: Hit, first_seen: int) -> list[Incident]:
+        """The ended anomaly incidents of the hit's unit that were open, or had ended less than
+        ANOTHER_FAILURE_USEC before, when its template was first seen (`first_seen`, µs); those that ended a day
+        before the hit are forgotten."""
+        key = entry_key(hit.entry)
+        lately = self.ended_lately.get(key)
+        if not lately:
+            return []
+        if lately[0].last_usec < hit.entry.realtime_usec - FORGET_ENDED_USEC:
+            lately = [incident for incident in lately
+                      if incident.last_usec >= hit.entry.realtime_usec - FORGET_ENDED_USEC]
+            if lately:
+                self.ended_lately[key] = lately
+            else:
+                del self.ended_lately[key]
+        return [incident for incident in lately if incident.last_usec + ANOTHER_FAILURE_USEC > first_seen]
 
     def _apart_from_signature(self, hit: Hit, key: str) -> bool | None:
         """An anomaly hit on a unit with a signature incident open: False when it goes on in its rule's incident
