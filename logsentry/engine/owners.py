@@ -18,7 +18,11 @@ MAX_ENDED_LATELY = 8
 FORGET_ENDED_USEC = 86_400_000_000
 ANOTHER_KEY = "another failure"
 """The window key of an anomaly rule's incident for a second failure of its unit while its first (key "") is open:
-the second is paged, the first stays open while it goes on. A third failure while both are open joins the second."""
+the second is paged, the first stays open while it goes on."""
+ANOTHER_KEYS = (ANOTHER_KEY, *(f"{ANOTHER_KEY} {n}" for n in range(2, 5)))
+"""The windows of further failures while earlier ones of the same rule are open on the unit ('another failure 2'
+for a third, ...), each paged: a unit can hold a few failures at once (an outage, its disk filling up, an expired
+certificate), not hundreds, so a fifth while four are open joins the latest (a bound on windows per rule and unit)."""
 
 
 class Owners:
@@ -175,34 +179,43 @@ class Owners:
         return False
 
     def placed(self, hit: Hit) -> Hit:
-        """An anomaly hit (not seen again) with the key of the window it goes to: ANOTHER_KEY when it is another
-        failure than its rule's open incident for the first (`another_failure`: at error level, of a template first
-        seen ANOTHER_FAILURE_USEC or more after that began, not its template), or a line of that second failure's;
-        else "", the first's. Without it a disk filling up hours into an incident kept open (a harmless new error
-        line every 5 min, taken as the failure going on) went into that incident and was never paged (helper R2)."""
+        """An anomaly hit (not seen again) with the key of the window it goes to: a free one of ANOTHER_KEYS when it
+        is another failure than its rule's open incidents on the unit (`another_failure`: at error level, of a
+        template first seen ANOTHER_FAILURE_USEC or more after each began, not its template), or the key of the
+        further failure it is a line of; else "", the first's. Without it a disk filling up hours into an incident
+        kept open (a harmless new error line every 5 min, taken as the failure going on) went into that incident and
+        was never paged (helper R2); nor was a third failure while the first two were open (helper R3)."""
         entry = hit.entry
         if hit.key or hit.rule_id not in self.anomaly_rules or not self.anomaly_open:
             return hit
         first = self.tracker.incident_of(hit.rule_id, entry.machine_id, entry.unit, "")
-        second = self.tracker.incident_of(hit.rule_id, entry.machine_id, entry.unit, ANOTHER_KEY)
-        if first is None and second is None:
+        others = {key: incident for key in ANOTHER_KEYS
+                  if (incident := self.tracker.incident_of(hit.rule_id, entry.machine_id, entry.unit, key)) is not None}
+        if first is None and not others:
             return hit
         level = entry.effective_priority
         if level is None or level > ERROR_LEVEL or not hit.template:
             return hit
         first_seen = self._first_seen(hit)
-        if second is not None and (hit.template == second.template
-                                   or second.first_usec <= first_seen < second.first_usec + ANOTHER_FAILURE_USEC):
-            return replace(hit, key=ANOTHER_KEY)  # the second failure's line
-        if first is not None and another_failure([first, *self._lately(hit, first_seen)], hit.template, first_seen):
-            self.apart.add((hit.rule_id, entry_key(entry)))  # its incident is a failure of its own
-            return replace(hit, key=ANOTHER_KEY)
-        return hit
+        for key, other in others.items():
+            if hit.template == other.template or \
+                    other.first_usec <= first_seen < other.first_usec + ANOTHER_FAILURE_USEC:
+                return replace(hit, key=key)  # that further failure's line
+        if first is None or not another_failure([first, *self._lately(hit, first_seen)], hit.template, first_seen):
+            return hit
+        free = next((key for key in ANOTHER_KEYS if key not in others), None)
+        if others and (free is None or not another_failure(list(others.values()), hit.template, first_seen)):
+            return replace(hit, key=max(others.items(), key=lambda item: item[1].first_usec)[0])  # joins the latest
+        assert free is not None
+        self.apart.add((hit.rule_id, entry_key(entry)))  # its incident is a failure of its own
+        return replace(hit, key=free)
 
     def _own(self, rule_id: str, machine_id: str, unit: str) -> Incident | None:
-        """The rule's open incident on a unit, the first failure's or (that one ended) the second's."""
-        return (self.tracker.incident_of(rule_id, machine_id, unit, "")
-                or self.tracker.incident_of(rule_id, machine_id, unit, ANOTHER_KEY))
+        """The rule's open incident on a unit, the first failure's or (that one ended) a further one's."""
+        for key in ("", *ANOTHER_KEYS):
+            if (incident := self.tracker.incident_of(rule_id, machine_id, unit, key)) is not None:
+                return incident
+        return None
 
     def _first_seen(self, hit: Hit) -> int:
         """When the hit's unit first logged its template (µs of journal time; the line's own time if unknown)."""
