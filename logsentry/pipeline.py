@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import Any, Protocol
 
 from .engine.absence import Overrides, SilenceTracker
-from .engine.anomaly import GOING_ON_USEC, AnomalyDetector
+from .engine.anomaly import GOING_ON_USEC, SAYING, AnomalyDetector
 from .engine.detector import Detector
 from .engine.failures import FailureGroups
 from .engine.owners import Owners
@@ -138,9 +138,13 @@ class Pipeline:
             if found:
                 if hits:  # the same line: a signature incident it fires carries the anomaly's reason too
                     rules_of: dict[str, list[str]] = {}  # rules that give one reason (new-*-template) say it once
+                    saying = ""  # new-failure-template's word (engine/anomaly.py SAYING), said once at the end
                     for hit in found:
-                        rules_of.setdefault(hit.why, []).append(hit.rule_id)
+                        reason, _, said = hit.why.partition(SAYING)
+                        saying = saying or said
+                        rules_of.setdefault(reason, []).append(hit.rule_id)
                     also = "; ".join(f"also {', '.join(ids)}: {why}" for why, ids in rules_of.items())
+                    also += SAYING + saying if saying else ""
                     template = found[0].template
                     hits = [replace(hit, why=also, template=template) if hit.rule_id in self._signature_rules
                             else hit for hit in hits]

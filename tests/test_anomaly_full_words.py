@@ -27,6 +27,8 @@ def test_a_resource_that_is_full_in_a_warm_unit_fires_within_seconds(make_journa
     incidents = scan_anomalies(make_journal(by_time(normal, hang)))
     assert [i["rule"] for i in incidents] == ["new-failure-template"], incidents
     assert incidents[0]["realtime_usec"] == int(hang[9]["__REALTIME_TIMESTAMP"])  # the tenth line, 9 s in
+    said = incidents[0]["why"].rsplit(', saying "', 1)[-1].rstrip('"')  # which of its words it says (F6's finding)
+    assert said != incidents[0]["why"] and said.lower() in line.lower(), incidents[0]["why"]
 
 
 def test_full_in_an_ordinary_new_line_now_and_then_is_no_incident(make_journal):

@@ -59,3 +59,4 @@ def test_the_demo_gives_each_reason_once(tmp_path: Path):
     for rule in ("new-error-template", "new-failure-template", "new-warning-template"):
         assert why.count(rule) == 1, why
     assert why.startswith("also new-error-template, new-failure-template, new-warning-template: " + reason), why
+    assert why.endswith(', saying "Error"'), why  # new-failure-template's word, once

@@ -42,6 +42,8 @@ MAX_ROLLING = 20_000
 LEARNT_SIGHTINGS = 10
 """While its unit stays anomalous, a new template stays new until it was learnt this many times: an outage
 longer than `novel_for` stays one incident."""
+SAYING = ", saying "
+"""How a why with `words` ends, before the word its template says (new-failure-template's: `..., saying "full"`)."""
 GOING_ON_USEC = 86_400_000_000
 """...but for a day of journal time after its first sighting at most: a template that appeared with an anomaly
 and has been logged steadily for a day is the unit's new normal. Else a benign novelty logged every few
@@ -151,8 +153,11 @@ class AnomalyDetector:
                 why = self._new(rule, stats, usec, since if hot else None)
                 if why is not None and spec.clean:
                     why += ", and no line at error level " + ("learnt " if "not learnt" in why else "") + "before"
-                if why is not None and spec.words_re is not None and spec.words_re.search(template.text) is None:
-                    continue  # a new template without the rule's words (a deploy's new wording) is no failure
+                if why is not None and spec.words_re is not None:
+                    if (said := spec.words_re.search(template.text)) is None:
+                        continue  # a new template without the rule's words (a deploy's new wording) is no failure
+                    if not spec.flood:  # which word made it a failure (a fresh operator could not tell)
+                        why += f'{SAYING}"{said.group(0)}"'
                 if why is not None and spec.flood:  # engine/flood.py
                     rolling = self._roll(rule, unit_key, template.id, usec, kept)
                     if spec.lasting_usec and rolling.buckets[0][0] > usec - spec.lasting_usec:
