@@ -78,3 +78,16 @@ def test_the_first_failure_going_on_stays_open_beside_the_second(make_journal):
     assert journal_usec(FAIL + 4 * HOUR - 300) <= last <= journal_usec(FAIL + 4 * HOUR), last - journal_usec(FAIL)
     second = next(e for e in ended if e["first_usec"] >= journal_usec(DISK))
     assert second["last_usec"] == journal_usec(DISK + 120 * 59), "the disk's lines are its own incident's"
+
+
+def test_a_second_failure_in_failure_words_at_no_level_is_paged(make_journal):
+    """Both failures at PRIORITY 6 with no level word, caught by their failure words (new-failure-template): a
+    backup failing 40 min into a lost peer's retries is its own page (helper R3's case)."""
+    peer = [entry(f"peer 10.0.0.9 not responding, retrying (attempt {k})", unit=UNIT, at=FAIL + 30 * k, priority=6)
+            for k in range(240)]
+    backup = [entry(f"backup upload to bucket nightly failed: access denied (try {k})", unit=UNIT,
+                    at=FAIL + 2400 + 30 * k, priority=6) for k in range(120)]
+    incidents, _ = incidents_of(make_journal, peer, backup)
+    assert [i["rule"] for i in incidents] == ["new-failure-template"] * 2, started(incidents)
+    assert "not responding" in incidents[0]["template"] and "access denied" in incidents[1]["template"]
+    assert incidents[1]["key"] == "another failure"

@@ -34,6 +34,9 @@ class Owners:
         self.anomaly = anomaly
         self.signature_rules = frozenset(signature_rules)
         self.anomaly_rules = frozenset(anomaly_rules)
+        self.worded = frozenset(rule.id for rule in (anomaly.rules if anomaly is not None else ())
+                                if rule.anomaly is not None and rule.anomaly.words_re is not None)
+        """Anomaly rules whose hits say a failure word (new-failure-template): a failure at any level."""
         self.signature_open: dict[str, int] = {}
         """Units with a signature incident open (how many): the signature, which says what the failure is,
         keeps the incident; their anomaly hits are that failure seen twice, but for another failure's."""
@@ -193,8 +196,7 @@ class Owners:
                   if (incident := self.tracker.incident_of(hit.rule_id, entry.machine_id, entry.unit, key)) is not None}
         if first is None and not others:
             return hit
-        level = entry.effective_priority
-        if level is None or level > ERROR_LEVEL or not hit.template:
+        if not self._judged(hit):
             return hit
         first_seen = self._first_seen(hit)
         for key, other in others.items():
@@ -209,6 +211,13 @@ class Owners:
         assert free is not None
         self.apart.add((hit.rule_id, entry_key(entry)))  # its incident is a failure of its own
         return replace(hit, key=free)
+
+    def _judged(self, hit: Hit) -> bool:
+        """Can the hit be another failure? A line of a template at error level, or at any level one that says a
+        failure word (helper R3: a backup failing 'access denied' at info, 40 min into a peer 'not responding' at
+        info, went into the peer's new-failure-template incident unpaged)."""
+        level = hit.entry.effective_priority
+        return bool(hit.template) and ((level is not None and level <= ERROR_LEVEL) or hit.rule_id in self.worded)
 
     def _own(self, rule_id: str, machine_id: str, unit: str) -> Incident | None:
         """The rule's open incident on a unit, the first failure's or (that one ended) a further one's."""
@@ -232,10 +241,9 @@ class Owners:
     def _another_failure(self, hit: Hit, opened: list[Incident]) -> bool | None:
         """True when the hit is another failure than the `opened` incidents of its unit (`another_failure`: at
         error level, of a template first seen long after they began, none about it), else None."""
-        entry = hit.entry
-        if entry.effective_priority is None or entry.effective_priority > ERROR_LEVEL or not hit.template:
+        if not self._judged(hit):
             return None
-        key = entry_key(entry)
+        key = entry_key(hit.entry)
         first_seen = self._first_seen(hit)
         since = self.signature_since.get(key)
         if since is not None and first_seen - since < ANOTHER_FAILURE_USEC:
