@@ -140,6 +140,23 @@ def test_exit_codes_and_fail_on(make_journal, write_rule, rules_dir):
     assert run_cli("scan", "--file", str(journal.parent / "missing.journal")).exit_code == 2
 
 
+def test_fail_on_holds_when_the_reader_of_stdout_left(make_journal, write_rule, rules_dir):
+    """`scan --fail-on error | head -1`: the report meets a closed pipe, the exit status still says what was found
+    (it was 0: helper F8's finding); -o json's too."""
+    import sys
+
+    write_rule("boom", simple_rule())
+    journal = make_journal([entry(f"BOOM {n}", at=n) for n in range(3)])
+    for output in ("report", "json"):
+        scan = subprocess.Popen([sys.executable, "-m", "logsentry", "scan", "--file", str(journal), "--rules",
+                                 str(rules_dir), "--no-shipped-rules", "--fail-on", "error", "-o", output],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        assert scan.stdout is not None and scan.stderr is not None
+        scan.stdout.close()  # the reader is gone before the first line
+        assert scan.wait(timeout=60) == 3, (output, scan.stderr.read())
+        assert b"Traceback" not in scan.stderr.read()
+
+
 def test_broken_rule_file_exits_2_listing_every_error(make_journal, write_rule, rules_dir):
     write_rule("good", simple_rule())
     write_rule("bad", simple_rule(regex="(unclosed", within="60 secs"))

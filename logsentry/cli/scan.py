@@ -86,11 +86,15 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
     if html_path is not None and timeline is not None:  # first: stdout may be a pipe its reader closed
         _write_html(html_path, summary, timeline, pipeline, len(rule_set.rules), journal_source(directory, files))
     cold = _cold(pipeline)
-    if output == "json":
-        click.echo(jsonl.dumps(jsonl.summary_record(pipeline.progress, None if cold is None else {
-            "units": cold[1], "cold_units": cold[0], "warm_after_usec": cold[3], "warm_entries": cold[4]})))
-    else:
-        render_scan(console(), summary, pipeline.progress, len(rules), None if cold is None else cold[:3])
+    try:
+        if output == "json":
+            click.echo(jsonl.dumps(jsonl.summary_record(pipeline.progress, None if cold is None else {
+                "units": cold[1], "cold_units": cold[0], "warm_after_usec": cold[3], "warm_entries": cold[4]})))
+        else:
+            render_scan(console(), summary, pipeline.progress, len(rules), None if cold is None else cold[:3])
+        sys.stdout.flush()
+    except BrokenPipeError:  # `scan --fail-on error | head -1`: the exit status is still owed (it was 0)
+        stdout_to_devnull()
     if fail_on is not None and summary.worst is not None and summary.worst >= Severity.parse(fail_on):
         sys.exit(EXIT_FOUND)
 
