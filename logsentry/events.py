@@ -67,18 +67,22 @@ class Progress:
     matches: int = 0
     incidents: int = 0
     first_usec: int | None = None
+    """The earliest journal time read (µs): entries come out of order (a lagging host, a back-dated line)."""
     last_usec: int | None = None
+    """The latest journal time read (µs): the span 'from first to last' never runs backwards (helper F8)."""
 
     def saw(self, realtime_usec: int) -> None:
         """One more entry read, at this journal time."""
         self.entries += 1
-        if self.first_usec is None:
+        if self.first_usec is None or realtime_usec < self.first_usec:
             self.first_usec = realtime_usec
-        self.last_usec = realtime_usec
+        if self.last_usec is None or realtime_usec > self.last_usec:
+            self.last_usec = realtime_usec
 
     def saw_run(self, run: ScreenedRun) -> None:
-        """A run of entries read (screened out, summarised)."""
+        """A run of entries read (screened out, summarised): its first entry's time and its latest."""
         self.entries += run.count
-        if self.first_usec is None:
+        if self.first_usec is None or run.first_usec < self.first_usec:
             self.first_usec = run.first_usec
-        self.last_usec = run.last_usec
+        if self.last_usec is None or run.peak_usec > self.last_usec:
+            self.last_usec = run.peak_usec

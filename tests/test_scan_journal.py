@@ -324,3 +324,16 @@ def test_a_selection_that_matches_nothing_is_no_all_clear(make_journal, write_ru
     fine = " ".join(run_cli("scan", "--file", str(journal), "-u", "api", "--rules", str(rules_dir)).stdout.split())
     assert "Nothing found by the signature rules." in fine  # one entry: too little history for the anomaly rules
     assert "Anomaly rules judged no line of the unit read" in fine
+
+
+def test_the_span_read_never_runs_backwards(make_journal, write_rule, rules_dir):
+    """A last entry stamped before the first (a back-dated line appended last): the summary's span is the
+    earliest and the latest time read; it said 'from 05:00:55 to 04:59:55' (helper F8's finding)."""
+    write_rule("boom", simple_rule())
+    journal = make_journal([entry("first", at=60), entry("second", at=61), entry("back-dated", at=0)])
+    [summary] = of_type(scan_json(journal, rules_dir), "summary")
+    assert summary["first_usec"] <= summary["last_usec"] == BASE_USEC + 61_000_000, summary
+    # a line read in full (a candidate: it matches) counts at its own time, however late it comes
+    journal = make_journal([entry("first", at=60), entry("second", at=61), entry("BOOM back-dated", at=0)])
+    [summary] = of_type(scan_json(journal, rules_dir), "summary")
+    assert (summary["first_usec"], summary["last_usec"]) == (BASE_USEC, BASE_USEC + 61_000_000), summary
