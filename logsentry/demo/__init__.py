@@ -106,7 +106,10 @@ def _first_failing_line(entries: list[dict[str, FieldValue]], incident: Incident
 def run_demo(console: Console, pause: float, signatures: bool = True) -> DemoResult:
     from ..views.demo import render_demo
 
-    with tempfile.TemporaryDirectory(prefix="logsentry-demo-") as tmp:
+    rules = "every rule" if signatures else "the anomaly rules only"
+    with tempfile.TemporaryDirectory(prefix="logsentry-demo-") as tmp, console.status(
+            f"Replaying the outage's journal through the real reader and pipeline, {rules} (a few seconds to "
+            "half a minute)...", spinner="dots"):  # on a terminal only: a silent half minute looked hung (F8)
         result = replay(Path(tmp), signatures)
     render_demo(console, result, FACTS, pause)
     return result
