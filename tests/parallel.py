@@ -8,7 +8,10 @@ overlap them. Three things keep that fast and free of flakes:
   alone at the end while the other workers idle. Before them the `alone` tests (below): one of them waits
   for the tests running beside it to end, and a long one would keep every worker waiting.
 * A module whose module-scoped fixtures build journals or run a service once for all its tests runs on one
-  worker (`xdist_group`, ONE_WORKER): spread over workers, each would build them again.
+  worker (`xdist_group`, ONE_WORKER): spread over workers, each would build them again. The marks are set before
+  xdist's own hook reads them (tryfirst; they were set after it, so no group ever held), and pytest stays below 9
+  (pyproject): pytest-xdist 3.8 sets the group on `item._nodeid`, which pytest 9 no longer reads (measured: the 6
+  tests of test_alert_words.py ran on 3 workers; on one with pytest 8.4.2 and tryfirst).
 * `@pytest.mark.alone` marks a test that holds the machine to a bound (the wall-clock time of CPU work, a
   latency, an alert within seconds of a stop): it runs with no other test of the run beside it, as in one
   process. Every test holds a shared lock; an `alone` test takes it exclusively, and a turnstile lets it in
@@ -58,6 +61,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "alone: runs with no other test beside it (it holds the machine to a bound)")
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's, which turns the xdist_group marks into node id suffixes
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:  # an alone test goes first, on its own (its module's group may start late)
         if item.path.name in ONE_WORKER and not item.get_closest_marker("alone"):
