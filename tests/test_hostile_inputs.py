@@ -140,7 +140,9 @@ def test_every_shipped_sample_matches_alike_in_rules_check_scan_and_the_reader(t
     ('{"a":' * 100_000 + "1" + "}" * 100_000 + "\n", 2, "line 1: __REALTIME_TIMESTAMP: expected microseconds since "
      "the epoch (got None)"),
     ('{"__REALTIME_TIMESTAMP":"1","MESSAGE":"x","deep":' + "[" * 100_000 + "]" * 100_000 + "}\n", 0, ""),
-])
+], ids=["superscript-time", "time-beyond-2^64", "900-brackets", "100k-nested-objects", "100k-nested-arrays"])
+# short ids: pytest 8 names a test by its whole parameter, and PYTEST_CURRENT_TEST, in the environment the CLI
+# inherits, then made its exec fail with E2BIG ("Argument list too long")
 def test_hostile_dumps_are_clear_errors_or_entries(tmp_path, content, code, message):
     dump = tmp_path / "d.json"
     dump.write_text(content)
