@@ -145,7 +145,7 @@ def fit(line: str, width: int) -> str:
     return f"{line[:head]}…{line[tail_start:]}"
 
 
-class _Clock:
+class DayClock:
     """Times as text: the date only on the first time shown and on times that fall on another day than it."""
 
     def __init__(self, first_usec: int | None):
@@ -156,7 +156,7 @@ class _Clock:
         return full[11:] if full[:10] == self.day else full
 
 
-def _silence_block(incident: Incident, gap: Gap, action: Text, head: Text, width: int, clock: _Clock) -> Panel:
+def _silence_block(incident: Incident, gap: Gap, action: Text, head: Text, width: int, clock: DayClock) -> Panel:
     """A silence: how long the unit said nothing against its usual rhythm, and its last line before the gap
     (context, not an error)."""
     length = format_duration(gap.to_usec - gap.from_usec)
@@ -173,7 +173,7 @@ def _silence_block(incident: Incident, gap: Gap, action: Text, head: Text, width
 
 
 def _incident_block(incident: Incident, actions: list[Action], width: int, gap: Gap | None = None,
-                    clock: _Clock | None = None, reported: int | None = None) -> Panel:
+                    clock: DayClock | None = None, reported: int | None = None) -> Panel:
     """One incident: what, where, when, how many, what was done, and its first lines."""
     dry = " (dry run)" if actions and all(a.dry_run for a in actions) else ""
     done = " + ".join(a.kind for a in actions) or incident.action
@@ -181,7 +181,7 @@ def _incident_block(incident: Incident, actions: list[Action], width: int, gap: 
     head = Text.assemble((f"{incident.severity.label.upper()} ", SEVERITY_STYLE[incident.severity]),
                          other_host(incident.machine_id, incident.host),  # another machine's: its name first
                          (visible(incident.unit + key), "bold"), "  ", visible(incident.rule_id))
-    clock = clock or _Clock(incident.first_usec)
+    clock = clock or DayClock(incident.first_usec)
     if gap is not None:
         return _silence_block(incident, gap, Text.assemble("action: ", (done + dry, "bold")), head, width, clock)
     times = Text(count_story(incident, reported, clock)
@@ -198,7 +198,7 @@ def _incident_block(incident: Incident, actions: list[Action], width: int, gap: 
                  border_style=SEVERITY_STYLE[incident.severity], expand=True)
 
 
-def _chain_lines(incident: Incident, width: int, clock: _Clock) -> list[Text]:
+def _chain_lines(incident: Incident, width: int, clock: DayClock) -> list[Text]:
     """A failure's chain (engine/failures.py): each rule that described it, at its first line, in time order."""
     if not incident.chain:
         return []
@@ -218,12 +218,12 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
                 cold: tuple[int, int, str] | None = None) -> None:
     """The scan's report; `cold`: (units the anomaly rules never judged, units learnt, the least history they
     need), said so that a short or filtered scan's silence is not read as an all-clear."""
-    span, clock = "", _Clock(None)
+    span, clock = "", DayClock(None)
     if progress.first_usec is not None and progress.last_usec is not None:
         # the real range: input may come out of order (several files, a dump sorted by unit)
         low = min(progress.first_usec, progress.last_usec, summary.earliest or progress.first_usec)
         high = max(progress.first_usec, progress.last_usec, summary.latest or progress.last_usec)
-        clock = _Clock(low)
+        clock = DayClock(low)
         span = f" from {format_usec(low)} to {clock(high)}"
     header = Text.assemble(("logsentry scan", "bold"), f": {plural(progress.entries, 'entry', 'entries')}{span}, "
                            f"{plural(rule_count, 'rule')}, {plural(progress.matches, 'match', 'matches')}, ",

@@ -29,7 +29,7 @@ from ..wording import plural
 from . import jsonl
 from .counts import flood_brief, hits_said, judged, run_brief
 from .escape import one_line, visible
-from .report import SEVERITY_STYLE
+from .report import SEVERITY_STYLE, DayClock
 from .tail_state import (
     BUCKET_USEC,
     HISTORY_BUCKETS,
@@ -290,8 +290,7 @@ def plain_summary(progress: Progress) -> str:
     """The end of a plain tail, as scan's report begins: what was read, over what time, and what was found."""
     span = ""
     if progress.first_usec is not None and progress.last_usec is not None:
-        first, last = format_usec(progress.first_usec), format_usec(progress.last_usec)
-        span = f" from {first} to {last[11:] if last[:10] == first[:10] else last}"
+        span = f" from {format_usec(progress.first_usec)} to {DayClock(progress.first_usec)(progress.last_usec)}"
     return (f"logsentry tail: {plural(progress.entries, 'entry', 'entries')}{span}, "
             f"{plural(progress.matches, 'match', 'matches')}, {plural(progress.incidents, 'incident')}")
 
