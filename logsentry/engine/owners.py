@@ -15,7 +15,9 @@ from .failures import ANOTHER_FAILURE_USEC, another_failure
 from .window import BurstTracker
 
 MAX_ENDED_LATELY = 8
+"""Ended anomaly incidents kept per unit (Owners.ended_lately)."""
 FORGET_ENDED_USEC = 86_400_000_000
+"""An ended anomaly incident is forgotten this long (µs of journal time) after its last line (Owners._lately)."""
 ANOTHER_KEY = "another failure"
 """The window key of an anomaly rule's incident for a second failure of its unit while its first (key "") is open:
 the second is paged, the first stays open while it goes on."""

@@ -153,8 +153,8 @@ def _figure(summary: ScanSummary, timeline: Timeline, progress: Progress) -> Any
     starts = [i.first_usec // 1_000_000 for i in incidents] + seconds
     ends = [max(i.last_usec, i.fired_usec) // 1_000_000 for i in incidents] + seconds
     if progress.first_usec is not None and progress.last_usec is not None:
-        starts.append(min(progress.first_usec, progress.last_usec) // 1_000_000)
-        ends.append(max(progress.first_usec, progress.last_usec) // 1_000_000)
+        starts.append(progress.first_usec // 1_000_000)  # the earliest and the latest read (events.Progress)
+        ends.append(progress.last_usec // 1_000_000)
     first, last = (min(starts), max(ends)) if starts else (0, 1)
     width, bins = _bins(first, last)
     rows = sorted({_row(timeline, i) for i in incidents})
@@ -290,8 +290,7 @@ def render_html(summary: ScanSummary, timeline: Timeline, progress: Progress, ru
                               config={"displaylogo": False, "responsive": True})
     span = ""
     if progress.first_usec is not None and progress.last_usec is not None:
-        low, high = sorted((progress.first_usec, progress.last_usec))
-        span = f" from {format_usec(low)} to {format_usec(high)}"
+        span = f" from {format_usec(progress.first_usec)} to {format_usec(progress.last_usec)}"
     n = len(summary.incidents)
     text_note = ("<p class='text'>Read from text logs: identifiers, PIDs (<code>systemd[1]</code>), "
                  "<code>kernel:</code> and hosts are what the text claims; nothing is acted on.</p>"

@@ -220,9 +220,10 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
     need), said so that a short or filtered scan's silence is not read as an all-clear."""
     span, clock = "", DayClock(None)
     if progress.first_usec is not None and progress.last_usec is not None:
-        # the real range: input may come out of order (several files, a dump sorted by unit)
-        low = min(progress.first_usec, progress.last_usec, summary.earliest or progress.first_usec)
-        high = max(progress.first_usec, progress.last_usec, summary.latest or progress.last_usec)
+        # the real range: Progress has the earliest and latest read, but counts a screened run at its first
+        # entry's time, and an incident's hit may come earlier (input out of order: several files, a dump by unit)
+        low = min(progress.first_usec, summary.earliest or progress.first_usec)
+        high = max(progress.last_usec, summary.latest or progress.last_usec)
         clock = DayClock(low)
         span = f" from {format_usec(low)} to {clock(high)}"
     header = Text.assemble(("logsentry scan", "bold"), f": {plural(progress.entries, 'entry', 'entries')}{span}, "
