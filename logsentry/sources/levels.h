@@ -416,26 +416,26 @@ static size_t lv_ident(const unsigned char *p, size_t n, size_t at) {
     return at < n && (p[at] == ' ' || p[at] == '\t') ? at : 0;
 }
 
+/* Is the word one of `names`, three-letter abbreviations written one after the other? */
+static int lv_abbreviation(const unsigned char *w, size_t len, const char *names, size_t names_len) {
+    if (len != 3)
+        return 0;
+    for (size_t k = 0; k + 3 <= names_len; k += 3)
+        if (memcmp(w, names + k, 3) == 0)
+            return 1;
+    return 0;
+}
+
 /* _MONTHS: a month's abbreviation, as syslog-style timestamps write it ("Dec 02 01:10:00") */
 static int lv_month(const unsigned char *w, size_t len) {
     static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-    if (len != 3)
-        return 0;
-    for (size_t k = 0; k < 36; k += 3)
-        if (memcmp(w, months + k, 3) == 0)
-            return 1;
-    return 0;
+    return lv_abbreviation(w, len, months, sizeof months - 1);
 }
 
 /* _WEEKDAYS: a weekday's abbreviation, as ctime(3) writes it ("Tue Nov 24 12:20:35 2026") */
 static int lv_weekday(const unsigned char *w, size_t len) {
     static const char days[] = "MonTueWedThuFriSatSun";
-    if (len != 3)
-        return 0;
-    for (size_t k = 0; k < 21; k += 3)
-        if (memcmp(w, days + k, 3) == 0)
-            return 1;
-    return 0;
+    return lv_abbreviation(w, len, days, sizeof days - 1);
 }
 
 /* _DOVECOT's context and session groups: printable ASCII but space and the brackets ( ) < > */
