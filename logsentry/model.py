@@ -242,6 +242,9 @@ class Incident:
     chain: tuple[Link, ...] = ()
     """A failure's incident (engine/failures.py): every rule's incident that described the same failure of
     the unit, this one included, in journal-time order; () for an incident no other joined."""
+    going_on: int = 0
+    """Lines that said its failure goes on without hitting its rule (engine/owners.py `going_on`: a new error
+    line repeating through a hang): they move `last_usec` on, not `count`."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,7 @@ members' highest.
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -81,10 +81,27 @@ def is_generic(rule: Rule) -> bool:
     return rule.message is None or rule.message.search("") is not None
 
 
+def failure_templates(failure: Failure) -> list[str]:
+    """The message templates a failure is about: its anomaly members' and its new-template evidence's."""
+    return [*(member.template for member in failure.members.values() if member.template),
+            *(template for _, template in failure.seen if template)]
+
+
+def template_likeness(template: str, others: Iterable[str]) -> float:
+    """The largest share of words `template` has in common with one of `others` (as multisets, over the longer
+    of the two; 0.0 when there is none)."""
+    words = Counter(template.split())
+    size = sum(words.values())
+    return max((sum((words & (theirs := Counter(other.split()))).values()) / max(size, sum(theirs.values()), 1)
+                for other in others), default=0.0)
+
+
 class FailureGroups:
     def __init__(self, rules: Iterable[Rule]):
         rules = list(rules)
         self._tier = {rule.id: 2 if is_generic(rule) else 1 if rule.id in OUTCOME_RULES else 0 for rule in rules}
+        self._anomaly = frozenset(rule.id for rule in rules if rule.anomaly is not None)
+        """Anomaly rules: whether their hit is another failure is decided before it gets here (engine/owners.py)."""
         self._new_template = frozenset(rule.id for rule in rules
                                        if rule.anomaly is not None and rule.anomaly.kind == "new-template")
         """Rules whose each distinct template is its own evidence in a chain (`seen`): each new line is news."""
@@ -120,25 +137,47 @@ class FailureGroups:
 
     def note_hit(self, hit: Hit) -> None:
         """Remember the PID a kernel line named, for the incident the hit may fire; a hit on a unit with a
-        failure open (same invocation, within SPAN_USEC of its latest hit) is evidence in its chain."""
+        failure open is evidence in that failure's chain (`_evidence_of`)."""
         entry = hit.entry
-        invocation = invocation_of(entry.fields)
-        for failure in reversed(self._by_unit.get((entry.machine_id, entry.unit), ())):
-            if failure.open \
-                    and (not invocation or not failure.invocation or invocation == failure.invocation) \
-                    and (entry.realtime_usec <= failure.last_usec + SPAN_USEC
-                         or entry.realtime_usec <= self._live_last(failure) + SPAN_USEC):
-                seen = (hit.rule_id, hit.template if hit.rule_id in self._new_template else "")
-                if seen not in failure.seen and len(failure.seen) < MAX_SEEN:
-                    self.changed = True
-                    failure.seen[seen] = Link(hit.rule_id, hit.severity, entry.realtime_usec, 1,
-                                                     entry.message[:MAX_SAMPLE_CHARS], entry.cursor, fired=False)
-                break
+        failure = self._evidence_of(hit)
+        if failure is not None:
+            seen = (hit.rule_id, hit.template if hit.rule_id in self._new_template else "")
+            if seen not in failure.seen and len(failure.seen) < MAX_SEEN:
+                self.changed = True
+                failure.seen[seen] = Link(hit.rule_id, hit.severity, entry.realtime_usec, 1,
+                                          entry.message[:MAX_SAMPLE_CHARS], entry.cursor, fired=False)
         if hit.rule_id in PID_RULES and hit.entry.unit == "kernel" and not hit.entry.from_text \
                 and (pid := hit.captures.get("pid")):
             self._kernel_pid[(hit.rule_id, hit.entry.machine_id, hit.key)] = pid
             if len(self._kernel_pid) > MAX_PIDS:
                 self._kernel_pid.pop(next(iter(self._kernel_pid)))
+
+    def _evidence_of(self, hit: Hit) -> Failure | None:
+        """The open failure of the hit's unit (same invocation where both say) whose evidence the hit is: with
+        two open on one unit (a disk filling up hours into a database outage), the one whose templates its line's
+        template shares most words with (half of them at least: F8's trial had each failure's chain carry the
+        other's lines); else the latest whose latest hit is within SPAN_USEC, unless the hit is of a rule naming
+        a cause ANOTHER_FAILURE_USEC or more after that failure began (the incident it may fire is another
+        failure, `fired`: its first line is no evidence of the first)."""
+        entry = hit.entry
+        invocation = invocation_of(entry.fields)
+        same = [failure for failure in reversed(self._by_unit.get((entry.machine_id, entry.unit), ()))
+                if failure.open and (not invocation or not failure.invocation or invocation == failure.invocation)]
+        if not same:
+            return None
+        if hit.template and len(same) > 1:
+            best, score = None, 0.0
+            for failure in same:  # the latest first: it wins a tie
+                likeness = template_likeness(hit.template, failure_templates(failure))
+                if likeness > score:
+                    best, score = failure, likeness
+            if best is not None and score >= 0.5:
+                return best
+        cause = self._tier.get(hit.rule_id, 0) == 0 and hit.rule_id not in self._anomaly
+        at = entry.realtime_usec
+        return next((failure for failure in same
+                     if (at <= failure.last_usec + SPAN_USEC or at <= self._live_last(failure) + SPAN_USEC)
+                     and not (cause and at - began(failure) >= ANOTHER_FAILURE_USEC)), None)
 
     def _live_last(self, failure: Failure) -> int:
         """The latest hit of the failure's open members as the tracker has them now (`live`): scan never refreshes
@@ -303,7 +342,7 @@ class FailureGroups:
         own = failure.members.get(member_id(given), given) if given.unit == failure.unit else next(
             (m for m in members if (m.rule_id, m.key, m.first_usec) == (given.rule_id, given.key, given.first_usec)),
             given)
-        return replace(given, count=own.count, samples=own.samples, dropped=own.dropped,
+        return replace(given, count=own.count, going_on=own.going_on, samples=own.samples, dropped=own.dropped,
                        last_usec=max(m.last_usec for m in members), chain=chain if len(chain) > 1 else ())
 
     @staticmethod

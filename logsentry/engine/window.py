@@ -220,7 +220,7 @@ class BurstTracker:
                 invocation and incident.invocation and invocation != incident.invocation):
             return
         assert window is not None
-        window.incident = replace(incident, last_usec=at_usec)
+        window.incident = replace(incident, last_usec=at_usec, going_on=incident.going_on + 1)
         if self.track_changes:
             self._dirty.add(window_key)
 
@@ -277,7 +277,7 @@ def incident_json(incident: Incident) -> dict[str, Any]:
             "threshold": i.threshold, "within_usec": i.within_usec, "cursor": i.cursor, "samples": list(i.samples),
             "action": i.action, "invocation": i.invocation, "dropped": i.dropped, "why": i.why,
             "template": i.template, "machine_id": i.machine_id, "host": i.host,
-            "chain": [link_json(link) for link in i.chain]}
+            "chain": [link_json(link) for link in i.chain], "going_on": i.going_on}
 
 
 def incident_from_json(data: Mapping[str, Any]) -> Incident:
@@ -295,4 +295,5 @@ def _extend(incident: Incident, hit: Hit) -> Incident:
         samples = (*samples, hit.entry.message[:MAX_SAMPLE_CHARS])
     return Incident(i.rule_id, i.severity, i.unit, i.key, i.first_usec, i.fired_usec,
                     max(i.last_usec, hit.entry.realtime_usec), i.count + 1, i.threshold, i.within_usec, i.cursor,
-                    samples, i.action, i.invocation, i.dropped, i.why, i.template, i.machine_id, i.host, i.chain)
+                    samples, i.action, i.invocation, i.dropped, i.why, i.template, i.machine_id, i.host, i.chain,
+                    i.going_on)

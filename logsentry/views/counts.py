@@ -176,6 +176,9 @@ def count_story(incident: Incident, reported: int | None = None,
     span = incident.last_usec - incident.first_usec
     over = f" over {format_duration(span)}" if span else ""
     how = judged(incident) or f"{fired_at(incident)} ({trigger_text(incident)})"
-    return (f"first hit {format_usec(incident.first_usec)}; fired {clock(incident.fired_usec)} {how}{told}; last hit "
+    # lines of its failure going on (engine/owners.py going_on) move its last line on, not its hits
+    last, going = ("last line", f" and {incident.going_on:,} more lines of its failure") if incident.going_on \
+        else ("last hit", "")
+    return (f"first hit {format_usec(incident.first_usec)}; fired {clock(incident.fired_usec)} {how}{told}; {last} "
             f"{clock(incident.last_usec)}: "
-            f"{lower}{_judged_hits(incident, incident.count)} in all{over}")
+            f"{lower}{_judged_hits(incident, incident.count)} in all{going}{over}")

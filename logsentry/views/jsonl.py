@@ -55,7 +55,7 @@ def event_record(event: Event) -> dict[str, Any]:
                     "reason": action.reason}
         case EndedEvent(incident, open_at_end):
             return {"type": "incident_end", **_incident_fields(incident), "last_usec": incident.last_usec,
-                    "count": incident.count, "open": open_at_end}
+                    "count": incident.count, "going_on": incident.going_on, "open": open_at_end}
         case QuarantineEvent(quarantine):
             return {"type": "quarantine", "rule": quarantine.rule_id, "cursor": quarantine.cursor,
                     "realtime_usec": quarantine.realtime_usec, "reason": quarantine.reason}
