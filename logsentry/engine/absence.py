@@ -25,7 +25,8 @@ rhythms of the journal's history with the baselines (`learn_run`, `adopt`), so a
 from its first entry after it.
 
 Not silent: a unit that systemd stops or that finishes (oneshot) on purpose (its rhythm is kept, the gap over
-the stop is not learnt), and a unit that goes quiet while another of its incidents is open or within that
+the stop is not learnt; systemd's account of the run it then writes, "X: Consumed 2.1s CPU time.", is no sign of
+life), and a unit that goes quiet while another of its incidents is open or within that
 incident's window after its last hit (a unit that stops logging right after an error run: the error
 incident covers it; the pipeline reports incidents to `incident_opened` / `incident_ended`).
 A collector's unit whose whole host went quiet with it waits for the host's verdict (`hold`, set by the
@@ -51,6 +52,7 @@ from .absence_saved import rhythms_snapshot, saved_habits, saved_rhythms
 from .absence_seen import Seen, silence_why
 from .absence_stops import Gap as Gap  # re-exported: pipeline.py, views/report.py
 from .absence_stops import deliberately_stopped as deliberately_stopped
+from .absence_stops import run_accounting
 from .detector import RuleTimeout, looks_at_entries, match_rule
 from .rhythm import MAX_GAPS, Rhythm
 from .window import invocation_of
@@ -140,6 +142,7 @@ class SilenceTracker:
         if now > self._latest:
             self._latest = now
         stopped = deliberately_stopped(entry)
+        epitaph = not stopped and run_accounting(entry)
         for rule in self.rules:
             if not stopped and looks_at_entries(rule):
                 try:
@@ -151,6 +154,8 @@ class SilenceTracker:
             seen = units.get(key)
             if seen is None:
                 seen = self._new(rule, key, units)
+            if epitaph and seen.last_usec < 0:  # a stopped unit's run accounted for: it stays stopped
+                continue
             if stopped:  # not silent: systemd stopped it; the time until it logs again is no gap either
                 if seen.incident is not None:
                     ended.append(self._end(rule, key, seen, now))

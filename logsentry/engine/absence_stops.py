@@ -14,6 +14,7 @@ UNIT_STOPPED = "9d1aaa27d60140bd96365438aad20286"  # "Stopped X." (also "Stopped
 UNIT_SUCCESS = "7ad2d189f7e94e70a38c781354912448"  # "X: Deactivated successfully."
 UNIT_STARTED = "39f53479d3a045ac8e11786248231fbf"  # "Started X.", and "Finished X." for a oneshot service
 DELIBERATE_STOP_IDS = frozenset({UNIT_STOPPING, UNIT_STOPPED, UNIT_SUCCESS})
+UNIT_RESOURCES = "ae8f7b866b0347b9af31fe1c80b127c0"  # "X: Consumed 1min 2.345s CPU time." (and memory, IO...)
 
 
 def deliberately_stopped(entry: Entry) -> bool:
@@ -27,6 +28,20 @@ def deliberately_stopped(entry: Entry) -> bool:
     message = entry.message
     return message.endswith(": Deactivated successfully.") or message.startswith(("Stopped ", "Stopping ")) or (
         message.startswith("Finished ") and fields.get("MESSAGE_ID", UNIT_STARTED) == UNIT_STARTED)
+
+
+def run_accounting(entry: Entry) -> bool:
+    """systemd's account of a unit's run that just ended ("X: Consumed 41.2s CPU time.", src/core/unit.c
+    unit_log_resources), written after "Stopped X." or "Finished X.": the unit's epitaph, no sign that it lives.
+    By MESSAGE_ID, or by its wording when the line came without one (a syslog file's); systemd 255 goes on after
+    "CPU time" (", 12.5M memory peak.")."""
+    fields = entry.fields
+    if fields.get("_PID") != "1":
+        return False
+    if "MESSAGE_ID" in fields:
+        return fields["MESSAGE_ID"] == UNIT_RESOURCES
+    message = entry.message
+    return ": Consumed " in message and " CPU time" in message
 
 
 @dataclass(frozen=True)
