@@ -1,4 +1,4 @@
-"""A unit that systemd stops stays stopped through systemd's account of its run: since systemd 243 PID 1 writes
+"""A unit that systemd stops stays stopped through systemd's account of its run: PID 1 writes
 "X: Consumed 1min 2.345s CPU time." (src/core/unit.c unit_log_resources, MESSAGE_ID ae8f7b866b0347b9af31fe1c80b127c0)
 right after "Stopped X." / "Finished X.". Helper D13's trial: a planned 2-hour `systemctl stop` of a steady
 request log paged unit-went-silent 89 s after the stop: that line, taken for a sign of life, watched the unit
