@@ -18,8 +18,8 @@ Text proves nothing: anyone can print `systemd[1]:` or `kernel:`. Lines are stil
 entry would be (`systemd[1]:` as `_PID=1`, `kernel:` as `_TRANSPORT=kernel`, `smartd[911]:` as `_COMM=smartd`:
 a daemon's syslog(3) ident is its process name) so that rules gated on those fields apply, and each entry
 carries `from_text`, which the JSON output shows on its evidence. Such entries have no trusted unit (`(ident)`,
-as for any entry without one); logsentry acts only on journals it follows (`tail --act`, the service), never on
-text.
+as for any entry without one; `(shop-web.service)` for PID 1's `systemd[1]: shop-web.service: ...`); logsentry
+acts only on journals it follows (`tail --act`, the service), never on text.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import IO
 
 from ..model import Entry
-from .selection import Selection
+from .selection import Selection, untrusted_source, valid_unit_name
 from .values import entry_from
 
 TEXT_KINDS = ("text", "docker")
@@ -291,6 +291,10 @@ class _TextParser:
         return _Line(usec, fields, len(line))
 
 
+_UNIT_PREFIX = re.compile(r"([^\s:]{1,255}): ")
+"""systemd's lines about a unit begin with its name (log_unit_*: "shop-web.service: Failed with result ...")."""
+
+
 def _entry(line: _Line, where: str, selection: Selection) -> Entry | None:
     fields = line.fields
     if not selection.accepts({name: [value] for name, value in fields.items()}, line.usec):
@@ -300,6 +304,11 @@ def _entry(line: _Line, where: str, selection: Selection) -> Entry | None:
     source = entry.level_source if entry.level_source != "journal" else \
         "syslog" if "SYSLOG_FACILITY" in fields else "stream"
     entry = replace(entry, from_text=True, level_source=source)
+    if entry.unit == "(systemd)" and fields.get("_PID") == "1" and (named := _UNIT_PREFIX.match(entry.message)) \
+            and "." in named[1] and valid_unit_name(named[1]):
+        # PID 1's line about a unit goes with that unit, still marked as text's (a kernel OOM kill's failure
+        # that such a line joins was headed "(systemd)", naming neither the kernel nor the unit killed)
+        entry = replace(entry, unit=untrusted_source(named[1]))
     return entry if selection.admits(entry) else None
 
 
