@@ -11,8 +11,9 @@ from pathlib import Path
 from conftest import run_cli
 
 SYSLOG = """\
-Dec  1 10:01:10 web-7 kernel: [123456.789012] shop-web invoked oom-killer: gfp_mask=0x100cca(GFP_HIGHUSER_MOVABLE), order=0
-Dec  1 10:01:10 web-7 kernel: [123456.789100] Out of memory: Killed process 4242 (gunicorn) total-vm:2048000kB, anon-rss:1800000kB, file-rss:0kB, shmem-rss:0kB, UID:998 pgtables:4000kB oom_score_adj:0
+Dec  1 10:01:10 web-7 kernel: [123456.789012] shop-web invoked oom-killer: gfp_mask=0x100cca, order=0
+Dec  1 10:01:10 web-7 kernel: [123456.789100] Out of memory: Killed process 4242 (gunicorn) total-vm:2048000kB, \
+anon-rss:1800000kB, file-rss:0kB, shmem-rss:0kB, UID:998 pgtables:4000kB oom_score_adj:0
 Dec  1 10:01:11 web-7 systemd[1]: shop-web.service: A process of this unit has been killed by the OOM killer.
 Dec  1 10:01:11 web-7 systemd[1]: shop-web.service: Main process exited, code=killed, status=9/KILL
 Dec  1 10:01:11 web-7 systemd[1]: shop-web.service: Failed with result 'oom-kill'.
