@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .config_reader import Reader, got, parse_listen
+from .host_clocks import HOLD_USEC, MAX_CLOCK_HOLD_USEC
 from .redaction import Secrets, redact_url
 from .rules.loader import LOCAL_RULES_DIR, shipped_rules_dir
 from .sources.selection import unit_name
@@ -129,6 +130,9 @@ class SiteConfig:
     host_silent_after_usec: int | None = None
     """`[hosts] silent_after`: a host of a `journal_directory` whose newest entry is older than this is silent
     (host_silence.py); None ("auto"): learnt per host; 0 ("off")."""
+    host_clock_hold_usec: int = HOLD_USEC
+    """`[hosts] clock_hold`: how long a host's clock offset must hold steady before its host is judged by it
+    (host_clocks.py); at most MAX_CLOCK_HOLD_USEC."""
 
     def secrets(self) -> Secrets:
         """What to scrub out of error texts before they are logged or stored."""
@@ -328,7 +332,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> SiteConfig:
         except ValueError as error:
             reader.problem("metrics.listen", str(error))
     textfile = reader.text(metrics, "textfile", "metrics.textfile", "") if "textfile" in metrics else None
-    hosts = reader.table(data, "hosts", {"silent_after"})
+    hosts = reader.table(data, "hosts", {"silent_after", "clock_hold"})
     silent_after = hosts.get("silent_after", "auto")
     host_silent_after: int | None = None
     if silent_after != "auto":
@@ -337,6 +341,10 @@ def parse_config(data: Mapping[str, Any], path: Path) -> SiteConfig:
         except TimeSpecError:
             reader.problem("hosts.silent_after",
                            f'expected "auto", "off" or a duration like "10m" ({got(silent_after)})')
+    clock_hold = reader.duration(hosts, "clock_hold", "hosts.clock_hold", HOLD_USEC)
+    if not 1_000_000 <= clock_hold <= MAX_CLOCK_HOLD_USEC:
+        reader.problem("hosts.clock_hold", f'expected a duration from "1s" to "{timespan(MAX_CLOCK_HOLD_USEC)}" '
+                       f"(got {timespan(clock_hold)})")
     defaults = SiteConfig(path=path)
     config = SiteConfig(
         path=path,
@@ -359,6 +367,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> SiteConfig:
         metrics_listen=listen or None,
         metrics_textfile=Path(textfile) if textfile else None,
         host_silent_after_usec=host_silent_after,
+        host_clock_hold_usec=clock_hold,
     )
     if problems:
         raise ConfigError(problems)

@@ -12,13 +12,14 @@ How it is estimated, and why a backlog is never taken for a clock that runs behi
   logged since the last one: our wall clock then minus the journal time of the newest entry read of that host.
   It is the host's clock offset plus that entry's arrival delay (shipping, reading), which is never negative:
   the smallest value of a steady stretch is the estimate.
-- An offset is accepted only after its samples held within TOLERANCE_USEC of each other over HOLD_USEC of our
-  wall clock. A host whose clock is behind sends new entries with old stamps: wall - time stays constant while
-  it logs. A backlog (after logsentry's downtime, or a host's journal upload catching up after a network
-  outage) is read faster than it was written: wall - time falls by more than TOLERANCE_USEC within HOLD_USEC
-  (unless it arrives at under 1 + 5/30 times the speed it was written), so it is never accepted and the stale
-  guard keeps judging it by the offset held before it (0 after a start: our clock). A step of the host's clock
-  (NTP coming back, an operator's `date -s`) moves the offset once the new value has held as long.
+- An offset is accepted only after its samples held within TOLERANCE_USEC of each other over the hold (HOLD_USEC,
+  30 s, or `[hosts] clock_hold`) of our wall clock. A host whose clock is behind sends new entries with old
+  stamps: wall - time stays constant while it logs. A backlog (after logsentry's downtime, or a host's journal
+  upload catching up after a network outage) is read faster than it was written: wall - time falls by more than
+  TOLERANCE_USEC within the hold (unless it arrives at under 1 + 5/30 times the speed it was written, with the
+  30-s hold), so it is never accepted and the stale guard keeps judging it by the offset held before it (0 after
+  a start: our clock). A step of the host's clock (NTP coming back, an operator's `date -s`) moves the offset
+  once the new value has held as long.
 - Every host starts at 0 (our clock, as before); the local machine is always 0 (its journal is stamped by our
   clock). A host's accepted offset is saved with the hosts (host_silence.py's snapshot); `restore` takes it
   back at a start: it judges the host from the start (a backlog read after the restart included) and its line
@@ -28,7 +29,7 @@ How it is estimated, and why a backlog is never taken for a clock that runs behi
   our clock; judging by ours errs towards acting, never towards hiding.
 - `settled` says whether a host's silence may be judged: not while its entries arrive at another offset than
   the accepted one that has not held yet (they arrive: it is not silent, its clock may be behind), nor, for a
-  host not read since the start, in the first HOLD_USEC after it (the reader may not have reached its entries
+  host not read since the start, in the first hold after it (the reader may not have reached its entries
   yet). A host that sends nothing is judged by its offset as it was; one whose samples agree with its offset
   (a right clock, the common case) at once.
 """
@@ -46,7 +47,12 @@ from .views.escape import visible
 log = logging.getLogger("logsentry.hosts")
 
 HOLD_USEC = 30 * 1_000_000
-"""How long (µs of our wall clock) an offset's samples must hold steady before it is accepted."""
+"""How long (µs of our wall clock) an offset's samples must hold steady before it is accepted, by default
+(`[hosts] clock_hold`): a backlog read at under 1 + TOLERANCE_USEC / hold times the speed it was written passes
+for a clock, so a shorter hold takes more backlogs for clocks."""
+MAX_CLOCK_HOLD_USEC = 60 * 1_000_000
+"""The longest hold `[hosts] clock_hold` may set: an incident held for its host's clock is decided after
+engine/policy.py's MAX_HELD_USEC (2 min) whether the clock is known or not."""
 TOLERANCE_USEC = 5 * 1_000_000
 """How far apart (µs) the samples of a steady stretch may be: arrival jitter (shipping, batching, reading)."""
 MAX_HOSTS = 10_000
@@ -72,14 +78,16 @@ class _Clock:
     last: int = 0
     """Our wall clock at the newest sample."""
     held: bool = False
-    """The stretch has held HOLD_USEC: `offset` is its smallest sample."""
+    """The stretch has held the hold: `offset` is its smallest sample."""
 
 
 class HostClocks:
     """Per machine, how far our wall clock is ahead of its journal stamps (µs; 0 for the local machine)."""
 
-    def __init__(self, local_machine: str):
+    def __init__(self, local_machine: str, hold_usec: int = HOLD_USEC):
         self.local = local_machine
+        self.hold = hold_usec
+        """How long (µs) an offset's samples must hold steady before it is accepted (HOLD_USEC by default)."""
         self.clocks: dict[str, _Clock] = {}
         self.latest: dict[str, int] = {}
         """Per machine, the journal time of the newest entry read since the last tick (µs)."""
@@ -117,7 +125,7 @@ class HostClocks:
             clock.low, clock.high, clock.last = min(clock.low, value), max(clock.high, value), wall
         else:  # another value: a clock step, a backlog, a late batch; the accepted offset stays meanwhile
             clock.start, clock.low, clock.high, clock.last, clock.held = wall, value, value, wall, False
-        if wall - clock.start >= HOLD_USEC:  # logged when how the host is judged changes (ahead counts as 0)
+        if wall - clock.start >= self.hold:  # logged when how the host is judged changes (ahead counts as 0)
             if not clock.held and abs(max(clock.low, 0) - max(clock.offset, 0)) > TOLERANCE_USEC:
                 said = (f"{format_duration(clock.low)} behind ours: its incidents and silence are judged by its "
                         "own clock") if clock.low > 0 else "not behind ours: judged by ours"
@@ -142,9 +150,9 @@ class HostClocks:
 
     def settled(self, machine: str, wall_usec: int) -> bool:
         """May the machine's silence be judged by `offset` at `wall_usec`? Not while its entries arrive at another
-        offset that has not held HOLD_USEC yet, nor in the first HOLD_USEC after the start when none was read."""
+        offset that has not held the hold yet, nor in the first hold after the start when none was read."""
         clock = self.clocks.get(machine)
         if clock is None or not clock.last:  # (not read since the start: `restore`d only)
-            return bool(self.started) and wall_usec - self.started >= HOLD_USEC
-        return wall_usec - clock.last >= HOLD_USEC or (
+            return bool(self.started) and wall_usec - self.started >= self.hold
+        return wall_usec - clock.last >= self.hold or (
             clock.offset - TOLERANCE_USEC <= clock.low and clock.high <= clock.offset + TOLERANCE_USEC)

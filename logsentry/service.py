@@ -99,7 +99,7 @@ class Service(ServiceReading):
         self.ledger = RestartLedger.restore(self.state.get("ledger"))
         self.local_machine = local_machine_id()
         self.keeper = BaselineKeeper(self.state)
-        self.clocks = HostClocks(self.local_machine)  # each host's clock against ours: judged by its own
+        self.clocks = HostClocks(self.local_machine, config.host_clock_hold_usec)  # each host's clock: judged by it
         self.stale = StaleReports()  # incidents the stale guard reported, decided again if they go on
         self.policy: GuardedPolicy
         self.hosts = HostSilence(config, self.clocks)  # a collector's hosts whose journal stops arriving
@@ -376,6 +376,7 @@ class Service(ServiceReading):
         failures = self.pipeline.failures.snapshot()
         self.config, self.rule_set = config, rule_set
         self.hosts.configure(config)
+        self.clocks.hold = config.host_clock_hold_usec
         self.pipeline = self._build_pipeline(rule_set)
         self.pipeline.silence.restore(rhythms)
         self.pipeline.restore_windows(windows)

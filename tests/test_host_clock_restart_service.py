@@ -10,7 +10,7 @@ from pathlib import Path
 
 from conftest import run_cli
 from test_first_start_handover import Collector, Host
-from test_host_clocks_service import BEHIND, MINUTE, Ticking, collector
+from test_host_clocks_service import BEHIND, HOLD_S, MINUTE, Ticking, collector, wait_clock_line
 from test_service import RunningService, receiver  # noqa: F401  (fixture)
 
 
@@ -24,14 +24,13 @@ def test_the_clock_line_is_said_once_across_a_restart(receiver, tmp_path: Path) 
         late.wait_written()
         ticking = Ticking(late)
         running.start()
-        said = f"the clock of host late (machine {BEHIND}) is 10m behind ours"
-        running.wait_log(said, timeout=45)
+        said = wait_clock_line(running, "late")
         assert running.stop() == 0  # its hosts, offsets with them, saved at the stop
         running.start()
         time.sleep(2)  # saved again meanwhile (a host read again): the offset is kept
         shown = run_cli("hosts", "-c", str(running.config_path)).output
         assert shown.rstrip().endswith("; its clock 10m behind ours (judged by its own)"), shown
-        time.sleep(33)  # its samples held HOLD_USEC again: nothing changed, nothing to say
+        time.sleep(HOLD_S + 3)  # its samples held the hold again: nothing changed, nothing to say
         assert running.log().count(said) == 1, running.log()
         assert running.stop() == 0
     finally:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from logsentry.config import SiteConfig
 from logsentry.engine.policy import GuardedPolicy, Limits, RestartLedger
 from logsentry.host_clocks import HOLD_USEC, HostClocks
@@ -139,3 +141,20 @@ def test_a_stale_reason_does_not_call_an_arrival_delay_a_clock_behind_ours():
     [old] = policy.decide(incident(now - 120 * S))
     assert old.kind == "report" and "behind ours" not in old.reason and "by its host's clock" not in old.reason, \
         old.reason
+
+
+def test_the_hold_is_the_configs_clock_hold():
+    """`[hosts] clock_hold` sets how long an offset must hold (30 s by default, 1 s to 1 min: an incident waits
+    for its host's clock 2 min at most), and the estimator, the host's silence included, keeps to it."""
+    from logsentry.config import ConfigError, parse_config
+
+    assert parse_config({}, Path("x")).host_clock_hold_usec == HOLD_USEC == 30 * S
+    site = parse_config({"hosts": {"clock_hold": "10s"}}, Path("x"))
+    assert site.host_clock_hold_usec == 10 * S
+    for wrong in ("0s", "2min", 10):
+        with pytest.raises(ConfigError, match=r"hosts\.clock_hold"):
+            parse_config({"hosts": {"clock_hold": wrong}}, Path("x"))
+    clocks = HostClocks(LOCAL, site.host_clock_hold_usec)
+    offsets = live(clocks, WALL, 12, 600 * S)
+    assert offsets[:10] == [0] * 10 and offsets[10:] == [600 * S] * 2  # held 10 s: accepted
+    assert not clocks.settled("d4" * 16, WALL + 9 * S) and clocks.settled("d4" * 16, WALL + 10 * S)

@@ -1,6 +1,7 @@
 """A collector's host whose clock runs 10 min behind ours, on a real `logsentry run` over journal files written
 live by systemd-journal-remote (one per host, from a FIFO), alerts at a webhook on 127.0.0.1: it is judged by
-its own clock (host_clocks.py) once its offset held 30 s, and a backlog is still judged stale."""
+its own clock (host_clocks.py) once its offset held (`[hosts] clock_hold`, 10 s here: 30 s by default), and a
+backlog is still judged stale."""
 
 from __future__ import annotations
 
@@ -21,17 +22,21 @@ from test_service import BOOM_RULE, RunningService, receiver  # noqa: F401  (fix
 
 MINUTE = 60_000_000
 BEHIND = "b2" * 16
+HOLD_S = 10
+"""`[hosts] clock_hold` of these collectors (s): a host's offset is accepted once steady this long (the default 30 s
+would be waited out in each test); well above the 2 s after a start in which a test looks for a held incident."""
 
 
 def collector(root: Path, directory: Path, hook_url: str, watch: str = "", tables: str = "") -> str:
     """A collector alerting every unit's 1-minute BOOM rule (one hit) and TRIPLE rule (3 hits within 1 min) to
-    a webhook; hosts' silence learnt; `tables`: more tables ([metrics] ...)."""
+    a webhook; hosts' silence learnt, their clocks' offsets held HOLD_S; `tables`: more tables ([metrics] ...)."""
     rules = root / "rules"
     rules.mkdir()
     (rules / "boom.toml").write_text(BOOM_RULE.format(action="alert", within="1m", group=""))
     (rules / "triple.toml").write_text(BOOM_RULE.format(action="alert", within="1m", group="").replace(
         '"boom"', '"triple"').replace("BOOM", "TRIPLE").replace("count = 1", "count = 3"))
-    return collector_config(root, directory, hook_url, watch=watch, top=f'rules = ["{rules}"]\n{tables}')
+    return collector_config(root, directory, hook_url, hosts=f'clock_hold = "{HOLD_S}s"', watch=watch,
+                            top=f'rules = ["{rules}"]\n{tables}')
 
 
 class Ticking:
@@ -51,6 +56,16 @@ class Ticking:
     def close(self) -> None:
         self._done.set()
         self._thread.join()
+
+
+def wait_clock_line(running: RunningService, name: str) -> str:
+    """Waits for the line saying host `name` (machine BEHIND) runs 10 min behind ours, and checks its offset held
+    the config's HOLD_S (not the default 30 s); the line."""
+    said = f"the clock of host {name} (machine {BEHIND}) is 10m behind ours"
+    log = running.wait_log(said, timeout=45)
+    held = re.search(re.escape(said) + r": [^\n]*\(steady for (\d+)s\)", log)
+    assert held is not None and HOLD_S <= int(held[1]) < 2 * HOLD_S, log
+    return said
 
 
 @pytest.fixture
@@ -77,7 +92,7 @@ def ticking_behind(behind: tuple[Collector, Host], tmp_path: Path, hook_url: str
     ticking = Ticking(host)
     try:
         running.start()
-        running.wait_log(f"the clock of host behind (machine {BEHIND}) is 10m behind ours", timeout=45)
+        wait_clock_line(running, "behind")
         yield running, host, ticking
     finally:
         ticking.close()
@@ -134,7 +149,7 @@ def test_a_backlog_arriving_late_is_still_stale(behind, receiver, tmp_path):  # 
         host.write(f"GET /health {n} 200", start + n * 10_000_000)
     host.wait_written()
     running.wait_log("held: its newest hit is")  # its clock not known yet: a backlog or a late clock?
-    log = running.wait_log("stale: its newest hit is", timeout=45)  # known (it went quiet 30 s): a backlog
+    log = running.wait_log("stale: its newest hit is", timeout=45)  # known (it went quiet HOLD_S): a backlog
     assert "not acted on" in log
     time.sleep(1)
     assert titles(hook, "boom") == []
@@ -143,10 +158,10 @@ def test_a_backlog_arriving_late_is_still_stale(behind, receiver, tmp_path):  # 
 
 def test_a_unit_of_a_host_10_min_behind_is_silent_by_its_clock(behind, receiver, tmp_path):  # noqa: F811
     """Its unit logging ten lines a second was silent at every look of our clock, its last line 10 min old by it
-    (silence = "20s"): an incident fired and ended five times a second (taken for stale until the offset held;
+    (silence = "10s"): an incident fired and ended five times a second (taken for stale until the offset held;
     then for what it is); by its host's clock it is silent only once it stops, and then it is paged."""
     hook = receiver()
-    with ticking_behind(behind, tmp_path, hook.url, 'silence = "20s"') as (running, host, ticking):
+    with ticking_behind(behind, tmp_path, hook.url, 'silence = "10s"') as (running, host, ticking):
         time.sleep(5)
         assert titles(hook, "silent") == [], titles(hook, "silent")  # logging all along: never silent
         assert "incident unit-went-silent" not in running.log()
