@@ -33,7 +33,6 @@ SLOW_FIRST = (
     "tests/test_fuzz.py::test_engine_memory_is_bounded_with_many_keys",
     "tests/test_restart_faults.py::test_kill_9_during_slow_restarts",
     "tests/test_anomaly_held_restart.py::test_a_silence_ended_on_its_own",
-    "tests/test_report_counts.py::test_the_demo_gives_each_reason_once",
     "tests/test_demo.py",
     "tests/test_demo_quote.py",
     "tests/test_secrets.py::test_failed_deliveries_log_and_store_nothing_of_a_secret",
@@ -53,8 +52,10 @@ SLOW_FIRST = (
 
 ONE_WORKER = ("test_alert_source.py", "test_alert_words.py", "test_screening.py", "test_text_inputs.py")
 """Modules whose module-scoped fixtures are costly (a service run, journals of thousands of entries)."""
-GROUPS = {"test_demo.py": "demo", "test_demo_quote.py": "demo"}
-"""Modules that share a costly session-scoped fixture (conftest's demo_replay): one worker for them all."""
+GROUPS = {"test_demo.py": "demo", "test_demo_quote.py": "demo",
+          "test_report_counts.py::test_the_demo_gives_each_reason_once": "demo"}
+"""Modules (or `module::test`) that share a costly session-scoped fixture (conftest's demo_replay): one worker
+for them all."""
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -66,8 +67,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:  # an alone test goes first, on its own (its module's group may start late)
         if item.path.name in ONE_WORKER and not item.get_closest_marker("alone"):
             item.add_marker(pytest.mark.xdist_group(item.path.stem))
-        elif item.path.name in GROUPS and not item.get_closest_marker("alone"):
-            item.add_marker(pytest.mark.xdist_group(GROUPS[item.path.name]))
+        elif (group := GROUPS.get(item.path.name, GROUPS.get(f"{item.path.name}::{getattr(item, 'originalname', '')}"))
+              ) and not item.get_closest_marker("alone"):
+            item.add_marker(pytest.mark.xdist_group(group))
 
     def rank(item: pytest.Item) -> int:
         if item.get_closest_marker("alone"):

@@ -11,10 +11,9 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from conftest import entry, simple_rule
-
-from logsentry.demo import replay
 
 
 def scan(*args: str) -> str:
@@ -50,8 +49,8 @@ def test_a_single_hit_trigger_fires_at_its_first_hit(make_journal: Callable[...,
         in text, text
 
 
-def test_the_demo_gives_each_reason_once(tmp_path: Path):
-    result = replay(tmp_path)
+def test_the_demo_gives_each_reason_once(demo_replay: Callable[[bool], Any]):
+    result = demo_replay(True)  # (conftest: shared with the demo's tests, in their xdist group)
     assert result.incident is not None
     why = result.incident.why
     reason = "a template this unit never logged in"
