@@ -1,5 +1,5 @@
 """A rate or share rule's incident card tells what fired it, as the flood's and persistence's do: "fired T at 30
-lines of this template within 1m, 0.065 expected (at most 1 in two minutes before)", not "at its first hit
+lines of this template within 1m, 0.065 expected (at most 1 in two minutes usually)", not "at its first hit
 (trigger: 1 hit within 1m)", which every template-rate-spike, error-rate-spike and error-share incident said
 (each hit is a line its test judged; the trigger counts nothing). The report and `tail`, through the real CLI
 on journal files written by systemd-journal-remote (the HTML card tells the same count_story)."""
@@ -34,7 +34,7 @@ def test_a_rate_spikes_card_says_the_rate_that_fired_it(make_journal: Callable[.
     told = card(journal, "template-rate-spike")
     said = re.search(r"why: (\d+) lines of this template within 1m, ([\d.e-]+) expected", told)
     assert said is not None, told
-    assert (f"at {said[1]} lines of this template within 1m, {said[2]} expected (at most 1 in two minutes before), "
+    assert (f"at {said[1]} lines of this template within 1m, {said[2]} expected (at most 1 in two minutes usually), "
             "reported at") in told, told
     assert "trigger: 1 hit" not in told and "at its first hit" not in told
     line = _tail_incident(journal, ("--no-shipped-rules", "--rules", str(ANOMALY / "template-rate-spike.toml")))

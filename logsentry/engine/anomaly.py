@@ -361,7 +361,7 @@ class AnomalyDetector:
         if tail >= spec.p_value:
             return None
         return (f"{seen} {what} within {format_duration(window)}, {expected:.2g} expected from "
-                f"{format_duration(history)} of history, at most {peak} in two minutes before "
+                f"{format_duration(history)} of history, at most {peak} in two minutes usually "
                 f"(Poisson P={p_text(tail)})")
 
     def _share(self, rule: Rule, unit: UnitStats, entry: Entry, kept: bool) -> str | None:
@@ -385,4 +385,4 @@ class AnomalyDetector:
             return None
         return (f"{errors} of {lines} lines at error level within {format_duration(rule.trigger.within_usec)} "
                 f"({errors / lines:.0%}), {share:.2%} usual over {base_entries} entries, at most {peak} in two minutes "
-                f"before (binomial P={p_text(tail)})")
+                f"usually (binomial P={p_text(tail)})")

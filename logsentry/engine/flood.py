@@ -58,7 +58,7 @@ class Floods:
         within = format_duration(window_usec)
         return (f"{seen} lines within {within} of {novelty}; the unit logs {expected:.3g} lines of all its templates "
                 f"in {within} as usual ({format_duration(history)} of history), its busiest template at most "
-                f"{fastest} in two minutes before (Poisson P={p_text(tail)})")
+                f"{fastest} in two minutes usually (Poisson P={p_text(tail)})")
 
     def _peak(self, unit: UnitStats, templates: Iterable[TemplateStats], key: str, hot_since: int | None,
               known_before: int) -> int:

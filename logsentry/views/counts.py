@@ -54,7 +54,7 @@ def _since_fired(incident: Incident, clock: Callable[[int], str]) -> str:
 _FLOOD = re.compile(r"(?P<seen>\d+) lines within (?P<within>[^;]+?) of a template this unit never logged in [^;]+?, "
                     r"first seen (?P<first>[^;]+?); the unit logs (?P<usual>[^ ]+) lines of all its templates in "
                     r"[^;]+? as usual \([^()]+? of history\), its busiest template at most (?P<busiest>\d+) in two "
-                    r"minutes before \(Poisson P=[^()]+\)")
+                    r"minutes (?:before|usually) \(Poisson P=[^()]+\)")
 """The `why` of a flood rule's incident (engine/flood.py, Floods.why): what the rule judged."""
 
 
@@ -95,22 +95,23 @@ def run_brief(incident: Incident, count: int) -> str | None:
 
 
 _RATE = re.compile(r"(?P<seen>\d+) (?P<what>[^,]+?) within (?P<within>[^,]+?), (?P<expected>[^ ]+) expected from "
-                   r"[^,]+? of history, at most (?P<peak>\d+) in two minutes before(?: the last [^()]+?)? "
+                   r"[^,]+? of history, at most (?P<peak>\d+) in two minutes (?:before|usually)(?: the last [^()]+?)? "
                    r"\(Poisson P=[^()]+\)")
 _SHARE = re.compile(r"(?P<errors>\d+) of (?P<lines>\d+) lines at error level within (?P<within>[^ ]+) "
                     r"\((?P<share>[^()]+)\), (?P<usual>[^ ]+) usual over \d+ entries, at most \d+ in two minutes "
-                    r"before \(binomial P=[^()]+\)")
-"""The `why` of a rate-spike and of an error-share rule's incident (engine/anomaly.py, _spike and _share; a rate
-rule with a window over two minutes judges against its busiest two minutes before "the last 15m")."""
+                    r"(?:before|usually) \(binomial P=[^()]+\)")
+"""The `why` of a rate-spike and of an error-share rule's incident (engine/anomaly.py, _spike and _share; "usually":
+the busiest two minutes the unit's baseline learnt, which a failure's lines are not; "before" and "before the last
+15m" as incidents saved by older versions say it)."""
 
 
 def judged(incident: Incident) -> str | None:
     """What fired a rate or share rule's incident, in its own counts: "at 30 lines of this template within 1m, 0.065
-    expected (at most 1 in two minutes before)"; each of its hits is a line judged so, so its trigger (1 hit within
+    expected (at most 1 in two minutes usually)"; each of its hits is a line judged so, so its trigger (1 hit within
     1m) says nothing of what fired it. None for another incident."""
     if (rate := _RATE.fullmatch(incident.why)) is not None:
         return (f"at {rate['seen']} {rate['what']} within {rate['within']}, {rate['expected']} expected (at most "
-                f"{rate['peak']} in two minutes before)")
+                f"{rate['peak']} in two minutes usually)")
     if (share := _SHARE.fullmatch(incident.why)) is not None:
         return (f"at {share['errors']} of {share['lines']} lines at error level within {share['within']} "
                 f"({share['share']}; {share['usual']} usual)")
