@@ -27,15 +27,16 @@ HOLD_S = 10
 would be waited out in each test); well above the 2 s after a start in which a test looks for a held incident."""
 
 
-def collector(root: Path, directory: Path, hook_url: str, watch: str = "", tables: str = "") -> str:
+def collector(root: Path, directory: Path, hook_url: str, watch: str = "", tables: str = "", hold_s: int = HOLD_S
+              ) -> str:
     """A collector alerting every unit's 1-minute BOOM rule (one hit) and TRIPLE rule (3 hits within 1 min) to
-    a webhook; hosts' silence learnt, their clocks' offsets held HOLD_S; `tables`: more tables ([metrics] ...)."""
+    a webhook; hosts' silence learnt, their clocks' offsets held `hold_s`; `tables`: more tables ([metrics] ...)."""
     rules = root / "rules"
     rules.mkdir()
     (rules / "boom.toml").write_text(BOOM_RULE.format(action="alert", within="1m", group=""))
     (rules / "triple.toml").write_text(BOOM_RULE.format(action="alert", within="1m", group="").replace(
         '"boom"', '"triple"').replace("BOOM", "TRIPLE").replace("count = 1", "count = 3"))
-    return collector_config(root, directory, hook_url, hosts=f'clock_hold = "{HOLD_S}s"', watch=watch,
+    return collector_config(root, directory, hook_url, hosts=f'clock_hold = "{hold_s}s"', watch=watch,
                             top=f'rules = ["{rules}"]\n{tables}')
 
 
@@ -202,7 +203,8 @@ def test_a_one_line_failure_before_the_clock_is_known_is_paged_once_it_is(behind
     of when it was held: fresh then, so paged."""
     where, host = behind
     hook = receiver()
-    running = RunningService(tmp_path, collector(tmp_path, where.directory, hook.url))
+    # a hold of 20 s: the failure is read (2 s after the start, more on a loaded machine) well before it ends
+    running = RunningService(tmp_path, collector(tmp_path, where.directory, hook.url, hold_s=2 * HOLD_S))
     host.write("GET /health 0 200", host.now())
     host.wait_written()
     ticking = Ticking(host)
