@@ -42,20 +42,26 @@ def entry(message: FieldValue, unit: str | None = "app.service", at: float = 0.0
 
 
 @pytest.fixture(scope="session")
-def demo_replay(tmp_path_factory: pytest.TempPathFactory) -> Callable[[bool], Any]:
-    """`logsentry.demo.replay` with signature rules (True) or the anomaly rules only, each run once per worker
-    and shared: each builds the 81k-entry outage journal and reads it (parallel.GROUPS keeps their tests on one
-    worker). Tests only read the DemoResult."""
-    from logsentry.demo import replay
+def demo_cli() -> Callable[[bool], Result]:
+    """`logsentry demo` (True) or `logsentry demo --no-signatures` (False), each run once per worker and shared:
+    each builds the 81k-entry outage journal and reads it (parallel.GROUPS keeps their tests on one worker). The
+    command's output, and its DemoResult as `return_value`. Tests only read them."""
+    done: dict[bool, Result] = {}
 
-    done: dict[bool, Any] = {}
-
-    def get(signatures: bool = True) -> Any:
+    def get(signatures: bool = True) -> Result:
         if signatures not in done:
-            done[signatures] = replay(tmp_path_factory.mktemp("demo"), signatures)
+            done[signatures] = CliRunner().invoke(main, ["demo"] if signatures else ["demo", "--no-signatures"],
+                                                  catch_exceptions=False, standalone_mode=False)
         return done[signatures]
 
     return get
+
+
+@pytest.fixture(scope="session")
+def demo_replay(demo_cli: Callable[[bool], Result]) -> Callable[[bool], Any]:
+    """`logsentry.demo.replay` with signature rules (True) or the anomaly rules only: the DemoResult of the
+    shared `logsentry demo` run (demo_cli)."""
+    return lambda signatures=True: demo_cli(signatures).return_value
 
 
 @pytest.fixture

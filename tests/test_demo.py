@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import run_cli
-
 from logsentry.demo.outage import FACTS
 
 
@@ -24,8 +22,8 @@ def test_demo_detects_the_outage_at_its_first_line(demo_replay):
     assert result.benign_mentions == 1  # the search URL with the exception text triggered nothing
 
 
-def test_demo_command_tells_the_story():
-    result = run_cli("demo")
+def test_demo_command_tells_the_story(demo_cli):
+    result = demo_cli(True)  # `logsentry demo`, shared with the tests of its DemoResult
     assert result.exit_code == 0
     out = " ".join(result.stdout.split())
     assert "6h 6m 55s down" in out
@@ -33,7 +31,7 @@ def test_demo_command_tells_the_story():
     assert "Detected 0.000 s after the first failing line" in out
 
 
-def test_demo_without_signatures_catches_it_from_the_units_history(demo_replay):
+def test_demo_without_signatures_catches_it_from_the_units_history(demo_replay, demo_cli):
     """Every signature rule off: the anomaly rules catch the outage within 10 s of journal time, and say why."""
     result = demo_replay(False)
     assert result.incident is not None
@@ -43,6 +41,6 @@ def test_demo_without_signatures_catches_it_from_the_units_history(demo_replay):
     assert 0 <= incident.fired_usec - FACTS.first_error_usec < 10_000_000
     assert incident.why and "MVar" in incident.template
     assert result.failed_before < 10
-    out = " ".join(run_cli("demo", "--no-signatures").stdout.split())
+    out = " ".join(demo_cli(False).stdout.split())  # `logsentry demo --no-signatures`, whose DemoResult it is
     shipped = len(list((Path(__file__).resolve().parent.parent / "rules" / "anomaly").glob("*.toml")))
     assert f"only the {shipped} anomaly rules" in out and "by the anomaly rules alone" in out and "why:" in out

@@ -6,7 +6,7 @@ import math
 
 import click
 
-from ..demo import run_demo
+from ..demo import DemoResult, run_demo
 from .common import console
 
 MAX_PAUSE_S = 60.0
@@ -25,6 +25,6 @@ def _pause(ctx: click.Context, param: click.Parameter, value: float) -> float:
                    "--speed is the old name of this option.")
 @click.option("--no-signatures", is_flag=True,
               help="Turn every signature rule off: only the anomaly rules (learned baselines) may catch it.")
-def demo(pause: float, no_signatures: bool) -> None:
+def demo(pause: float, no_signatures: bool) -> DemoResult:
     """Replay the 20 Dec 2020 Cachix outage and show when logsentry would have caught it."""
-    run_demo(console(), pause, signatures=not no_signatures)
+    return run_demo(console(), pause, signatures=not no_signatures)  # (click's return_value, for the tests)
