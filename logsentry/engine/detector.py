@@ -14,12 +14,13 @@ from ..model import Entry, Hit, Screen, Severity
 from ..rules.rule import Rule
 from .levels import effective_priority
 from .prefilter import Prefilter
+from .stop_windows import BOOT_FIELD
 
 DEFAULT_TIMEOUT_S = 0.05
 # Only this much of a message is matched: journald's own stdout line limit is 48 KiB (LineMax=), and a
 # bounded input keeps one huge hostile entry from timing a good rule out.
 MAX_MATCH_CHARS = 64 * 1024
-GROUPING_FIELDS = ("_SYSTEMD_UNIT", "USER_INVOCATION_ID")
+GROUPING_FIELDS = ("_SYSTEMD_UNIT", "USER_INVOCATION_ID", BOOT_FIELD)
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,8 @@ class Detector:
     @property
     def needed_fields(self) -> tuple[str, ...]:
         """Journal fields the rules look at, beyond MESSAGE and PRIORITY, and those that join a failure's
-        incidents (engine/failures.py: which unit owns a PID, a user unit's invocation)."""
+        incidents (engine/failures.py: which unit owns a PID, a user unit's invocation) or tell a reboot's boots
+        apart (engine/stop_windows.py)."""
         return tuple(sorted({*GROUPING_FIELDS, *(name for rule in self.rules.values() for name in rule.fields)}))
 
     def _set_matching(self, rules: list[Rule]) -> None:

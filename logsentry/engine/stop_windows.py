@@ -20,12 +20,16 @@ journal kept two weeks on a host up for months), and some at error level on soun
 bugs.c's `RETBleed: WARNING: Spectre v2 mitigation leaves CPU vulnerable...`, pr_err; QEMU's `piix4_smbus ...:
 SMBus Host Controller not enabled!`). Helper D13's trial: first-error-template paged a routine reboot for that
 line. Their anomaly hits are dropped as a stop's are; the kernel's signature rules (disk, memory, OOM) still
-fire, and a crash's reboot (no shutdown.target before it) is judged as any.
+fire, and a crash's reboot (no shutdown.target before it) is judged as any. The window holds the shutdown's boot
+(`_BOOT_ID`) for its last MAX_STOP_USEC and the one boot after it, for MAX_BOOT_USEC at most when that boot never
+writes "Startup finished" (a unit left starting: `systemd-analyze` says "Bootup is not yet finished", and the host
+runs on with no end to read): a later boot (that one crashed) and a kernel error hours into it are judged as any.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
+from dataclasses import dataclass, replace
 
 from ..model import Entry, entry_key
 from .absence_stops import UNIT_STARTED, UNIT_STOPPED, UNIT_STOPPING, UNIT_SUCCESS
@@ -45,7 +49,50 @@ BOOT_GRACE_USEC = 120_000_000
 MAX_DOWN_USEC = 7 * 86_400_000_000
 """The longest a reboot window stays open without its "Startup finished" (a boot stuck in an emergency shell):
 a host may stay down for days, but a window never closed must not cover its kernel for ever."""
+MAX_BOOT_USEC = 1_800_000_000
+"""How long the boot after a planned reboot is taken for one without its "Startup finished" (µs of journal time
+from the first of its lines read): a boot's kernel messages are read when journald starts."""
 KERNEL = "kernel"
+BOOT_FIELD = "_BOOT_ID"
+"""The field that tells the shutdown's boot, the next and a later one apart (Detector.needed_fields reads it)."""
+
+
+@dataclass(frozen=True)
+class Reboot:
+    """A host's latest planned reboot."""
+
+    start_usec: int
+    """PID 1's "Reached target shutdown.target"."""
+    boot: str
+    """The shutdown's _BOOT_ID ("" when the source gave none: then the window is time only)."""
+    end_usec: int = -1
+    """The next boot's "Startup finished" + BOOT_GRACE_USEC, -1 until it is read."""
+    next_boot: str = ""
+    """The _BOOT_ID of the boot after it, "" until a line of it is read."""
+    next_first_usec: int = -1
+    """When the first of that boot's lines was read."""
+
+    def after(self, entry: Entry) -> Reboot:
+        """The reboot once `entry` (PID 1's line or a kernel line of the host) is read: the first line of
+        another boot than the shutdown's is the next boot's."""
+        boot = entry.fields.get(BOOT_FIELD, "")
+        if self.next_boot or not boot or boot == self.boot or entry.realtime_usec < self.start_usec:
+            return self
+        return replace(self, next_boot=boot, next_first_usec=entry.realtime_usec)
+
+    def covers(self, entry: Entry) -> bool:
+        """Is the kernel line one of the shutdown's or of the next boot's (the reboot read up to it)?"""
+        at, boot = entry.realtime_usec, entry.fields.get(BOOT_FIELD, "")
+        if at < self.start_usec or 0 <= self.end_usec < at:
+            return False
+        if not boot or not self.boot:
+            return self.end_usec >= 0 or at <= self.start_usec + MAX_DOWN_USEC
+        if boot == self.boot:  # the shutdown's own last lines
+            return at <= self.start_usec + MAX_STOP_USEC
+        if boot != self.next_boot:  # a later boot: the next one did not last
+            return False
+        return self.end_usec >= 0 or at <= min(self.next_first_usec + MAX_BOOT_USEC,
+                                               self.start_usec + MAX_DOWN_USEC)
 
 
 class StopWindows:
@@ -53,9 +100,8 @@ class StopWindows:
 
     def __init__(self) -> None:
         self._windows: OrderedDict[str, tuple[int, int]] = OrderedDict()
-        self._reboots: OrderedDict[str, tuple[int, int]] = OrderedDict()
-        """Per machine id, its latest planned reboot: (PID 1's shutdown.target, the next boot's start + grace, or
-        -1 until it is read)."""
+        self._reboots: OrderedDict[str, Reboot] = OrderedDict()
+        """Per machine id, its latest planned reboot."""
 
     def note(self, entry: Entry) -> None:
         """Learn from one of PID 1's lines about a unit or the host's boot (any other entry is ignored)."""
@@ -63,16 +109,18 @@ class StopWindows:
         if fields.get("_PID") != "1" or entry.from_text:
             return
         message_id, message, at = fields.get("MESSAGE_ID"), entry.message, entry.realtime_usec
-        if message_id == STARTUP_FINISHED or (message_id is None and message.startswith("Startup finished in ")):
-            reboot = self._reboots.get(entry.machine_id)
-            if reboot is not None and reboot[1] < 0:
-                self._reboots[entry.machine_id] = (reboot[0], at + BOOT_GRACE_USEC)
-            return
+        reboot = self._reboots.get(entry.machine_id)
+        if reboot is not None and reboot.end_usec < 0:
+            reboot = self._reboots[entry.machine_id] = reboot.after(entry)
+            if message_id == STARTUP_FINISHED or (message_id is None and message.startswith("Startup finished in ")):
+                if reboot.next_boot in ("", fields.get(BOOT_FIELD, "")):
+                    self._reboots[entry.machine_id] = replace(reboot, end_usec=at + BOOT_GRACE_USEC)
+                return
         unit = fields.get("UNIT")
         if not unit:
             return
         if unit == SHUTDOWN_TARGET and (message_id == UNIT_STARTED or message.startswith("Reached target ")):
-            self._reboots[entry.machine_id] = (at, -1)
+            self._reboots[entry.machine_id] = Reboot(at, fields.get(BOOT_FIELD, ""))
             self._reboots.move_to_end(entry.machine_id)
             if len(self._reboots) > MAX_UNITS:
                 self._reboots.popitem(last=False)
@@ -106,8 +154,9 @@ class StopWindows:
         if entry.unit == KERNEL and not entry.from_text:
             reboot = self._reboots.get(entry.machine_id)
             if reboot is not None:
-                start, end = reboot
-                if start <= entry.realtime_usec <= (end if end >= 0 else start + MAX_DOWN_USEC):
+                if reboot.end_usec < 0:
+                    reboot = self._reboots[entry.machine_id] = reboot.after(entry)
+                if reboot.covers(entry):
                     return True
         window = self._windows.get(entry_key(entry))
         if window is None:
