@@ -60,3 +60,18 @@ def test_a_shutdown_line_from_another_process_opens_no_window(make_journal) -> N
                     _UID="1000", UNIT="shutdown.target", MESSAGE_ID=UNIT_STARTED, SYSLOG_IDENTIFIER="systemd")]
     found = incidents(make_journal, [*forged, *boot_of([*BOOT, *AFTER], NEXT_BOOT)])
     assert [(rule, unit) for rule, unit, _ in found] == [("first-error-template", "kernel")], found
+
+
+def test_a_reboot_down_for_hours_pages_no_boot_line(make_journal) -> None:  # type: ignore[no-untyped-def]
+    """The window's common path with real boot ids: the host stays down 3 h, its next boot's kernel lines come
+    before its PID 1's (journald reads the kernel's buffer as it starts), then "Startup finished"; a kernel error
+    once the boot is over still pages."""
+    down = 3 * 3600.0
+
+    def later(records: list[dict]) -> list[dict]:
+        return [{**record, "__REALTIME_TIMESTAMP": int(record["__REALTIME_TIMESTAMP"]) + int(down * 1_000_000)}
+                for record in records]
+
+    found = incidents(make_journal, [*SHUTDOWN, *boot_of(later([*BOOT, *AFTER, *ext4(T + 1800)]), NEXT_BOOT)])
+    assert [(rule, unit) for rule, unit, _ in found] == [("new-error-template", "kernel")], found
+    assert "EXT4-fs error" in found[0][2]
