@@ -173,6 +173,11 @@ class FailureGroups:
                     best, score = failure, likeness
             if best is not None and score >= 0.5:
                 return best
+        if not hit.template and len(same) > 1:  # a signature's line: the one failure its rule already is in
+            named = [failure for failure in same if (hit.rule_id, "") in failure.seen
+                     or any(member[0] == hit.rule_id for member in failure.members)]
+            if len(named) == 1:
+                return named[0]
         cause = self._tier.get(hit.rule_id, 0) == 0 and hit.rule_id not in self._anomaly
         at = entry.realtime_usec
         return next((failure for failure in same
@@ -217,8 +222,9 @@ class FailureGroups:
         restart = incident.action == "restart"
         failure = next((f for f in reversed(self._by_unit.get((incident.machine_id, unit), ()))
                         if (not invocation or not f.invocation or invocation == f.invocation)
-                        and (incident.first_usec <= f.last_usec + SPAN_USEC or (generic and f.open and not apart))
-                        and not (tier == 0 and incident.first_usec - began(f) >= ANOTHER_FAILURE_USEC)
+                        and (incident.first_usec <= self._live_last(f) + SPAN_USEC
+                             or (generic and f.open and not apart))
+                        and not ((tier == 0 or apart) and incident.first_usec - began(f) >= ANOTHER_FAILURE_USEC)
                         and not (restart and f.given is not None and f.given.action != "restart")
                         and not (f.given is not None and incident.severity > f.given.severity)
                         and all(m[0] != incident.rule_id for m in f.members)), None)
