@@ -52,12 +52,19 @@ ago) must not hide the next one (helper R: a disk filling up 12 h into a hang ha
 match)."""
 
 
+LIKE_SHARE = 0.5
+"""A template sharing at least this share of its words with a failure's (`template_likeness`) is that failure's
+line however late it first came: its evidence (FailureGroups._evidence_of), and the failure going on in other
+words, never another failure (helper R4: a database outage whose driver's last words changed from "Connection
+refused" to "timeout expired" an hour in was paged again)."""
+
+
 def another_failure(opened: Sequence[Incident], template: str, first_seen_usec: int) -> bool:
     """Is a line of `template`, a template first seen at `first_seen_usec`, a failure of its own beside the
     `opened` anomaly incidents of its unit?"""
     return bool(template) and bool(opened) and all(
         incident.template != template and first_seen_usec - incident.first_usec >= ANOTHER_FAILURE_USEC
-        for incident in opened)
+        and template_likeness(template, (incident.template,)) < LIKE_SHARE for incident in opened)
 
 
 OUTCOME_RULES = frozenset({"systemd-main-process-killed", "systemd-unit-failed", "systemd-restart-loop",
@@ -171,7 +178,7 @@ class FailureGroups:
                 likeness = template_likeness(hit.template, failure_templates(failure))
                 if likeness > score:
                     best, score = failure, likeness
-            if best is not None and score >= 0.5:
+            if best is not None and score >= LIKE_SHARE:
                 return best
         if not hit.template and len(same) > 1:  # a signature's line: the one failure its rule already is in
             named = [failure for failure in same if (hit.rule_id, "") in failure.seen

@@ -11,7 +11,7 @@ from dataclasses import replace
 from ..model import Entry, Hit, Incident, Severity, entry_key, host_unit
 from .anomaly import AnomalyDetector
 from .baseline import ERROR_LEVEL
-from .failures import ANOTHER_FAILURE_USEC, another_failure
+from .failures import ANOTHER_FAILURE_USEC, LIKE_SHARE, another_failure, template_likeness
 from .window import BurstTracker
 
 MAX_ENDED_LATELY = 8
@@ -125,8 +125,9 @@ class Owners:
         `first_usec`: when the unit first logged `template` (µs); a template that first appeared since an open
         incident began, and less than ANOTHER_FAILURE_USEC after, says its failure goes on in other words (helper
         D11's trial: Dovecot's SQL backend down, 'Connect to database failed' for 8 min, then query time-outs, was
-        paged again by error-share-sustained 10 min after the first line stopped); one that appeared later is
-        another failure (`placed`), which must not keep the first's incident open."""
+        paged again by error-share-sustained 10 min after the first line stopped), as one sharing most of its
+        words with the incident's (LIKE_SHARE) does whenever it came; another that appeared later is another
+        failure (`placed`), which must not keep the first's incident open."""
         if not self.going:
             return []
         level = entry.effective_priority
@@ -137,7 +138,9 @@ class Owners:
             return windows
         if first_usec is not None and key in self.going:
             return [window for window, since in self.going_since[key].items()
-                    if since <= first_usec < since + ANOTHER_FAILURE_USEC]
+                    if since <= first_usec < since + ANOTHER_FAILURE_USEC] or [
+                window for going, windows in self.going[key].items()
+                if template_likeness(template, (going,)) >= LIKE_SHARE for window in windows]
         return []
 
     def take_apart(self, incident: Incident) -> bool:
