@@ -188,6 +188,8 @@ class Pipeline:
         if self.silence and incident.rule_id not in self.silence.rule_ids:
             self.silence.incident_ended(key, incident.last_usec + incident.within_usec)
         self.owners.ended(incident)
+        if self.anomaly is not None and incident.rule_id in self._failure_rules:
+            self.anomaly.forget_until(key, incident.last_usec)  # its lines count towards no other incident
         if incident.rule_id in self._failure_rules:
             first, failure = self.failures.ended(incident)
             for given in first:  # ended while it settled: given out first

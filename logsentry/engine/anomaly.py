@@ -262,6 +262,14 @@ class AnomalyDetector:
         self._rolling[slot] = rolling
         return rolling
 
+    def forget_until(self, unit: str, usec: int) -> None:
+        """An incident on `unit` ("MACHINE_ID/unit") ended at `usec` (µs, its last line): the rate and share
+        rules' rolling counts of the unit forget their buckets up to it (Rolling.forget_until), so the failure's
+        lines are judged once. O(rolling counts kept): incidents end rarely."""
+        for (_, of, _), rolling in self._rolling.items():
+            if of == unit:
+                rolling.forget_until(usec)
+
     def rolled(self, rule: Rule, unit: str, key: str) -> int:
         """The count `rolling` holds now (0 when there is none), at least what its next `add` returns less one."""
         rolling = self._rolling.get((rule.id, unit, key))

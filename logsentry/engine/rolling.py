@@ -41,6 +41,16 @@ class Rolling:
             self.kept -= out
         return self.total
 
+    def forget_until(self, usec: int) -> None:
+        """Drop the buckets that begin at or before `usec` (µs of journal time): a failure's lines, once its
+        incident ended, count towards no other (helper F9: one routine error line 18 min after a 2-min outage
+        paged error-share-sustained, whose 30 min still held the outage's 120 error lines)."""
+        buckets = self.buckets
+        while buckets and buckets[0][0] <= usec:
+            _, lines, out = buckets.popleft()
+            self.total -= lines
+            self.kept -= out
+
     def learnt(self) -> int:
         """The lines in the window the baselines hold."""
         return self.total - self.kept
