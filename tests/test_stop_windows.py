@@ -69,3 +69,22 @@ def test_the_next_runs_own_errors_page(make_journal) -> None:  # type: ignore[no
     incidents = anomaly_incidents(make_journal, planned_restart(failing))
     assert incidents and all(i["first_usec"] >= int(failing[0]["__REALTIME_TIMESTAMP"]) and i["severity"] == "error"
                              for i in incidents), incidents
+
+
+def test_a_dump_of_the_journal_sees_the_planned_stop_too(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`scan --file` of an export dump (journalctl -o export) kept PID 1's UNIT only to name the entry's unit, not
+    in its fields, so a planned stop opened no window there and its shutdown errors paged (helper F9's finding);
+    the journal file of the same entries paged nothing. The crash's errors still page from the dump."""
+    from logsentry.sources.journal_files import export_entry
+
+    def incidents(lines: list[dict]) -> list[tuple[str, str]]:
+        dump = tmp_path / f"dump-{len(lines)}.export"
+        dump.write_bytes(b"".join(export_entry(line) for line in by_time(HISTORY, lines)))
+        result = run_cli("scan", "--file", str(dump), "--no-shipped-rules", "--rules", str(ANOMALY_RULES), "-o",
+                         "json")
+        assert result.exit_code == 0, result.output
+        return [(i["rule"], i["severity"]) for i in of_type(json_events(result), "incident")]
+
+    running = [ceph(T + 60 * (n + 1), " 1", f"osd.3 4427 tick checking {n} pgs", NEW) for n in range(30)]
+    assert incidents(planned_restart(running)) == []
+    assert incidents(SHUTDOWN) == [("first-error-template", "error")]

@@ -20,7 +20,7 @@ DEFAULT_TIMEOUT_S = 0.05
 # Only this much of a message is matched: journald's own stdout line limit is 48 KiB (LineMax=), and a
 # bounded input keeps one huge hostile entry from timing a good rule out.
 MAX_MATCH_CHARS = 64 * 1024
-GROUPING_FIELDS = ("_SYSTEMD_UNIT", "USER_INVOCATION_ID", BOOT_FIELD)
+GROUPING_FIELDS = ("_SYSTEMD_UNIT", "USER_INVOCATION_ID", "UNIT", BOOT_FIELD)
 
 
 @dataclass(frozen=True)
@@ -112,8 +112,9 @@ class Detector:
     @property
     def needed_fields(self) -> tuple[str, ...]:
         """Journal fields the rules look at, beyond MESSAGE and PRIORITY, and those that join a failure's
-        incidents (engine/failures.py: which unit owns a PID, a user unit's invocation) or tell a reboot's boots
-        apart (engine/stop_windows.py)."""
+        incidents (engine/failures.py: which unit owns a PID, a user unit's invocation), or that open a planned
+        stop's window and tell a reboot's boots apart (engine/stop_windows.py: PID 1's UNIT, which a dump's
+        entries carried only to name their unit, so its stops opened no window: helper F9)."""
         return tuple(sorted({*GROUPING_FIELDS, *(name for rule in self.rules.values() for name in rule.fields)}))
 
     def _set_matching(self, rules: list[Rule]) -> None:
