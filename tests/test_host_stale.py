@@ -260,4 +260,4 @@ def test_the_hosts_setting():
     with pytest.raises(ConfigError) as raised:
         parse_config({**collector, "hosts": {"silent_after": "soon", "stale": 1}}, where)
     assert 'hosts.silent_after: expected "auto", "off" or a duration like "10m"' in str(raised.value)
-    assert "hosts.stale: unknown key, expected one of silent_after" in str(raised.value)
+    assert "hosts.stale: unknown key, expected one of clock_hold, silent_after" in str(raised.value)
