@@ -129,12 +129,14 @@ def test_extending_an_incident_is_replace_with_one_more_hit() -> None:
     incident = Incident(**{f.name: f"v-{f.name}" for f in fields(Incident) if f.type == "str"},
                         severity=Severity.ERROR, first_usec=1, fired_usec=2, last_usec=3, count=4, threshold=5,
                         within_usec=6, samples=("a",), dropped=7, chain=(link,))
-    for at, samples in ((10, ("a", "b")), (2, ("a", "b")), (10, ("a", "b", "c", "d", "e"))):
+    for at, samples in ((10, ("a", "b")), (2, ("a", "b")), (10, ("a", "b", "c", "d", "e")),
+                        (10, ("a", "b", "c", "d", "e", "f")), (2, ("a", "b", "c", "d", "e", "f"))):
         before = replace(incident, samples=samples[:-1])
         hit = Hit("v-rule_id", Severity.ERROR, Entry(at, samples[-1] + "x" * 2000, "u", 3, "c9", {}), {}, "v-key")
-        expected = replace(before, count=before.count + 1, last_usec=max(before.last_usec, at),
-                           samples=(*before.samples, hit.entry.message[:MAX_SAMPLE_CHARS])
-                           if len(before.samples) < MAX_SAMPLES else before.samples)
+        line = hit.entry.message[:MAX_SAMPLE_CHARS]
+        kept = (*before.samples, line) if len(before.samples) < MAX_SAMPLES else (
+            (*before.samples[:-1], line) if at >= before.last_usec else before.samples)  # the latest stays last
+        expected = replace(before, count=before.count + 1, last_usec=max(before.last_usec, at), samples=kept)
         assert _extend(before, hit) == expected
 
 

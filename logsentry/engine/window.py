@@ -20,6 +20,8 @@ from ..rules.rule import Rule
 from ..sources.selection import COREDUMP_MESSAGE_ID
 
 MAX_SAMPLES = 5
+"""An incident keeps its first MAX_SAMPLES - 1 hits' lines and its latest (alerts' and reminders' `latest:` said the
+fifth hit's line hours into a failure: helper F9)."""
 MAX_SAMPLE_CHARS = 1024  # a sample is for people (alerts show 500 characters): 48 KiB lines must not pile up
 MAX_WINDOWS = 20_000
 EVICT_BATCH = 256
@@ -293,6 +295,8 @@ def _extend(incident: Incident, hit: Hit) -> Incident:
     samples = i.samples
     if len(samples) < MAX_SAMPLES:
         samples = (*samples, hit.entry.message[:MAX_SAMPLE_CHARS])
+    elif hit.entry.realtime_usec >= i.last_usec:  # the latest stays the last sample
+        samples = (*samples[:-1], hit.entry.message[:MAX_SAMPLE_CHARS])
     return Incident(i.rule_id, i.severity, i.unit, i.key, i.first_usec, i.fired_usec,
                     max(i.last_usec, hit.entry.realtime_usec), i.count + 1, i.threshold, i.within_usec, i.cursor,
                     samples, i.action, i.invocation, i.dropped, i.why, i.template, i.machine_id, i.host, i.chain,
