@@ -53,10 +53,13 @@ def split_at_hit(lines: Sequence[Line], at_usec: int, message: str) -> int:
 
 def still_said(incident: Incident, silent: bool) -> str:
     """A reminder's (and Alertmanager refresh's) reason: a silence's start, else the hits as its rule counts them
-    (views/counts.hits_said: a rate incident's "2 lines past the bar (fired at 30 ...)", not "2 hits")."""
+    (views/counts.hits_said: a rate incident's "2 lines past the bar (fired at 30 ...)", not "2 hits"), and when
+    the last came: an incident stays open for its window after its last hit, and "still firing" 8 min after it read
+    as a failure going on (helper F9)."""
     if silent:
         return f"still silent: no entry since {format_usec(incident.first_usec)}"
-    return f"still firing: {hits_said(incident.why, incident.count)} so far"
+    hits = hits_said(incident.why, incident.count)
+    return f"still firing: {hits} so far, the last at {format_usec(incident.last_usec)}"
 
 
 class ServiceAlerts(StateSaving):

@@ -18,6 +18,7 @@ from logsentry.model import Incident, Severity
 from logsentry.pipeline import EndedEvent
 from logsentry.rules.loader import load_rules
 from logsentry.service_alerts import still_said
+from logsentry.timespec import format_usec
 from logsentry.views.counts import hits_said
 from logsentry.views.tail import plain_line
 
@@ -81,10 +82,11 @@ def test_a_rate_spikes_reminder_names_its_hits_as_the_lines_past_the_bar(make_jo
     incident = Incident(found["rule"], "warning", found["unit"], "", found["first_usec"], found["realtime_usec"],
                         found["realtime_usec"], found["count"], 1, 60_000_000, "", (), "alert", why=found["why"])
     seen = int(found["why"].split(" ", 1)[0])
+    last = format_usec(found["realtime_usec"])
     assert still_said(incident, False) == (f"still firing: {found['count']} lines past the bar (fired at {seen} lines "
-                                           "of this template within 1m) so far")
+                                           f"of this template within 1m) so far, the last at {last}")
     assert still_said(replace(incident, rule_id="error-burst", why=""), False) == (
-        f"still firing: {found['count']} hits so far")
+        f"still firing: {found['count']} hits so far, the last at {last}")
 
 
 def test_a_rate_spikes_journalctl_command_shows_the_lines_that_fired_it(make_journal) -> None:  # type: ignore[no-untyped-def]
