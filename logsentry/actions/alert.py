@@ -17,7 +17,7 @@ from typing import Any
 from ..hosts import local_machine_id
 from ..model import Incident, Link
 from ..timespec import format_usec
-from ..views.counts import began_usec, hits_said
+from ..views.counts import began_usec, chain_heading, hits_said
 from ..wording import plural
 
 # What views/escape.py makes visible, but newline (tracebacks keep their lines) and tab: C0, DEL, C1, bidi.
@@ -61,6 +61,7 @@ def incident_payload(event: str, incident: Incident, host: str, reason: str, con
         "template": clean(incident.template),
         "journalctl": journalctl_command(incident, source, ahead_usec),
         "chain": [chain_line(link) for link in incident.chain],
+        "chain_rules": len({link.rule_id for link in incident.chain}),
     }
 
 
@@ -196,7 +197,7 @@ def body(payload: Mapping[str, Any]) -> str:
     if payload.get("template"):
         lines.append(f"template: {payload['template']}")
     if payload.get("chain"):
-        lines.append(f"one failure, {plural(len(payload['chain']), 'rule')} in its chain:")
+        lines.append(chain_heading(payload.get("chain_rules", len(payload["chain"])), len(payload["chain"])))
         lines.extend(f"  {line}" for line in payload["chain"])
     if payload["message"]:
         lines.append(f"latest: {payload['message']}")

@@ -164,6 +164,13 @@ def began_usec(incident: Incident) -> int:
     return min(began, incident.first_usec)
 
 
+def chain_heading(rules: int, links: int) -> str:
+    """"one failure, 9 rules in its chain (13 links):" above a failure's chain (engine/failures.py): a new-template
+    rule is a link per new line, so the links outnumber the rules (helper F9 read "13 rules" for 9)."""
+    more = f" ({links} links)" if links > rules else ""
+    return f"one failure, {plural(rules, 'rule')} in its chain{more}:"
+
+
 def count_story(incident: Incident, reported: int | None = None,
                 clock: Callable[[int], str] = format_usec) -> str:
     """"first hit T; fired T at hit 10 (trigger: 10 hits within 10m), reported at 12 hits; last hit T: 14 hits

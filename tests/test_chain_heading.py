@@ -1,0 +1,26 @@
+"""A failure's chain says how many rules it holds, and how many links when a new-template rule adds one per new line
+(helper F9's finding, 2026-12-02: "one failure, 13 rules in its chain" over 9 rules). Pure logic, through the alert's
+text and the report's card as they are built."""
+
+from __future__ import annotations
+
+from logsentry.actions.alert import body, incident_payload
+from logsentry.model import Incident, Link, Severity
+from logsentry.views.counts import chain_heading
+from logsentry.views.report import DayClock, _chain_lines
+
+
+def failure() -> Incident:
+    links = (Link("new-error-template", Severity.ERROR, 1, 1, "db down", "c1"),
+             Link("error-burst", Severity.WARNING, 2, 3, "db down", "c2"),
+             Link("new-error-template", Severity.ERROR, 3, 1, "pool exhausted", "c3", fired=False))
+    return Incident("new-error-template", Severity.ERROR, "shop.service", "", 1, 1, 3, 2, 1, 600_000_000, "c1",
+                    ("db down",), "alert", why="w", chain=links)
+
+
+def test_the_heading_counts_rules_and_links():
+    assert chain_heading(2, 3) == "one failure, 2 rules in its chain (3 links):"
+    assert chain_heading(5, 5) == "one failure, 5 rules in its chain:"
+    assert "one failure, 2 rules in its chain (3 links):" in body(incident_payload("firing", failure(), "web-7", "r",
+                                                                                    source=()))
+    assert _chain_lines(failure(), 100, DayClock(1))[0].plain == "one failure, 2 rules in its chain (3 links):"
