@@ -13,17 +13,11 @@ from __future__ import annotations
 
 import random
 
-from conftest import entry, json_events, of_type, run_cli
+from conftest import json_events, of_type, run_cli
 from test_anomaly import HOUR, by_time
+from test_anomaly_second_goes_on import DISK, FAIL, UNIT
+from test_anomaly_second_goes_on import logfmt as line
 from test_anomaly_sustained import journal_usec
-
-UNIT = "loki.service"
-FAIL = 30 * HOUR
-DISK = FAIL + 2 * HOUR
-
-
-def line(at: float, level: str, caller: str, rest: str) -> dict:
-    return entry(f"level={level} ts=2026-11-23T00:00:{at % 60:09.6f}Z caller={caller} {rest}", unit=UNIT, at=at)
 
 
 def journal_entries() -> list[dict]:
