@@ -107,8 +107,9 @@ class FailureGroups:
     def __init__(self, rules: Iterable[Rule]):
         rules = list(rules)
         self._tier = {rule.id: 2 if is_generic(rule) else 1 if rule.id in OUTCOME_RULES else 0 for rule in rules}
-        self._anomaly = frozenset(rule.id for rule in rules if rule.anomaly is not None)
-        """Anomaly rules: whether their hit is another failure is decided before it gets here (engine/owners.py)."""
+        self._causes = frozenset(rule.id for rule in rules if rule.anomaly is None and self._tier[rule.id] == 0)
+        """Signature rules naming a cause: their hit 30 min or more into a failure is no evidence of it (anomaly
+        rules' hits are placed before they get here: engine/owners.py)."""
         self._new_template = frozenset(rule.id for rule in rules
                                        if rule.anomaly is not None and rule.anomaly.kind == "new-template")
         """Rules whose each distinct template is its own evidence in a chain (`seen`): each new line is news."""
@@ -172,7 +173,7 @@ class FailureGroups:
                 if failure.open and (not invocation or not failure.invocation or invocation == failure.invocation)]
         if not same:
             return None
-        if hit.template and len(same) > 1:
+        if len(same) > 1 and hit.template:
             best, score = None, 0.0
             for failure in same:  # the latest first: it wins a tie
                 likeness = template_likeness(hit.template, failure_templates(failure))
@@ -180,13 +181,12 @@ class FailureGroups:
                     best, score = failure, likeness
             if best is not None and score >= LIKE_SHARE:
                 return best
-        if not hit.template and len(same) > 1:  # a signature's line: the one failure its rule already is in
+        elif len(same) > 1:  # a signature's line: the one failure its rule already is in
             named = [failure for failure in same if (hit.rule_id, "") in failure.seen
                      or any(member[0] == hit.rule_id for member in failure.members)]
             if len(named) == 1:
                 return named[0]
-        cause = self._tier.get(hit.rule_id, 0) == 0 and hit.rule_id not in self._anomaly
-        at = entry.realtime_usec
+        cause, at = hit.rule_id in self._causes, entry.realtime_usec
         return next((failure for failure in same
                      if (at <= failure.last_usec + SPAN_USEC or at <= self._live_last(failure) + SPAN_USEC)
                      and not (cause and at - began(failure) >= ANOTHER_FAILURE_USEC)), None)

@@ -304,8 +304,8 @@ def _entry(line: _Line, where: str, selection: Selection) -> Entry | None:
     source = entry.level_source if entry.level_source != "journal" else \
         "syslog" if "SYSLOG_FACILITY" in fields else "stream"
     entry = replace(entry, from_text=True, level_source=source)
-    if entry.unit == "(systemd)" and fields.get("_PID") == "1" and (named := _UNIT_PREFIX.match(entry.message)) \
-            and "." in named[1] and valid_unit_name(named[1]):
+    if entry.unit == untrusted_source("systemd") and fields.get("_PID") == "1" \
+            and (named := _UNIT_PREFIX.match(entry.message)) and "." in named[1] and valid_unit_name(named[1]):
         # PID 1's line about a unit goes with that unit, still marked as text's (a kernel OOM kill's failure
         # that such a line joins was headed "(systemd)", naming neither the kernel nor the unit killed)
         entry = replace(entry, unit=untrusted_source(named[1]))
