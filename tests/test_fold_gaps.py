@@ -9,9 +9,10 @@ import random
 
 import pytest
 
-from logsentry.engine.absence import NEVER
-from logsentry.engine.rhythm import Rhythm
-from logsentry.sources._runs import fold_gaps, last_lines
+from logsentry.engine.absence import MAX_COUNT, NEVER
+from logsentry.engine.absence_seen import Seen
+from logsentry.engine.rhythm import SPAN_CAP_USEC, Rhythm
+from logsentry.sources._runs import fold_gaps, fold_learn, fold_plan, last_lines
 
 Folded = tuple[list[int], list[list[int]]] | None
 
@@ -70,6 +71,78 @@ def test_fold_gaps_learns_as_one_learn_per_gap(seed: int) -> None:
         assert (summed.gaps, summed.total_usec, summed.longest_usec) == \
             (learnt.gaps, learnt.total_usec, learnt.longest_usec)
         assert list(summed.bins.items()) == list(learnt.bins.items())  # same order as well
+
+
+def seen_state(rng: random.Random, last: int, threshold: int) -> Seen:
+    rhythm = Rhythm(3, 30, 20, {4: 1, 20: 2}, rng.choice((5, SPAN_CAP_USEC)))
+    return Seen(rhythm, None, 10_000, last_usec=last, count=rng.choice((0, 7, MAX_COUNT - 2)), threshold=threshold)
+
+
+def state_of(seen: Seen) -> tuple[object, ...]:
+    rhythm = seen.rhythm
+    return (seen.last_usec, seen.last, seen.count, rhythm.gaps, rhythm.total_usec, rhythm.longest_usec,
+            rhythm.span_usec, list(rhythm.bins.items()))
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_fold_learn_learns_into_the_states_as_one_learn_per_gap(seed: int) -> None:
+    """SilenceTracker.fold in C (fold_plan, fold_learn) against learn() per gap: for two rules at once, nothing
+    changed when either one's deadline falls inside the run, else each state's rhythm (bins in the same order),
+    last time, last span and count (capped at MAX_COUNT), as the Python fold left them."""
+    rng = random.Random(seed)
+    units = rng.randint(1, 6)
+    count = rng.randint(1, 60)
+    start = 1_700_000_000_000_000
+    at, times, spans = start, [], []
+    for _ in range(count):
+        at += rng.choice((0, 1, 7, 8, 100, 5_000, 1_000_000, 90_000_000, -3_000))
+        times.append(at)
+        spans.append(rng.randrange(units))
+    first = rng.randint(0, 3)
+    times, spans = [start] * first + times, [0] * first + spans
+    end = first + count
+    run_spans = tuple((f"u{which}", spans[first:end].count(which), 0, 0, 0, b"m", "", "") for which in range(units))
+    keys = tuple(f"m/u{which}" for which in range(units))
+    plans, wanted = [], []
+    for _ in range(2):  # two rules, each with its own states
+        states = [seen_state(rng, start - rng.choice((0, 1, 50, 2_000_000)),
+                             rng.choice((0, 0, 95_000_000, 3_000_000_000))) for _ in range(units)]
+        plan = fold_plan(dict(zip(keys, states, strict=True)), keys, run_spans)
+        assert plan is not None and all(got is want for got, want in zip(plan, states, strict=True))
+        plans.append(plan)
+        last = [seen.last_usec for seen in states]
+        reach = [seen.threshold + 1 if seen.threshold else NEVER for seen in states]
+        wanted.append(reference(times, spans, first, end, last, reach))
+    before = [[state_of(seen) for seen in states] for states in plans]
+    folded = fold_learn(*arrays(times, spans), first, end, plans, run_spans, NEVER, SPAN_CAP_USEC, MAX_COUNT)
+    if any(want is None for want in wanted):
+        assert folded is False
+        assert [[state_of(seen) for seen in states] for states in plans] == before
+        return
+    assert folded is True
+    for states, want, saved in zip(plans, wanted, before, strict=True):
+        assert want is not None
+        want_last, want_gaps = want
+        for which, (seen, old) in enumerate(zip(states, saved, strict=True)):
+            learnt = Rhythm(old[3], old[4], old[5], dict(old[7]), old[6])
+            for gap in want_gaps[which]:
+                learnt.learn(gap)
+            assert state_of(seen) == (want_last[which], run_spans[which], min(old[2] + run_spans[which][1], MAX_COUNT),
+                                      learnt.gaps, learnt.total_usec, learnt.longest_usec, learnt.span_usec,
+                                      list(learnt.bins.items()))
+
+
+def test_fold_plan_declines_units_that_must_go_entry_by_entry() -> None:
+    """New to the rule, not logging, quiet, or reviewed inside the run: None (the run is replayed)."""
+    rng = random.Random(1)
+    keys, span = ("m/a",), (("a", 3, 0, 0, 0, b"m", "", ""),)
+    assert fold_plan({}, keys, span) is None
+    for change in ({"last_usec": -1}, {"quiet": True}, {"review_at": 3 + 3}):
+        seen = seen_state(rng, 5, 0)
+        for name, value in change.items():
+            setattr(seen, name, value)
+        assert fold_plan({"m/a": seen}, keys, span) is None, change
+    assert fold_plan({"m/a": seen_state(rng, 5, 0)}, keys, span) is not None
 
 
 def test_fold_gaps_refuses_what_is_not_a_run() -> None:

@@ -47,14 +47,14 @@ from typing import Any
 
 from ..model import Entry, Incident, ScreenedRun, entry_key, split_host_unit
 from ..rules.rule import Rule
-from ..sources._runs import fold_gaps
+from ..sources._runs import fold_learn, fold_plan
 from .absence_saved import rhythms_snapshot, saved_habits, saved_rhythms
 from .absence_seen import Seen, silence_why
 from .absence_stops import Gap as Gap  # re-exported: pipeline.py, views/report.py
 from .absence_stops import deliberately_stopped as deliberately_stopped
 from .absence_stops import run_accounting
 from .detector import RuleTimeout, looks_at_entries, match_rule
-from .rhythm import MAX_GAPS, Rhythm
+from .rhythm import MAX_GAPS, SPAN_CAP_USEC, Rhythm
 from .window import invocation_of
 
 SilenceKey = str
@@ -228,39 +228,20 @@ class SilenceTracker:
         have its rhythm reviewed (which may watch it or change its threshold); then nothing is changed and
         False returned (the caller replays the entries). Rules that look at entries are left out: the run's
         entries passed none of their tests (Detector.screen covers them)."""
-        spans = run.spans
         plans = []
-        for rule_id in self._counting:
-            units = self._seen[rule_id]
-            states, last, reach = [], [], []
-            for key, span in zip(run.units, spans, strict=True):
-                seen = units.get(key)
-                if seen is None or seen.last_usec < 0 or seen.quiet or seen.rhythm.gaps + span[1] >= seen.review_at:
-                    return False
-                states.append(seen)
-                last.append(seen.last_usec)
-                reach.append(seen.threshold + 1 if seen.threshold else NEVER)
-            plans.append((states, last, reach))
+        for rule_id in self._counting:  # in C (sources/_runs.c): per span, as many as the run's entries nearly
+            states = fold_plan(self._seen[rule_id], run.units, run.spans)
+            if states is None:
+                return False
+            plans.append(states)
         if not self._refresh(run.peak_usec, run.units):
             return False
         times, _, _, span_ids, _, _ = run._arrays  # the scanner's per-entry arrays (model.ScreenedRun)
-        first, end = run.first_index, run.first_index + run.count
-        learnt = []
-        for states, last, reach in plans:  # first only look (in C): would a deadline fall inside the run?
-            folded = fold_gaps(times, span_ids, first, end, last, reach)
-            if folded is None:
-                return False
-            learnt.append((states, folded))
+        if not fold_learn(times, span_ids, run.first_index, run.first_index + run.count, plans, run.spans, NEVER,
+                          SPAN_CAP_USEC, MAX_COUNT):
+            return False
         if run.peak_usec > self._latest:
             self._latest = run.peak_usec
-        for states, folded in learnt:
-            for seen, span, (at, gaps, total, longest, bins) in zip(states, spans, folded, strict=True):
-                if gaps:
-                    seen.rhythm.learn_gaps(gaps, total, longest, bins)
-                seen.last_usec = at
-                seen.last = span
-                count = seen.count + span[1]
-                seen.count = count if count < MAX_COUNT else MAX_COUNT
         return True
 
     def _refresh(self, limit_usec: int, in_run: tuple[SilenceKey, ...]) -> bool:
