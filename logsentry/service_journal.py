@@ -25,7 +25,7 @@ from .metrics import Metrics
 from .model import Entry, Hit, ScreenedRun, host_unit
 from .pipeline import ActionEvent, EndedEvent, Event, IncidentEvent, MatchEvent, QuarantineEvent
 from .service_alerts import MAX_CONTEXT_UNITS, ServiceAlerts, split_at_hit
-from .sources._runs import last_lines
+from .sources._runs import last_lines, low_and_unit
 from .sources.fanin import FanInFollower
 from .sources.follow import ScanningFollower
 from .sources.journal import CANARY_FIELD, JournalLocation, JournalOpenError, StartAt, send_canary
@@ -117,19 +117,14 @@ def tail_cursor(location: JournalLocation) -> str | None:
 MAX_AHEAD_HOSTS = 10_000
 
 
-def run_times(run: ScreenedRun) -> memoryview:
-    """The journal times (µs) of the run's entries."""
-    times = memoryview(run._arrays[0]).cast("q")
-    return times[run.first_index:run.first_index + run.count]
-
-
 def needs_entries(run: ScreenedRun, own_unit: str, now_usec: int, newest_usec: int, ahead_usec: int,
                   behind_usec: int) -> bool:
     """Must the run go entry by entry? When it holds our own unit's lines (never fed to the pipeline) or a
     time the service clamps (ahead of the clock, or far behind the newest entry)."""
-    if run.peak_usec > now_usec + ahead_usec or any(span[0] == own_unit for span in run.spans):
+    if run.peak_usec > now_usec + ahead_usec:
         return True
-    return min(run_times(run)) < max(newest_usec, run.peak_usec) - behind_usec
+    low, own = low_and_unit(run._arrays[0], run.first_index, run.first_index + run.count, run.spans, own_unit)
+    return own or low < max(newest_usec, run.peak_usec) - behind_usec
 
 
 def recent_lines(run: ScreenedRun, per_span: int, max_chars: int = MAX_LINE) -> list[list[tuple[int, str]]]:

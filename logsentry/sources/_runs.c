@@ -431,6 +431,43 @@ done:
 }
 
 
+/* low_and_unit(times, first, end, spans, unit): (the earliest time in [first, end), does a span's unit (its
+   first item) equal `unit`): what the service asks of every run before taking it whole (service_journal.py
+   needs_entries), in C: a run's spans are nearly as many as its entries on a busy host. */
+static PyObject *module_low_and_unit(PyObject *Py_UNUSED(module), PyObject *args) {
+    Py_buffer times;
+    Py_ssize_t first, end;
+    PyObject *spans, *unit;
+    if (!PyArg_ParseTuple(args, "y*nnO!U", &times, &first, &end, &PyTuple_Type, &spans, &unit))
+        return NULL;
+    if (first < 0 || end <= first || (size_t)end * 8 > (size_t)times.len) {
+        PyBuffer_Release(&times);
+        PyErr_SetString(PyExc_ValueError, "low_and_unit: entry range outside the times (or empty)");
+        return NULL;
+    }
+    const int64_t *time_at = (const int64_t *)times.buf;
+    int64_t low = INT64_MAX;
+    for (Py_ssize_t index = first; index < end; index++) {
+        int64_t at;
+        memcpy(&at, time_at + index, sizeof at);
+        if (at < low)
+            low = at;
+    }
+    PyBuffer_Release(&times);
+    int found = 0;
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(spans) && !found; i++) {
+        PyObject *span = PyTuple_GET_ITEM(spans, i);
+        if (!PyTuple_Check(span) || PyTuple_GET_SIZE(span) < 1) {
+            PyErr_SetString(PyExc_ValueError, "low_and_unit: a span is a tuple (unit, ...)");
+            return NULL;
+        }
+        PyObject *name = PyTuple_GET_ITEM(span, 0);
+        found = PyUnicode_Check(name) && PyUnicode_Compare(name, unit) == 0;
+    }
+    return Py_BuildValue("(LO)", (long long)low, found ? Py_True : Py_False);
+}
+
+
 /* last_lines(times, span_ids, ends, messages, first, end, wanted, max_chars): per span i, its last wanted[i]
    entries in [first, end) as (time, message) oldest first; messages decoded as UTF-8 with U+FFFD for bad
    bytes and cut to max_chars characters (as alerts show them). Walks back from the run's end only until every
@@ -533,6 +570,8 @@ static PyMethodDef module_methods[] = {
     {"fold_learn", module_fold_learn, METH_VARARGS,
      "SilenceTracker.fold's learning from a run into its states, or False (nothing changed) when a deadline falls "
      "inside it."},
+    {"low_and_unit", module_low_and_unit, METH_VARARGS,
+     "A run's earliest time and whether one of its spans is of the given unit."},
     {"last_lines", module_last_lines, METH_VARARGS,
      "The last lines of each of a run's spans, oldest first, as (time, message cut to max_chars)."},
     {NULL, NULL, 0, NULL},
