@@ -69,7 +69,10 @@ class _Host:
     newest_usec: int = 0
     name: str = ""
     unit: str = ""
-    message: str = ""
+    message: str | bytes = ""
+    """Its newest line (at most 500 characters; `said`), or a run's raw bytes of it until it is asked for: a
+    run's spans are nearly as many as its entries on a busy host, and decoding each one's line for nothing cost
+    more than the rest of a run's host bookkeeping."""
     cursor: str = ""
     threshold: int = 0
     review_at: int = 1
@@ -79,6 +82,12 @@ class _Host:
     back_usec: int = 0
     """The first entry's time after its silence (0: none yet), where the silence ended: entries read later (a
     backlog after a restart) do not lengthen it. Not saved: lost, the newest entry's time stands in."""
+
+
+def said(host: _Host) -> str:
+    """The host's newest line, decoded (U+FFFD for bad bytes) and cut to 500 characters."""
+    message = host.message
+    return message.decode("utf-8", "replace")[:500] if isinstance(message, bytes) else message
 
 
 class HostSilence:
@@ -159,7 +168,7 @@ class HostSilence:
             if rhythm.gaps >= host.review_at:
                 self._review(host)
         host.newest_usec = last
-        host.unit, host.message, host.cursor = unit, message.decode("utf-8", "replace")[:500], ""
+        host.unit, host.message, host.cursor = unit, message, ""
 
     def _host(self, machine: str) -> _Host:
         host = self.hosts.get(machine)
@@ -217,7 +226,7 @@ class HostSilence:
         quiet = last_usec - host.newest_usec if quiet_usec is None else quiet_usec
         return Incident(rule_id=RULE_ID, severity=Severity.ERROR, unit=UNIT, key="", first_usec=host.silent_since,
                         fired_usec=host.fired_usec, last_usec=last_usec, count=0, threshold=0,
-                        within_usec=host.threshold, cursor=host.cursor, samples=(host.message,), action="alert",
+                        within_usec=host.threshold, cursor=host.cursor, samples=(said(host),), action="alert",
                         why=self._why(host, quiet), machine_id=machine, host=host.name)
 
     def _why(self, host: _Host, quiet_usec: int) -> str:
@@ -330,7 +339,7 @@ class HostSilence:
 
     def snapshot(self) -> list[Any]:
         self.new_hosts, self._snapshot_at = False, time.monotonic()
-        return [[m, h.newest_usec, h.name, h.unit, h.message[:500], h.cursor, h.silent_since, h.fired_usec,
+        return [[m, h.newest_usec, h.name, h.unit, said(h), h.cursor, h.silent_since, h.fired_usec,
                  h.rhythm.snapshot(), self.clocks.offset(m) if self.clocks is not None else 0]  # (offset: `hosts`)
                 for m, h in self.hosts.items()]
 
