@@ -31,6 +31,7 @@ setup(
         Extension(
             "logsentry.engine.templates._mask",
             ["logsentry/engine/templates/_mask.c"],
+            depends=["logsentry/engine/templates/mask_api.h"],
             extra_compile_args=["-O2", "-std=c11", "-D_GNU_SOURCE", "-Wall", "-Wextra",
                                 "-Wno-missing-field-initializers"],
         ),
@@ -47,6 +48,7 @@ setup(
         Extension(
             "logsentry.engine._runstep",
             ["logsentry/engine/_runstep.c"],
+            depends=["logsentry/engine/templates/mask_api.h"],
             extra_compile_args=["-O2", "-std=c11", "-D_GNU_SOURCE", "-Wall", "-Wextra",
                                 "-Wno-missing-field-initializers"],
         ),

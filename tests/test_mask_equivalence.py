@@ -73,6 +73,19 @@ def _same(line: str, max_tokens: int = 128) -> None:
     expected = reference_tokenize(line, max_tokens)
     assert tokenize(line, max_tokens) == expected, line
     assert masked_key(line, max_tokens) == " ".join(expected), line
+    _same_message(line + "\nsecond line 42", max_tokens, len(line) // 2 + 1)
+
+
+def _same_message(message: str, max_tokens: int, cut: int) -> None:
+    """The keys _runstep.c takes of a message (`_mask.message_key`): its first line, cut to max_chars characters,
+    from a run's UTF-8 bytes (decoded with errors="replace"; a line of ASCII is masked from the bytes) and from a
+    str, cut at 2048 and at `cut`."""
+    raw = message.encode("utf-8", "surrogatepass")
+    for max_chars in (2048, cut):
+        for source, text in ((message, message), (raw, raw.decode("utf-8", "replace"))):
+            first = text.split("\n")[0][:max_chars]
+            expected = " ".join(reference_tokenize(first, max_tokens))
+            assert _mask.message_key(source, max_chars, max_tokens) == expected, (source, max_chars)
 
 
 @settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -175,6 +188,26 @@ def test_loghub_lines() -> None:
                 _same(row["Content"])
 
 
+@pytest.mark.parametrize("message", [
+    "plain ascii 10.0.0.1:80 took 5ms", "caf\u00e9 r\u00e9pondu en 5ms \u0661\u0662 fois", "x\u3000y 12",
+    '{"level":"info","msg":"done in 5ms","n":1}', '{"level":"info","msg":"caf\u00e9"}\nnext line',
+    '{"a":1} {"b":2}', "{not json 5}", "{}", "first 1\nsecond 2\nthird", "\n", "", "tail\n",
+])
+def test_message_keys_ascii_and_not(message: str) -> None:
+    """_runstep's path: ASCII lines masked from bytes, others (and JSON lines) through a str, same keys."""
+    for cut in range(0, len(message) + 2):
+        _same_message(message, 128, cut)
+        _same_message(message, 2, cut)
+
+
+@pytest.mark.parametrize("raw", [b"bad \xff\xfe utf-8 5ms", b"\xe9t\xe9 10.0.0.1", b"ok 5\n\xff", b"\xc3", b"a\x00b 1"])
+def test_message_keys_of_bytes_that_are_not_utf8(raw: bytes) -> None:
+    text = raw.decode("utf-8", "replace")
+    for max_chars in (0, 1, 3, 2048):
+        first = text.split("\n")[0][:max_chars]
+        assert _mask.message_key(raw, max_chars, 128) == " ".join(reference_tokenize(first)), (raw, max_chars)
+
+
 def test_the_extension_is_compiled_and_used() -> None:
     assert Path(_mask.__file__).suffix == ".so"
     assert tokens.mask is _mask.mask
@@ -185,4 +218,10 @@ def test_bad_arguments() -> None:
         _mask.mask(b"bytes")  # type: ignore[arg-type]
     with pytest.raises(ValueError):
         _mask.masked_key("x", -1)
+    with pytest.raises(ValueError):
+        _mask.message_key(b"x", 5, -1)
+    with pytest.raises(ValueError):
+        _mask.message_key("x", -1, 5)
+    with pytest.raises(TypeError):
+        _mask.message_key(bytearray(b"x"), 5, 5)  # type: ignore[arg-type]
     assert _mask.masked_key("", 5) == "" and tokenize("") == [] and _mask.mask("") == ""

@@ -4,6 +4,7 @@ error-share jump, a new error template, a quiet unit's last lines), with most en
 
 from __future__ import annotations
 
+import itertools
 from array import array
 from collections.abc import Iterable
 from pathlib import Path
@@ -200,6 +201,32 @@ def test_the_c_step_refuses_arrays_that_do_not_fit(bad: str):
     with pytest.raises(ValueError, match=r"^step\(\): "):
         _runstep.step(_runstep.new(), 1, arrays, 0, 1, tables, uids, modes, array("i"), 3, 6_000_000,
                       60_000_000, 2048, 128, 256, masked_key, 60_000_000)
+
+
+MESSAGES = [b"job 17 done in 5ms", b"job 18 done in 12ms\nand a second line", "caf\u00e9 ferm\u00e9 \u0661".encode(),
+            b"bad \xff byte 7", b'{"level":"info","msg":"saved 3 rows"}', b'{"level":"info","msg":"cut here"}',
+            b"a line longer than the cut: 1 2 3 4 5 6 7 8 9", b"", b"x" * 40 + "\u00e9".encode(), b"unknown 1"]
+
+
+@pytest.mark.parametrize("max_tokens", [128, 3])
+def test_the_c_step_takes_the_keys_the_callable_gives(max_tokens: int):
+    """step masks in C through _mask's capsule when handed _mask.masked_key (ASCII lines from the run's bytes):
+    the same slots as through any other callable, for lines of ASCII, not, not UTF-8, JSON and cut lines."""
+    max_chars = 36  # cuts the second JSON line (no more '}' at its end) and the long lines
+    arrays = (array("q", range(1, len(MESSAGES) + 1)).tobytes(), bytes([6] * len(MESSAGES)),
+              bytes([3] * len(MESSAGES)), bytes(2 * len(MESSAGES)),
+              array("Q", itertools.accumulate(len(m) for m in MESSAGES)).tobytes(), b"".join(MESSAGES))
+    table: dict[str, int] = {}
+    for slot, message in enumerate(MESSAGES[:-1]):
+        table.setdefault(masked_key(message.decode("utf-8", "replace").split("\n")[0][:max_chars], max_tokens), slot)
+    slots = {}
+    for how in (masked_key, lambda line, n: masked_key(line, n)):
+        items = _runstep.step(_runstep.new(), 1, arrays, 0, len(MESSAGES), [table], (0).to_bytes(4, "little"),
+                              b"\x00", array("i", [1 << 30] * len(MESSAGES)), 3, 6_000_000, 60_000_000, max_chars,
+                              max_tokens, 256, how, 60_000_000)
+        slots[how is masked_key] = [item[2] for item in items]
+    assert slots[True] == slots[False]
+    assert len(set(slots[True][:-1])) > 5 and slots[True][-1] == -1
 
 
 def test_runstep_needs_rules_it_can_count():

@@ -1,7 +1,8 @@
 /* The anomaly step over a ScreenedRun's arrays, in C: engine/runstep.py drives it and says why.
  *
- * Per entry: its effective level, its first line's masked key (engine/templates/_mask.c, called through
- * `masked_key`) and the template slot that key has in its unit, from Python's tables. An entry comes back
+ * Per entry: its effective level, its first line's masked key (engine/templates/_mask.c: `masked_key`, called
+ * in C through its capsule when that is the callable given, masking a line of ASCII straight from the run's bytes)
+ * and the template slot that key has in its unit, from Python's tables. An entry comes back
  * as a single item, in journal order, when it may matter one by one: error level, a key not seen before,
  * a unit Python wants exact, or a template with more entries within the last `recent_usec` than its budget
  * (the count below which its rate-spike cannot fire, less what its rolling count held then). The others
@@ -15,6 +16,8 @@
 #include <Python.h>
 #include <stdint.h>
 #include <string.h>
+
+#include "templates/mask_api.h"
 
 #define NO_PRIORITY 254
 #define JOURNAL_LEVEL 255
@@ -233,20 +236,32 @@ static int append(PyObject *list, PyObject *item) {
     return rc;
 }
 
-/* the slot of a first line (a str, cut here to `max_chars`) in its unit's table: >= 0, -1 when its masked key
- * is unknown, -2 on error; steals the reference to `line` */
-static long slot_of_line(PyObject *line, PyObject *table, Py_ssize_t max_chars, PyObject *max_tokens,
-                         PyObject *masked_key) {
-    if (line == NULL) return -2;
-    if (PyUnicode_GET_LENGTH(line) > max_chars) {
-        PyObject *cut = PyUnicode_Substring(line, 0, max_chars);
-        Py_DECREF(line);
-        if (cut == NULL) return -2;
-        line = cut;
+/* _mask.c's keys, once imported */
+static const MaskAPI *mask_api;
+
+/* the API when `masked_key` is _mask.masked_key and max_tokens one it takes, else NULL (the callable is called);
+ * -1 in *fail when the import failed */
+static const MaskAPI *direct_api(PyObject *masked_key, PyObject *max_tokens, Py_ssize_t *tokens, int *fail) {
+    *fail = 0;
+    if (mask_api == NULL) {
+        mask_api = PyCapsule_Import(MASK_API_CAPSULE, 0);
+        if (mask_api == NULL) {
+            *fail = -1;
+            return NULL;
+        }
     }
-    PyObject *args[2] = {line, max_tokens};
-    PyObject *key = PyObject_Vectorcall(masked_key, args, 2, NULL);
-    Py_DECREF(line);
+    if (masked_key != mask_api->masked_key || !PyLong_CheckExact(max_tokens)) return NULL;
+    *tokens = PyLong_AsSsize_t(max_tokens);
+    if (*tokens < 0) {
+        PyErr_Clear();
+        return NULL;
+    }
+    return mask_api;
+}
+
+/* the slot of a masked key in its unit's table: >= 0, -1 when the key is unknown, -2 on error; steals the reference
+ * to `key` */
+static long slot_of_key(PyObject *key, PyObject *table) {
     if (key == NULL) return -2;
     PyObject *found = PyDict_GetItemWithError(table, key);
     Py_DECREF(key);
@@ -256,12 +271,30 @@ static long slot_of_line(PyObject *line, PyObject *table, Py_ssize_t max_chars, 
     return slot < 0 ? -1 : slot;
 }
 
-/* the slot of a message's first line (UTF-8 bytes) in its unit's table, as slot_of_line */
+/* masked_key(line, max_tokens) through the callable, the line (a str) cut here to `max_chars`; steals the
+ * reference to `line` */
+static PyObject *key_by_call(PyObject *line, Py_ssize_t max_chars, PyObject *max_tokens, PyObject *masked_key) {
+    if (line == NULL) return NULL;
+    if (PyUnicode_GET_LENGTH(line) > max_chars) {
+        PyObject *cut = PyUnicode_Substring(line, 0, max_chars);
+        Py_DECREF(line);
+        if (cut == NULL) return NULL;
+        line = cut;
+    }
+    PyObject *args[2] = {line, max_tokens};
+    PyObject *key = PyObject_Vectorcall(masked_key, args, 2, NULL);
+    Py_DECREF(line);
+    return key;
+}
+
+/* the slot of a message's first line (UTF-8 bytes) in its unit's table, as slot_of_key */
 static long slot_of(const char *msg, Py_ssize_t len, PyObject *table, Py_ssize_t max_chars, PyObject *max_tokens,
-                    PyObject *masked_key) {
+                    PyObject *masked_key, const MaskAPI *api, Py_ssize_t tokens) {
+    if (api != NULL) return slot_of_key(api->key_of_utf8(msg, len, max_chars, tokens), table);
     const char *nl = memchr(msg, '\n', (size_t)len);
-    return slot_of_line(PyUnicode_DecodeUTF8(msg, nl ? nl - msg : len, "replace"), table, max_chars, max_tokens,
-                        masked_key);
+    return slot_of_key(key_by_call(PyUnicode_DecodeUTF8(msg, nl ? nl - msg : len, "replace"), max_chars, max_tokens,
+                                   masked_key),
+                       table);
 }
 
 /* one more counted entry of unit `uid`'s pending list */
@@ -392,6 +425,13 @@ static PyObject *py_step(PyObject *self, PyObject *const *args, Py_ssize_t nargs
     int32_t *budgets = (int32_t *)budget_view.buf;
     Py_ssize_t nslots = budget_view.len / (Py_ssize_t)sizeof(int32_t);
     const uint8_t *mode = (const uint8_t *)PyBytes_AS_STRING(modes);
+    Py_ssize_t tokens = 0;
+    int api_failed;
+    const MaskAPI *api = direct_api(masked_key, max_tokens, &tokens, &api_failed);
+    if (api_failed) {
+        PyBuffer_Release(&budget_view);
+        return NULL;
+    }
     char *broken = PyMem_Calloc((size_t)(nspans ? nspans : 1), 1); /* a key not seen before: exact from here */
     PyObject *items = PyList_New(0);
     if (broken == NULL || items == NULL) {
@@ -427,7 +467,8 @@ static PyObject *py_step(PyObject *self, PyObject *const *args, Py_ssize_t nargs
                 PyErr_SetString(PyExc_TypeError, "step(): the tables must be dicts");
                 goto fail;
             }
-            slot = slot_of(messages + start, (Py_ssize_t)(end - start), table, max_chars, max_tokens, masked_key);
+            slot = slot_of(messages + start, (Py_ssize_t)(end - start), table, max_chars, max_tokens, masked_key, api,
+                           tokens);
             if (slot == -2) goto fail;
             if (slot >= nslots) slot = -1;
             if (slot < 0) broken[span] = 1;
@@ -474,10 +515,20 @@ static PyObject *py_one(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     st->keep = window;
     st->recent = recent;
     PyObject *message = args[5];
-    Py_ssize_t nl = PyUnicode_FindChar(message, '\n', 0, PyUnicode_GET_LENGTH(message), 1);
-    if (nl == -2) return NULL;
-    long slot = slot_of_line(PyUnicode_Substring(message, 0, nl < 0 ? PyUnicode_GET_LENGTH(message) : nl), args[6],
-                             max_chars, args[13], args[15]);
+    Py_ssize_t tokens = 0;
+    int api_failed;
+    const MaskAPI *api = direct_api(args[15], args[13], &tokens, &api_failed);
+    if (api_failed) return NULL;
+    long slot;
+    if (api != NULL) {
+        slot = slot_of_key(api->key_of_message(message, max_chars, tokens), args[6]);
+    } else {
+        Py_ssize_t nl = PyUnicode_FindChar(message, '\n', 0, PyUnicode_GET_LENGTH(message), 1);
+        if (nl == -2) return NULL;
+        slot = slot_of_key(key_by_call(PyUnicode_Substring(message, 0, nl < 0 ? PyUnicode_GET_LENGTH(message) : nl),
+                                       max_chars, args[13], args[15]),
+                           args[6]);
+    }
     if (slot == -2) return NULL;
     Py_buffer budget_view;
     if (PyObject_GetBuffer(args[8], &budget_view, PyBUF_WRITABLE) < 0) return NULL;

@@ -8,15 +8,26 @@
  * character or '_', \s any Unicode whitespace, \b the edge of a \w run; [A-Za-z0-9] and friends are ASCII.
  *
  * Every function works on one range [lo, hi) of a UCS4 copy of the line: a quoted value's inside is masked
- * as a string of its own (tokens._mask_inner), so lookarounds never see past the range.
+ * as a string of its own (tokens._mask_inner), so lookarounds never see past the range. The copy holds PAD NOCH
+ * on each side of its range (padded()), so at() needs no bounds check: every read of a matcher stops at the first
+ * character outside the range, or reads a few fixed places past it (m_date: 3, m_mac: 2), all within PAD.
  */
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
 #include <string.h>
+#include <wchar.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#include "mask_api.h"
+
+_Static_assert(sizeof(wchar_t) == sizeof(Py_UCS4), "wmemchr searches the UCS4 copies");
 
 #define NOCH ((Py_UCS4)0xFFFFFFFFu) /* outside the range: belongs to no class */
+#define PAD 32                        /* NOCH before and after a range */
 
 typedef struct {
     const Py_UCS4 *s;
@@ -28,7 +39,20 @@ typedef struct {
     Py_ssize_t len, cap;
 } Out;
 
-static inline Py_UCS4 at(const Ctx *c, Py_ssize_t i) { return (i >= c->lo && i < c->hi) ? c->s[i] : NOCH; }
+static inline Py_UCS4 at(const Ctx *c, Py_ssize_t i) { return c->s[i]; } /* NOCH outside [lo, hi): PAD */
+
+/* s[0:n] copied into a new buffer between PAD NOCH on each side; its start (base + PAD) in *out. PyMem_Free(base). */
+static Py_UCS4 *padded(const Py_UCS4 *s, Py_ssize_t n, Py_UCS4 **out) {
+    Py_UCS4 *base = PyMem_Malloc(sizeof(Py_UCS4) * (size_t)(n + 2 * PAD));
+    if (base == NULL) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    for (int k = 0; k < PAD; k++) base[k] = base[PAD + n + k] = NOCH;
+    memcpy(base + PAD, s, sizeof(Py_UCS4) * (size_t)n);
+    *out = base + PAD;
+    return base;
+}
 
 /* --- character classes ------------------------------------------------------------------------------- */
 
@@ -116,26 +140,33 @@ static int ndigits(const Ctx *c, Py_ssize_t i, int n) {
 /* Memo of the last run computed by kinds that start with a run of one class: every start inside the run
  * ends where it ends, so a line of many short words costs one pass. */
 typedef struct {
-    Py_ssize_t unit_from, unit_end, email_from, email_end;
+    Py_ssize_t unit_from, unit_end, unit_match, email_from, email_end;
     unsigned seen; /* S_ bits of the characters in the range (seen_in) */
 } Memo;
 
 /* A kind whose every match holds one of these characters is tried only in a range that has it: a match, and
  * every lookaround, stays inside its range (at() is NOCH outside), so a range without '@' has no EMAIL. */
 enum { S_AT = 1, S_SLASH = 2, S_BACKSLASH = 4, S_COLON = 8, S_DOT = 16, S_DASH = 32 };
+static unsigned char seen_class[128]; /* the S_ bit of each ASCII character, 0 for the others */
+
+static void init_seen(void) {
+    seen_class['@'] = S_AT;
+    seen_class['/'] = S_SLASH;
+    seen_class['\\'] = S_BACKSLASH;
+    seen_class[':'] = S_COLON;
+    seen_class['.'] = S_DOT;
+    seen_class['-'] = S_DASH;
+}
+
 static unsigned seen_in(const Py_UCS4 *s, Py_ssize_t lo, Py_ssize_t hi) {
     unsigned seen = 0;
-    for (Py_ssize_t k = lo; k < hi; k++) {
-        switch (s[k]) {
-            case '@': seen |= S_AT; break;
-            case '/': seen |= S_SLASH; break;
-            case '\\': seen |= S_BACKSLASH; break;
-            case ':': seen |= S_COLON; break;
-            case '.': seen |= S_DOT; break;
-            case '-': seen |= S_DASH; break;
-            default: break;
-        }
+    if (hi - lo < 32) {
+        for (Py_ssize_t k = lo; k < hi; k++) seen |= s[k] < 128 ? seen_class[s[k]] : 0;
+        return seen;
     }
+    static const char probes[] = "@/\\:.-"; /* a line: one vectorised search a character */
+    for (const char *ch = probes; *ch; ch++)
+        if (wmemchr((const wchar_t *)s + lo, (wchar_t)*ch, (size_t)(hi - lo)) != NULL) seen |= seen_class[(int)*ch];
     return seen;
 }
 
@@ -180,27 +211,30 @@ static const char *const UNIT_SUFFIXES[] = {"service", "socket", "timer", "mount
 
 static inline int unit_run_char(Py_UCS4 ch) { return u_word(ch) || ch == ':' || ch == '@' || ch == '-'; }
 
-/* UNIT: [\w:@-]*[A-Za-z0-9]\.(?:service|...)(?![\w.-]) */
-static Py_ssize_t m_unit(const Ctx *c, Py_ssize_t p, Memo *memo) {
-    if (!unit_run_char(at(c, p))) return -1;
-    Py_ssize_t e;
-    if (p >= memo->unit_from && p < memo->unit_end) {
-        e = memo->unit_end;
-    } else {
-        e = p;
-        while (unit_run_char(at(c, e))) e++;
-        memo->unit_from = p;
-        memo->unit_end = e;
-    }
+/* UNIT: [\w:@-]*[A-Za-z0-9]\.(?:service|...)(?![\w.-]), after the run [\w:@-]* that ends at e */
+static Py_ssize_t unit_after(const Ctx *c, Py_ssize_t e) {
     if (!a_alnum(at(c, e - 1)) || at(c, e) != '.') return -1;
+    Py_UCS4 first = at(c, e + 1);
+    if (first != 's' && first != 't' && first != 'm' && first != 'a' && first != 'p' && first != 'd') return -1;
     for (const char *const *suffix = UNIT_SUFFIXES; *suffix; suffix++) {
-        if (lit(c, e + 1, *suffix)) {
+        if ((Py_UCS4)(*suffix)[0] == first && lit(c, e + 1, *suffix)) {
             Py_ssize_t end = e + 1 + (Py_ssize_t)strlen(*suffix);
             Py_UCS4 next = at(c, end);
             if (!(u_word(next) || next == '.' || next == '-')) return end;
         }
     }
     return -1;
+}
+
+/* UNIT at p: every start inside one run [\w:@-]* ends where it ends, so the memo keeps the run and its answer */
+static Py_ssize_t m_unit(const Ctx *c, Py_ssize_t p, Memo *memo) {
+    if (!unit_run_char(at(c, p))) return -1;
+    if (p >= memo->unit_from && p < memo->unit_end) return memo->unit_match;
+    Py_ssize_t e = p;
+    while (unit_run_char(at(c, e))) e++;
+    memo->unit_from = p;
+    memo->unit_end = e;
+    return memo->unit_match = unit_after(c, e);
 }
 
 static inline int email_local_char(Py_UCS4 ch) { return u_word(ch) || ch == '.' || ch == '+' || ch == '-'; }
@@ -743,8 +777,8 @@ static int after_text_key(const Ctx *c, Py_ssize_t p) {
 
 static int mask_range(const Py_UCS4 *s, Py_ssize_t lo, Py_ssize_t hi, Out *o);
 
-/* _NUM_RE.sub("<NUM>", text) on s[from:to] as a string of its own */
-static int num_sub(const Py_UCS4 *s, Py_ssize_t from, Py_ssize_t to, Out *o) {
+/* _NUM_RE.sub("<NUM>", text) on s[from:to] as a string of its own (s padded around it) */
+static int num_sub_padded(const Py_UCS4 *s, Py_ssize_t from, Py_ssize_t to, Out *o) {
     Ctx c = {s, from, to};
     Py_ssize_t p = from, copied = from;
     while (p < to) {
@@ -781,7 +815,11 @@ static int replace_ip6(const Py_UCS4 *s, Py_ssize_t from, Py_ssize_t to, Out *o)
         if (s[k] < 128 ? (s[k] >= '0' && s[k] <= '9') : Py_UNICODE_ISDIGIT(s[k])) digit = 1;
     }
     if ((double_colon || colons == 7) && digit && colons >= 2) return out_ascii(o, "<IP>");
-    return num_sub(s, from, to, o);
+    Py_UCS4 *text, *base = padded(s + from, to - from, &text);
+    if (base == NULL) return -1;
+    int rc = num_sub_padded(text, 0, to - from, o);
+    PyMem_Free(base);
+    return rc;
 }
 
 enum Kind { K_GLOG, K_URL, K_UNIT, K_EMAIL, K_UUID, K_TS, K_MAC, K_IP, K_HOSTPORT, K_IP6, K_PATH, K_HEX, K_XNUM, K_DUR,
@@ -837,14 +875,16 @@ static enum Kind match_at(const Ctx *c, Py_ssize_t p, Memo *memo, Py_ssize_t *en
     return K_NONE;
 }
 
-/* _MASK_RE.sub(_replace, s[lo:hi]) appended to o */
+/* _MASK_RE.sub(_replace, s[lo:hi]) appended to o; s holds PAD NOCH on each side of [lo, hi) */
 static int mask_range(const Py_UCS4 *s, Py_ssize_t lo, Py_ssize_t hi, Out *o) {
     Ctx c = {s, lo, hi};
-    Memo memo = {-1, -1, -1, -1, seen_in(s, lo, hi)};
+    Memo memo = {.unit_from = -1, .unit_end = -1, .unit_match = -1, .email_from = -1, .email_end = -1,
+                 .seen = seen_in(s, lo, hi)};
     Py_ssize_t p = lo, copied = lo;
     while (p < hi) {
-        if (p > lo && a_alnum(s[p - 1])) {
-            p++;
+        if (p > lo && a_alnum(s[p - 1])) { /* no kind starts right after a letter or digit */
+            do p++;
+            while (p < hi && a_alnum(s[p - 1]));
             continue;
         }
         Py_ssize_t e = -1;
@@ -856,11 +896,16 @@ static int mask_range(const Py_UCS4 *s, Py_ssize_t lo, Py_ssize_t hi, Out *o) {
              * it), HEX, XNUM, DUR and NUM can match here; a word with a letter beyond f that starts with a letter
              * matches none of the last four. */
             Py_ssize_t w = p + 1;
-            while (w < hi && a_alnum(s[w])) w++;
+            unsigned all = ascii_class[ch]; /* the classes every character of the word is in */
+            while (w < hi && a_alnum(s[w])) all &= ascii_class[s[w++]];
             Py_UCS4 nx = at(&c, w);
             if (nx == NOCH || (nx < 128 && !(ascii_class[nx] & C_GLUE))) {
                 kind = K_NONE;
-                if ((w - p == 5 || w - p == 7 || w - p == 9) && (e = m_glog(&c, p)) >= 0) {
+                if ((all & C_DIGIT) && nx != ',') {
+                    /* digits alone, no [.,] digit after them: HEX and DUR need a letter, XNUM 8 or more, NUM any */
+                    kind = w - p >= 8 ? K_XNUM : K_NUM;
+                    e = w;
+                } else if ((w - p == 5 || w - p == 7 || w - p == 9) && (e = m_glog(&c, p)) >= 0) {
                     kind = K_GLOG; /* glog's level letter and date: "E1126 14:00:00" */
                 } else if (!a_hex(ch) && !u_digit(ch)) {
                     if (w - p == 3 && (e = m_date(&c, p)) >= 0) {
@@ -909,7 +954,11 @@ static int mask_range(const Py_UCS4 *s, Py_ssize_t lo, Py_ssize_t hi, Out *o) {
             if (a == b || is_level_word(s, a, b)) {
                 if (out_range(o, s, p, e) < 0) return -1;
             } else if (has_space || after_text_key(&c, p)) {
-                if (out_char(o, s[p]) < 0 || mask_range(s, a, b, o) < 0 || out_char(o, s[e - 1]) < 0) return -1;
+                Py_UCS4 *inner, *base = padded(s + a, b - a, &inner);
+                if (base == NULL) return -1;
+                int rc = out_char(o, s[p]) < 0 || mask_range(inner, 0, b - a, o) < 0 || out_char(o, s[e - 1]) < 0;
+                PyMem_Free(base);
+                if (rc) return -1;
             } else if (out_ascii(o, "<STR>") < 0) {
                 return -1;
             }
@@ -922,26 +971,52 @@ static int mask_range(const Py_UCS4 *s, Py_ssize_t lo, Py_ssize_t hi, Out *o) {
 /* --- the module -------------------------------------------------------------------------------------- */
 
 static PyObject *json_text; /* tokens._json_text, set by set_json_text() */
-static Py_UCS4 *src_buf;
+static Py_UCS4 *src_buf; /* PAD NOCH, src_cap characters, PAD NOCH */
 static Py_ssize_t src_cap;
 static Out out_main, out_list, out_key;
 static const Py_UCS4 EMPTY[1] = {0};
 
-static const Py_UCS4 *load(PyObject *line, Py_ssize_t *n) {
-    *n = PyUnicode_GET_LENGTH(line);
-    if (*n + 1 > src_cap) {
+/* room for a line of n characters in src_buf, with PAD NOCH before it and after its n characters */
+static Py_UCS4 *src_room(Py_ssize_t n) {
+    if (n > src_cap) {
         Py_ssize_t cap = src_cap ? src_cap : 1024;
-        while (cap < *n + 1) cap *= 2;
-        Py_UCS4 *buf = PyMem_Realloc(src_buf, sizeof(Py_UCS4) * (size_t)cap);
+        while (cap < n) cap *= 2;
+        Py_UCS4 *buf = PyMem_Realloc(src_buf, sizeof(Py_UCS4) * (size_t)(cap + 2 * PAD));
         if (buf == NULL) {
             PyErr_NoMemory();
             return NULL;
         }
+        for (int k = 0; k < PAD; k++) buf[k] = NOCH;
         src_buf = buf;
         src_cap = cap;
     }
-    if (PyUnicode_AsUCS4(line, src_buf, src_cap, 0) == NULL) return NULL;
-    return src_buf;
+    Py_UCS4 *s = src_buf + PAD;
+    for (int k = 0; k < PAD; k++) s[n + k] = NOCH;
+    return s;
+}
+
+/* line[:n] copied to src_buf as UCS4 (n <= len(line)) */
+static const Py_UCS4 *load_prefix(PyObject *line, Py_ssize_t n) {
+    Py_UCS4 *s = src_room(n);
+    if (s == NULL) return NULL;
+    const void *data = PyUnicode_DATA(line);
+    switch (PyUnicode_KIND(line)) {
+        case PyUnicode_1BYTE_KIND:
+            for (Py_ssize_t k = 0; k < n; k++) s[k] = ((const Py_UCS1 *)data)[k];
+            break;
+        case PyUnicode_2BYTE_KIND:
+            for (Py_ssize_t k = 0; k < n; k++) s[k] = ((const Py_UCS2 *)data)[k];
+            break;
+        default:
+            memcpy(s, data, sizeof(Py_UCS4) * (size_t)n);
+            break;
+    }
+    return s;
+}
+
+static const Py_UCS4 *load(PyObject *line, Py_ssize_t *n) {
+    *n = PyUnicode_GET_LENGTH(line);
+    return load_prefix(line, *n);
 }
 
 static PyObject *to_str(const Out *o) {
@@ -989,70 +1064,225 @@ static int collapse_lists(const Out *in, Out *o) {
     return out_range(o, s, copied, n);
 }
 
-/* masked_key(line, max_tokens): " ".join(tokens.reference_tokenize(line, max_tokens)); the JSON step calls back
- * into tokens._json_text (set_json_text), for the lines that start with '{' and end with '}' */
-static PyObject *py_masked_key(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
-    (void)self;
-    if (nargs != 2 || !PyUnicode_Check(args[0])) {
-        PyErr_SetString(PyExc_TypeError, "masked_key(line: str, max_tokens: int)");
-        return NULL;
+/* " ".join(tokens) of the masked s[0:n], no JSON step: mask, collapse lists, split on whitespace, after every '='
+ * and between "][", keep max_tokens, join with one space */
+/* the key's characters, when they are all ASCII */
+static char *key_bytes;
+static Py_ssize_t key_bytes_cap;
+
+enum { T_SPACE = 1, T_EQ = 2, T_BRACKET = 4 };
+static unsigned char tok_class[128]; /* whitespace, '=', ']' */
+
+static void init_tokens(void) {
+    for (int ch = 0; ch < 128; ch++) tok_class[ch] = ascii_class[ch] & C_SPACE ? T_SPACE : 0;
+    tok_class['='] = T_EQ;
+    tok_class[']'] = T_BRACKET;
+}
+
+static inline unsigned tok_of(Py_UCS4 ch) { return ch < 128 ? tok_class[ch] : Py_UNICODE_ISSPACE(ch) ? T_SPACE : 0; }
+
+/* the masked text has ">,<" (a list _LIST_RE may collapse) */
+static int has_list(const Out *m) {
+    if (m->len < 3) return 0;
+    const wchar_t *from = (const wchar_t *)m->buf + 1, *end = (const wchar_t *)m->buf + m->len - 1;
+    for (const wchar_t *comma; from < end && (comma = wmemchr(from, L',', (size_t)(end - from))) != NULL;
+         from = comma + 1)
+        if (comma[-1] == L'>' && comma[1] == L'<') return 1;
+    return 0;
+}
+
+/* " ".join(tokens) of the masked s[0:n], no JSON step: mask, collapse lists, split on whitespace, after every '='
+ * and between "][", keep max_tokens, join with one space. `ascii`: s[0:n] is ASCII (then so is the key). */
+static PyObject *key_of_ucs4(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t max_tokens, int ascii) {
+    out_main.len = 0;
+    if (mask_range(s, 0, n, &out_main) < 0) return NULL;
+    const Out *masked = &out_main;
+    if (has_list(masked)) {
+        if (collapse_lists(&out_main, &out_list) < 0) return NULL;
+        masked = &out_list;
     }
-    Py_ssize_t max_tokens = PyLong_AsSsize_t(args[1]);
-    if (max_tokens == -1 && PyErr_Occurred()) return NULL;
-    if (max_tokens < 0) {
-        PyErr_SetString(PyExc_ValueError, "max_tokens must be >= 0");
-        return NULL;
+    const Py_UCS4 *b = masked->buf;
+    Py_ssize_t len = masked->len, tokens = 0, klen = 0;
+    Py_ssize_t room = 2 * len + 1; /* a boundary after "=" or "]" adds at most one space */
+    if (ascii && room > key_bytes_cap) {
+        char *bigger = PyMem_Realloc(key_bytes, (size_t)room);
+        if (bigger == NULL) {
+            PyErr_NoMemory();
+            return NULL;
+        }
+        key_bytes = bigger;
+        key_bytes_cap = room;
     }
-    PyObject *line = args[0], *converted = NULL;
-    Py_ssize_t n = PyUnicode_GET_LENGTH(line);
+    out_key.len = 0;
+    if (!ascii && out_reserve(&out_key, room) < 0) return NULL;
+    char *kb = key_bytes;
+    Py_UCS4 *kw = out_key.buf;
+    Py_ssize_t k = 0;
+    while (k < len) {
+        unsigned cls = tok_of(b[k]);
+        if (cls & T_SPACE) {
+            k++;
+            continue;
+        }
+        if (tokens == max_tokens) break;
+        /* a token: up to a space, or just after an '=' or the ']' of "][" */
+        Py_ssize_t t = k;
+        for (;;) {
+            k++;
+            if (k == len || (cls & T_EQ) || ((cls & T_BRACKET) && b[k] == '[')) break;
+            cls = tok_of(b[k]);
+            if (cls & T_SPACE) break;
+        }
+        if (ascii) {
+            if (tokens) kb[klen++] = ' ';
+            for (Py_ssize_t j = t; j < k; j++) kb[klen++] = (char)b[j];
+        } else {
+            if (tokens) kw[klen++] = ' ';
+            memcpy(kw + klen, b + t, sizeof(Py_UCS4) * (size_t)(k - t));
+            klen += k - t;
+        }
+        tokens++;
+    }
+    if (!ascii) return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, kw ? kw : EMPTY, klen);
+    PyObject *str = PyUnicode_New(klen, 127);
+    if (str != NULL && klen) memcpy(PyUnicode_1BYTE_DATA(str), kb, (size_t)klen);
+    return str;
+}
+
+/* masked_key(line[:n], max_tokens), n <= len(line): the JSON step (tokens._json_text, for a line that starts with
+ * '{' and ends with '}') first, then key_of_ucs4 */
+static PyObject *key_of_str(PyObject *line, Py_ssize_t n, Py_ssize_t max_tokens) {
     if (json_text != NULL && n >= 2 && PyUnicode_READ_CHAR(line, 0) == '{' && PyUnicode_READ_CHAR(line, n - 1) == '}') {
+        PyObject *cut = n == PyUnicode_GET_LENGTH(line) ? Py_NewRef(line) : PyUnicode_Substring(line, 0, n);
+        if (cut == NULL) return NULL;
         /* a JSON object line: tokens._json_text rewrites it as "level msg key=value ..." (None: no JSON) */
-        converted = PyObject_CallOneArg(json_text, line);
+        PyObject *converted = PyObject_CallOneArg(json_text, cut);
+        Py_DECREF(cut);
         if (converted == NULL) return NULL;
         if (PyUnicode_Check(converted)) {
-            line = converted;
-        } else if (converted != Py_None) {
+            Py_ssize_t m;
+            const Py_UCS4 *s = load(converted, &m);
+            int ascii = PyUnicode_IS_ASCII(converted);
             Py_DECREF(converted);
+            return s == NULL ? NULL : key_of_ucs4(s, m, max_tokens, ascii);
+        }
+        Py_DECREF(converted);
+        if (converted != Py_None) {
             PyErr_SetString(PyExc_TypeError, "the JSON converter must return str or None");
             return NULL;
         }
     }
-    const Py_UCS4 *s = load(line, &n);
-    Py_XDECREF(converted);
+    const Py_UCS4 *s = load_prefix(line, n);
+    return s == NULL ? NULL : key_of_ucs4(s, n, max_tokens, PyUnicode_IS_ASCII(line));
+}
+
+static int is_ascii(const char *b, Py_ssize_t n) {
+    uint64_t any = 0;
+    Py_ssize_t k = 0;
+    for (; k + 8 <= n; k += 8) {
+        uint64_t word;
+        memcpy(&word, b + k, 8);
+        any |= word;
+    }
+    for (; k < n; k++) any |= (unsigned char)b[k];
+    return !(any & 0x8080808080808080ULL);
+}
+
+/* s[k] = b[k] for k < n */
+static void widen(const char *b, Py_ssize_t n, Py_UCS4 *s) {
+    Py_ssize_t k = 0;
+#if defined(__SSE2__)
+    const __m128i zero = _mm_setzero_si128();
+    for (; k + 16 <= n; k += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(b + k));
+        __m128i lo = _mm_unpacklo_epi8(v, zero), hi = _mm_unpackhi_epi8(v, zero);
+        _mm_storeu_si128((__m128i *)(s + k), _mm_unpacklo_epi16(lo, zero));
+        _mm_storeu_si128((__m128i *)(s + k + 4), _mm_unpackhi_epi16(lo, zero));
+        _mm_storeu_si128((__m128i *)(s + k + 8), _mm_unpacklo_epi16(hi, zero));
+        _mm_storeu_si128((__m128i *)(s + k + 12), _mm_unpackhi_epi16(hi, zero));
+    }
+#endif
+    for (; k < n; k++) s[k] = (unsigned char)b[k];
+}
+
+/* masked_key(first line of the message, cut to max_chars characters, max_tokens) of a message in UTF-8 (undecodable
+ * bytes read as U+FFFD, as bytes.decode(errors="replace")): a line of ASCII is masked straight from its bytes */
+static PyObject *key_of_utf8(const char *msg, Py_ssize_t len, Py_ssize_t max_chars, Py_ssize_t max_tokens) {
+    const char *nl = memchr(msg, '\n', (size_t)len);
+    Py_ssize_t n = nl ? nl - msg : len;
+    PyObject *line = NULL;
+    if (!is_ascii(msg, n)) {
+        line = PyUnicode_DecodeUTF8(msg, n, "replace");
+        if (line == NULL) return NULL;
+        n = PyUnicode_GET_LENGTH(line);
+    }
+    if (n > max_chars) n = max_chars;
+    if (line == NULL && json_text != NULL && n >= 2 && msg[0] == '{' && msg[n - 1] == '}') {
+        line = PyUnicode_DecodeASCII(msg, n, NULL);
+        if (line == NULL) return NULL;
+    }
+    if (line != NULL) {
+        PyObject *key = key_of_str(line, n, max_tokens);
+        Py_DECREF(line);
+        return key;
+    }
+    Py_UCS4 *s = src_room(n);
     if (s == NULL) return NULL;
-    out_main.len = 0;
-    if (mask_range(s, 0, n, &out_main) < 0) return NULL;
-    const Out *masked = &out_main;
-    for (Py_ssize_t k = 0; k + 2 < masked->len; k++) {
-        if (masked->buf[k] == '>' && masked->buf[k + 1] == ',' && masked->buf[k + 2] == '<') {
-            if (collapse_lists(&out_main, &out_list) < 0) return NULL;
-            masked = &out_list;
-            break;
-        }
+    widen(msg, n, s);
+    return key_of_ucs4(s, n, max_tokens, 1);
+}
+
+/* key_of_str of a message's first line cut to max_chars characters */
+static PyObject *key_of_message(PyObject *message, Py_ssize_t max_chars, Py_ssize_t max_tokens) {
+    Py_ssize_t len = PyUnicode_GET_LENGTH(message);
+    Py_ssize_t nl = PyUnicode_FindChar(message, '\n', 0, len, 1);
+    if (nl == -2) return NULL;
+    Py_ssize_t n = nl < 0 ? len : nl;
+    return key_of_str(message, n < max_chars ? n : max_chars, max_tokens);
+}
+
+static int max_tokens_of(PyObject *arg, Py_ssize_t *max_tokens) {
+    *max_tokens = PyLong_AsSsize_t(arg);
+    if (*max_tokens == -1 && PyErr_Occurred()) return -1;
+    if (*max_tokens < 0) {
+        PyErr_SetString(PyExc_ValueError, "max_tokens must be >= 0");
+        return -1;
     }
-    /* split on whitespace, after every '=' and between "][", keep max_tokens, join with one space */
-    const Py_UCS4 *b = masked->buf;
-    Py_ssize_t len = masked->len, tokens = 0;
-    Out *key = &out_key;
-    key->len = 0;
-    if (out_reserve(key, 2 * len + 1) < 0) return NULL; /* a boundary after "=" or "]" adds at most one space */
-    int in_token = 0;
-    for (Py_ssize_t k = 0; k < len; k++) {
-        Py_UCS4 ch = b[k];
-        if (u_space(ch)) {
-            in_token = 0;
-            continue;
-        }
-        if (!in_token) {
-            if (tokens == max_tokens) break;
-            if (tokens) key->buf[key->len++] = ' ';
-            tokens++;
-            in_token = 1;
-        }
-        key->buf[key->len++] = ch;
-        if (ch == '=' || (ch == ']' && k + 1 < len && b[k + 1] == '[')) in_token = 0;
+    return 0;
+}
+
+/* masked_key(line, max_tokens): " ".join(tokens.reference_tokenize(line, max_tokens)); the JSON step calls back
+ * into tokens._json_text (set_json_text), for the lines that start with '{' and end with '}' */
+static PyObject *py_masked_key(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    (void)self;
+    Py_ssize_t max_tokens;
+    if (nargs != 2 || !PyUnicode_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "masked_key(line: str, max_tokens: int)");
+        return NULL;
     }
-    return to_str(key);
+    if (max_tokens_of(args[1], &max_tokens) < 0) return NULL;
+    return key_of_str(args[0], PyUnicode_GET_LENGTH(args[0]), max_tokens);
+}
+
+/* message_key(message, max_chars, max_tokens): the key _runstep.c's step (message: UTF-8 bytes) and one (a str)
+ * take of a message, masked_key(first line cut to max_chars characters, max_tokens), through MaskAPI */
+static PyObject *py_message_key(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    (void)self;
+    Py_ssize_t max_tokens, max_chars;
+    if (nargs != 3 || !(PyUnicode_Check(args[0]) || PyBytes_Check(args[0]))) {
+        PyErr_SetString(PyExc_TypeError, "message_key(message: str | bytes, max_chars: int, max_tokens: int)");
+        return NULL;
+    }
+    max_chars = PyLong_AsSsize_t(args[1]);
+    if (max_chars == -1 && PyErr_Occurred()) return NULL;
+    if (max_tokens_of(args[2], &max_tokens) < 0) return NULL;
+    if (max_chars < 0) {
+        PyErr_SetString(PyExc_ValueError, "max_chars must be >= 0");
+        return NULL;
+    }
+    if (PyBytes_Check(args[0]))
+        return key_of_utf8(PyBytes_AS_STRING(args[0]), PyBytes_GET_SIZE(args[0]), max_chars, max_tokens);
+    return key_of_message(args[0], max_chars, max_tokens);
 }
 
 static PyObject *py_set_json_text(PyObject *self, PyObject *arg) {
@@ -1073,13 +1303,31 @@ static PyMethodDef methods[] = {
     {"mask", py_mask, METH_O, "mask(line) -> the line with its variable parts replaced by <KIND> placeholders"},
     {"masked_key", (PyCFunction)(void (*)(void))py_masked_key, METH_FASTCALL,
      "masked_key(line, max_tokens) -> ' '.join(tokenize(line, max_tokens))"},
+    {"message_key", (PyCFunction)(void (*)(void))py_message_key, METH_FASTCALL,
+     "message_key(message, max_chars, max_tokens) -> masked_key(its first line[:max_chars], max_tokens), as "
+     "_runstep's step (message: UTF-8 bytes) and one (a str) take it"},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_mask", "C twin of tokens.mask (see tokens.py)", -1,
                                     methods, NULL, NULL, NULL, NULL};
 
+static MaskAPI api;
+
 PyMODINIT_FUNC PyInit__mask(void) {
     init_classes();
-    return PyModule_Create(&module);
+    init_seen();
+    init_tokens();
+    PyObject *m = PyModule_Create(&module);
+    if (m == NULL) return NULL;
+    api.masked_key = PyObject_GetAttrString(m, "masked_key"); /* kept for the process's life, as the capsule */
+    api.key_of_utf8 = key_of_utf8;
+    api.key_of_message = key_of_message;
+    PyObject *capsule = api.masked_key == NULL ? NULL : PyCapsule_New(&api, MASK_API_CAPSULE, NULL);
+    if (capsule == NULL || PyModule_AddObject(m, "_C_API", capsule) < 0) {
+        Py_XDECREF(capsule);
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
 }
