@@ -32,6 +32,14 @@ class Slots:
         warm_after = [r.anomaly.warm_after_usec for r in rate_rules if r.anomaly is not None]
         self.warm_after = min(warm_after) if warm_after else None
         """The shortest warm-up of the rate rules (µs of the unit's history): before it no rate-spike fires."""
+        specs = [rule.anomaly for rule in new_rules if rule.anomaly is not None]
+        self._never_fresh = (min((spec.warm_after_usec for spec in specs), default=0),
+                             min((spec.warm_entries for spec in specs), default=0),
+                             max((spec.novel_for_usec for spec in specs), default=0))
+        """What every new rule asks of a template (`fresh`): its unit at least this old (µs) and with this many
+        entries when the template first came (fixed then), and the line at most this long after (µs). A
+        template that misses one can never be new to any of them: checked first (a cold unit's every budget
+        asked each rule in turn)."""
         self.stepped = -(2**63)
         self.clear()
 
@@ -99,7 +107,9 @@ class Slots:
         where raising the step's error level to warning would send every warning line one by one for good (on
         the 1M bench journal 85k entries one by one instead of 120k; 73k without the two rules). `_learn` asks
         with the counted lines' own level."""
-        if stats.accepted:
+        age, entries, novel_for = self._never_fresh
+        if (stats.accepted or stats.unit_age_usec < age or stats.unit_entries < entries
+                or usec - stats.first_usec > novel_for):
             return False
         for rule in self.new_rules:
             spec = rule.anomaly
