@@ -27,6 +27,7 @@ from typing import Any
 import pytest
 from conftest import BASE_USEC, entry, json_events, run_cli
 
+from logsentry.actions.alert import journal_source
 from logsentry.cli.common import selection_from
 from logsentry.engine.absence import SilenceTracker
 from logsentry.engine.detector import Detector
@@ -342,14 +343,14 @@ class FoldCounter:
 
 
 def pipeline_events(rules: Sequence[Rule], screened: bool, selection: Selection = EVERYTHING,
-                    **where: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+                    journal: Sequence[str] | None = None, **where: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Event records of a fresh pipeline over the journal, read in full or through the scanner, and the
-    final progress summary."""
+    final progress summary; `journal`: journalctl's arguments for it, for the incidents' commands (jsonl)."""
     detector = Detector(rules)
     source = open_entries(selection, extra_fields=detector.needed_fields,
                           screen=detector.screen() if screened else None, **where)
     pipeline = Pipeline(Detector(rules))
-    return [event_record(event) for event in pipeline.run(source)], summary_record(pipeline.progress)
+    return [event_record(event, journal) for event in pipeline.run(source)], summary_record(pipeline.progress)
 
 
 def describe_difference(full: list[dict[str, Any]], screened: list[dict[str, Any]]) -> str:
@@ -1072,7 +1073,7 @@ def test_scan_json_gives_the_reference_events(silence: Path, odd: Path, tmp_path
                          "--no-shipped-rules", "-o", "json")
         assert result.exit_code == 0, result.output
         records = json_events(result)
-        full, summary = pipeline_events(SHIPPED, False, files=[journal])
+        full, summary = pipeline_events(SHIPPED, False, journal=journal_source(files=[journal]), files=[journal])
         note = records[-1].pop("anomaly", None)  # scan's own note on its anomaly rules (cold units), not a count
         assert note is None or set(note) == {"units", "cold_units", "warm_after_usec", "warm_entries"}, note
         assert records[-1] == summary

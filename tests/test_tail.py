@@ -10,6 +10,7 @@ import os
 import pty
 import queue
 import select
+import shlex
 import signal
 import struct
 import subprocess
@@ -290,6 +291,13 @@ def test_act_takes_the_actions_through_the_site_config(live_journal, tail_rules,
         time.sleep(0.05)
     payload = json.loads(alerts.read_text().splitlines()[0])
     assert payload["rule"] == "boom" and payload["message"] == "BOOM act on me"
+    # the incident record carries the alert's journalctl command (F9's finding), which reads the journal followed
+    [incident] = records(lines, "incident")
+    assert incident["journalctl"] == payload["journalctl"]
+    assert payload["journalctl"].startswith(f"journalctl -D {live_journal.directory} ")
+    shown = subprocess.run([*shlex.split(incident["journalctl"]), "-o", "cat", "--no-pager"], capture_output=True,
+                           text=True, check=True).stdout
+    assert shown.splitlines() == ["BOOM act on me"]
     code, _, stderr = tail.stop()
     assert code == 0 and "Traceback" not in stderr
 

@@ -16,6 +16,7 @@ from ..engine.detector import Detector
 from ..model import SEVERITY_NAMES, Severity
 from ..pipeline import Event, Pipeline
 from ..sources import InputFormatError, JournalOpenError, open_entries
+from ..sources.export import head, open_binary, sniff
 from ..timespec import format_duration
 from ..views import html as html_report
 from ..views import jsonl
@@ -79,19 +80,21 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
     try:
         entries = open_entries(selection, directory=directory, files=files, extra_fields=detector.needed_fields
                                + (() if timeline is None else ("_HOSTNAME",)), screen=detector.screen())
+        source = _journal_read(directory, files)  # (after open_entries: each file was found readable, of a kind)
         events = pipeline.run(entries)
-        summary = _consume(events if timeline is None else timeline.watch(events), output)
+        summary = _consume(events if timeline is None else timeline.watch(events), output, source)
     except (InputFormatError, JournalOpenError) as error:
         fail(str(error))
     if html_path is not None and timeline is not None:  # first: stdout may be a pipe its reader closed
-        _write_html(html_path, summary, timeline, pipeline, len(rule_set.rules), journal_source(directory, files))
+        _write_html(html_path, summary, timeline, pipeline, len(rule_set.rules), source)
     cold = _cold(pipeline)
     try:
         if output == "json":
             click.echo(jsonl.dumps(jsonl.summary_record(pipeline.progress, None if cold is None else {
                 "units": cold[1], "cold_units": cold[0], "warm_after_usec": cold[3], "warm_entries": cold[4]})))
         else:
-            render_scan(console(), summary, pipeline.progress, len(rules), None if cold is None else cold[:3])
+            render_scan(console(), summary, pipeline.progress, len(rules), None if cold is None else cold[:3],
+                        source=source)
         sys.stdout.flush()
     except BrokenPipeError:  # `scan --fail-on error | head -1`: the exit status is still owed (it was 0)
         stdout_to_devnull()
@@ -117,7 +120,21 @@ def _cold(pipeline: Pipeline) -> tuple[int, int, str, int, int] | None:
             least.warm_after_usec, least.warm_entries)
 
 
-def _consume(events: Iterator[Event], output: str) -> ScanSummary:
+def _journal_read(directory: Path | None, files: tuple[Path, ...]) -> tuple[str, ...] | None:
+    """journalctl's arguments for the journal the scan read (alert.journal_source: `-D DIR`, `--file F`, () for
+    the local journal), for the incidents' journalctl commands, the same as their alerts'; None when some input
+    is a dump (export, JSON, text, stdin): journalctl reads journal files only, and a command over the journal
+    files alone would show none of a dump's lines."""
+    for path in files:
+        if str(path) == "-":
+            return None
+        with open_binary(path) as stream:
+            if sniff(head(stream)) != "journal":
+                return None
+    return journal_source(directory, files)
+
+
+def _consume(events: Iterator[Event], output: str, source: tuple[str, ...] | None) -> ScanSummary:
     summary = ScanSummary()
     if output != "json":
         for event in events:
@@ -129,7 +146,7 @@ def _consume(events: Iterator[Event], output: str) -> ScanSummary:
     try:
         for event in events:
             summary.add(event)
-            out.write(jsonl.line(jsonl.event_record(event)))
+            out.write(jsonl.line(jsonl.event_record(event, source)))
         out.flush()
     except BrokenPipeError:  # `scan -o json --html r.html | head`: the report is still owed, so read on
         stdout_to_devnull()
@@ -156,7 +173,7 @@ def _html_timeline(path: Path | None) -> html_report.Timeline | None:
 
 
 def _write_html(path: Path, summary: ScanSummary, timeline: html_report.Timeline, pipeline: Pipeline,
-                rule_count: int, source: tuple[str, ...]) -> None:
+                rule_count: int, source: tuple[str, ...] | None) -> None:
     try:
         html_report.write_html(path, summary, timeline, pipeline.progress, rule_count, source=source)
     except OSError as error:

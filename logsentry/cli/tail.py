@@ -166,9 +166,9 @@ def describe_scope(selection: Selection, location: JournalLocation) -> str:
     return f"following {units}{where}"
 
 
-def make_view(output: str, pipeline: Pipeline, scope: str) -> TailView:
+def make_view(output: str, pipeline: Pipeline, scope: str, source: tuple[str, ...]) -> TailView:
     if output == "json":
-        return json_view()
+        return json_view(source)
     if output == "plain":
         return plain_view(pipeline.detector.rules)
     state = TailState(pipeline.detector.rules, pipeline.progress, scope)
@@ -246,9 +246,10 @@ def tail(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
                                 StartAt(since_usec=selection.since_usec, lines_back=lines), wait_s=0)
     try:
         location.open().close()  # fail now (exit 2), not after the screen was taken over
-        with acting_pipeline(detector, act, config_path, journal_source(directory, files)) as pipeline:
+        source = journal_source(directory, files)
+        with acting_pipeline(detector, act, config_path, source) as pipeline:
             follow_until_stopped(follower, pipeline,
-                                 make_view(mode, pipeline, describe_scope(selection, location)), TICK_S[mode])
+                                 make_view(mode, pipeline, describe_scope(selection, location), source), TICK_S[mode])
     except JournalOpenError as error:
         fail(str(error))
     except BrokenPipeError:

@@ -223,7 +223,7 @@ code{background:#f0f0f0;padding:1px 4px} .why{font-style:italic} .text{color:#a1
 """
 
 
-def _card(incident: Incident, summary: ScanSummary, timeline: Timeline, source: Sequence[str]) -> str:
+def _card(incident: Incident, summary: ScanSummary, timeline: Timeline, source: Sequence[str] | None) -> str:
     color = SEVERITY_COLOR[incident.severity]
     actions = summary.actions_for(incident)
     done = " + ".join(f"{a.kind}{' (dry run)' if a.dry_run else ''}" for a in actions) or \
@@ -258,8 +258,9 @@ def _card(incident: Incident, summary: ScanSummary, timeline: Timeline, source: 
             for line in lines) + "</pre>")
     elif incident.samples and incident.samples[0]:
         parts.append("<div>last line before it:</div><pre>" + esc(incident.samples[0]) + "</pre>")
-    command = "" if lines and all(line.from_text for line in lines) else journalctl_command(incident, source)
-    if command:  # (lines read from a text log are in no journal)
+    text = bool(lines) and all(line.from_text for line in lines)
+    command = "" if source is None or text else journalctl_command(incident, source)
+    if command:  # (a dump's lines, a text log's, are in no journal)
         parts.append(f"<div>all its lines: <code>{esc(command)}</code></div>")
     parts.append("</div>")
     return "\n".join(parts)
@@ -281,9 +282,9 @@ def _actions_table(summary: ScanSummary, timeline: Timeline) -> str:
 
 
 def render_html(summary: ScanSummary, timeline: Timeline, progress: Progress, rule_count: int,
-                title: str = "logsentry scan", source: Sequence[str] = ()) -> str:
+                title: str = "logsentry scan", source: Sequence[str] | None = ()) -> str:
     """The page; `source` is journalctl's arguments for where the scan read (-D DIR, --file F), for the
-    cards' "all its lines" commands."""
+    cards' "all its lines" commands; None when it read a dump, which journalctl cannot (no command then)."""
     import plotly.io  # the report extra
 
     figure = _figure(summary, timeline, progress)
@@ -311,5 +312,5 @@ def render_html(summary: ScanSummary, timeline: Timeline, progress: Progress, ru
 
 
 def write_html(path: Path, summary: ScanSummary, timeline: Timeline, progress: Progress, rule_count: int,
-               title: str = "logsentry scan", source: Sequence[str] = ()) -> None:
+               title: str = "logsentry scan", source: Sequence[str] | None = ()) -> None:
     path.write_text(render_html(summary, timeline, progress, rule_count, title, source), encoding="utf-8")

@@ -5,10 +5,12 @@ Field names are a public interface; add fields, never rename or remove them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import orjson
 
+from ..actions.alert import journalctl_command
 from ..model import Incident
 from ..pipeline import ActionEvent, EndedEvent, Event, GapEvent, IncidentEvent, MatchEvent, Progress, QuarantineEvent
 
@@ -32,7 +34,11 @@ def _incident_fields(incident: Incident) -> dict[str, Any]:
     }
 
 
-def event_record(event: Event) -> dict[str, Any]:
+def event_record(event: Event, source: Sequence[str] | None = None) -> dict[str, Any]:
+    """`source`: journalctl's arguments for the journal that was read (alert.journal_source, () for the local
+    journal), for an incident's `journalctl` command (the one its alert carries); None (the default: no command
+    rather than one that looks in the wrong journal) when the input is no journal journalctl can read (an
+    export, JSON or text dump): the command is then ""."""
     match event:
         case MatchEvent(hit):
             entry = hit.entry
@@ -46,7 +52,8 @@ def event_record(event: Event) -> dict[str, Any]:
             return {"type": "incident", **_incident_fields(incident), "realtime_usec": incident.fired_usec,
                     "count": incident.count, "threshold": incident.threshold,
                     "within_usec": incident.within_usec, "cursor": incident.cursor,
-                    "message": incident.samples[0], "suggested_action": incident.action}  # the line of `cursor`
+                    "message": incident.samples[0], "suggested_action": incident.action,  # the line of `cursor`
+                    "journalctl": _command(incident, source)}
         case ActionEvent(action):
             return {"type": "action", "action": action.kind, "unit": action.unit, "dry_run": action.dry_run,
                     "machine_id": action.incident.machine_id, "host": action.incident.host,
@@ -55,7 +62,8 @@ def event_record(event: Event) -> dict[str, Any]:
                     "reason": action.reason}
         case EndedEvent(incident, open_at_end):
             return {"type": "incident_end", **_incident_fields(incident), "last_usec": incident.last_usec,
-                    "count": incident.count, "going_on": incident.going_on, "open": open_at_end}
+                    "count": incident.count, "going_on": incident.going_on, "open": open_at_end,
+                    "journalctl": _command(incident, source)}
         case QuarantineEvent(quarantine):
             return {"type": "quarantine", "rule": quarantine.rule_id, "cursor": quarantine.cursor,
                     "realtime_usec": quarantine.realtime_usec, "reason": quarantine.reason}
@@ -64,6 +72,12 @@ def event_record(event: Event) -> dict[str, Any]:
                     "to_usec": gap.to_usec, "expected_gap_usec": gap.expected_gap_usec,
                     "threshold_usec": gap.threshold_usec, "open": gap.open, "machine_id": gap.machine_id}
     raise TypeError(f"unknown event {event!r}")
+
+
+def _command(incident: Incident, source: Sequence[str] | None) -> str:
+    """The incident's journalctl command as its alert gives it then: over its hits so far (`incident`), or
+    all of them (`incident_end`)."""
+    return "" if source is None else journalctl_command(incident, source)
 
 
 def summary_record(progress: Progress, anomaly: dict[str, int] | None = None) -> dict[str, Any]:

@@ -5,7 +5,9 @@ Log-derived text (units, rule ids, keys, lines) goes in as rich `Text` through `
 from __future__ import annotations
 
 import re
+import shlex
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from rich.console import Console, Group
@@ -13,6 +15,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from ..actions.alert import journalctl_command
 from ..engine.absence import Gap
 from ..engine.detector import Quarantine
 from ..model import Action, Incident, Severity
@@ -214,10 +217,37 @@ def _chain_lines(incident: Incident, width: int, clock: DayClock) -> list[Text]:
     return lines
 
 
+def command_lines(command: str, width: int, label: str = "its lines: ") -> list[str]:
+    """A shell command as lines of at most `width` characters, broken between arguments with ` \\` (an option
+    kept with its value): copied from the terminal or a saved report whole, it runs as one command. A piece
+    longer than a line (a long path) is kept whole: a word broken in two would name no file."""
+    words = [shlex.quote(word) for word in shlex.split(command)]
+    pieces: list[str] = []
+    for word in words:
+        if pieces and pieces[-1] in _TAKES_VALUE:
+            pieces[-1] += " " + word
+        else:
+            pieces.append(word)
+    lines, line = [], label + pieces[0]
+    for piece in pieces[1:]:
+        if len(line) + 1 + len(piece) + 2 > width:
+            lines.append(line + " \\")
+            line = "    " + piece
+        else:
+            line += " " + piece
+    return [*lines, line]
+
+
+_TAKES_VALUE = frozenset({"-D", "--file", "-u", "-t", "--since", "--until"})
+"""The options of alert.journalctl_command that take a value."""
+
+
 def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule_count: int,
-                cold: tuple[int, int, str] | None = None) -> None:
+                cold: tuple[int, int, str] | None = None, source: Sequence[str] | None = None) -> None:
     """The scan's report; `cold`: (units the anomaly rules never judged, units learnt, the least history they
-    need), said so that a short or filtered scan's silence is not read as an all-clear."""
+    need), said so that a short or filtered scan's silence is not read as an all-clear. `source`: journalctl's
+    arguments for the journal read (alert.journal_source), for each incident's command under its panel (the
+    one its alert gives); None for a dump, which journalctl cannot read (said once)."""
     span, clock = "", DayClock(None)
     if progress.first_usec is not None and progress.last_usec is not None:
         # the real range: Progress has the earliest and latest read, but counts a screened run at its first
@@ -236,6 +266,13 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
         gap = summary.gaps.get((incident.rule_id, incident.unit, incident.first_usec))
         console.print(_incident_block(incident, summary.actions_for(incident), console.width, gap, clock,
                                       summary.reported_count(incident)))
+        if source is not None and (command := journalctl_command(incident, source)):
+            for line in command_lines(command, console.width):
+                # a long path runs on rather than breaking the command; an identifier (-t) is log text
+                console.print(Text(visible(line)), soft_wrap=True)
+    if source is None and summary.incidents:
+        console.print(Text("No journalctl command for the incidents: the input holds a dump (export, JSON or "
+                           "text), and journalctl reads journal files only.", style="dim"))
     fired = {(i.unit, i.rule_id, i.key) for i in summary.incidents}
     chained = {(i.unit, link.rule_id) for i in summary.incidents for link in i.chain if link.fired}
     chained |= {("kernel", rule) for _unit, rule in chained}  # a kernel line joins its unit's failure

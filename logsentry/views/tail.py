@@ -282,8 +282,8 @@ def _plain_text(event: Event, rules: Mapping[str, Rule]) -> str:
     raise TypeError(f"unknown event {event!r}")
 
 
-def json_line(event: Event) -> str:
-    return jsonl.dumps(jsonl.event_record(event))
+def json_line(event: Event, source: Sequence[str]) -> str:
+    return jsonl.dumps(jsonl.event_record(event, source))
 
 
 def plain_summary(progress: Progress) -> str:
@@ -335,9 +335,11 @@ class LineView:
             self.out.flush()
 
 
-def json_view() -> LineView:
-    """`-o json`: the contract of `scan -o json`, summary record included (written when tail stops)."""
-    return LineView(json_line, lambda progress: jsonl.dumps(jsonl.summary_record(progress)), summary_to_stderr=False)
+def json_view(source: Sequence[str]) -> LineView:
+    """`-o json`: the contract of `scan -o json`, summary record included (written when tail stops); `source`:
+    journalctl's arguments for the journal followed (alert.journal_source), for the incidents' commands."""
+    return LineView(lambda event: json_line(event, source),
+                    lambda progress: jsonl.dumps(jsonl.summary_record(progress)), summary_to_stderr=False)
 
 
 def plain_view(rules: Mapping[str, Rule]) -> LineView:
