@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import fields as dataclass_fields
 
 from ..engine.levels import TEXT_DEFAULT
 from ..model import Entry
+from ._journalscan import SlotMaker
 from ._journalscan import text_level as text_level_of_bytes
 from .selection import subject_unit
 
 NOT_LOOKED = -2
 """A source's `found_level` when it has not read the text's level (entry_from reads it then)."""
+
+_make_entry = SlotMaker(Entry, tuple(field.name for field in dataclass_fields(Entry)))
+"""Entry(*values) without its __init__: a frozen dataclass's sets each field through object.__setattr__,
+about 3.5 us of the ~4 a candidate cost the live follower (_journalscan.c SlotMaker: 0.3). entry_from gives
+every field, level_source included, as __post_init__ would leave them (tests/test_entry_maker.py)."""
 
 
 def decode(value: bytes | list[bytes]) -> str:
@@ -42,5 +49,7 @@ def entry_from(get: Callable[[str], str | None], realtime_usec: int, cursor: str
         else:
             level = None if found_level < 0 else found_level
         if level is not None:
-            return Entry(realtime_usec, message, subject_unit(get), priority, cursor, fields, False, level, "text")
-    return Entry(realtime_usec, message, subject_unit(get), priority, cursor, fields, False, priority, "journal")
+            return _make_entry(realtime_usec, message, subject_unit(get), priority, cursor, fields, False, level,
+                               "text", False)
+    return _make_entry(realtime_usec, message, subject_unit(get), priority, cursor, fields, False, priority,
+                       "journal" if priority is not None else "none", False)
