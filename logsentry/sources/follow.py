@@ -10,14 +10,14 @@ loop comes round (watchdog, signals, housekeeping) whether or not entries come.
 from __future__ import annotations
 
 import select
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 
 from ..model import Entry, Screen, ScreenedRun
 from ..timespec import wall_usec
 from . import _journalscan
 from .journal import NO_MATCH, JournalGap, JournalLocation, StartAt, cursor_realtime, wanted_fields
-from .screening import batch_items, open_scanner, resolved_selection
+from .screening import batch_list, open_scanner, resolved_selection
 from .selection import Selection
 
 AT_TAIL = -1
@@ -85,7 +85,7 @@ class ScanningFollower:
         self._scanner: _journalscan.Scanner | None = None
         self._keep = Keep(None)
         self._sets: dict[str, list[str] | None] = {}
-        self._admits = self.selection.admits
+        self._admits: Callable[[Entry], bool] | None = None
 
     def fileno(self) -> int:
         """A descriptor that is readable when entries are ready (while iterating), for callers that wait on
@@ -124,7 +124,8 @@ class ScanningFollower:
                                      self.fields, matches, follow=True, cursor=start.cursor,
                                      lines_back=lines_back,
                                      **sets, **extra)
-        self._keep, self._sets, self._admits = keep, sets, selection.admits
+        self._keep, self._sets = keep, sets
+        self._admits = selection.admits if selection.priorities is not None else None  # None: admits() takes all
 
     def close(self) -> None:
         """Stop reading and close the journal (what iterating to the end, or closing the iterator, does)."""
@@ -151,11 +152,7 @@ class ScanningFollower:
                         yield None
                     continue
                 batch, cursor, at_end = taken
-                if sets:
-                    yield from (item for item in batch_items(batch, admits)
-                                if isinstance(item, ScreenedRun) or keep(item))
-                else:
-                    yield from batch_items(batch, admits)
+                yield from batch_list(batch, admits, keep if sets else None)
                 if cursor is not None:
                     yield ReadUpTo(cursor)
                 if at_end:

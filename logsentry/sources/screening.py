@@ -71,16 +71,16 @@ def open_scanner(location: JournalLocation, selection: Selection, screen: Screen
         raise location.open_error(error) from error
 
 
-def batch_items(batch: list[_journalscan.Candidate | _journalscan.Run],
-                admits: Callable[[Entry], bool]) -> Iterator[Entry | ScreenedRun]:
-    """A scanner batch as Entries (the candidates -p admits) and ScreenedRuns, in journal order."""
-    for item in batch:
-        if len(item) == 4:
-            entry = candidate_entry(*item)
-            if admits(entry):
-                yield entry
-        else:
-            yield ScreenedRun(*item)
+def batch_list(batch: list[_journalscan.Candidate | _journalscan.Run], admits: Callable[[Entry], bool] | None,
+               keep: Callable[[Entry], bool] | None = None) -> list[Entry | ScreenedRun]:
+    """A scanner batch as Entries (the candidates `admits` (-p; None: all) and `keep` (None: all) take) and
+    ScreenedRuns, in journal order: one list made in a comprehension, not a generator resumed per item (the
+    live follower hands over hundreds of small batches a second)."""
+    items = [candidate_entry(*item) if len(item) == 4 else ScreenedRun(*item) for item in batch]
+    if admits is None and keep is None:
+        return items
+    return [item for item in items if isinstance(item, ScreenedRun) or
+            ((admits is None or admits(item)) and (keep is None or keep(item)))]
 
 
 class ScreeningJournalSource:
@@ -100,9 +100,9 @@ class ScreeningJournalSource:
             return
         scanner = open_scanner(location, selection, self.screen, self.fields)
         try:
-            admits = selection.admits
+            admits = selection.admits if selection.priorities is not None else None  # None: admits() takes all
             while (batch := scanner.read()) is not None:
-                yield from batch_items(batch, admits)
+                yield from batch_list(batch, admits)
         finally:
             scanner.close()
 
