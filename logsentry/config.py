@@ -155,7 +155,10 @@ class SiteConfig:
 
     def describe(self) -> list[str]:
         """Human summary for `config check`, with secrets redacted."""
-        lines = [f"state directory: {self.state_dir}", "rule directories: " + ", ".join(map(str, self.rule_dirs))]
+        lines = [f"state directory: {self.state_dir}", "rule directories: " + ", ".join(map(str, self.rule_dirs)),
+                 # which journal the service reads, and so which hosts its alerts are about (F8's finding)
+                 "journal: the local journal (no journal_directory)" if self.journal_directory is None else
+                 f"journal: {visible(str(self.journal_directory))} (journal_directory: its hosts' journal files)"]
         if self.disabled_rules:
             lines.append("disabled rules: " + ", ".join(self.disabled_rules))
         for watch in self.watches:

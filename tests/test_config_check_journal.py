@@ -1,0 +1,31 @@
+"""`config check` says which journal the service reads (F8's finding: `journal_directory` was not printed, so a
+collector's config read the same as a single host's), and still nothing secret: channels' URLs stay masked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from test_durations_systemd import config_check
+
+SECRET = "XyzzyPass"
+CHANNEL = f'[[channel]]\nname = "hook"\ntype = "apprise"\nurl = "json://user:{SECRET}@127.0.0.1:9/hook?token={SECRET}"\n'
+
+
+def _check(tmp_path: Path, top: str) -> list[str]:
+    path = tmp_path / "logsentry.toml"
+    path.write_text(f'state_dir = "{tmp_path / "state"}"\n{top}[[watch]]\nunits = ["api"]\nactions = ["alert"]\n'
+                    + CHANNEL)
+    path.chmod(0o600)
+    done = config_check(path)
+    assert done.returncode == 0, done.stderr
+    assert SECRET not in done.stdout + done.stderr
+    assert "alert channel 1: hook (apprise json://***, 3 tries)" in done.stdout.splitlines(), done.stdout
+    return done.stdout.splitlines()
+
+
+def test_config_check_names_the_journal_it_reads(tmp_path: Path) -> None:
+    remote = tmp_path / "remote"
+    remote.mkdir()
+    out = _check(tmp_path, f'journal_directory = "{remote}"\n')
+    assert f"journal: {remote} (journal_directory: its hosts' journal files)" in out, out
+    assert "journal: the local journal (no journal_directory)" in _check(tmp_path, "")
