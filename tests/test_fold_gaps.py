@@ -39,21 +39,28 @@ def arrays(times: list[int], spans: list[int]) -> tuple[bytes, bytes]:
     return array.array("q", times).tobytes(), array.array("H", spans).tobytes()
 
 
-@pytest.mark.parametrize("seed", range(300))
-def test_fold_gaps_learns_as_one_learn_per_gap(seed: int) -> None:
-    rng = random.Random(seed)
+START = 1_700_000_000_000_000
+
+
+def random_run(rng: random.Random) -> tuple[int, list[int], list[int], int, int]:
+    """(units, times, span ids, first, end): a run of up to 60 entries of up to 6 units from START on, with ties
+    and steps back, starting inside its batch's arrays."""
     units = rng.randint(1, 6)
     count = rng.randint(1, 60)
-    start = 1_700_000_000_000_000
-    at, times, spans = start, [], []
+    at, times, spans = START, [], []
     for _ in range(count):
         at += rng.choice((0, 1, 7, 8, 100, 5_000, 1_000_000, 90_000_000, -3_000))  # ties, steps back
         times.append(at)
         spans.append(rng.randrange(units))
     first = rng.randint(0, 3)
-    times, spans = [start] * first + times, [0] * first + spans  # a run starts inside its batch's arrays
-    end = first + count
-    last = [start - rng.choice((0, 1, 50, 2_000_000)) for _ in range(units)]
+    return units, [START] * first + times, [0] * first + spans, first, first + count
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_fold_gaps_learns_as_one_learn_per_gap(seed: int) -> None:
+    rng = random.Random(seed)
+    units, times, spans, first, end = random_run(rng)
+    last = [START - rng.choice((0, 1, 50, 2_000_000)) for _ in range(units)]
     reach = [rng.choice((NEVER, NEVER, 95_000_000, 3_000_000_000)) for _ in range(units)]
     expected = reference(times, spans, first, end, last, reach)
     got = fold_gaps(*arrays(times, spans), first, end, last, reach)
@@ -90,22 +97,12 @@ def test_fold_learn_learns_into_the_states_as_one_learn_per_gap(seed: int) -> No
     changed when either one's deadline falls inside the run, else each state's rhythm (bins in the same order),
     last time, last span and count (capped at MAX_COUNT), as the Python fold left them."""
     rng = random.Random(seed)
-    units = rng.randint(1, 6)
-    count = rng.randint(1, 60)
-    start = 1_700_000_000_000_000
-    at, times, spans = start, [], []
-    for _ in range(count):
-        at += rng.choice((0, 1, 7, 8, 100, 5_000, 1_000_000, 90_000_000, -3_000))
-        times.append(at)
-        spans.append(rng.randrange(units))
-    first = rng.randint(0, 3)
-    times, spans = [start] * first + times, [0] * first + spans
-    end = first + count
+    units, times, spans, first, end = random_run(rng)
     run_spans = tuple((f"u{which}", spans[first:end].count(which), 0, 0, 0, b"m", "", "") for which in range(units))
     keys = tuple(f"m/u{which}" for which in range(units))
     plans, wanted = [], []
     for _ in range(2):  # two rules, each with its own states
-        states = [seen_state(rng, start - rng.choice((0, 1, 50, 2_000_000)),
+        states = [seen_state(rng, START - rng.choice((0, 1, 50, 2_000_000)),
                              rng.choice((0, 0, 95_000_000, 3_000_000_000))) for _ in range(units)]
         plan = fold_plan(dict(zip(keys, states, strict=True)), keys, run_spans)
         assert plan is not None and all(got is want for got, want in zip(plan, states, strict=True))

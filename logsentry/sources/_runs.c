@@ -62,57 +62,22 @@ static PyObject *module_fold_gaps(PyObject *Py_UNUSED(module), PyObject *args) {
         goto done;
     const int64_t *time_at = (const int64_t *)times.buf;
     const uint16_t *span_at = (const uint16_t *)spans.buf;
-    __int128 high = -((__int128)1 << 62);
-    for (Py_ssize_t index = first; index < end; index++) {
-        int64_t at;
-        uint16_t which;
-        memcpy(&at, time_at + index, sizeof at);
-        memcpy(&which, span_at + index, sizeof which);
-        if (which >= n) {
-            PyErr_SetString(PyExc_ValueError, "fold_gaps: a span id past the run's spans");
-            goto done;
-        }
-        if (at > high)
-            high = at;
-        if (high >= (__int128)last[which] + reach[which]) {
-            result = Py_NewRef(Py_None);
-            goto done;
-        }
-        gap_of[index - first] = -1;
-        if (at >= last[which]) { /* a clock stepping back: no gap, and the latest sign of life stays */
-            gap_of[index - first] = at - last[which];
-            last[which] = at;
-            count[which]++;
-        }
+    int inside = fold_walk(time_at, span_at, first, end, n, last, reach, count, gap_of, "fold_gaps");
+    if (inside < 0)
+        goto done;
+    if (inside) {
+        result = Py_NewRef(Py_None);
+        goto done;
     }
-    for (Py_ssize_t i = 0; i < n; i++)
-        if (high >= (__int128)last[i] + reach[i]) {
-            result = Py_NewRef(Py_None);
-            goto done;
-        }
-    for (Py_ssize_t i = 1; i < n; i++) /* the gaps grouped by span, in journal order */
-        start[i] = start[i - 1] + count[i - 1];
-    for (Py_ssize_t index = first; index < end; index++)
-        if (gap_of[index - first] >= 0) {
-            uint16_t which;
-            memcpy(&which, span_at + index, sizeof which);
-            order[start[which]++] = index - first;
-        }
+    fold_order(span_at, first, end, n, count, gap_of, start, order);
     if (!(result = PyList_New(n)))
         goto done;
     Py_ssize_t taken = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
-        int64_t bins[GAP_BINS] = {0}, total = 0, longest = 0;
-        int seen[GAP_BINS], n_seen = 0;
-        for (Py_ssize_t k = taken; k < taken + count[i]; k++) {
-            int64_t gap = gap_of[order[k]];
-            total += gap;
-            if (gap > longest)
-                longest = gap;
-            int bin = gap_bin(gap);
-            if (bins[bin]++ == 0)
-                seen[n_seen++] = bin;
-        }
+        int64_t bins[GAP_BINS] = {0};
+        int seen[GAP_BINS];
+        long long total, longest;
+        int n_seen = fold_span(gap_of, order, taken, count[i], bins, seen, &total, &longest);
         taken += count[i];
         PyObject *flat = PyDict_New();
         if (!flat) {

@@ -49,6 +49,71 @@ static int set_int_attr(PyObject *obj, PyObject *name, long long value) {
     return failed ? -1 : 0;
 }
 
+/* The walk both fold_gaps and fold_learn make over [first, end): per span `last` moves to its latest time and
+   `count` counts its gaps, `gap_of` holds each entry's gap (-1: a clock stepping back, no gap). 1 when a unit's
+   deadline (last + reach) falls inside the run, -1 (a ValueError naming `who`) for a span id past n, else 0. */
+int fold_walk(const int64_t *time_at, const uint16_t *span_at, Py_ssize_t first, Py_ssize_t end, Py_ssize_t n,
+              int64_t *last, const int64_t *reach, Py_ssize_t *count, int64_t *gap_of, const char *who) {
+    __int128 high = -((__int128)1 << 62);
+    for (Py_ssize_t index = first; index < end; index++) {
+        int64_t at;
+        uint16_t which;
+        memcpy(&at, time_at + index, sizeof at);
+        memcpy(&which, span_at + index, sizeof which);
+        if (which >= n) {
+            PyErr_Format(PyExc_ValueError, "%s: a span id past the run's spans", who);
+            return -1;
+        }
+        if (at > high)
+            high = at;
+        if (high >= (__int128)last[which] + reach[which])
+            return 1;
+        gap_of[index - first] = -1;
+        if (at >= last[which]) { /* a clock stepping back: no gap, and the latest sign of life stays */
+            gap_of[index - first] = at - last[which];
+            last[which] = at;
+            count[which]++;
+        }
+    }
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (high >= (__int128)last[i] + reach[i])
+            return 1;
+    return 0;
+}
+
+/* The entries with a gap grouped by span, in journal order, into `order` (offsets from `first`; `start`: n
+   scratch slots). */
+void fold_order(const uint16_t *span_at, Py_ssize_t first, Py_ssize_t end, Py_ssize_t n, const Py_ssize_t *count,
+                const int64_t *gap_of, Py_ssize_t *start, Py_ssize_t *order) {
+    start[0] = 0;
+    for (Py_ssize_t i = 1; i < n; i++)
+        start[i] = start[i - 1] + count[i - 1];
+    for (Py_ssize_t index = first; index < end; index++)
+        if (gap_of[index - first] >= 0) {
+            uint16_t which;
+            memcpy(&which, span_at + index, sizeof which);
+            order[start[which]++] = index - first;
+        }
+}
+
+/* One span's gaps (order[from .. from + count)) summed as Rhythm.learn would: their sum and longest, and per bin
+   how many (`bins`, zeroed by the caller) with the bins in first-seen order (`seen`); returns how many bins. */
+int fold_span(const int64_t *gap_of, const Py_ssize_t *order, Py_ssize_t from, Py_ssize_t count, int64_t *bins,
+              int *seen, long long *total, long long *longest) {
+    int n_seen = 0;
+    *total = *longest = 0;
+    for (Py_ssize_t k = from; k < from + count; k++) {
+        int64_t gap = gap_of[order[k]];
+        *total += gap;
+        if (gap > *longest)
+            *longest = gap;
+        int bin = gap_bin(gap);
+        if (bins[bin]++ == 0)
+            seen[n_seen++] = bin;
+    }
+    return n_seen;
+}
+
 /* fold_plan(units, keys, spans): each key's state (units[key]) when the run may be folded for that rule, else
    None: a unit new to the rule, not logging (last_usec < 0), silent (quiet), or whose rhythm would be reviewed
    inside the run (gaps + its span's count >= review_at). SilenceTracker.fold's first look, per rule. */
@@ -187,73 +252,27 @@ PyObject *runs_fold_learn(PyObject *Py_UNUSED(module), PyObject *args) {
                 goto done;
             reach[i] = threshold ? threshold + 1 : never;
         }
-        __int128 high = -((__int128)1 << 62);
-        for (Py_ssize_t index = first; index < end; index++) {
-            int64_t at;
-            uint16_t which;
-            memcpy(&at, time_at + index, sizeof at);
-            memcpy(&which, span_at + index, sizeof which);
-            if (which >= n) {
-                PyErr_SetString(PyExc_ValueError, "fold_learn: a span id past the run's spans");
-                goto done;
-            }
-            if (at > high)
-                high = at;
-            if (high >= (__int128)mine[which] + reach[which]) {
-                result = Py_NewRef(Py_False);
-                goto done;
-            }
-            gaps[index - first] = -1;
-            if (at >= mine[which]) { /* a clock stepping back: no gap, and the latest sign of life stays */
-                gaps[index - first] = at - mine[which];
-                mine[which] = at;
-                counted[which]++;
-            }
+        int inside = fold_walk(time_at, span_at, first, end, n, mine, reach, counted, gaps, "fold_learn");
+        if (inside < 0)
+            goto done;
+        if (inside) {
+            result = Py_NewRef(Py_False);
+            goto done;
         }
-        for (Py_ssize_t i = 0; i < n; i++)
-            if (high >= (__int128)mine[i] + reach[i]) {
-                result = Py_NewRef(Py_False);
-                goto done;
-            }
     }
     for (Py_ssize_t r = 0; r < rules; r++) { /* then learn */
         PyObject *states = PyList_GET_ITEM(plans, r);
         const int64_t *mine = last + r * (n + 1), *gaps = gap_of + r * (end - first);
         const Py_ssize_t *counted = count + r * (n + 1);
-        start[0] = 0;
-        for (Py_ssize_t i = 1; i < n; i++) /* the gaps grouped by span, in journal order */
-            start[i] = start[i - 1] + counted[i - 1];
-        for (Py_ssize_t index = first; index < end; index++)
-            if (gaps[index - first] >= 0) {
-                uint16_t which;
-                memcpy(&which, span_at + index, sizeof which);
-                order[start[which]++] = index - first;
-            }
+        fold_order(span_at, first, end, n, counted, gaps, start, order);
         Py_ssize_t taken = 0;
         for (Py_ssize_t i = 0; i < n; i++) {
             PyObject *seen = PyList_GET_ITEM(states, i), *span = PyTuple_GET_ITEM(spans, i);
             if (counted[i]) {
-                int64_t bins[GAP_BINS];
-                int seen_bins[GAP_BINS], n_seen = 0;
-                long long total = 0, longest = 0;
-                for (Py_ssize_t k = taken; k < taken + counted[i]; k++) {
-                    int64_t gap = gaps[order[k]];
-                    int bin = gap_bin(gap);
-                    total += gap;
-                    if (gap > longest)
-                        longest = gap;
-                    int known = 0;
-                    for (int j = 0; j < n_seen; j++)
-                        if (seen_bins[j] == bin) {
-                            bins[bin]++;
-                            known = 1;
-                            break;
-                        }
-                    if (!known) {
-                        bins[bin] = 1;
-                        seen_bins[n_seen++] = bin;
-                    }
-                }
+                int64_t bins[GAP_BINS] = {0};
+                int seen_bins[GAP_BINS];
+                long long total, longest;
+                int n_seen = fold_span(gaps, order, taken, counted[i], bins, seen_bins, &total, &longest);
                 taken += counted[i];
                 PyObject *rhythm = PyObject_GetAttr(seen, S_rhythm);
                 int bad = !rhythm || learn_into(rhythm, counted[i], total, longest, bins, seen_bins, n_seen,
