@@ -19,6 +19,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -211,6 +212,15 @@ def test_message_keys_of_bytes_that_are_not_utf8(raw: bytes) -> None:
 def test_the_extension_is_compiled_and_used() -> None:
     assert Path(_mask.__file__).suffix == ".so"
     assert tokens.mask is _mask.mask
+
+
+def test_an_empty_line_first() -> None:
+    """A fresh process whose first key is of an empty line (no buffer yet) gets "" (it crashed once)."""
+    code = ("from logsentry.engine.templates import _mask\n"
+            "assert _mask.message_key(b'', 5, 5) == _mask.masked_key('', 5) == _mask.mask('') == ''\n")
+    for first in (code, code.replace("_mask.message_key(b'', 5, 5) == ", "")):
+        proc = subprocess.run([sys.executable, "-c", first], capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 0, proc.stderr
 
 
 def test_bad_arguments() -> None:

@@ -707,8 +707,9 @@ static int out_reserve(Out *o, Py_ssize_t more) {
     return 0;
 }
 
-static int out_ascii(Out *o, const char *text) {
-    Py_ssize_t n = (Py_ssize_t)strlen(text);
+/* a placeholder ("<NUM>"), its length known: OUT_ASCII(o, "<NUM>") */
+#define OUT_ASCII(o, text) out_ascii(o, text, (Py_ssize_t)sizeof(text) - 1)
+static int out_ascii(Out *o, const char *text, Py_ssize_t n) {
     if (out_reserve(o, n) < 0) return -1;
     for (Py_ssize_t k = 0; k < n; k++) o->buf[o->len++] = (Py_UCS4)(unsigned char)text[k];
     return 0;
@@ -750,7 +751,7 @@ static int is_level_word(const Py_UCS4 *s, Py_ssize_t from, Py_ssize_t to) {
     }
     low[n] = 0;
     for (const char *const *w = LEVEL_WORDS; *w; w++)
-        if (strcmp(low, *w) == 0) return 1;
+        if ((*w)[0] == low[0] && strcmp(low, *w) == 0) return 1;
     return 0;
 }
 
@@ -759,6 +760,8 @@ static const char *const TEXT_KEYS[] = {"msg", "message", "MESSAGE", "Message", 
 
 /* s[lo:p] ends with "KEY":, KEY= or "KEY": for one of the text keys (tokens._TEXT_KEY_ENDS) */
 static int after_text_key(const Ctx *c, Py_ssize_t p) {
+    Py_UCS4 before = at(c, p - 1); /* '=' (KEY=), ':' ("KEY":) or ' ' ("KEY": ) */
+    if (before != '=' && before != ':' && before != ' ') return 0;
     for (const char *const *k = TEXT_KEYS; *k; k++) {
         Py_ssize_t n = (Py_ssize_t)strlen(*k);
         /* KEY= */
@@ -785,7 +788,7 @@ static int num_sub_padded(const Py_UCS4 *s, Py_ssize_t from, Py_ssize_t to, Out 
         if (!a_alnum(at(&c, p - 1))) {
             Py_ssize_t e = m_num(&c, p, 0);
             if (e >= 0) {
-                if (out_range(o, s, copied, p) < 0 || out_ascii(o, "<NUM>") < 0) return -1;
+                if (out_range(o, s, copied, p) < 0 || OUT_ASCII(o, "<NUM>") < 0) return -1;
                 p = copied = e;
                 continue;
             }
@@ -814,7 +817,7 @@ static int replace_ip6(const Py_UCS4 *s, Py_ssize_t from, Py_ssize_t to, Out *o)
         }
         if (s[k] < 128 ? (s[k] >= '0' && s[k] <= '9') : Py_UNICODE_ISDIGIT(s[k])) digit = 1;
     }
-    if ((double_colon || colons == 7) && digit && colons >= 2) return out_ascii(o, "<IP>");
+    if ((double_colon || colons == 7) && digit && colons >= 2) return OUT_ASCII(o, "<IP>");
     Py_UCS4 *text, *base = padded(s + from, to - from, &text);
     if (base == NULL) return -1;
     int rc = num_sub_padded(text, 0, to - from, o);
@@ -827,12 +830,18 @@ enum Kind { K_GLOG, K_URL, K_UNIT, K_EMAIL, K_UUID, K_TS, K_MAC, K_IP, K_HOSTPOR
 
 static const char *const SIMPLE[] = {NULL, "<URL>", "<UNIT>", "<EMAIL>", "<UUID>", "<TS>", "<MAC>", "<IP>", "<IP>", NULL,
                                      "<PATH>", "<HEX>", "<NUM>", "<DUR>", "<NUM>", "<DATE>", NULL};
+static Py_ssize_t simple_len[K_NONE];
+
+static void init_simple(void) {
+    for (int k = 0; k < K_NONE; k++) simple_len[k] = SIMPLE[k] ? (Py_ssize_t)strlen(SIMPLE[k]) : 0;
+}
 
 /* DATE: (?:Mon|Tue|...|Sun|Jan|...|Dec)(?![A-Za-z0-9]): month and weekday names (tokens.py _DATE_NAMES) */
 static Py_ssize_t m_date(const Ctx *c, Py_ssize_t p) {
     static const char *const NAMES[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun", "Jan", "Feb", "Mar", "Apr",
                                         "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", NULL};
-    if (a_alnum(at(c, p + 3))) return -1;
+    Py_UCS4 first = at(c, p);
+    if (a_alnum(at(c, p + 3)) || first >= 128 || !(ascii_class[first] & C_UPPER)) return -1;
     for (const char *const *name = NAMES; *name; name++)
         if (at(c, p) == (Py_UCS4)(*name)[0] && at(c, p + 1) == (Py_UCS4)(*name)[1] && at(c, p + 2) == (Py_UCS4)(*name)[2])
             return p + 3;
@@ -938,9 +947,9 @@ static int mask_range(const Py_UCS4 *s, Py_ssize_t lo, Py_ssize_t hi, Out *o) {
         }
         if (out_range(o, s, copied, p) < 0) return -1;
         if (SIMPLE[kind] != NULL) {
-            if (out_ascii(o, SIMPLE[kind]) < 0) return -1;
+            if (out_ascii(o, SIMPLE[kind], simple_len[kind]) < 0) return -1;
         } else if (kind == K_GLOG) {
-            if (out_char(o, s[p]) < 0 || out_ascii(o, "<DATE>") < 0) return -1;
+            if (out_char(o, s[p]) < 0 || OUT_ASCII(o, "<DATE>") < 0) return -1;
         } else if (kind == K_IP6) {
             if (replace_ip6(s, p, e, o) < 0) return -1;
         } else { /* K_Q: a quoted value */
@@ -959,7 +968,7 @@ static int mask_range(const Py_UCS4 *s, Py_ssize_t lo, Py_ssize_t hi, Out *o) {
                 int rc = out_char(o, s[p]) < 0 || mask_range(inner, 0, b - a, o) < 0 || out_char(o, s[e - 1]) < 0;
                 PyMem_Free(base);
                 if (rc) return -1;
-            } else if (out_ascii(o, "<STR>") < 0) {
+            } else if (OUT_ASCII(o, "<STR>") < 0) {
                 return -1;
             }
         }
@@ -978,7 +987,7 @@ static const Py_UCS4 EMPTY[1] = {0};
 
 /* room for a line of n characters in src_buf, with PAD NOCH before it and after its n characters */
 static Py_UCS4 *src_room(Py_ssize_t n) {
-    if (n > src_cap) {
+    if (src_buf == NULL || n > src_cap) {
         Py_ssize_t cap = src_cap ? src_cap : 1024;
         while (cap < n) cap *= 2;
         Py_UCS4 *buf = PyMem_Realloc(src_buf, sizeof(Py_UCS4) * (size_t)(cap + 2 * PAD));
@@ -1081,6 +1090,77 @@ static void init_tokens(void) {
 
 static inline unsigned tok_of(Py_UCS4 ch) { return ch < 128 ? tok_class[ch] : Py_UNICODE_ISSPACE(ch) ? T_SPACE : 0; }
 
+/* out[k] = b[k] for k < n, b's ASCII */
+static inline void narrow(const Py_UCS4 *b, Py_ssize_t n, char *out) {
+    Py_ssize_t k = 0;
+#if defined(__SSE2__)
+    for (; k + 8 <= n; k += 8) {
+        __m128i w = _mm_packs_epi32(_mm_loadu_si128((const __m128i *)(b + k)),
+                                    _mm_loadu_si128((const __m128i *)(b + k + 4)));
+        _mm_storel_epi64((__m128i *)(out + k), _mm_packus_epi16(w, w));
+    }
+#endif
+    for (; k < n; k++) out[k] = (char)b[k];
+}
+
+#if defined(__SSE2__)
+static char *text_bytes; /* an ASCII masked text as bytes, and 16 more */
+static Py_ssize_t text_bytes_cap;
+
+/* The key of an ASCII masked text b[0:len] (as key_of_ucs4 splits it) written to kb: its length, or -1. The
+ * characters that matter to the split (whitespace, '=', ']', and, to be safe, every other control character)
+ * are found 16 at a time; the runs between them are copied whole. */
+static Py_ssize_t split_ascii(const Py_UCS4 *b, Py_ssize_t len, Py_ssize_t max_tokens, char *kb) {
+    if (len + 16 > text_bytes_cap) {
+        char *bigger = PyMem_Realloc(text_bytes, (size_t)(len + 16));
+        if (bigger == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        text_bytes = bigger;
+        text_bytes_cap = len + 16;
+    }
+    char *m = text_bytes;
+    narrow(b, len, m);
+    memset(m + len, 'a', 16);
+    const __m128i ctl = _mm_set1_epi8(0x21), eq = _mm_set1_epi8('='), rb = _mm_set1_epi8(']');
+    Py_ssize_t klen = 0, tokens = 0, from = 0; /* m[from:q] is plain text, not yet written */
+    int in_token = 0;
+    for (Py_ssize_t block = 0; block < len; block += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(m + block));
+        unsigned bits = (unsigned)_mm_movemask_epi8(
+            _mm_or_si128(_mm_cmplt_epi8(v, ctl), _mm_or_si128(_mm_cmpeq_epi8(v, eq), _mm_cmpeq_epi8(v, rb))));
+        while (bits) {
+            Py_ssize_t q = block + __builtin_ctz(bits);
+            bits &= bits - 1;
+            unsigned cls = tok_class[(unsigned char)m[q]];
+            if (q > from || !(cls & T_SPACE)) { /* m[from:q+1] minus a space at q: one token's characters */
+                if (!in_token) {
+                    if (tokens == max_tokens) return klen;
+                    if (tokens) kb[klen++] = ' ';
+                    tokens++;
+                    in_token = 1;
+                }
+                Py_ssize_t upto = cls & T_SPACE ? q : q + 1;
+                memcpy(kb + klen, m + from, (size_t)(upto - from));
+                klen += upto - from;
+            }
+            if ((cls & (T_SPACE | T_EQ)) || ((cls & T_BRACKET) && q + 1 < len && m[q + 1] == '[')) in_token = 0;
+            from = q + 1;
+        }
+    }
+    if (from < len) {
+        if (!in_token) {
+            if (tokens == max_tokens) return klen;
+            if (tokens) kb[klen++] = ' ';
+        }
+        memcpy(kb + klen, m + from, (size_t)(len - from));
+        klen += len - from;
+    }
+    return klen;
+}
+#endif
+
 /* the masked text has ">,<" (a list _LIST_RE may collapse) */
 static int has_list(const Out *m) {
     if (m->len < 3) return 0;
@@ -1118,6 +1198,13 @@ static PyObject *key_of_ucs4(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t max_toke
     char *kb = key_bytes;
     Py_UCS4 *kw = out_key.buf;
     Py_ssize_t k = 0;
+#if defined(__SSE2__)
+    if (ascii) {
+        klen = split_ascii(b, len, max_tokens, kb);
+        if (klen < 0) return NULL;
+        k = len; /* done */
+    }
+#endif
     while (k < len) {
         unsigned cls = tok_of(b[k]);
         if (cls & T_SPACE) {
@@ -1135,7 +1222,8 @@ static PyObject *key_of_ucs4(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t max_toke
         }
         if (ascii) {
             if (tokens) kb[klen++] = ' ';
-            for (Py_ssize_t j = t; j < k; j++) kb[klen++] = (char)b[j];
+            narrow(b + t, k - t, kb + klen);
+            klen += k - t;
         } else {
             if (tokens) kw[klen++] = ' ';
             memcpy(kw + klen, b + t, sizeof(Py_UCS4) * (size_t)(k - t));
@@ -1318,6 +1406,7 @@ PyMODINIT_FUNC PyInit__mask(void) {
     init_classes();
     init_seen();
     init_tokens();
+    init_simple();
     PyObject *m = PyModule_Create(&module);
     if (m == NULL) return NULL;
     api.masked_key = PyObject_GetAttrString(m, "masked_key"); /* kept for the process's life, as the capsule */
