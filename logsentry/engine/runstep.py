@@ -158,11 +158,12 @@ class RunStep:
         self._order.append(serial)
         modes, uids, tables = bytearray(len(run.units)), array("i"), []
         hot, spans, cold, learnt = detector.unlearnt_until, self._spans, self.slots.cold, detector.learnt_until
-        self.slots.stepped = max(self.slots.stepped, run.peak_usec, run.last_usec)
+        stepped = self.slots.stepped = max(self.slots.stepped, run.peak_usec, run.last_usec)
         self.slots.aged()
+        histories, warm_after = detector.baselines.units, self.slots.warm_after or 0
         for span, key in enumerate(run.units):
-            if key in cold:
-                self.slots.warmed(key)
+            if key in cold and ((history := histories.get(key)) is None or history.first_usec + warm_after <= stepped):
+                self.slots.warmed(key)  # (its test inlined: a cold unit's every span asked it)
             uid = spans.get(key)
             if uid is None:
                 uid = spans[key] = -1 if left_out(run.spans[span][0]) else self._uid(key)
