@@ -23,7 +23,7 @@ from rich.text import Text
 
 from ..config import DEFAULT_CONFIG
 from ..engine import episodes
-from ..engine.baseline import Baselines, UnitStats
+from ..engine.baseline import Baselines
 from ..engine.templates import TemplateMiner
 from ..host_silence import HostSilence
 from ..hosts import local_machine_id
@@ -197,7 +197,7 @@ def show(config_path: Path, state_dir: Path | None, units: tuple[str, ...], outp
     try:
         state.load_baselines(baselines)
         names = host_names(state.get("hosts"), state.get(LEARNT_HOSTS))
-        if (found := saved_runs(state.get(episodes.EPISODES_KEY), baselines.units)) is None:
+        if (found := saved_runs(state.get(episodes.EPISODES_KEY), baselines)) is None:
             click.echo(f"warning: the templates' saved runs in {state.path} ({episodes.EPISODES_KEY}) are "
                        "malformed: not shown", err=True)
         runs = found or {}
@@ -259,7 +259,8 @@ def show(config_path: Path, state_dir: Path | None, units: tuple[str, ...], outp
             level = "-" if t.level is None else PRIORITY_NAMES[t.level]
             templates.add_row(tid + (f"{apart}accepted" if t.accepted else ""), str(t.count), level,
                               f"{format_usec(t.first_usec)}{apart}{format_usec(t.last_usec)}",
-                              Text(visible(t.text)).append(runs_text(runs.get((unit, tid), {})), style="dim"))
+                              Text(visible(t.text)).append(runs_text(runs.get((unit, tid), {}), t.last_usec),
+                                                           style="dim"))
         console.print(templates)
 
 
@@ -288,17 +289,21 @@ class SavedRun:
     ended: bool = False
 
 
-def saved_runs(data: Any, units: dict[str, UnitStats]) -> dict[tuple[str, str], dict[str, SavedRun]] | None:
+def saved_runs(data: Any, baselines: Baselines) -> dict[tuple[str, str], dict[str, SavedRun]] | None:
     """(unit key, template id) -> {persistence rule id: its record, as it will be judged} from the saved
     `anomaly_episodes` (read as the service restores them, Episodes.restore); None when malformed."""
     if data is None:
         return {}
     if not isinstance(data, dict):
         return None
-    newest: dict[str, int] = {}  # per machine, its newest entry learnt (µs of journal time): the host's clock
-    for unit_key, stats in units.items():
+    newest: dict[str, int] = {}  # per machine, its newest entry seen (µs of journal time): the host's clock
+    for unit_key, stats in baselines.units.items():
+        # its templates' sightings too: a unit's own times stay where its learning stopped while an anomaly of it is
+        # open (its lines not learnt), and a run that ended since was shown going on (F9's state: the unit's last
+        # entry 07:23, its templates seen to 08:11, a run "current" whose end, 07:45, was 26 min past)
+        seen = max((t.last_usec for t in baselines.templates.get(unit_key, {}).values()), default=stats.last_usec)
         machine = split_host_unit(unit_key)[0]
-        newest[machine] = max(newest.get(machine, stats.last_usec), stats.last_usec)
+        newest[machine] = max(newest.get(machine, seen), seen, stats.last_usec)
     out: dict[tuple[str, str], dict[str, SavedRun]] = {}
     for rule_id, saved in data.items():
         gap = saved.get("gap") if isinstance(saved, dict) else None
@@ -342,11 +347,14 @@ def run_record(run: SavedRun) -> dict[str, Any]:
             "ended_run": latest if run.ended else None}
 
 
-def runs_text(runs: dict[str, SavedRun]) -> str:
+def runs_text(runs: dict[str, SavedRun], seen_usec: int) -> str:
     """Under a template: its longest run learnt by each persistence rule (its lines with no pause over the rule's
     gap) and when it began, the bar `error-template-persists` doubles; its run going on,
     with its last line and when it ends unless another comes; or its latest run, fired on and ended (never
-    learnt). "" for a template below the rules' level (not followed)."""
+    learnt). "" for a template below the rules' level (not followed). `seen_usec`: the template's last sighting
+    (the table's "last seen"), which counts its lines at every level: a rule's run holds its lines at the rule's
+    level only (AnomalyDetector.observe), so a later sighting was a line below it (F9's finding: "last line" was
+    read as the template's, beside a later "last seen")."""
     said = ""
     for rule_id, run in runs.items():
         r = run.record
@@ -359,8 +367,12 @@ def runs_text(runs: dict[str, SavedRun]) -> str:
             said += f"; last run {length} from {began} (fired), ended {last}: not learnt"
             continue
         fired = " (fired)" if r.standing == episodes.FIRED else ""
-        said += (f"; current {length} from {began}{fired}, last line {last} (it ends if none comes by "
-                 f"{format_usec(r.last + run.gap_usec)})")
+        ends = format_usec(r.last + run.gap_usec)
+        said += (f"; current {length} from {began}{fired}, last line {last} (it ends if none comes by {ends})"
+                 if seen_usec <= r.last else
+                 f"; current {length} from {began}{fired}, its last line at the rule's level {last} (the template's "
+                 f"lines since, to {format_usec(seen_usec)}, were below that level: no part of the run; it ends if "
+                 f"none at its level comes by {ends})")
     return said
 
 
