@@ -29,6 +29,7 @@ from ..wording import plural
 from . import jsonl
 from .counts import flood_brief, hits_said, judged, run_brief
 from .escape import one_line, visible
+from .hit_spans import HitSpans, IncidentOf
 from .report import SEVERITY_STYLE, DayClock
 from .tail_state import (
     BUCKET_USEC,
@@ -242,16 +243,20 @@ class TailView(Protocol):
     def summary(self, progress: Progress) -> None: ...
 
 
-def plain_line(event: Event, rules: Mapping[str, Rule]) -> str:
+def plain_line(event: Event, rules: Mapping[str, Rule], spans: HitSpans | None = None) -> str:
     """time, [host,] unit, rule, severity, then the message (or what the incident is): one line per event,
     every control and bidi character in it escaped (`escape.visible`). The host is named, as journalctl's
-    short output does, only for another machine's entries (a collector's `-D /var/log/journal/remote`)."""
-    return visible(_plain_text(event, rules))
+    short output does, only for another machine's entries (a collector's `-D /var/log/journal/remote`).
+    `spans`: the open incidents' hits as read (every event goes through here in order), for an ended incident's
+    real spread; without it, what the incident carries."""
+    return visible(_plain_text(event, rules, spans))
 
 
-def _plain_text(event: Event, rules: Mapping[str, Rule]) -> str:
+def _plain_text(event: Event, rules: Mapping[str, Rule], spans: HitSpans | None) -> str:
     match event:
         case MatchEvent(hit):
+            if spans is not None:
+                spans.note(hit)
             entry = hit.entry
             return (f"{format_usec(entry.realtime_usec)} {other_host(entry.machine_id, entry.host)}"
                     f"{_unit_label(entry.unit)} {hit.rule_id} {hit.severity.label} {one_line(entry.message)}")
@@ -266,10 +271,13 @@ def _plain_text(event: Event, rules: Mapping[str, Rule]) -> str:
         case EndedEvent(i, open_at_end):
             state = "STILL OPEN" if open_at_end else "ENDED"
             rule = rules.get(i.rule_id)
+            span = i.last_usec - i.first_usec if spans is None else spans.span(i)
+            if spans is not None:
+                spans.ended(i)
             what = (f"silent for {format_duration(i.last_usec - i.first_usec)} since "  # a silence has no hits: its
                     f"{format_usec(i.first_usec, with_date=False)}"  # count is the unit's entries before the gap
                     if rule is not None and rule.absence is not None else
-                    f"{hits_said(i.why, i.count)} over {format_duration(i.last_usec - i.first_usec)}")
+                    hits_said(i.why, i.count) + (f" over {format_duration(span)}" if span > 0 else ""))
             return (f"{format_usec(i.last_usec)} {other_host(i.machine_id, i.host)}{_unit_label(i.unit, i.key)} "
                     f"{i.rule_id} {i.severity.label} {state} {what}{chain_text(i)}")
         case QuarantineEvent(q):
@@ -342,8 +350,11 @@ def json_view(source: Sequence[str]) -> LineView:
                     lambda progress: jsonl.dumps(jsonl.summary_record(progress)), summary_to_stderr=False)
 
 
-def plain_view(rules: Mapping[str, Rule]) -> LineView:
-    return LineView(lambda event: plain_line(event, rules), plain_summary, summary_to_stderr=True)
+def plain_view(rules: Mapping[str, Rule], incident_of: IncidentOf) -> LineView:
+    """One line per event; `incident_of`: the tracker's open incidents (BurstTracker.incident_of), for each ended
+    incident's real spread of its hits (views/hit_spans.py)."""
+    spans = HitSpans(incident_of)
+    return LineView(lambda event: plain_line(event, rules, spans), plain_summary, summary_to_stderr=True)
 
 
 class LiveView:
