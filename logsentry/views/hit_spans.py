@@ -25,6 +25,8 @@ def _member(incident: Incident) -> Member:
 
 
 class HitSpans:
+    """Each open incident's earliest and latest hit as read, by its tracker identity (Member)."""
+
     def __init__(self, incident_of: IncidentOf):
         self.incident_of = incident_of
         self.spans: dict[Member, tuple[int, int]] = {}
@@ -44,10 +46,10 @@ class HitSpans:
         """µs from the incident's earliest hit to its latest: its first hit (the window's first, never after the
         hits before its firing), its firing time (never before them) and every hit seen since, back-dated ones
         included. A failure's incident (engine/failures.py) counts its own hits, not the other members' lines."""
-        low, high = self.spans.get(_member(incident), (incident.first_usec, incident.first_usec))
-        if _member(incident) not in self.spans:  # not seen firing here (a restored incident): what it carries
+        seen = self.spans.get(_member(incident))
+        if seen is None:  # not seen firing here (a restored incident): what it carries
             return incident.last_usec - incident.first_usec
-        return max(high, incident.fired_usec) - min(low, incident.first_usec)
+        return max(seen[1], incident.fired_usec) - min(seen[0], incident.first_usec)
 
     def ended(self, incident: Incident) -> None:
         self.spans.pop(_member(incident), None)
