@@ -109,6 +109,9 @@ static inline int path_char(Py_UCS4 ch) {
 /* [A-Za-z0-9-]: a host name label's characters */
 static inline int label_char(Py_UCS4 ch) { return a_alnum(ch) || ch == '-'; }
 
+/* outside the range or \s */
+static inline int blank(Py_UCS4 ch) { return ch == NOCH || u_space(ch); }
+
 static inline int boundary(const Ctx *c, Py_ssize_t i) { return u_word(at(c, i - 1)) != u_word(at(c, i)); }
 
 static int lit(const Ctx *c, Py_ssize_t i, const char *word) {
@@ -711,7 +714,9 @@ static int out_reserve(Out *o, Py_ssize_t more) {
 #define OUT_ASCII(o, text) out_ascii(o, text, (Py_ssize_t)sizeof(text) - 1)
 static int out_ascii(Out *o, const char *text, Py_ssize_t n) {
     if (out_reserve(o, n) < 0) return -1;
-    for (Py_ssize_t k = 0; k < n; k++) o->buf[o->len++] = (Py_UCS4)(unsigned char)text[k];
+    Py_UCS4 *w = o->buf + o->len;
+    for (Py_ssize_t k = 0; k < n; k++) w[k] = (Py_UCS4)(unsigned char)text[k];
+    o->len += n;
     return 0;
 }
 
@@ -778,7 +783,8 @@ static int after_text_key(const Ctx *c, Py_ssize_t p) {
     return 0;
 }
 
-static int mask_range(const Py_UCS4 *s, Py_ssize_t lo, Py_ssize_t hi, Out *o);
+#define SEEN_UNKNOWN 0xFFFFFFFFu /* mask_range finds seen_in itself */
+static int mask_range(const Py_UCS4 *s, Py_ssize_t lo, Py_ssize_t hi, Out *o, unsigned seen);
 
 /* _NUM_RE.sub("<NUM>", text) on s[from:to] as a string of its own (s padded around it) */
 static int num_sub_padded(const Py_UCS4 *s, Py_ssize_t from, Py_ssize_t to, Out *o) {
@@ -885,10 +891,10 @@ static enum Kind match_at(const Ctx *c, Py_ssize_t p, Memo *memo, Py_ssize_t *en
 }
 
 /* _MASK_RE.sub(_replace, s[lo:hi]) appended to o; s holds PAD NOCH on each side of [lo, hi) */
-static int mask_range(const Py_UCS4 *s, Py_ssize_t lo, Py_ssize_t hi, Out *o) {
+static int mask_range(const Py_UCS4 *s, Py_ssize_t lo, Py_ssize_t hi, Out *o, unsigned seen) {
     Ctx c = {s, lo, hi};
     Memo memo = {.unit_from = -1, .unit_end = -1, .unit_match = -1, .email_from = -1, .email_end = -1,
-                 .seen = seen_in(s, lo, hi)};
+                 .seen = seen == SEEN_UNKNOWN ? seen_in(s, lo, hi) : seen};
     Py_ssize_t p = lo, copied = lo;
     while (p < hi) {
         if (p > lo && a_alnum(s[p - 1])) { /* no kind starts right after a letter or digit */
@@ -908,7 +914,9 @@ static int mask_range(const Py_UCS4 *s, Py_ssize_t lo, Py_ssize_t hi, Out *o) {
             unsigned all = ascii_class[ch]; /* the classes every character of the word is in */
             while (w < hi && a_alnum(s[w])) all &= ascii_class[s[w++]];
             Py_UCS4 nx = at(&c, w);
-            if (nx == NOCH || (nx < 128 && !(ascii_class[nx] & C_GLUE))) {
+            /* a glue character with a blank right after it ("failed.", "error: ") glues nothing: no kind before HEX
+             * holds whitespace or ends on + . - : _ @ */
+            if (nx == NOCH || (nx < 128 && (!(ascii_class[nx] & C_GLUE) || blank(at(&c, w + 1))))) {
                 kind = K_NONE;
                 if ((all & C_DIGIT) && nx != ',') {
                     /* digits alone, no [.,] digit after them: HEX and DUR need a letter, XNUM 8 or more, NUM any */
@@ -935,8 +943,8 @@ static int mask_range(const Py_UCS4 *s, Py_ssize_t lo, Py_ssize_t hi, Out *o) {
             } else {
                 kind = match_at(&c, p, &memo, &e);
             }
-        } else if (ch < 128 && !(ascii_class[ch] & C_START)) {
-            p++; /* spaces, most punctuation */
+        } else if (ch < 128 && (!(ascii_class[ch] & C_START) || (ch != '"' && ch != '\'' && blank(s[p + 1])))) {
+            p++; /* spaces, most punctuation, and the rest but quotes before a blank: every other kind needs more */
             continue;
         } else {
             kind = match_at(&c, p, &memo, &e);
@@ -965,7 +973,8 @@ static int mask_range(const Py_UCS4 *s, Py_ssize_t lo, Py_ssize_t hi, Out *o) {
             } else if (has_space || after_text_key(&c, p)) {
                 Py_UCS4 *inner, *base = padded(s + a, b - a, &inner);
                 if (base == NULL) return -1;
-                int rc = out_char(o, s[p]) < 0 || mask_range(inner, 0, b - a, o) < 0 || out_char(o, s[e - 1]) < 0;
+                int rc = out_char(o, s[p]) < 0 || mask_range(inner, 0, b - a, o, SEEN_UNKNOWN) < 0 ||
+                         out_char(o, s[e - 1]) < 0;
                 PyMem_Free(base);
                 if (rc) return -1;
             } else if (OUT_ASCII(o, "<STR>") < 0) {
@@ -1042,7 +1051,7 @@ static PyObject *py_mask(PyObject *self, PyObject *arg) {
     const Py_UCS4 *s = load(arg, &n);
     if (s == NULL) return NULL;
     out_main.len = 0;
-    if (mask_range(s, 0, n, &out_main) < 0) return NULL;
+    if (mask_range(s, 0, n, &out_main, SEEN_UNKNOWN) < 0) return NULL;
     return to_str(&out_main);
 }
 
@@ -1173,9 +1182,9 @@ static int has_list(const Out *m) {
 
 /* " ".join(tokens) of the masked s[0:n], no JSON step: mask, collapse lists, split on whitespace, after every '='
  * and between "][", keep max_tokens, join with one space. `ascii`: s[0:n] is ASCII (then so is the key). */
-static PyObject *key_of_ucs4(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t max_tokens, int ascii) {
+static PyObject *key_of_ucs4(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t max_tokens, int ascii, unsigned seen) {
     out_main.len = 0;
-    if (mask_range(s, 0, n, &out_main) < 0) return NULL;
+    if (mask_range(s, 0, n, &out_main, seen) < 0) return NULL;
     const Out *masked = &out_main;
     if (has_list(masked)) {
         if (collapse_lists(&out_main, &out_list) < 0) return NULL;
@@ -1252,7 +1261,7 @@ static PyObject *key_of_str(PyObject *line, Py_ssize_t n, Py_ssize_t max_tokens)
             const Py_UCS4 *s = load(converted, &m);
             int ascii = PyUnicode_IS_ASCII(converted);
             Py_DECREF(converted);
-            return s == NULL ? NULL : key_of_ucs4(s, m, max_tokens, ascii);
+            return s == NULL ? NULL : key_of_ucs4(s, m, max_tokens, ascii, SEEN_UNKNOWN);
         }
         Py_DECREF(converted);
         if (converted != Py_None) {
@@ -1261,7 +1270,7 @@ static PyObject *key_of_str(PyObject *line, Py_ssize_t n, Py_ssize_t max_tokens)
         }
     }
     const Py_UCS4 *s = load_prefix(line, n);
-    return s == NULL ? NULL : key_of_ucs4(s, n, max_tokens, PyUnicode_IS_ASCII(line));
+    return s == NULL ? NULL : key_of_ucs4(s, n, max_tokens, PyUnicode_IS_ASCII(line), SEEN_UNKNOWN);
 }
 
 static int is_ascii(const char *b, Py_ssize_t n) {
@@ -1274,6 +1283,31 @@ static int is_ascii(const char *b, Py_ssize_t n) {
     }
     for (; k < n; k++) any |= (unsigned char)b[k];
     return !(any & 0x8080808080808080ULL);
+}
+
+/* seen_in of the bytes b[0:n] */
+static unsigned seen_of_bytes(const char *b, Py_ssize_t n) {
+    unsigned seen = 0;
+    Py_ssize_t k = 0;
+#if defined(__SSE2__)
+    const __m128i at = _mm_set1_epi8('@'), slash = _mm_set1_epi8('/'), back = _mm_set1_epi8('\\'),
+                  colon = _mm_set1_epi8(':'), dot = _mm_set1_epi8('.'), dash = _mm_set1_epi8('-');
+    __m128i a = _mm_setzero_si128(), sl = a, bs = a, co = a, dt = a, da = a;
+    for (; k + 16 <= n; k += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(b + k));
+        a = _mm_or_si128(a, _mm_cmpeq_epi8(v, at));
+        sl = _mm_or_si128(sl, _mm_cmpeq_epi8(v, slash));
+        bs = _mm_or_si128(bs, _mm_cmpeq_epi8(v, back));
+        co = _mm_or_si128(co, _mm_cmpeq_epi8(v, colon));
+        dt = _mm_or_si128(dt, _mm_cmpeq_epi8(v, dot));
+        da = _mm_or_si128(da, _mm_cmpeq_epi8(v, dash));
+    }
+    seen = (_mm_movemask_epi8(a) ? S_AT : 0) | (_mm_movemask_epi8(sl) ? S_SLASH : 0) |
+           (_mm_movemask_epi8(bs) ? S_BACKSLASH : 0) | (_mm_movemask_epi8(co) ? S_COLON : 0) |
+           (_mm_movemask_epi8(dt) ? S_DOT : 0) | (_mm_movemask_epi8(da) ? S_DASH : 0);
+#endif
+    for (; k < n; k++) seen |= seen_class[(unsigned char)b[k] & 127];
+    return seen;
 }
 
 /* s[k] = b[k] for k < n */
@@ -1317,7 +1351,7 @@ static PyObject *key_of_utf8(const char *msg, Py_ssize_t len, Py_ssize_t max_cha
     Py_UCS4 *s = src_room(n);
     if (s == NULL) return NULL;
     widen(msg, n, s);
-    return key_of_ucs4(s, n, max_tokens, 1);
+    return key_of_ucs4(s, n, max_tokens, 1, seen_of_bytes(msg, n));
 }
 
 /* key_of_str of a message's first line cut to max_chars characters */
