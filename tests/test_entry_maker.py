@@ -99,5 +99,17 @@ def test_slot_maker_refuses_what_is_not_every_slot() -> None:
 
     with pytest.raises(TypeError):
         SlotMaker(Plain, ())
+    maker = SlotMaker(Entry, ENTRY_FIELDS)
     with pytest.raises(TypeError):
-        SlotMaker(Entry, ENTRY_FIELDS)(1, "too few")
+        maker(1, "too few")
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Other:
+        a: object
+        b: object
+
+    with pytest.raises(ValueError):
+        maker.__init__(Other, ("a", "a"))  # type: ignore[misc]  # refused: the maker still makes Entries
+    values = [f"value {index}" for index in range(len(ENTRY_FIELDS))]
+    made = maker(*values)
+    assert type(made) is Entry and [getattr(made, name) for name in ENTRY_FIELDS] == values

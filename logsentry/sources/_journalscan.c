@@ -1574,7 +1574,7 @@ static int SlotMaker_init(SlotMaker *m, PyObject *args, PyObject *kwargs) {
         return -1;
     }
     PyObject *key, *value;
-    Py_ssize_t at = 0;
+    Py_ssize_t at = 0, offsets[sizeof m->offsets / sizeof m->offsets[0]]; /* m's own only once all are good */
     while (PyDict_Next(type->tp_dict, &at, &key, &value))
         slots += Py_IS_TYPE(value, &PyMemberDescr_Type);
     if (slots != n) {
@@ -1594,12 +1594,13 @@ static int SlotMaker_init(SlotMaker *m, PyObject *args, PyObject *kwargs) {
             return -1;
         }
         for (Py_ssize_t j = 0; j < i; j++)
-            if (m->offsets[j] == member->offset) {
+            if (offsets[j] == member->offset) {
                 PyErr_Format(PyExc_ValueError, "SlotMaker: %R is named twice", name);
                 return -1;
             }
-        m->offsets[i] = member->offset;
+        offsets[i] = member->offset;
     }
+    memcpy(m->offsets, offsets, (size_t)n * sizeof offsets[0]);
     Py_INCREF(type);
     Py_XSETREF(m->type, type);
     m->n = n;
