@@ -59,7 +59,7 @@ def incident_payload(event: str, incident: Incident, host: str, reason: str, con
         "context": [clean(line) for line in context],
         "why": clean(incident.why),
         "template": clean(incident.template),
-        "journalctl": journalctl_command(incident, source, ahead_usec),
+        "journalctl": clean(command := journalctl_command(incident, source, ahead_usec), max(MAX_LINE, len(command))),
         "chain": [chain_line(link) for link in incident.chain],
         "chain_rules": len({link.rule_id for link in incident.chain}),
     }

@@ -129,4 +129,4 @@ def _echo(incident: Incident, done: list[dict[str, Any]], command: str) -> None:
     said = [_said(outcome) for outcome in done] or ["nothing queued (dry run, a report only, or not decided yet)"]
     click.echo(f"  actions: {'; '.join(visible(each) for each in said)}")
     if command:
-        click.echo(f"  lines: {command}")
+        click.echo(f"  lines: {visible(command)}")  # (its -t identifier is log text: SYSLOG_IDENTIFIER)
