@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import signal
 import subprocess
 import sys
@@ -298,8 +299,28 @@ def scan_json(tmp_path: Path, files: list[Path], rules_dir: Path) -> list[dict[s
 
 
 def records(path: Path) -> list[dict[str, Any]]:
-    """The JSON Lines records of `scan -o json` or `tail -o json`."""
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    """The JSON Lines records of `scan -o json` or `tail -o json`, each journalctl command without where it reads
+    (`tail -D DIR` and `scan --file F...` read the same entries: the rest, machine, unit and span, must agree)."""
+    found = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    for record in found:
+        if record.get("journalctl"):
+            record["journalctl"] = without_source(record["journalctl"])
+    return found
+
+
+def without_source(command: str) -> str:
+    """A journalctl command without its `-D DIR` and `--file F` arguments (it must have one: the readers here read
+    a directory or files, never the local journal)."""
+    words, kept, skip = shlex.split(command), [], False
+    for word in words:
+        if skip:
+            skip = False
+        elif word in ("-D", "--file"):
+            skip = True
+        elif not word.startswith(("--file=", "--directory=")):
+            kept.append(word)
+    assert words[0] == "journalctl" and len(kept) < len(words), command
+    return shlex.join(kept)
 
 
 def in_any_order(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
