@@ -227,7 +227,7 @@ def test_tail_gives_a_settling_failure_at_wall_clock_time_and_prints_its_chain(w
     [given] = [event.incident for event in seen if isinstance(event, IncidentEvent)]
     assert given.rule_id == "cause" and [link.rule_id for link in given.chain] == ["cause", "outcome"]
     assert given.fired_usec == now  # its own time; given out at the first caught-up after it settled
-    printed = [_plain_text(event, {rule.id: rule for rule in rule_set.rules}) for event in seen]
+    printed = [_plain_text(event, {rule.id: rule for rule in rule_set.rules}, None) for event in seen]
     assert any("INCIDENT" in text and "one failure: cause → outcome" in text for text in printed), printed
 
 
