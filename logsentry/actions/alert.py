@@ -17,7 +17,7 @@ from typing import Any
 from ..hosts import local_machine_id
 from ..model import Incident, Link
 from ..timespec import format_usec
-from ..views.counts import began_usec, chain_heading, hits_said
+from ..views.counts import began_usec, chain_heading, chain_rules, hits_said
 from ..wording import plural
 
 # What views/escape.py makes visible, but newline (tracebacks keep their lines) and tab: C0, DEL, C1, bidi.
@@ -61,7 +61,7 @@ def incident_payload(event: str, incident: Incident, host: str, reason: str, con
         "template": clean(incident.template),
         "journalctl": clean(command := journalctl_command(incident, source, ahead_usec), max(MAX_LINE, len(command))),
         "chain": [chain_line(link) for link in incident.chain],
-        "chain_rules": len({link.rule_id for link in incident.chain}),
+        "chain_rules": chain_rules(incident.chain),
     }
 
 

@@ -6,10 +6,10 @@ chain, so more may have come) and at its end (`incident_end`'s `count`)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from ..model import Incident
+from ..model import Incident, Link
 from ..timespec import format_duration, format_usec
 from ..wording import plural
 
@@ -162,6 +162,11 @@ def began_usec(incident: Incident) -> int:
         return incident.first_usec
     began = int(moment.replace(microsecond=0).timestamp()) * 1_000_000 + moment.microsecond
     return min(began, incident.first_usec)
+
+
+def chain_rules(chain: Sequence[Link]) -> int:
+    """How many rules a failure's chain holds (a new-template rule is a link per new line)."""
+    return len({link.rule_id for link in chain})
 
 
 def chain_heading(rules: int, links: int) -> str:

@@ -28,7 +28,7 @@ from ..model import Incident, Severity
 from ..pipeline import Event, GapEvent, MatchEvent, Progress
 from ..timespec import format_duration, format_usec
 from ..wording import plural
-from .counts import chain_heading, count_story, hits_said
+from .counts import chain_heading, chain_rules, count_story, hits_said
 from .escape import visible
 from .report import ScanSummary
 
@@ -245,7 +245,7 @@ def _card(incident: Incident, summary: ScanSummary, timeline: Timeline, source: 
         parts.append(f"<div>template: <code>{esc(incident.template)}</code></div>")
     parts.append(f"<div>action: <b>{esc(done)}</b></div>")
     if incident.chain:  # one failure, described by several rules (engine/failures.py)
-        parts.append(f"<div>{chain_heading(len({link.rule_id for link in incident.chain}), len(incident.chain))}</div>"
+        parts.append(f"<div>{chain_heading(chain_rules(incident.chain), len(incident.chain))}</div>"
                      "<pre>" + "\n".join(
             f"{format_usec(link.first_usec)}  {esc(link.rule_id)} ({link.severity.label}"
             f"{f', {link.count:,} hits' if link.count > 1 else ''})  {esc(link.message)}"

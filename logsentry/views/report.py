@@ -22,7 +22,7 @@ from ..model import Action, Incident, Severity
 from ..pipeline import ActionEvent, EndedEvent, Event, GapEvent, IncidentEvent, MatchEvent, Progress, QuarantineEvent
 from ..timespec import format_duration, format_usec
 from ..wording import plural
-from .counts import chain_heading, count_story
+from .counts import chain_heading, chain_rules, count_story
 from .escape import one_line, visible
 from .tail_state import other_host
 
@@ -206,7 +206,7 @@ def _chain_lines(incident: Incident, width: int, clock: DayClock) -> list[Text]:
     if not incident.chain:
         return []
     rule_width = min(max(len(link.rule_id) for link in incident.chain), 30)
-    lines = [Text(chain_heading(len({link.rule_id for link in incident.chain}), len(incident.chain)), style="bold")]
+    lines = [Text(chain_heading(chain_rules(incident.chain), len(incident.chain)), style="bold")]
     for link in incident.chain:
         when = clock(link.first_usec)
         count = f" ({link.count} hits)" if link.count > 1 else ""
