@@ -123,6 +123,18 @@ def json_events(result: Result) -> list[dict[str, Any]]:
     return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
 
 
+def appended_json(path: Path) -> list[dict[str, Any]]:
+    """The JSON lines a receiver has finished appending to `path` ([] before it exists).
+
+    A poll can read the file while a receiver is mid-write: the last line lacks its newline then and is
+    left for the next poll, so a half-written record never fails a test.
+    """
+    if not path.exists():
+        return []
+    whole, _, _ = path.read_text().rpartition("\n")
+    return [json.loads(line) for line in whole.splitlines() if line.strip()]
+
+
 def of_type(events: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
     return [event for event in events if event["type"] == kind]
 

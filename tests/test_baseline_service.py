@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import LiveJournal, run_cli
+from conftest import LiveJournal, appended_json, run_cli
 from test_restart_systemd import wait_until
 from test_service import RunningService
 
@@ -44,9 +44,7 @@ def write_history(live: LiveJournal, count: int) -> None:
 
 
 def alerts_of(path: Path) -> list[dict]:
-    if not path.exists():
-        return []
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    return appended_json(path)
 
 
 def test_learns_history_at_first_start_and_keeps_it_across_kill_9(live_journal: LiveJournal, tmp_path: Path):

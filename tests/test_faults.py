@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from conftest import appended_json
 from receivers import HttpReceiver, TrickleReceiver
 from test_service import BOOM_RULE, RunningService, config_text
 
@@ -75,7 +76,7 @@ def command_channel(tmp_path: Path, name: str = "cmd") -> tuple[str, Path]:
 
 
 def alerts_in(path: Path) -> list[dict[str, object]]:
-    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+    return appended_json(path)
 
 
 def wait_for(condition: Callable[[], object], timeout: float, what: str) -> None:

@@ -7,11 +7,10 @@ it is, not the service's own name; and `logsentry incidents` says the restart fa
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
-from conftest import run_cli
+from conftest import appended_json, run_cli
 from test_first_start_handover import Collector, Host
 from test_host_stale import wait_until
 from test_service import BOOM_RULE, RunningService
@@ -57,8 +56,7 @@ argv = ["{sys.executable}", "{tmp_path / 'receive.py'}"]
         host.write("BOOM disk-full", host.now(), priority=3)
 
         def failed() -> list[dict[str, object]]:
-            sent = [json.loads(line) for line in received.read_text().splitlines()] if received.exists() else []
-            return [alert for alert in sent if alert["event"] == "restart_failed"]
+            return [alert for alert in appended_json(received) if alert["event"] == "restart_failed"]
         [alert] = wait_until(failed, 20, "the restart-failed alert")
         assert FAILED in str(alert["reason"]), alert
         assert (alert["host"], alert["machine_id"], alert["observer"]) == ("web-7", WEB7, "collector"), alert

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from conftest import LiveJournal
+from conftest import LiveJournal, appended_json
 from receivers import HttpReceiver
 
 from logsentry.state import State
@@ -366,7 +366,7 @@ def test_sigkill_at_random_points_loses_nothing_and_repeats_no_action(live_journ
     expected = {f"BOOM {i}" for i in range(total)}
 
     def delivered() -> list[str]:
-        return [json.loads(line)["message"] for line in out.read_text().splitlines()] if out.exists() else []
+        return [str(record["message"]) for record in appended_json(out)]
 
     # A readiness wait, no speed check: each alert is a python run of the receiver, one after another; at CI's load
     # (two helpers and 3 workers on 2 cores) the last of 400 was still queued 30 s on (only 'BOOM 399' missing).
