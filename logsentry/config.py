@@ -236,6 +236,14 @@ def _channel(reader: Reader, data: Mapping[str, Any], index: int) -> Channel | N
                    retries=reader.integer(data, "retries", f"{path}.retries", 3, low=1), timeout_s=timeout)
 
 
+def site_path(config: Path, value: str) -> Path:
+    """A path the config names (state_dir, rules, journal_directory, metrics.textfile): a relative one is taken
+    from the config file's directory, never from the working directory, so that `config check` run anywhere and
+    the service (cwd /) mean the same directory (a newcomer's check passed in one directory and the service
+    then read another)."""
+    return config.absolute().parent / value
+
+
 def parse_config(data: Mapping[str, Any], path: Path) -> SiteConfig:
     problems: list[str] = []
     reader = Reader(str(path), problems)
@@ -246,7 +254,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> SiteConfig:
     rule_dirs = [shipped_rules_dir()]
     if LOCAL_RULES_DIR.is_dir():
         rule_dirs.append(LOCAL_RULES_DIR)
-    rule_dirs += [Path(p) for p in reader.strings(data, "rules", "rules", ())]
+    rule_dirs += [site_path(path, p) for p in reader.strings(data, "rules", "rules", ())]
 
     watches = []
     for index, table in enumerate(reader.tables(data, "watch")):
@@ -351,7 +359,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> SiteConfig:
     defaults = SiteConfig(path=path)
     config = SiteConfig(
         path=path,
-        state_dir=Path(reader.text(data, "state_dir", "state_dir", str(DEFAULT_STATE_DIR))),
+        state_dir=site_path(path, reader.text(data, "state_dir", "state_dir", str(DEFAULT_STATE_DIR))),
         rule_dirs=tuple(rule_dirs),
         disabled_rules=reader.strings(data, "disabled_rules", "disabled_rules", ()),
         watches=tuple(watches) or defaults.watches,
@@ -364,11 +372,11 @@ def parse_config(data: Mapping[str, Any], path: Path) -> SiteConfig:
         canary_timeout_usec=reader.duration(canary, "timeout", "canary.timeout", 60_000_000),
         dry_run=reader.boolean(data, "dry_run", "dry_run", False),
         own_unit=unit_name(reader.text(data, "own_unit", "own_unit", "logsentry.service")),
-        journal_directory=Path(journal_directory) if journal_directory else None,
+        journal_directory=site_path(path, journal_directory) if journal_directory else None,
         hostname=reader.text(data, "hostname", "hostname", defaults.hostname),
         commit_every=reader.integer(data, "commit_every", "commit_every", 1000, low=1),
         metrics_listen=listen or None,
-        metrics_textfile=Path(textfile) if textfile else None,
+        metrics_textfile=site_path(path, textfile) if textfile else None,
         host_silent_after_usec=host_silent_after,
         host_clock_hold_usec=clock_hold,
     )
