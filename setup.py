@@ -6,7 +6,7 @@ setup(
     packages=[*find_packages(include=["logsentry", "logsentry.*"]), "logsentry.shipped_rules"],
     # The rule library ships inside the wheel; in a checkout, rules/ is read where it is (rules/loader.py).
     package_dir={"logsentry.shipped_rules": "rules"},
-    package_data={"logsentry.shipped_rules": ["*/*.toml"], "logsentry.sources": ["*.pyi"],
+    package_data={"logsentry.shipped_rules": ["*/*.toml"], "logsentry": ["*.pyi"], "logsentry.sources": ["*.pyi"],
                   "logsentry.engine.templates": ["*.pyi"],
                   "logsentry.engine": ["*.pyi"]},
     ext_modules=[
@@ -17,6 +17,13 @@ setup(
                      "logsentry/sources/format_levels.h", "logsentry/sources/go_levels.h",
                      "logsentry/sources/mongo_levels.h"],
             libraries=["systemd"],
+            extra_compile_args=["-O2", "-std=c11", "-D_GNU_SOURCE", "-Wall", "-Wextra",
+                                "-Wno-missing-field-initializers"],
+        ),
+        # Frozen slotted dataclasses made without their __init__ (sources/values.py, engine objects per hit).
+        Extension(
+            "logsentry._slots",
+            ["logsentry/_slots.c"],
             extra_compile_args=["-O2", "-std=c11", "-D_GNU_SOURCE", "-Wall", "-Wextra",
                                 "-Wno-missing-field-initializers"],
         ),

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ._slots import SlotMaker
 from .engine.absence import Gap
 from .engine.detector import Quarantine
 from .model import Action, Hit, Incident, ScreenedRun
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MatchEvent:
     """A rule matched an entry. `fires`: its trigger fired an incident with it (that incident, or the failure it
     joins, is given out now or once it settles): the service keeps the unit's lines up to this hit for its alert
@@ -18,6 +19,10 @@ class MatchEvent:
 
     hit: Hit
     fires: bool = False
+
+
+new_match = SlotMaker(MatchEvent, ("hit", "fires"))
+"""MatchEvent(hit, fires) without the frozen __init__ (_slots.c): one per hit (pipeline._hits)."""
 
 
 @dataclass(frozen=True)

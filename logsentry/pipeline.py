@@ -28,6 +28,7 @@ from .events import IncidentEvent as IncidentEvent
 from .events import MatchEvent as MatchEvent
 from .events import Progress as Progress
 from .events import QuarantineEvent as QuarantineEvent
+from .events import new_match
 from .model import Action, Entry, Hit, Incident, ScreenedRun, entry_key, host_unit
 
 
@@ -174,7 +175,7 @@ class Pipeline:
             if hit.rule_id in self._signature_rules:
                 self.failures.note_hit(hit)
             ended, fired = self.tracker.add(hit)
-            yield MatchEvent(hit, fired is not None)
+            yield new_match(hit, fired is not None)
             if ended is not None:
                 yield from self._ended(self._with_dropped(ended))
             if fired is not None:

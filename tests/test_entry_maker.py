@@ -1,4 +1,4 @@
-"""Entries made by values.entry_from through _journalscan.SlotMaker (without Entry's slow frozen __init__) are the
+"""Entries made by values.entry_from through logsentry._slots.SlotMaker (without Entry's slow frozen __init__) are the
 Entries Entry(...) makes: every field, level_source as __post_init__ leaves it, still frozen. Read from a real
 journal file written by systemd-journal-remote, by every reader that builds Entries with entry_from."""
 
@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from logsentry._slots import SlotMaker
 from logsentry.model import Entry, Screen
 from logsentry.sources import Selection
-from logsentry.sources._journalscan import SlotMaker
 from logsentry.sources.journal import JournalLocation, JournalSource
 from logsentry.sources.journal_files import build_journal, export_entry
 from logsentry.sources.screening import ScreeningJournalSource

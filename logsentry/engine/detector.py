@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import EllipsisType
 
-from ..model import Entry, Hit, Screen, Severity
+from ..model import Entry, Hit, Screen, Severity, new_hit
 from ..rules.rule import Rule
 from .levels import effective_priority
 from .prefilter import Prefilter
@@ -169,7 +169,7 @@ class Detector:
                 continue
             group = rule.trigger.group_by
             key = captures.get(group, "") if group else ""
-            hits.append(Hit(rule_id=rule.id, severity=rule.severity, entry=entry, captures=captures, key=key))
+            hits.append(new_hit(rule.id, rule.severity, entry, captures, key, "", ""))
         return hits
 
     def rule_level(self, entry: Entry) -> int | None:

@@ -1,9 +1,6 @@
 """Types of the C extension (see _journalscan.c)."""
 
 from collections.abc import Sequence
-from typing import Generic, TypeVar
-
-_T = TypeVar("_T")
 
 NO_LIMIT: int
 NO_PRIORITY: int
@@ -16,10 +13,6 @@ Run = tuple[int, int, int, int, tuple[tuple[str, int, int, int, int, bytes, str,
             tuple[bytes, bytes, bytes, bytes, bytes, bytes]]
 
 def text_level(message: bytes) -> int | None: ...
-
-class SlotMaker(Generic[_T]):
-    def __init__(self, cls: type[_T], names: tuple[str, ...]) -> None: ...
-    def __call__(self, *values: object) -> _T: ...
 
 class Scanner:
     def __init__(self, *, directory: str | None, files: Sequence[str], flags: int, matches: Sequence[str],

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import fields as dataclass_fields
 
+from .._slots import SlotMaker
 from ..engine.levels import TEXT_DEFAULT
 from ..model import Entry
-from ._journalscan import SlotMaker
 from ._journalscan import text_level as text_level_of_bytes
 from .selection import subject_unit
 
@@ -16,7 +16,7 @@ NOT_LOOKED = -2
 
 _make_entry = SlotMaker(Entry, tuple(field.name for field in dataclass_fields(Entry)))
 """Entry(*values) without its __init__: a frozen dataclass's sets each field through object.__setattr__,
-about 3.5 us of the ~4 a candidate cost the live follower (_journalscan.c SlotMaker: 0.3). entry_from gives
+about 3.5 us of the ~4 a candidate cost the live follower (_slots.c SlotMaker: 0.3). entry_from gives
 every field, level_source included, as __post_init__ would leave them (tests/test_entry_maker.py)."""
 
 
