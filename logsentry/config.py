@@ -153,12 +153,28 @@ class SiteConfig:
         names = [pattern for watch in self.watches for pattern in watch.units]
         return () if any(set("*?[") & set(name) for name in names) else tuple(dict.fromkeys(names))
 
-    def describe(self) -> list[str]:
-        """Human summary for `config check`, with secrets redacted."""
-        lines = [f"state directory: {self.state_dir}", "rule directories: " + ", ".join(map(str, self.rule_dirs)),
-                 # which journal the service reads, and so which hosts its alerts are about (F8's finding)
-                 "journal: the local journal (no journal_directory)" if self.journal_directory is None else
-                 f"journal: {visible(str(self.journal_directory))} (journal_directory: its hosts' journal files)"]
+    def _self_check(self) -> str:
+        """The canary's line, on or off and why (service_journal._check_canary): it writes to this machine's
+        journal through journald, which a service reading a journal_directory does not read."""
+        if self.journal_directory is not None:
+            return ("self-check: off (journal_directory is set: the canary entry would go to this machine's journal, "
+                    "which the service does not read then)")
+        if not self.canary_usec:
+            return "self-check: off ([canary] enabled = false)"
+        return (f"self-check: a canary entry every {timespan(self.canary_usec)} must be read back within "
+                f"{timespan(self.canary_timeout_usec)}")
+
+    def describe(self, refused: frozenset[str] = frozenset()) -> list[str]:
+        """Human summary for `config check`, with secrets redacted. `refused`: the settings `config check` found
+        bad ("journal_directory", "heartbeat.url", "channel N", N from 1): their lines are left out, so that no line
+        reads as fine above the error that says otherwise (helper U's `journal: /nonexistent (...)`)."""
+        lines = [f"state directory: {self.state_dir}", "rule directories: " + ", ".join(map(str, self.rule_dirs))]
+        # which journal the service reads, and so which hosts its alerts are about (F8's finding)
+        if self.journal_directory is None:
+            lines.append("journal: the local journal (no journal_directory)")
+        elif "journal_directory" not in refused:
+            lines.append(f"journal: {visible(str(self.journal_directory))} (journal_directory: its hosts' journal "
+                         "files)")
         if self.disabled_rules:
             lines.append("disabled rules: " + ", ".join(self.disabled_rules))
         for watch in self.watches:
@@ -173,7 +189,9 @@ class SiteConfig:
                      f"cooldown {timespan(limits.cooldown_usec)}, on return: {limits.on_return}, "
                      f"via {' '.join(limits.systemctl)}")
         for index, channel in enumerate(self.alerts.channels, start=1):
-            lines.append(f"alert channel {index}: {channel.name} ({channel.redacted()}, {channel.retries} tries)")
+            if f"channel {index}" not in refused:
+                lines.append(f"alert channel {index}: {channel.name} ({channel.redacted()}, {channel.retries} "
+                             "tries)")
         if not self.alerts.channels:
             lines.append("alert channels: none (alerts are only logged)")
         else:
@@ -183,11 +201,9 @@ class SiteConfig:
                          f"incident lasts{', a resolve message when it ends' if alerts.resolve else ''}; a failing "
                          f"channel is retried after {timespan(alerts.backoff_usec)}, doubling up to "
                          f"{timespan(alerts.max_backoff_usec)}")
-        if self.heartbeat_url:
+        if self.heartbeat_url and "heartbeat.url" not in refused:
             lines.append(f"heartbeat: every {timespan(self.heartbeat_usec)} to {redact_url(self.heartbeat_url)}")
-        if self.canary_usec and self.journal_directory is None:
-            lines.append(f"self-check: a canary entry every {timespan(self.canary_usec)} must be read back "
-                         f"within {timespan(self.canary_timeout_usec)}")
+        lines.append(self._self_check())
         if self.journal_directory is not None:
             after = self.host_silent_after_usec
             lines.append("hosts: " + ("silence not watched" if after == 0 else "silent when no entry came for " + (

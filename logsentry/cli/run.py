@@ -100,20 +100,26 @@ def config_check(config_path: Path) -> None:
     """Validate the config and its rules, and print what would be watched (secrets redacted)."""
     config = load_site_config(config_path)
     rule_set = load_rules(config.rule_dirs, disabled=config.disabled_rules)
-    for line in config.describe():
+    problems = [*rule_set.errors, *trust_problems(config)]
+    refused: set[str] = set()  # settings whose summary line would read as fine above their error
+    for index, channel in enumerate(config.alerts.channels, start=1):
+        if is_placeholder(channel.target[0]):  # warned about below
+            continue
+        for problem in channel_problems([channel]):
+            problems.append(f"{config.path}: {problem}")
+            refused.add(f"channel {index}")
+    if config.heartbeat_url and (why := http_url_problem(config.heartbeat_url)):
+        problems.append(f"{config.path}: heartbeat.url: {why} ({redact_url(config.heartbeat_url)})")
+        refused.add("heartbeat.url")
+    if config.journal_directory is not None and not config.journal_directory.is_dir():
+        problems.append(f"{config.path}: journal_directory {config.journal_directory} is not a directory "
+                        "(logsentry run would refuse to start)")
+        refused.add("journal_directory")
+    for line in config.describe(frozenset(refused)):
         click.echo(line)
     click.echo(f"rules: {len(rule_set.rules)} loaded")
     for line in [*placeholder_warnings(config), *exposure_warnings(config), *undelivered(config)]:
         click.echo(line, err=True)
-    problems = [*rule_set.errors, *trust_problems(config),
-                *(f"{config.path}: {problem}" for problem in channel_problems(
-                    channel for channel in config.alerts.channels  # placeholders: warned about above
-                    if not is_placeholder(channel.target[0])))]
-    if config.heartbeat_url and (why := http_url_problem(config.heartbeat_url)):
-        problems.append(f"{config.path}: heartbeat.url: {why} ({redact_url(config.heartbeat_url)})")
-    if config.journal_directory is not None and not config.journal_directory.is_dir():
-        problems.append(f"{config.path}: journal_directory {config.journal_directory} is not a directory "
-                        "(logsentry run would refuse to start)")
     for line in problems:
         click.echo(line, err=True)
     if problems:

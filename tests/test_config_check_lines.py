@@ -1,0 +1,48 @@
+"""`config check` prints no setting's line as fine above the error that refuses it (helper U read
+`journal: /nonexistent (...)` and then `... is not a directory`), and its `self-check:` line is always there,
+saying why the canary is off when it is (it vanished when journal_directory was set)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from test_durations_systemd import config_check
+
+GOOD = '[[channel]]\nname = "good"\ntype = "apprise"\nurl = "json://127.0.0.1:9/hook"\n'
+BAD = '[[channel]]\nname = "typo"\ntype = "apprise"\nurl = "jsno://127.0.0.1:9/hook"\n'
+
+
+def _check(tmp_path: Path, text: str) -> tuple[int, list[str], str]:
+    path = tmp_path / "logsentry.toml"
+    path.write_text(f'state_dir = "{tmp_path / "state"}"\n' + text)
+    path.chmod(0o600)
+    done = config_check(path)
+    return done.returncode, done.stdout.splitlines(), done.stderr
+
+
+def test_a_refused_setting_has_no_line_that_reads_as_fine(tmp_path: Path) -> None:
+    missing = tmp_path / "nonexistent"
+    code, out, err = _check(tmp_path, f'journal_directory = "{missing}"\n[heartbeat]\nurl = "http://:x/ping"\n'
+                            + BAD + GOOD)
+    assert code == 2
+    assert f"journal_directory {missing} is not a directory" in err
+    assert "channel 'typo': apprise does not accept this URL" in err and "heartbeat.url:" in err, err
+    assert not [line for line in out if line.startswith(("journal:", "heartbeat:", "alert channel 1:"))], out
+    assert "alert channel 2: good (apprise json://***, 3 tries)" in out, out  # the good one is still listed
+    missing.mkdir()
+    code, out, err = _check(tmp_path, f'journal_directory = "{missing}"\n' + GOOD)
+    assert code == 0, err
+    assert f"journal: {missing} (journal_directory: its hosts' journal files)" in out
+    assert "alert channel 1: good (apprise json://***, 3 tries)" in out
+
+
+def test_the_self_check_line_says_when_and_why_it_is_off(tmp_path: Path) -> None:
+    remote = tmp_path / "remote"
+    remote.mkdir()
+    _, out, _ = _check(tmp_path, f'journal_directory = "{remote}"\n')
+    assert ("self-check: off (journal_directory is set: the canary entry would go to this machine's journal, "
+            "which the service does not read then)") in out, out
+    _, out, _ = _check(tmp_path, "[canary]\nenabled = false\n")
+    assert "self-check: off ([canary] enabled = false)" in out, out
+    _, out, _ = _check(tmp_path, "")
+    assert "self-check: a canary entry every 5min must be read back within 1min" in out, out
