@@ -20,6 +20,7 @@ from ..sources.export import head, open_binary, sniff
 from ..timespec import format_duration
 from ..views import html as html_report
 from ..views import jsonl
+from ..views.no_command import no_command_note
 from ..views.report import ScanSummary, render_scan
 from . import stdout_to_devnull
 from .common import (
@@ -80,13 +81,14 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
     try:
         entries = open_entries(selection, directory=directory, files=files, extra_fields=detector.needed_fields
                                + (() if timeline is None else ("_HOSTNAME",)), screen=detector.screen())
-        source = _journal_read(directory, files)  # (after open_entries: each file was found readable, of a kind)
+        read = _journal_read(directory, files)  # (after open_entries: each file was found readable, of a kind)
+        source, no_command = (None, read) if isinstance(read, str) else (read, "")
         events = pipeline.run(entries)
         summary = _consume(events if timeline is None else timeline.watch(events), output, source)
     except (InputFormatError, JournalOpenError) as error:
         fail(str(error))
     if html_path is not None and timeline is not None:  # first: stdout may be a pipe its reader closed
-        _write_html(html_path, summary, timeline, pipeline, len(rule_set.rules), source)
+        _write_html(html_path, summary, timeline, pipeline, len(rule_set.rules), source, no_command)
     cold = _cold(pipeline)
     try:
         if output == "json":
@@ -94,7 +96,7 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
                 "units": cold[1], "cold_units": cold[0], "warm_after_usec": cold[3], "warm_entries": cold[4]})))
         else:
             render_scan(console(), summary, pipeline.progress, len(rules), None if cold is None else cold[:3],
-                        source=source)
+                        source=source, no_command=no_command)
         sys.stdout.flush()
     except BrokenPipeError:  # `scan --fail-on error | head -1`: the exit status is still owed (it was 0)
         stdout_to_devnull()
@@ -120,17 +122,17 @@ def _cold(pipeline: Pipeline) -> tuple[int, int, str, int, int] | None:
             least.warm_after_usec, least.warm_entries)
 
 
-def _journal_read(directory: Path | None, files: tuple[Path, ...]) -> tuple[str, ...] | None:
+def _journal_read(directory: Path | None, files: tuple[Path, ...]) -> tuple[str, ...] | str:
     """journalctl's arguments for the journal the scan read (alert.journal_source: `-D DIR`, `--file F`, () for
-    the local journal), for the incidents' journalctl commands, the same as their alerts'; None when some input
-    is a dump (export, JSON, text, stdin): journalctl reads journal files only, and a command over the journal
-    files alone would show none of a dump's lines."""
+    the local journal), for the incidents' journalctl commands, the same as their alerts'; when some input is no
+    journal file (export, JSON, text, stdin), the report's note that names it (views/no_command.py) instead:
+    journalctl reads journal files only, and a command over the journal files alone would show none of its lines."""
     for path in files:
         if str(path) == "-":
-            return None
+            return no_command_note("-", None)
         with open_binary(path) as stream:
-            if sniff(head(stream)) != "journal":
-                return None
+            if (kind := sniff(head(stream))) != "journal":
+                return no_command_note(str(path), kind)
     return journal_source(directory, files)
 
 
@@ -173,8 +175,9 @@ def _html_timeline(path: Path | None) -> html_report.Timeline | None:
 
 
 def _write_html(path: Path, summary: ScanSummary, timeline: html_report.Timeline, pipeline: Pipeline,
-                rule_count: int, source: tuple[str, ...] | None) -> None:
+                rule_count: int, source: tuple[str, ...] | None, no_command: str) -> None:
     try:
-        html_report.write_html(path, summary, timeline, pipeline.progress, rule_count, source=source)
+        html_report.write_html(path, summary, timeline, pipeline.progress, rule_count, source=source,
+                               no_command=no_command)
     except OSError as error:
         fail(f"{path}: cannot write the HTML report: {error.strerror or error}")

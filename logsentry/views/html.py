@@ -282,9 +282,10 @@ def _actions_table(summary: ScanSummary, timeline: Timeline) -> str:
 
 
 def render_html(summary: ScanSummary, timeline: Timeline, progress: Progress, rule_count: int,
-                title: str = "logsentry scan", source: Sequence[str] | None = ()) -> str:
+                title: str = "logsentry scan", source: Sequence[str] | None = (), no_command: str = "") -> str:
     """The page; `source` is journalctl's arguments for where the scan read (-D DIR, --file F), for the
-    cards' "all its lines" commands; None when it read a dump, which journalctl cannot (no command then)."""
+    cards' "all its lines" commands; None when it read a dump, which journalctl cannot (no command then: the
+    note `no_command` says why, above the cards, as the text report does)."""
     import plotly.io  # the report extra
 
     figure = _figure(summary, timeline, progress)
@@ -307,10 +308,11 @@ def render_html(summary: ScanSummary, timeline: Timeline, progress: Progress, ru
         f'written {format_usec(int(datetime.now().timestamp() * 1_000_000))}</p>',
         text_note, chart,
         "<h2>Actions</h2>", _actions_table(summary, timeline),
-        "<h2>Incidents</h2>", *(_card(incident, summary, timeline, source) for incident in ordered),
+        "<h2>Incidents</h2>", f'<p class="meta">{esc(no_command)}</p>' if source is None and no_command and n else "",
+        *(_card(incident, summary, timeline, source) for incident in ordered),
         "</body></html>"])
 
 
 def write_html(path: Path, summary: ScanSummary, timeline: Timeline, progress: Progress, rule_count: int,
-               title: str = "logsentry scan", source: Sequence[str] | None = ()) -> None:
-    path.write_text(render_html(summary, timeline, progress, rule_count, title, source), encoding="utf-8")
+               title: str = "logsentry scan", source: Sequence[str] | None = (), no_command: str = "") -> None:
+    path.write_text(render_html(summary, timeline, progress, rule_count, title, source, no_command), encoding="utf-8")

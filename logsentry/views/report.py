@@ -243,11 +243,13 @@ _TAKES_VALUE = frozenset({"-D", "--file", "-u", "-t", "--since", "--until"})
 
 
 def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule_count: int,
-                cold: tuple[int, int, str] | None = None, source: Sequence[str] | None = None) -> None:
+                cold: tuple[int, int, str] | None = None, source: Sequence[str] | None = None,
+                no_command: str = "") -> None:
     """The scan's report; `cold`: (units the anomaly rules never judged, units learnt, the least history they
     need), said so that a short or filtered scan's silence is not read as an all-clear. `source`: journalctl's
     arguments for the journal read (alert.journal_source), for each incident's command under its panel (the
-    one its alert gives); None for a dump, which journalctl cannot read (said once)."""
+    one its alert gives); None for a dump, which journalctl cannot read: `no_command` says so once, naming it
+    (views/no_command.py)."""
     span, clock = "", DayClock(None)
     if progress.first_usec is not None and progress.last_usec is not None:
         # the real range: Progress has the earliest and latest read, but counts a screened run at its first
@@ -271,8 +273,8 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
                 # a long path runs on rather than breaking the command; an identifier (-t) is log text
                 console.print(Text(visible(line)), soft_wrap=True)
     if source is None and summary.incidents:
-        console.print(Text("No journalctl command for the incidents: the input holds a dump (export, JSON or "
-                           "text), and journalctl reads journal files only.", style="dim"))
+        console.print(Text(no_command or "No journalctl command for the incidents: journalctl reads journal files "
+                           "only.", style="dim"))
     fired = {(i.unit, i.rule_id, i.key) for i in summary.incidents}
     chained = {(i.unit, link.rule_id) for i in summary.incidents for link in i.chain if link.fired}
     chained |= {("kernel", rule) for _unit, rule in chained}  # a kernel line joins its unit's failure
