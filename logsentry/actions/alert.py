@@ -17,7 +17,7 @@ from typing import Any
 from ..hosts import local_machine_id
 from ..model import Incident, Link
 from ..timespec import format_usec
-from ..views.counts import began_usec, chain_heading, chain_rules, hits_said
+from ..views.counts import began_usec, chain_heading, chain_rules, hits_said, own_last_hit
 from ..wording import plural
 
 # What views/escape.py makes visible, but newline (tracebacks keep their lines) and tab: C0, DEL, C1, bidi.
@@ -54,6 +54,7 @@ def incident_payload(event: str, incident: Incident, host: str, reason: str, con
         "first_usec": incident.first_usec,
         "fired_usec": incident.fired_usec,
         "last_usec": incident.last_usec if last_usec is None else last_usec,
+        "last_hit_usec": _last_hit(incident, last_usec),
         "cursor": incident.cursor,
         "message": clean(incident.samples[-1]),
         "context": [clean(line) for line in context],
@@ -63,6 +64,13 @@ def incident_payload(event: str, incident: Incident, host: str, reason: str, con
         "chain": [chain_line(link) for link in incident.chain],
         "chain_rules": chain_rules(incident.chain),
     }
+
+
+def _last_hit(incident: Incident, last_usec: int | None) -> int:
+    """The rule's own last hit (views.counts.own_last_hit), 0 when the incident does not tell: a failure's
+    `last_usec` is its failure's last line, often PID 1's that joined its chain."""
+    own = own_last_hit(incident) if last_usec is None or incident.chain else last_usec
+    return 0 if own is None else own
 
 
 def chain_line(link: Link) -> str:
@@ -187,9 +195,12 @@ def body(payload: Mapping[str, Any]) -> str:
                      f"{format_usec(payload['last_usec'])} on {payload['host']}")
     elif payload["first_usec"]:
         at_least = "at least " if payload.get("count_is_lower_bound") else ""
+        own = payload.get("last_hit_usec", payload["last_usec"])  # (an alert queued before it was given: last_usec)
+        later = f"; the failure's last line {format_usec(payload['last_usec'])}" \
+            if payload.get("chain") and payload["last_usec"] > own else ""
         lines.append(f"{at_least}{hits_said(str(payload.get('why', '')), payload['count'])} from "
-                     f"{format_usec(payload['first_usec'])} to "
-                     f"{format_usec(payload['last_usec'])} on {payload['host']}")
+                     f"{format_usec(payload['first_usec'])}{f' to {format_usec(own)}' if own else ''} on "
+                     f"{payload['host']}{later}")
     if payload.get("dropped"):
         lines.append(f"journald suppressed {plural(payload['dropped'], 'message')} of this unit (rate limit)")
     if payload.get("why"):

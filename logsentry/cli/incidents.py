@@ -112,14 +112,16 @@ def _said(outcome: dict[str, Any]) -> str:
 
 def _echo(incident: Incident, done: list[dict[str, Any]], command: str) -> None:
     from ..timespec import format_usec
-    from ..views.counts import hits_said
+    from ..views.counts import failure_last, hits_said, own_last_hit
     from ..views.escape import visible
 
     where = visible(incident.unit) + (f" [{visible(incident.key)}]" if incident.key else "")
     host = f" on {visible(incident.host or incident.machine_id)}" if incident.machine_id else ""
+    own = own_last_hit(incident)  # the rule's: a failure's later lines (its chain's) are said apart
+    latest = [f"latest {format_usec(own)}"] if own is not None else []
+    latest += [later] if (later := failure_last(incident, own)) else []
     click.echo(f"{incident.severity.label.upper()} {where}{host}: {incident.rule_id}, since "
-               f"{format_usec(incident.first_usec)}, {hits_said(incident.why, incident.count)}, "
-               f"latest {format_usec(incident.last_usec)}")
+               f"{format_usec(incident.first_usec)}, {', '.join([hits_said(incident.why, incident.count), *latest])}")
     if incident.why:
         click.echo(f"  why: {visible(incident.why)}")
     if incident.samples:

@@ -20,6 +20,7 @@ from ..sources.export import head, open_binary, sniff
 from ..timespec import format_duration
 from ..views import html as html_report
 from ..views import jsonl
+from ..views.hit_spans import HitSpans
 from ..views.no_command import no_command_note
 from ..views.report import ScanSummary, render_scan
 from . import stdout_to_devnull
@@ -84,7 +85,8 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
         read = _journal_read(directory, files)  # (after open_entries: each file was found readable, of a kind)
         source, no_command = (None, read) if isinstance(read, str) else (read, "")
         events = pipeline.run(entries)
-        summary = _consume(events if timeline is None else timeline.watch(events), output, source)
+        summary = _consume(events if timeline is None else timeline.watch(events), output, source,
+                           HitSpans(pipeline.tracker.incident_of))
     except (InputFormatError, JournalOpenError) as error:
         fail(str(error))
     if html_path is not None and timeline is not None:  # first: stdout may be a pipe its reader closed
@@ -136,8 +138,8 @@ def _journal_read(directory: Path | None, files: tuple[Path, ...]) -> tuple[str,
     return journal_source(directory, files)
 
 
-def _consume(events: Iterator[Event], output: str, source: tuple[str, ...] | None) -> ScanSummary:
-    summary = ScanSummary()
+def _consume(events: Iterator[Event], output: str, source: tuple[str, ...] | None, spans: HitSpans) -> ScanSummary:
+    summary = ScanSummary(spans=spans)
     if output != "json":
         for event in events:
             summary.add(event)

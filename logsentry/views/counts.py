@@ -176,22 +176,48 @@ def chain_heading(rules: int, links: int) -> str:
     return f"one failure, {plural(rules, 'rule')} in its chain{more}:"
 
 
+def own_last_hit(incident: Incident, seen: int | None = None) -> int | None:
+    """The rule's own last hit (µs). A failure's incident (engine/failures.py) carries its failure's last line as
+    `last_usec`, often another rule's (PID 1's "Failed with result" that joined its chain): helper U read it as
+    the rule's "last hit". `seen`: the latest hit a reader saw go to it (hit_spans.HitSpans). Else `last_usec`
+    when no other rule joined it, its first hit when it had one; None when the incident does not tell."""
+    if seen is not None:
+        return max(seen, incident.fired_usec)
+    if not incident.chain:
+        return incident.last_usec
+    return incident.first_usec if incident.count == 1 else None
+
+
+def failure_last(incident: Incident, own: int | None, clock: Callable[[int], str] = format_usec) -> str:
+    """"the failure's last line T" when a failure's chain goes on past the rule's own last hit; "" otherwise."""
+    if not incident.chain or (own is not None and incident.last_usec <= own):
+        return ""
+    return f"the failure's last line {clock(incident.last_usec)}"
+
+
 def count_story(incident: Incident, reported: int | None = None,
-                clock: Callable[[int], str] = format_usec) -> str:
+                clock: Callable[[int], str] = format_usec, seen_last: int | None = None) -> str:
     """"first hit T; fired T at hit 10 (trigger: 10 hits within 10m), reported at 12 hits; last hit T: 14 hits
     in all over 6.5s": `incident` is the incident at its end, `reported` the count of its `incident` record
-    (a persistence incident: run_story; a flood: flood_story; a rate or share rule's fired as `judged` says)."""
+    (a persistence incident: run_story; a flood: flood_story; a rate or share rule's fired as `judged` says).
+    The last hit is the rule's own (own_last_hit; `seen_last`: the latest seen); a failure's later lines are
+    said apart ("; the failure's last line T") and listed in its chain."""
     if (story := run_story(incident, clock) or flood_story(incident, clock)) is not None:
         return story
     told = (f", reported at {_judged_hits(incident, reported)}"
             if reported is not None and reported != incident.threshold else "")
     lower = "at least " if incident.dropped else ""
-    span = incident.last_usec - incident.first_usec
-    over = f" over {format_duration(span)}" if span else ""
     how = judged(incident) or f"{fired_at(incident)} ({trigger_text(incident)})"
-    # lines of its failure going on (engine/owners.py going_on) move its last line on, not its hits
-    last, going = ("last line", f" and {incident.going_on:,} more lines of its failure") if incident.going_on \
-        else ("last hit", "")
-    return (f"first hit {format_usec(incident.first_usec)}; fired {clock(incident.fired_usec)} {how}{told}; {last} "
-            f"{clock(incident.last_usec)}: "
-            f"{lower}{_judged_hits(incident, incident.count)} in all{going}{over}")
+    start = f"first hit {format_usec(incident.first_usec)}; fired {clock(incident.fired_usec)} {how}{told}; "
+    hits = f"{lower}{_judged_hits(incident, incident.count)} in all"
+    if incident.going_on:  # lines of its failure going on (engine/owners.py going_on) move its last line on
+        span = incident.last_usec - incident.first_usec
+        return (f"{start}last line {clock(incident.last_usec)}: {hits} and {incident.going_on:,} more lines of its "
+                f"failure" + (f" over {format_duration(span)}" if span else ""))
+    own = own_last_hit(incident, seen_last)
+    later = failure_last(incident, own, clock)
+    if own is None:
+        return f"{start}{hits}; {later}"
+    span = own - incident.first_usec
+    return (f"{start}last hit {clock(own)}: {hits}" + (f" over {format_duration(span)}" if span else "")
+            + (f"; {later}" if later else ""))

@@ -51,5 +51,10 @@ class HitSpans:
             return incident.last_usec - incident.first_usec
         return max(seen[1], incident.fired_usec) - min(seen[0], incident.first_usec)
 
+    def last(self, incident: Incident) -> int | None:
+        """The latest hit seen go to the incident (µs), None when none was seen (counts.own_last_hit)."""
+        seen = self.spans.get(_member(incident))
+        return None if seen is None else seen[1]
+
     def ended(self, incident: Incident) -> None:
         self.spans.pop(_member(incident), None)

@@ -238,7 +238,8 @@ def _card(incident: Incident, summary: ScanSummary, timeline: Timeline, source: 
         parts.append(f"<div>silence: no entry for {format_duration(gap.to_usec - gap.from_usec)}, from "
                      f"{format_usec(gap.from_usec)} to {format_usec(gap.to_usec)}</div>")
     else:
-        parts.append(f"<div>{esc(count_story(incident, summary.reported_count(incident)))}</div>")
+        told = count_story(incident, summary.reported_count(incident), seen_last=summary.last_hit(incident))
+        parts.append(f"<div>{esc(told)}</div>")
     if incident.why:
         parts.append(f'<div class="why">{esc(incident.why)}</div>')
     if incident.template:

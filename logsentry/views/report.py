@@ -24,6 +24,7 @@ from ..timespec import format_duration, format_usec
 from ..wording import plural
 from .counts import chain_heading, chain_rules, count_story
 from .escape import one_line, visible
+from .hit_spans import HitSpans
 from .tail_state import other_host
 
 MAX_EXAMPLE = 1000
@@ -56,10 +57,16 @@ class ScanSummary:
     """Silences by (rule, unit, start): their real length, for the incident that reported them."""
     reported: dict[tuple[str, str, str, str, int], int] = field(default_factory=dict)
     """The count of each incident's `incident` record, by (machine, unit, rule, key, first hit)."""
+    spans: HitSpans | None = None
+    """The open incidents' hits as read (the pipeline's tracker's), for each ended one's own last hit."""
+    last_hits: dict[tuple[str, str, str, str, int], int] = field(default_factory=dict)
+    """Each ended incident's own last hit as read (a failure's incident carries its failure's last line)."""
 
     def add(self, event: Event) -> None:
         match event:
             case MatchEvent(hit):
+                if self.spans is not None:
+                    self.spans.note(hit)
                 where = (hit.entry.unit, hit.rule_id, hit.key)
                 self.matches[where] += 1
                 if where not in self.examples:
@@ -69,6 +76,10 @@ class ScanSummary:
                 self.reported[_key(incident)] = incident.count
             case EndedEvent(incident):
                 self.incidents.append(incident)
+                if self.spans is not None:
+                    if (last := self.spans.last(incident)) is not None:
+                        self.last_hits[_key(incident)] = last
+                    self.spans.ended(incident)
                 self._saw(incident.first_usec)
                 self._saw(max(incident.last_usec, incident.fired_usec))
             case ActionEvent(action):
@@ -85,6 +96,10 @@ class ScanSummary:
 
     def reported_count(self, incident: Incident) -> int | None:
         return self.reported.get(_key(incident))
+
+    def last_hit(self, incident: Incident) -> int | None:
+        """The incident's own last hit as read, None when not seen (counts.own_last_hit then judges)."""
+        return self.last_hits.get(_key(incident))
 
     def actions_for(self, incident: Incident) -> list[Action]:
         return self.actions.get((incident.rule_id, incident.unit, incident.key, incident.first_usec), [])
@@ -176,7 +191,8 @@ def _silence_block(incident: Incident, gap: Gap, action: Text, head: Text, width
 
 
 def _incident_block(incident: Incident, actions: list[Action], width: int, gap: Gap | None = None,
-                    clock: DayClock | None = None, reported: int | None = None) -> Panel:
+                    clock: DayClock | None = None, reported: int | None = None,
+                    seen_last: int | None = None) -> Panel:
     """One incident: what, where, when, how many, what was done, and its first lines."""
     dry = " (dry run)" if actions and all(a.dry_run for a in actions) else ""
     done = " + ".join(a.kind for a in actions) or incident.action
@@ -187,7 +203,7 @@ def _incident_block(incident: Incident, actions: list[Action], width: int, gap: 
     clock = clock or DayClock(incident.first_usec)
     if gap is not None:
         return _silence_block(incident, gap, Text.assemble("action: ", (done + dry, "bold")), head, width, clock)
-    times = Text(count_story(incident, reported, clock)
+    times = Text(count_story(incident, reported, clock, seen_last)
                  + (f" (journald suppressed {plural(incident.dropped, 'message')} of this unit meanwhile)"
                     if incident.dropped else ""))
     action = Text.assemble("action: ", (done + dry, "bold"))
@@ -267,7 +283,7 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
     for incident in ordered:
         gap = summary.gaps.get((incident.rule_id, incident.unit, incident.first_usec))
         console.print(_incident_block(incident, summary.actions_for(incident), console.width, gap, clock,
-                                      summary.reported_count(incident)))
+                                      summary.reported_count(incident), summary.last_hit(incident)))
         if source is not None and (command := journalctl_command(incident, source)):
             for line in command_lines(command, console.width):
                 # a long path runs on rather than breaking the command; an identifier (-t) is log text
