@@ -36,6 +36,7 @@ from .common import (
     unit_option,
 )
 from .hosts import host_options, with_hosts
+from .input_files import check_input_files
 from .journal_access import check_journal_access
 
 
@@ -67,6 +68,7 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
     """Scan the journal once (or copied journals and dumps) and report what the rules find."""
     if directory is not None and files:
         raise click.UsageError("give either --directory or --file, not both")
+    check_input_files(files, dumps=True)
     selection = with_hosts(selection_from(units, priority, since, until), machines, hosts)
     rule_set = load_rule_set(rule_paths, not no_shipped)
     timeline = _html_timeline(html_path)

@@ -24,10 +24,12 @@ from ..actions.runner import ActionRunner
 from ..config import DEFAULT_CONFIG
 from ..engine.detector import Detector
 from ..engine.policy import Policy
+from ..hosts import local_machine_id
 from ..model import ScreenedRun
 from ..pipeline import Pipeline, dry_run_executor
 from ..sources import JournalOpenError, Selection
 from ..sources.dump import JOURNAL_MAGIC
+from ..sources.fanin_files import vouched
 from ..sources.follow import FollowItem, ReadUpTo, ScanningFollower
 from ..sources.journal import JournalGap, JournalLocation, StartAt
 from ..timespec import wall_usec
@@ -35,6 +37,7 @@ from ..views.tail import LiveView, TailView, json_view, plain_view
 from ..views.tail_state import TailState
 from .common import fail, load_rule_set, priority_option, rules_option, selection_from, shipped_option, unit_option
 from .hosts import host_options, with_hosts
+from .input_files import check_input_files
 from .journal_access import check_journal_access
 from .run import load_site_config, refuse_untrusted, setup_logging
 from .stop_signals import StopSignals
@@ -142,7 +145,8 @@ def pipe_fd(stream: object) -> int | None:
 
 
 def check_journal_files(files: tuple[Path, ...]) -> None:
-    """Only journal files can be followed; dumps are read once, by scan."""
+    """Only journal files can be followed, whole and uncompressed (input_files.py); dumps are read once, by scan."""
+    check_input_files(files, dumps=False)
     for path in files:
         with open(path, "rb") as stream:
             if stream.read(len(JOURNAL_MAGIC)) != JOURNAL_MAGIC:
@@ -239,11 +243,15 @@ def tail(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
         click.echo(f"logsentry: {warning}", err=True)
     detector = Detector(load_rule_set(rule_paths, not no_shipped).rules)
     location = JournalLocation(directory=directory, files=files)
+    # The machine whose units the policy restarts (dry run or not) is vouched for by its own journald's files
+    # only: from any other (journal-remote's), a claim to be it is disowned (sources/fanin_files.vouched).
+    machine = (load_site_config(config_path).restart.machine_id if act else "") or local_machine_id()
     # No screen: the stream shows every entry, each read in full by the scanner's thread.
     follower = ScanningFollower(location, Selection(selection.units, selection.priorities, machines=selection.machines,
                                                     hosts=selection.hosts, rule_level=detector.rule_level), None,
                                 detector.needed_fields,
-                                StartAt(since_usec=selection.since_usec, lines_back=lines), wait_s=0)
+                                StartAt(since_usec=selection.since_usec, lines_back=lines), wait_s=0,
+                                disowned=() if vouched(machine, directory, files) else (machine,))
     try:
         location.open().close()  # fail now (exit 2), not after the screen was taken over
         source = journal_source(directory, files)

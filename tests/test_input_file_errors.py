@@ -1,0 +1,75 @@
+"""A `--file` that cannot be read says where and what (helper U's `scan --file j.journal.gz` said only "Bad
+message", sd-journal's errno, as journalctl does): a compressed journal file, a file compressed with what scan
+does not undo, a journal file cut off in a copy, a file of no format. Real journal files (systemd-journal-remote),
+compressed with the standard library's gzip, xz and bzip2 writers, and the real CLI."""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import lzma
+import struct
+from collections.abc import Callable
+from pathlib import Path
+
+from conftest import entry, run_cli, simple_rule
+
+from logsentry.sources.journal_files import export_bytes
+
+FIRST = "decompress it first ("
+
+
+def _scan(path: Path, rules_dir: Path) -> tuple[int, str]:
+    done = run_cli("scan", "--file", str(path), "--rules", str(rules_dir), "--no-shipped-rules")
+    return done.exit_code, " ".join(done.stderr.split())
+
+
+def test_compressed_files_say_so_and_how_to_undo_it(make_journal: Callable[..., Path], tmp_path: Path,
+                                                    write_rule: Callable[..., Path], rules_dir: Path) -> None:
+    write_rule("boom", simple_rule())
+    fields = [entry(f"BOOM {n}", at=n, priority=3) for n in range(3)]
+    journal = make_journal(fields).read_bytes()
+    for suffix, compress, undo in ((".gz", gzip.compress, "gunzip -k"), (".xz", lzma.compress, "unxz -k"),
+                                   (".bz2", bz2.compress, "bunzip2 -k")):
+        path = tmp_path / f"j.journal{suffix}"
+        path.write_bytes(compress(journal))
+        code, said = _scan(path, rules_dir)
+        assert code == 2, said
+        if suffix == ".gz":
+            assert said == (f"logsentry: {path}: a journal file compressed with gzip: journal files are read "
+                            f"uncompressed only (as journalctl reads them); {FIRST}{undo} {path}) and give the "
+                            "decompressed file"), said
+        else:
+            name = {".xz": "xz", ".bz2": "bzip2"}[suffix]
+            assert said.startswith(f"logsentry: {path}: compressed with {name}: scan reads gzip-compressed dumps "
+                                   f"only; {FIRST}{undo} {path})"), said
+        follow = run_cli("tail", "--file", str(path))
+        assert follow.exit_code == 2 and f"{path}: " in follow.stderr and FIRST in follow.stderr, follow.stderr
+    dump = tmp_path / "web-7.export.gz"  # a gzip-compressed dump is read as it is
+    dump.write_bytes(gzip.compress(export_bytes(fields)))
+    done = run_cli("scan", "--file", str(dump), "--rules", str(rules_dir), "--no-shipped-rules")
+    assert done.exit_code == 0 and "BOOM" in done.stdout, done.output
+
+
+def test_a_cut_off_journal_file_and_a_file_of_no_format(make_journal: Callable[..., Path], tmp_path: Path,
+                                                       write_rule: Callable[..., Path], rules_dir: Path) -> None:
+    write_rule("boom", simple_rule())
+    whole = make_journal([entry("BOOM", priority=3)]).read_bytes()
+    header_size, arena_size = struct.unpack_from("<QQ", whole, 88)
+    cut = tmp_path / "cut.journal"
+    cut.write_bytes(whole[:3000])
+    code, said = _scan(cut, rules_dir)
+    assert code == 2 and said == (f"logsentry: {cut}: a truncated journal file: its header says "
+                                  f"{header_size + arena_size:,} bytes, the file holds 3,000 (cut off while it was "
+                                  "copied or written); copy it again whole"), said
+    stub = tmp_path / "stub.journal"
+    stub.write_bytes(whole[:100])
+    code, said = _scan(stub, rules_dir)
+    assert code == 2 and said == (f"logsentry: {stub}: a truncated journal file: 100 bytes, less than a journal "
+                                  "header (208 bytes); copy it again whole"), said
+    follow = run_cli("tail", "--file", str(cut))
+    assert follow.exit_code == 2 and f"{cut}: a truncated journal file" in follow.stderr, follow.stderr
+    text = tmp_path / "notes.txt"
+    text.write_text("hello world\nnothing here is a log line\n")
+    code, said = _scan(text, rules_dir)
+    assert code == 2 and said.startswith(f"logsentry: {text}: not a journal file, journal export format"), said
