@@ -179,7 +179,8 @@ def test_tail_plain_names_other_hosts_and_counts_one_hit(make_journal: Callable[
     stamp = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)? "
     assert all(re.match(stamp + "web-7 api.service boom ", line) for line in there), there
     assert all(re.match(stamp + "app.service boom ", line) for line in here), here  # unchanged for this host
-    assert any("INCIDENT 1 hit since" in line for line in there) and any(line.endswith("ENDED 1 hit") for line in here)
+    assert any("INCIDENT 1 hit since" in line for line in there), there
+    assert any("ENDED 1 hit; its lines: journalctl " in line for line in here), here  # (then its command)
     assert not any("1 hits" in line for line in lines)
 
 

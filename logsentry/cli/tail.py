@@ -174,7 +174,7 @@ def make_view(output: str, pipeline: Pipeline, scope: str, source: tuple[str, ..
     if output == "json":
         return json_view(source)
     if output == "plain":
-        return plain_view(pipeline.detector.rules, pipeline.tracker.incident_of)
+        return plain_view(pipeline.detector.rules, pipeline.tracker.incident_of, source)
     state = TailState(pipeline.detector.rules, pipeline.progress, scope)
     return LiveView(Console(highlight=False), state)
 

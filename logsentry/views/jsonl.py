@@ -53,7 +53,7 @@ def event_record(event: Event, source: Sequence[str] | None = None) -> dict[str,
                     "count": incident.count, "threshold": incident.threshold,
                     "within_usec": incident.within_usec, "cursor": incident.cursor,
                     "message": incident.samples[0], "suggested_action": incident.action,  # the line of `cursor`
-                    "journalctl": _command(incident, source)}
+                    "journalctl": command(incident, source)}
         case ActionEvent(action):
             return {"type": "action", "action": action.kind, "unit": action.unit, "dry_run": action.dry_run,
                     "machine_id": action.incident.machine_id, "host": action.incident.host,
@@ -63,7 +63,7 @@ def event_record(event: Event, source: Sequence[str] | None = None) -> dict[str,
         case EndedEvent(incident, open_at_end):
             return {"type": "incident_end", **_incident_fields(incident), "last_usec": incident.last_usec,
                     "count": incident.count, "going_on": incident.going_on, "open": open_at_end,
-                    "journalctl": _command(incident, source)}
+                    "journalctl": command(incident, source)}
         case QuarantineEvent(quarantine):
             return {"type": "quarantine", "rule": quarantine.rule_id, "cursor": quarantine.cursor,
                     "realtime_usec": quarantine.realtime_usec, "reason": quarantine.reason}
@@ -74,7 +74,7 @@ def event_record(event: Event, source: Sequence[str] | None = None) -> dict[str,
     raise TypeError(f"unknown event {event!r}")
 
 
-def _command(incident: Incident, source: Sequence[str] | None) -> str:
+def command(incident: Incident, source: Sequence[str] | None) -> str:
     """The incident's journalctl command as its alert gives it then: over its hits so far (`incident`), or
     all of them (`incident_end`)."""
     return "" if source is None else journalctl_command(incident, source)

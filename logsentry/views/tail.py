@@ -243,13 +243,19 @@ class TailView(Protocol):
     def summary(self, progress: Progress) -> None: ...
 
 
-def plain_line(event: Event, rules: Mapping[str, Rule], spans: HitSpans | None = None) -> str:
+def plain_line(event: Event, rules: Mapping[str, Rule], spans: HitSpans | None = None,
+               source: Sequence[str] | None = None) -> str:
     """time, [host,] unit, rule, severity, then the message (or what the incident is): one line per event,
     every control and bidi character in it escaped (`escape.visible`). The host is named, as journalctl's
     short output does, only for another machine's entries (a collector's `-D /var/log/journal/remote`).
     `spans`: the open incidents' hits as read (every event goes through here in order), for an ended incident's
-    real spread; without it, what the incident carries."""
-    return visible(_plain_text(event, rules, spans))
+    real spread; without it, what the incident carries. `source`: journalctl's arguments for the journal
+    followed (alert.journal_source), for an incident's command at the end of its INCIDENT and ENDED lines (the
+    one its alert and `-o json` give: jsonl.command); None: none."""
+    text = _plain_text(event, rules, spans)
+    if isinstance(event, IncidentEvent | EndedEvent) and (command := jsonl.command(event.incident, source)):
+        text += f"; its lines: {command}"  # (its -t identifier is log text: escaped with the rest)
+    return visible(text)
 
 
 def _plain_text(event: Event, rules: Mapping[str, Rule], spans: HitSpans | None) -> str:
@@ -350,11 +356,11 @@ def json_view(source: Sequence[str]) -> LineView:
                     lambda progress: jsonl.dumps(jsonl.summary_record(progress)), summary_to_stderr=False)
 
 
-def plain_view(rules: Mapping[str, Rule], incident_of: IncidentOf) -> LineView:
+def plain_view(rules: Mapping[str, Rule], incident_of: IncidentOf, source: Sequence[str] | None = None) -> LineView:
     """One line per event; `incident_of`: the tracker's open incidents (BurstTracker.incident_of), for each ended
-    incident's real spread of its hits (views/hit_spans.py)."""
+    incident's real spread of its hits (views/hit_spans.py); `source`: as json_view's, for incidents' commands."""
     spans = HitSpans(incident_of)
-    return LineView(lambda event: plain_line(event, rules, spans), plain_summary, summary_to_stderr=True)
+    return LineView(lambda event: plain_line(event, rules, spans, source), plain_summary, summary_to_stderr=True)
 
 
 class LiveView:
