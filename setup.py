@@ -30,7 +30,7 @@ setup(
         # A ScreenedRun's per-entry arrays read in C: silence folding, alerts' last lines.
         Extension(
             "logsentry.sources._runs",
-            ["logsentry/sources/_runs.c", "logsentry/sources/runs_fold.c"],
+            ["logsentry/sources/_runs.c", "logsentry/sources/runs_fold.c", "logsentry/sources/hosts_fold.c"],
             extra_compile_args=["-O2", "-std=c11", "-D_GNU_SOURCE", "-Wall", "-Wextra",
                                 "-Wno-missing-field-initializers"],
         ),

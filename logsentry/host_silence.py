@@ -35,11 +35,12 @@ from typing import Any
 from .actions.alert import incident_payload, journal_source
 from .actions.runner import incident_id
 from .config import SiteConfig
-from .engine.rhythm import MAX_GAPS, Rhythm
+from .engine.rhythm import MAX_GAPS, SPAN_CAP_USEC, Rhythm
 from .host_clocks import HostClocks
 from .hosts import describe_host
 from .model import Entry, Incident, ScreenedRun, Severity
 from .rules.rule import Absence
+from .sources._runs import hosts_walk
 from .sources.journal import JournalLocation, JournalOpenError
 from .state import OutboxItem
 from .timespec import format_duration, format_usec
@@ -146,10 +147,42 @@ class HostSilence:
 
     def saw_run(self, run: ScreenedRun) -> None:
         """Signs of life from a run the scanner summarised: per host, its entries' gaps learnt as the gap to
-        the run's first entry, the longest gap, and the rest at their mean (the run has no single gaps)."""
-        for unit, count, first, last, longest, message, machine, name in run.spans:
-            if machine and self.on:
-                self._saw(machine, first, last, count, longest, unit, message, name)
+        the run's first entry, the longest gap, and the rest at their mean (the run has no single gaps). A host's
+        consecutive spans are walked in C (sources/hosts_fold.c: as _saw per span), a silent one's by _saw."""
+        if not self.on:
+            return
+        spans = run.spans
+        at, end = 0, len(spans)
+        while at < end:
+            span = spans[at]
+            machine = span[6]
+            if not machine:
+                at += 1
+                continue
+            host = self._host(machine)
+            if host.silent_since:
+                self._saw(machine, span[2], span[3], span[1], span[4], span[0], span[5], span[7])
+                at += 1
+                continue
+            rhythm = host.rhythm
+            at, newest, applied, named, gaps, total, longest, span_usec, bins = hosts_walk(
+                spans, at, machine, host.newest_usec, rhythm.gaps, host.review_at, rhythm.longest_usec,
+                rhythm.span_usec, SPAN_CAP_USEC)
+            if applied < 0:
+                continue
+            if gaps:
+                rhythm.gaps += gaps
+                rhythm.total_usec += total
+                rhythm.longest_usec, rhythm.span_usec = longest, span_usec
+                mine = rhythm.bins
+                for index, count in bins:
+                    mine[index] = mine.get(index, 0) + count
+            if named >= 0:
+                host.name = spans[named][7]
+            host.newest_usec = newest
+            host.unit, host.message, host.cursor = spans[applied][0], spans[applied][5], ""
+            if gaps and rhythm.gaps >= host.review_at:
+                self._review(host)
 
     def _saw(self, machine: str, first: int, last: int, count: int, longest: int, unit: str, message: bytes,
              name: str) -> None:

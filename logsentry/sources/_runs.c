@@ -255,6 +255,8 @@ static PyMethodDef module_methods[] = {
     {"fold_learn", runs_fold_learn, METH_VARARGS,
      "SilenceTracker.fold's learning from a run into its states, or False (nothing changed) when a deadline falls "
      "inside it."},
+    {"hosts_walk", hosts_walk, METH_VARARGS,
+     "HostSilence.saw_run's walk over one host's spans of a run: what its rhythm learns, and where it stopped."},
     {"low_and_unit", module_low_and_unit, METH_VARARGS,
      "A run's earliest time and whether one of its spans is of the given unit."},
     {"last_lines", module_last_lines, METH_VARARGS,
