@@ -1,11 +1,13 @@
 """`logsentry --help` imports no command's module (it cost 0.7 s of CPU, and the suite launches the CLI hundreds
-of times), yet lists every command with the same short help as click would from the commands themselves."""
+of times), yet lists every command with the same short help as click would from the commands themselves; and
+`config check` and `run` import no rich (only the commands that print reports through it do)."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import click
 
@@ -19,11 +21,16 @@ main()
 """
 
 
-def test_help_imports_no_command_and_none_of_the_heavy_libraries() -> None:
-    done = subprocess.run([sys.executable, "-c", MODULES, "--help"], capture_output=True, text=True, timeout=60,
+def _loaded(*args: str) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+    """The command's run, and the modules it had imported when it ended (printed last on stderr)."""
+    done = subprocess.run([sys.executable, "-c", MODULES, *args], capture_output=True, text=True, timeout=60,
                           check=False)
     assert done.returncode == 0, done.stderr
-    loaded = set(json.loads(done.stderr.splitlines()[-1]))
+    return done, set(json.loads(done.stderr.splitlines()[-1]))
+
+
+def test_help_imports_no_command_and_none_of_the_heavy_libraries() -> None:
+    done, loaded = _loaded("--help")
     commands = {f"logsentry.cli.{lazy.module}" for lazy in COMMANDS.values()}
     heavy = {"logsentry.pipeline", "logsentry.views.html", "logsentry.service", "apprise", "rich", "regex",
              "prometheus_client"}
@@ -41,3 +48,17 @@ def test_help_lists_each_command_as_its_own_help_would() -> None:
         main.format_commands(ctx, lazy)
         click.Group.format_commands(main, ctx, eager)
         assert lazy.getvalue() == eager.getvalue(), f"update the summary in logsentry/cli/__init__.py (width {width})"
+
+
+def test_config_check_and_run_import_no_rich(tmp_path: Path) -> None:
+    """Neither prints through rich (apprise: only for a config with an apprise channel to check; `run`'s module
+    imports the service when it starts)."""
+    config = tmp_path / "logsentry.toml"
+    config.write_text(f'state_dir = "{tmp_path / "state"}"\n')
+    config.chmod(0o600)
+    done, loaded = _loaded("config", "check", "-c", str(config))
+    assert "rules: " in done.stdout
+    heavy = {"rich", "apprise", "logsentry.pipeline", "logsentry.views.html", "logsentry.views.report"}
+    assert not loaded & heavy, sorted(loaded & heavy)
+    _, loaded = _loaded("run", "--help")
+    assert "logsentry.cli.run" in loaded and "rich" not in loaded

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import errno
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
-from rich.console import Console
 
 from ..rules.loader import RuleSet, default_rule_dirs, load_rules
 from ..sources import Selection
 from ..sources.selection import parse_priority_range, unit_name
 from ..timespec import TimeSpecError, parse_timestamp
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 EXIT_USAGE = 2
 EXIT_FOUND = 3
@@ -27,16 +28,11 @@ def fail(message: str) -> NoReturn:
     sys.exit(EXIT_USAGE)
 
 
-class _Console(Console):
-    def on_broken_pipe(self) -> None:
-        """rich exits 1 on a closed pipe; the CLI group ends it as a normal end (exit 0), as for click.echo."""
-        self.quiet = True
-        raise BrokenPipeError(errno.EPIPE, "Broken pipe")
-
-
 def console() -> Console:
-    """The terminal or pipe the commands print to."""
-    return _Console(highlight=False)
+    """The terminal or pipe the commands print to (rich is imported here, by the commands that print through
+    it: terminal.py)."""
+    from .terminal import PipeConsole
+    return PipeConsole(highlight=False)
 
 
 def load_rule_set(extra: Iterable[Path], shipped: bool, refused: str = "nothing was scanned") -> RuleSet:
