@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .channel import Channel as Channel  # its home; imported from here too
 from .config_reader import Reader, got, parse_listen
 from .host_clocks import HOLD_USEC, MAX_CLOCK_HOLD_USEC
 from .redaction import Secrets, redact_url
@@ -69,27 +70,6 @@ class RestartLimits:
     systemctl: tuple[str, ...] = ("systemctl",)
     machine_id: str = ""
     """The machine whose units `systemctl` restarts, when not this one's /etc/machine-id ("" : this one)."""
-
-
-@dataclass(frozen=True)
-class Channel:
-    """One alert channel. `target` is an apprise URL, an Alertmanager base URL, or a command's argv."""
-
-    name: str
-    kind: str
-    target: tuple[str, ...]
-    retries: int = 3
-    timeout_s: float = 10.0
-
-    def redacted(self) -> str:
-        """What may be shown or logged: the kind and the URL's scheme, or the program's name; never a host
-        (for several apprise schemes it is the API key), user, token, path or argument."""
-        if self.kind == "command":
-            return f"command {Path(self.target[0]).name} (+{len(self.target) - 1} args)"
-        return f"{self.kind} {redact_url(self.target[0])}"
-
-    def secrets(self) -> tuple[str, ...]:
-        return self.target[1:] if self.kind == "command" else self.target
 
 
 @dataclass(frozen=True)

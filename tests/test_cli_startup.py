@@ -1,6 +1,7 @@
 """`logsentry --help` imports no command's module (it cost 0.7 s of CPU, and the suite launches the CLI hundreds
 of times), yet lists every command with the same short help as click would from the commands themselves; and
-`config check` and `run` import no rich (only the commands that print reports through it do)."""
+`config check` and `run` import no rich (only the commands that print reports through it do), and an alert's
+delivery child (one a delivery) neither the site config's reader nor the rules' regex engine."""
 
 from __future__ import annotations
 
@@ -62,3 +63,10 @@ def test_config_check_and_run_import_no_rich(tmp_path: Path) -> None:
     assert not loaded & heavy, sorted(loaded & heavy)
     _, loaded = _loaded("run", "--help")
     assert "logsentry.cli.run" in loaded and "rich" not in loaded
+
+
+def test_a_delivery_child_imports_neither_the_config_reader_nor_regex() -> None:
+    code = "import json, sys, logsentry.actions.deliver; print(json.dumps(sorted(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    loaded = set(json.loads(done.stdout))
+    assert not loaded & {"logsentry.config", "logsentry.rules.loader", "regex"}, sorted(loaded)

@@ -21,7 +21,7 @@ import warnings
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal, Protocol
 
-from ..config import Channel
+from ..channel import Channel
 from ..redaction import Secrets
 from ..timespec import iso_utc
 from . import bounded

@@ -7,7 +7,7 @@ import json
 import sys
 from typing import Any
 
-from ..config import Channel
+from ..channel import Channel
 from .channels import SENDERS, DeliveryError
 
 
