@@ -10,10 +10,13 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 from parallel import _one_at_a_time_when_alone, pytest_collection_modifyitems, pytest_configure  # noqa: F401
+from shared_bytecode import share_bytecode
 
 from logsentry.cli import main
 from logsentry.hosts import local_machine_id
 from logsentry.sources.journal_files import FieldValue, build_journal, export_bytes
+
+share_bytecode()  # before any subprocess (shared_bytecode.py says why)
 
 BOOT = "0123456789abcdef0123456789abcdef"
 LOCAL_MACHINE = local_machine_id()
