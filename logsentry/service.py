@@ -182,7 +182,7 @@ class Service(ServiceReading):
             log.exception("learning the last counted entries failed; their counts are not saved")
 
     def _follower(self) -> ScanningFollower | FanInFollower:
-        return follower_for(self.config, self.pipeline.detector, self.cursor, self.positions)
+        return follower_for(self.config, self.pipeline.detector, self.cursor, self.positions, self.local_machine)
 
     def install_signals(self) -> None:
         def on_stop(signum: int, frame: FrameType | None) -> None:

@@ -163,6 +163,9 @@ class LiveJournal:
 
     `directory` holds the journal file (open it with `-D`/`JournalLocation(directory=...)` to follow
     rotation). `write` stamps entries with the current time unless `at`/`__REALTIME_TIMESTAMP` is given.
+    Its entries carry this machine's `_MACHINE_ID` (`entry`), so the file is where this machine's journald
+    keeps its own, `directory/MACHINE_ID/` (`file`): only there do they vouch for this machine (a
+    journal-remote file elsewhere claiming it is disowned: sources/fanin.py).
     """
 
     def __init__(self, root: Path):
@@ -173,13 +176,14 @@ class LiveJournal:
 
         self.root = root
         self.directory = root / "journal"
-        self.directory.mkdir()
+        self.file = (self.directory / LOCAL_MACHINE if LOCAL_MACHINE else self.directory) / "live.journal"
+        self.file.parent.mkdir(parents=True)
         self.fifo = root / "feed.fifo"
         os.mkfifo(self.fifo)
         self._fd = os.open(self.fifo, os.O_RDWR)  # keeps the FIFO open between writes (exec 3<>fifo)
         tool = journal_remote()
         assert tool, "systemd-journal-remote is required (scripts/setup installs it)"
-        self.process = subprocess.Popen([tool, "-o", str(self.directory / "live.journal"), str(self.fifo)],
+        self.process = subprocess.Popen([tool, "-o", str(self.file), str(self.fifo)],
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.count = 0
 
@@ -213,8 +217,8 @@ class LiveJournal:
         self.wait_written()
         self.process.terminate()
         self.process.wait(timeout=10)
-        live = self.directory / "live.journal"
-        live.rename(self.directory / f"live@{uuid.uuid4().hex}-{1:016x}-{time.time_ns() // 1000:016x}.journal")
+        live = self.file
+        live.rename(live.parent / f"live@{uuid.uuid4().hex}-{1:016x}-{time.time_ns() // 1000:016x}.journal")
         tool = journal_remote()
         assert tool
         self.process = subprocess.Popen([tool, "-o", str(live), str(self.fifo)], stdout=subprocess.DEVNULL,

@@ -299,7 +299,7 @@ def test_same_events_scanned_after_the_fact_or_followed_while_written(live_journ
     scanned = list(Pipeline(detector_of(tmp_path, shipped=True)).run(
         ScreeningJournalSource(JournalLocation(directory=live_journal.directory), Selection(), detector.screen(),
                                detector.needed_fields)))
-    assert len(list(live_journal.directory.glob("live@*.journal"))) == 1
+    assert len(list(live_journal.file.parent.glob("live@*.journal"))) == 1
     kinds = {key[0] for key in map(event_key, scanned)}
     assert {"match", "incident", "ended"} <= kinds, kinds
     assert [event_key(e) for e in followed] == [event_key(e) for e in scanned]

@@ -169,7 +169,7 @@ def test_plain_off_a_terminal_follows_only_the_unit_and_priority(live_journal, t
 
 
 def test_follows_a_journal_file(live_journal, tail_rules, start_tail):
-    tail = start_tail("--file", str(live_journal.directory / "live.journal"), "-o", "json", *tail_rules())
+    tail = start_tail("--file", str(live_journal.file), "-o", "json", *tail_rules())
     tail.ready(live_journal)
     live_journal.write("BOOM in the file")
     assert records(tail.read(1))[0]["message"] == "BOOM in the file"
@@ -207,7 +207,7 @@ def test_keeps_following_across_rotation(live_journal, tail_rules, start_tail):
     live_journal.rotate()
     live_journal.write("BOOM after rotation")
     assert records(tail.read(1))[0]["message"] == "BOOM after rotation"
-    assert len(list(live_journal.directory.glob("live@*.journal"))) == 1
+    assert len(list(live_journal.file.parent.glob("live@*.journal"))) == 1
 
 
 def test_exits_when_the_pipe_reader_goes_away(live_journal, tail_rules, start_tail):

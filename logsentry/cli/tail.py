@@ -243,9 +243,10 @@ def tail(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
         click.echo(f"logsentry: {warning}", err=True)
     detector = Detector(load_rule_set(rule_paths, not no_shipped).rules)
     location = JournalLocation(directory=directory, files=files)
-    # The machine whose units the policy restarts (dry run or not) is vouched for by its own journald's files
-    # only: from any other (journal-remote's), a claim to be it is disowned (sources/fanin_files.vouched).
-    machine = (load_site_config(config_path).restart.machine_id if act else "") or local_machine_id()
+    # --act restarts this machine's units: its own journald's files alone vouch for it; from any other file
+    # (journal-remote's), a claim to be it is disowned as the service does (sources/fanin_files.vouched).
+    # restart.machine_id names a machine whose journal comes from elsewhere: taken as claimed (README).
+    machine = local_machine_id() if act and not load_site_config(config_path).restart.machine_id else ""
     # No screen: the stream shows every entry, each read in full by the scanner's thread.
     follower = ScanningFollower(location, Selection(selection.units, selection.priorities, machines=selection.machines,
                                                     hosts=selection.hosts, rule_level=detector.rule_level), None,

@@ -7,7 +7,8 @@ alert goes out for every incident so people learn of each restart.
 Only units of the local machine are restarted: an incident's entries must carry `_MACHINE_ID` equal to
 `local_machine` (/etc/machine-id, or `restart.machine_id`). For another host (a collector reading shipped
 journals) the restart becomes an alert naming the host to restart, and, when the watch has a `command` hook, a
-"hook" action that hands the incident to it; entries without `_MACHINE_ID` are never restarted.
+"hook" action that hands the incident to it; entries without `_MACHINE_ID` are never restarted, nor those of a
+journal-remote file claiming this machine's (the reader disowns them: sources/fanin.py).
 """
 
 from __future__ import annotations
@@ -56,8 +57,9 @@ class Policy:
 
     def remote_reason(self, incident: Incident) -> str:
         if not incident.machine_id:
-            return (f"rule suggests a restart of {incident.unit}, but its entries carry no _MACHINE_ID: not "
-                    "restarted (logsentry restarts only units of its own machine)")
+            return (f"rule suggests a restart of {incident.unit}, but its entries carry no _MACHINE_ID it can trust "
+                    "(none, or a journal-remote file's claim to be this machine, logged as such): not restarted "
+                    "(logsentry restarts only units of its own machine)")
         where = describe_host(incident.machine_id, incident.host)
         if not self.local_machine:
             return (f"restart {incident.unit} on {where}: rule suggests a restart, but this machine's id is "

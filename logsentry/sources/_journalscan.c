@@ -325,6 +325,10 @@ typedef struct {
        _SYSTEMD_UNIT is one of `units` and its _MACHINE_ID one of `machines`; entries that may be about
        another unit come in full and Python decides (Selection.accepts). */
     NameSet units, machines;
+    /* Machine ids the files read cannot vouch for (a journal-remote file claiming the local machine's: its
+       sender wrote every field): an entry with one as _MACHINE_ID comes in full, for Python to disown
+       (sources/follow.py). */
+    NameSet disowned;
 } Scanner;
 
 /* Unit names and most field values repeat endlessly: one str object each, reused, saves creating (and
@@ -561,6 +565,7 @@ static int fill_batch(Scanner *s, Batch *b, Buf *unit, size_t limit) {
                               !is_ascii(d + 12, machine_len);
                     if (!q.full)
                         memcpy(machine, d + 12, machine_len);
+                    q.full |= s->disowned.active && in_set(&s->disowned, d + 12, machine_len);
                 } else if (HAS(d, len, "_HOSTNAME=")) {
                     /* the span names its host (records, alerts); several, empty or non-ASCII: Python decides */
                     host_len = len - 10;
@@ -1244,18 +1249,20 @@ static int Scanner_init(Scanner *s, PyObject *args, PyObject *kwargs) {
     static char *keywords[] = {"directory", "files", "flags", "matches", "since_usec", "until_usec", "literals",
                                "always_limit", "wanted", "priority_low", "priority_high", "follow", "cursor",
                                "lines_back", "units", "machines", "poked", "batch_entries", "coalesce_usec",
-                               NULL};
-    PyObject *directory, *files, *matches, *literals, *wanted, *units = Py_None, *machines = Py_None;
+                               "disowned", NULL};
+    PyObject *directory, *files, *matches, *literals, *wanted, *units = Py_None, *machines = Py_None,
+             *disowned = Py_None;
     int flags, always_limit, priority_low = -1, priority_high = -1, follow = 0, poked = 0;
     const char *cursor = NULL;
     long lines_back = 0, batch_entries = 0, coalesce_usec = COALESCE_USEC;
     long long since_usec, until_usec;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOiOLLOiO|iipzlOOpll", keywords, &directory, &files, &flags,
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOiOLLOiO|iipzlOOpllO", keywords, &directory, &files, &flags,
                                      &matches, &since_usec, &until_usec, &literals, &always_limit, &wanted,
                                      &priority_low, &priority_high, &follow, &cursor, &lines_back, &units, &machines,
-                                     &poked, &batch_entries, &coalesce_usec))
+                                     &poked, &batch_entries, &coalesce_usec, &disowned))
         return -1;
-    if (setup_set(&s->units, units) < 0 || setup_set(&s->machines, machines) < 0)
+    if (setup_set(&s->units, units) < 0 || setup_set(&s->machines, machines) < 0 ||
+        setup_set(&s->disowned, disowned) < 0)
         return -1;
     s->follow = follow || poked;
     s->poked = poked;
@@ -1500,6 +1507,7 @@ static void Scanner_dealloc(Scanner *s) {
     screen_free(&s->screen);
     set_free(&s->units);
     set_free(&s->machines);
+    set_free(&s->disowned);
     for (size_t i = 0; s->wanted && s->wanted_names && i < s->n_wanted; i++) {
         free(s->wanted[i].name);
         Py_XDECREF(s->wanted_names[i]);

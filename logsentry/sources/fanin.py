@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..model import Entry, Screen
-from .fanin_files import Listing, holds, list_directory, stem_of, tail_positions
+from .fanin_files import Listing, holds, list_directory, stem_of, tail_positions, vouched_stem
 from .fanin_memory import cgroup_memory_max, held_memory_cap
 from .follow import FollowItem, ReadUpTo, ScanningFollower
 from .inotify import IN_IGNORED, IN_ISDIR, IN_MODIFY, STRUCTURE, DirectoryWatch
@@ -132,11 +132,16 @@ class FanInFollower:
     journal-remote files, read host by host. `positions` (stem → cursor) is updated in place as items are
     handed over: what a caller saves, together with what it did with the items before, to resume from; a
     stem with no position is read from its head. CAUGHT_UP (None) comes after each wake that handed items
-    over, and at least every `wait_s` while nothing comes; the directory is looked at every `look_s`."""
+    over, and at least every `wait_s` while nothing comes; the directory is looked at every `look_s`.
+
+    `local_machine`: the machine whose units may be restarted ("": none). Only its own journald's files, in
+    its `MACHINE_ID/` directory (fanin_files.vouched_stem), vouch for its `_MACHINE_ID`; an entry of any
+    other file claiming it is disowned (follow.disowned_entry): journal-remote writes what the
+    sender sent, so a host of the fleet could otherwise have the collector restart its own units."""
 
     def __init__(self, directory: Path, selection: Selection, screen: Screen | None = None,
                  extra_fields: Iterable[str] = (), positions: MutableMapping[str, str] | None = None,
-                 wait_s: float = 1.0, look_s: float = LOOK_S):
+                 wait_s: float = 1.0, look_s: float = LOOK_S, local_machine: str = ""):
         self.directory = directory
         self.selection = selection
         self.screen = screen
@@ -144,6 +149,7 @@ class FanInFollower:
         self.positions: MutableMapping[str, str] = {} if positions is None else positions
         self.wait_s = wait_s
         self.look_s = look_s
+        self.local_machine = local_machine
         self.held_max = HELD_MAX
         self._closer: ThreadPoolExecutor | None = None
         self._closing: deque[Future[None]] = deque()
@@ -309,7 +315,7 @@ class FanInFollower:
             moved = yield from self._read(stem, (host.path,), cursor)
             host.in_file = host.in_file or moved
             return
-        follower = self._follower((host.path,), cursor)
+        follower = self._follower(stem, (host.path,), cursor)
         try:
             follower.open()
         except OSError as error:
@@ -357,11 +363,14 @@ class FanInFollower:
         self._held -= 1
         self._shut(follower, items)
 
-    def _follower(self, files: tuple[Path, ...], cursor: str | None) -> ScanningFollower:
+    def _follower(self, stem: str, files: tuple[Path, ...], cursor: str | None) -> ScanningFollower:
         start = StartAt(cursor=cursor) if cursor is not None else StartAt(since_usec=0)
         coalesce = max(COALESCE_USEC_MIN, min(COALESCE_USEC_MAX, COALESCE_USEC_PER_HOST * len(self._hosts)))
+        local = self.local_machine
+        disowned = (local,) if local and not vouched_stem(self.directory, stem, local) else ()
         return ScanningFollower(JournalLocation(files=files), self.selection, self.screen, self.extra_fields,
-                                start, wait_s=0, poked=True, batch_entries=BATCH_ENTRIES, coalesce_usec=coalesce)
+                                start, wait_s=0, poked=True, batch_entries=BATCH_ENTRIES, coalesce_usec=coalesce,
+                                disowned=disowned)
 
     def _shut(self, follower: ScanningFollower, items: Iterator[FollowItem] | None) -> None:
         """Close a scanner in a closer thread (its items first: a generator closed runs its `finally`)."""
@@ -387,7 +396,7 @@ class FanInFollower:
         """`files` of one host from after `cursor` (else their head) to their end, keeping `positions`, then
         closed; returns whether the position moved (an entry was handed over)."""
         moved = False
-        follower = self._follower(files, cursor)
+        follower = self._follower(stem, files, cursor)
         items = iter(follower)
         try:
             for item in items:

@@ -4,6 +4,8 @@ cursor is in a file, and where each host starts on a first start."""
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +24,32 @@ def stem_of(name: str) -> str | None:
     else:
         return None
     return base.split("@", 1)[0] or None
+
+
+def vouched_stem(directory: Path, stem: str, machine: str) -> bool:
+    """Does the stem's file (list_directory's `SUBDIR/stem` or `stem`) vouch for `machine`'s _MACHINE_ID? Only
+    that machine's own journald's files do, which it keeps in its `MACHINE_ID/` directory (/var/log/journal/ID,
+    /run/log/journal/ID): a journal-remote file's sender wrote every field, _MACHINE_ID included."""
+    subdirectory, slash, _ = stem.rpartition("/")
+    return subdirectory == machine if slash else directory.resolve().name == machine
+
+
+def vouched(machine: str, directory: Path | None, files: Iterable[Path]) -> bool:
+    """Do all journal files a reader opens (`directory`, else `files`) vouch for `machine` ("": nothing to
+    vouch for)? One merged reader cannot tell its entries' files apart: one file that cannot vouch disowns
+    the claim for all (sources/follow.py `disowned`). Of a directory, sd-journal reads the files in it and in
+    its machine-id subdirectories only (checked with journalctl -D, systemd 252), so only those count."""
+    if not machine:
+        return True
+    if directory is not None:
+        try:
+            listing = list_directory(directory)
+        except OSError:
+            return False  # unreadable: the reader says why; nothing it reads is vouched for
+        read = [stem for stem in (*listing.active, *listing.archives)
+                if "/" not in stem or re.fullmatch(r"[0-9a-f]{32}", stem.split("/", 1)[0])]
+        return all(vouched_stem(directory, stem, machine) for stem in read)
+    return all(path.resolve().parent.name == machine for path in files)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ loop comes round (watchdog, signals, housekeeping) whether or not entries come.
 
 from __future__ import annotations
 
+import logging
 import select
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -22,6 +23,19 @@ from .selection import Selection
 
 AT_TAIL = -1
 """The scanner's `lines_back` for "start at the journal's tail" (_journalscan.c position())."""
+MAX_SAID = 1024
+"""Journal locations whose disowned entries were logged (once each per process), at most."""
+
+log = logging.getLogger("logsentry")
+_said: set[str] = set()
+
+
+def disowned_entry(entry: Entry) -> Entry:
+    """The entry without its `_MACHINE_ID`, for a file that cannot vouch for the machine it claims: a
+    journal-remote file's sender writes every field, _MACHINE_ID included, so its claim to be this machine
+    (the one whose units logsentry restarts) would let any host of a fleet restart the collector's units. As
+    an entry of no known machine it is still judged, but never restarted (engine/policy.py)."""
+    return replace(entry, fields={name: value for name, value in entry.fields.items() if name != "_MACHINE_ID"})
 
 
 @dataclass(frozen=True)
@@ -68,11 +82,15 @@ class ScanningFollower:
     `poked`: the scanner has no inotify instance of its own (Linux allows 128 per user); at the journal's
     end it waits until poke() says the file changed (sources/fanin.py watches a directory for it), in
     batches of at most `batch_entries` (bounded memory when hundreds are open), handed over at most once every
-    `coalesce_usec` µs (0: the scanner's 3 ms; a collector's hundreds of hosts wait longer, see fanin.py)."""
+    `coalesce_usec` µs (0: the scanner's 3 ms; a collector's hundreds of hosts wait longer, see fanin.py).
+
+    `disowned`: machine ids the location cannot vouch for (fanin.py: this machine's, in a journal-remote
+    file); entries claiming one come without `_MACHINE_ID` (disowned_entry), said once per location."""
 
     def __init__(self, location: JournalLocation, selection: Selection, screen: Screen | None = None,
                  extra_fields: Iterable[str] = (), start: StartAt | None = None, wait_s: float = 1.0,
-                 poked: bool = False, batch_entries: int = 0, coalesce_usec: int = 0):
+                 poked: bool = False, batch_entries: int = 0, coalesce_usec: int = 0,
+                 disowned: tuple[str, ...] = ()):
         self.location = location
         self.selection = selection
         self.screen = screen
@@ -82,6 +100,7 @@ class ScanningFollower:
         self.poked = poked
         self.batch_entries = batch_entries
         self.coalesce_usec = coalesce_usec
+        self.disowned = disowned
         self._scanner: _journalscan.Scanner | None = None
         self._keep = Keep(None)
         self._sets: dict[str, list[str] | None] = {}
@@ -117,15 +136,33 @@ class ScanningFollower:
         sets = {} if keep.everything or (selection.hosts and self.screen is not None) else \
             {"units": sorted(keep.units) if keep.units or keep.nothing else None,
              "machines": sorted(keep.machines) or None}
-        extra = {"poked": True, "batch_entries": self.batch_entries} if self.poked else {}
+        extra: dict[str, object] = {"poked": True, "batch_entries": self.batch_entries} if self.poked else {}
         if self.coalesce_usec:
             extra["coalesce_usec"] = self.coalesce_usec
+        if self.disowned:
+            extra["disowned"] = list(self.disowned)
         self._scanner = open_scanner(location, replace(selection, since_usec=since, until_usec=None), self.screen,
                                      self.fields, matches, follow=True, cursor=start.cursor,
                                      lines_back=lines_back,
                                      **sets, **extra)
         self._keep, self._sets = keep, sets
         self._admits = selection.admits if selection.priorities is not None else None  # None: admits() takes all
+
+    def _disown(self, items: list[Entry | ScreenedRun]) -> list[Entry | ScreenedRun]:
+        """The items with every entry that claims a disowned machine id disowned (the scanner hands them in
+        full: its `disowned`), logged once per location."""
+        disowned = self.disowned
+        for index, item in enumerate(items):
+            if isinstance(item, Entry) and item.machine_id in disowned:
+                items[index] = disowned_entry(item)
+                where = ", ".join(map(str, self.location.files)) or str(self.location.directory or "the journal")
+                if where not in _said and len(_said) < MAX_SAID:
+                    _said.add(where)
+                    log.warning("%s: an entry of %s claims this machine's _MACHINE_ID %s, which only this "
+                                "machine's own journal files can vouch for (its sender wrote every field): taken "
+                                "as an entry of no known machine, never restarted here", where,
+                                item.unit or "no unit", item.machine_id)
+        return items
 
     def close(self) -> None:
         """Stop reading and close the journal (what iterating to the end, or closing the iterator, does)."""
@@ -152,7 +189,8 @@ class ScanningFollower:
                         yield None
                     continue
                 batch, cursor, at_end = taken
-                yield from batch_list(batch, admits, keep if sets else None)
+                items = batch_list(batch, admits, keep if sets else None)
+                yield from self._disown(items) if self.disowned else items
                 if cursor is not None:
                     yield ReadUpTo(cursor)
                 if at_end:

@@ -1,0 +1,119 @@
+"""A journal-remote file's sender writes every field, _MACHINE_ID included: a host of a fleet could claim to be
+the collector and have it restart its own units. Only this machine's own journald's files (its `MACHINE_ID/`
+directory) vouch for its _MACHINE_ID; an entry of any other file claiming it is disowned (sources/fanin.py,
+follow.disowned_entry): judged as an entry of no known machine, never restarted. Real journal files written by
+systemd-journal-remote, the real fan-in reader and the real service."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from conftest import LOCAL_MACHINE, entry
+from test_service import BOOM_RULE, config_text
+
+from logsentry.model import Entry, Screen, ScreenedRun
+from logsentry.sources.fanin import FanInFollower
+from logsentry.sources.journal_files import build_journal, export_bytes
+from logsentry.sources.selection import Selection
+
+pytestmark = pytest.mark.skipif(not LOCAL_MACHINE, reason="needs /etc/machine-id")
+OTHER = "0123456789abcdef0123456789abcdef"
+
+
+def journal(path: Path, lines: list[tuple[str, str]], machine: str) -> Path:
+    """A journal file at `path` of (unit, message) lines, each claiming `machine`."""
+    now = time.time_ns() // 1000
+    records = [entry(message, unit=unit, _MACHINE_ID=machine, __REALTIME_TIMESTAMP=now + n,
+                     __MONOTONIC_TIMESTAMP=now + n) for n, (unit, message) in enumerate(lines)]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return build_journal(export_bytes(records), path)
+
+
+def read_all(directory: Path, booms: int) -> list[Entry | ScreenedRun]:
+    """What the fan-in reader hands over of the directory until it has handed over `booms` BOOM lines and
+    caught up (each host's file is read by its own scanner as it becomes ready)."""
+    screen = Screen(literals=(("BOOM", None),), always=())  # the quiet lines are summarised in runs
+    items: list[Entry | ScreenedRun] = []
+    follower = FanInFollower(directory, Selection(), screen, (), {}, wait_s=0.2, local_machine=LOCAL_MACHINE)
+    deadline = time.monotonic() + 20
+    for item in follower:
+        if isinstance(item, Entry | ScreenedRun):
+            items.append(item)
+        seen = sum(isinstance(each, Entry) and each.message.startswith("BOOM") for each in items)
+        if item is None and (seen >= booms or time.monotonic() > deadline):
+            break
+    return items
+
+
+def test_only_this_machines_own_files_vouch_for_its_machine_id(tmp_path: Path, caplog) -> None:
+    directory = tmp_path / "journal"
+    quiet = [("app.service", f"GET /health {n} 200") for n in range(5)]
+    journal(directory / LOCAL_MACHINE / "system.journal", [*quiet, ("app.service", "BOOM local")], LOCAL_MACHINE)
+    journal(directory / "remote-evil.journal", [*quiet, ("app.service", "BOOM forged")], LOCAL_MACHINE)
+    journal(directory / "remote-web.journal", [*quiet, ("app.service", "BOOM web")], OTHER)
+    with caplog.at_level(logging.WARNING, logger="logsentry"):
+        items = read_all(directory, 3)
+    entries = {item.message: item for item in items if isinstance(item, Entry)}
+    # every line of the file claiming this machine comes in full (the scanner's `disowned`), none summarised
+    assert {message for message in entries if "GET" in message} == {f"GET /health {n} 200" for n in range(5)}
+    assert all(item.machine_id == "" and "_MACHINE_ID" not in item.fields
+               for message, item in entries.items() if message != "BOOM local" and message != "BOOM web")
+    assert entries["BOOM local"].machine_id == LOCAL_MACHINE  # this machine's journald wrote it
+    assert entries["BOOM web"].machine_id == OTHER  # another host's claim to be itself is no claim on us
+    spans = [span for item in items if isinstance(item, ScreenedRun) for span in item.spans]
+    assert {span[6] for span in spans} == {LOCAL_MACHINE, OTHER}
+    assert sum(span[1] for span in spans) == 10  # the other files' quiet lines, summarised as before
+    said = [record.getMessage() for record in caplog.records if "claims this machine" in record.getMessage()]
+    assert len(said) == 1 and "remote-evil.journal" in said[0] and "never restarted here" in said[0], said
+
+
+def test_the_service_never_restarts_for_a_remote_files_claim(live_journal, tmp_path: Path) -> None:
+    from test_service import RunningService
+
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "boom.toml").write_text(BOOM_RULE.format(action="restart", within="60s", group=""))
+    running = RunningService(tmp_path, config_text(live_journal, rules, actions='["alert", "restart"]'))
+    running.start("--dry-run")
+    try:
+        forged = journal(tmp_path / "build" / "remote-evil.journal", [("app.service", "BOOM forged")], LOCAL_MACHINE)
+        shutil.move(forged, live_journal.directory / "remote-evil.journal")  # a new host's file, read from its head
+        log = running.wait_log("would alert app.service (rule boom)", timeout=20)
+        assert "would restart" not in log
+        assert "no _MACHINE_ID it can trust" in log and "remote-evil.journal" in log
+        live_journal.write("BOOM local")  # this machine's own journald's file: its units are restarted
+        running.wait_log("would restart app.service (rule boom)", timeout=20)
+    finally:
+        running.stop()
+
+
+@pytest.mark.parametrize("where", ["remote", "own"])
+def test_tail_act_reads_the_claim_as_the_service_does(tmp_path: Path, where: str) -> None:
+    """tail --act restarts too. Its one merged reader cannot tell its entries' files apart: a directory with a file
+    that cannot vouch for this machine disowns the claim for all (fanin_files.vouched); this machine's own
+    journald's directory keeps it. (The site config's dry_run: the restart is decided, not carried out.)"""
+    from test_tail import Tail
+
+    directory = tmp_path / "journal"
+    path = directory / "remote-evil.journal" if where == "remote" else directory / LOCAL_MACHINE / "system.journal"
+    journal(path, [("app.service", "BOOM restart-me")], LOCAL_MACHINE)
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "boom.toml").write_text(BOOM_RULE.format(action="restart", within="60s", group=""))
+    config = tmp_path / "site.toml"
+    config.write_text(f'dry_run = true\nstate_dir = "{tmp_path / "state"}"\n'
+                      '[[watch]]\nunits = ["app"]\nactions = ["restart", "alert"]\n')
+    tail = Tail("-D", str(directory), "-n", "5", "-o", "json", "--act", "-c", str(config), "--rules", str(rules),
+                "--no-shipped-rules")
+    try:
+        lines = tail.read_until(lambda line: json.loads(line)["type"] == "action")
+        [action] = [record for record in map(json.loads, lines) if record["type"] == "action"][:1]
+        assert action["action"] == ("alert" if where == "remote" else "restart"), action
+        assert action["dry_run"] is True
+    finally:
+        tail.kill()
