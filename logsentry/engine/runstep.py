@@ -161,24 +161,34 @@ class RunStep:
         stepped = self.slots.stepped = max(self.slots.stepped, run.peak_usec, run.last_usec)
         self.slots.aged()
         histories, warm_after = detector.baselines.units, self.slots.warm_after or 0
+        learn_only, supported, tables_of = detector.learn_only and bool(learnt), self.supported, self._tables
+        # Per unit key of the run, (uid, mode, table): a run's spans are nearly as many as its entries, and a
+        # unit's spans within one run are decided alike (nothing the decision reads changes in this loop).
+        decided: dict[str, tuple[int, int, dict[str, int]]] = {}
         for span, key in enumerate(run.units):
-            if key in cold and ((history := histories.get(key)) is None or history.first_usec + warm_after <= stepped):
-                self.slots.warmed(key)  # (its test inlined: a cold unit's every span asked it)
-            uid = spans.get(key)
-            if uid is None:
-                uid = spans[key] = -1 if left_out(run.spans[span][0]) else self._uid(key)
+            known = decided.get(key)
+            if known is None:
+                if key in cold and ((history := histories.get(key)) is None
+                                    or history.first_usec + warm_after <= stepped):
+                    self.slots.warmed(key)  # (its test inlined: a cold unit's every span asked it)
+                uid = spans.get(key)
+                if uid is None:
+                    uid = spans[key] = -1 if left_out(run.spans[span][0]) else self._uid(key)
+                if uid < 0 or (learn_only and learnt.get(key, -1) >= run.peak_usec):
+                    known = (uid, SKIP, _EMPTY)
+                elif not supported or hot(key) >= run.first_usec:
+                    known = (uid, EXACT, _EMPTY)
+                else:
+                    table = tables_of.get(key)
+                    if table is None:
+                        table = tables_of[key] = {}
+                    known = (uid, NORMAL, table)
+                decided[key] = known
+            uid, modes[span], table = known
             uids.append(uid)
-            if uid < 0 or (detector.learn_only and learnt and learnt.get(key, -1) >= run.peak_usec):
-                if uid >= 0:  # history learnt again: the baselines hold all of it already
-                    detector.skipped[key] = detector.skipped.get(key, 0) + run.spans[span][1]
-                modes[span] = SKIP
-                tables.append(_EMPTY)
-            elif not self.supported or hot(key) >= run.first_usec:
-                modes[span] = EXACT
-                tables.append(_EMPTY)
-            else:
-                table = self._tables.get(key)
-                tables.append(self._tables.setdefault(key, {}) if table is None else table)
+            tables.append(table)
+            if uid >= 0 and modes[span] == SKIP:  # history learnt again: the baselines hold all of it already
+                detector.skipped[key] = detector.skipped.get(key, 0) + run.spans[span][1]
         items = _runstep.step(self._state, serial, run._arrays, run.first_index, run.count, tables, uids.tobytes(),
                               bytes(modes), self.slots.budgets, self.error_level, self.bucket_usec, self.window_usec,
                               MAX_TEMPLATE_CHARS, detector.miner.max_tokens, MAX_PENDING, masked_key, self.recent_usec)
