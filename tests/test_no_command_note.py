@@ -26,7 +26,9 @@ def _note(done_stdout: str) -> str:
 
 
 def test_each_input_is_named_for_what_it_is(make_journal: Callable[..., Path], tmp_path: Path,
-                                              write_rule: Callable[..., Path], rules_dir: Path) -> None:
+                                              write_rule: Callable[..., Path], rules_dir: Path, monkeypatch) -> None:
+    # wide enough for a path on one line: rich cuts a word longer than the width (a long tmp path) anywhere
+    monkeypatch.setenv("COLUMNS", "1000")
     write_rule("boom", simple_rule(count=3))
     fields = [entry(f"BOOM {n}", at=n, priority=3, _HOSTNAME="web-7", _PID=12) for n in range(4)]
     journal = make_journal(fields)

@@ -132,8 +132,8 @@ def _journal_read(directory: Path | None, files: tuple[Path, ...]) -> tuple[str,
     journal file (export, JSON, text, stdin), the report's note that names it (views/no_command.py) instead:
     journalctl reads journal files only, and a command over the journal files alone would show none of its lines."""
     for path in files:
-        if str(path) == "-":
-            return no_command_note("-", None)
+        if str(path) == "-" or not path.is_file():  # a pipe (--file <(...)) is read once: by the reader, not here
+            return no_command_note(str(path), None)
         with open_binary(path) as stream:
             if (kind := sniff(head(stream))) != "journal":
                 return no_command_note(str(path), kind)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import os
+import stat
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -18,7 +20,16 @@ __all__ = ["InputFormatError", "JournalOpenError", "Selection", "open_entries"]
 
 
 def _kind_of(path: Path) -> str:
+    """"journal", a dump's format (sniffed from its head), or "stream" for stdin and any input that is not a
+    regular file: a pipe (`--file <(zcat x.export.gz)`) is read once, its head sniffed by the dump reader
+    itself; sniffing it here consumed that head, and the reader then found nothing."""
     if str(path) == "-":
+        return "stream"
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as error:
+        raise InputFormatError(f"{path}: cannot read: {error.strerror or error}") from None
+    if stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISSOCK(mode):
         return "stream"
     try:
         with open_binary(path) as stream:

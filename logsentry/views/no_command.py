@@ -24,10 +24,12 @@ KINDS = {
 
 
 def no_command_note(path: str, kind: str | None) -> str:
-    """The report's one line for an input of `kind` (sniff's; None: stdin, read once and not looked at again)."""
+    """The report's one line for an input of `kind` (sniff's; None: stdin or another pipe, read once and not
+    looked at again)."""
     start = "No journalctl command for the incidents: "
     if kind is None:
-        return (f"{start}the standard input (-) is no journal file, which is all journalctl reads. Save it to a file; "
+        what = "the standard input (-)" if path == "-" else f"{visible(path)}, a pipe read once,"
+        return (f"{start}{what} is no journal file, which is all journalctl reads. Save it to a file; "
                 f"an export (journalctl -o export) is made a journal file with systemd-journal-remote ({TIP}).")
     said = f"{start}{visible(path)} is {KINDS.get(kind, kind)}, which journalctl cannot read (journal files only)"
     if kind == "export":
