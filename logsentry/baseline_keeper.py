@@ -69,6 +69,8 @@ class BaselineKeeper:
         self._learnt: tuple[AnomalyDetector, dict[str, str], Any, Learnt] | None = None
         self._handover: tuple[JournalLocation, tuple[str, ...], Passed] = (JournalLocation(), (), Passed())
         """Where the learner reads, its units, and per machine the entry the live reader started after."""
+        self._vouch_for = ""
+        """The machine whose claims only its own journald's files vouch for (warm_up)."""
         self._rules: list[Rule] = []
         self.rhythms: Any = None
         """Silence rhythms learnt from the history (a SilenceTracker snapshot) for the service to adopt."""
@@ -103,12 +105,14 @@ class BaselineKeeper:
                 self._restore_episodes()
         return self.detector
 
-    def warm_up(self, location: JournalLocation, units: tuple[str, ...], start: Callable[[], Passed]) -> None:
+    def warm_up(self, location: JournalLocation, units: tuple[str, ...], start: Callable[[], Passed],
+                vouch_for: str = "") -> None:
         """At the first start (nothing learnt yet), learn the last LEARN_DAYS days of the selected units, up to
         the journal's end, in a thread; `poll()` swaps the result in. Until then units are cold, so anomaly
         rules stay quiet. Also at a later start while the history was never adopted (HISTORY_KEY): a stop
         during the learning, or the anomaly rules switched on since. `start()`: per machine, the entry the live
-        reader starts after (handover.py); the learner's hits on lines past it are the service's."""
+        reader starts after (handover.py); the learner's hits on lines past it are the service's. `vouch_for`: the
+        machine whose units are restarted, whose claims only its own journald's files vouch for (learning.learn)."""
         if self.detector is None or self.baselines.units or self.state.get(HISTORY_KEY):
             return
         try:
@@ -122,13 +126,14 @@ class BaselineKeeper:
         into = learner(rules=self._rules)  # the anomaly rules: anomalous stretches of history are not learnt
         rhythms = SilenceTracker(self._rules)  # and the units' rhythms, so silence need not wait a day
         self._handover = location, units, begins
+        self._vouch_for = vouch_for
 
         def work() -> None:
             if self._stop.wait(delay_for_tests(LEARN_DELAY_ENV)):
                 return
             try:
                 learnt = learn(location, selection, into, stop=self._stop.is_set, rhythms=rhythms,
-                               judged_after=begins)
+                               judged_after=begins, vouch_for=vouch_for)
             except JournalOpenError as error:
                 log.error("cannot learn baselines from history: %s", error)
                 return
@@ -197,7 +202,7 @@ class BaselineKeeper:
             try:
                 more = learn(JournalLocation(files=files) if files else location,
                              Selection(units=units, since_usec=since + 1, until_usec=until, machines=(machine,)),
-                             into, judged_after=begins, reading_on=True)
+                             into, judged_after=begins, reading_on=True, vouch_for=self._vouch_for)
             except JournalOpenError as error:
                 log.error("cannot read the lines written while the history was learnt: %s", error)
                 continue

@@ -26,6 +26,8 @@ from .engine.templates import Template, TemplateMiner
 from .handover import Passed
 from .model import Entry, Hit, Screen, ScreenedRun
 from .rules.rule import Rule
+from .sources.fanin_files import vouched
+from .sources.follow import disowned_entry
 from .sources.journal import JournalLocation
 from .sources.screening import ScreeningJournalSource
 from .sources.selection import Selection
@@ -81,14 +83,18 @@ def learner(baselines: Baselines | None = None, miner: TemplateMiner | None = No
 
 def learn(location: JournalLocation, selection: Selection, into: AnomalyDetector,
           stop: Callable[[], bool] = lambda: False, rhythms: SilenceTracker | None = None,
-          judged_after: Passed | None = None, reading_on: bool = False) -> Learnt:
+          judged_after: Passed | None = None, reading_on: bool = False, vouch_for: str = "") -> Learnt:
     """Learn every selected entry of the journal at `location` into `into` (and the units' silence rhythms into
     `rhythms`: engine/silence_history.py); `stop()` is asked between batches (the service's learner thread ends
     early on shutdown). The anomaly hits of `into`'s rules are dropped (they keep anomalous stretches out of the
     baselines), but those on lines past `judged_after` (per machine, the entry the service's live reader starts
     after) are kept in the result: the service's first start reads to the journal's end, so lines written after
     it started are read here, with the history, while its own units are still cold. `reading_on`: `into` learnt
-    the entries before these (the hand-over), so what it holds is not let go. Raises JournalOpenError."""
+    the entries before these (the hand-over), so what it holds is not let go. `vouch_for`: the machine whose
+    units the caller restarts ("": none); unless every file read is its own journald's, an entry claiming it is
+    disowned (sources/fanin_files.vouched, follow.disowned_entry) as the live reader does: else a journal-remote
+    file's forged history would be judged, and its hits handed to the service, as this machine's.
+    Raises JournalOpenError."""
     entries, first, last = 0, None, None
     hits: list[Hit] = []
     left_out = 0
@@ -108,7 +114,10 @@ def learn(location: JournalLocation, selection: Selection, into: AnomalyDetector
         into.skipped.clear()
     before = {unit: stats.entries for unit, stats in baselines.units.items()}
     step = RunStep(into)  # the runs' entries mostly learnt counted, in C
-    for item in ScreeningJournalSource(location, selection, NOTHING):
+    disowned = () if vouched(vouch_for, location.directory, location.files) else (vouch_for,)
+    for item in ScreeningJournalSource(location, selection, NOTHING, disowned=disowned):
+        if isinstance(item, Entry) and item.machine_id in disowned:
+            item = disowned_entry(item)  # the scanner hands such entries in full, never in a run
         if isinstance(item, ScreenedRun):
             if rhythms:
                 learn_run(rhythms, item)

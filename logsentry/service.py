@@ -217,7 +217,8 @@ class Service(ServiceReading):
             self.cursor = tail_cursor(self._location())
             self._commit()
         # when the history was never adopted; it judges the lines after where the live reader starts
-        self.keeper.warm_up(self._location(), self.config.watched_units(), self._read_up_to)
+        self.keeper.warm_up(self._location(), self.config.watched_units(), self._read_up_to,
+                            "" if self.config.restart.machine_id else self.local_machine)  # as follower_for
         try:
             while not self.stop.is_set():
                 follower = self._follower()

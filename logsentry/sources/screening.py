@@ -84,21 +84,24 @@ def batch_list(batch: list[_journalscan.Candidate | _journalscan.Run], admits: C
 
 
 class ScreeningJournalSource:
-    """Entries (in full) and ScreenedRuns, in journal order, from a JournalLocation with a Selection."""
+    """Entries (in full) and ScreenedRuns, in journal order, from a JournalLocation with a Selection.
+    `disowned`: machine ids whose entries come in full, never summarised (the caller disowns them: learning.py)."""
 
     def __init__(self, location: JournalLocation, selection: Selection, screen: Screen,
-                 extra_fields: Iterable[str] = ()):
+                 extra_fields: Iterable[str] = (), disowned: tuple[str, ...] = ()):
         self.location = location
         self.selection = selection
         self.screen = screen
         self.fields = wanted_fields(extra_fields)
+        self.disowned = disowned
 
     def __iter__(self) -> Iterator[Entry | ScreenedRun]:
         location = self.location
         selection = resolved_selection(location, self.selection)
         if selection is None:
             return
-        scanner = open_scanner(location, selection, self.screen, self.fields)
+        extra = {"disowned": list(self.disowned)} if self.disowned else {}
+        scanner = open_scanner(location, selection, self.screen, self.fields, **extra)
         try:
             admits = selection.admits if selection.priorities is not None else None  # None: admits() takes all
             while (batch := scanner.read()) is not None:

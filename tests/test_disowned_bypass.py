@@ -1,0 +1,71 @@
+"""ca8a41e disowned a journal-remote file's claim to be this machine in the live reader only: the service's first
+start also reads the history of the journal_directory (baseline_keeper.warm_up, learning.learn), and the anomaly
+hits its learner finds on lines written since the start are handed to the live pipeline as they are. A host of the
+fleet that sent a backdated history and one fatal line, all claiming the collector's _MACHINE_ID, had the collector
+decide a restart of its own unit. Real journal-remote files and the real service."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from conftest import LOCAL_MACHINE, entry
+
+from logsentry.sources.journal_files import build_journal, export_bytes
+
+pytestmark = pytest.mark.skipif(not LOCAL_MACHINE, reason="needs /etc/machine-id")
+
+FATAL_RESTART = '''id = "fatal-restart"
+title = "a new fatal line: restart"
+severity = "critical"
+action = "restart"
+[anomaly]
+kind = "new-template"
+level = "crit"
+warm_after = "1h"
+warm_entries = 200
+novel_for = "1h"
+[trigger]
+count = 1
+within = "10m"
+'''
+
+
+def test_the_history_learner_disowns_a_remote_files_claim(live_journal, tmp_path: Path) -> None:
+    from test_service import RunningService
+
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "fatal-restart.toml").write_text(FATAL_RESTART)  # a site's anomaly rule that restarts
+    running = RunningService(tmp_path, f'''
+state_dir = "{tmp_path / 'state'}"
+journal_directory = "{live_journal.directory}"
+rules = ["{rules}"]
+[[watch]]
+units = ["app"]
+actions = ["alert", "restart"]
+''')
+    running.env = {**os.environ, "LOGSENTRY_TEST_LEARN_DELAY_S": "3"}  # the file arrives before the learner reads
+    live_journal.write("hello", unit="other.service")  # this machine's own journald's file
+    live_journal.wait_written()
+    running.start("--dry-run")  # the first start: the history is learnt
+    try:
+        now = time.time_ns() // 1000
+        history = [entry(f"GET /health {n} 200", unit="app.service", _MACHINE_ID=LOCAL_MACHINE,
+                         __REALTIME_TIMESTAMP=now - 7_200_000_000 + n * 25_000_000,
+                         __MONOTONIC_TIMESTAMP=1 + n * 25_000_000) for n in range(250)]  # warm: 2 h, 250 lines
+        fatal = entry("panic: forged", unit="app.service", priority=2, _MACHINE_ID=LOCAL_MACHINE,
+                      __REALTIME_TIMESTAMP=now, __MONOTONIC_TIMESTAMP=7_200_000_000)
+        (tmp_path / "build").mkdir()
+        forged = build_journal(export_bytes([*history, fatal]), tmp_path / "build" / "remote-evil.journal")
+        shutil.move(forged, live_journal.directory / "remote-evil.journal")  # a new host's file
+        running.wait_log("learnt baselines from 251 entries", timeout=30)  # the learner read the forged file
+        running.wait_log("found by the history learner", timeout=10)  # and handed its hits over
+        time.sleep(1)
+        log = running.log()
+        assert "would restart app.service" not in log, log
+    finally:
+        running.stop()
