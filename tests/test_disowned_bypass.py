@@ -2,10 +2,13 @@
 start also reads the history of the journal_directory (baseline_keeper.warm_up, learning.learn), and the anomaly
 hits its learner finds on lines written since the start are handed to the live pipeline as they are. A host of the
 fleet that sent a backdated history and one fatal line, all claiming the collector's _MACHINE_ID, had the collector
-decide a restart of its own unit. Real journal-remote files and the real service."""
+decide a restart of its own unit. And tail --act's one merged reader took a directory as vouching when the files
+it lists did, while sd-journal also reads subdirectories named as machine ids in capitals or as a UUID, and
+symbolic links. Real journal-remote files, the real service and the real tail."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
@@ -13,6 +16,8 @@ from pathlib import Path
 
 import pytest
 from conftest import LOCAL_MACHINE, entry
+from test_disowned_machine import journal
+from test_service import BOOM_RULE
 
 from logsentry.sources.journal_files import build_journal, export_bytes
 
@@ -69,3 +74,40 @@ actions = ["alert", "restart"]
         assert "would restart app.service" not in log, log
     finally:
         running.stop()
+
+
+@pytest.mark.parametrize("layout", ["capitals", "uuid", "linked-directory", "linked-file"])
+def test_tail_act_judges_every_file_sd_journal_reads(tmp_path: Path, layout: str) -> None:
+    """Beside this machine's own journald's directory (which vouches), a file sd-journal reads too (journalctl -D,
+    systemd 252) that claims this machine: the claim is disowned for the whole reader."""
+    from test_tail import Tail
+
+    directory = tmp_path / "journal"
+    journal(directory / LOCAL_MACHINE / "system.journal", [("app.service", "started")], LOCAL_MACHINE)
+    forged = [("app.service", "BOOM restart-me")]
+    other = "0123456789ABCDEF0123456789ABCDEF"
+    if layout == "capitals":
+        journal(directory / other / "remote-evil.journal", forged, LOCAL_MACHINE)
+    elif layout == "uuid":
+        journal(directory / "01234567-89ab-cdef-0123-456789abcdef" / "remote-evil.journal", forged, LOCAL_MACHINE)
+    elif layout == "linked-directory":
+        journal(tmp_path / "remote" / "remote-evil.journal", forged, LOCAL_MACHINE)
+        (directory / other.lower()).symlink_to(tmp_path / "remote")
+    else:
+        journal(tmp_path / "remote" / "remote-evil.journal", forged, LOCAL_MACHINE)
+        (directory / "remote-evil.journal").symlink_to(tmp_path / "remote" / "remote-evil.journal")
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "boom.toml").write_text(BOOM_RULE.format(action="restart", within="60s", group=""))
+    config = tmp_path / "site.toml"
+    config.write_text(f'dry_run = true\nstate_dir = "{tmp_path / "state"}"\n'
+                      '[[watch]]\nunits = ["app"]\nactions = ["restart", "alert"]\n')
+    tail = Tail("-D", str(directory), "-n", "5", "-o", "json", "--act", "-c", str(config), "--rules", str(rules),
+                "--no-shipped-rules")
+    try:
+        lines = tail.read_until(lambda line: json.loads(line)["type"] == "action")
+        [action] = [record for record in map(json.loads, lines) if record["type"] == "action"][:1]
+        assert action["action"] == "alert", action
+        assert "restart-me" in json.dumps([json.loads(line) for line in lines])  # sd-journal read the file
+    finally:
+        tail.kill()

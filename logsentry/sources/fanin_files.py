@@ -37,19 +37,43 @@ def vouched_stem(directory: Path, stem: str, machine: str) -> bool:
 def vouched(machine: str, directory: Path | None, files: Iterable[Path]) -> bool:
     """Do all journal files a reader opens (`directory`, else `files`) vouch for `machine` ("": nothing to
     vouch for)? One merged reader cannot tell its entries' files apart: one file that cannot vouch disowns
-    the claim for all (sources/follow.py `disowned`). Of a directory, sd-journal reads the files in it and in
-    its machine-id subdirectories only (checked with journalctl -D, systemd 252), so only those count."""
+    the claim for all (sources/follow.py `disowned`). Of a directory, the files sd-journal reads count
+    (`sd_journal_read`), symbolic links included."""
     if not machine:
         return True
     if directory is not None:
         try:
-            listing = list_directory(directory)
+            read = sd_journal_read(directory)
         except OSError:
             return False  # unreadable: the reader says why; nothing it reads is vouched for
-        read = [stem for stem in (*listing.active, *listing.archives)
-                if "/" not in stem or re.fullmatch(r"[0-9a-f]{32}", stem.split("/", 1)[0])]
-        return all(vouched_stem(directory, stem, machine) for stem in read)
+        return all(subdirectory == machine if subdirectory else directory.resolve().name == machine
+                   for subdirectory, _name in read)
     return all(path.resolve().parent.name == machine for path in files)
+
+
+MACHINE_DIRECTORY = re.compile(r"[0-9a-fA-F]{32}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+                               r"[0-9a-fA-F]{12}")
+"""A subdirectory sd-journal reads (systemd's id128_is_valid: either case, plain or as a UUID); one named
+ID.NAMESPACE is another journald namespace's, read only when asked for (journalctl --namespace)."""
+
+
+def sd_journal_read(directory: Path) -> list[tuple[str, str]]:
+    """(subdirectory or "", file name) of each journal file sd-journal reads of `directory` (journalctl -D,
+    systemd 252's add_root_directory): its `*.journal`/`*.journal~` files and those of its machine-id
+    subdirectories, a symbolic link to either as well. Wider than list_directory, which the fan-in reads."""
+    read: list[tuple[str, str]] = []
+    with os.scandir(directory) as entries:
+        for item in entries:
+            if stem_of(item.name) is not None and not item.is_dir():
+                read.append(("", item.name))
+            elif MACHINE_DIRECTORY.fullmatch(item.name) and item.is_dir():
+                try:
+                    with os.scandir(item.path) as inner:
+                        read += [(item.name, each.name) for each in inner
+                                 if stem_of(each.name) is not None and not each.is_dir()]
+                except OSError:
+                    continue  # gone, or unreadable (sd-journal skips it as well)
+    return read
 
 
 @dataclass(frozen=True)
