@@ -41,8 +41,9 @@ def test_compressed_files_say_so_and_how_to_undo_it(make_journal: Callable[..., 
                             "decompressed file"), said
         else:
             name = {".xz": "xz", ".bz2": "bzip2"}[suffix]
-            assert said.startswith(f"logsentry: {path}: compressed with {name}: scan reads gzip-compressed dumps "
-                                   f"only; {FIRST}{undo} {path})"), said
+            assert said.startswith(f"logsentry: {path}: compressed with {name}: scan reads journal files "
+                                   "uncompressed, and gzip-compressed dumps only (exports, JSON lines, text); "
+                                   f"{FIRST}{undo} {path})"), said
         follow = run_cli("tail", "--file", str(path))
         assert follow.exit_code == 2 and f"{path}: " in follow.stderr and FIRST in follow.stderr, follow.stderr
     dump = tmp_path / "web-7.export.gz"  # a gzip-compressed dump is read as it is

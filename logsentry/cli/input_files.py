@@ -70,7 +70,8 @@ def file_problem(path: Path, dumps: bool) -> str | None:
         if journal:
             return (f"{path}: a journal file compressed with gzip: journal files are read uncompressed only (as "
                     f"journalctl reads them); {first}")
-        reads = "scan reads gzip-compressed dumps only" if dumps else "tail follows uncompressed journal files only"
+        reads = ("scan reads journal files uncompressed, and gzip-compressed dumps only (exports, JSON lines, text)"
+                 if dumps else "tail follows uncompressed journal files only")
         return f"{path}: compressed with {name}: {reads}; {first}"
     if not start.startswith(JOURNAL_MAGIC):
         return None
