@@ -19,6 +19,7 @@ from conftest import LOCAL_MACHINE, entry
 from test_disowned_machine import journal
 from test_service import BOOM_RULE
 
+from logsentry.handover import LEARN_DELAY_ENV
 from logsentry.sources.journal_files import build_journal, export_bytes
 
 pytestmark = pytest.mark.skipif(not LOCAL_MACHINE, reason="needs /etc/machine-id")
@@ -53,7 +54,7 @@ rules = ["{rules}"]
 units = ["app"]
 actions = ["alert", "restart"]
 ''')
-    running.env = {**os.environ, "LOGSENTRY_TEST_LEARN_DELAY_S": "3"}  # the file arrives before the learner reads
+    running.env = {**os.environ, LEARN_DELAY_ENV: "5"}  # the file arrives before the learner reads (a loaded machine)
     live_journal.write("hello", unit="other.service")  # this machine's own journald's file
     live_journal.wait_written()
     running.start("--dry-run")  # the first start: the history is learnt
