@@ -4,7 +4,11 @@ hits its learner finds on lines written since the start are handed to the live p
 fleet that sent a backdated history and one fatal line, all claiming the collector's _MACHINE_ID, had the collector
 decide a restart of its own unit. And tail --act's one merged reader took a directory as vouching when the files
 it lists did, while sd-journal also reads subdirectories named as machine ids in capitals or as a UUID, and
-symbolic links. Real journal-remote files, the real service and the real tail."""
+symbolic links; with no directory, the local journal (sd-journal's LOCAL_ONLY, as logsentry opens it) was taken as
+vouching whole, while it reads the files at the top of /var/log/journal and /run/log/journal too, where journald
+writes none and `systemd-journal-remote --output=/var/log/journal/` does (tail --act decided 'would restart'; seen
+with journalctl and the tail in a mount namespace with a directory bound over /var/log). Real journal-remote files,
+the real service and the real tail."""
 
 from __future__ import annotations
 
@@ -16,10 +20,12 @@ from pathlib import Path
 
 import pytest
 from conftest import LOCAL_MACHINE, entry
-from test_disowned_machine import journal
+from test_disowned_machine import OTHER, journal
 from test_service import BOOM_RULE
 
 from logsentry.handover import LEARN_DELAY_ENV
+from logsentry.sources import fanin_files
+from logsentry.sources.fanin_files import vouched
 from logsentry.sources.journal_files import build_journal, export_bytes
 
 pytestmark = pytest.mark.skipif(not LOCAL_MACHINE, reason="needs /etc/machine-id")
@@ -112,3 +118,20 @@ def test_tail_act_judges_every_file_sd_journal_reads(tmp_path: Path, layout: str
         assert "restart-me" in json.dumps([json.loads(line) for line in lines])  # sd-journal read the file
     finally:
         tail.kill()
+
+
+def test_the_local_journal_vouches_through_this_machines_directory_alone(tmp_path: Path, monkeypatch) -> None:
+    """The local journal's roots (fanin_files.LOCAL_ROOTS, here a missing /run and a /var of real journal files):
+    this machine's own directory vouches; another machine's is not read (LOCAL_ONLY); a file at the root, or in
+    a directory named as this machine in capitals, is read and cannot vouch."""
+    root = tmp_path / "var-log-journal"
+    monkeypatch.setattr(fanin_files, "LOCAL_ROOTS", (tmp_path / "run-log-journal", root))
+    journal(root / LOCAL_MACHINE / "system.journal", [("app.service", "started")], LOCAL_MACHINE)
+    journal(root / OTHER / "remote-web.journal", [("app.service", "BOOM web")], LOCAL_MACHINE)
+    assert vouched(LOCAL_MACHINE, None, ())
+    forged = journal(root / "remote-evil.journal", [("app.service", "BOOM restart-me")], LOCAL_MACHINE)
+    assert not vouched(LOCAL_MACHINE, None, ())
+    forged.unlink()
+    journal(root / LOCAL_MACHINE.upper() / "remote-evil.journal", [("app.service", "BOOM restart-me")], LOCAL_MACHINE)
+    assert not vouched(LOCAL_MACHINE, None, ())
+    assert vouched("", None, ())  # nothing to vouch for (restart.machine_id: taken as claimed)

@@ -35,20 +35,36 @@ def vouched_stem(directory: Path, stem: str, machine: str) -> bool:
 
 
 def vouched(machine: str, directory: Path | None, files: Iterable[Path]) -> bool:
-    """Do all journal files a reader opens (`directory`, else `files`) vouch for `machine` ("": nothing to
-    vouch for)? One merged reader cannot tell its entries' files apart: one file that cannot vouch disowns
-    the claim for all (sources/follow.py `disowned`). Of a directory, the files sd-journal reads count
+    """Do all journal files a reader opens (`directory`, else `files`, else the local journal) vouch for `machine`
+    ("": nothing to vouch for)? One merged reader cannot tell its entries' files apart: one file that cannot vouch
+    disowns the claim for all (sources/follow.py `disowned`). Of a directory, the files sd-journal reads count
     (`sd_journal_read`), symbolic links included."""
     if not machine:
         return True
+    if directory is None and not files:
+        return all(_vouched_in(root, machine, local=True) for root in LOCAL_ROOTS)
     if directory is not None:
-        try:
-            read = sd_journal_read(directory)
-        except OSError:
-            return False  # unreadable: the reader says why; nothing it reads is vouched for
-        return all(subdirectory == machine if subdirectory else directory.resolve().name == machine
-                   for subdirectory, _name in read)
+        return _vouched_in(directory, machine)
     return all(path.resolve().parent.name == machine for path in files)
+
+
+LOCAL_ROOTS = (Path("/run/log/journal"), Path("/var/log/journal"))
+"""Where the local journal is read (sd_journal_open with LOCAL_ONLY, as logsentry opens it): each root's own files
+(journald writes none there: systemd-journal-remote --output=/var/log/journal/ does) and its subdirectory named
+as this machine's id, in any spelling. Checked with journalctl and systemd.journal.Reader(LOCAL_ONLY), 252."""
+
+
+def _vouched_in(directory: Path, machine: str, local: bool = False) -> bool:
+    try:
+        read = sd_journal_read(directory)
+    except FileNotFoundError:
+        return local  # no such local root: nothing read there (a directory given: the reader says why)
+    except OSError:
+        return False  # unreadable: the reader says why; nothing it reads is vouched for
+    if local:  # LOCAL_ONLY reads only this machine's subdirectory of a root
+        read = [(sub, name) for sub, name in read if not sub or sub.replace("-", "").lower() == machine]
+    return all(subdirectory == machine if subdirectory else directory.resolve().name == machine
+               for subdirectory, _name in read)
 
 
 MACHINE_DIRECTORY = re.compile(r"[0-9a-fA-F]{32}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
