@@ -135,3 +135,32 @@ def test_the_local_journal_vouches_through_this_machines_directory_alone(tmp_pat
     journal(root / LOCAL_MACHINE.upper() / "remote-evil.journal", [("app.service", "BOOM restart-me")], LOCAL_MACHINE)
     assert not vouched(LOCAL_MACHINE, None, ())
     assert vouched("", None, ())  # nothing to vouch for (restart.machine_id: taken as claimed)
+
+
+def test_tail_act_judges_a_file_that_appears_while_it_follows(live_journal, tmp_path: Path) -> None:
+    """tail --act -D asked whether the directory vouches once, at its start, when only this machine's own
+    journald's directory was there; a journal-remote file that appeared later (a host's first upload) was read at
+    once by sd-journal and its claim to be this machine taken ('restart'). It is asked again for each batch."""
+    from test_tail import PROBE_RULE, Tail
+
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "boom.toml").write_text(BOOM_RULE.format(action="restart", within="60s", group=""))
+    (rules / "probe.toml").write_text(f'id = "probe"\n{PROBE_RULE}')  # what tail.ready writes, shown
+    config = tmp_path / "site.toml"
+    config.write_text(f'dry_run = true\nstate_dir = "{tmp_path / "state"}"\n'
+                      '[[watch]]\nunits = ["app"]\nactions = ["restart", "alert"]\n')
+    live_journal.write("started")
+    live_journal.wait_written()
+    tail = Tail("-D", str(live_journal.directory), "-o", "json", "--act", "-c", str(config), "--rules", str(rules),
+                "--no-shipped-rules")
+    try:
+        tail.ready(live_journal)  # following: this machine's own journald's file, which vouches
+        forged = journal(tmp_path / "build" / "remote-evil.journal", [("app.service", "BOOM restart-me")],
+                         LOCAL_MACHINE)
+        shutil.move(forged, live_journal.directory / "remote-evil.journal")
+        lines = tail.read_until(lambda line: json.loads(line)["type"] == "action")
+        [action] = [record for record in map(json.loads, lines) if record["type"] == "action"][:1]
+        assert action["action"] == "alert", action
+    finally:
+        tail.kill()

@@ -244,7 +244,8 @@ def tail(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
     detector = Detector(load_rule_set(rule_paths, not no_shipped).rules)
     location = JournalLocation(directory=directory, files=files)
     # --act restarts this machine's units: its own journald's files alone vouch for it; from any other file
-    # (journal-remote's), a claim to be it is disowned as the service does (sources/fanin_files.vouched).
+    # (journal-remote's), a claim to be it is disowned as the service does (sources/fanin_files.vouched), asked
+    # again before each batch that claims it: a file that appears in the directory is read at once.
     # restart.machine_id names a machine whose journal comes from elsewhere: taken as claimed (README).
     machine = local_machine_id() if act and not load_site_config(config_path).restart.machine_id else ""
     # No screen: the stream shows every entry, each read in full by the scanner's thread.
@@ -252,7 +253,8 @@ def tail(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
                                                     hosts=selection.hosts, rule_level=detector.rule_level), None,
                                 detector.needed_fields,
                                 StartAt(since_usec=selection.since_usec, lines_back=lines), wait_s=0,
-                                disowned=() if vouched(machine, directory, files) else (machine,))
+                                disowned=(machine,) if machine else (),
+                                vouched=lambda: vouched(machine, directory, files))
     try:
         location.open().close()  # fail now (exit 2), not after the screen was taken over
         source = journal_source(directory, files)

@@ -85,12 +85,14 @@ class ScanningFollower:
     `coalesce_usec` µs (0: the scanner's 3 ms; a collector's hundreds of hosts wait longer, see fanin.py).
 
     `disowned`: machine ids the location cannot vouch for (fanin.py: this machine's, in a journal-remote
-    file); entries claiming one come without `_MACHINE_ID` (disowned_entry), said once per location."""
+    file); entries claiming one come without `_MACHINE_ID` (disowned_entry), said once per location. With
+    `vouched` (cli/tail.py), only while it says no, asked before each batch that has such an entry: a directory
+    followed gains files (a host's first upload) that sd-journal reads at once, whatever it held at the start."""
 
     def __init__(self, location: JournalLocation, selection: Selection, screen: Screen | None = None,
                  extra_fields: Iterable[str] = (), start: StartAt | None = None, wait_s: float = 1.0,
                  poked: bool = False, batch_entries: int = 0, coalesce_usec: int = 0,
-                 disowned: tuple[str, ...] = ()):
+                 disowned: tuple[str, ...] = (), vouched: Callable[[], bool] | None = None):
         self.location = location
         self.selection = selection
         self.screen = screen
@@ -101,6 +103,7 @@ class ScanningFollower:
         self.batch_entries = batch_entries
         self.coalesce_usec = coalesce_usec
         self.disowned = disowned
+        self.vouched = vouched
         self._scanner: _journalscan.Scanner | None = None
         self._keep = Keep(None)
         self._sets: dict[str, list[str] | None] = {}
@@ -152,6 +155,9 @@ class ScanningFollower:
         """The items with every entry that claims a disowned machine id disowned (the scanner hands them in
         full: its `disowned`), logged once per location."""
         disowned = self.disowned
+        if not any(isinstance(item, Entry) and item.machine_id in disowned for item in items) or \
+                (self.vouched is not None and self.vouched()):
+            return items  # (vouched: asked once the batch's files are on disk, before any entry of it is handed over)
         for index, item in enumerate(items):
             if isinstance(item, Entry) and item.machine_id in disowned:
                 items[index] = disowned_entry(item)
