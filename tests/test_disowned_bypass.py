@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from conftest import LOCAL_MACHINE, entry
-from test_disowned_machine import OTHER, journal
+from test_disowned_machine import OTHER, journal, tail_act
 from test_service import BOOM_RULE
 
 from logsentry.handover import LEARN_DELAY_ENV
@@ -87,8 +87,6 @@ actions = ["alert", "restart"]
 def test_tail_act_judges_every_file_sd_journal_reads(tmp_path: Path, layout: str) -> None:
     """Beside this machine's own journald's directory (which vouches), a file sd-journal reads too (journalctl -D,
     systemd 252) that claims this machine: the claim is disowned for the whole reader."""
-    from test_tail import Tail
-
     directory = tmp_path / "journal"
     journal(directory / LOCAL_MACHINE / "system.journal", [("app.service", "started")], LOCAL_MACHINE)
     forged = [("app.service", "BOOM restart-me")]
@@ -103,21 +101,9 @@ def test_tail_act_judges_every_file_sd_journal_reads(tmp_path: Path, layout: str
     else:
         journal(tmp_path / "remote" / "remote-evil.journal", forged, LOCAL_MACHINE)
         (directory / "remote-evil.journal").symlink_to(tmp_path / "remote" / "remote-evil.journal")
-    rules = tmp_path / "rules"
-    rules.mkdir()
-    (rules / "boom.toml").write_text(BOOM_RULE.format(action="restart", within="60s", group=""))
-    config = tmp_path / "site.toml"
-    config.write_text(f'dry_run = true\nstate_dir = "{tmp_path / "state"}"\n'
-                      '[[watch]]\nunits = ["app"]\nactions = ["restart", "alert"]\n')
-    tail = Tail("-D", str(directory), "-n", "5", "-o", "json", "--act", "-c", str(config), "--rules", str(rules),
-                "--no-shipped-rules")
-    try:
-        lines = tail.read_until(lambda line: json.loads(line)["type"] == "action")
-        [action] = [record for record in map(json.loads, lines) if record["type"] == "action"][:1]
-        assert action["action"] == "alert", action
-        assert "restart-me" in json.dumps([json.loads(line) for line in lines])  # sd-journal read the file
-    finally:
-        tail.kill()
+    action, records = tail_act(directory, tmp_path)
+    assert action["action"] == "alert", action
+    assert "restart-me" in json.dumps(records)  # sd-journal read the file
 
 
 def test_the_local_journal_vouches_through_this_machines_directory_alone(tmp_path: Path, monkeypatch) -> None:

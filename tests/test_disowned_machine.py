@@ -11,6 +11,7 @@ import logging
 import shutil
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import LOCAL_MACHINE, entry
@@ -97,11 +98,19 @@ def test_tail_act_reads_the_claim_as_the_service_does(tmp_path: Path, where: str
     """tail --act restarts too. Its one merged reader cannot tell its entries' files apart: a directory with a file
     that cannot vouch for this machine disowns the claim for all (fanin_files.vouched); this machine's own
     journald's directory keeps it. (The site config's dry_run: the restart is decided, not carried out.)"""
-    from test_tail import Tail
-
     directory = tmp_path / "journal"
     path = directory / "remote-evil.journal" if where == "remote" else directory / LOCAL_MACHINE / "system.journal"
     journal(path, [("app.service", "BOOM restart-me")], LOCAL_MACHINE)
+    action, _ = tail_act(directory, tmp_path)
+    assert action["action"] == ("alert" if where == "remote" else "restart"), action
+    assert action["dry_run"] is True
+
+
+def tail_act(directory: Path, tmp_path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """`tail --act -D directory -n 5 -o json` with a restart rule for BOOM lines of app.service and a dry-run
+    site config: its first action record and every record up to it."""
+    from test_tail import Tail
+
     rules = tmp_path / "rules"
     rules.mkdir()
     (rules / "boom.toml").write_text(BOOM_RULE.format(action="restart", within="60s", group=""))
@@ -111,9 +120,7 @@ def test_tail_act_reads_the_claim_as_the_service_does(tmp_path: Path, where: str
     tail = Tail("-D", str(directory), "-n", "5", "-o", "json", "--act", "-c", str(config), "--rules", str(rules),
                 "--no-shipped-rules")
     try:
-        lines = tail.read_until(lambda line: json.loads(line)["type"] == "action")
-        [action] = [record for record in map(json.loads, lines) if record["type"] == "action"][:1]
-        assert action["action"] == ("alert" if where == "remote" else "restart"), action
-        assert action["dry_run"] is True
+        records = [json.loads(line) for line in tail.read_until(lambda line: json.loads(line)["type"] == "action")]
     finally:
         tail.kill()
+    return next(record for record in records if record["type"] == "action"), records
