@@ -30,7 +30,7 @@ ONESHOT = ["-p", "Type=oneshot", "-p", "DefaultDependencies=no", "/bin/sh", "-c"
 
 def write_history(box: Sandbox, units: dict[str, str], hours: int = 25) -> None:
     """`hours` of each unit logging every second, up to a few seconds ago, as an earlier boot of the sandbox's
-    machine: a journal file written by systemd-journal-remote into the sandbox's journal directory."""
+    machine: a journal file written by systemd-journal-remote into the sandbox machine's journal directory."""
     newest = subprocess.run(["journalctl", "-D", str(box.journal), "-o", "json", "-n", "1", "--no-pager"],
                             capture_output=True, text=True, check=True, timeout=30).stdout
     machine = json.loads(newest)["_MACHINE_ID"]
@@ -41,7 +41,9 @@ def write_history(box: Sandbox, units: dict[str, str], hours: int = 25) -> None:
         records += [entry(f"{name} {hours * 3600 - second}", unit=unit, _MACHINE_ID=machine, __REALTIME_TIMESTAMP=at,
                           __MONOTONIC_TIMESTAMP=hours * 3600_000_000 - second * 1_000_000 + 1)
                     for unit, name in units.items()]
-    build_journal(export_bytes(records), box.journal / "history.journal")
+    # in the machine's own directory, where its journald keeps its files: only those vouch for its _MACHINE_ID
+    # (sources/fanin_files.vouched; a file elsewhere claiming this machine is disowned)
+    build_journal(export_bytes(records), box.journal / machine / "history.journal")
 
 
 def test_sigstopped_unit_is_reported_and_stopped_or_finished_units_are_not(tmp_path: Path):
