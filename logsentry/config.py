@@ -71,6 +71,12 @@ class RestartLimits:
     machine_id: str = ""
     """The machine whose units `systemctl` restarts, when not this one's /etc/machine-id ("" : this one)."""
 
+    def vouch_for(self, local_machine: str) -> str:
+        """The machine whose `_MACHINE_ID` only its own journald's files vouch for (sources/fanin_files.vouched):
+        this one, `local_machine`, when its units are the ones restarted; "" with `machine_id` (a machine whose
+        journal arrives from elsewhere: a file's claim to be it is taken as it comes)."""
+        return "" if self.machine_id else local_machine
+
 
 @dataclass(frozen=True)
 class AlertPolicy:

@@ -182,7 +182,8 @@ class Service(ServiceReading):
             log.exception("learning the last counted entries failed; their counts are not saved")
 
     def _follower(self) -> ScanningFollower | FanInFollower:
-        return follower_for(self.config, self.pipeline.detector, self.cursor, self.positions, self.local_machine)
+        return follower_for(self.config, self.pipeline.detector, self.cursor, self.positions,
+                            self.config.restart.vouch_for(self.local_machine))
 
     def install_signals(self) -> None:
         def on_stop(signum: int, frame: FrameType | None) -> None:
@@ -218,7 +219,7 @@ class Service(ServiceReading):
             self._commit()
         # when the history was never adopted; it judges the lines after where the live reader starts
         self.keeper.warm_up(self._location(), self.config.watched_units(), self._read_up_to,
-                            "" if self.config.restart.machine_id else self.local_machine)  # as follower_for
+                            self.config.restart.vouch_for(self.local_machine))
         try:
             while not self.stop.is_set():
                 follower = self._follower()

@@ -45,13 +45,12 @@ CANARY_LITERAL = "logsentry canary "
 
 
 def follower_for(config: SiteConfig, detector: Detector, cursor: str | None,
-                 positions: dict[str, str] | None = None, local_machine: str = "") -> ScanningFollower | FanInFollower:
+                 positions: dict[str, str] | None = None, vouch_for: str = "") -> ScanningFollower | FanInFollower:
     """The watched units (and our own, for the canary) after `cursor` (else from now), screened by the
     detector's rules; the canary's literal is added so its entry comes with its LOGSENTRY_CANARY field.
     A journal_directory is read host by host from `positions` (sources/fanin.py: one merged reader passes by
-    entries that reach a host's file stamped before one read from another's), where only `local_machine`'s own
-    journald's files vouch for its _MACHINE_ID (the machine whose units are restarted: FanInFollower). With
-    restart.machine_id, the machine restarted is one whose journal comes from elsewhere: taken as claimed."""
+    entries that reach a host's file stamped before one read from another's), where only `vouch_for`'s own
+    journald's files vouch for its _MACHINE_ID (RestartLimits.vouch_for; FanInFollower's local_machine)."""
     units = config.watched_units()
     selection = Selection(units=(*units, config.own_unit) if units else ())
     screen = detector.screen()
@@ -59,7 +58,7 @@ def follower_for(config: SiteConfig, detector: Detector, cursor: str | None,
     fields = (*detector.needed_fields, CANARY_FIELD)  # _HOSTNAME is among DEFAULT_FIELDS
     if config.journal_directory is not None and positions is not None:
         return FanInFollower(config.journal_directory, selection, screen, fields, positions, wait_s=1.0,
-                             local_machine="" if config.restart.machine_id else local_machine)
+                             local_machine=vouch_for)
     start = StartAt(cursor=cursor) if cursor else StartAt()
     return ScanningFollower(JournalLocation(directory=config.journal_directory), selection, screen, fields, start,
                             wait_s=1.0)

@@ -21,7 +21,7 @@ from rich.console import Console
 
 from ..actions.alert import journal_source
 from ..actions.runner import ActionRunner
-from ..config import DEFAULT_CONFIG
+from ..config import DEFAULT_CONFIG, SiteConfig
 from ..engine.detector import Detector
 from ..engine.policy import Policy
 from ..hosts import local_machine_id
@@ -50,15 +50,14 @@ FLUSH_S = 0.1
 
 
 @contextmanager
-def acting_pipeline(detector: Detector, act: bool, config_path: Path,
+def acting_pipeline(detector: Detector, config: SiteConfig | None,
                     source: tuple[str, ...] = ()) -> Iterator[Pipeline]:
-    """A dry-run pipeline, or with --act the service's own safeguards and executors: the site config's
-    watches, restart budget and cooldown, and its alert channels through a private outbox (`source`: where
-    tail reads, for the alerts' journalctl commands)."""
-    if not act:
+    """A dry-run pipeline, or with --act (the site `config` given) the service's own safeguards and executors:
+    the config's watches, restart budget and cooldown, and its alert channels through a private outbox
+    (`source`: where tail reads, for the alerts' journalctl commands)."""
+    if config is None:
         yield Pipeline(detector, Policy(dry_run=True), execute=dry_run_executor)
         return
-    config = load_site_config(config_path)
     refuse_untrusted(config)
     setup_logging(logging.WARNING, service=False)  # what Python shows by default, with control characters escaped
     with tempfile.TemporaryDirectory(prefix="logsentry-tail-") as scratch:
@@ -247,7 +246,8 @@ def tail(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
     # (journal-remote's), a claim to be it is disowned as the service does (sources/fanin_files.vouched), asked
     # again before each batch that claims it: a file that appears in the directory is read at once.
     # restart.machine_id names a machine whose journal comes from elsewhere: taken as claimed (README).
-    machine = local_machine_id() if act and not load_site_config(config_path).restart.machine_id else ""
+    config = load_site_config(config_path) if act else None
+    machine = config.restart.vouch_for(local_machine_id()) if config is not None else ""
     # No screen: the stream shows every entry, each read in full by the scanner's thread.
     follower = ScanningFollower(location, Selection(selection.units, selection.priorities, machines=selection.machines,
                                                     hosts=selection.hosts, rule_level=detector.rule_level), None,
@@ -258,7 +258,7 @@ def tail(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
     try:
         location.open().close()  # fail now (exit 2), not after the screen was taken over
         source = journal_source(directory, files)
-        with acting_pipeline(detector, act, config_path, source) as pipeline:
+        with acting_pipeline(detector, config, source) as pipeline:
             follow_until_stopped(follower, pipeline,
                                  make_view(mode, pipeline, describe_scope(selection, location), source), TICK_S[mode])
     except JournalOpenError as error:

@@ -30,8 +30,12 @@ def vouched_stem(directory: Path, stem: str, machine: str) -> bool:
     """Does the stem's file (list_directory's `SUBDIR/stem` or `stem`) vouch for `machine`'s _MACHINE_ID? Only
     that machine's own journald's files do, which it keeps in its `MACHINE_ID/` directory (/var/log/journal/ID,
     /run/log/journal/ID): a journal-remote file's sender wrote every field, _MACHINE_ID included."""
-    subdirectory, slash, _ = stem.rpartition("/")
-    return subdirectory == machine if slash else directory.resolve().name == machine
+    return _in_machine_directory(directory.resolve().name, stem.rpartition("/")[0], machine)
+
+
+def _in_machine_directory(directory_name: str, subdirectory: str, machine: str) -> bool:
+    """A file of `subdirectory` ("": at the top) of a directory named `directory_name` lies in `machine`'s own."""
+    return subdirectory == machine if subdirectory else directory_name == machine
 
 
 def vouched(machine: str, directory: Path | None, files: Iterable[Path]) -> bool:
@@ -63,8 +67,8 @@ def _vouched_in(directory: Path, machine: str, local: bool = False) -> bool:
         return False  # unreadable: the reader says why; nothing it reads is vouched for
     if local:  # LOCAL_ONLY reads only this machine's subdirectory of a root
         read = [(sub, name) for sub, name in read if not sub or sub.replace("-", "").lower() == machine]
-    return all(subdirectory == machine if subdirectory else directory.resolve().name == machine
-               for subdirectory, _name in read)
+    name = directory.resolve().name
+    return all(_in_machine_directory(name, subdirectory, machine) for subdirectory, _ in read)
 
 
 MACHINE_DIRECTORY = re.compile(r"[0-9a-fA-F]{32}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"

@@ -158,10 +158,10 @@ class ScanningFollower:
         if not any(isinstance(item, Entry) and item.machine_id in disowned for item in items) or \
                 (self.vouched is not None and self.vouched()):
             return items  # (vouched: asked once the batch's files are on disk, before any entry of it is handed over)
+        where = ", ".join(map(str, self.location.files)) or str(self.location.directory or "the journal")
         for index, item in enumerate(items):
             if isinstance(item, Entry) and item.machine_id in disowned:
                 items[index] = disowned_entry(item)
-                where = ", ".join(map(str, self.location.files)) or str(self.location.directory or "the journal")
                 if where not in _said and len(_said) < MAX_SAID:
                     _said.add(where)
                     log.warning("%s: an entry of %s claims this machine's _MACHINE_ID %s, which only this "
