@@ -71,11 +71,13 @@ class _Line:
 @dataclass
 class Timeline:
     """What the page needs beyond ScanSummary, gathered while the events pass: match times per rule and
-    unit (per second), each unit's host, and the first lines of each (rule, unit, key)."""
+    unit (per second), each machine's host name, and the first lines of each (rule, machine, unit, key): two hosts'
+    lines of one unit and rule are two incidents' evidence, never pooled."""
 
     per_second: dict[tuple[str, str], Counter[int]] = field(default_factory=lambda: defaultdict(Counter))
     hosts: dict[str, str] = field(default_factory=dict)
-    evidence: dict[tuple[str, str, str], deque[_Line]] = field(default_factory=dict)
+    """`_HOSTNAME` by `_MACHINE_ID`, as first seen."""
+    evidence: dict[tuple[str, str, str, str], deque[_Line]] = field(default_factory=dict)
     from_text: bool = False
 
     def watch(self, events: Iterator[Event]) -> Iterator[Event]:
@@ -83,25 +85,26 @@ class Timeline:
             if isinstance(event, MatchEvent):
                 self._match(event)
             elif isinstance(event, GapEvent) and event.gap.host:
-                self.hosts.setdefault(event.gap.unit, event.gap.host)
+                self.hosts.setdefault(event.gap.machine_id, event.gap.host)
             yield event
 
     def _match(self, event: MatchEvent) -> None:
         hit = event.hit
         entry = hit.entry
         self.per_second[(hit.rule_id, entry.unit)][entry.realtime_usec // 1_000_000] += 1
-        host = entry.fields.get("_HOSTNAME")
+        host = entry.host
         if host:
-            self.hosts.setdefault(entry.unit, host)
+            self.hosts.setdefault(entry.machine_id, host)
         self.from_text = self.from_text or entry.from_text
-        lines = self.evidence.get((hit.rule_id, entry.unit, hit.key))
+        where = (hit.rule_id, entry.machine_id, entry.unit, hit.key)
+        lines = self.evidence.get(where)
         if lines is None:
-            lines = self.evidence[(hit.rule_id, entry.unit, hit.key)] = deque(maxlen=EVIDENCE_KEPT)
+            lines = self.evidence[where] = deque(maxlen=EVIDENCE_KEPT)
         if len(lines) < EVIDENCE_KEPT:
             lines.append(_Line(entry.realtime_usec, entry.message[:2000], entry.from_text))
 
     def lines_of(self, incident: Incident) -> list[_Line]:
-        lines = self.evidence.get((incident.rule_id, incident.unit, incident.key), deque())
+        lines = self.evidence.get((incident.rule_id, incident.machine_id, incident.unit, incident.key), deque())
         within = [line for line in lines if incident.first_usec <= line.usec <= incident.last_usec]
         return within[:EVIDENCE_SHOWN]
 
@@ -134,13 +137,18 @@ def _rate_traces(counts: dict[str, Counter[int]], first: int, width: int, bins: 
 
 def _row(timeline: Timeline, incident: Incident) -> str:
     """The timeline's row of an incident: host and unit, then the rule (escaped; <br> is plotly's line break)."""
-    return f"{esc(timeline.hosts.get(incident.unit, '?'))} · {esc(incident.unit)}<br>{esc(incident.rule_id)}"
+    return f"{esc(_host(timeline, incident) or '?')} · {esc(incident.unit)}<br>{esc(incident.rule_id)}"
+
+
+def _host(timeline: Timeline, incident: Incident) -> str:
+    """The incident's host name: its own, else its machine's as seen in the input."""
+    return incident.host or timeline.hosts.get(incident.machine_id, "")
 
 
 def _counted(incident: Incident, summary: ScanSummary) -> str:
     """An incident's size for its bar: its hits (a rate or share rule's as the lines past its bar), or for a
     silence (whose count is the unit's entries before the gap, not hits) how long the unit said nothing."""
-    gap = summary.gaps.get((incident.rule_id, incident.unit, incident.first_usec))
+    gap = summary.gap_of(incident)
     return f"silent for {format_duration(gap.to_usec - gap.from_usec)}" if gap is not None else \
         hits_said(incident.why, incident.count)
 
@@ -148,7 +156,7 @@ def _counted(incident: Incident, summary: ScanSummary) -> str:
 def _figure(summary: ScanSummary, timeline: Timeline, progress: Progress) -> Any:
     from plotly.subplots import make_subplots  # the report extra
 
-    incidents = sorted(summary.incidents, key=lambda i: (timeline.hosts.get(i.unit, ""), i.unit, i.first_usec))
+    incidents = sorted(summary.incidents, key=lambda i: (_host(timeline, i), i.machine_id, i.unit, i.first_usec))
     seconds = [s for counter in timeline.per_second.values() for s in counter]
     starts = [i.first_usec // 1_000_000 for i in incidents] + seconds
     ends = [max(i.last_usec, i.fired_usec) // 1_000_000 for i in incidents] + seconds
@@ -228,8 +236,8 @@ def _card(incident: Incident, summary: ScanSummary, timeline: Timeline, source: 
     actions = summary.actions_for(incident)
     done = " + ".join(f"{a.kind}{' (dry run)' if a.dry_run else ''}" for a in actions) or \
         f"none (suggested: {incident.action})"
-    host = incident.host or timeline.hosts.get(incident.unit, "")
-    gap = summary.gaps.get((incident.rule_id, incident.unit, incident.first_usec))
+    host = _host(timeline, incident)
+    gap = summary.gap_of(incident)
     key = f" [{esc(incident.key)}]" if incident.key else ""
     parts = [f'<div class="card" style="--c:{color}">',
              f'<h3><span class="sev">{incident.severity.label}</span> {esc(incident.unit)}{key} '
@@ -275,7 +283,7 @@ def _actions_table(summary: ScanSummary, timeline: Timeline) -> str:
     out = ["<table><tr><th>time</th><th>host</th><th>unit</th><th>action</th><th>rule</th><th>reason</th></tr>"]
     for action in rows:
         inc = action.incident
-        out.append(f"<tr><td>{format_usec(inc.fired_usec)}</td><td>{esc(timeline.hosts.get(inc.unit, ''))}</td>"
+        out.append(f"<tr><td>{format_usec(inc.fired_usec)}</td><td>{esc(_host(timeline, inc))}</td>"
                    f"<td>{esc(action.unit)}</td><td>{esc(action.kind)}{' (dry run)' if action.dry_run else ''}"
                    f"</td><td>{esc(inc.rule_id)}</td><td>{esc(action.reason)}</td></tr>")
     out.append("</table>")

@@ -44,17 +44,21 @@ class ScanSummary:
     """What a scan found, gathered from the event stream."""
 
     incidents: list[Incident] = field(default_factory=list)
-    actions: dict[tuple[str, str, str, int], list[Action]] = field(default_factory=dict)
-    matches: Counter[tuple[str, str, str]] = field(default_factory=Counter)
-    """Matches by (unit, rule, key)."""
-    examples: dict[tuple[str, str, str], str] = field(default_factory=dict)
-    """The first line of each (unit, rule, key), for the below-threshold table."""
+    actions: dict[tuple[str, str, str, str, int], list[Action]] = field(default_factory=dict)
+    """The actions decided for each incident, by (machine, unit, rule, key, first hit): two hosts' incidents of
+    one unit and rule at one time are two incidents, each with its own actions."""
+    matches: Counter[tuple[str, str, str, str]] = field(default_factory=Counter)
+    """Matches by (machine, unit, rule, key): one host's matches below a threshold stay apart from another's."""
+    examples: dict[tuple[str, str, str, str], str] = field(default_factory=dict)
+    """The first line of each (machine, unit, rule, key), for the below-threshold table."""
+    hosts: dict[str, str] = field(default_factory=dict)
+    """Each machine's `_HOSTNAME` as its first match said it, for people."""
     earliest: int | None = None
     latest: int | None = None
     """The real time range of the matches and incidents (input may come out of order)."""
     quarantines: list[Quarantine] = field(default_factory=list)
-    gaps: dict[tuple[str, str, int], Gap] = field(default_factory=dict)
-    """Silences by (rule, unit, start): their real length, for the incident that reported them."""
+    gaps: dict[tuple[str, str, str, int], Gap] = field(default_factory=dict)
+    """Silences by (rule, machine, unit, start): their real length, for the incident that reported them."""
     reported: dict[tuple[str, str, str, str, int], int] = field(default_factory=dict)
     """The count of each incident's `incident` record, by (machine, unit, rule, key, first hit)."""
     spans: HitSpans | None = None
@@ -67,10 +71,13 @@ class ScanSummary:
             case MatchEvent(hit):
                 if self.spans is not None:
                     self.spans.note(hit)
-                where = (hit.entry.unit, hit.rule_id, hit.key)
+                entry = hit.entry
+                where = (entry.machine_id, entry.unit, hit.rule_id, hit.key)
                 self.matches[where] += 1
                 if where not in self.examples:
-                    self.examples[where] = hit.entry.message[:MAX_EXAMPLE]
+                    self.examples[where] = entry.message[:MAX_EXAMPLE]
+                    if entry.machine_id not in self.hosts:
+                        self.hosts[entry.machine_id] = entry.host
                 self._saw(hit.entry.realtime_usec)
             case IncidentEvent(incident):
                 self.reported[_key(incident)] = incident.count
@@ -83,12 +90,11 @@ class ScanSummary:
                 self._saw(incident.first_usec)
                 self._saw(max(incident.last_usec, incident.fired_usec))
             case ActionEvent(action):
-                inc = action.incident
-                self.actions.setdefault((inc.rule_id, inc.unit, inc.key, inc.first_usec), []).append(action)
+                self.actions.setdefault(_key(action.incident), []).append(action)
             case QuarantineEvent(quarantine):
                 self.quarantines.append(quarantine)
             case GapEvent(gap):
-                self.gaps[(gap.rule_id, gap.unit, gap.from_usec)] = gap
+                self.gaps[(gap.rule_id, gap.machine_id, gap.unit, gap.from_usec)] = gap
 
     def _saw(self, usec: int) -> None:
         self.earliest = usec if self.earliest is None else min(self.earliest, usec)
@@ -102,7 +108,11 @@ class ScanSummary:
         return self.last_hits.get(_key(incident))
 
     def actions_for(self, incident: Incident) -> list[Action]:
-        return self.actions.get((incident.rule_id, incident.unit, incident.key, incident.first_usec), [])
+        return self.actions.get(_key(incident), [])
+
+    def gap_of(self, incident: Incident) -> Gap | None:
+        """The silence a silence rule's incident reported (None for any other incident)."""
+        return self.gaps.get((incident.rule_id, incident.machine_id, incident.unit, incident.first_usec))
 
     @property
     def worst(self) -> Severity | None:
@@ -281,8 +291,8 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
     # in time order, as the HTML cards: a failure that spread from one unit to another reads as it happened
     ordered = sorted(summary.incidents, key=lambda i: (i.first_usec, i.unit, i.rule_id))
     for incident in ordered:
-        gap = summary.gaps.get((incident.rule_id, incident.unit, incident.first_usec))
-        console.print(_incident_block(incident, summary.actions_for(incident), console.width, gap, clock,
+        console.print(_incident_block(incident, summary.actions_for(incident), console.width, summary.gap_of(incident),
+                                      clock,
                                       summary.reported_count(incident), summary.last_hit(incident)))
         if source is not None and (command := journalctl_command(incident, source)):
             for line in command_lines(command, console.width):
@@ -291,27 +301,33 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
     if source is None and summary.incidents:
         console.print(Text(no_command or "No journalctl command for the incidents: journalctl reads journal files "
                            "only.", style="dim"))
-    fired = {(i.unit, i.rule_id, i.key) for i in summary.incidents}
-    chained = {(i.unit, link.rule_id) for i in summary.incidents for link in i.chain if link.fired}
-    chained |= {("kernel", rule) for _unit, rule in chained}  # a kernel line joins its unit's failure
-    fired |= {where for where in summary.matches if where[:2] in chained}  # their incidents joined a failure
-    fired_keys = Counter((unit, rule) for unit, rule, _key in fired)
+    # per host: one host's incident says nothing of another's matches of the same unit and rule
+    fired = {(i.machine_id, i.unit, i.rule_id, i.key) for i in summary.incidents}
+    chained = {(i.machine_id, i.unit, link.rule_id) for i in summary.incidents for link in i.chain if link.fired}
+    chained |= {(machine, "kernel", rule) for machine, _unit, rule in chained}  # a kernel line joins its unit's failure
+    fired |= {where for where in summary.matches if where[:3] in chained}  # their incidents joined a failure
+    fired_keys = Counter(where[:3] for where in fired)
     quiet = [(where, n) for where, n in sorted(summary.matches.items()) if where not in fired]
     if quiet:
+        several = len({where[0] for where in summary.matches}) > 1
         table = Table(title="Matches below their trigger threshold", title_justify="left", expand=True)
+        if several:
+            table.add_column("host", overflow="fold", ratio=2)
         table.add_column("unit", overflow="fold", ratio=2)
         table.add_column("rule", overflow="fold", ratio=2)
         table.add_column("matches", justify="right", no_wrap=True)
         table.add_column("example", no_wrap=True, overflow="ellipsis", ratio=6)
         example_width = max(20, console.width * 6 // 10 - 8)
         shown = sorted(quiet, key=lambda item: -item[1])[:MAX_QUIET_ROWS]
-        for (unit, rule, key), count in shown:
-            others = fired_keys.get((unit, rule), 0)
+        for where, count in shown:
+            machine, unit, rule, key = where
+            others = fired_keys.get((machine, unit, rule), 0)
             rule_text = Text(visible(rule + (f" [{key}]" if key else "")))
             if others:
                 rule_text.append(f" (fired for {plural(others, 'other key')})", style="yellow")
-            table.add_row(Text(visible(unit)), rule_text, f"{count:,}",
-                          Text(fit(summary.examples.get((unit, rule, key), ""), example_width), style="dim"))
+            host = [Text(visible(summary.hosts.get(machine) or machine or "?"))] if several else []
+            table.add_row(*host, Text(visible(unit)), rule_text, f"{count:,}",
+                          Text(fit(summary.examples.get(where, ""), example_width), style="dim"))
         console.print(table)
         if len(quiet) > len(shown):
             listed = set(shown)

@@ -1,0 +1,55 @@
+"""A collector's scan report keeps hosts apart (the terminal report and the HTML page): two hosts' incidents of
+one unit and rule that begin at the same instant each show their own actions and their own evidence lines, and
+one host's incident does not hide another host's matches below the rule's threshold.
+
+Journals of two machines built with systemd-journal-remote, scanned by the real CLI. Before: the report keyed
+actions, evidence and the below-threshold table by (rule, unit, key[, first hit]) without the machine, so both
+incidents read "restart + alert + alert", each card quoted both hosts' lines, and web-7's two sub-threshold matches
+vanished because alpha's incident of that unit and rule had fired."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from conftest import LOCAL_MACHINE, RuleWriter, entry, run_cli, simple_rule
+
+REMOTE = "feedfacefeedfacefeedfacefeedface"
+
+
+def test_two_hosts_at_one_instant_keep_their_own_actions_evidence_and_quiet_matches(
+        make_journal, write_rule: RuleWriter, rules_dir: Path, tmp_path: Path) -> None:
+    directory = tmp_path / "remote"
+    directory.mkdir()
+    for machine, host, blips in ((LOCAL_MACHINE, "alpha", 3), (REMOTE, "web-7", 2)):
+        lines = [entry(f"BOOM on {host} #{i}", unit="api.service", at=i, _MACHINE_ID=machine, _HOSTNAME=host)
+                 for i in range(2)]  # the same instants on both hosts
+        lines += [entry(f"BLIP on {host} #{i}", unit="api.service", at=10 + i, _MACHINE_ID=machine,
+                        _HOSTNAME=host) for i in range(blips)]
+        make_journal(lines, name=f"remote/remote-{host}.journal")
+    write_rule("boom", simple_rule(regex="^BOOM", count=2).replace('action = "alert"', 'action = "restart"'))
+    write_rule("blip", simple_rule(regex="^BLIP", count=3))
+    page = tmp_path / "report.html"
+    done = run_cli("scan", "-D", str(directory), "--rules", str(rules_dir), "--no-shipped-rules", "--no-anomalies",
+                   "--html", str(page))
+    assert done.exit_code in (0, 1), done.output
+    out = done.stdout
+    # one block per incident (another machine's names it first); each says its own action
+    blocks = [block for block in re.split(r"\n(?=╭)", out) if re.search(r"api\.service\s+boom", block)]
+    assert len(blocks) == 2, out
+    boom = {("web-7" if re.search(r"web-7 api\.service", block) else "alpha"): block for block in blocks}
+    assert set(boom) == {"alpha", "web-7"}, out
+    said = {host: re.findall(r"action: ([^│\n]*?)\s*│", block) for host, block in boom.items()}
+    assert said == {"alpha": ["restart + alert (dry run)"], "web-7": ["alert (dry run)"]}, out
+    # web-7's two BLIP lines stay below the threshold of its own: alpha's blip incident says nothing of them
+    quiet = out.split("Matches below their trigger threshold")
+    assert len(quiet) == 2, out
+    assert re.search(r"│ web-7\s*│ api\.servi.*│ blip\s*│\s*2 │ BLIP on web-7 #0", quiet[1]), quiet[1]
+    assert "alpha" not in quiet[1].split("\n\n")[0], quiet[1]
+    # the page: each host's card quotes its own lines only
+    html = page.read_text()
+    cards = html.split('<div class="card"')[1:]
+    for host, other in (("alpha", "web-7"), ("web-7", "alpha")):
+        card = next(c for c in cards if "<code>boom</code>" in c and f" on {host}</h3>" in c)
+        assert f"BOOM on {host} #0" in card and f"BOOM on {other}" not in card, card
+        assert ("restart (dry run)" in card) == (host == "alpha"), card
