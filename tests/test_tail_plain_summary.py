@@ -4,13 +4,12 @@ final report) do: it printed nothing at all, so 50 entries with no match looked 
 
 from __future__ import annotations
 
-import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from conftest import BASE_USEC, entry, simple_rule
+from conftest import BASE_USEC, entry, simple_rule, stop_and_read
 
 from logsentry.timespec import format_usec
 
@@ -30,8 +29,7 @@ def test_tail_plain_stopped_prints_what_it_read_and_found(make_journal, write_ru
     while not any("BOOM at the end" in line for line in lines):  # the last entry: all 51 were read
         assert time.monotonic() < deadline and tail.poll() is None, lines
         lines.append(tail.stdout.readline())
-    tail.send_signal(signal.SIGTERM)
-    out, err = tail.communicate(timeout=30)
+    out, err = stop_and_read(tail)
     assert tail.returncode == 0, err
     first, last = format_usec(BASE_USEC), format_usec(BASE_USEC + 50_000_000)
     assert err.splitlines() == [f"logsentry tail: 51 entries from {first} to {last[11:]}, 1 match, 1 incident"]
