@@ -1,13 +1,16 @@
 """Host identity: which machine an entry came from, and which machine logsentry itself manages.
 
-Entries carry `_MACHINE_ID` (set by journald, trusted: a client cannot set `_`-fields) and `_HOSTNAME`. A
-collector reading journals shipped by systemd-journal-upload sees many machines; only the machine whose
+Entries carry `_MACHINE_ID` and `_HOSTNAME`: set by journald (a client cannot set `_`-fields), but a journal-remote
+file holds what its sender wrote, so only this machine's own journal files vouch for its id (sources/fanin_files.py).
+A collector reading journals shipped by systemd-journal-upload sees many machines; only the machine whose
 systemd logsentry talks to (this one, or `restart.machine_id` when `restart.systemctl` manages another)
 may have its units restarted.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Collection
 from pathlib import Path
 
 MACHINE_ID_FILE = Path("/etc/machine-id")
@@ -27,3 +30,20 @@ def describe_host(machine_id: str, host: str) -> str:
     if host and machine_id:
         return f"host {host} (machine {machine_id})"
     return f"host {host}" if host else f"machine {machine_id}" if machine_id else "an unknown host"
+
+
+_ID128 = re.compile(r"[0-9a-fA-F]{32}|[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
+"""An id as sd_id128_from_string() reads one (systemd src/libsystemd/sd-id128/id128-util.c): 32 hex digits of
+either case, or the UUID form with four dashes. journald writes the first, in lowercase."""
+
+
+def claims(machine_id: str, machines: Collection[str]) -> bool:
+    """Does `machine_id` name one of `machines` (canonical ids: 32 lowercase hex digits) in any spelling systemd
+    reads as it? A journal-remote sender that writes this machine's id in capitals or as a UUID claims it as
+    much: such a claim is disowned like the plain one, not taken as another host whose hooks get this machine's
+    id in another spelling. The common case, a canonical id or none, costs one set lookup."""
+    if machine_id in machines:
+        return True
+    if len(machine_id) not in (32, 36) or (machine_id.islower() and "-" not in machine_id):
+        return False
+    return _ID128.fullmatch(machine_id) is not None and machine_id.replace("-", "").lower() in machines

@@ -24,6 +24,7 @@ from .engine.runstep import RunStep
 from .engine.silence_history import learn_entry, learn_run
 from .engine.templates import Template, TemplateMiner
 from .handover import Passed
+from .hosts import claims
 from .model import Entry, Hit, Screen, ScreenedRun
 from .rules.rule import Rule
 from .sources.fanin_files import vouched
@@ -116,7 +117,7 @@ def learn(location: JournalLocation, selection: Selection, into: AnomalyDetector
     step = RunStep(into)  # the runs' entries mostly learnt counted, in C
     disowned = () if vouched(vouch_for, location.directory, location.files) else (vouch_for,)
     for item in ScreeningJournalSource(location, selection, NOTHING, disowned=disowned):
-        if isinstance(item, Entry) and item.machine_id in disowned:
+        if isinstance(item, Entry) and claims(item.machine_id, disowned):
             item = disowned_entry(item)  # the scanner hands such entries in full, never in a run
         if isinstance(item, ScreenedRun):
             if rhythms:

@@ -73,6 +73,28 @@ def test_only_this_machines_own_files_vouch_for_its_machine_id(tmp_path: Path, c
     assert len(said) == 1 and "remote-evil.journal" in said[0] and "never restarted here" in said[0], said
 
 
+def _spelled(machine: str, how: str) -> str:
+    uuid = "-".join((machine[:8], machine[8:12], machine[12:16], machine[16:20], machine[20:]))
+    return {"capitals": machine.upper(), "uuid": uuid, "UUID": uuid.upper()}[how]
+
+
+@pytest.mark.parametrize("how", ["capitals", "uuid", "UUID"])
+def test_a_claim_in_another_spelling_is_disowned_too(tmp_path: Path, how: str) -> None:
+    """sd_id128_from_string reads this machine's id in capitals or as a UUID: a sender that spells it so claims
+    it as much (helper B, last stop: it was taken as another host, whose hooks got this machine's id). Its lines
+    come in full (the scanner's `disowned`, in C) and are disowned (hosts.claims, in Python)."""
+    directory = tmp_path / "journal"
+    quiet = [("app.service", f"GET /health {n} 200") for n in range(5)]
+    journal(directory / LOCAL_MACHINE / "system.journal", [("app.service", "BOOM local")], LOCAL_MACHINE)
+    journal(directory / "remote-evil.journal", [*quiet, ("app.service", "BOOM forged")], _spelled(LOCAL_MACHINE, how))
+    items = read_all(directory, 2)
+    entries = {item.message: item for item in items if isinstance(item, Entry)}
+    assert {message for message in entries if "GET" in message} == {f"GET /health {n} 200" for n in range(5)}
+    assert all(item.machine_id == "" for message, item in entries.items() if message != "BOOM local"), entries
+    assert entries["BOOM local"].machine_id == LOCAL_MACHINE
+    assert not [span for item in items if isinstance(item, ScreenedRun) for span in item.spans]
+
+
 def test_the_service_never_restarts_for_a_remote_files_claim(live_journal, tmp_path: Path) -> None:
     from test_service import RunningService
 

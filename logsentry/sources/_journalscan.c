@@ -273,6 +273,30 @@ static int in_set(const NameSet *set, const char *name, size_t len) {
     return bsearch(&key, set->names, set->n, sizeof(Wanted), name_cmp) != NULL;
 }
 
+/* Is `name` one of `set`'s ids (canonical: 32 lowercase hex digits) in another spelling sd_id128_from_string()
+   reads as it (systemd src/libsystemd/sd-id128/id128-util.c): capitals, or the UUID form with four dashes? The
+   twin of hosts.claims: a sender that spells this machine's id so claims it as much. */
+static int in_set_spelled(const NameSet *set, const char *name, size_t len) {
+    char id[32];
+    size_t n = 0;
+    if (len != 32 && len != 36)
+        return 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = name[i];
+        if (len == 36 && (i == 8 || i == 13 || i == 18 || i == 23)) {
+            if (c != '-')
+                return 0;
+            continue;
+        }
+        if (c >= 'A' && c <= 'F')
+            c = (char)(c - 'A' + 'a');
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')) || n == 32)
+            return 0;
+        id[n++] = c;
+    }
+    return n == 32 && in_set(set, id, 32);
+}
+
 static void set_free(NameSet *set) {
     for (size_t i = 0; i < set->n; i++)
         free(set->names[i].name);
@@ -565,7 +589,8 @@ static int fill_batch(Scanner *s, Batch *b, Buf *unit, size_t limit) {
                               !is_ascii(d + 12, machine_len);
                     if (!q.full)
                         memcpy(machine, d + 12, machine_len);
-                    q.full |= s->disowned.active && in_set(&s->disowned, d + 12, machine_len);
+                    q.full |= s->disowned.active && (in_set(&s->disowned, d + 12, machine_len) ||
+                                                     in_set_spelled(&s->disowned, d + 12, machine_len));
                 } else if (HAS(d, len, "_HOSTNAME=")) {
                     /* the span names its host (records, alerts); several, empty or non-ASCII: Python decides */
                     host_len = len - 10;

@@ -14,6 +14,7 @@ import select
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 
+from ..hosts import claims
 from ..model import Entry, Screen, ScreenedRun
 from ..timespec import wall_usec
 from . import _journalscan
@@ -155,12 +156,12 @@ class ScanningFollower:
         """The items with every entry that claims a disowned machine id disowned (the scanner hands them in
         full: its `disowned`), logged once per location."""
         disowned = self.disowned
-        if not any(isinstance(item, Entry) and item.machine_id in disowned for item in items) or \
+        if not any(isinstance(item, Entry) and claims(item.machine_id, disowned) for item in items) or \
                 (self.vouched is not None and self.vouched()):
             return items  # (vouched: asked once the batch's files are on disk, before any entry of it is handed over)
         where = ", ".join(map(str, self.location.files)) or str(self.location.directory or "the journal")
         for index, item in enumerate(items):
-            if isinstance(item, Entry) and item.machine_id in disowned:
+            if isinstance(item, Entry) and claims(item.machine_id, disowned):
                 items[index] = disowned_entry(item)
                 if where not in _said and len(_said) < MAX_SAID:
                     _said.add(where)
