@@ -106,6 +106,44 @@ def test_token_limit_is_the_reference(line: str, max_tokens: int) -> None:
     _same(line, max_tokens)
 
 
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(lines, min_size=1, max_size=6), st.sampled_from(["", "msg=", '"msg": ', "x ", "a"]))
+def test_quoted_insides_that_repeat(insides: list[str], prefix: str) -> None:
+    """_mask.c keeps each quoted inside's masked text (mask_inner's cache, 256 slots): the same inside quoted again
+    in another line, after another key or none, after other insides, masks as the reference does."""
+    for inside in insides + insides[::-1]:
+        for quote in ('"', "'"):
+            _same(f"{prefix}{quote}{inside} 5{quote} {inside}")
+
+
+def test_many_quoted_insides() -> None:
+    """More distinct insides than the cache has slots, each twice (slots reused, different insides in one slot),
+    and insides either side of the longest kept (512 characters)."""
+    insides = [f"GET /api/{i} HTTP/1.{i % 3} {i}ms 10.0.{i % 256}.1" for i in range(1500)]
+    insides += [("a 1." * 200)[:n] for n in (510, 511, 512, 513, 514)]
+    expected = {}
+    for inside in insides + insides:
+        line = f'x "{inside}" y'
+        if line not in expected:
+            expected[line] = " ".join(reference_tokenize(line, 128))
+        assert masked_key(line, 128) == expected[line], line
+
+
+raw_lines = st.lists(st.one_of(st.sampled_from(PIECES).map(lambda p: p.encode()), st.binary(max_size=3),
+                               st.sampled_from([b"\x00", b"\xff", b"\xc3", b"\xe2\x80", b"\xed\xa0\x80", b"\n"])),
+                     max_size=12).map(b"".join)
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(raw_lines, st.integers(min_value=0, max_value=40))
+def test_message_keys_of_any_bytes(raw: bytes, max_chars: int) -> None:
+    """_runstep's bytes path (a run's MESSAGE as it is: NUL, invalid UTF-8, a cut anywhere) against the reference
+    of the text bytes.decode(errors="replace") gives."""
+    first = raw.decode("utf-8", "replace").split("\n")[0]
+    for cut in (max_chars, 2048):
+        assert _mask.message_key(raw, cut, 128) == " ".join(reference_tokenize(first[:cut])), (raw, cut)
+
+
 def test_unicode_classes() -> None:
     """\\d, \\w and \\s as Python's str patterns have them, character by character."""
     probes = [chr(c) for c in itertools.chain(range(0, 0x250), range(0x660, 0x670), range(0x2000, 0x2030),

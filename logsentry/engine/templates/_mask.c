@@ -144,11 +144,14 @@ static int ndigits(const Ctx *c, Py_ssize_t i, int n) {
  * ends where it ends, so a line of many short words costs one pass. */
 typedef struct {
     Py_ssize_t unit_from, unit_end, unit_match, email_from, email_end;
-    unsigned seen; /* S_ bits of the characters in the range (seen_in) */
+    Py_ssize_t blank_at; /* the first blank (\s or the range's end) at or after the last start tried */
+    unsigned seen;       /* S_ bits of the characters from that start up to blank_at (seen_upto) */
 } Memo;
 
-/* A kind whose every match holds one of these characters is tried only in a range that has it: a match, and
- * every lookaround, stays inside its range (at() is NOCH outside), so a range without '@' has no EMAIL. */
+/* A kind whose every match holds one of these characters is tried only where the characters from its start up
+ * to the next blank have it: no match of a kind that needs one holds whitespace, but for TS's [T ] after a date
+ * that holds its '-' before it (GLOG's lookahead goes past a space: it is tried without this test). So a start
+ * whose word has no '@' is no EMAIL: "5.0" is tried as UNIT, IP, HEX, XNUM, DUR and NUM only. */
 enum { S_AT = 1, S_SLASH = 2, S_BACKSLASH = 4, S_COLON = 8, S_DOT = 16, S_DASH = 32 };
 static unsigned char seen_class[128]; /* the S_ bit of each ASCII character, 0 for the others */
 
@@ -161,16 +164,15 @@ static void init_seen(void) {
     seen_class['-'] = S_DASH;
 }
 
-static unsigned seen_in(const Py_UCS4 *s, Py_ssize_t lo, Py_ssize_t hi) {
+/* the S_ bits of the characters from p up to the next blank, memoised: starts are tried left to right, and a
+ * later start before the same blank sees a subset of what the memo's start saw (a superset is a safe filter) */
+static unsigned seen_upto(const Py_UCS4 *s, Py_ssize_t p, Memo *memo) {
+    if (p < memo->blank_at) return memo->seen;
     unsigned seen = 0;
-    if (hi - lo < 32) {
-        for (Py_ssize_t k = lo; k < hi; k++) seen |= s[k] < 128 ? seen_class[s[k]] : 0;
-        return seen;
-    }
-    static const char probes[] = "@/\\:.-"; /* a line: one vectorised search a character */
-    for (const char *ch = probes; *ch; ch++)
-        if (wmemchr((const wchar_t *)s + lo, (wchar_t)*ch, (size_t)(hi - lo)) != NULL) seen |= seen_class[(int)*ch];
-    return seen;
+    Py_UCS4 ch;
+    for (; !blank(ch = s[p]); p++) seen |= ch < 128 ? seen_class[ch] : 0;
+    memo->blank_at = p;
+    return memo->seen = seen;
 }
 
 /* GLOG: [IWEF](?:[0-9]{2}){0,2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])(?= [0-9]{2}:[0-9]{2}:[0-9]{2}): glog's
@@ -595,19 +597,20 @@ static Py_ssize_t dur_units(const Ctx *c, Py_ssize_t q, int k) {
     return -1;
 }
 
+/* \d+(?:\.\d+)? and a unit: a unit starts with a letter or 'µ', never a digit, so of the ends backtracking gives
+ * the \d+ and the \d+ after the '.' only their longest can be followed by one */
 static Py_ssize_t dur_iter(const Ctx *c, Py_ssize_t i, int k) {
-    for (Py_ssize_t n = digits(c, i); n >= 1; n--) {
-        Py_ssize_t j = i + n;
-        if (at(c, j) == '.') {
-            for (Py_ssize_t f = digits(c, j + 1); f >= 1; f--) {
-                Py_ssize_t e = dur_units(c, j + 1 + f, k);
-                if (e >= 0) return e;
-            }
+    Py_ssize_t n = digits(c, i);
+    if (n == 0) return -1;
+    Py_ssize_t j = i + n;
+    if (at(c, j) == '.') {
+        Py_ssize_t f = digits(c, j + 1);
+        if (f >= 1) {
+            Py_ssize_t e = dur_units(c, j + 1 + f, k);
+            if (e >= 0) return e;
         }
-        Py_ssize_t e = dur_units(c, j, k);
-        if (e >= 0) return e;
     }
-    return -1;
+    return dur_units(c, j, k);
 }
 
 static Py_ssize_t m_dur(const Ctx *c, Py_ssize_t p) {
@@ -710,13 +713,23 @@ static int out_reserve(Out *o, Py_ssize_t more) {
     return 0;
 }
 
-/* a placeholder ("<NUM>"), its length known: OUT_ASCII(o, "<NUM>") */
-#define OUT_ASCII(o, text) out_ascii(o, text, (Py_ssize_t)sizeof(text) - 1)
-static int out_ascii(Out *o, const char *text, Py_ssize_t n) {
-    if (out_reserve(o, n) < 0) return -1;
-    Py_UCS4 *w = o->buf + o->len;
-    for (Py_ssize_t k = 0; k < n; k++) w[k] = (Py_UCS4)(unsigned char)text[k];
-    o->len += n;
+/* a placeholder ("<NUM>") as UCS4, written 8 characters at once (init_placeholders) */
+typedef struct {
+    Py_UCS4 ch[8];
+    Py_ssize_t n;
+} Placeholder;
+
+static void placeholder_of(Placeholder *ph, const char *text) {
+    ph->n = (Py_ssize_t)strlen(text);
+    for (int k = 0; k < 8; k++) ph->ch[k] = k < ph->n ? (Py_UCS4)(unsigned char)text[k] : 0;
+}
+
+static Placeholder PH_NUM, PH_IP, PH_DATE, PH_STR;
+
+static int out_placeholder(Out *o, const Placeholder *ph) {
+    if (out_reserve(o, 8) < 0) return -1;
+    memcpy(o->buf + o->len, ph->ch, sizeof ph->ch);
+    o->len += ph->n;
     return 0;
 }
 
@@ -783,8 +796,7 @@ static int after_text_key(const Ctx *c, Py_ssize_t p) {
     return 0;
 }
 
-#define SEEN_UNKNOWN 0xFFFFFFFFu /* mask_range finds seen_in itself */
-static int mask_range(const Py_UCS4 *s, Py_ssize_t lo, Py_ssize_t hi, Out *o, unsigned seen);
+static int mask_range(const Py_UCS4 *s, Py_ssize_t lo, Py_ssize_t hi, Out *o);
 
 /* _NUM_RE.sub("<NUM>", text) on s[from:to] as a string of its own (s padded around it) */
 static int num_sub_padded(const Py_UCS4 *s, Py_ssize_t from, Py_ssize_t to, Out *o) {
@@ -794,7 +806,7 @@ static int num_sub_padded(const Py_UCS4 *s, Py_ssize_t from, Py_ssize_t to, Out 
         if (!a_alnum(at(&c, p - 1))) {
             Py_ssize_t e = m_num(&c, p, 0);
             if (e >= 0) {
-                if (out_range(o, s, copied, p) < 0 || OUT_ASCII(o, "<NUM>") < 0) return -1;
+                if (out_range(o, s, copied, p) < 0 || out_placeholder(o, &PH_NUM) < 0) return -1;
                 p = copied = e;
                 continue;
             }
@@ -823,7 +835,7 @@ static int replace_ip6(const Py_UCS4 *s, Py_ssize_t from, Py_ssize_t to, Out *o)
         }
         if (s[k] < 128 ? (s[k] >= '0' && s[k] <= '9') : Py_UNICODE_ISDIGIT(s[k])) digit = 1;
     }
-    if ((double_colon || colons == 7) && digit && colons >= 2) return OUT_ASCII(o, "<IP>");
+    if ((double_colon || colons == 7) && digit && colons >= 2) return out_placeholder(o, &PH_IP);
     Py_UCS4 *text, *base = padded(s + from, to - from, &text);
     if (base == NULL) return -1;
     int rc = num_sub_padded(text, 0, to - from, o);
@@ -836,10 +848,15 @@ enum Kind { K_GLOG, K_URL, K_UNIT, K_EMAIL, K_UUID, K_TS, K_MAC, K_IP, K_HOSTPOR
 
 static const char *const SIMPLE[] = {NULL, "<URL>", "<UNIT>", "<EMAIL>", "<UUID>", "<TS>", "<MAC>", "<IP>", "<IP>", NULL,
                                      "<PATH>", "<HEX>", "<NUM>", "<DUR>", "<NUM>", "<DATE>", NULL};
-static Py_ssize_t simple_len[K_NONE];
+static Placeholder simple_ph[K_NONE];
 
-static void init_simple(void) {
-    for (int k = 0; k < K_NONE; k++) simple_len[k] = SIMPLE[k] ? (Py_ssize_t)strlen(SIMPLE[k]) : 0;
+static void init_placeholders(void) {
+    for (int k = 0; k < K_NONE; k++)
+        if (SIMPLE[k]) placeholder_of(&simple_ph[k], SIMPLE[k]);
+    placeholder_of(&PH_NUM, "<NUM>");
+    placeholder_of(&PH_IP, "<IP>");
+    placeholder_of(&PH_DATE, "<DATE>");
+    placeholder_of(&PH_STR, "<STR>");
 }
 
 /* DATE: (?:Mon|Tue|...|Sun|Jan|...|Dec)(?![A-Za-z0-9]): month and weekday names (tokens.py _DATE_NAMES) */
@@ -866,8 +883,8 @@ static enum Kind match_at(const Ctx *c, Py_ssize_t p, Memo *memo, Py_ssize_t *en
     }
     /* what each match must hold: URL "://", UNIT ".", EMAIL "@" and ".", UUID "-", TS "-" (a date) or ":" (a
      * time), MAC ":" or "-", IP ".", HOSTPORT "." and ":", IP6 ":", PATH "/" or (a drive) "\\" */
-    unsigned seen = memo->seen;
-    if (seen & S_COLON) TRY(K_GLOG, m_glog(c, p));
+    TRY(K_GLOG, m_glog(c, p));
+    unsigned seen = seen_upto(c->s, p, memo);
     if (a_alpha(ch) && (seen & S_COLON) && (seen & S_SLASH)) TRY(K_URL, m_url(c, p));
     if ((word || ch == ':' || ch == '@' || ch == '-') && (seen & S_DOT)) TRY(K_UNIT, m_unit(c, p, memo));
     if ((word || ch == '.' || ch == '+' || ch == '-') && (seen & S_AT) && (seen & S_DOT))
@@ -890,11 +907,52 @@ static enum Kind match_at(const Ctx *c, Py_ssize_t p, Memo *memo, Py_ssize_t *en
     return K_NONE;
 }
 
+/* Quoted values' insides, masked (tokens._mask_inner): each is masked as a string of its own, so its masked text
+ * is a function of its characters alone, and many repeat (a user agent, a request line, msg="batch flushed").
+ * A direct-mapped cache keyed by the characters (compared in full on a hit) keeps the last masked text a slot saw. */
+#define INNER_SLOTS 256
+#define INNER_MAX 512 /* longer insides are masked every time */
+typedef struct {
+    Py_UCS4 *text; /* the inside's n characters, then its masked text's m */
+    Py_ssize_t n, m, cap;
+} InnerSlot;
+static InnerSlot inner_cache[INNER_SLOTS];
+
+static int mask_inner(const Py_UCS4 *s, Py_ssize_t n, Out *o) {
+    uint32_t h = 2166136261u;
+    for (Py_ssize_t k = 0; k < n; k++) h = (h ^ s[k]) * 16777619u;
+    InnerSlot *slot = n <= INNER_MAX ? &inner_cache[(h ^ (h >> 16)) % INNER_SLOTS] : NULL;
+    if (slot != NULL && slot->text != NULL && slot->n == n && memcmp(slot->text, s, sizeof(Py_UCS4) * (size_t)n) == 0)
+        return out_range(o, slot->text, n, n + slot->m);
+    Py_UCS4 *inner, *base = padded(s, n, &inner);
+    if (base == NULL) return -1;
+    Py_ssize_t start = o->len;
+    int rc = mask_range(inner, 0, n, o);
+    PyMem_Free(base);
+    if (rc < 0 || slot == NULL) return rc;
+    Py_ssize_t m = o->len - start;
+    if (n + m > slot->cap) {
+        Py_UCS4 *bigger = PyMem_Realloc(slot->text, sizeof(Py_UCS4) * (size_t)(n + m));
+        if (bigger == NULL) { /* no room to keep it: the slot forgets what it had */
+            PyMem_Free(slot->text);
+            *slot = (InnerSlot){NULL, 0, 0, 0};
+            return 0;
+        }
+        slot->text = bigger;
+        slot->cap = n + m;
+    }
+    memcpy(slot->text, s, sizeof(Py_UCS4) * (size_t)n);
+    memcpy(slot->text + n, o->buf + start, sizeof(Py_UCS4) * (size_t)m);
+    slot->n = n;
+    slot->m = m;
+    return 0;
+}
+
 /* _MASK_RE.sub(_replace, s[lo:hi]) appended to o; s holds PAD NOCH on each side of [lo, hi) */
-static int mask_range(const Py_UCS4 *s, Py_ssize_t lo, Py_ssize_t hi, Out *o, unsigned seen) {
+static int mask_range(const Py_UCS4 *s, Py_ssize_t lo, Py_ssize_t hi, Out *o) {
     Ctx c = {s, lo, hi};
     Memo memo = {.unit_from = -1, .unit_end = -1, .unit_match = -1, .email_from = -1, .email_end = -1,
-                 .seen = seen == SEEN_UNKNOWN ? seen_in(s, lo, hi) : seen};
+                 .blank_at = -1};
     Py_ssize_t p = lo, copied = lo;
     while (p < hi) {
         if (p > lo && a_alnum(s[p - 1])) { /* no kind starts right after a letter or digit */
@@ -955,9 +1013,9 @@ static int mask_range(const Py_UCS4 *s, Py_ssize_t lo, Py_ssize_t hi, Out *o, un
         }
         if (out_range(o, s, copied, p) < 0) return -1;
         if (SIMPLE[kind] != NULL) {
-            if (out_ascii(o, SIMPLE[kind], simple_len[kind]) < 0) return -1;
+            if (out_placeholder(o, &simple_ph[kind]) < 0) return -1;
         } else if (kind == K_GLOG) {
-            if (out_char(o, s[p]) < 0 || OUT_ASCII(o, "<DATE>") < 0) return -1;
+            if (out_char(o, s[p]) < 0 || out_placeholder(o, &PH_DATE) < 0) return -1;
         } else if (kind == K_IP6) {
             if (replace_ip6(s, p, e, o) < 0) return -1;
         } else { /* K_Q: a quoted value */
@@ -971,13 +1029,8 @@ static int mask_range(const Py_UCS4 *s, Py_ssize_t lo, Py_ssize_t hi, Out *o, un
             if (a == b || is_level_word(s, a, b)) {
                 if (out_range(o, s, p, e) < 0) return -1;
             } else if (has_space || after_text_key(&c, p)) {
-                Py_UCS4 *inner, *base = padded(s + a, b - a, &inner);
-                if (base == NULL) return -1;
-                int rc = out_char(o, s[p]) < 0 || mask_range(inner, 0, b - a, o, SEEN_UNKNOWN) < 0 ||
-                         out_char(o, s[e - 1]) < 0;
-                PyMem_Free(base);
-                if (rc) return -1;
-            } else if (OUT_ASCII(o, "<STR>") < 0) {
+                if (out_char(o, s[p]) < 0 || mask_inner(s + a, b - a, o) < 0 || out_char(o, s[e - 1]) < 0) return -1;
+            } else if (out_placeholder(o, &PH_STR) < 0) {
                 return -1;
             }
         }
@@ -1051,7 +1104,7 @@ static PyObject *py_mask(PyObject *self, PyObject *arg) {
     const Py_UCS4 *s = load(arg, &n);
     if (s == NULL) return NULL;
     out_main.len = 0;
-    if (mask_range(s, 0, n, &out_main, SEEN_UNKNOWN) < 0) return NULL;
+    if (mask_range(s, 0, n, &out_main) < 0) return NULL;
     return to_str(&out_main);
 }
 
@@ -1182,9 +1235,9 @@ static int has_list(const Out *m) {
 
 /* " ".join(tokens) of the masked s[0:n], no JSON step: mask, collapse lists, split on whitespace, after every '='
  * and between "][", keep max_tokens, join with one space. `ascii`: s[0:n] is ASCII (then so is the key). */
-static PyObject *key_of_ucs4(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t max_tokens, int ascii, unsigned seen) {
+static PyObject *key_of_ucs4(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t max_tokens, int ascii) {
     out_main.len = 0;
-    if (mask_range(s, 0, n, &out_main, seen) < 0) return NULL;
+    if (mask_range(s, 0, n, &out_main) < 0) return NULL;
     const Out *masked = &out_main;
     if (has_list(masked)) {
         if (collapse_lists(&out_main, &out_list) < 0) return NULL;
@@ -1261,7 +1314,7 @@ static PyObject *key_of_str(PyObject *line, Py_ssize_t n, Py_ssize_t max_tokens)
             const Py_UCS4 *s = load(converted, &m);
             int ascii = PyUnicode_IS_ASCII(converted);
             Py_DECREF(converted);
-            return s == NULL ? NULL : key_of_ucs4(s, m, max_tokens, ascii, SEEN_UNKNOWN);
+            return s == NULL ? NULL : key_of_ucs4(s, m, max_tokens, ascii);
         }
         Py_DECREF(converted);
         if (converted != Py_None) {
@@ -1270,7 +1323,7 @@ static PyObject *key_of_str(PyObject *line, Py_ssize_t n, Py_ssize_t max_tokens)
         }
     }
     const Py_UCS4 *s = load_prefix(line, n);
-    return s == NULL ? NULL : key_of_ucs4(s, n, max_tokens, PyUnicode_IS_ASCII(line), SEEN_UNKNOWN);
+    return s == NULL ? NULL : key_of_ucs4(s, n, max_tokens, PyUnicode_IS_ASCII(line));
 }
 
 static int is_ascii(const char *b, Py_ssize_t n) {
@@ -1283,31 +1336,6 @@ static int is_ascii(const char *b, Py_ssize_t n) {
     }
     for (; k < n; k++) any |= (unsigned char)b[k];
     return !(any & 0x8080808080808080ULL);
-}
-
-/* seen_in of the bytes b[0:n] */
-static unsigned seen_of_bytes(const char *b, Py_ssize_t n) {
-    unsigned seen = 0;
-    Py_ssize_t k = 0;
-#if defined(__SSE2__)
-    const __m128i at = _mm_set1_epi8('@'), slash = _mm_set1_epi8('/'), back = _mm_set1_epi8('\\'),
-                  colon = _mm_set1_epi8(':'), dot = _mm_set1_epi8('.'), dash = _mm_set1_epi8('-');
-    __m128i a = _mm_setzero_si128(), sl = a, bs = a, co = a, dt = a, da = a;
-    for (; k + 16 <= n; k += 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(b + k));
-        a = _mm_or_si128(a, _mm_cmpeq_epi8(v, at));
-        sl = _mm_or_si128(sl, _mm_cmpeq_epi8(v, slash));
-        bs = _mm_or_si128(bs, _mm_cmpeq_epi8(v, back));
-        co = _mm_or_si128(co, _mm_cmpeq_epi8(v, colon));
-        dt = _mm_or_si128(dt, _mm_cmpeq_epi8(v, dot));
-        da = _mm_or_si128(da, _mm_cmpeq_epi8(v, dash));
-    }
-    seen = (_mm_movemask_epi8(a) ? S_AT : 0) | (_mm_movemask_epi8(sl) ? S_SLASH : 0) |
-           (_mm_movemask_epi8(bs) ? S_BACKSLASH : 0) | (_mm_movemask_epi8(co) ? S_COLON : 0) |
-           (_mm_movemask_epi8(dt) ? S_DOT : 0) | (_mm_movemask_epi8(da) ? S_DASH : 0);
-#endif
-    for (; k < n; k++) seen |= seen_class[(unsigned char)b[k] & 127];
-    return seen;
 }
 
 /* s[k] = b[k] for k < n */
@@ -1351,7 +1379,7 @@ static PyObject *key_of_utf8(const char *msg, Py_ssize_t len, Py_ssize_t max_cha
     Py_UCS4 *s = src_room(n);
     if (s == NULL) return NULL;
     widen(msg, n, s);
-    return key_of_ucs4(s, n, max_tokens, 1, seen_of_bytes(msg, n));
+    return key_of_ucs4(s, n, max_tokens, 1);
 }
 
 /* key_of_str of a message's first line cut to max_chars characters */
@@ -1440,7 +1468,7 @@ PyMODINIT_FUNC PyInit__mask(void) {
     init_classes();
     init_seen();
     init_tokens();
-    init_simple();
+    init_placeholders();
     PyObject *m = PyModule_Create(&module);
     if (m == NULL) return NULL;
     api.masked_key = PyObject_GetAttrString(m, "masked_key"); /* kept for the process's life, as the capsule */
