@@ -50,9 +50,10 @@ def test_a_persisting_runs_command_shows_the_run_from_its_first_line(make_journa
 
 def test_a_floods_command_shows_the_flood_from_its_first_line(make_journal: Callable[..., Path],
                                                               tmp_path: Path) -> None:
+    # past the rule's day of warm-up; a request every 10 s (10,800 of them) is history enough
     fail = 30 * HOUR
     flood = storm(GATEWAY, fail, 300)
-    shown = card_lines(make_journal(by_time(served(GATEWAY, 0, fail + 300, 1.0), flood)), "new-template-flood",
+    shown = card_lines(make_journal(by_time(served(GATEWAY, 0, fail + 300, 10.0), flood)), "new-template-flood",
                        tmp_path)
     storm_lines = [line for line in shown if "subchannel reconnecting" in line["MESSAGE"]]
     assert int(storm_lines[0]["__REALTIME_TIMESTAMP"]) == int(flood[0]["__REALTIME_TIMESTAMP"])
