@@ -45,6 +45,7 @@ from .service_journal import Canary, ServiceReading, cursor_usable, follower_for
 from .service_journal import StartError as StartError  # cli/run.py catches it here
 from .service_state import FIGURES_KEY, Figures
 from .sources.fanin import FanInFollower, tail_positions
+from .sources.fanin_files import unvouched_local
 from .sources.follow import ReadUpTo, ScanningFollower
 from .sources.journal import CAUGHT_UP, JournalGap, JournalLocation
 from .state import OutboxItem, StateError, open_service_state, open_state_dir
@@ -161,6 +162,10 @@ class Service(ServiceReading):
     def _build_pipeline(self, rule_set: RuleSet) -> Pipeline:
         policy = self.policy = guarded_policy(self.config, self.ledger)
         policy.clock_offset = self.clocks.offset  # the stale guard judges by each host's clock
+        if self.config.journal_directory is None and (vouch := self.config.restart.vouch_for(self.local_machine)):
+            # one merged reader of the local journal cannot tell a journal-remote file at the top of
+            # /var/log/journal from journald's own: while one is there, no claim to be this machine is restarted
+            policy.unvouched = lambda: unvouched_local(vouch)
         pipeline = Pipeline(BudgetedDetector(rule_set.rules), policy,
                             anomaly=self.keeper.build(rule_set.rules), silence_overrides=self.config.silence_for)
         pipeline.silence.hold = self.hosts.hold if self.hosts else None  # a silent host's units: one incident

@@ -13,7 +13,7 @@ journal-remote file claiming this machine's (the reader disowns them: sources/fa
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ..host_clocks import clock_behind
@@ -221,6 +221,10 @@ class GuardedPolicy:
         self.hook = hook
         self.clock_offset = clock_offset
         self.clock_settled = clock_settled
+        self.unvouched: Callable[[], Sequence[str]] | None = None
+        """The files read that are not this machine's journald's yet can claim its _MACHINE_ID (the service on the
+        local journal: fanin_files.unvouched_local), asked at each restart it would decide; None: not asked (a
+        journal_directory's reader disowns such claims file by file)."""
         self.base = Policy(dry_run=dry_run, own_unit=own_unit,
                            local_machine=local_machine_id() if local_machine is None else local_machine)
 
@@ -272,6 +276,8 @@ class GuardedPolicy:
 
     def _guard_restart(self, action: Action) -> list[Action]:
         incident, limits, dry = action.incident, self.limits, action.dry_run
+        if self.unvouched is not None and (files := self.unvouched()):
+            return [Action("alert", incident.unit, incident, dry, _unvouched_reason(incident.unit, files))]
         at = incident.fired_usec
         recent = self.ledger.for_unit(incident.unit, at - limits.period_usec)
         same_rule = [r for r in recent if r.rule_id == incident.rule_id]
@@ -293,6 +299,14 @@ class GuardedPolicy:
         self.ledger.add(RestartRecord(incident.unit, incident.rule_id, at, incident.invocation),
                         keep_since_usec=at - max(limits.period_usec, limits.cooldown_usec))
         return [action]
+
+
+def _unvouched_reason(unit: str, files: Sequence[str]) -> str:
+    more = f" and {len(files) - 1} more" if len(files) > 1 else ""
+    return (f"rule suggests a restart of {unit}, but the local journal holds files this machine's journald did not "
+            f"write, which can claim its _MACHINE_ID ({files[0]}{more}): not restarted while they are there "
+            "(journald writes none at the top of /var/log/journal; systemd-journal-remote --output=/var/log/journal/ "
+            "does: give it a directory of its own, such as /var/log/journal/remote/)")
 
 
 def _dedupe_alerts(actions: list[Action]) -> list[Action]:

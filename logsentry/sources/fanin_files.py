@@ -46,7 +46,7 @@ def vouched(machine: str, directory: Path | None, files: Iterable[Path]) -> bool
     if not machine:
         return True
     if directory is None and not files:
-        return all(_vouched_in(root, machine, local=True) for root in LOCAL_ROOTS)
+        return not unvouched_local(machine)
     if directory is not None:
         return _vouched_in(directory, machine)
     return all(path.resolve().parent.name == machine for path in files)
@@ -58,15 +58,33 @@ LOCAL_ROOTS = (Path("/run/log/journal"), Path("/var/log/journal"))
 as this machine's id, in any spelling. Checked with journalctl and systemd.journal.Reader(LOCAL_ONLY), 252."""
 
 
-def _vouched_in(directory: Path, machine: str, local: bool = False) -> bool:
+def unvouched_local(machine: str) -> list[str]:
+    """The files of the local journal (LOCAL_ROOTS, as LOCAL_ONLY reads them) that cannot vouch for `machine`
+    ("": none to vouch for): any at a root's top, or in its directory named as `machine` in another spelling; an
+    unreadable root counts as itself (nothing read there is vouched for). [] : every file is its journald's."""
+    if not machine:
+        return []
+    out: list[str] = []
+    for root in LOCAL_ROOTS:
+        try:
+            read = sd_journal_read(root)
+        except FileNotFoundError:
+            continue  # no such local root: nothing read there
+        except OSError:
+            out.append(str(root))
+            continue
+        name = root.resolve().name
+        out += [str(root / sub / file) for sub, file in read
+                if (not sub or sub.replace("-", "").lower() == machine)  # LOCAL_ONLY: this machine's subdirectory
+                and not _in_machine_directory(name, sub, machine)]
+    return out
+
+
+def _vouched_in(directory: Path, machine: str) -> bool:
     try:
         read = sd_journal_read(directory)
-    except FileNotFoundError:
-        return local  # no such local root: nothing read there (a directory given: the reader says why)
     except OSError:
-        return False  # unreadable: the reader says why; nothing it reads is vouched for
-    if local:  # LOCAL_ONLY reads only this machine's subdirectory of a root
-        read = [(sub, name) for sub, name in read if not sub or sub.replace("-", "").lower() == machine]
+        return False  # missing or unreadable: the reader says why; nothing it reads is vouched for
     name = directory.resolve().name
     return all(_in_machine_directory(name, subdirectory, machine) for subdirectory, _ in read)
 

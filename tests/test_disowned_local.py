@@ -1,0 +1,93 @@
+"""The service on the local journal (no journal_directory) reads it through one merged sd-journal reader
+(LOCAL_ONLY), which also reads journal files at the top of /var/log/journal: journald writes none there, but
+`systemd-journal-remote --output=/var/log/journal/` does, and their senders wrote every field, _MACHINE_ID
+included. While such a file is there, no claim to be this machine is restarted (fanin_files.unvouched_local,
+asked by the policy at each restart: engine/policy.py); the alert names the file. Last stop, helper B had the
+dry-run service log `would restart` for such a file's line, in a mount namespace.
+
+The real service, in a user and mount namespace (unshare, as tests/test_fanin_faults.py) where /var/log/journal
+is a LiveJournal's directory: this machine's journald's file (`MACHINE_ID/`, written through journal-remote from
+a FIFO) and, once it runs, a journal-remote file at the top claiming this machine."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import LOCAL_MACHINE
+from test_disowned_machine import journal
+from test_service import BOOM_RULE, RunningService
+
+from logsentry.sources import fanin_files
+
+pytestmark = pytest.mark.skipif(not LOCAL_MACHINE, reason="needs /etc/machine-id")
+
+IN_NAMESPACE = """set -e
+[ -d /var/log/journal ] || { mount -t tmpfs tmpfs /var/log && mkdir /var/log/journal; }
+mount --bind "$1" /var/log/journal
+[ ! -d /run/log/journal ] || mount --bind "$2" /run/log/journal
+shift 2
+exec "$@"
+"""
+
+
+def test_a_remote_file_at_the_top_of_the_local_journal_withholds_restarts(live_journal, tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "boom.toml").write_text(BOOM_RULE.format(action="restart", within="60s", group='group_by = "id"'))
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    running = RunningService(tmp_path, f'''
+state_dir = "{tmp_path / 'state'}"
+rules = ["{rules}"]
+
+[restart]
+cooldown = "1ms"
+
+[[watch]]
+units = ["app"]
+actions = ["alert", "restart"]
+''')
+    tests = str(Path(__file__).parent)
+    running.env = {**os.environ, "PYTHONPATH": os.pathsep.join([tests, str(Path(tests).parent)])}
+    with open(running.log_path, "ab") as log:  # RunningService.start, in the namespace (exec: signals reach it)
+        running.proc = subprocess.Popen(["unshare", "-U", "-r", "-m", "sh", "-c", IN_NAMESPACE, "sh",
+                                         str(live_journal.directory), str(empty), sys.executable, "-m", "logsentry",
+                                         "run", "-c", str(running.config_path), "--dry-run"],
+                                        stdout=log, stderr=log, env=running.env)
+    running.wait_log("ready: watching", timeout=30)
+    try:
+        live_journal.write("BOOM first")  # this machine's own journald's file, nothing else there: restarted
+        running.wait_log("would restart app.service (rule boom)", timeout=20)
+        forged = journal(tmp_path / "build" / "remote-evil.journal", [("app.service", "BOOM forged")], LOCAL_MACHINE)
+        shutil.move(forged, live_journal.directory / "remote-evil.journal")
+        withheld = "not restarted while they are there"
+        log = running.wait_log(withheld, timeout=20)
+        assert log.count("would restart") == 1, log
+        assert "the local journal holds files this machine's journald did not write" in log, log
+        assert "(/var/log/journal/remote-evil.journal)" in log, log
+        live_journal.write("BOOM again")  # its own line too: one reader cannot tell them apart
+        log = running.wait_log(withheld, timeout=20, count=2)
+        assert log.count("would restart") == 1, log
+        (live_journal.directory / "remote-evil.journal").unlink()  # moved away: restarts again
+        live_journal.write("BOOM after")
+        running.wait_log("would restart app.service (rule boom)", timeout=20, count=2)
+    finally:
+        running.stop()
+
+
+def test_unvouched_local_names_the_files_that_cannot_vouch(tmp_path: Path, monkeypatch) -> None:
+    root = tmp_path / "var-log-journal"
+    monkeypatch.setattr(fanin_files, "LOCAL_ROOTS", (tmp_path / "run-log-journal", root))
+    journal(root / LOCAL_MACHINE / "system.journal", [("app.service", "started")], LOCAL_MACHINE)
+    assert fanin_files.unvouched_local(LOCAL_MACHINE) == []
+    journal(root / "remote-evil.journal", [("app.service", "BOOM")], LOCAL_MACHINE)
+    journal(root / LOCAL_MACHINE.upper() / "user-1000.journal", [("app.service", "BOOM")], LOCAL_MACHINE)
+    assert sorted(fanin_files.unvouched_local(LOCAL_MACHINE)) == sorted(
+        [str(root / "remote-evil.journal"), str(root / LOCAL_MACHINE.upper() / "user-1000.journal")])
+    assert fanin_files.unvouched_local("") == []  # restart.machine_id: nothing to vouch for
+    assert not fanin_files.vouched(LOCAL_MACHINE, None, ())
