@@ -150,3 +150,27 @@ def test_tail_act_judges_a_file_that_appears_while_it_follows(live_journal, tmp_
         assert action["action"] == "alert", action
     finally:
         tail.kill()
+
+
+def test_baseline_learn_disowns_a_remote_files_claim(tmp_path: Path) -> None:
+    """`logsentry baseline learn` learnt a journal-remote file's claim to be this machine into this machine's
+    baselines (helper B, last stop): a forged history makes a real failure's template known, so the new-template
+    rules would never page it. It learns such lines as an entry of no known machine, as the service's learner."""
+    from conftest import run_cli
+
+    from logsentry.engine.baseline import Baselines
+    from logsentry.state import State
+
+    directory = tmp_path / "journal"
+    journal(directory / LOCAL_MACHINE / "system.journal", [("app.service", f"GET /health {n} 200") for n in range(5)],
+            LOCAL_MACHINE)
+    journal(directory / "remote-evil.journal", [("app.service", f"database shard {n} unreachable, giving up")
+                                                 for n in range(20)], LOCAL_MACHINE)
+    done = run_cli("baseline", "learn", "-D", str(directory), "--state-dir", str(tmp_path / "state"),
+                   "-c", str(tmp_path / "none.toml"))
+    assert done.exit_code == 0, done.output
+    baselines = Baselines()
+    State(tmp_path / "state" / "state.db").load_baselines(baselines)
+    # one merged reader cannot tell its files apart: with a file that cannot vouch, every claim is disowned (the
+    # service's learner does the same; its live fan-in reader keeps this machine's own file's lines)
+    assert {key: stats.entries for key, stats in baselines.units.items()} == {"app.service": 25}

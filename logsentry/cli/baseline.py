@@ -126,7 +126,7 @@ def learn_command(config_path: Path, state_dir: Path | None, since: str, units: 
     names = dict(saved_names) if isinstance(saved_names, dict) else {}
     try:
         location.check_readable()  # no journal file there: an error, as for scan, not "learnt 0"
-        learnt = learn(location, selection, detector)
+        learnt = learn(location, selection, detector, vouch_for=_vouch_for(config_path))
     except JournalOpenError as error:
         fail(str(error))
     try:
@@ -158,6 +158,16 @@ def _nothing_learnt_hint(config_path: Path, state_dir: Path | None, directory: P
     listed = shlex.join(["journalctl", *source, "-F", "_SYSTEMD_UNIT"])
     again = shlex.join(["logsentry", "baseline", "learn", *own, "--since", "@0"])
     return visible(f"`{listed}` lists the units it holds; `{again}` learns all it holds")
+
+
+def _vouch_for(config_path: Path) -> str:
+    """The machine whose _MACHINE_ID only its own journald's files vouch for, as the service's learner takes it
+    (RestartLimits.vouch_for: this machine, or none with restart.machine_id): a journal-remote file's claim to be it
+    is learnt as an entry of no known machine, not into this machine's baselines, where its lines would become
+    this machine's normal (a forged history that makes a real failure's template known)."""
+    if config_path.is_file():
+        return load_site_config(config_path).restart.vouch_for(local_machine_id())
+    return local_machine_id()
 
 
 def learning_rules(config_path: Path) -> tuple[Rule, ...]:
