@@ -41,9 +41,22 @@ def claims(machine_id: str, machines: Collection[str]) -> bool:
     """Does `machine_id` name one of `machines` (canonical ids: 32 lowercase hex digits) in any spelling systemd
     reads as it? A journal-remote sender that writes this machine's id in capitals or as a UUID claims it as
     much: such a claim is disowned like the plain one, not taken as another host whose hooks get this machine's
-    id in another spelling. The common case, a canonical id or none, costs one set lookup."""
+    id in another spelling. So does an entry that carries _MACHINE_ID several times (sd-journal matches
+    `_MACHINE_ID=ID` on any; decode() joins them with newlines) or a value ending in a NUL and more (a C string
+    of it reads as the id). The common case, a canonical id or none, costs one set lookup."""
     if machine_id in machines:
         return True
-    if len(machine_id) not in (32, 36) or (machine_id.islower() and "-" not in machine_id):
+    if len(machine_id) < 32 or (len(machine_id) == 32 and machine_id.islower()):
         return False
-    return _ID128.fullmatch(machine_id) is not None and machine_id.replace("-", "").lower() in machines
+    return _names(machine_id, machines) or (("\n" in machine_id or "\0" in machine_id) and
+                                            any(_names(value.partition("\0")[0], machines)
+                                                for value in machine_id.split("\n")))
+
+
+def _names(value: str, machines: Collection[str]) -> bool:
+    """Does one value name one of `machines` as sd_id128_from_string() reads it?"""
+    if value in machines:
+        return True
+    if len(value) not in (32, 36) or (value.islower() and "-" not in value):
+        return False
+    return _ID128.fullmatch(value) is not None and value.replace("-", "").lower() in machines

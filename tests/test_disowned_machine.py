@@ -19,7 +19,7 @@ from test_service import BOOM_RULE, config_text
 
 from logsentry.model import Entry, Screen, ScreenedRun
 from logsentry.sources.fanin import FanInFollower
-from logsentry.sources.journal_files import build_journal, export_bytes
+from logsentry.sources.journal_files import build_journal, export_bytes, export_field
 from logsentry.sources.selection import Selection
 
 pytestmark = pytest.mark.skipif(not LOCAL_MACHINE, reason="needs /etc/machine-id")
@@ -87,6 +87,34 @@ def test_a_claim_in_another_spelling_is_disowned_too(tmp_path: Path, how: str) -
     quiet = [("app.service", f"GET /health {n} 200") for n in range(5)]
     journal(directory / LOCAL_MACHINE / "system.journal", [("app.service", "BOOM local")], LOCAL_MACHINE)
     journal(directory / "remote-evil.journal", [*quiet, ("app.service", "BOOM forged")], _spelled(LOCAL_MACHINE, how))
+    items = read_all(directory, 2)
+    entries = {item.message: item for item in items if isinstance(item, Entry)}
+    assert {message for message in entries if "GET" in message} == {f"GET /health {n} 200" for n in range(5)}
+    assert all(item.machine_id == "" for message, item in entries.items() if message != "BOOM local"), entries
+    assert entries["BOOM local"].machine_id == LOCAL_MACHINE
+    assert not [span for item in items if isinstance(item, ScreenedRun) for span in item.spans]
+
+
+@pytest.mark.parametrize("values", ["local,other", "other,local", "local+newline", "local+nul"])
+def test_a_claim_among_several_values_is_disowned_too(tmp_path: Path, values: str) -> None:
+    """An entry may carry _MACHINE_ID several times (sd-journal matches `_MACHINE_ID=ID` on any of them; Python
+    reads them joined by newlines), a value may end in a newline (the same text to Python) or in a NUL and more
+    (a C string of it is this machine's id): each claims this machine as much, else it was taken as another host
+    named 'ID\\nOTHER' whose hook got this machine's id, and its quiet lines were summarised under it. Its lines
+    come in full (the scanner's `disowned`) and are disowned (hosts.claims)."""
+    spelled = {"local,other": [LOCAL_MACHINE, OTHER], "other,local": [OTHER, LOCAL_MACHINE],
+               "local+newline": [LOCAL_MACHINE + "\n"], "local+nul": [LOCAL_MACHINE + "\0x"]}[values]
+    directory = tmp_path / "journal"
+    journal(directory / LOCAL_MACHINE / "system.journal", [("app.service", "BOOM local")], LOCAL_MACHINE)
+    now = time.time_ns() // 1000
+    lines = [*(f"GET /health {n} 200" for n in range(5)), "BOOM forged"]
+    data = b"".join(b"".join(export_field(name, value) for name, value in
+                             entry(message, _MACHINE_ID="", __REALTIME_TIMESTAMP=now + n,
+                                   __MONOTONIC_TIMESTAMP=now + n).items())
+                    + b"".join(export_field("_MACHINE_ID", value) for value in spelled) + b"\n"
+                    for n, message in enumerate(lines))
+    directory.mkdir(parents=True, exist_ok=True)
+    build_journal(data, directory / "remote-evil.journal")
     items = read_all(directory, 2)
     entries = {item.message: item for item in items if isinstance(item, Entry)}
     assert {message for message in entries if "GET" in message} == {f"GET /health {n} 200" for n in range(5)}

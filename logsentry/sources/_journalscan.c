@@ -297,6 +297,24 @@ static int in_set_spelled(const NameSet *set, const char *name, size_t len) {
     return n == 32 && in_set(set, id, 32);
 }
 
+/* Does a _MACHINE_ID value claim one of `set`'s ids as hosts.claims reads it: any of its lines (Python joins
+   several values with newlines), each as a C string of it reads (up to a NUL), in any spelling? */
+static int claims_in_set(const NameSet *set, const char *value, size_t len) {
+    const char *end = value + len;
+    for (;;) {
+        const char *line_end = memchr(value, '\n', (size_t)(end - value));
+        size_t n = (size_t)((line_end ? line_end : end) - value);
+        const char *nul = memchr(value, '\0', n);
+        if (nul)
+            n = (size_t)(nul - value);
+        if (in_set(set, value, n) || in_set_spelled(set, value, n))
+            return 1;
+        if (!line_end)
+            return 0;
+        value = line_end + 1;
+    }
+}
+
 static void set_free(NameSet *set) {
     for (size_t i = 0; i < set->n; i++)
         free(set->names[i].name);
@@ -589,8 +607,7 @@ static int fill_batch(Scanner *s, Batch *b, Buf *unit, size_t limit) {
                               !is_ascii(d + 12, machine_len);
                     if (!q.full)
                         memcpy(machine, d + 12, machine_len);
-                    q.full |= s->disowned.active && (in_set(&s->disowned, d + 12, machine_len) ||
-                                                     in_set_spelled(&s->disowned, d + 12, machine_len));
+                    q.full |= s->disowned.active && claims_in_set(&s->disowned, d + 12, machine_len);
                 } else if (HAS(d, len, "_HOSTNAME=")) {
                     /* the span names its host (records, alerts); several, empty or non-ASCII: Python decides */
                     host_len = len - 10;
