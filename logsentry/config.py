@@ -73,9 +73,10 @@ class RestartLimits:
 
     def vouch_for(self, local_machine: str) -> str:
         """The machine whose `_MACHINE_ID` only its own journald's files vouch for (sources/fanin_files.vouched):
-        this one, `local_machine`, when its units are the ones restarted; "" with `machine_id` (a machine whose
-        journal arrives from elsewhere: a file's claim to be it is taken as it comes)."""
-        return "" if self.machine_id else local_machine
+        this one, `local_machine`, when its units are the ones restarted, `machine_id` naming it as well; "" with
+        another `machine_id` (a machine whose journal arrives from elsewhere: a file's claim to be it is taken as
+        it comes)."""
+        return "" if self.machine_id and self.machine_id != local_machine else local_machine
 
 
 @dataclass(frozen=True)

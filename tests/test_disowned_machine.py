@@ -156,9 +156,19 @@ def test_tail_act_reads_the_claim_as_the_service_does(tmp_path: Path, where: str
     assert action["dry_run"] is True
 
 
-def tail_act(directory: Path, tmp_path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def test_restart_machine_id_naming_this_machine_keeps_its_claims_vouched_for(tmp_path: Path) -> None:
+    """restart.machine_id names a machine whose journal arrives from elsewhere, whose claims are taken as they come;
+    set to this machine's own id (a careless but valid config: it is the machine systemctl restarts), it must not
+    turn that off: a remote file's claim to be this machine would restart its units."""
+    directory = tmp_path / "journal"
+    journal(directory / "remote-evil.journal", [("app.service", "BOOM restart-me")], LOCAL_MACHINE)
+    action, _ = tail_act(directory, tmp_path, restart=f'machine_id = "{LOCAL_MACHINE}"')
+    assert action["action"] == "alert", action
+
+
+def tail_act(directory: Path, tmp_path: Path, restart: str = "") -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """`tail --act -D directory -n 5 -o json` with a restart rule for BOOM lines of app.service and a dry-run
-    site config: its first action record and every record up to it."""
+    site config (with `restart`, its [restart] table's lines): its first action record and every record up to it."""
     from test_tail import Tail
 
     rules = tmp_path / "rules"
@@ -166,7 +176,8 @@ def tail_act(directory: Path, tmp_path: Path) -> tuple[dict[str, Any], list[dict
     (rules / "boom.toml").write_text(BOOM_RULE.format(action="restart", within="60s", group=""))
     config = tmp_path / "site.toml"
     config.write_text(f'dry_run = true\nstate_dir = "{tmp_path / "state"}"\n'
-                      '[[watch]]\nunits = ["app"]\nactions = ["restart", "alert"]\n')
+                      '[[watch]]\nunits = ["app"]\nactions = ["restart", "alert"]\n'
+                      + (f"[restart]\n{restart}\n" if restart else ""))
     tail = Tail("-D", str(directory), "-n", "5", "-o", "json", "--act", "-c", str(config), "--rules", str(rules),
                 "--no-shipped-rules")
     try:
