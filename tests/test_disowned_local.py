@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from conftest import LOCAL_MACHINE
-from test_disowned_machine import journal
+from test_disowned_machine import OTHER, journal
 from test_service import BOOM_RULE, RunningService
 
 from logsentry.sources import fanin_files
@@ -35,7 +35,10 @@ exec "$@"
 """
 
 
-def test_a_remote_file_at_the_top_of_the_local_journal_withholds_restarts(live_journal, tmp_path: Path) -> None:
+def start_in_namespace(live_journal, tmp_path: Path, watch: str = "") -> RunningService:
+    """The dry-run service with the BOOM restart rule on the local journal, in a user and mount namespace whose
+    /var/log/journal is `live_journal`'s directory (and /run/log/journal an empty one), once ready; `watch`: more
+    lines of the app watch."""
     rules = tmp_path / "rules"
     rules.mkdir()
     (rules / "boom.toml").write_text(BOOM_RULE.format(action="restart", within="60s", group='group_by = "id"'))
@@ -51,6 +54,7 @@ cooldown = "1ms"
 [[watch]]
 units = ["app"]
 actions = ["alert", "restart"]
+{watch}
 ''')
     tests = str(Path(__file__).parent)
     running.env = {**os.environ, "PYTHONPATH": os.pathsep.join([tests, str(Path(tests).parent)])}
@@ -60,6 +64,11 @@ actions = ["alert", "restart"]
                                          "run", "-c", str(running.config_path), "--dry-run"],
                                         stdout=log, stderr=log, env=running.env)
     running.wait_log("ready: watching", timeout=30)
+    return running
+
+
+def test_a_remote_file_at_the_top_of_the_local_journal_withholds_restarts(live_journal, tmp_path: Path) -> None:
+    running = start_in_namespace(live_journal, tmp_path)
     try:
         live_journal.write("BOOM first")  # this machine's own journald's file, nothing else there: restarted
         running.wait_log("would restart app.service (rule boom)", timeout=20)
@@ -76,6 +85,33 @@ actions = ["alert", "restart"]
         (live_journal.directory / "remote-evil.journal").unlink()  # moved away: restarts again
         live_journal.write("BOOM after")
         running.wait_log("would restart app.service (rule boom)", timeout=20, count=2)
+    finally:
+        running.stop()
+
+
+@pytest.mark.parametrize("how", ["capitals", "uuid", "lines"])
+def test_a_claim_in_another_spelling_on_the_local_journal_is_not_another_host(live_journal, tmp_path: Path,
+                                                                               how: str) -> None:
+    """The local journal's one reader disowns nothing (the policy withholds restarts instead), so a journal-remote
+    file at its top that claims this machine in a spelling journald never writes (hosts.claims; 'lines': as
+    several values read) reached the
+    policy as another host: its alert named this machine as one to restart elsewhere and the watch's command hook
+    was handed it, this machine's id spelled otherwise (what abe11e8 closed for a journal_directory)."""
+    hook = tmp_path / "hook.py"
+    hook.write_text("import sys\nsys.stdin.read()\n")
+    running = start_in_namespace(live_journal, tmp_path, f'command = ["{sys.executable}", "{hook}"]')
+    try:
+        uuid = "-".join((LOCAL_MACHINE[:8], LOCAL_MACHINE[8:12], LOCAL_MACHINE[12:16], LOCAL_MACHINE[16:20],
+                         LOCAL_MACHINE[20:]))
+        claim = {"capitals": LOCAL_MACHINE.upper(), "uuid": uuid, "lines": f"{LOCAL_MACHINE}\n{OTHER}"}[how]
+        forged = journal(tmp_path / "build" / "remote-evil.journal", [("app.service", "BOOM forged")], claim)
+        shutil.move(forged, live_journal.directory / "remote-evil.journal")
+        running.wait_log("would alert app.service (rule boom)", timeout=20)
+        live_journal.write("BOOM local")  # decided after the forged line's actions, all logged by then
+        log = running.wait_log("not restarted while they are there", timeout=20)
+        assert "would hook" not in log and "another host" not in log, log
+        assert "in a spelling its journald never writes" in log, log
+        assert "would restart" not in log, log
     finally:
         running.stop()
 

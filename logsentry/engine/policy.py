@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ..host_clocks import clock_behind
-from ..hosts import describe_host, local_machine_id
+from ..hosts import claims, describe_host, local_machine_id
 from ..model import Action, Incident
 from ..sources.selection import valid_unit_name
 
@@ -55,7 +55,18 @@ class Policy:
         """Not provably this machine's: no `_MACHINE_ID`, another one, or no local machine id known."""
         return not incident.machine_id or incident.machine_id != self.local_machine
 
+    def misspelt_claim(self, incident: Incident) -> bool:
+        """Do the incident's entries claim the local machine in a spelling its journald never writes (capitals, a
+        UUID, several values: hosts.claims)? Only a journal-remote file's sender writes one, which the local
+        journal's one reader does not disown (GuardedPolicy.unvouched): no other host, and nothing to hook."""
+        return bool(self.local_machine) and incident.machine_id != self.local_machine \
+            and claims(incident.machine_id, (self.local_machine,))
+
     def remote_reason(self, incident: Incident) -> str:
+        if self.misspelt_claim(incident):
+            return (f"rule suggests a restart of {incident.unit}, but its entries claim this machine's _MACHINE_ID "
+                    f"in a spelling its journald never writes ({incident.machine_id!r}: a journal-remote file's "
+                    "sender wrote it): not restarted, here or elsewhere")
         if not incident.machine_id:
             return (f"rule suggests a restart of {incident.unit}, but its entries carry no _MACHINE_ID it can trust "
                     "(none, or a journal-remote file's claim to be this machine, logged as such): not restarted "
@@ -256,7 +267,7 @@ class GuardedPolicy:
             elif action.kind == "alert" and ("alert" in allowed or (remote and "restart" in allowed)):
                 actions.append(action)  # a restart another host needs is said even where only restarts are allowed
         if remote and incident.machine_id and "restart" in allowed and self.hook is not None \
-                and self.hook(incident.unit, incident.rule_id):
+                and not self.base.misspelt_claim(incident) and self.hook(incident.unit, incident.rule_id):
             actions.append(Action("hook", incident.unit, incident, dry,
                                   f"handed to the watch's command hook: {self.base.remote_reason(incident)}"))
         if not actions:
