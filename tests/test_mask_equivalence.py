@@ -118,9 +118,11 @@ def test_quoted_insides_that_repeat(insides: list[str], prefix: str) -> None:
 
 def test_many_quoted_insides() -> None:
     """More distinct insides than the cache has slots, each twice (slots reused, different insides in one slot),
-    and insides either side of the longest kept (512 characters)."""
+    insides either side of the longest kept (512 characters) and of the longest copied on the stack (96), and
+    IPv6-like texts either side of 96 (replace_ip6's copy)."""
     insides = [f"GET /api/{i} HTTP/1.{i % 3} {i}ms 10.0.{i % 256}.1" for i in range(1500)]
-    insides += [("a 1." * 200)[:n] for n in (510, 511, 512, 513, 514)]
+    insides += [("a 1." * 200)[:n] for n in (94, 95, 96, 97, 98, 510, 511, 512, 513, 514)]
+    insides += ["x " + ("1:2:" * 40)[:n] + "3" for n in (93, 94, 95, 96, 97)]
     expected = {}
     for inside in insides + insides:
         line = f'x "{inside}" y'

@@ -41,9 +41,11 @@ typedef struct {
 
 static inline Py_UCS4 at(const Ctx *c, Py_ssize_t i) { return c->s[i]; } /* NOCH outside [lo, hi): PAD */
 
-/* s[0:n] copied into a new buffer between PAD NOCH on each side; its start (base + PAD) in *out. PyMem_Free(base). */
-static Py_UCS4 *padded(const Py_UCS4 *s, Py_ssize_t n, Py_UCS4 **out) {
-    Py_UCS4 *base = PyMem_Malloc(sizeof(Py_UCS4) * (size_t)(n + 2 * PAD));
+/* s[0:n] copied between PAD NOCH on each side, into `local` (LOCAL characters) when it fits, else a new buffer;
+ * its start (base + PAD) in *out. PyMem_Free(base) unless it is local. */
+#define LOCAL 160
+static Py_UCS4 *padded(const Py_UCS4 *s, Py_ssize_t n, Py_UCS4 **out, Py_UCS4 *local) {
+    Py_UCS4 *base = n + 2 * PAD <= LOCAL ? local : PyMem_Malloc(sizeof(Py_UCS4) * (size_t)(n + 2 * PAD));
     if (base == NULL) {
         PyErr_NoMemory();
         return NULL;
@@ -152,8 +154,8 @@ typedef struct {
  * to the next blank have it: no match of a kind that needs one holds whitespace, but for TS's [T ] after a date
  * that holds its '-' before it (GLOG's lookahead goes past a space: it is tried without this test). So a start
  * whose word has no '@' is no EMAIL: "5.0" is tried as UNIT, IP, HEX, XNUM, DUR and NUM only. */
-enum { S_AT = 1, S_SLASH = 2, S_BACKSLASH = 4, S_COLON = 8, S_DOT = 16, S_DASH = 32 };
-static unsigned char seen_class[128]; /* the S_ bit of each ASCII character, 0 for the others */
+enum { S_AT = 1, S_SLASH = 2, S_BACKSLASH = 4, S_COLON = 8, S_DOT = 16, S_DASH = 32, S_BLANK = 64 };
+static unsigned char seen_class[128]; /* the S_ bit of each ASCII character (S_BLANK: \s), 0 for the others */
 
 static void init_seen(void) {
     seen_class['@'] = S_AT;
@@ -162,6 +164,8 @@ static void init_seen(void) {
     seen_class[':'] = S_COLON;
     seen_class['.'] = S_DOT;
     seen_class['-'] = S_DASH;
+    for (int ch = 0; ch < 128; ch++)
+        if (ascii_class[ch] & C_SPACE) seen_class[ch] = S_BLANK;
 }
 
 /* the S_ bits of the characters from p up to the next blank, memoised: starts are tried left to right, and a
@@ -169,8 +173,16 @@ static void init_seen(void) {
 static unsigned seen_upto(const Py_UCS4 *s, Py_ssize_t p, Memo *memo) {
     if (p < memo->blank_at) return memo->seen;
     unsigned seen = 0;
-    Py_UCS4 ch;
-    for (; !blank(ch = s[p]); p++) seen |= ch < 128 ? seen_class[ch] : 0;
+    for (;; p++) {
+        Py_UCS4 ch = s[p];
+        if (ch < 128) {
+            unsigned bits = seen_class[ch];
+            if (bits & S_BLANK) break;
+            seen |= bits;
+        } else if (blank(ch)) {
+            break;
+        }
+    }
     memo->blank_at = p;
     return memo->seen = seen;
 }
@@ -778,20 +790,23 @@ static const char *const TEXT_KEYS[] = {"msg", "message", "MESSAGE", "Message", 
 
 /* s[lo:p] ends with "KEY":, KEY= or "KEY": for one of the text keys (tokens._TEXT_KEY_ENDS) */
 static int after_text_key(const Ctx *c, Py_ssize_t p) {
-    Py_UCS4 before = at(c, p - 1); /* '=' (KEY=), ':' ("KEY":) or ' ' ("KEY": ) */
-    if (before != '=' && before != ':' && before != ' ') return 0;
+    Py_UCS4 before = at(c, p - 1);
+    Py_ssize_t end; /* where the key would end */
+    int quoted = 1;
+    if (before == '=') { /* KEY= */
+        end = p - 1;
+        quoted = 0;
+    } else if (before == ':') { /* "KEY": */
+        end = p - 2;
+    } else if (before == ' ' && at(c, p - 2) == ':') { /* "KEY": followed by a space */
+        end = p - 3;
+    } else {
+        return 0;
+    }
+    if (quoted && at(c, end) != '"') return 0;
     for (const char *const *k = TEXT_KEYS; *k; k++) {
         Py_ssize_t n = (Py_ssize_t)strlen(*k);
-        /* KEY= */
-        if (at(c, p - 1) == '=' && p - 1 - n >= c->lo && lit(c, p - 1 - n, *k)) return 1;
-        /* "KEY": and "KEY":<space> */
-        for (int space = 0; space <= 1; space++) {
-            Py_ssize_t end = p - space; /* position after the ':' */
-            if (space && at(c, p - 1) != ' ') continue;
-            if (at(c, end - 1) == ':' && at(c, end - 2) == '"' && end - 3 - n >= c->lo && at(c, end - 3 - n) == '"' &&
-                lit(c, end - 2 - n, *k))
-                return 1;
-        }
+        if (end - n - quoted >= c->lo && lit(c, end - n, *k) && (!quoted || at(c, end - n - 1) == '"')) return 1;
     }
     return 0;
 }
@@ -836,10 +851,10 @@ static int replace_ip6(const Py_UCS4 *s, Py_ssize_t from, Py_ssize_t to, Out *o)
         if (s[k] < 128 ? (s[k] >= '0' && s[k] <= '9') : Py_UNICODE_ISDIGIT(s[k])) digit = 1;
     }
     if ((double_colon || colons == 7) && digit && colons >= 2) return out_placeholder(o, &PH_IP);
-    Py_UCS4 *text, *base = padded(s + from, to - from, &text);
+    Py_UCS4 local[LOCAL], *text, *base = padded(s + from, to - from, &text, local);
     if (base == NULL) return -1;
     int rc = num_sub_padded(text, 0, to - from, o);
-    PyMem_Free(base);
+    if (base != local) PyMem_Free(base);
     return rc;
 }
 
@@ -924,11 +939,11 @@ static int mask_inner(const Py_UCS4 *s, Py_ssize_t n, Out *o) {
     InnerSlot *slot = n <= INNER_MAX ? &inner_cache[(h ^ (h >> 16)) % INNER_SLOTS] : NULL;
     if (slot != NULL && slot->text != NULL && slot->n == n && memcmp(slot->text, s, sizeof(Py_UCS4) * (size_t)n) == 0)
         return out_range(o, slot->text, n, n + slot->m);
-    Py_UCS4 *inner, *base = padded(s, n, &inner);
+    Py_UCS4 local[LOCAL], *inner, *base = padded(s, n, &inner, local);
     if (base == NULL) return -1;
     Py_ssize_t start = o->len;
     int rc = mask_range(inner, 0, n, o);
-    PyMem_Free(base);
+    if (base != local) PyMem_Free(base);
     if (rc < 0 || slot == NULL) return rc;
     Py_ssize_t m = o->len - start;
     if (n + m > slot->cap) {
@@ -1169,6 +1184,12 @@ static inline void narrow(const Py_UCS4 *b, Py_ssize_t n, char *out) {
 static char *text_bytes; /* an ASCII masked text as bytes, and 16 more */
 static Py_ssize_t text_bytes_cap;
 
+/* to[0:n] = from[0:n], 16 bytes at a time: both have 15 bytes of room past n */
+static inline void copy16(char *to, const char *from, Py_ssize_t n) {
+    for (Py_ssize_t k = 0; k < n; k += 16)
+        _mm_storeu_si128((__m128i *)(to + k), _mm_loadu_si128((const __m128i *)(from + k)));
+}
+
 /* The key of an ASCII masked text b[0:len] (as key_of_ucs4 splits it) written to kb: its length, or -1. The
  * characters that matter to the split (whitespace, '=', ']', and, to be safe, every other control character)
  * are found 16 at a time; the runs between them are copied whole. */
@@ -1204,7 +1225,7 @@ static Py_ssize_t split_ascii(const Py_UCS4 *b, Py_ssize_t len, Py_ssize_t max_t
                     in_token = 1;
                 }
                 Py_ssize_t upto = cls & T_SPACE ? q : q + 1;
-                memcpy(kb + klen, m + from, (size_t)(upto - from));
+                copy16(kb + klen, m + from, upto - from);
                 klen += upto - from;
             }
             if ((cls & (T_SPACE | T_EQ)) || ((cls & T_BRACKET) && q + 1 < len && m[q + 1] == '[')) in_token = 0;
@@ -1216,7 +1237,7 @@ static Py_ssize_t split_ascii(const Py_UCS4 *b, Py_ssize_t len, Py_ssize_t max_t
             if (tokens == max_tokens) return klen;
             if (tokens) kb[klen++] = ' ';
         }
-        memcpy(kb + klen, m + from, (size_t)(len - from));
+        copy16(kb + klen, m + from, len - from);
         klen += len - from;
     }
     return klen;
@@ -1246,14 +1267,14 @@ static PyObject *key_of_ucs4(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t max_toke
     const Py_UCS4 *b = masked->buf;
     Py_ssize_t len = masked->len, tokens = 0, klen = 0;
     Py_ssize_t room = 2 * len + 1; /* a boundary after "=" or "]" adds at most one space */
-    if (ascii && room > key_bytes_cap) {
-        char *bigger = PyMem_Realloc(key_bytes, (size_t)room);
+    if (ascii && room + 16 > key_bytes_cap) { /* split_ascii writes up to 15 bytes past the key */
+        char *bigger = PyMem_Realloc(key_bytes, (size_t)(room + 16));
         if (bigger == NULL) {
             PyErr_NoMemory();
             return NULL;
         }
         key_bytes = bigger;
-        key_bytes_cap = room;
+        key_bytes_cap = room + 16;
     }
     out_key.len = 0;
     if (!ascii && out_reserve(&out_key, room) < 0) return NULL;
