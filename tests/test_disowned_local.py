@@ -127,3 +127,17 @@ def test_unvouched_local_names_the_files_that_cannot_vouch(tmp_path: Path, monke
         [str(root / "remote-evil.journal"), str(root / LOCAL_MACHINE.upper() / "user-1000.journal")])
     assert fanin_files.unvouched_local("") == []  # restart.machine_id: nothing to vouch for
     assert not fanin_files.vouched(LOCAL_MACHINE, None, ())
+
+
+def test_a_local_root_named_as_this_machine_vouches_for_no_file_at_its_top(tmp_path: Path, monkeypatch) -> None:
+    """journald writes only into a root's MACHINE_ID/ subdirectory, never at its top, whatever the root is called: a
+    /var/log/journal that is a symbolic link to a directory named as this machine's id (a host's journals kept
+    under /srv/journal/MACHINE_ID) reads a journal-remote file at that directory's top as its own."""
+    target = tmp_path / "srv" / LOCAL_MACHINE
+    journal(target / LOCAL_MACHINE / "system.journal", [("app.service", "started")], LOCAL_MACHINE)
+    journal(target / "remote-evil.journal", [("app.service", "BOOM")], LOCAL_MACHINE)
+    root = tmp_path / "var-log-journal"
+    root.symlink_to(target)
+    monkeypatch.setattr(fanin_files, "LOCAL_ROOTS", (tmp_path / "run-log-journal", root))
+    assert fanin_files.unvouched_local(LOCAL_MACHINE) == [str(root / "remote-evil.journal")]
+    assert not fanin_files.vouched(LOCAL_MACHINE, None, ())

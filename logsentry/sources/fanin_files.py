@@ -73,10 +73,10 @@ def unvouched_local(machine: str) -> list[str]:
         except OSError:
             out.append(str(root))
             continue
-        name = root.resolve().name
+        # journald writes only into MACHINE_ID/, never at a root's top, whatever the root is named (a symbolic
+        # link to a directory named as the machine): LOCAL_ONLY reads the top and this machine's subdirectory
         out += [str(root / sub / file) for sub, file in read
-                if (not sub or sub.replace("-", "").lower() == machine)  # LOCAL_ONLY: this machine's subdirectory
-                and not _in_machine_directory(name, sub, machine)]
+                if (not sub or sub.replace("-", "").lower() == machine) and sub != machine]
     return out
 
 
