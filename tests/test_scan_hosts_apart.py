@@ -53,3 +53,28 @@ def test_two_hosts_at_one_instant_keep_their_own_actions_evidence_and_quiet_matc
         card = next(c for c in cards if "<code>boom</code>" in c and f" on {host}</h3>" in c)
         assert f"BOOM on {host} #0" in card and f"BOOM on {other}" not in card, card
         assert ("restart (dry run)" in card) == (host == "alpha"), card
+
+
+def test_hosts_without_a_hostname_are_told_apart_on_the_page_by_their_machine(
+        make_journal, write_rule: RuleWriter, rules_dir: Path, tmp_path: Path) -> None:
+    """Entries without `_HOSTNAME` (journal-remote files of hosts that send none, hand-made exports): the terminal
+    names another machine's incident by its machine id; the page named neither, so its two cards of one unit and
+    rule read alike, the actions table's host column was blank for both, and the timeline drew both on one row
+    ('? · api.service'). Each is named by its machine id, as the below-threshold table does."""
+    directory = tmp_path / "remote"
+    directory.mkdir()
+    for machine, name in ((LOCAL_MACHINE, "a"), (REMOTE, "b")):
+        make_journal([entry(f"BOOM on {name} #{i}", unit="api.service", at=i, _MACHINE_ID=machine)
+                      for i in range(2)], name=f"remote/remote-{name}.journal")
+    write_rule("boom", simple_rule(regex="^BOOM", count=2))
+    page = tmp_path / "report.html"
+    done = run_cli("scan", "-D", str(directory), "--rules", str(rules_dir), "--no-shipped-rules", "--no-anomalies",
+                   "--html", str(page))
+    assert done.exit_code in (0, 1), done.output
+    html = page.read_text()
+    cards = html.split('<div class="card"')[1:]
+    for machine, name in ((LOCAL_MACHINE, "a"), (REMOTE, "b")):
+        [card] = [c for c in cards if f"BOOM on {name} #0" in c]
+        assert f" on {machine}</h3>" in card, card
+    rows = re.findall(r"<tr><td>[^<]*</td><td>([^<]*)</td><td>api\.service</td>", html)
+    assert sorted(set(rows)) == sorted([LOCAL_MACHINE, REMOTE]), rows

@@ -141,8 +141,9 @@ def _row(timeline: Timeline, incident: Incident) -> str:
 
 
 def _host(timeline: Timeline, incident: Incident) -> str:
-    """The incident's host name: its own, else its machine's as seen in the input."""
-    return incident.host or timeline.hosts.get(incident.machine_id, "")
+    """The incident's host name: its own, else its machine's as seen in the input, else its machine id (hosts that
+    send no `_HOSTNAME` are still told apart, as the terminal report does)."""
+    return incident.host or timeline.hosts.get(incident.machine_id, "") or incident.machine_id
 
 
 def _counted(incident: Incident, summary: ScanSummary) -> str:
