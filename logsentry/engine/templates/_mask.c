@@ -400,31 +400,23 @@ static inline int ip_end_ok(const Ctx *c, Py_ssize_t e) {
     return !(u_word(ch) || (ch == '.' && u_digit(at(c, e + 1))));
 }
 
-static Py_ssize_t ip_group(const Ctx *c, Py_ssize_t i, int g) {
-    Py_ssize_t run = digits(c, i);
-    for (Py_ssize_t n = run < 3 ? run : 3; n >= 1; n--) {
-        Py_ssize_t j = i + n;
-        if (g < 3) {
-            if (at(c, j) == '.') {
-                Py_ssize_t e = ip_group(c, j + 1, g + 1);
-                if (e >= 0) return e;
-            }
-            continue;
-        }
-        if (at(c, j) == ':') {
-            Py_ssize_t prun = digits(c, j + 1);
-            for (Py_ssize_t k = prun < 5 ? prun : 5; k >= 1; k--)
-                if (ip_end_ok(c, j + 1 + k)) return j + 1 + k;
-        }
-        if (ip_end_ok(c, j)) return j;
-    }
-    return -1;
-}
-
+/* A group's \d{1,3} can only end at the end of its digit run (else a digit stands where '.', ':' or the lookahead's
+ * no-\w needs something else), so each group is its whole run, of 1 to 3 digits; then the port likewise. */
 static Py_ssize_t m_ip(const Ctx *c, Py_ssize_t p) {
     Py_UCS4 before = at(c, p - 1);
-    if (u_word(before) || before == '.' || !u_digit(at(c, p))) return -1;
-    return ip_group(c, p, 0);
+    if (u_word(before) || before == '.') return -1;
+    Py_ssize_t i = p;
+    for (int g = 0; g < 4; g++) {
+        if (g && at(c, i++) != '.') return -1;
+        Py_ssize_t run = digits(c, i);
+        if (run < 1 || run > 3) return -1;
+        i += run;
+    }
+    if (at(c, i) == ':') {
+        Py_ssize_t prun = digits(c, i + 1);
+        if (prun >= 1 && prun <= 5 && ip_end_ok(c, i + 1 + prun)) return i + 1 + prun;
+    }
+    return ip_end_ok(c, i) ? i : -1;
 }
 
 /* tokens.SOURCE_EXTENSIONS and SOURCE_EXTENSIONS_TLD (the latter also top-level domains: NAME.EXT alone) */
@@ -985,7 +977,7 @@ static int mask_range(const Py_UCS4 *s, Py_ssize_t lo, Py_ssize_t hi, Out *o) {
              * matches none of the last four. */
             Py_ssize_t w = p + 1;
             unsigned all = ascii_class[ch]; /* the classes every character of the word is in */
-            while (w < hi && a_alnum(s[w])) all &= ascii_class[s[w++]];
+            while (a_alnum(s[w])) all &= ascii_class[s[w++]]; /* NOCH past the range is none */
             Py_UCS4 nx = at(&c, w);
             /* a glue character with a blank right after it ("failed.", "error: ") glues nothing: no kind before HEX
              * holds whitespace or ends on + . - : _ @ */
