@@ -66,10 +66,15 @@ class Entry:
 
     @property
     def machine_id(self) -> str:
-        """The `_MACHINE_ID` journald stamped on the entry ("" when the source had none): the host's stable
-        identity. Windows, silences and baselines are per (machine, unit); only the local machine's units are
-        ever restarted."""
-        return self.fields.get("_MACHINE_ID", "")
+        """The `_MACHINE_ID` journald stamped on the entry: the host's stable identity. Windows, silences and
+        baselines are per (machine, unit); only the local machine's units are ever restarted. A line read from
+        text has none: its key is the host its line names, `host:NAME` (text_host_key; journald_machine gives ""
+        for it wherever a _MACHINE_ID is meant), so a central syslog file's hosts are kept apart, not pooled into
+        one window per program; "" when the source said neither."""
+        machine = self.fields.get("_MACHINE_ID", "")
+        if machine or not self.from_text:
+            return machine
+        return text_host_key(self.fields.get("_HOSTNAME", ""))
 
     @property
     def host(self) -> str:
@@ -157,6 +162,22 @@ class ScreenedRun:
             yield Entry(time_at[index], messages[start:end_at[index]].decode("utf-8", "replace"),
                         self.spans[span_at[index]][0], priority, "", fields[span_at[index]], True,
                         *((priority, "journal") if level == JOURNAL_LEVEL else (level, "text")))
+
+
+TEXT_HOST = "host:"
+"""The start of a text line's machine key (Entry.machine_id): never a _MACHINE_ID (32 hex digits)."""
+
+
+def text_host_key(host: str) -> str:
+    """A text line's machine key for the host it names ("" for none, or for a name with a '/', which host_unit
+    keys could not take apart)."""
+    return TEXT_HOST + host if host and "/" not in host else ""
+
+
+def journald_machine(machine_id: str) -> str:
+    """`machine_id` as a `_MACHINE_ID`: "" for a text line's host key. Records, alerts, journalctl commands and
+    restart decisions say and trust only what journald stamped."""
+    return "" if machine_id.startswith(TEXT_HOST) else machine_id
 
 
 def host_unit(machine_id: str, unit: str) -> str:

@@ -9,6 +9,7 @@ vanished because alpha's incident of that unit and rule had fired."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -78,3 +79,39 @@ def test_hosts_without_a_hostname_are_told_apart_on_the_page_by_their_machine(
         assert f" on {machine}</h3>" in card, card
     rows = re.findall(r"<tr><td>[^<]*</td><td>([^<]*)</td><td>api\.service</td>", html)
     assert sorted(set(rows)) == sorted([LOCAL_MACHINE, REMOTE]), rows
+
+
+def _syslog(path: Path, per_host: dict[str, int]) -> Path:
+    """A central syslog server's file (RFC 3164, as rsyslog writes what it receives): each host's sshd failing
+    password logins from one address, interleaved second by second."""
+    lines = []
+    for second in range(max(per_host.values())):
+        for host, count in per_host.items():
+            if second < count:
+                lines.append(f"Dec  2 10:00:{10 + second:02d} {host} sshd[{1000 + second}]: Failed password for root "
+                             f"from 203.0.113.9 port {40000 + second} ssh2")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_a_central_syslog_files_hosts_are_kept_apart(tmp_path: Path) -> None:
+    """A text log has no _MACHINE_ID: every host's lines of one program went to one window (helper U3: two hosts
+    with 6 failed logins each, below sshd-password-brute-force's 10, made one incident of 12 hits named after
+    the second host, whose card quoted the first host's lines). Each host named by its lines is a machine of its
+    own now (model.Entry.machine_id, `host:NAME`), and records still carry only what journald stamped."""
+    below = run_cli("scan", "--file", str(_syslog(tmp_path / "below.log", {"web-7": 6, "db-1": 6})),
+                    "--no-anomalies", "-o", "json")
+    assert below.exit_code == 0, below.output
+    records = [json.loads(line) for line in below.stdout.splitlines()]
+    assert not [r for r in records if r["type"] == "incident"], records
+    assert {(r["host"], r["machine_id"]) for r in records if r["type"] == "match"} == {("web-7", ""), ("db-1", "")}
+    above = run_cli("scan", "--file", str(_syslog(tmp_path / "above.log", {"web-7": 11, "db-1": 12})),
+                    "--no-anomalies", "-o", "json")
+    records = [json.loads(line) for line in above.stdout.splitlines()]
+    incidents = [(r["host"], r["machine_id"]) for r in records if r["type"] == "incident"]
+    assert sorted(incidents) == [("db-1", ""), ("web-7", "")], records  # one each, at its own hits
+    ended = {r["host"]: r["count"] for r in records if r["type"] == "incident_end"}
+    assert ended == {"web-7": 11, "db-1": 12}, records
+    terminal = run_cli("scan", "--file", str(tmp_path / "below.log"), "--no-anomalies").stdout
+    assert re.search(r"│ web-7\s*│ \(sshd\)\s*│ sshd-pass\s*│\s*6 │", terminal), terminal
+    assert re.search(r"│ db-1\s*│ \(sshd\)\s*│ sshd-pass\s*│\s*6 │", terminal), terminal

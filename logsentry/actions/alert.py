@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..hosts import local_machine_id
-from ..model import Incident, Link
+from ..model import Incident, Link, journald_machine
 from ..timespec import format_usec
 from ..views.counts import began_usec, chain_heading, chain_rules, hits_said, own_last_hit
 from ..wording import plural
@@ -41,7 +41,7 @@ def incident_payload(event: str, incident: Incident, host: str, reason: str, con
     return {
         "event": event,
         "host": incident.host or host,
-        "machine_id": incident.machine_id,
+        "machine_id": journald_machine(incident.machine_id),
         "observer": host,
         "unit": incident.unit,
         "rule": incident.rule_id,
@@ -113,7 +113,7 @@ def journalctl_command(incident: Incident, source: Sequence[str] = (), ahead_use
     what = ["_TRANSPORT=kernel"] if unit == "kernel" else ["-u", unit] if unit and not unit.startswith("(") else \
         ["-t", unit.strip("()")] if unit else []
     where = list(source)
-    machine = incident.machine_id
+    machine = journald_machine(incident.machine_id)
     if machine and (source or machine != _this_machine()):
         where = where or ["-m"]
         what = [f"_MACHINE_ID={machine}", *what]

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from ..host_clocks import clock_behind
 from ..hosts import claims, describe_host, local_machine_id
-from ..model import Action, Incident
+from ..model import Action, Incident, journald_machine
 from ..sources.selection import valid_unit_name
 
 RESTARTABLE_SUFFIXES = (".service", ".socket", ".mount", ".swap", ".timer", ".path", ".target")
@@ -67,11 +67,12 @@ class Policy:
             return (f"rule suggests a restart of {incident.unit}, but its entries claim this machine's _MACHINE_ID "
                     f"in a spelling its journald never writes ({incident.machine_id!r}: a journal-remote file's "
                     "sender wrote it): not restarted, here or elsewhere")
-        if not incident.machine_id:
+        machine = journald_machine(incident.machine_id)  # a text line's host key is no _MACHINE_ID
+        if not machine:
             return (f"rule suggests a restart of {incident.unit}, but its entries carry no _MACHINE_ID it can trust "
                     "(none, or a journal-remote file's claim to be this machine, logged as such): not restarted "
                     "(logsentry restarts only units of its own machine)")
-        where = describe_host(incident.machine_id, incident.host)
+        where = describe_host(machine, incident.host)
         if not self.local_machine:
             return (f"restart {incident.unit} on {where}: rule suggests a restart, but this machine's id is "
                     "unknown (/etc/machine-id unreadable): not restarted here")
@@ -266,7 +267,7 @@ class GuardedPolicy:
                 actions.extend(self._guard_restart(action))
             elif action.kind == "alert" and ("alert" in allowed or (remote and "restart" in allowed)):
                 actions.append(action)  # a restart another host needs is said even where only restarts are allowed
-        if remote and incident.machine_id and "restart" in allowed and self.hook is not None \
+        if remote and journald_machine(incident.machine_id) and "restart" in allowed and self.hook is not None \
                 and not self.base.misspelt_claim(incident) and self.hook(incident.unit, incident.rule_id):
             actions.append(Action("hook", incident.unit, incident, dry,
                                   f"handed to the watch's command hook: {self.base.remote_reason(incident)}"))

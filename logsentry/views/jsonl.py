@@ -11,7 +11,7 @@ from typing import Any
 import orjson
 
 from ..actions.alert import journalctl_command
-from ..model import Incident
+from ..model import Incident, journald_machine
 from ..pipeline import ActionEvent, EndedEvent, Event, GapEvent, IncidentEvent, MatchEvent, Progress, QuarantineEvent
 
 
@@ -20,7 +20,7 @@ def _incident_fields(incident: Incident) -> dict[str, Any]:
         "rule": incident.rule_id,
         "severity": incident.severity.label,
         "unit": incident.unit,
-        "machine_id": incident.machine_id,
+        "machine_id": journald_machine(incident.machine_id),
         "host": incident.host,
         "key": incident.key,
         "first_usec": incident.first_usec,
@@ -43,7 +43,7 @@ def event_record(event: Event, source: Sequence[str] | None = None) -> dict[str,
         case MatchEvent(hit):
             entry = hit.entry
             return {"type": "match", "rule": hit.rule_id, "severity": hit.severity.label, "unit": entry.unit,
-                    "machine_id": entry.machine_id, "host": entry.host,
+                    "machine_id": journald_machine(entry.machine_id), "host": entry.host,
                     "realtime_usec": entry.realtime_usec, "cursor": entry.cursor, "priority": entry.priority,
                     "effective_priority": entry.effective_priority, "level_source": entry.level_source,
                     "message": entry.message, "captures": dict(hit.captures),
@@ -56,7 +56,7 @@ def event_record(event: Event, source: Sequence[str] | None = None) -> dict[str,
                     "journalctl": command(incident, source)}
         case ActionEvent(action):
             return {"type": "action", "action": action.kind, "unit": action.unit, "dry_run": action.dry_run,
-                    "machine_id": action.incident.machine_id, "host": action.incident.host,
+                    "machine_id": journald_machine(action.incident.machine_id), "host": action.incident.host,
                     "rule": action.incident.rule_id, "severity": action.incident.severity.label,
                     "realtime_usec": action.incident.fired_usec, "cursor": action.incident.cursor,
                     "reason": action.reason}
@@ -70,7 +70,8 @@ def event_record(event: Event, source: Sequence[str] | None = None) -> dict[str,
         case GapEvent(gap):
             return {"type": "gap", "rule": gap.rule_id, "unit": gap.unit, "host": gap.host, "from_usec": gap.from_usec,
                     "to_usec": gap.to_usec, "expected_gap_usec": gap.expected_gap_usec,
-                    "threshold_usec": gap.threshold_usec, "open": gap.open, "machine_id": gap.machine_id}
+                    "threshold_usec": gap.threshold_usec, "open": gap.open,
+                    "machine_id": journald_machine(gap.machine_id)}
     raise TypeError(f"unknown event {event!r}")
 
 

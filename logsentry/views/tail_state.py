@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..hosts import local_machine_id
-from ..model import Action, Entry, Incident, Severity
+from ..model import Action, Entry, Incident, Severity, journald_machine
 from ..pipeline import ActionEvent, EndedEvent, Event, IncidentEvent, MatchEvent, Progress, QuarantineEvent
 from ..rules.rule import Rule
 from ..sources.journal import JournalGap
@@ -39,6 +39,7 @@ def other_host(machine_id: str, host: str) -> str:
     """"HOST " (its `_HOSTNAME`, else its `_MACHINE_ID`) for the entries of another machine, "" for this one's.
     Without a machine id (text logs), a host name other than this machine's counts as another machine. One
     word: blanks in a forged `_HOSTNAME` are escaped, so that it cannot pass for more columns."""
+    machine_id = journald_machine(machine_id)  # a text line's host key: judged by its host name below
     if machine_id:
         name = "" if machine_id == _this_machine() else host or machine_id
     else:
