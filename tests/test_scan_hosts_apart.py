@@ -54,6 +54,9 @@ def test_two_hosts_at_one_instant_keep_their_own_actions_evidence_and_quiet_matc
         card = next(c for c in cards if "<code>boom</code>" in c and f" on {host}</h3>" in c)
         assert f"BOOM on {host} #0" in card and f"BOOM on {other}" not in card, card
         assert ("restart (dry run)" in card) == (host == "alpha"), card
+    # the chart's matches per minute by unit: one trace per host of the unit (helper U3: one trace added both up)
+    assert re.search(r'"name":"alpha (·|\\u00b7) api.service"', html) and \
+        re.search(r'"name":"web-7 (·|\\u00b7) api.service"', html), re.findall(r'"name":"[^"]*"', html)
 
 
 def test_hosts_without_a_hostname_are_told_apart_on_the_page_by_their_machine(

@@ -74,7 +74,8 @@ class Timeline:
     unit (per second), each machine's host name, and the first lines of each (rule, machine, unit, key): two hosts'
     lines of one unit and rule are two incidents' evidence, never pooled."""
 
-    per_second: dict[tuple[str, str], Counter[int]] = field(default_factory=lambda: defaultdict(Counter))
+    per_second: dict[tuple[str, str, str], Counter[int]] = field(default_factory=lambda: defaultdict(Counter))
+    """Matches per second by (rule, machine, unit)."""
     hosts: dict[str, str] = field(default_factory=dict)
     """`_HOSTNAME` by `_MACHINE_ID`, as first seen."""
     evidence: dict[tuple[str, str, str, str], deque[_Line]] = field(default_factory=dict)
@@ -91,7 +92,7 @@ class Timeline:
     def _match(self, event: MatchEvent) -> None:
         hit = event.hit
         entry = hit.entry
-        self.per_second[(hit.rule_id, entry.unit)][entry.realtime_usec // 1_000_000] += 1
+        self.per_second[(hit.rule_id, entry.machine_id, entry.unit)][entry.realtime_usec // 1_000_000] += 1
         host = entry.host
         if host:
             self.hosts.setdefault(entry.machine_id, host)
@@ -201,9 +202,10 @@ def _figure(summary: ScanSummary, timeline: Timeline, progress: Progress) -> Any
     axis = [_iso((first + width * index) * 1_000_000) for index in range(bins)]
     by_rule: dict[str, Counter[int]] = defaultdict(Counter)
     by_unit: dict[str, Counter[int]] = defaultdict(Counter)
-    for (rule, unit), counter in timeline.per_second.items():
+    several = len({machine for _, machine, _ in timeline.per_second}) > 1  # a unit's trace per host, named so
+    for (rule, machine, unit), counter in timeline.per_second.items():
         by_rule[rule].update(counter)
-        by_unit[unit].update(counter)
+        by_unit[f"{timeline.hosts.get(machine) or machine or '?'} · {unit}" if several else unit].update(counter)
     for row, group, counts in ((2, "rule", by_rule), (3, "unit", by_unit)):
         for name, values in _rate_traces(counts, first, width, bins):
             figure.add_scatter(row=row, col=1, x=axis, y=values, mode="lines", line_shape="hv", name=esc(name),
