@@ -87,5 +87,5 @@ def test_html_without_the_extra_names_it(make_journal: Callable[..., Path], tmp_
     result = subprocess.run([sys.executable, "-c", code, "scan", "--file", str(journal), "--html",
                              str(tmp_path / "r.html")], capture_output=True, text=True,
                             env={**os.environ, "COLUMNS": "100"})
-    assert result.returncode == 2 and "logsentry[report]" in result.stderr and "Traceback" not in result.stderr
+    assert result.returncode == 2 and "pip install '.[report]'" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "r.html").exists()

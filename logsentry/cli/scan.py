@@ -54,7 +54,8 @@ from .journal_access import check_journal_access
               help="A report for people, or JSON Lines (one event per line) for programs.")
 @click.option("--html", "html_path", type=click.Path(path_type=Path, dir_okay=False),
               help="Also write a self-contained HTML report (timeline, match rates, incident cards) to this file; "
-                   "needs the report extra: pip install 'logsentry[report]'.")
+                   "needs the report extra (scripts/setup installs it; else pip install '.[report]' in the source "
+                   "checkout).")
 @click.option("--fail-on", type=click.Choice(SEVERITY_NAMES),
               help="Exit 3 when an incident of this severity or worse was found.")
 @click.option("--no-anomalies", is_flag=True,

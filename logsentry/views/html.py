@@ -52,8 +52,8 @@ def require_extra() -> None:
         import plotly  # noqa: F401
     except ImportError:
         raise ReportExtraMissing(
-            "--html needs the charting library of the report extra: pip install 'logsentry[report]' "
-            "(plotly)") from None
+            "--html needs the charting library of the report extra (plotly): in logsentry's source checkout, "
+            "pip install '.[report]' into the environment logsentry runs from (scripts/setup does)") from None
 
 
 def esc(text: str) -> str:
