@@ -378,8 +378,10 @@ def test_sigkill_at_random_points_loses_nothing_and_repeats_no_action(live_journ
     duplicates = len(got) - len(set(got))
     # Alerts are at-least-once: only a delivery in flight at a SIGKILL can repeat (with the same id).
     assert duplicates <= kills, (duplicates, kills)
-    ids = [json.loads(line)["id"] for line in out.read_text().splitlines()]
-    assert len(set(ids)) == len(expected)
+    # One firing alert per key (an id each); a key's incident ends 60 s after its one line (boom_rules' within), so
+    # on a slow run the first keys' resolves come too (ciT's slice at load 6-10: 401 ids, one ':resolved').
+    firing = {record["id"] for record in appended_json(out) if str(record["id"]).endswith(":firing")}
+    assert len(firing) == len(expected), len(firing)
 
 
 def test_mail_through_a_real_smtp_server(live_journal, boom_rules, service):
