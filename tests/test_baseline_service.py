@@ -91,6 +91,9 @@ def test_learns_history_at_first_start_and_keeps_it_across_kill_9(live_journal: 
         # The operator's corrections reach the running service.
         accepted = run_cli("baseline", "accept", "--state-dir", str(tmp_path / "state"), new["id"])
         assert accepted.exit_code == 0, accepted.output
+        # what was accepted, said (helper U3: the id alone named no unit or host)
+        assert accepted.output.startswith(f"accepted {new['id']} of api.service on "), accepted.output
+        assert f"({new['template']}): normal from now on" in accepted.output, accepted.output
         accepted_line = f"template {new['id']} accepted as normal in"
         [line] = [line for line in running.wait_log(accepted_line).splitlines() if accepted_line in line]
         assert line.endswith("api.service"), line  # the unit (on this host)
@@ -142,12 +145,13 @@ def test_baseline_show_names_hosts_not_only_machine_ids(make_journal, tmp_path: 
     from logsentry.state import State
 
     remote = "0123456789abcdef0123456789abcdef"
+    (tmp_path / "journal" / (LOCAL_MACHINE or "none")).mkdir(parents=True)
     journal = make_journal([entry(f"Accepted publickey for deploy port {40000 + n}", unit="sshd.service", at=n * 30.0,
                                   _MACHINE_ID=machine)
                             for n in range(40) for machine in (remote, LOCAL_MACHINE) if machine],
-                           name="fleet.journal")
-    state = tmp_path / "state"
-    assert run_cli("baseline", "learn", "--state-dir", str(state), "-D", str(journal.parent), "--since", "@0"
+                           name=f"journal/{LOCAL_MACHINE or 'none'}/fleet.journal")
+    state = tmp_path / "state"  # (where this machine's journald keeps it: only there does a file vouch for it)
+    assert run_cli("baseline", "learn", "--state-dir", str(state), "-D", str(journal.parent.parent), "--since", "@0"
                    ).exit_code == 0
     saved = State(state / "state.db")
     saved.commit({"hosts": [[remote, 0, "web-7.example", "sshd.service", "", "", 0, 0, None]]}, [], 0)

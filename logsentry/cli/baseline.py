@@ -393,13 +393,17 @@ def runs_text(runs: dict[str, SavedRun], seen_usec: int) -> str:
 def accept(config_path: Path, state_dir: Path | None, template_id: str) -> None:
     """Treat a template as normal from now on (it never counts as new again)."""
     state = _state(config_path, state_dir)
-    known = state.db.execute("SELECT COUNT(*) FROM baseline_template WHERE template_id = ?", (template_id,)).fetchone()
-    if not known[0]:
+    known = state.db.execute("SELECT unit, text FROM baseline_template WHERE template_id = ? ORDER BY unit",
+                             (template_id,)).fetchall()
+    if not known:
         state.close()
         fail(f"no template {template_id!r} in {state.path} (logsentry baseline show -u UNIT lists them)")
+    names = host_names(state.get("hosts"), state.get(LEARNT_HOSTS))
     state.request("accept", template_id)
     state.close()
-    click.echo(f"accepted {template_id}: normal from now on")
+    machine, unit = split_host_unit(known[0][0])  # an id is of one unit of one host (its words and unit hashed)
+    where = f" on {names.get(machine) or machine}" if machine else ""
+    click.echo(visible(f"accepted {template_id} of {unit}{where} ({known[0][1]}): normal from now on"))
 
 
 @baseline.command("forget")
