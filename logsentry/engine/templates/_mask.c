@@ -10,7 +10,8 @@
  * Every function works on one range [lo, hi) of a UCS4 copy of the line: a quoted value's inside is masked
  * as a string of its own (tokens._mask_inner), so lookarounds never see past the range. The copy holds PAD NOCH
  * on each side of its range (padded()), so at() needs no bounds check: every read of a matcher stops at the first
- * character outside the range, or reads a few fixed places past it (m_date: 3, m_mac: 2), all within PAD.
+ * character outside the range, or reads a few fixed places past it (m_date: 3, m_mac: 2, skip_plain: 3), all
+ * within PAD. A quoted value's inside repeats often (a user agent): mask_inner keeps its masked text.
  */
 
 #define PY_SSIZE_T_CLEAN
