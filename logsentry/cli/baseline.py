@@ -191,6 +191,9 @@ def learnt_text(learnt: Learnt, path: Path) -> str:
     if learnt.skipped and learnt.skipped_until is not None:
         text += (f"; skipped {counted(learnt.skipped, 'entry', 'entries')} of {counted(learnt.skipped_units, 'unit')}"
                  f" up to {format_usec(learnt.skipped_until)}, already learnt")
+    if (held := learnt.entries - learnt.learnt - learnt.skipped) > 0:  # the counts add up to what was read
+        text += (f"; {counted(held, 'entry', 'entries')} not learnt (lines the anomaly rules found anomalous, kept "
+                 "out of the baselines, and session scopes' lines)")
     return f"{text}; {counted(learnt.units, 'unit')}, {counted(learnt.templates, 'template')} saved in {path}"
 
 
