@@ -54,6 +54,10 @@ def test_two_hosts_at_one_instant_keep_their_own_actions_evidence_and_quiet_matc
         card = next(c for c in cards if "<code>boom</code>" in c and f" on {host}</h3>" in c)
         assert f"BOOM on {host} #0" in card and f"BOOM on {other}" not in card, card
         assert ("restart (dry run)" in card) == (host == "alpha"), card
+    # the page lists the matches below threshold as the terminal report does, per host (helper U3: it had none)
+    quiet_rows = html.split("<h2>Matches below their trigger threshold</h2>")[1].split("</table>")[0]
+    assert re.findall(r"<tr><td>([^<]*)</td><td>api.service</td><td>blip</td><td>(\d+)</td>", quiet_rows) == \
+        [("web-7", "2")], quiet_rows
     # the chart's matches per minute by unit: one trace per host of the unit (helper U3: one trace added both up)
     assert re.search(r'"name":"alpha (·|\\u00b7) api.service"', html) and \
         re.search(r'"name":"web-7 (·|\\u00b7) api.service"', html), re.findall(r'"name":"[^"]*"', html)
@@ -115,6 +119,9 @@ def test_a_central_syslog_files_hosts_are_kept_apart(tmp_path: Path) -> None:
     assert sorted(incidents) == [("db-1", ""), ("web-7", "")], records  # one each, at its own hits
     ended = {r["host"]: r["count"] for r in records if r["type"] == "incident_end"}
     assert ended == {"web-7": 11, "db-1": 12}, records
+    page = tmp_path / "below.html"
+    assert run_cli("scan", "--file", str(tmp_path / "below.log"), "--no-anomalies", "--html", str(page)).exit_code == 0
+    assert "<p>No incident: no rule's trigger was reached.</p>" in page.read_text()  # (an empty heading before)
     terminal = run_cli("scan", "--file", str(tmp_path / "below.log"), "--no-anomalies").stdout
     assert re.search(r"│ web-7\s*│ \(sshd\)\s*│ sshd-pass\s*│\s*6 │", terminal), terminal
     assert re.search(r"│ db-1\s*│ \(sshd\)\s*│ sshd-pass\s*│\s*6 │", terminal), terminal

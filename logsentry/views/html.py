@@ -30,7 +30,7 @@ from ..timespec import format_duration, format_usec
 from ..wording import plural
 from .counts import chain_heading, chain_rules, count_story, hits_said
 from .escape import visible
-from .report import ScanSummary
+from .report import MAX_QUIET_ROWS, ScanSummary
 
 EXTRA = "report"
 EVIDENCE_KEPT = 200
@@ -293,6 +293,32 @@ def _actions_table(summary: ScanSummary, timeline: Timeline) -> str:
     return "\n".join(out)
 
 
+def _quiet_table(summary: ScanSummary) -> str:
+    """The matches below their rules' trigger thresholds, the busiest first, as the terminal report lists them."""
+    quiet, fired_keys = summary.below_threshold()
+    if not quiet:
+        return ""
+    several = summary.several_machines()
+    shown = sorted(quiet, key=lambda item: -item[1])[:MAX_QUIET_ROWS]
+    out = ["<h2>Matches below their trigger threshold</h2><table><tr>" + ("<th>host</th>" if several else "") +
+           "<th>unit</th><th>rule</th><th>matches</th><th>example</th></tr>"]
+    for where, count in shown:
+        machine, unit, rule, key = where
+        others = fired_keys.get((machine, unit, rule), 0)
+        host = f"<td>{esc(summary.hosts.get(machine) or machine or '?')}</td>" if several else ""
+        fired = f" (fired for {plural(others, 'other key')})" if others else ""
+        out.append(f"<tr>{host}<td>{esc(unit)}</td><td>{esc(rule + (f' [{key}]' if key else '') + fired)}</td>"
+                   f"<td>{count:,}</td><td>{esc(summary.examples.get(where, ''))}</td></tr>")
+    out.append("</table>")
+    if len(quiet) > len(shown):
+        listed = set(shown)
+        rest = [item for item in quiet if item not in listed]
+        out.append(f"<p class='meta'>... and {len(rest):,} more below threshold "
+                   f"({plural(sum(n for _, n in rest), 'match', 'matches')}), the busiest shown; -o json lists every "
+                   "match</p>")
+    return "\n".join(out)
+
+
 def render_html(summary: ScanSummary, timeline: Timeline, progress: Progress, rule_count: int,
                 title: str = "logsentry scan", source: Sequence[str] | None = (), no_command: str = "") -> str:
     """The page; `source` is journalctl's arguments for where the scan read (-D DIR, --file F), for the
@@ -322,6 +348,8 @@ def render_html(summary: ScanSummary, timeline: Timeline, progress: Progress, ru
         "<h2>Actions</h2>", _actions_table(summary, timeline),
         "<h2>Incidents</h2>", f'<p class="meta">{esc(no_command)}</p>' if source is None and no_command and n else "",
         *(_card(incident, summary, timeline, source) for incident in ordered),
+        "" if n else "<p>No incident: no rule's trigger was reached.</p>",
+        _quiet_table(summary),
         "</body></html>"])
 
 

@@ -114,6 +114,21 @@ class ScanSummary:
         """The silence a silence rule's incident reported (None for any other incident)."""
         return self.gaps.get((incident.rule_id, incident.machine_id, incident.unit, incident.first_usec))
 
+    def below_threshold(self) -> tuple[list[tuple[tuple[str, str, str, str], int]], Counter[tuple[str, str, str]]]:
+        """The matches no incident reported: ((machine, unit, rule, key), count) in key order; and per (machine,
+        unit, rule) how many of its keys fired. Per host: one host's incident says nothing of another's matches of
+        the same unit and rule. A failure's chain reported its rules' matches of its unit (and the kernel's)."""
+        fired = {(i.machine_id, i.unit, i.rule_id, i.key) for i in self.incidents}
+        chained = {(i.machine_id, i.unit, link.rule_id) for i in self.incidents for link in i.chain if link.fired}
+        chained |= {(machine, "kernel", rule) for machine, _unit, rule in chained}  # a kernel line joins its unit's
+        fired |= {where for where in self.matches if where[:3] in chained}  # their incidents joined a failure
+        quiet = [(where, n) for where, n in sorted(self.matches.items()) if where not in fired]
+        return quiet, Counter(where[:3] for where in fired)
+
+    def several_machines(self) -> bool:
+        """Did the matches come from more than one machine (then tables name each row's host)?"""
+        return len({where[0] for where in self.matches}) > 1
+
     @property
     def worst(self) -> Severity | None:
         return max((incident.severity for incident in self.incidents), default=None)
@@ -301,15 +316,9 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
     if source is None and summary.incidents:
         console.print(Text(no_command or "No journalctl command for the incidents: journalctl reads journal files "
                            "only.", style="dim"))
-    # per host: one host's incident says nothing of another's matches of the same unit and rule
-    fired = {(i.machine_id, i.unit, i.rule_id, i.key) for i in summary.incidents}
-    chained = {(i.machine_id, i.unit, link.rule_id) for i in summary.incidents for link in i.chain if link.fired}
-    chained |= {(machine, "kernel", rule) for machine, _unit, rule in chained}  # a kernel line joins its unit's failure
-    fired |= {where for where in summary.matches if where[:3] in chained}  # their incidents joined a failure
-    fired_keys = Counter(where[:3] for where in fired)
-    quiet = [(where, n) for where, n in sorted(summary.matches.items()) if where not in fired]
+    quiet, fired_keys = summary.below_threshold()
     if quiet:
-        several = len({where[0] for where in summary.matches}) > 1
+        several = summary.several_machines()
         table = Table(title="Matches below their trigger threshold", title_justify="left", expand=True)
         if several:
             table.add_column("host", overflow="fold", ratio=2)
