@@ -164,6 +164,18 @@ def test_baseline_show_names_hosts_not_only_machine_ids(make_journal, tmp_path: 
     assert "web-7.example" in table and remote[:12] not in table
     if LOCAL_MACHINE:
         assert hosts[LOCAL_MACHINE] == socket.gethostname() and socket.gethostname()[:20] in table
+    # one host's baseline forgotten, by its name or its machine id (helper U3: only every host's at once)
+    wrong = run_cli("baseline", "forget", "--state-dir", str(state), "-u", "sshd", "-H", "nowhere")
+    assert wrong.exit_code == 2 and "no machines named 'nowhere'" in wrong.output, wrong.output
+    forgot = run_cli("baseline", "forget", "--state-dir", str(state), "-u", "sshd", "-H", "web-7.example")
+    assert forgot.exit_code == 0 and forgot.output.startswith(f"forgot {remote}/sshd.service (1 host)"), forgot.output
+    left = [json.loads(line) for line in run_cli("baseline", "show", "--state-dir", str(state), "-o", "json"
+                                                 ).stdout.splitlines()]
+    assert {r["machine_id"] for r in left if r["type"] == "unit"} == ({LOCAL_MACHINE} if LOCAL_MACHINE else set())
+    if LOCAL_MACHINE:
+        assert run_cli("baseline", "forget", "--state-dir", str(state), "-u", "sshd", "-M", LOCAL_MACHINE.upper()
+                       ).exit_code == 0
+        assert "sshd.service" not in run_cli("baseline", "show", "--state-dir", str(state)).stdout
 
 
 def test_a_stop_saves_the_counts_the_anomaly_step_still_held(live_journal: LiveJournal, tmp_path: Path):

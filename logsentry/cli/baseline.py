@@ -413,10 +413,21 @@ def accept(config_path: Path, state_dir: Path | None, template_id: str) -> None:
 @config_option
 @state_option
 @click.option("-u", "--unit", "unit", required=True, help="The unit whose baseline to drop.")
-def forget(config_path: Path, state_dir: Path | None, unit: str) -> None:
-    """Drop what was learnt about a unit (it is learnt afresh, cold, from its next entry)."""
+@click.option("-M", "--machine", help="Only on this machine (its _MACHINE_ID, as `baseline show -o json` gives it).")
+@click.option("-H", "--host", help="Only on this host (its name, as `baseline show` gives it).")
+def forget(config_path: Path, state_dir: Path | None, unit: str, machine: str | None, host: str | None) -> None:
+    """Drop what was learnt about a unit, on every host or one (it is learnt afresh, cold, from its next entry)."""
     state = _state(config_path, state_dir)
     name = unit if "/" in unit else unit_name(unit)
+    if host is not None and machine is None:  # baselines are per (machine, unit): the host's machine
+        named = [m for m, n in host_names(state.get("hosts"), state.get(LEARNT_HOSTS)).items() if n == host]
+        if len(named) != 1:
+            state.close()
+            fail(f"{'no' if not named else len(named)} machines named {host!r} in {state.path}: give -M MACHINE_ID "
+                 "(logsentry baseline show -o json lists each unit's machine_id and host)")
+        machine = named[0]
+    if machine is not None:
+        name = f"{machine.lower().replace('-', '')}/{split_host_unit(name)[1]}"
     keys = state.baseline_keys(name)
     if not keys:
         state.close()
