@@ -87,8 +87,11 @@ def test_deadlocked_unit_is_restarted_then_escalated_when_it_comes_back(sandbox,
         sandbox.run("restart", "mvar.service")  # a fresh invocation that logs the signature after 1 s
         second = sandbox.show("mvar.service", "InvocationID")
         assert second != first
-        wait_until(lambda: sandbox.show("mvar.service", "InvocationID") not in (first, second), 15,
-                   "logsentry to restart mvar.service")
+        try:  # (30 s: the full suite's load once made 15 too short, ciX; its log then says why)
+            wait_until(lambda: sandbox.show("mvar.service", "InvocationID") not in (first, second), 30,
+                       "logsentry to restart mvar.service")
+        except AssertionError as error:
+            raise AssertionError(f"{error}; logsentry's log:\n{log.read_text()[-4000:]}") from None
         third = sandbox.show("mvar.service", "InvocationID")
         # The new invocation deadlocks again: logsentry alerts instead of restarting once more.
         wait_until(lambda: any("came back after restart" in r for r in alert_reasons(alerts)), 15,
