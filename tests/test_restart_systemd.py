@@ -44,8 +44,20 @@ def wait_until(condition, timeout: float, what: str) -> None:  # type: ignore[no
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
+def signature_logged(box: Sandbox) -> None:
+    """Wait until mvar.service's running invocation has logged its signature. A logsentry started before that
+    line reads it (the service starts at the journal's end) and restarts the unit itself, racing the test's own
+    restart: the test's invocation then met the cooldown and the test timed out (ciX, ciY: logsentry, faster to
+    start than when these tests were written, was ready 16 ms before the sandbox's first invocation's line)."""
+    invocation = box.show("mvar.service", "InvocationID")
+    wait_until(lambda: "blocked indefinitely" in subprocess.run(
+        ["journalctl", "-D", str(box.journal), f"_SYSTEMD_INVOCATION_ID={invocation}", "-o", "cat", "--no-pager"],
+        capture_output=True, text=True).stdout, 15, "mvar.service's first invocation to log its signature")
+
+
 def start_logsentry(box: Sandbox, tmp_path: Path, restart: str,
                     units: tuple[str, ...] = ("mvar",)) -> tuple[subprocess.Popen[bytes], Path, Path]:
+    signature_logged(box)
     alerts = tmp_path / "alerts.jsonl"
     receiver = tmp_path / "receive.py"
     receiver.write_text(f"import sys\nopen({str(alerts)!r}, 'a').write(sys.stdin.read() + '\\n')\n")
@@ -87,8 +99,8 @@ def test_deadlocked_unit_is_restarted_then_escalated_when_it_comes_back(sandbox,
         sandbox.run("restart", "mvar.service")  # a fresh invocation that logs the signature after 1 s
         second = sandbox.show("mvar.service", "InvocationID")
         assert second != first
-        try:  # (30 s: the full suite's load once made 15 too short, ciX; its log then says why)
-            wait_until(lambda: sandbox.show("mvar.service", "InvocationID") not in (first, second), 30,
+        try:  # (a timeout shows logsentry's log: ciX's had none to tell why)
+            wait_until(lambda: sandbox.show("mvar.service", "InvocationID") not in (first, second), 15,
                        "logsentry to restart mvar.service")
         except AssertionError as error:
             raise AssertionError(f"{error}; logsentry's log:\n{log.read_text()[-4000:]}") from None
