@@ -48,9 +48,7 @@ def claims(machine_id: str, machines: Collection[str]) -> bool:
         return True
     if len(machine_id) < 32 or (len(machine_id) == 32 and machine_id.islower()):
         return False
-    return _names(machine_id, machines) or (("\n" in machine_id or "\0" in machine_id) and
-                                            any(_names(value.partition("\0")[0], machines)
-                                                for value in machine_id.split("\n")))
+    return any(_names(value.partition("\0")[0], machines) for value in machine_id.split("\n"))
 
 
 def _names(value: str, machines: Collection[str]) -> bool:

@@ -30,7 +30,7 @@ from ..timespec import format_duration, format_usec
 from ..wording import plural
 from .counts import chain_heading, chain_rules, count_story, hits_said
 from .escape import visible
-from .report import MAX_QUIET_ROWS, ScanSummary
+from .report import ScanSummary
 
 EXTRA = "report"
 EVIDENCE_KEPT = 200
@@ -295,24 +295,21 @@ def _actions_table(summary: ScanSummary, timeline: Timeline) -> str:
 
 def _quiet_table(summary: ScanSummary) -> str:
     """The matches below their rules' trigger thresholds, the busiest first, as the terminal report lists them."""
-    quiet, fired_keys = summary.below_threshold()
-    if not quiet:
+    shown, rest, fired_keys = summary.below_threshold()
+    if not shown:
         return ""
     several = summary.several_machines()
-    shown = sorted(quiet, key=lambda item: -item[1])[:MAX_QUIET_ROWS]
     out = ["<h2>Matches below their trigger threshold</h2><table><tr>" + ("<th>host</th>" if several else "") +
            "<th>unit</th><th>rule</th><th>matches</th><th>example</th></tr>"]
     for where, count in shown:
         machine, unit, rule, key = where
         others = fired_keys.get((machine, unit, rule), 0)
-        host = f"<td>{esc(summary.hosts.get(machine) or machine or '?')}</td>" if several else ""
+        host = f"<td>{esc(summary.host_of(machine))}</td>" if several else ""
         fired = f" (fired for {plural(others, 'other key')})" if others else ""
         out.append(f"<tr>{host}<td>{esc(unit)}</td><td>{esc(rule + (f' [{key}]' if key else '') + fired)}</td>"
                    f"<td>{count:,}</td><td>{esc(summary.examples.get(where, ''))}</td></tr>")
     out.append("</table>")
-    if len(quiet) > len(shown):
-        listed = set(shown)
-        rest = [item for item in quiet if item not in listed]
+    if rest:
         out.append(f"<p class='meta'>... and {len(rest):,} more below threshold "
                    f"({plural(sum(n for _, n in rest), 'match', 'matches')}), the busiest shown; -o json lists every "
                    "match</p>")

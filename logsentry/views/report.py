@@ -39,6 +39,10 @@ SEVERITY_STYLE = {
 }
 
 
+Quiet = tuple[tuple[str, str, str, str], int]
+"""Matches below a rule's trigger threshold: ((machine, unit, rule, key), how many)."""
+
+
 @dataclass
 class ScanSummary:
     """What a scan found, gathered from the event stream."""
@@ -114,16 +118,23 @@ class ScanSummary:
         """The silence a silence rule's incident reported (None for any other incident)."""
         return self.gaps.get((incident.rule_id, incident.machine_id, incident.unit, incident.first_usec))
 
-    def below_threshold(self) -> tuple[list[tuple[tuple[str, str, str, str], int]], Counter[tuple[str, str, str]]]:
-        """The matches no incident reported: ((machine, unit, rule, key), count) in key order; and per (machine,
-        unit, rule) how many of its keys fired. Per host: one host's incident says nothing of another's matches of
-        the same unit and rule. A failure's chain reported its rules' matches of its unit (and the kernel's)."""
+    def below_threshold(self) -> tuple[list[Quiet], list[Quiet], Counter[tuple[str, str, str]]]:
+        """The matches no incident reported, ((machine, unit, rule, key), count): the busiest MAX_QUIET_ROWS to
+        show, and the rest in key order; and per (machine, unit, rule) how many of its keys fired. Per host: one
+        host's incident says nothing of another's matches of the same unit and rule. A failure's chain reported
+        its rules' matches of its unit (and the kernel's)."""
         fired = {(i.machine_id, i.unit, i.rule_id, i.key) for i in self.incidents}
         chained = {(i.machine_id, i.unit, link.rule_id) for i in self.incidents for link in i.chain if link.fired}
         chained |= {(machine, "kernel", rule) for machine, _unit, rule in chained}  # a kernel line joins its unit's
         fired |= {where for where in self.matches if where[:3] in chained}  # their incidents joined a failure
         quiet = [(where, n) for where, n in sorted(self.matches.items()) if where not in fired]
-        return quiet, Counter(where[:3] for where in fired)
+        shown = sorted(quiet, key=lambda item: -item[1])[:MAX_QUIET_ROWS]
+        listed = set(shown)
+        return shown, [item for item in quiet if item not in listed], Counter(where[:3] for where in fired)
+
+    def host_of(self, machine: str) -> str:
+        """A machine's name for people in the tables: its `_HOSTNAME` as its first match said it, else its id."""
+        return self.hosts.get(machine) or machine or "?"
 
     def several_machines(self) -> bool:
         """Did the matches come from more than one machine (then tables name each row's host)?"""
@@ -316,8 +327,8 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
     if source is None and summary.incidents:
         console.print(Text(no_command or "No journalctl command for the incidents: journalctl reads journal files "
                            "only.", style="dim"))
-    quiet, fired_keys = summary.below_threshold()
-    if quiet:
+    shown, rest, fired_keys = summary.below_threshold()
+    if shown:
         several = summary.several_machines()
         table = Table(title="Matches below their trigger threshold", title_justify="left", expand=True)
         if several:
@@ -327,20 +338,17 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
         table.add_column("matches", justify="right", no_wrap=True)
         table.add_column("example", no_wrap=True, overflow="ellipsis", ratio=6)
         example_width = max(20, console.width * 6 // 10 - 8)
-        shown = sorted(quiet, key=lambda item: -item[1])[:MAX_QUIET_ROWS]
         for where, count in shown:
             machine, unit, rule, key = where
             others = fired_keys.get((machine, unit, rule), 0)
             rule_text = Text(visible(rule + (f" [{key}]" if key else "")))
             if others:
                 rule_text.append(f" (fired for {plural(others, 'other key')})", style="yellow")
-            host = [Text(visible(summary.hosts.get(machine) or machine or "?"))] if several else []
+            host = [Text(visible(summary.host_of(machine)))] if several else []
             table.add_row(*host, Text(visible(unit)), rule_text, f"{count:,}",
                           Text(fit(summary.examples.get(where, ""), example_width), style="dim"))
         console.print(table)
-        if len(quiet) > len(shown):
-            listed = set(shown)
-            rest = [item for item in quiet if item not in listed]
+        if rest:
             console.print(Text(f"... and {len(rest):,} more below threshold "
                                f"({plural(sum(n for _, n in rest), 'match', 'matches')}), "
                                "the busiest shown; -o json lists every match", style="dim"))
@@ -355,7 +363,7 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
                            "in what was read; those lines were learnt, not judged. -p, -u and --since narrow what "
                            "is read: scan a longer range to judge new lines.",
                            style="yellow" if never == units else "dim"))
-    if not summary.incidents and not quiet:
+    if not summary.incidents and not shown:
         if progress.entries == 0:  # a typo in -u/-M/-H or an empty time range is no all-clear
             console.print(Text("No entry matched the selection (-u, -M, -H, -p, --since/--until): nothing was "
                                "checked.", style="yellow"))
