@@ -74,3 +74,21 @@ def test_a_cut_off_journal_file_and_a_file_of_no_format(make_journal: Callable[.
     text.write_text("hello world\nnothing here is a log line\n")
     code, said = _scan(text, rules_dir)
     assert code == 2 and said.startswith(f"logsentry: {text}: not a journal file, journal export format"), said
+
+
+def test_a_journal_file_on_standard_input_says_to_give_its_path(make_journal: Callable[..., Path],
+                                                               write_rule: Callable[..., Path],
+                                                               rules_dir: Path) -> None:
+    """sd-journal reads journal files from a path: one piped in (plain or gzip-compressed) cannot be read, and
+    the error says which it is (a plain one was called "inside a compressed stream")."""
+    write_rule("boom", simple_rule())
+    journal = make_journal([entry("BOOM", priority=3)]).read_bytes()
+    args = ("scan", "--file", "-", "--rules", str(rules_dir), "--no-shipped-rules")
+    piped = run_cli(*args, input=journal)
+    assert piped.exit_code == 2 and " ".join(piped.stderr.split()) == (
+        "logsentry: -: a journal file through a pipe or standard input: journal files are read from a path (as "
+        "journalctl reads them); give the file itself (--file PATH or -D DIR)"), piped.stderr
+    zipped = run_cli(*args, input=gzip.compress(journal))
+    assert zipped.exit_code == 2 and " ".join(zipped.stderr.split()) == (
+        "logsentry: -: a journal file compressed with gzip: journal files are read uncompressed only; decompress "
+        "it first"), zipped.stderr

@@ -7,10 +7,11 @@ within which a hostile dump is read are dump.py's, JSON lines are json_lines.py'
 
 from __future__ import annotations
 
+import gzip
 import struct
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, BinaryIO
 
 from ..model import Entry
 from .dump import (
@@ -129,6 +130,15 @@ def read_export(stream: IO[bytes], name: str, selection: Selection, wanted: tupl
         warn(f"{error}: ignored")
 
 
+def _journal_in_stream(stream: BinaryIO) -> str:
+    """Why a journal file that came as a stream cannot be read: journal files are read from a path (sd-journal
+    maps them), so gzip's, standard input's or a pipe's bytes are not enough."""
+    if isinstance(stream, gzip.GzipFile):
+        return "a journal file compressed with gzip: journal files are read uncompressed only; decompress it first"
+    return ("a journal file through a pipe or standard input: journal files are read from a path (as journalctl "
+            "reads them); give the file itself (--file PATH or -D DIR)")
+
+
 class ExportSource:
     """Entries from an export-format or JSON-lines file (plain or gzip), detected by content."""
 
@@ -151,7 +161,7 @@ class ExportSource:
             if kind == "empty":
                 return
             if kind == "journal":
-                raise InputFormatError(f"{name}: a journal file inside a compressed stream; decompress it first")
+                raise InputFormatError(f"{name}: {_journal_in_stream(stream)}")
             if kind in TEXT_KINDS:
                 if self.selection.units:
                     self.warn(f"{name}: a text log: its lines carry no unit (they group as '(identifier)'), so -u "
