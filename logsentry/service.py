@@ -162,7 +162,7 @@ class Service(ServiceReading):
     def _build_pipeline(self, rule_set: RuleSet) -> Pipeline:
         policy = self.policy = guarded_policy(self.config, self.ledger)
         policy.clock_offset = self.clocks.offset  # the stale guard judges by each host's clock
-        if self.config.journal_directory is None and (vouch := self.config.restart.vouch_for(self.local_machine)):
+        if self.config.journal_directory is None and (vouch := self._vouch_for):
             # one merged reader of the local journal cannot tell a journal-remote file at the top of
             # /var/log/journal from journald's own: while one is there, no claim to be this machine is restarted
             policy.unvouched = lambda: unvouched_local(vouch)
@@ -173,6 +173,12 @@ class Service(ServiceReading):
         pipeline.silence.clock_offset = self.clocks.offset  # and its units' silences come due by it, once known
         pipeline.silence.clock_settled = policy.clock_settled = self._clock_settled  # judged once that is known
         return pipeline
+
+    @property
+    def _vouch_for(self) -> str:
+        """The machine only whose own journald files vouch for a claim to be it, by the current config
+        (RestartPolicy.vouch_for): the followers, the learner and the guard on the local journal all ask."""
+        return self.config.restart.vouch_for(self.local_machine)
 
     def _clock_settled(self, machine: str) -> bool:
         """Is the machine's clock offset known (host_clocks.HostClocks.settled; always for the local machine)?"""
@@ -187,8 +193,7 @@ class Service(ServiceReading):
             log.exception("learning the last counted entries failed; their counts are not saved")
 
     def _follower(self) -> ScanningFollower | FanInFollower:
-        return follower_for(self.config, self.pipeline.detector, self.cursor, self.positions,
-                            self.config.restart.vouch_for(self.local_machine))
+        return follower_for(self.config, self.pipeline.detector, self.cursor, self.positions, self._vouch_for)
 
     def install_signals(self) -> None:
         def on_stop(signum: int, frame: FrameType | None) -> None:
@@ -223,8 +228,7 @@ class Service(ServiceReading):
             self.cursor = tail_cursor(self._location())
             self._commit()
         # when the history was never adopted; it judges the lines after where the live reader starts
-        self.keeper.warm_up(self._location(), self.config.watched_units(), self._read_up_to,
-                            self.config.restart.vouch_for(self.local_machine))
+        self.keeper.warm_up(self._location(), self.config.watched_units(), self._read_up_to, self._vouch_for)
         try:
             while not self.stop.is_set():
                 follower = self._follower()
