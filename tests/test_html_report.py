@@ -3,6 +3,7 @@ is text, never markup or script."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -89,3 +90,32 @@ def test_html_without_the_extra_names_it(make_journal: Callable[..., Path], tmp_
                             env={**os.environ, "COLUMNS": "100"})
     assert result.returncode == 2 and "pip install '.[report]'" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "r.html").exists()
+
+
+def _traces(page: str, group: str) -> dict[str, list[float]]:
+    """The chart's rate traces of one legend group ("rule" or "unit"): name -> y values."""
+    data = json.loads(re.search(r"Plotly\.newPlot\(\s*\"[^\"]+\",\s*(\[.*?\]),\s*\{", page, re.S).group(1))
+    return {trace["name"]: trace["y"] for trace in data if trace.get("legendgroup") == group}
+
+
+def test_rates_are_counts_per_bin_below_a_minute_and_per_minute_above(make_journal: Callable[..., Path],
+                                                                       tmp_path: Path) -> None:
+    """A page over seconds has 1 s bins: three matches in one of them were drawn as 180 a minute (helper U3);
+    below a minute a bin shows its own count, and says so. Over hours, rates stay per minute."""
+    short = make_journal([entry(MVAR, at=s, priority=3) for s in (2, 2.3, 2.6, 7)], name="short.journal")
+    page = tmp_path / "short.html"
+    assert run_cli("scan", "--file", str(short), "--html", str(page)).exit_code == 0
+    html = page.read_text()
+    rules = _traces(html, "rule")
+    assert rules, html
+    for values in rules.values():  # (the MVar line matches more than one rule: the unit's trace adds them up)
+        assert sorted(values)[-2:] == [1, 3] and sum(values) == 4, rules
+    assert "matches per 1 s by unit" in html and "matches per minute" not in html
+    long = make_journal([entry(MVAR, at=s, priority=3) for s in (0, 1, 2, 3, 4, 5, 3 * 3600)], name="long.journal")
+    page = tmp_path / "long.html"
+    assert run_cli("scan", "--file", str(long), "--html", str(page)).exit_code == 0
+    html = page.read_text()
+    number, unit = re.search(r"matches per minute by rule \((\d+)(m|h) bins\)", html).groups()
+    width = int(number) * (60 if unit == "m" else 3600)
+    for values in _traces(html, "rule").values():
+        assert max(values) == 6 * 60 / width and sum(values) == 7 * 60 / width, values

@@ -126,13 +126,16 @@ def _bins(first: int, last: int) -> tuple[int, int]:
 
 
 def _rate_traces(counts: dict[str, Counter[int]], first: int, width: int, bins: int) -> list[tuple[str, list[float]]]:
+    """Per name, its matches in each bin: per minute for bins of a minute or more, else the bin's own count (one
+    match in a 1 s bin is not 60 a minute)."""
+    scale = 60 / width if width >= 60 else 1.0
     series = []
     for name, per_second in sorted(counts.items()):
         values = [0.0] * bins
         for second, count in per_second.items():
             index = min(bins - 1, max(0, (second - first) // width))
             values[index] += count
-        series.append((name, [value * 60 / width for value in values]))  # per minute, whatever the bin width
+        series.append((name, [value * scale for value in values]))
     return series
 
 
@@ -167,12 +170,13 @@ def _figure(summary: ScanSummary, timeline: Timeline, progress: Progress) -> Any
         ends.append(progress.last_usec // 1_000_000)
     first, last = (min(starts), max(ends)) if starts else (0, 1)
     width, bins = _bins(first, last)
+    per = "minute" if width >= 60 else f"{width} s"  # the rates' unit (_rate_traces)
     rows = sorted({_row(timeline, i) for i in incidents})
     figure = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.07,
                            row_heights=[max(0.2, min(0.5, 0.07 * len(rows))), 0.3, 0.3],
                            subplot_titles=("incidents per host and unit",
-                                           f"matches per minute by rule ({format_duration(width * 1_000_000)} bins)",
-                                           "matches per minute by unit"))
+                                           f"matches per {per} by rule ({format_duration(width * 1_000_000)} bins)",
+                                           f"matches per {per} by unit"))
     min_bar = max(1.0, (last - first) * 0.004) * 1000  # ms: a one-hit incident still shows
     for severity in Severity:
         chosen = [i for i in incidents if i.severity == severity]
@@ -210,11 +214,12 @@ def _figure(summary: ScanSummary, timeline: Timeline, progress: Progress) -> Any
         for name, values in _rate_traces(counts, first, width, bins):
             figure.add_scatter(row=row, col=1, x=axis, y=values, mode="lines", line_shape="hv", name=esc(name),
                                legendgroup=group, legendgrouptitle_text=f"by {group}",
-                               hovertemplate=f"{esc(name)}: %{{y:.1f}}/min<extra></extra>")
+                               hovertemplate=f"{esc(name)}: %{{y:.1f}}/min<extra></extra>" if width >= 60
+                               else f"{esc(name)}: %{{y}} in {per}<extra></extra>")
     figure.update_yaxes(row=1, col=1, autorange="reversed", automargin=True, categoryorder="array",
                         categoryarray=rows)
-    figure.update_yaxes(row=2, col=1, title_text="/min", rangemode="tozero")
-    figure.update_yaxes(row=3, col=1, title_text="/min", rangemode="tozero")
+    figure.update_yaxes(row=2, col=1, title_text="/min" if width >= 60 else f"per {per}", rangemode="tozero")
+    figure.update_yaxes(row=3, col=1, title_text="/min" if width >= 60 else f"per {per}", rangemode="tozero")
     figure.update_xaxes(type="date")
     figure.update_layout(height=560 + 40 * len(rows), margin={"l": 10, "r": 10, "t": 40, "b": 30},
                          barmode="overlay", template="plotly_white", legend={"groupclick": "toggleitem"},
