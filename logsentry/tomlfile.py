@@ -56,7 +56,11 @@ def read_bytes(path: Path, where: str, limit: int = MAX_TOML_BYTES) -> bytes:
 
 
 def read_toml(path: Path, where: str, limit: int = MAX_TOML_BYTES) -> dict[str, Any]:
-    data = read_bytes(path, where, limit)
+    return loads_toml(read_bytes(path, where, limit), where)
+
+
+def loads_toml(data: bytes, where: str) -> dict[str, Any]:
+    """A file's bytes (read_bytes) as TOML, or TomlFileError naming `where`."""
     if data.startswith(BOM):
         raise TomlFileError(f"{where}: starts with a UTF-8 byte order mark (BOM), which TOML does not allow: "
                             "save it as UTF-8 without BOM")
