@@ -1,4 +1,4 @@
-"""Text logs people send: `journalctl` text output, classic syslog files and Docker json-file logs.
+"""Text logs people send: `journalctl` text output, classic syslog files, `dmesg` and Docker json-file logs.
 
 Detected by content (`sniff_text`, called from export.sniff), read line by line in bounded memory:
 
@@ -7,6 +7,7 @@ Detected by content (`sniff_text`, called from export.sniff), read line by line 
   and its indented continuation lines of multi-line messages;
 * RFC 3164 syslog (`Dec 20 10:00:00 host ident[pid]: text`, what rsyslog writes to /var/log/syslog, with or
   without a `<PRI>`), rsyslog's high-precision file format (an RFC 3339 time instead), and RFC 5424;
+* the kernel ring buffer as `dmesg` prints it (sources/dmesg.py);
 * Docker's `json-file` logs (`{"log": "...\\n", "stream": "stderr", "time": "..."}`), partial lines joined.
 
 Identifier, PID, host, time (and the priority, where the text has it) are recovered. A time without a year
@@ -38,11 +39,12 @@ from pathlib import Path
 from typing import IO
 
 from ..model import Entry
+from .dmesg import MONOTONIC_NOTE, DmesgParser, dmesg_lines
 from .selection import Selection, untrusted_source, valid_unit_name
 from .values import entry_from
 
-TEXT_KINDS = ("text", "docker")
-"""What sniff_text names: line-based syslog/journalctl text, and Docker json-file logs."""
+TEXT_KINDS = ("text", "dmesg", "docker")
+"""What sniff_text names: line-based syslog/journalctl text, dmesg's output, and Docker json-file logs."""
 
 MAX_LINE = 256 * 1024
 """Bytes kept of one line (the engine matches the first 64 Ki characters of a message); the rest is skipped."""
@@ -79,8 +81,9 @@ _DOCKER_ID = re.compile(r"([0-9a-f]{12})[0-9a-f]{52}-json\.log")
 
 
 def sniff_text(head: bytes) -> str | None:
-    """"docker" or "text" when `head` (a file's first bytes) holds Docker json-file records or log lines in
-    one of the text layouts; None otherwise (another format, or unknown).
+    """"docker", "dmesg" or "text" when `head` (a file's first bytes) holds Docker json-file records, dmesg's
+    lines (more of them than of journalctl's or syslog's layouts) or log lines in one of the text layouts; None
+    otherwise (another format, or unknown).
 
     Text is judged on up to 20 lines, not the first alone: a log cut out of a longer one (`tail -c`, a
     rotated piece, a copy from a terminal) often starts inside a line, and one such line must not get the
@@ -93,15 +96,20 @@ def sniff_text(head: bytes) -> str | None:
     if len(lines) > 1 and len(head) >= SNIFF_BYTES:
         lines.pop()
     markers = fits = misfits = 0
+    judged: list[str] = []
     for raw in lines[:20]:
         line = raw.decode("utf-8", "replace").rstrip("\r")
         if _MARKER.fullmatch(line):
             markers += 1
         elif line and not line[0].isspace():
+            judged.append(line)
             if _LINE.match(line) or _RFC5424.match(line):
                 fits += 1
             else:
                 misfits += 1
+    # `[ 12.345678] text` fits _LINE too, its words as host; dmesg prints no `-- Boot ... --` lines
+    if not markers and 2 * dmesg_lines(judged) >= len(judged) > 0:
+        return "dmesg"
     if fits:
         return "text" if fits >= misfits else None
     return "text" if markers and not misfits else None  # "-- No entries --"
@@ -242,6 +250,10 @@ class _TextParser:
         self.boot_offset = 0
         self.last_monotonic = 0
 
+    def note(self) -> str | None:
+        """What to tell of the times once the first line is read."""
+        return self.years.guess()
+
     def marker(self, what: str) -> None:
         """journalctl's own lines: a new boot (monotonic time restarts), where the logs begin and end."""
         if what.startswith("Boot ") or what == "Reboot":
@@ -312,12 +324,30 @@ def _entry(line: _Line, where: str, selection: Selection) -> Entry | None:
     return entry if selection.admits(entry) else None
 
 
+class _DmesgLines:
+    """sources/dmesg.py's parser as read_text's."""
+
+    def __init__(self) -> None:
+        self.dmesg = DmesgParser()
+
+    def marker(self, what: str) -> None:
+        pass
+
+    def note(self) -> str | None:
+        return MONOTONIC_NOTE if self.dmesg.monotonic else None
+
+    def parse(self, line: str) -> _Line | None:
+        parsed = self.dmesg.parse(line)
+        return None if parsed is None else _Line(*parsed)
+
+
 def read_text(stream: IO[bytes], name: str, selection: Selection, reference: float,
-              warn: Warn) -> Iterator[Entry]:
-    """Entries from journalctl/syslog text; a line that fits no layout continues the message before it
-    (journalctl indents a message's further lines), or is skipped with a warning when there is none."""
-    parser = _TextParser(reference)
-    if name == "-":
+              warn: Warn, dmesg: bool = False) -> Iterator[Entry]:
+    """Entries from journalctl/syslog text (or dmesg's, when `dmesg`); a line that fits no layout continues the
+    message before it (journalctl indents a message's further lines), or is skipped with a warning when there
+    is none."""
+    parser = _DmesgLines() if dmesg else _TextParser(reference)
+    if name == "-" and isinstance(parser, _TextParser):
         parser.years.reference_name = "now (standard input has no file time)"
     pending: _Line | None = None
     pending_at = ""
@@ -342,8 +372,8 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
             entry = _entry(pending, pending_at, selection)
             if entry is not None:
                 yield entry
-        elif (guess := parser.years.guess()) is not None:
-            warn(f"{name}: {guess}")
+        elif (note := parser.note()) is not None:
+            warn(f"{name}: {note}")
         pending, pending_at = parsed, f"{name}:{number}"
     if pending is not None:
         entry = _entry(pending, pending_at, selection)
@@ -402,7 +432,7 @@ def warn_on_stderr(message: str) -> None:
 
 def read_text_kind(kind: str, stream: IO[bytes], path: Path, selection: Selection,
                    warn: Warn = warn_on_stderr) -> Iterator[Entry]:
-    """The entries of a stream sniff_text named `kind` ("text" or "docker")."""
+    """The entries of a stream sniff_text named `kind` ("text", "dmesg" or "docker")."""
     if kind == "docker":
         return read_docker(stream, str(path), selection, warn)
-    return read_text(stream, str(path), selection, reference_time(path), warn)
+    return read_text(stream, str(path), selection, reference_time(path), warn, dmesg=kind == "dmesg")

@@ -17,6 +17,7 @@ KINDS = {
     "export": "journal export format (journalctl -o export)",
     "json": "JSON lines (journalctl -o json)",
     "text": "a text log (syslog or journalctl's text output)",
+    "dmesg": "the kernel ring buffer as dmesg prints it",
     "docker": "a Docker json-file log",
     "empty": "empty",
 }

@@ -1,0 +1,126 @@
+"""The kernel ring buffer as `dmesg` prints it: what a bug report pastes for an OOM kill, a hung task, a disk error.
+
+util-linux dmesg (sys-utils/dmesg.c; layouts checked against util-linux 2.38's own output) prints a record's time
+and then its text, with no host and no identifier:
+
+* `[ 1234.567890] text`: seconds since boot (the default, and `-x`, `-r`);
+* `[Wed Dec  2 19:21:53 2026] text`: local clock time (`-T`, `--ctime`);
+* `2026-12-02T19:21:53,001997+00:00 text`: ISO 8601 with a comma (`--time-format iso`);
+* `kern  :err   : ` before the time with `-x` (facility and level names), `<3>` with `-r` (syslog PRI).
+
+journalctl's `short-monotonic` also starts with `[ seconds]`, but then names a host and an identifier
+(`myhost kernel: text`, `myhost sshd[812]: text`); `dmesg_lines` tells them apart on a file's first lines.
+
+A record of the kernel's facility (every record when dmesg printed none) is read as journald reads /dev/kmsg:
+`SYSLOG_IDENTIFIER=kernel`, `_TRANSPORT=kernel`, so the kernel rules (gated on that transport) apply; its text is
+kept whole (a segfault's `python3[4242]: segfault at 0 ...` is the kernel's line). A record of another facility
+(`-x`, `-r`: a process wrote to /dev/kmsg) is that process's line (`systemd[1]: text`), not the kernel's. Text
+proves nothing either way: sources/text.py marks every such entry `from_text`, and nothing is acted on.
+
+Seconds since boot have no date: such times are kept as they are (the report shows them from 1970-01-01) and the
+reader says so once; `dmesg -T` or `--time-format iso` prints clock times.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import time
+
+FACILITIES = ("kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron", "authpriv", "ftp",
+              "res0", "res1", "res2", "res3", "local0", "local1", "local2", "local3", "local4", "local5", "local6",
+              "local7")
+"""dmesg's facility names (`-x`), in syslog's order: the index is the facility's number."""
+LEVELS = ("emerg", "alert", "crit", "err", "warn", "notice", "info", "debug")
+"""dmesg's level names (`-x`): the index is the syslog priority."""
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+_LINE = re.compile(
+    r"(?:<(?P<pri>\d{1,3})>)?"
+    r"(?:(?P<fac>[a-z0-9]{3,8}) *:(?P<lvl>[a-z]{3,6}) *: )?"
+    r"(?:\[ *(?P<mono>\d{1,10})\.(?P<mfrac>\d{6})\]"
+    r"|\[(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?P<mon>" + "|".join(_MONTHS) + r") (?P<day>[ 0-3]?\d) "
+    r"(?P<hms>\d\d:\d\d:\d\d) (?P<year>\d{4})\]"
+    r"|(?P<date>\d{4}-\d\d-\d\d)T(?P<ihms>\d\d:\d\d:\d\d),(?P<ifrac>\d{6})(?P<zone>[+-]\d\d:\d\d))"
+    r" ?(?P<msg>.*)", re.DOTALL)
+_PROCESS = re.compile(r"(?P<ident>[^\s\[:]{1,64})(?:\[(?P<pid>\d{1,10})\])?: (?P<msg>.*)", re.DOTALL)
+"""A process's own line written to /dev/kmsg: `ident[pid]: text`, as syslog(3) writes it."""
+_JOURNALCTL = re.compile(r"\[ *\d+\.\d{6}\] (?P<host>[A-Za-z0-9][A-Za-z0-9._-]*) (?P<ident>[^\s:\[\]]+)"
+                         r"(?P<pid>\[\d+\])?: ")
+"""journalctl -o short-monotonic: after the time a host, then `ident[pid]:` (or `ident:` when the entry has no
+_PID, as the kernel's: `kernel:`)."""
+
+MONOTONIC_NOTE = ("dmesg's times are seconds since boot, without a date: they are shown from 1970-01-01 "
+                  "(dmesg -T or --time-format iso prints clock times)")
+
+
+def dmesg_lines(lines: list[str]) -> int:
+    """How many of `lines` (a file's first lines) are dmesg's; 0 when its `[ seconds]` lines are journalctl's
+    short-monotonic output instead: one of them names the kernel or a PID after a host (`web1 kernel:`,
+    `web1 sshd[812]:`), or all of them name one host and an identifier (`web1 app:`). A dmesg line can look
+    like the latter (`[ 1.2] usb 1-1: new device`), not a run of them with one first word and nothing else."""
+    bracketed = [found for line in lines if line.startswith("[") and (found := _JOURNALCTL.match(line))]
+    if any(found["ident"] == "kernel" or found["pid"] for found in bracketed):
+        return 0
+    if len(bracketed) >= 2 and len(bracketed) == sum(line.startswith("[") for line in lines) \
+            and len({found["host"] for found in bracketed}) == 1:
+        return 0
+    return sum(_LINE.match(line) is not None for line in lines)
+
+
+class DmesgParser:
+    """dmesg's lines to (µs of time, journal fields, where the text starts); `monotonic` says whether any time
+    was seconds since boot."""
+
+    def __init__(self) -> None:
+        self.monotonic = False
+
+    def parse(self, line: str) -> tuple[int, dict[str, str], int] | None:
+        found = _LINE.match(line)
+        if found is None:
+            return None
+        facility: int | None = None
+        priority: int | None = None
+        if found["pri"] is not None and int(found["pri"]) < 192:
+            facility, priority = int(found["pri"]) >> 3, int(found["pri"]) & 7
+        if found["fac"] is not None:
+            if found["fac"] not in FACILITIES or found["lvl"] not in LEVELS:
+                return None
+            facility, priority = FACILITIES.index(found["fac"]), LEVELS.index(found["lvl"])
+        try:
+            usec = self._usec(found)
+        except (OverflowError, ValueError):
+            return None
+        message = found["msg"]
+        fields: dict[str, str] = {}
+        process = _PROCESS.fullmatch(message) if facility not in (None, 0) else None
+        if process is not None:
+            message = process["msg"]
+            fields["SYSLOG_IDENTIFIER"] = process["ident"]
+            fields["_COMM"] = process["ident"][:15]  # the kernel's task name: 15 bytes (TASK_COMM_LEN)
+            if process["pid"]:
+                fields["_PID"] = fields["SYSLOG_PID"] = process["pid"]
+        elif facility in (None, 0):
+            fields["SYSLOG_IDENTIFIER"] = "kernel"
+            fields["_TRANSPORT"] = "kernel"
+        fields["MESSAGE"] = message
+        if priority is not None:
+            fields["PRIORITY"] = str(priority)
+            fields["SYSLOG_FACILITY"] = str(facility)
+        return usec, fields, found.start("msg") + len(found["msg"]) - len(message)
+
+    def _usec(self, found: re.Match[str]) -> int:
+        if found["mono"] is not None:
+            self.monotonic = True
+            return int(found["mono"]) * 1_000_000 + int(found["mfrac"])
+        if found["mon"] is not None:
+            hour, minute, second = (int(part) for part in found["hms"].split(":"))
+            seconds = time.mktime((int(found["year"]), _MONTHS.index(found["mon"]) + 1, int(found["day"]),
+                                   hour, minute, second, 0, 0, -1))
+            return int(seconds) * 1_000_000
+        year, month, day = (int(part) for part in found["date"].split("-"))
+        hour, minute, second = (int(part) for part in found["ihms"].split(":"))
+        zone = found["zone"]
+        offset = (int(zone[1:3]) * 3600 + int(zone[4:6]) * 60) * (-1 if zone[0] == "-" else 1)
+        seconds = calendar.timegm((year, month, day, hour, minute, second, 0, 0, 0)) - offset
+        return seconds * 1_000_000 + int(found["ifrac"])

@@ -1,0 +1,97 @@
+"""`dmesg` output, the kernel log a bug report pastes, read in each layout the real util-linux dmesg prints.
+
+The records are the kernel's own wordings (mm/oom_kill.c __oom_kill_process, kernel/hung_task.c, fs/ext4/super.c
+__ext4_error, fs/buffer.c buffer_io_error, arch/x86/mm/fault.c show_signal_msg), written in the kernel buffer's
+raw form (`<PRI>[seconds] text`, what `dmesg -r` prints and `dmesg -F FILE` reads back); dmesg itself then prints
+them in each of its layouts. Before sources/dmesg.py such a paste was read as journalctl's short-monotonic text
+(the first word taken for a host): 0 matches, "Nothing found", for an OOM kill, a hung task and a disk error.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import json_events, of_type, run_cli
+
+DMESG = shutil.which("dmesg") or "/usr/bin/dmesg"
+
+RECORDS = [
+    (6, 0.0, "Linux version 6.1.0-18-amd64 (debian-kernel@lists.debian.org) #1 SMP PREEMPT_DYNAMIC Debian 6.1.76-1"),
+    (30, 4.2, "systemd[1]: Detected virtualization kvm."),
+    (3, 3601.123456, "INFO: task kworker/u16:2:123 blocked for more than 120 seconds."),
+    (3, 3612.551234, "EXT4-fs error (device sda1): ext4_find_entry:1683: inode #2: comm ls: "
+                     "reading directory lblock 0"),
+    (3, 3612.552, "Buffer I/O error on dev sda1, logical block 0, lost sync page write"),
+    (6, 3615.0, "python3[9507]: segfault at 0 ip 00007f39b3eb3219 sp 00007ffcbcc05618 error 4 in "
+                "libc.so.6[156219,7f39b3d83000+156000] likely on CPU 1 (core 1, socket 0)"),
+    (3, 3620.0, "Out of memory: Killed process 4242 (java) total-vm:8123456kB, anon-rss:6123456kB, file-rss:0kB, "
+                "shmem-rss:0kB, UID:1000 pgtables:12345kB oom_score_adj:0"),
+]
+FOUND = ["kernel-hung-task", "kernel-ext4-error", "kernel-block-io-error", "kernel-segfault", "kernel-oom-kill"]
+LAYOUTS = {"default": [], "ctime": ["-T"], "decode": ["-x"], "raw": ["-r"], "iso": ["--time-format", "iso"],
+           "decode-ctime": ["-x", "-T"]}
+
+
+@pytest.fixture(scope="module")
+def buffer(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("dmesg") / "kmsg.raw"
+    path.write_text("".join(f"<{pri}>[{seconds:12.6f}] {text}\n" for pri, seconds, text in RECORDS))
+    return path
+
+
+@pytest.mark.parametrize("layout", list(LAYOUTS))
+def test_every_dmesg_layout_finds_the_kernel_failures(buffer: Path, tmp_path: Path, layout: str) -> None:
+    printed = subprocess.run([DMESG, "-F", str(buffer), *LAYOUTS[layout]], capture_output=True, text=True,
+                             check=True).stdout
+    assert printed.count("\n") == len(RECORDS) and "Out of memory" in printed
+    paste = tmp_path / f"dmesg-{layout}.txt"
+    paste.write_text(printed)
+    result = run_cli("scan", "--file", str(paste), "-o", "json")
+    assert result.exit_code == 0, result.output
+    levels = layout in ("decode", "raw", "decode-ctime")  # the level is in the text
+    everything = of_type(json_events(result), "match")
+    matches = [m for m in everything if m["rule"] != "error-burst"]
+    assert [m["rule"] for m in matches] == FOUND
+    # the generic rule counts the lines at err or worse: it sees them only where dmesg printed the level
+    assert len(everything) - len(matches) == (4 if levels else 0)
+    assert all(m["from_text"] and m["unit"] == "kernel" for m in matches)
+    oom = matches[-1]
+    assert oom["message"] == RECORDS[-1][2]  # the kernel's text whole, no time or level left before it
+    segfault = matches[3]
+    assert segfault["message"].startswith("python3[9507]: segfault at 0")  # the kernel's line, not python3's
+    assert of_type(json_events(result), "incident")
+    monotonic = layout in ("default", "decode", "raw")
+    assert ("seconds since boot" in result.stderr) is monotonic
+    if monotonic:
+        assert oom["realtime_usec"] == 3_620_000_000
+    elif layout == "iso":
+        stamp = re.search(r"^(\S+) Out of memory", printed, re.M)
+        assert stamp is not None
+        from datetime import datetime
+
+        expected = datetime.strptime(stamp[1].replace(",", "."), "%Y-%m-%dT%H:%M:%S.%f%z")
+        assert oom["realtime_usec"] == int(expected.timestamp() * 1_000_000)
+    if levels:  # err, and the segfault's info
+        assert [m["priority"] for m in matches] == [3, 3, 3, 6, 3]
+
+
+@pytest.mark.parametrize("layout", ["decode", "raw"])
+def test_a_process_line_in_the_kernel_log_is_not_the_kernels(buffer: Path, tmp_path: Path, layout: str) -> None:
+    """`-x` and `-r` say a record's facility: systemd's own line (daemon) is systemd's, as journald reads it."""
+    printed = subprocess.run([DMESG, "-F", str(buffer), *LAYOUTS[layout]], capture_output=True, text=True,
+                             check=True).stdout
+    paste = tmp_path / "dmesg.txt"
+    paste.write_text(printed)
+    from logsentry.sources import Selection, open_entries
+
+    entries = list(open_entries(Selection(), files=[paste]))
+    assert len(entries) == len(RECORDS)
+    systemd = entries[1]
+    assert systemd.message == "Detected virtualization kvm."
+    assert systemd.unit != "kernel" and "systemd" in systemd.unit
+    assert entries[0].unit == "kernel" and entries[0].message.startswith("Linux version")
+
