@@ -41,6 +41,7 @@ from typing import IO
 from ..model import Entry
 from .dmesg import MONOTONIC_NOTE, DmesgParser, dmesg_lines
 from .selection import Selection, untrusted_source, valid_unit_name
+from .text_years import Years
 from .values import entry_from
 
 TEXT_KINDS = ("text", "dmesg", "docker")
@@ -164,45 +165,6 @@ def _iso_usec(date: str, hms: str, frac: str | None, zone: str) -> int:
     return seconds * 1_000_000 + _fraction_usec(frac)
 
 
-class _Years:
-    """Years for year-less times: the first line's from a reference, then one more at each new year."""
-
-    def __init__(self, reference: float):
-        self.reference = time.localtime(reference)
-        self.year: int | None = None
-        self.month = 0
-        self.reference_name = "the file's time"
-        """What the reference is, for people: the file's modification time, or now (standard input)."""
-        self.from_header = False
-        """The reference is journalctl's "Logs begin at ... end at" line (a fact), not the file's time."""
-
-    def set_reference(self, year: int, month: int, day: int) -> None:
-        if self.year is None:
-            self.reference = time.localtime(time.mktime((year, month, day, 23, 59, 59, 0, 0, -1)))
-            self.from_header = True
-
-    def guess(self) -> str | None:
-        """How the first year-less line's year was chosen, when it was inferred from the file's time (a
-        guess worth telling: a log copied or touched later reads as the wrong year), else None."""
-        if self.year is None or self.from_header:
-            return None
-        return (f"times carry no year; the first is read as {self.year}, the latest year that puts it no later "
-                f"than {self.reference_name} ({time.strftime('%Y-%m-%d', self.reference)})")
-
-    def of(self, month: int, day: int) -> int:
-        if self.year is None:
-            ref = self.reference
-            self.year = ref.tm_year if (month, day) <= (ref.tm_mon, ref.tm_mday) else ref.tm_year - 1
-            self.month = month
-            return self.year
-        if month < self.month - 6:  # December, then January: a new year
-            self.year += 1
-        elif month > self.month + 6:  # a line of the old year after the new one began (out of order)
-            return self.year - 1
-        self.month = month
-        return self.year
-
-
 class _Line:
     """One parsed line: time and the journal fields text can show."""
 
@@ -246,7 +208,7 @@ def _fields(host: str | None, ident: str | None, pid: str | None, pri: str | Non
 
 class _TextParser:
     def __init__(self, reference: float):
-        self.years = _Years(reference)
+        self.years = Years(reference)
         self.boot_offset = 0
         self.last_monotonic = 0
 
