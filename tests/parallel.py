@@ -2,7 +2,8 @@
 --no-loadscope-reorder`: work goes out in the order set here, a group where its first test is).
 
 Most of the suite's 17 minutes in one process were waits (service cadences, sandboxes booting), so workers
-overlap them: on CI's 2 cores 4 workers ran it in 11 min 38 s where 3 took 13 min 49 s (stop 34). Three things keep that fast and free of flakes:
+overlap them: on CI's 2 cores 4 workers ran it in 11 min 38 s where 3 took 13 min 49 s (stop 34). Three things
+keep that fast and free of flakes:
 
 * The longest tests start first (SLOW_FIRST, from CI's `--durations`): one of them started last would run
   alone at the end while the other workers idle. Before them the `alone` tests (below): one of them waits
