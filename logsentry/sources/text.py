@@ -74,6 +74,11 @@ _RFC5424 = re.compile(
     r"<(?P<pri>\d{1,3})>1 (?P<ts>-|" + _ISO_TIME + r") (?P<host>\S+) (?P<app>\S+) (?P<procid>\S+) (?P<msgid>\S+) "
     r"(?P<sd>-|(?:\[(?:[^\]\"]|\"(?:[^\"\\]|\\.)*\")*\])+)(?: (?P<msg>.*))?", re.DOTALL)
 _MARKER = re.compile(r"-- (?P<what>.*) --")
+_CATALOG = re.compile(r"(?:\u2591\u2591|--)(?: .*)?")
+"""`journalctl -x`'s explanation of an entry from the message catalog, a line each after it: `░░ Subject: Unit
+failed` (systemd 246 and later, in a UTF-8 locale), `-- Subject: ...` (earlier, or another locale). journalctl's
+words, not the program's: skipped, never joined to the message. `journalctl -xe` is what systemd's own errors tell
+people to run, so it is what they paste."""
 _HEADER_END = re.compile(r"end at \w+ (\d{4})-(\d\d)-(\d\d)")
 _DOCKER = re.compile(rb'\{\s*"log"\s*:')
 SNIFF_BYTES = 4096
@@ -100,7 +105,7 @@ def sniff_text(head: bytes) -> str | None:
     judged: list[str] = []
     for raw in lines[:20]:
         line = raw.decode("utf-8", "replace").rstrip("\r")
-        if _MARKER.fullmatch(line):
+        if _MARKER.fullmatch(line) or _CATALOG.fullmatch(line):
             markers += 1
         elif line and not line[0].isspace():
             judged.append(line)
@@ -320,6 +325,8 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
         marker = _MARKER.fullmatch(line)
         if marker:
             parser.marker(marker["what"])
+            continue
+        if _CATALOG.fullmatch(line):
             continue
         parsed = parser.parse(line) if not line[0].isspace() else None
         if parsed is None:
