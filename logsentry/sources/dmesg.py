@@ -27,6 +27,8 @@ import calendar
 import re
 import time
 
+from .text_line import TextLine
+
 FACILITIES = ("kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron", "authpriv", "ftp",
               "res0", "res1", "res2", "res3", "local0", "local1", "local2", "local3", "local4", "local5", "local6",
               "local7")
@@ -39,7 +41,7 @@ _LINE = re.compile(
     r"(?:<(?P<pri>\d{1,3})>)?"
     r"(?:(?P<fac>[a-z0-9]{3,8}) *:(?P<lvl>[a-z]{3,6}) *: )?"
     r"(?:\[ *(?P<mono>\d{1,10})\.(?P<mfrac>\d{6})\]"
-    r"|\[(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?P<mon>" + "|".join(_MONTHS) + r") (?P<day>[ 0-3]?\d) "
+    r"|\[(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?P<mon>" + "|".join(_MONTHS) + r") (?P<day> [1-9]|[12]\d|3[01]) "
     r"(?P<hms>\d\d:\d\d:\d\d) (?P<year>\d{4})\]"
     r"|(?P<date>\d{4}-\d\d-\d\d)T(?P<ihms>\d\d:\d\d:\d\d),(?P<ifrac>\d{6})(?P<zone>[+-]\d\d:\d\d))"
     r" ?(?P<msg>.*)", re.DOTALL)
@@ -50,6 +52,10 @@ _JOURNALCTL = re.compile(r"\[ *\d+\.\d{6}\] (?P<host>[A-Za-z0-9][A-Za-z0-9._-]*)
 """journalctl -o short-monotonic: after the time a host, then `ident[pid]:` (or `ident:` when the entry has no
 _PID, as the kernel's: `kernel:`)."""
 
+_APACHE = re.compile(r"\[[^\]]{10,40}\] \[[a-z_]*:?(?:emerg|alert|crit|error|warn|notice|info|debug|trace\d)\] ")
+"""Apache httpd's error log (`[Sun Dec 04 04:47:44 2005] [error] ...`, 2.4: `[... 2026] [proxy:error] [pid 812]`):
+its ctime-like time in brackets is not dmesg's `-T` (sources/applog.py reads it)."""
+
 MONOTONIC_NOTE = ("dmesg's times are seconds since boot, without a date: they are shown from 1970-01-01 "
                   "(dmesg -T or --time-format iso prints clock times)")
 
@@ -59,6 +65,8 @@ def dmesg_lines(lines: list[str]) -> int:
     short-monotonic output instead: one of them names the kernel or a PID after a host (`web1 kernel:`,
     `web1 sshd[812]:`), or all of them name one host and an identifier (`web1 app:`). A dmesg line can look
     like the latter (`[ 1.2] usb 1-1: new device`), not a run of them with one first word and nothing else."""
+    if any(_APACHE.match(line) for line in lines):
+        return 0
     bracketed = [found for line in lines if line.startswith("[") and (found := _JOURNALCTL.match(line))]
     if any(found["ident"] == "kernel" or found["pid"] for found in bracketed):
         return 0
@@ -69,13 +77,19 @@ def dmesg_lines(lines: list[str]) -> int:
 
 
 class DmesgParser:
-    """dmesg's lines to (µs of time, journal fields, where the text starts); `monotonic` says whether any time
-    was seconds since boot."""
+    """dmesg's lines to records (a text_line.LineParser); `monotonic` says whether any time was seconds since
+    boot."""
 
     def __init__(self) -> None:
         self.monotonic = False
 
-    def parse(self, line: str) -> tuple[int, dict[str, str], int] | None:
+    def marker(self, what: str) -> None:
+        """dmesg prints no `-- ... --` lines."""
+
+    def note(self) -> str | None:
+        return MONOTONIC_NOTE if self.monotonic else None
+
+    def parse(self, line: str) -> TextLine | None:
         found = _LINE.match(line)
         if found is None:
             return None
@@ -107,7 +121,7 @@ class DmesgParser:
         if priority is not None:
             fields["PRIORITY"] = str(priority)
             fields["SYSLOG_FACILITY"] = str(facility)
-        return usec, fields, found.start("msg") + len(found["msg"]) - len(message)
+        return TextLine(usec, fields, found.start("msg") + len(found["msg"]) - len(message))
 
     def _usec(self, found: re.Match[str]) -> int:
         if found["mono"] is not None:

@@ -1,4 +1,5 @@
-"""Text logs people send: `journalctl` text output, classic syslog files, `dmesg` and Docker json-file logs.
+"""Text logs people send: `journalctl` text output, classic syslog files, `dmesg`, a program's own log file
+and Docker json-file logs.
 
 Detected by content (`sniff_text`, called from export.sniff), read line by line in bounded memory:
 
@@ -8,6 +9,7 @@ Detected by content (`sniff_text`, called from export.sniff), read line by line 
 * RFC 3164 syslog (`Dec 20 10:00:00 host ident[pid]: text`, what rsyslog writes to /var/log/syslog, with or
   without a `<PRI>`), rsyslog's high-precision file format (an RFC 3339 time instead), and RFC 5424;
 * the kernel ring buffer as `dmesg` prints it (sources/dmesg.py);
+* a program's own log file, each record starting with its time (sources/applog.py);
 * Docker's `json-file` logs (`{"log": "...\\n", "stream": "stderr", "time": "..."}`), partial lines joined.
 
 Identifier, PID, host, time (and the priority, where the text has it) are recovered. A time without a year
@@ -39,13 +41,16 @@ from pathlib import Path
 from typing import IO
 
 from ..model import Entry
-from .dmesg import MONOTONIC_NOTE, DmesgParser, dmesg_lines
+from .applog import AppLogParser, stamped
+from .dmesg import DmesgParser, dmesg_lines
 from .selection import Selection, untrusted_source, valid_unit_name
+from .text_line import LineParser, TextLine
 from .text_years import Years
 from .values import entry_from
 
-TEXT_KINDS = ("text", "dmesg", "docker")
-"""What sniff_text names: line-based syslog/journalctl text, dmesg's output, and Docker json-file logs."""
+TEXT_KINDS = ("text", "dmesg", "applog", "docker")
+"""What sniff_text names: line-based syslog/journalctl text, dmesg's output, a program's own log file
+(sources/applog.py), and Docker json-file logs."""
 
 MAX_LINE = 256 * 1024
 """Bytes kept of one line (the engine matches the first 64 Ki characters of a message); the rest is skipped."""
@@ -87,9 +92,10 @@ _DOCKER_ID = re.compile(r"([0-9a-f]{12})[0-9a-f]{52}-json\.log")
 
 
 def sniff_text(head: bytes) -> str | None:
-    """"docker", "dmesg" or "text" when `head` (a file's first bytes) holds Docker json-file records, dmesg's
-    lines (more of them than of journalctl's or syslog's layouts) or log lines in one of the text layouts; None
-    otherwise (another format, or unknown).
+    """"docker", "dmesg", "text" or "applog" when `head` (a file's first bytes) holds Docker json-file records,
+    dmesg's lines (more of them than of journalctl's or syslog's layouts), log lines in one of the text layouts,
+    or lines that start with a program's own time (sources/applog.py); None otherwise (another format, or
+    unknown).
 
     Text is judged on up to 20 lines, not the first alone: a log cut out of a longer one (`tail -c`, a
     rotated piece, a copy from a terminal) often starts inside a line, and one such line must not get the
@@ -116,8 +122,12 @@ def sniff_text(head: bytes) -> str | None:
     # `[ 12.345678] text` fits _LINE too, its words as host; dmesg prints no `-- Boot ... --` lines
     if not markers and 2 * dmesg_lines(judged) >= len(judged) > 0:
         return "dmesg"
+    if fits and fits >= misfits:
+        return "text"
+    if 2 * stamped(judged) >= len(judged) > 0:  # a program's own log: its time, then its words
+        return "applog"
     if fits:
-        return "text" if fits >= misfits else None
+        return None
     return "text" if markers and not misfits else None  # "-- No entries --"
 
 
@@ -170,17 +180,6 @@ def _iso_usec(date: str, hms: str, frac: str | None, zone: str) -> int:
     return seconds * 1_000_000 + _fraction_usec(frac)
 
 
-class _Line:
-    """One parsed line: time and the journal fields text can show."""
-
-    __slots__ = ("fields", "indent", "usec")
-
-    def __init__(self, usec: int, fields: dict[str, str], indent: int):
-        self.usec = usec
-        self.fields = fields
-        self.indent = indent
-
-
 _PRINTK_TIME = re.compile(r"\[\s*\d+\.\d+\] ")
 """The time since boot the kernel prints before each message when printk.time is on (`[ 1234.567890] `):
 rsyslog's imklog keeps it in the line, journald strips it from MESSAGE. Rules are written against the
@@ -229,7 +228,7 @@ class _TextParser:
         if what.startswith("Logs begin at") and end:
             self.years.set_reference(int(end[1]), int(end[2]), int(end[3]))
 
-    def parse(self, line: str) -> _Line | None:
+    def parse(self, line: str) -> TextLine | None:
         found = _LINE.match(line)
         if found is None:
             return self._rfc5424(line)
@@ -252,9 +251,9 @@ class _TextParser:
         else:  # monotonic: time since boot, kept increasing across boots
             self.last_monotonic = usec = self.boot_offset + int(found["mono"]) * 1_000_000 + int(found["mfrac"])
         fields = _fields(found["host"], found["ident"], found["pid"], found["pri"], found["msg"])
-        return _Line(usec, fields, found.start("msg"))
+        return TextLine(usec, fields, found.start("msg"))
 
-    def _rfc5424(self, line: str) -> _Line | None:
+    def _rfc5424(self, line: str) -> TextLine | None:
         found = _RFC5424.match(line)
         if found is None or found["ts"] == "-":
             return None
@@ -267,14 +266,14 @@ class _TextParser:
                          found["pri"], message)
         if found["msgid"] != "-":
             fields["SYSLOG_MSGID"] = found["msgid"]
-        return _Line(usec, fields, len(line))
+        return TextLine(usec, fields, len(line))
 
 
 _UNIT_PREFIX = re.compile(r"([^\s:]{1,255}): ")
 """systemd's lines about a unit begin with its name (log_unit_*: "shop-web.service: Failed with result ...")."""
 
 
-def _entry(line: _Line, where: str, selection: Selection) -> Entry | None:
+def _entry(line: TextLine, where: str, selection: Selection) -> Entry | None:
     fields = line.fields
     if not selection.accepts({name: [value] for name, value in fields.items()}, line.usec):
         return None
@@ -291,32 +290,21 @@ def _entry(line: _Line, where: str, selection: Selection) -> Entry | None:
     return entry if selection.admits(entry) else None
 
 
-class _DmesgLines:
-    """sources/dmesg.py's parser as read_text's."""
-
-    def __init__(self) -> None:
-        self.dmesg = DmesgParser()
-
-    def marker(self, what: str) -> None:
-        pass
-
-    def note(self) -> str | None:
-        return MONOTONIC_NOTE if self.dmesg.monotonic else None
-
-    def parse(self, line: str) -> _Line | None:
-        parsed = self.dmesg.parse(line)
-        return None if parsed is None else _Line(*parsed)
-
-
 def read_text(stream: IO[bytes], name: str, selection: Selection, reference: float,
-              warn: Warn, dmesg: bool = False) -> Iterator[Entry]:
-    """Entries from journalctl/syslog text (or dmesg's, when `dmesg`); a line that fits no layout continues the
-    message before it (journalctl indents a message's further lines), or is skipped with a warning when there
-    is none."""
-    parser = _DmesgLines() if dmesg else _TextParser(reference)
-    if name == "-" and isinstance(parser, _TextParser):
-        parser.years.reference_name = "now (standard input has no file time)"
-    pending: _Line | None = None
+              warn: Warn, kind: str = "text") -> Iterator[Entry]:
+    """Entries from journalctl/syslog text, or dmesg's or a program's own log (`kind` "dmesg", "applog"); a
+    line that fits no layout continues the message before it (journalctl indents a message's further lines),
+    or is skipped with a warning when there is none."""
+    parser: LineParser
+    if kind == "dmesg":
+        parser = DmesgParser()
+    elif kind == "applog":
+        parser = AppLogParser(name, reference)
+    else:
+        parser = _TextParser(reference)
+        if name == "-":
+            parser.years.reference_name = "now (standard input has no file time)"
+    pending: TextLine | None = None
     pending_at = ""
     skipped: list[int] = []
     for number, line in enumerate(_lines(stream, name, warn), start=1):
@@ -332,7 +320,8 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
         if parsed is None:
             if pending is not None and len(pending.fields["MESSAGE"]) < MAX_MESSAGE:
                 indent = pending.indent
-                more = line[indent:] if line[:indent].isspace() else line.lstrip()
+                # a program's log (indent 0) keeps its continuation lines as they are: a stack trace's tabs
+                more = line if not indent else line[indent:] if line[:indent].isspace() else line.lstrip()
                 pending.fields["MESSAGE"] += "\n" + more
             else:
                 skipped.append(number)
@@ -388,7 +377,7 @@ def read_docker(stream: IO[bytes], name: str, selection: Selection, warn: Warn) 
         tag = attrs.get("tag") if isinstance(attrs, dict) else None
         fields = {"MESSAGE": message, "SYSLOG_IDENTIFIER": tag if isinstance(tag, str) and tag else default_ident,
                   "PRIORITY": "3" if record.get("stream") == "stderr" else "6"}
-        entry = _entry(_Line(usec, fields, 0), f"{name}:{number}", selection)
+        entry = _entry(TextLine(usec, fields, 0), f"{name}:{number}", selection)
         if entry is not None:
             yield entry
     if parts:
@@ -401,7 +390,7 @@ def warn_on_stderr(message: str) -> None:
 
 def read_text_kind(kind: str, stream: IO[bytes], path: Path, selection: Selection,
                    warn: Warn = warn_on_stderr) -> Iterator[Entry]:
-    """The entries of a stream sniff_text named `kind` ("text", "dmesg" or "docker")."""
+    """The entries of a stream sniff_text named `kind` (one of TEXT_KINDS)."""
     if kind == "docker":
         return read_docker(stream, str(path), selection, warn)
-    return read_text(stream, str(path), selection, reference_time(path), warn, dmesg=kind == "dmesg")
+    return read_text(stream, str(path), selection, reference_time(path), warn, kind)

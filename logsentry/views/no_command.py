@@ -18,6 +18,7 @@ KINDS = {
     "json": "JSON lines (journalctl -o json)",
     "text": "a text log (syslog or journalctl's text output)",
     "dmesg": "the kernel ring buffer as dmesg prints it",
+    "applog": "a program's own log file",
     "docker": "a Docker json-file log",
     "empty": "empty",
 }

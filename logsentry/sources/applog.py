@@ -1,0 +1,137 @@
+"""A program's own log file: each record starts with the program's timestamp, no host or identifier before it.
+
+What people attach to a bug report and what public log collections hold (loghub's ZooKeeper, Hadoop, Apache,
+OpenStack logs) is rarely syslog: it is the file log4j, Python logging, nginx, Apache, Redis or glog wrote.
+A record starts with one of these times, optionally in brackets (`[2026-11-28 10:14:29,301] ERROR ...`, Kafka):
+
+* `2026-11-28 10:14:29,301`, `2026-11-28T10:14:29.301Z`, `2026-11-28 10:14:29.301 UTC`, `2026/11/28 10:14:29`,
+  `2026.11.28 10:14:29.301234`, with an optional zone (`Z`, `UTC`, `GMT`, `+01:00`): log4j/logback, Python
+  logging, PostgreSQL, MySQL, Go's log, nginx's error log, ClickHouse;
+* `Sun Dec 04 04:47:44 2005`, `Sun Dec 04 04:47:44.123456 2005`: ctime(3), Apache's error log, FreeRADIUS;
+* `1234:M 28 Nov 2026 10:14:29.301`: Redis and Valkey (serverLogRaw);
+* `E1128 10:14:29.301234`: glog, klog and abseil (no year: the latest that is not after the file's time);
+* `081109 203615`: log4j's `yyMMdd HHmmss` (loghub's HDFS);
+* `1764245823` or `1764245823.5`, ten digits from 2001 on: Unix seconds (unbound's log file).
+
+The whole line is the record's MESSAGE, timestamp and all, as journald stores a service's stdout line when the
+service writes its own time: the level is read where the program wrote it, after that time (engine/levels.py),
+and the rules see what they would see in the journal. Lines that start with no time (a stack trace's frames,
+`Caused by: ...`) continue the record before them. The identifier is the file's name without `.log`, `.txt`,
+a rotation number or `.gz` (`zookeeper.log.1.gz` is `(zookeeper)`); no unit, host, PID or priority, since the
+file says none. A time without a zone is this machine's local time, which is said once.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import time
+from pathlib import Path
+
+from .text_line import TextLine
+from .text_years import Years
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MONTH = "(?:" + "|".join(_MONTHS) + ")"
+_HMS = r"(?P<{0}h>[0-2]\d):(?P<{0}mi>[0-5]\d):(?P<{0}s>[0-6]\d)"
+
+_STAMP = re.compile(
+    r"\[?(?:"
+    r"(?P<y>\d{4})([-/.])(?P<mo>[01]\d)\2(?P<d>[0-3]\d)[T ]" + _HMS.format("") +
+    r"(?:[.,](?P<f>\d{1,9}))?(?: ?(?P<z>Z|UTC|GMT|[+-][0-2]\d:?[0-5]\d)(?![\w:]))?"
+    r"|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?P<cmon>" + _MONTH + r") (?P<cd>[ 0-3]?\d) " + _HMS.format("c") +
+    r"(?:\.(?P<cf>\d{1,9}))? (?P<cy>\d{4})"
+    r"|\d{1,10}:[XCSM] (?P<rd>[0-3]\d) (?P<rmon>" + _MONTH + r") (?P<ry>\d{4}) " + _HMS.format("r") +
+    r"(?:\.(?P<rf>\d{1,3}))?"
+    r"|[IWEF](?P<gmo>[01]\d)(?P<gd>[0-3]\d) " + _HMS.format("g") + r"\.(?P<gf>\d{6})"
+    r"|(?P<hy>\d\d)(?P<hmo>[01]\d)(?P<hd>[0-3]\d) (?P<hh>[0-2]\d)(?P<hmi>[0-5]\d)(?P<hs>[0-6]\d)"
+    r"|(?P<epoch>[12]\d{9})(?:\.(?P<ef>\d{1,9}))?"
+    r")\]?(?=[\s|:\],-]|$)")
+"""A record's time at the start of its line, in the layouts the module docstring names."""
+
+_SUFFIXES = re.compile(r"(?:\.(?:gz|\d{1,3}|log|txt|out|err))+$")
+
+
+def stamped(lines: list[str]) -> int:
+    """How many of `lines` start with a time in one of the layouts."""
+    return sum(_STAMP.match(line) is not None for line in lines)
+
+
+def identifier(name: str) -> str:
+    """The identifier a file's records get: its name without `.log`, `.txt`, rotation numbers or `.gz`."""
+    if name == "-":
+        return "stdin"
+    base = Path(name).name
+    return _SUFFIXES.sub("", base) or base
+
+
+def _fraction(digits: str | None) -> int:
+    return int((digits or "0")[:6].ljust(6, "0"))
+
+
+class AppLogParser:
+    """A program's log lines to records (a text_line.LineParser)."""
+
+    def __init__(self, name: str, reference: float):
+        self.ident = identifier(name)
+        self.years = Years(reference)
+        self.local = False
+        """Some time had no zone and was read as local time."""
+
+    def marker(self, what: str) -> None:
+        """A program's log has no journalctl markers."""
+
+    def note(self) -> str | None:
+        said = self.years.guess()
+        if self.local:
+            zone = f"times without a zone are read as this machine's local time ({time.strftime('%Z')})"
+            said = zone if said is None else f"{said}; {zone}"
+        return said
+
+    def parse(self, line: str) -> TextLine | None:
+        found = _STAMP.match(line)
+        if found is None:
+            return None
+        try:
+            usec = self._usec(found)
+        except (OverflowError, ValueError):
+            return None
+        return TextLine(usec, {"MESSAGE": line, "SYSLOG_IDENTIFIER": self.ident}, 0)
+
+    def _local(self, year: int, month: int, day: int, hour: int, minute: int, second: int) -> int:
+        self.local = True
+        if not (1 <= month <= 12 and 1 <= day <= 31):
+            raise ValueError("no such date")
+        return int(time.mktime((year, month, day, hour, minute, second, 0, 0, -1)))
+
+    def _usec(self, found: re.Match[str]) -> int:
+        if found["y"] is not None:
+            date = int(found["y"]), int(found["mo"]), int(found["d"])
+            hms = int(found["h"]), int(found["mi"]), int(found["s"])
+            zone = found["z"]
+            if zone is None:
+                seconds = self._local(*date, *hms)
+            else:
+                seconds = calendar.timegm((*date, *hms, 0, 0, 0))
+                if zone[0] in "+-":
+                    offset = int(zone[1:3]) * 3600 + int(zone[-2:]) * 60
+                    seconds -= offset if zone[0] == "+" else -offset
+            return seconds * 1_000_000 + _fraction(found["f"])
+        if found["cmon"] is not None:
+            seconds = self._local(int(found["cy"]), _MONTHS.index(found["cmon"]) + 1, int(found["cd"]),
+                                  int(found["ch"]), int(found["cmi"]), int(found["cs"]))
+            return seconds * 1_000_000 + _fraction(found["cf"])
+        if found["rmon"] is not None:
+            seconds = self._local(int(found["ry"]), _MONTHS.index(found["rmon"]) + 1, int(found["rd"]),
+                                  int(found["rh"]), int(found["rmi"]), int(found["rs"]))
+            return seconds * 1_000_000 + _fraction(found["rf"])
+        if found["gmo"] is not None:
+            month, day = int(found["gmo"]), int(found["gd"])
+            seconds = self._local(self.years.of(month, day), month, day, int(found["gh"]), int(found["gmi"]),
+                                  int(found["gs"]))
+            return seconds * 1_000_000 + _fraction(found["gf"])
+        if found["hy"] is not None:
+            seconds = self._local(2000 + int(found["hy"]), int(found["hmo"]), int(found["hd"]), int(found["hh"]),
+                                  int(found["hmi"]), int(found["hs"]))
+            return seconds * 1_000_000
+        return int(found["epoch"]) * 1_000_000 + _fraction(found["ef"])

@@ -1,0 +1,145 @@
+"""A program's own log file (sources/applog.py): what bug reports attach and public log collections hold.
+
+Each layout's lines are in the program's own format (the source that writes it named beside it). Before
+applog.py every one of these files was refused ("not a journal file ... nor journalctl/syslog text").
+"""
+
+from __future__ import annotations
+
+import calendar
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import json_events, of_type, run_cli
+
+from logsentry.sources import Selection, open_entries
+
+
+def _local(*when: int) -> int:
+    return int(time.mktime((*when, 0, 0, -1))) * 1_000_000
+
+
+def _utc(*when: int) -> int:
+    return calendar.timegm((*when, 0, 0, 0)) * 1_000_000
+
+
+# name: (file name, lines, index of the error line, its time in µs)
+LAYOUTS: dict[str, tuple[str, list[str], int, int]] = {
+    # ZooKeeper's log4j.properties: %d{ISO8601} [myid:%X{myid}] - %-5p [%t:%C{1}@%L] - %m%n
+    "log4j": ("zookeeper.log", [
+        "2026-11-28 10:14:28,100 [myid:1] - INFO  [main:QuorumPeerMain@127] - Starting quorum peer",
+        "2026-11-28 10:14:29,301 [myid:1] - ERROR [QuorumPeer[myid=1]:QuorumCnxManager@382] - Cannot open channel "
+        "to 2 at election address zk2/10.0.0.2:3888",
+        "java.net.ConnectException: Connection refused (Connection refused)",
+        "\tat java.base/sun.nio.ch.Net.connect0(Native Method)",
+    ], 1, _local(2026, 11, 28, 10, 14, 29) + 301_000),
+    # PostgreSQL's default log_line_prefix '%m [%p] ' (src/backend/utils/misc/postgresql.conf.sample)
+    "postgres": ("postgresql-15-main.log", [
+        "2026-11-28 10:14:28.100 UTC [812] LOG:  database system is ready to accept connections",
+        "2026-11-28 10:14:29.301 UTC [1152] FATAL:  sorry, too many clients already",
+    ], 1, _utc(2026, 11, 28, 10, 14, 29) + 301_000),
+    # MySQL 8 error log (log_sink_trad: timestamp thread [label] [err_code] [subsystem])
+    "mysql": ("error.log", [
+        "2026-11-28T10:14:28.100000Z 0 [System] [MY-010931] [Server] /usr/sbin/mysqld: ready for connections.",
+        "2026-11-28T10:14:29.301234Z 0 [ERROR] [MY-012592] [InnoDB] Operating system error number 28 in a file "
+        "operation.",
+    ], 1, _utc(2026, 11, 28, 10, 14, 29) + 301_234),
+    # nginx's error log (ngx_log_error_core: "%4d/%02d/%02d %02d:%02d:%02d [%V] %P#%TID: ")
+    "nginx": ("nginx-error.log", [
+        "2026/11/28 10:14:28 [notice] 812#812: signal process started",
+        "2026/11/28 10:14:29 [error] 813#813: *41 connect() failed (111: Connection refused) while connecting to "
+        "upstream, client: 10.0.0.7, server: shop, request: \"GET / HTTP/1.1\", upstream: \"http://127.0.0.1:8080/\"",
+    ], 1, _local(2026, 11, 28, 10, 14, 29)),
+    # Apache httpd 2.4's error log (ErrorLogFormat's default: [%{u}t] [%-m:%l] [pid %P:tid %T] ...)
+    "apache": ("error_log", [
+        "[Sat Nov 28 10:14:28.100000 2026] [mpm_event:notice] [pid 812:tid 140] AH00489: Apache/2.4.57 configured",
+        "[Sat Nov 28 10:14:29.301234 2026] [proxy:error] [pid 813:tid 141] (111)Connection refused: AH00957: "
+        "http: attempt to connect to 127.0.0.1:8080 (127.0.0.1:8080) failed",
+    ], 1, _local(2026, 11, 28, 10, 14, 29) + 301_234),
+    # Redis (serverLogRaw: "%d:%c %s %c %s" pid, role, "%d %b %Y %H:%M:%S.%03d", level mark)
+    "redis": ("redis-server.log", [
+        "812:M 28 Nov 2026 10:14:28.100 * Ready to accept connections tcp",
+        "812:M 28 Nov 2026 10:14:29.301 # Background saving error",
+    ], 1, _local(2026, 11, 28, 10, 14, 29) + 301_000),
+    # glog (LogMessage::Init: "%c%02d%02d %02d:%02d:%02d.%06d %5d %s:%d] ")
+    "glog": ("kube-apiserver.log", [
+        "I1128 10:14:28.100000     812 server.go:150] Version: v1.29.0",
+        "E1128 10:14:29.301234     812 controller.go:42] Unable to remove endpoints from kubernetes service",
+    ], 1, _local(2026, 11, 28, 10, 14, 29) + 301_234),
+    # Kafka's log4j.properties: [%d] %p %m (%c)%n
+    "kafka": ("server.log", [
+        "[2026-11-28 10:14:28,100] INFO [KafkaServer id=1] started (kafka.server.KafkaServer)",
+        "[2026-11-28 10:14:29,301] ERROR [ReplicaFetcher replicaId=1, leaderId=2, fetcherId=0] Error for partition "
+        "orders-0 at offset 42 (kafka.server.ReplicaFetcherThread)",
+    ], 1, _local(2026, 11, 28, 10, 14, 29) + 301_000),
+}
+
+
+def _write(tmp_path: Path, name: str, lines: list[str]) -> Path:
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n")
+    stamp = _utc(2026, 11, 30, 0, 0, 0) // 1_000_000  # the file's time: glog's year-less times take 2026
+    import os
+
+    os.utime(path, (stamp, stamp))
+    return path
+
+
+@pytest.mark.parametrize("layout", list(LAYOUTS))
+def test_a_programs_own_log_is_read_with_its_times_and_levels(tmp_path: Path, layout: str) -> None:
+    name, lines, error, usec = LAYOUTS[layout]
+    path = _write(tmp_path, name, lines)
+    entries = list(open_entries(Selection(), files=[path]))
+    records = sum(not line.startswith(("\t", "java.")) for line in lines)
+    assert len(entries) == records
+    failing = entries[error]
+    assert failing.realtime_usec == usec
+    assert failing.message.startswith(lines[error][:30])  # the whole line: the program's time, then its words
+    worst = 4 if layout == "redis" else 3  # Redis's highest mark, `#`, is a warning (engine/format_levels.py)
+    assert failing.effective_priority == worst
+    assert failing.level_source == "text" and failing.from_text
+    assert entries[0].effective_priority is None or entries[0].effective_priority >= 5
+    assert {e.unit for e in entries} == {f"({name.removesuffix('.log')})"}  # the file's name, never "kernel"
+    if layout == "log4j":  # a stack trace continues its record
+        assert failing.message.endswith("Connection refused)\n\tat java.base/sun.nio.ch.Net.connect0(Native Method)")
+
+
+def test_the_identifier_is_the_files_name_without_its_suffixes(tmp_path: Path) -> None:
+    path = _write(tmp_path, "zookeeper.log.1", LAYOUTS["log4j"][1])
+    assert {e.unit for e in open_entries(Selection(), files=[path])} == {"(zookeeper)"}
+
+
+def test_signature_rules_fire_on_a_programs_log(tmp_path: Path) -> None:
+    """postgres-too-many-clients (5 within a minute), written against the journal's MESSAGE, which holds the same
+    line when PostgreSQL logs to stderr under systemd."""
+    lines = ["2026-11-28 10:14:28.100 UTC [812] LOG:  database system is ready to accept connections",
+             *(f"2026-11-28 10:14:{30 + i}.000 UTC [{1152 + i}] FATAL:  sorry, too many clients already"
+               for i in range(6))]
+    path = _write(tmp_path, "postgresql-15-main.log", lines)
+    result = run_cli("scan", "--file", str(path), "-o", "json")
+    assert result.exit_code == 0, result.output
+    incidents: list[dict[str, Any]] = of_type(json_events(result), "incident")
+    assert [i["rule"] for i in incidents] == ["postgres-too-many-clients"]
+    assert incidents[0]["unit"] == "(postgresql-15-main)"
+    assert "local time" not in result.stderr  # its times say UTC
+
+
+def test_a_zone_less_time_is_said_to_be_local(tmp_path: Path) -> None:
+    path = _write(tmp_path, "zookeeper.log", LAYOUTS["log4j"][1])
+    result = run_cli("scan", "--file", str(path), "-o", "json")
+    assert result.exit_code == 0, result.output
+    assert "times without a zone are read as this machine's local time" in result.stderr
+
+
+def test_apaches_error_log_is_not_dmesg(tmp_path: Path) -> None:
+    """`[Sun Dec 04 04:47:44 2005] [error] ...` (Apache 2.2, as in loghub's Apache log) looks like `dmesg -T`; its
+    lines are Apache's, not the kernel's (the kernel rules are gated on _TRANSPORT=kernel)."""
+    path = _write(tmp_path, "error_log", [
+        "[Sun Dec 04 04:47:44 2005] [notice] workerEnv.init() ok /etc/httpd/conf/workers2.properties",
+        "[Sun Dec 14 04:47:44 2005] [error] mod_jk child workerEnv in error state 6",
+    ])
+    entries = list(open_entries(Selection(), files=[path]))
+    assert [e.unit for e in entries] == ["(error_log)", "(error_log)"]
+    assert entries[1].effective_priority == 3
