@@ -15,10 +15,12 @@ A record starts with one of these times, optionally in brackets (`[2026-11-28 10
 
 The whole line is the record's MESSAGE, timestamp and all, as journald stores a service's stdout line when the
 service writes its own time: the level is read where the program wrote it, after that time (engine/levels.py),
-and the rules see what they would see in the journal. Lines that start with no time (a stack trace's frames,
-`Caused by: ...`) continue the record before them. The identifier is the file's name without `.log`, `.txt`,
-a rotation number or `.gz` (`zookeeper.log.1.gz` is `(zookeeper)`); no unit, host, PID or priority, since the
-file says none. A time without a zone is this machine's local time, which is said once.
+and the rules see what they would see in the journal. A line that starts with no time (a stack trace's frames,
+`Caused by: java.lang.OutOfMemoryError: ...`) is a record of its own at the time of the line before it, as journald
+stores each line a service writes to stdout: the rules, anchored on such a line's start, match it as they would in
+the journal. Lines before the first time are skipped, with a warning. The identifier is the file's name without
+`.log`, `.txt`, a rotation number or `.gz` (`zookeeper.log.1.gz` is `(zookeeper)`); no unit, host, PID or priority,
+since the file says none. A time without a zone is this machine's local time, which is said once.
 """
 
 from __future__ import annotations
@@ -77,6 +79,8 @@ class AppLogParser:
         self.years = Years(reference)
         self.local = False
         """Some time had no zone and was read as local time."""
+        self.last_usec: int | None = None
+        """The time of the last line that had one: a line without a time takes it."""
 
     def marker(self, what: str) -> None:
         """A program's log has no journalctl markers."""
@@ -90,12 +94,13 @@ class AppLogParser:
 
     def parse(self, line: str) -> TextLine | None:
         found = _STAMP.match(line)
-        if found is None:
-            return None
         try:
-            usec = self._usec(found)
+            usec = self._usec(found) if found is not None else self.last_usec
         except (OverflowError, ValueError):
+            usec = self.last_usec
+        if usec is None:
             return None
+        self.last_usec = usec
         return TextLine(usec, {"MESSAGE": line, "SYSLOG_IDENTIFIER": self.ident}, 0)
 
     def _local(self, year: int, month: int, day: int, hour: int, minute: int, second: int) -> int:

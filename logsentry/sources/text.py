@@ -316,12 +316,11 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
             continue
         if _CATALOG.fullmatch(line):
             continue
-        parsed = parser.parse(line) if not line[0].isspace() else None
+        parsed = parser.parse(line)  # None for an indented line, but for a program's log (applog.py)
         if parsed is None:
             if pending is not None and len(pending.fields["MESSAGE"]) < MAX_MESSAGE:
                 indent = pending.indent
-                # a program's log (indent 0) keeps its continuation lines as they are: a stack trace's tabs
-                more = line if not indent else line[indent:] if line[:indent].isspace() else line.lstrip()
+                more = line[indent:] if line[:indent].isspace() else line.lstrip()
                 pending.fields["MESSAGE"] += "\n" + more
             else:
                 skipped.append(number)
