@@ -229,6 +229,7 @@ def test_unknown_text_is_refused_with_the_formats_named(tmp_path: Path) -> None:
     path.write_text("remember to rotate the keys\n")
     result = run_cli("scan", "--file", str(path))
     assert result.exit_code == 2 and "journalctl/syslog text" in result.stderr
+    assert "Lines without a time (journalctl -o cat)" in result.stderr and "-o short-iso" in result.stderr
 
 
 def test_a_cut_first_line_does_not_get_a_log_refused(tmp_path: Path) -> None:

@@ -53,7 +53,9 @@ def sniff(head: bytes) -> str:
     if name and (b"=" in first_line or len(first_line) == len(name)) and name.replace(b"_", b"").isalnum():
         return "export"
     raise InputFormatError("not a journal file, journal export format or JSON lines (journalctl -o json), nor "
-                           "journalctl/syslog text or a Docker json-file log")
+                           "journalctl/syslog text, dmesg output, a program's log whose lines start with their time "
+                           "or a Docker json-file log. Lines without a time (journalctl -o cat) cannot be counted "
+                           "in time: give journalctl -o short-iso or -o export output instead")
 
 
 def read_export(stream: IO[bytes], name: str, selection: Selection, wanted: tuple[str, ...],
