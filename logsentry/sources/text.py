@@ -44,6 +44,7 @@ from ..model import Entry
 from .applog import AppLogParser, stamped
 from .dmesg import DmesgParser, dmesg_lines
 from .selection import Selection, untrusted_source, valid_unit_name
+from .systemctl_status import status_unit
 from .text_line import LineParser, TextLine
 from .text_years import Years
 from .values import entry_from
@@ -273,7 +274,8 @@ _UNIT_PREFIX = re.compile(r"([^\s:]{1,255}): ")
 """systemd's lines about a unit begin with its name (log_unit_*: "shop-web.service: Failed with result ...")."""
 
 
-def _entry(line: TextLine, where: str, selection: Selection) -> Entry | None:
+def _entry(line: TextLine, where: str, selection: Selection, status: str | None = None) -> Entry | None:
+    """The entry of a record; `status`: the unit of the `systemctl status` output it was printed under."""
     fields = line.fields
     if not selection.accepts({name: [value] for name, value in fields.items()}, line.usec):
         return None
@@ -282,7 +284,9 @@ def _entry(line: TextLine, where: str, selection: Selection) -> Entry | None:
     source = entry.level_source if entry.level_source != "journal" else \
         "syslog" if "SYSLOG_FACILITY" in fields else "stream"
     entry = replace(entry, from_text=True, level_source=source)
-    if entry.unit == untrusted_source("systemd") and fields.get("_PID") == "1" \
+    if status is not None:
+        entry = replace(entry, unit=untrusted_source(status))
+    elif entry.unit == untrusted_source("systemd") and fields.get("_PID") == "1" \
             and (named := _UNIT_PREFIX.match(entry.message)) and "." in named[1] and valid_unit_name(named[1]):
         # PID 1's line about a unit goes with that unit, still marked as text's (a kernel OOM kill's failure
         # that such a line joins was headed "(systemd)", naming neither the kernel nor the unit killed)
@@ -307,6 +311,11 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
     pending: TextLine | None = None
     pending_at = ""
     skipped: list[int] = []
+    status: str | None = None
+    """The unit of the `systemctl status` output being read (systemctl_status.py)."""
+    pending_status: str | None = None
+    header = False
+    """Inside a `systemctl status` header: its indented properties are skipped."""
     for number, line in enumerate(_lines(stream, name, warn), start=1):
         if not line:
             continue
@@ -316,8 +325,13 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
             continue
         if _CATALOG.fullmatch(line):
             continue
+        if isinstance(parser, _TextParser) and (unit := status_unit(line)) is not None:
+            status, header = unit, True
+            continue
         parsed = parser.parse(line)  # None for an indented line, but for a program's log (applog.py)
         if parsed is None:
+            if header:
+                continue
             if pending is not None and len(pending.fields["MESSAGE"]) < MAX_MESSAGE:
                 indent = pending.indent
                 more = line[indent:] if line[:indent].isspace() else line.lstrip()
@@ -326,14 +340,14 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
                 skipped.append(number)
             continue
         if pending is not None:
-            entry = _entry(pending, pending_at, selection)
+            entry = _entry(pending, pending_at, selection, pending_status)
             if entry is not None:
                 yield entry
         elif (note := parser.note()) is not None:
             warn(f"{name}: {note}")
-        pending, pending_at = parsed, f"{name}:{number}"
+        pending, pending_at, pending_status, header = parsed, f"{name}:{number}", status, False
     if pending is not None:
-        entry = _entry(pending, pending_at, selection)
+        entry = _entry(pending, pending_at, selection, pending_status)
         if entry is not None:
             yield entry
     if skipped:
