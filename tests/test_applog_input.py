@@ -7,6 +7,7 @@ applog.py every one of these files was refused ("not a journal file ... nor jour
 from __future__ import annotations
 
 import calendar
+import gzip
 import time
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,31 @@ LAYOUTS: dict[str, tuple[str, list[str], int, int]] = {
         "[2026-11-28 10:14:29,301] ERROR [ReplicaFetcher replicaId=1, leaderId=2, fetcherId=0] Error for partition "
         "orders-0 at offset 42 (kafka.server.ReplicaFetcherThread)",
     ], 1, _local(2026, 11, 28, 10, 14, 29) + 301_000),
+    # Go: zap's console encoder in production (time, level, caller, message, tab-separated)
+    "zap-console": ("api.log", [
+        "2026-11-28T10:14:28.100Z\tINFO\tserver/main.go:42\tlistening\t{\"addr\": \":8080\"}",
+        "2026-11-28T10:14:29.301Z\tERROR\tdb/conn.go:12\tconnection refused\t{\"host\": \"10.0.0.5\"}",
+    ], 1, _utc(2026, 11, 28, 10, 14, 29) + 301_000),
+    # zap's JSON encoder: ts in Unix seconds (zapcore.EpochTimeEncoder)
+    "zap-json": ("api.log", [
+        '{"level":"info","ts":1795860868.1,"caller":"server/main.go:42","msg":"listening","addr":":8080"}',
+        '{"level":"error","ts":1795860869.301,"caller":"db/conn.go:12","msg":"connection refused"}',
+    ], 1, 1795860869_301000),
+    # pino: time in Unix milliseconds, level 50 = error
+    "pino": ("web.log", [
+        '{"level":30,"time":1795860868100,"pid":812,"hostname":"web1","msg":"server listening"}',
+        '{"level":50,"time":1795860869301,"pid":812,"hostname":"web1","msg":"request failed","err":{}}',
+    ], 1, 1795860869_301000),
+    # logstash-logback-encoder: @timestamp ISO 8601 with an offset
+    "logstash": ("shop.log", [
+        '{"@timestamp":"2026-11-28T11:14:28.100+01:00","@version":"1","message":"Started","level":"INFO"}',
+        '{"@timestamp":"2026-11-28T11:14:29.301+01:00","@version":"1","message":"Payment failed","level":"ERROR"}',
+    ], 1, _utc(2026, 11, 28, 10, 14, 29) + 301_000),
+    # logrus's text formatter, no terminal: time="..." level=... msg=...
+    "logrus": ("agent.log", [
+        'time="2026-11-28T10:14:28Z" level=info msg="agent started"',
+        'time="2026-11-28T10:14:29Z" level=error msg="upload failed" error="connection refused"',
+    ], 1, _utc(2026, 11, 28, 10, 14, 29)),
 }
 
 
@@ -104,9 +130,21 @@ def test_a_programs_own_log_is_read_with_its_times_and_levels(tmp_path: Path, la
         assert [e.realtime_usec for e in entries[1:]] == [usec] * 3
 
 
-def test_the_identifier_is_the_files_name_without_its_suffixes(tmp_path: Path) -> None:
-    path = _write(tmp_path, "zookeeper.log.1", LAYOUTS["log4j"][1])
+@pytest.mark.parametrize("name", ["zookeeper.log.1", "zookeeper.json", "zookeeper.log.2.gz", "zookeeper"])
+def test_the_identifier_is_the_files_name_without_its_suffixes(tmp_path: Path, name: str) -> None:
+    text = "\n".join(LAYOUTS["log4j"][1]) + "\n"
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(text.encode()) if name.endswith(".gz") else text.encode())
     assert {e.unit for e in open_entries(Selection(), files=[path])} == {"(zookeeper)"}
+
+
+def test_journalctl_json_is_still_the_journals(tmp_path: Path) -> None:
+    """A JSON line with journald's fields is journalctl -o json's (sources/json_lines.py), never a program's log."""
+    path = tmp_path / "dump.json"
+    path.write_text('{"__REALTIME_TIMESTAMP":"1795860869301000","MESSAGE":"boom","_SYSTEMD_UNIT":"shop.service",'
+                    '"PRIORITY":"3","time":"x"}\n')
+    assert [(e.unit, e.message, e.from_text) for e in open_entries(Selection(), files=[path])] == \
+        [("shop.service", "boom", False)]
 
 
 def test_signature_rules_fire_on_a_programs_log(tmp_path: Path) -> None:

@@ -11,7 +11,10 @@ A record starts with one of these times, optionally in brackets (`[2026-11-28 10
 * `1234:M 28 Nov 2026 10:14:29.301`: Redis and Valkey (serverLogRaw);
 * `E1128 10:14:29.301234`: glog, klog and abseil (no year: the latest that is not after the file's time);
 * `081109 203615`: log4j's `yyMMdd HHmmss` (loghub's HDFS);
-* `1764245823` or `1764245823.5`, ten digits from 2001 on: Unix seconds (unbound's log file).
+* `1764245823` or `1764245823.5`, ten digits from 2001 on: Unix seconds (unbound's log file);
+* logfmt whose first pair is the time (`time="2026-11-28T10:14:29Z" level=error msg=...`: logrus, go-kit, slog);
+* JSON lines with a time key and none of journalctl's (`{"level":"error","ts":1764245823.5,"msg":...}`: zap,
+  zerolog, pino, bunyan, logstash, Serilog's CLEF; see TIME_KEYS).
 
 The whole line is the record's MESSAGE, timestamp and all, as journald stores a service's stdout line when the
 service writes its own time: the level is read where the program wrote it, after that time (engine/levels.py),
@@ -26,6 +29,7 @@ since the file says none. A time without a zone is this machine's local time, wh
 from __future__ import annotations
 
 import calendar
+import json
 import re
 import time
 from pathlib import Path
@@ -38,7 +42,7 @@ _MONTH = "(?:" + "|".join(_MONTHS) + ")"
 _HMS = r"(?P<{0}h>[0-2]\d):(?P<{0}mi>[0-5]\d):(?P<{0}s>[0-6]\d)"
 
 _STAMP = re.compile(
-    r"\[?(?:"
+    r"(?:(?:time|ts|t|timestamp)=\"?)?\[?(?:"
     r"(?P<y>\d{4})([-/.])(?P<mo>[01]\d)\2(?P<d>[0-3]\d)[T ]" + _HMS.format("") +
     r"(?:[.,](?P<f>\d{1,9}))?(?: ?(?P<z>Z|UTC|GMT|[+-][0-2]\d:?[0-5]\d)(?![\w:]))?"
     r"|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?P<cmon>" + _MONTH + r") (?P<cd>[ 0-3]?\d) " + _HMS.format("c") +
@@ -48,19 +52,54 @@ _STAMP = re.compile(
     r"|[IWEF](?P<gmo>[01]\d)(?P<gd>[0-3]\d) " + _HMS.format("g") + r"\.(?P<gf>\d{6})"
     r"|(?P<hy>\d\d)(?P<hmo>[01]\d)(?P<hd>[0-3]\d) (?P<hh>[0-2]\d)(?P<hmi>[0-5]\d)(?P<hs>[0-6]\d)"
     r"|(?P<epoch>[12]\d{9})(?:\.(?P<ef>\d{1,9}))?"
-    r")\]?(?=[\s|:\],-]|$)")
-"""A record's time at the start of its line, in the layouts the module docstring names."""
+    r")\]?(?=[\s|:\],\"-]|$)")
+"""A record's time at the start of its line, in the layouts the module docstring names (also as a logfmt line's
+first pair: `time="2026-11-28T10:14:29Z" level=error ...`, logrus; `ts=...`, go-kit; `time=...`, slog)."""
+TIME_KEYS = ("time", "ts", "timestamp", "@timestamp", "t", "@t", "date")
+"""A JSON log line's time, the first of these keys present (zap `ts`, logrus/slog/zerolog `time`, pino `time`,
+logstash `@timestamp`, CLEF `@t`): Unix seconds, milliseconds, µs or ns by magnitude, or a time as above."""
+JOURNAL_KEYS = ("__REALTIME_TIMESTAMP", "MESSAGE", "__CURSOR")
+"""A JSON line with one of these is journalctl -o json's, read by sources/json_lines.py."""
 
-_SUFFIXES = re.compile(r"(?:\.(?:gz|\d{1,3}|log|txt|out|err))+$")
+_SUFFIXES = re.compile(r"(?:\.(?:gz|\d{1,3}|log|txt|out|err|json|jsonl|ndjson))+$")
 
 
 def stamped(lines: list[str]) -> int:
-    """How many of `lines` start with a time in one of the layouts."""
-    return sum(_STAMP.match(line) is not None for line in lines)
+    """How many of `lines` start with a time in one of the layouts, or are a JSON log line with a time."""
+    return sum(_STAMP.match(line) is not None or _json_usec(line) is not None for line in lines)
+
+
+def _json_usec(line: str) -> int | None:
+    """The time of a program's JSON log line (TIME_KEYS), None for anything else (journalctl -o json's lines)."""
+    if not line.startswith("{"):
+        return None
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return None
+    if not isinstance(record, dict) or any(key in record for key in JOURNAL_KEYS):
+        return None
+    value = next((record[key] for key in TIME_KEYS if key in record), None)
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+        scale = 1e6 if value < 1e11 else 1e3 if value < 1e14 else 1 if value < 1e17 else 1e-3
+        return int(value * scale)
+    if isinstance(value, str) and (found := _STAMP.fullmatch(value)) is not None and found["y"] is not None:
+        return _iso_usec(found) if found["z"] is not None else None
+    return None
+
+
+def _iso_usec(found: re.Match[str]) -> int:
+    date = int(found["y"]), int(found["mo"]), int(found["d"])
+    seconds = calendar.timegm((*date, int(found["h"]), int(found["mi"]), int(found["s"]), 0, 0, 0))
+    zone = found["z"]
+    if zone[0] in "+-":
+        offset = int(zone[1:3]) * 3600 + int(zone[-2:]) * 60
+        seconds -= offset if zone[0] == "+" else -offset
+    return seconds * 1_000_000 + _fraction(found["f"])
 
 
 def identifier(name: str) -> str:
-    """The identifier a file's records get: its name without `.log`, `.txt`, rotation numbers or `.gz`."""
+    """The identifier a file's records get: its name without `.log`, `.txt`, `.json`, rotation numbers or `.gz`."""
     if name == "-":
         return "stdin"
     base = Path(name).name
@@ -95,9 +134,10 @@ class AppLogParser:
     def parse(self, line: str) -> TextLine | None:
         found = _STAMP.match(line)
         try:
-            usec = self._usec(found) if found is not None else self.last_usec
+            usec = self._usec(found) if found is not None else _json_usec(line)
         except (OverflowError, ValueError):
-            usec = self.last_usec
+            usec = None
+        usec = self.last_usec if usec is None else usec
         if usec is None:
             return None
         self.last_usec = usec
@@ -111,16 +151,10 @@ class AppLogParser:
 
     def _usec(self, found: re.Match[str]) -> int:
         if found["y"] is not None:
-            date = int(found["y"]), int(found["mo"]), int(found["d"])
-            hms = int(found["h"]), int(found["mi"]), int(found["s"])
-            zone = found["z"]
-            if zone is None:
-                seconds = self._local(*date, *hms)
-            else:
-                seconds = calendar.timegm((*date, *hms, 0, 0, 0))
-                if zone[0] in "+-":
-                    offset = int(zone[1:3]) * 3600 + int(zone[-2:]) * 60
-                    seconds -= offset if zone[0] == "+" else -offset
+            if found["z"] is not None:
+                return _iso_usec(found)
+            seconds = self._local(int(found["y"]), int(found["mo"]), int(found["d"]), int(found["h"]),
+                                  int(found["mi"]), int(found["s"]))
             return seconds * 1_000_000 + _fraction(found["f"])
         if found["cmon"] is not None:
             seconds = self._local(int(found["cy"]), _MONTHS.index(found["cmon"]) + 1, int(found["cd"]),

@@ -80,6 +80,9 @@ _RFC5424 = re.compile(
     r"<(?P<pri>\d{1,3})>1 (?P<ts>-|" + _ISO_TIME + r") (?P<host>\S+) (?P<app>\S+) (?P<procid>\S+) (?P<msgid>\S+) "
     r"(?P<sd>-|(?:\[(?:[^\]\"]|\"(?:[^\"\\]|\\.)*\")*\])+)(?: (?P<msg>.*))?", re.DOTALL)
 _MARKER = re.compile(r"-- (?P<what>.*) --")
+_NO_HOST = re.compile(r"\[|(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|FATAL|CRIT|CRITICAL|PANIC|ALERT|EMERG)\b")
+"""Where _LINE's host is a level or a bracket, the line is a program's own (`2026-11-28T10:14:30Z ERROR db: connection
+refused`, Go's and zap's layout), not syslog's `time host ident: text`: read as one, its level would be a host."""
 _CATALOG = re.compile(r"(?:\u2591\u2591|--)(?: .*)?")
 """`journalctl -x`'s explanation of an entry from the message catalog, a line each after it: `░░ Subject: Unit
 failed` (systemd 246 and later, in a UTF-8 locale), `-- Subject: ...` (earlier, or another locale). journalctl's
@@ -116,7 +119,7 @@ def sniff_text(head: bytes) -> str | None:
             markers += 1
         elif line and not line[0].isspace():
             judged.append(line)
-            if _LINE.match(line) or _RFC5424.match(line):
+            if ((found := _LINE.match(line)) and not _NO_HOST.match(found["host"])) or _RFC5424.match(line):
                 fits += 1
             else:
                 misfits += 1
