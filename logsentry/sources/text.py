@@ -326,7 +326,7 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
         if marker:
             parser.marker(marker["what"])
             continue
-        if _CATALOG.fullmatch(line):
+        if isinstance(parser, _TextParser) and _CATALOG.fullmatch(line):  # journalctl's, not a program's log's
             continue
         if isinstance(parser, _TextParser) and (unit := status_unit(line)) is not None:
             status, header = unit, True
