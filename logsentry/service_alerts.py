@@ -245,7 +245,9 @@ class ServiceAlerts(StateSaving):
                 silent = format_duration(incident.last_usec - incident.first_usec)
                 reason = f"{incident.unit} logs again after {silent} of silence"
             else:
-                reason = f"no new hit for {incident.within_usec // 1_000_000}s"
+                rule = self.pipeline.detector.rules.get(incident.rule_id)
+                hold = rule.trigger.hold_usec if rule is not None else incident.within_usec
+                reason = f"no new hit for {hold // 1_000_000}s"
             payload = self._payload("resolved", incident, reason)
             self.pending.append(OutboxItem(f"alert:{incident_id(incident)}:resolved", "alert", payload,
                                            group=incident_id(incident)))

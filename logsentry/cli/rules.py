@@ -217,7 +217,9 @@ def rules_show(rule_id: str, rule_paths: tuple[Path, ...], no_shipped: bool) -> 
                    f"the bar come within {timespan(trigger.within_usec)} of each other")
     else:
         click.echo(f"  trigger: {plural(trigger.count, 'hit')} within {timespan(trigger.within_usec)}"
-                   + (f", per {visible(trigger.group_by)}" if trigger.group_by else ""))
+                   + (f", per {visible(trigger.group_by)}" if trigger.group_by else "")
+                   + (f"; the incident keeps firing for {timespan(trigger.keep_firing_for_usec)} after a window "
+                      "without a hit" if trigger.keep_firing_for_usec else ""))
     if rule.message is not None:
         scope = "first line of each message" if rule.first_line_only else "every line of each message"
         click.echo(f"  message: {visible(rule.message.pattern)}  ({scope})")

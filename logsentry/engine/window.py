@@ -79,7 +79,7 @@ class BurstTracker:
             ended, window.incident = window.incident, None
             window.stamps.clear()
         if window.incident is not None:
-            if now - window.incident.last_usec <= trigger.within_usec:
+            if now - window.incident.last_usec <= trigger.hold_usec:
                 window.incident = _extend(window.incident, hit)
                 return None, None
             ended, window.incident = window.incident, None
@@ -113,7 +113,7 @@ class BurstTracker:
         if incident is not None:
             invocation = invocation_of(hit.entry.fields)
             return (not (invocation and incident.invocation and invocation != incident.invocation)
-                    and now - incident.last_usec <= trigger.within_usec)  # else a new count starts at this hit
+                    and now - incident.last_usec <= trigger.hold_usec)  # else a new count starts at this hit
         stamps = window.stamps  # as add() would: this hit's time (never before the last) and the count - 1 before
         if len(stamps) < trigger.count - 1:
             return False
@@ -143,7 +143,8 @@ class BurstTracker:
         return (bool(self._deadlines) and self._deadlines[0][0] < now_usec) or bool(self._ended_early)
 
     def expire(self, now_usec: int) -> list[Incident]:
-        """End incidents with no hit for a whole window before `now_usec`; drop windows gone quiet."""
+        """End incidents with no hit for their rule's hold (its window, and `keep_firing_for`) before `now_usec`;
+        drop windows gone quiet."""
         ended, self._ended_early = self._ended_early, []
         deadlines = self._deadlines
         while deadlines and deadlines[0][0] < now_usec:
@@ -166,8 +167,11 @@ class BurstTracker:
         return ended
 
     def _deadline(self, key: WindowKey, window: _Window) -> int:
-        newest = window.incident.last_usec if window.incident else (window.stamps[-1] if window.stamps else 0)
-        deadline = newest + self.rules[key[0]].trigger.within_usec
+        trigger = self.rules[key[0]].trigger
+        if window.incident is not None:
+            deadline = window.incident.last_usec + trigger.hold_usec
+        else:
+            deadline = (window.stamps[-1] if window.stamps else 0) + trigger.within_usec
         return deadline + self.clock_offset(split_host_unit(key[1])[0]) if self.clock_offset else deadline
 
     def snapshot(self) -> list[dict[str, Any]]:

@@ -34,7 +34,7 @@ DEFAULT_WITHIN = "60s"
 _TOP_KEYS = {"id", "title", "description", "severity", "action", "match", "trigger", "absence", "anomaly", "sample",
              "scenario", "references"}
 _MATCH_KEYS = {"message", "ignore", "priority", "fields", "lines"}
-_TRIGGER_KEYS = {"count", "within", "group_by"}
+_TRIGGER_KEYS = {"count", "within", "group_by", "keep_firing_for"}
 _ABSENCE_KEYS = {"silent_for", "min_entries", "max_variation", "margin", "false_alarms_per_day", "learn_for"}
 _SAMPLE_KEYS = {"line", "match", "captures", "priority", "fields", "note"}
 _SCENARIO_KEYS = {"name", "hits", "fires", "keys"}
@@ -71,11 +71,21 @@ class Scenario:
 
 @dataclass(frozen=True)
 class Trigger:
-    """Fire when `count` hits for one unit (and group key) arrive within `within_usec` of event time."""
+    """Fire when `count` hits for one unit (and group key) arrive within `within_usec` of event time; the incident
+    lasts while hits come within `hold_usec` of each other."""
 
     count: int = 1
     within_usec: int = 60_000_000
     group_by: str | None = None
+    keep_firing_for_usec: int = 0
+    """How long an incident keeps firing after a window passed without a hit (µs of journal time; Prometheus's
+    `keep_firing_for`): a rule whose bar is a minute's count flaps with a failure that pauses, and each new
+    incident would be a new page for one failure (loghub's ZooKeeper log: one quorum failure, 5 pages in 20 min)."""
+
+    @property
+    def hold_usec(self) -> int:
+        """An open incident ends when this much journal time passes without a hit."""
+        return self.within_usec + self.keep_firing_for_usec
 
 
 @dataclass(frozen=True)
@@ -228,7 +238,9 @@ def _parse_trigger(table: Mapping[str, Any], message: regex.Pattern[str] | None,
         names = ", ".join(sorted(message.groupindex)) or "none"
         problems.add("trigger.group_by",
                      f"expected the name of a capture in match.message ({names}) (got {group_by!r})")
-    return Trigger(count=count, within_usec=within, group_by=group_by)
+    keep = _duration(table["keep_firing_for"], "trigger.keep_firing_for", problems) or 0 \
+        if "keep_firing_for" in table else 0
+    return Trigger(count=count, within_usec=within, group_by=group_by, keep_firing_for_usec=keep)
 
 
 def _parse_absence(document: Mapping[str, Any], problems: _Problems) -> Absence | None:
