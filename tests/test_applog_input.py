@@ -75,6 +75,11 @@ LAYOUTS: dict[str, tuple[str, list[str], int, int]] = {
         "[2026-11-28 10:14:29,301] ERROR [ReplicaFetcher replicaId=1, leaderId=2, fetcherId=0] Error for partition "
         "orders-0 at offset 42 (kafka.server.ReplicaFetcherThread)",
     ], 1, _local(2026, 11, 28, 10, 14, 29) + 301_000),
+    # Spark's conf/log4j2.properties.template: %d{yy/MM/dd HH:mm:ss} %p %c{1}: %m%n
+    "spark": ("spark-worker.log", [
+        "26/11/28 10:14:28 INFO Worker: Successfully registered with master spark://master:7077",
+        "26/11/28 10:14:29 ERROR Worker: Failed to connect to master master:7077",
+    ], 1, _local(2026, 11, 28, 10, 14, 29)),
     # Go: zap's console encoder in production (time, level, caller, message, tab-separated)
     "zap-console": ("api.log", [
         "2026-11-28T10:14:28.100Z\tINFO\tserver/main.go:42\tlistening\t{\"addr\": \":8080\"}",

@@ -11,6 +11,7 @@ A record starts with one of these times, optionally in brackets (`[2026-11-28 10
 * `1234:M 28 Nov 2026 10:14:29.301`: Redis and Valkey (serverLogRaw);
 * `E1128 10:14:29.301234`: glog, klog and abseil (no year: the latest that is not after the file's time);
 * `081109 203615`: log4j's `yyMMdd HHmmss` (loghub's HDFS);
+* `17/06/09 20:10:40`: `yy/MM/dd HH:mm:ss`, Spark's default log4j pattern (conf/log4j2.properties.template);
 * `1764245823` or `1764245823.5`, ten digits from 2001 on: Unix seconds (unbound's log file);
 * logfmt whose first pair is the time (`time="2026-11-28T10:14:29Z" level=error msg=...`: logrus, go-kit, slog);
 * JSON lines with a time key and none of journalctl's (`{"level":"error","ts":1764245823.5,"msg":...}`: zap,
@@ -51,6 +52,7 @@ _STAMP = re.compile(
     r"(?:\.(?P<rf>\d{1,3}))?"
     r"|[IWEF](?P<gmo>[01]\d)(?P<gd>[0-3]\d) " + _HMS.format("g") + r"\.(?P<gf>\d{6})"
     r"|(?P<hy>\d\d)(?P<hmo>[01]\d)(?P<hd>[0-3]\d) (?P<hh>[0-2]\d)(?P<hmi>[0-5]\d)(?P<hs>[0-6]\d)"
+    r"|(?P<sy>\d\d)/(?P<smo>[01]\d)/(?P<sd>[0-3]\d) " + _HMS.format("s") +
     r"|(?P<epoch>[12]\d{9})(?:\.(?P<ef>\d{1,9}))?"
     r")\]?(?=[\s|:\],\"-]|$)")
 """A record's time at the start of its line, in the layouts the module docstring names (also as a logfmt line's
@@ -169,6 +171,10 @@ class AppLogParser:
             seconds = self._local(self.years.of(month, day), month, day, int(found["gh"]), int(found["gmi"]),
                                   int(found["gs"]))
             return seconds * 1_000_000 + _fraction(found["gf"])
+        if found["sy"] is not None:
+            seconds = self._local(2000 + int(found["sy"]), int(found["smo"]), int(found["sd"]), int(found["sh"]),
+                                  int(found["smi"]), int(found["ss"]))
+            return seconds * 1_000_000
         if found["hy"] is not None:
             seconds = self._local(2000 + int(found["hy"]), int(found["hmo"]), int(found["hd"]), int(found["hh"]),
                                   int(found["hmi"]), int(found["hs"]))
