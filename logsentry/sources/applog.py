@@ -77,7 +77,7 @@ def _json_usec(line: str) -> int | None:
         return None
     try:
         record = json.loads(line)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: arrays nested 100k deep
         return None
     if not isinstance(record, dict) or any(key in record for key in JOURNAL_KEYS):
         return None
