@@ -33,7 +33,7 @@ RECORDS = [
 ]
 FOUND = ["kernel-hung-task", "kernel-ext4-error", "kernel-block-io-error", "kernel-segfault", "kernel-oom-kill"]
 LAYOUTS = {"default": [], "ctime": ["-T"], "decode": ["-x"], "raw": ["-r"], "iso": ["--time-format", "iso"],
-           "decode-ctime": ["-x", "-T"]}
+           "decode-ctime": ["-x", "-T"], "human": ["--time-format", "reltime"], "delta": ["--time-format", "delta"]}
 
 
 @pytest.fixture(scope="module")
@@ -64,10 +64,15 @@ def test_every_dmesg_layout_finds_the_kernel_failures(buffer: Path, tmp_path: Pa
     segfault = matches[3]
     assert segfault["message"].startswith("python3[9507]: segfault at 0")  # the kernel's line, not python3's
     assert of_type(json_events(result), "incident")
-    monotonic = layout in ("default", "decode", "raw")
+    monotonic = layout in ("default", "decode", "raw", "delta")
     assert ("seconds since boot" in result.stderr) is monotonic
-    if monotonic:
+    if monotonic and layout != "delta":
         assert oom["realtime_usec"] == 3_620_000_000
+    if layout == "delta":  # each time after the record before's: the hung task to the OOM kill, 18.876544 s
+        assert oom["realtime_usec"] - matches[0]["realtime_usec"] == 18_876_544
+    if layout == "human":  # a minute's time (`[Dec 2 20:22]`, the ext4 error's), then +0.000766 +2.448 +5 s
+        assert oom["realtime_usec"] - matches[1]["realtime_usec"] == 7_448_766
+        assert matches[1]["realtime_usec"] % 60_000_000 == 0
     elif layout == "iso":
         stamp = re.search(r"^(\S+) Out of memory", printed, re.M)
         assert stamp is not None

@@ -6,6 +6,10 @@ and then its text, with no host and no identifier:
 * `[ 1234.567890] text`: seconds since boot (the default, and `-x`, `-r`);
 * `[Wed Dec  2 19:21:53 2026] text`: local clock time (`-T`, `--ctime`);
 * `2026-12-02T19:21:53,001997+00:00 text`: ISO 8601 with a comma (`--time-format iso`);
+* `[Dec 2 19:38] text`, then `[  +0.000240] text` (seconds after the record before): `-H`, `--time-format
+  reltime` (a time to the minute, with no year, when one is printed, then the time since the record before);
+* `[<    0.000240>] text`: `--time-format delta` (only the time since the record before: kept from 0, like
+  seconds since boot);
 * `kern  :err   : ` before the time with `-x` (facility and level names), `<3>` with `-r` (syslog PRI).
 
 journalctl's `short-monotonic` also starts with `[ seconds]`, but then names a host and an identifier
@@ -28,6 +32,7 @@ import re
 import time
 
 from .text_line import TextLine
+from .text_years import Years
 
 FACILITIES = ("kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron", "authpriv", "ftp",
               "res0", "res1", "res2", "res3", "local0", "local1", "local2", "local3", "local4", "local5", "local6",
@@ -43,7 +48,10 @@ _LINE = re.compile(
     r"(?:\[ *(?P<mono>\d{1,10})\.(?P<mfrac>\d{6})\]"
     r"|\[(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?P<mon>" + "|".join(_MONTHS) + r") (?P<day> [1-9]|[12]\d|3[01]) "
     r"(?P<hms>\d\d:\d\d:\d\d) (?P<year>\d{4})\]"
-    r"|(?P<date>\d{4}-\d\d-\d\d)T(?P<ihms>\d\d:\d\d:\d\d),(?P<ifrac>\d{6})(?P<zone>[+-]\d\d:\d\d))"
+    r"|(?P<date>\d{4}-\d\d-\d\d)T(?P<ihms>\d\d:\d\d:\d\d),(?P<ifrac>\d{6})(?P<zone>[+-]\d\d:\d\d)"
+    r"|\[(?P<hmon>" + "|".join(_MONTHS) + r") (?P<hday>[1-9]|[12]\d|3[01]) (?P<hhm>\d\d:\d\d)\]"
+    r"|\[ *\+(?P<rel>\d{1,10})\.(?P<relf>\d{6})\]"
+    r"|\[< *(?P<delta>\d{1,10})\.(?P<deltaf>\d{6})>\])"
     r" ?(?P<msg>.*)", re.DOTALL)
 _PROCESS = re.compile(r"(?P<ident>[^\s\[:]{1,64})(?:\[(?P<pid>\d{1,10})\])?: (?P<msg>.*)", re.DOTALL)
 """A process's own line written to /dev/kmsg: `ident[pid]: text`, as syslog(3) writes it."""
@@ -56,8 +64,8 @@ _APACHE = re.compile(r"\[[^\]]{10,40}\] \[[a-z_]*:?(?:emerg|alert|crit|error|war
 """Apache httpd's error log (`[Sun Dec 04 04:47:44 2005] [error] ...`, 2.4: `[... 2026] [proxy:error] [pid 812]`):
 its ctime-like time in brackets is not dmesg's `-T` (sources/applog.py reads it)."""
 
-MONOTONIC_NOTE = ("dmesg's times are seconds since boot, without a date: they are shown from 1970-01-01 "
-                  "(dmesg -T or --time-format iso prints clock times)")
+MONOTONIC_NOTE = ("dmesg's times are seconds since boot (or since the first record), without a date: they are "
+                  "shown from 1970-01-01 (dmesg -T or --time-format iso prints clock times)")
 
 
 def dmesg_lines(lines: list[str]) -> int:
@@ -80,14 +88,18 @@ class DmesgParser:
     """dmesg's lines to records (a text_line.LineParser); `monotonic` says whether any time was seconds since
     boot."""
 
-    def __init__(self) -> None:
+    def __init__(self, reference: float) -> None:
         self.monotonic = False
+        self.years = Years(reference)
+        """`-H`'s dates have no year: the latest that puts the first no later than the file's time."""
+        self.last_usec = 0
+        """The record before's time: `-H`'s and `delta`'s times are counted from it."""
 
     def marker(self, what: str) -> None:
         """dmesg prints no `-- ... --` lines."""
 
     def note(self) -> str | None:
-        return MONOTONIC_NOTE if self.monotonic else None
+        return MONOTONIC_NOTE if self.monotonic else self.years.guess()
 
     def parse(self, line: str) -> TextLine | None:
         found = _LINE.match(line)
@@ -124,6 +136,20 @@ class DmesgParser:
         return TextLine(usec, fields, found.start("msg") + len(found["msg"]) - len(message))
 
     def _usec(self, found: re.Match[str]) -> int:
+        self.last_usec = usec = self._time(found)
+        return usec
+
+    def _time(self, found: re.Match[str]) -> int:
+        if found["rel"] is not None:
+            return self.last_usec + int(found["rel"]) * 1_000_000 + int(found["relf"])
+        if found["delta"] is not None:
+            self.monotonic = True
+            return self.last_usec + int(found["delta"]) * 1_000_000 + int(found["deltaf"])
+        if found["hmon"] is not None:
+            month, day = _MONTHS.index(found["hmon"]) + 1, int(found["hday"])
+            hour, minute = (int(part) for part in found["hhm"].split(":"))
+            seconds = time.mktime((self.years.of(month, day), month, day, hour, minute, 0, 0, 0, -1))
+            return int(seconds) * 1_000_000
         if found["mono"] is not None:
             self.monotonic = True
             return int(found["mono"]) * 1_000_000 + int(found["mfrac"])

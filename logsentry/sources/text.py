@@ -304,7 +304,7 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
     or is skipped with a warning when there is none."""
     parser: LineParser
     if kind == "dmesg":
-        parser = DmesgParser()
+        parser = DmesgParser(reference)
     elif kind == "applog":
         parser = AppLogParser(name, reference)
     else:
