@@ -100,6 +100,11 @@ LAYOUTS: dict[str, tuple[str, list[str], int, int]] = {
         '{"@timestamp":"2026-11-28T11:14:28.100+01:00","@version":"1","message":"Started","level":"INFO"}',
         '{"@timestamp":"2026-11-28T11:14:29.301+01:00","@version":"1","message":"Payment failed","level":"ERROR"}',
     ], 1, _utc(2026, 11, 28, 10, 14, 29) + 301_000),
+    # python-json-logger with asctime (logging's "%Y-%m-%d %H:%M:%S,mmm", no zone: local time)
+    "python-json": ("worker.log", [
+        '{"asctime": "2026-11-28 10:14:28,100", "levelname": "INFO", "name": "worker", "message": "started"}',
+        '{"asctime": "2026-11-28 10:14:29,301", "levelname": "ERROR", "name": "worker", "message": "job failed"}',
+    ], 1, _local(2026, 11, 28, 10, 14, 29) + 301_000),
     # logrus's text formatter, no terminal: time="..." level=... msg=...
     "logrus": ("agent.log", [
         'time="2026-11-28T10:14:28Z" level=info msg="agent started"',

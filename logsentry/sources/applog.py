@@ -57,9 +57,10 @@ _STAMP = re.compile(
     r")\]?(?=[\s|:\],\"-]|$)")
 """A record's time at the start of its line, in the layouts the module docstring names (also as a logfmt line's
 first pair: `time="2026-11-28T10:14:29Z" level=error ...`, logrus; `ts=...`, go-kit; `time=...`, slog)."""
-TIME_KEYS = ("time", "ts", "timestamp", "@timestamp", "t", "@t", "date")
+TIME_KEYS = ("time", "ts", "timestamp", "@timestamp", "t", "@t", "date", "asctime")
 """A JSON log line's time, the first of these keys present (zap `ts`, logrus/slog/zerolog `time`, pino `time`,
-logstash `@timestamp`, CLEF `@t`): Unix seconds, milliseconds, µs or ns by magnitude, or a time as above."""
+logstash `@timestamp`, CLEF `@t`, python-json-logger `asctime`): Unix seconds, milliseconds, µs or ns by
+magnitude, or a time as above (without a zone: local time)."""
 JOURNAL_KEYS = ("__REALTIME_TIMESTAMP", "MESSAGE", "__CURSOR")
 """A JSON line with one of these is journalctl -o json's, read by sources/json_lines.py."""
 
@@ -68,11 +69,12 @@ _SUFFIXES = re.compile(r"(?:\.(?:gz|\d{1,3}|log|txt|out|err|json|jsonl|ndjson))+
 
 def stamped(lines: list[str]) -> int:
     """How many of `lines` start with a time in one of the layouts, or are a JSON log line with a time."""
-    return sum(_STAMP.match(line) is not None or _json_usec(line) is not None for line in lines)
+    return sum(_STAMP.match(line) is not None or _json_time(line) is not None for line in lines)
 
 
-def _json_usec(line: str) -> int | None:
-    """The time of a program's JSON log line (TIME_KEYS), None for anything else (journalctl -o json's lines)."""
+def _json_time(line: str) -> tuple[int, bool] | None:
+    """The time of a program's JSON log line (TIME_KEYS; µs) and whether it was read as local time (it had no
+    zone), None for anything else (journalctl -o json's lines)."""
     if not line.startswith("{"):
         return None
     try:
@@ -82,11 +84,17 @@ def _json_usec(line: str) -> int | None:
     if not isinstance(record, dict) or any(key in record for key in JOURNAL_KEYS):
         return None
     value = next((record[key] for key in TIME_KEYS if key in record), None)
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
-        scale = 1e6 if value < 1e11 else 1e3 if value < 1e14 else 1 if value < 1e17 else 1e-3
-        return int(value * scale)
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return (value * 1_000_000 if value < 10**11 else value * 1_000 if value < 10**14 else
+                value if value < 10**17 else value // 1_000), False
+    if isinstance(value, float) and value > 0:
+        return round(value * (1e6 if value < 1e11 else 1e3 if value < 1e14 else 1 if value < 1e17 else 1e-3)), False
     if isinstance(value, str) and (found := _STAMP.fullmatch(value)) is not None and found["y"] is not None:
-        return _iso_usec(found) if found["z"] is not None else None
+        if found["z"] is not None:
+            return _iso_usec(found), False
+        seconds = time.mktime((int(found["y"]), int(found["mo"]), int(found["d"]), int(found["h"]),
+                               int(found["mi"]), int(found["s"]), 0, 0, -1))
+        return int(seconds) * 1_000_000 + _fraction(found["f"]), True
     return None
 
 
@@ -135,8 +143,13 @@ class AppLogParser:
 
     def parse(self, line: str) -> TextLine | None:
         found = _STAMP.match(line)
+        usec: int | None = None
         try:
-            usec = self._usec(found) if found is not None else _json_usec(line)
+            if found is not None:
+                usec = self._usec(found)
+            elif (stamp := _json_time(line)) is not None:
+                usec, local = stamp
+                self.local |= local
         except (OverflowError, ValueError):
             usec = None
         usec = self.last_usec if usec is None else usec
