@@ -189,7 +189,7 @@ def test_a_zone_less_time_is_said_to_be_local(tmp_path: Path) -> None:
     path = _write(tmp_path, "zookeeper.log", LAYOUTS["log4j"][1])
     result = run_cli("scan", "--file", str(path), "-o", "json")
     assert result.exit_code == 0, result.output
-    assert "times without a zone are read as this machine's local time" in result.stderr
+    assert "times without a zone (or with a zone's name, as CET) are read as this machine's local time" in result.stderr
 
 
 def test_apaches_error_log_is_not_dmesg(tmp_path: Path) -> None:
@@ -202,3 +202,47 @@ def test_apaches_error_log_is_not_dmesg(tmp_path: Path) -> None:
     entries = list(open_entries(Selection(), files=[path]))
     assert [e.unit for e in entries] == ["(error_log)", "(error_log)"]
     assert entries[1].effective_priority == 3
+
+
+def test_a_line_in_another_layout_does_not_move_the_time(tmp_path: Path) -> None:
+    """The first line's layout holds: a continuation line that starts with ten digits (`2999999999 rows`) is no
+    Unix time of 2065 (helper B: it re-timed the stream and made a burst of 60 errors 10 min apart)."""
+    lines = [f"2026-11-28 10:{k:02d}:00,000 ERROR db: connection refused" for k in range(0, 60, 10)]
+    lines.insert(3, "2999999999 ERROR rows were scanned")
+    entries = list(open_entries(Selection(), files=[_write(tmp_path, "db.log", lines)]))
+    assert [e.realtime_usec for e in entries][3] == entries[2].realtime_usec
+    assert max(e.realtime_usec for e in entries) == _local(2026, 11, 28, 10, 50, 0)
+
+
+@pytest.mark.parametrize("line", ['{"time":1e400,"msg":"x"}', '{"time":"2026-19-01T00:00:00Z","msg":"x"}',
+                                  '{"time":"0000-01-01T00:00:00Z","msg":"x"}', '{"ts":1' + "0" * 400 + '}',
+                                  '{"ts":-5,"msg":"x"}'])
+def test_a_json_line_with_no_usable_time_is_a_clear_error(tmp_path: Path, line: str) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text(line + "\n")
+    result = run_cli("scan", "--file", str(path), "-o", "json")
+    assert "Traceback" not in result.output + result.stderr
+    assert result.exit_code == 2 and "bad.json" in result.stderr
+
+
+def test_a_programs_lowercase_level_is_no_syslog_host(tmp_path: Path) -> None:
+    """winston's `timestamp level: message`: read as syslog, `info:` was the host and `kernel:` its identifier, a
+    kernel line forged from the program's text (helper B)."""
+    path = _write(tmp_path, "web.log", [
+        "2026-11-28T10:14:29.301Z info: kernel: Out of memory: Killed process 1 (sshd) total-vm:1kB, anon-rss:1kB, "
+        "file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:1kB oom_score_adj:0",
+        "2026-11-28T10:14:30.301Z error: Server failed: port 80",
+    ])
+    entries = list(open_entries(Selection(), files=[path]))
+    assert {e.unit for e in entries} == {"(web)"} and not any(e.fields.get("_TRANSPORT") for e in entries)
+    assert entries[1].effective_priority == 3
+
+
+def test_a_utc_offset_of_hours_and_a_byte_order_mark(tmp_path: Path) -> None:
+    """PostgreSQL's log_timezone can print `+03`; a file saved with a BOM keeps its first line."""
+    path = tmp_path / "pg.log"
+    path.write_text("\ufeff2026-11-28 13:14:29.301 +03 [812] LOG:  database system is ready\n"
+                    "2026-11-28 13:14:30.000 +03 [813] FATAL:  password authentication failed for user \"app\"\n")
+    entries = list(open_entries(Selection(), files=[path]))
+    assert [e.realtime_usec for e in entries] == [_utc(2026, 11, 28, 10, 14, 29) + 301_000,
+                                                  _utc(2026, 11, 28, 10, 14, 30)]

@@ -100,3 +100,26 @@ def test_a_process_line_in_the_kernel_log_is_not_the_kernels(buffer: Path, tmp_p
     assert systemd.unit != "kernel" and "systemd" in systemd.unit
     assert entries[0].unit == "kernel" and entries[0].message.startswith("Linux version")
 
+
+
+def test_dmesg_through_grep_is_still_dmesg(buffer: Path, tmp_path: Path) -> None:
+    """`dmesg | grep -C1 ...` puts `--` between its groups (not journalctl's marker), and `dmesg | grep nvme` gives
+    lines that all start with one subsystem's name (not a host): both are dmesg's lines still (helper B)."""
+    printed = subprocess.run([DMESG, "-F", str(buffer)], capture_output=True, text=True, check=True).stdout
+    grepped = subprocess.run(["grep", "-C1", "-e", "Out of memory", "-e", "virtualization"], input=printed,
+                             capture_output=True, text=True, check=True).stdout
+    assert "\n--\n" in grepped
+    paste = tmp_path / "grepped.txt"
+    paste.write_text(grepped)
+    result = run_cli("scan", "--file", str(paste), "-o", "json")
+    assert result.exit_code == 0, result.output
+    rules = [m["rule"] for m in of_type(json_events(result), "match")]
+    assert "kernel-oom-kill" in rules and "kernel-hung-task" in rules
+    nvme = tmp_path / "nvme.raw"
+    nvme.write_text("".join(f"<4>[{12345 + k}.678901] nvme nvme0: I/O {100 + k} QID 4 timeout, aborting\n"
+                            for k in range(4)))
+    lines = subprocess.run([DMESG, "-F", str(nvme)], capture_output=True, text=True, check=True).stdout
+    paste.write_text(subprocess.run(["grep", "nvme"], input=lines, capture_output=True, text=True).stdout)
+    result = run_cli("scan", "--file", str(paste), "-o", "json")
+    matches = of_type(json_events(result), "match")
+    assert [m["rule"] for m in matches] == ["kernel-nvme-timeout"] * 4 and matches[0]["unit"] == "kernel"

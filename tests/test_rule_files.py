@@ -227,3 +227,12 @@ def test_restart_rules_ignore_signatures_inside_client_data(rule):
             text = context.format(line=line)
             fields = {name: value for sample in rule.samples for name, value in sample.fields.items()}
             assert match_rule(rule, text, 6, fields) is None, text
+
+
+def test_keep_firing_for_zero_is_off(tmp_path: Path) -> None:
+    """As in Prometheus, 0 turns keep_firing_for off (helper B: "0s" was refused as no duration)."""
+    path = tmp_path / "r.toml"
+    path.write_text('id = "r"\n' + VALID.replace("count = 2", 'count = 2\nkeep_firing_for = "0s"'))
+    rule = load_rule_file(path)
+    assert rule.trigger.keep_firing_for_usec == 0 and rule.trigger.hold_usec == rule.trigger.within_usec
+

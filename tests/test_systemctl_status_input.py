@@ -58,3 +58,25 @@ def test_systemctl_status_lines_are_the_units(box: Sandbox, tmp_path: Path, lang
     assert errors and all(m["unit"] == "(shop.service)" for m in errors)  # the program's own lines: the unit's
     assert {m["unit"] for m in matches} == {"(shop.service)"}
     assert "systemd-unit-failed" in {i["rule"] for i in of_type(events, "incident")}
+
+
+def test_a_status_block_ends_at_its_blank_line(tmp_path: Path) -> None:
+    """What follows a pasted status (another paste, journalctl's lines) is not the unit's, nor is PID 1's line about
+    another unit inside it; systemctl's `Hint:` line is skipped (helper B)."""
+    from logsentry.sources import Selection, open_entries
+
+    paste = tmp_path / "paste.txt"
+    paste.write_text(
+        "\u00d7 shop.service - Shop backend\n"
+        "     Loaded: loaded (/etc/systemd/system/shop.service; enabled; preset: enabled)\n"
+        "     Active: failed (Result: exit-code) since Thu 2026-12-03 06:18:35 UTC; 2s ago\n"
+        "\n"
+        "Dec 03 06:18:34 vm sh[79]: ERROR [main] Failed to connect to db.internal:5432: Connection refused\n"
+        "Dec 03 06:18:35 vm systemd[1]: db.service: Failed with result 'exit-code'.\n"
+        "Dec 03 06:18:35 vm systemd[1]: shop.service: Failed with result 'exit-code'.\n"
+        "Hint: Some lines were ellipsized, use -l to show in full.\n"
+        "\n"
+        "Dec 03 06:19:00 vm sshd[900]: Accepted publickey for admin from 192.0.2.7 port 50000 ssh2\n")
+    entries = list(open_entries(Selection(), files=[paste]))
+    assert [e.unit for e in entries] == ["(shop.service)", "(db.service)", "(shop.service)", "(sshd)"]
+    assert entries[2].message == "shop.service: Failed with result 'exit-code'."  # no Hint joined to it

@@ -238,8 +238,8 @@ def _parse_trigger(table: Mapping[str, Any], message: regex.Pattern[str] | None,
         names = ", ".join(sorted(message.groupindex)) or "none"
         problems.add("trigger.group_by",
                      f"expected the name of a capture in match.message ({names}) (got {group_by!r})")
-    keep = _duration(table["keep_firing_for"], "trigger.keep_firing_for", problems) or 0 \
-        if "keep_firing_for" in table else 0
+    keep = table.get("keep_firing_for", "0s")
+    keep = 0 if keep in ("0", "0s") else (_duration(keep, "trigger.keep_firing_for", problems) or 0)  # 0: off
     return Trigger(count=count, within_usec=within, group_by=group_by, keep_firing_for_usec=keep)
 
 

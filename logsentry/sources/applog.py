@@ -45,7 +45,7 @@ _HMS = r"(?P<{0}h>[0-2]\d):(?P<{0}mi>[0-5]\d):(?P<{0}s>[0-6]\d)"
 _STAMP = re.compile(
     r"(?:(?:time|ts|t|timestamp)=\"?)?\[?(?:"
     r"(?P<y>\d{4})([-/.])(?P<mo>[01]\d)\2(?P<d>[0-3]\d)[T ]" + _HMS.format("") +
-    r"(?:[.,](?P<f>\d{1,9}))?(?: ?(?P<z>Z|UTC|GMT|[+-][0-2]\d:?[0-5]\d)(?![\w:]))?"
+    r"(?:[.,](?P<f>\d{1,9}))?(?: ?(?P<z>Z|UTC|GMT|[+-][0-2]\d(?::?[0-5]\d)?)(?![\w:]))?"
     r"|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?P<cmon>" + _MONTH + r") (?P<cd>[ 0-3]?\d) " + _HMS.format("c") +
     r"(?:\.(?P<cf>\d{1,9}))? (?P<cy>\d{4})"
     r"|\d{1,10}:[XCSM] (?P<rd>[0-3]\d) (?P<rmon>" + _MONTH + r") (?P<ry>\d{4}) " + _HMS.format("r") +
@@ -72,7 +72,20 @@ def stamped(lines: list[str]) -> int:
     return sum(_STAMP.match(line) is not None or _json_time(line) is not None for line in lines)
 
 
+MAX_USEC = 253_402_300_800 * 1_000_000
+"""Year 10000 (µs since the epoch): a later time, or one before 1970, is no time of a log line."""
+
+
 def _json_time(line: str) -> tuple[int, bool] | None:
+    """_json_read's time when it is one (1970 to 9999), else None."""
+    try:
+        found = _json_read(line)
+    except (OverflowError, ValueError):
+        return None
+    return found if found is not None and 0 < found[0] < MAX_USEC else None
+
+
+def _json_read(line: str) -> tuple[int, bool] | None:
     """The time of a program's JSON log line (TIME_KEYS; µs) and whether it was read as local time (it had no
     zone), None for anything else (journalctl -o json's lines)."""
     if not line.startswith("{"):
@@ -103,7 +116,8 @@ def _iso_usec(found: re.Match[str]) -> int:
     seconds = calendar.timegm((*date, int(found["h"]), int(found["mi"]), int(found["s"]), 0, 0, 0))
     zone = found["z"]
     if zone[0] in "+-":
-        offset = int(zone[1:3]) * 3600 + int(zone[-2:]) * 60
+        digits = zone[1:].replace(":", "")
+        offset = int(digits[:2]) * 3600 + int(digits[2:] or 0) * 60
         seconds -= offset if zone[0] == "+" else -offset
     return seconds * 1_000_000 + _fraction(found["f"])
 
@@ -120,6 +134,14 @@ def _fraction(digits: str | None) -> int:
     return int((digits or "0")[:6].ljust(6, "0"))
 
 
+_ANCHORS = ("y", "cmon", "rmon", "gmo", "hy", "sy", "epoch")
+"""_STAMP's alternatives, each by a group only it has."""
+
+
+def _layout(found: re.Match[str]) -> str:
+    return next(group for group in _ANCHORS if found[group] is not None)
+
+
 class AppLogParser:
     """A program's log lines to records (a text_line.LineParser)."""
 
@@ -130,6 +152,9 @@ class AppLogParser:
         """Some time had no zone and was read as local time."""
         self.last_usec: int | None = None
         """The time of the last line that had one: a line without a time takes it."""
+        self.layout: str | None = None
+        """The layout of the first line with a time (_layout): a later line in another layout is a line without
+        a time (a continuation line starting `2999999999 rows` is no Unix time of 2065)."""
 
     def marker(self, what: str) -> None:
         """A program's log has no journalctl markers."""
@@ -137,21 +162,28 @@ class AppLogParser:
     def note(self) -> str | None:
         said = self.years.guess()
         if self.local:
-            zone = f"times without a zone are read as this machine's local time ({time.strftime('%Z')})"
+            zone = ("times without a zone (or with a zone's name, as CET) are read as this machine's local time "
+                    f"({time.strftime('%Z')})")
             said = zone if said is None else f"{said}; {zone}"
         return said
 
     def parse(self, line: str) -> TextLine | None:
         found = _STAMP.match(line)
+        layout = _layout(found) if found is not None else "json" if line.startswith("{") else None
         usec: int | None = None
-        try:
-            if found is not None:
-                usec = self._usec(found)
-            elif (stamp := _json_time(line)) is not None:
-                usec, local = stamp
-                self.local |= local
-        except (OverflowError, ValueError):
-            usec = None
+        if layout is not None and self.layout in (None, layout):
+            try:
+                if found is not None:
+                    usec = self._usec(found)
+                elif (stamp := _json_time(line)) is not None:
+                    usec, local = stamp
+                    self.local |= local
+            except (OverflowError, ValueError):
+                usec = None
+            if usec is not None and not 0 < usec < MAX_USEC:
+                usec = None
+            if usec is not None:
+                self.layout = layout
         usec = self.last_usec if usec is None else usec
         if usec is None:
             return None

@@ -71,15 +71,13 @@ MONOTONIC_NOTE = ("dmesg's times are seconds since boot (or since the first reco
 def dmesg_lines(lines: list[str]) -> int:
     """How many of `lines` (a file's first lines) are dmesg's; 0 when its `[ seconds]` lines are journalctl's
     short-monotonic output instead: one of them names the kernel or a PID after a host (`web1 kernel:`,
-    `web1 sshd[812]:`), or all of them name one host and an identifier (`web1 app:`). A dmesg line can look
-    like the latter (`[ 1.2] usb 1-1: new device`), not a run of them with one first word and nothing else."""
+    `web1 sshd[812]:`), as journalctl prints them. A run of dmesg's lines can share a first word and look like a
+    host and an identifier (`dmesg | grep nvme`: `[ 1.2] nvme nvme0: I/O 12 QID 4 timeout`); journalctl's lines of
+    entries with no PID and no kernel's among them are read as dmesg's (a journal-remote import's, at worst)."""
     if any(_APACHE.match(line) for line in lines):
         return 0
     bracketed = [found for line in lines if line.startswith("[") and (found := _JOURNALCTL.match(line))]
     if any(found["ident"] == "kernel" or found["pid"] for found in bracketed):
-        return 0
-    if len(bracketed) >= 2 and len(bracketed) == sum(line.startswith("[") for line in lines) \
-            and len({found["host"] for found in bracketed}) == 1:
         return 0
     return sum(_LINE.match(line) is not None for line in lines)
 

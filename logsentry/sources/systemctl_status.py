@@ -7,7 +7,9 @@ and, after a blank line, the unit's last journal lines in journalctl's `short` l
 latest invocation, the unit's own and systemd's about it). So those lines group under `(UNIT)` (a text's unit,
 never a trusted one: sources/text.py), where they would otherwise split into `(sh)` or `(myapp)` for the
 program's `myapp[812]:` lines and `(myapp.service)` for PID 1's, and a failure's chain would miss the program's
-own error. The header and its properties are systemctl's words: skipped, without a warning.
+own error. The header and its properties are systemctl's words: skipped, without a warning. The block ends at the
+blank line after its log lines (`systemctl status A B` prints one after each) or at journalctl's `-- Boot ... --`; a
+line of PID 1 naming another unit (`db.service: Failed ...`) is that unit's.
 """
 
 from __future__ import annotations
@@ -18,6 +20,10 @@ from .selection import valid_unit_name
 
 _HEADER = re.compile(r"[\u25cf\u00d7\u25cb\u21bb*x] (?P<unit>[^\s/]{1,255}\.(?:service|socket|timer|mount|automount|"
                      r"swap|target|path|slice|scope|device))(?: - .*)?")
+
+
+STATUS_HINT = "Hint: "
+"""systemctl's line after a block's log lines (`Hint: Some lines were ellipsized, use -l to show in full.`)."""
 
 
 def status_unit(line: str) -> str | None:

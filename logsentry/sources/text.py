@@ -44,7 +44,7 @@ from ..model import Entry
 from .applog import AppLogParser, stamped
 from .dmesg import DmesgParser, dmesg_lines
 from .selection import Selection, untrusted_source, valid_unit_name
-from .systemctl_status import status_unit
+from .systemctl_status import STATUS_HINT, status_unit
 from .text_line import LineParser, TextLine
 from .text_years import Years
 from .values import entry_from
@@ -72,7 +72,10 @@ _UNIX_TIME = r"(?P<unix>\d{1,12})\.(?P<ufrac>\d{6})"
 _MONOTONIC = r"\[\s*(?P<mono>\d+)\.(?P<mfrac>\d{6})\]"
 _PRI = r"(?:<(?P<pri>\d{1,3})>)?"
 # host, then identifier with an optional [pid], then ": " (journalctl prints "ident[pid]: text").
-_REST = r" (?P<host>\S+) (?P<ident>[^\s\[:][^\[:]{0,255}?)(?:\[(?P<pid>\d{1,10})\])?: ?(?P<msg>.*)"
+_REST = (r" (?:(?P<host>[^\s:]\S*(?<!:)) )?(?P<ident>[^\s\[:][^\[:]{0,255}?)(?:\[(?P<pid>\d{1,10})\])?: ?"
+         r"(?P<msg>.*)")
+"""After the time: the host, unless journalctl left it out (`--no-hostname`, an entry without _HOSTNAME: `[ 5.0]
+app: text`; a host never ends in `:`), then `ident[pid]: text`."""
 
 _LINE = re.compile(_PRI + "(?:" + "|".join((_BSD_TIME, _ISO_TIME, _UNIX_TIME, _MONOTONIC)) + ")" + _REST,
                    re.DOTALL)
@@ -80,10 +83,16 @@ _RFC5424 = re.compile(
     r"<(?P<pri>\d{1,3})>1 (?P<ts>-|" + _ISO_TIME + r") (?P<host>\S+) (?P<app>\S+) (?P<procid>\S+) (?P<msgid>\S+) "
     r"(?P<sd>-|(?:\[(?:[^\]\"]|\"(?:[^\"\\]|\\.)*\")*\])+)(?: (?P<msg>.*))?", re.DOTALL)
 _MARKER = re.compile(r"-- (?P<what>.*) --")
-_NO_HOST = re.compile(r"\[|(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|FATAL|CRIT|CRITICAL|PANIC|ALERT|EMERG)\b")
-"""Where _LINE's host is a level or a bracket, the line is a program's own (`2026-11-28T10:14:30Z ERROR db: connection
-refused`, Go's and zap's layout), not syslog's `time host ident: text`: read as one, its level would be a host."""
-_CATALOG = re.compile(r"(?:\u2591\u2591|--)(?: .*)?")
+_NO_HOST = re.compile(r"\[|(?i:trace|debug|info|notice|warn|warning|error|err|fatal|crit|critical|panic|alert"
+                      r"|emerg|stdout|stderr)\b")
+"""Where _LINE's host (or, without one, its identifier) is a level (in any case), a stream name or a bracket, the
+line is a program's own (`2026-11-28T10:14:30Z ERROR db: connection refused`, Go's and zap's layout; winston's `...
+info: kernel: text`; a CRI container log's `... stderr F text`), not syslog's `time host ident: text`: read as one,
+its level would be a host and its words an identifier, `kernel:` among them."""
+_CATALOG = re.compile(r"\u2591\u2591(?: .*)?|-- .*")
+_SEPARATOR = re.compile(r"--|\ufeff?")
+"""grep's line between context groups (`grep -C2`: `--` alone) and a line that is nothing (a byte-order mark):
+skipped, and no evidence of any layout."""
 """`journalctl -x`'s explanation of an entry from the message catalog, a line each after it: `░░ Subject: Unit
 failed` (systemd 246 and later, in a UTF-8 locale), `-- Subject: ...` (earlier, or another locale). journalctl's
 words, not the program's: skipped, never joined to the message. `journalctl -xe` is what systemd's own errors tell
@@ -101,7 +110,8 @@ def sniff_text(head: bytes) -> str | None:
     or lines that start with a program's own time (sources/applog.py); None otherwise (another format, or
     unknown).
 
-    Text is judged on up to 20 lines, not the first alone: a log cut out of a longer one (`tail -c`, a
+    Text is judged on up to 20 lines (blank and indented lines, grep's `--` and journalctl's own lines not
+    counted), not the first alone: a log cut out of a longer one (`tail -c`, a
     rotated piece, a copy from a terminal) often starts inside a line, and one such line must not get the
     whole file refused. journalctl's `-- ... --` lines and indented continuation lines count for neither
     side; the file is text when some lines fit a layout and they are at least as many as those that fit
@@ -113,13 +123,16 @@ def sniff_text(head: bytes) -> str | None:
         lines.pop()
     markers = fits = misfits = 0
     judged: list[str] = []
-    for raw in lines[:20]:
-        line = raw.decode("utf-8", "replace").rstrip("\r")
+    for raw in lines:
+        line = raw.decode("utf-8", "replace").rstrip("\r").removeprefix("\ufeff")
+        if len(judged) >= 20:
+            break
         if _MARKER.fullmatch(line) or _CATALOG.fullmatch(line):
             markers += 1
-        elif line and not line[0].isspace():
+        elif line and not line[0].isspace() and not _SEPARATOR.fullmatch(line):
             judged.append(line)
-            if ((found := _LINE.match(line)) and not _NO_HOST.match(found["host"])) or _RFC5424.match(line):
+            if ((found := _LINE.match(line)) and not _NO_HOST.match(found["host"] or found["ident"])) \
+                    or _RFC5424.match(line):
                 fits += 1
             else:
                 misfits += 1
@@ -287,13 +300,13 @@ def _entry(line: TextLine, where: str, selection: Selection, status: str | None 
     source = entry.level_source if entry.level_source != "journal" else \
         "syslog" if "SYSLOG_FACILITY" in fields else "stream"
     entry = replace(entry, from_text=True, level_source=source)
-    if status is not None:
-        entry = replace(entry, unit=untrusted_source(status))
-    elif entry.unit == untrusted_source("systemd") and fields.get("_PID") == "1" \
+    if entry.unit == untrusted_source("systemd") and fields.get("_PID") == "1" \
             and (named := _UNIT_PREFIX.match(entry.message)) and "." in named[1] and valid_unit_name(named[1]):
         # PID 1's line about a unit goes with that unit, still marked as text's (a kernel OOM kill's failure
         # that such a line joins was headed "(systemd)", naming neither the kernel nor the unit killed)
         entry = replace(entry, unit=untrusted_source(named[1]))
+    elif status is not None:
+        entry = replace(entry, unit=untrusted_source(status))
     return entry if selection.admits(entry) else None
 
 
@@ -320,11 +333,15 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
     header = False
     """Inside a `systemctl status` header: its indented properties are skipped."""
     for number, line in enumerate(_lines(stream, name, warn), start=1):
-        if not line:
+        if _SEPARATOR.fullmatch(line):  # "" too; a blank line indented is a message's (journalctl's indent)
+            if status is not None and not header and pending_status == status:
+                status = None  # the blank line after a status block's log lines ends it (systemctl_status.py)
             continue
+        line = line.removeprefix("\ufeff")
         marker = _MARKER.fullmatch(line)
         if marker:
             parser.marker(marker["what"])
+            status = None
             continue
         if isinstance(parser, _TextParser) and _CATALOG.fullmatch(line):  # journalctl's, not a program's log's
             continue
@@ -333,7 +350,7 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
             continue
         parsed = parser.parse(line)  # None for an indented line, but for a program's log (applog.py)
         if parsed is None:
-            if header:
+            if header or (status is not None and line.startswith(STATUS_HINT)):
                 continue
             if pending is not None and len(pending.fields["MESSAGE"]) < MAX_MESSAGE:
                 indent = pending.indent
