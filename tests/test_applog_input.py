@@ -246,3 +246,22 @@ def test_a_utc_offset_of_hours_and_a_byte_order_mark(tmp_path: Path) -> None:
     entries = list(open_entries(Selection(), files=[path]))
     assert [e.realtime_usec for e in entries] == [_utc(2026, 11, 28, 10, 14, 29) + 301_000,
                                                   _utc(2026, 11, 28, 10, 14, 30)]
+
+
+def test_a_containers_cri_log(tmp_path: Path) -> None:
+    """/var/log/containers/*.log (containerd, CRI-O): the container's text is the message, stderr priority 3; read
+    as syslog before, `stderr` was a host and `F panic` an identifier (helper B)."""
+    path = _write(tmp_path, "api-7d9f_default_api-0123.log", [
+        "2026-11-28T10:14:28.100000000Z stdout F listening on :8080",
+        "2026-11-28T10:14:29.301234567Z stderr F panic: runtime error: invalid memory address or nil pointer "
+        "dereference",
+        "2026-11-28T10:14:29.301300000Z stderr F [signal SIGSEGV: segmentation violation code=0x1 addr=0x0 "
+        "pc=0x4a1b2c]",
+    ])
+    entries = list(open_entries(Selection(), files=[path]))
+    assert [e.message[:16] for e in entries] == ["listening on :80", "panic: runtime e", "[signal SIGSEGV:"]
+    assert [e.priority for e in entries] == [6, 3, 3]
+    assert entries[1].realtime_usec == _utc(2026, 11, 28, 10, 14, 29) + 301_234
+    result = run_cli("scan", "--file", str(path), "-o", "json")
+    assert "go-nil-pointer-panic" in {m["rule"] for m in of_type(json_events(result), "match")}
+

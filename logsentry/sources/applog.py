@@ -14,6 +14,7 @@ A record starts with one of these times, optionally in brackets (`[2026-11-28 10
 * `17/06/09 20:10:40`: `yy/MM/dd HH:mm:ss`, Spark's default log4j pattern (conf/log4j2.properties.template);
 * `1764245823` or `1764245823.5`, ten digits from 2001 on: Unix seconds (unbound's log file);
 * logfmt whose first pair is the time (`time="2026-11-28T10:14:29Z" level=error msg=...`: logrus, go-kit, slog);
+* a container's log as the kubelet's CRI runtime writes it (`2026-11-28T10:14:29.301234567Z stderr F text`: _CRI);
 * JSON lines with a time key and none of journalctl's (`{"level":"error","ts":1764245823.5,"msg":...}`: zap,
   zerolog, pino, bunyan, logstash, Serilog's CLEF; see TIME_KEYS).
 
@@ -64,6 +65,11 @@ magnitude, or a time as above (without a zone: local time)."""
 JOURNAL_KEYS = ("__REALTIME_TIMESTAMP", "MESSAGE", "__CURSOR")
 """A JSON line with one of these is journalctl -o json's, read by sources/json_lines.py."""
 
+_CRI = re.compile(r"\S+ (?P<stream>stdout|stderr) [FP] (?P<text>.*)", re.DOTALL)
+"""A container's line as the kubelet's CRI runtime writes it (/var/log/containers/*.log, containerd and CRI-O:
+`2026-11-28T10:14:29.301234567Z stderr F text`, F a full line, P part of a longer one, kept as it is): the text is
+the MESSAGE, as the container wrote it, so the rules anchored on its start see it (`panic: ...`), and stderr is
+priority 3, stdout 6, as Docker's journald driver and sources/text.py's Docker reader have them."""
 _SUFFIXES = re.compile(r"(?:\.(?:gz|\d{1,3}|log|txt|out|err|json|jsonl|ndjson))+$")
 
 
@@ -188,7 +194,11 @@ class AppLogParser:
         if usec is None:
             return None
         self.last_usec = usec
-        return TextLine(usec, {"MESSAGE": line, "SYSLOG_IDENTIFIER": self.ident}, 0)
+        fields = {"MESSAGE": line, "SYSLOG_IDENTIFIER": self.ident}
+        if layout == "y" and (cri := _CRI.fullmatch(line)) is not None:
+            fields["MESSAGE"] = cri["text"]
+            fields["PRIORITY"] = "3" if cri["stream"] == "stderr" else "6"
+        return TextLine(usec, fields, 0)
 
     def _local(self, year: int, month: int, day: int, hour: int, minute: int, second: int) -> int:
         self.local = True
