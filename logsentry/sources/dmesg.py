@@ -60,7 +60,7 @@ _JOURNALCTL = re.compile(r"\[ *\d+\.\d{6}\] (?P<host>[A-Za-z0-9][A-Za-z0-9._-]*)
 """journalctl -o short-monotonic: after the time a host, then `ident[pid]:` (or `ident:` when the entry has no
 _PID, as the kernel's: `kernel:`)."""
 
-_APACHE = re.compile(r"\[[^\]]{10,40}\] \[[a-z_]*:?(?:emerg|alert|crit|error|warn|notice|info|debug|trace\d)\] ")
+_APACHE = re.compile(r"\[[^\]]{10,40}\] \[(?:[a-z_0-9]*:)?(?:emerg|alert|crit|error|warn|notice|info|debug|trace\d)\] ")
 """Apache httpd's error log (`[Sun Dec 04 04:47:44 2005] [error] ...`, 2.4: `[... 2026] [proxy:error] [pid 812]`):
 its ctime-like time in brackets is not dmesg's `-T` (sources/applog.py reads it)."""
 
