@@ -123,3 +123,15 @@ def test_dmesg_through_grep_is_still_dmesg(buffer: Path, tmp_path: Path) -> None
     result = run_cli("scan", "--file", str(paste), "-o", "json")
     matches = of_type(json_events(result), "match")
     assert [m["rule"] for m in matches] == ["kernel-nvme-timeout"] * 4 and matches[0]["unit"] == "kernel"
+
+
+def test_a_kernel_line_in_brackets_is_no_apache_level(tmp_path: Path) -> None:
+    """`dmesg -T`'s time in brackets looks like Apache's error log, told apart by Apache's level after it
+    (`[error]`, `[proxy:error]`); a kernel line starting `[sched_debug]` is none (helper B)."""
+    raw = tmp_path / "kmsg.raw"
+    raw.write_text("<6>[   10.000000] [sched_debug] cpu0 runqueue balanced\n"
+                   f"<3>[ 3620.000000] {RECORDS[-1][2]}\n")
+    paste = tmp_path / "dmesg-T.txt"
+    paste.write_text(subprocess.run([DMESG, "-F", str(raw), "-T"], capture_output=True, text=True, check=True).stdout)
+    result = run_cli("scan", "--file", str(paste), "-o", "json")
+    assert [m["rule"] for m in of_type(json_events(result), "match")] == ["kernel-oom-kill"]
