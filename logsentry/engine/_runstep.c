@@ -10,7 +10,9 @@
  * next single item (handed over just before it, so that entry sees its unit as the per-entry path leaves
  * it), until the unit holds `max_pending` of them, or until flush/flush_due/flush_all. `one` does the same
  * for an entry that came in full. Times are µs of journal time; positions are serial << 32 | index into the
- * arrays of the run (or Python's batch of entries in full) with that serial.
+ * arrays of the run (or Python's batch of entries in full) with that serial. With persist(), the counted lines at a
+ * persistence rule's level are followed per group as its episodes (engine/runstep_episodes.py), and one past its
+ * template's deadline (it may fire) comes as a single item.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -41,6 +43,10 @@ typedef struct {
     uint64_t min_level_at; /* serial << 32 | index of its first entry at min_level */
     int min_level;
     I64s rle; /* (bucket start, entries) pairs, in entry order */
+    /* its entries at the counted persistence rules' level: how many, the first and last time, the position
+     * (seq) of the last, and whether their times only grew, none more than the gap after the one before */
+    int64_t ep_n, ep_first, ep_last, ep_pos;
+    int ep_ok;
 } Group;
 
 /* a unit's entries counted but not learnt yet, across runs */
@@ -69,6 +75,13 @@ typedef struct {
     int64_t recent;    /* the rate rules' longest window (µs): a template's recent entries against its budget */
     U64s fifo; /* first_serial << 32 | uid, when a unit's pending list began */
     size_t fifo_head;
+    int persist_on, persist_level; /* set by persist(): entries counted at that level or more important... */
+    int64_t persist_gap, persist_floor; /* ...are followed per group as episodes of at most this gap (µs)... */
+    PyObject *deadlines; /* ...and each comes one by one past its slot's deadline: (deadline, last) int64 µs per
+                          * slot, the latest time none of its lines can fire and its latest line (a line more than
+                          * the gap after it begins an episode, which fires no sooner than the floor after it) */
+    int64_t *dl;         /* (the deadlines' buffer during a step) */
+    Py_ssize_t ndl;
 } State;
 
 static const char *CAPSULE = "logsentry.engine._runstep.State";
@@ -121,6 +134,7 @@ static void state_free(PyObject *capsule) {
     for (size_t k = 0; k < st->nr; k++) PyMem_Free(st->r[k].pairs.v);
     PyMem_Free(st->r);
     PyMem_Free(st->fifo.v);
+    Py_XDECREF(st->deadlines);
     PyMem_Free(st);
 }
 
@@ -203,18 +217,19 @@ static PyObject *recent_pairs(const I64s *r, int64_t keep) {
     return bytes_of(r->v + from, (r->n - from) * sizeof(int64_t));
 }
 
-/* (uid, positions, unit_pairs, [(slot, n, min_usec, max_usec, min_level, min_level_at, minute_pairs, pairs),
- * ...]) with the groups least recently seen first; pairs as recent_pairs gives them, minute_pairs as
- * per_minute; then the unit's pending list is emptied */
+/* (uid, positions, unit_pairs, [(slot, n, min_usec, max_usec, min_level, min_level_at, minute_pairs, pairs,
+ * ep_n, ep_first, ep_last, ep_pos, ep_ok), ...]) with the groups least recently seen first; pairs as
+ * recent_pairs gives them, minute_pairs as per_minute; then the unit's pending list is emptied */
 static PyObject *flush(Pend *p, size_t uid, int64_t keep) {
     qsort(p->g, p->ng, sizeof(Group), cmp_group);
     PyObject *groups = PyList_New((Py_ssize_t)p->ng);
     if (groups == NULL) return NULL;
     for (size_t k = 0; k < p->ng; k++) {
         Group *g = &p->g[k];
-        PyObject *t = Py_BuildValue("(iLLLiKNN)", g->slot, (long long)g->n, (long long)g->min_usec,
+        PyObject *t = Py_BuildValue("(iLLLiKNNLLLLi)", g->slot, (long long)g->n, (long long)g->min_usec,
                                     (long long)g->max_usec, g->min_level, (unsigned long long)g->min_level_at,
-                                    per_minute(&g->rle), recent_pairs(&g->rle, keep));
+                                    per_minute(&g->rle), recent_pairs(&g->rle, keep), (long long)g->ep_n,
+                                    (long long)g->ep_first, (long long)g->ep_last, (long long)g->ep_pos, g->ep_ok);
         if (t == NULL) {
             Py_DECREF(groups);
             return NULL;
@@ -320,9 +335,18 @@ static int pend_add(State *st, Pend *p, size_t uid, int32_t slot, int64_t usec, 
         g->min_level = NO_LEVEL;
         g->min_level_at = at;
         g->rle.n = 0;
+        g->ep_n = g->ep_first = g->ep_last = g->ep_pos = 0;
+        g->ep_ok = 1;
     }
     g->n++;
     g->last_pos = p->last_pos = st->seq++;
+    if (st->persist_on && level <= st->persist_level) {
+        if (g->ep_n == 0) g->ep_first = usec;
+        else if (usec < g->ep_last || usec - g->ep_last > st->persist_gap) g->ep_ok = 0;
+        g->ep_n++;
+        g->ep_last = usec;
+        g->ep_pos = g->last_pos;
+    }
     if (usec < g->min_usec) g->min_usec = usec;
     if (usec > g->max_usec) g->max_usec = usec;
     if (level < g->min_level) {
@@ -346,19 +370,52 @@ static int take(State *st, Pend *p, size_t uid, long slot, int level, long error
                 int32_t *budgets, uint64_t at, long long serial, Py_ssize_t index, int64_t peak,
                 Py_ssize_t max_pending, PyObject *items) {
     int64_t b = usec - (((usec % bucket) + bucket) % bucket);
-    int single = slot < 0 || (level != NO_LEVEL && level <= error_level);
+    int single = slot < 0 || (level != NO_LEVEL && level <= error_level), begins = 0;
     if (slot >= 0) { /* a single entry counts into its template's rate too */
         int64_t recent = recent_add(st, (size_t)slot, b, st->recent);
         if (recent < 0) return -1;
         if (recent > budgets[slot]) single = 1;
+        if (st->persist_on && level <= st->persist_level) {
+            if (slot < st->ndl) {
+                int64_t *d = st->dl + 2 * slot;
+                if (usec > d[1] && (uint64_t)usec - (uint64_t)d[1] > (uint64_t)st->persist_gap) {
+                    d[0] = usec > INT64_MAX - st->persist_floor ? INT64_MAX : usec + st->persist_floor;
+                    begins = 1;
+                }
+                if (usec > d[1]) d[1] = usec;
+                if (usec > d[0]) single = 1;
+            } else {
+                single = 1;
+            }
+        }
     }
     if (single) {
         if (p->at.n && append(items, flush(p, uid, st->keep)) < 0) return -1;
         return append(items, Py_BuildValue("(nLl)", index, (long long)peak, slot));
     }
+    /* a line that begins an episode: the unit's counted lines before it are learnt first, so that a group's
+     * lines at the followed level never span more than the gap (Episodes.span takes them in one step) */
+    if (begins && p->at.n && append(items, flush(p, uid, st->keep)) < 0) return -1;
     if (pend_add(st, p, uid, (int32_t)slot, usec, b, level, at, serial) < 0) return -1;
     if ((Py_ssize_t)p->at.n >= max_pending && append(items, flush(p, uid, st->keep)) < 0) return -1;
     return 0;
+}
+
+/* the deadlines' buffer for one step (none when persist() gave none) */
+static int deadlines_get(State *st, Py_buffer *view) {
+    st->dl = NULL;
+    st->ndl = 0;
+    if (st->deadlines == NULL) return 0;
+    if (PyObject_GetBuffer(st->deadlines, view, PyBUF_WRITABLE) < 0) return -1;
+    st->dl = (int64_t *)view->buf;
+    st->ndl = view->len / (Py_ssize_t)(2 * sizeof(int64_t));
+    return 0;
+}
+
+static void deadlines_release(State *st, Py_buffer *view) {
+    if (st->deadlines != NULL) PyBuffer_Release(view);
+    st->dl = NULL;
+    st->ndl = 0;
 }
 
 static PyObject *py_new(PyObject *self, PyObject *unused) {
@@ -420,8 +477,12 @@ static PyObject *py_step(PyObject *self, PyObject *const *args, Py_ssize_t nargs
     const int32_t *uids = (const int32_t *)PyBytes_AS_STRING(uids_b);
     st->keep = window;
     st->recent = recent;
-    Py_buffer budget_view;
-    if (PyObject_GetBuffer(args[8], &budget_view, PyBUF_WRITABLE) < 0) return NULL;
+    Py_buffer budget_view, dl_view;
+    if (deadlines_get(st, &dl_view) < 0) return NULL;
+    if (PyObject_GetBuffer(args[8], &budget_view, PyBUF_WRITABLE) < 0) {
+        deadlines_release(st, &dl_view);
+        return NULL;
+    }
     int32_t *budgets = (int32_t *)budget_view.buf;
     Py_ssize_t nslots = budget_view.len / (Py_ssize_t)sizeof(int32_t);
     const uint8_t *mode = (const uint8_t *)PyBytes_AS_STRING(modes);
@@ -430,6 +491,7 @@ static PyObject *py_step(PyObject *self, PyObject *const *args, Py_ssize_t nargs
     const MaskAPI *api = direct_api(masked_key, max_tokens, &tokens, &api_failed);
     if (api_failed) {
         PyBuffer_Release(&budget_view);
+        deadlines_release(st, &dl_view);
         return NULL;
     }
     char *broken = PyMem_Calloc((size_t)(nspans ? nspans : 1), 1); /* a key not seen before: exact from here */
@@ -483,6 +545,7 @@ fail:
 done:
     PyMem_Free(broken);
     PyBuffer_Release(&budget_view);
+    deadlines_release(st, &dl_view);
     return items;
 }
 
@@ -530,8 +593,12 @@ static PyObject *py_one(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
                            args[6]);
     }
     if (slot == -2) return NULL;
-    Py_buffer budget_view;
-    if (PyObject_GetBuffer(args[8], &budget_view, PyBUF_WRITABLE) < 0) return NULL;
+    Py_buffer budget_view, dl_view;
+    if (deadlines_get(st, &dl_view) < 0) return NULL;
+    if (PyObject_GetBuffer(args[8], &budget_view, PyBUF_WRITABLE) < 0) {
+        deadlines_release(st, &dl_view);
+        return NULL;
+    }
     if (slot >= budget_view.len / (Py_ssize_t)sizeof(int32_t)) slot = -1;
     Pend *p = pend_of(st, (size_t)uid);
     PyObject *items = p == NULL ? NULL : PyList_New(0);
@@ -540,7 +607,34 @@ static PyObject *py_one(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
                               usec, max_pending, items) < 0)
         Py_CLEAR(items);
     PyBuffer_Release(&budget_view);
+    deadlines_release(st, &dl_view);
     return items;
+}
+
+/* persist(state, level, gap_usec, floor_usec, deadlines): counted entries at `level` or more important are
+ * followed as episodes per group (level -1: none); one past its slot's deadline in `deadlines` ((deadline,
+ * last) int64 µs per slot, a writable buffer Python keeps current; no slot there: none) comes one by one */
+static PyObject *py_persist(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    (void)self;
+    if (nargs != 5) {
+        PyErr_SetString(PyExc_TypeError, "persist(state, level, gap_usec, floor_usec, deadlines)");
+        return NULL;
+    }
+    State *st = state_of(args[0]);
+    long level = PyLong_AsLong(args[1]);
+    long long gap = PyLong_AsLongLong(args[2]), floor_usec = PyLong_AsLongLong(args[3]);
+    if (st == NULL || PyErr_Occurred()) return NULL;
+    if (level > NO_LEVEL || gap < 0 || floor_usec < 0 || floor_usec > INT64_MAX / 4) {
+        PyErr_SetString(PyExc_ValueError, "persist(): level or gap out of range");
+        return NULL;
+    }
+    st->persist_on = level >= 0;
+    st->persist_level = (int)level;
+    st->persist_gap = gap;
+    st->persist_floor = floor_usec;
+    Py_INCREF(args[4]);
+    Py_XSETREF(st->deadlines, args[4]);
+    Py_RETURN_NONE;
 }
 
 /* flush_due(state, before_serial): the pending lists begun before that run (oldest first) */
@@ -622,6 +716,9 @@ static PyMethodDef methods[] = {
      "one(state, serial, index, usec, level, message, table, uid, budgets, error_level, bucket_usec, window_usec, "
      "max_chars, max_tokens, max_pending, masked_key, recent_usec) -> items: an entry in full, as step takes a run's"},
     {"flush", (PyCFunction)(void (*)(void))py_flush, METH_FASTCALL, "flush(state, uid) -> item or None"},
+    {"persist", (PyCFunction)(void (*)(void))py_persist, METH_FASTCALL,
+     "persist(state, level, gap_usec, floor_usec, deadlines): follow counted entries at that level as episodes per group "
+     "(-1: none), one past its slot's deadline one by one"},
     {"flush_due", (PyCFunction)(void (*)(void))py_flush_due, METH_FASTCALL,
      "flush_due(state, before_serial) -> items begun before that run"},
     {"flush_all", py_flush_all, METH_O, "flush_all(state) -> items, least recently counted unit first"},

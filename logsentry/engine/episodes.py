@@ -146,11 +146,68 @@ class Episodes:
         anomaly rules; its runs are learnt); why it persists, or None."""
         record = self.see(unit_key, template_id, usec, template_first_usec)
         bar = self.bar
-        if accepted or not unit.warm(bar.warm_after_usec, bar.warm_entries) or (
+        found = self._judged(record, template_first_usec, unit.warm(bar.warm_after_usec, bar.warm_entries),
+                             accepted, usec - unit.first_usec)
+        return None if found is None else found.why()
+
+    def _judged(self, record: Record, template_first_usec: int, warm: bool, accepted: bool,
+                history_usec: int) -> Persisting | None:
+        if accepted or not warm or (
                 record.first_seen > template_first_usec and record.start - record.first_seen < REFOLLOW_USEC):
             return None
-        found = self.judge(record, bar, usec - unit.first_usec)
-        return None if found is None else found.why()
+        return self.judge(record, self.bar, history_usec)
+
+    def span(self, unit: str, template_id: str, first: int, last: int, lines: int, template_first_usec: int,
+             warm: bool, accepted: bool) -> Record | None:
+        """The record after `see` of `lines` lines from `first` to `last` (µs; their times only grew, none more
+        than the gap after the one before: engine/runstep.py's counted lines), when none of them could fire,
+        `warm` and `accepted` holding for the last (a unit only warms up); None when they must be seen one by
+        one. Nothing changes here: `put` stores it. Why: every warning line of every unit went one by one."""
+        record = self.records.get((unit, template_id))
+        if record is None or template_first_usec > record.first_seen:
+            after = Record(first_seen=first, start=first, last=last, lines=lines)
+        elif first < record.last:
+            return None  # a step back in time: its lines count otherwise
+        else:
+            after = Record(*record.saved())
+            if first - record.last > self.gap_usec:
+                after.close()
+                after.start, after.lines, after.standing = first, 0, JUDGED
+            after.last, after.lines = last, after.lines + lines
+        # An episode's lines, length and standing only grow, and the rest of judge's inputs hold within it: when
+        # its last line is not judged to persist, no earlier one in it was.
+        probe = Record(*after.saved())
+        return after if self._judged(probe, template_first_usec, warm, accepted, 0) is None else None
+
+    def deadline(self, unit: str, template_id: str, template_first_usec: int, accepted: bool) -> tuple[int, int]:
+        """(the latest time (µs) up to which no line of the template can fire whatever lines come before it, the
+        record's last sighting): engine/runstep.py counts the lines up to it. The minimum int64 for both without
+        a record (its first line, or the first past the gap after the last, begins an episode, which fires no
+        sooner than the floor after it). An episode fires only past start + limit (limits only grow); one that
+        cannot fire (no longest yet, chronic, accepted, refollowed) ends only at a line past last + gap; and
+        a record evicted meanwhile starts over: its episodes fire no sooner either."""
+        record = self.records.get((unit, template_id))
+        if record is None or template_first_usec > record.first_seen:
+            return -(2**63), -(2**63)
+        bar = self.bar
+        after = record.last + self.gap_usec + bar.floor_usec
+        if record.longest < 0:
+            return after, record.last
+        fires = record.start + max(bar.floor_usec, int(bar.margin * record.longest))
+        if accepted or record.standing == ACCEPTED or (
+                record.standing == JUDGED and record.busy > MAX_BUSY * (record.start - record.first_seen)) or (
+                record.first_seen > template_first_usec and record.start - record.first_seen < REFOLLOW_USEC):
+            return after, record.last
+        return (min(fires, after) if record.last <= fires else -(2**63)), record.last
+
+    def put(self, unit: str, template_id: str, record: Record) -> None:
+        """Store a record `span` gave (most recently seen), as `see` of each of its lines would."""
+        key = (unit, template_id)
+        self.records.pop(key, None)
+        if len(self.records) >= self.max_templates:
+            del self.records[next(iter(self.records))]
+        self.records[key] = record
+        self.changed = True
 
     def see(self, unit: str, template_id: str, usec: int, template_first_usec: int) -> Record:
         """Count a line of the template at `usec`; `template_first_usec`: the baselines' first sighting of it."""

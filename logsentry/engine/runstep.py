@@ -22,8 +22,10 @@ the PENDING_ bounds).
 `_learn` then learns them at once unless a warm-up or template age ends among them, the unit became
 anomalous, the template's stats were replaced, or a rolling count already holds later buckets; then they
 are observed one by one. Only the recency order of units and templates (which decides evictions at the
-bounds) is kept per group instead of per entry. tests/test_runstep.py and tests/test_screening.py compare
-the paths.
+bounds) is kept per group instead of per entry. A persistence rule below error level (warning-template-persists)
+does not raise the level: its lines are counted too, followed per group, and come one by one only past their
+template's deadline (engine/runstep_episodes.py). tests/test_runstep.py, tests/test_runstep_episodes.py and
+tests/test_screening.py compare the paths.
 
 Entries from runs carry no cursor (the scanner's arrays hold none, which keeps summaries cheap), so an
 anomaly match on one says `"cursor": ""`; its `realtime_usec` and the incident's journalctl command find it.
@@ -41,6 +43,7 @@ from ..model import NO_PRIORITY, Entry, ScreenedRun, host_unit
 from . import _runstep
 from .anomaly import BUCKETS, MAX_TEMPLATE_CHARS, AnomalyDetector, first_line, left_out
 from .baseline import ERROR_LEVEL, MINUTE_USEC, Counted
+from .runstep_episodes import Span, followed, plan
 from .runstep_slots import Slots
 from .runstep_views import FullBatch, RunView
 from .templates import Template
@@ -102,10 +105,12 @@ class RunStep:
         self.rate_rules = [r for r in rules if r.anomaly is not None and r.anomaly.level is None
                            and r.anomaly.kind == "rate-spike"]
         self.share_rules = [r for r in rules if r.anomaly is not None and r.anomaly.kind == "error-share"]
-        self.error_level = max([ERROR_LEVEL, *(r.anomaly.level for r in rules if r.anomaly is not None
-                                               and r.anomaly.level is not None and r.anomaly.kind != "new-template")])
+        self.error_level, self.followed = followed(rules, max([ERROR_LEVEL, *(
+            r.anomaly.level for r in rules if r.anomaly is not None and r.anomaly.level is not None
+            and r.anomaly.kind not in ("new-template", "persistence"))]))
         """Entries at this effective priority or more important are observed one by one. Not raised by a
-        new-template rule (new-warning-template would make every warning line of every unit one by one)."""
+        new-template rule (new-warning-template would make every warning line of every unit one by one), nor by
+        a persistence rule: its lines below it are followed per counted group (engine/runstep_episodes.py)."""
         self.new_rules = [r for r in rules if r.anomaly is not None and r.anomaly.kind == "new-template"
                           and (r.anomaly.level is None or r.anomaly.level > self.error_level)]
         """New-template rules whose lines the level above does not send one by one: a template's lines are
@@ -122,8 +127,8 @@ class RunStep:
         budget (a share rule's longer window, error-share-sustained's 30 minutes, would spend budgets made for
         a minute: nearly every line one by one)."""
         self._tables: dict[str, dict[str, int]] = {}
-        self.slots = Slots(detector, self.rate_rules, self.new_rules)
-        self._state = _runstep.new()
+        self.slots = Slots(detector, self.rate_rules, self.new_rules, self.followed.rule_ids)
+        self._state = self._new_state()
         self._serial = 0
         self._ticks: deque[tuple[int, int, int, int]] = deque()
         """(serial, entries, latest µs, bytes) after each run or batch of entries in full since the oldest
@@ -261,10 +266,16 @@ class RunStep:
     def _bounded(self) -> Iterator[Single]:
         if len(self.slots.keys) >= MAX_SLOTS or len(self._spans) >= MAX_UNITS:  # start again: every count learnt,
             yield from self.flush_all()  # then tables, slots and unit ids emptied
-            self._state = _runstep.new()
             self._tables = {}
             self.slots.clear()
+            self._state = self._new_state()
             self._uids, self._units, self._spans = {}, [], {}
+
+    def _new_state(self) -> _runstep.State:
+        state = _runstep.new()
+        follow = self.followed
+        _runstep.persist(state, follow.level, follow.gap_usec, follow.floor_usec, self.slots.deadlines)
+        return state
 
     def _due(self, serial: int, usec: int) -> Iterator[Single]:
         """One more run (or batch of entries in full), up to journal time `usec`: the units' counts begun
@@ -378,8 +389,8 @@ class RunStep:
         cold = self.slots.cold.get(unit)
         if cold and any(before for *_, before in warm) and any(group[0] in cold for group in groups):
             return False  # counted on a cold unit's unbounded budget (_warmed revokes it before: a safety net)
-        counted, rolls = [], []
-        for slot, lines, low, high, level, level_at, minutes, runs in groups:
+        counted, rolls, spans = [], [], []
+        for slot, lines, low, high, level, level_at, minutes, runs, *followed_lines in groups:
             template_id = slots[slot][1]
             template, tstats = miner.alive(unit, template_id), templates.get(template_id)
             if template is None or tstats is None or tstats is not slot_stats[slot]:
@@ -398,14 +409,23 @@ class RunStep:
                             return False
                         buckets = memoryview(runs).cast("q")
                     rolls.append((rule, template_id, buckets))
+            if followed_lines[0]:
+                n, ep_first, ep_last, pos, ok = followed_lines
+                spans.append(Span(pos, n, ep_first, ep_last, bool(ok), template_id, tstats.first_usec,
+                                  tstats.accepted))
             lower = level != NO_LEVEL and (tstats.level is None or level < tstats.level)
             counted.append(Counted(template_id, template.text, lines, low, high,
                                    None if level == NO_LEVEL else level,
                                    self._views[level_at >> 32].message(level_at & 0xFFFFFFFF) if lower else "",
                                    memoryview(minutes).cast("q")))
+        seen = plan(detector, self.followed, unit, spans, stats.entries + entries, first, last)
+        if seen is None:
+            return False  # a persistence rule's episode must see them one by one
         for group in counted:
             miner.count(unit, group.template_id, group.entries)
         baselines.learn_counted(unit, stats, counted)
+        for _, episodes, template_id, record in seen:
+            episodes.put(unit, template_id, record)
         for rule, template_id, buckets in rolls:
             detector.rolling(rule, unit, template_id).add_runs(buckets)
         if self.share_rules:

@@ -20,13 +20,18 @@ from .baseline import DAY_USEC, MINUTE_USEC, TemplateStats
 
 BIG = 2**31 - 1
 """An unbounded budget (the C step's int)."""
+NEVER = -(2**63)
+"""A deadline already passed, or no line yet (int64 µs)."""
 
 
 class Slots:
     """Slots and their budgets for one RunStep; `stepped` is the latest journal time (µs) handed to its C step."""
 
-    def __init__(self, detector: AnomalyDetector, rate_rules: list[Rule], new_rules: list[Rule]) -> None:
+    def __init__(self, detector: AnomalyDetector, rate_rules: list[Rule], new_rules: list[Rule],
+                 followed: tuple[str, ...] = ()) -> None:
         self.detector = detector
+        self.followed = [detector.episodes[rule_id] for rule_id in followed]
+        """The persistence rules whose lines are counted (engine/runstep_episodes.py): each slot has a deadline."""
         self.rate_rules = rate_rules
         self.new_rules = new_rules
         warm_after = [r.anomaly.warm_after_usec for r in rate_rules if r.anomaly is not None]
@@ -41,6 +46,10 @@ class Slots:
         template that misses one can never be new to any of them: checked first (a cold unit's every budget
         asked each rule in turn)."""
         self.stepped = -(2**63)
+        self.deadlines = array("q")
+        """Per slot, (deadline, last): the journal time (µs) past which a line of the template at the followed
+        persistence rules' level may fire (Episodes.deadline), and the latest such line's: the C step sends a
+        line past the deadline one by one, and moves both on as lines come (_runstep.c: persist)."""
         self.clear()
 
     def clear(self) -> None:
@@ -53,6 +62,7 @@ class Slots:
         self.budgets = array("i")
         """Per slot: how many more lines of the template may come before a rate-spike could fire (a bound
         the C step spends; `_learn` checks the real one)."""
+        del self.deadlines[:]  # (the same array: the C step's state holds it)
         self._aging: dict[int, set[int]] = {}
         self._aging_day: list[int] = []
         """Day (µs // DAY_USEC) -> the slots whose budget's peak ages out on it (Minutes.days), and per slot its
@@ -71,12 +81,23 @@ class Slots:
             self.stats.append(None)
             self._aging_day.append(-1)
             self.budgets.append(0)
+            self.deadlines.extend((NEVER, NEVER))
         self.renew(unit, slot)
         return slot
 
     def renew(self, unit: str, slot: int) -> None:
         """Make the slot's budget again from its template's stats and rolling counts now."""
         self.budgets[slot] = self._budget(unit, slot)
+        if self.followed:
+            stats, template_id, at = self.stats[slot], self.keys[slot][1], 2 * slot
+            if stats is None:
+                self.deadlines[at] = NEVER
+                return
+            found = [episodes.deadline(unit, template_id, stats.first_usec, stats.accepted)
+                     for episodes in self.followed]
+            last = max(last for _, last in found)
+            self.deadlines[at] = min(deadline for deadline, _ in found)
+            self.deadlines[at + 1] = max(self.deadlines[at + 1], last)  # (the C step's may be later: unlearnt)
 
     def warmed(self, unit: str) -> None:
         """Before the C step counts the unit's lines up to `stepped`: its unbounded budgets end if its
