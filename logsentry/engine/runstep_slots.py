@@ -89,15 +89,19 @@ class Slots:
         """Make the slot's budget again from its template's stats and rolling counts now."""
         self.budgets[slot] = self._budget(unit, slot)
         if self.followed:
-            stats, template_id, at = self.stats[slot], self.keys[slot][1], 2 * slot
+            stats, at = self.stats[slot], 2 * slot
             if stats is None:
                 self.deadlines[at] = NEVER
                 return
-            found = [episodes.deadline(unit, template_id, stats.first_usec, stats.accepted)
-                     for episodes in self.followed]
-            last = max(last for _, last in found)
-            self.deadlines[at] = min(deadline for deadline, _ in found)
-            self.deadlines[at + 1] = max(self.deadlines[at + 1], last)  # (the C step's may be later: unlearnt)
+            template_id, deadlines = self.keys[slot][1], self.deadlines
+            deadline, last = NEVER, NEVER
+            for k, episodes in enumerate(self.followed):
+                found, seen = episodes.deadline(unit, template_id, stats.first_usec, stats.accepted)
+                deadline = found if k == 0 or found < deadline else deadline
+                last = max(last, seen)
+            deadlines[at] = deadline
+            if last > deadlines[at + 1]:  # (the C step's may be later: lines not learnt yet)
+                deadlines[at + 1] = last
 
     def warmed(self, unit: str) -> None:
         """Before the C step counts the unit's lines up to `stepped`: its unbounded budgets end if its
