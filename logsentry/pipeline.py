@@ -17,7 +17,8 @@ from .engine.detector import Detector
 from .engine.failures import FailureGroups
 from .engine.owners import Owners
 from .engine.policy import Policy
-from .engine.runstep import RunStep, Single, supports
+from .engine.runstep import RunStep
+from .engine.runstep_limits import Single, supports
 from .engine.stop_windows import StopWindows
 from .engine.window import BurstTracker, invocation_of
 from .events import ActionEvent as ActionEvent
