@@ -23,9 +23,11 @@ service writes its own time: the level is read where the program wrote it, after
 and the rules see what they would see in the journal. A line that starts with no time (a stack trace's frames,
 `Caused by: java.lang.OutOfMemoryError: ...`) is a record of its own at the time of the line before it, as journald
 stores each line a service writes to stdout: the rules, anchored on such a line's start, match it as they would in
-the journal. Lines before the first time are skipped, with a warning. The identifier is the file's name without
-`.log`, `.txt`, a rotation number or `.gz` (`zookeeper.log.1.gz` is `(zookeeper)`); no unit, host, PID or priority,
-since the file says none. A time without a zone is this machine's local time, which is said once.
+the journal. The first line's layout holds: a later line in another one is a line without a time (a continuation
+line starting `2999999999 rows` is no Unix time of 2065). Lines before the first time are skipped, with a warning.
+The identifier is the file's name without `.log`, `.txt`, `.json`, a rotation number or `.gz` (`zookeeper.log.1.gz`
+is `(zookeeper)`); no unit, host or PID, and no priority but a CRI log's stream, since the file says none. A time
+without a zone is this machine's local time, which is said once.
 """
 
 from __future__ import annotations
