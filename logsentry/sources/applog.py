@@ -32,26 +32,24 @@ without a zone is this machine's local time, which is said once.
 
 from __future__ import annotations
 
-import calendar
 import json
 import re
 import time
 from pathlib import Path
 
 from .text_line import TextLine
+from .text_times import MONTH_PATTERN, fraction_usec, local_usec, month_number, utc_usec
 from .text_years import Years
 
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_MONTH = "(?:" + "|".join(_MONTHS) + ")"
 _HMS = r"(?P<{0}h>[0-2]\d):(?P<{0}mi>[0-5]\d):(?P<{0}s>[0-6]\d)"
 
 _STAMP = re.compile(
     r"(?:(?:time|ts|t|timestamp)=\"?)?\[?(?:"
     r"(?P<y>\d{4})([-/.])(?P<mo>[01]\d)\2(?P<d>[0-3]\d)[T ]" + _HMS.format("") +
     r"(?:[.,](?P<f>\d{1,9}))?(?: ?(?P<z>Z|UTC|GMT|[+-][0-2]\d(?::?[0-5]\d)?)(?![\w:]))?"
-    r"|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?P<cmon>" + _MONTH + r") (?P<cd>[ 0-3]?\d) " + _HMS.format("c") +
+    r"|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?P<cmon>" + MONTH_PATTERN + r") (?P<cd>[ 0-3]?\d) " + _HMS.format("c") +
     r"(?:\.(?P<cf>\d{1,9}))? (?P<cy>\d{4})"
-    r"|\d{1,10}:[XCSM] (?P<rd>[0-3]\d) (?P<rmon>" + _MONTH + r") (?P<ry>\d{4}) " + _HMS.format("r") +
+    r"|\d{1,10}:[XCSM] (?P<rd>[0-3]\d) (?P<rmon>" + MONTH_PATTERN + r") (?P<ry>\d{4}) " + _HMS.format("r") +
     r"(?:\.(?P<rf>\d{1,3}))?"
     r"|[IWEF](?P<gmo>[01]\d)(?P<gd>[0-3]\d) " + _HMS.format("g") + r"\.(?P<gf>\d{6})"
     r"|(?P<hy>\d\d)(?P<hmo>[01]\d)(?P<hd>[0-3]\d) (?P<hh>[0-2]\d)(?P<hmi>[0-5]\d)(?P<hs>[0-6]\d)"
@@ -111,23 +109,14 @@ def _json_read(line: str) -> tuple[int, bool] | None:
     if isinstance(value, float) and value > 0:
         return round(value * (1e6 if value < 1e11 else 1e3 if value < 1e14 else 1 if value < 1e17 else 1e-3)), False
     if isinstance(value, str) and (found := _STAMP.fullmatch(value)) is not None and found["y"] is not None:
-        if found["z"] is not None:
-            return _iso_usec(found), False
-        seconds = time.mktime((int(found["y"]), int(found["mo"]), int(found["d"]), int(found["h"]),
-                               int(found["mi"]), int(found["s"]), 0, 0, -1))
-        return int(seconds) * 1_000_000 + _fraction(found["f"]), True
+        return _dated_usec(found), found["z"] is None
     return None
 
 
-def _iso_usec(found: re.Match[str]) -> int:
-    date = int(found["y"]), int(found["mo"]), int(found["d"])
-    seconds = calendar.timegm((*date, int(found["h"]), int(found["mi"]), int(found["s"]), 0, 0, 0))
-    zone = found["z"]
-    if zone[0] in "+-":
-        digits = zone[1:].replace(":", "")
-        offset = int(digits[:2]) * 3600 + int(digits[2:] or 0) * 60
-        seconds -= offset if zone[0] == "+" else -offset
-    return seconds * 1_000_000 + _fraction(found["f"])
+def _dated_usec(found: re.Match[str]) -> int:
+    """The time of _STAMP's year-first layout: with its zone, or local time without one."""
+    numbers = (int(found["y"]), int(found["mo"]), int(found["d"]), int(found["h"]), int(found["mi"]), int(found["s"]))
+    return utc_usec(*numbers, found["f"], found["z"]) if found["z"] is not None else local_usec(*numbers, found["f"])
 
 
 def identifier(name: str) -> str:
@@ -136,10 +125,6 @@ def identifier(name: str) -> str:
         return "stdin"
     base = Path(name).name
     return _SUFFIXES.sub("", base) or base
-
-
-def _fraction(digits: str | None) -> int:
-    return int((digits or "0")[:6].ljust(6, "0"))
 
 
 _ANCHORS = ("y", "cmon", "rmon", "gmo", "hy", "sy", "epoch")
@@ -202,38 +187,33 @@ class AppLogParser:
             fields["PRIORITY"] = "3" if cri["stream"] == "stderr" else "6"
         return TextLine(usec, fields, 0)
 
-    def _local(self, year: int, month: int, day: int, hour: int, minute: int, second: int) -> int:
+    def _local(self, year: int, month: int, day: int, hour: int, minute: int, second: int,
+               fraction: str | None = None) -> int:
         self.local = True
         if not (1 <= month <= 12 and 1 <= day <= 31):
             raise ValueError("no such date")
-        return int(time.mktime((year, month, day, hour, minute, second, 0, 0, -1)))
+        return local_usec(year, month, day, hour, minute, second, fraction)
 
     def _usec(self, found: re.Match[str]) -> int:
         if found["y"] is not None:
             if found["z"] is not None:
-                return _iso_usec(found)
-            seconds = self._local(int(found["y"]), int(found["mo"]), int(found["d"]), int(found["h"]),
-                                  int(found["mi"]), int(found["s"]))
-            return seconds * 1_000_000 + _fraction(found["f"])
+                return _dated_usec(found)
+            return self._local(int(found["y"]), int(found["mo"]), int(found["d"]), int(found["h"]), int(found["mi"]),
+                               int(found["s"]), found["f"])
         if found["cmon"] is not None:
-            seconds = self._local(int(found["cy"]), _MONTHS.index(found["cmon"]) + 1, int(found["cd"]),
-                                  int(found["ch"]), int(found["cmi"]), int(found["cs"]))
-            return seconds * 1_000_000 + _fraction(found["cf"])
+            return self._local(int(found["cy"]), month_number(found["cmon"]), int(found["cd"]), int(found["ch"]),
+                               int(found["cmi"]), int(found["cs"]), found["cf"])
         if found["rmon"] is not None:
-            seconds = self._local(int(found["ry"]), _MONTHS.index(found["rmon"]) + 1, int(found["rd"]),
-                                  int(found["rh"]), int(found["rmi"]), int(found["rs"]))
-            return seconds * 1_000_000 + _fraction(found["rf"])
+            return self._local(int(found["ry"]), month_number(found["rmon"]), int(found["rd"]), int(found["rh"]),
+                               int(found["rmi"]), int(found["rs"]), found["rf"])
         if found["gmo"] is not None:
             month, day = int(found["gmo"]), int(found["gd"])
-            seconds = self._local(self.years.of(month, day), month, day, int(found["gh"]), int(found["gmi"]),
-                                  int(found["gs"]))
-            return seconds * 1_000_000 + _fraction(found["gf"])
+            return self._local(self.years.of(month, day), month, day, int(found["gh"]), int(found["gmi"]),
+                               int(found["gs"]), found["gf"])
         if found["sy"] is not None:
-            seconds = self._local(2000 + int(found["sy"]), int(found["smo"]), int(found["sd"]), int(found["sh"]),
-                                  int(found["smi"]), int(found["ss"]))
-            return seconds * 1_000_000
+            return self._local(2000 + int(found["sy"]), int(found["smo"]), int(found["sd"]), int(found["sh"]),
+                               int(found["smi"]), int(found["ss"]))
         if found["hy"] is not None:
-            seconds = self._local(2000 + int(found["hy"]), int(found["hmo"]), int(found["hd"]), int(found["hh"]),
-                                  int(found["hmi"]), int(found["hs"]))
-            return seconds * 1_000_000
-        return int(found["epoch"]) * 1_000_000 + _fraction(found["ef"])
+            return self._local(2000 + int(found["hy"]), int(found["hmo"]), int(found["hd"]), int(found["hh"]),
+                               int(found["hmi"]), int(found["hs"]))
+        return int(found["epoch"]) * 1_000_000 + fraction_usec(found["ef"])

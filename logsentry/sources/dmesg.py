@@ -27,11 +27,10 @@ reader says so once; `dmesg -T` or `--time-format iso` prints clock times.
 
 from __future__ import annotations
 
-import calendar
 import re
-import time
 
 from .text_line import TextLine
+from .text_times import MONTH_PATTERN, local_usec, month_number, utc_usec
 from .text_years import Years
 
 FACILITIES = ("kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron", "authpriv", "ftp",
@@ -40,16 +39,15 @@ FACILITIES = ("kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news",
 """dmesg's facility names (`-x`), in syslog's order: the index is the facility's number."""
 LEVELS = ("emerg", "alert", "crit", "err", "warn", "notice", "info", "debug")
 """dmesg's level names (`-x`): the index is the syslog priority."""
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 _LINE = re.compile(
     r"(?:<(?P<pri>\d{1,3})>)?"
     r"(?:(?P<fac>[a-z0-9]{3,8}) *:(?P<lvl>[a-z]{3,6}) *: )?"
     r"(?:\[ *(?P<mono>\d{1,10})\.(?P<mfrac>\d{6})\]"
-    r"|\[(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?P<mon>" + "|".join(_MONTHS) + r") (?P<day> [1-9]|[12]\d|3[01]) "
+    r"|\[(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?P<mon>" + MONTH_PATTERN + r") (?P<day> [1-9]|[12]\d|3[01]) "
     r"(?P<hms>\d\d:\d\d:\d\d) (?P<year>\d{4})\]"
     r"|(?P<date>\d{4}-\d\d-\d\d)T(?P<ihms>\d\d:\d\d:\d\d),(?P<ifrac>\d{6})(?P<zone>[+-]\d\d:\d\d)"
-    r"|\[(?P<hmon>" + "|".join(_MONTHS) + r") (?P<hday>[1-9]|[12]\d|3[01]) (?P<hhm>\d\d:\d\d)\]"
+    r"|\[(?P<hmon>" + MONTH_PATTERN + r") (?P<hday>[1-9]|[12]\d|3[01]) (?P<hhm>\d\d:\d\d)\]"
     r"|\[ *\+(?P<rel>\d{1,10})\.(?P<relf>\d{6})\]"
     r"|\[< *(?P<delta>\d{1,10})\.(?P<deltaf>\d{6})>\])"
     r" ?(?P<msg>.*)", re.DOTALL)
@@ -144,21 +142,15 @@ class DmesgParser:
             self.monotonic = True
             return self.last_usec + int(found["delta"]) * 1_000_000 + int(found["deltaf"])
         if found["hmon"] is not None:
-            month, day = _MONTHS.index(found["hmon"]) + 1, int(found["hday"])
+            month, day = month_number(found["hmon"]), int(found["hday"])
             hour, minute = (int(part) for part in found["hhm"].split(":"))
-            seconds = time.mktime((self.years.of(month, day), month, day, hour, minute, 0, 0, 0, -1))
-            return int(seconds) * 1_000_000
+            return local_usec(self.years.of(month, day), month, day, hour, minute, 0)
         if found["mono"] is not None:
             self.monotonic = True
             return int(found["mono"]) * 1_000_000 + int(found["mfrac"])
         if found["mon"] is not None:
             hour, minute, second = (int(part) for part in found["hms"].split(":"))
-            seconds = time.mktime((int(found["year"]), _MONTHS.index(found["mon"]) + 1, int(found["day"]),
-                                   hour, minute, second, 0, 0, -1))
-            return int(seconds) * 1_000_000
+            return local_usec(int(found["year"]), month_number(found["mon"]), int(found["day"]), hour, minute, second)
         year, month, day = (int(part) for part in found["date"].split("-"))
         hour, minute, second = (int(part) for part in found["ihms"].split(":"))
-        zone = found["zone"]
-        offset = (int(zone[1:3]) * 3600 + int(zone[4:6]) * 60) * (-1 if zone[0] == "-" else 1)
-        seconds = calendar.timegm((year, month, day, hour, minute, second, 0, 0, 0)) - offset
-        return seconds * 1_000_000 + int(found["ifrac"])
+        return utc_usec(year, month, day, hour, minute, second, found["ifrac"], found["zone"])

@@ -27,7 +27,6 @@ acts only on journals it follows (`tail --act`, the service), never on text.
 
 from __future__ import annotations
 
-import calendar
 import gzip
 import json
 import os
@@ -46,6 +45,7 @@ from .dmesg import DmesgParser, dmesg_lines
 from .selection import Selection, untrusted_source, valid_unit_name
 from .systemctl_status import STATUS_HINT, status_unit
 from .text_line import LineParser, TextLine
+from .text_times import MONTH_PATTERN, local_usec, month_number, utc_usec
 from .text_years import Years
 from .values import entry_from
 
@@ -60,11 +60,8 @@ MAX_MESSAGE = 256 * 1024
 
 Warn = Callable[[str], None]
 
-_MONTHS = {name: index for index, name in enumerate(
-    ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)}
-
 # The time at the start of a line, one alternative per layout.
-_BSD_TIME = (r"(?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (?P<day>[ 0-3]?\d) "
+_BSD_TIME = (r"(?P<mon>" + MONTH_PATTERN + r") (?P<day>[ 0-3]?\d) "
              r"(?P<hms>\d\d:\d\d:\d\d)(?:\.(?P<frac>\d{1,9}))?")
 _ISO_TIME = (r"(?P<date>\d{4}-\d\d-\d\d)[T ](?P<ihms>\d\d:\d\d:\d\d)(?:[.,](?P<ifrac>\d{1,9}))?"
              r"(?P<zone>Z|[+-]\d\d:?\d\d)")
@@ -182,19 +179,10 @@ def _lines(stream: IO[bytes], name: str, warn: Warn) -> Iterator[str]:
         warn(f"{name}: damaged gzip stream after line {number} ({error})")
 
 
-def _fraction_usec(digits: str | None) -> int:
-    return int((digits or "0")[:6].ljust(6, "0"))
-
-
 def _iso_usec(date: str, hms: str, frac: str | None, zone: str) -> int:
     year, month, day = (int(part) for part in date.split("-"))
     hour, minute, second = (int(part) for part in hms.split(":"))
-    seconds = calendar.timegm((year, month, day, hour, minute, second, 0, 0, 0))
-    if zone != "Z":
-        sign = -1 if zone[0] == "-" else 1
-        digits = zone[1:].replace(":", "")
-        seconds -= sign * (int(digits[:2]) * 3600 + int(digits[2:]) * 60)
-    return seconds * 1_000_000 + _fraction_usec(frac)
+    return utc_usec(year, month, day, hour, minute, second, frac, zone)
 
 
 _PRINTK_TIME = re.compile(r"\[\s*\d+\.\d+\] ")
@@ -250,14 +238,12 @@ class _TextParser:
         if found is None:
             return self._rfc5424(line)
         if found["mon"]:
-            month, day = _MONTHS[found["mon"]], int(found["day"])
+            month, day = month_number(found["mon"]), int(found["day"])
             hour, minute, second = (int(part) for part in found["hms"].split(":"))
-            year = self.years.of(month, day)
             try:
-                seconds = time.mktime((year, month, day, hour, minute, second, 0, 0, -1))
+                usec = local_usec(self.years.of(month, day), month, day, hour, minute, second, found["frac"])
             except (OverflowError, ValueError):
                 return None
-            usec = int(seconds) * 1_000_000 + _fraction_usec(found["frac"])
         elif found["date"]:
             try:
                 usec = _iso_usec(found["date"], found["ihms"], found["ifrac"], found["zone"])

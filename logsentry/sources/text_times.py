@@ -1,0 +1,43 @@
+"""The times text logs write, as µs since the epoch: one reckoning for the text layouts (sources/text.py,
+sources/dmesg.py, sources/applog.py), which each only say where the numbers are."""
+
+from __future__ import annotations
+
+import calendar
+import time
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+"""The months' English abbreviations, as syslog, ctime(3) and strftime's %b write them."""
+MONTH_PATTERN = "(?:" + "|".join(MONTHS) + ")"
+
+
+def month_number(name: str) -> int:
+    """1 for "Jan" .. 12 for "Dec"; ValueError for anything else."""
+    return MONTHS.index(name) + 1
+
+
+def fraction_usec(digits: str | None) -> int:
+    """The µs of a second's decimal fraction written with any number of digits (beyond 6 cut, not rounded)."""
+    return int((digits or "0")[:6].ljust(6, "0"))
+
+
+def zone_offset(zone: str) -> int:
+    """Seconds east of UTC of `Z`, `UTC`, `GMT`, `+03`, `+0300` or `+03:00`."""
+    if zone[0] not in "+-":
+        return 0
+    digits = zone[1:].replace(":", "")
+    offset = int(digits[:2]) * 3600 + int(digits[2:] or 0) * 60
+    return offset if zone[0] == "+" else -offset
+
+
+def utc_usec(year: int, month: int, day: int, hour: int, minute: int, second: int, fraction: str | None,
+             zone: str) -> int:
+    """A time written with its zone (zone_offset's forms)."""
+    seconds = calendar.timegm((year, month, day, hour, minute, second, 0, 0, 0)) - zone_offset(zone)
+    return seconds * 1_000_000 + fraction_usec(fraction)
+
+
+def local_usec(year: int, month: int, day: int, hour: int, minute: int, second: int,
+               fraction: str | None = None) -> int:
+    """A time written without a zone: this machine's local time. OverflowError or ValueError when it is none."""
+    return int(time.mktime((year, month, day, hour, minute, second, 0, 0, -1))) * 1_000_000 + fraction_usec(fraction)
