@@ -80,7 +80,7 @@ class Trigger:
     keep_firing_for_usec: int = 0
     """How long an incident keeps firing after a window passed without a hit (µs of journal time; Prometheus's
     `keep_firing_for`): a rule whose bar is a minute's count flaps with a failure that pauses, and each new
-    incident would be a new page for one failure (loghub's ZooKeeper log: one quorum failure, 5 pages in 20 min)."""
+    incident would be a new page for one failure (loghub's ZooKeeper log: one quorum failure, 6 pages in 20 min)."""
 
     @property
     def hold_usec(self) -> int:
