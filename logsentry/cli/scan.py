@@ -112,11 +112,12 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
 def _cold(pipeline: Pipeline) -> tuple[int, int, str, int, int] | None:
     """(units no anomaly rule ever judged, units learnt, the least history a rule needs, in words, then in µs of
     journal time and entries) after a scan: a unit is judged once warm for one of the rules (`warm_after` and
-    `warm_entries`); error-template-persists, which follows cold units too, is left out. None without anomaly
-    rules. The text report says it; `-o json` gives it in the summary's `anomaly`."""
+    `warm_entries`); the rules that judge cold units too (AnomalySpec.needs_history: error-template-persists,
+    new-fatal-template) are left out. None without anomaly rules. The text report says it; `-o json` gives it in
+    the summary's `anomaly`."""
     anomaly = pipeline.anomaly
     specs = [rule.anomaly for rule in anomaly.rules if rule.anomaly is not None
-             and rule.anomaly.kind != "persistence"] if anomaly else []
+             and rule.anomaly.needs_history] if anomaly else []
     if anomaly is None or not specs:
         return None
     units = anomaly.baselines.units

@@ -50,6 +50,13 @@ and has been logged steadily for a day is the unit's new normal. Else a benign n
 minutes kept its unit anomalous for good, its incident open, and a real failure later on joined it unpaged
 (helper T: a kubelet line, new at midnight, held its unit for 3.6 days and swallowed a containerd outage)."""
 
+KNOWN_NORMAL_USEC = 3_600_000_000
+"""A unit with less history than this (the anomaly rules' default warm_after, µs) has no known normal: a rule
+that judges it anyway (new-fatal-template judges a unit from its first line, since a service that cannot
+start says so in its first second) says so, and a template new in it is new for `novel_for` only, never
+"while the anomaly it came in goes on": with no normal, every line would be that anomaly (the benchmark
+journal's gunicorn `[CRITICAL] WORKER TIMEOUT`, first seen in webapp's second second, paged again for 9 h)."""
+
 
 def first_line(message: str) -> str:
     end = message.find("\n")
@@ -230,6 +237,7 @@ class AnomalyDetector:
         # (an outage longer than novel_for stays one incident), unless it became part of the normal since.
         # A flood's lines were learnt until it fired, but the anomaly that began while it was new is its own.
         going_on = (hot_since is not None and usec - stats.first_usec <= GOING_ON_USEC
+                    and stats.unit_age_usec >= KNOWN_NORMAL_USEC
                     and ((stats.first_usec >= hot_since and stats.count < LEARNT_SIGHTINGS)
                          or (spec.flood and hot_since - stats.first_usec <= spec.novel_for_usec)))
         if stats.accepted or (usec - stats.first_usec > spec.novel_for_usec and not going_on):
@@ -237,6 +245,8 @@ class AnomalyDetector:
         if stats.unit_age_usec < spec.warm_after_usec or stats.unit_entries < spec.warm_entries:
             return None  # it appeared while the unit's normal was still being learnt: part of that normal
         history = f"{format_duration(stats.unit_age_usec)} ({stats.unit_entries} entries) of history"
+        if stats.unit_age_usec < KNOWN_NORMAL_USEC:  # a rule with a short warm_after (new-fatal-template)
+            history += ", before its normal was learnt"
         if spec.flood or usec - stats.first_usec <= rule.trigger.within_usec:
             return f"a template this unit never logged in {history}, first seen {format_usec(stats.first_usec)}"
         # Seen before this incident's window (paged then, maybe): "never logged" would read as false (helper F2).

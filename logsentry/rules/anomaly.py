@@ -27,7 +27,8 @@ The tails assume lines arrive independently; errors do not (one exception is thi
 trace), so the busiest-two-minutes guard keeps a unit's usual bursts from looking like a jump.
 
 A unit is "warm" once its baseline spans `warm_after` of journal time and `warm_entries` entries; no
-anomaly rule judges a cold unit (it has nothing to compare with).
+anomaly rule judges a cold unit (it has nothing to compare with), but one whose `warm_after` is 0 (a new
+template at crit or worse: a service that cannot start says so in its first second).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..timespec import TimeSpecError, parse_spelled_duration
 from ..tomlfile import unknown_key
 
 KINDS = ("new-template", "rate-spike", "error-share", "persistence")
@@ -101,6 +103,12 @@ class AnomalySpec:
     words_re: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
     """`words` compiled once, at load (words_pattern); None: every template counts."""
 
+    @property
+    def needs_history(self) -> bool:
+        """Does the rule judge a unit only once it is warm? Not persistence (engine/episodes.py follows cold
+        units) nor a rule whose `warm_after` is 0 (new-fatal-template: a fatal line needs no baseline)."""
+        return self.kind != "persistence" and self.warm_after_usec > 0
+
 
 def parse_anomaly(table: Mapping[str, Any], add: Any, describe: Any, priority: Any, duration: Any) -> AnomalySpec:
     """Validate an [anomaly] table. `add(key, what)` records a problem; the other callables are rule.py's
@@ -127,7 +135,14 @@ def parse_anomaly(table: Mapping[str, Any], add: Any, describe: Any, priority: A
     def span(key: str, default: int) -> int:
         if key not in table:
             return default
-        parsed = duration(table[key], f"anomaly.{key}")
+        value = table[key]
+        if key == "warm_after" and isinstance(value, str):  # 0: judged from the unit's first line
+            try:
+                if parse_spelled_duration(value) == 0:
+                    return 0
+            except TimeSpecError:
+                pass  # said by `duration` below, in the words every duration key uses
+        parsed = duration(value, f"anomaly.{key}")
         return default if parsed is None else int(parsed)
 
     errors = table.get("errors", False)
@@ -151,7 +166,7 @@ def parse_anomaly(table: Mapping[str, Any], add: Any, describe: Any, priority: A
     return AnomalySpec(
         kind=str(kind), level=level,
         warm_after_usec=span("warm_after", defaults.warm_after_usec),
-        warm_entries=int(number("warm_entries", defaults.warm_entries, 1, 1e9, True)),
+        warm_entries=int(number("warm_entries", defaults.warm_entries, 0, 1e9, True)),
         factor=float(number("factor", defaults.factor, 1, 1e6, False)),
         min_count=int(number("min_count", defaults.min_count, 1, 1e9, True)),
         p_value=float(number("p_value", defaults.p_value, 1e-300, 0.5, False)),
