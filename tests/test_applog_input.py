@@ -265,3 +265,21 @@ def test_a_containers_cri_log(tmp_path: Path) -> None:
     result = run_cli("scan", "--file", str(path), "-o", "json")
     assert "go-nil-pointer-panic" in {m["rule"] for m in of_type(json_events(result), "match")}
 
+
+
+def test_kubectl_logs_timestamps_before_a_klog_or_json_line(tmp_path: Path) -> None:
+    """`kubectl logs --timestamps` (and `docker logs -t`) put an RFC 3339 time before the container's line: a klog
+    line behind it was read as syslog (its `E1201` mark the host, `10` the identifier, each line its own unit, no
+    level), and a JSON record's level went unread (helper U4). The line behind the time is the message now."""
+    path = _write(tmp_path, "controller.log", [
+        "2026-11-28T10:14:28.100000000Z I1128 10:14:28.100000       1 controller.go:40] Starting controller",
+        "2026-11-28T10:14:29.301234567Z E1128 10:14:29.301200       1 controller.go:42] failed to sync pod "
+        "default/web-1: connection refused",
+        '2026-11-28T10:14:30.5+01:00 {"level":"error","ts":1795864470.5,"msg":"lease lost"}',
+        "2026-11-28T10:14:31Z plain text after the time stays whole",
+    ])
+    entries = list(open_entries(Selection(), files=[path]))
+    assert {e.unit for e in entries} == {"(controller)"}
+    assert [e.message[:6] for e in entries] == ["I1128 ", "E1128 ", '{"leve', "2026-1"]
+    assert [e.effective_priority for e in entries] == [6, 3, 3, None]
+    assert entries[1].realtime_usec == _utc(2026, 11, 28, 10, 14, 29) + 301_234

@@ -14,7 +14,8 @@ A record starts with one of these times, optionally in brackets (`[2026-11-28 10
 * `17/06/09 20:10:40`: `yy/MM/dd HH:mm:ss`, Spark's default log4j pattern (conf/log4j2.properties.template);
 * `1764245823` or `1764245823.5`, ten digits from 2001 on: Unix seconds (unbound's log file);
 * logfmt whose first pair is the time (`time="2026-11-28T10:14:29Z" level=error msg=...`: logrus, go-kit, slog);
-* a container's log as the kubelet's CRI runtime writes it (`2026-11-28T10:14:29.301234567Z stderr F text`: _CRI);
+* a container's log as the kubelet's CRI runtime writes it (`2026-11-28T10:14:29.301234567Z stderr F text`: _CRI),
+  and `kubectl logs --timestamps`' time before a klog or JSON line (_PREFIXED);
 * JSON lines with a time key and none of journalctl's (`{"level":"error","ts":1764245823.5,"msg":...}`: zap,
   zerolog, pino, bunyan, logstash, Serilog's CLEF; see TIME_KEYS).
 
@@ -70,6 +71,13 @@ _CRI = re.compile(r"\S+ (?P<stream>stdout|stderr) [FP] (?P<text>.*)", re.DOTALL)
 `2026-11-28T10:14:29.301234567Z stderr F text`, F a full line, P part of a longer one, kept as it is): the text is
 the MESSAGE, as the container wrote it, so the rules anchored on its start see it (`panic: ...`), and stderr is
 priority 3, stdout 6, as Docker's journald driver and sources/text.py's Docker reader have them."""
+_PREFIXED = re.compile(r"\d{4}-[01]\d-[0-3]\dT[0-2]\d:[0-5]\d:[0-6]\d(?:\.\d{1,9})?(?:Z|[+-][0-2]\d:[0-5]\d) "
+                       r"(?P<text>(?:[IWEF][01]\d[0-3]\d [0-2]\d:[0-5]\d:[0-6]\d\.\d{6} |\{).*)", re.DOTALL)
+"""A container's line behind the RFC 3339 time `kubectl logs --timestamps` and `docker logs -t` put before it, when
+the line is one that carries its own time and level: a Kubernetes component's klog line (`2026-11-28T10:14:29.30Z
+E1128 10:14:29.301234  1 controller.go:42] text`) or a JSON record. That line is the MESSAGE, as journald stores
+it from Docker's journald driver, so its level is read where the program wrote it (klog's `E`, JSON's "level"):
+behind the time, neither was read (helper U4)."""
 _SUFFIXES = re.compile(r"(?:\.(?:gz|\d{1,3}|log|txt|out|err|json|jsonl|ndjson))+$")
 
 
@@ -185,6 +193,8 @@ class AppLogParser:
         if layout == "y" and (cri := _CRI.fullmatch(line)) is not None:
             fields["MESSAGE"] = cri["text"]
             fields["PRIORITY"] = "3" if cri["stream"] == "stderr" else "6"
+        elif layout == "y" and (prefixed := _PREFIXED.fullmatch(line)) is not None:
+            fields["MESSAGE"] = prefixed["text"]
         return TextLine(usec, fields, 0)
 
     def _local(self, year: int, month: int, day: int, hour: int, minute: int, second: int,

@@ -81,11 +81,14 @@ _RFC5424 = re.compile(
     r"(?P<sd>-|(?:\[(?:[^\]\"]|\"(?:[^\"\\]|\\.)*\")*\])+)(?: (?P<msg>.*))?", re.DOTALL)
 _MARKER = re.compile(r"-- (?P<what>.*) --")
 _NO_HOST = re.compile(r"\[|(?i:trace|debug|info|notice|warn|warning|error|err|fatal|crit|critical|panic|alert"
-                      r"|emerg|stdout|stderr)\b")
+                      r"|emerg|stdout|stderr)\b|[IWEF](?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])$")
 """Where _LINE's host (or, without one, its identifier) is a level (in any case), a stream name or a bracket, the
 line is a program's own (`2026-11-28T10:14:30Z ERROR db: connection refused`, Go's and zap's layout; winston's `...
 info: kernel: text`; a CRI container log's `... stderr F text`), not syslog's `time host ident: text`: read as one,
-its level would be a host and its words an identifier, `kernel:` among them."""
+its level would be a host and its words an identifier, `kernel:` among them. A glog/klog mark (`E1201`, level and
+month-day) is one too: `kubectl logs --timestamps` puts its RFC 3339 time before a Kubernetes component's klog line
+(`2025-12-01T10:00:01.1Z E1201 10:00:01.123400  1 controller.go:42] text`), which read as syslog had the mark
+for host, `10` for identifier, each line its own unit and no level."""
 _CATALOG = re.compile(r"\u2591\u2591(?: .*)?|-- .*")
 _SEPARATOR = re.compile(r"--|\ufeff?")
 """grep's line between context groups (`grep -C2`: `--` alone) and a line that is nothing (a byte-order mark):
