@@ -97,6 +97,10 @@ class AnomalyDetector:
         self.skipped: dict[str, int] = {}
         """unit -> entries not learnt because `learnt_until` covered them (what `baseline learn` reports)."""
         self.floods = Floods()
+        self.history_pending = False
+        """The service's first start learns the history in a thread (baseline_keeper.py): until it is adopted, the
+        rules that judge cold units (new-fatal-template) judge none here, since that learner judges the lines
+        read live meanwhile against the history, each once (a fatal line the unit logs every day is not new)."""
         self.episodes = {rule.id: Episodes.of(rule.anomaly) for rule in self.rules
                          if rule.anomaly is not None and rule.anomaly.kind == "persistence"}
         """persistence rule id -> its templates' episodes (engine/episodes.py)."""
@@ -152,7 +156,8 @@ class AnomalyDetector:
             if spec.kind == "persistence":  # followed in a cold unit too: engine/episodes.py
                 why = self.episodes[rule.id].observe(unit_key, template.id, usec, stats.first_usec, unit,
                                                      stats.accepted)
-            elif not unit.warm(spec.warm_after_usec, spec.warm_entries):
+            elif not unit.warm(spec.warm_after_usec, spec.warm_entries) or (
+                    self.history_pending and not spec.needs_history):
                 continue
             elif spec.kind == "new-template":
                 if spec.clean and unit.errors > (learning and level is not None and level <= ERROR_LEVEL):
