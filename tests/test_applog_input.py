@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import gzip
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -283,3 +284,19 @@ def test_kubectl_logs_timestamps_before_a_klog_or_json_line(tmp_path: Path) -> N
     assert [e.message[:6] for e in entries] == ["I1128 ", "E1128 ", '{"leve', "2026-1"]
     assert [e.effective_priority for e in entries] == [6, 3, 3, None]
     assert entries[1].realtime_usec == _utc(2026, 11, 28, 10, 14, 29) + 301_234
+
+
+def test_a_json_log_whose_first_line_is_longer_than_the_sniffed_head(tmp_path: Path) -> None:
+    """zap's first record with a 5 KB field: cut at the 4 KB head, it was taken for journalctl -o json and the file
+    refused ("__REALTIME_TIMESTAMP: expected microseconds", helper B). journalctl's own long line still is its."""
+    path = _write(tmp_path, "api.json", [
+        '{"level":"info","ts":1795864468.1,"msg":"config loaded","config":"' + "x" * 5000 + '"}',
+        '{"level":"error","ts":1795864469.5,"msg":"upstream refused"}',
+    ])
+    entries = list(open_entries(Selection(), files=[path]))
+    assert [(e.unit, e.effective_priority) for e in entries] == [("(api)", 6), ("(api)", 3)]
+    journal_json = tmp_path / "export.json"
+    journal_json.write_text(json.dumps({"__CURSOR": "s=1;i=1", "__REALTIME_TIMESTAMP": "1795864468100000",
+                                        "MESSAGE": "y" * 5000, "_SYSTEMD_UNIT": "api.service"}) + "\n")
+    (entry,) = open_entries(Selection(), files=[journal_json])
+    assert entry.unit == "api.service"

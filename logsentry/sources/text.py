@@ -89,6 +89,10 @@ its level would be a host and its words an identifier, `kernel:` among them. A g
 month-day) is one too: `kubectl logs --timestamps` puts its RFC 3339 time before a Kubernetes component's klog line
 (`2025-12-01T10:00:01.1Z E1201 10:00:01.123400  1 controller.go:42] text`), which read as syslog had the mark
 for host, `10` for identifier, each line its own unit and no level."""
+_JOURNAL_JSON = re.compile(r'"(?:__CURSOR|__REALTIME_TIMESTAMP)"')
+"""journalctl -o json's first keys: a JSON line longer than the head without them, cut off there, is a program's
+own (sources/applog.py reads the whole line; zap's first record with a 5 KB field was refused with
+"__REALTIME_TIMESTAMP: expected microseconds", helper B)."""
 _CATALOG = re.compile(r"\u2591\u2591(?: .*)?|-- .*")
 _SEPARATOR = re.compile(r"--|\ufeff?")
 """grep's line between context groups (`grep -C2`: `--` alone) and a line that is nothing (a byte-order mark):
@@ -119,7 +123,8 @@ def sniff_text(head: bytes) -> str | None:
     if _DOCKER.match(head):
         return "docker"
     lines = head.split(b"\n")
-    if len(lines) > 1 and len(head) >= SNIFF_BYTES:
+    cut = len(head) >= SNIFF_BYTES  # the head's last line may go on past it
+    if len(lines) > 1 and cut:
         lines.pop()
     markers = fits = misfits = 0
     judged: list[str] = []
@@ -143,6 +148,8 @@ def sniff_text(head: bytes) -> str | None:
         return "text"
     if 2 * stamped(judged) >= len(judged) > 0:  # a program's own log: its time, then its words
         return "applog"
+    if cut and len(judged) == 1 and judged[0].startswith("{") and not _JOURNAL_JSON.search(judged[0]):
+        return "applog"  # one JSON line longer than the head: journalctl -o json's begin with __CURSOR
     if fits:
         return None
     return "text" if markers and not misfits else None  # "-- No entries --"
