@@ -129,3 +129,14 @@ def test_the_reports_card_names_another_machines_host(make_journal) -> None:
     report = run_cli("scan", "--file", str(journal)).stdout
     assert "CRITICAL web-7 hs-app.service" in report, report
     assert "CRITICAL own.service" in report, report
+
+
+def test_an_empty_input_says_so_not_that_a_selection_matched_nothing(tmp_path: Path) -> None:
+    """An empty pipe or file, no -u/-p/--since given: "No entry matched the selection" pointed at options never
+    given (helper U4)."""
+    done = run_cli("scan", "--file", "-", input=b"")
+    assert done.exit_code == 0 and "No entry was read (the input holds none)" in done.stdout, done.stdout
+    assert "selection" not in done.stdout
+    empty = tmp_path / "empty.log"
+    empty.write_text("")
+    assert "No entry matched the selection" in run_cli("scan", "--file", str(empty), "-p", "err").stdout

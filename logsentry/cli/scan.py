@@ -100,8 +100,9 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
             click.echo(jsonl.dumps(jsonl.summary_record(pipeline.progress, None if cold is None else {
                 "units": cold[1], "cold_units": cold[0], "warm_after_usec": cold[3], "warm_entries": cold[4]})))
         else:
+            selected = bool(units or machines or hosts or priority or since or until)
             render_scan(console(), summary, pipeline.progress, len(rules), None if cold is None else cold[:3],
-                        source=source, no_command=no_command)
+                        source=source, no_command=no_command, selected=selected)
         sys.stdout.flush()
     except BrokenPipeError:  # `scan --fail-on error | head -1`: the exit status is still owed (it was 0)
         stdout_to_devnull()

@@ -296,12 +296,13 @@ _TAKES_VALUE = frozenset({"-D", "--file", "-u", "-t", "--since", "--until"})
 
 def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule_count: int,
                 cold: tuple[int, int, str] | None = None, source: Sequence[str] | None = None,
-                no_command: str = "") -> None:
+                no_command: str = "", selected: bool = True) -> None:
     """The scan's report; `cold`: (units the anomaly rules never judged, units learnt, the least history they
     need), said so that a short or filtered scan's silence is not read as an all-clear. `source`: journalctl's
     arguments for the journal read (alert.journal_source), for each incident's command under its panel (the
     one its alert gives); None for a dump, which journalctl cannot read: `no_command` says so once, naming it
-    (views/no_command.py)."""
+    (views/no_command.py). `selected`: -u, -M, -H, -p, --since or --until was given (with none, no entry read
+    means an empty input, not a selection that matched nothing)."""
     span, clock = "", DayClock(None)
     if progress.first_usec is not None and progress.last_usec is not None:
         # the real range: Progress has the earliest and latest read, but counts a screened run at its first
@@ -364,7 +365,9 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
                            "is read: scan a longer range to judge new lines.",
                            style="yellow" if never == units else "dim"))
     if not summary.incidents and not shown:
-        if progress.entries == 0:  # a typo in -u/-M/-H or an empty time range is no all-clear
+        if progress.entries == 0 and not selected:  # an empty file, an empty pipe: no all-clear either
+            console.print(Text("No entry was read (the input holds none): nothing was checked.", style="yellow"))
+        elif progress.entries == 0:  # a typo in -u/-M/-H or an empty time range is no all-clear
             console.print(Text("No entry matched the selection (-u, -M, -H, -p, --since/--until): nothing was "
                                "checked.", style="yellow"))
         elif cold is not None and cold[0] == cold[1]:
