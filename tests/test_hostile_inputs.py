@@ -136,7 +136,7 @@ def test_every_shipped_sample_matches_alike_in_rules_check_scan_and_the_reader(t
     ('{"__REALTIME_TIMESTAMP":"\u00b2","MESSAGE":"x"}\n', 2,
      "line 1: __REALTIME_TIMESTAMP: expected microseconds since the epoch (got '\u00b2')"),
     ('{"__REALTIME_TIMESTAMP":"99999999999999999999999","MESSAGE":"x"}\n', 2, "at most 2^64-1"),
-    ("[" * 900 + "]" * 900 + "\n", 2, "not a journal file, journal export format or JSON lines"),
+    ("[" * 900 + "]" * 900 + "\n", 2, "not a journal file, journal export format or JSON lines"),  # no word
     ('{"a":' * 100_000 + "1" + "}" * 100_000 + "\n", 2, "line 1: __REALTIME_TIMESTAMP: expected microseconds since "
      "the epoch (got None)"),
     ('{"__REALTIME_TIMESTAMP":"1","MESSAGE":"x","deep":' + "[" * 100_000 + "]" * 100_000 + "}\n", 0, ""),

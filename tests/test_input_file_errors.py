@@ -70,8 +70,8 @@ def test_a_cut_off_journal_file_and_a_file_of_no_format(make_journal: Callable[.
                                   "header (208 bytes); copy it again whole"), said
     follow = run_cli("tail", "--file", str(cut))
     assert follow.exit_code == 2 and f"{cut}: a truncated journal file" in follow.stderr, follow.stderr
-    text = tmp_path / "notes.txt"
-    text.write_text("hello world\nnothing here is a log line\n")
+    text = tmp_path / "notes.bin"
+    text.write_bytes(b"\x00\x01\x02 hello \xff\xfe\x00 world\n")
     code, said = _scan(text, rules_dir)
     assert code == 2 and said.startswith(f"logsentry: {text}: not a journal file, journal export format"), said
 

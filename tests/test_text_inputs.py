@@ -224,12 +224,14 @@ def test_text_is_never_followed_or_acted_on(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "not a journal file" in result.stderr
 
 
-def test_unknown_text_is_refused_with_the_formats_named(tmp_path: Path) -> None:
+def test_text_in_no_layout_is_read_without_times_and_said(tmp_path: Path) -> None:
+    """Text no reader takes is read as lines without a time (sources/plain.py), and the warning says how to get
+    times; binary stays refused with the formats named (tests/test_plain_input.py)."""
     path = tmp_path / "notes.txt"
     path.write_text("remember to rotate the keys\n")
     result = run_cli("scan", "--file", str(path))
-    assert result.exit_code == 2 and "journalctl/syslog text" in result.stderr
-    assert "Lines without a time (journalctl -o cat)" in result.stderr and "-o short-iso" in result.stderr
+    assert result.exit_code == 0 and "logsentry scan: 1 entry" in result.stdout, result.output
+    assert "no line carries a time in a layout logsentry reads" in result.stderr and "-o short-iso" in result.stderr
 
 
 def test_a_cut_first_line_does_not_get_a_log_refused(tmp_path: Path) -> None:
@@ -242,12 +244,12 @@ def test_a_cut_first_line_does_not_get_a_log_refused(tmp_path: Path) -> None:
     assert [m["rule"] for m in of_type(json_events(result), "match")] == [
         "ghc-mvar-deadlock", "systemd-main-process-killed", "kernel-oom-kill"]
     assert "1 line(s) in no log layout logsentry reads were skipped (line 1)" in result.stderr
-    # prose with one line that happens to look like a log line stays refused
+    # prose with one line that happens to look like a log line is no syslog: lines without times, each its own
     notes = tmp_path / "notes.txt"
     notes.write_text("remember to rotate the keys\nand the certificates\n"
                      "Jan  1 00:00:01 web1 systemd[1]: started\nthen tell the team\n")
-    refused = run_cli("scan", "--file", str(notes))
-    assert refused.exit_code == 2 and "journalctl/syslog text" in refused.stderr
+    plain = run_cli("scan", "--file", str(notes))
+    assert plain.exit_code == 0 and "4 entries" in plain.stdout and "no line carries a time" in plain.stderr
 
 
 def test_a_guessed_year_is_said(tmp_path: Path) -> None:

@@ -250,7 +250,9 @@ class AnomalyDetector:
         if stats.unit_age_usec < spec.warm_after_usec or stats.unit_entries < spec.warm_entries:
             return None  # it appeared while the unit's normal was still being learnt: part of that normal
         history = f"{format_duration(stats.unit_age_usec)} ({stats.unit_entries} entries) of history"
-        if stats.unit_age_usec < KNOWN_NORMAL_USEC:  # a rule with a short warm_after (new-fatal-template)
+        if stats.unit_entries == 0:  # its first line (new-fatal-template, warm_after 0)
+            history = "its history (none: this is its first line), before its normal was learnt"
+        elif stats.unit_age_usec < KNOWN_NORMAL_USEC:  # a rule with a short warm_after (new-fatal-template)
             history += ", before its normal was learnt"
         if spec.flood or usec - stats.first_usec <= rule.trigger.within_usec:
             return f"a template this unit never logged in {history}, first seen {format_usec(stats.first_usec)}"

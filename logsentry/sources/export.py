@@ -29,6 +29,7 @@ from .dump import (
     open_binary,
 )
 from .json_lines import read_json_lines
+from .plain import is_text
 from .selection import DEFAULT_FIELDS, Selection
 from .text import TEXT_KINDS, Warn, read_text_kind, sniff_text, warn_on_stderr
 from .values import decode
@@ -37,7 +38,8 @@ __all__ = ["ExportSource", "InputFormatError", "head", "open_binary", "read_expo
 
 
 def sniff(head: bytes) -> str:
-    """"journal", "json", "export" or "empty" from the first bytes of a file."""
+    """"journal", "json", "export", "empty", one of text.TEXT_KINDS ("plain": text no other reader takes) from the
+    first bytes of a file. Raises InputFormatError for anything else (binary)."""
     if head.startswith(JOURNAL_MAGIC):
         return "journal"
     text_kind = sniff_text(head)  # journalctl/syslog text, Docker json-file (sources/text.py)
@@ -52,6 +54,8 @@ def sniff(head: bytes) -> str:
     name = first_line.split(b"=", 1)[0]
     if name and (b"=" in first_line or len(first_line) == len(name)) and name.replace(b"_", b"").isalnum():
         return "export"
+    if is_text(head):
+        return "plain"  # lines without a time a reader knows (sources/plain.py), said when read
     raise InputFormatError("not a journal file, journal export format or JSON lines (journalctl -o json), nor "
                            "journalctl/syslog text, dmesg output, a program's log whose lines start with their time "
                            "or a Docker json-file log. Lines without a time (journalctl -o cat) cannot be counted "

@@ -40,8 +40,9 @@ from pathlib import Path
 from typing import IO
 
 from ..model import Entry
-from .applog import AppLogParser, stamped
+from .applog import TIME_KEYS, AppLogParser, stamped
 from .dmesg import DmesgParser, dmesg_lines
+from .plain import PlainParser
 from .selection import Selection, untrusted_source, valid_unit_name
 from .systemctl_status import STATUS_HINT, status_unit
 from .text_line import LineParser, TextLine
@@ -49,7 +50,7 @@ from .text_times import MONTH_PATTERN, local_usec, month_number, utc_usec
 from .text_years import Years
 from .values import entry_from
 
-TEXT_KINDS = ("text", "dmesg", "applog", "docker")
+TEXT_KINDS = ("text", "dmesg", "applog", "docker", "plain")
 """What sniff_text names: line-based syslog/journalctl text, dmesg's output, a program's own log file
 (sources/applog.py), and Docker json-file logs."""
 
@@ -93,6 +94,8 @@ _JOURNAL_JSON = re.compile(r'"(?:__CURSOR|__REALTIME_TIMESTAMP)"')
 """journalctl -o json's first keys: a JSON line longer than the head without them, cut off there, is a program's
 own (sources/applog.py reads the whole line; zap's first record with a 5 KB field was refused with
 "__REALTIME_TIMESTAMP: expected microseconds", helper B)."""
+_TIME_KEY = re.compile(r'"(?:' + "|".join(re.escape(key) for key in TIME_KEYS) + r')" ?:')
+"""A key applog.py takes a JSON line's time from, as the cut line shows it."""
 _CATALOG = re.compile(r"\u2591\u2591(?: .*)?|-- .*")
 _SEPARATOR = re.compile(r"--|\ufeff?")
 """grep's line between context groups (`grep -C2`: `--` alone) and a line that is nothing (a byte-order mark):
@@ -148,7 +151,8 @@ def sniff_text(head: bytes) -> str | None:
         return "text"
     if 2 * stamped(judged) >= len(judged) > 0:  # a program's own log: its time, then its words
         return "applog"
-    if cut and len(judged) == 1 and judged[0].startswith("{") and not _JOURNAL_JSON.search(judged[0]):
+    if cut and len(judged) == 1 and judged[0].startswith("{") and not _JOURNAL_JSON.search(judged[0]) \
+            and _TIME_KEY.search(judged[0]):
         return "applog"  # one JSON line longer than the head: journalctl -o json's begin with __CURSOR
     if fits:
         return None
@@ -316,6 +320,9 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
         parser = DmesgParser(reference)
     elif kind == "applog":
         parser = AppLogParser(name, reference)
+    elif kind == "plain":
+        parser = PlainParser(name, reference, "now (standard input has no file time)" if name == "-" else
+                             "the file's time")
     else:
         parser = _TextParser(reference)
         if name == "-":

@@ -20,6 +20,7 @@ KINDS = {
     "dmesg": "the kernel ring buffer as dmesg prints it",
     "applog": "a program's own log file",
     "docker": "a Docker json-file log",
+    "plain": "text whose lines carry no time",
     "empty": "empty",
 }
 """sources.export.sniff's kinds of input other than a journal file, in words."""

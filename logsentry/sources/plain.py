@@ -1,0 +1,55 @@
+"""Text whose lines carry no time a reader knows: what people paste and attach most.
+
+`docker logs` and `kubectl logs` without their timestamp options, `journalctl -o cat`, a program's stdout saved
+to a file, a stack trace or panic copied into a bug report: the failure's words are all there, only the times
+are not (or are in a layout no other reader takes). Refused, the signatures that name those words never ran on
+them; read here, each line is an entry, as journald stores each line a service writes to stdout (so a rule
+anchored on a line's start matches a stack trace's `panic: ...` or `Caused by: ...` as it would in the journal),
+in order, all at one instant: the file's modification time (the lines were written before it), or now for
+standard input. The reader says so once, on stderr: a rule that counts lines within a window counts every line
+of the file as one instant, and the anomaly rules have no history to judge by. The identifier is the file's name,
+as for a program's log (sources/applog.py); the level is read from each line's own words (engine/levels.py).
+
+sources/export.py's `sniff` takes text as plain only when no other reader takes it and it is text: no NUL byte
+and at most 1 in 100 of its characters undecodable as UTF-8, so a binary file is still refused.
+"""
+
+from __future__ import annotations
+
+from ..timespec import format_usec
+from .applog import identifier
+from .text_line import TextLine
+
+MAX_UNDECODABLE = 0.01
+"""The share of a head's characters that may be undecodable as UTF-8 for it to be text (a Latin-1 é now and then
+is; a binary file is not)."""
+
+
+def is_text(head: bytes) -> bool:
+    """Is `head` (a file's first bytes) text a person could read?"""
+    if not head.strip() or b"\x00" in head:
+        return False
+    text = head.decode("utf-8", "replace")
+    return text.count("\ufffd") <= MAX_UNDECODABLE * len(text) and any(char.isalpha() for char in text)
+
+
+class PlainParser:
+    """Lines without a time to records (a text_line.LineParser): each line one, at `reference` (s since the epoch)."""
+
+    def __init__(self, name: str, reference: float, reference_name: str):
+        self.ident = identifier(name)
+        self.usec = int(reference * 1_000_000)
+        self.reference_name = reference_name
+
+    def parse(self, line: str) -> TextLine:
+        return TextLine(self.usec, {"MESSAGE": line, "SYSLOG_IDENTIFIER": self.ident}, 0)
+
+    def marker(self, what: str) -> None:
+        """Plain text has no journalctl markers."""
+
+    def note(self) -> str | None:
+        return (f"no line carries a time in a layout logsentry reads (journalctl -o cat, docker or kubectl logs "
+                f"without timestamps, a pasted trace?): each line is read as logged at {self.reference_name} "
+                f"({format_usec(self.usec)}), in order, so rules counting lines within a window count them all "
+                "as one instant and the anomaly rules have no history to judge by. For times: journalctl -o "
+                "short-iso, docker logs -t, kubectl logs --timestamps")
