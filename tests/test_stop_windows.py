@@ -88,3 +88,20 @@ def test_a_dump_of_the_journal_sees_the_planned_stop_too(tmp_path) -> None:  # t
     running = [ceph(T + 60 * (n + 1), " 1", f"osd.3 4427 tick checking {n} pgs", NEW) for n in range(30)]
     assert incidents(planned_restart(running)) == []
     assert incidents(SHUTDOWN) == [("first-error-template", "error")]
+
+
+def test_a_reloads_lines_page_nothing_and_a_failed_reload_ends_its_window(make_journal) -> None:  # type: ignore[no-untyped-def]
+    """`systemctl reload` (helper D16: HAProxy's re-executed master and its old worker's `Proxy ... stopped` at
+    WARNING paged the first reload after learning): between PID 1's "Reloading X..." and "Reloaded X." and
+    RELOAD_GRACE_USEC more the anomaly hits are dropped; after "Reload failed for X." they page at once."""
+    from logsentry.engine.stop_windows import UNIT_RELOADED, UNIT_RELOADING
+
+    goodbye = [ceph(T + 0.2 + n / 10, "-1", f"osd.3 4426 handle_signal reloading config: {word} section lost")
+               for n, word in enumerate(("mon", "osd", "client", "global", "mgr"))]
+    reload = [pid1(T, f"Reloading {UNIT} - Ceph object storage daemon osd.3...", UNIT_RELOADING, OLD),
+              pid1(T + 0.1, f"Reloaded {UNIT} - Ceph object storage daemon osd.3.", UNIT_RELOADED, OLD), *goodbye]
+    assert anomaly_incidents(make_journal, reload) == []
+    failed = [reload[0], pid1(T + 0.1, f"Reload failed for {UNIT} - Ceph object storage daemon osd.3.",
+                              UNIT_RELOADED, OLD), *goodbye]
+    assert [i["rule"] for i in anomaly_incidents(make_journal, failed)] == ["first-error-template"]
+    assert [i["rule"] for i in anomaly_incidents(make_journal, goodbye)] == ["first-error-template"]  # no reload

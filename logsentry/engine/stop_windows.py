@@ -1,4 +1,4 @@
-"""Planned stops: a service's own lines while systemd stops it are its shutdown, not a failure.
+"""Planned stops and reloads: a service's own lines while systemd stops or reloads it are that, not a failure.
 
 Between PID 1's "Stopping X..." and the unit's end ("Stopped X.", "X: Deactivated successfully.", then at most
 GRACE_USEC more: journald may store the last stdout lines after PID 1's own) or its next start ("Starting X...",
@@ -9,6 +9,11 @@ upgrade must not page them as new errors, so the anomaly rules' hits on such lin
 line before its errors, and a stop that hangs or fails is told by systemd's own lines (systemd-stop-timeout,
 systemd-unit-failed). The window is time only, not invocation: the lines the C scanner summarises carry no
 invocation id, and every path must decide alike.
+
+A reload is the same from PID 1's "Reloading X..." to its "Reloaded X." and RELOAD_GRACE_USEC more: `systemctl
+reload haproxy` makes HAProxy's master re-execute and its old worker say goodbye at WARNING (`Reexecuting Master
+process`, `Proxy fe stopped (cumulated conns: ...)`): helper D16's trial paged the first reload after learning as
+14 new warning lines. A reload that fails ("Reload failed for X.") ends the window at once.
 
 Only PID 1's lines count (`_PID=1`, journald's: no process can forge them), matched by MESSAGE_ID or, before
 systemd 240, by their wording (engine/absence_stops.py does the same for silences).
@@ -35,6 +40,13 @@ from ..model import Entry, entry_key
 from .absence_stops import UNIT_STARTED, UNIT_STOPPED, UNIT_STOPPING, UNIT_SUCCESS
 
 UNIT_STARTING = "7d4958e842da4a758f6c1cdc7b36dcc5"  # "Starting X..."
+UNIT_RELOADING = "d34d037fff1847e6ae669a370e694725"  # "Reloading X..."
+UNIT_RELOADED = "7b05ebc668384222baa8881179cfda54"  # "Reloaded X.", and "Reload failed for X."
+RELOAD_GRACE_USEC = 30_000_000
+"""How long after PID 1's "Reloaded X." a line of X is still taken for its reload (µs of journal time): a reload
+ends when the main process says so (ExecReload= done, or sd_notify RELOADING=0 then READY=1), and the old
+generation's goodbyes come after it (HAProxy's soft-stopped worker: `Stopping frontend ...`, `Proxy ... stopped
+(cumulated conns: ...)` at WARNING, within milliseconds; a long connection holds it longer)."""
 GRACE_USEC = 5_000_000
 """How long after PID 1's "Stopped X." a line of X is still taken for its shutdown (µs of journal time)."""
 MAX_STOP_USEC = 600_000_000
@@ -126,16 +138,22 @@ class StopWindows:
                 self._reboots.popitem(last=False)
             return
         key = entry_key(entry)
-        if message_id == UNIT_STOPPING or (message_id is None and message.startswith("Stopping ")):
+        window = self._windows.get(key)
+        stopping = message_id == UNIT_STOPPING or (message_id is None and message.startswith("Stopping "))
+        if stopping or ((message_id == UNIT_RELOADING or (message_id is None and message.startswith("Reloading ")))
+                        and not (window is not None and window[1] < 0)):  # a reload within a stop: the stop's
             self._windows[key] = (at, -1)
             self._windows.move_to_end(key)
             if len(self._windows) > MAX_UNITS:
                 self._windows.popitem(last=False)
             return
-        window = self._windows.get(key)
         if window is None:
             return
         start, end = window
+        if end < 0 and (message_id == UNIT_RELOADED or (message_id is None and message.startswith("Reloaded "))):
+            failed = message.startswith("Reload failed for ")  # its errors after it are the failure's
+            self._windows[key] = (start, at if failed else at + RELOAD_GRACE_USEC)
+            return
         if message_id in (UNIT_STARTING, UNIT_STARTED) or (
                 message_id is None and message.startswith(("Starting ", "Started "))):
             self._windows[key] = (start, min(at, end) if end >= 0 else at)  # the next run's lines are its own
