@@ -101,7 +101,6 @@ class BaselineKeeper:
                                 "again", self.state.path, key)
             if old is not None:  # the templates' episodes go on (engine/episodes.py)
                 episodes.adopt(self.detector, old)
-                self.detector.history_pending = old.history_pending  # a reload while the history is learnt
             else:
                 self._restore_episodes()
         return self.detector
@@ -137,8 +136,6 @@ class BaselineKeeper:
                                judged_after=begins, vouch_for=vouch_for)
             except JournalOpenError as error:
                 log.error("cannot learn baselines from history: %s", error)
-                if self.detector is not None:
-                    self.detector.history_pending = False  # no learner judges the live lines: the live path does
                 return
             try:
                 names = host_names(location, (split_host_unit(key)[0] for key in into.baselines.units))
@@ -158,7 +155,6 @@ class BaselineKeeper:
             self._learnt = into, names, rhythms.snapshot(), learnt
 
         log.info("no baselines yet: learning the last %d days of the journal in the background", LEARN_DAYS)
-        self.detector.history_pending = True
         self._learner = threading.Thread(target=work, name="logsentry-learn", daemon=True)
         self._learner.start()
 
@@ -181,8 +177,6 @@ class BaselineKeeper:
         self.baselines, self.miner = learnt.baselines, learnt.miner
         self.baselines.mark_all_changed()
         self._adopted()
-        if self.detector is not None:
-            self.detector.history_pending = False
         if self.detector is not None:
             episodes.adopt(self.detector, learnt)
             self._episodes_due = True

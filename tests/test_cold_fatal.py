@@ -1,8 +1,8 @@
-"""new-fatal-template judges a unit from its first line (warm_after = "0s"): a program log scanned cold, or a unit
-new to the journal, that logs a fatal line is one critical incident, where every anomaly rule used to wait for an
-hour and 200 entries of history first (helper U4: zap `fatal`, pino 60, Python CRITICAL, klog F and Hadoop_2k's
-two FATAL lines gave 0 incidents and `--fail-on error` exited 0). Real files read by `scan --file`, and real
-journal files (systemd-journal-remote)."""
+"""new-fatal-template judges the lines read from text from their unit's first line (`excerpts = true`): a program
+log scanned cold, or a paste, that logs a fatal line is one critical incident, where every anomaly rule used to
+wait for an hour and 200 entries of history first (helper U4: zap `fatal`, pino 60, Python CRITICAL, klog F and
+Hadoop_2k's two FATAL lines gave 0 incidents and `--fail-on error` exited 0). A journal's lines still wait for the
+warm-up. Real files read by `scan --file`, and real journal files (systemd-journal-remote)."""
 
 from __future__ import annotations
 
@@ -65,27 +65,35 @@ def test_a_fatal_first_line_fires_and_an_error_line_does_not(tmp_path: Path) -> 
     assert of_type(scan("--file", str(path))[1], "incident") == []
 
 
-def test_a_cold_units_fatal_template_is_one_incident_for_the_hour_it_is_new(make_journal) -> None:  # type: ignore[no-untyped-def]
-    """Its lines every 5 minutes for 3 h: one incident, whose hits stop when the template stops being new (an hour
-    after its first line). Before, each hit kept the unit "anomalous", so the template stayed new "while the
-    anomaly it came in goes on" for a day (the benchmark journal's gunicorn WORKER TIMEOUT paged again 9 h on)."""
-    unit = "worker.service"
-    normal = steady(unit, 0, 3 * HOUR, 20, "job {n} done in {ms}ms")
-    crit = [entry(f"[CRITICAL] WORKER TIMEOUT (pid:{100 + n})", unit=unit, at=30 + 300 * n, priority=2)
-            for n in range(36)]
-    events = scan("--file", str(make_journal(by_time(normal, crit))))[1]
+def test_a_program_logs_fatal_template_is_one_incident_for_the_hour_it_is_new(tmp_path: Path) -> None:
+    """Its lines every 5 minutes for 3 h in a program's log: one incident, whose hits stop when the template stops
+    being new (an hour after its first line). Before, each hit kept the unit "anomalous", so the template stayed
+    new "while the anomaly it came in goes on" for a day (gunicorn's WORKER TIMEOUT paged again 9 h on)."""
+    lines = []
+    for second in range(0, 3 * 3600, 20):
+        stamp = f"2025-12-01 {10 + second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d},004"
+        lines.append(f"{stamp} INFO worker: job {second} done in {second % 70} ms")
+        if second % 300 == 40:
+            lines.append(f"{stamp} CRITICAL worker: WORKER TIMEOUT (pid:{100 + second})")
+    path = tmp_path / "worker.log"
+    path.write_text("\n".join(lines) + "\n")
+    events = scan("--file", str(path))[1]
     (incident,) = of_type(events, "incident")
-    assert incident["rule"] == "new-fatal-template" and incident["first_usec"] == crit[0]["__REALTIME_TIMESTAMP"]
+    assert incident["rule"] == "new-fatal-template"
     hits = [e for e in of_type(events, "match") if e["rule"] == "new-fatal-template"]
     assert 0 < len(hits) <= 13, len(hits)  # the lines of its first hour (novel_for), not of 3 h
-    assert max(h["realtime_usec"] for h in hits) <= int(crit[0]["__REALTIME_TIMESTAMP"]) + int(HOUR * 1e6)
+    assert max(h["realtime_usec"] for h in hits) <= incident["first_usec"] + int(HOUR * 1e6)
 
 
-def test_a_warm_units_known_fatal_template_stays_quiet(make_journal) -> None:  # type: ignore[no-untyped-def]
-    """A unit whose history holds its fatal template (a nightly job's panic, long known) is not paged again."""
+def test_a_journal_waits_for_the_warm_up_and_a_known_fatal_template_stays_quiet(make_journal) -> None:  # type: ignore[no-untyped-def]
+    """A journal has its history: scanned from its start, a unit's first fatal line of its first hour is not judged
+    (the benchmark journal paged gunicorn's WORKER TIMEOUT and HAProxy's `Server ... is DOWN` in their first
+    seconds), and a warm unit whose history holds its fatal template (a nightly job's panic) is not paged again."""
     unit = "nightly.service"
     normal = steady(unit, 0, 30 * HOUR, 60, "batch {n} ok in {ms}ms")
     known = [entry(f"panic: runtime error: index out of range [{n}] with length {n}", unit=unit, at=n * 6 * HOUR + 7,
                    priority=2) for n in range(5)]
-    incidents = of_type(scan("--file", str(make_journal(by_time(normal, known))))[1], "incident")
-    assert [i["first_usec"] for i in incidents] == [known[0]["__REALTIME_TIMESTAMP"]], incidents
+    assert of_type(scan("--file", str(make_journal(by_time(normal, known))))[1], "incident") == []
+    new = entry("fatal error: concurrent map writes", unit=unit, at=29 * HOUR, priority=2)
+    (incident,) = of_type(scan("--file", str(make_journal(by_time(normal, known, [new]))))[1], "incident")
+    assert (incident["rule"], incident["first_usec"]) == ("new-fatal-template", new["__REALTIME_TIMESTAMP"])

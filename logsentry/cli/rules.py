@@ -71,12 +71,12 @@ def _trigger(spec: AnomalySpec) -> str:
 def warm_words(spec: AnomalySpec) -> str:
     """When a unit is judged (AnomalySpec's warm_after and warm_entries, both needed: UnitStats.warm), and when
     a unit logging one line a minute gets there, if its entries come later than its time."""
-    if spec.warm_after_usec == 0 and spec.warm_entries <= 1:
-        return "a unit is judged from its first line, its history learnt or not"
     said = (f"a unit is judged once {format_duration(spec.warm_after_usec)} of its history and "
             f"{spec.warm_entries:,} of its entries are learnt")
     slow = spec.warm_entries * MINUTE_USEC
-    return said + (f" (at one line a minute: after {format_duration(slow)})" if slow > spec.warm_after_usec else "")
+    said += f" (at one line a minute: after {format_duration(slow)})" if slow > spec.warm_after_usec else ""
+    return said + ("; a line read from text (a paste, a program's log) from its unit's first line" if spec.excerpts
+                   else "")
 
 
 def _fit(text: str, width: int) -> str:

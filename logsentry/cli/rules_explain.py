@@ -26,7 +26,7 @@ def watches(rule: Rule) -> str:
     assert spec is not None
     within = format_duration(rule.trigger.within_usec)
     warm = (f"once {format_duration(spec.warm_after_usec)} and {spec.warm_entries} entries of the unit's history "
-            "are learnt") if spec.needs_history or spec.kind == "persistence" else "from the unit's first line"
+            "are learnt") + (" (a line read from text: from the unit's first line)" if spec.excerpts else "")
     p_value = f"{spec.p_value:g}".replace("e-0", "e-")
     tails = f"a {{}} tail below {p_value}, and more than {spec.peak_margin:g}x " + _bar(rule)
     if spec.kind == "new-template" and spec.flood:  # engine/flood.py

@@ -52,10 +52,10 @@ minutes kept its unit anomalous for good, its incident open, and a real failure 
 
 KNOWN_NORMAL_USEC = 3_600_000_000
 """A unit with less history than this (the anomaly rules' default warm_after, µs) has no known normal: a rule
-that judges it anyway (new-fatal-template judges a unit from its first line, since a service that cannot
-start says so in its first second) says so, and a template new in it is new for `novel_for` only, never
-"while the anomaly it came in goes on": with no normal, every line would be that anomaly (the benchmark
-journal's gunicorn `[CRITICAL] WORKER TIMEOUT`, first seen in webapp's second second, paged again for 9 h)."""
+that judges it anyway (new-fatal-template judges a pasted log or a program's log file from its unit's first
+line: AnomalySpec.excerpts) says so, and a template new in it is new for `novel_for` only, never "while the
+anomaly it came in goes on": with no normal, every line would be that anomaly (a gunicorn `[CRITICAL] WORKER
+TIMEOUT` logged every few minutes, first seen in the unit's second second, paged again for 9 h)."""
 
 
 def first_line(message: str) -> str:
@@ -97,10 +97,6 @@ class AnomalyDetector:
         self.skipped: dict[str, int] = {}
         """unit -> entries not learnt because `learnt_until` covered them (what `baseline learn` reports)."""
         self.floods = Floods()
-        self.history_pending = False
-        """The service's first start learns the history in a thread (baseline_keeper.py): until it is adopted, the
-        rules that judge cold units (new-fatal-template) judge none here, since that learner judges the lines
-        read live meanwhile against the history, each once (a fatal line the unit logs every day is not new)."""
         self.episodes = {rule.id: Episodes.of(rule.anomaly) for rule in self.rules
                          if rule.anomaly is not None and rule.anomaly.kind == "persistence"}
         """persistence rule id -> its templates' episodes (engine/episodes.py)."""
@@ -156,13 +152,13 @@ class AnomalyDetector:
             if spec.kind == "persistence":  # followed in a cold unit too: engine/episodes.py
                 why = self.episodes[rule.id].observe(unit_key, template.id, usec, stats.first_usec, unit,
                                                      stats.accepted)
-            elif not unit.warm(spec.warm_after_usec, spec.warm_entries) or (
-                    self.history_pending and not spec.needs_history):
+            elif not (excerpt := spec.excerpts and entry.from_text) and not unit.warm(spec.warm_after_usec,
+                                                                                     spec.warm_entries):
                 continue
             elif spec.kind == "new-template":
                 if spec.clean and unit.errors > (learning and level is not None and level <= ERROR_LEVEL):
                     continue  # the unit logged errors before (this line, learnt just now, not counted)
-                why = self._new(rule, stats, usec, since if hot else None)
+                why = self._new(rule, stats, usec, since if hot else None, excerpt)
                 if why is not None and spec.clean:
                     why += ", and no line at error level " + ("learnt " if "not learnt" in why else "") + "before"
                 if why is not None and spec.words_re is not None:
@@ -235,7 +231,9 @@ class AnomalyDetector:
             self.baselines.learn_held(unit, held)
 
     @staticmethod
-    def _new(rule: Rule, stats: TemplateStats, usec: int, hot_since: int | None) -> str | None:
+    def _new(rule: Rule, stats: TemplateStats, usec: int, hot_since: int | None, excerpt: bool = False) -> str | None:
+        """Why the line of this template at `usec` is new to the rule, or None. `excerpt`: it was read from text
+        and the rule judges excerpts (AnomalySpec.excerpts), so the unit's warm-up does not apply."""
         spec = rule.anomaly
         assert spec is not None
         # New for `novel_for` after its first sighting; longer while the anomaly it appeared in goes on
@@ -247,12 +245,12 @@ class AnomalyDetector:
                          or (spec.flood and hot_since - stats.first_usec <= spec.novel_for_usec)))
         if stats.accepted or (usec - stats.first_usec > spec.novel_for_usec and not going_on):
             return None
-        if stats.unit_age_usec < spec.warm_after_usec or stats.unit_entries < spec.warm_entries:
+        if not excerpt and (stats.unit_age_usec < spec.warm_after_usec or stats.unit_entries < spec.warm_entries):
             return None  # it appeared while the unit's normal was still being learnt: part of that normal
         history = f"{format_duration(stats.unit_age_usec)} ({stats.unit_entries} entries) of history"
-        if stats.unit_entries == 0:  # its first line (new-fatal-template, warm_after 0)
+        if stats.unit_entries == 0:  # its first line, read from text (new-fatal-template)
             history = "its history (none: this is its first line), before its normal was learnt"
-        elif stats.unit_age_usec < KNOWN_NORMAL_USEC:  # a rule with a short warm_after (new-fatal-template)
+        elif stats.unit_age_usec < KNOWN_NORMAL_USEC:  # read from text, judged cold (new-fatal-template)
             history += ", before its normal was learnt"
         if spec.flood or usec - stats.first_usec <= rule.trigger.within_usec:
             return f"a template this unit never logged in {history}, first seen {format_usec(stats.first_usec)}"

@@ -27,8 +27,8 @@ The tails assume lines arrive independently; errors do not (one exception is thi
 trace), so the busiest-two-minutes guard keeps a unit's usual bursts from looking like a jump.
 
 A unit is "warm" once its baseline spans `warm_after` of journal time and `warm_entries` entries; no
-anomaly rule judges a cold unit (it has nothing to compare with), but one whose `warm_after` is 0 (a new
-template at crit or worse: a service that cannot start says so in its first second).
+anomaly rule judges a cold unit (it has nothing to compare with), but a new-template rule with `excerpts = true`
+judges the lines read from text (a paste, a program's log) from the unit's first line.
 """
 
 from __future__ import annotations
@@ -38,12 +38,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..timespec import TimeSpecError, parse_spelled_duration
 from ..tomlfile import unknown_key
 
 KINDS = ("new-template", "rate-spike", "error-share", "persistence")
 _KEYS = {"kind", "level", "warm_after", "warm_entries", "factor", "min_count", "p_value", "errors", "novel_for",
-         "peak_margin", "words", "clean", "gap", "floor", "margin", "flood", "lasting"}
+         "peak_margin", "words", "clean", "gap", "floor", "margin", "flood", "lasting", "excerpts"}
 PERSISTENCE_KEYS = ("gap", "floor", "margin")
 """persistence only (engine/episodes.py): an episode ends at a pause longer than `gap`; it persists once longer
 than `floor` and `margin` times the template's longest episode learnt."""
@@ -103,11 +102,17 @@ class AnomalySpec:
     words_re: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
     """`words` compiled once, at load (words_pattern); None: every template counts."""
 
+    excerpts: bool = False
+    """new-template only: a line read from text (a pasted log, a program's own log file, dmesg: Entry.from_text)
+    is judged from its unit's first line, warm or not. Such an excerpt was cut out to show a failure and has no
+    history before it; a journal has, so its lines wait for the warm-up (a journal scanned from its start would
+    page every unit's first fatal line of the first hour: the benchmark journal's gunicorn WORKER TIMEOUT)."""
+
     @property
     def needs_history(self) -> bool:
-        """Does the rule judge a unit only once it is warm? Not persistence (engine/episodes.py follows cold
-        units) nor a rule whose `warm_after` is 0 (new-fatal-template: a fatal line needs no baseline)."""
-        return self.kind != "persistence" and self.warm_after_usec > 0
+        """Does the rule judge a unit only once it is warm, whatever it reads? Not persistence (engine/episodes.py
+        follows cold units) nor a rule that judges excerpts (new-fatal-template)."""
+        return self.kind != "persistence" and not self.excerpts
 
 
 def parse_anomaly(table: Mapping[str, Any], add: Any, describe: Any, priority: Any, duration: Any) -> AnomalySpec:
@@ -135,14 +140,7 @@ def parse_anomaly(table: Mapping[str, Any], add: Any, describe: Any, priority: A
     def span(key: str, default: int) -> int:
         if key not in table:
             return default
-        value = table[key]
-        if key == "warm_after" and isinstance(value, str):  # 0: judged from the unit's first line
-            try:
-                if parse_spelled_duration(value) == 0:
-                    return 0
-            except TimeSpecError:
-                pass  # said by `duration` below, in the words every duration key uses
-        parsed = duration(value, f"anomaly.{key}")
+        parsed = duration(table[key], f"anomaly.{key}")
         return default if parsed is None else int(parsed)
 
     errors = table.get("errors", False)
@@ -156,6 +154,7 @@ def parse_anomaly(table: Mapping[str, Any], add: Any, describe: Any, priority: A
     words = _words(table, str(kind), add, describe)
     clean = _new_template_flag(table, "clean", str(kind), add, describe)
     flood = _new_template_flag(table, "flood", str(kind), add, describe)
+    excerpts = _new_template_flag(table, "excerpts", str(kind), add, describe)
     if "lasting" in table and not flood:
         add("anomaly.lasting", "only a new-template rule with flood = true takes lasting")
     for key in PERSISTENCE_KEYS:
@@ -166,14 +165,14 @@ def parse_anomaly(table: Mapping[str, Any], add: Any, describe: Any, priority: A
     return AnomalySpec(
         kind=str(kind), level=level,
         warm_after_usec=span("warm_after", defaults.warm_after_usec),
-        warm_entries=int(number("warm_entries", defaults.warm_entries, 0, 1e9, True)),
+        warm_entries=int(number("warm_entries", defaults.warm_entries, 1, 1e9, True)),
         factor=float(number("factor", defaults.factor, 1, 1e6, False)),
         min_count=int(number("min_count", defaults.min_count, 1, 1e9, True)),
         p_value=float(number("p_value", defaults.p_value, 1e-300, 0.5, False)),
         errors=errors,
         novel_for_usec=span("novel_for", defaults.novel_for_usec),
         peak_margin=float(number("peak_margin", defaults.peak_margin, 0, 1e6, False)),
-        words=words, clean=clean, flood=flood, words_re=words_pattern(words) if words else None,
+        words=words, clean=clean, flood=flood, excerpts=excerpts, words_re=words_pattern(words) if words else None,
         lasting_usec=span("lasting", defaults.lasting_usec) if flood else 0,
         gap_usec=max(1, span("gap", defaults.gap_usec)), floor_usec=span("floor", defaults.floor_usec),
         margin=float(number("margin", defaults.margin, 1, 1e6, False)),
@@ -181,7 +180,8 @@ def parse_anomaly(table: Mapping[str, Any], add: Any, describe: Any, priority: A
 
 
 def _new_template_flag(table: Mapping[str, Any], name: str, kind: str, add: Any, describe: Any) -> bool:
-    """A true/false key only a new-template rule takes (clean, flood); False (and said) when it is anything else."""
+    """A true/false key only a new-template rule takes (clean, flood, excerpts); False (and said) when it is anything
+    else."""
     value = table.get(name, False)
     if not isinstance(value, bool):
         add(f"anomaly.{name}", f"expected true or false (got {describe(value)})")
