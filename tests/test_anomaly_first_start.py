@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from pathlib import Path
 
 from conftest import LiveJournal
@@ -28,12 +29,18 @@ from test_service import RunningService
 from logsentry.handover import LEARN_DELAY_ENV
 
 
-def test_a_failure_written_during_the_first_start_learning_is_alerted(live_journal: LiveJournal, tmp_path: Path):
-    write_history(live_journal, 800)  # 67 minutes of api.service and db.service, ending a minute ago: warm
-    live_journal.wait_written()
+def _service(live_journal: LiveJournal, tmp_path: Path) -> tuple[RunningService, Path]:
+    """The service, its learner held back 3 s (LEARN_DELAY_ENV), and the file its alerts go to."""
     alerts = tmp_path / "alerts.jsonl"
     running = RunningService(tmp_path, config(live_journal, alerts, tmp_path / "receive.py"))
     running.env = {**os.environ, LEARN_DELAY_ENV: "3"}
+    return running, alerts
+
+
+def test_a_failure_written_during_the_first_start_learning_is_alerted(live_journal: LiveJournal, tmp_path: Path):
+    write_history(live_journal, 800)  # 67 minutes of api.service and db.service, ending a minute ago: warm
+    live_journal.wait_written()
+    running, alerts = _service(live_journal, tmp_path)
     try:
         running.start()
         live_journal.write("GET /api/items/5 200 9ms", unit="api.service")  # normal: no hit
@@ -57,19 +64,16 @@ def test_a_failure_written_during_the_first_start_learning_is_alerted(live_journ
 
 def test_a_fatal_line_read_live_while_the_history_is_learnt_is_judged_against_it(live_journal: LiveJournal,
                                                                                 tmp_path: Path):
-    """new-fatal-template judges cold units (a service that cannot start says so in its first second), but while
-    the first start's learner reads the history the live path's units are cold because nothing is learnt yet:
-    a fatal line api.service logged every 10 minutes of its history is not new, and a new one pages once (by the
-    learner, at the hand-over), not twice."""
+    """new-fatal-template's lines read live while the first start's learner reads the history are judged against
+    that history, once: a fatal line api.service logged every 10 minutes of it is not new, and a new one pages
+    once (by the learner, at the hand-over). Only text is judged cold (AnomalySpec.excerpts), never a journal."""
     write_history(live_journal, 800)
-    now = __import__("time").time_ns() // 1000
+    now = time.time_ns() // 1000
     for n in range(6):  # api.service's known fatal line, in its history
         live_journal.write(f"FATAL: cache shard {n} lost its lease, restarting it", unit="api.service", priority=2,
                            __REALTIME_TIMESTAMP=now - 3_600_000_000 + n * 600_000_000)
     live_journal.wait_written()
-    alerts = tmp_path / "alerts.jsonl"
-    running = RunningService(tmp_path, config(live_journal, alerts, tmp_path / "receive.py"))
-    running.env = {**os.environ, LEARN_DELAY_ENV: "3"}
+    running, alerts = _service(live_journal, tmp_path)
     try:
         running.start()
         live_journal.write("FATAL: cache shard 7 lost its lease, restarting it", unit="api.service", priority=2)
@@ -77,7 +81,7 @@ def test_a_fatal_line_read_live_while_the_history_is_learnt_is_judged_against_it
         live_journal.wait_written()
         running.wait_log("learnt baselines from", timeout=30)
         wait_until(lambda: alerts_of(alerts), 30, "the anomaly alert")
-        __import__("time").sleep(2)  # a second alert, if any, comes at once
+        time.sleep(2)  # a second alert, if any, comes at once
         fatal = [a for a in alerts_of(alerts) if a["rule"] == "new-fatal-template"]
         assert [(a["unit"], a["template"]) for a in fatal] == [
             ("db.service", "FATAL: disk quota of <PATH> exceeded, exiting")], alerts_of(alerts)
