@@ -27,7 +27,7 @@ from typing import IO, BinaryIO
 
 from ..model import Entry
 from .selection import SUBJECT_FIELDS, UNIT_VALUE_FIELDS, Selection
-from .text import SNIFF_BYTES
+from .text_sniff import SNIFF_BYTES
 from .values import decode, entry_from
 
 GZIP_MAGIC = b"\x1f\x8b"

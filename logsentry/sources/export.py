@@ -31,7 +31,8 @@ from .dump import (
 from .json_lines import read_json_lines
 from .plain import is_text
 from .selection import DEFAULT_FIELDS, Selection
-from .text import TEXT_KINDS, Warn, read_text_kind, sniff_text, warn_on_stderr
+from .text import TEXT_KINDS, Warn, read_text_kind, warn_on_stderr
+from .text_sniff import sniff_text
 from .values import decode
 
 __all__ = ["ExportSource", "InputFormatError", "head", "open_binary", "read_export", "sniff"]

@@ -1,0 +1,78 @@
+"""Which text layout a file's first bytes are in (sources/text.py reads them): Docker json-file records, dmesg's
+lines, journalctl/syslog text, a program's own log (sources/applog.py), or none of them (sources/export.py then
+tries the journal's own formats, and lines without a time, sources/plain.py, last)."""
+
+from __future__ import annotations
+
+import re
+
+from .applog import TIME_KEYS, stamped
+from .dmesg import dmesg_lines
+from .text import _CATALOG, _LINE, _MARKER, _RFC5424, _SEPARATOR
+
+SNIFF_BYTES = 4096
+"""How much of a file's start sniff_text sees (export.head's default)."""
+_DOCKER = re.compile(rb'\{\s*"log"\s*:')
+_NO_HOST = re.compile(r"\[|(?i:trace|debug|info|notice|warn|warning|error|err|fatal|crit|critical|panic|alert"
+                      r"|emerg|stdout|stderr)\b|[IWEF](?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])$")
+"""Where _LINE's host (or, without one, its identifier) is a level (in any case), a stream name or a bracket, the
+line is a program's own (`2026-11-28T10:14:30Z ERROR db: connection refused`, Go's and zap's layout; winston's `...
+info: kernel: text`; a CRI container log's `... stderr F text`), not syslog's `time host ident: text`: read as one,
+its level would be a host and its words an identifier, `kernel:` among them. A glog/klog mark (`E1201`, level and
+month-day) is one too: `kubectl logs --timestamps` puts its RFC 3339 time before a Kubernetes component's klog line
+(`2025-12-01T10:00:01.1Z E1201 10:00:01.123400  1 controller.go:42] text`), which read as syslog had the mark
+for host, `10` for identifier, each line its own unit and no level."""
+_JOURNAL_JSON = re.compile(r'"(?:__CURSOR|__REALTIME_TIMESTAMP)"')
+"""journalctl -o json's first keys: a JSON line longer than the head without them, cut off there, is a program's
+own (sources/applog.py reads the whole line; zap's first record with a 5 KB field was refused with
+"__REALTIME_TIMESTAMP: expected microseconds", helper B)."""
+_TIME_KEY = re.compile(r'"(?:' + "|".join(re.escape(key) for key in TIME_KEYS) + r')" ?:')
+"""A key applog.py takes a JSON line's time from, as the cut line shows it."""
+
+
+def sniff_text(head: bytes) -> str | None:
+    """"docker", "dmesg", "text" or "applog" when `head` (a file's first bytes) holds Docker json-file records,
+    dmesg's lines (more of them than of journalctl's or syslog's layouts), log lines in one of the text layouts,
+    or lines that start with a program's own time (sources/applog.py); None otherwise (another format, or
+    unknown).
+
+    Text is judged on up to 20 lines (blank and indented lines, grep's `--` and journalctl's own lines not
+    counted), not the first alone: a log cut out of a longer one (`tail -c`, a
+    rotated piece, a copy from a terminal) often starts inside a line, and one such line must not get the
+    whole file refused. journalctl's `-- ... --` lines and indented continuation lines count for neither
+    side; the file is text when some lines fit a layout and they are at least as many as those that fit
+    none. The last line of a full head may be cut off, so it is not judged."""
+    if _DOCKER.match(head):
+        return "docker"
+    lines = head.split(b"\n")
+    cut = len(head) >= SNIFF_BYTES  # the head's last line may go on past it
+    if len(lines) > 1 and cut:
+        lines.pop()
+    markers = fits = misfits = 0
+    judged: list[str] = []
+    for raw in lines:
+        line = raw.decode("utf-8", "replace").rstrip("\r").removeprefix("\ufeff")
+        if len(judged) >= 20:
+            break
+        if _MARKER.fullmatch(line) or _CATALOG.fullmatch(line):
+            markers += 1
+        elif line and not line[0].isspace() and not _SEPARATOR.fullmatch(line):
+            judged.append(line)
+            if ((found := _LINE.match(line)) and not _NO_HOST.match(found["host"] or found["ident"])) \
+                    or _RFC5424.match(line):
+                fits += 1
+            else:
+                misfits += 1
+    # `[ 12.345678] text` fits _LINE too, its words as host; dmesg prints no `-- Boot ... --` lines
+    if not markers and 2 * dmesg_lines(judged) >= len(judged) > 0:
+        return "dmesg"
+    if fits and fits >= misfits:
+        return "text"
+    if 2 * stamped(judged) >= len(judged) > 0:  # a program's own log: its time, then its words
+        return "applog"
+    if cut and len(judged) == 1 and judged[0].startswith("{") and not _JOURNAL_JSON.search(judged[0]) \
+            and _TIME_KEY.search(judged[0]):
+        return "applog"  # one JSON line longer than the head: journalctl -o json's begin with __CURSOR
+    if fits:
+        return None
+    return "text" if markers and not misfits else None  # "-- No entries --"
