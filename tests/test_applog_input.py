@@ -300,3 +300,21 @@ def test_a_json_log_whose_first_line_is_longer_than_the_sniffed_head(tmp_path: P
                                         "MESSAGE": "y" * 5000, "_SYSTEMD_UNIT": "api.service"}) + "\n")
     (entry,) = open_entries(Selection(), files=[journal_json])
     assert entry.unit == "api.service"
+
+
+def test_logfmt_whose_time_pair_is_not_first_is_a_programs_log(tmp_path: Path) -> None:
+    """go-kit's `level=... caller=... ts=...` (Loki, promtail, fluent-bit's Go plugins) and Grafana's `logger=...
+    t=... level=...`: their first pair looked like a journal export field and the files were refused with journald's
+    limits (helper D17: fluent-bit#4492, grafana#96253). Journal field names are uppercase; the time is read where
+    the line has it."""
+    path = _write(tmp_path, "grafana.log", [
+        'logger=settings t=2024-11-11T02:47:30.100000000Z level=info msg="Starting Grafana" version=11.3.0',
+        'logger=dashboard-service t=2024-11-11T02:47:38.312666713Z level=error msg="Could not set default '
+        'permissions" error="database is locked"',
+        'level=warn caller=out_loki.go:113 ts=2024-11-11T02:47:39Z msg="retrying"',
+    ])
+    entries = list(open_entries(Selection(), files=[path]))
+    assert [e.realtime_usec for e in entries] == [_utc(2024, 11, 11, 2, 47, 30) + 100_000,
+                                                  _utc(2024, 11, 11, 2, 47, 38) + 312_666,
+                                                  _utc(2024, 11, 11, 2, 47, 39)]
+    assert [e.effective_priority for e in entries] == [6, 3, 4] and {e.unit for e in entries} == {"(grafana)"}

@@ -13,7 +13,8 @@ A record starts with one of these times, optionally in brackets (`[2026-11-28 10
 * `081109 203615`: log4j's `yyMMdd HHmmss` (loghub's HDFS);
 * `17/06/09 20:10:40`: `yy/MM/dd HH:mm:ss`, Spark's default log4j pattern (conf/log4j2.properties.template);
 * `1764245823` or `1764245823.5`, ten digits from 2001 on: Unix seconds (unbound's log file);
-* logfmt whose first pair is the time (`time="2026-11-28T10:14:29Z" level=error msg=...`: logrus, go-kit, slog);
+* logfmt whose first pair is the time (`time="2026-11-28T10:14:29Z" level=error msg=...`: logrus, go-kit, slog),
+  or a later one (`level=info caller=x.go:1 ts=...`: go-kit; `logger=context t=... level=error`: Grafana);
 * a container's log as the kubelet's CRI runtime writes it (`2026-11-28T10:14:29.301234567Z stderr F text`: _CRI),
   and `kubectl logs --timestamps`' time before a klog or JSON line (_PREFIXED);
 * JSON lines with a time key and none of journalctl's (`{"level":"error","ts":1764245823.5,"msg":...}`: zap,
@@ -81,9 +82,23 @@ behind the time, neither was read (helper U4)."""
 _SUFFIXES = re.compile(r"(?:\.(?:gz|\d{1,3}|log|txt|out|err|json|jsonl|ndjson))+$")
 
 
+_LOGFMT_TIME = re.compile(r"[A-Za-z_][\w.-]*=[^\n]*?(?<=\s)(?=(?:time|ts|t|timestamp)=\"?\d{4}-)")
+"""A logfmt line whose time pair is not its first: go-kit's `level=info caller=x.go:1 ts=2021-12-21T09:18:51Z`
+(Loki, promtail, fluent-bit's Go plugins), Grafana's `logger=context t=2024-11-11T02:47:38Z level=error`. Matches
+up to that pair, where _STAMP then reads the time (helper D17: both were read as an export and refused)."""
+
+
+def _stamp(line: str) -> re.Match[str] | None:
+    """The record's time at the line's start, or at a logfmt line's time pair (_LOGFMT_TIME)."""
+    found = _STAMP.match(line)
+    if found is None and (pair := _LOGFMT_TIME.match(line)) is not None:
+        found = _STAMP.match(line, pair.end())
+    return found
+
+
 def stamped(lines: list[str]) -> int:
     """How many of `lines` start with a time in one of the layouts, or are a JSON log line with a time."""
-    return sum(_STAMP.match(line) is not None or _json_time(line) is not None for line in lines)
+    return sum(_stamp(line) is not None or _json_time(line) is not None for line in lines)
 
 
 MAX_USEC = 253_402_300_800 * 1_000_000
@@ -169,7 +184,7 @@ class AppLogParser:
         return said
 
     def parse(self, line: str) -> TextLine | None:
-        found = _STAMP.match(line)
+        found = _stamp(line)
         layout = _layout(found) if found is not None else "json" if line.startswith("{") else None
         usec: int | None = None
         if layout is not None and self.layout in (None, layout):

@@ -8,6 +8,7 @@ within which a hostile dump is read are dump.py's, JSON lines are json_lines.py'
 from __future__ import annotations
 
 import gzip
+import re
 import struct
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,6 +39,12 @@ from .values import decode
 __all__ = ["ExportSource", "InputFormatError", "head", "open_binary", "read_export", "sniff"]
 
 
+_FIELD_NAME = re.compile(rb"[A-Z_][A-Z0-9_]{0,63}")
+"""A journal field's name as journald takes it (journal-file.c, field_name_valid: uppercase letters, digits and
+`_`, no digit first, at most 64): a logfmt line's first pair (go-kit's `level=info`, Grafana's `logger=context`)
+is none, and was read as an export and refused with journald's limits (helper D17: Loki, fluent-bit, Grafana)."""
+
+
 def sniff(head: bytes) -> str:
     """"journal", "json", "export", "empty", one of text.TEXT_KINDS ("plain": text no other reader takes) from the
     first bytes of a file. Raises InputFormatError for anything else (binary)."""
@@ -53,7 +60,7 @@ def sniff(head: bytes) -> str:
         return "json"
     first_line = stripped.split(b"\n", 1)[0].removesuffix(b"\r")
     name = first_line.split(b"=", 1)[0]
-    if name and (b"=" in first_line or len(first_line) == len(name)) and name.replace(b"_", b"").isalnum():
+    if (b"=" in first_line or len(first_line) == len(name)) and _FIELD_NAME.fullmatch(name):
         return "export"
     if is_text(head):
         return "plain"  # lines without a time a reader knows (sources/plain.py), said when read
