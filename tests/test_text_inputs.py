@@ -286,3 +286,23 @@ def test_kernel_lines_with_the_printk_time_as_rsyslog_writes_them(tmp_path: Path
     matches = _matches(path)
     assert [m["rule"] for m in matches] == ["kernel-oom-kill", "kernel-ext4-error"]
     assert matches[0]["message"].startswith("Out of memory: Killed process 2001 (api)")
+
+
+def test_systemd_219s_wording_is_read_and_named(tmp_path: Path) -> None:
+    """CentOS/RHEL 7's systemd 219 words a unit's failure its own way ("Unit X entered failed state.", "X holdoff
+    time over, scheduling restart.", "start request repeated too quickly for X", "main process exited"): no rule
+    knew it, and the lines went with "(systemd)" (helper D17: MISP#7989, moby#34091). Wording as in public reports
+    (kubelet's, from kubernetes/kubeadm issues)."""
+    path = tmp_path / "messages"
+    path.write_text(
+        "Jun 28 22:07:11 m1 systemd[1]: docker.service: main process exited, code=dumped, status=6/ABRT\n"
+        "Jun 28 22:07:11 m1 systemd[1]: Unit docker.service entered failed state.\n"
+        "Jun 28 22:07:11 m1 systemd[1]: docker.service failed.\n"
+        "Jun 28 22:07:12 m1 systemd[1]: docker.service holdoff time over, scheduling restart.\n"
+        "Jun 28 22:07:12 m1 systemd[1]: start request repeated too quickly for docker.service\n"
+        "Jun 28 22:07:12 m1 systemd[1]: Failed to start Docker Application Container Engine.\n")
+    result = run_cli("scan", "--file", str(path), "--no-anomalies", "-o", "json")
+    matches = {(m["rule"], m["unit"]) for m in of_type(json_events(result), "match")}
+    assert matches == {(rule, "(docker.service)") for rule in (  # text: the untrusted form
+        "systemd-main-process-killed", "systemd-unit-failed", "systemd-restart-loop", "systemd-start-limit-hit")}, \
+        matches

@@ -220,8 +220,12 @@ class _TextParser:
         return TextLine(usec, fields, len(line))
 
 
-_UNIT_PREFIX = re.compile(r"([^\s:]{1,255}): ")
-"""systemd's lines about a unit begin with its name (log_unit_*: "shop-web.service: Failed with result ...")."""
+_UNIT_PREFIX = re.compile(r"([^\s:]{1,255}): |Unit ([^\s:]{1,255}) entered failed state\.$"
+                          r"|([^\s:]{1,255}) (?:failed|holdoff time over, scheduling restart)\.$"
+                          r"|start request repeated too quickly for ([^\s:]{1,255})$")
+"""systemd's lines about a unit begin with its name (log_unit_*: "shop-web.service: Failed with result ..."); systemd
+219's (CentOS/RHEL 7) name it elsewhere: "Unit X entered failed state.", "X failed.", "X holdoff time over, scheduling
+restart.", "start request repeated too quickly for X"."""
 
 
 def _entry(line: TextLine, where: str, selection: Selection, status: str | None = None) -> Entry | None:
@@ -235,10 +239,11 @@ def _entry(line: TextLine, where: str, selection: Selection, status: str | None 
         "syslog" if "SYSLOG_FACILITY" in fields else "stream"
     entry = replace(entry, from_text=True, level_source=source)
     if entry.unit == untrusted_source("systemd") and fields.get("_PID") == "1" \
-            and (named := _UNIT_PREFIX.match(entry.message)) and "." in named[1] and valid_unit_name(named[1]):
+            and (named := _UNIT_PREFIX.match(entry.message)) \
+            and "." in (name := next(group for group in named.groups() if group)) and valid_unit_name(name):
         # PID 1's line about a unit goes with that unit, still marked as text's (a kernel OOM kill's failure
         # that such a line joins was headed "(systemd)", naming neither the kernel nor the unit killed)
-        entry = replace(entry, unit=untrusted_source(named[1]))
+        entry = replace(entry, unit=untrusted_source(name))
     elif status is not None:
         entry = replace(entry, unit=untrusted_source(status))
     return entry if selection.admits(entry) else None
