@@ -83,7 +83,8 @@ class Entry:
 
     def __post_init__(self) -> None:
         if not self.level_source:
-            value, source = _effective_priority(self.priority, self.message)
+            value, source = _effective_priority(self.priority, self.message,
+                                                self.fields.get("_TRANSPORT") == "kernel")
             object.__setattr__(self, "effective_priority", value)
             object.__setattr__(self, "level_source", source if value is not None else "none")
         elif self.effective_priority is None:  # no PRIORITY, no level in the text (a syslog line without one)

@@ -135,3 +135,16 @@ def test_a_kernel_line_in_brackets_is_no_apache_level(tmp_path: Path) -> None:
     paste.write_text(subprocess.run([DMESG, "-F", str(raw), "-T"], capture_output=True, text=True, check=True).stdout)
     result = run_cli("scan", "--file", str(paste), "-o", "json")
     assert [m["rule"] for m in of_type(json_events(result), "match")] == ["kernel-oom-kill"]
+
+
+@pytest.mark.parametrize("layout", ["default", "ctime", "iso"])
+def test_p_err_keeps_the_kernels_failures_without_levels(buffer: Path, tmp_path: Path, layout: str) -> None:
+    """dmesg without -x/-r prints no level: the kernel's words are none (hung_task.c logs "INFO: task ..." with
+    pr_err), so -p err keeps each failure by its worst matching rule's level, the hung task with the others."""
+    printed = subprocess.run([DMESG, "-F", str(buffer), *LAYOUTS[layout]], capture_output=True, text=True,
+                             check=True).stdout
+    paste = tmp_path / f"dmesg-{layout}.txt"
+    paste.write_text(printed)
+    result = run_cli("scan", "--file", str(paste), "-p", "err", "-o", "json")
+    assert result.exit_code == 0, result.output
+    assert [m["rule"] for m in of_type(json_events(result), "match")] == FOUND

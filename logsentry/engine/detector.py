@@ -71,7 +71,8 @@ def match_rule(
     priority, the level the program wrote into the message when PRIORITY is missing or 6 (a caller that
     knows it already passes it as `effective`)."""
     if rule.max_priority is not None:
-        priority = effective_priority(priority, message)[0] if effective is ... else effective
+        priority = effective_priority(priority, message, fields.get("_TRANSPORT") == "kernel")[0] \
+            if effective is ... else effective
     if (rule.max_priority is not None or rule.fields) and not passes_gates(rule, priority, fields):
         return None
     captures: dict[str, str] = {}

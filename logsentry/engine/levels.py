@@ -196,9 +196,15 @@ def text_level(message: str) -> int | None:
     return _prefix_level(message)
 
 
-def effective_priority(priority: int | None, message: str) -> tuple[int | None, str]:
+def effective_priority(priority: int | None, message: str, kernel: bool = False) -> tuple[int | None, str]:
     """(the priority that counts, where it came from: "journal" or "text"). The text counts only when
-    the journal has no PRIORITY or the stdout default, 6, and the text names a level."""
+    the journal has no PRIORITY or the stdout default, 6, and the text names a level; never for a kernel
+    line (`kernel`: _TRANSPORT=kernel) without PRIORITY, as dmesg and a syslog file print them: the kernel
+    writes its level in the `<N>` they strip, and its words are no level (hung_task.c's pr_err("INFO: task
+    %s:%d blocked ..."), RCU's pr_err("INFO: rcu_sched self-detected stall")): such a line has none, and
+    -p takes its worst matching rule's (Selection.rule_level)."""
+    if priority is None and kernel:
+        return None, "journal"
     if priority is None or priority == TEXT_DEFAULT:
         level = text_level(message)
         if level is not None:

@@ -43,7 +43,7 @@ def entry_from(get: Callable[[str], str | None], realtime_usec: int, cursor: str
     reference it is tested to agree with, tests/test_levels.py)."""
     message = get("MESSAGE") or ""
     priority = priority_of(get("PRIORITY"))
-    if priority is None or priority == TEXT_DEFAULT:
+    if (priority is None and get("_TRANSPORT") != "kernel") or priority == TEXT_DEFAULT:  # (levels.effective_priority)
         if found_level == NOT_LOOKED:
             level = text_level_of_bytes(message.encode("utf-8", "surrogatepass"))
         else:
