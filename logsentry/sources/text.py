@@ -46,7 +46,7 @@ from .plain import PlainParser
 from .selection import Selection, untrusted_source, valid_unit_name
 from .systemctl_status import STATUS_HINT, status_unit
 from .text_line import LineParser, TextLine
-from .text_times import MONTH_PATTERN, local_usec, month_number, utc_usec
+from .text_times import SHORT_MONTH_PATTERN, local_usec, month_number, utc_usec
 from .text_years import Years
 from .values import entry_from
 
@@ -62,7 +62,7 @@ MAX_MESSAGE = 256 * 1024
 Warn = Callable[[str], None]
 
 # The time at the start of a line, one alternative per layout.
-_BSD_TIME = (r"(?P<mon>" + MONTH_PATTERN + r") (?P<day>[ 0-3]?\d) "
+_BSD_TIME = (r"(?P<mon>" + SHORT_MONTH_PATTERN + r") (?P<day>[ 0-3]?\d) "
              r"(?P<hms>\d\d:\d\d:\d\d)(?:\.(?P<frac>\d{1,9}))?")
 _ISO_TIME = (r"(?P<date>\d{4}-\d\d-\d\d)[T ](?P<ihms>\d\d:\d\d:\d\d)(?:[.,](?P<ifrac>\d{1,9}))?"
              r"(?P<zone>Z|[+-]\d\d:?\d\d)")

@@ -4,16 +4,25 @@ sources/dmesg.py, sources/applog.py), which each only say where the numbers are.
 from __future__ import annotations
 
 import calendar
+import re
 import time
+
+from .locale_months import LOCALE_MONTHS
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 """The months' English abbreviations, as syslog, ctime(3) and strftime's %b write them."""
 MONTH_PATTERN = "(?:" + "|".join(MONTHS) + ")"
 
 
+SHORT_MONTH_PATTERN = "(?:" + "|".join(re.escape(name) for name in sorted((*MONTHS, *LOCALE_MONTHS), key=len,
+                                                                          reverse=True)) + ")"
+"""A month as journalctl's `short` layouts print it, in English or another locale's (sources/locale_months.py)."""
+
+
 def month_number(name: str) -> int:
-    """1 for "Jan" .. 12 for "Dec"; ValueError for anything else."""
-    return MONTHS.index(name) + 1
+    """1 for "Jan" .. 12 for "Dec", and for another locale's abbreviation (LOCALE_MONTHS: "4月" is 4); ValueError
+    for anything else."""
+    return LOCALE_MONTHS.get(name) or MONTHS.index(name) + 1
 
 
 def fraction_usec(digits: str | None) -> int:
