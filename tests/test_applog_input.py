@@ -286,6 +286,24 @@ def test_kubectl_logs_timestamps_before_a_klog_or_json_line(tmp_path: Path) -> N
     assert entries[1].realtime_usec == _utc(2026, 11, 28, 10, 14, 29) + 301_234
 
 
+def test_docker_logs_t_before_any_line_leaves_the_line_whole(tmp_path: Path) -> None:
+    """`docker logs -t` of an nginx container that cannot start: Docker's nanosecond time, then what nginx wrote
+    to stderr before its error log was open (`nginx: [emerg] ...`, ngx_log_stderr). Read as syslog text, `nginx:`
+    became an identifier and nginx-emerg, anchored on it, matched nothing (helper D17: openSUSE/supportutils#196)."""
+    path = _write(tmp_path, "web.log", [
+        "2024-04-09T17:33:12.123456789Z /docker-entrypoint.sh: Configuration complete; ready for start up",
+        '2024-04-09T17:33:12.23898602Z nginx: [emerg] host not found in upstream "backend:8080" in '
+        "/etc/nginx/conf.d/default.conf:12",
+    ])
+    entries = list(open_entries(Selection(), files=[path]))
+    assert [(e.unit, e.message[:20]) for e in entries] == [("(web)", "/docker-entrypoint.s"),
+                                                         ("(web)", "nginx: [emerg] host ")]
+    assert entries[1].realtime_usec == _utc(2024, 4, 9, 17, 33, 12) + 238_986
+    result = run_cli("scan", "--file", str(path), "-o", "json")
+    assert result.exit_code == 0, result.output
+    assert [i["rule"] for i in of_type(json_events(result), "incident")] == ["nginx-emerg"]
+
+
 def test_a_json_log_whose_first_line_is_longer_than_the_sniffed_head(tmp_path: Path) -> None:
     """zap's first record with a 5 KB field: cut at the 4 KB head, it was taken for journalctl -o json and the file
     refused ("__REALTIME_TIMESTAMP: expected microseconds", helper B). journalctl's own long line still is its."""

@@ -72,13 +72,20 @@ _CRI = re.compile(r"\S+ (?P<stream>stdout|stderr) [FP] (?P<text>.*)", re.DOTALL)
 `2026-11-28T10:14:29.301234567Z stderr F text`, F a full line, P part of a longer one, kept as it is): the text is
 the MESSAGE, as the container wrote it, so the rules anchored on its start see it (`panic: ...`), and stderr is
 priority 3, stdout 6, as Docker's journald driver and sources/text.py's Docker reader have them."""
+RUNTIME_STAMP = r"\d{4}-[01]\d-[0-3]\dT[0-2]\d:[0-5]\d:[0-6]\d\.\d{7,9}Z "
+"""The time `docker logs -t` and `kubectl logs --timestamps` write before a container's line: Go's RFC3339Nano in UTC
+(nanoseconds, trailing zeros cut: 7 to 9 digits but for one time in a thousand). journalctl prints at most µs (6
+digits) and a numeric zone, a program's own log seldom more than µs: such a time is the runtime's, not the line's."""
 _PREFIXED = re.compile(r"\d{4}-[01]\d-[0-3]\dT[0-2]\d:[0-5]\d:[0-6]\d(?:\.\d{1,9})?(?:Z|[+-][0-2]\d:[0-5]\d) "
-                       r"(?P<text>(?:[IWEF][01]\d[0-3]\d [0-2]\d:[0-5]\d:[0-6]\d\.\d{6} |\{).*)", re.DOTALL)
+                       r"(?P<text>(?:[IWEF][01]\d[0-3]\d [0-2]\d:[0-5]\d:[0-6]\d\.\d{6} |\{).*)"
+                       r"|" + RUNTIME_STAMP + r"(?P<any>.*)", re.DOTALL)
 """A container's line behind the RFC 3339 time `kubectl logs --timestamps` and `docker logs -t` put before it, when
 the line is one that carries its own time and level: a Kubernetes component's klog line (`2026-11-28T10:14:29.30Z
 E1128 10:14:29.301234  1 controller.go:42] text`) or a JSON record. That line is the MESSAGE, as journald stores
 it from Docker's journald driver, so its level is read where the program wrote it (klog's `E`, JSON's "level"):
-behind the time, neither was read (helper U4)."""
+behind the time, neither was read (helper U4). And any line behind a container runtime's own time (RUNTIME_STAMP):
+`docker logs -t`'s `2024-04-09T17:33:12.238986028Z nginx: [emerg] host not found ...` is nginx's `nginx: [emerg] ...`
+(helper D17: openSUSE/supportutils#196 lost `nginx:` as an identifier, and nginx-emerg with it)."""
 _SUFFIXES = re.compile(r"(?:\.(?:gz|\d{1,3}|log|txt|out|err|json|jsonl|ndjson))+$")
 
 
@@ -209,7 +216,7 @@ class AppLogParser:
             fields["MESSAGE"] = cri["text"]
             fields["PRIORITY"] = "3" if cri["stream"] == "stderr" else "6"
         elif layout == "y" and (prefixed := _PREFIXED.fullmatch(line)) is not None:
-            fields["MESSAGE"] = prefixed["text"]
+            fields["MESSAGE"] = prefixed["text"] if prefixed["text"] is not None else prefixed["any"]
         return TextLine(usec, fields, 0)
 
     def _local(self, year: int, month: int, day: int, hour: int, minute: int, second: int,

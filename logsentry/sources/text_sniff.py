@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from .applog import TIME_KEYS, stamped
+from .applog import RUNTIME_STAMP, TIME_KEYS, stamped
 from .dmesg import dmesg_lines
 from .text import _CATALOG, _LINE, _MARKER, _RFC5424, _SEPARATOR
 
@@ -22,6 +22,8 @@ its level would be a host and its words an identifier, `kernel:` among them. A g
 month-day) is one too: `kubectl logs --timestamps` puts its RFC 3339 time before a Kubernetes component's klog line
 (`2025-12-01T10:00:01.1Z E1201 10:00:01.123400  1 controller.go:42] text`), which read as syslog had the mark
 for host, `10` for identifier, each line its own unit and no level."""
+_RUNTIME = re.compile(RUNTIME_STAMP)
+"""A container runtime's time (`docker logs -t`): what follows is the container's line, not syslog's `host ident:`."""
 _JOURNAL_JSON = re.compile(r'"(?:__CURSOR|__REALTIME_TIMESTAMP)"')
 """journalctl -o json's first keys: a JSON line longer than the head without them, cut off there, is a program's
 own (sources/applog.py reads the whole line; zap's first record with a 5 KB field was refused with
@@ -58,8 +60,8 @@ def sniff_text(head: bytes) -> str | None:
             markers += 1
         elif line and not line[0].isspace() and not _SEPARATOR.fullmatch(line):
             judged.append(line)
-            if ((found := _LINE.match(line)) and not _NO_HOST.match(found["host"] or found["ident"])) \
-                    or _RFC5424.match(line):
+            if ((found := _LINE.match(line)) and not _NO_HOST.match(found["host"] or found["ident"])
+                    and not _RUNTIME.match(line)) or _RFC5424.match(line):
                 fits += 1
             else:
                 misfits += 1
