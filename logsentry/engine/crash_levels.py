@@ -24,6 +24,15 @@ the process dies of it, err when only a thread did or the exception may have bee
   `Node.js v20.11.1` printed after every fatal exception (17 on): crit. (`Uncaught Error: ...` is what the
   REPL prints, not a service.)
 
+And the line that names the exception itself, where a runtime's stack printer writes it first: CPython's
+traceback ends with `module.ExcType: message` (traceback.py format_exception_only; builtins unqualified:
+`KeyError: 'tenant'`), the JVM's printStackTrace starts with `java.net.ConnectException: Connection refused` and
+each cause with `Caused by: ...`, .NET's and Node's stack with `System.InvalidOperationException: ...` and
+`TypeError: ...`: err. journald stores each line a service writes as an entry of its own, so without this the
+traceback's header was its only error line, the same words for every exception: the anomaly rules saw one
+template for all of a unit's exceptions and none of them by name. The name is the whole first word: dotted
+identifiers, the last one capitalised and ending in `Error` or `Exception`, then `: ` or the end of the line.
+
 `sources/crash_levels.h` is the C twin; tests/test_levels.py holds the two to the same answers.
 """
 
@@ -31,8 +40,8 @@ from __future__ import annotations
 
 import re
 
-CRASH_HEADERS = "TEtUFfnN/"
-"""The first characters of the headers: other lines need no look."""
+CRASH_HEADERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_$/")
+"""The first characters of the headers and exception names: other lines need no look."""
 
 _CRIT, _ERR = 2, 3
 _LINE_END = r"(?=\n|\Z)"  # the first line ends here
@@ -42,23 +51,24 @@ _JAVA = re.compile(r'Exception in thread "([ !#-~]*)" [A-Za-z_$][A-Za-z0-9_$.]*(
 _RUST = re.compile(r"thread '([ -&(-~]*)'(?: \([0-9]+\))? (?:(panicked at [^\n])|has overflowed its stack"
                    + _LINE_END + ")")
 _DOTNET = re.compile(r"Unhandled (?:exception\.|Exception:) [A-Za-z_][A-Za-z0-9_.`+]*(?=[:\n]|\Z)")
+_EXCEPTION = re.compile(r"(?:Caused by: )?(?:[A-Za-z_$][A-Za-z0-9_$]*\.)*[A-Z][A-Za-z0-9_$]*"
+                        r"(?:(?<=Error)|(?<=Exception))(?:: |:?" + _LINE_END + ")")
 _NODE = re.compile(r"(?:node:[A-Za-z0-9_/.-]+:[0-9]+|Node\.js v[0-9]+\.[0-9]+\.[0-9]+(?:-[A-Za-z0-9_.]+)?"
                    r"|(?:file://)?/[!-~]*\.[mc]?js:[0-9]+)" + _LINE_END)
 
 
 def crash_level(line: str) -> int | None:
-    """The syslog priority of a runtime's crash header at the start of `line` (not empty), or None."""
+    """The syslog priority of a runtime's crash header or exception line at the start of `line` (not empty), or
+    None."""
     first = line[0]
-    if first == "T":
-        return _ERR if _PY_TRACEBACK.match(line) else None
-    if first == "E":
-        java = _JAVA.match(line)
-        return None if java is None else _CRIT if java[1] == "main" else _ERR
-    if first == "t":
-        rust = _RUST.match(line)
-        return None if rust is None else _CRIT if rust[2] is None or rust[1] == "main" else _ERR
-    if first == "U":
-        return _CRIT if _DOTNET.match(line) else None
-    if line.startswith(_FATAL):
+    if first == "T" and _PY_TRACEBACK.match(line):
+        return _ERR
+    if first == "E" and (java := _JAVA.match(line)) is not None:
+        return _CRIT if java[1] == "main" else _ERR
+    if first == "t" and (rust := _RUST.match(line)) is not None:
+        return _CRIT if rust[2] is None or rust[1] == "main" else _ERR
+    if first == "U" and _DOTNET.match(line):
         return _CRIT
-    return _CRIT if first in "nNf/" and _NODE.match(line) else None
+    if line.startswith(_FATAL) or (first in "nNf/" and _NODE.match(line)):
+        return _CRIT
+    return _ERR if first != "/" and _EXCEPTION.match(line) else None

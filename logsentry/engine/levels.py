@@ -20,7 +20,9 @@ for the UTF-8 bytes (C) and the decoded text (Python).
 
 0. The headers a language runtime prints when an exception or panic nobody caught ends a thread or the
    process: CPython's traceback, the JVM's uncaught exception, Rust's panic, .NET's unhandled exception,
-   Node's fatal exception report (`engine/crash_levels.py`, with its C twin `sources/crash_levels.h`).
+   Node's fatal exception report, and the line naming an exception where a stack printer writes it first
+   (`psycopg2.OperationalError: ...`, `Caused by: java.net.ConnectException: ...`; `engine/crash_levels.py`, with
+   its C twin `sources/crash_levels.h`).
 1. `<N>` (N = 0..7) at the very start: sd-daemon(3)'s prefix (journald strips it unless
    SyslogLevelPrefix=no; wrappers and `-o cat` re-imports keep it). `<err>`, `<warning>`, ... likewise.
 2. A JSON object (`{` first, `}` last): the value of the first top-level key among `JSON_KEYS`

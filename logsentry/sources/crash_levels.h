@@ -10,7 +10,8 @@
 #ifndef LOGSENTRY_CRASH_LEVELS_H
 #define LOGSENTRY_CRASH_LEVELS_H
 
-#define LV_CRASH_HEADERS "TEtUFfnN/" /* the headers' first characters (CRASH_HEADERS) */
+/* the headers' and exception names' first characters (CRASH_HEADERS) */
+static int lv_crash_first(unsigned char c) { return lv_alpha(c) || c == '_' || c == '$' || c == '/'; }
 #define LV_CRIT 2
 #define LV_ERR 3
 
@@ -75,57 +76,104 @@ static int lv_node(const unsigned char *p, size_t n) {
     return p[i - 1] == '.' || (i - start >= 3 && (p[i - 1] == 'm' || p[i - 1] == 'c') && p[i - 2] == '.');
 }
 
-/* _crash_level: the level of a runtime's uncaught-exception or panic header at the start */
+/* The JVM's uncaught exception: CRIT for "main", ERR for another thread, -1 for no such header */
+static int lv_java(const unsigned char *p, size_t n) {
+    if (!lv_starts(p, n, 0, "Exception in thread \""))
+        return -1;
+    size_t name = 21, end = lv_run(p, n, name, lv_not_dquote);
+    if (!lv_starts(p, n, end, "\" ") || end + 2 >= n ||
+        !(lv_alpha(p[end + 2]) || p[end + 2] == '_' || p[end + 2] == '$'))
+        return -1;
+    size_t at = lv_run(p, n, end + 2, lv_java_char);
+    if (!(lv_eol(p, n, at) || p[at] == ':'))
+        return -1;
+    return end - name == 4 && memcmp(p + name, "main", 4) == 0 ? LV_CRIT : LV_ERR;
+}
+
+/* Rust's panic hook: CRIT for 'main' or a stack overflow, ERR for another thread's panic, -1 for none */
+static int lv_rust(const unsigned char *p, size_t n) {
+    if (!lv_starts(p, n, 0, "thread '"))
+        return -1;
+    size_t name = 8, end = lv_run(p, n, name, lv_not_squote);
+    if (end >= n || p[end] != '\'')
+        return -1;
+    size_t at = end + 1;
+    if (lv_starts(p, n, at, " (")) {
+        size_t close = lv_run(p, n, at + 2, lv_is_digit);
+        if (close == at + 2 || close >= n || p[close] != ')')
+            return -1;
+        at = close + 1;
+    }
+    if (lv_starts(p, n, at, " has overflowed its stack") && lv_eol(p, n, at + 25))
+        return LV_CRIT;
+    if (!lv_starts(p, n, at, " panicked at ") || lv_eol(p, n, at + 13))
+        return -1;
+    return end - name == 4 && memcmp(p + name, "main", 4) == 0 ? LV_CRIT : LV_ERR;
+}
+
+/* .NET's unhandled exception: CRIT, -1 for none */
+static int lv_dotnet(const unsigned char *p, size_t n) {
+    if (!lv_starts(p, n, 0, "Unhandled exception. ") && !lv_starts(p, n, 0, "Unhandled Exception: "))
+        return -1;
+    if (n <= 21 || !(lv_alpha(p[21]) || p[21] == '_'))
+        return -1;
+    size_t at = lv_run(p, n, 21, lv_dotnet_char);
+    return lv_eol(p, n, at) || p[at] == ':' ? LV_CRIT : -1;
+}
+
+static int lv_ident_char(unsigned char c) { return lv_alnum(c) || c == '_' || c == '$'; }
+
+/* _EXCEPTION: [Caused by: ]a.b.SomeError then ": " or [":"] the end of the first line: ERR, else -1 */
+static int lv_exception(const unsigned char *p, size_t n) {
+    size_t start = lv_starts(p, n, 0, "Caused by: ") ? 11 : 0, at = start, last = start;
+    for (;;) { /* dotted identifiers, each starting with a letter, _ or $ */
+        if (at >= n || !(lv_alpha(p[at]) || p[at] == '_' || p[at] == '$'))
+            return -1;
+        last = at;
+        at = lv_run(p, n, at, lv_ident_char);
+        if (at < n && p[at] == '.') {
+            at++;
+            continue;
+        }
+        break;
+    }
+    size_t len = at - last;
+    if (!(p[last] >= 'A' && p[last] <= 'Z') ||
+        !((len >= 5 && memcmp(p + at - 5, "Error", 5) == 0) || (len >= 9 && memcmp(p + at - 9, "Exception", 9) == 0)))
+        return -1;
+    if (lv_eol(p, n, at))
+        return LV_ERR;
+    if (p[at] != ':')
+        return -1;
+    return lv_eol(p, n, at + 1) || p[at + 1] == ' ' ? LV_ERR : -1;
+}
+
+/* _crash_level: the level of a runtime's uncaught-exception or panic header, or of an exception line, at the
+   start */
 static int lv_crash(const unsigned char *p, size_t n) {
-    size_t at, name, end;
+    int level = -1;
     switch (p[0]) {
     case 'T':
-        return lv_starts(p, n, 0, "Traceback (most recent call last):") && lv_eol(p, n, 34) ? LV_ERR : -1;
-    case 'E': /* Java */
-        if (!lv_starts(p, n, 0, "Exception in thread \""))
-            return -1;
-        name = 21;
-        end = lv_run(p, n, name, lv_not_dquote);
-        if (!lv_starts(p, n, end, "\" ") || end + 2 >= n ||
-            !(lv_alpha(p[end + 2]) || p[end + 2] == '_' || p[end + 2] == '$'))
-            return -1;
-        at = lv_run(p, n, end + 2, lv_java_char);
-        if (!(lv_eol(p, n, at) || p[at] == ':'))
-            return -1;
-        return end - name == 4 && memcmp(p + name, "main", 4) == 0 ? LV_CRIT : LV_ERR;
-    case 't': /* Rust */
-        if (!lv_starts(p, n, 0, "thread '"))
-            return -1;
-        name = 8;
-        end = lv_run(p, n, name, lv_not_squote);
-        if (end >= n || p[end] != '\'')
-            return -1;
-        at = end + 1;
-        if (lv_starts(p, n, at, " (")) {
-            size_t close = lv_run(p, n, at + 2, lv_is_digit);
-            if (close == at + 2 || close >= n || p[close] != ')')
-                return -1;
-            at = close + 1;
-        }
-        if (lv_starts(p, n, at, " has overflowed its stack") && lv_eol(p, n, at + 25))
-            return LV_CRIT;
-        if (!lv_starts(p, n, at, " panicked at ") || lv_eol(p, n, at + 13))
-            return -1;
-        return end - name == 4 && memcmp(p + name, "main", 4) == 0 ? LV_CRIT : LV_ERR;
-    case 'U': /* .NET */
-        if (lv_starts(p, n, 0, "Unhandled exception. ") || lv_starts(p, n, 0, "Unhandled Exception: ")) {
-            if (n <= 21 || !(lv_alpha(p[21]) || p[21] == '_'))
-                return -1;
-            at = lv_run(p, n, 21, lv_dotnet_char);
-            return lv_eol(p, n, at) || p[at] == ':' ? LV_CRIT : -1;
-        }
-        return -1;
+        if (lv_starts(p, n, 0, "Traceback (most recent call last):") && lv_eol(p, n, 34))
+            return LV_ERR;
+        break;
+    case 'E':
+        level = lv_java(p, n);
+        break;
+    case 't':
+        level = lv_rust(p, n);
+        break;
+    case 'U':
+        level = lv_dotnet(p, n);
+        break;
     }
+    if (level >= 0)
+        return level;
     if (lv_starts(p, n, 0, "Fatal Python error: ") || lv_starts(p, n, 0, "fatal runtime error: "))
         return LV_CRIT;
     if ((p[0] == 'n' || p[0] == 'N' || p[0] == 'f' || p[0] == '/') && lv_node(p, n))
         return LV_CRIT;
-    return -1;
+    return p[0] != '/' ? lv_exception(p, n) : -1;
 }
 
 #endif

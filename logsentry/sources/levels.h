@@ -619,7 +619,7 @@ static int text_level(const unsigned char *p, size_t n) {
     if (n == 0)
         return -1;
     unsigned char first = p[0];
-    if (memchr(LV_CRASH_HEADERS, first, sizeof LV_CRASH_HEADERS - 1)) {
+    if (lv_crash_first(first)) {
         int level = lv_crash(p, n);
         if (level >= 0)
             return level;
