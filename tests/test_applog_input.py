@@ -304,6 +304,34 @@ def test_docker_logs_t_before_any_line_leaves_the_line_whole(tmp_path: Path) -> 
     assert [i["rule"] for i in of_type(json_events(result), "incident")] == ["nginx-emerg"]
 
 
+def test_a_container_log_mixing_timed_and_untimed_lines_keeps_the_times(tmp_path: Path) -> None:
+    """`docker logs` of a PostgreSQL container whose entrypoint writes lines without a time among the server's own:
+    fewer than half had a time, so the file was read as lines without one, all at the file's time (helper D17:
+    nextcloud/all-in-one#1638, the same for a Redis crash report's banner and sections). Each line keeps the time
+    of the timed line before it, and the lines before the first time take that one; none is lost."""
+    path = _write(tmp_path, "nextcloud-aio-database.log", [
+        "PostgreSQL Database directory appears to contain a database; Skipping initialization",
+        "",
+        '2022-12-31 03:38:12.319 GMT [12] FATAL:  could not write lock file "postmaster.pid": No space left on device',
+        'pg_ctl: PID file "/var/lib/postgresql/data/postmaster.pid" does not exist',
+        "Is server running?",
+        "Database dump unsuccessful!",
+        "sed: write error",
+        '2022-12-31 03:38:20.100 GMT [13] PANIC:  could not write to file "pg_wal/xlogtemp.13": No space left on '
+        "device",
+    ])
+    entries = list(open_entries(Selection(), files=[path]))
+    first, panic = _utc(2022, 12, 31, 3, 38, 12) + 319_000, _utc(2022, 12, 31, 3, 38, 20) + 100_000
+    assert [(e.message[:16], e.realtime_usec) for e in entries] == [
+        ("PostgreSQL Datab", first), ("2022-12-31 03:38", first), ("pg_ctl: PID file", first),
+        ("Is server runnin", first), ("Database dump un", first), ("sed: write error", first),
+        ("2022-12-31 03:38", panic)]
+    result = run_cli("scan", "--file", str(path), "-o", "json")
+    assert result.exit_code == 0, result.output
+    assert "without a time" not in result.stderr and "skipped" not in result.stderr, result.stderr
+    assert "postgres-panic" in [i["rule"] for i in of_type(json_events(result), "incident")]
+
+
 def test_a_json_log_whose_first_line_is_longer_than_the_sniffed_head(tmp_path: Path) -> None:
     """zap's first record with a 5 KB field: cut at the 4 KB head, it was taken for journalctl -o json and the file
     refused ("__REALTIME_TIMESTAMP: expected microseconds", helper B). journalctl's own long line still is its."""

@@ -26,7 +26,8 @@ and the rules see what they would see in the journal. A line that starts with no
 `Caused by: java.lang.OutOfMemoryError: ...`) is a record of its own at the time of the line before it, as journald
 stores each line a service writes to stdout: the rules, anchored on such a line's start, match it as they would in
 the journal. The first line's layout holds: a later line in another one is a line without a time (a continuation
-line starting `2999999999 rows` is no Unix time of 2065). Lines before the first time are skipped, with a warning.
+line starting `2999999999 rows` is no Unix time of 2065). Lines before the first time are records at that time
+(sources/text.py read_text).
 The identifier is the file's name without `.log`, `.txt`, `.json`, a rotation number or `.gz` (`zookeeper.log.1.gz`
 is `(zookeeper)`); no unit, host or PID, and no priority but a CRI log's stream, since the file says none. A time
 without a zone is this machine's local time, which is said once.

@@ -58,6 +58,8 @@ MAX_LINE = 256 * 1024
 """Bytes kept of one line (the engine matches the first 64 Ki characters of a message); the rest is skipped."""
 MAX_MESSAGE = 256 * 1024
 """Bytes kept of a message built from continuation lines or Docker partial lines."""
+MAX_EARLY = 10_000
+"""Lines of a program's log kept before its first time (they take that time); more are skipped, with a warning."""
 
 Warn = Callable[[str], None]
 
@@ -274,6 +276,9 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
     pending_status: str | None = None
     header = False
     """Inside a `systemctl status` header: its indented properties are skipped."""
+    early: list[tuple[int, str]] = []
+    """A program's log (applog): its lines before its first time, each a record at that time once it comes (a
+    container's log opens with its entrypoint's words, a Redis crash report with its banner)."""
     for number, line in enumerate(_lines(stream, name, warn), start=1):
         if _SEPARATOR.fullmatch(line):  # "" too; a blank line indented is a message's (journalctl's indent)
             if status is not None and not header and pending_status == status:
@@ -298,6 +303,8 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
                 indent = pending.indent
                 more = line[indent:] if line[:indent].isspace() else line.lstrip()
                 pending.fields["MESSAGE"] += "\n" + more
+            elif isinstance(parser, AppLogParser) and len(early) < MAX_EARLY:
+                early.append((number, line))
             else:
                 skipped.append(number)
             continue
@@ -307,11 +314,19 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
                 yield entry
         elif (note := parser.note()) is not None:
             warn(f"{name}: {note}")
+        if early and isinstance(parser, AppLogParser):
+            for at, text in early:
+                entry = _entry(TextLine(parsed.usec, {"MESSAGE": text, "SYSLOG_IDENTIFIER": parser.ident}, 0),
+                               f"{name}:{at}", selection)
+                if entry is not None:
+                    yield entry
+            early = []
         pending, pending_at, pending_status, header = parsed, f"{name}:{number}", status, False
     if pending is not None:
         entry = _entry(pending, pending_at, selection, pending_status)
         if entry is not None:
             yield entry
+    skipped = sorted(skipped + [at for at, _ in early])
     if skipped:
         where = ", ".join(map(str, skipped[:5])) + (", ..." if len(skipped) > 5 else "")
         warn(f"{name}: {len(skipped)} line(s) in no log layout logsentry reads were skipped (line {where})")

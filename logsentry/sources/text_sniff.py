@@ -70,7 +70,10 @@ def sniff_text(head: bytes) -> str | None:
         return "dmesg"
     if fits and fits >= misfits:
         return "text"
-    if 2 * stamped(judged) >= len(judged) > 0:  # a program's own log: its time, then its words
+    times = stamped(judged)
+    if 2 * times >= len(judged) > 0 or (times and not fits):
+        # a program's own log: its time, then its words; or a few such lines among others without a time (a
+        # container's log: PostgreSQL's lines among its entrypoint's, a Redis crash report): they keep their time
         return "applog"
     if cut and len(judged) == 1 and judged[0].startswith("{") and not _JOURNAL_JSON.search(judged[0]) \
             and _TIME_KEY.search(judged[0]):
