@@ -68,7 +68,7 @@ def another_failure(opened: Sequence[Incident], template: str, first_seen_usec: 
 
 
 OUTCOME_RULES = frozenset({"systemd-main-process-killed", "systemd-unit-failed", "systemd-restart-loop",
-                           "systemd-user-unit-failure"})
+                           "systemd-user-unit-failure", "systemd-job-failed"})
 """Rules that say how systemd saw a unit end, not why: they lead a failure only when no cause was seen."""
 PID_RULES = frozenset({"kernel-oom-kill", "kernel-memcg-oom", "kernel-segfault"})
 """Kernel rules whose `pid` capture is the kernel's own number (the victim's comm, which its process chooses,
