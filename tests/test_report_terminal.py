@@ -30,6 +30,18 @@ def test_fit_cuts_the_middle_and_keeps_level_and_end() -> None:
     assert fit("a\nb\x1b[31m", 60) == "a ⏎ b\\x1b[31m"  # one line, controls escaped
 
 
+def test_fit_drops_the_programs_own_time_before_cutting_what_it_says() -> None:
+    """The card shows the entry's time: a long klog or log4j line's own time gave way to its words (helper U4: an
+    80-column card showed `E1221 09:18:51.293278   …nvalid memory address ...` and hid "Observed a panic")."""
+    klog = ('E1221 09:18:51.293278       1 runtime.go:78] Observed a panic: "invalid memory address or nil pointer '
+            'dereference" (runtime error: invalid memory address or nil pointer dereference)')
+    cut = fit(klog, 74)
+    assert len(cut) == 74 and cut.startswith('E…runtime.go:78] Observed a panic: "') and cut.endswith("dereference)")
+    log4j = "2024-01-02 10:00:00,123 ERROR [main] c.e.Foo - Request failed for tenant 42: connection refused by peer"
+    assert fit(log4j, 74).startswith("…ERROR [main] c.e.Foo - Request fail")
+    assert fit("2024-01-02 10:00:00,123 ERROR short", 74) == "2024-01-02 10:00:00,123 ERROR short"  # it fits
+
+
 def test_report_dates_plurals_widths_and_below_threshold(make_journal: Callable[..., Path], tmp_path: Path,
                                                           write_rule: Callable[..., Path], rules_dir: Path) -> None:
     write_rule("space", simple_rule(regex=r"(?P<disk>sd[a-z]): No space left", count=3, within="60s")

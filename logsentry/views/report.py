@@ -181,15 +181,38 @@ def _placeholder_around(line: str, cut: int) -> tuple[int, int] | None:
     return None
 
 
+_LEADING_TIME = re.compile(
+    r"(?P<klog>[IWEF])\d{4} \d\d:\d\d:\d\d\.\d{6} +\d+ "  # glog/klog: its level letter is kept
+    r"|\[?\d{4}[-/]\d\d[-/]\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?\]?(?: (?:UTC|GMT))? "
+    r"|[A-Z][a-z]{2} [ 0-3]\d \d\d:\d\d:\d\d(?:\.\d{1,9})? ")
+"""A program's own time at the start of its line (ISO 8601, nginx's `2024/01/02 ...`, syslog's `Dec  2 ...`,
+glog/klog's `E1221 09:18:51.293278  1 `): the card shows the entry's time, so a line too long for its row drops
+it before cutting what it says."""
+
+
 def fit(line: str, width: int) -> str:
     """A line (made visible, on one line) cut to `width` characters in its middle: its start (the level, the
     program's prefix) and its end (where signatures usually are) are kept, an ellipsis stands for the rest;
-    neither cut splits a template's placeholder (the end takes it whole, the start stops before it)."""
+    neither cut splits a template's placeholder (the end takes it whole, the start stops before it). A line too
+    long for its row first loses the program's own time at its start (an ellipsis for it; glog's level letter
+    kept): `E1221 09:18:51.293278  1 runtime.go:78] Observed a panic: ...` shows `E…runtime.go:78] Observed a
+    panic: ...`, not the time and the line's last words."""
     line = one_line(line)
     if len(line) <= width:
         return line
+    if (time := _LEADING_TIME.match(line)) is not None and time.end() < len(line):
+        mark = (time["klog"] or "") + "…"
+        return mark + _cut(line[time.end():], width - len(mark), 2)
+    return _cut(line, width, 3)
+
+
+def _cut(line: str, width: int, share: int) -> str:
+    """fit's cut in the middle, keeping at least 1/`share` of the width from the start (a half once the time is
+    gone: what the program says comes first)."""
+    if len(line) <= width:
+        return line
     width = max(width, 10)
-    head = max(_prefix_end(line, width // 2), width // 3)
+    head = max(_prefix_end(line, width // 2), width // share)
     tail_start = len(line) - (width - head - 1)
     if (split := _placeholder_around(line, tail_start)) is not None:
         tail_start = split[0] if width - 1 - (len(line) - split[0]) >= width // 4 else split[1]
