@@ -300,9 +300,13 @@ def test_systemd_219s_wording_is_read_and_named(tmp_path: Path) -> None:
         "Jun 28 22:07:11 m1 systemd[1]: docker.service failed.\n"
         "Jun 28 22:07:12 m1 systemd[1]: docker.service holdoff time over, scheduling restart.\n"
         "Jun 28 22:07:12 m1 systemd[1]: start request repeated too quickly for docker.service\n"
-        "Jun 28 22:07:12 m1 systemd[1]: Failed to start Docker Application Container Engine.\n")
+        "Jun 28 22:07:12 m1 systemd[1]: Failed to start Docker Application Container Engine.\n"
+        # with RestartSec=0 (systemd/systemd#4449)
+        "Jun 28 22:07:13 m1 systemd[1]: docker.service has no holdoff time, scheduling restart.\n")
     result = run_cli("scan", "--file", str(path), "--no-anomalies", "-o", "json")
-    matches = {(m["rule"], m["unit"]) for m in of_type(json_events(result), "match")}
+    records = of_type(json_events(result), "match")
+    assert ("systemd-restart-loop", "(docker.service)") in {(m["rule"], m["unit"]) for m in records[-1:]}
+    matches = {(m["rule"], m["unit"]) for m in records}
     assert matches == {(rule, "(docker.service)") for rule in (  # text: the untrusted form
         "systemd-main-process-killed", "systemd-unit-failed", "systemd-restart-loop", "systemd-start-limit-hit")}, \
         matches
