@@ -223,7 +223,8 @@ class _TextParser:
 
 
 _UNIT_PREFIX = re.compile(r"([^\s:]{1,255}): |Unit ([^\s:]{1,255}) entered failed state\.$"
-                          r"|([^\s:]{1,255}) (?:failed|(?:holdoff time over|has no holdoff time), scheduling restart)\.$"
+                          r"|([^\s:]{1,255}) (?:failed"
+                          r"|(?:holdoff time over|has no holdoff time), scheduling restart)\.$"
                           r"|start request repeated too quickly for ([^\s:]{1,255})$")
 """systemd's lines about a unit begin with its name (log_unit_*: "shop-web.service: Failed with result ..."); systemd
 219's (CentOS/RHEL 7) name it elsewhere: "Unit X entered failed state.", "X failed.", "X holdoff time over, scheduling
