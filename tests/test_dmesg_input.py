@@ -70,9 +70,19 @@ def test_every_dmesg_layout_finds_the_kernel_failures(buffer: Path, tmp_path: Pa
         assert oom["realtime_usec"] == 3_620_000_000
     if layout == "delta":  # each time after the record before's: the hung task to the OOM kill, 18.876544 s
         assert oom["realtime_usec"] - matches[0]["realtime_usec"] == 18_876_544
-    if layout == "human":  # a minute's time (`[Dec 2 20:22]`, the ext4 error's), then +0.000766 +2.448 +5 s
-        assert oom["realtime_usec"] - matches[1]["realtime_usec"] == 7_448_766
-        assert matches[1]["realtime_usec"] % 60_000_000 == 0
+    if layout == "human":
+        # dmesg prints a line's minute (`[Dec 2 20:22]`) where the minute changes, else its time after the line
+        # before (`[ +2.448000]`); which lines get their minute depends on when the test runs (dmesg -F takes boot
+        # time as now less the uptime), so each line is held to what dmesg printed for it
+        shown = re.findall(r"^\[(?:[A-Z][a-z]{2} +\d+ (\d\d:\d\d)|\s*\+([0-9.]+))\] ", printed, re.M)
+        assert len(shown) == len(RECORDS) and shown[0][0]
+        kernel = shown[len(RECORDS) - len(matches):]  # the matched records are the last five, one after another
+        for k, (minute, delta) in enumerate(kernel):
+            usec = matches[k]["realtime_usec"]
+            if minute:
+                assert usec % 60_000_000 == 0, (minute, matches[k])
+            else:  # the hung task is an hour after the record before it: always its minute
+                assert k > 0 and usec - matches[k - 1]["realtime_usec"] == round(float(delta) * 1e6), (delta, matches[k])
     elif layout == "iso":
         stamp = re.search(r"^(\S+) Out of memory", printed, re.M)
         assert stamp is not None
