@@ -82,7 +82,8 @@ def test_every_dmesg_layout_finds_the_kernel_failures(buffer: Path, tmp_path: Pa
             if minute:
                 assert usec % 60_000_000 == 0, (minute, matches[k])
             else:  # the hung task is an hour after the record before it: always its minute
-                assert k > 0 and usec - matches[k - 1]["realtime_usec"] == round(float(delta) * 1e6), (delta, matches[k])
+                after = usec - matches[k - 1]["realtime_usec"]
+                assert k > 0 and after == round(float(delta) * 1e6), (delta, matches[k])
     elif layout == "iso":
         stamp = re.search(r"^(\S+) Out of memory", printed, re.M)
         assert stamp is not None
