@@ -199,7 +199,11 @@ def test_a_real_service_alerts_on_the_retry_storm(live_journal: LiveJournal, tmp
     running = RunningService(tmp_path, config(live_journal, alerts, tmp_path / "receive.py", ("gateway",)))
     try:
         alert = storm_live(live_journal, running, alerts)
-        assert "the unit logs 6" in alert["why"] and [a["rule"] for a in alerts_of(alerts)] == [RULE], alert
+        # not unit-went-silent, which judges the test's own gap: the history ends a minute before history_live
+        # began and the storm is stamped from 40 s before it starts, a gap near the threshold learnt for a line a
+        # second (Poisson: about 21 s); a clean clone's run paged it once, with the flood alert as well
+        anomalies = [a["rule"] for a in alerts_of(alerts) if a["rule"] != "unit-went-silent"]
+        assert "the unit logs 6" in alert["why"] and anomalies == [RULE], alert
     finally:
         if running.proc is not None:
             running.stop()
