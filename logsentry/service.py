@@ -28,8 +28,9 @@ from .actions.outbox import OutboxWorker
 from .actions.runner import guarded_policy
 from .baseline_keeper import BaselineKeeper
 from .config import ConfigError, SiteConfig, load_config
-from .engine.policy import GuardedPolicy, RestartLedger, StaleReports
+from .engine.policy import GuardedPolicy, RestartLedger
 from .engine.quarantine import BudgetedDetector
+from .engine.second_look import StaleReports
 from .engine.silence_history import adopt as adopt_rhythms
 from .handover import Passed, passed
 from .host_clocks import HostClocks
@@ -118,6 +119,7 @@ class Service(ServiceReading):
         self.pipeline.silence.restore(self.state.get("silence"))  # units' rhythms (engine/absence.py)
         self.pipeline.restore_windows(self.state.load_windows())  # with what their open incidents hold back
         self.pipeline.failures.restore(self.state.get("failures"))  # incidents joined per failure (a settling one too)
+        self.stale.restore(self.state.get("awaiting"), self.pipeline.tracker.incident_of)  # (their windows first)
         self.pipeline.tracker.track_changes = True
         if self.state.get("windows") is not None:
             self.state.replace_windows(self.pipeline.tracker.items())  # from the whole-snapshot format
@@ -162,6 +164,7 @@ class Service(ServiceReading):
     def _build_pipeline(self, rule_set: RuleSet) -> Pipeline:
         policy = self.policy = guarded_policy(self.config, self.ledger)
         policy.clock_offset = self.clocks.offset  # the stale guard judges by each host's clock
+        policy.awaits_outcomes = True  # a new invocation's restart incident waits for an earlier restart's outcome
         if self.config.journal_directory is None and (vouch := self._vouch_for):
             # one merged reader of the local journal cannot tell a journal-remote file at the top of
             # /var/log/journal from journald's own: while one is there, no claim to be this machine is restarted
@@ -336,6 +339,14 @@ class Service(ServiceReading):
             adopt_rhythms(self.pipeline.silence, self.keeper.rhythms)
             self.keeper.rhythms = None
         self._refresh_restarts()
+        for incident, held_at, still in self.stale.outcome_known(self.policy.awaits, self.pipeline.tracker.incident_of,
+                                                                 wall_usec()):
+            log.info("incident %s on %s%s (waiting for an earlier restart's outcome): decided now", incident.rule_id,
+                     incident.unit, self._of_host(incident))
+            for action in self.policy.decide(incident, held_at, waited=self.policy.awaits(incident)):
+                self._handle(ActionEvent(self.pipeline.execute(action)))
+            if not still:
+                self._resolve(incident)
         now = max(wall_usec(), self.figures.last_entry_usec)
         self._entry_now, self._entry_invocation = now, ""
         release = getattr(self.pipeline.detector, "release", None)

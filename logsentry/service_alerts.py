@@ -218,10 +218,14 @@ class ServiceAlerts(StateSaving):
         return f"logsentry restarted {incident.unit} at {format_usec(last.at_usec)} (new invocation {last.after})"
 
     def _refresh_restarts(self) -> None:
-        """Learn which restarts the worker carried out, and the invocations they started, for the ledger."""
-        for row_id, unit, fired_usec, _at, after in self.state.restarted_since(self.restarted_seen):
+        """Learn how the worker's restarts went, and the invocations they started, for the ledger."""
+        for row_id, unit, fired_usec, _at, after, outcome in self.state.restarted_since(self.restarted_seen):
             self.restarted_seen = row_id
-            if after:
+            if outcome == "not-run":
+                self.ledger.withdraw(unit, fired_usec)
+            elif outcome == "failed":
+                self.ledger.failed(unit, fired_usec)
+            else:
                 self.ledger.carried_out(unit, fired_usec, after)
 
     def _ended(self, incident: Incident) -> None:

@@ -17,8 +17,8 @@ from dataclasses import dataclass, replace
 from .actions.alert import MAX_LINE
 from .config import SiteConfig
 from .engine.detector import Detector
-from .engine.policy import StaleReports
 from .engine.quarantine import cut_long_lines
+from .engine.second_look import StaleReports
 from .engine.window import invocation_of
 from .host_clocks import HostClocks
 from .metrics import Metrics

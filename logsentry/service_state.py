@@ -17,6 +17,7 @@ from .actions.outbox import OutboxWorker
 from .baseline_keeper import BaselineKeeper
 from .config import SiteConfig
 from .engine.policy import RestartLedger
+from .engine.second_look import StaleReports
 from .host_silence import HostSilence
 from .pipeline import Pipeline
 from .state import OutboxItem, State
@@ -75,6 +76,7 @@ class StateSaving:
     cursor: str | None
     positions: dict[str, str] | None
     restarted_seen: int
+    stale: StaleReports
     uncommitted: int
     last_commit_at: float
     commit_failing_since: float
@@ -92,7 +94,8 @@ class StateSaving:
             return
         self.last_commit_at = time.monotonic()
         values: dict[str, Any] = {"ledger": self.ledger.snapshot(), "alerting": self.alerting,
-                                  FIGURES_KEY: self.figures.saved(), "restarted_seen": self.restarted_seen}
+                                  FIGURES_KEY: self.figures.saved(), "restarted_seen": self.restarted_seen,
+                                  "awaiting": self.stale.saved()}
         if self.cursor is not None:
             values["cursor"] = self.cursor
         if self.positions is not None:

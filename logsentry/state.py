@@ -67,7 +67,7 @@ CREATE TABLE IF NOT EXISTS intent (
 );
 CREATE TABLE IF NOT EXISTS restarted (
     id INTEGER PRIMARY KEY AUTOINCREMENT, unit TEXT NOT NULL, fired_usec INTEGER NOT NULL,
-    at_usec INTEGER NOT NULL, invocation TEXT NOT NULL
+    at_usec INTEGER NOT NULL, invocation TEXT NOT NULL, outcome TEXT NOT NULL DEFAULT 'done'
 );
 """
 
@@ -202,6 +202,8 @@ class State:
         for table in ("baseline_unit", "baseline_template"):  # saved before peaks aged (Minutes.days)
             if "peak_days" not in [row[1] for row in self.db.execute(f"PRAGMA table_info({table})")]:
                 self.db.execute(f"ALTER TABLE {table} ADD COLUMN peak_days TEXT NOT NULL DEFAULT ''")
+        if "outcome" not in [row[1] for row in self.db.execute("PRAGMA table_info(restarted)")]:
+            self.db.execute("ALTER TABLE restarted ADD COLUMN outcome TEXT NOT NULL DEFAULT 'done'")
         self._written: dict[str, str] = {}  # meta key -> the JSON this State last committed for it
 
     def mark_opened(self) -> None:
@@ -282,19 +284,21 @@ class State:
             self.db.execute("UPDATE intent SET pid = ?, pid_start = ? WHERE dedupe = ?", (pid, pid_start, dedupe))
 
     def end_restart(self, row_id: int, dedupe: str, status: str, detail: str,
-                    restarted: tuple[str, int, int, str] | None = None) -> None:
-        """The restart's outcome; `restarted` = (unit, fired_usec, at_usec, new invocation) when it happened."""
+                    restarted: tuple[str, int, int, str] | None = None, outcome: str = "done") -> None:
+        """The restart's outcome; `restarted` = (unit, fired_usec, at_usec, the unit's invocation now) for the
+        ledger (service_alerts._refresh_restarts), with `outcome`: "done", "failed", or "not-run" when logsentry's
+        command never ran (someone else restarted the unit first: the ledger forgets the decision)."""
         with self._transaction():
             self.db.execute("UPDATE outbox SET status = ?, last_error = ? WHERE id = ?", (status, detail, row_id))
             self.db.execute("DELETE FROM intent WHERE dedupe = ?", (dedupe,))
             if restarted is not None:
-                self.db.execute("INSERT INTO restarted (unit, fired_usec, at_usec, invocation) VALUES (?, ?, ?, ?)",
-                                restarted)
+                self.db.execute("INSERT INTO restarted (unit, fired_usec, at_usec, invocation, outcome) "
+                                "VALUES (?, ?, ?, ?, ?)", (*restarted, outcome))
 
-    def restarted_since(self, after_id: int) -> list[tuple[int, str, int, int, str]]:
-        """Restarts carried out (id, unit, fired_usec, at_usec, new invocation) after row `after_id`."""
-        return self.db.execute("SELECT id, unit, fired_usec, at_usec, invocation FROM restarted WHERE id > ? "
-                               "ORDER BY id", (after_id,)).fetchall()
+    def restarted_since(self, after_id: int) -> list[tuple[int, str, int, int, str, str]]:
+        """Restart outcomes (id, unit, fired_usec, at_usec, invocation, outcome) after row `after_id`."""
+        return self.db.execute("SELECT id, unit, fired_usec, at_usec, invocation, outcome FROM restarted "
+                               "WHERE id > ? ORDER BY id", (after_id,)).fetchall()
 
     def row(self, dedupe: str) -> OutboxRow | None:
         r = self.db.execute("SELECT id, dedupe, kind, payload, status, channel, attempts, next_attempt_usec, "

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from logsentry.engine.policy import HELD, MAX_HELD_USEC, STALE, StaleReports
+from logsentry.engine.second_look import HELD, MAX_HELD_USEC, STALE, StaleReports
 from logsentry.model import Action, Incident, Severity
 
 MACHINE = "b2" * 16

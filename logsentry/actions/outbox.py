@@ -13,7 +13,9 @@ ALERT_WAITS_FOR_RESTART_S) and says it: "restarted UNIT at T (new invocation I)"
 Restarts: the intent (with the unit's invocation before) is recorded before systemctl runs, and the
 command's PID before it is let through its gate (restart.py). After a crash, an in-progress restart is
 reconciled, never simply repeated: its command, if still running, is waited for (and killed at its
-deadline); if the unit then has a new invocation the restart is done, and only if not is it tried again.
+deadline); if the unit then has a new invocation the restart is done, and only if not is it tried again. One
+whose command never got a PID recorded never ran (its gate never opened): a new invocation since is someone
+else's, and the restart is withdrawn ("not-run"), not counted as logsentry's (engine/policy.py's ledger).
 Delivery errors are scrubbed of every configured secret (channel URLs, command arguments, the heartbeat
 URL) before they are logged or stored in `last_error`: libraries quote URLs in their exceptions.
 """
@@ -190,7 +192,8 @@ class OutboxWorker:
         except ActionFailed as error:
             log.error("restart of %s failed: %s", unit, error)
             self.failures += 1
-            state.end_restart(row.id, row.dedupe, "failed", str(error))
+            state.end_restart(row.id, row.dedupe, "failed", str(error),
+                              (unit, int(row.payload.get("fired_usec", 0) or 0), wall_usec(), ""), "failed")
             payload = service_payload("restart_failed", self.config.hostname, str(error),
                                       of_host=str(row.payload.get("host", "")),  # (a row queued before: ours)
                                       machine_id=str(row.payload.get("machine_id", "")))
@@ -210,6 +213,8 @@ class OutboxWorker:
         """A restart an earlier logsentry began (it died meanwhile): finished, so nothing more to do (True),
         or never carried out, so try it (False)."""
         limits = self.config.restart
+        if intent is not None and not intent.pid and not limits.abort_first:
+            return self._never_ran(state, row, unit, intent)
         if intent is not None and intent.pid:
             deadline = time.monotonic() + max(0.0, (intent.started_usec + int(limits.timeout_s * 1e6)
                                                     - wall_usec()) / 1e6)
@@ -229,6 +234,23 @@ class OutboxWorker:
             return True
         log.warning("restart of %s was cut short when logsentry itself stopped; trying again", unit)
         return False
+
+    def _never_ran(self, state: State, row: OutboxRow, unit: str, intent: Intent) -> bool:
+        """A restart whose command was never let through its gate (no PID recorded: restart.py). A new invocation
+        since is someone else's (an operator's, a deploy's): the restart is not needed and never happened, so
+        the ledger forgets it (no cooldown, no "came back") and the new invocation's own failures are judged as
+        a fresh start's. With none, it is tried again (False)."""
+        now = current_invocation(unit, self.config.restart.systemctl)
+        if not (intent.before and now and now != intent.before):
+            log.warning("restart of %s was cut short before its command ran (logsentry itself stopped); trying "
+                        "again", unit)
+            return False
+        text = (f"not run: {unit} was restarted by someone else (new invocation {now}) before logsentry's own "
+                "restart ran (logsentry stopped before its command started); not restarted again")
+        log.warning("restart of %s: %s", unit, text)
+        state.end_restart(row.id, row.dedupe, "done", text,
+                          (unit, int(row.payload.get("fired_usec", 0) or 0), wall_usec(), now), "not-run")
+        return True
 
     # -- remote hosts' restarts: the watch's command hook ------------------------------------------------
     def _hook(self, state: State, row: OutboxRow) -> None:

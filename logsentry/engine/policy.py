@@ -14,12 +14,13 @@ journal-remote file claiming this machine's (the reader disowns them: sources/fa
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..host_clocks import clock_behind
 from ..hosts import claims, describe_host, local_machine_id
 from ..model import Action, Incident, journald_machine
 from ..sources.selection import valid_unit_name
+from .second_look import AWAITING, HELD, STALE
 
 RESTARTABLE_SUFFIXES = (".service", ".socket", ".mount", ".swap", ".timer", ".path", ".target")
 NEVER_RESTART = frozenset({"init.scope", "logsentry.service", "systemd-journald.service"})
@@ -83,13 +84,15 @@ class Policy:
 @dataclass(frozen=True)
 class RestartRecord:
     """A restart logsentry decided on, with the invocation the unit had then and, once the restart was
-    carried out, the invocation it started (`after`, "" until known)."""
+    carried out, the invocation it started (`after`, "" until known); `outcome` "" while the worker has not
+    said how it went, then "done" or "failed" (one that never ran is withdrawn: RestartLedger.withdraw)."""
 
     unit: str
     rule_id: str
     at_usec: int
     invocation: str
     after: str = ""
+    outcome: str = ""
 
 
 class RestartLedger:
@@ -106,21 +109,44 @@ class RestartLedger:
 
     def carried_out(self, unit: str, at_usec: int, after: str) -> bool:
         """The restart decided at `at_usec` started invocation `after`; False when no record matches."""
+        return self._outcome(unit, at_usec, "done", after)
+
+    def failed(self, unit: str, at_usec: int) -> bool:
+        """The restart decided at `at_usec` failed (its command ran and said so, or timed out)."""
+        return self._outcome(unit, at_usec, "failed", "")
+
+    def _outcome(self, unit: str, at_usec: int, outcome: str, after: str) -> bool:
         for index, record in enumerate(self.records):
-            if record.unit == unit and record.at_usec == at_usec and record.after != after:
-                self.records[index] = RestartRecord(unit, record.rule_id, at_usec, record.invocation, after)
+            if record.unit == unit and record.at_usec == at_usec:
+                self.records[index] = replace(record, after=after, outcome=outcome)
                 return True
         return False
 
+    def awaited(self, unit: str, invocation: str, since_usec: int) -> RestartRecord | None:
+        """The newest restart of `unit` decided since `since_usec` in another invocation than `invocation`
+        whose outcome is not known yet (None: none). Whether a new invocation is that restart's or someone
+        else's (an operator's, a deploy's) is known only from its outcome."""
+        waiting = [r for r in self.for_unit(unit, since_usec) if not r.outcome and r.invocation != invocation]
+        return waiting[-1] if waiting else None
+
+    def withdraw(self, unit: str, at_usec: int) -> bool:
+        """The restart decided at `at_usec` never ran (someone else restarted the unit first): forgotten, so
+        budget, cooldown and "came back after restart" count only restarts logsentry carried out."""
+        kept = [r for r in self.records if not (r.unit == unit and r.at_usec == at_usec)]
+        found = len(kept) != len(self.records)
+        self.records = kept
+        return found
+
     def snapshot(self) -> list[dict[str, object]]:
         return [
-            {"unit": r.unit, "rule_id": r.rule_id, "at_usec": r.at_usec, "invocation": r.invocation, "after": r.after}
-            for r in self.records]
+            {"unit": r.unit, "rule_id": r.rule_id, "at_usec": r.at_usec, "invocation": r.invocation, "after": r.after,
+             "outcome": r.outcome} for r in self.records]
 
     @classmethod
     def restore(cls, items: list[dict[str, object]] | None) -> RestartLedger:
         return cls([RestartRecord(str(i["unit"]), str(i["rule_id"]), int(str(i["at_usec"])), str(i["invocation"]),
-                                  str(i.get("after", ""))) for i in items or []])
+                                  str(i.get("after", "")), str(i.get("outcome", "done" if i.get("after") else "")))
+                    for i in items or []])
 
 
 @dataclass(frozen=True)
@@ -131,79 +157,6 @@ class Limits:
     period_usec: int
     cooldown_usec: int
     on_return: str
-
-
-STALE = "stale: "
-"""How the stale guard's report begins (StaleReports looks for it)."""
-HELD = "held: "
-"""How the guard's report begins when it cannot tell yet (its host's clock offset is being learnt)."""
-MAX_STALE_REPORTED = 10_000
-MAX_HELD_USEC = 120_000_000
-"""The longest (µs of our wall clock) an incident is held for its host's clock (host_clocks.HOLD_USEC is 30 s)."""
-
-Ident = tuple[str, str, str, str]
-"""(rule, machine id, unit, key): a burst window's incident."""
-
-
-class StaleReports:
-    """Incidents the stale guard reported (their newest hit older than their window when they fired: read from a
-    backlog after downtime, or from a host whose clock offset was still being learnt), and those it held because
-    their host's clock was being learnt. One that goes on, its newest hit fresh at a later look, is a failure
-    happening now: without a second look a hang that began while logsentry was down was never paged however long
-    it went on. A held one is judged once its host's clock is known, by that clock at the time it fired: without
-    that a late host's one-line failure in the first 30 s after a start was taken for stale and never paged."""
-
-    def __init__(self) -> None:
-        self.reported: dict[Ident, Incident] = {}
-        """(rule, machine id, unit, key) -> the incident as reported."""
-        self.held: dict[Ident, tuple[Incident, int]] = {}
-        """(rule, machine id, unit, key) -> the incident as held, and our wall clock when it was (µs)."""
-
-    def note(self, action: Action, wall_usec: int) -> None:
-        """An action decided at our wall clock `wall_usec`: a stale or held report is kept."""
-        if action.kind != "report" or not action.reason.startswith((STALE, HELD)):
-            return
-        incident = action.incident
-        ident = (incident.rule_id, incident.machine_id, incident.unit, incident.key)
-        if action.reason.startswith(STALE):
-            self.reported[ident] = incident
-            if len(self.reported) > MAX_STALE_REPORTED:
-                del self.reported[next(iter(self.reported))]
-        else:
-            self.held[ident] = (incident, wall_usec)
-            if len(self.held) > MAX_STALE_REPORTED:
-                del self.held[next(iter(self.held))]
-
-    def going_on(self, open_of: Callable[[str, str, str, str], Incident | None],
-                 fresh: Callable[[Incident], bool]) -> list[Incident]:
-        """The reported incidents still open (`open_of`: a window's open incident) whose newest hit is `fresh`
-        now, each once; the ones that ended are forgotten."""
-        live = []
-        for ident, reported in list(self.reported.items()):
-            current = open_of(*ident)
-            if current is None or current.first_usec != reported.first_usec:
-                del self.reported[ident]
-            elif fresh(current):
-                del self.reported[ident]
-                live.append(current)
-        return live
-
-    def clock_known(self, settled: Callable[[str], bool], open_of: Callable[[str, str, str, str], Incident | None],
-                    wall_usec: int) -> list[tuple[Incident, int, bool]]:
-        """The held incidents whose host's clock is known now (`settled(machine id)`), or held MAX_HELD_USEC by
-        our wall clock `wall_usec` (a host whose entries keep arriving at changing delays may never settle: judged
-        by the offset it has then), each once: as they are now (`open_of`: still open, with the hits since) or
-        as held, with our wall clock when they were held (µs, the time to judge them at) and whether they are
-        still open (one that ended meanwhile, by our clock's look at its window, must be resolved once alerted:
-        its end passed before anything was sent)."""
-        known = []
-        for ident, (held, wall) in list(self.held.items()):
-            if settled(held.machine_id) or wall_usec - wall >= MAX_HELD_USEC:
-                del self.held[ident]
-                current = open_of(*ident)
-                still = current is not None and current.first_usec == held.first_usec
-                known.append((current if still and current is not None else held, wall, still))
-        return known
 
 
 class GuardedPolicy:
@@ -233,6 +186,9 @@ class GuardedPolicy:
         self.hook = hook
         self.clock_offset = clock_offset
         self.clock_settled = clock_settled
+        self.awaits_outcomes = False
+        """Hold a restart incident of a new invocation while an earlier restart of its unit has no outcome (the
+        service, which learns outcomes: RestartLedger.carried_out); False: decide at once (`tail --act`)."""
         self.unvouched: Callable[[], Sequence[str]] | None = None
         """The files read that are not this machine's journald's yet can claim its _MACHINE_ID (the service on the
         local journal: fanin_files.unvouched_local), asked at each restart it would decide; None: not asked (a
@@ -240,9 +196,9 @@ class GuardedPolicy:
         self.base = Policy(dry_run=dry_run, own_unit=own_unit,
                            local_machine=local_machine_id() if local_machine is None else local_machine)
 
-    def decide(self, incident: Incident, wall_usec: int | None = None) -> list[Action]:
+    def decide(self, incident: Incident, wall_usec: int | None = None, waited: bool = False) -> list[Action]:
         """The actions for an incident, judged at our wall clock `wall_usec` (µs; None: now): a held one is
-        judged at the time it was held."""
+        judged at the time it was held. `waited`: it waited its longest for an earlier restart's outcome."""
         dry = self.base.dry_run
         allowed = self.allowed(incident.unit, incident.rule_id)
         if allowed is None:
@@ -258,6 +214,10 @@ class GuardedPolicy:
             clock = f" by its host's clock ({behind // 1_000_000}s behind ours)" if behind else ""
             return [Action("report", incident.unit, incident, dry, f"{STALE}its newest hit is {age // 1_000_000}s "
                            f"old{clock}, older than its window; not acted on")]
+        if not waited and self.awaits(incident) and "restart" in allowed:
+            return [Action("report", incident.unit, incident, dry, f"{AWAITING}a restart of {incident.unit} logsentry "
+                           "decided in an earlier invocation has no outcome yet: whether this invocation is that "
+                           "restart's or someone else's is decided once it has")]
         proposed = self.base.decide(incident)
         actions = []
         remote = incident.action == "restart" and self.base.restartable(incident.unit) \
@@ -274,6 +234,17 @@ class GuardedPolicy:
         if not actions:
             return [Action("report", incident.unit, incident, dry, "the watch allows none of the suggested actions")]
         return _dedupe_alerts(actions)
+
+    def awaits(self, incident: Incident) -> bool:
+        """Must the incident wait for an earlier restart's outcome (`awaits_outcomes`)? When a restart of its unit
+        (this machine's) decided in another invocation has none yet: were the restart never carried out (logsentry
+        killed before its command ran) and this invocation someone else's, "came back after restart" and the
+        cooldown would leave a hung unit alone."""
+        if not (self.awaits_outcomes and incident.action == "restart" and self.base.restartable(incident.unit)) \
+                or self.base.is_remote(incident):
+            return False
+        since = incident.fired_usec - max(self.limits.period_usec, self.limits.cooldown_usec)
+        return self.ledger.awaited(incident.unit, incident.invocation, since) is not None
 
     def _age(self, incident: Incident, wall_usec: int | None = None) -> tuple[int, int]:
         """(µs our clock is ahead of the incident's host's, µs from its newest hit to our wall clock `wall_usec`

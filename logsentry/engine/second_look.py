@@ -1,0 +1,122 @@
+"""Incidents the service looks at again: those the stale guard reported (a backlog, or a late host clock), those
+held while their host's clock was learnt, and those waiting for an earlier restart's outcome (engine/policy.py
+decides them; service.py asks here which are due)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ..model import Action, Incident
+
+STALE = "stale: "
+"""How the stale guard's report begins (StaleReports looks for it)."""
+HELD = "held: "
+"""How the guard's report begins when it cannot tell yet (its host's clock offset is being learnt)."""
+AWAITING = "awaiting: "
+"""How the guard's report begins when a restart of the unit decided earlier has no outcome yet (StaleReports)."""
+MAX_AWAITED_USEC = 120_000_000
+"""The longest (µs of our wall clock) an incident waits for an earlier restart's outcome; then decided as if that
+restart was carried out (its command's deadline is restart.timeout, 30 s by default; a crash adds a start)."""
+MAX_STALE_REPORTED = 10_000
+MAX_HELD_USEC = 120_000_000
+"""The longest (µs of our wall clock) an incident is held for its host's clock (host_clocks.HOLD_USEC is 30 s)."""
+
+Ident = tuple[str, str, str, str]
+"""(rule, machine id, unit, key): a burst window's incident."""
+
+
+class StaleReports:
+    """Incidents the stale guard reported (their newest hit older than their window when they fired: read from a
+    backlog after downtime, or from a host whose clock offset was still being learnt), and those it held because
+    their host's clock was being learnt. One that goes on, its newest hit fresh at a later look, is a failure
+    happening now: without a second look a hang that began while logsentry was down was never paged however long
+    it went on. A held one is judged once its host's clock is known, by that clock at the time it fired: without
+    that a late host's one-line failure in the first 30 s after a start was taken for stale and never paged."""
+
+    def __init__(self) -> None:
+        self.reported: dict[Ident, Incident] = {}
+        """(rule, machine id, unit, key) -> the incident as reported."""
+        self.held: dict[Ident, tuple[Incident, int]] = {}
+        """(rule, machine id, unit, key) -> the incident as held, and our wall clock when it was (µs)."""
+        self.awaiting: dict[Ident, tuple[Incident, int]] = {}
+        """(rule, machine id, unit, key) -> an incident waiting for an earlier restart's outcome, and our wall clock
+        when it began to (µs). Saved with the cursor (`saved`, `restore`): its hits are behind the cursor."""
+
+    def note(self, action: Action, wall_usec: int) -> None:
+        """An action decided at our wall clock `wall_usec`: a stale or held report is kept."""
+        if action.kind != "report" or not action.reason.startswith((STALE, HELD, AWAITING)):
+            return
+        incident = action.incident
+        ident = (incident.rule_id, incident.machine_id, incident.unit, incident.key)
+        if action.reason.startswith(AWAITING):
+            self.awaiting.setdefault(ident, (incident, wall_usec))
+            if len(self.awaiting) > MAX_STALE_REPORTED:
+                del self.awaiting[next(iter(self.awaiting))]
+        elif action.reason.startswith(STALE):
+            self.reported[ident] = incident
+            if len(self.reported) > MAX_STALE_REPORTED:
+                del self.reported[next(iter(self.reported))]
+        else:
+            self.held[ident] = (incident, wall_usec)
+            if len(self.held) > MAX_STALE_REPORTED:
+                del self.held[next(iter(self.held))]
+
+    def going_on(self, open_of: Callable[[str, str, str, str], Incident | None],
+                 fresh: Callable[[Incident], bool]) -> list[Incident]:
+        """The reported incidents still open (`open_of`: a window's open incident) whose newest hit is `fresh`
+        now, each once; the ones that ended are forgotten."""
+        live = []
+        for ident, reported in list(self.reported.items()):
+            current = open_of(*ident)
+            if current is None or current.first_usec != reported.first_usec:
+                del self.reported[ident]
+            elif fresh(current):
+                del self.reported[ident]
+                live.append(current)
+        return live
+
+    def clock_known(self, settled: Callable[[str], bool], open_of: Callable[[str, str, str, str], Incident | None],
+                    wall_usec: int) -> list[tuple[Incident, int, bool]]:
+        """The held incidents whose host's clock is known now (`settled(machine id)`), or held MAX_HELD_USEC by
+        our wall clock `wall_usec` (a host whose entries keep arriving at changing delays may never settle: judged
+        by the offset it has then), each once: as they are now (`open_of`: still open, with the hits since) or
+        as held, with our wall clock when they were held (µs, the time to judge them at) and whether they are
+        still open (one that ended meanwhile, by our clock's look at its window, must be resolved once alerted:
+        its end passed before anything was sent)."""
+        return _released(self.held, lambda held, wall: settled(held.machine_id) or wall_usec - wall >= MAX_HELD_USEC,
+                         open_of)
+
+    def outcome_known(self, awaited: Callable[[Incident], bool],
+                      open_of: Callable[[str, str, str, str], Incident | None],
+                      wall_usec: int) -> list[tuple[Incident, int, bool]]:
+        """The incidents that waited for a restart's outcome and need not any more (`awaited(incident)` False, or
+        waited MAX_AWAITED_USEC by our wall clock `wall_usec`), each once, as `clock_known` gives them."""
+        return _released(self.awaiting, lambda held, wall: not awaited(held) or wall_usec - wall >= MAX_AWAITED_USEC,
+                         open_of)
+
+    def saved(self) -> list[dict[str, object]]:
+        """The waiting incidents' idents and when they began to wait, for the state file."""
+        return [{"ident": list(ident), "wall_usec": wall} for ident, (_, wall) in self.awaiting.items()]
+
+    def restore(self, items: list[dict[str, Any]] | None,
+                open_of: Callable[[str, str, str, str], Incident | None]) -> None:
+        """Waiting incidents as `saved`, each looked up in its restored window (gone: forgotten)."""
+        for item in items or []:
+            ident = tuple(str(part) for part in item.get("ident", ()))
+            if len(ident) == 4 and (incident := open_of(*ident)) is not None:
+                self.awaiting[(ident[0], ident[1], ident[2], ident[3])] = (incident, int(item.get("wall_usec", 0)))
+
+
+def _released(held: dict[Ident, tuple[Incident, int]], ready: Callable[[Incident, int], bool],
+              open_of: Callable[[str, str, str, str], Incident | None]) -> list[tuple[Incident, int, bool]]:
+    """Take the `ready` ones out of `held`: (the incident now, or as held when its window ended meanwhile; our
+    wall clock when it was held; still open)."""
+    known = []
+    for ident, (incident, wall) in list(held.items()):
+        if ready(incident, wall):
+            del held[ident]
+            current = open_of(*ident)
+            still = current is not None and current.first_usec == incident.first_usec
+            known.append((current if still and current is not None else incident, wall, still))
+    return known

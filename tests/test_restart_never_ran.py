@@ -1,0 +1,83 @@
+"""A restart logsentry decided but never ran (it was killed between recording the intent and recording its
+command's PID, so the command's gate never opened: actions/restart.py), while someone else restarted the unit,
+against a real systemd (the sandbox). The new invocation is not logsentry's: its own deadlock is a fresh start's,
+restarted once, not "came back after restart" left hung (CI's kill -9 test hit this: a unit never restarted)."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sqlite3
+import subprocess
+import time
+
+from sandbox import Sandbox
+from test_restart_faults import start_host_logsentry
+from test_restart_systemd import MVAR_UNIT, alert_reasons, wait_until
+
+from logsentry.actions.bounded import kill_group
+
+
+def journal_invocations(box: Sandbox, unit: str) -> list[str]:
+    """The unit's invocations in the order they logged "worker started"."""
+    done = subprocess.run(["journalctl", "-D", str(box.journal), "-u", unit, "-o", "json", "--output-fields",
+                           "MESSAGE,_SYSTEMD_INVOCATION_ID", "--no-pager"], capture_output=True, text=True, check=False)
+    rows = [json.loads(line) for line in done.stdout.splitlines()]
+    return [r.get("_SYSTEMD_INVOCATION_ID", "") for r in rows if r.get("MESSAGE") == "worker started"]
+
+
+def test_a_restart_that_never_ran_leaves_the_next_invocation_to_be_judged_afresh(tmp_path):
+    box = Sandbox({"mvar.service": MVAR_UNIT})
+    proc = None
+    try:
+        hung = tmp_path / "hung-systemctl"  # the first logsentry's restart command never finishes
+        hung.write_text(f'#!/bin/sh\n[ "$1" = restart ] && exec sleep 600\nexec {" ".join(box.systemctl)} "$@"\n')
+        hung.chmod(0o700)
+        proc, _alerts, _log = start_host_logsentry(box, tmp_path, [str(hung)], units='["mvar"]')
+        box.run("restart", "mvar.service")  # an invocation logsentry sees deadlock
+        first = box.show("mvar.service", "InvocationID")
+        db = tmp_path / "state" / "state.db"
+
+        def intent() -> tuple[int, str] | None:
+            if not db.exists():
+                return None
+            with sqlite3.connect(db) as con:
+                row = con.execute("SELECT pid, before FROM intent").fetchone()
+            return None if row is None or not row[0] else (int(row[0]), str(row[1]))
+
+        wait_until(lambda: intent() is not None, 20, "logsentry's restart command to start")
+        pid, before = intent() or (0, "")
+        assert before == first
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+        kill_group(pid)
+        # What a logsentry killed before its command's PID was recorded leaves: the intent, no PID (the gate
+        # then reads end-of-file and runs nothing).
+        with sqlite3.connect(db) as con:
+            con.execute("UPDATE intent SET pid = 0, pid_start = ''")
+        box.run("restart", "mvar.service")  # the operator's restart, while logsentry is down
+        by_operator = box.show("mvar.service", "InvocationID")
+        assert by_operator != first
+        time.sleep(1.5)  # the operator's invocation deadlocks a second after it starts
+        proc, alerts, _log = start_host_logsentry(box, tmp_path, list(box.systemctl), units='["mvar"]')
+        try:
+            wait_until(lambda: box.show("mvar.service", "InvocationID") not in (first, by_operator), 20,
+                       "logsentry to restart the operator's invocation that deadlocked")
+        except AssertionError as error:  # what systemd and the processes were doing
+            jobs = box.run("list-jobs", "--no-pager").stdout
+            status = box.run("status", "--no-pager", "mvar.service").stdout
+            tree = subprocess.run(["ps", "-eo", "pid,ppid,pgid,etimes,stat,args", "--forest"], capture_output=True,
+                                  text=True, check=False).stdout
+            raise AssertionError(f"{error}\njobs:\n{jobs}\nstatus:\n{status}\nprocesses:\n{tree}") from None
+        wait_until(lambda: any("restarted mvar.service at" in r for r in alert_reasons(alerts)), 30,
+                   "the operator's invocation's alert, saying logsentry restarted it")
+        reasons = alert_reasons(alerts)
+        assert any(f"was restarted by someone else (new invocation {by_operator})" in r for r in reasons), reasons
+        assert not any("came back after restart" in r or "cooldown" in r for r in reasons), reasons
+        started = journal_invocations(box, "mvar.service")
+        assert started[-3:-1] == [first, by_operator] and started[-1] not in (first, by_operator), started
+    finally:
+        if proc is not None:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=10)
+        box.close()

@@ -1,0 +1,89 @@
+"""The restart ledger's outcomes and the incidents that wait for one (pure logic; the real service against a real
+systemd: tests/test_restart_never_ran.py). A new invocation's restart incident, while an earlier restart of the
+unit has no outcome, waits: were that restart never run (logsentry killed before its command started) and the
+invocation an operator's, "came back after restart" and the cooldown would leave a hung unit alone."""
+
+from __future__ import annotations
+
+from logsentry.engine.policy import GuardedPolicy, Limits, RestartLedger, RestartRecord
+from logsentry.engine.second_look import AWAITING, MAX_AWAITED_USEC, StaleReports
+from logsentry.model import Action, Incident, Severity
+
+S = 1_000_000
+NOW = 1_800_000_000 * S
+LOCAL = "c3" * 16
+UNIT = "mvar.service"
+
+
+def incident(invocation: str, fired: int = NOW) -> Incident:
+    return Incident("ghc-mvar-deadlock", Severity.CRITICAL, UNIT, "", fired, fired, fired, 1, 1, 60 * S, "",
+                    ("thread blocked indefinitely in an MVar operation",), "restart", invocation=invocation,
+                    machine_id=LOCAL)
+
+
+def policy(ledger: RestartLedger, awaits: bool = True) -> GuardedPolicy:
+    guarded = GuardedPolicy(lambda unit, rule: frozenset({"restart", "alert"}), Limits(3, 3600 * S, 300 * S, "alert"),
+                            ledger, lambda: NOW, False, "logsentry.service", LOCAL)
+    guarded.awaits_outcomes = awaits
+    return guarded
+
+
+def decided(guarded: GuardedPolicy, what: Incident, waited: bool = False) -> list[tuple[str, str]]:
+    return [(action.kind, action.reason.split(":")[0]) for action in guarded.decide(what, NOW, waited)]
+
+
+def pending_ledger() -> RestartLedger:
+    """A restart decided 10 s ago on invocation A, no outcome yet."""
+    return RestartLedger([RestartRecord(UNIT, "ghc-mvar-deadlock", NOW - 10 * S, "A")])
+
+
+def test_a_new_invocation_waits_for_the_outcome_of_a_restart_in_flight() -> None:
+    ledger = pending_ledger()
+    assert decided(policy(ledger), incident("B")) == [("report", AWAITING.rstrip(": "))]
+    assert decided(policy(ledger, awaits=False), incident("B")) == [("alert", "came back after restart")]  # tail --act
+    assert decided(policy(ledger), incident("B"), waited=True) == [("alert", "came back after restart")]
+    assert decided(policy(ledger), incident("A")) == [("alert", "restart cooldown")]  # its own invocation: no wait
+
+
+def test_the_outcome_decides_whose_the_new_invocation_is() -> None:
+    ours = pending_ledger()
+    assert ours.carried_out(UNIT, NOW - 10 * S, "B")
+    assert decided(policy(ours), incident("B")) == [("alert", "came back after restart")]
+    never_ran = pending_ledger()
+    assert never_ran.withdraw(UNIT, NOW - 10 * S) and never_ran.records == []
+    assert [kind for kind, _ in decided(policy(never_ran), incident("B"))] == ["restart", "alert"]
+    failed = pending_ledger()
+    assert failed.failed(UNIT, NOW - 10 * S)
+    assert decided(policy(failed), incident("B")) == [("alert", "came back after restart")]  # as before outcomes
+
+
+def test_outcomes_survive_the_ledger_snapshot_and_old_snapshots_read_as_before() -> None:
+    ledger = pending_ledger()
+    ledger.add(RestartRecord("web.service", "r", NOW - 5 * S, "W"), NOW - 3600 * S)
+    ledger.carried_out("web.service", NOW - 5 * S, "W2")
+    again = RestartLedger.restore(ledger.snapshot())
+    assert again.records == ledger.records
+    assert again.awaited(UNIT, "B", NOW - 3600 * S) is not None and again.awaited("web.service", "X", 0) is None
+    old = [{"unit": UNIT, "rule_id": "r", "at_usec": 1, "invocation": "A", "after": "B"},
+           {"unit": UNIT, "rule_id": "r", "at_usec": 2, "invocation": "B", "after": ""}]
+    assert [r.outcome for r in RestartLedger.restore(old).records] == ["done", ""]
+
+
+def test_a_waiting_incident_is_released_by_the_outcome_or_after_the_longest_wait_and_is_saved() -> None:
+    reports = StaleReports()
+    waiting = Action("report", UNIT, incident("B"), False, f"{AWAITING}no outcome yet")
+    reports.note(waiting, 5 * S)
+    reports.note(waiting, 6 * S)  # noted again: it waits from when it first did
+    pending = True
+    open_of = lambda *ident: incident("B")  # noqa: E731
+    assert reports.outcome_known(lambda what: pending, open_of, 5 * S + MAX_AWAITED_USEC - 1) == []
+    saved = reports.saved()
+    restored = StaleReports()
+    restored.restore(saved, open_of)
+    restored.restore([{"ident": ["gone", LOCAL, UNIT, ""], "wall_usec": 1}], lambda *ident: None)
+    assert list(restored.awaiting) == list(reports.awaiting)
+    assert reports.outcome_known(lambda what: pending, open_of, 5 * S + MAX_AWAITED_USEC) == [
+        (incident("B"), 5 * S, True)]
+    pending = False
+    assert restored.outcome_known(lambda what: pending, lambda *ident: None, 5 * S) == [(incident("B"), 5 * S, False)]
+    assert restored.outcome_known(lambda what: pending, open_of, 10 * S) == []  # each once
