@@ -13,7 +13,7 @@ import time
 
 from sandbox import Sandbox
 from test_restart_faults import start_host_logsentry
-from test_restart_systemd import MVAR_UNIT, alert_reasons, wait_until
+from test_restart_systemd import MVAR_UNIT, alert_reasons, signature_logged, wait_until
 
 from logsentry.actions.bounded import kill_group
 
@@ -33,6 +33,7 @@ def test_a_restart_that_never_ran_leaves_the_next_invocation_to_be_judged_afresh
         hung = tmp_path / "hung-systemctl"  # the first logsentry's restart command never finishes
         hung.write_text(f'#!/bin/sh\n[ "$1" = restart ] && exec sleep 600\nexec {" ".join(box.systemctl)} "$@"\n')
         hung.chmod(0o700)
+        signature_logged(box)  # the boot's invocation deadlocks before logsentry starts (at the journal's end)
         proc, _alerts, _log = start_host_logsentry(box, tmp_path, [str(hung)], units='["mvar"]')
         box.run("restart", "mvar.service")  # an invocation logsentry sees deadlock
         first = box.show("mvar.service", "InvocationID")
@@ -73,6 +74,39 @@ def test_a_restart_that_never_ran_leaves_the_next_invocation_to_be_judged_afresh
                    "the operator's invocation's alert, saying logsentry restarted it")
         reasons = alert_reasons(alerts)
         assert any(f"was restarted by someone else (new invocation {by_operator})" in r for r in reasons), reasons
+        assert not any("came back after restart" in r or "cooldown" in r for r in reasons), reasons
+        started = journal_invocations(box, "mvar.service")
+        assert started[-3:-1] == [first, by_operator] and started[-1] not in (first, by_operator), started
+    finally:
+        if proc is not None:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=10)
+        box.close()
+
+
+def test_a_unit_restarted_by_someone_else_before_logsentry_acts_is_not_restarted_again(tmp_path):
+    """The incident's invocation is gone by the time the restart would run (an operator's restart, systemd's
+    Restart=): restarting would only cut the new invocation short. That one's own deadlock is then restarted."""
+    box = Sandbox({"mvar.service": MVAR_UNIT})
+    proc = None
+    try:
+        slow = tmp_path / "slow-show"  # logsentry asks the unit's invocation before it restarts: slowly here
+        slow.write_text(f'#!/bin/sh\n[ "$1" = show ] && sleep 3\nexec {" ".join(box.systemctl)} "$@"\n')
+        slow.chmod(0o700)
+        signature_logged(box)  # the boot's invocation deadlocks before logsentry starts (at the journal's end)
+        proc, alerts, log = start_host_logsentry(box, tmp_path, [str(slow)], units='["mvar"]')
+        box.run("restart", "mvar.service")  # an invocation logsentry sees deadlock
+        first = box.show("mvar.service", "InvocationID")
+        wait_until(lambda: "queueing restart of mvar.service" in log.read_text(), 20, "logsentry's restart decision")
+        box.run("restart", "mvar.service")  # the operator's, while logsentry asks the invocation
+        by_operator = box.show("mvar.service", "InvocationID")
+        wait_until(lambda: box.show("mvar.service", "InvocationID") not in (first, by_operator), 30,
+                   "logsentry to restart the operator's invocation that deadlocked")
+        wait_until(lambda: any("restarted mvar.service at" in r for r in alert_reasons(alerts)), 30,
+                   "the operator's invocation's alert, saying logsentry restarted it")
+        reasons = alert_reasons(alerts)
+        assert any(f"already has a new invocation ({by_operator}) since the incident's ({first})" in r
+                   for r in reasons), reasons
         assert not any("came back after restart" in r or "cooldown" in r for r in reasons), reasons
         started = journal_invocations(box, "mvar.service")
         assert started[-3:-1] == [first, by_operator] and started[-1] not in (first, by_operator), started

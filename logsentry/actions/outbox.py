@@ -10,7 +10,9 @@ Alerts: a failed channel is retried with exponential backoff, then the next chan
 list is tried, round and round with the backoff capped; an alert leaves the outbox only once delivered.
 An incident's firing alert that goes with a restart waits for the restart's outcome (up to
 ALERT_WAITS_FOR_RESTART_S) and says it: "restarted UNIT at T (new invocation I)" or why it failed.
-Restarts: the intent (with the unit's invocation before) is recorded before systemctl runs, and the
+Restarts: a unit that already has another invocation than the incident's (systemd's Restart=, an operator) is
+not restarted: the invocation that failed is gone, and restarting would only cut the new one short. Otherwise
+the intent (with the unit's invocation before) is recorded before systemctl runs, and the
 command's PID before it is let through its gate (restart.py). After a crash, an in-progress restart is
 reconciled, never simply repeated: its command, if still running, is waited for (and killed at its
 deadline); if the unit then has a new invocation the restart is done, and only if not is it tried again. One
@@ -184,7 +186,16 @@ class OutboxWorker:
         intent = state.intent(row.dedupe)
         if row.status == "in_progress" and self._reconciled(state, row, unit, intent):
             return
-        before = current_invocation(unit, limits.systemctl) or str(row.payload.get("invocation", ""))
+        fired_in = str(row.payload.get("invocation", ""))
+        before = current_invocation(unit, limits.systemctl)
+        if before and fired_in and before != fired_in:
+            text = (f"not run: {unit} already has a new invocation ({before}) since the incident's ({fired_in}), "
+                    "started by systemd or someone else; not restarted again")
+            log.warning("restart of %s: %s", unit, text)
+            state.end_restart(row.id, row.dedupe, "done", text,
+                              (unit, int(row.payload.get("fired_usec", 0) or 0), wall_usec(), before), "not-run")
+            return
+        before = before or fired_in
         state.begin_restart(row.id, row.attempts + 1, Intent(row.dedupe, wall_usec(), before, 0, ""))
         try:
             detail = restart_unit(unit, limits.systemctl, limits.timeout_s, limits.abort_first,
