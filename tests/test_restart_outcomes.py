@@ -6,7 +6,7 @@ invocation an operator's, "came back after restart" and the cooldown would leave
 from __future__ import annotations
 
 from logsentry.engine.policy import GuardedPolicy, Limits, RestartLedger, RestartRecord
-from logsentry.engine.second_look import AWAITING, MAX_AWAITED_USEC, StaleReports
+from logsentry.engine.second_look import AWAITING, HELD, MAX_AWAITED_USEC, STALE, StaleReports
 from logsentry.model import Action, Incident, Severity
 
 S = 1_000_000
@@ -82,6 +82,18 @@ def test_a_waiting_incident_is_released_by_the_outcome_or_after_the_longest_wait
     restored.restore(saved, open_of)
     restored.restore([{"ident": ["gone", LOCAL, UNIT, ""], "wall_usec": 1}], lambda *ident: None)
     assert list(restored.awaiting) == list(reports.awaiting)
+    stale = incident("C")
+    reports.note(Action("report", UNIT, stale, False, f"{STALE}its newest hit is 70s old"), 7 * S)
+    reports.note(Action("report", UNIT, stale, False, f"{HELD}its host's clock is being learnt"), 8 * S)
+    every = StaleReports()
+    every.restore(reports.saved(), open_of)
+    def walls(table: dict[tuple[str, str, str, str], tuple[Incident, int]]) -> dict[tuple[str, ...], int]:
+        return {ident: wall for ident, (_, wall) in table.items()}
+
+    ident = ("ghc-mvar-deadlock", LOCAL, UNIT, "")
+    assert [walls(t) for t in (every.reported, every.held, every.awaiting)] == [
+        walls(t) for t in (reports.reported, reports.held, reports.awaiting)] == [
+        {ident: 7 * S}, {ident: 8 * S}, {ident: 5 * S}]
     assert reports.outcome_known(lambda what: pending, open_of, 5 * S + MAX_AWAITED_USEC) == [
         (incident("B"), 5 * S, True)]
     pending = False

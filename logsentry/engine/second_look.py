@@ -32,16 +32,18 @@ class StaleReports:
     their host's clock was being learnt. One that goes on, its newest hit fresh at a later look, is a failure
     happening now: without a second look a hang that began while logsentry was down was never paged however long
     it went on. A held one is judged once its host's clock is known, by that clock at the time it fired: without
-    that a late host's one-line failure in the first 30 s after a start was taken for stale and never paged."""
+    that a late host's one-line failure in the first 30 s after a start was taken for stale and never paged. An
+    awaiting one (a new invocation's restart incident while an earlier restart of its unit has no outcome) is
+    decided once the outcome is known (engine/policy.py: GuardedPolicy.awaits)."""
 
     def __init__(self) -> None:
-        self.reported: dict[Ident, Incident] = {}
-        """(rule, machine id, unit, key) -> the incident as reported."""
+        self.reported: dict[Ident, tuple[Incident, int]] = {}
+        """(rule, machine id, unit, key) -> the incident as reported, and our wall clock when it was (µs)."""
         self.held: dict[Ident, tuple[Incident, int]] = {}
         """(rule, machine id, unit, key) -> the incident as held, and our wall clock when it was (µs)."""
         self.awaiting: dict[Ident, tuple[Incident, int]] = {}
         """(rule, machine id, unit, key) -> an incident waiting for an earlier restart's outcome, and our wall clock
-        when it began to (µs). Saved with the cursor (`saved`, `restore`): its hits are behind the cursor."""
+        when it began to (µs). All three are saved with the cursor (`saved`, `restore`)."""
 
     def note(self, action: Action, wall_usec: int) -> None:
         """An action decided at our wall clock `wall_usec`: a stale or held report is kept."""
@@ -54,7 +56,7 @@ class StaleReports:
             if len(self.awaiting) > MAX_STALE_REPORTED:
                 del self.awaiting[next(iter(self.awaiting))]
         elif action.reason.startswith(STALE):
-            self.reported[ident] = incident
+            self.reported[ident] = (incident, wall_usec)
             if len(self.reported) > MAX_STALE_REPORTED:
                 del self.reported[next(iter(self.reported))]
         else:
@@ -67,7 +69,7 @@ class StaleReports:
         """The reported incidents still open (`open_of`: a window's open incident) whose newest hit is `fresh`
         now, each once; the ones that ended are forgotten."""
         live = []
-        for ident, reported in list(self.reported.items()):
+        for ident, (reported, _) in list(self.reported.items()):
             current = open_of(*ident)
             if current is None or current.first_usec != reported.first_usec:
                 del self.reported[ident]
@@ -96,17 +98,25 @@ class StaleReports:
                          open_of)
 
     def saved(self) -> list[dict[str, object]]:
-        """The waiting incidents' idents and when they began to wait, for the state file."""
-        return [{"ident": list(ident), "wall_usec": wall} for ident, (_, wall) in self.awaiting.items()]
+        """Every incident looked at again, by ident (`why`: "stale", "held" or "awaiting") with our wall clock when
+        it was noted, for the state file: its hits are behind the saved cursor, so one forgotten at a crash was
+        never decided (a hang reported stale that went on, a late host's held failure) however long it went on."""
+        return [{"why": why, "ident": list(ident), "wall_usec": wall} for why, table in self._tables()
+                for ident, (_, wall) in table.items()]
 
     def restore(self, items: list[dict[str, Any]] | None,
                 open_of: Callable[[str, str, str, str], Incident | None]) -> None:
-        """Waiting incidents as `saved`, each looked up in its restored window (gone: forgotten)."""
+        """Incidents as `saved`, each looked up in its restored window (gone: forgotten)."""
+        tables = dict(self._tables())
         for item in items or []:
             ident = tuple(str(part) for part in item.get("ident", ()))
-            if len(ident) == 4 and (incident := open_of(*ident)) is not None:
-                self.awaiting[(ident[0], ident[1], ident[2], ident[3])] = (incident, int(item.get("wall_usec", 0)))
+            table = tables.get(str(item.get("why", "awaiting")))
+            if table is None or len(ident) != 4 or (incident := open_of(*ident)) is None:
+                continue
+            table[(ident[0], ident[1], ident[2], ident[3])] = (incident, int(item.get("wall_usec", 0)))
 
+    def _tables(self) -> list[tuple[str, dict[Ident, tuple[Incident, int]]]]:
+        return [("stale", self.reported), ("held", self.held), ("awaiting", self.awaiting)]
 
 def _released(held: dict[Ident, tuple[Incident, int]], ready: Callable[[Incident, int], bool],
               open_of: Callable[[str, str, str, str], Incident | None]) -> list[tuple[Incident, int, bool]]:
