@@ -119,7 +119,7 @@ class Service(ServiceReading):
         self.pipeline.silence.restore(self.state.get("silence"))  # units' rhythms (engine/absence.py)
         self.pipeline.restore_windows(self.state.load_windows())  # with what their open incidents hold back
         self.pipeline.failures.restore(self.state.get("failures"))  # incidents joined per failure (a settling one too)
-        self.stale.restore(self.state.get("awaiting"), self.pipeline.tracker.incident_of)  # (their windows first)
+        self.stale.restore(self.state.get("second_look"), self.pipeline.tracker.incident_of)  # (their windows first)
         self.pipeline.tracker.track_changes = True
         if self.state.get("windows") is not None:
             self.state.replace_windows(self.pipeline.tracker.items())  # from the whole-snapshot format

@@ -95,7 +95,7 @@ class StateSaving:
         self.last_commit_at = time.monotonic()
         values: dict[str, Any] = {"ledger": self.ledger.snapshot(), "alerting": self.alerting,
                                   FIGURES_KEY: self.figures.saved(), "restarted_seen": self.restarted_seen,
-                                  "awaiting": self.stale.saved()}
+                                  "second_look": self.stale.saved()}
         if self.cursor is not None:
             values["cursor"] = self.cursor
         if self.positions is not None:
