@@ -144,8 +144,9 @@ class RestartLedger:
 
     @classmethod
     def restore(cls, items: list[dict[str, object]] | None) -> RestartLedger:
+        """Records as `snapshot` saved them; one saved before outcomes were is taken as done (as it was judged)."""
         return cls([RestartRecord(str(i["unit"]), str(i["rule_id"]), int(str(i["at_usec"])), str(i["invocation"]),
-                                  str(i.get("after", "")), str(i.get("outcome", "done" if i.get("after") else "")))
+                                  str(i.get("after", "")), str(i.get("outcome", "done")))
                     for i in items or []])
 
 
