@@ -400,16 +400,17 @@ PLACEHOLDERS = ("INTEGRATION_KEY", "ROUTING_KEY", "user:password@", "example.com
 """Text of contrib/logsentry.toml's example URLs, which only work once replaced."""
 
 
-def is_placeholder(url: str) -> bool:
-    """Does the URL still hold contrib/logsentry.toml's example text (PLACEHOLDERS)?"""
-    return any(mark in url for mark in PLACEHOLDERS)
+def placeholder_in(url: str) -> str:
+    """The first of contrib/logsentry.toml's example texts (PLACEHOLDERS) the URL still holds ("" for none)."""
+    return next((mark for mark in PLACEHOLDERS if mark in url), "")
 
 
 def placeholder_warnings(config: SiteConfig) -> list[str]:
-    """The example's placeholder URLs left in the config (named by channel, the URL never shown)."""
-    found = [f"channel {channel.name!r}" for channel in config.alerts.channels
-             if channel.kind != "command" and is_placeholder(channel.target[0])]
-    if config.heartbeat_url and is_placeholder(config.heartbeat_url):
-        found.append("heartbeat.url")
-    return [f"{config.path}: warning: {where}: the URL is still the example's placeholder: put a real one in "
-            "(alerts cannot be delivered to it)" for where in found]
+    """The example's placeholder text left in the config's URLs (named by channel and by the placeholder, the URL
+    never shown). A warning beside config check's other checks of the URL, never instead of them."""
+    found = [(f"channel {channel.name!r}", placeholder_in(channel.target[0])) for channel in config.alerts.channels
+             if channel.kind != "command"]
+    found.append(("heartbeat.url", placeholder_in(config.heartbeat_url or "")))
+    return [f"{config.path}: warning: {where}: the URL still holds the example config's placeholder text (which is "
+            "not shown: it may sit beside a secret): put a real one in (alerts cannot be delivered to it)"
+            for where, mark in found if mark]

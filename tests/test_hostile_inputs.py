@@ -494,7 +494,8 @@ def test_config_numbers_relative_programs_and_placeholders(tmp_path):
     example = Path(__file__).parent.parent / "contrib" / "logsentry.toml"
     checked = run_cli("config", "check", "-c", str(example))
     assert checked.exit_code == 0
-    assert f"{example}: warning: channel 'pagerduty': the URL is still the example's placeholder" in checked.stderr
+    assert f"{example}: warning: channel 'pagerduty': the URL still holds the example config's placeholder " \
+        "text" in checked.stderr
     assert "INTEGRATION_KEY" not in checked.output
     edited = tmp_path / "edited.toml"
     edited.write_text(example.read_text().replace("pagerduty://INTEGRATION_KEY@ROUTING_KEY", "pagerduty://k3y@r0ute")
@@ -502,6 +503,15 @@ def test_config_numbers_relative_programs_and_placeholders(tmp_path):
                                "mailtos://ops:s3cret@smtp.corp.internal?to=oncall@corp.internal"))
     edited.chmod(0o600)  # as the README installs it (world-readable secrets are warned about)
     assert "warning" not in run_cli("config", "check", "-c", str(edited)).stderr
+    # A mistyped scheme is refused whether or not the URL still holds placeholder text (example.com was let through)
+    for url in ("htps://example.com/hook", "htps://hooks.example.com/x", "htps://hooks.mycorp.net/x"):
+        typo = tmp_path / "typo.toml"
+        typo.write_text(f'[[channel]]\nname = "x"\ntype = "apprise"\nurl = "{url}"\n')
+        typo.chmod(0o600)
+        done = run_cli("config", "check", "-c", str(typo))
+        assert done.exit_code == 2 and f"{typo}: channel 'x': apprise does not accept this URL" in done.stderr, \
+            (url, done.output)
+        assert "alert channel 1" not in done.stdout  # no summary line above its error
 
 
 # -- item 7: the example config documents every setting ----------------------------------------------------

@@ -12,7 +12,7 @@ import click
 
 from ..actions.channels import channel_problems, http_url_problem
 from ..actions.outbox import undelivered
-from ..config import DEFAULT_CONFIG, ConfigError, SiteConfig, is_placeholder, load_config, placeholder_warnings
+from ..config import DEFAULT_CONFIG, ConfigError, SiteConfig, load_config, placeholder_warnings
 from ..redaction import redact_url
 from ..rules.loader import load_rules
 from ..trust import exposure_warnings, site_problems
@@ -102,9 +102,7 @@ def config_check(config_path: Path) -> None:
     rule_set = load_rules(config.rule_dirs, disabled=config.disabled_rules)
     problems = [*rule_set.errors, *trust_problems(config)]
     refused: set[str] = set()  # settings whose summary line would read as fine above their error
-    for index, channel in enumerate(config.alerts.channels, start=1):
-        if is_placeholder(channel.target[0]):  # warned about below
-            continue
+    for index, channel in enumerate(config.alerts.channels, start=1):  # (a placeholder is also warned about)
         for problem in channel_problems([channel]):
             problems.append(f"{config.path}: {problem}")
             refused.add(f"channel {index}")
