@@ -28,6 +28,7 @@ from .actions.outbox import OutboxWorker
 from .actions.runner import guarded_policy
 from .baseline_keeper import BaselineKeeper
 from .config import ConfigError, SiteConfig, load_config
+from .config_rules import rule_name_warnings
 from .engine.policy import GuardedPolicy, RestartLedger
 from .engine.quarantine import BudgetedDetector
 from .engine.second_look import StaleReports
@@ -391,6 +392,8 @@ class Service(ServiceReading):
             log.error("reload rejected, keeping the running config: %s", error)
             self._status()
             return False
+        for line in rule_name_warnings(config, rule_set.ids):  # (as `run` says them at start)
+            log.warning("%s", line)
         self._learn_pending()  # the new pipeline starts with the baselines, not with the old one's counts
         self._commit()
         windows = self.pipeline.tracker.snapshot()

@@ -13,6 +13,7 @@ import click
 from ..actions.channels import channel_problems, http_url_problem
 from ..actions.outbox import undelivered
 from ..config import DEFAULT_CONFIG, ConfigError, SiteConfig, load_config, placeholder_warnings
+from ..config_rules import rule_name_warnings
 from ..redaction import redact_url
 from ..rules.loader import load_rules
 from ..trust import exposure_warnings, site_problems
@@ -76,7 +77,7 @@ def run(config_path: Path, dry_run: bool) -> None:
             click.echo(line, err=True)
         fail(f"refusing to start: {len(rule_set.errors)} rule file error(s) (see `logsentry config check`)")
     setup_logging()
-    for line in exposure_warnings(config):
+    for line in [*exposure_warnings(config), *rule_name_warnings(config, rule_set.ids)]:
         logging.getLogger("logsentry").warning("%s", line)
     try:
         service = Service(config)
@@ -116,7 +117,8 @@ def config_check(config_path: Path) -> None:
     for line in config.describe(frozenset(refused)):
         click.echo(line)
     click.echo(f"rules: {len(rule_set.rules)} loaded")
-    for line in [*placeholder_warnings(config), *exposure_warnings(config), *undelivered(config)]:
+    for line in [*rule_name_warnings(config, rule_set.ids), *placeholder_warnings(config), *exposure_warnings(config),
+                 *undelivered(config)]:
         click.echo(line, err=True)
     for line in problems:
         click.echo(line, err=True)

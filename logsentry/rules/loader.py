@@ -33,6 +33,8 @@ def default_rule_dirs() -> tuple[Path, ...]:
 class RuleSet:
     rules: tuple[Rule, ...]
     errors: tuple[str, ...]
+    ids: frozenset[str] = frozenset()
+    """Every rule id loaded, the disabled ones too (config_rules.py checks the config's names against them)."""
 
     def by_id(self) -> dict[str, Rule]:
         return {rule.id: rule for rule in self.rules}
@@ -77,4 +79,4 @@ def load_rules(paths: Sequence[Path], disabled: Iterable[str] = ()) -> RuleSet:
             found[rule.id] = rule
     off = set(disabled)
     return RuleSet(rules=tuple(rule for rule_id, rule in sorted(found.items()) if rule_id not in off),
-                   errors=tuple(errors))
+                   errors=tuple(errors), ids=frozenset(found))
