@@ -27,9 +27,23 @@ def text(*args: str) -> str:
 def test_a_scan_of_too_little_history_says_its_anomaly_rules_judged_nothing(make_journal):
     path = str(journal(make_journal))
     whole = text("--file", path)
-    assert "new-error-template" in whole and "Anomaly rules judged" not in whole  # the unit had 30 h of history
+    assert "new-error-template" in whole and "judged no line" not in whole  # the unit had 30 h of history
     narrow = text("--file", path, "-p", "err")  # the error lines alone: 5 entries of history
-    assert "Anomaly rules judged no line of the unit read: less history than they need (at least 1h and 200 " \
-           "entries) in what was read" in narrow, narrow
+    assert "Anomaly rules that compare with a history judged no line of the unit read: less history than they " \
+           "need (at least 1h and 200 entries) in what was read" in narrow, narrow
     assert "new-error-template" not in narrow
     assert "Nothing found." not in narrow
+
+
+def test_a_paste_whose_fatal_line_fired_says_which_anomaly_rules_judged_it(tmp_path):
+    """A program's log pasted as text: new-fatal-template judges from the first line and fired; the note then
+    names it instead of saying the anomaly rules judged nothing (helper-118's trial: the two read as a
+    contradiction)."""
+    paste = tmp_path / "api.log"
+    paste.write_text("2024-03-01 10:00:00 INFO api: listening on :8080\n"
+                     "2024-03-01 10:00:01 FATAL api: cannot open /var/lib/api/db: permission denied\n")
+    said = text("--file", str(paste))
+    assert "new-fatal-template" in said.split("Anomaly rules")[0], said
+    assert "Anomaly rules that compare with a history judged no line of the unit read" in said, said
+    assert "those lines were learnt, not judged. Only error-template-persists, new-fatal-template, " \
+           "quiet-unit-error-persists, warning-template-persists, which need no history, judged them." in said, said

@@ -101,8 +101,9 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
                 "units": cold[1], "cold_units": cold[0], "warm_after_usec": cold[3], "warm_entries": cold[4]})))
         else:
             selected = bool(units or machines or hosts or priority or since or until)
-            render_scan(console(), summary, pipeline.progress, len(rules), None if cold is None else cold[:3],
-                        source=source, no_command=no_command, selected=selected)
+            said = None if cold is None else (*cold[:3], cold[5])
+            render_scan(console(), summary, pipeline.progress, len(rules), said, source=source, no_command=no_command,
+                        selected=selected)
         sys.stdout.flush()
     except BrokenPipeError:  # `scan --fail-on error | head -1`: the exit status is still owed (it was 0)
         stdout_to_devnull()
@@ -110,12 +111,13 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
         sys.exit(EXIT_FOUND)
 
 
-def _cold(pipeline: Pipeline) -> tuple[int, int, str, int, int] | None:
+def _cold(pipeline: Pipeline) -> tuple[int, int, str, int, int, str] | None:
     """(units no anomaly rule ever judged, units learnt, the least history a rule needs, in words, then in µs of
-    journal time and entries) after a scan: a unit is judged once warm for one of the rules (`warm_after` and
-    `warm_entries`); the rules that judge cold units too (AnomalySpec.needs_history: error-template-persists,
-    new-fatal-template) are left out. None without anomaly rules. The text report says it; `-o json` gives it in
-    the summary's `anomaly`."""
+    journal time and entries, then the rules that judge cold units too, by id) after a scan: a unit is judged once
+    warm for one of the rules (`warm_after` and `warm_entries`); the rules that judge cold units too
+    (AnomalySpec.needs_history: error-template-persists, new-fatal-template) are left out of the count, and named
+    (the report said "anomaly rules judged no line" under one of theirs that fired). None without anomaly rules.
+    The text report says it; `-o json` gives it in the summary's `anomaly`."""
     anomaly = pipeline.anomaly
     specs = [rule.anomaly for rule in anomaly.rules if rule.anomaly is not None
              and rule.anomaly.needs_history] if anomaly else []
@@ -125,8 +127,10 @@ def _cold(pipeline: Pipeline) -> tuple[int, int, str, int, int] | None:
     never = sum(1 for stats in units.values()
                 if not any(stats.warm(spec.warm_after_usec, spec.warm_entries) for spec in specs))
     least = min(specs, key=lambda spec: (spec.warm_after_usec, spec.warm_entries))
+    cold_judges = ", ".join(sorted(rule.id for rule in anomaly.rules
+                                   if rule.anomaly is not None and not rule.anomaly.needs_history))
     return (never, len(units), f"at least {format_duration(least.warm_after_usec)} and {least.warm_entries} entries",
-            least.warm_after_usec, least.warm_entries)
+            least.warm_after_usec, least.warm_entries, cold_judges)
 
 
 def _journal_read(directory: Path | None, files: tuple[Path, ...]) -> tuple[str, ...] | str:

@@ -318,14 +318,14 @@ _TAKES_VALUE = frozenset({"-D", "--file", "-u", "-t", "--since", "--until"})
 
 
 def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule_count: int,
-                cold: tuple[int, int, str] | None = None, source: Sequence[str] | None = None,
+                cold: tuple[int, int, str, str] | None = None, source: Sequence[str] | None = None,
                 no_command: str = "", selected: bool = True) -> None:
-    """The scan's report; `cold`: (units the anomaly rules never judged, units learnt, the least history they
-    need), said so that a short or filtered scan's silence is not read as an all-clear. `source`: journalctl's
-    arguments for the journal read (alert.journal_source), for each incident's command under its panel (the
-    one its alert gives); None for a dump, which journalctl cannot read: `no_command` says so once, naming it
-    (views/no_command.py). `selected`: -u, -M, -H, -p, --since or --until was given (with none, no entry read
-    means an empty input, not a selection that matched nothing)."""
+    """The scan's report; `cold`: (units the anomaly rules that need a history never judged, units learnt, the
+    least history they need, the anomaly rules that need none), said so that a short or filtered scan's silence is
+    not read as an all-clear. `source`: journalctl's arguments for the journal read (alert.journal_source), for each
+    incident's command under its panel (the one its alert gives); None for a dump, which journalctl cannot read:
+    `no_command` says so once, naming it (views/no_command.py). `selected`: -u, -M, -H, -p, --since or --until was
+    given (with none, no entry read means an empty input, not a selection that matched nothing)."""
     span, clock = "", DayClock(None)
     if progress.first_usec is not None and progress.last_usec is not None:
         # the real range: Progress has the earliest and latest read, but counts a screened run at its first
@@ -380,12 +380,13 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
         console.print(Text.assemble((f"rule {visible(quarantine.rule_id)} quarantined", "bold red"),
                                     visible(f": {quarantine.reason} on entry {quarantine.cursor}")))
     if cold is not None and cold[0]:
-        never, units, needed = cold
+        never, units, needed, cold_judges = cold
         which = ("the unit" if units == 1 else f"all {units} units") if never == units else \
             f"{never} of {plural(units, 'unit')}"
-        console.print(Text(f"Anomaly rules judged no line of {which} read: less history than they need ({needed}) "
-                           "in what was read; those lines were learnt, not judged. -p, -u and --since narrow what "
-                           "is read: scan a longer range to judge new lines.",
+        besides = f" Only {cold_judges}, which need no history, judged them." if cold_judges else ""
+        console.print(Text(f"Anomaly rules that compare with a history judged no line of {which} read: less history "
+                           f"than they need ({needed}) in what was read; those lines were learnt, not judged.{besides} "
+                           "-p, -u and --since narrow what is read: scan a longer range to judge new lines.",
                            style="yellow" if never == units else "dim"))
     if not summary.incidents and not shown:
         if progress.entries == 0 and not selected:  # an empty file, an empty pipe: no all-clear either
