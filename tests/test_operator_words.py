@@ -42,6 +42,7 @@ def test_scenario_offsets_take_every_zero_systemd_takes(tmp_path: Path, zero: ob
     (tmp_path / "boom.toml").write_text(SCENARIO_RULE.format(hits=f'{spelled}, "1s"', fires=spelled))
     done = run_cli("rules", "test", str(tmp_path))
     assert done.exit_code == 0, done.output
+    assert "1 rule, " in done.output, done.output  # not "1 rules"
 
 
 def test_scenario_offsets_that_are_no_duration_are_refused_by_name(tmp_path: Path):

@@ -100,7 +100,8 @@ def rules_test(paths: tuple[Path, ...]) -> None:
             if not result.ok:
                 failures += 1
                 click.echo(f"FAIL {rule.path}: {result.what}: {result.detail}")
-    click.echo(f"{len(rule_set.rules)} rules, {checks} checks: {checks - failures} passed, {failures} failed")
+    click.echo(f"{plural(len(rule_set.rules), 'rule')}, {plural(checks, 'check')}: {checks - failures} passed, "
+               f"{failures} failed")
     if failures:
         sys.exit(1)
 

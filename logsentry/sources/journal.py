@@ -54,7 +54,7 @@ def unreadable_reason(directories: tuple[Path, ...]) -> str | None:
         except OSError as error:
             problems.append(f"{path.name}: {error.strerror or error}")
     if not files:
-        return "no journal files in it"
+        return "no journal files in it" if len(directories) == 1 else "no journal files in either"
     return "no readable journal file (" + "; ".join(problems[:5]) + (", ..." if len(problems) > 5 else "") + ")"
 
 
