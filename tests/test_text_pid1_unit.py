@@ -38,3 +38,31 @@ def test_pid1_text_lines_take_the_unit_they_name_in_parentheses(tmp_path: Path):
                                                                if r["type"] == "incident"]
     assert {link["rule"] for link in oom[0]["chain"]} >= {"systemd-unit-oom-killed", "systemd-unit-failed"}
     assert not [r for r in records if r["type"] == "action" and r["action"] == "restart" and not r["dry_run"]]
+
+
+JOURNALCTL_TEXT = """\
+Mar 01 10:00:00 web1 systemd[1]: Started myapp.service - My App.
+Mar 01 10:05:00 web1 myapp[4242]: Traceback (most recent call last):
+Mar 01 10:05:00 web1 myapp[4242]:   File "/opt/myapp/app.py", line 10, in <module>
+Mar 01 10:05:00 web1 myapp[4242]: MemoryError
+Mar 01 10:05:01 web1 systemd[1]: myapp.service: Main process exited, code=exited, status=1/FAILURE
+Mar 01 10:05:01 web1 systemd[1]: myapp.service: Failed with result 'exit-code'.
+Mar 01 10:09:00 web1 backupd[77]: MemoryError
+Mar 01 10:09:01 web1 systemd[1]: other.service: Failed with result 'exit-code'.
+"""
+
+
+def test_a_programs_lines_and_pid1s_lines_about_its_service_are_one_failure(tmp_path: Path):
+    """A journalctl text paste names the program's lines by identifier, "(myapp)", and PID 1's by the unit they
+    name, "(myapp.service)": one failure, one incident (helper-118's trial gave two). Other names stay apart."""
+    log = tmp_path / "paste.txt"
+    log.write_text(JOURNALCTL_TEXT)
+    done = run_cli("scan", "--file", str(log), "-o", "json")
+    assert done.exit_code == 0, done.output
+    incidents = [json.loads(line) for line in done.stdout.splitlines() if json.loads(line)["type"] == "incident"]
+    said = sorted((r["unit"], r["rule"], sorted(link["rule"] for link in r["chain"])) for r in incidents)
+    assert said == [("(backupd)", "python-memory-error", []),
+                    ("(myapp)", "python-memory-error", ["python-memory-error", "systemd-unit-failed"]),
+                    ("(other.service)", "systemd-unit-failed", [])], said
+    text = run_cli("scan", "--file", str(log)).stdout
+    assert "Matches below" in text and "(myapp.servi" not in text, text  # its chain's match is no quiet match

@@ -67,6 +67,17 @@ def another_failure(opened: Sequence[Incident], template: str, first_seen_usec: 
         and template_likeness(template, (incident.template,)) < LIKE_SHARE for incident in opened)
 
 
+def joins_as(unit: str) -> str:
+    """The unit as failures are joined by: a text line's service unit "(X.service)" (PID 1's line about X.service
+    in a pasted journalctl or syslog text) as its program's "(X)" (the program's own lines, named by their syslog
+    identifier): one failure, not two (helper-118's paste: a MemoryError under "(myapp)" and systemd's lines about
+    it under "(myapp.service)"). Both are text's names (parenthesized: sources/selection.untrusted_source), never a
+    journal's trusted unit, so no log line joins a real unit this way."""
+    if unit.startswith("(") and unit.endswith(".service)"):
+        return unit[: -len(".service)")] + ")"
+    return unit
+
+
 OUTCOME_RULES = frozenset({"systemd-main-process-killed", "systemd-unit-failed", "systemd-restart-loop",
                            "systemd-user-unit-failure", "systemd-job-failed"})
 """Rules that say how systemd saw a unit end, not why: they lead a failure only when no cause was seen."""
@@ -169,7 +180,7 @@ class FailureGroups:
         failure, `fired`: its first line is no evidence of the first)."""
         entry = hit.entry
         invocation = invocation_of(entry.fields)
-        same = [failure for failure in reversed(self._by_unit.get((entry.machine_id, entry.unit), ()))
+        same = [failure for failure in reversed(self._by_unit.get((entry.machine_id, joins_as(entry.unit)), ()))
                 if failure.open and (not invocation or not failure.invocation or invocation == failure.invocation)]
         if not same:
             return None
@@ -227,7 +238,7 @@ class FailureGroups:
         tier = self._tier.get(incident.rule_id, 0)
         generic = tier == 2
         restart = incident.action == "restart"
-        failure = next((f for f in reversed(self._by_unit.get((incident.machine_id, unit), ()))
+        failure = next((f for f in reversed(self._by_unit.get((incident.machine_id, joins_as(unit)), ()))
                         if (not invocation or not f.invocation or invocation == f.invocation)
                         and (incident.first_usec <= self._live_last(f) + SPAN_USEC
                              or (generic and f.open and not apart))
@@ -263,14 +274,15 @@ class FailureGroups:
 
     def _add(self, failure: Failure) -> None:
         self._failures.append(failure)
-        self._by_unit.setdefault((failure.machine, failure.unit), []).append(failure)
+        self._by_unit.setdefault((failure.machine, joins_as(failure.unit)), []).append(failure)
 
     def _drop(self, failure: Failure) -> None:
         self._failures.remove(failure)
-        same = self._by_unit[(failure.machine, failure.unit)]
+        key = (failure.machine, joins_as(failure.unit))
+        same = self._by_unit[key]
         same.remove(failure)
         if not same:
-            del self._by_unit[(failure.machine, failure.unit)]
+            del self._by_unit[key]
 
     def _adopt_kernel_kill(self, failure: Failure, incident: Incident) -> None:
         """Join the kernel OOM kill that PID 1's line reports, when exactly one is settling unattributed on

@@ -18,6 +18,7 @@ from rich.text import Text
 from ..actions.alert import journalctl_command
 from ..engine.absence import Gap
 from ..engine.detector import Quarantine
+from ..engine.failures import joins_as
 from ..model import Action, Incident, Severity
 from ..pipeline import ActionEvent, EndedEvent, Event, GapEvent, IncidentEvent, MatchEvent, Progress, QuarantineEvent
 from ..timespec import format_duration, format_usec
@@ -122,11 +123,13 @@ class ScanSummary:
         """The matches no incident reported, ((machine, unit, rule, key), count): the busiest MAX_QUIET_ROWS to
         show, and the rest in key order; and per (machine, unit, rule) how many of its keys fired. Per host: one
         host's incident says nothing of another's matches of the same unit and rule. A failure's chain reported
-        its rules' matches of its unit (and the kernel's)."""
+        its rules' matches of its unit (and the kernel's; a text line's "(X.service)" joins "(X)": joins_as)."""
         fired = {(i.machine_id, i.unit, i.rule_id, i.key) for i in self.incidents}
-        chained = {(i.machine_id, i.unit, link.rule_id) for i in self.incidents for link in i.chain if link.fired}
+        chained = {(i.machine_id, joins_as(i.unit), link.rule_id) for i in self.incidents for link in i.chain
+                   if link.fired}
         chained |= {(machine, "kernel", rule) for machine, _unit, rule in chained}  # a kernel line joins its unit's
-        fired |= {where for where in self.matches if where[:3] in chained}  # their incidents joined a failure
+        fired |= {where for where in self.matches  # their incidents joined a failure
+                  if (where[0], joins_as(where[1]), where[2]) in chained}
         quiet = [(where, n) for where, n in sorted(self.matches.items()) if where not in fired]
         shown = sorted(quiet, key=lambda item: -item[1])[:MAX_QUIET_ROWS]
         listed = set(shown)
