@@ -74,3 +74,19 @@ def test_report_dates_plurals_widths_and_below_threshold(make_journal: Callable[
     assert sum(line.startswith("its lines: journalctl") for line in narrow.splitlines()) == 2
     sample = next(line for line in narrow.splitlines() if "FATAL" in line and "│ " in line)
     assert "FATAL: [req 123]" in sample and "…" in sample and "No space left on device" in sample
+
+
+def test_a_failure_more_severe_than_its_lead_rule_says_which_member_made_it(tmp_path: Path) -> None:
+    """A Go panic's failure is critical by new-fatal-template in its chain while go-nil-pointer-panic is error: the
+    header said "CRITICAL ... go-nil-pointer-panic", read as that rule's level (helper-118's trial)."""
+    log = tmp_path / "api.log"
+    log.write_text("".join(f"2024-03-01T10:00:00.123456789Z {line}\n" for line in (
+        "panic: runtime error: invalid memory address or nil pointer dereference",
+        "[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x4a1b2c]", "", "goroutine 1 [running]:",
+        "main.main()", "\t/src/main.go:12 +0x1d")))
+    said = " ".join(_scan("--file", str(log), columns=160).split())
+    assert "CRITICAL (api) go-nil-pointer-panic (critical by new-fatal-template; go-nil-pointer-panic is error)" \
+        in said, said
+    page = tmp_path / "report.html"
+    _scan("--file", str(log), "--html", str(page))
+    assert "<small>(critical by new-fatal-template; go-nil-pointer-panic is error)</small>" in page.read_text()

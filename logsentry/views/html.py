@@ -28,7 +28,7 @@ from ..model import Incident, Severity
 from ..pipeline import Event, GapEvent, MatchEvent, Progress
 from ..timespec import format_duration, format_usec
 from ..wording import plural
-from .counts import chain_heading, chain_rules, count_story, hits_said
+from .counts import chain_heading, chain_rules, count_story, hits_said, raised_by
 from .escape import visible
 from .report import ScanSummary
 
@@ -249,7 +249,8 @@ def _card(incident: Incident, summary: ScanSummary, timeline: Timeline, source: 
     key = f" [{esc(incident.key)}]" if incident.key else ""
     parts = [f'<div class="card" style="--c:{color}">',
              f'<h3><span class="sev">{incident.severity.label}</span> {esc(incident.unit)}{key} '
-             f'· <code>{esc(incident.rule_id)}</code>{" on " + esc(host) if host else ""}</h3>']
+             f'· <code>{esc(incident.rule_id)}</code>{" on " + esc(host) if host else ""}'
+             f'{f" <small>({esc(raised)})</small>" if (raised := raised_by(incident)) else ""}</h3>']
     if gap is not None:
         parts.append(f"<div>silence: no entry for {format_duration(gap.to_usec - gap.from_usec)}, from "
                      f"{format_usec(gap.from_usec)} to {format_usec(gap.to_usec)}</div>")

@@ -23,7 +23,7 @@ from ..model import Action, Incident, Severity
 from ..pipeline import ActionEvent, EndedEvent, Event, GapEvent, IncidentEvent, MatchEvent, Progress, QuarantineEvent
 from ..timespec import format_duration, format_usec
 from ..wording import plural
-from .counts import chain_heading, chain_rules, count_story
+from .counts import chain_heading, chain_rules, count_story, raised_by
 from .escape import one_line, visible
 from .hit_spans import HitSpans
 from .tail_state import other_host
@@ -262,6 +262,8 @@ def _incident_block(incident: Incident, actions: list[Action], width: int, gap: 
     head = Text.assemble((f"{incident.severity.label.upper()} ", SEVERITY_STYLE[incident.severity]),
                          other_host(incident.machine_id, incident.host),  # another machine's: its name first
                          (visible(incident.unit + key), "bold"), "  ", visible(incident.rule_id))
+    if raised := raised_by(incident):
+        head.append(f" ({raised})", style="dim")
     clock = clock or DayClock(incident.first_usec)
     if gap is not None:
         return _silence_block(incident, gap, Text.assemble("action: ", (done + dry, "bold")), head, width, clock)
