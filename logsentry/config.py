@@ -172,9 +172,9 @@ class SiteConfig:
                          + (f"; other hosts' restarts to {visible(Path(watch.command[0]).name)} "
                             f"(+{len(watch.command) - 1} args)" if watch.command else ""))
         limits = self.restart
-        lines.append(f"restart: at most {limits.budget} per unit per {timespan(limits.period_usec)}, "
-                     f"cooldown {timespan(limits.cooldown_usec)}, on return: {limits.on_return}, "
-                     f"via {' '.join(limits.systemctl)}")
+        cooldown = f"cooldown {timespan(limits.cooldown_usec)}" if limits.cooldown_usec else "no cooldown"
+        lines.append(f"restart: at most {limits.budget} per unit per {timespan(limits.period_usec)}, {cooldown}, "
+                     f"on return: {limits.on_return}, via {' '.join(limits.systemctl)}")
         for index, channel in enumerate(self.alerts.channels, start=1):
             if f"channel {index}" not in refused:
                 lines.append(f"alert channel {index}: {channel.name} ({channel.redacted()}, {channel.retries} "
@@ -299,7 +299,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> SiteConfig:
     restart = RestartLimits(
         budget=reader.integer(restart_table, "budget", "restart.budget", 3),
         period_usec=reader.duration(restart_table, "period", "restart.period", 3600 * 1_000_000),
-        cooldown_usec=reader.duration(restart_table, "cooldown", "restart.cooldown", 300 * 1_000_000),
+        cooldown_usec=reader.duration(restart_table, "cooldown", "restart.cooldown", 300 * 1_000_000, zero=True),
         on_return=str(on_return),
         abort_first=reader.boolean(restart_table, "abort_first", "restart.abort_first", False),
         timeout_s=reader.duration(restart_table, "timeout", "restart.timeout", 90_000_000) / 1_000_000,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .timespec import TimeSpecError, parse_duration
+from .timespec import TimeSpecError, parse_duration, parse_spelled_duration
 from .tomlfile import unknown_key
 
 
@@ -51,7 +51,8 @@ class Reader:
             return []
         return value
 
-    def duration(self, data: Mapping[str, Any], key: str, path: str, default: int) -> int:
+    def duration(self, data: Mapping[str, Any], key: str, path: str, default: int, zero: bool = False) -> int:
+        """A duration (µs) longer than 0, or 0 too with `zero` (restart.cooldown "0": none)."""
         if key not in data:
             return default
         value = data[key]
@@ -62,7 +63,8 @@ class Reader:
             self.problem(path, f'expected a duration string like "5m" or "90s" ({got(value, secret=True)})')
             return default
         try:
-            return parse_duration(value)
+            return parse_spelled_duration(value) if zero and parse_spelled_duration(value) == 0 else \
+                parse_duration(value)
         except TimeSpecError as error:
             self.problem(path, str(error))
             return default

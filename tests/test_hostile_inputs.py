@@ -491,6 +491,11 @@ def test_config_numbers_relative_programs_and_placeholders(tmp_path):
     assert done.exit_code == 2
     assert f'{config}: restart.cooldown: a number, expected a duration string like "5m" or "90s" (got 5)' in done.stderr
     assert f"{config}: restart.systemctl: expected an absolute program path" in done.stderr
+    config.write_text('[restart]\ncooldown = "0"\n')  # none: the budget alone (the only duration that takes 0)
+    done = run_cli("config", "check", "-c", str(config))
+    assert done.exit_code == 0 and "per 1h, no cooldown," in done.stdout, done.output
+    config.write_text('[restart]\nperiod = "0"\n')
+    assert run_cli("config", "check", "-c", str(config)).exit_code == 2
     example = Path(__file__).parent.parent / "contrib" / "logsentry.toml"
     checked = run_cli("config", "check", "-c", str(example))
     assert checked.exit_code == 0

@@ -99,3 +99,12 @@ def test_a_waiting_incident_is_released_by_the_outcome_or_after_the_longest_wait
     pending = False
     assert restored.outcome_known(lambda what: pending, lambda *ident: None, 5 * S) == [(incident("B"), 5 * S, False)]
     assert restored.outcome_known(lambda what: pending, open_of, 10 * S) == []  # each once
+
+
+def test_no_cooldown_leaves_the_budget_alone_to_limit_restarts() -> None:
+    """restart.cooldown "0": a restart again a second later, until the budget is spent."""
+    ledger = RestartLedger([RestartRecord(UNIT, "ghc-mvar-deadlock", NOW - S * n, "A", "A", "done") for n in (3, 2)])
+    guarded = GuardedPolicy(lambda unit, rule: frozenset({"restart", "alert"}), Limits(3, 3600 * S, 0, "restart"),
+                            ledger, lambda: NOW, False, "logsentry.service", LOCAL)
+    assert [kind for kind, _ in decided(guarded, incident("A"))] == ["restart", "alert"]
+    assert decided(guarded, incident("A", NOW + S)) == [("alert", "restart loop")]
