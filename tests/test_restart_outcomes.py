@@ -5,6 +5,8 @@ invocation an operator's, "came back after restart" and the cooldown would leave
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from logsentry.engine.policy import GuardedPolicy, Limits, RestartLedger, RestartRecord
 from logsentry.engine.second_look import AWAITING, HELD, MAX_AWAITED_USEC, STALE, StaleReports
 from logsentry.model import Action, Incident, Severity
@@ -43,6 +45,9 @@ def test_a_new_invocation_waits_for_the_outcome_of_a_restart_in_flight() -> None
     assert decided(policy(ledger, awaits=False), incident("B")) == [("alert", "came back after restart")]  # tail --act
     assert decided(policy(ledger), incident("B"), waited=True) == [("alert", "came back after restart")]
     assert decided(policy(ledger), incident("A")) == [("alert", "restart cooldown")]  # its own invocation: no wait
+    dry = policy(ledger)
+    dry.base = replace(dry.base, dry_run=True)  # a dry run's restarts never run: no outcome to wait for
+    assert not dry.awaits(incident("B"))
 
 
 def test_the_outcome_decides_whose_the_new_invocation_is() -> None:

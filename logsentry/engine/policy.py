@@ -242,7 +242,7 @@ class GuardedPolicy:
         killed before its command ran) and this invocation someone else's, "came back after restart" and the
         cooldown would leave a hung unit alone."""
         if not (self.awaits_outcomes and incident.action == "restart" and self.base.restartable(incident.unit)) \
-                or self.base.is_remote(incident):
+                or self.base.is_remote(incident) or self.base.dry_run:  # (a dry run's restarts have no outcome)
             return False
         since = incident.fired_usec - max(self.limits.period_usec, self.limits.cooldown_usec)
         return self.ledger.awaited(incident.unit, incident.invocation, since) is not None
