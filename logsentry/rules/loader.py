@@ -47,10 +47,11 @@ def _rule_files(root: Path) -> list[Path]:
 
 
 def _display(path: Path, root: Path) -> str:
-    try:
-        return str(path.relative_to(root.parent)) if root.is_dir() else str(path)
-    except ValueError:
-        return str(path)
+    """A rule file's name in errors: as the operator's `--rules`/`rules` path leads to it (so it opens from where
+    they gave it), and the shipped library's as `rules/...` (its place in the source tree)."""
+    if root.is_dir() and root.resolve() == shipped_rules_dir().resolve():
+        return str(Path("rules") / path.relative_to(root))
+    return str(path)
 
 
 def load_rules(paths: Sequence[Path], disabled: Iterable[str] = ()) -> RuleSet:
