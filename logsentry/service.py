@@ -340,8 +340,9 @@ class Service(ServiceReading):
             adopt_rhythms(self.pipeline.silence, self.keeper.rhythms)
             self.keeper.rhythms = None
         self._refresh_restarts()
-        for incident, held_at, still in self.stale.outcome_known(self.policy.awaits, self.pipeline.tracker.incident_of,
-                                                                 wall_usec()):
+        queued = lambda incident: self.state.restart_queued(incident.unit)  # noqa: E731
+        for incident, held_at, still in self.stale.outcome_known(self.policy.awaits, queued,
+                                                                 self.pipeline.tracker.incident_of, wall_usec()):
             log.info("incident %s on %s%s (waiting for an earlier restart's outcome): decided now", incident.rule_id,
                      incident.unit, self._of_host(incident))
             for action in self.policy.decide(incident, held_at, waited=self.policy.awaits(incident)):

@@ -295,6 +295,13 @@ class State:
                 self.db.execute("INSERT INTO restarted (unit, fired_usec, at_usec, invocation, outcome) "
                                 "VALUES (?, ?, ?, ?, ?)", (*restarted, outcome))
 
+    def restart_queued(self, unit: str) -> bool:
+        """Is a restart of `unit` queued or running in the outbox (no outcome yet)?"""
+        found = self.db.execute("SELECT EXISTS (SELECT 1 FROM outbox WHERE kind = 'restart' AND status IN "
+                                "('pending', 'in_progress') AND json_extract(payload, '$.unit') = ?)",
+                                (unit,)).fetchone()
+        return bool(found[0])
+
     def restarted_since(self, after_id: int) -> list[tuple[int, str, int, int, str, str]]:
         """Restart outcomes (id, unit, fired_usec, at_usec, invocation, outcome) after row `after_id`."""
         return self.db.execute("SELECT id, unit, fired_usec, at_usec, invocation, outcome FROM restarted "

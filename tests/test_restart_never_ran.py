@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import time
 
+import pytest
 from sandbox import Sandbox
 from test_restart_faults import start_host_logsentry
 from test_restart_systemd import MVAR_UNIT, alert_reasons, signature_logged, wait_until
@@ -26,15 +27,21 @@ def journal_invocations(box: Sandbox, unit: str) -> list[str]:
     return [r.get("_SYSTEMD_INVOCATION_ID", "") for r in rows if r.get("MESSAGE") == "worker started"]
 
 
-def test_a_restart_that_never_ran_leaves_the_next_invocation_to_be_judged_afresh(tmp_path):
+@pytest.mark.parametrize("abort_first", [False, True])
+def test_a_restart_that_never_ran_leaves_the_next_invocation_to_be_judged_afresh(tmp_path, abort_first):
+    """With abort_first, the SIGABRT before the restart is gated and recorded as the restart is: one never sent
+    (no PID recorded) is no action of logsentry's either (helper-119: it was counted as the restart, and the
+    operator's invocation's deadlock was "came back after restart")."""
     box = Sandbox({"mvar.service": MVAR_UNIT})
     proc = None
+    extra = "abort_first = true" if abort_first else ""
     try:
-        hung = tmp_path / "hung-systemctl"  # the first logsentry's restart command never finishes
-        hung.write_text(f'#!/bin/sh\n[ "$1" = restart ] && exec sleep 600\nexec {" ".join(box.systemctl)} "$@"\n')
+        hung = tmp_path / "hung-systemctl"  # the first logsentry's first command (kill or restart) never finishes
+        verb = "kill" if abort_first else "restart"
+        hung.write_text(f'#!/bin/sh\n[ "$1" = {verb} ] && exec sleep 600\nexec {" ".join(box.systemctl)} "$@"\n')
         hung.chmod(0o700)
         signature_logged(box)  # the boot's invocation deadlocks before logsentry starts (at the journal's end)
-        proc, _alerts, _log = start_host_logsentry(box, tmp_path, [str(hung)], units='["mvar"]')
+        proc, _alerts, _log = start_host_logsentry(box, tmp_path, [str(hung)], extra, units='["mvar"]')
         box.run("restart", "mvar.service")  # an invocation logsentry sees deadlock
         first = box.show("mvar.service", "InvocationID")
         db = tmp_path / "state" / "state.db"
@@ -60,7 +67,7 @@ def test_a_restart_that_never_ran_leaves_the_next_invocation_to_be_judged_afresh
         by_operator = box.show("mvar.service", "InvocationID")
         assert by_operator != first
         time.sleep(1.5)  # the operator's invocation deadlocks a second after it starts
-        proc, alerts, _log = start_host_logsentry(box, tmp_path, list(box.systemctl), units='["mvar"]')
+        proc, alerts, _log = start_host_logsentry(box, tmp_path, list(box.systemctl), extra, units='["mvar"]')
         try:
             wait_until(lambda: box.show("mvar.service", "InvocationID") not in (first, by_operator), 20,
                        "logsentry to restart the operator's invocation that deadlocked")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from logsentry.engine.policy import GuardedPolicy, Limits, RestartLedger, RestartRecord
-from logsentry.engine.second_look import AWAITING, HELD, MAX_AWAITED_USEC, STALE, StaleReports
+from logsentry.engine.second_look import AWAITING, HELD, MAX_AWAITED_USEC, MAX_QUEUED_USEC, STALE, StaleReports
 from logsentry.model import Action, Incident, Severity
 
 S = 1_000_000
@@ -79,9 +79,9 @@ def test_a_waiting_incident_is_released_by_the_outcome_or_after_the_longest_wait
     waiting = Action("report", UNIT, incident("B"), False, f"{AWAITING}no outcome yet")
     reports.note(waiting, 5 * S)
     reports.note(waiting, 6 * S)  # noted again: it waits from when it first did
-    pending = True
+    pending, queued = True, False
     open_of = lambda *ident: incident("B")  # noqa: E731
-    assert reports.outcome_known(lambda what: pending, open_of, 5 * S + MAX_AWAITED_USEC - 1) == []
+    assert reports.outcome_known(lambda what: pending, lambda what: queued, open_of, 5 * S + MAX_AWAITED_USEC - 1) == []
     saved = reports.saved()
     restored = StaleReports()
     restored.restore(saved, open_of)
@@ -92,18 +92,36 @@ def test_a_waiting_incident_is_released_by_the_outcome_or_after_the_longest_wait
     reports.note(Action("report", UNIT, stale, False, f"{HELD}its host's clock is being learnt"), 8 * S)
     every = StaleReports()
     every.restore(reports.saved(), open_of)
-    def walls(table: dict[tuple[str, str, str, str], tuple[Incident, int]]) -> dict[tuple[str, ...], int]:
-        return {ident: wall for ident, (_, wall) in table.items()}
-
     ident = ("ghc-mvar-deadlock", LOCAL, UNIT, "")
-    assert [walls(t) for t in (every.reported, every.held, every.awaiting)] == [
-        walls(t) for t in (reports.reported, reports.held, reports.awaiting)] == [
-        {ident: 7 * S}, {ident: 8 * S}, {ident: 5 * S}]
-    assert reports.outcome_known(lambda what: pending, open_of, 5 * S + MAX_AWAITED_USEC) == [
+    assert [{key: wall for key, (_, wall) in table.items()} for table in (every.reported, every.held, every.awaiting)] \
+        == [{ident: 7 * S}, {ident: 8 * S}, {(ident, NOW): 5 * S}]
+    assert reports.outcome_known(lambda what: pending, lambda what: queued, open_of, 5 * S + MAX_AWAITED_USEC) == [
         (incident("B"), 5 * S, True)]
     pending = False
-    assert restored.outcome_known(lambda what: pending, lambda *ident: None, 5 * S) == [(incident("B"), 5 * S, False)]
-    assert restored.outcome_known(lambda what: pending, open_of, 10 * S) == []  # each once
+    assert restored.outcome_known(lambda what: pending, lambda what: queued, lambda *ident: None, 5 * S) == [
+        (incident("B"), 5 * S, False)]
+    assert restored.outcome_known(lambda what: pending, lambda what: queued, open_of, 10 * S) == []  # each once
+
+
+def test_a_restart_still_queued_is_waited_for_past_the_2_minutes_and_each_incident_of_a_window_waits() -> None:
+    """helper-119: a restart queued behind 8 others (the outbox's lanes) had not run when the 2 min passed, and the
+    incident was decided "came back" before it did; and a window's second incident waiting replaced none: the
+    first was kept and the second (the open one) never decided."""
+    reports = StaleReports()
+    second, third = incident("B", NOW), incident("C", NOW + 5 * S)
+    reports.note(Action("report", UNIT, second, False, f"{AWAITING}no outcome yet"), 5 * S)
+    reports.note(Action("report", UNIT, third, False, f"{AWAITING}no outcome yet"), 10 * S)
+    assert len(reports.awaiting) == 2
+    open_of = lambda *ident: third  # noqa: E731  (the third's hit ended the second's incident)
+    waiting, queued = lambda what: True, lambda what: True
+    assert reports.outcome_known(waiting, queued, open_of, 5 * S + MAX_QUEUED_USEC - 1) == [] \
+        and len(reports.awaiting) == 2
+    assert reports.outcome_known(lambda what: False, queued, open_of, 11 * S) == [(second, 5 * S, False),
+                                                                                 (third, 10 * S, True)]
+    again = StaleReports()
+    again.note(Action("report", UNIT, second, False, f"{AWAITING}no outcome yet"), 5 * S)
+    assert again.outcome_known(waiting, lambda what: False, open_of, 5 * S + MAX_AWAITED_USEC) == [
+        (second, 5 * S, False)]  # no longer queued: 2 min after it began to wait
 
 
 def test_no_cooldown_leaves_the_budget_alone_to_limit_restarts() -> None:

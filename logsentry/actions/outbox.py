@@ -224,7 +224,7 @@ class OutboxWorker:
         """A restart an earlier logsentry began (it died meanwhile): finished, so nothing more to do (True),
         or never carried out, so try it (False)."""
         limits = self.config.restart
-        if intent is not None and not intent.pid and not limits.abort_first:
+        if intent is not None and not intent.pid:  # (abort_first's SIGABRT is gated and recorded too)
             return self._never_ran(state, row, unit, intent)
         if intent is not None and intent.pid:
             deadline = time.monotonic() + max(0.0, (intent.started_usec + int(limits.timeout_s * 1e6)

@@ -4,10 +4,10 @@ deadline, capped output, and its process group killed when the deadline passes (
 The unit name comes from trusted journal fields, and is still checked against systemd's unit-name
 grammar so nothing that looks like an option or carries odd bytes reaches the command line.
 
-The restart command is started behind a gate: a fixed `/bin/sh -c 'read ...; exec "$@"'` that runs its
-arguments (never parsed: they are positional parameters) only once logsentry has recorded the command's
-PID in state.db and written "go" to it. Were logsentry killed in between, the gate reads end-of-file and
-exits without running anything; so after any crash a restart either has a recorded PID or never ran.
+The restart command (and abort_first's SIGABRT before it) is started behind a gate: a fixed `/bin/sh -c 'read ...;
+exec "$@"'` that runs its arguments (never parsed: they are positional parameters) only once logsentry has recorded
+the command's PID in state.db and written "go" to it. Were logsentry killed in between, the gate reads end-of-file
+and exits without running anything; so after any crash a restart either has a recorded PID or never ran.
 """
 
 from __future__ import annotations
@@ -66,16 +66,28 @@ def process_start_time(pid: int) -> str:
 def restart_unit(unit: str, systemctl: Sequence[str], timeout_s: float, abort_first: bool = False,
                  started: Callable[[int, str], None] | None = None) -> str:
     """Restart `unit` within `timeout_s` in all; with abort_first, SIGABRT its main process first so
-    systemd-coredump keeps evidence. `started(pid, start_time)` is called once the restart command exists
-    and before it is let through its gate: record it there."""
+    systemd-coredump keeps evidence. `started(pid, start_time)` is called once each command exists (the SIGABRT's
+    too: it changes the unit as much) and before it is let through its gate: record it there."""
     check_unit_name(unit)
     deadline = time.monotonic() + timeout_s
     notes = []
     if abort_first:
-        done = _run([*systemctl, "kill", "--signal=SIGABRT", "--kill-whom=main", "--", unit], deadline, timeout_s)
+        done = _gated([*systemctl, "kill", "--signal=SIGABRT", "--kill-whom=main", "--", unit], deadline, timeout_s,
+                      started)
         notes.append("sent SIGABRT first" if done.returncode == 0 else
                      f"SIGABRT failed: {done.stderr.decode(errors='replace').strip()[:300]}")
-    argv = [*systemctl, "restart", "--", unit]
+    done = _gated([*systemctl, "restart", "--", unit], deadline, timeout_s, started)
+    if done.returncode == 125:
+        raise ActionFailed(f"{unit}: the restart command did not start")
+    if done.returncode != 0:
+        raise ActionFailed(f"systemctl restart {unit} failed (exit {done.returncode}): "
+                           f"{done.stderr.decode(errors='replace').strip()[:300]}")
+    return "; ".join([*notes, "restarted"])
+
+
+def _gated(argv: Sequence[str], deadline: float, timeout_s: float,
+           started: Callable[[int, str], None] | None) -> bounded.Finished:
+    """Run `argv` behind GATE: `started(pid, start_time)` records it before it is let through."""
     try:
         process = bounded.start([*GATE, *argv], stdin=True)
     except OSError as error:
@@ -92,13 +104,7 @@ def restart_unit(unit: str, systemctl: Sequence[str], timeout_s: float, abort_fi
         raise
     finally:
         process.stdin = None
-    done = _finish(process, argv, deadline, timeout_s)
-    if done.returncode == 125:
-        raise ActionFailed(f"{unit}: the restart command did not start")
-    if done.returncode != 0:
-        raise ActionFailed(f"systemctl restart {unit} failed (exit {done.returncode}): "
-                           f"{done.stderr.decode(errors='replace').strip()[:300]}")
-    return "; ".join([*notes, "restarted"])
+    return _finish(process, argv, deadline, timeout_s)
 
 
 def pending_job(unit: str, systemctl: Sequence[str], timeout_s: float = 10.0) -> bool:

@@ -5,7 +5,7 @@ decides them; service.py asks here which are due)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from ..model import Action, Incident
 
@@ -16,14 +16,20 @@ HELD = "held: "
 AWAITING = "awaiting: "
 """How the guard's report begins when a restart of the unit decided earlier has no outcome yet (StaleReports)."""
 MAX_AWAITED_USEC = 120_000_000
-"""The longest (µs of our wall clock) an incident waits for an earlier restart's outcome; then decided as if that
-restart was carried out (its command's deadline is restart.timeout, 30 s by default; a crash adds a start)."""
+"""The longest (µs of our wall clock) an incident waits for an earlier restart's outcome once that restart is no
+longer queued nor running in the outbox (its outcome is then being read); then decided as if it was carried out."""
+MAX_QUEUED_USEC = 30 * 60_000_000
+"""The longest an incident waits while the earlier restart is still queued or running (its command's deadline is
+restart.timeout, 90 s by default, and the outbox runs 8 at once: a restart may wait behind others for minutes)."""
 MAX_STALE_REPORTED = 10_000
 MAX_HELD_USEC = 120_000_000
 """The longest (µs of our wall clock) an incident is held for its host's clock (host_clocks.HOLD_USEC is 30 s)."""
 
 Ident = tuple[str, str, str, str]
 """(rule, machine id, unit, key): a burst window's incident."""
+Waiting = tuple[Ident, int]
+"""A burst window's incident and its first hit (µs): each waiting incident of one window is kept (a unit's third
+invocation's hit ends the second's incident and fires its own, both waiting for the same restart's outcome)."""
 
 
 class StaleReports:
@@ -41,9 +47,9 @@ class StaleReports:
         """(rule, machine id, unit, key) -> the incident as reported, and our wall clock when it was (µs)."""
         self.held: dict[Ident, tuple[Incident, int]] = {}
         """(rule, machine id, unit, key) -> the incident as held, and our wall clock when it was (µs)."""
-        self.awaiting: dict[Ident, tuple[Incident, int]] = {}
-        """(rule, machine id, unit, key) -> an incident waiting for an earlier restart's outcome, and our wall clock
-        when it began to (µs). All three are saved with the cursor (`saved`, `restore`)."""
+        self.awaiting: dict[Waiting, tuple[Incident, int]] = {}
+        """((rule, machine id, unit, key), first hit) -> an incident waiting for an earlier restart's outcome, and our
+        wall clock when it began to (µs). All three are saved with the cursor (`saved`, `restore`)."""
 
     def note(self, action: Action, wall_usec: int) -> None:
         """An action decided at our wall clock `wall_usec`: a stale or held report is kept."""
@@ -52,7 +58,7 @@ class StaleReports:
         incident = action.incident
         ident = (incident.rule_id, incident.machine_id, incident.unit, incident.key)
         if action.reason.startswith(AWAITING):
-            self.awaiting.setdefault(ident, (incident, wall_usec))
+            self.awaiting.setdefault((ident, incident.first_usec), (incident, wall_usec))
             if len(self.awaiting) > MAX_STALE_REPORTED:
                 del self.awaiting[next(iter(self.awaiting))]
         elif action.reason.startswith(STALE):
@@ -89,43 +95,56 @@ class StaleReports:
         return _released(self.held, lambda held, wall: settled(held.machine_id) or wall_usec - wall >= MAX_HELD_USEC,
                          open_of)
 
-    def outcome_known(self, awaited: Callable[[Incident], bool],
+    def outcome_known(self, awaited: Callable[[Incident], bool], queued: Callable[[Incident], bool],
                       open_of: Callable[[str, str, str, str], Incident | None],
                       wall_usec: int) -> list[tuple[Incident, int, bool]]:
-        """The incidents that waited for a restart's outcome and need not any more (`awaited(incident)` False, or
-        waited MAX_AWAITED_USEC by our wall clock `wall_usec`), each once, as `clock_known` gives them."""
-        return _released(self.awaiting, lambda held, wall: not awaited(held) or wall_usec - wall >= MAX_AWAITED_USEC,
-                         open_of)
+        """The incidents that waited for a restart's outcome and need not any more, each once, as `clock_known` gives
+        them: `awaited(incident)` False, or waited MAX_AWAITED_USEC by our wall clock `wall_usec` while the earlier
+        restart is not `queued` (nor running) in the outbox, or MAX_QUEUED_USEC whatever it is (helper-119: one
+        queued behind 8 others past the 2 min let the incident be decided "came back" before it even ran)."""
+        def ready(incident: Incident, wall: int) -> bool:
+            waited = wall_usec - wall
+            return not awaited(incident) or waited >= MAX_QUEUED_USEC or (
+                waited >= MAX_AWAITED_USEC and not queued(incident))
+        return _released(self.awaiting, ready, open_of)
 
     def saved(self) -> list[dict[str, object]]:
-        """Every incident looked at again, by ident (`why`: "stale", "held" or "awaiting") with our wall clock when
-        it was noted, for the state file: its hits are behind the saved cursor, so one forgotten at a crash was
-        never decided (a hang reported stale that went on, a late host's held failure) however long it went on."""
-        return [{"why": why, "ident": list(ident), "wall_usec": wall} for why, table in self._tables()
-                for ident, (_, wall) in table.items()]
+        """Every incident looked at again, by ident (`why`: "stale", "held" or "awaiting", with its first hit) with
+        our wall clock when it was noted, for the state file: its hits are behind the saved cursor, so one forgotten
+        at a crash was never decided (a hang reported stale that went on, a late host's held failure)."""
+        saved: list[dict[str, object]] = [{"why": why, "ident": list(ident), "wall_usec": wall}
+                                          for why, table in (("stale", self.reported), ("held", self.held))
+                                          for ident, (_, wall) in table.items()]
+        return saved + [{"why": "awaiting", "ident": list(ident), "first_usec": first, "wall_usec": wall}
+                        for (ident, first), (_, wall) in self.awaiting.items()]
 
     def restore(self, items: list[dict[str, Any]] | None,
                 open_of: Callable[[str, str, str, str], Incident | None]) -> None:
-        """Incidents as `saved`, each looked up in its restored window (gone: forgotten)."""
-        tables = dict(self._tables())
+        """Incidents as `saved`, each looked up in its restored window (gone, or another incident of it: forgotten)."""
         for item in items or []:
-            ident = tuple(str(part) for part in item.get("ident", ()))
-            table = tables.get(str(item.get("why", "awaiting")))
-            if table is None or len(ident) != 4 or (incident := open_of(*ident)) is None:
+            parts = tuple(str(part) for part in item.get("ident", ()))
+            why = str(item.get("why", "awaiting"))
+            if len(parts) != 4 or (incident := open_of(*parts)) is None:
                 continue
-            table[(ident[0], ident[1], ident[2], ident[3])] = (incident, int(item.get("wall_usec", 0)))
+            ident, wall = (parts[0], parts[1], parts[2], parts[3]), int(item.get("wall_usec", 0))
+            if why == "awaiting" and incident.first_usec == int(item.get("first_usec", incident.first_usec)):
+                self.awaiting[(ident, incident.first_usec)] = (incident, wall)
+            elif why in ("stale", "held"):
+                (self.reported if why == "stale" else self.held)[ident] = (incident, wall)
 
-    def _tables(self) -> list[tuple[str, dict[Ident, tuple[Incident, int]]]]:
-        return [("stale", self.reported), ("held", self.held), ("awaiting", self.awaiting)]
 
-def _released(held: dict[Ident, tuple[Incident, int]], ready: Callable[[Incident, int], bool],
+K = TypeVar("K", Ident, Waiting)
+
+
+def _released(held: dict[K, tuple[Incident, int]], ready: Callable[[Incident, int], bool],
               open_of: Callable[[str, str, str, str], Incident | None]) -> list[tuple[Incident, int, bool]]:
     """Take the `ready` ones out of `held`: (the incident now, or as held when its window ended meanwhile; our
     wall clock when it was held; still open)."""
     known = []
-    for ident, (incident, wall) in list(held.items()):
+    for key, (incident, wall) in list(held.items()):
         if ready(incident, wall):
-            del held[ident]
+            del held[key]
+            ident = (incident.rule_id, incident.machine_id, incident.unit, incident.key)
             current = open_of(*ident)
             still = current is not None and current.first_usec == incident.first_usec
             known.append((current if still and current is not None else incident, wall, still))
