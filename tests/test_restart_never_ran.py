@@ -10,6 +10,7 @@ import signal
 import sqlite3
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 from sandbox import Sandbox
@@ -25,6 +26,19 @@ def journal_invocations(box: Sandbox, unit: str) -> list[str]:
                            "MESSAGE,_SYSTEMD_INVOCATION_ID", "--no-pager"], capture_output=True, text=True, check=False)
     rows = [json.loads(line) for line in done.stdout.splitlines()]
     return [r.get("_SYSTEMD_INVOCATION_ID", "") for r in rows if r.get("MESSAGE") == "worker started"]
+
+
+def judged_afresh(box: Sandbox, alerts: Path, first: str, by_operator: str, why: str) -> None:
+    """The first incident's alert says `why` its restart did not run; the operator's invocation's deadlock was
+    restarted by logsentry (not "came back", no cooldown), so the unit's last three starts are first, the
+    operator's and logsentry's."""
+    wait_until(lambda: any("restarted mvar.service at" in r for r in alert_reasons(alerts)), 30,
+               "the operator's invocation's alert, saying logsentry restarted it")
+    reasons = alert_reasons(alerts)
+    assert any(why in r for r in reasons), reasons
+    assert not any("came back after restart" in r or "cooldown" in r for r in reasons), reasons
+    started = journal_invocations(box, "mvar.service")
+    assert started[-3:-1] == [first, by_operator] and started[-1] not in (first, by_operator), started
 
 
 @pytest.mark.parametrize("abort_first", [False, True])
@@ -77,13 +91,8 @@ def test_a_restart_that_never_ran_leaves_the_next_invocation_to_be_judged_afresh
             tree = subprocess.run(["ps", "-eo", "pid,ppid,pgid,etimes,stat,args", "--forest"], capture_output=True,
                                   text=True, check=False).stdout
             raise AssertionError(f"{error}\njobs:\n{jobs}\nstatus:\n{status}\nprocesses:\n{tree}") from None
-        wait_until(lambda: any("restarted mvar.service at" in r for r in alert_reasons(alerts)), 30,
-                   "the operator's invocation's alert, saying logsentry restarted it")
-        reasons = alert_reasons(alerts)
-        assert any(f"was restarted by someone else (new invocation {by_operator})" in r for r in reasons), reasons
-        assert not any("came back after restart" in r or "cooldown" in r for r in reasons), reasons
-        started = journal_invocations(box, "mvar.service")
-        assert started[-3:-1] == [first, by_operator] and started[-1] not in (first, by_operator), started
+        judged_afresh(box, alerts, first, by_operator,
+                      f"was restarted by someone else (new invocation {by_operator})")
     finally:
         if proc is not None:
             proc.send_signal(signal.SIGKILL)
@@ -109,14 +118,8 @@ def test_a_unit_restarted_by_someone_else_before_logsentry_acts_is_not_restarted
         by_operator = box.show("mvar.service", "InvocationID")
         wait_until(lambda: box.show("mvar.service", "InvocationID") not in (first, by_operator), 30,
                    "logsentry to restart the operator's invocation that deadlocked")
-        wait_until(lambda: any("restarted mvar.service at" in r for r in alert_reasons(alerts)), 30,
-                   "the operator's invocation's alert, saying logsentry restarted it")
-        reasons = alert_reasons(alerts)
-        assert any(f"already has a new invocation ({by_operator}) since the incident's ({first})" in r
-                   for r in reasons), reasons
-        assert not any("came back after restart" in r or "cooldown" in r for r in reasons), reasons
-        started = journal_invocations(box, "mvar.service")
-        assert started[-3:-1] == [first, by_operator] and started[-1] not in (first, by_operator), started
+        judged_afresh(box, alerts, first, by_operator,
+                      f"already has a new invocation ({by_operator}) since the incident's ({first})")
     finally:
         if proc is not None:
             proc.send_signal(signal.SIGKILL)
