@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .timespec import TimeSpecError, parse_duration, parse_spelled_duration
+from .timespec import TimeSpecError, parse_duration
 from .tomlfile import unknown_key
 
 
@@ -63,8 +63,7 @@ class Reader:
             self.problem(path, f'expected a duration string like "5m" or "90s" ({got(value, secret=True)})')
             return default
         try:
-            return parse_spelled_duration(value) if zero and parse_spelled_duration(value) == 0 else \
-                parse_duration(value)
+            return parse_duration(value, zero)
         except TimeSpecError as error:
             self.problem(path, str(error))
             return default

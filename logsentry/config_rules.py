@@ -4,17 +4,12 @@ one in a watch's `rules` left the watch covering nothing by that name; both were
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 from collections.abc import Iterable
 
 from .config import SiteConfig
 from .host_silence import RULE_ID as HOST_RULE
-
-
-def _hint(name: str, known: list[str]) -> str:
-    close = difflib.get_close_matches(name, known, n=1, cutoff=0.75)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+from .tomlfile import did_you_mean
 
 
 def rule_name_warnings(config: SiteConfig, loaded: Iterable[str]) -> list[str]:
@@ -23,10 +18,10 @@ def rule_name_warnings(config: SiteConfig, loaded: Iterable[str]) -> list[str]:
     (a rule with no file). Watches are counted from 0, as config errors name them (`watch[0]`)."""
     known = sorted({*loaded, HOST_RULE})
     ids = set(known)
-    lines = [f"{config.path}: warning: disabled_rules: no rule has the id {name!r}{_hint(name, known)}: nothing "
-             "is disabled by it" for name in config.disabled_rules if name not in ids]
+    lines = [f"{config.path}: warning: disabled_rules: no rule has the id {name!r}{did_you_mean(name, known)}: "
+             "nothing is disabled by it" for name in config.disabled_rules if name not in ids]
     for index, watch in enumerate(config.watches):
-        lines += [f"{config.path}: warning: watch[{index}].rules: {pattern!r} matches no rule{_hint(pattern, known)}: "
-                  "the watch covers nothing by it" for pattern in watch.rules
+        lines += [f"{config.path}: warning: watch[{index}].rules: {pattern!r} matches no rule"
+                  f"{did_you_mean(pattern, known)}: the watch covers nothing by it" for pattern in watch.rules
                   if not any(fnmatch.fnmatchcase(rule_id, pattern) for rule_id in known)]
     return lines

@@ -89,11 +89,11 @@ MAX_DURATION_USEC = 10_000 * 31_557_600 * USEC_PER_SEC
 (about 292,000 years in all); systemd's own bound, 2**64 µs, would overflow them (OverflowError in scan)."""
 
 
-def parse_duration(text: str) -> int:
-    """A duration longer than 0, as systemd writes it (parse_sec): rule files, the site config, --for. Raises
-    TimeSpecError past MAX_DURATION_USEC."""
+def parse_duration(text: str, zero: bool = False) -> int:
+    """A duration longer than 0 (or 0 too with `zero`: restart.cooldown "0"), as systemd writes it (parse_sec):
+    rule files, the site config, --for. Raises TimeSpecError past MAX_DURATION_USEC."""
     usec = _bounded(parse_sec(text), text)
-    if usec <= 0:
+    if usec < 0 or (usec == 0 and not zero):
         raise TimeSpecError(f"expected a duration like {_EXAMPLES}, longer than 0 (got {text!r})")
     return usec
 

@@ -78,6 +78,10 @@ def unknown_key(name: str, allowed: Iterable[str]) -> str:
     """The problem text for a key no table takes: the closest allowed one when it looks like a typo
     (`statedir`, `within_s`), then every allowed key."""
     known = sorted(allowed)
-    close = difflib.get_close_matches(name, known, n=1, cutoff=0.75)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
-    return f"unknown key{hint}, expected one of {', '.join(known)}"
+    return f"unknown key{did_you_mean(name, known)}, expected one of {', '.join(known)}"
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """' (did you mean 'X'?)' for the closest of `known` when `name` looks like a typo of it, else ""."""
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.75)
+    return f" (did you mean {close[0]!r}?)" if close else ""

@@ -59,6 +59,11 @@ def lane_of(row: OutboxRow) -> str:
     return f"{row.kind}:{row.payload.get('unit', '')}"
 
 
+def _fired(row: OutboxRow) -> int:
+    """The journal time (µs) the restart row's incident fired: the ledger's key for its decision."""
+    return int(row.payload.get("fired_usec", 0) or 0)
+
+
 MAX_UNDELIVERED_SHOWN = 5
 
 
@@ -189,11 +194,8 @@ class OutboxWorker:
         fired_in = str(row.payload.get("invocation", ""))
         before = current_invocation(unit, limits.systemctl)
         if before and fired_in and before != fired_in:
-            text = (f"not run: {unit} already has a new invocation ({before}) since the incident's ({fired_in}), "
-                    "started by systemd or someone else; not restarted again")
-            log.warning("restart of %s: %s", unit, text)
-            state.end_restart(row.id, row.dedupe, "done", text,
-                              (unit, int(row.payload.get("fired_usec", 0) or 0), wall_usec(), before), "not-run")
+            self._not_run(state, row, unit, before, f"{unit} already has a new invocation ({before}) since the "
+                          f"incident's ({fired_in}), started by systemd or someone else")
             return
         before = before or fired_in
         state.begin_restart(row.id, row.attempts + 1, Intent(row.dedupe, wall_usec(), before, 0, ""))
@@ -203,8 +205,7 @@ class OutboxWorker:
         except ActionFailed as error:
             log.error("restart of %s failed: %s", unit, error)
             self.failures += 1
-            state.end_restart(row.id, row.dedupe, "failed", str(error),
-                              (unit, int(row.payload.get("fired_usec", 0) or 0), wall_usec(), ""), "failed")
+            state.end_restart(row.id, row.dedupe, "failed", str(error), (unit, _fired(row), wall_usec(), ""), "failed")
             payload = service_payload("restart_failed", self.config.hostname, str(error),
                                       of_host=str(row.payload.get("host", "")),  # (a row queued before: ours)
                                       machine_id=str(row.payload.get("machine_id", "")))
@@ -217,8 +218,7 @@ class OutboxWorker:
         after = current_invocation(unit, self.config.restart.systemctl) or ""
         text = f"{detail}: restarted {unit} at {format_usec(at)}" + (f" (new invocation {after})" if after else "")
         log.warning("restarted %s (%s): %s", unit, row.payload.get("rule"), detail)
-        state.end_restart(row.id, row.dedupe, "done", text,
-                          (unit, int(row.payload.get("fired_usec", 0) or 0), at, after))
+        state.end_restart(row.id, row.dedupe, "done", text, (unit, _fired(row), at, after))
 
     def _reconciled(self, state: State, row: OutboxRow, unit: str, intent: Intent | None) -> bool:
         """A restart an earlier logsentry began (it died meanwhile): finished, so nothing more to do (True),
@@ -226,7 +226,7 @@ class OutboxWorker:
         limits = self.config.restart
         if intent is not None and not intent.pid:  # (abort_first's SIGABRT is gated and recorded too)
             return self._never_ran(state, row, unit, intent)
-        if intent is not None and intent.pid:
+        if intent is not None:
             deadline = time.monotonic() + max(0.0, (intent.started_usec + int(limits.timeout_s * 1e6)
                                                     - wall_usec()) / 1e6)
             while process_start_time(intent.pid) == intent.pid_start and time.monotonic() < deadline:
@@ -256,12 +256,17 @@ class OutboxWorker:
             log.warning("restart of %s was cut short before its command ran (logsentry itself stopped); trying "
                         "again", unit)
             return False
-        text = (f"not run: {unit} was restarted by someone else (new invocation {now}) before logsentry's own "
-                "restart ran (logsentry stopped before its command started); not restarted again")
-        log.warning("restart of %s: %s", unit, text)
-        state.end_restart(row.id, row.dedupe, "done", text,
-                          (unit, int(row.payload.get("fired_usec", 0) or 0), wall_usec(), now), "not-run")
+        self._not_run(state, row, unit, now, f"{unit} was restarted by someone else (new invocation {now}) before "
+                      "logsentry's own restart ran (logsentry stopped before its command started)")
         return True
+
+    @staticmethod
+    def _not_run(state: State, row: OutboxRow, unit: str, now: str, why: str) -> None:
+        """End a restart that is not logsentry's to run (the unit has invocation `now`, someone else's): said and
+        logged with `why`, and "not-run" for the ledger, which then forgets the decision."""
+        text = f"not run: {why}; not restarted again"
+        log.warning("restart of %s: %s", unit, text)
+        state.end_restart(row.id, row.dedupe, "done", text, (unit, _fired(row), wall_usec(), now), "not-run")
 
     # -- remote hosts' restarts: the watch's command hook ------------------------------------------------
     def _hook(self, state: State, row: OutboxRow) -> None:

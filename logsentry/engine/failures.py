@@ -78,6 +78,11 @@ def joins_as(unit: str) -> str:
     return unit
 
 
+def _unit_key(machine: str, unit: str) -> tuple[str, str]:
+    """A failure's place in FailureGroups._by_unit: its machine and its unit as joined (joins_as)."""
+    return machine, joins_as(unit)
+
+
 OUTCOME_RULES = frozenset({"systemd-main-process-killed", "systemd-unit-failed", "systemd-restart-loop",
                            "systemd-user-unit-failure", "systemd-job-failed"})
 """Rules that say how systemd saw a unit end, not why: they lead a failure only when no cause was seen."""
@@ -180,7 +185,7 @@ class FailureGroups:
         failure, `fired`: its first line is no evidence of the first)."""
         entry = hit.entry
         invocation = invocation_of(entry.fields)
-        same = [failure for failure in reversed(self._by_unit.get((entry.machine_id, joins_as(entry.unit)), ()))
+        same = [failure for failure in reversed(self._by_unit.get(_unit_key(entry.machine_id, entry.unit), ()))
                 if failure.open and (not invocation or not failure.invocation or invocation == failure.invocation)]
         if not same:
             return None
@@ -238,7 +243,7 @@ class FailureGroups:
         tier = self._tier.get(incident.rule_id, 0)
         generic = tier == 2
         restart = incident.action == "restart"
-        failure = next((f for f in reversed(self._by_unit.get((incident.machine_id, joins_as(unit)), ()))
+        failure = next((f for f in reversed(self._by_unit.get(_unit_key(incident.machine_id, unit), ()))
                         if (not invocation or not f.invocation or invocation == f.invocation)
                         and (incident.first_usec <= self._live_last(f) + SPAN_USEC
                              or (generic and f.open and not apart))
@@ -274,11 +279,11 @@ class FailureGroups:
 
     def _add(self, failure: Failure) -> None:
         self._failures.append(failure)
-        self._by_unit.setdefault((failure.machine, joins_as(failure.unit)), []).append(failure)
+        self._by_unit.setdefault(_unit_key(failure.machine, failure.unit), []).append(failure)
 
     def _drop(self, failure: Failure) -> None:
         self._failures.remove(failure)
-        key = (failure.machine, joins_as(failure.unit))
+        key = _unit_key(failure.machine, failure.unit)
         same = self._by_unit[key]
         same.remove(failure)
         if not same:

@@ -58,17 +58,10 @@ class StaleReports:
         incident = action.incident
         ident = (incident.rule_id, incident.machine_id, incident.unit, incident.key)
         if action.reason.startswith(AWAITING):
-            self.awaiting.setdefault((ident, incident.first_usec), (incident, wall_usec))
-            if len(self.awaiting) > MAX_STALE_REPORTED:
-                del self.awaiting[next(iter(self.awaiting))]
-        elif action.reason.startswith(STALE):
-            self.reported[ident] = (incident, wall_usec)
-            if len(self.reported) > MAX_STALE_REPORTED:
-                del self.reported[next(iter(self.reported))]
+            if (ident, incident.first_usec) not in self.awaiting:  # noted again: it waits from when it first did
+                _keep(self.awaiting, (ident, incident.first_usec), (incident, wall_usec))
         else:
-            self.held[ident] = (incident, wall_usec)
-            if len(self.held) > MAX_STALE_REPORTED:
-                del self.held[next(iter(self.held))]
+            _keep(self.reported if action.reason.startswith(STALE) else self.held, ident, (incident, wall_usec))
 
     def going_on(self, open_of: Callable[[str, str, str, str], Incident | None],
                  fresh: Callable[[Incident], bool]) -> list[Incident]:
@@ -134,6 +127,13 @@ class StaleReports:
 
 
 K = TypeVar("K", Ident, Waiting)
+
+
+def _keep(table: dict[K, tuple[Incident, int]], key: K, value: tuple[Incident, int]) -> None:
+    """Set `key` in `table`, the oldest entry going past MAX_STALE_REPORTED (a service that runs for months)."""
+    table[key] = value
+    if len(table) > MAX_STALE_REPORTED:
+        del table[next(iter(table))]
 
 
 def _released(held: dict[K, tuple[Incident, int]], ready: Callable[[Incident, int], bool],
