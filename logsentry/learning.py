@@ -118,7 +118,7 @@ def learn(location: JournalLocation, selection: Selection, into: AnomalyDetector
     disowned = () if vouched(vouch_for, location.directory, location.files) else (vouch_for,)
     for item in ScreeningJournalSource(location, selection, NOTHING, disowned=disowned):
         if isinstance(item, Entry) and claims(item.machine_id, disowned):
-            item = disowned_entry(item)  # the scanner hands such entries in full, never in a run
+            item = disowned_entry(item)  # one in full comes with its claim; in a run it has none (disown_screened)
         if isinstance(item, ScreenedRun):
             if rhythms:
                 learn_run(rhythms, item)

@@ -16,7 +16,7 @@ from logsentry.sources import Selection
 from logsentry.sources.journal import JournalLocation, JournalSource
 from logsentry.sources.journal_files import build_journal, export_entry
 from logsentry.sources.screening import ScreeningJournalSource
-from logsentry.sources.values import entry_from
+from logsentry.sources.values import entry_from, with_fields
 
 BASE = 1_764_547_200_000_000
 ENTRY_FIELDS = tuple(field.name for field in dataclasses.fields(Entry))
@@ -86,6 +86,19 @@ def test_entry_from_matches_entry_init() -> None:
             with pytest.raises(dataclasses.FrozenInstanceError):
                 made.message = "changed"  # type: ignore[misc]
             assert pickle.loads(pickle.dumps(made)) == made
+
+
+def test_with_fields_equals_replace() -> None:
+    """with_fields (the disowned entry, sources/follow.py) is dataclasses.replace(entry, fields=...) without
+    __init__: every attribute the same, the level as the entry had it (a text level kept, not read again)."""
+    for priority, message, extra in CASES:
+        fields = {"MESSAGE": message, "_SYSTEMD_UNIT": "app.service", "_MACHINE_ID": "a" * 32,
+                  **({"PRIORITY": priority} if priority is not None else {}),
+                  **{name: value for name, value in extra.items() if value is not None}}
+        made = entry_from(fields.get, BASE, "c", fields)
+        fewer = {name: value for name, value in fields.items() if name != "_MACHINE_ID"}
+        assert with_fields(made, fewer) == dataclasses.replace(made, fields=fewer)
+        assert with_fields(made, fewer).machine_id == "" and made.machine_id == "a" * 32
 
 
 def test_slot_maker_refuses_what_is_not_every_slot() -> None:

@@ -371,6 +371,12 @@ typedef struct {
        sender wrote every field): an entry with one as _MACHINE_ID comes in full, for Python to disown
        (sources/follow.py). */
     NameSet disowned;
+    /* disown_screened: such an entry that no rule can match is summarised here as of no machine (its span
+       without one), as Python's disowned_entry would leave it, instead of coming in full: a file claiming this
+       machine for every line (a cloned machine-id, a forger) must not cost the full path for each. Off where
+       Python decides per batch whether the files vouch after all (cli/tail.py's `vouched`). */
+    int disown_screened;
+    uint64_t disowned_screened; /* how many were (atomic: the reader thread adds, Python reads) */
 } Scanner;
 
 /* Unit names and most field values repeat endlessly: one str object each, reused, saves creating (and
@@ -571,6 +577,7 @@ static int fill_batch(Scanner *s, Batch *b, Buf *unit, size_t limit) {
         int units = 0, machines = 0, hosts = 0;
         char machine[64], host[256];
         size_t machine_len = 0, host_len = 0;
+        int disown = 0;
         const void *data;
         size_t len;
         unit->len = 0;
@@ -607,7 +614,10 @@ static int fill_batch(Scanner *s, Batch *b, Buf *unit, size_t limit) {
                               !is_ascii(d + 12, machine_len);
                     if (!q.full)
                         memcpy(machine, d + 12, machine_len);
-                    q.full |= s->disowned.active && claims_in_set(&s->disowned, d + 12, machine_len);
+                    if (s->disowned.active && claims_in_set(&s->disowned, d + 12, machine_len)) {
+                        q.full |= !s->disown_screened;
+                        disown = 1;
+                    }
                 } else if (HAS(d, len, "_HOSTNAME=")) {
                     /* the span names its host (records, alerts); several, empty or non-ASCII: Python decides */
                     host_len = len - 10;
@@ -655,6 +665,10 @@ static int fill_batch(Scanner *s, Batch *b, Buf *unit, size_t limit) {
                         (s->machines.active && !in_set(&s->machines, machine, machine_len)))) {
             b->messages.len = message_start; /* not selected: as if a match had left it out */
             continue;
+        }
+        if (!q.full && disown) { /* selected by its claim, as Python's Keep takes it, then disowned */
+            machine_len = 0;
+            __atomic_fetch_add(&s->disowned_screened, 1, __ATOMIC_RELAXED);
         }
         if (!q.full) {
             q.message = b->messages.data + message_start;
@@ -1291,23 +1305,24 @@ static int Scanner_init(Scanner *s, PyObject *args, PyObject *kwargs) {
     static char *keywords[] = {"directory", "files", "flags", "matches", "since_usec", "until_usec", "literals",
                                "always_limit", "wanted", "priority_low", "priority_high", "follow", "cursor",
                                "lines_back", "units", "machines", "poked", "batch_entries", "coalesce_usec",
-                               "disowned", NULL};
+                               "disowned", "disown_screened", NULL};
     PyObject *directory, *files, *matches, *literals, *wanted, *units = Py_None, *machines = Py_None,
              *disowned = Py_None;
-    int flags, always_limit, priority_low = -1, priority_high = -1, follow = 0, poked = 0;
+    int flags, always_limit, priority_low = -1, priority_high = -1, follow = 0, poked = 0, disown_screened = 0;
     const char *cursor = NULL;
     long lines_back = 0, batch_entries = 0, coalesce_usec = COALESCE_USEC;
     long long since_usec, until_usec;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOiOLLOiO|iipzlOOpllO", keywords, &directory, &files, &flags,
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOiOLLOiO|iipzlOOpllOp", keywords, &directory, &files, &flags,
                                      &matches, &since_usec, &until_usec, &literals, &always_limit, &wanted,
                                      &priority_low, &priority_high, &follow, &cursor, &lines_back, &units, &machines,
-                                     &poked, &batch_entries, &coalesce_usec, &disowned))
+                                     &poked, &batch_entries, &coalesce_usec, &disowned, &disown_screened))
         return -1;
     if (setup_set(&s->units, units) < 0 || setup_set(&s->machines, machines) < 0 ||
         setup_set(&s->disowned, disowned) < 0)
         return -1;
     s->follow = follow || poked;
     s->poked = poked;
+    s->disown_screened = disown_screened;
     s->max_entries = batch_entries > 0 && batch_entries < BATCH_ENTRIES ? (size_t)batch_entries : BATCH_ENTRIES;
     s->max_candidates = s->max_entries < BATCH_CANDIDATES ? s->max_entries : BATCH_CANDIDATES;
     s->max_bytes = (size_t)((uint64_t)BATCH_BYTES * s->max_entries / BATCH_ENTRIES);
@@ -1568,6 +1583,10 @@ static PyObject *Scanner_new(PyTypeObject *type, PyObject *args, PyObject *kwarg
     return (PyObject *)s;
 }
 
+static PyObject *Scanner_disowned_screened(Scanner *s, PyObject *Py_UNUSED(ignored)) {
+    return PyLong_FromUnsignedLongLong(__atomic_load_n(&s->disowned_screened, __ATOMIC_RELAXED));
+}
+
 static PyMethodDef Scanner_methods[] = {
     {"read", (PyCFunction)Scanner_read, METH_NOARGS,
      "The next batch: a list of candidates and runs in journal order, or None at the end."},
@@ -1579,6 +1598,8 @@ static PyMethodDef Scanner_methods[] = {
      "Poked follow mode: wake the worker at the journal's end to read on (the file changed)."},
     {"gap_usec", (PyCFunction)Scanner_gap_usec, METH_NOARGS,
      "The time of the entry reading resumed at when the saved cursor's entry was gone, else None."},
+    {"disowned_screened", (PyCFunction)Scanner_disowned_screened, METH_NOARGS,
+     "How many entries claiming a disowned machine were summarised as of no machine (disown_screened)."},
     {"close", (PyCFunction)Scanner_close, METH_NOARGS, "Stop the reader thread and close the journal."},
     {NULL, NULL, 0, NULL},
 };

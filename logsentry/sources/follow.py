@@ -21,6 +21,7 @@ from . import _journalscan
 from .journal import NO_MATCH, JournalGap, JournalLocation, StartAt, cursor_realtime, wanted_fields
 from .screening import batch_list, open_scanner, resolved_selection
 from .selection import Selection
+from .values import with_fields
 
 AT_TAIL = -1
 """The scanner's `lines_back` for "start at the journal's tail" (_journalscan.c position())."""
@@ -36,7 +37,7 @@ def disowned_entry(entry: Entry) -> Entry:
     journal-remote file's sender writes every field, _MACHINE_ID included, so its claim to be this machine
     (the one whose units logsentry restarts) would let any host of a fleet restart the collector's units. As
     an entry of no known machine it is still judged, but never restarted (engine/policy.py)."""
-    return replace(entry, fields={name: value for name, value in entry.fields.items() if name != "_MACHINE_ID"})
+    return with_fields(entry, {name: value for name, value in entry.fields.items() if name != "_MACHINE_ID"})
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,9 @@ class ScanningFollower:
         if self.coalesce_usec:
             extra["coalesce_usec"] = self.coalesce_usec
         if self.disowned:
-            extra["disowned"] = list(self.disowned)
+            # with no `vouched` to ask, the claim is disowned whatever the batch: the scanner summarises the
+            # entries no rule can match as of no machine itself (not each in full, to be disowned here)
+            extra.update(disowned=list(self.disowned), disown_screened=self.vouched is None)
         self._scanner = open_scanner(location, replace(selection, since_usec=since, until_usec=None), self.screen,
                                      self.fields, matches, follow=True, cursor=start.cursor,
                                      lines_back=lines_back,
@@ -152,24 +155,31 @@ class ScanningFollower:
         self._keep, self._sets = keep, sets
         self._admits = selection.admits if selection.priorities is not None else None  # None: admits() takes all
 
-    def _disown(self, items: list[Entry | ScreenedRun]) -> list[Entry | ScreenedRun]:
-        """The items with every entry that claims a disowned machine id disowned (the scanner hands them in
-        full: its `disowned`), logged once per location."""
+    def _disown(self, items: list[Entry | ScreenedRun], scanner: _journalscan.Scanner) -> list[Entry | ScreenedRun]:
+        """The items with every entry that claims a disowned machine id disowned (the scanner hands those in full
+        that a rule may match, or all while `vouched` may yet say yes; the rest it summarised as of no machine:
+        disown_screened), logged once per location."""
         disowned = self.disowned
         if not any(isinstance(item, Entry) and claims(item.machine_id, disowned) for item in items) or \
                 (self.vouched is not None and self.vouched()):
+            if self.vouched is None and scanner.disowned_screened():
+                self._say(None, disowned[0])
             return items  # (vouched: asked once the batch's files are on disk, before any entry of it is handed over)
-        where = ", ".join(map(str, self.location.files)) or str(self.location.directory or "the journal")
         for index, item in enumerate(items):
             if isinstance(item, Entry) and claims(item.machine_id, disowned):
                 items[index] = disowned_entry(item)
-                if where not in _said and len(_said) < MAX_SAID:
-                    _said.add(where)
-                    log.warning("%s: an entry of %s claims this machine's _MACHINE_ID %s, which only this "
-                                "machine's own journal files can vouch for (its sender wrote every field): taken "
-                                "as an entry of no known machine, never restarted here", where,
-                                item.unit or "no unit", item.machine_id)
+                self._say(item.unit or "no unit", item.machine_id)
         return items
+
+    def _say(self, unit: str | None, machine_id: str) -> None:
+        """Log, once per location, that its entries claim this machine (`unit`: of one entry; None: of a run)."""
+        where = ", ".join(map(str, self.location.files)) or str(self.location.directory or "the journal")
+        if where in _said or len(_said) >= MAX_SAID:
+            return
+        _said.add(where)
+        log.warning("%s: an entry%s claims this machine's _MACHINE_ID %s, which only this machine's own journal files "
+                    "can vouch for (its sender wrote every field): taken as an entry of no known machine, never "
+                    "restarted here", where, f" of {unit}" if unit is not None else "", machine_id)
 
     def close(self) -> None:
         """Stop reading and close the journal (what iterating to the end, or closing the iterator, does)."""
@@ -197,7 +207,7 @@ class ScanningFollower:
                     continue
                 batch, cursor, at_end = taken
                 items = batch_list(batch, admits, keep if sets else None)
-                yield from self._disown(items) if self.disowned else items
+                yield from self._disown(items, scanner) if self.disowned else items
                 if cursor is not None:
                     yield ReadUpTo(cursor)
                 if at_end:

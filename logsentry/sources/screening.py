@@ -85,7 +85,8 @@ def batch_list(batch: list[_journalscan.Candidate | _journalscan.Run], admits: C
 
 class ScreeningJournalSource:
     """Entries (in full) and ScreenedRuns, in journal order, from a JournalLocation with a Selection.
-    `disowned`: machine ids whose entries come in full, never summarised (the caller disowns them: learning.py)."""
+    `disowned`: machine ids whose entries are disowned: a screened one is summarised as of no machine, one in full
+    comes with its claim (the caller disowns it: learning.py)."""
 
     def __init__(self, location: JournalLocation, selection: Selection, screen: Screen,
                  extra_fields: Iterable[str] = (), disowned: tuple[str, ...] = ()):
@@ -100,7 +101,7 @@ class ScreeningJournalSource:
         selection = resolved_selection(location, self.selection)
         if selection is None:
             return
-        extra = {"disowned": list(self.disowned)} if self.disowned else {}
+        extra: dict[str, Any] = {"disowned": list(self.disowned), "disown_screened": True} if self.disowned else {}
         scanner = open_scanner(location, selection, self.screen, self.fields, **extra)
         try:
             admits = selection.admits if selection.priorities is not None else None  # None: admits() takes all
