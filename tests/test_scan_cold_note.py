@@ -33,6 +33,7 @@ def test_a_scan_of_too_little_history_says_its_anomaly_rules_judged_nothing(make
            "need (at least 1h and 200 entries) in what was read" in narrow, narrow
     assert "new-error-template" not in narrow
     assert "Nothing found." not in narrow
+    assert "-p, -u and --since narrow what is read: scan a longer range to judge new lines." in narrow, narrow
 
 
 def test_a_paste_whose_fatal_line_fired_says_which_anomaly_rules_judged_it(tmp_path):
@@ -47,3 +48,8 @@ def test_a_paste_whose_fatal_line_fired_says_which_anomaly_rules_judged_it(tmp_p
     assert "Anomaly rules that compare with a history judged no line of the unit read" in said, said
     assert "those lines were learnt, not judged. Only error-template-persists, new-fatal-template, " \
            "quiet-unit-error-persists, warning-template-persists, which need no history, judged them." in said, said
+    # a paste holds only what was pasted: no -p/-u/--since advice, which would narrow it further
+    assert "A log or paste holds only its own lines: scan a longer log, or the host's journal, which keeps its " \
+           "history, to judge new lines." in said and "--since" not in said, said
+    narrowed = text("--file", str(paste), "-p", "info")
+    assert "-p, -u and --since narrow what is read, and a log or paste holds only its own lines" in narrowed, narrowed

@@ -322,6 +322,16 @@ _TAKES_VALUE = frozenset({"-D", "--file", "-u", "-t", "--since", "--until"})
 """The options of alert.journalctl_command that take a value."""
 
 
+def _more_history(journal: bool, selected: bool) -> str:
+    """How to give the anomaly rules the history they lacked: a longer range of a journal; for a log or a paste,
+    which holds only its own lines, a longer log or the host's journal (weeks of history on disk)."""
+    if journal:
+        return "-p, -u and --since narrow what is read: scan a longer range to judge new lines."
+    narrowed = "-p, -u and --since narrow what is read, and a" if selected else "A"
+    return (f"{narrowed} log or paste holds only its own lines: scan a longer log, or the host's journal, which keeps "
+            "its history, to judge new lines.")
+
+
 def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule_count: int,
                 cold: tuple[int, int, str, str] | None = None, source: Sequence[str] | None = None,
                 no_command: str = "", selected: bool = True) -> None:
@@ -391,7 +401,7 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
         besides = f" Only {cold_judges}, which need no history, judged them." if cold_judges else ""
         console.print(Text(f"Anomaly rules that compare with a history judged no line of {which} read: less history "
                            f"than they need ({needed}) in what was read; those lines were learnt, not judged.{besides} "
-                           "-p, -u and --since narrow what is read: scan a longer range to judge new lines.",
+                           f"{_more_history(source is not None, selected)}",
                            style="yellow" if never == units else "dim"))
     if not summary.incidents and not shown:
         if progress.entries == 0 and not selected:  # an empty file, an empty pipe: no all-clear either
