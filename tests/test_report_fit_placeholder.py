@@ -13,7 +13,7 @@ from pathlib import Path
 
 from conftest import entry
 
-from logsentry.views.report import fit
+from logsentry.views.fit import fit
 
 SPLIT = re.compile(r"<[A-Z0-9*]*…|…[A-Z0-9*]*>")
 """A placeholder's piece beside the ellipsis: `<ST…` or `…TR>`."""

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from conftest import entry, simple_rule
 
-from logsentry.views.report import fit
+from logsentry.views.fit import fit
 
 LONG = ("FATAL: [req 123] " + "a" * 150 + " could not write to file: No space left on device")
 
@@ -90,3 +90,21 @@ def test_a_failure_more_severe_than_its_lead_rule_says_which_member_made_it(tmp_
     page = tmp_path / "report.html"
     _scan("--file", str(log), "--html", str(page))
     assert "<small>(critical by new-fatal-template; go-nil-pointer-panic is error)</small>" in page.read_text()
+
+
+def test_a_below_threshold_example_is_cut_once_in_its_middle_whatever_the_width(
+        make_journal: Callable[..., Path], write_rule: Callable[..., Path], rules_dir: Path) -> None:
+    """The example column gets what rich gives it: fit() cuts the line's middle to that width (Fitted), so its end,
+    where signatures usually are, shows. Fitted to a guessed width it lost its end to rich's ellipsis as well
+    (helper-120: `…ERROR [main] c.a.billing.db.Poo…ion during pool initializat…`). The rule id stays whole."""
+    write_rule("pool-init-failure", simple_rule(regex="Exception during pool initialization", count=3))
+    line = ("ERROR [main] com.acme.billing.db.ConnectionPool - HikariPool-1 - " + "x" * 80
+            + " - Exception during pool initialization.")
+    journal = make_journal([entry(line, at=0, priority=3)])
+    for columns in (80, 100, 120, 160):
+        out = _scan("--file", str(journal), "--rules", str(rules_dir), "--no-shipped-rules", "--no-anomalies",
+                    columns=columns)
+        row = next(row for row in out.splitlines() if "pool-init-failure" in row)
+        cell = row.rstrip().rstrip("│").rstrip()
+        assert cell.endswith("initialization.") and cell.count("…") == 1, (columns, out)
+        assert all(len(each) <= columns for each in out.splitlines())

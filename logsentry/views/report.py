@@ -4,7 +4,6 @@ Log-derived text (units, rule ids, keys, lines) goes in as rich `Text` through `
 
 from __future__ import annotations
 
-import re
 import shlex
 from collections import Counter
 from collections.abc import Sequence
@@ -24,7 +23,8 @@ from ..pipeline import ActionEvent, EndedEvent, Event, GapEvent, IncidentEvent, 
 from ..timespec import format_duration, format_usec
 from ..wording import plural
 from .counts import chain_heading, chain_rules, count_story, raised_by
-from .escape import one_line, visible
+from .escape import visible
+from .fit import Fitted, fit
 from .hit_spans import HitSpans
 from .tail_state import other_host
 
@@ -156,73 +156,8 @@ def _severity_text(severity: Severity) -> Text:
     return Text(severity.label, style=SEVERITY_STYLE[severity])
 
 
-_PREFIX_PART = re.compile(r"\[[^\]\n]{0,80}\]\s?|[^\s:\[]{1,40}(?:\[\d+\])?:\s|[A-Z]{3,9}:?\s")
-"""A piece of a line's leading prefix: `[...]` fields, a program's `name: ` or `name[pid]: `, a level `FATAL: `."""
-
-
-def _prefix_end(line: str, limit: int) -> int:
-    """Where the line's prefix ends, as far as whole pieces of it fit within `limit` characters."""
-    end = 0
-    while (piece := _PREFIX_PART.match(line, end)) is not None and piece.end() <= limit:
-        end = piece.end()
-    return end
-
-
 MAX_QUIET_ROWS = 30
 """Rows of the below-threshold table: a scan of a busy host has thousands of one-off keys (client addresses)."""
-
-
-_PLACEHOLDER = re.compile(r"<(?:[A-Z][A-Z0-9]*|\*)>")
-"""What a template puts for a variable part (engine/templates/tokens.py: `<NUM>`, `<STR>`, drain's `<*>`)."""
-
-
-def _placeholder_around(line: str, cut: int) -> tuple[int, int] | None:
-    """The placeholder that a cut at `cut` would split (`<ST…` reads as nothing), as (start, end)."""
-    for found in _PLACEHOLDER.finditer(line, max(cut - 16, 0), cut + 16):
-        if found.start() < cut < found.end():
-            return found.span()
-    return None
-
-
-_LEADING_TIME = re.compile(
-    r"(?P<klog>[IWEF])\d{4} \d\d:\d\d:\d\d\.\d{6} +\d+ "  # glog/klog: its level letter is kept
-    r"|\[?\d{4}[-/]\d\d[-/]\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?\]?(?: (?:UTC|GMT))? "
-    r"|[A-Z][a-z]{2} [ 0-3]\d \d\d:\d\d:\d\d(?:\.\d{1,9})? ")
-"""A program's own time at the start of its line (ISO 8601, nginx's `2024/01/02 ...`, syslog's `Dec  2 ...`,
-glog/klog's `E1221 09:18:51.293278  1 `): the card shows the entry's time, so a line too long for its row drops
-it before cutting what it says."""
-
-
-def fit(line: str, width: int) -> str:
-    """A line (made visible, on one line) cut to `width` characters in its middle: its start (the level, the
-    program's prefix) and its end (where signatures usually are) are kept, an ellipsis stands for the rest;
-    neither cut splits a template's placeholder (the end takes it whole, the start stops before it). A line too
-    long for its row first loses the program's own time at its start (an ellipsis for it; glog's level letter
-    kept): `E1221 09:18:51.293278  1 runtime.go:78] Observed a panic: ...` shows `E…runtime.go:78] Observed a
-    panic: ...`, not the time and the line's last words."""
-    line = one_line(line)
-    if len(line) <= width:
-        return line
-    if (time := _LEADING_TIME.match(line)) is not None and time.end() < len(line):
-        mark = (time["klog"] or "") + "…"
-        return mark + _cut(line[time.end():], width - len(mark), 2)
-    return _cut(line, width, 3)
-
-
-def _cut(line: str, width: int, share: int) -> str:
-    """fit's cut in the middle, keeping at least 1/`share` of the width from the start (a half once the time is
-    gone: what the program says comes first)."""
-    if len(line) <= width:
-        return line
-    width = max(width, 10)
-    head = max(_prefix_end(line, width // 2), width // share)
-    tail_start = len(line) - (width - head - 1)
-    if (split := _placeholder_around(line, tail_start)) is not None:
-        tail_start = split[0] if width - 1 - (len(line) - split[0]) >= width // 4 else split[1]
-    head = width - 1 - (len(line) - tail_start)
-    if (split := _placeholder_around(line, head)) is not None:
-        head = split[0]
-    return f"{line[:head]}…{line[tail_start:]}"
 
 
 class DayClock:
@@ -370,13 +305,16 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
     if shown:
         several = summary.several_machines()
         table = Table(title="Matches below their trigger threshold", title_justify="left", expand=True)
+        # host, unit and rule as wide as they are, up to a cap (a rule id whole on its line: `python-traceback-bu`
+        # over `rst` read badly), the example line takes the rest (fitted to it: Fitted)
+        cap = max(12, min(28, console.width // 5))
         if several:
-            table.add_column("host", overflow="fold", ratio=2)
-        table.add_column("unit", overflow="fold", ratio=2)
-        table.add_column("rule", overflow="fold", ratio=2)
+            table.add_column("host", overflow="fold", max_width=cap)
+        table.add_column("unit", overflow="fold", max_width=cap)
+        longest = max(len(where[2]) for where, _ in shown)  # the rule id whole, its key and note may wrap
+        table.add_column("rule", overflow="fold", max_width=max(min(32, longest), min(48, console.width // 4)))
         table.add_column("matches", justify="right", no_wrap=True)
-        table.add_column("example", no_wrap=True, overflow="ellipsis", ratio=6)
-        example_width = max(20, console.width * 6 // 10 - 8)
+        table.add_column("example", no_wrap=True, overflow="ellipsis", ratio=1)
         for where, count in shown:
             machine, unit, rule, key = where
             others = fired_keys.get((machine, unit, rule), 0)
@@ -385,7 +323,7 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
                 rule_text.append(f" (fired for {plural(others, 'other key')})", style="yellow")
             host = [Text(visible(summary.host_of(machine)))] if several else []
             table.add_row(*host, Text(visible(unit)), rule_text, f"{count:,}",
-                          Text(fit(summary.examples.get(where, ""), example_width), style="dim"))
+                          Fitted(summary.examples.get(where, ""), "dim"))
         console.print(table)
         if rest:
             console.print(Text(f"... and {len(rest):,} more below threshold "

@@ -1,0 +1,94 @@
+"""Cutting a log line to the width it is shown in: its start and end kept, an ellipsis for its middle (views/report.py
+cards and tables)."""
+
+from __future__ import annotations
+
+import re
+
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.measure import Measurement
+from rich.text import Text
+
+from .escape import one_line
+
+_PREFIX_PART = re.compile(r"\[[^\]\n]{0,80}\]\s?|[^\s:\[]{1,40}(?:\[\d+\])?:\s|[A-Z]{3,9}:?\s")
+"""A piece of a line's leading prefix: `[...]` fields, a program's `name: ` or `name[pid]: `, a level `FATAL: `."""
+
+
+def _prefix_end(line: str, limit: int) -> int:
+    """Where the line's prefix ends, as far as whole pieces of it fit within `limit` characters."""
+    end = 0
+    while (piece := _PREFIX_PART.match(line, end)) is not None and piece.end() <= limit:
+        end = piece.end()
+    return end
+
+
+_PLACEHOLDER = re.compile(r"<(?:[A-Z][A-Z0-9]*|\*)>")
+"""What a template puts for a variable part (engine/templates/tokens.py: `<NUM>`, `<STR>`, drain's `<*>`)."""
+
+
+def _placeholder_around(line: str, cut: int) -> tuple[int, int] | None:
+    """The placeholder that a cut at `cut` would split (`<ST…` reads as nothing), as (start, end)."""
+    for found in _PLACEHOLDER.finditer(line, max(cut - 16, 0), cut + 16):
+        if found.start() < cut < found.end():
+            return found.span()
+    return None
+
+
+_LEADING_TIME = re.compile(
+    r"(?P<klog>[IWEF])\d{4} \d\d:\d\d:\d\d\.\d{6} +\d+ "  # glog/klog: its level letter is kept
+    r"|\[?\d{4}[-/]\d\d[-/]\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?\]?(?: (?:UTC|GMT))? "
+    r"|[A-Z][a-z]{2} [ 0-3]\d \d\d:\d\d:\d\d(?:\.\d{1,9})? ")
+"""A program's own time at the start of its line (ISO 8601, nginx's `2024/01/02 ...`, syslog's `Dec  2 ...`,
+glog/klog's `E1221 09:18:51.293278  1 `): the card shows the entry's time, so a line too long for its row drops
+it before cutting what it says."""
+
+
+def fit(line: str, width: int) -> str:
+    """A line (made visible, on one line) cut to `width` characters in its middle: its start (the level, the
+    program's prefix) and its end (where signatures usually are) are kept, an ellipsis stands for the rest;
+    neither cut splits a template's placeholder (the end takes it whole, the start stops before it). A line too
+    long for its row first loses the program's own time at its start (an ellipsis for it; glog's level letter
+    kept): `E1221 09:18:51.293278  1 runtime.go:78] Observed a panic: ...` shows `E…runtime.go:78] Observed a
+    panic: ...`, not the time and the line's last words."""
+    line = one_line(line)
+    if len(line) <= width:
+        return line
+    if (time := _LEADING_TIME.match(line)) is not None and time.end() < len(line):
+        mark = (time["klog"] or "") + "…"
+        return mark + _cut(line[time.end():], width - len(mark), 2)
+    return _cut(line, width, 3)
+
+
+def _cut(line: str, width: int, share: int) -> str:
+    """fit's cut in the middle, keeping at least 1/`share` of the width from the start (a half once the time is
+    gone: what the program says comes first)."""
+    if len(line) <= width:
+        return line
+    width = max(width, 10)
+    head = max(_prefix_end(line, width // 2), width // share)
+    tail_start = len(line) - (width - head - 1)
+    if (split := _placeholder_around(line, tail_start)) is not None:
+        tail_start = split[0] if width - 1 - (len(line) - split[0]) >= width // 4 else split[1]
+    head = width - 1 - (len(line) - tail_start)
+    if (split := _placeholder_around(line, head)) is not None:
+        head = split[0]
+    return f"{line[:head]}…{line[tail_start:]}"
+
+
+class Fitted:
+    """A line cut by fit() to the width its table cell really gets (rich decides it from the columns' ratios and
+    the terminal): fitted to a guessed width, a line one character too wide lost its end to rich's own ellipsis
+    after fit() had cut its middle (helper-120's trial: `…ERROR [main] c.a.billing.db.Poo…ion during pool
+    initializat…`)."""
+
+    def __init__(self, line: str, style: str = ""):
+        self.line = one_line(line)
+        self.style = style
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield Text(fit(self.line, options.max_width), style=self.style, no_wrap=True, overflow="ellipsis")
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement(min(10, len(self.line)), len(self.line))
+
