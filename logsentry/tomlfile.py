@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from .views.escape import visible
+
 MAX_TOML_BYTES = 1024 * 1024
 """Rule files and the site config are hand-written: the largest shipped rule file is 6 KB."""
 BOM = b"\xef\xbb\xbf"
@@ -85,3 +87,17 @@ def did_you_mean(name: str, known: Iterable[str]) -> str:
     """' (did you mean 'X'?)' for the closest of `known` when `name` looks like a typo of it, else ""."""
     close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.75)
     return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+_BASIC_ESCAPES = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r", '"': '\\"', "\\": "\\\\"}
+
+
+def toml_text(value: str) -> str:
+    """A string value as a TOML file holds it, for messages that quote one: a literal string (`'\\d+ (a|b'`,
+    backslashes as written) when it can be one, else a basic string with TOML's escapes. Python's repr doubled
+    every backslash of a regex, which then read as a different regex. Control and bidi characters are always
+    escaped (views/escape.py)."""
+    if "'" not in value and visible(value) == value:
+        return f"'{value}'"
+    return '"' + "".join(_BASIC_ESCAPES.get(char) or (f"\\u{ord(char):04x}" if visible(char) != char else char)
+                         for char in value) + '"'

@@ -76,3 +76,16 @@ def test_rules_check_file_says_how_many_lines_it_did_not_explain(tmp_path: Path)
     assert "line 200: GET /item/199 200" in out and "line 201:" not in out
     assert out.rstrip().endswith("(the anomaly rules' verdicts are given for the first 200 lines: 3 more lines not "
                                  "explained)")
+
+
+@pytest.mark.parametrize("written, shown", [
+    (r"""'^\d+ (oops'""", r"""'^\d+ (oops'"""),                    # as in the file, one backslash each
+    (r'''"^\\d+ (oops"''', r"""'^\d+ (oops'"""),                   # the same regex, written as a basic string
+    (r'''"it's \\w+ (oops"''', r'''"it's \\w+ (oops"'''),          # a quote: no literal string can hold it
+    (r'''"\u001b\\d (oops"''', r'''"\u001b\\d (oops"'''),          # a control character: escaped, never sent raw
+])
+def test_an_invalid_regex_is_shown_as_the_rule_file_can_hold_it(tmp_path: Path, written: str, shown: str):
+    (tmp_path / "bad.toml").write_text(SCENARIO_RULE.split("[[scenario]]")[0].replace("'^BOOM'", written))
+    done = run_cli("rules", "list", "--no-shipped-rules", "--rules", str(tmp_path))
+    assert done.exit_code == 2
+    assert f"expected a valid regex (got {shown})" in done.stderr, done.stderr

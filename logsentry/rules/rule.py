@@ -16,7 +16,7 @@ import regex
 from ..model import SEVERITY_NAMES, Severity
 from ..sources.selection import parse_priority
 from ..timespec import TimeSpecError, parse_duration, parse_sec
-from ..tomlfile import TomlFileError, loads_toml, read_bytes, unknown_key
+from ..tomlfile import TomlFileError, loads_toml, read_bytes, toml_text, unknown_key
 from .anomaly import AnomalySpec, parse_anomaly
 
 ACTIONS = ("alert", "restart")
@@ -176,7 +176,8 @@ def _compile(pattern: str | None, key: str, problems: _Problems) -> regex.Patter
     try:
         return regex.compile(pattern, REGEX_FLAGS)
     except (regex.error, ValueError, OverflowError, RecursionError) as error:  # "(?V1)": ValueError, not regex.error
-        problems.add(key, f"invalid regular expression: {error}, expected a valid regex (got {pattern!r})")
+        # (the pattern as the file can hold it: a repr doubled its backslashes, and read as another regex)
+        problems.add(key, f"invalid regular expression: {error}, expected a valid regex (got {toml_text(pattern)})")
         return None
 
 
