@@ -299,7 +299,8 @@ def parse_config(data: Mapping[str, Any], path: Path) -> SiteConfig:
     restart = RestartLimits(
         budget=reader.integer(restart_table, "budget", "restart.budget", 3),
         period_usec=reader.duration(restart_table, "period", "restart.period", 3600 * 1_000_000),
-        cooldown_usec=reader.duration(restart_table, "cooldown", "restart.cooldown", 300 * 1_000_000, zero=True),
+        cooldown_usec=reader.duration(restart_table, "cooldown", "restart.cooldown", 300 * 1_000_000,
+                                      zero="no cooldown"),
         on_return=str(on_return),
         abort_first=reader.boolean(restart_table, "abort_first", "restart.abort_first", False),
         timeout_s=reader.duration(restart_table, "timeout", "restart.timeout", 90_000_000) / 1_000_000,

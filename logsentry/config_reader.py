@@ -7,10 +7,11 @@ described by its type only, never quoted.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
-from .timespec import TimeSpecError, parse_duration
+from .timespec import MAX_DURATION_USEC, TimeSpecError, parse_duration, timespan
 from .tomlfile import unknown_key
 
 
@@ -21,6 +22,21 @@ def got(value: Any, secret: bool = False) -> str:
     kind = {str: "a string", bool: "true/false", int: "a number", float: "a number", list: "a list",
             dict: "a table"}.get(type(value), "another type")
     return f"got {kind}, value not shown"
+
+
+def number_for_duration(key: str, value: float, zero: str) -> str:
+    """The problem of a duration written as a number (`cooldown = 0`), saying what to write instead: the string
+    form, since a bare number's unit is not obvious (systemd reads "300" as seconds)."""
+    if value == 0 and zero:
+        return f'a number, expected a string: write {key} = "0" for {zero} (or a duration like "5min") (got 0)'
+    usec = round(value * 1_000_000) if value > 0 and math.isfinite(value) else 0
+    if 0 < usec <= MAX_DURATION_USEC:
+        spelled = f"{value}s" if isinstance(value, int) else timespan(usec)
+        also = f' (or "{timespan(usec)}")' if timespan(usec) != spelled else ""
+        return (f'a number, expected a duration string: write {key} = "{spelled}" for {value} seconds{also} '
+                f"(got {value!r})")
+    return f'a number, expected a duration string like "5min" or "90s"{", longer than 0" if not zero else ""} ' \
+           f"(got {value!r})"
 
 
 class Reader:
@@ -51,19 +67,20 @@ class Reader:
             return []
         return value
 
-    def duration(self, data: Mapping[str, Any], key: str, path: str, default: int, zero: bool = False) -> int:
-        """A duration (µs) longer than 0, or 0 too with `zero` (restart.cooldown "0": none)."""
+    def duration(self, data: Mapping[str, Any], key: str, path: str, default: int, zero: str = "") -> int:
+        """A duration (µs) longer than 0, or 0 too where `zero` says what "0" means there (restart.cooldown: "no
+        cooldown")."""
         if key not in data:
             return default
         value = data[key]
         if isinstance(value, int | float) and not isinstance(value, bool):
-            self.problem(path, f'a number, expected a duration string like "5m" or "90s" (got {value!r})')
+            self.problem(path, number_for_duration(key, value, zero))
             return default
         if not isinstance(value, str):
             self.problem(path, f'expected a duration string like "5m" or "90s" ({got(value, secret=True)})')
             return default
         try:
-            return parse_duration(value, zero)
+            return parse_duration(value, bool(zero))
         except TimeSpecError as error:
             self.problem(path, str(error))
             return default

@@ -489,7 +489,8 @@ def test_config_numbers_relative_programs_and_placeholders(tmp_path):
     config.write_text('[restart]\ncooldown = 5\nsystemctl = ["bin/systemctl"]\n')
     done = run_cli("config", "check", "-c", str(config))
     assert done.exit_code == 2
-    assert f'{config}: restart.cooldown: a number, expected a duration string like "5m" or "90s" (got 5)' in done.stderr
+    assert (f'{config}: restart.cooldown: a number, expected a duration string: write cooldown = "5s" for 5 seconds '
+            "(got 5)") in done.stderr
     assert f"{config}: restart.systemctl: expected an absolute program path" in done.stderr
     config.write_text('[restart]\ncooldown = "0"\n')  # none: the budget alone (the only duration that takes 0)
     done = run_cli("config", "check", "-c", str(config))

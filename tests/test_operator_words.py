@@ -78,6 +78,23 @@ def test_rules_check_file_says_how_many_lines_it_did_not_explain(tmp_path: Path)
                                  "explained)")
 
 
+@pytest.mark.parametrize("given, said", [
+    ("cooldown = 0", 'restart.cooldown: a number, expected a string: write cooldown = "0" for no cooldown (or a '
+                     'duration like "5min") (got 0)'),
+    ("cooldown = 300", 'restart.cooldown: a number, expected a duration string: write cooldown = "300s" for 300 '
+                       'seconds (or "5min") (got 300)'),
+    ("period = 0", 'restart.period: a number, expected a duration string like "5min" or "90s", longer than 0 (got 0)'),
+    ("period = 1.5", 'restart.period: a number, expected a duration string: write period = "1s 500ms" for 1.5 '
+                     "seconds (got 1.5)"),
+])
+def test_a_duration_given_as_a_number_is_told_what_to_write(tmp_path: Path, given: str, said: str):
+    """`cooldown = 0` did not say that the string "0" is how no cooldown is written."""
+    config = tmp_path / "c.toml"
+    config.write_text(f"[restart]\n{given}\n")
+    done = run_cli("config", "check", "-c", str(config))
+    assert done.exit_code == 2 and f"{config}: {said}" in done.stderr, done.stderr
+
+
 @pytest.mark.parametrize("written, shown", [
     (r"""'^\d+ (oops'""", r"""'^\d+ (oops'"""),                    # as in the file, one backslash each
     (r'''"^\\d+ (oops"''', r"""'^\d+ (oops'"""),                   # the same regex, written as a basic string
