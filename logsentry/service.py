@@ -27,7 +27,8 @@ from .actions.heartbeat import Heartbeat
 from .actions.outbox import OutboxWorker
 from .actions.runner import guarded_policy
 from .baseline_keeper import BaselineKeeper
-from .config import ConfigError, SiteConfig, load_config
+from .config import SiteConfig
+from .config_parse import ConfigError, load_config
 from .config_rules import rule_name_warnings
 from .engine.policy import GuardedPolicy, RestartLedger
 from .engine.quarantine import BudgetedDetector

@@ -204,7 +204,7 @@ def test_an_incident_whose_lines_had_no_hostname_is_named_after_its_machine(tmp_
     its machine id, never the collector itself (incident_payload falls back to the observer's name)."""
     from dataclasses import replace as replaced
 
-    from logsentry.config import load_config
+    from logsentry.config_parse import load_config
     from logsentry.host_silence import HostSilence
     from logsentry.model import Entry, Incident, Severity
     from logsentry.service_alerts import ServiceAlerts

@@ -108,7 +108,7 @@ def test_unit_file_durations_work_in_the_config_and_rules(tmp_path):
                       '[alerts]\nrealert = "2h 30min"\n[hosts]\nsilent_after = "5 m"\n')
     done = config_check(config)
     assert done.returncode == 0, done.stderr
-    from logsentry.config import load_config
+    from logsentry.config_parse import load_config
     from logsentry.rules.loader import load_rules
 
     site = load_config(config)

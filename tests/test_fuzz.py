@@ -24,7 +24,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from logsentry.config import ConfigError, load_config
+from logsentry.config_parse import ConfigError, load_config
 from logsentry.engine.detector import Detector
 from logsentry.engine.prefilter import Prefilter
 from logsentry.model import Entry

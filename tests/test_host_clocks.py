@@ -146,7 +146,7 @@ def test_a_stale_reason_does_not_call_an_arrival_delay_a_clock_behind_ours():
 def test_the_hold_is_the_configs_clock_hold():
     """`[hosts] clock_hold` sets how long an offset must hold (30 s by default, 1 s to 1 min: an incident waits
     for its host's clock 2 min at most), and the estimator, the host's silence included, keeps to it."""
-    from logsentry.config import ConfigError, parse_config
+    from logsentry.config_parse import ConfigError, parse_config
 
     assert parse_config({}, Path("x")).host_clock_hold_usec == HOLD_USEC == 30 * S
     site = parse_config({"hosts": {"clock_hold": "10s"}}, Path("x"))

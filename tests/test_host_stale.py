@@ -246,7 +246,7 @@ def test_a_planned_shutdown_is_silenced_with_the_cli(tmp_path):
 
 
 def test_the_hosts_setting():
-    from logsentry.config import ConfigError, parse_config
+    from logsentry.config_parse import ConfigError, parse_config
 
     where = Path("site.toml")
     collector = {"journal_directory": "/var/log/journal/remote"}

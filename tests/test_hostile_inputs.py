@@ -527,7 +527,7 @@ EXAMPLE = Path(__file__).parent.parent / "contrib" / "logsentry.toml"
 
 def parser_keys() -> dict[str, set[str]]:
     """Every key the config parser reads, per table, from its own "unknown key, expected one of" answers."""
-    from logsentry.config import ConfigError, parse_config
+    from logsentry.config_parse import ConfigError, parse_config
 
     probe = {"zz_unknown": 1, **{table: {"zz_unknown": 1} for table in ("restart", "alerts", "canary", "heartbeat",
                                                                          "metrics", "hosts")},
@@ -571,7 +571,7 @@ def test_example_config_documents_every_setting_the_parser_reads():
 def test_example_config_with_everything_uncommented_is_valid(tmp_path):
     import re
 
-    from logsentry.config import load_config
+    from logsentry.config_parse import load_config
 
     commented = re.compile(r"# (?:[a-z_]+ = |\[)")  # "# key = value" and "# [table]": not the prose
     text = "\n".join(line[2:] if commented.match(line) else line for line in EXAMPLE.read_text().splitlines())

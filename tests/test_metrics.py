@@ -11,7 +11,7 @@ from pathlib import Path
 from prometheus_client.parser import text_string_to_metric_families
 from test_service import boom_rules, config_text, receiver, service  # noqa: F401  (fixtures)
 
-from logsentry.config import ConfigError, parse_config
+from logsentry.config_parse import ConfigError, parse_config
 
 
 def free_port() -> int:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import BASE_USEC, LOCAL_MACHINE, entry, json_events, of_type, run_cli
 
-from logsentry.config import ConfigError, parse_config
+from logsentry.config_parse import ConfigError, parse_config
 from logsentry.engine.absence import Rhythm, SilenceTracker, deliberately_stopped
 from logsentry.engine.detector import Detector
 from logsentry.model import Entry

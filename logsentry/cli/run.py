@@ -12,7 +12,8 @@ import click
 
 from ..actions.channels import channel_problems, http_url_problem
 from ..actions.outbox import undelivered
-from ..config import DEFAULT_CONFIG, ConfigError, SiteConfig, load_config, placeholder_warnings
+from ..config import DEFAULT_CONFIG, SiteConfig, placeholder_warnings
+from ..config_parse import ConfigError, load_config
 from ..config_rules import rule_name_warnings
 from ..redaction import redact_url
 from ..rules.loader import load_rules
