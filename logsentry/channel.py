@@ -18,6 +18,8 @@ class Channel:
     target: tuple[str, ...]
     retries: int = 3
     timeout_s: float = 10.0
+    where: str = ""
+    """How `config check` names its `[[channel]]` table ("channel #2 (line 9)"); "" when not from a config."""
 
     def redacted(self) -> str:
         """What may be shown or logged: the kind and the URL's scheme, or the program's name; never a host

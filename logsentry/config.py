@@ -38,6 +38,9 @@ class Watch:
     command: tuple[str, ...] = ()
     """`command = ["/usr/local/bin/remediate", ...]`: argv given a remote host's restart incidents (JSON on
     stdin, no shell); logsentry restarts only its own machine's units."""
+    where: str = ""
+    """How messages name its `[[watch]]` table ("watch #2 (line 14)", config_reader.entry_name); "" for the
+    default watch of a config with none."""
 
     def covers(self, unit: str, rule_id: str) -> bool:
         return any(fnmatch.fnmatchcase(unit, pattern) for pattern in self.units) and any(
@@ -141,8 +144,9 @@ class SiteConfig:
 
     def describe(self, refused: frozenset[str] = frozenset()) -> list[str]:
         """Human summary for `config check`, with secrets redacted. `refused`: the settings `config check` found
-        bad ("journal_directory", "heartbeat.url", "channel N", N from 1): their lines are left out, so that no line
-        reads as fine above the error that says otherwise (helper U's `journal: /nonexistent (...)`)."""
+        bad ("journal_directory", "heartbeat.url", a channel's name in messages such as "channel #2 (line 9)"): their
+        lines are left out, so that no line reads as fine above the error that says otherwise (helper U's
+        `journal: /nonexistent (...)`)."""
         lines = [f"state directory: {self.state_dir}", "rule directories: " + ", ".join(map(str, self.rule_dirs))]
         # which journal the service reads, and so which hosts its alerts are about (F8's finding)
         if self.journal_directory is None:
@@ -155,8 +159,9 @@ class SiteConfig:
         for watch in self.watches:
             silence = "" if watch.silence_usec is None else "; silence " + (
                 "off" if not watch.silence_usec else f"after {timespan(watch.silence_usec)}")
-            lines.append(f"watch {visible(', '.join(watch.units))}: rules {visible(', '.join(watch.rules))}; "
-                         f"actions {', '.join(sorted(watch.actions)) or 'none (report only)'}{silence}"
+            lines.append(f"{watch.where or 'watch'} {visible(', '.join(watch.units))}: rules "
+                         f"{visible(', '.join(watch.rules))}; actions "
+                         f"{', '.join(sorted(watch.actions)) or 'none (report only)'}{silence}"
                          + (f"; other hosts' restarts to {visible(Path(watch.command[0]).name)} "
                             f"(+{len(watch.command) - 1} args)" if watch.command else ""))
         limits = self.restart
@@ -164,9 +169,9 @@ class SiteConfig:
         lines.append(f"restart: at most {limits.budget} per unit per {timespan(limits.period_usec)}, {cooldown}, "
                      f"on return: {limits.on_return}, via {' '.join(limits.systemctl)}")
         for index, channel in enumerate(self.alerts.channels, start=1):
-            if f"channel {index}" not in refused:
-                lines.append(f"alert channel {index}: {channel.name} ({channel.redacted()}, {channel.retries} "
-                             "tries)")
+            if channel.where not in refused:
+                lines.append(f"alert {channel.where or f'channel #{index}'}: {channel.name} ({channel.redacted()}, "
+                             f"{channel.retries} tries)")
         if not self.alerts.channels:
             lines.append("alert channels: none (alerts are only logged)")
         else:
@@ -206,8 +211,8 @@ def placeholder_in(url: str) -> str:
 def placeholder_warnings(config: SiteConfig) -> list[str]:
     """The example's placeholder text left in the config's URLs (named by channel and by the placeholder, the URL
     never shown). A warning beside config check's other checks of the URL, never instead of them."""
-    found = [(f"channel {channel.name!r}", placeholder_in(channel.target[0])) for channel in config.alerts.channels
-             if channel.kind != "command"]
+    found = [(f"{channel.where or f'channel {channel.name!r}'}: url", placeholder_in(channel.target[0]))
+             for channel in config.alerts.channels if channel.kind != "command"]
     found.append(("heartbeat.url", placeholder_in(config.heartbeat_url or "")))
     return [f"{config.path}: warning: {where}: the URL still holds the example config's placeholder text (which is "
             "not shown: it may sit beside a secret): put a real one in (alerts cannot be delivered to it)"

@@ -5,18 +5,18 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from .channel import Channel
 from .config import ACTION_KINDS, CHANNEL_KINDS, DEFAULT_STATE_DIR, AlertPolicy, RestartLimits, SiteConfig, Watch
-from .config_reader import Reader, got, parse_listen
+from .config_reader import Reader, entry_name, got, parse_listen
 from .host_clocks import HOLD_USEC, MAX_CLOCK_HOLD_USEC
 from .rules.loader import LOCAL_RULES_DIR, shipped_rules_dir
 from .sources.selection import unit_name
 from .timespec import TimeSpecError, parse_duration, timespan
-from .tomlfile import TomlFileError, read_toml, unknown_key
+from .tomlfile import TomlFileError, header_lines, loads_toml, read_bytes, unknown_key
 
 _TOP = {"state_dir", "rules", "disabled_rules", "watch", "restart", "alerts", "channel", "heartbeat", "canary",
         "dry_run", "own_unit", "journal_directory", "hostname", "commit_every", "metrics", "hosts"}
@@ -39,59 +39,58 @@ def site_path(config: Path, value: str) -> Path:
 
 
 def _channel(reader: Reader, data: Mapping[str, Any], index: int) -> Channel | None:
-    path = f"channel[{index}]"
     for name in data:
         if name not in _CHANNEL_KEYS:
-            reader.problem(f"{path}.{name}", unknown_key(name, _CHANNEL_KEYS))
+            reader.problem(name, unknown_key(name, _CHANNEL_KEYS))
     kind = data.get("type")
     if kind not in CHANNEL_KINDS:
         shown = got(kind, secret=not (isinstance(kind, str) and kind.isidentifier()))  # a misplaced URL?
-        reader.problem(f"{path}.type", f"expected one of {', '.join(CHANNEL_KINDS)} ({shown})")
+        reader.problem("type", f"expected one of {', '.join(CHANNEL_KINDS)} ({shown})")
         return None
     if kind == "command":
-        target = reader.strings(data, "argv", f"{path}.argv", (), secret=True)
+        target = reader.strings(data, "argv", "argv", (), secret=True)
         if not target or not target[0].startswith("/"):
-            reader.problem(f"{path}.argv", "expected a list starting with an absolute program path "
+            reader.problem("argv", "expected a list starting with an absolute program path "
                            "(the alert is given on stdin as JSON; no shell is used)")
             return None
     else:
         url = data.get("url")
         if not isinstance(url, str) or "://" not in url:
-            reader.problem(f"{path}.url", "expected a URL like \"json://host/path\" (value not shown)")
+            reader.problem("url", "expected a URL like \"json://host/path\" (value not shown)")
             return None
         target = (url,)
-    timeout = reader.duration(data, "timeout", f"{path}.timeout", 10_000_000) / 1_000_000
-    name = reader.text(data, "name", f"{path}.name", f"{kind}-{index + 1}")
-    retries = reader.integer(data, "retries", f"{path}.retries", 3, low=1)
-    return Channel(name=name, kind=str(kind), target=target, retries=retries, timeout_s=timeout)
+    timeout = reader.duration(data, "timeout", "timeout", 10_000_000) / 1_000_000
+    name = reader.text(data, "name", "name", f"{kind}-{index + 1}")
+    retries = reader.integer(data, "retries", "retries", 3, low=1)
+    return Channel(name=name, kind=str(kind), target=target, retries=retries, timeout_s=timeout, where=reader.entry)
 
 
-def _watch(reader: Reader, table: Mapping[str, Any], index: int) -> Watch:
-    where = f"watch[{index}]"
+def _watch(reader: Reader, table: Mapping[str, Any]) -> Watch:
     for name in table:
         if name not in _WATCH_KEYS:
-            reader.problem(f"{where}.{name}", unknown_key(name, _WATCH_KEYS))
-    units = reader.strings(table, "units", f"{where}.units", ())
+            reader.problem(name, unknown_key(name, _WATCH_KEYS))
+    units = reader.strings(table, "units", "units", ())
     if not units:
-        reader.problem(f"{where}.units", 'expected at least one unit name or glob (e.g. ["api", "*.service"])')
-    actions = reader.strings(table, "actions", f"{where}.actions", ACTION_KINDS)
+        reader.problem("units", 'expected at least one unit name or glob (e.g. ["api", "*.service"])')
+    actions = reader.strings(table, "actions", "actions", ACTION_KINDS)
     for action in actions:
         if action not in ACTION_KINDS:
-            reader.problem(f"{where}.actions", f"expected any of {', '.join(ACTION_KINDS)} (got {action!r})")
+            reader.problem("actions", f"expected any of {', '.join(ACTION_KINDS)} (got {action!r})")
     full = tuple(unit if set("*?[") & set(unit) else unit_name(unit) for unit in units)
     silence: int | None = None
     if "silence" in table:
         try:
             silence = 0 if table["silence"] == "off" else parse_duration(str(table["silence"]))
         except TimeSpecError:
-            reader.problem(f"{where}.silence", f'expected a duration like "10m" or "off" ({got(table["silence"])})')
-    command = reader.strings(table, "command", f"{where}.command", (), secret=True)
+            reader.problem("silence", f'expected a duration like "10m" or "off" ({got(table["silence"])})')
+    command = reader.strings(table, "command", "command", (), secret=True)
     if command and not command[0].startswith("/"):
-        reader.problem(f"{where}.command", "expected a list starting with an absolute program path (a remote host's "
-                       "restart incident is given on stdin as JSON; no shell is used)")
+        reader.problem("command", "expected a list starting with an absolute program path (a remote host's restart "
+                       "incident is given on stdin as JSON; no shell is used)")
         command = ()
-    return Watch(units=full, rules=reader.strings(table, "rules", f"{where}.rules", ("*",)),
-                 actions=frozenset(a for a in actions if a in ACTION_KINDS), silence_usec=silence, command=command)
+    return Watch(units=full, rules=reader.strings(table, "rules", "rules", ("*",)),
+                 actions=frozenset(a for a in actions if a in ACTION_KINDS), silence_usec=silence, command=command,
+                 where=reader.entry)
 
 
 def _restart(reader: Reader, data: Mapping[str, Any]) -> RestartLimits:
@@ -123,10 +122,10 @@ def _restart(reader: Reader, data: Mapping[str, Any]) -> RestartLimits:
     return restart
 
 
-def _alerts(reader: Reader, data: Mapping[str, Any]) -> AlertPolicy:
+def _alerts(reader: Reader, data: Mapping[str, Any], lines: Sequence[int]) -> AlertPolicy:
     table = reader.table(data, "alerts", {"backoff", "max_backoff", "realert", "resolve", "context_lines", "resend"})
     channels = tuple(channel for index, entry in enumerate(reader.tables(data, "channel"))
-                     if (channel := _channel(reader, entry, index)))
+                     if (channel := _channel(reader.within(entry_name("channel", index, lines)), entry, index)))
     return AlertPolicy(
         channels=channels,
         backoff_usec=reader.duration(table, "backoff", "alerts.backoff", 2_000_000),
@@ -138,7 +137,10 @@ def _alerts(reader: Reader, data: Mapping[str, Any]) -> AlertPolicy:
     )
 
 
-def parse_config(data: Mapping[str, Any], path: Path) -> SiteConfig:
+def parse_config(data: Mapping[str, Any], path: Path, headers: Mapping[str, Sequence[int]] | None = None) -> SiteConfig:
+    """The config, or ConfigError with every problem. `headers`: the line of each `[[watch]]` and `[[channel]]`
+    header (tomlfile.header_lines), for naming the tables in messages."""
+    headers = headers or {}
     problems: list[str] = []
     reader = Reader(str(path), problems)
     for name in data:
@@ -149,9 +151,10 @@ def parse_config(data: Mapping[str, Any], path: Path) -> SiteConfig:
     if LOCAL_RULES_DIR.is_dir():
         rule_dirs.append(LOCAL_RULES_DIR)
     rule_dirs += [site_path(path, p) for p in reader.strings(data, "rules", "rules", ())]
-    watches = [_watch(reader, table, index) for index, table in enumerate(reader.tables(data, "watch"))]
+    watches = [_watch(reader.within(entry_name("watch", index, headers.get("watch", ()))), table)
+               for index, table in enumerate(reader.tables(data, "watch"))]
     restart = _restart(reader, data)
-    alerts = _alerts(reader, data)
+    alerts = _alerts(reader, data, headers.get("channel", ()))
     canary = reader.table(data, "canary", {"interval", "timeout", "enabled"})
     heartbeat = reader.table(data, "heartbeat", {"url", "interval"})
     heartbeat_url = heartbeat.get("url")
@@ -213,7 +216,11 @@ def parse_config(data: Mapping[str, Any], path: Path) -> SiteConfig:
 
 def load_config(path: Path) -> SiteConfig:
     try:
-        data = read_toml(path, str(path))
+        raw = read_bytes(path, str(path))
+        data = loads_toml(raw, str(path))
     except TomlFileError as error:
         raise ConfigError([str(error)]) from None
-    return parse_config(data, path)
+    text = raw.decode("utf-8")
+    headers = {key: header_lines(text, key, len(value)) for key in ("watch", "channel")
+               if isinstance(value := data.get(key), list)}
+    return parse_config(data, path, headers)

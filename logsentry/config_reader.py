@@ -8,7 +8,7 @@ described by its type only, never quoted.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .timespec import MAX_DURATION_USEC, TimeSpecError, parse_duration, timespan
@@ -22,6 +22,13 @@ def got(value: Any, secret: bool = False) -> str:
     kind = {str: "a string", bool: "true/false", int: "a number", float: "a number", list: "a list",
             dict: "a table"}.get(type(value), "another type")
     return f"got {kind}, value not shown"
+
+
+def entry_name(key: str, index: int, lines: Sequence[int]) -> str:
+    """How messages and the summary name the `index`th (from 0) table of `[[key]]`: by its place from 1, as people
+    count (the file writes no index), and by its header's line when tomlfile.header_lines found it:
+    "watch #2 (line 14)"."""
+    return f"{key} #{index + 1}" + (f" (line {lines[index]})" if index < len(lines) else "")
 
 
 def number_for_duration(key: str, value: float, zero: str) -> str:
@@ -43,12 +50,17 @@ class Reader:
     """Typed access to a TOML table that records problems instead of raising. A table's problem never
     quotes the table (it may hold secrets); `secret=True` keys are described by type only."""
 
-    def __init__(self, where: str, problems: list[str]):
+    def __init__(self, where: str, problems: list[str], entry: str = ""):
         self.where = where
         self.problems = problems
+        self.entry = entry
+
+    def within(self, entry: str) -> Reader:
+        """This reader for one `[[...]]` table, named `entry` (entry_name) before each of its keys."""
+        return Reader(self.where, self.problems, entry)
 
     def problem(self, key: str, what: str) -> None:
-        self.problems.append(f"{self.where}: {key}: {what}")
+        self.problems.append(f"{self.where}: {self.entry + ': ' if self.entry else ''}{key}: {what}")
 
     def table(self, data: Mapping[str, Any], key: str, allowed: set[str]) -> Mapping[str, Any]:
         value = data.get(key.rsplit(".", 1)[-1], {})

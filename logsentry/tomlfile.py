@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import stat
 import tomllib
 from collections.abc import Iterable
@@ -89,7 +90,28 @@ def did_you_mean(name: str, known: Iterable[str]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
+MAX_HEADERS = 64
+"""Past this many `[[key]]` headers entries are named by number only (each is checked by parsing the text above it)."""
 _BASIC_ESCAPES = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r", '"': '\\"', "\\": "\\\\"}
+
+
+def header_lines(text: str, key: str, count: int) -> tuple[int, ...]:
+    """The line (from 1) of each `[[key]]` header of an array of `count` tables, so that an entry can be named
+    where it is (tomllib gives no positions); () when they cannot be told for sure: an inline array
+    (`key = [{...}]`), or header-like text inside a multi-line string or array (the text above a real header
+    parses, the text above one inside a string does not)."""
+    quoted = re.escape(key)
+    header = re.compile(rf"[ \t]*\[\[[ \t]*(?:{quoted}|\"{quoted}\"|'{quoted}')[ \t]*\]\][ \t]*(?:#.*)?\r?")
+    lines = text.split("\n")
+    found = tuple(number for number, line in enumerate(lines, start=1) if header.fullmatch(line))
+    if not found or len(found) != count or count > MAX_HEADERS:
+        return ()
+    try:
+        for number in found:
+            tomllib.loads("".join(line + "\n" for line in lines[:number - 1]))  # (a CRLF line keeps its \r\n)
+    except tomllib.TOMLDecodeError:
+        return ()
+    return found
 
 
 def toml_text(value: str) -> str:

@@ -39,7 +39,7 @@ def test_config_check_refuses_an_alertmanager_url_that_cannot_be_sent_to(url: st
     done = logsentry("config", "check", "-c", str(config(tmp_path, url)))
     assert done.returncode == 2
     scheme = url.split("://")[0]
-    assert "channel 'am': " in done.stderr and f"(alertmanager {scheme}://***)" in done.stderr, done.stderr
+    assert "channel #1 (line 5): url: " in done.stderr and f"(alertmanager {scheme}://***)" in done.stderr, done.stderr
     assert PASSWORD not in done.stdout + done.stderr and "notaport" not in done.stderr
 
 

@@ -13,13 +13,15 @@ CHANNEL = f'[[channel]]\nname = "hook"\ntype = "apprise"\nurl = "json://user:{SE
 
 def _check(tmp_path: Path, top: str) -> list[str]:
     path = tmp_path / "logsentry.toml"
-    path.write_text(f'state_dir = "{tmp_path / "state"}"\n{top}[[watch]]\nunits = ["api"]\nactions = ["alert"]\n'
-                    + CHANNEL)
+    text = f'state_dir = "{tmp_path / "state"}"\n{top}[[watch]]\nunits = ["api"]\nactions = ["alert"]\n' + CHANNEL
+    path.write_text(text)
     path.chmod(0o600)
     done = config_check(path)
     assert done.returncode == 0, done.stderr
     assert SECRET not in done.stdout + done.stderr
-    assert "alert channel 1: hook (apprise json://***, 3 tries)" in done.stdout.splitlines(), done.stdout
+    line = text.splitlines().index("[[channel]]") + 1
+    assert f"alert channel #1 (line {line}): hook (apprise json://***, 3 tries)" in done.stdout.splitlines(), \
+        done.stdout
     return done.stdout.splitlines()
 
 

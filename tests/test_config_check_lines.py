@@ -26,14 +26,14 @@ def test_a_refused_setting_has_no_line_that_reads_as_fine(tmp_path: Path) -> Non
                             + BAD + GOOD)
     assert code == 2
     assert f"journal_directory {missing} is not a directory" in err
-    assert "channel 'typo': apprise does not accept this URL" in err and "heartbeat.url:" in err, err
-    assert not [line for line in out if line.startswith(("journal:", "heartbeat:", "alert channel 1:"))], out
-    assert "alert channel 2: good (apprise json://***, 3 tries)" in out, out  # the good one is still listed
+    assert "channel #1 (line 5): url: apprise does not accept this URL" in err and "heartbeat.url:" in err, err
+    assert not [line for line in out if line.startswith(("journal:", "heartbeat:", "alert channel #1"))], out
+    assert "alert channel #2 (line 9): good (apprise json://***, 3 tries)" in out, out  # the good one is still listed
     missing.mkdir()
     code, out, err = _check(tmp_path, f'journal_directory = "{missing}"\n' + GOOD)
     assert code == 0, err
     assert f"journal: {missing} (journal_directory: its hosts' journal files)" in out
-    assert "alert channel 1: good (apprise json://***, 3 tries)" in out
+    assert "alert channel #1 (line 3): good (apprise json://***, 3 tries)" in out
 
 
 def test_the_self_check_line_says_when_and_why_it_is_off(tmp_path: Path) -> None:

@@ -50,7 +50,7 @@ def test_config_check_writes_the_configs_durations_as_systemd_does(tmp_path: Pat
     done = config_check(path)
     assert done.returncode == 0, done.stderr
     out = done.stdout.splitlines()
-    assert "watch api.service: rules *; actions alert; silence after 2h 30min" in out
+    assert "watch #1 (line 4) api.service: rules *; actions alert; silence after 2h 30min" in out
     assert "restart: at most 3 per unit per 1h 30min, cooldown 1min 30s, on return: alert, via systemctl" in out
     assert ("alerts: reminders after 45min, 1h 30min, 3h, ... while an incident lasts, a resolve message when it "
             "ends; a failing channel is retried after 500ms, doubling up to 1d 12h") in out

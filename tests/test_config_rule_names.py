@@ -25,9 +25,10 @@ def test_typos_in_rule_names_are_said_with_what_they_probably_meant(tmp_path):
     assert lines == [
         f"{config}: warning: disabled_rules: no rule has the id 'error-brust' (did you mean 'error-burst'?): "
         "nothing is disabled by it",
-        f"{config}: warning: watch[0].rules: 'nginx-emreg' matches no rule (did you mean 'nginx-emerg'?): the "
-        "watch covers nothing by it",
-        f"{config}: warning: watch[0].rules: 'zzz-*' matches no rule: the watch covers nothing by it"], done.stderr
+        f"{config}: warning: watch #1 (line 3): rules: 'nginx-emreg' matches no rule (did you mean 'nginx-emerg'?): "
+        "the watch covers nothing by it",
+        f"{config}: warning: watch #1 (line 3): rules: 'zzz-*' matches no rule: the watch covers nothing by it"], \
+        done.stderr
 
 
 def test_right_names_and_a_disabled_rule_in_a_watch_are_no_warning(tmp_path):

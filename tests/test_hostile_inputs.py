@@ -480,8 +480,8 @@ def test_rule_file_problems_are_all_told_in_plain_words(tmp_path):
     errors = run_cli("rules", "list", "--no-shipped-rules", "--rules", str(rules)).stderr
     assert ("rules/bom.toml: starts with a UTF-8 byte order mark (BOM), which TOML does not allow: save it as "
             "UTF-8 without BOM") in errors
-    assert "both.toml: sample[0].line: expected the log line as a string (got 5)" in errors
-    assert "both.toml: sample[0].match: expected true or false (got 'yes')" in errors
+    assert "both.toml: sample #1: line: expected the log line as a string (got 5)" in errors
+    assert "both.toml: sample #1: match: expected true or false (got 'yes')" in errors
 
 
 def test_config_numbers_relative_programs_and_placeholders(tmp_path):
@@ -500,8 +500,9 @@ def test_config_numbers_relative_programs_and_placeholders(tmp_path):
     example = Path(__file__).parent.parent / "contrib" / "logsentry.toml"
     checked = run_cli("config", "check", "-c", str(example))
     assert checked.exit_code == 0
-    assert f"{example}: warning: channel 'pagerduty': the URL still holds the example config's placeholder " \
-        "text" in checked.stderr
+    line = example.read_text().splitlines().index('name = "pagerduty"')  # (the [[channel]] above it, from 1)
+    assert f"{example}: warning: channel #1 (line {line}): url: the URL still holds the example config's " \
+        "placeholder text" in checked.stderr
     assert "INTEGRATION_KEY" not in checked.output
     edited = tmp_path / "edited.toml"
     edited.write_text(example.read_text().replace("pagerduty://INTEGRATION_KEY@ROUTING_KEY", "pagerduty://k3y@r0ute")
@@ -515,9 +516,9 @@ def test_config_numbers_relative_programs_and_placeholders(tmp_path):
         typo.write_text(f'[[channel]]\nname = "x"\ntype = "apprise"\nurl = "{url}"\n')
         typo.chmod(0o600)
         done = run_cli("config", "check", "-c", str(typo))
-        assert done.exit_code == 2 and f"{typo}: channel 'x': apprise does not accept this URL" in done.stderr, \
-            (url, done.output)
-        assert "alert channel 1" not in done.stdout  # no summary line above its error
+        assert done.exit_code == 2 and f"{typo}: channel #1 (line 1): url: apprise does not accept this URL" \
+            in done.stderr, (url, done.output)
+        assert "alert channel #1" not in done.stdout  # no summary line above its error
 
 
 # -- item 7: the example config documents every setting ----------------------------------------------------
@@ -538,7 +539,7 @@ def parser_keys() -> dict[str, set[str]]:
     keys: dict[str, set[str]] = {}
     for problem in raised.value.problems:
         where, _, rest = problem.removeprefix("probe.toml: ").partition(": unknown key, expected one of ")
-        table = where.removesuffix("zz_unknown").rstrip(".").split("[")[0]
+        table = where.removesuffix("zz_unknown").rstrip(".: ").split(" #")[0]  # "restart.", "watch #1: "
         keys[table] = set(rest.split(", "))
     assert set(keys) == {"", "restart", "alerts", "canary", "heartbeat", "watch", "channel", "metrics", "hosts"}, keys
     return keys

@@ -49,7 +49,7 @@ def test_scenario_offsets_that_are_no_duration_are_refused_by_name(tmp_path: Pat
     (tmp_path / "boom.toml").write_text(SCENARIO_RULE.format(hits='"0 parsecs", true', fires='"0s"'))
     done = run_cli("rules", "test", str(tmp_path))
     assert done.exit_code != 0
-    assert "scenario[0].hits" in done.output and "'0 parsecs'" in done.output
+    assert "scenario #1: hits" in done.output and "'0 parsecs'" in done.output
     assert 'expected an offset like "5s" (got true)' in done.output, done.output
 
 
@@ -78,6 +78,52 @@ def test_rules_check_file_says_how_many_lines_it_did_not_explain(tmp_path: Path)
                                  "explained)")
 
 
+# -- the site config's and rule files' messages (config check) ------------------------------------------------
+
+def _config_check(tmp_path: Path, text: str) -> tuple[Path, int, list[str], list[str]]:
+    config = tmp_path / "c.toml"
+    config.write_text(f'state_dir = "{tmp_path / "state"}"\n' + text)
+    config.chmod(0o600)
+    done = run_cli("config", "check", "-c", str(config))
+    return config, done.exit_code, done.stdout.splitlines(), done.stderr.splitlines()
+
+
+def test_tables_are_named_alike_in_errors_and_summary_by_place_from_1_and_line(tmp_path: Path):
+    """`[[watch]]` and `[[channel]]` tables have no index in the file: errors, warnings and the summary all name
+    one as "watch #2 (line 7)", counted from 1 as people count, with its header's line (errors said `watch[1]`,
+    from 0, while the summary said `alert channel 1`)."""
+    config, code, out, err = _config_check(tmp_path, '[[watch]]\nunits = ["api"]\nrules = ["error-burst", "zz-*"]\n'
+                                           '[[channel]]\nname = "a"\ntype = "apprise"\nurl = "json://127.0.0.1:9/a"\n'
+                                           '[[channel]]\nname = "b"\ntype = "apprise"\nurl = "jsno://127.0.0.1:9/b"\n')
+    assert code == 2
+    assert f"{config}: warning: watch #1 (line 2): rules: 'zz-*' matches no rule: the watch covers nothing by it" in err
+    assert f"{config}: channel #2 (line 9): url: apprise does not accept this URL (apprise jsno://***): check its " \
+        "scheme and parts against https://github.com/caronc/apprise/wiki" in err, err
+    assert "watch #1 (line 2) api.service: rules error-burst, zz-*; actions alert, restart" in out, out
+    assert "alert channel #1 (line 5): a (apprise json://***, 3 tries)" in out, out
+    assert not [line for line in out if line.startswith("alert channel #2")], out
+    config, code, _, err = _config_check(tmp_path, '[[watch]]\nunits = ["api"]\n[[watch]]\nunits = []\n')
+    assert code == 2
+    assert f'{config}: watch #2 (line 4): units: expected at least one unit name or glob (e.g. ["api", ' \
+        '"*.service"])' in err, err
+
+
+def test_an_inline_array_of_tables_is_named_by_place_only(tmp_path: Path):
+    config, code, _, err = _config_check(tmp_path, 'watch = [{units = ["api"]}, {units = []}]\n')
+    assert code == 2 and f"{config}: watch #2: units: expected at least one unit name or glob" in err[0], err
+
+
+def test_header_lines_are_given_only_when_every_header_is_a_real_one():
+    from logsentry.tomlfile import header_lines
+
+    assert header_lines('a = 1\n[[watch]]\nunits = ["x"]\n  [[ "watch" ]]  # second\n', "watch", 2) == (2, 4)
+    assert header_lines("[[watched]]\r\n[[watch]]\r\nunits = []\r\n[[watch]]\r\n", "watch", 2) == (2, 4)  # CRLF
+    assert header_lines('watch = [{units = ["x"]}]\n', "watch", 1) == ()
+    # header-like text in a multi-line string: one too many, or (with an inline array) in the wrong place
+    assert header_lines('h = """\n[[watch]]\n"""\n[[watch]]\nunits = []\n', "watch", 1) == ()
+    assert header_lines('h = """\n[[watch]]\n"""\nwatch = [{units = []}]\n', "watch", 1) == ()
+
+
 @pytest.mark.parametrize("given, said", [
     ("cooldown = 0", 'restart.cooldown: a number, expected a string: write cooldown = "0" for no cooldown (or a '
                      'duration like "5min") (got 0)'),
@@ -89,10 +135,8 @@ def test_rules_check_file_says_how_many_lines_it_did_not_explain(tmp_path: Path)
 ])
 def test_a_duration_given_as_a_number_is_told_what_to_write(tmp_path: Path, given: str, said: str):
     """`cooldown = 0` did not say that the string "0" is how no cooldown is written."""
-    config = tmp_path / "c.toml"
-    config.write_text(f"[restart]\n{given}\n")
-    done = run_cli("config", "check", "-c", str(config))
-    assert done.exit_code == 2 and f"{config}: {said}" in done.stderr, done.stderr
+    config, code, _, err = _config_check(tmp_path, f"[restart]\n{given}\n")
+    assert code == 2 and f"{config}: {said}" in err, err
 
 
 @pytest.mark.parametrize("written, shown", [

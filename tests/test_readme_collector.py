@@ -37,9 +37,9 @@ def test_the_readme_collector_config_passes_config_check(tmp_path: Path) -> None
         path.write_text(collector_config().replace(f'"{remote}"', f'"{directory}"'))
     done = run_cli("config", "check", "-c", str(path))
     assert done.exit_code == 0, done.output
-    assert "watch *: rules *; actions alert, restart" in done.stdout
+    assert "watch #1 (line 4) *: rules *; actions alert, restart" in done.stdout
     assert "hosts: silent when no entry came for a threshold learnt from each host's gaps" in done.stdout
-    assert "alert channel 1: alertmanager (alertmanager http://***, 3 tries)" in done.stdout
+    assert "alert channel #1 (line 15): alertmanager (alertmanager http://***, 3 tries)" in done.stdout
     assert done.stderr == "", done.stderr  # no warning either
 
 

@@ -52,10 +52,10 @@ CASES = [
      'trigger.keep_firing_for: expected a duration like "90s", "10min", "1.5h" or "2h 30min", as systemd writes '
      "time spans (got '15 mins')"),
     ('id = "r"\nsevirity = "x"\n' + VALID, "sevirity: unknown key"),
-    ('id = "r"\n' + VALID + '[[sample]]\nline = "BOOM"\n', "sample[0].match: expected true or false (got None)"),
-    ('id = "r"\n' + VALID + '[[sample]]\nmatch = true\n', "sample[0].line: expected the log line as a string"),
+    ('id = "r"\n' + VALID + '[[sample]]\nline = "BOOM"\n', "sample #1: match: expected true or false (got None)"),
+    ('id = "r"\n' + VALID + '[[sample]]\nmatch = true\n', "sample #1: line: expected the log line as a string"),
     ('id = "r"\n' + VALID + '[[scenario]]\nhits = "0s"\n',
-     'scenario[0].hits: expected a list of offsets like ["0s", "5s"] (got \'0s\')'),
+     'scenario #1: hits: expected a list of offsets like ["0s", "5s"] (got \'0s\')'),
     ('id = "r"\ntrigger = 5\n' + VALID.split("[trigger]")[0], "trigger: expected a table [trigger] (got 5)"),
     ('id = "r"\ntitle = \n', "TOML syntax: "),
 ]
@@ -124,12 +124,17 @@ def test_shipped_rule_samples_and_scenarios(rule):
 
 
 def test_rules_test_command_reports_failing_line(tmp_path: Path):
+    """Samples and scenarios are counted from 1, as `config check` counts [[watch]] tables (they said sample[0])."""
     (tmp_path / "r.toml").write_text('id = "r"\n' + VALID + '[[sample]]\nline = "nope"\nmatch = true\n'
-                                     '[[sample]]\nline = "BOOM again"\nmatch = false\n')
+                                     '[[sample]]\nline = "BOOM again"\nmatch = false\n'
+                                     '[[scenario]]\nhits = ["0s"]\nfires = ["0s"]\n'
+                                     '[[scenario]]\nname = "twice"\nhits = ["0s", "1s"]\nfires = []\n')
     result = run_cli("rules", "test", str(tmp_path))
     assert result.exit_code == 1
-    assert "sample[0]: expected a match, got none: 'nope'" in result.stdout
-    assert "sample[1]: expected no match, but it matched: 'BOOM again'" in result.stdout
+    assert "sample #1: expected a match, got none: 'nope'" in result.stdout
+    assert "sample #2: expected no match, but it matched: 'BOOM again'" in result.stdout
+    assert "scenario #1: expected firing at [0s] (got [])" in result.stdout, result.stdout
+    assert "scenario #2 twice: expected firing at [] (got [1s])" in result.stdout, result.stdout
     assert run_cli("rules", "test").exit_code == 0
 
 

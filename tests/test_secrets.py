@@ -6,6 +6,7 @@ Every secret below contains MARK; no test name or path does, so finding MARK any
 
 from __future__ import annotations
 
+import re
 import signal
 import subprocess
 import sys
@@ -84,7 +85,9 @@ def test_config_check_shows_scheme_and_channel_name_only(tmp_path, rules):
     assert MARK not in shown.lower()
     for scheme in refused():  # said, redacted (a made-up URL apprise's plugin refuses: the check's own path)
         expected = "pover://***" if scheme == "pushover" else f"{scheme}://***"
-        assert f"channel '{scheme}-channel': apprise does not accept this URL (apprise {expected})" in shown
+        place = f"channel #{list(APPRISE).index(scheme) + 1} (line "
+        assert re.search(rf"{re.escape(place)}\d+\): url: apprise does not accept this URL "
+                         rf"\(apprise {re.escape(expected)}\)", shown), shown
     for scheme in APPRISE:  # a refused one's only line is its error (no summary line reading as fine above it)
         expected = "pover://***" if scheme == "pushover" else f"{scheme}://***"
         assert (f"{scheme}-channel (apprise {expected}, 1 tries)" in shown) is (scheme not in refused()), scheme
@@ -97,9 +100,10 @@ def test_config_check_shows_scheme_and_channel_name_only(tmp_path, rules):
     ('channel = "pagerduty://XyzzyKey@XyzzyRouting"\n', "channel: expected [[channel]] tables (got a string"),
     ('channel = {type = "apprise", url = "slack://XyzzyA/XyzzyB/XyzzyC"}\n', "channel: expected [[channel]] tables"),
     ('[[channel]]\ntype = "command"\nargv = ["/bin/true", 7, "--password=XyzzyArg"]\n',
-     "channel[0].argv: expected a list of strings (got a list, value not shown)"),
-    ('[[channel]]\ntype = "tgram://123:XyzzyToken/xyzzychat"\n', "channel[0].type: expected one of"),
-    ('[[channel]]\ntype = "apprise"\nurl = ["json://XyzzyHost/XyzzyPath"]\n', "channel[0].url: expected a URL"),
+     "channel #1 (line 1): argv: expected a list of strings (got a list, value not shown)"),
+    ('[[channel]]\ntype = "tgram://123:XyzzyToken/xyzzychat"\n', "channel #1 (line 1): type: expected one of"),
+    ('[[channel]]\ntype = "apprise"\nurl = ["json://XyzzyHost/XyzzyPath"]\n',
+     "channel #1 (line 1): url: expected a URL"),
     ('heartbeat = "https://hc.example/ping/XyzzyUuid"\n', "heartbeat: expected a table (got a string"),
     ('[heartbeat]\nurl = ["https://hc.example/ping/XyzzyUuid"]\n', "heartbeat.url: expected an http(s) URL"),
 ])

@@ -318,9 +318,9 @@ def test_config_errors_are_listed(tmp_path):
                       '[[channel]]\ntype = "command"\nargv = ["notify-send"]\n')
     result = run_cli("config", "check", "-c", str(config))
     assert result.exit_code == 2
-    for expected in ("watch[0].units: expected at least one unit", "watch[0].actions: expected any of restart, "
-                     "alert (got 'reboot')", 'restart.cooldown: expected a duration like "90s"',
-                     "channel[0].argv: expected a list starting with an absolute program path"):
+    for expected in ("watch #1 (line 1): units: expected at least one unit", "watch #1 (line 1): actions: expected "
+                     "any of restart, alert (got 'reboot')", 'restart.cooldown: expected a duration like "90s"',
+                     "channel #1 (line 6): argv: expected a list starting with an absolute program path"):
         assert expected in result.stderr
 
 
@@ -455,7 +455,7 @@ def test_config_check_refuses_what_run_would_refuse_or_never_deliver(tmp_path, b
     result = run_cli("config", "check", "-c", str(config))
     assert result.exit_code == 2, result.output
     assert f"{config}: journal_directory {missing} is not a directory" in result.stderr
-    assert f"{config}: channel 'hook': apprise does not accept this URL" in result.stderr
+    assert f"{config}: channel #1 (line 3): url: apprise does not accept this URL" in result.stderr
     assert "SECRETPASS" not in result.output
     missing.mkdir()
     config.write_text(config.read_text().replace("jsno://", "json://"))

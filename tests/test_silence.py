@@ -232,7 +232,7 @@ def test_site_config_forces_a_threshold_or_turns_silence_off():
     assert config.silence_for("beat.service") == 0
     assert config.silence_for("api.service") is None
     assert "silence after 10min" in "\n".join(config.describe())
-    with pytest.raises(ConfigError, match=r"watch\[0\]\.silence: expected a duration like \"10m\" or \"off\""):
+    with pytest.raises(ConfigError, match=r"watch #1: silence: expected a duration like \"10m\" or \"off\""):
         parse_config({"watch": [{"units": ["x"], "silence": "sometimes"}]}, Path("site.toml"))
 
     def run(entries: list[Entry]) -> list[str]:

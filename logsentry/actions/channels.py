@@ -18,7 +18,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any, Literal, Protocol
 
 from ..channel import Channel
@@ -81,18 +81,16 @@ def apprise_accepts(url: str) -> bool:
     return bool(_apprise().Apprise().add(url))
 
 
-def channel_problems(channels: Iterable[Channel]) -> list[str]:
-    """What `config check` can tell about the channels without sending: apprise URLs apprise refuses
-    (a mistyped scheme would otherwise fail at every alert), Alertmanager URLs urllib cannot send to. Never
-    shows a URL but redacted."""
-    problems = []
-    for channel in channels:
-        if channel.kind == "apprise" and not apprise_accepts(channel.target[0]):
-            problems.append(f"channel {channel.name!r}: apprise does not accept this URL ({channel.redacted()}): "
-                            "check its scheme and parts against https://github.com/caronc/apprise/wiki")
-        elif channel.kind == "alertmanager" and (why := http_url_problem(channel.target[0])):
-            problems.append(f"channel {channel.name!r}: {why} ({channel.redacted()})")
-    return problems
+def channel_problem(channel: Channel) -> str | None:
+    """What `config check` can tell about a channel without sending (None: nothing): an apprise URL apprise
+    refuses (a mistyped scheme would otherwise fail at every alert), an Alertmanager URL urllib cannot send to.
+    Never shows a URL but redacted."""
+    if channel.kind == "apprise" and not apprise_accepts(channel.target[0]):
+        return (f"apprise does not accept this URL ({channel.redacted()}): check its scheme and parts against "
+                "https://github.com/caronc/apprise/wiki")
+    if channel.kind == "alertmanager" and (why := http_url_problem(channel.target[0])):
+        return f"{why} ({channel.redacted()})"
+    return None
 
 
 def http_url_problem(url: str) -> str | None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from ..actions.channels import channel_problems, http_url_problem
+from ..actions.channels import channel_problem, http_url_problem
 from ..actions.outbox import undelivered
 from ..config import DEFAULT_CONFIG, SiteConfig, placeholder_warnings
 from ..config_parse import ConfigError, load_config
@@ -104,10 +104,10 @@ def config_check(config_path: Path) -> None:
     rule_set = load_rules(config.rule_dirs, disabled=config.disabled_rules)
     problems = [*rule_set.errors, *trust_problems(config)]
     refused: set[str] = set()  # settings whose summary line would read as fine above their error
-    for index, channel in enumerate(config.alerts.channels, start=1):  # (a placeholder is also warned about)
-        for problem in channel_problems([channel]):
-            problems.append(f"{config.path}: {problem}")
-            refused.add(f"channel {index}")
+    for channel in config.alerts.channels:  # (a placeholder is also warned about)
+        if why := channel_problem(channel):
+            problems.append(f"{config.path}: {channel.where}: url: {why}")
+            refused.add(channel.where)
     if config.heartbeat_url and (why := http_url_problem(config.heartbeat_url)):
         problems.append(f"{config.path}: heartbeat.url: {why} ({redact_url(config.heartbeat_url)})")
         refused.add("heartbeat.url")

@@ -24,7 +24,7 @@ class CheckResult:
 
 
 def check_sample(rule: Rule, index: int, sample: Sample) -> CheckResult:
-    what = f"sample[{index}]"
+    what = f"sample #{index + 1}"
     try:
         captures = match_rule(rule, sample.line, sample.priority, sample.fields, SAMPLE_TIMEOUT_S)
     except RuleTimeout as error:
@@ -57,7 +57,7 @@ def fire_times(rule: Rule, scenario: Scenario) -> list[int]:
 
 
 def check_scenario(rule: Rule, index: int, scenario: Scenario) -> CheckResult:
-    what = f"scenario[{index}] {scenario.name}"
+    what = f"scenario #{index + 1}" + ("" if scenario.name == f"scenario {index + 1}" else f" {scenario.name}")
     fired = fire_times(rule, scenario)
     if fired != list(scenario.fires):
         return CheckResult(rule.id, what, False,
@@ -92,9 +92,9 @@ def probe_lines(rule: Rule) -> Iterator[tuple[str, str]]:
                 ("64 KiB of ':'-separated words", "ab: " * 16384), ("64 KiB of '(['", "([" * 32768)]
     for index, sample in enumerate(rule.samples):
         if sample.line:
-            yield f"sample[{index}] repeated to 64 KiB", (sample.line + " ") * (65536 // (len(sample.line) + 1) + 1)
-            yield (f"sample[{index}] without its last character, repeated",
-                   (sample.line[:-1] + " ") * (65536 // (len(sample.line) + 1) + 1))
+            times = 65536 // (len(sample.line) + 1) + 1
+            yield f"sample #{index + 1} repeated to 64 KiB", (sample.line + " ") * times
+            yield f"sample #{index + 1} without its last character, repeated", (sample.line[:-1] + " ") * times
 
 
 def probe_redos(rule: Rule) -> CheckResult | None:

@@ -277,29 +277,29 @@ def _parse_samples(document: Mapping[str, Any], problems: _Problems) -> tuple[Sa
         problems.add("sample", f"{len(tables)} samples, expected at most {MAX_SAMPLES}")
         tables = tables[:MAX_SAMPLES]
     for index, table in enumerate(tables):
-        key = f"sample[{index}]"
-        _unknown_keys(table, _SAMPLE_KEYS, f"{key}.", problems)
+        key = f"sample #{index + 1}"  # (from 1, as `config check` names [[watch]] tables: the file writes no index)
+        _unknown_keys(table, _SAMPLE_KEYS, f"{key}: ", problems)
         line = table.get("line")
         should_match = table.get("match")
         broken = False
         if not isinstance(line, str):
-            problems.add(f"{key}.line", f"expected the log line as a string (got {_describe(line)})")
+            problems.add(f"{key}: line", f"expected the log line as a string (got {_describe(line)})")
             broken = True
         elif len(line) > MAX_SAMPLE_CHARS:
-            problems.add(f"{key}.line", f"{len(line)} characters, expected at most {MAX_SAMPLE_CHARS} (only the first "
+            problems.add(f"{key}: line", f"{len(line)} characters, expected at most {MAX_SAMPLE_CHARS} (only the first "
                          "64 KiB of a message are matched)")
             broken = True
         if not isinstance(should_match, bool):  # reported with a bad line too: every problem in one round
-            problems.add(f"{key}.match", f"expected true or false (got {_describe(should_match)})")
+            problems.add(f"{key}: match", f"expected true or false (got {_describe(should_match)})")
             broken = True
         if broken or not isinstance(line, str) or not isinstance(should_match, bool):
             continue
         samples.append(Sample(
             line=line,
             match=should_match,
-            captures=_string_table(table.get("captures"), f"{key}.captures", problems),
-            priority=_priority(table.get("priority"), f"{key}.priority", problems),
-            fields=_string_table(table.get("fields"), f"{key}.fields", problems),
+            captures=_string_table(table.get("captures"), f"{key}: captures", problems),
+            priority=_priority(table.get("priority"), f"{key}: priority", problems),
+            fields=_string_table(table.get("fields"), f"{key}: fields", problems),
         ))
     return tuple(samples)
 
@@ -330,16 +330,16 @@ def _parse_scenarios(document: Mapping[str, Any], problems: _Problems) -> tuple[
         problems.add("scenario", f"{len(tables)} scenarios, expected at most {MAX_SCENARIOS}")
         tables = tables[:MAX_SCENARIOS]
     for index, table in enumerate(tables):
-        key = f"scenario[{index}]"
-        _unknown_keys(table, _SCENARIO_KEYS, f"{key}.", problems)
+        key = f"scenario #{index + 1}"
+        _unknown_keys(table, _SCENARIO_KEYS, f"{key}: ", problems)
         if isinstance(table.get("hits"), list) and len(table["hits"]) > MAX_HITS:
-            problems.add(f"{key}.hits", f"{len(table['hits'])} hits, expected at most {MAX_HITS}")
+            problems.add(f"{key}: hits", f"{len(table['hits'])} hits, expected at most {MAX_HITS}")
             continue
-        hits = _offsets(table.get("hits"), f"{key}.hits", problems)
-        fires = _offsets(table.get("fires", []), f"{key}.fires", problems)
+        hits = _offsets(table.get("hits"), f"{key}: hits", problems)
+        fires = _offsets(table.get("fires", []), f"{key}: fires", problems)
         keys = table.get("keys", [])
         if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys) or (keys and len(keys) != len(hits)):
-            problems.add(f"{key}.keys", f"expected one group key string per hit (got {_describe(keys)})")
+            problems.add(f"{key}: keys", f"expected one group key string per hit (got {_describe(keys)})")
             keys = []
         name = table.get("name", f"scenario {index + 1}")
         scenarios.append(Scenario(name=str(name), hits=hits, fires=fires, keys=tuple(keys)))
