@@ -143,54 +143,59 @@ class SiteConfig:
                 f"{timespan(self.canary_timeout_usec)}")
 
     def describe(self, refused: frozenset[str] = frozenset()) -> list[str]:
-        """Human summary for `config check`, with secrets redacted. `refused`: the settings `config check` found
-        bad ("journal_directory", "heartbeat.url", a channel's name in messages such as "channel #2 (line 9)"): their
-        lines are left out, so that no line reads as fine above the error that says otherwise (helper U's
-        `journal: /nonexistent (...)`)."""
-        lines = [f"state directory: {self.state_dir}", "rule directories: " + ", ".join(map(str, self.rule_dirs))]
+        """Human summary for `config check`, with secrets redacted. `refused`: the sections `config check` found
+        bad ("restart", "journal_directory", "heartbeat", a table's name such as "channel #2 (line 9)": see
+        config_reader.Reader.refused): their lines are left out, so that no line reads as fine above the error that
+        says otherwise (helper U's `journal: /nonexistent (...)`), nor shows a refused setting's default."""
+        lines = [line for section, line in (("state_dir", f"state directory: {self.state_dir}"),
+                                            ("rules", "rule directories: " + ", ".join(map(str, self.rule_dirs))))
+                 if section not in refused]
         # which journal the service reads, and so which hosts its alerts are about (F8's finding)
-        if self.journal_directory is None:
-            lines.append("journal: the local journal (no journal_directory)")
-        elif "journal_directory" not in refused:
-            lines.append(f"journal: {visible(str(self.journal_directory))} (journal_directory: its hosts' journal "
+        if "journal_directory" not in refused:
+            lines.append("journal: the local journal (no journal_directory)" if self.journal_directory is None else
+                         f"journal: {visible(str(self.journal_directory))} (journal_directory: its hosts' journal "
                          "files)")
-        if self.disabled_rules:
+        if self.disabled_rules and "disabled_rules" not in refused:
             lines.append("disabled rules: " + ", ".join(self.disabled_rules))
-        for watch in self.watches:
+        for watch in self.watches if "watch" not in refused else ():
             silence = "" if watch.silence_usec is None else "; silence " + (
                 "off" if not watch.silence_usec else f"after {timespan(watch.silence_usec)}")
-            lines.append(f"{watch.where or 'watch'} {visible(', '.join(watch.units))}: rules "
-                         f"{visible(', '.join(watch.rules))}; actions "
-                         f"{', '.join(sorted(watch.actions)) or 'none (report only)'}{silence}"
-                         + (f"; other hosts' restarts to {visible(Path(watch.command[0]).name)} "
-                            f"(+{len(watch.command) - 1} args)" if watch.command else ""))
+            if watch.where not in refused:
+                lines.append(f"{watch.where or 'watch'} {visible(', '.join(watch.units))}: rules "
+                             f"{visible(', '.join(watch.rules))}; actions "
+                             f"{', '.join(sorted(watch.actions)) or 'none (report only)'}{silence}"
+                             + (f"; other hosts' restarts to {visible(Path(watch.command[0]).name)} "
+                                f"(+{len(watch.command) - 1} args)" if watch.command else ""))
         limits = self.restart
         cooldown = f"cooldown {timespan(limits.cooldown_usec)}" if limits.cooldown_usec else "no cooldown"
-        lines.append(f"restart: at most {limits.budget} per unit per {timespan(limits.period_usec)}, {cooldown}, "
-                     f"on return: {limits.on_return}, via {' '.join(limits.systemctl)}")
+        if "restart" not in refused:
+            lines.append(f"restart: at most {limits.budget} per unit per {timespan(limits.period_usec)}, {cooldown}, "
+                         f"on return: {limits.on_return}, via {' '.join(limits.systemctl)}")
         for index, channel in enumerate(self.alerts.channels, start=1):
             if channel.where not in refused:
                 lines.append(f"alert {channel.where or f'channel #{index}'}: {channel.name} ({channel.redacted()}, "
                              f"{channel.retries} tries)")
-        if not self.alerts.channels:
+        channel_refused = any(section == "channel" or section.startswith("channel #") for section in refused)
+        if not self.alerts.channels and not channel_refused:  # (not "none" while one is refused)
             lines.append("alert channels: none (alerts are only logged)")
-        else:
+        elif self.alerts.channels and "alerts" not in refused:
             alerts = self.alerts
             realert = alerts.realert_usec
             lines.append(f"alerts: reminders after {', '.join(timespan(realert << n) for n in range(3))}, ... while an "
                          f"incident lasts{', a resolve message when it ends' if alerts.resolve else ''}; a failing "
                          f"channel is retried after {timespan(alerts.backoff_usec)}, doubling up to "
                          f"{timespan(alerts.max_backoff_usec)}")
-        if self.heartbeat_url and "heartbeat.url" not in refused:
+        if self.heartbeat_url and "heartbeat" not in refused:
             lines.append(f"heartbeat: every {timespan(self.heartbeat_usec)} to {redact_url(self.heartbeat_url)}")
-        lines.append(self._self_check())
-        if self.journal_directory is not None:
+        if "canary" not in refused:
+            lines.append(self._self_check())
+        if self.journal_directory is not None and "hosts" not in refused:
             after = self.host_silent_after_usec
             lines.append("hosts: " + ("silence not watched" if after == 0 else "silent when no entry came for " + (
                 "a threshold learnt from each host's gaps" if after is None else timespan(after))))
-        if self.restart.machine_id:
+        if self.restart.machine_id and "restart" not in refused:
             lines.append(f"restarts only units of machine {self.restart.machine_id}")
-        if self.metrics_listen or self.metrics_textfile:
+        if (self.metrics_listen or self.metrics_textfile) and "metrics" not in refused:
             where = [f"http://{self.metrics_listen}/metrics"] if self.metrics_listen else []
             where += [str(self.metrics_textfile)] if self.metrics_textfile else []
             lines.append(f"metrics: {', '.join(where)}")

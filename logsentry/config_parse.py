@@ -1,11 +1,17 @@
-"""Reading the site config's TOML into a SiteConfig (config.py), every problem collected: `parse_config` and
-`load_config` raise ConfigError with all of them. Apart from config.py, which says what the config holds.
+"""Reading the site config's TOML into a SiteConfig (config.py), every problem collected.
+
+A setting with a problem keeps its default (a `[[channel]]` whose type, URL or argv is refused is left out), so
+that the rest can still be checked in the same run: `config check` goes on to the rule files, the trust check,
+the channels' URLs and the rule names instead of stopping at the first stage with an error (operators fixed one
+thing, ran it again and met the next). `parse_config` and `load_config` raise ConfigError with every problem;
+`read_config` returns them beside the config.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +34,16 @@ class ConfigError(ValueError):
     def __init__(self, problems: list[str]):
         super().__init__("\n".join(problems))
         self.problems = problems
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A config file as read: `config` with each refused setting at its default (None when the file is no
+    TOML at all), every problem, and the sections refused (Reader.refused)."""
+
+    config: SiteConfig | None
+    problems: tuple[str, ...] = ()
+    refused: frozenset[str] = frozenset()
 
 
 def site_path(config: Path, value: str) -> Path:
@@ -137,10 +153,8 @@ def _alerts(reader: Reader, data: Mapping[str, Any], lines: Sequence[int]) -> Al
     )
 
 
-def parse_config(data: Mapping[str, Any], path: Path, headers: Mapping[str, Sequence[int]] | None = None) -> SiteConfig:
-    """The config, or ConfigError with every problem. `headers`: the line of each `[[watch]]` and `[[channel]]`
-    header (tomlfile.header_lines), for naming the tables in messages."""
-    headers = headers or {}
+def _parse(data: Mapping[str, Any], path: Path, headers: Mapping[str, Sequence[int]]) -> Parsed:
+    """Every setting read (a refused one at its default), with every problem."""
     problems: list[str] = []
     reader = Reader(str(path), problems)
     for name in data:
@@ -209,18 +223,34 @@ def parse_config(data: Mapping[str, Any], path: Path, headers: Mapping[str, Sequ
         host_silent_after_usec=host_silent_after,
         host_clock_hold_usec=clock_hold,
     )
-    if problems:
-        raise ConfigError(problems)
-    return config
+    return Parsed(config, tuple(problems), frozenset(reader.refused))
 
 
-def load_config(path: Path) -> SiteConfig:
+def parse_config(data: Mapping[str, Any], path: Path, headers: Mapping[str, Sequence[int]] | None = None) -> SiteConfig:
+    """The config, or ConfigError with every problem. `headers`: the line of each `[[watch]]` and `[[channel]]`
+    header (tomlfile.header_lines), for naming the tables in messages."""
+    parsed = _parse(data, path, headers or {})
+    if parsed.problems or parsed.config is None:
+        raise ConfigError(list(parsed.problems))
+    return parsed.config
+
+
+def read_config(path: Path) -> Parsed:
+    """The config file read and parsed, every problem beside it (config None: it cannot be read as TOML, and
+    that is the only problem there is to tell)."""
     try:
         raw = read_bytes(path, str(path))
         data = loads_toml(raw, str(path))
     except TomlFileError as error:
-        raise ConfigError([str(error)]) from None
+        return Parsed(None, (str(error),))
     text = raw.decode("utf-8")
     headers = {key: header_lines(text, key, len(value)) for key in ("watch", "channel")
                if isinstance(value := data.get(key), list)}
-    return parse_config(data, path, headers)
+    return _parse(data, path, headers)
+
+
+def load_config(path: Path) -> SiteConfig:
+    parsed = read_config(path)
+    if parsed.problems or parsed.config is None:
+        raise ConfigError(list(parsed.problems))
+    return parsed.config

@@ -48,19 +48,23 @@ def number_for_duration(key: str, value: float, zero: str) -> str:
 
 class Reader:
     """Typed access to a TOML table that records problems instead of raising. A table's problem never
-    quotes the table (it may hold secrets); `secret=True` keys are described by type only."""
+    quotes the table (it may hold secrets); `secret=True` keys are described by type only. `refused` gathers the
+    settings that had a problem (their section: "restart", "state_dir", "watch #2 (line 14)"), which `config
+    check`'s summary leaves out: a refused setting would read there as its default."""
 
-    def __init__(self, where: str, problems: list[str], entry: str = ""):
+    def __init__(self, where: str, problems: list[str], refused: set[str] | None = None, entry: str = ""):
         self.where = where
         self.problems = problems
+        self.refused: set[str] = set() if refused is None else refused
         self.entry = entry
 
     def within(self, entry: str) -> Reader:
         """This reader for one `[[...]]` table, named `entry` (entry_name) before each of its keys."""
-        return Reader(self.where, self.problems, entry)
+        return Reader(self.where, self.problems, self.refused, entry)
 
     def problem(self, key: str, what: str) -> None:
         self.problems.append(f"{self.where}: {self.entry + ': ' if self.entry else ''}{key}: {what}")
+        self.refused.add(self.entry or key.split(".", 1)[0])
 
     def table(self, data: Mapping[str, Any], key: str, allowed: set[str]) -> Mapping[str, Any]:
         value = data.get(key.rsplit(".", 1)[-1], {})

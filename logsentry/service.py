@@ -28,8 +28,7 @@ from .actions.outbox import OutboxWorker
 from .actions.runner import guarded_policy
 from .baseline_keeper import BaselineKeeper
 from .config import SiteConfig
-from .config_parse import ConfigError, load_config
-from .config_rules import rule_name_warnings
+from .config_check import check_site
 from .engine.policy import GuardedPolicy, RestartLedger
 from .engine.quarantine import BudgetedDetector
 from .engine.second_look import StaleReports
@@ -53,7 +52,6 @@ from .sources.follow import ReadUpTo, ScanningFollower
 from .sources.journal import CAUGHT_UP, JournalGap, JournalLocation
 from .state import OutboxItem, StateError, open_service_state, open_state_dir
 from .timespec import format_usec, wall_usec
-from .trust import site_problems
 from .wording import plural
 
 log = logging.getLogger("logsentry")
@@ -69,10 +67,6 @@ SAVE_EVERY_S = 1.0
 costliest part of the clock's work on a busy journal (bench/README.md). A crash re-reads at most this much more,
 as while reading a backlog (service_state.MIN_COMMIT_INTERVAL_S)."""
 KEEP_DONE_USEC = 7 * 86400 * 1_000_000  # finished outbox rows are kept a week, for `sqlite3 state.db` forensics
-
-
-class ReloadRejected(Exception):
-    pass
 
 
 def load_rule_set_for(config: SiteConfig) -> RuleSet:
@@ -381,20 +375,16 @@ class Service(ServiceReading):
         """Apply a new config and rule set; keep the old ones when anything is wrong (and say so in STATUS
         until the next good reload)."""
         self.reload_requested = False
-        try:
-            config = load_config(self.config.path)
-            rule_set = load_rule_set_for(config)
-            problems = [*rule_set.errors, *site_problems(config)]
-            if problems:
-                raise ReloadRejected("; ".join(problems))
-        except (ConfigError, ReloadRejected) as error:
-            count = len(error.problems) if isinstance(error, ConfigError) else str(error).count("; ") + 1
-            self.reload_note = (f"reload at {time.strftime('%H:%M:%S')} rejected ({count} problem"
-                                f"{'s' if count != 1 else ''}, see the journal): running the previous config")
-            log.error("reload rejected, keeping the running config: %s", error)
+        checked = check_site(self.config.path)  # every problem at once, as `run` and `config check` say them
+        if checked.problems or checked.config is None:
+            count = plural(len(checked.problems), "problem", separated=False)
+            self.reload_note = (f"reload at {time.strftime('%H:%M:%S')} rejected ({count}, see the journal): running "
+                                "the previous config")
+            log.error("reload rejected, keeping the running config: %s: %s", count, "; ".join(checked.problems))
             self._status()
             return False
-        for line in rule_name_warnings(config, rule_set.ids):  # (as `run` says them at start)
+        config, rule_set = checked.config, checked.rule_set
+        for line in checked.warnings:  # (as `run` says them at start)
             log.warning("%s", line)
         self._learn_pending()  # the new pipeline starts with the baselines, not with the old one's counts
         self._commit()

@@ -125,13 +125,15 @@ def program_path(argv0: str) -> Path | None:
     return Path(found) if found else None
 
 
-def site_problems(config: SiteConfig, which: Callable[[str], Path | None] = program_path) -> list[str]:
+def site_problems(config: SiteConfig, which: Callable[[str], Path | None] = program_path,
+                  state: bool = True) -> list[str]:
     """The trust check of `logsentry run`, `config check`, reload and `tail --act`: the config, rule
-    directories, state directory, and the programs run (systemctl and command channels)."""
+    directories, state directory (not with `state` False: a refused `state_dir` is at its default, which is not
+    the operator's), and the programs run (systemctl and command channels)."""
     argv0s = [config.restart.systemctl[0], *(c.target[0] for c in config.alerts.channels if c.kind == "command"),
               *(w.command[0] for w in config.watches if w.command)]
     programs = [path for path in map(which, argv0s) if path is not None]
-    return untrusted([config.path, *config.rule_dirs, config.state_dir], programs)
+    return untrusted([config.path, *config.rule_dirs, *([config.state_dir] if state else [])], programs)
 
 
 def exposure_warnings(config: SiteConfig) -> list[str]:

@@ -13,28 +13,42 @@ import click
 from ..actions.channels import channel_problem, http_url_problem
 from ..actions.outbox import undelivered
 from ..config import DEFAULT_CONFIG, SiteConfig, placeholder_warnings
+from ..config_check import SiteCheck, check_site
 from ..config_parse import ConfigError, load_config
-from ..config_rules import rule_name_warnings
 from ..redaction import redact_url
-from ..rules.loader import load_rules
 from ..trust import exposure_warnings, site_problems
 from ..views.escape import EscapingFormatter
-from .common import EXIT_USAGE, fail
+from ..wording import plural
+from .common import fail
 
 config_option = click.option("-c", "--config", "config_path", type=click.Path(path_type=Path),
                              default=DEFAULT_CONFIG, show_default=True, help="Site config (TOML).")
 
 
-def load_site_config(config_path: Path) -> SiteConfig:
+UNTRUSTED = ("the config, rules, state and the programs it runs decide which services get restarted and what runs as "
+             "root, so no other user may be able to change them")
+
+
+def _missing(config_path: Path) -> None:
     if not config_path.exists() and not config_path.is_symlink():  # a newcomer's first try: where to put one
         fail(f"no site config at {config_path}: give one with -c PATH (contrib/logsentry.toml in the source is an "
              "example; `logsentry config check -c PATH` checks it)")
+
+
+def load_site_config(config_path: Path) -> SiteConfig:
+    _missing(config_path)
     try:
         return load_config(config_path)
     except ConfigError as error:
         for line in error.problems:
             click.echo(line, err=True)
-        fail(f"{len(error.problems)} error(s) in {config_path}")
+        fail(f"{plural(len(error.problems), 'error', separated=False)} in {config_path}")
+
+
+def checked_site(config_path: Path) -> SiteCheck:
+    """The config and its rules checked in one go (config_check.py), or exit 2 when there is no config file."""
+    _missing(config_path)
+    return check_site(config_path)
 
 
 def trust_problems(config: SiteConfig) -> list[str]:
@@ -46,8 +60,7 @@ def refuse_untrusted(config: SiteConfig) -> None:
     if problems:
         for line in problems:
             click.echo(line, err=True)
-        fail("refusing to start: the config, rules, state and the programs it runs decide which services get "
-             "restarted and what runs as root, so no other user may be able to change them")
+        fail(f"refusing to start: {UNTRUSTED}")
 
 
 def setup_logging(level: int = logging.INFO, service: bool = True) -> None:
@@ -68,18 +81,20 @@ def run(config_path: Path, dry_run: bool) -> None:
     """Follow the journal as a service: restart units and send alerts as the config says."""
     from ..service import Service, StartError
 
-    config = load_site_config(config_path)
+    checked = checked_site(config_path)
+    if checked.problems or checked.config is None:  # every one of them, as `config check` and a reload say them
+        for line in checked.problems:
+            click.echo(line, err=True)
+        errors = plural(len(checked.problems), "error", separated=False)
+        fail(f"refusing to start: {errors} in {config_path}, its rules or the files it names (`logsentry config check` "
+             "also checks the channels' URLs)" + (f"; {UNTRUSTED}" if checked.untrusted else ""))
+    config = checked.config
     if dry_run:
         config = dataclasses.replace(config, dry_run=True)
-    refuse_untrusted(config)
-    rule_set = load_rules(config.rule_dirs, disabled=config.disabled_rules)
-    if rule_set.errors:  # as `config check` and a reload do: a broken rule file is refused, not skipped
-        for line in rule_set.errors:
-            click.echo(line, err=True)
-        fail(f"refusing to start: {len(rule_set.errors)} rule file error(s) (see `logsentry config check`)")
     setup_logging()
-    for line in [*exposure_warnings(config), *rule_name_warnings(config, rule_set.ids)]:
-        logging.getLogger("logsentry").warning("%s", line)
+    log = logging.getLogger("logsentry")
+    for line in [*exposure_warnings(config), *checked.warnings]:
+        log.warning("%s", line)
     try:
         service = Service(config)
     except StartError as error:
@@ -100,28 +115,33 @@ def config_group() -> None:
 @config_option
 def config_check(config_path: Path) -> None:
     """Validate the config and its rules, and print what would be watched (secrets redacted)."""
-    config = load_site_config(config_path)
-    rule_set = load_rules(config.rule_dirs, disabled=config.disabled_rules)
-    problems = [*rule_set.errors, *trust_problems(config)]
-    refused: set[str] = set()  # settings whose summary line would read as fine above their error
+    checked = checked_site(config_path)
+    if checked.config is None:  # no TOML: nothing else can be read
+        for line in checked.problems:
+            click.echo(line, err=True)
+        fail(f"1 error in {config_path}")
+    config = checked.config
+    problems = list(checked.problems)
+    refused = set(checked.refused)  # sections whose summary line would read as fine above their error
     for channel in config.alerts.channels:  # (a placeholder is also warned about)
         if why := channel_problem(channel):
             problems.append(f"{config.path}: {channel.where}: url: {why}")
             refused.add(channel.where)
     if config.heartbeat_url and (why := http_url_problem(config.heartbeat_url)):
         problems.append(f"{config.path}: heartbeat.url: {why} ({redact_url(config.heartbeat_url)})")
-        refused.add("heartbeat.url")
+        refused.add("heartbeat")
     if config.journal_directory is not None and not config.journal_directory.is_dir():
         problems.append(f"{config.path}: journal_directory {config.journal_directory} is not a directory "
                         "(logsentry run would refuse to start)")
         refused.add("journal_directory")
     for line in config.describe(frozenset(refused)):
         click.echo(line)
-    click.echo(f"rules: {len(rule_set.rules)} loaded")
-    for line in [*rule_name_warnings(config, rule_set.ids), *placeholder_warnings(config), *exposure_warnings(config),
-                 *undelivered(config)]:
+    click.echo(f"rules: {len(checked.rule_set.rules)} loaded")
+    warnings = [*checked.warnings, *placeholder_warnings(config), *exposure_warnings(config)]
+    for line in [*warnings, *(undelivered(config) if "state_dir" not in refused else [])]:
         click.echo(line, err=True)
     for line in problems:
         click.echo(line, err=True)
     if problems:
-        sys.exit(EXIT_USAGE)
+        fail(f"{plural(len(problems), 'error', separated=False)} in {config_path}, its rules or the files it names"
+             + (f" ({plural(len(warnings), 'warning', separated=False)} above them)" if warnings else ""))

@@ -1,0 +1,45 @@
+"""The site config and its rules checked in one go, as `logsentry run`, a reload and `config check` refuse them.
+
+Each stage runs whatever the others found, on what they could read: the config's own problems (a refused
+setting at its default, config_parse.py), the rule files', the trust check's, the rule names'. Operators met
+them in rounds before: a bad channel URL hid the rule-name warnings until it was fixed. A stage that depends
+on a refused setting skips what would be about the default instead (the trust check of a refused `state_dir`,
+the rule names when `rules` is refused: the rules they name were not loaded).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import SiteConfig
+from .config_parse import read_config
+from .config_rules import rule_name_warnings
+from .rules.loader import RuleSet, load_rules
+from .trust import site_problems
+
+
+@dataclass(frozen=True)
+class SiteCheck:
+    """`problems`: what `run` and a reload refuse (the config's, its rule files', the trust check's), in that
+    order; `config` None only when the file is no TOML (its one problem says why); `refused`: the sections with
+    a problem (config_reader.Reader.refused); `warnings`: the rule names' (config_rules.py)."""
+
+    config: SiteConfig | None
+    rule_set: RuleSet
+    problems: tuple[str, ...]
+    untrusted: bool = False
+    refused: frozenset[str] = frozenset()
+    warnings: tuple[str, ...] = ()
+
+
+def check_site(path: Path) -> SiteCheck:
+    parsed = read_config(path)
+    if parsed.config is None:
+        return SiteCheck(None, RuleSet((), ()), parsed.problems)
+    config = parsed.config
+    rule_set = load_rules(config.rule_dirs, disabled=config.disabled_rules)
+    trust = site_problems(config, state="state_dir" not in parsed.refused)
+    warnings = () if "rules" in parsed.refused else tuple(rule_name_warnings(config, rule_set.ids))
+    return SiteCheck(config, rule_set, (*parsed.problems, *rule_set.errors, *trust), bool(trust), parsed.refused,
+                     warnings)
