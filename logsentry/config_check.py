@@ -9,12 +9,12 @@ the rule names when `rules` is refused: the rules they name were not loaded).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import SiteConfig
 from .config_parse import read_config
-from .config_rules import rule_name_warnings
+from .config_rules import RuleNames, check_rule_names
 from .rules.loader import RuleSet, load_rules
 from .trust import site_problems
 
@@ -23,14 +23,14 @@ from .trust import site_problems
 class SiteCheck:
     """`problems`: what `run` and a reload refuse (the config's, its rule files', the trust check's), in that
     order; `config` None only when the file is no TOML (its one problem says why); `refused`: the sections with
-    a problem (config_reader.Reader.refused); `warnings`: the rule names' (config_rules.py)."""
+    a problem (config_reader.Reader.refused); `names`: the rule names' findings."""
 
     config: SiteConfig | None
     rule_set: RuleSet
     problems: tuple[str, ...]
     untrusted: bool = False
     refused: frozenset[str] = frozenset()
-    warnings: tuple[str, ...] = ()
+    names: RuleNames = field(default_factory=RuleNames)
 
 
 def check_site(path: Path) -> SiteCheck:
@@ -40,6 +40,6 @@ def check_site(path: Path) -> SiteCheck:
     config = parsed.config
     rule_set = load_rules(config.rule_dirs, disabled=config.disabled_rules)
     trust = site_problems(config, state="state_dir" not in parsed.refused)
-    warnings = () if "rules" in parsed.refused else tuple(rule_name_warnings(config, rule_set.ids))
+    names = RuleNames() if "rules" in parsed.refused else check_rule_names(config, rule_set.ids)
     return SiteCheck(config, rule_set, (*parsed.problems, *rule_set.errors, *trust), bool(trust), parsed.refused,
-                     warnings)
+                     names)

@@ -1,27 +1,53 @@
 """The config's rule names checked against the rules there are. A typo in `disabled_rules` left the rule on, and
 one in a watch's `rules` left the watch covering nothing by that name; both were accepted without a word
-(helper-118's fresh-user trial). Warnings, not errors: a rule an upgrade removed must not stop the service."""
+(helper-118's fresh-user trial). Warnings, not errors: a rule an upgrade removed must not stop the service. But a
+watch none of whose patterns names a rule can never act (`rules = ["nginx-emreg"]`: nginx is never restarted),
+which is what an operator reloading it must hear: `config check` refuses it (and so does `systemctl reload`,
+which runs it first), while `run` and a SIGHUP log it as an error and run without it."""
 
 from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from .config import SiteConfig
 from .host_silence import RULE_ID as HOST_RULE
 from .tomlfile import did_you_mean
 
 
-def rule_name_warnings(config: SiteConfig, loaded: Iterable[str]) -> list[str]:
-    """One warning per name of `disabled_rules` that is no rule id, and per pattern of a watch's `rules` that
-    matches none, among `loaded` (every id of the config's rule files, disabled ones too) and host-went-silent
-    (a rule with no file). A watch is named as config errors name it (`watch #1 (line 3)`)."""
+@dataclass(frozen=True)
+class RuleNames:
+    """What the config's rule names say: `dead`, one line per watch that can never act (`dead_watches` names
+    them: Watch.where); `warnings`, one per other name that matches no rule."""
+
+    dead: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    dead_watches: frozenset[str] = frozenset()
+
+
+def _any_of(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+
+
+def check_rule_names(config: SiteConfig, loaded: Iterable[str]) -> RuleNames:
+    """The names of `disabled_rules` that are no rule id and the patterns of a watch's `rules` that match none,
+    among `loaded` (every id of the config's rule files, disabled ones too) and host-went-silent (a rule with no
+    file); a watch with no pattern that matches is `dead`."""
     known = sorted({*loaded, HOST_RULE})
     ids = set(known)
-    lines = [f"{config.path}: warning: disabled_rules: no rule has the id {name!r}{did_you_mean(name, known)}: "
-             "nothing is disabled by it" for name in config.disabled_rules if name not in ids]
+    warnings = [f"{config.path}: warning: disabled_rules: no rule has the id {name!r}{did_you_mean(name, known)}: "
+                "nothing is disabled by it" for name in config.disabled_rules if name not in ids]
+    dead, dead_watches = [], set()
     for watch in config.watches:
-        lines += [f"{config.path}: warning: {watch.where or 'watch'}: rules: {pattern!r} matches no rule"
-                  f"{did_you_mean(pattern, known)}: the watch covers nothing by it" for pattern in watch.rules
-                  if not any(fnmatch.fnmatchcase(rule_id, pattern) for rule_id in known)]
-    return lines
+        where = watch.where or "watch"
+        unknown = [pattern for pattern in watch.rules if not any(fnmatch.fnmatchcase(rule, pattern) for rule in known)]
+        if unknown and len(unknown) == len(watch.rules):
+            dead.append(f"{config.path}: {where}: rules: no rule matches "
+                        f"{_any_of([f'{pattern!r}{did_you_mean(pattern, known)}' for pattern in unknown])}: the "
+                        "watch covers no rule, so it can never act")
+            dead_watches.add(watch.where)
+        else:
+            warnings += [f"{config.path}: warning: {where}: rules: {pattern!r} matches no rule"
+                         f"{did_you_mean(pattern, known)}: the watch covers nothing by it" for pattern in unknown]
+    return RuleNames(tuple(dead), tuple(warnings), frozenset(dead_watches))

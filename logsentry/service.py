@@ -384,8 +384,10 @@ class Service(ServiceReading):
             self._status()
             return False
         config, rule_set = checked.config, checked.rule_set
-        for line in checked.warnings:  # (as `run` says them at start)
+        for line in checked.names.warnings:  # (as `run` says them at start)
             log.warning("%s", line)
+        for line in checked.names.dead:
+            log.error("%s (reloaded anyway; `logsentry config check` refuses it)", line)
         self._learn_pending()  # the new pipeline starts with the baselines, not with the old one's counts
         self._commit()
         windows = self.pipeline.tracker.snapshot()

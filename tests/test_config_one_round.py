@@ -80,8 +80,6 @@ def test_config_check_names_every_problem_of_every_stage_in_one_run(tmp_path: Pa
     assert done.stderr.splitlines() == [
         f"{config}: warning: disabled_rules: no rule has the id 'error-brust' (did you mean 'error-burst'?): nothing "
         "is disabled by it",
-        f"{config}: warning: watch #1 (line {watch[0]}): rules: 'nginx-emreg' matches no rule (did you mean "
-        "'nginx-emerg'?): the watch covers nothing by it",
         f"{config}: warning: watch #2 (line {watch[1]}): rules: 'zzz-*' matches no rule: the watch covers nothing by "
         "it",
         f"{config}: bogus_key: unknown key, expected one of alerts, canary, channel, commit_every, disabled_rules, "
@@ -93,13 +91,15 @@ def test_config_check_names_every_problem_of_every_stage_in_one_run(tmp_path: Pa
         + APPRISE_DOCS,
         f"{config}: channel #3 (line {channel[2]}): url: {HOST_OR_PORT} (alertmanager http://***)",
         f"{config}: heartbeat.url: {HOST_OR_PORT} (https://***)",
-        f"logsentry: 6 errors in {config}, its rules or the files it names (3 warnings above them)"], done.stderr
+        f"{config}: watch #1 (line {watch[0]}): rules: no rule matches 'nginx-emreg' (did you mean 'nginx-emerg'?): "
+        "the watch covers no rule, so it can never act",
+        f"logsentry: 7 errors in {config}, its rules or the files it names (2 warnings above them)"], done.stderr
     out = done.stdout.splitlines()
     assert f"state directory: {tmp_path / 'state'}" in out
     assert f"watch #2 (line {watch[1]}) api.service: rules error-burst, zzz-*; actions alert, restart" in out
     assert f"alert channel #4 (line {channel[3]}): good (apprise json://***, 3 tries)" in out
     # refused settings (their defaults) and refused tables have no line that reads as fine above their error
-    assert not [line for line in out if line.startswith(("restart:", "heartbeat:", "alert channel #1",
+    assert not [line for line in out if line.startswith(("restart:", "heartbeat:", "watch #1", "alert channel #1",
                                                          "alert channel #2", "alert channel #3"))], out
 
 

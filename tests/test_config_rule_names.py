@@ -1,8 +1,11 @@
 """The config's rule names against the rules there are (config_rules.py): a typo in `disabled_rules` or in a
-watch's `rules` is said, with the id it probably meant, by `config check` (a warning: exit 0)."""
+watch's `rules` is said, with the id it probably meant, by `config check` (a warning: exit 0); a watch none of
+whose patterns matches a rule can never act: `config check` refuses it (exit 2), `run` starts with an error
+logged."""
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -35,3 +38,44 @@ def test_right_names_and_a_disabled_rule_in_a_watch_are_no_warning(tmp_path):
     done = check(tmp_path, 'disabled_rules = ["error-burst"]\n[[watch]]\nunits = ["*"]\n'
                            'rules = ["error-burst", "ghc-*"]\n')
     assert done.returncode == 0 and "warning" not in done.stderr, done.stderr
+
+
+def test_a_watch_whose_every_pattern_matches_no_rule_is_refused(tmp_path):
+    """`rules = ["nginx-emreg"]` would leave nginx never restarted: exit 2, one error per such watch (every pattern
+    with what it probably meant), no summary line for it, and the other watch's typo still a warning."""
+    done = check(tmp_path, '[[watch]]\nunits = ["api"]\nrules = ["error-burst", "zzz-*"]\n[[watch]]\n'
+                           'units = ["nginx"]\nrules = ["nginx-emreg", "kernel-oom-kil"]\nactions = ["restart"]\n')
+    config = tmp_path / "c.toml"
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.splitlines() == [
+        f"{config}: warning: watch #1 (line 2): rules: 'zzz-*' matches no rule: the watch covers nothing by it",
+        f"{config}: watch #2 (line 5): rules: no rule matches 'nginx-emreg' (did you mean 'nginx-emerg'?) or "
+        "'kernel-oom-kil' (did you mean 'kernel-oom-kill'?): the watch covers no rule, so it can never act",
+        f"logsentry: 1 error in {config}, its rules or the files it names (1 warning above them)"], done.stderr
+    assert "watch #1 (line 2) api.service: rules error-burst, zzz-*; actions alert, restart" in done.stdout
+    assert "nginx" not in done.stdout  # no summary line reads as fine above its error
+
+
+def test_run_starts_with_a_watch_that_can_never_act_and_says_so_loudly(tmp_path, live_journal):
+    """A rule an upgrade removed must not stop the service: `run` (and a reload) go on, logging an error."""
+    from test_service import BOOM_RULE, RunningService, config_text
+
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "boom.toml").write_text(BOOM_RULE.format(action="alert", within="60s", group=""))
+    running = RunningService(tmp_path, config_text(live_journal, rules).replace(
+        'units = ["app"]', 'units = ["app"]\nrules = ["bom"]'))
+    try:
+        running.start()
+        log = running.log()
+        assert ("watch #1 (line 8): rules: no rule matches 'bom' (did you mean 'boom'?): the watch covers no rule, so "
+                "it can never act (starting anyway; `logsentry config check` refuses it)") in log, log
+        assert "ERROR" in next(line for line in log.splitlines() if "can never act" in line)
+        running.config_path.write_text(running.config_path.read_text().replace('"bom"', '"bomb"'))
+        assert running.proc is not None
+        running.proc.send_signal(signal.SIGHUP)
+        log = running.wait_log("reloaded:")
+        assert "no rule matches 'bomb' (did you mean 'boom'?): the watch covers no rule, so it can never act " \
+            "(reloaded anyway; `logsentry config check` refuses it)" in log, log
+    finally:
+        running.stop(signal.SIGKILL)

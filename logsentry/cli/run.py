@@ -93,8 +93,10 @@ def run(config_path: Path, dry_run: bool) -> None:
         config = dataclasses.replace(config, dry_run=True)
     setup_logging()
     log = logging.getLogger("logsentry")
-    for line in [*exposure_warnings(config), *checked.warnings]:
+    for line in [*exposure_warnings(config), *checked.names.warnings]:
         log.warning("%s", line)
+    for line in checked.names.dead:  # loud, but no reason to stop: a rule an upgrade removed must not stop it
+        log.error("%s (starting anyway; `logsentry config check` refuses it)", line)
     try:
         service = Service(config)
     except StartError as error:
@@ -134,10 +136,12 @@ def config_check(config_path: Path) -> None:
         problems.append(f"{config.path}: journal_directory {config.journal_directory} is not a directory "
                         "(logsentry run would refuse to start)")
         refused.add("journal_directory")
+    problems += checked.names.dead
+    refused |= checked.names.dead_watches
     for line in config.describe(frozenset(refused)):
         click.echo(line)
     click.echo(f"rules: {len(checked.rule_set.rules)} loaded")
-    warnings = [*checked.warnings, *placeholder_warnings(config), *exposure_warnings(config)]
+    warnings = [*checked.names.warnings, *placeholder_warnings(config), *exposure_warnings(config)]
     for line in [*warnings, *(undelivered(config) if "state_dir" not in refused else [])]:
         click.echo(line, err=True)
     for line in problems:
