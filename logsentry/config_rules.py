@@ -3,7 +3,7 @@ one in a watch's `rules` left the watch covering nothing by that name; both were
 (helper-118's fresh-user trial). Warnings, not errors: a rule an upgrade removed must not stop the service. But a
 watch none of whose patterns names a rule can never act (`rules = ["nginx-emreg"]`: nginx is never restarted),
 which is what an operator reloading it must hear: `config check` refuses it (and so does `systemctl reload`,
-which runs it first), while `run` and a SIGHUP log it as an error and run without it."""
+which runs it first), while `run` and a SIGHUP log it as an error and go on."""
 
 from __future__ import annotations
 

@@ -104,8 +104,8 @@ def test_config_check_names_every_problem_of_every_stage_in_one_run(tmp_path: Pa
 
 
 def test_a_refused_setting_skips_the_checks_that_would_be_about_its_default(tmp_path: Path) -> None:
-    """A refused `rules` leaves the operator's rules unloaded: their names are not warned about as unknown; a
-    refused `state_dir` is not trust-checked at /var/lib/logsentry; the other stages still run."""
+    """A refused `rules` leaves the operator's rules unloaded: their names are not warned about as unknown; the
+    other stages still run."""
     config = write(tmp_path / "c.toml", 'rules = 5\nstate_dir = 7\n[[watch]]\nunits = ["api"]\nrules = ["my-rule"]\n'
                    '[[channel]]\ntype = "apprise"\nurl = "jsno://127.0.0.1:9/hook"\n')
     done = config_check(config)
@@ -116,6 +116,25 @@ def test_a_refused_setting_skips_the_checks_that_would_be_about_its_default(tmp_
         f"{config}: channel #1 (line 6): url: apprise does not accept this URL (apprise jsno://***): " + APPRISE_DOCS,
         f"logsentry: 3 errors in {config}, its rules or the files it names"], done.stderr
     assert not [line for line in done.stdout.splitlines() if line.startswith(("state directory", "rule directories"))]
+
+
+def test_a_refused_state_dir_is_not_trust_checked_at_its_default(tmp_path: Path, monkeypatch) -> None:
+    """`state_dir = 7` keeps the default state directory in the partly read config: a trust problem there, or the
+    alerts waiting in its outbox, would be about a directory the operator did not name."""
+    from logsentry.state import OutboxItem, State
+
+    default = tmp_path / "default-state"
+    state = State(default / "state.db")
+    state.commit({}, [OutboxItem("alert:1", "alert", {"event": "firing", "rule": "boom", "unit": "api.service"})], 1)
+    state.update(state.outbox()[0].id, status="pending", last_error="am: HTTP 503")
+    state.close()
+    default.chmod(0o777)  # anyone may write there: refused, were it checked
+    monkeypatch.setattr("logsentry.config_parse.DEFAULT_STATE_DIR", default)
+    config = write(tmp_path / "c.toml", "state_dir = 7\n")
+    done = run_cli("config", "check", "-c", str(config))
+    assert done.exit_code == 2
+    assert done.stderr.splitlines() == [f"{config}: state_dir: expected a non-empty string (got 7)",
+                                        f"logsentry: 1 error in {config}, its rules or the files it names"], done.stderr
 
 
 BAD_RULE = '''id = "bad"
