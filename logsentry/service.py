@@ -20,6 +20,7 @@ import sqlite3
 import threading
 import time
 from collections import OrderedDict, deque
+from dataclasses import replace
 from types import FrameType
 from typing import Any
 
@@ -74,7 +75,11 @@ def load_rule_set_for(config: SiteConfig) -> RuleSet:
 
 
 class Service(ServiceReading):
-    def __init__(self, config: SiteConfig, notify: Any = sd_notify):
+    def __init__(self, config: SiteConfig, notify: Any = sd_notify, dry_run: bool = False):
+        """`dry_run`: `run --dry-run`, which holds for every config a reload reads too (the file may say
+        otherwise: a reload went live)."""
+        self.dry_run = dry_run
+        config = replace(config, dry_run=True) if dry_run else config
         self.config = config
         self.notify = notify
         if config.journal_directory is not None and not config.journal_directory.is_dir():
@@ -384,6 +389,8 @@ class Service(ServiceReading):
             self._status()
             return False
         config, rule_set = checked.config, checked.rule_set
+        if self.dry_run:
+            config = replace(config, dry_run=True)
         for line in checked.names.warnings:  # (as `run` says them at start)
             log.warning("%s", line)
         for line in checked.names.dead:
@@ -404,6 +411,6 @@ class Service(ServiceReading):
         self.state.replace_windows(self.pipeline.tracker.items())
         self.worker.config = config
         self.reload_note = ""
-        log.info("reloaded: %d rules", len(rule_set.rules))
+        log.info("reloaded: %d rules%s", len(rule_set.rules), "; still a dry run (--dry-run)" if self.dry_run else "")
         self._status()
         return True

@@ -202,6 +202,25 @@ def test_dry_run_queues_nothing(live_journal, boom_rules, service, receiver):
     assert hook.requests == [] and running.state().outbox() == []
 
 
+def test_dry_run_holds_over_a_reload(live_journal, boom_rules, service, receiver):
+    """`run --dry-run` is the operator's word for the whole run: a SIGHUP reload reads the file again, which says
+    nothing of it, and the service went live (helper-122's review)."""
+    hook = receiver()
+    channels = f'[[channel]]\ntype = "apprise"\nurl = "json://{hook.url}/x"\n'
+    text = config_text(live_journal, boom_rules(action="restart"), channels, actions='["alert", "restart"]')
+    running = service(text)
+    running.start("--dry-run")
+    running.config_path.write_text(text + "\n# edited\n")
+    assert running.proc is not None
+    running.proc.send_signal(signal.SIGHUP)
+    assert "still a dry run (--dry-run)" in running.wait_log("reloaded:")
+    live_journal.write("BOOM after-reload")
+    log = running.wait_log("would alert")
+    assert "would restart app.service" in log
+    time.sleep(0.5)
+    assert hook.requests == [] and running.state().outbox() == []
+
+
 def test_resumes_at_cursor_after_sigkill_and_starts_at_tail_first(live_journal, boom_rules, service, tmp_path):
     out = tmp_path / "alerts.jsonl"
     script = tmp_path / "receive.py"

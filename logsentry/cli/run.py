@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
 import sys
@@ -89,8 +88,6 @@ def run(config_path: Path, dry_run: bool) -> None:
         fail(f"refusing to start: {errors} in {config_path}, its rules or the files it names (`logsentry config check` "
              "also checks the channels' URLs)" + (f"; {UNTRUSTED}" if checked.untrusted else ""))
     config = checked.config
-    if dry_run:
-        config = dataclasses.replace(config, dry_run=True)
     setup_logging()
     log = logging.getLogger("logsentry")
     for line in [*exposure_warnings(config), *checked.names.warnings]:
@@ -98,7 +95,7 @@ def run(config_path: Path, dry_run: bool) -> None:
     for line in checked.names.dead:  # loud, but no reason to stop: a rule an upgrade removed must not stop it
         log.error("%s (starting anyway; `logsentry config check` refuses it)", line)
     try:
-        service = Service(config)
+        service = Service(config, dry_run=dry_run)
     except StartError as error:
         fail(f"cannot start: {error}")
     service.install_signals()
