@@ -33,7 +33,7 @@ def _any_of(names: list[str]) -> str:
 def check_rule_names(config: SiteConfig, loaded: Iterable[str]) -> RuleNames:
     """The names of `disabled_rules` that are no rule id and the patterns of a watch's `rules` that match none,
     among `loaded` (every id of the config's rule files, disabled ones too) and host-went-silent (a rule with no
-    file); a watch with no pattern that matches is `dead`."""
+    file); a watch with no pattern that matches, or whose every rule is disabled, is `dead`."""
     known = sorted({*loaded, HOST_RULE})
     ids = set(known)
     warnings = [f"{config.path}: warning: disabled_rules: no rule has the id {name!r}{did_you_mean(name, known)}: "
@@ -42,12 +42,19 @@ def check_rule_names(config: SiteConfig, loaded: Iterable[str]) -> RuleNames:
     for watch in config.watches:
         where = watch.where or "watch"
         unknown = [pattern for pattern in watch.rules if not any(fnmatch.fnmatchcase(rule, pattern) for rule in known)]
-        if unknown and len(unknown) == len(watch.rules):
+        covered = sorted(rule for rule in known if any(fnmatch.fnmatchcase(rule, pattern) for pattern in watch.rules))
+        if not covered and watch.rules:
             dead.append(f"{config.path}: {where}: rules: no rule matches "
                         f"{_any_of([f'{pattern!r}{did_you_mean(pattern, known)}' for pattern in unknown])}: the "
                         "watch covers no rule, so it can never act")
             dead_watches.add(watch.where)
-        else:
+        elif covered and all(rule in config.disabled_rules for rule in covered):
+            # (its patterns name rules, every one of them off: as dead as a typo)
+            named = _any_of(covered) if len(covered) <= 5 else f"{', '.join(covered[:5])} and {len(covered) - 5} more"
+            dead.append(f"{config.path}: {where}: rules: every rule it covers is in disabled_rules ({named}): the "
+                        "watch covers no rule that runs, so it can never act")
+            dead_watches.add(watch.where)
+        if covered:
             warnings += [f"{config.path}: warning: {where}: rules: {pattern!r} matches no rule"
                          f"{did_you_mean(pattern, known)}: the watch covers nothing by it" for pattern in unknown]
     return RuleNames(tuple(dead), tuple(warnings), frozenset(dead_watches))

@@ -56,6 +56,21 @@ def test_a_watch_whose_every_pattern_matches_no_rule_is_refused(tmp_path):
     assert "nginx" not in done.stdout  # no summary line reads as fine above its error
 
 
+def test_a_watch_whose_every_rule_is_disabled_is_refused_as_well(tmp_path):
+    """Its patterns name rules, but `disabled_rules` turns every one of them off: it can never act, as a typo's
+    watch (helper-122's review: neither warned nor refused)."""
+    done = check(tmp_path, 'disabled_rules = ["error-burst", "nginx-emerg"]\n[[watch]]\nunits = ["api"]\n'
+                           'rules = ["error-burst", "ghc-*"]\n[[watch]]\nunits = ["nginx"]\n'
+                           'rules = ["nginx-emerg", "error-burst", "zzz"]\nactions = ["restart"]\n')
+    config = tmp_path / "c.toml"
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.splitlines() == [
+        f"{config}: warning: watch #2 (line 6): rules: 'zzz' matches no rule: the watch covers nothing by it",
+        f"{config}: watch #2 (line 6): rules: every rule it covers is in disabled_rules (error-burst or "
+        "nginx-emerg): the watch covers no rule that runs, so it can never act",
+        f"logsentry: 1 error in {config}, its rules or the files it names (1 warning above them)"], done.stderr
+
+
 def test_run_starts_with_a_watch_that_can_never_act_and_says_so_loudly(tmp_path, live_journal):
     """A rule an upgrade removed must not stop the service: `run` (and a reload) go on, logging an error."""
     from test_service import BOOM_RULE, RunningService, config_text
