@@ -40,7 +40,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from logsentry.config import load_config  # noqa: E402
+from logsentry.config_parse import load_config  # noqa: E402
 from logsentry.engine.absence import MAX_UNITS  # noqa: E402
 from logsentry.engine.window import MAX_WINDOWS  # noqa: E402
 from logsentry.model import Entry  # noqa: E402

@@ -137,7 +137,7 @@ def patch_clocks() -> None:
 def one_run(directory: Path, batch_entries: int = 0, anomalies: bool = False) -> tuple[float, int, str]:
     """(CPU s of the read loop, entries, digest) of one fresh Service over the feed."""
     import logsentry.service
-    from logsentry.config import load_config
+    from logsentry.config_parse import load_config
     from logsentry.model import Entry, ScreenedRun
     from logsentry.service import Service
     from logsentry.service_journal import follower_for

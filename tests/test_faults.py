@@ -545,6 +545,7 @@ def test_service_memory_and_state_with_48k_lines_stay_under_memory_max():
     root = Path(__file__).resolve().parent.parent
     done = subprocess.run([sys.executable, str(root / "bench" / "memory.py"), "--case", "long-lines", "--entries",
                            "3000", "--keys", "600"], capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]  # (bench/ imports the package too: a moved name broke it)
     result = json.loads((root / "bench" / "results" / "memory_long_lines.json").read_text())
     assert done.returncode == 0 and result["pass"], done.stdout + done.stderr
     assert result["peak_rss_mib"] < 160 and result["restart_anon_mib"] < 128, result
