@@ -33,7 +33,8 @@ def _any_of(names: list[str]) -> str:
 def check_rule_names(config: SiteConfig, loaded: Iterable[str]) -> RuleNames:
     """The names of `disabled_rules` that are no rule id and the patterns of a watch's `rules` that match none,
     among `loaded` (every id of the config's rule files, disabled ones too) and host-went-silent (a rule with no
-    file); a watch with no pattern that matches, or whose every rule is disabled, is `dead`."""
+    file); a watch with no pattern that matches (or none at all: `rules = []`), or whose every rule is disabled, is
+    `dead`."""
     known = sorted({*loaded, HOST_RULE})
     ids = set(known)
     warnings = [f"{config.path}: warning: disabled_rules: no rule has the id {name!r}{did_you_mean(name, known)}: "
@@ -43,7 +44,11 @@ def check_rule_names(config: SiteConfig, loaded: Iterable[str]) -> RuleNames:
         where = watch.where or "watch"
         unknown = [pattern for pattern in watch.rules if not any(fnmatch.fnmatchcase(rule, pattern) for rule in known)]
         covered = sorted(rule for rule in known if any(fnmatch.fnmatchcase(rule, pattern) for pattern in watch.rules))
-        if not covered and watch.rules:
+        if not watch.rules:  # (no pattern matches no rule: as dead as a typo, and no name to suggest a rule for)
+            dead.append(f"{config.path}: {where}: rules: an empty list: the watch covers no rule, so it can never act "
+                        "(leave `rules` out for every rule)")
+            dead_watches.add(watch.where)
+        elif not covered:
             dead.append(f"{config.path}: {where}: rules: no rule matches "
                         f"{_any_of([f'{pattern!r}{did_you_mean(pattern, known)}' for pattern in unknown])}: the "
                         "watch covers no rule, so it can never act")

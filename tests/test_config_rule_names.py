@@ -94,3 +94,16 @@ def test_run_starts_with_a_watch_that_can_never_act_and_says_so_loudly(tmp_path,
             "(reloaded anyway; `logsentry config check` refuses it)" in log, log
     finally:
         running.stop(signal.SIGKILL)
+
+
+def test_a_watch_with_an_empty_rules_list_is_refused_as_one_that_can_never_act(tmp_path):
+    """`rules = []` covers no rule (Watch.covers matches none of no patterns): nginx is never restarted, yet `config
+    check` printed `rules ; actions restart` and exited 0 (`units = []` is refused; leaving `rules` out means all)."""
+    done = check(tmp_path, '[[watch]]\nunits = ["nginx"]\nrules = []\nactions = ["restart"]\n')
+    config = tmp_path / "c.toml"
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.splitlines() == [
+        f"{config}: watch #1 (line 2): rules: an empty list: the watch covers no rule, so it can never act (leave "
+        "`rules` out for every rule)",
+        f"logsentry: 1 error in {config}, its rules or the files it names"], done.stderr
+    assert "nginx" not in done.stdout  # no summary line reads as fine above its error
