@@ -4,7 +4,7 @@ Each stage runs whatever the others found, on what they could read: the config's
 setting at its default, config_parse.py), the rule files', the trust check's, the rule names'. Operators met
 them in rounds before: a bad channel URL hid the rule-name warnings until it was fixed. A stage that depends
 on a refused setting skips what would be about the default instead (the trust check of a refused `state_dir`,
-the rule names when `rules` is refused: the rules they name were not loaded).
+the rule names when `rules` is refused or one of its paths is missing: the rules they name were not loaded).
 """
 
 from __future__ import annotations
@@ -40,6 +40,8 @@ def check_site(path: Path) -> SiteCheck:
     config = parsed.config
     rule_set = load_rules(config.rule_dirs, disabled=config.disabled_rules)
     trust = site_problems(config, state="state_dir" not in parsed.refused)
-    names = RuleNames() if "rules" in parsed.refused else check_rule_names(config, rule_set.ids)
+    # (a missing rule path, like a refused `rules`, leaves its rules' names unknown: no name can be called a typo)
+    names = RuleNames() if "rules" in parsed.refused or not rule_set.complete else \
+        check_rule_names(config, rule_set.ids, rule_set.unread)
     return SiteCheck(config, rule_set, (*parsed.problems, *rule_set.errors, *trust), bool(trust), parsed.refused,
                      names)

@@ -30,36 +30,40 @@ def _any_of(names: list[str]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
 
 
-def check_rule_names(config: SiteConfig, loaded: Iterable[str]) -> RuleNames:
+def check_rule_names(config: SiteConfig, loaded: Iterable[str], unread: Iterable[str] = ()) -> RuleNames:
     """The names of `disabled_rules` that are no rule id and the patterns of a watch's `rules` that match none,
     among `loaded` (every id of the config's rule files, disabled ones too) and host-went-silent (a rule with no
     file); a watch with no pattern that matches (or none at all: `rules = []`), or whose every rule is disabled, is
-    `dead`."""
+    `dead`. A name of `unread` (a rule file with an error, RuleSet.unread) is no typo and leaves its watch to that
+    error: said here too, it was a second error for one fault, worded as a typo."""
     known = sorted({*loaded, HOST_RULE})
-    ids = set(known)
+    broken = sorted(set(unread) - set(known))
+    ids = {*known, *broken}
     warnings = [f"{config.path}: warning: disabled_rules: no rule has the id {name!r}{did_you_mean(name, known)}: "
                 "nothing is disabled by it" for name in config.disabled_rules if name not in ids]
     dead, dead_watches = [], set()
     for watch in config.watches:
         where = watch.where or "watch"
-        unknown = [pattern for pattern in watch.rules if not any(fnmatch.fnmatchcase(rule, pattern) for rule in known)]
+        unknown = [pattern for pattern in watch.rules if not any(fnmatch.fnmatchcase(rule, pattern) for rule in ids)]
         covered = sorted(rule for rule in known if any(fnmatch.fnmatchcase(rule, pattern) for pattern in watch.rules))
+        # a rule whose file has an error: the watch is not dead by its names, that error says what is wrong
+        waiting = any(fnmatch.fnmatchcase(rule, pattern) for rule in broken for pattern in watch.rules)
         if not watch.rules:  # (no pattern matches no rule: as dead as a typo, and no name to suggest a rule for)
             dead.append(f"{config.path}: {where}: rules: an empty list: the watch covers no rule, so it can never act "
                         "(leave `rules` out for every rule)")
             dead_watches.add(watch.where)
-        elif not covered:
+        elif not covered and not waiting:
             dead.append(f"{config.path}: {where}: rules: no rule matches "
                         f"{_any_of([f'{pattern!r}{did_you_mean(pattern, known)}' for pattern in unknown])}: the "
                         "watch covers no rule, so it can never act")
             dead_watches.add(watch.where)
-        elif covered and all(rule in config.disabled_rules for rule in covered):
+        elif covered and not waiting and all(rule in config.disabled_rules for rule in covered):
             # (its patterns name rules, every one of them off: as dead as a typo)
             named = _any_of(covered) if len(covered) <= 5 else f"{', '.join(covered[:5])} and {len(covered) - 5} more"
             dead.append(f"{config.path}: {where}: rules: every rule it covers is in disabled_rules ({named}): the "
                         "watch covers no rule that runs, so it can never act")
             dead_watches.add(watch.where)
-        if covered:
+        if covered or waiting:
             warnings += [f"{config.path}: warning: {where}: rules: {pattern!r} matches no rule"
                          f"{did_you_mean(pattern, known)}: the watch covers nothing by it" for pattern in unknown]
     return RuleNames(tuple(dead), tuple(warnings), frozenset(dead_watches))

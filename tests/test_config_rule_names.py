@@ -107,3 +107,36 @@ def test_a_watch_with_an_empty_rules_list_is_refused_as_one_that_can_never_act(t
         "`rules` out for every rule)",
         f"logsentry: 1 error in {config}, its rules or the files it names"], done.stderr
     assert "nginx" not in done.stdout  # no summary line reads as fine above its error
+
+
+BROKEN_RULE = ('id = "my-restart"\ntitle = "x"\nseverity = "error"\naction = "restart"\n[match]\n'
+               'message = "(unclosed"\n[trigger]\ncount = 1\nwithin = "60s"\n')
+
+
+def test_a_rule_whose_file_has_an_error_is_no_unknown_name(tmp_path):
+    """The watch and disabled_rules name a rule whose file has an error (its regex): that error is the problem, said
+    once. It was also said as a second error, `no rule matches 'my-restart'`, and a warning that no rule has that
+    id, as if the name were a typo (with a shipped id it "probably meant" beside it when one is close)."""
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "my-restart.toml").write_text(BROKEN_RULE)
+    done = check(tmp_path, f'rules = ["{rules}"]\ndisabled_rules = ["my-restart"]\n[[watch]]\nunits = ["nginx"]\n'
+                           'rules = ["my-restart"]\nactions = ["restart"]\n[[watch]]\nunits = ["api"]\n'
+                           'rules = ["my-*"]\n')
+    config = tmp_path / "c.toml"
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.splitlines() == [
+        f"{rules / 'my-restart.toml'}: match.message: invalid regular expression: missing ) at position 9, expected a "
+        "valid regex (got '(unclosed')",
+        f"logsentry: 1 error in {config}, its rules or the files it names"], done.stderr
+
+
+def test_a_missing_rule_directory_leaves_the_names_unjudged(tmp_path):
+    """A `rules` directory that is not there: its rules' names cannot be told from typos (as with a refused `rules`),
+    so only the missing directory is said, not each watch naming one of its rules as one that can never act."""
+    gone = tmp_path / "gone"
+    done = check(tmp_path, f'rules = ["{gone}"]\n[[watch]]\nunits = ["nginx"]\nrules = ["my-restart"]\n')
+    config = tmp_path / "c.toml"
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.splitlines() == [f"{gone}: no such rule file or directory",
+                                        f"logsentry: 1 error in {config}, its rules or the files it names"], done.stderr

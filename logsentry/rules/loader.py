@@ -35,6 +35,11 @@ class RuleSet:
     errors: tuple[str, ...]
     ids: frozenset[str] = frozenset()
     """Every rule id loaded, the disabled ones too (config_rules.py checks the config's names against them)."""
+    unread: frozenset[str] = frozenset()
+    """The ids of rule files that could not be loaded (each file's name, which its id must equal): a config naming
+    one names no typo, its file's error says what is wrong (config_rules.py)."""
+    complete: bool = True
+    """False when a rule path is missing or no file or directory: the ids of its rules are unknown."""
 
     def by_id(self) -> dict[str, Rule]:
         return {rule.id: rule for rule in self.rules}
@@ -58,12 +63,16 @@ def load_rules(paths: Sequence[Path], disabled: Iterable[str] = ()) -> RuleSet:
     """Load every rule file under `paths` (directories or files); errors never stop the others loading."""
     found: dict[str, Rule] = {}
     errors: list[str] = []
+    unread: set[str] = set()
+    complete = True
     for root in paths:
         if not root.exists():
             errors.append(f"{root}: no such rule file or directory")
+            complete = False
             continue
         if not root.is_dir() and not root.is_file():
             errors.append(f"{root}: neither a directory nor a regular file, expected rule files")
+            complete = False
             continue
         seen_here: dict[str, Path] = {}
         for path in _rule_files(root):
@@ -71,6 +80,7 @@ def load_rules(paths: Sequence[Path], disabled: Iterable[str] = ()) -> RuleSet:
                 rule = load_rule_file(path, _display(path, root))
             except RuleError as error:
                 errors.extend(error.problems)
+                unread.add(path.stem)
                 continue
             if rule.id in seen_here:
                 errors.append(f"{_display(path, root)}: id: duplicate, expected a unique id ({rule.id!r} is also "
@@ -80,4 +90,5 @@ def load_rules(paths: Sequence[Path], disabled: Iterable[str] = ()) -> RuleSet:
             found[rule.id] = rule
     off = set(disabled)
     return RuleSet(rules=tuple(rule for rule_id, rule in sorted(found.items()) if rule_id not in off),
-                   errors=tuple(errors), ids=frozenset(found))
+                   errors=tuple(errors), ids=frozenset(found), unread=frozenset(unread - found.keys()),
+                   complete=complete)
