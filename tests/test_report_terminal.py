@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from conftest import entry, simple_rule
+from rich.cells import cell_len
 
 from logsentry.views.fit import fit
 
@@ -108,3 +109,22 @@ def test_a_below_threshold_example_is_cut_once_in_its_middle_whatever_the_width(
         cell = row.rstrip().rstrip("│").rstrip()
         assert cell.endswith("initialization.") and cell.count("…") == 1, (columns, out)
         assert all(len(each) <= columns for each in out.splitlines())
+
+
+def test_a_line_of_wide_characters_is_fitted_to_the_cells_it_fills(
+        make_journal: Callable[..., Path], write_rule: Callable[..., Path], rules_dir: Path) -> None:
+    """A CJK character (an emoji) fills two terminal cells: fitted by its count of characters, a line of them was
+    still too wide for its column and rich cut its end (`…拒绝 - Exception during p…`), the very cut Fitted is there to
+    spare it."""
+    fitted = fit("数据库连接失败" * 20 + " end", 60)
+    assert cell_len(fitted) <= 60 and fitted.endswith(" end"), fitted
+    write_rule("pool-init-failure", simple_rule(regex="Exception during pool initialization", count=3))
+    line = ("ERROR [main] 数据库连接池初始化失败 com.acme.billing.db.ConnectionPool - " + "连接被拒绝" * 6
+            + " - Exception during pool initialization.")
+    journal = make_journal([entry(line, at=0, priority=3)])
+    for columns in (80, 120, 160):
+        out = _scan("--file", str(journal), "--rules", str(rules_dir), "--no-shipped-rules", "--no-anomalies",
+                    columns=columns)
+        row = next(row for row in out.splitlines() if "pool-init-failure" in row)
+        cell = row.rstrip().rstrip("│").rstrip()
+        assert cell.endswith("initialization.") and cell.count("…") == 1, (columns, out)

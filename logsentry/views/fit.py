@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.measure import Measurement
 from rich.text import Text
@@ -45,13 +46,24 @@ it before cutting what it says."""
 
 
 def fit(line: str, width: int) -> str:
-    """A line (made visible, on one line) cut to `width` characters in its middle: its start (the level, the
+    """A line (made visible, on one line) cut to `width` terminal cells in its middle: its start (the level, the
     program's prefix) and its end (where signatures usually are) are kept, an ellipsis stands for the rest;
     neither cut splits a template's placeholder (the end takes it whole, the start stops before it). A line too
     long for its row first loses the program's own time at its start (an ellipsis for it; glog's level letter
     kept): `E1221 09:18:51.293278  1 runtime.go:78] Observed a panic: ...` shows `E…runtime.go:78] Observed a
-    panic: ...`, not the time and the line's last words."""
+    panic: ...`, not the time and the line's last words. Cells, not characters: a CJK character or an emoji
+    fills two, and a line of them cut to `width` characters was still too wide (rich then cut its end too)."""
     line = one_line(line)
+    if cell_len(line) <= width:
+        return line
+    chars = width
+    while (over := cell_len(cut := _fit(line, chars)) - width) > 0 and chars > 10:
+        chars -= max(1, (over + 1) // 2)  # (a character fills one cell or two)
+    return cut
+
+
+def _fit(line: str, width: int) -> str:
+    """fit() in characters."""
     if len(line) <= width:
         return line
     if (time := _LEADING_TIME.match(line)) is not None and time.end() < len(line):
@@ -90,5 +102,5 @@ class Fitted:
         yield Text(fit(self.line, options.max_width), style=self.style, no_wrap=True, overflow="ellipsis")
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        return Measurement(min(10, len(self.line)), len(self.line))
+        return Measurement(min(10, cell_len(self.line)), cell_len(self.line))
 
