@@ -128,3 +128,21 @@ def test_a_line_of_wide_characters_is_fitted_to_the_cells_it_fills(
         row = next(row for row in out.splitlines() if "pool-init-failure" in row)
         cell = row.rstrip().rstrip("│").rstrip()
         assert cell.endswith("initialization.") and cell.count("…") == 1, (columns, out)
+
+
+def test_the_example_keeps_its_share_of_a_narrow_table(
+        make_journal: Callable[..., Path], write_rule: Callable[..., Path], rules_dir: Path) -> None:
+    """Unit and rule columns sized to their content up to their caps left the example what remained: at 60 columns
+    with a long unit name and a 32-character rule id (the shipped library has several) that was one cell, `…`, and
+    at 70 `ERR…`: the table said where but no longer what. The example keeps at least a quarter of the table (and
+    20 cells); unit and rule fold into it."""
+    write_rule("redis-replica-master-unreachable", simple_rule(regex="Exception during pool initialization", count=3))
+    line = "ERROR [main] com.acme.billing.db.ConnectionPool - " + "x" * 40 + " - Exception during pool initialization."
+    journal = make_journal([entry(line, at=0, priority=3, unit="billing-database-primary.service")])
+    for columns in (60, 70, 80):
+        out = _scan("--file", str(journal), "--rules", str(rules_dir), "--no-shipped-rules", "--no-anomalies",
+                    columns=columns)
+        row = next(row for row in out.splitlines() if "│ billing" in row)
+        cell = row.rstrip().rstrip("│").rstrip().rpartition("│")[2].strip()
+        assert len(cell) >= 20 and cell.endswith("ization.") and cell.count("…") == 1, (columns, out)
+        assert all(len(each) <= columns for each in out.splitlines())

@@ -88,6 +88,27 @@ def _cut(line: str, width: int, share: int) -> str:
     return f"{line[:head]}…{line[tail_start:]}"
 
 
+MIN_COLUMN = 10
+"""The narrowest a leading column gets to leave the example its share (leading_widths)."""
+
+
+def leading_widths(width: int, wanted: list[int], fixed: int) -> list[int]:
+    """The widths of a table's leading columns, each `wanted` as wide (its content up to its cap), given way in
+    their order down to MIN_COLUMN until the last column (the example line) keeps a quarter of the `width` cells
+    left after `fixed` (borders, padding, the counts), and at least 20: sized to their content alone, a long unit
+    name and rule id left it one cell (`…`) at 60 columns."""
+    room = width - fixed
+    over = sum(wanted) - (room - max(20, room // 4))
+    widths = list(wanted)
+    for index, cells in enumerate(widths):
+        if over <= 0:
+            break
+        give = min(over, max(0, cells - MIN_COLUMN))
+        widths[index] -= give
+        over -= give
+    return widths
+
+
 class Fitted:
     """A line cut by fit() to the width its table cell really gets (rich decides it from the columns' ratios and
     the terminal): fitted to a guessed width, a line one character too wide lost its end to rich's own ellipsis

@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from rich.cells import cell_len
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
@@ -24,7 +25,7 @@ from ..timespec import format_duration, format_usec
 from ..wording import plural
 from .counts import chain_heading, chain_rules, count_story, raised_by
 from .escape import visible
-from .fit import Fitted, fit
+from .fit import Fitted, fit, leading_widths
 from .hit_spans import HitSpans
 from .tail_state import other_host
 
@@ -306,13 +307,18 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
         several = summary.several_machines()
         table = Table(title="Matches below their trigger threshold", title_justify="left", expand=True)
         # host, unit and rule as wide as they are, up to a cap (a rule id whole on its line: `python-traceback-bu`
-        # over `rst` read badly), the example line takes the rest (fitted to it: Fitted)
+        # over `rst` read badly), the example line takes the rest (fitted to it: Fitted), at least its share
         cap = max(12, min(28, console.width // 5))
-        if several:
-            table.add_column("host", overflow="fold", max_width=cap)
-        table.add_column("unit", overflow="fold", max_width=cap)
         longest = max(len(where[2]) for where, _ in shown)  # the rule id whole, its key and note may wrap
-        table.add_column("rule", overflow="fold", max_width=max(min(32, longest), min(48, console.width // 4)))
+        wanted = [min(cap, max(cell_len(visible(text)) for text in texts)) for texts in (
+            [summary.host_of(where[0]) for where, _ in shown] if several else None,
+            [where[1] for where, _ in shown]) if texts is not None]
+        wanted.append(max(min(32, longest), min(48, console.width // 4)))
+        counts = max(len("matches"), *(len(f"{count:,}") for _, count in shown))
+        *firsts, rule_width = leading_widths(console.width, wanted, 3 * (len(wanted) + 2) + 1 + counts)
+        for name, width in zip(("host", "unit") if several else ("unit",), firsts, strict=True):
+            table.add_column(name, overflow="fold", max_width=width)
+        table.add_column("rule", overflow="fold", max_width=rule_width)
         table.add_column("matches", justify="right", no_wrap=True)
         table.add_column("example", no_wrap=True, overflow="ellipsis", ratio=1)
         for where, count in shown:
