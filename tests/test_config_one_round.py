@@ -189,3 +189,22 @@ def test_a_rejected_reload_names_every_problem_and_counts_them(tmp_path: Path, l
         assert line.endswith(rule_error), line
     finally:
         running.stop(signal.SIGKILL)
+
+
+def test_the_outboxs_warning_is_counted_with_the_others(tmp_path: Path) -> None:
+    """The alerts waiting in the state's outbox are a warning printed above the errors like the others, and were left
+    out of their count: `1 error in ...` with no "(1 warning above them)" under `warning: 1 alert in ... not
+    delivered yet`."""
+    from logsentry.state import OutboxItem, State
+
+    state = State(tmp_path / "state" / "state.db")
+    state.commit({}, [OutboxItem("alert:1", "alert", {"event": "firing", "rule": "boom", "unit": "api.service"})], 1)
+    state.update(state.outbox()[0].id, status="pending", last_error="am: HTTP 503")
+    state.close()
+    config = write(tmp_path / "c.toml", f'state_dir = "{tmp_path / "state"}"\n[[watch]]\nunits = ["nginx"]\n'
+                   'rules = ["nginx-emreg"]\n')
+    done = config_check(config)
+    assert done.returncode == 2
+    lines = done.stderr.splitlines()
+    assert lines[0] == f"warning: 1 alert in {tmp_path / 'state' / 'state.db'} not delivered yet; each one's last try:"
+    assert lines[-1] == f"logsentry: 1 error in {config}, its rules or the files it names (1 warning above them)", lines

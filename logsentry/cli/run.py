@@ -139,10 +139,12 @@ def config_check(config_path: Path) -> None:
         click.echo(line)
     click.echo(f"rules: {len(checked.rule_set.rules)} loaded")
     warnings = [*checked.names.warnings, *placeholder_warnings(config), *exposure_warnings(config)]
-    for line in [*warnings, *(undelivered(config) if "state_dir" not in refused else [])]:
+    outbox = undelivered(config) if "state_dir" not in refused else []  # a warning, then a line per alert
+    for line in [*warnings, *outbox]:
         click.echo(line, err=True)
+    warned = len(warnings) + sum(line.startswith("warning:") for line in outbox)  # (each counted below, as said)
     for line in problems:
         click.echo(line, err=True)
     if problems:
         fail(f"{plural(len(problems), 'error', separated=False)} in {config_path}, its rules or the files it names"
-             + (f" ({plural(len(warnings), 'warning', separated=False)} above them)" if warnings else ""))
+             + (f" ({plural(warned, 'warning', separated=False)} above them)" if warned else ""))
