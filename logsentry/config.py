@@ -187,7 +187,7 @@ class SiteConfig:
                          f"{timespan(alerts.max_backoff_usec)}")
         if self.heartbeat_url and "heartbeat" not in refused:
             lines.append(f"heartbeat: every {timespan(self.heartbeat_usec)} to {redact_url(self.heartbeat_url)}")
-        if "canary" not in refused:
+        if "canary" not in refused and "journal_directory" not in refused:  # (off while one is set)
             lines.append(self._self_check())
         if self.journal_directory is not None and "hosts" not in refused:
             after = self.host_silent_after_usec

@@ -208,3 +208,13 @@ def test_the_outboxs_warning_is_counted_with_the_others(tmp_path: Path) -> None:
     lines = done.stderr.splitlines()
     assert lines[0] == f"warning: 1 alert in {tmp_path / 'state' / 'state.db'} not delivered yet; each one's last try:"
     assert lines[-1] == f"logsentry: 1 error in {config}, its rules or the files it names (1 warning above them)", lines
+
+
+def test_a_refused_journal_directory_leaves_no_self_check_line_about_its_default(tmp_path: Path) -> None:
+    """The self-check line follows journal_directory (off when it is set): with it refused, the line said the canary
+    of the local journal runs, which is the default's line, not the collector's the operator wrote."""
+    config = write(tmp_path / "c.toml", f'state_dir = "{tmp_path / "state"}"\n'
+                   'journal_directory = ["/var/log/journal/remote"]\n')
+    done = config_check(config)
+    assert done.returncode == 2, done.stderr
+    assert not [line for line in done.stdout.splitlines() if line.startswith(("self-check", "journal:"))], done.stdout
