@@ -8,10 +8,10 @@ which runs it first), while `run` and a SIGHUP log it as an error and go on."""
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .config import SiteConfig
+from .config import SiteConfig, Watch
 from .host_silence import RULE_ID as HOST_RULE
 from .tomlfile import did_you_mean
 
@@ -42,7 +42,7 @@ def check_rule_names(config: SiteConfig, loaded: Iterable[str], unread: Iterable
     warnings = [f"{config.path}: warning: disabled_rules: no rule has the id {name!r}{did_you_mean(name, known)}: "
                 "nothing is disabled by it" for name in config.disabled_rules if name not in ids]
     dead, dead_watches = [], set()
-    for watch in config.watches:
+    for index, watch in enumerate(config.watches):
         where = watch.where or "watch"
         unknown = [pattern for pattern in watch.rules if not any(fnmatch.fnmatchcase(rule, pattern) for rule in ids)]
         covered = sorted(rule for rule in known if any(fnmatch.fnmatchcase(rule, pattern) for pattern in watch.rules))
@@ -66,4 +66,24 @@ def check_rule_names(config: SiteConfig, loaded: Iterable[str], unread: Iterable
         if covered or waiting:
             warnings += [f"{config.path}: warning: {where}: rules: {pattern!r} matches no rule"
                          f"{did_you_mean(pattern, known)}: the watch covers nothing by it" for pattern in unknown]
+        if watch.where not in dead_watches and (before := shadowed_by(config.watches[:index], watch, covered)):
+            warnings.append(f"{config.path}: warning: {where}: every unit and rule it covers is an earlier watch's "
+                            f"({', '.join(before)}): the first watch that covers a unit's rule decides, so this one "
+                            "never acts; put it before them")
     return RuleNames(tuple(dead), tuple(warnings), frozenset(dead_watches))
+
+
+def shadowed_by(earlier: Sequence[Watch], watch: Watch, covered: list[str]) -> list[str]:
+    """The earlier watches that take every (unit, rule) `watch` covers (SiteConfig.watch_for: the first that covers
+    it decides), by their `where`; [] when some pair is its own. A unit pattern is tried as a name (`web-*` is taken
+    by an earlier `*` or `web-*`): a warning, not an error, since glob against glob is only nearly a subset test."""
+    if not earlier or not covered:
+        return []
+    takers: dict[str, None] = {}
+    for unit in watch.units:
+        for rule in covered:
+            taker = next((other for other in earlier if other.covers(unit, rule)), None)
+            if taker is None:
+                return []
+            takers[taker.where or "an earlier watch"] = None
+    return list(takers)

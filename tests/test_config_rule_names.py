@@ -71,6 +71,21 @@ def test_a_watch_whose_every_rule_is_disabled_is_refused_as_well(tmp_path):
         f"logsentry: 1 error in {config}, its rules or the files it names (1 warning above them)"], done.stderr
 
 
+def test_a_watch_every_pair_of_which_an_earlier_watch_takes_is_warned_about(tmp_path):
+    """The first watch that covers a unit's rule decides (SiteConfig.watch_for): an alert-only `*` watch above a
+    restart watch for nginx left nginx never restarted, without a word (helper-123's review). A watch that keeps
+    one pair of its own (api's ghc-* rules under an error-burst-only catch-all) is fine."""
+    done = check(tmp_path, '[[watch]]\nunits = ["*"]\nrules = ["error-burst"]\nactions = ["alert"]\n'
+                           '[[watch]]\nunits = ["api"]\nrules = ["ghc-*"]\nactions = ["restart"]\n'
+                           '[[watch]]\nunits = ["nginx", "web-*"]\nrules = ["error-burst"]\nactions = ["restart"]\n')
+    config = tmp_path / "c.toml"
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines() == [
+        f"{config}: warning: watch #3 (line 10): every unit and rule it covers is an earlier watch's (watch #1 (line "
+        "2)): the first watch that covers a unit's rule decides, so this one never acts; put it before them"], \
+        done.stderr
+
+
 def test_run_starts_with_a_watch_that_can_never_act_and_says_so_loudly(tmp_path, live_journal):
     """A rule an upgrade removed must not stop the service: `run` (and a reload) go on, logging an error."""
     from test_service import BOOM_RULE, RunningService, config_text
