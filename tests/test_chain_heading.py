@@ -23,4 +23,4 @@ def test_the_heading_counts_rules_and_links():
     assert chain_heading(5, 5) == "one failure, 5 rules in its chain:"
     assert "one failure, 2 rules in its chain (3 links):" in body(incident_payload("firing", failure(), "web-7", "r",
                                                                                     source=()))
-    assert _chain_lines(failure(), 100, DayClock(1))[0].plain == "one failure, 2 rules in its chain (3 links):"
+    assert _chain_lines(failure(), DayClock(1))[0].plain == "one failure, 2 rules in its chain (3 links):"

@@ -24,7 +24,7 @@ from ..pipeline import ActionEvent, EndedEvent, Event, GapEvent, IncidentEvent, 
 from ..timespec import format_duration, format_usec
 from ..wording import plural
 from .counts import chain_heading, chain_rules, count_story, raised_by
-from .escape import visible
+from .escape import one_line, visible
 from .fit import Fitted, fit, leading_widths
 from .hit_spans import HitSpans
 from .tail_state import other_host
@@ -207,30 +207,47 @@ def _incident_block(incident: Incident, actions: list[Action], width: int, gap: 
                  + (f" (journald suppressed {plural(incident.dropped, 'message')} of this unit meanwhile)"
                     if incident.dropped else ""))
     action = Text.assemble("action: ", (done + dry, "bold"))
-    explained = [Text.assemble(("why: ", "bold"), visible(incident.why))] if incident.why else []
+    explained: list[Text | Table] = [Text.assemble(("why: ", "bold"), visible(incident.why))] if incident.why else []
     if incident.template:
-        explained.append(Text.assemble(("template: ", "bold"), (fit(incident.template, width - 16), "italic"),
-                                       no_wrap=True, overflow="ellipsis"))
-    samples = [Text(f"│ {fit(sample, width - 6)}", style="dim", no_wrap=True, overflow="ellipsis")
-               for sample in incident.samples[:2]]
-    return Panel(Group(head, times, action, *explained, *samples, *_chain_lines(incident, width, clock)),
+        explained.append(_wrapped(Text("template:", style="bold"), fit(incident.template, MAX_SHOWN), "italic"))
+    # the hit's own lines whole, wrapped under their bar: cut to the terminal's width, an OOM kill's line kept
+    # neither the process's name nor its size (helper-124: `Killed process 30198 (p…4936kB, file-rss:0kB…`)
+    samples = [_wrapped(Text("│", style="dim"), fit(sample, MAX_SHOWN), "dim") for sample in incident.samples[:2]]
+    return Panel(Group(head, times, action, *explained, *samples, *_chain_lines(incident, clock)),
                  border_style=SEVERITY_STYLE[incident.severity], expand=True)
 
 
-def _chain_lines(incident: Incident, width: int, clock: DayClock) -> list[Text]:
-    """A failure's chain (engine/failures.py): each rule that described it, at its first line, in time order."""
+MAX_SHOWN = 600
+"""Characters of a hit's line (or template) a card shows, wrapped; a longer one is cut in its middle (fit)."""
+
+
+def _wrapped(label: Text, line: str, style: str) -> Table:
+    """`label` and the line (made visible, on one line) wrapped in the width beside it."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
+    grid.add_row(label, Text(one_line(line), style=style))
+    return grid
+
+
+def _chain_lines(incident: Incident, clock: DayClock) -> list[Text | Table]:
+    """A failure's chain (engine/failures.py): each rule that described it, at its first line, in time order; a
+    line each, its message fitted to the width its column really gets (Fitted: cut once, in its middle)."""
     if not incident.chain:
         return []
-    rule_width = min(max(len(link.rule_id) for link in incident.chain), 30)
-    lines = [Text(chain_heading(chain_rules(incident.chain), len(incident.chain)), style="bold")]
+    rows = []
     for link in incident.chain:
-        when = clock(link.first_usec)
-        count = f" ({link.count} hits)" if link.count > 1 else ""
-        room = width - len(when) - rule_width - len(count) - 10
-        rule = (f"{visible(link.rule_id):<{rule_width}}", SEVERITY_STYLE[link.severity])
-        lines.append(Text.assemble(f"  {when}  ", rule, count, "  ", (fit(link.message, room), "dim"),
-                                   no_wrap=True, overflow="ellipsis"))
-    return lines
+        rule = Text(visible(link.rule_id), style=SEVERITY_STYLE[link.severity])
+        if link.count > 1:
+            rule.append(f" ({link.count} hits)")
+        rows.append((Text(" " + clock(link.first_usec)), rule, Fitted(link.message, "dim")))
+    grid = Table.grid(padding=(0, 2), expand=True)
+    grid.add_column(no_wrap=True, width=max(len(row[0]) for row in rows))  # when, whole
+    grid.add_column(no_wrap=True, overflow="ellipsis", width=min(32, max(len(row[1]) for row in rows)))
+    grid.add_column(no_wrap=True, ratio=1)  # its first line: the rest of the width
+    for row in rows:
+        grid.add_row(*row)
+    return [Text(chain_heading(chain_rules(incident.chain), len(incident.chain)), style="bold"), grid]
 
 
 def command_lines(command: str, width: int, label: str = "its lines: ") -> list[str]:
