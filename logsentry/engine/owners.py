@@ -11,7 +11,7 @@ from dataclasses import replace
 from ..model import Entry, Hit, Incident, Severity, entry_key, host_unit
 from .anomaly import AnomalyDetector
 from .baseline import ERROR_LEVEL
-from .failures import ANOTHER_FAILURE_USEC, LIKE_SHARE, another_failure, template_likeness
+from .failure_likeness import ANOTHER_FAILURE_USEC, LIKE_SHARE, another_failure, template_likeness
 from .window import BurstTracker
 
 MAX_ENDED_LATELY = 8
