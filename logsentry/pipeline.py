@@ -6,15 +6,15 @@ act on them.
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import replace
 from typing import Any, Protocol
 
 from .engine.absence import Overrides, SilenceTracker
-from .engine.anomaly import GOING_ON_USEC, SAYING, AnomalyDetector
+from .engine.also_why import also_why
+from .engine.anomaly import AnomalyDetector
 from .engine.detector import Detector
 from .engine.failures import FailureGroups
+from .engine.novelty import GOING_ON_USEC
 from .engine.owners import Owners
 from .engine.policy import Policy
 from .engine.runstep import RunStep
@@ -30,15 +30,12 @@ from .events import MatchEvent as MatchEvent
 from .events import Progress as Progress
 from .events import QuarantineEvent as QuarantineEvent
 from .events import new_match
-from .model import Action, Entry, Hit, Incident, ScreenedRun, entry_key, host_unit
+from .model import Action, Entry, Hit, Incident, ScreenedRun, host_unit
+from .suppressions import Suppressions
 
 
 def incident_key(incident: Incident) -> str:
     return host_unit(incident.machine_id, incident.unit)
-
-
-MAX_SUPPRESSED_UNITS = 10_000
-MAX_SUPPRESSIONS_PER_UNIT = 64
 
 
 class ActionPolicy(Protocol):
@@ -86,31 +83,10 @@ class Pipeline:
         """Signature and anomaly incidents joined per failure of a unit: one incident given out per failure."""
         self.failures.live = self.tracker.incident_of
         self.silence = SilenceTracker(detector.rules.values(), silence_overrides)
-        self.suppressions: dict[str, deque[tuple[int, int]]] = {}
+        self.suppressions = Suppressions()
         self.policy: ActionPolicy = policy or Policy()
         self.execute = execute
         self.progress = Progress()
-
-    def _note_suppression(self, entry: Entry) -> None:
-        """journald's "Suppressed N messages from UNIT" (N_DROPPED): counts for that unit are lower bounds."""
-        try:
-            dropped = int(entry.fields["N_DROPPED"])
-        except (KeyError, ValueError):
-            return
-        notes = self.suppressions.get(entry_key(entry))
-        if notes is None:
-            notes = self.suppressions[entry_key(entry)] = deque(maxlen=MAX_SUPPRESSIONS_PER_UNIT)
-            if len(self.suppressions) > MAX_SUPPRESSED_UNITS:
-                self.suppressions.pop(next(iter(self.suppressions)))
-        notes.append((entry.realtime_usec, dropped))
-
-    def _with_dropped(self, incident: Incident) -> Incident:
-        notes = self.suppressions.get(incident_key(incident))
-        if not notes:
-            return incident
-        since = incident.first_usec - incident.within_usec
-        dropped = sum(n for at, n in notes if since <= at <= incident.last_usec + incident.within_usec)
-        return replace(incident, dropped=dropped) if dropped != incident.dropped else incident
 
     def process(self, entry: Entry) -> Iterator[Event]:
         """Events caused by one entry (and by the time it carries)."""
@@ -123,7 +99,7 @@ class Pipeline:
             self.failures.learn(entry)
             self.stops.note(entry)
         if "N_DROPPED" in entry.fields:
-            self._note_suppression(entry)
+            self.suppressions.note(entry)  # journald's "Suppressed N messages": counts are lower bounds
         if silence:
             for incident, gap in silence.observe(entry):
                 yield GapEvent(gap)
@@ -139,17 +115,7 @@ class Pipeline:
                 hit.rule_id in self._signature_rules and self.tracker.holds(hit) for hit in hits))
             if found:
                 if hits:  # the same line: a signature incident it fires carries the anomaly's reason too
-                    rules_of: dict[str, list[str]] = {}  # rules that give one reason (new-*-template) say it once
-                    saying = ""  # new-failure-template's word (engine/anomaly.py SAYING), said once at the end
-                    for hit in found:
-                        reason, _, said = hit.why.partition(SAYING)
-                        saying = saying or said
-                        rules_of.setdefault(reason, []).append(hit.rule_id)
-                    also = "; ".join(f"also {', '.join(ids)}: {why}" for why, ids in rules_of.items())
-                    also += SAYING + saying if saying else ""
-                    template = found[0].template
-                    hits = [replace(hit, why=also, template=template) if hit.rule_id in self._signature_rules
-                            else hit for hit in hits]
+                    hits = also_why(hits, found, self._signature_rules)
                 hits = hits + found if hits else found
         if hits:
             yield from self._hits(hits)
@@ -178,7 +144,7 @@ class Pipeline:
             ended, fired = self.tracker.add(hit)
             yield new_match(hit, fired is not None)
             if ended is not None:
-                yield from self._ended(self._with_dropped(ended))
+                yield from self._ended(self.suppressions.with_dropped(ended))
             if fired is not None:
                 yield from self._fired(fired)
             if anomaly and (fired is not None or self.tracker.incident_of(
@@ -198,7 +164,7 @@ class Pipeline:
                 yield from self._give(given)
             if failure is None:
                 return  # other incidents of the same failure are still open
-            incident = self._with_dropped(failure)
+            incident = self.suppressions.with_dropped(failure)
         yield EndedEvent(incident, open_at_end)
 
     def tick(self, now_usec: int) -> Iterator[Event]:
@@ -257,7 +223,7 @@ class Pipeline:
         incident and silence ends as open at the end."""
         yield from self.learn_pending()
         for incident in self.tracker.open_incidents():
-            yield from self._ended(self._with_dropped(incident), open_at_end=True)
+            yield from self._ended(self.suppressions.with_dropped(incident), open_at_end=True)
         if self.silence:  # silences that reach the input's end: their gaps run to it
             for incident, gap in self.silence.finish():
                 yield GapEvent(gap)
@@ -345,7 +311,7 @@ class Pipeline:
         """End the burst incidents whose window passed before `now_usec`."""
         if self.tracker.due(now_usec):
             for incident in self.tracker.expire(now_usec):
-                yield from self._ended(self._with_dropped(incident))
+                yield from self._ended(self.suppressions.with_dropped(incident))
 
     def _pass_anomalies(self, run: ScreenedRun) -> Iterator[Event]:
         """The anomaly step over a run whose silence tracking was folded (so no silence fires or ends

@@ -1,5 +1,5 @@
 """A template that appeared with an anomaly stays new while the anomaly goes on (an outage longer than
-`novel_for` is one incident), but a day at most (anomaly.GOING_ON_USEC): a benign line new since a deploy and
+`novel_for` is one incident), but a day at most (novelty.GOING_ON_USEC): a benign line new since a deploy and
 logged every two minutes ever after must not keep its unit anomalous for good, its incident open and a later
 real failure unpaged (helper T's kubelet trial: 3.6 days, a containerd outage swallowed)."""
 

@@ -877,7 +877,7 @@ def test_suppression_note_on_a_screened_entry_counts(folder: Path):
     screened, _ = pipeline_events(SHIPPED, True, files=[journal])
     assert screened == full, (
         "regression: an entry with N_DROPPED but no literal, _PID=1 or OBJECT_SYSTEMD_UNIT is screened out, so "
-        "Pipeline._note_suppression never sees it (incident_end dropped=0 instead of 7)\n"
+        "Pipeline.suppressions never sees it (incident_end dropped=0 instead of 7)\n"
         + describe_difference(full, screened))
 
 

@@ -25,11 +25,12 @@ from typing import Any
 
 from ..model import Entry, Hit, host_unit
 from ..rules.rule import Rule
-from ..timespec import format_duration, format_usec
+from ..timespec import format_duration
 from .baseline import ERROR_LEVEL, MINUTE_USEC, Baselines, TemplateStats, UnitStats
 from .episodes import Episodes
 from .flood import Floods
 from .held import MAX_HELD_UNITS, Held
+from .novelty import new_why
 from .rolling import BUCKETS as BUCKETS
 from .rolling import Rolling as _Rolling
 from .tails import binomial_sf, p_text, poisson_sf
@@ -39,23 +40,8 @@ MAX_TEMPLATE_CHARS = 2048
 """Only a message's first line, and this much of it, is templated: tracebacks and huge lines would
 otherwise each become a template of their own."""
 MAX_ROLLING = 20_000
-LEARNT_SIGHTINGS = 10
-"""While its unit stays anomalous, a new template stays new until it was learnt this many times: an outage
-longer than `novel_for` stays one incident."""
 SAYING = ", saying "
 """How a why with `words` ends, before the word its template says (new-failure-template's: `..., saying "full"`)."""
-GOING_ON_USEC = 86_400_000_000
-"""...but for a day of journal time after its first sighting at most: a template that appeared with an anomaly
-and has been logged steadily for a day is the unit's new normal. Else a benign novelty logged every few
-minutes kept its unit anomalous for good, its incident open, and a real failure later on joined it unpaged
-(helper T: a kubelet line, new at midnight, held its unit for 3.6 days and swallowed a containerd outage)."""
-
-KNOWN_NORMAL_USEC = 3_600_000_000
-"""A unit with less history than this (the anomaly rules' default warm_after, µs) has no known normal: a rule
-that judges it anyway (new-fatal-template judges a pasted log or a program's log file from its unit's first
-line: AnomalySpec.excerpts) says so, and a template new in it is new for `novel_for` only, never "while the
-anomaly it came in goes on": with no normal, every line would be that anomaly (a gunicorn `[CRITICAL] WORKER
-TIMEOUT` logged every few minutes, first seen in the unit's second second, paged again for 9 h)."""
 
 
 def first_line(message: str) -> str:
@@ -158,7 +144,7 @@ class AnomalyDetector:
             elif spec.kind == "new-template":
                 if spec.clean and unit.errors > (learning and level is not None and level <= ERROR_LEVEL):
                     continue  # the unit logged errors before (this line, learnt just now, not counted)
-                why = self._new(rule, stats, usec, since if hot else None, excerpt)
+                why = new_why(rule, stats, usec, since if hot else None, excerpt)
                 if why is not None and spec.clean:
                     why += ", and no line at error level " + ("learnt " if "not learnt" in why else "") + "before"
                 if why is not None and spec.words_re is not None:
@@ -229,36 +215,6 @@ class AnomalyDetector:
         del self._held[unit]
         if held.short():
             self.baselines.learn_held(unit, held)
-
-    @staticmethod
-    def _new(rule: Rule, stats: TemplateStats, usec: int, hot_since: int | None, excerpt: bool = False) -> str | None:
-        """Why the line of this template at `usec` is new to the rule, or None. `excerpt`: it was read from text
-        and the rule judges excerpts (AnomalySpec.excerpts), so the unit's warm-up does not apply."""
-        spec = rule.anomaly
-        assert spec is not None
-        # New for `novel_for` after its first sighting; longer while the anomaly it appeared in goes on
-        # (an outage longer than novel_for stays one incident), unless it became part of the normal since.
-        # A flood's lines were learnt until it fired, but the anomaly that began while it was new is its own.
-        going_on = (hot_since is not None and usec - stats.first_usec <= GOING_ON_USEC
-                    and stats.unit_age_usec >= KNOWN_NORMAL_USEC
-                    and ((stats.first_usec >= hot_since and stats.count < LEARNT_SIGHTINGS)
-                         or (spec.flood and hot_since - stats.first_usec <= spec.novel_for_usec)))
-        if stats.accepted or (usec - stats.first_usec > spec.novel_for_usec and not going_on):
-            return None
-        if not excerpt and (stats.unit_age_usec < spec.warm_after_usec or stats.unit_entries < spec.warm_entries):
-            return None  # it appeared while the unit's normal was still being learnt: part of that normal
-        history = f"{format_duration(stats.unit_age_usec)} ({stats.unit_entries} entries) of history"
-        if stats.unit_entries == 0:  # its first line, read from text (new-fatal-template)
-            history = "its history (none: this is its first line), before its normal was learnt"
-        elif stats.unit_age_usec < KNOWN_NORMAL_USEC:  # read from text, judged cold (new-fatal-template)
-            history += ", before its normal was learnt"
-        if spec.flood or usec - stats.first_usec <= rule.trigger.within_usec:
-            return f"a template this unit never logged in {history}, first seen {format_usec(stats.first_usec)}"
-        # Seen before this incident's window (paged then, maybe): "never logged" would read as false (helper F2).
-        still = (f"new for {format_duration(spec.novel_for_usec)} after that" if not going_on
-                 or usec - stats.first_usec <= spec.novel_for_usec else "new while the anomaly it came in goes on")
-        return (f"a template this unit had not logged in {history} when first seen {format_usec(stats.first_usec)}, "
-                f"{format_duration(usec - stats.first_usec)} before this line: not learnt as normal since, {still}")
 
     def _roll(self, rule: Rule, unit: str, key: str, usec: int, kept: bool) -> _Rolling:
         rolling = self.rolling(rule, unit, key)

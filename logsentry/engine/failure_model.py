@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from ..model import Incident, Link
+from .window import MAX_SAMPLE_CHARS
 
 MemberId = tuple[str, str, str, str, int]
 """(rule, machine, unit, key, first_usec): a tracker incident's identity (its versions share it)."""
@@ -34,6 +37,44 @@ class Failure:
     their first line, as evidence in the chain."""
 
 
+def joins_as(unit: str) -> str:
+    """The unit as failures are joined by: a text line's service unit "(X.service)" (PID 1's line about X.service
+    in a pasted journalctl or syslog text) as its program's "(X)" (the program's own lines, named by their syslog
+    identifier): one failure, not two (helper-118's paste: a MemoryError under "(myapp)" and systemd's lines about
+    it under "(myapp.service)"). Both are text's names (parenthesized: sources/selection.untrusted_source), never a
+    journal's trusted unit, so no log line joins a real unit this way."""
+    if unit.startswith("(") and unit.endswith(".service)"):
+        return unit[: -len(".service)")] + ")"
+    return unit
+
+
+def unit_key(machine: str, unit: str) -> tuple[str, str]:
+    """A failure's place in FailureGroups._by_unit: its machine and its unit as joined (joins_as)."""
+    return machine, joins_as(unit)
+
+
 def began(failure: Failure) -> int:
     """The failure's first hit (µs of journal time)."""
     return min((member.first_usec for member in failure.members.values()), default=failure.last_usec)
+
+
+def failure_view(failure: Failure, rank: Callable[[Incident], Any]) -> Incident:
+    """The failure as one incident: its leader's (the least by `rank`; once given out, the given one's) with the
+    chain; before it is given out, as severe as its most severe member."""
+    members = list(failure.members.values())
+    fired, fired_on = {m.rule_id for m in members}, {(m.rule_id, m.template) for m in members}
+    chain = tuple(sorted([*(Link(m.rule_id, m.severity, m.first_usec, m.count, m.samples[0][:MAX_SAMPLE_CHARS],
+                                 m.cursor) for m in members),
+                          *(link for (rule, template), link in failure.seen.items()
+                            if (rule, template) not in fired_on and (template or rule not in fired))],
+                         key=lambda link: link.first_usec))
+    if failure.given is None:
+        lead = min(members, key=rank)
+        return replace(lead, unit=failure.unit, invocation=failure.invocation or lead.invocation,
+                       severity=max(m.severity for m in members), chain=chain if len(chain) > 1 else ())
+    given = failure.given
+    own = failure.members.get(member_id(given), given) if given.unit == failure.unit else next(
+        (m for m in members if (m.rule_id, m.key, m.first_usec) == (given.rule_id, given.key, given.first_usec)),
+        given)
+    return replace(given, count=own.count, going_on=own.going_on, samples=own.samples, dropped=own.dropped,
+                   last_usec=max(m.last_usec for m in members), chain=chain if len(chain) > 1 else ())

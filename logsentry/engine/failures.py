@@ -27,15 +27,14 @@ members' highest.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import replace
 from typing import Any
 
 from ..model import Entry, Hit, Incident, Link
 from ..rules.rule import Rule
 from .failure_likeness import ANOTHER_FAILURE_USEC, LIKE_SHARE, failure_templates, template_likeness
-from .failure_model import Failure, MemberId, began, member_id
+from .failure_model import Failure, MemberId, began, failure_view, member_id, unit_key
+from .failure_pids import PidOwners
 from .failure_saved import failure_from_json, failure_json, saved_incident
 from .window import MAX_SAMPLE_CHARS, invocation_of
 
@@ -46,35 +45,15 @@ SPAN_USEC = 30_000_000
 """Journal time (µs): an incident that starts this long after a failure's latest hit is another failure."""
 
 
-def joins_as(unit: str) -> str:
-    """The unit as failures are joined by: a text line's service unit "(X.service)" (PID 1's line about X.service
-    in a pasted journalctl or syslog text) as its program's "(X)" (the program's own lines, named by their syslog
-    identifier): one failure, not two (helper-118's paste: a MemoryError under "(myapp)" and systemd's lines about
-    it under "(myapp.service)"). Both are text's names (parenthesized: sources/selection.untrusted_source), never a
-    journal's trusted unit, so no log line joins a real unit this way."""
-    if unit.startswith("(") and unit.endswith(".service)"):
-        return unit[: -len(".service)")] + ")"
-    return unit
-
-
-def _unit_key(machine: str, unit: str) -> tuple[str, str]:
-    """A failure's place in FailureGroups._by_unit: its machine and its unit as joined (joins_as)."""
-    return machine, joins_as(unit)
-
-
 OUTCOME_RULES = frozenset({"systemd-main-process-killed", "systemd-unit-failed", "systemd-restart-loop",
                            "systemd-user-unit-failure", "systemd-job-failed"})
 """Rules that say how systemd saw a unit end, not why: they lead a failure only when no cause was seen."""
-PID_RULES = frozenset({"kernel-oom-kill", "kernel-memcg-oom", "kernel-segfault"})
-"""Kernel rules whose `pid` capture is the kernel's own number (the victim's comm, which its process chooses,
-is at most 15 bytes and cannot hold the text around the PID): their lines join the unit that owned it."""
 KERNEL_OOM_RULES = frozenset({"kernel-oom-kill", "kernel-memcg-oom"})
 UNIT_OOM_RULES = frozenset({"systemd-unit-oom-killed"})
 """PID 1's word that the kernel killed a process of a unit (read from the unit's cgroup memory.events): a
 kernel OOM kill still settling on the same machine, and no other, joins that unit's failure."""
 APART_RULES = frozenset({"journald-suppressed"})
 """Rules about the journal rather than the unit (lines lost to the rate limit): always an incident of their own."""
-MAX_PIDS = 65_536
 MAX_FAILURES = 10_000
 MAX_SEEN = 16
 
@@ -98,30 +77,20 @@ class FailureGroups:
         self._by_unit: dict[tuple[str, str], list[Failure]] = {}
         """The same per (machine, unit): a hit or incident looks at its own unit's only."""
         self._by_member: dict[MemberId, Failure] = {}
-        self._pids: OrderedDict[tuple[str, str], tuple[str, str]] = OrderedDict()
-        """(machine, PID) -> (unit, invocation), learnt from entries' trusted `_PID` and `_SYSTEMD_UNIT`."""
+        self._owners = PidOwners()
+        """Which unit a kernel line is about (engine/failure_pids.py)."""
         self.changed = False
         """Has anything to save changed since the last snapshot()?"""
         self._earliest: int | None = None
         """The earliest settling time of a failure not given out yet (None: none settles)."""
-        self._kernel_pid: dict[tuple[str, str, str], str] = {}
-        """(rule, machine, key) -> the PID the latest kernel hit of that window named."""
         self._saved_last: dict[int, tuple[Incident, dict[str, Any]]] = {}
+        """id() -> (incident, its saved form) of the incidents the last snapshot() wrote (kept alive here)."""
         self.live: Callable[[str, str, str, str], Incident | None] | None = None
         """(rule, machine, unit, key) -> that window's open incident: set by the pipeline (BurstTracker.incident_of)."""
-        """id() -> (incident, its saved form) of the incidents the last snapshot() wrote (kept alive here)."""
 
     def learn(self, entry: Entry) -> None:
         """Note which unit owns the entry's `_PID` (journald's, so trusted; never from text input)."""
-        fields = entry.fields
-        pid, own = fields.get("_PID"), fields.get("_SYSTEMD_UNIT")
-        if not pid or not own or own != entry.unit or entry.from_text or pid == "1":
-            return
-        key = (entry.machine_id, pid)
-        self._pids[key] = (own, fields.get("_SYSTEMD_INVOCATION_ID", ""))
-        self._pids.move_to_end(key)
-        if len(self._pids) > MAX_PIDS:
-            self._pids.popitem(last=False)
+        self._owners.learn(entry)
 
     def note_hit(self, hit: Hit) -> None:
         """Remember the PID a kernel line named, for the incident the hit may fire; a hit on a unit with a
@@ -134,11 +103,7 @@ class FailureGroups:
                 self.changed = True
                 failure.seen[seen] = Link(hit.rule_id, hit.severity, entry.realtime_usec, 1,
                                           entry.message[:MAX_SAMPLE_CHARS], entry.cursor, fired=False)
-        if hit.rule_id in PID_RULES and hit.entry.unit == "kernel" and not hit.entry.from_text \
-                and (pid := hit.captures.get("pid")):
-            self._kernel_pid[(hit.rule_id, hit.entry.machine_id, hit.key)] = pid
-            if len(self._kernel_pid) > MAX_PIDS:
-                self._kernel_pid.pop(next(iter(self._kernel_pid)))
+        self._owners.note(hit)
 
     def _evidence_of(self, hit: Hit) -> Failure | None:
         """The open failure of the hit's unit (same invocation where both say) whose evidence the hit is: with
@@ -149,7 +114,7 @@ class FailureGroups:
         failure, `fired`: its first line is no evidence of the first)."""
         entry = hit.entry
         invocation = invocation_of(entry.fields)
-        same = [failure for failure in reversed(self._by_unit.get(_unit_key(entry.machine_id, entry.unit), ()))
+        same = [failure for failure in reversed(self._by_unit.get(unit_key(entry.machine_id, entry.unit), ()))
                 if failure.open and (not invocation or not failure.invocation or invocation == failure.invocation)]
         if not same:
             return None
@@ -181,15 +146,6 @@ class FailureGroups:
         return max([failure.last_usec, *(version.last_usec for version in versions
                                          if version is not None and member_id(version) in failure.open)])
 
-    def _subject(self, incident: Incident) -> tuple[str, str]:
-        """(unit, invocation) the incident is about: a kernel line's is its PID's owner's."""
-        if incident.rule_id in PID_RULES and incident.unit == "kernel":
-            pid = self._kernel_pid.get((incident.rule_id, incident.machine_id, incident.key))
-            owner = self._pids.get((incident.machine_id, pid)) if pid else None
-            if owner is not None:
-                return owner
-        return incident.unit, incident.invocation
-
     def fired(self, incident: Incident, apart: bool = False) -> list[Incident]:
         """A signature incident fired: the failure incidents to give out now (none while it settles). `apart`:
         an anomaly incident of another failure (`another_failure`) joins no open failure only for being open.
@@ -203,11 +159,11 @@ class FailureGroups:
         if incident.rule_id in APART_RULES:
             return [incident]
         self.changed = True
-        unit, invocation = self._subject(incident)
+        unit, invocation = self._owners.subject(incident)
         tier = self._tier.get(incident.rule_id, 0)
         generic = tier == 2
         restart = incident.action == "restart"
-        failure = next((f for f in reversed(self._by_unit.get(_unit_key(incident.machine_id, unit), ()))
+        failure = next((f for f in reversed(self._by_unit.get(unit_key(incident.machine_id, unit), ()))
                         if (not invocation or not f.invocation or invocation == f.invocation)
                         and (incident.first_usec <= self._live_last(f) + SPAN_USEC
                              or (generic and f.open and not apart))
@@ -243,11 +199,11 @@ class FailureGroups:
 
     def _add(self, failure: Failure) -> None:
         self._failures.append(failure)
-        self._by_unit.setdefault(_unit_key(failure.machine, failure.unit), []).append(failure)
+        self._by_unit.setdefault(unit_key(failure.machine, failure.unit), []).append(failure)
 
     def _drop(self, failure: Failure) -> None:
         self._failures.remove(failure)
-        key = _unit_key(failure.machine, failure.unit)
+        key = unit_key(failure.machine, failure.unit)
         same = self._by_unit[key]
         same.remove(failure)
         if not same:
@@ -321,23 +277,7 @@ class FailureGroups:
 
     def view(self, failure: Failure) -> Incident:
         """The failure as one incident: its leader's (or, once given out, the given one's) with the chain."""
-        members = list(failure.members.values())
-        fired, fired_on = {m.rule_id for m in members}, {(m.rule_id, m.template) for m in members}
-        chain = tuple(sorted([*(Link(m.rule_id, m.severity, m.first_usec, m.count, m.samples[0][:MAX_SAMPLE_CHARS],
-                                     m.cursor) for m in members),
-                              *(link for (rule, template), link in failure.seen.items()
-                                if (rule, template) not in fired_on and (template or rule not in fired))],
-                             key=lambda link: link.first_usec))
-        if failure.given is None:
-            lead = min(members, key=self.rank)
-            return replace(lead, unit=failure.unit, invocation=failure.invocation or lead.invocation,
-                           severity=max(m.severity for m in members), chain=chain if len(chain) > 1 else ())
-        given = failure.given
-        own = failure.members.get(member_id(given), given) if given.unit == failure.unit else next(
-            (m for m in members if (m.rule_id, m.key, m.first_usec) == (given.rule_id, given.key, given.first_usec)),
-            given)
-        return replace(given, count=own.count, going_on=own.going_on, samples=own.samples, dropped=own.dropped,
-                       last_usec=max(m.last_usec for m in members), chain=chain if len(chain) > 1 else ())
+        return failure_view(failure, self.rank)
 
     @staticmethod
     def _composite(failure: Failure) -> bool:

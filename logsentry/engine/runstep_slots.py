@@ -126,7 +126,7 @@ class Slots:
 
     def fresh(self, unit: str, template_id: str, stats: TemplateStats, usec: int, level: int | None) -> bool:
         """May a line of the template at `usec` (µs) or later, at `level` (the most important of the lines in
-        question; None: none had one), be new to one of `new_rules` (AnomalyDetector._new: warm at its first
+        question; None: none had one), be new to one of `new_rules` (novelty.new_why: warm at its first
         sighting, not accepted, within `novel_for`, at the rule's level, its words)? The budget asks for any
         level (0): a template first seen at info may log a warning next, and its counted lines would wait for
         their unit's next single entry. So a deploy's new templates are observed one by one for `novel_for`,

@@ -1,0 +1,51 @@
+"""Which unit a kernel line is about (engine/failures.py): the unit whose process had the PID the kernel wrote, as
+journald stamped it on that unit's own entries. Log text (a comm, a cgroup path a delegated unit can name) never
+decides: only the kernel's number and journald's trusted `_PID` and `_SYSTEMD_UNIT`."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from ..model import Entry, Hit, Incident
+
+PID_RULES = frozenset({"kernel-oom-kill", "kernel-memcg-oom", "kernel-segfault"})
+"""Kernel rules whose `pid` capture is the kernel's own number (the victim's comm, which its process chooses,
+is at most 15 bytes and cannot hold the text around the PID): their lines join the unit that owned it."""
+MAX_PIDS = 65_536
+
+
+class PidOwners:
+    def __init__(self) -> None:
+        self._pids: OrderedDict[tuple[str, str], tuple[str, str]] = OrderedDict()
+        """(machine, PID) -> (unit, invocation), learnt from entries' trusted `_PID` and `_SYSTEMD_UNIT`."""
+        self._kernel_pid: dict[tuple[str, str, str], str] = {}
+        """(rule, machine, key) -> the PID the latest kernel hit of that window named."""
+
+    def learn(self, entry: Entry) -> None:
+        """Note which unit owns the entry's `_PID` (journald's, so trusted; never from text input)."""
+        fields = entry.fields
+        pid, own = fields.get("_PID"), fields.get("_SYSTEMD_UNIT")
+        if not pid or not own or own != entry.unit or entry.from_text or pid == "1":
+            return
+        key = (entry.machine_id, pid)
+        self._pids[key] = (own, fields.get("_SYSTEMD_INVOCATION_ID", ""))
+        self._pids.move_to_end(key)
+        if len(self._pids) > MAX_PIDS:
+            self._pids.popitem(last=False)
+
+    def note(self, hit: Hit) -> None:
+        """Remember the PID a kernel line named, for the incident the hit may fire (before it is added)."""
+        if hit.rule_id in PID_RULES and hit.entry.unit == "kernel" and not hit.entry.from_text \
+                and (pid := hit.captures.get("pid")):
+            self._kernel_pid[(hit.rule_id, hit.entry.machine_id, hit.key)] = pid
+            if len(self._kernel_pid) > MAX_PIDS:
+                self._kernel_pid.pop(next(iter(self._kernel_pid)))
+
+    def subject(self, incident: Incident) -> tuple[str, str]:
+        """(unit, invocation) the incident is about: a kernel line's is its PID's owner's."""
+        if incident.rule_id in PID_RULES and incident.unit == "kernel":
+            pid = self._kernel_pid.get((incident.rule_id, incident.machine_id, incident.key))
+            owner = self._pids.get((incident.machine_id, pid)) if pid else None
+            if owner is not None:
+                return owner
+        return incident.unit, incident.invocation
