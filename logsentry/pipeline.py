@@ -108,17 +108,18 @@ class Pipeline:
         if detector.quarantine_news:
             for quarantine in detector.take_quarantines():
                 yield QuarantineEvent(quarantine)
+        noted: list[Hit] = []
         if self.anomaly:
             # A line of a failure a signature names (its incident open, or fired by it) is not learnt as the
             # unit's normal; a hit below its rule's trigger is ordinary traffic and is.
             found = self._anomalies(entry, learn=not hits or not any(
-                hit.rule_id in self._signature_rules and self.tracker.holds(hit) for hit in hits))
+                hit.rule_id in self._signature_rules and self.tracker.holds(hit) for hit in hits), noted=noted)
             if found:
                 if hits:  # the same line: a signature incident it fires carries the anomaly's reason too
                     hits = also_why(hits, found, self._signature_rules)
                 hits = hits + found if hits else found
-        if hits:
-            yield from self._hits(hits)
+        if hits or noted:
+            yield from self._hits(hits, noted)
 
     def judged_late(self, hits: Iterable[Hit]) -> Iterator[Event]:
         """Anomaly hits on lines read earlier while their units were cold here, found since by a judge that
@@ -128,19 +129,23 @@ class Pipeline:
         yield from self._hits(sorted((hit for hit in hits if hit.rule_id in rules),
                                      key=lambda hit: hit.entry.realtime_usec))
 
-    def _hits(self, hits: list[Hit]) -> Iterator[Event]:
-        """Hits in journal order (one entry's anomaly hits most severe first: Pipeline._anomalies)."""
-        progress, led = self.progress, None
+    def _hits(self, hits: list[Hit], noted: list[Hit] | None = None) -> Iterator[Event]:
+        """Hits in journal order (one entry's anomaly hits most severe first: Pipeline._anomalies). A line's evidence
+        (`noted` first) is noted once all its hits are in: the failure they began or joined is there to take it."""
+        progress, led, notes = self.progress, None, list(noted or ())
         for hit in hits:
+            if notes and notes[-1].entry is not hit.entry:
+                self._note(notes)
             anomaly = hit.rule_id not in self._signature_rules and bool(hit.why)
             if anomaly and (led is hit.entry or self.owners.seen_again(hit)):
-                self.failures.note_hit(hit)  # the failure has its incident already (a signature's, or another
-                continue  # anomaly rule's): the rule's first line is evidence in its chain, not a second page
+                notes.append(hit)  # the failure has its incident already (a signature's, or another anomaly
+                continue  # rule's): the rule's first line is evidence in its chain, not a second page
             if anomaly:
                 hit = self.owners.placed(hit)  # a second failure of a rule whose incident is open has its own
             progress.matches += 1
             if hit.rule_id in self._signature_rules:
-                self.failures.note_hit(hit)
+                self.failures.note_pid(hit)
+                notes.append(hit)
             ended, fired = self.tracker.add(hit)
             yield new_match(hit, fired is not None)
             if ended is not None:
@@ -150,6 +155,14 @@ class Pipeline:
             if anomaly and (fired is not None or self.tracker.incident_of(
                     hit.rule_id, hit.entry.machine_id, hit.entry.unit, hit.key) is not None):
                 led = hit.entry  # the line is this rule's incident's: the other anomaly rules' hits on it are evidence
+            elif anomaly:  # below its trigger: the lead-in of a failure its unit may have next
+                self.failures.lead_in(hit)
+        self._note(notes)
+
+    def _note(self, notes: list[Hit]) -> None:
+        for hit in notes:
+            self.failures.note_evidence(hit)
+        notes.clear()
 
     def _ended(self, incident: Incident, open_at_end: bool = False) -> Iterator[Event]:
         key = incident_key(incident)
@@ -245,14 +258,17 @@ class Pipeline:
             for incident, gap in self.silence.observe(entry):
                 yield GapEvent(gap)
                 yield EndedEvent(incident)
-        if self.anomaly and (found := self._anomalies(entry)):
-            yield from self._hits(found)
+        if self.anomaly:
+            noted: list[Hit] = []
+            if (found := self._anomalies(entry, noted=noted)) or noted:
+                yield from self._hits(found, noted)
 
-    def _anomalies(self, entry: Entry, single: Single | None = None, learn: bool = True) -> list[Hit]:
+    def _anomalies(self, entry: Entry, single: Single | None = None, learn: bool = True,
+                   noted: list[Hit] | None = None) -> list[Hit]:
         """The anomaly hits on an entry (it is learnt unless `learn` is False); while a signature incident is open
         on its unit, only another failure's (engine/owners.py): the signature, which says what the failure is,
         keeps the incident. `single`: the entry came from the RunStep (in its place among the counted ones), with
-        its template when it found it."""
+        its template when it found it. `noted`: its evidence, for `_hits` to note once the line's hits are in."""
         assert self.anomaly is not None
         if single is not None:
             found = self.anomaly.observe(entry, single.template)
@@ -273,7 +289,10 @@ class Pipeline:
         if len(kept) < len(found):  # the open signature failure's, seen again: evidence in its chain, as in _hits
             for hit in found:
                 if all(hit is not other for other in kept):
-                    self.failures.note_hit(hit)
+                    if noted is None:
+                        self.failures.note_evidence(hit)
+                    else:
+                        noted.append(hit)
         return kept
 
     def _goes_on(self, entry: Entry) -> None:
@@ -322,8 +341,9 @@ class Pipeline:
         for single in singles:
             yield from self._end_bursts(single.now_usec)
             yield from self._settle(single.now_usec)
-            if found := self._anomalies(single.entry, single):
-                yield from self._hits(found)
+            noted: list[Hit] = []
+            if (found := self._anomalies(single.entry, single, noted=noted)) or noted:
+                yield from self._hits(found, noted)
 
     def _settle(self, now_usec: int) -> Iterator[Event]:
         """Give out the failures whose settling time passed before `now_usec` (tick's part for a run: a failure

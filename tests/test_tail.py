@@ -282,7 +282,7 @@ def test_act_takes_the_actions_through_the_site_config(live_journal, tail_rules,
                       f'argv = ["{sys.executable}", "{receiver}"]\n')
     tail = start_tail("-D", str(live_journal.directory), "-o", "json", "--act", "-c", str(config),
                       *tail_rules(count=1, action="restart"))
-    tail.ready(live_journal)
+    tail.ready(live_journal, unit="probe.service")  # app.service's probes would lead in its failure (its chain)
     live_journal.write("BOOM act on me")
     lines = tail.read_until(lambda line: json.loads(line)["type"] == "action")
     assert [(r["action"], r["dry_run"]) for r in records(lines, "action")] == [("alert", False)]

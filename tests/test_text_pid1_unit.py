@@ -54,7 +54,8 @@ Mar 01 10:09:01 web1 systemd[1]: other.service: Failed with result 'exit-code'.
 
 def test_a_programs_lines_and_pid1s_lines_about_its_service_are_one_failure(tmp_path: Path):
     """A journalctl text paste names the program's lines by identifier, "(myapp)", and PID 1's by the unit they
-    name, "(myapp.service)": one failure, one incident (helper-118's trial gave two). Other names stay apart."""
+    name, "(myapp.service)": one failure, one incident (helper-118's trial gave two). Other names stay apart. The
+    traceback before the MemoryError leads in its failure (engine/failure_lead.py)."""
     log = tmp_path / "paste.txt"
     log.write_text(JOURNALCTL_TEXT)
     done = run_cli("scan", "--file", str(log), "-o", "json")
@@ -62,7 +63,8 @@ def test_a_programs_lines_and_pid1s_lines_about_its_service_are_one_failure(tmp_
     incidents = [json.loads(line) for line in done.stdout.splitlines() if json.loads(line)["type"] == "incident"]
     said = sorted((r["unit"], r["rule"], sorted(link["rule"] for link in r["chain"])) for r in incidents)
     assert said == [("(backupd)", "python-memory-error", []),
-                    ("(myapp)", "python-memory-error", ["python-memory-error", "systemd-unit-failed"]),
+                    ("(myapp)", "python-memory-error", ["error-burst", "python-memory-error", "python-traceback-burst",
+                                                        "systemd-unit-failed"]),
                     ("(other.service)", "systemd-unit-failed", [])], said
     text = run_cli("scan", "--file", str(log)).stdout
     assert "Matches below" in text and "(myapp.servi" not in text, text  # its chain's match is no quiet match

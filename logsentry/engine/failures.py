@@ -6,7 +6,7 @@ about the same unit of the same machine, in the same invocation where the journa
 SPAN_USEC of journal time of the failure's latest hit, and never two incidents of one rule (a rule's windows
 per key, or per invocation, keep its incidents apart on purpose). A generic rule (one whose regex matches any
 line, such as error-burst) joins a failure of its unit while any incident of that failure is open, however
-late it fires.
+late it fires. Hits that joined none lead in the unit's failure that begins soon after (engine/failure_lead.py).
 
 Only trusted fields join (sources/selection.py, SECURITY.md): the unit is `subject_unit`'s, the invocation is
 `invocation_of`'s (`_SYSTEMD_INVOCATION_ID`; `INVOCATION_ID`/`USER_INVOCATION_ID` only on PID 1's lines;
@@ -30,13 +30,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from ..model import Entry, Hit, Incident, Link
+from ..model import Entry, Hit, Incident
 from ..rules.rule import Rule
+from .failure_lead import LeadIns, lead_of
 from .failure_likeness import ANOTHER_FAILURE_USEC, LIKE_SHARE, failure_templates, template_likeness
 from .failure_model import Failure, MemberId, began, failure_view, member_id, unit_key
 from .failure_pids import PidOwners
 from .failure_saved import failure_from_json, failure_json, saved_incident
-from .window import MAX_SAMPLE_CHARS, invocation_of
+from .window import invocation_of
 
 SETTLE_USEC = 2_000_000
 """Journal time (µs) an alert-only failure waits for the rest of its chain before it is given out (none when
@@ -72,6 +73,10 @@ class FailureGroups:
         self._new_template = frozenset(rule.id for rule in rules
                                        if rule.anomaly is not None and rule.anomaly.kind == "new-template")
         """Rules whose each distinct template is its own evidence in a chain (`seen`): each new line is news."""
+        self._generic = frozenset(rule.id for rule in rules if rule.anomaly is None and self._tier[rule.id] == 2)
+        """Signature rules that count levels (error-burst): their link is one of the failure's other lines."""
+        self._lead_ins = LeadIns()
+        """Hits that joined no failure, for the failure of their unit that begins within LEAD_IN_USEC."""
         self._failures: list[Failure] = []
         """Open failures, oldest first."""
         self._by_unit: dict[tuple[str, str], list[Failure]] = {}
@@ -93,16 +98,47 @@ class FailureGroups:
         self._owners.learn(entry)
 
     def note_hit(self, hit: Hit) -> None:
-        """Remember the PID a kernel line named, for the incident the hit may fire; a hit on a unit with a
-        failure open is evidence in that failure's chain (`_evidence_of`)."""
-        entry = hit.entry
+        """`note_pid` and `note_evidence`: the pipeline calls the latter once all of the line's hits are in."""
+        self.note_pid(hit)
+        self.note_evidence(hit)
+
+    def note_evidence(self, hit: Hit) -> None:
+        """A hit on a unit with a failure open is evidence in that failure's chain (`_evidence_of`); else it may
+        lead in the failure that begins soon after it (`lead_in`)."""
         failure = self._evidence_of(hit)
-        if failure is not None:
-            seen = (hit.rule_id, hit.template if hit.rule_id in self._new_template else "")
-            if seen not in failure.seen and len(failure.seen) < MAX_SEEN:
-                self.changed = True
-                failure.seen[seen] = Link(hit.rule_id, hit.severity, entry.realtime_usec, 1,
-                                          entry.message[:MAX_SAMPLE_CHARS], entry.cursor, fired=False)
+        if failure is None:
+            self.lead_in(hit)
+            return
+        seen, line = self._seen(hit), (hit.entry.realtime_usec, hit.entry.cursor)
+        if seen in failure.seen or len(failure.seen) >= MAX_SEEN or (hit.rule_id in self._generic and any(
+                (member.fired_usec, member.cursor) == line for member in failure.members.values())):
+            return  # (a generic rule's hit on a line that fired a member says nothing more: a later line will)
+        self.changed = True
+        failure.seen[seen] = lead_of(hit, seen).link
+
+    def lead_in(self, hit: Hit) -> None:
+        """Keep a hit that joined no failure (a signature's or an anomaly rule's below its trigger) for the failure
+        its unit may have within LEAD_IN_USEC (engine/failure_lead.py: a crash's traceback before PID 1's lines).
+        Not a line of an open incident (its window holds one), nor while a failure of its unit (and run) is open:
+        its rules keep such a line apart (a cause 30 min in: R4's upstream line 2.5 s before the disk filled up)."""
+        entry, live = hit.entry, self.live
+        if live is not None and live(hit.rule_id, entry.machine_id, entry.unit, hit.key) is not None:
+            return
+        if (unit := unit_key(entry.machine_id, entry.unit)) not in self._by_unit or not self._open_of(entry):
+            self._lead_ins.note(unit, hit, self._seen(hit))
+
+    def _seen(self, hit: Hit) -> tuple[str, str]:
+        """The hit's place in a chain (Failure.seen): its rule, and its template for a new-template rule's."""
+        return hit.rule_id, hit.template if hit.rule_id in self._new_template else ""
+
+    def _open_of(self, entry: Entry) -> list[Failure]:
+        """The open failures of the entry's unit in its invocation where both say one, the latest first."""
+        invocation = invocation_of(entry.fields)
+        return [failure for failure in reversed(self._by_unit.get(unit_key(entry.machine_id, entry.unit), ()))
+                if failure.open and (not invocation or not failure.invocation or invocation == failure.invocation)]
+
+    def note_pid(self, hit: Hit) -> None:
+        """Remember the PID a kernel line named, for the incident the hit may fire (before it is added)."""
         self._owners.note(hit)
 
     def _evidence_of(self, hit: Hit) -> Failure | None:
@@ -113,9 +149,7 @@ class FailureGroups:
         a cause ANOTHER_FAILURE_USEC or more after that failure began (the incident it may fire is another
         failure, `fired`: its first line is no evidence of the first)."""
         entry = hit.entry
-        invocation = invocation_of(entry.fields)
-        same = [failure for failure in reversed(self._by_unit.get(unit_key(entry.machine_id, entry.unit), ()))
-                if failure.open and (not invocation or not failure.invocation or invocation == failure.invocation)]
+        same = self._open_of(entry)
         if not same:
             return None
         if len(same) > 1 and hit.template:
@@ -185,6 +219,10 @@ class FailureGroups:
             failure = Failure(incident.machine_id, unit, invocation, incident.fired_usec + settle,
                                incident.last_usec)
             self._add(failure)
+            for lead in self._lead_ins.take(unit_key(incident.machine_id, unit), invocation,
+                                            incident.first_usec, incident.fired_usec):
+                if lead.seen not in failure.seen and len(failure.seen) < MAX_SEEN:
+                    failure.seen[lead.seen] = lead.link
             if self._earliest is None or failure.settle_usec < self._earliest:
                 self._earliest = failure.settle_usec
         failure.invocation = failure.invocation or invocation
