@@ -33,6 +33,9 @@ from .events import new_match
 from .model import Action, Entry, Hit, Incident, ScreenedRun, host_unit
 from .suppressions import Suppressions
 
+WentOn = tuple[str, str, Incident, Incident]
+"""(rule, key, before, after) of an open anomaly incident a line said goes on (Pipeline._goes_on)."""
+
 
 def incident_key(incident: Incident) -> str:
     return host_unit(incident.machine_id, incident.unit)
@@ -109,17 +112,29 @@ class Pipeline:
             for quarantine in detector.take_quarantines():
                 yield QuarantineEvent(quarantine)
         noted: list[Hit] = []
+        went_on: list[WentOn] = []
         if self.anomaly:
             # A line of a failure a signature names (its incident open, or fired by it) is not learnt as the
             # unit's normal; a hit below its rule's trigger is ordinary traffic and is.
             found = self._anomalies(entry, learn=not hits or not any(
-                hit.rule_id in self._signature_rules and self.tracker.holds(hit) for hit in hits), noted=noted)
+                hit.rule_id in self._signature_rules and self.tracker.holds(hit) for hit in hits),
+                noted=noted, went_on=went_on)
             if found:
                 if hits:  # the same line: a signature incident it fires carries the anomaly's reason too
-                    hits = also_why(hits, found, self._signature_rules)
+                    hits = also_why(hits, found, self._signature_rules, self.anomaly.said_of_line)
                 hits = hits + found if hits else found
+        if hits or noted or went_on:
+            yield from self._line(entry, hits, noted, went_on)
+
+    def _line(self, entry: Entry, hits: list[Hit], noted: list[Hit], went_on: list[WentOn]) -> Iterator[Event]:
+        """One line's hits (`noted`: evidence the anomaly step found); what it said goes on (`_goes_on`) is undone
+        where the line began another failure, whose line it is (a second Go panic kept the first's incident open)."""
         if hits or noted:
             yield from self._hits(hits, noted)
+        if went_on and self.failures.begun_by(entry) is not None:
+            for rule_id, key, before, after in went_on:
+                if not self.failures.goes_on(after, entry):
+                    self.tracker.went_back(rule_id, entry.machine_id, entry.unit, key, before, after)
 
     def judged_late(self, hits: Iterable[Hit]) -> Iterator[Event]:
         """Anomaly hits on lines read earlier while their units were cold here, found since by a judge that
@@ -131,7 +146,7 @@ class Pipeline:
 
     def _hits(self, hits: list[Hit], noted: list[Hit] | None = None) -> Iterator[Event]:
         """Hits in journal order (one entry's anomaly hits most severe first: Pipeline._anomalies). A line's evidence
-        (`noted` first) is noted once all its hits are in: the failure they began or joined is there to take it."""
+        (`noted` first) is noted once all its hits are in: a failure the line began has it, not one open before."""
         progress, led, notes = self.progress, None, list(noted or ())
         for hit in hits:
             if notes and notes[-1].entry is not hit.entry:
@@ -260,27 +275,28 @@ class Pipeline:
                 yield EndedEvent(incident)
         if self.anomaly:
             noted: list[Hit] = []
-            if (found := self._anomalies(entry, noted=noted)) or noted:
-                yield from self._hits(found, noted)
+            went_on: list[WentOn] = []
+            if (found := self._anomalies(entry, noted=noted, went_on=went_on)) or noted or went_on:
+                yield from self._line(entry, found, noted, went_on)
 
     def _anomalies(self, entry: Entry, single: Single | None = None, learn: bool = True,
-                   noted: list[Hit] | None = None) -> list[Hit]:
+                   noted: list[Hit] | None = None, went_on: list[WentOn] | None = None) -> list[Hit]:
         """The anomaly hits on an entry (it is learnt unless `learn` is False); while a signature incident is open
         on its unit, only another failure's (engine/owners.py): the signature, which says what the failure is,
         keeps the incident. `single`: the entry came from the RunStep (in its place among the counted ones), with
-        its template when it found it. `noted`: its evidence, for `_hits` to note once the line's hits are in."""
+        its template when it found it. `noted`, `went_on`: its evidence and what it said goes on, for `_line`."""
         assert self.anomaly is not None
         if single is not None:
             found = self.anomaly.observe(entry, single.template)
-            self._goes_on(entry)
+            self._goes_on(entry, went_on)
         elif self.runstep is None:
             found = self.anomaly.observe(entry, learn=learn)
-            self._goes_on(entry)
+            self._goes_on(entry, went_on)
         else:  # an entry in full: counted with its unit's others, or after them
             found = []
             for each in self.runstep.entry(entry, learn):
                 found += self.anomaly.observe(each.entry, each.template, learn or each.entry is not entry)
-                self._goes_on(each.entry)
+                self._goes_on(each.entry, went_on if each.entry is entry else None)
         if len(found) > 1:  # the most severe rule on the line leads its incident; the others are evidence in it
             found.sort(key=lambda hit: -hit.severity)
         if found and self.stops.active:  # a planned stop's shutdown lines (engine/stop_windows.py): never paged
@@ -295,18 +311,23 @@ class Pipeline:
                         noted.append(hit)
         return kept
 
-    def _goes_on(self, entry: Entry) -> None:
+    def _goes_on(self, entry: Entry, went_on: list[WentOn] | None = None) -> None:
         """The entry just observed is a line of an open anomaly incident's template, at error level: that
         failure goes on (Owners.going_on), its incident with it, for a day at most (GOING_ON_USEC: as long as
         the template stays new while an anomaly goes on; a benign new line logged ever after must not keep an
-        incident open for good, a later failure in its window)."""
+        incident open for good, a later failure in its window). `went_on`: each before and after, for `_line`."""
         assert self.anomaly is not None
         if self.owners.going and (template := self.anomaly.last_template) is not None:
             stats = self.anomaly.baselines.templates.get(host_unit(entry.machine_id, entry.unit), {}).get(template.id)
+            tracker, machine, unit = self.tracker, entry.machine_id, entry.unit
             for rule_id, key in self.owners.going_on(entry, template.text,
                                                      stats.first_usec if stats is not None else None):
-                self.tracker.goes_on(rule_id, entry.machine_id, entry.unit, entry.realtime_usec,
-                                     invocation_of(entry.fields), GOING_ON_USEC, key)
+                before = tracker.incident_of(rule_id, machine, unit, key)
+                tracker.goes_on(rule_id, machine, unit, entry.realtime_usec, invocation_of(entry.fields),
+                                GOING_ON_USEC, key)
+                if went_on is not None and before is not None and \
+                        (after := tracker.incident_of(rule_id, machine, unit, key)) is not None and after is not before:
+                    went_on.append((rule_id, key, before, after))
 
     def _pass(self, run: ScreenedRun) -> Iterator[Event]:
         """A run of screened-out entries, as if each went through _pass_one, but from its summary.
@@ -342,8 +363,9 @@ class Pipeline:
             yield from self._end_bursts(single.now_usec)
             yield from self._settle(single.now_usec)
             noted: list[Hit] = []
-            if (found := self._anomalies(single.entry, single, noted=noted)) or noted:
-                yield from self._hits(found, noted)
+            went_on: list[WentOn] = []
+            if (found := self._anomalies(single.entry, single, noted=noted, went_on=went_on)) or noted or went_on:
+                yield from self._line(single.entry, found, noted, went_on)
 
     def _settle(self, now_usec: int) -> Iterator[Event]:
         """Give out the failures whose settling time passed before `now_usec` (tick's part for a run: a failure

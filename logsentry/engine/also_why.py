@@ -3,20 +3,22 @@ says what the signature names and why the line is anomalous ("also new-error-tem
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import replace
 
 from ..model import Hit
 from .anomaly import SAYING
 
 
-def also_why(hits: list[Hit], found: list[Hit], signature_rules: Collection[str]) -> list[Hit]:
-    """`hits` (one line's) with each signature's why and template those of the anomaly hits `found` on the line:
-    rules that give one reason (new-*-template) say it once, and new-failure-template's word once at the end."""
+def also_why(hits: list[Hit], found: list[Hit], signature_rules: Collection[str],
+             of_line: Callable[[Hit], str]) -> list[Hit]:
+    """`hits` (one line's) with each signature's why and template those of the anomaly hits `found` on the line,
+    each said of the line (`of_line`: AnomalyDetector.said_of_line): rules that give one reason (new-*-template)
+    say it once, and new-failure-template's word once at the end."""
     rules_of: dict[str, list[str]] = {}
     saying = ""  # new-failure-template's word (engine/anomaly.py SAYING)
     for hit in found:
-        reason, _, said = hit.why.partition(SAYING)
+        reason, _, said = of_line(hit).partition(SAYING)
         saying = saying or said
         rules_of.setdefault(reason, []).append(hit.rule_id)
     also = "; ".join(f"also {', '.join(ids)}: {why}" for why, ids in rules_of.items())

@@ -183,6 +183,26 @@ class AnomalyDetector:
             self._hit(unit_key, usec, hot)
         return hits
 
+    def said_of_line(self, hit: Hit) -> str:
+        """The hit's `why` as said of its line alone, for a signature's incident that begins there ("also ..."): a
+        rule that fires at several lines says "never logged" of its burst's lines within its window from the first
+        sighting, but a second crash 10 min after the first is no line of that burst (novelty.new_why `of_line`)."""
+        rule = next((rule for rule in self.rules if rule.id == hit.rule_id), None)
+        spec = rule.anomaly if rule is not None else None
+        if rule is None or spec is None or spec.kind != "new-template" or spec.flood or rule.trigger.count == 1:
+            return hit.why
+        unit_key, usec = host_unit(hit.entry.machine_id, hit.entry.unit), hit.entry.realtime_usec
+        stats = self.baselines.templates.get(unit_key, {}).get(str(hit.captures.get("template_id", "")))
+        if stats is None:
+            return hit.why
+        since, until = self._hot.get(unit_key, (0, -1))
+        excerpt = spec.excerpts and hit.entry.from_text
+        as_burst = new_why(rule, stats, usec, since if until >= usec else None, excerpt)
+        as_line = new_why(rule, stats, usec, since if until >= usec else None, excerpt, of_line=True)
+        if as_burst is None or as_line is None or not hit.why.startswith(as_burst):
+            return hit.why
+        return as_line + hit.why[len(as_burst):]  # with what the rule adds (its word, "no line at error level")
+
     def _looked_at(self, unit: str, template_id: str, usec: int) -> bool:
         """Do the baselines hold the unit's line of this template at `usec` (µs) already: was the template seen
         at or after it? A line within the unit's `learnt_until` but after its template's last sighting came out

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -58,9 +58,11 @@ def began(failure: Failure) -> int:
     return min((member.first_usec for member in failure.members.values()), default=failure.last_usec)
 
 
-def failure_view(failure: Failure, rank: Callable[[Incident], Any]) -> Incident:
+def failure_view(failure: Failure, rank: Callable[[Incident], Any], one_hit: Collection[str]) -> Incident:
     """The failure as one incident: its leader's (the least by `rank`; once given out, the given one's) with the
-    chain; before it is given out, as severe as its most severe member."""
+    chain. Before it is given out it is as severe as its members and as the rules one hit fires (`one_hit`) that
+    its chain has as evidence: such a rule met its trigger on the failure's line, and only the failure's incident
+    already open made it a link (a second Go panic's new-fatal-template, critical, while the first's was open)."""
     members = list(failure.members.values())
     fired, fired_on = {m.rule_id for m in members}, {(m.rule_id, m.template) for m in members}
     chain = tuple(sorted([*(Link(m.rule_id, m.severity, m.first_usec, m.count, m.samples[0][:MAX_SAMPLE_CHARS],
@@ -70,8 +72,10 @@ def failure_view(failure: Failure, rank: Callable[[Incident], Any]) -> Incident:
                          key=lambda link: link.first_usec))
     if failure.given is None:
         lead = min(members, key=rank)
+        severity = max([*(m.severity for m in members),
+                        *(link.severity for (rule, _), link in failure.seen.items() if rule in one_hit)])
         return replace(lead, unit=failure.unit, invocation=failure.invocation or lead.invocation,
-                       severity=max(m.severity for m in members), chain=chain if len(chain) > 1 else ())
+                       severity=severity, chain=chain if len(chain) > 1 else ())
     given = failure.given
     own = failure.members.get(member_id(given), given) if given.unit == failure.unit else next(
         (m for m in members if (m.rule_id, m.key, m.first_usec) == (given.rule_id, given.key, given.first_usec)),

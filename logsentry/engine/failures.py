@@ -6,7 +6,8 @@ about the same unit of the same machine, in the same invocation where the journa
 SPAN_USEC of journal time of the failure's latest hit, and never two incidents of one rule (a rule's windows
 per key, or per invocation, keep its incidents apart on purpose). A generic rule (one whose regex matches any
 line, such as error-burst) joins a failure of its unit while any incident of that failure is open, however
-late it fires. Hits that joined none lead in the unit's failure that begins soon after (engine/failure_lead.py).
+late it fires. Hits that joined none lead in the unit's failure that begins soon after (engine/failure_lead.py),
+and a line that began a failure is that failure's, never another's going on.
 
 Only trusted fields join (sources/selection.py, SECURITY.md): the unit is `subject_unit`'s, the invocation is
 `invocation_of`'s (`_SYSTEMD_INVOCATION_ID`; `INVOCATION_ID`/`USER_INVOCATION_ID` only on PID 1's lines;
@@ -22,7 +23,7 @@ later are evidence in its chain (its end record, views and reminders), never a s
 Most specific (`rank`): a rule naming the cause (kernel OOM kill, watchdog timeout, start-limit hit, a
 runtime's own fatal line) before one reporting how systemd saw the unit end (OUTCOME_RULES), before a generic
 one; then a rule suggesting a restart; then higher severity; then the earlier. The failure's severity is its
-members' highest.
+members' highest, and that of a rule one hit fires in its chain (failure_model.failure_view).
 """
 
 from __future__ import annotations
@@ -75,8 +76,12 @@ class FailureGroups:
         """Rules whose each distinct template is its own evidence in a chain (`seen`): each new line is news."""
         self._generic = frozenset(rule.id for rule in rules if rule.anomaly is None and self._tier[rule.id] == 2)
         """Signature rules that count levels (error-burst): their link is one of the failure's other lines."""
+        self._one_hit = frozenset(rule.id for rule in rules if rule.trigger.count == 1)
+        """Rules one hit fires: one's link met its trigger, and its failure is as severe as it (`view`)."""
         self._lead_ins = LeadIns()
         """Hits that joined no failure, for the failure of their unit that begins within LEAD_IN_USEC."""
+        self._begun: tuple[int, Failure] | None = None
+        """The failure that began last and when the incident that began it fired (µs): that line is its own."""
         self._failures: list[Failure] = []
         """Open failures, oldest first."""
         self._by_unit: dict[tuple[str, str], list[Failure]] = {}
@@ -152,6 +157,8 @@ class FailureGroups:
         same = self._open_of(entry)
         if not same:
             return None
+        if (begun := self.begun_by(entry)) is not None and begun in same:
+            return begun  # the line began it: its other hits are its (a second crash's, not the first's going on)
         if len(same) > 1 and hit.template:
             best, score = None, 0.0
             for failure in same:  # the latest first: it wins a tie
@@ -169,6 +176,21 @@ class FailureGroups:
         return next((failure for failure in same
                      if (at <= failure.last_usec + SPAN_USEC or at <= self._live_last(failure) + SPAN_USEC)
                      and not (cause and at - began(failure) >= ANOTHER_FAILURE_USEC)), None)
+
+    def begun_by(self, entry: Entry) -> Failure | None:
+        """The failure the line began (an incident it fired joined no open failure), else None."""
+        begun = self._begun
+        if begun is None or begun[0] != entry.realtime_usec \
+                or unit_key(begun[1].machine, begun[1].unit) != unit_key(entry.machine_id, entry.unit):
+            return None
+        return begun[1]
+
+    def goes_on(self, incident: Incident, entry: Entry) -> bool:
+        """May the line be taken as the open (anomaly) `incident` going on? Not when it began another failure of
+        the unit: it is that failure's line (a text log's second identical Go panic, 10 min after the first, kept
+        the first's new-fatal-template incident open and became that failure's last line)."""
+        begun = self.begun_by(entry)
+        return begun is None or self._by_member.get(member_id(incident)) is begun
 
     def _live_last(self, failure: Failure) -> int:
         """The latest hit of the failure's open members as the tracker has them now (`live`): scan never refreshes
@@ -219,6 +241,7 @@ class FailureGroups:
             failure = Failure(incident.machine_id, unit, invocation, incident.fired_usec + settle,
                                incident.last_usec)
             self._add(failure)
+            self._begun = (incident.fired_usec, failure)
             for lead in self._lead_ins.take(unit_key(incident.machine_id, unit), invocation,
                                             incident.first_usec, incident.fired_usec):
                 if lead.seen not in failure.seen and len(failure.seen) < MAX_SEEN:
@@ -315,7 +338,7 @@ class FailureGroups:
 
     def view(self, failure: Failure) -> Incident:
         """The failure as one incident: its leader's (or, once given out, the given one's) with the chain."""
-        return failure_view(failure, self.rank)
+        return failure_view(failure, self.rank, self._one_hit)
 
     @staticmethod
     def _composite(failure: Failure) -> bool:

@@ -1,6 +1,6 @@
 """Why a line's template is new to a new-template rule (engine/anomaly.py), in words that stay true: "never logged"
-for a line within its rule's window from the first sighting; "had not logged ... when first seen T, D before this
-line" for a template seen before."""
+for the line that first showed it, or a burst's later lines within its window; "had not logged ... when first seen
+T, D before this line" for a template seen before."""
 
 from __future__ import annotations
 
@@ -25,9 +25,11 @@ anomaly it came in goes on": with no normal, every line would be that anomaly (a
 TIMEOUT` logged every few minutes, first seen in the unit's second second, paged again for 9 h)."""
 
 
-def new_why(rule: Rule, stats: TemplateStats, usec: int, hot_since: int | None, excerpt: bool = False) -> str | None:
+def new_why(rule: Rule, stats: TemplateStats, usec: int, hot_since: int | None, excerpt: bool = False,
+            of_line: bool = False) -> str | None:
     """Why the line of this template at `usec` is new to the rule, or None. `excerpt`: it was read from text
-    and the rule judges excerpts (AnomalySpec.excerpts), so the unit's warm-up does not apply."""
+    and the rule judges excerpts (AnomalySpec.excerpts), so the unit's warm-up does not apply. `of_line`: said of
+    the line alone (another rule's incident that begins at it carries it), not of the rule's burst."""
     spec = rule.anomaly
     assert spec is not None
     # New for `novel_for` after its first sighting; longer while the anomaly it appeared in goes on
@@ -43,13 +45,18 @@ def new_why(rule: Rule, stats: TemplateStats, usec: int, hot_since: int | None, 
         return None  # it appeared while the unit's normal was still being learnt: part of that normal
     history = f"{format_duration(stats.unit_age_usec)} ({stats.unit_entries} entries) of history"
     if stats.unit_entries == 0:  # its first line, read from text (new-fatal-template)
-        history = "its history (none: this is its first line), before its normal was learnt"
+        history = (f"its history (none: {'this is' if usec == stats.first_usec else 'it was'} its first line), "
+                   "before its normal was learnt")
     elif stats.unit_age_usec < KNOWN_NORMAL_USEC:  # read from text, judged cold (new-fatal-template)
         history += ", before its normal was learnt"
-    if spec.flood or usec - stats.first_usec <= rule.trigger.within_usec:
+    # Seen before this incident's window (paged then, maybe): "never logged" would read as false (helper F2);
+    # and for a rule one hit fires, seen before this line: its incident began with that line, or another
+    # failure's has this one (a second Go panic 10 min after the first, within the window, said "never logged").
+    if spec.flood or usec == stats.first_usec or (
+            not of_line and rule.trigger.count > 1 and usec - stats.first_usec <= rule.trigger.within_usec):
         return f"a template this unit never logged in {history}, first seen {format_usec(stats.first_usec)}"
-    # Seen before this incident's window (paged then, maybe): "never logged" would read as false (helper F2).
     still = (f"new for {format_duration(spec.novel_for_usec)} after that" if not going_on
              or usec - stats.first_usec <= spec.novel_for_usec else "new while the anomaly it came in goes on")
+    history += "," if stats.unit_age_usec < KNOWN_NORMAL_USEC else ""  # "..., before its normal was learnt,"
     return (f"a template this unit had not logged in {history} when first seen {format_usec(stats.first_usec)}, "
             f"{format_duration(usec - stats.first_usec)} before this line: not learnt as normal since, {still}")

@@ -230,6 +230,16 @@ class BurstTracker:
         if self.track_changes:
             self._dirty.add(window_key)
 
+    def went_back(self, rule_id: str, machine_id: str, unit: str, key: str, before: Incident, after: Incident) -> None:
+        """Undo the goes_on that made `after` of `before` (the line was another failure's: pipeline.py `_line`),
+        unless the window changed since."""
+        window_key = (rule_id, host_unit(machine_id, unit), key)
+        window = self._windows.get(window_key)
+        if window is not None and window.incident is after:
+            window.incident = before
+            if self.track_changes:
+                self._dirty.add(window_key)
+
     def unit_incidents(self, machine_id: str, unit: str) -> list[Incident]:
         """The open incidents of one unit, every rule's and key's (a walk over all windows: for rare questions)."""
         of = host_unit(machine_id, unit)
