@@ -48,7 +48,10 @@ def test_a_pasted_crash_carries_its_traceback_not_the_units_older_error(tmp_path
     assert (incident["rule"], incident["unit"]) == ("systemd-unit-failed", "(orders.service)")
     links = {link["rule"]: link for link in incident["chain"]}
     assert links["python-traceback-burst"]["message"] == TRACEBACK, incident["chain"]
-    assert links["error-burst"]["message"] == TRACEBACK, incident["chain"]  # the crash's first error line
+    # error-burst's newest line of the crash, counted: the exception that says what failed, not the header again
+    assert links["error-burst"]["message"].startswith("psycopg2.OperationalError: connection to server"), \
+        incident["chain"]
+    assert links["error-burst"]["count"] == 2, incident["chain"]
     assert not links["error-burst"]["fired"]
     assert not any("gateway" in link["message"] for link in incident["chain"]), incident["chain"]  # 2 min before
     report = run_cli("scan", "--file", str(log)).stdout
@@ -97,7 +100,10 @@ def test_journal_crashes_each_carry_their_own_runs_traceback(make_journal) -> No
     for end, crashed in zip(ends, (100, 104), strict=True):
         lead = [(link["rule"], link["message"], link["first_usec"]) for link in end["chain"] if not link["fired"]]
         at = BASE_USEC + crashed * 1_000_000  # its own run's traceback, written 40 ms before PID 1's lines
-        assert ("python-traceback-burst", TRACEBACK, at) in lead and ("error-burst", TRACEBACK, at) in lead, lead
+        assert ("python-traceback-burst", TRACEBACK, at) in lead, lead
+        assert [message for rule, message, _ in lead if rule == "error-burst"] == [
+            f"psycopg2.OperationalError: connection to server at \"10.0.0.5\", port 5432 failed (run {run})"
+            for run in ("a" if crashed == 100 else "b")], lead  # its newest error line: the exception
         assert not any("gateway" in message for _, message, _ in lead), lead
     first, second = ({link["cursor"] for link in end["chain"]} for end in ends)
     assert first.isdisjoint(second)

@@ -11,7 +11,7 @@ failure that begins takes those of its own unit, machine and run into its chain 
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..model import Hit, Link
 from .window import MAX_SAMPLE_CHARS, invocation_of
@@ -26,7 +26,7 @@ unit's every failure would otherwise carry the unrelated error lines of the minu
 MAX_LEAD_UNITS = 10_000
 """Units whose recent hits are kept (the least recently hit go first)."""
 MAX_LEAD_LINES = 32
-"""Lines kept per unit (each the first of its rule and template, run and process, within LEAD_IN_USEC); the
+"""Lines kept per unit (each the newest of its rule and template, run and process, within LEAD_IN_USEC); the
 oldest go first. A failure's chain takes at most MAX_SEEN of all its rules that did not fire anyway."""
 
 Seen = tuple[str, str]
@@ -57,7 +57,9 @@ class LeadIns:
         self._units: OrderedDict[tuple[str, str], OrderedDict[tuple[Seen, str, str], LeadIn]] = OrderedDict()
 
     def note(self, unit: tuple[str, str], hit: Hit, seen: Seen) -> None:
-        """Keep the hit for the unit's next failure (the first of its rule, template, run and process only)."""
+        """Keep the hit for the unit's next failure: the newest of its rule, template, run and process, with how many
+    there were (a crash writes its account top down: `Traceback (most recent call last):` first, the exception
+    that says what failed last; a Java service's `ERROR ...` before its `Caused by:`)."""
         lines = self._units.pop(unit, None)
         if lines is None:
             lines = OrderedDict()
@@ -69,10 +71,13 @@ class LeadIns:
         while lines and next(iter(lines.values())).link.first_usec < since:
             lines.popitem(last=False)
         key = (seen, invocation_of(entry.fields), entry.fields.get("_PID", ""))
-        if key not in lines:
-            lines[key] = lead_of(hit, seen)
-            if len(lines) > MAX_LEAD_LINES:
-                lines.popitem(last=False)
+        before = lines.pop(key, None)
+        lead = lead_of(hit, seen)
+        if before is not None:  # its newest line, counted: a traceback's exception line says more than its header
+            lead = replace(lead, link=replace(lead.link, count=before.link.count + 1))
+        lines[key] = lead
+        if len(lines) > MAX_LEAD_LINES:
+            lines.popitem(last=False)
 
     def take(self, unit: tuple[str, str], invocation: str, first_usec: int, until_usec: int) -> list[LeadIn]:
         """The lines a failure of the unit whose first hit is at `first_usec` takes (µs), given out of here: those
