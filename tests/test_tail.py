@@ -291,6 +291,9 @@ def test_act_takes_the_actions_through_the_site_config(live_journal, tail_rules,
         time.sleep(0.05)
     payload = json.loads(alerts.read_text().splitlines()[0])
     assert payload["rule"] == "boom" and payload["message"] == "BOOM act on me"
+    # with its rule's title, which the alert's headline says, as the service's alerts have it (helper-124: tail
+    # --act titled "CRITICAL api.service: ghc-mvar-deadlock", the service "...: GHC: thread blocked ...")
+    assert payload["rule_title"] == "boom", payload
     # the incident record carries the alert's journalctl command (F9's finding), which reads the journal followed
     [incident] = records(lines, "incident")
     assert incident["journalctl"] == payload["journalctl"]

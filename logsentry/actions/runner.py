@@ -6,7 +6,8 @@ a signature comes back) and carry out through the same persistent outbox and wor
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from ..config import SiteConfig
@@ -15,7 +16,7 @@ from ..model import Action, Incident
 from ..silences import Matcher
 from ..state import OutboxItem, State
 from ..timespec import wall_usec
-from .alert import incident_payload
+from .alert import clean, incident_payload
 from .outbox import OutboxWorker
 
 
@@ -66,9 +67,12 @@ class ActionRunner:
     """Carries out actions right away, outside the service (tail --act), in a private state file; `source` is
     where tail reads (alert.journal_source of its -D or --file), for the alerts' journalctl commands."""
 
-    def __init__(self, config: SiteConfig, state_path: Path, source: Sequence[str] = ()):
+    def __init__(self, config: SiteConfig, state_path: Path, source: Sequence[str] = (),
+                 titles: Mapping[str, str] | None = None):
+        """`titles`: each rule's title by id, which an alert's headline says (alert.headline), as the service's do."""
         self.config = config
         self.source = tuple(source)
+        self.titles = titles or {}
         self.ledger = RestartLedger()
         self.policy = guarded_policy(config, self.ledger)
         self.state = State(state_path)
@@ -77,7 +81,9 @@ class ActionRunner:
         self.worker.start()
 
     def execute(self, action: Action) -> Action:
-        items = outbox_items(action, self.config.hostname, source=self.source)
+        items = [replace(item, payload={**item.payload, "rule_title": clean(title, 200)})
+                 if item.kind != "restart" and (title := self.titles.get(item.payload.get("rule", ""))) else item
+                 for item in outbox_items(action, self.config.hostname, source=self.source)]
         if items:
             self.state.commit({}, items, wall_usec())
             self.worker.wake.set()

@@ -61,7 +61,8 @@ def acting_pipeline(detector: Detector, config: SiteConfig | None,
     refuse_untrusted(config)
     setup_logging(logging.WARNING, service=False)  # what Python shows by default, with control characters escaped
     with tempfile.TemporaryDirectory(prefix="logsentry-tail-") as scratch:
-        runner = ActionRunner(config, Path(scratch) / "state.db", source)
+        titles = {rule_id: rule.title for rule_id, rule in detector.rules.items()}
+        runner = ActionRunner(config, Path(scratch) / "state.db", source, titles)
         try:
             yield Pipeline(detector, runner.policy, execute=runner.execute, silence_overrides=config.silence_for)
         finally:
