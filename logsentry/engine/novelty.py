@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from ..rules.rule import Rule
 from ..timespec import format_duration, format_usec
+from ..wording import plural
 from .baseline import TemplateStats
 
 LEARNT_SIGHTINGS = 10
@@ -43,7 +44,10 @@ def new_why(rule: Rule, stats: TemplateStats, usec: int, hot_since: int | None, 
         return None
     if not excerpt and (stats.unit_age_usec < spec.warm_after_usec or stats.unit_entries < spec.warm_entries):
         return None  # it appeared while the unit's normal was still being learnt: part of that normal
-    history = f"{format_duration(stats.unit_age_usec)} ({stats.unit_entries} entries) of history"
+    entries = plural(stats.unit_entries, "entry", "entries", separated=False)
+    # a paste's few lines within a second: "0.0s (1 entries) of history" read as a fault (helper-124)
+    history = (f"{format_duration(stats.unit_age_usec)} ({entries}) of history" if stats.unit_age_usec >= 1_000_000
+               else f"{entries} of history")
     if stats.unit_entries == 0:  # its first line, read from text (new-fatal-template)
         history = (f"its history (none: {'this is' if usec == stats.first_usec else 'it was'} its first line), "
                    "before its normal was learnt")
