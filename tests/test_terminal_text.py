@@ -28,6 +28,7 @@ RLO = "\u202e"  # right-to-left override
 HOSTILE_MESSAGE = f"BOOM {TITLE}title {CLEAR}clear {LINK} {RLO}desrever \x9b31mc1 \u2066isolate \x7fdel"
 LINK_UNIT = "[link=https://evil.example/]api.service[/link]"
 CLOSE_UNIT = "[/]"
+QUIET_UNIT = f"[red]quiet{TITLE}.service[/red]"
 FORGED_IDENT = "evil\x1b[31m\nFORGED line"  # no trusted unit: grouped under "(SYSLOG_IDENTIFIER)"
 # The hostile sequences with their neighbours (a colour terminal has rich's own escape sequences too).
 RAW = [b"\x1b]0;pwned", b"pwned\x07", b"\x1b[2Jclear", b"\x1b]8;;https://evil", b"\x1b\\click", RLO.encode(),
@@ -36,6 +37,7 @@ HOSTILE = [  # message, unit (_SYSTEMD_UNIT), other fields
     (HOSTILE_MESSAGE, LINK_UNIT, {}),
     ("BOOM close\nsecond line", CLOSE_UNIT, {}),
     (f"BOOM {RLO}ident", None, {"SYSLOG_IDENTIFIER": FORGED_IDENT}),
+    ("BOOM", QUIET_UNIT, {}),  # quiet's alone (boom wants a word after it): a row of the below-threshold table
 ]
 
 TRIGGER_RULES = {
@@ -97,7 +99,8 @@ def test_scan_report_prints_log_text_as_text(make_journal, hostile_rules):
     text = done.stdout.decode()
     assert LINK_UNIT in text and f"{CLOSE_UNIT} [close]" in text  # markup printed as written
     assert "(evil\\x1b[31m\\nFORGED line)" in text
-    assert "quiet" in text and "Matches below their trigger threshold" in text
+    table = text.split("Matches below their trigger threshold")[1]
+    assert "[red]quiet\\x1b]0;pwned\\x07" in table, table  # the unit's name escaped, its markup as written
 
 
 def test_json_output_stays_exact(make_journal, hostile_rules):
