@@ -19,6 +19,13 @@ def check(tmp_path: Path, text: str) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=60, check=False)
 
 
+def check_lines(tmp_path: Path, text: str, returncode: int) -> tuple[Path, list[str]]:
+    """The config file and `config check`'s stderr lines, once its exit code is `returncode`."""
+    done = check(tmp_path, text)
+    assert done.returncode == returncode, done.stderr
+    return tmp_path / "c.toml", done.stderr.splitlines()
+
+
 def test_typos_in_rule_names_are_said_with_what_they_probably_meant(tmp_path):
     done = check(tmp_path, 'disabled_rules = ["error-brust", "kernel-oom-kill"]\n[[watch]]\nunits = ["nginx"]\n'
                            'rules = ["nginx-emreg", "kernel-*", "zzz-*", "host-went-silent"]\n')
@@ -59,31 +66,26 @@ def test_a_watch_whose_every_pattern_matches_no_rule_is_refused(tmp_path):
 def test_a_watch_whose_every_rule_is_disabled_is_refused_as_well(tmp_path):
     """Its patterns name rules, but `disabled_rules` turns every one of them off: it can never act, as a typo's
     watch (helper-122's review: neither warned nor refused)."""
-    done = check(tmp_path, 'disabled_rules = ["error-burst", "nginx-emerg"]\n[[watch]]\nunits = ["api"]\n'
-                           'rules = ["error-burst", "ghc-*"]\n[[watch]]\nunits = ["nginx"]\n'
-                           'rules = ["nginx-emerg", "error-burst", "zzz"]\nactions = ["restart"]\n')
-    config = tmp_path / "c.toml"
-    assert done.returncode == 2, done.stderr
-    assert done.stderr.splitlines() == [
+    config, lines = check_lines(tmp_path, 'disabled_rules = ["error-burst", "nginx-emerg"]\n[[watch]]\n'
+                                'units = ["api"]\nrules = ["error-burst", "ghc-*"]\n[[watch]]\nunits = ["nginx"]\n'
+                                'rules = ["nginx-emerg", "error-burst", "zzz"]\nactions = ["restart"]\n', 2)
+    assert lines == [
         f"{config}: warning: watch #2 (line 6): rules: 'zzz' matches no rule: the watch covers nothing by it",
         f"{config}: watch #2 (line 6): rules: every rule it covers is in disabled_rules (error-burst or "
         "nginx-emerg): the watch covers no rule that runs, so it can never act",
-        f"logsentry: 1 error in {config}, its rules or the files it names (1 warning above them)"], done.stderr
+        f"logsentry: 1 error in {config}, its rules or the files it names (1 warning above them)"], lines
 
 
 def test_a_watch_every_pair_of_which_an_earlier_watch_takes_is_warned_about(tmp_path):
     """The first watch that covers a unit's rule decides (SiteConfig.watch_for): an alert-only `*` watch above a
     restart watch for nginx left nginx never restarted, without a word (helper-123's review). A watch that keeps
     one pair of its own (api's ghc-* rules under an error-burst-only catch-all) is fine."""
-    done = check(tmp_path, '[[watch]]\nunits = ["*"]\nrules = ["error-burst"]\nactions = ["alert"]\n'
-                           '[[watch]]\nunits = ["api"]\nrules = ["ghc-*"]\nactions = ["restart"]\n'
-                           '[[watch]]\nunits = ["nginx", "web-*"]\nrules = ["error-burst"]\nactions = ["restart"]\n')
-    config = tmp_path / "c.toml"
-    assert done.returncode == 0, done.stderr
-    assert done.stderr.splitlines() == [
+    config, lines = check_lines(tmp_path, '[[watch]]\nunits = ["*"]\nrules = ["error-burst"]\nactions = ["alert"]\n'
+                                '[[watch]]\nunits = ["api"]\nrules = ["ghc-*"]\nactions = ["restart"]\n[[watch]]\n'
+                                'units = ["nginx", "web-*"]\nrules = ["error-burst"]\nactions = ["restart"]\n', 0)
+    assert lines == [
         f"{config}: warning: watch #3 (line 10): every unit and rule it covers is an earlier watch's (watch #1 (line "
-        "2)): the first watch that covers a unit's rule decides, so this one never acts; put it before them"], \
-        done.stderr
+        "2)): the first watch that covers a unit's rule decides, so this one never acts; put it before them"], lines
 
 
 def test_run_starts_with_a_watch_that_can_never_act_and_says_so_loudly(tmp_path, live_journal):
@@ -135,15 +137,13 @@ def test_a_rule_whose_file_has_an_error_is_no_unknown_name(tmp_path):
     rules = tmp_path / "rules"
     rules.mkdir()
     (rules / "my-restart.toml").write_text(BROKEN_RULE)
-    done = check(tmp_path, f'rules = ["{rules}"]\ndisabled_rules = ["my-restart"]\n[[watch]]\nunits = ["nginx"]\n'
-                           'rules = ["my-restart"]\nactions = ["restart"]\n[[watch]]\nunits = ["api"]\n'
-                           'rules = ["my-*"]\n')
-    config = tmp_path / "c.toml"
-    assert done.returncode == 2, done.stderr
-    assert done.stderr.splitlines() == [
+    config, lines = check_lines(tmp_path, f'rules = ["{rules}"]\ndisabled_rules = ["my-restart"]\n[[watch]]\n'
+                                'units = ["nginx"]\nrules = ["my-restart"]\nactions = ["restart"]\n[[watch]]\n'
+                                'units = ["api"]\nrules = ["my-*"]\n', 2)
+    assert lines == [
         f"{rules / 'my-restart.toml'}: match.message: invalid regular expression: missing ) at position 9, expected a "
         "valid regex (got '(unclosed')",
-        f"logsentry: 1 error in {config}, its rules or the files it names"], done.stderr
+        f"logsentry: 1 error in {config}, its rules or the files it names"], lines
 
 
 def test_a_missing_rule_directory_leaves_the_names_unjudged(tmp_path):
