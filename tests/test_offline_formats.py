@@ -110,7 +110,9 @@ def test_json_priority_that_is_no_ascii_number_is_no_priority(write_rule, rules_
 
 
 @pytest.mark.parametrize(("content", "expected"), [
-    (b"\x7fELF\x02\x01\x01\x00\x00\x00binary\n", "not a journal file, journal export format or JSON lines"),
+    (b"\x7fELF\x02\x01\x01\x00\x00\x00binary\n", "binary data (a NUL byte at offset 7), not a log: logsentry "
+     "reads journal files"),  # (not told to give journalctl -o short-iso, as a log without times is)
+    (b"\xff\xfe\xfd\xfc garbled, no NUL\n" * 3, "not a journal file, journal export format or JSON lines"),
     (b'{"MESSAGE": "no time"}\n', "line 1: __REALTIME_TIMESTAMP: expected microseconds since the epoch (got None)"),
     (b'{"__REALTIME_TIMESTAMP": "1", "MESSAGE": "ok"}\n{broken\n', "line 2: expected a JSON object per line"),
     (b"__REALTIME_TIMESTAMP=\xc2\xb2\nMESSAGE=x\n", "entry 1 (line 1): __REALTIME_TIMESTAMP: expected microseconds "

@@ -64,6 +64,10 @@ def sniff(head: bytes) -> str:
         return "export"
     if is_text(head):
         return "plain"  # lines without a time a reader knows (sources/plain.py), said when read
+    if (nul := head.find(b"\0")) >= 0:  # a program, an image, a core dump: no log (helper-124: /bin/ls was told
+        # to give journalctl -o short-iso, as if it were a log without times)
+        raise InputFormatError(f"binary data (a NUL byte at offset {nul}), not a log: logsentry reads journal files, "
+                               "journalctl's exports (-o export, -o json, gzip or not) and text logs")
     raise InputFormatError("not a journal file, journal export format or JSON lines (journalctl -o json), nor "
                            "journalctl/syslog text, dmesg output, a program's log whose lines start with their time "
                            "or a Docker json-file log. Lines without a time (journalctl -o cat) cannot be counted "
