@@ -193,6 +193,9 @@ def test_rules_show_and_list():
     assert shown.exit_code == 0 and "suggested action: restart" in shown.stdout
     assert "(first line of each message)" in shown.stdout
     assert run_cli("rules", "show", "no-such-rule").exit_code == 2
+    typo = run_cli("rules", "show", "ghc-mvar-deadlok")  # the id it probably meant, as config check says it
+    assert typo.exit_code == 2 and "no rule with id 'ghc-mvar-deadlok' (did you mean 'ghc-mvar-deadlock'?)" \
+        in typo.stderr, typo.stderr
     listed = run_cli("rules", "list", "-o", "json")
     ids = [line.split('"id":"')[1].split('"')[0] for line in listed.stdout.splitlines()]
     assert "ghc-mvar-deadlock" in ids and len(ids) == len(set(ids)) >= 60

@@ -17,6 +17,7 @@ from ..rules.check import check_rule
 from ..rules.rule import Rule
 from ..sources.selection import PRIORITY_NAMES, parse_priority
 from ..timespec import format_duration, timespan
+from ..tomlfile import did_you_mean
 from ..views import jsonl
 from ..views.escape import visible
 from ..wording import plural
@@ -205,9 +206,11 @@ def _near_misses(rules: list[Rule], lines: list[str], level: int | None, fields:
 @shipped_option
 def rules_show(rule_id: str, rule_paths: tuple[Path, ...], no_shipped: bool) -> None:
     """Everything about one rule: what it means, what it matches, its trigger and samples."""
-    rule = load_rule_set(rule_paths, not no_shipped).by_id().get(rule_id)
+    rules = load_rule_set(rule_paths, not no_shipped).by_id()
+    rule = rules.get(rule_id)
     if rule is None:
-        fail(f"no rule with id {rule_id!r} (see logsentry rules list)")
+        fail(f"no rule with id {visible(repr(rule_id))}{visible(did_you_mean(rule_id, rules))} (see logsentry rules "
+             "list)")
     trigger = rule.trigger
     click.echo(f"{visible(rule.id)}: {visible(rule.title)}\n  file: {visible(str(rule.path))}\n  severity: "
                f"{rule.severity.label}, "
