@@ -73,7 +73,7 @@ def test_a_cut_off_journal_file_and_a_file_of_no_format(make_journal: Callable[.
     text = tmp_path / "notes.bin"
     text.write_bytes(b"\x00\x01\x02 hello \xff\xfe\x00 world\n")
     code, said = _scan(text, rules_dir)
-    assert code == 2 and said.startswith(f"logsentry: {text}: not a journal file, journal export format"), said
+    assert code == 2 and said.startswith(f"logsentry: {text}: binary data (a NUL byte at offset 0), not a log"), said
 
 
 def test_a_journal_file_on_standard_input_says_to_give_its_path(make_journal: Callable[..., Path],

@@ -131,3 +131,20 @@ def test_damaged_input_is_a_clear_error(write_rule, rules_dir, tmp_path, content
     result = run_cli("scan", "--file", str(bad), "--rules", str(rules_dir), "--no-shipped-rules")
     assert result.exit_code == 2
     assert str(bad) in result.stderr and expected in result.stderr
+
+
+def test_a_log_named_for_what_it_is_takes_its_directorys_name(tmp_path):
+    """`/var/log/nginx/error.log` says what the log is, not whose: its lines were `(error)` (helper-124); they are
+    `(nginx-error)` in a log directory's program directory. A name of its own stays as it is."""
+    from logsentry.sources.applog import identifier
+
+    log = tmp_path / "log" / "nginx" / "error.log"
+    log.parent.mkdir(parents=True)
+    log.write_text('2026/03/14 11:20:01 [emerg] 1201#1201: bind() to 0.0.0.0:443 failed (98: Address already in use)\n')
+    done = run_cli("scan", "--file", str(log), "-o", "json")
+    assert {json.loads(line)["unit"] for line in done.stdout.splitlines()
+            if json.loads(line)["type"] == "incident"} == {"(nginx-error)"}, done.stdout
+    assert identifier("/var/log/postgresql/postgresql-15-main.log") == "postgresql-15-main"
+    assert identifier("/var/log/error.log") == "error" and identifier("-") == "stdin"
+    assert identifier("/srv/billing/logs/app.log.1.gz") == "app"  # "logs" names no program
+    assert identifier("/home/ana/Downloads/error.log") == "error"  # nor does a folder outside a log directory

@@ -50,5 +50,6 @@ def test_binary_is_still_refused_with_the_formats_named(tmp_path: Path) -> None:
     path = tmp_path / "core"
     path.write_bytes(b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)) * 4)
     result = run_cli("scan", "--file", str(path))
-    assert result.exit_code == 2 and "not a journal file, journal export format" in result.stderr
-    assert "journalctl/syslog text" in result.stderr
+    assert result.exit_code == 2 and "binary data (a NUL byte at offset 7), not a log" in result.stderr
+    assert "logsentry reads journal files, journalctl's exports (-o export, -o json, gzip or not) and text logs" \
+        in result.stderr, result.stderr

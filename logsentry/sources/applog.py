@@ -150,12 +150,28 @@ def _dated_usec(found: re.Match[str]) -> int:
     return utc_usec(*numbers, found["f"], found["z"]) if found["z"] is not None else local_usec(*numbers, found["f"])
 
 
+GENERIC_NAMES = frozenset({"access", "all", "app", "application", "console", "current", "daemon", "debug", "default",
+                           "err", "error", "errors", "general", "info", "log", "main", "out", "output", "server",
+                           "service", "stderr", "stdout", "trace", "warn", "warning"})
+"""Log file names that say what a log is, not whose: `/var/log/nginx/error.log` was `(error)` (helper-124)."""
+_NO_OWNER = frozenset({"", ".", "..", "log", "logs", "var", "tmp", "home", "root"})
+"""Directory names that say no program's name either."""
+
+
 def identifier(name: str) -> str:
-    """The identifier a file's records get: its name without `.log`, `.txt`, `.json`, rotation numbers or `.gz`."""
+    """The identifier a file's records get: its name without `.log`, `.txt`, `.json`, rotation numbers or `.gz`; a
+    generic name (GENERIC_NAMES) in a program's directory of a log directory with that directory's name in front:
+    `nginx-error` for /var/log/nginx/error.log."""
     if name == "-":
         return "stdin"
-    base = Path(name).name
-    return _SUFFIXES.sub("", base) or base
+    path = Path(name).absolute()  # (`error.log` read in /var/log/nginx: nginx)
+    base = _SUFFIXES.sub("", path.name) or path.name
+    owner, above = path.parent.name, path.parent.parent.name
+    # only a program's own directory of logs names it: /var/log/nginx/, /opt/shop/logs/worker/ (a download
+    # folder or a scratch directory says nothing of whose the log is)
+    if base.lower() in GENERIC_NAMES and owner.lower() not in _NO_OWNER and above.lower() in ("log", "logs"):
+        return f"{owner}-{base}"
+    return base
 
 
 _ANCHORS = ("y", "cmon", "rmon", "gmo", "hy", "sy", "epoch")
