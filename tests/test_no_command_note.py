@@ -55,6 +55,9 @@ def test_each_input_is_named_for_what_it_is(make_journal: Callable[..., Path], t
         assert "dump" not in note
     done = run_cli("scan", "--file", "-", "--rules", str(rules_dir), "--no-shipped-rules", input=inputs["web-7.export"])
     assert _note(done.stdout).startswith(f"{START}the standard input (-) is no journal file"), done.stdout
+    # saved to a file, text is still no journal file: only an export can be made one (helper-124)
+    assert "If it was an export (journalctl -o export), save it to a file and make that a journal file with " \
+           "systemd-journal-remote" in _note(done.stdout) and "text cannot be made one" in _note(done.stdout)
 
 
 def test_the_html_report_says_it_too(tmp_path: Path, write_rule: Callable[..., Path], rules_dir: Path) -> None:

@@ -32,8 +32,10 @@ def no_command_note(path: str, kind: str | None) -> str:
     start = "No journalctl command for the incidents: "
     if kind is None:
         what = "the standard input (-)" if path == "-" else f"{visible(path)}, a pipe read once,"
-        return (f"{start}{what} is no journal file, which is all journalctl reads. Save it to a file; "
-                f"an export (journalctl -o export) is made a journal file with systemd-journal-remote ({TIP}).")
+        # (saved to a file, a text log is still no journal file: only an export can be made one, helper-124)
+        return (f"{start}{what} is no journal file, which is all journalctl reads. If it was an export (journalctl "
+                f"-o export), save it to a file and make that a journal file with systemd-journal-remote ({TIP}); "
+                "text cannot be made one: for the commands, scan the host's journal.")
     said = f"{start}{visible(path)} is {KINDS.get(kind, kind)}, which journalctl cannot read (journal files only)"
     if kind == "export":
         return f"{said}. Make it a journal file with systemd-journal-remote and scan that ({TIP})."
