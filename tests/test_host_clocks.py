@@ -103,6 +103,9 @@ def test_the_stale_guard_judges_by_the_hosts_clock():
                                                           "(600s behind ours)"), old.reason
     [other] = policy.decide(incident(now - 600 * S - 2 * S, machine="d4" * 16))  # a host at offset 0
     assert other.kind == "report" and "602s old, older than its window" in other.reason
+    [ancient] = policy.decide(incident(now - 600 * S - 2 * 86400 * S - 90 * S, machine="d4" * 16))
+    # from an hour on, in words too: "173490s" alone read as nothing (helper-124's tail: 22881717s)
+    assert "its newest hit is 173490s (2d 11m) old, older than its window" in ancient.reason, ancient.reason
 
 
 def test_a_host_behind_logging_steadily_is_not_silent():

@@ -20,6 +20,7 @@ from ..host_clocks import clock_behind
 from ..hosts import claims, describe_host, local_machine_id
 from ..model import Action, Incident, journald_machine
 from ..sources.selection import valid_unit_name
+from ..timespec import format_duration
 from .second_look import AWAITING, HELD, STALE
 
 RESTARTABLE_SUFFIXES = (".service", ".socket", ".mount", ".swap", ".timer", ".path", ".target")
@@ -207,13 +208,13 @@ class GuardedPolicy:
         behind, age = self._age(incident, wall_usec)
         if age > incident.within_usec and incident.machine_id and self.clock_settled is not None \
                 and not self.clock_settled(incident.machine_id):
-            return [Action("report", incident.unit, incident, dry, f"{HELD}its newest hit is {age // 1_000_000}s "
+            return [Action("report", incident.unit, incident, dry, f"{HELD}its newest hit is {_age(age)} "
                            "old by our clock, older than its window, and its host's clock is being learnt "
                            "(a late clock or a backlog): decided once it is known")]
         if age > incident.within_usec:
             behind = clock_behind(behind)  # within the tolerance: its arrival delay, not a clock (host_clocks.py)
             clock = f" by its host's clock ({behind // 1_000_000}s behind ours)" if behind else ""
-            return [Action("report", incident.unit, incident, dry, f"{STALE}its newest hit is {age // 1_000_000}s "
+            return [Action("report", incident.unit, incident, dry, f"{STALE}its newest hit is {_age(age)} "
                            f"old{clock}, older than its window; not acted on")]
         if not waited and self.awaits(incident) and "restart" in allowed:
             return [Action("report", incident.unit, incident, dry, f"{AWAITING}a restart of {incident.unit} logsentry "
@@ -300,3 +301,10 @@ def _dedupe_alerts(actions: list[Action]) -> list[Action]:
         keep = alerts[0]
         return [a for a in actions if a.kind != "alert" or a is keep]
     return actions
+
+
+def _age(usec: int) -> str:
+    """An incident's age in seconds, as scripts read it, and from an hour on in words too: "22881717s" alone, a
+    tail of a journal's old lines, read as nothing (helper-124: 264 days)."""
+    seconds = f"{usec // 1_000_000}s"
+    return f"{seconds} ({format_duration(usec - usec % 60_000_000)})" if usec >= 3_600_000_000 else seconds
