@@ -7,18 +7,15 @@ journal-remote file; the restart command is a script that waits for the test."""
 from __future__ import annotations
 
 import os
-import sys
 import time
 from pathlib import Path
 
 from conftest import appended_json, entry
 from test_first_start_handover import Collector, Host
 from test_host_stale import wait_until
-from test_service import BOOM_RULE, RunningService
+from test_restart_failed_host import WEB7, collector_restarting
 
 from logsentry.sources.journal_files import export_entry
-
-WEB7 = "f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7"
 
 
 class InvHost(Host):
@@ -33,9 +30,6 @@ class InvHost(Host):
 def test_each_incident_waiting_for_one_restart_is_decided_once_it_has_its_outcome(tmp_path: Path) -> None:
     where = Collector(tmp_path)
     host = InvHost(tmp_path, where.directory, "web-7", WEB7, 0)
-    rules, received = tmp_path / "rules", tmp_path / "alerts.jsonl"
-    rules.mkdir()
-    (rules / "boom.toml").write_text(BOOM_RULE.format(action="restart", within="1m", group=""))
     inv, go = tmp_path / "inv", tmp_path / "go"
     inv.write_text("a" * 32)
     systemctl = tmp_path / "systemctl"
@@ -48,28 +42,7 @@ case "$1" in
 esac
 """)
     systemctl.chmod(0o755)
-    (tmp_path / "receive.py").write_text(
-        f"import sys\nopen({str(received)!r}, 'a').write(sys.stdin.read() + '\\n')\n")
-    running = RunningService(tmp_path, f'''
-state_dir = "{tmp_path / 'state'}"
-journal_directory = "{where.directory}"
-hostname = "collector"
-rules = ["{rules}"]
-
-[[watch]]
-units = ["*"]
-actions = ["restart", "alert"]
-
-[restart]
-systemctl = ["{systemctl}"]
-machine_id = "{WEB7}"
-timeout = "120s"
-
-[[channel]]
-name = "cmd"
-type = "command"
-argv = ["{sys.executable}", "{tmp_path / 'receive.py'}"]
-''')
+    running, received = collector_restarting(tmp_path, where.directory, systemctl, restart='timeout = "120s"\n')
     try:
         host.write("GET /health 0 200", host.now())
         host.wait_written()

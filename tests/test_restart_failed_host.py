@@ -19,20 +19,19 @@ WEB7 = "f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7"
 FAILED = "Failed to restart api.service: Unit api.service not found."  # (systemctl's own words)
 
 
-def test_a_failed_restart_names_its_host_and_says_what_happened(tmp_path: Path) -> None:
-    where = Collector(tmp_path)
-    host = Host(tmp_path, where.directory, "web-7", WEB7, 0)
+def collector_restarting(tmp_path: Path, directory: Path, systemctl: Path,
+                         restart: str = "") -> tuple[RunningService, Path]:
+    """A collector's `logsentry run` over `directory` that restarts web-7's units through `systemctl` on boom's
+    hits (a restart rule, every unit watched; `restart`: more `[restart]` lines), its alerts appended as JSON to
+    the file it returns (a command channel)."""
     rules, received = tmp_path / "rules", tmp_path / "alerts.jsonl"
     rules.mkdir()
     (rules / "boom.toml").write_text(BOOM_RULE.format(action="restart", within="1m", group=""))
-    systemctl = tmp_path / "systemctl"
-    systemctl.write_text(f"#!/bin/sh\necho '{FAILED}' >&2\nexit 5\n")
-    systemctl.chmod(0o755)
     (tmp_path / "receive.py").write_text(
         f"import sys\nopen({str(received)!r}, 'a').write(sys.stdin.read() + '\\n')\n")
-    running = RunningService(tmp_path, f'''
+    return RunningService(tmp_path, f'''
 state_dir = "{tmp_path / 'state'}"
-journal_directory = "{where.directory}"
+journal_directory = "{directory}"
 hostname = "collector"
 rules = ["{rules}"]
 
@@ -43,12 +42,21 @@ actions = ["restart", "alert"]
 [restart]
 systemctl = ["{systemctl}"]
 machine_id = "{WEB7}"
-
+{restart}
 [[channel]]
 name = "cmd"
 type = "command"
 argv = ["{sys.executable}", "{tmp_path / 'receive.py'}"]
-''')
+'''), received
+
+
+def test_a_failed_restart_names_its_host_and_says_what_happened(tmp_path: Path) -> None:
+    where = Collector(tmp_path)
+    host = Host(tmp_path, where.directory, "web-7", WEB7, 0)
+    systemctl = tmp_path / "systemctl"
+    systemctl.write_text(f"#!/bin/sh\necho '{FAILED}' >&2\nexit 5\n")
+    systemctl.chmod(0o755)
+    running, received = collector_restarting(tmp_path, where.directory, systemctl)
     try:
         host.write("GET /health 0 200", host.now())
         host.wait_written()
