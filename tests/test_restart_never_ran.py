@@ -41,6 +41,14 @@ def judged_afresh(box: Sandbox, alerts: Path, first: str, by_operator: str, why:
     assert started[-3:-1] == [first, by_operator] and started[-1] not in (first, by_operator), started
 
 
+def end(box: Sandbox, proc: subprocess.Popen[bytes] | None) -> None:
+    """Kill the test's logsentry (if it started) and take the sandbox down."""
+    if proc is not None:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+    box.close()
+
+
 @pytest.mark.parametrize("abort_first", [False, True])
 def test_a_restart_that_never_ran_leaves_the_next_invocation_to_be_judged_afresh(tmp_path, abort_first):
     """With abort_first, the SIGABRT before the restart is gated and recorded as the restart is: one never sent
@@ -94,10 +102,7 @@ def test_a_restart_that_never_ran_leaves_the_next_invocation_to_be_judged_afresh
         judged_afresh(box, alerts, first, by_operator,
                       f"was restarted by someone else (new invocation {by_operator})")
     finally:
-        if proc is not None:
-            proc.send_signal(signal.SIGKILL)
-            proc.wait(timeout=10)
-        box.close()
+        end(box, proc)
 
 
 def test_a_unit_restarted_by_someone_else_before_logsentry_acts_is_not_restarted_again(tmp_path):
@@ -121,7 +126,4 @@ def test_a_unit_restarted_by_someone_else_before_logsentry_acts_is_not_restarted
         judged_afresh(box, alerts, first, by_operator,
                       f"already has a new invocation ({by_operator}) since the incident's ({first})")
     finally:
-        if proc is not None:
-            proc.send_signal(signal.SIGKILL)
-            proc.wait(timeout=10)
-        box.close()
+        end(box, proc)
