@@ -274,10 +274,14 @@ class Pipeline:
                 yield GapEvent(gap)
                 yield EndedEvent(incident)
         if self.anomaly:
-            noted: list[Hit] = []
-            went_on: list[WentOn] = []
-            if (found := self._anomalies(entry, noted=noted, went_on=went_on)) or noted or went_on:
-                yield from self._line(entry, found, noted, went_on)
+            yield from self._judged(entry)
+
+    def _judged(self, entry: Entry, single: Single | None = None) -> Iterator[Event]:
+        """The anomaly step's events for a line no signature rule can match (_pass_one, a run's singles)."""
+        noted: list[Hit] = []
+        went_on: list[WentOn] = []
+        if (found := self._anomalies(entry, single, noted=noted, went_on=went_on)) or noted or went_on:
+            yield from self._line(entry, found, noted, went_on)
 
     def _anomalies(self, entry: Entry, single: Single | None = None, learn: bool = True,
                    noted: list[Hit] | None = None, went_on: list[WentOn] | None = None) -> list[Hit]:
@@ -362,10 +366,7 @@ class Pipeline:
         for single in singles:
             yield from self._end_bursts(single.now_usec)
             yield from self._settle(single.now_usec)
-            noted: list[Hit] = []
-            went_on: list[WentOn] = []
-            if (found := self._anomalies(single.entry, single, noted=noted, went_on=went_on)) or noted or went_on:
-                yield from self._line(single.entry, found, noted, went_on)
+            yield from self._judged(single.entry, single)
 
     def _settle(self, now_usec: int) -> Iterator[Event]:
         """Give out the failures whose settling time passed before `now_usec` (tick's part for a run: a failure

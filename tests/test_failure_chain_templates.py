@@ -63,8 +63,8 @@ def test_the_chains_links_per_template_survive_a_restart() -> None:
     groups.fired(fired)
     for at, template, line in ((13, "pool <*>", "pool exhausted"), (14, "ledger <*>", "ledger gave up"),
                                (15, "pool <*>", "pool exhausted again")):
-        groups.note_hit(Hit("new-warning-template", Severity.WARNING, Entry(at * sec, line, UNIT, 3, f"c{at}"), {},
-                            "", "new", template))
+        groups.note_evidence(Hit("new-warning-template", Severity.WARNING, Entry(at * sec, line, UNIT, 3, f"c{at}"), {},
+                                 "", "new", template))
     restored = FailureGroups(rules)
     restored.restore(json.loads(json.dumps(groups.snapshot())))
     for each in (groups, restored):

@@ -102,11 +102,6 @@ class FailureGroups:
         """Note which unit owns the entry's `_PID` (journald's, so trusted; never from text input)."""
         self._owners.learn(entry)
 
-    def note_hit(self, hit: Hit) -> None:
-        """`note_pid` and `note_evidence`: the pipeline calls the latter once all of the line's hits are in."""
-        self.note_pid(hit)
-        self.note_evidence(hit)
-
     def note_evidence(self, hit: Hit) -> None:
         """A hit on a unit with a failure open is evidence in that failure's chain (`_evidence_of`); else it may
         lead in the failure that begins soon after it (`lead_in`)."""
