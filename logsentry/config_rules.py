@@ -8,6 +8,7 @@ which runs it first), while `run` and a SIGHUP log it as an error and go on."""
 from __future__ import annotations
 
 import fnmatch
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -24,6 +25,15 @@ class RuleNames:
     dead: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     dead_watches: frozenset[str] = frozenset()
+
+
+def log_rule_names(log: logging.Logger, names: RuleNames, anyway: str) -> None:
+    """Log what the rule names say where the service goes on with them (`run` at its start, a reload): each
+    warning, and each watch that can never act as an error, "(ANYWAY anyway; `logsentry config check` refuses it)"."""
+    for line in names.warnings:
+        log.warning("%s", line)
+    for line in names.dead:  # loud, but no reason to stop: a rule an upgrade removed must not stop the service
+        log.error("%s (%s anyway; `logsentry config check` refuses it)", line, anyway)
 
 
 def _any_of(names: list[str]) -> str:

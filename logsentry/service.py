@@ -30,6 +30,7 @@ from .actions.runner import guarded_policy
 from .baseline_keeper import BaselineKeeper
 from .config import SiteConfig
 from .config_check import check_site
+from .config_rules import log_rule_names
 from .engine.policy import GuardedPolicy, RestartLedger
 from .engine.quarantine import BudgetedDetector
 from .engine.second_look import StaleReports
@@ -391,10 +392,7 @@ class Service(ServiceReading):
         config, rule_set = checked.config, checked.rule_set
         if self.dry_run:
             config = replace(config, dry_run=True)
-        for line in checked.names.warnings:  # (as `run` says them at start)
-            log.warning("%s", line)
-        for line in checked.names.dead:
-            log.error("%s (reloaded anyway; `logsentry config check` refuses it)", line)
+        log_rule_names(log, checked.names, "reloaded")  # (as `run` says them at start)
         self._learn_pending()  # the new pipeline starts with the baselines, not with the old one's counts
         self._commit()
         windows = self.pipeline.tracker.snapshot()

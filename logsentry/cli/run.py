@@ -14,6 +14,7 @@ from ..actions.outbox import undelivered
 from ..config import DEFAULT_CONFIG, SiteConfig, placeholder_warnings
 from ..config_check import SiteCheck, check_site
 from ..config_parse import ConfigError, load_config
+from ..config_rules import log_rule_names
 from ..redaction import redact_url
 from ..trust import exposure_warnings, site_problems
 from ..views.escape import EscapingFormatter
@@ -90,10 +91,9 @@ def run(config_path: Path, dry_run: bool) -> None:
     config = checked.config
     setup_logging()
     log = logging.getLogger("logsentry")
-    for line in [*exposure_warnings(config), *checked.names.warnings]:
+    for line in exposure_warnings(config):
         log.warning("%s", line)
-    for line in checked.names.dead:  # loud, but no reason to stop: a rule an upgrade removed must not stop it
-        log.error("%s (starting anyway; `logsentry config check` refuses it)", line)
+    log_rule_names(log, checked.names, "starting")
     try:
         service = Service(config, dry_run=dry_run)
     except StartError as error:
