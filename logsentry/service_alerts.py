@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from .actions.alert import MAX_LINE, clean, incident_payload, journal_source, service_payload
+from .actions.alert import MAX_LINE, clean, incident_payload, journal_source, service_payload, with_rule_title
 from .actions.runner import incident_id, outbox_items
 from .host_silence import RULE_ID as HOST_RULE
 from .metrics import Metrics
@@ -116,9 +116,7 @@ class ServiceAlerts(StateSaving):
     def _titled(self, payload: dict[str, Any]) -> dict[str, Any]:
         """The payload with its rule's title (alert.headline says what happened with it, not the rule id)."""
         rule = self.pipeline.detector.rules.get(payload["rule"])
-        if rule is not None:
-            payload["rule_title"] = clean(rule.title, 200)
-        return payload
+        return with_rule_title(payload, rule.title if rule is not None else "")
 
     def _remember_hit(self, key: str, at_usec: int, message: str, lines: Sequence[Line]) -> None:
         """Keep a hit's lines (its unit's last ones up to and including it, oldest first) until its alert. No

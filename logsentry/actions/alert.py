@@ -31,6 +31,14 @@ def clean(text: str, limit: int = MAX_LINE) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def with_rule_title(payload: dict[str, Any], title: str) -> dict[str, Any]:
+    """The payload with its rule's title ("": none known), which headline() says what happened with, not the rule
+    id: the service's alerts and `tail --act`'s alike."""
+    if title:
+        payload["rule_title"] = clean(title, 200)
+    return payload
+
+
 def incident_payload(event: str, incident: Incident, host: str, reason: str, context: Iterable[str] = (),
                      count: int | None = None, last_usec: int | None = None, *,
                      source: Sequence[str], ahead_usec: int = 0) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from ..model import Action, Incident
 from ..silences import Matcher
 from ..state import OutboxItem, State
 from ..timespec import wall_usec
-from .alert import clean, incident_payload
+from .alert import incident_payload, with_rule_title
 from .outbox import OutboxWorker
 
 
@@ -81,8 +81,8 @@ class ActionRunner:
         self.worker.start()
 
     def execute(self, action: Action) -> Action:
-        items = [replace(item, payload={**item.payload, "rule_title": clean(title, 200)})
-                 if item.kind != "restart" and (title := self.titles.get(item.payload.get("rule", ""))) else item
+        items = [replace(item, payload=with_rule_title({**item.payload}, self.titles.get(item.payload["rule"], "")))
+                 if item.kind != "restart" else item
                  for item in outbox_items(action, self.config.hostname, source=self.source)]
         if items:
             self.state.commit({}, items, wall_usec())
