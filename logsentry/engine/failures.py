@@ -35,7 +35,7 @@ from ..model import Entry, Hit, Incident
 from ..rules.rule import Rule
 from .failure_lead import LeadIns, lead_of
 from .failure_likeness import ANOTHER_FAILURE_USEC, LIKE_SHARE, failure_templates, template_likeness
-from .failure_model import Failure, MemberId, began, failure_view, member_id, unit_key
+from .failure_model import Failure, MemberId, began, escalates, failure_view, inherit, member_id, unit_key
 from .failure_pids import PidOwners
 from .failure_saved import failure_from_json, failure_json, saved_incident
 from .window import invocation_of
@@ -201,27 +201,23 @@ class FailureGroups:
         """A signature incident fired: the failure incidents to give out now (none while it settles). `apart`:
         an anomaly incident of another failure (`another_failure`) joins no open failure only for being open.
         A rule that names a cause (not an outcome, not a generic count) firing ANOTHER_FAILURE_USEC or more after
-        a failure began is another failure however recent that one's last hit: in the service, whose STATUS keeps
-        a failure's last hit current (refresh), a disk filling up two hours into a hang a rule names joined the
-        hang's failure and was never paged (scan, which does not refresh, paged it). An incident more severe than a
-        failure given out already is its own page too (a ZFS pool's checksum errors paged at error, then its vdev
-        FAULTED; a warning's failure, then the unit's first error): its route may be another (Alertmanager routes
-        by severity), and the first page never said it."""
+        a failure began is another failure however recent that one's last hit (the service's STATUS keeps a last
+        hit current: a disk filling up two hours into a hang joined the hang's failure, never paged). An incident
+        more severe than a failure given out already is its own page (`escalates`: a ZFS vdev FAULTED after its
+        checksum errors' page; a crash loop's start limit), with that failure's chain (`inherit`)."""
         if incident.rule_id in APART_RULES:
             return [incident]
         self.changed = True
         unit, invocation = self._owners.subject(incident)
         tier = self._tier.get(incident.rule_id, 0)
-        generic = tier == 2
-        restart = incident.action == "restart"
-        failure = next((f for f in reversed(self._by_unit.get(unit_key(incident.machine_id, unit), ()))
-                        if (not invocation or not f.invocation or invocation == f.invocation)
-                        and (incident.first_usec <= self._live_last(f) + SPAN_USEC
-                             or (generic and f.open and not apart))
-                        and not ((tier == 0 or apart) and incident.first_usec - began(f) >= ANOTHER_FAILURE_USEC)
-                        and not (restart and f.given is not None and f.given.action != "restart")
-                        and not (f.given is not None and incident.severity > f.given.severity)
-                        and all(m[0] != incident.rule_id for m in f.members)), None)
+        generic, restart = tier == 2, incident.action == "restart"
+        near = [f for f in reversed(self._by_unit.get(unit_key(incident.machine_id, unit), ()))
+                if (not invocation or not f.invocation or invocation == f.invocation)
+                and (incident.first_usec <= self._live_last(f) + SPAN_USEC or (generic and f.open and not apart))
+                and not ((tier == 0 or apart) and incident.first_usec - began(f) >= ANOTHER_FAILURE_USEC)
+                and not (restart and f.given is not None and f.given.action != "restart")
+                and all(m[0] != incident.rule_id for m in f.members)]
+        failure = next((f for f in near if not escalates(incident, f)), None)
         given = []
         if failure is None:
             if len(self._failures) >= MAX_FAILURES:  # the oldest are given out (if not yet) and forgotten
@@ -241,6 +237,9 @@ class FailureGroups:
                                             incident.first_usec, incident.fired_usec):
                 if lead.seen not in failure.seen and len(failure.seen) < MAX_SEEN:
                     failure.seen[lead.seen] = lead.link
+            if near:  # it escalates the unit's failure paged already: that page's chain is its cause too
+                self._current(near[0])
+                inherit(failure, near[0], MAX_SEEN)
             if self._earliest is None or failure.settle_usec < self._earliest:
                 self._earliest = failure.settle_usec
         failure.invocation = failure.invocation or invocation
@@ -319,13 +318,15 @@ class FailureGroups:
         joined count, whenever the failure is given (at its settling time live, at the input's end in scan),
         not only as far as the last refresh() took them."""
         self.changed = True
-        if self.live is not None:
-            for member in failure.open:
-                version = self.live(member[0], member[1], member[2], member[3])
-                if version is not None and member_id(version) == member:
-                    self._update(failure, version)
+        self._current(failure)
         failure.given = self.view(failure)
         return failure.given
+
+    def _current(self, failure: Failure) -> None:  # its open members as the tracker has them now (`live`)
+        live = self.live or (lambda *member: None)
+        for member in failure.open:
+            if (version := live(member[0], member[1], member[2], member[3])) and member_id(version) == member:
+                self._update(failure, version)
 
     def rank(self, incident: Incident) -> tuple[int, int, int, int]:
         return (self._tier.get(incident.rule_id, 0), incident.action != "restart", -incident.severity,

@@ -1,0 +1,83 @@
+"""A crash loop that ends in systemd giving up is one story told in two pages: the unit's failure (ERROR, paged at
+the first crash) and, when the restarts hit the start limit, systemd-start-limit-hit (CRITICAL), a page of its own
+because it is more severe (its route may be another). The second page said only that systemd gave up: the crash's
+own line, the cause, was in the first page's chain alone (engine/failure_model.inherit). Real journal files
+(systemd-journal-remote), each run its own invocation as systemd gives it, and the same as journalctl text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import BASE_USEC, entry, json_events, of_type, run_cli
+
+UNIT = "billing.service"
+CAUSE = "FATAL: could not connect to the ledger at db01:5432: connection refused (attempt 1 of 1)"
+RUNS = 5
+
+
+def pid1(message: str, at: float, run: str, priority: int = 4) -> dict[str, Any]:
+    """PID 1's line about the unit, as systemd 252 writes it (UNIT=, INVOCATION_ID=, from init.scope)."""
+    return entry(f"{UNIT}: {message}" if not message.startswith(("Started ", "Failed to start ")) else message,
+                 unit=None, at=at, priority=priority, _PID="1", _UID="0", _SYSTEMD_UNIT="init.scope",
+                 SYSLOG_IDENTIFIER="systemd", UNIT=UNIT, INVOCATION_ID=run)
+
+
+def crash_loop(spacing: float = 3.0) -> list[dict[str, Any]]:
+    """Five runs that each die on the same error, `spacing` s apart (RestartSec=); then the start limit
+    (StartLimitBurst=5): the last lines carry the last run's invocation, as systemd writes them."""
+    lines: list[dict[str, Any]] = []
+    for n in range(RUNS):
+        at, run = 1.0 + n * spacing, f"{n + 1:x}" * 32
+        lines += [pid1("Started billing.service - Billing worker.", at, run, 6),
+                  entry("billing worker 2.4.1 starting", unit=UNIT, at=at + 0.05, _PID=str(4000 + n),
+                        _SYSTEMD_INVOCATION_ID=run),
+                  entry(CAUSE, unit=UNIT, at=at + 0.3, _PID=str(4000 + n), _SYSTEMD_INVOCATION_ID=run),
+                  pid1("Main process exited, code=exited, status=1/FAILURE", at + 0.31, run, 5),
+                  pid1("Failed with result 'exit-code'.", at + 0.32, run),
+                  pid1(f"Scheduled restart job, restart counter is at {n + 1}.", at + 0.42, run, 6)]
+    run = f"{RUNS:x}" * 32
+    at = 1.0 + RUNS * spacing
+    lines += [pid1("Start request repeated too quickly.", at, run),
+              pid1("Failed with result 'exit-code'.", at + 0.001, run),
+              pid1("Failed to start billing.service - Billing worker.", at + 0.002, run, 3)]
+    return lines
+
+
+@pytest.mark.parametrize("spacing", [1.2, 3.0])
+def test_the_start_limit_page_carries_the_crash_that_led_to_it(make_journal: Any, spacing: float) -> None:
+    """1.2 s apart the last crash's failure is still settling (2 s) when the start limit comes, and takes it; 3 s
+    apart it was paged (ERROR) already, and the start limit (CRITICAL) is a page of its own."""
+    done = run_cli("scan", "--file", str(make_journal(crash_loop(spacing))), "-o", "json")
+    assert done.exit_code == 0, done.output
+    events = json_events(done)
+    incidents = of_type(events, "incident")
+    assert incidents[-1]["rule"] == "systemd-start-limit-hit" and incidents[-1]["severity"] == "critical", incidents
+    ends = {(end["rule"], end["first_usec"]): end for end in of_type(events, "incident_end")}
+    limit = ends[("systemd-start-limit-hit", incidents[-1]["first_usec"])]
+    assert CAUSE in {link["message"] for link in limit["chain"]}, limit["chain"]
+    assert {"systemd-unit-failed", "systemd-start-limit-hit"} <= {link["rule"] for link in limit["chain"]}
+    assert all(BASE_USEC <= link["first_usec"] <= limit["last_usec"] for link in limit["chain"]), limit["chain"]
+
+
+def test_the_same_from_a_paste_of_journalctl(tmp_path: Path) -> None:
+    """journalctl's short text of the same loop (no invocations): the FATAL line is new-fatal-template's, critical, so
+    the first page is as severe as the start limit's, which joins its chain."""
+    text = tmp_path / "loop.txt"
+    lines = []
+    for line in crash_loop(1.2):
+        at = (int(line["__REALTIME_TIMESTAMP"]) - BASE_USEC) / 1e6
+        who = "systemd[1]" if line.get("_PID") == "1" else f"billing[{line['_PID']}]"
+        lines.append(f"Jan 01 00:00:{at:06.3f} web01 {who}: {line['MESSAGE']}")
+    text.write_text("\n".join(lines) + "\n")
+    done = run_cli("scan", "--file", str(text), "-o", "json")
+    assert done.exit_code == 0, done.output
+    events = json_events(done)
+    [limit] = [end for end in of_type(events, "incident_end")
+               if "systemd-start-limit-hit" in {link["rule"] for link in end["chain"]}]
+    assert CAUSE in {link["message"] for link in limit["chain"]}, limit["chain"]
+    # Its count is its rule's in the chain: the text's "(billing.service)" joins "(billing)", whose given incident
+    # was not found among the members by its renamed unit, and kept the count it was paged with (2 of 6).
+    [own] = [link for link in limit["chain"] if link["rule"] == limit["rule"]]
+    assert limit["count"] == own["count"] == RUNS + 1, limit
