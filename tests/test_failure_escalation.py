@@ -6,6 +6,9 @@ own line, the cause, was in the first page's chain alone (engine/failure_model.i
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -81,3 +84,22 @@ def test_the_same_from_a_paste_of_journalctl(tmp_path: Path) -> None:
     # was not found among the members by its renamed unit, and kept the count it was paged with (2 of 6).
     [own] = [link for link in limit["chain"] if link["rule"] == limit["rule"]]
     assert limit["count"] == own["count"] == RUNS + 1, limit
+
+
+def _card_text(path: Path, columns: int) -> list[str]:
+    env = {**os.environ, "COLUMNS": str(columns), "TERM": "dumb", "NO_COLOR": "1"}
+    done = subprocess.run([sys.executable, "-m", "logsentry", "scan", "--file", str(path)], capture_output=True,
+                          text=True, env=env, timeout=60, check=True)
+    return done.stdout.splitlines()
+
+
+def test_the_chain_shows_the_cause_whole_at_80_columns_and_on_one_line_when_wide(make_journal: Any) -> None:
+    """views/chain.py: at 80 columns the column beside the rules kept 30 characters of the cause (`FATAL: cou…
+    (attempt 1 of 1)`); each line now goes whole under its rule. Wide enough, a line each, beside its rule."""
+    journal = make_journal(crash_loop(3.0))
+    narrow = _card_text(journal, 80)
+    words = " ".join(line.strip("│ ") for line in narrow)
+    assert CAUSE in words, narrow
+    assert all(len(line) <= 80 for line in narrow if line.startswith("│")), narrow
+    wide = _card_text(journal, 240)
+    assert any(line.strip("│ ").endswith(CAUSE) and "error-burst" in line for line in wide), wide

@@ -23,6 +23,7 @@ from ..model import Action, Incident, Severity
 from ..pipeline import ActionEvent, EndedEvent, Event, GapEvent, IncidentEvent, MatchEvent, Progress, QuarantineEvent
 from ..timespec import format_duration, format_usec
 from ..wording import plural
+from .chain import ChainView
 from .counts import chain_heading, chain_rules, count_story, raised_by
 from .escape import one_line, visible
 from .fit import Fitted, fit, leading_widths
@@ -243,9 +244,9 @@ def _wrapped(label: Text, line: str, style: str) -> Table:
     return grid
 
 
-def _chain_lines(incident: Incident, clock: DayClock) -> list[Text | Table]:
-    """A failure's chain (engine/failures.py): each rule that described it, at its first line, in time order; a
-    line each, its message fitted to the width its column really gets (Fitted: cut once, in its middle)."""
+def _chain_lines(incident: Incident, clock: DayClock) -> list[Text | ChainView]:
+    """A failure's chain (engine/failures.py): each rule that described it, at its first line, in time order
+    (views/chain.py lays it out: a line each, or each line whole under its rule when one does not fit)."""
     if not incident.chain:
         return []
     rows = []
@@ -253,14 +254,8 @@ def _chain_lines(incident: Incident, clock: DayClock) -> list[Text | Table]:
         rule = Text(visible(link.rule_id), style=SEVERITY_STYLE[link.severity])
         if link.count > 1:
             rule.append(f" ({link.count} hits)")
-        rows.append((Text(" " + clock(link.first_usec)), rule, Fitted(link.message, "dim")))
-    grid = Table.grid(padding=(0, 2), expand=True)
-    grid.add_column(no_wrap=True, width=max(len(row[0]) for row in rows))  # when, whole
-    grid.add_column(no_wrap=True, overflow="ellipsis", width=min(32, max(len(row[1]) for row in rows)))
-    grid.add_column(no_wrap=True, ratio=1)  # its first line: the rest of the width
-    for row in rows:
-        grid.add_row(*row)
-    return [Text(chain_heading(chain_rules(incident.chain), len(incident.chain)), style="bold"), grid]
+        rows.append((Text(" " + clock(link.first_usec)), rule, link.message))
+    return [Text(chain_heading(chain_rules(incident.chain), len(incident.chain)), style="bold"), ChainView(rows)]
 
 
 def command_lines(command: str, width: int, label: str = "its lines: ") -> list[str]:

@@ -1,0 +1,62 @@
+"""A failure's chain on an incident card (engine/failures.py): each rule that described the failure, when it first
+matched, and its line. A line each while every line fits beside its rule; else each line whole, wrapped under its
+rule: the chain often holds the one line that says why (a crash's own error, a traceback's exception), and cut to
+the column left beside the rules at 80 columns it kept 30 characters of it (`ERROR: cou… Connection refused`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.measure import Measurement
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
+from .escape import one_line
+from .fit import Fitted, fit
+
+RULE_CELLS = 32
+"""The widest the rule column gets (a longer rule id and its count end in an ellipsis)."""
+MAX_LINE_CELLS = 600
+"""Cells of a link's line shown wrapped; a longer one is cut in its middle (fit)."""
+INDENT = 4
+"""Cells a wrapped line is indented by, under its time."""
+
+
+class ChainView:
+    """The chain's rows, (time, rule and count, line), laid out for the width the card gives them."""
+
+    def __init__(self, rows: Sequence[tuple[Text, Text, str]], style: str = "dim"):
+        self.rows = [(when, rule, one_line(line)) for when, rule, line in rows]
+        self.style = style
+        self.when_cells = max((when.cell_len for when, _, _ in self.rows), default=0)
+        self.rule_cells = min(RULE_CELLS, max((rule.cell_len for _, rule, _ in self.rows), default=0))
+
+    def fits(self, width: int) -> bool:
+        """Does every line fit whole beside its time and rule (2 cells between columns)?"""
+        room = width - self.when_cells - self.rule_cells - 4
+        return all(cell_len(line) <= room for _, _, line in self.rows)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if self.fits(options.max_width):
+            grid = Table.grid(padding=(0, 2), expand=True)
+            grid.add_column(no_wrap=True, width=self.when_cells)
+            grid.add_column(no_wrap=True, overflow="ellipsis", width=self.rule_cells)
+            grid.add_column(no_wrap=True, ratio=1)
+            for when, rule, line in self.rows:
+                grid.add_row(when, rule, Fitted(line, self.style))
+            yield grid
+            return
+        for when, rule, line in self.rows:
+            head = Table.grid(padding=(0, 2))
+            head.add_column(no_wrap=True, width=self.when_cells)
+            head.add_column(no_wrap=True, overflow="ellipsis")
+            head.add_row(when, rule)
+            yield head
+            yield Padding(Text(fit(line, MAX_LINE_CELLS), style=self.style, overflow="fold"), (0, 0, 0, INDENT))
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        longest = max((cell_len(line) for _, _, line in self.rows), default=0)
+        return Measurement(min(options.max_width, 20), self.when_cells + self.rule_cells + 4 + longest)
