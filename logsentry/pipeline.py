@@ -163,6 +163,10 @@ class Pipeline:
                 notes.append(hit)
             ended, fired = self.tracker.add(hit)
             yield new_match(hit, fired is not None)
+            if ended is not None and fired is not None and ended.invocation != fired.invocation \
+                    and fired.action != "restart":  # (a restart's decision waits for the run before's end)
+                yield from self._fired(fired)  # the unit's next run failed too: its failure goes on (a crash loop),
+                fired = None  # which the run before's incident ending must not end first (engine/failures.py)
             if ended is not None:
                 yield from self._ended(self.suppressions.with_dropped(ended))
             if fired is not None:

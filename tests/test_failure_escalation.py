@@ -50,8 +50,8 @@ def crash_loop(spacing: float = 3.0) -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize("spacing", [1.2, 3.0])
 def test_the_start_limit_page_carries_the_crash_that_led_to_it(make_journal: Any, spacing: float) -> None:
-    """1.2 s apart the last crash's failure is still settling (2 s) when the start limit comes, and takes it; 3 s
-    apart it was paged (ERROR) already, and the start limit (CRITICAL) is a page of its own."""
+    """The loop's failure was paged (ERROR) 2 s after its first crash; the start limit (CRITICAL) is a page of its
+    own, with the loop's chain."""
     done = run_cli("scan", "--file", str(make_journal(crash_loop(spacing))), "-o", "json")
     assert done.exit_code == 0, done.output
     events = json_events(done)
@@ -62,6 +62,20 @@ def test_the_start_limit_page_carries_the_crash_that_led_to_it(make_journal: Any
     assert CAUSE in {link["message"] for link in limit["chain"]}, limit["chain"]
     assert {"systemd-unit-failed", "systemd-start-limit-hit"} <= {link["rule"] for link in limit["chain"]}
     assert all(BASE_USEC <= link["first_usec"] <= limit["last_usec"] for link in limit["chain"]), limit["chain"]
+
+
+@pytest.mark.parametrize("spacing", [1.2, 3.0, 10.0])
+def test_a_crash_loop_is_one_failure_not_a_page_per_run(make_journal: Any, spacing: float) -> None:
+    """Each run is a new invocation, and each run's systemd-unit-failed its own tracker incident: they were five
+    failures, five pages, and the start limit a sixth. systemd saying the unit failed again in its next run within
+    30 s is the same failure (engine/failures.py), counting every run's line; the start limit, more severe, pages."""
+    events = json_events(run_cli("scan", "--file", str(make_journal(crash_loop(spacing))), "-o", "json"))
+    incidents = of_type(events, "incident")
+    assert [(i["rule"], i["severity"]) for i in incidents] == [("systemd-unit-failed", "error"),
+                                                               ("systemd-start-limit-hit", "critical")], incidents
+    [loop] = [end for end in of_type(events, "incident_end") if end["rule"] == "systemd-unit-failed"]
+    assert loop["count"] == RUNS + 1, loop  # each run's "Failed with result", and the one after the start limit
+    assert CAUSE in {link["message"] for link in loop["chain"]}, loop["chain"]
 
 
 def test_the_same_from_a_paste_of_journalctl(tmp_path: Path) -> None:

@@ -41,3 +41,22 @@ def failure_from_json(item: Mapping[str, Any]) -> Failure:
                    {(link["rule_id"], link.get("template", "")): Link(**{
                        **{k: v for k, v in link.items() if k != "template"},
                        "severity": Severity(link["severity"])}) for link in item.get("seen", ())})
+
+
+Saved = dict[int, tuple[Incident, dict[str, Any]]]
+"""id() -> (incident, its saved form) of the incidents a snapshot wrote (kept alive by the caller)."""
+
+
+def snapshot_of(failures: list[Failure], before: Saved) -> tuple[list[dict[str, Any]], Saved]:
+    """The failures as saved (failure_json), and what was written for each incident. Samples are cut to one of
+    SAVED_SAMPLE_CHARS (the tracker keeps the members' own). An incident (frozen) the last snapshot (`before`) saved
+    is not made again: a busy failure's members mostly stay as they were."""
+    made: Saved = {}
+
+    def saved(incident: Incident) -> dict[str, Any]:
+        known = before.get(id(incident))
+        data = known[1] if known is not None and known[0] is incident else saved_incident(incident)
+        made[id(incident)] = (incident, data)
+        return data
+
+    return [failure_json(f, saved) for f in failures], made

@@ -4,10 +4,12 @@ One OOM kill raises kernel-oom-kill, kernel-memcg-oom, systemd-unit-oom-killed, 
 and systemd-unit-failed: five rules, one event. Incidents of signature rules join one *failure* when they are
 about the same unit of the same machine, in the same invocation where the journal says which, within
 SPAN_USEC of journal time of the failure's latest hit, and never two incidents of one rule (a rule's windows
-per key, or per invocation, keep its incidents apart on purpose). A generic rule (one whose regex matches any
-line, such as error-burst) joins a failure of its unit while any incident of that failure is open, however
-late it fires. Hits that joined none lead in the unit's failure that begins soon after (engine/failure_lead.py),
-and a line that began a failure is that failure's, never another's going on.
+per key keep its incidents apart on purpose). But systemd saying the unit failed again in its next run (an outcome
+or generic rule's incident of another invocation within SPAN_USEC) is the same failure: a crash loop is one page,
+not one per run (a rule naming a cause, or a restart's decision, is still a failure of its own). A generic rule
+(error-burst) joins a failure of its unit while any incident of that failure is open, however late it fires.
+Hits that joined none lead in the unit's failure that begins soon after (engine/failure_lead.py), and a line that
+began a failure is that failure's, never another's going on.
 
 Only trusted fields join (sources/selection.py, SECURITY.md): the unit is `subject_unit`'s, the invocation is
 `invocation_of`'s (`_SYSTEMD_INVOCATION_ID`; `INVOCATION_ID`/`USER_INVOCATION_ID` only on PID 1's lines;
@@ -36,8 +38,9 @@ from ..rules.rule import Rule
 from .failure_lead import LeadIns, lead_of
 from .failure_likeness import ANOTHER_FAILURE_USEC, LIKE_SHARE, failure_templates, template_likeness
 from .failure_model import Failure, MemberId, began, escalates, failure_view, inherit, member_id, unit_key
+from .failure_oom import UNIT_OOM_RULES, absorb, settling_kill
 from .failure_pids import PidOwners
-from .failure_saved import failure_from_json, failure_json, saved_incident
+from .failure_saved import Saved, failure_from_json, snapshot_of
 from .window import invocation_of
 
 SETTLE_USEC = 2_000_000
@@ -50,10 +53,6 @@ SPAN_USEC = 30_000_000
 OUTCOME_RULES = frozenset({"systemd-main-process-killed", "systemd-unit-failed", "systemd-restart-loop",
                            "systemd-user-unit-failure", "systemd-job-failed"})
 """Rules that say how systemd saw a unit end, not why: they lead a failure only when no cause was seen."""
-KERNEL_OOM_RULES = frozenset({"kernel-oom-kill", "kernel-memcg-oom"})
-UNIT_OOM_RULES = frozenset({"systemd-unit-oom-killed"})
-"""PID 1's word that the kernel killed a process of a unit (read from the unit's cgroup memory.events): a
-kernel OOM kill still settling on the same machine, and no other, joins that unit's failure."""
 APART_RULES = frozenset({"journald-suppressed"})
 """Rules about the journal rather than the unit (lines lost to the rate limit): always an incident of their own."""
 MAX_FAILURES = 10_000
@@ -93,8 +92,7 @@ class FailureGroups:
         """Has anything to save changed since the last snapshot()?"""
         self._earliest: int | None = None
         """The earliest settling time of a failure not given out yet (None: none settles)."""
-        self._saved_last: dict[int, tuple[Incident, dict[str, Any]]] = {}
-        """id() -> (incident, its saved form) of the incidents the last snapshot() wrote (kept alive here)."""
+        self._saved_last: Saved = {}  # what the last snapshot() wrote (failure_saved.Saved)
         self.live: Callable[[str, str, str, str], Incident | None] | None = None
         """(rule, machine, unit, key) -> that window's open incident: set by the pipeline (BurstTracker.incident_of)."""
 
@@ -211,14 +209,21 @@ class FailureGroups:
         unit, invocation = self._owners.subject(incident)
         tier = self._tier.get(incident.rule_id, 0)
         generic, restart = tier == 2, incident.action == "restart"
+        again = tier > 0 and not restart and not apart  # may be the unit failing again in its next run
         near = [f for f in reversed(self._by_unit.get(unit_key(incident.machine_id, unit), ()))
-                if (not invocation or not f.invocation or invocation == f.invocation)
+                if ((same := not invocation or not f.invocation or invocation == f.invocation)
+                    or (again and incident.first_usec <= self._live_last(f) + SPAN_USEC))
                 and (incident.first_usec <= self._live_last(f) + SPAN_USEC or (generic and f.open and not apart))
                 and not ((tier == 0 or apart) and incident.first_usec - began(f) >= ANOTHER_FAILURE_USEC)
                 and not (restart and f.given is not None and f.given.action != "restart")
-                and all(m[0] != incident.rule_id for m in f.members)]
+                and (not same or all(m[0] != incident.rule_id for m in f.members))]
         failure = next((f for f in near if not escalates(incident, f)), None)
         given = []
+        if failure is not None and invocation and failure.invocation != invocation:
+            # systemd says the unit failed again in its next run within SPAN_USEC, no rule naming a new cause (a
+            # crash loop): the same failure, which follows it into that run (5 runs of one loop paged 6 times)
+            failure.invocation = invocation
+            self._lead_into(failure, incident, unit, invocation)
         if failure is None:
             if len(self._failures) >= MAX_FAILURES:  # the oldest are given out (if not yet) and forgotten
                 for old in self._failures[: MAX_FAILURES // 10]:
@@ -233,10 +238,7 @@ class FailureGroups:
                                incident.last_usec)
             self._add(failure)
             self._begun = (incident.fired_usec, failure)
-            for lead in self._lead_ins.take(unit_key(incident.machine_id, unit), invocation,
-                                            incident.first_usec, incident.fired_usec):
-                if lead.seen not in failure.seen and len(failure.seen) < MAX_SEEN:
-                    failure.seen[lead.seen] = lead.link
+            self._lead_into(failure, incident, unit, invocation)
             if near:  # it escalates the unit's failure paged already: that page's chain is its cause too
                 self._current(near[0])
                 inherit(failure, near[0], MAX_SEEN)
@@ -246,11 +248,20 @@ class FailureGroups:
         self._update(failure, incident)
         failure.open.add(member_id(incident))
         self._by_member[member_id(incident)] = failure
-        if incident.rule_id in UNIT_OOM_RULES:
-            self._adopt_kernel_kill(failure, incident)
+        if incident.rule_id in UNIT_OOM_RULES and (kill := settling_kill(
+                self._by_unit.get((failure.machine, "kernel"), ()), incident, SETTLE_USEC)) is not None:
+            self._drop(kill)  # the kernel's kill PID 1 reports joins its unit's failure (engine/failure_oom.py)
+            absorb(failure, kill)
+            self._by_member.update((member, failure) for member in kill.open)
         if failure.given is None and (restart or failure.settle_usec == incident.fired_usec):
             given.append(self._give(failure))
         return given
+
+    def _lead_into(self, failure: Failure, incident: Incident, unit: str, invocation: str) -> None:  # its lead-in
+        for lead in self._lead_ins.take(unit_key(incident.machine_id, unit), invocation, incident.first_usec,
+                                        incident.fired_usec):
+            if lead.seen not in failure.seen and len(failure.seen) < MAX_SEEN:
+                failure.seen[lead.seen] = lead.link
 
     def _add(self, failure: Failure) -> None:
         self._failures.append(failure)
@@ -263,23 +274,6 @@ class FailureGroups:
         same.remove(failure)
         if not same:
             del self._by_unit[key]
-
-    def _adopt_kernel_kill(self, failure: Failure, incident: Incident) -> None:
-        """Join the kernel OOM kill that PID 1's line reports, when exactly one is settling unattributed on
-        the unit's machine within SETTLE_USEC before it (both sources trusted: the kernel and PID 1)."""
-        kills = [f for f in self._by_unit.get((failure.machine, "kernel"), ())
-                 if f.given is None and all(m[0] in KERNEL_OOM_RULES for m in f.members)
-                 and 0 <= incident.first_usec - min(m.first_usec for m in f.members.values()) <= SETTLE_USEC]
-        if len(kills) != 1:
-            return
-        [kill] = kills
-        self._drop(kill)
-        for member, version in kill.members.items():
-            failure.members[member] = version
-            failure.last_usec = max(failure.last_usec, version.last_usec)
-        for member in kill.open:
-            failure.open.add(member)
-            self._by_member[member] = failure
 
     def _update(self, failure: Failure, incident: Incident) -> None:
         failure.members[member_id(incident)] = incident
@@ -300,14 +294,16 @@ class FailureGroups:
 
     def ended(self, incident: Incident) -> tuple[list[Incident], Incident | None]:
         """A member's incident ended: (the failure's incident if it had still to be given out, the failure's
-        final incident when this was its last open member)."""
+        final incident when this was its last open member). One its rule's next incident replaced (the unit's next
+        run failed too: a crash loop) leaves it settling: given out early, its start limit paged again."""
         failure = self._by_member.pop(member_id(incident), None)
         if failure is None:
             return [], incident
         self.changed = True
         self._update(failure, incident)
         failure.open.discard(member_id(incident))
-        first = [self._give(failure)] if failure.given is None else []
+        again = any(member[0] == incident.rule_id for member in failure.open)
+        first = [self._give(failure)] if failure.given is None and not again else []
         if failure.open:
             return first, None
         self._drop(failure)
@@ -376,19 +372,12 @@ class FailureGroups:
 
     def snapshot(self) -> list[dict[str, Any]]:
         """JSON-ready state, saved with the service's: the failures a crash would lose (one still settling, not
-        alerted yet) or split (joined ones); a given-out failure of one incident is its tracker window.
-        Samples are cut to one of SAVED_SAMPLE_CHARS (the tracker keeps the members' own). An incident (frozen)
-        saved by the last snapshot is not written out again: a busy failure's members mostly stay as they were."""
+        alerted yet) or split (joined ones); a given-out failure of one incident is its tracker window
+        (failure_saved.snapshot_of: what the last snapshot wrote is not made again)."""
         self.changed = False
-        before, self._saved_last = self._saved_last, {}
-
-        def saved(incident: Incident) -> dict[str, Any]:
-            known = before.get(id(incident))
-            data = known[1] if known is not None and known[0] is incident else saved_incident(incident)
-            self._saved_last[id(incident)] = (incident, data)
-            return data
-
-        return [failure_json(f, saved) for f in self._failures if f.given is None or self._composite(f)]
+        items, self._saved_last = snapshot_of([f for f in self._failures if f.given is None or self._composite(f)],
+                                              self._saved_last)
+        return items
 
     def restore(self, items: Sequence[Mapping[str, Any]] | None) -> None:
         for item in items or []:

@@ -29,7 +29,8 @@ class HitSpans:
 
     def __init__(self, incident_of: IncidentOf):
         self.incident_of = incident_of
-        self.spans: dict[Member, tuple[int, int]] = {}
+        self.spans: dict[Member, tuple[int, int, int]] = {}
+        """Per incident: its earliest and latest hit read, and how many hits were read since it fired."""
 
     def note(self, hit: Hit) -> None:
         """A hit, after the tracker took it (the pipeline's MatchEvent): its time joins its open incident's hits."""
@@ -37,8 +38,8 @@ class HitSpans:
         if incident is None:
             return
         at, member = hit.entry.realtime_usec, _member(incident)
-        low, high = self.spans.pop(member, (at, at))
-        self.spans[member] = (min(low, at), max(high, at))
+        low, high, seen = self.spans.pop(member, (at, at, 0))
+        self.spans[member] = (min(low, at), max(high, at), seen + 1)
         if len(self.spans) > MAX_OPEN:
             del self.spans[next(iter(self.spans))]
 
@@ -52,9 +53,13 @@ class HitSpans:
         return max(seen[1], incident.fired_usec) - min(seen[0], incident.first_usec)
 
     def last(self, incident: Incident) -> int | None:
-        """The latest hit seen go to the incident (µs), None when none was seen (counts.own_last_hit)."""
+        """The latest hit seen go to the incident (µs), None when none was seen (counts.own_last_hit) or when it
+        counts hits this incident was not seen to take: a crash loop's failure counts its rule's hits of every run
+        (engine/failure_model.py), each run's its own tracker incident."""
         seen = self.spans.get(_member(incident))
-        return None if seen is None else seen[1]
+        if seen is None or seen[2] + incident.threshold - 1 < incident.count:
+            return None
+        return seen[1]
 
     def ended(self, incident: Incident) -> None:
         self.spans.pop(_member(incident), None)

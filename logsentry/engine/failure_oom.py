@@ -1,0 +1,33 @@
+"""A kernel OOM kill joins the failure of the unit whose process it killed, on PID 1's word (engine/failures.py).
+
+The kernel's line names a PID, not a unit (failure_pids.py finds the unit where journald stamped that PID); since
+systemd 243 PID 1 also says "A process of this unit has been killed by the OOM killer" (read from the unit's
+cgroup memory.events). Both sources are trusted: the kernel and PID 1."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ..model import Incident
+from .failure_model import Failure
+
+KERNEL_OOM_RULES = frozenset({"kernel-oom-kill", "kernel-memcg-oom"})
+UNIT_OOM_RULES = frozenset({"systemd-unit-oom-killed"})
+"""PID 1's word that the kernel killed a process of a unit: a kernel OOM kill still settling on the same machine,
+and no other, joins that unit's failure."""
+
+
+def settling_kill(kernel: Iterable[Failure], incident: Incident, settle_usec: int) -> Failure | None:
+    """The one kernel OOM kill among the machine's `kernel` failures not given out yet whose first hit is within
+    `settle_usec` before PID 1's `incident`; None when there is none or more than one."""
+    kills = [f for f in kernel if f.given is None and all(m[0] in KERNEL_OOM_RULES for m in f.members)
+             and 0 <= incident.first_usec - min(m.first_usec for m in f.members.values()) <= settle_usec]
+    return kills[0] if len(kills) == 1 else None
+
+
+def absorb(failure: Failure, kill: Failure) -> None:
+    """The kill's members become the failure's (the caller drops the kill's own failure)."""
+    for member, version in kill.members.items():
+        failure.members[member] = version
+        failure.last_usec = max(failure.last_usec, version.last_usec)
+    failure.open.update(kill.open)
