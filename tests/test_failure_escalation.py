@@ -117,3 +117,42 @@ def test_the_chain_shows_the_cause_whole_at_80_columns_and_on_one_line_when_wide
     assert all(len(line) <= 80 for line in narrow if line.startswith("│")), narrow
     wide = _card_text(journal, 240)
     assert any(line.strip("│ ").endswith(CAUSE) and "error-burst" in line for line in wide), wide
+
+
+NIL = "panic: runtime error: invalid memory address or nil pointer dereference"
+MAP = "fatal error: concurrent map writes"
+
+
+def go_crash(at: float, n: int, line: str, errors: int = 0) -> list[dict[str, Any]]:
+    """Run `n` of a Go service (its own invocation) logs `errors` error lines, then dies of `line` on stderr;
+    systemd restarts it 1 s later."""
+    run = f"{n:x}" * 32
+    return [pid1("Started billing.service - Billing worker.", at, run, 6),
+            *(entry(f'level=error msg="ledger write failed" attempt={k}', unit=UNIT, at=at + 1 + k / 100, priority=6,
+                    _PID=str(5000 + n), _SYSTEMD_INVOCATION_ID=run) for k in range(errors)),
+            entry(line, unit=UNIT, at=at + 2, priority=3, _PID=str(5000 + n), _SYSTEMD_INVOCATION_ID=run),
+            entry("goroutine 1 [running]:", unit=UNIT, at=at + 2.001, priority=3, _PID=str(5000 + n),
+                  _SYSTEMD_INVOCATION_ID=run),
+            pid1("Main process exited, code=exited, status=2/INVALIDARGUMENT", at + 2.01, run, 5),
+            pid1("Failed with result 'exit-code'.", at + 2.02, run),
+            pid1(f"Scheduled restart job, restart counter is at {n}.", at + 3, run, 6)]
+
+
+@pytest.mark.parametrize(("second", "pages"), [(NIL, 1), (MAP, 2)])
+@pytest.mark.parametrize("errors", [0, 60])
+def test_a_run_that_dies_of_the_same_cause_is_the_loop_and_of_a_new_one_another_failure(
+        make_journal: Any, second: str, pages: int, errors: int) -> None:
+    """Two runs 3 s apart: the same Go panic again is the crash loop's (one page, its rule counting both runs); a
+    different one is news, another failure and page (the bench journal's Go service died of a nil pointer, then of
+    a concurrent map write: the second joined the first's loop, unpaged, before other_cause: the second run's error
+    burst, 60 lines before its panic, had taken the loop into that run)."""
+    journal = make_journal([*go_crash(1, 1, NIL), *go_crash(4, 2, second, errors)])
+    events = json_events(run_cli("scan", "--file", str(journal), "-o", "json"))
+    incidents = of_type(events, "incident")
+    assert len(incidents) == pages, incidents
+    assert incidents[0]["rule"] == "go-nil-pointer-panic", incidents
+    if pages == 2:
+        assert incidents[1]["rule"] == "go-concurrent-map-access", incidents
+    else:
+        [end] = of_type(events, "incident_end")
+        assert end["count"] == 2, end

@@ -58,26 +58,6 @@ def began(failure: Failure) -> int:
     return min((member.first_usec for member in failure.members.values()), default=failure.last_usec)
 
 
-def escalates(incident: Incident, failure: Failure) -> bool:
-    """Is the incident more severe than the unit's failure as paged already? Then it is a page of its own
-    (its route may be another: Alertmanager routes by severity), not a link in that failure's chain."""
-    return failure.given is not None and incident.severity > failure.given.severity
-
-
-def inherit(failure: Failure, paged: Failure, limit: int) -> None:
-    """Give a failure that escalates `paged` (`escalates`) that failure's chain as evidence, up to `limit` links:
-    a crash loop's start-limit-hit page said only that systemd gave up, while the crash's own line (the
-    cause) was in the first page's chain only. The links keep their rule's first line and count as paged."""
-    links = [((m.rule_id, m.template), Link(m.rule_id, m.severity, m.first_usec, m.count,
-                                            m.samples[0][:MAX_SAMPLE_CHARS] if m.samples else "", m.cursor))
-             for m in paged.members.values()]
-    for key, link in [*links, *paged.seen.items()]:
-        if len(failure.seen) >= limit:
-            return
-        if key not in failure.seen and (key[0], "") not in failure.seen:
-            failure.seen[key] = link
-
-
 def failure_view(failure: Failure, rank: Callable[[Incident], Any], one_hit: Collection[str]) -> Incident:
     """The failure as one incident: its leader's (the least by `rank`; once given out, the given one's) with the
     chain. Before it is given out it is as severe as its members and as the rules one hit fires (`one_hit`) that

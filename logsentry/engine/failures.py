@@ -37,9 +37,10 @@ from ..model import Entry, Hit, Incident
 from ..rules.rule import Rule
 from .failure_lead import LeadIns, lead_of
 from .failure_likeness import ANOTHER_FAILURE_USEC, LIKE_SHARE, failure_templates, template_likeness
-from .failure_model import Failure, MemberId, began, escalates, failure_view, inherit, member_id, unit_key
+from .failure_model import Failure, MemberId, began, failure_view, member_id, unit_key
 from .failure_oom import UNIT_OOM_RULES, absorb, settling_kill
 from .failure_pids import PidOwners
+from .failure_runs import escalates, in_run, inherit, other_cause
 from .failure_saved import Saved, failure_from_json, snapshot_of
 from .window import invocation_of
 
@@ -207,21 +208,24 @@ class FailureGroups:
             return [incident]
         self.changed = True
         unit, invocation = self._owners.subject(incident)
-        tier = self._tier.get(incident.rule_id, 0)
-        generic, restart = tier == 2, incident.action == "restart"
-        again = tier > 0 and not restart and not apart  # may be the unit failing again in its next run
-        near = [f for f in reversed(self._by_unit.get(unit_key(incident.machine_id, unit), ()))
-                if ((same := not invocation or not f.invocation or invocation == f.invocation)
-                    or (again and incident.first_usec <= self._live_last(f) + SPAN_USEC))
-                and (incident.first_usec <= self._live_last(f) + SPAN_USEC or (generic and f.open and not apart))
-                and not ((tier == 0 or apart) and incident.first_usec - began(f) >= ANOTHER_FAILURE_USEC)
-                and not (restart and f.given is not None and f.given.action != "restart")
-                and (not same or all(m[0] != incident.rule_id for m in f.members))]
+        tier, restart = self._tier.get(incident.rule_id, 0), incident.action == "restart"
+
+        def joins(f: Failure) -> bool:
+            within = incident.first_usec <= self._live_last(f) + SPAN_USEC
+            same = not invocation or not f.invocation or invocation == f.invocation
+            again = within and not restart and not apart and (tier > 0 or in_run(f, incident.rule_id, ""))
+            return ((same or again) and (within or (tier == 2 and bool(f.open) and not apart))
+                    and not ((tier == 0 or apart) and incident.first_usec - began(f) >= ANOTHER_FAILURE_USEC)
+                    and not (restart and f.given is not None and f.given.action != "restart")
+                    and not in_run(f, incident.rule_id, invocation)
+                    and not (tier == 0 and other_cause(f, incident.rule_id, invocation, self._causes)))
+
+        near = [f for f in reversed(self._by_unit.get(unit_key(incident.machine_id, unit), ())) if joins(f)]
         failure = next((f for f in near if not escalates(incident, f)), None)
         given = []
         if failure is not None and invocation and failure.invocation != invocation:
-            # systemd says the unit failed again in its next run within SPAN_USEC, no rule naming a new cause (a
-            # crash loop): the same failure, which follows it into that run (5 runs of one loop paged 6 times)
+            # The unit failed again in its next run within SPAN_USEC, of no new cause (a crash loop): the same
+            # failure, which follows it into that run (5 runs of one loop paged 6 times)
             failure.invocation = invocation
             self._lead_into(failure, incident, unit, invocation)
         if failure is None:

@@ -1,0 +1,45 @@
+"""A failure across its unit's runs and pages: a crash loop is one failure, a run that dies of something new is
+another, and a page more severe than the failure's escalates it with its chain (engine/failures.py decides when)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from ..model import Incident, Link
+from .failure_model import Failure
+from .window import MAX_SAMPLE_CHARS
+
+
+def in_run(failure: Failure, rule_id: str, invocation: str) -> bool:
+    """Has the rule an incident in the failure from the same run (invocation; "" on either side: any run)? Never
+    two of one rule in one run: its windows keep them apart on purpose."""
+    return any(m.rule_id == rule_id and (not invocation or not m.invocation or m.invocation == invocation)
+               for m in failure.members.values())
+
+
+def other_cause(failure: Failure, rule_id: str, invocation: str, causes: Collection[str]) -> bool:
+    """Has the failure a cause (a rule of `causes`) other than `rule_id` from another run? A crash loop's run that
+    dies of something new is another failure, paged (in the bench journal a Go service died of a nil pointer, then
+    of a concurrent map write: the second joined the first's loop, unpaged)."""
+    return bool(invocation) and any(m.rule_id in causes and m.rule_id != rule_id and m.invocation
+                                    and m.invocation != invocation for m in failure.members.values())
+
+
+def escalates(incident: Incident, failure: Failure) -> bool:
+    """Is the incident more severe than the unit's failure as paged already? Then it is a page of its own
+    (its route may be another: Alertmanager routes by severity), not a link in that failure's chain."""
+    return failure.given is not None and incident.severity > failure.given.severity
+
+
+def inherit(failure: Failure, paged: Failure, limit: int) -> None:
+    """Give a failure that escalates `paged` (`escalates`) that failure's chain as evidence, up to `limit` links:
+    a crash loop's start-limit-hit page said only that systemd gave up, while the crash's own line (the
+    cause) was in the first page's chain only. The links keep their rule's first line and count as paged."""
+    links = [((m.rule_id, m.template), Link(m.rule_id, m.severity, m.first_usec, m.count,
+                                            m.samples[0][:MAX_SAMPLE_CHARS] if m.samples else "", m.cursor))
+             for m in paged.members.values()]
+    for key, link in [*links, *paged.seen.items()]:
+        if len(failure.seen) >= limit:
+            return
+        if key not in failure.seen and (key[0], "") not in failure.seen:
+            failure.seen[key] = link
