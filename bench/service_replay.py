@@ -121,17 +121,18 @@ def patch_clocks() -> None:
     import logsentry.service
     import logsentry.service_alerts
     import logsentry.service_journal
+    import logsentry.service_reload
     import logsentry.service_state
     import logsentry.silences
     for module in (logsentry.service, logsentry.service_state, logsentry.service_journal, logsentry.service_alerts,
-                   logsentry.host_silence, logsentry.actions.runner, logsentry.actions.outbox,
+                   logsentry.service_reload, logsentry.host_silence, logsentry.actions.runner, logsentry.actions.outbox,
                    logsentry.baseline_keeper, logsentry.silences):
         if hasattr(module, "time"):
             module.time = FollowingTime()  # type: ignore[assignment]
         if hasattr(module, "wall_usec"):
             module.wall_usec = wall_usec  # type: ignore[attr-defined]
-    policy = logsentry.service.guarded_policy
-    logsentry.service.guarded_policy = lambda config, ledger: policy(config, ledger, clock=wall_usec)  # type: ignore[assignment]
+    policy = logsentry.service_reload.guarded_policy
+    logsentry.service_reload.guarded_policy = lambda config, ledger: policy(config, ledger, clock=wall_usec)  # type: ignore[assignment]
 
 
 def one_run(directory: Path, batch_entries: int = 0, anomalies: bool = False) -> tuple[float, int, str]:

@@ -8,7 +8,8 @@ or rule file is rejected, the old one kept, and STATUS says so until the next go
 State (cursor, changed windows, restart ledger, alerting, outbox) is committed in one transaction: at once when
 actions wait, else at most every SAVE_EVERY_S when caught up and at least every COMMIT_INTERVAL_S while entries
 come (service_state.py). The bookkeeping of each entry read is in service_journal.py, what is queued for
-delivery in service_alerts.py: Service builds on both.
+delivery in service_alerts.py, the pipeline built from the config and rebuilt at a reload in service_reload.py:
+Service builds on all three.
 """
 
 from __future__ import annotations
@@ -26,13 +27,9 @@ from typing import Any
 
 from .actions.heartbeat import Heartbeat
 from .actions.outbox import OutboxWorker
-from .actions.runner import guarded_policy
 from .baseline_keeper import BaselineKeeper
 from .config import SiteConfig
-from .config_check import check_site
-from .config_rules import log_rule_names
 from .engine.policy import GuardedPolicy, RestartLedger
-from .engine.quarantine import BudgetedDetector
 from .engine.second_look import StaleReports
 from .engine.silence_history import adopt as adopt_rhythms
 from .handover import Passed, passed
@@ -42,14 +39,13 @@ from .hosts import local_machine_id
 from .metrics import Metrics
 from .model import ScreenedRun
 from .notify import notify_every, sd_notify
-from .pipeline import ActionEvent, Pipeline
-from .rules.loader import RuleSet, load_rules
+from .pipeline import ActionEvent
 from .service_alerts import HitLines
-from .service_journal import Canary, ServiceReading, cursor_usable, follower_for, probe_journal, tail_cursor
+from .service_journal import Canary, cursor_usable, follower_for, probe_journal, tail_cursor
 from .service_journal import StartError as StartError  # cli/run.py catches it here
+from .service_reload import ServiceConfiguring, load_rule_set_for
 from .service_state import FIGURES_KEY, Figures
 from .sources.fanin import FanInFollower, tail_positions
-from .sources.fanin_files import unvouched_local
 from .sources.follow import ReadUpTo, ScanningFollower
 from .sources.journal import CAUGHT_UP, JournalGap, JournalLocation
 from .state import OutboxItem, StateError, open_service_state, open_state_dir
@@ -71,11 +67,7 @@ as while reading a backlog (service_state.MIN_COMMIT_INTERVAL_S)."""
 KEEP_DONE_USEC = 7 * 86400 * 1_000_000  # finished outbox rows are kept a week, for `sqlite3 state.db` forensics
 
 
-def load_rule_set_for(config: SiteConfig) -> RuleSet:
-    return load_rules(config.rule_dirs, disabled=config.disabled_rules)
-
-
-class Service(ServiceReading):
+class Service(ServiceConfiguring):
     def __init__(self, config: SiteConfig, notify: Any = sd_notify, dry_run: bool = False):
         """`dry_run`: `run --dry-run`, which holds for every config a reload reads too (the file may say
         otherwise: a reload went live)."""
@@ -163,40 +155,6 @@ class Service(ServiceReading):
             self.cursor = None
 
     # -- set-up -------------------------------------------------------------------------------------
-    def _build_pipeline(self, rule_set: RuleSet) -> Pipeline:
-        policy = self.policy = guarded_policy(self.config, self.ledger)
-        policy.clock_offset = self.clocks.offset  # the stale guard judges by each host's clock
-        policy.awaits_outcomes = True  # a new invocation's restart incident waits for an earlier restart's outcome
-        if self.config.journal_directory is None and (vouch := self._vouch_for):
-            # one merged reader of the local journal cannot tell a journal-remote file at the top of
-            # /var/log/journal from journald's own: while one is there, no claim to be this machine is restarted
-            policy.unvouched = lambda: unvouched_local(vouch)
-        pipeline = Pipeline(BudgetedDetector(rule_set.rules), policy,
-                            anomaly=self.keeper.build(rule_set.rules), silence_overrides=self.config.silence_for)
-        pipeline.silence.hold = self.hosts.hold if self.hosts else None  # a silent host's units: one incident
-        pipeline.tracker.clock_offset = self.clocks.offset  # a host's windows end by its clock
-        pipeline.silence.clock_offset = self.clocks.offset  # and its units' silences come due by it, once known
-        pipeline.silence.clock_settled = policy.clock_settled = self._clock_settled  # judged once that is known
-        return pipeline
-
-    @property
-    def _vouch_for(self) -> str:
-        """The machine only whose own journald files vouch for a claim to be it, by the current config
-        (RestartPolicy.vouch_for): the followers, the learner and the guard on the local journal all ask."""
-        return self.config.restart.vouch_for(self.local_machine)
-
-    def _clock_settled(self, machine: str) -> bool:
-        """Is the machine's clock offset known (host_clocks.HostClocks.settled; always for the local machine)?"""
-        return machine in ("", self.local_machine) or self.clocks.settled(machine, wall_usec())
-
-    def _learn_pending(self) -> None:
-        """Counted entries not learnt yet go into the baselines before they are saved for good."""
-        try:
-            for event in self.pipeline.learn_pending():
-                self._handle(event)
-        except Exception:  # at a stop, saving the rest matters more
-            log.exception("learning the last counted entries failed; their counts are not saved")
-
     def _follower(self) -> ScanningFollower | FanInFollower:
         return follower_for(self.config, self.pipeline.detector, self.cursor, self.positions, self._vouch_for)
 
@@ -378,37 +336,7 @@ class Service(ServiceReading):
                                  self.clocks.offset)
 
     def _reload(self) -> bool:
-        """Apply a new config and rule set; keep the old ones when anything is wrong (and say so in STATUS
-        until the next good reload)."""
-        self.reload_requested = False
-        checked = check_site(self.config.path)  # every problem at once, as `run` and `config check` say them
-        if checked.problems or checked.config is None:
-            count = plural(len(checked.problems), "problem", separated=False)
-            self.reload_note = (f"reload at {time.strftime('%H:%M:%S')} rejected ({count}, see the journal): running "
-                                "the previous config")
-            log.error("reload rejected, keeping the running config: %s: %s", count, "; ".join(checked.problems))
-            self._status()
-            return False
-        config, rule_set = checked.config, checked.rule_set
-        if self.dry_run:
-            config = replace(config, dry_run=True)
-        log_rule_names(log, checked.names, "reloaded")  # (as `run` says them at start)
-        self._learn_pending()  # the new pipeline starts with the baselines, not with the old one's counts
-        self._commit()
-        windows = self.pipeline.tracker.snapshot()
-        rhythms = self.pipeline.silence.snapshot()
-        failures = self.pipeline.failures.snapshot()
-        self.config, self.rule_set = config, rule_set
-        self.hosts.configure(config)
-        self.clocks.hold = config.host_clock_hold_usec
-        self.pipeline = self._build_pipeline(rule_set)
-        self.pipeline.silence.restore(rhythms)
-        self.pipeline.restore_windows(windows)
-        self.pipeline.failures.restore(failures)
-        self.pipeline.tracker.track_changes = True
-        self.state.replace_windows(self.pipeline.tracker.items())
-        self.worker.config = config
-        self.reload_note = ""
-        log.info("reloaded: %d rules%s", len(rule_set.rules), "; still a dry run (--dry-run)" if self.dry_run else "")
+        """Apply a new config and rule set (service_reload.py), and say in STATUS how it went."""
+        reloaded = self._reconfigure()
         self._status()
-        return True
+        return reloaded

@@ -1,0 +1,110 @@
+"""The pipeline the service runs, built from its config and rules: at the start, and again at a SIGHUP's reload,
+which carries the open windows, silence rhythms and failures over to the new pipeline, or keeps the running config
+when the new config or a rule file is wrong.
+
+Kept apart from the read loop (service.py): the loop decides when a reload happens (between entries), this what
+the pipeline is built from and what a reload keeps. ServiceConfiguring is Service's base.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import replace
+
+from .actions.runner import guarded_policy
+from .config import SiteConfig
+from .config_check import check_site
+from .config_rules import log_rule_names
+from .engine.policy import GuardedPolicy
+from .engine.quarantine import BudgetedDetector
+from .pipeline import Pipeline
+from .rules.loader import RuleSet, load_rules
+from .service_journal import ServiceReading
+from .sources.fanin_files import unvouched_local
+from .timespec import wall_usec
+from .wording import plural
+
+log = logging.getLogger("logsentry")
+
+
+def load_rule_set_for(config: SiteConfig) -> RuleSet:
+    return load_rules(config.rule_dirs, disabled=config.disabled_rules)
+
+
+class ServiceConfiguring(ServiceReading):
+    """Service's pipeline building and reloading; the attributes are set by Service.__init__."""
+
+    dry_run: bool
+    rule_set: RuleSet
+    policy: GuardedPolicy
+    reload_requested: bool
+    reload_note: str
+
+    def _build_pipeline(self, rule_set: RuleSet) -> Pipeline:
+        policy = self.policy = guarded_policy(self.config, self.ledger)
+        policy.clock_offset = self.clocks.offset  # the stale guard judges by each host's clock
+        policy.awaits_outcomes = True  # a new invocation's restart incident waits for an earlier restart's outcome
+        if self.config.journal_directory is None and (vouch := self._vouch_for):
+            # one merged reader of the local journal cannot tell a journal-remote file at the top of
+            # /var/log/journal from journald's own: while one is there, no claim to be this machine is restarted
+            policy.unvouched = lambda: unvouched_local(vouch)
+        pipeline = Pipeline(BudgetedDetector(rule_set.rules), policy,
+                            anomaly=self.keeper.build(rule_set.rules), silence_overrides=self.config.silence_for)
+        pipeline.silence.hold = self.hosts.hold if self.hosts else None  # a silent host's units: one incident
+        pipeline.tracker.clock_offset = self.clocks.offset  # a host's windows end by its clock
+        pipeline.silence.clock_offset = self.clocks.offset  # and its units' silences come due by it, once known
+        pipeline.silence.clock_settled = policy.clock_settled = self._clock_settled  # judged once that is known
+        return pipeline
+
+    @property
+    def _vouch_for(self) -> str:
+        """The machine only whose own journald files vouch for a claim to be it, by the current config
+        (RestartPolicy.vouch_for): the followers, the learner and the guard on the local journal all ask."""
+        return self.config.restart.vouch_for(self.local_machine)
+
+    def _clock_settled(self, machine: str) -> bool:
+        """Is the machine's clock offset known (host_clocks.HostClocks.settled; always for the local machine)?"""
+        return machine in ("", self.local_machine) or self.clocks.settled(machine, wall_usec())
+
+    def _learn_pending(self) -> None:
+        """Counted entries not learnt yet go into the baselines before they are saved for good."""
+        try:
+            for event in self.pipeline.learn_pending():
+                self._handle(event)
+        except Exception:  # at a stop, saving the rest matters more
+            log.exception("learning the last counted entries failed; their counts are not saved")
+
+    def _reconfigure(self) -> bool:
+        """Apply a new config and rule set; keep the old ones when anything is wrong (reload_note says so
+        until the next good reload). Service._reload says the outcome in STATUS."""
+        self.reload_requested = False
+        checked = check_site(self.config.path)  # every problem at once, as `run` and `config check` say them
+        if checked.problems or checked.config is None:
+            count = plural(len(checked.problems), "problem", separated=False)
+            self.reload_note = (f"reload at {time.strftime('%H:%M:%S')} rejected ({count}, see the journal): running "
+                                "the previous config")
+            log.error("reload rejected, keeping the running config: %s: %s", count, "; ".join(checked.problems))
+            return False
+        config, rule_set = checked.config, checked.rule_set
+        if self.dry_run:
+            config = replace(config, dry_run=True)
+        log_rule_names(log, checked.names, "reloaded")  # (as `run` says them at start)
+        self._learn_pending()  # the new pipeline starts with the baselines, not with the old one's counts
+        self._commit()
+        windows = self.pipeline.tracker.snapshot()
+        rhythms = self.pipeline.silence.snapshot()
+        failures = self.pipeline.failures.snapshot()
+        self.config, self.rule_set = config, rule_set
+        self.hosts.configure(config)
+        self.clocks.hold = config.host_clock_hold_usec
+        self.pipeline = self._build_pipeline(rule_set)
+        self.pipeline.silence.restore(rhythms)
+        self.pipeline.restore_windows(windows)
+        self.pipeline.failures.restore(failures)
+        self.pipeline.tracker.track_changes = True
+        self.state.replace_windows(self.pipeline.tracker.items())
+        self.worker.config = config
+        self.reload_note = ""
+        log.info("reloaded: %d rules%s", len(rule_set.rules), "; still a dry run (--dry-run)" if self.dry_run else "")
+        return True
