@@ -12,15 +12,15 @@ from typing import Any, Protocol
 from .engine.absence import Overrides, SilenceTracker
 from .engine.also_why import also_why
 from .engine.anomaly import AnomalyDetector
+from .engine.anomaly_step import AnomalyStep, WentOn
 from .engine.detector import Detector
 from .engine.failures import FailureGroups
-from .engine.novelty import GOING_ON_USEC
 from .engine.owners import Owners
 from .engine.policy import Policy
 from .engine.runstep import RunStep
 from .engine.runstep_limits import Single, supports
 from .engine.stop_windows import StopWindows
-from .engine.window import BurstTracker, invocation_of
+from .engine.window import BurstTracker
 from .events import ActionEvent as ActionEvent
 from .events import EndedEvent as EndedEvent
 from .events import Event as Event
@@ -32,9 +32,6 @@ from .events import QuarantineEvent as QuarantineEvent
 from .events import new_match
 from .model import Action, Entry, Hit, Incident, ScreenedRun, host_unit
 from .suppressions import Suppressions
-
-WentOn = tuple[str, str, Incident, Incident]
-"""(rule, key, before, after) of an open anomaly incident a line said goes on (Pipeline._goes_on)."""
 
 
 def incident_key(incident: Incident) -> str:
@@ -85,6 +82,9 @@ class Pipeline:
         self.failures = FailureGroups(detector.rules.values())
         """Signature and anomaly incidents joined per failure of a unit: one incident given out per failure."""
         self.failures.live = self.tracker.incident_of
+        self.anomaly_step = AnomalyStep(anomaly, self.owners, self.stops, self.tracker, self.failures) \
+            if anomaly is not None else None
+        """What the anomaly rules find on a line (engine/anomaly_step.py)."""
         self.silence = SilenceTracker(detector.rules.values(), silence_overrides)
         self.suppressions = Suppressions()
         self.policy: ActionPolicy = policy or Policy()
@@ -127,8 +127,9 @@ class Pipeline:
             yield from self._line(entry, hits, noted, went_on)
 
     def _line(self, entry: Entry, hits: list[Hit], noted: list[Hit], went_on: list[WentOn]) -> Iterator[Event]:
-        """One line's hits (`noted`: evidence the anomaly step found); what it said goes on (`_goes_on`) is undone
-        where the line began another failure, whose line it is (a second Go panic kept the first's incident open)."""
+        """One line's hits (`noted`: evidence the anomaly step found); what it said goes on (AnomalyStep._goes_on) is
+        undone where the line began another failure, whose line it is (a second Go panic kept the first's incident
+        open)."""
         if hits or noted:
             yield from self._hits(hits, noted)
         if went_on and self.failures.begun_by(entry) is not None:
@@ -289,53 +290,9 @@ class Pipeline:
 
     def _anomalies(self, entry: Entry, single: Single | None = None, learn: bool = True,
                    noted: list[Hit] | None = None, went_on: list[WentOn] | None = None) -> list[Hit]:
-        """The anomaly hits on an entry (it is learnt unless `learn` is False); while a signature incident is open
-        on its unit, only another failure's (engine/owners.py): the signature, which says what the failure is,
-        keeps the incident. `single`: the entry came from the RunStep (in its place among the counted ones), with
-        its template when it found it. `noted`, `went_on`: its evidence and what it said goes on, for `_line`."""
-        assert self.anomaly is not None
-        if single is not None:
-            found = self.anomaly.observe(entry, single.template)
-            self._goes_on(entry, went_on)
-        elif self.runstep is None:
-            found = self.anomaly.observe(entry, learn=learn)
-            self._goes_on(entry, went_on)
-        else:  # an entry in full: counted with its unit's others, or after them
-            found = []
-            for each in self.runstep.entry(entry, learn):
-                found += self.anomaly.observe(each.entry, each.template, learn or each.entry is not entry)
-                self._goes_on(each.entry, went_on if each.entry is entry else None)
-        if len(found) > 1:  # the most severe rule on the line leads its incident; the others are evidence in it
-            found.sort(key=lambda hit: -hit.severity)
-        if found and self.stops.active:  # a planned stop's shutdown lines (engine/stop_windows.py): never paged
-            found = [hit for hit in found if not self.stops.covers(hit.entry)]
-        kept = self.owners.kept(found)
-        if len(kept) < len(found):  # the open signature failure's, seen again: evidence in its chain, as in _hits
-            for hit in found:
-                if all(hit is not other for other in kept):
-                    if noted is None:
-                        self.failures.note_evidence(hit)
-                    else:
-                        noted.append(hit)
-        return kept
-
-    def _goes_on(self, entry: Entry, went_on: list[WentOn] | None = None) -> None:
-        """The entry just observed is a line of an open anomaly incident's template, at error level: that
-        failure goes on (Owners.going_on), its incident with it, for a day at most (GOING_ON_USEC: as long as
-        the template stays new while an anomaly goes on; a benign new line logged ever after must not keep an
-        incident open for good, a later failure in its window). `went_on`: each before and after, for `_line`."""
-        assert self.anomaly is not None
-        if self.owners.going and (template := self.anomaly.last_template) is not None:
-            stats = self.anomaly.baselines.templates.get(host_unit(entry.machine_id, entry.unit), {}).get(template.id)
-            tracker, machine, unit = self.tracker, entry.machine_id, entry.unit
-            for rule_id, key in self.owners.going_on(entry, template.text,
-                                                     stats.first_usec if stats is not None else None):
-                before = tracker.incident_of(rule_id, machine, unit, key)
-                tracker.goes_on(rule_id, machine, unit, entry.realtime_usec, invocation_of(entry.fields),
-                                GOING_ON_USEC, key)
-                if went_on is not None and before is not None and \
-                        (after := tracker.incident_of(rule_id, machine, unit, key)) is not None and after is not before:
-                    went_on.append((rule_id, key, before, after))
+        """The anomaly hits on an entry, through the counted path if there is one (AnomalyStep.find)."""
+        assert self.anomaly_step is not None
+        return self.anomaly_step.find(entry, self.runstep, single, learn, noted, went_on)
 
     def _pass(self, run: ScreenedRun) -> Iterator[Event]:
         """A run of screened-out entries, as if each went through _pass_one, but from its summary.
