@@ -1,7 +1,7 @@
 """One rule file: parse, validate and compile it.
 
 Every problem is collected (not just the first) and worded `<file>: <key>: <what>, expected X (got Y)`,
-so a rule author fixes a file in one round.
+so a rule author fixes a file in one round (values.py reads each value so).
 """
 
 from __future__ import annotations
@@ -14,10 +14,20 @@ from typing import Any
 import regex
 
 from ..model import SEVERITY_NAMES, Severity
-from ..sources.selection import parse_priority
-from ..timespec import TimeSpecError, parse_duration, parse_sec
-from ..tomlfile import TomlFileError, loads_toml, read_bytes, toml_text, unknown_key
+from ..timespec import TimeSpecError, parse_sec
+from ..tomlfile import TomlFileError, loads_toml, read_bytes, toml_text
 from .anomaly import AnomalySpec, parse_anomaly
+from .values import (
+    Problems,
+    describe,
+    read_duration,
+    read_priority,
+    read_string,
+    read_string_table,
+    read_table,
+    read_tables,
+    unknown_keys,
+)
 
 ACTIONS = ("alert", "restart")
 MAX_PATTERN_CHARS = 4096
@@ -126,48 +136,7 @@ class Rule:
     """Set for anomaly rules (engine/anomaly.py): they test learned baselines instead of a regex."""
 
 
-class _Problems:
-    """Collects `<file>: <key>: <message>` lines while a rule file is read."""
-
-    def __init__(self, where: str):
-        self.where = where
-        self.lines: list[str] = []
-
-    def add(self, key: str, what: str) -> None:
-        self.lines.append(f"{self.where}: {key}: {what}")
-
-
-def _describe(value: Any) -> str:
-    if isinstance(value, str):
-        return repr(value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dict):
-        return "a table"
-    if isinstance(value, list):
-        return "a list"
-    return repr(value)
-
-
-def _string(table: Mapping[str, Any], key: str, path: str, problems: _Problems, *, required: bool) -> str | None:
-    value = table.get(key)
-    if value is None:
-        if required:
-            problems.add(path, "missing, expected a string")
-        return None
-    if not isinstance(value, str) or not value.strip():
-        problems.add(path, f"expected a non-empty string (got {_describe(value)})")
-        return None
-    return value
-
-
-def _unknown_keys(table: Mapping[str, Any], allowed: set[str], prefix: str, problems: _Problems) -> None:
-    for key in table:
-        if key not in allowed:
-            problems.add(f"{prefix}{key}", unknown_key(key, allowed))
-
-
-def _compile(pattern: str | None, key: str, problems: _Problems) -> regex.Pattern[str] | None:
+def _compile(pattern: str | None, key: str, problems: Problems) -> regex.Pattern[str] | None:
     if pattern is None:
         return None
     if len(pattern) > MAX_PATTERN_CHARS:
@@ -181,132 +150,86 @@ def _compile(pattern: str | None, key: str, problems: _Problems) -> regex.Patter
         return None
 
 
-def _priority(value: Any, key: str, problems: _Problems) -> int | None:
-    if value is None:
-        return None
-    try:
-        return parse_priority(str(value))
-    except ValueError as error:
-        problems.add(key, str(error))
-        return None
-
-
-def _string_table(value: Any, key: str, problems: _Problems) -> dict[str, str]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-        problems.add(key, f"expected a table of field = \"value\" strings (got {_describe(value)})")
-        return {}
-    return dict(value)
-
-
-def _duration(value: Any, key: str, problems: _Problems) -> int | None:
-    if not isinstance(value, str):
-        problems.add(key, f'expected a duration like "90s" (got {_describe(value)})')
-        return None
-    try:
-        return parse_duration(value)
-    except TimeSpecError as error:
-        problems.add(key, str(error))
-        return None
-
-
-def _table(document: Mapping[str, Any], key: str, problems: _Problems) -> Mapping[str, Any]:
-    value = document.get(key, {})
-    if not isinstance(value, dict):
-        problems.add(key, f"expected a table [{key}] (got {_describe(value)})")
-        return {}
-    return value
-
-
-def _array_of_tables(document: Mapping[str, Any], key: str, problems: _Problems) -> list[Mapping[str, Any]]:
-    value = document.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
-        problems.add(key, f"expected [[{key}]] tables (got {_describe(value)})")
-        return []
-    return value
-
-
-def _parse_trigger(table: Mapping[str, Any], message: regex.Pattern[str] | None, problems: _Problems) -> Trigger:
-    _unknown_keys(table, _TRIGGER_KEYS, "trigger.", problems)
+def _parse_trigger(table: Mapping[str, Any], message: regex.Pattern[str] | None, problems: Problems) -> Trigger:
+    unknown_keys(table, _TRIGGER_KEYS, "trigger.", problems)
     count = table.get("count", 1)
     if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-        problems.add("trigger.count", f"expected a whole number of hits, 1 or more (got {_describe(count)})")
+        problems.add("trigger.count", f"expected a whole number of hits, 1 or more (got {describe(count)})")
         count = 1
-    within = _duration(table.get("within", DEFAULT_WITHIN), "trigger.within", problems) or 60_000_000
-    group_by = _string(table, "group_by", "trigger.group_by", problems, required=False)
+    within = read_duration(table.get("within", DEFAULT_WITHIN), "trigger.within", problems) or 60_000_000
+    group_by = read_string(table, "group_by", "trigger.group_by", problems, required=False)
     if group_by is not None and message is not None and group_by not in message.groupindex:
         names = ", ".join(sorted(message.groupindex)) or "none"
         problems.add("trigger.group_by",
                      f"expected the name of a capture in match.message ({names}) (got {group_by!r})")
     keep = table.get("keep_firing_for", "0s")
-    keep = 0 if keep in ("0", "0s") else (_duration(keep, "trigger.keep_firing_for", problems) or 0)  # 0: off
+    keep = 0 if keep in ("0", "0s") else (read_duration(keep, "trigger.keep_firing_for", problems) or 0)  # 0: off
     return Trigger(count=count, within_usec=within, group_by=group_by, keep_firing_for_usec=keep)
 
 
-def _parse_absence(document: Mapping[str, Any], problems: _Problems) -> Absence | None:
+def _parse_absence(document: Mapping[str, Any], problems: Problems) -> Absence | None:
     if "absence" not in document:
         return None
-    table = _table(document, "absence", problems)
-    _unknown_keys(table, _ABSENCE_KEYS, "absence.", problems)
+    table = read_table(document, "absence", problems)
+    unknown_keys(table, _ABSENCE_KEYS, "absence.", problems)
     if "trigger" in document:
         problems.add("absence", "an absence rule has no [trigger], expected [absence] or [trigger], not both")
-    silent_for = _duration(table.get("silent_for"), "absence.silent_for", problems) or 600_000_000
+    silent_for = read_duration(table.get("silent_for"), "absence.silent_for", problems) or 600_000_000
     minimum = table.get("min_entries", 10)
     if isinstance(minimum, bool) or not isinstance(minimum, int) or minimum < 1:
-        problems.add("absence.min_entries", f"expected a whole number, 1 or more (got {_describe(minimum)})")
+        problems.add("absence.min_entries", f"expected a whole number, 1 or more (got {describe(minimum)})")
         minimum = 10
     numbers: dict[str, float] = {}
     for key, default, low, high in (("max_variation", 1.25, 0.0, 1000.0), ("margin", 3.0, 1.0, 1000.0),
                                     ("false_alarms_per_day", 1e-4, 1e-12, 1.0)):
         value = table.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
-            problems.add(f"absence.{key}", f"expected a number from {low:g} to {high:g} (got {_describe(value)})")
+            problems.add(f"absence.{key}", f"expected a number from {low:g} to {high:g} (got {describe(value)})")
             value = default
         numbers[key] = float(value)
-    learn_for = _duration(table.get("learn_for"), "absence.learn_for", problems) if "learn_for" in table else None
+    learn_for = read_duration(table.get("learn_for"), "absence.learn_for", problems) if "learn_for" in table else None
     return Absence(silent_for_usec=silent_for, min_entries=minimum, max_variation=numbers["max_variation"],
                    margin=numbers["margin"], false_alarms_per_day=numbers["false_alarms_per_day"],
                    learn_for_usec=86_400_000_000 if learn_for is None else learn_for)
 
 
-def _parse_samples(document: Mapping[str, Any], problems: _Problems) -> tuple[Sample, ...]:
+def _parse_samples(document: Mapping[str, Any], problems: Problems) -> tuple[Sample, ...]:
     samples = []
-    tables = _array_of_tables(document, "sample", problems)
+    tables = read_tables(document, "sample", problems)
     if len(tables) > MAX_SAMPLES:
         problems.add("sample", f"{len(tables)} samples, expected at most {MAX_SAMPLES}")
         tables = tables[:MAX_SAMPLES]
     for index, table in enumerate(tables):
         key = f"sample #{index + 1}"  # (from 1, as `config check` names [[watch]] tables: the file writes no index)
-        _unknown_keys(table, _SAMPLE_KEYS, f"{key}: ", problems)
+        unknown_keys(table, _SAMPLE_KEYS, f"{key}: ", problems)
         line = table.get("line")
         should_match = table.get("match")
         broken = False
         if not isinstance(line, str):
-            problems.add(f"{key}: line", f"expected the log line as a string (got {_describe(line)})")
+            problems.add(f"{key}: line", f"expected the log line as a string (got {describe(line)})")
             broken = True
         elif len(line) > MAX_SAMPLE_CHARS:
             problems.add(f"{key}: line", f"{len(line)} characters, expected at most {MAX_SAMPLE_CHARS} (only the first "
                          "64 KiB of a message are matched)")
             broken = True
         if not isinstance(should_match, bool):  # reported with a bad line too: every problem in one round
-            problems.add(f"{key}: match", f"expected true or false (got {_describe(should_match)})")
+            problems.add(f"{key}: match", f"expected true or false (got {describe(should_match)})")
             broken = True
         if broken or not isinstance(line, str) or not isinstance(should_match, bool):
             continue
         samples.append(Sample(
             line=line,
             match=should_match,
-            captures=_string_table(table.get("captures"), f"{key}: captures", problems),
-            priority=_priority(table.get("priority"), f"{key}: priority", problems),
-            fields=_string_table(table.get("fields"), f"{key}: fields", problems),
+            captures=read_string_table(table.get("captures"), f"{key}: captures", problems),
+            priority=read_priority(table.get("priority"), f"{key}: priority", problems),
+            fields=read_string_table(table.get("fields"), f"{key}: fields", problems),
         ))
     return tuple(samples)
 
 
-def _offsets(value: Any, key: str, problems: _Problems) -> tuple[int, ...]:
+def _offsets(value: Any, key: str, problems: Problems) -> tuple[int, ...]:
     if not isinstance(value, list):
-        problems.add(key, f'expected a list of offsets like ["0s", "5s"] (got {_describe(value)})')
+        problems.add(key, f'expected a list of offsets like ["0s", "5s"] (got {describe(value)})')
         return ()
     offsets = []
     for item in value:
@@ -314,7 +237,7 @@ def _offsets(value: Any, key: str, problems: _Problems) -> tuple[int, ...]:
             offsets.append(0)
             continue
         if not isinstance(item, str):
-            problems.add(key, f'expected an offset like "5s" (got {_describe(item)})')
+            problems.add(key, f'expected an offset like "5s" (got {describe(item)})')
             continue
         try:  # a time span as systemd reads one, 0 included ("0", "0s", "0min", "0 s")
             offsets.append(parse_sec(item))
@@ -323,15 +246,15 @@ def _offsets(value: Any, key: str, problems: _Problems) -> tuple[int, ...]:
     return tuple(offsets)
 
 
-def _parse_scenarios(document: Mapping[str, Any], problems: _Problems) -> tuple[Scenario, ...]:
+def _parse_scenarios(document: Mapping[str, Any], problems: Problems) -> tuple[Scenario, ...]:
     scenarios = []
-    tables = _array_of_tables(document, "scenario", problems)
+    tables = read_tables(document, "scenario", problems)
     if len(tables) > MAX_SCENARIOS:
         problems.add("scenario", f"{len(tables)} scenarios, expected at most {MAX_SCENARIOS}")
         tables = tables[:MAX_SCENARIOS]
     for index, table in enumerate(tables):
         key = f"scenario #{index + 1}"
-        _unknown_keys(table, _SCENARIO_KEYS, f"{key}: ", problems)
+        unknown_keys(table, _SCENARIO_KEYS, f"{key}: ", problems)
         if isinstance(table.get("hits"), list) and len(table["hits"]) > MAX_HITS:
             problems.add(f"{key}: hits", f"{len(table['hits'])} hits, expected at most {MAX_HITS}")
             continue
@@ -339,7 +262,7 @@ def _parse_scenarios(document: Mapping[str, Any], problems: _Problems) -> tuple[
         fires = _offsets(table.get("fires", []), f"{key}: fires", problems)
         keys = table.get("keys", [])
         if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys) or (keys and len(keys) != len(hits)):
-            problems.add(f"{key}: keys", f"expected one group key string per hit (got {_describe(keys)})")
+            problems.add(f"{key}: keys", f"expected one group key string per hit (got {describe(keys)})")
             keys = []
         name = table.get("name", f"scenario {index + 1}")
         scenarios.append(Scenario(name=str(name), hits=hits, fires=fires, keys=tuple(keys)))
@@ -348,54 +271,57 @@ def _parse_scenarios(document: Mapping[str, Any], problems: _Problems) -> tuple[
 
 def parse_rule(document: Mapping[str, Any], path: Path, display: str | None = None) -> Rule:
     """Validate a parsed TOML document; raise RuleError listing every problem."""
-    problems = _Problems(display or str(path))
-    _unknown_keys(document, _TOP_KEYS, "", problems)
+    problems = Problems(display or str(path))
+    unknown_keys(document, _TOP_KEYS, "", problems)
 
-    rule_id = _string(document, "id", "id", problems, required=True)
+    rule_id = read_string(document, "id", "id", problems, required=True)
     if rule_id is not None and rule_id != path.stem:
         problems.add("id", f"must equal the file name, expected {path.stem!r} (got {rule_id!r})")
-    title = _string(document, "title", "title", problems, required=True)
-    description = _string(document, "description", "description", problems, required=False) or ""
+    title = read_string(document, "title", "title", problems, required=True)
+    description = read_string(document, "description", "description", problems, required=False) or ""
 
     severity_text = document.get("severity")
     severity = Severity.ERROR
     if not isinstance(severity_text, str) or severity_text.lower() not in SEVERITY_NAMES:
-        problems.add("severity", f"expected one of {', '.join(SEVERITY_NAMES)} (got {_describe(severity_text)})")
+        problems.add("severity", f"expected one of {', '.join(SEVERITY_NAMES)} (got {describe(severity_text)})")
     else:
         severity = Severity.parse(severity_text)
 
     action = document.get("action", "alert")
     if action not in ACTIONS:
-        problems.add("action", f"expected one of {', '.join(ACTIONS)} (got {_describe(action)})")
+        problems.add("action", f"expected one of {', '.join(ACTIONS)} (got {describe(action)})")
 
-    match = _table(document, "match", problems)
-    _unknown_keys(match, _MATCH_KEYS, "match.", problems)
-    message = _compile(_string(match, "message", "match.message", problems, required=False), "match.message", problems)
-    ignore = _compile(_string(match, "ignore", "match.ignore", problems, required=False), "match.ignore", problems)
-    fields = _string_table(match.get("fields"), "match.fields", problems)
+    match = read_table(document, "match", problems)
+    unknown_keys(match, _MATCH_KEYS, "match.", problems)
+    message = _compile(read_string(match, "message", "match.message", problems, required=False), "match.message",
+                       problems)
+    ignore = _compile(read_string(match, "ignore", "match.ignore", problems, required=False), "match.ignore",
+                      problems)
+    fields = read_string_table(match.get("fields"), "match.fields", problems)
     absence = _parse_absence(document, problems)
     anomaly = None
     if "anomaly" in document:
         anomaly = parse_anomaly(
-            _table(document, "anomaly", problems), problems.add, _describe,
-            lambda value, key: _priority(value, key, problems), lambda value, key: _duration(value, key, problems))
+            read_table(document, "anomaly", problems), problems.add, describe,
+            lambda value, key: read_priority(value, key, problems),
+            lambda value, key: read_duration(value, key, problems))
         if "message" in match or absence is not None:
             problems.add("anomaly", "an anomaly rule has no match.message and no [absence]")
     if "message" not in match and not fields and absence is None and anomaly is None:
         problems.add("match", "nothing to match, expected match.message (a regex) or match.fields")
-    max_priority = _priority(match.get("priority"), "match.priority", problems)
+    max_priority = read_priority(match.get("priority"), "match.priority", problems)
     # Restart rules look at the first line only: a newline smuggled into client data must not be able to
     # start a "line" that looks like the runtime's own output.
     lines = match.get("lines", "first" if action == "restart" else "all")
     if lines not in ("first", "all"):
-        problems.add("match.lines", f'expected "first" or "all" (got {_describe(lines)})')
+        problems.add("match.lines", f'expected "first" or "all" (got {describe(lines)})')
 
-    trigger = _parse_trigger(_table(document, "trigger", problems), message, problems)
+    trigger = _parse_trigger(read_table(document, "trigger", problems), message, problems)
     samples = _parse_samples(document, problems)
     scenarios = _parse_scenarios(document, problems)
     references = document.get("references", [])
     if not isinstance(references, list) or not all(isinstance(r, str) for r in references):
-        problems.add("references", f"expected a list of strings (got {_describe(references)})")
+        problems.add("references", f"expected a list of strings (got {describe(references)})")
         references = []
 
     if problems.lines:

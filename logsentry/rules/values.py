@@ -1,0 +1,102 @@
+"""Reading a rule file's values: each is checked for its type and range, and each problem is worded
+`<file>: <key>: <what>, expected X (got Y)` and collected, not raised, so a rule author fixes a file in one round.
+
+Kept apart from rule.py, which says what a rule file holds: these say how any of its values is read, the same for
+every table (rule.py's, and the [anomaly] table's through rules/anomaly.py's callables).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..sources.selection import parse_priority
+from ..timespec import TimeSpecError, parse_duration
+from ..tomlfile import unknown_key
+
+
+class Problems:
+    """Collects `<file>: <key>: <message>` lines while a rule file is read."""
+
+    def __init__(self, where: str):
+        self.where = where
+        self.lines: list[str] = []
+
+    def add(self, key: str, what: str) -> None:
+        self.lines.append(f"{self.where}: {key}: {what}")
+
+
+def describe(value: Any) -> str:
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
+
+
+def read_string(table: Mapping[str, Any], key: str, path: str, problems: Problems, *, required: bool) -> str | None:
+    value = table.get(key)
+    if value is None:
+        if required:
+            problems.add(path, "missing, expected a string")
+        return None
+    if not isinstance(value, str) or not value.strip():
+        problems.add(path, f"expected a non-empty string (got {describe(value)})")
+        return None
+    return value
+
+
+def unknown_keys(table: Mapping[str, Any], allowed: set[str], prefix: str, problems: Problems) -> None:
+    for key in table:
+        if key not in allowed:
+            problems.add(f"{prefix}{key}", unknown_key(key, allowed))
+
+
+def read_priority(value: Any, key: str, problems: Problems) -> int | None:
+    if value is None:
+        return None
+    try:
+        return parse_priority(str(value))
+    except ValueError as error:
+        problems.add(key, str(error))
+        return None
+
+
+def read_string_table(value: Any, key: str, problems: Problems) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        problems.add(key, f"expected a table of field = \"value\" strings (got {describe(value)})")
+        return {}
+    return dict(value)
+
+
+def read_duration(value: Any, key: str, problems: Problems) -> int | None:
+    if not isinstance(value, str):
+        problems.add(key, f'expected a duration like "90s" (got {describe(value)})')
+        return None
+    try:
+        return parse_duration(value)
+    except TimeSpecError as error:
+        problems.add(key, str(error))
+        return None
+
+
+def read_table(document: Mapping[str, Any], key: str, problems: Problems) -> Mapping[str, Any]:
+    value = document.get(key, {})
+    if not isinstance(value, dict):
+        problems.add(key, f"expected a table [{key}] (got {describe(value)})")
+        return {}
+    return value
+
+
+def read_tables(document: Mapping[str, Any], key: str, problems: Problems) -> list[Mapping[str, Any]]:
+    value = document.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        problems.add(key, f"expected [[{key}]] tables (got {describe(value)})")
+        return []
+    return value
