@@ -52,7 +52,7 @@ sys.path.insert(0, str(ROOT))
 from logsentry.hosts import local_machine_id  # noqa: E402
 from logsentry.rules.loader import load_rules  # noqa: E402
 from logsentry.sources.journal_files import export_entry, journal_remote  # noqa: E402
-from logsentry.state import open_service_state  # noqa: E402
+from logsentry.state_open import open_service_state  # noqa: E402
 
 BENCH_JOURNAL = Path("/var/tmp/logsentry-bench/data/s1-n1000000-g2/journal")
 PROBE_RULE = """id = "bench-probe"

@@ -48,7 +48,8 @@ from .service_state import FIGURES_KEY, Figures
 from .sources.fanin import FanInFollower, tail_positions
 from .sources.follow import ReadUpTo, ScanningFollower
 from .sources.journal import CAUGHT_UP, JournalGap, JournalLocation
-from .state import OutboxItem, StateError, open_service_state, open_state_dir
+from .state import OutboxItem, StateError
+from .state_open import open_service_state, open_state_dir
 from .timespec import format_usec, wall_usec
 from .wording import plural
 
