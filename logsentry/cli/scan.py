@@ -5,18 +5,21 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import click
 
 from ..actions.alert import journal_source
 from ..engine.detector import Detector
-from ..model import SEVERITY_NAMES, Severity
-from ..pipeline import Event, Pipeline
+from ..model import SEVERITY_NAMES, Incident, Severity
+from ..pipeline import EndedEvent, Event, Pipeline
 from ..sources import InputFormatError, JournalOpenError, open_entries
 from ..sources.export import head, open_binary, sniff
+from ..sources.journal import JournalLocation
+from ..sources.last_lines import LastLines, journal_lines, told_by_systemd, untold
 from ..timespec import format_duration
 from ..views import html as html_report
 from ..views import jsonl
@@ -87,9 +90,13 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
                                + (() if timeline is None else ("_HOSTNAME",)), screen=detector.screen())
         read = _journal_read(directory, files)  # (after open_entries: each file was found readable, of a kind)
         source, no_command = (None, read) if isinstance(read, str) else (read, "")
+        keeper = LastLines()  # a journal's are read back (journal_lines); a text's, export's or JSON's kept now
+        if source is None:
+            entries = keeper.watch(entries)
         events = pipeline.run(entries)
+        told = partial(_last_lines, keeper, None if source is None else JournalLocation(directory, tuple(files)))
         summary = _consume(events if timeline is None else timeline.watch(events), output, source,
-                           HitSpans(pipeline.tracker.incident_of))
+                           HitSpans(pipeline.tracker.incident_of), told)
     except (InputFormatError, JournalOpenError) as error:
         fail(str(error))
     if html_path is not None and timeline is not None:  # first: stdout may be a pipe its reader closed
@@ -147,24 +154,38 @@ def _journal_read(directory: Path | None, files: tuple[Path, ...]) -> tuple[str,
     return journal_source(directory, files)
 
 
-def _consume(events: Iterator[Event], output: str, source: tuple[str, ...] | None, spans: HitSpans) -> ScanSummary:
+def _last_lines(keeper: LastLines, journal: JournalLocation | None, incident: Incident) -> list[tuple[int, str]]:
+    """A failure systemd told: its program's last lines before it (sources/last_lines.py), read back from the
+    journal when the input is one (its lines no rule can match came summarised), else as kept while reading."""
+    if not told_by_systemd(incident):
+        return []
+    return untold(incident, journal_lines(journal, incident) if journal is not None else keeper.before(incident))
+
+
+def _consume(events: Iterator[Event], output: str, source: tuple[str, ...] | None, spans: HitSpans,
+             told: Callable[[Incident], list[tuple[int, str]]]) -> ScanSummary:
     summary = ScanSummary(spans=spans)
-    if output != "json":
-        for event in events:
-            summary.add(event)
-        return summary
-    sys.stdout.flush()
-    out = sys.stdout.buffer
     events = iter(events)
+    out = sys.stdout.buffer if output == "json" else None
+    sys.stdout.flush()
     try:
         for event in events:
             summary.add(event)
-            out.write(jsonl.line(jsonl.event_record(event, source)))
-        out.flush()
+            lines = summary.told(event.incident, told(event.incident)) if isinstance(event, EndedEvent) else []
+            if out is None:
+                continue
+            record = jsonl.event_record(event, source)
+            if lines:
+                record["last_lines"] = [{"realtime_usec": at, "message": line} for at, line in lines]
+            out.write(jsonl.line(record))
+        if out is not None:
+            out.flush()
     except BrokenPipeError:  # `scan -o json --html r.html | head`: the report is still owed, so read on
         stdout_to_devnull()
         for event in events:
             summary.add(event)
+            if isinstance(event, EndedEvent):
+                summary.told(event.incident, told(event.incident))
     return summary
 
 

@@ -5,7 +5,7 @@ the column left beside the rules at 80 columns it kept 30 characters of it (`ERR
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderResult
@@ -60,3 +60,16 @@ class ChainView:
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
         longest = max((cell_len(line) for _, _, line in self.rows), default=0)
         return Measurement(min(options.max_width, 20), self.when_cells + self.rule_cells + 4 + longest)
+
+
+def last_lines_view(lines: Sequence[tuple[int, str]], clock: Callable[[int], str]) -> list[Text | Table]:
+    """"its program's last lines before it:" and each line (its time, the line wrapped beside it), for a failure
+    only systemd told (sources/last_lines.py): the program's own account of why, which no rule matched."""
+    if not lines:
+        return []
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
+    for at, line in lines:
+        grid.add_row(Text(" " + clock(at)), Text(fit(line, MAX_LINE_CELLS), style="dim"))
+    return [Text("its program's last lines before it:", style="bold"), grid]

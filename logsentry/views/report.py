@@ -23,7 +23,7 @@ from ..model import Action, Incident, Severity
 from ..pipeline import ActionEvent, EndedEvent, Event, GapEvent, IncidentEvent, MatchEvent, Progress, QuarantineEvent
 from ..timespec import format_duration, format_usec
 from ..wording import plural
-from .chain import ChainView
+from .chain import ChainView, last_lines_view
 from .counts import chain_heading, chain_rules, count_story, raised_by
 from .escape import one_line, visible
 from .fit import Fitted, fit, leading_widths
@@ -72,6 +72,8 @@ class ScanSummary:
     """The open incidents' hits as read (the pipeline's tracker's), for each ended one's own last hit."""
     last_hits: dict[tuple[str, str, str, str, int], int] = field(default_factory=dict)
     """Each ended incident's own last hit as read (a failure's incident carries its failure's last line)."""
+    last_lines: dict[tuple[str, str, str, str, int], list[tuple[int, str]]] = field(default_factory=dict)
+    """A failure only systemd told: its program's last lines before it (sources/last_lines.py, set by the caller)."""
 
     def add(self, event: Event) -> None:
         match event:
@@ -113,6 +115,12 @@ class ScanSummary:
     def last_hit(self, incident: Incident) -> int | None:
         """The incident's own last hit as read, None when not seen (counts.own_last_hit then judges)."""
         return self.last_hits.get(_key(incident))
+
+    def told(self, incident: Incident, lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
+        """Keep a failure's program's last lines (`last_lines`); the lines."""
+        if lines:
+            self.last_lines[_key(incident)] = lines
+        return lines
 
     def actions_for(self, incident: Incident) -> list[Action]:
         return self.actions.get(_key(incident), [])
@@ -204,7 +212,7 @@ def _silence_block(incident: Incident, gap: Gap, action: Text, head: Text, width
 
 def _incident_block(incident: Incident, actions: list[Action], width: int, gap: Gap | None = None,
                     clock: DayClock | None = None, reported: int | None = None,
-                    seen_last: int | None = None) -> Panel:
+                    seen_last: int | None = None, last_lines: Sequence[tuple[int, str]] = ()) -> Panel:
     """One incident: what, where, when, how many, what was done, and its first lines."""
     dry = " (dry run)" if actions and all(a.dry_run for a in actions) else ""
     done = " + ".join(a.kind for a in actions) or incident.action
@@ -227,7 +235,8 @@ def _incident_block(incident: Incident, actions: list[Action], width: int, gap: 
     # the hit's own lines whole, wrapped under their bar: cut to the terminal's width, an OOM kill's line kept
     # neither the process's name nor its size (helper-124: `Killed process 30198 (p…4936kB, file-rss:0kB…`)
     samples = [_wrapped(Text("│", style="dim"), fit(sample, MAX_SHOWN), "dim") for sample in incident.samples[:2]]
-    return Panel(Group(head, times, action, *explained, *samples, *_chain_lines(incident, clock)),
+    chain = [*_chain_lines(incident, clock), *last_lines_view(last_lines, clock)]
+    return Panel(Group(head, times, action, *explained, *samples, *chain),
                  border_style=SEVERITY_STYLE[incident.severity], expand=True)
 
 
@@ -319,7 +328,8 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
     for incident in ordered:
         console.print(_incident_block(incident, summary.actions_for(incident), console.width, summary.gap_of(incident),
                                       clock,
-                                      summary.reported_count(incident), summary.last_hit(incident)))
+                                      summary.reported_count(incident), summary.last_hit(incident),
+                                      summary.last_lines.get(_key(incident), ())))
         if source is not None and (command := journalctl_command(incident, source)):
             for line in command_lines(command, console.width):
                 # a long path runs on rather than breaking the command; an identifier (-t) is log text

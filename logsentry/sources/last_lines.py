@@ -1,0 +1,123 @@
+"""A failed unit's own last lines before its failure, for a scan's card when systemd told the failure.
+
+When a failure is led by one of systemd's rules (systemd-unit-failed, -main-process-killed, -restart-loop,
+-start-limit-hit: no rule named its cause), the program's account is in the lines just before, which matched no
+rule: dockerd's `failed to start daemon: ... context deadline exceeded` on stderr, stored at priority 6
+(helper-125's trial of docker/for-linux#584: the card quoted PID 1 alone). The service's alerts quote a unit's
+last lines (service_alerts.py); a scan now shows them too, unless the failure quotes the last of them already.
+Lines are the program's own (not PID 1's), at most COUNT, up to the failure's first line, as (journal time µs,
+message).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict, deque
+from collections.abc import Iterable, Iterator
+
+from ..engine.window import MAX_SAMPLE_CHARS
+from ..model import Entry, Incident, ScreenedRun, host_unit
+from .journal import JournalLocation, entry_from_fields
+
+COUNT = 5
+"""Lines shown, at most."""
+KEPT = 64
+"""Lines kept per unit while reading: a failure is told up to 2 s after its first line (it settles), and lines
+read meanwhile are left out by time."""
+MAX_UNITS = 2000
+MAX_BACK = 1000
+"""Entries of the unit a journal is read back over, at most, for its program's lines (PID 1's are skipped)."""
+
+Line = tuple[int, str]
+
+
+def told_by_systemd(incident: Incident) -> bool:
+    """Is the failure led by one of systemd's rules (no rule naming a cause led it)?"""
+    return incident.rule_id.startswith("systemd-")
+
+
+def untold(incident: Incident, lines: list[Line]) -> list[Line]:
+    """The lines, unless the failure quotes the last of them already (a rule matched the program's last words:
+    its chain or its own lines say them)."""
+    if not lines:
+        return []
+    last = lines[-1][1][:MAX_SAMPLE_CHARS]
+    quoted = {link.message for link in incident.chain} | {sample[:MAX_SAMPLE_CHARS] for sample in incident.samples}
+    return [] if last in quoted else lines
+
+
+def failure_start(incident: Incident) -> int:
+    """The failure's first line (µs): its leader's first hit or an earlier link of its chain."""
+    return min([incident.first_usec, *(link.first_usec for link in incident.chain)])
+
+
+class LastLines:
+    """Per unit (host_unit key), the last KEPT lines of its program among the entries read in full: every entry
+    of a text, export or JSON input; a journal's candidates only (journal_lines reads a journal back instead)."""
+
+    def __init__(self) -> None:
+        self.units: OrderedDict[str, deque[Line]] = OrderedDict()
+
+    def watch(self, items: Iterable[Entry | ScreenedRun]) -> Iterator[Entry | ScreenedRun]:
+        """The items, each Entry's line kept on its way."""
+        units = self.units
+        for item in items:
+            if isinstance(item, Entry) and item.fields.get("_PID") != "1":
+                key = host_unit(item.machine_id, item.unit)
+                lines = units.get(key)
+                if lines is None:
+                    lines = units[key] = deque(maxlen=KEPT)
+                    if len(units) > MAX_UNITS:
+                        units.popitem(last=False)
+                lines.append((item.realtime_usec, item.message))
+            yield item
+
+    def before(self, incident: Incident) -> list[Line]:
+        """The unit's last COUNT lines before the failure's first line (within the same µs: kept too). A text's
+        unit is its program's name: "(docker.service)" in PID 1's lines is "(dockerd)" in its own, so there the
+        program of the host whose name and the service's stem begin alike ("docker", "dockerd") stands in."""
+        start = failure_start(incident)
+        lines: list[Line] = list(self.units.get(host_unit(incident.machine_id, incident.unit), ()))
+        if not lines and incident.unit.startswith("(") and incident.unit.endswith(")"):
+            stem = incident.unit[1:-1].removesuffix(".service")
+            prefix = host_unit(incident.machine_id, "(")
+            lines = sorted(line for key, kept in self.units.items() if key.startswith(prefix) and key.endswith(")")
+                           and _alike(stem, key[len(prefix):-1]) for line in kept)
+        return [line for line in lines if line[0] <= start][-COUNT:]
+
+
+def _alike(stem: str, program: str) -> bool:
+    """Does one name begin with the other (4 characters at least): docker/dockerd, mysql/mysqld, postgres/postgresql?"""
+    short, long = sorted((stem, program), key=len)
+    return len(short) >= 4 and long.startswith(short)
+
+
+def journal_lines(location: JournalLocation, incident: Incident) -> list[Line]:
+    """The unit's program's last COUNT lines before the failure's first line, read back from the journal
+    (its own `_SYSTEMD_UNIT`, of the incident's machine; none when the journal cannot be read now)."""
+    try:
+        reader = location.open()
+    except OSError:
+        return []
+    try:
+        reader.add_match(f"_SYSTEMD_UNIT={incident.unit}")
+        if incident.machine_id:
+            reader.add_match(f"_MACHINE_ID={incident.machine_id}")
+        start = failure_start(incident)
+        # Onto the unit's first entry after the failure began, then back: a first previous() straight after
+        # seek_realtime() skipped the entry before the seek point when two matches were ANDed (measured, systemd
+        # 252). Past the unit's last entry: from the tail.
+        reader.seek_realtime(start + 1)
+        if not reader._next():
+            reader.seek_tail()
+        lines: list[Line] = []
+        for _ in range(MAX_BACK):
+            if len(lines) >= COUNT or not reader._previous():
+                break
+            entry = entry_from_fields(reader._get_all(), reader._get_realtime(), "", frozenset({"_PID"}))
+            if entry.realtime_usec <= start and entry.fields.get("_PID") != "1":
+                lines.append((entry.realtime_usec, entry.message))
+        return lines[::-1]
+    except OSError:
+        return []
+    finally:
+        reader.close()

@@ -1,0 +1,80 @@
+"""A failure only systemd told (its rules all systemd's) shows its program's last lines before it: the program's
+own account of why, which matched no rule (sources/last_lines.py). helper-125's trial of docker/for-linux#584:
+dockerd wrote `failed to start daemon: ... context deadline exceeded` on stderr (priority 6, no level word) and the
+card quoted PID 1's "Failed with result 'exit-code'." alone. Real journal files (systemd-journal-remote), where the
+lines no rule can match come summarised and are read back from the journal, and journalctl's text."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from conftest import BASE_USEC, entry, json_events, of_type, run_cli
+
+UNIT = "docker.service"
+RUN = "7" * 32
+WHY = 'failed to start daemon: failed to dial "/run/containerd/containerd.sock": context deadline exceeded'
+
+
+def pid1(message: str, at: float, priority: int = 4) -> dict[str, Any]:
+    return entry(message, unit=None, at=at, priority=priority, _PID="1", _UID="0", _SYSTEMD_UNIT="init.scope",
+                 SYSLOG_IDENTIFIER="systemd", UNIT=UNIT, INVOCATION_ID=RUN)
+
+
+def dockerd(message: str, at: float) -> dict[str, Any]:
+    return entry(message, unit=UNIT, at=at, priority=6, _PID="4120", SYSLOG_IDENTIFIER="dockerd",
+                 _SYSTEMD_INVOCATION_ID=RUN)
+
+
+def failed_start(chatter: int = 0) -> list[dict[str, Any]]:
+    """dockerd starts, another unit chatters meanwhile, dockerd gives up after 20 s; PID 1 reports it."""
+    return [pid1("Starting docker.service - Docker Application Container Engine...", 1, 6),
+            dockerd('time="2019-07-02T10:11:01.112Z" level=info msg="Starting up"', 1.1),
+            *(entry(f"GET /health 200 {n}", unit="web.service", at=2 + n / 10) for n in range(chatter)),
+            dockerd(WHY, 21),
+            pid1(f"{UNIT}: Main process exited, code=exited, status=1/FAILURE", 21.01, 5),
+            pid1(f"{UNIT}: Failed with result 'exit-code'.", 21.02),
+            pid1("Failed to start docker.service - Docker Application Container Engine.", 21.03, 3),
+            dockerd("this line came after the failure", 40)]
+
+
+def test_a_journal_failure_told_by_systemd_shows_its_programs_last_lines(make_journal: Any) -> None:
+    done = run_cli("scan", "--file", str(make_journal(failed_start(chatter=300))), "-o", "json")
+    assert done.exit_code == 0, done.output
+    [end] = of_type(json_events(done), "incident_end")
+    assert end["rule"] == "systemd-unit-failed", end
+    said = [(line["realtime_usec"], line["message"]) for line in end["last_lines"]]
+    assert said == [(BASE_USEC + 1_100_000, 'time="2019-07-02T10:11:01.112Z" level=info msg="Starting up"'),
+                    (BASE_USEC + 21_000_000, WHY)], said  # its own program's, none of PID 1's, nothing after
+
+
+def test_the_card_shows_them_and_not_when_a_rule_quoted_the_programs_words(make_journal: Any) -> None:
+    env = {**os.environ, "COLUMNS": "100", "TERM": "dumb", "NO_COLOR": "1"}
+    report = subprocess.run([sys.executable, "-m", "logsentry", "scan", "--file", str(make_journal(failed_start()))],
+                            capture_output=True, text=True, env=env, timeout=60, check=True).stdout
+    words = " ".join(line.strip("│ ") for line in report.splitlines())
+    assert "its program's last lines before it:" in words and WHY in words, report
+    # A failure whose chain has the program's line (a rule matched it) tells its cause already: no last lines.
+    quoted = [dockerd("panic: runtime error: invalid memory address or nil pointer dereference", 20.9)]
+    done = run_cli("scan", "--file", str(make_journal([*failed_start(), *quoted])), "-o", "json")
+    [end] = of_type(json_events(done), "incident_end")
+    assert "last_lines" not in end, end
+
+
+def test_a_pasted_journalctl_text_names_the_program_not_the_service(tmp_path: Path) -> None:
+    """In text, dockerd's lines are "(dockerd)" and PID 1's about it "(docker.service)": the program whose name and
+    the service's begin alike stands in, on the same host."""
+    lines = []
+    for item in failed_start(chatter=3):
+        at = (int(item["__REALTIME_TIMESTAMP"]) - BASE_USEC) / 1e6
+        who = {"1": "systemd[1]", "4120": "dockerd[4120]"}.get(str(item.get("_PID")), "gunicorn[77]")
+        lines.append(f"Jul 02 10:11:{at:06.3f} host1 {who}: {item['MESSAGE']}")
+    paste = tmp_path / "docker.txt"
+    paste.write_text("\n".join(lines) + "\n")
+    done = run_cli("scan", "--file", str(paste), "-o", "json")
+    [end] = of_type(json_events(done), "incident_end")
+    assert [line["message"] for line in end["last_lines"]][-1] == WHY, end
+    assert not any("GET /health" in line["message"] for line in end["last_lines"]), end
