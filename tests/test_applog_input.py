@@ -111,6 +111,13 @@ LAYOUTS: dict[str, tuple[str, list[str], int, int]] = {
         'time="2026-11-28T10:14:28Z" level=info msg="agent started"',
         'time="2026-11-28T10:14:29Z" level=error msg="upload failed" error="connection refused"',
     ], 1, _utc(2026, 11, 28, 10, 14, 29)),
+    # logrus's text formatter on a terminal with FullTimestamp, as `dockerd --debug` run by hand prints it and
+    # bug reports paste it (moby/moby#34091): the level cut to four capitals, the time in brackets
+    "logrus-tty": ("dockerd-debug.txt", [
+        "INFO[2021-04-12T16:04:16.055946913+08:00] libcontainerd: started new containerd process  pid=1514",
+        'ERRO[2021-04-12T16:04:16.068413882+08:00] containerd did not exit successfully          '
+        'error="signal: segmentation fault" module=libcontainerd',
+    ], 1, _utc(2021, 4, 12, 8, 4, 16) + 68_413),
 }
 
 
@@ -136,7 +143,8 @@ def test_a_programs_own_log_is_read_with_its_times_and_levels(tmp_path: Path, la
     assert failing.effective_priority == worst
     assert failing.level_source == "text" and failing.from_text
     assert entries[0].effective_priority is None or entries[0].effective_priority >= 5
-    assert {e.unit for e in entries} == {f"({name.removesuffix('.log')})"}  # the file's name, never "kernel"
+    # the file's name, never "kernel"
+    assert {e.unit for e in entries} == {f"({name.removesuffix('.log').removesuffix('.txt')})"}
     if layout == "log4j":  # a stack trace's lines take the time of the record they follow
         assert [e.realtime_usec for e in entries[1:]] == [usec] * 3
 

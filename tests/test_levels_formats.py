@@ -4,8 +4,9 @@ headers, Tornado's and Jupyter's `[E 241126 14:00:00 web:2246]`, and java.util.l
 (JUL has no ERROR; SLF4J's bridge maps SEVERE to it), not crit; helper D8's: ClickHouse's `{query_id} <Error>`,
 CockroachDB's `W261127 ... file:line ⋮`, unbound's `[epoch] unbound[812:1] error:`; Gitea's `file.go:60:f() [E]`,
 Ceph's `7f1c2d3e5700 -1`; Squid's `kid1| FATAL:`; Telegraf's `E!`; helper D11's: Dovecot's `Dec 02 01:10:00
-auth-worker(4567): Error:` to stderr (engine/format_levels.py and levels.py, with their
-C twins sources/format_levels.h, go_levels.h and levels.h; on journal files: tests/test_levels_servers.py).
+auth-worker(4567): Error:` to stderr; logrus's on a terminal, `ERRO[time]` (engine/format_levels.py and
+levels.py, with their C twins sources/format_levels.h, go_levels.h and levels.h; on journal files:
+tests/test_levels_servers.py).
 
 1. A corpus of lines as the programs write them (from their sources: MongoDB's logv2 JSONFormatter and
    MessageEventDetailsEncoder, OTP's logger_formatter legacy header), and look-alikes in client text or
@@ -156,6 +157,22 @@ CORPUS: list[tuple[int | None, str, str]] = [
      "Ceph before ISO times"),
     (ERR, "    -5> 2026-11-27T12:17:03.150+0000 7f1c2d3e5700 -1 *** Caught signal (Aborted) **",
      "a crash dump's recent events"),
+
+    # logrus's TextFormatter on a terminal (text_formatter.go: the level cut to four capitals, [%04d] seconds since
+    # start or [time] with FullTimestamp); `dockerd --debug` by hand (moby/moby#34091)
+    (ERR, "ERRO[2021-04-12T16:04:16.068413882+08:00] containerd did not exit successfully          "
+          "error=\"signal: segmentation fault\" module=libcontainerd", "logrus ERRO, dockerd's RFC3339NanoFixed"),
+    (CRIT, "FATA[0000] failed to start daemon: pid file found, ensure docker is not running or delete "
+           "/var/run/docker.pid", "logrus FATA, seconds since start"),
+    (0, "PANI[0012] runtime error", "logrus panic: emerg, as its JSON \"panic\""),
+    (DEBUG, "DEBU[2021-04-12T16:04:16Z] Listener created for HTTP", "logrus DEBU, RFC 3339"),
+    (DEBUG, "TRAC[2021-04-12T16:04:16.1-05:00] x", "logrus TRAC, a zone"),
+    (WARNING, "WARN[0001] grpc: addrConn.createTransport failed to connect", "logrus WARN (also the general step)"),
+    (None, "ERRO[12] x", "logrus's seconds are at least four digits"),
+    (None, "ERRO [0000] x", "no bracket right after the level"),
+    (None, "ERRO[2021-04-12T16:04:16+0800] x", "logrus's RFC 3339 zone has a colon"),
+    (None, "ERRO[0000]x", "no space after the bracket"),
+    (None, "Erro[0000] x", "logrus writes the level in capitals"),
 
     # Squid's cache.log (debug.cc _db_print: the time, " kidN" in SMP mode, "| ", then the message)
     (CRIT, "2026/11/27 12:17:03 kid1| FATAL: The /usr/lib/squid/security_file_certgen helpers are crashing too "
@@ -312,7 +329,8 @@ def test_the_level_counts_at_priority_6_only() -> None:
 
 # ---- C and Python agree on generated lines ---------------------------------------------------------------
 
-PIECES = ['{"t":{"$date":"', "2026-11-30T14:00:00.123+00:00", '"},"s":"', "E", "F", "W", "I", "D", "D1", "D5", "D6",
+PIECES = ["ERRO[", "FATA[", "PANI", "0000] ", "2021-04-12T16:04:16.068413882+08:00] ", "+08:00",
+          '{"t":{"$date":"', "2026-11-30T14:00:00.123+00:00", '"},"s":"', "E", "F", "W", "I", "D", "D1", "D5", "D6",
           '",', '",  ', '"c":"NETWORK",', '"msg":"x"', "}", "{", '"', "\\", ",", " ", "  ", "2019-03-21T11:53:15.209",
           "+0000", "Z", "-0530", "+00", " E ", " E  ", " D2 ", "NETWORK", "REPL_HB", "-", "[conn1]", "[", "]",
           "=", "ERROR", "CRASH", "SUPERVISOR", "FOO", " REPORT==== ", "26", "-Nov-", "2026", "::", "14:00:00",

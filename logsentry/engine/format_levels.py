@@ -72,13 +72,21 @@ from __future__ import annotations
 
 import re
 
-FIXED_FIRST = frozenset("IWEF0123456789[pf=d ")
+FIXED_FIRST = frozenset("IWEFPDT0123456789[pf=d ")
 """The first characters of these formats: other lines need no look."""
 MONGO_JSON_START = '{"t":{"$date":"'
 
 _GLOG = re.compile(r"([IWEF])[0-9]{4}(?:[0-9]{4})? [0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)? +[0-9]+ "
                    r"[!-9;-\\^-~]+:[0-9]+\] ")
 _GLOG_LEVELS = {"I": 6, "W": 4, "E": 3, "F": 2}
+_LOGRUS_TTY = re.compile(r"(PANI|FATA|ERRO|WARN|INFO|DEBU|TRAC)\[(?:[0-9]{4,}|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:"
+                         r"[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?(?:Z|[+-][0-9]{2}:[0-9]{2}))\] ")
+LOGRUS_TTY_LEVELS = {"PANI": 0, "FATA": 2, "ERRO": 3, "WARN": 4, "INFO": 6, "DEBU": 7, "TRAC": 7}
+"""logrus's TextFormatter on a terminal (text_formatter.go printColored): the level's name in capitals cut to four
+letters, then `[seconds since start]` (`%04d`) or, with FullTimestamp, `[time]` in its TimestampFormat (RFC 3339,
+dockerd's with nanoseconds), a space and the message: `ERRO[2021-04-12T16:04:16.068413882+08:00] containerd did
+not exit successfully ...`, what `dockerd --debug` run by hand prints and bug reports paste (moby/moby#34091).
+The colour codes around the level are gone in a paste. PANI is logrus's panic level, as its JSON `"panic"`."""
 _COCKROACH = re.compile("([IWEF])[0-9]{6} [0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{6}(?:[+-][0-9]{6})? (?:[0-9]+ )?"
                         "(?:\\(gostd\\) )?[!-9;-~]+:[0-9]+ (?:\u22ee)? ")
 _CLICKHOUSE = re.compile(r"[0-9]{4}\.[0-9]{2}\.[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)? \[ [0-9]+ \] "
@@ -132,6 +140,8 @@ _ERLANG_LEVELS = {"EMERGENCY": 0, "ALERT": 1, "CRITICAL": 2, "ERROR": 3, "CRASH"
 def fixed_level(message: str) -> int | None:
     """The priority of a fixed format's level at the start of `message` (not empty), or None."""
     first = message[0]
+    if first in "PFEWIDT" and (found := _LOGRUS_TTY.match(message)):
+        return LOGRUS_TTY_LEVELS[found[1]]
     if first in "IWEF" and (found := _GLOG.match(message)):
         return _GLOG_LEVELS[found[1]]
     if first in "IWEF" and (found := _COCKROACH.match(message)):

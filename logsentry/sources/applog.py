@@ -13,6 +13,8 @@ A record starts with one of these times, optionally in brackets (`[2026-11-28 10
 * `081109 203615`: log4j's `yyMMdd HHmmss` (loghub's HDFS);
 * `17/06/09 20:10:40`: `yy/MM/dd HH:mm:ss`, Spark's default log4j pattern (conf/log4j2.properties.template);
 * `1764245823` or `1764245823.5`, ten digits from 2001 on: Unix seconds (unbound's log file);
+* logrus's text on a terminal, the level cut to four capitals before the time in brackets (`ERRO[2021-04-12T16:04:16.
+  068413882+08:00] msg`: `dockerd --debug` run by hand; engine/format_levels.py reads its level);
 * logfmt whose first pair is the time (`time="2026-11-28T10:14:29Z" level=error msg=...`: logrus, go-kit, slog),
   or a later one (`level=info caller=x.go:1 ts=...`: go-kit; `logger=context t=... level=error`: Grafana);
 * a container's log as the kubelet's CRI runtime writes it (`2026-11-28T10:14:29.301234567Z stderr F text`: _CRI),
@@ -47,7 +49,7 @@ from .text_years import Years
 _HMS = r"(?P<{0}h>[0-2]\d):(?P<{0}mi>[0-5]\d):(?P<{0}s>[0-6]\d)"
 
 _STAMP = re.compile(
-    r"(?:(?:time|ts|t|timestamp)=\"?)?\[?(?:"
+    r"(?:(?:time|ts|t|timestamp)=\"?|(?:PANI|FATA|ERRO|WARN|INFO|DEBU|TRAC)(?=\[\d{4}-))?\[?(?:"
     r"(?P<y>\d{4})([-/.])(?P<mo>[01]\d)\2(?P<d>[0-3]\d)[T ]" + _HMS.format("") +
     r"(?:[.,](?P<f>\d{1,9}))?(?: ?(?P<z>Z|UTC|GMT|[+-][0-2]\d(?::?[0-5]\d)?)(?![\w:]))?"
     r"|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?P<cmon>" + MONTH_PATTERN + r") (?P<cd>[ 0-3]?\d) " + _HMS.format("c") +

@@ -11,7 +11,7 @@
 #ifndef LOGSENTRY_FORMAT_LEVELS_H
 #define LOGSENTRY_FORMAT_LEVELS_H
 
-#define LV_FIXED_FIRST "IWEF0123456789[pf=d " /* the formats' first characters (FIXED_FIRST) */
+#define LV_FIXED_FIRST "IWEFPDT0123456789[pf=d " /* the formats' first characters (FIXED_FIRST) */
 #define LV_MONGO_JSON_START "{\"t\":{\"$date\":\"" /* MONGO_JSON_START */
 
 #include "go_levels.h"
@@ -283,6 +283,8 @@ static int lv_dotnet_fail(const unsigned char *p, size_t n) {
 static int lv_fixed(const unsigned char *p, size_t n) {
     unsigned char first = p[0];
     int level;
+    if (strchr("PFEWIDT", first) && first && (level = lv_logrus_tty(p, n)) >= 0)
+        return level;
     if ((first == 'I' || first == 'W' || first == 'E' || first == 'F') && (level = lv_glog(p, n)) >= 0)
         return level;
     if ((first == 'I' || first == 'W' || first == 'E' || first == 'F') && (level = lv_cockroach(p, n)) >= 0)

@@ -1,7 +1,7 @@
 /*
  * go_levels.h: the fixed formats of format_levels.h that Go programs write, with the helpers every fixed format
  * uses: glog/klog/abseil (`E1130 12:00:00.123456 1234 file.go:12] msg`), CockroachDB's crdb-v1/v2 and Gitea's
- * and Forgejo's `yyyy/mm/dd hh:mm:ss file.go:60:func() [E] msg`.
+ * and Forgejo's `yyyy/mm/dd hh:mm:ss file.go:60:func() [E] msg`, logrus's terminal text (`ERRO[time] msg`).
  *
  * Part of the twin of logsentry/engine/format_levels.py (which documents each format and where it comes from);
  * included by format_levels.h, after levels.h's helpers (lv_starts, lv_digit, lv_graphic, ...).
@@ -129,6 +129,39 @@ static int lv_cockroach(const unsigned char *p, size_t n) {
     if (!at || !lv_starts(p, n, at, " ") || !(lv_starts(p, n, at + 1, " ") || lv_starts(p, n, at + 1, "\xe2\x8b\xae ")))
         return -1;
     return lv_letter(p[0]);
+}
+
+/* logrus's TextFormatter on a terminal (LOGRUS_TTY_LEVELS): the level cut to four capitals, then [ssss] (4 or more
+ * digits) or [yyyy-mm-ddThh:mm:ss[.f{1,9}](Z|+hh:mm)], then a space */
+static int lv_logrus_tty(const unsigned char *p, size_t n) {
+    static const LvName NAMES[] = {{"PANI", 0}, {"FATA", 2}, {"ERRO", 3}, {"WARN", 4},
+                                   {"INFO", 6}, {"DEBU", 7}, {"TRAC", 7}};
+    if (n < 8 || p[4] != '[')
+        return -1;
+    int level = lv_named(NAMES, sizeof NAMES / sizeof NAMES[0], p, 4);
+    if (level < 0)
+        return -1;
+    size_t at = 5, seconds = lv_digits(p, n, at);
+    if (seconds >= 4 && at + seconds < n && p[at + seconds] == ']') {
+        at += seconds;
+    } else {
+        if (!lv_shape(p, n, at, "dddd-dd-ddT") || !lv_hms(p, n, at + 11))
+            return -1;
+        at += 19;
+        if (at < n && p[at] == '.') {
+            size_t fraction = lv_digits(p, n, at + 1);
+            if (fraction < 1 || fraction > 9)
+                return -1;
+            at += 1 + fraction;
+        }
+        if (at < n && p[at] == 'Z')
+            at++;
+        else if (at < n && (p[at] == '+' || p[at] == '-') && lv_shape(p, n, at + 1, "dd:dd"))
+            at += 6;
+        else
+            return -1;
+    }
+    return lv_starts(p, n, at, "] ") ? level : -1;
 }
 
 /* Gitea and Forgejo (GITEA_LEVELS): yyyy/mm/dd hh:mm:ss[.uuuuuu] [file.go:line[:func] ][L] , the caller printable
