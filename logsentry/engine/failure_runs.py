@@ -17,6 +17,22 @@ def in_run(failure: Failure, rule_id: str, invocation: str) -> bool:
                for m in failure.members.values())
 
 
+def own_cause(failure: Failure, incident: Incident) -> bool:
+    """Is the incident's rule (one naming a cause) the failure's own cause again: a member of another run, or its
+    line in the chain (`seen`: below its trigger there) among the hits that fired it? A Rust service that panicked
+    at one place run after run (rust-panic fires at its third) paged a second time at the third run."""
+    rule = incident.rule_id
+    return in_run(failure, rule, "") or any(
+        key[0] == rule and incident.first_usec <= link.first_usec <= incident.fired_usec
+        for key, link in failure.seen.items())
+
+
+def restarted(failure: Failure) -> bool:
+    """Did the failure decide a restart (logsentry's own)? The unit's next run is that restart's outcome: its
+    failing is news (the restart did not help), never the failure going on."""
+    return any(m.action == "restart" for m in failure.members.values())
+
+
 def other_cause(failure: Failure, rule_id: str, invocation: str, causes: Collection[str]) -> bool:
     """Has the failure a cause (a rule of `causes`) other than `rule_id` from another run? A crash loop's run that
     dies of something new is another failure, paged (in the bench journal a Go service died of a nil pointer, then

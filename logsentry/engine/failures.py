@@ -40,7 +40,7 @@ from .failure_likeness import ANOTHER_FAILURE_USEC, LIKE_SHARE, failure_template
 from .failure_model import Failure, MemberId, began, failure_view, member_id, unit_key
 from .failure_oom import UNIT_OOM_RULES, absorb, settling_kill
 from .failure_pids import PidOwners
-from .failure_runs import escalates, in_run, inherit, other_cause
+from .failure_runs import escalates, in_run, inherit, other_cause, own_cause, restarted
 from .failure_saved import Saved, failure_from_json, snapshot_of
 from .window import invocation_of
 
@@ -213,9 +213,11 @@ class FailureGroups:
         def joins(f: Failure) -> bool:
             within = incident.first_usec <= self._live_last(f) + SPAN_USEC
             same = not invocation or not f.invocation or invocation == f.invocation
-            again = within and not restart and not apart and (tier > 0 or in_run(f, incident.rule_id, ""))
+            own = tier == 0 and own_cause(f, incident)  # (its own cause again is the loop, however long)
+            again = within and not restart and not apart and (tier > 0 or own) and not restarted(f)
             return ((same or again) and (within or (tier == 2 and bool(f.open) and not apart))
-                    and not ((tier == 0 or apart) and incident.first_usec - began(f) >= ANOTHER_FAILURE_USEC)
+                    and not (((tier == 0 and not (again and own)) or apart)
+                             and incident.first_usec - began(f) >= ANOTHER_FAILURE_USEC)
                     and not (restart and f.given is not None and f.given.action != "restart")
                     and not in_run(f, incident.rule_id, invocation)
                     and not (tier == 0 and other_cause(f, incident.rule_id, invocation, self._causes)))

@@ -1,0 +1,82 @@
+"""A crash loop across its unit's runs (engine/failure_runs.py): its own cause again is the loop however it fires
+and however long the loop goes on; the run after logsentry's own restart failing is news. Real journal files
+(systemd-journal-remote), each run its own invocation as systemd gives it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conftest import entry, json_events, of_type, run_cli
+
+UNIT = "ledger.service"
+
+
+def pid1(message: str, at: float, run: str, priority: int = 4) -> dict[str, Any]:
+    """PID 1's line about the unit, as systemd 252 writes it (UNIT=, INVOCATION_ID=, from init.scope)."""
+    return entry(message if message.startswith(("Started ", "Stopped ", "Stopping ")) else f"{UNIT}: {message}",
+                 unit=None, at=at, priority=priority, _PID="1", _UID="0", _SYSTEMD_UNIT="init.scope",
+                 SYSLOG_IDENTIFIER="systemd", UNIT=UNIT, INVOCATION_ID=run)
+
+
+def own(message: str, at: float, run: str, pid: int, priority: int = 3) -> dict[str, Any]:
+    return entry(message, unit=UNIT, at=at, priority=priority, _PID=str(pid), _SYSTEMD_INVOCATION_ID=run)
+
+
+def run_dies(n: int, at: float, cause: str) -> list[dict[str, Any]]:
+    """Run `n` (its own invocation) writes `cause` and exits; systemd schedules the next."""
+    run = f"{n:08x}" * 4
+    return [pid1(f"Started {UNIT} - Ledger.", at, run, 6),
+            own(cause, at + 0.3, run, 4000 + n),
+            pid1("Main process exited, code=exited, status=101/n/a", at + 0.31, run, 5),
+            pid1("Failed with result 'exit-code'.", at + 0.32, run),
+            pid1(f"Scheduled restart job, restart counter is at {n}.", at + 0.42, run, 6)]
+
+
+def scan(make_journal: Any, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    done = run_cli("scan", "--file", str(make_journal(lines)), "-o", "json")
+    assert done.exit_code == 0, done.output
+    return json_events(done)
+
+
+def test_a_cause_rule_firing_at_the_third_run_is_the_loops_own_cause(make_journal: Any) -> None:
+    """rust-panic fires at its third hit: the same panic in runs 1 and 2 was the loop's chain (below its trigger),
+    so its firing in run 3 is the loop's cause again, not a second page (it was: one at run 1, one at run 3)."""
+    panic = "thread 'main' panicked at src/main.rs:42:10:"
+    events = scan(make_journal, [line for n in range(1, 6) for line in run_dies(n, n * 3.0, panic)])
+    assert [i["rule"] for i in of_type(events, "incident")] == ["systemd-unit-failed"], of_type(events, "incident")
+    [end] = of_type(events, "incident_end")
+    assert end["count"] == 5, end
+    assert {"rust-panic", "systemd-unit-failed"} <= {link["rule"] for link in end["chain"]}, end["chain"]
+
+
+def test_a_loop_of_one_panic_is_one_page_past_30_minutes(make_journal: Any) -> None:
+    """A Go service dying of the same nil pointer every 20 s for 40 min: one failure. It was a page, then a
+    resolve and a new page (the same Alertmanager labels) every 30 min (ANOTHER_FAILURE_USEC), each run's panic
+    after that being taken for another failure."""
+    nil = "panic: runtime error: invalid memory address or nil pointer dereference"
+    runs = 120
+    events = scan(make_journal, [line for n in range(1, runs + 1) for line in run_dies(n, n * 20.0, nil)])
+    incidents = of_type(events, "incident")
+    assert [i["rule"] for i in incidents] == ["go-nil-pointer-panic"], incidents
+    [end] = of_type(events, "incident_end")
+    assert end["count"] == runs, end
+
+
+def test_the_run_after_logsentrys_restart_failing_is_paged(make_journal: Any) -> None:
+    """jvm-out-of-memory decides a restart; the restarted run dies 4 s later (the port still taken). The unit is
+    down and the restart did not help: that is a page, not a link in the OOM's chain (it joined as the loop's
+    next run and was never paged)."""
+    first, second = "a" * 32, "b" * 32
+    lines = [pid1(f"Started {UNIT} - Ledger.", 0, first, 6),
+             own('Exception in thread "main" java.lang.OutOfMemoryError: Java heap space', 100, first, 700),
+             pid1(f"Stopping {UNIT} - Ledger...", 101, first, 6),
+             pid1("Deactivated successfully.", 101.5, first, 6),
+             pid1(f"Stopped {UNIT} - Ledger.", 101.6, first, 6),
+             pid1(f"Started {UNIT} - Ledger.", 101.7, second, 6),
+             own("Failed to bind to 0.0.0.0:8080: Address already in use", 106, second, 701),
+             pid1("Main process exited, code=exited, status=1/FAILURE", 106.1, second, 5),
+             pid1("Failed with result 'exit-code'.", 106.2, second)]
+    events = scan(make_journal, lines)
+    assert [i["rule"] for i in of_type(events, "incident")] == ["jvm-out-of-memory", "systemd-unit-failed"], events
+    assert [(a["action"], a["rule"]) for a in of_type(events, "action")] == [
+        ("restart", "jvm-out-of-memory"), ("alert", "jvm-out-of-memory"), ("alert", "systemd-unit-failed")]
