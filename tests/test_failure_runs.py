@@ -80,3 +80,29 @@ def test_the_run_after_logsentrys_restart_failing_is_paged(make_journal: Any) ->
     assert [i["rule"] for i in of_type(events, "incident")] == ["jvm-out-of-memory", "systemd-unit-failed"], events
     assert [(a["action"], a["rule"]) for a in of_type(events, "action")] == [
         ("restart", "jvm-out-of-memory"), ("alert", "jvm-out-of-memory"), ("alert", "systemd-unit-failed")]
+
+
+def test_a_long_loop_keeps_a_member_per_rule_not_one_per_run() -> None:
+    """Each run's systemd-unit-failed is its own tracker incident; a failure kept them all (an 8-hour loop of runs
+    2 s apart: 16,000 members, each run's incident looking through them, the service saving them all). An ended
+    run's incident goes into the earlier run's: the count and chain are the same, the saved state one member."""
+    from dataclasses import replace
+
+    from logsentry.engine.failures import FailureGroups
+    from logsentry.model import Incident, Severity
+    from logsentry.rules.loader import load_rules, shipped_rules_dir
+
+    groups = FailureGroups(load_rules([shipped_rules_dir()]).rules)
+    before = None
+    for n in range(1, 201):
+        at = n * 2_000_000
+        now = Incident("systemd-unit-failed", Severity.ERROR, UNIT, "", at, at, at, 1, 1, 600_000_000, "",
+                       ("failed",), "alert", invocation=f"{n:032x}", machine_id="m")
+        groups.fired(now)
+        if before is not None:
+            groups.ended(replace(before))
+        before = now
+    [saved] = groups.snapshot()
+    assert len(saved["members"]) == 2, [m["first_usec"] for m in saved["members"]]  # the first run's, the open one
+    [view] = groups.open_failures()
+    assert view.count == 200 and view.last_usec == 200 * 2_000_000, view

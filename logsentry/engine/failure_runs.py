@@ -4,9 +4,10 @@ another, and a page more severe than the failure's escalates it with its chain (
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import replace
 
 from ..model import Incident, Link
-from .failure_model import Failure
+from .failure_model import Failure, member_id
 from .window import MAX_SAMPLE_CHARS
 
 
@@ -39,6 +40,24 @@ def other_cause(failure: Failure, rule_id: str, invocation: str, causes: Collect
     of a concurrent map write: the second joined the first's loop, unpaged)."""
     return bool(invocation) and any(m.rule_id in causes and m.rule_id != rule_id and m.invocation
                                     and m.invocation != invocation for m in failure.members.values())
+
+
+def fold(failure: Failure, ended: Incident) -> None:
+    """A run's incident that ended, of a rule an earlier run's ended incident in the failure has too (a crash loop's
+    next run): its hits go to that one's, so a loop keeps a member per rule, not one per run (16,000 runs of one
+    loop: each run's incident looked through them all, 15 s of scan for 4 s at 4,000, and a service saved them all).
+    Not the failure's given incident, which stays its identity."""
+    given, mid, same = failure.given, member_id(ended), (ended.rule_id, ended.unit, ended.key, ended.template)
+    if given is not None and (given.rule_id, given.key, given.first_usec) == (ended.rule_id, ended.key,
+                                                                              ended.first_usec):
+        return
+    into = next((m for k, m in failure.members.items() if k != mid and k not in failure.open
+                 and (m.rule_id, m.unit, m.key, m.template) == same), None)
+    if into is not None:
+        failure.members[member_id(into)] = replace(into, count=into.count + ended.count,
+                                                   last_usec=max(into.last_usec, ended.last_usec),
+                                                   severity=max(into.severity, ended.severity))
+        del failure.members[mid]
 
 
 def escalates(incident: Incident, failure: Failure) -> bool:

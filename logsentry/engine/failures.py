@@ -40,7 +40,7 @@ from .failure_likeness import ANOTHER_FAILURE_USEC, LIKE_SHARE, failure_template
 from .failure_model import Failure, MemberId, began, failure_view, member_id, unit_key
 from .failure_oom import UNIT_OOM_RULES, absorb, settling_kill
 from .failure_pids import PidOwners
-from .failure_runs import escalates, in_run, inherit, other_cause, own_cause, restarted
+from .failure_runs import escalates, fold, in_run, inherit, other_cause, own_cause, restarted
 from .failure_saved import Saved, failure_from_json, snapshot_of
 from .window import invocation_of
 
@@ -311,6 +311,7 @@ class FailureGroups:
         again = any(member[0] == incident.rule_id for member in failure.open)
         first = [self._give(failure)] if failure.given is None and not again else []
         if failure.open:
+            fold(failure, incident)  # (a crash loop's runs: one member per rule)
             return first, None
         self._drop(failure)
         return first, self.view(failure)
