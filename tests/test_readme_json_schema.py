@@ -11,7 +11,8 @@ from pathlib import Path
 from conftest import entry, run_cli, simple_rule
 
 ROOT = Path(__file__).resolve().parent.parent
-OPTIONAL = {"match": {"from_text"}, "summary": {"anomaly", "units", "cold_units", "warm_after_usec", "warm_entries"}}
+OPTIONAL = {"match": {"from_text"}, "summary": {"anomaly", "units", "cold_units", "warm_after_usec", "warm_entries"},
+            "incident_end": {"last_lines", "realtime_usec", "message"}}
 """Fields the schema gives in brackets, for some records only."""
 
 

@@ -372,12 +372,14 @@ def uncursored(rules: Sequence[Rule]) -> set[str]:
 def normalised(events: list[dict[str, Any]], rules: Sequence[Rule] = SHIPPED) -> list[dict[str, Any]]:
     """The documented differences: a silence's last sign of life may have been screened (no cursor then; its
     host name is its span's), and so may a line an anomaly rule matched (entries from runs carry no cursor,
-    engine/runstep.py)."""
+    engine/runstep.py). A failure's `last_lines` are scan's, read back from the journal after the pipeline told
+    it (sources/last_lines.py): no pipeline event has them."""
     silences = uncursored(rules)
     out = []
     for event in events:
         if event.get("rule") in silences and "cursor" in event:
             event = {**event, "cursor": ""}
+        event.pop("last_lines", None)
         out.append(event)
     return out
 
