@@ -78,3 +78,17 @@ def test_a_pasted_journalctl_text_names_the_program_not_the_service(tmp_path: Pa
     [end] = of_type(json_events(done), "incident_end")
     assert [line["message"] for line in end["last_lines"]][-1] == WHY, end
     assert not any("GET /health" in line["message"] for line in end["last_lines"]), end
+
+
+def test_the_html_card_shows_them_in_chromium(make_journal: Any, tmp_path: Path) -> None:
+    """scan --html's card has them too, as headless Chromium renders the page (text, escaped)."""
+    from test_html_report import CHROMIUM, _open  # (the page as a real browser reads it)
+
+    if CHROMIUM is None:
+        raise AssertionError("chromium is needed (scripts/setup installs it)")
+    page = tmp_path / "report.html"
+    done = run_cli("scan", "--file", str(make_journal(failed_start())), "--html", str(page))
+    assert done.exit_code == 0, done.output
+    dom, _ = _open(page, tmp_path / "page")
+    assert "its program's last lines before it:" in dom
+    assert WHY.replace('"', "&quot;") in dom or WHY in dom, dom[-3000:]

@@ -268,6 +268,9 @@ def _card(incident: Incident, summary: ScanSummary, timeline: Timeline, source: 
             f"{format_usec(link.first_usec)}  {esc(link.rule_id)} ({link.severity.label}"
             f"{f', {link.count:,} hits' if link.count > 1 else ''})  {esc(link.message)}"
             for link in incident.chain) + "</pre>")
+    if said := summary.last_lines_of(incident):  # a failure systemd told (sources/last_lines.py)
+        parts.append("<div>its program's last lines before it:</div><pre>" + "\n".join(
+            f"{format_usec(at)}  {esc(line)}" for at, line in said) + "</pre>")
     lines = timeline.lines_of(incident)
     if lines:
         parts.append("<div>evidence:</div><pre>" + "\n".join(

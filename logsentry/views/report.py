@@ -117,10 +117,13 @@ class ScanSummary:
         return self.last_hits.get(_key(incident))
 
     def told(self, incident: Incident, lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
-        """Keep a failure's program's last lines (`last_lines`); the lines."""
+        """Keep a failure's program's last lines (`last_lines`; read by `last_lines_of`); the lines."""
         if lines:
             self.last_lines[_key(incident)] = lines
         return lines
+
+    def last_lines_of(self, incident: Incident) -> list[tuple[int, str]]:
+        return self.last_lines.get(_key(incident), [])
 
     def actions_for(self, incident: Incident) -> list[Action]:
         return self.actions.get(_key(incident), [])
@@ -329,7 +332,7 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
         console.print(_incident_block(incident, summary.actions_for(incident), console.width, summary.gap_of(incident),
                                       clock,
                                       summary.reported_count(incident), summary.last_hit(incident),
-                                      summary.last_lines.get(_key(incident), ())))
+                                      summary.last_lines_of(incident)))
         if source is not None and (command := journalctl_command(incident, source)):
             for line in command_lines(command, console.width):
                 # a long path runs on rather than breaking the command; an identifier (-t) is log text
