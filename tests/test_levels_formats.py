@@ -308,6 +308,15 @@ CORPUS: list[tuple[int | None, str, str]] = [
     (None, "[12] unbound[812:0]error: x", "no blank after the ident"),
     (None, "[12] a[1] b[2] error: x", "one ident only"),
     (None, "[12] unbound[812:0] said error: x", "a level word after a word"),
+    # Redis before 5.0 (serverLogRaw/redisLogRaw): no year; 2.x's pid in brackets, before 2.6 no milliseconds
+    (WARNING, "48668:M 18 May 13:12:47.788 # Background saving error", "Redis 3.0-4.0"),
+    (NOTICE, "48668:C 18 May 13:12:47.074 * DB saved on disk", "Redis 3.0-4.0, the saving child"),
+    (WARNING, "[48668] 18 May 13:12:47.788 # Background saving error", "Redis 2.6-2.8"),
+    (DEBUG, "[48668] 18 May 13:12:47.069 - Accepted 10.0.0.5:40512", "Redis 2.6-2.8 verbose"),
+    (WARNING, "[48668] 18 May 13:12:47 # Background saving error", "Redis up to 2.4"),
+    (None, "[48668] 18 May 13:12:47.788 Background saving error", "no level mark"),
+    (None, "[48668] 18 May 13:12:47.7 # x", "not milliseconds"),
+    (None, "48668:Q 18 May 13:12:47.788 # x", "no Redis role"),
 ]
 
 

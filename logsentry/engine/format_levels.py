@@ -18,7 +18,7 @@ not a level word, or a word after a prefix the general step does not skip, read 
   `<Warning>`, `<Notice>`, `<Information>`, `<Debug>`/`<Trace>`/`<Test>` debug);
 - Redis (serverLogRaw's `pid:role date level-char msg`, `.` debug, `-` verbose, `*` notice, `#` warning,
   Redis's highest): `1234:M 02 Jan 2024 10:00:00.123 # msg` (today), `1234:M 02 Jan 10:00:00.123 # msg`
-  (2.8 to 4.0 at least: no year), `[1234] 02 Jan 10:00:00.123 # msg` (2.6: redis.c's redisLogRaw, the pid in
+  (3.0 to 4.0: no year), `[1234] 02 Jan 10:00:00.123 # msg` (2.6 and 2.8: redis.c's redisLogRaw, the pid in
   brackets) and `[1234] 02 Jan 10:00:00 # msg` (up to 2.4: no milliseconds); Valkey's other
   log-timestamp-format values: `1234:M 2024-01-02T10:00:00.123+01:00 # msg` (iso8601) and
   `1234:M 1704186000123 # msg` (milliseconds);

@@ -8,7 +8,10 @@ A record starts with one of these times, optionally in brackets (`[2026-11-28 10
   `2026.11.28 10:14:29.301234`, with an optional zone (`Z`, `UTC`, `GMT`, `+01:00`): log4j/logback, Python
   logging, PostgreSQL, MySQL, Go's log, nginx's error log, ClickHouse;
 * `Sun Dec 04 04:47:44 2005`, `Sun Dec 04 04:47:44.123456 2005`: ctime(3), Apache's error log, FreeRADIUS;
-* `1234:M 28 Nov 2026 10:14:29.301`: Redis and Valkey (serverLogRaw);
+* `1234:M 28 Nov 2026 10:14:29.301 #`: Redis and Valkey (serverLogRaw, 5.0 on), `1234:M 28 Nov 10:14:29.301 #`
+  (3.0 to 4.0: no year), `[1234] 28 Nov 10:14:29.301 #` (2.6 and 2.8, redis.c's redisLogRaw) and `[1234] 28 Nov
+  10:14:29 #` (up to 2.4), each with its level mark after the time (`.`, `-`, `*`, `#`); a time without a year takes
+  the latest year that is not after the file's time, as syslog's;
 * `E1128 10:14:29.301234`: glog, klog and abseil (no year: the latest that is not after the file's time);
 * `081109 203615`: log4j's `yyMMdd HHmmss` (loghub's HDFS);
 * `17/06/09 20:10:40`: `yy/MM/dd HH:mm:ss`, Spark's default log4j pattern (conf/log4j2.properties.template);
@@ -54,8 +57,8 @@ _STAMP = re.compile(
     r"(?:[.,](?P<f>\d{1,9}))?(?: ?(?P<z>Z|UTC|GMT|[+-][0-2]\d(?::?[0-5]\d)?)(?![\w:]))?"
     r"|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?P<cmon>" + MONTH_PATTERN + r") (?P<cd>[ 0-3]?\d) " + _HMS.format("c") +
     r"(?:\.(?P<cf>\d{1,9}))? (?P<cy>\d{4})"
-    r"|\d{1,10}:[XCSM] (?P<rd>[0-3]\d) (?P<rmon>" + MONTH_PATTERN + r") (?P<ry>\d{4}) " + _HMS.format("r") +
-    r"(?:\.(?P<rf>\d{1,3}))?"
+    r"|(?:\d{1,10}:[XCSM]|\[\d{1,10}\]) (?P<rd>[0-3]\d) (?P<rmon>" + MONTH_PATTERN + r") (?:(?P<ry>\d{4}) )?" +
+    _HMS.format("r") + r"(?:\.(?P<rf>\d{3}))?(?= [.*#-] )"
     r"|[IWEF](?P<gmo>[01]\d)(?P<gd>[0-3]\d) " + _HMS.format("g") + r"\.(?P<gf>\d{6})"
     r"|(?P<hy>\d\d)(?P<hmo>[01]\d)(?P<hd>[0-3]\d) (?P<hh>[0-2]\d)(?P<hmi>[0-5]\d)(?P<hs>[0-6]\d)"
     r"|(?P<sy>\d\d)/(?P<smo>[01]\d)/(?P<sd>[0-3]\d) " + _HMS.format("s") +
@@ -255,8 +258,9 @@ class AppLogParser:
             return self._local(int(found["cy"]), month_number(found["cmon"]), int(found["cd"]), int(found["ch"]),
                                int(found["cmi"]), int(found["cs"]), found["cf"])
         if found["rmon"] is not None:
-            return self._local(int(found["ry"]), month_number(found["rmon"]), int(found["rd"]), int(found["rh"]),
-                               int(found["rmi"]), int(found["rs"]), found["rf"])
+            month, day = month_number(found["rmon"]), int(found["rd"])
+            year = int(found["ry"]) if found["ry"] is not None else self.years.of(month, day)
+            return self._local(year, month, day, int(found["rh"]), int(found["rmi"]), int(found["rs"]), found["rf"])
         if found["gmo"] is not None:
             month, day = int(found["gmo"]), int(found["gd"])
             return self._local(self.years.of(month, day), month, day, int(found["gh"]), int(found["gmi"]),
