@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -148,3 +149,73 @@ def test_a_log_named_for_what_it_is_takes_its_directorys_name(tmp_path):
     assert identifier("/var/log/error.log") == "error" and identifier("-") == "stdin"
     assert identifier("/srv/billing/logs/app.log.1.gz") == "app"  # "logs" names no program
     assert identifier("/home/ana/Downloads/error.log") == "error"  # nor does a folder outside a log directory
+
+
+# A MongoDB 3.0 log pasted indented by a tab (RocketChat/Rocket.Chat#1858, the trial's t05)
+MONGO_PASTE = [
+    "2016-01-10T09:08:16.861+0000 I CONTROL  [journal writer] LogFile::synchronousAppend failed with 8192 bytes "
+    "unwritten out of 8192 bytes;  b=0x5052000 errno:5 Input/output error",
+    "2016-01-10T09:08:16.861+0000 I -        [journal writer] Fatal Assertion 13515",
+    "2016-01-10T09:08:16.866+0000 I CONTROL  [journal writer]",
+]
+# journalctl's short output with a multi-line message (its continuation line indented by journalctl)
+JOURNAL_PASTE = [
+    "Feb 10 00:01:25 mail mongod[989]: ERROR: child process failed, exited with error number 100",
+    "Feb 10 00:01:25 mail api[990]: Traceback (most recent call last):",
+    "                                 File \"/srv/api.py\", line 1, in <module>",
+    "Feb 10 00:01:26 mail systemd[1]: api.service: Failed with result 'exit-code'.",
+]
+
+
+def _indented(lines: list[str], indent: str) -> bytes:
+    return "".join(f"{indent}{line}\n" if line else "\n" for line in lines).encode()
+
+
+def _read(path: Path) -> list[tuple[int, str, str]]:
+    from logsentry.sources import Selection, open_entries
+
+    return [(e.realtime_usec, e.unit, e.message) for e in open_entries(Selection(), files=[path])]
+
+
+@pytest.mark.parametrize("indent", ["\t", "    ", "  "])
+@pytest.mark.parametrize("lines", [MONGO_PASTE, JOURNAL_PASTE], ids=["mongod", "journalctl"])
+def test_a_paste_indented_as_a_whole_reads_as_the_log_itself(tmp_path, lines, indent):
+    """Every line of a paste in a markdown code block, a mail or a forum quote starts with the same indent: it was
+    read as lines without a time (a line starting with blanks is no record's start), and the rules anchored at a
+    line's start missed it (t05: 'Nothing found'). The indent all its lines share goes, blank lines or not, gzip
+    or not: it reads as the log itself."""
+    for folder in ("plain", "pasted", "packed"):
+        (tmp_path / folder).mkdir()
+    plain, pasted = tmp_path / "plain" / "mongod.log", tmp_path / "pasted" / "mongod.log"
+    packed = tmp_path / "packed" / "mongod.log.gz"
+    plain.write_bytes(_indented(lines, ""))
+    pasted.write_bytes(_indented([*lines[:2], "", *lines[2:]], indent))
+    packed.write_bytes(gzip.compress(pasted.read_bytes()))
+    expected = _read(plain)
+    assert _read(pasted) == _read(packed) == expected
+    assert len({usec for usec, _, _ in expected}) > 1  # its own times, not the file's
+
+
+def test_an_indented_paste_on_standard_input_fires_its_rule(tmp_path):
+    """The same through a pipe (read once: its head is indented, so it is kept while its lines are checked) and
+    through the CLI's standard input: mongodb-fatal-assertion fires on the tab-indented MongoDB paste."""
+    data = _indented(MONGO_PASTE, "\t")
+    for run in (lambda: subprocess.run([sys.executable, "-m", "logsentry", "scan", "--file", "-", "-o", "json"],
+                                       input=data, capture_output=True, check=False).stdout.decode(),
+                lambda: run_cli("scan", "--file", "-", "-o", "json", input=data).stdout):
+        events = [json.loads(line) for line in run().splitlines() if line.strip()]
+        assert {e["rule"] for e in events if e["type"] == "match"} == {"mongodb-fatal-assertion"}, events
+
+
+@pytest.mark.parametrize("where", ["head", "past the head"])
+def test_a_log_whose_continuation_lines_alone_are_indented_reads_as_before(tmp_path, where):
+    """A stack trace's `\\tat ...` lines under their record are indented, its records are not: nothing is
+    stripped, whether the line at the margin is in the head the format is judged on or 8 KB further on."""
+    trace = [f"\tat org.example.Worker.run(Worker.java:{n})" for n in range(200)]
+    record = "2026-11-28 10:14:29,301 ERROR [main] Worker - job failed"
+    lines = [record, *trace] if where == "head" else [*trace, record, *trace]
+    log = tmp_path / "worker.log"
+    log.write_text("\n".join(lines) + "\n")
+    messages = [message for _, _, message in _read(log)]
+    assert "\tat org.example.Worker.run(Worker.java:7)" in messages
+    assert not any(message.startswith("at ") for message in messages)

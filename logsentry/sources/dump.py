@@ -27,6 +27,7 @@ from typing import IO, BinaryIO
 
 from ..model import Entry
 from .selection import SUBJECT_FIELDS, UNIT_VALUE_FIELDS, Selection
+from .text_indent import dedented
 from .text_sniff import SNIFF_BYTES
 from .values import decode, entry_from
 
@@ -57,7 +58,8 @@ class Truncated(InputFormatError):
 
 
 def open_binary(path: Path) -> BinaryIO:
-    """Open a file (or "-" for stdin) for peeking and reading, undoing gzip when the content says so."""
+    """Open a file (or "-" for stdin) for peeking and reading, undoing gzip when the content says so, and the
+    indent every line of a paste shares (sources/text_indent.py)."""
     if str(path) == "-":
         if sys.stdin is None:
             raise InputFormatError("-: no standard input (it is closed)")
@@ -67,8 +69,12 @@ def open_binary(path: Path) -> BinaryIO:
     if not hasattr(stream, "peek"):
         stream = io.BufferedReader(stream)  # type: ignore[type-var]
     if head(stream, 2) == GZIP_MAGIC:
-        return gzip.GzipFile(fileobj=stream)  # type: ignore[return-value]
-    return stream
+        stream = gzip.GzipFile(fileobj=stream)  # type: ignore[assignment]
+    try:
+        peeked = head(stream)
+    except InputFormatError:
+        return stream  # damage: the caller's own look at the head says so, naming the input
+    return dedented(stream, peeked)  # a paste indented as a whole, without its indent (text_indent.py)
 
 
 def head(stream: BinaryIO, size: int = SNIFF_BYTES) -> bytes:
