@@ -147,3 +147,20 @@ def test_the_example_keeps_its_share_of_a_narrow_table(
         cell = row.rstrip().rstrip("│").rstrip().rpartition("│")[2].strip()
         assert len(cell) >= 20 and cell.endswith("ization.") and cell.count("…") == 1, (columns, out)
         assert all(len(each) <= columns for each in out.splitlines())
+
+
+def test_a_silences_last_line_is_shown_whole_at_80_columns(make_journal: Callable[..., Path]) -> None:
+    """A silence card quoted the unit's last line before the gap cut to a guessed width, as incident cards did
+    (helper-124): what the unit said last before going quiet is the clue. Now whole, wrapped under its bar."""
+    day = 86_400
+    last = ("worker pool drained: 0 of 16 workers alive, last job id=8c1f3e2a queue=payments-eu "
+            "waiting for the broker at amqp://mq-3.internal:5672 to come back")
+    beat = [entry(f"tick {n}", unit="beat.service", at=n * 10) for n in range(day // 10 + 60)]  # learnt: a day
+    journal = make_journal([*beat, entry(last, unit="beat.service", at=day + 601),
+                            entry("tick again", unit="beat.service", at=day + 3600)])
+    report = _scan("--file", str(journal), "--no-shipped-rules", "--rules",
+                   str(Path(__file__).resolve().parent.parent / "rules" / "generic" / "unit-went-silent.toml"),
+                   columns=80)
+    words = " ".join(line.strip("│ ") for line in report.splitlines())
+    assert "silence: no entry for" in words and last in words, report
+    assert all(cell_len(line) <= 80 for line in report.splitlines() if line.startswith("│")), report

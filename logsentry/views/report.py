@@ -197,23 +197,24 @@ class DayClock:
         return full[11:] if full[:10] == self.day else full
 
 
-def _silence_block(incident: Incident, gap: Gap, action: Text, head: Text, width: int, clock: DayClock) -> Panel:
+def _silence_block(incident: Incident, gap: Gap, action: Text, head: Text, clock: DayClock) -> Panel:
     """A silence: how long the unit said nothing against its usual rhythm, and its last line before the gap
-    (context, not an error)."""
+    (context, not an error), whole and wrapped as an incident's own lines are (cut to a guessed width, it lost
+    what the unit said last)."""
     length = format_duration(gap.to_usec - gap.from_usec)
     usual = f", usually one every {format_duration(gap.expected_gap_usec)}" if gap.expected_gap_usec else ""
     until = "the end of the input (still silent)" if gap.open else clock(gap.to_usec)
     what = Text(f"silence: no entry for {length}{usual}", style="bold")
     times = Text(f"from {format_usec(gap.from_usec)} to {until}; counted as silent after "
                  f"{format_duration(gap.threshold_usec)} ({clock(incident.fired_usec)})")
-    lines = [Text("last line before it:", style="dim")]
-    lines += [Text(f"│ {fit(sample, width - 6)}", style="dim", no_wrap=True, overflow="ellipsis")
+    lines: list[Text | Table] = [Text("last line before it:", style="dim")]
+    lines += [_wrapped(Text("│", style="dim"), fit(sample, MAX_SHOWN), "dim")
               for sample in incident.samples[:1] if sample]
     return Panel(Group(head, what, times, action, *lines), border_style=SEVERITY_STYLE[incident.severity],
                  expand=True)
 
 
-def _incident_block(incident: Incident, actions: list[Action], width: int, gap: Gap | None = None,
+def _incident_block(incident: Incident, actions: list[Action], gap: Gap | None = None,
                     clock: DayClock | None = None, reported: int | None = None,
                     seen_last: int | None = None, last_lines: Sequence[tuple[int, str]] = ()) -> Panel:
     """One incident: what, where, when, how many, what was done, and its first lines."""
@@ -227,7 +228,7 @@ def _incident_block(incident: Incident, actions: list[Action], width: int, gap: 
         head.append(f" ({raised})", style="dim")
     clock = clock or DayClock(incident.first_usec)
     if gap is not None:
-        return _silence_block(incident, gap, Text.assemble("action: ", (done + dry, "bold")), head, width, clock)
+        return _silence_block(incident, gap, Text.assemble("action: ", (done + dry, "bold")), head, clock)
     times = Text(count_story(incident, reported, clock, seen_last)
                  + (f" (journald suppressed {plural(incident.dropped, 'message')} of this unit meanwhile)"
                     if incident.dropped else ""))
@@ -329,7 +330,7 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
     # in time order, as the HTML cards: a failure that spread from one unit to another reads as it happened
     ordered = sorted(summary.incidents, key=lambda i: (i.first_usec, i.unit, i.rule_id))
     for incident in ordered:
-        console.print(_incident_block(incident, summary.actions_for(incident), console.width, summary.gap_of(incident),
+        console.print(_incident_block(incident, summary.actions_for(incident), summary.gap_of(incident),
                                       clock,
                                       summary.reported_count(incident), summary.last_hit(incident),
                                       summary.last_lines_of(incident)))
