@@ -156,22 +156,3 @@ def test_a_run_that_dies_of_the_same_cause_is_the_loop_and_of_a_new_one_another_
     else:
         [end] = of_type(events, "incident_end")
         assert end["count"] == 2, end
-
-
-def test_the_restart_loop_counts_every_run_as_one_incident(make_journal: Any) -> None:
-    """systemd-restart-loop counts PID 1's "Scheduled restart job" of each run (`across_runs`): a new run ended its
-    incident at the next line, so a 5-run loop's link said 3 hits (helper-127)."""
-    events = json_events(run_cli("scan", "--file", str(make_journal(crash_loop(3.0))), "-o", "json"))
-    [loop] = [end for end in of_type(events, "incident_end") if end["rule"] == "systemd-unit-failed"]
-    assert {link["rule"]: link["count"] for link in loop["chain"]}["systemd-restart-loop"] == RUNS, loop["chain"]
-    matches = [m for m in of_type(events, "match") if m["rule"] == "systemd-restart-loop"]
-    assert len(matches) == RUNS
-
-
-def test_across_runs_must_be_true_or_false(tmp_path: Path) -> None:
-    rule = tmp_path / "r.toml"
-    rule.write_text('id = "r"\ntitle = "t"\nseverity = "error"\naction = "alert"\n[match]\nmessage = "BOOM"\n'
-                    '[trigger]\ncount = 2\nacross_runs = "yes"\n')
-    done = run_cli("rules", "test", str(tmp_path))
-    assert done.exit_code == 2 and f"{rule}: trigger.across_runs: expected true or false (got 'yes')" in done.output, \
-        done.output

@@ -74,7 +74,7 @@ class BurstTracker:
         ended = None
         invocation = invocation_of(hit.entry.fields)
         if window.incident is not None and invocation and window.incident.invocation \
-                and invocation != window.incident.invocation and not trigger.across_runs:
+                and invocation != window.incident.invocation:
             # A new invocation of the unit (it was restarted): the old incident is over, this may be a new one.
             ended, window.incident = window.incident, None
             window.stamps.clear()
@@ -112,8 +112,8 @@ class BurstTracker:
         incident = window.incident
         if incident is not None:
             invocation = invocation_of(hit.entry.fields)
-            return (not (invocation and incident.invocation and invocation != incident.invocation  # else a new
-                         and not trigger.across_runs) and now - incident.last_usec <= trigger.hold_usec)  # count starts
+            return (not (invocation and incident.invocation and invocation != incident.invocation)
+                    and now - incident.last_usec <= trigger.hold_usec)  # else a new count starts at this hit
         stamps = window.stamps  # as add() would: this hit's time (never before the last) and the count - 1 before
         if len(stamps) < trigger.count - 1:
             return False

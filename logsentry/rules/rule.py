@@ -44,7 +44,7 @@ DEFAULT_WITHIN = "60s"
 _TOP_KEYS = {"id", "title", "description", "severity", "action", "match", "trigger", "absence", "anomaly", "sample",
              "scenario", "references"}
 _MATCH_KEYS = {"message", "ignore", "priority", "fields", "lines"}
-_TRIGGER_KEYS = {"count", "within", "group_by", "keep_firing_for", "across_runs"}
+_TRIGGER_KEYS = {"count", "within", "group_by", "keep_firing_for"}
 _ABSENCE_KEYS = {"silent_for", "min_entries", "max_variation", "margin", "false_alarms_per_day", "learn_for"}
 _SAMPLE_KEYS = {"line", "match", "captures", "priority", "fields", "note"}
 _SCENARIO_KEYS = {"name", "hits", "fires", "keys"}
@@ -91,9 +91,6 @@ class Trigger:
     """How long an incident keeps firing after a window passed without a hit (µs of journal time; Prometheus's
     `keep_firing_for`): a rule whose bar is a minute's count flaps with a failure that pauses, and each new
     incident would be a new page for one failure (loghub's ZooKeeper log: one quorum failure, 6 pages in 20 min)."""
-    across_runs: bool = False
-    """Hits from the unit's next run (another invocation) go on in the same incident, where any other rule's end it:
-    a rule about the runs themselves (systemd-restart-loop counts PID 1's line of each run)."""
 
     @property
     def hold_usec(self) -> int:
@@ -167,11 +164,7 @@ def _parse_trigger(table: Mapping[str, Any], message: regex.Pattern[str] | None,
                      f"expected the name of a capture in match.message ({names}) (got {group_by!r})")
     keep = table.get("keep_firing_for", "0s")
     keep = 0 if keep in ("0", "0s") else (read_duration(keep, "trigger.keep_firing_for", problems) or 0)  # 0: off
-    across = table.get("across_runs", False)
-    if not isinstance(across, bool):
-        problems.add("trigger.across_runs", f"expected true or false (got {describe(across)})")
-        across = False
-    return Trigger(count=count, within_usec=within, group_by=group_by, keep_firing_for_usec=keep, across_runs=across)
+    return Trigger(count=count, within_usec=within, group_by=group_by, keep_firing_for_usec=keep)
 
 
 def _parse_absence(document: Mapping[str, Any], problems: Problems) -> Absence | None:
