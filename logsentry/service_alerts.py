@@ -212,19 +212,20 @@ class ServiceAlerts(StateSaving):
         done = [r for r in self.ledger.for_unit(incident.unit, since) if r.after]
         if not done:
             return ""
-        last = done[-1]
-        return f"logsentry restarted {incident.unit} at {format_usec(last.at_usec)} (new invocation {last.after})"
+        last = done[-1]  # (when it was done, as its own alert said; a ledger saved before that knew only its hit)
+        return (f"logsentry restarted {incident.unit} at {format_usec(last.done_usec or last.at_usec)} "
+                f"(new invocation {last.after})")
 
     def _refresh_restarts(self) -> None:
         """Learn how the worker's restarts went, and the invocations they started, for the ledger."""
-        for row_id, unit, fired_usec, _at, after, outcome in self.state.restarted_since(self.restarted_seen):
+        for row_id, unit, fired_usec, done_usec, after, outcome in self.state.restarted_since(self.restarted_seen):
             self.restarted_seen = row_id
             if outcome == "not-run":
                 self.ledger.withdraw(unit, fired_usec)
             elif outcome == "failed":
                 self.ledger.failed(unit, fired_usec)
             else:
-                self.ledger.carried_out(unit, fired_usec, after)
+                self.ledger.carried_out(unit, fired_usec, after, done_usec)
 
     def _ended(self, incident: Incident) -> None:
         log.info("incident %s on %s%s ended after %s", incident.rule_id, incident.unit, self._of_host(incident),

@@ -65,13 +65,14 @@ def test_the_outcome_decides_whose_the_new_invocation_is() -> None:
 def test_outcomes_survive_the_ledger_snapshot_and_old_snapshots_read_as_before() -> None:
     ledger = pending_ledger()
     ledger.add(RestartRecord("web.service", "r", NOW - 5 * S, "W"), NOW - 3600 * S)
-    ledger.carried_out("web.service", NOW - 5 * S, "W2")
+    ledger.carried_out("web.service", NOW - 5 * S, "W2", NOW - 4 * S)
     again = RestartLedger.restore(ledger.snapshot())
-    assert again.records == ledger.records
+    assert again.records == ledger.records and again.records[-1].done_usec == NOW - 4 * S  # when it was done
     assert again.awaited(UNIT, "B", NOW - 3600 * S) is not None and again.awaited("web.service", "X", 0) is None
     old = [{"unit": UNIT, "rule_id": "r", "at_usec": 1, "invocation": "A", "after": "B"},
            {"unit": UNIT, "rule_id": "r", "at_usec": 2, "invocation": "B", "after": ""}]
     assert [r.outcome for r in RestartLedger.restore(old).records] == ["done", "done"]  # judged as they were then
+    assert [r.done_usec for r in RestartLedger.restore(old).records] == [0, 0]  # (alerts then say the decision's)
 
 
 def test_a_waiting_incident_is_released_by_the_outcome_or_after_the_longest_wait_and_is_saved() -> None:

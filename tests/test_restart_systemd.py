@@ -4,6 +4,7 @@ back, the restart budget, and logsentry's own watchdog as a Type=notify unit."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import signal
 import subprocess
@@ -111,6 +112,14 @@ def test_deadlocked_unit_is_restarted_then_escalated_when_it_comes_back(sandbox,
                    "the came-back alert")
         assert sandbox.show("mvar.service", "InvocationID") == third
         assert "restarted mvar.service" in log.read_text()
+        # The came-back alert names logsentry's restart as its own alert did: when it was carried out, not when
+        # the line that decided it was logged (journald's notices alone are 100-400 ms late).
+        reasons = alert_reasons(alerts)
+        done = next(re.search(r"restarted mvar\.service at (\S+ \S+) \(new invocation (\w+)\)", r) for r in reasons
+                    if r.startswith("restarted"))
+        back = next(r for r in reasons if "came back after restart" in r)
+        assert done is not None and done.group(2) == third, reasons
+        assert f"logsentry restarted mvar.service at {done.group(1)} (new invocation {third})" in back, reasons
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=15) == 0

@@ -85,8 +85,10 @@ class Policy:
 @dataclass(frozen=True)
 class RestartRecord:
     """A restart logsentry decided on, with the invocation the unit had then and, once the restart was
-    carried out, the invocation it started (`after`, "" until known); `outcome` "" while the worker has not
-    said how it went, then "done" or "failed" (one that never ran is withdrawn: RestartLedger.withdraw)."""
+    carried out, the invocation it started (`after`, "" until known) and when (`done_usec`, wall time: the
+    decision's `at_usec` is its hit's journal time, up to a backlog's catch-up earlier); `outcome` "" while the
+    worker has not said how it went, then "done" or "failed" (one that never ran is withdrawn:
+    RestartLedger.withdraw)."""
 
     unit: str
     rule_id: str
@@ -94,6 +96,7 @@ class RestartRecord:
     invocation: str
     after: str = ""
     outcome: str = ""
+    done_usec: int = 0
 
 
 class RestartLedger:
@@ -108,18 +111,19 @@ class RestartLedger:
     def add(self, record: RestartRecord, keep_since_usec: int) -> None:
         self.records = [r for r in self.records if r.at_usec >= keep_since_usec] + [record]
 
-    def carried_out(self, unit: str, at_usec: int, after: str) -> bool:
-        """The restart decided at `at_usec` started invocation `after`; False when no record matches."""
-        return self._outcome(unit, at_usec, "done", after)
+    def carried_out(self, unit: str, at_usec: int, after: str, done_usec: int = 0) -> bool:
+        """The restart decided at `at_usec` started invocation `after` at `done_usec`; False when no record
+        matches."""
+        return self._outcome(unit, at_usec, "done", after, done_usec)
 
     def failed(self, unit: str, at_usec: int) -> bool:
         """The restart decided at `at_usec` failed (its command ran and said so, or timed out)."""
         return self._outcome(unit, at_usec, "failed", "")
 
-    def _outcome(self, unit: str, at_usec: int, outcome: str, after: str) -> bool:
+    def _outcome(self, unit: str, at_usec: int, outcome: str, after: str, done_usec: int = 0) -> bool:
         for index, record in enumerate(self.records):
             if record.unit == unit and record.at_usec == at_usec:
-                self.records[index] = replace(record, after=after, outcome=outcome)
+                self.records[index] = replace(record, after=after, outcome=outcome, done_usec=done_usec)
                 return True
         return False
 
@@ -141,13 +145,14 @@ class RestartLedger:
     def snapshot(self) -> list[dict[str, object]]:
         return [
             {"unit": r.unit, "rule_id": r.rule_id, "at_usec": r.at_usec, "invocation": r.invocation, "after": r.after,
-             "outcome": r.outcome} for r in self.records]
+             "outcome": r.outcome, "done_usec": r.done_usec} for r in self.records]
 
     @classmethod
     def restore(cls, items: list[dict[str, object]] | None) -> RestartLedger:
         """Records as `snapshot` saved them; one saved before outcomes were is taken as done (as it was judged)."""
         return cls([RestartRecord(str(i["unit"]), str(i["rule_id"]), int(str(i["at_usec"])), str(i["invocation"]),
-                                  str(i.get("after", "")), str(i.get("outcome", "done")))
+                                  str(i.get("after", "")), str(i.get("outcome", "done")),
+                                  int(str(i.get("done_usec", 0))))
                     for i in items or []])
 
 
