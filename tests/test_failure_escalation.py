@@ -156,3 +156,25 @@ def test_a_run_that_dies_of_the_same_cause_is_the_loop_and_of_a_new_one_another_
     else:
         [end] = of_type(events, "incident_end")
         assert end["count"] == 2, end
+
+
+@pytest.mark.parametrize("spacing", [42.0, 120.0])
+def test_a_loop_of_runs_that_work_a_while_is_one_failure_and_a_start_by_hand_after_it_pages(
+        make_journal: Any, spacing: float) -> None:
+    """Runs that work 40 s or 2 min before failing again were a page each, a resolve between (helper-129, a real
+    systemd, RestartSec=2s): runs joined only within 30 s of the failure's last line. systemd's "Scheduled restart
+    job" says the next run is its own restart (failure_runs.reruns, for 10 min). An operator's start after the loop
+    gave up (start limit, then 60 s) fails: news, paged."""
+    loop = crash_loop(spacing)
+    start = (int(loop[-1]["__REALTIME_TIMESTAMP"]) - BASE_USEC) / 1e6 + 60
+    by_hand = "9" * 32
+    again = [pid1("Started billing.service - Billing worker.", start, by_hand, 6),
+             entry(CAUSE, unit=UNIT, at=start + 0.3, _PID="4999", _SYSTEMD_INVOCATION_ID=by_hand),
+             pid1("Main process exited, code=exited, status=1/FAILURE", start + 0.31, by_hand, 5),
+             pid1("Failed with result 'exit-code'.", start + 0.32, by_hand)]
+    events = json_events(run_cli("scan", "--file", str(make_journal([*loop, *again])), "-o", "json"))
+    incidents = of_type(events, "incident")
+    assert [(i["rule"], i["severity"]) for i in incidents] == [
+        ("systemd-unit-failed", "error"), ("systemd-start-limit-hit", "critical"),
+        ("systemd-unit-failed", "error")], incidents
+    assert incidents[2]["first_usec"] >= BASE_USEC + start * 1e6, incidents[2]

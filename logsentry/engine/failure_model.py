@@ -35,6 +35,9 @@ class Failure:
     """Per (rule, template: "" but for a new-template rule's lines), rules that matched the unit during the failure
     without firing (a first "Scheduled restart job" of systemd-restart-loop's three; each other new error line):
     their first line, as evidence in the chain."""
+    rerun_usec: int = -1
+    """When systemd scheduled the unit's automatic restart after this failure ("Scheduled restart job": its next run
+    is systemd's, not an operator's start), -1 when it did not (engine/failure_runs.py reruns)."""
 
 
 def joins_as(unit: str) -> str:

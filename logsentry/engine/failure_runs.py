@@ -10,6 +10,17 @@ from ..model import Incident, Link
 from .failure_model import Failure, member_id
 from .window import MAX_SAMPLE_CHARS
 
+RESTART_RULE = "systemd-restart-loop"
+"""Its every line is PID 1's "Scheduled restart job" (or older wordings): systemd restarts the unit itself."""
+RERUN_USEC = 600_000_000
+"""How long after systemd scheduled a unit's restart (µs of journal time) its next run failing is still the loop:
+a run may work for a while before it fails again (helper-129's 40 s runs paged every run, 30 s apart at most)."""
+
+
+def reruns(failure: Failure, incident: Incident) -> bool:
+    """Is the incident (of another run) the run systemd restarted the unit into after the failure?"""
+    return 0 <= failure.rerun_usec <= incident.first_usec <= failure.rerun_usec + RERUN_USEC
+
 
 def in_run(failure: Failure, rule_id: str, invocation: str) -> bool:
     """Has the rule an incident in the failure from the same run (invocation; "" on either side: any run)? Never

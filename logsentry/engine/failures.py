@@ -40,7 +40,7 @@ from .failure_likeness import ANOTHER_FAILURE_USEC, LIKE_SHARE, failure_template
 from .failure_model import Failure, MemberId, began, failure_view, member_id, unit_key
 from .failure_oom import UNIT_OOM_RULES, absorb, settling_kill
 from .failure_pids import PidOwners
-from .failure_runs import escalates, fold, in_run, inherit, other_cause, own_cause, restarted
+from .failure_runs import RESTART_RULE, escalates, fold, in_run, inherit, other_cause, own_cause, reruns, restarted
 from .failure_saved import Saved, failure_from_json, snapshot_of
 from .window import invocation_of
 
@@ -106,8 +106,9 @@ class FailureGroups:
         lead in the failure that begins soon after it (`lead_in`)."""
         failure = self._evidence_of(hit)
         if failure is None:
-            self.lead_in(hit)
-            return
+            return self.lead_in(hit)
+        if hit.rule_id == RESTART_RULE:  # systemd restarts the unit itself: its next run failing is this loop's
+            failure.rerun_usec = max(failure.rerun_usec, hit.entry.realtime_usec)
         seen, line = self._seen(hit), (hit.entry.realtime_usec, hit.entry.cursor)
         if seen in failure.seen or len(failure.seen) >= MAX_SEEN or (hit.rule_id in self._generic and any(
                 (member.fired_usec, member.cursor) == line for member in failure.members.values())):
@@ -211,8 +212,9 @@ class FailureGroups:
         tier, restart = self._tier.get(incident.rule_id, 0), incident.action == "restart"
 
         def joins(f: Failure) -> bool:
-            within = incident.first_usec <= self._live_last(f) + SPAN_USEC
             same = not invocation or not f.invocation or invocation == f.invocation
+            within = incident.first_usec <= self._live_last(f) + SPAN_USEC or (not same and f is last and reruns(
+                f, incident))  # (the run systemd restarted it into: not after another failure, its start limit's)
             own = tier == 0 and own_cause(f, incident)  # (its own cause again is the loop, however long)
             again = within and not restart and not apart and (tier > 0 or own) and not restarted(f)
             return ((same or again) and (within or (tier == 2 and bool(f.open) and not apart))
@@ -222,7 +224,9 @@ class FailureGroups:
                     and not in_run(f, incident.rule_id, invocation)
                     and not (tier == 0 and other_cause(f, incident.rule_id, invocation, self._causes)))
 
-        near = [f for f in reversed(self._by_unit.get(unit_key(incident.machine_id, unit), ())) if joins(f)]
+        units = self._by_unit.get(unit_key(incident.machine_id, unit), [])
+        last = units[-1] if units else None
+        near = [f for f in reversed(units) if joins(f)]
         failure = next((f for f in near if not escalates(incident, f)), None)
         given = []
         if failure is not None and invocation and failure.invocation != invocation:
