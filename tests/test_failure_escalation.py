@@ -6,6 +6,7 @@ own line, the cause, was in the first page's chain alone (engine/failure_model.i
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -178,3 +179,16 @@ def test_a_loop_of_runs_that_work_a_while_is_one_failure_and_a_start_by_hand_aft
         ("systemd-unit-failed", "error"), ("systemd-start-limit-hit", "critical"),
         ("systemd-unit-failed", "error")], incidents
     assert incidents[2]["first_usec"] >= BASE_USEC + start * 1e6, incidents[2]
+
+
+def test_a_scheduled_restart_survives_the_services_state() -> None:
+    """Failure.rerun_usec is saved with the service's state (failure_saved.py): after logsentry's own restart, the
+    loop's next run still joins; a failure saved before it had the key reads -1."""
+    from logsentry.engine.failure_model import Failure
+    from logsentry.engine.failure_saved import failure_from_json, failure_json, saved_incident
+
+    failure = Failure("m", UNIT, "1" * 32, 5, 6, rerun_usec=7_000_000)
+    data = json.loads(json.dumps(failure_json(failure, saved_incident)))
+    assert failure_from_json(data).rerun_usec == 7_000_000
+    del data["rerun_usec"]
+    assert failure_from_json(data).rerun_usec == -1

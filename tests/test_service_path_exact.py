@@ -52,7 +52,7 @@ def reference_snapshot(groups: FailureGroups) -> list[dict[str, Any]]:
     return [{"machine": f.machine, "unit": f.unit, "invocation": f.invocation, "settle_usec": f.settle_usec,
              "last_usec": f.last_usec, "members": [saved(m) for m in f.members.values()],
              "open": [list(m) for m in f.open], "given": saved(f.given) if f.given else None,
-             "seen": [{**asdict(link), "severity": int(link.severity), "template": template}
+             "rerun_usec": f.rerun_usec, "seen": [{**asdict(link), "severity": int(link.severity), "template": template}
                       for (_, template), link in f.seen.items()]}
             for f in groups._failures if f.given is None or groups._composite(f)]
 

@@ -27,12 +27,13 @@ def failure_json(failure: Failure, saved: Callable[[Incident], dict[str, Any]]) 
     f = failure
     return {"machine": f.machine, "unit": f.unit, "invocation": f.invocation, "settle_usec": f.settle_usec,
             "last_usec": f.last_usec, "members": [saved(m) for m in f.members.values()],
-            "open": [list(m) for m in f.open], "given": saved(f.given) if f.given else None,
+            "open": [list(m) for m in f.open], "given": saved(f.given) if f.given else None, "rerun_usec": f.rerun_usec,
             "seen": [{**link_json(link), "template": template} for (_, template), link in f.seen.items()]}
 
 
 def failure_from_json(item: Mapping[str, Any]) -> Failure:
-    """A failure_json back (links saved before they carried a template restore with "")."""
+    """A failure_json back (links saved before they carried a template restore with "", a failure saved before
+    `rerun_usec` with -1)."""
     members = [incident_from_json(m) for m in item["members"]]
     return Failure(item["machine"], item["unit"], item["invocation"], item["settle_usec"], item["last_usec"],
                    {member_id(m): m for m in members},
@@ -40,7 +41,8 @@ def failure_from_json(item: Mapping[str, Any]) -> Failure:
                    incident_from_json(item["given"]) if item["given"] else None,
                    {(link["rule_id"], link.get("template", "")): Link(**{
                        **{k: v for k, v in link.items() if k != "template"},
-                       "severity": Severity(link["severity"])}) for link in item.get("seen", ())})
+                       "severity": Severity(link["severity"])}) for link in item.get("seen", ())},
+                   int(item.get("rerun_usec", -1)))
 
 
 Saved = dict[int, tuple[Incident, dict[str, Any]]]
