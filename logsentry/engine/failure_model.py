@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -68,7 +68,7 @@ def failure_view(failure: Failure, rank: Callable[[Incident], Any], one_hit: Col
     already open made it a link (a second Go panic's new-fatal-template, critical, while the first's was open)."""
     members = list(failure.members.values())
     fired, fired_on = {m.rule_id for m in members}, {(m.rule_id, m.template) for m in members}
-    chain = tuple(sorted([*_member_links(members),
+    chain = tuple(sorted([*member_links(members).values(),
                           *(link for (rule, template), link in failure.seen.items()
                             if (rule, template) not in fired_on and (template or rule not in fired))],
                          key=lambda link: link.first_usec))
@@ -88,13 +88,13 @@ def failure_view(failure: Failure, rank: Callable[[Incident], Any], one_hit: Col
                    last_usec=max(m.last_usec for m in members), chain=chain if len(chain) > 1 else ())
 
 
-def _member_links(members: list[Incident]) -> list[Link]:
-    """A link per rule (and template) of the members: a crash loop's runs each fired the rule again (an incident
-    per invocation), one link says so, from its first line, with their hits together."""
+def member_links(members: Iterable[Incident]) -> dict[tuple[str, str], Link]:
+    """A link per (rule, template) of the members, in the order of their first hits: a crash loop's runs each fired
+    the rule again (an incident per invocation), one link says so, from its first line, with their hits together."""
     links: dict[tuple[str, str], Link] = {}
     for m in sorted(members, key=lambda member: member.first_usec):
         known = links.get((m.rule_id, m.template))
         links[(m.rule_id, m.template)] = Link(m.rule_id, m.severity, m.first_usec, m.count,
-                                              m.samples[0][:MAX_SAMPLE_CHARS], m.cursor) if known is None else \
-            replace(known, severity=max(known.severity, m.severity), count=known.count + m.count)
-    return list(links.values())
+                                              m.samples[0][:MAX_SAMPLE_CHARS] if m.samples else "", m.cursor) \
+            if known is None else replace(known, severity=max(known.severity, m.severity), count=known.count + m.count)
+    return links

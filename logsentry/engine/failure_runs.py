@@ -6,9 +6,8 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import replace
 
-from ..model import Incident, Link
-from .failure_model import Failure, member_id
-from .window import MAX_SAMPLE_CHARS
+from ..model import Incident
+from .failure_model import Failure, member_id, member_links
 
 RESTART_RULE = "systemd-restart-loop"
 """Its every line is PID 1's "Scheduled restart job" (or older wordings): systemd restarts the unit itself."""
@@ -80,11 +79,9 @@ def escalates(incident: Incident, failure: Failure) -> bool:
 def inherit(failure: Failure, paged: Failure, limit: int) -> None:
     """Give a failure that escalates `paged` (`escalates`) that failure's chain as evidence, up to `limit` links:
     a crash loop's start-limit-hit page said only that systemd gave up, while the crash's own line (the
-    cause) was in the first page's chain only. The links keep their rule's first line and count as paged."""
-    links = [((m.rule_id, m.template), Link(m.rule_id, m.severity, m.first_usec, m.count,
-                                            m.samples[0][:MAX_SAMPLE_CHARS] if m.samples else "", m.cursor))
-             for m in paged.members.values()]
-    for key, link in [*links, *paged.seen.items()]:
+    cause) was in the first page's chain only. The links keep their rule's first line and count as paged
+    (failure_model.member_links: a loop's runs of one rule are one link)."""
+    for key, link in [*member_links(paged.members.values()).items(), *paged.seen.items()]:
         if len(failure.seen) >= limit:
             return
         if key not in failure.seen and (key[0], "") not in failure.seen:
