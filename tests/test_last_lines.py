@@ -92,3 +92,14 @@ def test_the_html_card_shows_them_in_chromium(make_journal: Any, tmp_path: Path)
     dom, _ = _open(page, tmp_path / "page")
     assert "its program's last lines before it:" in dom
     assert WHY.replace('"', "&quot;") in dom or WHY in dom, dom[-3000:]
+
+
+def test_a_last_line_of_several_lines_is_shown_on_one(make_journal: Any) -> None:
+    """A MESSAGE with a newline (a program's multi-line stderr write) is one card line, as the card's other lines
+    are (views/fit.wrapped: the line made visible on one line), not a row broken across the panel."""
+    lines = failed_start()
+    lines[3] = dockerd(WHY + "\nhint: is containerd running?", 21)
+    env = {**os.environ, "COLUMNS": "200", "TERM": "dumb", "NO_COLOR": "1"}
+    report = subprocess.run([sys.executable, "-m", "logsentry", "scan", "--file", str(make_journal(lines))],
+                            capture_output=True, text=True, env=env, timeout=60, check=True).stdout
+    assert f"{WHY} ⏎ hint: is containerd running?" in report, report

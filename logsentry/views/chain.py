@@ -15,12 +15,10 @@ from rich.table import Table
 from rich.text import Text
 
 from .escape import one_line
-from .fit import Fitted, fit
+from .fit import MAX_SHOWN, Fitted, fit, wrapped
 
 RULE_CELLS = 32
 """The widest the rule column gets (a longer rule id and its count end in an ellipsis)."""
-MAX_LINE_CELLS = 600
-"""Cells of a link's line shown wrapped; a longer one is cut in its middle (fit)."""
 INDENT = 4
 """Cells a wrapped line is indented by, under its time."""
 
@@ -55,7 +53,7 @@ class ChainView:
             head.add_column(no_wrap=True, overflow="ellipsis")
             head.add_row(when, rule)
             yield head
-            yield Padding(Text(fit(line, MAX_LINE_CELLS), style=self.style, overflow="fold"), (0, 0, 0, INDENT))
+            yield Padding(Text(fit(line, MAX_SHOWN), style=self.style, overflow="fold"), (0, 0, 0, INDENT))
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
         longest = max((cell_len(line) for _, _, line in self.rows), default=0)
@@ -67,9 +65,5 @@ def last_lines_view(lines: Sequence[tuple[int, str]], clock: Callable[[int], str
     only systemd told (sources/last_lines.py): the program's own account of why, which no rule matched."""
     if not lines:
         return []
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(no_wrap=True)
-    grid.add_column(overflow="fold")
-    for at, line in lines:
-        grid.add_row(Text(" " + clock(at)), Text(fit(line, MAX_LINE_CELLS), style="dim"))
-    return [Text("its program's last lines before it:", style="bold"), grid]
+    return [Text("its program's last lines before it:", style="bold"),
+            *(wrapped(Text(" " + clock(at)), line, "dim") for at, line in lines)]

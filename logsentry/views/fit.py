@@ -8,6 +8,7 @@ import re
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.measure import Measurement
+from rich.table import Table
 from rich.text import Text
 
 from .escape import one_line
@@ -125,3 +126,16 @@ class Fitted:
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
         return Measurement(min(10, cell_len(self.line)), cell_len(self.line))
 
+
+MAX_SHOWN = 600
+"""Characters of a line a card shows whole, wrapped (`wrapped`); a longer one is cut in its middle (fit)."""
+
+
+def wrapped(label: Text, line: str, style: str) -> Table:
+    """`label` and the line (on one line, cut by fit to MAX_SHOWN) wrapped in the width beside it: a card's hit
+    lines, template, silence's last line and a failure's last lines, whole where a row would cut them."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
+    grid.add_row(label, Text(fit(line, MAX_SHOWN), style=style))
+    return grid

@@ -25,8 +25,8 @@ from ..timespec import format_duration, format_usec
 from ..wording import plural
 from .chain import ChainView, last_lines_view
 from .counts import chain_heading, chain_rules, count_story, raised_by
-from .escape import one_line, visible
-from .fit import Fitted, fit, leading_widths
+from .escape import visible
+from .fit import Fitted, leading_widths, wrapped
 from .hit_spans import HitSpans
 from .tail_state import other_host
 
@@ -208,7 +208,7 @@ def _silence_block(incident: Incident, gap: Gap, action: Text, head: Text, clock
     times = Text(f"from {format_usec(gap.from_usec)} to {until}; counted as silent after "
                  f"{format_duration(gap.threshold_usec)} ({clock(incident.fired_usec)})")
     lines: list[Text | Table] = [Text("last line before it:", style="dim")]
-    lines += [_wrapped(Text("│", style="dim"), fit(sample, MAX_SHOWN), "dim")
+    lines += [wrapped(Text("│", style="dim"), sample, "dim")
               for sample in incident.samples[:1] if sample]
     return Panel(Group(head, what, times, action, *lines), border_style=SEVERITY_STYLE[incident.severity],
                  expand=True)
@@ -235,26 +235,13 @@ def _incident_block(incident: Incident, actions: list[Action], gap: Gap | None =
     action = Text.assemble("action: ", (done + dry, "bold"))
     explained: list[Text | Table] = [Text.assemble(("why: ", "bold"), visible(incident.why))] if incident.why else []
     if incident.template:
-        explained.append(_wrapped(Text("template:", style="bold"), fit(incident.template, MAX_SHOWN), "italic"))
+        explained.append(wrapped(Text("template:", style="bold"), incident.template, "italic"))
     # the hit's own lines whole, wrapped under their bar: cut to the terminal's width, an OOM kill's line kept
     # neither the process's name nor its size (helper-124: `Killed process 30198 (p…4936kB, file-rss:0kB…`)
-    samples = [_wrapped(Text("│", style="dim"), fit(sample, MAX_SHOWN), "dim") for sample in incident.samples[:2]]
+    samples = [wrapped(Text("│", style="dim"), sample, "dim") for sample in incident.samples[:2]]
     chain = [*_chain_lines(incident, clock), *last_lines_view(last_lines, clock)]
     return Panel(Group(head, times, action, *explained, *samples, *chain),
                  border_style=SEVERITY_STYLE[incident.severity], expand=True)
-
-
-MAX_SHOWN = 600
-"""Characters of a hit's line (or template) a card shows, wrapped; a longer one is cut in its middle (fit)."""
-
-
-def _wrapped(label: Text, line: str, style: str) -> Table:
-    """`label` and the line (made visible, on one line) wrapped in the width beside it."""
-    grid = Table.grid(padding=(0, 1))
-    grid.add_column(no_wrap=True)
-    grid.add_column(overflow="fold")
-    grid.add_row(label, Text(one_line(line), style=style))
-    return grid
 
 
 def _chain_lines(incident: Incident, clock: DayClock) -> list[Text | ChainView]:
