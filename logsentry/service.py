@@ -48,6 +48,7 @@ from .service_state import FIGURES_KEY, Figures
 from .sources.fanin import FanInFollower, tail_positions
 from .sources.follow import ReadUpTo, ScanningFollower
 from .sources.journal import CAUGHT_UP, JournalGap, JournalLocation
+from .sources.last_lines import UnitLines
 from .state import OutboxItem, StateError
 from .state_open import open_service_state, open_state_dir
 from .timespec import format_usec, wall_usec
@@ -90,7 +91,7 @@ class Service(ServiceConfiguring):
         self.reload_requested = False
         self.reload_note = ""
         # Per unit, its last lines as (journal time, message): formatted only when an alert quotes them.
-        self.context: OrderedDict[str, deque[tuple[int, str]]] = OrderedDict()
+        self.context = UnitLines()
         self.hit_context: OrderedDict[str, deque[HitLines]] = OrderedDict()  # ... as they were at each hit
         self.alerting: dict[str, dict[str, int]] = self.state.get("alerting") or {}
         self.ledger = RestartLedger.restore(self.state.get("ledger"))

@@ -20,6 +20,7 @@ from .metrics import Metrics
 from .model import Action, Entry, Incident, host_unit
 from .service_state import StateSaving
 from .sources.journal import JournalGap
+from .sources.last_lines import UnitLines
 from .state import OutboxItem
 from .timespec import format_duration, format_usec, wall_usec
 from .views.counts import hits_said
@@ -65,7 +66,7 @@ def still_said(incident: Incident, silent: bool) -> str:
 class ServiceAlerts(StateSaving):
     """Service's alert queueing; the attributes are set by Service.__init__."""
 
-    context: OrderedDict[str, deque[Line]]
+    context: UnitLines
     hit_context: OrderedDict[str, deque[HitLines]]
     local_machine: str
     _restart_of: tuple[str, str]
@@ -157,14 +158,7 @@ class ServiceAlerts(StateSaving):
     def _remember_lines(self, new: Iterable[tuple[str, list[tuple[int, str]]]]) -> None:
         """Keep lines among their units' last ones: per unit key, its lines (journal time, message cut to
         MAX_LINE characters; oldest first). Per run, for every unit in it: no per-line work here."""
-        context, keep = self.context, self.config.alerts.context_lines
-        for key, lines in new:
-            kept = context.get(key)
-            if kept is None:
-                kept = context[key] = deque(maxlen=keep)
-                if len(context) > MAX_CONTEXT_UNITS:
-                    context.popitem(last=False)
-            kept.extend(lines)
+        self.context.add(new, self.config.alerts.context_lines, MAX_CONTEXT_UNITS)
 
     def _queue(self, action: Action) -> None:
         incident = self._named(action.incident)

@@ -50,25 +50,35 @@ def failure_start(incident: Incident) -> int:
     return min([incident.first_usec, *(link.first_usec for link in incident.chain)])
 
 
+class UnitLines(OrderedDict[str, deque[Line]]):
+    """Per unit key (host_unit), its last lines (journal time µs, message), oldest first, in bounded memory: `keep`
+    a unit (as it is when the unit's first line comes) and `max_units` units, the unit kept first going first. The
+    service's alerts quote them (service_alerts.py), a scan's card a failure's program's (LastLines)."""
+
+    def add(self, new: Iterable[tuple[str, Iterable[Line]]], keep: int, max_units: int = MAX_UNITS) -> None:
+        """Keep lines among their units' last ones: per unit key, its lines, oldest first."""
+        for key, lines in new:
+            kept = self.get(key)
+            if kept is None:
+                kept = self[key] = deque(maxlen=keep)
+                if len(self) > max_units:
+                    self.popitem(last=False)
+            kept.extend(lines)
+
+
 class LastLines:
     """Per unit (host_unit key), the last KEPT lines of its program among the entries read in full: every entry
     of a text, export or JSON input; a journal's candidates only (journal_lines reads a journal back instead)."""
 
     def __init__(self) -> None:
-        self.units: OrderedDict[str, deque[Line]] = OrderedDict()
+        self.units = UnitLines()
 
     def watch(self, items: Iterable[Entry | ScreenedRun]) -> Iterator[Entry | ScreenedRun]:
         """The items, each Entry's line kept on its way."""
-        units = self.units
+        add = self.units.add
         for item in items:
             if isinstance(item, Entry) and item.fields.get("_PID") != "1":
-                key = host_unit(item.machine_id, item.unit)
-                lines = units.get(key)
-                if lines is None:
-                    lines = units[key] = deque(maxlen=KEPT)
-                    if len(units) > MAX_UNITS:
-                        units.popitem(last=False)
-                lines.append((item.realtime_usec, item.message))
+                add(((host_unit(item.machine_id, item.unit), ((item.realtime_usec, item.message),)),), KEPT)
             yield item
 
     def before(self, incident: Incident) -> list[Line]:
