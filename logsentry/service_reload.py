@@ -8,6 +8,7 @@ the pipeline is built from and what a reload keeps. ServiceConfiguring is Servic
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from dataclasses import replace
@@ -106,5 +107,8 @@ class ServiceConfiguring(ServiceReading):
         self.state.replace_windows(self.pipeline.tracker.items())
         self.worker.config = config
         self.reload_note = ""
+        gc.unfreeze()  # the old pipeline, frozen at the start, may be collected now; the new one is frozen instead
+        gc.collect()
+        gc.freeze()
         log.info("reloaded: %d rules%s", len(rule_set.rules), "; still a dry run (--dry-run)" if self.dry_run else "")
         return True
