@@ -44,7 +44,7 @@ from logsentry.config_parse import load_config  # noqa: E402
 from logsentry.engine.absence import MAX_UNITS  # noqa: E402
 from logsentry.engine.window import MAX_WINDOWS  # noqa: E402
 from logsentry.model import Entry  # noqa: E402
-from logsentry.service import Service  # noqa: E402
+from logsentry.service import Service, quiet_collector  # noqa: E402
 from logsentry.timespec import wall_usec  # noqa: E402
 
 STEP_USEC = 1_000  # 1,000 entries a second of journal time: 10M entries are about 2.8 hours
@@ -145,6 +145,7 @@ argv = ["/bin/false"]
         start_anon = anon_kib() / 1024
         service = Service(load_config(config_path), notify=lambda message: None)
         service.worker.start()
+        quiet_collector()  # as Service.run does before its read loop
         start_usec = wall_usec() - entries * 10_000
         peak = 0.0
         started = time.perf_counter()
@@ -237,6 +238,7 @@ argv = ["/bin/false"]
         service = Service(load_config(config_path), notify=lambda message: None)
         start_usec = wall_usec()
         service.worker.start()
+        quiet_collector()  # as Service.run does before its read loop
         every = max(1, args.entries // args.samples)
         samples: list[dict[str, float]] = []
         started = time.perf_counter()
