@@ -103,3 +103,29 @@ def test_a_last_line_of_several_lines_is_shown_on_one(make_journal: Any) -> None
     report = subprocess.run([sys.executable, "-m", "logsentry", "scan", "--file", str(make_journal(lines))],
                             capture_output=True, text=True, env=env, timeout=60, check=True).stdout
     assert f"{WHY} ⏎ hint: is containerd running?" in report, report
+
+
+SAME_SECOND = ["zebra: first line", "mango: second line", "apple: third line, could not open key: permission denied"]
+
+
+def test_a_pastes_lines_of_one_second_keep_their_order(tmp_path: Path) -> None:
+    """A paste's lines of one second are shown as they were read, not sorted by their text: the program's last
+    word (here "apple: ...") last. Its lines are "(myapp)", the failure's "(myapp.service)" (the program stands in)."""
+    paste = tmp_path / "order.txt"
+    paste.write_text("Jul 02 09:00:00 web01 systemd[1]: Starting myapp.service - My App...\n"
+                     + "".join(f"Jul 02 09:00:01 web01 myapp[1234]: {line}\n" for line in SAME_SECOND)
+                     + "Jul 02 09:00:01 web01 systemd[1]: myapp.service: Main process exited, code=exited, "
+                     "status=1/FAILURE\nJul 02 09:00:01 web01 systemd[1]: myapp.service: Failed with result "
+                     "'exit-code'.\n")
+    done = run_cli("scan", "--file", str(paste), "-o", "json")
+    [end] = of_type(json_events(done), "incident_end")
+    assert [line["message"] for line in end["last_lines"]] == SAME_SECOND, end
+
+
+def test_a_journals_lines_of_one_time_keep_their_order(make_journal: Any) -> None:
+    """The same from a journal file (read back in the journal's order; a guard: it never sorted)."""
+    lines = failed_start()
+    lines[1:2] = [dockerd(line, 21) for line in SAME_SECOND]
+    done = run_cli("scan", "--file", str(make_journal(lines)), "-o", "json")
+    [end] = of_type(json_events(done), "incident_end")
+    assert [line["message"] for line in end["last_lines"]] == [*SAME_SECOND, WHY], end

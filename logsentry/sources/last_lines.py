@@ -90,9 +90,16 @@ class LastLines:
         if not lines and incident.unit.startswith("(") and incident.unit.endswith(")"):
             stem = incident.unit[1:-1].removesuffix(".service")
             prefix = host_unit(incident.machine_id, "(")
-            lines = sorted(line for key, kept in self.units.items() if key.startswith(prefix) and key.endswith(")")
-                           and _alike(stem, key[len(prefix):-1]) for line in kept)
+            lines = sorted((line for key, kept in self.units.items() if key.startswith(prefix) and key.endswith(")")
+                            and _alike(stem, key[len(prefix):-1]) for line in kept), key=_time)
         return [line for line in lines if line[0] <= start][-COUNT:]
+
+
+def _time(line: Line) -> int:
+    """A line's time alone, to sort by (stably: lines of one time stay in reading order). A paste gives many lines
+    one second; sorted by their text too, they came out in alphabetical order (a new user's trial: the cause first,
+    not last)."""
+    return line[0]
 
 
 def _alike(stem: str, program: str) -> bool:
