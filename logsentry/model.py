@@ -232,6 +232,10 @@ class Link:
     cursor: str
     fired: bool = True
     """False for a rule that matched during the failure without reaching its trigger (evidence only)."""
+    last_usec: int = -1
+    """Journal time (µs) of the rule's latest hit in the failure: a crash loop's latest run's (its program's last
+    lines are those before it, sources/last_lines.py). -1: as `first_usec` (evidence keeps its first line only; a
+    link saved before)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from ..pipeline import EndedEvent, Event, Pipeline
 from ..sources import InputFormatError, JournalOpenError, open_entries
 from ..sources.export import head, open_binary, sniff
 from ..sources.journal import JournalLocation
-from ..sources.last_lines import LastLines, journal_lines, told_by_systemd, untold
+from ..sources.last_lines import LastLines, Said, journal_lines, told_by_systemd, untold
 from ..timespec import format_duration
 from ..views import html as html_report
 from ..views import jsonl
@@ -154,16 +154,16 @@ def _journal_read(directory: Path | None, files: tuple[Path, ...]) -> tuple[str,
     return journal_source(directory, files)
 
 
-def _last_lines(keeper: LastLines, journal: JournalLocation | None, incident: Incident) -> list[tuple[int, str]]:
+def _last_lines(keeper: LastLines, journal: JournalLocation | None, incident: Incident) -> Said:
     """A failure systemd told: its program's last lines before it (sources/last_lines.py), read back from the
     journal when the input is one (its lines no rule can match came summarised), else as kept while reading."""
-    if not told_by_systemd(incident):
-        return []
+    if not told_by_systemd(incident.rule_id):
+        return Said()
     return untold(incident, journal_lines(journal, incident) if journal is not None else keeper.before(incident))
 
 
 def _consume(events: Iterator[Event], output: str, source: tuple[str, ...] | None, spans: HitSpans,
-             told: Callable[[Incident], list[tuple[int, str]]]) -> ScanSummary:
+             told: Callable[[Incident], Said]) -> ScanSummary:
     summary = ScanSummary(spans=spans)
     events = iter(events)
     out = sys.stdout.buffer if output == "json" else None
@@ -171,12 +171,15 @@ def _consume(events: Iterator[Event], output: str, source: tuple[str, ...] | Non
     try:
         for event in events:
             summary.add(event)
-            lines = summary.told(event.incident, told(event.incident)) if isinstance(event, EndedEvent) else []
+            said = summary.told(event.incident, told(event.incident)) if isinstance(event, EndedEvent) else Said()
             if out is None:
                 continue
             record = jsonl.event_record(event, source)
-            if lines:
-                record["last_lines"] = [{"realtime_usec": at, "message": line} for at, line in lines]
+            if said.lines:
+                record["last_lines"] = [{"realtime_usec": at, "message": line} for at, line in said.lines]
+            if said.before_start is not None:
+                at, line = said.before_start
+                record["last_line_before_start"] = {"realtime_usec": at, "message": line}
             out.write(jsonl.line(record))
         if out is not None:
             out.flush()

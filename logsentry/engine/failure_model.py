@@ -90,11 +90,14 @@ def failure_view(failure: Failure, rank: Callable[[Incident], Any], one_hit: Col
 
 def member_links(members: Iterable[Incident]) -> dict[tuple[str, str], Link]:
     """A link per (rule, template) of the members, in the order of their first hits: a crash loop's runs each fired
-    the rule again (an incident per invocation), one link says so, from its first line, with their hits together."""
+    the rule again (an incident per invocation), one link says so, from its first line, with their hits together
+    and the latest run's last hit."""
     links: dict[tuple[str, str], Link] = {}
     for m in sorted(members, key=lambda member: member.first_usec):
         known = links.get((m.rule_id, m.template))
         links[(m.rule_id, m.template)] = Link(m.rule_id, m.severity, m.first_usec, m.count,
-                                              m.samples[0][:MAX_SAMPLE_CHARS] if m.samples else "", m.cursor) \
-            if known is None else replace(known, severity=max(known.severity, m.severity), count=known.count + m.count)
+                                              m.samples[0][:MAX_SAMPLE_CHARS] if m.samples else "", m.cursor,
+                                              last_usec=m.last_usec) \
+            if known is None else replace(known, severity=max(known.severity, m.severity), count=known.count + m.count,
+                                          last_usec=max(known.last_usec, m.last_usec))
     return links

@@ -5,14 +5,21 @@ When a failure is led by one of systemd's rules (systemd-unit-failed, -main-proc
 rule: dockerd's `failed to start daemon: ... context deadline exceeded` on stderr, stored at priority 6
 (helper-125's trial of docker/for-linux#584: the card quoted PID 1 alone). The service's alerts quote a unit's
 last lines (service_alerts.py); a scan now shows them too, unless the failure quotes the last of them already.
-Lines are the program's own (not PID 1's), at most COUNT, up to the failure's first line, as (journal time µs,
-message).
+Lines are the program's own (not PID 1's), at most COUNT, as (journal time µs, message), up to the failure's latest
+line of systemd's (`failure_end`): a crash loop is one failure (engine/failure_runs.py), and its latest run's lines
+say why it still fails. Its program's last line before the failure began (`failure_start`: the loop's first run) is
+shown too when it said otherwise: a trial's loop failed on "permission denied", then on "address already in use";
+bounded by the loop's first line, the card, JSON and HTML showed the first only, bounded by its last they would
+show the second only.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict, deque
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from systemd import journal
 
 from ..engine.window import MAX_SAMPLE_CHARS
 from ..model import Entry, Incident, ScreenedRun, host_unit
@@ -30,24 +37,59 @@ MAX_BACK = 1000
 Line = tuple[int, str]
 
 
-def told_by_systemd(incident: Incident) -> bool:
-    """Is the failure led by one of systemd's rules (no rule naming a cause led it)?"""
-    return incident.rule_id.startswith("systemd-")
+@dataclass(frozen=True)
+class Said:
+    """A failure's program's last lines: COUNT at most, with `before_start`."""
+
+    lines: tuple[Line, ...] = ()
+    """Before the failure's latest line of systemd's (`failure_end`), oldest first."""
+    before_start: Line | None = None
+    """The program's last line before the failure's first (`failure_start`), when none of `lines` says it: a crash
+    loop's first run that failed otherwise than its latest."""
+
+    def __bool__(self) -> bool:
+        return bool(self.lines) or self.before_start is not None
 
 
-def untold(incident: Incident, lines: list[Line]) -> list[Line]:
+NOTHING = Said()
+
+
+def said(lines: list[Line], before_start: Line | None) -> Said:
+    """The last COUNT of `lines`, or COUNT - 1 and `before_start` when none of those says what it says."""
+    if before_start is None or before_start[1] in {message for _, message in lines[-COUNT:]}:
+        return Said(tuple(lines[-COUNT:]))
+    return Said(tuple(lines[-(COUNT - 1):]), before_start)
+
+
+def told_by_systemd(rule_id: str) -> bool:
+    """Is the rule one of systemd's (a failure it leads: no rule naming a cause led it)?"""
+    return rule_id.startswith("systemd-")
+
+
+def untold(incident: Incident, lines: Said) -> Said:
     """The lines, unless the failure quotes the last of them already (a rule matched the program's last words:
-    its chain or its own lines say them)."""
-    if not lines:
-        return []
-    last = lines[-1][1][:MAX_SAMPLE_CHARS]
+    its chain or its own lines say them); `before_start` alike."""
     quoted = {link.message for link in incident.chain} | {sample[:MAX_SAMPLE_CHARS] for sample in incident.samples}
-    return [] if last in quoted else lines
+
+    def told(line: Line) -> bool:
+        return line[1][:MAX_SAMPLE_CHARS] in quoted
+
+    first = lines.before_start
+    return Said(() if lines.lines and told(lines.lines[-1]) else lines.lines,
+                None if first is None or told(first) else first)
 
 
 def failure_start(incident: Incident) -> int:
     """The failure's first line (µs): its leader's first hit or an earlier link of its chain."""
     return min([incident.first_usec, *(link.first_usec for link in incident.chain)])
+
+
+def failure_end(incident: Incident) -> int:
+    """The failure's latest line of systemd's (µs): a crash loop's latest run's failing (or the restart systemd
+    scheduled after it, before the next run began). Not the failure's last line of any rule: a generic rule
+    (error-burst) joins on the next run's lines too. Without a chain: its leader's, one of systemd's."""
+    return max((max(link.first_usec, link.last_usec) for link in incident.chain if told_by_systemd(link.rule_id)),
+               default=incident.last_usec)
 
 
 class UnitLines(OrderedDict[str, deque[Line]]):
@@ -81,18 +123,20 @@ class LastLines:
                 add(((host_unit(item.machine_id, item.unit), ((item.realtime_usec, item.message),)),), KEPT)
             yield item
 
-    def before(self, incident: Incident) -> list[Line]:
-        """The unit's last COUNT lines before the failure's first line (within the same µs: kept too). A text's
-        unit is its program's name: "(docker.service)" in PID 1's lines is "(dockerd)" in its own, so there the
-        program of the host whose name and the service's stem begin alike ("docker", "dockerd") stands in."""
-        start = failure_start(incident)
+    def before(self, incident: Incident) -> Said:
+        """The unit's last lines before the failure's latest line of systemd's, and before its first (within the
+        same µs: kept too; `said`). A text's unit is its program's name: "(docker.service)" in PID 1's lines is
+        "(dockerd)" in its own, so there the program of the host whose name and the service's stem begin alike
+        ("docker", "dockerd") stands in. The first run's line is found while KEPT lines still hold it."""
+        start, end = failure_start(incident), failure_end(incident)
         lines: list[Line] = list(self.units.get(host_unit(incident.machine_id, incident.unit), ()))
         if not lines and incident.unit.startswith("(") and incident.unit.endswith(")"):
             stem = incident.unit[1:-1].removesuffix(".service")
             prefix = host_unit(incident.machine_id, "(")
             lines = sorted((line for key, kept in self.units.items() if key.startswith(prefix) and key.endswith(")")
                             and _alike(stem, key[len(prefix):-1]) for line in kept), key=_time)
-        return [line for line in lines if line[0] <= start][-COUNT:]
+        first = next((line for line in reversed(lines) if line[0] <= start), None) if start < end else None
+        return said([line for line in lines if line[0] <= end], first)
 
 
 def _time(line: Line) -> int:
@@ -108,33 +152,40 @@ def _alike(stem: str, program: str) -> bool:
     return len(short) >= 4 and long.startswith(short)
 
 
-def journal_lines(location: JournalLocation, incident: Incident) -> list[Line]:
-    """The unit's program's last COUNT lines before the failure's first line, read back from the journal
-    (its own `_SYSTEMD_UNIT`, of the incident's machine; none when the journal cannot be read now)."""
+def journal_lines(location: JournalLocation, incident: Incident) -> Said:
+    """The unit's program's last lines before the failure's latest line of systemd's, and before its first
+    (`said`), read back from the journal (its own `_SYSTEMD_UNIT`, of the incident's machine; none when the
+    journal cannot be read now)."""
     try:
         reader = location.open()
     except OSError:
-        return []
+        return Said()
     try:
         reader.add_match(f"_SYSTEMD_UNIT={incident.unit}")
         if incident.machine_id:
             reader.add_match(f"_MACHINE_ID={incident.machine_id}")
-        start = failure_start(incident)
-        # Onto the unit's first entry after the failure began, then back: a first previous() straight after
-        # seek_realtime() skipped the entry before the seek point when two matches were ANDed (measured, systemd
-        # 252). Past the unit's last entry: from the tail.
-        reader.seek_realtime(start + 1)
-        if not reader._next():
-            reader.seek_tail()
-        lines: list[Line] = []
-        for _ in range(MAX_BACK):
-            if len(lines) >= COUNT or not reader._previous():
-                break
-            entry = entry_from_fields(reader._get_all(), reader._get_realtime(), "", frozenset({"_PID"}))
-            if entry.realtime_usec <= start and entry.fields.get("_PID") != "1":
-                lines.append((entry.realtime_usec, entry.message))
-        return lines[::-1]
+        start, end = failure_start(incident), failure_end(incident)
+        first = _read_back(reader, start, 1) if start < end else []
+        return said(_read_back(reader, end, COUNT), first[-1] if first else None)
     except OSError:
-        return []
+        return Said()
     finally:
         reader.close()
+
+
+def _read_back(reader: journal._Reader, until: int, count: int) -> list[Line]:
+    """The last `count` of the matched entries' lines at or before `until` (µs), PID 1's skipped, oldest first."""
+    # Onto the unit's first entry after `until`, then back: a first previous() straight after seek_realtime()
+    # skipped the entry before the seek point when two matches were ANDed (measured, systemd 252). Past the unit's
+    # last entry: from the tail.
+    reader.seek_realtime(until + 1)
+    if not reader._next():
+        reader.seek_tail()
+    lines: list[Line] = []
+    for _ in range(MAX_BACK):
+        if len(lines) >= count or not reader._previous():
+            break
+        entry = entry_from_fields(reader._get_all(), reader._get_realtime(), "", frozenset({"_PID"}))
+        if entry.realtime_usec <= until and entry.fields.get("_PID") != "1":
+            lines.append((entry.realtime_usec, entry.message))
+    return lines[::-1]

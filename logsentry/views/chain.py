@@ -14,6 +14,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from ..sources.last_lines import Said
 from .escape import one_line
 from .fit import MAX_SHOWN, Fitted, fit, wrapped
 
@@ -21,6 +22,8 @@ RULE_CELLS = 32
 """The widest the rule column gets (a longer rule id and its count end in an ellipsis)."""
 INDENT = 4
 """Cells a wrapped line is indented by, under its time."""
+BEFORE_START = "its program's last line before the failure began:"
+"""The card's (and the HTML card's) heading of sources/last_lines.Said.before_start."""
 
 
 class ChainView:
@@ -60,10 +63,15 @@ class ChainView:
         return Measurement(min(options.max_width, 20), self.when_cells + self.rule_cells + 4 + longest)
 
 
-def last_lines_view(lines: Sequence[tuple[int, str]], clock: Callable[[int], str]) -> list[Text | Table]:
+def last_lines_view(said: Said, clock: Callable[[int], str]) -> list[Text | Table]:
     """"its program's last lines before it:" and each line (its time, the line wrapped beside it), for a failure
-    only systemd told (sources/last_lines.py): the program's own account of why, which no rule matched."""
-    if not lines:
-        return []
-    return [Text("its program's last lines before it:", style="bold"),
-            *(wrapped(Text(" " + clock(at)), line, "dim") for at, line in lines)]
+    only systemd told (sources/last_lines.py): the program's own account of why, which no rule matched; then its
+    last line before the failure began, when that said otherwise (a crash loop's first run)."""
+    shown: list[Text | Table] = []
+    if said.lines:
+        shown += [Text("its program's last lines before it:", style="bold"),
+                  *(wrapped(Text(" " + clock(at)), line, "dim") for at, line in said.lines)]
+    if said.before_start is not None:
+        at, line = said.before_start
+        shown += [Text(BEFORE_START, style="bold"), wrapped(Text(" " + clock(at)), line, "dim")]
+    return shown

@@ -28,6 +28,7 @@ from ..model import Incident, Severity
 from ..pipeline import Event, GapEvent, MatchEvent, Progress
 from ..timespec import format_duration, format_usec
 from ..wording import plural
+from .chain import BEFORE_START
 from .counts import chain_heading, chain_rules, count_story, hits_said, raised_by
 from .escape import visible
 from .report import ScanSummary
@@ -268,9 +269,13 @@ def _card(incident: Incident, summary: ScanSummary, timeline: Timeline, source: 
             f"{format_usec(link.first_usec)}  {esc(link.rule_id)} ({link.severity.label}"
             f"{f', {link.count:,} hits' if link.count > 1 else ''})  {esc(link.message)}"
             for link in incident.chain) + "</pre>")
-    if said := summary.last_lines_of(incident):  # a failure systemd told (sources/last_lines.py)
+    said = summary.last_lines_of(incident)  # a failure systemd told (sources/last_lines.py)
+    if said.lines:
         parts.append("<div>its program's last lines before it:</div><pre>" + "\n".join(
-            f"{format_usec(at)}  {esc(line)}" for at, line in said) + "</pre>")
+            f"{format_usec(at)}  {esc(line)}" for at, line in said.lines) + "</pre>")
+    if said.before_start is not None:
+        parts.append(f"<div>{BEFORE_START}</div><pre>{format_usec(said.before_start[0])}  "
+                     f"{esc(said.before_start[1])}</pre>")
     lines = timeline.lines_of(incident)
     if lines:
         parts.append("<div>evidence:</div><pre>" + "\n".join(

@@ -21,6 +21,7 @@ from ..engine.detector import Quarantine
 from ..engine.failure_model import joins_as
 from ..model import Action, Incident, Severity
 from ..pipeline import ActionEvent, EndedEvent, Event, GapEvent, IncidentEvent, MatchEvent, Progress, QuarantineEvent
+from ..sources.last_lines import NOTHING, Said
 from ..timespec import format_duration, format_usec
 from ..wording import plural
 from .chain import ChainView, last_lines_view
@@ -72,7 +73,7 @@ class ScanSummary:
     """The open incidents' hits as read (the pipeline's tracker's), for each ended one's own last hit."""
     last_hits: dict[tuple[str, str, str, str, int], int] = field(default_factory=dict)
     """Each ended incident's own last hit as read (a failure's incident carries its failure's last line)."""
-    last_lines: dict[tuple[str, str, str, str, int], list[tuple[int, str]]] = field(default_factory=dict)
+    last_lines: dict[tuple[str, str, str, str, int], Said] = field(default_factory=dict)
     """A failure only systemd told: its program's last lines before it (sources/last_lines.py, set by the caller)."""
 
     def add(self, event: Event) -> None:
@@ -116,14 +117,14 @@ class ScanSummary:
         """The incident's own last hit as read, None when not seen (counts.own_last_hit then judges)."""
         return self.last_hits.get(_key(incident))
 
-    def told(self, incident: Incident, lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    def told(self, incident: Incident, lines: Said) -> Said:
         """Keep a failure's program's last lines (`last_lines`; read by `last_lines_of`); the lines."""
         if lines:
             self.last_lines[_key(incident)] = lines
         return lines
 
-    def last_lines_of(self, incident: Incident) -> list[tuple[int, str]]:
-        return self.last_lines.get(_key(incident), [])
+    def last_lines_of(self, incident: Incident) -> Said:
+        return self.last_lines.get(_key(incident), Said())
 
     def actions_for(self, incident: Incident) -> list[Action]:
         return self.actions.get(_key(incident), [])
@@ -216,7 +217,7 @@ def _silence_block(incident: Incident, gap: Gap, action: Text, head: Text, clock
 
 def _incident_block(incident: Incident, actions: list[Action], gap: Gap | None = None,
                     clock: DayClock | None = None, reported: int | None = None,
-                    seen_last: int | None = None, last_lines: Sequence[tuple[int, str]] = ()) -> Panel:
+                    seen_last: int | None = None, last_lines: Said = NOTHING) -> Panel:
     """One incident: what, where, when, how many, what was done, and its first lines."""
     dry = " (dry run)" if actions and all(a.dry_run for a in actions) else ""
     done = " + ".join(a.kind for a in actions) or incident.action
