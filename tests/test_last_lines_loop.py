@@ -108,3 +108,16 @@ def test_the_card_and_the_html_card_tell_both(make_journal: Any, tmp_path: Path)
         lines = text.split("its program's last lines before it:")[1]
         assert lines.index(LATER) < lines.index("its program's last line before the failure began:") \
             < lines.index(FIRST), lines
+
+
+def test_the_cards_hit_lines_say_a_loops_repeated_line_once(make_journal: Any, tmp_path: Path) -> None:
+    """The loop's card quoted its rule's hit lines, each run's "Failed with result 'exit-code'.", twice over."""
+    paste = tmp_path / "loop.txt"
+    paste.write_text(as_text(loop([FIRST, LATER, LATER, LATER, LATER])))
+    env = {**os.environ, "COLUMNS": "100", "TERM": "dumb", "NO_COLOR": "1"}
+    for path in (make_journal(loop([FIRST, LATER, LATER, LATER, LATER])), paste):
+        report = subprocess.run([sys.executable, "-m", "logsentry", "scan", "--file", str(path)],
+                                capture_output=True, text=True, env=env, timeout=60, check=True).stdout
+        quoted = [line for line in report.splitlines() if line.startswith("│ │ ")]
+        assert [line.strip("│ ") for line in quoted] == [f"{UNIT}: Failed with result 'exit-code'.",
+                                                           f"{UNIT}: Start request repeated too quickly."], report

@@ -239,7 +239,9 @@ def _incident_block(incident: Incident, actions: list[Action], gap: Gap | None =
         explained.append(wrapped(Text("template:", style="bold"), incident.template, "italic"))
     # the hit's own lines whole, wrapped under their bar: cut to the terminal's width, an OOM kill's line kept
     # neither the process's name nor its size (helper-124: `Killed process 30198 (p…4936kB, file-rss:0kB…`)
-    samples = [wrapped(Text("│", style="dim"), sample, "dim") for sample in incident.samples[:2]]
+    # (distinct ones: a crash loop's hits are one line again and again, and its card said "Failed with result
+    # 'exit-code'." twice; the next other line it kept, if any, says more)
+    samples = [wrapped(Text("│", style="dim"), sample, "dim") for sample in list(dict.fromkeys(incident.samples))[:2]]
     chain = [*_chain_lines(incident, clock), *last_lines_view(last_lines, clock)]
     return Panel(Group(head, times, action, *explained, *samples, *chain),
                  border_style=SEVERITY_STYLE[incident.severity], expand=True)
