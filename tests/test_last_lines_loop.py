@@ -121,3 +121,21 @@ def test_the_cards_hit_lines_say_a_loops_repeated_line_once(make_journal: Any, t
         quoted = [line for line in report.splitlines() if line.startswith("│ │ ")]
         assert [line.strip("│ ") for line in quoted] == [f"{UNIT}: Failed with result 'exit-code'.",
                                                            f"{UNIT}: Start request repeated too quickly."], report
+
+
+def test_a_next_runs_errors_that_joined_the_failure_are_not_its_last_lines(make_journal: Any, tmp_path: Path) -> None:
+    """Two runs fail, the third starts and logs 60 errors a minute without failing: error-burst fires and joins the
+    failure (a generic rule joins while it is open), moving its last line on. The lines shown are still those before
+    systemd's latest failure line (run 2's), not the third run's, which did not fail."""
+    run = "3" * 32
+    lines = [*loop([FIRST, LATER])[:-3], pid1("Starting myapp.service - My App...", 11.0, run, 6),
+             *(entry(f"ERROR: upstream 10.0.0.{n % 7} refused, retrying", unit=UNIT, at=12 + n * 0.2, priority=3,
+                     _PID="2100", SYSLOG_IDENTIFIER="myapp", _SYSTEMD_INVOCATION_ID=run) for n in range(60))]
+    paste = tmp_path / "burst.txt"
+    paste.write_text(as_text(lines))
+    for path in (make_journal(lines), paste):
+        done = run_cli("scan", "--file", str(path), "-o", "json")
+        [end] = of_type(json_events(done), "incident_end")
+        assert "error-burst" in {link["rule"] for link in end["chain"]}, end
+        assert end["last_lines"][-1]["message"] == LATER, end
+        assert not any(line["message"].startswith("ERROR") for line in end["last_lines"]), end
