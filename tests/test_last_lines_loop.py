@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from conftest import BASE_USEC, entry, json_events, of_type, run_cli
+from conftest import BASE_USEC, entry, export_bytes, json_events, of_type, run_cli
 
 UNIT = "myapp.service"
 FIRST = "could not open /etc/myapp/key.pem: permission denied"
@@ -139,3 +139,21 @@ def test_a_next_runs_errors_that_joined_the_failure_are_not_its_last_lines(make_
         assert "error-burst" in {link["rule"] for link in end["chain"]}, end
         assert end["last_lines"][-1]["message"] == LATER, end
         assert not any(line["message"].startswith("ERROR") for line in end["last_lines"]), end
+
+
+def test_a_loop_that_recovered_and_ran_on_keeps_its_last_lines(make_journal: Any, tmp_path: Path) -> None:
+    """Two runs fail, the third works and logs 100 lines before the failure's incident ends (its window, 10 min,
+    on): a text or dump kept the unit's last 64 lines, all of the third run, so the card had no line at all. Those
+    before systemd's failure lines are kept as they were then (LastLines.pin); a journal is read back."""
+    run = "3" * 32
+    lines = [*loop([FIRST, LATER])[:-3], pid1("Starting myapp.service - My App...", 11.0, run, 6),
+             *(entry(f"GET /health 200 {n}", unit=UNIT, at=12 + n * 0.5, _PID="2100", SYSLOG_IDENTIFIER="myapp",
+                     _SYSTEMD_INVOCATION_ID=run) for n in range(100))]
+    paste, dump = tmp_path / "recovered.txt", tmp_path / "recovered.export"
+    paste.write_text(as_text(lines))
+    dump.write_bytes(export_bytes(lines))
+    for path in (paste, dump, make_journal(lines)):
+        done = run_cli("scan", "--file", str(path), "-o", "json")
+        [end] = of_type(json_events(done), "incident_end")
+        assert [line["message"] for line in end["last_lines"]] == ["myapp 2.3.1 starting", FIRST,
+                                                                   "myapp 2.3.1 starting", LATER], (path, end)

@@ -14,8 +14,8 @@ import click
 
 from ..actions.alert import journal_source
 from ..engine.detector import Detector
-from ..model import SEVERITY_NAMES, Incident, Severity
-from ..pipeline import EndedEvent, Event, Pipeline
+from ..model import SEVERITY_NAMES, Hit, Incident, Severity
+from ..pipeline import EndedEvent, Event, MatchEvent, Pipeline
 from ..sources import InputFormatError, JournalOpenError, open_entries
 from ..sources.export import head, open_binary, sniff
 from ..sources.journal import JournalLocation
@@ -96,7 +96,7 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
         events = pipeline.run(entries)
         told = partial(_last_lines, keeper, None if source is None else JournalLocation(directory, tuple(files)))
         summary = _consume(events if timeline is None else timeline.watch(events), output, source,
-                           HitSpans(pipeline.tracker.incident_of), told)
+                           HitSpans(pipeline.tracker.incident_of), told, keeper.pin)
     except (InputFormatError, JournalOpenError) as error:
         fail(str(error))
     if html_path is not None and timeline is not None:  # first: stdout may be a pipe its reader closed
@@ -163,7 +163,7 @@ def _last_lines(keeper: LastLines, journal: JournalLocation | None, incident: In
 
 
 def _consume(events: Iterator[Event], output: str, source: tuple[str, ...] | None, spans: HitSpans,
-             told: Callable[[Incident], Said]) -> ScanSummary:
+             told: Callable[[Incident], Said], pin: Callable[[Hit], None]) -> ScanSummary:
     summary = ScanSummary(spans=spans)
     events = iter(events)
     out = sys.stdout.buffer if output == "json" else None
@@ -171,6 +171,8 @@ def _consume(events: Iterator[Event], output: str, source: tuple[str, ...] | Non
     try:
         for event in events:
             summary.add(event)
+            if isinstance(event, MatchEvent):
+                pin(event.hit)  # (a text's, dump's: a failure's program's lines are told once its incident ends)
             said = summary.told(event.incident, told(event.incident)) if isinstance(event, EndedEvent) else Said()
             if out is None:
                 continue
@@ -187,6 +189,8 @@ def _consume(events: Iterator[Event], output: str, source: tuple[str, ...] | Non
         stdout_to_devnull()
         for event in events:
             summary.add(event)
+            if isinstance(event, MatchEvent):
+                pin(event.hit)
             if isinstance(event, EndedEvent):
                 summary.told(event.incident, told(event.incident))
     return summary

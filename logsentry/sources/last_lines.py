@@ -21,15 +21,17 @@ from dataclasses import dataclass
 
 from systemd import journal
 
+from ..engine.failure_model import joins_as
 from ..engine.window import MAX_SAMPLE_CHARS
-from ..model import Entry, Incident, ScreenedRun, host_unit
+from ..model import Entry, Hit, Incident, ScreenedRun, host_unit
 from .journal import JournalLocation, entry_from_fields
 
 COUNT = 5
 """Lines shown, at most."""
 KEPT = 64
-"""Lines kept per unit while reading: a failure is told up to 2 s after its first line (it settles), and lines
-read meanwhile are left out by time."""
+"""Lines kept per unit while reading: lines read after the failure are left out by time."""
+PINNED = 64
+"""Lines kept per unit as they were at a line of a systemd rule (LastLines.pin), at most."""
 MAX_UNITS = 2000
 MAX_BACK = 1000
 """Entries of the unit a journal is read back over, at most, for its program's lines (PID 1's are skipped)."""
@@ -114,27 +116,66 @@ class LastLines:
 
     def __init__(self) -> None:
         self.units = UnitLines()
+        self.pinned = UnitLines()
+        """Per failure's unit (joins_as), its program's last COUNT lines at each line of a systemd rule (`pin`): a
+        failure is told when its incident ends, a window (10 min) on, and a unit that ran on meanwhile (a crash loop
+        that recovered, 100 lines of a working run) had pushed its lines before the failure out of `units`."""
+        self.added = 0
+        """Unit keys `units` took so far: `alike` is looked up again once it took another."""
+        self.alike: dict[str, tuple[int, list[str]]] = {}
+        """Per text unit, `added` and the keys of its programs named alike then (`_program`): a look through every
+        unit at each line of a systemd rule made a 200,000-line paste of 150 programs and 5,000 failures a sixth
+        slower to scan."""
 
     def watch(self, items: Iterable[Entry | ScreenedRun]) -> Iterator[Entry | ScreenedRun]:
         """The items, each Entry's line kept on its way."""
-        add = self.units.add
+        units, add = self.units, self.units.add
         for item in items:
             if isinstance(item, Entry) and item.fields.get("_PID") != "1":
-                add(((host_unit(item.machine_id, item.unit), ((item.realtime_usec, item.message),)),), KEPT)
+                key = host_unit(item.machine_id, item.unit)
+                if key not in units:
+                    self.added += 1
+                add(((key, ((item.realtime_usec, item.message),)),), KEPT)
             yield item
+
+    def pin(self, hit: Hit) -> None:
+        """A line of a systemd rule (its failure, its restart): keep the program's last COUNT lines up to it."""
+        if not told_by_systemd(hit.rule_id):
+            return
+        entry = hit.entry
+        lines = [line for line in self._program(entry.machine_id, entry.unit) if line[0] <= entry.realtime_usec]
+        key = host_unit(entry.machine_id, joins_as(entry.unit))
+        known = set(self.pinned.get(key, ()))
+        if new := [line for line in lines[-COUNT:] if line not in known]:
+            self.pinned.add(((key, new),), PINNED)
+
+    def _program(self, machine: str, unit: str) -> list[Line]:
+        """The unit's program's lines kept (a text's: of the program named alike, `before`), oldest first."""
+        lines: list[Line] = list(self.units.get(host_unit(machine, unit), ()))
+        if not lines and unit.startswith("(") and unit.endswith(")"):
+            known = self.alike.get(name := host_unit(machine, unit))
+            if known is None or known[0] != self.added:
+                stem, prefix = unit[1:-1].removesuffix(".service"), host_unit(machine, "(")
+                if len(self.alike) >= MAX_UNITS:
+                    self.alike.clear()
+                known = self.alike[name] = (self.added, [key for key in self.units if key.startswith(prefix)
+                                                         and key.endswith(")") and _alike(stem, key[len(prefix):-1])])
+            keys = known[1]
+            lines = list(self.units.get(keys[0], ())) if len(keys) == 1 else sorted(
+                (line for key in keys for line in self.units.get(key, ())), key=_time)
+        return lines
 
     def before(self, incident: Incident) -> Said:
         """The unit's last lines before the failure's latest line of systemd's, and before its first (within the
         same µs: kept too; `said`). A text's unit is its program's name: "(docker.service)" in PID 1's lines is
         "(dockerd)" in its own, so there the program of the host whose name and the service's stem begin alike
-        ("docker", "dockerd") stands in. The first run's line is found while KEPT lines still hold it."""
+        ("docker", "dockerd") stands in. With those pinned at systemd's lines (`pin`): a crash loop's first run's
+        while PINNED holds them."""
         start, end = failure_start(incident), failure_end(incident)
-        lines: list[Line] = list(self.units.get(host_unit(incident.machine_id, incident.unit), ()))
-        if not lines and incident.unit.startswith("(") and incident.unit.endswith(")"):
-            stem = incident.unit[1:-1].removesuffix(".service")
-            prefix = host_unit(incident.machine_id, "(")
-            lines = sorted((line for key, kept in self.units.items() if key.startswith(prefix) and key.endswith(")")
-                            and _alike(stem, key[len(prefix):-1]) for line in kept), key=_time)
+        lines = self._program(incident.machine_id, incident.unit)
+        kept = set(lines)  # those pinned that `units` lost are older than it holds
+        pinned = self.pinned.get(host_unit(incident.machine_id, joins_as(incident.unit)), ())
+        lines = sorted([*(line for line in pinned if line not in kept), *lines], key=_time)
         first = next((line for line in reversed(lines) if line[0] <= start), None) if start < end else None
         return said([line for line in lines if line[0] <= end], first)
 
