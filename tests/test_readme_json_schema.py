@@ -12,7 +12,7 @@ from conftest import entry, run_cli, simple_rule
 
 ROOT = Path(__file__).resolve().parent.parent
 OPTIONAL = {"match": {"from_text"}, "summary": {"anomaly", "units", "cold_units", "warm_after_usec", "warm_entries"},
-            "incident_end": {"last_lines", "realtime_usec", "message"}}
+            "incident_end": {"last_lines", "last_line_before_start", "realtime_usec", "message"}}
 """Fields the schema gives in brackets, for some records only."""
 
 
