@@ -42,6 +42,7 @@ from .model import ScreenedRun
 from .notify import notify_every, sd_notify
 from .pipeline import ActionEvent
 from .service_alerts import HitLines
+from .service_held import HeldResolves
 from .service_journal import Canary, cursor_usable, follower_for, probe_journal, tail_cursor
 from .service_journal import StartError as StartError  # cli/run.py catches it here
 from .service_reload import ServiceConfiguring, load_rule_set_for
@@ -109,6 +110,7 @@ class Service(ServiceConfiguring):
         self.context = UnitLines()
         self.hit_context: OrderedDict[str, deque[HitLines]] = OrderedDict()  # ... as they were at each hit
         self.alerting: dict[str, dict[str, int]] = self.state.get("alerting") or {}
+        self.held = HeldResolves.restore(self.state.get("held"))
         self.ledger = RestartLedger.restore(self.state.get("ledger"))
         self.local_machine = local_machine_id()
         self.keeper = BaselineKeeper(self.state)

@@ -18,6 +18,7 @@ from .actions.runner import incident_id, outbox_items
 from .host_silence import RULE_ID as HOST_RULE
 from .metrics import Metrics
 from .model import Action, Entry, Incident, host_unit
+from .service_held import MAX_HELD, unit_key
 from .service_state import StateSaving
 from .sources.journal import JournalGap
 from .sources.last_lines import UnitLines
@@ -224,16 +225,59 @@ class ServiceAlerts(StateSaving):
     def _ended(self, incident: Incident) -> None:
         log.info("incident %s on %s%s ended after %s", incident.rule_id, incident.unit, self._of_host(incident),
                  hits_said(incident.why, incident.count))
-        self._resolve(incident)
+        if not self._hold(incident):
+            self._resolve(incident)
 
-    def _resolve(self, incident: Incident) -> None:
-        """The incident is over: its resolve message, if it was alerted (and resolves are on)."""
+    def _new_invocation_ended(self, incident: Incident) -> bool:
+        """Did a line of a new invocation of the unit end the incident, before its window passed?"""
+        return self._entry_now - incident.last_usec < incident.within_usec and bool(incident.invocation) \
+            and bool(self._entry_invocation) and self._entry_invocation != incident.invocation
+
+    def _hold(self, incident: Incident) -> bool:
+        """Hold the alert of a failure that needs a restart (its rule's action) firing when it ended only by time
+        and its unit has logged nothing since its last hit (service_held.py); True when held."""
+        ident = incident_id(incident)
+        if incident.action != "restart" or ident not in self.alerting or not self.config.alerts.resolve \
+                or self.config.dry_run or self._new_invocation_ended(incident):
+            return False
+        lines = self.context.get(unit_key(incident))
+        if lines and lines[-1][0] > incident.last_usec:
+            return False  # it logged since: no sign of a hang
+        log.warning("incident %s on %s%s: no new hit, but %s has logged nothing since its last hit at %s: its alert "
+                    "stays firing until the unit logs again", incident.rule_id, incident.unit,
+                    self._of_host(incident), incident.unit, format_usec(incident.last_usec))
+        for _, gone in self.held.hold(ident, incident):
+            self._resolve(gone, f"no longer followed: more than {MAX_HELD} incidents wait for their units to log "
+                                "again; this one waited longest")
+        return True
+
+    def _logs_again(self, key: str, at_usec: int, invocation: str = "") -> None:
+        """The unit (host_unit key) logged at `at_usec`: its held incidents resolve (service_held.py)."""
+        for _, incident in self.held.logged(key, at_usec):
+            quiet = format_duration(max(at_usec - incident.last_usec, 0))
+            again = self.pipeline.tracker.incident_of(incident.rule_id, incident.machine_id, incident.unit,
+                                                      incident.key)
+            if again is not None and again.first_usec >= at_usec:
+                reason = (f"{incident.unit} logs the same failure again, {quiet} after the last hit: it goes on as a "
+                          f"new incident since {format_usec(again.first_usec)}")
+            elif invocation and incident.invocation and invocation != incident.invocation:
+                reason = f"{incident.unit} has a new invocation, {quiet} after the last hit"
+            else:
+                reason = f"{incident.unit} logs again, {quiet} after the last hit"
+            log.info("incident %s on %s%s resolved: %s", incident.rule_id, incident.unit, self._of_host(incident),
+                     reason)
+            self._resolve(incident, reason)
+
+    def _resolve(self, incident: Incident, why: str = "") -> None:
+        """The incident is over: its resolve message, if it was alerted (and resolves are on); `why` says how it
+        ended (else it is told from the incident and the line that ended it)."""
         state = self.alerting.pop(incident_id(incident), None)
         if state is not None and self.config.alerts.resolve and not self.config.dry_run:
-            quiet = self._entry_now - incident.last_usec
-            if quiet < incident.within_usec and incident.invocation and self._entry_invocation \
-                    and self._entry_invocation != incident.invocation:
+            if why:
+                reason = why
+            elif self._new_invocation_ended(incident):
                 # Ended before its window passed: a hit from a new invocation of the unit closed it.
+                quiet = self._entry_now - incident.last_usec
                 reason = (f"{incident.unit} has a new invocation: the incident ended "
                           f"{format_duration(max(quiet, 0))} after its last hit")
                 if restarted := self._last_restart(incident):
@@ -253,7 +297,7 @@ class ServiceAlerts(StateSaving):
         """Exponential re-alerting while an incident lasts: after realert, 2x realert, 4x realert, ..."""
         if all(now < state["next_usec"] for state in self.alerting.values()):
             return  # none due: the open incidents (each failure's made with its chain) are not needed
-        for incident in self.pipeline.open_incidents():
+        for incident in [*self.pipeline.open_incidents(), *self.held.incidents()]:
             state = self.alerting.get(incident_id(incident))
             if state is None or now < state["next_usec"]:
                 continue
@@ -273,7 +317,7 @@ class ServiceAlerts(StateSaving):
         if now - self._last_resend < every:
             return
         self._last_resend = now
-        for incident in self.pipeline.open_incidents():
+        for incident in [*self.pipeline.open_incidents(), *self.held.incidents()]:
             if incident_id(incident) in self.alerting:
                 payload = self._payload("refresh", incident, self._still(incident))
                 self.pending.append(OutboxItem(f"alert:{incident_id(incident)}:refresh{now // every}", "alert",

@@ -228,6 +228,8 @@ class ServiceReading(ServiceAlerts):
         self._remember_line(entry)  # before its hits: an alert's last lines end with the hit
         for event in self.pipeline.feed(entry):
             self._handle(event)
+        if self.held and (key := host_unit(entry.machine_id, entry.unit)) in self.held:
+            self._logs_again(key, entry.realtime_usec, self._entry_invocation)  # (service_held.py)
 
     def _host_of(self, machine_id: str, host: str = "") -> str:
         """The host's name for metrics: the entry's (or its span's) `_HOSTNAME`, else its name when an entry of
@@ -260,6 +262,10 @@ class ServiceReading(ServiceAlerts):
         finally:
             self._feeding = None
         self._remember_lines(zip(run.units, recent_lines(run, self.config.alerts.context_lines), strict=True))
+        if self.held:
+            for key, span in zip(run.units, run.spans, strict=True):
+                if key in self.held:
+                    self._logs_again(key, span[3])  # (service_held.py; a span's last entry)
 
     def _hit_lines(self, hit: Hit) -> None:
         """Keep the hit's unit's last lines up to and including the hit, for the alert made when its incident

@@ -20,6 +20,7 @@ from .engine.policy import RestartLedger
 from .engine.second_look import StaleReports
 from .host_silence import HostSilence
 from .pipeline import Pipeline
+from .service_held import HeldResolves
 from .state import OutboxItem, State
 from .timespec import wall_usec
 
@@ -69,6 +70,7 @@ class StateSaving:
     figures: Figures
     ledger: RestartLedger
     alerting: dict[str, dict[str, int]]
+    held: HeldResolves
     hosts: HostSilence
     keeper: BaselineKeeper
     worker: OutboxWorker
@@ -94,8 +96,8 @@ class StateSaving:
             return
         self.last_commit_at = time.monotonic()
         values: dict[str, Any] = {"ledger": self.ledger.snapshot(), "alerting": self.alerting,
-                                  FIGURES_KEY: self.figures.saved(), "restarted_seen": self.restarted_seen,
-                                  "second_look": self.stale.saved()}
+                                  "held": self.held.saved(), FIGURES_KEY: self.figures.saved(),
+                                  "restarted_seen": self.restarted_seen, "second_look": self.stale.saved()}
         if self.cursor is not None:
             values["cursor"] = self.cursor
         if self.positions is not None:

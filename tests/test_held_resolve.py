@@ -1,0 +1,68 @@
+"""A failure that needs a restart is not resolved by quiet time alone while its unit is silent (service_held.py).
+
+helper-129's trial on a real systemd: a deadlock came back after logsentry's restart ("not restarting again"),
+and 60 s later its alert resolved "no new hit for 60s" while the unit was still hung. Real service, journal fed
+through journal-remote's FIFO, alerts to an HTTP receiver on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from receivers import HttpReceiver
+from test_service import RunningService, boom_rules, config_text, receiver, service  # noqa: F401  (fixtures)
+
+
+def titles(hook: HttpReceiver) -> list[str]:
+    return [body["title"] for _, body in hook.requests]
+
+
+def started(live_journal: Any, rules: Callable[..., Any], make: Callable[[str], RunningService],
+            hook: HttpReceiver) -> RunningService:
+    channels = f'[[channel]]\nname = "hook"\ntype = "apprise"\nurl = "json://{hook.url}/hook"\n'
+    running = make(config_text(live_journal, rules(action="restart", within="1s"), channels))
+    running.start()
+    return running
+
+
+def test_a_restart_rules_alert_stays_firing_while_its_unit_is_silent_then_resolves_when_it_logs(
+        live_journal, boom_rules, service, receiver) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    hook = receiver()
+    running = started(live_journal, boom_rules, service, hook)
+    live_journal.write("BOOM hung")
+    hook.wait_for(1)
+    running.wait_log("stays firing until the unit logs again")  # its 1 s window passed, the unit said nothing
+    time.sleep(1.5)
+    assert not any("RESOLVED" in title for title in titles(hook))
+    live_journal.write("serving requests again")
+    resolved = hook.wait_for(2)[1][1]
+    assert "RESOLVED" in resolved["title"]
+    assert "app.service logs again" in resolved["message"]
+
+
+def test_a_held_alert_outlives_a_restart_of_logsentry(  # type: ignore[no-untyped-def]
+        live_journal, boom_rules, service, receiver) -> None:  # noqa: F811
+    hook = receiver()
+    running = started(live_journal, boom_rules, service, hook)
+    live_journal.write("BOOM hung")
+    hook.wait_for(1)
+    running.wait_log("stays firing until the unit logs again")
+    time.sleep(0.5)  # a commit (at most every second when caught up) saves it
+    assert running.stop() == 0
+    running.start()
+    live_journal.write("serving requests again")
+    resolved = hook.wait_for(2)[1][1]
+    assert "RESOLVED" in resolved["title"] and "app.service logs again" in resolved["message"]
+
+
+def test_a_unit_that_logs_on_after_the_hit_is_resolved_by_quiet_time_as_before(  # type: ignore[no-untyped-def]
+        live_journal, boom_rules, service, receiver) -> None:  # noqa: F811
+    hook = receiver()
+    running = started(live_journal, boom_rules, service, hook)
+    live_journal.write("BOOM once")
+    live_journal.write("recovered by itself")
+    resolved = hook.wait_for(2)[1][1]
+    assert "RESOLVED" in resolved["title"] and "no new hit for 1s" in resolved["message"]
+    assert "stays firing" not in running.log()
