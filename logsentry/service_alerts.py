@@ -234,12 +234,16 @@ class ServiceAlerts(StateSaving):
             and bool(self._entry_invocation) and self._entry_invocation != incident.invocation
 
     def _hold(self, incident: Incident) -> bool:
-        """Hold the alert of a failure that needs a restart (its rule's action) firing when it ended only by time
-        and its unit has logged nothing since its last hit (service_held.py); True when held."""
-        ident = incident_id(incident)
-        if incident.action != "restart" or ident not in self.alerting or not self.config.alerts.resolve \
-                or self.config.dry_run or self._new_invocation_ended(incident):
-            return False
+        """Hold the alert of a failure that does not heal itself (its rule's `resolve`: a restart rule's by default)
+        firing when it ended only by time and its unit has logged nothing since its last hit (service_held.py);
+        True when held."""
+        ident, rules = incident_id(incident), self.pipeline.detector.rules
+        said = [rules.get(rule_id) for rule_id in (incident.rule_id, *(link.rule_id for link in incident.chain))]
+        if not any(rule.resolve == "unit-logs-again" if rule is not None else incident.action == "restart"
+                   for rule in said) \
+                or ident not in self.alerting or not self.config.alerts.resolve or self.config.dry_run \
+                or self._new_invocation_ended(incident):
+            return False  # (a failure whose chain has a rule saying so: systemd left its unit failed)
         lines = self.context.get(unit_key(incident))
         if lines and lines[-1][0] > incident.last_usec:
             return False  # it logged since: no sign of a hang

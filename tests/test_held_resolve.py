@@ -66,3 +66,32 @@ def test_a_unit_that_logs_on_after_the_hit_is_resolved_by_quiet_time_as_before( 
     resolved = hook.wait_for(2)[1][1]
     assert "RESOLVED" in resolved["title"] and "no new hit for 1s" in resolved["message"]
     assert "stays firing" not in running.log()
+
+
+DOWN_RULE = '''id = "down"
+title = "down"
+severity = "error"
+action = "alert"
+resolve = "unit-logs-again"
+[match]
+message = '^DOWN$'
+[trigger]
+count = 1
+within = "1s"
+'''
+
+
+def test_an_alert_rule_that_says_so_is_held_too(live_journal, service, receiver, tmp_path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    rules = tmp_path / "down-rules"
+    rules.mkdir()
+    (rules / "down.toml").write_text(DOWN_RULE)
+    hook = receiver()
+    channels = f'[[channel]]\nname = "hook"\ntype = "apprise"\nurl = "json://{hook.url}/hook"\n'
+    running = service(config_text(live_journal, rules, channels))
+    running.start()
+    live_journal.write("DOWN")
+    hook.wait_for(1)
+    running.wait_log("stays firing until the unit logs again")
+    live_journal.write("DOWN")  # the same failure again: a new incident, the held one resolved as going on in it
+    resolved = [body for _, body in hook.wait_for(3) if "RESOLVED" in body["title"]]
+    assert len(resolved) == 1 and "logs the same failure again" in resolved[0]["message"]

@@ -41,8 +41,11 @@ MAX_SAMPLE_CHARS = 64 * 1024
 REGEX_FLAGS = regex.MULTILINE | regex.VERSION0
 DEFAULT_WITHIN = "60s"
 
-_TOP_KEYS = {"id", "title", "description", "severity", "action", "match", "trigger", "absence", "anomaly", "sample",
-             "scenario", "references"}
+_TOP_KEYS = {"id", "title", "description", "severity", "action", "resolve", "match", "trigger", "absence", "anomaly",
+             "sample", "scenario", "references"}
+RESOLVES = ("quiet", "unit-logs-again")
+"""How the service resolves a rule's alert: when no new hit came within its window ("quiet"), or then only once its
+unit has logged a line since its last hit ("unit-logs-again": the default for action = "restart"; service_held.py)."""
 _MATCH_KEYS = {"message", "ignore", "priority", "fields", "lines"}
 _TRIGGER_KEYS = {"count", "within", "group_by", "keep_firing_for"}
 _ABSENCE_KEYS = {"silent_for", "min_entries", "max_variation", "margin", "false_alarms_per_day", "learn_for"}
@@ -134,6 +137,8 @@ class Rule:
     absence: Absence | None = None
     anomaly: AnomalySpec | None = None
     """Set for anomaly rules (engine/anomaly.py): they test learned baselines instead of a regex."""
+    resolve: str = "quiet"
+    """One of RESOLVES."""
 
 
 def _compile(pattern: str | None, key: str, problems: Problems) -> regex.Pattern[str] | None:
@@ -291,6 +296,10 @@ def parse_rule(document: Mapping[str, Any], path: Path, display: str | None = No
     if action not in ACTIONS:
         problems.add("action", f"expected one of {', '.join(ACTIONS)} (got {describe(action)})")
 
+    resolve = document.get("resolve", "unit-logs-again" if action == "restart" else "quiet")
+    if resolve not in RESOLVES:
+        problems.add("resolve", f"expected one of {', '.join(RESOLVES)} (got {describe(resolve)})")
+
     match = read_table(document, "match", problems)
     unknown_keys(match, _MATCH_KEYS, "match.", problems)
     message = _compile(read_string(match, "message", "match.message", problems, required=False), "match.message",
@@ -331,7 +340,7 @@ def parse_rule(document: Mapping[str, Any], path: Path, display: str | None = No
         id=rule_id, title=title, description=description.strip(), severity=severity, action=str(action),
         message=message, ignore=ignore, max_priority=max_priority, fields=fields, trigger=trigger,
         samples=samples, scenarios=scenarios, path=path, references=tuple(references),
-        first_line_only=lines == "first", absence=absence, anomaly=anomaly,
+        first_line_only=lines == "first", absence=absence, anomaly=anomaly, resolve=str(resolve),
     )
 
 
