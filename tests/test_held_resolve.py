@@ -7,6 +7,8 @@ through journal-remote's FIFO, alerts to an HTTP receiver on 127.0.0.1.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -36,6 +38,9 @@ def test_a_restart_rules_alert_stays_firing_while_its_unit_is_silent_then_resolv
     running.wait_log("stays firing until the unit logs again")  # its 1 s window passed, the unit said nothing
     time.sleep(1.5)
     assert not any("RESOLVED" in title for title in titles(hook))
+    listed = subprocess.run([sys.executable, "-m", "logsentry", "incidents", "-c", str(running.config_path)],
+                            capture_output=True, text=True, check=True).stdout  # what the service saved
+    assert "boom" in listed and "its alert stays firing until the unit logs again" in listed
     live_journal.write("serving requests again")
     resolved = hook.wait_for(2)[1][1]
     assert "RESOLVED" in resolved["title"]

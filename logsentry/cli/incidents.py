@@ -31,6 +31,7 @@ def incidents_command(config_path: Path, state_dir: Path | None, output: str) ->
     from ..engine.failures import FailureGroups
     from ..engine.window import BurstTracker
     from ..rules.loader import load_rules
+    from ..service_held import HeldResolves
     from ..state import StateError
     from ..state_readonly import StateMissing, open_read_only
     from .common import fail
@@ -43,6 +44,7 @@ def incidents_command(config_path: Path, state_dir: Path | None, output: str) ->
         store = open_read_only(path)  # never written: no WAL switch, no table made, nothing for a reader to lock
         try:
             windows, failures_saved, rows = store.load_windows(), store.get("failures"), store.outbox()
+            held_saved = store.get("held")
         finally:
             store.close()
     except StateMissing:
@@ -53,8 +55,10 @@ def incidents_command(config_path: Path, state_dir: Path | None, output: str) ->
     tracker.restore(windows)
     failures.restore(failures_saved if isinstance(failures_saved, list) else [])
     live = tracker.open_incidents()
+    held = HeldResolves.restore(held_saved if isinstance(held_saved, list) else []).incidents()
     shown = sorted([incident for incident in live if not failures.grouped(incident)]
-                   + failures.open_failures(live), key=lambda incident: incident.first_usec)
+                   + failures.open_failures(live) + held, key=lambda incident: incident.first_usec)
+    waiting = {id(incident) for incident in held}
     source = journal_source(config.journal_directory, ())
     if not shown and output == "text":
         click.echo(f"no incident open in {path} (as the service last saved it)")
@@ -63,9 +67,10 @@ def incidents_command(config_path: Path, state_dir: Path | None, output: str) ->
         done = [_outcome(row, config, secrets) for row in _rows_of(incident, rows)]
         command = journalctl_command(incident, source)
         if output == "json":
-            click.echo(json.dumps({**_incident_fields(incident), "actions": done, "journalctl": command}))
+            click.echo(json.dumps({**_incident_fields(incident), "actions": done, "journalctl": command,
+                                   "waits_for_unit": id(incident) in waiting}))
         else:
-            _echo(incident, done, command)
+            _echo(incident, done, command, id(incident) in waiting)
 
 
 def _rows_of(incident: Incident, rows: list[OutboxRow]) -> list[OutboxRow]:
@@ -110,7 +115,7 @@ def _said(outcome: dict[str, Any]) -> str:
     return f"{kind}: {status}{tries}" + (f" (last error: {error})" if error else "")
 
 
-def _echo(incident: Incident, done: list[dict[str, Any]], command: str) -> None:
+def _echo(incident: Incident, done: list[dict[str, Any]], command: str, waits: bool = False) -> None:
     from ..timespec import format_usec
     from ..views.counts import failure_last, hits_said, own_last_hit
     from ..views.escape import visible
@@ -122,6 +127,9 @@ def _echo(incident: Incident, done: list[dict[str, Any]], command: str) -> None:
     latest += [later] if (later := failure_last(incident, own)) else []
     click.echo(f"{incident.severity.label.upper()} {where}{host}: {incident.rule_id}, since "
                f"{format_usec(incident.first_usec)}, {', '.join([hits_said(incident.why, incident.count), *latest])}")
+    if waits:  # (service_held.py)
+        click.echo(f"  no new hit, but {visible(incident.unit)} has logged nothing since: its alert stays firing "
+                   "until the unit logs again")
     if incident.why:
         click.echo(f"  why: {visible(incident.why)}")
     if incident.samples:
