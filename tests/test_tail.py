@@ -92,8 +92,9 @@ class Tail:
             got.extend(self.read(1, timeout))
         return got
 
-    def ready(self, journal: LiveJournal, unit: str = "app.service", timeout: float = TIMEOUT) -> None:
-        """Write probes until tail shows one: from then on, nothing written is before its start point."""
+    def ready(self, journal: LiveJournal, unit: str = "app.service", timeout: float = 4 * TIMEOUT) -> None:
+        """Write probes until tail shows one: from then on, nothing written is before its start point. (Its start-up,
+        imports and rules, is in this wait: on a loaded machine it took more than TIMEOUT once.)"""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             journal.write("PROBE", unit=unit, priority=3)
