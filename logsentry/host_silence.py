@@ -33,12 +33,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .actions.alert import incident_payload, journal_source
-from .actions.runner import incident_id
 from .config import SiteConfig
 from .engine.rhythm import MAX_GAPS, SPAN_CAP_USEC, Rhythm
 from .host_clocks import HostClocks
 from .hosts import describe_host
-from .model import Entry, Incident, ScreenedRun, Severity
+from .model import Entry, Incident, ScreenedRun, Severity, incident_id
 from .rules.rule import Absence
 from .sources._runs import hosts_walk
 from .sources.journal import JournalLocation, JournalOpenError

@@ -14,10 +14,10 @@ from dataclasses import replace
 from typing import Any
 
 from .actions.alert import MAX_LINE, clean, incident_payload, journal_source, service_payload, with_rule_title
-from .actions.runner import incident_id, outbox_items
+from .actions.runner import outbox_items
 from .host_silence import RULE_ID as HOST_RULE
 from .metrics import Metrics
-from .model import Action, Entry, Incident, host_unit
+from .model import Action, Entry, Incident, host_unit, incident_id
 from .service_held import MAX_HELD, unit_key
 from .service_state import StateSaving
 from .sources.journal import JournalGap

@@ -12,17 +12,12 @@ from pathlib import Path
 
 from ..config import SiteConfig
 from ..engine.policy import GuardedPolicy, Limits, RestartLedger
-from ..model import Action, Incident
+from ..model import Action, incident_id
 from ..silences import Matcher
 from ..state import OutboxItem, State
 from ..timespec import wall_usec
 from .alert import incident_payload, with_rule_title
 from .outbox import OutboxWorker
-
-
-def incident_id(incident: Incident) -> str:
-    machine = f"|{incident.machine_id}" if incident.machine_id else ""  # hosts' incidents never collide
-    return f"{incident.rule_id}|{incident.unit}|{incident.key}|{incident.first_usec}{machine}"
 
 
 def guarded_policy(config: SiteConfig, ledger: RestartLedger, clock: Callable[[], int] = wall_usec) -> GuardedPolicy:

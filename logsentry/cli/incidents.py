@@ -75,7 +75,7 @@ def incidents_command(config_path: Path, state_dir: Path | None, output: str) ->
 
 def _rows_of(incident: Incident, rows: list[OutboxRow]) -> list[OutboxRow]:
     """The outbox rows the service queued for the incident (actions/runner.outbox_items names them by its id)."""
-    from ..actions.runner import incident_id
+    from ..model import incident_id
 
     ident = incident_id(incident)
     return [row for row in rows if row.dedupe.split(":", 1)[-1].startswith(f"{ident}|")]
