@@ -5,6 +5,7 @@ All frozen: a value that travels through the pipeline is never mutated on the wa
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from enum import IntEnum
@@ -283,6 +284,15 @@ def incident_id(incident: Incident) -> str:
     """The incident's identity for the service's alerting state and outbox (saved: the same across restarts)."""
     machine = f"|{incident.machine_id}" if incident.machine_id else ""  # hosts' incidents never collide
     return f"{incident.rule_id}|{incident.unit}|{incident.key}|{incident.first_usec}{machine}"
+
+
+def incident_label(incident: Incident) -> str:
+    """A short id of the incident for its alerts (Alertmanager's `incident` label, the payload's `incident`): two
+    open incidents of one rule on one unit and host (a failure still open and its program's next hit, two hosts
+    of one name) had the same labels, so one's resolve resolved the other's alert. Made of incident_id (journal
+    data only): the same in every firing, reminder, re-send and resolve, across restarts, and from two logsentry
+    instances reading one journal (Alertmanager dedups them)."""
+    return hashlib.sha256(incident_id(incident).encode()).hexdigest()[:16]
 
 
 new_incident = SlotMaker(Incident, tuple(each.name for each in fields(Incident)))

@@ -3,9 +3,11 @@ bounded, and the payload is data (JSON, plain text), never a template or markup.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from logsentry.actions.alert import body, clean, incident_payload, title
 from logsentry.actions.channels import alertmanager_alert
-from logsentry.model import Incident, Severity
+from logsentry.model import Incident, Severity, incident_label
 
 
 def incident(message: str) -> Incident:
@@ -33,7 +35,24 @@ def test_payload_and_renderings_carry_log_text_as_data():
     assert title(payload) == "[logsentry web01] CRITICAL api.service: boom"
     am = alertmanager_alert(payload)
     assert am["labels"] == {"alertname": "logsentry_boom", "unit": "api.service", "rule": "boom",
-                            "severity": "critical", "host": "web01"}
+                            "severity": "critical", "host": "web01", "incident": payload["incident"]}
     assert line in am["annotations"]["description"]
 
 
+
+
+def test_each_open_incident_is_its_own_alert_in_every_event():
+    """Two incidents of one rule on one unit and host (the same key) differ by their first hit or their machine:
+    their alerts differ in the `incident` label and field, and an incident's firing, reminder, re-send and
+    resolve all carry the same one (Alertmanager matches a resolve to its alert by the label set)."""
+    first, second = incident("BOOM 1"), replace(incident("BOOM 2"), first_usec=5, fired_usec=5, last_usec=6)
+    other_host = replace(first, machine_id="b" * 32)
+    ids = {incident_payload("firing", each, "web01", "r", source=())["incident"]
+           for each in (first, second, other_host)}
+    assert len(ids) == 3
+    events = (("firing", 3, 2), ("reminder", 9, 40), ("refresh", 9, 40), ("resolved", 12, 90))
+    labels = [alertmanager_alert(incident_payload(event, replace(first, count=count, last_usec=last), "web01", "r",
+                                                  source=()))["labels"] for event, count, last in events]
+    assert all(each == labels[0] for each in labels) and labels[0]["incident"] == incident_label(first)
+    said = body(incident_payload("resolved", second, "web01", "no new hit", source=()))
+    assert f"\nincident: {incident_label(second)}\n" in f"{said}\n"  # what an apprise (json://, mail) reader sees

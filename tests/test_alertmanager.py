@@ -140,7 +140,8 @@ def test_two_instances_one_notification_resent_then_resolved(alertmanager, live_
             time.sleep(0.5)
         [alert] = wait_for(lambda: manager.get("/api/v2/alerts"), what="the alert in Alertmanager")
         assert alert["labels"] == {"alertname": "logsentry_boom", "host": "web-7", "unit": "app.service",
-                                   "rule": "boom", "severity": "critical"}
+                                   "rule": "boom", "severity": "critical", "incident": alert["labels"]["incident"]}
+        assert len(alert["labels"]["incident"]) == 16  # both instances gave the same (one alert, one notification)
         assert alert["status"]["state"] == "active" and alert["startsAt"].startswith("20")
         assert alert["generatorURL"].startswith("logsentry://collector/journal?unit=app.service")
         assert alert["annotations"]["journalctl"].startswith(f"journalctl -D {live_journal.directory} ")

@@ -61,7 +61,8 @@ def test_the_readme_collector_config_alerts_name_the_host_and_show_its_lines(tmp
         [alert] = wait_until(lambda: [a for path, body in manager.requests if path == "/api/v2/alerts"
                                       for a in body], 20, "the MVar alert in the Alertmanager API")
         assert alert["labels"] == {"alertname": "logsentry_ghc-mvar-deadlock", "host": "web-7", "unit": "api.service",
-                                   "rule": "ghc-mvar-deadlock", "severity": "critical"}
+                                   "rule": "ghc-mvar-deadlock", "severity": "critical",
+                                   "incident": alert["labels"]["incident"]}
         notes = alert["annotations"]
         assert notes["observer"] == "collector"
         assert notes["summary"] == ("[logsentry web-7] CRITICAL api.service: GHC: thread blocked indefinitely in an "

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..hosts import local_machine_id
-from ..model import Incident, Link, journald_machine
+from ..model import Incident, Link, incident_label, journald_machine
 from ..timespec import format_usec
 from ..views.counts import began_usec, chain_heading, chain_rules, hits_said, own_last_hit
 from ..wording import plural
@@ -45,7 +45,8 @@ def incident_payload(event: str, incident: Incident, host: str, reason: str, con
     """`host` and `machine_id` are the incident's (its entries' `_HOSTNAME` and `_MACHINE_ID`; `host` is
     logsentry's own name when the entries had none); `observer` is the logsentry that saw it. `source` is
     where the entries were read (journal_source): required, so that no caller's `journalctl` command looks
-    for a collector's lines in the local journal. `ahead_usec`: journalctl_command's."""
+    for a collector's lines in the local journal. `ahead_usec`: journalctl_command's. `incident` tells two open
+    incidents of one rule on one unit apart (model.incident_label): each channel's consumer can match a resolve."""
     return {
         "event": event,
         "host": incident.host or host,
@@ -55,6 +56,7 @@ def incident_payload(event: str, incident: Incident, host: str, reason: str, con
         "rule": incident.rule_id,
         "severity": incident.severity.label,
         "key": incident.key,
+        "incident": incident_label(incident),
         "reason": reason,
         "count": incident.count if count is None else count,
         "count_is_lower_bound": incident.dropped > 0,
@@ -222,6 +224,8 @@ def body(payload: Mapping[str, Any]) -> str:
         lines.append(f"latest: {payload['message']}")
     if payload.get("journalctl"):
         lines.append(f"see: {payload['journalctl']}")
+    if payload.get("incident"):  # the same in its reminders and resolve: which of two open ones this is
+        lines.append(f"incident: {payload['incident']}")
     if payload["context"]:
         lines.append(f"last lines of {payload['unit']} before its silence:" if payload.get("silence") else
                      f"last lines of {payload['unit']} up to the hit that fired it "

@@ -165,13 +165,16 @@ def send_isolated(channel: Channel, payload: Mapping[str, Any]) -> None:
 
 def alertmanager_alert(payload: Mapping[str, Any]) -> dict[str, Any]:
     """An alert as Alertmanager's clients are told to send it: labels identify it (the same incident seen by
-    two logsentry instances is one alert to Alertmanager, which dedups it), annotations are overwritten by
+    two logsentry instances is one alert to Alertmanager, which dedups it; `incident` keeps two open incidents
+    of one rule on one unit two alerts, so that one's resolve ends only its own), annotations are overwritten by
     the latest sending, startsAt is the incident's first hit, endsAt is set only when it is resolved (active
     alerts are re-sent every alerts.resend), generatorURL links back to where it came from."""
     labels = {"alertname": f"logsentry_{payload['rule']}", "host": payload["host"], "unit": payload["unit"],
               "rule": payload["rule"], "severity": payload["severity"]}
     if payload["key"]:
         labels["key"] = payload["key"]
+    if payload.get("incident"):  # (none in an alert about logsentry itself, or queued by an older version)
+        labels["incident"] = payload["incident"]
     annotations = {"summary": title({**payload, "event": "firing"}), "description": body(payload)}
     for name in ("message", "journalctl", "why", "template", "machine_id", "observer"):
         if payload.get(name):
