@@ -52,6 +52,8 @@ def test_an_open_incident_and_its_delivered_alert(tmp_path, receiver):  # noqa: 
     assert (record["rule"], record["severity"], record["machine_id"], record["count"]) == ("boom", "critical", WEB7, 1)
     assert record["actions"] == [{"kind": "alert", "status": "done", "channel": "hook", "attempts": 0,
                                   "last_error": ""}]
+    [sent] = alerts(hook)  # the open incident is named as its alert named it (Alertmanager's `incident` label)
+    assert f"\nincident: {record['incident']}\n" in sent["message"] and f"  incident: {record['incident']}" in lines
 
 
 def test_an_alert_that_cannot_get_out_says_so_without_its_url(tmp_path, receiver):  # noqa: F811

@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from ..config import SiteConfig
-from ..model import Incident
+from ..model import Incident, incident_label
 from ..redaction import Secrets
 from ..state import OutboxRow
 from ..wording import plural
@@ -95,6 +95,7 @@ def _outcome(row: OutboxRow, config: SiteConfig, secrets: Secrets) -> dict[str, 
 def _incident_fields(incident: Incident) -> dict[str, Any]:
     return {"rule": incident.rule_id, "severity": incident.severity.label, "unit": incident.unit,
             "machine_id": incident.machine_id, "host": incident.host, "key": incident.key,
+            "incident": incident_label(incident),  # (its alerts' `incident`: Alertmanager's label)
             "first_usec": incident.first_usec, "last_usec": incident.last_usec, "count": incident.count,
             "why": incident.why, "message": incident.samples[0] if incident.samples else "",
             "chain": [link.rule_id for link in incident.chain]}
@@ -136,6 +137,7 @@ def _echo(incident: Incident, done: list[dict[str, Any]], command: str, waits: b
         click.echo(f"  line: {visible(incident.samples[0][:300])}")
     if len(incident.chain) > 1:
         click.echo(f"  chain: {', '.join(link.rule_id for link in incident.chain)}")
+    click.echo(f"  incident: {incident_label(incident)}")  # as its alerts say it (Alertmanager's label)
     said = [_said(outcome) for outcome in done] or ["nothing queued (dry run, a report only, or not decided yet)"]
     click.echo(f"  actions: {'; '.join(visible(each) for each in said)}")
     if command:
