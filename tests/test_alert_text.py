@@ -50,6 +50,9 @@ def test_each_open_incident_is_its_own_alert_in_every_event():
     ids = {incident_payload("firing", each, "web01", "r", source=())["incident"]
            for each in (first, second, other_host)}
     assert len(ids) == 3
+    keyed = [alertmanager_alert(incident_payload("firing", replace(first, key=key), "web01", "r", source=()))["labels"]
+             for key in ("10.0.0.1", "10.0.0.2")]  # a group_by rule's two keys: told apart by `key` already
+    assert keyed[0]["key"] != keyed[1]["key"] and keyed[0]["incident"] != keyed[1]["incident"]
     events = (("firing", 3, 2), ("reminder", 9, 40), ("refresh", 9, 40), ("resolved", 12, 90))
     labels = [alertmanager_alert(incident_payload(event, replace(first, count=count, last_usec=last), "web01", "r",
                                                   source=()))["labels"] for event, count, last in events]
