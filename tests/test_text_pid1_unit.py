@@ -63,8 +63,48 @@ def test_a_programs_lines_and_pid1s_lines_about_its_service_are_one_failure(tmp_
     incidents = [json.loads(line) for line in done.stdout.splitlines() if json.loads(line)["type"] == "incident"]
     said = sorted((r["unit"], r["rule"], sorted(link["rule"] for link in r["chain"])) for r in incidents)
     assert said == [("(backupd)", "python-memory-error", []),
-                    ("(myapp)", "python-memory-error", ["error-burst", "python-memory-error", "python-traceback-burst",
-                                                        "systemd-unit-failed"]),
+                    ("(myapp.service)", "python-memory-error", ["error-burst", "python-memory-error",
+                                                                "python-traceback-burst", "systemd-unit-failed"]),
                     ("(other.service)", "systemd-unit-failed", [])], said
     text = run_cli("scan", "--file", str(log)).stdout
-    assert "Matches below" in text and "(myapp.servi" not in text, text  # its chain's match is no quiet match
+    quiet = text.split("Matches below", 1)[1]
+    assert "(myapp.servi" not in quiet, text  # its chain's match is no quiet match
+    assert "(myapp)" not in text.split("Matches below", 1)[0], text  # one service, one name (below)
+
+
+RUNS = ["Started myapp.service - My App.", "myapp[{pid}]: myapp 2.3.1 starting",
+        "myapp[{pid}]: {error}", "myapp.service: Main process exited, code=exited, status=1/FAILURE",
+        "myapp.service: Failed with result 'exit-code'.",
+        "myapp.service: Scheduled restart job, restart counter is at {run}.", "Stopped myapp.service - My App."]
+FATAL = "FATAL: failed to connect to database postgres://db01:5432/app: connect: connection refused"
+
+
+def slow_loop() -> str:
+    """A unit restarted every 2 min (helper-6's trial, slow_simple.log): its first runs fail on a plain error
+    line (systemd's lines lead: systemd-unit-failed), the next ones on a FATAL line (new-fatal-template leads)."""
+    lines = []
+    for run in range(1, 5):
+        for second, line in enumerate(RUNS):
+            said = line.format(pid=3000 + run, run=run, error="could not open /etc/myapp/key.pem: permission denied"
+                               if run < 3 else FATAL)
+            who = "systemd[1]" if not said.startswith("myapp[") else said.split(": ", 1)[0]
+            text = said if who == "systemd[1]" else said.split(": ", 1)[1]
+            lines.append(f"Dec 04 11:{2 * run:02d}:{second:02d} web01 {who}: {text}")
+    return "\n".join(lines) + "\n"
+
+
+def test_one_service_shows_under_one_name_whichever_rule_leads_its_failure(tmp_path: Path):
+    """helper-6's trial: a text log's failure led by systemd's lines showed "(myapp.service)", the same service's
+    next failure, led by its program's FATAL line (new-fatal-template), "(myapp)": two names for one service. A
+    text program's failure shows under the service PID 1's lines named (failure_model.TextServices), in the JSON
+    records and on the cards."""
+    log = tmp_path / "slow.log"
+    log.write_text(slow_loop())
+    done = run_cli("scan", "--file", str(log), "-o", "json")
+    assert done.exit_code == 0, done.output
+    records = [json.loads(line) for line in done.stdout.splitlines()]
+    said = {(r["rule"], r["unit"]) for r in records if r["type"] in ("incident", "incident_end")}
+    assert {rule for rule, _ in said} >= {"systemd-unit-failed", "new-fatal-template"}, said
+    assert {unit for _, unit in said} == {"(myapp.service)"}, said
+    text = run_cli("scan", "--file", str(log)).stdout
+    assert "(myapp)" not in text.split("Matches below", 1)[0] and "(myapp.service)  new-fatal-template" in text, text

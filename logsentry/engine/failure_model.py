@@ -51,6 +51,29 @@ def joins_as(unit: str) -> str:
     return unit
 
 
+MAX_TEXT_SERVICES = 4096
+"""Text programs remembered as services (TextServices): text's names are its own to make up, so bounded."""
+
+
+class TextServices:
+    """The services PID 1's text lines named ("(myapp.service)" from `systemd[1]: myapp.service: ...`), so that a
+    failure of the program "(myapp)" shows under its service's name, as systemd's own lines about it do, whichever
+    incident leads it (a new-fatal-template's or systemd-unit-failed's): one service, one name in a report. Only a
+    name systemd's text lines gave, only for text's (parenthesized) names: a journal's trusted unit is never
+    renamed."""
+
+    def __init__(self) -> None:
+        self._named: dict[tuple[str, str], str] = {}
+
+    def note(self, machine: str, unit: str) -> None:
+        if unit.startswith("(") and unit.endswith(".service)") and len(self._named) < MAX_TEXT_SERVICES:
+            self._named.setdefault((machine, joins_as(unit)), unit)
+
+    def name(self, machine: str, unit: str) -> str:
+        """The unit a failure of (machine, unit) shows under: a text program's service's name where known."""
+        return self._named.get((machine, unit), unit) if unit.startswith("(") else unit
+
+
 def unit_key(machine: str, unit: str) -> tuple[str, str]:
     """A failure's place in FailureGroups._by_unit: its machine and its unit as joined (joins_as)."""
     return machine, joins_as(unit)

@@ -37,7 +37,7 @@ from ..model import Entry, Hit, Incident
 from ..rules.rule import Rule
 from .failure_lead import LeadIns, lead_of
 from .failure_likeness import ANOTHER_FAILURE_USEC, LIKE_SHARE, failure_templates, template_likeness
-from .failure_model import Failure, MemberId, began, failure_view, member_id, unit_key
+from .failure_model import Failure, MemberId, TextServices, began, failure_view, member_id, unit_key
 from .failure_oom import UNIT_OOM_RULES, absorb, settling_kill
 from .failure_pids import PidOwners
 from .failure_runs import RESTART_RULE, escalates, fold, in_run, inherit, other_cause, own_cause, reruns, restarted
@@ -89,6 +89,7 @@ class FailureGroups:
         self._by_member: dict[MemberId, Failure] = {}
         self._owners = PidOwners()
         """Which unit a kernel line is about (engine/failure_pids.py)."""
+        self._services = TextServices()  # text programs PID 1's lines named as services: a failure's name
         self.changed = False
         """Has anything to save changed since the last snapshot()?"""
         self._earliest: int | None = None
@@ -100,6 +101,8 @@ class FailureGroups:
     def learn(self, entry: Entry) -> None:
         """Note which unit owns the entry's `_PID` (journald's, so trusted; never from text input)."""
         self._owners.learn(entry)
+        if entry.from_text and entry.fields.get("_PID") == "1":
+            self._services.note(entry.machine_id, entry.unit)
 
     def note_evidence(self, hit: Hit) -> None:
         """A hit on a unit with a failure open is evidence in that failure's chain (`_evidence_of`); else it may
@@ -326,6 +329,7 @@ class FailureGroups:
         not only as far as the last refresh() took them."""
         self.changed = True
         self._current(failure)
+        failure.unit = self._services.name(failure.machine, failure.unit)  # (its key: unit_key joins both names)
         failure.given = self.view(failure)
         return failure.given
 
