@@ -15,6 +15,7 @@ from .engine.anomaly import AnomalyDetector
 from .engine.anomaly_step import AnomalyStep, WentOn
 from .engine.detector import Detector
 from .engine.failures import FailureGroups
+from .engine.main_exits import MainExits
 from .engine.owners import Owners
 from .engine.policy import Policy
 from .engine.runstep import RunStep
@@ -87,6 +88,8 @@ class Pipeline:
         """What the anomaly rules find on a line (engine/anomaly_step.py)."""
         self.silence = SilenceTracker(detector.rules.values(), silence_overrides)
         self.suppressions = Suppressions()
+        self.exits = MainExits()
+        """How each unit's main process ended, as PID 1 said it (engine/main_exits.py): a failure's card says."""
         self.policy: ActionPolicy = policy or Policy()
         self.execute = execute
         self.progress = Progress()
@@ -101,6 +104,7 @@ class Pipeline:
         if "_PID" in entry.fields:
             self.failures.learn(entry)
             self.stops.note(entry)
+            self.exits.note(entry)
         if "N_DROPPED" in entry.fields:
             self.suppressions.note(entry)  # journald's "Suppressed N messages": counts are lower bounds
         if silence:

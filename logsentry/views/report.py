@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import shlex
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from rich.cells import cell_len
@@ -75,6 +75,9 @@ class ScanSummary:
     """Each ended incident's own last hit as read (a failure's incident carries its failure's last line)."""
     last_lines: dict[tuple[str, str, str, str, int], Said] = field(default_factory=dict)
     """A failure only systemd told: its program's last lines before it (sources/last_lines.py, set by the caller)."""
+    exit_of: Callable[[Incident], str] | None = None
+    """How an incident's unit's main process ended, as PID 1 said it (engine/main_exits.py: the pipeline's)."""
+    exits: dict[tuple[str, str, str, str, int], str] = field(default_factory=dict)
 
     def add(self, event: Event) -> None:
         match event:
@@ -93,6 +96,8 @@ class ScanSummary:
                 self.reported[_key(incident)] = incident.count
             case EndedEvent(incident):
                 self.incidents.append(incident)
+                if self.exit_of is not None and (exited := self.exit_of(incident)):
+                    self.exits[_key(incident)] = exited
                 if self.spans is not None:
                     if (last := self.spans.last(incident)) is not None:
                         self.last_hits[_key(incident)] = last
@@ -217,8 +222,9 @@ def _silence_block(incident: Incident, gap: Gap, action: Text, head: Text, clock
 
 def _incident_block(incident: Incident, actions: list[Action], gap: Gap | None = None,
                     clock: DayClock | None = None, reported: int | None = None,
-                    seen_last: int | None = None, last_lines: Said = NOTHING) -> Panel:
-    """One incident: what, where, when, how many, what was done, and its first lines."""
+                    seen_last: int | None = None, last_lines: Said = NOTHING, exited: str = "") -> Panel:
+    """One incident: what, where, when, how many, what was done (how its main process ended, where PID 1 said:
+    `exited`), and its first lines."""
     dry = " (dry run)" if actions and all(a.dry_run for a in actions) else ""
     done = " + ".join(a.kind for a in actions) or incident.action
     key = f" [{incident.key}]" if incident.key else ""
@@ -234,6 +240,8 @@ def _incident_block(incident: Incident, actions: list[Action], gap: Gap | None =
                  + (f" (journald suppressed {plural(incident.dropped, 'message')} of this unit meanwhile)"
                     if incident.dropped else ""))
     action = Text.assemble("action: ", (done + dry, "bold"))
+    if exited:
+        action = Text.assemble(Text.assemble(("main process: ", "bold"), visible(exited)), "\n", action)
     explained: list[Text | Table] = [Text.assemble(("why: ", "bold"), visible(incident.why))] if incident.why else []
     if incident.template:
         explained.append(wrapped(Text("template:", style="bold"), incident.template, "italic"))
@@ -323,7 +331,7 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
         console.print(_incident_block(incident, summary.actions_for(incident), summary.gap_of(incident),
                                       clock,
                                       summary.reported_count(incident), summary.last_hit(incident),
-                                      summary.last_lines_of(incident)))
+                                      summary.last_lines_of(incident), summary.exits.get(_key(incident), "")))
         if source is not None and (command := journalctl_command(incident, source)):
             for line in command_lines(command, console.width):
                 # a long path runs on rather than breaking the command; an identifier (-t) is log text

@@ -1,0 +1,83 @@
+"""How a unit's main process ended, as PID 1 said it: the exit status or signal a failure's card shows.
+
+A failure led by systemd's own lines ("myapp.service: Failed with result 'exit-code'.") said that the service
+failed, not how its program ended: the line before it does, "myapp.service: Main process exited, code=exited,
+status=1/FAILURE" (a code no rule matches: systemd-unit-failed's result says the same failure). service.c
+(service_sigchld_event) has written it as "Main process exited, code=%s, status=%i/%s" since v220 (code: exited,
+killed, dumped; the name: exit_status_to_string's, "n/a" when it has none, or the signal's), and as "%s: main
+process exited, code=%s, status=%i/%s" up to 219, older ones without the name.
+
+Only PID 1's lines (`_PID=1`: journald's, no process can forge it; a text's `systemd[1]:`, as the rules read
+it) about the unit they name (the entry's unit, sources/selection.subject_unit): never a program's own text,
+which may print anything. What is kept is systemd's wording, matched whole, so a card says nothing from the
+program: a code from three words, a number and a name of capitals.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict, deque
+from dataclasses import dataclass
+
+from ..model import Entry, Incident
+from .failure_model import joins_as
+
+_MAIN_EXIT = re.compile(r"(?P<unit>[^\s:]{1,255}): [Mm]ain process exited, code=(?P<code>exited|killed|dumped), "
+                        r"status=(?P<status>\d{1,10})(?:/(?P<name>n/a|[A-Z0-9+_]{1,32}))?")
+MAX_UNITS = 10_000
+"""Units whose exits are kept (the latest used); past it the least recently used go."""
+PER_UNIT = 16
+"""Exits kept per unit: a crash loop's latest runs."""
+BEFORE_USEC = 10_000_000
+"""How long before an incident's first hit its unit's exit still counts as its failure's (µs of journal time):
+PID 1 writes "Main process exited" just before "Failed with result"."""
+
+
+@dataclass(frozen=True, slots=True)
+class MainExit:
+    usec: int
+    code: str
+    """sigchld_code_to_string's: exited, killed or dumped."""
+    status: str
+    name: str
+
+    def said(self) -> str:
+        """In words: "exited with status 1/FAILURE", "killed by signal 9/KILL", "... 11/SEGV (core dumped)"."""
+        number = f"{self.status}/{self.name}" if self.name else self.status
+        if self.code == "exited":
+            return f"exited with status {number}"
+        return f"killed by signal {number}" + (" (core dumped)" if self.code == "dumped" else "")
+
+
+class MainExits:
+    """The latest exits of each unit's main process, from PID 1's lines (Pipeline.process notes each)."""
+
+    def __init__(self) -> None:
+        self._by_unit: OrderedDict[tuple[str, str], deque[MainExit]] = OrderedDict()
+
+    def note(self, entry: Entry) -> None:
+        if entry.fields.get("_PID") != "1" or "process exited" not in entry.message:
+            return
+        found = _MAIN_EXIT.fullmatch(entry.message)
+        if found is None or found["unit"] != (entry.unit[1:-1] if entry.from_text else entry.unit):  # text's: "(X)"
+            return
+        key = (entry.machine_id, joins_as(entry.unit))
+        kept = self._by_unit.pop(key, None) or deque(maxlen=PER_UNIT)
+        kept.append(MainExit(entry.realtime_usec, found["code"], found["status"], found["name"] or ""))
+        self._by_unit[key] = kept
+        if len(self._by_unit) > MAX_UNITS:
+            self._by_unit.popitem(last=False)
+
+    def said(self, incident: Incident) -> str:
+        """How the main process of the incident's unit ended during it ("" when PID 1 said nothing of it): the
+        latest exit, and how many of its runs ended so ("exited with status 1/FAILURE (5 runs)")."""
+        exits = [each for each in self._by_unit.get((incident.machine_id, joins_as(incident.unit)), ())
+                 if incident.first_usec - BEFORE_USEC <= each.usec <= incident.last_usec]
+        if not exits:
+            return ""
+        latest = exits[-1].said()
+        same = sum(1 for each in exits if each.said() == latest)
+        more = " or more" if len(exits) == PER_UNIT else ""  # (the runs before the kept ones ended in it too)
+        others = list(dict.fromkeys(each.said() for each in reversed(exits) if each.said() != latest))
+        return latest + (f" ({same}{more} runs)" if same > 1 else "") + (f"; before: {', '.join(others[:2])}"
+                                                                         if others else "")

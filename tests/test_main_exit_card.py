@@ -1,0 +1,64 @@
+"""A failure's card says how its unit's main process ended, as PID 1 said it (engine/main_exits.py): a new user's
+trial (helper-6's once.log) had "Failed with result 'exit-code'." on the card and not the status the line before
+it gave. Only PID 1's lines count: a program printing systemd's words changes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from conftest import entry, run_cli
+
+TEXT = """\
+Dec 04 09:00:00 web01 systemd[1]: Starting myapp.service - My App...
+Dec 04 09:00:00 web01 myapp[1234]: myapp 2.3.1 starting
+Dec 04 09:00:01 web01 myapp[1234]: could not open /etc/myapp/key.pem: permission denied
+Dec 04 09:00:01 web01 myapp[1234]: myapp.service: Main process exited, code=exited, status=0/SUCCESS
+Dec 04 09:00:01 web01 systemd[1]: myapp.service: Main process exited, code=exited, status=1/FAILURE
+Dec 04 09:00:01 web01 systemd[1]: myapp.service: Failed with result 'exit-code'.
+Dec 04 09:00:01 web01 systemd[1]: Failed to start myapp.service - My App.
+Dec 04 09:30:00 web01 systemd[1]: other.service: Failed with result 'timeout'.
+"""
+
+
+def card(output: str, unit: str) -> str:
+    """The panel of the unit's incident in the text report."""
+    return next(block for block in output.split("╭") if f"({unit})" in block.split("\n", 2)[1]
+                or f" {unit} " in block.split("\n", 2)[1])
+
+
+def test_a_text_failures_card_says_how_its_main_process_ended(tmp_path: Path) -> None:
+    log = tmp_path / "once.log"
+    log.write_text(TEXT)
+    done = run_cli("scan", "--file", str(log))
+    assert done.exit_code == 0, done.output
+    mine = card(done.stdout, "myapp.service")
+    assert "main process: exited with status 1/FAILURE" in mine, mine
+    assert "main process: exited with status 0" not in mine, mine  # the program's own line is no PID 1's
+    assert "main process" not in card(done.stdout, "other.service")  # PID 1 said nothing of how it ended
+
+
+UNIT = "ledger.service"
+
+
+def pid1(message: str, at: float, unit: str = UNIT) -> dict[str, Any]:
+    """PID 1's line about the unit, as systemd 252 writes it (UNIT=, from init.scope)."""
+    return entry(f"{unit}: {message}", unit=None, at=at, priority=5, _PID="1", _UID="0",
+                 _SYSTEMD_UNIT="init.scope", SYSLOG_IDENTIFIER="systemd", UNIT=unit)
+
+
+def test_a_journals_crash_loop_card_says_each_runs_exit(make_journal: Any) -> None:
+    lines = []
+    for n in range(1, 4):
+        lines += [entry(f"{UNIT}: Main process exited, code=killed, status=9/KILL", unit=UNIT, at=n * 3.0,
+                        priority=3, _PID=str(4000 + n)),  # its own (forged) words: not PID 1's
+                  pid1("Main process exited, code=exited, status=101/n/a", n * 3.0 + 0.1),
+                  pid1("Failed with result 'exit-code'.", n * 3.0 + 0.2),
+                  pid1(f"Scheduled restart job, restart counter is at {n}.", n * 3.0 + 0.3)]
+    lines += [pid1("Main process exited, code=dumped, status=11/SEGV", 60.0, "db.service"),
+              pid1("Failed with result 'core-dump'.", 60.1, "db.service")]
+    done = run_cli("scan", "--file", str(make_journal(lines)))
+    assert done.exit_code == 0, done.output
+    assert "main process: exited with status 101/n/a (3 runs)" in card(done.stdout, UNIT), done.stdout
+    assert "signal 9" not in card(done.stdout, UNIT), done.stdout
+    assert "main process: killed by signal 11/SEGV (core dumped)" in card(done.stdout, "db.service"), done.stdout
