@@ -193,7 +193,7 @@ def test_the_html_reports_hover_counts_one_hit_as_one(make_journal: Callable[...
     done = run_cli("scan", "--file", str(journal), "--rules", str(rules_dir), "--no-shipped-rules", "--html", str(page))
     assert done.exit_code == 0, done.output
     html = page.read_text()
-    assert '"1 hit"' in html and ": 1 hit in all</div>" in html
+    assert '"1 hit"' in html and ": 1 matching line in all</div>" in html
     assert "; 1 rule; 1 match; 1 incident; written" in html
     assert "hits<br>" not in html and "1 hits" not in html
 

@@ -19,8 +19,8 @@ def failure() -> Incident:
 
 
 def test_the_heading_counts_rules_and_links():
-    assert chain_heading(2, 3) == "one failure, 2 rules in its chain (3 links):"
-    assert chain_heading(5, 5) == "one failure, 5 rules in its chain:"
-    assert "one failure, 2 rules in its chain (3 links):" in body(incident_payload("firing", failure(), "web-7", "r",
-                                                                                    source=()))
-    assert _chain_lines(failure(), DayClock(1))[0].plain == "one failure, 2 rules in its chain (3 links):"
+    heading = "one failure, 2 rules matched it (3 rows: a new line each):"
+    assert chain_heading(2, 3) == heading
+    assert chain_heading(5, 5) == "one failure, 5 rules matched it:"
+    assert heading in body(incident_payload("firing", failure(), "web-7", "r", source=()))
+    assert _chain_lines(failure(), DayClock(1))[0].plain == heading

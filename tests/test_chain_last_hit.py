@@ -44,7 +44,7 @@ def test_scan_report_and_card_give_the_rules_last_hit(make_journal: Callable[...
     page = tmp_path / "r.html"
     done = run_cli("scan", "--file", str(journal), "--rules", str(rules_dir), "--html", str(page))
     assert done.exit_code == 0, done.output
-    said = "last hit {0}03.000: 3 hits in all over 2.0s; the failure's last line {0}03.600"
+    said = "last one {0}03.000: 3 matching lines in all over 2.0s; the failure's last line {0}03.600"
     shown = _flat(done.stdout)
     assert "03.600 systemd-unit-failed app.service: " in shown, shown  # in its chain
     assert said.format("00:00:") in shown, shown  # (the report's times after its first: no date)
@@ -53,7 +53,7 @@ def test_scan_report_and_card_give_the_rules_last_hit(make_journal: Callable[...
     done = run_cli("scan", "--file", str(make_journal([entry("worker started", at=0, _PID="4242",
                                                              _SYSTEMD_INVOCATION_ID=APP_RUN), *oom_chain(10)])))
     shown = _flat(done.stdout)
-    assert "last hit 00:00:10.000: 1 hit in all; the failure's last line 00:00:10.030" in shown, shown
+    assert "last one 00:00:10.000: 1 matching line in all; the failure's last line 00:00:10.030" in shown, shown
 
 
 def test_the_alert_and_incidents_give_the_rules_last_hit(make_journal: Callable[..., Path], capsys: Any) -> None:

@@ -51,4 +51,4 @@ def test_an_incident_kept_open_by_its_failure_says_how_many_lines_came(make_jour
     assert outage["count"] == 1 and outage["going_on"] > 2000, outage
     assert outage["count"] + outage["going_on"] <= 4 * 720, outage
     report = " ".join(run_cli("scan", "--file", str(journal)).stdout.replace("│", " ").split())
-    assert f"1 hit in all and {outage['going_on']:,} more lines of its failure over 3h 59m" in report, report
+    assert f"1 matching line in all and {outage['going_on']:,} more lines of its failure over 3h 59m" in report, report

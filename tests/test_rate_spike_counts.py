@@ -56,7 +56,7 @@ def test_a_rate_spikes_report_card_counts_lines_past_the_bar(make_journal) -> No
     assert result.exit_code == 0, result.output
     text = " ".join(re.sub("[│╭╮╰╯─]", " ", result.output).split())  # the card's frame and wrapping gone
     assert re.search(r"fired \S+ at \d+ lines of this template within 1m, \S+ expected \(at most \d+ in two "
-                     r"minutes usually\), reported at \d+ lines past the bar; last hit \S+ \d+ lines past the bar "
+                     r"minutes usually\), reported at \d+ lines past the bar; last one \S+ \d+ lines past the bar "
                      r"in all over", text), text
     assert not re.search(r"\b\d+ hits\b", text), text
 

@@ -35,8 +35,8 @@ def test_text_and_json_give_the_trigger_and_the_counts_by_name(make_journal: Cal
     assert (fired["threshold"], fired["within_usec"], ended["count"]) == (10, 600_000_000, 60)
     assert 10 < fired["count"] < 60  # reported after the 2 s a failure waits for its chain
     text = " ".join(scan(*args).replace("│", " ").split())
-    assert (f"fired 00:00:04.500 at hit 10 (trigger: 10 hits within 10m), reported at {fired['count']} hits; "
-            "last hit 00:00:29.500: 60 hits in all over 29s") in text, text
+    assert (f"fired 00:00:04.500 at the 10th (this rule fires at 10 matching lines within 10m), reported at "
+            f"{fired['count']} matching lines; last one 00:00:29.500: 60 matching lines in all over 29s") in text, text
 
 
 def test_a_single_hit_trigger_fires_at_its_first_hit(make_journal: Callable[..., Path],
@@ -45,8 +45,9 @@ def test_a_single_hit_trigger_fires_at_its_first_hit(make_journal: Callable[...,
     journal = make_journal([entry("BOOM once", at=1)])
     text = " ".join(scan("--file", str(journal), "--rules", str(rules_dir), "--no-shipped-rules")
                     .replace("│", " ").split())
-    assert "fired 00:00:01.000 at its first hit (trigger: 1 hit within 1m); last hit 00:00:01.000: 1 hit in all" \
-        in text, text
+    assert ("first matching line 2026-01-01 00:00:01.000; fired 00:00:01.000 on it (one line is enough for this "
+            "rule); last one 00:00:01.000: 1 matching line in all") in text, text
+    assert "hit" not in text.split("╮", 1)[-1].split("╰", 1)[0], text  # (the card's words: "hit", "trigger" were)
 
 
 def test_the_demo_gives_each_reason_once(demo_replay: Callable[[bool], Any]):

@@ -263,7 +263,7 @@ def test_journald_suppression_makes_counts_lower_bounds(make_journal, write_rule
     [flood] = [e for e in of_type(events, "incident") if e["rule"] == "journald-suppressed"]
     assert flood["unit"] == "spam.service"
     report = run_cli("scan", "--file", str(journal), "--rules", str(rules_dir), "-u", "spam")
-    assert "at least 12 hits in all" in " ".join(report.stdout.replace("│", " ").split())
+    assert "at least 12 matching lines in all" in " ".join(report.stdout.replace("│", " ").split())
 
 
 def test_screened_reading_finds_exactly_what_full_reading_finds(make_journal):

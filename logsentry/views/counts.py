@@ -15,13 +15,26 @@ from ..wording import plural
 
 
 def trigger_text(incident: Incident) -> str:
-    """"trigger: 10 hits within 10m"."""
-    return f"trigger: {plural(incident.threshold, 'hit')} within {format_duration(incident.within_usec)}"
+    """The rule's trigger in an operator's words (`threshold` hits within `within_usec`): "one line is enough for this
+    rule", "this rule fires at 10 matching lines within 10m" (it said "trigger: 10 hits within 10m": a new user's
+    trial read it as internal jargon)."""
+    if incident.threshold == 1:
+        return "one line is enough for this rule"
+    return (f"this rule fires at {plural(incident.threshold, 'matching line')} within "
+            f"{format_duration(incident.within_usec)}")
+
+
+def ordinal(number: int) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st, 1,002nd."""
+    suffix = "th" if number % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number:,}{suffix}"
 
 
 def fired_at(incident: Incident) -> str:
-    """"at its first hit", "at hit 10": a trigger fires at its `threshold`-th hit."""
-    return "at its first hit" if incident.threshold == 1 else f"at hit {incident.threshold:,}"
+    """"on its first matching line", "at its 10th matching line": a trigger fires at its `threshold`-th hit (it said
+    "at its first hit", "at hit 10")."""
+    return "on its first matching line" if incident.threshold == 1 else \
+        f"at its {ordinal(incident.threshold)} matching line"
 
 
 _RUN = re.compile(r"logged for (?P<length>[^()]+?) without a pause over [^()]+? \((?P<lines>\d+) lines since "
@@ -138,12 +151,12 @@ def hits_said(why: str, count: int) -> str:
 
 def _judged_hits(incident: Incident, count: int) -> str:
     """A rate or share incident's hits as the lines past its bar (hits_said without the firing count, which
-    `judged` gives beside it); "N hits" for any other."""
+    `judged` gives beside it); "N matching lines" for any other (the card's words: it said "N hits")."""
     if _RATE.fullmatch(incident.why) is not None:
         return f"{plural(count, 'line')} past the bar"
     if _SHARE.fullmatch(incident.why) is not None:
         return f"{plural(count, 'error line')} past the bar"
-    return plural(count, "hit")
+    return plural(count, "matching line")
 
 
 def began_usec(incident: Incident) -> int:
@@ -170,10 +183,11 @@ def chain_rules(chain: Sequence[Link]) -> int:
 
 
 def chain_heading(rules: int, links: int) -> str:
-    """"one failure, 9 rules in its chain (13 links):" above a failure's chain (engine/failures.py): a new-template
-    rule is a link per new line, so the links outnumber the rules (helper F9 read "13 rules" for 9)."""
-    more = f" ({links} links)" if links > rules else ""
-    return f"one failure, {plural(rules, 'rule')} in its chain{more}:"
+    """"one failure, 9 rules matched it (13 rows: a new line each):" above a failure's chain (engine/failures.py): a
+    new-template rule is a row per new line, so the rows outnumber the rules (helper F9 read "13 rules" for 9). (It
+    said "9 rules in its chain (13 links)": "chain" and "links" are logsentry's words, not an operator's.)"""
+    more = f" ({links} rows: a new line each)" if links > rules else ""
+    return f"one failure, {plural(rules, 'rule')} matched it{more}:"
 
 
 def own_last_hit(incident: Incident, seen: int | None = None) -> int | None:
@@ -197,18 +211,21 @@ def failure_last(incident: Incident, own: int | None, clock: Callable[[int], str
 
 def count_story(incident: Incident, reported: int | None = None,
                 clock: Callable[[int], str] = format_usec, seen_last: int | None = None) -> str:
-    """"first hit T; fired T at hit 10 (trigger: 10 hits within 10m), reported at 12 hits; last hit T: 14 hits
-    in all over 6.5s": `incident` is the incident at its end, `reported` the count of its `incident` record
-    (a persistence incident: run_story; a flood: flood_story; a rate or share rule's fired as `judged` says).
-    The last hit is the rule's own (own_last_hit; `seen_last`: the latest seen); a failure's later lines are
-    said apart ("; the failure's last line T") and listed in its chain."""
+    """"first matching line T; fired T at the 10th (this rule fires at 10 matching lines within 10m), reported at 12
+    matching lines; last one T: 14 matching lines in all over 6.5s": `incident` is the incident at its end,
+    `reported` the count of its `incident` record (a persistence incident: run_story; a flood: flood_story; a rate
+    or share rule's fired as `judged` says). The last hit is the rule's own (own_last_hit; `seen_last`: the latest
+    seen); a failure's later lines are said apart ("; the failure's last line T") and listed in its chain. (It said
+    "first hit T; fired T at its first hit (trigger: 1 hit within 10m); last hit T: 6 hits in all": a new user's
+    trial read "hit" and "trigger" as jargon.)"""
     if (story := run_story(incident, clock) or flood_story(incident, clock)) is not None:
         return story
     told = (f", reported at {_judged_hits(incident, reported)}"
             if reported is not None and reported != incident.threshold else "")
     lower = "at least " if incident.dropped else ""
-    how = judged(incident) or f"{fired_at(incident)} ({trigger_text(incident)})"
-    start = f"first hit {format_usec(incident.first_usec)}; fired {clock(incident.fired_usec)} {how}{told}; "
+    which = "on it" if incident.threshold == 1 else f"at the {ordinal(incident.threshold)}"
+    how = judged(incident) or f"{which} ({trigger_text(incident)})"
+    start = f"first matching line {format_usec(incident.first_usec)}; fired {clock(incident.fired_usec)} {how}{told}; "
     hits = f"{lower}{_judged_hits(incident, incident.count)} in all"
     if incident.going_on:  # lines of its failure going on (engine/owners.py going_on) move its last line on
         span = incident.last_usec - incident.first_usec
@@ -219,7 +236,7 @@ def count_story(incident: Incident, reported: int | None = None,
     if own is None:
         return f"{start}{hits}; {later}"
     span = own - incident.first_usec
-    return (f"{start}last hit {clock(own)}: {hits}" + (f" over {format_duration(span)}" if span else "")
+    return (f"{start}last one {clock(own)}: {hits}" + (f" over {format_duration(span)}" if span else "")
             + (f"; {later}" if later else ""))
 
 

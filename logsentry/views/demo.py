@@ -74,7 +74,7 @@ def render_demo(console: Console, result: DemoResult, facts: OutageFacts, pause:
     fires = Text.assemble("rule ", (visible(incident.rule_id), "bold"), f" fires ({incident.severity.label}) "
                           f"{fired_at(incident)} ({trigger_text(incident)})")
     if result.signatures and incident.samples and incident.samples[0] != first.message:  # the line it matched
-        fires.append_text(Text.assemble(" on:\n", (_quote(incident.samples[0]), "dim")))
+        fires.append_text(Text.assemble(", this one:\n", (_quote(incident.samples[0]), "dim")))
     ours.add_row(_utc(incident.fired_usec, True), fires)
     if incident.why:
         why = Text.assemble("why: ", (visible(incident.why), "italic"))

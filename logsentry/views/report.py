@@ -264,7 +264,7 @@ def _chain_lines(incident: Incident, clock: DayClock) -> list[Text | ChainView]:
     for link in incident.chain:
         rule = Text(visible(link.rule_id), style=SEVERITY_STYLE[link.severity])
         if link.count > 1:
-            rule.append(f" ({link.count} hits)")
+            rule.append(f" ({link.count} lines)")
         rows.append((Text(" " + clock(link.first_usec)), rule, link.message))
     return [Text(chain_heading(chain_rules(incident.chain), len(incident.chain)), style="bold"), ChainView(rows)]
 
