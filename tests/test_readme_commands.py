@@ -4,7 +4,7 @@
 Its first two commands stay what a fresh Debian 12 runs as they are (scripts/setup makes the virtualenv: PEP 668
 refuses `sudo pip install` into the system); every other `logsentry` command in a code block comes after the
 step that puts it on PATH (`. .venv/bin/activate`, which the test runs), and names a real command with real
-options (click's own, so a renamed option fails here)."""
+options (click's own, so a renamed option fails here). The paste section's example gives the card it shows."""
 
 from __future__ import annotations
 
@@ -107,3 +107,19 @@ def test_every_logsentry_command_names_real_commands_and_options():
         checked += 1
     assert checked >= 20, checked
 
+
+def test_the_paste_sections_example_gives_its_card():
+    section = README.split("## What is wrong in this log?", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"\n\n((?:    .*\n)+)", section)
+    paste = next(block for block in blocks if "systemd[1]:" in block and "╭" not in block)
+    card = next(block for block in blocks if "╭" in block)
+    paste, card = (re.sub(r"^    ", "", block, flags=re.M) for block in (paste, card))
+    env = {**os.environ, "COLUMNS": str(len(card.splitlines()[0])), "TERM": "dumb", "NO_COLOR": "1"}
+    done = subprocess.run([sys.executable, "-m", "logsentry", "scan", "--file", "-"], input=paste, env=env,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+
+    def dated(text: str) -> str:  # a year-less time takes this year
+        return re.sub(r"\b\d{4}-(\d\d-\d\d)", r"YEAR-\1", text)
+
+    assert dated(card) in dated(done.stdout), done.stdout
