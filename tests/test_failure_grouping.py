@@ -174,18 +174,18 @@ def test_report_html_and_alert_show_the_chain(make_journal, tmp_path):
     journal = str(make_journal([entry("worker started", at=0, _PID="4242", _SYSTEMD_INVOCATION_ID=APP_RUN),
                                 *oom_chain(10)]))
     text = " ".join(run_cli("scan", "--file", journal).stdout.split())
-    assert "1 incident" in text and "one failure, 5 rules in its chain:" in text
+    assert "1 incident" in text and "one failure, 5 rules matched it:" in text
     assert "systemd-unit-failed" in text and "Matches below their trigger threshold" in text  # the kernel's
     assert text.count("systemd-main-process-killed") == 1  # in the chain only, not as below threshold
     page = tmp_path / "report.html"
     assert run_cli("scan", "--file", journal, "--html", str(page)).exit_code == 0
-    assert "one failure, 5 rules in its chain" in page.read_text()
+    assert "one failure, 5 rules matched it" in page.read_text()
     groups = FailureGroups(load_rules([shipped_rules_dir()]).rules)
     groups.fired(incident("systemd-watchdog-timeout", Severity.ERROR, 1_000))
     groups.fired(incident("systemd-unit-failed", Severity.ERROR, 2_000))
     [given] = groups.settle(5_000_000)
     message = body(incident_payload("firing", given, "observer", "error incident", source=()))
-    assert "one failure, 2 rules in its chain:" in message
+    assert "one failure, 2 rules matched it:" in message
     assert "systemd-unit-failed (error): systemd-unit-failed line" in message
 
 

@@ -56,7 +56,7 @@ def test_a_pasted_crash_carries_its_traceback_not_the_units_older_error(tmp_path
     assert not links["error-burst"]["fired"]
     assert not any("gateway" in link["message"] for link in incident["chain"]), incident["chain"]  # 2 min before
     report = run_cli("scan", "--file", str(log)).stdout
-    assert "python-traceback-burst" in report.split("rules in its chain:")[1], report
+    assert "python-traceback-burst" in report.split("rules matched it:")[1], report
     # the below-threshold table leaves out what the chain quotes (python-traceback-burst's one line), not a rule
     # with a line of its own there (error-burst's gateway error: its row keeps all 3 of its matches)
     table = report.split("Matches below their trigger threshold")[1]

@@ -77,4 +77,4 @@ def test_every_why_of_the_rule_is_told() -> None:
                                       "longest learnt 1m 29s)")
     other = Incident("boom", Severity.ERROR, "api.service", "", 0, 0, 0, 1, 1, 600 * SEC, "c", ("x",), "alert",
                      why="also " + why)
-    assert run_brief(other, 1) is None and count_story(other).startswith("first hit ")
+    assert run_brief(other, 1) is None and count_story(other).startswith("first matching line ")
