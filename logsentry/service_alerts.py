@@ -328,7 +328,10 @@ class ServiceAlerts(StateSaving):
                                                payload, group=incident_id(incident)))
 
     def _still(self, incident: Incident) -> str:
-        return still_said(incident, self._is_silence(incident))
+        said = still_said(incident, self._is_silence(incident))
+        if self.held.holds(incident_id(incident)):  # (service_held.py)
+            said += f"; {incident.unit} has logged nothing since"
+        return said
 
     def _queue_service_alert(self, event: str, reason: str, detail: str) -> None:
         if self.config.dry_run:

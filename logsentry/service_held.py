@@ -44,6 +44,9 @@ class HeldResolves:
         """Is an incident of the unit key (host_unit) held?"""
         return key in self._units
 
+    def holds(self, incident_id: str) -> bool:
+        return incident_id in self._by_id
+
     def hold(self, incident_id: str, incident: Incident) -> list[tuple[str, Incident]]:
         """Hold the incident's resolve; the ones let go to stay within MAX_HELD (to be resolved now)."""
         self._by_id[incident_id] = incident

@@ -100,3 +100,17 @@ def test_an_alert_rule_that_says_so_is_held_too(live_journal, service, receiver,
     live_journal.write("DOWN")  # the same failure again: a new incident, the held one resolved as going on in it
     resolved = [body for _, body in hook.wait_for(3) if "RESOLVED" in body["title"]]
     assert len(resolved) == 1 and "logs the same failure again" in resolved[0]["message"]
+
+
+def test_a_held_alerts_reminder_says_its_unit_is_silent(  # type: ignore[no-untyped-def]
+        live_journal, boom_rules, service, receiver) -> None:  # noqa: F811
+    hook = receiver()
+    channels = f'[[channel]]\nname = "hook"\ntype = "apprise"\nurl = "json://{hook.url}/hook"\n'
+    running = service(config_text(live_journal, boom_rules(action="restart", within="1s"), channels).replace(
+        'realert = "1h"', 'realert = "2s"'))
+    running.start()
+    live_journal.write("BOOM hung")
+    running.wait_log("stays firing until the unit logs again")
+    reminder = hook.wait_for(2, timeout=15)[1][1]
+    assert "RESOLVED" not in reminder["title"]
+    assert "still firing" in reminder["message"] and "app.service has logged nothing since" in reminder["message"]
