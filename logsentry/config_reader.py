@@ -36,7 +36,8 @@ def number_for_duration(key: str, value: float, zero: str) -> str:
     form, since a bare number's unit is not obvious (systemd reads "300" as seconds)."""
     if value == 0 and zero:
         return f'a number, expected a string: write {key} = "0" for {zero} (or a duration like "5min") (got 0)'
-    usec = round(value * 1_000_000) if value > 0 and math.isfinite(value) else 0
+    scaled = value * 1_000_000  # (finite only if the product is: 1.797e302 s is past a float's range in µs)
+    usec = round(scaled) if value > 0 and math.isfinite(scaled) else 0
     if 0 < usec <= MAX_DURATION_USEC:
         spelled = f"{value}s" if isinstance(value, int) else timespan(usec)
         also = f' (or "{timespan(usec)}")' if timespan(usec) != spelled else ""
