@@ -237,8 +237,8 @@ class RunStep:
                 yield from self._counted(item)
 
     def _bounded(self) -> Iterator[Single]:
-        if len(self.slots.keys) >= MAX_SLOTS or len(self._spans) >= MAX_UNITS:  # start again: every count learnt,
-            yield from self.flush_all()  # then tables, slots and unit ids emptied
+        if len(self.slots.keys) >= MAX_SLOTS or max(len(self._spans), len(self._units)) >= MAX_UNITS:  # start again:
+            yield from self.flush_all()  # every count learnt, then tables, slots and unit ids emptied
             self._tables = {}
             self.slots.clear()
             self._state = self._new_state()

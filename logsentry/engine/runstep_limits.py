@@ -11,8 +11,15 @@ from .templates import Template
 
 MAX_SLOTS = 262_144
 """Templates the tables know, over all units; past it they start again empty (keys are learnt back)."""
-MAX_UNITS = 65_536
-"""Unit keys the step knows (scope units included); past it, it starts again empty."""
+MAX_UNITS = 20_000
+"""Unit keys the step knows (scope units included; entries in full count too); past it, it starts again empty.
+Twice the units the baselines and the miner keep (baseline.MAX_UNITS): a unit they evicted has no templates left
+to count, and the room above them keeps a service whose units all fit there from starting again more than once
+per 10,000 new unit keys. Per unit the step holds its table, slots (each with the template's stats) and pending
+lists, about 2 KiB: 20,000 units are about 40 MiB. The bound used to count the units of screened runs
+only, which the service's entries in full are not: under bench/memory.py's churn (1,000 new unit names every
+50,000 entries) the step knew 12,000 more units and the service held 27 MiB more every 800,000 entries:
+tests/test_runstep_bounds.py."""
 MAX_KEYS_PER_UNIT = 4_096
 """Masked keys per unit in its table; past it the unit's table starts again empty."""
 MAX_PENDING = 256
