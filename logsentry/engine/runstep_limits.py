@@ -9,8 +9,12 @@ from ..model import Entry
 from .anomaly import AnomalyDetector
 from .templates import Template
 
-MAX_SLOTS = 262_144
-"""Templates the tables know, over all units; past it they start again empty (keys are learnt back)."""
+MAX_SLOTS = 65_536
+"""Templates the tables know, over all units; past it they start again empty (keys are learnt back). A slot is
+never given back while the step runs, and holds its template's stats (about 1 KiB with the example line) after
+the miner and the baselines evicted the template: a unit of ever-new templates (the baselines keep 1,000 a unit)
+made one slot a template, about 250 MiB at 262,144. This is a little above the templates the baselines keep
+(baseline.MAX_TEMPLATES): tests/test_runstep_bounds.py."""
 MAX_UNITS = 20_000
 """Unit keys the step knows (scope units included; entries in full count too); past it, it starts again empty.
 Twice the units the baselines and the miner keep (baseline.MAX_UNITS): a unit they evicted has no templates left
