@@ -10,7 +10,9 @@ import json
 
 import pytest
 
+from logsentry.engine.baseline import Baselines
 from logsentry.engine.templates import Template, TemplateMiner, tokenize
+from logsentry.engine.templates.miner import MAX_TEMPLATES
 
 # (unit, lines, expected number of templates, groups of line indexes that must share a template)
 GOLDEN: dict[str, tuple[str, list[str], int, list[list[int]]]] = {
@@ -243,6 +245,42 @@ def test_units_are_bounded_and_forget() -> None:
     assert miner.templates("b") == []
     miner.forget("a")
     assert miner.units() == ["c"] and miner.match("a", "x started") is None
+
+
+def letters(n: int) -> str:
+    """A word no mask takes for a variable (no digits, no hex)."""
+    return "".join("ghijklmnopqrstuvwxyz"[n // 20**k % 20] for k in range(4))
+
+
+def test_templates_in_all_units_are_bounded_least_recently_seen_first() -> None:
+    """Past max_templates in all, the least recently seen unit's least recently seen templates go (a unit left with
+    none too), as the baselines do (before: 100 units of 1,000 templates each held 100,000 clusters beside the
+    baselines' 50,000). Shown with the shipped bound: 60 units of 1,000 new templates each."""
+    miner = TemplateMiner()
+    assert miner.max_templates == MAX_TEMPLATES == Baselines().max_templates
+    for u in range(60):
+        for k in range(1_000):
+            miner.add(f"u{u}.service", f"{letters(k)} {letters(k * 7 + 3)} {letters(k * 13 + 5)} stuff")
+    counts = miner.memory_counts()
+    assert counts["templates"] == miner._total == MAX_TEMPLATES
+    assert counts["units"] == MAX_TEMPLATES // 1_000  # the 10 least recently seen units went whole
+    assert miner.units()[0] == "u10.service" and miner.templates("u0.service") == []
+    assert counts["nodes"] <= MAX_TEMPLATES * 4
+
+
+def test_the_bound_in_all_keeps_the_newest_and_survives_a_restore() -> None:
+    miner = TemplateMiner(max_templates=5)
+    miner.add("a", "alpha started")
+    miner.add("b", "beta started")
+    for k in range(6):
+        miner.add("c", f"{letters(k)} {letters(k + 1)} {letters(k + 2)} stuff")
+    assert miner._total == 5 and miner.units() == ["c"]  # a and b went first, then c's oldest
+    assert [t.text for t in miner.templates("c")][-1].startswith(letters(5))
+    miner.forget("c")
+    assert miner._total == 0
+    miner.add("d", "delta started")
+    restored = TemplateMiner.restore(miner.snapshot(), max_templates=5)
+    assert restored._total == 1 and restored.templates("d")[0].text == "delta started"
 
 
 def test_memory_stays_flat_under_churn() -> None:

@@ -18,7 +18,7 @@
 #include "drain.h"
 
 PyObject *s_move_to_end, *s_new_unit, *s_wildcard, *s_space, *s_ordered_dict, *s_id, *s_text, *s_roots, *s_levels,
-    *s_similarity, *s_settled, *empty_tuple, *masked_key_fn, *template_cls, *s_remove, *s_popitem,
+    *s_similarity, *s_settled, *empty_tuple, *masked_key_fn, *template_cls, *s_remove, *s_popitem, *s_trim,
     *od_move_to_end;
 
 /* --- module ------------------------------------------------------------------------------------------- */
@@ -61,6 +61,7 @@ PyMODINIT_FUNC PyInit__drain(void) {
     s_new_unit = PyUnicode_InternFromString("_new_unit");
     s_remove = PyUnicode_InternFromString("remove");
     s_popitem = PyUnicode_InternFromString("popitem");
+    s_trim = PyUnicode_InternFromString("_trim");
     s_wildcard = PyUnicode_InternFromString("<*>");
     s_space = PyUnicode_InternFromString(" ");
     s_id = PyUnicode_InternFromString("id");
@@ -71,7 +72,7 @@ PyMODINIT_FUNC PyInit__drain(void) {
     s_settled = PyUnicode_InternFromString("settled");
     empty_tuple = PyTuple_New(0);
     if (!s_move_to_end || !s_new_unit || !s_wildcard || !s_space || !s_id || !s_text || !s_roots ||
-        !s_levels || !s_similarity || !s_settled || !empty_tuple || !s_remove || !s_popitem)
+        !s_levels || !s_similarity || !s_settled || !empty_tuple || !s_remove || !s_popitem || !s_trim)
         return NULL;
     PyObject *collections = PyImport_ImportModule("collections");
     if (collections == NULL) return NULL;

@@ -40,6 +40,8 @@ class MinerCore:
     _cache_limit: int
     max_tokens: int
     max_templates_per_unit: int
+    max_templates: int  # in all units (0: no bound); create() calls _trim(unit) past it
+    _total: int
     def add(self, unit: str, message: str, /) -> Template: ...
     def _create(self, unit: str, u: Unit, tokens: list[str], levels: tuple[tuple[int, str], ...],
                 cid: str | None = None, path: tuple[str, ...] | None = None) -> Cluster: ...

@@ -35,6 +35,7 @@ typedef struct {
     PyObject *units;     /* OrderedDict: unit -> Unit, least recently seen first */
     PyObject *last_unit; /* the unit last moved to the end of units, or None: miner.py resets it when it moves one */
     Py_ssize_t cache_limit, max_tokens, max_templates;
+    Py_ssize_t total, max_total; /* clusters over all units; past max_total (if > 0) create() calls _trim(unit) */
 } MinerCore;
 
 extern PyTypeObject ClusterType, NodeType, UnitType, MinerCoreType;
@@ -42,7 +43,7 @@ extern PyTypeObject ClusterType, NodeType, UnitType, MinerCoreType;
 /* interned names and objects, set once at import (_drain.c) */
 extern PyObject *s_move_to_end, *s_new_unit, *s_wildcard, *s_space, *s_ordered_dict, *s_id, *s_text, *s_roots,
     *s_levels, *s_similarity, *s_settled, *empty_tuple, *masked_key_fn, *template_cls, *s_remove,
-    *s_popitem, *od_move_to_end;
+    *s_popitem, *od_move_to_end, *s_trim;
 
 extern const char *const LEVEL_WORDS[];
 extern const char STRIP[];

@@ -148,6 +148,7 @@ static PyObject *create(MinerCore *self, PyObject *unit, Unit *u, PyObject *toke
     if (r == NULL) goto fail;
     Py_DECREF(r);
     if (PyObject_SetItem(u->clusters, c->id, (PyObject *)c) < 0) goto fail;
+    self->total++;
     Py_INCREF(c);
     Py_XSETREF(u->last, (PyObject *)c); /* new, so at the end (eviction takes from the front) */
     while (PyObject_Length(u->clusters) > self->max_templates) {
@@ -161,9 +162,16 @@ static PyObject *create(MinerCore *self, PyObject *unit, Unit *u, PyObject *toke
             goto fail;
         }
         ((Cluster *)old)->alive = 0;
+        self->total--;
         PyObject *ra[2] = {u->tree, old};
         r = PyObject_VectorcallMethod(s_remove, ra, 2 | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
         Py_DECREF(pair);
+        if (r == NULL) goto fail;
+        Py_DECREF(r);
+    }
+    if (self->max_total > 0 && self->total > self->max_total) { /* least recently seen units' clusters go */
+        PyObject *ta[2] = {(PyObject *)self, unit};
+        r = PyObject_VectorcallMethod(s_trim, ta, 2 | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
         if (r == NULL) goto fail;
         Py_DECREF(r);
     }
@@ -342,6 +350,8 @@ static PyMemberDef core_members[] = {
     {"max_tokens", T_PYSSIZET, offsetof(MinerCore, max_tokens), 0, "lines are cut to this many tokens"},
     {"_last_unit", T_OBJECT, offsetof(MinerCore, last_unit), 0, "the unit last moved to the end, or None"},
     {"max_templates_per_unit", T_PYSSIZET, offsetof(MinerCore, max_templates), 0, "clusters kept per unit"},
+    {"max_templates", T_PYSSIZET, offsetof(MinerCore, max_total), 0, "clusters kept in all (0: no bound)"},
+    {"_total", T_PYSSIZET, offsetof(MinerCore, total), 0, "clusters over all units (miner.py keeps it when it evicts)"},
     {NULL, 0, 0, 0, NULL},
 };
 

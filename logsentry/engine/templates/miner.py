@@ -5,8 +5,9 @@ exact-message cache per unit in front of everything, then a cache of masked line
 masked variables), and only then the prefix tree. Both caches are bounded (their size per unit shrinks as
 units grow), and hold clusters, so a generalised template is seen at once.
 
-Limits: at most `max_units` units and `max_templates_per_unit` templates per unit, the least recently seen
-evicted first; lines are cut to `max_tokens` tokens. Template ids are fixed when a cluster is created (a hash
+Limits: at most `max_units` units, `max_templates_per_unit` templates per unit and `max_templates` in all, the
+least recently seen evicted first (in all: the least recently seen unit's least recently seen templates, a unit
+left with none goes); lines are cut to `max_tokens` tokens. Template ids are fixed when a cluster is created (a hash
 of the unit and the first template text: `_drain.template_id`, BLAKE2b-64) and survive generalisation,
 `snapshot()` and `restore()`.
 """
@@ -26,6 +27,11 @@ SNAPSHOT_VERSION = 1
 _CACHE_TOTAL = 262_144  # cached lines (exact and masked, each) over all units, roughly
 _CACHE_MIN = 64  # ... but at least this many per unit
 _CACHE_MAX = 4096  # ... and at most this many
+MAX_TEMPLATES = 50_000
+"""Templates in all units, as the baselines keep (engine/baseline.py: MAX_TEMPLATES). Per unit and unit count alone
+let 10,000 units of 1,000 templates be: 100 units of 1,000 new templates each held 100,000 clusters (and 200,000
+cached lines) beside the baselines' 50,000, 134 MiB with them (tracemalloc), and a collector's hosts multiply its
+units. Not saved with the settings: the running version's bound applies (tests/test_templates.py)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,12 +48,15 @@ class TemplateMiner(_drain.MinerCore):
     """Drain-style template mining, one prefix tree per unit, bounded (`add` is C: `_drain.MinerCore`)."""
 
     def __init__(self, *, max_templates_per_unit: int = 1000, max_units: int = 10_000, similarity: float = 0.5,
-                 depth: int = 4, max_tokens: int = 128, max_children: int = 100) -> None:
-        if max_templates_per_unit < 1 or max_units < 1 or max_tokens < 1 or max_children < 2 or depth < 3:
+                 depth: int = 4, max_tokens: int = 128, max_children: int = 100,
+                 max_templates: int = MAX_TEMPLATES) -> None:
+        if (max_templates_per_unit < 1 or max_units < 1 or max_tokens < 1 or max_children < 2 or depth < 3
+                or max_templates < 1):
             raise ValueError("template limits must be positive (depth >= 3, max_children >= 2)")
         if not 0.0 <= similarity <= 1.0:
             raise ValueError("similarity must be within 0..1")
         self.max_templates_per_unit = max_templates_per_unit
+        self.max_templates = max_templates  # (C: create() calls _trim past it)
         self.max_units = max_units
         self.similarity = similarity
         self.depth = depth
@@ -70,10 +79,30 @@ class TemplateMiner(_drain.MinerCore):
         units[unit] = u
         while len(units) > self.max_units:
             _, old = units.popitem(last=False)
+            self._total -= len(old.clusters)
             for c in old.clusters.values():
                 c.alive = False
         self._cache_limit = max(_CACHE_MIN, min(_CACHE_MAX, _CACHE_TOTAL // len(units)))
         return u
+
+    def _trim(self, unit: str) -> None:
+        """Past `max_templates` in all (C: create() calls it after making one in `unit`): the least recently seen
+        units' least recently seen clusters go, and a unit left with none; `unit` itself keeps its newest."""
+        units = self._units
+        for name in list(units):
+            if self._total <= self.max_templates:
+                return
+            u = units[name]
+            keep = 1 if name == unit else 0
+            while len(u.clusters) > keep and self._total > self.max_templates:
+                _, c = u.clusters.popitem(last=False)
+                c.alive = False
+                u.tree.remove(c)
+                self._total -= 1
+            if not u.clusters:
+                del units[name]
+                self._last_unit = None
+            u._last = None
 
     def alive(self, unit: str, template_id: str) -> Template | None:
         """The unit's template with this id while its cluster lives (nothing learnt, nothing moved)."""
@@ -136,6 +165,7 @@ class TemplateMiner(_drain.MinerCore):
     def forget(self, unit: str) -> None:
         u = self._units.pop(unit, None)
         if u is not None:
+            self._total -= len(u.clusters)
             for c in u.clusters.values():
                 c.alive = False
 
