@@ -35,9 +35,9 @@ def churn(units: int, start: int = 0) -> list[Entry]:
 
 def test_entries_in_full_of_ever_new_units_keep_the_step_bounded():
     """More unit names than MAX_UNITS, each in full: the step starts again instead of knowing every one (before:
-    its units, tables and slots held all 25,000)."""
+    its units, tables and slots held all 15,000)."""
     step = RunStep(AnomalyDetector(ANOMALY_RULES))
-    feed(step, churn(25_000))
+    feed(step, churn(15_000))
     assert 0 < len(step._units) <= runstep_limits.MAX_UNITS
     assert len(step._uids) == len(step._units)
     assert len(step._tables) <= runstep_limits.MAX_UNITS
