@@ -26,6 +26,7 @@ from dataclasses import replace
 from types import FrameType
 from typing import Any
 
+from . import heap
 from .actions.heartbeat import Heartbeat
 from .actions.outbox import OutboxWorker
 from .baseline_keeper import BaselineKeeper
@@ -69,6 +70,9 @@ SAVE_EVERY_S = 1.0
 costliest part of the clock's work on a busy journal (bench/README.md). A crash re-reads at most this much more,
 as while reading a backlog (service_state.MIN_COMMIT_INTERVAL_S)."""
 KEEP_DONE_USEC = 7 * 86400 * 1_000_000  # finished outbox rows are kept a week, for `sqlite3 state.db` forensics
+TRIM_EVERY_S = 60.0
+"""The C heap's free memory is given back this often when caught up (heap.py: about 10 MiB each time on
+bench/memory.py's stream; a call walks the heap, a few ms)."""
 GC_YOUNG = 20_000
 """Allocations between the cyclic collector's young collections while the service reads (Python's default: 700).
 Each young collection walks every object made since the last one that is still alive, and between batches the
@@ -147,6 +151,7 @@ class Service(ServiceConfiguring):
         self.last_commit_at = 0.0
         self.heartbeat = Heartbeat()
         self.last_prune = 0
+        self.last_trim = time.monotonic()
         self.last_housekeeping = time.monotonic()
         self._last_status, self._last_notify, self._notify_every = "", 0.0, notify_every(os.environ)
         self.last_caught_up = 0.0
@@ -342,6 +347,9 @@ class Service(ServiceConfiguring):
         self._check_hosts(wall_usec())
         if self.pending or time.monotonic() - self.last_commit_at >= SAVE_EVERY_S:
             self._commit()
+        if time.monotonic() - self.last_trim >= TRIM_EVERY_S:
+            self.last_trim = time.monotonic()
+            heap.trim()
         if now - self.last_prune > PRUNE_EVERY_USEC:
             self.last_prune = now
             try:
