@@ -112,6 +112,7 @@ class Service(ServiceConfiguring):
         self.reload_note = ""
         # Per unit, its last lines as (journal time, message): formatted only when an alert quotes them.
         self.context = UnitLines()
+        self.systemd_lines = UnitLines()
         self.hit_context: OrderedDict[str, deque[HitLines]] = OrderedDict()  # ... as they were at each hit
         self.alerting: dict[str, dict[str, int]] = self.state.get("alerting") or {}
         self.held = HeldResolves.restore(self.state.get("held"))

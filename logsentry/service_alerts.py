@@ -53,6 +53,11 @@ def split_at_hit(lines: Sequence[Line], at_usec: int, message: str) -> int:
 
 
 
+def systemd_key(key: str, invocation: str) -> str:
+    """ServiceAlerts.systemd_lines' key: a unit key (host_unit) and an invocation id (no unit name has a space)."""
+    return f"{key} {invocation}"
+
+
 def still_said(incident: Incident, silent: bool) -> str:
     """A reminder's (and Alertmanager refresh's) reason: a silence's start, else the hits as its rule counts them
     (views/counts.hits_said: a rate incident's "2 lines past the bar (fired at 30 ...)", not "2 hits"), and when
@@ -68,6 +73,9 @@ class ServiceAlerts(StateSaving):
     """Service's alert queueing; the attributes are set by Service.__init__."""
 
     context: UnitLines
+    systemd_lines: UnitLines
+    """Per unit key and invocation (systemd_key), PID 1's last lines about it: _hold does not count them as the
+    unit logging since its failure ("Consumed 1.2s CPU time.", "Failed to start ...": systemd closing that run)."""
     hit_context: OrderedDict[str, deque[HitLines]]
     local_machine: str
     _restart_of: tuple[str, str]
@@ -150,7 +158,12 @@ class ServiceAlerts(StateSaving):
                 [f"{format_usec(at)} {line}" for at, line in after])
 
     def _remember_line(self, entry: Entry) -> None:
-        self._remember(host_unit(entry.machine_id, entry.unit), entry.realtime_usec, entry.message)
+        key = host_unit(entry.machine_id, entry.unit)
+        self._remember(key, entry.realtime_usec, entry.message)
+        if entry.fields.get("_PID") == "1":  # (PID 1's lines are never screened: sources/_journalscan.c)
+            self.systemd_lines.add(((systemd_key(key, self._entry_invocation),
+                                     [(entry.realtime_usec, entry.message[:MAX_LINE])]),),
+                                   self.config.alerts.context_lines, MAX_CONTEXT_UNITS)
 
     def _remember(self, key: str, at_usec: int, message: str) -> None:
         """Keep a line among its unit's last ones; key per (machine, unit): hosts' lines never mix."""
@@ -244,9 +257,10 @@ class ServiceAlerts(StateSaving):
                 or ident not in self.alerting or not self.config.alerts.resolve or self.config.dry_run \
                 or self._new_invocation_ended(incident):
             return False  # (a failure whose chain has a rule saying so: systemd left its unit failed)
-        lines = self.context.get(unit_key(incident))
-        if lines and lines[-1][0] > incident.last_usec:
-            return False  # it logged since: no sign of a hang
+        key = unit_key(incident)
+        closing = set(self.systemd_lines.get(systemd_key(key, incident.invocation), ()))
+        if any(line[0] > incident.last_usec and line not in closing for line in self.context.get(key, ())):
+            return False  # it logged since (or PID 1 about a new run of it): no sign of a hang
         log.warning("incident %s on %s%s: no new hit, but %s has logged nothing since its last hit at %s: its alert "
                     "stays firing until the unit logs again", incident.rule_id, incident.unit,
                     self._of_host(incident), incident.unit, format_usec(incident.last_usec))

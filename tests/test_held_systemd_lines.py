@@ -1,0 +1,75 @@
+"""A held resolve (service_held.py) on the lines a real systemd writes around a failure.
+
+systemd writes more lines about a unit after "Failed with result ...": "Consumed 12ms CPU time." (systemd >= 252
+with CPU accounting), "Failed to start ...". They are PID 1's, about the run that failed (its INVOCATION_ID), and
+the service counted them as the unit logging again: systemd-unit-failed's `resolve = "unit-logs-again"` never held
+on such a systemd, the alert resolved after its window of quiet while the unit stayed failed. A new run's lines
+(another INVOCATION_ID) still count. Real service, journal through journal-remote's FIFO, HTTP receiver.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from receivers import HttpReceiver
+from test_service import config_text, receiver, service  # noqa: F401  (fixtures)
+
+ROOT = Path(__file__).resolve().parent.parent
+RUN_A, RUN_B = "a" * 32, "b" * 32
+
+
+def unit_failed_rules(tmp_path: Path) -> Path:
+    rules = tmp_path / "sd-rules"
+    rules.mkdir()
+    text = (ROOT / "rules/systemd/systemd-unit-failed.toml").read_text()
+    assert 'within = "10m"' in text
+    (rules / "systemd-unit-failed.toml").write_text(text.replace('within = "10m"', 'within = "1s"'))
+    return rules
+
+
+def pid1(journal: Any, message: str, invocation: str) -> None:
+    journal.write(message, unit="init.scope", priority=5, _PID="1", _UID="0", UNIT="app.service",
+                  INVOCATION_ID=invocation, SYSLOG_IDENTIFIER="systemd")
+
+
+def started(live_journal: Any, make: Any, hook: HttpReceiver, tmp_path: Path) -> Any:
+    channels = f'[[channel]]\nname = "hook"\ntype = "apprise"\nurl = "json://{hook.url}/hook"\n'
+    running = make(config_text(live_journal, unit_failed_rules(tmp_path), channels))
+    running.start()
+    return running
+
+
+def failed(live_journal: Any) -> None:
+    live_journal.write("listening on :8080", _SYSTEMD_INVOCATION_ID=RUN_A)
+    pid1(live_journal, "app.service: Main process exited, code=exited, status=1/FAILURE", RUN_A)
+    pid1(live_journal, "app.service: Failed with result 'exit-code'.", RUN_A)
+
+
+def test_systemds_closing_lines_of_the_failed_run_do_not_release_it(  # type: ignore[no-untyped-def]
+        live_journal, service, receiver, tmp_path) -> None:  # noqa: F811
+    hook = receiver()
+    running = started(live_journal, service, hook, tmp_path)
+    failed(live_journal)
+    pid1(live_journal, "app.service: Consumed 12ms CPU time.", RUN_A)
+    hook.wait_for(1)
+    running.wait_log("stays firing until the unit logs again")
+    time.sleep(1)
+    assert not any("RESOLVED" in body["title"] for _, body in hook.requests)
+    pid1(live_journal, "Started app.service - App.", RUN_B)  # a new run: it resolves
+    resolved = hook.wait_for(2)[1][1]
+    assert "RESOLVED" in resolved["title"] and "app.service has a new invocation" in resolved["message"]
+
+
+def test_a_new_run_started_by_systemd_in_the_window_resolves_by_quiet_time(  # type: ignore[no-untyped-def]
+        live_journal, service, receiver, tmp_path) -> None:  # noqa: F811
+    hook = receiver()
+    running = started(live_journal, service, hook, tmp_path)
+    failed(live_journal)
+    pid1(live_journal, "app.service: Scheduled restart job, restart counter is at 1.", RUN_A)
+    pid1(live_journal, "Stopped app.service - App.", RUN_A)
+    pid1(live_journal, "Started app.service - App.", RUN_B)
+    resolved = hook.wait_for(2)[1][1]
+    assert "RESOLVED" in resolved["title"] and "no new hit for 1s" in resolved["message"]
+    assert "stays firing" not in running.log()
