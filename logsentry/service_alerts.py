@@ -21,7 +21,7 @@ from .model import Action, Entry, Incident, host_unit, incident_id
 from .service_held import MAX_HELD, unit_key
 from .service_state import StateSaving
 from .sources.journal import JournalGap
-from .sources.last_lines import UnitLines
+from .sources.last_lines import UnitLines, told_by_systemd
 from .state import OutboxItem
 from .timespec import format_duration, format_usec, wall_usec
 from .views.counts import hits_said
@@ -75,7 +75,8 @@ class ServiceAlerts(StateSaving):
     context: UnitLines
     systemd_lines: UnitLines
     """Per unit key and invocation (systemd_key), PID 1's last lines about it: _hold does not count them as the
-    unit logging since its failure ("Consumed 1.2s CPU time.", "Failed to start ...": systemd closing that run)."""
+    unit logging since a failure systemd told ("Consumed 1.2s CPU time.", "Failed to start ...": systemd closing
+    that run, which had ended)."""
     hit_context: OrderedDict[str, deque[HitLines]]
     local_machine: str
     _restart_of: tuple[str, str]
@@ -258,7 +259,8 @@ class ServiceAlerts(StateSaving):
                 or self._new_invocation_ended(incident):
             return False  # (a failure whose chain has a rule saying so: systemd left its unit failed)
         key = unit_key(incident)
-        closing = set(self.systemd_lines.get(systemd_key(key, incident.invocation), ()))
+        closing = set(self.systemd_lines.get(systemd_key(key, incident.invocation), ())) \
+            if told_by_systemd(incident.rule_id) else set()  # (else PID 1 acting on the live run: a stop, a kill)
         if any(line[0] > incident.last_usec and line not in closing for line in self.context.get(key, ())):
             return False  # it logged since (or PID 1 about a new run of it): no sign of a hang
         log.warning("incident %s on %s%s: no new hit, but %s has logged nothing since its last hit at %s: its alert "

@@ -73,3 +73,34 @@ def test_a_new_run_started_by_systemd_in_the_window_resolves_by_quiet_time(  # t
     resolved = hook.wait_for(2)[1][1]
     assert "RESOLVED" in resolved["title"] and "no new hit for 1s" in resolved["message"]
     assert "stays firing" not in running.log()
+
+
+BOOM = '''id = "boom"
+title = "boom"
+severity = "critical"
+action = "restart"
+[match]
+message = '^BOOM (?P<id>\\S+)$'
+[trigger]
+count = 1
+within = "1s"
+'''
+
+
+def test_a_hung_run_stopped_by_systemd_in_the_window_resolves_by_quiet_time(  # type: ignore[no-untyped-def]
+        live_journal, service, receiver, tmp_path) -> None:  # noqa: F811
+    """The program's own hit (not a failure systemd told): PID 1's lines about its run are systemd acting on a live
+    run (an operator's stop), which ends the hang: they count, as before."""
+    rules = tmp_path / "boom-rules"
+    rules.mkdir()
+    (rules / "boom.toml").write_text(BOOM)
+    hook = receiver()
+    channels = f'[[channel]]\nname = "hook"\ntype = "apprise"\nurl = "json://{hook.url}/hook"\n'
+    running = service(config_text(live_journal, rules, channels))
+    running.start()
+    live_journal.write("BOOM hung", _SYSTEMD_INVOCATION_ID=RUN_A)
+    pid1(live_journal, "Stopping app.service - App...", RUN_A)
+    pid1(live_journal, "Stopped app.service - App.", RUN_A)
+    resolved = hook.wait_for(2)[1][1]
+    assert "RESOLVED" in resolved["title"] and "no new hit for 1s" in resolved["message"]
+    assert "stays firing" not in running.log()
