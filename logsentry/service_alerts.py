@@ -252,15 +252,17 @@ class ServiceAlerts(StateSaving):
         firing when it ended only by time and its unit has logged nothing since its last hit (service_held.py);
         True when held."""
         ident, rules = incident_id(incident), self.pipeline.detector.rules
-        said = [rules.get(rule_id) for rule_id in (incident.rule_id, *(link.rule_id for link in incident.chain))]
+        ids = (incident.rule_id, *(link.rule_id for link in incident.chain))
+        said = [rules.get(rule_id) for rule_id in ids]
         if not any(rule.resolve == "unit-logs-again" if rule is not None else incident.action == "restart"
                    for rule in said) \
                 or ident not in self.alerting or not self.config.alerts.resolve or self.config.dry_run \
                 or self._new_invocation_ended(incident):
             return False  # (a failure whose chain has a rule saying so: systemd left its unit failed)
         key = unit_key(incident)
+        told = any(told_by_systemd(rule_id) for rule_id in ids)
         closing = set(self.systemd_lines.get(systemd_key(key, incident.invocation), ())) \
-            if told_by_systemd(incident.rule_id) else set()  # (else PID 1 acting on the live run: a stop, a kill)
+            if told else set()  # (systemd told the run ended; else PID 1 acting on the live run: a stop, a kill)
         if any(line[0] > incident.last_usec and line not in closing for line in self.context.get(key, ())):
             return False  # it logged since (or PID 1 about a new run of it): no sign of a hang
         log.warning("incident %s on %s%s: no new hit, but %s has logged nothing since its last hit at %s: its alert "

@@ -104,3 +104,23 @@ def test_a_hung_run_stopped_by_systemd_in_the_window_resolves_by_quiet_time(  # 
     resolved = hook.wait_for(2)[1][1]
     assert "RESOLVED" in resolved["title"] and "no new hit for 1s" in resolved["message"]
     assert "stays firing" not in running.log()
+
+
+def test_a_programs_failure_that_systemd_then_told_is_held_past_systemds_closing_lines(  # type: ignore[no-untyped-def]
+        live_journal, service, receiver, tmp_path) -> None:  # noqa: F811
+    """The program's hit leads the failure, systemd's "Failed with result" joins its chain: the run had ended, and
+    PID 1's closing lines of it are not the unit logging again either."""
+    rules = unit_failed_rules(tmp_path)
+    (rules / "boom.toml").write_text(BOOM)
+    hook = receiver()
+    channels = f'[[channel]]\nname = "hook"\ntype = "apprise"\nurl = "json://{hook.url}/hook"\n'
+    running = service(config_text(live_journal, rules, channels))
+    running.start()
+    live_journal.write("BOOM fatal", _SYSTEMD_INVOCATION_ID=RUN_A)
+    pid1(live_journal, "app.service: Main process exited, code=exited, status=1/FAILURE", RUN_A)
+    pid1(live_journal, "app.service: Failed with result 'exit-code'.", RUN_A)
+    pid1(live_journal, "app.service: Consumed 12ms CPU time.", RUN_A)
+    hook.wait_for(1)
+    running.wait_log("stays firing until the unit logs again")
+    time.sleep(1)
+    assert not any("RESOLVED" in body["title"] for _, body in hook.requests), running.log()
