@@ -129,3 +129,28 @@ def test_a_journals_lines_of_one_time_keep_their_order(make_journal: Any) -> Non
     done = run_cli("scan", "--file", str(make_journal(lines)), "-o", "json")
     [end] = of_type(json_events(done), "incident_end")
     assert [line["message"] for line in end["last_lines"]] == [*SAME_SECOND, WHY], end
+
+
+def test_a_pastes_other_program_named_alike_is_not_the_services(tmp_path: Path) -> None:
+    """nginx.service failed (PID 1's lines): its program is "(nginx)", not "(nginx-exporter)", a program of its own
+    whose name begins alike; the card quoted the exporter's lines, the last of them as nginx's last word."""
+    paste = tmp_path / "nginx.txt"
+    paste.write_text("Dec  4 10:00:00 web1 nginx[100]: starting up\n"
+                     "Dec  4 10:00:01 web1 nginx[100]: giving up: config reload refused\n"
+                     "Dec  4 10:00:01 web1 nginx-exporter[300]: level=info msg=\"scrape ok\"\n"
+                     "Dec  4 10:00:02 web1 nginx-exporter[300]: level=info msg=\"client said: all is fine\"\n"
+                     "Dec  4 10:00:02 web1 systemd[1]: nginx.service: Main process exited, code=exited, "
+                     "status=1/FAILURE\n"
+                     "Dec  4 10:00:02 web1 systemd[1]: nginx.service: Failed with result 'exit-code'.\n")
+    done = run_cli("scan", "--file", str(paste), "-o", "json")
+    [end] = of_type(json_events(done), "incident_end")
+    assert [line["message"] for line in end["last_lines"]] == ["starting up", "giving up: config reload refused"], end
+
+
+def test_programs_alike_a_service() -> None:
+    from logsentry.sources.last_lines import _alike
+
+    assert all(_alike(stem, program) for stem, program in (
+        ("docker", "dockerd"), ("mysql", "mysqld"), ("postgresql", "postgres"), ("ceph-osd@8", "ceph-osd")))
+    assert not any(_alike(stem, program) for stem, program in (
+        ("nginx", "nginx-exporter"), ("nginx-exporter", "nginx"), ("containerd", "containerd-shim"), ("app", "appd")))

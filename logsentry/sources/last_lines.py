@@ -188,9 +188,14 @@ def _time(line: Line) -> int:
 
 
 def _alike(stem: str, program: str) -> bool:
-    """Does one name begin with the other (4 characters at least): docker/dockerd, mysql/mysqld, postgres/postgresql?"""
+    """Does one name begin with the other (4 characters at least): docker/dockerd, mysql/mysqld, postgres/postgresql?
+    Not when the longer goes on after a separator: nginx-exporter, containerd-shim, docker-proxy are programs of
+    their own (a card of nginx.service quoted nginx-exporter's lines as nginx's last words); but a service's
+    instance (ceph-osd@8 for ceph-osd) is its program's."""
     short, long = sorted((stem, program), key=len)
-    return len(short) >= 4 and long.startswith(short)
+    rest = long[len(short):]
+    return len(short) >= 4 and long.startswith(short) and (
+        not rest or rest[0].isalnum() or (rest[0] == "@" and long == stem))
 
 
 def journal_lines(location: JournalLocation, incident: Incident) -> Said:
