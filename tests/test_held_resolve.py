@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from receivers import HttpReceiver
@@ -21,12 +22,25 @@ def titles(hook: HttpReceiver) -> list[str]:
     return [body["title"] for _, body in hook.requests]
 
 
-def started(live_journal: Any, rules: Callable[..., Any], make: Callable[[str], RunningService],
-            hook: HttpReceiver) -> RunningService:
+def alerting_to(make: Callable[[str], RunningService], live_journal: Any, rules: Path, hook: HttpReceiver,
+                realert: str = "1h") -> RunningService:
+    """A started service with `rules`, alerting to `hook` (and reminding every `realert`)."""
     channels = f'[[channel]]\nname = "hook"\ntype = "apprise"\nurl = "json://{hook.url}/hook"\n'
-    running = make(config_text(live_journal, rules(action="restart", within="1s"), channels))
+    running = make(config_text(live_journal, rules, channels).replace('realert = "1h"', f'realert = "{realert}"'))
     running.start()
     return running
+
+
+def started(live_journal: Any, rules: Callable[..., Any], make: Callable[[str], RunningService],
+            hook: HttpReceiver) -> RunningService:
+    return alerting_to(make, live_journal, rules(action="restart", within="1s"), hook)
+
+
+def resolved_by_quiet_time(hook: HttpReceiver, running: RunningService) -> None:
+    """The alert's resolve came as before held resolves: its rule's 1 s window passed, and nothing was held."""
+    resolved = hook.wait_for(2)[1][1]
+    assert "RESOLVED" in resolved["title"] and "no new hit for 1s" in resolved["message"]
+    assert "stays firing" not in running.log()
 
 
 def test_a_restart_rules_alert_stays_firing_while_its_unit_is_silent_then_resolves_when_it_logs(
@@ -68,9 +82,7 @@ def test_a_unit_that_logs_on_after_the_hit_is_resolved_by_quiet_time_as_before( 
     running = started(live_journal, boom_rules, service, hook)
     live_journal.write("BOOM once")
     live_journal.write("recovered by itself")
-    resolved = hook.wait_for(2)[1][1]
-    assert "RESOLVED" in resolved["title"] and "no new hit for 1s" in resolved["message"]
-    assert "stays firing" not in running.log()
+    resolved_by_quiet_time(hook, running)
 
 
 DOWN_RULE = '''id = "down"
@@ -91,9 +103,7 @@ def test_an_alert_rule_that_says_so_is_held_too(live_journal, service, receiver,
     rules.mkdir()
     (rules / "down.toml").write_text(DOWN_RULE)
     hook = receiver()
-    channels = f'[[channel]]\nname = "hook"\ntype = "apprise"\nurl = "json://{hook.url}/hook"\n'
-    running = service(config_text(live_journal, rules, channels))
-    running.start()
+    running = alerting_to(service, live_journal, rules, hook)
     live_journal.write("DOWN")
     hook.wait_for(1)
     running.wait_log("stays firing until the unit logs again")
@@ -105,10 +115,7 @@ def test_an_alert_rule_that_says_so_is_held_too(live_journal, service, receiver,
 def test_a_held_alerts_reminder_says_its_unit_is_silent(  # type: ignore[no-untyped-def]
         live_journal, boom_rules, service, receiver) -> None:  # noqa: F811
     hook = receiver()
-    channels = f'[[channel]]\nname = "hook"\ntype = "apprise"\nurl = "json://{hook.url}/hook"\n'
-    running = service(config_text(live_journal, boom_rules(action="restart", within="1s"), channels).replace(
-        'realert = "1h"', 'realert = "2s"'))
-    running.start()
+    running = alerting_to(service, live_journal, boom_rules(action="restart", within="1s"), hook, realert="2s")
     live_journal.write("BOOM hung")
     running.wait_log("stays firing until the unit logs again")
     reminder = hook.wait_for(2, timeout=15)[1][1]

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from receivers import HttpReceiver
-from test_service import config_text, receiver, service  # noqa: F401  (fixtures)
+from test_held_resolve import alerting_to, resolved_by_quiet_time, titles
+from test_service import BOOM_RULE, receiver, service  # noqa: F401  (fixtures)
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN_A, RUN_B = "a" * 32, "b" * 32
@@ -35,10 +36,7 @@ def pid1(journal: Any, message: str, invocation: str) -> None:
 
 
 def started(live_journal: Any, make: Any, hook: HttpReceiver, tmp_path: Path) -> Any:
-    channels = f'[[channel]]\nname = "hook"\ntype = "apprise"\nurl = "json://{hook.url}/hook"\n'
-    running = make(config_text(live_journal, unit_failed_rules(tmp_path), channels))
-    running.start()
-    return running
+    return alerting_to(make, live_journal, unit_failed_rules(tmp_path), hook)
 
 
 def failed(live_journal: Any) -> None:
@@ -56,7 +54,7 @@ def test_systemds_closing_lines_of_the_failed_run_do_not_release_it(  # type: ig
     hook.wait_for(1)
     running.wait_log("stays firing until the unit logs again")
     time.sleep(1)
-    assert not any("RESOLVED" in body["title"] for _, body in hook.requests)
+    assert not any("RESOLVED" in title for title in titles(hook))
     pid1(live_journal, "Started app.service - App.", RUN_B)  # a new run: it resolves
     resolved = hook.wait_for(2)[1][1]
     assert "RESOLVED" in resolved["title"] and "app.service has a new invocation" in resolved["message"]
@@ -70,21 +68,10 @@ def test_a_new_run_started_by_systemd_in_the_window_resolves_by_quiet_time(  # t
     pid1(live_journal, "app.service: Scheduled restart job, restart counter is at 1.", RUN_A)
     pid1(live_journal, "Stopped app.service - App.", RUN_A)
     pid1(live_journal, "Started app.service - App.", RUN_B)
-    resolved = hook.wait_for(2)[1][1]
-    assert "RESOLVED" in resolved["title"] and "no new hit for 1s" in resolved["message"]
-    assert "stays firing" not in running.log()
+    resolved_by_quiet_time(hook, running)
 
 
-BOOM = '''id = "boom"
-title = "boom"
-severity = "critical"
-action = "restart"
-[match]
-message = '^BOOM (?P<id>\\S+)$'
-[trigger]
-count = 1
-within = "1s"
-'''
+BOOM = BOOM_RULE.format(action="restart", within="1s", group="")
 
 
 def test_a_hung_run_stopped_by_systemd_in_the_window_resolves_by_quiet_time(  # type: ignore[no-untyped-def]
@@ -95,15 +82,11 @@ def test_a_hung_run_stopped_by_systemd_in_the_window_resolves_by_quiet_time(  # 
     rules.mkdir()
     (rules / "boom.toml").write_text(BOOM)
     hook = receiver()
-    channels = f'[[channel]]\nname = "hook"\ntype = "apprise"\nurl = "json://{hook.url}/hook"\n'
-    running = service(config_text(live_journal, rules, channels))
-    running.start()
+    running = alerting_to(service, live_journal, rules, hook)
     live_journal.write("BOOM hung", _SYSTEMD_INVOCATION_ID=RUN_A)
     pid1(live_journal, "Stopping app.service - App...", RUN_A)
     pid1(live_journal, "Stopped app.service - App.", RUN_A)
-    resolved = hook.wait_for(2)[1][1]
-    assert "RESOLVED" in resolved["title"] and "no new hit for 1s" in resolved["message"]
-    assert "stays firing" not in running.log()
+    resolved_by_quiet_time(hook, running)
 
 
 def test_a_programs_failure_that_systemd_then_told_is_held_past_systemds_closing_lines(  # type: ignore[no-untyped-def]
@@ -113,9 +96,7 @@ def test_a_programs_failure_that_systemd_then_told_is_held_past_systemds_closing
     rules = unit_failed_rules(tmp_path)
     (rules / "boom.toml").write_text(BOOM)
     hook = receiver()
-    channels = f'[[channel]]\nname = "hook"\ntype = "apprise"\nurl = "json://{hook.url}/hook"\n'
-    running = service(config_text(live_journal, rules, channels))
-    running.start()
+    running = alerting_to(service, live_journal, rules, hook)
     live_journal.write("BOOM fatal", _SYSTEMD_INVOCATION_ID=RUN_A)
     pid1(live_journal, "app.service: Main process exited, code=exited, status=1/FAILURE", RUN_A)
     pid1(live_journal, "app.service: Failed with result 'exit-code'.", RUN_A)
@@ -123,4 +104,4 @@ def test_a_programs_failure_that_systemd_then_told_is_held_past_systemds_closing
     hook.wait_for(1)
     running.wait_log("stays firing until the unit logs again")
     time.sleep(1)
-    assert not any("RESOLVED" in body["title"] for _, body in hook.requests), running.log()
+    assert not any("RESOLVED" in title for title in titles(hook)), running.log()
