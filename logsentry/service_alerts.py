@@ -315,11 +315,16 @@ class ServiceAlerts(StateSaving):
             self.pending.append(OutboxItem(f"alert:{incident_id(incident)}:resolved", "alert", payload,
                                            group=incident_id(incident)))
 
+    def _firing(self) -> list[Incident]:
+        """The incidents whose alerts fire: the open ones (one per failure) and those held until their unit logs
+        again (service_held.py)."""
+        return [*self.pipeline.open_incidents(), *self.held.incidents()]
+
     def _remind(self, now: int) -> None:
         """Exponential re-alerting while an incident lasts: after realert, 2x realert, 4x realert, ..."""
         if all(now < state["next_usec"] for state in self.alerting.values()):
             return  # none due: the open incidents (each failure's made with its chain) are not needed
-        for incident in [*self.pipeline.open_incidents(), *self.held.incidents()]:
+        for incident in self._firing():
             state = self.alerting.get(incident_id(incident))
             if state is None or now < state["next_usec"]:
                 continue
@@ -339,7 +344,7 @@ class ServiceAlerts(StateSaving):
         if now - self._last_resend < every:
             return
         self._last_resend = now
-        for incident in [*self.pipeline.open_incidents(), *self.held.incidents()]:
+        for incident in self._firing():
             if incident_id(incident) in self.alerting:
                 payload = self._payload("refresh", incident, self._still(incident))
                 self.pending.append(OutboxItem(f"alert:{incident_id(incident)}:refresh{now // every}", "alert",
