@@ -58,6 +58,16 @@ def systemd_key(key: str, invocation: str) -> str:
     return f"{key} {invocation}"
 
 
+def rule_ids(incident: Incident) -> tuple[str, ...]:
+    """The rules of a failure: its leader's and its chain's."""
+    return (incident.rule_id, *(link.rule_id for link in incident.chain))
+
+
+def systemd_told(incident: Incident) -> bool:
+    """Did systemd tell the failure (one of its rules leads it or is in its chain): its run had ended?"""
+    return any(told_by_systemd(rule_id) for rule_id in rule_ids(incident))
+
+
 def still_said(incident: Incident, silent: bool) -> str:
     """A reminder's (and Alertmanager refresh's) reason: a silence's start, else the hits as its rule counts them
     (views/counts.hits_said: a rate incident's "2 lines past the bar (fired at 30 ...)", not "2 hits"), and when
@@ -252,17 +262,15 @@ class ServiceAlerts(StateSaving):
         firing when it ended only by time and its unit has logged nothing since its last hit (service_held.py);
         True when held."""
         ident, rules = incident_id(incident), self.pipeline.detector.rules
-        ids = (incident.rule_id, *(link.rule_id for link in incident.chain))
-        said = [rules.get(rule_id) for rule_id in ids]
+        said = [rules.get(rule_id) for rule_id in rule_ids(incident)]
         if not any(rule.resolve == "unit-logs-again" if rule is not None else incident.action == "restart"
                    for rule in said) \
                 or ident not in self.alerting or not self.config.alerts.resolve or self.config.dry_run \
                 or self._new_invocation_ended(incident):
             return False  # (a failure whose chain has a rule saying so: systemd left its unit failed)
-        key = unit_key(incident)
-        told = any(told_by_systemd(rule_id) for rule_id in ids)
+        key = unit_key(incident)  # (systemd told the run ended; else PID 1's lines are it acting on the live run)
         closing = set(self.systemd_lines.get(systemd_key(key, incident.invocation), ())) \
-            if told else set()  # (systemd told the run ended; else PID 1 acting on the live run: a stop, a kill)
+            if systemd_told(incident) else set()
         if any(line[0] > incident.last_usec and line not in closing for line in self.context.get(key, ())):
             return False  # it logged since (or PID 1 about a new run of it): no sign of a hang
         log.warning("incident %s on %s%s: no new hit, but %s has logged nothing since its last hit at %s: its alert "
@@ -273,9 +281,12 @@ class ServiceAlerts(StateSaving):
                                 "again; this one waited longest")
         return True
 
-    def _logs_again(self, key: str, at_usec: int, invocation: str = "") -> None:
-        """The unit (host_unit key) logged at `at_usec`: its held incidents resolve (service_held.py)."""
-        for _, incident in self.held.logged(key, at_usec):
+    def _logs_again(self, key: str, at_usec: int, invocation: str = "", systemds: bool = False) -> None:
+        """The unit (host_unit key) logged at `at_usec`: its held incidents resolve (service_held.py), but a failure
+        systemd told when the line is PID 1's (`systemds`) about that same run: its closing lines ("Consumed ...")
+        are not the unit logging, however late they come (as in _hold)."""
+        closes = (lambda held: invocation == held.invocation and systemd_told(held)) if systemds else None
+        for _, incident in self.held.logged(key, at_usec, closes):
             quiet = format_duration(max(at_usec - incident.last_usec, 0))
             again = self.pipeline.tracker.incident_of(incident.rule_id, incident.machine_id, incident.unit,
                                                       incident.key)

@@ -12,7 +12,7 @@ resolve says which (service_alerts.ServiceAlerts._logs_again).
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from .engine.window import incident_from_json, incident_json
@@ -58,14 +58,16 @@ class HeldResolves:
             let_go.append((gone_id, gone))
         return let_go
 
-    def logged(self, key: str, at_usec: int) -> list[tuple[str, Incident]]:
+    def logged(self, key: str, at_usec: int, closes: Callable[[Incident], bool] | None = None
+               ) -> list[tuple[str, Incident]]:
         """The unit (host_unit key) logged a line at `at_usec` (µs of journal time): its held incidents whose last
-        hit came before it, let go."""
+        hit came before it, let go, but those the line only `closes` (systemd's closing line of their run)."""
         ids = self._units.get(key)
         if not ids:
             return []
         released = [(incident_id, self._by_id[incident_id]) for incident_id in sorted(ids)
-                    if self._by_id[incident_id].last_usec < at_usec]
+                    if self._by_id[incident_id].last_usec < at_usec
+                    and not (closes is not None and closes(self._by_id[incident_id]))]
         for incident_id, incident in released:
             del self._by_id[incident_id]
             self._drop(incident_id, incident)

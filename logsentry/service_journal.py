@@ -229,7 +229,8 @@ class ServiceReading(ServiceAlerts):
         for event in self.pipeline.feed(entry):
             self._handle(event)
         if self.held and (key := host_unit(entry.machine_id, entry.unit)) in self.held:
-            self._logs_again(key, entry.realtime_usec, self._entry_invocation)  # (service_held.py)
+            self._logs_again(key, entry.realtime_usec, self._entry_invocation,  # (service_held.py)
+                             entry.fields.get("_PID") == "1")
 
     def _host_of(self, machine_id: str, host: str = "") -> str:
         """The host's name for metrics: the entry's (or its span's) `_HOSTNAME`, else its name when an entry of

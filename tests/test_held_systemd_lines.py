@@ -55,6 +55,9 @@ def test_systemds_closing_lines_of_the_failed_run_do_not_release_it(  # type: ig
     running.wait_log("stays firing until the unit logs again")
     time.sleep(1)
     assert not any("RESOLVED" in title for title in titles(hook))
+    pid1(live_journal, "app.service: Consumed 12ms CPU time.", RUN_A)  # late, once held (helper-137's trial)
+    time.sleep(1)
+    assert not any("RESOLVED" in title for title in titles(hook)), "a closing line of the run released it"
     pid1(live_journal, "Started app.service - App.", RUN_B)  # a new run: it resolves
     resolved = hook.wait_for(2)[1][1]
     assert "RESOLVED" in resolved["title"] and "app.service has a new invocation" in resolved["message"]
