@@ -16,7 +16,7 @@ from logsentry.engine.failures import FailureGroups
 from logsentry.model import Entry, Incident, Severity
 from logsentry.pipeline import IncidentEvent, Pipeline
 from logsentry.rules.loader import load_rules, shipped_rules_dir
-from logsentry.views.tail import _plain_text
+from logsentry.views.tail_lines import _plain_text
 
 APP_RUN = "11111111111111111111111111111111"
 APP_RUN_2 = "22222222222222222222222222222222"

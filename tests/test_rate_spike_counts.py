@@ -20,7 +20,7 @@ from logsentry.rules.loader import load_rules
 from logsentry.service_alerts import still_said
 from logsentry.timespec import format_usec
 from logsentry.views.counts import hits_said
-from logsentry.views.tail import plain_line
+from logsentry.views.tail_lines import plain_line
 
 
 def _storm_journal(make_journal):  # type: ignore[no-untyped-def]

@@ -262,7 +262,7 @@ def test_rhythms_survive_a_snapshot_and_a_stepping_clock_is_no_gap():
 
 
 def test_gap_events_reach_tail_plain_output():
-    from logsentry.views.tail import plain_line
+    from logsentry.views.tail_lines import plain_line
 
     pipeline = Pipeline(Detector(SHIPPED_SILENCE))
     entries = [Entry(BASE_USEC + t * SEC, "tick", "beat.service", 6, "") for t in range(DAY + 100)]  # a day's rhythm

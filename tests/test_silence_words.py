@@ -15,7 +15,7 @@ from logsentry.pipeline import EndedEvent, Pipeline
 from logsentry.rules.loader import load_rules
 from logsentry.sources import open_entries
 from logsentry.sources.selection import Selection
-from logsentry.views.tail import plain_line
+from logsentry.views.tail_lines import plain_line
 
 QUIET = 'title = "quiet"\nseverity = "warning"\naction = "alert"\n[absence]\nsilent_for = "1s"\nmin_entries = 2\n' \
         'learn_for = "100ms"\n'

@@ -33,7 +33,8 @@ from ..sources.fanin_files import vouched
 from ..sources.follow import FollowItem, ReadUpTo, ScanningFollower
 from ..sources.journal import JournalGap, JournalLocation, StartAt
 from ..timespec import wall_usec
-from ..views.tail import LiveView, TailView, json_view, plain_view
+from ..views.tail import LiveView
+from ..views.tail_lines import TailView, json_view, plain_view
 from ..views.tail_state import TailState
 from .common import fail, load_rule_set, priority_option, rules_option, selection_from, shipped_option, unit_option
 from .hosts import host_options, with_hosts
