@@ -35,7 +35,8 @@ from logsentry.sources import open_entries
 from logsentry.sources.dump import MAX_VALUE_KEPT, BoundedReader, InputFormatError, kept_fields
 from logsentry.sources.export import ExportSource, read_export
 from logsentry.sources.journal_files import build_journal, export_entry
-from logsentry.sources.json_lines import _json_fields, _Object, _StreamedObject, read_json_lines
+from logsentry.sources.json_lines import _json_fields, _Object, read_json_lines
+from logsentry.sources.json_streamed import StreamedObject
 from logsentry.sources.selection import Selection
 from logsentry.timespec import USEC_FORMATTABLE_MAX, TimeSpecError, parse_timestamp
 
@@ -290,7 +291,7 @@ def test_streamed_json_object_reads_what_json_loads_reads(pairs, spaces):
         loaded = _json_fields(json.loads(line, object_pairs_hook=_Object), keep, "w")
     except (ValueError, RecursionError):
         return
-    streamed = _StreamedObject(BoundedReader(io.BytesIO(b""), "w"), line, keep, "w").parse()
+    streamed = StreamedObject(BoundedReader(io.BytesIO(b""), "w"), line, keep, "w").parse()
     assert streamed.values == loaded.values and streamed.count == loaded.count
 
 
