@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .engine.baseline import DAY_USEC, Baselines, Minutes, TemplateStats, UnitStats
+from .engine.baseline import Baselines, TemplateStats, UnitStats
+from .engine.minutes import DAY_USEC, Minutes
 
 log = logging.getLogger("logsentry")
 

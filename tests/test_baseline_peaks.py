@@ -15,7 +15,8 @@ from conftest import BASE_USEC, entry
 from test_anomaly import HOUR, anomaly_detector, by_time, scan_anomalies, steady
 from test_runstep import assert_same
 
-from logsentry.engine.baseline import DAY_USEC, ERROR_LEVEL, PEAK_DAYS, Baselines, Minutes
+from logsentry.engine.baseline import ERROR_LEVEL, Baselines
+from logsentry.engine.minutes import DAY_USEC, PEAK_DAYS, Minutes
 from logsentry.model import Entry
 from logsentry.state import State
 

@@ -10,8 +10,8 @@ from typing import TextIO
 
 import click
 
-from ..engine.baseline import MINUTE_USEC
 from ..engine.detector import RuleTimeout, match_rule
+from ..engine.minutes import MINUTE_USEC
 from ..rules.anomaly import AnomalySpec
 from ..rules.check import check_rule
 from ..rules.rule import Rule

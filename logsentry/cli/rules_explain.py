@@ -5,8 +5,8 @@ line given would count for it, and why not (its effective level, the rule's word
 from __future__ import annotations
 
 from ..engine.anomaly import MAX_TEMPLATE_CHARS
-from ..engine.baseline import MINUTE_USEC, PEAK_DAYS
 from ..engine.levels import effective_priority
+from ..engine.minutes import MINUTE_USEC, PEAK_DAYS
 from ..engine.templates.tokens import tokenize
 from ..rules.anomaly import AnomalySpec
 from ..rules.rule import Rule
@@ -60,7 +60,7 @@ def watches(rule: Rule) -> str:
 
 def _bar(rule: Rule) -> str:
     """The busiest two minutes a rate or share rule must pass, as engine/anomaly.py's _spike and _share take
-    them (baseline.Minutes: the last PEAK_DAYS days of journal time). A rate rule's bar is scaled up to a
+    them (minutes.Minutes: the last PEAK_DAYS days of journal time). A rate rule's bar is scaled up to a
     window longer than two minutes; a share rule's is not (a burst is short, a failure that goes on is not)."""
     spec = rule.anomaly
     assert spec is not None

@@ -26,10 +26,11 @@ from typing import Any
 from ..model import Entry, Hit, host_unit
 from ..rules.rule import Rule
 from ..timespec import format_duration
-from .baseline import ERROR_LEVEL, MINUTE_USEC, Baselines, TemplateStats, UnitStats
+from .baseline import ERROR_LEVEL, Baselines, TemplateStats, UnitStats
 from .episodes import Episodes
 from .flood import Floods
 from .held import MAX_HELD_UNITS, Held
+from .minutes import MINUTE_USEC
 from .novelty import new_why
 from .rolling import BUCKETS as BUCKETS
 from .rolling import Rolling as _Rolling

@@ -16,7 +16,8 @@ from collections.abc import Iterable
 
 from ..rules.anomaly import AnomalySpec
 from ..timespec import format_duration
-from .baseline import MINUTE_USEC, TemplateStats, UnitStats
+from .baseline import TemplateStats, UnitStats
+from .minutes import MINUTE_USEC
 from .tails import p_text, poisson_sf
 
 MAX_CACHED = 20_000

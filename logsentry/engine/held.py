@@ -15,7 +15,8 @@ from array import array
 from dataclasses import dataclass, field
 from typing import Any
 
-from .baseline import ERROR_LEVEL, MAX_EXAMPLE_CHARS, MINUTE_USEC
+from .baseline import ERROR_LEVEL, MAX_EXAMPLE_CHARS
+from .minutes import MINUTE_USEC
 
 SHORT_USEC = 2 * MINUTE_USEC
 """The longest anomaly (µs of journal time from its first to its last anomaly hit) that is learnt once it

@@ -41,7 +41,8 @@ from collections.abc import Iterator
 from ..model import NO_PRIORITY, Entry, ScreenedRun, host_unit
 from . import _runstep
 from .anomaly import BUCKETS, MAX_TEMPLATE_CHARS, AnomalyDetector, first_line, left_out
-from .baseline import ERROR_LEVEL, MINUTE_USEC, Counted
+from .baseline import ERROR_LEVEL, Counted
+from .minutes import MINUTE_USEC
 from .runstep_episodes import Span, followed, plan
 from .runstep_limits import (
     EXACT,

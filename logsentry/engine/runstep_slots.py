@@ -16,7 +16,8 @@ from array import array
 
 from ..rules.rule import Rule
 from .anomaly import AnomalyDetector
-from .baseline import DAY_USEC, MINUTE_USEC, TemplateStats
+from .baseline import TemplateStats
+from .minutes import DAY_USEC, MINUTE_USEC
 
 BIG = 2**31 - 1
 """An unbounded budget (the C step's int)."""
