@@ -47,7 +47,7 @@ def pid1(message: str, at: float, unit: str = UNIT) -> dict[str, Any]:
                  _SYSTEMD_UNIT="init.scope", SYSLOG_IDENTIFIER="systemd", UNIT=unit)
 
 
-def test_a_journals_crash_loop_card_says_each_runs_exit(make_journal: Any) -> None:
+def test_a_journals_crash_loop_card_says_each_runs_exit(make_journal: Any, tmp_path: Path) -> None:
     lines = []
     for n in range(1, 4):
         lines += [entry(f"{UNIT}: Main process exited, code=killed, status=9/KILL", unit=UNIT, at=n * 3.0,
@@ -57,8 +57,25 @@ def test_a_journals_crash_loop_card_says_each_runs_exit(make_journal: Any) -> No
                   pid1(f"Scheduled restart job, restart counter is at {n}.", n * 3.0 + 0.3)]
     lines += [pid1("Main process exited, code=dumped, status=11/SEGV", 60.0, "db.service"),
               pid1("Failed with result 'core-dump'.", 60.1, "db.service")]
-    done = run_cli("scan", "--file", str(make_journal(lines)))
+    page = tmp_path / "loop.html"
+    done = run_cli("scan", "--file", str(make_journal(lines)), "--html", str(page))
     assert done.exit_code == 0, done.output
     assert "main process: exited with status 101/n/a (3 runs)" in card(done.stdout, UNIT), done.stdout
     assert "signal 9" not in card(done.stdout, UNIT), done.stdout
     assert "main process: killed by signal 11/SEGV (core dumped)" in card(done.stdout, "db.service"), done.stdout
+    html = page.read_text()  # the HTML card says it too, and counts its chain's lines as the terminal card does
+    assert "<div>main process: exited with status 101/n/a (3 runs)</div>" in html
+    assert " lines)" in html and " hits)" not in html
+
+
+def test_the_html_report_says_it_too_and_counts_a_chains_lines(tmp_path: Path) -> None:
+    """The HTML card has the terminal card's "main process:" line (helper-133's leftover)."""
+    log, page = tmp_path / "once.log", tmp_path / "report.html"
+    log.write_text(TEXT)
+    done = run_cli("scan", "--file", str(log), "--html", str(page))
+    assert done.exit_code == 0, done.output
+    html = page.read_text()
+    mine = next(part for part in html.split('<div class="card"')[1:] if "myapp.service" in part.split("</h3>")[0])
+    assert "<div>main process: exited with status 1/FAILURE</div>" in mine, mine
+    other = next(part for part in html.split('<div class="card"')[1:] if "other.service" in part.split("</h3>")[0])
+    assert "main process" not in other

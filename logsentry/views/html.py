@@ -262,12 +262,14 @@ def _card(incident: Incident, summary: ScanSummary, timeline: Timeline, source: 
         parts.append(f'<div class="why">{esc(incident.why)}</div>')
     if incident.template:
         parts.append(f"<div>template: <code>{esc(incident.template)}</code></div>")
+    if exited := summary.exited(incident):  # as the terminal card says it (engine/main_exits.py)
+        parts.append(f"<div>main process: {esc(exited)}</div>")
     parts.append(f"<div>action: <b>{esc(done)}</b></div>")
     if incident.chain:  # one failure, described by several rules (engine/failures.py)
         parts.append(f"<div>{chain_heading(chain_rules(incident.chain), len(incident.chain))}</div>"
                      "<pre>" + "\n".join(
             f"{format_usec(link.first_usec)}  {esc(link.rule_id)} ({link.severity.label}"
-            f"{f', {link.count:,} hits' if link.count > 1 else ''})  {esc(link.message)}"
+            f"{f', {link.count:,} lines' if link.count > 1 else ''})  {esc(link.message)}"
             for link in incident.chain) + "</pre>")
     said = summary.last_lines_of(incident)  # a failure systemd told (sources/last_lines.py)
     if said.lines:

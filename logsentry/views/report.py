@@ -79,6 +79,11 @@ class ScanSummary:
     """How an incident's unit's main process ended, as PID 1 said it (engine/main_exits.py: the pipeline's)."""
     exits: dict[tuple[str, str, str, str, int], str] = field(default_factory=dict)
 
+    def exited(self, incident: Incident) -> str:
+        """How the ended incident's unit's main process ended ("exited with status 1/FAILURE (5 runs)"), "" when PID 1
+        did not say (engine/main_exits.py)."""
+        return self.exits.get(_key(incident), "")
+
     def add(self, event: Event) -> None:
         match event:
             case MatchEvent(hit):
@@ -331,7 +336,7 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
         console.print(_incident_block(incident, summary.actions_for(incident), summary.gap_of(incident),
                                       clock,
                                       summary.reported_count(incident), summary.last_hit(incident),
-                                      summary.last_lines_of(incident), summary.exits.get(_key(incident), "")))
+                                      summary.last_lines_of(incident), summary.exited(incident)))
         if source is not None and (command := journalctl_command(incident, source)):
             for line in command_lines(command, console.width):
                 # a long path runs on rather than breaking the command; an identifier (-t) is log text
