@@ -47,6 +47,7 @@ from .service_held import HeldResolves
 from .service_journal import Canary, cursor_usable, follower_for, probe_journal, tail_cursor
 from .service_journal import StartError as StartError  # cli/run.py catches it here
 from .service_reload import ServiceConfiguring, load_rule_set_for
+from .service_resolve import REQUESTS_EVERY_S
 from .service_state import FIGURES_KEY, Figures
 from .sources.fanin import FanInFollower, tail_positions
 from .sources.follow import ReadUpTo, ScanningFollower
@@ -116,6 +117,9 @@ class Service(ServiceConfiguring):
         self.hit_context: OrderedDict[str, deque[HitLines]] = OrderedDict()  # ... as they were at each hit
         self.alerting: dict[str, dict[str, int]] = self.state.get("alerting") or {}
         self.held = HeldResolves.restore(self.state.get("held"))
+        self.answers: list[tuple[int, str, str]] = []  # operators' requests answered, for the next commit
+        self.answered: set[int] = set()
+        self._requests_checked = -REQUESTS_EVERY_S
         self.ledger = RestartLedger.restore(self.state.get("ledger"))
         self.local_machine = local_machine_id()
         self.keeper = BaselineKeeper(self.state)
@@ -212,6 +216,7 @@ class Service(ServiceConfiguring):
             log.info("resuming after cursor %s", self.cursor)
         else:
             log.info("no saved cursor: starting at the end of the journal")
+        self._log_restored_held()
         if not self.cursor:
             self.cursor = tail_cursor(self._location())
             self._commit()
@@ -315,6 +320,7 @@ class Service(ServiceConfiguring):
             for action in self.policy.decide(incident):
                 self._handle(ActionEvent(self.pipeline.execute(action)))
         self.keeper.poll(self._read_up_to)
+        self._take_resolve_requests()  # (service_resolve.py: `logsentry incidents resolve`)
         if self.keeper.late_hits:  # the first start's learner judged lines written since the start
             hits, self.keeper.late_hits = self.keeper.late_hits, ()
             log.info("%s on lines written since the start, found by the history learner", plural(len(hits),
@@ -346,7 +352,7 @@ class Service(ServiceConfiguring):
         self._resend(wall_usec())
         self._check_canary(wall_usec())
         self._check_hosts(wall_usec())
-        if self.pending or time.monotonic() - self.last_commit_at >= SAVE_EVERY_S:
+        if self.pending or self.answers or time.monotonic() - self.last_commit_at >= SAVE_EVERY_S:
             self._commit()
         if time.monotonic() - self.last_trim >= TRIM_EVERY_S:
             self.last_trim = time.monotonic()

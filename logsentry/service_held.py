@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from .engine.window import incident_from_json, incident_json
-from .model import Incident, host_unit
+from .model import Incident, host_unit, incident_label
 
 MAX_HELD = 1000
 """Incidents held at most; past it the one held longest is resolved (its alert says it is no longer followed)."""
@@ -73,6 +73,21 @@ class HeldResolves:
             self._drop(incident_id, incident)
         return released
 
+    def release(self, incident_id: str) -> Incident | None:
+        """Let the incident go (resolved by hand, or its rule no longer holds it); None when it is not held."""
+        incident = self._by_id.pop(incident_id, None)
+        if incident is not None:
+            self._drop(incident_id, incident)
+        return incident
+
+    def labelled(self, label: str) -> tuple[str, Incident] | None:
+        """The held incident whose alerts' `incident` label (model.incident_label: what `logsentry incidents`
+        shows) is `label`, with its id; None when none is held."""
+        for incident_id, incident in self._by_id.items():
+            if incident_label(incident) == label:
+                return incident_id, incident
+        return None
+
     def _drop(self, incident_id: str, incident: Incident) -> None:
         key = unit_key(incident)
         ids = self._units.get(key)
@@ -80,6 +95,10 @@ class HeldResolves:
             ids.discard(incident_id)
             if not ids:
                 del self._units[key]
+
+    def items(self) -> list[tuple[str, Incident]]:
+        """(incident id, incident) of the held ones, the longest held first."""
+        return list(self._by_id.items())
 
     def incidents(self) -> list[Incident]:
         """The held incidents, the longest held first: still firing (reminders, Alertmanager re-sends)."""

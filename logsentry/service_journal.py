@@ -24,7 +24,8 @@ from .host_clocks import HostClocks
 from .metrics import Metrics
 from .model import Entry, Hit, ScreenedRun, host_unit
 from .pipeline import ActionEvent, EndedEvent, Event, IncidentEvent, MatchEvent, QuarantineEvent
-from .service_alerts import MAX_CONTEXT_UNITS, ServiceAlerts, split_at_hit
+from .service_alerts import MAX_CONTEXT_UNITS, split_at_hit
+from .service_resolve import HeldReleasing
 from .sources._runs import last_lines, low_and_unit
 from .sources.fanin import FanInFollower
 from .sources.follow import ScanningFollower
@@ -189,7 +190,7 @@ class Canary:
     seen: int = 0
 
 
-class ServiceReading(ServiceAlerts):
+class ServiceReading(HeldReleasing):
     """Service's handling of each entry read and of the events it causes; attributes set by Service.__init__."""
 
     canary: Canary

@@ -106,6 +106,7 @@ class ServiceConfiguring(ServiceReading):
         self.pipeline.tracker.track_changes = True
         self.state.replace_windows(self.pipeline.tracker.items())
         self.worker.config = config
+        self._release_unheld()  # a held alert whose rules no longer hold it (service_resolve.py)
         self.reload_note = ""
         gc.unfreeze()  # the old pipeline, frozen at the start, may be collected now; the new one is frozen instead
         gc.collect()

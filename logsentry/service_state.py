@@ -82,6 +82,8 @@ class StateSaving:
     uncommitted: int
     last_commit_at: float
     commit_failing_since: float
+    answers: list[tuple[int, str, str]]
+    answered: set[int]
 
     def commit_due(self) -> bool:
         """Commit while reading? By count (at most once a second) and by time. (Catching up always commits.)"""
@@ -112,7 +114,7 @@ class StateSaving:
         baselines = self.keeper.for_commit(values, final)
         windows = self.pipeline.tracker.changes()
         try:
-            wrote = self.state.commit(values, self.pending, wall_usec(), baselines, windows)
+            wrote = self.state.commit(values, self.pending, wall_usec(), baselines, windows, self.answers)
         except sqlite3.Error as error:
             # A full disk, a file made read-only: keep running and keep everything in memory (windows as a
             # whole next time); try again at the next commit; say so once a minute, naming the file.
@@ -129,6 +131,7 @@ class StateSaving:
         if self.pending:
             self.worker.wake.set()
         self.pending = []
+        self.answers, self.answered = [], set()  # (their answers saved with the resolves they queued)
         self.uncommitted = 0
         self.figures.commits += wrote  # the commits that wrote something (an idle one writes nothing)
 

@@ -68,6 +68,11 @@ CREATE TABLE IF NOT EXISTS restarted (
     id INTEGER PRIMARY KEY AUTOINCREMENT, unit TEXT NOT NULL, fired_usec INTEGER NOT NULL,
     at_usec INTEGER NOT NULL, invocation TEXT NOT NULL, outcome TEXT NOT NULL DEFAULT 'done'
 );
+CREATE TABLE IF NOT EXISTS resolve_request (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, incident TEXT NOT NULL, requested_by TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT '', requested_usec INTEGER NOT NULL, status TEXT NOT NULL DEFAULT 'pending',
+    answer TEXT NOT NULL DEFAULT '', answered_usec INTEGER NOT NULL DEFAULT 0
+);
 """
 
 OPEN = ("pending", "in_progress")
@@ -150,10 +155,11 @@ class State:
 
     def commit(self, values: Mapping[str, Any], outbox: list[OutboxItem], now_usec: int,
                baselines: Baselines | None = None,
-               windows: tuple[Iterable[tuple[str, Any]], Iterable[str]] | None = None) -> bool:
+               windows: tuple[Iterable[tuple[str, Any]], Iterable[str]] | None = None,
+               answers: Iterable[tuple[int, str, str]] = ()) -> bool:
         """Save values (cursor, snapshots), what the baselines learnt since the last commit, the burst windows
-        that changed (key, JSON-ready value) and those gone (key), and queue outbox items, all or nothing;
-        False when there was nothing to write.
+        that changed (key, JSON-ready value) and those gone (key), queue outbox items, and answer operators'
+        requests (id, status, answer: resolve_requests.py), all or nothing; False when there was nothing to write.
 
         A value whose JSON is what this State last wrote for its key is not written again, and a commit with
         nothing new runs no transaction: an idle service commits every second (SAVE_EVERY_S), and a
@@ -161,7 +167,8 @@ class State:
         learnt = baselines.changed() if baselines is not None else None
         changed, gone = (list(windows[0]), list(windows[1])) if windows is not None else ([], [])
         rows = [(key, text) for key, value in values.items() if self._written.get(key) != (text := json.dumps(value))]
-        if not (rows or outbox or changed or gone or (learnt is not None and any(learnt))):
+        answers = list(answers)
+        if not (rows or outbox or changed or gone or answers or (learnt is not None and any(learnt))):
             return False
         with self._transaction():
             if learnt is not None:
@@ -174,6 +181,8 @@ class State:
                 "INSERT OR IGNORE INTO outbox (dedupe, grp, kind, payload, created_usec) VALUES (?, ?, ?, ?, ?)",
                 [(item.dedupe, item.group, item.kind, json.dumps({**item.payload, "id": item.dedupe}), now_usec)
                  for item in outbox])
+            self.db.executemany("UPDATE resolve_request SET status = ?, answer = ?, answered_usec = ? WHERE id = ?",
+                                [(status, answer, now_usec, request_id) for request_id, status, answer in answers])
         self._written.update(rows)
         return True
 
@@ -347,6 +356,8 @@ class State:
             self.db.execute("DELETE FROM outbox WHERE status IN ('done', 'dropped', 'failed') AND created_usec < ?",
                             (before_usec,))
             self.db.execute("DELETE FROM restarted WHERE at_usec < ? AND id < (SELECT MAX(id) FROM restarted)",
+                            (before_usec,))
+            self.db.execute("DELETE FROM resolve_request WHERE status != 'pending' AND answered_usec < ?",
                             (before_usec,))
 
 

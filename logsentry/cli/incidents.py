@@ -1,12 +1,14 @@
 """`logsentry incidents`: what the service has open now, as it last saved it, and what became of each alert,
 restart and hook: the question after a page ("is it still going on? did the restart happen? did the alert get
 out?") without reading the service's log. Read only: the service may be running (it commits at least every
-few seconds while it reads, and at its stop)."""
+few seconds while it reads, and at its stop). `logsentry incidents resolve ID` ends a held alert by hand
+(incidents_resolve.py)."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,16 +20,22 @@ from ..redaction import Secrets
 from ..state import OutboxRow
 from ..wording import plural
 from .common import saved_state_options
+from .incidents_resolve import resolve_command
 
 
-@click.command("incidents")
-@saved_state_options("Lines for people, or one JSON object per incident (times in µs of journal time).")
-def incidents_command(config_path: Path, state_dir: Path | None, output: str) -> None:
-    """The incidents the service has open, one per failure, oldest first, as it last saved them: rule,
-    severity, unit and host, first and latest hit, why, the first line, what became of its alert, restart or
-    command hook, and the journalctl command that shows its lines. Silences are not saved (the service
-    watches a unit again from its next entry after a restart), so they are not listed. Read only."""
-    from ..actions.alert import journal_source, journalctl_command
+@dataclass(frozen=True)
+class Saved:
+    """The incidents as the service last saved them: the open ones (one per failure) and the held ones
+    (service_held.py), and its outbox rows."""
+
+    shown: list[Incident]
+    """Open and held, oldest first."""
+    held: list[Incident]
+    rows: list[OutboxRow]
+
+
+def saved_incidents(config: SiteConfig, path: Path) -> Saved:
+    """Read the saved incidents from the state file `path`, read only; exits 2 saying why it cannot."""
     from ..engine.failures import FailureGroups
     from ..engine.window import BurstTracker
     from ..rules.loader import load_rules
@@ -35,10 +43,7 @@ def incidents_command(config_path: Path, state_dir: Path | None, output: str) ->
     from ..state import StateError
     from ..state_readonly import StateMissing, open_read_only
     from .common import fail
-    from .run import load_site_config
 
-    config = load_site_config(config_path)
-    path = (state_dir or config.state_dir) / "state.db"
     rules = load_rules(config.rule_dirs, disabled=config.disabled_rules).rules  # (a window of a rule gone is left out)
     try:
         store = open_read_only(path)  # never written: no WAL switch, no table made, nothing for a reader to lock
@@ -58,6 +63,27 @@ def incidents_command(config_path: Path, state_dir: Path | None, output: str) ->
     held = HeldResolves.restore(held_saved if isinstance(held_saved, list) else []).incidents()
     shown = sorted([incident for incident in live if not failures.grouped(incident)]
                    + failures.open_failures(live) + held, key=lambda incident: incident.first_usec)
+    return Saved(shown, held, rows)
+
+
+@click.group("incidents", invoke_without_command=True)
+@saved_state_options("Lines for people, or one JSON object per incident (times in µs of journal time).")
+@click.pass_context
+def incidents_command(ctx: click.Context, config_path: Path, state_dir: Path | None, output: str) -> None:
+    """The incidents the service has open, one per failure, oldest first, as it last saved them: rule,
+    severity, unit and host, first and latest hit, why, the first line, what became of its alert, restart or
+    command hook, and the journalctl command that shows its lines. Silences are not saved (the service
+    watches a unit again from its next entry after a restart), so they are not listed. Read only; `resolve ID`
+    ends a held alert by hand."""
+    from ..actions.alert import journal_source, journalctl_command
+    from .run import load_site_config
+
+    if ctx.invoked_subcommand is not None:
+        return
+    config = load_site_config(config_path)
+    path = (state_dir or config.state_dir) / "state.db"
+    saved = saved_incidents(config, path)
+    shown, held, rows = saved.shown, saved.held, saved.rows
     waiting = {id(incident) for incident in held}
     source = journal_source(config.journal_directory, ())
     if not shown and output == "text":
@@ -130,7 +156,7 @@ def _echo(incident: Incident, done: list[dict[str, Any]], command: str, waits: b
                f"{format_usec(incident.first_usec)}, {', '.join([hits_said(incident.why, incident.count), *latest])}")
     if waits:  # (service_held.py)
         click.echo(f"  no new hit, but {visible(incident.unit)} has logged nothing since: its alert stays firing "
-                   "until the unit logs again")
+                   "until the unit logs again (or `logsentry incidents resolve ID` ends it by hand)")
     if incident.why:
         click.echo(f"  why: {visible(incident.why)}")
     if incident.samples:
@@ -142,3 +168,6 @@ def _echo(incident: Incident, done: list[dict[str, Any]], command: str, waits: b
     click.echo(f"  actions: {'; '.join(visible(each) for each in said)}")
     if command:
         click.echo(f"  lines: {visible(command)}")  # (its -t identifier is log text: SYSLOG_IDENTIFIER)
+
+
+incidents_command.add_command(resolve_command)

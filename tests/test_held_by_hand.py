@@ -1,0 +1,127 @@
+"""Ending a held alert other than by its unit's next line (service_resolve.py): an operator's `logsentry incidents
+resolve ID`, with the service running or stopped, and a reload after which its rule no longer holds it; and what the
+service says around held alerts (helper-137's new-user trial).
+
+A held alert fires until its unit logs again: a unit left failed on purpose (`systemctl reset-failed` logs
+nothing), a oneshot whose timer was disabled or a collector's host that is gone never does, and the alert fired,
+with reminders, for ever. Real `logsentry run`, journal fed through journal-remote's FIFO, alerts to an HTTP
+receiver on 127.0.0.1; the command run as a process beside it.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+from receivers import HttpReceiver
+from test_held_resolve import DOWN_RULE, alerting_to, started, titles
+from test_service import RunningService, boom_rules, receiver, service  # noqa: F401  (fixtures)
+
+BY_HAND = "resolved by hand with `logsentry incidents resolve`"
+
+
+def cli(running: RunningService, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "logsentry", "incidents", *args, "-c", str(running.config_path)],
+                          capture_output=True, text=True, timeout=60, check=False)
+
+
+def held_ids(running: RunningService) -> list[str]:
+    """The ids of the held incidents, as `logsentry incidents -o json` gives them."""
+    listed = cli(running, "-o", "json")
+    assert listed.returncode == 0, listed.stderr
+    return [record["incident"] for record in map(json.loads, listed.stdout.splitlines()) if record["waits_for_unit"]]
+
+
+def held_one(live_journal: Any, running: RunningService, hook: HttpReceiver, line: str = "BOOM hung") -> str:
+    """A failure whose unit then says nothing: its alert held; its id once the service has saved it."""
+    live_journal.write(line)
+    hook.wait_for(1)
+    running.wait_log("stays firing until the unit logs again")
+    deadline = time.monotonic() + 10
+    while not (ids := held_ids(running)) and time.monotonic() < deadline:
+        time.sleep(0.2)  # (a commit, at most a second later, saves it)
+    assert len(ids) == 1, running.log()
+    return ids[0]
+
+
+def resolves(hook: HttpReceiver, count: int = 2) -> list[dict[str, Any]]:
+    return [body for _, body in hook.wait_for(count) if "RESOLVED" in body["title"]]
+
+
+def test_a_held_alert_is_resolved_by_hand_while_the_service_runs(  # type: ignore[no-untyped-def]
+        live_journal, boom_rules, service, receiver) -> None:  # noqa: F811
+    hook = receiver()
+    running = started(live_journal, boom_rules, service, hook)
+    label = held_one(live_journal, running, hook)
+    done = cli(running, "resolve", label, "--comment", "app retired, timer disabled")
+    assert done.returncode == 0, done.stderr
+    assert f"incident {label} (boom on app.service) resolved: its resolve goes out through the alert channels" \
+        in done.stdout
+    [resolved] = resolves(hook)
+    assert BY_HAND in resolved["message"] and "app retired, timer disabled" in resolved["message"]
+    assert f"incident: {label}" in resolved["message"]
+    assert BY_HAND in running.log() and held_ids(running) == []
+    time.sleep(1.5)  # no reminder nor second resolve follows
+    assert len(hook.requests) == 2, titles(hook)
+
+
+def test_a_held_alert_resolved_by_hand_while_the_service_is_stopped_resolves_at_its_next_start(  # type: ignore[no-untyped-def]
+        live_journal, boom_rules, service, receiver) -> None:  # noqa: F811
+    hook = receiver()
+    running = started(live_journal, boom_rules, service, hook)
+    label = held_one(live_journal, running, hook)
+    assert running.stop() == 0
+    queued = cli(running, "resolve", label, "--wait", "0.5")
+    assert queued.returncode == 0, queued.stderr
+    assert queued.stdout.startswith("queued: the service has not taken it within 0.5s"), queued.stdout
+    assert held_ids(running) == [label]  # the command wrote nothing of the service's own state
+    assert not resolves(hook, 1)
+    running.start()
+    [resolved] = resolves(hook)
+    assert BY_HAND in resolved["message"] and f"incident: {label}" in resolved["message"]
+    assert "restored 1 held alert, firing until their units log again" in running.log()
+    assert f"app.service (boom, incident {label})" in running.log()
+    assert held_ids(running) == []
+
+
+def test_an_unknown_or_open_incident_is_refused_saying_why(  # type: ignore[no-untyped-def]
+        live_journal, boom_rules, service, receiver) -> None:  # noqa: F811
+    hook = receiver()
+    running = alerting_to(service, live_journal, boom_rules(action="alert", within="1h"), hook)
+    unknown = cli(running, "resolve", "0123456789abcdef")
+    assert unknown.returncode == 2
+    assert "no held incident 0123456789abcdef in " in unknown.stderr and "`logsentry incidents` lists" in \
+        unknown.stderr, unknown.stderr
+    malformed = cli(running, "resolve", "boom")
+    assert malformed.returncode == 2 and "expected the 16 hex digits" in malformed.stderr, malformed.stderr
+    live_journal.write("BOOM open")
+    hook.wait_for(1)
+    deadline = time.monotonic() + 10
+    while not (listed := cli(running, "-o", "json").stdout) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    label = json.loads(listed.splitlines()[0])["incident"]
+    refused = cli(running, "resolve", label)
+    assert refused.returncode == 2
+    assert f"incident {label} (boom on app.service) is open, not held" in refused.stderr, refused.stderr
+    assert len(hook.requests) == 1, titles(hook)  # nothing resolved
+
+
+def test_a_rule_changed_to_resolve_quiet_at_a_reload_resolves_its_held_alert(  # type: ignore[no-untyped-def]
+        live_journal, service, receiver, tmp_path) -> None:  # noqa: F811
+    rules = tmp_path / "down-rules"
+    rules.mkdir()
+    (rules / "down.toml").write_text(DOWN_RULE)
+    hook = receiver()
+    running = alerting_to(service, live_journal, rules, hook)
+    held_one(live_journal, running, hook, "DOWN")
+    (rules / "down.toml").write_text(DOWN_RULE.replace('resolve = "unit-logs-again"', 'resolve = "quiet"'))
+    assert running.proc is not None
+    running.proc.send_signal(signal.SIGHUP)
+    [resolved] = resolves(hook)
+    assert 'no longer held at a reload (rule down now says resolve = "quiet")' in resolved["message"]
+    assert held_ids(running) == []
+
