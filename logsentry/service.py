@@ -276,7 +276,8 @@ class Service(ServiceConfiguring):
         if not self.ready:
             self.ready = True
             self.notify("READY=1")
-            log.info("ready: watching %s", ", ".join(w for watch in self.config.watches for w in watch.units))
+            log.info("ready: watching %s (PID %d: `kill -HUP %d` reloads the config and rules)",
+                     ", ".join(w for watch in self.config.watches for w in watch.units), os.getpid(), os.getpid())
 
     def _housekeeping(self) -> None:
         """Between entries of a backlog: what must not wait for the end of it (watchdog, status)."""

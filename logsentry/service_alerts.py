@@ -17,7 +17,7 @@ from .actions.alert import MAX_LINE, clean, incident_payload, journal_source, se
 from .actions.runner import outbox_items
 from .host_silence import RULE_ID as HOST_RULE
 from .metrics import Metrics
-from .model import Action, Entry, Incident, host_unit, incident_id
+from .model import Action, Entry, Incident, host_unit, incident_id, incident_label
 from .service_held import MAX_HELD, unit_key
 from .service_state import StateSaving
 from .sources.journal import JournalGap
@@ -29,6 +29,8 @@ from .views.counts import hits_said
 log = logging.getLogger("logsentry")
 
 MAX_CONTEXT_UNITS = 2000  # units (per host) whose last lines are kept for alerts; host names kept as many
+QUOTED = 120
+"""Characters of the line that released a held alert its resolve quotes (_logs_again)."""
 HITS_KEPT = 32
 """Per unit, the hits whose lines-up-to-the-hit are kept until an alert quotes them: a failure's alert is made
 up to 2 s of journal time after the hit that fired it (it waits for its chain), when later lines were read."""
@@ -247,10 +249,13 @@ class ServiceAlerts(StateSaving):
                 self.ledger.carried_out(unit, fired_usec, after, done_usec)
 
     def _ended(self, incident: Incident) -> None:
+        """Its window passed with no new hit: resolved, or held (_hold), which then says so instead: "ended" beside
+        "its alert stays firing" read as a contradiction (helper-137's trial)."""
+        if self._hold(incident):
+            return
         log.info("incident %s on %s%s ended after %s", incident.rule_id, incident.unit, self._of_host(incident),
                  hits_said(incident.why, incident.count))
-        if not self._hold(incident):
-            self._resolve(incident)
+        self._resolve(incident)
 
     def _new_invocation_ended(self, incident: Incident) -> bool:
         """Did a line of a new invocation of the unit end the incident, before its window passed?"""
@@ -273,9 +278,11 @@ class ServiceAlerts(StateSaving):
             if systemd_told(incident) else set()
         if any(line[0] > incident.last_usec and line not in closing for line in self.context.get(key, ())):
             return False  # it logged since (or PID 1 about a new run of it): no sign of a hang
-        log.warning("incident %s on %s%s: no new hit, but %s has logged nothing since its last hit at %s: its alert "
-                    "stays firing until the unit logs again", incident.rule_id, incident.unit,
-                    self._of_host(incident), incident.unit, format_usec(incident.last_usec))
+        log.warning("incident %s on %s%s: its window passed with no new hit after %s, but %s has logged nothing "
+                    "since its last hit at %s: the incident is held and its alert stays firing until the unit logs "
+                    "again (incident %s)", incident.rule_id, incident.unit, self._of_host(incident),
+                    hits_said(incident.why, incident.count), incident.unit, format_usec(incident.last_usec),
+                    incident_label(incident))
         for _, gone in self.held.hold(ident, incident):
             self._resolve(gone, f"no longer followed: more than {MAX_HELD} incidents wait for their units to log "
                                 "again; this one waited longest")
@@ -286,7 +293,11 @@ class ServiceAlerts(StateSaving):
         systemd told when the line is PID 1's (`systemds`) about that same run: its closing lines ("Consumed ...")
         are not the unit logging, however late they come (as in _hold)."""
         closes = (lambda held: invocation == held.invocation and systemd_told(held)) if systemds else None
-        for _, incident in self.held.logged(key, at_usec, closes):
+        released = self.held.logged(key, at_usec, closes)
+        said = next((line for at, line in reversed(self.context.get(key, ())) if at == at_usec), "") \
+            if released else ""  # (the line is kept among the unit's last ones before this is called)
+        quoted = f'; the line: "{clean(said, QUOTED)}"' if said else ""  # (log text, quoted as data)
+        for _, incident in released:
             quiet = format_duration(max(at_usec - incident.last_usec, 0))
             again = self.pipeline.tracker.incident_of(incident.rule_id, incident.machine_id, incident.unit,
                                                       incident.key)
@@ -297,6 +308,7 @@ class ServiceAlerts(StateSaving):
                 reason = f"{incident.unit} has a new invocation, {quiet} after the last hit"
             else:
                 reason = f"{incident.unit} logs again, {quiet} after the last hit"
+            reason += quoted
             log.info("incident %s on %s%s resolved: %s", incident.rule_id, incident.unit, self._of_host(incident),
                      reason)
             self._resolve(incident, reason)

@@ -125,3 +125,32 @@ def test_a_rule_changed_to_resolve_quiet_at_a_reload_resolves_its_held_alert(  #
     assert 'no longer held at a reload (rule down now says resolve = "quiet")' in resolved["message"]
     assert held_ids(running) == []
 
+
+
+def test_the_ready_line_gives_the_services_pid(  # type: ignore[no-untyped-def]
+        live_journal, boom_rules, service, receiver) -> None:  # noqa: F811
+    running = started(live_journal, boom_rules, service, receiver())  # (the README says `kill -HUP PID`)
+    assert running.proc is not None and f"(PID {running.proc.pid}: `kill -HUP {running.proc.pid}`" in running.log()
+
+
+def test_a_held_incident_is_said_held_not_ended(  # type: ignore[no-untyped-def]
+        live_journal, boom_rules, service, receiver) -> None:  # noqa: F811
+    hook = receiver()
+    running = started(live_journal, boom_rules, service, hook)
+    label = held_one(live_journal, running, hook)
+    log = running.log()
+    assert "incident boom on app.service ended after" not in log  # its window ended; the incident is held
+    assert "its window passed with no new hit after 1 hit" in log
+    assert f"the incident is held and its alert stays firing until the unit logs again (incident {label})" in log
+
+
+def test_the_resolve_of_a_held_alert_quotes_the_line_that_released_it(  # type: ignore[no-untyped-def]
+        live_journal, boom_rules, service, receiver) -> None:  # noqa: F811
+    hook = receiver()
+    running = started(live_journal, boom_rules, service, hook)
+    held_one(live_journal, running, hook)
+    live_journal.write("serving requests again \x1b[31m" + "x" * 200)  # cut, its escape shown as data
+    [resolved] = resolves(hook)
+    quoted = resolved["message"].split("; the line: \"", 1)[1].split("\"", 1)[0]
+    assert quoted.startswith("serving requests again \ufffd[31mxxx") and quoted.endswith("…") and len(quoted) == 120
+    assert 'resolved: app.service logs again, ' in running.log() and quoted in running.log()
