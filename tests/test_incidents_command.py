@@ -50,8 +50,8 @@ def test_an_open_incident_and_its_delivered_alert(tmp_path, receiver):  # noqa: 
     assert any(line.startswith("  lines: journalctl -D ") and "_MACHINE_ID=" + WEB7 in line for line in lines), lines
     [record] = [json.loads(line) for line in run_cli("incidents", "-c", str(config), "-o", "json").stdout.splitlines()]
     assert (record["rule"], record["severity"], record["machine_id"], record["count"]) == ("boom", "critical", WEB7, 1)
-    assert record["actions"] == [{"kind": "alert", "status": "done", "channel": "hook", "attempts": 0,
-                                  "last_error": ""}]
+    assert record["actions"] == [{"kind": "alert", "status": "done", "channel": "hook", "attempts": 1,
+                                  "last_error": ""}]  # (the try that delivered it: 0 read as never tried)
     [sent] = alerts(hook)  # the open incident is named as its alert named it (Alertmanager's `incident` label)
     assert f"\nincident: {record['incident']}\n" in sent["message"] and f"  incident: {record['incident']}" in lines
 

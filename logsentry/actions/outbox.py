@@ -294,7 +294,7 @@ class OutboxWorker:
             return
         log.warning("command hook run for %s on %s (rule %s)", payload.get("unit"), payload.get("host"),
                     payload.get("rule"))
-        state.update(row.id, status="done", last_error="")
+        state.update(row.id, status="done", attempts=row.attempts + 1, last_error="")  # (the try that ran it counts)
 
     # -- alerts ---------------------------------------------------------------------------------------
     def _alert(self, state: State, row: OutboxRow) -> None:
@@ -331,7 +331,8 @@ class OutboxWorker:
         self.delivered += 1
         # Marked done first: the log line then means a crash from here on does not send the alert again
         # (tests/test_service.py kills the service at that line; the other order resent it under load).
-        state.update(row.id, status="done", channel=row.channel, last_error="")
+        # (the try that delivered counts: "done" with 0 attempts read as never tried, helper-137's trial)
+        state.update(row.id, status="done", channel=row.channel, attempts=row.attempts + 1, last_error="")
         log.info("alert %s delivered via %s", row.dedupe.split(":")[1], channel.name)
 
     def _refresh(self, state: State, row: OutboxRow, channels: list[Channel], payload: Mapping[str, Any]) -> None:
@@ -344,7 +345,8 @@ class OutboxWorker:
                 errors.append(self.config.secrets().scrub(str(error)))
                 if self.on_failure is not None:
                     self.on_failure(channel=channel.name).inc()
-        state.update(row.id, status="failed" if errors else "done", last_error="; ".join(errors))
+        state.update(row.id, status="failed" if errors else "done", attempts=row.attempts + 1,
+                     last_error="; ".join(errors))
 
     @staticmethod
     def _behind_a_restart(state: State, row: OutboxRow) -> bool:
