@@ -79,6 +79,9 @@ def test_a_held_alert_resolved_by_hand_while_the_service_is_stopped_resolves_at_
     assert queued.returncode == 0, queued.stderr
     assert queued.stdout.startswith("queued: the service has not taken it within 0.5s"), queued.stdout
     assert held_ids(running) == [label]  # the command wrote nothing of the service's own state
+    [listed] = map(json.loads, cli(running, "-o", "json").stdout.splitlines())
+    assert listed["resolve_queued"] is True  # (and said so in text)
+    assert "resolved by hand (`logsentry incidents resolve`): queued" in cli(running).stdout
     assert not resolves(hook, 1)
     running.start()
     [resolved] = resolves(hook)

@@ -32,6 +32,9 @@ class Saved:
     """Open and held, oldest first."""
     held: list[Incident]
     rows: list[OutboxRow]
+    resolving: frozenset[str]
+    """The ids (model.incident_label) of held incidents a `logsentry incidents resolve` waits for the service to
+    resolve (resolve_requests.py)."""
 
 
 def saved_incidents(config: SiteConfig, path: Path) -> Saved:
@@ -50,6 +53,7 @@ def saved_incidents(config: SiteConfig, path: Path) -> Saved:
         try:
             windows, failures_saved, rows = store.load_windows(), store.get("failures"), store.outbox()
             held_saved = store.get("held")
+            resolving = _resolving(store.db)
         finally:
             store.close()
     except StateMissing:
@@ -63,7 +67,19 @@ def saved_incidents(config: SiteConfig, path: Path) -> Saved:
     held = HeldResolves.restore(held_saved if isinstance(held_saved, list) else []).incidents()
     shown = sorted([incident for incident in live if not failures.grouped(incident)]
                    + failures.open_failures(live) + held, key=lambda incident: incident.first_usec)
-    return Saved(shown, held, rows)
+    return Saved(shown, held, rows, resolving)
+
+
+def _resolving(db: sqlite3.Connection) -> frozenset[str]:
+    """The incidents whose resolve by hand waits for the service; none in a state saved before the requests'
+    table was (read only: nothing is made)."""
+    from ..resolve_requests import PENDING
+
+    try:
+        return frozenset(row[0] for row in db.execute("SELECT incident FROM resolve_request WHERE status = ?",
+                                                      (PENDING,)))
+    except sqlite3.OperationalError:  # no such table
+        return frozenset()
 
 
 @click.group("incidents", invoke_without_command=True)
@@ -94,9 +110,10 @@ def incidents_command(ctx: click.Context, config_path: Path, state_dir: Path | N
         command = journalctl_command(incident, source)
         if output == "json":
             click.echo(json.dumps({**_incident_fields(incident), "actions": done, "journalctl": command,
-                                   "waits_for_unit": id(incident) in waiting}))
+                                   "waits_for_unit": id(incident) in waiting,
+                                   "resolve_queued": incident_label(incident) in saved.resolving}))
         else:
-            _echo(incident, done, command, id(incident) in waiting)
+            _echo(incident, done, command, id(incident) in waiting, incident_label(incident) in saved.resolving)
 
 
 def _rows_of(incident: Incident, rows: list[OutboxRow]) -> list[OutboxRow]:
@@ -142,7 +159,8 @@ def _said(outcome: dict[str, Any]) -> str:
     return f"{kind}: {status}{tries}" + (f" (last error: {error})" if error else "")
 
 
-def _echo(incident: Incident, done: list[dict[str, Any]], command: str, waits: bool = False) -> None:
+def _echo(incident: Incident, done: list[dict[str, Any]], command: str, waits: bool = False,
+          queued: bool = False) -> None:
     from ..timespec import format_usec
     from ..views.counts import failure_last, hits_said, own_last_hit
     from ..views.escape import visible
@@ -157,6 +175,8 @@ def _echo(incident: Incident, done: list[dict[str, Any]], command: str, waits: b
     if waits:  # (service_held.py)
         click.echo(f"  no new hit, but {visible(incident.unit)} has logged nothing since: its alert stays firing "
                    "until the unit logs again (or `logsentry incidents resolve ID` ends it by hand)")
+    if queued:  # (resolve_requests.py)
+        click.echo("  resolved by hand (`logsentry incidents resolve`): queued, until the service takes it")
     if incident.why:
         click.echo(f"  why: {visible(incident.why)}")
     if incident.samples:

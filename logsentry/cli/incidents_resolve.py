@@ -79,20 +79,22 @@ def resolve_command(ctx: click.Context, incident: str, comment: str, wait_s: flo
              "`logsentry incidents` lists the open and held ones with their ids")
     try:
         state = State(path)
-    except (OSError, sqlite3.Error) as error:
-        fail(f"cannot write the state in {path}: {getattr(error, 'strerror', None) or error} (run this as the user "
-             "the service runs as, or root)")
-    try:
-        queued = state.db.execute("SELECT id FROM resolve_request WHERE incident = ? AND status = ?",
-                                  (label, PENDING)).fetchone()
-        request = int(queued[0]) if queued else ask(state, label, requested_by(), comment, wall_usec())
-        deadline = time.monotonic() + wait_s
-        answer = answer_of(state, request)
-        while answer is not None and answer.status == PENDING and time.monotonic() < deadline:
-            time.sleep(POLL_S)
+        try:
+            queued = state.db.execute("SELECT id FROM resolve_request WHERE incident = ? AND status = ?",
+                                      (label, PENDING)).fetchone()
+            request = int(queued[0]) if queued else ask(state, label, requested_by(), comment, wall_usec())
+            deadline = time.monotonic() + wait_s
             answer = answer_of(state, request)
-    finally:
-        state.close()
+            while answer is not None and answer.status == PENDING and time.monotonic() < deadline:
+                time.sleep(POLL_S)
+                answer = answer_of(state, request)
+        finally:
+            state.close()
+    except (OSError, sqlite3.Error) as error:  # a state this user may read but not write, a full disk
+        why = str(getattr(error, "strerror", None) or error)
+        hint = " (run this as the user the service runs as, or root)" \
+            if isinstance(error, PermissionError) or "readonly" in why else ""
+        fail(f"cannot queue the request in {path}: {why}{hint}")
     if answer is not None and answer.status == RESOLVED:
         click.echo(answer.answer)
     elif answer is not None and answer.status != PENDING:
