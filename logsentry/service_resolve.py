@@ -85,7 +85,7 @@ class HeldReleasing(ServiceAlerts):
             if any(rule is not None and rule.resolve == "unit-logs-again" for rule in said.values()):
                 continue
             why = "; ".join(f"rule {rule_id} now says resolve = \"{rule.resolve}\"" if rule is not None else
-                            f"rule {rule_id} is no longer loaded (removed or disabled)"
+                            f"rule {rule_id} is no longer loaded: removed or disabled"
                             for rule_id, rule in said.items())
             reason = (f"no longer held at a reload ({why}); {incident.unit} had logged nothing since its last hit "
                       f"at {format_usec(incident.last_usec)}")

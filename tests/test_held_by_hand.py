@@ -130,6 +130,21 @@ def test_a_rule_changed_to_resolve_quiet_at_a_reload_resolves_its_held_alert(  #
 
 
 
+
+def test_a_rule_removed_at_a_reload_resolves_its_held_alert(  # type: ignore[no-untyped-def]
+        live_journal, boom_rules, service, receiver) -> None:  # noqa: F811
+    rules = boom_rules(action="alert", within="1s")
+    (rules / "down.toml").write_text(DOWN_RULE)
+    hook = receiver()
+    running = alerting_to(service, live_journal, rules, hook)
+    held_one(live_journal, running, hook, "DOWN")
+    (rules / "down.toml").unlink()
+    assert running.proc is not None
+    running.proc.send_signal(signal.SIGHUP)
+    [resolved] = resolves(hook)
+    assert "no longer held at a reload (rule down is no longer loaded: removed or disabled)" in resolved["message"]
+    assert held_ids(running) == []
+
 def test_the_ready_line_gives_the_services_pid(  # type: ignore[no-untyped-def]
         live_journal, boom_rules, service, receiver) -> None:  # noqa: F811
     running = started(live_journal, boom_rules, service, receiver())  # (the README says `kill -HUP PID`)
