@@ -11,6 +11,7 @@ of it; HeldReleasing is a base of Service.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 
 from .actions.alert import clean
@@ -41,7 +42,13 @@ class HeldReleasing(ServiceAlerts):
         if time.monotonic() - self._requests_checked < REQUESTS_EVERY_S:
             return
         self._requests_checked = time.monotonic()
-        for request in pending(self.state, self.answered):
+        try:
+            requests = pending(self.state, self.answered)
+        except sqlite3.Error as error:  # tried again in a minute, and said again then
+            log.error("cannot read the resolve requests in %s: %s; trying again in a minute", self.state.path, error)
+            self._requests_checked = time.monotonic() + 60 - REQUESTS_EVERY_S
+            return
+        for request in requests:
             status, answer = self._resolve_by_hand(request)
             self.answers.append((request.id, status, answer))
             self.answered.add(request.id)
