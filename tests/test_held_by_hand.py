@@ -15,6 +15,8 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from receivers import HttpReceiver
@@ -113,37 +115,37 @@ def test_an_unknown_or_open_incident_is_refused_saying_why(  # type: ignore[no-u
     assert len(hook.requests) == 1, titles(hook)  # nothing resolved
 
 
+def resolved_at_a_reload(live_journal: Any, make: Any, hook: HttpReceiver, rules: Path,
+                         change: Callable[[Path], None]) -> tuple[RunningService, dict[str, Any]]:
+    """The `down` rule (in `rules`) holds an alert; then `change` (given the rule file) and a SIGHUP: the
+    service and the resolve that followed."""
+    (rules / "down.toml").write_text(DOWN_RULE)
+    running = alerting_to(make, live_journal, rules, hook)
+    held_one(live_journal, running, hook, "DOWN")
+    change(rules / "down.toml")
+    assert running.proc is not None
+    running.proc.send_signal(signal.SIGHUP)
+    [resolved] = resolves(hook)
+    return running, resolved
+
+
 def test_a_rule_changed_to_resolve_quiet_at_a_reload_resolves_its_held_alert(  # type: ignore[no-untyped-def]
         live_journal, service, receiver, tmp_path) -> None:  # noqa: F811
     rules = tmp_path / "down-rules"
     rules.mkdir()
-    (rules / "down.toml").write_text(DOWN_RULE)
-    hook = receiver()
-    running = alerting_to(service, live_journal, rules, hook)
-    held_one(live_journal, running, hook, "DOWN")
-    (rules / "down.toml").write_text(DOWN_RULE.replace('resolve = "unit-logs-again"', 'resolve = "quiet"'))
-    assert running.proc is not None
-    running.proc.send_signal(signal.SIGHUP)
-    [resolved] = resolves(hook)
+    running, resolved = resolved_at_a_reload(live_journal, service, receiver(), rules, lambda rule: rule.write_text(
+        DOWN_RULE.replace('resolve = "unit-logs-again"', 'resolve = "quiet"')))
     assert 'no longer held at a reload (rule down now says resolve = "quiet")' in resolved["message"]
     assert held_ids(running) == []
 
 
-
-
 def test_a_rule_removed_at_a_reload_resolves_its_held_alert(  # type: ignore[no-untyped-def]
         live_journal, boom_rules, service, receiver) -> None:  # noqa: F811
-    rules = boom_rules(action="alert", within="1s")
-    (rules / "down.toml").write_text(DOWN_RULE)
-    hook = receiver()
-    running = alerting_to(service, live_journal, rules, hook)
-    held_one(live_journal, running, hook, "DOWN")
-    (rules / "down.toml").unlink()
-    assert running.proc is not None
-    running.proc.send_signal(signal.SIGHUP)
-    [resolved] = resolves(hook)
+    rules = boom_rules(action="alert", within="1s")  # (boom stays loaded beside it)
+    running, resolved = resolved_at_a_reload(live_journal, service, receiver(), rules, Path.unlink)
     assert "no longer held at a reload (rule down is no longer loaded: removed or disabled)" in resolved["message"]
     assert held_ids(running) == []
+
 
 def test_the_ready_line_gives_the_services_pid(  # type: ignore[no-untyped-def]
         live_journal, boom_rules, service, receiver) -> None:  # noqa: F811
