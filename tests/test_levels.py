@@ -79,6 +79,19 @@ CORPUS: list[tuple[int | None, str, str]] = [
     (ERR, '{"message":"x","context":{"level":"info"},"level":400,"level_name":"ERROR","channel":"app"}',
      "Monolog (nested level ignored)"),
     (ALERT, '{"version":"1.1","host":"x","short_message":"y","level":1}', "GELF"),
+    (ERR, '{"level":3,"host":"x","short_message":"y","version":"1.1"}', "GELF, its required key after the level"),
+    (INFO, '{"reqId":"GgVWoEhThpnlrKa84YcP","level":1,"time":"2021-08-04T08:09:12+02:00","remoteAddr":'
+           '"87.111.222.222","user":"tech@another.com","app":"admin_audit","method":"PROPFIND","url":'
+           '"/remote.php/dav/files/tech@another.com/","message":"Login successful: \\"tech@another.com\\"",'
+           '"userAgent":"RaiDrive/2020.11.38.0","version":"21.0.3.1"}',
+     "Nextcloud audit.log, INFO (allinurl/goaccess#2159): its 1 is no syslog alert"),
+    (WARNING, '{"reqId":"a","level":2,"time":"t","app":"PHP","message":"Undefined index"}', "Nextcloud WARN"),
+    (ERR, '{"reqId":"a","level":3,"time":"t","app":"core","message":"x"}', "Nextcloud ERROR"),
+    (CRIT, '{"reqId":"a","level":4,"time":"t","app":"core","message":"x"}', "Nextcloud FATAL"),
+    (DEBUG, '{"reqId":"a","level":0,"time":"t","app":"core","message":"x"}', "Nextcloud DEBUG"),
+    (None, '{"reqId":"a","level":6,"message":"x"}', "no level 6 in Nextcloud's scale"),
+    (None, '{"level":3,"message":"x"}', "a small number with no schema: whose scale is unknown"),
+    (None, '{"level":2,"data":{"reqId":"a","short_message":"b"}}', "schema keys nested in a value are no schema"),
     (ERR, '{"Timestamp":"2024-01-02T10:00:00Z","Level":"Error","MessageTemplate":"x"}', "Serilog JsonFormatter"),
     (ERR, '{"timestamp":"2024-01-02T10:00:00.123Z","level":"ERROR","fields":{"message":"x"},"target":"app"}',
      "tracing-subscriber json"),

@@ -30,8 +30,10 @@ for the UTF-8 bytes (C) and the decoded text (Python).
    Google Cloud structured logging and systemd's own ECS-ish exporters: `"severity"`; log15: `"lvl"`;
    python-json-logger: `"levelname"`; Monolog: `"level"` 100..600 then `"level_name"`; Serilog: `"Level"`,
    CLEF `"@l"`; .NET's JsonConsoleFormatter: `"LogLevel"`, `"Error"` .. `"Information"`). A word value is a
-   level word; a number is GELF's syslog level (0..7), pino/bunyan's (10 trace .. 60 fatal) or Monolog's
-   (100 debug .. 600 emergency). Keys inside nested values never count.
+   level word; a number is pino/bunyan's (10 trace .. 60 fatal) or Monolog's (100 debug .. 600 emergency), and
+   one of 0..7 is read by the object's schema, a top-level key its program always writes: GELF's syslog level
+   (`short_message`), Nextcloud's and ownCloud's 0 DEBUG .. 4 FATAL (`reqId`); else it is no level
+   (structured_levels.SMALL_SCALES). Keys inside nested values never count.
    MongoDB 4.4+'s `"s"` counts only where its formatter writes it (`format_levels.mongo_json_level`).
 3. Fixed line formats at the start (`engine/format_levels.py`, with its C twin `sources/format_levels.h`):
    glog/klog/abseil, CockroachDB's `Lyymmdd`, ClickHouse's `<Error>`, Redis and Valkey, Go's runtime, .NET's

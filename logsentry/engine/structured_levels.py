@@ -15,10 +15,22 @@ JSON_KEYS = ("level", "Level", "lvl", "severity", "Severity", "loglevel", "log_l
              "level_name", "@l", "LogLevel")
 LOGFMT_KEYS = ("level", "lvl", "severity", "loglevel", "log_level", "log.level")
 JSON_NUMBERS: dict[int, int] = {
-    **{n: n for n in range(8)},  # GELF: syslog levels
     10: 7, 20: 7, 30: 6, 40: 4, 50: 3, 60: 2,  # pino, bunyan
     100: 7, 200: 6, 250: 5, 300: 4, 400: 3, 500: 2, 550: 1, 600: 0,  # Monolog (RFC 5424 names)
 }
+"""Numbers of one scale only: a level of 0 to 7 is read by the object's schema (SMALL_SCALES)."""
+GELF_KEY = "short_message"
+NEXTCLOUD_KEY = "reqId"
+SMALL_SCALES: dict[str, dict[int, int]] = {
+    GELF_KEY: {n: n for n in range(8)},
+    NEXTCLOUD_KEY: {0: 7, 1: 6, 2: 4, 3: 3, 4: 2},
+}
+"""A `"level"` of 0 to 7 means different things to different programs, so it is read only where the object says
+whose it is, by a top-level key its program always writes: GELF's (the spec's required `short_message`; its level
+is syslog's, 0 emerg .. 7 debug) and Nextcloud's and ownCloud's (lib/private/Log/LogDetails.php writes `reqId`
+first; ILogger's 0 DEBUG, 1 INFO, 2 WARN, 3 ERROR, 4 FATAL, as its Systemdlog maps them to journald's PRIORITY).
+Read as syslog's, a Nextcloud "Login successful" at INFO (1) was an alert and every warning (2) critical. Without
+either key a small number is no level."""
 
 
 # ---- 4. logfmt -------------------------------------------------------------------------------------
@@ -66,17 +78,30 @@ def json_level(line: str) -> int | None:
     if not any(key in line for key in _QUOTED_JSON_KEYS):
         return None  # (a key is compared as written, escapes and all: so it occurs as written)
     at = 1
+    small: int | None = None  # a level of 0..7, waiting for the key that says whose scale it is
+    schema: str | None = None
     while True:
         key = _JSON_KEY.match(line, at)
         if key is None:
             return None
         at = key.end()
-        if key[1] in JSON_KEYS:
+        if key[1] in SMALL_SCALES and schema is None:
+            schema = key[1]
+            if small is not None:
+                return SMALL_SCALES[schema].get(small)
+        if key[1] in JSON_KEYS and small is None:
             if line.startswith('"', at):
                 text = _JSON_STRING.match(line, at)
                 return word_level(text[1], True) if text and _WORD.fullmatch(text[1]) else None
             number = _JSON_NUMBER.match(line, at)
-            return JSON_NUMBERS.get(int(number[1])) if number else None
+            if number is None:
+                return None
+            value = int(number[1])
+            if value > 7:
+                return JSON_NUMBERS.get(value)
+            if schema is not None:
+                return SMALL_SCALES[schema].get(value)
+            small = value
         at = _skip_json_value(line, at)
         if at < 0:
             return None

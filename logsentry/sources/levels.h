@@ -129,9 +129,27 @@ static const char *const LV_QUOTED_JSON_KEYS[] = {"\"level\"", "\"Level\"", "\"l
                                                   "\"LogLevel\""};
 #define LV_N_JSON_KEYS (sizeof LV_JSON_KEYS / sizeof LV_JSON_KEYS[0])
 
+/* a level of 0..7 by the object's schema (structured_levels.SMALL_SCALES): GELF's syslog levels, Nextcloud's
+   0 DEBUG .. 4 FATAL; -1 for another number */
+static int lv_json_small(int schema, int n) {
+    static const int nextcloud[] = {7, 6, 4, 3, 2};
+    if (schema == 1)
+        return n >= 0 && n <= 7 ? n : -1;
+    if (schema == 2)
+        return n >= 0 && n <= 4 ? nextcloud[n] : -1;
+    return -1;
+}
+
+/* the schema a top-level key names: 1 GELF (short_message), 2 Nextcloud/ownCloud (reqId), 0 none */
+static int lv_json_schema(const unsigned char *key, size_t key_len) {
+    if (key_len == 13 && memcmp(key, "short_message", 13) == 0)
+        return 1;
+    if (key_len == 5 && memcmp(key, "reqId", 5) == 0)
+        return 2;
+    return 0;
+}
+
 static int lv_json_number(int n) {
-    if (n >= 0 && n <= 7)
-        return n; /* GELF */
     switch (n) {
     case 10: case 20: return 7; /* pino, bunyan */
     case 30: return 6;
@@ -209,6 +227,8 @@ static int lv_json_level(const unsigned char *p, size_t n) {
     if (!any)
         return -1;
     size_t at = 1;
+    int small = -1; /* a level of 0..7, waiting for the key that says whose scale it is */
+    int schema = 0;
     for (;;) {
         while (at < n && lv_json_space(p[at]))
             at++;
@@ -227,8 +247,13 @@ static int lv_json_level(const unsigned char *p, size_t n) {
         at++;
         while (at < n && lv_json_space(p[at]))
             at++;
+        if (schema == 0) {
+            schema = lv_json_schema(key, key_len);
+            if (schema && small >= 0)
+                return lv_json_small(schema, small);
+        }
         int is_level_key = 0;
-        for (size_t k = 0; k < LV_N_JSON_KEYS && !is_level_key; k++)
+        for (size_t k = 0; k < LV_N_JSON_KEYS && !is_level_key && small < 0; k++)
             is_level_key = strlen(LV_JSON_KEYS[k]) == key_len && memcmp(LV_JSON_KEYS[k], key, key_len) == 0;
         if (is_level_key) {
             if (at < n && p[at] == '"') {
@@ -244,7 +269,11 @@ static int lv_json_level(const unsigned char *p, size_t n) {
             size_t after = at + digits;
             if (after < n && !lv_json_space(p[after]) && p[after] != ',' && p[after] != '}')
                 return -1;
-            return lv_json_number(value);
+            if (value > 7)
+                return lv_json_number(value);
+            if (schema)
+                return lv_json_small(schema, value);
+            small = value;
         }
         at = lv_skip_json_value(p, n, at);
         if (at == (size_t)-1)
