@@ -27,6 +27,7 @@ from typing import IO, BinaryIO
 
 from ..model import Entry
 from .selection import SUBJECT_FIELDS, UNIT_VALUE_FIELDS, Selection
+from .text_compose import compose_stripped
 from .text_indent import dedented
 from .text_sniff import SNIFF_BYTES
 from .values import decode, entry_from
@@ -58,8 +59,9 @@ class Truncated(InputFormatError):
 
 
 def open_binary(path: Path) -> BinaryIO:
-    """Open a file (or "-" for stdin) for peeking and reading, undoing gzip when the content says so, and the
-    indent every line of a paste shares (sources/text_indent.py)."""
+    """Open a file (or "-" for stdin) for peeking and reading, undoing gzip when the content says so, the
+    indent every line of a paste shares (sources/text_indent.py) and `docker compose logs`' prefix
+    (sources/text_compose.py)."""
     if str(path) == "-":
         if sys.stdin is None:
             raise InputFormatError("-: no standard input (it is closed)")
@@ -74,7 +76,12 @@ def open_binary(path: Path) -> BinaryIO:
         peeked = head(stream)
     except InputFormatError:
         return stream  # damage: the caller's own look at the head says so, naming the input
-    return dedented(stream, peeked)  # a paste indented as a whole, without its indent (text_indent.py)
+    stream = dedented(stream, peeked)  # a paste indented as a whole, without its indent (text_indent.py)
+    try:
+        peeked = head(stream)
+    except InputFormatError:
+        return stream
+    return compose_stripped(stream, peeked)  # `docker compose logs`, without its prefix (text_compose.py)
 
 
 def head(stream: BinaryIO, size: int = SNIFF_BYTES) -> bytes:

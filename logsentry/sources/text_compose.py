@@ -1,0 +1,88 @@
+"""A paste of `docker compose logs` (or `docker-compose up`): every container's line behind its name, padded, and
+` | ` (docker/compose cmd/formatter/logs.go, presenter.setPrefix: `fmt.Sprintf("%-"+width+"s | ", name)`, the width
+the longest name's and one more; Compose v1 wrote `name_1  | ` likewise), in colour on a terminal. Bug reports
+paste it as it is: `sample-default-worker-1  | [2023-09-27 21:23:12,642: ERROR/MainProcess] consumer: Cannot
+connect to amqp://...` (celery/celery#8541), `dovecot-mailcow_1    | Dec 11 16:21:35 mx dovecot: auth: Fatal: ...`
+(mailcow/mailcow-dockerized#3211). Read as it was, no line started with its time or its level: the paste was lines
+without a time, all at one instant, and a Celery ERROR line had no level (helper-140's trial 3).
+
+`compose_stripped` takes the prefix off each line that has it when the head is such a paste: at least two of its
+non-blank lines carry the prefix, and they are at least as many as those that do not (`docker compose up` writes
+its own `Attaching to ...` lines without one). Each line is stripped by itself, as Compose pads to the names it
+knows so far: the column moves when a container joins. The container's name is not kept (the file's name stays
+the identifier, as for any paste); the lines' own times, levels and syslog idents are read as they are.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import TYPE_CHECKING, BinaryIO
+
+from .text_sniff import SNIFF_BYTES
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
+
+CHUNK = 64 * 1024
+"""A line is read in pieces of at most this many bytes: the prefix is only ever at a line's start."""
+_SGR = rb"(?:\x1b\[[0-9;]{0,32}m)?"
+PREFIX = re.compile(_SGR + rb"[A-Za-z0-9][A-Za-z0-9_.-]{0,127} +\|(?: |(?=\r?\n|\Z))" + _SGR)
+"""A container's name (Compose's service or container name: letters, digits, `_`, `.`, `-`), the blanks that pad it,
+`|` and the one space after it (none before a line's end: an empty line), in colour or not."""
+
+
+def compose_prefixed(head: bytes) -> bool:
+    """Whether `head` (a file's first bytes) is a paste of `docker compose logs`; its last line, when the head is
+    full, may be cut short and is not judged."""
+    lines = head.split(b"\n")
+    if len(head) >= SNIFF_BYTES and len(lines) > 1:
+        lines.pop()
+    prefixed = sum(1 for line in lines if PREFIX.match(line))
+    others = sum(1 for line in lines if line.strip() and not PREFIX.match(line))
+    return prefixed >= 2 and prefixed >= others
+
+
+class _Unprefixed(io.RawIOBase):
+    """The lines of `source` without Compose's prefix (a line without one is kept as it is)."""
+
+    def __init__(self, source: BinaryIO):
+        super().__init__()
+        self.source = source
+        self.pending = b""
+        self.start = True
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: WriteableBuffer) -> int:
+        view = memoryview(buffer).cast("B")
+        wanted = len(view)
+        parts = [self.pending]
+        size = len(self.pending)
+        while size < wanted:
+            piece = self.source.readline(CHUNK)
+            if not piece:
+                break
+            if self.start and (prefix := PREFIX.match(piece)):
+                piece = piece[prefix.end():]
+            self.start = piece.endswith(b"\n")
+            parts.append(piece)
+            size += len(piece)
+        data = b"".join(parts)
+        given = min(len(data), wanted)
+        view[:given] = data[:given]
+        self.pending = data[given:]
+        return given
+
+    def close(self) -> None:
+        if not self.closed:
+            self.source.close()
+        super().close()
+
+
+def compose_stripped(stream: BinaryIO, peeked: bytes) -> BinaryIO:
+    """`stream` (its head `peeked`), or a stream of its lines without Compose's prefix when it is such a paste."""
+    if not compose_prefixed(peeked):
+        return stream
+    return io.BufferedReader(_Unprefixed(stream), CHUNK)

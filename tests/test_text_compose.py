@@ -1,0 +1,78 @@
+"""A paste of `docker compose logs` is read without Compose's `name  | ` prefix (sources/text_compose.py).
+
+Found by helper-140's trial 3 on public reports: read as it was, no line of such a paste started with its time or
+its level, so the whole paste was lines without a time at the file's time, and Dovecot's `Fatal:` and Celery's
+`ERROR/MainProcess` lines had no level. The real CLI over files and standard input.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import json_events, of_type, run_cli
+
+from logsentry.sources.text_compose import compose_prefixed
+
+_AUTH = ("managesieve-login: Error: auth-client: conn unix:login (pid=112,uid=0): Timeout waiting for handshake from "
+         "auth server. my pid=")
+MAILCOW = "".join(f"dovecot-mailcow_1    | {line}\n" for line in (  # mailcow/mailcow-dockerized#3211, verbatim
+    f"Dec 11 16:21:05 mx dovecot: {_AUTH}122, input bytes=0",
+    f"Dec 11 16:21:05 mx dovecot: {_AUTH}119, input bytes=0",
+    "Dec 11 16:21:35 mx dovecot: master: Error: service(auth): Initial status notification not received in 30 seconds, "
+    "killing the process",
+    "Dec 11 16:21:35 mx dovecot: auth: Fatal: master: service(auth): child 175 killed with signal 9",
+    "Dec 11 16:22:01 mx CRON[180]: pam_unix(cron:session): session opened for user vmail by (uid=0)"))
+
+CELERY = "".join(f"sample-default-worker-1  | {line}\n" for line in (  # celery/celery#8541, its "..." lines left out
+    "[2023-09-27 21:22:29,251: INFO/MainProcess] Task sample.celery.long_running_task"
+    "[2cbdb8e8-aa29-45a1-aee1-e9afa244ea10] received",
+    "[2023-09-27 21:23:12,642: ERROR/MainProcess] consumer: Cannot connect to amqp://guest:**@rabbitmq:5672//: "
+    "[Errno 111] Connection refused.",
+    "Trying again in 4.00 seconds... (2/100)",
+    "[2023-09-27 21:23:22,689: INFO/MainProcess] Connected to amqp://guest:**@rabbitmq:5672//"))
+
+
+def _scan(*args: str, input: bytes | None = None) -> list[dict[str, object]]:
+    done = run_cli("scan", *args, "-o", "json", input=input)
+    assert done.exit_code == 0, done.output
+    return json_events(done)
+
+
+def test_a_compose_paste_keeps_its_times_and_levels(tmp_path: Path) -> None:
+    paste = tmp_path / "mailcow.log"
+    paste.write_text(MAILCOW)
+    events = _scan("--file", str(paste))
+    [incident] = of_type(events, "incident")
+    assert incident["rule"] == "new-fatal-template"
+    assert incident["message"] == "auth: Fatal: master: service(auth): child 175 killed with signal 9"
+    # the paste's own times (the year is the file's), not the file's time for every line
+    assert {m["realtime_usec"] % 86_400_000_000 for m in of_type(events, "match")} == {
+        (16 * 3600 + 21 * 60 + 5) * 1_000_000, (16 * 3600 + 21 * 60 + 35) * 1_000_000}
+
+
+def test_a_piped_compose_paste_keeps_its_levels() -> None:
+    events = _scan("--file", "-", input=CELERY.encode())
+    levels = [(str(m["message"]).split("]")[0], m["effective_priority"], m["level_source"])
+              for m in of_type(events, "match")]
+    assert levels == [("[2023-09-27 21:23:12,642: ERROR/MainProcess", 3, "text")]
+    [summary] = of_type(events, "summary")
+    assert summary["first_usec"] != summary["last_usec"]  # its own times: 21:22:29 to 21:23:22
+
+
+def test_prefixes_in_colour_and_of_moving_width(tmp_path: Path) -> None:
+    paste = tmp_path / "up.log"
+    paste.write_bytes(b"Attaching to db-1, web-1\n"
+                      b"\x1b[36mdb-1   | \x1b[0m2026-11-28 10:14:29.301 UTC [1] LOG:  database system is ready\n"
+                      b"\x1b[33mweb-1  | \x1b[0mERROR:    Exception in ASGI application\n"
+                      b"worker-long-name-1  | ERROR:    Exception in ASGI application\n"
+                      b"web-1               |\n")
+    levels = sorted((m["effective_priority"], m["message"]) for m in of_type(_scan("--file", str(paste)), "match"))
+    assert levels == [(3, "ERROR:    Exception in ASGI application")] * 2
+
+
+def test_other_logs_are_read_as_they_are() -> None:
+    assert not compose_prefixed(b"Dec 11 16:21:05 mx app[1]: a | b\nDec 11 16:21:06 mx app[1]: c\n")
+    assert not compose_prefixed(b"web-1  | one line alone\n")
+    assert not compose_prefixed(b"a  | x\nb  | y\nplain one\nplain two\nplain three\n")
+    assert not compose_prefixed(b"NAME   STATUS\nweb    | not a table of compose\n")
+    assert compose_prefixed(b"a  | x\nb  | y\nAttaching to a, b\n")
