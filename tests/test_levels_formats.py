@@ -317,6 +317,29 @@ CORPUS: list[tuple[int | None, str, str]] = [
     (None, "[48668] 18 May 13:12:47.788 Background saving error", "no level mark"),
     (None, "[48668] 18 May 13:12:47.7 # x", "not milliseconds"),
     (None, "48668:Q 18 May 13:12:47.788 # x", "no Redis role"),
+    # Monolog's LineFormatter: Laravel, Symfony, Magento (helper-140's trial 3)
+    (ERR, "[2024-02-04 19:22:11] production.ERROR: SQLSTATE[HY000] [2002] Connection refused (Connection: mysql, SQL: "
+          "select * from `sessions` where `id` = WT19HvuZ137oyMU6ykIPiQuIn3FJHkHJPrAsZR85 limit 1)",
+     "Laravel (alexjustesen/speedtest-tracker#1065)"),
+    (CRIT, '[2024-01-01T00:00:00.123456+00:00] request.CRITICAL: Uncaught PHP Exception RuntimeException: "x" at '
+           "/srv/app/src/Controller/A.php line 12 {\"exception\":\"[object] (RuntimeException(code: 0): x)\"} []",
+     "Symfony, Monolog 2's default date"),
+    (INFO, "[2024-01-01 00:00:00] local.INFO: queue worker started", "Laravel INFO"),
+    (WARNING, "[2024-01-01 00:00:00] main.WARNING: x", "Magento"),
+    (NOTICE, "[2024-01-01 00:00:00] php.NOTICE: x", "Monolog NOTICE"),
+    (ALERT, "[2024-01-01 00:00:00] app.ALERT: x", "Monolog ALERT"),
+    (0, "[2024-01-01 00:00:00] laravel.EMERGENCY: Unable to create configured logger. Using emergency logger.",
+     "Laravel's emergency logger"),
+    (ERR, "[2024-01-01 00:00:00] production.ERROR:", "nothing after the level"),
+    (None, "[2024-01-01 00:00:00] production.ERRORS: x", "no Monolog level"),
+    (None, "[2024-01-01 00:00:00] production.Error: x", "not Monolog's spelling"),
+    (None, "[2024-01-01 00:00:00] production.ERROR:x", "no space after the colon"),
+    (None, "[abc] production.ERROR: x", "no datetime"),
+    (None, "[2024-01-01 00:00:00] a.b.ERROR: x", "a dot in the channel"),
+    (None, "[2024-01-01 00:00:00]  production.ERROR: x", "two spaces"),
+    (None, "[2" + "0" * 64 + "] p.ERROR: x", "a datetime longer than 64 characters"),
+    (None, "GET /x?q=[2024-01-01 00:00:00] production.ERROR: y", "client text"),
+    (INFO, "[2024-01-01 00:00:00] production.INFO: said production.ERROR: x", "its own level, not one later"),
 ]
 
 
@@ -358,7 +381,8 @@ PIECES = ["ERRO[", "FATA[", "PANI", "0000] ", "2021-04-12T16:04:16.068413882+08:
           "E! ", "W! ", "X! ", "!", "2026-11-27T12:17:07Z ",
           "Dec ", "Dec", " 02 ", "  2 ", "01:10:00 ", "auth", "auth-worker", "imap-login", "(41234)", "(", ")",
           "(alice@example.org)", "<23456>", "<kV3x9Pc8kMjAqBIP>", "<", ">", ": ", "Error: ", "Info: ", "Panic: ",
-          "Fatal", "Warning"]
+          "Fatal", "Warning", "[2024-02-04 19:22:11] ", "] ", "production", ".ERROR: ", ".CRITICAL:", ".", "EMERGENCY",
+          "local.INFO: ", "[2024-01-01T00:00:00.123456+00:00] "]
 
 
 @settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])

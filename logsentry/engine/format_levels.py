@@ -53,6 +53,14 @@ not a level word, or a word after a prefix the general step does not skip, read 
   warning, 1-4 notice, 5-9 info, 10 and more debug), except a cluster log line (`0 log_channel(cluster) log [WRN]
   : ...`), which has its own level, mapped as Ceph's clog_type_to_syslog_level does (`[DBG]` debug, `[INF]`
   info, `[WRN]` warning, `[ERR]` err, `[SEC]` crit);
+- Monolog's LineFormatter (src/Monolog/Formatter/LineFormatter.php, SIMPLE_FORMAT `[%datetime%] %channel%.%level_name%:
+  %message% %context% %extra%`), what Laravel (storage/logs/laravel.log, or stderr with LOG_CHANNEL=stderr under
+  systemd: PRIORITY 6), Symfony and Magento write: `[2024-02-04 19:22:11] production.ERROR: SQLSTATE[HY000] [2002]
+  Connection refused ...`, `[2024-01-01T00:00:00.123456+00:00] request.CRITICAL: Uncaught PHP Exception ...`. The
+  datetime is the application's format, read as a bracket that starts with a digit (printable ASCII, at most 64
+  characters); the channel a name without dots; the level one of Monolog's eight names (Level::getName, RFC 5424's:
+  `MONOLOG_LEVELS`, as its SyslogHandler maps them), then `: `. Read as it was, no step found the level behind the
+  channel's dot: a Laravel app failing every request logged ERROR lines with no level;
 - Erlang/OTP's report header, alone on its line (error_logger's tty handler; logger_formatter with
   legacy_header, which RabbitMQ before 3.7 and many OTP releases print): `=ERROR REPORT==== 26-Nov-2024::14:00:00
   ===`, with microseconds since OTP 21. The title is a logger level in capitals (`EMERGENCY` .. `DEBUG`) or a
@@ -131,6 +139,11 @@ def ceph_level(found: re.Match[str]) -> int | None:
     return 3 if prio < 0 else 4 if prio == 0 else 5 if prio < 5 else 6 if prio < 10 else 7
 
 
+_MONOLOG = re.compile(r"\[[0-9][ -Z\\^-~]{0,63}\] [A-Za-z0-9_-]{1,64}\."
+                      r"(DEBUG|INFO|NOTICE|WARNING|ERROR|CRITICAL|ALERT|EMERGENCY):(?= |\n|\Z)")
+MONOLOG_LEVELS = {"DEBUG": 7, "INFO": 6, "NOTICE": 5, "WARNING": 4, "ERROR": 3, "CRITICAL": 2, "ALERT": 1,
+                  "EMERGENCY": 0}
+"""Monolog's level names (RFC 5424's) and the syslog priority each is (Monolog's SyslogHandler)."""
 _ERLANG = re.compile(r"=([A-Z]+) REPORT==== [0-9]{1,2}-[A-Z][a-z]{2}-[0-9]{4}::[0-9]{2}:[0-9]{2}:[0-9]{2}"
                      r"(?:\.[0-9]+)? ===(?=\n|\Z)")
 _ERLANG_LEVELS = {"EMERGENCY": 0, "ALERT": 1, "CRITICAL": 2, "ERROR": 3, "CRASH": 3, "SUPERVISOR": 3, "WARNING": 4,
@@ -151,6 +164,8 @@ def fixed_level(message: str) -> int | None:
         return level
     if ("0" <= first <= "9" or first == "[") and (found := _REDIS.match(message)):
         return _REDIS_LEVELS[found[1]]
+    if first == "[" and (found := _MONOLOG.match(message)):
+        return MONOLOG_LEVELS[found[1]]
     if message.startswith(_GO):
         return 2
     if first == "f" and _DOTNET_FAIL.match(message):

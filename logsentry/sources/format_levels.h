@@ -2,7 +2,7 @@
  * format_levels.h: step 3 of levels.h, fixed line formats whose level is a letter, a mark or a number (glog/klog/
  * abseil, CockroachDB's crdb-v1/v2 and Gitea in go_levels.h; MongoDB's text, and its 4.4+ JSON severity which step 2
  * reads, in mongo_levels.h; here ClickHouse's `<Priority>`, Redis and Valkey, Go's runtime, .NET's `fail:
- * Category[EventId]`, Sidekiq 6+, Ceph and Erlang/OTP's report headers).
+ * Category[EventId]`, Sidekiq 6+, Ceph, Monolog's LineFormatter and Erlang/OTP's report headers).
  *
  * The twin of logsentry/engine/format_levels.py, which documents each format and where it comes from;
  * tests/test_levels.py and tests/test_levels_formats.py hold the two to the same answer. Included by levels.h
@@ -279,6 +279,38 @@ static int lv_dotnet_fail(const unsigned char *p, size_t n) {
     return at == n || p[at] == ' ' || p[at] == '\n' ? 3 : -1;
 }
 
+/* Monolog's LineFormatter: [datetime] channel.LEVEL: then a space, a newline or the end; the datetime a bracket
+   that starts with a digit, printable ASCII but [ and ], at most 64 bytes; the channel [A-Za-z0-9_-]{1,64} */
+static int lv_monolog(const unsigned char *p, size_t n) {
+    static const struct {
+        const char *word;
+        int level;
+    } LEVELS[] = {{"DEBUG", 7}, {"INFO", 6},     {"NOTICE", 5}, {"WARNING", 4},
+                  {"ERROR", 3}, {"CRITICAL", 2}, {"ALERT", 1},  {"EMERGENCY", 0}};
+    if (n < 2 || p[0] != '[' || !lv_digit(p[1]))
+        return -1;
+    size_t at = 2;
+    while (at < n && at < 65 && p[at] >= 0x20 && p[at] <= 0x7e && p[at] != '[' && p[at] != ']')
+        at++;
+    if (!lv_starts(p, n, at, "] "))
+        return -1;
+    at += 2;
+    size_t channel = at;
+    while (at < n && at - channel < 64 && (lv_alnum(p[at]) || p[at] == '_' || p[at] == '-'))
+        at++;
+    if (at == channel || at >= n || p[at] != '.')
+        return -1;
+    size_t word = ++at;
+    while (at < n && lv_upper(p[at]))
+        at++;
+    if (at >= n || p[at] != ':' || !(at + 1 == n || p[at + 1] == ' ' || p[at + 1] == '\n'))
+        return -1;
+    for (size_t k = 0; k < sizeof LEVELS / sizeof LEVELS[0]; k++)
+        if (strlen(LEVELS[k].word) == at - word && memcmp(LEVELS[k].word, p + word, at - word) == 0)
+            return LEVELS[k].level;
+    return -1;
+}
+
 /* fixed_level: the level of a fixed format at the start */
 static int lv_fixed(const unsigned char *p, size_t n) {
     unsigned char first = p[0];
@@ -292,6 +324,8 @@ static int lv_fixed(const unsigned char *p, size_t n) {
     if (lv_digit(first) && (level = lv_clickhouse(p, n)) >= 0)
         return level;
     if ((lv_digit(first) || first == '[') && (level = lv_redis(p, n)) >= 0)
+        return level;
+    if (first == '[' && (level = lv_monolog(p, n)) >= 0)
         return level;
     if (lv_starts(p, n, 0, "panic: ") || lv_starts(p, n, 0, "fatal error: "))
         return 2;
