@@ -340,6 +340,21 @@ CORPUS: list[tuple[int | None, str, str]] = [
     (None, "[2" + "0" * 64 + "] p.ERROR: x", "a datetime longer than 64 characters"),
     (None, "GET /x?q=[2024-01-01 00:00:00] production.ERROR: y", "client text"),
     (INFO, "[2024-01-01 00:00:00] production.INFO: said production.ERROR: x", "its own level, not one later"),
+    # a numeric UTC offset after the time: Fluentd's `%Y-%m-%d %H:%M:%S %z [level]: ` (helper-140's trial 3)
+    (WARNING, '2018-12-01 14:41:44 +0000 [warn]: temporarily failed to flush the buffer. next_retry=2018-12-01 '
+              '14:41:52 +0000 error_class="Errno::ECONNREFUSED"', "Fluentd 0.12 (fluent/fluentd#2201)"),
+    (INFO, "2018-09-09 11:04:34 +0900 [info]: #0 flush_thread_9 next_retry_time is 2018-09-09 11:06:39 +0900",
+     "Fluentd 1.2 (fluent/fluentd#2123)"),
+    (WARNING, "  2018-01-17 14:33:13 -0500 [warn]: #0 /opt/td-agent/embedded/lib/ruby/gems/2.4.0/gems/fluentd-1.0.2/"
+              "lib/fluent/plugin/out_forward.rb:269:in `block in write'", "Fluentd's backtrace line, indented"),
+    (ERR, "2024-01-01 00:00:00 +00:00 ERROR x", "an offset with a colon"),
+    (ERR, "10:00:00 -0500\tERROR x", "a tab after the offset"),
+    (None, "2024-01-01 +0000 [warn]: x", "an offset after a date is no zone"),
+    (None, "x 10:00:00 +0000 [warn]", "an offset after a word"),
+    (None, "2024-01-01 00:00:00 +0000 UTC [warn] x", "one zone only"),
+    (None, "2024-01-01 00:00:00 +0000[warn] x", "no blank after the offset"),
+    (None, "10:00:00 +00:0 WARN x", "not an offset"),
+    (None, "10:00:00 +000 WARN x", "three digits"),
 ]
 
 
@@ -382,7 +397,8 @@ PIECES = ["ERRO[", "FATA[", "PANI", "0000] ", "2021-04-12T16:04:16.068413882+08:
           "Dec ", "Dec", " 02 ", "  2 ", "01:10:00 ", "auth", "auth-worker", "imap-login", "(41234)", "(", ")",
           "(alice@example.org)", "<23456>", "<kV3x9Pc8kMjAqBIP>", "<", ">", ": ", "Error: ", "Info: ", "Panic: ",
           "Fatal", "Warning", "[2024-02-04 19:22:11] ", "] ", "production", ".ERROR: ", ".CRITICAL:", ".", "EMERGENCY",
-          "local.INFO: ", "[2024-01-01T00:00:00.123456+00:00] "]
+          "local.INFO: ", "[2024-01-01T00:00:00.123456+00:00] ", "+0000 ", " -0500 ", "+00:00", "+09", "[warn]: ",
+          "UTC "]
 
 
 @settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -43,7 +43,8 @@ for the UTF-8 bytes (C) and the decoded text (Python).
    key among `LOGFMT_KEYS` (`level=error`, `lvl=eror`, `level="warn"`).
 5. A level token after the program's own prefix, starting within `MAX_PREFIX` characters. Skipped as prefix:
    timestamps, numbers and pids (tokens that start with a digit: `2024-01-02`, `10:00:00,123`,
-   `2024-01-02T10:00:00.123+01:00`, `1234:M`), one time zone after a time (`UTC`, `CEST`, `PM`),
+   `2024-01-02T10:00:00.123+01:00`, `1234:M`), one time zone after a time (`UTC`, `CEST`, `PM`, or a numeric
+   offset: Fluentd's `2018-12-01 14:41:44 +0000 [warn]: ...`),
    bracketed groups (`[main]`, `[123]`, `[Tue Dec 20 02:55:07.123 2020]`, `[myid:1]`), separators
    (`-`, `---`, `|`), ANSI colour codes, and in particular places: Python logging's `name - ` (once),
    PostgreSQL's `user@db` (once, not first), Ruby Logger's `E, ` (first) and the program's own syslog-style
@@ -137,10 +138,13 @@ _TOKEN = re.compile(
 _NUMBERS = re.compile(r"(?:(?:[ \t]|\x1b\[[0-9;]*+m)++[0-9][!-Z\\^-~]*+)*+")  # more numbers, possessive: fast
 _TIMESTAMP_LEVEL = re.compile(
     r"((?:[0-9][!-Z\\^-~]*+[ \t]++)++)"  # 1: numbers: a date, a time, a pid
-    r"(?:([A-Z]{1,5})[ \t]++)?"  # 2: a time zone
+    r"(?:(?:([A-Z]{1,5})|[+-][0-9]{2}:?[0-9]{2})[ \t]++)?"  # 2: a time zone (or a numeric offset: no group)
     r"(?:\[[0-9][0-9 :.,/+-]{0,127}+\][ \t]*+)*+"  # brackets of digits: [1845], [2024-01-02 10:00:00 +0000]
     r"(?:[A-Za-z][A-Za-z0-9_.-]*+@[A-Za-z0-9_.-]*+[ \t]++)?"  # PostgreSQL's user@db
     r"(?:([A-Z][A-Z0-9]*+)(?=[ \t:\[\]/\x1b]|\Z)|\[ *+([A-Za-z]++) *+\])")  # 3: a word in capitals; 4: [word]
+_OFFSET = re.compile(r"(?:[ \t]|\x1b\[[0-9;]*m)*[+-][0-9]{2}:?[0-9]{2}(?=[ \t])")
+"""A numeric UTC offset after a time, as the zone (Fluentd's `%Y-%m-%d %H:%M:%S %z`: `2018-12-01 14:41:44 +0000
+[warn]: ...`)."""
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.:-]* - ")  # Python logging: %(name)s between " - "
 _AT = re.compile(r"[A-Za-z0-9_.-]*@[A-Za-z0-9_.-]*(?=[ \t])")  # PostgreSQL: %u@%d
 _IDENT = re.compile(r"[A-Za-z0-9_.-]*\[[0-9]+(?::[0-9]+)?\]:?(?=[ \t])")  # syslog's ident[pid], unbound's [pid:tid]
@@ -226,6 +230,9 @@ def _timestamp_level(line: str) -> int | None:
     if found is None:
         return None
     numbers, zone, capitals, bracketed = found.groups()
+    if zone is None and found.end(1) != found.start(3 if capitals is not None else 4) \
+            and line[found.end(1)] in "+-" and ":" not in numbers.split()[-1]:
+        return None  # a numeric offset only after a time
     if zone is not None:
         if zone == "PHP":
             return None  # PHP's own prefix (the loop reads it before any zone)
@@ -248,6 +255,9 @@ def _prefix_level(line: str) -> int | None:
     token = -1
     while True:
         token += 1
+        if after_time and not zone_done and (offset := _OFFSET.match(line, at)):
+            at, zone_done, after_time, after_separator = offset.end(), True, False, False  # "10:00:00 +0000 "
+            continue
         found = _TOKEN.match(line, at)
         if found is None or found.start(found.lastindex or 0) >= MAX_PREFIX:
             return None

@@ -531,6 +531,16 @@ static int lv_prefix_level(const unsigned char *p, size_t n) {
         if (at >= n || at >= LV_MAX_PREFIX)
             return -1;
         unsigned char c = p[at];
+        if (after_time && !zone_done && (c == '+' || c == '-') && n - at >= 6 && lv_digit(p[at + 1]) &&
+            lv_digit(p[at + 2])) { /* _OFFSET: a numeric UTC offset after a time, as the zone (Fluentd's %z) */
+            size_t i = at + 3 + (p[at + 3] == ':');
+            if (n - i >= 3 && lv_digit(p[i]) && lv_digit(p[i + 1]) && (p[i + 2] == ' ' || p[i + 2] == '\t')) {
+                at = i + 2;
+                zone_done = 1;
+                after_time = after_separator = 0;
+                continue;
+            }
+        }
         if (c == '[') {
             size_t i = at + 1;
             while (i < n && i - at - 1 <= LV_MAX_BRACKET && lv_bracketed(p[i]))
