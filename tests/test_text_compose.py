@@ -76,3 +76,14 @@ def test_other_logs_are_read_as_they_are() -> None:
     assert not compose_prefixed(b"a  | x\nb  | y\nplain one\nplain two\nplain three\n")
     assert not compose_prefixed(b"NAME   STATUS\nweb    | not a table of compose\n")
     assert compose_prefixed(b"a  | x\nb  | y\nAttaching to a, b\n")
+    # a level where a container's name would be: log4j's "%5p | %m" (ActiveMQ), the Java Service Wrapper's log
+    assert not compose_prefixed(b"ERROR | Failed to start Apache ActiveMQ\nERROR | Could not bind\n INFO | x\n")
+    assert not compose_prefixed(b"STATUS | wrapper  | 2024/01/01 12:00:00 | --> Wrapper Started as Daemon\n"
+                                b"INFO   | jvm 1    | 2024/01/01 12:00:01 | started\n"
+                                b"ERROR  | jvm 1    | 2024/01/01 12:00:02 | failed\n")
+
+
+def test_a_level_in_the_prefix_place_is_kept(tmp_path: Path) -> None:
+    paste = tmp_path / "activemq.log"
+    paste.write_text("ERROR | Failed to start Apache ActiveMQ (localhost, null)\nERROR | Could not bind\n")
+    assert {m["effective_priority"] for m in of_type(_scan("--file", str(paste)), "match")} == {3}

@@ -19,6 +19,7 @@ import io
 import re
 from typing import TYPE_CHECKING, BinaryIO
 
+from ..engine.level_words import LEVEL_WORDS
 from .text_sniff import SNIFF_BYTES
 
 if TYPE_CHECKING:
@@ -27,9 +28,20 @@ if TYPE_CHECKING:
 CHUNK = 64 * 1024
 """A line is read in pieces of at most this many bytes: the prefix is only ever at a line's start."""
 _SGR = rb"(?:\x1b\[[0-9;]{0,32}m)?"
-PREFIX = re.compile(_SGR + rb"[A-Za-z0-9][A-Za-z0-9_.-]{0,127} +\|(?: |(?=\r?\n|\Z))" + _SGR)
+PREFIX = re.compile(_SGR + rb"([A-Za-z0-9][A-Za-z0-9_.-]{0,127}) +\|(?: |(?=\r?\n|\Z))" + _SGR)
 """A container's name (Compose's service or container name: letters, digits, `_`, `.`, `-`), the blanks that pad it,
 `|` and the one space after it (none before a line's end: an empty line), in colour or not."""
+
+
+LEVELS = frozenset(word.encode() for word in (*LEVEL_WORDS, "status", "advice"))
+"""Names that are a level, not a container: log4j's `%5p | %m` (ActiveMQ's console: `ERROR | Failed to ...`) and the
+Java Service Wrapper's `INFO   | jvm 1    | ...` (its STATUS and ADVICE too) put the level there."""
+
+
+def _prefix(line: bytes) -> re.Match[bytes] | None:
+    """Compose's prefix at the start of `line`, or None (none, or a level in its place)."""
+    found = PREFIX.match(line)
+    return found if found is not None and found[1].lower() not in LEVELS else None
 
 
 def compose_prefixed(head: bytes) -> bool:
@@ -38,8 +50,8 @@ def compose_prefixed(head: bytes) -> bool:
     lines = head.split(b"\n")
     if len(head) >= SNIFF_BYTES and len(lines) > 1:
         lines.pop()
-    prefixed = sum(1 for line in lines if PREFIX.match(line))
-    others = sum(1 for line in lines if line.strip() and not PREFIX.match(line))
+    prefixed = sum(1 for line in lines if _prefix(line))
+    others = sum(1 for line in lines if line.strip() and not _prefix(line))
     return prefixed >= 2 and prefixed >= others
 
 
@@ -64,7 +76,7 @@ class _Unprefixed(io.RawIOBase):
             piece = self.source.readline(CHUNK)
             if not piece:
                 break
-            if self.start and (prefix := PREFIX.match(piece)):
+            if self.start and (prefix := _prefix(piece)):
                 piece = piece[prefix.end():]
             self.start = piece.endswith(b"\n")
             parts.append(piece)
