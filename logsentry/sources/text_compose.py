@@ -17,13 +17,11 @@ from __future__ import annotations
 
 import io
 import re
-from typing import TYPE_CHECKING, BinaryIO
+from typing import BinaryIO
 
 from ..engine.level_words import LEVEL_WORDS
+from .text_indent import Dedent
 from .text_sniff import SNIFF_BYTES
-
-if TYPE_CHECKING:
-    from _typeshed import WriteableBuffer
 
 CHUNK = 64 * 1024
 """A line is read in pieces of at most this many bytes: the prefix is only ever at a line's start."""
@@ -55,42 +53,15 @@ def compose_prefixed(head: bytes) -> bool:
     return prefixed >= 2 and prefixed >= others
 
 
-class _Unprefixed(io.RawIOBase):
+class _Unprefixed(Dedent):
     """The lines of `source` without Compose's prefix (a line without one is kept as it is)."""
 
     def __init__(self, source: BinaryIO):
-        super().__init__()
-        self.source = source
-        self.pending = b""
-        self.start = True
+        super().__init__(source, b"")
 
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: WriteableBuffer) -> int:
-        view = memoryview(buffer).cast("B")
-        wanted = len(view)
-        parts = [self.pending]
-        size = len(self.pending)
-        while size < wanted:
-            piece = self.source.readline(CHUNK)
-            if not piece:
-                break
-            if self.start and (prefix := _prefix(piece)):
-                piece = piece[prefix.end():]
-            self.start = piece.endswith(b"\n")
-            parts.append(piece)
-            size += len(piece)
-        data = b"".join(parts)
-        given = min(len(data), wanted)
-        view[:given] = data[:given]
-        self.pending = data[given:]
-        return given
-
-    def close(self) -> None:
-        if not self.closed:
-            self.source.close()
-        super().close()
+    def cut(self, line: bytes) -> bytes:
+        prefix = _prefix(line)
+        return line[prefix.end():] if prefix is not None else line
 
 
 def compose_stripped(stream: BinaryIO, peeked: bytes) -> BinaryIO:

@@ -75,8 +75,9 @@ def _shared(lines: IO[bytes], indent: bytes, copy: IO[bytes] | None = None,
     return shared
 
 
-class _Dedent(io.RawIOBase):
-    """The lines of `source` without `indent` at their start (a line without it is kept as it is: a blank one)."""
+class Dedent(io.RawIOBase):
+    """The lines of `source` without `indent` at their start (a line without it is kept as it is: a blank one).
+    A subclass cuts another prefix by its own `cut` (sources/text_compose.py)."""
 
     def __init__(self, source: IO[bytes], indent: bytes, failure: _Failure | None = None,
                  owner: IO[bytes] | None = None):
@@ -106,8 +107,8 @@ class _Dedent(io.RawIOBase):
                 size += len(BOM)
                 piece = piece[len(BOM):]
             self.first = False
-            if self.start and piece.startswith(self.indent):
-                piece = piece[len(self.indent):]
+            if self.start:
+                piece = self.cut(piece)
             self.start = piece.endswith(b"\n")
             parts.append(piece)
             size += len(piece)
@@ -116,6 +117,10 @@ class _Dedent(io.RawIOBase):
         view[:given] = data[:given]
         self.pending = data[given:]
         return given
+
+    def cut(self, line: bytes) -> bytes:
+        """`line` (the start of a line) without its prefix."""
+        return line[len(self.indent):] if line.startswith(self.indent) else line
 
     def close(self) -> None:
         if not self.closed:
@@ -133,10 +138,10 @@ def dedented(stream: BinaryIO, peeked: bytes) -> BinaryIO:
     if stream.seekable():
         shared = _shared(stream, indent)
         stream.seek(0)
-        return io.BufferedReader(_Dedent(stream, indent), CHUNK) if shared else stream
+        return io.BufferedReader(Dedent(stream, indent), CHUNK) if shared else stream
     spool = tempfile.SpooledTemporaryFile(SPOOL_MEMORY)  # noqa: SIM115 - closed with the stream returned
     failure = _Failure()
     shared = _shared(stream, indent, spool, failure)
     spool.seek(0)
-    return io.BufferedReader(_Dedent(spool, indent if shared else b"", failure, stream),
+    return io.BufferedReader(Dedent(spool, indent if shared else b"", failure, stream),
                              CHUNK)
