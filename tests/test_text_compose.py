@@ -87,3 +87,20 @@ def test_a_level_in_the_prefix_place_is_kept(tmp_path: Path) -> None:
     paste = tmp_path / "activemq.log"
     paste.write_text("ERROR | Failed to start Apache ActiveMQ (localhost, null)\nERROR | Could not bind\n")
     assert {m["effective_priority"] for m in of_type(_scan("--file", str(paste)), "match")} == {3}
+
+
+PM2 = "".join(f"0|themisto | {line}\n" if line else "0|themisto |\n" for line in (  # GoogleChrome/lighthouse#2544
+    "[ERROR] connect ECONNREFUSED 127.0.0.1:42049",
+    "",
+    "      at Object.exports._errnoException (util.js:1050:11)",
+    "      at exports._exceptionWithHostPort (util.js:1073:20)",
+    "  code: ECONNREFUSED",
+    "[ERROR] connect ECONNREFUSED 127.0.0.1:33468"))
+
+
+def test_a_pm2_logs_paste_keeps_its_levels(tmp_path: Path) -> None:
+    paste = tmp_path / "pm2.log"
+    paste.write_text(PM2)
+    matches = of_type(_scan("--file", str(paste)), "match")
+    assert [(m["effective_priority"], m["message"]) for m in matches if m["rule"] == "error-burst"] == [
+        (3, "[ERROR] connect ECONNREFUSED 127.0.0.1:42049"), (3, "[ERROR] connect ECONNREFUSED 127.0.0.1:33468")]

@@ -11,6 +11,10 @@ non-blank lines carry the prefix, and they are at least as many as those that do
 its own `Attaching to ...` lines without one). Each line is stripped by itself, as Compose pads to the names it
 knows so far: the column moves when a container joins. The container's name is not kept (the file's name stays
 the identifier, as for any paste); the lines' own times, levels and syslog idents are read as they are.
+
+`pm2 logs` prefixes its apps' lines alike (lib/API/Log.js: `pad(' '.repeat(min_padding), pm_id + '|' + name) + ' | '`,
+its width growing with the names): `0|themisto | [ERROR] connect ECONNREFUSED 127.0.0.1:42049`
+(GoogleChrome/lighthouse#2544), read the same way.
 """
 
 from __future__ import annotations
@@ -26,9 +30,10 @@ from .text_sniff import SNIFF_BYTES
 CHUNK = 64 * 1024
 """A line is read in pieces of at most this many bytes: the prefix is only ever at a line's start."""
 _SGR = rb"(?:\x1b\[[0-9;]{0,32}m)?"
-PREFIX = re.compile(_SGR + rb"([A-Za-z0-9][A-Za-z0-9_.-]{0,127}) +\|(?: |(?=\r?\n|\Z))" + _SGR)
-"""A container's name (Compose's service or container name: letters, digits, `_`, `.`, `-`), the blanks that pad it,
-`|` and the one space after it (none before a line's end: an empty line), in colour or not."""
+PREFIX = re.compile(_SGR + rb"(?:[0-9]{1,9}\|)?([A-Za-z0-9][A-Za-z0-9_.-]{0,127}) +\|(?: |(?=\r?\n|\Z))"
+                    + _SGR)
+"""A container's name (Compose's service or container name: letters, digits, `_`, `.`, `-`), or PM2's `id|name`, the
+blanks that pad it, `|` and the one space after it (none before a line's end: an empty line), in colour or not."""
 
 
 LEVELS = frozenset(word.encode() for word in (*LEVEL_WORDS, "status", "advice"))
