@@ -76,6 +76,7 @@ def test_other_logs_are_read_as_they_are() -> None:
     assert not compose_prefixed(b"a  | x\nb  | y\nplain one\nplain two\nplain three\n")
     assert not compose_prefixed(b"NAME   STATUS\nweb    | not a table of compose\n")
     assert compose_prefixed(b"a  | x\nb  | y\nAttaching to a, b\n")
+    assert not compose_prefixed(b"a  | x\nb  | y\x00\n")  # binary
     # a level where a container's name would be: log4j's "%5p | %m" (ActiveMQ), the Java Service Wrapper's log
     assert not compose_prefixed(b"ERROR | Failed to start Apache ActiveMQ\nERROR | Could not bind\n INFO | x\n")
     assert not compose_prefixed(b"STATUS | wrapper  | 2024/01/01 12:00:00 | --> Wrapper Started as Daemon\n"

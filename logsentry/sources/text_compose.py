@@ -50,6 +50,8 @@ def _prefix(line: bytes) -> re.Match[bytes] | None:
 def compose_prefixed(head: bytes) -> bool:
     """Whether `head` (a file's first bytes) is a paste of `docker compose logs`; its last line, when the head is
     full, may be cut short and is not judged."""
+    if b"\0" in head:
+        return False  # binary: a journal file's head (sniffed, then read by its path) is no paste
     lines = head.split(b"\n")
     if len(head) >= SNIFF_BYTES and len(lines) > 1:
         lines.pop()
