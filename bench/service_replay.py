@@ -212,7 +212,8 @@ def one_run(directory: Path, batch_entries: int = 0, anomalies: bool = False) ->
                  sorted(db.execute("SELECT key, value FROM windows")),
                  sorted(db.execute("SELECT dedupe, kind FROM outbox"))]
         db.close()
-        said = [line for line in said if not line.startswith("stopped after")]
+        said = [line.replace(f"PID {os.getpid()}", "PID").replace(f"-HUP {os.getpid()}", "-HUP")
+                for line in said if not line.startswith("stopped after")]  # (the ready line names the PID)
         return cpu, entries, hashlib.sha256(json.dumps([said, saved]).encode()).hexdigest()[:12]
     finally:
         shutil.rmtree(root)
