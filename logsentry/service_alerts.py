@@ -285,7 +285,7 @@ class ServiceAlerts(StateSaving):
                     incident_label(incident))
         for _, gone in self.held.hold(ident, incident):
             self._resolve(gone, f"no longer followed: more than {MAX_HELD} incidents wait for their units to log "
-                                "again; this one waited longest")
+                                "again; this one waited longest", wall_usec())
         return True
 
     def _logs_again(self, key: str, at_usec: int, invocation: str = "", systemds: bool = False) -> None:
@@ -311,11 +311,13 @@ class ServiceAlerts(StateSaving):
             reason += quoted
             log.info("incident %s on %s%s resolved: %s", incident.rule_id, incident.unit, self._of_host(incident),
                      reason)
-            self._resolve(incident, reason)
+            self._resolve(incident, reason, at_usec)
 
-    def _resolve(self, incident: Incident, why: str = "") -> None:
+    def _resolve(self, incident: Incident, why: str = "", ended_usec: int | None = None) -> None:
         """The incident is over: its resolve message, if it was alerted (and resolves are on); `why` says how it
-        ended (else it is told from the incident and the line that ended it)."""
+        ended (else it is told from the incident and the line that ended it); `ended_usec` when (µs), for a held
+        alert whose end is not its last hit: the line that released it, or the wall clock of a resolve by hand
+        (its payload's `ends_usec`, Alertmanager's endsAt)."""
         state = self.alerting.pop(incident_id(incident), None)
         if state is not None and self.config.alerts.resolve and not self.config.dry_run:
             if why:
@@ -335,6 +337,8 @@ class ServiceAlerts(StateSaving):
                 hold = rule.trigger.hold_usec if rule is not None else incident.within_usec
                 reason = f"no new hit for {hold // 1_000_000}s"
             payload = self._payload("resolved", incident, reason)
+            if ended_usec is not None:
+                payload["ends_usec"] = ended_usec
             self.pending.append(OutboxItem(f"alert:{incident_id(incident)}:resolved", "alert", payload,
                                            group=incident_id(incident)))
 

@@ -18,7 +18,7 @@ from .actions.alert import clean
 from .model import Incident, incident_label
 from .resolve_requests import REFUSED, RESOLVED, ResolveRequest, pending
 from .service_alerts import ServiceAlerts, rule_ids
-from .timespec import format_duration, format_usec
+from .timespec import format_duration, format_usec, wall_usec
 
 log = logging.getLogger("logsentry")
 
@@ -75,7 +75,7 @@ class HeldReleasing(ServiceAlerts):
         log.warning("incident %s on %s%s resolved: %s", incident.rule_id, incident.unit, self._of_host(incident),
                     reason)
         sent = self.config.alerts.resolve and not self.config.dry_run
-        self._resolve(incident, reason)
+        self._resolve(incident, reason, wall_usec())
         outcome = "its resolve goes out through the alert channels" if sent else \
             "no resolve message is sent ([alerts] resolve = false, or a dry run)"
         return RESOLVED, f"incident {label} ({self._named_as(incident)}) resolved: {outcome}"
@@ -99,7 +99,7 @@ class HeldReleasing(ServiceAlerts):
             self.held.release(ident)
             log.warning("incident %s on %s%s resolved: %s", incident.rule_id, incident.unit, self._of_host(incident),
                         reason)
-            self._resolve(incident, reason)
+            self._resolve(incident, reason, wall_usec())
 
     def _log_restored_held(self) -> None:
         """At start: which held alerts were restored from the state (they fire until their units log again)."""

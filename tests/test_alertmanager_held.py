@@ -4,12 +4,19 @@ so Alertmanager keeps it active while held and the resolve ends it. Real Alertma
 
 from __future__ import annotations
 
+import re
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from test_alertmanager import Alertmanager, alertmanager, notifications, service_config, wait_for  # noqa: F401
 from test_service import RunningService, boom_rules, receiver  # noqa: F401  (fixtures)
+
+
+def when(stamp: str) -> float:
+    """An Alertmanager time (RFC 3339, nanoseconds at most) as Unix seconds."""
+    return datetime.fromisoformat(re.sub(r"(\.\d{6})\d*", r"\1", stamp).replace("Z", "+00:00")).timestamp()
 
 
 def active(manager: Alertmanager) -> list[dict[str, Any]]:
@@ -38,6 +45,8 @@ def test_a_held_alert_keeps_its_labels_through_resends_a_restart_and_its_resolve
         ended = wait_for(lambda: [a for n in notifications(hook) for a in n["alerts"] if a["status"] == "resolved"],
                          30, "the resolve")
         assert [a["labels"] for a in ended] == [firing["labels"]]
+        # it ended when the unit logged again, 5 s and more after its last hit, not at that hit (startsAt)
+        assert when(ended[0]["endsAt"]) - when(firing["startsAt"]) >= 5, (firing["startsAt"], ended[0]["endsAt"])
         wait_for(lambda: not active(manager), 10, "no alert active")
     finally:
         if running.proc is not None:

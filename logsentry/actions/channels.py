@@ -167,8 +167,9 @@ def alertmanager_alert(payload: Mapping[str, Any]) -> dict[str, Any]:
     """An alert as Alertmanager's clients are told to send it: labels identify it (the same incident seen by
     two logsentry instances is one alert to Alertmanager, which dedups it; `incident` keeps two open incidents
     of one rule on one unit two alerts, so that one's resolve ends only its own), annotations are overwritten by
-    the latest sending, startsAt is the incident's first hit, endsAt is set only when it is resolved (active
-    alerts are re-sent every alerts.resend), generatorURL links back to where it came from."""
+    the latest sending, startsAt is the incident's first hit, endsAt is set only when it is resolved (its last
+    hit, or for a held alert when it was let go: `ends_usec`; active alerts are re-sent every alerts.resend),
+    generatorURL links back to where it came from."""
     labels = {"alertname": f"logsentry_{payload['rule']}", "host": payload["host"], "unit": payload["unit"],
               "rule": payload["rule"], "severity": payload["severity"]}
     if payload["key"]:
@@ -185,8 +186,8 @@ def alertmanager_alert(payload: Mapping[str, Any]) -> dict[str, Any]:
                              "generatorURL": generator_url(payload)}
     if payload["first_usec"]:
         alert["startsAt"] = iso_utc(payload["first_usec"])
-    if payload["event"] == "resolved" and payload["last_usec"]:
-        alert["endsAt"] = iso_utc(max(payload["last_usec"], payload["first_usec"]))
+    if payload["event"] == "resolved" and payload["last_usec"]:  # a held alert's end is when it was let go
+        alert["endsAt"] = iso_utc(max(payload.get("ends_usec") or payload["last_usec"], payload["first_usec"]))
     return alert
 
 
