@@ -81,11 +81,15 @@ CONTEXTS = [
     Context("HAProxy captured header", "", HAPROXY, 6, lambda text:
             f"203.0.113.9:51234 [04/Dec/2026:10:00:00.123] fe_http be_app/app1 0/0/1/2/3 200 512 - - ---- "
             f'1/1/0/0/0 0/0 {{{text}}} "GET / HTTP/1.1"'),
-    # nginx writes the decoded path raw in open() "...": a quote there is left out here (see the report)
+    # nginx writes the decoded path raw in open() "...": a quote in it (%22) ends the quoted name early
     Context("nginx 404 error line", "", NGINX, 3, lambda text:
-            f'2026/12/04 10:00:00 [error] 812#812: *31 open() "/usr/share/nginx/html/{text.replace(chr(34), "")}" '
+            f'2026/12/04 10:00:00 [error] 812#812: *31 open() "/usr/share/nginx/html/{text}" '
             f'failed (2: No such file or directory), client: 203.0.113.9, server: _, request: '
             f'"GET /{quote(text)} HTTP/1.1", host: "example.org"'),
+    Context("nginx 404 error line, a quote closing the path", "", NGINX, 3, lambda text:
+            f'2026/12/04 10:00:00 [error] 812#812: *31 open() "/usr/share/nginx/html/a" {text}, client: x, "" '
+            f'failed (2: No such file or directory), client: 203.0.113.9, server: _, request: '
+            f'"GET /a%22%20{quote(text)} HTTP/1.1", host: "example.org"'),
     # OpenSSH: logit("Invalid user %.100s from %.100s port %d", ...)
     Context("sshd user name", "ssh", SSHD, 6, lambda text: f"Invalid user {text[:100]} from 203.0.113.9 port 51234"),
     Context("sshd failed password", "ssh", SSHD, 6, lambda text:
