@@ -1,6 +1,7 @@
 """Log text is client data: a shipped signature's trigger text echoed by another program (an access log's
-request path, query, referer or User-Agent, an HAProxy captured header, nginx's 404 error line, a user name
-sshd writes, a JSON value or nested object, a logfmt quoted value) must fire no signature.
+request path, query, referer or User-Agent, an HAProxy captured header, nginx's 404 error line, a user name or
+disconnect reason sshd writes, a line that ends with the client's path (Apache's error log, Django's request
+logger), a JSON value or nested object, a logfmt quoted value) must fire no signature.
 
 Each rule's own matching samples are embedded, as those programs write them (nginx's and Apache's escaping of
 quotes, sshd's 100-character cut), in lines carrying the journal fields those programs' entries carry; the lines
@@ -94,6 +95,14 @@ CONTEXTS = [
     Context("sshd user name", "ssh", SSHD, 6, lambda text: f"Invalid user {text[:100]} from 203.0.113.9 port 51234"),
     Context("sshd failed password", "ssh", SSHD, 6, lambda text:
             f"Failed password for invalid user {text[:100]} from 203.0.113.9 port 51234 ssh2"),
+    # OpenSSH: "Received disconnect from %s port %d:%u: %.400s", " [preauth]" before authentication
+    Context("sshd client's disconnect reason", "ssh", SSHD, 6, lambda text:
+            f"Received disconnect from 203.0.113.9 port 51234:11: {text[:400]} [preauth]"),
+    # lines that end with the client's decoded path: Apache at LogLevel info, Django's request logger
+    Context("Apache file does not exist", "", APACHE, 6, lambda text:
+            "[Fri Dec 04 10:00:00.123456 2026] [core:info] [pid 1234:tid 5678] [client 203.0.113.9:51234] "
+            f"AH00128: File does not exist: /var/www/html/{text}"),
+    Context("Django not found", "", APP, 4, lambda text: f"Not Found: /{text}"),
     Context("JSON string value", "", APP, 6, lambda text:
             json.dumps({"time": "2026-12-04T10:00:00Z", "level": "INFO", "msg": "request", "user_agent": text})),
     Context("JSON nested object at info", "", APP, 6, nested("INFO")),
