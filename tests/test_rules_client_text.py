@@ -103,6 +103,9 @@ CONTEXTS = [
             "[Fri Dec 04 10:00:00.123456 2026] [core:info] [pid 1234:tid 5678] [client 203.0.113.9:51234] "
             f"AH00128: File does not exist: /var/www/html/{text}"),
     Context("Django not found", "", APP, 4, lambda text: f"Not Found: /{text}"),
+    # Python's http.server: send_error(400, "Bad request version (%r)" % version), logged by log_error
+    Context("Python http.server bad request", "", APP, 6, lambda text:
+            f'203.0.113.9 - - [04/Dec/2026 10:00:00] code 400, message Bad request version ({text!r})'),
     Context("JSON string value", "", APP, 6, lambda text:
             json.dumps({"time": "2026-12-04T10:00:00Z", "level": "INFO", "msg": "request", "user_agent": text})),
     Context("JSON nested object at info", "", APP, 6, nested("INFO")),
