@@ -10,10 +10,14 @@ import random
 import pytest
 from conftest import entry
 from test_anomaly import HOUR, by_time, steady
+from test_failure_persists import journal_lines as failure_journal
 from test_runstep import ANOMALY_RULES, Counting, assert_same, incidents, replay
 from test_warning_persists import RULE, crash_loop, twins
 
 from logsentry.engine.episodes import Bar, Episodes
+
+FAILURE = "failure-template-persists"
+FAILURE_WORDS = next(r.anomaly.words_re for r in ANOMALY_RULES if r.id == FAILURE and r.anomaly is not None)
 
 
 def warnings_that_persist() -> list[dict]:
@@ -92,18 +96,67 @@ def test_a_span_leaves_the_record_see_leaves():
     assert taken > 1000 and refused > 20 and fired_lines > 100
 
 
-def test_one_level_of_persistence_rules_is_counted():
-    """Persistence rules of two levels below error level are not counted (the C step follows one): they raise
-    the level from which lines go one by one, as before."""
+def test_persistence_rules_are_counted_per_class():
+    """Persistence rules below error level are counted per class (level, words, gap: the C step follows up to
+    MAX_CLASSES); past that they raise the level from which lines go one by one, as one level too many did
+    before."""
     from dataclasses import replace
 
     from logsentry.engine.anomaly import AnomalyDetector
     from logsentry.engine.runstep import RunStep
+    from logsentry.engine.runstep_episodes import MAX_CLASSES
 
     step = RunStep(AnomalyDetector(ANOMALY_RULES))
-    assert (step.error_level, step.followed.level, step.followed.rule_ids) == (3, 4, (RULE,))
+    assert step.error_level == 3
+    assert [(f.level, f.rule_ids, f.words_re is not None) for f in step.followed] == [
+        (6, (FAILURE,), True), (4, (RULE,), False)]
     rule = next(r for r in ANOMALY_RULES if r.id == RULE)
     assert rule.anomaly is not None
     notice = replace(rule, id="notice-persists", anomaly=replace(rule.anomaly, level=5))
     step = RunStep(AnomalyDetector([*ANOMALY_RULES, notice]))
-    assert (step.error_level, step.followed.rule_ids) == (5, ())
+    assert (step.error_level, len(step.followed)) == (3, 3)
+    many = [replace(rule, id=f"persists-{k}", anomaly=replace(rule.anomaly, gap_usec=rule.anomaly.gap_usec + k))
+            for k in range(MAX_CLASSES)]
+    step = RunStep(AnomalyDetector([*ANOMALY_RULES, *many]))
+    assert (step.error_level, step.followed) == (6, ())
+
+
+def failures_that_persist() -> list[dict]:
+    """test_failure_persists.py's journal (info failure lines: two hangs past their blips, and twins), with one
+    template's lines at warning and info by turns (both classes follow it, each its own lines) and one whose text
+    loses its failure word when a line with another joins it ("sync of shard 3 <*>": its class no longer follows
+    it, told once, when the text changes)."""
+    lines, _ = failure_journal()
+    rng, at, mixed, shards = random.Random(9), 600.0, [], []
+    while at < 3.6 * 24 * HOUR:
+        for k in range(rng.randint(1, 60)):
+            mixed.append(entry(f"replica {k % 2} lagging, retrying fetch {rng.randint(1, 999)}", "db.service", at,
+                               rng.choice([4, 6, 6])))
+            at += rng.uniform(1, 120)
+        at += rng.choice([rng.uniform(250, 299), rng.uniform(301, 3 * HOUR)])
+    for k in range(400):
+        shards.append(entry(f"sync of shard 3 {'failed' if k < 300 else 'done'}", "sync.service", 900 + k * 40, 6))
+    return by_time(lines, mixed, shards)
+
+
+@pytest.mark.parametrize("screened", [True, False])
+def test_counted_failure_lines_are_followed_as_one_by_one(make_journal, screened: bool):
+    """failure-template-persists on the counted path: its lines at info are followed per counted group, by the
+    template's mask, and give the same incidents, baselines and episodes as observing each line; most of them
+    are counted (the rule costs no line one by one until its template's deadline)."""
+    lines = failures_that_persist()
+    events, fast = assert_same(make_journal(lines), one_by_one=0.5, screened=screened)
+    _, slow = replay(make_journal(lines), False, screened=screened)
+    assert {unit for rule, unit in incidents(events) if rule == FAILURE} == {"systemd-timesyncd.service",
+                                                                              "orders.service"}
+    assert fast.anomaly is not None and slow.anomaly is not None
+    for rule_id, least in ((FAILURE, 5), (RULE, 1)):
+        saved = [{tuple(row[:2]): row for row in p.anomaly.episodes[rule_id].snapshot(lambda u, t: True)["records"]}
+                 for p in (fast, slow)]
+        assert saved[0] == saved[1]
+        assert len(saved[0]) >= least
+    followed = {unit.rpartition("/")[2] for unit, _ in fast.anomaly.episodes[FAILURE].records}
+    assert "cache.service" not in followed and "ssh.service" in followed  # (no failure word; "Failed")
+    if not screened:
+        said = sum(1 for e in lines if FAILURE_WORDS.search(str(e["MESSAGE"])))
+        assert isinstance(fast.anomaly, Counting) and fast.anomaly.singles < said / 2, (fast.anomaly.singles, said)

@@ -10,9 +10,11 @@
  * next single item (handed over just before it, so that entry sees its unit as the per-entry path leaves
  * it), until the unit holds `max_pending` of them, or until flush/flush_due/flush_all. `one` does the same
  * for an entry that came in full. Times are µs of journal time; positions are serial << 32 | index into the
- * arrays of the run (or Python's batch of entries in full) with that serial. With persist(), the counted lines at a
- * persistence rule's level are followed per group as its episodes (engine/runstep_episodes.py), and one past its
- * template's deadline (it may fire) comes as a single item.
+ * arrays of the run (or Python's batch of entries in full) with that serial. With persist(), the counted lines of
+ * each class of persistence rules (a level, and whether the line's template says the class's words: a bit per
+ * slot Python sets once per template text, never a regex per line) are followed per group as the class's episodes
+ * (engine/runstep_episodes.py), and one past its template's deadline in a class (it may fire) comes as a single
+ * item.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -26,6 +28,7 @@
 #define NO_LEVEL 255
 #define MODE_EXACT 1 /* every entry of the span one by one */
 #define MODE_SKIP 2  /* the span is not learnt at all (scope units) */
+#define MAX_CLASSES 8 /* classes of persistence rules persist() takes (a slot's mask is a byte) */
 
 typedef struct {
     int64_t *v;
@@ -43,10 +46,14 @@ typedef struct {
     uint64_t min_level_at; /* serial << 32 | index of its first entry at min_level */
     int min_level;
     I64s rle; /* (bucket start, entries) pairs, in entry order */
-    /* its entries at the counted persistence rules' level: how many, the first and last time, the position
-     * (seq) of the last, and whether their times only grew, none more than the gap after the one before */
-    int64_t ep_n, ep_first, ep_last, ep_pos;
-    int ep_ok;
+    /* per class of counted persistence rules, its entries the class follows: how many, the first and last time,
+     * the position (seq) of the last, and whether their times only grew, none more than the gap after the one
+     * before */
+    struct {
+        int64_t n, first, last, pos;
+        int ok;
+    } ep[MAX_CLASSES];
+    int ep_any; /* a class followed one of its entries */
 } Group;
 
 /* a unit's entries counted but not learnt yet, across runs */
@@ -75,13 +82,20 @@ typedef struct {
     int64_t recent;    /* the rate rules' longest window (µs): a template's recent entries against its budget */
     U64s fifo; /* first_serial << 32 | uid, when a unit's pending list began */
     size_t fifo_head;
-    int persist_on, persist_level; /* set by persist(): entries counted at that level or more important... */
-    int64_t persist_gap, persist_floor; /* ...are followed per group as episodes of at most this gap (µs)... */
-    PyObject *deadlines; /* ...and each comes one by one past its slot's deadline: (deadline, last) int64 µs per
-                          * slot, the latest time none of its lines can fire and its latest line (a line more than
-                          * the gap after it begins an episode, which fires no sooner than the floor after it) */
-    int64_t *dl;         /* (the deadlines' buffer during a step) */
+    /* set by persist(): per class, entries counted at its level or more important, of a slot whose mask has the
+     * class's bit... */
+    int nclass, persist_level[MAX_CLASSES], any_level;   /* (any_level: the least important of the levels) */
+    int64_t persist_gap[MAX_CLASSES], persist_floor[MAX_CLASSES]; /* ...are followed per group as episodes of at
+                                                                    * most this gap (µs)... */
+    PyObject *deadlines; /* ...and each comes one by one past its slot's deadline in the class: (deadline, last)
+                          * int64 µs per slot and class (slot * nclass + class), the latest time none of its lines
+                          * can fire and its latest line (a line more than the gap after it begins an episode,
+                          * which fires no sooner than the floor after it) */
+    PyObject *masks;     /* a byte per slot: bit c when class c follows the template (its words) */
+    int64_t *dl;         /* (the deadlines' and masks' buffers during a step) */
     Py_ssize_t ndl;
+    const uint8_t *mk;
+    Py_ssize_t nmk;
 } State;
 
 static const char *CAPSULE = "logsentry.engine._runstep.State";
@@ -135,6 +149,7 @@ static void state_free(PyObject *capsule) {
     PyMem_Free(st->r);
     PyMem_Free(st->fifo.v);
     Py_XDECREF(st->deadlines);
+    Py_XDECREF(st->masks);
     PyMem_Free(st);
 }
 
@@ -217,19 +232,35 @@ static PyObject *recent_pairs(const I64s *r, int64_t keep) {
     return bytes_of(r->v + from, (r->n - from) * sizeof(int64_t));
 }
 
+/* the group's followed entries per class: ((n, first, last, pos, ok), ...), or None when no class followed any */
+static PyObject *followed_of(const Group *g, int nclass) {
+    if (!g->ep_any) Py_RETURN_NONE;
+    PyObject *out = PyTuple_New(nclass);
+    if (out == NULL) return NULL;
+    for (int c = 0; c < nclass; c++) {
+        PyObject *t = Py_BuildValue("(LLLLi)", (long long)g->ep[c].n, (long long)g->ep[c].first,
+                                    (long long)g->ep[c].last, (long long)g->ep[c].pos, g->ep[c].ok);
+        if (t == NULL) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(out, c, t);
+    }
+    return out;
+}
+
 /* (uid, positions, unit_pairs, [(slot, n, min_usec, max_usec, min_level, min_level_at, minute_pairs, pairs,
- * ep_n, ep_first, ep_last, ep_pos, ep_ok), ...]) with the groups least recently seen first; pairs as
- * recent_pairs gives them, minute_pairs as per_minute; then the unit's pending list is emptied */
-static PyObject *flush(Pend *p, size_t uid, int64_t keep) {
+ * followed), ...]) with the groups least recently seen first; pairs as recent_pairs gives them, minute_pairs as
+ * per_minute, followed as followed_of; then the unit's pending list is emptied */
+static PyObject *flush(Pend *p, size_t uid, int64_t keep, int nclass) {
     qsort(p->g, p->ng, sizeof(Group), cmp_group);
     PyObject *groups = PyList_New((Py_ssize_t)p->ng);
     if (groups == NULL) return NULL;
     for (size_t k = 0; k < p->ng; k++) {
         Group *g = &p->g[k];
-        PyObject *t = Py_BuildValue("(iLLLiKNNLLLLi)", g->slot, (long long)g->n, (long long)g->min_usec,
+        PyObject *t = Py_BuildValue("(iLLLiKNNN)", g->slot, (long long)g->n, (long long)g->min_usec,
                                     (long long)g->max_usec, g->min_level, (unsigned long long)g->min_level_at,
-                                    per_minute(&g->rle), recent_pairs(&g->rle, keep), (long long)g->ep_n,
-                                    (long long)g->ep_first, (long long)g->ep_last, (long long)g->ep_pos, g->ep_ok);
+                                    per_minute(&g->rle), recent_pairs(&g->rle, keep), followed_of(g, nclass));
         if (t == NULL) {
             Py_DECREF(groups);
             return NULL;
@@ -314,7 +345,7 @@ static long slot_of(const char *msg, Py_ssize_t len, PyObject *table, Py_ssize_t
 
 /* one more counted entry of unit `uid`'s pending list */
 static int pend_add(State *st, Pend *p, size_t uid, int32_t slot, int64_t usec, int64_t b, int level, uint64_t at,
-                    long long serial) {
+                    long long serial, unsigned follows) {
     Group *g = NULL;
     for (size_t k = 0; k < p->ng; k++) {
         if (p->g[k].slot == slot) {
@@ -335,17 +366,22 @@ static int pend_add(State *st, Pend *p, size_t uid, int32_t slot, int64_t usec, 
         g->min_level = NO_LEVEL;
         g->min_level_at = at;
         g->rle.n = 0;
-        g->ep_n = g->ep_first = g->ep_last = g->ep_pos = 0;
-        g->ep_ok = 1;
+        for (int c = 0; c < st->nclass; c++) {
+            g->ep[c].n = g->ep[c].first = g->ep[c].last = g->ep[c].pos = 0;
+            g->ep[c].ok = 1;
+        }
+        g->ep_any = 0;
     }
     g->n++;
     g->last_pos = p->last_pos = st->seq++;
-    if (st->persist_on && level <= st->persist_level) {
-        if (g->ep_n == 0) g->ep_first = usec;
-        else if (usec < g->ep_last || usec - g->ep_last > st->persist_gap) g->ep_ok = 0;
-        g->ep_n++;
-        g->ep_last = usec;
-        g->ep_pos = g->last_pos;
+    for (int c = 0; follows; c++, follows >>= 1) {
+        if (!(follows & 1)) continue;
+        if (g->ep[c].n == 0) g->ep[c].first = usec;
+        else if (usec < g->ep[c].last || usec - g->ep[c].last > st->persist_gap[c]) g->ep[c].ok = 0;
+        g->ep[c].n++;
+        g->ep[c].last = usec;
+        g->ep[c].pos = g->last_pos;
+        g->ep_any = 1;
     }
     if (usec < g->min_usec) g->min_usec = usec;
     if (usec > g->max_usec) g->max_usec = usec;
@@ -371,51 +407,70 @@ static int take(State *st, Pend *p, size_t uid, long slot, int level, long error
                 Py_ssize_t max_pending, PyObject *items) {
     int64_t b = usec - (((usec % bucket) + bucket) % bucket);
     int single = slot < 0 || (level != NO_LEVEL && level <= error_level), begins = 0;
+    unsigned follows = 0; /* the classes that follow this entry */
     if (slot >= 0) { /* a single entry counts into its template's rate too */
         int64_t recent = recent_add(st, (size_t)slot, b, st->recent);
         if (recent < 0) return -1;
         if (recent > budgets[slot]) single = 1;
-        if (st->persist_on && level <= st->persist_level) {
-            if (slot < st->ndl) {
-                int64_t *d = st->dl + 2 * slot;
-                if (usec > d[1] && (uint64_t)usec - (uint64_t)d[1] > (uint64_t)st->persist_gap) {
-                    d[0] = usec > INT64_MAX - st->persist_floor ? INT64_MAX : usec + st->persist_floor;
+        if (st->nclass && level <= st->any_level) {
+            /* (a slot past the masks or deadlines Python gave: every class's, and one by one) */
+            unsigned mask = slot < st->nmk ? st->mk[slot] : 0xffu;
+            for (int c = 0; c < st->nclass; c++) {
+                if (!((mask >> c) & 1u) || level > st->persist_level[c]) continue;
+                follows |= 1u << c;
+                if (slot >= st->ndl) {
+                    single = 1;
+                    continue;
+                }
+                int64_t *d = st->dl + 2 * ((Py_ssize_t)slot * st->nclass + c);
+                if (usec > d[1] && (uint64_t)usec - (uint64_t)d[1] > (uint64_t)st->persist_gap[c]) {
+                    d[0] = usec > INT64_MAX - st->persist_floor[c] ? INT64_MAX : usec + st->persist_floor[c];
                     begins = 1;
                 }
                 if (usec > d[1]) d[1] = usec;
                 if (usec > d[0]) single = 1;
-            } else {
-                single = 1;
             }
         }
     }
     if (single) {
-        if (p->at.n && append(items, flush(p, uid, st->keep)) < 0) return -1;
+        if (p->at.n && append(items, flush(p, uid, st->keep, st->nclass)) < 0) return -1;
         return append(items, Py_BuildValue("(nLl)", index, (long long)peak, slot));
     }
     /* a line that begins an episode: the unit's counted lines before it are learnt first, so that a group's
      * lines at the followed level never span more than the gap (Episodes.span takes them in one step) */
-    if (begins && p->at.n && append(items, flush(p, uid, st->keep)) < 0) return -1;
-    if (pend_add(st, p, uid, (int32_t)slot, usec, b, level, at, serial) < 0) return -1;
-    if ((Py_ssize_t)p->at.n >= max_pending && append(items, flush(p, uid, st->keep)) < 0) return -1;
+    if (begins && p->at.n && append(items, flush(p, uid, st->keep, st->nclass)) < 0) return -1;
+    if (pend_add(st, p, uid, (int32_t)slot, usec, b, level, at, serial, follows) < 0) return -1;
+    if ((Py_ssize_t)p->at.n >= max_pending && append(items, flush(p, uid, st->keep, st->nclass)) < 0) return -1;
     return 0;
 }
 
-/* the deadlines' buffer for one step (none when persist() gave none) */
+/* the deadlines' and masks' buffers for one step (none when persist() gave no class); view[0] the deadlines',
+ * view[1] the masks' */
 static int deadlines_get(State *st, Py_buffer *view) {
     st->dl = NULL;
-    st->ndl = 0;
-    if (st->deadlines == NULL) return 0;
-    if (PyObject_GetBuffer(st->deadlines, view, PyBUF_WRITABLE) < 0) return -1;
-    st->dl = (int64_t *)view->buf;
-    st->ndl = view->len / (Py_ssize_t)(2 * sizeof(int64_t));
+    st->ndl = st->nmk = 0;
+    st->mk = NULL;
+    if (st->nclass == 0) return 0;
+    if (PyObject_GetBuffer(st->deadlines, &view[0], PyBUF_WRITABLE) < 0) return -1;
+    if (PyObject_GetBuffer(st->masks, &view[1], PyBUF_SIMPLE) < 0) {
+        PyBuffer_Release(&view[0]);
+        return -1;
+    }
+    st->dl = (int64_t *)view[0].buf;
+    st->ndl = view[0].len / (Py_ssize_t)(2 * sizeof(int64_t) * (size_t)st->nclass);
+    st->mk = (const uint8_t *)view[1].buf;
+    st->nmk = view[1].len;
     return 0;
 }
 
 static void deadlines_release(State *st, Py_buffer *view) {
-    if (st->deadlines != NULL) PyBuffer_Release(view);
+    if (st->nclass) {
+        PyBuffer_Release(&view[0]);
+        PyBuffer_Release(&view[1]);
+    }
     st->dl = NULL;
-    st->ndl = 0;
+    st->ndl = st->nmk = 0;
+    st->mk = NULL;
 }
 
 static PyObject *py_new(PyObject *self, PyObject *unused) {
@@ -477,10 +532,10 @@ static PyObject *py_step(PyObject *self, PyObject *const *args, Py_ssize_t nargs
     const int32_t *uids = (const int32_t *)PyBytes_AS_STRING(uids_b);
     st->keep = window;
     st->recent = recent;
-    Py_buffer budget_view, dl_view;
-    if (deadlines_get(st, &dl_view) < 0) return NULL;
+    Py_buffer budget_view, dl_view[2];
+    if (deadlines_get(st, dl_view) < 0) return NULL;
     if (PyObject_GetBuffer(args[8], &budget_view, PyBUF_WRITABLE) < 0) {
-        deadlines_release(st, &dl_view);
+        deadlines_release(st, dl_view);
         return NULL;
     }
     int32_t *budgets = (int32_t *)budget_view.buf;
@@ -491,7 +546,7 @@ static PyObject *py_step(PyObject *self, PyObject *const *args, Py_ssize_t nargs
     const MaskAPI *api = direct_api(masked_key, max_tokens, &tokens, &api_failed);
     if (api_failed) {
         PyBuffer_Release(&budget_view);
-        deadlines_release(st, &dl_view);
+        deadlines_release(st, dl_view);
         return NULL;
     }
     char *broken = PyMem_Calloc((size_t)(nspans ? nspans : 1), 1); /* a key not seen before: exact from here */
@@ -545,7 +600,7 @@ fail:
 done:
     PyMem_Free(broken);
     PyBuffer_Release(&budget_view);
-    deadlines_release(st, &dl_view);
+    deadlines_release(st, dl_view);
     return items;
 }
 
@@ -593,10 +648,10 @@ static PyObject *py_one(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
                            args[6]);
     }
     if (slot == -2) return NULL;
-    Py_buffer budget_view, dl_view;
-    if (deadlines_get(st, &dl_view) < 0) return NULL;
+    Py_buffer budget_view, dl_view[2];
+    if (deadlines_get(st, dl_view) < 0) return NULL;
     if (PyObject_GetBuffer(args[8], &budget_view, PyBUF_WRITABLE) < 0) {
-        deadlines_release(st, &dl_view);
+        deadlines_release(st, dl_view);
         return NULL;
     }
     if (slot >= budget_view.len / (Py_ssize_t)sizeof(int32_t)) slot = -1;
@@ -607,33 +662,56 @@ static PyObject *py_one(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
                               usec, max_pending, items) < 0)
         Py_CLEAR(items);
     PyBuffer_Release(&budget_view);
-    deadlines_release(st, &dl_view);
+    deadlines_release(st, dl_view);
     return items;
 }
 
-/* persist(state, level, gap_usec, floor_usec, deadlines): counted entries at `level` or more important are
- * followed as episodes per group (level -1: none); one past its slot's deadline in `deadlines` ((deadline,
- * last) int64 µs per slot, a writable buffer Python keeps current; no slot there: none) comes one by one */
+/* persist(state, classes, deadlines, masks): classes ((level, gap_usec, floor_usec), ...), at most MAX_CLASSES
+ * (none: nothing followed); counted entries at a class's level or more important, of a slot with the class's bit in
+ * `masks` (a byte per slot, a buffer Python keeps current; no slot there: every bit), are followed as its
+ * episodes per group; one past its slot's deadline for the class in `deadlines` ((deadline, last) int64 µs per
+ * slot and class, slot * len(classes) + class, a writable buffer Python keeps current; no slot there: none) comes
+ * one by one */
 static PyObject *py_persist(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
     (void)self;
-    if (nargs != 5) {
-        PyErr_SetString(PyExc_TypeError, "persist(state, level, gap_usec, floor_usec, deadlines)");
+    if (nargs != 4 || !PyTuple_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "persist(state, classes, deadlines, masks)");
         return NULL;
     }
     State *st = state_of(args[0]);
-    long level = PyLong_AsLong(args[1]);
-    long long gap = PyLong_AsLongLong(args[2]), floor_usec = PyLong_AsLongLong(args[3]);
-    if (st == NULL || PyErr_Occurred()) return NULL;
-    if (level > NO_LEVEL || gap < 0 || floor_usec < 0 || floor_usec > INT64_MAX / 4) {
-        PyErr_SetString(PyExc_ValueError, "persist(): level or gap out of range");
+    if (st == NULL) return NULL;
+    Py_ssize_t n = PyTuple_GET_SIZE(args[1]);
+    if (n > MAX_CLASSES) {
+        PyErr_SetString(PyExc_ValueError, "persist(): more than 8 classes");
         return NULL;
     }
-    st->persist_on = level >= 0;
-    st->persist_level = (int)level;
-    st->persist_gap = gap;
-    st->persist_floor = floor_usec;
-    Py_INCREF(args[4]);
-    Py_XSETREF(st->deadlines, args[4]);
+    int levels[MAX_CLASSES], any = -1;
+    long long gaps[MAX_CLASSES], floors[MAX_CLASSES];
+    for (Py_ssize_t c = 0; c < n; c++) {
+        long level;
+        if (!PyArg_ParseTuple(PyTuple_GET_ITEM(args[1], c), "lLL", &level, &gaps[c], &floors[c])) return NULL;
+        if (level < 0 || level > NO_LEVEL || gaps[c] < 0 || floors[c] < 0 || floors[c] > INT64_MAX / 4) {
+            PyErr_SetString(PyExc_ValueError, "persist(): a class's level, gap or floor out of range");
+            return NULL;
+        }
+        levels[c] = (int)level;
+        if (levels[c] > any) any = levels[c];
+    }
+    if (n && (PyObject_CheckBuffer(args[2]) == 0 || PyObject_CheckBuffer(args[3]) == 0)) {
+        PyErr_SetString(PyExc_TypeError, "persist(): deadlines and masks must be buffers");
+        return NULL;
+    }
+    st->nclass = (int)n;
+    st->any_level = any;
+    for (Py_ssize_t c = 0; c < n; c++) {
+        st->persist_level[c] = levels[c];
+        st->persist_gap[c] = gaps[c];
+        st->persist_floor[c] = floors[c];
+    }
+    Py_INCREF(args[2]);
+    Py_XSETREF(st->deadlines, args[2]);
+    Py_INCREF(args[3]);
+    Py_XSETREF(st->masks, args[3]);
     Py_RETURN_NONE;
 }
 
@@ -656,7 +734,7 @@ static PyObject *py_flush_due(PyObject *self, PyObject *const *args, Py_ssize_t 
         if (serial >= before) break;
         st->fifo_head++;
         Pend *p = uid < st->n ? &st->p[uid] : NULL;
-        if (p != NULL && p->at.n && p->first_serial == serial && append(items, flush(p, uid, st->keep)) < 0) {
+        if (p != NULL && p->at.n && p->first_serial == serial && append(items, flush(p, uid, st->keep, st->nclass)) < 0) {
             Py_DECREF(items);
             return NULL;
         }
@@ -681,7 +759,7 @@ static PyObject *py_flush(PyObject *self, PyObject *const *args, Py_ssize_t narg
     Py_ssize_t uid = PyLong_AsSsize_t(args[1]);
     if (st == NULL || (uid == -1 && PyErr_Occurred())) return NULL;
     if (uid < 0 || (size_t)uid >= st->n || st->p[uid].at.n == 0) Py_RETURN_NONE;
-    return flush(&st->p[uid], (size_t)uid, st->keep);
+    return flush(&st->p[uid], (size_t)uid, st->keep, st->nclass);
 }
 
 /* flush_all(state): every pending list, least recently counted unit first */
@@ -697,7 +775,7 @@ static PyObject *py_flush_all(PyObject *self, PyObject *capsule) {
             if (st->p[k].at.n && (best == SIZE_MAX || st->p[k].last_pos < st->p[best].last_pos)) best = k;
         }
         if (best == SIZE_MAX) break;
-        if (append(items, flush(&st->p[best], best, st->keep)) < 0) {
+        if (append(items, flush(&st->p[best], best, st->keep, st->nclass)) < 0) {
             Py_DECREF(items);
             return NULL;
         }
@@ -717,8 +795,8 @@ static PyMethodDef methods[] = {
      "max_chars, max_tokens, max_pending, masked_key, recent_usec) -> items: an entry in full, as step takes a run's"},
     {"flush", (PyCFunction)(void (*)(void))py_flush, METH_FASTCALL, "flush(state, uid) -> item or None"},
     {"persist", (PyCFunction)(void (*)(void))py_persist, METH_FASTCALL,
-     "persist(state, level, gap_usec, floor_usec, deadlines): follow counted entries at that level as episodes per group "
-     "(-1: none), one past its slot's deadline one by one"},
+     "persist(state, classes, deadlines, masks): follow counted entries of each class ((level, gap_usec, floor_usec), "
+     "its bit in a slot's mask) as episodes per group, one past its slot's deadline in the class one by one"},
     {"flush_due", (PyCFunction)(void (*)(void))py_flush_due, METH_FASTCALL,
      "flush_due(state, before_serial) -> items begun before that run"},
     {"flush_all", py_flush_all, METH_O, "flush_all(state) -> items, least recently counted unit first"},

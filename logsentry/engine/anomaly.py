@@ -19,6 +19,7 @@ window's own lines are taken out), so a surge cannot raise its own bar.
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Iterable
 from typing import Any
@@ -87,6 +88,8 @@ class AnomalyDetector:
         self.episodes = {rule.id: Episodes.of(rule.anomaly) for rule in self.rules
                          if rule.anomaly is not None and rule.anomaly.kind == "persistence"}
         """persistence rule id -> its templates' episodes (engine/episodes.py)."""
+        self._words_said: dict[tuple[str, str], str | None] = {}
+        """(rule id, template text) -> the first of its words the text says, or None (`_said`)."""
 
     def __bool__(self) -> bool:
         return bool(self.rules) or self.learn_only
@@ -137,8 +140,13 @@ class AnomalyDetector:
                     self._roll(rule, unit_key, "", usec, kept)
                 continue
             if spec.kind == "persistence":  # followed in a cold unit too: engine/episodes.py
+                word = self._said(rule.id, spec.words_re, template.text) if spec.words_re is not None else ""
+                if word is None:
+                    continue  # its template says none of the rule's words: not followed (failure-template-persists)
                 why = self.episodes[rule.id].observe(unit_key, template.id, usec, stats.first_usec, unit,
                                                      stats.accepted)
+                if why is not None and word:
+                    why += f'{SAYING}"{word}"'  # which word made it a failure
             elif not (excerpt := spec.excerpts and entry.from_text) and not unit.warm(spec.warm_after_usec,
                                                                                      spec.warm_entries):
                 continue
@@ -183,6 +191,18 @@ class AnomalyDetector:
         if hits:
             self._hit(unit_key, usec, hot)
         return hits
+
+    def _said(self, rule_id: str, words: re.Pattern[str], text: str) -> str | None:
+        """The first of a rule's words the template text says, or None: told once per (rule, text), not per line
+        (a persistence rule with `words` follows every line at its level of a template that says one)."""
+        key = (rule_id, text)
+        if key in self._words_said:
+            return self._words_said[key]
+        if len(self._words_said) >= MAX_ROLLING:
+            self._words_said.clear()
+        found = words.search(text)
+        said = self._words_said[key] = None if found is None else found.group(0)
+        return said
 
     def said_of_line(self, hit: Hit) -> str:
         """The hit's `why` as said of its line alone, for a signature's incident that begins there ("also ..."): a

@@ -22,10 +22,10 @@ the PENDING_ bounds).
 `_learn` then learns them at once unless a warm-up or template age ends among them, the unit became
 anomalous, the template's stats were replaced, or a rolling count already holds later buckets; then they
 are observed one by one. Only the recency order of units and templates (which decides evictions at the
-bounds) is kept per group instead of per entry. A persistence rule below error level (warning-template-persists)
-does not raise the level: its lines are counted too, followed per group, and come one by one only past their
-template's deadline (engine/runstep_episodes.py). tests/test_runstep.py, tests/test_runstep_episodes.py and
-tests/test_screening.py compare the paths.
+bounds) is kept per group instead of per entry. A persistence rule below error level (warning-template-persists,
+failure-template-persists) does not raise the level: its lines are counted too, followed per group, and come one
+by one only past their template's deadline (engine/runstep_episodes.py). tests/test_runstep.py,
+tests/test_runstep_episodes.py and tests/test_screening.py compare the paths.
 
 Entries from runs carry no cursor (the scanner's arrays hold none, which keeps summaries cheap), so an
 anomaly match on one says `"cursor": ""`; its `realtime_usec` and the incident's journalctl command find it.
@@ -84,7 +84,8 @@ class RunStep:
             and r.anomaly.kind not in ("new-template", "persistence"))]))
         """Entries at this effective priority or more important are observed one by one. Not raised by a
         new-template rule (new-warning-template would make every warning line of every unit one by one), nor by
-        a persistence rule: its lines below it are followed per counted group (engine/runstep_episodes.py)."""
+        a persistence rule: its lines below it are followed per counted group, per class of such rules
+        (`followed`, engine/runstep_episodes.py)."""
         self.new_rules = [r for r in rules if r.anomaly is not None and r.anomaly.kind == "new-template"
                           and (r.anomaly.level is None or r.anomaly.level > self.error_level)]
         """New-template rules whose lines the level above does not send one by one: a template's lines are
@@ -101,7 +102,7 @@ class RunStep:
         budget (a share rule's longer window, error-share-sustained's 30 minutes, would spend budgets made for
         a minute: nearly every line one by one)."""
         self._tables: dict[str, dict[str, int]] = {}
-        self.slots = Slots(detector, self.rate_rules, self.new_rules, self.followed.rule_ids)
+        self.slots = Slots(detector, self.rate_rules, self.new_rules, self.followed)
         self._state = self._new_state()
         self._serial = 0
         self._ticks: deque[tuple[int, int, int, int]] = deque()
@@ -247,8 +248,8 @@ class RunStep:
 
     def _new_state(self) -> _runstep.State:
         state = _runstep.new()
-        follow = self.followed
-        _runstep.persist(state, follow.level, follow.gap_usec, follow.floor_usec, self.slots.deadlines)
+        _runstep.persist(state, tuple((f.level, f.gap_usec, f.floor_usec) for f in self.followed),
+                         self.slots.deadlines, self.slots.masks)
         return state
 
     def _due(self, serial: int, usec: int) -> Iterator[Single]:
@@ -364,7 +365,7 @@ class RunStep:
         if cold and any(before for *_, before in warm) and any(group[0] in cold for group in groups):
             return False  # counted on a cold unit's unbounded budget (_warmed revokes it before: a safety net)
         counted, rolls, spans = [], [], []
-        for slot, lines, low, high, level, level_at, minutes, runs, *followed_lines in groups:
+        for slot, lines, low, high, level, level_at, minutes, runs, followed_lines in groups:
             template_id = slots[slot][1]
             template, tstats = miner.alive(unit, template_id), templates.get(template_id)
             if template is None or tstats is None or tstats is not slot_stats[slot]:
@@ -383,10 +384,13 @@ class RunStep:
                             return False
                         buckets = memoryview(runs).cast("q")
                     rolls.append((rule, template_id, buckets))
-            if followed_lines[0]:
-                n, ep_first, ep_last, pos, ok = followed_lines
-                spans.append(Span(pos, n, ep_first, ep_last, bool(ok), template_id, tstats.first_usec,
-                                  tstats.accepted))
+            if not self.slots.told(slot, template.text):
+                return False  # followed by a mask told from another text (a safety net: Slots._mask keeps it)
+            if followed_lines is not None:
+                for cls, (n, ep_first, ep_last, pos, ok) in enumerate(followed_lines):
+                    if n:
+                        spans.append(Span(cls, pos, n, ep_first, ep_last, bool(ok), template_id, tstats.first_usec,
+                                          tstats.accepted))
             lower = level != NO_LEVEL and (tstats.level is None or level < tstats.level)
             counted.append(Counted(template_id, template.text, lines, low, high,
                                    None if level == NO_LEVEL else level,

@@ -18,6 +18,7 @@ from ..rules.rule import Rule
 from .anomaly import AnomalyDetector
 from .baseline import TemplateStats
 from .minutes import DAY_USEC, MINUTE_USEC
+from .runstep_episodes import Followed
 
 BIG = 2**31 - 1
 """An unbounded budget (the C step's int)."""
@@ -29,10 +30,15 @@ class Slots:
     """Slots and their budgets for one RunStep; `stepped` is the latest journal time (µs) handed to its C step."""
 
     def __init__(self, detector: AnomalyDetector, rate_rules: list[Rule], new_rules: list[Rule],
-                 followed: tuple[str, ...] = ()) -> None:
+                 classes: tuple[Followed, ...] = ()) -> None:
         self.detector = detector
-        self.followed = [detector.episodes[rule_id] for rule_id in followed]
-        """The persistence rules whose lines are counted (engine/runstep_episodes.py): each slot has a deadline."""
+        self.classes = classes
+        self.followed = [[detector.episodes[rule_id] for rule_id in follow.rule_ids] for follow in classes]
+        """Per class of persistence rules whose lines are counted (engine/runstep_episodes.py), their episodes: each
+        slot has a deadline per class."""
+        self._all = (1 << len(classes)) - 1
+        self._plain = sum(1 << k for k, follow in enumerate(classes) if follow.words_re is None)
+        """The mask of every class, and of the classes without words (they follow every template)."""
         self.rate_rules = rate_rules
         self.new_rules = new_rules
         warm_after = [r.anomaly.warm_after_usec for r in rate_rules if r.anomaly is not None]
@@ -49,9 +55,12 @@ class Slots:
         read from text from a journal's (AnomalyDetector.observe does)."""
         self.stepped = -(2**63)
         self.deadlines = array("q")
-        """Per slot, (deadline, last): the journal time (µs) past which a line of the template at the followed
-        persistence rules' level may fire (Episodes.deadline), and the latest such line's: the C step sends a
-        line past the deadline one by one, and moves both on as lines come (_runstep.c: persist)."""
+        """Per slot and class (slot * classes + class), (deadline, last): the journal time (µs) past which a line
+        of the template the class follows may fire (Episodes.deadline), and the latest such line's: the C step
+        sends a line past the deadline one by one, and moves both on as lines come (_runstep.c: persist)."""
+        self.masks = array("B")
+        """Per slot, bit k when class k follows the template: a class without words always, one with words when
+        the template's text says one (made again when the text changes: `texts`)."""
         self.clear()
 
     def clear(self) -> None:
@@ -64,7 +73,10 @@ class Slots:
         self.budgets = array("i")
         """Per slot: how many more lines of the template may come before a rate-spike could fire (a bound
         the C step spends; `_learn` checks the real one)."""
-        del self.deadlines[:]  # (the same array: the C step's state holds it)
+        del self.deadlines[:]  # (the same arrays: the C step's state holds them)
+        del self.masks[:]
+        self.texts: list[str | None] = []
+        """Per slot, the template text its mask was told from (None: none yet, every bit set)."""
         self._aging: dict[int, set[int]] = {}
         self._aging_day: list[int] = []
         """Day (µs // DAY_USEC) -> the slots whose budget's peak ages out on it (Minutes.days), and per slot its
@@ -83,7 +95,9 @@ class Slots:
             self.stats.append(None)
             self._aging_day.append(-1)
             self.budgets.append(0)
-            self.deadlines.extend((NEVER, NEVER))
+            self.deadlines.extend((NEVER, NEVER) * len(self.classes))
+            self.masks.append(self._all)
+            self.texts.append(None)
         self.renew(unit, slot)
         return slot
 
@@ -91,19 +105,43 @@ class Slots:
         """Make the slot's budget again from its template's stats and rolling counts now."""
         self.budgets[slot] = self._budget(unit, slot)
         if self.followed:
-            stats, at = self.stats[slot], 2 * slot
+            stats, classes = self.stats[slot], len(self.classes)
+            if self._plain != self._all:
+                self._mask(unit, slot)
             if stats is None:
-                self.deadlines[at] = NEVER
+                for at in range(2 * slot * classes, 2 * (slot + 1) * classes, 2):
+                    self.deadlines[at] = NEVER
                 return
             template_id, deadlines = self.keys[slot][1], self.deadlines
-            deadline, last = NEVER, NEVER
-            for k, episodes in enumerate(self.followed):
-                found, seen = episodes.deadline(unit, template_id, stats.first_usec, stats.accepted)
-                deadline = found if k == 0 or found < deadline else deadline
-                last = max(last, seen)
-            deadlines[at] = deadline
-            if last > deadlines[at + 1]:  # (the C step's may be later: lines not learnt yet)
-                deadlines[at + 1] = last
+            for cls, trackers in enumerate(self.followed):
+                deadline, last = NEVER, NEVER
+                for k, episodes in enumerate(trackers):
+                    found, seen = episodes.deadline(unit, template_id, stats.first_usec, stats.accepted)
+                    deadline = found if k == 0 or found < deadline else deadline
+                    last = max(last, seen)
+                at = 2 * (slot * classes + cls)
+                deadlines[at] = deadline
+                if last > deadlines[at + 1]:  # (the C step's may be later: lines not learnt yet)
+                    deadlines[at + 1] = last
+
+    def _mask(self, unit: str, slot: int) -> None:
+        """The slot's mask told again from its template's text, when that changed (a line that joined it one by one
+        masked a word): a regex per template text, never per line. A template gone: every bit (its lines come one
+        by one anyway)."""
+        template = self.detector.miner.alive(unit, self.keys[slot][1])
+        text = None if template is None else template.text
+        if text == self.texts[slot] and text is not None:
+            return
+        self.texts[slot] = text
+        mask = self._plain
+        for cls, follow in enumerate(self.classes):
+            if follow.words_re is not None and (text is None or follow.words_re.search(text)):
+                mask |= 1 << cls
+        self.masks[slot] = mask
+
+    def told(self, slot: int, text: str) -> bool:
+        """Was the slot's mask told from this text (`RunStep._learn`: its counted lines were followed by it)?"""
+        return self._plain == self._all or self.texts[slot] == text
 
     def warmed(self, unit: str) -> None:
         """Before the C step counts the unit's lines up to `stepped`: its unbounded budgets end if its

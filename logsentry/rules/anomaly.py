@@ -19,9 +19,9 @@ Four kinds (logsentry/engine/anomaly.py runs them):
   `min_count` such lines, `factor` times the learned share, a binomial tail below `p_value`, and more
   error lines than `peak_margin` times the unit's busiest two minutes of errors of the last 14 days (not
   scaled to the window);
-- `persistence`: a known template at `level` or worse whose current episode (its lines with no pause longer
-  than `gap`) has lasted longer than `floor` and `margin` times its longest episode learnt, with at least
-  `min_count` lines (engine/episodes.py).
+- `persistence`: a known template at `level` or worse (with `words`, one whose template text says one of them)
+  whose current episode (its lines with no pause longer than `gap`) has lasted longer than `floor` and `margin`
+  times its longest episode learnt, with at least `min_count` lines (engine/episodes.py).
 
 The tails assume lines arrive independently; errors do not (one exception is thirty lines of stack
 trace), so the busiest-two-minutes guard keeps a unit's usual bursts from looking like a jump.
@@ -85,7 +85,8 @@ class AnomalySpec:
     """new-template only: how long after its first sighting a template still counts as new."""
     peak_margin: float = 1.5
     words: tuple[str, ...] = ()
-    """new-template only: the template's text must contain one of these (case-insensitive, on word boundaries)."""
+    """new-template and persistence only: the template's text must contain one of these (case-insensitive, on word
+    boundaries)."""
     clean: bool = False
     """new-template only: only in a unit whose learnt history holds no error-level line (its first error ever is
     news: a replica whose replication thread stopped says so once, then nothing)."""
@@ -193,12 +194,12 @@ def _new_template_flag(table: Mapping[str, Any], name: str, kind: str, add: Any,
 
 
 def _words(table: Mapping[str, Any], kind: str, add: Any, describe: Any) -> tuple[str, ...]:
-    """`words`: a non-empty list of non-blank strings, for a new-template rule only."""
+    """`words`: a non-empty list of non-blank strings, for a new-template or persistence rule only."""
     if "words" not in table:
         return ()
     value = table["words"]
-    if kind != "new-template":
-        add("anomaly.words", f'only a new-template rule takes words (this one is kind "{kind}")')
+    if kind not in ("new-template", "persistence"):
+        add("anomaly.words", f'only a new-template or persistence rule takes words (this one is kind "{kind}")')
         return ()
     got = None
     if not isinstance(value, list):

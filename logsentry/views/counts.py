@@ -39,8 +39,10 @@ def fired_at(incident: Incident) -> str:
 
 _RUN = re.compile(r"logged for (?P<length>[^()]+?) without a pause over [^()]+? \((?P<lines>\d+) lines since "
                   r"(?P<since>[^()]+?)\); its longest run in [^()]+? of history was (?P<longest>[^()]+?), on "
-                  r"[^()]+? \(bar (?P<bar>[^();]+?); its runs took [^()]+? of the [^()]+? since it was first seen\)")
-"""The `why` of a persistence rule's incident (engine/episodes.py, Persisting.why): what the rule judged."""
+                  r"[^()]+? \(bar (?P<bar>[^();]+?); its runs took [^()]+? of the [^()]+? since it was first seen\)"
+                  r'(?:, saying "[^"]*")?')
+"""The `why` of a persistence rule's incident (engine/episodes.py, Persisting.why): what the rule judged (with the
+word a rule with `words` found, engine/anomaly.py SAYING)."""
 
 
 def run_story(incident: Incident, clock: Callable[[int], str] = format_usec) -> str | None:
