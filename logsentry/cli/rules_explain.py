@@ -46,7 +46,8 @@ def watches(rule: Rule) -> str:
                 f"{plural(rule.trigger.count, 'such line')} within {within} fire"
                 + ("s" if rule.trigger.count == 1 else ""))
     if spec.kind == "persistence":  # engine/episodes.py
-        return (f"how long each known template's lines {_level(spec)} go on with no pause over "
+        said = f" whose text says one of its {plural(len(spec.words), 'word')}" if spec.words else ""
+        return (f"how long each known template's lines {_level(spec)}{said} go on with no pause over "
                 f"{format_duration(spec.gap_usec)}, {warm}: fires once a run of at least {spec.min_count} lines has "
                 f"lasted longer than {format_duration(spec.floor_usec)} and {spec.margin:g}x the template's longest "
                 "run learnt (a run it fired on is not learnt; a template whose first run has not ended is new)")
@@ -85,14 +86,17 @@ def verdict(rule: Rule, line: str, priority: int | None) -> str:
         counted = " (it counts only among all of the unit's lines)" if spec.kind == "error-share" else ""
         return f"does not count: it is at {named}, the rule needs {PRIORITY_NAMES[spec.level]} or worse{counted}"
     text = " ".join(tokenize(line.split("\n", 1)[0][:MAX_TEMPLATE_CHARS]))
+    if spec.kind in ("new-template", "persistence") and spec.words_re is not None:
+        found = spec.words_re.search(text)
+        if found is None:
+            return (f"does not count: its template says none of the rule's words (at {named}; template: "
+                    f"{visible(text)})")
+        if spec.kind == "persistence":
+            return (f"counts toward its template's current run: it says {visible(found.group(0))!r} (at {named}; "
+                    f"template: {visible(text)})")
+        return (f"counts if its template is new to a warm unit: it says {visible(found.group(0))!r} (at "
+                f"{named}; template: {visible(text)})")
     if spec.kind == "new-template":
-        if spec.words_re is not None:
-            found = spec.words_re.search(text)
-            if found is None:
-                return (f"does not count: its template says none of the rule's words (at {named}; template: "
-                        f"{visible(text)})")
-            return (f"counts if its template is new to a warm unit: it says {visible(found.group(0))!r} (at "
-                    f"{named}; template: {visible(text)})")
         return f"counts if its template is new to a warm unit (at {named}; template: {visible(text)})"
     if spec.kind == "rate-spike" and not spec.errors:
         return f"counts toward its template's rate (template: {visible(text)})"
