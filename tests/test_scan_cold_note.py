@@ -46,8 +46,9 @@ def test_a_paste_whose_fatal_line_fired_says_which_anomaly_rules_judged_it(tmp_p
     said = text("--file", str(paste))
     assert "new-fatal-template" in said.split("Anomaly rules")[0], said
     assert "Anomaly rules that compare with a history judged no line of the unit read" in said, said
-    assert "those lines were learnt, not judged. Only error-template-persists, new-fatal-template, " \
-           "quiet-unit-error-persists, warning-template-persists, which need no history, judged them." in said, said
+    assert "those lines were learnt, not judged. Only error-template-persists, failure-template-persists, " \
+           "new-fatal-template, quiet-unit-error-persists, warning-template-persists, which need no history, judged " \
+           "them." in said, said
     # a paste holds only what was pasted: no -p/-u/--since advice, which would narrow it further
     assert "A log or paste holds only its own lines: scan a longer log, or the host's journal, which keeps its " \
            "history, to judge new lines." in said and "--since" not in said, said
