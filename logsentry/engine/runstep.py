@@ -279,7 +279,7 @@ class RunStep:
             return
         slot = self.slots.of.get((unit, template.id))
         if slot is not None:
-            self.slots.renew(unit, slot)
+            self.slots.renew(unit, slot, retell=True)
         if register:
             table = self._tables.setdefault(unit, {})
             key = masked_key(first_line(entry.message), self.detector.miner.max_tokens)

@@ -98,22 +98,26 @@ class Slots:
             self.deadlines.extend((NEVER, NEVER) * len(self.classes))
             self.masks.append(self._all)
             self.texts.append(None)
-        self.renew(unit, slot)
+        self.renew(unit, slot, retell=True)
         return slot
 
-    def renew(self, unit: str, slot: int) -> None:
-        """Make the slot's budget again from its template's stats and rolling counts now."""
+    def renew(self, unit: str, slot: int, retell: bool = False) -> None:
+        """Make the slot's budget again from its template's stats and rolling counts now; with `retell`, its mask
+        from its template's text too (a line of it was observed one by one: only that changes a template's
+        text)."""
         self.budgets[slot] = self._budget(unit, slot)
         if self.followed:
             stats, classes = self.stats[slot], len(self.classes)
-            if self._plain != self._all:
+            if (retell or self.texts[slot] is None) and self._plain != self._all:
                 self._mask(unit, slot)
             if stats is None:
                 for at in range(2 * slot * classes, 2 * (slot + 1) * classes, 2):
                     self.deadlines[at] = NEVER
                 return
-            template_id, deadlines = self.keys[slot][1], self.deadlines
+            template_id, deadlines, mask = self.keys[slot][1], self.deadlines, self.masks[slot]
             for cls, trackers in enumerate(self.followed):
+                if not mask >> cls & 1:
+                    continue  # (the C step reads no deadline of a class that does not follow the template)
                 deadline, last = NEVER, NEVER
                 for k, episodes in enumerate(trackers):
                     found, seen = episodes.deadline(unit, template_id, stats.first_usec, stats.accepted)
@@ -125,9 +129,9 @@ class Slots:
                     deadlines[at + 1] = last
 
     def _mask(self, unit: str, slot: int) -> None:
-        """The slot's mask told again from its template's text, when that changed (a line that joined it one by one
-        masked a word): a regex per template text, never per line. A template gone: every bit (its lines come one
-        by one anyway)."""
+        """The slot's mask told again from its template's text, when that changed (a line that joined it one by
+        one masked a word): a regex per template text, never per line (RunStep._learn checks the text is still
+        the one told). A template gone: every bit (its lines come one by one anyway)."""
         template = self.detector.miner.alive(unit, self.keys[slot][1])
         text = None if template is None else template.text
         if text == self.texts[slot] and text is not None:
