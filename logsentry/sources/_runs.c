@@ -153,10 +153,79 @@ static PyObject *module_low_and_unit(PyObject *Py_UNUSED(module), PyObject *args
 }
 
 
+/* The last left[i] entries of each span i (of n) in [first, end) as (time, message) oldest first: a new list of n
+   lists, or NULL with an exception. Messages decoded as UTF-8 with U+FFFD for bad bytes and cut to max_chars
+   characters (as alerts show them). Walks back from `end` only until every span has its lines. `left` is used up. */
+static PyObject *collect_last_lines(const Py_buffer *times, const Py_buffer *spans, const Py_buffer *ends,
+                                    const Py_buffer *messages, Py_ssize_t first, Py_ssize_t end, Py_ssize_t n,
+                                    Py_ssize_t *left, Py_ssize_t max_chars) {
+    if (first < 0 || end < first || (size_t)end * 8 > (size_t)times->len || (size_t)end * 2 > (size_t)spans->len ||
+        (size_t)end * 8 > (size_t)ends->len || max_chars < 1) {
+        PyErr_SetString(PyExc_ValueError, "last_lines: entry range outside the arrays");
+        return NULL;
+    }
+    Py_ssize_t missing = 0;
+    for (Py_ssize_t i = 0; i < n; i++)
+        missing += left[i];
+    PyObject *result = PyList_New(n);
+    if (!result)
+        return NULL;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *lines = PyList_New(0);
+        if (!lines) {
+            Py_DECREF(result);
+            return NULL;
+        }
+        PyList_SET_ITEM(result, i, lines);
+    }
+    const int64_t *time_at = (const int64_t *)times->buf;
+    const uint16_t *span_at = (const uint16_t *)spans->buf;
+    const uint64_t *end_at = (const uint64_t *)ends->buf;
+    const char *text = (const char *)messages->buf;
+    for (Py_ssize_t index = end - 1; missing > 0 && index >= first; index--) {
+        uint16_t which;
+        int64_t at;
+        uint64_t stop, start = 0;
+        memcpy(&which, span_at + index, sizeof which);
+        if (which >= n) {
+            PyErr_SetString(PyExc_ValueError, "last_lines: a span id past the run's spans");
+            Py_DECREF(result);
+            return NULL;
+        }
+        if (!left[which])
+            continue;
+        memcpy(&at, time_at + index, sizeof at);
+        memcpy(&stop, end_at + index, sizeof stop);
+        if (index > 0)
+            memcpy(&start, end_at + index - 1, sizeof start);
+        if (start > stop || stop > (uint64_t)messages->len) {
+            PyErr_SetString(PyExc_ValueError, "last_lines: a message end outside the messages");
+            Py_DECREF(result);
+            return NULL;
+        }
+        PyObject *line = PyUnicode_DecodeUTF8(text + start, (Py_ssize_t)(stop - start), "replace");
+        if (line && PyUnicode_GET_LENGTH(line) > max_chars)
+            Py_SETREF(line, PyUnicode_Substring(line, 0, max_chars));
+        PyObject *item = line ? Py_BuildValue("(LN)", (long long)at, line) : NULL;
+        if (!item || PyList_Append(PyList_GET_ITEM(result, which), item) < 0) {
+            Py_XDECREF(item);
+            Py_DECREF(result);
+            return NULL;
+        }
+        Py_DECREF(item);
+        left[which]--;
+        missing--;
+    }
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (PyList_Reverse(PyList_GET_ITEM(result, i)) < 0) {
+            Py_DECREF(result);
+            return NULL;
+        }
+    return result;
+}
+
 /* last_lines(times, span_ids, ends, messages, first, end, wanted, max_chars): per span i, its last wanted[i]
-   entries in [first, end) as (time, message) oldest first; messages decoded as UTF-8 with U+FFFD for bad
-   bytes and cut to max_chars characters (as alerts show them). Walks back from the run's end only until every
-   span has its lines. */
+   entries in [first, end) as (time, message) oldest first (collect_last_lines). */
 static PyObject *module_last_lines(PyObject *Py_UNUSED(module), PyObject *args) {
     Py_buffer times, spans, ends, messages;
     Py_ssize_t first, end, max_chars;
@@ -166,16 +235,10 @@ static PyObject *module_last_lines(PyObject *Py_UNUSED(module), PyObject *args) 
                           &wanted_list, &max_chars))
         return NULL;
     Py_ssize_t n = PyList_GET_SIZE(wanted_list);
-    if (first < 0 || end < first || (size_t)end * 8 > (size_t)times.len || (size_t)end * 2 > (size_t)spans.len ||
-        (size_t)end * 8 > (size_t)ends.len || max_chars < 1) {
-        PyErr_SetString(PyExc_ValueError, "last_lines: entry range outside the arrays");
-        goto done;
-    }
     if (!(left = PyMem_Calloc((size_t)n + 1, sizeof *left)))  {
         PyErr_NoMemory();
         goto done;
     }
-    Py_ssize_t missing = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
         left[i] = PyLong_AsSsize_t(PyList_GET_ITEM(wanted_list, i));
         if (left[i] < 0) {
@@ -183,62 +246,103 @@ static PyObject *module_last_lines(PyObject *Py_UNUSED(module), PyObject *args) 
                 PyErr_SetString(PyExc_ValueError, "last_lines: a negative count of lines");
             goto done;
         }
-        missing += left[i];
     }
-    if (!(result = PyList_New(n)))
+    result = collect_last_lines(&times, &spans, &ends, &messages, first, end, n, left, max_chars);
+done:
+    PyMem_Free(left);
+    PyBuffer_Release(&times);
+    PyBuffer_Release(&spans);
+    PyBuffer_Release(&ends);
+    PyBuffer_Release(&messages);
+    return result;
+}
+
+/* remember_lines(times, span_ids, ends, messages, first, end, spans, units, per_span, max_chars, context, keep,
+   max_units, deque_type): each span's last min(per_span, its count) lines (collect_last_lines) added to
+   `context` (sources/last_lines.UnitLines) under the span's key as UnitLines.add does, span after span: a key
+   not kept yet gets deque_type((), keep), the oldest key going when more than max_units are kept. The service's
+   per-run context for alerts (service_journal.remember_recent) in one call: it was a Python loop per span. */
+static PyObject *module_remember_lines(PyObject *Py_UNUSED(module), PyObject *args) {
+    Py_buffer times, spans, ends, messages;
+    Py_ssize_t first, end, per_span, max_chars, keep, max_units;
+    PyObject *span_tuple, *units, *context, *deque_type, *lines = NULL, *empty = NULL, *result = NULL;
+    Py_ssize_t *left = NULL;
+    if (!PyArg_ParseTuple(args, "y*y*y*y*nnO!O!nnOnnO", &times, &spans, &ends, &messages, &first, &end,
+                          &PyTuple_Type, &span_tuple, &PyTuple_Type, &units, &per_span, &max_chars, &context, &keep,
+                          &max_units, &deque_type))
+        return NULL;
+    Py_ssize_t n = PyTuple_GET_SIZE(span_tuple);
+    if (!PyDict_Check(context)) {
+        PyErr_SetString(PyExc_TypeError, "remember_lines: the context must be a dict (UnitLines)");
+        goto done;
+    }
+    if (PyTuple_GET_SIZE(units) != n) {
+        PyErr_SetString(PyExc_ValueError, "remember_lines: a run's units and spans differ in number");
+        goto done;
+    }
+    if (per_span < 0) {
+        PyErr_SetString(PyExc_ValueError, "last_lines: a negative count of lines");
+        goto done;
+    }
+    if (!(left = PyMem_Calloc((size_t)n + 1, sizeof *left)))  {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *span = PyTuple_GET_ITEM(span_tuple, i);
+        if (!PyTuple_Check(span) || PyTuple_GET_SIZE(span) < 2) {
+            PyErr_SetString(PyExc_ValueError, "remember_lines: a span is not a (unit, count, ...) tuple");
+            goto done;
+        }
+        Py_ssize_t count = PyLong_AsSsize_t(PyTuple_GET_ITEM(span, 1));
+        if (count == -1 && PyErr_Occurred())
+            goto done;
+        left[i] = count < per_span ? count : per_span;
+        if (left[i] < 0) {
+            PyErr_SetString(PyExc_ValueError, "last_lines: a negative count of lines");
+            goto done;
+        }
+    }
+    if (!(lines = collect_last_lines(&times, &spans, &ends, &messages, first, end, n, left, max_chars)))
+        goto done;
+    if (!(empty = PyTuple_New(0)))
         goto done;
     for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *lines = PyList_New(0);
-        if (!lines) {
-            Py_CLEAR(result);
-            goto done;
+        PyObject *key = PyTuple_GET_ITEM(units, i);
+        PyObject *kept = PyDict_GetItemWithError(context, key);  /* borrowed */
+        if (!kept) {
+            if (PyErr_Occurred())
+                goto done;
+            /* (held here until extended, as UnitLines.add's local: popitem may take it when max_units < 1) */
+            PyObject *made = PyObject_CallFunction(deque_type, "On", empty, keep);
+            if (!made)
+                goto done;
+            Py_ssize_t size = PyObject_SetItem(context, key, made);  /* the OrderedDict's own: order kept */
+            if (size == 0)
+                size = PyObject_Length(context);
+            if (size >= 0 && size > max_units) {
+                PyObject *popped = PyObject_CallMethod(context, "popitem", "O", Py_False);
+                size = popped ? 0 : -1;
+                Py_XDECREF(popped);
+            }
+            if (size < 0) {
+                Py_DECREF(made);
+                goto done;
+            }
+            kept = made;
+        } else {
+            Py_INCREF(kept);
         }
-        PyList_SET_ITEM(result, i, lines);
+        PyObject *done_extend = PyObject_CallMethod(kept, "extend", "O", PyList_GET_ITEM(lines, i));
+        Py_DECREF(kept);
+        if (!done_extend)
+            goto done;
+        Py_DECREF(done_extend);
     }
-    const int64_t *time_at = (const int64_t *)times.buf;
-    const uint16_t *span_at = (const uint16_t *)spans.buf;
-    const uint64_t *end_at = (const uint64_t *)ends.buf;
-    const char *text = (const char *)messages.buf;
-    for (Py_ssize_t index = end - 1; missing > 0 && index >= first; index--) {
-        uint16_t which;
-        int64_t at;
-        uint64_t stop, start = 0;
-        memcpy(&which, span_at + index, sizeof which);
-        if (which >= n) {
-            PyErr_SetString(PyExc_ValueError, "last_lines: a span id past the run's spans");
-            Py_CLEAR(result);
-            goto done;
-        }
-        if (!left[which])
-            continue;
-        memcpy(&at, time_at + index, sizeof at);
-        memcpy(&stop, end_at + index, sizeof stop);
-        if (index > 0)
-            memcpy(&start, end_at + index - 1, sizeof start);
-        if (start > stop || stop > (uint64_t)messages.len) {
-            PyErr_SetString(PyExc_ValueError, "last_lines: a message end outside the messages");
-            Py_CLEAR(result);
-            goto done;
-        }
-        PyObject *line = PyUnicode_DecodeUTF8(text + start, (Py_ssize_t)(stop - start), "replace");
-        if (line && PyUnicode_GET_LENGTH(line) > max_chars)
-            Py_SETREF(line, PyUnicode_Substring(line, 0, max_chars));
-        PyObject *item = line ? Py_BuildValue("(LN)", (long long)at, line) : NULL;
-        if (!item || PyList_Append(PyList_GET_ITEM(result, which), item) < 0) {
-            Py_XDECREF(item);
-            Py_CLEAR(result);
-            goto done;
-        }
-        Py_DECREF(item);
-        left[which]--;
-        missing--;
-    }
-    for (Py_ssize_t i = 0; i < n; i++)
-        if (PyList_Reverse(PyList_GET_ITEM(result, i)) < 0) {
-            Py_CLEAR(result);
-            goto done;
-        }
+    result = Py_NewRef(Py_None);
 done:
+    Py_XDECREF(lines);
+    Py_XDECREF(empty);
     PyMem_Free(left);
     PyBuffer_Release(&times);
     PyBuffer_Release(&spans);
@@ -261,6 +365,8 @@ static PyMethodDef module_methods[] = {
      "A run's earliest time and whether one of its spans is of the given unit."},
     {"last_lines", module_last_lines, METH_VARARGS,
      "The last lines of each of a run's spans, oldest first, as (time, message cut to max_chars)."},
+    {"remember_lines", module_remember_lines, METH_VARARGS,
+     "The last lines of each of a run's spans added to a UnitLines under the spans' keys (UnitLines.add)."},
     {NULL, NULL, 0, NULL},
 };
 
