@@ -784,6 +784,143 @@ static PyObject *py_flush_all(PyObject *self, PyObject *capsule) {
     return items;
 }
 
+/* A Python int as int64, or 0 with *fell set when it is not one that fits (the caller then decides in Python). */
+static int64_t decide_int(PyObject *value, int *fell) {
+    int overflow = 0;
+    long long got = PyLong_Check(value) ? PyLong_AsLongLongAndOverflow(value, &overflow) : 0;
+    if (!PyLong_Check(value) || overflow || (got == -1 && PyErr_Occurred())) {
+        PyErr_Clear();
+        *fell = 1;
+        return 0;
+    }
+    return got;
+}
+
+/* decide(units, uids_of, cold, histories, warm_after, stepped, hot, learnt, learn_only, peak_usec, first_usec,
+   supported, tables_of, empty) -> (uids int32 bytes, modes bytes, tables) per span, or None: RunStep.singles's
+   decision per span (engine/runstep.py, `_decide`) when it needs none of Python's side effects: every key's uid
+   known, no cold key whose warm-up ends, no learnt unit skipped, every normal key's table made. None changes
+   nothing (the Python loop then decides). */
+static PyObject *py_decide(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 14 || !PyTuple_Check(args[0]) || !PyDict_Check(args[1]) || !PyDict_Check(args[2]) ||
+        !PyDict_Check(args[3]) || !PyDict_Check(args[6]) || !PyDict_Check(args[7]) || !PyDict_Check(args[12])) {
+        PyErr_SetString(PyExc_TypeError, "decide: (units tuple, dict, dict, dict, int, int, dict, dict, bool, int, "
+                                         "int, bool, dict, dict)");
+        return NULL;
+    }
+    static PyObject *first_usec_name;
+    if (!first_usec_name && !(first_usec_name = PyUnicode_InternFromString("first_usec")))
+        return NULL;
+    PyObject *units = args[0], *uids_of = args[1], *cold = args[2], *histories = args[3], *hot = args[6];
+    PyObject *learnt = args[7], *tables_of = args[12], *empty = args[13];
+    int fell = 0;
+    int64_t warm_after = decide_int(args[4], &fell), stepped = decide_int(args[5], &fell);
+    int64_t peak = decide_int(args[9], &fell), first = decide_int(args[10], &fell);
+    int learn_only = PyObject_IsTrue(args[8]), supported = PyObject_IsTrue(args[11]);
+    if (learn_only < 0 || supported < 0)
+        return NULL;
+    if (fell)
+        Py_RETURN_NONE;
+    Py_ssize_t n = PyTuple_GET_SIZE(units);
+    PyObject *uids = PyBytes_FromStringAndSize(NULL, n * (Py_ssize_t)sizeof(int32_t));
+    PyObject *modes = PyBytes_FromStringAndSize(NULL, n);
+    PyObject *tables = PyList_New(n);
+    if (!uids || !modes || !tables)
+        goto failed;
+    char *uid_at = PyBytes_AS_STRING(uids), *mode_at = PyBytes_AS_STRING(modes);
+    int has_learnt = PyDict_GET_SIZE(learnt) > 0;
+    for (Py_ssize_t span = 0; span < n; span++) {
+        PyObject *key = PyTuple_GET_ITEM(units, span), *found;
+        int is_cold = PyDict_Contains(cold, key);
+        if (is_cold < 0)
+            goto failed;
+        if (is_cold) {  /* its warm-up ending by `stepped`: Python renews its budgets (Slots.warmed) */
+            PyObject *history = PyDict_GetItemWithError(histories, key);
+            if (!history) {
+                if (PyErr_Occurred())
+                    goto failed;
+                goto python;
+            }
+            PyObject *since = PyObject_GetAttr(history, first_usec_name);
+            if (!since)
+                goto failed;
+            int64_t first_usec = decide_int(since, &fell);
+            Py_DECREF(since);
+            if (fell || first_usec > INT64_MAX - (warm_after > 0 ? warm_after : 0) ||
+                first_usec < INT64_MIN - (warm_after < 0 ? warm_after : 0) || first_usec + warm_after <= stepped)
+                goto python;
+        }
+        if (!(found = PyDict_GetItemWithError(uids_of, key))) {
+            if (PyErr_Occurred())
+                goto failed;
+            goto python;  /* a unit not seen yet: Python gives it its uid */
+        }
+        int64_t uid = decide_int(found, &fell);
+        if (fell || uid < INT32_MIN || uid > INT32_MAX)
+            goto python;
+        int mode;
+        PyObject *table = empty;
+        if (uid < 0) {
+            mode = MODE_SKIP;
+        } else {
+            if (learn_only) {
+                PyObject *until = PyDict_GetItemWithError(learnt, key);
+                if (!until && PyErr_Occurred())
+                    goto failed;
+                if ((until ? decide_int(until, &fell) : -1) >= peak || fell)
+                    goto python;  /* skipped: Python counts its entries as skipped */
+            }
+            int64_t unlearnt = -1;  /* AnomalyDetector.unlearnt_until */
+            if (supported) {
+                PyObject *held = PyDict_GetItemWithError(hot, key);
+                if (!held && PyErr_Occurred())
+                    goto failed;
+                if (held) {
+                    if (!PyTuple_Check(held) || PyTuple_GET_SIZE(held) < 2)
+                        goto python;
+                    unlearnt = decide_int(PyTuple_GET_ITEM(held, 1), &fell);
+                }
+                if (has_learnt) {
+                    PyObject *until = PyDict_GetItemWithError(learnt, key);
+                    if (!until && PyErr_Occurred())
+                        goto failed;
+                    int64_t learnt_until = until ? decide_int(until, &fell) : -1;
+                    if (learnt_until > unlearnt)
+                        unlearnt = learnt_until;
+                }
+                if (fell)
+                    goto python;
+            }
+            if (!supported || unlearnt >= first) {
+                mode = MODE_EXACT;
+            } else {
+                mode = 0;  /* normal: counted in C */
+                if (!(table = PyDict_GetItemWithError(tables_of, key))) {
+                    if (PyErr_Occurred())
+                        goto failed;
+                    goto python;  /* its table not made yet */
+                }
+            }
+        }
+        int32_t value = (int32_t)uid;
+        memcpy(uid_at + span * (Py_ssize_t)sizeof value, &value, sizeof value);
+        mode_at[span] = (char)mode;
+        Py_INCREF(table);
+        PyList_SET_ITEM(tables, span, table);
+    }
+    return Py_BuildValue("(NNN)", uids, modes, tables);
+python:
+    Py_DECREF(uids);
+    Py_DECREF(modes);
+    Py_DECREF(tables);
+    Py_RETURN_NONE;
+failed:
+    Py_XDECREF(uids);
+    Py_XDECREF(modes);
+    Py_XDECREF(tables);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"new", py_new, METH_NOARGS, "new() -> state: the pending counts of one RunStep"},
     {"step", (PyCFunction)(void (*)(void))py_step, METH_FASTCALL,
@@ -800,6 +937,9 @@ static PyMethodDef methods[] = {
     {"flush_due", (PyCFunction)(void (*)(void))py_flush_due, METH_FASTCALL,
      "flush_due(state, before_serial) -> items begun before that run"},
     {"flush_all", py_flush_all, METH_O, "flush_all(state) -> items, least recently counted unit first"},
+    {"decide", (PyCFunction)(void (*)(void))py_decide, METH_FASTCALL,
+     "decide(units, uids_of, cold, histories, warm_after, stepped, hot, learnt, learn_only, peak_usec, first_usec, "
+     "supported, tables_of, empty) -> (uids, modes, tables) per span, or None when Python must decide"},
     {NULL, NULL, 0, NULL},
 };
 

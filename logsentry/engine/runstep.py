@@ -136,12 +136,49 @@ class RunStep:
         serial = self._serial = self._serial + 1
         self._views[serial] = view
         self._order.append(serial)
-        modes, uids, tables = bytearray(len(run.units)), array("i"), []
-        hot, spans, cold, learnt = detector.unlearnt_until, self._spans, self.slots.cold, detector.learnt_until
         stepped = self.slots.stepped = max(self.slots.stepped, run.peak_usec, run.last_usec)
         self.slots.aged()
+        learnt = detector.learnt_until
+        learn_only = detector.learn_only and bool(learnt)
+        # In C when no span needs Python's side effects (_runstep.c decide): a run's spans are nearly as many as
+        # its entries, ~0.4 µs an entry in this loop (bench/service_replay.py --batch-entries 60 --anomalies).
+        decided = _runstep.decide(run.units, self._spans, self.slots.cold, detector.baselines.units,
+                                  self.slots.warm_after or 0, stepped, detector._hot, learnt, learn_only,
+                                  run.peak_usec, run.first_usec, self.supported, self._tables, _EMPTY)
+        if decided is None:
+            uids, modes, tables = self._decide(run, stepped, learn_only)
+        else:
+            uids, modes, tables = decided
+        items = _runstep.step(self._state, serial, run._arrays, run.first_index, run.count, tables, uids,
+                              modes, self.slots.budgets, self.error_level, self.bucket_usec, self.window_usec,
+                              MAX_TEMPLATE_CHARS, detector.miner.max_tokens, MAX_PENDING, masked_key, self.recent_usec)
+        for item in items:
+            if len(item) == 3:
+                index, now, slot = item
+                template = self._template(slot)
+                entry = view.entry(index)
+                span = view.span_ids[index]
+                if slot >= 0 and template is None:  # its template is gone: the line may land in one whose
+                    self._unsure.add(run.units[span])  # budget the C step spent without it
+                yield Single(now, entry, template)
+                self.observed(run.units[span], entry, template is None and modes[span] == NORMAL)
+            else:
+                yield from self._counted(item)
+        if run._arrays is not self._arrays:
+            self._arrays = run._arrays
+            self._bytes += len(run._arrays[5])
+        self._entries += run.count
+        yield from self._due(serial, run.peak_usec)
+
+    def _decide(self, run: ScreenedRun, stepped: int, learn_only: bool) -> tuple[bytes, bytes, list[dict[str, int]]]:
+        """Per span of the run: its unit's uid (int32s), mode (NORMAL, EXACT, SKIP) and template table for the C
+        step; a cold unit's warm-up ended (RunSlots.warmed), a new unit given its uid, a learnt one's skipped
+        entries counted. The Python twin of _runstep.c `decide`, which falls back here."""
+        detector = self.detector
+        modes, uids, tables = bytearray(len(run.units)), array("i"), []
+        hot, spans, cold, learnt = detector.unlearnt_until, self._spans, self.slots.cold, detector.learnt_until
         histories, warm_after = detector.baselines.units, self.slots.warm_after or 0
-        learn_only, supported, tables_of = detector.learn_only and bool(learnt), self.supported, self._tables
+        supported, tables_of = self.supported, self._tables
         # Per unit key of the run, (uid, mode, table): a run's spans are nearly as many as its entries, and a
         # unit's spans within one run are decided alike (nothing the decision reads changes in this loop).
         decided: dict[str, tuple[int, int, dict[str, int]]] = {}
@@ -169,26 +206,7 @@ class RunStep:
             tables.append(table)
             if uid >= 0 and modes[span] == SKIP:  # history learnt again: the baselines hold all of it already
                 detector.skipped[key] = detector.skipped.get(key, 0) + run.spans[span][1]
-        items = _runstep.step(self._state, serial, run._arrays, run.first_index, run.count, tables, uids.tobytes(),
-                              bytes(modes), self.slots.budgets, self.error_level, self.bucket_usec, self.window_usec,
-                              MAX_TEMPLATE_CHARS, detector.miner.max_tokens, MAX_PENDING, masked_key, self.recent_usec)
-        for item in items:
-            if len(item) == 3:
-                index, now, slot = item
-                template = self._template(slot)
-                entry = view.entry(index)
-                span = view.span_ids[index]
-                if slot >= 0 and template is None:  # its template is gone: the line may land in one whose
-                    self._unsure.add(run.units[span])  # budget the C step spent without it
-                yield Single(now, entry, template)
-                self.observed(run.units[span], entry, template is None and modes[span] == NORMAL)
-            else:
-                yield from self._counted(item)
-        if run._arrays is not self._arrays:
-            self._arrays = run._arrays
-            self._bytes += len(run._arrays[5])
-        self._entries += run.count
-        yield from self._due(serial, run.peak_usec)
+        return uids.tobytes(), bytes(modes), tables
 
     def entry(self, entry: Entry, learn: bool = True) -> Iterator[Single]:
         """An entry that came in full, not in a run (a candidate of the signature rules, or every entry when
