@@ -224,6 +224,14 @@ static PyObject *collect_last_lines(const Py_buffer *times, const Py_buffer *spa
     return result;
 }
 
+/* The four arrays last_lines and remember_lines read a run's lines from, let go. */
+static void release_lines(Py_buffer *times, Py_buffer *spans, Py_buffer *ends, Py_buffer *messages) {
+    PyBuffer_Release(times);
+    PyBuffer_Release(spans);
+    PyBuffer_Release(ends);
+    PyBuffer_Release(messages);
+}
+
 /* last_lines(times, span_ids, ends, messages, first, end, wanted, max_chars): per span i, its last wanted[i]
    entries in [first, end) as (time, message) oldest first (collect_last_lines). */
 static PyObject *module_last_lines(PyObject *Py_UNUSED(module), PyObject *args) {
@@ -250,10 +258,7 @@ static PyObject *module_last_lines(PyObject *Py_UNUSED(module), PyObject *args) 
     result = collect_last_lines(&times, &spans, &ends, &messages, first, end, n, left, max_chars);
 done:
     PyMem_Free(left);
-    PyBuffer_Release(&times);
-    PyBuffer_Release(&spans);
-    PyBuffer_Release(&ends);
-    PyBuffer_Release(&messages);
+    release_lines(&times, &spans, &ends, &messages);
     return result;
 }
 
@@ -344,10 +349,7 @@ done:
     Py_XDECREF(lines);
     Py_XDECREF(empty);
     PyMem_Free(left);
-    PyBuffer_Release(&times);
-    PyBuffer_Release(&spans);
-    PyBuffer_Release(&ends);
-    PyBuffer_Release(&messages);
+    release_lines(&times, &spans, &ends, &messages);
     return result;
 }
 
