@@ -42,6 +42,7 @@ from .metrics import Metrics
 from .model import ScreenedRun
 from .notify import notify_every, sd_notify
 from .pipeline import ActionEvent
+from .running_unit import running_unit
 from .service_alerts import HitLines
 from .service_held import HeldResolves
 from .service_journal import Canary, cursor_usable, follower_for, probe_journal, tail_cursor
@@ -108,6 +109,10 @@ class Service(ServiceConfiguring):
         self.figures = Figures()
         self.figures.restore(self.state.get(FIGURES_KEY))
         self.canary = Canary()
+        cgroup_read, self.running_in = running_unit()
+        self.canary_unreadable = "" if self.running_in or not cgroup_read else (
+            "this process runs in no systemd unit (its cgroup names none), so journald stamps its canary entry "
+            "with no _SYSTEMD_UNIT and the reader, which selects units, cannot read it back")
         self.stop = threading.Event()
         self.reload_requested = False
         self.reload_note = ""
@@ -185,7 +190,8 @@ class Service(ServiceConfiguring):
 
     # -- set-up -------------------------------------------------------------------------------------
     def _follower(self) -> ScanningFollower | FanInFollower:
-        return follower_for(self.config, self.pipeline.detector, self.cursor, self.positions, self._vouch_for)
+        return follower_for(self.config, self.pipeline.detector, self.cursor, self.positions, self._vouch_for,
+                            self.running_in)
 
     def install_signals(self) -> None:
         def on_stop(signum: int, frame: FrameType | None) -> None:
@@ -217,6 +223,7 @@ class Service(ServiceConfiguring):
         else:
             log.info("no saved cursor: starting at the end of the journal")
         self._log_restored_held()
+        self._log_canary_unit()
         if not self.cursor:
             self.cursor = tail_cursor(self._location())
             self._commit()
@@ -271,6 +278,18 @@ class Service(ServiceConfiguring):
                 (figures.commits, "commit", None))]
             log.info("stopped after %s (%s, %s, %s; %s)", *counts)
         return 0
+
+    def _log_canary_unit(self) -> None:
+        """At start: where the canary is read back from when that is not `own_unit`, or why it cannot be."""
+        config = self.config
+        if not config.canary_usec or config.journal_directory is not None:
+            return
+        if self.canary_unreadable:
+            log.warning("self-check off: %s (run it as a systemd unit, as contrib/logsentry.service does)",
+                        self.canary_unreadable)
+        elif self.running_in is not None and self.running_in != config.own_unit:
+            log.info("running in %s, not own_unit %s: the canary entries are read back from %s, whose lines are "
+                     "logsentry's own and go to no rule", self.running_in, config.own_unit, self.running_in)
 
     def _mark_ready(self) -> None:
         if not self.ready:

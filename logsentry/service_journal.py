@@ -48,14 +48,17 @@ CANARY_LITERAL = "logsentry canary "
 
 
 def follower_for(config: SiteConfig, detector: Detector, cursor: str | None,
-                 positions: dict[str, str] | None = None, vouch_for: str = "") -> ScanningFollower | FanInFollower:
-    """The watched units (and our own, for the canary) after `cursor` (else from now), screened by the
+                 positions: dict[str, str] | None = None, vouch_for: str = "",
+                 running_in: str | None = None) -> ScanningFollower | FanInFollower:
+    """The watched units (and our own, for the canary: `own_unit` and `running_in`, the unit this process runs
+    in when that is another, running_unit.py) after `cursor` (else from now), screened by the
     detector's rules; the canary's literal is added so its entry comes with its LOGSENTRY_CANARY field.
     A journal_directory is read host by host from `positions` (sources/fanin.py: one merged reader passes by
     entries that reach a host's file stamped before one read from another's), where only `vouch_for`'s own
     journald's files vouch for its _MACHINE_ID (RestartLimits.vouch_for; FanInFollower's local_machine)."""
     units = config.watched_units()
-    selection = Selection(units=(*units, config.own_unit) if units else ())
+    own = (config.own_unit,) if running_in is None or running_in == config.own_unit else (config.own_unit, running_in)
+    selection = Selection(units=(*units, *own) if units else ())
     screen = detector.screen()
     screen = replace(screen, literals=(*screen.literals, (CANARY_LITERAL, None)))
     fields = (*detector.needed_fields, CANARY_FIELD)  # _HOSTNAME is among DEFAULT_FIELDS
@@ -122,14 +125,18 @@ def tail_cursor(location: JournalLocation) -> str | None:
 MAX_AHEAD_HOSTS = 10_000
 
 
-def needs_entries(run: ScreenedRun, own_unit: str, now_usec: int, newest_usec: int, ahead_usec: int,
+def needs_entries(run: ScreenedRun, own_units: tuple[str, ...], now_usec: int, newest_usec: int, ahead_usec: int,
                   behind_usec: int) -> bool:
-    """Must the run go entry by entry? When it holds our own unit's lines (never fed to the pipeline) or a
+    """Must the run go entry by entry? When it holds our own units' lines (never fed to the pipeline) or a
     time the service clamps (ahead of the clock, or far behind the newest entry)."""
     if run.peak_usec > now_usec + ahead_usec:
         return True
-    low, own = low_and_unit(run._arrays[0], run.first_index, run.first_index + run.count, run.spans, own_unit)
-    return own or low < max(newest_usec, run.peak_usec) - behind_usec
+    times, end = run._arrays[0], run.first_index + run.count
+    for unit in own_units:
+        low, own = low_and_unit(times, run.first_index, end, run.spans, unit)
+        if own:
+            return True
+    return low < max(newest_usec, run.peak_usec) - behind_usec
 
 
 def recent_lines(run: ScreenedRun, per_span: int, max_chars: int = MAX_LINE) -> list[list[tuple[int, str]]]:
@@ -206,6 +213,11 @@ class ServiceReading(HeldReleasing):
     """Service's handling of each entry read and of the events it causes; attributes set by Service.__init__."""
 
     canary: Canary
+    running_in: str | None
+    """The unit this process runs in (running_unit.py), None when it runs in none or /proc/self/cgroup is unreadable:
+    its canary entries come under it."""
+    canary_unreadable: str
+    """Why the canary cannot be read back ("" when it can): this process runs in no systemd unit."""
     clocks: HostClocks
     stale: StaleReports
     metrics: Metrics | None
@@ -223,7 +235,7 @@ class ServiceReading(HeldReleasing):
         if entry.cursor:
             self.cursor = entry.cursor  # a screened one moves the cursor with its batch's ReadUpTo
         self.uncommitted += 1
-        if entry.unit == self.config.own_unit:
+        if entry.unit == self.config.own_unit or entry.unit == self.running_in:
             if entry.fields.get(CANARY_FIELD) == self.canary.token:
                 self._canary_seen(entry)
             return  # never feed on our own output (or our actions' output, which runs under our unit)
@@ -245,6 +257,11 @@ class ServiceReading(HeldReleasing):
             self._logs_again(key, entry.realtime_usec, self._entry_invocation,  # (service_held.py)
                              entry.fields.get("_PID") == "1")
 
+    def _own_units(self) -> tuple[str, ...]:
+        """`own_unit`, and the unit this process runs in when that is another (running_unit.py)."""
+        own, running = self.config.own_unit, self.running_in
+        return (own,) if running is None or running == own else (own, running)
+
     def _host_of(self, machine_id: str, host: str = "") -> str:
         """The host's name for metrics: the entry's (or its span's) `_HOSTNAME`, else its name when an entry of
         that machine named it, else the machine id."""
@@ -254,7 +271,7 @@ class ServiceReading(HeldReleasing):
         """Entries no rule can match, summarised: what _entry does for each, from the summary (entry by
         entry when the run holds our own lines or a time to clamp)."""
         figures = self.figures
-        if needs_entries(run, self.config.own_unit, wall_usec(), figures.last_entry_usec, MAX_AHEAD_USEC,
+        if needs_entries(run, self._own_units(), wall_usec(), figures.last_entry_usec, MAX_AHEAD_USEC,
                          MAX_BEHIND_USEC):
             for entry in run.entries():
                 self._entry(entry)
@@ -367,8 +384,8 @@ class ServiceReading(HeldReleasing):
     def _check_canary(self, now: int) -> None:
         """Self-check: a unique entry written to the journal must come back through our own reader."""
         config, canary = self.config, self.canary
-        if not config.canary_usec or config.journal_directory is not None:
-            return  # only the local journal can be written to and read back
+        if not config.canary_usec or config.journal_directory is not None or self.canary_unreadable:
+            return  # only the local journal can be written to and read back, and only from a unit
         if canary.token and not canary.alerted and now - canary.sent_usec > config.canary_timeout_usec:
             canary.alerted = True
             reason = (f"logsentry cannot see the journal: its canary written at {format_usec(canary.sent_usec)} "
