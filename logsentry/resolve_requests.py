@@ -42,12 +42,18 @@ class Answer:
     """What the service did, or why it refused ("" while pending)."""
 
 
-def ask(state: State, label: str, requested_by: str, note: str, now_usec: int) -> int:
-    """Queue a request for the service; its row id (answer_of reads its answer)."""
+def ask(state: State, label: str, requested_by: str, note: str, now_usec: int) -> tuple[int, ResolveRequest | None]:
+    """Queue a request for the service, unless one for the incident is pending already: (the row id answer_of reads
+    the answer of, the pending request joined or None). Looked for and added in one write transaction, so two
+    commands run at once make one request, and the second is told whose it joined."""
     with state._transaction():
+        row = state.db.execute("SELECT id, incident, requested_by, note, requested_usec FROM resolve_request "
+                               "WHERE incident = ? AND status = ? ORDER BY id LIMIT 1", (label, PENDING)).fetchone()
+        if row is not None:
+            return int(row[0]), ResolveRequest(*row)
         cursor = state.db.execute("INSERT INTO resolve_request (incident, requested_by, note, requested_usec) "
                                   "VALUES (?, ?, ?, ?)", (label, requested_by, note, now_usec))
-    return int(cursor.lastrowid or 0)
+    return int(cursor.lastrowid or 0), None
 
 
 def answer_of(state: State, request_id: int) -> Answer | None:

@@ -124,6 +124,7 @@ class Service(ServiceConfiguring):
         self.held = HeldResolves.restore(self.state.get("held"))
         self.answers: list[tuple[int, str, str]] = []  # operators' requests answered, for the next commit
         self.answered: set[int] = set()
+        self.resolved_by_hand: dict[str, str] = {}
         self._requests_checked = -REQUESTS_EVERY_S
         self.ledger = RestartLedger.restore(self.state.get("ledger"))
         self.local_machine = local_machine_id()

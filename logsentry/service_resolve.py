@@ -24,6 +24,8 @@ log = logging.getLogger("logsentry")
 
 REQUESTS_EVERY_S = 1.0
 """The state's requests are looked at this often when caught up (and at the first catch-up after a start)."""
+RESOLVED_KEPT = 256
+"""Incidents resolved by hand remembered (HeldReleasing.resolved_by_hand): far more than operators resolve at once."""
 BY_HAND = "resolved by hand with `logsentry incidents resolve`"
 """How a resolve by hand begins, in its alert and the service's log."""
 
@@ -35,6 +37,10 @@ class HeldReleasing(ServiceAlerts):
     """Requests answered since the last commit (id, status, answer): they go with it (StateSaving._commit)."""
     answered: set[int]
     """Their ids, not taken again until that commit has saved their answers."""
+    resolved_by_hand: dict[str, str]
+    """The incidents resolved by hand since the start (label -> the answer given), the latest RESOLVED_KEPT: two
+    operators' requests for one incident, made at once, are two rows; the second is told it was done, not refused
+    as if the unit had logged again."""
     _requests_checked: float
 
     def _take_resolve_requests(self) -> None:
@@ -57,6 +63,8 @@ class HeldReleasing(ServiceAlerts):
         """Resolve the held incident the request names; (RESOLVED or REFUSED, what was done or why not)."""
         label = request.incident
         found = self.held.labelled(label)
+        if found is None and label in self.resolved_by_hand:
+            return RESOLVED, f"{self.resolved_by_hand[label]}: this request changes nothing"
         if found is None:
             open_now = [incident for incident in self.pipeline.open_incidents() if incident_label(incident) == label]
             if open_now:
@@ -78,6 +86,10 @@ class HeldReleasing(ServiceAlerts):
         self._resolve(incident, reason, wall_usec())
         outcome = "its resolve goes out through the alert channels" if sent else \
             "no resolve message is sent ([alerts] resolve = false, or a dry run)"
+        self.resolved_by_hand[label] = (f"incident {label} ({self._named_as(incident)}) was resolved by hand by an "
+                                        f"earlier request (by {by}{note}) at {format_usec(wall_usec())}")
+        while len(self.resolved_by_hand) > RESOLVED_KEPT:
+            del self.resolved_by_hand[next(iter(self.resolved_by_hand))]
         return RESOLVED, f"incident {label} ({self._named_as(incident)}) resolved: {outcome}"
 
     def _named_as(self, incident: Incident) -> str:

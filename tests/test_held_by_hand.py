@@ -174,3 +174,55 @@ def test_the_resolve_of_a_held_alert_quotes_the_line_that_released_it(  # type: 
     quoted = resolved["message"].split("; the line: \"", 1)[1].split("\"", 1)[0]
     assert quoted.startswith("serving requests again \ufffd[31mxxx") and quoted.endswith("…") and len(quoted) == 120
     assert 'resolved: app.service logs again, ' in running.log() and quoted in running.log()
+
+
+def test_a_second_resolve_while_one_is_queued_joins_it_and_says_whose(  # type: ignore[no-untyped-def]
+        live_journal, boom_rules, service, receiver) -> None:  # noqa: F811
+    """Two operators resolve one held incident while the service is stopped: the second command joins the first's
+    request and says so, its comment not added (helper-143's trial: it said nothing, and its comment was lost)."""
+    hook = receiver()
+    running = started(live_journal, boom_rules, service, hook)
+    label = held_one(live_journal, running, hook)
+    assert running.stop() == 0
+    first = cli(running, "resolve", label, "--wait", "0", "--comment", "retired")
+    second = cli(running, "resolve", label, "--wait", "0", "--comment", "moved to web-9")
+    assert first.returncode == second.returncode == 0, (first.stderr, second.stderr)
+    assert "queued already" not in first.stderr
+    assert f"a request to resolve incident {label} is queued already (by " in second.stderr, second.stderr
+    assert ": retired): waiting for its answer (this command's comment is not added)" in second.stderr
+    running.start()
+    [resolved] = resolves(hook)
+    assert "retired" in resolved["message"] and "web-9" not in resolved["message"]
+    assert running.state().db.execute("SELECT COUNT(*) FROM resolve_request").fetchone()[0] == 1
+
+
+def test_a_request_for_an_incident_just_resolved_by_hand_is_answered_as_done(  # type: ignore[no-untyped-def]
+        live_journal, boom_rules, service, receiver) -> None:  # noqa: F811
+    """Two requests for one incident taken together (two commands that each found none pending, the incident
+    still held in the state they read): the first resolves it, the second is told so, not refused as if its unit
+    had logged again."""
+    hook = receiver()
+    running = started(live_journal, boom_rules, service, hook)
+    label = held_one(live_journal, running, hook)
+    assert running.stop() == 0
+    state = running.state()
+    for who in ("alice", "bob"):
+        with state._transaction():
+            state.db.execute("INSERT INTO resolve_request (incident, requested_by, note, requested_usec) VALUES "
+                             "(?, ?, ?, ?)", (label, who, f"{who}'s reason", 1))
+    state.close()
+    running.start()
+    [resolved] = resolves(hook)
+    assert "alice's reason" in resolved["message"]
+    running.wait_log("ready: watching")
+    deadline = time.monotonic() + 10
+    state = running.state()
+    while (rows := state.db.execute("SELECT requested_by, status, answer FROM resolve_request ORDER BY id").fetchall()
+           ) and any(row[1] == "pending" for row in rows) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    state.close()
+    assert [row[:2] for row in rows] == [("alice", "resolved"), ("bob", "resolved")], rows
+    assert f"incident {label} (boom on app.service) was resolved by hand by an earlier request (by alice: " \
+           f"alice's reason) at " in rows[1][2] and rows[1][2].endswith(": this request changes nothing"), rows
+    time.sleep(1.5)
+    assert len(hook.requests) == 2, titles(hook)  # one firing, one resolve

@@ -80,9 +80,12 @@ def resolve_command(ctx: click.Context, incident: str, comment: str, wait_s: flo
     try:
         state = State(path)
         try:
-            queued = state.db.execute("SELECT id FROM resolve_request WHERE incident = ? AND status = ?",
-                                      (label, PENDING)).fetchone()
-            request = int(queued[0]) if queued else ask(state, label, requested_by(), comment, wall_usec())
+            request, queued = ask(state, label, requested_by(), comment, wall_usec())
+            if queued is not None:
+                said = f": {visible(queued.note)}" if queued.note else ""
+                dropped = " (this command's comment is not added)" if comment and comment != queued.note else ""
+                click.echo(f"logsentry: a request to resolve incident {label} is queued already (by "
+                           f"{visible(queued.requested_by)}{said}): waiting for its answer{dropped}", err=True)
             deadline = time.monotonic() + wait_s
             answer = answer_of(state, request)
             while answer is not None and answer.status == PENDING and time.monotonic() < deadline:
