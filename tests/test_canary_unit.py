@@ -14,25 +14,15 @@ import signal
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from sandbox import Sandbox, VisibleCheckout
+from test_restart_systemd import inner_config, logsentry_inside, wait_until
 
 from logsentry.running_unit import cgroup_path, running_unit, unit_of_cgroup
 
 CANARY = '[canary]\ninterval = "1s"\ntimeout = "3s"\n[[watch]]\nunits = ["nothing-here"]\n'
 BLIND = "cannot see the journal"
-
-
-def wait_until(condition, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
 def test_the_unit_of_a_cgroup_is_its_first_component_below_the_slices() -> None:
@@ -54,65 +44,44 @@ def test_the_systemd_hierarchy_is_read_from_proc_cgroup(tmp_path: Path) -> None:
     assert running_unit(tmp_path / "missing") == (False, None)  # unreadable: keep to own_unit
 
 
-@contextmanager
-def config_and_checkout() -> Iterator[tuple[Path, VisibleCheckout, Path]]:
-    """A config (canary every second, 3 s to come back) whose command channel appends to /share/alerts.jsonl."""
-    work = Path(tempfile.mkdtemp(prefix="logsentry-canary-", dir="/var/tmp"))
-    checkout = VisibleCheckout()
-    receiver = work / "receive.py"
-    receiver.write_text("import sys\nopen('/share/alerts.jsonl', 'a').write(sys.stdin.read() + '\\n')\n")
-    config = work / "inner.toml"
-    config.write_text(f'state_dir = "/run/logsentry-state"\n{CANARY}'
-                      f'[[channel]]\ntype = "command"\nargv = ["{checkout.python}", "{receiver}"]\n')
-    try:
-        yield config, checkout, work
-    finally:
-        checkout.close()
-        shutil.rmtree(work, ignore_errors=True)
-
-
 def test_a_service_named_otherwise_reads_its_canary_back() -> None:
     """logsentry as `logsentry-trial.service` (own_unit left at logsentry.service): its canaries come back, so no
     alert; freezing journald still makes it blind and alerted, so the check is on, not skipped."""
-    with config_and_checkout() as (config, checkout, _work):
-        unit = (f"[Unit]\nDefaultDependencies=no\nAfter=systemd-journald.socket\n[Service]\nType=notify\n"
-                f"WorkingDirectory={checkout.root}\nExecStart={checkout.python} -m logsentry run -c {config}\n")
-        box = Sandbox({"logsentry-trial.service": unit})
-        alerts = box.dir / "share" / "alerts.jsonl"
-        try:
-            wait_until(lambda: box.show("logsentry-trial.service", "ActiveState") == "active", 15, "logsentry active")
-            time.sleep(6)  # the first canary is 3 s overdue by then: before, the false alert had gone out
-            assert not alerts.exists() or BLIND not in alerts.read_text(), alerts.read_text()
-            said = subprocess.run(["journalctl", "-D", str(box.journal), "-u", "logsentry-trial.service", "-o", "cat",
-                                   "--no-pager"], capture_output=True, text=True, check=False).stdout
-            assert "running in logsentry-trial.service, not own_unit logsentry.service" in said, said
-            box.run("kill", "--signal=SIGSTOP", "systemd-journald.service")
-            wait_until(lambda: alerts.exists() and BLIND in alerts.read_text(), 20, "the journal_blind alert")
-            box.run("kill", "--signal=SIGCONT", "systemd-journald.service")
-        finally:
-            box.close()
+    with logsentry_inside(CANARY, name="logsentry-trial.service") as (box, alerts):
+        time.sleep(6)  # the first canary is 3 s overdue by then: before, the false alert had gone out
+        assert not alerts.exists() or BLIND not in alerts.read_text(), alerts.read_text()
+        said = subprocess.run(["journalctl", "-D", str(box.journal), "-u", "logsentry-trial.service", "-o", "cat",
+                               "--no-pager"], capture_output=True, text=True, check=False).stdout
+        assert "running in logsentry-trial.service, not own_unit logsentry.service" in said, said
+        box.run("kill", "--signal=SIGSTOP", "systemd-journald.service")
+        wait_until(lambda: alerts.exists() and BLIND in alerts.read_text(), 20, "the journal_blind alert")
+        box.run("kill", "--signal=SIGCONT", "systemd-journald.service")
 
 
 def test_a_process_in_no_unit_says_its_canary_is_off_and_sends_no_false_alert() -> None:
     """`logsentry run` entered into the sandbox with nsenter runs in no unit of its systemd (cgroup `/..`): its
     canary entry has no _SYSTEMD_UNIT, which no unit selection reads. It says so at start, and alerts nothing."""
-    with config_and_checkout() as (config, checkout, _work):
-        box = Sandbox({})
-        log = box.dir / "share" / "run.log"
-        service = None
-        try:
-            with log.open("wb") as out:
-                command = f"cd {checkout.root} && exec {checkout.python} -m logsentry run -c {config}"
-                service = subprocess.Popen(["nsenter", "-t", str(box.pid), "-a", "sh", "-c", command],
-                                           stdout=out, stderr=subprocess.STDOUT)
-            wait_until(lambda: "ready: watching" in log.read_text(), 15, "logsentry ready")
-            time.sleep(6)
-            alerts = box.dir / "share" / "alerts.jsonl"
-            assert not alerts.exists() or BLIND not in alerts.read_text(), alerts.read_text()
-            assert "self-check off: this process runs in no systemd unit" in log.read_text(), log.read_text()
-        finally:
-            if service is not None:  # nsenter forks into the namespace: its child is logsentry, stopped so
-                for child in Path(f"/proc/{service.pid}/task/{service.pid}/children").read_text().split():
-                    os.kill(int(child), signal.SIGTERM)
-                service.wait(timeout=15)
-            box.close()
+    work = Path(tempfile.mkdtemp(prefix="logsentry-canary-", dir="/var/tmp"))
+    checkout = VisibleCheckout()
+    config = inner_config(work, checkout, CANARY)
+    box = Sandbox({})
+    log = box.dir / "share" / "run.log"
+    service = None
+    try:
+        with log.open("wb") as out:
+            command = f"cd {checkout.root} && exec {checkout.python} -m logsentry run -c {config}"
+            service = subprocess.Popen(["nsenter", "-t", str(box.pid), "-a", "sh", "-c", command],
+                                       stdout=out, stderr=subprocess.STDOUT)
+        wait_until(lambda: "ready: watching" in log.read_text(), 15, "logsentry ready")
+        time.sleep(6)
+        alerts = box.dir / "share" / "alerts.jsonl"
+        assert not alerts.exists() or BLIND not in alerts.read_text(), alerts.read_text()
+        assert "self-check off: this process runs in no systemd unit" in log.read_text(), log.read_text()
+    finally:
+        if service is not None:  # nsenter forks into the namespace: its child is logsentry, stopped so
+            for child in Path(f"/proc/{service.pid}/task/{service.pid}/children").read_text().split():
+                os.kill(int(child), signal.SIGTERM)
+            service.wait(timeout=15)
+        box.close()
+        checkout.close()
+        shutil.rmtree(work, ignore_errors=True)

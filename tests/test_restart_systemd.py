@@ -176,17 +176,25 @@ ExecStart={checkout.python} -m logsentry run -c {config}
         shutil.rmtree(config.parent, ignore_errors=True)
 
 
-@contextmanager
-def logsentry_inside(config_body: str, units: dict[str, str] | None = None) -> Iterator[tuple[Sandbox, Path]]:
-    """logsentry as a Type=notify unit inside the sandbox, on the sandbox's own local journal, with a
-    command channel that appends alerts to share/alerts.jsonl (its path on the host is yielded)."""
-    work = Path(tempfile.mkdtemp(prefix="logsentry-inside-", dir="/var/tmp"))
-    checkout = VisibleCheckout()
+def inner_config(work: Path, checkout: VisibleCheckout, config_body: str) -> Path:
+    """A config for logsentry inside the sandbox (in `work`, which the sandbox sees): state in its private /run, and a
+    command channel that appends alerts to /share/alerts.jsonl (share/alerts.jsonl of its directory on the host)."""
     receiver = work / "receive.py"
     receiver.write_text("import sys\nopen('/share/alerts.jsonl', 'a').write(sys.stdin.read() + '\\n')\n")
     config = work / "inner.toml"
     config.write_text(f'state_dir = "/run/logsentry-state"\n{config_body}\n'
                       f'[[channel]]\ntype = "command"\nargv = ["{checkout.python}", "{receiver}"]\n')
+    return config
+
+
+@contextmanager
+def logsentry_inside(config_body: str, units: dict[str, str] | None = None,
+                     name: str = "logsentry.service") -> Iterator[tuple[Sandbox, Path]]:
+    """logsentry as a Type=notify unit `name` inside the sandbox, on the sandbox's own local journal, with a
+    command channel that appends alerts to share/alerts.jsonl (its path on the host is yielded)."""
+    work = Path(tempfile.mkdtemp(prefix="logsentry-inside-", dir="/var/tmp"))
+    checkout = VisibleCheckout()
+    config = inner_config(work, checkout, config_body)
     unit = f"""[Unit]
 DefaultDependencies=no
 After=systemd-journald.socket
@@ -195,9 +203,9 @@ Type=notify
 WorkingDirectory={checkout.root}
 ExecStart={checkout.python} -m logsentry run -c {config}
 """
-    box = Sandbox({"logsentry.service": unit, **(units or {})})
+    box = Sandbox({name: unit, **(units or {})})
     try:
-        wait_until(lambda: box.show("logsentry.service", "ActiveState") == "active", 15, "logsentry active")
+        wait_until(lambda: box.show(name, "ActiveState") == "active", 15, "logsentry active")
         yield box, box.dir / "share" / "alerts.jsonl"
     finally:
         box.close()
