@@ -25,7 +25,8 @@ from ..views import html as html_report
 from ..views import jsonl
 from ..views.hit_spans import HitSpans
 from ..views.no_command import no_command_note
-from ..views.report import ScanSummary, render_scan
+from ..views.report import render_scan
+from ..views.scan_summary import ScanSummary
 from . import stdout_to_devnull
 from .common import (
     EXIT_FOUND,

@@ -31,7 +31,7 @@ from ..wording import plural
 from .chain import BEFORE_START
 from .counts import chain_heading, chain_rules, count_story, hits_said, raised_by
 from .escape import visible
-from .report import ScanSummary
+from .scan_summary import ScanSummary
 
 EXTRA = "report"
 EVIDENCE_KEPT = 200

@@ -5,9 +5,7 @@ Log-derived text (units, rule ids, keys, lines) goes in as rich `Text` through `
 from __future__ import annotations
 
 import shlex
-from collections import Counter
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 
 from rich.cells import cell_len
 from rich.console import Console, Group
@@ -17,10 +15,8 @@ from rich.text import Text
 
 from ..actions.alert import journalctl_command
 from ..engine.absence import Gap
-from ..engine.detector import Quarantine
-from ..engine.failure_model import joins_as
 from ..model import Action, Incident, Severity
-from ..pipeline import ActionEvent, EndedEvent, Event, GapEvent, IncidentEvent, MatchEvent, Progress, QuarantineEvent
+from ..pipeline import Progress
 from ..sources.last_lines import NOTHING, Said
 from ..timespec import format_duration, format_usec
 from ..wording import plural
@@ -28,10 +24,9 @@ from .chain import ChainView, last_lines_view
 from .counts import chain_heading, chain_rules, count_story, raised_by
 from .escape import visible
 from .fit import Fitted, leading_widths, wrapped
-from .hit_spans import HitSpans
+from .scan_summary import ScanSummary
 from .tail_state import other_host
 
-MAX_EXAMPLE = 1000
 HEADER_WIDTH = 120
 """The header wraps at this width on wider terminals (a line too long to read at a glance)."""
 
@@ -43,158 +38,8 @@ SEVERITY_STYLE = {
 }
 
 
-Quiet = tuple[tuple[str, str, str, str], int]
-"""Matches below a rule's trigger threshold: ((machine, unit, rule, key), how many)."""
-
-
-@dataclass
-class ScanSummary:
-    """What a scan found, gathered from the event stream."""
-
-    incidents: list[Incident] = field(default_factory=list)
-    actions: dict[tuple[str, str, str, str, int], list[Action]] = field(default_factory=dict)
-    """The actions decided for each incident, by (machine, unit, rule, key, first hit): two hosts' incidents of
-    one unit and rule at one time are two incidents, each with its own actions."""
-    matches: Counter[tuple[str, str, str, str]] = field(default_factory=Counter)
-    """Matches by (machine, unit, rule, key): one host's matches below a threshold stay apart from another's."""
-    examples: dict[tuple[str, str, str, str], str] = field(default_factory=dict)
-    """The first line of each (machine, unit, rule, key), for the below-threshold table."""
-    hosts: dict[str, str] = field(default_factory=dict)
-    """Each machine's `_HOSTNAME` as its first match said it, for people."""
-    earliest: int | None = None
-    latest: int | None = None
-    """The real time range of the matches and incidents (input may come out of order)."""
-    quarantines: list[Quarantine] = field(default_factory=list)
-    gaps: dict[tuple[str, str, str, int], Gap] = field(default_factory=dict)
-    """Silences by (rule, machine, unit, start): their real length, for the incident that reported them."""
-    reported: dict[tuple[str, str, str, str, int], int] = field(default_factory=dict)
-    """The count of each incident's `incident` record, by (machine, unit, rule, key, first hit)."""
-    spans: HitSpans | None = None
-    """The open incidents' hits as read (the pipeline's tracker's), for each ended one's own last hit."""
-    last_hits: dict[tuple[str, str, str, str, int], int] = field(default_factory=dict)
-    """Each ended incident's own last hit as read (a failure's incident carries its failure's last line)."""
-    last_lines: dict[tuple[str, str, str, str, int], Said] = field(default_factory=dict)
-    """A failure only systemd told: its program's last lines before it (sources/last_lines.py, set by the caller)."""
-    exit_of: Callable[[Incident], str] | None = None
-    """How an incident's unit's main process ended, as PID 1 said it (engine/main_exits.py: the pipeline's)."""
-    exits: dict[tuple[str, str, str, str, int], str] = field(default_factory=dict)
-
-    def exited(self, incident: Incident) -> str:
-        """How the ended incident's unit's main process ended ("exited with status 1/FAILURE (5 runs)"), "" when PID 1
-        did not say (engine/main_exits.py)."""
-        return self.exits.get(_key(incident), "")
-
-    def add(self, event: Event) -> None:
-        match event:
-            case MatchEvent(hit):
-                if self.spans is not None:
-                    self.spans.note(hit)
-                entry = hit.entry
-                where = (entry.machine_id, entry.unit, hit.rule_id, hit.key)
-                self.matches[where] += 1
-                if where not in self.examples:
-                    self.examples[where] = entry.message[:MAX_EXAMPLE]
-                    if entry.machine_id not in self.hosts:
-                        self.hosts[entry.machine_id] = entry.host
-                self._saw(hit.entry.realtime_usec)
-            case IncidentEvent(incident):
-                self.reported[_key(incident)] = incident.count
-            case EndedEvent(incident):
-                self.incidents.append(incident)
-                if self.exit_of is not None and (exited := self.exit_of(incident)):
-                    self.exits[_key(incident)] = exited
-                if self.spans is not None:
-                    if (last := self.spans.last(incident)) is not None:
-                        self.last_hits[_key(incident)] = last
-                    self.spans.ended(incident)
-                self._saw(incident.first_usec)
-                self._saw(max(incident.last_usec, incident.fired_usec))
-            case ActionEvent(action):
-                self.actions.setdefault(_key(action.incident), []).append(action)
-            case QuarantineEvent(quarantine):
-                self.quarantines.append(quarantine)
-            case GapEvent(gap):
-                self.gaps[(gap.rule_id, gap.machine_id, gap.unit, gap.from_usec)] = gap
-
-    def _saw(self, usec: int) -> None:
-        self.earliest = usec if self.earliest is None else min(self.earliest, usec)
-        self.latest = usec if self.latest is None else max(self.latest, usec)
-
-    def reported_count(self, incident: Incident) -> int | None:
-        return self.reported.get(_key(incident))
-
-    def last_hit(self, incident: Incident) -> int | None:
-        """The incident's own last hit as read, None when not seen (counts.own_last_hit then judges)."""
-        return self.last_hits.get(_key(incident))
-
-    def told(self, incident: Incident, lines: Said) -> Said:
-        """Keep a failure's program's last lines (`last_lines`; read by `last_lines_of`); the lines."""
-        if lines:
-            self.last_lines[_key(incident)] = lines
-        return lines
-
-    def last_lines_of(self, incident: Incident) -> Said:
-        return self.last_lines.get(_key(incident), Said())
-
-    def actions_for(self, incident: Incident) -> list[Action]:
-        return self.actions.get(_key(incident), [])
-
-    def gap_of(self, incident: Incident) -> Gap | None:
-        """The silence a silence rule's incident reported (None for any other incident)."""
-        return self.gaps.get((incident.rule_id, incident.machine_id, incident.unit, incident.first_usec))
-
-    def below_threshold(self) -> tuple[list[Quiet], list[Quiet], Counter[tuple[str, str, str]]]:
-        """The matches no incident reported, ((machine, unit, rule, key), count): the busiest MAX_QUIET_ROWS to
-        show, and the rest in key order; and per (machine, unit, rule) how many of its keys fired. Per host: one
-        host's incident says nothing of another's matches of the same unit and rule. A failure's chain reported
-        its rules' matches of its unit (and the kernel's; a text line's "(X.service)" joins "(X)": joins_as), and
-        a group of matches every one of which its links quote as evidence (as many as they count)."""
-        fired = {(i.machine_id, i.unit, i.rule_id, i.key) for i in self.incidents}
-        chained = {(i.machine_id, joins_as(i.unit), link.rule_id) for i in self.incidents for link in i.chain
-                   if link.fired}
-        chained |= {(machine, "kernel", rule) for machine, _unit, rule in chained}  # a kernel line joins its unit's
-        fired |= {where for where in self.matches  # their incidents joined a failure
-                  if (where[0], joins_as(where[1]), where[2]) in chained}
-        # and the lines a chain quotes as evidence (a crash's traceback before PID 1's exit line) are reported
-        # there: the table repeated them under "below their trigger" (helper-124)
-        evidence: Counter[tuple[str, str, str]] = Counter()
-        for incident in self.incidents:
-            for link in incident.chain:
-                if not link.fired:
-                    evidence[(incident.machine_id, joins_as(incident.unit), link.rule_id)] += link.count
-        quiet = []
-        for where, n in sorted(self.matches.items()):
-            group = (where[0], joins_as(where[1]), where[2])
-            if where in fired or evidence[group] >= n:  # (a part quoted: the row keeps its whole count)
-                continue
-            quiet.append((where, n))
-        shown = sorted(quiet, key=lambda item: -item[1])[:MAX_QUIET_ROWS]
-        listed = set(shown)
-        return shown, [item for item in quiet if item not in listed], Counter(where[:3] for where in fired)
-
-    def host_of(self, machine: str) -> str:
-        """A machine's name for people in the tables: its `_HOSTNAME` as its first match said it, else its id."""
-        return self.hosts.get(machine) or machine or "?"
-
-    def several_machines(self) -> bool:
-        """Did the matches come from more than one machine (then tables name each row's host)?"""
-        return len({where[0] for where in self.matches}) > 1
-
-    @property
-    def worst(self) -> Severity | None:
-        return max((incident.severity for incident in self.incidents), default=None)
-
-
-def _key(incident: Incident) -> tuple[str, str, str, str, int]:
-    return incident.machine_id, incident.unit, incident.rule_id, incident.key, incident.first_usec
-
-
 def _severity_text(severity: Severity) -> Text:
     return Text(severity.label, style=SEVERITY_STYLE[severity])
-
-
-MAX_QUIET_ROWS = 30
-"""Rows of the below-threshold table: a scan of a busy host has thousands of one-off keys (client addresses)."""
 
 
 class DayClock:
