@@ -187,6 +187,11 @@ def test_command_channel_gets_json_on_stdin_without_a_shell(live_journal, boom_r
     assert payload["rule"] == "boom" and payload["unit"] == "app.service" and payload["event"] == "firing"
     assert payload["message"].startswith("BOOM $(touch")
     assert not marker.exists()
+    # the log names the alert by the id `logsentry incidents` lists and `incidents resolve` takes, not by the
+    # internal key (rule|unit|key|time: log text in the key)
+    [said] = [line for line in running.log().splitlines() if "delivered via cmd" in line]
+    assert f"alert {payload['incident']} (firing: app.service, boom) delivered via cmd" in said, said
+    assert "|" not in said
 
 
 def test_dry_run_queues_nothing(live_journal, boom_rules, service, receiver):

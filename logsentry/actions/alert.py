@@ -18,6 +18,7 @@ from ..hosts import local_machine_id
 from ..model import Incident, Link, incident_label, journald_machine
 from ..timespec import format_usec
 from ..views.counts import began_usec, chain_heading, chain_rules, hits_said, own_last_hit
+from ..views.escape import visible
 from ..wording import plural
 
 # What views/escape.py makes visible, but newline (tracebacks keep their lines) and tab: C0, DEL, C1, bidi.
@@ -235,3 +236,13 @@ def body(payload: Mapping[str, Any]) -> str:
         lines.append(f"then, after it (read before this alert was made), {payload['unit']} logged:")
         lines.extend(f"  {line}" for line in payload["context_after"])
     return "\n".join(lines)
+
+
+def alert_name(dedupe: str, payload: Mapping[str, Any]) -> str:
+    """An alert as the service's log names it: the incident's id (`incident`, what `logsentry incidents` lists and
+    `incidents resolve` takes), its event, unit and rule; for an alert about logsentry itself (no incident), its
+    outbox key's kind ("journal_blind", ...). Not the internal incident_id, which holds the rule's key (log text)."""
+    if payload.get("incident"):
+        return (f"{payload['incident']} ({payload.get('event', '?')}: {visible(str(payload.get('unit', '')))}, "
+                f"{visible(str(payload.get('rule', '')))})")
+    return visible(dedupe.split(":")[1] if dedupe.count(":") >= 1 else dedupe)

@@ -41,7 +41,7 @@ from ..state_readonly import StateMissing, open_read_only
 from ..timespec import format_usec, wall_usec
 from ..views.escape import visible
 from ..wording import plural
-from .alert import service_payload
+from .alert import alert_name, service_payload
 from .bounded import kill_group
 from .channels import DeliveryError, deliver, send_command
 from .restart import ActionFailed, current_invocation, pending_job, process_start_time, restart_unit
@@ -309,7 +309,7 @@ class OutboxWorker:
             state.update(row.id, status="pending", next_attempt_usec=wall_usec() + 300_000)
             return
         if (silenced := self.silences.silencing(payload)) is not None:
-            log.info("alert %s silenced by %s (%s)", row.dedupe.split(":")[1], silenced.id, silenced.comment)
+            log.info("alert %s silenced by %s (%s)", alert_name(row.dedupe, payload), silenced.id, silenced.comment)
             state.update(row.id, status="done", last_error=f"silenced by {silenced.id}")
             return
         if payload.get("event") == "refresh":  # an active alert again, for Alertmanager only (service._resend)
@@ -333,7 +333,7 @@ class OutboxWorker:
         # (tests/test_service.py kills the service at that line; the other order resent it under load).
         # (the try that delivered counts: "done" with 0 attempts read as never tried, helper-137's trial)
         state.update(row.id, status="done", channel=row.channel, attempts=row.attempts + 1, last_error="")
-        log.info("alert %s delivered via %s", row.dedupe.split(":")[1], channel.name)
+        log.info("alert %s delivered via %s", alert_name(row.dedupe, payload), channel.name)
 
     def _refresh(self, state: State, row: OutboxRow, channels: list[Channel], payload: Mapping[str, Any]) -> None:
         """Each Alertmanager channel once; a failure waits for the next re-send (no retries, no escalation)."""
