@@ -41,6 +41,21 @@ class StateLock:
         os.close(self.fd)
 
 
+def lock_held(directory: Path, locks: Path = Path("/proc/locks")) -> bool | None:
+    """Does a process hold the state directory's lock (a service running on it)? Told from the kernel's list of
+    locks (proc(5) /proc/locks: "1: FLOCK  ADVISORY  WRITE 1234 fd:01:5678 0 EOF", device in hex), not by taking
+    the lock: a service starting at that moment would find it taken and refuse to start. None when it cannot
+    tell (no lock file, /proc unreadable)."""
+    try:
+        info = os.stat(directory / "lock")
+        listed = locks.read_text(errors="replace")
+    except OSError:
+        return None
+    device = f"{os.major(info.st_dev):02x}:{os.minor(info.st_dev):02x}:{info.st_ino}"
+    return any(len(fields) > 5 and fields[1] == "FLOCK" and fields[5] == device
+               for fields in (line.split() for line in listed.splitlines()))
+
+
 def open_state_dir(directory: Path) -> StateLock:
     """Create (if need be) and lock the state directory, or raise StateError saying what is wrong with it."""
     if directory.exists() and not directory.is_dir():

@@ -77,9 +77,12 @@ def test_a_held_alert_resolved_by_hand_while_the_service_is_stopped_resolves_at_
     running = started(live_journal, boom_rules, service, hook)
     label = held_one(live_journal, running, hook)
     assert running.stop() == 0
-    queued = cli(running, "resolve", label, "--wait", "0.5")
+    began = time.monotonic()
+    queued = cli(running, "resolve", label)  # the default --wait, 10 s: no service holds the state's lock, so
+    took = time.monotonic() - began  # there is no one to wait for (it waited the 10 s: helper-143's trial)
     assert queued.returncode == 0, queued.stderr
-    assert queued.stdout.startswith("queued: the service has not taken it within 0.5s"), queued.stdout
+    assert queued.stdout.startswith("queued: no logsentry service is running on "), queued.stdout
+    assert "at its next start" in queued.stdout and took < 8, (queued.stdout, took)
     assert held_ids(running) == [label]  # the command wrote nothing of the service's own state
     [listed] = map(json.loads, cli(running, "-o", "json").stdout.splitlines())
     assert listed["resolve_queued"] is True  # (and said so in text)

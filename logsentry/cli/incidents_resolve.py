@@ -51,6 +51,7 @@ def resolve_command(ctx: click.Context, incident: str, comment: str, wait_s: flo
     from ..model import incident_label
     from ..resolve_requests import PENDING, RESOLVED, answer_of, ask
     from ..state import State
+    from ..state_open import lock_held
     from ..timespec import format_duration, wall_usec
     from ..views.escape import visible
     from .common import fail
@@ -86,7 +87,8 @@ def resolve_command(ctx: click.Context, incident: str, comment: str, wait_s: flo
                 dropped = " (this command's comment is not added)" if comment and comment != queued.note else ""
                 click.echo(f"logsentry: a request to resolve incident {label} is queued already (by "
                            f"{visible(queued.requested_by)}{said}): waiting for its answer{dropped}", err=True)
-            deadline = time.monotonic() + wait_s
+            running = lock_held(path.parent)
+            deadline = time.monotonic() + (0 if running is False else wait_s)  # stopped: no one to wait for
             answer = answer_of(state, request)
             while answer is not None and answer.status == PENDING and time.monotonic() < deadline:
                 time.sleep(POLL_S)
@@ -102,6 +104,10 @@ def resolve_command(ctx: click.Context, incident: str, comment: str, wait_s: flo
         click.echo(answer.answer)
     elif answer is not None and answer.status != PENDING:
         fail(f"the service refused: {answer.answer}")
+    elif running is False:
+        already = " (already asked)" if queued else ""
+        click.echo(f"queued{already}: no logsentry service is running on {path.parent}: it resolves incident {label} "
+                   "at its next start; `logsentry incidents` shows it until then")
     else:
         already = " (already asked)" if queued else ""
         click.echo(f"queued{already}: the service has not taken it within {wait_s:g}s (it is stopped, or busy reading "
