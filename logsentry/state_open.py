@@ -44,16 +44,20 @@ class StateLock:
 def lock_held(directory: Path, locks: Path = Path("/proc/locks")) -> bool | None:
     """Does a process hold the state directory's lock (a service running on it)? Told from the kernel's list of
     locks (proc(5) /proc/locks: "1: FLOCK  ADVISORY  WRITE 1234 fd:01:5678 0 EOF", device in hex), not by taking
-    the lock: a service starting at that moment would find it taken and refuse to start. None when it cannot
-    tell (no lock file, /proc unreadable)."""
+    the lock: a service starting at that moment would find it taken and refuse to start. False only when the
+    kernel lists no such lock and the PID the last holder wrote in it is gone (a file system whose devices
+    /proc/locks names otherwise, an overlay, must not pass for a stopped service); None when it cannot tell."""
     try:
         info = os.stat(directory / "lock")
         listed = locks.read_text(errors="replace")
+        holder = (directory / "lock").read_text(errors="replace").strip()
     except OSError:
         return None
     device = f"{os.major(info.st_dev):02x}:{os.minor(info.st_dev):02x}:{info.st_ino}"
-    return any(len(fields) > 5 and fields[1] == "FLOCK" and fields[5] == device
-               for fields in (line.split() for line in listed.splitlines()))
+    if any(len(fields) > 5 and fields[1] == "FLOCK" and fields[5] == device
+           for fields in (line.split() for line in listed.splitlines())):
+        return True
+    return None if holder.isdigit() and Path(f"/proc/{holder}").exists() else False
 
 
 def open_state_dir(directory: Path) -> StateLock:
