@@ -237,6 +237,15 @@ def test_restart_rules_ignore_signatures_inside_client_data(rule):
             assert match_rule(rule, text, 6, fields) is None, text
 
 
+def test_no_shipped_rule_that_restarts_gates_on_a_level():
+    """A level read from text can be chosen by a client where a program prints client data before it (SECURITY.md:
+    PostgreSQL's log_line_prefix); so no shipped rule that restarts a service gates on a level (nor an anomaly rule,
+    all of which judge levels and alert)."""
+    assert RESTART_RULES
+    gated = [rule.id for rule in RESTART_RULES if rule.max_priority is not None or rule.anomaly is not None]
+    assert gated == []
+
+
 def test_keep_firing_for_zero_is_off(tmp_path: Path) -> None:
     """As in Prometheus, 0 turns keep_firing_for off (helper B: "0s" was refused as no duration)."""
     path = tmp_path / "r.toml"
