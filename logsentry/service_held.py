@@ -33,6 +33,9 @@ class HeldResolves:
 
     def __init__(self, held: Iterable[tuple[str, Incident]] = ()):
         self._by_id: OrderedDict[str, Incident] = OrderedDict(held)
+        self.version = 0
+        """Bumped by every change: the service saves them only when it moved (1,000 held incidents with their
+        samples are megabytes of JSON, serialised at every commit, about every second, to find them unchanged)."""
         self._units: dict[str, set[str]] = {}
         for incident_id, incident in self._by_id.items():
             self._units.setdefault(unit_key(incident), set()).add(incident_id)
@@ -50,6 +53,7 @@ class HeldResolves:
     def hold(self, incident_id: str, incident: Incident) -> list[tuple[str, Incident]]:
         """Hold the incident's resolve; the ones let go to stay within MAX_HELD (to be resolved now)."""
         self._by_id[incident_id] = incident
+        self.version += 1
         self._units.setdefault(unit_key(incident), set()).add(incident_id)
         let_go = []
         while len(self._by_id) > MAX_HELD:
@@ -71,6 +75,7 @@ class HeldResolves:
         for incident_id, incident in released:
             del self._by_id[incident_id]
             self._drop(incident_id, incident)
+        self.version += bool(released)
         return released
 
     def release(self, incident_id: str) -> Incident | None:
@@ -78,6 +83,7 @@ class HeldResolves:
         incident = self._by_id.pop(incident_id, None)
         if incident is not None:
             self._drop(incident_id, incident)
+            self.version += 1
         return incident
 
     def labelled(self, label: str) -> tuple[str, Incident] | None:

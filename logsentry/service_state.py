@@ -71,6 +71,8 @@ class StateSaving:
     ledger: RestartLedger
     alerting: dict[str, dict[str, int]]
     held: HeldResolves
+    held_saved: int = -1
+    """HeldResolves.version when the held ones were last saved (-1: not yet)."""
     hosts: HostSilence
     keeper: BaselineKeeper
     worker: OutboxWorker
@@ -98,8 +100,11 @@ class StateSaving:
             return
         self.last_commit_at = time.monotonic()
         values: dict[str, Any] = {"ledger": self.ledger.snapshot(), "alerting": self.alerting,
-                                  "held": self.held.saved(), FIGURES_KEY: self.figures.saved(),
+                                  FIGURES_KEY: self.figures.saved(),
                                   "restarted_seen": self.restarted_seen, "second_look": self.stale.saved()}
+        held_version = self.held.version
+        if final or held_version != self.held_saved:  # (the held ones can be megabytes: only when they moved)
+            values["held"] = self.held.saved()
         if self.cursor is not None:
             values["cursor"] = self.cursor
         if self.positions is not None:
@@ -132,6 +137,7 @@ class StateSaving:
             self.worker.wake.set()
         self.pending = []
         self.answers, self.answered = [], set()  # (their answers saved with the resolves they queued)
+        self.held_saved = held_version
         self.uncommitted = 0
         self.figures.commits += wrote  # the commits that wrote something (an idle one writes nothing)
 

@@ -59,6 +59,34 @@ def test_a_restart_rules_alert_stays_firing_while_its_unit_is_silent_then_resolv
     resolved = hook.wait_for(2)[1][1]
     assert "RESOLVED" in resolved["title"]
     assert "app.service logs again" in resolved["message"]
+    time.sleep(1.5)  # a commit saves the held ones when they changed (HeldResolves.version): none now
+    listed = subprocess.run([sys.executable, "-m", "logsentry", "incidents", "-c", str(running.config_path)],
+                            capture_output=True, text=True, check=True).stdout
+    assert "stays firing" not in listed, listed
+
+
+def test_held_ones_are_saved_when_they_change_only() -> None:
+    """HeldResolves.version moves with every change and only then (the service serialises them only when it
+    moved: 1,000 held incidents are megabytes of JSON)."""
+    from logsentry.model import Incident, Severity
+    from logsentry.service_held import HeldResolves
+
+    held = HeldResolves()
+    one = Incident(rule_id="boom", severity=Severity.CRITICAL, unit="app.service", key="", first_usec=1, fired_usec=1,
+                   last_usec=5, count=1, threshold=1, within_usec=1, cursor="", samples=("BOOM",), action="restart")
+    seen = [held.version]
+    held.hold("a", one)
+    seen.append(held.version)
+    held.logged("app.service", 4)  # before its last hit: nothing let go
+    held.logged("other.service", 9)
+    assert held.release("nope") is None
+    seen.append(held.version)
+    assert held.logged("app.service", 9) == [("a", one)]
+    seen.append(held.version)
+    held.hold("b", one)
+    assert held.release("b") is not None
+    seen.append(held.version)
+    assert seen == [0, 1, 1, 2, 4]
 
 
 def test_a_held_alert_outlives_a_restart_of_logsentry(  # type: ignore[no-untyped-def]
