@@ -288,7 +288,8 @@ def test_act_takes_the_actions_through_the_site_config(live_journal, tail_rules,
     lines = tail.read_until(lambda line: json.loads(line)["type"] == "action")
     assert [(r["action"], r["dry_run"]) for r in records(lines, "action")] == [("alert", False)]
     deadline = time.monotonic() + TIMEOUT
-    while not alerts.exists() and time.monotonic() < deadline:
+    # (the receiver's open() makes the file before its write fills it: wait for a whole line, CI under load)
+    while not (alerts.exists() and alerts.read_text().endswith("\n")) and time.monotonic() < deadline:
         time.sleep(0.05)
     payload = json.loads(alerts.read_text().splitlines()[0])
     assert payload["rule"] == "boom" and payload["message"] == "BOOM act on me"
