@@ -20,7 +20,6 @@ window's own lines are taken out), so a surge cannot raise its own bar.
 from __future__ import annotations
 
 import re
-from collections import deque
 from collections.abc import Iterable
 from typing import Any
 
@@ -340,8 +339,8 @@ class AnomalyDetector:
             for rule_id, unit, key, width, buckets in data.get("rolling", []):
                 if widths.get(rule_id) == width and buckets:
                     # [start, lines, kept out] (before kept out was counted: [start, lines], all learnt)
-                    kept = deque([int(start), int(n), int(out[0]) if out else 0]
-                                 for start, n, *out in buckets[-BUCKETS:])
+                    kept = [[int(start), int(n), int(out[0]) if out else 0]
+                             for start, n, *out in buckets[-BUCKETS:]]
                     rolling[(str(rule_id), str(unit), str(key))] = _Rolling(
                         width, kept, sum(n for _, n, _ in kept), sum(out for *_, out in kept))
             held = {}
