@@ -12,7 +12,7 @@ import pytest
 
 from logsentry.engine.baseline import Baselines
 from logsentry.engine.templates import Template, TemplateMiner, tokenize
-from logsentry.engine.templates.miner import MAX_TEMPLATES
+from logsentry.engine.templates.miner import _CACHE_TOTAL, MAX_TEMPLATES
 
 # (unit, lines, expected number of templates, groups of line indexes that must share a template)
 GOLDEN: dict[str, tuple[str, list[str], int, list[list[int]]]] = {
@@ -297,6 +297,19 @@ def test_memory_stays_flat_under_churn() -> None:
         assert counts["templates"] <= 50 * 20
         assert counts["nodes"] <= 50 * 20 * 4  # every node leads to a live cluster
     assert peaks[-1]["cached"] <= peaks[0]["cached"] * 2 + 1000
+
+
+def test_cached_lines_in_all_units_stay_within_the_total() -> None:
+    """Each cache (exact lines, masked lines) holds at most _CACHE_TOTAL lines over all units, however many units
+    there are up to max_units (before: at least 64 a unit, so 8,000 units of 40 varied lines held 320,000)."""
+    miner = TemplateMiner()
+    units = 8_000
+    for k in range(40):
+        for u in range(units):
+            miner.add(f"u{u}.service", f"GET /api/items/{k * 7919 + u} 200 {k}ms")
+    assert miner.memory_counts()["units"] == units
+    assert sum(len(u.exact) for u in miner._units.values()) <= _CACHE_TOTAL
+    assert sum(len(u.masked) for u in miner._units.values()) <= _CACHE_TOTAL
 
 
 def test_long_lines_are_cut_to_max_tokens() -> None:

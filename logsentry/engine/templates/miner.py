@@ -24,9 +24,13 @@ from .drain import Tree
 from .tokens import level_positions, masked_key
 
 SNAPSHOT_VERSION = 1
-_CACHE_TOTAL = 262_144  # cached lines (exact and masked, each) over all units, roughly
-_CACHE_MIN = 64  # ... but at least this many per unit
+_CACHE_TOTAL = 262_144  # cached lines (exact and masked, each) over all units
+_CACHE_MIN = 16  # ... but at least this many per unit
 _CACHE_MAX = 4096  # ... and at most this many
+"""Each cache is a total over the units: _CACHE_MIN * max_units (10,000) stays below _CACHE_TOTAL, so the least
+per unit never binds there. It was 64: past 4,096 units the floor won, and 10,000 units of varied lines (a fleet
+collector's hosts, bench/memory.py's stream) could hold 640,000 lines a cache, not 262,144 (the exact caches were
+10.5 MiB of that stream's 238 MiB at 500,000 entries, 64 lines a unit)."""
 MAX_TEMPLATES = 50_000
 """Templates in all units, as the baselines keep (engine/baseline.py: MAX_TEMPLATES). Per unit and unit count alone
 let 10,000 units of 1,000 templates be: 100 units of 1,000 new templates each held 100,000 clusters (and 200,000
