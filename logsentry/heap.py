@@ -2,8 +2,8 @@
 
 The service's live objects stay flat under churn, but glibc keeps what they freed: on bench/memory.py's hostile
 stream 20-25 MiB of anonymous RSS were free heap, and malloc_trim(0) returned 10-12 MiB of it each time it was
-called (helper-135's measurements), near the shipped unit's MemoryMax=256M. A no-op where the C library has no
-malloc_trim (musl, other systems).
+called (helper-135's measurements), near the shipped unit's limit (then MemoryMax=256M; README: "Memory"). A no-op
+where the C library has no malloc_trim (musl, other systems).
 """
 
 from __future__ import annotations

@@ -1,11 +1,11 @@
 """An idle held scanner must be small: a collector holds one "poked" C scanner per host (sources/fanin.py) under
-contrib/logsentry.service's MemoryMax=256M. Measured in a child process: N scanners each read a copy of one real
-journal file (built by systemd-journal-remote) to its end as the fan-in reads a host, then wait 2 s as held hosts
-do; the growth of anonymous memory (RssAnon, no malloc_trim: the service calls none) over the same N read and
-closed before (so the Python objects' leftovers of reading are in both) must stay within HELD_IDLE_KIB each.
-Before the scanners freed idle batch buffers to the kernel and shared one text cache it was 140 KiB each with
-the shipped rules' screen and 850 KiB without one; the cap by the cgroup's memory limit is tested on a tree of
-cgroup files (pure logic)."""
+contrib/logsentry.service's limits (MemoryHigh=288M, MemoryMax=384M). Measured in a child process: N scanners each
+read a copy of one real journal file (built by systemd-journal-remote) to its end as the fan-in reads a host, then
+wait 2 s as held hosts do; the growth of anonymous memory (RssAnon, no malloc_trim: the service calls none) over
+the same N read and closed before (so the Python objects' leftovers of reading are in both) must stay within
+HELD_IDLE_KIB each. Before the scanners freed idle batch buffers to the kernel and shared one text cache it was 140
+KiB each with the shipped rules' screen and 850 KiB without one; the cap by the cgroup's memory limit is tested on
+a tree of cgroup files (pure logic)."""
 
 from __future__ import annotations
 

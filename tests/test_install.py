@@ -72,6 +72,9 @@ def test_readme_install_steps_work_in_a_real_systemd():
                 assert box.show("logsentry.service", "ActiveState") == "active", box.run("status", "logsentry").stdout
                 assert box.show("logsentry.service", "UnitFileState") == "enabled"
         assert box.show("logsentry.service", "ActiveState") == "active"  # the reload went through
+        # the unit's memory limits as systemd took them (README: "Memory"): a soft limit below the hard one
+        high, hard = (box.show("logsentry.service", name) for name in ("MemoryHigh", "MemoryMax"))
+        assert high.isdigit() and hard.isdigit() and 0 < int(high) < int(hard) < 1 << 40, (high, hard)
         main_pid = box.show("logsentry.service", "MainPID")
         assert main_pid not in ("", "0")
         # item 8: the canary entries are logsentry's own, at info level

@@ -1,10 +1,10 @@
 """How many scanners the fan-in (sources/fanin.py) may hold open within the service's memory limit.
 
-contrib/logsentry.service sets MemoryMax=256M; a collector holds a poked C scanner per host. An idle held
-scanner costs about 20 KiB of anonymous memory (tests/test_fanin_memory.py: its batch buffers are freed after
-a second of waiting and the text cache is shared), but a host catching up holds up to two batches of
-fanin.BATCH_ENTRIES entries, so the held scanners get HELD_BUDGET_BYTES each out of half the cgroup's
-memory.max; hosts beyond that are read open-read-close, as before holding existed."""
+contrib/logsentry.service sets MemoryMax=384M (MemoryHigh=288M); a collector holds a poked C scanner per host. An
+idle held scanner costs about 20 KiB of anonymous memory (tests/test_fanin_memory.py: its batch buffers are freed
+after a second of waiting and the text cache is shared), but a host catching up holds up to two batches of
+fanin.BATCH_ENTRIES entries, so the held scanners get HELD_BUDGET_BYTES each out of half the cgroup's memory.max;
+hosts beyond that are read open-read-close, as before holding existed."""
 
 from __future__ import annotations
 
