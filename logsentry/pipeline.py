@@ -101,11 +101,15 @@ class Pipeline:
         progress.saw(now)
         if self.tracker.due(now) or (silence and silence.due(now)) or self.failures.due(now):
             yield from self.tick(now)
-        if "_PID" in entry.fields:
-            self.failures.learn(entry)
+        fields = entry.fields
+        if (pid := fields.get("_PID")) == "1":  # systemd's own line: what it says of a unit's stops and exits
+            if entry.from_text:  # (a journal's PID 1 owns no unit's PID: FailureGroups.learn skips it)
+                self.failures.learn(entry)
             self.stops.note(entry)
             self.exits.note(entry)
-        if "N_DROPPED" in entry.fields:
+        elif pid is not None:  # (StopWindows and MainExits read PID 1's lines only)
+            self.failures.learn(entry)
+        if "N_DROPPED" in fields:
             self.suppressions.note(entry)  # journald's "Suppressed N messages": counts are lower bounds
         if silence:
             for incident, gap in silence.observe(entry):

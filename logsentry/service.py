@@ -38,6 +38,8 @@ from .handover import Passed, passed
 from .host_clocks import HostClocks
 from .host_silence import HostSilence
 from .hosts import local_machine_id
+from .journal_start import StartError as StartError  # cli/run.py catches it here
+from .journal_start import cursor_usable, probe_journal, tail_cursor
 from .metrics import Metrics
 from .model import ScreenedRun
 from .notify import notify_every, sd_notify
@@ -45,8 +47,7 @@ from .pipeline import ActionEvent
 from .running_unit import running_unit
 from .service_alerts import HitLines
 from .service_held import HeldResolves
-from .service_journal import Canary, cursor_usable, follower_for, probe_journal, tail_cursor
-from .service_journal import StartError as StartError  # cli/run.py catches it here
+from .service_journal import Canary, follower_for
 from .service_reload import ServiceConfiguring, load_rule_set_for
 from .service_resolve import REQUESTS_EVERY_S
 from .service_state import FIGURES_KEY, Figures

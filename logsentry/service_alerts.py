@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict, deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -17,7 +17,7 @@ from .actions.alert import MAX_LINE, clean, incident_payload, journal_source, se
 from .actions.runner import outbox_items
 from .host_silence import RULE_ID as HOST_RULE
 from .metrics import Metrics
-from .model import Action, Entry, Incident, host_unit, incident_id, incident_label
+from .model import Action, Incident, host_unit, incident_id, incident_label
 from .service_held import MAX_HELD, unit_key
 from .service_state import StateSaving
 from .sources.journal import JournalGap
@@ -170,22 +170,14 @@ class ServiceAlerts(StateSaving):
         return ([f"{format_usec(at)} {line}" for at, line in before],
                 [f"{format_usec(at)} {line}" for at, line in after])
 
-    def _remember_line(self, entry: Entry) -> None:
-        key = host_unit(entry.machine_id, entry.unit)
-        self._remember(key, entry.realtime_usec, entry.message)
-        if entry.fields.get("_PID") == "1":  # (PID 1's lines are never screened: sources/_journalscan.c)
-            self.systemd_lines.add(((systemd_key(key, self._entry_invocation),
-                                     [(entry.realtime_usec, entry.message[:MAX_LINE])]),),
-                                   self.config.alerts.context_lines, MAX_CONTEXT_UNITS)
-
-    def _remember(self, key: str, at_usec: int, message: str) -> None:
-        """Keep a line among its unit's last ones; key per (machine, unit): hosts' lines never mix."""
-        self._remember_lines(((key, [(at_usec, message[:MAX_LINE])]),))  # alerts show no more of a line
-
-    def _remember_lines(self, new: Iterable[tuple[str, list[tuple[int, str]]]]) -> None:
-        """Keep lines among their units' last ones: per unit key, its lines (journal time, message cut to
-        MAX_LINE characters; oldest first). Per run, for every unit in it: no per-line work here."""
-        self.context.add(new, self.config.alerts.context_lines, MAX_CONTEXT_UNITS)
+    def _remember_entry(self, key: str, at_usec: int, message: str, pid1: bool, invocation: str) -> None:
+        """Keep an entry's line among its unit's (`key`: host_unit) last ones, and among systemd's about the unit's
+        run (`invocation`) when it is one of PID 1's (`pid1`)."""
+        line = (at_usec, message[:MAX_LINE])  # alerts show no more of a line
+        keep = self.config.alerts.context_lines
+        self.context.add_line(key, line, keep, MAX_CONTEXT_UNITS)
+        if pid1:  # (PID 1's lines are never screened: sources/_journalscan.c)
+            self.systemd_lines.add_line(systemd_key(key, invocation), line, keep, MAX_CONTEXT_UNITS)
 
     def _queue(self, action: Action) -> None:
         incident = self._named(action.incident)

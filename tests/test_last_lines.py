@@ -7,12 +7,15 @@ lines no rule can match come summarised and are read back from the journal, and 
 from __future__ import annotations
 
 import os
+import random
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 from conftest import BASE_USEC, entry, json_events, of_type, run_cli
+
+from logsentry.sources.last_lines import UnitLines
 
 UNIT = "docker.service"
 RUN = "7" * 32
@@ -154,3 +157,18 @@ def test_programs_alike_a_service() -> None:
         ("docker", "dockerd"), ("mysql", "mysqld"), ("postgresql", "postgres"), ("ceph-osd@8", "ceph-osd")))
     assert not any(_alike(stem, program) for stem, program in (
         ("nginx", "nginx-exporter"), ("nginx-exporter", "nginx"), ("containerd", "containerd-shim"), ("app", "appd")))
+
+
+def test_add_line_keeps_what_add_keeps() -> None:
+    """UnitLines.add_line (the service's per entry in full) against add of one line: the same lines per unit, the
+    same units in the same order, past `keep` lines a unit and `max_units` units (the first kept going first)."""
+    rng = random.Random(7)
+    one, many = UnitLines(), UnitLines()
+    for at in range(3000):
+        key = f"m{rng.randrange(3)}/u{rng.randrange(10)}.service"
+        line = (at, f"line {at}")
+        one.add_line(key, line, 4, 25)
+        many.add(((key, [line]),), 4, 25)
+        assert list(one) == list(many)
+    assert {key: list(lines) for key, lines in one.items()} == {key: list(lines) for key, lines in many.items()}
+    assert len(one) == 25 and max(len(lines) for lines in one.values()) == 4

@@ -53,9 +53,11 @@ class AnomalyStep:
             for each in runstep.entry(entry, learn):
                 found += self.anomaly.observe(each.entry, each.template, learn or each.entry is not entry)
                 self._goes_on(each.entry, went_on if each.entry is entry else None)
+        if not found:  # (most lines: nothing to sort, filter or keep)
+            return found
         if len(found) > 1:  # the most severe rule on the line leads its incident; the others are evidence in it
             found.sort(key=lambda hit: -hit.severity)
-        if found and self.stops.active:  # a planned stop's shutdown lines (engine/stop_windows.py): never paged
+        if self.stops.active:  # a planned stop's shutdown lines (engine/stop_windows.py): never paged
             found = [hit for hit in found if not self.stops.covers(hit.entry)]
         kept = self.owners.kept(found)
         if len(kept) < len(found):  # the open signature failure's, seen again: evidence in its chain, as in _hits

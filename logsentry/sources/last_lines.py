@@ -109,6 +109,15 @@ class UnitLines(OrderedDict[str, deque[Line]]):
                     self.popitem(last=False)
             kept.extend(lines)
 
+    def add_line(self, key: str, line: Line, keep: int, max_units: int = MAX_UNITS) -> None:
+        """add() of one line of one unit key, without the iterables (per entry in full: the service's _entry)."""
+        kept = self.get(key)
+        if kept is None:
+            kept = self[key] = deque(maxlen=keep)
+            if len(self) > max_units:
+                self.popitem(last=False)
+        kept.append(line)
+
 
 class LastLines:
     """Per unit (host_unit key), the last KEPT lines of its program among the entries read in full: every entry
