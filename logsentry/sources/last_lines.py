@@ -102,21 +102,21 @@ class UnitLines(OrderedDict[str, deque[Line]]):
     def add(self, new: Iterable[tuple[str, Iterable[Line]]], keep: int, max_units: int = MAX_UNITS) -> None:
         """Keep lines among their units' last ones: per unit key, its lines, oldest first."""
         for key, lines in new:
-            kept = self.get(key)
-            if kept is None:
-                kept = self[key] = deque(maxlen=keep)
-                if len(self) > max_units:
-                    self.popitem(last=False)
-            kept.extend(lines)
+            self.of(key, keep, max_units).extend(lines)
 
     def add_line(self, key: str, line: Line, keep: int, max_units: int = MAX_UNITS) -> None:
         """add() of one line of one unit key, without the iterables (per entry in full: the service's _entry)."""
+        self.of(key, keep, max_units).append(line)
+
+    def of(self, key: str, keep: int, max_units: int = MAX_UNITS) -> deque[Line]:
+        """The unit key's lines, a new empty deque of `keep` lines for a unit not kept yet (the unit kept first
+        going first past `max_units`)."""
         kept = self.get(key)
         if kept is None:
             kept = self[key] = deque(maxlen=keep)
             if len(self) > max_units:
                 self.popitem(last=False)
-        kept.append(line)
+        return kept
 
 
 class LastLines:
