@@ -28,7 +28,7 @@ from __future__ import annotations
 import logging
 import shlex
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -88,6 +88,13 @@ def said(host: _Host) -> str:
     """The host's newest line, decoded (U+FFFD for bad bytes) and cut to 500 characters."""
     message = host.message
     return message.decode("utf-8", "replace")[:500] if isinstance(message, bytes) else message
+
+
+def host_journalctl(incident: Incident, source: Sequence[str]) -> str:
+    """The command that shows a host-went-silent incident's host from a minute before its last entry on (its
+    alert's and `logsentry incidents`'s): `source` is journalctl's `-D DIR` (actions.alert.journal_source)."""
+    since = (incident.first_usec - 60 * 1_000_000) // 1_000_000
+    return shlex.join(["journalctl", *source, f"_MACHINE_ID={incident.machine_id}", "--since", f"@{since}"])
 
 
 class HostSilence:
@@ -269,16 +276,14 @@ class HostSilence:
         where = journal_source(self.directory)
         payload = incident_payload(event, incident, self.observer, reason, source=where)
         payload["silence"] = True  # no hits: the alert says from when to when the host was silent
-        since = (incident.first_usec - 60 * 1_000_000) // 1_000_000
-        payload["journalctl"] = shlex.join(["journalctl", *where, f"_MACHINE_ID={incident.machine_id}",
-                                            "--since", f"@{since}"])
+        payload["journalctl"] = host_journalctl(incident, where)
         return payload
 
     def _fire(self, machine: str, host: _Host, now_usec: int) -> Iterator[OutboxItem]:
         if not host.name:
             self._look_up(machine, host)
         host.silent_since, host.fired_usec = host.newest_usec, now_usec
-        self.fired += 1
+        self.fired, self.new_hosts = self.fired + 1, True  # saved within seconds: `logsentry incidents` shows it
         incident = self._incident(machine, host, now_usec)
         who = describe_host(machine, host.name)
         reason = (f"{who}: its journal stopped arriving: {incident.why} (threshold "
@@ -326,6 +331,7 @@ class HostSilence:
         reason = f"{describe_host(machine, host.name)}: entries arrive again (after a gap of {format_duration(gap)})"
         log.warning("%s", reason)
         host.silent_since = host.fired_usec = host.back_usec = 0
+        self.new_hosts = True  # (saved within seconds, as at its firing)
         yield OutboxItem(f"alert:{incident_id(incident)}:resolved", "alert",
                          self._payload("resolved", incident, reason), group=incident_id(incident))
 

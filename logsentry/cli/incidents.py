@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ class Saved:
     (service_held.py), and its outbox rows."""
 
     shown: list[Incident]
-    """Open and held, oldest first."""
+    """Open and held, and the hosts whose journal stopped arriving (host_silence.py), oldest first."""
     held: list[Incident]
     rows: list[OutboxRow]
     resolving: frozenset[str]
@@ -52,7 +53,7 @@ def saved_incidents(config: SiteConfig, path: Path) -> Saved:
         store = open_read_only(path)  # never written: no WAL switch, no table made, nothing for a reader to lock
         try:
             windows, failures_saved, rows = store.load_windows(), store.get("failures"), store.outbox()
-            held_saved = store.get("held")
+            held_saved, hosts_saved = store.get("held"), store.get("hosts")
             resolving = _resolving(store.db)
         finally:
             store.close()
@@ -66,8 +67,20 @@ def saved_incidents(config: SiteConfig, path: Path) -> Saved:
     live = tracker.open_incidents()
     held = HeldResolves.restore(held_saved if isinstance(held_saved, list) else []).incidents()
     shown = sorted([incident for incident in live if not failures.grouped(incident)]
-                   + failures.open_failures(live) + held, key=lambda incident: incident.first_usec)
+                   + failures.open_failures(live) + held + _silent_hosts(config, hosts_saved),
+                   key=lambda incident: incident.first_usec)
     return Saved(shown, held, rows, resolving)
+
+
+def _silent_hosts(config: SiteConfig, saved: Any) -> list[Incident]:
+    """The host-went-silent incidents open as the service last saved its hosts (a collector's: saved within seconds
+    of a new host, else every minute and at its stop), their silence told up to now by our clock."""
+    from ..host_clocks import HostClocks
+    from ..host_silence import HostSilence
+
+    hosts = HostSilence(config, HostClocks(""))  # (each host's clock offset as saved: its silence by its clock)
+    hosts.restore(saved)
+    return hosts.open_incidents(time.time_ns() // 1000)
 
 
 def _resolving(db: sqlite3.Connection) -> frozenset[str]:
@@ -88,10 +101,11 @@ def _resolving(db: sqlite3.Connection) -> frozenset[str]:
 def incidents_command(ctx: click.Context, config_path: Path, state_dir: Path | None, output: str) -> None:
     """The incidents the service has open, one per failure, oldest first, as it last saved them: rule,
     severity, unit and host, first and latest hit, why, the first line, what became of its alert, restart or
-    command hook, and the journalctl command that shows its lines. Silences are not saved (the service
-    watches a unit again from its next entry after a restart), so they are not listed. Read only; `resolve ID`
-    ends a held alert by hand."""
+    command hook, and the journalctl command that shows its lines; a collector's hosts whose journal stopped
+    arriving too. A unit's silences are not saved (the service watches a unit again from its next entry after a
+    restart), so they are not listed. Read only; `resolve ID` ends a held alert by hand."""
     from ..actions.alert import journal_source, journalctl_command
+    from ..host_silence import RULE_ID, host_journalctl
     from .run import load_site_config
 
     if ctx.invoked_subcommand is not None:
@@ -107,7 +121,8 @@ def incidents_command(ctx: click.Context, config_path: Path, state_dir: Path | N
     secrets = config.secrets()
     for incident in shown:
         done = [_outcome(row, config, secrets) for row in _rows_of(incident, rows)]
-        command = journalctl_command(incident, source)
+        command = host_journalctl(incident, source) if incident.rule_id == RULE_ID else \
+            journalctl_command(incident, source)
         if output == "json":
             click.echo(json.dumps({**_incident_fields(incident), "actions": done, "journalctl": command,
                                    "waits_for_unit": id(incident) in waiting,
@@ -117,11 +132,12 @@ def incidents_command(ctx: click.Context, config_path: Path, state_dir: Path | N
 
 
 def _rows_of(incident: Incident, rows: list[OutboxRow]) -> list[OutboxRow]:
-    """The outbox rows the service queued for the incident (actions/runner.outbox_items names them by its id)."""
+    """The outbox rows the service queued for the incident (actions/runner.outbox_items names them by its id, then
+    `|`; host_silence.py's a host's, then `:`)."""
     from ..model import incident_id
 
     ident = incident_id(incident)
-    return [row for row in rows if row.dedupe.split(":", 1)[-1].startswith(f"{ident}|")]
+    return [row for row in rows if row.dedupe.split(":", 1)[-1].startswith((f"{ident}|", f"{ident}:"))]
 
 
 def _outcome(row: OutboxRow, config: SiteConfig, secrets: Secrets) -> dict[str, Any]:
@@ -161,6 +177,7 @@ def _said(outcome: dict[str, Any]) -> str:
 
 def _echo(incident: Incident, done: list[dict[str, Any]], command: str, waits: bool = False,
           queued: bool = False) -> None:
+    from ..host_silence import RULE_ID
     from ..timespec import format_usec
     from ..views.counts import failure_last, hits_said, own_last_hit
     from ..views.escape import visible
@@ -170,8 +187,9 @@ def _echo(incident: Incident, done: list[dict[str, Any]], command: str, waits: b
     own = own_last_hit(incident)  # the rule's: a failure's later lines (its chain's) are said apart
     latest = [f"latest {format_usec(own)}"] if own is not None else []
     latest += [later] if (later := failure_last(incident, own)) else []
-    click.echo(f"{incident.severity.label.upper()} {where}{host}: {incident.rule_id}, since "
-               f"{format_usec(incident.first_usec)}, {', '.join([hits_said(incident.why, incident.count), *latest])}")
+    span = f"silent since {format_usec(incident.first_usec)} (its last entry)" if incident.rule_id == RULE_ID else \
+        f"since {format_usec(incident.first_usec)}, {', '.join([hits_said(incident.why, incident.count), *latest])}"
+    click.echo(f"{incident.severity.label.upper()} {where}{host}: {incident.rule_id}, {span}")  # (a silence: no hits)
     if waits:  # (service_held.py)
         click.echo(f"  no new hit, but {visible(incident.unit)} has logged nothing since: its alert stays firing "
                    "until the unit logs again (or `logsentry incidents resolve ID` ends it by hand)")
