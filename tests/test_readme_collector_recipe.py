@@ -1,10 +1,11 @@
 """README's "A collector, step by step", with real parts: systemd-journal-remote runs as the recipe's drop-in says
 (its ExecStart, on a listening socket passed as fd 3 the way systemd's socket unit passes it, here by
-systemd-socket-activate), two hosts upload their entries over HTTP from addresses of their own as
-systemd-journal-upload does (POST /upload, application/vnd.fdo.journal), and `logsentry run` on the README's
-collector config follows the directory journal-remote writes: one file per host, an alert naming the failing
-host (not the other, not the collector) and a journalctl command that shows its line, `logsentry hosts` listing
-both. A recipe whose journal-remote invocation or config stops working fails here."""
+systemd-socket-activate), two hosts send to it: web-7 by systemd-journal-upload following its journal (a file
+journal-remote writes live from a FIFO, test_host_stale.HostFeed), alpha by POSTs as journal-upload sends them
+(/upload, application/vnd.fdo.journal) from an address of its own, and `logsentry run` on the README's
+collector config follows the directory journal-remote writes: one file per sending address, an alert naming the
+failing host (not the other, not the collector) and a journalctl command that shows its line, `logsentry hosts`
+listing both. A recipe whose journal-remote invocation or config stops working fails here."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from conftest import entry, run_cli
 from receivers import HttpReceiver
 from test_alert_source import WEB7, shown_by
 from test_fleet_follow import MVAR
-from test_host_stale import ALPHA, wait_until
+from test_host_stale import ALPHA, HostFeed, wait_until
 from test_readme_collector import README, collector_config
 from test_service import RunningService
 
@@ -94,16 +95,24 @@ def test_the_collector_recipe_receives_two_hosts_and_alerts_name_the_failing_one
         "http://127.0.0.1:9093", f"http://{manager.url}")
     assert str(directory) in text and manager.url in text
     service = RunningService(tmp_path, f'state_dir = "{tmp_path / "state"}"\n{text}')
+    (tmp_path / "web-7").mkdir()
+    web7 = HostFeed(tmp_path / "web-7", "web-7", WEB7)  # web-7's own journal, as its journald writes it
+    sender = None
     try:
         wait_until(lambda: receiver.poll() is not None or _listening(port), 10, "systemd-socket-activate listening")
         assert receiver.poll() is None, receiver.stderr.read() if receiver.stderr else b""
-        upload(port, "127.0.0.2", line("api starting", "web-7", WEB7))
+        web7.write("api starting", "api.service")
+        time.sleep(0.5)  # journal-remote has made web-7's own file
+        sender = subprocess.Popen(["/lib/systemd/systemd-journal-upload", f"--url=http://127.0.0.1:{port}",
+                                   f"--file={tmp_path / 'web-7' / 'remote-web-7.journal'}"],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # follows it (--follow)
         upload(port, "127.0.0.3", line("api starting", "alpha", ALPHA))
-        files = sorted(path.name for path in directory.iterdir())
-        assert files == ["remote-127.0.0.2.journal", "remote-127.0.0.3.journal"], files  # one file per host
+        files = wait_until(lambda: len(names := sorted(path.name for path in directory.iterdir())) == 2 and names,
+                           10, "both hosts' files")
+        assert files == ["remote-127.0.0.1.journal", "remote-127.0.0.3.journal"], files  # one file per address
         service.start()
         upload(port, "127.0.0.3", line("GET /health 200", "alpha", ALPHA))
-        upload(port, "127.0.0.2", line(MVAR, "web-7", WEB7))
+        web7.write(MVAR, "api.service")
         [alert] = wait_until(lambda: [a for path, body in manager.requests if path == "/api/v2/alerts"
                                       for a in body], 20, "the MVar alert in the Alertmanager API")
         assert alert["labels"]["host"] == "web-7" and alert["labels"]["unit"] == "api.service"
@@ -120,6 +129,10 @@ def test_the_collector_recipe_receives_two_hosts_and_alerts_name_the_failing_one
     finally:
         if service.proc is not None:
             service.stop()
+        if sender is not None:
+            sender.terminate()
+            sender.wait(timeout=10)
+        web7.close()
         receiver.terminate()
         receiver.wait(timeout=10)
         manager.close()
