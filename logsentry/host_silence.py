@@ -26,9 +26,8 @@ logsentry reads, which is the local host's whole-journal check.
 from __future__ import annotations
 
 import logging
-import shlex
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,7 +35,7 @@ from .actions.alert import incident_payload, journal_source
 from .config import SiteConfig
 from .engine.rhythm import MAX_GAPS, SPAN_CAP_USEC, Rhythm
 from .host_clocks import HostClocks
-from .hosts import describe_host
+from .hosts import describe_host, host_journalctl
 from .model import Entry, Incident, ScreenedRun, Severity, incident_id
 from .rules.rule import Absence
 from .sources._runs import hosts_walk
@@ -88,13 +87,6 @@ def said(host: _Host) -> str:
     """The host's newest line, decoded (U+FFFD for bad bytes) and cut to 500 characters."""
     message = host.message
     return message.decode("utf-8", "replace")[:500] if isinstance(message, bytes) else message
-
-
-def host_journalctl(incident: Incident, source: Sequence[str]) -> str:
-    """The command that shows a host-went-silent incident's host from a minute before its last entry on (its
-    alert's and `logsentry incidents`'s): `source` is journalctl's `-D DIR` (actions.alert.journal_source)."""
-    since = (incident.first_usec - 60 * 1_000_000) // 1_000_000
-    return shlex.join(["journalctl", *source, f"_MACHINE_ID={incident.machine_id}", "--since", f"@{since}"])
 
 
 class HostSilence:

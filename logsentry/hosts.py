@@ -10,8 +10,13 @@ may have its units restarted.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+import shlex
+from collections.abc import Collection, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .model import Incident
 
 MACHINE_ID_FILE = Path("/etc/machine-id")
 
@@ -58,3 +63,10 @@ def _names(value: str, machines: Collection[str]) -> bool:
     if len(value) not in (32, 36) or (value.islower() and "-" not in value):
         return False
     return _ID128.fullmatch(value) is not None and value.replace("-", "").lower() in machines
+
+
+def host_journalctl(incident: Incident, source: Sequence[str]) -> str:
+    """The command that shows a host-went-silent incident's host from a minute before its last entry on (its
+    alert's and `logsentry incidents`'s): `source` is journalctl's `-D DIR` (actions.alert.journal_source)."""
+    since = (incident.first_usec - 60 * 1_000_000) // 1_000_000
+    return shlex.join(["journalctl", *source, f"_MACHINE_ID={incident.machine_id}", "--since", f"@{since}"])

@@ -105,7 +105,8 @@ def incidents_command(ctx: click.Context, config_path: Path, state_dir: Path | N
     arriving too. A unit's silences are not saved (the service watches a unit again from its next entry after a
     restart), so they are not listed. Read only; `resolve ID` ends a held alert by hand."""
     from ..actions.alert import journal_source, journalctl_command
-    from ..host_silence import RULE_ID, host_journalctl
+    from ..host_silence import RULE_ID
+    from ..hosts import host_journalctl
     from .run import load_site_config
 
     if ctx.invoked_subcommand is not None:
