@@ -29,7 +29,7 @@ from ..model import ScreenedRun
 from ..pipeline import Pipeline, dry_run_executor
 from ..sources import JournalOpenError, Selection
 from ..sources.dump import JOURNAL_MAGIC
-from ..sources.fanin_files import vouched
+from ..sources.fanin_files import list_directory, vouched
 from ..sources.follow import FollowItem, ReadUpTo, ScanningFollower
 from ..sources.journal import JournalGap, JournalLocation, StartAt
 from ..timespec import wall_usec
@@ -154,6 +154,16 @@ def check_journal_files(files: tuple[Path, ...]) -> None:
                 fail(f"{path}: not a journal file; tail follows journal files (read dumps with logsentry scan --file)")
 
 
+def remote_stems(directory: Path) -> list[str]:
+    """The stems of the directory's systemd-journal-remote files (`remote-HOST.journal`, one per sending host or
+    address: its --split-mode=host); [] when it cannot be listed (the journal's own error is said when it opens)."""
+    try:
+        listing = list_directory(directory)
+    except OSError:
+        return []
+    return sorted(stem for stem in {*listing.active, *listing.archives} if stem.startswith("remote-"))
+
+
 def choose_output(output: str | None, plain: bool) -> str:
     if plain and output not in (None, "plain"):
         raise click.UsageError("--plain and -o/--output conflict")
@@ -242,6 +252,11 @@ def tail(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
     check_journal_files(files)
     if (warning := check_journal_access(directory, files)) is not None:
         click.echo(f"logsentry: {warning}", err=True)
+    if directory is not None and (hosts_read := len(remote_stems(directory))) > 1:
+        click.echo(f"logsentry: tail follows the {hosts_read} journal-remote files of {directory} through one merged "
+                   "reader, as journalctl -f -D does: a host's entries stamped before those already shown (its clock "
+                   "behind, its upload late) are passed by, never shown (systemd#359); `logsentry run` reads them "
+                   "host by host and alerts them, `scan -D` reads them all", err=True)
     detector = Detector(load_rule_set(rule_paths, not no_shipped).rules)
     location = JournalLocation(directory=directory, files=files)
     # --act restarts this machine's units: its own journald's files alone vouch for it; from any other file
