@@ -48,7 +48,7 @@ COMMANDS = {
     "incidents": Lazy("incidents", "incidents_command", "The incidents the service has open, one per failure, "
                       "oldest first, as it last saved them: rule, severity, unit and host, first and latest hit, "
                       "why, the first line, what became of its alert, restart or command hook, and the journalctl "
-                      "command that shows its lines."),
+                      "command that shows its lines; a collector's hosts whose journal stopped arriving too."),
 }
 
 
