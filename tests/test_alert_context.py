@@ -25,8 +25,9 @@ from logsentry.actions.alert import MAX_LINE, body, headline, incident_payload, 
 from logsentry.engine.detector import Detector
 from logsentry.model import Incident, ScreenedRun, Severity, entry_key
 from logsentry.rules.loader import load_rules, shipped_rules_dir
+from logsentry.screened_lines import lines_up_to
 from logsentry.service_alerts import HitLines, Line
-from logsentry.service_journal import ServiceReading, lines_up_to
+from logsentry.service_journal import ServiceReading
 from logsentry.sources import Selection, open_entries
 from logsentry.sources.journal_files import export_bytes
 from logsentry.timespec import format_usec

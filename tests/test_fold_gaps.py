@@ -12,7 +12,7 @@ import pytest
 from logsentry.engine.absence import MAX_COUNT, NEVER
 from logsentry.engine.absence_seen import Seen
 from logsentry.engine.rhythm import SPAN_CAP_USEC, Rhythm
-from logsentry.sources._runs import fold_gaps, fold_learn, fold_plan, last_lines, low_and_unit
+from logsentry.sources._runs import fold_gaps, fold_learn, fold_plan, last_lines, low_and_units
 
 Folded = tuple[list[int], list[list[int]]] | None
 
@@ -170,15 +170,16 @@ def test_last_lines_decodes_cuts_and_refuses_what_is_not_a_run() -> None:
 
 
 @pytest.mark.parametrize("seed", range(50))
-def test_low_and_unit_is_the_runs_earliest_time_and_whether_it_holds_the_unit(seed: int) -> None:
-    """sources/_runs.c low_and_unit (service_journal.needs_entries) against min() and any() in Python."""
+def test_low_and_units_is_the_runs_earliest_time_and_whether_it_holds_a_unit(seed: int) -> None:
+    """sources/_runs.c low_and_units (screened_lines.needs_entries) against min() and any() in Python."""
     rng = random.Random(seed)
     times = [rng.randrange(-5, 1 << 62) for _ in range(rng.randint(1, 40))]
     first, end = rng.randrange(len(times)), len(times)
     end = rng.randint(first + 1, end)
     names = [rng.choice(("a.service", "logsentry.service", "b")) for _ in range(rng.randint(1, 5))]
     spans = tuple((name, 1, 0, 0, 0, b"", "", "") for name in names)
-    assert low_and_unit(array.array("q", times).tobytes(), first, end, spans, "logsentry.service") == \
-        (min(times[first:end]), "logsentry.service" in names)
+    for units in (("logsentry.service",), ("c.service", "b"), ()):
+        assert low_and_units(array.array("q", times).tobytes(), first, end, spans, units) == \
+            (min(times[first:end]), any(unit in names for unit in units))
     with pytest.raises(ValueError):
-        low_and_unit(array.array("q", times).tobytes(), first, first, spans, "x")  # no entry: no earliest time
+        low_and_units(array.array("q", times).tobytes(), first, first, spans, ("x",))  # no entry: no earliest time

@@ -1,5 +1,5 @@
 """The service keeps each screened run's last lines per unit for its alerts in one C call
-(service_journal.remember_recent, sources/_runs.c remember_lines): what it keeps is what the Python path keeps,
+(screened_lines.remember_recent, sources/_runs.c remember_lines): what it keeps is what the Python path keeps,
 UnitLines.add of recent_lines span after span, on runs the scanner made from a real journal (hostile unit names,
 bad UTF-8, empty and over-long messages, two machines, a unit twice in a run), with units dropped past the bound
 and lines past `keep`."""
@@ -18,7 +18,7 @@ from logsentry.actions.alert import MAX_LINE
 from logsentry.engine.detector import Detector
 from logsentry.model import ScreenedRun
 from logsentry.rules.loader import load_rules, shipped_rules_dir
-from logsentry.service_journal import recent_lines, remember_recent
+from logsentry.screened_lines import recent_lines, remember_recent
 from logsentry.sources import Selection, open_entries
 from logsentry.sources._runs import remember_lines
 from logsentry.sources.last_lines import UnitLines

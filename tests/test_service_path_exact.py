@@ -18,7 +18,7 @@ from logsentry.engine.window import MAX_SAMPLE_CHARS, MAX_SAMPLES, _extend, inci
 from logsentry.model import Entry, Hit, Incident, Link, ScreenedRun, Severity, entry_key
 from logsentry.pipeline import Pipeline
 from logsentry.rules.loader import load_rules, shipped_rules_dir
-from logsentry.service_journal import recent_lines
+from logsentry.screened_lines import recent_lines
 from logsentry.sources import Selection, open_entries
 
 

@@ -5,7 +5,7 @@
  *   - fold_gaps: SilenceTracker.fold's look at a run (engine/absence.py); fold_plan and fold_learn, the
  *     whole of it and what it learns (runs_fold.c);
  *   - last_lines: the last lines of each of a run's spans, which the service keeps for its alerts
- *     (service_journal.recent_lines), decoded and cut as alerts show them.
+ *     (screened_lines.recent_lines), decoded and cut as alerts show them.
  *
  * The arrays: times (int64 µs), PRIORITY values (uint8), text levels (uint8), span ids (uint16), message
  * ends (uint64, cumulative byte offsets) and the messages concatenated. Log text is only decoded here.
@@ -116,18 +116,19 @@ done:
 }
 
 
-/* low_and_unit(times, first, end, spans, unit): (the earliest time in [first, end), does a span's unit (its
-   first item) equal `unit`): what the service asks of every run before taking it whole (service_journal.py
-   needs_entries), in C: a run's spans are nearly as many as its entries on a busy host. */
-static PyObject *module_low_and_unit(PyObject *Py_UNUSED(module), PyObject *args) {
+/* low_and_units(times, first, end, spans, units): (the earliest time in [first, end), does a span's unit (its
+   first item) equal one of `units`, a tuple of str): what the service asks of every run before taking it whole
+   (screened_lines.needs_entries, with its own units), in one call: a run's spans are nearly as many as its
+   entries on a busy host. */
+static PyObject *module_low_and_units(PyObject *Py_UNUSED(module), PyObject *args) {
     Py_buffer times;
     Py_ssize_t first, end;
-    PyObject *spans, *unit;
-    if (!PyArg_ParseTuple(args, "y*nnO!U", &times, &first, &end, &PyTuple_Type, &spans, &unit))
+    PyObject *spans, *units;
+    if (!PyArg_ParseTuple(args, "y*nnO!O!", &times, &first, &end, &PyTuple_Type, &spans, &PyTuple_Type, &units))
         return NULL;
     if (first < 0 || end <= first || (size_t)end * 8 > (size_t)times.len) {
         PyBuffer_Release(&times);
-        PyErr_SetString(PyExc_ValueError, "low_and_unit: entry range outside the times (or empty)");
+        PyErr_SetString(PyExc_ValueError, "low_and_units: entry range outside the times (or empty)");
         return NULL;
     }
     const int64_t *time_at = (const int64_t *)times.buf;
@@ -139,15 +140,23 @@ static PyObject *module_low_and_unit(PyObject *Py_UNUSED(module), PyObject *args
             low = at;
     }
     PyBuffer_Release(&times);
+    for (Py_ssize_t u = 0; u < PyTuple_GET_SIZE(units); u++)
+        if (!PyUnicode_Check(PyTuple_GET_ITEM(units, u))) {
+            PyErr_SetString(PyExc_TypeError, "low_and_units: the units are a tuple of str");
+            return NULL;
+        }
     int found = 0;
     for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(spans) && !found; i++) {
         PyObject *span = PyTuple_GET_ITEM(spans, i);
         if (!PyTuple_Check(span) || PyTuple_GET_SIZE(span) < 1) {
-            PyErr_SetString(PyExc_ValueError, "low_and_unit: a span is a tuple (unit, ...)");
+            PyErr_SetString(PyExc_ValueError, "low_and_units: a span is a tuple (unit, ...)");
             return NULL;
         }
         PyObject *name = PyTuple_GET_ITEM(span, 0);
-        found = PyUnicode_Check(name) && PyUnicode_Compare(name, unit) == 0;
+        if (!PyUnicode_Check(name))
+            continue;
+        for (Py_ssize_t u = 0; u < PyTuple_GET_SIZE(units) && !found; u++)
+            found = PyUnicode_Compare(name, PyTuple_GET_ITEM(units, u)) == 0;
     }
     return Py_BuildValue("(LO)", (long long)low, found ? Py_True : Py_False);
 }
@@ -266,7 +275,7 @@ done:
    max_units, deque_type): each span's last min(per_span, its count) lines (collect_last_lines) added to
    `context` (sources/last_lines.UnitLines) under the span's key as UnitLines.add does, span after span: a key
    not kept yet gets deque_type((), keep), the oldest key going when more than max_units are kept. The service's
-   per-run context for alerts (service_journal.remember_recent) in one call: it was a Python loop per span. */
+   per-run context for alerts (screened_lines.remember_recent) in one call: it was a Python loop per span. */
 static PyObject *module_remember_lines(PyObject *Py_UNUSED(module), PyObject *args) {
     Py_buffer times, spans, ends, messages;
     Py_ssize_t first, end, per_span, max_chars, keep, max_units;
@@ -363,8 +372,10 @@ static PyMethodDef module_methods[] = {
      "inside it."},
     {"hosts_walk", hosts_walk, METH_VARARGS,
      "HostSilence.saw_run's walk over one host's spans of a run: what its rhythm learns, and where it stopped."},
-    {"low_and_unit", module_low_and_unit, METH_VARARGS,
-     "A run's earliest time and whether one of its spans is of the given unit."},
+    {"low_and_units", module_low_and_units, METH_VARARGS,
+     "A run's earliest time and whether one of its spans is of one of the given units."},
+    {"clocks_saw", clocks_saw, METH_VARARGS,
+     "HostClocks.saw_run: each span's newest time into the latest time per machine."},
     {"last_lines", module_last_lines, METH_VARARGS,
      "The last lines of each of a run's spans, oldest first, as (time, message cut to max_chars)."},
     {"remember_lines", module_remember_lines, METH_VARARGS,

@@ -141,3 +141,48 @@ PyObject *hosts_walk(PyObject *Py_UNUSED(module), PyObject *args) {
     }
     return Py_BuildValue("(nLnnLLLLN)", i, newest, applied, named, l.gaps, l.total, l.longest, l.span, bins);
 }
+
+
+/* clocks_saw(spans, latest, local): HostClocks.saw_run (host_clocks.py) in one call: for each span, its machine
+   (span[6]) unless "" or `local`, and its newest time (span[3]) into `latest` (dict machine -> µs) when later
+   than the one there (0 when none). A run's spans are nearly as many as its entries on a busy host. */
+PyObject *clocks_saw(PyObject *Py_UNUSED(module), PyObject *args) {
+    PyObject *spans, *latest, *local;
+    if (!PyArg_ParseTuple(args, "O!O!U", &PyTuple_Type, &spans, &PyDict_Type, &latest, &local))
+        return NULL;
+    PyObject *zero = PyLong_FromLong(0);
+    if (!zero)
+        return NULL;
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(spans); i++) {
+        PyObject *span = PyTuple_GET_ITEM(spans, i);
+        if (!PyTuple_Check(span) || PyTuple_GET_SIZE(span) < 7 || !PyUnicode_Check(PyTuple_GET_ITEM(span, 6))
+            || !PyLong_Check(PyTuple_GET_ITEM(span, 3))) {
+            Py_DECREF(zero);
+            PyErr_Format(PyExc_ValueError, "clocks_saw: span %zd is not a tuple (unit, count, first, last (int), "
+                         "gap, message, machine (str), ...)", i);
+            return NULL;
+        }
+        PyObject *machine = PyTuple_GET_ITEM(span, 6), *at = PyTuple_GET_ITEM(span, 3);
+        if (PyUnicode_GET_LENGTH(machine) == 0)
+            continue;
+        int same = PyUnicode_Compare(machine, local);
+        if (same == -1 && PyErr_Occurred()) {
+            Py_DECREF(zero);
+            return NULL;
+        }
+        if (same == 0)
+            continue;
+        PyObject *known = PyDict_GetItemWithError(latest, machine); /* borrowed */
+        if (!known && PyErr_Occurred()) {
+            Py_DECREF(zero);
+            return NULL;
+        }
+        int later = PyObject_RichCompareBool(at, known ? known : zero, Py_GT);
+        if (later < 0 || (later && PyDict_SetItem(latest, machine, at) < 0)) {
+            Py_DECREF(zero);
+            return NULL;
+        }
+    }
+    Py_DECREF(zero);
+    Py_RETURN_NONE;
+}

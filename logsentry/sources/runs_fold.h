@@ -23,6 +23,9 @@ int runs_fold_init(void);
 /* hosts_walk(spans, start, machine, newest, gaps, review_at, longest, span_usec, span_cap): see hosts_fold.c. */
 PyObject *hosts_walk(PyObject *module, PyObject *args);
 
+/* clocks_saw(spans, latest, local): see hosts_fold.c. */
+PyObject *clocks_saw(PyObject *module, PyObject *args);
+
 /* The pieces fold_gaps (_runs.c) shares with fold_learn: see runs_fold.c. */
 int fold_walk(const int64_t *time_at, const uint16_t *span_at, Py_ssize_t first, Py_ssize_t end, Py_ssize_t n,
               int64_t *last, const int64_t *reach, Py_ssize_t *count, int64_t *gap_of, const char *who);
