@@ -91,7 +91,8 @@ argv = ["{sys.executable}", "{receiver}"]
 def alert_reasons(alerts: Path) -> list[str]:
     if not alerts.exists():
         return []
-    return [json.loads(line)["reason"] for line in alerts.read_text().splitlines() if line.strip()]
+    # whole lines only: the command channel's write may be under way (a half line is no JSON yet)
+    return [json.loads(line)["reason"] for line in alerts.read_text().split("\n")[:-1] if line.strip()]
 
 
 def test_deadlocked_unit_is_restarted_then_escalated_when_it_comes_back(sandbox, tmp_path):
