@@ -2,7 +2,8 @@
 severity (4.4+ JSON `"s":"E"`, 4.2 text `... E  NETWORK  [conn1] ...`), Erlang/OTP's `=ERROR REPORT====`
 headers, Tornado's and Jupyter's `[E 241126 14:00:00 web:2246]`, and java.util.logging's SEVERE, which is err
 (JUL has no ERROR; SLF4J's bridge maps SEVERE to it), not crit; helper D8's: ClickHouse's `{query_id} <Error>`,
-CockroachDB's `W261127 ... file:line ⋮`, unbound's `[epoch] unbound[812:1] error:`; Gitea's `file.go:60:f() [E]`,
+CockroachDB's `W261127 ... file:line ⋮`, unbound's `[epoch] unbound[812:1] error:`; Gitea's `file.go:60:f() [E]`
+(and until 1.9 `[...file.go:60 f()] [E]`, trial 4),
 Ceph's `7f1c2d3e5700 -1`; Squid's `kid1| FATAL:`; Telegraf's `E!`; helper D11's: Dovecot's `Dec 02 01:10:00
 auth-worker(4567): Error:` to stderr; logrus's on a terminal, `ERRO[time]` (engine/format_levels.py and
 levels.py, with their C twins sources/format_levels.h, go_levels.h and levels.h; on journal files:
@@ -25,7 +26,7 @@ from datetime import UTC, datetime
 from conftest import BASE_USEC, entry, json_events, of_type, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_anomaly import ANOMALY_RULES, HOUR, by_time, steady
+from test_anomaly import ANOMALY_RULES, HOUR, by_time, scan_anomalies, steady
 from test_levels import c_text_level, misread
 
 from logsentry.engine.levels import effective_priority, text_level
@@ -137,6 +138,12 @@ CORPUS: list[tuple[int | None, str, str]] = [
     (ERR, "2026/12/01 10:00:00.123456 routers/init.go:12:f() [E] x", "Gitea with microseconds"),
     (ERR, "2026/12/01 10:00:00 routers/init.go:12 [E] x", "Gitea without the function"),
     (ERR, "2026/12/01 10:00:00 [E] x", "Gitea without the caller"),
+    (ERR, "2017/05/20 14:34:21 [...gitea/models/repo.go:2042 CheckRepoStats()] [E] Update repository count "
+          "'num_watches'[2]: database table is locked: repository", "Gitea until 1.9: the caller in brackets (#1769)"),
+    (ERR, "2018/06/18 09:04:29 [...api/v1/repo/issue.go:203 CreateIssue()] [E] ChangeStatus: database table is "
+          "locked: label", "Gitea 1.5 (go-gitea/gitea#4268)"),
+    (CRIT, "2017/05/20 14:34:21 [...routers/install.go:70 GlobalInit()] [C] Fail to initialize ORM engine",
+     "old Gitea's Critical"),
     (ERR, "2026/12/01 10:00:00 cmd/web.go:1:runWeb() [ERROR] x", "Gitea with the flag level: the whole name"),
     (NOTICE, "2026/12/01 10:00:00 [NOTICE] x", "no Gitea level: the general step reads the bracket"),
 
@@ -261,6 +268,11 @@ CORPUS: list[tuple[int | None, str, str]] = [
     (None, "2026/12/01 10:00:00 routers/init.go:f() [E] x", "no line number"),
     (None, "2026/12/01 10:00:00 routers/init.go:12x [E] x", "not a line number"),
     (None, "2026/12/01 10:00:00 a.go:1 b.go:2 [E] x", "one caller only"),
+    (None, "2017/05/20 14:34:21 [...models/repo.go:2042] [E] x", "old Gitea's caller names its function"),
+    (None, "2017/05/20 14:34:21 [...models/repo.py:2042 f()] [E] x", "old caller: not a Go file"),
+    (None, "2017/05/20 14:34:21 [...models/repo.go:2042 f() g()] [E] x", "old caller: one function token"),
+    (None, "2017/05/20 14:34:21 [...models/repo.go:2042x f()] [E] x", "old caller: not a line number"),
+    (None, "2017/05/20 14:34:21 [repo.go:1 f()][E] x", "no blank after the old caller"),
     (None, "2026/12/01 10:00:00 x.go:1:f() [E]x", "no space after the level"),
     (None, "2026/12/01 10:00:00 x.go:1:f() [e] x", "not Gitea's capitals"),
     (None, "2026-12-01 10:00:00 x.go:1:f() [E] x", "not Gitea's date"),
@@ -389,7 +401,9 @@ PIECES = ["ERRO[", "FATA[", "PANI", "0000] ", "2021-04-12T16:04:16.068413882+08:
           "\xe2", "(gostd) ", "+010000", "1@", "[T1,n1] ",
           "unbound[812:1] ", "unbound", "[812", ":1]", "dnsmasq[812]: ", "error: ", "[1795781824] ",
           "2021/01/20 13:11:28 ", "2021/01/20", "13:11:28", "routers/user/home.go:60:f() ", "...s/c.go:1", ".go:", "60",
-          ":func1() ", "[E] ", "[E]", "[ERROR] ", "[C] ", "[X] ", ".123456 ",
+          ":func1() ", "[E] ", "[E]",
+          "[...gitea/models/repo.go:2042 CheckRepoStats()] ", " f()] ", "[...x.go:1",
+          "[ERROR] ", "[C] ", "[X] ", ".123456 ",
           "2026-11-27T12:17:03.150+0000 ", "2019-01-01 10:00:00.123456 ", "7f1c2d3e5700 ", "-1 ", " 0 ", "20 ",
           "debug ", "    -5> ", "log_channel(cluster) log [WRN] : ", "log_channel(", ") log [", "WRN", "] : ", ".150",
           "+0000", " kid1| ", "kid1|", "kid", "| ", "FATAL: ",
@@ -518,3 +532,17 @@ def test_freeradius_to_stdout_losing_its_sql_backend_is_an_error_level_anomaly(m
         ("new-error-template", "error", int(failing[2]["__REALTIME_TIMESTAMP"]))]
     matches = [m for m in of_type(events, "match") if "Opening connection" in m["message"]]
     assert matches and all((m["effective_priority"], m["level_source"]) == (ERR, "text") for m in matches)
+
+
+def test_old_gitea_locked_database_is_an_error_level_anomaly(make_journal) -> None:
+    """Gitea until 1.9 wrote its caller in brackets (go-gitea/gitea#1769): two hours of its info lines, then
+    '[E] ... database table is locked' every 2 s. Its lines are err now: new-error-template at the third line;
+    before, no level was read and only new-template-storm (warning) fired, ten minutes in (trial 4)."""
+    unit = "gitea.service"
+    normal = steady(unit, 0, 2 * HOUR, 20, "2017/05/20 14:34:20 [I] Session Service Enabled {n}")
+    locked = [entry("2017/05/20 14:34:21 [...gitea/models/repo.go:2042 CheckRepoStats()] [E] Update repository "
+                    "count 'num_watches'[2]: database table is locked: repository", unit=unit, at=2 * HOUR + 2 * n)
+              for n in range(30)]
+    found = scan_anomalies(make_journal(by_time(normal, locked)))
+    assert [(i["rule"], i["severity"]) for i in found] == [("new-error-template", "error")], found
+    assert found[0]["realtime_usec"] == int(locked[2]["__REALTIME_TIMESTAMP"])

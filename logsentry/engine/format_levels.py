@@ -34,6 +34,9 @@ not a level word, or a word after a prefix the general step does not skip, read 
   the time ISO 8601 UTC with milliseconds, the job's context as key=value pairs): Ruby Logger's `DEBUG`, `INFO`,
   `WARN`, `ERROR`, `FATAL` (crit). Sidekiq runs the background jobs of GitLab, Mastodon and Discourse under
   systemd, its log on stdout (PRIORITY 6), and its `ERROR: Error fetching job: ...` (Redis gone) had no level;
+  Sidekiq 3 to 5 (lib/sidekiq/logging.rb, Logging::Pretty: `TIME PID TID-tid[ context] SEVERITY: msg`, the time
+  with milliseconds from 4 on, the context the job's class and `JID-...`), likewise: `2014-09-10T15:43:49Z 60056
+  TID-oxwbvr7zk ERROR: heartbeat: Waited 1 sec` (sidekiq/sidekiq#1941) had no level;
 - MongoDB up to 4.2 (logger/message_event_utf8_encoder.cpp: `date severity component [context] msg`):
   `2020-05-20T19:18:40.604+0000 E  NETWORK  [conn1] msg`, the date in ISO 8601 local (`+0000`, the default)
   or UTC (`Z`), the severity `F` (SEVERE, MongoDB's highest), `E`, `W`, `I`, `D`, `D1`..`D5` (4.0 on the
@@ -45,7 +48,9 @@ not a level word, or a word after a prefix the general step does not skip, read 
   with the flag `level` (`[ERROR]`). Gitea logs to the console (stdout: PRIORITY 6 under systemd) by default, and
   the caller before the level is no prefix the general step skips. The caller is read as Gitea writes it: a Go
   file and its line (`file.go:123`), maybe `:func()` after it, printable ASCII but `[` and `]`; or absent (flags
-  without a file);
+  without a file); or, as Gitea wrote it until 1.9 (modules/log, its Error, Critical and Fatal), in brackets with
+  the function after a blank: `2017/05/20 14:34:21 [...gitea/models/repo.go:2042 CheckRepoStats()] [E] msg`
+  (go-gitea/gitea#1769, "literally hundreds" of them with no level);
 - Ceph's daemons on stderr (src/log/Log.cc: the time, the thread id in hex, the dout priority as `%2d`, then
   the message; cephadm before Quincy ran them with `--default-log-stderr-prefix="debug "`, a crash dump puts
   `%6ld> ` first): `2026-11-27T12:17:03.150+0000 7f1c2d3e5700 -1 osd.3 4420 heartbeat_check: no reply from ...`.
@@ -111,6 +116,8 @@ _GO = ("panic: ", "fatal error: ")
 _DOTNET_FAIL = re.compile(r"fail: [A-Za-z_][A-Za-z0-9_.`+]*\[[0-9]+\](?= |\n|\Z)")
 _SIDEKIQ = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z pid=[0-9]+ tid=[a-z0-9]+"
                       r"(?: [A-Za-z_][A-Za-z0-9_]*=[!-~]*)* (DEBUG|INFO|WARN|ERROR|FATAL):(?= |\n|\Z)")
+_SIDEKIQ_TID = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{3})?Z [0-9]+ TID-[a-z0-9]+"
+                          r"(?: [A-Za-z0-9_:.-]+)*? (DEBUG|INFO|WARN|ERROR|FATAL):(?= |\n|\Z)")
 _SIDEKIQ_LEVELS = {"DEBUG": 7, "INFO": 6, "WARN": 4, "ERROR": 3, "FATAL": 2}
 MAX_PREFIX = 200
 """A level after a variable prefix (Sidekiq's, ClickHouse's) starts within this many characters (levels.MAX_PREFIX,
@@ -120,7 +127,8 @@ _MONGO_JSON = re.compile(r'\{"t":\{"\$date":"[^"\\]*"\},"s":"(F|E|W|I|D[1-5])",'
 _MONGO_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}(?:Z|[+-][0-9]{4}) "
                          r"(F|E|W|I|D[1-5]?) +(?:-|[A-Z][A-Z0-9_]*) +\[")
 _GITEA = re.compile(r"[0-9]{4}/[0-9]{2}/[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{6})? "
-                    r"(?:[!-Z\\^-~]*\.go:[0-9]+(?::[!-Z\\^-~]*)? )?\[([A-Z]+)\] ")
+                    r"(?:[!-Z\\^-~]*\.go:[0-9]+(?::[!-Z\\^-~]*)? |\[[!-Z\\^-~]*\.go:[0-9]+ [!-Z\\^-~]+\] )?"
+                    r"\[([A-Z]+)\] ")
 GITEA_LEVELS = {"T": 7, "D": 7, "I": 6, "W": 4, "E": 3, "C": 2, "F": 2, "TRACE": 7, "DEBUG": 7, "INFO": 6, "WARN": 4,
                 "ERROR": 3, "CRITICAL": 2, "FATAL": 2}
 """Gitea's levels (modules/log/level.go: Trace .. Fatal; Critical until 1.20) by initial and by name. log.Fatal
@@ -171,6 +179,8 @@ def fixed_level(message: str) -> int | None:
     if first == "f" and _DOTNET_FAIL.match(message):
         return 3
     if "0" <= first <= "9" and (found := _SIDEKIQ.match(message)) and found.start(1) < MAX_PREFIX:
+        return _SIDEKIQ_LEVELS[found[1]]
+    if "0" <= first <= "9" and (found := _SIDEKIQ_TID.match(message)) and found.start(1) < MAX_PREFIX:
         return _SIDEKIQ_LEVELS[found[1]]
     if "0" <= first <= "9" and (found := _MONGO_TEXT.match(message)):
         return _MONGO_LEVELS[found[1]]

@@ -261,6 +261,55 @@ static int lv_sidekiq(const unsigned char *p, size_t n) {
     return -1;
 }
 
+/* Sidekiq 3-5 (Logging::Pretty): yyyy-mm-ddThh:mm:ss[.mmm]Z PID TID-tid( context)* SEVERITY: (then a space, a
+ * newline or the end), the context's tokens letters, digits and _:.- (a job's class, JID-...) */
+static int lv_sidekiq_tid(const unsigned char *p, size_t n) {
+    static const char shape[] = "dddd-dd-ddTdd:dd:dd";
+    static const struct {
+        const char *word;
+        int level;
+    } LEVELS[] = {{"DEBUG", 7}, {"INFO", 6}, {"WARN", 4}, {"ERROR", 3}, {"FATAL", 2}};
+    size_t at = sizeof shape - 1;
+    if (n < at)
+        return -1;
+    for (size_t i = 0; i < at; i++)
+        if (shape[i] == 'd' ? !lv_digit(p[i]) : p[i] != (unsigned char)shape[i])
+            return -1;
+    if (at < n && p[at] == '.') {
+        if (lv_digits(p, n, at + 1) != 3)
+            return -1;
+        at += 4;
+    }
+    if (!lv_starts(p, n, at, "Z "))
+        return -1;
+    at += 2;
+    size_t pid = lv_digits(p, n, at);
+    if (!pid || !lv_starts(p, n, at + pid, " TID-"))
+        return -1;
+    at += pid + 5;
+    size_t tid = at;
+    while (at < n && (lv_lower(p[at]) || lv_digit(p[at])))
+        at++;
+    if (at == tid)
+        return -1;
+    while (at < n && p[at] == ' ') {
+        size_t word = at + 1, end = word;
+        while (end < n && lv_upper(p[end]))
+            end++;
+        for (size_t k = 0; k < sizeof LEVELS / sizeof LEVELS[0]; k++)
+            if (strlen(LEVELS[k].word) == end - word && memcmp(LEVELS[k].word, p + word, end - word) == 0 &&
+                end < n && p[end] == ':' && (end + 1 == n || p[end + 1] == ' ' || p[end + 1] == '\n'))
+                return word < 200 ? LEVELS[k].level : -1; /* MAX_PREFIX */
+        end = word;
+        while (end < n && (lv_alnum(p[end]) || p[end] == '_' || p[end] == ':' || p[end] == '.' || p[end] == '-'))
+            end++;
+        if (end == word)
+            return -1;
+        at = end;
+    }
+    return -1;
+}
+
 /* .NET's SimpleConsoleFormatter: fail: Category[EventId] then a space, a newline or the end (err) */
 static int lv_dotnet_fail(const unsigned char *p, size_t n) {
     size_t at = 6;
@@ -332,6 +381,8 @@ static int lv_fixed(const unsigned char *p, size_t n) {
     if (first == 'f' && (level = lv_dotnet_fail(p, n)) >= 0)
         return level;
     if (lv_digit(first) && (level = lv_sidekiq(p, n)) >= 0)
+        return level;
+    if (lv_digit(first) && (level = lv_sidekiq_tid(p, n)) >= 0)
         return level;
     if (lv_digit(first) && (level = lv_mongo_text(p, n)) >= 0)
         return level;

@@ -165,7 +165,7 @@ static int lv_logrus_tty(const unsigned char *p, size_t n) {
 }
 
 /* Gitea and Forgejo (GITEA_LEVELS): yyyy/mm/dd hh:mm:ss[.uuuuuu] [file.go:line[:func] ][L] , the caller printable
- * ASCII but [ and ], the level's initial or name in capitals named within LV_MAX_PREFIX bytes */
+ * ASCII but [ and ] (until 1.9: [file.go:line func] in brackets), the level's initial or name in capitals named within LV_MAX_PREFIX bytes */
 static int lv_gitea(const unsigned char *p, size_t n) {
     static const LvName NAMES[] = {{"T", 7},     {"D", 7},     {"I", 6},    {"W", 4},    {"E", 3},
                                    {"C", 2},     {"F", 2},     {"TRACE", 7}, {"DEBUG", 7}, {"INFO", 6},
@@ -175,6 +175,23 @@ static int lv_gitea(const unsigned char *p, size_t n) {
     size_t at = lv_suffix_space(p, n, 19, ".", 6);
     if (!at)
         return -1;
+    if (at < n && p[at] == '[') { /* Gitea until 1.9: [file.go:line func()] before the level */
+        size_t k = at + 1, ok = 0;
+        while (k < n && lv_graphic(p[k]))
+            k++;
+        for (size_t j = at + 1; j + 4 <= k && !ok; j++)
+            if (memcmp(p + j, ".go:", 4) == 0) {
+                size_t line = lv_digits(p, k, j + 4);
+                ok = line > 0 && j + 4 + line == k;
+            }
+        if (ok && k < n && p[k] == ' ') {
+            size_t f = k + 1;
+            while (f < n && lv_graphic(p[f]))
+                f++;
+            if (f > k + 1 && lv_starts(p, n, f, "] "))
+                at = f + 2;
+        }
+    }
     if (at < n && p[at] != '[') { /* the caller: a token holding file.go:line, then the end or ':' */
         size_t start = at, ok = 0;
         while (at < n && lv_graphic(p[at]))
