@@ -134,6 +134,13 @@ LAYOUTS: dict[str, tuple[str, list[str], int, int]] = {
         'ERRO[2021-04-12T16:04:16.068413882+08:00] containerd did not exit successfully          '
         'error="signal: segmentation fault" module=libcontainerd',
     ], 1, _utc(2021, 4, 12, 8, 4, 16) + 68_413),
+    # Sidekiq 3 to 5 (lib/sidekiq/logging.rb, Logging::Pretty: TIME PID TID-tid SEVERITY: msg), sidekiq/sidekiq#1941:
+    # its pid and `TID-x ERROR` fit syslog's `host ident: ` and the paste was read as journalctl text, no level
+    "sidekiq-5": ("sidekiq.log", [
+        "2014-09-10T15:43:43Z 60056 TID-oxwbvr7zk INFO: Booting Sidekiq 3.2.1 with redis options {}",
+        "2014-09-10T15:43:49Z 60056 TID-oxwbvr7zk ERROR: heartbeat: Waited 1 sec",
+        "2014-09-10T15:43:55Z 60056 TID-oxwbvr7zk ERROR: heartbeat: Waited 1 sec",
+    ], 1, _utc(2014, 9, 10, 15, 43, 49)),
 }
 
 

@@ -22,6 +22,12 @@ its level would be a host and its words an identifier, `kernel:` among them. A g
 month-day) is one too: `kubectl logs --timestamps` puts its RFC 3339 time before a Kubernetes component's klog line
 (`2025-12-01T10:00:01.1Z E1201 10:00:01.123400  1 controller.go:42] text`), which read as syslog had the mark
 for host, `10` for identifier, each line its own unit and no level."""
+_LEVEL_LAST = re.compile(r"\s(?i:trace|debug|info|notice|warn|warning|error|err|fatal|crit|critical|panic|alert"
+                         r"|emerg)\Z")
+"""Where _LINE's identifier holds a blank and its last word is a level, the line is a program's own too, its level
+just before its first `: ` after a prefix of its own: Sidekiq 3 to 5's `2014-09-10T15:43:49Z 60056 TID-oxwbvr7zk
+ERROR: heartbeat: Waited 1 sec` (sidekiq/sidekiq#1941) read as syslog had the pid for host, `TID-oxwbvr7zk ERROR`
+for identifier and no level (trial 4). A syslog identifier is the program's name: it ends in no level word."""
 _RUNTIME = re.compile(RUNTIME_STAMP)
 """A container runtime's time (`docker logs -t`): what follows is the container's line, not syslog's `host ident:`."""
 _JOURNAL_JSON = re.compile(r'"(?:__CURSOR|__REALTIME_TIMESTAMP)"')
@@ -61,7 +67,7 @@ def sniff_text(head: bytes) -> str | None:
         elif line and not line[0].isspace() and not _SEPARATOR.fullmatch(line):
             judged.append(line)
             if ((found := _LINE.match(line)) and not _NO_HOST.match(found["host"] or found["ident"])
-                    and not _RUNTIME.match(line)) or _RFC5424.match(line):
+                    and not _LEVEL_LAST.search(found["ident"]) and not _RUNTIME.match(line)) or _RFC5424.match(line):
                 fits += 1
             else:
                 misfits += 1
