@@ -105,3 +105,21 @@ def test_a_pm2_logs_paste_keeps_its_levels(tmp_path: Path) -> None:
     matches = of_type(_scan("--file", str(paste)), "match")
     assert [(m["effective_priority"], m["message"]) for m in matches if m["rule"] == "error-burst"] == [
         (3, "[ERROR] connect ECONNREFUSED 127.0.0.1:42049"), (3, "[ERROR] connect ECONNREFUSED 127.0.0.1:33468")]
+
+
+FOREMAN = "".join(f"{line}\n" for line in (  # feedbin/feedbin#120, verbatim: `foreman start`'s time, process | line
+    "18:08:54 worker.1      | 2014-10-07T16:08:54.493Z 25066 TID-ov2ygtnd8 INFO: Starting processing, hit Ctrl-C "
+    "to stop",
+    "18:08:54 worker_slow.1 | 2014-10-07T16:08:54.499Z 25067 TID-ot9yxdtv8 ERROR: heartbeat: Error connecting to Redis "
+    "on 127.0.0.1:6379 (ECONNREFUSED)",
+    "18:08:54 worker_slow.1 | 2014-10-07T16:08:54.502Z 25067 TID-ot9yxea4s ERROR: Error fetching message: Error "
+    "connecting to Redis on 127.0.0.1:6379 (ECONNREFUSED)"))
+
+
+def test_a_foreman_paste_keeps_its_times_and_levels() -> None:
+    """Foreman's `HH:MM:SS name.N | ` is taken off as Compose's is: read with it, no line had a time or a level."""
+    events = _scan("--file", "-", input=FOREMAN.encode())
+    levels = [(str(m["message"])[:24], m["effective_priority"]) for m in of_type(events, "match")]
+    assert levels == [("2014-10-07T16:08:54.499Z", 3), ("2014-10-07T16:08:54.502Z", 3)], levels
+    [summary] = of_type(events, "summary")
+    assert summary["first_usec"] == 1412698134493000  # the program's own time, 2014-10-07T16:08:54.493Z

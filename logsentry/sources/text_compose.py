@@ -14,7 +14,11 @@ the identifier, as for any paste); the lines' own times, levels and syslog ident
 
 `pm2 logs` prefixes its apps' lines alike (lib/API/Log.js: `pad(' '.repeat(min_padding), pm_id + '|' + name) + ' | '`,
 its width growing with the names): `0|themisto | [ERROR] connect ECONNREFUSED 127.0.0.1:42049`
-(GoogleChrome/lighthouse#2544), read the same way.
+(GoogleChrome/lighthouse#2544), read the same way. So does Foreman (`foreman start`, a Procfile's processes: lib/
+foreman/engine/cli.rb, the time of day `%H:%M:%S`, the process's name and number padded, ` | `), as Rails and
+Sidekiq bug reports paste it: `18:08:54 worker_slow.1 | 2014-10-07T16:08:54.499Z 25067 TID-ot9yxdtv8 ERROR:
+heartbeat: ...` (feedbin/feedbin#120, trial 4); Foreman's time of day has no date and is dropped with the prefix:
+the program's own line says its time.
 """
 
 from __future__ import annotations
@@ -30,10 +34,11 @@ from .text_sniff import SNIFF_BYTES
 CHUNK = 64 * 1024
 """A line is read in pieces of at most this many bytes: the prefix is only ever at a line's start."""
 _SGR = rb"(?:\x1b\[[0-9;]{0,32}m)?"
-PREFIX = re.compile(_SGR + rb"(?:[0-9]{1,9}\|)?([A-Za-z0-9][A-Za-z0-9_.-]{0,127}) +\|(?: |(?=\r?\n|\Z))"
-                    + _SGR)
-"""A container's name (Compose's service or container name: letters, digits, `_`, `.`, `-`), or PM2's `id|name`, the
-blanks that pad it, `|` and the one space after it (none before a line's end: an empty line), in colour or not."""
+PREFIX = re.compile(_SGR + rb"(?:[0-2][0-9]:[0-5][0-9]:[0-6][0-9] )?"
+                    rb"(?:[0-9]{1,9}\|)?([A-Za-z0-9][A-Za-z0-9_.-]{0,127}) +\|(?: |(?=\r?\n|\Z))" + _SGR)
+"""A container's name (Compose's service or container name: letters, digits, `_`, `.`, `-`), or PM2's `id|name`, or
+Foreman's (and honcho's) `HH:MM:SS name.N`, the blanks that pad it, `|` and the one space after it (none before a
+line's end: an empty line), in colour or not."""
 
 
 LEVELS = frozenset(word.encode() for word in (*LEVEL_WORDS, "status", "advice"))
