@@ -213,85 +213,32 @@ static int lv_erlang(const unsigned char *p, size_t n) {
     return level;
 }
 
-/* Sidekiq 6+: yyyy-mm-ddThh:mm:ss.mmmZ pid=P tid=T( key=value)* SEVERITY: (then a space, a newline or the end) */
-static int lv_sidekiq(const unsigned char *p, size_t n) {
-    static const char shape[] = "dddd-dd-ddTdd:dd:dd.dddZ";
-    static const struct {
-        const char *word;
-        int level;
-    } LEVELS[] = {{"DEBUG", 7}, {"INFO", 6}, {"WARN", 4}, {"ERROR", 3}, {"FATAL", 2}};
-    size_t at = sizeof shape - 1;
-    if (n < at)
-        return -1;
-    for (size_t i = 0; i < at; i++)
-        if (shape[i] == 'd' ? !lv_digit(p[i]) : p[i] != (unsigned char)shape[i])
-            return -1;
-    if (!lv_starts(p, n, at, " pid="))
-        return -1;
-    at += 5;
-    size_t pid = lv_digits(p, n, at);
-    if (!pid || !lv_starts(p, n, at + pid, " tid="))
-        return -1;
-    at += pid + 5;
-    size_t tid = at;
-    while (at < n && (lv_lower(p[at]) || lv_digit(p[at])))
-        at++;
-    if (at == tid)
-        return -1;
-    while (at < n && p[at] == ' ') {
-        size_t word = at + 1, end = word;
-        while (end < n && lv_upper(p[end]))
-            end++;
-        for (size_t k = 0; k < sizeof LEVELS / sizeof LEVELS[0]; k++)
-            if (strlen(LEVELS[k].word) == end - word && memcmp(LEVELS[k].word, p + word, end - word) == 0 &&
-                end < n && p[end] == ':' && (end + 1 == n || p[end + 1] == ' ' || p[end + 1] == '\n'))
-                return word < 200 ? LEVELS[k].level : -1; /* MAX_PREFIX */
-        end = word; /* key=value: a key, '=', then anything but a blank */
-        if (end >= n || !(lv_alpha(p[end]) || p[end] == '_'))
-            return -1;
-        while (end < n && (lv_alnum(p[end]) || p[end] == '_'))
-            end++;
-        if (end >= n || p[end] != '=')
-            return -1;
-        end++;
-        while (end < n && p[end] >= 0x21 && p[end] <= 0x7e)
-            end++;
-        at = end;
-    }
-    return -1;
-}
-
-/* Sidekiq 3-5 (Logging::Pretty): yyyy-mm-ddThh:mm:ss[.mmm]Z PID TID-tid( context)* SEVERITY: (then a space, a
- * newline or the end), the context's tokens letters, digits and _:.- (a job's class, JID-...) */
-static int lv_sidekiq_tid(const unsigned char *p, size_t n) {
+/* Sidekiq's time: yyyy-mm-ddThh:mm:ss, then .mmm (`millis`: required, else optional) and Z; where it ends, or 0 */
+static size_t lv_sidekiq_time(const unsigned char *p, size_t n, int millis) {
     static const char shape[] = "dddd-dd-ddTdd:dd:dd";
-    static const struct {
-        const char *word;
-        int level;
-    } LEVELS[] = {{"DEBUG", 7}, {"INFO", 6}, {"WARN", 4}, {"ERROR", 3}, {"FATAL", 2}};
     size_t at = sizeof shape - 1;
     if (n < at)
-        return -1;
+        return 0;
     for (size_t i = 0; i < at; i++)
         if (shape[i] == 'd' ? !lv_digit(p[i]) : p[i] != (unsigned char)shape[i])
-            return -1;
+            return 0;
     if (at < n && p[at] == '.') {
         if (lv_digits(p, n, at + 1) != 3)
-            return -1;
+            return 0;
         at += 4;
+    } else if (millis) {
+        return 0;
     }
-    if (!lv_starts(p, n, at, "Z "))
-        return -1;
-    at += 2;
-    size_t pid = lv_digits(p, n, at);
-    if (!pid || !lv_starts(p, n, at + pid, " TID-"))
-        return -1;
-    at += pid + 5;
-    size_t tid = at;
-    while (at < n && (lv_lower(p[at]) || lv_digit(p[at])))
-        at++;
-    if (at == tid)
-        return -1;
+    return lv_starts(p, n, at, "Z") ? at + 1 : 0;
+}
+
+/* After Sidekiq's thread id: ( token)* SEVERITY: (then a space, a newline or the end), a token key=value
+ * (`key_values`: Sidekiq 6+) or letters, digits and _:.- (3-5: a job's class, JID-...) */
+static int lv_sidekiq_severity(const unsigned char *p, size_t n, size_t at, int key_values) {
+    static const struct {
+        const char *word;
+        int level;
+    } LEVELS[] = {{"DEBUG", 7}, {"INFO", 6}, {"WARN", 4}, {"ERROR", 3}, {"FATAL", 2}};
     while (at < n && p[at] == ' ') {
         size_t word = at + 1, end = word;
         while (end < n && lv_upper(p[end]))
@@ -301,13 +248,52 @@ static int lv_sidekiq_tid(const unsigned char *p, size_t n) {
                 end < n && p[end] == ':' && (end + 1 == n || p[end + 1] == ' ' || p[end + 1] == '\n'))
                 return word < 200 ? LEVELS[k].level : -1; /* MAX_PREFIX */
         end = word;
-        while (end < n && (lv_alnum(p[end]) || p[end] == '_' || p[end] == ':' || p[end] == '.' || p[end] == '-'))
+        if (key_values) { /* key=value: a key, '=', then anything but a blank */
+            if (end >= n || !(lv_alpha(p[end]) || p[end] == '_'))
+                return -1;
+            while (end < n && (lv_alnum(p[end]) || p[end] == '_'))
+                end++;
+            if (end >= n || p[end] != '=')
+                return -1;
             end++;
-        if (end == word)
-            return -1;
+            while (end < n && p[end] >= 0x21 && p[end] <= 0x7e)
+                end++;
+        } else {
+            while (end < n && (lv_alnum(p[end]) || p[end] == '_' || p[end] == ':' || p[end] == '.' || p[end] == '-'))
+                end++;
+            if (end == word)
+                return -1;
+        }
         at = end;
     }
     return -1;
+}
+
+/* Sidekiq 6+: yyyy-mm-ddThh:mm:ss.mmmZ pid=P tid=T( key=value)* SEVERITY: ; Sidekiq 3-5 (Logging::Pretty):
+ * yyyy-mm-ddThh:mm:ss[.mmm]Z PID TID-tid( context)* SEVERITY: */
+static int lv_sidekiq(const unsigned char *p, size_t n) {
+    size_t at = lv_sidekiq_time(p, n, 1);
+    int key_values = 1;
+    if (at && lv_starts(p, n, at, " pid=")) {
+        at += 5;
+        size_t pid = lv_digits(p, n, at);
+        if (!pid || !lv_starts(p, n, at + pid, " tid="))
+            return -1;
+        at += pid + 5;
+    } else if ((at = lv_sidekiq_time(p, n, 0)) != 0 && at < n && p[at] == ' ') {
+        at++;
+        size_t pid = lv_digits(p, n, at);
+        if (!pid || !lv_starts(p, n, at + pid, " TID-"))
+            return -1;
+        at += pid + 5;
+        key_values = 0;
+    } else {
+        return -1;
+    }
+    size_t tid = at;
+    while (at < n && (lv_lower(p[at]) || lv_digit(p[at])))
+        at++;
+    return at == tid ? -1 : lv_sidekiq_severity(p, n, at, key_values);
 }
 
 /* .NET's SimpleConsoleFormatter: fail: Category[EventId] then a space, a newline or the end (err) */
@@ -381,8 +367,6 @@ static int lv_fixed(const unsigned char *p, size_t n) {
     if (first == 'f' && (level = lv_dotnet_fail(p, n)) >= 0)
         return level;
     if (lv_digit(first) && (level = lv_sidekiq(p, n)) >= 0)
-        return level;
-    if (lv_digit(first) && (level = lv_sidekiq_tid(p, n)) >= 0)
         return level;
     if (lv_digit(first) && (level = lv_mongo_text(p, n)) >= 0)
         return level;
