@@ -502,6 +502,10 @@ def mixed(folder: Path) -> Path:
         at = rng.uniform(0, 4000)
         key = rng.choice(("disk", "net", "db"))
         records += [entry(f"BOOM {key}", unit=rng.choice(UNITS[:5]), at=at + k) for k in range(3 if n % 4 else 1)]
+    # error-burst's food, stated rather than left to the draws above (which shift with every shipped rule's samples
+    # and literals: three new rules left this seed without a burst of 50 err lines in a minute)
+    records += [entry(f"export batch {k} failed: upstream closed the connection", unit="export.service",
+                      at=3100 + k / 2, priority=3) for k in range(60)]
     records.sort(key=lambda r: r["__REALTIME_TIMESTAMP"])
     return write_journal(folder, "mixed", records)
 
