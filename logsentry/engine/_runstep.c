@@ -102,7 +102,7 @@ static const char *CAPSULE = "logsentry.engine._runstep.State";
 
 static int grow(void **v, size_t *cap, size_t need, size_t size) {
     if (need <= *cap) return 0;
-    size_t c = *cap ? *cap : 16;
+    size_t c = *cap ? *cap : 2; /* most per-unit arrays hold 1-2 items: 16 x a 408-byte Group was 6.5 KB a unit */
     while (c < need) c *= 2;
     void *p = PyMem_Realloc(*v, c * size);
     if (p == NULL) {
