@@ -102,11 +102,9 @@ class ServiceReading(HeldReleasing):
         and key are looked up once, and handed on (~12% of a busy journal's entries come in full)."""
         figures = self.figures
         figures.entries += 1
-        at, newest = entry.realtime_usec, figures.last_entry_usec
-        if self.ahead or at > wall_usec() + MAX_AHEAD_USEC or (newest and at < newest - MAX_BEHIND_USEC):
-            entry = self._clamped(entry)  # (the rare case: a time to clamp, or a host ahead until now)
-            at = entry.realtime_usec
-        if at > newest:
+        entry = self._clamped(entry)
+        at = entry.realtime_usec
+        if at > figures.last_entry_usec:
             figures.last_entry_usec = at
         if entry.cursor:
             self.cursor = entry.cursor  # a screened one moves the cursor with its batch's ReadUpTo
