@@ -115,6 +115,11 @@ def test_the_cgroups_memory_limit_caps_the_held_scanners(tmp_path: Path) -> None
                            {"system.slice/logsentry.service/memory.max": "max\n",
                             "system.slice/memory.max": "268435456\n"})
     assert cgroup_memory_max(*v2_slice) == 256 << 20
+    v2_high = cgroup_tree(tmp_path / "high", "0::/system.slice/logsentry.service\n",
+                          {"system.slice/logsentry.service/memory.max": "402653184\n",
+                           "system.slice/logsentry.service/memory.high": "301989888\n",
+                           "system.slice/memory.high": "max\n"})
+    assert cgroup_memory_max(*v2_high) == 288 << 20  # the shipped unit: MemoryHigh=288M, MemoryMax=384M
     v1 = cgroup_tree(tmp_path / "v1", "4:memory:/logsentry\n1:cpu:/\n0::/\n",
                      {"memory/logsentry/memory.limit_in_bytes": "33554432\n",
                       "memory/memory.limit_in_bytes": "9223372036854771712\n"})

@@ -163,7 +163,7 @@ class FanInFollower:
 
     def __iter__(self) -> Iterator[FollowItem]:
         self.held_max = min(self.held_max, max(0, (raise_fd_limit() - FDS_SPARE) // FDS_PER_HELD),
-                            held_memory_cap(cgroup_memory_max(), HELD_MAX))  # MemoryMax= (fanin_memory.py)
+                            held_memory_cap(cgroup_memory_max(), HELD_MAX))  # MemoryHigh=/MemoryMax= (fanin_memory.py)
         try:
             self._closer = ThreadPoolExecutor(CLOSERS, thread_name_prefix="logsentry-fanin-close")
             self._selector = selectors.DefaultSelector()  # epoll: no limit of 1024 descriptors

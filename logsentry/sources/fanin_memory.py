@@ -3,8 +3,9 @@
 contrib/logsentry.service sets MemoryMax=384M (MemoryHigh=288M); a collector holds a poked C scanner per host. An
 idle held scanner costs about 20 KiB of anonymous memory (tests/test_fanin_memory.py: its batch buffers are freed
 after a second of waiting and the text cache is shared), but a host catching up holds up to two batches of
-fanin.BATCH_ENTRIES entries, so the held scanners get HELD_BUDGET_BYTES each out of half the cgroup's memory.max;
-hosts beyond that are read open-read-close, as before holding existed."""
+fanin.BATCH_ENTRIES entries, so the held scanners get HELD_BUDGET_BYTES each out of half the cgroup's lower limit
+(memory.high, above which the kernel reclaims and throttles, or memory.max); hosts beyond that are read
+open-read-close, as before holding existed."""
 
 from __future__ import annotations
 
@@ -16,13 +17,14 @@ HELD_BUDGET_BYTES = 128 << 10
 """Memory allowed per held scanner (bytes): several times an idle one's, room for some catching up."""
 
 HELD_SHARE = 2
-"""The held scanners get 1/HELD_SHARE of memory.max; the pipeline, its state and the rest keep the other."""
+"""The held scanners get 1/HELD_SHARE of the lower memory limit; the pipeline, its state and the rest keep the other."""
 
 
 def cgroup_memory_max(proc_cgroup: Path = Path("/proc/self/cgroup"),
                       root: Path = Path("/sys/fs/cgroup")) -> int | None:
-    """The smallest memory limit (bytes) of this process's cgroup and its parents (MemoryMax= of the unit or
-    of a slice above it): cgroup v2's memory.max, else v1's memory.limit_in_bytes; None: none to read."""
+    """The smallest memory limit (bytes) of this process's cgroup and its parents (MemoryHigh= or MemoryMax= of
+    the unit or of a slice above it): cgroup v2's memory.high and memory.max, else v1's memory.limit_in_bytes;
+    None: none to read. memory.high counts: past it the kernel throttles the service and reclaims its pages."""
     try:
         lines = proc_cgroup.read_text().splitlines()
     except OSError:
@@ -32,6 +34,7 @@ def cgroup_memory_max(proc_cgroup: Path = Path("/proc/self/cgroup"),
         _, controllers, path = line.split(":", 2) if line.count(":") >= 2 else ("", "-", "")
         if controllers == "":
             limits += _limits(root, root / path.lstrip("/"), "memory.max")
+            limits += _limits(root, root / path.lstrip("/"), "memory.high")
         elif "memory" in controllers.split(","):
             limits += _limits(root / "memory", root / "memory" / path.lstrip("/"), "memory.limit_in_bytes")
     return min(limits, default=None)
