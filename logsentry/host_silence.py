@@ -78,6 +78,9 @@ class _Host:
     silent_since: int = 0
     """The newest entry's time when its incident fired (0: not silent); the incident's first_usec."""
     fired_usec: int = 0
+    alerted: bool = False
+    """Its firing alert went to the outbox: a silence that fired in a dry run sends no resolve (nor re-sends)
+    for an alert never sent, and is alerted at the first check once the dry run ends while it lasts."""
     back_usec: int = 0
     """The first entry's time after its silence (0: none yet), where the silence ended: entries read later (a
     backlog after a restart) do not lengthen it. Not saved: lost, the newest entry's time stands in."""
@@ -235,6 +238,8 @@ class HostSilence:
             quiet = now - host.newest_usec
             if host.silent_since and host.newest_usec > host.silent_since:
                 out.extend(self._back(machine, host, now))
+            elif host.silent_since and not host.alerted and not self.dry_run:
+                out.extend(self._fire(machine, host, now))  # fired during a dry run, still silent after it
             elif quiet > FORGET_USEC:
                 out.extend(self._forget(machine, host))
             elif not host.silent_since and host.threshold and quiet > host.threshold and (
@@ -274,7 +279,7 @@ class HostSilence:
     def _fire(self, machine: str, host: _Host, now_usec: int) -> Iterator[OutboxItem]:
         if not host.name:
             self._look_up(machine, host)
-        host.silent_since, host.fired_usec = host.newest_usec, now_usec
+        host.silent_since, host.fired_usec, host.alerted = host.newest_usec, now_usec, not self.dry_run
         self.fired, self.new_hosts = self.fired + 1, True  # saved within seconds: `logsentry incidents` shows it
         incident = self._incident(machine, host, now_usec)
         who = describe_host(machine, host.name)
@@ -322,24 +327,26 @@ class HostSilence:
         incident = self._incident(machine, host, back, gap)
         reason = f"{describe_host(machine, host.name)}: entries arrive again (after a gap of {format_duration(gap)})"
         log.warning("%s", reason)
+        alerted, host.alerted = host.alerted, False
         host.silent_since = host.fired_usec = host.back_usec = 0
         self.new_hosts = True  # (saved within seconds, as at its firing)
-        yield OutboxItem(f"alert:{incident_id(incident)}:resolved", "alert",
-                         self._payload("resolved", incident, reason), group=incident_id(incident))
+        if alerted:
+            yield OutboxItem(f"alert:{incident_id(incident)}:resolved", "alert",
+                             self._payload("resolved", incident, reason), group=incident_id(incident))
 
     def _forget(self, machine: str, host: _Host) -> Iterator[OutboxItem]:
         del self.hosts[machine]
         reason = (f"{describe_host(machine, host.name)}: no journal entry for {format_duration(FORGET_USEC)}: "
                   "forgotten (retired?); watched again from its next entry")
         log.warning("%s", reason)
-        if host.silent_since:
+        if host.silent_since and host.alerted:
             incident = self._incident(machine, host, host.newest_usec + FORGET_USEC, FORGET_USEC)
             yield OutboxItem(f"alert:{incident_id(incident)}:resolved", "alert",
                              self._payload("resolved", incident, reason), group=incident_id(incident))
 
     def _refresh(self, now_usec: int) -> Iterator[OutboxItem]:
         for machine, host in self.hosts.items():
-            if host.silent_since:
+            if host.silent_since and host.alerted:
                 incident = self._incident(machine, host, self._now(machine, now_usec))
                 yield OutboxItem(f"alert:{incident_id(incident)}:refresh{now_usec // self.resend_usec}", "alert",
                                  self._payload("refresh", incident, f"still silent: {incident.why}"),
@@ -370,7 +377,8 @@ class HostSilence:
     def snapshot(self) -> list[Any]:
         self.new_hosts, self._snapshot_at = False, time.monotonic()
         return [[m, h.newest_usec, h.name, h.unit, said(h), h.cursor, h.silent_since, h.fired_usec,
-                 h.rhythm.snapshot(), self.clocks.offset(m) if self.clocks is not None else 0]  # (offset: `hosts`)
+                 h.rhythm.snapshot(), self.clocks.offset(m) if self.clocks is not None else 0,  # (offset: `hosts`)
+                 h.alerted]
                 for m, h in self.hosts.items()]
 
     @staticmethod
@@ -388,7 +396,8 @@ class HostSilence:
                 machine, newest, name, unit, message, cursor, since, fired, saved = item[:9]  # (then its offset)
                 rhythm = Rhythm.restore(saved) or Rhythm()
                 host = _Host(rhythm, int(newest), str(name), str(unit), str(message), str(cursor),
-                             silent_since=int(since), fired_usec=int(fired))
+                             silent_since=int(since), fired_usec=int(fired),
+                             alerted=bool(item[10]) if len(item) > 10 else bool(since))  # (saved before: sent)
             except (TypeError, ValueError):
                 continue
             self._review(host)

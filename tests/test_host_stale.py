@@ -10,6 +10,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -227,6 +228,33 @@ def test_alerts_of_the_host_level_incident():
     again.saw(Entry(newest + 21_000_000, "back", "a.service", 6, "c", {"_MACHINE_ID": WEB7}))
     [resolved] = again.check(newest + 22_000_000)
     assert resolved.payload["event"] == "resolved" and resolved.dedupe == firing.dedupe.replace("firing", "resolved")
+
+
+def test_a_silence_fired_in_a_dry_run_is_alerted_after_it_and_resolved_only_once_alerted():
+    """Pure logic: `dry_run = true` sends nothing; once a reload ends the dry run, a host still silent is paged
+    (once), and a host that came back meanwhile gets no resolve for a page never sent."""
+    dry = learnt([1.0] * 10, silent_after="3s")
+    dry.configure(replace(dry_config := SiteConfig(path=Path("x"), journal_directory=Path("/var/log/journal/remote"),
+                                                   host_silent_after_usec=3_000_000), dry_run=True))
+    newest = dry.hosts[WEB7].newest_usec
+    assert dry.check(newest + 4_000_000) == [] and dry.hosts[WEB7].silent_since  # fired, not sent
+    again = learnt([], silent_after="3s")
+    again.hosts.clear()
+    again.restore(dry.snapshot())  # across a restart too
+    again.configure(dry_config)  # the dry run is over
+    [firing] = again.check(newest + 9_000_000)
+    assert firing.payload["event"] == "firing" and again.check(newest + 14_000_000) == []
+    again.saw(Entry(newest + 21_000_000, "back", "a.service", 6, "c", {"_MACHINE_ID": WEB7}))
+    [resolved] = again.check(newest + 22_000_000)
+    assert resolved.dedupe == firing.dedupe.replace("firing", "resolved")
+
+    came_back = learnt([1.0] * 10, silent_after="3s")
+    came_back.configure(replace(dry_config, dry_run=True))
+    assert came_back.check(newest + 4_000_000) == []
+    came_back.configure(dry_config)
+    came_back.saw(Entry(newest + 5_000_000, "back", "a.service", 6, "c", {"_MACHINE_ID": WEB7}))
+    assert came_back.check(newest + 9_000_000) == []  # back before any page: no resolve
+    assert not came_back.hosts[WEB7].silent_since
 
 
 def test_a_planned_shutdown_is_silenced_with_the_cli(tmp_path):
