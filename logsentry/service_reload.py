@@ -19,6 +19,8 @@ from .config_check import check_site
 from .config_rules import log_rule_names
 from .engine.policy import GuardedPolicy
 from .engine.quarantine import BudgetedDetector
+from .events import ActionEvent
+from .model import Action, incident_id
 from .pipeline import Pipeline
 from .rules.loader import RuleSet, load_rules
 from .service_journal import ServiceReading
@@ -76,6 +78,21 @@ class ServiceConfiguring(ServiceReading):
         except Exception:  # at a stop, saving the rest matters more
             log.exception("learning the last counted entries failed; their counts are not saved")
 
+    def _page_after_dry_run(self) -> None:
+        """A reload ended `dry_run = true`: the incidents opened meanwhile and still open (or held), whose alerts
+        were never sent, are paged now where their watch allows alerts. Their restarts are not done: restarting
+        at a reload, for a hit that may be minutes old, would surprise; the alert says so."""
+        for incident in [*self.pipeline.open_incidents(), *self.held.incidents()]:
+            allowed = self.policy.allowed(incident.unit, incident.rule_id)
+            if incident_id(incident) in self.alerting or allowed is None or "alert" not in allowed:
+                continue
+            reason = f"{incident.severity.label} incident, opened during a dry run and still open when a reload " \
+                     "ended it" + ("; the restart its rule suggests was not done" if incident.action == "restart"
+                                   else "")
+            log.warning("incident %s on %s%s: %s: alerted now", incident.rule_id, incident.unit,
+                        self._of_host(incident), reason)
+            self._handle(ActionEvent(self.pipeline.execute(Action("alert", incident.unit, incident, False, reason))))
+
     def _reconfigure(self) -> bool:
         """Apply a new config and rule set; keep the old ones when anything is wrong (reload_note says so
         until the next good reload). Service._reload says the outcome in STATUS."""
@@ -88,6 +105,7 @@ class ServiceConfiguring(ServiceReading):
             log.error("reload rejected, keeping the running config: %s: %s", count, "; ".join(checked.problems))
             return False
         config, rule_set = checked.config, checked.rule_set
+        was_dry = self.config.dry_run
         if self.dry_run:
             config = replace(config, dry_run=True)
         log_rule_names(log, checked.names, "reloaded")  # (as `run` says them at start)
@@ -107,6 +125,8 @@ class ServiceConfiguring(ServiceReading):
         self.state.replace_windows(self.pipeline.tracker.items())
         self.worker.config = config
         self._release_unheld()  # a held alert whose rules no longer hold it (service_resolve.py)
+        if was_dry and not config.dry_run:
+            self._page_after_dry_run()
         self.reload_note = ""
         gc.unfreeze()  # the old pipeline, frozen at the start, may be collected now; the new one is frozen instead
         gc.collect()

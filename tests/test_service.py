@@ -226,6 +226,33 @@ def test_dry_run_holds_over_a_reload(live_journal, boom_rules, service, receiver
     assert hook.requests == [] and running.state().outbox() == []
 
 
+def test_a_reload_that_ends_a_dry_run_pages_the_incidents_still_open(live_journal, boom_rules, service, receiver):
+    """`dry_run = true` in the file, then edited out and reloaded: the incident opened during the dry run is still
+    open (a failure going on) and was never paged: it is paged now, once, and its restart is not done."""
+    hook = receiver()
+    channels = f'[[channel]]\ntype = "apprise"\nurl = "json://{hook.url}/x"\n'
+    text = config_text(live_journal, boom_rules(action="restart"), channels, actions='["alert", "restart"]')
+    running = service(text.replace("commit_every = 50", "commit_every = 50\ndry_run = true"))
+    running.start()
+    live_journal.write("BOOM during-the-dry-run")
+    assert "would restart app.service" in running.wait_log("would alert")
+    time.sleep(0.5)
+    assert hook.requests == []
+    running.config_path.write_text(text)
+    assert running.proc is not None
+    running.proc.send_signal(signal.SIGHUP)
+    [(_, page)] = hook.wait_for(1)
+    assert "CRITICAL app.service: boom" in page["title"] and "BOOM during-the-dry-run" in page["message"]
+    assert "opened during a dry run" in page["message"], page["message"]
+    assert "the restart its rule suggests was not done" in page["message"]
+    running.config_path.write_text(text + "\n# edited again\n")
+    running.proc.send_signal(signal.SIGHUP)
+    running.wait_log("reloaded:", count=2)
+    time.sleep(0.5)
+    assert len(hook.requests) == 1  # paged once
+    assert "queueing restart" not in running.log()
+
+
 def test_resumes_at_cursor_after_sigkill_and_starts_at_tail_first(live_journal, boom_rules, service, tmp_path):
     out = tmp_path / "alerts.jsonl"
     script = tmp_path / "receive.py"
