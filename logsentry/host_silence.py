@@ -28,13 +28,13 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 from .actions.alert import incident_payload, journal_source
 from .config import SiteConfig
-from .engine.rhythm import MAX_GAPS, SPAN_CAP_USEC, Rhythm
+from .engine.rhythm import MAX_GAPS, SPAN_CAP_USEC
 from .host_clocks import HostClocks
+from .host_record import HostRecord, from_saved_row, said, saved_names, saved_row
 from .hosts import describe_host, host_journalctl
 from .model import Entry, Incident, ScreenedRun, Severity, incident_id
 from .rules.rule import Absence
@@ -62,42 +62,12 @@ LEARNT = Absence(silent_for_usec=FLOOR_USEC, min_entries=MIN_GAPS + 1, max_varia
 3 x its gap at the 99.9th percentile, or the gap seen 1e-4 times a day, never below FLOOR_USEC."""
 
 
-@dataclass(slots=True)
-class _Host:
-    rhythm: Rhythm = field(default_factory=Rhythm)
-    newest_usec: int = 0
-    name: str = ""
-    unit: str = ""
-    message: str | bytes = ""
-    """Its newest line (at most 500 characters; `said`), or a run's raw bytes of it until it is asked for: a
-    run's spans are nearly as many as its entries on a busy host, and decoding each one's line for nothing cost
-    more than the rest of a run's host bookkeeping."""
-    cursor: str = ""
-    threshold: int = 0
-    review_at: int = 1
-    silent_since: int = 0
-    """The newest entry's time when its incident fired (0: not silent); the incident's first_usec."""
-    fired_usec: int = 0
-    alerted: bool = False
-    """Its firing alert went to the outbox: a silence that fired in a dry run sends no resolve (nor re-sends)
-    for an alert never sent, and is alerted at the first check once the dry run ends while it lasts."""
-    back_usec: int = 0
-    """The first entry's time after its silence (0: none yet), where the silence ended: entries read later (a
-    backlog after a restart) do not lengthen it. Not saved: lost, the newest entry's time stands in."""
-
-
-def said(host: _Host) -> str:
-    """The host's newest line, decoded (U+FFFD for bad bytes) and cut to 500 characters."""
-    message = host.message
-    return message.decode("utf-8", "replace")[:500] if isinstance(message, bytes) else message
-
-
 class HostSilence:
     def __init__(self, config: SiteConfig, clocks: HostClocks | None = None):
         """Off without a `journal_directory` (the canary covers the local journal) or with `silent_after = "off"`;
         `clocks`: each host's clock offset (None: every host judged by the wall clock given to `check`)."""
         self.clocks = clocks
-        self.hosts: dict[str, _Host] = {}
+        self.hosts: dict[str, HostRecord] = {}
         if clocks is not None:  # its log line names the host
             clocks.name_of = lambda machine: host.name if (host := self.hosts.get(machine)) is not None else ""
         self.new_hosts = False
@@ -204,17 +174,17 @@ class HostSilence:
         host.newest_usec = last
         host.unit, host.message, host.cursor = unit, message, ""
 
-    def _host(self, machine: str) -> _Host:
+    def _host(self, machine: str) -> HostRecord:
         host = self.hosts.get(machine)
         if host is None:
-            host = self.hosts[machine] = _Host()
+            host = self.hosts[machine] = HostRecord()
             self.new_hosts = True  # saved with the next commit (service_state), not a minute later
             self._review(host)
             if len(self.hosts) > MAX_HOSTS:
                 del self.hosts[next(iter(self.hosts))]
         return host
 
-    def _review(self, host: _Host) -> None:
+    def _review(self, host: HostRecord) -> None:
         rhythm = host.rhythm
         if rhythm.gaps >= MAX_GAPS:
             rhythm.halve()
@@ -256,7 +226,7 @@ class HostSilence:
         """The wall clock `now_usec` as the machine's clock reads it (µs): ours less its offset."""
         return now_usec - self.clocks.offset(machine) if self.clocks is not None else now_usec
 
-    def _incident(self, machine: str, host: _Host, last_usec: int, quiet_usec: int | None = None) -> Incident:
+    def _incident(self, machine: str, host: HostRecord, last_usec: int, quiet_usec: int | None = None) -> Incident:
         """The host's incident as of `last_usec` (µs, its clock); `quiet_usec`: how long it logged nothing (µs;
         None: from its newest entry to `last_usec`, while it is silent)."""
         quiet = last_usec - host.newest_usec if quiet_usec is None else quiet_usec
@@ -265,7 +235,7 @@ class HostSilence:
                         within_usec=host.threshold, cursor=host.cursor, samples=(said(host),), action="alert",
                         why=self._why(host, quiet), machine_id=machine, host=host.name)
 
-    def _why(self, host: _Host, quiet_usec: int) -> str:
+    def _why(self, host: HostRecord, quiet_usec: int) -> str:
         usual = f", usually one every {format_duration(host.rhythm.mean_usec)}" if host.rhythm.gaps else ""
         return f"no journal entry for {format_duration(quiet_usec)}{usual}"
 
@@ -276,7 +246,7 @@ class HostSilence:
         payload["journalctl"] = host_journalctl(incident, where)
         return payload
 
-    def _fire(self, machine: str, host: _Host, now_usec: int) -> Iterator[OutboxItem]:
+    def _fire(self, machine: str, host: HostRecord, now_usec: int) -> Iterator[OutboxItem]:
         if not host.name:
             self._look_up(machine, host)
         host.silent_since, host.fired_usec, host.alerted = host.newest_usec, now_usec, not self.dry_run
@@ -290,7 +260,7 @@ class HostSilence:
         yield OutboxItem(f"alert:{incident_id(incident)}:firing", "alert", self._payload("firing", incident, reason),
                          group=incident_id(incident))
 
-    def _look_up(self, machine: str, host: _Host) -> None:
+    def _look_up(self, machine: str, host: HostRecord) -> None:
         """The host's name and last line from its newest entry in the journal: entries the scanner summarised
         (sources/screening.py) carry the machine id only, and a host may have logged nothing else."""
         try:
@@ -319,7 +289,7 @@ class HostSilence:
         finally:
             reader.close()
 
-    def _back(self, machine: str, host: _Host, now_usec: int) -> Iterator[OutboxItem]:
+    def _back(self, machine: str, host: HostRecord, now_usec: int) -> Iterator[OutboxItem]:
         """Resolved at the first entry after the silence: its why and reason give the silence's length (once
         both were measured from the newest entry: 0 s and, after a restart, the backlog read too)."""
         back = host.back_usec or host.newest_usec
@@ -334,7 +304,7 @@ class HostSilence:
             yield OutboxItem(f"alert:{incident_id(incident)}:resolved", "alert",
                              self._payload("resolved", incident, reason), group=incident_id(incident))
 
-    def _forget(self, machine: str, host: _Host) -> Iterator[OutboxItem]:
+    def _forget(self, machine: str, host: HostRecord) -> Iterator[OutboxItem]:
         del self.hosts[machine]
         reason = (f"{describe_host(machine, host.name)}: no journal entry for {format_duration(FORGET_USEC)}: "
                   "forgotten (retired?); watched again from its next entry")
@@ -376,31 +346,20 @@ class HostSilence:
 
     def snapshot(self) -> list[Any]:
         self.new_hosts, self._snapshot_at = False, time.monotonic()
-        return [[m, h.newest_usec, h.name, h.unit, said(h), h.cursor, h.silent_since, h.fired_usec,
-                 h.rhythm.snapshot(), self.clocks.offset(m) if self.clocks is not None else 0,  # (offset: `hosts`)
-                 h.alerted]
+        return [saved_row(m, h, self.clocks.offset(m) if self.clocks is not None else 0)  # (offset: `hosts`)
                 for m, h in self.hosts.items()]
 
-    @staticmethod
-    def saved_names(data: Any) -> dict[str, str]:
-        """machine id -> _HOSTNAME from a snapshot() (for `baseline show`, which has no running service)."""
-        return {item[0]: item[2] for item in data if isinstance(item, list) and len(item) > 2
-                and isinstance(item[0], str) and isinstance(item[2], str) and item[2]} \
-            if isinstance(data, list) else {}
+    saved_names = staticmethod(saved_names)
 
     def restore(self, data: Any) -> None:
         if not isinstance(data, list):
             return
         for item in data[-MAX_HOSTS:]:
-            try:
-                machine, newest, name, unit, message, cursor, since, fired, saved = item[:9]  # (then its offset)
-                rhythm = Rhythm.restore(saved) or Rhythm()
-                host = _Host(rhythm, int(newest), str(name), str(unit), str(message), str(cursor),
-                             silent_since=int(since), fired_usec=int(fired),
-                             alerted=bool(item[10]) if len(item) > 10 else bool(since))  # (saved before: sent)
-            except (TypeError, ValueError):
+            restored = from_saved_row(item)
+            if restored is None:
                 continue
+            machine, host, offset = restored
             self._review(host)
-            self.hosts[str(machine)] = host
-            if self.clocks is not None and len(item) > 9 and isinstance(item[9], int):
-                self.clocks.restore(str(machine), item[9])  # its clock as judged: not learnt, nor logged, anew
+            self.hosts[machine] = host
+            if self.clocks is not None and offset is not None:
+                self.clocks.restore(machine, offset)  # its clock as judged: not learnt, nor logged, anew
