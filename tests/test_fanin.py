@@ -289,7 +289,7 @@ def test_the_descriptor_limit_is_raised_as_far_as_held_hosts_need() -> None:
     the limit is the process's."""
     script = """
 import resource
-from logsentry.sources.fanin import FDS_PER_HELD, FDS_SPARE, HELD_MAX, raise_fd_limit
+from logsentry.sources.fanin_limits import FDS_PER_HELD, FDS_SPARE, HELD_MAX, raise_fd_limit
 soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
 need = FDS_SPARE + FDS_PER_HELD * HELD_MAX
 resource.setrlimit(resource.RLIMIT_NOFILE, (1024, hard))

@@ -16,8 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from logsentry.sources.fanin import HELD_MAX
-from logsentry.sources.fanin_memory import HELD_BUDGET_BYTES, cgroup_memory_max, held_memory_cap
+from logsentry.sources.fanin_limits import HELD_BUDGET_BYTES, HELD_MAX, cgroup_memory_max, held_memory_cap
 
 HOSTS = 100
 HELD_IDLE_KIB = 64

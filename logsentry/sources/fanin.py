@@ -32,7 +32,6 @@ entries come later.
 from __future__ import annotations
 
 import logging
-import resource
 import selectors
 import time
 from collections import deque
@@ -43,13 +42,13 @@ from pathlib import Path
 
 from ..model import Entry, Screen
 from .fanin_files import Listing, holds, list_directory, stem_of, tail_positions, vouched_stem
-from .fanin_memory import cgroup_memory_max, held_memory_cap
+from .fanin_limits import HELD_MAX, held_cap
 from .follow import FollowItem, ReadUpTo, ScanningFollower
 from .inotify import IN_IGNORED, IN_ISDIR, IN_MODIFY, STRUCTURE, DirectoryWatch
 from .journal import JournalLocation, StartAt
 from .selection import Selection
 
-__all__ = ["FanInFollower", "Listing", "holds", "list_directory", "raise_fd_limit", "stem_of", "tail_positions"]
+__all__ = ["FanInFollower", "Listing", "holds", "list_directory", "stem_of", "tail_positions"]
 
 log = logging.getLogger(__name__)
 
@@ -59,11 +58,6 @@ missed inotify event delays an entry (one stat per host, nothing else, while not
 
 POLL_S = 0.1
 """How often the directory is looked at when inotify cannot be had (s): the most an entry then waits."""
-
-HELD_MAX, FDS_PER_HELD, FDS_SPARE = 1024, 8, 256
-"""At most HELD_MAX scanners are held open (a thread each, waiting without CPU); each holds its file's
-descriptor and three eventfds (FDS_PER_HELD leaves room), and FDS_SPARE descriptors stay for the rest of the
-service (state, HTTP, alert channels, one-shot reads)."""
 
 BATCH_ENTRIES = 2048
 """A held scanner's largest batch (entries; the scanner's default is 16384): its two batches' buffers are
@@ -91,23 +85,6 @@ COALESCE_USEC_PER_HOST, COALESCE_USEC_MIN, COALESCE_USEC_MAX = 500, 3000, 100_00
 at most 100 ms): about 2,000 hand-overs a second in all however many hosts are busy (each costs the
 service's loop tens of µs), at that much latency (200 hosts: 100 ms)."""
 
-
-
-def raise_fd_limit() -> int:
-    """Raise RLIMIT_NOFILE's soft limit towards its hard limit, as systemd's own tools do (the soft 1024 protects
-    select(), which logsentry does not use: it polls), but only as far as HELD_MAX held hosts need: programs
-    the service starts (systemctl, alert commands) inherit it. The soft limit then."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    target = FDS_SPARE + FDS_PER_HELD * HELD_MAX
-    if hard != resource.RLIM_INFINITY:
-        target = min(target, hard)
-    if soft != resource.RLIM_INFINITY and soft < target:
-        try:
-            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
-            soft = target
-        except (ValueError, OSError):
-            pass  # kept as it was: fewer scanners are held
-    return soft if soft != resource.RLIM_INFINITY else target
 
 
 @dataclass
@@ -162,8 +139,7 @@ class FanInFollower:
         self._listening = False  # the inotify descriptor is registered in the selector
 
     def __iter__(self) -> Iterator[FollowItem]:
-        self.held_max = min(self.held_max, max(0, (raise_fd_limit() - FDS_SPARE) // FDS_PER_HELD),
-                            held_memory_cap(cgroup_memory_max(), HELD_MAX))  # MemoryHigh=/MemoryMax= (fanin_memory.py)
+        self.held_max = held_cap(self.held_max)  # within the descriptor and memory limits (fanin_limits.py)
         try:
             self._closer = ThreadPoolExecutor(CLOSERS, thread_name_prefix="logsentry-fanin-close")
             self._selector = selectors.DefaultSelector()  # epoll: no limit of 1024 descriptors

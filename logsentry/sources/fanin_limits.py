@@ -1,4 +1,5 @@
-"""How many scanners the fan-in (sources/fanin.py) may hold open within the service's memory limit.
+"""How many scanners the fan-in (sources/fanin.py) may hold open: within the descriptor limit and the
+service's memory limit.
 
 contrib/logsentry.service sets MemoryMax=384M (MemoryHigh=288M); a collector holds a poked C scanner per host. An
 idle held scanner costs about 20 KiB of anonymous memory (tests/test_fanin_memory.py: its batch buffers are freed
@@ -9,9 +10,16 @@ open-read-close, as before holding existed."""
 
 from __future__ import annotations
 
+import resource
 from pathlib import Path
 
-__all__ = ["HELD_BUDGET_BYTES", "cgroup_memory_max", "held_memory_cap"]
+__all__ = ["FDS_PER_HELD", "FDS_SPARE", "HELD_BUDGET_BYTES", "HELD_MAX", "cgroup_memory_max", "held_cap",
+           "held_memory_cap", "raise_fd_limit"]
+
+HELD_MAX, FDS_PER_HELD, FDS_SPARE = 1024, 8, 256
+"""At most HELD_MAX scanners are held open (a thread each, waiting without CPU); each holds its file's
+descriptor and three eventfds (FDS_PER_HELD leaves room), and FDS_SPARE descriptors stay for the rest of the
+service (state, HTTP, alert channels, one-shot reads)."""
 
 HELD_BUDGET_BYTES = 128 << 10
 """Memory allowed per held scanner (bytes): several times an idle one's, room for some catching up."""
@@ -61,3 +69,27 @@ def held_memory_cap(memory_max: int | None, held_max: int = 1024) -> int:
     if memory_max is None:
         return held_max
     return max(1, min(held_max, memory_max // HELD_SHARE // HELD_BUDGET_BYTES))
+
+
+def raise_fd_limit() -> int:
+    """Raise RLIMIT_NOFILE's soft limit towards its hard limit, as systemd's own tools do (the soft 1024 protects
+    select(), which logsentry does not use: it polls), but only as far as HELD_MAX held hosts need: programs
+    the service starts (systemctl, alert commands) inherit it. The soft limit then."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = FDS_SPARE + FDS_PER_HELD * HELD_MAX
+    if hard != resource.RLIM_INFINITY:
+        target = min(target, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+        except (ValueError, OSError):
+            pass  # kept as it was: fewer scanners are held
+    return soft if soft != resource.RLIM_INFINITY else target
+
+
+def held_cap(held_max: int = HELD_MAX) -> int:
+    """At most `held_max` held scanners, as many as the descriptor limit (raised: raise_fd_limit) and the
+    cgroup's memory limits allow; 0 when the descriptors allow none."""
+    return min(held_max, max(0, (raise_fd_limit() - FDS_SPARE) // FDS_PER_HELD),
+               held_memory_cap(cgroup_memory_max(), HELD_MAX))
