@@ -1,7 +1,7 @@
 """Entry -> anomaly hits: the rules that need no regex because they compare a unit with its own past.
 
 Every entry is templated (engine/templates), counted into the unit's baseline (engine/baseline.py) and
-tested by each anomaly rule (rules/anomaly.py says what the kinds mean):
+tested by each anomaly rule (rules/anomaly.py says what the kinds mean; the two surge tests are engine/surges.py):
 
 - new-template: the template first appeared after the unit's baseline was warm, at the rule's level (and,
   with `words`, its text says one of them);
@@ -25,16 +25,14 @@ from typing import Any
 
 from ..model import Entry, Hit, host_unit
 from ..rules.rule import Rule
-from ..timespec import format_duration
 from .baseline import ERROR_LEVEL, Baselines, TemplateStats, UnitStats
 from .episodes import Episodes
 from .flood import Floods
 from .held import MAX_HELD_UNITS, Held
-from .minutes import MINUTE_USEC
 from .novelty import new_why
 from .rolling import BUCKETS as BUCKETS
 from .rolling import Rolling as _Rolling
-from .tails import binomial_sf, p_text, poisson_sf
+from .surges import share_why, spike_why
 from .templates import Template, TemplateMiner
 
 MAX_TEMPLATE_CHARS = 2048
@@ -359,49 +357,14 @@ class AnomalyDetector:
                entry: Entry, kept: bool) -> str | None:
         spec = rule.anomaly
         assert spec is not None
-        usec, window = entry.realtime_usec, rule.trigger.within_usec
-        key = host_unit(entry.machine_id, entry.unit)
+        usec, key = entry.realtime_usec, host_unit(entry.machine_id, entry.unit)
         if spec.errors:
-            rolling, total, what = self._roll(rule, key, "errors", usec, kept), unit.errors, "error-level lines"
-            peak = unit.error_minutes.peak
-        else:
-            if usec - stats.first_usec < spec.warm_after_usec:
-                return None  # a young template has no rate of its own yet (new-template covers new ones)
-            rolling, total = self._roll(rule, key, template_id, usec, kept), stats.count
-            what = "lines of this template"
-            peak = stats.minutes.peak
-        seen = rolling.total
-        history = max(1, usec - window - unit.first_usec)
-        expected = max(0, total - rolling.learnt()) * window / history  # the window's own lines taken out
-        busiest = peak * max(1.0, window / (2 * MINUTE_USEC))
-        if seen < spec.min_count or seen < spec.factor * expected or seen <= spec.peak_margin * busiest:
-            return None
-        tail = poisson_sf(seen, max(expected, 1e-9))
-        if tail >= spec.p_value:
-            return None
-        return (f"{seen} {what} within {format_duration(window)}, {expected:.2g} expected from "
-                f"{format_duration(history)} of history, at most {peak} in two minutes usually "
-                f"(Poisson P={p_text(tail)})")
+            return spike_why(rule, unit, stats, usec, self._roll(rule, key, "errors", usec, kept))
+        if usec - stats.first_usec < spec.warm_after_usec:
+            return None  # a young template has no rate of its own yet (new-template covers new ones)
+        return spike_why(rule, unit, stats, usec, self._roll(rule, key, template_id, usec, kept))
 
     def _share(self, rule: Rule, unit: UnitStats, entry: Entry, kept: bool) -> str | None:
-        spec = rule.anomaly
-        assert spec is not None
         usec, key = entry.realtime_usec, host_unit(entry.machine_id, entry.unit)
         in_errors, in_lines = self._roll(rule, key, "errors", usec, kept), self._roll(rule, key, "", usec, kept)
-        errors, lines = in_errors.total, in_lines.total
-        peak = unit.error_minutes.peak
-        # The busiest two minutes bound what one burst can put in any window: not scaled to a longer one
-        # (error-share-sustained's 30 minutes), where a burst is short and a failure that goes on is not.
-        if errors < spec.min_count or errors <= spec.peak_margin * peak:
-            return None
-        # the window's own lines taken out of the baseline (those it holds)
-        base_entries, base_errors = max(0, unit.entries - in_lines.learnt()), max(0, unit.errors - in_errors.learnt())
-        share = (base_errors + 1) / (base_entries + 2)  # Laplace: a unit with no error yet is not at 0 exactly
-        if errors / lines < spec.factor * share:
-            return None
-        tail = binomial_sf(errors, lines, share)
-        if tail >= spec.p_value:
-            return None
-        return (f"{errors} of {lines} lines at error level within {format_duration(rule.trigger.within_usec)} "
-                f"({errors / lines:.0%}), {share:.2%} usual over {base_entries} entries, at most {peak} in two minutes "
-                f"usually (binomial P={p_text(tail)})")
+        return share_why(rule, unit, in_errors, in_lines)
