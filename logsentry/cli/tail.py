@@ -29,7 +29,8 @@ from ..model import ScreenedRun
 from ..pipeline import Pipeline, dry_run_executor
 from ..sources import JournalOpenError, Selection
 from ..sources.dump import JOURNAL_MAGIC
-from ..sources.fanin_files import list_directory, vouched
+from ..sources.fanin import FanInFollower
+from ..sources.fanin_files import list_directory, tail_positions, vouched
 from ..sources.follow import FollowItem, ReadUpTo, ScanningFollower
 from ..sources.journal import JournalGap, JournalLocation, StartAt
 from ..timespec import wall_usec
@@ -111,8 +112,10 @@ class JournalWaiter:
     besides the tick.
     """
 
-    def __init__(self, follower: ScanningFollower, tick_s: float, out_fd: int | None, signal_fd: int | None = None):
-        """`signal_fd`: readable when a signal came (StopSignals.read_fd): the wait ends at once."""
+    def __init__(self, follower: ScanningFollower | None, tick_s: float, out_fd: int | None,
+                 signal_fd: int | None = None):
+        """`follower`: None for one that waits itself (the fan-in): then this only looks, without waiting.
+        `signal_fd`: readable when a signal came (StopSignals.read_fd): the wait ends at once."""
         self.follower = follower
         self.tick_ms = round(tick_s * 1000)
         self.out_fd = out_fd
@@ -122,12 +125,13 @@ class JournalWaiter:
     def __call__(self) -> None:
         if self._poller is None:
             self._poller = select.poll()
-            self._poller.register(self.follower.fileno(), select.POLLIN)
+            if self.follower is not None:  # (its scanner is open once it was iterated)
+                self._poller.register(self.follower.fileno(), select.POLLIN)
             if self.out_fd is not None:
                 self._poller.register(self.out_fd, 0)  # POLLERR still reported: the pipe's reader closed
             if self.signal_fd is not None:
                 self._poller.register(self.signal_fd, select.POLLIN)
-        for fd, _ in self._poller.poll(self.tick_ms):
+        for fd, _ in self._poller.poll(self.tick_ms if self.follower is not None else 0):
             if fd == self.out_fd:
                 raise BrokenPipeError("the reader of stdout went away")
             if fd == self.signal_fd:
@@ -190,7 +194,8 @@ def make_view(output: str, pipeline: Pipeline, scope: str, source: tuple[str, ..
     return LiveView(Console(highlight=False), state)
 
 
-def follow_until_stopped(follower: ScanningFollower, pipeline: Pipeline, view: TailView, tick_s: float) -> None:
+def follow_until_stopped(follower: ScanningFollower | FanInFollower, pipeline: Pipeline, view: TailView,
+                         tick_s: float) -> None:
     """Follow until Ctrl-C/SIGTERM/SIGHUP, restoring the terminal, then report what is still open. The handlers are
     set before the view takes the terminal: a signal in between is noted too, and the view given back. A stop that
     came during start-up (noted by stop_signals.note_early) follows nothing; the report is made inside the block,
@@ -200,8 +205,9 @@ def follow_until_stopped(follower: ScanningFollower, pipeline: Pipeline, view: T
             if not stop():
                 try:
                     view.start()
+                    waits = follower if isinstance(follower, ScanningFollower) else None
                     follow(follower, pipeline, view,
-                           JournalWaiter(follower, tick_s, pipe_fd(sys.stdout), stop.read_fd), stopped=stop)
+                           JournalWaiter(waits, tick_s, pipe_fd(sys.stdout), stop.read_fd), stopped=stop)
                 finally:
                     view.stop()
             view.events(list(pipeline.finish()))  # as scan's end of input: a failure still settling is given out first
@@ -252,11 +258,12 @@ def tail(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
     check_journal_files(files)
     if (warning := check_journal_access(directory, files)) is not None:
         click.echo(f"logsentry: {warning}", err=True)
-    if directory is not None and (hosts_read := len(remote_stems(directory))) > 1:
-        click.echo(f"logsentry: tail follows the {hosts_read} journal-remote files of {directory} through one merged "
-                   "reader, as journalctl -f -D does: a host's entries stamped before those already shown (its clock "
-                   "behind, its upload late) are passed by, never shown (systemd#359); `logsentry run` reads them "
-                   "host by host and alerts them, `scan -D` reads them all", err=True)
+    host_by_host = directory is not None and not lines and bool(remote_stems(directory))
+    if directory is not None and lines and (hosts_read := len(remote_stems(directory))) > 1:
+        click.echo(f"logsentry: with -n, tail follows the {hosts_read} journal-remote files of {directory} through one "
+                   "merged reader, as journalctl -f -D does: a host's entries stamped before those already shown (its "
+                   "clock behind, its upload late) are passed by, never shown (systemd#359); without -n (or with "
+                   "--since) tail reads them host by host, as `logsentry run` does", err=True)
     detector = Detector(load_rule_set(rule_paths, not no_shipped).rules)
     location = JournalLocation(directory=directory, files=files)
     # --act restarts this machine's units: its own journald's files alone vouch for it; from any other file
@@ -266,12 +273,22 @@ def tail(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
     config = load_site_config(config_path) if act else None
     machine = config.restart.vouch_for(local_machine_id()) if config is not None else ""
     # No screen: the stream shows every entry, each read in full by the scanner's thread.
-    follower = ScanningFollower(location, Selection(selection.units, selection.priorities, machines=selection.machines,
-                                                    hosts=selection.hosts, rule_level=detector.rule_level), None,
-                                detector.needed_fields,
-                                StartAt(since_usec=selection.since_usec, lines_back=lines), wait_s=0,
-                                disowned=(machine,) if machine else (),
-                                vouched=lambda: vouched(machine, directory, files))
+    reading = Selection(selection.units, selection.priorities, machines=selection.machines, hosts=selection.hosts,
+                        rule_level=detector.rule_level)
+    follower: ScanningFollower | FanInFollower
+    if host_by_host and directory is not None:
+        # A collector's directory: each host's file from its own position (sources/fanin.py), so a host whose
+        # entries are stamped behind those shown (a late clock, a late upload) is still shown. From now, or from
+        # each host's newest entry before --since; a host with none then is read from its head.
+        since_usec = selection.since_usec
+        positions = tail_positions(directory, until_usec=since_usec - 1 if since_usec is not None else None)
+        follower = FanInFollower(directory, reading, None, detector.needed_fields, positions, wait_s=TICK_S[mode],
+                                 local_machine=machine, resuming=True)
+    else:
+        follower = ScanningFollower(location, reading, None, detector.needed_fields,
+                                    StartAt(since_usec=selection.since_usec, lines_back=lines), wait_s=0,
+                                    disowned=(machine,) if machine else (),
+                                    vouched=lambda: vouched(machine, directory, files))
     try:
         location.open().close()  # fail now (exit 2), not after the screen was taken over
         source = journal_source(directory, files)

@@ -118,7 +118,7 @@ class FanInFollower:
 
     def __init__(self, directory: Path, selection: Selection, screen: Screen | None = None,
                  extra_fields: Iterable[str] = (), positions: MutableMapping[str, str] | None = None,
-                 wait_s: float = 1.0, look_s: float = LOOK_S, local_machine: str = ""):
+                 wait_s: float = 1.0, look_s: float = LOOK_S, local_machine: str = "", resuming: bool | None = None):
         self.directory = directory
         self.selection = selection
         self.screen = screen
@@ -127,6 +127,7 @@ class FanInFollower:
         self.wait_s = wait_s
         self.look_s = look_s
         self.local_machine = local_machine
+        self.resuming = resuming  # None: when positions are given (a stem with none joined meanwhile: its head)
         self.held_max = HELD_MAX
         self._closer: ThreadPoolExecutor | None = None
         self._closing: deque[Future[None]] = deque()
@@ -158,7 +159,7 @@ class FanInFollower:
             self._hosts, self._known, self._closer, self._listening = {}, {}, None, False
 
     def _follow(self) -> Iterator[FollowItem]:
-        hosts, resuming = self._hosts, bool(self.positions)
+        hosts, resuming = self._hosts, bool(self.positions) if self.resuming is None else self.resuming
         self._watch_all()  # before listing: whatever changes after the listing is an event
         listing = list_directory(self.directory)
         for stem in sorted(set(listing.active) | set(listing.archives)):

@@ -174,13 +174,14 @@ def holds(path: Path, cursor: str) -> bool:
         reader.close()
 
 
-def tail_positions(directory: Path, merged_cursor: str | None = None) -> dict[str, str]:
+def tail_positions(directory: Path, merged_cursor: str | None = None, until_usec: int | None = None) -> dict[str, str]:
     """Per stem, the cursor of its newest entry (where a first start begins: from now), or, after one merged
     reader's `merged_cursor` (state saved before the host-by-host reading), of its newest entry stamped at or
-    before that cursor's time. The active file is looked at first; its archives only when it has no such entry
-    (empty, or all newer), so that every stem with entries has a position: a stem with none is one the
-    fan-in reads in full when it resumes (sources/fanin.py)."""
-    until_usec = cursor_realtime(merged_cursor) if merged_cursor else None
+    before that cursor's time (or at or before `until_usec`, µs of journal time: `tail -D --since`). The active
+    file is looked at first; its archives only when it has no such entry (empty, or all newer), so that every
+    stem with entries has a position: a stem with none is one the fan-in reads in full when it resumes
+    (sources/fanin.py)."""
+    until_usec = cursor_realtime(merged_cursor) if merged_cursor else until_usec
     listing = list_directory(directory)
     positions: dict[str, str] = {}
     for stem in sorted(set(listing.active) | set(listing.archives)):
