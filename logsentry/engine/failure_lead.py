@@ -11,7 +11,7 @@ failure that begins takes those of its own unit, machine and run into its chain 
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from ..model import Hit, Link
 from .window import MAX_SAMPLE_CHARS, invocation_of
@@ -43,11 +43,13 @@ class LeadIn:
     pid: str
 
 
-def lead_of(hit: Hit, seen: Seen) -> LeadIn:
-    """The hit as a link its failure's chain shows, in its place `seen`."""
+def lead_of(hit: Hit, seen: Seen, count: int = 1, invocation: str | None = None) -> LeadIn:
+    """The hit as a link its failure's chain shows, in its place `seen`, standing for `count` hits (`invocation`:
+    its entry's, when the caller has it already)."""
     entry = hit.entry
-    return LeadIn(seen, Link(hit.rule_id, hit.severity, entry.realtime_usec, 1, entry.message[:MAX_SAMPLE_CHARS],
-                             entry.cursor, fired=False), invocation_of(entry.fields), entry.fields.get("_PID", ""))
+    return LeadIn(seen, Link(hit.rule_id, hit.severity, entry.realtime_usec, count,
+                             entry.message[:MAX_SAMPLE_CHARS], entry.cursor, fired=False),
+                  invocation_of(entry.fields) if invocation is None else invocation, entry.fields.get("_PID", ""))
 
 
 class LeadIns:
@@ -70,12 +72,11 @@ class LeadIns:
         since = entry.realtime_usec - LEAD_IN_USEC
         while lines and next(iter(lines.values())).link.first_usec < since:
             lines.popitem(last=False)
-        key = (seen, invocation_of(entry.fields), entry.fields.get("_PID", ""))
+        invocation = invocation_of(entry.fields)
+        key = (seen, invocation, entry.fields.get("_PID", ""))
         before = lines.pop(key, None)
-        lead = lead_of(hit, seen)
-        if before is not None:  # its newest line, counted: a traceback's exception line says more than its header
-            lead = replace(lead, link=replace(lead.link, count=before.link.count + 1))
-        lines[key] = lead
+        # its newest line, counted: a traceback's exception line says more than its header
+        lines[key] = lead_of(hit, seen, 1 if before is None else before.link.count + 1, invocation)
         if len(lines) > MAX_LEAD_LINES:
             lines.popitem(last=False)
 
