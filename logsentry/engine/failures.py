@@ -109,12 +109,17 @@ class FailureGroups:
 
     def note_evidence(self, hit: Hit) -> None:
         """A hit on a unit with a failure open is evidence in that failure's chain (`_evidence_of`); else it may
-        lead in the failure that begins soon after it (`lead_in`)."""
-        if self.known_evidence and self._says_nothing_new(hit):
+        lead in the failure that begins soon after it (`lead_in`). A hit that adds nothing (`_says_nothing_new`)
+        is let go at once: most are of a failure going on (an ssh brute force's every attempt, a crash loop's
+        errors), ~5 µs a hit spared picking the failure (more on a unit with many failures open)."""
+        same = self._open_of(hit.entry)
+        if self.known_evidence and self._says_nothing_new(hit, same):
             return
-        failure = self._evidence_of(hit)
+        failure = self._evidence_of(hit, same)
         if failure is None:
-            return self.lead_in(hit)
+            if not same:  # (with a failure of its unit and run open, lead_in keeps nothing)
+                self.lead_in(hit)
+            return
         if hit.rule_id == RESTART_RULE:  # systemd restarts the unit itself: its next run failing is this loop's
             failure.rerun_usec = max(failure.rerun_usec, hit.entry.realtime_usec)
         seen, line = self._seen(hit), (hit.entry.realtime_usec, hit.entry.cursor)
@@ -124,23 +129,15 @@ class FailureGroups:
         self.changed = True
         failure.seen[seen] = lead_of(hit, seen).link
 
-    def _says_nothing_new(self, hit: Hit) -> bool:
-        """Would note_evidence leave everything as it is? So when the unit has a failure open in the hit's run and
-        every such failure has the hit's place in its chain already, or a full chain: whichever `_evidence_of`
-        picks then returns at once, and when it picks none `lead_in` keeps nothing (a failure of the unit is
-        open). Most hits are of a failure going on (an ssh brute force's every attempt, a crash loop's errors):
-        this spares them picking the failure, ~5 µs a hit (more on a unit with many failures open)."""
-        entry = hit.entry
-        failures = self._by_unit.get(unit_key(entry.machine_id, entry.unit))
-        if failures is None or hit.rule_id == RESTART_RULE:  # (its hit moves the failure's rerun time on)
+    def _says_nothing_new(self, hit: Hit, same: list[Failure]) -> bool:
+        """Would note_evidence leave everything as it is? So when failures of the unit are open in the hit's run
+        (`same`, `_open_of`'s) and each has the hit's place in its chain already, or a full chain: whichever
+        `_evidence_of` picks then returns at once, and when it picks none `lead_in` keeps nothing. Not a hit of
+        RESTART_RULE (it moves its failure's rerun time on)."""
+        if not same or hit.rule_id == RESTART_RULE:
             return False
-        seen, invocation, open_in_run = self._seen(hit), invocation_of(entry.fields), False
-        for failure in failures:  # (as _open_of picks them)
-            if failure.open and (not invocation or not failure.invocation or invocation == failure.invocation):
-                if seen not in failure.seen and len(failure.seen) < MAX_SEEN:
-                    return False
-                open_in_run = True
-        return open_in_run
+        seen = self._seen(hit)
+        return all(seen in failure.seen or len(failure.seen) >= MAX_SEEN for failure in same)
 
     def lead_in(self, hit: Hit) -> None:
         """Keep a hit that joined no failure (a signature's or an anomaly rule's below its trigger) for the failure
@@ -159,23 +156,28 @@ class FailureGroups:
 
     def _open_of(self, entry: Entry) -> list[Failure]:
         """The open failures of the entry's unit in its invocation where both say one, the latest first."""
+        failures = self._by_unit.get(unit_key(entry.machine_id, entry.unit))
+        if failures is None:
+            return []
         invocation = invocation_of(entry.fields)
-        return [failure for failure in reversed(self._by_unit.get(unit_key(entry.machine_id, entry.unit), ()))
+        return [failure for failure in reversed(failures)
                 if failure.open and (not invocation or not failure.invocation or invocation == failure.invocation)]
 
     def note_pid(self, hit: Hit) -> None:
         """Remember the PID a kernel line named, for the incident the hit may fire (before it is added)."""
         self._owners.note(hit)
 
-    def _evidence_of(self, hit: Hit) -> Failure | None:
+    def _evidence_of(self, hit: Hit, same: list[Failure] | None = None) -> Failure | None:
         """The open failure of the hit's unit (same invocation where both say) whose evidence the hit is: with
         two open on one unit (a disk filling up hours into a database outage), the one whose templates its line's
         template shares most words with (half of them at least: F8's trial had each failure's chain carry the
         other's lines); else the latest whose latest hit is within SPAN_USEC, unless the hit is of a rule naming
         a cause ANOTHER_FAILURE_USEC or more after that failure began (the incident it may fire is another
-        failure, `fired`: its first line is no evidence of the first)."""
+        failure, `fired`: its first line is no evidence of the first). `same`: `_open_of(hit.entry)`, when the caller
+        has it."""
         entry = hit.entry
-        same = self._open_of(entry)
+        if same is None:
+            same = self._open_of(entry)
         if not same:
             return None
         if (begun := self.begun_by(entry)) is not None and begun in same:
@@ -189,10 +191,15 @@ class FailureGroups:
             if best is not None and score >= LIKE_SHARE:
                 return best
         elif len(same) > 1:  # a signature's line: the one failure its rule already is in
-            named = [failure for failure in same if (hit.rule_id, "") in failure.seen
-                     or any(member[0] == hit.rule_id for member in failure.members)]
-            if len(named) == 1:
-                return named[0]
+            rule, place, named = hit.rule_id, (hit.rule_id, ""), None
+            for failure in same:  # (a second one named: none is the one; a brute force's many are all named)
+                if place in failure.seen or any(member[0] == rule for member in failure.members):
+                    if named is not None:
+                        break
+                    named = failure
+            else:
+                if named is not None:
+                    return named
         cause, at = hit.rule_id in self._causes, entry.realtime_usec
         return next((failure for failure in same
                      if (at <= failure.last_usec + SPAN_USEC or at <= self._live_last(failure) + SPAN_USEC)
