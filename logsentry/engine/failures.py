@@ -96,10 +96,10 @@ class FailureGroups:
         """The earliest settling time of a failure not given out yet (None: none settles)."""
         self._saved_last: Saved = {}  # what the last snapshot() wrote (failure_saved.Saved)
         self.live: Callable[[str, str, str, str], Incident | None] | None = None
-        self.known_evidence = True
-        """Skip a hit that adds nothing to any open failure of its unit (`_says_nothing_new`); tests turn it off to
-        compare with the full path."""
         """(rule, machine, unit, key) -> that window's open incident: set by the pipeline (BurstTracker.incident_of)."""
+        self.known_evidence = True
+        """Let a hit that adds nothing to the open failures of its unit go at once (`_says_nothing_new`); tests turn
+        it off to compare with the full path."""
 
     def learn(self, entry: Entry) -> None:
         """Note which unit owns the entry's `_PID` (journald's, so trusted; never from text input)."""
