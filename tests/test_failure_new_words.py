@@ -12,7 +12,7 @@ from conftest import entry, json_events, of_type, run_cli
 from test_anomaly import HOUR, by_time, steady
 from test_anomaly_sustained import journal_usec
 
-from logsentry.engine.failures import template_likeness
+from logsentry.engine.failure_likeness import template_likeness
 
 UNIT = "shop-web.service"
 FAIL = 30 * HOUR

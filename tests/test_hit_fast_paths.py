@@ -15,11 +15,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from logsentry.engine.detector import Detector
+from logsentry.engine.failure_evidence import MAX_SEEN, SPAN_USEC
 from logsentry.engine.failure_lead import lead_of
 from logsentry.engine.failure_likeness import ANOTHER_FAILURE_USEC, LIKE_SHARE, failure_templates, template_likeness
 from logsentry.engine.failure_model import began
 from logsentry.engine.failure_runs import RESTART_RULE
-from logsentry.engine.failures import MAX_SEEN, SPAN_USEC, FailureGroups
+from logsentry.engine.failures import FailureGroups
 from logsentry.model import Entry, Hit
 from logsentry.pipeline import Pipeline
 from logsentry.rules.loader import load_rules, shipped_rules_dir

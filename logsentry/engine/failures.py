@@ -35,8 +35,9 @@ from typing import Any
 
 from ..model import Entry, Hit, Incident
 from ..rules.rule import Rule
+from .failure_evidence import MAX_SEEN, SPAN_USEC, adds_nothing, evidence_among
 from .failure_lead import LeadIns, lead_of
-from .failure_likeness import ANOTHER_FAILURE_USEC, LIKE_SHARE, failure_templates, template_likeness
+from .failure_likeness import ANOTHER_FAILURE_USEC
 from .failure_model import Failure, MemberId, TextServices, began, failure_view, member_id, unit_key
 from .failure_oom import UNIT_OOM_RULES, absorb, settling_kill
 from .failure_pids import PidOwners
@@ -47,8 +48,6 @@ from .window import invocation_of
 SETTLE_USEC = 2_000_000
 """Journal time (µs) an alert-only failure waits for the rest of its chain before it is given out (none when
 its first rule's window is shorter than 4 times this: the policy would take it for stale)."""
-SPAN_USEC = 30_000_000
-"""Journal time (µs): an incident that starts this long after a failure's latest hit is another failure."""
 
 
 OUTCOME_RULES = frozenset({"systemd-main-process-killed", "systemd-unit-failed", "systemd-restart-loop",
@@ -57,7 +56,6 @@ OUTCOME_RULES = frozenset({"systemd-main-process-killed", "systemd-unit-failed",
 APART_RULES = frozenset({"journald-suppressed"})
 """Rules about the journal rather than the unit (lines lost to the rate limit): always an incident of their own."""
 MAX_FAILURES = 10_000
-MAX_SEEN = 16
 
 def is_generic(rule: Rule) -> bool:
     """A rule whose regex matches the empty line names nothing: it counts levels (error-burst)."""
@@ -130,14 +128,9 @@ class FailureGroups:
         failure.seen[seen] = lead_of(hit, seen).link
 
     def _says_nothing_new(self, hit: Hit, same: list[Failure]) -> bool:
-        """Would note_evidence leave everything as it is? So when failures of the unit are open in the hit's run
-        (`same`, `_open_of`'s) and each has the hit's place in its chain already, or a full chain: whichever
-        `_evidence_of` picks then returns at once, and when it picks none `lead_in` keeps nothing. Not a hit of
-        RESTART_RULE (it moves its failure's rerun time on)."""
-        if not same or hit.rule_id == RESTART_RULE:
-            return False
-        seen = self._seen(hit)
-        return all(seen in failure.seen or len(failure.seen) >= MAX_SEEN for failure in same)
+        """Would note_evidence leave everything as it is (failure_evidence.adds_nothing)? Never for a hit of
+        RESTART_RULE: it moves its failure's rerun time on."""
+        return hit.rule_id != RESTART_RULE and adds_nothing(self._seen(hit), same)
 
     def lead_in(self, hit: Hit) -> None:
         """Keep a hit that joined no failure (a signature's or an anomaly rule's below its trigger) for the failure
@@ -168,42 +161,13 @@ class FailureGroups:
         self._owners.note(hit)
 
     def _evidence_of(self, hit: Hit, same: list[Failure] | None = None) -> Failure | None:
-        """The open failure of the hit's unit (same invocation where both say) whose evidence the hit is: with
-        two open on one unit (a disk filling up hours into a database outage), the one whose templates its line's
-        template shares most words with (half of them at least: F8's trial had each failure's chain carry the
-        other's lines); else the latest whose latest hit is within SPAN_USEC, unless the hit is of a rule naming
-        a cause ANOTHER_FAILURE_USEC or more after that failure began (the incident it may fire is another
-        failure, `fired`: its first line is no evidence of the first). `same`: `_open_of(hit.entry)`, when the caller
-        has it."""
-        entry = hit.entry
+        """The open failure of the hit's unit (same invocation where both say) whose evidence the hit is
+        (failure_evidence.evidence_among), else None. `same`: `_open_of(hit.entry)`, when the caller has it."""
         if same is None:
-            same = self._open_of(entry)
+            same = self._open_of(hit.entry)
         if not same:
             return None
-        if (begun := self.begun_by(entry)) is not None and begun in same:
-            return begun  # the line began it: its other hits are its (a second crash's, not the first's going on)
-        if len(same) > 1 and hit.template:
-            best, score = None, 0.0
-            for failure in same:  # the latest first: it wins a tie
-                likeness = template_likeness(hit.template, failure_templates(failure))
-                if likeness > score:
-                    best, score = failure, likeness
-            if best is not None and score >= LIKE_SHARE:
-                return best
-        elif len(same) > 1:  # a signature's line: the one failure its rule already is in
-            rule, place, named = hit.rule_id, (hit.rule_id, ""), None
-            for failure in same:  # (a second one named: none is the one; a brute force's many are all named)
-                if place in failure.seen or any(member[0] == rule for member in failure.members):
-                    if named is not None:
-                        break
-                    named = failure
-            else:
-                if named is not None:
-                    return named
-        cause, at = hit.rule_id in self._causes, entry.realtime_usec
-        return next((failure for failure in same
-                     if (at <= failure.last_usec + SPAN_USEC or at <= self._live_last(failure) + SPAN_USEC)
-                     and not (cause and at - began(failure) >= ANOTHER_FAILURE_USEC)), None)
+        return evidence_among(hit, same, self.begun_by(hit.entry), hit.rule_id in self._causes, self._live_last)
 
     def begun_by(self, entry: Entry) -> Failure | None:
         """The failure the line began (an incident it fired joined no open failure), else None."""
