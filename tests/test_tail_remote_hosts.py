@@ -36,19 +36,40 @@ def shown(out: str) -> list[str]:
     return [line.split()[2] for line in out.splitlines() if line.endswith(MVAR)]
 
 
-def tail_while(directory: Path, during: list[tuple[HostFeed, float]], *extra: str) -> tuple[str, str]:
-    """`logsentry tail -D directory --plain` while each feed logs MVAR (`behind` seconds late); its stdout, stderr."""
-    tail = subprocess.Popen([sys.executable, "-m", "logsentry", "tail", "-D", str(directory), "--plain", *extra],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+def journals_open(pid: int, directory: Path) -> int:
+    """How many of the directory's journal files the process holds open."""
+    count = 0
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        count += target.startswith(str(directory)) and ".journal" in target
+    return count
+
+
+def tail_while(directory: Path, during: list[tuple[HostFeed, float]], *extra: str, expect: int) -> tuple[str, str]:
+    """`logsentry tail -D directory --plain` while each feed logs MVAR (`behind` seconds late); its stdout, stderr
+    once `expect` MVAR lines were shown (and a second more: one too many would show too), or after 30 s."""
+    out_path, err_path = directory.parent / "tail.out", directory.parent / "tail.err"
+    with open(out_path, "w") as out_file, open(err_path, "w") as err_file:
+        tail = subprocess.Popen([sys.executable, "-m", "logsentry", "tail", "-D", str(directory), "--plain", *extra],
+                                stdout=out_file, stderr=err_file, text=True)
     try:
-        time.sleep(3)  # started and following (a loaded machine starts slowly)
+        deadline = time.monotonic() + 30  # a loaded machine starts slowly
+        files = len(list(directory.glob("*.journal")))
+        while journals_open(tail.pid, directory) < files and time.monotonic() < deadline and tail.poll() is None:
+            time.sleep(0.05)  # following: it holds the hosts' files
+        time.sleep(0.5)
         for feed, behind in during:
             late_write(feed, MVAR, behind)
-        time.sleep(3)  # journal-remote wrote it, tail read it
+        while len(shown(out_path.read_text())) < expect and time.monotonic() < deadline and tail.poll() is None:
+            time.sleep(0.05)
+        time.sleep(1)
     finally:
         tail.send_signal(signal.SIGTERM)
-        out, err = tail.communicate(timeout=20)
-    return out, err
+        tail.wait(timeout=20)
+    return out_path.read_text(), err_path.read_text()
 
 
 def two_hosts(directory: Path) -> tuple[HostFeed, HostFeed]:
@@ -65,7 +86,7 @@ def test_tail_of_a_collectors_directory_shows_a_late_hosts_failure(tmp_path: Pat
     directory.mkdir()
     web7, late = two_hosts(directory)
     try:
-        out, err = tail_while(directory, [(web7, 0), (late, 600)])
+        out, err = tail_while(directory, [(web7, 0), (late, 600)], expect=2)
     finally:
         web7.close()
         late.close()
@@ -83,7 +104,7 @@ def test_tail_since_reads_each_hosts_lines_from_that_time(tmp_path: Path) -> Non
         late_write(late, MVAR, 660)  # 11 min ago: shown
         web7.write("api starting", "api.service")
         time.sleep(0.5)
-        out, err = tail_while(directory, [(web7, 0), (late, 600)], "--since", "-15min")
+        out, err = tail_while(directory, [(web7, 0), (late, 600)], "--since", "-15min", expect=3)
     finally:
         web7.close()
         late.close()
@@ -97,7 +118,7 @@ def test_tail_n_says_its_merged_reader_passes_late_hosts_by(tmp_path: Path) -> N
     directory.mkdir()
     web7, late = two_hosts(directory)
     try:
-        out, err = tail_while(directory, [(web7, 0), (late, 600)], "-n", "5")
+        out, err = tail_while(directory, [(web7, 0), (late, 600)], "-n", "5", expect=1)
     finally:
         web7.close()
         late.close()
@@ -112,7 +133,7 @@ def test_tail_of_one_hosts_file_says_nothing_of_it(tmp_path: Path) -> None:
     try:
         web7.write("api starting", "api.service")
         time.sleep(0.5)
-        out, err = tail_while(directory, [(web7, 0)])
+        out, err = tail_while(directory, [(web7, 0)], expect=1)
     finally:
         web7.close()
     assert NOTE not in err, err
