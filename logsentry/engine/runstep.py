@@ -19,8 +19,8 @@ reckoned) than its budget (the most that cannot fire it, less its rolling count 
 (`singles`, in journal order, with the template already found). A unit's counted entries wait, across runs,
 until just before its next single entry, so that entry sees its unit as the per-entry path leaves it (or until
 the PENDING_ bounds).
-`_learn` then learns them at once unless a warm-up or template age ends among them, the unit became
-anomalous, the template's stats were replaced, or a rolling count already holds later buckets; then they
+`_learn` (engine/runstep_learn.py) then learns them at once unless a warm-up or template age ends among them,
+the unit became anomalous, the template's stats were replaced, or a rolling count already holds later buckets; then they
 are observed one by one. Only the recency order of units and templates (which decides evictions at the
 bounds) is kept per group instead of per entry. A persistence rule below error level (warning-template-persists,
 failure-template-persists) does not raise the level: its lines are counted too, followed per group, and come one
@@ -41,9 +41,10 @@ from collections.abc import Iterator
 from ..model import NO_PRIORITY, Entry, ScreenedRun, host_unit
 from . import _runstep
 from .anomaly import BUCKETS, MAX_TEMPLATE_CHARS, AnomalyDetector, first_line, left_out
-from .baseline import ERROR_LEVEL, Counted
+from .baseline import ERROR_LEVEL
 from .minutes import MINUTE_USEC
-from .runstep_episodes import Span, followed, plan
+from .runstep_episodes import followed
+from .runstep_learn import learn_at_once
 from .runstep_limits import (
     EXACT,
     FULL_BATCH,
@@ -349,85 +350,10 @@ class RunStep:
             self._tables.pop(unit, None)
         return template
 
-    def _in_order(self, unit: str, key: str, first_usec: int) -> bool:
-        """Do the unit's rolling counts of `key` end no later than the bucket of `first_usec`? Then the
-        pairs _runstep.c hands over (the recent ones only) leave them as every pair would."""
-        for rule in self.rate_rules if key else self.share_rules:
-            last = self.detector.last_bucket(rule, unit, key)
-            if last is not None and last > first_usec - first_usec % max(1, rule.trigger.within_usec // BUCKETS):
-                return False
-        return True
-
     def _learn(self, unit: str, unit_runs: bytes, groups: list[_runstep.Group]) -> bool:
-        """Learn a unit's counted entries at once, when that is what observing each would do and none of them
-        could hit; False (nothing learnt) when they must be observed one by one."""
-        detector = self.detector
-        baselines, miner = detector.baselines, detector.miner
-        low = min(group[2] for group in groups)
-        detector.settle(unit, low)  # a short anomaly that ended before them is learnt first, as observe does
-        stats = baselines.units.get(unit)
-        if stats is None or detector.unlearnt_until(unit) >= low or not self._in_order(unit, "", low):
-            return False
-        templates, slots, slot_stats = baselines.templates[unit], self.slots.keys, self.slots.stats
-        entries, high = sum(group[1] for group in groups), max(group[3] for group in groups)
-        first, last = min(stats.first_usec, low), max(stats.last_usec, high)
-        warm = []  # per rate rule: its warm-up, which must not end among these entries
-        for rule in self.rate_rules:
-            spec = rule.anomaly
-            assert spec is not None
-            before = stats.warm(spec.warm_after_usec, spec.warm_entries)
-            if before != (stats.entries + entries >= spec.warm_entries and last - first >= spec.warm_after_usec):
-                return False
-            warm.append((rule, spec.warm_after_usec, before))
-        cold = self.slots.cold.get(unit)
-        if cold and any(before for *_, before in warm) and any(group[0] in cold for group in groups):
-            return False  # counted on a cold unit's unbounded budget (_warmed revokes it before: a safety net)
-        counted, rolls, spans = [], [], []
-        for slot, lines, low, high, level, level_at, minutes, runs, followed_lines in groups:
-            template_id = slots[slot][1]
-            template, tstats = miner.alive(unit, template_id), templates.get(template_id)
-            if template is None or tstats is None or tstats is not slot_stats[slot]:
-                return False  # the budget was reckoned on a template's stats that are gone
-            if self.new_rules and self.slots.fresh(unit, template_id, tstats, low,
-                                                   None if level == NO_LEVEL else level):
-                return False  # they may be new to a rule (a warning of a template first seen at info, ...)
-            buckets = None
-            for rule, after_usec, unit_warm in warm:
-                old = low - tstats.first_usec >= after_usec
-                if old != (high - tstats.first_usec >= after_usec):
-                    return False  # the template's own warm-up ends among them
-                if unit_warm and old:
-                    if buckets is None:
-                        if not self._in_order(unit, template_id, low):
-                            return False
-                        buckets = memoryview(runs).cast("q")
-                    rolls.append((rule, template_id, buckets))
-            if not self.slots.told(slot, template.text):
-                return False  # followed by a mask told from another text (a safety net: Slots._mask keeps it)
-            if followed_lines is not None:
-                for cls, (n, ep_first, ep_last, pos, ok) in enumerate(followed_lines):
-                    if n:
-                        spans.append(Span(cls, pos, n, ep_first, ep_last, bool(ok), template_id, tstats.first_usec,
-                                          tstats.accepted))
-            lower = level != NO_LEVEL and (tstats.level is None or level < tstats.level)
-            counted.append(Counted(template_id, template.text, lines, low, high,
-                                   None if level == NO_LEVEL else level,
-                                   self._views[level_at >> 32].message(level_at & 0xFFFFFFFF) if lower else "",
-                                   memoryview(minutes).cast("q")))
-        seen = plan(detector, self.followed, unit, spans, stats.entries + entries, first, last)
-        if seen is None:
-            return False  # a persistence rule's episode must see them one by one
-        for group in counted:
-            miner.count(unit, group.template_id, group.entries)
-        baselines.learn_counted(unit, stats, counted)
-        for _, episodes, template_id, record in seen:
-            episodes.put(unit, template_id, record)
-        for rule, template_id, buckets in rolls:
-            detector.rolling(rule, unit, template_id).add_runs(buckets)
-        if self.share_rules:
-            lines_runs = memoryview(unit_runs).cast("q")
-            for rule in self.share_rules:
-                detector.rolling(rule, unit, "").add_runs(lines_runs)
-        for slot, *_ in groups:
-            self.slots.renew(unit, slot)
-        return True
+        """Learn a unit's counted entries at once (runstep_learn.learn_at_once), or False: one by one."""
+        return learn_at_once(self, unit, unit_runs, groups)
+
+    def message_at(self, at: int) -> str:
+        """The MESSAGE of the entry at `at` (batch serial << 32 | index, as _runstep.c gives positions)."""
+        return self._views[at >> 32].message(at & 0xFFFFFFFF)
