@@ -235,31 +235,35 @@ class Service(ServiceConfiguring):
         try:
             while not self.stop.is_set():
                 follower = self._follower()
+                housekept = False  # since the last item the saved cursor covers
                 for item in follower:
                     if item is CAUGHT_UP:
                         if self.pending or time.monotonic() - self.last_caught_up >= CAUGHT_UP_S:
                             self._caught_up()
                         self._mark_ready()
-                        if self.stop.is_set():
-                            break
-                        if self.reload_requested and self._reload():
+                        if self._leaving():
                             break  # reopen the journal with the new selection, at the saved cursor
                     elif isinstance(item, JournalGap):
                         self._gap(item)
-                    elif isinstance(item, ReadUpTo):
-                        self.cursor = item.cursor  # every entry up to it has been processed
                     else:
-                        if isinstance(item, ScreenedRun):
+                        if isinstance(item, ReadUpTo):
+                            self.cursor = item.cursor  # every entry up to it has been processed
+                        elif isinstance(item, ScreenedRun):
                             self._screened(item)
                         else:
                             self._entry(item)
-                        if self.commit_due():
-                            self._commit()
                         if time.monotonic() - self.last_housekeeping >= HOUSEKEEPING_S:
                             self._housekeeping()
-                            if self.stop.is_set():
-                                break
-                            if self.reload_requested and self._reload():
+                            housekept = True
+                        if isinstance(item, ScreenedRun):
+                            # A run has no cursor: the position moves past it with its batch's ReadUpTo. Saved or
+                            # left here, the run's entries, processed already, were read again at the next start.
+                            continue
+                        if self.commit_due():
+                            self._commit()
+                        if housekept:
+                            housekept = False
+                            if self._leaving():
                                 break
         finally:
             self.notify("STOPPING=1")
@@ -391,6 +395,10 @@ class Service(ServiceConfiguring):
         if self.metrics is not None:
             self.metrics.refresh(wall_usec(), self.state.db, getattr(self.pipeline.detector, "quarantined", {}),
                                  self.clocks.offset)
+
+    def _leaving(self) -> bool:
+        """Leave the follower now? Stopping, or a reload that reopens the journal (done here)."""
+        return self.stop.is_set() or (self.reload_requested and self._reload())
 
     def _reload(self) -> bool:
         """Apply a new config and rule set (service_reload.py), and say in STATUS how it went."""
