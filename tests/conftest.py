@@ -227,6 +227,33 @@ class LiveJournal:
         self.process = subprocess.Popen([tool, "-o", str(live), str(self.fifo)], stdout=subprocess.DEVNULL,
                                         stderr=subprocess.DEVNULL)
 
+    def restart(self, sig: int = signal.SIGTERM) -> None:
+        """Stop journal-remote with `sig` once it has written every entry, and start it again on the same file: it
+        appends to it after SIGTERM; after SIGKILL (the file left online) it sets it aside as `live@….journal~` and
+        begins a new one, as journald does."""
+        import subprocess
+
+        from logsentry.sources.journal_files import journal_remote
+
+        self.wait_written()
+        self.process.send_signal(sig)
+        self.process.wait(timeout=10)
+        tool = journal_remote()
+        assert tool
+        self.process = subprocess.Popen([tool, "-o", str(self.file), str(self.fifo)], stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL)
+
+    def vacuum(self) -> None:
+        """Delete the archived files (set aside or rotated), as `journalctl --vacuum-files` does; `count` (what
+        wait_written waits for) loses their entries."""
+        import subprocess
+
+        for archived in self.file.parent.glob(f"{self.file.stem}@*"):
+            done = subprocess.run(["journalctl", f"--file={archived}", "-o", "cat", "--no-pager", "-q"],
+                                  capture_output=True, check=True)
+            archived.unlink()
+            self.count -= done.stdout.count(b"\n")
+
     def close(self) -> None:
         import os
 
