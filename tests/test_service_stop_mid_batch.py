@@ -4,10 +4,12 @@ The follower hands entries over in batches: candidates in full (each with its cu
 cursor), then a ReadUpTo with the cursor of the batch's last entry. The service checks for SIGTERM and SIGHUP
 between items every second while reading a backlog; it broke out of its follower right after a ScreenedRun,
 before that batch's ReadUpTo, and saved the position of the batch before: the run's entries, processed and
-counted already, were read again at the next start (seen: `logsentry run` in tests/test_follow_sandbox.py
-counted one entry twice across its stop and start around journald's restarts). Here a collector reads two hosts'
-backlogs of entries that no rule can match, all in ScreenedRuns; it is stopped while it reads them, started again
-and reads on to the end: it must have counted each entry once ("stopped after N entries" sums both runs).
+counted already, were read again at the next start (a candidate cause of the entry once handed over twice in
+tests/test_follow_sandbox.py, where `logsentry run` is stopped and started around journald's restarts). Here a
+collector reads two hosts' backlogs of entries that no rule can match, all in ScreenedRuns; it is stopped while
+it reads them, started again and reads on to the end: it must have counted each entry once ("stopped after N
+entries" sums both runs). Likewise when it is reloaded (SIGHUP) while it reads them: a reload reopens the journal
+at the saved position.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import signal
 import sqlite3
 import subprocess
 import time
@@ -63,7 +66,9 @@ def saved_position(state_db: Path, stem: str) -> str | None:
     return json.loads(row[0]).get(stem) if row else None
 
 
-def test_stopped_while_reading_a_backlog_it_counts_each_entry_once(service, tmp_path):  # noqa: F811
+def joined_with_backlogs(service, tmp_path: Path):  # type: ignore[no-untyped-def]  # noqa: F811
+    """A collector running, and two hosts that join it with a backlog each (read from their head); the service
+    and each host's last cursor."""
     directory, staged = tmp_path / "remote", tmp_path / "staged"
     directory.mkdir()
     staged.mkdir()
@@ -72,17 +77,35 @@ def test_stopped_while_reading_a_backlog_it_counts_each_entry_once(service, tmp_
     ends = {stem: last_cursor(path) for stem, path in files.items()}
     running = service(collector_config(tmp_path, directory, "http://127.0.0.1:9/hook"))
     running.start()
-    for stem, path in files.items():  # hosts that join with a backlog: read from their head
+    for stem, path in files.items():
         shutil.move(path, directory / f"{stem}.journal")
     time.sleep(0.3)
-    assert running.stop() == 0
-    first = [int(n) for n in re.findall(r"stopped after (\d+) entr", running.log())]
-    assert 0 < first[-1] < len(HOSTS) * BACKLOG, first  # stopped while it read them, else this test proves nothing
-    running.start()
+    return running, ends
+
+
+def counted_once_read_to_the_end(running, tmp_path: Path, ends: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + 60
     while any(saved_position(tmp_path / "state" / "state.db", stem) != end for stem, end in ends.items()):
         assert time.monotonic() < deadline, "the service did not read the backlogs to their end in 60 s"
         time.sleep(0.2)
     assert running.stop() == 0
     stopped = [int(n) for n in re.findall(r"stopped after (\d+) entr", running.log())]
-    assert stopped[-1] == len(HOSTS) * BACKLOG, stopped  # (the count is saved with the positions: both runs)
+    assert stopped[-1] == len(HOSTS) * BACKLOG, stopped  # (the count is saved with the positions)
+
+
+def test_stopped_while_reading_a_backlog_it_counts_each_entry_once(service, tmp_path):  # noqa: F811
+    running, ends = joined_with_backlogs(service, tmp_path)
+    assert running.stop() == 0
+    first = [int(n) for n in re.findall(r"stopped after (\d+) entr", running.log())]
+    assert 0 < first[-1] < len(HOSTS) * BACKLOG, first  # stopped while it read them, else this test proves nothing
+    running.start()
+    counted_once_read_to_the_end(running, tmp_path, ends)  # (both runs)
+
+
+def test_reloaded_while_reading_a_backlog_it_counts_each_entry_once(service, tmp_path):  # noqa: F811
+    """A reload (SIGHUP) reopens the journal at the saved position, in the same process."""
+    running, ends = joined_with_backlogs(service, tmp_path)
+    assert running.proc is not None
+    running.proc.send_signal(signal.SIGHUP)
+    running.wait_log("reloaded: ", timeout=20)
+    counted_once_read_to_the_end(running, tmp_path, ends)
