@@ -27,6 +27,9 @@ How it is estimated, and why a backlog is never taken for a clock that runs behi
 - A host AHEAD of our clock counts as 0: its entries more than service_journal.MAX_AHEAD_USEC (60 s) ahead are
   already taken as our clock's time for windows, silences and cooldowns, so its stamps are never far ahead of
   our clock; judging by ours errs towards acting, never towards hiding.
+- While a host's offset is learnt (not `settled`), its burst windows end by its own time (`own_time`: the journal
+  time of its newest entry read; engine/window.py `host_time`), not by our clock less an offset not known yet:
+  that ended every window of a host 10 min behind at our first look, and a burst of two lines made two incidents.
 - `settled` says whether a host's silence may be judged: not while its entries arrive at another offset than
   the accepted one that has not held yet (they arrive: it is not silent, its clock may be behind), nor, for a
   host not read since the start, in the first hold after it (the reader may not have reached its entries
@@ -80,6 +83,8 @@ class _Clock:
     """Our wall clock at the newest sample."""
     held: bool = False
     """The stretch has held the hold: `offset` is its smallest sample."""
+    newest: int = 0
+    """The journal time of the newest entry read of the machine up to the last tick (µs; 0: none since the start)."""
 
 
 class HostClocks:
@@ -115,6 +120,8 @@ class HostClocks:
         latest, self.latest = self.latest, {}
         for machine, at in latest.items():
             self._sample(machine, wall_usec, wall_usec - at)
+            if (clock := self.clocks.get(machine)) is not None and at > clock.newest:
+                clock.newest = at
 
     def _sample(self, machine: str, wall: int, value: int) -> None:
         clock = self.clocks.get(machine)
@@ -148,6 +155,13 @@ class HostClocks:
         """µs our clock is ahead of the machine's (0: ahead of ours, unknown, not learnt yet, or the local one)."""
         clock = self.clocks.get(machine)
         return max(clock.offset, 0) if clock is not None else 0
+
+    def own_time(self, machine: str) -> int:
+        """The journal time of the newest entry read of the machine since the start (µs; 0: none): where its own
+        clock is known to have been, whatever its offset. A host's windows end by it while the offset is learnt
+        (engine/window.py `host_time`): by our clock they ended 10 min early for a host 10 min behind."""
+        clock = self.clocks.get(machine)
+        return max(self.latest.get(machine, 0), clock.newest if clock is not None else 0)
 
     def settled(self, machine: str, wall_usec: int) -> bool:
         """May the machine's silence be judged by `offset` at `wall_usec`? Not while its entries arrive at another

@@ -27,13 +27,14 @@ HOLD_S = 10
 would be waited out in each test); well above the 2 s after a start in which a test looks for a held incident."""
 
 
-def collector(root: Path, directory: Path, hook_url: str, watch: str = "", tables: str = "", hold_s: int = HOLD_S
-              ) -> str:
-    """A collector alerting every unit's 1-minute BOOM rule (one hit) and TRIPLE rule (3 hits within 1 min) to
-    a webhook; hosts' silence learnt, their clocks' offsets held `hold_s`; `tables`: more tables ([metrics] ...)."""
+def collector(root: Path, directory: Path, hook_url: str, watch: str = "", tables: str = "", hold_s: int = HOLD_S,
+              boom_within: str = "1m") -> str:
+    """A collector alerting every unit's 1-minute BOOM rule (one hit; `boom_within` its window) and TRIPLE rule (3
+    hits within 1 min) to a webhook; hosts' silence learnt, their clocks' offsets held `hold_s`; `tables`: more
+    tables ([metrics] ...)."""
     rules = root / "rules"
     rules.mkdir()
-    (rules / "boom.toml").write_text(BOOM_RULE.format(action="alert", within="1m", group=""))
+    (rules / "boom.toml").write_text(BOOM_RULE.format(action="alert", within=boom_within, group=""))
     (rules / "triple.toml").write_text(BOOM_RULE.format(action="alert", within="1m", group="").replace(
         '"boom"', '"triple"').replace("BOOM", "TRIPLE").replace("count = 1", "count = 3"))
     return collector_config(root, directory, hook_url, hosts=f'clock_hold = "{hold_s}s"', watch=watch,
@@ -198,13 +199,15 @@ def test_metrics_say_a_late_clock_not_a_late_reader(behind, receiver, tmp_path):
 
 def test_a_one_line_failure_before_the_clock_is_known_is_paged_once_it_is(behind, receiver, tmp_path):  # noqa: F811
     """A late host's failure of one line in the first seconds after a start, before its clock's offset held: it
-    was taken for stale by our clock (10 min old, older than its 1-min window), its window ended at once by our
+    was taken for stale by our clock (10 min old, older than its 10-s window), its window ended at once by our
     clock, and it was never paged. It is held now, and judged once the offset is known, by the host's clock as
-    of when it was held: fresh then, so paged."""
+    of when it was held: fresh then, so paged. Its window ends by the host's own clock meanwhile (10 s after the
+    line, before the offset holds): resolved once paged."""
     where, host = behind
     hook = receiver()
     # a hold of 20 s: the failure is read (2 s after the start, more on a loaded machine) well before it ends
-    running = RunningService(tmp_path, collector(tmp_path, where.directory, hook.url, hold_s=2 * HOLD_S))
+    running = RunningService(tmp_path, collector(tmp_path, where.directory, hook.url, hold_s=2 * HOLD_S,
+                                                 boom_within="10s"))
     host.write("GET /health 0 200", host.now())
     host.wait_written()
     ticking = Ticking(host)
@@ -220,7 +223,7 @@ def test_a_one_line_failure_before_the_clock_is_known_is_paged_once_it_is(behind
         assert log.index(said) < log.index("decided by that clock")
         assert titles(hook, "boom")[0] == "[logsentry behind] CRITICAL api.service: boom"
         assert "stale: its newest hit" not in log
-        # its window had ended by our clock's look before the clock was known (logged, nothing to resolve then):
+        # its window had ended by the host's clock before its offset was known (logged, nothing to resolve then):
         # a page that is never resolved stays open for good on a receiver without timeouts
         wait_until(lambda: len(titles(hook, "boom")) == 2, 10, "the BOOM resolve")
         assert titles(hook, "boom")[1].startswith("[logsentry behind] RESOLVED"), titles(hook, "boom")

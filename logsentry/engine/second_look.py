@@ -4,10 +4,15 @@ decides them; service.py asks here which are due)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from ..model import Action, Incident
+from ..timespec import format_usec
+from .window import incident_from_json, incident_json
+
+log = logging.getLogger("logsentry.service")
 
 STALE = "stale: "
 """How the stale guard's report begins (StaleReports looks for it)."""
@@ -28,8 +33,9 @@ MAX_HELD_USEC = 120_000_000
 Ident = tuple[str, str, str, str]
 """(rule, machine id, unit, key): a burst window's incident."""
 Waiting = tuple[Ident, int]
-"""A burst window's incident and its first hit (µs): each waiting incident of one window is kept (a unit's third
-invocation's hit ends the second's incident and fires its own, both waiting for the same restart's outcome)."""
+"""A burst window's incident and its first hit (µs): each waiting or held incident of one window is kept (a unit's
+third invocation's hit ends the second's incident and fires its own, both waiting for the same restart's outcome;
+a late host's two bursts, apart by more than their window by its clock, both held while that clock is learnt)."""
 
 
 class StaleReports:
@@ -45,8 +51,10 @@ class StaleReports:
     def __init__(self) -> None:
         self.reported: dict[Ident, tuple[Incident, int]] = {}
         """(rule, machine id, unit, key) -> the incident as reported, and our wall clock when it was (µs)."""
-        self.held: dict[Ident, tuple[Incident, int]] = {}
-        """(rule, machine id, unit, key) -> the incident as held, and our wall clock when it was (µs)."""
+        self.held: dict[Waiting, tuple[Incident, int]] = {}
+        """((rule, machine id, unit, key), first hit) -> the incident as held, and our wall clock when it first was
+        (µs). Keyed by first hit too: by window alone a second incident of it overwrote the first, never judged
+        nor alerted (an incident noted again, with its hits since, stays one)."""
         self.awaiting: dict[Waiting, tuple[Incident, int]] = {}
         """((rule, machine id, unit, key), first hit) -> an incident waiting for an earlier restart's outcome, and our
         wall clock when it began to (µs). All three are saved with the cursor (`saved`, `restore`)."""
@@ -60,8 +68,14 @@ class StaleReports:
         if action.reason.startswith(AWAITING):
             if (ident, incident.first_usec) not in self.awaiting:  # noted again: it waits from when it first did
                 _keep(self.awaiting, (ident, incident.first_usec), (incident, wall_usec))
+        elif action.reason.startswith(HELD):
+            held = self.held.get((ident, incident.first_usec))  # noted again: held from when it first was
+            dropped = _keep(self.held, (ident, incident.first_usec), (incident, wall_usec if held is None else held[1]))
+            if dropped is not None:
+                log.warning("incident %s on %s (first hit %s) held for its host's clock dropped unjudged: more than %d "
+                            "held", dropped.rule_id, dropped.unit, format_usec(dropped.first_usec), MAX_STALE_REPORTED)
         else:
-            _keep(self.reported if action.reason.startswith(STALE) else self.held, ident, (incident, wall_usec))
+            _keep(self.reported, ident, (incident, wall_usec))
 
     def going_on(self, open_of: Callable[[str, str, str, str], Incident | None],
                  fresh: Callable[[Incident], bool]) -> list[Incident]:
@@ -104,10 +118,12 @@ class StaleReports:
     def saved(self) -> list[dict[str, object]]:
         """Every incident looked at again, by ident (`why`: "stale", "held" or "awaiting", with its first hit) with
         our wall clock when it was noted, for the state file: its hits are behind the saved cursor, so one forgotten
-        at a crash was never decided (a hang reported stale that went on, a late host's held failure)."""
-        saved: list[dict[str, object]] = [{"why": why, "ident": list(ident), "wall_usec": wall}
-                                          for why, table in (("stale", self.reported), ("held", self.held))
-                                          for ident, (_, wall) in table.items()]
+        at a crash was never decided (a hang reported stale that went on, a late host's held failure). A held one
+        carries the incident as held too: one whose window ended meanwhile is still judged after a restart."""
+        saved: list[dict[str, object]] = [{"why": "stale", "ident": list(ident), "wall_usec": wall}
+                                          for ident, (_, wall) in self.reported.items()]
+        saved += [{"why": "held", "ident": list(ident), "first_usec": first, "wall_usec": wall,
+                   "incident": incident_json(incident)} for (ident, first), (incident, wall) in self.held.items()]
         return saved + [{"why": "awaiting", "ident": list(ident), "first_usec": first, "wall_usec": wall}
                         for (ident, first), (_, wall) in self.awaiting.items()]
 
@@ -117,23 +133,31 @@ class StaleReports:
         for item in items or []:
             parts = tuple(str(part) for part in item.get("ident", ()))
             why = str(item.get("why", "awaiting"))
-            if len(parts) != 4 or (incident := open_of(*parts)) is None:
+            if len(parts) != 4:
+                continue
+            incident = open_of(*parts)
+            if why == "held" and isinstance(item.get("incident"), dict) and (
+                    incident is None or incident.first_usec != int(item.get("first_usec", -1))):
+                incident = incident_from_json(item["incident"])  # its window ended: judged as it was held
+            if incident is None:
                 continue
             ident, wall = (parts[0], parts[1], parts[2], parts[3]), int(item.get("wall_usec", 0))
-            if why == "awaiting" and incident.first_usec == int(item.get("first_usec", incident.first_usec)):
-                self.awaiting[(ident, incident.first_usec)] = (incident, wall)
-            elif why in ("stale", "held"):
-                (self.reported if why == "stale" else self.held)[ident] = (incident, wall)
+            if why in ("awaiting", "held") and incident.first_usec == int(item.get("first_usec", incident.first_usec)):
+                (self.awaiting if why == "awaiting" else self.held)[(ident, incident.first_usec)] = (incident, wall)
+            elif why == "stale":
+                self.reported[ident] = (incident, wall)
 
 
 K = TypeVar("K", Ident, Waiting)
 
 
-def _keep(table: dict[K, tuple[Incident, int]], key: K, value: tuple[Incident, int]) -> None:
-    """Set `key` in `table`, the oldest entry going past MAX_STALE_REPORTED (a service that runs for months)."""
+def _keep(table: dict[K, tuple[Incident, int]], key: K, value: tuple[Incident, int]) -> Incident | None:
+    """Set `key` in `table`, the oldest entry going past MAX_STALE_REPORTED (a service that runs for months): that
+    one's incident, if any."""
     table[key] = value
     if len(table) > MAX_STALE_REPORTED:
-        del table[next(iter(table))]
+        return table.pop(next(iter(table)))[0]
+    return None
 
 
 def _released(held: dict[K, tuple[Incident, int]], ready: Callable[[Incident, int], bool],

@@ -23,6 +23,9 @@ MAX_SAMPLES = 5
 fifth hit's line hours into a failure: helper F9)."""
 MAX_SAMPLE_CHARS = 1024  # a sample is for people (alerts show 500 characters): 48 KiB lines must not pile up
 MAX_WINDOWS = 20_000
+RECHECK_USEC = 1_000_000
+"""A window of a host whose clock offset is being learnt, not yet past its deadline by the host's own journal time,
+is looked at again this much later (µs of the service's `now`): it ends at most this late once that time passes."""
 EVICT_BATCH = 256
 
 WindowKey = tuple[str, str, str]
@@ -57,6 +60,12 @@ class BurstTracker:
         self.clock_offset: Callable[[str], int] | None = None
         """µs our clock is ahead of a machine's (the service's host_clocks.py): a window ends when `now` (ours)
         less that is past its deadline (the host's journal time). None: journal time is the clock (scan)."""
+        self.host_time: Callable[[str], int | None] | None = None
+        """A machine's own time while its clock offset is being learnt: the journal time of its newest entry read (µs,
+        0: none since the start); None once the offset is known (the service's host_clocks.py). Its windows end
+        only once both that time and `now` less its offset are past their deadlines: by our clock alone a host 10
+        min behind had every window ended at our first look, a burst of 2 lines 1 s apart made two incidents, and
+        the first was lost (held for the clock under the same key as the second). None: the offset alone."""
 
     def add(self, hit: Hit) -> tuple[Incident | None, Incident | None]:
         """Record a hit; returns (incident that ended before it, incident it fired), either may be None."""
@@ -156,7 +165,7 @@ class BurstTracker:
             window = self._windows.get(key)
             if window is None:
                 continue
-            deadline = self._deadline(key, window)
+            deadline = self._deadline(key, window, now_usec)
             if deadline != stored:
                 # Out of date (hits came since): back in at its real place. Windows thus end in the order of
                 # their real deadlines however far `now` jumps, so ending a scan's screened run at its last
@@ -170,13 +179,24 @@ class BurstTracker:
                 self._dirty.add(key)
         return ended
 
-    def _deadline(self, key: WindowKey, window: _Window) -> int:
+    def _deadline(self, key: WindowKey, window: _Window, now_usec: int | None = None) -> int:
+        """When the window ends, on the scale of `now` (µs): its deadline by its host's journal time, moved by the
+        host's clock offset; while that offset is learnt (`host_time`), not before the host's own time passed it
+        (looked at again RECHECK_USEC after `now_usec`; without one, the earliest it may end: looked at then)."""
         trigger = self.rules[key[0]].trigger
         if window.incident is not None:
             deadline = window.incident.last_usec + trigger.hold_usec
         else:
             deadline = (window.stamps[-1] if window.stamps else 0) + trigger.within_usec
-        return deadline + self.clock_offset(split_host_unit(key[1])[0]) if self.clock_offset else deadline
+        if not self.clock_offset:
+            return deadline
+        machine = split_host_unit(key[1])[0]
+        shifted = deadline + self.clock_offset(machine)
+        if now_usec is None or self.host_time is None or (own := self.host_time(machine)) is None:
+            return shifted
+        if deadline >= own:  # not past by the host's own clock: a late clock's window is not ended by ours
+            return max(shifted, now_usec + RECHECK_USEC)
+        return max(shifted, deadline + now_usec - own)  # past by it: ends now, unless `now` less the offset is not
 
     def snapshot(self) -> list[dict[str, Any]]:
         """JSON-ready state of every window, for the service's saved state."""
