@@ -15,7 +15,7 @@ setup(
             ["logsentry/sources/_journalscan.c"],
             depends=["logsentry/sources/levels.h", "logsentry/sources/crash_levels.h",
                      "logsentry/sources/format_levels.h", "logsentry/sources/go_levels.h",
-                     "logsentry/sources/mongo_levels.h"],
+                     "logsentry/sources/mongo_levels.h", "logsentry/sources/service_levels.h"],
             libraries=["systemd"],
             extra_compile_args=["-O2", "-std=c11", "-D_GNU_SOURCE", "-Wall", "-Wextra",
                                 "-Wno-missing-field-initializers"],

@@ -71,6 +71,8 @@ not a level word, or a word after a prefix the general step does not skip, read 
   ===`, with microseconds since OTP 21. The title is a logger level in capitals (`EMERGENCY` .. `DEBUG`) or a
   SASL report's: `CRASH` (a process died) and `SUPERVISOR` (a supervisor's child died) are err, as OTP logs
   them, `PROGRESS` info.
+- Icinga 2's `[time] critical/Facility: `, Node-RED's `D Mon hh:mm:ss - [error] ` and Zigbee2MQTT 1.x's
+  `Zigbee2MQTT:error time: `, in engine/service_levels.py (with its C twin sources/service_levels.h).
 
 And one key of step 2 (JSON): MongoDB 4.4+ (logv2/json_formatter.cpp) writes `{"t":{"$date":"..."},"s":"E",
 "c":"NETWORK", "id":..., "ctx":..., "msg":...}`; its severity code (LogSeverity::toStringDataCompact: `F`, `E`,
@@ -85,7 +87,10 @@ from __future__ import annotations
 
 import re
 
-FIXED_FIRST = frozenset("IWEFPDT0123456789[pf=d ")
+from .service_levels import FIRST as SERVICE_FIRST
+from .service_levels import service_level
+
+FIXED_FIRST = frozenset("IWEFPDT0123456789[pf=d ") | SERVICE_FIRST
 """The first characters of these formats: other lines need no look."""
 MONGO_JSON_START = '{"t":{"$date":"'
 
@@ -190,6 +195,8 @@ def fixed_level(message: str) -> int | None:
         return ceph_level(found)
     if first == "=" and (found := _ERLANG.match(message)):
         return _ERLANG_LEVELS.get(found[1])
+    if first in SERVICE_FIRST:
+        return service_level(message)
     return None
 
 

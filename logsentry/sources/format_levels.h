@@ -2,7 +2,8 @@
  * format_levels.h: step 3 of levels.h, fixed line formats whose level is a letter, a mark or a number (glog/klog/
  * abseil, CockroachDB's crdb-v1/v2 and Gitea in go_levels.h; MongoDB's text, and its 4.4+ JSON severity which step 2
  * reads, in mongo_levels.h; here ClickHouse's `<Priority>`, Redis and Valkey, Go's runtime, .NET's `fail:
- * Category[EventId]`, Sidekiq 6+, Ceph, Monolog's LineFormatter and Erlang/OTP's report headers).
+ * Category[EventId]`, Sidekiq 6+, Ceph, Monolog's LineFormatter and Erlang/OTP's report headers; Icinga 2, Node-RED
+ * and Zigbee2MQTT 1.x in service_levels.h).
  *
  * The twin of logsentry/engine/format_levels.py, which documents each format and where it comes from;
  * tests/test_levels.py and tests/test_levels_formats.py hold the two to the same answer. Included by levels.h
@@ -11,11 +12,12 @@
 #ifndef LOGSENTRY_FORMAT_LEVELS_H
 #define LOGSENTRY_FORMAT_LEVELS_H
 
-#define LV_FIXED_FIRST "IWEFPDT0123456789[pf=d " /* the formats' first characters (FIXED_FIRST) */
+#define LV_FIXED_FIRST "IWEFPDT0123456789[pf=d Znicwe" /* the formats' first characters (FIXED_FIRST) */
 #define LV_MONGO_JSON_START "{\"t\":{\"$date\":\"" /* MONGO_JSON_START */
 
 #include "go_levels.h"
 #include "mongo_levels.h"
+#include "service_levels.h"
 
 /* ClickHouse: yyyy.mm.dd hh:mm:ss[.f+] [ tid ] [{query_id} ]<Priority> , the query id printable ASCII but space,
  * { and }; the priority named within LV_MAX_PREFIX bytes (CLICKHOUSE_LEVELS: Poco's SyslogChannel's levels) */
@@ -376,6 +378,8 @@ static int lv_fixed(const unsigned char *p, size_t n) {
         return level;
     if (first == '=')
         return lv_erlang(p, n);
+    if (strchr(LV_SERVICE_FIRST, first) && first)
+        return lv_service(p, n);
     return -1;
 }
 
