@@ -141,6 +141,31 @@ LAYOUTS: dict[str, tuple[str, list[str], int, int]] = {
         "2014-09-10T15:43:49Z 60056 TID-oxwbvr7zk ERROR: heartbeat: Waited 1 sec",
         "2014-09-10T15:43:55Z 60056 TID-oxwbvr7zk ERROR: heartbeat: Waited 1 sec",
     ], 1, _utc(2014, 9, 10, 15, 43, 49)),
+    # Node-RED's console (@node-red/util/lib/log.js: Node's util.log time `D Mon HH:MM:SS - `, no year, then
+    # `[level]`), hassio-addons/app-node-red#1656: no time was read, and no level (trial 5)
+    "node-red": ("node-red.log", [
+        "2 Aug 21:00:50 - [info] Starting flows",
+        "2 Aug 21:00:51 - [error] Error: connect ECONNREFUSED 0.0.0.0:443",
+        "    at TCPConnectWrap.afterConnect [as oncomplete] (node:net:1495:16)",
+    ], 1, _local(2026, 8, 2, 21, 0, 51)),
+    # Zigbee2MQTT 1.x's console (lib/util/logger.ts: `Zigbee2MQTT:LEVEL TIME: msg`, the level padded to five),
+    # Koenkk/zigbee2mqtt#15175: the time behind the name and level was not read, nor the level (trial 5)
+    "zigbee2mqtt-1": ("zigbee2mqtt.txt", [
+        "Zigbee2MQTT:info  2022-11-24 23:16:18: Starting zigbee-herdsman (0.14.68)",
+        "Zigbee2MQTT:error 2022-11-24 23:16:38: Failed to start zigbee",
+    ], 1, _local(2022, 11, 24, 23, 16, 38)),
+    # ... and its log file's `LEVEL TIME: msg` (Koenkk/zigbee2mqtt#3238)
+    "zigbee2mqtt-1-file": ("log.txt", [
+        "debug 2020-04-09 15:48:10: Saving state to file /opt/zigbee2mqtt/data/state.json",
+        "error 2020-04-09 15:49:51: Adapter disconnected, stopping",
+    ], 1, _local(2020, 4, 9, 15, 49, 51)),
+    # Icinga 2's log (lib/base/streamlogger.cpp: `[time] severity/Facility: msg`), Icinga/icinga2#8475: its time was
+    # read, its `critical` not (trial 5); crit, as Icinga tells syslog
+    "icinga2": ("icinga2.log", [
+        "[2020-11-12 14:07:42 +0100] information/ApiListener: Reconnecting to endpoint 'a2' via host '127.0.0.1'",
+        "[2020-11-12 14:07:42 +0100] critical/ApiListener: Cannot connect to host '127.0.0.1' on port '5662': "
+        "Connection refused",
+    ], 1, _utc(2020, 11, 12, 13, 7, 42)),
 }
 
 
@@ -162,7 +187,8 @@ def test_a_programs_own_log_is_read_with_its_times_and_levels(tmp_path: Path, la
     assert [e.message for e in entries] == lines  # a line each, as journald stores a service's stdout
     failing = entries[error]
     assert failing.realtime_usec == usec
-    worst = 4 if layout.startswith("redis") else 3  # Redis's highest mark, `#`, is a warning (engine/format_levels.py)
+    # Redis's highest mark, `#`, is a warning (engine/format_levels.py); Icinga's critical is crit
+    worst = 4 if layout.startswith("redis") else 2 if layout == "icinga2" else 3
     assert failing.effective_priority == worst
     assert failing.level_source == "text" and failing.from_text
     assert entries[0].effective_priority is None or entries[0].effective_priority >= 5

@@ -16,6 +16,10 @@ A record starts with one of these times, optionally in brackets (`[2026-11-28 10
 * `081109 203615`: log4j's `yyMMdd HHmmss` (loghub's HDFS);
 * `17/06/09 20:10:40`: `yy/MM/dd HH:mm:ss`, Spark's default log4j pattern (conf/log4j2.properties.template);
 * `1764245823` or `1764245823.5`, ten digits from 2001 on: Unix seconds (unbound's log file);
+* `2 Aug 21:00:51 - `: Node's util.log (`D Mon HH:MM:SS - msg`, no year: the latest that is not after the file's
+  time), which Node-RED's console log copies (`2 Aug 21:00:51 - [error] ...`, @node-red/util/lib/log.js);
+* Zigbee2MQTT 1.x's time behind its level (lib/util/logger.ts: `Zigbee2MQTT:error 2022-11-24 23:16:38: msg` on
+  the console, `error 2022-11-24 23:16:38: msg` in its log file, the level padded to five characters);
 * logrus's text on a terminal, the level cut to four capitals before the time in brackets (`ERRO[2021-04-12T16:04:16.
   068413882+08:00] msg`: `dockerd --debug` run by hand; engine/format_levels.py reads its level);
 * logfmt whose first pair is the time (`time="2026-11-28T10:14:29Z" level=error msg=...`: logrus, go-kit, slog),
@@ -52,7 +56,8 @@ from .text_years import Years
 _HMS = r"(?P<{0}h>[0-2]\d):(?P<{0}mi>[0-5]\d):(?P<{0}s>[0-6]\d)"
 
 _STAMP = re.compile(
-    r"(?:(?:time|ts|t|timestamp)=\"?|(?:PANI|FATA|ERRO|WARN|INFO|DEBU|TRAC)(?=\[\d{4}-))?\[?(?:"
+    r"(?:(?:time|ts|t|timestamp)=\"?|(?:PANI|FATA|ERRO|WARN|INFO|DEBU|TRAC)(?=\[\d{4}-)"
+    r"|(?:Zigbee2MQTT:)?(?:info |warn |error|debug) (?=\d{4}-))?\[?(?:"
     r"(?P<y>\d{4})([-/.])(?P<mo>[01]\d)\2(?P<d>[0-3]\d)[T ]" + _HMS.format("") +
     r"(?:[.,](?P<f>\d{1,9}))?(?: ?(?P<z>Z|UTC|GMT|[+-][0-2]\d(?::?[0-5]\d)?)(?![\w:]))?"
     r"|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?P<cmon>" + MONTH_PATTERN + r") (?P<cd>[ 0-3]?\d) " + _HMS.format("c") +
@@ -63,6 +68,7 @@ _STAMP = re.compile(
     r"|(?P<hy>\d\d)(?P<hmo>[01]\d)(?P<hd>[0-3]\d) (?P<hh>[0-2]\d)(?P<hmi>[0-5]\d)(?P<hs>[0-6]\d)"
     r"|(?P<sy>\d\d)/(?P<smo>[01]\d)/(?P<sd>[0-3]\d) " + _HMS.format("s") +
     r"|(?P<epoch>[12]\d{9})(?:\.(?P<ef>\d{1,9}))?"
+    r"|(?P<ud>[1-3]?\d) (?P<umon>" + MONTH_PATTERN + r") " + _HMS.format("u") + r"(?= - )"
     r")\]?(?=[\s|:\],\"-]|$)")
 """A record's time at the start of its line, in the layouts the module docstring names (also as a logfmt line's
 first pair: `time="2026-11-28T10:14:29Z" level=error ...`, logrus; `ts=...`, go-kit; `time=...`, slog)."""
@@ -179,7 +185,7 @@ def identifier(name: str) -> str:
     return base
 
 
-_ANCHORS = ("y", "cmon", "rmon", "gmo", "hy", "sy", "epoch")
+_ANCHORS = ("y", "cmon", "rmon", "gmo", "hy", "sy", "epoch", "umon")
 """_STAMP's alternatives, each by a group only it has."""
 
 
@@ -271,4 +277,8 @@ class AppLogParser:
         if found["hy"] is not None:
             return self._local(2000 + int(found["hy"]), int(found["hmo"]), int(found["hd"]), int(found["hh"]),
                                int(found["hmi"]), int(found["hs"]))
+        if found["umon"] is not None:
+            month, day = month_number(found["umon"]), int(found["ud"])
+            return self._local(self.years.of(month, day), month, day, int(found["uh"]), int(found["umi"]),
+                               int(found["us"]))
         return int(found["epoch"]) * 1_000_000 + fraction_usec(found["ef"])
