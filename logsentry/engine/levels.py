@@ -37,7 +37,8 @@ for the UTF-8 bytes (C) and the decoded text (Python).
    MongoDB 4.4+'s `"s"` counts only where its formatter writes it (`format_levels.mongo_json_level`).
 3. Fixed line formats at the start (`engine/format_levels.py`, with its C twin `sources/format_levels.h`):
    glog/klog/abseil, CockroachDB's `Lyymmdd`, ClickHouse's `<Error>`, Redis and Valkey, Go's runtime, .NET's
-   `fail: Category[EventId]`, MongoDB up to 4.2 and Erlang/OTP's report headers.
+   `fail: Category[EventId]`, MongoDB up to 4.2 and Erlang/OTP's report headers; Icinga 2's `critical/Facility: `,
+   Node-RED's `D Mon hh:mm:ss - [error] ` and Zigbee2MQTT 1.x's in `engine/service_levels.py`.
 4. logfmt (go-kit, logrus's text formatter, slog's TextHandler, log15, Grafana/Loki/Prometheus): when the
    line starts with a `key=value` pair and every token up to the level key is one, the value of the first
    key among `LOGFMT_KEYS` (`level=error`, `lvl=eror`, `level="warn"`).
