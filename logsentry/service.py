@@ -301,8 +301,9 @@ class Service(ServiceConfiguring):
         if not self.ready:
             self.ready = True
             self.notify("READY=1")
-            log.info("ready: watching %s (PID %d: `kill -HUP %d` reloads the config and rules)",
-                     ", ".join(w for watch in self.config.watches for w in watch.units), os.getpid(), os.getpid())
+            log.info("ready: watching %s (PID %d: `kill -HUP %d` reloads the config and rules)%s",
+                     ", ".join(w for watch in self.config.watches for w in watch.units), os.getpid(), os.getpid(),
+                     f"; {said}" if (said := self.dry_run_said()) else "")
 
     def _housekeeping(self) -> None:
         """Between entries of a backlog: what must not wait for the end of it (watchdog, status)."""
@@ -314,7 +315,8 @@ class Service(ServiceConfiguring):
         self.last_housekeeping = time.monotonic()
         figures = self.figures
         heads = self.pipeline.open_heads()
-        status = f"{len(heads)} open incident{'s' if len(heads) != 1 else ''}"
+        status = f"{said.upper()[:7]}{said[7:]}; " if (said := self.dry_run_said()) else ""
+        status += f"{len(heads)} open incident{'s' if len(heads) != 1 else ''}"
         if heads:
             rule_id, unit, first_usec = min(heads, key=lambda head: head[2])
             status += f" (oldest: {rule_id} on {unit} since {format_usec(first_usec)})"

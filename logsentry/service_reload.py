@@ -44,6 +44,14 @@ class ServiceConfiguring(ServiceReading):
     reload_requested: bool
     reload_note: str
 
+    def dry_run_said(self) -> str:
+        """Said in the "ready" line, STATUS and each reload's line while the service acts on nothing (a
+        forgotten `dry_run = true` must not pass for a service that works); "" when it acts."""
+        if not self.config.dry_run:
+            return ""
+        why = "--dry-run" if self.dry_run else f"dry_run = true in {self.config.path}"
+        return f"dry run ({why}): restarts and alerts are logged, not done"
+
     def _build_pipeline(self, rule_set: RuleSet) -> Pipeline:
         policy = self.policy = guarded_policy(self.config, self.ledger)
         policy.clock_offset = self.clocks.offset  # the stale guard judges by each host's clock
@@ -137,5 +145,6 @@ class ServiceConfiguring(ServiceReading):
         gc.unfreeze()  # the old pipeline, frozen at the start, may be collected now; the new one is frozen instead
         gc.collect()
         gc.freeze()
-        log.info("reloaded: %d rules%s", len(rule_set.rules), "; still a dry run (--dry-run)" if self.dry_run else "")
+        log.info("reloaded: %d rules%s", len(rule_set.rules), f"; still a {said}" if (said := self.dry_run_said())
+                 else "")
         return True
