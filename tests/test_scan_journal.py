@@ -169,10 +169,21 @@ def test_broken_rule_file_exits_2_listing_every_error(make_journal, write_rule, 
     assert "(got '60 secs')" in result.stderr
     assert "rules/test/worse.toml: severity: expected one of info, warning, error, critical (got 'fatal')" \
         in result.stderr
-    assert "3 error(s) in rule files; nothing was scanned" in result.stderr
+    assert "3 errors in rule files; nothing was scanned" in result.stderr
     tested = run_cli("rules", "test", str(rules_dir))
-    assert tested.exit_code == 2 and "3 error(s) in rule files; no rule was tested" in tested.stderr
+    assert tested.exit_code == 2 and "3 errors in rule files; no rule was tested" in tested.stderr
+    # `rules test` takes --rules as `rules check`, `show`, `list` and `scan` do (it took PATHS only: "No such
+    # option '--rules'" for a new user who had just run `rules check --rules DIR`)
+    assert run_cli("rules", "test", "--rules", str(rules_dir)).stderr == tested.stderr
     assert result.stdout == ""
+
+
+def test_rules_test_takes_rules_as_the_other_rules_commands_do(write_rule, rules_dir):
+    write_rule("boom", simple_rule(regex="^BOOM$") + '[[sample]]\nline = "BOOM"\nmatch = true\n'
+                                                    '[[sample]]\nline = "GET /BOOM 404"\nmatch = false\n')
+    tested = run_cli("rules", "test", "--rules", str(rules_dir))
+    assert tested.exit_code == 0, tested.stderr
+    assert tested.stdout.startswith("1 rule, ") and tested.stdout.endswith(" passed, 0 failed\n")
 
 
 def test_report_output_names_incidents(make_journal, write_rule, rules_dir):

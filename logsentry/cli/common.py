@@ -13,6 +13,7 @@ from ..rules.loader import RuleSet, default_rule_dirs, load_rules
 from ..sources import Selection
 from ..sources.selection import parse_priority_range, unit_name
 from ..timespec import TimeSpecError, parse_timestamp
+from ..wording import plural
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -45,7 +46,7 @@ def load_rule_set(extra: Iterable[Path], shipped: bool, refused: str = "nothing 
     if rule_set.errors:
         for line in rule_set.errors:
             click.echo(line, err=True)
-        fail(f"{len(rule_set.errors)} error(s) in rule files; {refused}")
+        fail(f"{plural(len(rule_set.errors), 'error')} in rule files; {refused}")
     return rule_set
 
 

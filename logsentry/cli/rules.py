@@ -90,8 +90,11 @@ def _fit(text: str, width: int) -> str:
 
 @rules.command("test")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path, exists=True))
-def rules_test(paths: tuple[Path, ...]) -> None:
-    """Run every rule's samples and scenarios; exit 1 on a failure (with the line and why)."""
+@rules_option
+def rules_test(paths: tuple[Path, ...], rule_paths: tuple[Path, ...]) -> None:
+    """Run the samples and scenarios of the rule files or directories given (as PATHS or with --rules, as the
+    other rules commands take them; none: the shipped rules); exit 1 on a failure (with the line and why)."""
+    paths = (*paths, *rule_paths)
     rule_set = load_rule_set(paths, shipped=not paths, refused="no rule was tested")
     failures = 0
     checks = 0
@@ -101,8 +104,8 @@ def rules_test(paths: tuple[Path, ...]) -> None:
             if not result.ok:
                 failures += 1
                 click.echo(f"FAIL {rule.path}: {result.what}: {result.detail}")
-    click.echo(f"{plural(len(rule_set.rules), 'rule')}, {plural(checks, 'check')}: {checks - failures} passed, "
-               f"{failures} failed")
+    click.echo(f"{plural(len(rule_set.rules), 'rule')}, {plural(checks, 'check')}: {checks - failures:,} passed, "
+               f"{failures:,} failed")
     if failures:
         sys.exit(1)
 
