@@ -57,6 +57,7 @@ CHECK_EVERY_USEC = 1_000_000
 MAX_HOSTS = 10_000
 NEW_HOST_SAVE_S = 5.0
 """New hosts are saved with the next commit, at most this often (seconds), not only with the minute's snapshot."""
+HOSTS_SAVED_KEY = "hosts_saved_usec"  # state key: when the service saved its hosts last (µs, wall clock)
 LEARNT = Absence(silent_for_usec=FLOOR_USEC, min_entries=MIN_GAPS + 1, max_variation=float("inf"))
 """How a host's threshold is learnt: any rhythm counts (a host's journal is the sum of its units: bursty);
 3 x its gap at the 99.9th percentile, or the gap seen 1e-4 times a day, never below FLOOR_USEC."""

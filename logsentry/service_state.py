@@ -18,7 +18,7 @@ from .baseline_keeper import BaselineKeeper
 from .config import SiteConfig
 from .engine.policy import RestartLedger
 from .engine.second_look import StaleReports
-from .host_silence import HostSilence
+from .host_silence import HOSTS_SAVED_KEY, HostSilence
 from .pipeline import Pipeline
 from .service_held import HeldResolves
 from .state import OutboxItem, State
@@ -114,6 +114,8 @@ class StateSaving:
             values["hosts"] = self.hosts.snapshot()
         elif self.hosts.new_hosts_due():  # a host seen for the first time: `logsentry hosts` lists it soon
             values["hosts"] = self.hosts.snapshot()
+        if "hosts" in values:  # `logsentry hosts` says when: a newest entry there is the one of that moment
+            values[HOSTS_SAVED_KEY] = wall_usec()
         if final or self.pipeline.failures.changed:  # incidents joined per failure (engine/failures.py)
             values["failures"] = self.pipeline.failures.snapshot()
         baselines = self.keeper.for_commit(values, final)

@@ -5,7 +5,10 @@ systemd-journal-remote writes from a FIFO, a state saved by `State`, the real CL
 
 from __future__ import annotations
 
+import json
+import re
 import time
+from datetime import datetime
 from pathlib import Path
 
 from conftest import run_cli
@@ -52,3 +55,43 @@ actions = ["alert"]
     finally:
         feed.close()
         assert service.stop() == 0
+
+
+def test_hosts_says_when_the_service_saved_them(tmp_path: Path) -> None:
+    """Its hosts are saved once a minute (and at a new host, and at the stop): a host that logs twice a second
+    was listed with a "newest entry" a minute old, and nothing said the list was a minute old (a new user's
+    finding). The list now ends with the moment it was saved, and a stop saves it again."""
+    directory = tmp_path / "remote"
+    directory.mkdir()
+    feed = HostFeed(directory, "web-7", WEB7)
+    service = RunningService(tmp_path, f'''
+state_dir = "{tmp_path / 'state'}"
+journal_directory = "{directory}"
+[[watch]]
+units = ["*"]
+actions = ["alert"]
+''')
+    try:
+        feed.write("starting", "api.service")
+        time.sleep(0.5)  # journal-remote has made the file
+        service.start()
+        feed.write("GET / 200", "api.service")
+        deadline = time.monotonic() + 6
+        while "web-7 (machine" not in (listed := run_cli("hosts", "-c", str(service.config_path)).stdout):
+            assert time.monotonic() < deadline, listed
+            time.sleep(0.2)
+    finally:
+        feed.close()
+        assert service.stop() == 0
+    before = time.time_ns() // 1000
+    done = run_cli("hosts", "-c", str(service.config_path))
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith(f"web-7 (machine {WEB7}): newest entry ")
+    [saved] = re.findall(r"^logsentry: as the service saved them at (\S+ \S+) \(every 1min, at a new host and at its "
+                         r"stop\): a host may have logged since$", done.stderr.strip())
+    saved_usec = int(datetime.strptime(saved, "%Y-%m-%d %H:%M:%S.%f").timestamp() * 1_000_000)
+    newest = State(tmp_path / "state" / "state.db").get("hosts")[0][1]  # (its newest entry, µs)
+    assert newest <= saved_usec <= before, (newest, saved_usec, before)
+    assert len(lines) == 1  # stdout: one line a host (scripts count them); when, on stderr
+    assert [json.loads(line)["host"] for line in run_cli("hosts", "-c", str(service.config_path), "-o",
+                                                          "json").stdout.splitlines()] == ["web-7"]  # JSON: hosts only

@@ -43,7 +43,8 @@ def hosts_command(config_path: Path, state_dir: Path | None, output: str) -> Non
     """The hosts of a collector's journal_directory as the service last saved them: each one's newest entry,
     its silence threshold (learnt from the gaps between its entries, or [hosts] silent_after) and whether it
     is silent. Read only: the service may be running."""
-    from ..host_silence import MIN_GAPS, HostSilence
+    from ..engine.absence import SNAPSHOT_EVERY_S
+    from ..host_silence import HOSTS_SAVED_KEY, MIN_GAPS, HostSilence
     from ..state import StateError
     from ..state_readonly import StateMissing, open_read_only
     from ..timespec import format_duration, format_usec, timespan
@@ -56,7 +57,7 @@ def hosts_command(config_path: Path, state_dir: Path | None, output: str) -> Non
     try:
         store = open_read_only(path)  # never written: no WAL switch, no table made, nothing for a reader to lock
         try:
-            saved = store.get("hosts")
+            saved, saved_usec = store.get("hosts"), store.get(HOSTS_SAVED_KEY)
         finally:
             store.close()
     except StateMissing:
@@ -94,6 +95,10 @@ def hosts_command(config_path: Path, state_dir: Path | None, output: str) -> Non
         clock = f"; its clock {format_duration(offset)} behind ours (judged by its own)" if offset else ""
         click.echo(f"{visible(host.name or machine)} (machine {machine}): newest entry "
                    f"{format_usec(host.newest_usec)}, {learnt}{state}{clock}")
+    if output != "json" and isinstance(saved_usec, int):  # (a state saved before this was kept has none)
+        every = timespan(int(SNAPSHOT_EVERY_S * 1_000_000))
+        click.echo(f"logsentry: as the service saved them at {format_usec(saved_usec)} (every {every}, at a new "
+                   "host and at its stop): a host may have logged since", err=True)  # (stdout: a line a host)
 
 
 def _offsets(saved: Any) -> dict[str, int]:
