@@ -4,7 +4,7 @@ tail is (service.py asks before it reads; service_journal.py reads)."""
 from __future__ import annotations
 
 from .config import SiteConfig
-from .sources.journal import JournalLocation, JournalOpenError
+from .sources.journal import LOCAL_JOURNAL_DIRS, JournalLocation, JournalOpenError
 
 
 class StartError(Exception):
@@ -15,18 +15,18 @@ def probe_journal(config: SiteConfig) -> None:
     """Can the journal be opened at all? (No readable journal file is an error, not "nothing found".) Raises
     StartError."""
     location = JournalLocation(directory=config.journal_directory)
-    where = config.journal_directory or "the local journal"
+    where = f"the journal in {config.journal_directory}" if config.journal_directory else \
+        f"the local journal ({', '.join(map(str, LOCAL_JOURNAL_DIRS))})"  # (it read "the journal in the local journal")
     try:
         reader = location.open()
     except (OSError, ValueError) as error:
-        raise StartError(f"cannot open the journal in {where}: no journal file could be opened "
-                         f"({error})") from None
+        raise StartError(f"cannot open {where}: no journal file could be opened ({error})") from None
     try:
         usage = int(reader.get_usage())  # bytes of the files sd-journal opened (unreadable, invalid: none)
     finally:
         reader.close()
     if usage == 0:
-        raise StartError(f"cannot open the journal in {where}: no journal file could be opened (none there, "
+        raise StartError(f"cannot open {where}: no journal file could be opened (none there, "
                          "or none readable or valid)")
 
 

@@ -141,3 +141,21 @@ def test_a_local_root_named_as_this_machine_vouches_for_no_file_at_its_top(tmp_p
     monkeypatch.setattr(fanin_files, "LOCAL_ROOTS", (tmp_path / "run-log-journal", root))
     assert fanin_files.unvouched_local(LOCAL_MACHINE) == [str(root / "remote-evil.journal")]
     assert not fanin_files.vouched(LOCAL_MACHINE, None, ())
+
+
+def test_no_local_journal_at_all_is_refused_naming_its_directories(tmp_path: Path) -> None:
+    """A machine (a container) with no journal file in /var/log/journal or /run/log/journal: the service refuses
+    to start, naming both (it said "cannot open the journal in the local journal", a new user's finding)."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    config = tmp_path / "logsentry.toml"
+    config.write_text(f'state_dir = "{tmp_path / "state"}"\n[[watch]]\nunits = ["app"]\nactions = ["alert"]\n')
+    tests = str(Path(__file__).parent)
+    done = subprocess.run(["unshare", "-U", "-r", "-m", "sh", "-c", IN_NAMESPACE, "sh", str(empty), str(empty),
+                           sys.executable, "-m", "logsentry", "run", "-c", str(config), "--dry-run"],
+                          capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONPATH": os.pathsep.join([tests, str(Path(tests).parent)])})
+    assert (done.returncode, done.stdout) == (2, ""), done
+    assert done.stderr == ("logsentry: cannot start: cannot open the local journal (/var/log/journal, "
+                           "/run/log/journal): no journal file could be opened (none there, or none readable or "
+                           "valid)\n"), done.stderr
