@@ -17,7 +17,7 @@ from .actions.runner import guarded_policy
 from .config import SiteConfig
 from .config_check import check_site
 from .config_rules import log_rule_names
-from .engine.policy import GuardedPolicy
+from .engine.policy import GuardedPolicy, RestartLedger
 from .engine.quarantine import BudgetedDetector
 from .events import ActionEvent
 from .model import Action, incident_id
@@ -53,7 +53,11 @@ class ServiceConfiguring(ServiceReading):
         return f"dry run ({why}): restarts and alerts are logged, not done"
 
     def _build_pipeline(self, rule_set: RuleSet) -> Pipeline:
-        policy = self.policy = guarded_policy(self.config, self.ledger)
+        # A dry run decides its would-be restarts on a copy of the ledger: they guard each other as real ones
+        # would (budget, cooldown, comebacks), but none is saved, nor counted once the service is live (its
+        # phantom restart made a live deadlock wait up to 30 min for an outcome, or go unrestarted).
+        ledger = RestartLedger(list(self.ledger.records)) if self.config.dry_run else self.ledger
+        policy = self.policy = guarded_policy(self.config, ledger)
         policy.clock_offset = self.clocks.offset  # the stale guard judges by each host's clock
         policy.awaits_outcomes = True  # a new invocation's restart incident waits for an earlier restart's outcome
         if self.config.journal_directory is None and (vouch := self._vouch_for):
