@@ -181,6 +181,16 @@ class FanInFollower:
         self._listen()
         changed: set[str] = set()
         yield from self._look(changed)
+        for stem in sorted(changed):
+            # At the start, what each host's active file holds past its position is read before the first
+            # CAUGHT_UP: a caller lets time pass there (the service ends windows quiet by the clock), and its
+            # held scanner's thread had read none of it yet (every incident open across a restart of the
+            # service longer than its window was ended, held as silent, resolved and paged anew).
+            if (host := hosts.get(stem)) is not None:
+                yield from self._changed(stem, host)
+                if host.held is not None:
+                    yield from self._drain(stem, host)
+        changed.clear()
         next_look, resume = time.monotonic() + self._look_s(), 0.0
         while True:
             for stem in sorted(changed):
