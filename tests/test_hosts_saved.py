@@ -30,8 +30,8 @@ def test_hosts_says_when_the_service_saves_them(tmp_path: Path) -> None:
                                                 "service saves a host within seconds of reading its first entry\n")
 
 
-def test_a_running_service_saves_a_new_host_at_once(tmp_path: Path) -> None:
-    """It saved its hosts with its rhythms, once a minute: a host it had read for 50 s was not listed."""
+def _listed_while_running(tmp_path: Path) -> tuple[RunningService, str]:
+    """A service following web-7's journal until `logsentry hosts` lists it (then stopped): it and that listing."""
     directory = tmp_path / "remote"
     directory.mkdir()
     feed = HostFeed(directory, "web-7", WEB7)
@@ -51,38 +51,23 @@ actions = ["alert"]
         while "web-7 (machine" not in (listed := run_cli("hosts", "-c", str(service.config_path)).stdout):
             assert time.monotonic() < deadline, listed
             time.sleep(0.2)
-        assert listed.startswith(f"web-7 (machine {WEB7}): newest entry ")
     finally:
         feed.close()
         assert service.stop() == 0
+    return service, listed
+
+
+def test_a_running_service_saves_a_new_host_at_once(tmp_path: Path) -> None:
+    """It saved its hosts with its rhythms, once a minute: a host it had read for 50 s was not listed."""
+    _, listed = _listed_while_running(tmp_path)
+    assert listed.startswith(f"web-7 (machine {WEB7}): newest entry ")
 
 
 def test_hosts_says_when_the_service_saved_them(tmp_path: Path) -> None:
     """Its hosts are saved once a minute (and at a new host, and at the stop): a host that logs twice a second
     was listed with a "newest entry" a minute old, and nothing said the list was a minute old (a new user's
-    finding). The list now ends with the moment it was saved, and a stop saves it again."""
-    directory = tmp_path / "remote"
-    directory.mkdir()
-    feed = HostFeed(directory, "web-7", WEB7)
-    service = RunningService(tmp_path, f'''
-state_dir = "{tmp_path / 'state'}"
-journal_directory = "{directory}"
-[[watch]]
-units = ["*"]
-actions = ["alert"]
-''')
-    try:
-        feed.write("starting", "api.service")
-        time.sleep(0.5)  # journal-remote has made the file
-        service.start()
-        feed.write("GET / 200", "api.service")
-        deadline = time.monotonic() + 6
-        while "web-7 (machine" not in (listed := run_cli("hosts", "-c", str(service.config_path)).stdout):
-            assert time.monotonic() < deadline, listed
-            time.sleep(0.2)
-    finally:
-        feed.close()
-        assert service.stop() == 0
+    finding). stderr now says when they were saved; the stop saved them again."""
+    service, _ = _listed_while_running(tmp_path)
     before = time.time_ns() // 1000
     done = run_cli("hosts", "-c", str(service.config_path))
     lines = done.stdout.splitlines()
