@@ -28,7 +28,7 @@ def test_the_clock_line_is_said_once_across_a_restart(receiver, tmp_path: Path) 
         assert running.stop() == 0  # its hosts, offsets with them, saved at the stop
         running.start()
         time.sleep(2)  # saved again meanwhile (a host read again): the offset is kept
-        shown = run_cli("hosts", "-c", str(running.config_path)).output
+        shown = run_cli("hosts", "-c", str(running.config_path)).stdout  # (stderr: when they were saved)
         assert shown.rstrip().endswith("; its clock 10m behind ours (judged by its own)"), shown
         time.sleep(HOLD_S + 3)  # its samples held the hold again: nothing changed, nothing to say
         assert running.log().count(said) == 1, running.log()
