@@ -320,9 +320,11 @@ class Service(ServiceConfiguring):
         if heads:
             rule_id, unit, first_usec = min(heads, key=lambda head: head[2])
             status += f" (oldest: {rule_id} on {unit} since {format_usec(first_usec)})"
-        status += (f"; {figures.entries} entries, {figures.matches} matches, {figures.incidents} incidents, "
-                   f"{figures.actions} actions since {format_usec(figures.since_usec)}; "
-                   f"{len(self.rule_set.rules)} rules")
+        counts = [plural(count, word, words, separated=False) for count, word, words in (  # "1 entry", not "1 entries"
+            (figures.entries, "entry", "entries"), (figures.matches, "match", "matches"),
+            (figures.incidents, "incident", None), (figures.actions, "action", None))]
+        status += (f"; {', '.join(counts)} since {format_usec(figures.since_usec)}; "
+                   f"{plural(len(self.rule_set.rules), 'rule', separated=False)}")
         if self.reload_note:
             status += f"; {self.reload_note}"
         now = time.monotonic()

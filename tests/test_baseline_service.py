@@ -94,6 +94,8 @@ def test_learns_history_at_first_start_and_keeps_it_across_kill_9(live_journal: 
         # what was accepted, said (helper U3: the id alone named no unit or host)
         assert accepted.output.startswith(f"accepted {new['id']} of api.service on "), accepted.output
         assert f"({new['template']}): normal from now on" in accepted.output, accepted.output
+        # for the anomaly rules only: a new user accepted the MVar line and expected its signature to stop firing
+        assert accepted.output.endswith(" for the anomaly rules (signature rules that match it still fire)\n")
         accepted_line = f"template {new['id']} accepted as normal in"
         [line] = [line for line in running.wait_log(accepted_line).splitlines() if accepted_line in line]
         assert line.endswith("api.service"), line  # the unit (on this host)

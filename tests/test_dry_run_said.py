@@ -63,7 +63,8 @@ def test_dry_run_in_the_file_is_said_until_a_reload_reads_it_gone(
         reloaded = next(line for line in running.wait_log("reloaded:").splitlines() if "reloaded:" in line)
         assert "dry run" not in reloaded
         live_journal.write("GET / 200")  # the read loop comes round and says its STATUS
-        _status_after(notify, "0 open incidents")
+        status = _status_after(notify, "0 open incidents; 1 entry, ")  # (it said "1 entries")
+        assert ", 0 matches, 0 incidents, 0 actions since " in status and status.endswith(" rules"), status
         assert running.stop(signal.SIGTERM) == 0
     finally:
         notify.close()

@@ -539,7 +539,7 @@ def test_status_after_a_restart_shows_the_restored_open_incident_and_counters(li
         wait_for(lambda: notify.status(), 10, "a STATUS")
         status = notify.status()
         assert status.startswith("1 open incident (oldest: boom on app.service since "), status
-        assert "1 incidents" in status and "0 entries" not in status, status
+        assert ", 1 incident, " in status and "0 entries" not in status, status
     finally:
         notify.close()
 

@@ -296,7 +296,8 @@ def _console() -> Console:
 @state_option
 @click.argument("template_id")
 def accept(config_path: Path, state_dir: Path | None, template_id: str) -> None:
-    """Treat a template as normal from now on (it never counts as new again)."""
+    """Treat a template as normal from now on for the anomaly rules (it never counts as new again); the signature
+    rules that match its lines still fire."""
     state = _state(config_path, state_dir)
     known = state.db.execute("SELECT unit, text FROM baseline_template WHERE template_id = ? ORDER BY unit",
                              (template_id,)).fetchall()
@@ -308,7 +309,8 @@ def accept(config_path: Path, state_dir: Path | None, template_id: str) -> None:
     state.close()
     machine, unit = split_host_unit(known[0][0])  # an id is of one unit of one host (its words and unit hashed)
     where = f" on {names.get(machine) or machine}" if machine else ""
-    click.echo(visible(f"accepted {template_id} of {unit}{where} ({known[0][1]}): normal from now on"))
+    click.echo(visible(f"accepted {template_id} of {unit}{where} ({known[0][1]}): normal from now on for the "
+                       "anomaly rules (signature rules that match it still fire)"))
 
 
 @baseline.command("forget")
