@@ -140,3 +140,14 @@ def test_an_empty_input_says_so_not_that_a_selection_matched_nothing(tmp_path: P
     empty = tmp_path / "empty.log"
     empty.write_text("")
     assert "No entry matched the selection" in run_cli("scan", "--file", str(empty), "-p", "err").stdout
+
+
+def test_output_html_points_to_the_html_option(make_journal: Callable[..., Path]) -> None:
+    """`-o html` (a new user's try: "-o json" gives JSON) said only "'html' is not one of 'report', 'json'"."""
+    journal = make_journal([entry("BOOM")])
+    done = run_cli("scan", "--file", str(journal), "-o", "html")
+    assert done.exit_code == 2 and done.stdout == ""
+    assert done.stderr.endswith("Error: Invalid value for '-o' / '--output': the HTML report is written with --html "
+                                "FILE (beside -o report or -o json), not -o html\n"), done.stderr
+    other = run_cli("scan", "--file", str(journal), "-o", "xml")  # any other word: click's own words
+    assert other.exit_code == 2 and "'xml' is not one of 'report', 'json'" in other.stderr, other.stderr

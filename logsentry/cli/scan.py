@@ -44,6 +44,16 @@ from .input_files import check_input_files
 from .journal_access import check_journal_access
 
 
+class _OutputChoice(click.Choice):  # type: ignore[type-arg]
+    """-o's choices; `-o html` (a report's other form, as a new user tried) is told where the HTML report is."""
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> object:
+        if isinstance(value, str) and value.lower() == "html":
+            self.fail("the HTML report is written with --html FILE (beside -o report or -o json), not -o html",
+                      param, ctx)
+        return super().convert(value, param, ctx)
+
+
 @click.command()
 @click.option("-D", "--directory", type=click.Path(path_type=Path, file_okay=False, exists=True),
               help="Read journal files from this directory instead of the local journal.")
@@ -54,8 +64,8 @@ from .journal_access import check_journal_access
 @priority_option
 @click.option("-S", "--since", help='Start time, as journalctl takes it ("2026-11-02 10:00", "-1h", "today").')
 @click.option("-U", "--until", help="End time, same forms as --since.")
-@click.option("-o", "--output", type=click.Choice(["report", "json"]), default="report", show_default=True,
-              help="A report for people, or JSON Lines (one event per line) for programs.")
+@click.option("-o", "--output", type=_OutputChoice(["report", "json"]), default="report", show_default=True,
+              help="A report for people, or JSON Lines (one event per line) for programs (HTML: --html FILE).")
 @click.option("--html", "html_path", type=click.Path(path_type=Path, dir_okay=False),
               help="Also write a self-contained HTML report (timeline, match rates, incident cards) to this file; "
                    "needs the report extra (scripts/setup installs it; else pip install '.[report]' in the source "
