@@ -218,12 +218,13 @@ def one_run(directory: Path, batch_entries: int = 0, anomalies: bool = False,
         logger.removeHandler(handler)
         db = sqlite3.connect(root / "state" / "state.db")
         saved = [sorted((key, value) for key, value in db.execute("SELECT key, value FROM meta")
-                        if key not in ("figures", "opened_usec")),
+                        if key not in ("figures", "opened_usec", "hosts_saved_usec")),  # (wall clock)
                  sorted(db.execute("SELECT key, value FROM windows")),
                  sorted(db.execute("SELECT dedupe, kind FROM outbox"))]
         db.close()
-        said = [line.replace(f"PID {os.getpid()}", "PID").replace(f"-HUP {os.getpid()}", "-HUP")
-                for line in said if not line.startswith("stopped after")]  # (the ready line names the PID)
+        pid = os.getpid()
+        said = [line.replace(f"PID {pid}", "PID").replace(f"-HUP {pid}", "-HUP").replace(str(root), "ROOT")
+                for line in said if not line.startswith("stopped after")]  # (the ready line names the PID, the file)
         return cpu, entries, hashlib.sha256(json.dumps([said, saved]).encode()).hexdigest()[:12]
     finally:
         shutil.rmtree(root)
