@@ -42,7 +42,7 @@ from pathlib import Path
 
 from ..model import Entry, Screen
 from .fanin_files import Listing, holds, list_directory, stem_of, tail_positions, vouched_stem
-from .fanin_limits import HELD_MAX, held_cap
+from .fanin_limits import BATCH_ENTRIES, CLOSERS, HELD_MAX, IDLE_CLOSE_S, MAX_CLOSING, held_cap
 from .follow import FollowItem, ReadUpTo, ScanningFollower
 from .inotify import IN_IGNORED, IN_ISDIR, IN_MODIFY, STRUCTURE, DirectoryWatch
 from .journal import JournalLocation, StartAt
@@ -59,19 +59,6 @@ missed inotify event delays an entry (one stat per host, nothing else, while not
 POLL_S = 0.1
 """How often the directory is looked at when inotify cannot be had (s): the most an entry then waits."""
 
-BATCH_ENTRIES = 2048
-"""A held scanner's largest batch (entries; the scanner's default is 16384): its two batches' buffers are
-what a host catching up holds, so hundreds of hosts catching up at once (a collector's restart) stay within
-hundreds of MiB. Buffers are shrunk when the scanner waits (_journalscan.c, KEEP_IDLE_BYTES)."""
-
-IDLE_CLOSE_S = 60.0
-"""With every scanner it may hold open, a host that changes takes the place of the one idle longest when that
-one has been idle this long (s); otherwise it is read as before holding (opened, read to its end, closed)."""
-
-CLOSERS, MAX_CLOSING = 4, 64
-"""Scanners are closed in threads: closing one (its reader thread's end) takes up to about 8 ms of waiting
-(measured); at most MAX_CLOSING wait to close (descriptors, threads)."""
-
 PAUSE_S = 0.01
 """A busy collector's files each raise an IN_MODIFY per append, 20,000 a second at 20k entries/s: waking for
 each would cost more than reading the entries. So a host that has just handed entries over is poked again at
@@ -84,7 +71,6 @@ COALESCE_USEC_PER_HOST, COALESCE_USEC_MIN, COALESCE_USEC_MAX = 500, 3000, 100_00
 """A held scanner hands over at most once every 500 µs times the number of hosts (at least the scanner's 3 ms,
 at most 100 ms): about 2,000 hand-overs a second in all however many hosts are busy (each costs the
 service's loop tens of µs), at that much latency (200 hosts: 100 ms)."""
-
 
 
 @dataclass

@@ -1,5 +1,5 @@
-"""How many scanners the fan-in (sources/fanin.py) may hold open: within the descriptor limit and the
-service's memory limit.
+"""How many scanners the fan-in (sources/fanin.py) may hold open (within the descriptor limit and the service's
+memory limit), how big a held one's batches are, and how they are closed.
 
 contrib/logsentry.service sets MemoryMax=384M (MemoryHigh=288M); a collector holds a poked C scanner per host. An
 idle held scanner costs about 20 KiB of anonymous memory (tests/test_fanin_memory.py: its batch buffers are freed
@@ -13,13 +13,26 @@ from __future__ import annotations
 import resource
 from pathlib import Path
 
-__all__ = ["FDS_PER_HELD", "FDS_SPARE", "HELD_BUDGET_BYTES", "HELD_MAX", "cgroup_memory_max", "held_cap",
-           "held_memory_cap", "raise_fd_limit"]
+__all__ = ["BATCH_ENTRIES", "CLOSERS", "FDS_PER_HELD", "FDS_SPARE", "HELD_BUDGET_BYTES", "HELD_MAX", "IDLE_CLOSE_S",
+           "MAX_CLOSING", "cgroup_memory_max", "held_cap", "held_memory_cap", "raise_fd_limit"]
 
 HELD_MAX, FDS_PER_HELD, FDS_SPARE = 1024, 8, 256
 """At most HELD_MAX scanners are held open (a thread each, waiting without CPU); each holds its file's
 descriptor and three eventfds (FDS_PER_HELD leaves room), and FDS_SPARE descriptors stay for the rest of the
 service (state, HTTP, alert channels, one-shot reads)."""
+
+BATCH_ENTRIES = 2048
+"""A held scanner's largest batch (entries; the scanner's default is 16384): its two batches' buffers are
+what a host catching up holds, so hundreds of hosts catching up at once (a collector's restart) stay within
+hundreds of MiB. Buffers are shrunk when the scanner waits (_journalscan.c, KEEP_IDLE_BYTES)."""
+
+IDLE_CLOSE_S = 60.0
+"""With every scanner it may hold open, a host that changes takes the place of the one idle longest when that
+one has been idle this long (s); otherwise it is read as before holding (opened, read to its end, closed)."""
+
+CLOSERS, MAX_CLOSING = 4, 64
+"""Scanners are closed in threads: closing one (its reader thread's end) takes up to about 8 ms of waiting
+(measured); at most MAX_CLOSING wait to close (descriptors, threads)."""
 
 HELD_BUDGET_BYTES = 128 << 10
 """Memory allowed per held scanner (bytes): several times an idle one's, room for some catching up."""
