@@ -43,12 +43,12 @@ from .journal_start import cursor_usable, probe_journal, tail_cursor
 from .metrics import Metrics
 from .model import ScreenedRun
 from .notify import notify_every, sd_notify
-from .pipeline import ActionEvent
 from .running_unit import running_unit
 from .service_alerts import HitLines
+from .service_decide import SecondLooks
 from .service_held import HeldResolves
 from .service_journal import Canary, follower_for
-from .service_reload import ServiceConfiguring, load_rule_set_for
+from .service_reload import load_rule_set_for
 from .service_resolve import REQUESTS_EVERY_S
 from .service_state import FIGURES_KEY, Figures
 from .sources.fanin import FanInFollower, tail_positions
@@ -92,7 +92,7 @@ def quiet_collector() -> None:
     gc.set_threshold(max(young, GC_YOUNG), middle, old)
 
 
-class Service(ServiceConfiguring):
+class Service(SecondLooks):
     def __init__(self, config: SiteConfig, notify: Any = sd_notify, dry_run: bool = False):
         """`dry_run`: `run --dry-run`, which holds for every config a reload reads too (the file may say
         otherwise: a reload went live)."""
@@ -336,19 +336,7 @@ class Service(ServiceConfiguring):
     def _caught_up(self) -> None:
         self.last_caught_up = time.monotonic()
         self.clocks.tick(wall_usec())  # each host's clock sampled where the reader caught up
-        for incident, held_at, still in self.stale.clock_known(self._clock_settled, self.pipeline.tracker.incident_of,
-                                                               wall_usec()):
-            log.info("incident %s on %s%s (held while its host's clock was learnt): decided by that clock as of "
-                     "when it was held", incident.rule_id, incident.unit, self._of_host(incident))
-            for action in self.policy.decide(incident, held_at):
-                self._handle(ActionEvent(self.pipeline.execute(action)))
-            if not still:  # it ended meanwhile (its end was logged, nothing to resolve then): resolved now
-                self._resolve(incident)
-        for incident in self.stale.going_on(self.pipeline.tracker.incident_of, self.policy.fresh):
-            log.info("incident %s on %s%s goes on (its newest hit %s): decided again", incident.rule_id,
-                     incident.unit, self._of_host(incident), format_usec(incident.last_usec))
-            for action in self.policy.decide(incident):
-                self._handle(ActionEvent(self.pipeline.execute(action)))
+        self._decide_held()
         self.keeper.poll(self._read_up_to)
         self._take_resolve_requests()  # (service_resolve.py: `logsentry incidents resolve`)
         if self.keeper.late_hits:  # the first start's learner judged lines written since the start
@@ -361,15 +349,7 @@ class Service(ServiceConfiguring):
             adopt_rhythms(self.pipeline.silence, self.keeper.rhythms)
             self.keeper.rhythms = None
         self._refresh_restarts()
-        queued = lambda incident: self.state.restart_queued(incident.unit)  # noqa: E731
-        for incident, held_at, still in self.stale.outcome_known(self.policy.awaits, queued,
-                                                                 self.pipeline.tracker.incident_of, wall_usec()):
-            log.info("incident %s on %s%s (waiting for an earlier restart's outcome): decided now", incident.rule_id,
-                     incident.unit, self._of_host(incident))
-            for action in self.policy.decide(incident, held_at, waited=self.policy.awaits(incident)):
-                self._handle(ActionEvent(self.pipeline.execute(action)))
-            if not still:
-                self._resolve(incident)
+        self._decide_awaited()
         now = max(wall_usec(), self.figures.last_entry_usec)
         self._entry_now, self._entry_invocation = now, ""
         release = getattr(self.pipeline.detector, "release", None)
