@@ -221,7 +221,8 @@ class HostSilence:
             out.extend(self._refresh(now_usec))
         if not self.resolve:
             out = [item for item in out if item.payload["event"] != "resolved"]
-        return [] if self.dry_run else out
+        # A dry run pages nothing; a page sent before a reload began it still gets its re-sends and resolve.
+        return [item for item in out if item.payload["event"] != "firing"] if self.dry_run else out
 
     def _now(self, machine: str, now_usec: int) -> int:
         """The wall clock `now_usec` as the machine's clock reads it (µs): ours less its offset."""

@@ -262,7 +262,7 @@ class ServiceAlerts(StateSaving):
         said = [rules.get(rule_id) for rule_id in rule_ids(incident)]
         if not any(rule.resolve == "unit-logs-again" if rule is not None else incident.action == "restart"
                    for rule in said) \
-                or ident not in self.alerting or not self.config.alerts.resolve or self.config.dry_run \
+                or ident not in self.alerting or not self.config.alerts.resolve \
                 or self._new_invocation_ended(incident):
             return False  # (a failure whose chain has a rule saying so: systemd left its unit failed)
         key = unit_key(incident)  # (systemd told the run ended; else PID 1's lines are it acting on the live run)
@@ -311,7 +311,7 @@ class ServiceAlerts(StateSaving):
         alert whose end is not its last hit: the line that released it, or the wall clock of a resolve by hand
         (its payload's `ends_usec`, Alertmanager's endsAt)."""
         state = self.alerting.pop(incident_id(incident), None)
-        if state is not None and self.config.alerts.resolve and not self.config.dry_run:
+        if state is not None and self.config.alerts.resolve:  # (a page sent before a reload began a dry run too)
             if why:
                 reason = why
             elif self._new_invocation_ended(incident):
@@ -357,8 +357,8 @@ class ServiceAlerts(StateSaving):
         """Alertmanager's clients re-send active alerts (it resolves one unheard of for resolve_timeout): every
         alerts.resend, each open incident that was alerted goes again to the Alertmanager channels only."""
         config = self.config
-        if config.dry_run or not any(c.kind == "alertmanager" for c in config.alerts.channels):
-            return
+        if not any(c.kind == "alertmanager" for c in config.alerts.channels):
+            return  # (in a dry run too: what is re-sent was paged live, before a reload began the dry run)
         every = config.alerts.resend_usec
         if now - self._last_resend < every:
             return

@@ -15,7 +15,7 @@ import sqlite3
 import time
 
 from .actions.alert import clean
-from .model import Incident, incident_label
+from .model import Incident, incident_id, incident_label
 from .resolve_requests import REFUSED, RESOLVED, ResolveRequest, pending
 from .service_alerts import ServiceAlerts, rule_ids
 from .timespec import format_duration, format_usec, wall_usec
@@ -82,10 +82,10 @@ class HeldReleasing(ServiceAlerts):
                   f"{format_usec(incident.last_usec)}")
         log.warning("incident %s on %s%s resolved: %s", incident.rule_id, incident.unit, self._of_host(incident),
                     reason)
-        sent = self.config.alerts.resolve and not self.config.dry_run
+        sent = self.config.alerts.resolve and incident_id(incident) in self.alerting
         self._resolve(incident, reason, wall_usec())
         outcome = "its resolve goes out through the alert channels" if sent else \
-            "no resolve message is sent ([alerts] resolve = false, or a dry run)"
+            "no resolve message is sent ([alerts] resolve = false, or it was never paged: a dry run)"
         self.resolved_by_hand[label] = (f"incident {label} ({self._named_as(incident)}) was resolved by hand by an "
                                         f"earlier request (by {by}{note}) at {format_usec(wall_usec())}")
         while len(self.resolved_by_hand) > RESOLVED_KEPT:

@@ -232,7 +232,8 @@ def test_alerts_of_the_host_level_incident():
 
 def test_a_silence_fired_in_a_dry_run_is_alerted_after_it_and_resolved_only_once_alerted():
     """Pure logic: `dry_run = true` sends nothing; once a reload ends the dry run, a host still silent is paged
-    (once), and a host that came back meanwhile gets no resolve for a page never sent."""
+    (once), and a host that came back meanwhile gets no resolve for a page never sent; a page sent live before a
+    reload began a dry run is resolved in it."""
     dry = learnt([1.0] * 10, silent_after="3s")
     dry.configure(replace(dry_config := SiteConfig(path=Path("x"), journal_directory=Path("/var/log/journal/remote"),
                                                    host_silent_after_usec=3_000_000), dry_run=True))
@@ -255,6 +256,13 @@ def test_a_silence_fired_in_a_dry_run_is_alerted_after_it_and_resolved_only_once
     came_back.saw(Entry(newest + 5_000_000, "back", "a.service", 6, "c", {"_MACHINE_ID": WEB7}))
     assert came_back.check(newest + 9_000_000) == []  # back before any page: no resolve
     assert not came_back.hosts[WEB7].silent_since
+
+    paged = learnt([1.0] * 10, silent_after="3s")
+    [firing] = paged.check(newest + 4_000_000)  # paged live, then a reload begins a dry run
+    paged.configure(replace(dry_config, dry_run=True))
+    paged.saw(Entry(newest + 5_000_000, "back", "a.service", 6, "c", {"_MACHINE_ID": WEB7}))
+    [resolved] = paged.check(newest + 9_000_000)  # the live page is not left open
+    assert resolved.dedupe == firing.dedupe.replace("firing", "resolved")
 
 
 def test_a_planned_shutdown_is_silenced_with_the_cli(tmp_path):

@@ -253,6 +253,28 @@ def test_a_reload_that_ends_a_dry_run_pages_the_incidents_still_open(live_journa
     assert "queueing restart" not in running.log()
 
 
+def test_a_page_sent_before_a_reload_began_a_dry_run_is_still_resolved(live_journal, boom_rules, service, receiver):
+    """A live page, then a reload that reads `dry_run = true`: the dry run pages nothing new, but the page already
+    sent is not left open for ever (helper-156's finding): its RESOLVED goes out when the incident ends."""
+    hook = receiver()
+    channels = f'[[channel]]\ntype = "apprise"\nurl = "json://{hook.url}/x"\n'
+    text = config_text(live_journal, boom_rules(within="3s"), channels)
+    running = service(text)
+    running.start()
+    live_journal.write("BOOM live")
+    [(_, page)] = hook.wait_for(1)
+    assert "CRITICAL app.service: boom" in page["title"]
+    running.config_path.write_text(text.replace("commit_every = 50", "commit_every = 50\ndry_run = true"))
+    assert running.proc is not None
+    running.proc.send_signal(signal.SIGHUP)
+    running.wait_log("reloaded:")
+    live_journal.write("BOOM in-the-dry-run")  # goes on in the same incident: no new page
+    resolved = hook.wait_for(2, timeout=20)
+    assert "RESOLVED" in resolved[1][1]["title"], resolved
+    time.sleep(0.5)
+    assert len(hook.requests) == 2
+
+
 def test_resumes_at_cursor_after_sigkill_and_starts_at_tail_first(live_journal, boom_rules, service, tmp_path):
     out = tmp_path / "alerts.jsonl"
     script = tmp_path / "receive.py"
