@@ -42,7 +42,10 @@ def test_an_empty_list_says_so(tmp_path: Path) -> None:
     ended = run_cli("silence", "list", "--state-dir", str(state))
     assert (ended.exit_code, ended.stdout) == (0, f"no silence in force in {state} (1 ended: --all shows them)\n")
     every = run_cli("silence", "list", "--all", "-o", "json", "--state-dir", str(state))
-    assert [item["id"] for item in map(json.loads, every.stdout.splitlines())] == [silence_id]
+    assert [(item["id"], item["state"]) for item in map(json.loads, every.stdout.splitlines())] == [
+        (silence_id, "expired")]
+    table = run_cli("silence", "list", "--all", "--state-dir", str(state)).stdout
+    assert table.startswith(f"{silence_id}  api.service from ") and table.endswith(" (expired)\n"), table
     assert run_cli("silence", "list", "-o", "json", "--state-dir", str(state)).stdout == ""  # JSON lines: none
     (state / "state.db").touch()  # a service's state_dir: no note
     again = run_cli("silence", "add", "-u", "db", "--for", "1h", "--comment", "x", "--state-dir", str(state))

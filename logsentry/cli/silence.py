@@ -132,13 +132,14 @@ def list_(show_all: bool, output: str, config_path: Path, state_dir: Path | None
         ended = f" ({len(silences)} ended: --all shows them)" if silences else ""
         click.echo(f"no silence{'' if show_all else ' in force'} in {directory}{ended}")
     for item in shown:
+        state = _state(item, now)
         if output == "json":
             click.echo(json.dumps({"id": item.id, "unit": item.unit, "host": item.host, "rule": item.rule,
                                    "starts_usec": item.starts_usec, "ends_usec": item.ends_usec,
                                    "comment": item.comment, "created_by": item.created_by,
-                                   "active": item.active(now), "alertmanager": item.alertmanager}))
+                                   "active": item.active(now), "state": state, "alertmanager": item.alertmanager}))
         else:
-            click.echo(f"{item.id}  {_describe(item)}")
+            click.echo(f"{item.id}  {_describe(item)}" + ("" if state == "active" else f" ({state})"))
 
 
 @silence.command("expire")
@@ -179,6 +180,11 @@ def _rule_ids(config: SiteConfig | None) -> set[str]:
     a reload; without a config the shipped ones) and the host-level rule, which has no file."""
     dirs = list(default_rule_dirs()) if config is None else config.rule_dirs
     return {rule.id for rule in load_rules(dirs).rules} | {HOST_RULE}
+
+
+def _state(item: Silence, now_usec: int) -> str:
+    """Alertmanager's word for a silence at `now_usec` (µs): pending (not started), active, or expired."""
+    return "pending" if now_usec < item.starts_usec else "active" if now_usec < item.ends_usec else "expired"
 
 
 def _describe(item: Silence) -> str:
