@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 
-from .pipeline import ActionEvent
 from .service_reload import ServiceConfiguring
 from .timespec import format_usec, wall_usec
 
@@ -24,14 +23,14 @@ class SecondLooks(ServiceConfiguring):
             log.info("incident %s on %s%s (held while its host's clock was learnt): decided by that clock as of "
                      "when it was held", incident.rule_id, incident.unit, self._of_host(incident))
             for action in self.policy.decide(incident, held_at):
-                self._handle(ActionEvent(self.pipeline.execute(action)))
+                self._act(action)
             if not still:  # it ended meanwhile (its end was logged, nothing to resolve then): resolved now
                 self._resolve(incident)
         for incident in self.stale.going_on(self.pipeline.tracker.incident_of, self.policy.fresh):
             log.info("incident %s on %s%s goes on (its newest hit %s): decided again", incident.rule_id,
                      incident.unit, self._of_host(incident), format_usec(incident.last_usec))
             for action in self.policy.decide(incident):
-                self._handle(ActionEvent(self.pipeline.execute(action)))
+                self._act(action)
 
     def _decide_awaited(self) -> None:
         """Incidents that waited for an earlier restart's outcome (or their longest), decided now that it is known
@@ -42,6 +41,6 @@ class SecondLooks(ServiceConfiguring):
             log.info("incident %s on %s%s (waiting for an earlier restart's outcome): decided now", incident.rule_id,
                      incident.unit, self._of_host(incident))
             for action in self.policy.decide(incident, held_at, waited=self.policy.awaits(incident)):
-                self._handle(ActionEvent(self.pipeline.execute(action)))
+                self._act(action)
             if not still:
                 self._resolve(incident)

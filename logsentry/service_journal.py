@@ -20,7 +20,7 @@ from .engine.second_look import StaleReports
 from .engine.window import invocation_of
 from .host_clocks import HostClocks
 from .metrics import Metrics
-from .model import Entry, Hit, ScreenedRun, host_unit
+from .model import Action, Entry, Hit, ScreenedRun, host_unit
 from .pipeline import ActionEvent, EndedEvent, Event, IncidentEvent, MatchEvent, QuarantineEvent
 from .screened_lines import lines_up_to, needs_entries, remember_recent
 from .service_alerts import MAX_CONTEXT_UNITS, split_at_hit
@@ -216,6 +216,11 @@ class ServiceReading(HeldReleasing):
                         "and cooldowns (%d such entries so far)", entry.unit, why, format_duration(abs(at - clamped)),
                         format_usec(at), format_usec(clamped), self.figures.clamped)
         return replace(entry, realtime_usec=clamped)
+
+    def _act(self, action: Action) -> None:
+        """Take an action decided outside the pipeline's own events (a second look, a dry run's end) as the
+        pipeline takes its own: executed, then handled as its ActionEvent."""
+        self._handle(ActionEvent(self.pipeline.execute(action)))
 
     def _handle(self, event: Event) -> None:
         if self.metrics is not None:

@@ -19,7 +19,6 @@ from .config_check import check_site
 from .config_rules import log_rule_names
 from .engine.policy import GuardedPolicy, RestartLedger
 from .engine.quarantine import BudgetedDetector
-from .events import ActionEvent
 from .model import Action, incident_id
 from .pipeline import Pipeline
 from .rules.loader import RuleSet, load_rules
@@ -109,7 +108,7 @@ class ServiceConfiguring(ServiceReading):
                                    else "")
             log.warning("incident %s on %s%s: %s: alerted now", incident.rule_id, incident.unit,
                         self._of_host(incident), reason)
-            self._handle(ActionEvent(self.pipeline.execute(Action("alert", incident.unit, incident, False, reason))))
+            self._act(Action("alert", incident.unit, incident, False, reason))
 
     def _reconfigure(self) -> bool:
         """Apply a new config and rule set; keep the old ones when anything is wrong (reload_note says so

@@ -258,9 +258,10 @@ def tail(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
     check_journal_files(files)
     if (warning := check_journal_access(directory, files)) is not None:
         click.echo(f"logsentry: {warning}", err=True)
-    host_by_host = directory is not None and not lines and bool(remote_stems(directory))
-    if directory is not None and lines and (hosts_read := len(remote_stems(directory))) > 1:
-        click.echo(f"logsentry: with -n, tail follows the {hosts_read} journal-remote files of {directory} through one "
+    stems = remote_stems(directory) if directory is not None else []
+    host_by_host = bool(stems) and not lines
+    if lines and len(stems) > 1:
+        click.echo(f"logsentry: with -n, tail follows the {len(stems)} journal-remote files of {directory} through one "
                    "merged reader, as journalctl -f -D does: a host's entries stamped before those already shown (its "
                    "clock behind, its upload late) are passed by, never shown (systemd#359); without -n (or with "
                    "--since) tail reads them host by host, as `logsentry run` does", err=True)
