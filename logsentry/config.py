@@ -200,7 +200,8 @@ class SiteConfig:
             where += [str(self.metrics_textfile)] if self.metrics_textfile else []
             lines.append(f"metrics: {', '.join(where)}")
         if self.dry_run:
-            lines.append("dry run: actions are logged, never taken")
+            lines.append("dry run: new restarts, alerts and hooks are logged, not done (a page sent before a reload "
+                         "began it still resolves; a reload that ends it pages the incidents still open)")
         return lines
 
 

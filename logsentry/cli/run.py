@@ -76,7 +76,9 @@ def setup_logging(level: int = logging.INFO, service: bool = True) -> None:
 
 @click.command()
 @config_option
-@click.option("--dry-run", is_flag=True, help="Log what would be done; restart and alert nothing.")
+@click.option("--dry-run", is_flag=True,
+              help="Log what would be done; restart, alert and hook nothing. Holds for the whole run: a reload "
+                   "keeps it whatever the file's dry_run says.")
 def run(config_path: Path, dry_run: bool) -> None:
     """Follow the journal as a service: restart units and send alerts as the config says."""
     from ..service import Service, StartError

@@ -232,7 +232,9 @@ def quiet_broken_pipe() -> None:
 @priority_option
 @click.option("-S", "--since", help='Start at this time instead of now ("-10min", "today", "10:00").')
 @click.option("-n", "--lines", type=click.IntRange(min=0), default=0, show_default=True,
-              help="Start this many entries back instead of now.")
+              help="Start this many entries back instead of now. On a directory of journal-remote files "
+                   "(several hosts) this reads one merged reader, which never shows a host whose clock runs behind "
+                   "the others' (stderr says so); --since reads host by host.")
 @click.option("-o", "--output", type=click.Choice(["live", "plain", "json"]),
               help="live: dashboard (default on a terminal); plain: matches only, one per line (default "
                    "otherwise); json: the JSON Lines of scan -o json.")
