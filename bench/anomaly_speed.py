@@ -142,6 +142,7 @@ def main() -> None:
         print(f"anomaly step on the {what} path: counted {path['counted'] - path['no anomaly rules']:.2f} µs, "
               f"per entry {path['per entry'] - path['no anomaly rules']:.2f} µs")
     out = ROOT / "bench" / "results" / f"anomaly-speed-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    out.parent.mkdir(exist_ok=True)  # (git ignores bench/results/: a fresh clone has none)
     out.write_text(json.dumps({"journal": journal, "entries": entries, "results": results, "same": same,
                                "scan_path_usec_per_entry": figures.get("scan", {}),
                                "service_path_usec_per_entry": figures.get("service", {})}, indent=1))

@@ -166,6 +166,22 @@ LAYOUTS: dict[str, tuple[str, list[str], int, int]] = {
         "[2020-11-12 14:07:42 +0100] critical/ApiListener: Cannot connect to host '127.0.0.1' on port '5662': "
         "Connection refused",
     ], 1, _utc(2020, 11, 12, 13, 7, 42)),
+    # Tomcat's catalina.out (juli's OneLineFormatter: `dd-MMM-yyyy HH:mm:ss.SSS LEVEL [thread] class.method msg`): its
+    # level was read, its time not (every line at the file's time, one instant)
+    "tomcat": ("catalina.log", [
+        "04-Dec-2026 09:15:01.512 INFO [main] org.apache.catalina.startup.Catalina.load Server initialized in [812] "
+        "milliseconds",
+        "04-Dec-2026 09:15:02.124 SEVERE [main] org.apache.catalina.core.StandardContext.startInternal Context [/app] "
+        "startup failed due to previous errors",
+    ], 1, _local(2026, 12, 4, 9, 15, 2) + 124_000),
+    # java.util.logging's SimpleFormatter by default (the JDK's `%1$tb %1$td, %1$tY %1$tl:%1$tM:%1$tS %1$Tp %2$s%n
+    # %4$s: %5$s%6$s%n`): a 12-hour clock, the level and message on the next line, which takes that time
+    "jul": ("catalina.2026-12-04.log", [
+        "Dec 04, 2026 12:15:01 AM org.apache.catalina.startup.Catalina load",
+        "INFO: Server initialized in [812] milliseconds",
+        "Dec 04, 2026 9:15:02 PM org.apache.catalina.core.StandardContext startInternal",
+        "SEVERE: Context [/app] startup failed due to previous errors",
+    ], 3, _local(2026, 12, 4, 21, 15, 2)),
 }
 
 
@@ -196,6 +212,8 @@ def test_a_programs_own_log_is_read_with_its_times_and_levels(tmp_path: Path, la
     assert {e.unit for e in entries} == {f"({name.removesuffix('.log').removesuffix('.txt')})"}
     if layout == "log4j":  # a stack trace's lines take the time of the record they follow
         assert [e.realtime_usec for e in entries[1:]] == [usec] * 3
+    if layout == "jul":  # 12 AM is midnight; the level's line takes its time line's time
+        assert [e.realtime_usec for e in entries] == [_local(2026, 12, 4, 0, 15, 1)] * 2 + [usec] * 2
 
 
 @pytest.mark.parametrize("name", ["zookeeper.log.1", "zookeeper.json", "zookeeper.log.2.gz", "zookeeper"])

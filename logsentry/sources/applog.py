@@ -16,6 +16,11 @@ A record starts with one of these times, optionally in brackets (`[2026-11-28 10
 * `081109 203615`: log4j's `yyMMdd HHmmss` (loghub's HDFS);
 * `17/06/09 20:10:40`: `yy/MM/dd HH:mm:ss`, Spark's default log4j pattern (conf/log4j2.properties.template);
 * `1764245823` or `1764245823.5`, ten digits from 2001 on: Unix seconds (unbound's log file);
+* `04-Dec-2026 09:15:02.124 SEVERE [main] ...`: Tomcat's catalina.out and catalina.*.log (juli's
+  OneLineFormatter: `dd-MMM-yyyy HH:mm:ss` and the milliseconds);
+* `Dec 04, 2026 9:15:02 PM org.example.Main run`: java.util.logging's SimpleFormatter by default (the JDK's
+  `%1$tb %1$td, %1$tY %1$tl:%1$tM:%1$tS %1$Tp %2$s%n%4$s: %5$s%6$s%n`: a 12-hour clock, then the level and the
+  message on the next line, `SEVERE: ...`, which is a record of its own at that time, its level read at its start);
 * `2 Aug 21:00:51 - `: Node's util.log (`D Mon HH:MM:SS - msg`, no year: the latest that is not after the file's
   time), which Node-RED's console log copies (`2 Aug 21:00:51 - [error] ...`, @node-red/util/lib/log.js);
 * Zigbee2MQTT 1.x's time behind its level (lib/util/logger.ts: `Zigbee2MQTT:error 2022-11-24 23:16:38: msg` on
@@ -69,6 +74,9 @@ _STAMP = re.compile(
     r"|(?P<sy>\d\d)/(?P<smo>[01]\d)/(?P<sd>[0-3]\d) " + _HMS.format("s") +
     r"|(?P<epoch>[12]\d{9})(?:\.(?P<ef>\d{1,9}))?"
     r"|(?P<ud>[1-3]?\d) (?P<umon>" + MONTH_PATTERN + r") " + _HMS.format("u") + r"(?= - )"
+    r"|(?P<td>[0-3]\d)-(?P<tmon>" + MONTH_PATTERN + r")-(?P<ty>\d{4}) " + _HMS.format("t") + r"(?:\.(?P<tf>\d{3}))?"
+    r"|(?P<jmon>" + MONTH_PATTERN + r") (?P<jd>[0-3]\d), (?P<jy>\d{4}) (?P<jh>1[0-2]|0?[1-9]):(?P<jmi>[0-5]\d):"
+    r"(?P<js>[0-6]\d) (?P<jp>[AP]M)"
     r")\]?(?=[\s|:\],\"-]|$)")
 """A record's time at the start of its line, in the layouts the module docstring names (also as a logfmt line's
 first pair: `time="2026-11-28T10:14:29Z" level=error ...`, logrus; `ts=...`, go-kit; `time=...`, slog)."""
@@ -185,7 +193,7 @@ def identifier(name: str) -> str:
     return base
 
 
-_ANCHORS = ("y", "cmon", "rmon", "gmo", "hy", "sy", "epoch", "umon")
+_ANCHORS = ("y", "cmon", "rmon", "gmo", "hy", "sy", "epoch", "umon", "tmon", "jmon")
 """_STAMP's alternatives, each by a group only it has."""
 
 
@@ -281,4 +289,11 @@ class AppLogParser:
             month, day = month_number(found["umon"]), int(found["ud"])
             return self._local(self.years.of(month, day), month, day, int(found["uh"]), int(found["umi"]),
                                int(found["us"]))
+        if found["tmon"] is not None:
+            return self._local(int(found["ty"]), month_number(found["tmon"]), int(found["td"]), int(found["th"]),
+                               int(found["tmi"]), int(found["ts"]), found["tf"])
+        if found["jmon"] is not None:  # 12:05:00 AM is 00:05, 12:05:00 PM 12:05
+            hour = int(found["jh"]) % 12 + (12 if found["jp"] == "PM" else 0)
+            return self._local(int(found["jy"]), month_number(found["jmon"]), int(found["jd"]), hour,
+                               int(found["jmi"]), int(found["js"]))
         return int(found["epoch"]) * 1_000_000 + fraction_usec(found["ef"])
