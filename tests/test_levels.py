@@ -123,6 +123,17 @@ CORPUS: list[tuple[int | None, str, str]] = [
     (ERR, '2024-01-02 10:00:00.123 UTC [123] postgres@mydb ERROR:  syntax error at or near "x"',
      "PostgreSQL Debian default %m [%p] %q%u@%d"),
     (INFO, "2024-01-02 10:00:00.123 UTC [123] LOG:  checkpoint starting: time", "PostgreSQL LOG"),
+    (ERR, "2023-05-10 12:00:01 UTC:10.0.1.5(53422):app@appdb:[12345]:ERROR:  deadlock detected",
+     "PostgreSQL on Amazon RDS: %t:%r:%u@%d:[%p]:"),
+    (ERR, "2023-05-10 12:00:03 UTC::@:[4321]:FATAL:  the database system is shutting down", "RDS, no user"),
+    (CRIT, "2023-05-10 12:00:03 UTC:[local]:postgres@appdb:[4321]:PANIC:  could not write to file", "RDS, local"),
+    (ERR, "2023-05-10 12:00:02 UTC [12345]: [2-1] user=app,db=appdb,app=psql,client=10.0.1.5 ERROR:  deadlock "
+          "detected", "PostgreSQL, pgbadger's %t [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h"),
+    (WARNING, "2023-05-10 12:00:02 UTC [12345]: [3-1] user=,db=,app=,client= WARNING:  worker took too long",
+     "pgbadger's, empty values"),
+    (INFO, "2023-05-10 12:00:02 UTC [12345]: [3-1] user=,db=,app=,client= LOG:  checkpoint starting: time",
+     "pgbadger's LOG"),
+    (ERR, "< 2023-05-10 12:00:02.123 UTC >ERROR:  relation \"x\" does not exist", "PostgreSQL, Red Hat's < %m >"),
     (ERR, "2024-01-02T10:00:00.123456Z 0 [ERROR] [MY-010119] [Server] Aborting", "MySQL 8"),
     (WARNING, "2024-01-02T10:00:00.123456Z 0 [Warning] [MY-010068] [Server] CA certificate is self signed",
      "MySQL 8"),
@@ -231,6 +242,10 @@ CORPUS: list[tuple[int | None, str, str]] = [
     (None, "panicked at src/main.rs:2:5", "a longer word"),
     (None, "E1130 not glog", "no glog header"),
     (None, "2024-01-02 10:00:00 user@host said ERROR", "the user@db slot is PostgreSQL's, once"),
+    (None, "2023-05-10 12:00:02 10.0.0.5 GET /x?q=ERROR:  y 200", "PostgreSQL's word after =: a query string"),
+    (None, '2023-05-10 12:00:02 client said "x" ERROR:  y', "PostgreSQL's word after a quote: client text"),
+    (None, "2023-05-10 12:00:02 job failed: ERROR:  y", "PostgreSQL's word quoted after another's `word: `"),
+    (None, "2023-05-10 12:00:02 " + "x" * 190 + " ERROR:  y", "PostgreSQL's word past MAX_PREFIX"),
     (None, "2024-01-02 10:00:00,123 PHP FATAL [main] o.a.h.Server - x", "PHP's prefix with no PHP level: no zone"),
     # crash headers only where the runtime writes them: at the start, whole, in the runtime's case
     (None, '10.0.0.5 - - [01/Mar/2024:10:00:00 +0000] "GET /search?q=Traceback (most recent call last): HTTP/1.1" '

@@ -83,6 +83,9 @@ for the UTF-8 bytes (C) and the decoded text (Python).
      `[E 241126 14:00:00 web:2246] 500 GET /`) and traitlets' (Jupyter: `[E 2024-11-26 14:00:00.123 ServerApp]`);
    - PHP's `PHP Fatal error:`, `PHP Warning:`, ... (PHP's error_log, also after a `[date]`).
    Any other token ends the search: no level.
+6. Where step 5 found none, PostgreSQL's own `LEVEL:  ` after a log_line_prefix it stops in (`_postgres_level`:
+   Amazon RDS's `...UTC:10.0.1.5(53422):app@appdb:[12345]:ERROR:  `, pgbadger's `... user=app,db=shop,app=psql,
+   client=10.0.1.5 ERROR:  `, `< %m >`), on the prefix the postgres rules anchor on.
 
 Level words map to syslog priorities as in `LEVEL_WORDS` (emerg/panic 0, alert 1, crit/fatal 2,
 err/severe 3, warning 4, notice 5, info 6, debug/trace 7), with the spellings the programs above use
@@ -191,7 +194,7 @@ def text_level(message: str) -> int | None:
         if found:
             return int(found[1])
         found = _SYSLOG_WORD.match(message)
-        return word_level(found[1], True) if found else None
+        return word_level(found[1], True) if found else _postgres_level(message)
     elif first == "{":
         return json_level(message)
     if first in FIXED_FIRST and (level := fixed_level(message)) is not None:
@@ -202,7 +205,8 @@ def text_level(message: str) -> int | None:
         level = logfmt_level(message)
         if level is not NOT_LOGFMT:
             return level
-    return _prefix_level(message)
+    level = _prefix_level(message)
+    return level if level is not None or first not in _POSTGRES_FIRST else _postgres_level(message)
 
 
 def effective_priority(priority: int | None, message: str, kernel: bool = False) -> tuple[int | None, str]:
@@ -219,6 +223,29 @@ def effective_priority(priority: int | None, message: str, kernel: bool = False)
         if level is not None:
             return level, "text"
     return priority, "journal"
+
+
+# ---- 6. PostgreSQL's level after a log_line_prefix step 5 cannot read ------------------------------
+
+_POSTGRES_FIRST = frozenset("0123456789[<(")
+_POSTGRES = re.compile(
+    r"(?:[\t !#-&(-9;-z|~]|:(?! )|(?<=[\])]):(?!  ))*?(?<=[\t :\]>)])(?<![A-Za-z0-9_]: )"
+    r"(DEBUG[1-5]|LOG|INFO|NOTICE|WARNING|ERROR|FATAL|PANIC):  ")
+
+
+def _postgres_level(line: str) -> int | None:
+    """PostgreSQL's own severity, its colon and two spaces (elog.c: `ERROR:  `), after a log_line_prefix that
+    starts with a digit, `[`, `<` or `(` and holds no quote, brace, or colon followed by a blank but `]: ` and
+    `): ` (the prefix the postgres rules anchor on), the level after a blank, `:`, `]`, `>` or `)`: Amazon
+    RDS's `%t:%r:%u@%d:[%p]:` (`2023-05-10 12:00:01 UTC:10.0.1.5(53422):app@appdb:[12345]:ERROR:  ...`),
+    pgbadger's `%t [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h ` and old Red Hat packages' `< %m >`. Step 5
+    stops at their `UTC:`, `[12345]:` or `>`. The level starts within MAX_PREFIX characters; FATAL and PANIC
+    as POSTGRES_LEVELS."""
+    found = _POSTGRES.match(line, 0, MAX_PREFIX + 10)
+    if found is None or found.start(1) >= MAX_PREFIX:
+        return None
+    word = found[1]
+    return POSTGRES_LEVELS.get(word) or word_level(word, False)
 
 
 # ---- 5. a level after the program's own prefix ------------------------------------------------------

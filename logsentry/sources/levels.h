@@ -654,6 +654,42 @@ static int lv_prefix_level(const unsigned char *p, size_t n) {
 
 /* ---- text_level ---- */
 
+/* 6. PostgreSQL's own severity and its colon and two spaces after a log_line_prefix step 5 cannot read (levels.py
+   _postgres_level: RDS's "%t:%r:%u@%d:[%p]:", pgbadger's "... user=%u,db=%d,app=%a,client=%h ", "< %m >"). */
+static const struct {
+    const char *word;
+    int level;
+} LV_POSTGRES_WORDS[] = {{"DEBUG1", 7}, {"DEBUG2", 7}, {"DEBUG3", 7}, {"DEBUG4", 7}, {"DEBUG5", 7}, {"LOG", 6},
+                         {"INFO", 6},   {"NOTICE", 5}, {"WARNING", 4}, {"ERROR", 3}, {"FATAL", 3}, {"PANIC", 2}};
+
+static int lv_postgres_first(unsigned char c) { return lv_digit(c) || c == '[' || c == '<' || c == '('; }
+static int lv_word_char(unsigned char c) { return lv_alnum(c) || c == '_'; }
+
+static int lv_postgres(const unsigned char *p, size_t n) {
+    if (n == 0 || !lv_postgres_first(p[0]))
+        return -1;
+    for (size_t i = 0; i < n && i < LV_MAX_PREFIX; i++) {
+        unsigned char c = p[i];
+        if (i > 0 && (p[i - 1] == ' ' || p[i - 1] == '\t' || p[i - 1] == ':' || p[i - 1] == ']' || p[i - 1] == '>' ||
+                      p[i - 1] == ')') &&
+            !(i >= 3 && p[i - 1] == ' ' && p[i - 2] == ':' && lv_word_char(p[i - 3])) && lv_upper(c)) {
+            for (size_t k = 0; k < sizeof LV_POSTGRES_WORDS / sizeof LV_POSTGRES_WORDS[0]; k++) {
+                size_t len = strlen(LV_POSTGRES_WORDS[k].word);
+                if (lv_starts(p, n, i, LV_POSTGRES_WORDS[k].word) && lv_starts(p, n, i + len, ":  "))
+                    return LV_POSTGRES_WORDS[k].level;
+            }
+        }
+        if (c == '\t' || (c >= 0x20 && c <= 0x7e && c != ':' && c != '"' && c != '\'' && c != '{' && c != '}'))
+            continue; /* the prefix goes on */
+        if (c == ':' && !(i + 1 < n && p[i + 1] == ' '))
+            continue;
+        if (c == ':' && i > 0 && (p[i - 1] == ']' || p[i - 1] == ')') && !lv_starts(p, n, i + 1, "  "))
+            continue;
+        return -1;
+    }
+    return -1;
+}
+
 static int text_level(const unsigned char *p, size_t n) {
     if (n == 0)
         return -1;
@@ -671,7 +707,7 @@ static int text_level(const unsigned char *p, size_t n) {
             e++;
         if (e > 1 && e < n && p[e] == '>')
             return lv_word_level(p + 1, e - 1, 1);
-        return -1;
+        return lv_postgres(p, n);
     }
     if (first == '{')
         return lv_json_level(p, n);
@@ -684,7 +720,8 @@ static int text_level(const unsigned char *p, size_t n) {
     if (lv_logfmt_pair(p, n, 0, &key_len, &value_at, &value_len, &next) &&
         (lv_contains(p, n, "level=") || lv_contains(p, n, "lvl=") || lv_contains(p, n, "severity=")))
         return lv_logfmt_level(p, n);
-    return lv_prefix_level(p, n);
+    int level = lv_prefix_level(p, n);
+    return level >= 0 ? level : lv_postgres(p, n);
 }
 
 #endif
