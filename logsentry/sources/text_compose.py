@@ -18,7 +18,7 @@ its width growing with the names): `0|themisto | [ERROR] connect ECONNREFUSED 12
 foreman/engine/cli.rb, the time of day `%H:%M:%S`, the process's name and number padded, ` | `), as Rails and
 Sidekiq bug reports paste it: `18:08:54 worker_slow.1 | 2014-10-07T16:08:54.499Z 25067 TID-ot9yxdtv8 ERROR:
 heartbeat: ...` (feedbin/feedbin#120, trial 4); Foreman's time of day has no date and is dropped with the prefix:
-the program's own line says its time.
+the program's own line says its time. So are `kubectl logs --prefix`'s, stern's and kubetail's (text_kube.py).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from typing import BinaryIO
 
 from ..engine.level_words import LEVEL_WORDS
 from .text_indent import Dedent
+from .text_kube import KUBE_PREFIX, kube_cut
 from .text_sniff import SNIFF_BYTES
 
 CHUNK = 64 * 1024
@@ -47,9 +48,13 @@ Java Service Wrapper's `INFO   | jvm 1    | ...` (its STATUS and ADVICE too) put
 
 
 def _prefix(line: bytes) -> re.Match[bytes] | None:
-    """Compose's prefix at the start of `line`, or None (none, or a level in its place)."""
+    """Compose's (pm2's, Foreman's) prefix at the start of `line`, or a Kubernetes log tool's (text_kube.py), or
+    None (none, or a level in its place)."""
     found = PREFIX.match(line)
-    return found if found is not None and found[1].lower() not in LEVELS else None
+    if found is not None:
+        return found if found[1].lower() not in LEVELS else None
+    found = KUBE_PREFIX.match(line)
+    return found if found is not None and (found["container"] or b"").lower() not in LEVELS else None
 
 
 def compose_prefixed(head: bytes) -> bool:
@@ -73,7 +78,9 @@ class _Unprefixed(Dedent):
 
     def cut(self, line: bytes) -> bytes:
         prefix = _prefix(line)
-        return line[prefix.end():] if prefix is not None else line
+        if prefix is None:
+            return line
+        return line[prefix.end():] if prefix.re is PREFIX else kube_cut(line, prefix)
 
 
 def compose_stripped(stream: BinaryIO, peeked: bytes) -> BinaryIO:
