@@ -182,6 +182,23 @@ LAYOUTS: dict[str, tuple[str, list[str], int, int]] = {
         "Dec 04, 2026 9:15:02 PM org.apache.catalina.core.StandardContext startInternal",
         "SEVERE: Context [/app] startup failed due to previous errors",
     ], 3, _local(2026, 12, 4, 21, 15, 2)),
+    # PHP-FPM's log (sapi/fpm/fpm/zlog.c: `[%d-%b-%Y %H:%M:%S] LEVEL: `): no time was read before
+    "php-fpm": ("php-fpm.log", [
+        "[05-Dec-2026 10:00:00] NOTICE: ready to handle connections",
+        "[05-Dec-2026 10:05:41] ERROR: unable to bind listening socket for address '/run/php/php8.2-fpm.sock': "
+        "Address already in use (98)",
+    ], 1, _local(2026, 12, 5, 10, 5, 41)),
+    # ... at log_level = debug, with µs
+    "php-fpm-debug": ("php-fpm.log", [
+        "[05-Dec-2026 10:00:00.000123] DEBUG: pid 812, fpm_event_loop(), line 412: event module is epoll",
+        "[05-Dec-2026 10:05:41.250001] ERROR: FPM initialization failed",
+    ], 1, _local(2026, 12, 5, 10, 5, 41) + 250_001),
+    # PHP's error_log (main.c php_log_err: `[d-M-Y H:i:s e] `, the zone's name)
+    "php-error-log": ("php_errors.log", [
+        "[05-Dec-2026 10:00:00 UTC] PHP Notice:  Undefined index: q in /var/www/html/search.php on line 12",
+        "[05-Dec-2026 10:05:41 UTC] PHP Fatal error:  Uncaught PDOException: SQLSTATE[HY000] [2002] Connection "
+        "refused in /var/www/html/db.php:8",
+    ], 1, _utc(2026, 12, 5, 10, 5, 41)),
 }
 
 
@@ -203,8 +220,8 @@ def test_a_programs_own_log_is_read_with_its_times_and_levels(tmp_path: Path, la
     assert [e.message for e in entries] == lines  # a line each, as journald stores a service's stdout
     failing = entries[error]
     assert failing.realtime_usec == usec
-    # Redis's highest mark, `#`, is a warning (engine/format_levels.py); Icinga's critical is crit
-    worst = 4 if layout.startswith("redis") else 2 if layout == "icinga2" else 3
+    # Redis's highest mark, `#`, is a warning (engine/format_levels.py); Icinga's critical and PHP's Fatal error crit
+    worst = 4 if layout.startswith("redis") else 2 if layout in ("icinga2", "php-error-log") else 3
     assert failing.effective_priority == worst
     assert failing.level_source == "text" and failing.from_text
     assert entries[0].effective_priority is None or entries[0].effective_priority >= 5
@@ -439,3 +456,18 @@ def test_logfmt_whose_time_pair_is_not_first_is_a_programs_log(tmp_path: Path) -
                                                   _utc(2024, 11, 11, 2, 47, 38) + 312_666,
                                                   _utc(2024, 11, 11, 2, 47, 39)]
     assert [e.effective_priority for e in entries] == [6, 3, 4] and {e.unit for e in entries} == {"(grafana)"}
+
+
+def test_php_error_logs_utc_is_utc_in_another_zone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """PHP's error_log writes the zone's name behind the time (`[05-Dec-2026 10:05:41 UTC]`): UTC is UTC wherever
+    the paste is read; a zone-less PHP-FPM time is this machine's local time."""
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        path = _write(tmp_path, "php_errors.log", ["[05-Dec-2026 10:05:41 UTC] PHP Fatal error:  Uncaught Error: x",
+                                                  "[05-Dec-2026 10:05:41] ERROR: FPM initialization failed"])
+        entries = list(open_entries(Selection(), files=[path]))
+        assert [e.realtime_usec for e in entries] == [_utc(2026, 12, 5, 10, 5, 41), _utc(2026, 12, 5, 15, 5, 41)]
+    finally:
+        monkeypatch.undo()  # TZ as it was, then read again
+        time.tzset()

@@ -17,7 +17,10 @@ A record starts with one of these times, optionally in brackets (`[2026-11-28 10
 * `17/06/09 20:10:40`: `yy/MM/dd HH:mm:ss`, Spark's default log4j pattern (conf/log4j2.properties.template);
 * `1764245823` or `1764245823.5`, ten digits from 2001 on: Unix seconds (unbound's log file);
 * `04-Dec-2026 09:15:02.124 SEVERE [main] ...`: Tomcat's catalina.out and catalina.*.log (juli's
-  OneLineFormatter: `dd-MMM-yyyy HH:mm:ss` and the milliseconds);
+  OneLineFormatter: `dd-MMM-yyyy HH:mm:ss` and the milliseconds); the same date in brackets is PHP-FPM's log
+  (sapi/fpm/fpm/zlog.c: `[%d-%b-%Y %H:%M:%S`, µs at log_level debug, `] `: `[05-Dec-2026 10:05:12] WARNING: [pool
+  www] server reached pm.max_children ...`) and PHP's error_log (main.c: `d-M-Y H:i:s e`, the zone's name after
+  it: `[05-Dec-2026 10:05:12 UTC] PHP Fatal error: ...`; UTC and GMT are read as such, another name as local time);
 * `Dec 04, 2026 9:15:02 PM org.example.Main run`: java.util.logging's SimpleFormatter by default (the JDK's
   `%1$tb %1$td, %1$tY %1$tl:%1$tM:%1$tS %1$Tp %2$s%n%4$s: %5$s%6$s%n`: a 12-hour clock, then the level and the
   message on the next line, `SEVERE: ...`, which is a record of its own at that time, its level read at its start);
@@ -74,7 +77,8 @@ _STAMP = re.compile(
     r"|(?P<sy>\d\d)/(?P<smo>[01]\d)/(?P<sd>[0-3]\d) " + _HMS.format("s") +
     r"|(?P<epoch>[12]\d{9})(?:\.(?P<ef>\d{1,9}))?"
     r"|(?P<ud>[1-3]?\d) (?P<umon>" + MONTH_PATTERN + r") " + _HMS.format("u") + r"(?= - )"
-    r"|(?P<td>[0-3]\d)-(?P<tmon>" + MONTH_PATTERN + r")-(?P<ty>\d{4}) " + _HMS.format("t") + r"(?:\.(?P<tf>\d{3}))?"
+    r"|(?P<td>[0-3]\d)-(?P<tmon>" + MONTH_PATTERN + r")-(?P<ty>\d{4}) " + _HMS.format("t") +
+    r"(?:\.(?P<tf>\d{3}(?:\d{3})?))?(?: (?P<tz>UTC|GMT)(?=\]))?"
     r"|(?P<jmon>" + MONTH_PATTERN + r") (?P<jd>[0-3]\d), (?P<jy>\d{4}) (?P<jh>1[0-2]|0?[1-9]):(?P<jmi>[0-5]\d):"
     r"(?P<js>[0-6]\d) (?P<jp>[AP]M)"
     r")\]?(?=[\s|:\],\"-]|$)")
@@ -290,8 +294,11 @@ class AppLogParser:
             return self._local(self.years.of(month, day), month, day, int(found["uh"]), int(found["umi"]),
                                int(found["us"]))
         if found["tmon"] is not None:
-            return self._local(int(found["ty"]), month_number(found["tmon"]), int(found["td"]), int(found["th"]),
-                               int(found["tmi"]), int(found["ts"]), found["tf"])
+            numbers = (int(found["ty"]), month_number(found["tmon"]), int(found["td"]), int(found["th"]),
+                       int(found["tmi"]), int(found["ts"]))
+            if found["tz"] is not None:
+                return utc_usec(*numbers, found["tf"], found["tz"])
+            return self._local(*numbers, found["tf"])
         if found["jmon"] is not None:  # 12:05:00 AM is 00:05, 12:05:00 PM 12:05
             hour = int(found["jh"]) % 12 + (12 if found["jp"] == "PM" else 0)
             return self._local(int(found["jy"]), month_number(found["jmon"]), int(found["jd"]), hour,
