@@ -182,6 +182,16 @@ LAYOUTS: dict[str, tuple[str, list[str], int, int]] = {
         "Dec 04, 2026 9:15:02 PM org.apache.catalina.core.StandardContext startInternal",
         "SEVERE: Context [/app] startup failed due to previous errors",
     ], 3, _local(2026, 12, 4, 21, 15, 2)),
+    # MongoDB 4.4+'s log, structured JSON with its time as Extended JSON: refused before ("__REALTIME_TIMESTAMP:
+    # expected microseconds since the epoch", read as journalctl -o json)
+    "mongodb": ("mongod.log", [
+        '{"t":{"$date":"2023-02-08T08:46:01.382+00:00"},"s":"I",  "c":"CONTROL",  "id":20698,   "ctx":"-",'
+        '"msg":"***** SERVER RESTARTED *****"}',
+        '{"t":{"$date":"2023-02-08T08:46:02.382+00:00"},"s":"E",  "c":"CONTROL",  "id":20557,   "ctx":"initandlisten",'
+        '"msg":"DBException in initAndListen, terminating",'
+        '"attr":{"error":"FileStreamFailed: Unable to write string 1\\n to file: /data/db/mongod.lock '
+        'No space left on device"}}',
+    ], 1, _utc(2023, 2, 8, 8, 46, 2) + 382_000),
     # PHP-FPM's log (sapi/fpm/fpm/zlog.c: `[%d-%b-%Y %H:%M:%S] LEVEL: `): no time was read before
     "php-fpm": ("php-fpm.log", [
         "[05-Dec-2026 10:00:00] NOTICE: ready to handle connections",

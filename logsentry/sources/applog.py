@@ -35,7 +35,8 @@ A record starts with one of these times, optionally in brackets (`[2026-11-28 10
 * a container's log as the kubelet's CRI runtime writes it (`2026-11-28T10:14:29.301234567Z stderr F text`: _CRI),
   and `kubectl logs --timestamps`' time before a klog or JSON line (_PREFIXED);
 * JSON lines with a time key and none of journalctl's (`{"level":"error","ts":1764245823.5,"msg":...}`: zap,
-  zerolog, pino, bunyan, logstash, Serilog's CLEF; see TIME_KEYS).
+  zerolog, pino, bunyan, logstash, Serilog's CLEF; see TIME_KEYS), the time also as Extended JSON's `{"$date": ...}`
+  (MongoDB's log from 4.4: `{"t":{"$date":"2023-02-08T08:46:02.382+00:00"},"s":"E",...}`).
 
 The whole line is the record's MESSAGE, timestamp and all, as journald stores a service's stdout line when the
 service writes its own time: the level is read where the program wrote it, after that time (engine/levels.py),
@@ -157,6 +158,10 @@ def _json_read(line: str) -> tuple[int, bool] | None:
     if not isinstance(record, dict) or any(key in record for key in JOURNAL_KEYS):
         return None
     value = next((record[key] for key in TIME_KEYS if key in record), None)
+    if isinstance(value, dict) and len(value) == 1 and "$date" in value:
+        value = value["$date"]  # MongoDB's log (4.4+): {"t":{"$date":"2023-02-08T08:46:02.382+00:00"}, ...}
+        if isinstance(value, dict) and len(value) == 1 and isinstance(value.get("$numberLong"), str):
+            value = int(value["$numberLong"]) if value["$numberLong"].isdigit() else None  # canonical: ms
     if isinstance(value, int) and not isinstance(value, bool) and value > 0:
         return (value * 1_000_000 if value < 10**11 else value * 1_000 if value < 10**14 else
                 value if value < 10**17 else value // 1_000), False
