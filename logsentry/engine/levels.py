@@ -241,6 +241,8 @@ def _postgres_level(line: str) -> int | None:
     pgbadger's `%t [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h ` and old Red Hat packages' `< %m >`. Step 5
     stops at their `UTC:`, `[12345]:` or `>`. The level starts within MAX_PREFIX characters; FATAL and PANIC
     as POSTGRES_LEVELS."""
+    if ":  " not in line[:MAX_PREFIX + 10]:
+        return None  # (the commonest answer, at once)
     found = _POSTGRES.match(line, 0, MAX_PREFIX + 10)
     if found is None or found.start(1) >= MAX_PREFIX:
         return None

@@ -668,6 +668,17 @@ static int lv_word_char(unsigned char c) { return lv_alnum(c) || c == '_'; }
 static int lv_postgres(const unsigned char *p, size_t n) {
     if (n == 0 || !lv_postgres_first(p[0]))
         return -1;
+    /* the commonest answer first: no colon and two blanks where a level could end (most lines: ~15 ns) */
+    size_t window = n < LV_MAX_PREFIX + 10 ? n : LV_MAX_PREFIX + 10, c = 0;
+    const unsigned char *colon;
+    for (;; c++) {
+        colon = memchr(p + c, ':', window - c);
+        if (colon == NULL || (size_t)(colon - p) + 2 >= window)
+            return -1;
+        c = (size_t)(colon - p);
+        if (colon[1] == ' ' && colon[2] == ' ')
+            break;
+    }
     for (size_t i = 0; i < n && i < LV_MAX_PREFIX; i++) {
         unsigned char c = p[i];
         if (i > 0 && (p[i - 1] == ' ' || p[i - 1] == '\t' || p[i - 1] == ':' || p[i - 1] == ']' || p[i - 1] == '>' ||
