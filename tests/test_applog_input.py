@@ -481,3 +481,26 @@ def test_php_error_logs_utc_is_utc_in_another_zone(tmp_path: Path, monkeypatch: 
     finally:
         monkeypatch.undo()  # TZ as it was, then read again
         time.tzset()
+
+
+def test_a_monolog_json_log_keeps_its_times(tmp_path: Path) -> None:
+    """Monolog's JsonFormatter (Laravel, Symfony) names its time `datetime`: read as journalctl -o json before and
+    refused ("__REALTIME_TIMESTAMP: expected microseconds since the epoch")."""
+    path = _write(tmp_path, "laravel.json", [
+        '{"message":"SQLSTATE[HY000] [2002] Connection refused","context":{},"level":400,"level_name":"ERROR",'
+        '"channel":"production","datetime":"2024-02-04T19:22:11.123456+00:00","extra":{}}'])
+    [entry] = list(open_entries(Selection(), files=[path]))
+    assert entry.realtime_usec == _utc(2024, 2, 4, 19, 22, 11) + 123_456
+    assert (entry.effective_priority, entry.level_source) == (3, "text")
+
+
+def test_a_json_log_without_a_time_is_read_as_lines_without_one(tmp_path: Path) -> None:
+    """A program's JSON log with no time key (nor any of journalctl's keys) is lines without a time, each at the
+    file's time as said on stderr, its levels read: it was refused as journalctl -o json without a time."""
+    path = _write(tmp_path, "worker.json", ['{"level":"info","msg":"started"}',
+                                            '{"level":"error","msg":"db connection refused"}'])
+    result = run_cli("scan", "--file", str(path), "-o", "json")
+    assert result.exit_code == 0, result.output + result.stderr
+    assert "no line carries a time" in result.stderr
+    matches = [m for m in of_type(json_events(result), "match") if m["rule"] == "error-burst"]
+    assert [m["message"] for m in matches] == ['{"level":"error","msg":"db connection refused"}']

@@ -85,10 +85,10 @@ _STAMP = re.compile(
     r")\]?(?=[\s|:\],\"-]|$)")
 """A record's time at the start of its line, in the layouts the module docstring names (also as a logfmt line's
 first pair: `time="2026-11-28T10:14:29Z" level=error ...`, logrus; `ts=...`, go-kit; `time=...`, slog)."""
-TIME_KEYS = ("time", "ts", "timestamp", "@timestamp", "t", "@t", "date", "asctime")
+TIME_KEYS = ("time", "ts", "timestamp", "@timestamp", "t", "@t", "date", "asctime", "datetime")
 """A JSON log line's time, the first of these keys present (zap `ts`, logrus/slog/zerolog `time`, pino `time`,
-logstash `@timestamp`, CLEF `@t`, python-json-logger `asctime`): Unix seconds, milliseconds, µs or ns by
-magnitude, or a time as above (without a zone: local time)."""
+logstash `@timestamp`, CLEF `@t`, python-json-logger `asctime`, Monolog's JsonFormatter `datetime`): Unix seconds,
+milliseconds, µs or ns by magnitude, or a time as above (without a zone: local time)."""
 JOURNAL_KEYS = ("__REALTIME_TIMESTAMP", "MESSAGE", "__CURSOR")
 """A JSON line with one of these is journalctl -o json's, read by sources/json_lines.py."""
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import IO, BinaryIO
 
 from ..model import Entry
+from .applog import JOURNAL_KEYS, TIME_KEYS
 from .dump import (
     CHUNK,
     DATA_SIZE_MAX,
@@ -40,6 +41,11 @@ __all__ = ["ExportSource", "InputFormatError", "head", "open_binary", "read_expo
 
 
 _FIELD_NAME = re.compile(rb"[A-Z_][A-Z0-9_]{0,63}")
+_JOURNAL_JSON_KEY = re.compile(rb'"(?:' + b"|".join(re.escape(key.encode()) for key in JOURNAL_KEYS) + rb')" ?:')
+"""A key of journalctl -o json's (applog.JOURNAL_KEYS): a JSON line with one is the journal's, read by json_lines.py."""
+_TIME_KEY = re.compile(rb'"(?:' + b"|".join(re.escape(key.encode()) for key in TIME_KEYS) + rb')" ?:')
+"""A key a program's JSON log names its time with (applog.TIME_KEYS), whose value applog could not read: still JSON
+lines, whose reader says which line and why."""
 """A journal field's name as journald takes it (journal-file.c, field_name_valid: uppercase letters, digits and
 `_`, no digit first, at most 64): a logfmt line's first pair (go-kit's `level=info`, Grafana's `logger=context`)
 is none, and was read as an export and refused with journald's limits (helper D17: Loki, fluent-bit, Grafana)."""
@@ -57,7 +63,10 @@ def sniff(head: bytes) -> str:
     if not stripped:
         return "empty"
     if stripped.startswith(b"{"):
-        return "json"
+        first = stripped.split(b"\n", 1)[0]
+        if _JOURNAL_JSON_KEY.search(first) or _TIME_KEY.search(first) or not is_text(head):
+            return "json"  # journalctl -o json (or a program's JSON log whose time cannot be read: said so)
+        return "plain"  # a program's JSON log with no time logsentry knows: lines without a time (sources/plain.py)
     first_line = stripped.split(b"\n", 1)[0].removesuffix(b"\r")
     name = first_line.split(b"=", 1)[0]
     if (b"=" in first_line or len(first_line) == len(name)) and _FIELD_NAME.fullmatch(name):
