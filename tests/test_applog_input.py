@@ -192,6 +192,18 @@ LAYOUTS: dict[str, tuple[str, list[str], int, int]] = {
         '"attr":{"error":"FileStreamFailed: Unable to write string 1\\n to file: /data/db/mongod.lock '
         'No space left on device"}}',
     ], 1, _utc(2023, 2, 8, 8, 46, 2) + 382_000),
+    # logback's default pattern (%d{HH:mm:ss.SSS} [%thread] %-5level %logger{36} - %msg%n): a time of day alone,
+    # read as lines without a time before (every line at the file's time); the date is the latest that puts the
+    # first line no later than the file's time (2026-11-30 00:00 UTC)
+    "logback": ("app.log", [
+        "10:00:00.123 [main] INFO  c.e.demo.DemoApplication - Starting DemoApplication",
+        "10:00:05.456 [main] ERROR o.s.boot.SpringApplication - Application run failed",
+    ], 1, _local(2026, 11, 29, 10, 0, 5) + 456_000),
+    # Elixir's Logger ($time $metadata[$level] $message)
+    "elixir": ("my_app.log", [
+        "10:00:00.123 [info] Running MyAppWeb.Endpoint with cowboy 2.9.0 at 0.0.0.0:4000 (http)",
+        "10:00:05.456 [error] GenServer MyApp.Worker terminating",
+    ], 1, _local(2026, 11, 29, 10, 0, 5) + 456_000),
     # PHP-FPM's log (sapi/fpm/fpm/zlog.c: `[%d-%b-%Y %H:%M:%S] LEVEL: `): no time was read before
     "php-fpm": ("php-fpm.log", [
         "[05-Dec-2026 10:00:00] NOTICE: ready to handle connections",
@@ -504,3 +516,19 @@ def test_a_json_log_without_a_time_is_read_as_lines_without_one(tmp_path: Path) 
     assert "no line carries a time" in result.stderr
     matches = [m for m in of_type(json_events(result), "match") if m["rule"] == "error-burst"]
     assert [m["message"] for m in matches] == ['{"level":"error","msg":"db connection refused"}']
+
+
+def test_times_of_day_pass_midnight(tmp_path: Path) -> None:
+    """A time of day alone takes a date: the latest that puts the first line no later than the file's time, one more
+    when the clock steps back past midnight; a step forward of hours is the same day."""
+    path = _write(tmp_path, "app.log", ["09:59:58.001 [main] INFO  c.e.App - starting",
+                                        "23:59:59.900 [main] ERROR c.e.App - boom",
+                                        "00:00:00.100 [main] ERROR c.e.App - boom again"])
+    stamp = _local(2026, 12, 5, 8, 0, 0) // 1_000_000  # 08:00: the first line, 09:59, was the day before
+    import os
+
+    os.utime(path, (stamp, stamp))
+    entries = list(open_entries(Selection(), files=[path]))
+    assert [e.realtime_usec for e in entries] == [_local(2026, 12, 4, 9, 59, 58) + 1_000,
+                                                  _local(2026, 12, 4, 23, 59, 59) + 900_000,
+                                                  _local(2026, 12, 5, 0, 0, 0) + 100_000]

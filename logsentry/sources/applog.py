@@ -24,6 +24,10 @@ A record starts with one of these times, optionally in brackets (`[2026-11-28 10
 * `Dec 04, 2026 9:15:02 PM org.example.Main run`: java.util.logging's SimpleFormatter by default (the JDK's
   `%1$tb %1$td, %1$tY %1$tl:%1$tM:%1$tS %1$Tp %2$s%n%4$s: %5$s%6$s%n`: a 12-hour clock, then the level and the
   message on the next line, `SEVERE: ...`, which is a record of its own at that time, its level read at its start);
+* `10:00:05.456 [`: a time of day alone, before a bracket: logback's default pattern (`%d{HH:mm:ss.SSS} [%thread]
+  %-5level %logger{36} - %msg%n`: `10:00:05.456 [main] ERROR c.e.App - ...`) and Elixir's Logger (`$time $metadata
+  [$level] $message`: `10:00:05.456 [error] GenServer ... terminating`); the date is the latest that puts the first
+  line no later than the file's time, one more at each midnight the lines pass (text_years.Days);
 * `2 Aug 21:00:51 - `: Node's util.log (`D Mon HH:MM:SS - msg`, no year: the latest that is not after the file's
   time), which Node-RED's console log copies (`2 Aug 21:00:51 - [error] ...`, @node-red/util/lib/log.js);
 * Zigbee2MQTT 1.x's time behind its level (lib/util/logger.ts: `Zigbee2MQTT:error 2022-11-24 23:16:38: msg` on
@@ -60,7 +64,7 @@ from pathlib import Path
 
 from .text_line import TextLine
 from .text_times import MONTH_PATTERN, fraction_usec, local_usec, month_number, utc_usec
-from .text_years import Years
+from .text_years import Days, Years
 
 _HMS = r"(?P<{0}h>[0-2]\d):(?P<{0}mi>[0-5]\d):(?P<{0}s>[0-6]\d)"
 
@@ -82,6 +86,7 @@ _STAMP = re.compile(
     r"(?:\.(?P<tf>\d{3}(?:\d{3})?))?(?: (?P<tz>UTC|GMT)(?=\]))?"
     r"|(?P<jmon>" + MONTH_PATTERN + r") (?P<jd>[0-3]\d), (?P<jy>\d{4}) (?P<jh>1[0-2]|0?[1-9]):(?P<jmi>[0-5]\d):"
     r"(?P<js>[0-6]\d) (?P<jp>[AP]M)"
+    r"|(?P<oh>[0-2]\d):(?P<omi>[0-5]\d):(?P<os>[0-6]\d)\.(?P<of>\d{3})(?= \[)"
     r")\]?(?=[\s|:\],\"-]|$)")
 """A record's time at the start of its line, in the layouts the module docstring names (also as a logfmt line's
 first pair: `time="2026-11-28T10:14:29Z" level=error ...`, logrus; `ts=...`, go-kit; `time=...`, slog)."""
@@ -202,7 +207,7 @@ def identifier(name: str) -> str:
     return base
 
 
-_ANCHORS = ("y", "cmon", "rmon", "gmo", "hy", "sy", "epoch", "umon", "tmon", "jmon")
+_ANCHORS = ("y", "cmon", "rmon", "gmo", "hy", "sy", "epoch", "umon", "tmon", "jmon", "oh")
 """_STAMP's alternatives, each by a group only it has."""
 
 
@@ -216,6 +221,7 @@ class AppLogParser:
     def __init__(self, name: str, reference: float):
         self.ident = identifier(name)
         self.years = Years(reference)
+        self.days = Days(reference)
         self.local = False
         """Some time had no zone and was read as local time."""
         self.last_usec: int | None = None
@@ -228,7 +234,7 @@ class AppLogParser:
         """A program's log has no journalctl markers."""
 
     def note(self) -> str | None:
-        said = self.years.guess()
+        said = self.years.guess() or self.days.guess()
         if self.local:
             zone = ("times without a zone (or with a zone's name, as CET) are read as this machine's local time "
                     f"({time.strftime('%Z')})")
@@ -308,4 +314,8 @@ class AppLogParser:
             hour = int(found["jh"]) % 12 + (12 if found["jp"] == "PM" else 0)
             return self._local(int(found["jy"]), month_number(found["jmon"]), int(found["jd"]), hour,
                                int(found["jmi"]), int(found["js"]))
+        if found["oh"] is not None:
+            self.local = True
+            return int(self.days.at(int(found["oh"]), int(found["omi"]), int(found["os"]))) * 1_000_000 + \
+                fraction_usec(found["of"])
         return int(found["epoch"]) * 1_000_000 + fraction_usec(found["ef"])

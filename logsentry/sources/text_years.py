@@ -47,3 +47,55 @@ class Years:
             return self.year - 1
         self.month = month
         return self.year
+
+
+DAY_SECONDS = 86_400
+
+
+class Days:
+    """Dates for times of day without one (logback's default `HH:mm:ss.SSS` pattern, Elixir's Logger): the first
+    line's is the latest that puts it no later than the reference (the file's time, else now), then one more each
+    time the clock steps back by more than 12 hours (23:59 to 00:01); a step forward is the same day (a quiet
+    service's next line may come hours later)."""
+
+    def __init__(self, reference: float):
+        self.reference = reference
+        self.midnight: float | None = None
+        """Local midnight (s since the epoch) of the current line's day."""
+        self.seconds = 0
+        """The last line's second of its day."""
+
+    def guess(self) -> str | None:
+        """How the first line's date was chosen (inferred from the file's time: worth telling), else None."""
+        if self.midnight is None:
+            return None
+        return (f"times carry no date; the first is read as {time.strftime('%Y-%m-%d', time.localtime(self.midnight))},"
+                " the latest date that puts it no later than the file's time")
+
+    def at(self, hour: int, minute: int, second: int) -> float:
+        """The line's time (s since the epoch, local time) for its time of day. ValueError for no such time."""
+        if not (hour < 24 and minute < 60 and second < 61):
+            raise ValueError("no such time of day")
+        seconds = hour * 3600 + minute * 60 + second
+        if self.midnight is None:
+            ref = time.localtime(self.reference)
+            midnight = time.mktime((ref.tm_year, ref.tm_mon, ref.tm_mday, 0, 0, 0, 0, 0, -1))
+            if seconds > ref.tm_hour * 3600 + ref.tm_min * 60 + ref.tm_sec:
+                midnight = _midnight_before(midnight)
+            self.midnight = midnight
+        elif seconds < self.seconds - DAY_SECONDS // 2:
+            self.midnight = _midnight_after(self.midnight)
+        self.seconds = seconds
+        return self.midnight + seconds
+
+
+def _midnight_before(midnight: float) -> float:
+    """Local midnight of the day before (a DST change makes a day 23 or 25 hours long)."""
+    day = time.localtime(midnight - DAY_SECONDS // 2)
+    return time.mktime((day.tm_year, day.tm_mon, day.tm_mday, 0, 0, 0, 0, 0, -1))
+
+
+def _midnight_after(midnight: float) -> float:
+    """Local midnight of the day after."""
+    day = time.localtime(midnight + DAY_SECONDS + DAY_SECONDS // 2)
+    return time.mktime((day.tm_year, day.tm_mon, day.tm_mday, 0, 0, 0, 0, 0, -1))
