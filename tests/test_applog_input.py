@@ -532,3 +532,16 @@ def test_times_of_day_pass_midnight(tmp_path: Path) -> None:
     assert [e.realtime_usec for e in entries] == [_local(2026, 12, 4, 9, 59, 58) + 1_000,
                                                   _local(2026, 12, 4, 23, 59, 59) + 900_000,
                                                   _local(2026, 12, 5, 0, 0, 0) + 100_000]
+
+
+def test_an_access_log_keeps_its_times(tmp_path: Path) -> None:
+    """The Common and Combined Log Formats (Apache's `%h %l %u %t "%r"`, nginx's `combined`) put the time in brackets
+    after the client: read, with its offset, where before every line was at the file's time."""
+    path = _write(tmp_path, "shop-access.log", [
+        '10.0.0.5 - - [05/Dec/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 612 "-" "curl/8.5.0"',
+        '10.0.0.6 - alice [05/Dec/2026:10:00:01 +0100] "GET /api HTTP/1.1" 502 157 "-" "Mozilla/5.0"',
+        '10.0.0.7 - - [05/Dec/2026:10:00:02 +0000] "GET /?q=[05/Dec/2026:11:11:11 +0000] HTTP/1.1" 200 9 "-" "-"'])
+    entries = list(open_entries(Selection(), files=[path]))
+    assert [e.realtime_usec for e in entries] == [_utc(2026, 12, 5, 10, 0, 0), _utc(2026, 12, 5, 9, 0, 1),
+                                                  _utc(2026, 12, 5, 10, 0, 2)]
+    assert all(e.effective_priority is None for e in entries)  # a status code is no level

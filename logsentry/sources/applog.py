@@ -28,6 +28,8 @@ A record starts with one of these times, optionally in brackets (`[2026-11-28 10
   %-5level %logger{36} - %msg%n`: `10:00:05.456 [main] ERROR c.e.App - ...`) and Elixir's Logger (`$time $metadata
   [$level] $message`: `10:00:05.456 [error] GenServer ... terminating`); the date is the latest that puts the first
   line no later than the file's time, one more at each midnight the lines pass (text_years.Days);
+* an access log in the Common or Combined Log Format, its time in brackets after the client (`10.0.0.5 - -
+  [05/Dec/2026:10:00:00 +0000] "GET / HTTP/1.1" 502 ...`: Apache, nginx);
 * `2 Aug 21:00:51 - `: Node's util.log (`D Mon HH:MM:SS - msg`, no year: the latest that is not after the file's
   time), which Node-RED's console log copies (`2 Aug 21:00:51 - [error] ...`, @node-red/util/lib/log.js);
 * Zigbee2MQTT 1.x's time behind its level (lib/util/logger.ts: `Zigbee2MQTT:error 2022-11-24 23:16:38: msg` on
@@ -125,11 +127,22 @@ _LOGFMT_TIME = re.compile(r"[A-Za-z_][\w.-]*=[^\n]*?(?<=\s)(?=(?:time|ts|t|times
 up to that pair, where _STAMP then reads the time (helper D17: both were read as an export and refused)."""
 
 
+_ACCESS = re.compile(
+    r"\S{1,253} \S{1,64} (?:\S{1,256}|\"[^\"\n]{0,256}\") \[(?P<ad>[0-3]\d)/(?P<amon>" + MONTH_PATTERN +
+    r")/(?P<ay>\d{4}):" + _HMS.format("a") + r"(?:\.(?P<af>\d{1,6}))? (?P<az>[+-][0-2]\d[0-5]\d)\] \"")
+"""An access log's line in the Common or Combined Log Format (Apache's `%h %l %u %t \"%r\"`, nginx's `combined`):
+`10.0.0.5 - - [05/Dec/2026:10:00:00 +0000] "GET / HTTP/1.1" 502 ...`, its time after the client, identity and
+user, the request quoted after it."""
+
+
 def _stamp(line: str) -> re.Match[str] | None:
-    """The record's time at the line's start, or at a logfmt line's time pair (_LOGFMT_TIME)."""
+    """The record's time at the line's start, or at a logfmt line's time pair (_LOGFMT_TIME), or in an access
+    log's brackets (_ACCESS)."""
     found = _STAMP.match(line)
     if found is None and (pair := _LOGFMT_TIME.match(line)) is not None:
         found = _STAMP.match(line, pair.end())
+    if found is None and "[" in line[:600]:
+        found = _ACCESS.match(line)
     return found
 
 
@@ -212,6 +225,8 @@ _ANCHORS = ("y", "cmon", "rmon", "gmo", "hy", "sy", "epoch", "umon", "tmon", "jm
 
 
 def _layout(found: re.Match[str]) -> str:
+    if found.re is _ACCESS:
+        return "access"
     return next(group for group in _ANCHORS if found[group] is not None)
 
 
@@ -278,6 +293,9 @@ class AppLogParser:
         return local_usec(year, month, day, hour, minute, second, fraction)
 
     def _usec(self, found: re.Match[str]) -> int:
+        if found.re is _ACCESS:
+            return utc_usec(int(found["ay"]), month_number(found["amon"]), int(found["ad"]), int(found["ah"]),
+                            int(found["ami"]), int(found["as"]), found["af"], found["az"])
         if found["y"] is not None:
             if found["z"] is not None:
                 return _dated_usec(found)
