@@ -20,6 +20,7 @@ from ..sources import InputFormatError, JournalOpenError, open_entries
 from ..sources.export import head, open_binary, sniff
 from ..sources.journal import JournalLocation
 from ..sources.last_lines import LastLines, Said, journal_lines, told_by_systemd, untold
+from ..sources.unit_names import said_unseen, unseen_units
 from ..timespec import format_duration
 from ..views import html as html_report
 from ..views import jsonl
@@ -97,6 +98,10 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
     if (warning := check_journal_access(directory, files)) is not None:
         click.echo(f"logsentry: {warning}", err=True)
     try:
+        if selection.units and not files:  # (a file may be text or a dump: its own reader says what -u does there)
+            for unseen in said_unseen(unseen_units(JournalLocation(directory=directory), selection),
+                                      "-u selects nothing of it"):
+                click.echo(f"logsentry: warning: {unseen}", err=True)
         entries = open_entries(selection, directory=directory, files=files, extra_fields=detector.needed_fields
                                + (() if timeline is None else ("_HOSTNAME",)), screen=detector.screen())
         read = _journal_read(directory, files)  # (after open_entries: each file was found readable, of a kind)

@@ -33,6 +33,7 @@ from ..sources.fanin import FanInFollower
 from ..sources.fanin_files import list_directory, tail_positions, vouched
 from ..sources.follow import FollowItem, ReadUpTo, ScanningFollower
 from ..sources.journal import JournalGap, JournalLocation, StartAt
+from ..sources.unit_names import said_unseen, unseen_units
 from ..timespec import wall_usec
 from ..views.tail import LiveView
 from ..views.tail_lines import TailView, json_view, plain_view
@@ -294,6 +295,9 @@ def tail(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
                                     vouched=lambda: vouched(machine, directory, files))
     try:
         location.open().close()  # fail now (exit 2), not after the screen was taken over
+        for said in said_unseen(unseen_units(location, selection), "following it anyway; its lines show once it "
+                                "logs"):
+            click.echo(f"logsentry: warning: {said}", err=True)
         source = journal_source(directory, files)
         with acting_pipeline(detector, config, source) as pipeline:
             follow_until_stopped(follower, pipeline,

@@ -1,0 +1,38 @@
+"""-u names a journal has never seen. journalctl -u with a typo shows nothing and says nothing; `tail -u` would
+follow nothing for ever and `scan -u` find nothing, both silently: they say so, with the journal's nearest names."""
+
+from __future__ import annotations
+
+import difflib
+
+from .journal import JournalLocation
+from .selection import UNIT_VALUE_FIELDS, Selection, is_glob
+from .values import decode
+
+MAX_SUGGESTIONS = 3
+
+
+def unseen_units(location: JournalLocation, selection: Selection) -> list[tuple[str, list[str]]]:
+    """Each -u name (globs aside: they are expanded against the journal, which says when none matches) that no entry of
+    the journal names in the fields `journalctl -u` matches (UNIT_VALUE_FIELDS), with up to MAX_SUGGESTIONS unit
+    names it does hold that look alike. Raises JournalOpenError when the journal cannot be opened; [] when its
+    values cannot be read (the reading itself will say why)."""
+    names = [unit for unit in selection.units if not is_glob(unit)]
+    if not names:
+        return []
+    reader = location.open()
+    try:
+        known = {decode(value) for field in UNIT_VALUE_FIELDS for value in reader.query_unique(field)}
+    except OSError:
+        return []
+    finally:
+        reader.close()
+    ordered = sorted(known)
+    return [(name, difflib.get_close_matches(name, ordered, n=MAX_SUGGESTIONS, cutoff=0.8))
+            for name in names if name not in known]
+
+
+def said_unseen(unseen: list[tuple[str, list[str]]], then: str) -> list[str]:
+    """The warnings for `unseen` (unseen_units), each ending with what the command does about it (`then`)."""
+    return [f"no entry of {name} in this journal" + (f" (did you mean {', '.join(close)}?)" if close else "")
+            + f": {then}" for name, close in unseen]
