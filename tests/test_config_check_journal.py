@@ -30,4 +30,22 @@ def test_config_check_names_the_journal_it_reads(tmp_path: Path) -> None:
     remote.mkdir()
     out = _check(tmp_path, f'journal_directory = "{remote}"\n')
     assert f"journal: {remote} (journal_directory: its hosts' journal files)" in out, out
-    assert "journal: the local journal (no journal_directory)" in _check(tmp_path, "")
+    [local] = [line for line in _check(tmp_path, "") if line.startswith("journal: ")]
+    assert local.startswith("journal: the local journal (no journal_directory)"), local
+
+
+def test_config_check_says_the_local_journal_cannot_be_read_here(tmp_path: Path) -> None:
+    """Without journal_directory, on a machine whose local journal has no file this user can read, `run` would not
+    start ("cannot open the local journal"): config check said nothing of it. (Asked of this machine: where it has
+    a readable journal, the line is as before.)"""
+    from logsentry.sources.journal import JournalLocation, JournalOpenError
+
+    [local] = [line for line in _check(tmp_path, "") if line.startswith("journal: ")]
+    try:
+        JournalLocation().check_readable()
+    except JournalOpenError as error:
+        assert local == (f"journal: the local journal (no journal_directory), unreadable on this machine: {error}; "
+                         "logsentry run would not start here (is systemd-journald running, is this user in the "
+                         "systemd-journal group? a collector sets journal_directory)"), local
+    else:
+        assert local == "journal: the local journal (no journal_directory)", local

@@ -16,6 +16,7 @@ from ..config_check import SiteCheck, check_site
 from ..config_parse import ConfigError, load_config
 from ..config_rules import log_rule_names
 from ..redaction import redact_url
+from ..sources.journal import JournalLocation, JournalOpenError
 from ..trust import exposure_warnings, site_problems
 from ..views.escape import EscapingFormatter
 from ..wording import plural
@@ -107,6 +108,24 @@ def run(config_path: Path, dry_run: bool) -> None:
         fail(f"cannot start: {error}")
 
 
+LOCAL_JOURNAL_LINE = "journal: the local journal (no journal_directory)"
+"""SiteConfig.describe's line for a config without journal_directory."""
+
+
+def local_journal_said(line: str) -> str:
+    """describe's journal line, saying so when the local journal has no journal file this user can read here, so
+    that `run` would not start: not an error, since a config may be checked on another machine than its own."""
+    if line != LOCAL_JOURNAL_LINE:
+        return line
+    try:
+        JournalLocation().check_readable()
+    except JournalOpenError as error:
+        return (f"{line}, unreadable on this machine: {error}; logsentry run would not start here (is "
+                "systemd-journald running, is this user in the systemd-journal group? a collector sets "
+                "journal_directory)")
+    return line
+
+
 @click.group("config")
 def config_group() -> None:
     """Check the site config."""
@@ -138,7 +157,7 @@ def config_check(config_path: Path) -> None:
     problems += checked.names.dead
     refused |= checked.names.dead_watches
     for line in config.describe(frozenset(refused)):
-        click.echo(line)
+        click.echo(local_journal_said(line))
     click.echo(f"rules: {len(checked.rule_set.rules)} loaded")
     warnings = [*checked.names.warnings, *placeholder_warnings(config), *exposure_warnings(config)]
     outbox = undelivered(config) if "state_dir" not in refused else []  # a warning, then a line per alert
