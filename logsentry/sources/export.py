@@ -41,14 +41,14 @@ __all__ = ["ExportSource", "InputFormatError", "head", "open_binary", "read_expo
 
 
 _FIELD_NAME = re.compile(rb"[A-Z_][A-Z0-9_]{0,63}")
+"""A journal field's name as journald takes it (journal-file.c, field_name_valid: uppercase letters, digits and
+`_`, no digit first, at most 64): a logfmt line's first pair (go-kit's `level=info`, Grafana's `logger=context`)
+is none, and was read as an export and refused with journald's limits (helper D17: Loki, fluent-bit, Grafana)."""
 _JOURNAL_JSON_KEY = re.compile(rb'"(?:' + b"|".join(re.escape(key.encode()) for key in JOURNAL_KEYS) + rb')" ?:')
 """A key of journalctl -o json's (applog.JOURNAL_KEYS): a JSON line with one is the journal's, read by json_lines.py."""
 _TIME_KEY = re.compile(rb'"(?:' + b"|".join(re.escape(key.encode()) for key in TIME_KEYS) + rb')" ?:')
 """A key a program's JSON log names its time with (applog.TIME_KEYS), whose value applog could not read: still JSON
 lines, whose reader says which line and why."""
-"""A journal field's name as journald takes it (journal-file.c, field_name_valid: uppercase letters, digits and
-`_`, no digit first, at most 64): a logfmt line's first pair (go-kit's `level=info`, Grafana's `logger=context`)
-is none, and was read as an export and refused with journald's limits (helper D17: Loki, fluent-bit, Grafana)."""
 
 
 def sniff(head: bytes) -> str:
