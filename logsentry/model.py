@@ -184,8 +184,10 @@ def journald_machine(machine_id: str) -> str:
 
 def host_unit(machine_id: str, unit: str) -> str:
     """The key of a unit on one machine, for windows, silences, baselines and ledgers: the unit alone when
-    there is no machine id (text input, old saved state), else "MACHINE_ID/unit" ('/' is in no unit name)."""
-    return f"{machine_id}/{unit}" if machine_id else unit
+    there is no machine id (text input, old saved state), else "MACHINE_ID/unit" ('/' is in no unit name). A
+    container's subject (`docker.service/web`, sources/selection.subject_unit) holds a '/': with no machine id
+    its key is "/docker.service/web", so that split_host_unit gives it back whole."""
+    return f"{machine_id}/{unit}" if machine_id or "/" in unit else unit
 
 
 def entry_key(entry: Entry) -> str:

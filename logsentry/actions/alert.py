@@ -16,6 +16,7 @@ from typing import Any
 
 from ..hosts import local_machine_id
 from ..model import Incident, Link, incident_label, journald_machine
+from ..sources.selection import container_of
 from ..timespec import format_usec
 from ..views.counts import began_usec, chain_heading, chain_rules, hits_said, own_last_hit
 from ..views.escape import visible
@@ -123,6 +124,8 @@ def journalctl_command(incident: Incident, source: Sequence[str] = (), ahead_use
     unit = incident.unit
     what = ["_TRANSPORT=kernel"] if unit == "kernel" else ["-u", unit] if unit and not unit.startswith("(") else \
         ["-t", unit.strip("()")] if unit else []
+    if (container := container_of(unit)) is not None:  # dockerd's lines for one container (selection.unit_terms)
+        what = ["-u", container[0], f"CONTAINER_NAME={container[1]}"]
     where = list(source)
     machine = journald_machine(incident.machine_id)
     if machine and (source or machine != _this_machine()):

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from ..host_clocks import clock_behind
 from ..hosts import claims, describe_host, local_machine_id
 from ..model import Action, Incident, journald_machine
-from ..sources.selection import valid_unit_name
+from ..sources.selection import container_of, valid_unit_name
 from ..timespec import format_duration
 from .second_look import AWAITING, HELD, STALE
 
@@ -45,6 +45,12 @@ class Policy:
                 actions.append(Action("restart", incident.unit, incident, self.dry_run, "rule suggests a restart"))
             elif self.restartable(incident.unit):
                 actions.append(Action("alert", incident.unit, incident, self.dry_run, self.remote_reason(incident)))
+                return actions
+            elif (container := container_of(incident.unit)) is not None:
+                reason = (f"rule suggests a restart, but {incident.unit} is container {container[1]} of "
+                          f"{container[0]} (its journald log driver): logsentry restarts systemd units, and "
+                          f"restarting {container[0]} would stop every container: not restarted")
+                actions.append(Action("alert", incident.unit, incident, self.dry_run, reason))
                 return actions
             else:
                 reason = f"rule suggests a restart, but {incident.unit or 'the source'} is not a restartable unit"

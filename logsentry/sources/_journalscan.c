@@ -537,6 +537,20 @@ static int parse_priority(const char *p, size_t len) {
     return value;
 }
 
+/* Docker's container names, as selection._CONTAINER_NAME: [a-zA-Z0-9][a-zA-Z0-9_.-]*, 1 to 255 bytes. */
+static int is_alnum_ascii(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+static int is_container_name(const char *p, size_t len) {
+    if (len == 0 || len > 255 || !is_alnum_ascii(p[0]))
+        return 0;
+    for (size_t i = 1; i < len; i++)
+        if (!is_alnum_ascii(p[i]) && p[i] != '_' && p[i] != '.' && p[i] != '-')
+            return 0;
+    return 1;
+}
+
 static int is_ascii(const char *p, size_t len) {
     for (size_t i = 0; i < len; i++)
         if ((unsigned char)p[i] >= 0x80)
@@ -574,9 +588,9 @@ static int fill_batch(Scanner *s, Batch *b, Buf *unit, size_t limit) {
            message goes straight into the batch (taken back if the entry turns out a candidate). */
         Quick q = {.priority = NO_PRIORITY, .level = JOURNAL_LEVEL};
         size_t message_start = b->messages.len;
-        int units = 0, machines = 0, hosts = 0;
-        char machine[64], host[256];
-        size_t machine_len = 0, host_len = 0;
+        int units = 0, machines = 0, hosts = 0, comms = 0, containers = 0, dockerd = 0;
+        char machine[64], host[256], container[256];
+        size_t machine_len = 0, host_len = 0, container_len = 0;
         int disown = 0;
         const void *data;
         size_t len;
@@ -626,10 +640,20 @@ static int fill_batch(Scanner *s, Batch *b, Buf *unit, size_t limit) {
                         memcpy(host, d + 10, host_len);
                 } else if (len == 6 && memcmp(d, "_PID=1", 6) == 0) {
                     q.full = 1; /* systemd itself: its lines are about other units */
+                } else if (HAS(d, len, "_COMM=")) {
+                    q.full |= ++comms > 1; /* several: Python decides */
+                    dockerd = len == 13 && memcmp(d + 6, "dockerd", 7) == 0; /* selection.CONTAINER_WRITER */
                 }
                 break;
             case 'C':
                 q.full |= HAS(d, len, "COREDUMP_UNIT=");
+                if (HAS(d, len, "CONTAINER_NAME=")) {
+                    /* one name in Docker's grammar (selection._CONTAINER_NAME), else Python decides */
+                    container_len = len - 15;
+                    q.full |= ++containers > 1 || !is_container_name(d + 15, container_len);
+                    if (!q.full)
+                        memcpy(container, d + 15, container_len);
+                }
                 break;
             case 'O':
                 q.full |= HAS(d, len, "OBJECT_SYSTEMD_UNIT=");
@@ -661,7 +685,17 @@ static int fill_batch(Scanner *s, Batch *b, Buf *unit, size_t limit) {
            (two names that differ only in undecodable bytes would be one unit to Python). */
         q.full |= q.messages != 1 || !q.has_priority || units != 1 || unit->len == 0 ||
                   !is_ascii(unit->data, unit->len);
-        if (!q.full && ((s->units.active && !in_set(&s->units, unit->data, unit->len)) ||
+        /* A container's line that dockerd wrote is about `UNIT/NAME` (selection.subject_unit); -u UNIT selects
+           it too, as journalctl -u does. */
+        size_t own_len = unit->len;
+        if (!q.full && dockerd && containers == 1) {
+            if ((r = buf_put(unit, "/", 1)) < 0 || (r = buf_put(unit, container, container_len)) < 0)
+                return r;
+            /* with no machine, or disowned below, its key is "/UNIT/NAME" (model.host_unit): Python makes it */
+            q.full |= machine_len == 0 || disown;
+        }
+        if (!q.full && ((s->units.active && !in_set(&s->units, unit->data, unit->len) &&
+                         !(unit->len != own_len && in_set(&s->units, unit->data, own_len))) ||
                         (s->machines.active && !in_set(&s->machines, machine, machine_len)))) {
             b->messages.len = message_start; /* not selected: as if a match had left it out */
             continue;

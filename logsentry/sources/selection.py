@@ -20,10 +20,6 @@ PRIORITY_NAMES = ("emerg", "alert", "crit", "err", "warning", "notice", "info", 
 UNIT_SUFFIXES = (".service", ".socket", ".target", ".device", ".mount", ".automount", ".swap",
                  ".timer", ".path", ".slice", ".scope")
 
-# Fields needed to decide which unit an entry is about (journalctl -u's four match terms).
-UNIT_FIELDS = ("_SYSTEMD_UNIT", "UNIT", "_PID", "_UID", "OBJECT_SYSTEMD_UNIT", "COREDUMP_UNIT", "MESSAGE_ID",
-               "_TRANSPORT", "SYSLOG_IDENTIFIER")
-
 
 # Fields every Entry carries besides MESSAGE/PRIORITY/unit: enough to print "ident[pid]" and to
 # follow a unit's invocations.
@@ -38,8 +34,9 @@ def is_glob(name: str) -> bool:
 
 def unit_name(name: str) -> str:
     """Bare names get ".service", like `journalctl -u api` means api.service; globs stay as they are
-    (unit_name_mangle with UNIT_NAME_MANGLE_GLOB: "ap*" is no "ap*.service")."""
-    return name if name.endswith(UNIT_SUFFIXES) or is_glob(name) else f"{name}.service"
+    (unit_name_mangle with UNIT_NAME_MANGLE_GLOB: "ap*" is no "ap*.service"), and so do containers'
+    subjects (`docker.service/web`: subject_unit)."""
+    return name if name.endswith(UNIT_SUFFIXES) or is_glob(name) or container_of(name) else f"{name}.service"
 
 
 _LIBC = ctypes.CDLL(None, use_errno=False)  # the C library the process already has (glibc's fnmatch)
@@ -86,8 +83,20 @@ COREDUMP_MESSAGE_ID = "fc2e22bc6ee647b6b90729ab34a250b1"
 """systemd-coredump's catalog id (SD_MESSAGE_COREDUMP); `journalctl -u` believes COREDUMP_UNIT only with it."""
 
 SUBJECT_FIELDS = ("COREDUMP_UNIT", "MESSAGE_ID", "_PID", "UNIT", "_UID", "OBJECT_SYSTEMD_UNIT", "_SYSTEMD_UNIT",
-                  "_TRANSPORT", "SYSLOG_IDENTIFIER")
+                  "_TRANSPORT", "SYSLOG_IDENTIFIER", "_COMM", "CONTAINER_NAME")
 """The fields subject_unit looks at."""
+
+CONTAINER_WRITER = "dockerd"
+"""The `_COMM` of the writer whose CONTAINER_NAME names a container of its unit: Docker's journald log driver
+(moby daemon/logger/journald) writes every container's lines into dockerd's own unit, with CONTAINER_NAME,
+CONTAINER_ID, CONTAINER_TAG and IMAGE_NAME. Podman's conmon needs no split: it runs in the container's own unit
+(a quadlet's service, or libpod-conmon-ID.scope)."""
+
+CONTAINER_SEPARATOR = "/"
+"""Between a unit and its container's name in a subject (`docker.service/web`): no unit name holds it."""
+
+# Docker's container names (moby daemon/names: validContainerNamePattern, the leading "/" trimmed by the driver).
+_CONTAINER_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]{0,254}")
 
 # systemd's unit name grammar (unit-name.c: letters, digits, ":-_.\\" and "@", at most 255 bytes).
 _UNIT_NAME = re.compile(r"[A-Za-z0-9:_.\\@-]{1,255}")
@@ -113,7 +122,10 @@ def subject_unit(get: Callable[[str], str | None]) -> str:
     - systemd-coredump's reports (`_UID=0` and its MESSAGE_ID) belong to COREDUMP_UNIT;
     - PID 1's lines about a unit (`_PID=1`) belong to UNIT;
     - root's lines naming an object unit (`_UID=0`) belong to OBJECT_SYSTEMD_UNIT;
-    - everything else to the writer's own `_SYSTEMD_UNIT`.
+    - everything else to the writer's own `_SYSTEMD_UNIT`, and a container's line that dockerd wrote there
+      (its journald log driver: `_COMM=dockerd`, CONTAINER_NAME) to `docker.service/NAME` (container_subject):
+      each container its own windows, baselines and silence, and never a restart of dockerd, which would stop
+      every container, for one container's line. A process can only move its own lines under its own unit so.
     Entries from no unit fall back to "kernel" for kernel messages (`_TRANSPORT=kernel`, set by journald)
     or to `untrusted_source(SYSLOG_IDENTIFIER)`, so they can still be grouped and reported.
     """
@@ -132,6 +144,9 @@ def subject_unit(get: Callable[[str], str | None]) -> str:
             return about
     own = get("_SYSTEMD_UNIT")
     if own:
+        container = get("CONTAINER_NAME")
+        if container and get("_COMM") == CONTAINER_WRITER and _CONTAINER_NAME.fullmatch(container):
+            return f"{own}{CONTAINER_SEPARATOR}{container}"
         return own
     if get("_TRANSPORT") == "kernel":
         return "kernel"
@@ -139,9 +154,18 @@ def subject_unit(get: Callable[[str], str | None]) -> str:
     return untrusted_source(identifier) if identifier else ""
 
 
+def container_of(subject: str) -> tuple[str, str] | None:
+    """(unit, container name) of a container's subject (`docker.service/web`, subject_unit), else None."""
+    unit, separator, name = subject.partition(CONTAINER_SEPARATOR)
+    return (unit, name) if separator and unit and _CONTAINER_NAME.fullmatch(name) else None
+
+
 def unit_terms(unit: str) -> tuple[dict[str, str], ...]:
     """The match terms of `journalctl -u UNIT` (systemd's add_matches_for_unit), ORed together; fields
-    within a term are ANDed."""
+    within a term are ANDed. A container's subject (`docker.service/web`) is its unit's lines that dockerd
+    wrote for it."""
+    if (container := container_of(unit)) is not None:
+        return ({"_SYSTEMD_UNIT": container[0], "_COMM": CONTAINER_WRITER, "CONTAINER_NAME": container[1]},)
     terms: tuple[dict[str, str], ...] = (
         {"_SYSTEMD_UNIT": unit},
         {"MESSAGE_ID": COREDUMP_MESSAGE_ID, "_UID": "0", "COREDUMP_UNIT": unit},
@@ -158,9 +182,21 @@ def expand_units(units: tuple[str, ...], known: Callable[[str], Iterable[str]]) 
     names = [unit for unit in units if not is_glob(unit)]
     patterns = [unit for unit in units if is_glob(unit)]
     if patterns:
-        values = sorted({value for field in UNIT_VALUE_FIELDS for value in known(field)})
-        names.extend(value for value in values if any(glob_matches(p, value) for p in patterns))
+        names.extend(sorted(glob_values(patterns, known)))
     return tuple(dict.fromkeys(names))
+
+
+def glob_values(patterns: Sequence[str], known: Callable[[str], Iterable[str]]) -> set[str]:
+    """The names among the values `known(field)` that one of the -u globs `patterns` matches: units of
+    UNIT_VALUE_FIELDS, and, for a glob with CONTAINER_SEPARATOR (`docker.service/*`), a _SYSTEMD_UNIT value
+    joined to a CONTAINER_NAME value (a pair no entry holds selects nothing: unit_terms ANDs the two)."""
+    units = {value for field in UNIT_VALUE_FIELDS for value in known(field)}
+    found = {value for value in units if any(glob_matches(p, value) for p in patterns)}
+    if containers := [p for p in patterns if CONTAINER_SEPARATOR in p]:
+        names = set(known("CONTAINER_NAME"))
+        found.update(subject for unit in known("_SYSTEMD_UNIT") for name in names
+                     if any(glob_matches(p, subject := f"{unit}{CONTAINER_SEPARATOR}{name}") for p in containers))
+    return found
 
 
 @dataclass(frozen=True)
@@ -223,8 +259,7 @@ class Selection:
         if not self.units:
             return True
         if patterns := self.globs:
-            units = [*self.units, *{value for name in UNIT_VALUE_FIELDS for value in fields.get(name, ())
-                                    if any(glob_matches(pattern, value) for pattern in patterns)}]
+            units = [*self.units, *glob_values(patterns, lambda name: fields.get(name, ()))]
         else:
             units = list(self.units)
         return any(

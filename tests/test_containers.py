@@ -1,0 +1,176 @@
+"""Docker's journald log driver writes every container's lines into dockerd's own unit (docker.service), with
+CONTAINER_NAME: read as docker.service, one container's deadlock restarted dockerd (stopping every container) and
+all containers shared one unit's windows, baselines and silence. A line dockerd wrote for a container
+(`_COMM=dockerd`, CONTAINER_NAME) is about `docker.service/NAME` (sources/selection.subject_unit): its own unit
+for the engine, selected by `-u docker.service/NAME`, shown by `journalctl -u docker.service CONTAINER_NAME=NAME`,
+never restarted. Real journal files (systemd-journal-remote) and a real systemd and journald.
+"""
+
+from __future__ import annotations
+
+import shlex
+import signal
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from conftest import entry, json_events, run_cli
+from sandbox import Sandbox
+from test_restart_systemd import alert_reasons, start_logsentry, wait_until
+from test_screening import SHIPPED, Record, assert_same_events, raw_from, screened_items, write_journal
+
+from logsentry.model import ScreenedRun, host_unit, split_host_unit
+from logsentry.sources.selection import subject_unit
+
+DEADLOCK = "cachix-server: thread blocked indefinitely in an MVar operation"
+"""ghc-mvar-deadlock, whose action is restart, as the program itself prints it."""
+
+
+def dockerd(message: str, at: float, container: str | None, priority: int = 6, **fields: Any) -> dict[str, Any]:
+    """An entry as dockerd's journald log driver writes it (moby daemon/logger/journald), or dockerd's own line."""
+    extra: dict[str, Any] = {"_COMM": "dockerd", "_PID": "900", "SYSLOG_IDENTIFIER": "dockerd"}
+    if container is not None:
+        extra.update(CONTAINER_NAME=container, CONTAINER_ID="3f4e8a9b1c2d", SYSLOG_IDENTIFIER="3f4e8a9b1c2d",
+                     IMAGE_NAME=f"example/{container}:1.0")
+    return entry(message, unit="docker.service", at=at, priority=priority, **{**extra, **fields})
+
+
+def container_records() -> list[Record]:
+    records: list[Record] = []
+    for i in range(400):
+        records.append(dockerd(f'10.0.0.{i % 50} - - "GET /api/items/{i} HTTP/1.1" 200 512', i * 1.0, "web"))
+        records.append(dockerd(f"LOG:  checkpoint complete: wrote {i} buffers", i * 1.0 + 0.3, "db"))
+        if i % 40 == 0:
+            records.append(dockerd("Processing event TaskExit", i * 1.0 + 0.5, None))
+    records.append(dockerd(DEADLOCK, 401.0, "web", priority=3))
+    records.append(dockerd(DEADLOCK, 402.0, "db", priority=3))
+    # what makes no container line: another program's CONTAINER_NAME, several names, a name Docker never gives,
+    # a dockerd line without _MACHINE_ID (its key: "/docker.service/web", model.host_unit)
+    records.append(entry(DEADLOCK, unit="app.service", at=403.0, priority=3, _COMM="app", CONTAINER_NAME="web"))
+    records.append(raw_from(dockerd(DEADLOCK, 404.0, "web", priority=3), ("CONTAINER_NAME", "db")))
+    records.append(dockerd(DEADLOCK, 405.0, "-web", priority=3))
+    records.append(dockerd(DEADLOCK, 406.0, "web", priority=3, _MACHINE_ID=""))
+    return records
+
+
+def test_container_subjects_by_the_fields_journald_and_dockerd_write() -> None:
+    def get(**values: str):  # type: ignore[no-untyped-def]
+        return values.get
+
+    assert subject_unit(get(_SYSTEMD_UNIT="docker.service", _COMM="dockerd", CONTAINER_NAME="web")) \
+        == "docker.service/web"
+    assert subject_unit(get(_SYSTEMD_UNIT="docker.service", _COMM="dockerd")) == "docker.service"
+    # a program that is not dockerd keeps its own unit, whatever it claims
+    assert subject_unit(get(_SYSTEMD_UNIT="app.service", _COMM="app", CONTAINER_NAME="web")) == "app.service"
+    for name in ("-web", "web/../x", "", "web\ndb", "wéb"):
+        assert subject_unit(get(_SYSTEMD_UNIT="docker.service", _COMM="dockerd", CONTAINER_NAME=name)) \
+            == "docker.service", name
+    # PID 1's lines about the unit stay the unit's (journalctl -u's terms come first)
+    assert subject_unit(get(_SYSTEMD_UNIT="init.scope", _PID="1", UNIT="docker.service", _COMM="dockerd",
+                            CONTAINER_NAME="web")) == "docker.service"
+    assert split_host_unit(host_unit("", "docker.service/web")) == ("", "docker.service/web")
+    assert split_host_unit(host_unit("ab" * 16, "docker.service/web")) == ("ab" * 16, "docker.service/web")
+
+
+def test_each_container_is_its_own_unit_read_in_full_or_through_the_scanner(tmp_path: Path) -> None:
+    journal = write_journal(tmp_path, "containers", container_records())
+    runs = [item for item in screened_items(journal) if isinstance(item, ScreenedRun)]
+    spans = {split_host_unit(key)[1] for run in runs for key in run.units}
+    assert {"docker.service/web", "docker.service/db", "docker.service"} <= spans, spans  # composed in C
+    events = assert_same_events(SHIPPED, files=[journal])
+    deadlocks = sorted((event["unit"], event["machine_id"] != "") for event in events
+                       if event["type"] == "incident" and event["rule"] == "ghc-mvar-deadlock")
+    assert deadlocks == [("app.service", True), ("docker.service", True),  # (its two lines: one incident)
+                         ("docker.service/db", True), ("docker.service/web", False), ("docker.service/web", True)]
+
+
+def test_scan_selects_a_container_and_its_command_shows_its_lines(tmp_path: Path) -> None:
+    folder = tmp_path / "journal"
+    folder.mkdir()
+    write_journal(folder, "containers", container_records())
+    result = run_cli("scan", "-D", str(folder), "-u", "docker.service/web", "-o", "json")
+    assert result.exit_code == 0, result.output
+    events = json_events(result)
+    summary = events[-1]
+    # web's lines, the nameless host's one included, and the one naming web and db (an sd-journal match holds on
+    # any value, as journalctl's would): not another program's, nor "-web"
+    assert summary["entries"] == 400 + 3
+    incidents = [event for event in events if event["type"] == "incident_end"]
+    assert {event["unit"] for event in incidents} == {"docker.service/web", "docker.service"}  # (the two names')
+    command = next(event["journalctl"] for event in incidents
+                   if event["machine_id"] and event["unit"] == "docker.service/web")
+    assert "-u docker.service CONTAINER_NAME=web" in command
+    shown = subprocess.run([*shlex.split(command), "-o", "cat"], capture_output=True, text=True, check=True,
+                           timeout=30).stdout
+    assert shown.strip() == DEADLOCK
+
+    # -u docker.service is journalctl's: dockerd's lines and every container's
+    everything = json_events(run_cli("scan", "-D", str(folder), "-u", "docker.service", "-o", "json"))
+    assert everything[-1]["entries"] == sum(1 for record in container_records()
+                                            if isinstance(record, dict) and record.get("_SYSTEMD_UNIT")
+                                            == "docker.service") + 1  # (the raw entry with two names)
+    globbed = json_events(run_cli("scan", "-D", str(folder), "-u", "docker.service/*", "-o", "json"))
+    assert {event["unit"] for event in globbed if event["type"] == "incident"} \
+        == {"docker.service/web", "docker.service/db", "docker.service"}  # (the odd names' lines: dockerd's)
+
+    typo = run_cli("scan", "-D", str(folder), "-u", "docker.service/wbe")
+    assert "no entry of docker.service/wbe in this journal (did you mean docker.service/web" in typo.stderr
+
+
+FAKE_DOCKERD = """import ctypes, os, socket, time
+ctypes.CDLL(None).prctl(15, b"dockerd", 0, 0, 0)  # PR_SET_NAME: journald stamps _COMM=dockerd, as for the real one
+
+def send(message, **fields):
+    fields = {"MESSAGE": message, "PRIORITY": "3", "SYSLOG_IDENTIFIER": fields.get("CONTAINER_ID", "dockerd"),
+              **fields}
+    data = "".join(f"{name}={value}\\n" for name, value in fields.items()).encode()
+    socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(data, "/run/systemd/journal/socket")
+
+send("API listen on /run/docker.sock", PRIORITY="6")
+while not os.path.exists("/share/container"):
+    time.sleep(0.1)
+send(LINE, CONTAINER_NAME="web", CONTAINER_ID="3f4e8a9b1c2d", IMAGE_NAME="cachix/server:1.0")
+while not os.path.exists("/share/daemon"):
+    time.sleep(0.1)
+send(LINE)  # dockerd's own line: the unit's, restarted as any service's
+time.sleep(3600)
+""".replace("LINE", repr(DEADLOCK))
+
+DOCKER = """[Unit]
+DefaultDependencies=no
+ConditionPathExists=/share/dockerd.py
+[Service]
+ExecStart=/usr/bin/python3 /share/dockerd.py
+"""
+
+
+def test_a_containers_deadlock_never_restarts_dockerd_and_dockerds_own_does(tmp_path: Path) -> None:
+    box = Sandbox({"docker.service": DOCKER})
+    proc = None
+    try:
+        (box.dir / "share" / "dockerd.py").write_text(FAKE_DOCKERD)
+        box.run("start", "docker.service")
+        wait_until(lambda: box.show("docker.service", "ActiveState") == "active", 15, "docker.service")
+        proc, alerts, log = start_logsentry(box, tmp_path, "", units=("docker.service", "docker.service/*"))
+        first = box.show("docker.service", "InvocationID")
+        (box.dir / "share" / "container").write_text("")
+        wait_until(lambda: any("docker.service/web" in reason for reason in alert_reasons(alerts)), 20,
+                   "the alert about container web")
+        reason = next(reason for reason in alert_reasons(alerts) if "docker.service/web" in reason)
+        assert "container web of docker.service" in reason and "not restarted" in reason, reason
+        assert box.show("docker.service", "InvocationID") == first
+        assert "restarted docker.service" not in log.read_text()
+
+        (box.dir / "share" / "container").unlink()
+        (box.dir / "share" / "daemon").write_text("")
+        try:
+            wait_until(lambda: box.show("docker.service", "InvocationID") != first, 20,
+                       "logsentry to restart docker.service for dockerd's own deadlock")
+        except AssertionError as error:
+            raise AssertionError(f"{error}; logsentry's log:\n{log.read_text()[-4000:]}") from None
+    finally:
+        if proc is not None:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=15)
+        box.close()
+
