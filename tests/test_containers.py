@@ -174,3 +174,31 @@ def test_a_containers_deadlock_never_restarts_dockerd_and_dockerds_own_does(tmp_
             proc.wait(timeout=15)
         box.close()
 
+
+
+def test_systemd_stopping_docker_stops_its_containers_on_purpose(make_journal: Any) -> None:
+    """A day of two containers logging every 10 s (a rhythm trusted), then `systemctl stop docker`: systemd's
+    lines name docker.service only, and its containers fall silent with it, on purpose. Without those lines
+    both containers' silences are incidents (each its own unit), and another unit's stop stops none of them."""
+    day = 86_400
+    ticks = [dockerd(f"tick {n}", n * 10.0 + offset, name) for n in range(day // 10 + 10)
+             for name, offset in (("web", 0.0), ("db", 0.5))]
+    end = day + 100.0
+    stop = [entry(message, unit="init.scope", at=end + n * 0.1, _PID="1", UNIT="docker.service",
+                  MESSAGE_ID=message_id) for n, (message, message_id) in enumerate((
+                      ("Stopping docker.service - Docker Application Container Engine...",
+                       "de5b426a63be47a7b6ac3eaac82e2f6f"),
+                      ("Stopped docker.service - Docker Application Container Engine.",
+                       "9d1aaa27d60140bd96365438aad20286")))]
+    other = [entry(message, unit="init.scope", at=end, _PID="1", UNIT="other.service",
+                   MESSAGE_ID="9d1aaa27d60140bd96365438aad20286") for message in ("Stopped other.service.",)]
+    later = [entry(f"later {i}", unit="later.service", at=end + 1 + 600 * i) for i in range(7)]  # an hour goes by
+
+    def silent(records: list[Any]) -> set[str]:
+        result = run_cli("scan", "--file", str(make_journal(records)), "-o", "json")
+        assert result.exit_code == 0, result.output
+        return {event["unit"] for event in json_events(result)
+                if event["type"] == "incident" and event["rule"] == "unit-went-silent"}
+
+    assert silent([*ticks, *stop, *later]) == set()
+    assert silent([*ticks, *other, *later]) == {"docker.service/web", "docker.service/db"}

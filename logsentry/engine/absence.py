@@ -51,8 +51,8 @@ from ..sources._runs import fold_learn, fold_plan
 from .absence_saved import rhythms_snapshot, saved_habits, saved_rhythms
 from .absence_seen import Seen, silence_why
 from .absence_stops import Gap as Gap  # re-exported: pipeline.py, views/report.py
+from .absence_stops import container_parent, containers_of, run_accounting
 from .absence_stops import deliberately_stopped as deliberately_stopped
-from .absence_stops import run_accounting
 from .detector import RuleTimeout, looks_at_entries, match_rule
 from .rhythm import MAX_GAPS, SPAN_CAP_USEC, Rhythm
 from .window import invocation_of
@@ -91,6 +91,7 @@ class SilenceTracker:
         # Other incidents per unit: how many are open, and until when an ended one covers a silence.
         self._open: dict[SilenceKey, int] = {}
         self._covered_until: dict[SilenceKey, int] = {}
+        self._parents: dict[SilenceKey, None] = {}  # units with containers (absence_stops), bounded as units are
         self._latest = 0
         self._snapshot_at = time.monotonic()
         self._habit_moved = False
@@ -116,6 +117,10 @@ class SilenceTracker:
         self._review(rule, seen)
         if len(units) > MAX_UNITS:
             del units[next(iter(units))]
+        if (parent := container_parent(key)) is not None:
+            self._parents[parent] = None
+            if len(self._parents) > MAX_UNITS:
+                del self._parents[next(iter(self._parents))]
         return seen
 
     def _review(self, rule: Rule, seen: Seen) -> None:
@@ -157,9 +162,9 @@ class SilenceTracker:
             if epitaph and seen.last_usec < 0:  # a stopped unit's run accounted for: it stays stopped
                 continue
             if stopped:  # not silent: systemd stopped it; the time until it logs again is no gap either
-                if seen.incident is not None:
-                    ended.append(self._end(rule, key, seen, now))
-                seen.last_usec, seen.quiet, seen.count = -1, False, 0
+                self._stop(rule, key, seen, now, ended)
+                for child in containers_of(key, units) if key in self._parents else ():  # dockerd's containers
+                    self._stop(rule, child, units[child], now, ended)
                 continue
             if seen.last_usec >= 0 and not seen.quiet:
                 if now < seen.last_usec:  # a clock stepping back: no gap, and its latest sign of life stays
@@ -187,6 +192,11 @@ class SilenceTracker:
             if seen.threshold:
                 self._arm(rule.id, key, seen)
         return ended
+
+    def _stop(self, rule: Rule, key: SilenceKey, seen: Seen, now: int, ended: list[tuple[Incident, Gap]]) -> None:
+        if seen.incident is not None:
+            ended.append(self._end(rule, key, seen, now))
+        seen.last_usec, seen.quiet, seen.count = -1, False, 0
 
     def _end(self, rule: Rule, key: SilenceKey, seen: Seen, now: int, open_at_end: bool = False) -> tuple[Incident,
                                                                                                              Gap]:

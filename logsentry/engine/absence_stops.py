@@ -4,9 +4,11 @@ leaves, with its real length (µs of journal time)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..model import Entry
+from ..model import Entry, host_unit, split_host_unit
+from ..sources.selection import container_of
 
 # systemd's own lines (from PID 1, about the unit) that say it stops or finished on purpose.
 UNIT_STOPPING = "de5b426a63be47a7b6ac3eaac82e2f6f"  # "Stopping X..."
@@ -58,3 +60,18 @@ class Gap:
     threshold_usec: int
     open: bool = False
     machine_id: str = ""
+
+
+def container_parent(key: str) -> str | None:
+    """The key (model.host_unit) of the unit whose container a key is (`M/docker.service/web`: `M/docker.service`,
+    sources/selection.subject_unit), else None. systemd's stop lines name the unit only: stopping docker.service
+    stops every container, which then fall silent on purpose."""
+    machine, unit = split_host_unit(key)
+    container = container_of(unit)
+    return None if container is None else host_unit(machine, container[0])
+
+
+def containers_of(parent: str, keys: Iterable[str]) -> list[str]:
+    """The keys among `keys` of the containers of unit `parent` (a host_unit key)."""
+    mark = f"{split_host_unit(parent)[1]}/"
+    return [key for key in keys if mark in key and container_parent(key) == parent]
