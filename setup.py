@@ -13,7 +13,7 @@ setup(
         Extension(
             "logsentry.sources._journalscan",
             ["logsentry/sources/_journalscan.c"],
-            depends=["logsentry/sources/levels.h", "logsentry/sources/crash_levels.h",
+            depends=["logsentry/sources/levels.h", "logsentry/sources/crash_levels.h", "logsentry/sources/access_levels.h",
                      "logsentry/sources/format_levels.h", "logsentry/sources/go_levels.h",
                      "logsentry/sources/mongo_levels.h", "logsentry/sources/service_levels.h"],
             libraries=["systemd"],

@@ -544,4 +544,5 @@ def test_an_access_log_keeps_its_times(tmp_path: Path) -> None:
     entries = list(open_entries(Selection(), files=[path]))
     assert [e.realtime_usec for e in entries] == [_utc(2026, 12, 5, 10, 0, 0), _utc(2026, 12, 5, 9, 0, 1),
                                                   _utc(2026, 12, 5, 10, 0, 2)]
-    assert all(e.effective_priority is None for e in entries)  # a status code is no level
+    # the status is the level: a 5xx err, any other none (engine/access_levels.py)
+    assert [(e.effective_priority, e.level_source) for e in entries] == [(None, "none"), (3, "text"), (None, "none")]

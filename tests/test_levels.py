@@ -24,6 +24,23 @@ EMERG, ALERT, CRIT, ERR, WARNING, NOTICE, INFO, DEBUG = range(8)
 
 # (expected, line, what writes it)
 CORPUS: list[tuple[int | None, str, str]] = [
+    # access logs: the status is the level, 5xx err, and nothing else in the line is read (engine/access_levels.py)
+    (ERR, '10.0.0.1 - - [02/Jan/2024:10:00:00 +0000] "GET /api HTTP/1.1" 502 157 "-" "curl/8.5.0"', "nginx combined"),
+    (ERR, '192.168.58.11 - - [03/Nov/2024:06:09:29 +0000] "GET / HTTP/1.1" 502 559 "-" "Mozilla/5.0 (Windows NT 10.0; '
+          'Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36" "-"',
+     "ingress-nginx's log-format-upstream (kubernetes/ingress-nginx#12285)"),
+    (ERR, '192.0.2.7 - - [02/Jan/2024:10:00:00 +0100] "POST /login HTTP/1.1" 500 -', "Apache httpd common"),
+    (ERR, 'www.example.com - alice [02/Jan/2024:10:00:00 -0500] "GET / HTTP/2.0" 503 0 "-" "-"',
+     "Apache HostnameLookups, a basic-auth user"),
+    (ERR, '2001:db8::1 - - [02/Jan/2024:10:00:00.123 +0000] "GET /x HTTP/1.1" 504 12', "IPv6, a fraction"),
+    (ERR, '10.0.0.1 - - [02/Jan/2024:10:00:00 +0000] "GET /?q=ERROR HTTP/1.1" 500 12', "gunicorn access log"),
+    (ERR, '[2024-01-02T10:00:00.310Z] "POST /api/v1/locations HTTP/2" 503 UH 154 0 226 100 "10.0.35.28" "-"',
+     "Envoy's default format"),
+    (None, '10.0.0.1 - - [02/Jan/2024:10:00:00 +0000] "GET / HTTP/1.1" 200 612 "-" "ERROR: 1"', "a 200"),
+    (None, '10.0.0.1 - ERROR [02/Jan/2024:10:00:00 +0000] "GET / HTTP/1.1" 401 12', "a user named ERROR"),
+    (None, '10.0.0.1 - - [02/Jan/2024:10:00:00 +0000] "GET /\\" 500 1 HTTP/1.1" 200 12', "Apache's escaped quote"),
+    (None, '10.0.0.1 - - [02/Jan/2024:10:00:00 +0000] "GET /\\x22 500 1 HTTP/1.1" 302 0', "nginx's escaped quote"),
+    (None, '[2024-01-02T10:00:00Z] "GET / HTTP/1.1" 200 - 0 12 3 2 "-"', "Envoy, a 200"),
     # log4j / logback / slf4j / Spring Boot / Hadoop / ZooKeeper / Kafka / Tomcat
     (ERR, "2024-01-02 10:00:00,123 ERROR [main] c.e.Foo - Connection refused", "log4j %d %-5p [%t] %c - %m"),
     (WARNING, "10:00:00.123 [main] WARN  c.e.Foo - slow query", "logback default pattern"),
@@ -212,7 +229,7 @@ CORPUS: list[tuple[int | None, str, str]] = [
 
     # benign look-alikes: no level where the program writes its level
     (None, "GET /search?q=ERROR HTTP/1.1 200", "a URL"),
-    (None, '10.0.0.1 - - [02/Jan/2024:10:00:00 +0000] "GET /ERROR HTTP/1.1" 500 12', "an access log"),
+    (None, '10.0.0.1 - - [02/Jan/2024:10:00:00 +0000] "GET /ERROR HTTP/1.1" 404 12', "an access log"),
     (None, '10.0.0.1 - - [02/Jan/2024:10:00:00 +0000] "GET /?level=error HTTP/1.1" 200 12', "an access log"),
     (None, 'user said "level=error"', "a quoted value"),
     (None, "request failed with ERROR in upstream", "a level word in the middle"),
@@ -374,6 +391,54 @@ def agree(text: str) -> None:
 @settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(lines())
 def test_c_and_python_agree_on_generated_lines(text: str) -> None:
+    agree(text)
+
+
+ACCESS_PIECES = ["10.0.0.1", "2001:db8::1", "www.example.com", " ", "- ", "-", "alice ", "ERROR ", "[", "]",
+                 "[02/Jan/2024:10:00:00 +0000]", "[02/Jan/2024:10:00:00", ".123", ",5", " +0000", "-0500", "] ", '] "',
+                 '"', '" ', '\\"', "\\", "\\x22", "GET / HTTP/1.1", "GET /?q=ERROR HTTP/1.1", "500", "502 ", "200",
+                 "5000", " 12", "\n", "ERROR: x", "[2024-01-02T10:00:00.310Z]", "[2024-01-02T10:00:00+01:00]", "Z", "é",
+                 "x" * 250, "y" * 300]
+
+
+_REQUEST_SLOTS = [
+    ["GET / HTTP/1.1", 'GET /a\\" 500 1 HTTP/1.1', "GET /a\\", "GET /\\x22 500", "", "GET /é", "a\nb"],
+    ['" ', '"', " ", '"\n', ""],
+    ["500", "502", "200", "5000", "50", "x00", ""],
+    ["", " ", " 12", "\n", "x", " ERROR: x"],
+]
+ACCESS_SLOTS = [  # an access line's parts in order, the first of each valid, then look-alikes (access_levels.py)
+    ["10.0.0.1 ", "www.example.com ", "x" * 255 + " ", "x" * 256 + " ", "", "é ", "["],
+    ["- ", "-", "a b ", ""],
+    ["- ", "ERROR ", "alice ", "", "-  "],
+    ["[02/Jan/2024:10:00:00", "[2/Jan/2024:10:00:00", "[02/jan/2024:10:00:00", "[02/Jan/2024 10:00:00", ""],
+    ["", ".123", ",5", ".1234567890", ","],
+    [" +0000", " -0500", " +000", "+0000", " 0000", ""],
+    ['] "', "]", '"', "] ", ""],
+    *_REQUEST_SLOTS,
+]
+ENVOY_SLOTS = [
+    ["[2024-01-02T10:00:00", "[2024-01-02 10:00:00", "[24-01-02T10:00:00", "2024-01-02T10:00:00", "[2024-01-02T10:00"],
+    ["", ".310", ",310", ".1234567890", "."],
+    ["Z", "+01:00", "+0100", "-0130:", "+1", "+01:00:00", "", "z"],
+    ['] "', "]", '"', "] "],
+    *_REQUEST_SLOTS,
+]
+
+
+@st.composite
+def access_lines(draw: st.DrawFn) -> str:
+    slots = ENVOY_SLOTS if draw(st.booleans()) else ACCESS_SLOTS
+    changed = draw(st.lists(st.integers(0, len(slots) - 1), max_size=3))  # a valid line, up to 3 parts changed
+    parts = [draw(st.sampled_from(slot[1:])) if n in changed else slot[0] for n, slot in enumerate(slots)]
+    if draw(st.booleans()):  # and a piece anywhere
+        parts.insert(draw(st.integers(0, len(parts))), draw(st.sampled_from(ACCESS_PIECES)))
+    return "".join(parts)
+
+
+@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(access_lines())
+def test_c_and_python_agree_on_access_log_like_lines(text: str) -> None:
     agree(text)
 
 

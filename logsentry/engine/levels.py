@@ -18,6 +18,10 @@ holds the two to the same answers, so change both together. Only ASCII decides a
 length limits (a bracket's content, where the level starts) apply to ASCII text, so the answer is the same
 for the UTF-8 bytes (C) and the decoded text (Python).
 
+A. An access log line (NCSA Common/Combined: Apache httpd, nginx, gunicorn, Traefik; Envoy's default): its status,
+   the server's verdict on the request, is its level: 5xx err, any other none, and nothing else in the line
+   (the client's user name and request) is read for one (`engine/access_levels.py`, with its C twin
+   `sources/access_levels.h`).
 0. The headers a language runtime prints when an exception or panic nobody caught ends a thread or the
    process: CPython's traceback, the JVM's uncaught exception, Rust's panic, .NET's unhandled exception,
    Node's fatal exception report, and the line naming an exception where a stack printer writes it first
@@ -101,6 +105,7 @@ from __future__ import annotations
 
 import re
 
+from .access_levels import NOT_ACCESS, SERVER_ERROR, access_level
 from .crash_levels import CRASH_HEADERS, crash_level
 from .format_levels import FIXED_FIRST, fixed_level
 from .level_words import LEVEL_WORDS, NUMBERED, WORD, word_level
@@ -179,6 +184,8 @@ def text_level(message: str) -> int | None:
     if not message:
         return None
     first = message[0]
+    if first != "{" and first != "<" and (access := access_level(message)) != NOT_ACCESS:
+        return SERVER_ERROR if access == SERVER_ERROR else None  # A. an access log line: its status alone
     if first in CRASH_HEADERS and (level := crash_level(message)) is not None:
         return level
     if first in _LETTERS:  # the commonest case, decided early: a line that starts with a plain word

@@ -701,10 +701,17 @@ static int lv_postgres(const unsigned char *p, size_t n) {
     return -1;
 }
 
+#include "access_levels.h"
+
 static int text_level(const unsigned char *p, size_t n) {
     if (n == 0)
         return -1;
     unsigned char first = p[0];
+    if (first != '{' && first != '<') { /* A. an access log line: its status, and nothing else (access_levels.h) */
+        int access = lv_access(p, n);
+        if (access != LV_NOT_ACCESS)
+            return access == LV_ACCESS_NO_LEVEL ? -1 : access;
+    }
     if (lv_crash_first(first)) {
         int level = lv_crash(p, n);
         if (level >= 0)

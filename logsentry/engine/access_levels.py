@@ -1,0 +1,65 @@
+"""An access log line's level: its response status, the server's own verdict on the request (engine/levels.py
+step A, before any other: the C twin is `lv_access` in sources/access_levels.h).
+
+A web server, proxy or WSGI server that logs only its requests (nginx, Apache httpd, gunicorn, Traefik, Envoy,
+to stdout or syslog: journald stores every line at PRIORITY 6) says that it is failing in one place, the
+status: a storm of 502s is otherwise invisible to `-p err`, error-burst and the error-share anomaly rule, and
+templates mask the number (engine/templates). So a 5xx status is err; any other status is no level, and a line
+in one of these layouts gets no level from anything else in it: the user and the request are the client's
+text (`10.0.0.1 - ERROR [...] "GET / HTTP/1.1" 200 ...`, a basic-auth user named ERROR, is no error).
+
+The layouts, as the servers write them by default:
+- NCSA Common and Combined, where the status follows the quoted request: `%h %l %u %t "%r" %>s %b ...` (Apache
+  httpd's common/combined, mod_log_config), nginx's `combined` (`$remote_addr - $remote_user [$time_local]
+  "$request" $status ...`), gunicorn's access_log_format, Traefik's CLF. The time is `[dd/Mon/yyyy:hh:mm:ss
+  +zzzz]`, a fraction allowed. The request is quoted with the server's escapes (Apache: `\\"`, nginx: `\\x22`),
+  so a quote the client sent cannot end it early and put a status of its choice after it.
+- Envoy's default format (`[%START_TIME%] "%REQ(:METHOD)% %REQ(X-ENVOY-ORIGINAL-PATH?:PATH)% %PROTOCOL%"
+  %RESPONSE_CODE% ...`): an ISO time in brackets, then the quoted request and the status.
+
+Only ASCII decides, as in levels.py. Returns NOT_ACCESS for a line in none of these layouts (levels.py goes on).
+"""
+
+from __future__ import annotations
+
+import re
+
+NOT_ACCESS = -1
+"""access_level's answer for a line that is not an access log line."""
+
+NO_LEVEL = -2
+"""access_level's answer for an access log line whose status is no failure: no level, and nothing else in it
+is read for one."""
+
+SERVER_ERROR = 3
+"""A 5xx status: err."""
+
+MAX_ACCESS_PREFIX = 1024
+"""The quoted request starts within this many characters (host, ident, user and time are short)."""
+
+_CLF = re.compile(
+    r'[!-~]{1,255} [!-~]{1,255} [!-~]{1,255} '  # %h %l %u: client, identd's answer, user ("-" for none)
+    r'\[[0-9]{2}/[A-Z][a-z]{2}/[0-9]{4}:[0-9]{2}:[0-9]{2}:[0-9]{2}(?:[.,][0-9]{1,9})? [+-][0-9]{4}\] "')
+_ENVOY = re.compile(r'\[[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?'
+                    r'(?:Z|[+-][0-9:]{4,5})\] "')
+_STATUS = re.compile(r'(?:[^"\\\n]++|\\[^\n])*+" ([0-9]{3})(?= |\n|\Z)')
+"""The rest of the quoted request (escapes skipped whole, one line), its closing quote and the status."""
+
+
+def access_level(line: str) -> int:
+    """SERVER_ERROR for an access log line with a 5xx status, NO_LEVEL for one with any other, NOT_ACCESS for
+    a line in no access log layout."""
+    first = line[:1]
+    if first == "[":
+        start = _ENVOY.match(line)
+    elif '] "' not in line[:MAX_ACCESS_PREFIX]:
+        return NOT_ACCESS  # (the commonest answer, at once)
+    else:
+        start = _CLF.match(line)
+    if start is None or start.end() > MAX_ACCESS_PREFIX:
+        return NOT_ACCESS
+    status = _STATUS.match(line, start.end())
+    if status is None:
+        return NOT_ACCESS
+    return SERVER_ERROR if status[1][0] == "5" else NO_LEVEL
+
