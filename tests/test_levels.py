@@ -41,6 +41,10 @@ CORPUS: list[tuple[int | None, str, str]] = [
     (None, '10.0.0.1 - - [02/Jan/2024:10:00:00 +0000] "GET /\\" 500 1 HTTP/1.1" 200 12', "Apache's escaped quote"),
     (None, '10.0.0.1 - - [02/Jan/2024:10:00:00 +0000] "GET /\\x22 500 1 HTTP/1.1" 302 0', "nginx's escaped quote"),
     (None, '[2024-01-02T10:00:00Z] "GET / HTTP/1.1" 200 - 0 12 3 2 "-"', "Envoy, a 200"),
+    (ERR, "10.0.1.2:33317 [06/Feb/2009:12:14:14.655] http-in static/<NOSRV> -1/-1/-1/-1/+0 503 212 - - SC-- "
+          '1/1/0/0/0 0/0 "GET / HTTP/1.1"', "HAProxy option httplog, no server"),
+    (None, "10.0.1.2:33317 [06/Feb/2009:12:14:14.655] http-in static/srv1 10/0/30/69/109 200 2750 - - ---- "
+           '1/1/1/1/0 0/0 {ERROR: x} {} "GET /index.html HTTP/1.1"', "HAProxy, a 200 and a captured header"),
     # log4j / logback / slf4j / Spring Boot / Hadoop / ZooKeeper / Kafka / Tomcat
     (ERR, "2024-01-02 10:00:00,123 ERROR [main] c.e.Foo - Connection refused", "log4j %d %-5p [%t] %c - %m"),
     (WARNING, "10:00:00.123 [main] WARN  c.e.Foo - slow query", "logback default pattern"),
@@ -417,6 +421,18 @@ ACCESS_SLOTS = [  # an access line's parts in order, the first of each valid, th
     ['] "', "]", '"', "] ", ""],
     *_REQUEST_SLOTS,
 ]
+HAPROXY_SLOTS = [
+    ["10.0.1.2:33317 ", "::ffff:10.0.1.2:33317 ", "10.0.1.2 ", "10.0.1.2:333170 ", "x:1 ", "1:1 ", ":" * 45 + ":1 ",
+     "a" * 46 + ":1 ", "g.0.0.1:80 "],
+    ["[06/Feb/2009:12:14:14.655] ", "[06/Feb/2009:12:14:14] ", "[06/Feb/2009:12:14:14.65] ",
+     '[06/Feb/2009:12:14:14.655] "'],
+    ["http-in ", "", "a b ", "x" * 256 + " "],
+    ["static/srv1 ", "static ", "/srv ", "static/ ", "a/b/c ", "x" * 255 + "/" + "y" * 255 + " ",
+     "x" * 256 + "/y "],
+    ["10/0/30/69/109 ", "-1/-1/-1/-1/+0 ", "0/0/1/2 ", "0/0/1/2/3/4 ", "12345678901/0/0/0/0 ", "0/0/0/0/+-1 "],
+    ["503", "200", "5000", "50", ""],
+    ["", " 212", "\n", " - - SC-- {] \"x} \"GET / HTTP/1.1\"", "x"],
+]
 ENVOY_SLOTS = [
     ["[2024-01-02T10:00:00", "[2024-01-02 10:00:00", "[24-01-02T10:00:00", "2024-01-02T10:00:00", "[2024-01-02T10:00"],
     ["", ".310", ",310", ".1234567890", "."],
@@ -428,7 +444,7 @@ ENVOY_SLOTS = [
 
 @st.composite
 def access_lines(draw: st.DrawFn) -> str:
-    slots = ENVOY_SLOTS if draw(st.booleans()) else ACCESS_SLOTS
+    slots = draw(st.sampled_from([ENVOY_SLOTS, ACCESS_SLOTS, HAPROXY_SLOTS]))
     changed = draw(st.lists(st.integers(0, len(slots) - 1), max_size=3))  # a valid line, up to 3 parts changed
     parts = [draw(st.sampled_from(slot[1:])) if n in changed else slot[0] for n, slot in enumerate(slots)]
     if draw(st.booleans()):  # and a piece anywhere

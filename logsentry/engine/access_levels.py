@@ -14,6 +14,9 @@ The layouts, as the servers write them by default:
   "$request" $status ...`), gunicorn's access_log_format, Traefik's CLF. The time is `[dd/Mon/yyyy:hh:mm:ss
   +zzzz]`, a fraction allowed. The request is quoted with the server's escapes (Apache: `\\"`, nginx: `\\x22`),
   so a quote the client sent cannot end it early and put a status of its choice after it.
+- HAProxy's HTTP log format (`option httplog`, configuration.txt 8.2.3: `%ci:%cp [%tr] %ft %b/%s
+  %TR/%Tw/%Tc/%Tr/%Ta %ST %B ...`): the status after the timers, before anything a client wrote (captured headers,
+  the request).
 - Envoy's default format (`[%START_TIME%] "%REQ(:METHOD)% %REQ(X-ENVOY-ORIGINAL-PATH?:PATH)% %PROTOCOL%"
   %RESPONSE_CODE% ...`): an ISO time in brackets, then the quoted request and the status.
 
@@ -42,6 +45,10 @@ _CLF = re.compile(
     r'\[[0-9]{2}/[A-Z][a-z]{2}/[0-9]{4}:[0-9]{2}:[0-9]{2}:[0-9]{2}(?:[.,][0-9]{1,9})? [+-][0-9]{4}\] "')
 _ENVOY = re.compile(r'\[[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?'
                     r'(?:Z|[+-][0-9:]{4,5})\] "')
+_HAPROXY = re.compile(
+    r'[0-9A-Fa-f:.]{2,45}:[0-9]{1,5} \[[0-9]{2}/[A-Z][a-z]{2}/[0-9]{4}:[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}\] '
+    r'[!-~]{1,255} [!-~]{1,255}/[!-~]{1,255} (?:-?[0-9]{1,10}/){4}\+?-?[0-9]{1,10} ([0-9]{3})(?= |\Z)')
+"""HAProxy's HTTP log line up to its status (group 1): client:port, [accept date], frontend, backend/server, timers."""
 _STATUS = re.compile(r'(?:[^"\\\n]++|\\[^\n])*+" ([0-9]{3})(?= |\n|\Z)')
 """The rest of the quoted request (escapes skipped whole, one line), its closing quote and the status."""
 
@@ -52,10 +59,13 @@ def access_level(line: str) -> int:
     first = line[:1]
     if first == "[":
         start = _ENVOY.match(line)
-    elif '] "' not in line[:MAX_ACCESS_PREFIX]:
-        return NOT_ACCESS  # (the commonest answer, at once)
     else:
-        start = _CLF.match(line)
+        start = _CLF.match(line) if '] "' in line[:MAX_ACCESS_PREFIX] else None
+        if start is None:
+            haproxy = _HAPROXY.match(line) if first.isascii() and (first.isalnum() or first == ":") else None
+            if haproxy is None:
+                return NOT_ACCESS  # (the commonest answer)
+            return SERVER_ERROR if haproxy[1][0] == "5" else NO_LEVEL
     if start is None or start.end() > MAX_ACCESS_PREFIX:
         return NOT_ACCESS
     status = _STATUS.match(line, start.end())

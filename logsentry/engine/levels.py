@@ -18,7 +18,8 @@ holds the two to the same answers, so change both together. Only ASCII decides a
 length limits (a bracket's content, where the level starts) apply to ASCII text, so the answer is the same
 for the UTF-8 bytes (C) and the decoded text (Python).
 
-A. An access log line (NCSA Common/Combined: Apache httpd, nginx, gunicorn, Traefik; Envoy's default): its status,
+A. An access log line (NCSA Common/Combined: Apache httpd, nginx, gunicorn, Traefik; HAProxy's httplog; Envoy's
+   default): its status,
    the server's verdict on the request, is its level: 5xx err, any other none, and nothing else in the line
    (the client's user name and request) is read for one (`engine/access_levels.py`, with its C twin
    `sources/access_levels.h`).

@@ -84,6 +84,74 @@ static size_t lv_envoy_time(const unsigned char *p, size_t n) {
     return lv_starts(p, n, e, "] \"") ? e + 3 : 0;
 }
 
+static int lv_hex_or(unsigned char c) { return lv_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') ||
+                                                c == ':' || c == '.'; }
+
+/* an optional '-' and 1 to 10 digits (HAProxy's timers): the end, or 0 */
+static size_t lv_timer(const unsigned char *p, size_t n, size_t at) {
+    if (at < n && p[at] == '-')
+        at++;
+    size_t e = at;
+    while (e < n && e - at < 11 && lv_digit(p[e]))
+        e++;
+    return e > at && e - at <= 10 ? e : 0;
+}
+
+/* HAProxy's HTTP log line (access_levels.py _HAPROXY): its status's level, or LV_NOT_ACCESS */
+static int lv_haproxy(const unsigned char *p, size_t n) {
+    size_t e = 0;
+    while (e < n && e < 52 && lv_hex_or(p[e]))
+        e++;
+    /* [0-9A-Fa-f:.]{2,45}:[0-9]{1,5}: the client's address then its port, after the last ':' */
+    if (e >= n || p[e] != ' ')
+        return LV_NOT_ACCESS;
+    size_t colon = e;
+    while (colon > 0 && p[colon - 1] != ':')
+        colon--;
+    if (colon == 0 || e - colon < 1 || e - colon > 5 || colon - 1 < 2 || colon - 1 > 45)
+        return LV_NOT_ACCESS;
+    for (size_t i = colon; i < e; i++)
+        if (!lv_digit(p[i]))
+            return LV_NOT_ACCESS;
+    size_t at = e + 1;
+    if (at >= n || p[at] != '[' || !lv_digits_at(p, n, at + 1, 2) || at + 3 >= n || p[at + 3] != '/' ||
+        at + 6 >= n || !lv_upper(p[at + 4]) || !lv_lower(p[at + 5]) || !lv_lower(p[at + 6]) || at + 7 >= n ||
+        p[at + 7] != '/' || !lv_digits_at(p, n, at + 8, 4) || at + 12 >= n || p[at + 12] != ':')
+        return LV_NOT_ACCESS;
+    at = lv_clock(p, n, at + 13);
+    if (!at || at >= n || p[at] != '.' || !lv_digits_at(p, n, at + 1, 3) || !lv_starts(p, n, at + 4, "] "))
+        return LV_NOT_ACCESS;
+    at = lv_access_token(p, n, at + 6); /* the frontend */
+    if (!at)
+        return LV_NOT_ACCESS;
+    /* backend/server: [!-~]{1,255}/[!-~]{1,255}, at a '/' that leaves both their lengths */
+    size_t end = at;
+    while (end < n && end - at < 512 && lv_access_char(p[end]))
+        end++;
+    if (end == at || end >= n || p[end] != ' ')
+        return LV_NOT_ACCESS;
+    end++;
+    size_t slash = 0;
+    for (size_t i = at; i + 1 < end; i++)
+        if (p[i] == '/' && i - at >= 1 && i - at <= 255 && end - 1 - (i + 1) >= 1 && end - 1 - (i + 1) <= 255)
+            slash = i;
+    if (!slash)
+        return LV_NOT_ACCESS;
+    at = end;
+    for (int t = 0; t < 4; t++) {
+        at = lv_timer(p, n, at);
+        if (!at || at >= n || p[at] != '/')
+            return LV_NOT_ACCESS;
+        at++;
+    }
+    if (at < n && p[at] == '+')
+        at++;
+    at = lv_timer(p, n, at);
+    if (!at || at >= n || p[at] != ' ' || !lv_digits_at(p, n, at + 1, 3) || (at + 4 < n && p[at + 4] != ' '))
+        return LV_NOT_ACCESS;
+    return p[at + 1] == '5' ? 3 : LV_ACCESS_NO_LEVEL;
+}
+
 static int lv_access(const unsigned char *p, size_t n) {
     size_t at;
     if (n == 0)
@@ -91,21 +159,25 @@ static int lv_access(const unsigned char *p, size_t n) {
     if (p[0] == '[') {
         at = lv_envoy_time(p, n);
     } else {
-        /* the commonest answer first: no `] "` within the prefix */
+        /* no `] "` within the prefix: no CLF (the commonest answer) */
         size_t window = n < LV_MAX_ACCESS_PREFIX ? n : LV_MAX_ACCESS_PREFIX;
         const unsigned char *close = p;
+        at = 0;
         for (;;) {
             close = memchr(close, ']', window - (size_t)(close - p));
             if (close == NULL || (size_t)(close - p) + 2 >= window)
-                return LV_NOT_ACCESS;
-            if (close[1] == ' ' && close[2] == '"')
                 break;
+            if (close[1] == ' ' && close[2] == '"') {
+                at = lv_access_token(p, n, 0);
+                at = at ? lv_access_token(p, n, at) : 0;
+                at = at ? lv_access_token(p, n, at) : 0;
+                at = at ? lv_clf_time(p, n, at) : 0;
+                break;
+            }
             close++;
         }
-        at = lv_access_token(p, n, 0);
-        at = at ? lv_access_token(p, n, at) : 0;
-        at = at ? lv_access_token(p, n, at) : 0;
-        at = at ? lv_clf_time(p, n, at) : 0;
+        if (!at)
+            return lv_alnum(p[0]) || p[0] == ':' ? lv_haproxy(p, n) : LV_NOT_ACCESS;
     }
     if (!at || at > LV_MAX_ACCESS_PREFIX)
         return LV_NOT_ACCESS;
