@@ -113,3 +113,23 @@ def test_policy_never_restarts_an_invalid_unit_name():
     assert policy.restartable("api.service")
     for name in ("(api.service)", "api\n.service", "x y.service", "a/b.service", "", "é.service"):
         assert not policy.restartable(name), name
+
+
+def test_a_user_service_never_gets_its_users_manager_restarted(make_journal) -> None:  # type: ignore[no-untyped-def]
+    """Any user's own service (systemd --user, a rootless container) logs under _SYSTEMD_UNIT=user@UID.service, its
+    own name in _SYSTEMD_USER_UNIT: its restart signature would restart the user's manager and stop all of that
+    user's services. A real journal file scanned as the service decides (dry run): alerted, not restarted, and a
+    system service's same line still is."""
+    from conftest import entry, json_events, run_cli
+    line = "cachix-server: thread blocked indefinitely in an MVar operation"
+    journal = make_journal([
+        entry(line, unit="user@1000.service", at=1.0, priority=3, _SYSTEMD_USER_UNIT="app.service", _UID="1000",
+              _COMM="app"),
+        entry(line, unit="cachix-server.service", at=2.0, priority=3, _COMM="cachix-server")])
+    result = run_cli("scan", "--file", str(journal), "-o", "json")
+    assert result.exit_code == 0, result.output
+    actions = [event for event in json_events(result) if event["type"] == "action"]
+    assert [a["action"] for a in actions if a["unit"] == "cachix-server.service"] == ["restart", "alert"]
+    [user] = [a for a in actions if a["unit"] == "user@1000.service"]
+    assert user["action"] == "alert" and "user's service manager" in user["reason"] and "not restarted" in \
+        user["reason"], user

@@ -13,6 +13,7 @@ journal-remote file claiming this machine's (the reader disowns them: sources/fa
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -22,6 +23,17 @@ from ..model import Action, Incident, journald_machine
 from ..sources.selection import container_of, valid_unit_name
 from ..timespec import format_duration
 from .second_look import AWAITING, HELD, STALE
+
+_USER_MANAGER = re.compile(r"user@[0-9]+\.service")
+
+
+def user_manager(unit: str) -> bool:
+    """Is `unit` a user's service manager (`user@1000.service`)? journald files every line of that user's own
+    services (systemd --user units, rootless containers) under it as _SYSTEMD_UNIT (their own name is
+    _SYSTEMD_USER_UNIT), so one service's restart signature would restart the manager and stop every one of
+    them: never restarted."""
+    return _USER_MANAGER.fullmatch(unit) is not None
+
 
 RESTARTABLE_SUFFIXES = (".service", ".socket", ".mount", ".swap", ".timer", ".path", ".target")
 NEVER_RESTART = frozenset({"init.scope", "logsentry.service", "systemd-journald.service"})
@@ -36,7 +48,7 @@ class Policy:
 
     def restartable(self, unit: str) -> bool:
         return (unit.endswith(RESTARTABLE_SUFFIXES) and valid_unit_name(unit) and unit not in NEVER_RESTART
-                and unit != self.own_unit)
+                and unit != self.own_unit and not user_manager(unit))
 
     def decide(self, incident: Incident) -> list[Action]:
         actions = []
@@ -45,6 +57,12 @@ class Policy:
                 actions.append(Action("restart", incident.unit, incident, self.dry_run, "rule suggests a restart"))
             elif self.restartable(incident.unit):
                 actions.append(Action("alert", incident.unit, incident, self.dry_run, self.remote_reason(incident)))
+                return actions
+            elif user_manager(incident.unit):
+                reason = (f"rule suggests a restart, but {incident.unit} is a user's service manager: its lines are "
+                          f"that user's own services' (each named by _SYSTEMD_USER_UNIT), and restarting it would "
+                          f"stop all of them: not restarted")
+                actions.append(Action("alert", incident.unit, incident, self.dry_run, reason))
                 return actions
             elif (container := container_of(incident.unit)) is not None:
                 reason = (f"rule suggests a restart, but {incident.unit} is container {container[1]} of "
