@@ -16,6 +16,7 @@ from .channel import Channel as Channel  # its home; imported from here too
 from .host_clocks import HOLD_USEC
 from .redaction import Secrets, redact_url
 from .rules.loader import shipped_rules_dir as shipped_rules_dir  # (tests import it from here)
+from .sources.selection import container_of
 from .timespec import timespan
 from .views.escape import visible
 
@@ -43,8 +44,17 @@ class Watch:
     default watch of a config with none."""
 
     def covers(self, unit: str, rule_id: str) -> bool:
-        return any(fnmatch.fnmatchcase(unit, pattern) for pattern in self.units) and any(
-            fnmatch.fnmatchcase(rule_id, pattern) for pattern in self.rules)
+        return self.takes(unit) and any(fnmatch.fnmatchcase(rule_id, pattern) for pattern in self.rules)
+
+    def takes(self, unit: str) -> bool:
+        """Does a unit pattern match `unit`, or for a container's subject (`docker.service/web`,
+        sources/selection.subject_unit) its unit? A watch of docker.service covered its containers' lines before
+        they had a subject of their own, and goes on covering them (a container is never restarted: policy.py);
+        `docker.service/*` covers the containers alone."""
+        if any(fnmatch.fnmatchcase(unit, pattern) for pattern in self.units):
+            return True
+        container = container_of(unit)
+        return container is not None and any(fnmatch.fnmatchcase(container[0], pattern) for pattern in self.units)
 
 
 @dataclass(frozen=True)
@@ -124,7 +134,7 @@ class SiteConfig:
     def silence_for(self, unit: str) -> int | None:
         """The silence setting of the first watch that covers the unit and sets one (see Watch.silence_usec)."""
         return next((watch.silence_usec for watch in self.watches if watch.silence_usec is not None
-                     and any(fnmatch.fnmatchcase(unit, pattern) for pattern in watch.units)), None)
+                     and watch.takes(unit)), None)
 
     def watched_units(self) -> tuple[str, ...]:
         """Exact unit names to push into journal matches, or () when any pattern is a glob."""

@@ -72,6 +72,17 @@ def test_container_subjects_by_the_fields_journald_and_dockerd_write() -> None:
     assert split_host_unit(host_unit("ab" * 16, "docker.service/web")) == ("ab" * 16, "docker.service/web")
 
 
+def test_a_watch_of_dockerd_covers_its_containers_and_a_container_glob_only_them() -> None:
+    from logsentry.config import Watch
+    assert Watch(("docker.service",)).takes("docker.service/web")
+    assert Watch(("docker.service",)).takes("docker.service")
+    assert Watch(("docker.service/*",)).takes("docker.service/web")
+    assert not Watch(("docker.service/*",)).takes("docker.service")
+    assert not Watch(("docker.service/db",)).takes("docker.service/web")
+    assert not Watch(("nginx.service",)).takes("docker.service/web")
+    assert not Watch(("app.service",)).takes("app.service/x y")  # (no container name: no parent)
+
+
 def test_each_container_is_its_own_unit_read_in_full_or_through_the_scanner(tmp_path: Path) -> None:
     journal = write_journal(tmp_path, "containers", container_records())
     runs = [item for item in screened_items(journal) if isinstance(item, ScreenedRun)]
@@ -151,7 +162,8 @@ def test_a_containers_deadlock_never_restarts_dockerd_and_dockerds_own_does(tmp_
         (box.dir / "share" / "dockerd.py").write_text(FAKE_DOCKERD)
         box.run("start", "docker.service")
         wait_until(lambda: box.show("docker.service", "ActiveState") == "active", 15, "docker.service")
-        proc, alerts, log = start_logsentry(box, tmp_path, "", units=("docker.service", "docker.service/*"))
+        # a watch of docker.service, as before containers had units of their own: it goes on covering them
+        proc, alerts, log = start_logsentry(box, tmp_path, "", units=("docker.service",))
         first = box.show("docker.service", "InvocationID")
         (box.dir / "share" / "container").write_text("")
         wait_until(lambda: any("docker.service/web" in reason for reason in alert_reasons(alerts)), 20,
