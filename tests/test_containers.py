@@ -214,3 +214,35 @@ def test_systemd_stopping_docker_stops_its_containers_on_purpose(make_journal: A
 
     assert silent([*ticks, *stop, *later]) == set()
     assert silent([*ticks, *other, *later]) == {"docker.service/web", "docker.service/db"}
+
+
+def test_dockerd_is_not_paged_silent_after_the_upgrade_that_split_its_containers_off() -> None:
+    """State saved before containers had units of their own: docker.service's rhythm was learnt from every
+    container's lines (a line every 10 s for a day). After the upgrade its containers log under their own keys and
+    dockerd alone seldom does: its old rhythm starts again at its first container's line, not paging it silent."""
+    from logsentry.engine.absence import SilenceTracker
+    from logsentry.model import Entry
+    from logsentry.rules.loader import load_rules, shipped_rules_dir
+    silence = [rule for rule in load_rules([shipped_rules_dir()]).rules if rule.id == "unit-went-silent"]
+    sec, base, old = 1_000_000, 1_767_225_600_000_000, SilenceTracker(silence)
+    for n in range(9000):  # 25 h, before the upgrade
+        old.observe(Entry(base + n * 10 * sec, f"GET /{n} 200", "docker.service", 6, ""))
+    assert old.rhythm("unit-went-silent", "docker.service")[1]  # type: ignore[index]  # watched
+    new = SilenceTracker(silence)
+    new.restore(old.snapshot())
+    start = base + 9000 * 10 * sec
+    fired = []
+    new.observe(Entry(start, "API listen on /run/docker.sock", "docker.service", 6, ""))
+    for n in range(720):  # two hours of the container's lines, dockerd's own every half hour
+        at = start + (n + 1) * 10 * sec
+        new.observe(Entry(at, f"GET /{n} 200", "docker.service/web", 6, ""))
+        if n % 180 == 179:
+            new.observe(Entry(at, "Processing event TaskExit", "docker.service", 6, ""))
+        fired += [incident.unit for incident in new.expire(at)]
+    assert "docker.service" not in fired, fired
+    # and a state saved after the split keeps dockerd's own rhythm: restored, not started again
+    again = SilenceTracker(silence)
+    again.restore(new.snapshot())
+    learnt = new.rhythm("unit-went-silent", "docker.service")
+    assert learnt is not None and learnt[0].gaps == 4
+    assert again.rhythm("unit-went-silent", "docker.service") == learnt

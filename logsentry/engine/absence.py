@@ -49,7 +49,7 @@ from ..model import Entry, Incident, ScreenedRun, entry_key, split_host_unit
 from ..rules.rule import Rule
 from ..sources._runs import fold_learn, fold_plan
 from .absence_saved import rhythms_snapshot, saved_habits, saved_rhythms
-from .absence_seen import Seen, silence_why
+from .absence_seen import Seen, silence_why, unlearn_mixed
 from .absence_stops import Gap as Gap  # re-exported: pipeline.py, views/report.py
 from .absence_stops import container_parent, containers_of, run_accounting
 from .absence_stops import deliberately_stopped as deliberately_stopped
@@ -118,6 +118,8 @@ class SilenceTracker:
         if len(units) > MAX_UNITS:
             del units[next(iter(units))]
         if (parent := container_parent(key)) is not None:
+            if parent not in self._parents and rhythm is None:  # its first container line, live: its rhythm held
+                unlearn_mixed(self._seen.values(), parent)  # its containers' lines (a state saved before they split)
             self._parents[parent] = None
             if len(self._parents) > MAX_UNITS:
                 del self._parents[next(iter(self._parents))]

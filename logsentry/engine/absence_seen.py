@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from ..model import Entry, Incident, UnitSpan, span_fields
@@ -46,3 +46,14 @@ def silence_why(length_usec: int, rhythm: Rhythm) -> str:
     """A silence's reason: how long (µs) and, when known, the unit's usual gap."""
     usual = f", usually one every {format_duration(rhythm.mean_usec)}" if rhythm.gaps else ""
     return f"no entry for {format_duration(length_usec)}{usual}"
+
+
+def unlearn_mixed(seen_by_rule: Iterable[Mapping[str, Seen]], key: str) -> None:
+    """Start a unit's rhythm again under every rule (not while it is silent): the lines it was learnt from were
+    others' too. A state saved before containers had units of their own (sources/selection.subject_unit) holds
+    docker.service's rhythm learnt from every container's lines; dockerd alone logs far less often, and that old
+    rhythm would page it silent soon after the upgrade."""
+    for units in seen_by_rule:
+        seen = units.get(key)
+        if seen is not None and seen.incident is None:
+            seen.rhythm, seen.threshold, seen.review_at, seen.ended_alone_usec = Rhythm(), 0, 1, 0
