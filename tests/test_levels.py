@@ -33,6 +33,9 @@ CORPUS: list[tuple[int | None, str, str]] = [
     (ERR, 'www.example.com - alice [02/Jan/2024:10:00:00 -0500] "GET / HTTP/2.0" 503 0 "-" "-"',
      "Apache HostnameLookups, a basic-auth user"),
     (ERR, '2001:db8::1 - - [02/Jan/2024:10:00:00.123 +0000] "GET /x HTTP/1.1" 504 12', "IPv6, a fraction"),
+    (ERR, 'shop.example.com:443 203.0.113.9 - - [02/Jan/2024:10:00:00 +0000] "GET / HTTP/1.1" 500 1432 "-" "curl/8"',
+     "Apache's vhost_combined (Debian's other_vhosts_access.log)"),
+    (None, 'a b 203.0.113.9 - - [02/Jan/2024:10:00:00 +0000] "GET / HTTP/1.1" 500 1432', "five tokens: no layout"),
     (ERR, '10.0.0.1 - - [02/Jan/2024:10:00:00 +0000] "GET /?q=ERROR HTTP/1.1" 500 12', "gunicorn access log"),
     (ERR, '[2024-01-02T10:00:00.310Z] "POST /api/v1/locations HTTP/2" 503 UH 154 0 226 100 "10.0.35.28" "-"',
      "Envoy's default format"),
@@ -412,7 +415,8 @@ _REQUEST_SLOTS = [
     ["", " ", " 12", "\n", "x", " ERROR: x"],
 ]
 ACCESS_SLOTS = [  # an access line's parts in order, the first of each valid, then look-alikes (access_levels.py)
-    ["10.0.0.1 ", "www.example.com ", "x" * 255 + " ", "x" * 256 + " ", "", "é ", "["],
+    ["10.0.0.1 ", "www.example.com ", "x" * 255 + " ", "x" * 256 + " ", "", "é ", "[", "example.com:443 10.0.0.1 ",
+     "a b 10.0.0.1 "],
     ["- ", "-", "a b ", ""],
     ["- ", "ERROR ", "alice ", "", "-  "],
     ["[02/Jan/2024:10:00:00", "[2/Jan/2024:10:00:00", "[02/jan/2024:10:00:00", "[02/Jan/2024 10:00:00", ""],

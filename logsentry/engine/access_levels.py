@@ -10,10 +10,11 @@ text (`10.0.0.1 - ERROR [...] "GET / HTTP/1.1" 200 ...`, a basic-auth user named
 
 The layouts, as the servers write them by default:
 - NCSA Common and Combined, where the status follows the quoted request: `%h %l %u %t "%r" %>s %b ...` (Apache
-  httpd's common/combined, mod_log_config), nginx's `combined` (`$remote_addr - $remote_user [$time_local]
-  "$request" $status ...`), gunicorn's access_log_format, Traefik's CLF. The time is `[dd/Mon/yyyy:hh:mm:ss
-  +zzzz]`, a fraction allowed. The request is quoted with the server's escapes (Apache: `\\"`, nginx: `\\x22`),
-  so a quote the client sent cannot end it early and put a status of its choice after it.
+  httpd's common/combined, mod_log_config, and Debian's vhost_combined with `%v:%p ` first), nginx's `combined`
+  (`$remote_addr - $remote_user [$time_local] "$request" $status ...`), gunicorn's access_log_format, Traefik's
+  CLF. The time is `[dd/Mon/yyyy:hh:mm:ss +zzzz]`, a fraction allowed. The request is quoted with the server's
+  escapes (Apache: `\\"`, nginx: `\\x22`), so a quote the client sent cannot end it early and put a status of
+  its choice after it.
 - HAProxy's HTTP log format (`option httplog`, configuration.txt 8.2.3: `%ci:%cp [%tr] %ft %b/%s
   %TR/%Tw/%Tc/%Tr/%Ta %ST %B ...`): the status after the timers, before anything a client wrote (captured headers,
   the request).
@@ -41,6 +42,7 @@ MAX_ACCESS_PREFIX = 1024
 """The quoted request starts within this many characters (host, ident, user and time are short)."""
 
 _CLF = re.compile(
+    r'(?:[!-~]{1,255} )?'  # %v:%p: Apache's vhost_combined (Debian's other_vhosts_access.log)
     r'[!-~]{1,255} [!-~]{1,255} [!-~]{1,255} '  # %h %l %u: client, identd's answer, user ("-" for none)
     r'\[[0-9]{2}/[A-Z][a-z]{2}/[0-9]{4}:[0-9]{2}:[0-9]{2}:[0-9]{2}(?:[.,][0-9]{1,9})? [+-][0-9]{4}\] "')
 _ENVOY = re.compile(r'\[[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?'

@@ -168,10 +168,12 @@ static int lv_access(const unsigned char *p, size_t n) {
             if (close == NULL || (size_t)(close - p) + 2 >= window)
                 break;
             if (close[1] == ' ' && close[2] == '"') {
-                at = lv_access_token(p, n, 0);
-                at = at ? lv_access_token(p, n, at) : 0;
-                at = at ? lv_access_token(p, n, at) : 0;
-                at = at ? lv_clf_time(p, n, at) : 0;
+                /* three tokens then the time, or four (Apache's vhost_combined: `%v:%p ` first) */
+                size_t one = lv_access_token(p, n, 0), two = one ? lv_access_token(p, n, one) : 0;
+                size_t three = two ? lv_access_token(p, n, two) : 0, four = three ? lv_access_token(p, n, three) : 0;
+                at = four ? lv_clf_time(p, n, four) : 0;
+                if (!at)
+                    at = three ? lv_clf_time(p, n, three) : 0;
                 break;
             }
             close++;
