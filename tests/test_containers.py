@@ -20,7 +20,7 @@ from test_restart_systemd import alert_reasons, start_logsentry, wait_until
 from test_screening import SHIPPED, Record, assert_same_events, raw_from, screened_items, write_journal
 
 from logsentry.model import ScreenedRun, host_unit, split_host_unit
-from logsentry.sources.selection import subject_unit
+from logsentry.sources.selection import container_of, subject_unit
 
 DEADLOCK = "cachix-server: thread blocked indefinitely in an MVar operation"
 """ghc-mvar-deadlock, whose action is restart, as the program itself prints it."""
@@ -42,14 +42,16 @@ def container_records() -> list[Record]:
         records.append(dockerd(f"LOG:  checkpoint complete: wrote {i} buffers", i * 1.0 + 0.3, "db"))
         if i % 40 == 0:
             records.append(dockerd("Processing event TaskExit", i * 1.0 + 0.5, None))
+            records.append(entry(f"tick {i}", unit="docker", at=i * 1.0 + 0.6, _COMM="dockerd", CONTAINER_NAME="web"))
     records.append(dockerd(DEADLOCK, 401.0, "web", priority=3))
     records.append(dockerd(DEADLOCK, 402.0, "db", priority=3))
     # what makes no container line: another program's CONTAINER_NAME, several names, a name Docker never gives,
-    # a dockerd line without _MACHINE_ID (its key: "/docker.service/web", model.host_unit)
+    # a dockerd line without _MACHINE_ID (its key: "/docker.service/web", model.host_unit), a unit with no suffix
     records.append(entry(DEADLOCK, unit="app.service", at=403.0, priority=3, _COMM="app", CONTAINER_NAME="web"))
     records.append(raw_from(dockerd(DEADLOCK, 404.0, "web", priority=3), ("CONTAINER_NAME", "db")))
     records.append(dockerd(DEADLOCK, 405.0, "-web", priority=3))
     records.append(dockerd(DEADLOCK, 406.0, "web", priority=3, _MACHINE_ID=""))
+    records.append(entry(DEADLOCK, unit="docker", at=407.0, priority=3, _COMM="dockerd", CONTAINER_NAME="web"))
     return records
 
 
@@ -68,6 +70,10 @@ def test_container_subjects_by_the_fields_journald_and_dockerd_write() -> None:
     # PID 1's lines about the unit stay the unit's (journalctl -u's terms come first)
     assert subject_unit(get(_SYSTEMD_UNIT="init.scope", _PID="1", UNIT="docker.service", _COMM="dockerd",
                             CONTAINER_NAME="web")) == "docker.service"
+    # no unit suffix (a journal-remote sender's forgery): no container; keys are never taken for subjects
+    assert subject_unit(get(_SYSTEMD_UNIT="docker", _COMM="dockerd", CONTAINER_NAME="web")) == "docker"
+    assert container_of("ab" * 16 + "/docker.service") is None and container_of("host:web01/nginx.service") is None
+    assert container_of("docker.service/web") == ("docker.service", "web")
     assert split_host_unit(host_unit("", "docker.service/web")) == ("", "docker.service/web")
     assert split_host_unit(host_unit("ab" * 16, "docker.service/web")) == ("ab" * 16, "docker.service/web")
 
@@ -87,11 +93,12 @@ def test_each_container_is_its_own_unit_read_in_full_or_through_the_scanner(tmp_
     journal = write_journal(tmp_path, "containers", container_records())
     runs = [item for item in screened_items(journal) if isinstance(item, ScreenedRun)]
     spans = {split_host_unit(key)[1] for run in runs for key in run.units}
-    assert {"docker.service/web", "docker.service/db", "docker.service"} <= spans, spans  # composed in C
+    assert {"docker.service/web", "docker.service/db", "docker.service", "docker"} <= spans, spans  # composed in C
+    assert "docker/web" not in spans  # (no unit suffix: no container)
     events = assert_same_events(SHIPPED, files=[journal])
     deadlocks = sorted((event["unit"], event["machine_id"] != "") for event in events
                        if event["type"] == "incident" and event["rule"] == "ghc-mvar-deadlock")
-    assert deadlocks == [("app.service", True), ("docker.service", True),  # (its two lines: one incident)
+    assert deadlocks == [("app.service", True), ("docker", True), ("docker.service", True),  # (two lines: one)
                          ("docker.service/db", True), ("docker.service/web", False), ("docker.service/web", True)]
 
 
@@ -246,3 +253,26 @@ def test_dockerd_is_not_paged_silent_after_the_upgrade_that_split_its_containers
     learnt = new.rhythm("unit-went-silent", "docker.service")
     assert learnt is not None and learnt[0].gaps == 4
     assert again.rhythm("unit-went-silent", "docker.service") == learnt
+
+
+def test_baselines_per_container_shown_and_forgotten_by_name(tmp_path: Path) -> None:
+    """`baseline learn` over a journal with two containers keeps a baseline each; `show -u` and `forget -u` take
+    the container's subject (also with -M, where `MACHINE/unit` is a key: the subject is not taken apart)."""
+    folder = tmp_path / "journal"
+    folder.mkdir()
+    write_journal(folder, "containers", container_records())
+    state = tmp_path / "state"
+    learnt = run_cli("baseline", "learn", "--state-dir", str(state), "-D", str(folder), "--since", "@0")
+    assert learnt.exit_code == 0, learnt.output
+    shown = run_cli("baseline", "show", "--state-dir", str(state), "-o", "json")
+    units = {record["unit"] for record in json_events(shown) if record.get("type") == "unit"}
+    assert {"docker.service/web", "docker.service/db", "docker.service"} <= units, units
+    machine = next(record["machine_id"] for record in json_events(shown) if record.get("unit") == "docker.service/db")
+    web = run_cli("baseline", "show", "--state-dir", str(state), "-u", "docker.service/web", "-o", "json")
+    assert {record["unit"] for record in json_events(web) if record.get("type") == "unit"} == {"docker.service/web"}
+    for args in (("-u", "docker.service/web"), ("-u", "docker.service/db", "-M", machine)):
+        forgot = run_cli("baseline", "forget", "--state-dir", str(state), *args)
+        assert forgot.exit_code == 0, forgot.output
+    left = {record["unit"] for record in json_events(run_cli("baseline", "show", "--state-dir", str(state),
+                                                                 "-o", "json")) if record.get("type") == "unit"}
+    assert "docker.service" in left and not {"docker.service/web", "docker.service/db"} & left, left

@@ -551,6 +551,18 @@ static int is_container_name(const char *p, size_t len) {
     return 1;
 }
 
+/* Does a unit name end with a unit type's suffix (selection.UNIT_SUFFIXES)? */
+static int has_unit_suffix(const char *p, size_t len) {
+    static const char *const suffixes[] = {".service", ".socket", ".target", ".device", ".mount", ".automount",
+                                           ".swap", ".timer", ".path", ".slice", ".scope"};
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+        size_t n = strlen(suffixes[i]);
+        if (len >= n && memcmp(p + len - n, suffixes[i], n) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 static int is_ascii(const char *p, size_t len) {
     for (size_t i = 0; i < len; i++)
         if ((unsigned char)p[i] >= 0x80)
@@ -688,7 +700,7 @@ static int fill_batch(Scanner *s, Batch *b, Buf *unit, size_t limit) {
         /* A container's line that dockerd wrote is about `UNIT/NAME` (selection.subject_unit); -u UNIT selects
            it too, as journalctl -u does. */
         size_t own_len = unit->len;
-        if (!q.full && dockerd && containers == 1) {
+        if (!q.full && dockerd && containers == 1 && has_unit_suffix(unit->data, unit->len)) {
             if ((r = buf_put(unit, "/", 1)) < 0 || (r = buf_put(unit, container, container_len)) < 0)
                 return r;
             /* with no machine, or disowned below, its key is "/UNIT/NAME" (model.host_unit): Python makes it */

@@ -145,7 +145,8 @@ def subject_unit(get: Callable[[str], str | None]) -> str:
     own = get("_SYSTEMD_UNIT")
     if own:
         container = get("CONTAINER_NAME")
-        if container and get("_COMM") == CONTAINER_WRITER and _CONTAINER_NAME.fullmatch(container):
+        if container and get("_COMM") == CONTAINER_WRITER and _CONTAINER_NAME.fullmatch(container) \
+                and own.endswith(UNIT_SUFFIXES):  # (a unit's name always has one: container_of tells by it)
             return f"{own}{CONTAINER_SEPARATOR}{container}"
         return own
     if get("_TRANSPORT") == "kernel":
@@ -155,9 +156,11 @@ def subject_unit(get: Callable[[str], str | None]) -> str:
 
 
 def container_of(subject: str) -> tuple[str, str] | None:
-    """(unit, container name) of a container's subject (`docker.service/web`, subject_unit), else None."""
+    """(unit, container name) of a container's subject (`docker.service/web`, subject_unit), else None. The unit
+    ends with a unit type's suffix, which no key's machine part (`MACHINE_ID/unit`, `host:NAME/unit`:
+    model.host_unit) does."""
     unit, separator, name = subject.partition(CONTAINER_SEPARATOR)
-    return (unit, name) if separator and unit and _CONTAINER_NAME.fullmatch(name) else None
+    return (unit, name) if separator and unit.endswith(UNIT_SUFFIXES) and _CONTAINER_NAME.fullmatch(name) else None
 
 
 def unit_terms(unit: str) -> tuple[dict[str, str], ...]:
