@@ -11,6 +11,7 @@ from __future__ import annotations
 import shlex
 import signal
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -276,3 +277,36 @@ def test_baselines_per_container_shown_and_forgotten_by_name(tmp_path: Path) -> 
     left = {record["unit"] for record in json_events(run_cli("baseline", "show", "--state-dir", str(state),
                                                                  "-o", "json")) if record.get("type") == "unit"}
     assert "docker.service" in left and not {"docker.service/web", "docker.service/db"} & left, left
+
+
+def test_tail_follows_one_container_live(live_journal: Any, tmp_path: Path) -> None:
+    """`tail -u docker.service/web` on a journal written live (systemd-journal-remote fed through a FIFO): web's
+    failure is shown, db's same line and dockerd's own are not."""
+    import json
+    import time
+
+    def dockerd_line(message: str, container: str | None) -> None:
+        fields = {"_COMM": "dockerd", "_PID": "900", "PRIORITY": 3}
+        if container is not None:
+            fields |= {"CONTAINER_NAME": container, "SYSLOG_IDENTIFIER": "3f4e8a9b1c2d"}
+        live_journal.write(message, unit="docker.service", **fields)
+
+    dockerd_line("API listen on /run/docker.sock", None)
+    live_journal.wait_written()
+    out = tmp_path / "tail.jsonl"
+    with open(out, "wb") as stdout:
+        tail = subprocess.Popen([sys.executable, "-m", "logsentry", "tail", "-D", str(live_journal.directory),
+                                 "-u", "docker.service/web", "-o", "json"], stdout=stdout, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 20
+        while '"incident"' not in out.read_text() and time.monotonic() < deadline:  # (tail starts at the end:
+            for container in ("db", None, "web"):  # the lines again until it has started and shows one)
+                dockerd_line("fatal error: all goroutines are asleep - deadlock!", container)
+            live_journal.wait_written()
+            time.sleep(0.5)
+        records = [json.loads(line) for line in out.read_text().splitlines() if line.strip()]
+        assert {(r["type"], r["unit"]) for r in records if r["type"] in ("match", "incident")} == {
+            ("match", "docker.service/web"), ("incident", "docker.service/web")}, records
+    finally:
+        tail.terminate()
+        tail.wait(timeout=20)
