@@ -85,7 +85,8 @@ class Entry:
     def __post_init__(self) -> None:
         if not self.level_source:
             value, source = _effective_priority(self.priority, self.message,
-                                                self.fields.get("_TRANSPORT") == "kernel")
+                                                self.fields.get("_TRANSPORT") == "kernel",
+                                                self.priority == 3 and "/" in self.unit and _container(self.unit))
             object.__setattr__(self, "effective_priority", value)
             object.__setattr__(self, "level_source", source if value is not None else "none")
         elif self.effective_priority is None:  # no PRIORITY, no level in the text (a syslog line without one)
@@ -101,6 +102,13 @@ class Screen:
 
     literals: tuple[tuple[str, int | None], ...]
     always: tuple[int | None, ...]
+
+
+def _container(unit: str) -> bool:
+    """Is `unit` a container's subject (sources/selection.container_of; imported here, where it is needed
+    rarely: sources imports this module)?"""
+    from .sources.selection import container_of
+    return container_of(unit) is not None
 
 
 UnitSpan = tuple[str, int, int, int, int, bytes, str, str]

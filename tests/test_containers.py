@@ -18,9 +18,10 @@ from typing import Any
 from conftest import entry, json_events, run_cli
 from sandbox import Sandbox
 from test_restart_systemd import alert_reasons, start_logsentry, wait_until
-from test_screening import SHIPPED, Record, assert_same_events, raw_from, screened_items, write_journal
+from test_screening import SHIPPED, Record, assert_same_events, flatten, raw_from, screened_items, write_journal
 
 from logsentry.model import ScreenedRun, host_unit, split_host_unit
+from logsentry.sources import Selection, open_entries
 from logsentry.sources.selection import container_of, subject_unit
 
 DEADLOCK = "cachix-server: thread blocked indefinitely in an MVar operation"
@@ -41,6 +42,12 @@ def container_records() -> list[Record]:
     for i in range(400):
         records.append(dockerd(f'10.0.0.{i % 50} - - "GET /api/items/{i} HTTP/1.1" 200 512', i * 1.0, "web"))
         records.append(dockerd(f"LOG:  checkpoint complete: wrote {i} buffers", i * 1.0 + 0.3, "db"))
+        if i % 20 == 0:  # stderr (Docker: 3): Python's logging writes every level there; a level-less line
+            records.append(dockerd(f"INFO:app:request {i} served", i * 1.0 + 0.7, "web", priority=3))
+            records.append(dockerd(f"2026-01-01 00:00:{i % 60:02d},123 WARNING slow query {i}", i * 1.0 + 0.8, "db",
+                                   priority=3))
+            records.append(dockerd(f"ERROR:app:request {i} failed", i * 1.0 + 0.9, "web", priority=3))
+            records.append(dockerd(f"goroutine {i} [running]:", i * 1.0 + 0.95, "web", priority=3))
         if i % 40 == 0:
             records.append(dockerd("Processing event TaskExit", i * 1.0 + 0.5, None))
             records.append(entry(f"tick {i}", unit="docker", at=i * 1.0 + 0.6, _COMM="dockerd", CONTAINER_NAME="web"))
@@ -103,6 +110,25 @@ def test_each_container_is_its_own_unit_read_in_full_or_through_the_scanner(tmp_
                          ("docker.service/db", True), ("docker.service/web", False), ("docker.service/web", True)]
 
 
+def test_a_containers_stderr_level_is_its_texts_as_in_the_reference_reader(tmp_path: Path) -> None:
+    """Docker's journald driver stores a container's stderr at 3 whatever it says: its text's level counts there
+    too (Python's logging writes INFO to stderr), the 3 stays for a line that names none; dockerd's own lines and
+    any other unit's 3 are the journal's. The C scanner and the reference reader give every entry the same."""
+    journal = write_journal(tmp_path, "containers", container_records())
+    mine = [(e.realtime_usec, e.unit, e.message, e.priority, e.effective_priority, e.level_source)
+            for _, e in flatten(screened_items(journal))]
+    theirs = [(e.realtime_usec, e.unit, e.message, e.priority, e.effective_priority, e.level_source)
+              for e in open_entries(Selection(), files=[journal])]
+    assert mine == theirs
+    levels = {(unit, message.split(" ")[0] if "WARNING" not in message else "WARNING", effective, source)
+              for _, unit, message, priority, effective, source in theirs if priority == 3}
+    assert ("docker.service/web", "INFO:app:request", 6, "text") in levels
+    assert ("docker.service/db", "WARNING", 4, "text") in levels
+    assert ("docker.service/web", "ERROR:app:request", 3, "text") in levels
+    assert ("docker.service/web", "goroutine", 3, "journal") in levels
+    assert ("app.service", "cachix-server:", 3, "journal") in levels  # not a container: the journal's 3
+
+
 def test_scan_selects_a_container_and_its_command_shows_its_lines(tmp_path: Path) -> None:
     folder = tmp_path / "journal"
     folder.mkdir()
@@ -113,7 +139,8 @@ def test_scan_selects_a_container_and_its_command_shows_its_lines(tmp_path: Path
     summary = events[-1]
     # web's lines, the nameless host's one included, and the one naming web and db (an sd-journal match holds on
     # any value, as journalctl's would): not another program's, nor "-web"
-    assert summary["entries"] == 400 + 3
+    assert summary["entries"] == sum(1 for record in container_records() if isinstance(record, dict) and record.get(
+        "_SYSTEMD_UNIT") == "docker.service" and record.get("CONTAINER_NAME") == "web") + 1
     incidents = [event for event in events if event["type"] == "incident_end"]
     assert {event["unit"] for event in incidents} == {"docker.service/web", "docker.service"}  # (the two names')
     command = next(event["journalctl"] for event in incidents

@@ -112,7 +112,8 @@ from .format_levels import FIXED_FIRST, fixed_level
 from .level_words import LEVEL_WORDS, NUMBERED, WORD, word_level
 from .structured_levels import JSON_KEYS, JSON_NUMBERS, LOGFMT_KEYS, NOT_LOGFMT, json_level, logfmt_level
 
-__all__ = ["JSON_KEYS", "JSON_NUMBERS", "LEVEL_WORDS", "LOGFMT_KEYS", "NUMBERED", "TEXT_DEFAULT", "effective_priority",
+__all__ = ["DOCKER_STDERR", "JSON_KEYS", "JSON_NUMBERS", "LEVEL_WORDS", "LOGFMT_KEYS", "NUMBERED", "TEXT_DEFAULT",
+           "effective_priority",
            "text_level", "word_level"]
 
 PHP_LEVELS: dict[str, int] = {
@@ -135,6 +136,8 @@ MAX_BRACKET = 128
 
 TEXT_DEFAULT = 6
 """journald's priority for stdout lines without a `<N>` prefix: the text may say more."""
+DOCKER_STDERR = 3
+"""The priority Docker's journald log driver gives a container's stderr lines, whatever they say."""
 
 
 # Character classes, all ASCII: the C twin reads bytes, and any non-ASCII character ends a token there too.
@@ -217,16 +220,20 @@ def text_level(message: str) -> int | None:
     return level if level is not None or first not in _POSTGRES_FIRST else _postgres_level(message)
 
 
-def effective_priority(priority: int | None, message: str, kernel: bool = False) -> tuple[int | None, str]:
+def effective_priority(priority: int | None, message: str, kernel: bool = False,
+                       container: bool = False) -> tuple[int | None, str]:
     """(the priority that counts, where it came from: "journal" or "text"). The text counts only when
     the journal has no PRIORITY or the stdout default, 6, and the text names a level; never for a kernel
     line (`kernel`: _TRANSPORT=kernel) without PRIORITY, as dmesg and a syslog file print them: the kernel
     writes its level in the `<N>` they strip, and its words are no level (hung_task.c's pr_err("INFO: task
     %s:%d blocked ..."), RCU's pr_err("INFO: rcu_sched self-detected stall")): such a line has none, and
-    -p takes its worst matching rule's (Selection.rule_level)."""
+    -p takes its worst matching rule's (Selection.rule_level). A container's line that Docker's journald log driver
+    wrote (`container`: sources/selection.subject_unit's `docker.service/NAME`) has its stream's default, stdout 6
+    and stderr DOCKER_STDERR (moby daemon/logger/journald: journal.PriErr for stderr), so its text says more at
+    either: Python's logging writes every level to stderr."""
     if priority is None and kernel:
         return None, "journal"
-    if priority is None or priority == TEXT_DEFAULT:
+    if priority is None or priority == TEXT_DEFAULT or (container and priority == DOCKER_STDERR):
         level = text_level(message)
         if level is not None:
             return level, "text"

@@ -678,9 +678,11 @@ static int fill_batch(Scanner *s, Batch *b, Buf *unit, size_t limit) {
            Known only when every field was read (no early break) and MESSAGE came once; otherwise the entry
            is a candidate and Python finds the level (and applies -p). */
         int text = NOT_LOOKED, effective = q.priority;
+        /* a container's line that dockerd wrote (selection.subject_unit): stderr's 3 is its stream's default too */
+        int container_line = dockerd && containers == 1 && has_unit_suffix(unit->data, unit->len);
         if (!q.full) {
             text = -1;
-            if (q.priority == 6 || q.priority == NO_PRIORITY) {
+            if (q.priority == 6 || q.priority == NO_PRIORITY || (q.priority == 3 && container_line)) {
                 text = text_level((const unsigned char *)b->messages.data + message_start,
                                   q.messages ? q.message_len : 0);
                 if (text >= 0)
@@ -700,7 +702,7 @@ static int fill_batch(Scanner *s, Batch *b, Buf *unit, size_t limit) {
         /* A container's line that dockerd wrote is about `UNIT/NAME` (selection.subject_unit); -u UNIT selects
            it too, as journalctl -u does. */
         size_t own_len = unit->len;
-        if (!q.full && dockerd && containers == 1 && has_unit_suffix(unit->data, unit->len)) {
+        if (!q.full && container_line) {
             if ((r = buf_put(unit, "/", 1)) < 0 || (r = buf_put(unit, container, container_len)) < 0)
                 return r;
             /* with no machine, or disowned below, its key is "/UNIT/NAME" (model.host_unit): Python makes it */

@@ -6,10 +6,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import fields as dataclass_fields
 
 from .._slots import SlotMaker
-from ..engine.levels import TEXT_DEFAULT
+from ..engine.levels import DOCKER_STDERR, TEXT_DEFAULT
 from ..model import Entry
 from ._journalscan import text_level as text_level_of_bytes
-from .selection import subject_unit
+from .selection import container_of, subject_unit
 
 NOT_LOOKED = -2
 """A source's `found_level` when it has not read the text's level (entry_from reads it then)."""
@@ -43,15 +43,16 @@ def entry_from(get: Callable[[str], str | None], realtime_usec: int, cursor: str
     reference it is tested to agree with, tests/test_levels.py)."""
     message = get("MESSAGE") or ""
     priority = priority_of(get("PRIORITY"))
-    if (priority is None and get("_TRANSPORT") != "kernel") or priority == TEXT_DEFAULT:  # (levels.effective_priority)
+    unit = subject_unit(get)
+    if (priority is None and get("_TRANSPORT") != "kernel") or priority == TEXT_DEFAULT or (
+            priority == DOCKER_STDERR and container_of(unit) is not None):  # (levels.effective_priority)
         if found_level == NOT_LOOKED:
             level = text_level_of_bytes(message.encode("utf-8", "surrogatepass"))
         else:
             level = None if found_level < 0 else found_level
         if level is not None:
-            return _make_entry(realtime_usec, message, subject_unit(get), priority, cursor, fields, False, level,
-                               "text", False)
-    return _make_entry(realtime_usec, message, subject_unit(get), priority, cursor, fields, False, priority,
+            return _make_entry(realtime_usec, message, unit, priority, cursor, fields, False, level, "text", False)
+    return _make_entry(realtime_usec, message, unit, priority, cursor, fields, False, priority,
                        "journal" if priority is not None else "none", False)
 
 
