@@ -337,3 +337,18 @@ def test_tail_follows_one_container_live(live_journal: Any, tmp_path: Path) -> N
     finally:
         tail.terminate()
         tail.wait(timeout=20)
+
+
+def test_a_docker_json_file_logs_stderr_levels_are_its_texts(tmp_path: Path) -> None:
+    """The same for Docker's json-file log read as text (`scan --file`): stderr's 3 is the stream's default."""
+    import json
+    log = tmp_path / "3f4e8a9b1c2d-json.log"
+    lines = (("INFO:app:started", "stderr"), ("ERROR:app:request failed", "stderr"),
+             ("goroutine 1 [running]:", "stderr"), ("INFO: ok", "stdout"))
+    log.write_text("".join(json.dumps({"log": text + "\n", "stream": stream, "time": f"2026-12-05T10:00:0{n}.0Z"})
+                           + "\n" for n, (text, stream) in enumerate(lines)))
+    result = run_cli("scan", "--file", str(log), "-o", "json")
+    assert result.exit_code == 0, result.output
+    matched = {(event["message"], event["effective_priority"], event["level_source"])
+               for event in json_events(result) if event["type"] == "match"}
+    assert matched == {("ERROR:app:request failed", 3, "text"), ("goroutine 1 [running]:", 3, "stream")}, matched

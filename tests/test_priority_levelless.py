@@ -68,7 +68,12 @@ def test_p_err_in_a_journal_file_takes_the_same_view(make_journal: Callable[...,
 
 
 def test_a_docker_log_says_its_level_came_from_the_stream(tmp_path: Path):
+    """stderr's 3 where the line names no level; where it names one (Go's `panic: `), the text's."""
     log = tmp_path / "0123456789ab-json.log"
-    log.write_text('{"log":"panic: runtime error: index out of range\\n","stream":"stderr",'
-                   '"time":"2026-12-02T01:10:00.000000000Z"}\n')
-    assert matched("--file", str(log))["panic: runtime error: in"][1] == "stream"
+    log.write_text('{"log":"read tcp 10.0.0.5:443: connection reset by peer\\n","stream":"stderr",'
+                   '"time":"2026-12-02T01:10:00.000000000Z"}\n'
+                   '{"log":"panic: runtime error: index out of range\\n","stream":"stderr",'
+                   '"time":"2026-12-02T01:10:01.000000000Z"}\n')
+    found = matched("--file", str(log))
+    assert found["read tcp 10.0.0.5:443: c"][1] == "stream"
+    assert found["panic: runtime error: in"][1] == "text"
