@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, fields
 from enum import IntEnum
 
 from ._slots import SlotMaker
+from .engine.levels import DOCKER_STDERR
 from .engine.levels import effective_priority as _effective_priority
 
 
@@ -84,9 +85,9 @@ class Entry:
 
     def __post_init__(self) -> None:
         if not self.level_source:
+            container = self.priority == DOCKER_STDERR and "/" in self.unit and _container(self.unit)
             value, source = _effective_priority(self.priority, self.message,
-                                                self.fields.get("_TRANSPORT") == "kernel",
-                                                self.priority == 3 and "/" in self.unit and _container(self.unit))
+                                                self.fields.get("_TRANSPORT") == "kernel", container)
             object.__setattr__(self, "effective_priority", value)
             object.__setattr__(self, "level_source", source if value is not None else "none")
         elif self.effective_priority is None:  # no PRIORITY, no level in the text (a syslog line without one)

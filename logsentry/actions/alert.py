@@ -122,10 +122,10 @@ def journalctl_command(incident: Incident, source: Sequence[str] = (), ahead_use
         low, high = low + ahead_usec - AHEAD_SLACK_USEC, high + ahead_usec + AHEAD_SLACK_USEC
     since, until = _at(low), _at(high)
     unit = incident.unit
-    what = ["_TRANSPORT=kernel"] if unit == "kernel" else ["-u", unit] if unit and not unit.startswith("(") else \
+    container = container_of(unit)  # dockerd's lines for one container (selection.unit_terms)
+    what = ["-u", container[0], f"CONTAINER_NAME={container[1]}"] if container is not None else \
+        ["_TRANSPORT=kernel"] if unit == "kernel" else ["-u", unit] if unit and not unit.startswith("(") else \
         ["-t", unit.strip("()")] if unit else []
-    if (container := container_of(unit)) is not None:  # dockerd's lines for one container (selection.unit_terms)
-        what = ["-u", container[0], f"CONTAINER_NAME={container[1]}"]
     where = list(source)
     machine = journald_machine(incident.machine_id)
     if machine and (source or machine != _this_machine()):

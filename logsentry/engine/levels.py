@@ -19,9 +19,8 @@ length limits (a bracket's content, where the level starts) apply to ASCII text,
 for the UTF-8 bytes (C) and the decoded text (Python).
 
 A. An access log line (NCSA Common/Combined: Apache httpd, nginx, gunicorn, Traefik; HAProxy's httplog; Envoy's
-   default): its status,
-   the server's verdict on the request, is its level: 5xx err, any other none, and nothing else in the line
-   (the client's user name and request) is read for one (`engine/access_levels.py`, with its C twin
+   default): its status, the server's verdict on the request, is its level: 5xx err, any other none, and nothing
+   else in the line (the client's user name and request) is read for one (`engine/access_levels.py`, with its C twin
    `sources/access_levels.h`).
 0. The headers a language runtime prints when an exception or panic nobody caught ends a thread or the
    process: CPython's traceback, the JVM's uncaught exception, Rust's panic, .NET's unhandled exception,
@@ -113,8 +112,7 @@ from .level_words import LEVEL_WORDS, NUMBERED, WORD, word_level
 from .structured_levels import JSON_KEYS, JSON_NUMBERS, LOGFMT_KEYS, NOT_LOGFMT, json_level, logfmt_level
 
 __all__ = ["DOCKER_STDERR", "JSON_KEYS", "JSON_NUMBERS", "LEVEL_WORDS", "LOGFMT_KEYS", "NUMBERED", "TEXT_DEFAULT",
-           "effective_priority",
-           "text_level", "word_level"]
+           "effective_priority", "text_level", "word_level"]
 
 PHP_LEVELS: dict[str, int] = {
     "Fatal error": 2, "Parse error": 3, "Recoverable fatal error": 3, "Catchable fatal error": 3,

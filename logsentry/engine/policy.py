@@ -35,6 +35,19 @@ def user_manager(unit: str) -> bool:
     return _USER_MANAGER.fullmatch(unit) is not None
 
 
+def not_restarted(unit: str) -> str:
+    """Why a restart a rule suggests is not done for `unit`, which is no restartable unit."""
+    if user_manager(unit):
+        return (f"rule suggests a restart, but {unit} is a user's service manager: its lines are that user's own "
+                f"services' (each named by _SYSTEMD_USER_UNIT), and restarting it would stop all of them: not "
+                f"restarted")
+    if (container := container_of(unit)) is not None:
+        return (f"rule suggests a restart, but {unit} is container {container[1]} of {container[0]} (its journald "
+                f"log driver): logsentry restarts systemd units, and restarting {container[0]} would stop every "
+                f"container: not restarted")
+    return f"rule suggests a restart, but {unit or 'the source'} is not a restartable unit"
+
+
 RESTARTABLE_SUFFIXES = (".service", ".socket", ".mount", ".swap", ".timer", ".path", ".target")
 NEVER_RESTART = frozenset({"init.scope", "logsentry.service", "systemd-journald.service"})
 
@@ -58,21 +71,8 @@ class Policy:
             elif self.restartable(incident.unit):
                 actions.append(Action("alert", incident.unit, incident, self.dry_run, self.remote_reason(incident)))
                 return actions
-            elif user_manager(incident.unit):
-                reason = (f"rule suggests a restart, but {incident.unit} is a user's service manager: its lines are "
-                          f"that user's own services' (each named by _SYSTEMD_USER_UNIT), and restarting it would "
-                          f"stop all of them: not restarted")
-                actions.append(Action("alert", incident.unit, incident, self.dry_run, reason))
-                return actions
-            elif (container := container_of(incident.unit)) is not None:
-                reason = (f"rule suggests a restart, but {incident.unit} is container {container[1]} of "
-                          f"{container[0]} (its journald log driver): logsentry restarts systemd units, and "
-                          f"restarting {container[0]} would stop every container: not restarted")
-                actions.append(Action("alert", incident.unit, incident, self.dry_run, reason))
-                return actions
             else:
-                reason = f"rule suggests a restart, but {incident.unit or 'the source'} is not a restartable unit"
-                actions.append(Action("alert", incident.unit, incident, self.dry_run, reason))
+                actions.append(Action("alert", incident.unit, incident, self.dry_run, not_restarted(incident.unit)))
                 return actions
         actions.append(Action("alert", incident.unit, incident, self.dry_run, f"{incident.severity.label} incident"))
         return actions

@@ -538,15 +538,11 @@ static int parse_priority(const char *p, size_t len) {
 }
 
 /* Docker's container names, as selection._CONTAINER_NAME: [a-zA-Z0-9][a-zA-Z0-9_.-]*, 1 to 255 bytes. */
-static int is_alnum_ascii(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
 static int is_container_name(const char *p, size_t len) {
-    if (len == 0 || len > 255 || !is_alnum_ascii(p[0]))
+    if (len == 0 || len > 255 || !lv_alnum((unsigned char)p[0]))
         return 0;
     for (size_t i = 1; i < len; i++)
-        if (!is_alnum_ascii(p[i]) && p[i] != '_' && p[i] != '.' && p[i] != '-')
+        if (!lv_alnum((unsigned char)p[i]) && p[i] != '_' && p[i] != '.' && p[i] != '-')
             return 0;
     return 1;
 }

@@ -1,5 +1,6 @@
 /* An access log line's level: the C twin of engine/access_levels.py (the reference, with the layouts and their
-   sources; tests/test_levels.py holds the two to the same answers). Included by levels.h after its helpers. */
+   sources; tests/test_levels.py holds the two to the same answers). Included by levels.h after its helpers
+   (lv_printable: crash_levels.h). */
 #ifndef LOGSENTRY_ACCESS_LEVELS_H
 #define LOGSENTRY_ACCESS_LEVELS_H
 
@@ -7,12 +8,10 @@
 #define LV_ACCESS_NO_LEVEL (-2)
 #define LV_MAX_ACCESS_PREFIX 1024
 
-static int lv_access_char(unsigned char c) { return c >= 0x21 && c <= 0x7e; }
-
 /* [!-~]{1,255} then a space: the end, or 0 */
 static size_t lv_access_token(const unsigned char *p, size_t n, size_t at) {
     size_t e = at;
-    while (e < n && e - at < 256 && lv_access_char(p[e]))
+    while (e < n && e - at < 256 && lv_printable(p[e]))
         e++;
     return e > at && e - at <= 255 && e < n && p[e] == ' ' ? e + 1 : 0;
 }
@@ -126,7 +125,7 @@ static int lv_haproxy(const unsigned char *p, size_t n) {
         return LV_NOT_ACCESS;
     /* backend/server: [!-~]{1,255}/[!-~]{1,255}, at a '/' that leaves both their lengths */
     size_t end = at;
-    while (end < n && end - at < 512 && lv_access_char(p[end]))
+    while (end < n && end - at < 512 && lv_printable(p[end]))
         end++;
     if (end == at || end >= n || p[end] != ' ')
         return LV_NOT_ACCESS;

@@ -123,7 +123,7 @@ def subject_unit(get: Callable[[str], str | None]) -> str:
     - PID 1's lines about a unit (`_PID=1`) belong to UNIT;
     - root's lines naming an object unit (`_UID=0`) belong to OBJECT_SYSTEMD_UNIT;
     - everything else to the writer's own `_SYSTEMD_UNIT`, and a container's line that dockerd wrote there
-      (its journald log driver: `_COMM=dockerd`, CONTAINER_NAME) to `docker.service/NAME` (container_subject):
+      (its journald log driver: `_COMM=dockerd`, CONTAINER_NAME) to `docker.service/NAME` (container_of):
       each container its own windows, baselines and silence, and never a restart of dockerd, which would stop
       every container, for one container's line. A process can only move its own lines under its own unit so.
     Entries from no unit fall back to "kernel" for kernel messages (`_TRANSPORT=kernel`, set by journald)

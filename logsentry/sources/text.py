@@ -39,9 +39,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import IO
 
-from ..engine.levels import DOCKER_STDERR
 from ..model import Entry
-from ._journalscan import text_level as text_level_of_bytes
 from .applog import AppLogParser
 from .dmesg import DmesgParser
 from .plain import PlainParser
@@ -238,15 +236,12 @@ def _entry(line: TextLine, where: str, selection: Selection, status: str | None 
     fields = line.fields
     if not selection.accepts({name: [value] for name, value in fields.items()}, line.usec):
         return None
-    entry = entry_from(fields.get, line.usec, where, fields)
-    # A PRIORITY here is no journal's: a syslog line's <PRI>, or Docker's stream (stderr 3, as its journald driver,
-    # a default: the text's level counts there too, as for a container's line in the journal: levels.py)
-    source = entry.level_source if entry.level_source != "journal" else \
-        "syslog" if "SYSLOG_FACILITY" in fields else "stream"
-    level = text_level_of_bytes(entry.message.encode("utf-8", "surrogatepass")) \
-        if source == "stream" and entry.priority == DOCKER_STDERR else None
-    entry = replace(entry, from_text=True, effective_priority=level, level_source="text") if level is not None else \
-        replace(entry, from_text=True, level_source=source)
+    # A PRIORITY here is no journal's: a syslog line's <PRI>, or Docker's stream (stderr 3, as its journald driver:
+    # a default, where the text's level counts too, values.entry_from)
+    syslog = "SYSLOG_FACILITY" in fields
+    entry = entry_from(fields.get, line.usec, where, fields, docker_stream=not syslog)
+    source = entry.level_source if entry.level_source != "journal" else "syslog" if syslog else "stream"
+    entry = replace(entry, from_text=True, level_source=source)
     if entry.unit == untrusted_source("systemd") and fields.get("_PID") == "1" \
             and (named := _UNIT_PREFIX.match(entry.message)) \
             and "." in (name := next(group for group in named.groups() if group)) and valid_unit_name(name):

@@ -34,8 +34,12 @@ def priority_of(text: str | None) -> int | None:
 
 
 def entry_from(get: Callable[[str], str | None], realtime_usec: int, cursor: str, fields: Mapping[str, str],
-               found_level: int = NOT_LOOKED) -> Entry:
+               found_level: int = NOT_LOOKED, docker_stream: bool = False) -> Entry:
     """The Entry every source makes from an entry's fields as text (`get`), whatever it read them from.
+
+    A PRIORITY of DOCKER_STDERR is a stream's default, not the program's level, for a container's line in the
+    journal (Docker's journald driver: subject `docker.service/NAME`) and for a line of a Docker json-file or CRI
+    log (`docker_stream`, sources/text.py): the text's level counts there as at 6 (levels.effective_priority).
 
     `found_level` is the level of the text when the source read it already (the scanner does, in C:
     0..7, or -1 for none); its effective priority is then not worked out again. Otherwise it is read here
@@ -45,7 +49,7 @@ def entry_from(get: Callable[[str], str | None], realtime_usec: int, cursor: str
     priority = priority_of(get("PRIORITY"))
     unit = subject_unit(get)
     if (priority is None and get("_TRANSPORT") != "kernel") or priority == TEXT_DEFAULT or (
-            priority == DOCKER_STDERR and container_of(unit) is not None):  # (levels.effective_priority)
+            priority == DOCKER_STDERR and (docker_stream or container_of(unit) is not None)):
         if found_level == NOT_LOOKED:
             level = text_level_of_bytes(message.encode("utf-8", "surrogatepass"))
         else:
