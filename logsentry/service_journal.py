@@ -54,7 +54,7 @@ def follower_for(config: SiteConfig, detector: Detector, cursor: str | None,
     journald's files vouch for its _MACHINE_ID (RestartLimits.vouch_for; FanInFollower's local_machine)."""
     units = config.watched_units()
     own = (config.own_unit,) if running_in is None or running_in == config.own_unit else (config.own_unit, running_in)
-    selection = Selection(units=(*units, *own) if units else ())
+    selection = Selection(units=(*units, *own), container_scopes=True) if units else Selection()
     screen = detector.screen()
     screen = replace(screen, literals=(*screen.literals, (CANARY_LITERAL, None)))
     fields = (*detector.needed_fields, CANARY_FIELD)  # _HOSTNAME is among DEFAULT_FIELDS

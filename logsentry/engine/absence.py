@@ -48,10 +48,10 @@ from typing import Any
 from ..model import Entry, Incident, ScreenedRun, entry_key, split_host_unit
 from ..rules.rule import Rule
 from ..sources._runs import fold_learn, fold_plan
-from .absence_saved import rhythms_snapshot, saved_habits, saved_rhythms
+from .absence_saved import CONTAINER_SCOPES, rhythms_snapshot, saved_habits, saved_rhythms
 from .absence_seen import Seen, silence_why, unlearn_mixed
+from .absence_stops import ContainerScopes, container_parent, containers_of, run_accounting
 from .absence_stops import Gap as Gap  # re-exported: pipeline.py, views/report.py
-from .absence_stops import container_parent, containers_of, run_accounting
 from .absence_stops import deliberately_stopped as deliberately_stopped
 from .detector import RuleTimeout, looks_at_entries, match_rule
 from .rhythm import MAX_GAPS, SPAN_CAP_USEC, Rhythm
@@ -92,6 +92,7 @@ class SilenceTracker:
         self._open: dict[SilenceKey, int] = {}
         self._covered_until: dict[SilenceKey, int] = {}
         self._parents: dict[SilenceKey, None] = {}  # units with containers (absence_stops), bounded as units are
+        self._scopes = ContainerScopes()  # a container's scope ends: the container stopped
         self._latest = 0
         self._snapshot_at = time.monotonic()
         self._habit_moved = False
@@ -150,6 +151,7 @@ class SilenceTracker:
             self._latest = now
         stopped = deliberately_stopped(entry)
         epitaph = not stopped and run_accounting(entry)
+        scoped = self._scopes.note(key, entry.fields, stopped)  # a container's scope ended: the container
         for rule in self.rules:
             if not stopped and looks_at_entries(rule):
                 try:
@@ -167,6 +169,8 @@ class SilenceTracker:
                 self._stop(rule, key, seen, now, ended)
                 for child in containers_of(key, units) if key in self._parents else ():  # dockerd's containers
                     self._stop(rule, child, units[child], now, ended)
+                if scoped is not None and scoped in units:  # a container's own scope
+                    self._stop(rule, scoped, units[scoped], now, ended)
                 continue
             if seen.last_usec >= 0 and not seen.quiet:
                 if now < seen.last_usec:  # a clock stepping back: no gap, and its latest sign of life stays
@@ -381,7 +385,8 @@ class SilenceTracker:
 
     def snapshot(self) -> dict[str, Any]:
         """The learnt rhythms and pending habits, JSON-ready (absence_saved.rhythms_snapshot)."""
-        return rhythms_snapshot(self._seen)
+        scopes = self._scopes.snapshot()
+        return {**rhythms_snapshot(self._seen), CONTAINER_SCOPES: scopes} if scopes else rhythms_snapshot(self._seen)
 
     def restore(self, data: Any) -> None:
         """Rhythms (and pending habits) saved by snapshot(); malformed parts are left out."""
@@ -393,6 +398,7 @@ class SilenceTracker:
         for rule_id, key, gap_usec in saved_habits(data):
             if (seen := self._seen.get(rule_id, {}).get(key)) is not None:
                 seen.ended_alone_usec = gap_usec
+        self._scopes.restore(data.get(CONTAINER_SCOPES) if isinstance(data, dict) else None)
 
     def rhythm(self, rule_id: str, key: SilenceKey) -> tuple[Rhythm, int] | None:
         """A unit's rhythm and current threshold (0: not watched), for views and tests."""

@@ -11,6 +11,8 @@ from .rhythm import Rhythm
 
 ENDED_ALONE = "/ended alone"
 """The snapshot's key of the pending habits: no rule id (a rule file's name) holds a slash."""
+CONTAINER_SCOPES = "/container scopes"
+"""The snapshot's key of the containers' scopes (absence_stops.ContainerScopes)."""
 
 
 def rhythms_snapshot(seen: Mapping[str, Mapping[str, Seen]]) -> dict[str, Any]:

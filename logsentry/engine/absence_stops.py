@@ -4,11 +4,12 @@ leaves, with its real length (µs of journal time)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from ..model import Entry, host_unit, split_host_unit
-from ..sources.selection import container_of
+from ..sources.selection import CONTAINER_ID_FIELD, CONTAINER_SCOPE, container_of
 
 # systemd's own lines (from PID 1, about the unit) that say it stops or finished on purpose.
 UNIT_STOPPING = "de5b426a63be47a7b6ac3eaac82e2f6f"  # "Stopping X..."
@@ -75,3 +76,49 @@ def containers_of(parent: str, keys: Iterable[str]) -> list[str]:
     """The keys among `keys` of the containers of unit `parent` (a host_unit key)."""
     mark = f"{split_host_unit(parent)[1]}/"
     return [key for key in keys if mark in key and container_parent(key) == parent]
+
+
+MAX_SCOPES = 10_000
+
+
+class ContainerScopes:
+    """Which container each running container's scope is, so that systemd's line ending that scope ("docker-ID.scope:
+    Deactivated successfully.", written when the container stops, by `docker stop` or on its own) stops the
+    container's silence watch too: Docker logs no line naming the container when it stops. The scope's ID is the
+    CONTAINER_ID_FULL of the container's lines, which reach Python in full at least once per container and
+    scanner (the C scanner reads in full a container line whose ID it has not handed over yet). A process can
+    only set it on lines of its own unit's containers (sources/selection.subject_unit), and only PID 1's lines
+    end a scope (deliberately_stopped). Keys are model.host_unit keys; at most MAX_SCOPES, the oldest dropped."""
+
+    def __init__(self) -> None:
+        self._keys: dict[str, str] = {}  # host_unit(machine, ID) -> the container's key
+
+    def note(self, key: str, fields: Mapping[str, str], stopped: bool) -> str | None:
+        """For a line that stops its unit (deliberately_stopped), the key of the container whose scope that unit is
+        (if a line of it was seen); for a container's line (key: its host_unit key), note its ID. Else None."""
+        machine, unit = split_host_unit(key)
+        if stopped:
+            match = CONTAINER_SCOPE.fullmatch(unit)
+            return None if match is None else self._keys.get(host_unit(machine, match[1]))
+        container_id = fields.get(CONTAINER_ID_FIELD)
+        if container_id is None or container_of(unit) is None \
+                or CONTAINER_SCOPE.fullmatch(f"docker-{container_id}.scope") is None:
+            return None
+        scope = host_unit(machine, container_id)
+        if self._keys.get(scope) != key:
+            self._keys.pop(scope, None)
+            self._keys[scope] = key
+            if len(self._keys) > MAX_SCOPES:
+                del self._keys[next(iter(self._keys))]
+        return None
+
+    def snapshot(self) -> dict[str, str]:
+        return dict(self._keys)
+
+    def restore(self, data: Any) -> None:
+        """What snapshot() gave; malformed items left out."""
+        for scope, key in data.items() if isinstance(data, dict) else ():
+            if isinstance(scope, str) and isinstance(key, str) and container_parent(key) is not None:
+                self._keys[scope] = key
+        while len(self._keys) > MAX_SCOPES:
+            del self._keys[next(iter(self._keys))]

@@ -12,6 +12,7 @@ from types import EllipsisType
 
 from ..model import Entry, Hit, Screen, Severity, new_hit
 from ..rules.rule import Rule
+from ..sources.selection import CONTAINER_ID_FIELD
 from .levels import effective_priority
 from .prefilter import Prefilter
 from .stop_windows import BOOT_FIELD
@@ -116,7 +117,8 @@ class Detector:
         incidents (engine/failures.py: which unit owns a PID, a user unit's invocation), or that open a planned
         stop's window and tell a reboot's boots apart (engine/stop_windows.py: PID 1's UNIT, which a dump's
         entries carried only to name their unit, so its stops opened no window: helper F9)."""
-        return tuple(sorted({*GROUPING_FIELDS, *(name for rule in self.rules.values() for name in rule.fields)}))
+        return tuple(sorted({*GROUPING_FIELDS, CONTAINER_ID_FIELD,  # a container's scope (engine/absence_stops.py)
+                             *(name for rule in self.rules.values() for name in rule.fields)}))
 
     def _set_matching(self, rules: list[Rule]) -> None:
         self._matching = rules

@@ -323,6 +323,8 @@ static void set_free(NameSet *set) {
     set->n = 0;
 }
 
+#define CONTAINER_ID_SLOTS 512 /* a power of two */
+
 typedef struct {
     PyObject_HEAD
     sd_journal *journal;
@@ -377,7 +379,30 @@ typedef struct {
        Python decides per batch whether the files vouch after all (cli/tail.py's `vouched`). */
     int disown_screened;
     uint64_t disowned_screened; /* how many were (atomic: the reader thread adds, Python reads) */
+    /* Containers (hashes of _MACHINE_ID and CONTAINER_ID_FULL) whose line this scanner has handed over in full:
+       a container's first line comes in full, so that Python ties its ID to its scope (engine/absence_stops.py).
+       Open addressing, 0 empty; emptied when three quarters full (lines then come in full once more). */
+    uint64_t container_ids[CONTAINER_ID_SLOTS];
+    size_t n_container_ids;
 } Scanner;
+
+/* Has the scanner handed over a line of this container (hash `h`, never 0) in full? Notes it if not. */
+static int container_seen(Scanner *s, uint64_t h) {
+    size_t i = (size_t)h & (CONTAINER_ID_SLOTS - 1);
+    while (s->container_ids[i]) {
+        if (s->container_ids[i] == h)
+            return 1;
+        i = (i + 1) & (CONTAINER_ID_SLOTS - 1);
+    }
+    if (s->n_container_ids >= CONTAINER_ID_SLOTS / 4 * 3) {
+        memset(s->container_ids, 0, sizeof s->container_ids);
+        s->n_container_ids = 0;
+        i = (size_t)h & (CONTAINER_ID_SLOTS - 1);
+    }
+    s->container_ids[i] = h;
+    s->n_container_ids++;
+    return 0;
+}
 
 /* Unit names and most field values repeat endlessly: one str object each, reused, saves creating (and
    hashing, when used as a dict key) the same text again for every entry. One cache for all scanners (used
@@ -597,8 +622,8 @@ static int fill_batch(Scanner *s, Batch *b, Buf *unit, size_t limit) {
         Quick q = {.priority = NO_PRIORITY, .level = JOURNAL_LEVEL};
         size_t message_start = b->messages.len;
         int units = 0, machines = 0, hosts = 0, comms = 0, containers = 0, dockerd = 0;
-        char machine[64], host[256], container[256];
-        size_t machine_len = 0, host_len = 0, container_len = 0;
+        char machine[64], host[256], container[256], container_id[64];
+        size_t machine_len = 0, host_len = 0, container_len = 0, container_ids = 0, container_id_len = 0;
         int disown = 0;
         const void *data;
         size_t len;
@@ -661,6 +686,11 @@ static int fill_batch(Scanner *s, Batch *b, Buf *unit, size_t limit) {
                     q.full |= ++containers > 1 || !is_container_name(d + 15, container_len);
                     if (!q.full)
                         memcpy(container, d + 15, container_len);
+                } else if (HAS(d, len, "CONTAINER_ID_FULL=")) {
+                    /* one value of 64 bytes (Python's CONTAINER_SCOPE checks its digits), else not used here */
+                    container_id_len = ++container_ids == 1 && len == 18 + 64 ? 64 : 0;
+                    if (container_id_len)
+                        memcpy(container_id, d + 18, 64);
                 }
                 break;
             case 'O':
@@ -713,6 +743,12 @@ static int fill_batch(Scanner *s, Batch *b, Buf *unit, size_t limit) {
         if (!q.full && disown) { /* selected by its claim, as Python's Keep takes it, then disowned */
             machine_len = 0;
             __atomic_fetch_add(&s->disowned_screened, 1, __ATOMIC_RELAXED);
+        }
+        /* a container's first line comes in full: its CONTAINER_ID_FULL ties it to its scope (absence_stops) */
+        if (!q.full && container_line && container_ids == 1 && container_id_len) {
+            uint64_t h = hash_bytes(container_id, sizeof container_id) ^
+                         (hash_bytes(machine, machine_len) * 1099511628211ULL);
+            q.full = !container_seen(s, h ? h : 1);
         }
         if (!q.full) {
             q.message = b->messages.data + message_start;

@@ -92,6 +92,14 @@ CONTAINER_WRITER = "dockerd"
 CONTAINER_ID, CONTAINER_TAG and IMAGE_NAME. Podman's conmon needs no split: it runs in the container's own unit
 (a quadlet's service, or libpod-conmon-ID.scope)."""
 
+CONTAINER_ID_FIELD = "CONTAINER_ID_FULL"
+"""The container's full ID (64 hex digits) that Docker's journald log driver stamps on each of its lines, beside
+CONTAINER_ID's 12: what ties a container's lines to its scope, `docker-ID.scope` (engine/absence_stops)."""
+
+CONTAINER_SCOPE = re.compile(r"docker-([0-9a-f]{64})\.scope")
+"""The transient unit a Docker container runs in under systemd's cgroup driver (Docker's default on cgroup v2): runc's
+libcontainer/cgroups/systemd names it ScopePrefix "-" ID ".scope", and dockerd's ScopePrefix is "docker"."""
+
 CONTAINER_SEPARATOR = "/"
 """Between a unit and its container's name in a subject (`docker.service/web`): no unit name holds it."""
 
@@ -219,6 +227,11 @@ class Selection:
     hosts: tuple[str, ...] = ()
     """-H/--host: `_HOSTNAME` values (any of them; empty: every host)."""
 
+    container_scopes: bool = False
+    """Also PID 1's lines about a Docker container's scope (`docker-ID.scope`), whatever `units` says: the service
+    takes the end of a watched container's scope as its stop (engine/absence_stops.py), and a scope is no unit a
+    site watches. Read in full (PID 1's lines always are): `accepts` decides, not sd-journal matches."""
+
     rule_level: Callable[[Entry], int | None] | None = field(default=None, compare=False)
     """For -p, given by a command that has rules (Detector.rule_level): the level of an entry that has none of its
     own (level_source "none": no PRIORITY, as a syslog file's line without `<PRI>`, and no level in its text), the
@@ -260,6 +273,9 @@ class Selection:
         if self.hosts and not any(value in self.hosts for value in fields.get("_HOSTNAME", ())):
             return False
         if not self.units:
+            return True
+        if self.container_scopes and "1" in fields.get("_PID", ()) and any(
+                CONTAINER_SCOPE.fullmatch(unit) for unit in fields.get("UNIT", ())):
             return True
         if patterns := self.globs:
             units = [*self.units, *glob_values(patterns, lambda name: fields.get(name, ()))]

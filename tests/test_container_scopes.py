@@ -1,0 +1,225 @@
+"""`docker stop web` leaves no line naming web: Docker logs nothing at info when a container stops, so a container
+that logged to a trusted rhythm was paged silent after every `docker stop` or `docker compose down`. What the
+journal does say, from PID 1: under systemd's cgroup driver (Docker's default on cgroup v2) each container runs in
+the transient scope `docker-ID.scope` (runc libcontainer/cgroups/systemd), and its end is "docker-ID.scope:
+Deactivated successfully."; each line the journald log driver writes for the container carries the same ID as
+CONTAINER_ID_FULL (moby daemon/logger/journald). The silence tracker ties the two (engine/absence_stops.py
+ContainerScopes); the C scanner hands a container's first line over in full so that it can, whatever the screen.
+Real journal files (systemd-journal-remote), both readers, and a real systemd and journald with a real scope.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from conftest import entry
+from sandbox import Sandbox
+from test_containers import dockerd
+from test_restart_systemd import wait_until
+from test_screening import SHIPPED, assert_same_events, screened_items, write_journal
+
+from logsentry.engine.absence import SilenceTracker
+from logsentry.model import ScreenedRun
+
+WEB_ID, DB_ID = "a1" * 32, "b2" * 32
+UNIT_SUCCESS = "7ad2d189f7e94e70a38c781354912448"  # "X: Deactivated successfully." (systemd's catalog)
+
+
+def container(message: str, at: float, name: str, container_id: str) -> dict[str, Any]:
+    return dockerd(message, at, name, CONTAINER_ID=container_id[:12], CONTAINER_ID_FULL=container_id,
+                   SYSLOG_IDENTIFIER=container_id[:12])
+
+
+def scope_ended(container_id: str, at: float) -> dict[str, Any]:
+    return entry(f"docker-{container_id}.scope: Deactivated successfully.", unit="init.scope", at=at, _PID="1",
+                 UNIT=f"docker-{container_id}.scope", MESSAGE_ID=UNIT_SUCCESS)
+
+
+def a_day_then(stops: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """web and db log every 10 s for a day (a rhythm trusted), both stop logging at `end`, then `stops`, then an
+    hour of another unit's lines (journal time goes on)."""
+    day = 86_400
+    ticks = [container(f"tick {n}", n * 10.0 + offset, name, container_id) for n in range(day // 10 + 10)
+             for name, offset, container_id in (("web", 0.0, WEB_ID), ("db", 0.5, DB_ID))]
+    end = day + 100.0
+    later = [entry(f"later {i}", unit="later.service", at=end + 1 + 600 * i) for i in range(7)]
+    return [*ticks, *(dict(stop, __REALTIME_TIMESTAMP=int((end + 2) * 1e6) + n) for n, stop in enumerate(stops)),
+            *later]
+
+
+def silences(events: list[dict[str, Any]]) -> set[str]:
+    return {event["unit"] for event in events if event["type"] == "incident" and event["rule"] == "unit-went-silent"}
+
+
+def test_a_containers_scope_ending_is_its_stop_read_in_full_or_through_the_scanner(tmp_path: Path) -> None:
+    silence = [rule for rule in SHIPPED if rule.id == "unit-went-silent"]
+    journal = write_journal(tmp_path, "stopped", a_day_then([scope_ended(WEB_ID, 0)]))
+    runs = [item for item in screened_items(journal, silence) if isinstance(item, ScreenedRun)]
+    assert sum(run.count for run in runs) > 17_000  # the ticks pass the scanner's screen: it reads them in runs...
+    in_full = [item for item in screened_items(journal, silence) if not isinstance(item, ScreenedRun)
+               and item.unit.startswith("docker.service/")]
+    assert [item.unit for item in in_full] == ["docker.service/web", "docker.service/db"]  # ...but each first line
+    assert in_full[0].fields["CONTAINER_ID_FULL"] == WEB_ID
+    # web's scope ended: web stopped on purpose; db fell silent with no word: its silence is an incident
+    assert silences(assert_same_events(SHIPPED, files=[journal])) == {"docker.service/db"}
+
+    # another container's scope (an ID no line carried), or web's ID in another unit's name: both are silent
+    for stop in (scope_ended("c3" * 32, 0), entry(f"docker-{WEB_ID}.service: Deactivated successfully.",
+                                                   unit="init.scope", at=0, _PID="1", UNIT=f"docker-{WEB_ID}.service",
+                                                   MESSAGE_ID=UNIT_SUCCESS)):
+        journal = write_journal(tmp_path, f"other-{stop['UNIT'][-7:]}", a_day_then([stop]))
+        assert silences(assert_same_events(SHIPPED, files=[journal])) == {"docker.service/web", "docker.service/db"}
+    # the scope's line from anyone but PID 1 stops nothing
+    forged = dict(scope_ended(WEB_ID, 0), _PID="4242")
+    journal = write_journal(tmp_path, "forged", a_day_then([forged]))
+    assert silences(assert_same_events(SHIPPED, files=[journal])) == {"docker.service/web", "docker.service/db"}
+
+
+def test_the_scopes_survive_a_restart_of_the_service() -> None:
+    """The service saves the containers' scopes with the rhythms: after a restart a scope that ends before the
+    container logs again still stops it."""
+    silence = [rule for rule in SHIPPED if rule.id == "unit-went-silent"]
+    from logsentry.model import Entry
+
+    def line(name: str, container_id: str) -> Entry:
+        return Entry(1_000_000, "tick", f"docker.service/{name}", 6, "c",
+                     {"_MACHINE_ID": "m" * 32, "CONTAINER_ID_FULL": container_id})
+
+    tracker = SilenceTracker(silence)
+    tracker.observe(line("web", WEB_ID))
+    tracker.observe(line("db", "not-an-id"))
+    saved = json.loads(json.dumps(tracker.snapshot()))
+    assert saved["/container scopes"] == {f"{'m' * 32}/{WEB_ID}": f"{'m' * 32}/docker.service/web"}
+    again = SilenceTracker(silence)
+    again.restore(saved)
+    assert again.snapshot()["/container scopes"] == saved["/container scopes"]
+    again.restore({"/container scopes": {"x": 3, "y": "not-a-container"}})  # malformed: left out
+    assert again.snapshot()["/container scopes"] == saved["/container scopes"]
+
+
+def test_the_service_reads_pid_1s_lines_about_container_scopes_whatever_it_watches() -> None:
+    from logsentry.sources.selection import Selection
+    watching = Selection(units=("nginx.service",), container_scopes=True)
+    scope = {"_PID": ["1"], "_SYSTEMD_UNIT": ["init.scope"], "UNIT": [f"docker-{WEB_ID}.scope"]}
+    assert watching.accepts(scope, 0)
+    assert not Selection(units=("nginx.service",)).accepts(scope, 0)  # scan's and tail's -u: journalctl's
+    assert not watching.accepts({**scope, "_PID": ["4242"]}, 0)  # UNIT= is PID 1's word only
+    assert not watching.accepts({**scope, "UNIT": ["docker-web.scope"]}, 0)
+    assert not watching.accepts({**scope, "UNIT": ["other.service"]}, 0)
+
+
+FAKE_DOCKERD = """import ctypes, os, socket, time
+ctypes.CDLL(None).prctl(15, b"dockerd", 0, 0, 0)  # PR_SET_NAME: journald stamps _COMM=dockerd, as for the real one
+IDS = {"web": WEB_ID, "db": DB_ID}
+
+def send(message, name):
+    fields = {"MESSAGE": message, "PRIORITY": "6", "SYSLOG_IDENTIFIER": IDS[name][:12], "CONTAINER_NAME": name,
+              "CONTAINER_ID": IDS[name][:12], "CONTAINER_ID_FULL": IDS[name]}
+    data = "".join(f"{key}={value}\\n" for key, value in fields.items()).encode()
+    socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(data, "/run/systemd/journal/socket")
+
+i = 0
+while True:
+    for name in IDS:
+        if not os.path.exists(f"/share/stop-{name}"):
+            send(f"GET /healthz 200 {i}", name)
+    i += 1
+    time.sleep(1)
+""".replace("WEB_ID", repr(WEB_ID)).replace("DB_ID", repr(DB_ID))
+
+DOCKER = """[Unit]
+DefaultDependencies=no
+[Service]
+ExecStart=/usr/bin/python3 /share/dockerd.py
+"""
+
+
+def write_history(box: Sandbox, hours: int = 25) -> None:
+    """`hours` of both containers logging every second, up to a few seconds ago, as an earlier boot's lines: a
+    journal file (systemd-journal-remote) in the sandbox machine's journal directory, which vouches for it."""
+    from logsentry.sources.journal_files import build_journal, export_bytes
+    newest = subprocess.run(["journalctl", "-D", str(box.journal), "-o", "json", "-n", "1", "--no-pager"],
+                            capture_output=True, text=True, check=True, timeout=30).stdout
+    machine = json.loads(newest)["_MACHINE_ID"]
+    end = time.time_ns() // 1000 - 5_000_000
+    records = [dict(container(f"GET /healthz 200 {second}", 0, name, container_id), _MACHINE_ID=machine,
+                    __REALTIME_TIMESTAMP=end - second * 1_000_000,
+                    __MONOTONIC_TIMESTAMP=hours * 3600_000_000 - second * 1_000_000 + 1)
+               for second in range(hours * 3600, 0, -1) for name, container_id in (("web", WEB_ID), ("db", DB_ID))]
+    build_journal(export_bytes(records), box.journal / machine / "history.journal")
+
+
+def test_docker_stop_is_no_silence_and_a_hung_container_is(tmp_path: Path) -> None:
+    """A real systemd: dockerd (a stand-in with dockerd's _COMM) writes web's and db's lines every second, as the
+    journald log driver does, after a day of them; web runs in a real transient scope `docker-ID.scope`. Stopping
+    the scope (what `docker stop web` comes to) and web's lines stop: no silence; db's lines stop with no word
+    (hung): its silence is paged."""
+    box = Sandbox({"docker.service": DOCKER})
+    scope = proc = None
+    try:
+        (box.dir / "share" / "dockerd.py").write_text(FAKE_DOCKERD)
+        write_history(box)
+        box.run("start", "docker.service")
+        scope = subprocess.Popen([*box.systemctl[:-1], "systemd-run", "--scope", f"--unit=docker-{WEB_ID}.scope",
+                                  "-p", "DefaultDependencies=no", "sleep", "3600"],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        wait_until(lambda: box.show(f"docker-{WEB_ID}.scope", "ActiveState") == "active", 15, "web's scope")
+        alerts = tmp_path / "alerts.jsonl"
+        receiver = tmp_path / "receive.py"
+        receiver.write_text("import json, sys, time\n"
+                            f"open({str(alerts)!r}, 'a').write(json.dumps({{'at': time.time(), "
+                            "'alert': json.load(sys.stdin)}) + '\\n')\n")
+        config = tmp_path / "logsentry.toml"
+        config.write_text(f'''
+state_dir = "{tmp_path / 'state'}"
+journal_directory = "{box.journal}"
+
+[[watch]]
+units = ["docker.service"]
+actions = ["alert"]
+
+[[channel]]
+type = "command"
+argv = ["{sys.executable}", "{receiver}"]
+''')
+        log = tmp_path / "logsentry.log"
+        with open(log, "wb") as out:
+            proc = subprocess.Popen([sys.executable, "-m", "logsentry", "run", "-c", str(config)], stdout=out,
+                                    stderr=out)
+
+        def silent() -> list[str]:
+            records = [json.loads(line) for line in alerts.read_text().splitlines()] if alerts.exists() else []
+            return [r["alert"]["unit"] for r in records if r["alert"].get("rule") == "unit-went-silent"
+                    and r["alert"].get("event") == "firing"]
+
+        wait_until(lambda: "ready: watching" in log.read_text(), 20, "logsentry ready")
+        wait_until(lambda: "learnt baselines from" in log.read_text(), 60, "the history learnt")
+        time.sleep(8)  # both log live: watched (thresholds of 5 s), and not silent
+        assert not silent(), silent()
+        (box.dir / "share" / "stop-web").write_text("")  # docker stop web: its lines end, then its scope
+        time.sleep(1.5)
+        box.run("stop", f"docker-{WEB_ID}.scope")
+        (box.dir / "share" / "stop-db").write_text("")  # db hangs: its lines end, its scope goes on
+        try:
+            wait_until(lambda: "docker.service/db" in silent(), 30, "db's silence")
+        except AssertionError as error:
+            raise AssertionError(f"{error}; logsentry's log:\n{log.read_text()[-3000:]}") from None
+        time.sleep(10)  # far past web's threshold too
+        assert silent() == ["docker.service/db"], silent()
+        journal = subprocess.run(["journalctl", "-D", str(box.journal), "-o", "cat", "--no-pager", "_PID=1"],
+                                 capture_output=True, text=True, check=False).stdout
+        assert f"docker-{WEB_ID}.scope: Deactivated successfully." in journal, journal[-2000:]
+    finally:
+        if proc is not None:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=20)
+        if scope is not None:
+            scope.kill()
+            scope.wait(timeout=10)
+        box.close()
