@@ -16,7 +16,7 @@ from .channel import Channel as Channel  # its home; imported from here too
 from .host_clocks import HOLD_USEC
 from .redaction import Secrets, redact_url
 from .rules.loader import shipped_rules_dir as shipped_rules_dir  # (tests import it from here)
-from .sources.selection import container_of
+from .sources.selection import parent_of
 from .timespec import timespan
 from .views.escape import visible
 
@@ -53,8 +53,8 @@ class Watch:
         `docker.service/*` covers the containers alone."""
         if any(fnmatch.fnmatchcase(unit, pattern) for pattern in self.units):
             return True
-        container = container_of(unit)
-        return container is not None and any(fnmatch.fnmatchcase(container[0], pattern) for pattern in self.units)
+        parent = parent_of(unit)  # (a user manager's watch covers its user units alike)
+        return parent is not None and any(fnmatch.fnmatchcase(parent, pattern) for pattern in self.units)
 
 
 @dataclass(frozen=True)

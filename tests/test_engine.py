@@ -125,7 +125,8 @@ def test_when_only_open_incidents_are_left_the_oldest_end_early_and_are_reported
 def test_detector_priority_fields_and_ignore():
     rule = make_rule(count=1, priority="err", fields={"_TRANSPORT": "kernel"}, ignore="harmless")
     detector = Detector([rule])
-    assert detector.needed_fields == ("UNIT", "USER_INVOCATION_ID", "_BOOT_ID", "_SYSTEMD_UNIT", "_TRANSPORT")
+    assert detector.needed_fields == ("CONTAINER_ID_FULL", "UNIT", "USER_INVOCATION_ID", "USER_UNIT", "_BOOT_ID",
+                                      "_SYSTEMD_UNIT", "_SYSTEMD_USER_UNIT", "_TRANSPORT")
     assert detector.detect(make_entry(0, priority=3, _TRANSPORT="kernel"))
     assert not detector.detect(make_entry(0, priority=4, _TRANSPORT="kernel"))
     assert not detector.detect(make_entry(0, priority=None, _TRANSPORT="kernel"))

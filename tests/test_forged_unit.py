@@ -125,11 +125,16 @@ def test_a_user_service_never_gets_its_users_manager_restarted(make_journal) -> 
     journal = make_journal([
         entry(line, unit="user@1000.service", at=1.0, priority=3, _SYSTEMD_USER_UNIT="app.service", _UID="1000",
               _COMM="app"),
-        entry(line, unit="cachix-server.service", at=2.0, priority=3, _COMM="cachix-server")])
+        entry(line, unit="cachix-server.service", at=2.0, priority=3, _COMM="cachix-server"),
+        entry(line, unit="user@1000.service", at=3.0, priority=3, _SYSTEMD_USER_UNIT="init.scope", _UID="1000",
+              _COMM="systemd")])  # the manager's own line
     result = run_cli("scan", "--file", str(journal), "-o", "json")
     assert result.exit_code == 0, result.output
     actions = [event for event in json_events(result) if event["type"] == "action"]
     assert [a["action"] for a in actions if a["unit"] == "cachix-server.service"] == ["restart", "alert"]
-    [user] = [a for a in actions if a["unit"] == "user@1000.service"]
-    assert user["action"] == "alert" and "user's service manager" in user["reason"] and "not restarted" in \
+    [user] = [a for a in actions if a["unit"] == "user@1000.service/app.service"]  # (its own unit: test_user_units)
+    assert user["action"] == "alert" and "a user's own service" in user["reason"] and "not restarted" in \
         user["reason"], user
+    [own] = [a for a in actions if a["unit"] == "user@1000.service"]
+    assert own["action"] == "alert" and "user's service manager" in own["reason"] and "not restarted" in \
+        own["reason"], own

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..hosts import local_machine_id
 from ..model import Incident, Link, incident_label, journald_machine
-from ..sources.selection import container_of
+from ..sources.selection import container_of, user_unit_of
 from ..timespec import format_usec
 from ..views.counts import began_usec, chain_heading, chain_rules, hits_said, own_last_hit
 from ..views.escape import visible
@@ -123,7 +123,9 @@ def journalctl_command(incident: Incident, source: Sequence[str] = (), ahead_use
     since, until = _at(low), _at(high)
     unit = incident.unit
     container = container_of(unit)  # dockerd's lines for one container (selection.unit_terms)
+    user = user_unit_of(unit)  # a user unit's own lines (journalctl --user-unit is the caller's own user's)
     what = ["-u", container[0], f"CONTAINER_NAME={container[1]}"] if container is not None else \
+        ["-u", user[0], f"_SYSTEMD_USER_UNIT={user[1]}"] if user is not None else \
         ["_TRANSPORT=kernel"] if unit == "kernel" else ["-u", unit] if unit and not unit.startswith("(") else \
         ["-t", unit.strip("()")] if unit else []
     where = list(source)

@@ -33,7 +33,7 @@ from ..rules.loader import default_rule_dirs, load_rules
 from ..rules.rule import Rule
 from ..sources import JournalOpenError
 from ..sources.journal import JournalLocation
-from ..sources.selection import PRIORITY_NAMES, Selection, container_of, glob_matches, unit_name
+from ..sources.selection import PRIORITY_NAMES, Selection, glob_matches, parent_of, unit_name
 from ..state import State, StateError
 from ..state_readonly import StateMissing, open_read_only
 from ..timespec import TimeSpecError, format_duration, format_usec, parse_timestamp
@@ -322,7 +322,7 @@ def accept(config_path: Path, state_dir: Path | None, template_id: str) -> None:
 def forget(config_path: Path, state_dir: Path | None, unit: str, machine: str | None, host: str | None) -> None:
     """Drop what was learnt about a unit, on every host or one (it is learnt afresh, cold, from its next entry)."""
     state = _state(config_path, state_dir)
-    name = unit if "/" in unit and container_of(unit) is None else unit_name(unit)  # a key, or a unit's name
+    name = unit if "/" in unit and parent_of(unit) is None else unit_name(unit)  # a key, or a unit's name
     if host is not None and machine is None:  # baselines are per (machine, unit): the host's machine
         named = [m for m, n in host_names(state.get("hosts"), state.get(LEARNT_HOSTS)).items() if n == host]
         if len(named) != 1:
@@ -331,7 +331,7 @@ def forget(config_path: Path, state_dir: Path | None, unit: str, machine: str | 
                  "(logsentry baseline show -o json lists each unit's machine_id and host)")
         machine = named[0]
     if machine is not None:
-        name = f"{machine.lower().replace('-', '')}/{name if container_of(name) else split_host_unit(name)[1]}"
+        name = f"{machine.lower().replace('-', '')}/{name if parent_of(name) else split_host_unit(name)[1]}"
     keys = state.baseline_keys(name)
     if not keys:
         state.close()

@@ -50,7 +50,7 @@ from ..rules.rule import Rule
 from ..sources._runs import fold_learn, fold_plan
 from .absence_saved import CONTAINER_SCOPES, rhythms_snapshot, saved_habits, saved_rhythms
 from .absence_seen import Seen, silence_why, unlearn_mixed
-from .absence_stops import ContainerScopes, container_parent, containers_of, run_accounting
+from .absence_stops import ContainerScopes, parent_key, parts_of, run_accounting
 from .absence_stops import Gap as Gap  # re-exported: pipeline.py, views/report.py
 from .absence_stops import deliberately_stopped as deliberately_stopped
 from .detector import RuleTimeout, looks_at_entries, match_rule
@@ -118,7 +118,7 @@ class SilenceTracker:
         self._review(rule, seen)
         if len(units) > MAX_UNITS:
             del units[next(iter(units))]
-        if (parent := container_parent(key)) is not None:
+        if (parent := parent_key(key)) is not None:
             if parent not in self._parents and rhythm is None:  # its first container line, live: its rhythm held
                 unlearn_mixed(self._seen.values(), parent)  # its containers' lines (a state saved before they split)
             self._parents[parent] = None
@@ -167,7 +167,7 @@ class SilenceTracker:
                 continue
             if stopped:  # not silent: systemd stopped it; the time until it logs again is no gap either
                 self._stop(rule, key, seen, now, ended)
-                for child in containers_of(key, units) if key in self._parents else ():  # dockerd's containers
+                for child in parts_of(key, units) if key in self._parents else ():  # containers, user units
                     self._stop(rule, child, units[child], now, ended)
                 if scoped is not None and scoped in units:  # a container's own scope
                     self._stop(rule, scoped, units[scoped], now, ended)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..model import Entry, host_unit, split_host_unit
-from ..sources.selection import CONTAINER_ID_FIELD, CONTAINER_SCOPE, container_of
+from ..sources.selection import CONTAINER_ID_FIELD, CONTAINER_SCOPE, container_of, managers_line, parent_of
 
 # systemd's own lines (from PID 1, about the unit) that say it stops or finished on purpose.
 UNIT_STOPPING = "de5b426a63be47a7b6ac3eaac82e2f6f"  # "Stopping X..."
@@ -21,10 +21,11 @@ UNIT_RESOURCES = "ae8f7b866b0347b9af31fe1c80b127c0"  # "X: Consumed 1min 2.345s 
 
 
 def deliberately_stopped(entry: Entry) -> bool:
-    """systemd's own line saying the unit is being stopped, was stopped, or finished cleanly. Matched by
-    MESSAGE_ID and by the wording too (systemd before 240 wrote these lines without MESSAGE_ID)."""
+    """systemd's own line (PID 1's, or a user manager's about a user unit) saying the unit is being stopped, was
+    stopped, or finished cleanly. Matched by MESSAGE_ID and by the wording too (systemd before 240 wrote these
+    lines without MESSAGE_ID)."""
     fields = entry.fields
-    if fields.get("_PID") != "1":
+    if not managers_line(fields):
         return False
     if fields.get("MESSAGE_ID") in DELIBERATE_STOP_IDS:
         return True
@@ -39,7 +40,7 @@ def run_accounting(entry: Entry) -> bool:
     By MESSAGE_ID, or by its wording when the line came without one (a syslog file's); systemd 255 goes on after
     "CPU time" (", 12.5M memory peak.")."""
     fields = entry.fields
-    if fields.get("_PID") != "1":
+    if not managers_line(fields):
         return False
     if "MESSAGE_ID" in fields:
         return fields["MESSAGE_ID"] == UNIT_RESOURCES
@@ -63,19 +64,20 @@ class Gap:
     machine_id: str = ""
 
 
-def container_parent(key: str) -> str | None:
-    """The key (model.host_unit) of the unit whose container a key is (`M/docker.service/web`: `M/docker.service`,
+def parent_key(key: str) -> str | None:
+    """The key (model.host_unit) of the unit whose part a key is: a container's unit (`M/docker.service/web`:
+    `M/docker.service`) or a user unit's manager (`M/user@1000.service/app.service`: `M/user@1000.service`,
     sources/selection.subject_unit), else None. systemd's stop lines name the unit only: stopping docker.service
-    stops every container, which then fall silent on purpose."""
+    stops every container, ending a user's session stops the manager and its units: they fall silent on purpose."""
     machine, unit = split_host_unit(key)
-    container = container_of(unit)
-    return None if container is None else host_unit(machine, container[0])
+    parent = parent_of(unit)
+    return None if parent is None else host_unit(machine, parent)
 
 
-def containers_of(parent: str, keys: Iterable[str]) -> list[str]:
-    """The keys among `keys` of the containers of unit `parent` (a host_unit key)."""
+def parts_of(parent: str, keys: Iterable[str]) -> list[str]:
+    """The keys among `keys` of the containers or user units of unit `parent` (a host_unit key)."""
     mark = f"{split_host_unit(parent)[1]}/"
-    return [key for key in keys if mark in key and container_parent(key) == parent]
+    return [key for key in keys if mark in key and parent_key(key) == parent]
 
 
 MAX_SCOPES = 10_000
@@ -118,7 +120,7 @@ class ContainerScopes:
     def restore(self, data: Any) -> None:
         """What snapshot() gave; malformed items left out."""
         for scope, key in data.items() if isinstance(data, dict) else ():
-            if isinstance(scope, str) and isinstance(key, str) and container_parent(key) is not None:
+            if isinstance(scope, str) and isinstance(key, str) and container_of(split_host_unit(key)[1]) is not None:
                 self._keys[scope] = key
         while len(self._keys) > MAX_SCOPES:
             del self._keys[next(iter(self._keys))]

@@ -21,7 +21,7 @@ DEFAULT_TIMEOUT_S = 0.05
 # Only this much of a message is matched: journald's own stdout line limit is 48 KiB (LineMax=), and a
 # bounded input keeps one huge hostile entry from timing a good rule out.
 MAX_MATCH_CHARS = 64 * 1024
-GROUPING_FIELDS = ("_SYSTEMD_UNIT", "USER_INVOCATION_ID", "UNIT", BOOT_FIELD)
+GROUPING_FIELDS = ("_SYSTEMD_UNIT", "USER_INVOCATION_ID", "UNIT", BOOT_FIELD, "_SYSTEMD_USER_UNIT", "USER_UNIT")
 
 
 @dataclass(frozen=True)

@@ -13,26 +13,24 @@ journal-remote file claiming this machine's (the reader disowns them: sources/fa
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from ..host_clocks import clock_behind
 from ..hosts import claims, describe_host, local_machine_id
 from ..model import Action, Incident, journald_machine
-from ..sources.selection import container_of, valid_unit_name
+from ..sources.selection import USER_MANAGER, container_of, user_unit_of, valid_unit_name
 from ..timespec import format_duration
 from .second_look import AWAITING, HELD, STALE
-
-_USER_MANAGER = re.compile(r"user@[0-9]+\.service")
 
 
 def user_manager(unit: str) -> bool:
     """Is `unit` a user's service manager (`user@1000.service`)? journald files every line of that user's own
     services (systemd --user units, rootless containers) under it as _SYSTEMD_UNIT (their own name is
-    _SYSTEMD_USER_UNIT), so one service's restart signature would restart the manager and stop every one of
+    _SYSTEMD_USER_UNIT: their subject is `user@1000.service/UNIT`, but the manager's own lines and a line from
+    before that split are its), so one service's restart signature would restart the manager and stop every one of
     them: never restarted."""
-    return _USER_MANAGER.fullmatch(unit) is not None
+    return USER_MANAGER.fullmatch(unit) is not None
 
 
 def not_restarted(unit: str) -> str:
@@ -45,6 +43,9 @@ def not_restarted(unit: str) -> str:
         return (f"rule suggests a restart, but {unit} is container {container[1]} of {container[0]} (its journald "
                 f"log driver): logsentry restarts systemd units, and restarting {container[0]} would stop every "
                 f"container: not restarted")
+    if (user := user_unit_of(unit)) is not None:
+        return (f"rule suggests a restart, but {unit} is {user[1]} of {user[0]}, a user's own service: logsentry "
+                f"restarts system units only: not restarted")
     return f"rule suggests a restart, but {unit or 'the source'} is not a restartable unit"
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..model import Hit, Incident, Link, Severity, host_unit, new_incident, split_host_unit
 from ..rules.rule import Rule
-from ..sources.selection import COREDUMP_MESSAGE_ID
+from ..sources.selection import COREDUMP_MESSAGE_ID, managers_line
 
 MAX_SAMPLES = 5
 """An incident keeps its first MAX_SAMPLES - 1 hits' lines and its latest (alerts' and reminders' `latest:` said the
@@ -293,7 +293,7 @@ def invocation_of(fields: Mapping[str, str]) -> str:
     own lines name it in INVOCATION_ID (USER_INVOCATION_ID for a user unit), privileged lines about another
     unit in OBJECT_SYSTEMD_INVOCATION_ID, and everything else runs in its own; systemd-coredump's report
     names none ("": unknown; its own `_SYSTEMD_INVOCATION_ID` is the systemd-coredump@ instance's)."""
-    if fields.get("_PID") == "1" and (named := fields.get("INVOCATION_ID") or fields.get("USER_INVOCATION_ID")):
+    if managers_line(fields) and (named := fields.get("INVOCATION_ID") or fields.get("USER_INVOCATION_ID")):
         return named
     if fields.get("_UID") == "0" and fields.get("MESSAGE_ID") == COREDUMP_MESSAGE_ID:
         return ""

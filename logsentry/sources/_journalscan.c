@@ -584,6 +584,29 @@ static int has_unit_suffix(const char *p, size_t len) {
     return 0;
 }
 
+/* A user's service manager, as selection.USER_MANAGER: "user@" digits ".service". */
+static int is_user_manager(const char *p, size_t len) {
+    if (len < 14 || memcmp(p, "user@", 5) != 0 || memcmp(p + len - 8, ".service", 8) != 0)
+        return 0;
+    for (size_t i = 5; i < len - 8; i++)
+        if (p[i] < '0' || p[i] > '9')
+            return 0;
+    return 1;
+}
+
+/* A unit name with a unit type's suffix, as selection.valid_unit_name and UNIT_SUFFIXES: [A-Za-z0-9:_.\\@-]. */
+static int is_unit_name(const char *p, size_t len) {
+    if (len == 0 || len > 255 || !has_unit_suffix(p, len))
+        return 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = p[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ':' ||
+              c == '_' || c == '.' || c == '\\' || c == '@' || c == '-'))
+            return 0;
+    }
+    return 1;
+}
+
 static int is_ascii(const char *p, size_t len) {
     for (size_t i = 0; i < len; i++)
         if ((unsigned char)p[i] >= 0x80)
@@ -622,8 +645,10 @@ static int fill_batch(Scanner *s, Batch *b, Buf *unit, size_t limit) {
         Quick q = {.priority = NO_PRIORITY, .level = JOURNAL_LEVEL};
         size_t message_start = b->messages.len;
         int units = 0, machines = 0, hosts = 0, comms = 0, containers = 0, dockerd = 0;
-        char machine[64], host[256], container[256], container_id[64];
+        char machine[64], host[256], container[256], container_id[64], user_unit[256];
         size_t machine_len = 0, host_len = 0, container_len = 0, container_ids = 0, container_id_len = 0;
+        size_t user_units = 0, user_unit_len = 0;
+        int about_user_unit = 0;
         int disown = 0;
         const void *data;
         size_t len;
@@ -654,6 +679,11 @@ static int fill_batch(Scanner *s, Batch *b, Buf *unit, size_t limit) {
                 if (HAS(d, len, "_SYSTEMD_UNIT=")) {
                     if (++units == 1 && (r = buf_put(unit, d + 14, len - 14)) < 0)
                         return r;
+                } else if (HAS(d, len, "_SYSTEMD_USER_UNIT=")) {
+                    /* one value, of a unit name's length, else Python decides (if its unit is a user manager) */
+                    user_unit_len = len - 19;
+                    if (++user_units == 1 && user_unit_len <= sizeof user_unit)
+                        memcpy(user_unit, d + 19, user_unit_len);
                 } else if (HAS(d, len, "_MACHINE_ID=")) {
                     /* one plain value, as Python keys it; anything else: Python decides */
                     machine_len = len - 12;
@@ -696,6 +726,9 @@ static int fill_batch(Scanner *s, Batch *b, Buf *unit, size_t limit) {
             case 'O':
                 q.full |= HAS(d, len, "OBJECT_SYSTEMD_UNIT=");
                 break;
+            case 'U':
+                about_user_unit |= HAS(d, len, "USER_UNIT="); /* a user manager's line about a unit, if it is one */
+                break;
             }
             if (q.full)
                 break;
@@ -733,6 +766,20 @@ static int fill_batch(Scanner *s, Batch *b, Buf *unit, size_t limit) {
                 return r;
             /* with no machine, or disowned below, its key is "/UNIT/NAME" (model.host_unit): Python makes it */
             q.full |= machine_len == 0 || disown;
+        }
+        /* A user unit's line (its own unit a user manager) is about `user@UID.service/UNIT` (selection.subject_unit).
+           Python decides the manager's own lines about a unit (init.scope with USER_UNIT), odd values, and the key
+           of one with no machine or disowned ("/user@UID.service/UNIT", model.host_unit). */
+        if (!q.full && !container_line && user_units && is_user_manager(unit->data, own_len)) {
+            int own_line = user_unit_len == 10 && memcmp(user_unit, "init.scope", 10) == 0;
+            if (user_units > 1 || user_unit_len > sizeof user_unit || (own_line && about_user_unit) ||
+                (!own_line && !is_unit_name(user_unit, user_unit_len))) {
+                q.full = 1;
+            } else if (!own_line) {
+                if ((r = buf_put(unit, "/", 1)) < 0 || (r = buf_put(unit, user_unit, user_unit_len)) < 0)
+                    return r;
+                q.full |= machine_len == 0 || disown;
+            }
         }
         if (!q.full && ((s->units.active && !in_set(&s->units, unit->data, unit->len) &&
                          !(unit->len != own_len && in_set(&s->units, unit->data, own_len))) ||

@@ -83,7 +83,7 @@ COREDUMP_MESSAGE_ID = "fc2e22bc6ee647b6b90729ab34a250b1"
 """systemd-coredump's catalog id (SD_MESSAGE_COREDUMP); `journalctl -u` believes COREDUMP_UNIT only with it."""
 
 SUBJECT_FIELDS = ("COREDUMP_UNIT", "MESSAGE_ID", "_PID", "UNIT", "_UID", "OBJECT_SYSTEMD_UNIT", "_SYSTEMD_UNIT",
-                  "_TRANSPORT", "SYSLOG_IDENTIFIER", "_COMM", "CONTAINER_NAME")
+                  "_TRANSPORT", "SYSLOG_IDENTIFIER", "_COMM", "CONTAINER_NAME", "_SYSTEMD_USER_UNIT", "USER_UNIT")
 """The fields subject_unit looks at."""
 
 CONTAINER_WRITER = "dockerd"
@@ -101,7 +101,15 @@ CONTAINER_SCOPE = re.compile(r"docker-([0-9a-f]{64})\.scope")
 libcontainer/cgroups/systemd names it ScopePrefix "-" ID ".scope", and dockerd's ScopePrefix is "docker"."""
 
 CONTAINER_SEPARATOR = "/"
-"""Between a unit and its container's name in a subject (`docker.service/web`): no unit name holds it."""
+"""Between a unit and its container's name in a subject (`docker.service/web`), or a user's service manager and
+one of its units (`user@1000.service/pipewire.service`): no unit name holds it."""
+
+USER_MANAGER = re.compile(r"user@[0-9]+\.service")
+"""A user's service manager (systemd --user), the _SYSTEMD_UNIT of every line of that user's own units."""
+
+MANAGER_OWN = "init.scope"
+"""The _SYSTEMD_USER_UNIT of a user manager's own lines (journald's cg_path_get_user_unit of its process): those
+about one of its units name it in USER_UNIT, as PID 1's name a unit in UNIT."""
 
 # Docker's container names (moby daemon/names: validContainerNamePattern, the leading "/" trimmed by the driver).
 _CONTAINER_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]{0,254}")
@@ -133,7 +141,12 @@ def subject_unit(get: Callable[[str], str | None]) -> str:
     - everything else to the writer's own `_SYSTEMD_UNIT`, and a container's line that dockerd wrote there
       (its journald log driver: `_COMM=dockerd`, CONTAINER_NAME) to `docker.service/NAME` (container_of):
       each container its own windows, baselines and silence, and never a restart of dockerd, which would stop
-      every container, for one container's line. A process can only move its own lines under its own unit so.
+      every container, for one container's line. A process can only move its own lines under its own unit so;
+    - a user's own unit's line (its `_SYSTEMD_UNIT` a user manager, `user@1000.service`, its `_SYSTEMD_USER_UNIT`
+      the unit: journald sets both from the writer's cgroup) to `user@1000.service/pipewire.service`
+      (user_unit_of), and the manager's own lines about a unit (`_SYSTEMD_USER_UNIT=init.scope`, USER_UNIT) to
+      that unit's, as journalctl --user-unit reads them: each user service its own windows, baselines, silence
+      and failures, not one unit for everything a desktop session runs.
     Entries from no unit fall back to "kernel" for kernel messages (`_TRANSPORT=kernel`, set by journald)
     or to `untrusted_source(SYSLOG_IDENTIFIER)`, so they can still be grouped and reported.
     """
@@ -156,6 +169,12 @@ def subject_unit(get: Callable[[str], str | None]) -> str:
         if container and get("_COMM") == CONTAINER_WRITER and _CONTAINER_NAME.fullmatch(container) \
                 and own.endswith(UNIT_SUFFIXES):  # (a unit's name always has one: container_of tells by it)
             return f"{own}{CONTAINER_SEPARATOR}{container}"
+        user_unit = get("_SYSTEMD_USER_UNIT")
+        if user_unit and USER_MANAGER.fullmatch(own):
+            if user_unit == MANAGER_OWN:
+                user_unit = get("USER_UNIT")
+            if user_unit and user_unit.endswith(UNIT_SUFFIXES) and valid_unit_name(user_unit):
+                return f"{own}{CONTAINER_SEPARATOR}{user_unit}"
         return own
     if get("_TRANSPORT") == "kernel":
         return "kernel"
@@ -163,12 +182,34 @@ def subject_unit(get: Callable[[str], str | None]) -> str:
     return untrusted_source(identifier) if identifier else ""
 
 
+def managers_line(fields: Mapping[str, str]) -> bool:
+    """Is this a service manager's own line about a unit: PID 1's, or a user manager's (its process is the only
+    one in its init.scope, from which journald sets _SYSTEMD_USER_UNIT; it names the unit in USER_UNIT)?"""
+    return fields.get("_PID") == "1" or (fields.get("_SYSTEMD_USER_UNIT") == MANAGER_OWN and "USER_UNIT" in fields
+                                         and USER_MANAGER.fullmatch(fields.get("_SYSTEMD_UNIT", "")) is not None)
+
+
 def container_of(subject: str) -> tuple[str, str] | None:
     """(unit, container name) of a container's subject (`docker.service/web`, subject_unit), else None. The unit
     ends with a unit type's suffix, which no key's machine part (`MACHINE_ID/unit`, `host:NAME/unit`:
     model.host_unit) does."""
     unit, separator, name = subject.partition(CONTAINER_SEPARATOR)
-    return (unit, name) if separator and unit.endswith(UNIT_SUFFIXES) and _CONTAINER_NAME.fullmatch(name) else None
+    return (unit, name) if separator and unit.endswith(UNIT_SUFFIXES) and _CONTAINER_NAME.fullmatch(name) \
+        and not (USER_MANAGER.fullmatch(unit) and name.endswith(UNIT_SUFFIXES)) else None
+
+
+def user_unit_of(subject: str) -> tuple[str, str] | None:
+    """(user manager, unit) of a user unit's subject (`user@1000.service/pipewire.service`, subject_unit), else
+    None. (A rootless container whose name ends like a unit's would read as a user unit: never restarted either.)"""
+    manager, separator, unit = subject.partition(CONTAINER_SEPARATOR)
+    return (manager, unit) if separator and USER_MANAGER.fullmatch(manager) and unit.endswith(UNIT_SUFFIXES) \
+        and valid_unit_name(unit) else None
+
+
+def parent_of(subject: str) -> str | None:
+    """The unit whose part a subject is: a container's unit, or a user unit's manager; None for a unit itself."""
+    part = container_of(subject) or user_unit_of(subject)
+    return part[0] if part is not None else None
 
 
 def unit_terms(unit: str) -> tuple[dict[str, str], ...]:
@@ -177,6 +218,9 @@ def unit_terms(unit: str) -> tuple[dict[str, str], ...]:
     wrote for it."""
     if (container := container_of(unit)) is not None:
         return ({"_SYSTEMD_UNIT": container[0], "_COMM": CONTAINER_WRITER, "CONTAINER_NAME": container[1]},)
+    if (user := user_unit_of(unit)) is not None:  # (add_matches_for_user_unit, by the manager's unit)
+        return ({"_SYSTEMD_UNIT": user[0], "_SYSTEMD_USER_UNIT": user[1]},
+                {"_SYSTEMD_UNIT": user[0], "_SYSTEMD_USER_UNIT": MANAGER_OWN, "USER_UNIT": user[1]})
     terms: tuple[dict[str, str], ...] = (
         {"_SYSTEMD_UNIT": unit},
         {"MESSAGE_ID": COREDUMP_MESSAGE_ID, "_UID": "0", "COREDUMP_UNIT": unit},
@@ -200,11 +244,12 @@ def expand_units(units: tuple[str, ...], known: Callable[[str], Iterable[str]]) 
 def glob_values(patterns: Sequence[str], known: Callable[[str], Iterable[str]]) -> set[str]:
     """The names among the values `known(field)` that one of the -u globs `patterns` matches: units of
     UNIT_VALUE_FIELDS, and, for a glob with CONTAINER_SEPARATOR (`docker.service/*`), a _SYSTEMD_UNIT value
-    joined to a CONTAINER_NAME value (a pair no entry holds selects nothing: unit_terms ANDs the two)."""
+    joined to a CONTAINER_NAME or a _SYSTEMD_USER_UNIT value (a pair no entry holds selects nothing: unit_terms
+    ANDs the two)."""
     units = {value for field in UNIT_VALUE_FIELDS for value in known(field)}
     found = {value for value in units if any(glob_matches(p, value) for p in patterns)}
     if containers := [p for p in patterns if CONTAINER_SEPARATOR in p]:
-        names = set(known("CONTAINER_NAME"))
+        names = {*known("CONTAINER_NAME"), *known("_SYSTEMD_USER_UNIT"), *known("USER_UNIT")} - {MANAGER_OWN}
         found.update(subject for unit in known("_SYSTEMD_UNIT") for name in names
                      if any(glob_matches(p, subject := f"{unit}{CONTAINER_SEPARATOR}{name}") for p in containers))
     return found

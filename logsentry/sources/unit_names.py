@@ -6,7 +6,7 @@ from __future__ import annotations
 import difflib
 
 from .journal import JournalLocation
-from .selection import CONTAINER_SEPARATOR, UNIT_VALUE_FIELDS, Selection, container_of, is_glob
+from .selection import CONTAINER_SEPARATOR, UNIT_VALUE_FIELDS, Selection, is_glob, parent_of
 from .values import decode
 
 MAX_SUGGESTIONS = 3
@@ -23,11 +23,14 @@ def unseen_units(location: JournalLocation, selection: Selection) -> list[tuple[
     reader = location.open()
     try:
         known = {decode(value) for field in UNIT_VALUE_FIELDS for value in reader.query_unique(field)}
-        # a container's subject (`docker.service/web`): its unit and a CONTAINER_NAME the journal holds, each
-        # (seen apart, not proven to meet: the reading says what it finds), and those pairs as suggestions
-        if asked := {container[0] for name in names if (container := container_of(name)) is not None} & known:
-            held = [decode(value) for value in reader.query_unique("CONTAINER_NAME")]
-            known.update(f"{unit}{CONTAINER_SEPARATOR}{name}" for unit in asked for name in held)
+        # a container's or user unit's subject (`docker.service/web`, `user@1000.service/pipewire.service`): its
+        # unit and a CONTAINER_NAME or user unit the journal holds, each (seen apart, not proven to meet: the
+        # reading says what it finds), and those pairs as suggestions
+        if asked := {parent for name in names if (parent := parent_of(name)) is not None} & known:
+            held = [decode(value) for field in ("CONTAINER_NAME", "_SYSTEMD_USER_UNIT", "USER_UNIT")
+                    for value in reader.query_unique(field)]
+            known.update(f"{unit}{CONTAINER_SEPARATOR}{name}" for unit in asked for name in held
+                         if parent_of(f"{unit}{CONTAINER_SEPARATOR}{name}") == unit)
     except OSError:
         return []
     finally:

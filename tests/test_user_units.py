@@ -1,0 +1,251 @@
+"""A user's own services (systemd --user: a desktop session's pipewire, gnome-shell, a developer's own daemons)
+log under their manager's unit: journald sets `_SYSTEMD_UNIT=user@1000.service` and names the service in
+`_SYSTEMD_USER_UNIT`. Read as user@1000.service, one unit held a laptop's whole session: a Haskell daemon's MVar
+deadlock was reported as user@1000.service, chained to gnome-shell's JS errors as one failure, and all of them
+shared windows, baselines and silence. A user unit's line is about `user@1000.service/UNIT`
+(sources/selection.subject_unit), the manager's own lines about a unit (`_SYSTEMD_USER_UNIT=init.scope`,
+USER_UNIT) too, as journalctl --user-unit reads them; never restarted. Real journal files (systemd-journal-remote),
+both readers, and a real systemd and journald whose delegated user manager stand-in runs a unit's process in the
+cgroup journald reads `_SYSTEMD_USER_UNIT` from.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from conftest import entry, json_events, run_cli
+from sandbox import Sandbox
+from test_restart_systemd import wait_until
+from test_screening import SHIPPED, assert_same_events, screened_items, write_journal
+
+from logsentry.config import Watch
+from logsentry.engine.policy import Policy, not_restarted
+from logsentry.model import ScreenedRun, split_host_unit
+from logsentry.sources.selection import container_of, parent_of, subject_unit, unit_terms, user_unit_of
+
+DEADLOCK = "thread blocked indefinitely in an MVar operation"
+UNIT_STOPPED = "9d1aaa27d60140bd96365438aad20286"  # "Stopped X." (systemd's catalog)
+MANAGER = "user@1000.service"
+
+
+def user(message: str, at: float, unit: str, priority: int = 6, **fields: Any) -> dict[str, Any]:
+    """A line of one of user 1000's own units, as journald stores it."""
+    name = unit.split(".")[0].split("@")[0]
+    return entry(message, unit=MANAGER, at=at, priority=priority, **{
+        "_SYSTEMD_USER_UNIT": unit, "_SYSTEMD_OWNER_UID": "1000", "_UID": "1000", "_SYSTEMD_SLICE": "user-1000.slice",
+        "SYSLOG_IDENTIFIER": name, "_COMM": name[:15], "_PID": "2000", **fields})
+
+
+def manager(message: str, at: float, about: str, message_id: str = UNIT_STOPPED, **fields: Any) -> dict[str, Any]:
+    """The user manager's own line about one of its units (systemd --user, in its init.scope)."""
+    return user(message, at, "init.scope", USER_UNIT=about, MESSAGE_ID=message_id, SYSLOG_IDENTIFIER="systemd",
+                _COMM="systemd", _PID="1500", **fields)
+
+
+def get(**fields: str) -> Any:
+    return fields.get
+
+
+def test_a_user_units_subject_by_the_fields_journald_sets() -> None:
+    own = {"_SYSTEMD_UNIT": MANAGER}
+    assert subject_unit(get(**own, _SYSTEMD_USER_UNIT="pipewire.service")) == "user@1000.service/pipewire.service"
+    # the manager's own lines: about the unit they name, else its own
+    assert subject_unit(get(**own, _SYSTEMD_USER_UNIT="init.scope", USER_UNIT="app.service")) \
+        == "user@1000.service/app.service"
+    assert subject_unit(get(**own, _SYSTEMD_USER_UNIT="init.scope")) == MANAGER
+    # another user unit's process claiming a unit stays its own; a name no unit has, or none: the manager's
+    assert subject_unit(get(**own, _SYSTEMD_USER_UNIT="pipewire.service", USER_UNIT="app.service")) \
+        == "user@1000.service/pipewire.service"
+    for odd in ("pipewire", "a/b.service", "x" * 300 + ".service", ""):
+        assert subject_unit(get(**own, _SYSTEMD_USER_UNIT=odd)) == MANAGER
+    # a unit that is no user manager keeps its own name, whatever it says
+    assert subject_unit(get(_SYSTEMD_UNIT="session-2.scope", _SYSTEMD_USER_UNIT="app.service")) == "session-2.scope"
+    assert subject_unit(get(_SYSTEMD_UNIT="user@x.service", _SYSTEMD_USER_UNIT="app.service")) == "user@x.service"
+    # a rootless dockerd's container stays a container of the manager
+    assert subject_unit(get(**own, _SYSTEMD_USER_UNIT="docker.service", _COMM="dockerd", CONTAINER_NAME="web")) \
+        == "user@1000.service/web"
+
+    assert user_unit_of("user@1000.service/pipewire.service") == (MANAGER, "pipewire.service")
+    assert container_of("user@1000.service/pipewire.service") is None
+    assert container_of("user@1000.service/web") == (MANAGER, "web") and user_unit_of("user@1000.service/web") is None
+    assert parent_of("user@1000.service/pipewire.service") == parent_of("user@1000.service/web") == MANAGER
+    assert parent_of("docker.service/pipewire.service") == "docker.service"  # (a container's name may end so)
+    assert parent_of(MANAGER) is None
+    assert unit_terms("user@1000.service/app.service") == (
+        {"_SYSTEMD_UNIT": MANAGER, "_SYSTEMD_USER_UNIT": "app.service"},
+        {"_SYSTEMD_UNIT": MANAGER, "_SYSTEMD_USER_UNIT": "init.scope", "USER_UNIT": "app.service"})
+
+
+def test_a_user_unit_is_never_restarted_and_a_watch_of_its_manager_covers_it() -> None:
+    assert not Policy(dry_run=True).restartable("user@1000.service/app.service")
+    reason = not_restarted("user@1000.service/app.service")
+    assert "app.service of user@1000.service, a user's own service" in reason and "not restarted" in reason
+    watch = Watch(units=("user@*.service",), actions=("alert",))
+    assert watch.takes("user@1000.service/app.service") and watch.takes(MANAGER)
+    assert not Watch(units=("app.service",), actions=("alert",)).takes("user@1000.service/app.service")
+
+
+def session(at: float = 0.0) -> list[dict[str, Any]]:
+    """A desktop session: pipewire's warnings, gnome-shell's JS errors (300 in 50 min), then a user's own Haskell
+    daemon deadlocks."""
+    records = []
+    for i in range(300):
+        records.append(user(f"spa.alsa: front:0p: (0 suspended) xrun of {i} samples", at + i * 10.0,
+                            "pipewire.service", priority=4))
+        records.append(user(f"JS ERROR: TypeError: this._window is null {i}", at + i * 10.0 + 1,
+                            "org.gnome.Shell@wayland.service", priority=3))
+    records.append(user(DEADLOCK, at + 3001, "myhaskell.service", priority=3))
+    return records
+
+
+def test_each_user_unit_is_its_own_unit_read_in_full_or_through_the_scanner(tmp_path: Path) -> None:
+    journal = write_journal(tmp_path, "session", [*session(), manager("Stopped myhaskell.service.", 3002.0,
+                                                                      "myhaskell.service")])
+    runs = [item for item in screened_items(journal) if isinstance(item, ScreenedRun)]
+    spans = {split_host_unit(key)[1] for run in runs for key in run.units}
+    assert "user@1000.service/pipewire.service" in spans, spans  # composed in C
+    events = assert_same_events(SHIPPED, files=[journal])
+    incidents = [event for event in events if event["type"] == "incident"]
+    deadlock = [event for event in incidents if event["rule"] == "ghc-mvar-deadlock"]
+    assert [event["unit"] for event in deadlock] == ["user@1000.service/myhaskell.service"]
+    assert not deadlock[0]["chain"], deadlock  # not one failure with gnome-shell's errors
+    assert all(event["unit"] != MANAGER for event in events if "unit" in event)
+
+    result = run_cli("scan", "--file", str(journal), "-u", "user@1000.service/pipewire.service", "-o", "json")
+    assert result.exit_code == 0, result.output
+    [summary] = [event for event in json_events(result) if event["type"] == "summary"]
+    assert summary["entries"] == 300
+    result = run_cli("scan", "--file", str(journal), "-u", "user@1000.service/myhaskell.service")
+    assert "_SYSTEMD_USER_UNIT=myhaskell.service" in result.output  # the incident's journalctl command
+    glob = run_cli("scan", "--file", str(journal), "-u", "user@1000.service/*", "-o", "json")
+    [summary] = [event for event in json_events(glob) if event["type"] == "summary"]
+    assert summary["entries"] == 602  # every user unit's, and the manager's line about one
+    whole = run_cli("scan", "--file", str(journal), "-u", MANAGER, "-o", "json")
+    [summary] = [event for event in json_events(whole) if event["type"] == "summary"]
+    assert summary["entries"] == 602  # journalctl -u user@1000.service: the manager's and every unit's
+    typo = run_cli("scan", "-D", str(tmp_path), "-u", "user@1000.service/pipewier.service")
+    assert "did you mean user@1000.service/pipewire.service" in typo.stderr, typo.stderr
+
+
+def test_the_user_managers_stop_is_no_silence_and_its_units_own_word_is_not_the_managers(tmp_path: Path) -> None:
+    """A day of a user unit logging every 10 s (a rhythm trusted), then its manager stops it ("Stopped
+    app.service.", the manager's own line), or ends with the session (PID 1: "Stopped user@1000.service"): no
+    silence. The same words from the unit's own process, or with no word, it is silent."""
+    day = 86_400
+    ticks = [user(f"tick {n}", n * 10.0, "app.service") for n in range(day // 10 + 10)]
+    end = day + 100.0
+    later = [entry(f"later {i}", unit="later.service", at=end + 1 + 600 * i) for i in range(7)]
+
+    def silent(stops: list[dict[str, Any]], name: str) -> set[str]:
+        journal = write_journal(tmp_path, name, [*ticks, *stops, *later])
+        return {event["unit"] for event in assert_same_events(SHIPPED, files=[journal])
+                if event["type"] == "incident" and event["rule"] == "unit-went-silent"}
+
+    assert silent([manager("Stopped app.service.", end, "app.service")], "stopped") == set()
+    assert silent([entry("Stopped user@1000.service - User Manager for UID 1000.", unit="init.scope", at=end,
+                         _PID="1", UNIT=MANAGER, MESSAGE_ID=UNIT_STOPPED)], "logout") == set()
+    forged = user("Stopped app.service.", end, "app.service", USER_UNIT="app.service", MESSAGE_ID=UNIT_STOPPED)
+    assert silent([forged], "forged") == {"user@1000.service/app.service"}
+    other_user = dict(manager("Stopped app.service.", end, "app.service"), _SYSTEMD_UNIT="user@1001.service")
+    assert silent([other_user], "other") == {"user@1000.service/app.service"}
+    assert silent([], "none") == {"user@1000.service/app.service"}
+
+
+MANAGER_STAND_IN = """import os, socket, sys, time
+# A user manager's stand-in (Delegate=yes): the unit's process moves into app.slice/UNIT below the manager's cgroup,
+# where systemd --user would run it; journald then sets _SYSTEMD_USER_UNIT=UNIT from that cgroup.
+# systemd's own hierarchies: cgroup v2's unified one (at /sys/fs/cgroup, or /sys/fs/cgroup/unified beside v1's in
+# hybrid mode) and v1's name=systemd: the process moves in each it is in
+for _, name, path in (line.split(":", 2) for line in open("/proc/self/cgroup").read().splitlines()):
+    roots = {"": ("/sys/fs/cgroup/unified", "/sys/fs/cgroup"), "name=systemd": ("/sys/fs/cgroup/systemd",)}
+    for root in roots.get(name, ()):
+        if os.path.exists(root + path + "/cgroup.procs"):
+            unit = os.path.join(root + path, "app.slice", "myhaskell.service")
+            os.makedirs(unit, exist_ok=True)
+            open(os.path.join(unit, "cgroup.procs"), "w").write(str(os.getpid()))
+            break
+
+def send(message, **fields):
+    fields = {"MESSAGE": message, "PRIORITY": "3", "SYSLOG_IDENTIFIER": "myhaskell", **fields}
+    data = "".join(f"{key}={value}\\n" for key, value in fields.items()).encode()
+    socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(data, "/run/systemd/journal/socket")
+
+send("started", PRIORITY="6")
+while not os.path.exists("/share/deadlock"):
+    time.sleep(0.1)
+send(LINE)
+time.sleep(3600)
+""".replace("LINE", repr(DEADLOCK))
+
+USER_MANAGER_UNIT = """[Unit]
+DefaultDependencies=no
+[Service]
+Delegate=yes
+ExecStart=/usr/bin/python3 /share/manager.py
+"""
+
+
+def test_a_real_journald_files_a_user_units_line_and_logsentry_never_restarts_it(tmp_path: Path) -> None:
+    box = Sandbox({"user@1000.service": USER_MANAGER_UNIT})
+    proc = None
+    try:
+        (box.dir / "share" / "manager.py").write_text(MANAGER_STAND_IN)
+        box.run("start", MANAGER)
+        wait_until(lambda: box.show(MANAGER, "ActiveState") == "active", 15, "the user manager")
+        first = box.show(MANAGER, "InvocationID")
+        alerts = tmp_path / "alerts.jsonl"
+        receiver = tmp_path / "receive.py"
+        receiver.write_text("import json, sys\n"
+                            f"open({str(alerts)!r}, 'a').write(json.dumps(json.load(sys.stdin)) + '\\n')\n")
+        config = tmp_path / "logsentry.toml"
+        config.write_text(f'''
+state_dir = "{tmp_path / 'state'}"
+journal_directory = "{box.journal}"
+dry_run = false
+
+[[watch]]
+units = ["user@*.service"]
+actions = ["restart", "alert"]
+
+[restart]
+systemctl = {json.dumps([*box.systemctl])}
+
+[[channel]]
+type = "command"
+argv = ["{sys.executable}", "{receiver}"]
+''')
+        log = tmp_path / "logsentry.log"
+        with open(log, "wb") as out:
+            proc = subprocess.Popen([sys.executable, "-m", "logsentry", "run", "-c", str(config)], stdout=out,
+                                    stderr=out)
+        wait_until(lambda: "ready: watching" in log.read_text(), 20, "logsentry ready")
+        (box.dir / "share" / "deadlock").write_text("")
+
+        def alerted() -> list[dict[str, Any]]:
+            return [json.loads(line) for line in alerts.read_text().splitlines()] if alerts.exists() else []
+
+        try:
+            wait_until(lambda: any(a.get("rule") == "ghc-mvar-deadlock" for a in alerted()), 30, "the deadlock alert")
+        except AssertionError as error:
+            raise AssertionError(f"{error}; logsentry's log:\n{log.read_text()[-3000:]}") from None
+        [alert] = [a for a in alerted() if a.get("rule") == "ghc-mvar-deadlock"]
+        assert alert["unit"] == "user@1000.service/myhaskell.service", alert
+        journal = subprocess.run(["journalctl", "-D", str(box.journal), "-o", "json", "--no-pager",
+                                  "SYSLOG_IDENTIFIER=myhaskell"], capture_output=True, text=True, check=False).stdout
+        fields = [json.loads(line) for line in journal.splitlines()]
+        assert {(f["_SYSTEMD_UNIT"], f["_SYSTEMD_USER_UNIT"]) for f in fields} == {(MANAGER, "myhaskell.service")}
+        time.sleep(3)
+        assert box.show(MANAGER, "InvocationID") == first  # the manager was not restarted
+        assert "myhaskell.service of user@1000.service, a user's own service" in alert["reason"], alert["reason"]
+        assert "not restarted" in alert["reason"] and "restarted user@" not in log.read_text()
+    finally:
+        if proc is not None:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=20)
+        box.close()
