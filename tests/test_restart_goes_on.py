@@ -9,6 +9,7 @@ from a FIFO, an HTTP receiver on 127.0.0.1."""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -29,14 +30,24 @@ def test_a_failure_going_on_through_a_restart_of_the_service_stays_one_incident(
     [(_, page)] = hook.wait_for(1)
     assert "BOOM db" in page["message"]
     running.stop()
-    for _ in range(8):  # a hit a second while it is down: never 5 s without one, 8 s in all
-        live_journal.write("BOOM db")
-        time.sleep(1)
+    going_on = threading.Event()
+
+    def hits() -> None:  # a hit a second while it is down (8 s) and on: never 5 s without one, however slow the
+        while not going_on.wait(1.0):  # restart on a loaded machine
+            live_journal.write("BOOM db")
+
+    writer = threading.Thread(target=hits)
+    writer.start()
+    try:
+        time.sleep(8)
+        running.start()
+        running.wait_log("ready: watching", count=2)
+        time.sleep(2)  # a resolve and a new page went out within a second
+        log = running.log()
+    finally:
+        going_on.set()
+        writer.join()
     live_journal.wait_written()
-    running.start()
-    running.wait_log("ready: watching", count=2)
-    time.sleep(2)  # a resolve and a new page went out within a second
-    log = running.log()
     assert "ended after" not in log and "stale" not in log, log
     assert len(hook.requests) == 1, hook.requests  # its page, once: no resolve, no second page
     assert running.stop() == 0
