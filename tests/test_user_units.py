@@ -131,6 +131,9 @@ def test_each_user_unit_is_its_own_unit_read_in_full_or_through_the_scanner(tmp_
     assert summary["entries"] == 602  # journalctl -u user@1000.service: the manager's and every unit's
     typo = run_cli("scan", "-D", str(tmp_path), "-u", "user@1000.service/pipewier.service")
     assert "did you mean user@1000.service/pipewire.service" in typo.stderr, typo.stderr
+    bare = run_cli("scan", "-D", str(tmp_path), "-u", "pipewire")  # journalctl --user-unit's name: its subject
+    assert "no entry of pipewire.service in this journal (did you mean user@1000.service/pipewire.service?)" \
+        in bare.stderr, bare.stderr
 
 
 def test_the_user_managers_stop_is_no_silence_and_its_units_own_word_is_not_the_managers(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import difflib
 
 from .journal import JournalLocation
-from .selection import CONTAINER_SEPARATOR, UNIT_VALUE_FIELDS, Selection, is_glob, parent_of
+from .selection import CONTAINER_SEPARATOR, UNIT_VALUE_FIELDS, USER_MANAGER, Selection, is_glob, parent_of
 from .values import decode
 
 MAX_SUGGESTIONS = 3
@@ -31,12 +31,21 @@ def unseen_units(location: JournalLocation, selection: Selection) -> list[tuple[
                     for value in reader.query_unique(field)]
             known.update(f"{unit}{CONTAINER_SEPARATOR}{name}" for unit in asked for name in held
                          if parent_of(f"{unit}{CONTAINER_SEPARATOR}{name}") == unit)
+        # a user's own unit named bare (`-u pipewire.service`: journalctl's --user-unit): its manager's subject
+        if bare := [name for name in names if name not in known and parent_of(name) is None]:
+            user_units = {decode(value) for value in reader.query_unique("_SYSTEMD_USER_UNIT")}
+            managers = sorted(unit for unit in known if USER_MANAGER.fullmatch(unit))
+            users = {name: [f"{manager}{CONTAINER_SEPARATOR}{name}" for manager in managers]
+                     for name in bare if name in user_units}
+        else:
+            users = {}
     except OSError:
         return []
     finally:
         reader.close()
     ordered = sorted(known)
-    return [(name, difflib.get_close_matches(name, ordered, n=MAX_SUGGESTIONS, cutoff=0.8))
+    return [(name, users.get(name, [])[:MAX_SUGGESTIONS]
+             or difflib.get_close_matches(name, ordered, n=MAX_SUGGESTIONS, cutoff=0.8))
             for name in names if name not in known]
 
 
