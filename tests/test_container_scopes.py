@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from typing import Any
 from conftest import entry
 from sandbox import Sandbox
 from test_containers import dockerd
-from test_restart_systemd import wait_until
+from test_restart_systemd import start_logsentry, wait_until
 from test_screening import SHIPPED, assert_same_events, screened_items, write_journal
 
 from logsentry.engine.absence import SilenceTracker
@@ -170,35 +169,13 @@ def test_docker_stop_is_no_silence_and_a_hung_container_is(tmp_path: Path) -> No
                                   "-p", "DefaultDependencies=no", "sleep", "3600"],
                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         wait_until(lambda: box.show(f"docker-{WEB_ID}.scope", "ActiveState") == "active", 15, "web's scope")
-        alerts = tmp_path / "alerts.jsonl"
-        receiver = tmp_path / "receive.py"
-        receiver.write_text("import json, sys, time\n"
-                            f"open({str(alerts)!r}, 'a').write(json.dumps({{'at': time.time(), "
-                            "'alert': json.load(sys.stdin)}) + '\\n')\n")
-        config = tmp_path / "logsentry.toml"
-        config.write_text(f'''
-state_dir = "{tmp_path / 'state'}"
-journal_directory = "{box.journal}"
-
-[[watch]]
-units = ["docker.service"]
-actions = ["alert"]
-
-[[channel]]
-type = "command"
-argv = ["{sys.executable}", "{receiver}"]
-''')
-        log = tmp_path / "logsentry.log"
-        with open(log, "wb") as out:
-            proc = subprocess.Popen([sys.executable, "-m", "logsentry", "run", "-c", str(config)], stdout=out,
-                                    stderr=out)
+        proc, alerts, log = start_logsentry(box, tmp_path, "", units=("docker.service",))
 
         def silent() -> list[str]:
-            records = [json.loads(line) for line in alerts.read_text().splitlines()] if alerts.exists() else []
-            return [r["alert"]["unit"] for r in records if r["alert"].get("rule") == "unit-went-silent"
-                    and r["alert"].get("event") == "firing"]
+            lines = alerts.read_text().split("\n")[:-1] if alerts.exists() else []  # whole lines only
+            records = [json.loads(line) for line in lines if line.strip()]
+            return [r["unit"] for r in records if r.get("rule") == "unit-went-silent" and r.get("event") == "firing"]
 
-        wait_until(lambda: "ready: watching" in log.read_text(), 20, "logsentry ready")
         wait_until(lambda: "learnt baselines from" in log.read_text(), 60, "the history learnt")
         time.sleep(8)  # both log live: watched (thresholds of 5 s), and not silent
         assert not silent(), silent()

@@ -14,14 +14,13 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 from conftest import entry, json_events, run_cli
 from sandbox import Sandbox
-from test_restart_systemd import wait_until
+from test_restart_systemd import start_logsentry, wait_until
 from test_screening import SHIPPED, assert_same_events, screened_items, write_journal
 
 from logsentry.config import Watch
@@ -202,36 +201,13 @@ def test_a_real_journald_files_a_user_units_line_and_logsentry_never_restarts_it
         box.run("start", MANAGER)
         wait_until(lambda: box.show(MANAGER, "ActiveState") == "active", 15, "the user manager")
         first = box.show(MANAGER, "InvocationID")
-        alerts = tmp_path / "alerts.jsonl"
-        receiver = tmp_path / "receive.py"
-        receiver.write_text("import json, sys\n"
-                            f"open({str(alerts)!r}, 'a').write(json.dumps(json.load(sys.stdin)) + '\\n')\n")
-        config = tmp_path / "logsentry.toml"
-        config.write_text(f'''
-state_dir = "{tmp_path / 'state'}"
-journal_directory = "{box.journal}"
-dry_run = false
-
-[[watch]]
-units = ["user@*.service"]
-actions = ["restart", "alert"]
-
-[restart]
-systemctl = {json.dumps([*box.systemctl])}
-
-[[channel]]
-type = "command"
-argv = ["{sys.executable}", "{receiver}"]
-''')
-        log = tmp_path / "logsentry.log"
-        with open(log, "wb") as out:
-            proc = subprocess.Popen([sys.executable, "-m", "logsentry", "run", "-c", str(config)], stdout=out,
-                                    stderr=out)
-        wait_until(lambda: "ready: watching" in log.read_text(), 20, "logsentry ready")
+        proc, alerts, log = start_logsentry(box, tmp_path, "", units=("user@*.service",))  # restart and alert
         (box.dir / "share" / "deadlock").write_text("")
 
         def alerted() -> list[dict[str, Any]]:
-            return [json.loads(line) for line in alerts.read_text().splitlines()] if alerts.exists() else []
+            # whole lines only: the command channel's write may be under way
+            return [json.loads(line) for line in alerts.read_text().split("\n")[:-1] if line.strip()] \
+                if alerts.exists() else []
 
         try:
             wait_until(lambda: any(a.get("rule") == "ghc-mvar-deadlock" for a in alerted()), 30, "the deadlock alert")
