@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, fields
 from enum import IntEnum
 
 from ._slots import SlotMaker
-from .engine.levels import DOCKER_STDERR
+from .engine.levels import DOCKER_STDERR, STDERR_UNLEVELLED
 from .engine.levels import effective_priority as _effective_priority
 
 
@@ -130,6 +130,16 @@ def span_fields(span: UnitSpan) -> Mapping[str, str]:
 
 NO_PRIORITY = 254
 JOURNAL_LEVEL = 255
+STREAM_LEVEL = 253
+"""A screened container's stderr line whose text names no level: STDERR_UNLEVELLED, level_source "stream"."""
+
+
+def screened_level(priority: int | None, level: int) -> tuple[int | None, str]:
+    """(effective priority, level source) of a screened entry from the scanner's level byte: JOURNAL_LEVEL (its
+    PRIORITY counts), STREAM_LEVEL (a container's level-less stderr line), else the level its text named."""
+    if level == JOURNAL_LEVEL:
+        return priority, "journal"
+    return (STDERR_UNLEVELLED, "stream") if level == STREAM_LEVEL else (level, "text")
 
 
 class ScreenedRun:
@@ -172,7 +182,7 @@ class ScreenedRun:
             level = levels[index]
             yield Entry(time_at[index], messages[start:end_at[index]].decode("utf-8", "replace"),
                         self.spans[span_at[index]][0], priority, "", fields[span_at[index]], True,
-                        *((priority, "journal") if level == JOURNAL_LEVEL else (level, "text")))
+                        *screened_level(priority, level))
 
 
 TEXT_HOST = "host:"

@@ -112,8 +112,9 @@ def test_each_container_is_its_own_unit_read_in_full_or_through_the_scanner(tmp_
 
 def test_a_containers_stderr_level_is_its_texts_as_in_the_reference_reader(tmp_path: Path) -> None:
     """Docker's journald driver stores a container's stderr at 3 whatever it says: its text's level counts there
-    too (Python's logging writes INFO to stderr), the 3 stays for a line that names none; dockerd's own lines and
-    any other unit's 3 are the journal's. The C scanner and the reference reader give every entry the same."""
+    too (Python's logging writes INFO to stderr), a line that names none is a notice (Go's log package writes every
+    line to stderr); dockerd's own lines and any other unit's 3 are the journal's. The C scanner and the reference
+    reader give every entry the same."""
     journal = write_journal(tmp_path, "containers", container_records())
     mine = [(e.realtime_usec, e.unit, e.message, e.priority, e.effective_priority, e.level_source)
             for _, e in flatten(screened_items(journal))]
@@ -125,7 +126,7 @@ def test_a_containers_stderr_level_is_its_texts_as_in_the_reference_reader(tmp_p
     assert ("docker.service/web", "INFO:app:request", 6, "text") in levels
     assert ("docker.service/db", "WARNING", 4, "text") in levels
     assert ("docker.service/web", "ERROR:app:request", 3, "text") in levels
-    assert ("docker.service/web", "goroutine", 3, "journal") in levels
+    assert ("docker.service/web", "goroutine", 5, "stream") in levels  # names none: notice (STDERR_UNLEVELLED)
     assert ("app.service", "cachix-server:", 3, "journal") in levels  # not a container: the journal's 3
 
 
@@ -351,4 +352,26 @@ def test_a_docker_json_file_logs_stderr_levels_are_its_texts(tmp_path: Path) -> 
     assert result.exit_code == 0, result.output
     matched = {(event["message"], event["effective_priority"], event["level_source"])
                for event in json_events(result) if event["type"] == "match"}
-    assert matched == {("ERROR:app:request failed", 3, "text"), ("goroutine 1 [running]:", 3, "stream")}, matched
+    assert matched == {("ERROR:app:request failed", 3, "text")}, matched  # (a stderr line naming none: a notice)
+
+
+def test_a_healthy_go_container_logging_to_stderr_is_no_error_burst(tmp_path: Path) -> None:
+    """Go's log package writes every line to stderr, with no level (`2026/12/05 08:00:30 processed job 94427 in
+    4ms`): at Docker's 3 a healthy container held error-burst firing for its whole life (helper-163's trial). Such
+    a line is a notice; the same container's `panic:` is its text's level, and its crash is still caught."""
+    records = [dockerd(f"2026/12/05 08:{n // 100 % 60:02d}:{n % 60:02d} processed job {94000 + n} in 4ms", n * 0.6,
+                       "gosvc", priority=3) for n in range(3000)]
+    records.append(dockerd("panic: runtime error: invalid memory address or nil pointer dereference", 1801.0, "gosvc",
+                           priority=3))
+    journal = write_journal(tmp_path, "go", records)
+    incidents = {(event["unit"], event["rule"]) for event in assert_same_events(SHIPPED, files=[journal])
+                 if event["type"] == "incident"}
+    assert ("docker.service/gosvc", "error-burst") not in incidents, incidents
+    assert any(rule.startswith("go-") or rule == "new-fatal-template" for _, rule in incidents), incidents
+
+
+def test_the_stream_level_is_one_in_c_and_python() -> None:
+    from logsentry.engine.levels import STDERR_UNLEVELLED
+    from logsentry.model import STREAM_LEVEL
+    from logsentry.sources import _journalscan
+    assert (_journalscan.STDERR_UNLEVELLED, _journalscan.STREAM_LEVEL) == (STDERR_UNLEVELLED, STREAM_LEVEL)

@@ -68,12 +68,16 @@ def test_p_err_in_a_journal_file_takes_the_same_view(make_journal: Callable[...,
 
 
 def test_a_docker_log_says_its_level_came_from_the_stream(tmp_path: Path):
-    """stderr's 3 where the line names no level; where it names one (Go's `panic: `), the text's."""
+    """stderr's notice (levels.STDERR_UNLEVELLED) where the line names no level, so that no rule counting errors
+    takes it (a signature still matches its words); where it names one (Go's `panic: `), the text's."""
     log = tmp_path / "0123456789ab-json.log"
     log.write_text('{"log":"read tcp 10.0.0.5:443: connection reset by peer\\n","stream":"stderr",'
                    '"time":"2026-12-02T01:10:00.000000000Z"}\n'
+                   '{"log":"cachix-server: thread blocked indefinitely in an MVar operation\\n","stream":"stderr",'
+                   '"time":"2026-12-02T01:10:00.500000000Z"}\n'
                    '{"log":"panic: runtime error: index out of range\\n","stream":"stderr",'
                    '"time":"2026-12-02T01:10:01.000000000Z"}\n')
     found = matched("--file", str(log))
-    assert found["read tcp 10.0.0.5:443: c"][1] == "stream"
+    assert "read tcp 10.0.0.5:443: c" not in found  # no error: error-burst does not count it
+    assert found["cachix-server: thread bl"] == ("ghc-mvar-deadlock", "stream")
     assert found["panic: runtime error: in"][1] == "text"

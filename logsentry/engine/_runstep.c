@@ -25,6 +25,8 @@
 
 #define NO_PRIORITY 254
 #define JOURNAL_LEVEL 255
+#define STREAM_LEVEL 253     /* a container's stderr line naming no level (model.STREAM_LEVEL) */
+#define STDERR_UNLEVELLED 5  /* its level (engine/levels.py) */
 #define NO_LEVEL 255
 #define MODE_EXACT 1 /* every entry of the span one by one */
 #define MODE_SKIP 2  /* the span is not learnt at all (scope units) */
@@ -571,7 +573,8 @@ static PyObject *py_step(PyObject *self, PyObject *const *args, Py_ssize_t nargs
         }
         Pend *p = pend_of(st, (size_t)uids[span]);
         if (p == NULL) goto fail;
-        int level = levels[i] == JOURNAL_LEVEL ? (prios[i] == NO_PRIORITY ? NO_LEVEL : prios[i]) : levels[i];
+        int level = levels[i] == JOURNAL_LEVEL ? (prios[i] == NO_PRIORITY ? NO_LEVEL : prios[i])
+                    : levels[i] == STREAM_LEVEL ? STDERR_UNLEVELLED : levels[i];
         uint64_t start = i ? ends[i - 1] : 0, end = ends[i];
         if (start > end || end > (uint64_t)text_size) {
             PyErr_Format(PyExc_ValueError, "step(): entry %zd's message lies outside the run's text", i);

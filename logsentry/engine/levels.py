@@ -137,6 +137,13 @@ TEXT_DEFAULT = 6
 DOCKER_STDERR = 3
 """The priority Docker's journald log driver gives a container's stderr lines, whatever they say."""
 
+STDERR_UNLEVELLED = 5
+"""The level of a container's stderr line whose text names none (level_source "stream"): notice. stderr is where
+Go's log package, Rust's eprintln!, Python's logging and most daemons write every line, so it says a line is
+worth keeping, not that it is an error: at Docker's 3 a healthy Go container logging "processed job 94427" a
+hundred times a minute held error-burst firing for its whole life (helper-163's trial). Its words still count:
+a signature matches them, a level they name is theirs."""
+
 
 # Character classes, all ASCII: the C twin reads bytes, and any non-ASCII character ends a token there too.
 _WORD = WORD
@@ -228,13 +235,16 @@ def effective_priority(priority: int | None, message: str, kernel: bool = False,
     -p takes its worst matching rule's (Selection.rule_level). A container's line that Docker's journald log driver
     wrote (`container`: sources/selection.subject_unit's `docker.service/NAME`) has its stream's default, stdout 6
     and stderr DOCKER_STDERR (moby daemon/logger/journald: journal.PriErr for stderr), so its text says more at
-    either: Python's logging writes every level to stderr."""
+    either: Python's logging writes every level to stderr; a stderr line that names none is STDERR_UNLEVELLED
+    ("stream")."""
     if priority is None and kernel:
         return None, "journal"
     if priority is None or priority == TEXT_DEFAULT or (container and priority == DOCKER_STDERR):
         level = text_level(message)
         if level is not None:
             return level, "text"
+        if container and priority == DOCKER_STDERR:
+            return STDERR_UNLEVELLED, "stream"
     return priority, "journal"
 
 

@@ -3,7 +3,7 @@ entries that came in full, by its position (serial << 32 | index)."""
 
 from __future__ import annotations
 
-from ..model import JOURNAL_LEVEL, NO_PRIORITY, Entry, ScreenedRun, span_fields
+from ..model import NO_PRIORITY, Entry, ScreenedRun, screened_level, span_fields
 
 
 class RunView:
@@ -24,7 +24,7 @@ class RunView:
         raw, level = self.priorities[index], self.levels[index]
         priority = None if raw == NO_PRIORITY else raw
         return Entry(self.times[index], self.message(index), span[0], priority, "", span_fields(span), True,
-                     *((priority, "journal") if level == JOURNAL_LEVEL else (level, "text")))
+                     *screened_level(priority, level))
 
 
 class FullBatch:

@@ -44,6 +44,8 @@
 #define NO_LIMIT 255     /* a rule without a priority limit */
 #define NO_PRIORITY 254  /* an entry without a numeric PRIORITY: passes only rules without a limit */
 #define JOURNAL_LEVEL 255 /* in a screened entry's level: its PRIORITY counts (no level in the text) */
+#define STREAM_LEVEL 253  /* in a screened entry's level: a container's stderr line naming none (model.STREAM_LEVEL) */
+#define STDERR_UNLEVELLED 5 /* its level, notice (engine/levels.py STDERR_UNLEVELLED) */
 #define NOT_LOOKED (-2) /* a candidate's text level: the scanner did not look (Python does) */
 #define MAX_SPANS_PER_RUN 256
 #define BATCH_ENTRIES 16384
@@ -746,6 +748,10 @@ static int fill_batch(Scanner *s, Batch *b, Buf *unit, size_t limit) {
                                   q.messages ? q.message_len : 0);
                 if (text >= 0)
                     q.level = effective = text;
+                else if (q.priority == 3 && container_line) { /* names none: levels.STDERR_UNLEVELLED, "stream" */
+                    q.level = STREAM_LEVEL;
+                    effective = STDERR_UNLEVELLED;
+                }
             }
             if (s->priority_low >= 0 && effective == NO_PRIORITY) {
                 q.full = 1; /* no level at all: -p takes its worst matching rule's (Selection.rule_level, Python) */
@@ -1777,6 +1783,8 @@ PyMODINIT_FUNC PyInit__journalscan(void) {
         PyModule_AddIntConstant(m, "NO_LIMIT", NO_LIMIT) < 0 ||
         PyModule_AddIntConstant(m, "NO_PRIORITY", NO_PRIORITY) < 0 ||
         PyModule_AddIntConstant(m, "JOURNAL_LEVEL", JOURNAL_LEVEL) < 0 ||
+        PyModule_AddIntConstant(m, "STREAM_LEVEL", STREAM_LEVEL) < 0 ||
+        PyModule_AddIntConstant(m, "STDERR_UNLEVELLED", STDERR_UNLEVELLED) < 0 ||
         PyModule_AddIntConstant(m, "NOT_LOOKED", NOT_LOOKED) < 0 ||
         PyModule_AddIntConstant(m, "LOCAL_ONLY", SD_JOURNAL_LOCAL_ONLY) < 0) {
         Py_DECREF(&ScannerType);

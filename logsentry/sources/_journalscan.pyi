@@ -5,6 +5,8 @@ from collections.abc import Sequence
 NO_LIMIT: int
 NO_PRIORITY: int
 JOURNAL_LEVEL: int
+STREAM_LEVEL: int
+STDERR_UNLEVELLED: int
 NOT_LOOKED: int
 LOCAL_ONLY: int
 

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import fields as dataclass_fields
 
 from .._slots import SlotMaker
-from ..engine.levels import DOCKER_STDERR, TEXT_DEFAULT
+from ..engine.levels import DOCKER_STDERR, STDERR_UNLEVELLED, TEXT_DEFAULT
 from ..model import Entry
 from ._journalscan import text_level as text_level_of_bytes
 from .selection import container_of, subject_unit
@@ -39,7 +39,8 @@ def entry_from(get: Callable[[str], str | None], realtime_usec: int, cursor: str
 
     A PRIORITY of DOCKER_STDERR is a stream's default, not the program's level, for a container's line in the
     journal (Docker's journald driver: subject `docker.service/NAME`) and for a line of a Docker json-file or CRI
-    log (`docker_stream`, sources/text.py): the text's level counts there as at 6 (levels.effective_priority).
+    log (`docker_stream`, sources/text.py): the text's level counts there as at 6, and a line that names none is
+    STDERR_UNLEVELLED, level_source "stream" (levels.effective_priority).
 
     `found_level` is the level of the text when the source read it already (the scanner does, in C:
     0..7, or -1 for none); its effective priority is then not worked out again. Otherwise it is read here
@@ -56,6 +57,9 @@ def entry_from(get: Callable[[str], str | None], realtime_usec: int, cursor: str
             level = None if found_level < 0 else found_level
         if level is not None:
             return _make_entry(realtime_usec, message, unit, priority, cursor, fields, False, level, "text", False)
+        if priority == DOCKER_STDERR:  # a container's stderr line that names no level
+            return _make_entry(realtime_usec, message, unit, priority, cursor, fields, False, STDERR_UNLEVELLED,
+                               "stream", False)
     return _make_entry(realtime_usec, message, unit, priority, cursor, fields, False, priority,
                        "journal" if priority is not None else "none", False)
 
