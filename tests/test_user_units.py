@@ -159,6 +159,26 @@ def test_the_user_managers_stop_is_no_silence_and_its_units_own_word_is_not_the_
     assert silent([], "none") == {"user@1000.service/app.service"}
 
 
+def test_a_user_units_failure_comes_with_its_own_last_lines(tmp_path: Path) -> None:
+    """The manager says app.service failed (systemd-user-unit-failure); the card quotes app.service's own last
+    lines, read back from the journal by its user unit, not another of the session's units' lines."""
+    write_journal(tmp_path, "failed", [
+        user("connecting to db at 10.0.0.5:5432", 1.0, "app.service"),
+        user("giving up: db unreachable after 3 tries", 2.0, "app.service"),
+        user("spa.alsa: xrun", 2.5, "pipewire.service", priority=4),
+        manager("app.service: Main process exited, code=exited, status=1/FAILURE", 3.0, "app.service",
+                "98e322203f7a4ed290d09fe03c09fe15"),
+        manager("app.service: Failed with result 'exit-code'.", 3.1, "app.service",
+                "d9b373ed55a64feb8242e02dbe79a49c")])
+    result = run_cli("scan", "-D", str(tmp_path), "-o", "json")
+    assert result.exit_code == 0, result.output
+    [end] = [event for event in json_events(result) if event["type"] == "incident_end"
+             and event["rule"] == "systemd-user-unit-failure"]
+    assert end["unit"] == "user@1000.service/app.service"
+    assert [line["message"] for line in end.get("last_lines", [])] == [
+        "connecting to db at 10.0.0.5:5432", "giving up: db unreachable after 3 tries"], end
+
+
 MANAGER_STAND_IN = """import os, socket, sys, time
 # A user manager's stand-in (Delegate=yes): the unit's process moves into app.slice/UNIT below the manager's cgroup,
 # where systemd --user would run it; journald then sets _SYSTEMD_USER_UNIT=UNIT from that cgroup.

@@ -25,6 +25,7 @@ from ..engine.failure_model import joins_as
 from ..engine.window import MAX_SAMPLE_CHARS
 from ..model import Entry, Hit, Incident, ScreenedRun, host_unit
 from .journal import JournalLocation, entry_from_fields
+from .selection import parent_of, unit_terms
 
 COUNT = 5
 """Lines shown, at most."""
@@ -209,14 +210,18 @@ def _alike(stem: str, program: str) -> bool:
 
 def journal_lines(location: JournalLocation, incident: Incident) -> Said:
     """The unit's program's last lines before the failure's latest line of systemd's, and before its first
-    (`said`), read back from the journal (its own `_SYSTEMD_UNIT`, of the incident's machine; none when the
-    journal cannot be read now)."""
+    (`said`), read back from the journal (its own `_SYSTEMD_UNIT`, or a container's or user unit's own lines, of
+    the incident's machine; none when the journal cannot be read now)."""
     try:
         reader = location.open()
     except OSError:
         return Said()
     try:
-        reader.add_match(f"_SYSTEMD_UNIT={incident.unit}")
+        # a container's or user unit's own lines (`docker.service/web`, `user@1000.service/app.service`): the first
+        # of its terms (selection.unit_terms), the program's own; a unit's: its _SYSTEMD_UNIT
+        own = unit_terms(incident.unit)[0] if parent_of(incident.unit) else {"_SYSTEMD_UNIT": incident.unit}
+        for name, value in own.items():
+            reader.add_match(f"{name}={value}")
         if incident.machine_id:
             reader.add_match(f"_MACHINE_ID={incident.machine_id}")
         start, end = failure_start(incident), failure_end(incident)
