@@ -169,3 +169,21 @@ argv = ["{sys.executable}", "{tmp_path / 'receive.py'}"]
             running.stop()
     chain = "\n".join(alert["chain"])
     assert "python-traceback-burst" in chain and TRACEBACK in chain, json.dumps(alert, indent=1)
+
+
+def test_a_units_lead_in_goes_once_it_is_stale_not_when_ten_thousand_others_push_it_out() -> None:
+    """A unit that logged one error and never again kept its lead-in until MAX_LEAD_UNITS other units' hits pushed it
+    out: the memory bench's never-again units filled the table over some 24M entries. Past STALE_LEAD_USEC (after
+    LEAD_IN_USEC) it goes at the next unit's hit; within it, it stays (a collector's hosts' clocks differ)."""
+    from logsentry.engine.failure_lead import LEAD_IN_USEC, STALE_LEAD_USEC, LeadIns
+    from logsentry.model import Entry, Severity, new_hit
+
+    def hit(unit: str, at: int) -> Any:
+        return new_hit("error-burst", Severity.WARNING, Entry(at, "boom", unit, 3, "c", {}), {}, "", "", "")
+
+    leads = LeadIns()
+    leads.note(("m", "old.service"), hit("old.service", 0), ("error-burst", ""))
+    leads.note(("m", "new.service"), hit("new.service", LEAD_IN_USEC + STALE_LEAD_USEC - 1), ("error-burst", ""))
+    assert len(leads._units) == 2  # (within the margin: kept)
+    leads.note(("m", "other.service"), hit("other.service", LEAD_IN_USEC + STALE_LEAD_USEC + 1), ("error-burst", ""))
+    assert list(leads._units) == [("m", "new.service"), ("m", "other.service")]

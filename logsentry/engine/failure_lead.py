@@ -25,6 +25,11 @@ minute or more before (a request that failed, a retry) are its past, not this cr
 unit's every failure would otherwise carry the unrelated error lines of the minutes before it."""
 MAX_LEAD_UNITS = 10_000
 """Units whose recent hits are kept (the least recently hit go first)."""
+STALE_LEAD_USEC = 3_600_000_000
+"""A unit whose newest kept hit is this much older than LEAD_IN_USEC before another unit's new one (µs of journal
+time, an hour: a collector's hosts' clocks may differ by minutes) is dropped: its lines lead up to no failure any
+more. Without it a unit that logged one error and never again kept its lines until MAX_LEAD_UNITS others pushed
+it out, and the memory bench's never-again units filled the table over some 24M entries (bench/memory.py)."""
 MAX_LEAD_LINES = 32
 """Lines kept per unit (each the newest of its rule and template, run and process, within LEAD_IN_USEC); the
 oldest go first. A failure's chain takes at most MAX_SEEN of all its rules that did not fire anyway."""
@@ -62,14 +67,20 @@ class LeadIns:
         """Keep the hit for the unit's next failure: the newest of its rule, template, run and process, with how many
     there were (a crash writes its account top down: `Traceback (most recent call last):` first, the exception
     that says what failed last; a Java service's `ERROR ...` before its `Caused by:`)."""
-        lines = self._units.pop(unit, None)
-        if lines is None:
-            lines = OrderedDict()
-            if len(self._units) >= MAX_LEAD_UNITS:
-                self._units.popitem(last=False)
-        self._units[unit] = lines
         entry = hit.entry
         since = entry.realtime_usec - LEAD_IN_USEC
+        units = self._units
+        lines = units.pop(unit, None)
+        while units:  # the least recently hit first: those whose newest hit is stale go
+            oldest = next(iter(units.values()))
+            if oldest and next(reversed(oldest.values())).link.first_usec >= since - STALE_LEAD_USEC:
+                break
+            units.popitem(last=False)
+        if lines is None:
+            lines = OrderedDict()
+            if len(units) >= MAX_LEAD_UNITS:
+                units.popitem(last=False)
+        units[unit] = lines
         while lines and next(iter(lines.values())).link.first_usec < since:
             lines.popitem(last=False)
         invocation = invocation_of(entry.fields)
