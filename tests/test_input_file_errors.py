@@ -92,3 +92,19 @@ def test_a_journal_file_on_standard_input_says_to_give_its_path(make_journal: Ca
     assert zipped.exit_code == 2 and " ".join(zipped.stderr.split()) == (
         "logsentry: -: a journal file compressed with gzip: journal files are read uncompressed only; decompress "
         "it first"), zipped.stderr
+
+
+def test_a_file_given_twice_is_refused_before_anything_is_read(tmp_path: Path) -> None:
+    """`--file - --file -` failed with a traceback (ValueError: peek of closed file: helper-163's trial), and a text
+    file given twice counted each line twice while a journal file given twice was read once."""
+    log = tmp_path / "app.log"
+    log.write_text("2026-12-05T10:00:00Z ERROR boom\n")
+    twice = run_cli("scan", "--file", "-", "--file", "-", input="2026-12-05T10:00:00Z ERROR boom\n")
+    assert twice.exit_code == 2 and "--file -: given twice" in twice.stderr, twice.output
+    assert "Traceback" not in twice.output
+    link = tmp_path / "same.log"
+    link.symlink_to(log)
+    again = run_cli("scan", "--file", str(log), "--file", str(link))
+    assert again.exit_code == 2 and "given twice" in again.stderr and "each file is read once" in again.stderr
+    once = run_cli("scan", "--file", str(log), "--file", "-", input="")
+    assert once.exit_code == 0, once.output

@@ -86,7 +86,16 @@ def file_problem(path: Path, dumps: bool) -> str | None:
 
 
 def check_input_files(files: tuple[Path, ...], dumps: bool) -> None:
-    """Exit 2 on the first `--file` known unreadable (file_problem), before anything is read."""
+    """Exit 2 on the first `--file` known unreadable (file_problem), before anything is read, and on a file given
+    twice: standard input can be read once (`--file - --file -` failed with a traceback), and a text file read twice
+    counted every line twice where a journal file is read once (sd-journal opens a path once)."""
+    seen: dict[str, str] = {}
+    for path in files:
+        key = "-" if str(path) == "-" else str(path.resolve())
+        if key in seen:
+            fail(f"--file {shlex.quote(str(path))}: given twice (as {shlex.quote(seen[key])}): "
+                 f"{'standard input can be read once' if key == '-' else 'each file is read once'}")
+        seen[key] = str(path)
     for path in files:
         if str(path) != "-" and (problem := file_problem(path, dumps)) is not None:
             fail(problem)
