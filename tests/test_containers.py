@@ -162,6 +162,8 @@ def test_scan_selects_a_container_and_its_command_shows_its_lines(tmp_path: Path
 
     typo = run_cli("scan", "-D", str(folder), "-u", "docker.service/wbe")
     assert "no entry of docker.service/wbe in this journal (did you mean docker.service/web" in typo.stderr
+    bare = run_cli("scan", "-D", str(folder), "-u", "web")  # a container named as a unit: its subject
+    assert "no entry of web.service in this journal (did you mean docker.service/web?)" in bare.stderr, bare.stderr
 
 
 FAKE_DOCKERD = """import ctypes, os, socket, time

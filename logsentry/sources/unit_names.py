@@ -5,8 +5,18 @@ from __future__ import annotations
 
 import difflib
 
+from systemd import journal
+
 from .journal import JournalLocation
-from .selection import CONTAINER_SEPARATOR, UNIT_VALUE_FIELDS, USER_MANAGER, Selection, is_glob, parent_of
+from .selection import (
+    CONTAINER_SEPARATOR,
+    CONTAINER_WRITER,
+    UNIT_VALUE_FIELDS,
+    USER_MANAGER,
+    Selection,
+    is_glob,
+    parent_of,
+)
 from .values import decode
 
 MAX_SUGGESTIONS = 3
@@ -31,14 +41,17 @@ def unseen_units(location: JournalLocation, selection: Selection) -> list[tuple[
                     for value in reader.query_unique(field)]
             known.update(f"{unit}{CONTAINER_SEPARATOR}{name}" for unit in asked for name in held
                          if parent_of(f"{unit}{CONTAINER_SEPARATOR}{name}") == unit)
-        # a user's own unit named bare (`-u pipewire.service`: journalctl's --user-unit): its manager's subject
+        # a user's own unit or a container named bare (`-u pipewire`, `-u web`: both made `.service`): its subject
+        users: dict[str, list[str]] = {}
         if bare := [name for name in names if name not in known and parent_of(name) is None]:
             user_units = {decode(value) for value in reader.query_unique("_SYSTEMD_USER_UNIT")}
             managers = sorted(unit for unit in known if USER_MANAGER.fullmatch(unit))
-            users = {name: [f"{manager}{CONTAINER_SEPARATOR}{name}" for manager in managers]
-                     for name in bare if name in user_units}
-        else:
-            users = {}
+            containers = {decode(value) for value in reader.query_unique("CONTAINER_NAME")}
+            for name in bare:
+                if name in user_units:
+                    users[name] = [f"{manager}{CONTAINER_SEPARATOR}{name}" for manager in managers]
+                elif (stem := name.removesuffix(".service")) in containers:
+                    users[name] = container_units(reader, stem)
     except OSError:
         return []
     finally:
@@ -53,3 +66,18 @@ def said_unseen(unseen: list[tuple[str, list[str]]], then: str) -> list[str]:
     """The warnings for `unseen` (unseen_units), each ending with what the command does about it (`then`)."""
     return [f"no entry of {name} in this journal" + (f" (did you mean {', '.join(close)}?)" if close else "")
             + f": {then}" for name, close in unseen]
+
+
+def container_units(reader: journal._Reader, name: str) -> list[str]:
+    """The subject of a container `name` in the journal (`docker.service/web`), from its first line that dockerd
+    wrote (selection.subject_unit: the unit is that line's own)."""
+    reader.add_match(f"CONTAINER_NAME={name}")
+    reader.add_match(f"_COMM={CONTAINER_WRITER}")
+    try:
+        reader.seek_head()
+        if not reader._next():
+            return []
+        unit = decode(reader._get_all().get("_SYSTEMD_UNIT", b""))
+        return [f"{unit}{CONTAINER_SEPARATOR}{name}"] if unit else []
+    finally:
+        reader.flush_matches()
