@@ -221,6 +221,13 @@ LAYOUTS: dict[str, tuple[str, list[str], int, int]] = {
         "[05-Dec-2026 10:05:41 UTC] PHP Fatal error:  Uncaught PDOException: SQLSTATE[HY000] [2002] Connection "
         "refused in /var/www/html/db.php:8",
     ], 1, _utc(2026, 12, 5, 10, 5, 41)),
+    # HAProxy's own line without a syslog header (`log stdout format raw`): the accept date after the client
+    "haproxy-raw": ("haproxy.log", [
+        '10.0.1.2:33317 [05/Dec/2026:10:00:00.531] http-in static/srv1 0/0/1/47/48 200 1543 - - ---- 1/1/0/0/0 0/0 '
+        '"GET /index.html HTTP/1.1"',
+        '10.0.1.2:33318 [05/Dec/2026:10:05:41.250] http-in api/api1 0/0/1/-1/60001 504 194 - - sH-- 1/1/0/0/0 0/0 '
+        '"POST /api/cart HTTP/1.1"',
+    ], 1, _local(2026, 12, 5, 10, 5, 41) + 250_000),
 }
 
 
