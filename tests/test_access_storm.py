@@ -7,6 +7,7 @@ mask the status. Real journal files (systemd-journal-remote), the shipped rules 
 from __future__ import annotations
 
 import random
+import time
 from pathlib import Path
 from typing import Any
 
@@ -58,3 +59,29 @@ def test_a_502_storm_in_an_access_log_alone_is_an_incident(make_journal: Any) ->
 
 def test_its_normal_day_with_the_odd_5xx_is_quiet(make_journal: Any) -> None:
     assert incidents(make_journal(day_then_storm(False))) == []
+
+
+def test_a_pasted_half_hour_whose_backend_failed_for_four_minutes_is_an_incident(tmp_path: Path) -> None:
+    """An operator pastes the half hour around an outage (nginx's combined log as a file): ~100 requests a minute,
+    the odd 500, then for 4 minutes most API requests get 502/503/504, ~30 a minute: below error-burst's 50, and
+    an hour's warm-up left the share rule judging nothing (helper-163's trial: "0 incidents"). Ten minutes of the
+    paste are the unit's normal now; the half hour without the surge stays quiet."""
+    def paste(surge: bool) -> Path:
+        rng = random.Random(7)
+        lines = []
+        for n in range(3000):
+            at = 1764928800 + n * 0.6  # 2025-12-05 10:00:00 UTC
+            status = rng.choice((200, 200, 200, 304, 404)) if rng.random() > 0.002 else 500
+            if surge and 14 * 60 <= n * 0.6 < 18 * 60 and rng.random() < 0.35:
+                status = rng.choice((502, 503, 504))
+            stamp = time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(at))
+            lines.append(f'203.0.113.{rng.randint(1, 254)} - - [{stamp}] "GET /api/items/{rng.randint(1, 999)} '
+                         f'HTTP/1.1" {status} {rng.randint(0, 9000)} "-" "Mozilla/5.0 (X11; Linux x86_64)"')
+        path = tmp_path / f"access-{surge}.log"
+        path.write_text("\n".join(lines) + "\n")
+        return path
+
+    found = incidents(paste(True))
+    assert [event["rule"] for event in found] == ["error-share-jump"], found
+    assert 1764928800 + 14 * 60 <= found[0]["first_usec"] / 1e6 <= 1764928800 + 15 * 60, found[0]
+    assert incidents(paste(False)) == []

@@ -20,7 +20,7 @@ def summary(*args: str) -> dict:  # type: ignore[type-arg]
 def test_the_json_summary_says_how_many_units_the_anomaly_rules_judged_nothing_of(make_journal) -> None:  # type: ignore[no-untyped-def]
     path = str(journal(make_journal))
     rules = ("--no-shipped-rules", "--rules", str(ANOMALY_RULES))
-    needs = {"warm_after_usec": 3_600_000_000, "warm_entries": 200}  # new-error-template's, the least asked
+    needs = {"warm_after_usec": 600_000_000, "warm_entries": 200}  # error-share-jump's, the least asked
     assert summary("--file", path, *rules)["anomaly"] == {"units": 1, "cold_units": 0, **needs}
     narrow = summary("--file", path, "-p", "err", *rules)  # the error lines alone: 5 entries of history
     assert narrow["incidents"] == 0 and narrow["anomaly"] == {"units": 1, "cold_units": 1, **needs}, narrow
