@@ -155,3 +155,16 @@ def test_a_missing_rule_directory_leaves_the_names_unjudged(tmp_path):
     assert done.returncode == 2, done.stderr
     assert done.stderr.splitlines() == [f"{gone}: no such rule file or directory",
                                         f"logsentry: 1 error in {config}, its rules or the files it names"], done.stderr
+
+
+def test_a_restart_watch_of_containers_or_user_units_alone_is_warned_about(tmp_path):
+    """A container or a user's own unit is never restarted (engine/policy.not_restarted): a watch of them alone
+    asking restart would say `actions alert, restart` as if it could (helper-163's trial, F16). A watch that also
+    names a unit restarts that unit: no warning."""
+    config, lines = check_lines(tmp_path, '[[watch]]\nunits = ["docker.service/*", "user@1000.service/app.service"]\n'
+                                'actions = ["restart", "alert"]\n[[watch]]\nunits = ["docker.service", "web/x"]\n'
+                                'actions = ["restart"]\n', 0)
+    assert lines == [
+        f"{config}: warning: watch #1 (line 2): actions: restart never applies to docker.service/* or "
+        "user@1000.service/app.service: a container or a user's own unit is never restarted (logsentry restarts "
+        "system units): its incidents are alerted, saying so"], lines

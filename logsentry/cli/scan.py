@@ -59,7 +59,9 @@ class _OutputChoice(click.Choice):  # type: ignore[type-arg]
 @click.option("-D", "--directory", type=click.Path(path_type=Path, file_okay=False, exists=True),
               help="Read journal files from this directory instead of the local journal.")
 @click.option("--file", "files", multiple=True, type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
-              help="A journal file, export-format or JSON-lines dump (gzip ok); repeatable; - for stdin.")
+              help="A journal file, an export-format or JSON-lines dump, or a text log: journalctl or syslog "
+                   "output, dmesg, a program's own log, an access log, Docker's logs (gzip ok); repeatable; - for "
+                   "stdin (a paste).")
 @unit_option
 @host_options
 @priority_option
