@@ -90,6 +90,11 @@ def _incident_block(incident: Incident, actions: list[Action], gap: Gap | None =
                  + (f" (journald suppressed {plural(incident.dropped, 'message')} of this unit meanwhile)"
                     if incident.dropped else ""))
     action = Text.assemble("action: ", (done + dry, "bold"))
+    # why the restart its rule asks was not done (a container, a user's unit, another host): JSON and alerts said
+    # it, the card did not (helper-163's trial)
+    if incident.action == "restart" and not any(a.kind == "restart" for a in actions) and \
+            (reason := next((a.reason for a in actions if a.reason), "")):
+        action.append(f": {visible(reason)}", style="dim")
     if exited:
         action = Text.assemble(Text.assemble(("main process: ", "bold"), visible(exited)), "\n", action)
     explained: list[Text | Table] = [Text.assemble(("why: ", "bold"), visible(incident.why))] if incident.why else []
