@@ -242,6 +242,44 @@ def restore(config_path: Path) -> int:
     return 0
 
 
+def mallinfo_mib() -> tuple[float, float, float]:
+    """glibc's heap (mallinfo2): bytes in use from malloc, bytes free but held, bytes in mmapped chunks; in MiB."""
+    import ctypes
+
+    class MallInfo2(ctypes.Structure):
+        _fields_ = [(name, ctypes.c_size_t) for name in ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks",
+                                                          "fsmblks", "uordblks", "fordblks", "keepcost")]
+
+    libc = ctypes.CDLL(None)
+    libc.mallinfo2.restype = MallInfo2
+    info = libc.mallinfo2()
+    return info.uordblks / 2**20, info.fordblks / 2**20, info.hblkhd / 2**20
+
+
+def census_sample(first: dict[str, int] | None) -> dict[str, int]:
+    """Print glibc's heap (in use, free but held) and the object types whose live count grew most since the first
+    census (gc.get_objects: the containers Python tracks; their sizes as sys.getsizeof, shallow)."""
+    import gc
+    import sys as _sys
+    counts: dict[str, int] = {}
+    sizes: dict[str, int] = {}
+    for obj in gc.get_objects():
+        name = type(obj).__name__
+        counts[name] = counts.get(name, 0) + 1
+        sizes[name] = sizes.get(name, 0) + _sys.getsizeof(obj)
+    used, free, mapped = mallinfo_mib()
+    print(f"    malloc in use {used:.1f} MiB, free held {free:.1f}, mmapped {mapped:.1f}; {sum(counts.values()):,} "
+          f"objects, {sum(sizes.values()) / 2**20:.1f} MiB shallow", flush=True)
+    now = {**{f"n:{k}": v for k, v in counts.items()}, **{f"b:{k}": v for k, v in sizes.items()}}
+    if first is None:
+        return now
+    grown = sorted(((now.get(f"b:{k}", 0) - first.get(f"b:{k}", 0), k) for k in counts), reverse=True)[:8]
+    for delta, name in grown:
+        more = now.get(f"n:{name}", 0) - first.get(f"n:{name}", 0)
+        print(f"    {name:30} {delta / 1024:+9.1f} KiB shallow, {more:+8} objects", flush=True)
+    return first
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--case", choices=("flat", "long-lines"), default="flat",
@@ -250,6 +288,15 @@ def main() -> int:
     parser.add_argument("--restore", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--entries", type=int, default=10_000_000)
     parser.add_argument("--samples", type=int, default=20)
+    parser.add_argument("--journal-clock", action="store_true",
+                        help="the service's clocks follow the entries' time (1 ms an entry: 10M entries are 2.8 h), "
+                             "as bench/service_replay.py has them; without it the service clamps journal time "
+                             "running ahead of the wall clock to the wall clock (service_journal._clamped), so the "
+                             "stream's time passes at the bench's speed, some 20 minutes for 10M entries, and no "
+                             "structure that expires after an hour ever does")
+    parser.add_argument("--census-from", type=int, default=0,
+                        help="from this entry on, at every sample, print glibc's heap in use and free (mallinfo2) and "
+                             "the object types that grew since the first such sample (gc.get_objects)")
     parser.add_argument("--caught-up-every", type=int, default=5_000,
                         help="entries between the follower's catch-ups (tick, reminders, commit, prune)")
     args = parser.parse_args()
@@ -278,16 +325,26 @@ argv = ["/bin/false"]
 """)
         config_path.chmod(0o600)
         logging.basicConfig(level=logging.ERROR, format="%(message)s")
+        clock = None
+        if args.journal_clock:  # the service's clocks follow the entries' time, as service_replay.py has them
+            sys.path.insert(0, str(ROOT / "bench"))
+            import service_replay
+            service_replay.patch_clocks()
+            clock = service_replay.Clock
+            clock.usec = wall_usec()
         service = Service(load_config(config_path), notify=lambda message: None)
-        start_usec = wall_usec()
+        start_usec = wall_usec() if clock is None else clock.usec
         service.worker.start()
         quiet_collector()  # as Service.run does before its read loop
         every = max(1, args.entries // args.samples)
         samples: list[dict[str, float]] = []
         peak = 0.0  # anonymous RSS at every catch-up, between the samples too
+        first_census: dict[str, int] | None = None
         started = time.perf_counter()
         try:
             for i in range(args.entries):
+                if clock is not None:
+                    clock.usec = start_usec + i * STEP_USEC
                 service._entry(entry_at(i, start_usec))
                 if service.commit_due():
                     service._commit()
@@ -302,6 +359,8 @@ argv = ["/bin/false"]
                                     "units_tracked": sum(len(units) for units in pipeline.silence._seen.values()),
                                     "contexts": len(service.context), "alerting": len(service.alerting)})
                     s = samples[-1]
+                    if args.census_from and i + 1 >= args.census_from:
+                        first_census = census_sample(first_census)
                     print(f"{s['entries']:>11,} entries {s['seconds']:7.1f} s  anon {s['anon_mib']:6.1f} MiB  "
                           f"windows {s['windows']:>6} (evicted {s['evicted']:>9,})  silence units "
                           f"{s['units_tracked']:>6}  contexts {s['contexts']:>5}  open alerts {s['alerting']:>5}",
