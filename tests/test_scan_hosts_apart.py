@@ -40,8 +40,10 @@ def test_two_hosts_at_one_instant_keep_their_own_actions_evidence_and_quiet_matc
     assert len(blocks) == 2, out
     boom = {("web-7" if re.search(r"web-7 api\.service", block) else "alpha"): block for block in blocks}
     assert set(boom) == {"alpha", "web-7"}, out
-    said = {host: re.findall(r"action: ([^│\n]*?)\s*│", block) for host, block in boom.items()}
+    said = {host: re.findall(r"action: ([^│:\n]*?)(?::|\s*│)", block) for host, block in boom.items()}
     assert said == {"alpha": ["restart + alert (dry run)"], "web-7": ["alert (dry run)"]}, out
+    flat = " ".join(boom["web-7"].replace("│", " ").split())  # and why another host's restart is not done here
+    assert "action: alert (dry run): restart api.service on host web-7" in flat, out
     # web-7's two BLIP lines stay below the threshold of its own: alpha's blip incident says nothing of them
     quiet = out.split("Matches below their trigger threshold")
     assert len(quiet) == 2, out
