@@ -9,7 +9,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..model import Entry, host_unit, split_host_unit
-from ..sources.selection import CONTAINER_ID_FIELD, CONTAINER_SCOPE, container_of, managers_line, parent_of
+from ..sources.selection import (
+    CONTAINER_ID,
+    CONTAINER_ID_FIELD,
+    CONTAINER_SCOPE,
+    container_of,
+    managers_line,
+    parent_of,
+)
 
 # systemd's own lines (from PID 1, about the unit) that say it stops or finished on purpose.
 UNIT_STOPPING = "de5b426a63be47a7b6ac3eaac82e2f6f"  # "Stopping X..."
@@ -98,13 +105,15 @@ class ContainerScopes:
     def note(self, key: str, fields: Mapping[str, str], stopped: bool) -> str | None:
         """For a line that stops its unit (deliberately_stopped), the key of the container whose scope that unit is
         (if a line of it was seen); for a container's line (key: its host_unit key), note its ID. Else None."""
-        machine, unit = split_host_unit(key)
         if stopped:
+            machine, unit = split_host_unit(key)
             match = CONTAINER_SCOPE.fullmatch(unit)
             return None if match is None else self._keys.get(host_unit(machine, match[1]))
         container_id = fields.get(CONTAINER_ID_FIELD)
-        if container_id is None or container_of(unit) is None \
-                or CONTAINER_SCOPE.fullmatch(f"docker-{container_id}.scope") is None:
+        if container_id is None:  # (nearly every line: nothing to split or match)
+            return None
+        machine, unit = split_host_unit(key)
+        if container_of(unit) is None or CONTAINER_ID.fullmatch(container_id) is None:
             return None
         scope = host_unit(machine, container_id)
         if self._keys.get(scope) != key:

@@ -602,8 +602,7 @@ static int is_unit_name(const char *p, size_t len) {
         return 0;
     for (size_t i = 0; i < len; i++) {
         char c = p[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ':' ||
-              c == '_' || c == '.' || c == '\\' || c == '@' || c == '-'))
+        if (!(lv_alnum((unsigned char)c) || c == ':' || c == '_' || c == '.' || c == '\\' || c == '@' || c == '-'))
             return 0;
     }
     return 1;

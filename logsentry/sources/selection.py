@@ -96,7 +96,10 @@ CONTAINER_ID_FIELD = "CONTAINER_ID_FULL"
 """The container's full ID (64 hex digits) that Docker's journald log driver stamps on each of its lines, beside
 CONTAINER_ID's 12: what ties a container's lines to its scope, `docker-ID.scope` (engine/absence_stops)."""
 
-CONTAINER_SCOPE = re.compile(r"docker-([0-9a-f]{64})\.scope")
+CONTAINER_ID = re.compile(r"[0-9a-f]{64}")
+"""A CONTAINER_ID_FULL value: Docker's container ID, 64 lowercase hex digits."""
+
+CONTAINER_SCOPE = re.compile(rf"docker-({CONTAINER_ID.pattern})\.scope")
 """The transient unit a Docker container runs in under systemd's cgroup driver (Docker's default on cgroup v2): runc's
 libcontainer/cgroups/systemd names it ScopePrefix "-" ID ".scope", and dockerd's ScopePrefix is "docker"."""
 
@@ -173,13 +176,18 @@ def subject_unit(get: Callable[[str], str | None]) -> str:
         if user_unit and USER_MANAGER.fullmatch(own):
             if user_unit == MANAGER_OWN:
                 user_unit = get("USER_UNIT")
-            if user_unit and user_unit.endswith(UNIT_SUFFIXES) and valid_unit_name(user_unit):
+            if user_unit and _user_unit_name(user_unit):
                 return f"{own}{CONTAINER_SEPARATOR}{user_unit}"
         return own
     if get("_TRANSPORT") == "kernel":
         return "kernel"
     identifier = get("SYSLOG_IDENTIFIER")
     return untrusted_source(identifier) if identifier else ""
+
+
+def _user_unit_name(name: str) -> bool:
+    """Could a user manager run a unit of this name (a unit name with a unit type's suffix)?"""
+    return name.endswith(UNIT_SUFFIXES) and valid_unit_name(name)
 
 
 def managers_line(fields: Mapping[str, str]) -> bool:
@@ -195,15 +203,14 @@ def container_of(subject: str) -> tuple[str, str] | None:
     model.host_unit) does."""
     unit, separator, name = subject.partition(CONTAINER_SEPARATOR)
     return (unit, name) if separator and unit.endswith(UNIT_SUFFIXES) and _CONTAINER_NAME.fullmatch(name) \
-        and not (USER_MANAGER.fullmatch(unit) and name.endswith(UNIT_SUFFIXES)) else None
+        and not (USER_MANAGER.fullmatch(unit) and _user_unit_name(name)) else None  # (user_unit_of's)
 
 
 def user_unit_of(subject: str) -> tuple[str, str] | None:
     """(user manager, unit) of a user unit's subject (`user@1000.service/pipewire.service`, subject_unit), else
     None. (A rootless container whose name ends like a unit's would read as a user unit: never restarted either.)"""
     manager, separator, unit = subject.partition(CONTAINER_SEPARATOR)
-    return (manager, unit) if separator and USER_MANAGER.fullmatch(manager) and unit.endswith(UNIT_SUFFIXES) \
-        and valid_unit_name(unit) else None
+    return (manager, unit) if separator and USER_MANAGER.fullmatch(manager) and _user_unit_name(unit) else None
 
 
 def parent_of(subject: str) -> str | None:

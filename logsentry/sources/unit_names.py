@@ -31,26 +31,30 @@ def unseen_units(location: JournalLocation, selection: Selection) -> list[tuple[
     if not names:
         return []
     reader = location.open()
+    queried: dict[str, set[str]] = {}
+
+    def held(field: str) -> set[str]:  # a field's values in the journal, read once
+        if field not in queried:
+            queried[field] = {decode(value) for value in reader.query_unique(field)}
+        return queried[field]
+
     try:
-        known = {decode(value) for field in UNIT_VALUE_FIELDS for value in reader.query_unique(field)}
+        known = {value for field in UNIT_VALUE_FIELDS for value in held(field)}
         # a container's or user unit's subject (`docker.service/web`, `user@1000.service/pipewire.service`): its
         # unit and a CONTAINER_NAME or user unit the journal holds, each (seen apart, not proven to meet: the
         # reading says what it finds), and those pairs as suggestions
         if asked := {parent for name in names if (parent := parent_of(name)) is not None} & known:
-            held = [decode(value) for field in ("CONTAINER_NAME", "_SYSTEMD_USER_UNIT", "USER_UNIT")
-                    for value in reader.query_unique(field)]
-            known.update(f"{unit}{CONTAINER_SEPARATOR}{name}" for unit in asked for name in held
+            parts = {name for field in ("CONTAINER_NAME", "_SYSTEMD_USER_UNIT", "USER_UNIT") for name in held(field)}
+            known.update(f"{unit}{CONTAINER_SEPARATOR}{name}" for unit in asked for name in parts
                          if parent_of(f"{unit}{CONTAINER_SEPARATOR}{name}") == unit)
         # a user's own unit or a container named bare (`-u pipewire`, `-u web`: both made `.service`): its subject
         users: dict[str, list[str]] = {}
         if bare := [name for name in names if name not in known and parent_of(name) is None]:
-            user_units = {decode(value) for value in reader.query_unique("_SYSTEMD_USER_UNIT")}
             managers = sorted(unit for unit in known if USER_MANAGER.fullmatch(unit))
-            containers = {decode(value) for value in reader.query_unique("CONTAINER_NAME")}
             for name in bare:
-                if name in user_units:
+                if name in held("_SYSTEMD_USER_UNIT"):
                     users[name] = [f"{manager}{CONTAINER_SEPARATOR}{name}" for manager in managers]
-                elif (stem := name.removesuffix(".service")) in containers:
+                elif (stem := name.removesuffix(".service")) in held("CONTAINER_NAME"):
                     users[name] = container_units(reader, stem)
     except OSError:
         return []
