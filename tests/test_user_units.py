@@ -12,6 +12,7 @@ cgroup journald reads `_SYSTEMD_USER_UNIT` from.
 from __future__ import annotations
 
 import json
+import shlex
 import signal
 import subprocess
 import time
@@ -136,6 +137,9 @@ def test_each_user_unit_is_its_own_unit_read_in_full_or_through_the_scanner(tmp_
     bare = run_cli("scan", "-D", str(tmp_path), "-u", "pipewire")  # journalctl --user-unit's name: its subject
     assert "no entry of pipewire.service in this journal (did you mean user@1000.service/pipewire.service?)" \
         in bare.stderr, bare.stderr
+    copied = run_cli("scan", "--file", str(journal), "-u", "pipewire")  # a journal file is read as a journal is
+    assert "no entry of pipewire.service in this journal (did you mean user@1000.service/pipewire.service?)" \
+        in copied.stderr, copied.stderr
 
 
 def test_the_user_managers_stop_is_no_silence_and_its_units_own_word_is_not_the_managers(tmp_path: Path) -> None:
@@ -181,6 +185,36 @@ def test_a_user_units_failure_comes_with_its_own_last_lines(tmp_path: Path) -> N
     assert [line["message"] for line in end.get("last_lines", [])] == [
         "connecting to db at 10.0.0.5:5432", "giving up: db unreachable after 3 tries"], end
 
+
+
+def test_a_user_units_journalctl_command_shows_its_failure_and_its_own_lines(tmp_path: Path) -> None:
+    """The incident's command, run by the real journalctl, shows what the card is about: the manager's failure
+    line (which carries _SYSTEMD_USER_UNIT=init.scope, so `_SYSTEMD_USER_UNIT=app.service` alone showed
+    "-- No entries --") and app.service's own lines, not the session's other units'."""
+    write_journal(tmp_path, "failed", [
+        user("giving up: db unreachable after 3 tries", 2.0, "app.service"),
+        user("spa.alsa: xrun", 2.5, "pipewire.service", priority=4),
+        manager("app.service: Main process exited, code=exited, status=1/FAILURE", 3.0, "app.service",
+                "98e322203f7a4ed290d09fe03c09fe15"),
+        manager("app.service: Failed with result 'exit-code'.", 3.1, "app.service",
+                "d9b373ed55a64feb8242e02dbe79a49c"),
+        manager("pipewire.service: Failed with result 'exit-code'.", 3.2, "pipewire.service",
+                "d9b373ed55a64feb8242e02dbe79a49c")])
+    result = run_cli("scan", "-D", str(tmp_path), "-o", "json")
+    assert result.exit_code == 0, result.output
+    [incident] = [event for event in json_events(result) if event["type"] == "incident"
+                  and event["unit"] == "user@1000.service/app.service"]
+    command = shlex.split(incident["journalctl"])
+    assert command[0] == "journalctl" and "+" in command, command
+    shown = subprocess.run([*command, "-o", "cat"], capture_output=True, text=True, check=True)
+    assert "app.service: Failed with result 'exit-code'." in shown.stdout.splitlines(), shown
+    assert "pipewire" not in shown.stdout, shown
+    # the unit's own lines are in the command's terms too (its span aside)
+    wider = subprocess.run([*command, "--since", "@0", "--until", "@99999999999", "-o", "cat"], capture_output=True,
+                           text=True, check=True)
+    assert wider.stdout.splitlines() == ["giving up: db unreachable after 3 tries",
+                                         "app.service: Main process exited, code=exited, status=1/FAILURE",
+                                         "app.service: Failed with result 'exit-code'."], wider
 
 MANAGER_STAND_IN = """import os, socket, sys, time
 # A user manager's stand-in (Delegate=yes): the unit's process moves into app.slice/UNIT below the manager's cgroup,

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..hosts import local_machine_id
 from ..model import Incident, Link, incident_label, journald_machine
-from ..sources.selection import container_of, user_unit_of
+from ..sources.selection import container_of, unit_terms, user_unit_of
 from ..timespec import format_usec
 from ..views.counts import began_usec, chain_heading, chain_rules, hits_said, own_last_hit
 from ..views.escape import visible
@@ -123,16 +123,19 @@ def journalctl_command(incident: Incident, source: Sequence[str] = (), ahead_use
     since, until = _at(low), _at(high)
     unit = incident.unit
     container = container_of(unit)  # dockerd's lines for one container (selection.unit_terms)
-    user = user_unit_of(unit)  # a user unit's own lines (journalctl --user-unit is the caller's own user's)
-    what = ["-u", container[0], f"CONTAINER_NAME={container[1]}"] if container is not None else \
-        ["-u", user[0], f"_SYSTEMD_USER_UNIT={user[1]}"] if user is not None else \
-        ["_TRANSPORT=kernel"] if unit == "kernel" else ["-u", unit] if unit and not unit.startswith("(") else \
-        ["-t", unit.strip("()")] if unit else []
+    # A user unit: its own lines, or its manager's about it (systemd's failure lines), as selection.unit_terms
+    # reads them, ORed with journalctl's `+` (--user-unit would add the caller's own _UID).
+    groups = [[f"{name}={value}" for name, value in term.items()] for term in unit_terms(unit)] \
+        if user_unit_of(unit) is not None else \
+        [["-u", container[0], f"CONTAINER_NAME={container[1]}"]] if container is not None else \
+        [["_TRANSPORT=kernel"]] if unit == "kernel" else [["-u", unit]] if unit and not unit.startswith("(") else \
+        [["-t", unit.strip("()")]] if unit else [[]]
     where = list(source)
     machine = journald_machine(incident.machine_id)
     if machine and (source or machine != _this_machine()):
         where = where or ["-m"]
-        what = [f"_MACHINE_ID={machine}", *what]
+        groups = [[f"_MACHINE_ID={machine}", *group] for group in groups]  # each side of a `+` takes it
+    what = [word for index, group in enumerate(groups) for word in (["+"] if index else []) + group]
     return shlex.join(["journalctl", *where, *what, "--since", since, "--until", until])
 
 

@@ -100,8 +100,9 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
     if (warning := check_journal_access(directory, files)) is not None:
         click.echo(f"logsentry: {warning}", err=True)
     try:
-        if selection.units and not files:  # (a file may be text or a dump: its own reader says what -u does there)
-            for unseen in said_unseen(unseen_units(JournalLocation(directory=directory), selection),
+        # (a text or a dump: its own reader says what -u does there; journal files are read as a journal is)
+        if selection.units and (not files or _journal_files(files)):
+            for unseen in said_unseen(unseen_units(JournalLocation(directory=directory, files=files), selection),
                                       "-u selects nothing of it"):
                 click.echo(f"logsentry: warning: {unseen}", err=True)
         entries = open_entries(selection, directory=directory, files=files, extra_fields=detector.needed_fields
@@ -156,6 +157,17 @@ def _cold(pipeline: Pipeline) -> tuple[int, int, str, int, int, str] | None:
                                    if rule.anomaly is not None and not rule.anomaly.needs_history))
     return (never, len(units), f"at least {format_duration(least.warm_after_usec)} and {least.warm_entries} entries",
             least.warm_after_usec, least.warm_entries, cold_judges)
+
+
+def _journal_files(files: tuple[Path, ...]) -> bool:
+    """Whether every input is a journal file (a regular file: a pipe is read once, by the reader)."""
+    for path in files:
+        if str(path) == "-" or not path.is_file():
+            return False
+        with open_binary(path) as stream:
+            if sniff(head(stream)) != "journal":
+                return False
+    return True
 
 
 def _journal_read(directory: Path | None, files: tuple[Path, ...]) -> tuple[str, ...] | str:
