@@ -249,24 +249,31 @@ class Pipeline:
         for action in self.policy.decide(incident):
             yield ActionEvent(self.execute(action))
 
-    def run(self, entries: Iterable[Entry | ScreenedRun]) -> Iterator[Event]:
-        """Process every entry, then report incidents still open when the input ended.
+    def run(self, entries: Iterable[Entry | ScreenedRun], end_usec: int | None = None) -> Iterator[Event]:
+        """Process every entry, then report incidents still open when the input ended (at `end_usec`, µs of
+        journal time, when given and later than the last entry: see finish).
 
         Screened-out entries (no rule can match them) take a short path: they only move time on and count
         as signs of life; the full path would do the same, only slower, and most entries are screened out.
         """
         for entry in entries:
             yield from self.feed(entry)
-        yield from self.finish()
+        yield from self.finish(end_usec)
 
-    def finish(self) -> Iterator[Event]:
+    def finish(self, end_usec: int | None = None) -> Iterator[Event]:
         """The input ended (or a live mode stops): failures still settling are given out, then every open
-        incident and silence ends as open at the end."""
+        incident and silence ends as open at the end: the latest time read, or `end_usec` (µs of journal time)
+        when the input was narrowed and the journal went on later (scan -u: cli/scan.py)."""
+        latest = self.progress.last_usec
+        if end_usec is not None and latest is not None and end_usec > latest:
+            yield from self.tick(end_usec)  # time passed on after the selection's last entry
+        else:
+            end_usec = None
         yield from self.learn_pending()
         for incident in self.tracker.open_incidents():
             yield from self._ended(self.suppressions.with_dropped(incident), open_at_end=True)
         if self.silence:  # silences that reach the input's end: their gaps run to it
-            for incident, gap in self.silence.finish():
+            for incident, gap in self.silence.finish(end_usec):
                 yield GapEvent(gap)
                 yield EndedEvent(incident, open_at_end=True)
 

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from conftest import entry
+from conftest import entry, json_events, run_cli
 from sandbox import Sandbox
 from test_containers import dockerd
 from test_restart_systemd import start_logsentry, wait_until
@@ -200,3 +200,18 @@ def test_docker_stop_is_no_silence_and_a_hung_container_is(tmp_path: Path) -> No
             scope.kill()
             scope.wait(timeout=10)
         box.close()
+
+
+def test_a_scan_narrowed_to_the_containers_sees_their_stops_and_runs_to_the_journals_end(tmp_path: Path) -> None:
+    """`scan -u docker.service` (or a glob, or one container) reads PID 1's scope lines too, as the service does:
+    web's stop is no silence there either (it was, before: -u left the scope's line out). And the input ends
+    where the journal does, not at the selection's last line: db's silence, an hour before the end, is found
+    with -u as without (it was "Nothing found": the narrowed input ended at db's own last line)."""
+    journal = write_journal(tmp_path, "narrowed", a_day_then([scope_ended(WEB_ID, 0)]))
+    for selected in (["docker.service"], ["docker.service/*"], ["docker.service/db", "docker.service/web"]):
+        result = run_cli("scan", "--file", str(journal), *(arg for unit in selected for arg in ("-u", unit)),
+                         "--no-anomalies", "-o", "json")
+        assert result.exit_code == 0, result.output
+        assert silences(json_events(result)) == {"docker.service/db"}, selected
+    alone = run_cli("scan", "--file", str(journal), "-u", "docker.service/db", "--no-anomalies", "-o", "json")
+    assert silences(json_events(alone)) == {"docker.service/db"}

@@ -18,7 +18,7 @@ from ..model import SEVERITY_NAMES, Hit, Incident, Severity
 from ..pipeline import EndedEvent, Event, MatchEvent, Pipeline
 from ..sources import InputFormatError, JournalOpenError, open_entries
 from ..sources.export import head, open_binary, sniff
-from ..sources.journal import JournalLocation
+from ..sources.journal import JournalLocation, journal_end_usec, with_container_scopes
 from ..sources.last_lines import LastLines, Said, journal_lines, told_by_systemd, untold
 from ..sources.unit_names import said_unseen, unseen_units
 from ..timespec import format_duration
@@ -100,11 +100,13 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
     if (warning := check_journal_access(directory, files)) is not None:
         click.echo(f"logsentry: {warning}", err=True)
     try:
-        # (a text or a dump: its own reader says what -u does there; journal files are read as a journal is)
+        # -u over a journal (journal files too; a text or a dump: its own reader says what -u does there): the
+        # names it misses, and the containers' stops as the service sees them (-u docker.service)
         if selection.units and (not files or _journal_files(files)):
-            for unseen in said_unseen(unseen_units(JournalLocation(directory=directory, files=files), selection),
-                                      "-u selects nothing of it"):
+            journal = JournalLocation(directory=directory, files=files)
+            for unseen in said_unseen(unseen_units(journal, selection), "-u selects nothing of it"):
                 click.echo(f"logsentry: warning: {unseen}", err=True)
+            selection = with_container_scopes(journal, selection)
         entries = open_entries(selection, directory=directory, files=files, extra_fields=detector.needed_fields
                                + (() if timeline is None else ("_HOSTNAME",)), screen=detector.screen())
         read = _journal_read(directory, files)  # (after open_entries: each file was found readable, of a kind)
@@ -112,7 +114,11 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
         keeper = LastLines()  # a journal's are read back (journal_lines); a text's, export's or JSON's kept now
         if source is None:
             entries = keeper.watch(entries)
-        events = pipeline.run(entries)
+        # -u narrowed a journal: the input ends where the host's journal does, not at the units' last line (a
+        # unit that went quiet before the end is silent there as it is without -u)
+        end = journal_end_usec(JournalLocation(directory=directory, files=files), selection) \
+            if selection.units and source is not None else None
+        events = pipeline.run(entries, end)
         told = partial(_last_lines, keeper, None if source is None else JournalLocation(directory, tuple(files)))
         summary = _consume(events if timeline is None else timeline.watch(events), output, source,
                            HitSpans(pipeline.tracker.incident_of), told, keeper.pin, pipeline.exits.said)

@@ -277,8 +277,9 @@ def tail(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
     config = load_site_config(config_path) if act else None
     machine = config.restart.vouch_for(local_machine_id()) if config is not None else ""
     # No screen: the stream shows every entry, each read in full by the scanner's thread.
+    # -u: PID 1's lines about a container's scope too (its stop), as the service reads them (Selection.accepts)
     reading = Selection(selection.units, selection.priorities, machines=selection.machines, hosts=selection.hosts,
-                        rule_level=detector.rule_level)
+                        container_scopes=bool(selection.units), rule_level=detector.rule_level)
     follower: ScanningFollower | FanInFollower
     if host_by_host and directory is not None:
         # A collector's directory: each host's file from its own position (sources/fanin.py), so a host whose

@@ -16,7 +16,7 @@ from systemd import journal
 
 from ..model import Entry
 from .dump import JOURNAL_MAGIC
-from .selection import DEFAULT_FIELDS, Selection, expand_units, unit_terms
+from .selection import CONTAINER_ID, CONTAINER_ID_FIELD, DEFAULT_FIELDS, Selection, expand_units, unit_terms
 from .values import decode, entry_from
 
 
@@ -101,6 +101,9 @@ def selection_terms(selection: Selection) -> list[str]:
         for term in unit_terms(unit):
             terms.extend(f"{name}={value}" for name, value in term.items())
             terms.append("|")
+    if selection.units:
+        for container in selection.scopes:  # PID 1's lines about the container's scope (Selection.scopes)
+            terms.extend(("_PID=1", f"UNIT=docker-{container}.scope", "|"))
     # -M/-H: ANDed with the units (values of one field are ORed by sd-journal)
     for field, values in (("_MACHINE_ID", selection.machines), ("_HOSTNAME", selection.hosts)):
         if values:
@@ -110,6 +113,63 @@ def selection_terms(selection: Selection) -> list[str]:
                 terms.append("&")
             terms.extend(f"{field}={value}" for value in values)
     return terms
+
+
+MAX_SCOPES = 2_000
+"""The most container ids whose scope lines a narrowed scan adds as matches (a CI host's journal may name tens of
+thousands of short-lived containers); past it, none are (README: a stopped container may then show as silent)."""
+
+
+def with_container_scopes(location: JournalLocation, selection: Selection) -> Selection:
+    """`selection` with the containers the journal names (CONTAINER_ID_FULL, the journald log driver's) as
+    `scopes` and `container_scopes` on, when -u narrows it: their scope's end (PID 1's "docker-ID.scope:
+    Deactivated successfully.") is a container's stop, which the silence watch must see (engine/absence_stops.py)
+    as the service does. Unchanged without -u (every line is read), or when the journal cannot be read (the
+    scan's own reader says why)."""
+    if not selection.units:
+        return selection
+    try:
+        reader = location.open()
+    except OSError:
+        return selection
+    try:
+        ids = sorted(value for value in (decode(raw) for raw in reader.query_unique(CONTAINER_ID_FIELD))
+                     if CONTAINER_ID.fullmatch(value))
+    except OSError:
+        return selection
+    finally:
+        reader.close()
+    return replace(selection, container_scopes=True, scopes=tuple(ids) if len(ids) <= MAX_SCOPES else ())
+
+
+def journal_end_usec(location: JournalLocation, selection: Selection) -> int | None:
+    """The time (µs) of the journal's newest entry of the selection's hosts (-M/-H), at or before --until, whatever
+    its -u says: where a scan narrowed to some units ends, so that a selected unit's silence runs to the time the
+    host went on logging, as without -u. None when there is none or the journal cannot be read (the scan's own
+    reader says why)."""
+    try:
+        reader = location.open()
+    except OSError:
+        return None
+    try:
+        for field, values in (("_MACHINE_ID", selection.machines), ("_HOSTNAME", selection.hosts)):
+            for value in values:
+                reader.add_match(f"{field}={value}")
+            if values:
+                reader.add_conjunction()
+        until = selection.until_usec
+        if until is None:
+            reader.seek_tail()
+        else:
+            reader.seek_realtime(until + 1)
+        # (before its first entry, previous() still gives the first: checked by its time)
+        if reader._previous() and (until is None or int(reader._get_realtime()) <= until):
+            return int(reader._get_realtime())
+        return None
+    except OSError:
+        return None
+    finally:
+        reader.close()
 
 
 def resolve_globs(reader: journal._Reader, selection: Selection) -> Selection | None:

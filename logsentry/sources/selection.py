@@ -284,6 +284,11 @@ class Selection:
     takes the end of a watched container's scope as its stop (engine/absence_stops.py), and a scope is no unit a
     site watches. Read in full (PID 1's lines always are): `accepts` decides, not sd-journal matches."""
 
+    scopes: tuple[str, ...] = ()
+    """Container ids (CONTAINER_ID_FULL) whose scope lines of PID 1 a one-shot read selects besides `units`
+    (selection_terms: sd-journal matches, where the follower's `container_scopes` lets Python decide): `scan
+    -u docker.service` sees a container's stop as the service does (journal.with_container_scopes)."""
+
     rule_level: Callable[[Entry], int | None] | None = field(default=None, compare=False)
     """For -p, given by a command that has rules (Detector.rule_level): the level of an entry that has none of its
     own (level_source "none": no PRIORITY, as a syslog file's line without `<PRI>`, and no level in its text), the
