@@ -45,6 +45,17 @@ def test_since_after_until_is_refused_as_journalctl_does(make_journal: Callable[
     assert done.exit_code == 2 and "--since must be before --until" in done.stderr
 
 
+def test_an_empty_unit_is_refused_and_fail_on_takes_syslogs_names(make_journal: Callable[..., Path]) -> None:
+    """`-u ''` is no `.service` to look for; `--fail-on err` means error, as `-p err` on the same line does."""
+    path = make_journal([entry("nfs.mount: Job nfs.mount/start failed with result 'timeout'.", unit="init.scope",
+                               _PID="1", priority=5)])  # systemd-job-failed: an error
+    empty = run_cli("scan", "--file", str(path), "-u", "")
+    assert empty.exit_code == 2 and "expected a unit name (got an empty one)" in empty.output, empty.output
+    codes = [run_cli("scan", "--file", str(path), "--no-anomalies", "--fail-on", name).exit_code
+             for name in ("err", "error", "crit", "critical")]
+    assert codes == [3, 3, 0, 0], codes
+
+
 def test_units_asked_of_a_text_log_are_explained(tmp_path: Path) -> None:
     path = tmp_path / "syslog"
     path.write_text("Nov 30 10:00:01 web1 api[77]: " + MVAR + "\n")

@@ -51,6 +51,8 @@ def load_rule_set(extra: Iterable[Path], shipped: bool, refused: str = "nothing 
 
 
 def selection_from(units: tuple[str, ...], priority: str | None, since: str | None, until: str | None) -> Selection:
+    if any(not unit.strip() for unit in units):  # (journalctl -u '' is an error too, not ".service")
+        raise click.BadParameter("expected a unit name (got an empty one)", param_hint="'-u' / '--unit'")
     try:
         selection = Selection(
             units=tuple(unit_name(u) for u in units),

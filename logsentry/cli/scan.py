@@ -55,6 +55,14 @@ class _OutputChoice(click.Choice):  # type: ignore[type-arg]
         return super().convert(value, param, ctx)
 
 
+SEVERITY_ALIASES = {"warn": "warning", "err": "error", "crit": "critical"}
+"""syslog's short names, as -p spells them on the same command line."""
+
+
+def _severity_name(context: click.Context, parameter: click.Parameter, value: str | None) -> str | None:
+    return SEVERITY_ALIASES.get(value, value) if value is not None else None
+
+
 @click.command()
 @click.option("-D", "--directory", type=click.Path(path_type=Path, file_okay=False, exists=True),
               help="Read journal files from this directory instead of the local journal.")
@@ -73,8 +81,9 @@ class _OutputChoice(click.Choice):  # type: ignore[type-arg]
               help="Also write a self-contained HTML report (timeline, match rates, incident cards) to this file; "
                    "needs the report extra (scripts/setup installs it; else pip install '.[report]' in the source "
                    "checkout).")
-@click.option("--fail-on", type=click.Choice(SEVERITY_NAMES),
-              help="Exit 3 when an incident of this severity or worse was found.")
+@click.option("--fail-on", type=click.Choice([*SEVERITY_NAMES, *SEVERITY_ALIASES]), callback=_severity_name,
+              help="Exit 3 when an incident of this severity or worse was found (syslog's warn, err and crit "
+                   "are taken too).")
 @click.option("--no-anomalies", is_flag=True,
               help="Leave the anomaly rules out (no baselines learnt): signatures only, several times faster.")
 @rules_option
