@@ -107,8 +107,9 @@ class Pipeline:
                 self.failures.learn(entry)
             self.stops.note(entry)
             self.exits.note(entry)
-        elif pid is not None:  # (StopWindows and MainExits read PID 1's lines only)
+        elif pid is not None:  # (StopWindows reads PID 1's lines only; MainExits a user manager's too)
             self.failures.learn(entry)
+            self.exits.note(entry)
         if "N_DROPPED" in fields:
             self.suppressions.note(entry)  # journald's "Suppressed N messages": counts are lower bounds
         if silence:

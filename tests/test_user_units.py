@@ -184,6 +184,17 @@ def test_a_user_units_failure_comes_with_its_own_last_lines(tmp_path: Path) -> N
     assert end["unit"] == "user@1000.service/app.service"
     assert [line["message"] for line in end.get("last_lines", [])] == [
         "connecting to db at 10.0.0.5:5432", "giving up: db unreachable after 3 tries"], end
+    # the card says how its main process ended (the manager's line, as PID 1's for a system unit), and an export
+    # dump's card quotes the same last lines (kept while reading: the manager's own lines are not the program's)
+    dump = tmp_path / "failed.export"
+    dump.write_bytes(subprocess.run(["journalctl", "-D", str(tmp_path), "-o", "export"], capture_output=True,
+                                    check=True).stdout)
+    for given in (["-D", str(tmp_path)], ["--file", str(dump)]):
+        card = " ".join(run_cli("scan", *given, "--no-anomalies").output.replace("│", " ").split())
+        assert "main process: exited with status 1/FAILURE" in card, (given, card)
+        quoted = card.partition("its program's last lines before it: ")[2].split()
+        assert " ".join(quoted[:11]) == f"{quoted[0]} connecting to db at 10.0.0.5:5432 {quoted[6]} giving up: db " \
+            "unreachable", (given, card)
 
 
 

@@ -8,9 +8,10 @@ killed, dumped; the name: exit_status_to_string's, "n/a" when it has none, or th
 process exited, code=%s, status=%i/%s" up to 219, older ones without the name.
 
 Only PID 1's lines (`_PID=1`: journald's, no process can forge it; a text's `systemd[1]:`, as the rules read
-it) about the unit they name (the entry's unit, sources/selection.subject_unit): never a program's own text,
-which may print anything. What is kept is systemd's wording, matched whole, so a card says nothing from the
-program: a code from three words, a number and a name of capitals.
+it), or a user manager's about one of its units (selection.managers_line: `user@1000.service/myapp.service`'s
+line names myapp.service), about the unit they name (the entry's unit, sources/selection.subject_unit): never a
+program's own text, which may print anything. What is kept is systemd's wording, matched whole, so a card says
+nothing from the program: a code from three words, a number and a name of capitals.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from collections import OrderedDict, deque
 from dataclasses import dataclass
 
 from ..model import Entry, Incident
+from ..sources.selection import managers_line, user_unit_of
 from .failure_model import joins_as
 
 _MAIN_EXIT = re.compile(r"(?P<unit>[^\s:]{1,255}): [Mm]ain process exited, code=(?P<code>exited|killed|dumped), "
@@ -56,10 +58,12 @@ class MainExits:
         self._by_unit: OrderedDict[tuple[str, str], deque[MainExit]] = OrderedDict()
 
     def note(self, entry: Entry) -> None:
-        if entry.fields.get("_PID") != "1" or "process exited" not in entry.message:
+        if "process exited" not in entry.message or not managers_line(entry.fields):
             return
         found = _MAIN_EXIT.fullmatch(entry.message)
-        if found is None or found["unit"] != (entry.unit[1:-1] if entry.from_text else entry.unit):  # text's: "(X)"
+        user = user_unit_of(entry.unit)  # a user manager's line about its unit names the unit, not the subject
+        named = entry.unit[1:-1] if entry.from_text else user[1] if user is not None else entry.unit  # text's: "(X)"
+        if found is None or found["unit"] != named:
             return
         key = (entry.machine_id, joins_as(entry.unit))
         kept = self._by_unit.pop(key, None) or deque(maxlen=PER_UNIT)

@@ -25,7 +25,7 @@ from ..engine.failure_model import joins_as
 from ..engine.window import MAX_SAMPLE_CHARS
 from ..model import Entry, Hit, Incident, ScreenedRun, host_unit
 from .journal import JournalLocation, entry_from_fields
-from .selection import parent_of, unit_terms
+from .selection import managers_line, parent_of, unit_terms
 
 COUNT = 5
 """Lines shown, at most."""
@@ -141,7 +141,8 @@ class LastLines:
         """The items, each Entry's line kept on its way."""
         units, add = self.units, self.units.add
         for item in items:
-            if isinstance(item, Entry) and item.fields.get("_PID") != "1":
+            # not a service manager's own line about the unit (PID 1's, or a user manager's: its program's lines)
+            if isinstance(item, Entry) and not managers_line(item.fields):
                 key = host_unit(item.machine_id, item.unit)
                 if key not in units:
                     self.added += 1
