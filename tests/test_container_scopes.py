@@ -215,3 +215,10 @@ def test_a_scan_narrowed_to_the_containers_sees_their_stops_and_runs_to_the_jour
         assert silences(json_events(result)) == {"docker.service/db"}, selected
     alone = run_cli("scan", "--file", str(journal), "-u", "docker.service/db", "--no-anomalies", "-o", "json")
     assert silences(json_events(alone)) == {"docker.service/db"}
+
+
+def test_a_containers_last_words_after_its_scope_ended_do_not_watch_it_again(tmp_path: Path) -> None:
+    """Docker's driver copies the container's pipe after the process is gone: its last line lands after PID 1's
+    scope line (helper D18's trial: a page for `docker stop`). It is its last words, not a run of its own."""
+    journal = write_journal(tmp_path, "bye", a_day_then([scope_ended(WEB_ID, 0), container("bye", 0, "web", WEB_ID)]))
+    assert silences(assert_same_events(SHIPPED, files=[journal])) == {"docker.service/db"}

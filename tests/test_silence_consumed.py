@@ -46,3 +46,29 @@ def test_the_account_is_pid_1s_and_systemds_wording():
     assert not run_accounting(line("x.service: Consumed 2.1s CPU time.", pid="812"))  # the unit's own words
     assert not run_accounting(line("Stopped x.service - X.", MESSAGE_ID=STOPPED_ID))
     assert not run_accounting(line("x.service: Consumed 2.1s CPU time.", MESSAGE_ID=STOPPED_ID))
+
+
+@pytest.mark.parametrize("after_s, silent", [(0.05, False), (4.0, False), (30.0, True)],
+                         ids=["last-words-50ms-after", "last-words-4s-after", "a-run-of-its-own-30s-after"])
+def test_a_stopped_units_own_last_words_after_the_stop_do_not_watch_it_again(make_journal, after_s, silent):
+    """journald stores a stream's last stdout lines after PID 1's stop lines (helper D18's trial: "shutting down,
+    bye" 50 ms after "Stopped", then a page for the planned stop). Its own lines up to 5 s after the stop are its
+    last words; a line half a minute after is a run systemd does not know of, watched again."""
+    ticks = [*steady("beat.service", 10), *(entry(f"tick {i}", unit="beat.service", at=DAY + i) for i in range(100))]
+    end = [systemd_line("Stopping beat.service - Beat...", "beat.service", DAY + 99.5, MESSAGE_ID=STOPPING_ID),
+           systemd_line("beat.service: Deactivated successfully.", "beat.service", DAY + 99.6, MESSAGE_ID=SUCCESS_ID),
+           systemd_line("Stopped beat.service - Beat.", "beat.service", DAY + 99.7, MESSAGE_ID=STOPPED_ID),
+           entry("shutting down, bye", unit="beat.service", at=DAY + 99.7 + after_s)]
+    later = [systemd_line("Started other.service - Other.", "other.service", DAY + 100 + 600 * i) for i in range(13)]
+    assert bool(silences(scan(make_journal([*ticks, *end, *later])))) == silent
+
+
+def test_a_start_right_after_the_stop_is_a_new_run_watched_at_once(make_journal):
+    """`systemctl restart`: PID 1's "Started" line within the grace is the manager's, a new run: watched from it."""
+    ticks = [*steady("beat.service", 10), *(entry(f"tick {i}", unit="beat.service", at=DAY + i) for i in range(100))]
+    restart = [systemd_line("Stopped beat.service - Beat.", "beat.service", DAY + 99.7, MESSAGE_ID=STOPPED_ID),
+               systemd_line("Started beat.service - Beat.", "beat.service", DAY + 100.0, MESSAGE_ID=STARTED_ID,
+                            JOB_TYPE="start", JOB_RESULT="done"),
+               entry("hello again", unit="beat.service", at=DAY + 100.5)]
+    later = [systemd_line("Started other.service - Other.", "other.service", DAY + 101 + 600 * i) for i in range(13)]
+    assert silences(scan(make_journal([*ticks, *restart, *later])))

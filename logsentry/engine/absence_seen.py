@@ -31,6 +31,9 @@ class Seen:
     incident: Incident | None = None
     ended_alone_usec: int = 0
     """The gap of the last silence it ended by logging again on its own, not learnt yet (0: none)."""
+    stopped_usec: int = 0
+    """When systemd last stopped it (its stop line's time; 0: never): its own lines until STOP_TRAILING_USEC after
+    are its last words (absence.py), not a new run."""
 
     def last_details(self) -> tuple[str, str, Mapping[str, str]]:
         """Cursor, message and fields of the last sign of life."""
