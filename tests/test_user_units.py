@@ -296,3 +296,21 @@ def test_a_real_journald_files_a_user_units_line_and_logsentry_never_restarts_it
             proc.send_signal(signal.SIGTERM)
             proc.wait(timeout=20)
         box.close()
+
+
+def test_a_pasted_user_units_failure_is_its_managers(tmp_path: Path) -> None:
+    """`journalctl --user -u app` pasted: the user manager's lines are `systemd[900]:`, read as its journal entry
+    is (the user rule, not PID 1's), with how its main process ended and the program's last lines."""
+    paste = tmp_path / "user.txt"
+    paste.write_text(
+        "2026-12-04T05:01:40+0000 box1 systemd[900]: Starting app.service - App...\n"
+        "2026-12-04T05:01:40+0000 box1 app[1600]: app starting\n"
+        "2026-12-04T05:01:41+0000 box1 app[1600]: fatal: cannot bind socket\n"
+        "2026-12-04T05:01:41+0000 box1 systemd[900]: app.service: Main process exited, code=exited, "
+        "status=1/FAILURE\n"
+        "2026-12-04T05:01:41+0000 box1 systemd[900]: app.service: Failed with result 'exit-code'.\n")
+    result = run_cli("scan", "--file", str(paste), "--no-anomalies", "-o", "json")
+    assert [(event["rule"], event["unit"]) for event in json_events(result) if event["type"] == "incident"] == [
+        ("systemd-user-unit-failure", "(app.service)")], result.output
+    card = " ".join(run_cli("scan", "--file", str(paste), "--no-anomalies").output.replace("│", " ").split())
+    assert "main process: exited with status 1/FAILURE" in card and "fatal: cannot bind socket" in card, card

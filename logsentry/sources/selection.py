@@ -192,9 +192,14 @@ def _user_unit_name(name: str) -> bool:
 
 def managers_line(fields: Mapping[str, str]) -> bool:
     """Is this a service manager's own line about a unit: PID 1's, or a user manager's (its process is the only
-    one in its init.scope, from which journald sets _SYSTEMD_USER_UNIT; it names the unit in USER_UNIT)?"""
-    return fields.get("_PID") == "1" or (fields.get("_SYSTEMD_USER_UNIT") == MANAGER_OWN and "USER_UNIT" in fields
-                                         and USER_MANAGER.fullmatch(fields.get("_SYSTEMD_UNIT", "")) is not None)
+    one in its init.scope, from which journald sets _SYSTEMD_USER_UNIT; it names the unit in USER_UNIT)? A text's
+    `systemd[N]:` line about a unit has no _SYSTEMD_UNIT (sources/text.py; journald always sets it beside
+    _SYSTEMD_USER_UNIT), as its `systemd[1]:` one has a _PID of 1 that no journald vouched for."""
+    if fields.get("_PID") == "1":
+        return True
+    unit = fields.get("_SYSTEMD_UNIT")
+    return fields.get("_SYSTEMD_USER_UNIT") == MANAGER_OWN and "USER_UNIT" in fields and (
+        unit is None or USER_MANAGER.fullmatch(unit) is not None)
 
 
 def container_of(subject: str) -> tuple[str, str] | None:

@@ -43,7 +43,7 @@ from ..model import Entry
 from .applog import AppLogParser
 from .dmesg import DmesgParser
 from .plain import PlainParser
-from .selection import Selection, untrusted_source, valid_unit_name
+from .selection import MANAGER_OWN, Selection, untrusted_source, valid_unit_name
 from .systemctl_status import STATUS_HINT, status_unit
 from .text_line import LineParser, TextLine
 from .text_times import SHORT_MONTH_PATTERN, local_usec, month_number, utc_usec
@@ -242,12 +242,15 @@ def _entry(line: TextLine, where: str, selection: Selection, status: str | None 
     entry = entry_from(fields.get, line.usec, where, fields, docker_stream=not syslog)
     source = entry.level_source if entry.level_source != "journal" else "syslog" if syslog else "stream"
     entry = replace(entry, from_text=True, level_source=source)
-    if entry.unit == untrusted_source("systemd") and fields.get("_PID") == "1" \
+    if entry.unit == untrusted_source("systemd") and (pid := fields.get("_PID")) is not None \
             and (named := _UNIT_PREFIX.match(entry.message)) \
             and "." in (name := next(group for group in named.groups() if group)) and valid_unit_name(name):
         # PID 1's line about a unit goes with that unit, still marked as text's (a kernel OOM kill's failure
-        # that such a line joins was headed "(systemd)", naming neither the kernel nor the unit killed)
-        entry = replace(entry, unit=untrusted_source(name))
+        # that such a line joins was headed "(systemd)", naming neither the kernel nor the unit killed); another
+        # systemd's is a user manager's (`journalctl --user -u app` pasted: "systemd[900]: app.service: Failed
+        # with result ..."), read as its journal entry would be (selection.managers_line): text is never acted on
+        user = {} if pid == "1" else {"_SYSTEMD_USER_UNIT": MANAGER_OWN, "USER_UNIT": name}
+        entry = replace(entry, unit=untrusted_source(name), fields={**entry.fields, **user} if user else entry.fields)
     elif status is not None:
         entry = replace(entry, unit=untrusted_source(status))
     return entry if selection.admits(entry) else None
