@@ -36,3 +36,17 @@ def test_tail_stopped_while_a_failure_settles_reports_it_as_scan_does(live_journ
     # scan: match error-burst, match go-out-of-memory, incident, action, incident_end, summary (incidents 1)
     # tail: match error-burst, match go-out-of-memory, incident_end, summary (incidents 0)   <- fails here
     assert kinds(tailed) == kinds(scanned), tailed
+
+
+def test_tail_of_a_directory_without_journal_files_says_so_and_waits(tmp_path):
+    """journalctl -f says "No journal files were found."; tail waited in silence (a new user's trial: a container
+    without journald showed an empty live view, as if all were quiet)."""
+    empty = tmp_path / "journal"
+    empty.mkdir()
+    tail = subprocess.Popen([sys.executable, "-m", "logsentry", "tail", "-D", str(empty), "--plain"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    time.sleep(2)
+    assert tail.poll() is None  # still following
+    tail.send_signal(signal.SIGTERM)
+    _, stderr = tail.communicate(timeout=20)
+    assert f"{empty}: no journal files in it: following anyway" in stderr, stderr

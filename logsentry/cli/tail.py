@@ -32,7 +32,7 @@ from ..sources.dump import JOURNAL_MAGIC
 from ..sources.fanin import FanInFollower
 from ..sources.fanin_files import list_directory, tail_positions, vouched
 from ..sources.follow import FollowItem, ReadUpTo, ScanningFollower
-from ..sources.journal import JournalGap, JournalLocation, StartAt
+from ..sources.journal import LOCAL_JOURNAL_DIRS, JournalGap, JournalLocation, StartAt, unreadable_reason
 from ..sources.unit_names import said_unseen, unseen_units
 from ..timespec import wall_usec
 from ..views.tail import LiveView
@@ -261,6 +261,11 @@ def tail(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
     check_journal_files(files)
     if (warning := check_journal_access(directory, files)) is not None:
         click.echo(f"logsentry: {warning}", err=True)
+    if not files and (reason := unreadable_reason((directory,) if directory else LOCAL_JOURNAL_DIRS)) is not None:
+        # (journalctl -f says "No journal files were found." and waits too: journald may not have written one yet)
+        where = directory or " or ".join(map(str, LOCAL_JOURNAL_DIRS))
+        click.echo(f"logsentry: warning: {where}: {reason}: following anyway; nothing is shown until a journal file "
+                   "appears (is journald, or systemd-journal-remote, running?)", err=True)
     stems = remote_stems(directory) if directory is not None else []
     host_by_host = bool(stems) and not lines
     if lines and len(stems) > 1:
