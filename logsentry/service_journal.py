@@ -232,8 +232,13 @@ class ServiceReading(HeldReleasing):
                     self._hit_lines(hit)
             case IncidentEvent(incident):
                 self.figures.incidents += 1
-                log.warning("incident %s on %s%s: %s since %s", incident.rule_id, incident.unit,
-                            self._of_host(incident), plural(incident.count, "hit"), format_usec(incident.first_usec))
+                if self._is_silence(incident):  # no hits to count: how long it has been quiet (a new user's trial)
+                    log.warning("incident %s on %s%s: silent since %s: %s", incident.rule_id, incident.unit,
+                                self._of_host(incident), format_usec(incident.first_usec), incident.why)
+                else:
+                    log.warning("incident %s on %s%s: %s since %s", incident.rule_id, incident.unit,
+                                self._of_host(incident), plural(incident.count, "hit"),
+                                format_usec(incident.first_usec))
             case ActionEvent(action):
                 self.stale.note(action, wall_usec())  # looked at again (service._caught_up)
                 self._queue(action)

@@ -5,6 +5,7 @@ A real `logsentry run` on a live journal (systemd-journal-remote), wall-clock de
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -41,5 +42,8 @@ def test_a_steady_unit_that_hangs_right_after_the_first_start_is_caught(live_jou
         assert silent, running.log()
         assert silent[0]["unit"] == "api.service" and "usually one every 2.0s" in silent[0]["why"], silent[0]
         assert time.time() - hung_at < 20, "caught at its threshold (3 x its 2 s gap), not minutes later"
+        # its log line says how long it has been quiet, not "N hits since" its last entry (it had none)
+        assert re.search(r"incident unit-went-silent on api\.service: silent since \S+ \S+: no entry for ",
+                         running.log()), running.log()
     finally:
         running.stop()
