@@ -77,11 +77,13 @@ def check_rule_names(config: SiteConfig, loaded: Iterable[str], unread: Iterable
         if covered or waiting:
             warnings += [f"{config.path}: warning: {where}: rules: {pattern!r} matches no rule"
                          f"{did_you_mean(pattern, known)}: the watch covers nothing by it" for pattern in unknown]
-        # (no unit's name holds the separator: such a pattern covers containers' and user units' subjects alone)
-        if "restart" in watch.actions and watch.units and all(CONTAINER_SEPARATOR in unit for unit in watch.units):
+        # (no unit's name holds the separator: such a pattern covers containers' and user units' subjects alone;
+        # `user@*.service` covers user managers and their units, none of which is restarted)
+        if "restart" in watch.actions and watch.units and all(CONTAINER_SEPARATOR in unit or unit.startswith("user@")
+                                                              for unit in watch.units):
             warnings.append(f"{config.path}: warning: {where}: actions: restart never applies to "
-                            f"{_any_of(list(watch.units))}: a container or a user's own unit is never restarted "
-                            "(logsentry restarts system units): its incidents are alerted, saying so")
+                            f"{_any_of(list(watch.units))}: a container, a user's own unit or its manager is never "
+                            "restarted (logsentry restarts system units): its incidents are alerted, saying so")
         if watch.where not in dead_watches and (before := shadowed_by(config.watches[:index], watch, covered)):
             warnings.append(f"{config.path}: warning: {where}: every unit and rule it covers is an earlier watch's "
                             f"({', '.join(before)}): the first watch that covers a unit's rule decides, so this one "

@@ -163,8 +163,12 @@ def test_a_restart_watch_of_containers_or_user_units_alone_is_warned_about(tmp_p
     names a unit restarts that unit: no warning."""
     config, lines = check_lines(tmp_path, '[[watch]]\nunits = ["docker.service/*", "user@1000.service/app.service"]\n'
                                 'actions = ["restart", "alert"]\n[[watch]]\nunits = ["docker.service", "web/x"]\n'
+                                'actions = ["restart"]\n[[watch]]\nunits = ["user@*.service"]\n'
                                 'actions = ["restart"]\n', 0)
     assert lines == [
         f"{config}: warning: watch #1 (line 2): actions: restart never applies to docker.service/* or "
-        "user@1000.service/app.service: a container or a user's own unit is never restarted (logsentry restarts "
-        "system units): its incidents are alerted, saying so"], lines
+        "user@1000.service/app.service: a container, a user's own unit or its manager is never restarted (logsentry "
+        "restarts system units): its incidents are alerted, saying so",
+        f"{config}: warning: watch #3 (line 8): actions: restart never applies to user@*.service: a container, a "
+        "user's own unit or its manager is never restarted (logsentry restarts system units): its incidents are "
+        "alerted, saying so"], lines

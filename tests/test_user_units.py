@@ -15,6 +15,7 @@ import json
 import shlex
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -314,3 +315,23 @@ def test_a_pasted_user_units_failure_is_its_managers(tmp_path: Path) -> None:
         ("systemd-user-unit-failure", "(app.service)")], result.output
     card = " ".join(run_cli("scan", "--file", str(paste), "--no-anomalies").output.replace("│", " ").split())
     assert "main process: exited with status 1/FAILURE" in card and "fatal: cannot bind socket" in card, card
+
+
+def test_config_check_names_the_user_unit_a_watch_of_its_bare_name_meant(tmp_path: Path) -> None:
+    """`units = ["pipewire"]` is pipewire.service, which no entry names: the journal holds a user's own
+    `user@1000.service/pipewire.service`. config check says so, as `scan -u pipewire` does; a name it holds is
+    not noted, nor a glob."""
+    journal = tmp_path / "journal"
+    journal.mkdir()
+    write_journal(journal, "user", [user("spa.alsa: xrun", 1.0, "pipewire.service"),
+                                    entry("GET / 200", unit="nginx.service", at=2.0)])
+    config = tmp_path / "c.toml"
+    config.write_text(f'state_dir = "{tmp_path / "state"}"\njournal_directory = "{journal}"\n'
+                      '[[watch]]\nunits = ["pipewire", "nginx", "web-*"]\n')
+    config.chmod(0o600)
+    done = subprocess.run([sys.executable, "-m", "logsentry", "config", "check", "-c", str(config)],
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    notes = [line for line in done.stdout.splitlines() if line.startswith("note:")]
+    assert notes == ["note: watch #1 (line 3): units: no entry of pipewire.service in this journal (did you mean "
+                     "user@1000.service/pipewire.service?): the watch covers it once it logs"], done.stdout

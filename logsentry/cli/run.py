@@ -17,6 +17,8 @@ from ..config_parse import ConfigError, load_config
 from ..config_rules import log_rule_names
 from ..redaction import redact_url
 from ..sources.journal import JournalLocation, JournalOpenError
+from ..sources.selection import Selection, is_glob
+from ..sources.unit_names import said_unseen, unseen_units
 from ..trust import exposure_warnings, site_problems
 from ..views.escape import EscapingFormatter
 from ..wording import plural
@@ -159,6 +161,9 @@ def config_check(config_path: Path) -> None:
     for line in config.describe(frozenset(refused)):
         click.echo(local_journal_said(line))
     click.echo(f"rules: {len(checked.rule_set.rules)} loaded")
+    if "journal_directory" not in refused:  # (notes: a unit that has not logged yet is no mistake)
+        for line in _unseen_watched(config, frozenset(refused)):
+            click.echo(line)
     warnings = [*checked.names.warnings, *placeholder_warnings(config), *exposure_warnings(config)]
     outbox = undelivered(config) if "state_dir" not in refused else []  # a warning, then a line per alert
     for line in [*warnings, *outbox]:
@@ -169,3 +174,23 @@ def config_check(config_path: Path) -> None:
     if problems:
         fail(f"{plural(len(problems), 'error', separated=False)} in {config_path}, its rules or the files it names"
              + (f" ({plural(warned, 'warning', separated=False)} above them)" if warned else ""))
+
+
+def _unseen_watched(config: SiteConfig, refused: frozenset[str]) -> list[str]:
+    """Each watch's unit names (globs aside) that no entry of the journal names, with the names it holds that look
+    alike, as `scan -u` says them: a typo, or `pipewire` for a user's own `user@1000.service/pipewire.service`,
+    would cover nothing without a word (a new user's trial). A unit that has not logged yet is fine: a note, not a
+    warning. None when the journal cannot be read (the service says so when it starts)."""
+    location = JournalLocation(directory=config.journal_directory)
+    lines = []
+    for watch in config.watches:
+        if watch.where in refused:  # (a watch with an error: its error says what is wrong)
+            continue
+        names = tuple(unit for unit in watch.units if not is_glob(unit))
+        try:
+            unseen = unseen_units(location, Selection(units=names)) if names else []
+        except (JournalOpenError, OSError):
+            return []
+        lines += [f"note: {watch.where or 'watch'}: units: {said}"
+                  for said in said_unseen(unseen, "the watch covers it once it logs")]
+    return lines
