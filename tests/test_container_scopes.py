@@ -222,3 +222,24 @@ def test_a_containers_last_words_after_its_scope_ended_do_not_watch_it_again(tmp
     scope line (helper D18's trial: a page for `docker stop`). It is its last words, not a run of its own."""
     journal = write_journal(tmp_path, "bye", a_day_then([scope_ended(WEB_ID, 0), container("bye", 0, "web", WEB_ID)]))
     assert silences(assert_same_events(SHIPPED, files=[journal])) == {"docker.service/db"}
+
+
+def scope_started(container_id: str, at: float) -> dict[str, Any]:
+    return entry(f"Started docker-{container_id}.scope - libcontainer container {container_id}.", unit="init.scope",
+                 at=at, _PID="1", UNIT=f"docker-{container_id}.scope", MESSAGE_ID="39f53479d3a045ac8e11786248231fbf",
+                 JOB_TYPE="start", JOB_RESULT="done")
+
+
+def test_a_container_restarted_at_once_then_hung_is_silent(tmp_path: Path) -> None:
+    """`docker restart web` (or a restart policy): the scope ends, PID 1 starts it again within the second, web logs
+    twice and hangs. Its new lines are no last words: PID 1 said the scope started again. The same with a container
+    recreated under a new ID (`docker compose up`), which no start line of a known ID announces: its lines carry
+    another ID than the scope that stopped. (A regression of the last words' grace: neither was paged.)"""
+    restarted = a_day_then([scope_ended(WEB_ID, 0), scope_started(WEB_ID, 0),
+                            container("starting again", 0, "web", WEB_ID), container("beat 0", 0, "web", WEB_ID)])
+    journal = write_journal(tmp_path, "restarted", restarted)
+    assert silences(assert_same_events(SHIPPED, files=[journal])) == {"docker.service/web", "docker.service/db"}
+    new_id = "d4" * 32
+    recreated = a_day_then([scope_ended(WEB_ID, 0), container("starting", 0, "web", new_id)])
+    journal = write_journal(tmp_path, "recreated", recreated)
+    assert silences(assert_same_events(SHIPPED, files=[journal])) == {"docker.service/web", "docker.service/db"}

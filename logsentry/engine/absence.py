@@ -26,8 +26,8 @@ from its first entry after it.
 
 Not silent: a unit that systemd stops or that finishes (oneshot) on purpose (its rhythm is kept, the gap over
 the stop is not learnt; systemd's account of the run it then writes, "X: Consumed 2.1s CPU time.", is no sign of
-life, nor are its own last words up to STOP_TRAILING_USEC after the stop: journald stores a stream's last stdout
-lines after PID 1's, Docker's driver copies a container's pipe after its scope ended), and a unit that goes
+life, nor are its own last words up to 5 s after the stop (absence_stops.last_words: journald stores a stream's
+last stdout lines after PID 1's, Docker's driver copies a container's pipe after its scope ended), and a unit that goes
 quiet while another of its incidents is open or within that incident's window after its last hit (a unit that
 stops logging right after an error run: the error incident covers it; the pipeline reports incidents to
 `incident_opened` / `incident_ended`).
@@ -50,15 +50,13 @@ from typing import Any
 from ..model import Entry, Incident, ScreenedRun, entry_key, split_host_unit
 from ..rules.rule import Rule
 from ..sources._runs import fold_learn, fold_plan
-from ..sources.selection import managers_line
 from .absence_saved import CONTAINER_SCOPES, rhythms_snapshot, saved_habits, saved_rhythms
 from .absence_seen import Seen, silence_why, unlearn_mixed
-from .absence_stops import ContainerScopes, parent_key, parts_of, run_accounting
+from .absence_stops import ContainerScopes, last_words, parent_key, parts_of, run_accounting, scope_id, started
 from .absence_stops import Gap as Gap  # re-exported: pipeline.py, views/report.py
 from .absence_stops import deliberately_stopped as deliberately_stopped
 from .detector import RuleTimeout, looks_at_entries, match_rule
 from .rhythm import MAX_GAPS, SPAN_CAP_USEC, Rhythm
-from .stop_windows import GRACE_USEC as STOP_GRACE_USEC
 from .window import invocation_of
 
 SilenceKey = str
@@ -73,10 +71,6 @@ MAX_UNITS = 10_000
 MAX_COUNT = 1_000_000
 NEVER = 1 << 62
 SNAPSHOT_EVERY_S = 60.0
-
-STOP_TRAILING_USEC = STOP_GRACE_USEC
-"""How long after its stop a unit's own lines are its last words (µs of journal time), the anomaly rules' grace
-after a stop (engine/stop_windows.py GRACE_USEC): its manager's next line about it (a start) is a new run at once."""
 
 CLOCK_RECHECK_USEC = 1_000_000
 """A unit silence due while its host's clock offset is being learnt is looked at again this much later (µs)."""
@@ -159,7 +153,9 @@ class SilenceTracker:
             self._latest = now
         stopped = deliberately_stopped(entry)
         epitaph = not stopped and run_accounting(entry)
-        scoped = self._scopes.note(key, entry.fields, stopped)  # a container's scope ended: the container
+        begun = not stopped and not epitaph and entry.fields.get("_PID") == "1" and started(entry)
+        # a container's scope ended (the container stopped) or began (it runs again: its lines are no last words)
+        scoped = self._scopes.note(key, entry.fields, stopped or begun)
         for rule in self.rules:
             if not stopped and looks_at_entries(rule):
                 try:
@@ -173,15 +169,17 @@ class SilenceTracker:
                 seen = self._new(rule, key, units)
             if epitaph and seen.last_usec < 0:  # a stopped unit's run accounted for: it stays stopped
                 continue
-            if seen.last_usec < 0 and now <= seen.stopped_usec + STOP_TRAILING_USEC and not stopped \
-                    and not managers_line(entry.fields):
-                continue  # its last words after its stop, not a new run (a start is the manager's line)
+            if begun and scoped is not None and scoped in units:
+                units[scoped].stopped_usec = 0  # its container runs again
+            if last_words(seen, entry, stopped):
+                continue  # a stopped unit's own line just after its stop, not a new run
             if stopped:  # not silent: systemd stopped it; the time until it logs again is no gap either
                 self._stop(rule, key, seen, now, ended)
                 for child in parts_of(key, units) if key in self._parents else ():  # containers, user units
                     self._stop(rule, child, units[child], now, ended)
                 if scoped is not None and scoped in units:  # a container's own scope
                     self._stop(rule, scoped, units[scoped], now, ended)
+                    units[scoped].stopped_scope = scope_id(key)
                 continue
             if seen.last_usec >= 0 and not seen.quiet:
                 if now < seen.last_usec:  # a clock stepping back: no gap, and its latest sign of life stays
@@ -213,7 +211,7 @@ class SilenceTracker:
     def _stop(self, rule: Rule, key: SilenceKey, seen: Seen, now: int, ended: list[tuple[Incident, Gap]]) -> None:
         if seen.incident is not None:
             ended.append(self._end(rule, key, seen, now))
-        seen.last_usec, seen.quiet, seen.count, seen.stopped_usec = -1, False, 0, now
+        seen.last_usec, seen.quiet, seen.count, seen.stopped_usec, seen.stopped_scope = -1, False, 0, now, ""
 
     def _end(self, rule: Rule, key: SilenceKey, seen: Seen, now: int, open_at_end: bool = False) -> tuple[Incident,
                                                                                                              Gap]:

@@ -32,8 +32,11 @@ class Seen:
     ended_alone_usec: int = 0
     """The gap of the last silence it ended by logging again on its own, not learnt yet (0: none)."""
     stopped_usec: int = 0
-    """When systemd last stopped it (its stop line's time; 0: never): its own lines until STOP_TRAILING_USEC after
-    are its last words (absence.py), not a new run."""
+    """When systemd last stopped it (its stop line's time; 0: never, or started again since): its own lines until
+    STOP_TRAILING_USEC after are its last words (absence_stops.last_words), not a new run."""
+    stopped_scope: str = ""
+    """The container ID whose scope's end stopped it ("": not a container's scope): a line of another ID is a new
+    container's (`docker compose up` recreating it), not the stopped one's last words."""
 
     def last_details(self) -> tuple[str, str, Mapping[str, str]]:
         """Cursor, message and fields of the last sign of life."""

@@ -17,6 +17,7 @@ from ..sources.selection import (
     managers_line,
     parent_of,
 )
+from .absence_seen import Seen
 
 # systemd's own lines (from PID 1, about the unit) that say it stops or finished on purpose.
 UNIT_STOPPING = "de5b426a63be47a7b6ac3eaac82e2f6f"  # "Stopping X..."
@@ -39,6 +40,35 @@ def deliberately_stopped(entry: Entry) -> bool:
     message = entry.message
     return message.endswith(": Deactivated successfully.") or message.startswith(("Stopped ", "Stopping ")) or (
         message.startswith("Finished ") and fields.get("MESSAGE_ID", UNIT_STARTED) == UNIT_STARTED)
+
+
+STOP_TRAILING_USEC = 5_000_000
+"""How long after its stop a unit's own lines are its last words (µs of journal time); the anomaly rules' grace
+after a stop too (engine/stop_windows.py GRACE_USEC)."""
+
+
+def started(entry: Entry) -> bool:
+    """systemd's line saying it started a unit ("Started X.": a new run), PID 1's (a container's scope's start on
+    `docker restart` or a restart policy) or a user manager's."""
+    fields = entry.fields
+    return managers_line(fields) and (fields.get("MESSAGE_ID") == UNIT_STARTED if "MESSAGE_ID" in fields
+                                      else entry.message.startswith("Started "))
+
+
+def last_words(seen: Seen, entry: Entry, stopped: bool) -> bool:
+    """Is this line of a unit that systemd stopped (`seen`'s) its last words, not a new run: its own (no manager's
+    line) up to STOP_TRAILING_USEC after the stop, which nothing said started again (`stopped_usec` is then 0),
+    and of the same container when a container's scope stopped it? journald stores a stream's last stdout lines
+    after PID 1's "Stopped", Docker's driver copies a container's pipe after its scope ended: each such line took
+    for a new run turned a planned stop into a silence page (a new user's trial)."""
+    if seen.last_usec >= 0 or stopped or not seen.stopped_usec or \
+            entry.realtime_usec > seen.stopped_usec + STOP_TRAILING_USEC:
+        return False
+    fields = entry.fields
+    if managers_line(fields):
+        return False
+    container = fields.get(CONTAINER_ID_FIELD)
+    return not (seen.stopped_scope and container is not None and container != seen.stopped_scope)
 
 
 def run_accounting(entry: Entry) -> bool:
@@ -87,6 +117,12 @@ def parts_of(parent: str, keys: Iterable[str]) -> list[str]:
     return [key for key in keys if mark in key and parent_key(key) == parent]
 
 
+def scope_id(key: str) -> str:
+    """The container ID of a Docker scope's key (`M/docker-ID.scope`), "" for any other."""
+    match = CONTAINER_SCOPE.fullmatch(split_host_unit(key)[1])
+    return match[1] if match is not None else ""
+
+
 MAX_SCOPES = 10_000
 
 
@@ -103,8 +139,9 @@ class ContainerScopes:
         self._keys: dict[str, str] = {}  # host_unit(machine, ID) -> the container's key
 
     def note(self, key: str, fields: Mapping[str, str], stopped: bool) -> str | None:
-        """For a line that stops its unit (deliberately_stopped), the key of the container whose scope that unit is
-        (if a line of it was seen); for a container's line (key: its host_unit key), note its ID. Else None."""
+        """For a line that stops or starts its unit (deliberately_stopped, `started`), the key of the container whose
+        scope that unit is (if a line of it was seen); for a container's line (key: its host_unit key), note its ID.
+        Else None."""
         if stopped:
             machine, unit = split_host_unit(key)
             match = CONTAINER_SCOPE.fullmatch(unit)

@@ -37,7 +37,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, replace
 
 from ..model import Entry, entry_key
-from .absence_stops import UNIT_STARTED, UNIT_STOPPED, UNIT_STOPPING, UNIT_SUCCESS
+from .absence_stops import STOP_TRAILING_USEC, UNIT_STARTED, UNIT_STOPPED, UNIT_STOPPING, UNIT_SUCCESS
 
 UNIT_STARTING = "7d4958e842da4a758f6c1cdc7b36dcc5"  # "Starting X..."
 UNIT_RELOADING = "d34d037fff1847e6ae669a370e694725"  # "Reloading X..."
@@ -47,8 +47,9 @@ RELOAD_GRACE_USEC = 30_000_000
 ends when the main process says so (ExecReload= done, or sd_notify RELOADING=0 then READY=1), and the old
 generation's goodbyes come after it (HAProxy's soft-stopped worker: `Stopping frontend ...`, `Proxy ... stopped
 (cumulated conns: ...)` at WARNING, within milliseconds; a long connection holds it longer)."""
-GRACE_USEC = 5_000_000
-"""How long after PID 1's "Stopped X." a line of X is still taken for its shutdown (µs of journal time)."""
+GRACE_USEC = STOP_TRAILING_USEC
+"""How long after PID 1's "Stopped X." a line of X is still taken for its shutdown (µs of journal time): 5 s, as
+the silence tracker takes them for its last words (absence_stops.STOP_TRAILING_USEC)."""
 MAX_STOP_USEC = 600_000_000
 """The longest stop taken for one (µs): systemd's TimeoutStopSec is 90 s by default; a window never closed
 (its end not read) does not cover the unit's lines for ever."""
