@@ -22,7 +22,7 @@ from typing import Any
 
 from .actions.channels import RequestFailed, call_alertmanager, unusable_url
 from .config import Channel
-from .sources.selection import glob_matches, is_glob
+from .sources.selection import glob_matches, is_glob, parent_of
 from .timespec import iso_utc, wall_usec
 
 FILE = "silences.json"
@@ -54,14 +54,18 @@ class Silence:
 
     def matches(self, payload: Mapping[str, Any]) -> bool:
         """The alert's unit is the silence's, or fits it as a glob (`web-*.service`, as journalctl -u and
-        watches take them); host and rule, when given, are equal. A glob fits units only: a host's own alert
-        ("(host)": its whole journal stopped) and logsentry's own ("logsentry") are silenced by a silence that
-        names them, never by `-u '*'`."""
+        watches take them), or is a part of it (a container of `docker.service`, a user unit of
+        `user@1000.service`: as `-u` and a watch take them, config.Watch.takes); host and rule, when given, are
+        equal. A glob fits units only: a host's own alert ("(host)": its whole journal stopped) and logsentry's
+        own ("logsentry") are silenced by a silence that names them, never by `-u '*'`."""
         unit = payload.get("unit")
-        return (isinstance(unit, str) and (unit == self.unit or (
-                    is_glob(self.unit) and unit not in UNGLOBBED and glob_matches(self.unit, unit)))
+        return (isinstance(unit, str) and (self._fits(unit) or ((parent := parent_of(unit)) is not None
+                                                                 and self._fits(parent)))
                 and (not self.host or payload.get("host") == self.host)
                 and (not self.rule or payload.get("rule") == self.rule))
+
+    def _fits(self, unit: str) -> bool:
+        return unit == self.unit or (is_glob(self.unit) and unit not in UNGLOBBED and glob_matches(self.unit, unit))
 
 
 class SilenceError(Exception):
@@ -159,10 +163,11 @@ def glob_regex(glob: str) -> str:
 def mirror(channel: Channel, silence: Silence) -> str:
     """Create the silence in an Alertmanager (matchers on the labels logsentry gives its alerts); its id."""
     glob = is_glob(silence.unit)
-    matchers = [{"name": "unit", "value": glob_regex(silence.unit) if glob else silence.unit, "isRegex": glob,
-                 "isEqual": True}]
+    # the unit and its parts (`docker.service/web`, `user@1000.service/app.service`), as Silence.matches has it
+    unit = glob_regex(silence.unit) if glob else re.escape(silence.unit)
+    matchers = [{"name": "unit", "value": f"{unit}(?:/.+)?", "isRegex": True, "isEqual": True}]
     if glob:  # a glob fits units only, as Silence.matches has it: not a host's own alert, nor logsentry's
-        matchers.extend({"name": "unit", "value": unit, "isRegex": False, "isEqual": False} for unit in UNGLOBBED)
+        matchers.extend({"name": "unit", "value": own, "isRegex": False, "isEqual": False} for own in UNGLOBBED)
     if silence.host:
         matchers.append({"name": "host", "value": silence.host, "isRegex": False, "isEqual": True})
     if silence.rule:

@@ -335,3 +335,19 @@ def test_config_check_names_the_user_unit_a_watch_of_its_bare_name_meant(tmp_pat
     notes = [line for line in done.stdout.splitlines() if line.startswith("note:")]
     assert notes == ["note: watch #1 (line 3): units: no entry of pipewire.service in this journal (did you mean "
                      "user@1000.service/pipewire.service?): the watch covers it once it logs"], done.stdout
+
+
+def test_a_silence_of_a_bare_name_says_the_user_unit_it_may_have_meant(tmp_path: Path) -> None:
+    """`silence add -u pipewire` silences pipewire.service, which nothing is: it says so, with the user's own unit
+    the journal names (a new user's trial: a silence that silenced nothing, silently)."""
+    journal = tmp_path / "journal"
+    journal.mkdir()
+    write_journal(journal, "user", [user("spa.alsa: xrun", 1.0, "pipewire.service")])
+    (tmp_path / "state").mkdir()
+    config = tmp_path / "c.toml"
+    config.write_text(f'state_dir = "{tmp_path / "state"}"\njournal_directory = "{journal}"\n')
+    config.chmod(0o600)
+    made = run_cli("silence", "add", "-c", str(config), "-u", "pipewire", "--for", "1h", "--comment", "test")
+    assert made.exit_code == 0, made.output
+    assert "note: no entry of pipewire.service in this journal (did you mean user@1000.service/pipewire.service?): " \
+           "the silence covers it once it logs" in made.stderr, made.stderr

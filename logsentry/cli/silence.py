@@ -14,7 +14,9 @@ from ..host_silence import RULE_ID as HOST_RULE
 from ..host_silence import UNIT as HOST_UNIT
 from ..rules.loader import default_rule_dirs, load_rules
 from ..silences import OWN_UNIT, UNGLOBBED, Silence, SilenceError, load, mirror, new_silence, save, unmirror
-from ..sources.selection import is_glob, unit_name
+from ..sources.journal import JournalLocation, JournalOpenError
+from ..sources.selection import Selection, is_glob, unit_name
+from ..sources.unit_names import said_unseen, unseen_units
 from ..timespec import TimeSpecError, format_usec, parse_duration, wall_usec
 from ..views.escape import visible
 from .common import fail
@@ -102,6 +104,14 @@ def add(unit: str, host: str, rule: str, duration: str, comment: str, config_pat
                    "(-c PATH mirrors it to the config's)", err=True)
     if state_dir is not None and not (state_dir / "state.db").exists():
         click.echo(f"note: no state.db in {state_dir}: no service has run with it as its state_dir yet", err=True)
+    if not is_glob(made.unit) and made.unit not in UNGLOBBED:  # (a typo, or `pipewire` for a user's own unit)
+        try:
+            location = JournalLocation(directory=config.journal_directory if config is not None else None)
+            for said in said_unseen(unseen_units(location, Selection(units=(made.unit,))),
+                                    "the silence covers it once it logs"):
+                click.echo(f"note: {said}", err=True)
+        except (JournalOpenError, OSError):
+            pass  # (no journal to look in here: the silence stands as given)
     if is_glob(made.unit):
         click.echo(f"note: a glob covers units only; a host whose whole journal stops and logsentry's own failures "
                    f"are still alerted (-u '{HOST_UNIT}' -H HOSTNAME and -u {OWN_UNIT} silence those)", err=True)
