@@ -8,6 +8,7 @@ level of the worst signature rule that matches it (Selection.rule_level); a line
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -81,3 +82,30 @@ def test_a_docker_log_says_its_level_came_from_the_stream(tmp_path: Path):
     assert "read tcp 10.0.0.5:443: c" not in found  # no error: error-burst does not count it
     assert found["cachix-server: thread bl"] == ("ghc-mvar-deadlock", "stream")
     assert found["panic: runtime error: in"][1] == "text"
+
+
+def test_p_err_keeps_a_critical_rules_line_whose_level_is_only_the_streams_default(make_journal, tmp_path: Path):
+    """GHC writes "thread blocked indefinitely in an MVar operation" to stdout: journald stores PRIORITY=6, its
+    default for the stream, which claims nothing (as Docker's driver's 6 for a container's stdout). `-p err`
+    dropped the line, and the README's own `scan -p err` hid the deadlock (a new user's trial). It now counts at
+    its worst matching rule's level, as a line without a level does; a line the program itself logged at info
+    (syslog, or naming INFO) keeps its level, and a stdout line no rule matches stays info. Both readers agree."""
+    mvar = "cachix-server: thread blocked indefinitely in an MVar operation"
+    journal = make_journal([
+        entry(mvar, unit="cachix.service", at=0, _TRANSPORT="stdout"),
+        entry(mvar, unit="docker.service", at=1, _TRANSPORT="journal", _COMM="dockerd", CONTAINER_NAME="web",
+              SYSLOG_IDENTIFIER="0123456789ab"),
+        entry(mvar, unit="syslogd.service", at=2, _TRANSPORT="syslog"),  # its program's own claim: info
+        entry(f"INFO {mvar}", unit="named.service", at=3, _TRANSPORT="stdout"),  # the text's own level: info
+        entry("GET / 200", unit="cachix.service", at=4, _TRANSPORT="stdout")])
+    kept = {"cachix-server: thread bl": ("ghc-mvar-deadlock ghc-mvar-deadlock", "journal")}  # (two of the lines)
+    assert matched("--file", str(journal), "-p", "err", "--no-anomalies") == kept
+    done = run_cli("scan", "--file", str(journal), "-p", "err", "--no-anomalies", "-o", "json")
+    assert sorted(record["unit"] for record in map(json.loads, done.stdout.splitlines())
+                  if record["type"] == "match") == ["cachix.service", "docker.service/web"]
+    export = tmp_path / "dump.export"  # the same entries read in Python (no scanner): the same view
+    export.write_bytes(subprocess.run(["journalctl", "--file", str(journal), "-o", "export"], capture_output=True,
+                                      check=True).stdout)
+    done = run_cli("scan", "--file", str(export), "-p", "err", "--no-anomalies", "-o", "json")
+    assert sorted(record["unit"] for record in map(json.loads, done.stdout.splitlines())
+                  if record["type"] == "match") == ["cachix.service", "docker.service/web"]

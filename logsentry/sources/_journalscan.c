@@ -650,7 +650,7 @@ static int fill_batch(Scanner *s, Batch *b, Buf *unit, size_t limit) {
         size_t machine_len = 0, host_len = 0, container_len = 0, container_ids = 0, container_id_len = 0;
         size_t user_units = 0, user_unit_len = 0;
         int about_user_unit = 0;
-        int disown = 0;
+        int disown = 0, stdout_stream = 0;
         const void *data;
         size_t len;
         unit->len = 0;
@@ -707,6 +707,8 @@ static int fill_batch(Scanner *s, Batch *b, Buf *unit, size_t limit) {
                 } else if (HAS(d, len, "_COMM=")) {
                     q.full |= ++comms > 1; /* several: Python decides */
                     dockerd = len == 13 && memcmp(d + 6, "dockerd", 7) == 0; /* selection.CONTAINER_WRITER */
+                } else if (len == 17 && memcmp(d, "_TRANSPORT=stdout", 17) == 0) {
+                    stdout_stream = 1; /* its PRIORITY may be journald's default for the stream, no claim */
                 }
                 break;
             case 'C':
@@ -755,8 +757,17 @@ static int fill_batch(Scanner *s, Batch *b, Buf *unit, size_t limit) {
             if (s->priority_low >= 0 && effective == NO_PRIORITY) {
                 q.full = 1; /* no level at all: -p takes its worst matching rule's (Selection.rule_level, Python) */
             } else if (s->priority_low >= 0 && (effective < s->priority_low || effective > s->priority_high)) {
-                b->messages.len = message_start; /* not selected (-p): as if sd-journal had not matched it */
-                continue;
+                /* journald's default for a stream (info), or Docker's driver's for a container's stdout, and no
+                   level in the text: no claim either, so a line a rule may match goes to Python, which takes the
+                   worse of 6 and its rules' (Selection.admits) */
+                if ((stdout_stream || container_line) && q.priority == 6 && text < 0 && q.messages == 1 &&
+                    screen_passes(&s->screen, (const unsigned char *)b->messages.data + message_start, q.message_len,
+                                  effective)) {
+                    q.full = 1;
+                } else {
+                    b->messages.len = message_start; /* not selected (-p): as if sd-journal had not matched it */
+                    continue;
+                }
             }
         }
         /* Screened entries are about their own unit, _SYSTEMD_UNIT (selection.subject_unit), named in ASCII

@@ -302,12 +302,17 @@ class Selection:
 
     def admits(self, entry: Entry) -> bool:
         """-p: is this entry's effective priority selected? An entry without one by `rule_level` (without
-        it, or when no rule matches it, it is not)."""
+        it, or when no rule matches it, it is not), and one whose level is only a stream's default (PRIORITY=6 of
+        `_TRANSPORT=stdout`, or of a container's stdout by Docker's driver; no level in its text: no claim) by the
+        worse of that and `rule_level`:
+        `-p err` keeps GHC's "thread blocked indefinitely in an MVar operation" on stdout (a new user's trial)."""
         if self.priorities is None:
             return True
         level = entry.effective_priority
-        if level is None and self.rule_level is not None:
-            level = self.rule_level(entry)
+        if self.rule_level is not None and (level is None or (level == 6 and entry.level_source == "journal" and (
+                entry.fields.get("_TRANSPORT") == "stdout" or container_of(entry.unit) is not None))):
+            ruled = self.rule_level(entry)
+            level = ruled if level is None or (ruled is not None and ruled < level) else level
         return level is not None and self.priorities[0] <= level <= self.priorities[1]
 
     @property
