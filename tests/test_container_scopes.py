@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from conftest import entry, json_events, run_cli
+from conftest import BASE_USEC, entry, json_events, run_cli
 from sandbox import Sandbox
 from test_containers import dockerd
 from test_restart_systemd import start_logsentry, wait_until
@@ -48,8 +48,8 @@ def a_day_then(stops: list[dict[str, Any]]) -> list[dict[str, Any]]:
              for name, offset, container_id in (("web", 0.0, WEB_ID), ("db", 0.5, DB_ID))]
     end = day + 100.0
     later = [entry(f"later {i}", unit="later.service", at=end + 1 + 600 * i) for i in range(7)]
-    return [*ticks, *(dict(stop, __REALTIME_TIMESTAMP=int((end + 2) * 1e6) + n) for n, stop in enumerate(stops)),
-            *later]
+    return [*ticks, *(dict(stop, __REALTIME_TIMESTAMP=BASE_USEC + int((end + 2) * 1e6) + n)
+                      for n, stop in enumerate(stops)), *later]
 
 
 def silences(events: list[dict[str, Any]]) -> set[str]:
@@ -243,3 +243,27 @@ def test_a_container_restarted_at_once_then_hung_is_silent(tmp_path: Path) -> No
     recreated = a_day_then([scope_ended(WEB_ID, 0), container("starting", 0, "web", new_id)])
     journal = write_journal(tmp_path, "recreated", recreated)
     assert silences(assert_same_events(SHIPPED, files=[journal])) == {"docker.service/web", "docker.service/db"}
+
+
+def test_a_rootless_containers_scope_ends_by_its_users_manager(tmp_path: Path) -> None:
+    """Rootless Docker runs in a user's manager (user@1000.service, its docker.service), and so do its containers'
+    scopes: the manager's line ends one (in its init.scope, USER_UNIT=docker-ID.scope; systemd 249+ says only
+    "Consumed ..." at info). rlweb stopped so is no silence; rlquiet, with no word, is silent."""
+    def rootless(message: str, at: float, name: str, container_id: str) -> dict[str, Any]:
+        return container(message, at, name, container_id) | {
+            "_SYSTEMD_UNIT": "user@1000.service", "_SYSTEMD_USER_UNIT": "docker.service", "_UID": "1000"}
+
+    def managers(message: str, container_id: str, message_id: str) -> dict[str, Any]:
+        return entry(message, unit="user@1000.service", at=0, _SYSTEMD_USER_UNIT="init.scope", _PID="1500",
+                     _UID="1000", USER_UNIT=f"docker-{container_id}.scope", MESSAGE_ID=message_id,
+                     SYSLOG_IDENTIFIER="systemd")
+
+    day = 86_400
+    ticks = [rootless(f"tick {n}", n * 10.0 + offset, name, container_id) for n in range(day // 10 + 10)
+             for name, offset, container_id in (("rlweb", 0.0, WEB_ID), ("rlquiet", 0.5, DB_ID))]
+    end = day + 100.0
+    stops = [dict(managers(f"docker-{WEB_ID}.scope: Consumed 2min 3.100s CPU time.", WEB_ID,
+                           "ae8f7b866b0347b9af31fe1c80b127c0"), __REALTIME_TIMESTAMP=BASE_USEC + int((end + 2) * 1e6))]
+    later = [entry(f"later {i}", unit="later.service", at=end + 1 + 600 * i) for i in range(7)]
+    journal = write_journal(tmp_path, "rootless", [*ticks, *stops, *later])
+    assert silences(assert_same_events(SHIPPED, files=[journal])) == {"user@1000.service/rlquiet"}

@@ -102,7 +102,7 @@ def test_a_glob_silence_matches_units_here_and_in_alertmanager(alertmanager, tmp
     assert alert_states(manager) == {"web-7.service": "suppressed", "api.service": "active"}
 
 
-def test_a_units_silence_covers_its_containers_and_user_units_here_and_in_alertmanager(  # noqa: F811
+def test_a_units_silence_covers_its_containers_and_user_units_here_and_in_alertmanager(
         alertmanager, tmp_path: Path, boom_rules: Path) -> None:  # noqa: F811
     """`silence add -u docker.service` for dockerd's upgrade quiets its containers too, and `-u user@1000.service`
     that user's own units, as `-u` and a watch take them (a new user's trial: only the exact name was silenced);

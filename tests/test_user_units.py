@@ -165,6 +165,13 @@ def test_the_user_managers_stop_is_no_silence_and_its_units_own_word_is_not_the_
     other_user = dict(manager("Stopped app.service.", end, "app.service"), _SYSTEMD_UNIT="user@1001.service")
     assert silent([other_user], "other") == {"user@1000.service/app.service"}
     assert silent([], "none") == {"user@1000.service/app.service"}
+    # systemd 249+: a user manager says "Deactivated successfully" at debug only; a unit that exits on its own
+    # leaves its account of the run at info, written when the run ended: no silence (a new user's trial, F26)
+    consumed = manager("app.service: Consumed 1min 2.345s CPU time.", end, "app.service",
+                       "ae8f7b866b0347b9af31fe1c80b127c0")
+    assert silent([user("all done, exiting", end - 1, "app.service"), consumed], "exited") == set()
+    assert silent([dict(consumed, _SYSTEMD_USER_UNIT="app.service", _PID="2000")], "its own words") == \
+        {"user@1000.service/app.service"}
 
 
 def test_a_user_units_failure_comes_with_its_own_last_lines(tmp_path: Path) -> None:

@@ -107,8 +107,9 @@ def add(unit: str, host: str, rule: str, duration: str, comment: str, config_pat
     if not is_glob(made.unit) and made.unit not in UNGLOBBED:  # (a typo, or `pipewire` for a user's own unit)
         try:
             location = JournalLocation(directory=config.journal_directory if config is not None else None)
-            for said in said_unseen(unseen_units(location, Selection(units=(made.unit,))),
-                                    "the silence covers it once it logs"):
+            # (only with names alike: a silence set up before a unit first logs is no mistake)
+            unseen = [(name, close) for name, close in unseen_units(location, Selection(units=(made.unit,))) if close]
+            for said in said_unseen(unseen, "the silence covers it once it logs"):
                 click.echo(f"note: {said}", err=True)
         except (JournalOpenError, OSError):
             pass  # (no journal to look in here: the silence stands as given)

@@ -151,9 +151,11 @@ class SilenceTracker:
         now, key = entry.realtime_usec, entry_key(entry)
         if now > self._latest:
             self._latest = now
-        stopped = deliberately_stopped(entry)
-        epitaph = not stopped and run_accounting(entry)
-        begun = not stopped and not epitaph and entry.fields.get("_PID") == "1" and started(entry)
+        # systemd's account of a run ("X: Consumed 1.2s CPU time.") is written when the run ended: a stop too (a
+        # user manager, systemd 249+, says "Deactivated successfully" at debug only: it is all a user unit that
+        # exits on its own leaves at info, systemd PR 19936)
+        stopped = deliberately_stopped(entry) or run_accounting(entry)
+        begun = not stopped and started(entry)
         # a container's scope ended (the container stopped) or began (it runs again: its lines are no last words)
         scoped = self._scopes.note(key, entry.fields, stopped or begun)
         for rule in self.rules:
@@ -167,8 +169,6 @@ class SilenceTracker:
             seen = units.get(key)
             if seen is None:
                 seen = self._new(rule, key, units)
-            if epitaph and seen.last_usec < 0:  # a stopped unit's run accounted for: it stays stopped
-                continue
             if begun and scoped is not None and scoped in units:
                 units[scoped].stopped_usec = 0  # its container runs again
             if last_words(seen, entry, stopped):

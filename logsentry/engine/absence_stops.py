@@ -16,6 +16,7 @@ from ..sources.selection import (
     container_of,
     managers_line,
     parent_of,
+    user_unit_of,
 )
 from .absence_seen import Seen
 
@@ -117,10 +118,18 @@ def parts_of(parent: str, keys: Iterable[str]) -> list[str]:
     return [key for key in keys if mark in key and parent_key(key) == parent]
 
 
+def _scope(key: str) -> str | None:
+    """The container ID of a Docker scope's key: PID 1's `M/docker-ID.scope`, or a user manager's
+    `M/user@1000.service/docker-ID.scope` (rootless Docker's containers run in its user's manager's scopes)."""
+    unit = split_host_unit(key)[1]
+    user = user_unit_of(unit)
+    match = CONTAINER_SCOPE.fullmatch(user[1] if user is not None else unit)
+    return match[1] if match is not None else None
+
+
 def scope_id(key: str) -> str:
-    """The container ID of a Docker scope's key (`M/docker-ID.scope`), "" for any other."""
-    match = CONTAINER_SCOPE.fullmatch(split_host_unit(key)[1])
-    return match[1] if match is not None else ""
+    """The container ID of a Docker scope's key (_scope), "" for any other."""
+    return _scope(key) or ""
 
 
 MAX_SCOPES = 10_000
@@ -143,9 +152,8 @@ class ContainerScopes:
         scope that unit is (if a line of it was seen); for a container's line (key: its host_unit key), note its ID.
         Else None."""
         if stopped:
-            machine, unit = split_host_unit(key)
-            match = CONTAINER_SCOPE.fullmatch(unit)
-            return None if match is None else self._keys.get(host_unit(machine, match[1]))
+            match = _scope(key)
+            return None if match is None else self._keys.get(host_unit(split_host_unit(key)[0], match))
         container_id = fields.get(CONTAINER_ID_FIELD)
         if container_id is None:  # (nearly every line: nothing to split or match)
             return None
