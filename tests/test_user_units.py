@@ -358,3 +358,16 @@ def test_a_silence_of_a_bare_name_says_the_user_unit_it_may_have_meant(tmp_path:
     assert made.exit_code == 0, made.output
     assert "note: no entry of pipewire.service in this journal (did you mean user@1000.service/pipewire.service?): " \
            "the silence covers it once it logs" in made.stderr, made.stderr
+
+
+def test_did_you_mean_suggests_only_subjects_an_entry_holds(tmp_path: Path) -> None:
+    """A user manager's unit and dockerd's container are pairs the journal holds apart: `user@1000.service/web`
+    (docker.service's web) and `docker.service/pipewire.service` (a user's unit) were suggested though no entry
+    is either (helper-165's trial, F29)."""
+    write_journal(tmp_path, "mixed", [
+        user("spa.alsa: xrun", 1.0, "pipewire.service"),
+        entry("GET / 200", unit="docker.service", at=2.0, _COMM="dockerd", CONTAINER_NAME="web")])
+    for asked, meant in (("user@1000.service/pipewire", "user@1000.service/pipewire.service"),
+                         ("docker.service/webb", "docker.service/web, docker.service")):
+        result = run_cli("scan", "-D", str(tmp_path), "-u", asked, "--no-anomalies")
+        assert f"no entry of {asked} in this journal (did you mean {meant}?)" in result.stderr, result.stderr

@@ -20,6 +20,9 @@ from .selection import (
 from .values import decode
 
 MAX_SUGGESTIONS = 3
+PART_FIELDS = ("CONTAINER_NAME", "_SYSTEMD_USER_UNIT", "USER_UNIT")
+"""Where a unit's line names its part: a container (Docker's driver), or a user unit (its own, or its manager's
+line about it)."""
 
 
 def unseen_units(location: JournalLocation, selection: Selection) -> list[tuple[str, list[str]]]:
@@ -38,32 +41,53 @@ def unseen_units(location: JournalLocation, selection: Selection) -> list[tuple[
             queried[field] = {decode(value) for value in reader.query_unique(field)}
         return queried[field]
 
+    def meet(subject: str) -> bool:  # a container's or user unit's subject: an entry holds its unit and part
+        unit, _, part = subject.partition(CONTAINER_SEPARATOR)
+        for field in PART_FIELDS:
+            reader.flush_matches()
+            reader.add_match(f"_SYSTEMD_UNIT={unit}")
+            reader.add_match(f"{field}={part}")
+            reader.seek_head()
+            if reader._next():
+                return True
+        return False
+
     try:
         known = {value for field in UNIT_VALUE_FIELDS for value in held(field)}
-        # a container's or user unit's subject (`docker.service/web`, `user@1000.service/pipewire.service`): its
-        # unit and a CONTAINER_NAME or user unit the journal holds, each (seen apart, not proven to meet: the
-        # reading says what it finds), and those pairs as suggestions
+        # a container's or user unit's subject (`docker.service/web`, `user@1000.service/pipewire.service`): known
+        # when an entry of its unit names its part; its unit's pairs with the parts the journal holds are the
+        # suggestions, each looked up only when it is one (helper-165's trial: `user@1000.service/web` was
+        # suggested for docker.service's web)
+        pairs: set[str] = set()
         if asked := {parent for name in names if (parent := parent_of(name)) is not None} & known:
-            parts = {name for field in ("CONTAINER_NAME", "_SYSTEMD_USER_UNIT", "USER_UNIT") for name in held(field)}
-            known.update(f"{unit}{CONTAINER_SEPARATOR}{name}" for unit in asked for name in parts
-                         if parent_of(f"{unit}{CONTAINER_SEPARATOR}{name}") == unit)
+            parts = {name for field in PART_FIELDS for name in held(field)}
+            pairs = {f"{unit}{CONTAINER_SEPARATOR}{name}" for unit in asked for name in parts
+                     if parent_of(f"{unit}{CONTAINER_SEPARATOR}{name}") == unit}
+            known.update(name for name in names if name in pairs and meet(name))
         # a user's own unit or a container named bare (`-u pipewire`, `-u web`: both made `.service`): its subject
         users: dict[str, list[str]] = {}
         if bare := [name for name in names if name not in known and parent_of(name) is None]:
             managers = sorted(unit for unit in known if USER_MANAGER.fullmatch(unit))
             for name in bare:
                 if name in held("_SYSTEMD_USER_UNIT"):
-                    users[name] = [f"{manager}{CONTAINER_SEPARATOR}{name}" for manager in managers]
+                    users[name] = [subject for manager in managers
+                                   if meet(subject := f"{manager}{CONTAINER_SEPARATOR}{name}")]
                 elif (stem := name.removesuffix(".service")) in held("CONTAINER_NAME"):
+                    reader.flush_matches()
                     users[name] = container_units(reader, stem)
+        ordered = sorted(known | pairs)
+        said = []
+        for name in names:
+            if name in known:
+                continue
+            close = users.get(name) or [subject for subject in difflib.get_close_matches(
+                name, ordered, n=4 * MAX_SUGGESTIONS, cutoff=0.8) if subject in known or meet(subject)]
+            said.append((name, close[:MAX_SUGGESTIONS]))
+        return said
     except OSError:
         return []
     finally:
         reader.close()
-    ordered = sorted(known)
-    return [(name, users.get(name, [])[:MAX_SUGGESTIONS]
-             or difflib.get_close_matches(name, ordered, n=MAX_SUGGESTIONS, cutoff=0.8))
-            for name in names if name not in known]
 
 
 def said_unseen(unseen: list[tuple[str, list[str]]], then: str) -> list[str]:
