@@ -371,3 +371,24 @@ def test_did_you_mean_suggests_only_subjects_an_entry_holds(tmp_path: Path) -> N
                          ("docker.service/webb", "docker.service/web, docker.service")):
         result = run_cli("scan", "-D", str(tmp_path), "-u", asked, "--no-anomalies")
         assert f"no entry of {asked} in this journal (did you mean {meant}?)" in result.stderr, result.stderr
+
+
+def test_a_user_managers_giving_up_on_a_unit_pages_again_as_critical(tmp_path: Path) -> None:
+    """A user's daemon in a crash loop: the runs' failures are one error incident, and the manager giving up
+    ("Start request repeated too quickly.") pages again, critical, as PID 1's does for a system unit (it was folded
+    into the error: helper-165's trial, F13)."""
+    failed = "d9b373ed55a64feb8242e02dbe79a49c"
+    lines = []
+    for run in range(5):
+        at = run * 2.0
+        lines += [user("fatal: cannot bind socket", at, "app.service", priority=3),
+                  manager("app.service: Main process exited, code=exited, status=1/FAILURE", at + 0.1, "app.service",
+                          "98e322203f7a4ed290d09fe03c09fe15"),
+                  manager("app.service: Failed with result 'exit-code'.", at + 0.2, "app.service", failed)]
+    lines += [manager("app.service: Start request repeated too quickly.", 10.0, "app.service", ""),
+              manager("app.service: Failed with result 'start-limit-hit'.", 10.1, "app.service", failed)]
+    write_journal(tmp_path, "loop", [{key: value for key, value in line.items() if value != ""} for line in lines])
+    result = run_cli("scan", "-D", str(tmp_path), "--no-anomalies", "-o", "json")
+    incidents = [(event["rule"], event["severity"]) for event in json_events(result) if event["type"] == "incident"]
+    assert incidents[-1] == ("systemd-user-start-limit-hit", "critical"), incidents
+    assert [severity for _, severity in incidents].count("critical") == 1, incidents
