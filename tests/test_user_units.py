@@ -12,6 +12,7 @@ cgroup journald reads `_SYSTEMD_USER_UNIT` from.
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import signal
 import subprocess
@@ -392,3 +393,22 @@ def test_a_user_managers_giving_up_on_a_unit_pages_again_as_critical(tmp_path: P
     incidents = [(event["rule"], event["severity"]) for event in json_events(result) if event["type"] == "incident"]
     assert incidents[-1] == ("systemd-user-start-limit-hit", "critical"), incidents
     assert [severity for _, severity in incidents].count("critical") == 1, incidents
+
+
+def test_baseline_show_at_80_columns_keeps_unit_names_and_headers_whole(tmp_path: Path) -> None:
+    """The name is what `-u` takes: `user@1000.service/pipewire.servi…` and headers cut to `entr…` at 80 columns
+    (a new user's trial, F9)."""
+    journal = tmp_path / "journal"
+    journal.mkdir()
+    write_journal(journal, "user", [user(f"spa.alsa: xrun {n}", n * 60.0, "pipewire.service") for n in range(30)])
+    state = tmp_path / "state"
+    learnt = run_cli("baseline", "learn", "--state-dir", str(state), "-D", str(journal), "--since", "@0")
+    assert learnt.exit_code == 0, learnt.output
+    shown = subprocess.run([sys.executable, "-m", "logsentry", "baseline", "show", "--state-dir", str(state)],
+                           capture_output=True, text=True, timeout=60, check=True,
+                           env={**os.environ, "COLUMNS": "80"})
+    [header] = [row for row in shown.stdout.splitlines() if row.startswith("unit ")]
+    assert header.split() == ["unit", "host", "entries", "errors", "history", "templates"], shown.stdout
+    [row] = [row for row in shown.stdout.splitlines() if row.startswith("user@")]
+    assert row.split() == ["user@1000.service/pipewire.service", "-", "30", "0", "29m", "1"], row
+    assert max(map(len, shown.stdout.splitlines())) <= 80, shown.stdout

@@ -36,7 +36,7 @@ from ..sources.journal import JournalLocation
 from ..sources.selection import PRIORITY_NAMES, Selection, glob_matches, parent_of, unit_name
 from ..state import State, StateError
 from ..state_readonly import StateMissing, open_read_only
-from ..timespec import TimeSpecError, format_duration, format_usec, parse_timestamp
+from ..timespec import TimeSpecError, format_usec, parse_timestamp
 from ..views.escape import visible
 from .baseline_runs import SavedRun, run_record, runs_text, saved_runs
 from .common import console as common_console
@@ -242,17 +242,20 @@ def show(config_path: Path, state_dir: Path | None, units: tuple[str, ...], outp
     if not chosen:
         console.print("no baselines saved" + (" for " + ", ".join(sorted(wanted)) if wanted else ""))
         return
-    table = Table(title="units, busiest first", title_justify="left")
-    table.add_column("unit", no_wrap=True)
-    table.add_column("host", no_wrap=True, overflow="ellipsis", max_width=24)
+    # the unit whole (it is what `-u` takes), and each header whole: at 80 columns the host and the history give
+    # way first (a new user's trial: `user@1000.service/pipewire.servi…`, `entr…`)
+    table = Table(title="units, busiest first", title_justify="left", box=None, pad_edge=False, show_edge=False)
+    longest = max(len(visible(split_host_unit(key)[1])) for key in chosen)
+    table.add_column("unit", no_wrap=True, width=min(longest, 60))
+    table.add_column("host", no_wrap=True, overflow="ellipsis", max_width=24, min_width=4)
     for name in ("entries", "errors", "history", "templates"):
-        table.add_column(name, justify="right", no_wrap=True)
+        table.add_column(name, justify="right", no_wrap=True, min_width=len(name))
     for key in sorted(chosen, key=lambda k: -baselines.units[k].entries):
         stats = baselines.units[key]
         machine, unit = split_host_unit(key)
         host = names.get(machine) or machine[:12]  # a machine id only where no host name is known
         table.add_row(Text(visible(unit)), Text(visible(host) or "-"), str(stats.entries), str(stats.errors),
-                      format_duration(stats.last_usec - stats.first_usec), str(len(baselines.templates[key])))
+                      _span(stats.last_usec - stats.first_usec), str(len(baselines.templates[key])))
     console.print(table)
     if not wanted:
         console.print("templates: logsentry baseline show -u UNIT")
@@ -339,3 +342,11 @@ def forget(config_path: Path, state_dir: Path | None, unit: str, machine: str | 
     state.request("forget", name)
     state.close()
     click.echo(f"forgot {name} ({len(keys)} host{'s' if len(keys) != 1 else ''})")
+
+
+def _span(usec: int) -> str:
+    """A history's length in its two largest units ("1d 2h", "2h 7m", "7m 3s", "3s"): the table's column."""
+    seconds = max(0, usec) // 1_000_000
+    parts = [(seconds // 86_400, "d"), (seconds // 3600 % 24, "h"), (seconds // 60 % 60, "m"), (seconds % 60, "s")]
+    first = next((index for index, (value, _) in enumerate(parts) if value), len(parts) - 1)
+    return " ".join(f"{value}{unit}" for value, unit in parts[first:first + 2] if value) or "0s"
