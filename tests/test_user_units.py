@@ -412,3 +412,16 @@ def test_baseline_show_at_80_columns_keeps_unit_names_and_headers_whole(tmp_path
     [row] = [row for row in shown.stdout.splitlines() if row.startswith("user@")]
     assert row.split() == ["user@1000.service/pipewire.service", "-", "30", "0", "29m", "1"], row
     assert max(map(len, shown.stdout.splitlines())) <= 80, shown.stdout
+
+
+def test_the_below_threshold_table_breaks_a_subject_after_its_unit(tmp_path: Path) -> None:
+    """At 80 columns `user@1000.service/pipewire.service` was folded mid-word over three lines (`user@1000.servic`,
+    `e/pipewire.servi`, `ce`): it breaks after its unit now, each half whole."""
+    write_journal(tmp_path, "few", [user(f"spa.alsa: hw:0: xrun recovery failed {n}: Broken pipe", n * 1.0,
+                                         "pipewire.service", priority=3) for n in range(3)])
+    shown = subprocess.run([sys.executable, "-m", "logsentry", "scan", "-D", str(tmp_path), "--no-anomalies"],
+                           capture_output=True, text=True, timeout=60, check=True,
+                           env={**os.environ, "COLUMNS": "80"})
+    table = shown.stdout.partition("Matches below their trigger threshold")[2]
+    cells = [row.split("│")[1].strip() for row in table.splitlines() if row.startswith("│")]
+    assert cells[:2] == ["user@1000.service/", "pipewire.service"], shown.stdout

@@ -205,6 +205,9 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
         wanted = [min(cap, max(cell_len(visible(text)) for text in texts)) for texts in (
             [summary.host_of(where[0]) for where, _ in shown] if several else None,
             [where[1] for where, _ in shown]) if texts is not None]
+        # a part's subject breaks after its unit (`user@1000.service/` over `pipewire.service`), each half whole
+        halves = [cell_len(visible(half)) for where, _ in shown for half in _halves(where[1])]
+        wanted[-1] = max(wanted[-1], min(28, max(halves)))
         wanted.append(max(min(32, longest), min(48, console.width // 4)))
         counts = max(len("matches"), *(len(f"{count:,}") for _, count in shown))
         *firsts, rule_width = leading_widths(console.width, wanted, 3 * (len(wanted) + 2) + 1 + counts)
@@ -220,7 +223,9 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
             if others:
                 rule_text.append(f" (fired for {plural(others, 'other key')})", style="yellow")
             host = [Text(visible(summary.host_of(machine)))] if several else []
-            table.add_row(*host, Text(visible(unit)), rule_text, f"{count:,}",
+            unit_text = visible(unit) if cell_len(visible(unit)) <= firsts[-1] else \
+                "\n".join(map(visible, _halves(unit)))
+            table.add_row(*host, Text(unit_text), rule_text, f"{count:,}",
                           Fitted(summary.examples.get(where, ""), "dim"))
         console.print(table)
         if rest:
@@ -249,3 +254,9 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
             console.print(Text("Nothing found by the signature rules.", style="green"))
         else:
             console.print(Text("Nothing found.", style="green"))
+
+
+def _halves(subject: str) -> list[str]:
+    """A container's or user unit's subject as its unit with the separator, then its part; a unit alone whole."""
+    unit, separator, part = subject.partition("/")
+    return [unit + separator, part] if separator and part else [subject]
