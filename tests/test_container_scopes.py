@@ -267,3 +267,29 @@ def test_a_rootless_containers_scope_ends_by_its_users_manager(tmp_path: Path) -
     later = [entry(f"later {i}", unit="later.service", at=end + 1 + 600 * i) for i in range(7)]
     journal = write_journal(tmp_path, "rootless", [*ticks, *stops, *later])
     assert silences(assert_same_events(SHIPPED, files=[journal])) == {"user@1000.service/rlquiet"}
+
+
+def test_another_users_manager_ending_a_scope_of_a_containers_id_stops_nothing(tmp_path: Path) -> None:
+    """Any user can make their manager write "docker-ID.scope: Consumed ..." (`systemd-run --user --scope
+    --unit=docker-ID.scope true`) for a container ID read from /proc: it blinded a root container's watch and
+    another user's rootless one (helper-166's trial, F18). A user manager's scope line ends that user's own
+    containers only."""
+    def rootless(message: str, at: float, name: str, container_id: str) -> dict[str, Any]:
+        return container(message, at, name, container_id) | {
+            "_SYSTEMD_UNIT": "user@1000.service", "_SYSTEMD_USER_UNIT": "docker.service", "_UID": "1000"}
+
+    def user_1001(container_id: str) -> dict[str, Any]:
+        return entry(f"docker-{container_id}.scope: Consumed 3.2s CPU time.", unit="user@1001.service", at=0,
+                     _SYSTEMD_USER_UNIT="init.scope", _PID="1600", _UID="1001",
+                     USER_UNIT=f"docker-{container_id}.scope", MESSAGE_ID="ae8f7b866b0347b9af31fe1c80b127c0",
+                     SYSLOG_IDENTIFIER="systemd")
+
+    day = 86_400
+    ticks = [*(container(f"tick {n}", n * 10.0, "api", WEB_ID) for n in range(day // 10 + 10)),
+             *(rootless(f"tick {n}", n * 10.0 + 0.5, "rapi", DB_ID) for n in range(day // 10 + 10))]
+    end = day + 100.0
+    forged = [dict(user_1001(container_id), __REALTIME_TIMESTAMP=BASE_USEC + int((end + 2) * 1e6) + n)
+              for n, container_id in enumerate((WEB_ID, DB_ID))]
+    later = [entry(f"later {i}", unit="later.service", at=end + 1 + 600 * i) for i in range(7)]
+    journal = write_journal(tmp_path, "forged", [*ticks, *forged, *later])
+    assert silences(assert_same_events(SHIPPED, files=[journal])) == {"docker.service/api", "user@1000.service/rapi"}

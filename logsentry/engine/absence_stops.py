@@ -142,7 +142,8 @@ class ContainerScopes:
     CONTAINER_ID_FULL of the container's lines, which reach Python in full at least once per container and
     scanner (the C scanner reads in full a container line whose ID it has not handed over yet). A process can
     only set it on lines of its own unit's containers (sources/selection.subject_unit), and only PID 1's lines
-    end a scope (deliberately_stopped). Keys are model.host_unit keys; at most MAX_SCOPES, the oldest dropped."""
+    end a scope (deliberately_stopped), or a user manager's its own user's containers' (rootless Docker). Keys
+    are model.host_unit keys; at most MAX_SCOPES, the oldest dropped."""
 
     def __init__(self) -> None:
         self._keys: dict[str, str] = {}  # host_unit(machine, ID) -> the container's key
@@ -153,7 +154,17 @@ class ContainerScopes:
         Else None."""
         if stopped:
             match = _scope(key)
-            return None if match is None else self._keys.get(host_unit(split_host_unit(key)[0], match))
+            if match is None:
+                return None
+            machine, unit = split_host_unit(key)
+            container = self._keys.get(host_unit(machine, match))
+            # a user manager's scope ends only its own user's containers (rootless Docker's): any user may make
+            # their manager start and stop a scope of any name (`systemd-run --user --scope --unit=docker-ID.scope`)
+            # and container IDs are world-readable (helper-166's trial: it blinded a rootful container's watch)
+            user = user_unit_of(unit)
+            if container is not None and user is not None and parent_key(container) != host_unit(machine, user[0]):
+                return None
+            return container
         container_id = fields.get(CONTAINER_ID_FIELD)
         if container_id is None:  # (nearly every line: nothing to split or match)
             return None
