@@ -239,6 +239,9 @@ def test_a_container_restarted_at_once_then_hung_is_silent(tmp_path: Path) -> No
                             container("starting again", 0, "web", WEB_ID), container("beat 0", 0, "web", WEB_ID)])
     journal = write_journal(tmp_path, "restarted", restarted)
     assert silences(assert_same_events(SHIPPED, files=[journal])) == {"docker.service/web", "docker.service/db"}
+    # restarted and hung before its first line: watched from PID 1's start of its scope (helper-166's F12)
+    mute = write_journal(tmp_path, "mute", a_day_then([scope_ended(WEB_ID, 0), scope_started(WEB_ID, 0)]))
+    assert silences(assert_same_events(SHIPPED, files=[mute])) == {"docker.service/web", "docker.service/db"}
     new_id = "d4" * 32
     recreated = a_day_then([scope_ended(WEB_ID, 0), container("starting", 0, "web", new_id)])
     journal = write_journal(tmp_path, "recreated", recreated)

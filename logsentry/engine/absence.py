@@ -25,11 +25,11 @@ rhythms of the journal's history with the baselines (`learn_run`, `adopt`), so a
 from its first entry after it.
 
 Not silent: a unit that systemd stops or that finishes (oneshot) on purpose (its rhythm is kept, the gap over
-the stop is not learnt; systemd's account of the run it then writes, "X: Consumed 2.1s CPU time.", is no sign of
-life, nor are its own last words up to 5 s after the stop (absence_stops.last_words: journald stores a stream's
-last stdout lines after PID 1's, Docker's driver copies a container's pipe after its scope ended), and a unit that goes
-quiet while another of its incidents is open or within that incident's window after its last hit (a unit that
-stops logging right after an error run: the error incident covers it; the pipeline reports incidents to
+the stop is not learnt; systemd's account of the run it then writes, "X: Consumed 2.1s CPU time.", ends the run
+too, and its own last words up to 5 s after the stop are no new run: absence_stops.last_words, journald stores a
+stream's last stdout lines after PID 1's, Docker's driver copies a container's pipe after its scope ended), and
+a unit that goes quiet while another of its incidents is open or within that incident's window after its last
+hit (a unit that stops logging right after an error run: the error incident covers it; the pipeline reports incidents to
 `incident_opened` / `incident_ended`).
 A collector's unit whose whole host went quiet with it waits for the host's verdict (`hold`, set by the
 service: host_silence.py), so a stopped host is one incident, not one per unit.
@@ -45,12 +45,13 @@ import heapq
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-from typing import Any
 
 from ..model import Entry, Incident, ScreenedRun, entry_key, split_host_unit
 from ..rules.rule import Rule
 from ..sources._runs import fold_learn, fold_plan
-from .absence_saved import CONTAINER_SCOPES, rhythms_snapshot, saved_habits, saved_rhythms
+from .absence_saved import MAX_UNITS as MAX_UNITS  # re-exported
+from .absence_saved import SNAPSHOT_EVERY_S as SNAPSHOT_EVERY_S  # re-exported: cli/hosts.py
+from .absence_saved import SavedRhythms
 from .absence_seen import Seen, silence_why, unlearn_mixed
 from .absence_stops import ContainerScopes, last_words, parent_key, parts_of, run_accounting, scope_id, started
 from .absence_stops import Gap as Gap  # re-exported: pipeline.py, views/report.py
@@ -67,16 +68,16 @@ alone for entries without `_MACHINE_ID`)."""
 Overrides = Callable[[str], int | None]
 """The site config's word on a unit: None to learn it, 0 for never silent, else its threshold in usec."""
 
-MAX_UNITS = 10_000
 MAX_COUNT = 1_000_000
 NEVER = 1 << 62
-SNAPSHOT_EVERY_S = 60.0
 
 CLOCK_RECHECK_USEC = 1_000_000
 """A unit silence due while its host's clock offset is being learnt is looked at again this much later (µs)."""
 
 
-class SilenceTracker:
+class SilenceTracker(SavedRhythms):
+    """Per (rule, unit) rhythms and deadlines; what a silence is and is not: the module docstring."""
+
     def __init__(self, rules: Iterable[Rule], overrides: Overrides | None = None):
         self.rules = [rule for rule in rules if rule.absence is not None]
         self.rule_ids = frozenset(rule.id for rule in self.rules)
@@ -169,8 +170,8 @@ class SilenceTracker:
             seen = units.get(key)
             if seen is None:
                 seen = self._new(rule, key, units)
-            if begun and scoped is not None and scoped in units:
-                units[scoped].stopped_usec = 0  # its container runs again
+            if begun and scoped is not None and scoped in units:  # its container runs again: watched from now,
+                self._started(rule.id, scoped, units[scoped], entry)  # as a unit from PID 1's "Started X."
             if last_words(seen, entry, stopped):
                 continue  # a stopped unit's own line just after its stop, not a new run
             if stopped:  # not silent: systemd stopped it; the time until it logs again is no gap either
@@ -207,6 +208,15 @@ class SilenceTracker:
             if seen.threshold:
                 self._arm(rule.id, key, seen)
         return ended
+
+    def _started(self, rule_id: str, key: SilenceKey, seen: Seen, entry: Entry) -> None:
+        """A stopped container whose scope systemd started again (`docker restart`, a restart policy): its new run
+        is watched from the start line, not from its first line, which a run that hangs at start never writes."""
+        seen.stopped_usec = 0
+        if seen.last_usec < 0:
+            seen.last_usec, seen.last = entry.realtime_usec, entry
+            if seen.threshold:
+                self._arm(rule_id, key, seen)
 
     def _stop(self, rule: Rule, key: SilenceKey, seen: Seen, now: int, ended: list[tuple[Incident, Gap]]) -> None:
         if seen.incident is not None:
@@ -381,33 +391,6 @@ class SilenceTracker:
                     seen.incident = incident  # still silent
                     out.append((incident, gap))
         return out
-
-    # -- the service keeps rhythms across restarts (absence_saved.py) ---------------------------------------------
-    def snapshot_due(self) -> bool:
-        """Time to save the rhythms again (every SNAPSHOT_EVERY_S, and at once when a unit's pending habit moved:
-        a crash must not turn a unit's second silence ended on its own into its first again)?"""
-        now = time.monotonic()
-        if now - self._snapshot_at < SNAPSHOT_EVERY_S and not self._habit_moved:
-            return False
-        self._snapshot_at, self._habit_moved = now, False
-        return True
-
-    def snapshot(self) -> dict[str, Any]:
-        """The learnt rhythms and pending habits, JSON-ready (absence_saved.rhythms_snapshot)."""
-        scopes = self._scopes.snapshot()
-        return {**rhythms_snapshot(self._seen), CONTAINER_SCOPES: scopes} if scopes else rhythms_snapshot(self._seen)
-
-    def restore(self, data: Any) -> None:
-        """Rhythms (and pending habits) saved by snapshot(); malformed parts are left out."""
-        for rule in self.rules:
-            units = self._seen[rule.id]
-            for key, rhythm in saved_rhythms(data, rule.id, MAX_UNITS):
-                units.pop(key, None)
-                self._new(rule, key, units, rhythm)
-        for rule_id, key, gap_usec in saved_habits(data):
-            if (seen := self._seen.get(rule_id, {}).get(key)) is not None:
-                seen.ended_alone_usec = gap_usec
-        self._scopes.restore(data.get(CONTAINER_SCOPES) if isinstance(data, dict) else None)
 
     def rhythm(self, rule_id: str, key: SilenceKey) -> tuple[Rhythm, int] | None:
         """A unit's rhythm and current threshold (0: not watched), for views and tests."""

@@ -3,10 +3,13 @@ after a restart a unit is watched again from its next entry with the rhythm it h
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from ..rules.rule import Rule
 from .absence_seen import Seen
+from .absence_stops import ContainerScopes
 from .rhythm import Rhythm
 
 ENDED_ALONE = "/ended alone"
@@ -44,3 +47,49 @@ def saved_habits(data: Any) -> Iterator[tuple[str, str, int]]:
             if isinstance(item, list) and len(item) == 2 and isinstance(item[0], str) \
                     and isinstance(item[1], int) and item[1] > 0:
                 yield rule_id, item[0], item[1]
+
+
+SNAPSHOT_EVERY_S = 60.0
+"""How often (s of the wall clock) the service saves the rhythms, besides at once when a pending habit moved."""
+MAX_UNITS = 10_000
+"""Units kept per rule (the tracker's; the first seen goes past it)."""
+
+
+class SavedRhythms:
+    """The service keeps the silence tracker's rhythms across restarts: when to save, what, and taking them back
+    (SilenceTracker's part, apart from its watching)."""
+
+    rules: list[Rule]
+    _seen: dict[str, dict[str, Seen]]
+    _scopes: ContainerScopes
+    _snapshot_at: float
+    _habit_moved: bool
+
+    def _new(self, rule: Rule, key: str, units: dict[str, Seen], rhythm: Rhythm | None = None) -> Seen:
+        raise NotImplementedError  # (SilenceTracker's)
+
+    def snapshot_due(self) -> bool:
+        """Time to save the rhythms again (every SNAPSHOT_EVERY_S, and at once when a unit's pending habit moved:
+        a crash must not turn a unit's second silence ended on its own into its first again)?"""
+        now = time.monotonic()
+        if now - self._snapshot_at < SNAPSHOT_EVERY_S and not self._habit_moved:
+            return False
+        self._snapshot_at, self._habit_moved = now, False
+        return True
+
+    def snapshot(self) -> dict[str, Any]:
+        """The learnt rhythms and pending habits, JSON-ready (rhythms_snapshot)."""
+        scopes = self._scopes.snapshot()
+        return {**rhythms_snapshot(self._seen), CONTAINER_SCOPES: scopes} if scopes else rhythms_snapshot(self._seen)
+
+    def restore(self, data: Any) -> None:
+        """Rhythms (and pending habits) saved by snapshot(); malformed parts are left out."""
+        for rule in self.rules:
+            units = self._seen[rule.id]
+            for key, rhythm in saved_rhythms(data, rule.id, MAX_UNITS):
+                units.pop(key, None)
+                self._new(rule, key, units, rhythm)
+        for rule_id, key, gap_usec in saved_habits(data):
+            if (seen := self._seen.get(rule_id, {}).get(key)) is not None:
+                seen.ended_alone_usec = gap_usec
+        self._scopes.restore(data.get(CONTAINER_SCOPES) if isinstance(data, dict) else None)
