@@ -757,10 +757,11 @@ static int fill_batch(Scanner *s, Batch *b, Buf *unit, size_t limit) {
             if (s->priority_low >= 0 && effective == NO_PRIORITY) {
                 q.full = 1; /* no level at all: -p takes its worst matching rule's (Selection.rule_level, Python) */
             } else if (s->priority_low >= 0 && (effective < s->priority_low || effective > s->priority_high)) {
-                /* journald's default for a stream (info), or Docker's driver's for a container's stdout, and no
-                   level in the text: no claim either, so a line a rule may match goes to Python, which takes the
-                   worse of 6 and its rules' (Selection.admits) */
-                if ((stdout_stream || container_line) && q.priority == 6 && text < 0 && q.messages == 1 &&
+                /* a level that is only its stream's default (journald's 6 for stdout, Docker's for a container's
+                   stdout, or its stderr naming no level) claims nothing: a line a rule may match goes to Python,
+                   which takes the worse of it and its rules' (Selection.admits; GHC's MVar deadlock on stdout) */
+                if ((((stdout_stream || container_line) && q.priority == 6 && text < 0) || q.level == STREAM_LEVEL) &&
+                    q.messages == 1 &&
                     screen_passes(&s->screen, (const unsigned char *)b->messages.data + message_start, q.message_len,
                                   effective)) {
                     q.full = 1;

@@ -301,18 +301,19 @@ class Selection:
     kill in a syslog file is err to `-p err` because kernel-oom-kill (error) matches it."""
 
     def admits(self, entry: Entry) -> bool:
-        """-p: is this entry's effective priority selected? An entry without one by `rule_level` (without
-        it, or when no rule matches it, it is not), and one whose level is only a stream's default (PRIORITY=6 of
-        `_TRANSPORT=stdout`, or of a container's stdout by Docker's driver; no level in its text: no claim) by the
-        worse of that and `rule_level`:
-        `-p err` keeps GHC's "thread blocked indefinitely in an MVar operation" on stdout (a new user's trial)."""
+        """-p: is this entry's effective priority selected? An entry whose level claims nothing is taken at the
+        worse of it and the level of the worst signature rule that matches it (`rule_level`, a rule's severity:
+        critical crit, error err, warning warning): one with no level at all, one whose level is only its stream's
+        default (journald's 6 for stdout, Docker's 6 or its stderr naming no level for a container's), and
+        systemd's own lines about a unit (PID 1's or a user manager's: it writes "Start request repeated too
+        quickly." at notice). `-p err` kept neither GHC's MVar deadlock on stdout nor a crash loop's start limit
+        (helper-165's and helper-166's trials). A program's own level in its text counts as it is."""
         if self.priorities is None:
             return True
         level = entry.effective_priority
-        if self.rule_level is not None and (level is None or (level == 6 and entry.level_source == "journal" and (
-                entry.fields.get("_TRANSPORT") == "stdout" or container_of(entry.unit) is not None))):
-            ruled = self.rule_level(entry)
-            level = ruled if level is None or (ruled is not None and ruled < level) else level
+        if self.rule_level is not None and (level is None or _claims_nothing(entry)) and \
+                (ruled := self.rule_level(entry)) is not None and (level is None or ruled < level):
+            level = ruled
         return level is not None and self.priorities[0] <= level <= self.priorities[1]
 
     @property
@@ -353,3 +354,13 @@ class Selection:
             for unit in units if not is_glob(unit)
             for term in unit_terms(unit)
         )
+
+
+def _claims_nothing(entry: Entry) -> bool:
+    """Is an entry's level no claim of its program's: a stream's default with no level in its text (journald's 6
+    for stdout, Docker's for a container's stdout, its stderr's "stream" notice), or systemd's own line?"""
+    if entry.level_source == "stream":
+        return True
+    fields = entry.fields
+    return (entry.level_source == "journal" and entry.priority == 6 and (
+        fields.get("_TRANSPORT") == "stdout" or container_of(entry.unit) is not None)) or managers_line(fields)
