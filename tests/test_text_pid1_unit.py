@@ -18,7 +18,7 @@ Dec  1 10:01:11 web-7 systemd[1]: shop-web.service: A process of this unit has b
 Dec  1 10:01:11 web-7 systemd[1]: shop-web.service: Main process exited, code=killed, status=9/KILL
 Dec  1 10:01:11 web-7 systemd[1]: shop-web.service: Failed with result 'oom-kill'.
 Dec  1 10:05:00 web-7 systemd[1]: backup.service: Failed with result 'exit-code'.
-Dec  1 10:06:00 web-7 systemd: evil.service: Failed with result 'exit-code'.
+Dec  1 10:06:00 web-7 systemd: other.service: Failed with result 'exit-code'.
 Dec  1 10:07:00 web-7 systemd[1]: Started Session 12 of user deploy.
 """
 
@@ -32,7 +32,8 @@ def test_pid1_text_lines_take_the_unit_they_name_in_parentheses(tmp_path: Path):
     units = {record["message"].split(":")[0]: record["unit"] for record in records if record["type"] == "match"}
     assert units["shop-web.service"] == "(shop-web.service)", units
     assert units["backup.service"] == "(backup.service)", units
-    assert units.get("evil.service", "(systemd)") == "(systemd)", units  # no PID: not PID 1's line
+    # no PID: PID 1's as RHEL 7's rsyslog writes it (helper-166's F7; text is never acted on)
+    assert units["other.service"] == "(other.service)", units
     oom = [r for r in records if r["type"] == "incident" and r["rule"] == "kernel-oom-kill"]
     assert [r["unit"] for r in oom] == ["(shop-web.service)"], [(r["rule"], r["unit"]) for r in records
                                                                if r["type"] == "incident"]
@@ -108,3 +109,21 @@ def test_one_service_shows_under_one_name_whichever_rule_leads_its_failure(tmp_p
     assert {unit for _, unit in said} == {"(myapp.service)"}, said
     text = run_cli("scan", "--file", str(log)).stdout
     assert "(myapp)" not in text.split("Matches below", 1)[0] and "(myapp.service)  new-fatal-template" in text, text
+
+
+def test_rhel7s_syslog_file_writes_pid_1s_lines_without_a_pid(tmp_path: Path) -> None:
+    """CentOS/RHEL 7's rsyslog writes PID 1's lines as `host systemd: ...` (no `[1]`): its crash loop to the start
+    limit was 0 matches (helper-166's trial, F7); it is PID 1's, as `systemd[1]:` is. A `systemd[N]:` line about
+    what only PID 1 runs (init.scope, -.slice, a user@ manager), or of no process (0), is no user manager's."""
+    log = tmp_path / "messages"
+    log.write_text("Dec  5 09:00:05 cent7 systemd: app.service: main process exited, code=exited, status=1/FAILURE\n"
+                   "Dec  5 09:00:05 cent7 systemd: Unit app.service entered failed state.\n"
+                   "Dec  5 09:00:05 cent7 systemd: app.service failed.\n"
+                   "Dec  5 09:00:06 cent7 systemd: start request repeated too quickly for app.service\n"
+                   "Dec  5 09:10:00 cent7 systemd[900]: init.scope: Failed with result 'exit-code'.\n"
+                   "Dec  5 09:10:01 cent7 systemd[900]: user@1000.service: Failed with result 'exit-code'.\n"
+                   "Dec  5 09:10:02 cent7 systemd[0]: app2.service: Failed with result 'exit-code'.\n")
+    done = run_cli("scan", "--file", str(log), "--no-anomalies", "-o", "json")
+    incidents = [(r["rule"], r["unit"]) for r in map(json.loads, done.stdout.splitlines()) if r["type"] == "incident"]
+    assert ("systemd-start-limit-hit", "(app.service)") in incidents, incidents
+    assert not [rule for rule, _ in incidents if rule == "systemd-user-unit-failure"], incidents

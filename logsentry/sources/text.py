@@ -43,7 +43,7 @@ from ..model import Entry
 from .applog import AppLogParser
 from .dmesg import DmesgParser
 from .plain import PlainParser
-from .selection import MANAGER_OWN, Selection, untrusted_source, valid_unit_name
+from .selection import MANAGER_OWN, USER_MANAGER, Selection, untrusted_source, valid_unit_name
 from .systemctl_status import STATUS_HINT, status_unit
 from .text_line import LineParser, TextLine
 from .text_times import SHORT_MONTH_PATTERN, local_usec, month_number, utc_usec
@@ -231,6 +231,10 @@ _UNIT_PREFIX = re.compile(r"([^\s:]{1,255}): |Unit ([^\s:]{1,255}) entered faile
 restart.", "start request repeated too quickly for X"."""
 
 
+PID1_ONLY = frozenset({"init.scope", "-.slice"})
+"""Units only PID 1 runs: a `systemd[N]:` line about one is no user manager's."""
+
+
 def _entry(line: TextLine, where: str, selection: Selection, status: str | None = None) -> Entry | None:
     """The entry of a record; `status`: the unit of the `systemctl status` output it was printed under."""
     fields = line.fields
@@ -242,15 +246,18 @@ def _entry(line: TextLine, where: str, selection: Selection, status: str | None 
     entry = entry_from(fields.get, line.usec, where, fields, docker_stream=not syslog)
     source = entry.level_source if entry.level_source != "journal" else "syslog" if syslog else "stream"
     entry = replace(entry, from_text=True, level_source=source)
-    if entry.unit == untrusted_source("systemd") and (pid := fields.get("_PID")) is not None \
-            and (named := _UNIT_PREFIX.match(entry.message)) \
+    if entry.unit == untrusted_source("systemd") and (named := _UNIT_PREFIX.match(entry.message)) \
             and "." in (name := next(group for group in named.groups() if group)) and valid_unit_name(name):
         # PID 1's line about a unit goes with that unit, still marked as text's (a kernel OOM kill's failure
-        # that such a line joins was headed "(systemd)", naming neither the kernel nor the unit killed); another
-        # systemd's is a user manager's (`journalctl --user -u app` pasted: "systemd[900]: app.service: Failed
-        # with result ..."), read as its journal entry would be (selection.managers_line): text is never acted on
-        user = {} if pid == "1" else {"_SYSTEMD_USER_UNIT": MANAGER_OWN, "USER_UNIT": name}
-        entry = replace(entry, unit=untrusted_source(name), fields={**entry.fields, **user} if user else entry.fields)
+        # that such a line joins was headed "(systemd)", naming neither the kernel nor the unit killed); RHEL 7's
+        # rsyslog writes PID 1's as "systemd:" (no PID); another systemd's is a user manager's (`journalctl --user
+        # -u app` pasted: "systemd[900]: app.service: Failed with result ..."), read as its journal entry would be
+        # (selection.managers_line), unless it names what only PID 1 runs (a user@ manager, init.scope, -.slice)
+        # or no process (0): text is never acted on
+        pid = fields.get("_PID")
+        added = {"_PID": "1"} if pid is None else {} if pid in ("1", "0") or name in PID1_ONLY or \
+            USER_MANAGER.fullmatch(name) else {"_SYSTEMD_USER_UNIT": MANAGER_OWN, "USER_UNIT": name}
+        entry = replace(entry, unit=untrusted_source(name), fields={**entry.fields, **added} if added else entry.fields)
     elif status is not None:
         entry = replace(entry, unit=untrusted_source(status))
     return entry if selection.admits(entry) else None
