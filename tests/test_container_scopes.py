@@ -270,6 +270,10 @@ def test_a_rootless_containers_scope_ends_by_its_users_manager(tmp_path: Path) -
     later = [entry(f"later {i}", unit="later.service", at=end + 1 + 600 * i) for i in range(7)]
     journal = write_journal(tmp_path, "rootless", [*ticks, *stops, *later])
     assert silences(assert_same_events(SHIPPED, files=[journal])) == {"user@1000.service/rlquiet"}
+    # a scan narrowed to the containers reads their manager's scope lines too (helper-166's F10)
+    for selected in ("user@1000.service/rlweb", "user@1000.service/rl*"):
+        narrowed = run_cli("scan", "--file", str(journal), "-u", selected, "--no-anomalies", "-o", "json")
+        assert silences(json_events(narrowed)) <= {"user@1000.service/rlquiet"}, selected
 
 
 def test_another_users_manager_ending_a_scope_of_a_containers_id_stops_nothing(tmp_path: Path) -> None:

@@ -16,7 +16,17 @@ from systemd import journal
 
 from ..model import Entry
 from .dump import JOURNAL_MAGIC
-from .selection import CONTAINER_ID, CONTAINER_ID_FIELD, DEFAULT_FIELDS, Selection, expand_units, unit_terms
+from .selection import (
+    CONTAINER_ID,
+    CONTAINER_ID_FIELD,
+    DEFAULT_FIELDS,
+    MANAGER_OWN,
+    USER_MANAGER,
+    Selection,
+    expand_units,
+    parent_of,
+    unit_terms,
+)
 from .values import decode, entry_from
 
 
@@ -102,8 +112,14 @@ def selection_terms(selection: Selection) -> list[str]:
             terms.extend(f"{name}={value}" for name, value in term.items())
             terms.append("|")
     if selection.units:
-        for container in selection.scopes:  # PID 1's lines about the container's scope (Selection.scopes)
+        # PID 1's lines about the containers' scopes (Selection.scopes), and a user manager's about its rootless ones
+        managers = sorted({manager for unit in selection.units
+                           if USER_MANAGER.fullmatch(manager := parent_of(unit) or unit) and manager != unit})
+        for container in selection.scopes:
             terms.extend(("_PID=1", f"UNIT=docker-{container}.scope", "|"))
+            for manager in managers:
+                terms.extend((f"_SYSTEMD_UNIT={manager}", f"_SYSTEMD_USER_UNIT={MANAGER_OWN}",
+                              f"USER_UNIT=docker-{container}.scope", "|"))
     # -M/-H: ANDed with the units (values of one field are ORed by sd-journal)
     for field, values in (("_MACHINE_ID", selection.machines), ("_HOSTNAME", selection.hosts)):
         if values:

@@ -342,9 +342,11 @@ class Selection:
             return False
         if not self.units:
             return True
-        if self.container_scopes and "1" in fields.get("_PID", ()) and any(
-                CONTAINER_SCOPE.fullmatch(unit) for unit in fields.get("UNIT", ())):
-            return True
+        if self.container_scopes and (("1" in fields.get("_PID", ()) and any(
+                CONTAINER_SCOPE.fullmatch(unit) for unit in fields.get("UNIT", ()))) or (
+                MANAGER_OWN in fields.get("_SYSTEMD_USER_UNIT", ()) and any(
+                CONTAINER_SCOPE.fullmatch(unit) for unit in fields.get("USER_UNIT", ())))):
+            return True  # (a user manager's: rootless Docker's; only its own user's containers stop: absence_stops)
         if patterns := self.globs:
             units = [*self.units, *glob_values(patterns, lambda name: fields.get(name, ()))]
         else:
