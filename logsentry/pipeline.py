@@ -250,7 +250,8 @@ class Pipeline:
         for action in self.policy.decide(incident):
             yield ActionEvent(self.execute(action))
 
-    def run(self, entries: Iterable[Entry | ScreenedRun], end_usec: int | None = None) -> Iterator[Event]:
+    def run(self, entries: Iterable[Entry | ScreenedRun],
+            end_usec: int | Callable[[], int | None] | None = None) -> Iterator[Event]:
         """Process every entry, then report incidents still open when the input ended (at `end_usec`, µs of
         journal time, when given and later than the last entry: see finish).
 
@@ -259,7 +260,7 @@ class Pipeline:
         """
         for entry in entries:
             yield from self.feed(entry)
-        yield from self.finish(end_usec)
+        yield from self.finish(end_usec() if callable(end_usec) else end_usec)  # (a dump's: known once read)
 
     def finish(self, end_usec: int | None = None) -> Iterator[Event]:
         """The input ended (or a live mode stops): failures still settling are given out, then every open

@@ -215,6 +215,13 @@ def test_a_scan_narrowed_to_the_containers_sees_their_stops_and_runs_to_the_jour
         assert silences(json_events(result)) == {"docker.service/db"}, selected
     alone = run_cli("scan", "--file", str(journal), "-u", "docker.service/db", "--no-anomalies", "-o", "json")
     assert silences(json_events(alone)) == {"docker.service/db"}
+    # its export and JSON dumps end where they do too (helper-166's F13: they ended at db's own last line)
+    for output in ("export", "json"):
+        dump = tmp_path / f"narrowed.{output}"
+        dump.write_bytes(subprocess.run(["journalctl", "--file", str(journal), "-o", output], capture_output=True,
+                                        check=True).stdout)
+        alone = run_cli("scan", "--file", str(dump), "-u", "docker.service/db", "--no-anomalies", "-o", "json")
+        assert silences(json_events(alone)) == {"docker.service/db"}, output
 
 
 def test_a_containers_last_words_after_its_scope_ended_do_not_watch_it_again(tmp_path: Path) -> None:

@@ -116,8 +116,9 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
             for unseen in said_unseen(unseen_units(journal, selection), "-u selects nothing of it"):
                 click.echo(f"logsentry: warning: {unseen}", err=True)
             selection = with_container_scopes(journal, selection)
+        ends: list[int] = []  # a dump's newest entry, once read (-u: where the input ends)
         entries = open_entries(selection, directory=directory, files=files, extra_fields=detector.needed_fields
-                               + (() if timeline is None else ("_HOSTNAME",)), screen=detector.screen())
+                               + (() if timeline is None else ("_HOSTNAME",)), screen=detector.screen(), ends=ends)
         read = _journal_read(directory, files)  # (after open_entries: each file was found readable, of a kind)
         source, no_command = (None, read) if isinstance(read, str) else (read, "")
         keeper = LastLines()  # a journal's are read back (journal_lines); a text's, export's or JSON's kept now
@@ -125,9 +126,10 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
             entries = keeper.watch(entries)
         # -u narrowed a journal: the input ends where the host's journal does, not at the units' last line (a
         # unit that went quiet before the end is silent there as it is without -u)
-        end = journal_end_usec(JournalLocation(directory=directory, files=files), selection) \
-            if selection.units and source is not None else None
-        events = pipeline.run(entries, end)
+        journals = [path for path in files if _journal_files((path,))]
+        end = journal_end_usec(JournalLocation(directory=directory, files=tuple(journals)), selection) \
+            if selection.units and (journals or not files) else None
+        events = pipeline.run(entries, lambda: max((*ends, *(() if end is None else (end,))), default=None))
         told = partial(_last_lines, keeper, None if source is None else JournalLocation(directory, tuple(files)))
         summary = _consume(events if timeline is None else timeline.watch(events), output, source,
                            HitSpans(pipeline.tracker.incident_of), told, keeper.pin, pipeline.exits.said)

@@ -44,12 +44,14 @@ def _kind_of(path: Path) -> str:
 
 @overload
 def open_entries(selection: Selection, *, directory: Path | None = None, files: Sequence[Path] = (),
-                 extra_fields: Iterable[str] = (), screen: None = None) -> Iterator[Entry]: ...
+                 extra_fields: Iterable[str] = (), screen: None = None,
+                 ends: list[int] | None = None) -> Iterator[Entry]: ...
 
 
 @overload
 def open_entries(selection: Selection, *, directory: Path | None = None, files: Sequence[Path] = (),
-                 extra_fields: Iterable[str] = (), screen: Screen) -> Iterator[Entry | ScreenedRun]: ...
+                 extra_fields: Iterable[str] = (), screen: Screen,
+                 ends: list[int] | None = None) -> Iterator[Entry | ScreenedRun]: ...
 
 
 def open_entries(
@@ -59,12 +61,14 @@ def open_entries(
     files: Sequence[Path] = (),
     extra_fields: Iterable[str] = (),
     screen: Screen | None = None,
+    ends: list[int] | None = None,
 ) -> Iterator[Entry] | Iterator[Entry | ScreenedRun]:
     """All selected entries: journal files together (sd-journal interleaves them by time), then each
     export/JSON file in its own order. Format errors are raised before the first entry is read.
 
     With a screen, journals are read by the screening scanner: entries no rule can match then come as
-    ScreenedRun summaries (Pipeline.run takes both)."""
+    ScreenedRun summaries (Pipeline.run takes both). `ends`: with -u, each dump's newest entry's time is appended
+    once it is read (ExportSource.ends: where a narrowed scan's input ends)."""
     fields = tuple(extra_fields)
     journal_files = [path for path in files if _kind_of(path) == "journal"]
     dumps = [path for path in files if path not in journal_files]
@@ -74,5 +78,5 @@ def open_entries(
         location.check_readable()
         sources.append(JournalSource(location, selection, fields) if screen is None else
                        ScreeningJournalSource(location, selection, screen, fields))
-    sources.extend(ExportSource(path, selection, fields) for path in dumps)
+    sources.extend(ExportSource(path, selection, fields, ends=ends) for path in dumps)
     return itertools.chain.from_iterable(sources)

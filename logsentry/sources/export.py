@@ -11,6 +11,7 @@ import gzip
 import re
 import struct
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import IO, BinaryIO
 
@@ -32,10 +33,10 @@ from .dump import (
 )
 from .json_lines import read_json_lines
 from .plain import is_text
-from .selection import DEFAULT_FIELDS, Selection
+from .selection import DEFAULT_FIELDS, UNIT_TERM_FIELDS, Selection
 from .text import TEXT_KINDS, Warn, read_text_kind, warn_on_stderr
 from .text_sniff import sniff_text
-from .values import decode
+from .values import decode, with_fields
 
 __all__ = ["ExportSource", "InputFormatError", "head", "open_binary", "read_export", "sniff"]
 
@@ -170,11 +171,14 @@ class ExportSource:
     """Entries from an export-format or JSON-lines file (plain or gzip), detected by content."""
 
     def __init__(self, path: Path, selection: Selection, extra_fields: tuple[str, ...] = (),
-                 warn: Warn = warn_on_stderr):
+                 warn: Warn = warn_on_stderr, ends: list[int] | None = None):
         self.path = path
         self.selection = selection
         self.fields = tuple(dict.fromkeys((*DEFAULT_FIELDS, *extra_fields)))
         self.warn = warn
+        self.ends = ends
+        """With -u: the time of the dump's newest entry of the -M/-H hosts is appended here once it is read (the
+        input's end for a scan narrowed to units, as journal.journal_end_usec for a journal)."""
 
     def __iter__(self) -> Iterator[Entry]:
         name = str(self.path)
@@ -196,4 +200,19 @@ class ExportSource:
                 yield from read_text_kind(kind, stream, self.path, self.selection, self.warn)
                 return
             reader = read_json_lines if kind == "json" else read_export
-            yield from reader(stream, name, self.selection, self.fields, self.warn)
+            if self.ends is None or not self.selection.units:
+                yield from reader(stream, name, self.selection, self.fields, self.warn)
+                return
+            # read every unit's entries (their times say where the dump ends), keep the selected units' (the
+            # fields unit_terms looks at kept for it) at the selected priorities
+            wide = replace(self.selection, units=(), priorities=None, scopes=())
+            latest: int | None = None
+            for entry in reader(stream, name, wide, tuple(dict.fromkeys((*self.fields, *UNIT_TERM_FIELDS))),
+                                self.warn):
+                latest = entry.realtime_usec if latest is None else max(latest, entry.realtime_usec)
+                if self.selection.accepts({field: value.split("\n") for field, value in entry.fields.items()},
+                                          entry.realtime_usec) and self.selection.admits(entry):
+                    yield with_fields(entry, {field: value for field, value in entry.fields.items()
+                                              if field in self.fields})
+            if latest is not None:
+                self.ends.append(latest)

@@ -86,6 +86,9 @@ SUBJECT_FIELDS = ("COREDUMP_UNIT", "MESSAGE_ID", "_PID", "UNIT", "_UID", "OBJECT
                   "_TRANSPORT", "SYSLOG_IDENTIFIER", "_COMM", "CONTAINER_NAME", "_SYSTEMD_USER_UNIT", "USER_UNIT")
 """The fields subject_unit looks at."""
 
+UNIT_TERM_FIELDS = (*SUBJECT_FIELDS, "_SYSTEMD_SLICE")
+"""The fields unit_terms' matches look at (a slice's lines by _SYSTEMD_SLICE)."""
+
 CONTAINER_WRITER = "dockerd"
 """The `_COMM` of the writer whose CONTAINER_NAME names a container of its unit: Docker's journald log driver
 (moby daemon/logger/journald) writes every container's lines into dockerd's own unit, with CONTAINER_NAME,
