@@ -48,6 +48,14 @@ def manager(message: str, at: float, about: str, message_id: str = UNIT_STOPPED,
                 _COMM="systemd", _PID="1500", **fields)
 
 
+def app_failed(at: float) -> list[dict[str, Any]]:
+    """The manager's lines of app.service's failed run: its main process exited 1, the unit failed."""
+    return [manager("app.service: Main process exited, code=exited, status=1/FAILURE", at, "app.service",
+                    "98e322203f7a4ed290d09fe03c09fe15"),
+            manager("app.service: Failed with result 'exit-code'.", at + 0.1, "app.service",
+                    "d9b373ed55a64feb8242e02dbe79a49c")]
+
+
 def get(**fields: str) -> Any:
     return fields.get
 
@@ -179,11 +187,7 @@ def test_a_user_units_failure_comes_with_its_own_last_lines(tmp_path: Path) -> N
     write_journal(tmp_path, "failed", [
         user("connecting to db at 10.0.0.5:5432", 1.0, "app.service"),
         user("giving up: db unreachable after 3 tries", 2.0, "app.service"),
-        user("spa.alsa: xrun", 2.5, "pipewire.service", priority=4),
-        manager("app.service: Main process exited, code=exited, status=1/FAILURE", 3.0, "app.service",
-                "98e322203f7a4ed290d09fe03c09fe15"),
-        manager("app.service: Failed with result 'exit-code'.", 3.1, "app.service",
-                "d9b373ed55a64feb8242e02dbe79a49c")])
+        user("spa.alsa: xrun", 2.5, "pipewire.service", priority=4), *app_failed(3.0)])
     result = run_cli("scan", "-D", str(tmp_path), "-o", "json")
     assert result.exit_code == 0, result.output
     [end] = [event for event in json_events(result) if event["type"] == "incident_end"
@@ -211,11 +215,7 @@ def test_a_user_units_journalctl_command_shows_its_failure_and_its_own_lines(tmp
     "-- No entries --") and app.service's own lines, not the session's other units'."""
     write_journal(tmp_path, "failed", [
         user("giving up: db unreachable after 3 tries", 2.0, "app.service"),
-        user("spa.alsa: xrun", 2.5, "pipewire.service", priority=4),
-        manager("app.service: Main process exited, code=exited, status=1/FAILURE", 3.0, "app.service",
-                "98e322203f7a4ed290d09fe03c09fe15"),
-        manager("app.service: Failed with result 'exit-code'.", 3.1, "app.service",
-                "d9b373ed55a64feb8242e02dbe79a49c"),
+        user("spa.alsa: xrun", 2.5, "pipewire.service", priority=4), *app_failed(3.0),
         manager("pipewire.service: Failed with result 'exit-code'.", 3.2, "pipewire.service",
                 "d9b373ed55a64feb8242e02dbe79a49c")])
     result = run_cli("scan", "-D", str(tmp_path), "-o", "json")

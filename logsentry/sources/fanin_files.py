@@ -11,7 +11,7 @@ from pathlib import Path
 
 from systemd import journal
 
-from .journal import cursor_realtime
+from .journal import cursor_realtime, onto_newest
 
 
 def stem_of(name: str) -> str | None:
@@ -201,14 +201,7 @@ def _last_cursor(files: list[Path], until_usec: int | None) -> str | None:
     except OSError:
         return None
     try:
-        if until_usec is None:
-            reader.seek_tail()
-        else:
-            reader.seek_realtime(until_usec + 1)
-        # (before its first entry, previous() still gives the first: checked by its time)
-        if reader._previous() and (until_usec is None or int(reader._get_realtime()) <= until_usec):
-            return str(reader._get_cursor())
-        return None
+        return str(reader._get_cursor()) if onto_newest(reader, until_usec) else None
     except OSError:
         return None
     finally:

@@ -158,6 +158,17 @@ def with_container_scopes(location: JournalLocation, selection: Selection) -> Se
     return replace(selection, container_scopes=True, scopes=tuple(ids) if len(ids) <= MAX_SCOPES else ())
 
 
+def onto_newest(reader: journal._Reader, until_usec: int | None) -> bool:
+    """Put `reader` on its newest entry (of its matches) stamped at or before `until_usec` (µs of journal time;
+    None: its last entry); whether there is one."""
+    if until_usec is None:
+        reader.seek_tail()
+    else:
+        reader.seek_realtime(until_usec + 1)
+    # (before its first entry, previous() still gives the first: checked by its time)
+    return bool(reader._previous()) and (until_usec is None or int(reader._get_realtime()) <= until_usec)
+
+
 def journal_end_usec(location: JournalLocation, selection: Selection) -> int | None:
     """The time (µs) of the journal's newest entry of the selection's hosts (-M/-H), at or before --until, whatever
     its -u says: where a scan narrowed to some units ends, so that a selected unit's silence runs to the time the
@@ -173,15 +184,7 @@ def journal_end_usec(location: JournalLocation, selection: Selection) -> int | N
                 reader.add_match(f"{field}={value}")
             if values:
                 reader.add_conjunction()
-        until = selection.until_usec
-        if until is None:
-            reader.seek_tail()
-        else:
-            reader.seek_realtime(until + 1)
-        # (before its first entry, previous() still gives the first: checked by its time)
-        if reader._previous() and (until is None or int(reader._get_realtime()) <= until):
-            return int(reader._get_realtime())
-        return None
+        return int(reader._get_realtime()) if onto_newest(reader, selection.until_usec) else None
     except OSError:
         return None
     finally:
