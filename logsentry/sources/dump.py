@@ -136,7 +136,10 @@ class FieldBuffer:
             values.append(value[:MAX_VALUE_KEPT - kept])
 
 
-def dump_entry(fields: FieldBuffer, selection: Selection, wanted: tuple[str, ...], where: str) -> Entry | None:
+def dump_entry(fields: FieldBuffer, selection: Selection, wanted: tuple[str, ...], where: str,
+               latest: list[int] | None = None) -> Entry | None:
+    """The entry of a dump's fields, if `selection` takes it; `latest` (one item, or empty): the newest entry's time
+    of the dump's -M/-H hosts up to --until, whatever -u says, kept up to date (ExportSource.ends)."""
     stamps = fields.values.get("__REALTIME_TIMESTAMP")
     stamp = stamps[-1] if stamps else None
     if stamp is None or not stamp.isdigit():  # bytes: ASCII digits only ("²" is a digit to str.isdigit)
@@ -147,6 +150,8 @@ def dump_entry(fields: FieldBuffer, selection: Selection, wanted: tuple[str, ...
                                f"2^64-1 as in the journal (got {decode(stamp[:40])!r})")
     realtime = int(stamp)
     texts = {name: [decode(value) for value in values] for name, values in fields.values.items()}
+    if latest is not None and (not latest or realtime > latest[0]) and selection.accepts_hosts(texts, realtime):
+        latest[:] = [realtime]
     if not selection.accepts(texts, realtime):
         return None
     joined = {name: "\n".join(values) for name, values in texts.items()}

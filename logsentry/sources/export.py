@@ -11,7 +11,6 @@ import gzip
 import re
 import struct
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 from typing import IO, BinaryIO
 
@@ -33,10 +32,10 @@ from .dump import (
 )
 from .json_lines import read_json_lines
 from .plain import is_text
-from .selection import DEFAULT_FIELDS, UNIT_TERM_FIELDS, Selection
+from .selection import DEFAULT_FIELDS, Selection
 from .text import TEXT_KINDS, Warn, read_text_kind, warn_on_stderr
 from .text_sniff import sniff_text
-from .values import decode, with_fields
+from .values import decode
 
 __all__ = ["ExportSource", "InputFormatError", "head", "open_binary", "read_export", "sniff"]
 
@@ -85,7 +84,7 @@ def sniff(head: bytes) -> str:
 
 
 def read_export(stream: IO[bytes], name: str, selection: Selection, wanted: tuple[str, ...],
-                warn: Warn = warn_on_stderr) -> Iterator[Entry]:
+                warn: Warn = warn_on_stderr, latest: list[int] | None = None) -> Iterator[Entry]:
     """Journal export format: KEY=value lines, or KEY, a 64-bit little-endian size and raw bytes; an empty
     line ends an entry. CRLF line ends are read as LF (a text value never ends in CR: journalctl writes
     such values in the binary form). An entry cut off by the end of the input is a warning."""
@@ -117,7 +116,8 @@ def read_export(stream: IO[bytes], name: str, selection: Selection, wanted: tupl
             stripped = line.removesuffix(b"\n").removesuffix(b"\r")
             if not line or not stripped:
                 if fields.count:
-                    entry = dump_entry(fields, selection, wanted, f"{name}: entry {entry_number} (line {entry_line})")
+                    entry = dump_entry(fields, selection, wanted, f"{name}: entry {entry_number} (line {entry_line})",
+                                       latest)
                     if entry is not None:
                         yield entry
                     entry_number += 1
@@ -200,19 +200,8 @@ class ExportSource:
                 yield from read_text_kind(kind, stream, self.path, self.selection, self.warn)
                 return
             reader = read_json_lines if kind == "json" else read_export
-            if self.ends is None or not self.selection.units:
-                yield from reader(stream, name, self.selection, self.fields, self.warn)
-                return
-            # read every unit's entries (their times say where the dump ends), keep the selected units' (the
-            # fields unit_terms looks at kept for it) at the selected priorities
-            wide = replace(self.selection, units=(), priorities=None, scopes=())
-            latest: int | None = None
-            for entry in reader(stream, name, wide, tuple(dict.fromkeys((*self.fields, *UNIT_TERM_FIELDS))),
-                                self.warn):
-                latest = entry.realtime_usec if latest is None else max(latest, entry.realtime_usec)
-                if self.selection.accepts({field: value.split("\n") for field, value in entry.fields.items()},
-                                          entry.realtime_usec) and self.selection.admits(entry):
-                    yield with_fields(entry, {field: value for field, value in entry.fields.items()
-                                              if field in self.fields})
-            if latest is not None:
-                self.ends.append(latest)
+            # with -u, the newest entry of any unit is where the dump ends (dump.dump_entry keeps it)
+            latest: list[int] | None = [] if self.ends is not None and self.selection.units else None
+            yield from reader(stream, name, self.selection, self.fields, self.warn, latest)
+            if self.ends is not None and latest:
+                self.ends.extend(latest)

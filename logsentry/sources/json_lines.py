@@ -73,7 +73,7 @@ def _json_fields(pairs: list[tuple[str, Any]], keep: frozenset[str], where: str)
 
 
 def read_json_lines(stream: IO[bytes], name: str, selection: Selection, wanted: tuple[str, ...],
-                    warn: Warn = warn_on_stderr) -> Iterator[Entry]:
+                    warn: Warn = warn_on_stderr, latest: list[int] | None = None) -> Iterator[Entry]:
     """One JSON object per line. Lines up to JSON_LINE_IN_MEMORY bytes are parsed whole; a longer line is
     parsed as it streams by (StreamedObject), keeping MAX_VALUE_KEPT bytes of a value."""
     reader = BoundedReader(stream, name)
@@ -104,7 +104,7 @@ def read_json_lines(stream: IO[bytes], name: str, selection: Selection, wanted: 
                         raise InputFormatError(f"{where}: expected a JSON object per line (got "
                                                f"{_json_kind(document)})")
                     fields = _json_fields(document, keep, where)
-            entry = dump_entry(fields, selection, wanted, where)
+            entry = dump_entry(fields, selection, wanted, where, latest)
             if entry is not None:
                 yield entry
     except Truncated as error:

@@ -86,9 +86,6 @@ SUBJECT_FIELDS = ("COREDUMP_UNIT", "MESSAGE_ID", "_PID", "UNIT", "_UID", "OBJECT
                   "_TRANSPORT", "SYSLOG_IDENTIFIER", "_COMM", "CONTAINER_NAME", "_SYSTEMD_USER_UNIT", "USER_UNIT")
 """The fields subject_unit looks at."""
 
-UNIT_TERM_FIELDS = (*SUBJECT_FIELDS, "_SYSTEMD_SLICE")
-"""The fields unit_terms' matches look at (a slice's lines by _SYSTEMD_SLICE)."""
-
 CONTAINER_WRITER = "dockerd"
 """The `_COMM` of the writer whose CONTAINER_NAME names a container of its unit: Docker's journald log driver
 (moby daemon/logger/journald) writes every container's lines into dockerd's own unit, with CONTAINER_NAME,
@@ -330,18 +327,22 @@ class Selection:
         return (self.until_usec is not None and self.until_usec < 0) or (
             self.since_usec is not None and self.until_usec is not None and self.since_usec > self.until_usec)
 
-    def accepts(self, fields: Mapping[str, Sequence[str]], realtime_usec: int) -> bool:
-        """The Python twin of the journal matches (time and units), for offline inputs, on every value of
-        each field (an sd-journal match holds when any of a field's values equals it; a glob holds where
-        journalctl's expansion would have found the value); the priority is `admits`'s business,
-        once the entry is made."""
+    def accepts_hosts(self, fields: Mapping[str, Sequence[str]], realtime_usec: int) -> bool:
+        """`accepts` but for the units: the time (--since/--until) and the hosts (-M, -H)."""
         if self.since_usec is not None and realtime_usec < self.since_usec:
             return False
         if self.until_usec is not None and realtime_usec > self.until_usec:
             return False
         if self.machines and not any(value in self.machines for value in fields.get("_MACHINE_ID", ())):
             return False
-        if self.hosts and not any(value in self.hosts for value in fields.get("_HOSTNAME", ())):
+        return not self.hosts or any(value in self.hosts for value in fields.get("_HOSTNAME", ()))
+
+    def accepts(self, fields: Mapping[str, Sequence[str]], realtime_usec: int) -> bool:
+        """The Python twin of the journal matches (time and units), for offline inputs, on every value of
+        each field (an sd-journal match holds when any of a field's values equals it; a glob holds where
+        journalctl's expansion would have found the value); the priority is `admits`'s business,
+        once the entry is made."""
+        if not self.accepts_hosts(fields, realtime_usec):
             return False
         if not self.units:
             return True
