@@ -49,6 +49,7 @@ from dataclasses import replace
 from ..model import Entry, Incident, ScreenedRun, entry_key, split_host_unit
 from ..rules.rule import Rule
 from ..sources._runs import fold_learn, fold_plan
+from .absence_hosts import HostsSeen
 from .absence_saved import MAX_UNITS as MAX_UNITS  # re-exported
 from .absence_saved import SNAPSHOT_EVERY_S as SNAPSHOT_EVERY_S  # re-exported: cli/hosts.py
 from .absence_saved import SavedRhythms
@@ -97,6 +98,7 @@ class SilenceTracker(SavedRhythms):
         self._parents: dict[SilenceKey, None] = {}  # units with containers (absence_stops), bounded as units are
         self._scopes = ContainerScopes()  # a container's scope ends: the container stopped
         self._latest = 0
+        self.hosts_seen = HostsSeen()  # each host's newest entry: a scan's `hold` (absence_hosts.py)
         self._snapshot_at = time.monotonic()
         self._habit_moved = False
         """A pending "first silence it ended on its own" was set or learnt since the last snapshot."""
@@ -152,6 +154,7 @@ class SilenceTracker(SavedRhythms):
         now, key = entry.realtime_usec, entry_key(entry)
         if now > self._latest:
             self._latest = now
+        self.hosts_seen.saw(key, now)
         # systemd's account of a run ("X: Consumed 1.2s CPU time.") is written when the run ended: a stop too (a
         # user manager, systemd 249+, says "Deactivated successfully" at debug only: it is all a user unit that
         # exits on its own leaves at info, systemd PR 19936)
@@ -277,6 +280,7 @@ class SilenceTracker(SavedRhythms):
             return False
         if run.peak_usec > self._latest:
             self._latest = run.peak_usec
+        self.hosts_seen.saw_run(run)
         return True
 
     def _refresh(self, limit_usec: int, in_run: tuple[SilenceKey, ...]) -> bool:

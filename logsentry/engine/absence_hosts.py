@@ -1,0 +1,36 @@
+"""Each host's newest entry, as the silence tracker sees them: for a scan of several hosts' journals, whose one host's
+journal may end earlier than the others' (copied sooner, its uplink lost). Its units went quiet with it: each was
+paged silent (helper-166's trial, F6); the service folds such units into their host's silence (host_silence.py), a
+scan holds them (`hold`): a unit is silent when its host logged on without it."""
+
+from __future__ import annotations
+
+from ..model import ScreenedRun, split_host_unit
+
+RECHECK_USEC = 60_000_000
+"""A unit held for its quiet host is looked at again this much later (µs of journal time)."""
+
+
+class HostsSeen:
+    """Per host (the machine part of a unit's key, model.host_unit), the time of its newest entry seen (µs)."""
+
+    def __init__(self) -> None:
+        self.latest: dict[str, int] = {}
+
+    def saw(self, key: str, usec: int) -> None:
+        if usec > self.latest.get(machine := split_host_unit(key)[0], -1):
+            self.latest[machine] = usec
+
+    def saw_run(self, run: ScreenedRun) -> None:
+        """A run folded without its entries: each span's last time (model.UnitSpan)."""
+        latest = self.latest
+        for key, span in zip(run.units, run.spans, strict=True):
+            if span[3] > latest.get(machine := split_host_unit(key)[0], -1):
+                latest[machine] = span[3]
+
+    def hold(self, machine: str, last_usec: int, now_usec: int) -> int:
+        """SilenceTracker.hold for a scan: 0 (fire) when the unit's host logged in the later half of the unit's
+        silence so far, else when to look again."""
+        latest = self.latest.get(machine)
+        alive = latest is None or latest > last_usec + (now_usec - last_usec) // 2
+        return 0 if alive else now_usec + RECHECK_USEC
