@@ -30,7 +30,10 @@ class HostsSeen:
 
     def hold(self, machine: str, last_usec: int, now_usec: int) -> int:
         """SilenceTracker.hold for a scan: 0 (fire) when the unit's host logged in the later half of the unit's
-        silence so far, else when to look again."""
+        silence so far, or when the input is one host's (a `journalctl -u api` export is all of api's host there
+        is: its silence, ended by its own next line or not, is told as before), else when to look again."""
+        if len(self.latest) < 2:
+            return 0
         latest = self.latest.get(machine)
         alive = latest is None or latest > last_usec + (now_usec - last_usec) // 2
         return 0 if alive else now_usec + RECHECK_USEC
