@@ -16,8 +16,7 @@ from ..actions.alert import journal_source
 from ..engine.detector import Detector
 from ..model import SEVERITY_NAMES, Hit, Incident, Severity
 from ..pipeline import EndedEvent, Event, MatchEvent, Pipeline
-from ..sources import InputFormatError, JournalOpenError, open_entries
-from ..sources.export import head, open_binary, sniff
+from ..sources import InputFormatError, JournalOpenError, kind_of, open_entries
 from ..sources.journal import JournalLocation, journal_end_usec, with_container_scopes
 from ..sources.last_lines import LastLines, Said, journal_lines, told_by_systemd, untold
 from ..sources.unit_names import said_unseen, unseen_units
@@ -113,7 +112,9 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
     try:
         # -u over a journal (journal files too; a text or a dump: its own reader says what -u does there): the
         # names it misses, and the containers' stops as the service sees them (-u docker.service)
-        if selection.units and (not files or _journal_files(files)):
+        kinds = {path: kind_of(path) for path in files}  # each input's, sniffed once (sources.kind_of)
+        journals = tuple(path for path in files if kinds[path] == "journal")
+        if selection.units and len(journals) == len(files):
             journal = JournalLocation(directory=directory, files=files)
             for unseen in said_unseen(unseen_units(journal, selection), "-u selects nothing of it"):
                 click.echo(f"logsentry: warning: {unseen}", err=True)
@@ -121,15 +122,14 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
         ends: list[int] = []  # a dump's newest entry, once read (-u: where the input ends)
         entries = open_entries(selection, directory=directory, files=files, extra_fields=detector.needed_fields
                                + (() if timeline is None else ("_HOSTNAME",)), screen=detector.screen(), ends=ends)
-        read = _journal_read(directory, files)  # (after open_entries: each file was found readable, of a kind)
+        read = _journal_read(directory, files, kinds)
         source, no_command = (None, read) if isinstance(read, str) else (read, "")
         keeper = LastLines()  # a journal's are read back (journal_lines); a text's, export's or JSON's kept now
         if source is None:
             entries = keeper.watch(entries)
         # -u narrowed a journal: the input ends where the host's journal does, not at the units' last line (a
         # unit that went quiet before the end is silent there as it is without -u)
-        journals = [path for path in files if _journal_files((path,))]
-        end = journal_end_usec(JournalLocation(directory=directory, files=tuple(journals)), selection) \
+        end = journal_end_usec(JournalLocation(directory=directory, files=journals), selection) \
             if selection.units and (journals or not files) else None
         events = pipeline.run(entries, lambda: max((*ends, *(() if end is None else (end,))), default=None))
         told = partial(_last_lines, keeper, None if source is None else JournalLocation(directory, tuple(files)))
@@ -178,28 +178,14 @@ def _cold(pipeline: Pipeline) -> tuple[int, int, str, int, int, str] | None:
             least.warm_after_usec, least.warm_entries, cold_judges)
 
 
-def _journal_files(files: tuple[Path, ...]) -> bool:
-    """Whether every input is a journal file (a regular file: a pipe is read once, by the reader)."""
-    for path in files:
-        if str(path) == "-" or not path.is_file():
-            return False
-        with open_binary(path) as stream:
-            if sniff(head(stream)) != "journal":
-                return False
-    return True
-
-
-def _journal_read(directory: Path | None, files: tuple[Path, ...]) -> tuple[str, ...] | str:
+def _journal_read(directory: Path | None, files: tuple[Path, ...], kinds: dict[Path, str]) -> tuple[str, ...] | str:
     """journalctl's arguments for the journal the scan read (alert.journal_source: `-D DIR`, `--file F`, () for
     the local journal), for the incidents' journalctl commands, the same as their alerts'; when some input is no
     journal file (export, JSON, text, stdin), the report's note that names it (views/no_command.py) instead:
     journalctl reads journal files only, and a command over the journal files alone would show none of its lines."""
-    for path in files:
-        if str(path) == "-" or not path.is_file():  # a pipe (--file <(...)) is read once: by the reader, not here
-            return no_command_note(str(path), None)
-        with open_binary(path) as stream:
-            if (kind := sniff(head(stream))) != "journal":
-                return no_command_note(str(path), kind)
+    for path in files:  # (`kinds`: sources.kind_of's; a pipe, --file <(...), is read once: by the reader)
+        if (kind := kinds[path]) != "journal":
+            return no_command_note(str(path), None if kind == "stream" else kind)
     return journal_source(directory, files)
 
 

@@ -16,10 +16,10 @@ from .journal import JournalLocation, JournalOpenError, JournalSource
 from .screening import ScreeningJournalSource
 from .selection import Selection
 
-__all__ = ["InputFormatError", "JournalOpenError", "Selection", "open_entries"]
+__all__ = ["InputFormatError", "JournalOpenError", "Selection", "kind_of", "open_entries"]
 
 
-def _kind_of(path: Path) -> str:
+def kind_of(path: Path) -> str:
     """"journal", a dump's format (sniffed from its head), or "stream" for stdin and any input that is not a
     regular file: a pipe (`--file <(zcat x.export.gz)`) is read once, its head sniffed by the dump reader
     itself; sniffing it here consumed that head, and the reader then found nothing."""
@@ -70,7 +70,7 @@ def open_entries(
     ScreenedRun summaries (Pipeline.run takes both). `ends`: with -u, each dump's newest entry's time is appended
     once it is read (ExportSource.ends: where a narrowed scan's input ends)."""
     fields = tuple(extra_fields)
-    journal_files = [path for path in files if _kind_of(path) == "journal"]
+    journal_files = [path for path in files if kind_of(path) == "journal"]
     dumps = [path for path in files if path not in journal_files]
     sources: list[Iterable[Entry | ScreenedRun]] = []
     if journal_files or directory is not None or not files:
