@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from ..actions.alert import journal_source
+from ..engine.absence_hosts import HostsSeen
 from ..engine.detector import Detector
 from ..model import SEVERITY_NAMES, Hit, Incident, Severity
 from ..pipeline import EndedEvent, Event, MatchEvent, Pipeline
@@ -103,7 +104,8 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
     selection = replace(selection, rule_level=detector.rule_level)  # -p of a line without a level
     pipeline = Pipeline(detector)
     if pipeline.silence and not selection.units:  # (-u reads the selected units' lines: a host's other lines unseen)
-        pipeline.silence.hold = pipeline.silence.hosts_seen.hold  # a host's journal that ends early: no unit's silence
+        seen = pipeline.silence.hosts_seen = HostsSeen()  # (the service's hold is host_silence.py's)
+        pipeline.silence.hold = seen.hold  # a host's journal that ends early: no unit's silence
     # A scan makes millions of short-lived, acyclic objects: at the default gen-0 threshold (700) the cyclic
     # collector would run thousands of times for nothing (about 7% of a scan's time, measured).
     gc.set_threshold(20_000, 20, 100)

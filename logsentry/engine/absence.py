@@ -98,7 +98,7 @@ class SilenceTracker(SavedRhythms):
         self._parents: dict[SilenceKey, None] = {}  # units with containers (absence_stops), bounded as units are
         self._scopes = ContainerScopes()  # a container's scope ends: the container stopped
         self._latest = 0
-        self.hosts_seen = HostsSeen()  # each host's newest entry: a scan's `hold` (absence_hosts.py)
+        self.hosts_seen: HostsSeen | None = None  # each host's newest entry, for a scan's `hold` (absence_hosts.py)
         self._snapshot_at = time.monotonic()
         self._habit_moved = False
         """A pending "first silence it ended on its own" was set or learnt since the last snapshot."""
@@ -154,7 +154,8 @@ class SilenceTracker(SavedRhythms):
         now, key = entry.realtime_usec, entry_key(entry)
         if now > self._latest:
             self._latest = now
-        self.hosts_seen.saw(key, now)
+        if self.hosts_seen is not None:
+            self.hosts_seen.saw(key, now)
         # systemd's account of a run ("X: Consumed 1.2s CPU time.") is written when the run ended: a stop too (a
         # user manager, systemd 249+, says "Deactivated successfully" at debug only: it is all a user unit that
         # exits on its own leaves at info, systemd PR 19936)
@@ -280,7 +281,8 @@ class SilenceTracker(SavedRhythms):
             return False
         if run.peak_usec > self._latest:
             self._latest = run.peak_usec
-        self.hosts_seen.saw_run(run)
+        if self.hosts_seen is not None:
+            self.hosts_seen.saw_run(run)
         return True
 
     def _refresh(self, limit_usec: int, in_run: tuple[SilenceKey, ...]) -> bool:
