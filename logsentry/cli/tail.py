@@ -301,6 +301,8 @@ def tail(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
                                     vouched=lambda: vouched(machine, directory, files))
     try:
         location.open().close()  # fail now (exit 2), not after the screen was taken over
+        if isinstance(follower, ScanningFollower):
+            follower.open()  # at the tail now: a line logged once the warning below is read is shown
         for said in said_unseen(unseen_units(location, selection), "following it anyway; its lines show once it "
                                 "logs"):
             click.echo(f"logsentry: warning: {said}", err=True)
