@@ -267,6 +267,8 @@ class Pipeline:
         incident and silence ends as open at the end: the latest time read, or `end_usec` (µs of journal time)
         when the input was narrowed and the journal went on later (scan -u: cli/scan.py)."""
         latest = self.progress.last_usec
+        if self.silence and latest is not None:
+            latest = self.silence.latest_usec  # (after a clock stepped back, on the clock as it now is)
         if end_usec is not None and latest is not None and end_usec > latest:
             yield from self.tick(end_usec)  # time passed on after the selection's last entry
         else:

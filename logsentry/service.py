@@ -31,6 +31,7 @@ from .actions.heartbeat import Heartbeat
 from .actions.outbox import OutboxWorker
 from .baseline_keeper import BaselineKeeper
 from .config import SiteConfig
+from .engine.clock_jumps import ClockWatch
 from .engine.policy import GuardedPolicy, RestartLedger
 from .engine.second_look import StaleReports
 from .engine.silence_history import adopt as adopt_rhythms
@@ -171,6 +172,7 @@ class Service(SecondLooks):
         self.commit_failing_since = 0.0
         self._restart_of: tuple[str, str] = ("", "")  # (incident, restart dedupe) just queued
         self._ahead_reported = 0.0
+        self.clock_watch = ClockWatch()
         self.ahead: dict[str, int] = {}  # per machine clamped as ahead of our clock: how far (µs)
         self._last_resend = 0
         self._entry_now = 0
@@ -334,6 +336,7 @@ class Service(SecondLooks):
         self.notify(f"WATCHDOG=1\nSTATUS={status}")
 
     def _caught_up(self) -> None:
+        self._watch_clock()
         self.last_caught_up = time.monotonic()
         self.clocks.tick(wall_usec())  # each host's clock sampled where the reader caught up
         self._decide_held()

@@ -14,6 +14,7 @@ import uuid
 from dataclasses import dataclass, replace
 
 from .config import SiteConfig
+from .engine.clock_jumps import ClockWatch
 from .engine.detector import Detector
 from .engine.quarantine import MAX_LINE_CHARS, cut_long_lines
 from .engine.second_look import StaleReports
@@ -93,13 +94,30 @@ class ServiceReading(HeldReleasing):
     metrics: Metrics | None
     _host_names: dict[str, str]
     _ahead_reported: float
+    clock_watch: ClockWatch
     _feeding: ScreenedRun | None = None
     """The run being fed to the pipeline, while it is, and the index of its entry that was hit last."""
     _feeding_at: int = 0
 
+    def _watch_clock(self) -> None:
+        """Our clock jumped (a suspend, a step: engine/clock_jumps.py): the time it jumped is no unit's silence;
+        after a step back, entries are no longer 'behind the newest', which was stamped on the clock as it was.
+        Called before each item and each round, so before any time the jump moved is looked at."""
+        jumped = self.clock_watch.jumped()
+        if jumped is None:
+            return
+        at, delta = jumped
+        if self.pipeline.silence:
+            self.pipeline.silence.clock_jumped(at, delta)
+        if delta < 0:
+            self.figures.last_entry_usec = min(self.figures.last_entry_usec, at + delta)
+        log.info("the clock jumped %s by %s at %s (a suspend, or a step): units' silences count without it",
+                 "ahead" if delta > 0 else "back", format_duration(abs(delta)), format_usec(at))
+
     def _entry(self, entry: Entry) -> None:
         """One entry: in full, or screened out (no rule can match it; it comes without cursor or fields). Its fields
         and key are looked up once, and handed on (~12% of a busy journal's entries come in full)."""
+        self._watch_clock()
         figures = self.figures
         figures.entries += 1
         entry = self._clamped(entry)

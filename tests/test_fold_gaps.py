@@ -17,8 +17,10 @@ from logsentry.sources._runs import fold_gaps, fold_learn, fold_plan, last_lines
 Folded = tuple[list[int], list[list[int]]] | None
 
 
-def reference(times: list[int], spans: list[int], first: int, end: int, last: list[int], reach: list[int]) -> Folded:
-    """The loop fold ran in Python before (engine/absence.py): the gaps per span, or None at a deadline."""
+def reference(times: list[int], spans: list[int], first: int, end: int, last: list[int], reach: list[int],
+              refuse_back: bool = False) -> Folded:
+    """The loop fold ran in Python before (engine/absence.py): the gaps per span, or None at a deadline (or, with
+    `refuse_back`, at a time earlier than its unit's last: SilenceTracker.observe takes a clock stepping back)."""
     last = list(last)
     gaps: list[list[int]] = [[] for _ in last]
     high = -NEVER
@@ -29,7 +31,9 @@ def reference(times: list[int], spans: list[int], first: int, end: int, last: li
             return None
         if at >= last[which]:
             gaps[which].append(at - last[which])
-            last[which] = at
+        elif refuse_back:
+            return None
+        last[which] = at  # (a step back: no gap, and the unit's latest is this one)
     if any(high >= at + limit for at, limit in zip(last, reach, strict=True)):
         return None
     return last, gaps
@@ -109,7 +113,7 @@ def test_fold_learn_learns_into_the_states_as_one_learn_per_gap(seed: int) -> No
         plans.append(plan)
         last = [seen.last_usec for seen in states]
         reach = [seen.threshold + 1 if seen.threshold else NEVER for seen in states]
-        wanted.append(reference(times, spans, first, end, last, reach))
+        wanted.append(reference(times, spans, first, end, last, reach, refuse_back=True))
     before = [[state_of(seen) for seen in states] for states in plans]
     folded = fold_learn(*arrays(times, spans), first, end, plans, run_spans, NEVER, SPAN_CAP_USEC, MAX_COUNT)
     if any(want is None for want in wanted):

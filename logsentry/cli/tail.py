@@ -22,6 +22,7 @@ from rich.console import Console
 from ..actions.alert import journal_source
 from ..actions.runner import ActionRunner
 from ..config import DEFAULT_CONFIG, SiteConfig
+from ..engine.clock_jumps import ClockWatch
 from ..engine.detector import Detector
 from ..engine.policy import Policy
 from ..hosts import local_machine_id
@@ -84,9 +85,15 @@ def follow(items: Iterable[FollowItem], pipeline: Pipeline, view: TailView,
     """
     newest = 0
     flush_due = time.monotonic() + FLUSH_S
+    watch = ClockWatch()  # a suspend or a step of our clock is no unit's silence (engine/clock_jumps.py)
     for item in items:
         if stopped():
             return
+        if (jumped := watch.jumped()) is not None:
+            if pipeline.silence:
+                pipeline.silence.clock_jumped(*jumped)
+            if jumped[1] < 0:  # stamped on the clock as it was
+                newest = min(newest, jumped[0] + jumped[1])
         if item is None:
             now = max(newest, clock())
             view.events(list(pipeline.tick(now)))

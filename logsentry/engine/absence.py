@@ -49,6 +49,7 @@ from dataclasses import replace
 from ..model import Entry, Incident, ScreenedRun, entry_key, split_host_unit
 from ..rules.rule import Rule
 from ..sources._runs import fold_learn, fold_plan
+from .absence_cover import Covered
 from .absence_hosts import HostsSeen
 from .absence_saved import MAX_UNITS as MAX_UNITS  # re-exported
 from .absence_saved import SNAPSHOT_EVERY_S as SNAPSHOT_EVERY_S  # re-exported: cli/hosts.py
@@ -57,6 +58,7 @@ from .absence_seen import Seen, silence_why, unlearn_mixed
 from .absence_stops import ContainerScopes, last_words, parent_key, parts_of, run_accounting, scope_id, started
 from .absence_stops import Gap as Gap  # re-exported: pipeline.py, views/report.py
 from .absence_stops import deliberately_stopped as deliberately_stopped
+from .clock_jumps import ClockJumps
 from .detector import RuleTimeout, looks_at_entries, match_rule
 from .rhythm import MAX_GAPS, SPAN_CAP_USEC, Rhythm
 from .window import invocation_of
@@ -92,12 +94,11 @@ class SilenceTracker(SavedRhythms):
         # comes due it is pushed again with its real deadline (lazy update, as in window.py), so a sign of life
         # costs O(1) however many units there are. An entry that is not the unit's `armed` one is stale.
         self._deadlines: list[tuple[int, str, SilenceKey]] = []
-        # Other incidents per unit: how many are open, and until when an ended one covers a silence.
-        self._open: dict[SilenceKey, int] = {}
-        self._covered_until: dict[SilenceKey, int] = {}
+        self._cover = Covered()  # other incidents of a unit: open, or ended lately
         self._parents: dict[SilenceKey, None] = {}  # units with containers (absence_stops), bounded as units are
         self._scopes = ContainerScopes()  # a container's scope ends: the container stopped
         self._latest = 0
+        self.jumps = ClockJumps()  # our clock's (the service's ClockWatch): time it jumped is no silence
         self.hosts_seen: HostsSeen | None = None  # each host's newest entry, for a scan's `hold` (absence_hosts.py)
         self._snapshot_at = time.monotonic()
         self._habit_moved = False
@@ -187,12 +188,12 @@ class SilenceTracker(SavedRhythms):
                     units[scoped].stopped_scope = scope_id(key)
                 continue
             if seen.last_usec >= 0 and not seen.quiet:
-                if now < seen.last_usec:  # a clock stepping back: no gap, and its latest sign of life stays
-                    seen.count = min(seen.count + 1, MAX_COUNT)
-                    continue
-                seen.rhythm.learn(now - seen.last_usec)
-                if seen.rhythm.gaps >= seen.review_at:
-                    self._review(rule, seen)
+                if now >= seen.last_usec:
+                    seen.rhythm.learn(now - seen.last_usec)
+                    if seen.rhythm.gaps >= seen.review_at:
+                        self._review(rule, seen)
+                else:  # its host's clock stepped back (stamped ahead at boot, then chronyd): no gap, and its
+                    self._latest = now  # latest sign of life is this one, on the clock as it now is (helper-166 F17)
             elif seen.incident is not None:  # back from a silence: its gap is not learnt as normal, but a
                 ended.append(self._end(rule, key, seen, now))  # second one it ended on its own is its habit
                 gap = now - seen.last_usec
@@ -256,8 +257,22 @@ class SilenceTracker(SavedRhythms):
         """When the unit's silence comes due (µs): its last entry plus its threshold, in its host's journal time,
         plus how far that host's clock runs behind ours (`clock_offset`), so that the wall clock or another
         host's entries do not find a collector's host silent by its clock's lag."""
-        deadline = seen.last_usec + seen.threshold + 1
+        deadline = seen.last_usec + seen.threshold + 1 + (self.jumps.credit(seen.last_usec) if self.jumps else 0)
         return deadline + self.clock_offset(split_host_unit(key)[0]) if self.clock_offset is not None else deadline
+
+    def clock_jumped(self, at_usec: int, delta_usec: int) -> None:
+        """Our clock jumped by `delta_usec` (µs; a suspend, a step) when it said `at_usec`: each unit's silence
+        comes due that much later (earlier), engine/clock_jumps.py."""
+        self.jumps.add(at_usec, delta_usec)
+        for rule_id, units in self._seen.items():
+            for key, seen in units.items():
+                if seen.threshold and seen.last_usec >= 0 and not seen.quiet:
+                    self._arm(rule_id, key, seen)  # (an earlier deadline pushed; a later one found when it pops)
+
+    @property
+    def latest_usec(self) -> int:
+        """The latest journal time seen (µs), since the last step back of a clock."""
+        return self._latest
 
     def fold(self, run: ScreenedRun) -> bool:
         """Observe a run from the scanner's arrays, if that is the same as observing its entries one by one:
@@ -312,27 +327,14 @@ class SilenceTracker(SavedRhythms):
             heapq.heappush(deadlines, item)
         return calm
 
-    # -- other incidents cover a silence ----------------------------------------------------------------------
+    # -- other incidents cover a silence (engine/absence_cover.py) -----------------------------------------------
     def incident_opened(self, key: SilenceKey) -> None:
         """Another incident (signature or anomaly) fired for the unit: while it is open, the unit is not silent."""
-        self._open[key] = self._open.get(key, 0) + 1
+        self._cover.opened(key)
 
     def incident_ended(self, key: SilenceKey, covers_until_usec: int) -> None:
         """It ended: a silence that began before `covers_until_usec` (its last hit and window) is covered."""
-        left = self._open.get(key, 0) - 1
-        if left > 0:
-            self._open[key] = left
-        else:
-            self._open.pop(key, None)
-        covered = self._covered_until
-        if covers_until_usec > covered.get(key, -1):
-            covered.pop(key, None)
-            covered[key] = covers_until_usec
-            if len(covered) > MAX_UNITS:
-                del covered[next(iter(covered))]
-
-    def _covered(self, key: SilenceKey, since_usec: int) -> bool:
-        return key in self._open or self._covered_until.get(key, -1) >= since_usec
+        self._cover.ended(key, covers_until_usec)
 
     # -- firing ---------------------------------------------------------------------------------------------------
     def open_incidents(self) -> list[Incident]:
@@ -360,6 +362,7 @@ class SilenceTracker(SavedRhythms):
                 heapq.heappush(deadlines, (due, rule_id, key))
                 continue
             deadline = seen.last_usec + seen.threshold + 1  # the host's journal time
+            deadline += self.jumps.credit(seen.last_usec) if self.jumps else 0
             machine = split_host_unit(key)[0]
             if self.clock_settled is not None and not self.clock_settled(machine):
                 seen.armed = now_usec + CLOCK_RECHECK_USEC  # its host's clock is being learnt: look again
@@ -370,7 +373,7 @@ class SilenceTracker(SavedRhythms):
                 heapq.heappush(deadlines, (again, rule_id, key))
                 continue
             seen.quiet = True
-            if self._covered(key, seen.last_usec):
+            if self._cover.covers(key, seen.last_usec):
                 continue  # it went quiet during (or right after) another incident of its own: that one covers it
             rule = self._by_id[rule_id]
             cursor, message, fields = seen.last_details()

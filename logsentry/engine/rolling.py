@@ -26,6 +26,9 @@ class Rolling:
     def add(self, usec: int, kept: bool = False) -> int:
         start = usec - usec % self.width
         buckets = self.buckets
+        if buckets and buckets[-1][0] >= start + BUCKETS * self.width:  # the clock stepped back a window or more:
+            buckets.clear()  # the window as it now is holds none of those lines (they were stamped ahead)
+            self.total = self.kept = 0
         if buckets and buckets[-1][0] >= start:
             bucket = buckets[-1]
             bucket[1] += 1

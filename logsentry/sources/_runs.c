@@ -62,7 +62,7 @@ static PyObject *module_fold_gaps(PyObject *Py_UNUSED(module), PyObject *args) {
         goto done;
     const int64_t *time_at = (const int64_t *)times.buf;
     const uint16_t *span_at = (const uint16_t *)spans.buf;
-    int inside = fold_walk(time_at, span_at, first, end, n, last, reach, count, gap_of, "fold_gaps");
+    int inside = fold_walk(time_at, span_at, first, end, n, last, reach, count, gap_of, 0, "fold_gaps");
     if (inside < 0)
         goto done;
     if (inside) {

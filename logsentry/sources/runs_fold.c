@@ -50,10 +50,12 @@ static int set_int_attr(PyObject *obj, PyObject *name, long long value) {
 }
 
 /* The walk both fold_gaps and fold_learn make over [first, end): per span `last` moves to its latest time and
-   `count` counts its gaps, `gap_of` holds each entry's gap (-1: a clock stepping back, no gap). 1 when a unit's
-   deadline (last + reach) falls inside the run, -1 (a ValueError naming `who`) for a span id past n, else 0. */
+   `count` counts its gaps, `gap_of` holds each entry's gap (-1: a clock stepping back, no gap; `last` moves back
+   to it). 1 when a unit's deadline (last + reach) falls inside the run or, with `refuse_back`, a time steps
+   back; -1 (a ValueError naming `who`) for a span id past n; else 0. */
 int fold_walk(const int64_t *time_at, const uint16_t *span_at, Py_ssize_t first, Py_ssize_t end, Py_ssize_t n,
-              int64_t *last, const int64_t *reach, Py_ssize_t *count, int64_t *gap_of, const char *who) {
+              int64_t *last, const int64_t *reach, Py_ssize_t *count, int64_t *gap_of, int refuse_back,
+              const char *who) {
     __int128 high = -((__int128)1 << 62);
     for (Py_ssize_t index = first; index < end; index++) {
         int64_t at;
@@ -69,10 +71,14 @@ int fold_walk(const int64_t *time_at, const uint16_t *span_at, Py_ssize_t first,
         if (high >= (__int128)last[which] + reach[which])
             return 1;
         gap_of[index - first] = -1;
-        if (at >= last[which]) { /* a clock stepping back: no gap, and the latest sign of life stays */
+        if (at >= last[which]) {
             gap_of[index - first] = at - last[which];
             last[which] = at;
             count[which]++;
+        } else if (refuse_back) {
+            return 1; /* a clock stepped back: SilenceTracker.observe takes each entry (its latest moves back too) */
+        } else {
+            last[which] = at; /* no gap; its latest sign of life is this one, on the clock as it now is */
         }
     }
     for (Py_ssize_t i = 0; i < n; i++)
@@ -252,7 +258,7 @@ PyObject *runs_fold_learn(PyObject *Py_UNUSED(module), PyObject *args) {
                 goto done;
             reach[i] = threshold ? threshold + 1 : never;
         }
-        int inside = fold_walk(time_at, span_at, first, end, n, mine, reach, counted, gaps, "fold_learn");
+        int inside = fold_walk(time_at, span_at, first, end, n, mine, reach, counted, gaps, 1, "fold_learn");
         if (inside < 0)
             goto done;
         if (inside) {

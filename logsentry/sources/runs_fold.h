@@ -28,7 +28,7 @@ PyObject *clocks_saw(PyObject *module, PyObject *args);
 
 /* The pieces fold_gaps (_runs.c) shares with fold_learn: see runs_fold.c. */
 int fold_walk(const int64_t *time_at, const uint16_t *span_at, Py_ssize_t first, Py_ssize_t end, Py_ssize_t n,
-              int64_t *last, const int64_t *reach, Py_ssize_t *count, int64_t *gap_of, const char *who);
+              int64_t *last, const int64_t *reach, Py_ssize_t *count, int64_t *gap_of, int refuse_back, const char *who);
 void fold_order(const uint16_t *span_at, Py_ssize_t first, Py_ssize_t end, Py_ssize_t n, const Py_ssize_t *count,
                 const int64_t *gap_of, Py_ssize_t *start, Py_ssize_t *order);
 int fold_span(const int64_t *gap_of, const Py_ssize_t *order, Py_ssize_t from, Py_ssize_t count, int64_t *bins,

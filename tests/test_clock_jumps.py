@@ -1,0 +1,246 @@
+"""A clock that jumps is no unit's silence, and does not hide one (helper-166 F17).
+
+Scans read real journal files (systemd-journal-remote) written in the order journald writes them: a host whose
+clock ran two hours ahead until chronyd stepped it back. The service's own clock jumps (a suspend, a step) come
+from ClockWatch, whose clock readings are replaced here: this machine's clock is not ours to move.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from conftest import BASE_USEC, entry, json_events, of_type, run_cli
+
+from logsentry.engine import clock_jumps
+from logsentry.engine.absence import SilenceTracker
+from logsentry.engine.clock_jumps import ClockWatch
+from logsentry.engine.rolling import BUCKETS, Rolling
+from logsentry.model import Entry
+from logsentry.rules.loader import load_rules, shipped_rules_dir
+
+SEC = 1_000_000
+HOURS = 26
+STEP_S = 20
+AHEAD_S = 7200
+SILENCE = tuple(rule for rule in load_rules([shipped_rules_dir()]).rules if rule.id == "unit-went-silent")
+
+
+STOPPED = (("Stopping {}...", "de5b426a63be47a7b6ac3eaac82e2f6f"), ("{}: Deactivated successfully.",
+                                                                      "7ad2d189f7e94e70a38c781354912448"),
+           ("Stopped {}.", "9d1aaa27d60140bd96365438aad20286"))
+
+
+def stepped_back(hang_after: int | None) -> list[dict[str, Any]]:
+    """api and worker log every 20 s for a day and more; PID 1 stops both and the host reboots with its clock two
+    hours ahead (a real-time clock kept in local time): api's first three lines are stamped ahead, then chronyd
+    steps the clock back and both log on for 30 min, api only `hang_after` lines (None: all of them)."""
+    out = []
+    for i in range(HOURS * 3600 // STEP_S):
+        t = i * STEP_S
+        out += [entry(f"api tick {i}", unit="api.service", at=t + 1),
+                entry(f"worker tick {i}", unit="worker.service", at=t + 3)]
+    end = HOURS * 3600
+    for unit in ("api.service", "worker.service"):
+        out += [entry(text.format(unit), unit="init.scope", at=end + 5, _PID="1", UNIT=unit, MESSAGE_ID=message_id)
+                for text, message_id in STOPPED]
+    boot = end + 60
+
+    def line(unit: str, text: str, at: float, priority: int = 6) -> dict[str, Any]:  # boot B: its own clock
+        return entry(text, unit=unit, at=at, priority=priority, _BOOT_ID="b0" * 16,
+                     __MONOTONIC_TIMESTAMP=int((at - boot) % AHEAD_S * SEC) + 1)
+
+    out += [line("api.service", f"api starting {k}", boot + AHEAD_S + k * 10) for k in range(3)]
+    out.append(line("chrony.service", "System clock wrong by -7200.000000 seconds", boot + AHEAD_S + 30, 4))
+    out.append(line("chrony.service", "System clock was stepped by -7200.000000 seconds", boot + 30.5, 4))
+    for i in range(90):
+        t = boot + 40 + i * STEP_S
+        if hang_after is None or i < hang_after:
+            out.append(line("api.service", f"api tick b{i}", t + 1))
+        out.append(line("worker.service", f"worker tick b{i}", t + 3))
+    return out
+
+
+def scan(journal: Any, *extra: str) -> list[dict[str, Any]]:
+    return json_events(run_cli("scan", "--file", str(journal), "-o", "json", *extra))
+
+
+def test_a_hang_after_the_clock_stepped_back_is_silent_from_its_real_last_line(make_journal):
+    journal = make_journal(stepped_back(hang_after=28))
+    for extra in ((), ("-u", "api")):
+        incidents = of_type(scan(journal, *extra), "incident")
+        assert [(i["rule"], i["unit"]) for i in incidents] == [("unit-went-silent", "api.service")], (extra, incidents)
+        last_real = BASE_USEC + (HOURS * 3600 + 60 + 40 + 27 * STEP_S + 1) * SEC
+        assert incidents[0]["first_usec"] == last_real, extra  # api's line b27, not its lines stamped ahead
+
+
+def test_a_clock_stepped_back_alone_pages_nothing(make_journal):
+    """No silence, and no rate spike: the lines stamped ahead are no longer in the window as it now is."""
+    events = scan(make_journal(stepped_back(hang_after=None)))
+    assert of_type(events, "incident") == []
+    assert of_type(events, "summary")[0]["incidents"] == 0
+
+
+def watched(unit: str = "api.service") -> tuple[SilenceTracker, Entry]:
+    tracker = SilenceTracker(SILENCE, overrides=lambda name: 60 * SEC if name == unit else None)
+    first = Entry(BASE_USEC, "tick", unit, 6, "c0")
+    tracker.observe(first)
+    return tracker, first
+
+
+def test_time_our_clock_jumped_ahead_is_no_silence():
+    """A laptop that slept 8 h (or a clock put forward): the unit's silence counts without those hours, and an
+    entry stamped before the jump but read after it counts from its own time."""
+    tracker, _ = watched()
+    tracker.observe(Entry(BASE_USEC + 10 * SEC, "tick", "api.service", 6, "c1"))
+    jump = 8 * 3600 * SEC
+    tracker.clock_jumped(BASE_USEC + 20 * SEC, jump)
+    assert tracker.expire(BASE_USEC + jump + 30 * SEC) == []  # 20 s after the jump: 40 s of silence, not 8 h
+    tracker.observe(Entry(BASE_USEC + 15 * SEC, "tick", "api.service", 6, "c2"))  # read late, stamped before it
+    assert tracker.expire(BASE_USEC + jump + 60 * SEC) == []
+    fired = tracker.expire(BASE_USEC + jump + 90 * SEC)  # 75 s of the unit's own time: past its 60 s
+    assert [i.unit for i in fired] == ["api.service"]
+    assert fired[0].first_usec == BASE_USEC + 15 * SEC
+
+
+def test_time_our_clock_jumped_back_brings_a_silence_due_sooner():
+    tracker, _ = watched()
+    tracker.clock_jumped(BASE_USEC + 5 * SEC, -3600 * SEC)
+    assert [i.unit for i in tracker.expire(BASE_USEC - 3600 * SEC + 62 * SEC)] == ["api.service"]
+
+
+def test_clock_watch_tells_a_jump_of_the_wall_clock_against_the_monotonic_one(monkeypatch):
+    now = {clock_jumps.time.CLOCK_REALTIME: 1_800_000_000 * 10**9, clock_jumps.time.CLOCK_MONOTONIC: 5 * 10**9}
+    monkeypatch.setattr(clock_jumps.time, "clock_gettime_ns", lambda which: now[which])
+    watch = ClockWatch()
+
+    def run(seconds: float, wall_extra: float = 0.0) -> None:
+        now[clock_jumps.time.CLOCK_MONOTONIC] += int(seconds * 10**9)
+        now[clock_jumps.time.CLOCK_REALTIME] += int((seconds + wall_extra) * 10**9)
+
+    run(5, wall_extra=0.0004)  # a slew
+    assert watch.jumped() is None
+    run(1, wall_extra=8 * 3600)  # a suspend: the monotonic clock stood still
+    at, delta = watch.jumped() or (0, 0)
+    assert delta == 8 * 3600 * SEC
+    assert at == 1_800_000_006 * SEC + 400  # the old clock's time: the new one less the jump
+    assert watch.jumped() is None
+    run(1, wall_extra=-7200)
+    assert (watch.jumped() or (0, 0))[1] == -7200 * SEC
+
+
+@pytest.mark.parametrize("back", [BUCKETS, BUCKETS + 5])
+def test_a_rolling_count_stepped_back_a_window_starts_again(back):
+    rolling = Rolling(width=6 * SEC)
+    for k in range(30):
+        rolling.add(BASE_USEC + k * SEC)
+    rolling.add(BASE_USEC + 29 * SEC - back * 6 * SEC)
+    assert rolling.total == 1
+
+
+def test_a_rolling_count_stepped_back_less_than_a_window_keeps_its_lines():
+    rolling = Rolling(width=6 * SEC)
+    for k in range(30):
+        rolling.add(BASE_USEC + k * SEC)
+    rolling.add(BASE_USEC + 20 * SEC)
+    assert rolling.total == 31
+
+
+class FakeClocks:
+    """CLOCK_REALTIME and CLOCK_MONOTONIC as ClockWatch reads them (ns), moved by the test."""
+
+    def __init__(self, wall_usec: int):
+        self.now = {clock_jumps.time.CLOCK_REALTIME: wall_usec * 1000, clock_jumps.time.CLOCK_MONOTONIC: 10**12}
+
+    def __call__(self, which: int) -> int:
+        return self.now[which]
+
+    def wall_usec(self) -> int:
+        return self.now[clock_jumps.time.CLOCK_REALTIME] // 1000
+
+    def run(self, seconds: float, asleep: float = 0.0) -> None:
+        """`seconds` pass; `asleep` more on the wall clock only (a suspend: the monotonic clock stands still)."""
+        self.now[clock_jumps.time.CLOCK_MONOTONIC] += int(seconds * 10**9)
+        self.now[clock_jumps.time.CLOCK_REALTIME] += int((seconds + asleep) * 10**9)
+
+
+@pytest.mark.parametrize("asleep", [True, False])
+def test_the_service_pages_no_unit_for_the_hours_its_host_slept(tmp_path, monkeypatch, asleep):
+    """The service over a laptop's night: api, watched with `silence = "1m"`, logs every 20 s; the host sleeps 8 h;
+    at resume, before api's next line, the service's round finds no silence (the control, where the 8 h pass
+    awake, finds api silent)."""
+    import logsentry.service
+    import logsentry.service_journal
+    from logsentry.config_parse import load_config
+    from logsentry.service import Service
+
+    clocks = FakeClocks(BASE_USEC)
+    monkeypatch.setattr(clock_jumps.time, "clock_gettime_ns", clocks)
+    for module in (logsentry.service, logsentry.service_journal):
+        monkeypatch.setattr(module, "wall_usec", clocks.wall_usec)
+    (tmp_path / "journal").mkdir()
+    config = tmp_path / "logsentry.toml"
+    config.write_text(f'state_dir = "{tmp_path / "state"}"\njournal_directory = "{tmp_path / "journal"}"\n'
+                      'dry_run = true\n[[watch]]\nunits = ["api.service"]\nactions = ["alert"]\nsilence = "1m"\n')
+    config.chmod(0o600)
+    service = Service(load_config(config), notify=lambda message: None)
+    try:
+        machine = service.local_machine
+        for k in range(10):
+            service._entry(Entry(clocks.wall_usec(), f"tick {k}", "api.service", 6, f"c{k}",
+                                 {"_MACHINE_ID": machine, "_PID": "600"}))
+            clocks.run(20)
+        service._caught_up()
+        assert service.pipeline.silence.open_incidents() == []
+        clocks.run(10, asleep=8 * 3600 if asleep else 0)
+        if not asleep:
+            clocks.run(8 * 3600)
+        service._caught_up()
+        silent = [incident.unit for incident in service.pipeline.silence.open_incidents()]
+        assert silent == ([] if asleep else ["api.service"])
+    finally:
+        service.state.close()
+        service.lock.close()
+
+
+class Seen:
+    """The tail view's part this test reads: the events it was given."""
+
+    def __init__(self) -> None:
+        self.given: list[Any] = []
+
+    def entry(self, entry: Entry, events: Any) -> None:
+        self.given += events
+
+    def events(self, events: Any) -> None:
+        self.given += events
+
+    def flush(self, now_usec: int, caught_up: bool) -> None:
+        pass
+
+
+@pytest.mark.parametrize("asleep", [True, False])
+def test_tail_shows_no_silence_for_the_hours_its_host_slept(monkeypatch, asleep):
+    from logsentry.cli.tail import follow
+    from logsentry.engine.detector import Detector
+    from logsentry.pipeline import IncidentEvent, Pipeline
+
+    clocks = FakeClocks(BASE_USEC)
+    monkeypatch.setattr(clock_jumps.time, "clock_gettime_ns", clocks)
+    pipeline = Pipeline(Detector(list(SILENCE)), silence_overrides=lambda unit: 60 * SEC if unit == "api.service"
+                        else None)
+
+    def items() -> Any:
+        for k in range(10):
+            yield Entry(clocks.wall_usec(), f"tick {k}", "api.service", 6, f"c{k}")
+            clocks.run(20)
+        yield None
+        clocks.run(10, asleep=8 * 3600 if asleep else 0)
+        if not asleep:
+            clocks.run(8 * 3600)
+        yield None
+
+    view = Seen()
+    follow(items(), pipeline, view, wait=lambda: None, clock=clocks.wall_usec)  # type: ignore[arg-type]
+    fired = [event.incident.unit for event in view.given if isinstance(event, IncidentEvent)]
+    assert fired == ([] if asleep else ["api.service"])
