@@ -65,6 +65,10 @@ class Entry:
     from_text: bool = False
     """Read from text (journalctl or syslog output, Docker logs: sources/text.py), not from a journal: its
     fields, `_PID=1` and `_TRANSPORT=kernel` included, are only what the text claims."""
+    clock_jump: tuple[int, int] | None = None
+    """(the old clock's time, µs; the jump, µs) when its host's clock jumped just before it: the scanner saw its
+    boot's __REALTIME_TIMESTAMP less __MONOTONIC_TIMESTAMP move by a second or more (a suspend, a step;
+    engine/clock_jumps.py). Only the scanner sets it, from the journal's own timestamps."""
 
     @property
     def machine_id(self) -> str:

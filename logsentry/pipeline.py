@@ -99,6 +99,8 @@ class Pipeline:
         progress, silence, detector = self.progress, self.silence, self.detector
         now = entry.realtime_usec
         progress.saw(now)
+        if entry.clock_jump is not None and silence:  # its host's clock jumped: before its time is looked at
+            silence.clock_jumped(*entry.clock_jump, entry.machine_id)
         if self.tracker.due(now) or (silence and silence.due(now)) or self.failures.due(now):
             yield from self.tick(now)
         fields = entry.fields

@@ -70,6 +70,7 @@ class ServiceConfiguring(ServiceReading):
         pipeline.tracker.host_time = self._host_time  # and, while that is learnt, not before its own journal time
         pipeline.silence.clock_offset = self.clocks.offset  # and its units' silences come due by it, once known
         pipeline.silence.clock_settled = policy.clock_settled = self._clock_settled  # judged once that is known
+        pipeline.silence.own_machine = self.local_machine  # our clock's jumps are the ClockWatch's (clock_jumps.py)
         return pipeline
 
     @property

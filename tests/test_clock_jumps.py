@@ -7,6 +7,7 @@ from ClockWatch, whose clock readings are replaced here: this machine's clock is
 
 from __future__ import annotations
 
+import subprocess
 from typing import Any
 
 import pytest
@@ -244,3 +245,44 @@ def test_tail_shows_no_silence_for_the_hours_its_host_slept(monkeypatch, asleep)
     follow(items(), pipeline, view, wait=lambda: None, clock=clocks.wall_usec)  # type: ignore[arg-type]
     fired = [event.incident.unit for event in view.given if isinstance(event, IncidentEvent)]
     assert fired == ([] if asleep else ["api.service"])
+
+
+def slept(hours: float, hang_after: int | None = None, forward: bool = False) -> list[dict[str, Any]]:
+    """api and worker log every 20 s for a day and more; the host sleeps `hours` (its monotonic clock stands still
+    while its wall clock runs on: a laptop's suspend) or, with `forward`, its clock is stepped ahead that much (the
+    same to the entries); then both log on for 30 min, api only `hang_after` lines (None: all of them)."""
+    out, jump = [], hours * 3600
+    for i in range(HOURS * 3600 // STEP_S + 90):
+        t = i * STEP_S
+        after = t >= HOURS * 3600
+        if not after or hang_after is None or i - HOURS * 3600 // STEP_S < hang_after:
+            out.append(entry(f"api tick {i}", unit="api.service", at=t + 1 + jump * after,
+                             __MONOTONIC_TIMESTAMP=(t + 1) * SEC))
+        out.append(entry(f"worker tick {i}", unit="worker.service", at=t + 3 + jump * after,
+                         __MONOTONIC_TIMESTAMP=(t + 3) * SEC))
+    return out
+
+
+def test_a_scan_finds_no_silence_in_the_hours_a_host_slept_or_its_clock_was_put_forward(make_journal):
+    """The entries' own clocks: the boot's __REALTIME_TIMESTAMP less __MONOTONIC_TIMESTAMP moved by 8 h between two
+    lines (the scanner hands the line after the jump over in full, with it: Entry.clock_jump). Before, each steady
+    unit was paged as silent at the first line after it."""
+    events = scan(make_journal(slept(8)))
+    assert of_type(events, "incident") == []
+    incidents = of_type(scan(make_journal(slept(8, hang_after=10))), "incident")
+    assert [(i["rule"], i["unit"]) for i in incidents] == [("unit-went-silent", "api.service")]
+    assert incidents[0]["first_usec"] == BASE_USEC + (HOURS * 3600 + 9 * STEP_S + 1 + 8 * 3600) * SEC
+    assert of_type(scan(make_journal(slept(8)), "-u", "api"), "incident") == []  # the jump seen on api's own lines
+
+
+@pytest.mark.parametrize("form", ["export", "json"])
+def test_a_dump_of_that_journal_is_read_alike(make_journal, tmp_path, form):
+    """The same journals dumped by journalctl (-o export, -o json): the dump's readers find the jump as the
+    scanner does (sources/boot_clocks.py)."""
+    for hang_after, want in ((None, []), (10, [("unit-went-silent", "api.service")])):
+        journal = make_journal(slept(8, hang_after=hang_after))
+        dump = tmp_path / f"dump-{hang_after}.{form}"
+        dump.write_bytes(subprocess.run(["journalctl", "--file", str(journal), "-o", form], check=True,
+                                        capture_output=True).stdout)
+        incidents = of_type(scan(dump), "incident")
+        assert [(i["rule"], i["unit"]) for i in incidents] == want, (form, hang_after)

@@ -98,7 +98,8 @@ class SilenceTracker(SavedRhythms):
         self._parents: dict[SilenceKey, None] = {}  # units with containers (absence_stops), bounded as units are
         self._scopes = ContainerScopes()  # a container's scope ends: the container stopped
         self._latest = 0
-        self.jumps = ClockJumps()  # our clock's (the service's ClockWatch): time it jumped is no silence
+        self.jumps = ClockJumps()  # time a clock jumped is no silence (engine/clock_jumps.py)
+        self.own_machine: str | None = None  # whose clock ours is (service, tail): its entries' jumps are ours
         self.hosts_seen: HostsSeen | None = None  # each host's newest entry, for a scan's `hold` (absence_hosts.py)
         self._snapshot_at = time.monotonic()
         self._habit_moved = False
@@ -188,8 +189,9 @@ class SilenceTracker(SavedRhythms):
                     units[scoped].stopped_scope = scope_id(key)
                 continue
             if seen.last_usec >= 0 and not seen.quiet:
-                if now >= seen.last_usec:
-                    seen.rhythm.learn(now - seen.last_usec)
+                if now >= seen.last_usec:  # (a clock's jump since is no part of the gap)
+                    jumped = self.jumps.credit(seen.last_usec, split_host_unit(key)[0]) if self.jumps else 0
+                    seen.rhythm.learn(max(0, now - seen.last_usec - jumped))
                     if seen.rhythm.gaps >= seen.review_at:
                         self._review(rule, seen)
                 else:  # its host's clock stepped back (stamped ahead at boot, then chronyd): no gap, and its
@@ -257,16 +259,30 @@ class SilenceTracker(SavedRhythms):
         """When the unit's silence comes due (µs): its last entry plus its threshold, in its host's journal time,
         plus how far that host's clock runs behind ours (`clock_offset`), so that the wall clock or another
         host's entries do not find a collector's host silent by its clock's lag."""
-        deadline = seen.last_usec + seen.threshold + 1 + (self.jumps.credit(seen.last_usec) if self.jumps else 0)
+        deadline = seen.last_usec + seen.threshold + 1
+        if self.jumps:
+            deadline += self.jumps.credit(seen.last_usec, split_host_unit(key)[0])
         return deadline + self.clock_offset(split_host_unit(key)[0]) if self.clock_offset is not None else deadline
 
-    def clock_jumped(self, at_usec: int, delta_usec: int) -> None:
-        """Our clock jumped by `delta_usec` (µs; a suspend, a step) when it said `at_usec`: each unit's silence
-        comes due that much later (earlier), engine/clock_jumps.py."""
-        self.jumps.add(at_usec, delta_usec)
+    def clock_jumped(self, at_usec: int, delta_usec: int, machine_id: str = "") -> None:
+        """A clock jumped by `delta_usec` (µs; a suspend, a step) when it said `at_usec`: ours ("", every host's
+        units) or a machine's (its entries said so; not own_machine's, whose jumps ours are). Ahead: each unit's
+        silence comes due that much later (a credit for its entries before `at_usec`); back: each unit's latest sign
+        of life moves back with the clock (times after a step back overlap those before: no credit can tell
+        them apart), engine/clock_jumps.py."""
+        if machine_id and machine_id == self.own_machine:
+            return
+        if delta_usec > 0:
+            self.jumps.add(at_usec, delta_usec, machine_id)
+        else:
+            self._latest += delta_usec
         for rule_id, units in self._seen.items():
             for key, seen in units.items():
-                if seen.threshold and seen.last_usec >= 0 and not seen.quiet:
+                if seen.last_usec < 0 or (machine_id and split_host_unit(key)[0] != machine_id):
+                    continue
+                if delta_usec < 0:
+                    seen.last_usec = max(0, seen.last_usec + delta_usec)
+                if seen.threshold and not seen.quiet:
                     self._arm(rule_id, key, seen)  # (an earlier deadline pushed; a later one found when it pops)
 
     @property
@@ -361,9 +377,9 @@ class SilenceTracker(SavedRhythms):
                 seen.armed = due
                 heapq.heappush(deadlines, (due, rule_id, key))
                 continue
-            deadline = seen.last_usec + seen.threshold + 1  # the host's journal time
-            deadline += self.jumps.credit(seen.last_usec) if self.jumps else 0
             machine = split_host_unit(key)[0]
+            deadline = seen.last_usec + seen.threshold + 1  # the host's journal time
+            deadline += self.jumps.credit(seen.last_usec, machine) if self.jumps else 0
             if self.clock_settled is not None and not self.clock_settled(machine):
                 seen.armed = now_usec + CLOCK_RECHECK_USEC  # its host's clock is being learnt: look again
                 heapq.heappush(deadlines, (seen.armed, rule_id, key))

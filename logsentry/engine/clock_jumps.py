@@ -1,13 +1,17 @@
-"""Our clock jumped: a suspend (CLOCK_MONOTONIC stops, CLOCK_REALTIME goes on) or a step (an NTP client's first
+"""A clock jumped: a suspend (CLOCK_MONOTONIC stops, CLOCK_REALTIME goes on) or a step (an NTP client's first
 sync, `date -s`, chronyd's makestep) moved the wall clock against the monotonic one. A silence is time a unit
 was running and said nothing; the hours a laptop slept, or the two hours a clock was put forward, are not. So
-a unit whose last entry came before a jump is due that much later (earlier for a step back), as if its clock had
-been the new one all along; an entry stamped before the jump but read after it counts from its own time, credit
-and all, so the order in which the service notices the jump and reads such entries does not matter.
+a unit whose last entry came before a jump ahead is due that much later: a credit, kept here, for entries
+stamped before the jump (one read after it counts from its own time, credit and all, so the order in which the
+service notices the jump and reads such entries does not matter). A step back moves the units' latest signs of
+life back with it instead (SilenceTracker.clock_jumped): times after it overlap those before, and no credit can
+tell which clock stamped an entry.
 
-Kept by the silence tracker (engine/absence.py) and fed by the service (ClockWatch, which samples both clocks
-before each item and each round). A scan has no such feed: journal time is its clock, and a step back shows in
-the entries themselves (SilenceTracker.observe).
+Kept by the silence tracker (engine/absence.py), per host: our own clock's jumps, which the service and tail
+see (ClockWatch samples both clocks before each item and each round) and which count for every host (a unit of a
+collector's host is judged by our clock too), and each host's, which the scanner sees in its entries (a boot's
+__REALTIME_TIMESTAMP less __MONOTONIC_TIMESTAMP moves: Entry.clock_jump), as `scan` reads them. Where both are
+seen (the service's own journal), our clock's count and the entries' do not (SilenceTracker.own_machine).
 """
 
 from __future__ import annotations
@@ -23,22 +27,26 @@ of them."""
 
 
 class ClockJumps:
-    """The jumps of our clock, oldest first, as (the old clock's time at the jump, µs; how far it jumped, µs)."""
+    """Clock jumps ahead, oldest first, as (machine id, "" for our clock; the old clock's time at the jump, µs; how far
+    it jumped, µs), at most MAX_JUMPS per machine."""
 
     def __init__(self) -> None:
-        self.jumps: list[tuple[int, int]] = []
+        self.jumps: list[tuple[str, int, int]] = []
 
     def __bool__(self) -> bool:
         return bool(self.jumps)
 
-    def add(self, at_usec: int, delta_usec: int) -> None:
+    def add(self, at_usec: int, delta_usec: int, machine_id: str = "") -> None:
         """The clock jumped by `delta_usec` (µs, negative: back) when the old one said `at_usec`."""
-        self.jumps.append((at_usec, delta_usec))
-        del self.jumps[:-MAX_JUMPS]
+        jumps = self.jumps
+        jumps.append((machine_id, at_usec, delta_usec))
+        mine = [k for k, jump in enumerate(jumps) if jump[0] == machine_id]
+        if len(mine) > MAX_JUMPS:
+            del jumps[mine[0]]
 
-    def credit(self, last_usec: int) -> int:
-        """µs to add to a deadline reckoned from an entry at `last_usec`: the jumps since."""
-        return sum(delta for at, delta in self.jumps if at > last_usec)
+    def credit(self, last_usec: int, machine_id: str) -> int:
+        """µs to add to a deadline of the machine's unit reckoned from its entry at `last_usec`: the jumps since."""
+        return sum(delta for machine, at, delta in self.jumps if at > last_usec and machine in ("", machine_id))
 
 
 class ClockWatch:

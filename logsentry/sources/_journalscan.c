@@ -190,6 +190,8 @@ typedef struct {
     char *cursor;
     size_t record_start, record_end; /* in Batch.records */
     int text_level; /* 0..7, -1 (none in the text) or NOT_LOOKED */
+    int jumped;     /* its host's clock jumped by jump_delta µs when the old clock said jump_at (note_clock) */
+    int64_t jump_at, jump_delta;
 } Candidate;
 
 typedef struct {
@@ -326,6 +328,8 @@ static void set_free(NameSet *set) {
 }
 
 #define CONTAINER_ID_SLOTS 512 /* a power of two */
+#define N_BOOTS 16                /* boots whose clock offset is kept (the oldest replaced) */
+#define JUMP_USEC 1000000         /* a move of a boot's clock offset this large is a jump (engine/clock_jumps.py) */
 
 typedef struct {
     PyObject_HEAD
@@ -386,7 +390,51 @@ typedef struct {
        Open addressing, 0 empty; emptied when three quarters full (lines then come in full once more). */
     uint64_t container_ids[CONTAINER_ID_SLOTS];
     size_t n_container_ids;
+    /* Per boot, its entries' __REALTIME_TIMESTAMP less __MONOTONIC_TIMESTAMP: constant while the host's clock only
+       runs and slews; a suspend (CLOCK_MONOTONIC stands still) or a step moves it (note_clock). */
+    struct {
+        sd_id128_t boot;
+        int64_t offset;
+    } boots[N_BOOTS];
+    size_t n_boots, next_boot;
+    int64_t jump_at, jump_delta; /* a jump not handed over yet: the next entry in full carries it (jump_delta 0: none) */
 } Scanner;
+
+/* The entry's clock against its boot's: a move of JUMP_USEC or more is noted in s->jump_* (summed until an
+   entry in full carries it: one left out by the selection has its jump carried by the next). */
+static void note_clock(Scanner *s, int64_t realtime) {
+    uint64_t mono;
+    sd_id128_t boot;
+    if (sd_journal_get_monotonic_usec(s->journal, &mono, &boot) < 0)
+        return;
+    int64_t offset = realtime - (int64_t)mono;
+    for (size_t k = 0; k < s->n_boots; k++) {
+        if (!sd_id128_equal(s->boots[k].boot, boot))
+            continue;
+        int64_t delta = offset - s->boots[k].offset;
+        if (delta >= JUMP_USEC || delta <= -JUMP_USEC) {
+            if (!s->jump_delta)
+                s->jump_at = s->boots[k].offset + (int64_t)mono; /* the old clock's time at this entry */
+            s->jump_delta += delta;
+        }
+        s->boots[k].offset = offset;
+        return;
+    }
+    size_t k = s->n_boots < N_BOOTS ? s->n_boots++ : s->next_boot++ % N_BOOTS;
+    s->boots[k].boot = boot;
+    s->boots[k].offset = offset;
+}
+
+/* The batch's last candidate carries the pending jump, if any. */
+static void hand_jump(Scanner *s, Batch *b) {
+    if (!s->jump_delta)
+        return;
+    Candidate *c = &BUF_AT(b->candidates, Candidate, BUF_COUNT(b->candidates, Candidate) - 1);
+    c->jumped = 1;
+    c->jump_at = s->jump_at;
+    c->jump_delta = s->jump_delta;
+    s->jump_delta = 0;
+}
 
 /* Has the scanner handed over a line of this container (hash `h`, never 0) in full? Notes it if not. */
 static int container_seen(Scanner *s, uint64_t h) {
@@ -640,6 +688,7 @@ static int fill_batch(Scanner *s, Batch *b, Buf *unit, size_t limit) {
         if (s->until_usec >= 0 && realtime > s->until_usec)
             return 1;
         n++;
+        note_clock(s, realtime);
 
         /* One pass over the fields. A value pointer is only valid until the next field is read, so the
            message goes straight into the batch (taken back if the entry turns out a candidate). */
@@ -804,6 +853,7 @@ static int fill_batch(Scanner *s, Batch *b, Buf *unit, size_t limit) {
             b->messages.len = message_start; /* not selected: as if a match had left it out */
             continue;
         }
+        q.full |= s->jump_delta != 0; /* it carries its host's clock jump (engine/clock_jumps.py) */
         if (!q.full && disown) { /* selected by its claim, as Python's Keep takes it, then disowned */
             machine_len = 0;
             __atomic_fetch_add(&s->disowned_screened, 1, __ATOMIC_RELAXED);
@@ -822,6 +872,7 @@ static int fill_batch(Scanner *s, Batch *b, Buf *unit, size_t limit) {
             b->messages.len = message_start;
             if ((r = read_candidate(s, b, realtime, text)) < 0)
                 return r;
+            hand_jump(s, b);
             continue;
         }
         if ((r = add_screened(b, realtime, &q, machine, machine_len, host, host_len, unit->data, unit->len)) < 0)
@@ -1100,6 +1151,9 @@ static PyObject *candidate_object(Scanner *s, const Batch *b, const Candidate *c
         if (r < 0)
             goto fail;
     }
+    if (c->jumped) /* (realtime, cursor, fields, text level, (jump at, jump)): engine/clock_jumps.py */
+        return Py_BuildValue("(LsNi(LL))", (long long)c->realtime, c->cursor, fields, c->text_level,
+                             (long long)c->jump_at, (long long)c->jump_delta);
     return Py_BuildValue("(LsNi)", (long long)c->realtime, c->cursor, fields, c->text_level);
 fail:
     Py_DECREF(fields);

@@ -10,7 +10,8 @@ STDERR_UNLEVELLED: int
 NOT_LOOKED: int
 LOCAL_ONLY: int
 
-Candidate = tuple[int, str, dict[str, str], int]
+Candidate = tuple[int, str, dict[str, str], int] | tuple[int, str, dict[str, str], int, tuple[int, int]]
+"""(realtime, cursor, fields, text level[, (jump at, jump): its host's clock jumped, engine/clock_jumps.py])"""
 Run = tuple[int, int, int, int, tuple[tuple[str, int, int, int, int, bytes, str, str], ...], tuple[str, ...], int,
             tuple[bytes, bytes, bytes, bytes, bytes, bytes]]
 

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import IO, BinaryIO
 
 from ..model import Entry
+from .boot_clocks import BootClocks
 from .selection import SUBJECT_FIELDS, UNIT_VALUE_FIELDS, Selection
 from .text_compose import compose_stripped
 from .text_indent import dedented
@@ -47,7 +48,7 @@ CHUNK = 64 * 1024
 USEC_MAX = 2**64 - 1
 """__REALTIME_TIMESTAMP is an unsigned 64-bit number in the journal."""
 
-SPECIAL_FIELDS = ("__REALTIME_TIMESTAMP", "__CURSOR")
+SPECIAL_FIELDS = ("__REALTIME_TIMESTAMP", "__CURSOR", "__MONOTONIC_TIMESTAMP")
 """Address fields: one value (the last one given wins, as systemd's importer does)."""
 
 class InputFormatError(ValueError):
@@ -137,9 +138,10 @@ class FieldBuffer:
 
 
 def dump_entry(fields: FieldBuffer, selection: Selection, wanted: tuple[str, ...], where: str,
-               latest: list[int] | None = None) -> Entry | None:
+               latest: list[int] | None = None, clocks: BootClocks | None = None) -> Entry | None:
     """The entry of a dump's fields, if `selection` takes it; `latest` (one item, or empty): the newest entry's time
-    of the dump's -M/-H hosts up to --until, whatever -u says, kept up to date (ExportSource.ends)."""
+    of the dump's -M/-H hosts up to --until, whatever -u says, kept up to date (ExportSource.ends); `clocks`: the
+    dump's boots' clocks, whose jumps the entries taken carry (Entry.clock_jump)."""
     stamps = fields.values.get("__REALTIME_TIMESTAMP")
     stamp = stamps[-1] if stamps else None
     if stamp is None or not stamp.isdigit():  # bytes: ASCII digits only ("²" is a digit to str.isdigit)
@@ -150,19 +152,28 @@ def dump_entry(fields: FieldBuffer, selection: Selection, wanted: tuple[str, ...
                                f"2^64-1 as in the journal (got {decode(stamp[:40])!r})")
     realtime = int(stamp)
     texts = {name: [decode(value) for value in values] for name, values in fields.values.items()}
+    if clocks is not None and (boot := texts.get("_BOOT_ID")) and (mono := fields.values.get("__MONOTONIC_TIMESTAMP")) \
+            and mono[-1].isdigit() and len(mono[-1]) <= 20:
+        clocks.note(realtime, int(mono[-1]), boot[-1])
     if latest is not None and (not latest or realtime > latest[0]) and selection.accepts_hosts(texts, realtime):
         latest[:] = [realtime]
     if not selection.accepts(texts, realtime):
         return None
     joined = {name: "\n".join(values) for name, values in texts.items()}
     entry = entry_from(joined.get, realtime, joined.get("__CURSOR") or where,
-                       {name: joined[name] for name in wanted if name in joined})
-    return entry if selection.admits(entry) else None
+                       {name: joined[name] for name in wanted if name in joined},
+                       clock_jump=clocks.take() if clocks is not None else None)
+    if selection.admits(entry):
+        return entry
+    if entry.clock_jump is not None and clocks is not None:
+        clocks.put_back(*entry.clock_jump)  # passed on to the next entry taken
+    return None
 
 
 def kept_fields(wanted: tuple[str, ...]) -> frozenset[str]:
     """The fields an Entry is made of: the rest of a dump is skipped."""
-    return frozenset(("MESSAGE", "PRIORITY", *SPECIAL_FIELDS, *SUBJECT_FIELDS, *UNIT_VALUE_FIELDS, *wanted))
+    return frozenset(("MESSAGE", "PRIORITY", "_BOOT_ID", *SPECIAL_FIELDS, *SUBJECT_FIELDS, *UNIT_VALUE_FIELDS,
+                      *wanted))
 
 
 class BoundedReader:

@@ -16,6 +16,7 @@ from typing import IO, BinaryIO
 
 from ..model import Entry
 from .applog import JOURNAL_KEYS, TIME_KEYS
+from .boot_clocks import BootClocks
 from .dump import (
     CHUNK,
     DATA_SIZE_MAX,
@@ -90,6 +91,7 @@ def read_export(stream: IO[bytes], name: str, selection: Selection, wanted: tupl
     such values in the binary form). An entry cut off by the end of the input is a warning."""
     reader = BoundedReader(stream, name)
     keep = kept_fields(wanted)
+    clocks = BootClocks()  # its boots' clock jumps (sources/boot_clocks.py)
     entry_number, line_number = 1, 0
     entry_line = 1
     fields = FieldBuffer(keep, f"{name}: entry 1 (line 1)")
@@ -117,7 +119,7 @@ def read_export(stream: IO[bytes], name: str, selection: Selection, wanted: tupl
             if not line or not stripped:
                 if fields.count:
                     entry = dump_entry(fields, selection, wanted, f"{name}: entry {entry_number} (line {entry_line})",
-                                       latest)
+                                       latest, clocks)
                     if entry is not None:
                         yield entry
                     entry_number += 1

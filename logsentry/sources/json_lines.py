@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from ..model import Entry
+from .boot_clocks import BootClocks
 from .dump import (
     BoundedReader,
     FieldBuffer,
@@ -78,6 +79,7 @@ def read_json_lines(stream: IO[bytes], name: str, selection: Selection, wanted: 
     parsed as it streams by (StreamedObject), keeping MAX_VALUE_KEPT bytes of a value."""
     reader = BoundedReader(stream, name)
     keep = kept_fields(wanted)
+    clocks = BootClocks()  # its boots' clock jumps (sources/boot_clocks.py)
     line_number = 0
     try:
         while True:
@@ -104,7 +106,7 @@ def read_json_lines(stream: IO[bytes], name: str, selection: Selection, wanted: 
                         raise InputFormatError(f"{where}: expected a JSON object per line (got "
                                                f"{_json_kind(document)})")
                     fields = _json_fields(document, keep, where)
-            entry = dump_entry(fields, selection, wanted, where, latest)
+            entry = dump_entry(fields, selection, wanted, where, latest, clocks)
             if entry is not None:
                 yield entry
     except Truncated as error:

@@ -76,7 +76,7 @@ def batch_list(batch: list[_journalscan.Candidate | _journalscan.Run], admits: C
     """A scanner batch as Entries (the candidates `admits` (-p; None: all) and `keep` (None: all) take) and
     ScreenedRuns, in journal order: one list made in a comprehension, not a generator resumed per item (the
     live follower hands over hundreds of small batches a second)."""
-    items = [candidate_entry(*item) if len(item) == 4 else ScreenedRun(*item) for item in batch]
+    items = [candidate_entry(*item) if len(item) < 6 else ScreenedRun(*item) for item in batch]
     if admits is None and keep is None:
         return items
     return [item for item in items if isinstance(item, ScreenedRun) or
@@ -111,7 +111,8 @@ class ScreeningJournalSource:
             scanner.close()
 
 
-def candidate_entry(realtime_usec: int, cursor: str, fields: dict[str, str], text_level: int) -> Entry:
-    """An Entry from a candidate's fields (already text; more than the wanted ones, never fewer) and the
-    level the scanner read in its text (or NOT_LOOKED)."""
-    return entry_from(fields.get, realtime_usec, cursor, fields, text_level)
+def candidate_entry(realtime_usec: int, cursor: str, fields: dict[str, str], text_level: int,
+                    clock_jump: tuple[int, int] | None = None) -> Entry:
+    """An Entry from a candidate's fields (already text; more than the wanted ones, never fewer), the level the
+    scanner read in its text (or NOT_LOOKED) and its host's clock jump, if the scanner saw one (Entry.clock_jump)."""
+    return entry_from(fields.get, realtime_usec, cursor, fields, text_level, clock_jump=clock_jump)

@@ -34,7 +34,8 @@ def priority_of(text: str | None) -> int | None:
 
 
 def entry_from(get: Callable[[str], str | None], realtime_usec: int, cursor: str, fields: Mapping[str, str],
-               found_level: int = NOT_LOOKED, docker_stream: bool = False) -> Entry:
+               found_level: int = NOT_LOOKED, docker_stream: bool = False,
+               clock_jump: tuple[int, int] | None = None) -> Entry:
     """The Entry every source makes from an entry's fields as text (`get`), whatever it read them from.
 
     A PRIORITY of DOCKER_STDERR is a stream's default, not the program's level, for a container's line in the
@@ -56,17 +57,19 @@ def entry_from(get: Callable[[str], str | None], realtime_usec: int, cursor: str
         else:
             level = None if found_level < 0 else found_level
         if level is not None:
-            return _make_entry(realtime_usec, message, unit, priority, cursor, fields, False, level, "text", False)
+            return _make_entry(realtime_usec, message, unit, priority, cursor, fields, False, level, "text", False,
+                               clock_jump)
         if priority == DOCKER_STDERR:  # a container's stderr line that names no level
             return _make_entry(realtime_usec, message, unit, priority, cursor, fields, False, STDERR_UNLEVELLED,
-                               "stream", False)
+                               "stream", False, clock_jump)
     return _make_entry(realtime_usec, message, unit, priority, cursor, fields, False, priority,
-                       "journal" if priority is not None else "none", False)
+                       "journal" if priority is not None else "none", False, clock_jump)
 
 
 def with_fields(entry: Entry, fields: Mapping[str, str]) -> Entry:
     """`entry` with other `fields` and everything else as it is: dataclasses.replace() runs __init__ and
     __post_init__ again (a tenth of the live follower's time when a file disowns every entry's claim)."""
     return _make_entry(entry.realtime_usec, entry.message, entry.unit, entry.priority, entry.cursor, fields,
-                       entry.screened_out, entry.effective_priority, entry.level_source, entry.from_text)
+                       entry.screened_out, entry.effective_priority, entry.level_source, entry.from_text,
+                       entry.clock_jump)
 
