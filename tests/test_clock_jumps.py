@@ -286,3 +286,20 @@ def test_a_dump_of_that_journal_is_read_alike(make_journal, tmp_path, form):
                                         capture_output=True).stdout)
         incidents = of_type(scan(dump), "incident")
         assert [(i["rule"], i["unit"]) for i in incidents] == want, (form, hang_after)
+
+
+def test_history_learns_the_gap_over_a_suspend_without_the_hours_asleep(make_journal):
+    """The service's first start learns rhythms from the journal (learning.learn, engine/silence_history.py): the
+    gap over a suspend is learnt as the 20 s the units were awake, not 8 h (a rhythm with such gaps would make a
+    steady unit's threshold hours long, or leave it unwatched)."""
+    from logsentry.learning import learn, learner
+    from logsentry.sources import Selection
+    from logsentry.sources.journal import JournalLocation
+
+    journal = make_journal(slept(8))
+    rhythms = SilenceTracker(SILENCE)
+    learn(JournalLocation(files=(journal,)), Selection(), learner(), rhythms=rhythms)
+    longest = {key.rpartition("/")[2]: rhythm.longest_usec for key, (rhythm, _) in
+               ((key, rhythms.rhythm("unit-went-silent", key) or (None, 0)) for key in
+                rhythms._seen["unit-went-silent"]) if rhythm is not None}
+    assert longest == {"api.service": 20 * SEC, "worker.service": 20 * SEC}, longest

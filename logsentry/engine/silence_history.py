@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model import Entry, ScreenedRun
+from ..model import Entry, ScreenedRun, split_host_unit
 from ..sources._runs import fold_gaps
 from .absence import MAX_COUNT, NEVER, SilenceTracker
 from .rhythm import Rhythm
@@ -26,6 +26,9 @@ def learn_run(tracker: SilenceTracker, run: ScreenedRun) -> None:
         # a unit's first entry in history has no gap before it: it starts from itself, and the 0 it adds is taken off
         fresh = [seen.last_usec < 0 for seen in states]
         last = [span[2] if new else seen.last_usec for seen, span, new in zip(states, run.spans, fresh, strict=True)]
+        if tracker.jumps:  # a clock's jump ahead since a unit's last line is no part of its gap (clock_jumps.py)
+            last = [at + tracker.jumps.credit(at, split_host_unit(key)[0]) if not new else at
+                    for at, key, new in zip(last, run.units, fresh, strict=True)]
         folded = fold_gaps(times, span_ids, run.first_index, run.first_index + run.count, last, [NEVER] * len(last))
         assert folded is not None  # nothing can come due: every reach is NEVER
         for seen, span, new, (at, gaps, total, longest, bins) in zip(states, run.spans, fresh, folded, strict=True):
@@ -44,7 +47,10 @@ def learn_run(tracker: SilenceTracker, run: ScreenedRun) -> None:
 
 
 def learn_entry(tracker: SilenceTracker, entry: Entry) -> None:
-    """An entry of history the scanner passed in full (PID 1's lines among them: a stop is no gap)."""
+    """An entry of history the scanner passed in full (PID 1's lines among them: a stop is no gap; one after its
+    host's clock jumped: Entry.clock_jump)."""
+    if entry.clock_jump is not None:
+        tracker.clock_jumped(*entry.clock_jump, entry.machine_id)
     tracker.observe(entry)
 
 
