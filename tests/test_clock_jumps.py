@@ -303,3 +303,48 @@ def test_history_learns_the_gap_over_a_suspend_without_the_hours_asleep(make_jou
                ((key, rhythms.rhythm("unit-went-silent", key) or (None, 0)) for key in
                 rhythms._seen["unit-went-silent"]) if rhythm is not None}
     assert longest == {"api.service": 20 * SEC, "worker.service": 20 * SEC}, longest
+
+
+@pytest.mark.parametrize("hung", ["a" * 32, "b" * 32])
+def test_two_machines_that_share_a_boot_id_keep_their_own_clocks(make_journal, hung):
+    """Clones of one snapshot (or a sender's claim) share a boot id: interleaved, their offsets differ by an hour,
+    which is no jump of either (helper-167's F3: host B's hang was never paged, each switch moving its clock)."""
+    out = []
+    for i in range(HOURS * 3600 // STEP_S + 90):
+        t = i * STEP_S
+        for machine, ahead in (("a" * 32, 0), ("b" * 32, 3600)):
+            for unit, at in (("api.service", t + 1), ("worker.service", t + 3)):
+                if machine == hung and unit == "api.service" and i >= HOURS * 3600 // STEP_S + 10:
+                    continue  # its api hangs
+                out.append(entry(f"{unit} {i}", unit=unit, at=at, _MACHINE_ID=machine, _BOOT_ID="c0" * 16,
+                                 __MONOTONIC_TIMESTAMP=(at + ahead) * SEC))
+    journal = make_journal(out)
+    dump = journal.with_suffix(".export")
+    dump.write_bytes(subprocess.run(["journalctl", "--file", str(journal), "-o", "export"], check=True,
+                                    capture_output=True).stdout)
+    for read in (journal, dump):
+        incidents = of_type(scan(read), "incident")
+        assert [(i["rule"], i["unit"], i["machine_id"]) for i in incidents] == [
+            ("unit-went-silent", "api.service", hung)], read
+        assert incidents[0]["first_usec"] == BASE_USEC + (HOURS * 3600 + 9 * STEP_S + 1) * SEC  # its last line
+
+
+def test_a_suspend_loop_after_a_long_sleep_keeps_the_long_sleeps_credit(make_journal):
+    """An 8 h suspend, then 80 suspends of 2 s with 0.2 s awake between them (a wake storm): the units' last
+    lines predate them all, and the 8 h must still count (helper-167's F2: the 17th jump dropped it)."""
+    out = []
+    for i in range(HOURS * 3600 // STEP_S):
+        t = i * STEP_S
+        out += [entry(f"api tick {i}", unit="api.service", at=t + 1, __MONOTONIC_TIMESTAMP=(t + 1) * SEC),
+                entry(f"worker tick {i}", unit="worker.service", at=t + 3, __MONOTONIC_TIMESTAMP=(t + 3) * SEC)]
+    wall, mono = HOURS * 3600 + 8 * 3600.0, HOURS * 3600.0
+    for _ in range(80):
+        out.append(entry("System returned from sleep operation 'suspend'.", unit="systemd-suspend.service",
+                         at=wall, __MONOTONIC_TIMESTAMP=int(mono * SEC)))
+        wall, mono = wall + 2.2, mono + 0.2
+    for i in range(90):
+        out += [entry(f"api tick b{i}", unit="api.service", at=wall + i * STEP_S,
+                      __MONOTONIC_TIMESTAMP=int((mono + i * STEP_S) * SEC)),
+                entry(f"worker tick b{i}", unit="worker.service", at=wall + i * STEP_S + 2,
+                      __MONOTONIC_TIMESTAMP=int((mono + i * STEP_S + 2) * SEC))]
+    assert of_type(scan(make_journal(out)), "incident") == []

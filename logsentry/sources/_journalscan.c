@@ -328,7 +328,7 @@ static void set_free(NameSet *set) {
 }
 
 #define CONTAINER_ID_SLOTS 512 /* a power of two */
-#define N_BOOTS 16                /* boots whose clock offset is kept (the oldest replaced) */
+#define N_BOOTS 1024              /* boots whose clock offset is kept: direct-mapped, a power of two */
 #define JUMP_USEC 1000000         /* a move of a boot's clock offset this large is a jump (engine/clock_jumps.py) */
 
 typedef struct {
@@ -394,46 +394,51 @@ typedef struct {
        runs and slews; a suspend (CLOCK_MONOTONIC stands still) or a step moves it (note_clock). */
     struct {
         sd_id128_t boot;
+        uint64_t machine; /* hash_bytes of its _MACHINE_ID (0: none) */
         int64_t offset;
-    } boots[N_BOOTS];
-    size_t n_boots, next_boot;
-    int64_t jump_at, jump_delta; /* a jump not handed over yet: the next entry in full carries it (jump_delta 0: none) */
+        int used;
+        int64_t jump_at, jump_delta; /* a jump not handed over yet: its next entry in full carries it (0: none) */
+    } boots[N_BOOTS]; /* by a hash of (boot, machine): a collision forgets one (a jump missed, none made up) */
 } Scanner;
 
-/* The entry's clock against its boot's: a move of JUMP_USEC or more is noted in s->jump_* (summed until an
-   entry in full carries it: one left out by the selection has its jump carried by the next). */
-static void note_clock(Scanner *s, int64_t realtime) {
+/* The entry's clock against its (machine's) boot's: a move of JUMP_USEC or more is noted in its slot's jump_*
+   (summed until an entry of that boot in full carries it: one left out by the selection passes it on). The
+   slot, or -1. */
+static int note_clock(Scanner *s, int64_t realtime, uint64_t machine) {
     uint64_t mono;
     sd_id128_t boot;
     if (sd_journal_get_monotonic_usec(s->journal, &mono, &boot) < 0)
-        return;
+        return -1;
     int64_t offset = realtime - (int64_t)mono;
-    for (size_t k = 0; k < s->n_boots; k++) {
-        if (!sd_id128_equal(s->boots[k].boot, boot))
-            continue;
+    uint64_t h = (boot.qwords[0] ^ boot.qwords[1] ^ machine) * 0x9E3779B97F4A7C15ULL;
+    size_t k = (size_t)(h >> 54) & (N_BOOTS - 1);
+    /* (two machines may share a boot id: clones of one snapshot, a sender's claim: a boot is a machine's) */
+    if (s->boots[k].used && sd_id128_equal(s->boots[k].boot, boot) && s->boots[k].machine == machine) {
         int64_t delta = offset - s->boots[k].offset;
         if (delta >= JUMP_USEC || delta <= -JUMP_USEC) {
-            if (!s->jump_delta)
-                s->jump_at = s->boots[k].offset + (int64_t)mono; /* the old clock's time at this entry */
-            s->jump_delta += delta;
+            if (!s->boots[k].jump_delta)
+                s->boots[k].jump_at = s->boots[k].offset + (int64_t)mono; /* the old clock's time at this entry */
+            s->boots[k].jump_delta += delta;
         }
-        s->boots[k].offset = offset;
-        return;
+    } else {
+        s->boots[k].boot = boot;
+        s->boots[k].machine = machine;
+        s->boots[k].jump_delta = 0;
+        s->boots[k].used = 1;
     }
-    size_t k = s->n_boots < N_BOOTS ? s->n_boots++ : s->next_boot++ % N_BOOTS;
-    s->boots[k].boot = boot;
     s->boots[k].offset = offset;
+    return (int)k;
 }
 
-/* The batch's last candidate carries the pending jump, if any. */
-static void hand_jump(Scanner *s, Batch *b) {
-    if (!s->jump_delta)
+/* The batch's last candidate (an entry of the boot in `slot`) carries that boot's pending jump, if any. */
+static void hand_jump(Scanner *s, Batch *b, int slot) {
+    if (slot < 0 || !s->boots[slot].jump_delta)
         return;
     Candidate *c = &BUF_AT(b->candidates, Candidate, BUF_COUNT(b->candidates, Candidate) - 1);
     c->jumped = 1;
-    c->jump_at = s->jump_at;
-    c->jump_delta = s->jump_delta;
-    s->jump_delta = 0;
+    c->jump_at = s->boots[slot].jump_at;
+    c->jump_delta = s->boots[slot].jump_delta;
+    s->boots[slot].jump_delta = 0;
 }
 
 /* Has the scanner handed over a line of this container (hash `h`, never 0) in full? Notes it if not. */
@@ -688,7 +693,6 @@ static int fill_batch(Scanner *s, Batch *b, Buf *unit, size_t limit) {
         if (s->until_usec >= 0 && realtime > s->until_usec)
             return 1;
         n++;
-        note_clock(s, realtime);
 
         /* One pass over the fields. A value pointer is only valid until the next field is read, so the
            message goes straight into the batch (taken back if the entry turns out a candidate). */
@@ -700,6 +704,7 @@ static int fill_batch(Scanner *s, Batch *b, Buf *unit, size_t limit) {
         size_t user_units = 0, user_unit_len = 0;
         int about_user_unit = 0;
         int disown = 0, stdout_stream = 0;
+        uint64_t machine_hash = 0; /* its _MACHINE_ID's, for note_clock: a boot is a machine's */
         const void *data;
         size_t len;
         unit->len = 0;
@@ -737,6 +742,7 @@ static int fill_batch(Scanner *s, Batch *b, Buf *unit, size_t limit) {
                 } else if (HAS(d, len, "_MACHINE_ID=")) {
                     /* one plain value, as Python keys it; anything else: Python decides */
                     machine_len = len - 12;
+                    machine_hash = hash_bytes(d + 12, machine_len);
                     q.full |= ++machines > 1 || machine_len == 0 || machine_len > sizeof machine ||
                               !is_ascii(d + 12, machine_len);
                     if (!q.full)
@@ -847,13 +853,14 @@ static int fill_batch(Scanner *s, Batch *b, Buf *unit, size_t limit) {
                 q.full |= machine_len == 0 || disown;
             }
         }
+        int clock_slot = note_clock(s, realtime, machine_hash);
         if (!q.full && ((s->units.active && !in_set(&s->units, unit->data, unit->len) &&
                          !(unit->len != own_len && in_set(&s->units, unit->data, own_len))) ||
                         (s->machines.active && !in_set(&s->machines, machine, machine_len)))) {
             b->messages.len = message_start; /* not selected: as if a match had left it out */
             continue;
         }
-        q.full |= s->jump_delta != 0; /* it carries its host's clock jump (engine/clock_jumps.py) */
+        q.full |= clock_slot >= 0 && s->boots[clock_slot].jump_delta != 0; /* it carries its clock's jump */
         if (!q.full && disown) { /* selected by its claim, as Python's Keep takes it, then disowned */
             machine_len = 0;
             __atomic_fetch_add(&s->disowned_screened, 1, __ATOMIC_RELAXED);
@@ -872,7 +879,7 @@ static int fill_batch(Scanner *s, Batch *b, Buf *unit, size_t limit) {
             b->messages.len = message_start;
             if ((r = read_candidate(s, b, realtime, text)) < 0)
                 return r;
-            hand_jump(s, b);
+            hand_jump(s, b, clock_slot);
             continue;
         }
         if ((r = add_screened(b, realtime, &q, machine, machine_len, host, host_len, unit->data, unit->len)) < 0)

@@ -6,40 +6,49 @@ from __future__ import annotations
 
 from ..engine.clock_jumps import JUMP_USEC
 
-N_BOOTS = 16
-"""Boots whose offset is kept (the oldest dropped), as _journalscan.c's N_BOOTS."""
+N_BOOTS = 1024
+"""Boots whose offset is kept (the oldest dropped), as many as _journalscan.c keeps."""
 
 
 class BootClocks:
-    """Each boot's __REALTIME_TIMESTAMP less __MONOTONIC_TIMESTAMP, as the scanner keeps them (_journalscan.c
-    note_clock), for the dumps read in Python (sources/dump.py): a jump is carried by the next entry taken, one
-    left out by the selection passing it on."""
+    """Each (machine, boot)'s __REALTIME_TIMESTAMP less __MONOTONIC_TIMESTAMP, as the scanner keeps them
+    (_journalscan.c note_clock), for the dumps read in Python (sources/dump.py): a jump is carried by the boot's
+    next entry taken, one left out by the selection passing it on. Keyed by machine too: clones of one snapshot,
+    or a sender's claim, may share a boot id (one machine's clock must not move another's)."""
 
     def __init__(self) -> None:
-        self._offsets: dict[str, int] = {}
-        self._at, self._delta = 0, 0
+        self._boots: dict[tuple[str, str], list[int]] = {}  # (machine, boot) -> [offset, jump at, jump]
 
-    def note(self, realtime_usec: int, monotonic_usec: int, boot: str) -> None:
-        """An entry's timestamps (µs) and boot id."""
+    def note(self, realtime_usec: int, monotonic_usec: int, machine: str, boot: str) -> None:
+        """An entry's timestamps (µs), machine and boot ids."""
         offset = realtime_usec - monotonic_usec
-        before = self._offsets.pop(boot, None)
-        self._offsets[boot] = offset
-        if len(self._offsets) > N_BOOTS:
-            del self._offsets[next(iter(self._offsets))]
-        if before is not None and not -JUMP_USEC < offset - before < JUMP_USEC:
-            if not self._delta:
-                self._at = before + monotonic_usec  # the old clock's time at this entry
-            self._delta += offset - before
+        key = (machine, boot)
+        known = self._boots.get(key)
+        if known is None:
+            self._boots[key] = [offset, 0, 0]
+            if len(self._boots) > N_BOOTS:
+                del self._boots[next(iter(self._boots))]
+            return
+        before = known[0]
+        known[0] = offset
+        if not -JUMP_USEC < offset - before < JUMP_USEC:
+            if not known[2]:
+                known[1] = before + monotonic_usec  # the old clock's time at this entry
+            known[2] += offset - before
 
-    def put_back(self, at_usec: int, delta_usec: int) -> None:
-        """A jump taken for an entry the selection then left out: the next entry taken carries it."""
-        if not self._delta:
-            self._at = at_usec
-        self._delta += delta_usec
-
-    def take(self) -> tuple[int, int] | None:
-        """(the old clock's time, µs; the jump, µs) not handed over yet, for the entry taken now; or None."""
-        if not self._delta:
+    def take(self, machine: str, boot: str) -> tuple[int, int] | None:
+        """(the old clock's time, µs; the jump, µs) of the boot not handed over yet, for its entry taken now."""
+        known = self._boots.get((machine, boot))
+        if known is None or not known[2]:
             return None
-        jump, self._delta = (self._at, self._delta), 0
+        jump = (known[1], known[2])
+        known[2] = 0
         return jump
+
+    def put_back(self, machine: str, boot: str, at_usec: int, delta_usec: int) -> None:
+        """A jump taken for an entry the selection then left out: the boot's next entry taken carries it."""
+        known = self._boots.get((machine, boot))
+        if known is not None:
+            if not known[2]:
+                known[1] = at_usec
+            known[2] += delta_usec

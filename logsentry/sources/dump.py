@@ -152,9 +152,10 @@ def dump_entry(fields: FieldBuffer, selection: Selection, wanted: tuple[str, ...
                                f"2^64-1 as in the journal (got {decode(stamp[:40])!r})")
     realtime = int(stamp)
     texts = {name: [decode(value) for value in values] for name, values in fields.values.items()}
-    if clocks is not None and (boot := texts.get("_BOOT_ID")) and (mono := fields.values.get("__MONOTONIC_TIMESTAMP")) \
+    clock = (texts.get("_MACHINE_ID", [""])[-1], texts.get("_BOOT_ID", [""])[-1])  # (its boot's clock)
+    if clocks is not None and clock[1] and (mono := fields.values.get("__MONOTONIC_TIMESTAMP")) \
             and mono[-1].isdigit() and len(mono[-1]) <= 20:
-        clocks.note(realtime, int(mono[-1]), boot[-1])
+        clocks.note(realtime, int(mono[-1]), *clock)
     if latest is not None and (not latest or realtime > latest[0]) and selection.accepts_hosts(texts, realtime):
         latest[:] = [realtime]
     if not selection.accepts(texts, realtime):
@@ -162,11 +163,11 @@ def dump_entry(fields: FieldBuffer, selection: Selection, wanted: tuple[str, ...
     joined = {name: "\n".join(values) for name, values in texts.items()}
     entry = entry_from(joined.get, realtime, joined.get("__CURSOR") or where,
                        {name: joined[name] for name in wanted if name in joined},
-                       clock_jump=clocks.take() if clocks is not None else None)
+                       clock_jump=clocks.take(*clock) if clocks is not None else None)
     if selection.admits(entry):
         return entry
     if entry.clock_jump is not None and clocks is not None:
-        clocks.put_back(*entry.clock_jump)  # passed on to the next entry taken
+        clocks.put_back(*clock, *entry.clock_jump)  # passed on to the next entry taken
     return None
 
 
