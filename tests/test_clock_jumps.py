@@ -15,7 +15,7 @@ from conftest import BASE_USEC, entry, json_events, of_type, run_cli
 
 from logsentry.engine import clock_jumps
 from logsentry.engine.absence import SilenceTracker
-from logsentry.engine.clock_jumps import ClockWatch
+from logsentry.engine.clock_jumps import MAX_STEPS_BACK, ClockJumps, ClockWatch
 from logsentry.engine.rolling import BUCKETS, Rolling
 from logsentry.model import Entry
 from logsentry.rules.loader import load_rules, shipped_rules_dir
@@ -348,3 +348,48 @@ def test_a_suspend_loop_after_a_long_sleep_keeps_the_long_sleeps_credit(make_jou
                 entry(f"worker tick b{i}", unit="worker.service", at=wall + i * STEP_S + 2,
                       __MONOTONIC_TIMESTAMP=int((mono + i * STEP_S + 2) * SEC))]
     assert of_type(scan(make_journal(out)), "incident") == []
+
+
+def test_a_step_back_after_a_suspend_takes_the_suspends_credit_with_it(make_journal):
+    """A laptop whose clock ran 2 h ahead sleeps 1 h; 10 min after it wakes, chronyd steps the clock back 2 h; api
+    hangs 20 min after the wake. Paged a minute after its last line (helper-167's F5: an hour late, the credit of
+    the suspend given again to the lines after the step, which moved back past it)."""
+    out = []
+    for i in range(HOURS * 3600 // STEP_S):
+        t = i * STEP_S
+        out += [entry(f"api tick {i}", unit="api.service", at=t + 1, __MONOTONIC_TIMESTAMP=(t + 1) * SEC),
+                entry(f"worker tick {i}", unit="worker.service", at=t + 3, __MONOTONIC_TIMESTAMP=(t + 3) * SEC)]
+    end = HOURS * 3600
+    for i in range(360):
+        for unit, second in (("api.service", 1), ("worker.service", 3)):
+            mono = end + i * STEP_S + second
+            if unit == "worker.service" or i < 60:
+                out.append(entry(f"{unit} b{i}", unit=unit, at=mono + (3600 if mono < end + 600 else -3600),
+                                 __MONOTONIC_TIMESTAMP=mono * SEC))
+    incidents = of_type(scan(make_journal(out)), "incident")
+    assert [(i["unit"], i["why"]) for i in incidents] == [("api.service", "no entry for 1m 2s, usually one every 20s")]
+    assert incidents[0]["first_usec"] == BASE_USEC + (end + 59 * STEP_S + 1 - 3600) * SEC
+
+
+def test_a_machines_steps_back_are_taken_64_times():
+    """Each step back walks every unit; a stream whose every line is one (helper-167's F6: a scan 7x slower) is
+    left to observe after 64."""
+    jumps = ClockJumps()
+    jumps.add(5 * SEC, 3 * SEC, "m")
+    assert all(jumps.stepped_back(-SEC, "m") for _ in range(MAX_STEPS_BACK))
+    assert jumps.jumps["m"] == [(5 * SEC - MAX_STEPS_BACK * SEC, 3 * SEC)]  # its credit moved back with it
+    assert not jumps.stepped_back(-SEC, "m") and jumps.stepped_back(-SEC, "other")
+
+
+def test_a_stamp_no_clock_can_have_moves_nothing(tmp_path):
+    """A damaged export: one entry's __MONOTONIC_TIMESTAMP is 2^64-1 (helper-167's F7: every unit was paged silent
+    since 1970)."""
+    from conftest import export_bytes
+
+    out = slept(0, hang_after=30)
+    out.insert(HOURS * 3600 // STEP_S * 2, entry("glitch", unit="glitch.service", at=HOURS * 3600 - 1,
+                                                  __MONOTONIC_TIMESTAMP=2**64 - 1))
+    dump = tmp_path / "damaged.export"
+    dump.write_bytes(export_bytes(out))
+    incidents = of_type(scan(dump), "incident")
+    assert [(i["unit"], i["first_usec"] > BASE_USEC) for i in incidents] == [("api.service", True)]

@@ -267,23 +267,25 @@ class SilenceTracker(SavedRhythms):
     def clock_jumped(self, at_usec: int, delta_usec: int, machine_id: str = "") -> None:
         """A clock jumped by `delta_usec` (µs; a suspend, a step) when it said `at_usec`: ours ("", every host's
         units) or a machine's (its entries said so; not own_machine's, whose jumps ours are). Ahead: each unit's
-        silence comes due that much later (a credit for its entries before `at_usec`); back: each unit's latest sign
-        of life moves back with the clock (times after a step back overlap those before: no credit can tell
-        them apart), engine/clock_jumps.py."""
+        silence comes due that much later (a credit for its entries before `at_usec`: found when its deadline
+        pops); back: each unit's latest sign of life moves back with the clock, and so do the credits (times after a
+        step back overlap those before: no credit can tell them apart), engine/clock_jumps.py. A machine's steps
+        back past MAX_STEPS_BACK are left to observe (each walks every unit: a sender making each line one)."""
         if machine_id and machine_id == self.own_machine:
             return
         if delta_usec > 0:
             self.jumps.add(at_usec, delta_usec, machine_id)
-        else:
-            self._latest += delta_usec
+            return
+        if not self.jumps.stepped_back(delta_usec, machine_id):
+            return
+        self._latest += delta_usec
         for rule_id, units in self._seen.items():
             for key, seen in units.items():
                 if seen.last_usec < 0 or (machine_id and split_host_unit(key)[0] != machine_id):
                     continue
-                if delta_usec < 0:
-                    seen.last_usec = max(0, seen.last_usec + delta_usec)
+                seen.last_usec = max(0, seen.last_usec + delta_usec)
                 if seen.threshold and not seen.quiet:
-                    self._arm(rule_id, key, seen)  # (an earlier deadline pushed; a later one found when it pops)
+                    self._arm(rule_id, key, seen)
 
     @property
     def latest_usec(self) -> int:

@@ -27,6 +27,10 @@ between them is then credited the older one too: paged late rather than paged fo
 jumps, the oldest dropped, paged every steady unit)."""
 MAX_MACHINES = 4096
 """Machines whose jumps are kept (the first seen dropped)."""
+MAX_STEPS_BACK = 64
+"""Steps back taken per machine (each moves every unit's latest sign of life); past it a unit's line stamped earlier
+than its last is still its latest (SilenceTracker.observe), one unit at a time (helper-167's F6: a stream whose every
+line was a step made a scan 7x slower)."""
 
 
 class ClockJumps:
@@ -36,6 +40,7 @@ class ClockJumps:
     def __init__(self) -> None:
         self.jumps: dict[str, list[tuple[int, int]]] = {}
         self._newest = -(2**63)
+        self._steps_back: dict[str, int] = {}
 
     def __bool__(self) -> bool:
         return bool(self.jumps)
@@ -50,6 +55,20 @@ class ClockJumps:
         self._newest = max(self._newest, at_usec)
         if len(self.jumps) > MAX_MACHINES:
             del self.jumps[next(iter(self.jumps))]
+
+    def stepped_back(self, delta_usec: int, machine_id: str = "") -> bool:
+        """The machine's clock (ours: "") stepped back by -`delta_usec` µs: its jumps' times move back with it (else
+        a unit's line after the step, moved back as well, would be credited them again: helper-167's F5). False
+        past MAX_STEPS_BACK of the machine: the step is not taken."""
+        taken = self._steps_back.get(machine_id, 0)
+        if taken >= MAX_STEPS_BACK:
+            return False
+        self._steps_back[machine_id] = taken + 1
+        if len(self._steps_back) > MAX_MACHINES:
+            del self._steps_back[next(iter(self._steps_back))]
+        if (mine := self.jumps.get(machine_id)) is not None:
+            mine[:] = [(at + delta_usec, delta) for at, delta in mine]
+        return True
 
     def credit(self, last_usec: int, machine_id: str) -> int:
         """µs to add to a deadline of the machine's unit reckoned from its entry at `last_usec`: the jumps since (0

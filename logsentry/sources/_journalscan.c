@@ -407,8 +407,8 @@ typedef struct {
 static int note_clock(Scanner *s, int64_t realtime, uint64_t machine) {
     uint64_t mono;
     sd_id128_t boot;
-    if (sd_journal_get_monotonic_usec(s->journal, &mono, &boot) < 0)
-        return -1;
+    if (sd_journal_get_monotonic_usec(s->journal, &mono, &boot) < 0 || realtime < 0 || mono > (uint64_t)realtime)
+        return -1; /* (up longer than since 1970: a damaged or made-up stamp, no clock to follow: helper-167's F7) */
     int64_t offset = realtime - (int64_t)mono;
     uint64_t h = (boot.qwords[0] ^ boot.qwords[1] ^ machine) * 0x9E3779B97F4A7C15ULL;
     size_t k = (size_t)(h >> 54) & (N_BOOTS - 1);

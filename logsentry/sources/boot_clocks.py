@@ -20,7 +20,10 @@ class BootClocks:
         self._boots: dict[tuple[str, str], list[int]] = {}  # (machine, boot) -> [offset, jump at, jump]
 
     def note(self, realtime_usec: int, monotonic_usec: int, machine: str, boot: str) -> None:
-        """An entry's timestamps (µs), machine and boot ids."""
+        """An entry's timestamps (µs), machine and boot ids (stamps no clock can have, up longer than since 1970 or
+        past journald's int64, are left out: helper-167's F7)."""
+        if not 0 <= monotonic_usec <= realtime_usec < 2**63:
+            return
         offset = realtime_usec - monotonic_usec
         key = (machine, boot)
         known = self._boots.get(key)
