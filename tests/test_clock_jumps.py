@@ -393,3 +393,15 @@ def test_a_stamp_no_clock_can_have_moves_nothing(tmp_path):
     dump.write_bytes(export_bytes(out))
     incidents = of_type(scan(dump), "incident")
     assert [(i["unit"], i["first_usec"] > BASE_USEC) for i in incidents] == [("api.service", True)]
+
+
+def test_past_64_jumps_the_smallest_is_joined_not_a_long_sleep():
+    """A long sleep, a hang's last line, then 70 steps of 1 s (helper-167's F9: the two oldest joined dated the
+    8 h after the hang's last line, which was credited 8 h and never paged)."""
+    jumps = ClockJumps()
+    jumps.add(100 * SEC, 8 * 3600 * SEC, "m")
+    for k in range(70):
+        jumps.add((200 + k) * SEC, SEC, "m")
+    assert len(jumps.jumps["m"]) == 64
+    assert jumps.credit(150 * SEC, "m") <= 70 * SEC  # the hang's line, after the sleep: the small steps only
+    assert jumps.credit(50 * SEC, "m") == 8 * 3600 * SEC + 70 * SEC  # before it: every jump, none lost

@@ -22,9 +22,10 @@ JUMP_USEC = 1_000_000
 """Moves of the wall clock against the monotonic one smaller than this (µs) are not jumps: an NTP client slews
 at most 500 ppm, 0.5 ms a second, and the samples are taken every round, at least once a second."""
 MAX_JUMPS = 64
-"""Jumps kept per machine; past it the two oldest are kept as one, at the later one's time (a unit quiet since
-between them is then credited the older one too: paged late rather than paged for a suspend; helper-167's F2: 17
-jumps, the oldest dropped, paged every steady unit)."""
+"""Jumps kept per machine; past it the smallest is kept with the next, at the later one's time (a unit quiet since
+between them is then credited the smaller one too: paged late by that much at most, rather than paged for a
+suspend: helper-167's F2, 17 jumps, the oldest dropped, paged every steady unit; F9, the two oldest joined, credited
+an 8 h suspend to a hang after it)."""
 MAX_MACHINES = 4096
 """Machines whose jumps are kept (the first seen dropped)."""
 MAX_STEPS_BACK = 64
@@ -49,9 +50,9 @@ class ClockJumps:
         """The clock jumped by `delta_usec` (µs, ahead) when the old one said `at_usec`."""
         mine = self.jumps.setdefault(machine_id, [])
         mine.append((at_usec, delta_usec))
-        if len(mine) > MAX_JUMPS:
-            (first, gone), (second, kept) = mine[0], mine[1]
-            mine[0:2] = [(max(first, second), gone + kept)]
+        if len(mine) > MAX_JUMPS:  # the smallest (but the newest) joins the next: a unit quiet since between them
+            k = min(range(len(mine) - 1), key=lambda index: mine[index][1])  # is credited it too, late by that much at most
+            mine[k:k + 2] = [(mine[k + 1][0], mine[k][1] + mine[k + 1][1])]
         self._newest = max(self._newest, at_usec)
         if len(self.jumps) > MAX_MACHINES:
             del self.jumps[next(iter(self.jumps))]
