@@ -50,8 +50,8 @@ class ClockJumps:
         """The clock jumped by `delta_usec` (µs, ahead) when the old one said `at_usec`."""
         mine = self.jumps.setdefault(machine_id, [])
         mine.append((at_usec, delta_usec))
-        if len(mine) > MAX_JUMPS:  # the smallest (but the newest) joins the next: a unit quiet since between them
-            k = min(range(len(mine) - 1), key=lambda index: mine[index][1])  # is credited it too, late by that much at most
+        if len(mine) > MAX_JUMPS:  # the smallest (but the newest) joins the next: a unit quiet since between
+            k = min(range(len(mine) - 1), key=lambda index: mine[index][1])  # them is credited it too (late by it)
             mine[k:k + 2] = [(mine[k + 1][0], mine[k][1] + mine[k + 1][1])]
         self._newest = max(self._newest, at_usec)
         if len(self.jumps) > MAX_MACHINES:
