@@ -290,9 +290,11 @@ class Pipeline:
         return self._pass_one(item) if item.screened_out else self.process(item)
 
     def _pass_one(self, entry: Entry) -> Iterator[Event]:
-        """A screened-out entry: time moves on, its unit showed life."""
+        """A screened-out entry: time moves on, its unit showed life (and its host's clock jumped, if it says so)."""
         now = entry.realtime_usec
         self.progress.saw(now)
+        if entry.clock_jump is not None and self.silence:
+            self.silence.clock_jumped(*entry.clock_jump, entry.machine_id)
         if self.tracker.due(now) or (self.silence and self.silence.due(now)) or self.failures.due(now):
             yield from self.tick(now)
         if self.silence:

@@ -275,6 +275,7 @@ def test_a_scan_finds_no_silence_in_the_hours_a_host_slept_or_its_clock_was_put_
     assert of_type(scan(make_journal(slept(8)), "-u", "api"), "incident") == []  # the jump seen on api's own lines
 
 
+
 @pytest.mark.parametrize("form", ["export", "json"])
 def test_a_dump_of_that_journal_is_read_alike(make_journal, tmp_path, form):
     """The same journals dumped by journalctl (-o export, -o json): the dump's readers find the jump as the
@@ -373,12 +374,13 @@ def test_a_step_back_after_a_suspend_takes_the_suspends_credit_with_it(make_jour
 
 def test_a_machines_steps_back_are_taken_64_times():
     """Each step back walks every unit; a stream whose every line is one (helper-167's F6: a scan 7x slower) is
-    left to observe after 64."""
+    left to observe after 64 small ones; a step of a minute or more has a budget of its own."""
     jumps = ClockJumps()
     jumps.add(5 * SEC, 3 * SEC, "m")
     assert all(jumps.stepped_back(-SEC, "m") for _ in range(MAX_STEPS_BACK))
     assert jumps.jumps["m"] == [(5 * SEC - MAX_STEPS_BACK * SEC, 3 * SEC)]  # its credit moved back with it
     assert not jumps.stepped_back(-SEC, "m") and jumps.stepped_back(-SEC, "other")
+    assert jumps.stepped_back(-3600 * SEC, "m")  # a big one still is (helper-167's F11: its hang was missed)
 
 
 def test_a_stamp_no_clock_can_have_moves_nothing(tmp_path):
@@ -405,3 +407,34 @@ def test_past_64_jumps_the_smallest_is_joined_not_a_long_sleep():
     assert len(jumps.jumps["m"]) == 64
     assert jumps.credit(150 * SEC, "m") <= 70 * SEC  # the hang's line, after the sleep: the small steps only
     assert jumps.credit(50 * SEC, "m") == 8 * 3600 * SEC + 70 * SEC  # before it: every jump, none lost
+
+
+def test_a_scan_narrowed_by_priority_still_takes_the_jump(make_journal):
+    """`-p err` over units that log at error level: the first line after the resume is PID 1's (at notice), which -p
+    leaves out; its jump still reaches the silence tracker (helper-167's F13: every unit was paged)."""
+    out = []
+    for i in range(HOURS * 3600 // STEP_S + 90):
+        t = i * STEP_S
+        after = t >= HOURS * 3600
+        if t == HOURS * 3600:
+            out.append(entry("Finished System Suspend.", unit="init.scope", at=t + 8 * 3600, priority=5, _PID="1",
+                             UNIT="systemd-suspend.service", __MONOTONIC_TIMESTAMP=t * SEC))
+        for unit, second in (("api.service", 1), ("worker.service", 3)):
+            out.append(entry(f"ERROR {unit} tick {i}", unit=unit, at=t + second + 8 * 3600 * after, priority=3,
+                             __MONOTONIC_TIMESTAMP=(t + second) * SEC))
+    assert of_type(scan(make_journal(out), "-p", "err"), "incident") == []
+
+
+def test_one_host_of_a_collectors_file_stepping_back_pages_nothing(make_journal):
+    """One file of two hosts' lines in the order they came (journal-remote --split-mode=none): host A's clock steps
+    back an hour, B's does not, nobody hangs (helper-167's F4: each of A's lines ended a silence of A's units and B's
+    next began one, as A's newest line seen stayed on the clock as it was)."""
+    out = []
+    for i in range(HOURS * 3600 // STEP_S + 250):
+        t = i * STEP_S
+        for machine in ("a" * 32, "b" * 32):
+            back = 3600 if machine[0] == "a" and t >= HOURS * 3600 else 0
+            for unit, second in (("api.service", 1), ("worker.service", 3)):
+                out.append(entry(f"{unit} {i}", unit=unit, at=t + second - back, _MACHINE_ID=machine,
+                                 _BOOT_ID=machine[:16] * 2, __MONOTONIC_TIMESTAMP=(t + second) * SEC))
+    assert of_type(scan(make_journal(out)), "incident") == []

@@ -48,7 +48,8 @@ def a_day_then(stops: list[dict[str, Any]]) -> list[dict[str, Any]]:
              for name, offset, container_id in (("web", 0.0, WEB_ID), ("db", 0.5, DB_ID))]
     end = day + 100.0
     later = [entry(f"later {i}", unit="later.service", at=end + 1 + 600 * i) for i in range(7)]
-    return [*ticks, *(dict(stop, __REALTIME_TIMESTAMP=BASE_USEC + int((end + 2) * 1e6) + n)
+    return [*ticks, *(dict(stop, __REALTIME_TIMESTAMP=BASE_USEC + int((end + 2) * 1e6) + n,
+                           __MONOTONIC_TIMESTAMP=int((end + 2) * 1e6) + n + 1)  # (its clock as journald's: no jump)
                       for n, stop in enumerate(stops)), *later]
 
 
@@ -273,7 +274,8 @@ def test_a_rootless_containers_scope_ends_by_its_users_manager(tmp_path: Path) -
              for name, offset, container_id in (("rlweb", 0.0, WEB_ID), ("rlquiet", 0.5, DB_ID))]
     end = day + 100.0
     stops = [dict(managers(f"docker-{WEB_ID}.scope: Consumed 2min 3.100s CPU time.", WEB_ID,
-                           "ae8f7b866b0347b9af31fe1c80b127c0"), __REALTIME_TIMESTAMP=BASE_USEC + int((end + 2) * 1e6))]
+                           "ae8f7b866b0347b9af31fe1c80b127c0"), __REALTIME_TIMESTAMP=BASE_USEC + int((end + 2) * 1e6),
+                  __MONOTONIC_TIMESTAMP=int((end + 2) * 1e6) + 1)]
     later = [entry(f"later {i}", unit="later.service", at=end + 1 + 600 * i) for i in range(7)]
     journal = write_journal(tmp_path, "rootless", [*ticks, *stops, *later])
     assert silences(assert_same_events(SHIPPED, files=[journal])) == {"user@1000.service/rlquiet"}
@@ -302,7 +304,8 @@ def test_another_users_manager_ending_a_scope_of_a_containers_id_stops_nothing(t
     ticks = [*(container(f"tick {n}", n * 10.0, "api", WEB_ID) for n in range(day // 10 + 10)),
              *(rootless(f"tick {n}", n * 10.0 + 0.5, "rapi", DB_ID) for n in range(day // 10 + 10))]
     end = day + 100.0
-    forged = [dict(user_1001(container_id), __REALTIME_TIMESTAMP=BASE_USEC + int((end + 2) * 1e6) + n)
+    forged = [dict(user_1001(container_id), __REALTIME_TIMESTAMP=BASE_USEC + int((end + 2) * 1e6) + n,
+                   __MONOTONIC_TIMESTAMP=int((end + 2) * 1e6) + n + 1)
               for n, container_id in enumerate((WEB_ID, DB_ID))]
     later = [entry(f"later {i}", unit="later.service", at=end + 1 + 600 * i) for i in range(7)]
     journal = write_journal(tmp_path, "forged", [*ticks, *forged, *later])

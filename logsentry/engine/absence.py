@@ -49,6 +49,7 @@ from dataclasses import replace
 from ..model import Entry, Incident, ScreenedRun, entry_key, split_host_unit
 from ..rules.rule import Rule
 from ..sources._runs import fold_learn, fold_plan
+from .absence_clock import ClockSteps
 from .absence_cover import Covered
 from .absence_hosts import HostsSeen
 from .absence_saved import MAX_UNITS as MAX_UNITS  # re-exported
@@ -78,7 +79,7 @@ CLOCK_RECHECK_USEC = 1_000_000
 """A unit silence due while its host's clock offset is being learnt is looked at again this much later (µs)."""
 
 
-class SilenceTracker(SavedRhythms):
+class SilenceTracker(SavedRhythms, ClockSteps):
     """Per (rule, unit) rhythms and deadlines; what a silence is and is not: the module docstring."""
 
     def __init__(self, rules: Iterable[Rule], overrides: Overrides | None = None):
@@ -263,34 +264,6 @@ class SilenceTracker(SavedRhythms):
         if self.jumps:
             deadline += self.jumps.credit(seen.last_usec, split_host_unit(key)[0])
         return deadline + self.clock_offset(split_host_unit(key)[0]) if self.clock_offset is not None else deadline
-
-    def clock_jumped(self, at_usec: int, delta_usec: int, machine_id: str = "") -> None:
-        """A clock jumped by `delta_usec` (µs; a suspend, a step) when it said `at_usec`: ours ("", every host's
-        units) or a machine's (its entries said so; not own_machine's, whose jumps ours are). Ahead: each unit's
-        silence comes due that much later (a credit for its entries before `at_usec`: found when its deadline
-        pops); back: each unit's latest sign of life moves back with the clock, and so do the credits (times after a
-        step back overlap those before: no credit can tell them apart), engine/clock_jumps.py. A machine's steps
-        back past MAX_STEPS_BACK are left to observe (each walks every unit: a sender making each line one)."""
-        if machine_id and machine_id == self.own_machine:
-            return
-        if delta_usec > 0:
-            self.jumps.add(at_usec, delta_usec, machine_id)
-            return
-        if not self.jumps.stepped_back(delta_usec, machine_id):
-            return
-        self._latest += delta_usec
-        for rule_id, units in self._seen.items():
-            for key, seen in units.items():
-                if seen.last_usec < 0 or (machine_id and split_host_unit(key)[0] != machine_id):
-                    continue
-                seen.last_usec = max(0, seen.last_usec + delta_usec)
-                if seen.threshold and not seen.quiet:
-                    self._arm(rule_id, key, seen)
-
-    @property
-    def latest_usec(self) -> int:
-        """The latest journal time seen (µs), since the last step back of a clock."""
-        return self._latest
 
     def fold(self, run: ScreenedRun) -> bool:
         """Observe a run from the scanner's arrays, if that is the same as observing its entries one by one:

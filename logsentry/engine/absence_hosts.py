@@ -28,6 +28,12 @@ class HostsSeen:
             if span[3] > latest.get(machine := split_host_unit(key)[0], -1):
                 latest[machine] = span[3]
 
+    def stepped_back(self, delta_usec: int, machine: str = "") -> None:
+        """A machine's clock (every machine's: "") stepped back by -`delta_usec` µs: its newest line moves with it."""
+        for host in [machine] if machine else list(self.latest):
+            if host in self.latest:
+                self.latest[host] += delta_usec
+
     def hold(self, machine: str, last_usec: int, now_usec: int) -> int:
         """SilenceTracker.hold for a scan: 0 (fire) when the unit's host logged in the later half of the unit's
         silence so far, or when the input is one host's (a `journalctl -u api` export is all of api's host there

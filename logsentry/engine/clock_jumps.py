@@ -29,9 +29,13 @@ an 8 h suspend to a hang after it)."""
 MAX_MACHINES = 4096
 """Machines whose jumps are kept (the first seen dropped)."""
 MAX_STEPS_BACK = 64
-"""Steps back taken per machine (each moves every unit's latest sign of life); past it a unit's line stamped earlier
-than its last is still its latest (SilenceTracker.observe), one unit at a time (helper-167's F6: a stream whose every
-line was a step made a scan 7x slower)."""
+"""Steps back of less than BIG_STEP_USEC taken per machine (each moves every unit's latest sign of life); past it a
+unit's line stamped earlier than its last is still its latest (SilenceTracker.observe), one unit at a time: late by
+such a step at most (helper-167's F6: a stream whose every line was a step made a scan 7x slower)."""
+BIG_STEP_USEC = 60_000_000
+"""A step back this large (µs) or more counts against MAX_BIG_STEPS_BACK instead: taken however many small ones came
+before (helper-167's F11: after 64 small ones, a 1 h step was left and the hang at it missed)."""
+MAX_BIG_STEPS_BACK = 1024
 
 
 class ClockJumps:
@@ -60,11 +64,13 @@ class ClockJumps:
     def stepped_back(self, delta_usec: int, machine_id: str = "") -> bool:
         """The machine's clock (ours: "") stepped back by -`delta_usec` µs: its jumps' times move back with it (else
         a unit's line after the step, moved back as well, would be credited them again: helper-167's F5). False
-        past MAX_STEPS_BACK of the machine: the step is not taken."""
-        taken = self._steps_back.get(machine_id, 0)
-        if taken >= MAX_STEPS_BACK:
+        past MAX_STEPS_BACK small ones (MAX_BIG_STEPS_BACK big ones) of the machine: the step is not taken."""
+        big = delta_usec <= -BIG_STEP_USEC
+        key = f"{machine_id}/big" if big else machine_id  # (no machine id holds a slash)
+        taken = self._steps_back.get(key, 0)
+        if taken >= (MAX_BIG_STEPS_BACK if big else MAX_STEPS_BACK):
             return False
-        self._steps_back[machine_id] = taken + 1
+        self._steps_back[key] = taken + 1
         if len(self._steps_back) > MAX_MACHINES:
             del self._steps_back[next(iter(self._steps_back))]
         if (mine := self.jumps.get(machine_id)) is not None:

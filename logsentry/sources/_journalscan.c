@@ -328,7 +328,8 @@ static void set_free(NameSet *set) {
 }
 
 #define CONTAINER_ID_SLOTS 512 /* a power of two */
-#define N_BOOTS 1024              /* boots whose clock offset is kept: direct-mapped, a power of two */
+#define N_BOOTS 1024              /* boots whose clock offset is kept: a power of two */
+#define BOOT_PROBES 16            /* slots looked at for a boot (a full run evicts its home slot's) */
 #define JUMP_USEC 1000000         /* a move of a boot's clock offset this large is a jump (engine/clock_jumps.py) */
 
 typedef struct {
@@ -398,7 +399,7 @@ typedef struct {
         int64_t offset;
         int used;
         int64_t jump_at, jump_delta; /* a jump not handed over yet: its next entry in full carries it (0: none) */
-    } boots[N_BOOTS]; /* by a hash of (boot, machine): a collision forgets one (a jump missed, none made up) */
+    } boots[N_BOOTS]; /* by a hash of (boot, machine), open addressing: one evicted forgets its jump, makes none up */
 } Scanner;
 
 /* The entry's clock against its (machine's) boot's: a move of JUMP_USEC or more is noted in its slot's jump_*
@@ -411,9 +412,17 @@ static int note_clock(Scanner *s, int64_t realtime, uint64_t machine) {
         return -1; /* (up longer than since 1970: a damaged or made-up stamp, no clock to follow: helper-167's F7) */
     int64_t offset = realtime - (int64_t)mono;
     uint64_t h = (boot.qwords[0] ^ boot.qwords[1] ^ machine) * 0x9E3779B97F4A7C15ULL;
-    size_t k = (size_t)(h >> 54) & (N_BOOTS - 1);
+    size_t home = (size_t)(h >> 54) & (N_BOOTS - 1), k = home, found = 0;
     /* (two machines may share a boot id: clones of one snapshot, a sender's claim: a boot is a machine's) */
-    if (s->boots[k].used && sd_id128_equal(s->boots[k].boot, boot) && s->boots[k].machine == machine) {
+    for (size_t probe = 0; probe < BOOT_PROBES; probe++) { /* its slot, an empty one, or its home's */
+        size_t at = (home + probe) & (N_BOOTS - 1);
+        if (!s->boots[at].used || (sd_id128_equal(s->boots[at].boot, boot) && s->boots[at].machine == machine)) {
+            k = at;
+            found = s->boots[at].used;
+            break;
+        }
+    }
+    if (found) {
         int64_t delta = offset - s->boots[k].offset;
         if (delta >= JUMP_USEC || delta <= -JUMP_USEC) {
             if (!s->boots[k].jump_delta)
