@@ -71,6 +71,7 @@ class ServiceConfiguring(ServiceReading):
         pipeline.silence.clock_offset = self.clocks.offset  # and its units' silences come due by it, once known
         pipeline.silence.clock_settled = policy.clock_settled = self._clock_settled  # judged once that is known
         pipeline.silence.own_machine = self.local_machine  # our clock's jumps are the ClockWatch's (clock_jumps.py)
+        pipeline.silence.own_since = wall_usec()  # from now on: those in the backlog a start reads are the entries'
         return pipeline
 
     @property

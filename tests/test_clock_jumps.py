@@ -438,3 +438,13 @@ def test_one_host_of_a_collectors_file_stepping_back_pages_nothing(make_journal)
                 out.append(entry(f"{unit} {i}", unit=unit, at=t + second - back, _MACHINE_ID=machine,
                                  _BOOT_ID=machine[:16] * 2, __MONOTONIC_TIMESTAMP=(t + second) * SEC))
     assert of_type(scan(make_journal(out)), "incident") == []
+
+
+def test_our_own_hosts_jumps_come_from_our_clock_once_it_is_watched():
+    """The service (and tail) take the local machine's jumps from ClockWatch; a jump in the backlog a start reads,
+    before the watch began, is only in the entries, and is taken from them."""
+    tracker, _ = watched()
+    tracker.own_machine, tracker.own_since = "m", BASE_USEC + 100 * SEC
+    tracker.clock_jumped(BASE_USEC + 50 * SEC, 3600 * SEC, "m")  # in the backlog: taken
+    tracker.clock_jumped(BASE_USEC + 150 * SEC, 7200 * SEC, "m")  # ClockWatch's to tell: left
+    assert tracker.jumps.credit(BASE_USEC, "m") == 3600 * SEC

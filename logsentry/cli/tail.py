@@ -315,7 +315,8 @@ def tail(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
             click.echo(f"logsentry: warning: {said}", err=True)
         source = journal_source(directory, files)
         with acting_pipeline(detector, config, source) as pipeline:
-            pipeline.silence.own_machine = local_machine_id()  # our clock's jumps are follow()'s ClockWatch's
+            pipeline.silence.own_machine = local_machine_id()  # our clock's jumps are follow()'s ClockWatch's,
+            pipeline.silence.own_since = wall_usec()  # from now on (a backlog's are its entries')
             follow_until_stopped(follower, pipeline,
                                  make_view(mode, pipeline, describe_scope(selection, location), source), TICK_S[mode])
     except JournalOpenError as error:

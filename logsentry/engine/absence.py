@@ -101,6 +101,7 @@ class SilenceTracker(SavedRhythms, ClockSteps):
         self._latest = 0
         self.jumps = ClockJumps()  # time a clock jumped is no silence (engine/clock_jumps.py)
         self.own_machine: str | None = None  # whose clock ours is (service, tail): its entries' jumps are ours
+        self.own_since = 0  # since when (µs) our clock is watched (ClockWatch): earlier jumps come from entries
         self.hosts_seen: HostsSeen | None = None  # each host's newest entry, for a scan's `hold` (absence_hosts.py)
         self._snapshot_at = time.monotonic()
         self._habit_moved = False

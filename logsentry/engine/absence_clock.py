@@ -16,6 +16,7 @@ class ClockSteps:
     _latest: int
     jumps: ClockJumps
     own_machine: str | None
+    own_since: int
     hosts_seen: HostsSeen | None
 
     def _arm(self, rule_id: str, key: str, seen: Seen) -> None:
@@ -28,8 +29,8 @@ class ClockSteps:
         pops); back: each unit's latest sign of life moves back with the clock, and so do the credits (times after a
         step back overlap those before: no credit can tell them apart), engine/clock_jumps.py. A machine's steps
         back past MAX_STEPS_BACK are left to observe (each walks every unit: a sender making each line one)."""
-        if machine_id and machine_id == self.own_machine:
-            return
+        if machine_id and machine_id == self.own_machine and at_usec >= self.own_since:
+            return  # (one before our clock was watched, in a backlog read at a start, is taken from the entries)
         if delta_usec > 0:
             self.jumps.add(at_usec, delta_usec, machine_id)
             return
