@@ -75,17 +75,20 @@ def open_scanner(location: JournalLocation, selection: Selection, screen: Screen
 def batch_list(batch: list[_journalscan.Candidate | _journalscan.Run], admits: Callable[[Entry], bool] | None,
                keep: Callable[[Entry], bool] | None = None) -> list[Entry | ScreenedRun]:
     """A scanner batch as Entries (the candidates `admits` (-p; None: all) and `keep` (None: all) take) and
-    ScreenedRuns, in journal order: one list made in a comprehension, not a generator resumed per item (the
-    live follower hands over hundreds of small batches a second). A candidate they leave out that carries its
-    host's clock jump comes screened out (a sign of life, as a run's entries are): the jump must reach the
-    silence tracker (helper-167's F13: `-p err` left a resume's jump, on PID 1's line, and paged every unit)."""
+    ScreenedRuns, in journal order: one list, not a generator resumed per item (the live follower hands over
+    hundreds of small batches a second). A candidate they leave out that carries its host's clock jump comes
+    screened out (a sign of life, as a run's entries are): the jump must reach the silence tracker (helper-167's
+    F13: `-p err` left a resume's jump, on PID 1's line, and paged every unit)."""
     items = [candidate_entry(*item) if len(item) < 6 else ScreenedRun(*item) for item in batch]
     if admits is None and keep is None:
         return items
-    return [item if isinstance(item, ScreenedRun) or
-            ((admits is None or admits(item)) and (keep is None or keep(item))) else replace(item, screened_out=True)
-            for item in items if isinstance(item, ScreenedRun) or item.clock_jump is not None or
-            ((admits is None or admits(item)) and (keep is None or keep(item)))]
+    kept: list[Entry | ScreenedRun] = []
+    for item in items:  # (each asked once)
+        if isinstance(item, ScreenedRun) or ((admits is None or admits(item)) and (keep is None or keep(item))):
+            kept.append(item)
+        elif item.clock_jump is not None:
+            kept.append(replace(item, screened_out=True))
+    return kept
 
 
 class ScreeningJournalSource:
