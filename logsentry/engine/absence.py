@@ -355,7 +355,8 @@ class SilenceTracker(SavedRhythms, ClockSteps):
                 continue
             machine = split_host_unit(key)[0]
             deadline = seen.last_usec + seen.threshold + 1  # the host's journal time
-            deadline += self.jumps.credit(seen.last_usec, machine) if self.jumps else 0
+            jumped = self.jumps.credit(seen.last_usec, machine) if self.jumps else 0
+            deadline += jumped
             if self.clock_settled is not None and not self.clock_settled(machine):
                 seen.armed = now_usec + CLOCK_RECHECK_USEC  # its host's clock is being learnt: look again
                 heapq.heappush(deadlines, (seen.armed, rule_id, key))
@@ -376,7 +377,7 @@ class SilenceTracker(SavedRhythms, ClockSteps):
                 first_usec=seen.last_usec, fired_usec=deadline, last_usec=deadline,
                 count=seen.count, threshold=rule.absence.min_entries,  # type: ignore[union-attr]
                 within_usec=seen.threshold, cursor=cursor, samples=(message,), action=rule.action,
-                invocation=invocation_of(fields), why=silence_why(deadline - seen.last_usec, seen.rhythm))
+                invocation=invocation_of(fields), why=silence_why(deadline - seen.last_usec, seen.rhythm, jumped))
             fired.append(seen.incident)
         return fired
 

@@ -48,10 +48,14 @@ class Seen:
         return "", "", {}
 
 
-def silence_why(length_usec: int, rhythm: Rhythm) -> str:
-    """A silence's reason: how long (µs) and, when known, the unit's usual gap."""
+def silence_why(length_usec: int, rhythm: Rhythm, jumped_usec: int = 0) -> str:
+    """A silence's reason: how long (µs) and, when known, the unit's usual gap; and how much of it was a clock's jump
+    ahead (a suspend, a step: engine/clock_jumps.py), not counted (helper-167's F14: "no entry for 8h 1m 2s" for a
+    unit paged a minute after a laptop woke)."""
     usual = f", usually one every {format_duration(rhythm.mean_usec)}" if rhythm.gaps else ""
-    return f"no entry for {format_duration(length_usec)}{usual}"
+    jumped = f" ({format_duration(jumped_usec)} of it a clock's jump, a suspend or a step: not counted)" \
+        if jumped_usec > 0 else ""
+    return f"no entry for {format_duration(length_usec)}{jumped}{usual}"
 
 
 def unlearn_mixed(seen_by_rule: Iterable[Mapping[str, Seen]], key: str) -> None:
