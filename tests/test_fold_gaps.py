@@ -187,3 +187,14 @@ def test_low_and_units_is_the_runs_earliest_time_and_whether_it_holds_a_unit(see
             (min(times[first:end]), any(unit in names for unit in units))
     with pytest.raises(ValueError):
         low_and_units(array.array("q", times).tobytes(), first, first, spans, ("x",))  # no entry: no earliest time
+
+
+def test_fold_plan_leaves_a_unit_quiet_since_before_a_clock_jump_to_observe() -> None:
+    """A unit whose last line came before a clock's jump ahead (`before`: ClockJumps.newest) learns its next gap less
+    the jump (SilenceTracker.observe): its run is not folded in C, which would learn the jump as part of the gap."""
+    rng = random.Random(1)
+    keys, spans = ("m/u0",), (("u0", 3, 0, 0, 0, b"m", "", ""),)
+    states = {"m/u0": seen_state(rng, START, 0)}
+    assert fold_plan(states, keys, spans) is not None
+    assert fold_plan(states, keys, spans, START) is not None  # a jump at its last line's time: not since
+    assert fold_plan(states, keys, spans, START + 1) is None

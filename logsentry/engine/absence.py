@@ -276,7 +276,7 @@ class SilenceTracker(SavedRhythms, ClockSteps):
         entries passed none of their tests (Detector.screen covers them)."""
         plans = []
         for rule_id in self._counting:  # in C (sources/_runs.c): per span, as many as the run's entries nearly
-            states = fold_plan(self._seen[rule_id], run.units, run.spans)
+            states = fold_plan(self._seen[rule_id], run.units, run.spans, self.jumps.newest)
             if states is None:
                 return False
             plans.append(states)

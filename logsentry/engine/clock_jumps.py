@@ -61,6 +61,12 @@ class ClockJumps:
         if len(self.jumps) > MAX_MACHINES:
             del self.jumps[next(iter(self.jumps))]
 
+    @property
+    def newest(self) -> int:
+        """The latest jump's time (µs; before any time when none): a unit whose last line came before it learns its
+        next gap less the jump (SilenceTracker.observe), not folded in C with it (sources/runs_fold.c fold_plan)."""
+        return self._newest
+
     def stepped_back(self, delta_usec: int, machine_id: str = "") -> bool:
         """The machine's clock (ours: "") stepped back by -`delta_usec` µs: its jumps' times move back with it (else
         a unit's line after the step, moved back as well, would be credited them again: helper-167's F5). False

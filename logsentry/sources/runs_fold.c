@@ -122,10 +122,14 @@ int fold_span(const int64_t *gap_of, const Py_ssize_t *order, Py_ssize_t from, P
 
 /* fold_plan(units, keys, spans): each key's state (units[key]) when the run may be folded for that rule, else
    None: a unit new to the rule, not logging (last_usec < 0), silent (quiet), or whose rhythm would be reviewed
-   inside the run (gaps + its span's count >= review_at). SilenceTracker.fold's first look, per rule. */
+   inside the run (gaps + its span's count >= review_at), or whose last entry came before `before` (a clock's jump
+   ahead then: its gap is learnt less the jump by observe, engine/clock_jumps.py). SilenceTracker.fold's first look,
+   per rule. */
 PyObject *runs_fold_plan(PyObject *Py_UNUSED(module), PyObject *args) {
     PyObject *units, *keys, *spans;
-    if (!PyArg_ParseTuple(args, "O!O!O!", &PyDict_Type, &units, &PyTuple_Type, &keys, &PyTuple_Type, &spans))
+    long long before = LLONG_MIN;
+    if (!PyArg_ParseTuple(args, "O!O!O!|L", &PyDict_Type, &units, &PyTuple_Type, &keys, &PyTuple_Type, &spans,
+                          &before))
         return NULL;
     Py_ssize_t n = PyTuple_GET_SIZE(keys);
     if (PyTuple_GET_SIZE(spans) != n) {
@@ -161,7 +165,7 @@ PyObject *runs_fold_plan(PyObject *Py_UNUSED(module), PyObject *args) {
             Py_DECREF(states);
             return NULL;
         }
-        if (last < 0 || is_quiet || gaps + count >= review_at) {
+        if (last < 0 || last < before || is_quiet || gaps + count >= review_at) {
             Py_DECREF(states);
             return Py_NewRef(Py_None);
         }
