@@ -192,8 +192,7 @@ class SilenceTracker(SavedRhythms, ClockSteps):
                 continue
             if seen.last_usec >= 0 and not seen.quiet:
                 if now >= seen.last_usec:  # (a clock's jump since is no part of the gap)
-                    jumped = self.jumps.credit(seen.last_usec, split_host_unit(key)[0]) if self.jumps else 0
-                    seen.rhythm.learn(max(0, now - seen.last_usec - jumped))
+                    seen.rhythm.learn(max(0, now - seen.last_usec - self._jumped(seen.last_usec, key)))
                     if seen.rhythm.gaps >= seen.review_at:
                         self._review(rule, seen)
                 else:  # its host's clock stepped back (stamped ahead at boot, then chronyd): no gap, and its
@@ -261,10 +260,12 @@ class SilenceTracker(SavedRhythms, ClockSteps):
         """When the unit's silence comes due (µs): its last entry plus its threshold, in its host's journal time,
         plus how far that host's clock runs behind ours (`clock_offset`), so that the wall clock or another
         host's entries do not find a collector's host silent by its clock's lag."""
-        deadline = seen.last_usec + seen.threshold + 1
-        if self.jumps:
-            deadline += self.jumps.credit(seen.last_usec, split_host_unit(key)[0])
+        deadline = seen.last_usec + seen.threshold + 1 + self._jumped(seen.last_usec, key)
         return deadline + self.clock_offset(split_host_unit(key)[0]) if self.clock_offset is not None else deadline
+
+    def _jumped(self, last_usec: int, key: SilenceKey) -> int:
+        """µs a clock jumped ahead since the unit's line at `last_usec` (ClockJumps.credit; 0 with no jump)."""
+        return self.jumps.credit(last_usec, split_host_unit(key)[0]) if self.jumps else 0
 
     def fold(self, run: ScreenedRun) -> bool:
         """Observe a run from the scanner's arrays, if that is the same as observing its entries one by one:
@@ -354,9 +355,8 @@ class SilenceTracker(SavedRhythms, ClockSteps):
                 heapq.heappush(deadlines, (due, rule_id, key))
                 continue
             machine = split_host_unit(key)[0]
-            deadline = seen.last_usec + seen.threshold + 1  # the host's journal time
-            jumped = self.jumps.credit(seen.last_usec, machine) if self.jumps else 0
-            deadline += jumped
+            jumped = self._jumped(seen.last_usec, key)
+            deadline = seen.last_usec + seen.threshold + 1 + jumped  # the host's journal time
             if self.clock_settled is not None and not self.clock_settled(machine):
                 seen.armed = now_usec + CLOCK_RECHECK_USEC  # its host's clock is being learnt: look again
                 heapq.heappush(deadlines, (seen.armed, rule_id, key))

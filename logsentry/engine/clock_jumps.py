@@ -11,7 +11,8 @@ Kept by the silence tracker (engine/absence.py), per host: our own clock's jumps
 see (ClockWatch samples both clocks before each item and each round) and which count for every host (a unit of a
 collector's host is judged by our clock too), and each host's, which the scanner sees in its entries (a boot's
 __REALTIME_TIMESTAMP less __MONOTONIC_TIMESTAMP moves: Entry.clock_jump), as `scan` reads them. Where both are
-seen (the service's own journal), our clock's count and the entries' do not (SilenceTracker.own_machine).
+seen (the service's own host, since its ClockWatch began), our clock's count, not its entries'
+(SilenceTracker.own_machine, own_since).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ BIG_STEP_USEC = 60_000_000
 """A step back this large (µs) or more counts against MAX_BIG_STEPS_BACK instead: taken however many small ones came
 before (helper-167's F11: after 64 small ones, a 1 h step was left and the hang at it missed)."""
 MAX_BIG_STEPS_BACK = 1024
+"""Steps back of BIG_STEP_USEC or more taken per machine (a sender that makes every line one costs 1,024 walks)."""
 
 
 class ClockJumps:
