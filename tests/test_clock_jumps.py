@@ -470,3 +470,16 @@ def test_a_unit_not_watched_yet_learns_its_gap_over_a_suspend_without_it(make_jo
     longest = {key.rpartition("/")[2]: found[0].longest_usec for key in tracker._seen["unit-went-silent"]
                if (found := tracker.rhythm("unit-went-silent", key)) is not None}
     assert longest == {"api.service": 20 * SEC, "worker.service": 20 * SEC}, longest
+
+
+def test_a_laptops_short_sleeps_past_64_keep_each_units_credit_exact():
+    """180 sleeps of 20 min with 10 min awake between them (helper-168: the smallest joined with the next, at the
+    next's time, compounded, and a hang 5 s before a sleep was credited 1h 20m for 20 min asleep: paged late, or
+    missed). A unit whose last line came before the last eleven sleeps is credited those eleven, no more."""
+    jumps = ClockJumps()
+    for k in range(180):
+        jumps.add((k * 1800 + 600) * SEC, 1200 * SEC, "m")
+    assert len(jumps.jumps["m"]) == 64
+    last = (169 * 1800 + 595) * SEC  # 5 s before the 170th sleep
+    assert jumps.credit(last, "m") == 11 * 1200 * SEC
+    assert jumps.credit(0, "m") == 180 * 1200 * SEC  # before them all: every one

@@ -23,10 +23,12 @@ JUMP_USEC = 1_000_000
 """Moves of the wall clock against the monotonic one smaller than this (µs) are not jumps: an NTP client slews
 at most 500 ppm, 0.5 ms a second, and the samples are taken every round, at least once a second."""
 MAX_JUMPS = 64
-"""Jumps kept per machine; past it the smallest is kept with the next, at the later one's time (a unit quiet since
-between them is then credited the smaller one too: paged late by that much at most, rather than paged for a
-suspend: helper-167's F2, 17 jumps, the oldest dropped, paged every steady unit; F9, the two oldest joined, credited
-an 8 h suspend to a hang after it)."""
+"""Jumps kept per machine; past it the two oldest are kept as one, at the older one's time: a unit whose last line
+came between them (quiet through 63 jumps since, paged already unless its threshold is long) loses the second one's
+credit, every other unit keeps its whole credit. helper-167's F2: the oldest dropped, 17 jumps after an 8 h sleep
+paged every steady unit; F9: joined at the later one's time, an 8 h sleep was credited to a hang after it;
+helper-168: the smallest joined with the next, at the next's time, compounded over a laptop's 180 short sleeps
+(10 min awake, 20 min asleep) and booked awake time as sleep, a hang paged late or missed."""
 MAX_MACHINES = 4096
 """Machines whose jumps are kept (the first seen dropped)."""
 MAX_STEPS_BACK = 64
@@ -56,9 +58,8 @@ class ClockJumps:
         """The clock jumped by `delta_usec` (µs, ahead) when the old one said `at_usec`."""
         mine = self.jumps.setdefault(machine_id, [])
         mine.append((at_usec, delta_usec))
-        if len(mine) > MAX_JUMPS:  # the smallest (but the newest) joins the next: a unit quiet since between
-            k = min(range(len(mine) - 1), key=lambda index: mine[index][1])  # them is credited it too (late by it)
-            mine[k:k + 2] = [(mine[k + 1][0], mine[k][1] + mine[k + 1][1])]
+        if len(mine) > MAX_JUMPS:  # the second oldest joins the oldest, at its time: a unit quiet since between
+            mine[0:2] = [(mine[0][0], mine[0][1] + mine[1][1])]  # them (through 63 jumps since) loses that one
         self._newest = max(self._newest, at_usec)
         if len(self.jumps) > MAX_MACHINES:
             del self.jumps[next(iter(self.jumps))]
