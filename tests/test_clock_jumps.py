@@ -374,15 +374,71 @@ def test_a_step_back_after_a_suspend_takes_the_suspends_credit_with_it(make_jour
     assert incidents[0]["first_usec"] == BASE_USEC + (end + 59 * STEP_S + 1 - 3600) * SEC
 
 
+def ahead_then_back(hang_at: int, ahead_at: int = 600, back_at: int = 1200, after: int = 5400) -> list[dict[str, Any]]:
+    """One boot: api and worker log every 20 s for a day, then the clock is put forward 2 h, `back_at - ahead_at` s
+    later stepped back 2 h (NTP's first sync, then chronyd's), and both log on for `after` s; api's last line is the
+    one before `hang_at` s (of monotonic time after the day)."""
+    out = []
+    end = HOURS * 3600
+    for i in range((end + back_at + after) // STEP_S):
+        for unit, second in (("api.service", 1), ("worker.service", 3)):
+            mono = i * STEP_S + second
+            if unit == "api.service" and mono >= end + hang_at:
+                continue
+            ahead = AHEAD_S if end + ahead_at <= mono < end + back_at else 0
+            out.append(entry(f"{unit} {i}", unit=unit, at=mono + ahead, __MONOTONIC_TIMESTAMP=mono * SEC))
+    return out
+
+
+@pytest.mark.parametrize("hang_at", [900, 300, 1190])
+def test_a_silence_over_a_step_back_is_told_at_its_real_length_from_its_lines_stamp(make_journal, hang_at):
+    """helper-168: api hangs while the clock is 2 h ahead (900; 1190: paged after the step back) or before it was
+    put forward (300); the step back came after its last line. The card gave "no entry for 1h 34m from 04:57", 2 h
+    short of the real silence, or the moved-back time instead of the line's own stamp (beside that line), with
+    nothing said of the step; a silence begun before the jump ahead was told 2 h longer, 2 h of it "a jump"."""
+    end, back_at, after = HOURS * 3600, 1200, 5400
+    events = scan(make_journal(ahead_then_back(hang_at, back_at=back_at, after=after)))
+    incidents = of_type(events, "incident")
+    assert [i["unit"] for i in incidents] == ["api.service"], incidents
+    last = max(mono for mono in range(end + 1 - 20 * STEP_S, end + hang_at, STEP_S))  # api's last line, monotonic
+    stamp = last + (AHEAD_S if last >= end + 600 else 0)
+    assert incidents[0]["first_usec"] == BASE_USEC + stamp * SEC
+    assert incidents[0]["realtime_usec"] - (BASE_USEC + last * SEC) < 130 * SEC + (AHEAD_S * SEC if stamp != last
+                                                                                  else 0)
+    real = (end + back_at + after - STEP_S + 3) - last  # worker's last line, less api's, in monotonic time
+    gap, = of_type(events, "gap")
+    assert (gap["from_usec"], gap["length_usec"], gap["jumped_usec"]) == (BASE_USEC + stamp * SEC, real * SEC, 0)
+    assert gap["stepped_usec"] == (stamp - last) * SEC
+    ended, = of_type(events, "incident_end")
+    card = run_cli("scan", "--file", str(make_journal(ahead_then_back(hang_at)))).output
+    if stamp != last:
+        assert ended["why"].startswith(f"no entry for {real // 3600}h {real % 3600 // 60}m ")
+        assert "(the clock was set back 2h after its last line)" in ended["why"]
+        assert "the clock was set back 2h" in " ".join(card.split())
+    else:  # its line came before the jump ahead, which the step back undid: nothing of the clock's to tell
+        assert ended["why"] == f"no entry for {real // 3600}h {real % 3600 // 60}m {real % 60}s, usually one every 20s"
+
+
 def test_a_machines_steps_back_are_taken_64_times():
     """Each step back walks every unit; a stream whose every line is one (helper-167's F6: a scan 7x slower) is
     left to observe after 64 small ones; a step of a minute or more has a budget of its own."""
     jumps = ClockJumps()
     jumps.add(5 * SEC, 3 * SEC, "m")
-    assert all(jumps.stepped_back(-SEC, "m") for _ in range(MAX_STEPS_BACK))
-    assert jumps.jumps["m"] == [(5 * SEC - MAX_STEPS_BACK * SEC, 3 * SEC)]  # its credit moved back with it
+    assert all(jumps.stepped_back(-SEC, "m") is not None for _ in range(MAX_STEPS_BACK))
+    assert "m" not in jumps.jumps  # the first three undid its jump ahead
     assert not jumps.stepped_back(-SEC, "m") and jumps.stepped_back(-SEC, "other")
     assert jumps.stepped_back(-3600 * SEC, "m")  # a big one still is (helper-167's F11: its hang was missed)
+
+
+def test_a_step_back_undoes_the_jumps_ahead_newest_first():
+    """What each unit moves back by: the jumps the step undoes that came before its line, and the rest of the step."""
+    jumps = ClockJumps()
+    jumps.add(10 * SEC, 7 * SEC, "m")
+    jumps.add(100 * SEC, 5 * SEC, "m")
+    assert jumps.stepped_back(-3 * SEC, "m") == ([(100 * SEC, 3 * SEC)], 0)
+    assert jumps.jumps["m"] == [(10 * SEC, 7 * SEC), (100 * SEC, 2 * SEC)]
+    assert jumps.stepped_back(-20 * SEC, "m") == ([(100 * SEC, 2 * SEC), (10 * SEC, 7 * SEC)], 11 * SEC)
+    assert jumps.credit(0, "m") == 0 and not jumps
 
 
 def test_a_stamp_no_clock_can_have_moves_nothing(tmp_path):

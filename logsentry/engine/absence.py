@@ -237,11 +237,13 @@ class SilenceTracker(SavedRhythms, ClockSteps):
         assert incident is not None
         seen.incident = None
         rhythm = seen.rhythm
-        to = max(now, incident.first_usec)
-        ended = replace(incident, last_usec=to, why=silence_why(to - incident.first_usec, rhythm))
+        to = max(now, incident.first_usec)  # (its stamp: later than `now` if the clock was set back since)
+        length, jumped = max(0, now - seen.last_usec), self._jumped(seen.last_usec, key)
+        stepped = seen.last_stamp_usec() - seen.last_usec
+        ended = replace(incident, last_usec=to, why=silence_why(length, rhythm, jumped, stepped))
         _, _, fields = seen.last_details()
         gap = Gap(rule.id, incident.unit, incident.host or fields.get("_HOSTNAME", ""), incident.first_usec, to,
-                  rhythm.mean_usec, incident.within_usec, open_at_end, incident.machine_id)
+                  rhythm.mean_usec, incident.within_usec, open_at_end, incident.machine_id, length, jumped, stepped)
         return ended, gap
 
     def _arm(self, rule_id: str, key: SilenceKey, seen: Seen) -> None:
@@ -371,13 +373,15 @@ class SilenceTracker(SavedRhythms, ClockSteps):
             rule = self._by_id[rule_id]
             cursor, message, fields = seen.last_details()
             unit = split_host_unit(key)[1]
+            stamp = seen.last_stamp_usec()  # (later than last_usec when the clock was set back since: the stamp shown)
             seen.incident = Incident(
                 rule_id=rule.id, severity=rule.severity, unit=unit, key="", machine_id=machine,
                 host=fields.get("_HOSTNAME", ""),
-                first_usec=seen.last_usec, fired_usec=deadline, last_usec=deadline,
+                first_usec=stamp, fired_usec=deadline, last_usec=max(deadline, stamp),
                 count=seen.count, threshold=rule.absence.min_entries,  # type: ignore[union-attr]
                 within_usec=seen.threshold, cursor=cursor, samples=(message,), action=rule.action,
-                invocation=invocation_of(fields), why=silence_why(deadline - seen.last_usec, seen.rhythm, jumped))
+                invocation=invocation_of(fields),
+                why=silence_why(deadline - seen.last_usec, seen.rhythm, jumped, stamp - seen.last_usec))
             fired.append(seen.incident)
         return fired
 

@@ -47,15 +47,31 @@ class Seen:
             return "", last[5].decode("utf-8", "replace"), span_fields(last)
         return "", "", {}
 
+    def last_stamp_usec(self) -> int:
+        """The journal time its last line is stamped with (µs): `last_usec` unless its host's clock was stepped
+        back since, which moved `last_usec` back with the clock (absence_clock.py) but not the line's stamp."""
+        last = self.last
+        stamp = last.realtime_usec if isinstance(last, Entry) else last[3] if last is not None else self.last_usec
+        return max(stamp, self.last_usec)
 
-def silence_why(length_usec: int, rhythm: Rhythm, jumped_usec: int = 0) -> str:
-    """A silence's reason: how long (µs) and, when known, the unit's usual gap; and how much of it was a clock's jump
-    ahead (a suspend, a step: engine/clock_jumps.py), not counted (helper-167's F14: "no entry for 8h 1m 2s" for a
-    unit paged a minute after a laptop woke)."""
+
+def silence_why(length_usec: int, rhythm: Rhythm, jumped_usec: int = 0, stepped_usec: int = 0) -> str:
+    """A silence's reason: how long (µs) and, when known, the unit's usual gap, with its clock's part
+    (silence_length)."""
     usual = f", usually one every {format_duration(rhythm.mean_usec)}" if rhythm.gaps else ""
-    jumped = f" ({format_duration(jumped_usec)} of it a clock's jump, a suspend or a step: not counted)" \
-        if jumped_usec > 0 else ""
-    return f"no entry for {format_duration(length_usec)}{jumped}{usual}"
+    return f"no entry for {silence_length(length_usec, jumped_usec, stepped_usec)}{usual}"
+
+
+def silence_length(length_usec: int, jumped_usec: int = 0, stepped_usec: int = 0) -> str:
+    """A silence's length (µs, on the clock as it is now) as text, saying how much of it was a clock's jump ahead (a
+    suspend, a step: engine/clock_jumps.py), not counted (helper-167's F14: "no entry for 8h 1m 2s" for a unit paged
+    a minute after a laptop woke), and how far the clock was set back after the unit's last line: that line's stamp
+    is then later than the length says (helper-168: "no entry for 1h 54m from 04:57" for a hang of 3h 54m)."""
+    said = [f"{format_duration(jumped_usec)} of it a clock's jump, a suspend or a step: not counted"] \
+        if jumped_usec > 0 else []
+    if stepped_usec > 0:
+        said.append(f"the clock was set back {format_duration(stepped_usec)} after its last line")
+    return format_duration(length_usec) + (f" ({'; '.join(said)})" if said else "")
 
 
 def unlearn_mixed(seen_by_rule: Iterable[Mapping[str, Seen]], key: str) -> None:

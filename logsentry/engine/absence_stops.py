@@ -18,7 +18,7 @@ from ..sources.selection import (
     parent_of,
     user_unit_of,
 )
-from .absence_seen import Seen
+from .absence_seen import Seen, silence_length
 
 # systemd's own lines (from PID 1, about the unit) that say it stops or finished on purpose.
 UNIT_STOPPING = "de5b426a63be47a7b6ac3eaac82e2f6f"  # "Stopping X..."
@@ -88,8 +88,10 @@ def run_accounting(entry: Entry) -> bool:
 
 @dataclass(frozen=True)
 class Gap:
-    """A silence with its real length: from the unit's last entry before it to its next one (or to the end
-    of the input, `open`). `expected_gap_usec` is the unit's mean gap as learnt before it."""
+    """A silence with its real length: from the unit's last entry before it (`from_usec`, its stamp) to its next
+    one (or to the end of the input, `open`). `expected_gap_usec` is the unit's mean gap as learnt before it.
+    `length_usec`: to less from, plus how far its host's clock was set back between (`stepped_usec`); of it,
+    `jumped_usec` was a clock's jump ahead (a suspend: not counted as silence). µs of journal time."""
 
     rule_id: str
     unit: str
@@ -100,6 +102,13 @@ class Gap:
     threshold_usec: int
     open: bool = False
     machine_id: str = ""
+    length_usec: int = 0
+    jumped_usec: int = 0
+    stepped_usec: int = 0
+
+    def length_said(self) -> str:
+        """Its length as text, with its clock's part (absence_seen.silence_length)."""
+        return silence_length(self.length_usec, self.jumped_usec, self.stepped_usec)
 
 
 def parent_key(key: str) -> str | None:

@@ -4,8 +4,8 @@ was running and said nothing; the hours a laptop slept, or the two hours a clock
 a unit whose last entry came before a jump ahead is due that much later: a credit, kept here, for entries
 stamped before the jump (one read after it counts from its own time, credit and all, so the order in which the
 service notices the jump and reads such entries does not matter). A step back moves the units' latest signs of
-life back with it instead (SilenceTracker.clock_jumped): times after it overlap those before, and no credit can
-tell which clock stamped an entry.
+life back with it instead (SilenceTracker.clock_jumped), less what it undoes of the jumps ahead before it: times
+after it overlap those before, and no credit can tell which clock stamped an entry.
 
 Kept by the silence tracker (engine/absence.py), per host: our own clock's jumps, which the service and tail
 see (ClockWatch samples both clocks before each item and each round) and which count for every host (a unit of a
@@ -70,21 +70,37 @@ class ClockJumps:
         next gap less the jump (SilenceTracker.observe), not folded in C with it (sources/runs_fold.c fold_plan)."""
         return self._newest
 
-    def stepped_back(self, delta_usec: int, machine_id: str = "") -> bool:
-        """The machine's clock (ours: "") stepped back by -`delta_usec` µs: its jumps' times move back with it (else
-        a unit's line after the step, moved back as well, would be credited them again: helper-167's F5). False
-        past MAX_STEPS_BACK small ones (MAX_BIG_STEPS_BACK big ones) of the machine: the step is not taken."""
+    def stepped_back(self, delta_usec: int, machine_id: str = "") -> tuple[list[tuple[int, int]], int] | None:
+        """The machine's clock (ours: "") stepped back by -`delta_usec` µs: first it undoes the machine's jumps ahead,
+        newest first (a boot stamped ahead until chronyd stepped it back, a resume's clock put right): how far a
+        unit's latest sign of life moves back depends on which of them came before it. Returns (the jumps undone,
+        each as (its time, µs undone): units whose line came at or after it move back that much; µs every unit moves
+        back besides), or None past MAX_STEPS_BACK small ones (MAX_BIG_STEPS_BACK big ones) of the machine: the step
+        is not taken. helper-168: moving every unit back by the whole step and keeping the jumps (helper-167's F5)
+        came due alike, but told a silence begun before the jump ahead as 2 h longer, 2 h of it "a jump", 2 h "set
+        back"."""
         big = delta_usec <= -BIG_STEP_USEC
         key = f"{machine_id}/big" if big else machine_id  # (no machine id holds a slash)
         taken = self._steps_back.get(key, 0)
         if taken >= (MAX_BIG_STEPS_BACK if big else MAX_STEPS_BACK):
-            return False
+            return None
         self._steps_back[key] = taken + 1
         if len(self._steps_back) > MAX_MACHINES:
             del self._steps_back[next(iter(self._steps_back))]
-        if (mine := self.jumps.get(machine_id)) is not None:
-            mine[:] = [(at + delta_usec, delta) for at, delta in mine]
-        return True
+        back, undone = -delta_usec, []
+        mine = self.jumps.get(machine_id, [])
+        while back > 0 and mine:
+            at, ahead = mine[-1]
+            part = min(ahead, back)
+            undone.append((at, part))
+            back -= part
+            if part == ahead:
+                mine.pop()
+            else:
+                mine[-1] = (at, ahead - part)
+        if not mine:
+            self.jumps.pop(machine_id, None)
+        return undone, back
 
     def credit(self, last_usec: int, machine_id: str) -> int:
         """µs to add to a deadline of the machine's unit reckoned from its entry at `last_usec`: the jumps since (0

@@ -155,7 +155,7 @@ def _counted(incident: Incident, summary: ScanSummary) -> str:
     """An incident's size for its bar: its hits (a rate or share rule's as the lines past its bar), or for a
     silence (whose count is the unit's entries before the gap, not hits) how long the unit said nothing."""
     gap = summary.gap_of(incident)
-    return f"silent for {format_duration(gap.to_usec - gap.from_usec)}" if gap is not None else \
+    return f"silent for {format_duration(gap.length_usec)}" if gap is not None else \
         hits_said(incident.why, incident.count)
 
 
@@ -253,7 +253,7 @@ def _card(incident: Incident, summary: ScanSummary, timeline: Timeline, source: 
              f'· <code>{esc(incident.rule_id)}</code>{" on " + esc(host) if host else ""}'
              f'{f" <small>({esc(raised)})</small>" if (raised := raised_by(incident)) else ""}</h3>']
     if gap is not None:
-        parts.append(f"<div>silence: no entry for {format_duration(gap.to_usec - gap.from_usec)}, from "
+        parts.append(f"<div>silence: no entry for {esc(gap.length_said())}, from "
                      f"{format_usec(gap.from_usec)} to {format_usec(gap.to_usec)}</div>")
     else:
         told = count_story(incident, summary.reported_count(incident), seen_last=summary.last_hit(incident))

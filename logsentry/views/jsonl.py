@@ -70,7 +70,8 @@ def event_record(event: Event, source: Sequence[str] | None = None) -> dict[str,
         case GapEvent(gap):
             return {"type": "gap", "rule": gap.rule_id, "unit": gap.unit, "host": gap.host, "from_usec": gap.from_usec,
                     "to_usec": gap.to_usec, "expected_gap_usec": gap.expected_gap_usec,
-                    "threshold_usec": gap.threshold_usec, "open": gap.open,
+                    "threshold_usec": gap.threshold_usec, "open": gap.open, "length_usec": gap.length_usec,
+                    "jumped_usec": gap.jumped_usec, "stepped_usec": gap.stepped_usec,
                     "machine_id": journald_machine(gap.machine_id)}
     raise TypeError(f"unknown event {event!r}")
 

@@ -57,7 +57,7 @@ def _silence_block(incident: Incident, gap: Gap, action: Text, head: Text, clock
     """A silence: how long the unit said nothing against its usual rhythm, and its last line before the gap
     (context, not an error), whole and wrapped as an incident's own lines are (cut to a guessed width, it lost
     what the unit said last)."""
-    length = format_duration(gap.to_usec - gap.from_usec)
+    length = gap.length_said()
     usual = f", usually one every {format_duration(gap.expected_gap_usec)}" if gap.expected_gap_usec else ""
     until = "the end of the input (still silent)" if gap.open else clock(gap.to_usec)
     what = Text(f"silence: no entry for {length}{usual}", style="bold")

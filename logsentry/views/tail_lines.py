@@ -117,7 +117,7 @@ def _plain_text(event: Event, rules: Mapping[str, Rule], spans: HitSpans | None)
         case GapEvent(gap):
             usual = f", usually one every {format_duration(gap.expected_gap_usec)}" if gap.expected_gap_usec else ""
             return (f"{format_usec(gap.to_usec)} {other_host(gap.machine_id, gap.host)}{unit_label(gap.unit)} "
-                    f"{gap.rule_id} - GAP no entry for {format_duration(gap.to_usec - gap.from_usec)} since "
+                    f"{gap.rule_id} - GAP no entry for {gap.length_said()} since "
                     f"{format_usec(gap.from_usec)}{usual}")
     raise TypeError(f"unknown event {event!r}")
 
