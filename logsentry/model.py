@@ -68,7 +68,8 @@ class Entry:
     clock_jump: tuple[int, int] | None = None
     """(the old clock's time, µs; the jump, µs) when its host's clock jumped just before it: the scanner saw its
     boot's __REALTIME_TIMESTAMP less __MONOTONIC_TIMESTAMP move by a second or more (a suspend, a step;
-    engine/clock_jumps.py). Only the scanner sets it, from the journal's own timestamps."""
+    engine/clock_jumps.py). The scanner and the dump readers set it from the journal's own timestamps, the text
+    reader from systemd-sleep's lines (sources/sleep_lines.py)."""
 
     @property
     def machine_id(self) -> str:

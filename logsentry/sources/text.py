@@ -44,6 +44,7 @@ from .applog import AppLogParser
 from .dmesg import DmesgParser
 from .plain import PlainParser
 from .selection import MANAGER_OWN, USER_MANAGER, Selection, untrusted_source, valid_unit_name
+from .sleep_lines import SleepLines
 from .systemctl_status import STATUS_HINT, status_unit
 from .text_line import LineParser, TextLine
 from .text_times import SHORT_MONTH_PATTERN, local_usec, month_number, utc_usec
@@ -288,6 +289,7 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
     pending_status: str | None = None
     header = False
     """Inside a `systemctl status` header: its indented properties are skipped."""
+    sleep = SleepLines()  # a suspend, told by systemd-sleep's lines (text has no monotonic time to show it)
     early: list[tuple[int, str]] = []
     """A program's log (applog): its lines before its first time, each a record at that time once it comes (a
     container's log opens with its entrypoint's words, a Redis crash report with its banner)."""
@@ -321,7 +323,7 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
                 skipped.append(number)
             continue
         if pending is not None:
-            entry = _entry(pending, pending_at, selection, pending_status)
+            entry = sleep.carried(pending, _entry(pending, pending_at, selection, pending_status))
             if entry is not None:
                 yield entry
         elif (note := parser.note()) is not None:
@@ -335,7 +337,7 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
             early = []
         pending, pending_at, pending_status, header = parsed, f"{name}:{number}", status, False
     if pending is not None:
-        entry = _entry(pending, pending_at, selection, pending_status)
+        entry = sleep.carried(pending, _entry(pending, pending_at, selection, pending_status))
         if entry is not None:
             yield entry
     skipped = sorted(skipped + [at for at, _ in early])

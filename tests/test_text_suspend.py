@@ -1,0 +1,103 @@
+"""A suspend in a text log (journalctl's or syslog's text: no monotonic time to show it) is told by systemd-sleep's
+own lines (sources/sleep_lines.py): no unit's silence over the hours the host slept, and a hang before it still
+paged (helper-168 §6: a laptop's 3 h suspend paged every steady unit of its `journalctl > file`)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import json_events, of_type, run_cli
+
+from logsentry.sources.sleep_lines import SleepLines
+
+SEC = 1_000_000
+START = 1_796_000_000  # 2026-11-30 UTC, seconds
+DAY = 26 * 3600
+ASLEEP = 3 * 3600
+SAID = {  # systemd-sleep's start and end lines, as each generation of src/sleep/sleep.c writes them
+    "256": ("Performing sleep operation 'suspend'...", "System returned from sleep operation 'suspend'."),
+    "239": ("Entering sleep state 'suspend'...", "System returned from sleep state."),
+    "219": ("Suspending system...", "System resumed."),
+}
+
+
+def line(at: float, ident: str, message: str, pid: int = 100) -> str:
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S+0000", time.gmtime(START + at))
+    return f"{stamp} lap1 {ident}[{pid}]: {message}"
+
+
+def laptop(said: tuple[str, str] | None, api_stops: int | None = None, ident: str = "systemd-sleep") -> str:
+    """api and worker log every 20 s for a day, then the laptop sleeps 3 h (systemd-sleep's lines around it, when
+    `said`), and both log on for an hour; api's last line is the one before `api_stops` s (None: it never stops)."""
+    out = []
+    awake = DAY + 3600
+    for i in range(awake // 20):
+        t = i * 20 + (ASLEEP if i * 20 >= DAY else 0)
+        if i * 20 == DAY and said is not None:
+            out.append(line(DAY - 19 + 5, ident, said[0], 4242))
+            out += [line(t - 1, "kernel", "PM: suspend entry (deep)", 0), line(t - 1, "kernel", "PM: suspend exit", 0),
+                    line(t - 1, ident, said[1], 4242)]
+        if api_stops is None or i * 20 < api_stops:
+            out.append(line(t + 1, "api", f"api tick {i} ok"))
+        out.append(line(t + 3, "worker", f"worker tick {i} ok", 101))
+    return "\n".join(out) + "\n"
+
+
+def scan(tmp_path: Path, text: str, *extra: str) -> list[dict[str, Any]]:
+    path = tmp_path / "laptop.log"
+    path.write_text(text)
+    return json_events(run_cli("scan", "--file", str(path), "-o", "json", *extra))
+
+
+@pytest.mark.parametrize("systemd", sorted(SAID))
+def test_the_hours_a_laptop_slept_are_no_units_silence(tmp_path, systemd):
+    assert of_type(scan(tmp_path, laptop(SAID[systemd])), "incident") == []
+
+
+def test_without_systemd_sleeps_lines_the_same_log_pages_each_unit(tmp_path):
+    """What the words change: without them the gap is every unit's silence (nothing else can tell it)."""
+    incidents = of_type(scan(tmp_path, laptop(None)), "incident")
+    assert sorted(i["unit"] for i in incidents) == ["(api)", "(worker)"], incidents
+
+
+def test_a_programs_line_in_systemd_sleeps_words_is_no_suspend(tmp_path):
+    """Anchored on systemd-sleep's identifier: another program saying it is no suspend."""
+    incidents = of_type(scan(tmp_path, laptop(SAID["256"], ident="sleepy")), "incident")
+    assert sorted(i["unit"] for i in incidents) == ["(api)", "(worker)"], incidents
+
+
+def test_a_hang_before_the_suspend_is_still_paged_after_the_wake(tmp_path):
+    events = scan(tmp_path, laptop(SAID["256"], api_stops=DAY - 20))
+    incidents = of_type(events, "incident")
+    assert [i["unit"] for i in incidents] == ["(api)"], incidents
+    last = START + DAY - 40 + 1  # api's last line, 25 s before the laptop slept: due while it sleeps
+    assert incidents[0]["first_usec"] == last * 1_000_000
+    awake_silent = (incidents[0]["realtime_usec"] - incidents[0]["first_usec"]) / 1e6 - ASLEEP
+    assert 60 < awake_silent < 200, awake_silent  # its threshold of awake time, not at the wake's first line
+    assert "3h" in incidents[0]["why"] and "of it a clock's jump" in incidents[0]["why"], incidents[0]["why"]
+
+
+def test_a_jump_whose_line_is_left_out_goes_to_the_hosts_next_line():
+    """The selection (-p, --since) may leave the first line after the wake out: the host's next line taken carries
+    the jump; another host's lines neither carry it nor are judged by it."""
+    sleep = SleepLines()
+    assert sleep.note("lap1", "api", "tick", 10 * SEC) is None
+    assert sleep.note("lap1", "systemd-sleep", SAID["256"][0], 11 * SEC) is None
+    assert sleep.note("srv2", "api", "tick", 5000 * SEC) is None
+    jump = sleep.note("lap1", "kernel", "PM: suspend exit", 4000 * SEC)
+    assert jump == (11 * SEC + 1, 3989 * SEC)
+    sleep.put_back("lap1", jump)  # (left out)
+    assert sleep.note("srv2", "api", "tick", 5001 * SEC) is None
+    assert sleep.note("lap1", "api", "tick", 4001 * SEC) == jump
+    assert sleep.note("lap1", "api", "tick", 4090 * SEC) is None  # one jump per start line
+
+
+def test_a_failed_suspend_is_no_jump():
+    sleep = SleepLines()
+    sleep.note("lap1", "systemd-sleep", SAID["239"][0], 10 * SEC)
+    sleep.note("lap1", "systemd-sleep", "Failed to put system to sleep. System resumed again: Device or resource busy",
+               10 * SEC + 200_000)
+    assert sleep.note("lap1", "api", "tick", 600 * SEC) is None  # a quiet stretch after it is the host's own
