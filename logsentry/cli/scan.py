@@ -142,15 +142,20 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
     if html_path is not None and timeline is not None:  # first: stdout may be a pipe its reader closed
         _write_html(html_path, summary, timeline, pipeline, len(rule_set.rules), source, no_command)
     cold = _cold(pipeline)
+    learning = pipeline.silence.learning() if pipeline.silence else None
     try:
         if output == "json":
             click.echo(jsonl.dumps(jsonl.summary_record(pipeline.progress, None if cold is None else {
-                "units": cold[1], "cold_units": cold[0], "warm_after_usec": cold[3], "warm_entries": cold[4]})))
+                "units": cold[1], "cold_units": cold[0], "warm_after_usec": cold[3], "warm_entries": cold[4]},
+                None if learning is None else {
+                    "rule": learning.rule_id, "units": learning.units, "watched_units": learning.watched,
+                    "learning_units": learning.learning,
+                    "most_learnt_usec": learning.most_usec, "learn_for_usec": learning.learn_for_usec})))
         else:
             selected = bool(units or machines or hosts or priority or since or until)
             said = None if cold is None else (*cold[:3], cold[5])
             render_scan(console(), summary, pipeline.progress, len(rules), said, source=source, no_command=no_command,
-                        selected=selected)
+                        selected=selected, learning=learning)
         sys.stdout.flush()
     except BrokenPipeError:  # `scan --fail-on error | head -1`: the exit status is still owed (it was 0)
         stdout_to_devnull()

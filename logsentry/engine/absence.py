@@ -46,22 +46,24 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 
-from ..model import Entry, Incident, ScreenedRun, entry_key, split_host_unit
+from ..model import Entry, Incident, entry_key, split_host_unit
 from ..rules.rule import Rule
-from ..sources._runs import fold_learn, fold_plan
 from .absence_clock import ClockSteps
 from .absence_cover import Covered
+from .absence_fold import MAX_COUNT as MAX_COUNT  # re-exported: silence_history.py
+from .absence_fold import NEVER as NEVER  # re-exported: silence_history.py
+from .absence_fold import RunFolding
 from .absence_hosts import HostsSeen
 from .absence_saved import MAX_UNITS as MAX_UNITS  # re-exported
 from .absence_saved import SNAPSHOT_EVERY_S as SNAPSHOT_EVERY_S  # re-exported: cli/hosts.py
 from .absence_saved import SavedRhythms
-from .absence_seen import Seen, silence_why, unlearn_mixed
+from .absence_seen import Learning, Seen, learning, silence_why, unlearn_mixed
 from .absence_stops import ContainerScopes, last_words, parent_key, parts_of, run_accounting, scope_id, started
 from .absence_stops import Gap as Gap  # re-exported: pipeline.py, views/report.py
 from .absence_stops import deliberately_stopped as deliberately_stopped
 from .clock_jumps import ClockJumps
 from .detector import RuleTimeout, looks_at_entries, match_rule
-from .rhythm import MAX_GAPS, SPAN_CAP_USEC, Rhythm
+from .rhythm import MAX_GAPS, Rhythm
 from .window import invocation_of
 
 SilenceKey = str
@@ -72,14 +74,11 @@ alone for entries without `_MACHINE_ID`)."""
 Overrides = Callable[[str], int | None]
 """The site config's word on a unit: None to learn it, 0 for never silent, else its threshold in usec."""
 
-MAX_COUNT = 1_000_000
-NEVER = 1 << 62
-
 CLOCK_RECHECK_USEC = 1_000_000
 """A unit silence due while its host's clock offset is being learnt is looked at again this much later (µs)."""
 
 
-class SilenceTracker(SavedRhythms, ClockSteps):
+class SilenceTracker(SavedRhythms, ClockSteps, RunFolding):
     """Per (rule, unit) rhythms and deadlines; what a silence is and is not: the module docstring."""
 
     def __init__(self, rules: Iterable[Rule], overrides: Overrides | None = None):
@@ -269,59 +268,6 @@ class SilenceTracker(SavedRhythms, ClockSteps):
         """µs a clock jumped ahead since the unit's line at `last_usec` (ClockJumps.credit; 0 with no jump)."""
         return self.jumps.credit(last_usec, split_host_unit(key)[0]) if self.jumps else 0
 
-    def fold(self, run: ScreenedRun) -> bool:
-        """Observe a run from the scanner's arrays, if that is the same as observing its entries one by one:
-        it only adds gaps to rhythms and moves last entries on. Not when a silence would fire inside the run
-        (a unit outside it reaches its deadline by the run's latest time, or one in it has a gap past its
-        threshold, counted from any entry of the run), or a unit in it is new, silent, starting again, or would
-        have its rhythm reviewed (which may watch it or change its threshold); then nothing is changed and
-        False returned (the caller replays the entries). Rules that look at entries are left out: the run's
-        entries passed none of their tests (Detector.screen covers them)."""
-        plans = []
-        for rule_id in self._counting:  # in C (sources/_runs.c): per span, as many as the run's entries nearly
-            states = fold_plan(self._seen[rule_id], run.units, run.spans, self.jumps.newest)
-            if states is None:
-                return False
-            plans.append(states)
-        if not self._refresh(run.peak_usec, run.units):
-            return False
-        times, _, _, span_ids, _, _ = run._arrays  # the scanner's per-entry arrays (model.ScreenedRun)
-        if not fold_learn(times, span_ids, run.first_index, run.first_index + run.count, plans, run.spans, NEVER,
-                          SPAN_CAP_USEC, MAX_COUNT):
-            return False
-        if run.peak_usec > self._latest:
-            self._latest = run.peak_usec
-        if self.hosts_seen is not None:
-            self.hosts_seen.saw_run(run)
-        return True
-
-    def _refresh(self, limit_usec: int, in_run: tuple[SilenceKey, ...]) -> bool:
-        """Move the heap's deadlines up to `limit_usec` to the units' real ones (as `expire` does with entries
-        that logged since); False when a unit that the run does not show (or does not show to its rule)
-        reaches its deadline by then (`in_run`: the run's units, looked in only for such a unit)."""
-        deadlines, counting = self._deadlines, self._counting
-        hot, calm = [], True
-        while deadlines and deadlines[0][0] <= limit_usec:
-            item = heapq.heappop(deadlines)
-            stored, rule_id, key = item
-            seen = self._seen[rule_id].get(key)
-            if seen is None or seen.armed != stored:
-                continue
-            if not seen.threshold or seen.last_usec < 0 or seen.quiet:
-                seen.armed = 0
-                continue
-            deadline = self._due_usec(key, seen)
-            if deadline > limit_usec:
-                seen.armed = deadline
-                heapq.heappush(deadlines, (deadline, rule_id, key))
-                continue
-            hot.append(item)  # its entries in the run decide (fold looks at them); the heap keeps it as it was
-            if key not in in_run or rule_id not in counting:
-                calm = False
-        for item in hot:
-            heapq.heappush(deadlines, item)
-        return calm
-
     # -- other incidents cover a silence (engine/absence_cover.py) -----------------------------------------------
     def incident_opened(self, key: SilenceKey) -> None:
         """Another incident (signature or anomaly) fired for the unit: while it is open, the unit is not silent."""
@@ -397,6 +343,14 @@ class SilenceTracker(SavedRhythms, ClockSteps):
                     seen.incident = incident  # still silent
                     out.append((incident, gap))
         return out
+
+    def learning(self) -> Learning | None:
+        """The units still being learnt under the first rule that counts every entry (absence_seen.Learning)."""
+        for rule_id in self._counting:
+            absence = self._by_id[rule_id].absence
+            assert absence is not None
+            return learning(rule_id, self._seen[rule_id], absence.learn_for_usec, absence.min_entries)
+        return None
 
     def rhythm(self, rule_id: str, key: SilenceKey) -> tuple[Rhythm, int] | None:
         """A unit's rhythm and current threshold (0: not watched), for views and tests."""

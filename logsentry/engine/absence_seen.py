@@ -74,6 +74,30 @@ def silence_length(length_usec: int, jumped_usec: int = 0, stepped_usec: int = 0
     return format_duration(length_usec) + (f" ({'; '.join(said)})" if said else "")
 
 
+@dataclass(frozen=True)
+class Learning:
+    """After a scan, under a silence rule that counts every entry (unit-went-silent): the units it knows, those
+    still being learnt (lines enough, but their gaps cover less than its `learn_for`: not watched yet), and the
+    most any of those covered (µs of journal time, a clock's jumps left out). A scan of less than a day said
+    "Nothing found." with no word that no unit's silence was looked for (helper-168 §13)."""
+
+    rule_id: str
+    units: int
+    watched: int
+    learning: int
+    most_usec: int
+    learn_for_usec: int
+
+
+def learning(rule_id: str, units: Mapping[str, Seen], learn_for_usec: int, min_entries: int) -> Learning:
+    """What `Learning` says of one rule's units (`min_entries`: its lines enough to count)."""
+    spans = [seen.rhythm.span_usec for seen in units.values()
+             if not seen.threshold and seen.override is None and seen.rhythm.gaps >= max(min_entries - 1, 1)
+             and seen.rhythm.span_usec < learn_for_usec]
+    watched = sum(1 for seen in units.values() if seen.threshold)
+    return Learning(rule_id, len(units), watched, len(spans), max(spans, default=0), learn_for_usec)
+
+
 def unlearn_mixed(seen_by_rule: Iterable[Mapping[str, Seen]], key: str) -> None:
     """Start a unit's rhythm again under every rule (not while it is silent): the lines it was learnt from were
     others' too. A state saved before containers had units of their own (sources/selection.subject_unit) holds

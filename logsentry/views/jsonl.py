@@ -82,13 +82,20 @@ def command(incident: Incident, source: Sequence[str] | None) -> str:
     return "" if source is None else journalctl_command(incident, source)
 
 
-def summary_record(progress: Progress, anomaly: dict[str, int] | None = None) -> dict[str, Any]:
+def summary_record(progress: Progress, anomaly: dict[str, int] | None = None,
+                   silence: dict[str, int | str] | None = None) -> dict[str, Any]:
     """The last record; `anomaly` (scan, with anomaly rules): the units learnt and how many no anomaly rule judged
     (less history read than the least a rule needs, given as warm_after_usec and warm_entries), so that a short or
-    filtered scan's few incidents are not read as an all-clear (the text report says it in words)."""
-    record = {"type": "summary", "entries": progress.entries, "matches": progress.matches,
-              "incidents": progress.incidents, "first_usec": progress.first_usec, "last_usec": progress.last_usec}
-    return record if anomaly is None else {**record, "anomaly": anomaly}
+    filtered scan's few incidents are not read as an all-clear (the text report says it in words); `silence` (scan,
+    with a silence rule): its units and those not watched yet (engine/absence_seen.Learning)."""
+    record: dict[str, Any] = {"type": "summary", "entries": progress.entries, "matches": progress.matches,
+                              "incidents": progress.incidents, "first_usec": progress.first_usec,
+                              "last_usec": progress.last_usec}
+    if anomaly is not None:
+        record["anomaly"] = anomaly
+    if silence is not None:
+        record["silence"] = silence
+    return record
 
 
 def dumps(record: dict[str, Any]) -> str:

@@ -15,6 +15,7 @@ from rich.text import Text
 
 from ..actions.alert import journalctl_command
 from ..engine.absence import Gap
+from ..engine.absence_seen import Learning
 from ..model import Action, Incident, Severity
 from ..pipeline import Progress
 from ..sources.last_lines import NOTHING, Said
@@ -161,13 +162,14 @@ def _more_history(journal: bool, selected: bool) -> str:
 
 def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule_count: int,
                 cold: tuple[int, int, str, str] | None = None, source: Sequence[str] | None = None,
-                no_command: str = "", selected: bool = True) -> None:
+                no_command: str = "", selected: bool = True, learning: Learning | None = None) -> None:
     """The scan's report; `cold`: (units the anomaly rules that need a history never judged, units learnt, the
     least history they need, the anomaly rules that need none), said so that a short or filtered scan's silence is
     not read as an all-clear. `source`: journalctl's arguments for the journal read (alert.journal_source), for each
     incident's command under its panel (the one its alert gives); None for a dump, which journalctl cannot read:
     `no_command` says so once, naming it (views/no_command.py). `selected`: -u, -M, -H, -p, --since or --until was
-    given (with none, no entry read means an empty input, not a selection that matched nothing)."""
+    given (with none, no entry read means an empty input, not a selection that matched nothing). `learning`: the
+    units a silence rule had not learnt yet (engine/absence_seen.Learning), said as `cold` is."""
     span, clock = "", DayClock(None)
     if progress.first_usec is not None and progress.last_usec is not None:
         # the real range: Progress has the earliest and latest read, but counts a screened run at its first
@@ -244,6 +246,8 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
                            f"than they need ({needed}) in what was read; those lines were learnt, not judged.{besides} "
                            f"{_more_history(source is not None, selected)}",
                            style="yellow" if never == units else "dim"))
+    if learning is not None and learning.learning:
+        console.print(Text(_learning_said(learning), style="dim" if learning.watched else "yellow"))
     if not summary.incidents and not shown:
         if progress.entries == 0 and not selected:  # an empty file, an empty pipe: no all-clear either
             console.print(Text("No entry was read (the input holds none): nothing was checked.", style="yellow"))
@@ -254,6 +258,22 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
             console.print(Text("Nothing found by the signature rules.", style="green"))
         else:
             console.print(Text("Nothing found.", style="green"))
+
+
+def _learning_said(learning: Learning) -> str:
+    """The units a silence rule had not learnt yet, and what it needs (helper-168 §13: "Nothing found." alone)."""
+    after = f"less than the {format_duration(learning.learn_for_usec)} a unit is watched after"
+    besides = "time asleep or a clock's jump does not count"
+    most = format_duration(learning.most_usec)
+    if not learning.watched and learning.learning == 1:
+        told = f"the unit was not watched yet: its lines cover {most}, {after} ({besides}), so its silence was"
+    elif not learning.watched:
+        told = (f"no unit was watched yet: the lines of each of the {learning.learning} units with lines enough cover "
+                f"{after} (the most {most}; {besides}), so their silences were")
+    else:
+        told = (f"{learning.learning} of {plural(learning.watched + learning.learning, 'unit')} were not watched yet: "
+                f"their lines cover {after} (the most {most}; {besides}), so their silences were")
+    return f"Silence ({learning.rule_id}): {told} not looked for."
 
 
 def _halves(subject: str) -> list[str]:

@@ -1,0 +1,55 @@
+"""A scan says which units' silences it did not look for yet (helper-168 §13: a journal of 34 h, 14 of them a
+suspend, and a hang in its last hour: "Nothing found." with no word that no unit was watched)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conftest import entry, json_events, of_type, run_cli
+
+SEC = 1_000_000
+STEP_S = 20
+
+
+def steady(hours: float, asleep_after_h: float | None = None, asleep_h: float = 0.0) -> list[dict[str, Any]]:
+    """api and worker every 20 s for `hours` of awake time; the host sleeps `asleep_h` after `asleep_after_h`."""
+    out = []
+    for i in range(int(hours * 3600) // STEP_S):
+        mono = i * STEP_S
+        wall = mono + (asleep_h * 3600 if asleep_after_h is not None and mono >= asleep_after_h * 3600 else 0)
+        for unit, second in (("api.service", 1), ("worker.service", 3)):
+            out.append(entry(f"{unit} {i}", unit=unit, at=wall + second, __MONOTONIC_TIMESTAMP=(mono + second) * SEC))
+    return out
+
+
+def summary(events: list[dict[str, Any]]) -> dict[str, Any]:
+    return of_type(events, "summary")[0]["silence"]
+
+
+def test_a_scan_shorter_than_a_day_says_no_unit_was_watched(make_journal):
+    journal = make_journal(steady(20, asleep_after_h=10, asleep_h=14))  # 34 h of stamps, 20 of them awake
+    said = summary(json_events(run_cli("scan", "--file", str(journal), "-o", "json")))
+    assert (said["rule"], said["units"], said["watched_units"], said["learning_units"]) == \
+        ("unit-went-silent", 2, 0, 2)
+    assert 19 * 3600 * SEC < said["most_learnt_usec"] < 20 * 3600 * SEC  # awake time: the 14 h asleep left out
+    report = " ".join(run_cli("scan", "--file", str(journal)).output.split())
+    assert "Silence (unit-went-silent): no unit was watched yet: the lines of each of the 2 units with lines " \
+           "enough cover less than the 1d a unit is watched after (the most 19h 59m" in report, report
+    assert "so their silences were not looked for." in report
+
+
+def test_a_scan_of_more_than_a_day_watches_them_and_says_nothing_of_it(make_journal):
+    journal = make_journal(steady(26))
+    said = summary(json_events(run_cli("scan", "--file", str(journal), "-o", "json")))
+    assert (said["watched_units"], said["learning_units"]) == (2, 0)
+    assert "Silence (" not in run_cli("scan", "--file", str(journal)).output
+
+
+def test_a_unit_that_came_late_is_named_among_the_watched_ones(make_journal):
+    late = [entry(f"late {i}", unit="late.service", at=25 * 3600 + i * 20 + 5,
+                  __MONOTONIC_TIMESTAMP=(25 * 3600 + i * 20 + 5) * SEC) for i in range(70)]  # (min_entries: 60)
+    journal = make_journal(sorted(steady(26) + late, key=lambda e: e["__REALTIME_TIMESTAMP"]))
+    said = summary(json_events(run_cli("scan", "--file", str(journal), "-o", "json")))
+    assert (said["watched_units"], said["learning_units"]) == (2, 1)
+    report = " ".join(run_cli("scan", "--file", str(journal)).output.split())
+    assert "Silence (unit-went-silent): 1 of 3 units were not watched yet" in report, report
