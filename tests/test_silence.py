@@ -201,7 +201,7 @@ def test_gaps_have_their_real_length_and_incidents_fire_at_the_deadline(make_jou
     assert gap == {"type": "gap", "rule": SILENT, "unit": "beat.service", "host": "",
                    "from_usec": start + 198 * SEC, "to_usec": start + 2718 * SEC,
                    "expected_gap_usec": 2 * SEC, "threshold_usec": threshold, "open": False,
-                   "machine_id": LOCAL_MACHINE}
+                   "length_usec": 2520 * SEC, "jumped_usec": 0, "stepped_usec": 0, "machine_id": LOCAL_MACHINE}
     [end] = [event for event in of_type(events, "incident_end") if event["rule"] == SILENT]
     assert end["last_usec"] == gap["to_usec"] and not end["open"] and end["why"].startswith("no entry for 42m")
     assert events.index(gap) < events.index(end)

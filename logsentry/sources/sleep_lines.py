@@ -13,18 +13,17 @@ than a stretch in which the whole host said nothing (a forged start line hides n
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
-
-import regex
 
 from ..engine.clock_jumps import JUMP_USEC
 from ..model import Entry
 from .text_line import TextLine
 
 IDENTIFIER = "systemd-sleep"
-_START = regex.compile(r"Performing sleep operation '[\w-]+'\.\.\.|Entering sleep state '[\w-]+'\.\.\.|"
+_START = re.compile(r"Performing sleep operation '[\w-]+'\.\.\.|Entering sleep state '[\w-]+'\.\.\.|"
                        r"Suspending system\.\.\.")
-_END = regex.compile(r"System returned from sleep (?:operation '[\w-]+'|state)\.|System resumed\.|"
+_END = re.compile(r"System returned from sleep (?:operation '[\w-]+'|state)\.|System resumed\.|"
                      r"Failed to (?:put system to sleep|suspend system)\. System resumed again: .*")
 MAX_HOSTS = 4096
 """Hosts kept (the first seen dropped): a central syslog file names many."""
