@@ -325,10 +325,11 @@ class HostSilence:
                                  group=incident_id(incident))
 
     # -- units of a silent host ----------------------------------------------------------------------------------
-    def hold(self, machine_id: str, last_usec: int, now_usec: int) -> int:
-        """For a unit silence coming due (its last entry at `last_usec`): 0 to let it fire, else when to look
-        again (µs, after `now_usec`): while the host has logged nothing since, beyond its usual gap (its 99th
-        percentile), the host's own incident (fired or to come) stands for the unit."""
+    def hold(self, machine_id: str, last_usec: int, now_usec: int, due_usec: int = 0) -> int:
+        """For a unit silence coming due (its last entry at `last_usec`; `due_usec`, its deadline, is not needed
+        here): 0 to let it fire, else when to look again (µs, after `now_usec`): while the host has logged nothing
+        since, beyond its usual gap (its 99th percentile), the host's own incident (fired or to come) stands for
+        the unit."""
         host = self.hosts.get(machine_id) if self else None
         if host is None or not host.threshold:
             return 0

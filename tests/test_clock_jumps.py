@@ -17,7 +17,7 @@ from logsentry.engine import clock_jumps
 from logsentry.engine.absence import SilenceTracker
 from logsentry.engine.clock_jumps import MAX_STEPS_BACK, ClockJumps, ClockWatch
 from logsentry.engine.rolling import BUCKETS, Rolling
-from logsentry.model import Entry
+from logsentry.model import Entry, Incident, Severity
 from logsentry.rules.loader import load_rules, shipped_rules_dir
 
 SEC = 1_000_000
@@ -330,6 +330,66 @@ def test_two_machines_that_share_a_boot_id_keep_their_own_clocks(make_journal, h
         assert [(i["rule"], i["unit"], i["machine_id"]) for i in incidents] == [
             ("unit-went-silent", "api.service", hung)], read
         assert incidents[0]["first_usec"] == BASE_USEC + (HOURS * 3600 + 9 * STEP_S + 1) * SEC  # its last line
+
+
+def one_file_two_hosts(back_at: int, hang_at: int, back_again: int | None,
+                       after: int = 3 * 3600) -> list[dict[str, Any]]:
+    """A collector's one file (written as the entries came): hosts A and B log api and worker every 20 s for a day
+    and `after` s more; A's clock is set back 2 h at `back_at` s after the day, its api silent from `hang_at` (until
+    `back_again`, None: for good)."""
+    out, end = [], HOURS * 3600
+    for i in range((end + after) // STEP_S):
+        for machine in ("a" * 32, "b" * 32):
+            for unit, second in (("api.service", 1), ("worker.service", 3)):
+                mono = i * STEP_S + second
+                if machine[0] == "a" and unit == "api.service" and end + hang_at <= mono and \
+                        (back_again is None or mono < end + back_again):
+                    continue
+                wall = mono - (AHEAD_S if machine[0] == "a" and mono >= end + back_at else 0)
+                out.append(entry(f"{unit} {i}", unit=unit, at=wall, _MACHINE_ID=machine, _HOSTNAME=machine[0],
+                                 _BOOT_ID=machine[0] * 32, __MONOTONIC_TIMESTAMP=mono * SEC))
+    return out
+
+
+@pytest.mark.parametrize("back_again", [None, 1200, 7200])
+def test_a_host_of_a_collectors_file_whose_clock_falls_behind_has_its_hang_paged_on_time(make_journal, back_again):
+    """helper-169's E9, E10: host A's api hangs a minute before A's clock is set back 2 h, B's is not (a collector's
+    file of both, one file): measured against B's later stamps, A seemed to lag, and its api was paged only once
+    A's clock passed the hung line's stamp again (2 h late; not at all when api came back before), its open silence
+    told 2 h longer (to B's last stamp)."""
+    end, hang_at = HOURS * 3600, 590  # (its last line 19 s before the step: due after it)
+    events = scan(make_journal(one_file_two_hosts(600, hang_at, back_again)))
+    incidents = of_type(events, "incident")
+    assert [(i["unit"], i["machine_id"]) for i in incidents] == [("api.service", "a" * 32)], incidents
+    last = end + (hang_at - 1) // STEP_S * STEP_S + 1  # A's api's last line (monotonic s), before the step
+    assert incidents[0]["first_usec"] == BASE_USEC + last * SEC
+    assert incidents[0]["realtime_usec"] < BASE_USEC + (last - AHEAD_S + 130) * SEC  # on A's clock as set back
+    gap, = of_type(events, "gap")
+    real = (end + back_again + 1 if back_again is not None else end + 3 * 3600 - STEP_S + 3) - last
+    assert (gap["length_usec"], gap["stepped_usec"]) == (real * SEC, AHEAD_S * SEC), gap
+    if back_again is not None:  # the line that ended it: its own stamp, on A's clock as set back
+        assert gap["to_usec"] == BASE_USEC + (end + back_again + 1 - AHEAD_S) * SEC
+
+
+def test_a_silence_ended_after_a_step_back_ends_at_the_stamp_of_the_line_that_ended_it(make_journal):
+    """helper-169's E6: the gap said "from 03:23:07 to 03:23:07" (its end clamped to its start), and tail's ENDED
+    line "silent for 0.0s", for api silent 50 min over a 2 h step back."""
+    from logsentry.views.tail_lines import silence_told
+    end = HOURS * 3600
+    out = [e for e in one_file_two_hosts(600, 590, 3600, after=2 * 3600) if e["_MACHINE_ID"] == "a" * 32]
+    events = scan(make_journal(out))
+    gap, = of_type(events, "gap")
+    last, back = end + 581, end + 3601  # api's last line and the one that ended its silence (monotonic s)
+    assert (gap["from_usec"], gap["to_usec"]) == (BASE_USEC + last * SEC, BASE_USEC + (back - AHEAD_S) * SEC)
+    assert (gap["length_usec"], gap["stepped_usec"]) == ((back - last) * SEC, AHEAD_S * SEC)
+    ended, = of_type(events, "incident_end")
+    assert ended["why"] == "no entry for 50m 20s (the clock was set back 2h after its last line), usually one " \
+                           "every 20s"
+    assert ended["last_usec"] >= ended["first_usec"]
+    assert silence_told(Incident(rule_id="unit-went-silent", severity=Severity.WARNING, unit="api.service", key="",
+                                 first_usec=1, fired_usec=2, last_usec=1, count=1, threshold=1, within_usec=1,
+                                 cursor="", samples=(), action="alert", why=ended["why"])) == \
+        "50m 20s (the clock was set back 2h after its last line)"
 
 
 def test_a_suspend_loop_after_a_long_sleep_keeps_the_long_sleeps_credit(make_journal):

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from conftest import json_events, of_type, run_cli
 
-from logsentry.sources.sleep_lines import SleepLines
+from logsentry.sources.sleep_lines import MAX_ASLEEP_LINES, SleepLines
 
 SEC = 1_000_000
 START = 1_796_000_000  # 2026-11-30 UTC, seconds
@@ -29,7 +29,8 @@ def line(at: float, ident: str, message: str, pid: int = 100) -> str:
     return f"{stamp} lap1 {ident}[{pid}]: {message}"
 
 
-def laptop(said: tuple[str, str] | None, api_stops: int | None = None, ident: str = "systemd-sleep") -> str:
+def laptop(said: tuple[str, str] | None, api_stops: int | None = None, ident: str = "systemd-sleep",
+           before_sleep: tuple[str, ...] = ()) -> str:
     """api and worker log every 20 s for a day, then the laptop sleeps 3 h (systemd-sleep's lines around it, when
     `said`), and both log on for an hour; api's last line is the one before `api_stops` s (None: it never stops)."""
     out = []
@@ -38,6 +39,7 @@ def laptop(said: tuple[str, str] | None, api_stops: int | None = None, ident: st
         t = i * 20 + (ASLEEP if i * 20 >= DAY else 0)
         if i * 20 == DAY and said is not None:
             out.append(line(DAY - 19 + 5, ident, said[0], 4242))
+            out += [line(DAY - 19 + 6 + k, "kernel", text, 0) for k, text in enumerate(before_sleep)]
             out += [line(t - 1, "kernel", "PM: suspend entry (deep)", 0), line(t - 1, "kernel", "PM: suspend exit", 0),
                     line(t - 1, ident, said[1], 4242)]
         if api_stops is None or i * 20 < api_stops:
@@ -55,6 +57,13 @@ def scan(tmp_path: Path, text: str, *extra: str) -> list[dict[str, Any]]:
 @pytest.mark.parametrize("systemd", sorted(SAID))
 def test_the_hours_a_laptop_slept_are_no_units_silence(tmp_path, systemd):
     assert of_type(scan(tmp_path, laptop(SAID[systemd])), "incident") == []
+
+
+def test_the_kernels_lines_a_second_after_the_start_line_do_not_take_the_sleeps_place(tmp_path):
+    """helper-169's E1: in text stamped to the second, the kernel's (or NetworkManager's) lines of the sleep come a
+    second after systemd-sleep's as often as not; that pause was taken as the jump, the 3 h asleep not."""
+    text = laptop(SAID["256"], before_sleep=("PM: Syncing filesystems ... done.", "Freezing user space processes"))
+    assert of_type(scan(tmp_path, text), "incident") == []
 
 
 def test_without_systemd_sleeps_lines_the_same_log_pages_each_unit(tmp_path):
@@ -91,8 +100,8 @@ def test_a_jump_whose_line_is_left_out_goes_to_the_hosts_next_line():
     assert jump == (11 * SEC + 1, 3989 * SEC)
     sleep.put_back("lap1", jump)  # (left out)
     assert sleep.note("srv2", "api", "tick", 5001 * SEC) is None
-    assert sleep.note("lap1", "api", "tick", 4001 * SEC) == jump
-    assert sleep.note("lap1", "api", "tick", 4090 * SEC) is None  # one jump per start line
+    assert sleep.note("lap1", "systemd-sleep", SAID["256"][1], 4000 * SEC) == jump
+    assert sleep.note("lap1", "api", "tick", 4090 * SEC) is None  # its end line said it is awake
 
 
 def test_a_failed_suspend_is_no_jump():
@@ -101,3 +110,14 @@ def test_a_failed_suspend_is_no_jump():
     sleep.note("lap1", "systemd-sleep", "Failed to put system to sleep. System resumed again: Device or resource busy",
                10 * SEC + 200_000)
     assert sleep.note("lap1", "api", "tick", 600 * SEC) is None  # a quiet stretch after it is the host's own
+    sleep.note("lap1", "systemd-sleep", SAID["256"][0], 700 * SEC)
+    assert sleep.note("lap1", "systemd-sleep", "Failed to put system to sleep. System resumed again: Device or "
+                      "resource busy", 702 * SEC) is None  # (its 2 s were no sleep)
+
+
+def test_a_start_line_with_no_end_credits_the_hosts_pauses_for_so_many_lines_only():
+    sleep = SleepLines()
+    sleep.note("lap1", "systemd-sleep", SAID["219"][0], 0)
+    jumps = [sleep.note("lap1", "api", "tick", (k + 1) * 2 * SEC) for k in range(MAX_ASLEEP_LINES + 5)]
+    assert all(jump is not None for jump in jumps[:MAX_ASLEEP_LINES])
+    assert not any(jumps[MAX_ASLEEP_LINES:])

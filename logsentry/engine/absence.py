@@ -105,7 +105,7 @@ class SilenceTracker(SavedRhythms, ClockSteps, RunFolding):
         self._snapshot_at = time.monotonic()
         self._habit_moved = False
         """A pending "first silence it ended on its own" was set or learnt since the last snapshot."""
-        self.hold: Callable[[str, int, int], int] | None = None
+        self.hold: Callable[[str, int, int, int], int] | None = None
         """(machine id, the unit's last entry, now) -> 0 to fire a due silence, else when to look again (µs)."""
         self.clock_settled: Callable[[str], bool] | None = None
         """(machine id) -> may its units' silences be judged by its clock's offset now? (host_clocks.py: not while
@@ -236,12 +236,14 @@ class SilenceTracker(SavedRhythms, ClockSteps, RunFolding):
         assert incident is not None
         seen.incident = None
         rhythm = seen.rhythm
-        to = max(now, incident.first_usec)  # (its stamp: later than `now` if the clock was set back since)
         length, jumped = max(0, now - seen.last_usec), self._jumped(seen.last_usec, key)
         stepped = seen.last_stamp_usec() - seen.last_usec
-        ended = replace(incident, last_usec=to, why=silence_why(length, rhythm, jumped, stepped))
+        # (its first stamp is later than `now` when the clock was set back since: the gap ends at the stamp of the
+        # line that ended it, the incident no earlier than it began)
+        ended = replace(incident, last_usec=max(now, incident.first_usec),
+                        why=silence_why(length, rhythm, jumped, stepped))
         _, _, fields = seen.last_details()
-        gap = Gap(rule.id, incident.unit, incident.host or fields.get("_HOSTNAME", ""), incident.first_usec, to,
+        gap = Gap(rule.id, incident.unit, incident.host or fields.get("_HOSTNAME", ""), incident.first_usec, now,
                   rhythm.mean_usec, incident.within_usec, open_at_end, incident.machine_id, length, jumped, stepped)
         return ended, gap
 
@@ -309,7 +311,7 @@ class SilenceTracker(SavedRhythms, ClockSteps, RunFolding):
                 seen.armed = now_usec + CLOCK_RECHECK_USEC  # its host's clock is being learnt: look again
                 heapq.heappush(deadlines, (seen.armed, rule_id, key))
                 continue
-            if self.hold is not None and (again := self.hold(machine, seen.last_usec, now_usec)):
+            if self.hold is not None and (again := self.hold(machine, seen.last_usec, now_usec, deadline)):
                 seen.armed = again  # its whole host is quiet: the host's incident stands for it (host_silence.py)
                 heapq.heappush(deadlines, (again, rule_id, key))
                 continue
@@ -339,7 +341,8 @@ class SilenceTracker(SavedRhythms, ClockSteps, RunFolding):
         for rule in self.rules:
             for key, seen in self._seen[rule.id].items():
                 if seen.incident is not None:
-                    incident, gap = self._end(rule, key, seen, end, open_at_end=True)
+                    at = end if self.hosts_seen is None else self.hosts_seen.end_of(split_host_unit(key)[0], end)
+                    incident, gap = self._end(rule, key, seen, at, open_at_end=True)
                     seen.incident = incident  # still silent
                     out.append((incident, gap))
         return out

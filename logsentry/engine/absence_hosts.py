@@ -34,12 +34,23 @@ class HostsSeen:
             if host in self.latest:
                 self.latest[host] += delta_usec
 
-    def hold(self, machine: str, last_usec: int, now_usec: int) -> int:
-        """SilenceTracker.hold for a scan: 0 (fire) when the unit's host logged in the later half of the unit's
-        silence so far, or when the input is one host's (a `journalctl -u api` export is all of api's host there
-        is: its silence, ended by its own next line or not, is told as before), else when to look again."""
+    def hold(self, machine: str, last_usec: int, now_usec: int, due_usec: int) -> int:
+        """SilenceTracker.hold for a scan: 0 (fire) when the unit's host logged on up to the unit's deadline
+        (`due_usec`, on that host's clock), or when the input is one host's (a `journalctl -u api` export is all of
+        api's host there is: its silence, ended by its own next line or not, is told as before), else when to look
+        again. On the host's own clock: a host whose clock runs behind the others' (set back, or wrong) has its
+        lines stamped earlier than the time they are read at, and measured against that time (as "it logged in the
+        later half of the silence so far") its unit's silence waited for the clocks' difference (helper-169's E9:
+        2 h late, or never)."""
         if len(self.latest) < 2:
             return 0
         latest = self.latest.get(machine)
-        alive = latest is None or latest > last_usec + (now_usec - last_usec) // 2
-        return 0 if alive else now_usec + RECHECK_USEC
+        return 0 if latest is None or latest >= due_usec else now_usec + RECHECK_USEC
+
+    def end_of(self, machine: str, end_usec: int) -> int:
+        """Where a host's input ends (µs): its newest line when several hosts were read (another host's later
+        stamps say nothing of it: a clock behind made its silence that much longer, helper-169's E10), else
+        `end_usec`."""
+        if len(self.latest) < 2:
+            return end_usec
+        return min(end_usec, self.latest.get(machine, end_usec))

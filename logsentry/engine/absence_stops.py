@@ -90,8 +90,9 @@ def run_accounting(entry: Entry) -> bool:
 class Gap:
     """A silence with its real length: from the unit's last entry before it (`from_usec`, its stamp) to its next
     one (or to the end of the input, `open`). `expected_gap_usec` is the unit's mean gap as learnt before it.
-    `length_usec`: to less from, plus how far its host's clock was set back between (`stepped_usec`); of it,
-    `jumped_usec` was a clock's jump ahead (a suspend: not counted as silence). µs of journal time."""
+    `length_usec`: to less from, plus how far its host's clock was set back between (`stepped_usec`: `to_usec` may
+    then be earlier than `from_usec`); of it, `jumped_usec` was a clock's jump ahead (a suspend: not counted as
+    silence). µs of journal time."""
 
     rule_id: str
     unit: str

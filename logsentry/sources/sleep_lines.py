@@ -7,9 +7,10 @@ systemd-sleep logs its start line just before it writes /sys/power/state (src/sl
 operation 'suspend'..." (systemd 256+), "Entering sleep state 'suspend'..." (239-255), "Suspending system..."
 (older, and elogind's); then "System returned from sleep operation 'suspend'.", "System returned from sleep
 state.", "System resumed.", or on a failure "Failed to put system to sleep. System resumed again: ..." ("Failed
-to suspend system. ..." before). The host's first line after a start line that comes a second or more after the
-host's newest line carries the jump (Entry.clock_jump): from that newest line to it, so the credit is never more
-than a stretch in which the whole host said nothing (a forged start line hides no line's absence but that)."""
+to suspend system. ..." before). Between a start line and its end line, each of the host's lines that comes a
+second or more after the host's newest line carries a jump (Entry.clock_jump): from that newest line to it, so the
+credit is never more than stretches in which the whole host said nothing (a forged start line hides no line's
+absence but those, up to MAX_ASLEEP_LINES of the host's lines)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,10 @@ _START = re.compile(r"Performing sleep operation '[\w-]+'\.\.\.|Entering sleep s
                        r"Suspending system\.\.\.")
 _END = re.compile(r"System returned from sleep (?:operation '[\w-]+'|state)\.|System resumed\.|"
                      r"Failed to (?:put system to sleep|suspend system)\. System resumed again: .*")
+MAX_ASLEEP_LINES = 1000
+"""A host's lines after a start line that may carry a pause as a jump, when no end line comes first (a start line
+with none after it, forged or cut off, does not credit the host's pauses for ever): a laptop's suspend and resume
+write a few hundred (the kernel's per device)."""
 MAX_HOSTS = 4096
 """Hosts kept (the first seen dropped): a central syslog file names many."""
 
@@ -34,25 +39,28 @@ class SleepLines:
     jump not handed over yet (its carrier left out by the selection)."""
 
     def __init__(self) -> None:
-        self._hosts: dict[str, list[int]] = {}  # host -> [newest µs, asleep (0/1), jump at, jump µs]
+        self._hosts: dict[str, list[int]] = {}  # host -> [newest µs, lines left asleep (0: awake), jump at, jump µs]
 
     def note(self, host: str, identifier: str | None, message: str, usec: int) -> tuple[int, int] | None:
         """A record of the host (`usec`: its time, µs): the jump it carries ((the old clock's time, µs; µs), as
-        Entry.clock_jump), or None."""
+        Entry.clock_jump), or None. Every pause of a second or more between a start line and its end line is one:
+        the kernel's and NetworkManager's lines of the sleep come a second after the start line as often as not
+        (helper-169's E1: the first pause taken alone was that second, the hours asleep after it not)."""
         known = self._hosts.get(host)
+        first = message.partition("\n")[0] if identifier == IDENTIFIER else ""
         if known is None:
             known = self._hosts[host] = [usec, 0, 0, 0]
             if len(self._hosts) > MAX_HOSTS:
                 del self._hosts[next(iter(self._hosts))]
-        elif known[1] and usec - known[0] >= JUMP_USEC:
-            if not known[3]:
-                known[2] = known[0] + 1  # (a unit whose last line is the newest one is credited too)
-            known[3] += usec - known[0]
-            known[1] = 0
-        if identifier == IDENTIFIER:
-            first = message.partition("\n")[0]
+        elif known[1]:
+            if usec - known[0] >= JUMP_USEC and not first.startswith("Failed to "):  # (no sleep: no credit)
+                if not known[3]:
+                    known[2] = known[0] + 1  # (a unit whose last line is the newest one is credited too)
+                known[3] += usec - known[0]
+            known[1] -= 1
+        if first:
             if _START.fullmatch(first):
-                known[1] = 1
+                known[1] = MAX_ASLEEP_LINES
             elif _END.fullmatch(first):
                 known[1] = 0
         known[0] = max(known[0], usec)

@@ -106,8 +106,8 @@ def _plain_text(event: Event, rules: Mapping[str, Rule], spans: HitSpans | None)
             span = i.last_usec - i.first_usec if spans is None else spans.span(i)
             if spans is not None:
                 spans.ended(i)
-            what = (f"silent for {format_duration(i.last_usec - i.first_usec)} since "  # a silence has no hits: its
-                    f"{format_usec(i.first_usec, with_date=False)}"  # count is the unit's entries before the gap
+            what = (f"silent for {silence_told(i)} since "  # a silence has no hits: its count is the unit's
+                    f"{format_usec(i.first_usec, with_date=False)}"  # entries before the gap
                     if rule is not None and rule.absence is not None else
                     hits_said(i.why, i.count) + (f" over {format_duration(span)}" if span > 0 else ""))
             return (f"{format_usec(i.last_usec)} {other_host(i.machine_id, i.host)}{unit_label(i.unit, i.key)} "
@@ -120,6 +120,15 @@ def _plain_text(event: Event, rules: Mapping[str, Rule], spans: HitSpans | None)
                     f"{gap.rule_id} - GAP no entry for {gap.length_said()} since "
                     f"{format_usec(gap.from_usec)}{usual}")
     raise TypeError(f"unknown event {event!r}")
+
+
+def silence_told(incident: Incident) -> str:
+    """A silence's length as its why tells it (engine/absence_seen.silence_why: "no entry for 3h 1m (...), usually
+    ..."): its first and last times do not, when its host's clock was set back meanwhile (helper-169's E7)."""
+    why = incident.why
+    if why.startswith("no entry for "):
+        return why.removeprefix("no entry for ").partition(", usually one every ")[0]
+    return format_duration(incident.last_usec - incident.first_usec)
 
 
 def json_line(event: Event, source: Sequence[str]) -> str:
