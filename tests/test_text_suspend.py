@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from conftest import json_events, of_type, run_cli
 
-from logsentry.sources.sleep_lines import MAX_ASLEEP_LINES, SleepLines
+from logsentry.sources.sleep_lines import SleepLines
 
 SEC = 1_000_000
 START = 1_796_000_000  # 2026-11-30 UTC, seconds
@@ -115,9 +115,20 @@ def test_a_failed_suspend_is_no_jump():
                       "resource busy", 702 * SEC) is None  # (its 2 s were no sleep)
 
 
-def test_a_start_line_with_no_end_credits_the_hosts_pauses_for_so_many_lines_only():
+def test_a_start_line_credits_the_pauses_begun_within_a_minute_of_it_only():
+    """helper-169's E12: one forged start line (`logger -t systemd-sleep ...`) credited every pause of the host up to
+    1,000 lines: a hang beside a unit that logs every 20 s was paged 22 minutes late."""
     sleep = SleepLines()
     sleep.note("lap1", "systemd-sleep", SAID["219"][0], 0)
-    jumps = [sleep.note("lap1", "api", "tick", (k + 1) * 2 * SEC) for k in range(MAX_ASLEEP_LINES + 5)]
-    assert all(jump is not None for jump in jumps[:MAX_ASLEEP_LINES])
-    assert not any(jumps[MAX_ASLEEP_LINES:])
+    jumps = [sleep.note("lap1", "worker", "tick", (k + 1) * 20 * SEC) for k in range(10)]
+    assert [jump[1] for jump in jumps if jump is not None] == [20 * SEC] * 3  # pauses begun at 0, 20 and 40 s
+
+
+def test_a_forged_start_line_holds_a_hang_back_by_about_a_minute(tmp_path):
+    text = [line(i * 20 + 3, "worker", f"worker tick {i} ok", 101) for i in range((DAY + 1800) // 20)]
+    text += [line(i * 20 + 1, "api", f"api tick {i} ok") for i in range(DAY // 20)]
+    text.append(line(DAY - 4, "sleepy", "a local user's logger -t systemd-sleep:").replace(
+        "sleepy[100]: a local user's logger -t systemd-sleep:", f"systemd-sleep[666]: {SAID['256'][0]}"))
+    incidents = of_type(scan(tmp_path, "\n".join(sorted(text)) + "\n"), "incident")
+    assert [i["unit"] for i in incidents] == ["(api)"], incidents
+    assert incidents[0]["realtime_usec"] - incidents[0]["first_usec"] < 150 * SEC, incidents[0]["why"]

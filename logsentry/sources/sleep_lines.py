@@ -8,9 +8,10 @@ operation 'suspend'..." (systemd 256+), "Entering sleep state 'suspend'..." (239
 (older, and elogind's); then "System returned from sleep operation 'suspend'.", "System returned from sleep
 state.", "System resumed.", or on a failure "Failed to put system to sleep. System resumed again: ..." ("Failed
 to suspend system. ..." before). Between a start line and its end line, each of the host's lines that comes a
-second or more after the host's newest line carries a jump (Entry.clock_jump): from that newest line to it, so the
-credit is never more than stretches in which the whole host said nothing (a forged start line hides no line's
-absence but those, up to MAX_ASLEEP_LINES of the host's lines)."""
+second or more after the host's newest line carries a jump (Entry.clock_jump): from that newest line to it, when
+that line came within FREEZE_USEC of the start line. The credit is never more than pauses in which the whole host
+said nothing, begun within a minute of a start line; in a text log any program can write a start line, and as
+well lines under the unit's own name (SECURITY.md)."""
 
 from __future__ import annotations
 
@@ -26,10 +27,11 @@ _START = re.compile(r"Performing sleep operation '[\w-]+'\.\.\.|Entering sleep s
                        r"Suspending system\.\.\.")
 _END = re.compile(r"System returned from sleep (?:operation '[\w-]+'|state)\.|System resumed\.|"
                      r"Failed to (?:put system to sleep|suspend system)\. System resumed again: .*")
-MAX_ASLEEP_LINES = 1000
-"""A host's lines after a start line that may carry a pause as a jump, when no end line comes first (a start line
-with none after it, forged or cut off, does not credit the host's pauses for ever): a laptop's suspend and resume
-write a few hundred (the kernel's per device)."""
+FREEZE_USEC = 60_000_000
+"""A pause of the host's lines is taken as a sleep only when it began this soon (µs) after a start line: the kernel
+freezes every task within 20 s of systemd-sleep writing /sys/power/state, which it does right after its start line
+(a start line credited every pause up to its end line: one forged line held a hang's page back 20 minutes,
+helper-169's E12)."""
 MAX_HOSTS = 4096
 """Hosts kept (the first seen dropped): a central syslog file names many."""
 
@@ -39,28 +41,29 @@ class SleepLines:
     jump not handed over yet (its carrier left out by the selection)."""
 
     def __init__(self) -> None:
-        self._hosts: dict[str, list[int]] = {}  # host -> [newest µs, lines left asleep (0: awake), jump at, jump µs]
+        self._hosts: dict[str, list[int]] = {}  # host -> [newest µs, asleep until µs (0: awake), jump at, jump µs]
 
     def note(self, host: str, identifier: str | None, message: str, usec: int) -> tuple[int, int] | None:
         """A record of the host (`usec`: its time, µs): the jump it carries ((the old clock's time, µs; µs), as
-        Entry.clock_jump), or None. Every pause of a second or more between a start line and its end line is one:
-        the kernel's and NetworkManager's lines of the sleep come a second after the start line as often as not
-        (helper-169's E1: the first pause taken alone was that second, the hours asleep after it not)."""
+        Entry.clock_jump), or None. Each pause of a second or more that begins within FREEZE_USEC of a start line,
+        before its end line, is one: the kernel's and NetworkManager's lines of the sleep come a second after the
+        start line as often as not (helper-169's E1: the first pause taken alone was that second, the hours asleep
+        after it not)."""
         known = self._hosts.get(host)
         first = message.partition("\n")[0] if identifier == IDENTIFIER else ""
         if known is None:
             known = self._hosts[host] = [usec, 0, 0, 0]
             if len(self._hosts) > MAX_HOSTS:
                 del self._hosts[next(iter(self._hosts))]
-        elif known[1]:
-            if usec - known[0] >= JUMP_USEC and not first.startswith("Failed to "):  # (no sleep: no credit)
-                if not known[3]:
-                    known[2] = known[0] + 1  # (a unit whose last line is the newest one is credited too)
-                known[3] += usec - known[0]
-            known[1] -= 1
+        elif known[1] and known[0] >= known[1]:
+            known[1] = 0  # (no pause began soon enough after the start line: no sleep)
+        elif known[1] and usec - known[0] >= JUMP_USEC and not first.startswith("Failed to "):  # (failed: no sleep)
+            if not known[3]:
+                known[2] = known[0] + 1  # (a unit whose last line is the newest one is credited too)
+            known[3] += usec - known[0]
         if first:
             if _START.fullmatch(first):
-                known[1] = MAX_ASLEEP_LINES
+                known[1] = usec + FREEZE_USEC
             elif _END.fullmatch(first):
                 known[1] = 0
         known[0] = max(known[0], usec)
