@@ -132,3 +132,26 @@ def test_a_forged_start_line_holds_a_hang_back_by_about_a_minute(tmp_path):
     incidents = of_type(scan(tmp_path, "\n".join(sorted(text)) + "\n"), "incident")
     assert [i["unit"] for i in incidents] == ["(api)"], incidents
     assert incidents[0]["realtime_usec"] - incidents[0]["first_usec"] < 150 * SEC, incidents[0]["why"]
+
+
+@pytest.fixture
+def berlin(monkeypatch):
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_the_hour_summer_time_writes_twice_is_no_units_silence(tmp_path, berlin):
+    """helper-169's E5: a Berlin host's `short` text through 2026-10-25 03:00 CEST -> 02:00 CET: the 02:xx hour is
+    written twice, read as the first both times: a step back of an hour, then ahead, and every steady unit paged."""
+    start = 1_792_800_000  # 2026-10-24 00:00 UTC
+    out = []
+    for i in range(30 * 3600 // 20):
+        stamp = time.strftime("%b %d %H:%M:%S", time.localtime(start + i * 20))
+        out += [f"{stamp} lap1 api[100]: api tick {i} ok", f"{stamp} lap1 worker[101]: worker tick {i} ok"]
+    assert "Oct 25 02:30:00" in "\n".join(out)
+    events = scan(tmp_path, "\n".join(out) + "\n")
+    assert of_type(events, "incident") == []
+    assert of_type(events, "summary")[0]["silence"]["watched_units"] == 2  # (watched over the hour written twice)

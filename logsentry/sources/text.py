@@ -171,6 +171,7 @@ class _TextParser:
         self.years = Years(reference)
         self.boot_offset = 0
         self.last_monotonic = 0
+        self.last_local: int | None = None  # the last local time read (µs): local_usec's near_usec
 
     def note(self) -> str | None:
         """What to tell of the times once the first line is read."""
@@ -192,7 +193,8 @@ class _TextParser:
             month, day = month_number(found["mon"]), int(found["day"])
             hour, minute, second = (int(part) for part in found["hms"].split(":"))
             try:
-                usec = local_usec(self.years.of(month, day), month, day, hour, minute, second, found["frac"])
+                usec = self.last_local = local_usec(self.years.of(month, day), month, day, hour, minute, second,
+                                                    found["frac"], self.last_local)
             except (OverflowError, ValueError):
                 return None
         elif found["date"]:

@@ -47,6 +47,18 @@ def utc_usec(year: int, month: int, day: int, hour: int, minute: int, second: in
 
 
 def local_usec(year: int, month: int, day: int, hour: int, minute: int, second: int,
-               fraction: str | None = None) -> int:
-    """A time written without a zone: this machine's local time. OverflowError or ValueError when it is none."""
-    return int(time.mktime((year, month, day, hour, minute, second, 0, 0, -1))) * 1_000_000 + fraction_usec(fraction)
+               fraction: str | None = None, near_usec: int | None = None) -> int:
+    """A time written without a zone: this machine's local time. OverflowError or ValueError when it is none. A wall
+    time the end of summer time writes twice (02:30 in Europe on the last Sunday of October) is the one nearer
+    `near_usec` (the line before's time) when given, else the first: read as the first both times, a steady unit's
+    lines stepped back an hour and then ahead, and every unit was paged silent (helper-169's E5)."""
+    seconds = int(time.mktime((year, month, day, hour, minute, second, 0, 0, -1)))
+    if near_usec is not None:
+        wall = (year, month, day, hour, minute, second)
+        for shift in (3600, -3600, 1800, -1800):  # (summer time moves the clock an hour; Lord Howe's half of one)
+            other = seconds + shift
+            if tuple(time.localtime(other))[:6] == wall and \
+                    abs(other * 1_000_000 - near_usec) < abs(seconds * 1_000_000 - near_usec):
+                seconds = other
+                break
+    return seconds * 1_000_000 + fraction_usec(fraction)
