@@ -54,11 +54,25 @@ def local_usec(year: int, month: int, day: int, hour: int, minute: int, second: 
     lines stepped back an hour and then ahead, and every unit was paged silent (helper-169's E5)."""
     seconds = int(time.mktime((year, month, day, hour, minute, second, 0, 0, -1)))
     if near_usec is not None:
-        wall = (year, month, day, hour, minute, second)
-        for shift in (3600, -3600, 1800, -1800):  # (summer time moves the clock an hour; Lord Howe's half of one)
+        for shift in _twice(seconds, (year, month, day, hour, minute)):
             other = seconds + shift
-            if tuple(time.localtime(other))[:6] == wall and \
-                    abs(other * 1_000_000 - near_usec) < abs(seconds * 1_000_000 - near_usec):
+            if abs(other * 1_000_000 - near_usec) < abs(seconds * 1_000_000 - near_usec):
                 seconds = other
                 break
     return seconds * 1_000_000 + fraction_usec(fraction)
+
+
+_SHIFTS: dict[tuple[str, tuple[int, ...]], tuple[int, ...]] = {}
+
+
+def _twice(seconds: int, minute: tuple[int, int, int, int, int]) -> tuple[int, ...]:
+    """How far (s) the other readings of a local wall minute lie from `seconds` (one of its readings): () but in the
+    hour summer time's end writes twice. Per minute, kept: zones change their offset on a minute."""
+    key = (time.tzname[0], minute)  # (TZ may change: tests set it)
+    shifts = _SHIFTS.get(key)
+    if shifts is None:
+        if len(_SHIFTS) >= 4096:
+            _SHIFTS.clear()
+        shifts = _SHIFTS[key] = tuple(  # (summer time moves the clock an hour; Lord Howe's half of one)
+            shift for shift in (3600, -3600, 1800, -1800) if tuple(time.localtime(seconds + shift))[:5] == minute)
+    return shifts
