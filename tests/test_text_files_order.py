@@ -1,0 +1,33 @@
+"""Several text (or export, JSON) files are read interleaved by time, as journalctl reads journal files: a rotated
+log named newest first (`--file syslog --file syslog.1`) was read in that order, and a hang in the newer file went
+unseen behind the older one's day of learning (helper-169's E17)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from conftest import json_events, of_type, run_cli
+
+START = 1_796_000_000
+DAY = 26 * 3600
+
+
+def line(at: int, ident: str, message: str) -> str:
+    return f"{time.strftime('%Y-%m-%dT%H:%M:%S+0000', time.gmtime(START + at))} lap1 {ident}[100]: {message}"
+
+
+def test_a_rotated_log_named_newest_first_is_read_in_time_order(tmp_path: Path) -> None:
+    lines = []
+    for i in range((DAY + 3 * 3600) // 20):
+        if i * 20 < DAY:
+            lines.append(line(i * 20 + 1, "api", f"api tick {i} ok"))  # api hangs after a day
+        lines.append(line(i * 20 + 3, "worker", f"worker tick {i} ok"))
+    older, newer = tmp_path / "syslog.1", tmp_path / "syslog"
+    older.write_text("\n".join(lines[:9000]) + "\n")
+    newer.write_text("\n".join(lines[9000:]) + "\n")
+    for files in ((newer, older), (older, newer)):
+        events = json_events(run_cli("scan", *(arg for path in files for arg in ("--file", str(path))), "-o", "json"))
+        incidents = of_type(events, "incident")
+        assert [i["unit"] for i in incidents] == ["(api)"], (files, incidents)
+        assert incidents[0]["first_usec"] == (START + DAY - 20 + 1) * 1_000_000
