@@ -59,6 +59,14 @@ def test_the_hours_a_laptop_slept_are_no_units_silence(tmp_path, systemd):
     assert of_type(scan(tmp_path, laptop(SAID[systemd])), "incident") == []
 
 
+@pytest.mark.parametrize("ident", ["elogind-daemon", "kernel"])
+def test_elogind_says_it_as_well_under_its_name_or_the_kernels(tmp_path, ident):
+    """helper-169's E19: elogind (hosts without systemd) writes "Suspending system..." under its own name, or, with
+    no journald, to the kernel's log: `kernel: elogind-daemon[1422]: Suspending system...`."""
+    said = SAID["219"] if ident != "kernel" else tuple(f"elogind-daemon[2357]: {text}" for text in SAID["219"])
+    assert of_type(scan(tmp_path, laptop(said, ident=ident)), "incident") == []
+
+
 def test_the_kernels_lines_a_second_after_the_start_line_do_not_take_the_sleeps_place(tmp_path):
     """helper-169's E1: in text stamped to the second, the kernel's (or NetworkManager's) lines of the sleep come a
     second after systemd-sleep's as often as not; that pause was taken as the jump, the 3 h asleep not."""

@@ -5,11 +5,11 @@ time, so the jump a journal shows in its boot's __REALTIME_TIMESTAMP less __MONO
 
 systemd-sleep logs its start line just before it writes /sys/power/state (src/sleep/sleep.c): "Performing sleep
 operation 'suspend'..." (systemd 256+), "Entering sleep state 'suspend'..." (239-255), "Suspending system..."
-(older, and elogind's); then "System returned from sleep operation 'suspend'.", "System returned from sleep
-state.", "System resumed.", or on a failure "Failed to put system to sleep. System resumed again: ..." ("Failed
-to suspend system. ..." before). Between a start line and its end line, each of the host's lines that comes a
-second or more after the host's newest line carries a jump (Entry.clock_jump): from that newest line to it, when
-that line came within FREEZE_USEC of the start line. The credit is never more than pauses in which the whole host
+(older, and elogind's, under its own name or the kernel's); then "System returned from sleep operation
+'suspend'.", "System returned from sleep state.", "System resumed.", or on a failure "Failed to put system to
+sleep. System resumed again: ..." ("Failed to suspend system. ..." before). Between a start line and its end
+line, each of the host's lines that comes a second or more after the host's newest line carries a jump
+(Entry.clock_jump): from that newest line to it, when that line came within FREEZE_USEC of the start line. The credit is never more than pauses in which the whole host
 said nothing, begun within a minute of a start line; in a text log any program can write a start line, and as
 well lines under the unit's own name (SECURITY.md)."""
 
@@ -22,7 +22,12 @@ from ..engine.clock_jumps import JUMP_USEC
 from ..model import Entry
 from .text_line import TextLine
 
-IDENTIFIER = "systemd-sleep"
+IDENTIFIERS = frozenset({"systemd-sleep", "elogind-daemon", "elogind"})
+"""Who writes the start and end lines: systemd-sleep, or elogind (systemd's logind for hosts without systemd, its
+sleep code systemd's of 2017: "Suspending system...", "System resumed.")."""
+_KMSG = re.compile(r"elogind(?:-daemon)?\[\d+\]: ")
+"""elogind on a host without journald writes to the kernel's log: a syslog file shows `kernel: elogind-daemon[1422]:
+Suspending system...`."""
 _START = re.compile(r"Performing sleep operation '[\w-]+'\.\.\.|Entering sleep state '[\w-]+'\.\.\.|"
                        r"Suspending system\.\.\.")
 _END = re.compile(r"System returned from sleep (?:operation '[\w-]+'|state)\.|System resumed\.|"
@@ -50,7 +55,9 @@ class SleepLines:
         start line as often as not (helper-169's E1: the first pause taken alone was that second, the hours asleep
         after it not)."""
         known = self._hosts.get(host)
-        first = message.partition("\n")[0] if identifier == IDENTIFIER else ""
+        kmsg = _KMSG.match(message) if identifier == "kernel" else None
+        first = message.partition("\n")[0] if identifier in IDENTIFIERS else \
+            message[kmsg.end():].partition("\n")[0] if kmsg is not None else ""
         if known is None:
             known = self._hosts[host] = [usec, 0, 0, 0]
             if len(self._hosts) > MAX_HOSTS:
