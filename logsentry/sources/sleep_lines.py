@@ -9,9 +9,9 @@ operation 'suspend'..." (systemd 256+), "Entering sleep state 'suspend'..." (239
 'suspend'.", "System returned from sleep state.", "System resumed.", or on a failure "Failed to put system to
 sleep. System resumed again: ..." ("Failed to suspend system. ..." before). Between a start line and its end
 line, each of the host's lines that comes a second or more after the host's newest line carries a jump
-(Entry.clock_jump): from that newest line to it, when that line came within FREEZE_USEC of the start line. The credit is never more than pauses in which the whole host
-said nothing, begun within a minute of a start line; in a text log any program can write a start line, and as
-well lines under the unit's own name (SECURITY.md)."""
+(Entry.clock_jump): from that newest line to it, when that line came within FREEZE_USEC of the start line. The
+credit is never more than pauses in which the whole host said nothing, begun within a minute of a start line; in
+a text log any program can write a start line, and as well lines under the unit's own name (SECURITY.md)."""
 
 from __future__ import annotations
 
