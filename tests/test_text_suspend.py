@@ -142,6 +142,15 @@ def test_a_forged_start_line_holds_a_hang_back_by_about_a_minute(tmp_path):
     assert incidents[0]["realtime_usec"] - incidents[0]["first_usec"] < 150 * SEC, incidents[0]["why"]
 
 
+def test_a_laptop_asleep_among_thousands_of_hosts_is_kept(tmp_path):
+    """helper-169's E21: a central syslog file where 4,100 other hosts say one line each while lap1 sleeps: the first
+    of them was taken for a one-host input (lap1's units paged at once), and lap1 itself, the least recently seen,
+    was dropped from the hosts kept."""
+    text = laptop(SAID["256"]).splitlines()
+    text += [line(DAY + 60 + k, "cron", "job ok").replace(" lap1 ", f" node{k:04d} ") for k in range(4100)]
+    assert of_type(scan(tmp_path, "\n".join(sorted(text)) + "\n"), "incident") == []
+
+
 @pytest.fixture
 def berlin(monkeypatch):
     monkeypatch.setenv("TZ", "Europe/Berlin")

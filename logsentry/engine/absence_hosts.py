@@ -18,7 +18,10 @@ class HostsSeen:
         self.latest: dict[str, int] = {}
 
     def saw(self, key: str, usec: int) -> None:
-        if usec > self.latest.get(machine := split_host_unit(key)[0], -1):
+        self.saw_machine(split_host_unit(key)[0], usec)
+
+    def saw_machine(self, machine: str, usec: int) -> None:
+        if usec > self.latest.get(machine, -1):
             self.latest[machine] = usec
 
     def saw_run(self, run: ScreenedRun) -> None:
