@@ -475,6 +475,8 @@ def test_a_silence_over_a_step_back_is_told_at_its_real_length_from_its_lines_st
         assert ended["why"].startswith(f"no entry for {real // 3600}h {real % 3600 // 60}m ")
         assert "(the clock was set back 2h after its last line)" in ended["why"]
         assert "the clock was set back 2h" in " ".join(card.split())
+        # paged after the step (1190): its time, earlier than the line's stamp, is said to be on the clock as set back
+        assert ("the clock as set back)" in " ".join(card.split())) == (hang_at == 1190)
     else:  # its line came before the jump ahead, which the step back undid: nothing of the clock's to tell
         assert ended["why"] == f"no entry for {real // 3600}h {real % 3600 // 60}m {real % 60}s, usually one every 20s"
 

@@ -62,8 +62,9 @@ def _silence_block(incident: Incident, gap: Gap, action: Text, head: Text, clock
     usual = f", usually one every {format_duration(gap.expected_gap_usec)}" if gap.expected_gap_usec else ""
     until = "the end of the input (still silent)" if gap.open else clock(gap.to_usec)
     what = Text(f"silence: no entry for {length}{usual}", style="bold")
+    set_back = ", the clock as set back" if incident.fired_usec < gap.from_usec else ""  # (helper-169's E8)
     times = Text(f"from {format_usec(gap.from_usec)} to {until}; counted as silent after "
-                 f"{format_duration(gap.threshold_usec)} ({clock(incident.fired_usec)})")
+                 f"{format_duration(gap.threshold_usec)} ({clock(incident.fired_usec)}{set_back})")
     lines: list[Text | Table] = [Text("last line before it:", style="dim")]
     lines += [wrapped(Text("│", style="dim"), sample, "dim")
               for sample in incident.samples[:1] if sample]
