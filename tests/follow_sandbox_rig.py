@@ -292,9 +292,10 @@ def scan_json(tmp_path: Path, files: list[Path], rules_dir: Path) -> list[dict[s
                               stdout=stdout, stderr=subprocess.PIPE, text=True, check=False)
     assert done.returncode == 0, f"logsentry scan exited {done.returncode}: {done.stderr[-2000:]}"
     found = records(out)
-    for record in found:  # scan's note on its range (units its anomaly rules could not judge): tail has no range
-        if record["type"] == "summary":
+    for record in found:  # scan's notes on its range (units its anomaly rules could not judge, units not watched for
+        if record["type"] == "summary":  # silence yet): tail has no range
             record.pop("anomaly", None)
+            record.pop("silence", None)
     return found
 
 

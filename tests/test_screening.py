@@ -1082,6 +1082,8 @@ def test_scan_json_gives_the_reference_events(silence: Path, odd: Path, tmp_path
         full, summary = pipeline_events(SHIPPED, False, journal=journal_source(files=[journal]), files=[journal])
         note = records[-1].pop("anomaly", None)  # scan's own note on its anomaly rules (cold units), not a count
         assert note is None or set(note) == {"units", "cold_units", "warm_after_usec", "warm_entries"}, note
+        learning = records[-1].pop("silence")  # and on the units not watched for silence yet
+        assert learning["rule"] == SILENT and learning["learn_for_usec"] == 10_000_000, learning
         assert records[-1] == summary
         assert normalised(records[:-1]) == normalised(full), describe_difference(full, records[:-1])
         assert SILENT in incident_rules(full)
