@@ -106,7 +106,8 @@ class SilenceTracker(SavedRhythms, ClockSteps, RunFolding):
         self._habit_moved = False
         """A pending "first silence it ended on its own" was set or learnt since the last snapshot."""
         self.hold: Callable[[str, int, int, int], int] | None = None
-        """(machine id, the unit's last entry, now) -> 0 to fire a due silence, else when to look again (µs)."""
+        """(machine id, the unit's last entry, now, its deadline on its host's clock) -> 0 to fire a due silence,
+        else when to look again (µs)."""
         self.clock_settled: Callable[[str], bool] | None = None
         """(machine id) -> may its units' silences be judged by its clock's offset now? (host_clocks.py: not while
         its entries arrive at an offset still being learnt, as after a start.) None: always."""
