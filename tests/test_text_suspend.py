@@ -59,6 +59,11 @@ def test_the_hours_a_laptop_slept_are_no_units_silence(tmp_path, systemd):
     assert of_type(scan(tmp_path, laptop(SAID[systemd])), "incident") == []
 
 
+def test_a_start_line_with_a_trailing_blank_counts(tmp_path):
+    said = (SAID["256"][0] + " ", SAID["256"][1] + "\t")
+    assert of_type(scan(tmp_path, laptop(said)), "incident") == []
+
+
 @pytest.mark.parametrize("ident", ["elogind-daemon", "kernel"])
 def test_elogind_says_it_as_well_under_its_name_or_the_kernels(tmp_path, ident):
     """helper-169's E19: elogind (hosts without systemd) writes "Suspending system..." under its own name, or, with

@@ -60,8 +60,8 @@ class SleepLines:
         if known is not None:
             self._hosts[host] = known
         kmsg = _KMSG.match(message) if identifier == "kernel" else None
-        first = message.partition("\n")[0] if identifier in IDENTIFIERS else \
-            message[kmsg.end():].partition("\n")[0] if kmsg is not None else ""
+        first = message.partition("\n")[0].rstrip() if identifier in IDENTIFIERS else \
+            message[kmsg.end():].partition("\n")[0].rstrip() if kmsg is not None else ""  # (a syslog's trailing blank)
         if known is None:
             known = self._hosts[host] = [usec, 0, 0, 0]
             if len(self._hosts) > MAX_HOSTS:  # the least recently seen that is not asleep (of the first 64)
