@@ -4,6 +4,7 @@ paged (helper-168 §6: a laptop's 3 h suspend paged every steady unit of its `jo
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -100,6 +101,11 @@ def test_a_hang_before_the_suspend_is_still_paged_after_the_wake(tmp_path):
     awake_silent = (incidents[0]["realtime_usec"] - incidents[0]["first_usec"]) / 1e6 - ASLEEP
     assert 60 < awake_silent < 200, awake_silent  # its threshold of awake time, not at the wake's first line
     assert "3h" in incidents[0]["why"] and "of it a clock's jump" in incidents[0]["why"], incidents[0]["why"]
+    page = tmp_path / "report.html"  # the page's card and its timeline's bar say it too (helper-169)
+    run_cli("scan", "--file", str(tmp_path / "laptop.log"), "--html", str(page))
+    html = page.read_text()
+    assert re.search(r"silent for 4h \d+s \(3h \d+s of it a clock's jump", html), "the timeline bar's length"
+    assert "no entry for 4h" in html and "of it a clock&#x27;s jump" in html, "the card's length"
 
 
 def test_a_jump_whose_line_is_left_out_goes_to_the_hosts_next_line():

@@ -155,7 +155,7 @@ def _counted(incident: Incident, summary: ScanSummary) -> str:
     """An incident's size for its bar: its hits (a rate or share rule's as the lines past its bar), or for a
     silence (whose count is the unit's entries before the gap, not hits) how long the unit said nothing."""
     gap = summary.gap_of(incident)
-    return f"silent for {format_duration(gap.length_usec)}" if gap is not None else \
+    return f"silent for {gap.length_said()}" if gap is not None else \
         hits_said(incident.why, incident.count)
 
 
