@@ -278,6 +278,28 @@ def test_a_scan_finds_no_silence_in_the_hours_a_host_slept_or_its_clock_was_put_
 
 
 
+@pytest.mark.parametrize("after_s", [5, 1800])
+def test_a_scan_of_the_hung_unit_alone_takes_the_jump_its_host_logged_after_it(make_journal, after_s):
+    """helper-167's F10, helper-168 §4: api hangs half a minute before an 8 h suspend; `scan -u api` reads none of
+    the lines after it, where the jump shows, and paged api inside the hours asleep (or at the journal's end 5 s
+    after the wake), as if it had been silent then."""
+    end = HOURS * 3600
+    out = [e for e in slept(8) if not (e["_SYSTEMD_UNIT"] == "api.service" and e["__MONOTONIC_TIMESTAMP"] >
+                                      (end - 30) * SEC)]
+    out = [e for e in out if e["__MONOTONIC_TIMESTAMP"] <= (end + after_s) * SEC]
+    journal = make_journal(out)
+    whole = of_type(scan(journal), "incident")
+    for extra in (("-u", "api"), ()):
+        incidents = of_type(scan(journal, *extra), "incident")
+        assert [(i["unit"], i["realtime_usec"]) for i in incidents] == [(i["unit"], i["realtime_usec"]) for i in whole]
+    if after_s < 60:
+        assert incidents == []  # (not due yet: a minute of its awake silence before the sleep, 40 s after it)
+    else:
+        assert [i["unit"] for i in incidents] == ["api.service"]
+        assert incidents[0]["realtime_usec"] > BASE_USEC + (end + 8 * 3600 - 30) * SEC  # not while it slept
+        assert "(8h of it a clock's jump" in incidents[0]["why"]
+
+
 @pytest.mark.parametrize("form", ["export", "json"])
 def test_a_dump_of_that_journal_is_read_alike(make_journal, tmp_path, form):
     """The same journals dumped by journalctl (-o export, -o json): the dump's readers find the jump as the

@@ -18,7 +18,7 @@ from ..engine.detector import Detector
 from ..model import SEVERITY_NAMES, Hit, Incident, Severity
 from ..pipeline import EndedEvent, Event, MatchEvent, Pipeline
 from ..sources import InputFormatError, JournalOpenError, kind_of, open_entries
-from ..sources.journal import JournalLocation, journal_end_usec, with_container_scopes
+from ..sources.journal import JournalLocation, journal_end_usec, tail_jumps, with_container_scopes
 from ..sources.last_lines import LastLines, Said, journal_lines, told_by_systemd, untold
 from ..sources.unit_names import said_unseen, unseen_units
 from ..timespec import format_duration
@@ -133,7 +133,13 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
         # unit that went quiet before the end is silent there as it is without -u)
         end = journal_end_usec(JournalLocation(directory=directory, files=journals), selection) \
             if selection.units and (journals or not files) else None
-        events = pipeline.run(entries, lambda: max((*ends, *(() if end is None else (end,))), default=None))
+        def ended() -> int | None:
+            if end is not None and pipeline.silence:  # the jumps in the host's lines after the units' last ones
+                for at, delta, machine in tail_jumps(JournalLocation(directory=directory, files=journals), selection):
+                    pipeline.silence.clock_jumped(at, delta, machine)
+            return max((*ends, *(() if end is None else (end,))), default=None)
+
+        events = pipeline.run(entries, ended)
         told = partial(_last_lines, keeper, None if source is None else JournalLocation(directory, tuple(files)))
         summary = _consume(events if timeline is None else timeline.watch(events), output, source,
                            HitSpans(pipeline.tracker.incident_of), told, keeper.pin, pipeline.exits.said)
