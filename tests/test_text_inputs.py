@@ -73,6 +73,9 @@ FORMATS = {  # journalctl's output: (its time precision in usec, or None when it
     "short-iso-precise": 1,
     "short-unix": 1,
     "short-monotonic": None,
+    "short-delta": None,  # (the boot's time and the time since the entry before: helper-170's trial)
+    "short-full": 1_000_000,  # (weekday and zone name: helper-170)
+    "with-unit": 1_000_000,  # (short-full, with units for identifiers)
 }
 
 
@@ -99,7 +102,9 @@ def test_journalctl_text_finds_what_the_journal_finds(journal: Path, tmp_path: P
     # "systemd[4444]:" in a text is a user manager's line as far as anyone can tell (a pasted `journalctl --user`:
     # sources/text.py), where the journal's _SYSTEMD_UNIT=evil.service says it is not: the user rule, not PID 1's
     user_rule = [m for m in _matches(dump) if m["rule"] == "systemd-user-unit-failure"]
-    assert [(m["unit"], m["message"]) for m in user_rule] == [("(app.service)", KILLED)], user_rule
+    # (with-unit names the process by its unit, evil.service[4444]: no user manager's line, as in the journal)
+    assert [(m["unit"], m["message"]) for m in user_rule] == ([] if output == "with-unit" else
+                                                              [("(app.service)", KILLED)]), user_rule
     from_text = [m for m in _matches(dump) if m["rule"] not in gated and m["rule"] != "systemd-user-unit-failure"]
     precision = FORMATS[output]
     rules = {m["rule"] for m in from_journal}

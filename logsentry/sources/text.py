@@ -46,8 +46,9 @@ from .plain import PlainParser
 from .selection import MANAGER_OWN, USER_MANAGER, Selection, untrusted_source, valid_unit_name
 from .sleep_lines import SleepLines
 from .systemctl_status import STATUS_HINT, status_unit
+from .text_layouts import ISO_TIME, LINE, RFC5424
 from .text_line import LineParser, TextLine
-from .text_times import SHORT_MONTH_PATTERN, local_usec, month_number, utc_usec
+from .text_times import local_usec, month_number, utc_usec
 from .text_years import Years
 from .values import entry_from
 
@@ -64,25 +65,6 @@ MAX_EARLY = 10_000
 
 Warn = Callable[[str], None]
 
-# The time at the start of a line, one alternative per layout.
-_BSD_TIME = (r"(?P<mon>" + SHORT_MONTH_PATTERN + r") (?P<day>[ 0-3]?\d) "
-             r"(?P<hms>\d\d:\d\d:\d\d)(?:\.(?P<frac>\d{1,9}))?")
-_ISO_TIME = (r"(?P<date>\d{4}-\d\d-\d\d)[T ](?P<ihms>\d\d:\d\d:\d\d)(?:[.,](?P<ifrac>\d{1,9}))?"
-             r"(?P<zone>Z|[+-]\d\d:?\d\d)")
-_UNIX_TIME = r"(?P<unix>\d{1,12})\.(?P<ufrac>\d{6})"
-_MONOTONIC = r"\[\s*(?P<mono>\d+)\.(?P<mfrac>\d{6})\]"
-_PRI = r"(?:<(?P<pri>\d{1,3})>)?"
-# host, then identifier with an optional [pid], then ": " (journalctl prints "ident[pid]: text").
-_REST = (r" (?:(?P<host>[^\s:]\S*(?<!:)) )?(?P<ident>[^\s\[:][^\[:]{0,255}?)(?:\[(?P<pid>\d{1,10})\])?: ?"
-         r"(?P<msg>.*)")
-"""After the time: the host, unless journalctl left it out (`--no-hostname`, an entry without _HOSTNAME: `[ 5.0]
-app: text`; a host never ends in `:`), then `ident[pid]: text`."""
-
-_LINE = re.compile(_PRI + "(?:" + "|".join((_BSD_TIME, _ISO_TIME, _UNIX_TIME, _MONOTONIC)) + ")" + _REST,
-                   re.DOTALL)
-_RFC5424 = re.compile(
-    r"<(?P<pri>\d{1,3})>1 (?P<ts>-|" + _ISO_TIME + r") (?P<host>\S+) (?P<app>\S+) (?P<procid>\S+) (?P<msgid>\S+) "
-    r"(?P<sd>-|(?:\[(?:[^\]\"]|\"(?:[^\"\\]|\\.)*\")*\])+)(?: (?P<msg>.*))?", re.DOTALL)
 _MARKER = re.compile(r"-- (?P<what>.*) --")
 _SEPARATOR = re.compile(r"--|\ufeff?")
 """grep's line between context groups (`grep -C2`: `--` alone) and a line that is nothing (a byte-order mark):
@@ -149,6 +131,8 @@ COMM_CHARS = 15
 def _fields(host: str | None, ident: str | None, pid: str | None, pri: str | None, message: str) -> dict[str, str]:
     if ident == "kernel" and pid is None and (stamp := _PRINTK_TIME.match(message)):
         message = message[stamp.end():]
+    if ident == "init.scope" and pid == "1":  # (`journalctl -o with-unit` names PID 1 by its unit)
+        ident = "systemd"
     fields = {"MESSAGE": message}
     if host and host != "-":
         fields["_HOSTNAME"] = host
@@ -186,7 +170,7 @@ class _TextParser:
             self.years.set_reference(int(end[1]), int(end[2]), int(end[3]))
 
     def parse(self, line: str) -> TextLine | None:
-        found = _LINE.match(line)
+        found = LINE.match(line)
         if found is None:
             return self._rfc5424(line)
         if found["mon"]:
@@ -204,13 +188,26 @@ class _TextParser:
                 return None
         elif found["unix"]:
             usec = int(found["unix"]) * 1_000_000 + int(found["ufrac"])
+        elif found["fdate"]:
+            try:
+                usec = self._full_usec(found["fdate"], found["fhms"], found["ffrac"], found["fzone"])
+            except (OverflowError, ValueError):
+                return None
         else:  # monotonic: time since boot, kept increasing across boots
             self.last_monotonic = usec = self.boot_offset + int(found["mono"]) * 1_000_000 + int(found["mfrac"])
         fields = _fields(found["host"], found["ident"], found["pid"], found["pri"], found["msg"])
         return TextLine(usec, fields, found.start("msg"))
 
+    def _full_usec(self, date: str, hms: str, frac: str | None, zone: str) -> int:
+        if zone in ("UTC", "GMT", "Z") or zone[0] in "+-":
+            return _iso_usec(date, hms, frac, zone)
+        year, month, day = (int(part) for part in date.split("-"))
+        hour, minute, second = (int(part) for part in hms.split(":"))
+        self.last_local = local_usec(year, month, day, hour, minute, second, frac, self.last_local)
+        return self.last_local
+
     def _rfc5424(self, line: str) -> TextLine | None:
-        found = _RFC5424.match(line)
+        found = RFC5424.match(line)
         if found is None or found["ts"] == "-":
             return None
         try:
@@ -365,7 +362,7 @@ def read_docker(stream: IO[bytes], name: str, selection: Selection, warn: Warn) 
             text, when = record["log"], record["time"]
             if not isinstance(text, str) or not isinstance(when, str):
                 raise TypeError("log and time must be strings")
-            stamp = re.fullmatch(_ISO_TIME, when)
+            stamp = re.fullmatch(ISO_TIME, when)
             if stamp is None:
                 raise ValueError(f"time {when[:40]!r}")
             usec = _iso_usec(stamp["date"], stamp["ihms"], stamp["ifrac"], stamp["zone"])

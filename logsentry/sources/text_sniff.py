@@ -8,14 +8,15 @@ import re
 
 from .applog import RUNTIME_STAMP, TIME_KEYS, stamped
 from .dmesg import dmesg_lines
-from .text import _CATALOG, _LINE, _MARKER, _RFC5424, _SEPARATOR
+from .text import _CATALOG, _MARKER, _SEPARATOR
+from .text_layouts import LINE, RFC5424
 
 SNIFF_BYTES = 4096
 """How much of a file's start sniff_text sees (export.head's default)."""
 _DOCKER = re.compile(rb'\{\s*"log"\s*:')
 _NO_HOST = re.compile(r"\[|(?i:trace|debug|info|notice|warn|warning|error|err|fatal|crit|critical|panic|alert"
                       r"|emerg|stdout|stderr)\b|[IWEF](?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])$")
-"""Where _LINE's host (or, without one, its identifier) is a level (in any case), a stream name or a bracket, the
+"""Where LINE's host (or, without one, its identifier) is a level (in any case), a stream name or a bracket, the
 line is a program's own (`2026-11-28T10:14:30Z ERROR db: connection refused`, Go's and zap's layout; winston's `...
 info: kernel: text`; a CRI container log's `... stderr F text`), not syslog's `time host ident: text`: read as one,
 its level would be a host and its words an identifier, `kernel:` among them. A glog/klog mark (`E1201`, level and
@@ -24,7 +25,7 @@ month-day) is one too: `kubectl logs --timestamps` puts its RFC 3339 time before
 for host, `10` for identifier, each line its own unit and no level."""
 _LEVEL_LAST = re.compile(r"\s(?i:trace|debug|info|notice|warn|warning|error|err|fatal|crit|critical|panic|alert"
                          r"|emerg)\Z")
-"""Where _LINE's identifier holds a blank and its last word is a level, the line is a program's own too, its level
+"""Where LINE's identifier holds a blank and its last word is a level, the line is a program's own too, its level
 just before its first `: ` after a prefix of its own: Sidekiq 3 to 5's `2014-09-10T15:43:49Z 60056 TID-oxwbvr7zk
 ERROR: heartbeat: Waited 1 sec` (sidekiq/sidekiq#1941) read as syslog had the pid for host, `TID-oxwbvr7zk ERROR`
 for identifier and no level (trial 4). A syslog identifier is the program's name: it ends in no level word."""
@@ -66,12 +67,12 @@ def sniff_text(head: bytes) -> str | None:
             markers += 1
         elif line and not line[0].isspace() and not _SEPARATOR.fullmatch(line):
             judged.append(line)
-            if ((found := _LINE.match(line)) and not _NO_HOST.match(found["host"] or found["ident"])
-                    and not _LEVEL_LAST.search(found["ident"]) and not _RUNTIME.match(line)) or _RFC5424.match(line):
+            if ((found := LINE.match(line)) and not _NO_HOST.match(found["host"] or found["ident"])
+                    and not _LEVEL_LAST.search(found["ident"]) and not _RUNTIME.match(line)) or RFC5424.match(line):
                 fits += 1
             else:
                 misfits += 1
-    # `[ 12.345678] text` fits _LINE too, its words as host; dmesg prints no `-- Boot ... --` lines
+    # `[ 12.345678] text` fits LINE too, its words as host; dmesg prints no `-- Boot ... --` lines
     if not markers and 2 * dmesg_lines(judged) >= len(judged) > 0:
         return "dmesg"
     if fits and fits >= misfits:

@@ -1,0 +1,35 @@
+"""The layouts of a text log's lines that carry their own time (sources/text.py): journalctl's `short` forms and
+syslog's (RFC 3164, RFC 3339 with rsyslog's file format, RFC 5424)."""
+
+from __future__ import annotations
+
+import re
+
+from .text_times import SHORT_MONTH_PATTERN
+
+# The time at the start of a line, one alternative per layout.
+_BSD_TIME = (r"(?P<mon>" + SHORT_MONTH_PATTERN + r") (?P<day>[ 0-3]?\d) "
+             r"(?P<hms>\d\d:\d\d:\d\d)(?:\.(?P<frac>\d{1,9}))?")
+ISO_TIME = (r"(?P<date>\d{4}-\d\d-\d\d)[T ](?P<ihms>\d\d:\d\d:\d\d)(?:[.,](?P<ifrac>\d{1,9}))?"
+             r"(?P<zone>Z|[+-]\d\d:?\d\d)")
+_UNIX_TIME = r"(?P<unix>\d{1,12})\.(?P<ufrac>\d{6})"
+_FULL_TIME = (r"[^\W\d]{2,12}\.? (?P<fdate>\d{4}-\d\d-\d\d) (?P<fhms>\d\d:\d\d:\d\d)(?:\.(?P<ffrac>\d{1,9}))? "
+              r"(?P<fzone>[A-Za-z]{1,6}|[+-]\d\d(?::?\d\d)?)")
+"""journalctl's `short-full` and `with-unit` (`Tue 2026-12-01 09:52:38 UTC`): the weekday in the locale's words, the
+zone as strftime's %Z names it (UTC and GMT are read as such, an offset as written, another name as this machine's
+local time, as `short`'s times are)."""
+_MONOTONIC = r"\[\s*(?P<mono>\d+)\.(?P<mfrac>\d{6})(?:\s*<\s*\d+\.\d{6}\s*>)?\s*\]"
+"""`short-monotonic`'s `[ 5.000000]`, and `short-delta`'s with the time since the entry before (`[107986.833043 <
+28.066755 >]`, blank on the first)."""
+_PRI = r"(?:<(?P<pri>\d{1,3})>)?"
+# host, then identifier with an optional [pid], then ": " (journalctl prints "ident[pid]: text").
+_REST = (r" (?:(?P<host>[^\s:]\S*(?<!:)) )?(?P<ident>[^\s\[:][^\[:]{0,255}?)(?:\[(?P<pid>\d{1,10})\])?: ?"
+         r"(?P<msg>.*)")
+"""After the time: the host, unless journalctl left it out (`--no-hostname`, an entry without _HOSTNAME: `[ 5.0]
+app: text`; a host never ends in `:`), then `ident[pid]: text`."""
+
+LINE = re.compile(_PRI + "(?:" + "|".join((_BSD_TIME, ISO_TIME, _UNIX_TIME, _FULL_TIME, _MONOTONIC)) + ")" + _REST,
+                   re.DOTALL)
+RFC5424 = re.compile(
+    r"<(?P<pri>\d{1,3})>1 (?P<ts>-|" + ISO_TIME + r") (?P<host>\S+) (?P<app>\S+) (?P<procid>\S+) (?P<msgid>\S+) "
+    r"(?P<sd>-|(?:\[(?:[^\]\"]|\"(?:[^\"\\]|\\.)*\")*\])+)(?: (?P<msg>.*))?", re.DOTALL)
