@@ -58,7 +58,16 @@ from .absence_saved import MAX_UNITS as MAX_UNITS  # re-exported
 from .absence_saved import SNAPSHOT_EVERY_S as SNAPSHOT_EVERY_S  # re-exported: cli/hosts.py
 from .absence_saved import SavedRhythms
 from .absence_seen import Learning, Seen, learning, silence_why, unlearn_mixed
-from .absence_stops import ContainerScopes, last_words, parent_key, parts_of, run_accounting, scope_id, started
+from .absence_stops import (
+    ContainerScopes,
+    last_words,
+    parent_key,
+    parts_of,
+    run_accounting,
+    scope_id,
+    started,
+    text_program,
+)
 from .absence_stops import Gap as Gap  # re-exported: pipeline.py, views/report.py
 from .absence_stops import deliberately_stopped as deliberately_stopped
 from .clock_jumps import ClockJumps
@@ -167,6 +176,7 @@ class SilenceTracker(SavedRhythms, ClockSteps, RunFolding):
         begun = not stopped and started(entry)
         # a container's scope ended (the container stopped) or began (it runs again: its lines are no last words)
         scoped = self._scopes.note(key, entry.fields, stopped or begun)
+        program = text_program(key) if entry.from_text and (stopped or begun) else None
         for rule in self.rules:
             if not stopped and looks_at_entries(rule):
                 try:
@@ -180,6 +190,8 @@ class SilenceTracker(SavedRhythms, ClockSteps, RunFolding):
                 seen = self._new(rule, key, units)
             if begun and scoped is not None and scoped in units:  # its container runs again: watched from now,
                 self._started(rule.id, scoped, units[scoped], entry)  # as a unit from PID 1's "Started X."
+            if begun and program is not None and program in units:
+                self._started(rule.id, program, units[program], entry)
             if last_words(seen, entry, stopped):
                 continue  # a stopped unit's own line just after its stop, not a new run
             if stopped:  # not silent: systemd stopped it; the time until it logs again is no gap either
@@ -189,6 +201,8 @@ class SilenceTracker(SavedRhythms, ClockSteps, RunFolding):
                 if scoped is not None and scoped in units:  # a container's own scope
                     self._stop(rule, scoped, units[scoped], now, ended)
                     units[scoped].stopped_scope = scope_id(key)
+                if program is not None and program in units:  # a text's lines of its program
+                    self._stop(rule, program, units[program], now, ended)
                 continue
             if seen.last_usec >= 0 and not seen.quiet:
                 if now >= seen.last_usec:  # (a clock's jump since is no part of the gap)

@@ -112,6 +112,18 @@ class Gap:
         return silence_length(self.length_usec, self.jumped_usec, self.stepped_usec)
 
 
+def text_program(key: str) -> str | None:
+    """The key of a text's program lines that a unit's key names (`M/(myapi.service)`: `M/(myapi)`), or None. A text
+    groups lines by the identifier they claim (sources/text.py), PID 1's about a unit by the unit's name: its stop
+    ("Stopped myapi.service.") was no stop of the program's lines, and a planned stop or reboot paged them silent
+    (helper-170's trial). A program whose name is not its unit's (nginx.service's workers say "nginx") is matched
+    when it is the unit's name less `.service`."""
+    machine, unit = split_host_unit(key)
+    if unit.startswith("(") and unit.endswith(".service)") and len(unit) > 10:
+        return host_unit(machine, unit[:-9] + ")")
+    return None
+
+
 def parent_key(key: str) -> str | None:
     """The key (model.host_unit) of the unit whose part a key is: a container's unit (`M/docker.service/web`:
     `M/docker.service`) or a user unit's manager (`M/user@1000.service/app.service`: `M/user@1000.service`,

@@ -225,10 +225,11 @@ class _TextParser:
 _UNIT_PREFIX = re.compile(r"([^\s:]{1,255}): |Unit ([^\s:]{1,255}) entered failed state\.$"
                           r"|([^\s:]{1,255}) (?:failed"
                           r"|(?:holdoff time over|has no holdoff time), scheduling restart)\.$"
-                          r"|start request repeated too quickly for ([^\s:]{1,255})$")
+                          r"|start request repeated too quickly for ([^\s:]{1,255})$"
+                          r"|(?:Starting|Started|Stopping|Stopped|Finished) ([^\s:]{1,255}) - ")
 """systemd's lines about a unit begin with its name (log_unit_*: "shop-web.service: Failed with result ..."); systemd
 219's (CentOS/RHEL 7) name it elsewhere: "Unit X entered failed state.", "X failed.", "X holdoff time over, scheduling
-restart.", "start request repeated too quickly for X"."""
+restart.", "start request repeated too quickly for X"; 252 before its description ("Stopped X - My API.")."""
 
 
 PID1_ONLY = frozenset({"init.scope", "-.slice"})
