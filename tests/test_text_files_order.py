@@ -31,3 +31,21 @@ def test_a_rotated_log_named_newest_first_is_read_in_time_order(tmp_path: Path) 
         incidents = of_type(events, "incident")
         assert [i["unit"] for i in incidents] == ["(api)"], (files, incidents)
         assert incidents[0]["first_usec"] == (START + DAY - 20 + 1) * 1_000_000
+
+
+def test_a_line_two_files_hold_is_read_once_and_a_files_own_repeats_are_kept(tmp_path: Path) -> None:
+    """helper-170's trial: Debian's rsyslog writes a daemon's lines to both syslog and daemon.log; given both, each
+    failed login counted twice and two hosts' six attempts each paged a brute force. A file's own repeats (two
+    failed logins in one second) are both lines."""
+    lines = [line(k * 5, "sshd", f"Failed password for root from 198.51.100.9 port {40000 + k} ssh2").replace(
+        " lap1 ", f" web0{host} ") for k in range(6) for host in (1, 2)]
+    lines.append(lines[-1])  # (the same line twice in one file: both are read)
+    syslog, daemon = tmp_path / "syslog", tmp_path / "daemon.log"
+    syslog.write_text("\n".join(lines) + "\n")
+    daemon.write_text("\n".join(lines[:-1]) + "\n")
+    one = run_cli("scan", "--file", str(syslog), "-o", "json")
+    both = run_cli("scan", "--file", str(syslog), "--file", str(daemon), "-o", "json")
+    assert [r for r in json_events(both) if r["type"] != "summary"] == \
+        [r for r in json_events(one) if r["type"] != "summary"]
+    assert of_type(json_events(both), "summary")[0]["entries"] == 13
+    assert "daemon.log: 12 line(s) were in a file given before it too" in both.stderr

@@ -16,6 +16,7 @@ from .export import ExportSource, InputFormatError, head, open_binary, sniff
 from .journal import JournalLocation, JournalOpenError, JournalSource
 from .screening import ScreeningJournalSource
 from .selection import Selection
+from .text import warn_on_stderr
 
 __all__ = ["InputFormatError", "JournalOpenError", "Selection", "kind_of", "open_entries"]
 
@@ -83,12 +84,36 @@ def open_entries(
                        ScreeningJournalSource(location, selection, screen, fields))
     readers = [ExportSource(path, selection, fields, ends=ends) for path in dumps]
     if len(readers) > 1:
-        merged: Iterator[Entry] = heapq.merge(*readers, key=_realtime)
-        sources.append(merged)
+        sources.append(_once(readers, [str(path) for path in dumps]))
     else:
         sources.extend(readers)
     return itertools.chain.from_iterable(sources)
 
 
-def _realtime(entry: Entry) -> int:
-    return entry.realtime_usec
+def _tagged(reader: Iterable[Entry], index: int) -> Iterator[tuple[int, int, Entry]]:
+    return ((entry.realtime_usec, index, entry) for entry in reader)
+
+
+def _once(readers: Sequence[Iterable[Entry]], names: Sequence[str]) -> Iterator[Entry]:
+    """The files' entries interleaved by time, each line that another file holds too (the same time, host, unit,
+    PID and message: Debian's rsyslog writes a daemon's lines to both syslog and daemon.log) read once, with a
+    warning: read twice, a brute force's lines counted double (helper-170's trial). A file's own repeated lines
+    are all kept."""
+    tagged = [_tagged(reader, index) for index, reader in enumerate(readers)]
+    at: int | None = None
+    counts: dict[tuple[str, str, str | None, str], list[int]] = {}
+    twice = [0] * len(readers)
+    for usec, index, entry in heapq.merge(*tagged, key=lambda item: item[:2]):
+        if usec != at:
+            at, counts = usec, {}
+        key = (entry.machine_id, entry.unit, entry.fields.get("_PID"), entry.message)
+        mine = counts.setdefault(key, [0] * len(readers))
+        mine[index] += 1
+        if mine[index] <= max(count for other, count in enumerate(mine) if other != index):
+            twice[index] += 1
+            continue
+        yield entry
+    for index, count in enumerate(twice):
+        if count:
+            warn_on_stderr(f"{names[index]}: {count:,} line(s) were in a file given before it too (the same time, "
+                           "host, program and message): read once")
