@@ -53,3 +53,18 @@ def test_a_unit_that_came_late_is_named_among_the_watched_ones(make_journal):
     assert (said["watched_units"], said["learning_units"]) == (2, 1)
     report = " ".join(run_cli("scan", "--file", str(journal)).output.split())
     assert "Silence (unit-went-silent): 1 of 3 units were not watched yet" in report, report
+
+
+def test_a_text_that_ended_hours_ago_says_a_silence_after_it_is_not_in_it(tmp_path):
+    """helper-170's trial: `journalctl -u myapp | logsentry scan --file -`, myapp hung 3 h before: its last line is
+    the input's, and the report said "Nothing found." as an all-clear."""
+    import time
+    end = int(time.time()) - 3 * 3600
+    lines = [time.strftime("%Y-%m-%dT%H:%M:%S+0000 web01 myapi[42]: tick ok", time.gmtime(end - k * 20))
+             for k in range(26 * 3600 // 20)][::-1]
+    text = "\n".join(lines) + "\n"
+    report = " ".join(run_cli("scan", "--file", "-", input=text.encode()).output.split())
+    assert "ago: a silence after its last lines, longer than the " in report, report
+    assert "that pages a watched unit, is not in it. To judge one, scan the journal itself" in report
+    short = "\n".join(lines[-10:]) + "\n"  # (no unit watched: no silence it could page)
+    assert "is not in it" not in run_cli("scan", "--file", "-", input=short.encode()).output

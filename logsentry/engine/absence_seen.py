@@ -87,6 +87,9 @@ class Learning:
     learning: int
     most_usec: int
     learn_for_usec: int
+    shortest_usec: int = 0
+    """The shortest threshold of a watched unit (µs; 0: none watched): a silence after the input's end longer than
+    it would have paged one, were it in the input."""
 
 
 def learning(rule_id: str, units: Mapping[str, Seen], learn_for_usec: int, min_entries: int) -> Learning:
@@ -94,8 +97,9 @@ def learning(rule_id: str, units: Mapping[str, Seen], learn_for_usec: int, min_e
     spans = [seen.rhythm.span_usec for seen in units.values()
              if not seen.threshold and seen.override is None and seen.rhythm.gaps >= max(min_entries - 1, 1)
              and seen.rhythm.span_usec < learn_for_usec]
-    watched = sum(1 for seen in units.values() if seen.threshold)
-    return Learning(rule_id, len(units), watched, len(spans), max(spans, default=0), learn_for_usec)
+    thresholds = [seen.threshold for seen in units.values() if seen.threshold]
+    return Learning(rule_id, len(units), len(thresholds), len(spans), max(spans, default=0), learn_for_usec,
+                    min(thresholds, default=0))
 
 
 def unlearn_mixed(seen_by_rule: Iterable[Mapping[str, Seen]], key: str) -> None:

@@ -5,6 +5,7 @@ Log-derived text (units, rule ids, keys, lines) goes in as rich `Text` through `
 from __future__ import annotations
 
 import shlex
+import time
 from collections.abc import Sequence
 
 from rich.cells import cell_len
@@ -249,6 +250,14 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
                            style="yellow" if never == units else "dim"))
     if learning is not None and learning.learning:
         console.print(Text(_learning_said(learning), style="dim" if learning.watched else "yellow"))
+    if learning is not None and source is None and progress.last_usec is not None and learning.shortest_usec \
+            and learning.shortest_usec < (ago := int(time.time() * 1e6) - progress.last_usec) < RECENT_USEC:
+        # (a pipe of one unit's lines, `journalctl -u myapp | logsentry scan --file -`, ends at its last line: a
+        # unit hung since showed nothing, and "Nothing found." read as an all-clear: helper-170's trial)
+        console.print(Text(f"The input ends at {format_usec(progress.last_usec)}, {format_duration(ago)} ago: a "
+                           f"silence after its last lines, longer than the {format_duration(learning.shortest_usec)}"
+                           " that pages a watched unit, is not in it. To judge one, scan the journal itself "
+                           "(`logsentry scan -u UNIT`).", style="yellow"))
     if not summary.incidents and not shown:
         if progress.entries == 0 and not selected:  # an empty file, an empty pipe: no all-clear either
             console.print(Text("No entry was read (the input holds none): nothing was checked.", style="yellow"))
@@ -259,6 +268,10 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
             console.print(Text("Nothing found by the signature rules.", style="green"))
         else:
             console.print(Text("Nothing found.", style="green"))
+
+
+RECENT_USEC = 7 * 86_400_000_000
+"""An input that ends longer ago than this (µs) is history: no word on the silences after it."""
 
 
 def _learning_said(learning: Learning) -> str:
