@@ -49,3 +49,17 @@ def test_a_line_two_files_hold_is_read_once_and_a_files_own_repeats_are_kept(tmp
         [r for r in json_events(one) if r["type"] != "summary"]
     assert of_type(json_events(both), "summary")[0]["entries"] == 13
     assert "daemon.log: 12 line(s) were in a file given before it too" in both.stderr
+
+
+def test_a_block_of_nuls_a_crash_left_in_a_syslog_file_is_a_line_break(tmp_path: Path) -> None:
+    """helper-170's trial: rsyslog's file after a crash holds a block of NULs where its last lines were, and the
+    next line written after the restart follows it on the same line: that line was read as the one before's
+    continuation (an MVar deadlock line lost in another's message)."""
+    mvar = "cachix-server: thread blocked indefinitely in an MVar operation"
+    log = tmp_path / "syslog"
+    log.write_bytes(line(0, "app", "started").encode() + b"\n" + line(1, "app", "writing").encode()[:30] +
+                    b"\0" * 4096 + line(60, "cachix-server", mvar).encode() + b"\n")
+    done = run_cli("scan", "--file", str(log), "-o", "json")
+    matches = of_type(json_events(done), "match")
+    assert [(m["rule"], m["message"]) for m in matches] == [("ghc-mvar-deadlock", mvar)], matches
+    assert "NUL bytes (a crash leaves them in a log file) taken as a line break" in done.stderr

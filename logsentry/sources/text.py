@@ -27,14 +27,12 @@ acts only on journals it follows (`tail --act`, the service), never on text.
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
 import re
 import sys
 import time
-import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import IO
@@ -47,7 +45,8 @@ from .selection import MANAGER_OWN, USER_MANAGER, Selection, untrusted_source, v
 from .sleep_lines import SleepLines
 from .systemctl_status import STATUS_HINT, status_unit
 from .text_layouts import ISO_TIME, LINE, RFC5424
-from .text_line import LineParser, TextLine
+from .text_line import LineParser, TextLine, read_lines
+from .text_line import Warn as Warn  # re-exported: export.py, json_lines.py
 from .text_times import local_usec, month_number, utc_usec
 from .text_years import Years
 from .values import entry_from
@@ -56,14 +55,11 @@ TEXT_KINDS = ("text", "dmesg", "applog", "docker", "plain")
 """What sources/text_sniff.py names: line-based syslog/journalctl text, dmesg's output, a program's own log file
 (sources/applog.py), Docker json-file logs, and lines without a time (sources/plain.py)."""
 
-MAX_LINE = 256 * 1024
-"""Bytes kept of one line (the engine matches the first 64 Ki characters of a message); the rest is skipped."""
 MAX_MESSAGE = 256 * 1024
 """Bytes kept of a message built from continuation lines or Docker partial lines."""
 MAX_EARLY = 10_000
 """Lines of a program's log kept before its first time (they take that time); more are skipped, with a warning."""
 
-Warn = Callable[[str], None]
 
 _MARKER = re.compile(r"-- (?P<what>.*) --")
 _SEPARATOR = re.compile(r"--|\ufeff?")
@@ -87,29 +83,6 @@ def reference_time(path: Path) -> float:
         return os.stat(path).st_mtime
     except OSError:
         return time.time()
-
-
-def _lines(stream: IO[bytes], name: str, warn: Warn) -> Iterator[str]:
-    """The stream's lines as text (invalid UTF-8 replaced), each cut to MAX_LINE bytes; gzip damage and a
-    cut-off gzip stream end the input with a warning (the lines before it are good)."""
-    number = 0
-    try:
-        while True:
-            raw = stream.readline(MAX_LINE)
-            if not raw:
-                return
-            number += 1
-            if not raw.endswith(b"\n") and len(raw) == MAX_LINE:
-                warn(f"{name}: line {number}: longer than {MAX_LINE} bytes; the rest is skipped")
-                while True:
-                    more = stream.readline(MAX_LINE)
-                    if not more or more.endswith(b"\n"):
-                        break
-            yield raw.rstrip(b"\n").removesuffix(b"\r").decode("utf-8", "replace")
-    except EOFError:
-        warn(f"{name}: the gzip stream ends early; read up to line {number}")
-    except (gzip.BadGzipFile, zlib.error) as error:
-        warn(f"{name}: damaged gzip stream after line {number} ({error})")
 
 
 def _iso_usec(date: str, hms: str, frac: str | None, zone: str) -> int:
@@ -293,7 +266,7 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
     early: list[tuple[int, str]] = []
     """A program's log (applog): its lines before its first time, each a record at that time once it comes (a
     container's log opens with its entrypoint's words, a Redis crash report with its banner)."""
-    for number, line in enumerate(_lines(stream, name, warn), start=1):
+    for number, line in enumerate(read_lines(stream, name, warn), start=1):
         if _SEPARATOR.fullmatch(line):  # "" too; a blank line indented is a message's (journalctl's indent)
             if status is not None and not header and pending_status == status:
                 status = None  # the blank line after a status block's log lines ends it (systemctl_status.py)
@@ -355,7 +328,7 @@ def read_docker(stream: IO[bytes], name: str, selection: Selection, warn: Warn) 
     default_ident = found[1] if found else Path(name).name.removesuffix(".gz").removesuffix("-json.log")
     parts: list[str] = []
     size = 0
-    for number, line in enumerate(_lines(stream, name, warn), start=1):
+    for number, line in enumerate(read_lines(stream, name, warn), start=1):
         if not line.strip():
             continue
         try:

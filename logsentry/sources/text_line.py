@@ -1,9 +1,18 @@
-"""One record read from a text log, before it is an Entry: shared by the text layouts' parsers (sources/text.py,
-sources/dmesg.py, sources/applog.py), which sources/text.py's read_text drives."""
+"""A text log's lines (read_lines), and one record read from them before it is an Entry: shared by the text
+layouts' parsers (sources/text.py, sources/dmesg.py, sources/applog.py), which sources/text.py's read_text drives."""
 
 from __future__ import annotations
 
-from typing import Protocol
+import gzip
+import re
+import zlib
+from collections.abc import Callable, Iterator
+from typing import IO, Protocol
+
+MAX_LINE = 256 * 1024
+"""Bytes kept of one line (the engine matches the first 64 Ki characters of a message); the rest is skipped."""
+
+Warn = Callable[[str], None]
 
 
 class TextLine:
@@ -30,3 +39,36 @@ class LineParser(Protocol):
 
     def note(self) -> str | None:
         """What to tell of the times once, after the first record (a year or a zone guessed)."""
+
+
+_NULS = re.compile(rb"\0+")
+
+
+def read_lines(stream: IO[bytes], name: str, warn: Warn) -> Iterator[str]:
+    """The stream's lines as text (invalid UTF-8 replaced), each cut to MAX_LINE bytes; gzip damage and a
+    cut-off gzip stream end the input with a warning (the lines before it are good)."""
+    number = nuls = 0
+    try:
+        while True:
+            raw = stream.readline(MAX_LINE)
+            if not raw:
+                return
+            number += 1
+            if not raw.endswith(b"\n") and len(raw) == MAX_LINE:
+                warn(f"{name}: line {number}: longer than {MAX_LINE} bytes; the rest is skipped")
+                while True:
+                    more = stream.readline(MAX_LINE)
+                    if not more or more.endswith(b"\n"):
+                        break
+            raw = raw.rstrip(b"\n").removesuffix(b"\r")
+            if b"\0" in raw:  # a syslog file a crash left with a block of NULs before the next line: one break
+                nuls += 1
+                if nuls == 1:
+                    warn(f"{name}: line {number}: NUL bytes (a crash leaves them in a log file) taken as a line break")
+                yield from (part.decode("utf-8", "replace") for part in _NULS.split(raw) if part.strip())
+                continue
+            yield raw.decode("utf-8", "replace")
+    except EOFError:
+        warn(f"{name}: the gzip stream ends early; read up to line {number}")
+    except (gzip.BadGzipFile, zlib.error) as error:
+        warn(f"{name}: damaged gzip stream after line {number} ({error})")
