@@ -14,7 +14,7 @@ from .engine.also_why import also_why
 from .engine.anomaly import AnomalyDetector
 from .engine.anomaly_step import AnomalyStep, WentOn
 from .engine.detector import Detector
-from .engine.failures import FailureGroups
+from .engine.failures import FailureGroups, is_generic
 from .engine.main_exits import MainExits
 from .engine.owners import Owners
 from .engine.policy import Policy
@@ -70,6 +70,7 @@ class Pipeline:
         self._anomaly_rules = frozenset(rule.id for rule in detector.rules.values() if rule.anomaly is not None)
         self._signature_rules = frozenset(rule.id for rule in detector.rules.values()
                                           if rule.anomaly is None and rule.absence is None)
+        self._naming_rules = self._signature_rules - {rule.id for rule in detector.rules.values() if is_generic(rule)}
         # Anomaly incidents join failures too, ranked with the generic rules (engine/failures.py): the signature
         # that fires within the settling time leads; one that fires later is evidence in the chain, not a
         # second page for the same failure.
@@ -128,9 +129,11 @@ class Pipeline:
         went_on: list[WentOn] = []
         if self.anomaly:
             # A line of a failure a signature names (its incident open, or fired by it) is not learnt as the
-            # unit's normal; a hit below its rule's trigger is ordinary traffic and is.
+            # unit's normal; a hit below its rule's trigger is ordinary traffic and is, and so is a generic
+            # rule's (error-burst names nothing: a batch job's recurring burst of handled errors was never learnt,
+            # and the unit's error rate paged at every batch, helper-170's trial; the anomaly rules judge it).
             found = self._anomalies(entry, learn=not hits or not any(
-                hit.rule_id in self._signature_rules and self.tracker.holds(hit) for hit in hits),
+                hit.rule_id in self._naming_rules and self.tracker.holds(hit) for hit in hits),
                 noted=noted, went_on=went_on)
             if found:
                 if hits:  # the same line: a signature incident it fires carries the anomaly's reason too
