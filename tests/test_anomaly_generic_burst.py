@@ -35,3 +35,4 @@ def test_a_recurring_batch_of_handled_errors_pages_its_rate_once_at_most(tmp_pat
     rules = [i["rule"] for i in incidents]
     assert rules.count("error-burst") >= 3, rules  # (a static count: each batch, as its description says)
     assert rules.count("error-rate-spike") <= 1, [(i["rule"], i["why"]) for i in incidents]
+

@@ -9,6 +9,8 @@ runs it per entry in full, per screened-out entry, and per entry the counted pat
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ..model import Entry, Hit, Incident, host_unit
 from .anomaly import AnomalyDetector
 from .failures import FailureGroups
@@ -44,15 +46,16 @@ class AnomalyStep:
         its evidence and what it said goes on, for Pipeline._line."""
         if single is not None:
             found = self.anomaly.observe(entry, single.template)
-            self._goes_on(entry, went_on)
+            self._goes_on(entry, went_on, found)
         elif runstep is None:
             found = self.anomaly.observe(entry, learn=learn)
-            self._goes_on(entry, went_on)
+            self._goes_on(entry, went_on, found)
         else:  # an entry in full: counted with its unit's others, or after them
             found = []
             for each in runstep.entry(entry, learn):
-                found += self.anomaly.observe(each.entry, each.template, learn or each.entry is not entry)
-                self._goes_on(each.entry, went_on if each.entry is entry else None)
+                hits = self.anomaly.observe(each.entry, each.template, learn or each.entry is not entry)
+                self._goes_on(each.entry, went_on if each.entry is entry else None, hits)
+                found += hits
         if not found:  # (most lines: nothing to sort, filter or keep)
             return found
         if len(found) > 1:  # the most severe rule on the line leads its incident; the others are evidence in it
@@ -69,17 +72,21 @@ class AnomalyStep:
                         noted.append(hit)
         return kept
 
-    def _goes_on(self, entry: Entry, went_on: list[WentOn] | None = None) -> None:
+    def _goes_on(self, entry: Entry, went_on: list[WentOn] | None = None, hits: Sequence[Hit] = ()) -> None:
         """The entry just observed is a line of an open anomaly incident's template, at error level: that
         failure goes on (Owners.going_on), its incident with it, for a day at most (GOING_ON_USEC: as long as
         the template stays new while an anomaly goes on; a benign new line logged ever after must not keep an
         incident open for good, a later failure in its window). `went_on`: each before and after, for
-        Pipeline._line."""
+        Pipeline._line. `hits`: the entry's own hits: a line its incident's rule hits is one of its lines, not
+        a line besides them (helper-170's trial: "241 matching lines in all and 238 more lines of its failure"
+        for 241 lines)."""
         if self.owners.going and (template := self.anomaly.last_template) is not None:
             stats = self.anomaly.baselines.templates.get(host_unit(entry.machine_id, entry.unit), {}).get(template.id)
             tracker, machine, unit = self.tracker, entry.machine_id, entry.unit
             for rule_id, key in self.owners.going_on(entry, template.text,
                                                      stats.first_usec if stats is not None else None):
+                if any(hit.rule_id == rule_id for hit in hits):
+                    continue
                 before = tracker.incident_of(rule_id, machine, unit, key)
                 tracker.goes_on(rule_id, machine, unit, entry.realtime_usec, invocation_of(entry.fields),
                                 GOING_ON_USEC, key)
