@@ -79,3 +79,15 @@ def test_the_html_report_says_it_too_and_counts_a_chains_lines(tmp_path: Path) -
     assert "<div>main process: exited with status 1/FAILURE</div>" in mine, mine
     other = next(part for part in html.split('<div class="card"')[1:] if "other.service" in part.split("</h3>")[0])
     assert "main process" not in other
+
+
+def test_a_crash_loop_of_more_runs_than_are_kept_is_counted_whole(make_journal: Any) -> None:
+    """helper-170's trial: 40 runs of a crash loop were "(16 or more runs)": the latest 16 exits are kept, and the
+    runs in a row that ended alike are counted besides."""
+    lines = []
+    for n in range(1, 41):
+        lines += [pid1("Main process exited, code=exited, status=2/INVALIDARGUMENT", n * 60.0),
+                  pid1("Failed with result 'exit-code'.", n * 60.0 + 0.1),
+                  pid1(f"Scheduled restart job, restart counter is at {n}.", n * 60.0 + 0.2)]
+    done = run_cli("scan", "--file", str(make_journal(lines)))
+    assert "main process: exited with status 2/INVALIDARGUMENT (40 runs)" in card(done.stdout, UNIT), done.stdout

@@ -56,6 +56,9 @@ class MainExits:
 
     def __init__(self) -> None:
         self._by_unit: OrderedDict[tuple[str, str], deque[MainExit]] = OrderedDict()
+        self._streak: dict[tuple[str, str], tuple[str, int, int, int]] = {}
+        """Per unit, its exits in a row that ended alike: (how, count, first and last µs). The kept exits are the
+        latest PER_UNIT: a crash loop of 40 runs was told "(16 or more runs)" (helper-170's trial)."""
 
     def note(self, entry: Entry) -> None:
         if "process exited" not in entry.message or not managers_line(entry.fields):
@@ -67,10 +70,14 @@ class MainExits:
             return
         key = (entry.machine_id, joins_as(entry.unit))
         kept = self._by_unit.pop(key, None) or deque(maxlen=PER_UNIT)
-        kept.append(MainExit(entry.realtime_usec, found["code"], found["status"], found["name"] or ""))
+        kept.append(exit := MainExit(entry.realtime_usec, found["code"], found["status"], found["name"] or ""))
         self._by_unit[key] = kept
+        how, count, since, _ = self._streak.get(key, ("", 0, 0, 0))
+        self._streak[key] = (how, count + 1, since, exit.usec) if how == exit.said() else \
+            (exit.said(), 1, exit.usec, exit.usec)
         if len(self._by_unit) > MAX_UNITS:
-            self._by_unit.popitem(last=False)
+            gone, _ = self._by_unit.popitem(last=False)
+            self._streak.pop(gone, None)
 
     def said(self, incident: Incident) -> str:
         """How the main process of the incident's unit ended during it ("" when PID 1 said nothing of it): the
@@ -82,6 +89,9 @@ class MainExits:
         latest = exits[-1].said()
         same = sum(1 for each in exits if each.said() == latest)
         more = " or more" if len(exits) == PER_UNIT else ""  # (the runs before the kept ones ended in it too)
+        how, count, since, last = self._streak.get((incident.machine_id, joins_as(incident.unit)), ("", 0, 0, 0))
+        if more and how == latest and last == exits[-1].usec and since >= incident.first_usec - BEFORE_USEC:
+            same, more = count, ""  # (its streak began in the incident: every run of it counted)
         others = list(dict.fromkeys(each.said() for each in reversed(exits) if each.said() != latest))
         return latest + (f" ({same}{more} runs)" if same > 1 else "") + (f"; before: {', '.join(others[:2])}"
                                                                          if others else "")
