@@ -100,10 +100,8 @@ class Pipeline:
         progress, silence, detector = self.progress, self.silence, self.detector
         now = entry.realtime_usec
         progress.saw(now)
-        if entry.clock_jump is not None and silence:  # its host's clock jumped: before its time is looked at
-            silence.clock_jumped(*entry.clock_jump, entry.machine_id)
-        if silence and silence.hosts_seen is not None:  # a host first seen now is one more host before the tick
-            silence.hosts_seen.saw_machine(entry.machine_id, now)  # (helper-169's E21: taken for a one-host input)
+        if silence:  # its host's clock jump and its host seen: before its time is looked at
+            silence.arrived(entry)
         if self.tracker.due(now) or (silence and silence.due(now)) or self.failures.due(now):
             yield from self.tick(now)
         fields = entry.fields
@@ -298,8 +296,8 @@ class Pipeline:
         """A screened-out entry: time moves on, its unit showed life (and its host's clock jumped, if it says so)."""
         now = entry.realtime_usec
         self.progress.saw(now)
-        if entry.clock_jump is not None and self.silence:
-            self.silence.clock_jumped(*entry.clock_jump, entry.machine_id)
+        if self.silence:
+            self.silence.arrived(entry)
         if self.tracker.due(now) or (self.silence and self.silence.due(now)) or self.failures.due(now):
             yield from self.tick(now)
         if self.silence:

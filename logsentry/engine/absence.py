@@ -161,14 +161,22 @@ class SilenceTracker(SavedRhythms, ClockSteps, RunFolding):
         else:
             seen.threshold = rhythm.watch_threshold(absence) if rhythm.gaps >= needed else 0
 
+    def arrived(self, entry: Entry) -> None:
+        """An entry's time is about to be looked at (the pipeline's tick, before `observe`): its host's clock jump,
+        if it says one, and its host seen (for a scan's `hold`: a host first seen now is one more host, helper-169's
+        E21), both before any deadline is judged by its time."""
+        if entry.clock_jump is not None:
+            self.clock_jumped(*entry.clock_jump, entry.machine_id)
+        if self.hosts_seen is not None:
+            self.hosts_seen.saw(entry.machine_id, entry.realtime_usec)
+
     def observe(self, entry: Entry) -> list[tuple[Incident, Gap]]:
-        """Note a sign of life; returns the silences that this entry ends, with their gaps."""
+        """Note a sign of life (its host seen by `arrived`); returns the silences that this entry ends, with their
+        gaps."""
         ended: list[tuple[Incident, Gap]] = []
         now, key = entry.realtime_usec, entry_key(entry)
         if now > self._latest:
             self._latest = now
-        if self.hosts_seen is not None:
-            self.hosts_seen.saw(key, now)
         # systemd's account of a run ("X: Consumed 1.2s CPU time.") is written when the run ended: a stop too (a
         # user manager, systemd 249+, says "Deactivated successfully" at debug only: it is all a user unit that
         # exits on its own leaves at info, systemd PR 19936)
@@ -364,11 +372,12 @@ class SilenceTracker(SavedRhythms, ClockSteps, RunFolding):
 
     def learning(self) -> Learning | None:
         """The units still being learnt under the first rule that counts every entry (absence_seen.Learning)."""
-        for rule_id in self._counting:
-            absence = self._by_id[rule_id].absence
-            assert absence is not None
-            return learning(rule_id, self._seen[rule_id], absence.learn_for_usec, absence.min_entries)
-        return None
+        rule_id = next(iter(self._counting), None)
+        if rule_id is None:
+            return None
+        absence = self._by_id[rule_id].absence
+        assert absence is not None
+        return learning(rule_id, self._seen[rule_id], absence.learn_for_usec, absence.min_entries)
 
     def rhythm(self, rule_id: str, key: SilenceKey) -> tuple[Rhythm, int] | None:
         """A unit's rhythm and current threshold (0: not watched), for views and tests."""

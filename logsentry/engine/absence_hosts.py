@@ -17,10 +17,7 @@ class HostsSeen:
     def __init__(self) -> None:
         self.latest: dict[str, int] = {}
 
-    def saw(self, key: str, usec: int) -> None:
-        self.saw_machine(split_host_unit(key)[0], usec)
-
-    def saw_machine(self, machine: str, usec: int) -> None:
+    def saw(self, machine: str, usec: int) -> None:
         if usec > self.latest.get(machine, -1):
             self.latest[machine] = usec
 

@@ -70,11 +70,11 @@ class MainExits:
             return
         key = (entry.machine_id, joins_as(entry.unit))
         kept = self._by_unit.pop(key, None) or deque(maxlen=PER_UNIT)
-        kept.append(exit := MainExit(entry.realtime_usec, found["code"], found["status"], found["name"] or ""))
+        kept.append(ended := MainExit(entry.realtime_usec, found["code"], found["status"], found["name"] or ""))
         self._by_unit[key] = kept
+        said, usec = ended.said(), ended.usec
         how, count, since, _ = self._streak.get(key, ("", 0, 0, 0))
-        self._streak[key] = (how, count + 1, since, exit.usec) if how == exit.said() else \
-            (exit.said(), 1, exit.usec, exit.usec)
+        self._streak[key] = (how, count + 1, since, usec) if how == said else (said, 1, usec, usec)
         if len(self._by_unit) > MAX_UNITS:
             gone, _ = self._by_unit.popitem(last=False)
             self._streak.pop(gone, None)

@@ -30,9 +30,9 @@ _KMSG = re.compile(r"elogind(?:-daemon)?\[\d+\]: ")
 """elogind on a host without journald writes to the kernel's log: a syslog file shows `kernel: elogind-daemon[1422]:
 Suspending system...`."""
 _START = re.compile(r"Performing sleep operation '[\w-]+'\.\.\.|Entering sleep state '[\w-]+'\.\.\.|"
-                       r"Suspending system\.\.\.")
+                    r"Suspending system\.\.\.")
 _END = re.compile(r"System returned from sleep (?:operation '[\w-]+'|state)\.|System resumed\.|"
-                     r"Failed to (?:put system to sleep|suspend system)\. System resumed again: .*")
+                  r"Failed to (?:put system to sleep|suspend system)\. System resumed again: .*")
 FREEZE_USEC = 60_000_000
 """A pause of the host's lines is taken as a sleep only when it began this soon (µs) after a start line: the kernel
 freezes every task within 20 s of systemd-sleep writing /sys/power/state, which it does right after its start line
