@@ -319,3 +319,30 @@ def test_systemd_219s_wording_is_read_and_named(tmp_path: Path) -> None:
     assert matches == {(rule, "(docker.service)") for rule in (  # text: the untrusted form
         "systemd-main-process-killed", "systemd-unit-failed", "systemd-restart-loop", "systemd-start-limit-hit")}, \
         matches
+
+
+RSYSLOG = (
+    # rsyslog's file of a Python service's journal lines (imjournal): each control character escaped as #ooo
+    "Dec  5 10:00:01 db1 synapse[812]: synapse.storage.database - 123 - ERROR - persist_events-1 - [TXN OPERROR] "
+    '{persist_events-4a 0 0} could not extend file "base/16384/2619": No space left on device#012HINT:  Check free '
+    "disk space.#012 0/5\n"
+    "Dec  5 10:00:02 db1 worker[813]: Traceback (most recent call last):#012  File \"/srv/job.py\", line 9, in run"
+    "#012#011save(batch)#012OSError: [Errno 28] No space left on device\n"
+    "Dec  5 10:00:03 db1 shop[814]: Order #001234 shipped\n")
+
+
+def test_rsyslog_escaped_control_characters_are_read_back(tmp_path: Path) -> None:
+    """rsyslog writes a multi-line message as one line with `#012` for each line feed (#011 a tab): read back, the
+    message is the program's, and a rule anchored at its first line's end matches (helper-172's Synapse ENOSPC,
+    missed before). Other `#0` numbers stay as written."""
+    path = tmp_path / "syslog"
+    path.write_text(RSYSLOG)
+    entries = list(open_entries(Selection(), files=[path]))
+    assert [e.message.split("\n") for e in entries] == [
+        ['synapse.storage.database - 123 - ERROR - persist_events-1 - [TXN OPERROR] {persist_events-4a 0 0} could '
+         'not extend file "base/16384/2619": No space left on device', "HINT:  Check free disk space.", " 0/5"],
+        ["Traceback (most recent call last):", '  File "/srv/job.py", line 9, in run', "\tsave(batch)",
+         "OSError: [Errno 28] No space left on device"],
+        ["Order #001234 shipped"]]
+    assert [(m["rule"], m["unit"]) for m in _matches(path) if m["rule"] == "disk-full"] == [
+        ("disk-full", "(synapse)"), ("disk-full", "(worker)")]

@@ -45,7 +45,7 @@ from .selection import MANAGER_OWN, USER_MANAGER, Selection, untrusted_source, v
 from .sleep_lines import SleepLines
 from .systemctl_status import STATUS_HINT, status_unit
 from .text_layouts import ISO_TIME, LINE, RFC5424
-from .text_line import LineParser, TextLine, read_lines
+from .text_line import LineParser, TextLine, read_lines, rsyslog_unescaped
 from .text_line import Warn as Warn  # re-exported: export.py, json_lines.py
 from .text_times import local_usec, month_number, utc_usec
 from .text_years import Years
@@ -106,7 +106,7 @@ def _fields(host: str | None, ident: str | None, pid: str | None, pri: str | Non
         message = message[stamp.end():]
     if ident == "init.scope" and pid == "1":  # (`journalctl -o with-unit` names PID 1 by its unit)
         ident = "systemd"
-    fields = {"MESSAGE": message}
+    fields = {"MESSAGE": rsyslog_unescaped(message)}
     if host and host != "-":
         fields["_HOSTNAME"] = host
     if ident and ident != "-":

@@ -42,6 +42,21 @@ class LineParser(Protocol):
 
 
 _NULS = re.compile(rb"\0+")
+_RSYSLOG_ESCAPE = re.compile(r"#0(11|12|15|33)")
+_RSYSLOG_CHARS = {"11": "\t", "12": "\n", "15": "\r", "33": "\x1b"}
+
+
+def rsyslog_unescaped(message: str) -> str:
+    """A message as its program wrote it, where rsyslog wrote it to a file escaped: its parser replaces each
+    control character by `#` and three octal digits ($EscapeControlCharactersOnReceive, on by default:
+    runtime/parser.c SanitizeMsg), so a multi-line message (PostgreSQL's `...: No space left on device` then its
+    HINT line, a Python traceback) is one line with `#012` in it, and a rule anchored at its line's end never
+    matched (helper-172: a Synapse ENOSPC missed). Only the escapes of a tab, a line feed, a carriage return and
+    an escape (ANSI colours) are read back: the other control characters are rare in messages, and "#001234" (an
+    order number) stays as written."""
+    if "#0" not in message:
+        return message
+    return _RSYSLOG_ESCAPE.sub(lambda found: _RSYSLOG_CHARS[found[1]], message)
 
 
 def read_lines(stream: IO[bytes], name: str, warn: Warn) -> Iterator[str]:
