@@ -123,3 +123,24 @@ def test_a_foreman_paste_keeps_its_times_and_levels() -> None:
     assert levels == [("2014-10-07T16:08:54.499Z", 3), ("2014-10-07T16:08:54.502Z", 3)], levels
     [summary] = of_type(events, "summary")
     assert summary["first_usec"] == 1412698134493000  # the program's own time, 2014-10-07T16:08:54.493Z
+
+
+SWARM = "".join(f"amp_elasticsearch.1.mkpcvhxo494l@fr-amp-manager1    | {line}\n" for line in (
+    # `docker service logs` of a Swarm service (appcelerator-archive/amp#1382): its task and node before ` | `
+    "java.lang.OutOfMemoryError: GC overhead limit exceeded",
+    "[2017-06-13T15:55:46,952][ERROR][o.e.b.ElasticsearchUncaughtExceptionHandler] [] fatal error in thread "
+    "[elasticsearch[wZnfCVR][refresh][T#1]], exiting",
+    "java.lang.OutOfMemoryError: GC overhead limit exceeded"))
+
+
+def test_a_swarm_service_logs_paste_is_read_without_its_task_prefix(tmp_path: Path) -> None:
+    """Behind `service.slot.task@node  | ` no line started with its own words: the JVM's OutOfMemoryError was missed
+    (helper-172's trial), and the time went unread."""
+    paste = tmp_path / "swarm.log"
+    paste.write_text(SWARM)
+    events = _scan("--file", str(paste))
+    assert [i["rule"] for i in of_type(events, "incident")] == ["jvm-out-of-memory"]
+    assert {m["message"] for m in of_type(events, "match") if m["rule"] == "jvm-out-of-memory"} == {
+        "java.lang.OutOfMemoryError: GC overhead limit exceeded"}
+    [summary] = of_type(events, "summary")
+    assert summary["first_usec"] % 3_600_000_000 == (55 * 60 + 46) * 1_000_000 + 952_000  # its own 15:55:46.952

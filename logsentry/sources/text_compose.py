@@ -11,6 +11,9 @@ non-blank lines carry the prefix, and they are at least as many as those that do
 its own `Attaching to ...` lines without one). Each line is stripped by itself, as Compose pads to the names it
 knows so far: the column moves when a container joins. The container's name is not kept (the file's name stays
 the identifier, as for any paste); the lines' own times, levels and syslog idents are read as they are.
+`docker service logs` (a Swarm service's tasks) writes its task and node likewise:
+`amp_elasticsearch.1.mkpcvhxo494l@fr-amp-manager1    | java.lang.OutOfMemoryError: GC overhead limit exceeded`
+(appcelerator-archive/amp#1382).
 
 `pm2 logs` prefixes its apps' lines alike (lib/API/Log.js: `pad(' '.repeat(min_padding), pm_id + '|' + name) + ' | '`,
 its width growing with the names): `0|themisto | [ERROR] connect ECONNREFUSED 127.0.0.1:42049`
@@ -36,10 +39,12 @@ CHUNK = 64 * 1024
 """A line is read in pieces of at most this many bytes: the prefix is only ever at a line's start."""
 _SGR = rb"(?:\x1b\[[0-9;]{0,32}m)?"
 PREFIX = re.compile(_SGR + rb"(?:[0-2][0-9]:[0-5][0-9]:[0-6][0-9] )?"
-                    rb"(?:[0-9]{1,9}\|)?([A-Za-z0-9][A-Za-z0-9_.-]{0,127}) +\|(?: |(?=\r?\n|\Z))" + _SGR)
-"""A container's name (Compose's service or container name: letters, digits, `_`, `.`, `-`), or PM2's `id|name`, or
-Foreman's (and honcho's) `HH:MM:SS name.N`, the blanks that pad it, `|` and the one space after it (none before a
-line's end: an empty line), in colour or not."""
+                    rb"(?:[0-9]{1,9}\|)?([A-Za-z0-9][A-Za-z0-9_.-]{0,127}(?:@[A-Za-z0-9][A-Za-z0-9_.-]{0,252})?)"
+                    rb" +\|(?: |(?=\r?\n|\Z))" + _SGR)
+"""A container's name (Compose's service or container name: letters, digits, `_`, `.`, `-`), or a Swarm task's
+`service.slot.task@node` (`docker service logs`: helper-172's Elasticsearch OutOfMemoryError, missed behind it), or
+PM2's `id|name`, or Foreman's (and honcho's) `HH:MM:SS name.N`, the blanks that pad it, `|` and the one space after it
+(none before a line's end: an empty line), in colour or not."""
 
 
 LEVELS = frozenset(word.encode() for word in (*LEVEL_WORDS, "status", "advice"))
