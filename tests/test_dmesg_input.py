@@ -159,3 +159,29 @@ def test_p_err_keeps_the_kernels_failures_without_levels(buffer: Path, tmp_path:
     result = run_cli("scan", "--file", str(paste), "-p", "err", "-o", "json")
     assert result.exit_code == 0, result.output
     assert [m["rule"] for m in of_type(json_events(result), "match")] == FOUND
+
+
+@pytest.mark.parametrize("locale", ["nl_NL", "fr_FR", "pl_PL"])
+def test_dmesg_ctime_in_another_language_is_read(buffer: Path, tmp_path: Path, locale: str) -> None:
+    """`dmesg -T` prints its weekday and month in the language it runs in (`[wo jul 28 05:19:43 2021]`): read as no
+    layout before, every line was at the file's time and not the kernel's, and a read-only ext4 went unseen
+    (helper-172: SickChill/sickchill#7362). The real dmesg, in a locale built by glibc's localedef."""
+    built = tmp_path / "locales"
+    built.mkdir()
+    subprocess.run(["localedef", "-i", locale, "-f", "UTF-8", str(built / f"{locale}.UTF-8")], check=True,
+                   capture_output=True)
+    env = {"PATH": "/usr/bin:/bin", "LOCPATH": str(built), "LC_ALL": f"{locale}.UTF-8", "TZ": "UTC"}
+    printed = subprocess.run([DMESG, "-F", str(buffer), "-T"], capture_output=True, text=True, check=True, env=env)
+    english = subprocess.run([DMESG, "-F", str(buffer), "-T"], capture_output=True, text=True, check=True,
+                             env={**env, "LC_ALL": "C"})
+    assert printed.stdout != english.stdout  # the stamps are in the locale's words
+    paste = tmp_path / "dmesg-T.txt"
+    paste.write_text(printed.stdout)
+    matches = of_type(json_events(run_cli("scan", "--file", str(paste), "-o", "json")), "match")
+    assert [m["rule"] for m in matches] == FOUND
+    assert all(m["unit"] == "kernel" for m in matches)
+    reference = tmp_path / "dmesg-T-C.txt"
+    reference.write_text(english.stdout)
+    assert [m["realtime_usec"] for m in matches] == [
+        m["realtime_usec"] for m in of_type(json_events(run_cli("scan", "--file", str(reference), "-o", "json")),
+                                            "match")]

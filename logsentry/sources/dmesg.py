@@ -4,7 +4,9 @@ util-linux dmesg (sys-utils/dmesg.c; layouts checked against util-linux 2.38's o
 and then its text, with no host and no identifier:
 
 * `[ 1234.567890] text`: seconds since boot (the default, and `-x`, `-r`);
-* `[Wed Dec  2 19:21:53 2026] text`: local clock time (`-T`, `--ctime`);
+* `[Wed Dec  2 19:21:53 2026] text`: local clock time (`-T`, `--ctime`), its weekday and month in the language
+  dmesg ran in (record_ctime's `_("%a %b %e %H:%M:%S %Y")` is translated: `[wo jul 28 05:19:43 2021]` in Dutch,
+  SickChill/sickchill#7362, read as lines of no time before, its ext4 error unseen; months as locale_months.py);
 * `2026-12-02T19:21:53,001997+00:00 text`: ISO 8601 with a comma (`--time-format iso`);
 * `[Dec 2 19:38] text`, then `[  +0.000240] text` (seconds after the record before): `-H`, `--time-format
   reltime` (a time to the minute, with no year, when one is printed, then the time since the record before);
@@ -30,7 +32,7 @@ from __future__ import annotations
 import re
 
 from .text_line import TextLine
-from .text_times import MONTH_PATTERN, local_usec, month_number, utc_usec
+from .text_times import MONTH_PATTERN, SHORT_MONTH_PATTERN, local_usec, month_number, utc_usec
 from .text_years import Years
 
 FACILITIES = ("kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron", "authpriv", "ftp",
@@ -44,7 +46,8 @@ _LINE = re.compile(
     r"(?:<(?P<pri>\d{1,3})>)?"
     r"(?:(?P<fac>[a-z0-9]{3,8}) *:(?P<lvl>[a-z]{3,6}) *: )?"
     r"(?:\[ *(?P<mono>\d{1,10})\.(?P<mfrac>\d{6})\]"
-    r"|\[(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?P<mon>" + MONTH_PATTERN + r") (?P<day> [1-9]|[12]\d|3[01]) "
+    r"|\[(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|[^\W\d_][^\s\d\]]{0,9}) (?P<mon>" + SHORT_MONTH_PATTERN + r") "
+    r"(?P<day> [1-9]|[12]\d|3[01]) "
     r"(?P<hms>\d\d:\d\d:\d\d) (?P<year>\d{4})\]"
     r"|(?P<date>\d{4}-\d\d-\d\d)T(?P<ihms>\d\d:\d\d:\d\d),(?P<ifrac>\d{6})(?P<zone>[+-]\d\d:\d\d)"
     r"|\[(?P<hmon>" + MONTH_PATTERN + r") (?P<hday>[1-9]|[12]\d|3[01]) (?P<hhm>\d\d:\d\d)\]"
