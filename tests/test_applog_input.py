@@ -49,6 +49,12 @@ LAYOUTS: dict[str, tuple[str, list[str], int, int]] = {
         "operation.",
     ], 1, _utc(2026, 11, 28, 10, 14, 29) + 301_234),
     # nginx's error log (ngx_log_error_core: "%4d/%02d/%02d %02d:%02d:%02d [%V] %P#%TID: ")
+    # MySQL up to 5.6 and MariaDB up to 10.1 (sql/log.cc, InnoDB's ut_print_timestamp: `%02d%02d%02d %2d:%02d:%02d`):
+    # read as lines without a time before (helper-172: geerlingguy/ansible-role-mysql#216)
+    "mysql-5": ("mysqld.log", [
+        "180921  9:59:58 [Note] InnoDB: Using mutexes to ref count buffer pool pages",
+        "180921 10:00:21 [ERROR] InnoDB: Error number 28 means 'No space left on device'.",
+    ], 1, _local(2018, 9, 21, 10, 0, 21)),
     "nginx": ("nginx-error.log", [
         "2026/11/28 10:14:28 [notice] 812#812: signal process started",
         "2026/11/28 10:14:29 [error] 813#813: *41 connect() failed (111: Connection refused) while connecting to "

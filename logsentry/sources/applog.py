@@ -13,7 +13,8 @@ A record starts with one of these times, optionally in brackets (`[2026-11-28 10
   10:14:29 #` (up to 2.4), each with its level mark after the time (`.`, `-`, `*`, `#`); a time without a year takes
   the latest year that is not after the file's time, as syslog's;
 * `E1128 10:14:29.301234`: glog, klog and abseil (no year: the latest that is not after the file's time);
-* `081109 203615`: log4j's `yyMMdd HHmmss` (loghub's HDFS);
+* `081109 203615`: log4j's `yyMMdd HHmmss` (loghub's HDFS); `180921 10:00:21` and `180921  9:05:01`: MySQL's up to 5.6
+  and MariaDB's up to 10.1 (sql/log.cc and InnoDB's ut_print_timestamp: `%02d%02d%02d %2d:%02d:%02d`);
 * `17/06/09 20:10:40`: `yy/MM/dd HH:mm:ss`, Spark's default log4j pattern (conf/log4j2.properties.template);
 * `1764245823` or `1764245823.5`, ten digits from 2001 on: Unix seconds (unbound's log file);
 * `04-Dec-2026 09:15:02.124 SEVERE [main] ...`: Tomcat's catalina.out and catalina.*.log (juli's
@@ -80,7 +81,8 @@ _STAMP = re.compile(
     r"|(?:\d{1,10}:[XCSM]|\[\d{1,10}\]) (?P<rd>[0-3]\d) (?P<rmon>" + MONTH_PATTERN + r") (?:(?P<ry>\d{4}) )?" +
     _HMS.format("r") + r"(?:\.(?P<rf>\d{3}))?(?= [.*#-] )"
     r"|[IWEF](?P<gmo>[01]\d)(?P<gd>[0-3]\d) " + _HMS.format("g") + r"\.(?P<gf>\d{6})"
-    r"|(?P<hy>\d\d)(?P<hmo>[01]\d)(?P<hd>[0-3]\d) (?P<hh>[0-2]\d)(?P<hmi>[0-5]\d)(?P<hs>[0-6]\d)"
+    r"|(?P<hy>\d\d)(?P<hmo>[01]\d)(?P<hd>[0-3]\d) (?:(?P<hh>[0-2]\d)(?P<hmi>[0-5]\d)(?P<hs>[0-6]\d)"
+    r"| ?(?P<kh>[0-2]?\d):(?P<kmi>[0-5]\d):(?P<ks>[0-6]\d))"
     r"|(?P<sy>\d\d)/(?P<smo>[01]\d)/(?P<sd>[0-3]\d) " + _HMS.format("s") +
     r"|(?P<epoch>[12]\d{9})(?:\.(?P<ef>\d{1,9}))?"
     r"|(?P<ud>[1-3]?\d) (?P<umon>" + MONTH_PATTERN + r") " + _HMS.format("u") + r"(?= - )"
@@ -331,8 +333,9 @@ class AppLogParser:
             return self._local(2000 + int(found["sy"]), int(found["smo"]), int(found["sd"]), int(found["sh"]),
                                int(found["smi"]), int(found["ss"]))
         if found["hy"] is not None:
-            return self._local(2000 + int(found["hy"]), int(found["hmo"]), int(found["hd"]), int(found["hh"]),
-                               int(found["hmi"]), int(found["hs"]))
+            hms = (found["hh"], found["hmi"], found["hs"]) if found["kh"] is None else (
+                found["kh"], found["kmi"], found["ks"])
+            return self._local(2000 + int(found["hy"]), int(found["hmo"]), int(found["hd"]), *map(int, hms))
         if found["umon"] is not None:
             month, day = month_number(found["umon"]), int(found["ud"])
             return self._local(self.years.of(month, day), month, day, int(found["uh"]), int(found["umi"]),
