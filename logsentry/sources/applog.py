@@ -335,7 +335,8 @@ class AppLogParser:
         if found["hy"] is not None:
             hms = (found["hh"], found["hmi"], found["hs"]) if found["kh"] is None else (
                 found["kh"], found["kmi"], found["ks"])
-            return self._local(2000 + int(found["hy"]), int(found["hmo"]), int(found["hd"]), *map(int, hms))
+            return self._local(2000 + int(found["hy"]), int(found["hmo"]), int(found["hd"]), int(hms[0]), int(hms[1]),
+                               int(hms[2]))
         if found["umon"] is not None:
             month, day = month_number(found["umon"]), int(found["ud"])
             return self._local(self.years.of(month, day), month, day, int(found["uh"]), int(found["umi"]),
