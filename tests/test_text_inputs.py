@@ -346,3 +346,24 @@ def test_rsyslog_escaped_control_characters_are_read_back(tmp_path: Path) -> Non
         ["Order #001234 shipped"]]
     assert [(m["rule"], m["unit"]) for m in _matches(path) if m["rule"] == "disk-full"] == [
         ("disk-full", "(synapse)"), ("disk-full", "(worker)")]
+
+
+def test_grep_file_names_and_busybox_facility_levels_are_not_the_lines(tmp_path: Path) -> None:
+    """`grep -H` (and `-n`) put the file's name before each line; OpenWrt's logread puts BusyBox syslogd's
+    `facility.level` before the identifier. Read as they came, the first was lines of no layout (no time, no sshd)
+    and the second made `auth.info sshd` and `authpriv.alert sshd` units of their own, at no level (helper-172:
+    remotelabz/remotelabz#382, Ysurac/openmptcprouter#868)."""
+    failed = "Failed password for root from 192.168.16.1 port 30853 ssh2"
+    path = tmp_path / "paste.txt"
+    path.write_text("".join(f"auth.log.1:{n + 1}:May 24 12:16:{20 + n} gitlab sshd[2714{n}]: {failed}\n"
+                            for n in range(6))
+                    + "auth.log:Mar  2 17:26:40 mantis authpriv.alert sshd[5123]: PAM service(sshd) ignoring max "
+                      "retries; 6 > 3\n"
+                    + "".join(f"Mar  2 17:27:{10 + n} mantis auth.info sshd[5147]: {failed}\n" for n in range(6)))
+    entries = list(open_entries(Selection(), files=[path]))
+    assert [(e.fields["_HOSTNAME"], e.unit, e.priority) for e in entries] == (
+        [("gitlab", "(sshd)", None)] * 6 + [("mantis", "(sshd)", 1)] + [("mantis", "(sshd)", 6)] * 6)
+    assert all(e.message.startswith(("Failed password", "PAM service")) for e in entries)
+    assert entries[0].realtime_usec % 86_400_000_000 % 3_600_000_000 == (16 * 60 + 20) * 1_000_000
+    assert entries[7].fields["SYSLOG_FACILITY"] == "4"  # auth
+    assert [m["rule"] for m in _matches(path) if m["rule"].startswith("sshd")] == ["sshd-password-brute-force"] * 12

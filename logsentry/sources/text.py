@@ -39,7 +39,7 @@ from typing import IO
 
 from ..model import Entry
 from .applog import AppLogParser
-from .dmesg import DmesgParser
+from .dmesg import FACILITIES, LEVELS, DmesgParser
 from .plain import PlainParser
 from .selection import MANAGER_OWN, USER_MANAGER, Selection, untrusted_source, valid_unit_name
 from .sleep_lines import SleepLines
@@ -101,7 +101,17 @@ COMM_CHARS = 15
 """journald's `_COMM` is the kernel's task name: at most 15 bytes (TASK_COMM_LEN 16 with its NUL)."""
 
 
+_FACILITY_LEVEL = re.compile(r"(?P<fac>[a-z0-9]{3,8})\.(?P<lvl>[a-z]{3,7}) (?P<ident>\S.*)")
+"""BusyBox syslogd's `facility.level` before the identifier (OpenWrt's `logread`: `Mar  2 17:26:41 mantis auth.info
+sshd[5147]: ...`): the identifier was `auth.info sshd`, a unit of its own per level (helper-172's
+Ysurac/openmptcprouter#868)."""
+_LEVEL_NAMES = {**{name: number for number, name in enumerate(LEVELS)}, "warning": 4, "error": 3, "panic": 0}
+
+
 def _fields(host: str | None, ident: str | None, pid: str | None, pri: str | None, message: str) -> dict[str, str]:
+    if ident and pri is None and (tagged := _FACILITY_LEVEL.fullmatch(ident)) and tagged["fac"] in FACILITIES \
+            and tagged["lvl"] in _LEVEL_NAMES:
+        ident, pri = tagged["ident"], str(FACILITIES.index(tagged["fac"]) * 8 + _LEVEL_NAMES[tagged["lvl"]])
     if ident == "kernel" and pid is None and (stamp := _PRINTK_TIME.match(message)):
         message = message[stamp.end():]
     if ident == "init.scope" and pid == "1":  # (`journalctl -o with-unit` names PID 1 by its unit)

@@ -21,7 +21,10 @@ local time, as `short`'s times are)."""
 _MONOTONIC = r"\[\s*(?P<mono>\d+)\.(?P<mfrac>\d{6})(?:\s*<\s*\d+\.\d{6}\s*>)?\s*\]"
 """`short-monotonic`'s `[ 5.000000]`, and `short-delta`'s with the time since the entry before (`[107986.833043 <
 28.066755 >]`, blank on the first)."""
-_PRI = r"(?:<(?P<pri>\d{1,3})>)?"
+_PRI = r"(?:[^\s:<]{1,255}:(?:\d{1,10}:)?(?=[^\s:]))?(?:<(?P<pri>\d{1,3})>)?"
+"""A syslog PRI, and before it the file name `grep -H` (and `grep -n`'s line number) puts before each line: a paste of
+`grep sshd auth.log*` (`auth.log.1:May 24 12:16:23 gitlab sshd[27143]: ...`, helper-172's remotelabz/remotelabz#382)
+was lines of no layout."""
 # host, then identifier with an optional [pid], then ": " (journalctl prints "ident[pid]: text").
 _REST = (r" (?:(?P<host>[^\s:]\S*(?<!:)) )?(?P<ident>[^\s\[:][^\[:]{0,255}?)(?:\[(?P<pid>\d{1,10})\])?: ?"
          r"(?P<msg>.*)")
