@@ -55,6 +55,13 @@ LAYOUTS: dict[str, tuple[str, list[str], int, int]] = {
         "180921  9:59:58 [Note] InnoDB: Using mutexes to ref count buffer pool pages",
         "180921 10:00:21 [ERROR] InnoDB: Error number 28 means 'No space left on device'.",
     ], 1, _local(2018, 9, 21, 10, 0, 21)),
+    # Erlang/OTP's error_logger (RabbitMQ up to 3.7, OTP before 21): a report's header holds its time and level, its
+    # lines follow (helper-172: rabbitmq/rabbitmq-server#2003 was lines of no time)
+    "erlang": ("rabbit@ctl001.log", [
+        "=INFO REPORT==== 6-May-2019::03:56:30 ===",
+        "=ERROR REPORT==== 6-May-2019::03:56:36 ===",
+        "** Generic server rabbit_disk_monitor terminating",
+    ], 1, _local(2019, 5, 6, 3, 56, 36)),
     "nginx": ("nginx-error.log", [
         "2026/11/28 10:14:28 [notice] 812#812: signal process started",
         "2026/11/28 10:14:29 [error] 813#813: *41 connect() failed (111: Connection refused) while connecting to "

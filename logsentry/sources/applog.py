@@ -31,6 +31,8 @@ A record starts with one of these times, optionally in brackets (`[2026-11-28 10
   line no later than the file's time, one more at each midnight the lines pass (text_years.Days);
 * an access log in the Common or Combined Log Format, its time in brackets after the client (`10.0.0.5 - -
   [05/Dec/2026:10:00:00 +0000] "GET / HTTP/1.1" 502 ...`: Apache, nginx);
+* `=WARNING REPORT==== 6-May-2019::03:56:36 ===`: Erlang/OTP's error_logger report header (RabbitMQ up to 3.7's
+  log, OTP before 21), each header a record and the report's lines after it records at its time;
 * `2 Aug 21:00:51 - `: Node's util.log (`D Mon HH:MM:SS - msg`, no year: the latest that is not after the file's
   time), which Node-RED's console log copies (`2 Aug 21:00:51 - [error] ...`, @node-red/util/lib/log.js);
 * Zigbee2MQTT 1.x's time behind its level (lib/util/logger.ts: `Zigbee2MQTT:error 2022-11-24 23:16:38: msg` on
@@ -91,6 +93,8 @@ _STAMP = re.compile(
     r"|(?P<jmon>" + MONTH_PATTERN + r") (?P<jd>[0-3]\d), (?P<jy>\d{4}) (?P<jh>1[0-2]|0?[1-9]):(?P<jmi>[0-5]\d):"
     r"(?P<js>[0-6]\d) (?P<jp>[AP]M)"
     r"|(?P<oh>[0-2]\d):(?P<omi>[0-5]\d):(?P<os>[0-6]\d)\.(?P<of>\d{3})(?= \[)"
+    r"|=[A-Z]+(?: [A-Z]+)? REPORT==== (?P<ed>[1-3]?\d)-(?P<emon>" + MONTH_PATTERN + r")-(?P<ey>\d{4})::" +
+    _HMS.format("e") + r"(?:\.(?P<ef2>\d{1,6}))? ==="
     r")\]?(?=[\s|:\],\"-]|$)")
 """A record's time at the start of its line, in the layouts the module docstring names (also as a logfmt line's
 first pair: `time="2026-11-28T10:14:29Z" level=error ...`, logrus; `ts=...`, go-kit; `time=...`, slog)."""
@@ -232,7 +236,7 @@ def identifier(name: str) -> str:
     return base
 
 
-_ANCHORS = ("y", "cmon", "rmon", "gmo", "hy", "sy", "epoch", "umon", "tmon", "jmon", "oh")
+_ANCHORS = ("y", "cmon", "rmon", "gmo", "hy", "sy", "epoch", "umon", "tmon", "jmon", "oh", "emon")
 """_STAMP's alternatives, each by a group only it has."""
 
 
@@ -351,6 +355,9 @@ class AppLogParser:
             hour = int(found["jh"]) % 12 + (12 if found["jp"] == "PM" else 0)
             return self._local(int(found["jy"]), month_number(found["jmon"]), int(found["jd"]), hour,
                                int(found["jmi"]), int(found["js"]))
+        if found["emon"] is not None:
+            return self._local(int(found["ey"]), month_number(found["emon"]), int(found["ed"]), int(found["eh"]),
+                               int(found["emi"]), int(found["es"]), found["ef2"])
         if found["oh"] is not None:
             self.local = True
             return int(self.days.at(int(found["oh"]), int(found["omi"]), int(found["os"]))) * 1_000_000 + \
