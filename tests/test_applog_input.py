@@ -62,6 +62,19 @@ LAYOUTS: dict[str, tuple[str, list[str], int, int]] = {
         "=ERROR REPORT==== 6-May-2019::03:56:36 ===",
         "** Generic server rabbit_disk_monitor terminating",
     ], 1, _local(2019, 5, 6, 3, 56, 36)),
+    # Cassandra's logback (conf/logback.xml: %-5level [%thread] %date{ISO8601} %F:%L - %msg%n): the level first
+    # (helper-173: docker-library/cassandra#246, riptano/cassandra-dtest-deprecated#290 were lines of no time)
+    "cassandra": ("system.log", [
+        "INFO  [main] 2015-05-21 14:05:22,588 CassandraDaemon.java:122 - JMX is enabled to receive remote connections",
+        "ERROR [COMMIT-LOG-ALLOCATOR] 2015-05-21 14:05:30,100 CommitLog.java:397 - Failed managing commit log "
+        "segments. Commit disk failure policy is stop; terminating thread",
+    ], 1, _local(2015, 5, 21, 14, 5, 30) + 100_000),
+    # a log4j2 pattern of `[%-5p] %d ...` (helper-173: anthonyraymond/joal-desktop#102)
+    "log4j2-level-first": ("joal.log", [
+        "[INFO ] 2023-10-26 19:57:29.101 [           main] o.a.joal.Application: Starting Application",
+        "[ERROR] 2023-10-26 19:57:30.940 [           main] o.s.b.d.LoggingFailureAnalysisReporter: Application "
+        "failed to start",
+    ], 1, _local(2023, 10, 26, 19, 57, 30) + 940_000),
     "nginx": ("nginx-error.log", [
         "2026/11/28 10:14:28 [notice] 812#812: signal process started",
         "2026/11/28 10:14:29 [error] 813#813: *41 connect() failed (111: Connection refused) while connecting to "

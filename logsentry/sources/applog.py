@@ -31,6 +31,9 @@ A record starts with one of these times, optionally in brackets (`[2026-11-28 10
   line no later than the file's time, one more at each midnight the lines pass (text_years.Days);
 * an access log in the Common or Combined Log Format, its time in brackets after the client (`10.0.0.5 - -
   [05/Dec/2026:10:00:00 +0000] "GET / HTTP/1.1" 502 ...`: Apache, nginx);
+* after a level and a thread in brackets, or a level in brackets: Cassandra's logback (`ERROR [main] 2022-03-28
+  06:45:42,388 JVMStabilityInspector.java:82 - ...`), a log4j2 pattern of `[%p] %d` (`[ERROR] 2023-10-26 19:57:30.940
+  [ main] ...`);
 * `=WARNING REPORT==== 6-May-2019::03:56:36 ===`: Erlang/OTP's error_logger report header (RabbitMQ up to 3.7's
   log, OTP before 21), each header a record and the report's lines after it records at its time;
 * `2 Aug 21:00:51 - `: Node's util.log (`D Mon HH:MM:SS - msg`, no year: the latest that is not after the file's
@@ -75,7 +78,9 @@ _HMS = r"(?P<{0}h>[0-2]\d):(?P<{0}mi>[0-5]\d):(?P<{0}s>[0-6]\d)"
 
 _STAMP = re.compile(
     r"(?:(?:time|ts|t|timestamp)=\"?|(?:PANI|FATA|ERRO|WARN|INFO|DEBU|TRAC)(?=\[\d{4}-)"
-    r"|(?:Zigbee2MQTT:)?(?:info |warn |error|debug) (?=\d{4}-))?\[?(?:"
+    r"|(?:Zigbee2MQTT:)?(?:info |warn |error|debug) (?=\d{4}-)"
+    r"|(?:TRACE|DEBUG|INFO|WARN|ERROR|FATAL) +\[[^\]\n]{1,80}\] (?=\d{4}-)|\[(?:TRACE|DEBUG|INFO|WARN|ERROR|FATAL) {0,2}\] (?=\d{4}-))?"
+    r"\[?(?:"
     r"(?P<y>\d{4})([-/.])(?P<mo>[01]\d)\2(?P<d>[0-3]\d)[T ]" + _HMS.format("") +
     r"(?:[.,](?P<f>\d{1,9}))?(?: ?(?P<z>Z|UTC|GMT|[+-][0-2]\d(?::?[0-5]\d)?)(?![\w:]))?"
     r"|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?P<cmon>" + MONTH_PATTERN + r") (?P<cd>[ 0-3]?\d) " + _HMS.format("c") +
