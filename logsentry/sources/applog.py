@@ -79,7 +79,8 @@ _HMS = r"(?P<{0}h>[0-2]\d):(?P<{0}mi>[0-5]\d):(?P<{0}s>[0-6]\d)"
 _STAMP = re.compile(
     r"(?:(?:time|ts|t|timestamp)=\"?|(?:PANI|FATA|ERRO|WARN|INFO|DEBU|TRAC)(?=\[\d{4}-)"
     r"|(?:Zigbee2MQTT:)?(?:info |warn |error|debug) (?=\d{4}-)"
-    r"|(?:TRACE|DEBUG|INFO|WARN|ERROR|FATAL) +\[[^\]\n]{1,80}\] (?=\d{4}-)|\[(?:TRACE|DEBUG|INFO|WARN|ERROR|FATAL) {0,2}\] (?=\d{4}-))?"
+    r"|(?:TRACE|DEBUG|INFO|WARN|ERROR|FATAL) +\[[^\]\n]{1,80}\] (?=\d{4}-)"
+    r"|\[(?:TRACE|DEBUG|INFO|WARN|ERROR|FATAL) {0,2}\] (?=\d{4}-))?"
     r"\[?(?:"
     r"(?P<y>\d{4})([-/.])(?P<mo>[01]\d)\2(?P<d>[0-3]\d)[T ]" + _HMS.format("") +
     r"(?:[.,](?P<f>\d{1,9}))?(?: ?(?P<z>Z|UTC|GMT|[+-][0-2]\d(?::?[0-5]\d)?)(?![\w:]))?"
