@@ -367,3 +367,24 @@ def test_grep_file_names_and_busybox_facility_levels_are_not_the_lines(tmp_path:
     assert entries[0].realtime_usec % 86_400_000_000 % 3_600_000_000 == (16 * 60 + 20) * 1_000_000
     assert entries[7].fields["SYSLOG_FACILITY"] == "4"  # auth
     assert [m["rule"] for m in _matches(path) if m["rule"].startswith("sshd")] == ["sshd-password-brute-force"] * 12
+
+
+def test_journalctls_link_glyph_and_a_coredump_line_in_text(tmp_path: Path) -> None:
+    """journalctl on a terminal puts a link to the message's catalog entry before it (`[🡕] `, `[LNK] ` in ASCII): a
+    paste keeps it, and systemd-coredump's and PID 1's lines behind it matched nothing. A text's coredump line has
+    none of the journal's fields the rule trusts (its MESSAGE_ID, _UID 0): it is read with them, as its `systemd[1]`
+    is read as PID 1's (helper-173: SolDoesTech/HyprV3#18)."""
+    path = tmp_path / "paste.txt"
+    path.write_text("Dec 05 10:00:00 archlinux systemd-coredump[835]: [\U0001F855] Process 797 (swww) of user 1000 "
+                    "dumped core.\n"
+                    "                                                 \n"
+                    "                                                 Stack trace of thread 797:\n"
+                    "Dec 05 10:00:01 archlinux systemd[1]: [LNK] swww.service: Failed with result 'core-dump'.\n"
+                    "Dec 05 10:00:02 archlinux evil[4242]: Process 1 (init) of user 0 dumped core.\n")
+    entries = list(open_entries(Selection(), files=[path]))
+    assert [e.message.split("\n")[0] for e in entries] == [
+        "Process 797 (swww) of user 1000 dumped core.", "swww.service: Failed with result 'core-dump'.",
+        "Process 1 (init) of user 0 dumped core."]
+    assert "_UID" not in entries[2].fields  # another program's words are not systemd-coredump's
+    assert sorted((m["rule"], m["unit"]) for m in _matches(path)) == [
+        ("systemd-coredump", "(systemd-coredump)"), ("systemd-unit-failed", "(swww.service)")]

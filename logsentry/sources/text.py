@@ -108,7 +108,18 @@ Ysurac/openmptcprouter#868)."""
 _LEVEL_NAMES = {**{name: number for number, name in enumerate(LEVELS)}, "warning": 4, "error": 3, "panic": 0}
 
 
+_LINK_GLYPH = re.compile(r"(?:\[\U0001F855\]|\[LNK\]) ")
+"""journalctl's link to a message's catalog entry, printed before the message on a terminal (src/shared/logs-show.c:
+terminal_urlify of SPECIAL_GLYPH_EXTERNAL_LINK, `[LNK]` in ASCII): a paste keeps it, and no rule anchored at the
+message's start matched systemd-coredump's or PID 1's lines behind it (helper-173's SolDoesTech/HyprV3#18)."""
+_COREDUMP = re.compile(r"Process \d+ \([^)\n]*\) of user \d+ dumped core\.")
+COREDUMP_MESSAGE_ID = "fc2e22bc6ee647b6b90729ab34a250b1"
+"""SD_MESSAGE_COREDUMP: the journal's coredump entries carry it (src/systemd/sd-messages.h)."""
+
+
 def _fields(host: str | None, ident: str | None, pid: str | None, pri: str | None, message: str) -> dict[str, str]:
+    if (glyph := _LINK_GLYPH.match(message)) is not None:
+        message = message[glyph.end():]
     if ident and pri is None and (tagged := _FACILITY_LEVEL.fullmatch(ident)) and tagged["fac"] in FACILITIES \
             and tagged["lvl"] in _LEVEL_NAMES:
         ident, pri = tagged["ident"], str(FACILITIES.index(tagged["fac"]) * 8 + _LEVEL_NAMES[tagged["lvl"]])
@@ -127,6 +138,8 @@ def _fields(host: str | None, ident: str | None, pid: str | None, pri: str | Non
             fields["_COMM"] = ident[:COMM_CHARS]  # the process, as journald would record it for its own syslog(3)
     if pid and pid != "-":
         fields["_PID"] = fields["SYSLOG_PID"] = pid
+    if ident == "systemd-coredump" and _COREDUMP.match(message):  # the fields the journal's entry has (a text's
+        fields["MESSAGE_ID"], fields["_UID"] = COREDUMP_MESSAGE_ID, "0"  # words are its claims, as its PIDs are)
     if pri is not None and int(pri) < 192:
         fields["PRIORITY"] = str(int(pri) & 7)
         fields["SYSLOG_FACILITY"] = str(int(pri) >> 3)
