@@ -451,6 +451,25 @@ def test_docker_logs_t_before_any_line_leaves_the_line_whole(tmp_path: Path) -> 
     assert [i["rule"] for i in of_type(json_events(result), "incident")] == ["nginx-emerg"]
 
 
+def test_a_line_with_its_own_time_behind_another_time_is_no_syslog_line(tmp_path: Path) -> None:
+    """A viewer's millisecond time before a program's line that starts with its own (Dokploy's `docker logs` of
+    Traefik 3: `2025-12-16T04:06:35.485Z 2025-12-16T04:06:35Z ERR ...`) fits syslog's `time host ident:` layout: the
+    date was the host, `10` the identifier, one unit per hour and no level (helper-173: Dokploy/dokploy#2330). So
+    did a logfmt line's `time="...`."""
+    path = _write(tmp_path, "traefik.log", [
+        '2025-12-16T04:06:35.485Z 2025-12-16T04:06:35Z ERR Cannot retrieve the ACME challenge for a-sync.dev '
+        '(token "admin.php") providerName=acme',
+        '2025-12-16T04:06:40.060Z 2025-12-16T04:06:40Z ERR Cannot retrieve the ACME challenge for a-sync.dev '
+        '(token "about.php") providerName=acme',
+        '2025-12-16T04:06:41.000Z time="2025-12-16T04:06:41Z" level=error msg="x"',
+    ])
+    entries = list(open_entries(Selection(), files=[path]))
+    assert {e.unit for e in entries} == {"(traefik)"}
+    assert all("_HOSTNAME" not in e.fields for e in entries)
+    assert [e.effective_priority for e in entries[:2]] == [3, 3]
+    assert entries[1].realtime_usec == _utc(2025, 12, 16, 4, 6, 40) + 60_000
+
+
 def test_a_container_log_mixing_timed_and_untimed_lines_keeps_the_times(tmp_path: Path) -> None:
     """`docker logs` of a PostgreSQL container whose entrypoint writes lines without a time among the server's own:
     fewer than half had a time, so the file was read as lines without one, all at the file's time (helper D17:
