@@ -15,6 +15,7 @@ from .engine.anomaly import AnomalyDetector
 from .engine.anomaly_step import AnomalyStep, WentOn
 from .engine.detector import Detector
 from .engine.failures import FailureGroups, is_generic
+from .engine.host_boots import RULE_ID as REBOOT_RULE
 from .engine.main_exits import MainExits
 from .engine.owners import Owners
 from .engine.policy import Policy
@@ -221,7 +222,11 @@ class Pipeline:
             yield from self._give(given)
         if self.silence:
             for incident in self.silence.expire(now_usec):
-                yield from self._fired(incident)
+                if incident.rule_id == REBOOT_RULE:  # a host's unclean reboot: read whole at its next boot's line
+                    yield from self._give(incident)
+                    yield EndedEvent(incident)
+                else:
+                    yield from self._fired(incident)
 
     def _fired(self, incident: Incident) -> Iterator[Event]:
         """An incident fired: a signature's joins its failure (engine/failures.py), which is given out once."""

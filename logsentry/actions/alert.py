@@ -129,7 +129,7 @@ def journalctl_command(incident: Incident, source: Sequence[str] = (), ahead_use
         if user_unit_of(unit) is not None else \
         [["-u", container[0], f"CONTAINER_NAME={container[1]}"]] if container is not None else \
         [["_TRANSPORT=kernel"]] if unit == "kernel" else [["-u", unit]] if unit and not unit.startswith("(") else \
-        [["-t", unit.strip("()")]] if unit else [[]]
+        [["-t", unit.strip("()")]] if unit and unit != "(host)" else [[]]  # (a host's incident: all its lines)
     where = list(source)
     machine = journald_machine(incident.machine_id)
     if machine and (source or machine != _this_machine()):

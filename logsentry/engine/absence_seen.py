@@ -55,11 +55,17 @@ class Seen:
         return max(stamp, self.last_usec)
 
 
-def silence_why(length_usec: int, rhythm: Rhythm, jumped_usec: int = 0, stepped_usec: int = 0) -> str:
+def silence_why(length_usec: int, rhythm: Rhythm, jumped_usec: int = 0, stepped_usec: int = 0,
+                down_usec: int = 0) -> str:
     """A silence's reason: how long (µs) and, when known, the unit's usual gap, with its clock's part
-    (silence_length)."""
+    (silence_length) and its host's downtime over an unclean reboot (`down_usec`, part of `jumped_usec`:
+    engine/host_boots.py)."""
     usual = f", usually one every {format_duration(rhythm.mean_usec)}" if rhythm.gaps else ""
-    return f"no entry for {silence_length(length_usec, jumped_usec, stepped_usec)}{usual}"
+    length = silence_length(length_usec, jumped_usec - down_usec, stepped_usec)
+    if down_usec > 0:
+        down = f"{format_duration(down_usec)} of it its host down, rebooting uncleanly: not counted"
+        length = length[:-1] + f"; {down})" if length.endswith(")") else f"{length} ({down})"
+    return f"no entry for {length}{usual}"
 
 
 def silence_length(length_usec: int, jumped_usec: int = 0, stepped_usec: int = 0) -> str:

@@ -1,0 +1,173 @@
+"""A host that rebooted without shutting down (a kernel panic, a power loss, a watchdog reset): one host-level
+incident, `host-rebooted-uncleanly`, not one unit-went-silent page per steady unit for the same cause.
+
+Each entry's `_BOOT_ID` (the scanner hands a boot's first entry over in full to show it: sources/_journalscan.c
+`fresh`) is followed per machine. When a machine's entry names a boot not seen of it lately, the boot before it
+ended cleanly if PID 1 reached shutdown.target in it (engine/stop_windows.py: every reboot, poweroff or kexec does)
+or systemd stopped every watched unit of the host (`-u` reads no shutdown.target line; the units' stops it does
+read). Otherwise the host went down uncleanly: its last line read before (any unit's) to this first line of its
+next boot is time nobody ran, so the silence tracker takes it as a credit, as a suspend's (engine/clock_jumps.py):
+a unit's deadline counts on from the new boot, its gap over the downtime is not learnt, and a unit that does not
+come back after the reboot still pages as silent, that much later. The units whose silence would have come due in
+the downtime are named by the host's incident, which fires at the new boot's first line (an alert; any length:
+a reboot of seconds is news too). A host's last boot that ends with no next boot read says nothing here: its units'
+silences are judged as before (a collector's host-went-silent, a scan's `hold`).
+
+Per machine id, so a collector's file with several hosts never mixes them. Text logs carry no boot id: not here.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from ..model import Entry, Incident, Severity, split_host_unit
+from ..timespec import format_duration, format_usec
+from .absence_seen import Seen
+from .absence_stops import UNIT_STARTED
+from .clock_jumps import ClockJumps
+from .stop_windows import BOOT_FIELD, SHUTDOWN_TARGET
+
+RULE_ID = "host-rebooted-uncleanly"
+UNIT = "(host)"
+"""A host-level incident's unit label, as host_silence.UNIT: parentheses are in no unit name (never restarted)."""
+RECENT_BOOTS = 4
+"""Boots kept per machine: an entry of one of them (a late line of the boot before) is no new boot."""
+MAX_MACHINES = 4096
+NAMED_UNITS = 20
+"""Units named in the incident's lines; the rest counted."""
+
+
+@dataclass(frozen=True)
+class Downtime:
+    """A machine's unclean reboot as read: from its last line before to the next boot's first."""
+
+    machine: str
+    host: str
+    old_boot: str
+    new_boot: str
+    last_usec: int
+    """The host's last line read before it went down (µs; -1: none known)."""
+    last_unit: str
+    last_message: str
+    back_usec: int
+    """The next boot's first line read (µs)."""
+    cursor: str
+    """That line's cursor ("" when it had none)."""
+    silent: tuple[str, ...] = ()
+    """The watched units whose silence came due in the downtime (sorted)."""
+
+    @property
+    def down_usec(self) -> int:
+        return max(0, self.back_usec - self.last_usec) if self.last_usec >= 0 else 0
+
+
+class HostBoots:
+    """Per machine, its recent boot ids (newest last), and the boot in which PID 1 reached shutdown.target."""
+
+    def __init__(self) -> None:
+        self._boots: OrderedDict[str, list[str]] = OrderedDict()
+        self._shut_down: dict[str, str] = {}
+        self.downs: dict[str, list[tuple[int, int]]] = {}
+        """Per machine, its downtimes credited (the time after its last line, µs; the downtime, µs): for words."""
+
+    def changed(self, entry: Entry) -> str | None:
+        """The machine's boot before the entry's, when the entry is the first read of a boot new to it, else None
+        ("" when the machine was not seen before)."""
+        boot = entry.fields.get(BOOT_FIELD)
+        if not boot:
+            return None
+        machine = entry.machine_id
+        if entry.fields.get("_PID") == "1" and entry.fields.get("UNIT") == SHUTDOWN_TARGET and (
+                entry.fields.get("MESSAGE_ID") == UNIT_STARTED or entry.message.startswith("Reached target ")):
+            self._shut_down[machine] = boot
+        boots = self._boots.get(machine)
+        if boots is None:
+            self._boots[machine] = [boot]
+            if len(self._boots) > MAX_MACHINES:
+                gone, _ = self._boots.popitem(last=False)
+                self._shut_down.pop(gone, None)
+                self.downs.pop(gone, None)
+            return ""
+        if boots[-1] == boot or boot in boots:
+            return None
+        boots.append(boot)
+        del boots[:-RECENT_BOOTS]
+        return boots[-2]
+
+    def shut_down(self, machine: str, boot: str) -> bool:
+        """Did PID 1 reach shutdown.target in the machine's `boot`?"""
+        return self._shut_down.get(machine) == boot
+
+    def down_credit(self, last_usec: int, machine: str) -> int:
+        """µs of a unit's silence since its line at `last_usec` that its host was down (ClockJumps.credit's part)."""
+        return sum(delta for at, delta in self.downs.get(machine, ()) if at > last_usec)
+
+
+class BootSteps:
+    """A mixin of SilenceTracker (its state, declared here, is made there): a machine's boot change."""
+
+    _seen: dict[str, dict[str, Seen]]
+    _counting: list[str]
+    jumps: ClockJumps
+    boots: HostBoots
+    downtimes: list[Downtime]
+
+    def _due_usec(self, key: str, seen: Seen) -> int:
+        raise NotImplementedError  # (SilenceTracker's)
+
+    def boot_seen(self, entry: Entry) -> None:
+        """Before the entry's time is looked at: if it is its host's first line of a new boot after one that did
+        not shut down, its downtime is credited to the host's units and the host's incident is made (`downtimes`,
+        given out by `expire`)."""
+        old = self.boots.changed(entry)
+        if not old:
+            return
+        machine = entry.machine_id
+        if self.boots.shut_down(machine, old):
+            return
+        mine = [(key, seen) for units in (self._seen[rule_id] for rule_id in self._counting[:1])
+                for key, seen in units.items() if split_host_unit(key)[0] == machine]
+        watched = [(key, seen) for key, seen in mine if seen.threshold]
+        if watched and all(seen.last_usec < 0 and seen.stopped_usec for _, seen in watched):
+            return  # systemd stopped each of them: a planned reboot whose shutdown.target line was not read (-u)
+        last_key, last_seen = max(mine, key=lambda pair: max(pair[1].last_usec, pair[1].stopped_usec),
+                                  default=("", None))
+        last_usec = -1 if last_seen is None else max(last_seen.last_usec, last_seen.stopped_usec)
+        now = entry.realtime_usec
+        explained = sorted(split_host_unit(key)[1] for key, seen in watched
+                           if seen.last_usec >= 0 and not seen.quiet and seen.incident is None
+                           and self._due_usec(key, seen) <= now)
+        down = Downtime(machine, entry.host, old, entry.fields.get(BOOT_FIELD, ""), last_usec,
+                        split_host_unit(last_key)[1], "" if last_seen is None else last_seen.last_details()[1],
+                        now, entry.cursor, tuple(explained))
+        if down.down_usec:  # (at: after the host's last line, so that line's unit is credited too)
+            self.jumps.add(last_usec + 1, down.down_usec, machine)
+            self.boots.downs.setdefault(machine, []).append((last_usec + 1, down.down_usec))
+        self.downtimes.append(down)
+
+    def take_downtimes(self) -> list[Incident]:
+        """The host incidents made since the last call, oldest first."""
+        out = [downtime_incident(down) for down in self.downtimes]
+        self.downtimes.clear()
+        return out
+
+
+def downtime_incident(down: Downtime) -> Incident:
+    """The host's incident: its last line before, its next boot's first, how long it was down, the boot ids, and
+    the watched units whose silence the downtime explains (`count`: how many; the card shows `why` and the first
+    two lines)."""
+    lines = [f"host down {format_duration(down.down_usec)} without a shutdown: last line "
+             + (f"{format_usec(down.last_usec)} ({down.last_unit})" if down.last_usec >= 0 else "unknown")
+             + f", next boot's first line {format_usec(down.back_usec)}"]
+    if silent := down.silent:
+        more = f" and {len(silent) - NAMED_UNITS} more" if len(silent) > NAMED_UNITS else ""
+        lines.append(f"watched units silent over it ({len(silent)}): {', '.join(silent[:NAMED_UNITS])}{more}")
+    if down.last_message:
+        lines.append(f"last line before it: {down.last_message[:300]}")
+    first = down.last_usec if down.last_usec >= 0 else down.back_usec
+    return Incident(rule_id=RULE_ID, severity=Severity.ERROR, unit=UNIT, key="", first_usec=first,
+                    fired_usec=down.back_usec, last_usec=down.back_usec, count=1, threshold=1,
+                    within_usec=down.down_usec, cursor=down.cursor, samples=tuple(lines), action="alert",
+                    why=f"rebooted without shutting down (a crash, a power loss, a reset): boot {down.old_boot} "
+                        f"ended uncleanly, boot {down.new_boot} followed", machine_id=down.machine, host=down.host)
