@@ -1,0 +1,121 @@
+"""A host that crashes (no shutdown lines) and boots again is one host-rebooted-uncleanly incident, not one
+unit-went-silent page per steady unit (engine/host_boots.py); a unit that stays dead after the reboot still pages,
+judged from the new boot; a planned reboot pages nothing; a collector's other host is not mixed in. Real journal
+files from systemd-journal-remote, read through the C scanner (its boot's first entry comes in full)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from conftest import BASE_USEC, entry, json_events, run_cli
+from test_screening import write_journal
+
+from logsentry.engine.absence_stops import UNIT_STARTED, UNIT_STOPPED, UNIT_STOPPING
+
+ALPHA, BETA = "a1" * 16, "b2" * 16
+OLD, NEW, BETA_OLD, BETA_NEW = "c3" * 16, "d4" * 16, "e5" * 16, "f6" * 16
+UNITS = ("api.service", "worker.service", "db.service")
+UP = 25 * 3600.0  # the first boot's length: more than unit-went-silent's learn_for (a day)
+DOWN = 1200.0
+
+
+def line(machine: str, boot: str, boot_at: float, unit: str, at: float, message: str = "",
+         **fields: Any) -> dict[str, Any]:
+    """An entry of `unit` at `at` s, of the machine's boot that began at `boot_at` s (its monotonic clock)."""
+    record = entry(message or f"{unit} handled a request", unit=unit, at=at, _MACHINE_ID=machine,
+                   _HOSTNAME="alpha" if machine == ALPHA else "beta", _BOOT_ID=boot, **fields)
+    record["__MONOTONIC_TIMESTAMP"] = int((at - boot_at) * 1_000_000) + 1_000_000
+    return record
+
+
+def steady(machine: str, boot: str, boot_at: float, start: float, end: float, units: tuple[str, ...] = UNITS,
+           ) -> list[dict[str, Any]]:
+    """Each unit logs every 20 s (shifted by its index) from `start` to `end`."""
+    return [line(machine, boot, boot_at, unit, start + n * 20.0 + i) for n in range(int((end - start) // 20))
+            for i, unit in enumerate(units)]
+
+
+def pid1(machine: str, boot: str, at: float, message: str, **fields: str) -> dict[str, Any]:
+    return line(machine, boot, 0.0, "init.scope", at, message, _PID="1", _UID="0", SYSLOG_IDENTIFIER="systemd",
+                **fields)
+
+
+def shutdown(machine: str, boot: str, at: float) -> list[dict[str, Any]]:
+    """PID 1's lines of a planned reboot: each unit stopped, then shutdown.target reached."""
+    out = []
+    for i, unit in enumerate(UNITS):
+        name = unit.removesuffix(".service")
+        out += [pid1(machine, boot, at + i * 0.1, f"Stopping {name}...", UNIT=unit, MESSAGE_ID=UNIT_STOPPING),
+                pid1(machine, boot, at + i * 0.1 + 0.05, f"Stopped {name}.", UNIT=unit, MESSAGE_ID=UNIT_STOPPED)]
+    return [*out, pid1(machine, boot, at + 1, "Reached target shutdown.target - System Shutdown.",
+                       UNIT="shutdown.target", MESSAGE_ID=UNIT_STARTED)]
+
+
+def crashed(machine: str = ALPHA, down: float = DOWN, after: tuple[str, ...] = UNITS,
+            old: str = OLD, new: str = NEW) -> list[dict[str, Any]]:
+    """The machine's first boot for UP s, then nothing for `down` s (a crash), then its next boot for an hour with
+    the units of `after`."""
+    back = UP + down
+    return [*steady(machine, old, 0.0, 0.0, UP), *steady(machine, new, back, back, back + 3600, after)]
+
+
+def scan(path: Path, *args: str) -> list[dict[str, Any]]:
+    done = run_cli("scan", "--file", str(path), "--no-anomalies", "-o", "json", *args)
+    assert done.exit_code in (0, 3), done.output
+    return [event for event in json_events(done) if event["type"] == "incident"]
+
+
+def journal(tmp_path: Path, name: str, records: list[dict[str, Any]]) -> Path:
+    return write_journal(tmp_path, name, sorted(records, key=lambda record: int(record["__REALTIME_TIMESTAMP"])))
+
+
+def test_a_crash_is_one_host_incident_and_no_unit_page(tmp_path: Path) -> None:
+    incidents = scan(journal(tmp_path, "crash", crashed()))
+    assert [(i["rule"], i["host"], i["unit"]) for i in incidents] == [("host-rebooted-uncleanly", "alpha", "(host)")]
+    (crash,) = incidents
+    last = BASE_USEC + int((UP - 20 + 2) * 1_000_000)  # db.service's last line, the host's last
+    assert crash["first_usec"] == last and crash["realtime_usec"] == BASE_USEC + int((UP + DOWN) * 1_000_000)
+    assert crash["within_usec"] == crash["realtime_usec"] - last and crash["machine_id"] == ALPHA
+    assert OLD in crash["why"] and NEW in crash["why"] and crash["severity"] == "error"
+    assert "(db.service)" in crash["message"] and "down 20m 18s" in crash["message"]
+
+
+def test_a_watchdog_reset_of_seconds_is_still_an_incident(tmp_path: Path) -> None:
+    incidents = scan(journal(tmp_path, "reset", crashed(down=8.0)))
+    assert [i["rule"] for i in incidents] == ["host-rebooted-uncleanly"]
+
+
+def test_a_unit_that_stays_dead_after_the_crash_pages_from_the_new_boot(tmp_path: Path) -> None:
+    incidents = scan(journal(tmp_path, "dead", crashed(after=("api.service", "worker.service"))))
+    assert [(i["rule"], i["unit"]) for i in incidents] == [("host-rebooted-uncleanly", "(host)"),
+                                                          ("unit-went-silent", "db.service")]
+    crash, dead = incidents
+    assert dead["realtime_usec"] > crash["realtime_usec"]  # due from the boot, not during the downtime
+    assert "its host down, rebooting uncleanly" in dead["why"]
+
+
+def test_a_planned_reboot_pages_nothing(tmp_path: Path) -> None:
+    back = UP + 2 + DOWN
+    records = [*steady(ALPHA, OLD, 0.0, 0.0, UP), *shutdown(ALPHA, OLD, UP), *steady(ALPHA, NEW, back, back,
+                                                                                        back + 3600)]
+    path = journal(tmp_path, "planned", records)
+    assert scan(path) == []
+    assert scan(path, "-u", "api") == []  # (-u reads no shutdown.target line: the unit's stop says it)
+
+
+def test_two_hosts_in_one_file_only_the_crashed_one_is_told(tmp_path: Path) -> None:
+    # beta reboots cleanly at once (a new boot without a gap) while alpha is down; alpha crashes
+    beta_back = UP - 600 + 2
+    beta = [*steady(BETA, BETA_OLD, 0.0, 0.0, UP - 600), *shutdown(BETA, BETA_OLD, UP - 600),
+            *steady(BETA, BETA_NEW, beta_back, beta_back, UP + DOWN + 3600)]
+    incidents = scan(journal(tmp_path, "two", [*crashed(), *beta]))
+    assert [(i["rule"], i["host"], i["machine_id"]) for i in incidents] == [
+        ("host-rebooted-uncleanly", "alpha", ALPHA)]
+
+
+def test_a_scan_of_one_unit_tells_its_hosts_crash_once(tmp_path: Path) -> None:
+    path = journal(tmp_path, "one", crashed())
+    incidents = scan(path, "-u", "api")
+    assert [(i["rule"], i["unit"]) for i in incidents] == [("host-rebooted-uncleanly", "(host)")]
+    assert "api.service" in incidents[0]["message"]
