@@ -168,7 +168,8 @@ SERVICE_WORDS = {
     "state_corrupt": "logsentry found its state file corrupt and set it aside",
 }
 """What an alert about logsentry itself (service_payload's event) is about, in words."""
-BUILTIN_TITLES = {"host-went-silent": "the host's journal stopped arriving"}
+BUILTIN_TITLES = {"host-went-silent": "the host's journal stopped arriving",
+                  "host-rebooted-uncleanly": "the host rebooted without shutting down"}
 """Rules with no rule file (host_silence.py), by id."""
 _A_UNIT = re.compile(r"\b[Aa] unit\b|\bthe unit\b")
 _HOST_UNIT = "(host)"
