@@ -78,7 +78,15 @@ def test_a_crash_is_one_host_incident_and_no_unit_page(tmp_path: Path) -> None:
     assert crash["first_usec"] == last and crash["realtime_usec"] == BASE_USEC + int((UP + DOWN) * 1_000_000)
     assert crash["within_usec"] == crash["realtime_usec"] - last and crash["machine_id"] == ALPHA
     assert OLD in crash["why"] and NEW in crash["why"] and crash["severity"] == "error"
-    assert "(db.service)" in crash["message"] and "down 20m 18s" in crash["message"]
+    assert "(db.service: db.service handled a request)" in crash["message"] and "down 20m 18s" in crash["message"]
+
+
+def test_the_card_tells_the_downtime_not_matching_lines(tmp_path: Path) -> None:
+    done = run_cli("scan", "--file", str(journal(tmp_path, "card", crashed())), "--no-anomalies")
+    text = " ".join(done.output.split())
+    assert "host-rebooted-uncleanly" in text and "unit-went-silent" not in text
+    assert "down 20m 18s, no shutdown between" in text and "matching line" not in text
+    assert "watched units silent over it (3): api.service, db.service, worker.service" in text
 
 
 def test_a_watchdog_reset_of_seconds_is_still_an_incident(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..engine.host_boots import RULE_ID as REBOOT_RULE
 from ..hosts import local_machine_id
 from ..model import Incident, Link, incident_label, journald_machine
 from ..sources.selection import container_of, unit_terms, user_unit_of
@@ -169,7 +170,7 @@ SERVICE_WORDS = {
 }
 """What an alert about logsentry itself (service_payload's event) is about, in words."""
 BUILTIN_TITLES = {"host-went-silent": "the host's journal stopped arriving",
-                  "host-rebooted-uncleanly": "the host rebooted without shutting down"}
+                  REBOOT_RULE: "the host rebooted without shutting down"}
 """Rules with no rule file (host_silence.py), by id."""
 _A_UNIT = re.compile(r"\b[Aa] unit\b|\bthe unit\b")
 _HOST_UNIT = "(host)"
@@ -213,6 +214,9 @@ def body(payload: Mapping[str, Any]) -> str:
     if payload.get("silence"):  # a silence has no hits: from its last entry to the alert's time
         lines.append(f"silent from {format_usec(payload['first_usec'])} (the last entry) to "
                      f"{format_usec(payload['last_usec'])} on {payload['host']}")
+    elif rule == REBOOT_RULE:  # a host's unclean reboot has no hits either (engine/host_boots.py)
+        lines.append(f"down from {format_usec(payload['first_usec'])} (its last line) to "
+                     f"{format_usec(payload['last_usec'])} (its next boot's first line) on {payload['host']}")
     elif payload["first_usec"]:
         at_least = "at least " if payload.get("count_is_lower_bound") else ""
         own = payload.get("last_hit_usec", payload["last_usec"])  # (an alert queued before it was given: last_usec)

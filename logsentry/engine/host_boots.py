@@ -155,16 +155,14 @@ class BootSteps:
 
 def downtime_incident(down: Downtime) -> Incident:
     """The host's incident: its last line before, its next boot's first, how long it was down, the boot ids, and
-    the watched units whose silence the downtime explains (`count`: how many; the card shows `why` and the first
-    two lines)."""
+    the watched units whose silence the downtime explains (its lines: the card shows both, an alert the last)."""
+    said = f": {down.last_message[:200]}" if down.last_message else ""
     lines = [f"host down {format_duration(down.down_usec)} without a shutdown: last line "
-             + (f"{format_usec(down.last_usec)} ({down.last_unit})" if down.last_usec >= 0 else "unknown")
+             + (f"{format_usec(down.last_usec)} ({down.last_unit}{said})" if down.last_usec >= 0 else "unknown")
              + f", next boot's first line {format_usec(down.back_usec)}"]
     if silent := down.silent:
         more = f" and {len(silent) - NAMED_UNITS} more" if len(silent) > NAMED_UNITS else ""
         lines.append(f"watched units silent over it ({len(silent)}): {', '.join(silent[:NAMED_UNITS])}{more}")
-    if down.last_message:
-        lines.append(f"last line before it: {down.last_message[:300]}")
     first = down.last_usec if down.last_usec >= 0 else down.back_usec
     return Incident(rule_id=RULE_ID, severity=Severity.ERROR, unit=UNIT, key="", first_usec=first,
                     fired_usec=down.back_usec, last_usec=down.back_usec, count=1, threshold=1,

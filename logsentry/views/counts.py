@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
+from ..engine.host_boots import RULE_ID as REBOOT_RULE
 from ..model import Incident, Link
 from ..timespec import format_duration, format_usec
 from ..wording import plural
@@ -222,6 +223,9 @@ def count_story(incident: Incident, reported: int | None = None,
     trial read "hit" and "trigger" as jargon.)"""
     if (story := run_story(incident, clock) or flood_story(incident, clock)) is not None:
         return story
+    if incident.rule_id == REBOOT_RULE:  # (engine/host_boots.py: no matching lines, a host's downtime)
+        return (f"its last line {format_usec(incident.first_usec)}, its next boot's first line "
+                f"{clock(incident.fired_usec)}: down {format_duration(incident.within_usec)}, no shutdown between")
     told = (f", reported at {_judged_hits(incident, reported)}"
             if reported is not None and reported != incident.threshold else "")
     lower = "at least " if incident.dropped else ""
