@@ -5,13 +5,19 @@ files from systemd-journal-remote, read through the C scanner (its boot's first 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 from conftest import BASE_USEC, entry, json_events, run_cli
 from test_screening import write_journal
+from test_silence import SHIPPED_SILENCE
 
 from logsentry.engine.absence_stops import UNIT_STARTED, UNIT_STOPPED, UNIT_STOPPING
+from logsentry.engine.detector import Detector
+from logsentry.model import Incident
+from logsentry.pipeline import IncidentEvent, Pipeline
+from logsentry.sources import Selection, open_entries
 
 ALPHA, BETA = "a1" * 16, "b2" * 16
 OLD, NEW, BETA_OLD, BETA_NEW = "c3" * 16, "d4" * 16, "e5" * 16, "f6" * 16
@@ -127,3 +133,25 @@ def test_a_scan_of_one_unit_tells_its_hosts_crash_once(tmp_path: Path) -> None:
     incidents = scan(path, "-u", "api")
     assert [(i["rule"], i["unit"]) for i in incidents] == [("host-rebooted-uncleanly", "(host)")]
     assert "api.service" in incidents[0]["message"]
+
+
+def test_the_service_restarted_after_its_hosts_crash_tells_it(tmp_path: Path) -> None:
+    """`logsentry run` on the host that crashed restarts with its saved state and reads on from its cursor: the
+    next boot's lines only. The boot it read last and its host's last line are saved with the rhythms."""
+    detector = Detector(list(SHIPPED_SILENCE))
+    before, after = journal(tmp_path, "before", steady(ALPHA, OLD, 0.0, 0.0, UP)), journal(
+        tmp_path, "after", steady(ALPHA, NEW, UP + DOWN, UP + DOWN, UP + DOWN + 3600))
+
+    def run(pipeline: Pipeline, path: Path) -> list[Incident]:
+        items = open_entries(Selection(), files=(path,), extra_fields=detector.needed_fields, screen=detector.screen())
+        return [event.incident for event in pipeline.run(items) if isinstance(event, IncidentEvent)]
+
+    first = Pipeline(detector)
+    assert run(first, before) == []
+    saved = json.loads(json.dumps(first.silence.snapshot()))  # (as state.py keeps it)
+    again = Pipeline(detector)
+    again.silence.restore(saved)
+    (crash,) = run(again, after)
+    assert (crash.rule_id, crash.machine_id) == ("host-rebooted-uncleanly", ALPHA)
+    assert crash.first_usec == BASE_USEC + int((UP - 20 + 2) * 1_000_000)  # db.service's last line, as saved
+    assert crash.within_usec == int((DOWN + 18) * 1_000_000) and OLD in crash.why and NEW in crash.why

@@ -19,7 +19,9 @@ Per machine id, so a collector's file with several hosts never mixes them. Text 
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from ..model import Entry, Incident, Severity, split_host_unit
 from ..timespec import format_duration, format_usec
@@ -70,6 +72,31 @@ class HostBoots:
         self._shut_down: dict[str, str] = {}
         self.downs: dict[str, list[tuple[int, int]]] = {}
         """Per machine, its downtimes credited (the time after its last line, µs; the downtime, µs): for words."""
+        self.saved_last: dict[str, tuple[int, str]] = {}
+        """Per machine, its last line as the service last saved it (µs, unit): after a restart its units' last lines
+        are not known (restored rhythms only), and a crash that took the service down with its host is told by it."""
+
+    def snapshot(self, last: Mapping[str, tuple[int, str]]) -> dict[str, list[Any]]:
+        """JSON-ready, for the service's state: per machine, [its boot, the boot PID 1 shut down ("" none), its last
+        line's time (µs) and unit (`last`, the tracker's; else as saved before)]."""
+        out = {}
+        for machine, boots in self._boots.items():
+            at, unit = last.get(machine) or self.saved_last.get(machine) or (-1, "")
+            out[machine] = [boots[-1], self._shut_down.get(machine, ""), at, unit]
+        return out
+
+    def restore(self, data: Any) -> None:
+        """Take back a snapshot(); malformed items left out."""
+        for machine, item in data.items() if isinstance(data, dict) else ():
+            if isinstance(machine, str) and isinstance(item, list) and len(item) == 4 and isinstance(item[0], str) \
+                    and item[0] and isinstance(item[1], str) and isinstance(item[2], int) and isinstance(item[3], str):
+                self._boots[machine] = [item[0]]
+                if item[1]:
+                    self._shut_down[machine] = item[1]
+                if item[2] >= 0:
+                    self.saved_last[machine] = (item[2], item[3])
+            if len(self._boots) >= MAX_MACHINES:
+                break
 
     def changed(self, entry: Entry) -> str | None:
         """The machine's boot before the entry's, when the entry is the first read of a boot new to it, else None
@@ -134,13 +161,15 @@ class BootSteps:
         last_key, last_seen = max(mine, key=lambda pair: max(pair[1].last_usec, pair[1].stopped_usec),
                                   default=("", None))
         last_usec = -1 if last_seen is None else max(last_seen.last_usec, last_seen.stopped_usec)
+        last_unit, last_message = split_host_unit(last_key)[1], "" if last_seen is None else last_seen.last_details()[1]
+        if last_usec <= 0 and machine in self.boots.saved_last:  # (after the service's restart: as it saved it)
+            (last_usec, last_unit), last_message = self.boots.saved_last[machine], ""
         now = entry.realtime_usec
         explained = sorted(split_host_unit(key)[1] for key, seen in watched
                            if seen.last_usec >= 0 and not seen.quiet and seen.incident is None
                            and self._due_usec(key, seen) <= now)
-        down = Downtime(machine, entry.host, old, entry.fields.get(BOOT_FIELD, ""), last_usec,
-                        split_host_unit(last_key)[1], "" if last_seen is None else last_seen.last_details()[1],
-                        now, entry.cursor, tuple(explained))
+        down = Downtime(machine, entry.host, old, entry.fields.get(BOOT_FIELD, ""), last_usec, last_unit,
+                        last_message, now, entry.cursor, tuple(explained))
         if down.down_usec:  # (at: after the host's last line, so that line's unit is credited too)
             self.jumps.add(last_usec + 1, down.down_usec, machine)
             self.boots.downs.setdefault(machine, []).append((last_usec + 1, down.down_usec))
