@@ -170,7 +170,7 @@ class SilenceTracker(SavedRhythms, ClockSteps, RunFolding, BootSteps):
         E21), both before any deadline is judged by its time."""
         if entry.clock_jump is not None:
             self.clock_jumped(*entry.clock_jump, entry.machine_id)
-        if self._counting and not entry.from_text:
+        if self._counting:
             self.boot_seen(entry)
         if self.hosts_seen is not None:
             self.hosts_seen.saw(entry.machine_id, entry.realtime_usec)

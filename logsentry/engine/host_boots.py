@@ -13,11 +13,14 @@ the downtime are named by the host's incident, which fires at the new boot's fir
 a reboot of seconds is news too). A host's last boot that ends with no next boot read says nothing here: its units'
 silences are judged as before (a collector's host-went-silent, a scan's `hold`).
 
-Per machine id, so a collector's file with several hosts never mixes them. Text logs carry no boot id: not here.
+Per machine id, so a collector's file with several hosts never mixes them. A text log (a syslog file) has no boot id:
+there the kernel's banner ("Linux version ...") starts a boot, and its syslog daemon's stop (rsyslogd's "exiting on
+signal 15", which comes before shutdown.target, never in the file) makes the boot's end a clean one.
 """
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -38,6 +41,25 @@ RECENT_BOOTS = 4
 MAX_MACHINES = 4096
 NAMED_UNITS = 20
 """Units named in the incident's lines; the rest counted."""
+
+
+TEXT_FIRST = "(a boot before the text's first kernel boot line)"
+"""A text log's host's boot until a kernel line says it booted (text_boot)."""
+TEXT_BOOT = re.compile(r"Linux version \d")
+"""The kernel's first line of each boot (init/main.c's linux_banner), as a syslog file keeps it."""
+TEXT_SHUTDOWN = re.compile(r"exiting on signal 15\b|^Stopping (?:System Logging Service|rsyslog\.service|syslog-ng)"
+                           r"|^Reached target (?:shutdown\.target|System Shutdown|Shutdown)\b")
+"""A text log's clean stop: its syslog daemon stopped (rsyslogd's "exiting on signal 15", PID 1 stopping it), which
+on a systemd host comes before shutdown.target, whose line then never reaches the file."""
+TEXT_SHUTDOWN_BY = frozenset({"rsyslogd", "systemd", "syslog-ng", "init"})
+
+
+def text_boot(entry: Entry) -> str | None:
+    """A text log's boot "id" when the entry is the kernel's banner of a boot ("Linux version 6.1.0-28-amd64 ..."),
+    named by its time (a text has no _BOOT_ID), else None."""
+    if entry.unit != "kernel" or not TEXT_BOOT.match(entry.message):
+        return None
+    return f"(kernel booted {format_usec(entry.realtime_usec)})"
 
 
 @dataclass(frozen=True)
@@ -101,13 +123,21 @@ class HostBoots:
     def changed(self, entry: Entry) -> str | None:
         """The machine's boot before the entry's, when the entry is the first read of a boot new to it, else None
         ("" when the machine was not seen before)."""
-        boot = entry.fields.get(BOOT_FIELD)
-        if not boot:
-            return None
-        machine = entry.machine_id
-        if entry.fields.get("_PID") == "1" and entry.fields.get("UNIT") == SHUTDOWN_TARGET and (
-                entry.fields.get("MESSAGE_ID") == UNIT_STARTED or entry.message.startswith("Reached target ")):
-            self._shut_down[machine] = boot
+        fields, machine = entry.fields, entry.machine_id
+        if entry.from_text:  # no boot id: the kernel's first line of a boot marks one (text_boot)
+            boot = text_boot(entry)
+            if boot is None and machine in self._boots:
+                if TEXT_SHUTDOWN.search(entry.message) and fields.get("SYSLOG_IDENTIFIER") in TEXT_SHUTDOWN_BY:
+                    self._shut_down[machine] = self._boots[machine][-1]
+                return None
+            boot = boot or TEXT_FIRST
+        else:
+            boot = fields.get(BOOT_FIELD)
+            if not boot:
+                return None
+            if fields.get("_PID") == "1" and fields.get("UNIT") == SHUTDOWN_TARGET and (
+                    fields.get("MESSAGE_ID") == UNIT_STARTED or entry.message.startswith("Reached target ")):
+                self._shut_down[machine] = boot
         boots = self._boots.get(machine)
         if boots is None:
             self._boots[machine] = [boot]
@@ -121,6 +151,11 @@ class HostBoots:
         boots.append(boot)
         del boots[:-RECENT_BOOTS]
         return boots[-2]
+
+    def current(self, machine: str) -> str:
+        """The machine's latest boot ("" when none was seen)."""
+        boots = self._boots.get(machine)
+        return boots[-1] if boots else ""
 
     def shut_down(self, machine: str, boot: str) -> bool:
         """Did PID 1 reach shutdown.target in the machine's `boot`?"""
@@ -144,20 +179,17 @@ class BootSteps:
         raise NotImplementedError  # (SilenceTracker's)
 
     def boot_seen(self, entry: Entry) -> None:
-        """Before the entry's time is looked at: if it is its host's first line of a new boot after one that did
-        not shut down, its downtime is credited to the host's units and the host's incident is made (`downtimes`,
-        given out by `expire`)."""
+        """Before the entry's time is looked at: if it is its host's first line of a new boot, the downtime since the
+        host's last line is credited to its units (any reboot: nobody ran meanwhile, and a unit whose stop line was
+        lost, a syslog file's, is no more silent than the others), and if the boot before did not shut down, the
+        host's incident is made (`downtimes`, given out by `expire`)."""
         old = self.boots.changed(entry)
         if not old:
             return
         machine = entry.machine_id
-        if self.boots.shut_down(machine, old):
-            return
         mine = [(key, seen) for units in (self._seen[rule_id] for rule_id in self._counting[:1])
                 for key, seen in units.items() if split_host_unit(key)[0] == machine]
         watched = [(key, seen) for key, seen in mine if seen.threshold]
-        if watched and all(seen.last_usec < 0 and seen.stopped_usec for _, seen in watched):
-            return  # systemd stopped each of them: a planned reboot whose shutdown.target line was not read (-u)
         last_key, last_seen = max(mine, key=lambda pair: max(pair[1].last_usec, pair[1].stopped_usec),
                                   default=("", None))
         last_usec = -1 if last_seen is None else max(last_seen.last_usec, last_seen.stopped_usec)
@@ -168,11 +200,15 @@ class BootSteps:
         explained = sorted(split_host_unit(key)[1] for key, seen in watched
                            if seen.last_usec >= 0 and not seen.quiet and seen.incident is None
                            and self._due_usec(key, seen) <= now)
-        down = Downtime(machine, entry.host, old, entry.fields.get(BOOT_FIELD, ""), last_usec, last_unit,
-                        last_message, now, entry.cursor, tuple(explained))
+        down = Downtime(machine, entry.host, old, self.boots.current(machine), last_usec, last_unit, last_message,
+                        now, entry.cursor, tuple(explained))
         if down.down_usec:  # (at: after the host's last line, so that line's unit is credited too)
             self.jumps.add(last_usec + 1, down.down_usec, machine)
             self.boots.downs.setdefault(machine, []).append((last_usec + 1, down.down_usec))
+        if self.boots.shut_down(machine, old):
+            return
+        if watched and all(seen.last_usec < 0 and seen.stopped_usec for _, seen in watched):
+            return  # systemd stopped each of them: a planned reboot whose shutdown.target line was not read (-u)
         self.downtimes.append(down)
 
     def take_downtimes(self) -> list[Incident]:
