@@ -106,7 +106,7 @@ def test_a_unit_that_stays_dead_after_the_crash_pages_from_the_new_boot(tmp_path
                                                           ("unit-went-silent", "db.service")]
     crash, dead = incidents
     assert dead["realtime_usec"] > crash["realtime_usec"]  # due from the boot, not during the downtime
-    assert "its host down, rebooting uncleanly" in dead["why"]
+    assert "20m 18s of it its host down over a reboot: not counted" in dead["why"]
 
 
 def test_a_planned_reboot_pages_nothing(tmp_path: Path) -> None:

@@ -109,7 +109,7 @@ class SilenceTracker(SavedRhythms, ClockSteps, RunFolding, BootSteps):
         self._scopes = ContainerScopes()  # a container's scope ends: the container stopped
         self._latest = 0
         self.jumps = ClockJumps()  # time a clock jumped is no silence (engine/clock_jumps.py)
-        self.boots = HostBoots()  # nor time a host was down, rebooting uncleanly (engine/host_boots.py)
+        self.boots = HostBoots()  # nor time a host was down over a reboot (engine/host_boots.py)
         self.downtimes: list[Downtime] = []  # such reboots read, their host incidents not given out yet
         self.own_machine: str | None = None  # whose clock ours is (service, tail): its entries' jumps are ours
         self.own_since = 0  # since when (µs) our clock is watched (ClockWatch): earlier jumps come from entries
@@ -273,7 +273,8 @@ class SilenceTracker(SavedRhythms, ClockSteps, RunFolding, BootSteps):
                         why=silence_why(length, rhythm, jumped, stepped, down))
         _, _, fields = seen.last_details()
         gap = Gap(rule.id, incident.unit, incident.host or fields.get("_HOSTNAME", ""), incident.first_usec, now,
-                  rhythm.mean_usec, incident.within_usec, open_at_end, incident.machine_id, length, jumped, stepped)
+                  rhythm.mean_usec, incident.within_usec, open_at_end, incident.machine_id, length, jumped, stepped,
+                  down)
         return ended, gap
 
     def _arm(self, rule_id: str, key: SilenceKey, seen: Seen) -> None:
