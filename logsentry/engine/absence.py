@@ -111,6 +111,7 @@ class SilenceTracker(SavedRhythms, ClockSteps, RunFolding, BootSteps):
         self.jumps = ClockJumps()  # time a clock jumped is no silence (engine/clock_jumps.py)
         self.boots = HostBoots()  # nor time a host was down over a reboot (engine/host_boots.py)
         self.downtimes: list[Downtime] = []  # such reboots read, their host incidents not given out yet
+        self.reboots_open: list[Incident] = []  # those given out, not ended yet
         self.own_machine: str | None = None  # whose clock ours is (service, tail): its entries' jumps are ours
         self.own_since = 0  # since when (µs) our clock is watched (ClockWatch): earlier jumps come from entries
         self.hosts_seen: HostsSeen | None = None  # each host's newest entry, for a scan's `hold` (absence_hosts.py)
@@ -315,7 +316,7 @@ class SilenceTracker(SavedRhythms, ClockSteps, RunFolding, BootSteps):
 
     def due(self, now_usec: int) -> bool:
         """Would `expire(now_usec)` have anything to look at?"""
-        return bool(self.downtimes) or (bool(self._deadlines) and self._deadlines[0][0] <= now_usec)
+        return self.reboots_due(now_usec) or (bool(self._deadlines) and self._deadlines[0][0] <= now_usec)
 
     def expire(self, now_usec: int) -> list[Incident]:
         """Silence incidents that fire by `now_usec`, earliest silence first; each fires at its deadline (a host's

@@ -39,6 +39,10 @@ UNIT = "(host)"
 RECENT_BOOTS = 4
 """Boots kept per machine: an entry of one of them (a late line of the boot before) is no new boot."""
 MAX_MACHINES = 4096
+OPEN_FOR_USEC = 600_000_000
+"""A host incident ends (its alert resolves) this long after its next boot's first line (µs of journal time; at the
+input's end in a scan): an unclean reboot is a point in time, but an alert resolved as it fires may never be seen
+(Alertmanager's group_wait)."""
 NAMED_UNITS = 20
 """Units named in the incident's lines; the rest counted."""
 
@@ -174,6 +178,7 @@ class BootSteps:
     jumps: ClockJumps
     boots: HostBoots
     downtimes: list[Downtime]
+    reboots_open: list[Incident]
 
     def _due_usec(self, key: str, seen: Seen) -> int:
         raise NotImplementedError  # (SilenceTracker's)
@@ -212,9 +217,24 @@ class BootSteps:
         self.downtimes.append(down)
 
     def take_downtimes(self) -> list[Incident]:
-        """The host incidents made since the last call, oldest first."""
+        """The host incidents made since the last call, oldest first (open until `reboots_ended` ends them)."""
         out = [downtime_incident(down) for down in self.downtimes]
         self.downtimes.clear()
+        self.reboots_open.extend(out)
+        return out
+
+    def reboots_due(self, now_usec: int) -> bool:
+        """Has a host incident to be given out, or to end, by `now_usec`?"""
+        return bool(self.downtimes) or (bool(self.reboots_open)
+                                        and self.reboots_open[0].fired_usec + OPEN_FOR_USEC <= now_usec)
+
+    def reboots_ended(self, now_usec: int | None = None) -> list[Incident]:
+        """The host incidents that end by `now_usec` (None: all, the input ended), oldest first."""
+        open_ = self.reboots_open
+        done = 0
+        while done < len(open_) and (now_usec is None or open_[done].fired_usec + OPEN_FOR_USEC <= now_usec):
+            done += 1
+        out, self.reboots_open[:] = open_[:done], open_[done:]
         return out
 
 
