@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from conftest import BASE_USEC, entry, json_events, run_cli
+from test_readme_json_schema import OPTIONAL, _schema
 from test_screening import write_journal
 from test_silence import SHIPPED_SILENCE
 
@@ -155,3 +156,14 @@ def test_the_service_restarted_after_its_hosts_crash_tells_it(tmp_path: Path) ->
     assert (crash.rule_id, crash.machine_id) == ("host-rebooted-uncleanly", ALPHA)
     assert crash.first_usec == BASE_USEC + int((UP - 20 + 2) * 1_000_000)  # db.service's last line, as saved
     assert crash.within_usec == int((DOWN + 18) * 1_000_000) and OLD in crash.why and NEW in crash.why
+
+
+def test_its_records_keep_to_the_readmes_schema(tmp_path: Path) -> None:
+    done = run_cli("scan", "--file", str(journal(tmp_path, "schema", crashed())), "--no-anomalies", "-o", "json")
+    schema = _schema()
+    records = [record for record in json_events(done) if record.get("rule") == "host-rebooted-uncleanly"]
+    assert [record["type"] for record in records] == ["incident", "action", "incident_end"]
+    for record in records:
+        said = schema[record["type"]]
+        assert set(record) <= said and said - OPTIONAL.get(record["type"], set()) <= set(record), record["type"]
+    assert records[-1]["last_usec"] == records[0]["realtime_usec"]  # (the next boot's first line)
