@@ -249,8 +249,10 @@ def downtime_incident(down: Downtime) -> Incident:
         more = f" and {len(silent) - NAMED_UNITS} more" if len(silent) > NAMED_UNITS else ""
         lines.append(f"watched units silent over it ({len(silent)}): {', '.join(silent[:NAMED_UNITS])}{more}")
     first = down.last_usec if down.last_usec >= 0 else down.back_usec
+    boots = f"the {down.new_boot[1:-1]} (a text log names no boot id)" if down.new_boot.startswith("(") else \
+        f"boot {down.old_boot} ended uncleanly, boot {down.new_boot} followed"
     return Incident(rule_id=RULE_ID, severity=Severity.ERROR, unit=UNIT, key="", first_usec=first,
                     fired_usec=down.back_usec, last_usec=down.back_usec, count=1, threshold=1,
                     within_usec=down.down_usec, cursor=down.cursor, samples=tuple(lines), action="alert",
-                    why=f"rebooted without shutting down (a crash, a power loss, a reset): boot {down.old_boot} "
-                        f"ended uncleanly, boot {down.new_boot} followed", machine_id=down.machine, host=down.host)
+                    why=f"rebooted without shutting down (a crash, a power loss, a reset): {boots}",
+                    machine_id=down.machine, host=down.host)
