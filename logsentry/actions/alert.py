@@ -14,7 +14,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..engine.host_boots import RULE_ID as REBOOT_RULE
 from ..hosts import local_machine_id
 from ..model import Incident, Link, incident_label, journald_machine
 from ..sources.selection import container_of, unit_terms, user_unit_of
@@ -169,6 +168,8 @@ SERVICE_WORDS = {
     "state_corrupt": "logsentry found its state file corrupt and set it aside",
 }
 """What an alert about logsentry itself (service_payload's event) is about, in words."""
+REBOOT_RULE = "host-rebooted-uncleanly"
+"""engine/host_boots.RULE_ID, not imported: a delivery child imports no engine (tests/test_cli_startup.py)."""
 BUILTIN_TITLES = {"host-went-silent": "the host's journal stopped arriving",
                   REBOOT_RULE: "the host rebooted without shutting down"}
 """Rules with no rule file (host_silence.py), by id."""

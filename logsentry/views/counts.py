@@ -9,7 +9,6 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from ..engine.host_boots import RULE_ID as REBOOT_RULE
 from ..model import Incident, Link
 from ..timespec import format_duration, format_usec
 from ..wording import plural
@@ -223,7 +222,7 @@ def count_story(incident: Incident, reported: int | None = None,
     trial read "hit" and "trigger" as jargon.)"""
     if (story := run_story(incident, clock) or flood_story(incident, clock)) is not None:
         return story
-    if incident.rule_id == REBOOT_RULE:  # (engine/host_boots.py: no matching lines, a host's downtime)
+    if incident.rule_id == "host-rebooted-uncleanly":  # (engine/host_boots.RULE_ID: no matching lines, a downtime)
         return (f"its last line {format_usec(incident.first_usec)}, its next boot's first line "
                 f"{clock(incident.fired_usec)}: down {format_duration(incident.within_usec)}, no shutdown between")
     told = (f", reported at {_judged_hits(incident, reported)}"
