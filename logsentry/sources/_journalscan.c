@@ -875,8 +875,7 @@ static int fill_batch(Scanner *s, Batch *b, Buf *unit, size_t limit) {
             b->messages.len = message_start; /* not selected: as if a match had left it out */
             continue;
         }
-        /* it carries its clock's jump, or is its boot's first (evicted slots make a boot fresh again: one more) */
-        q.full |= clock_slot >= 0 && (s->boots[clock_slot].jump_delta != 0 || s->boots[clock_slot].fresh);
+        q.full |= clock_slot >= 0 && s->boots[clock_slot].jump_delta != 0; /* it carries its clock's jump */
         if (!q.full && disown) { /* selected by its claim, as Python's Keep takes it, then disowned */
             machine_len = 0;
             __atomic_fetch_add(&s->disowned_screened, 1, __ATOMIC_RELAXED);
@@ -887,6 +886,8 @@ static int fill_batch(Scanner *s, Batch *b, Buf *unit, size_t limit) {
                          (hash_bytes(machine, machine_len) * 1099511628211ULL);
             q.full = !container_seen(s, h ? h : 1);
         }
+        /* its boot's first (an evicted slot's boot may come so once more): not a disowned claim's, of no machine */
+        q.full |= clock_slot >= 0 && s->boots[clock_slot].fresh && !disown;
         if (!q.full) {
             q.message = b->messages.data + message_start;
             q.full = screen_passes(&s->screen, (const unsigned char *)q.message, q.message_len, effective);
