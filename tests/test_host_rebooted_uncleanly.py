@@ -140,8 +140,11 @@ def test_the_service_restarted_after_its_hosts_crash_tells_it(tmp_path: Path) ->
     """`logsentry run` on the host that crashed restarts with its saved state and reads on from its cursor: the
     next boot's lines only. The boot it read last and its host's last line are saved with the rhythms."""
     detector = Detector(list(SHIPPED_SILENCE))
-    before, after = journal(tmp_path, "before", steady(ALPHA, OLD, 0.0, 0.0, UP)), journal(
-        tmp_path, "after", steady(ALPHA, NEW, UP + DOWN, UP + DOWN, UP + DOWN + 3600))
+    back = UP + DOWN  # (a boot opens with the kernel's lines: of no unit, they come in full)
+    banner = line(ALPHA, NEW, back, "kernel", back, "Linux version 6.1.0-28-amd64", _TRANSPORT="kernel")
+    del banner["_SYSTEMD_UNIT"]
+    before = journal(tmp_path, "before", steady(ALPHA, OLD, 0.0, 0.0, UP))
+    after = journal(tmp_path, "after", [banner, *steady(ALPHA, NEW, back, back + 1, back + 3600)])
 
     def run(pipeline: Pipeline, path: Path) -> list[Incident]:
         items = open_entries(Selection(), files=(path,), extra_fields=detector.needed_fields, screen=detector.screen())
@@ -156,6 +159,7 @@ def test_the_service_restarted_after_its_hosts_crash_tells_it(tmp_path: Path) ->
     assert (crash.rule_id, crash.machine_id) == ("host-rebooted-uncleanly", ALPHA)
     assert crash.first_usec == BASE_USEC + int((UP - 20 + 2) * 1_000_000)  # db.service's last line, as saved
     assert crash.within_usec == int((DOWN + 18) * 1_000_000) and OLD in crash.why and NEW in crash.why
+    assert crash.fired_usec == BASE_USEC + int(back * 1_000_000)
 
 
 def test_its_records_keep_to_the_readmes_schema(tmp_path: Path) -> None:
@@ -167,3 +171,11 @@ def test_its_records_keep_to_the_readmes_schema(tmp_path: Path) -> None:
         said = schema[record["type"]]
         assert set(record) <= said and said - OPTIONAL.get(record["type"], set()) <= set(record), record["type"]
     assert records[-1]["last_usec"] == records[0]["realtime_usec"]  # (the next boot's first line)
+
+
+def test_the_views_name_the_engines_rule() -> None:
+    """alert.py and views/counts.py spell the id out (a delivery child imports no engine): the same."""
+    from logsentry.actions.alert import BUILTIN_TITLES, REBOOT_RULE
+    from logsentry.engine.host_boots import RULE_ID
+    assert REBOOT_RULE == RULE_ID and RULE_ID in BUILTIN_TITLES
+    assert RULE_ID in (Path(__file__).resolve().parent.parent / "logsentry" / "views" / "counts.py").read_text()
