@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .config import SiteConfig, Watch
+from .engine.host_boots import RULE_ID as REBOOT_RULE
 from .host_silence import RULE_ID as HOST_RULE
 from .sources.selection import CONTAINER_SEPARATOR
 from .tomlfile import did_you_mean
@@ -43,11 +44,11 @@ def _any_of(names: list[str]) -> str:
 
 def check_rule_names(config: SiteConfig, loaded: Iterable[str], unread: Iterable[str] = ()) -> RuleNames:
     """The names of `disabled_rules` that are no rule id and the patterns of a watch's `rules` that match none,
-    among `loaded` (every id of the config's rule files, disabled ones too) and host-went-silent (a rule with no
-    file); a watch with no pattern that matches (or none at all: `rules = []`), or whose every rule is disabled, is
-    `dead`. A name of `unread` (a rule file with an error, RuleSet.unread) is no typo and leaves its watch to that
-    error: said here too, it was a second error for one fault, worded as a typo."""
-    known = sorted({*loaded, HOST_RULE})
+    among `loaded` (every id of the config's rule files, disabled ones too), host-went-silent and
+    host-rebooted-uncleanly (rules with no file); a watch with no pattern that matches (or none at all: `rules = []`),
+    or whose every rule is disabled, is `dead`. A name of `unread` (a rule file with an error, RuleSet.unread) is no
+    typo and leaves its watch to that error: said here too, it was a second error for one fault, worded as a typo."""
+    known = sorted({*loaded, HOST_RULE, REBOOT_RULE})
     broken = sorted(set(unread) - set(known))
     ids = {*known, *broken}
     warnings = [f"{config.path}: warning: disabled_rules: no rule has the id {name!r}{did_you_mean(name, known)}: "

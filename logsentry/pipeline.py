@@ -15,6 +15,7 @@ from .engine.anomaly import AnomalyDetector
 from .engine.anomaly_step import AnomalyStep, WentOn
 from .engine.detector import Detector
 from .engine.failures import FailureGroups, is_generic
+from .engine.host_boots import RULE_ID as REBOOT_RULE
 from .engine.main_exits import MainExits
 from .engine.owners import Owners
 from .engine.policy import Policy
@@ -221,7 +222,12 @@ class Pipeline:
             yield from self._give(given)
         if self.silence:
             for incident in self.silence.expire(now_usec):
-                yield from self._fired(incident)
+                if incident.rule_id == REBOOT_RULE:  # a host's unclean reboot: whole at its next boot's first line
+                    yield from self._give(incident)
+                else:
+                    yield from self._fired(incident)
+            for incident in self.silence.reboots_ended(now_usec):
+                yield EndedEvent(incident)
 
     def _fired(self, incident: Incident) -> Iterator[Event]:
         """An incident fired: a signature's joins its failure (engine/failures.py), which is given out once."""
@@ -285,6 +291,8 @@ class Pipeline:
             for incident, gap in self.silence.finish(end_usec):
                 yield GapEvent(gap)
                 yield EndedEvent(incident, open_at_end=True)
+            for incident in self.silence.reboots_ended():  # (complete: their end is only an alert's)
+                yield EndedEvent(incident)
 
     def feed(self, item: Entry | ScreenedRun) -> Iterator[Event]:
         """One item of a live source, as run() takes each (a live source has no end of input)."""

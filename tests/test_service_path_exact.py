@@ -110,7 +110,8 @@ def test_recent_lines_of_runs_are_each_units_last_lines(make_journal: Callable[.
     items = list(open_entries(Selection(), files=[make_journal(rows)], extra_fields=detector.needed_fields,
                               screen=detector.screen()))
     runs = [item for item in items if isinstance(item, ScreenedRun)]
-    assert sum(run.count for run in runs) == 700 and max(len(run.spans) for run in runs) == 8
+    # (each machine's boot's first entry comes in full: a boot change must reach Python, engine/host_boots.py)
+    assert sum(run.count for run in runs) == 700 - 2 and max(len(run.spans) for run in runs) == 8
     assert max(len(one.message) for run in runs for one in run.entries()) > MAX_LINE  # cut as alerts show them
     for per_span in (1, 3, 10, 500):
         for run in runs:

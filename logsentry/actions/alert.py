@@ -129,7 +129,7 @@ def journalctl_command(incident: Incident, source: Sequence[str] = (), ahead_use
         if user_unit_of(unit) is not None else \
         [["-u", container[0], f"CONTAINER_NAME={container[1]}"]] if container is not None else \
         [["_TRANSPORT=kernel"]] if unit == "kernel" else [["-u", unit]] if unit and not unit.startswith("(") else \
-        [["-t", unit.strip("()")]] if unit else [[]]
+        [["-t", unit.strip("()")]] if unit and unit != "(host)" else [[]]  # (a host's incident: all its lines)
     where = list(source)
     machine = journald_machine(incident.machine_id)
     if machine and (source or machine != _this_machine()):
@@ -168,7 +168,10 @@ SERVICE_WORDS = {
     "state_corrupt": "logsentry found its state file corrupt and set it aside",
 }
 """What an alert about logsentry itself (service_payload's event) is about, in words."""
-BUILTIN_TITLES = {"host-went-silent": "the host's journal stopped arriving"}
+REBOOT_RULE = "host-rebooted-uncleanly"
+"""engine/host_boots.RULE_ID, not imported: a delivery child imports no engine (tests/test_cli_startup.py)."""
+BUILTIN_TITLES = {"host-went-silent": "the host's journal stopped arriving",
+                  REBOOT_RULE: "the host rebooted without shutting down"}
 """Rules with no rule file (host_silence.py), by id."""
 _A_UNIT = re.compile(r"\b[Aa] unit\b|\bthe unit\b")
 _HOST_UNIT = "(host)"
@@ -212,6 +215,9 @@ def body(payload: Mapping[str, Any]) -> str:
     if payload.get("silence"):  # a silence has no hits: from its last entry to the alert's time
         lines.append(f"silent from {format_usec(payload['first_usec'])} (the last entry) to "
                      f"{format_usec(payload['last_usec'])} on {payload['host']}")
+    elif rule == REBOOT_RULE:  # a host's unclean reboot has no hits either (engine/host_boots.py)
+        lines.append(f"down from {format_usec(payload['first_usec'])} (its last line) to "
+                     f"{format_usec(payload['last_usec'])} (its next boot's first line) on {payload['host']}")
     elif payload["first_usec"]:
         at_least = "at least " if payload.get("count_is_lower_bound") else ""
         own = payload.get("last_hit_usec", payload["last_usec"])  # (an alert queued before it was given: last_usec)

@@ -72,6 +72,7 @@ from .absence_stops import Gap as Gap  # re-exported: pipeline.py, views/report.
 from .absence_stops import deliberately_stopped as deliberately_stopped
 from .clock_jumps import ClockJumps
 from .detector import RuleTimeout, looks_at_entries, match_rule
+from .host_boots import BootSteps, Downtime, HostBoots
 from .rhythm import MAX_GAPS, Rhythm
 from .window import invocation_of
 
@@ -87,7 +88,7 @@ CLOCK_RECHECK_USEC = 1_000_000
 """A unit silence due while its host's clock offset is being learnt is looked at again this much later (µs)."""
 
 
-class SilenceTracker(SavedRhythms, ClockSteps, RunFolding):
+class SilenceTracker(SavedRhythms, ClockSteps, RunFolding, BootSteps):
     """Per (rule, unit) rhythms and deadlines; what a silence is and is not: the module docstring."""
 
     def __init__(self, rules: Iterable[Rule], overrides: Overrides | None = None):
@@ -108,6 +109,9 @@ class SilenceTracker(SavedRhythms, ClockSteps, RunFolding):
         self._scopes = ContainerScopes()  # a container's scope ends: the container stopped
         self._latest = 0
         self.jumps = ClockJumps()  # time a clock jumped is no silence (engine/clock_jumps.py)
+        self.boots = HostBoots()  # nor time a host was down over a reboot (engine/host_boots.py)
+        self.downtimes: list[Downtime] = []  # such reboots read, their host incidents not given out yet
+        self.reboots_open: list[Incident] = []  # those given out, not ended yet
         self.own_machine: str | None = None  # whose clock ours is (service, tail): its entries' jumps are ours
         self.own_since = 0  # since when (µs) our clock is watched (ClockWatch): earlier jumps come from entries
         self.hosts_seen: HostsSeen | None = None  # each host's newest entry, for a scan's `hold` (absence_hosts.py)
@@ -167,6 +171,8 @@ class SilenceTracker(SavedRhythms, ClockSteps, RunFolding):
         E21), both before any deadline is judged by its time."""
         if entry.clock_jump is not None:
             self.clock_jumped(*entry.clock_jump, entry.machine_id)
+        if self._counting:
+            self.boot_seen(entry)
         if self.hosts_seen is not None:
             self.hosts_seen.saw(entry.machine_id, entry.realtime_usec)
 
@@ -263,11 +269,13 @@ class SilenceTracker(SavedRhythms, ClockSteps, RunFolding):
         stepped = seen.last_stamp_usec() - seen.last_usec
         # (its first stamp is later than `now` when the clock was set back since: the gap ends at the stamp of the
         # line that ended it, the incident no earlier than it began)
+        down = self.boots.down_credit(seen.last_usec, split_host_unit(key)[0]) if jumped else 0
         ended = replace(incident, last_usec=max(now, incident.first_usec),
-                        why=silence_why(length, rhythm, jumped, stepped))
+                        why=silence_why(length, rhythm, jumped, stepped, down))
         _, _, fields = seen.last_details()
         gap = Gap(rule.id, incident.unit, incident.host or fields.get("_HOSTNAME", ""), incident.first_usec, now,
-                  rhythm.mean_usec, incident.within_usec, open_at_end, incident.machine_id, length, jumped, stepped)
+                  rhythm.mean_usec, incident.within_usec, open_at_end, incident.machine_id, length, jumped, stepped,
+                  down)
         return ended, gap
 
     def _arm(self, rule_id: str, key: SilenceKey, seen: Seen) -> None:
@@ -308,11 +316,12 @@ class SilenceTracker(SavedRhythms, ClockSteps, RunFolding):
 
     def due(self, now_usec: int) -> bool:
         """Would `expire(now_usec)` have anything to look at?"""
-        return bool(self._deadlines) and self._deadlines[0][0] <= now_usec
+        return self.reboots_due(now_usec) or (bool(self._deadlines) and self._deadlines[0][0] <= now_usec)
 
     def expire(self, now_usec: int) -> list[Incident]:
-        """Silence incidents that fire by `now_usec`, earliest silence first; each fires at its deadline."""
-        fired = []
+        """Silence incidents that fire by `now_usec`, earliest silence first; each fires at its deadline (a host's
+        unclean reboot read, first: engine/host_boots.py)."""
+        fired = self.take_downtimes() if self.downtimes else []
         deadlines = self._deadlines
         while deadlines and deadlines[0][0] <= now_usec:
             stored, rule_id, key = heapq.heappop(deadlines)
@@ -352,7 +361,8 @@ class SilenceTracker(SavedRhythms, ClockSteps, RunFolding):
                 count=seen.count, threshold=rule.absence.min_entries,  # type: ignore[union-attr]
                 within_usec=seen.threshold, cursor=cursor, samples=(message,), action=rule.action,
                 invocation=invocation_of(fields),
-                why=silence_why(deadline - seen.last_usec, seen.rhythm, jumped, stamp - seen.last_usec))
+                why=silence_why(deadline - seen.last_usec, seen.rhythm, jumped, stamp - seen.last_usec,
+                                self.boots.down_credit(seen.last_usec, machine) if jumped else 0))
             fired.append(seen.incident)
         return fired
 

@@ -7,15 +7,19 @@ import time
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from ..model import split_host_unit
 from ..rules.rule import Rule
 from .absence_seen import Seen
 from .absence_stops import ContainerScopes
+from .host_boots import HostBoots
 from .rhythm import Rhythm
 
 ENDED_ALONE = "/ended alone"
 """The snapshot's key of the pending habits: no rule id (a rule file's name) holds a slash."""
 CONTAINER_SCOPES = "/container scopes"
 """The snapshot's key of the containers' scopes (absence_stops.ContainerScopes)."""
+HOST_BOOTS = "/host boots"
+"""The snapshot's key of each machine's boot and last line (engine/host_boots.py)."""
 
 
 def rhythms_snapshot(seen: Mapping[str, Mapping[str, Seen]]) -> dict[str, Any]:
@@ -64,6 +68,8 @@ class SavedRhythms:
     _scopes: ContainerScopes
     _snapshot_at: float
     _habit_moved: bool
+    boots: HostBoots
+    _counting: list[str]
 
     def _new(self, rule: Rule, key: str, units: dict[str, Seen], rhythm: Rhythm | None = None) -> Seen:
         raise NotImplementedError  # (SilenceTracker's)
@@ -78,9 +84,24 @@ class SavedRhythms:
         return True
 
     def snapshot(self) -> dict[str, Any]:
-        """The learnt rhythms and pending habits, JSON-ready (rhythms_snapshot)."""
-        scopes = self._scopes.snapshot()
-        return {**rhythms_snapshot(self._seen), CONTAINER_SCOPES: scopes} if scopes else rhythms_snapshot(self._seen)
+        """The learnt rhythms and pending habits, JSON-ready (rhythms_snapshot), the containers' scopes and the hosts'
+        boots (each only when there is one)."""
+        out = rhythms_snapshot(self._seen)
+        if scopes := self._scopes.snapshot():
+            out[CONTAINER_SCOPES] = scopes
+        if boots := self.boots.snapshot(self.hosts_last()):
+            out[HOST_BOOTS] = boots
+        return out
+
+    def hosts_last(self) -> dict[str, tuple[int, str]]:
+        """Per machine, its latest unit line (µs, unit) under the first rule that counts every entry."""
+        out: dict[str, tuple[int, str]] = {}
+        for units in (self._seen[rule_id] for rule_id in self._counting[:1]):
+            for key, seen in units.items():
+                machine, unit = split_host_unit(key)
+                if seen.last_usec > out.get(machine, (-1, ""))[0]:
+                    out[machine] = (seen.last_usec, unit)
+        return out
 
     def restore(self, data: Any) -> None:
         """Rhythms (and pending habits) saved by snapshot(); malformed parts are left out."""
@@ -93,3 +114,4 @@ class SavedRhythms:
             if (seen := self._seen.get(rule_id, {}).get(key)) is not None:
                 seen.ended_alone_usec = gap_usec
         self._scopes.restore(data.get(CONTAINER_SCOPES) if isinstance(data, dict) else None)
+        self.boots.restore(data.get(HOST_BOOTS) if isinstance(data, dict) else None)

@@ -55,20 +55,24 @@ class Seen:
         return max(stamp, self.last_usec)
 
 
-def silence_why(length_usec: int, rhythm: Rhythm, jumped_usec: int = 0, stepped_usec: int = 0) -> str:
-    """A silence's reason: how long (µs) and, when known, the unit's usual gap, with its clock's part
-    (silence_length)."""
+def silence_why(length_usec: int, rhythm: Rhythm, jumped_usec: int = 0, stepped_usec: int = 0,
+                down_usec: int = 0) -> str:
+    """A silence's reason: how long (µs) and, when known, the unit's usual gap, with its clock's part and its host's
+    downtime over a reboot (silence_length)."""
     usual = f", usually one every {format_duration(rhythm.mean_usec)}" if rhythm.gaps else ""
-    return f"no entry for {silence_length(length_usec, jumped_usec, stepped_usec)}{usual}"
+    return f"no entry for {silence_length(length_usec, jumped_usec, stepped_usec, down_usec)}{usual}"
 
 
-def silence_length(length_usec: int, jumped_usec: int = 0, stepped_usec: int = 0) -> str:
+def silence_length(length_usec: int, jumped_usec: int = 0, stepped_usec: int = 0, down_usec: int = 0) -> str:
     """A silence's length (µs, on the clock as it is now) as text, saying how much of it was a clock's jump ahead (a
     suspend, a step: engine/clock_jumps.py), not counted (helper-167's F14: "no entry for 8h 1m 2s" for a unit paged
     a minute after a laptop woke), and how far the clock was set back after the unit's last line: that line's stamp
-    is then later than the length says (helper-168: "no entry for 1h 54m from 04:57" for a hang of 3h 54m)."""
-    said = [f"{format_duration(jumped_usec)} of it a clock's jump, a suspend or a step: not counted"] \
-        if jumped_usec > 0 else []
+    is then later than the length says (helper-168: "no entry for 1h 54m from 04:57" for a hang of 3h 54m). Of the
+    jumps, `down_usec` was its host down over a reboot (engine/host_boots.py), not counted either."""
+    clock = jumped_usec - down_usec
+    said = [f"{format_duration(clock)} of it a clock's jump, a suspend or a step: not counted"] if clock > 0 else []
+    if down_usec > 0:
+        said.append(f"{format_duration(down_usec)} of it its host down over a reboot: not counted")
     if stepped_usec > 0:
         said.append(f"the clock was set back {format_duration(stepped_usec)} after its last line")
     return format_duration(length_usec) + (f" ({'; '.join(said)})" if said else "")

@@ -92,7 +92,7 @@ class Gap:
     one (or to the end of the input, `open`). `expected_gap_usec` is the unit's mean gap as learnt before it.
     `length_usec`: to less from, plus how far its host's clock was set back between (`stepped_usec`: `to_usec` may
     then be earlier than `from_usec`); of it, `jumped_usec` was a clock's jump ahead (a suspend: not counted as
-    silence). µs of journal time."""
+    silence) or its host down over a reboot (`down_usec` of it: engine/host_boots.py). µs of journal time."""
 
     rule_id: str
     unit: str
@@ -106,10 +106,11 @@ class Gap:
     length_usec: int = 0
     jumped_usec: int = 0
     stepped_usec: int = 0
+    down_usec: int = 0
 
     def length_said(self) -> str:
         """Its length as text, with its clock's part (absence_seen.silence_length)."""
-        return silence_length(self.length_usec, self.jumped_usec, self.stepped_usec)
+        return silence_length(self.length_usec, self.jumped_usec, self.stepped_usec, self.down_usec)
 
 
 def text_program(key: str) -> str | None:

@@ -399,6 +399,8 @@ typedef struct {
         int64_t offset;
         int used;
         int64_t jump_at, jump_delta; /* a jump not handed over yet: its next entry in full carries it (0: none) */
+        int fresh; /* no entry of this boot handed over in full yet: its first one comes in full, with _BOOT_ID, so
+                      that Python sees a machine's boot change (engine/host_boots.py: a crash's reboot) */
     } boots[N_BOOTS]; /* by a hash of (boot, machine), open addressing: one evicted forgets its jump, makes none up */
 } Scanner;
 
@@ -433,14 +435,18 @@ static int note_clock(Scanner *s, int64_t realtime, uint64_t machine) {
         s->boots[k].boot = boot;
         s->boots[k].machine = machine;
         s->boots[k].jump_delta = 0;
+        s->boots[k].fresh = 1;
         s->boots[k].used = 1;
     }
     s->boots[k].offset = offset;
     return (int)k;
 }
 
-/* The batch's last candidate (an entry of the boot in `slot`) carries that boot's pending jump, if any. */
+/* The batch's last candidate (an entry of the boot in `slot`) carries that boot's pending jump, if any (and its
+   boot is no longer fresh). */
 static void hand_jump(Scanner *s, Batch *b, int slot) {
+    if (slot >= 0)
+        s->boots[slot].fresh = 0;
     if (slot < 0 || !s->boots[slot].jump_delta)
         return;
     Candidate *c = &BUF_AT(b->candidates, Candidate, BUF_COUNT(b->candidates, Candidate) - 1);
@@ -880,6 +886,8 @@ static int fill_batch(Scanner *s, Batch *b, Buf *unit, size_t limit) {
                          (hash_bytes(machine, machine_len) * 1099511628211ULL);
             q.full = !container_seen(s, h ? h : 1);
         }
+        /* its boot's first (an evicted slot's boot may come so once more): not a disowned claim's, of no machine */
+        q.full |= clock_slot >= 0 && s->boots[clock_slot].fresh && !disown;
         if (!q.full) {
             q.message = b->messages.data + message_start;
             q.full = screen_passes(&s->screen, (const unsigned char *)q.message, q.message_len, effective);

@@ -222,6 +222,9 @@ def count_story(incident: Incident, reported: int | None = None,
     trial read "hit" and "trigger" as jargon.)"""
     if (story := run_story(incident, clock) or flood_story(incident, clock)) is not None:
         return story
+    if incident.rule_id == "host-rebooted-uncleanly":  # (engine/host_boots.RULE_ID: no matching lines, a downtime)
+        return (f"its last line {format_usec(incident.first_usec)}, its next boot's first line "
+                f"{clock(incident.fired_usec)}: down {format_duration(incident.within_usec)}, no shutdown between")
     told = (f", reported at {_judged_hits(incident, reported)}"
             if reported is not None and reported != incident.threshold else "")
     lower = "at least " if incident.dropped else ""

@@ -1,0 +1,50 @@
+"""A syslog file has no _BOOT_ID: the kernel's banner ("Linux version ...") starts a boot there, so a crash is one
+host-rebooted-uncleanly incident too, not a unit-went-silent page per steady program; rsyslogd's stop ("exiting on
+signal 15") before the banner makes it a planned reboot (engine/host_boots.py text_boot)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from conftest import json_events, run_cli
+
+START = datetime(2026, 1, 1, tzinfo=UTC)
+UP, DOWN = 25 * 3600, 1200
+PROGRAMS = ("api", "worker", "db")
+BANNER = "kernel: Linux version 6.1.0-28-amd64 (debian-kernel@lists.debian.org) #1 SMP PREEMPT_DYNAMIC Debian 6.1.119-1"
+STOPPED = ['systemd[1]: Stopping rsyslog.service - System Logging Service...',
+           'rsyslogd: [origin software="rsyslogd" swVersion="8.2302.0" x-pid="512" x-info="https://www.rsyslog.com"] '
+           'exiting on signal 15.']
+
+
+def at(seconds: float, text: str) -> tuple[float, str]:
+    return seconds, f"{(START + timedelta(seconds=seconds)).isoformat(timespec='microseconds')} web01 {text}"
+
+
+def steady(start: float, end: float) -> list[tuple[float, str]]:
+    return [at(start + n * 20 + i, f"{name}[{100 + i}]: {name} handled a request")
+            for n in range(int((end - start) // 20)) for i, name in enumerate(PROGRAMS)]
+
+
+def scan(tmp_path: Path, lines: list[tuple[float, str]]) -> list[dict[str, Any]]:
+    path = tmp_path / "syslog"
+    path.write_text("".join(f"{text}\n" for _, text in sorted(lines)))
+    done = run_cli("scan", "--file", str(path), "--no-anomalies", "-o", "json")
+    assert done.exit_code in (0, 3), done.output
+    return [event for event in json_events(done) if event["type"] == "incident"]
+
+
+def test_a_crash_in_a_syslog_file_is_one_host_incident(tmp_path: Path) -> None:
+    back = UP + DOWN
+    incidents = scan(tmp_path, [*steady(0, UP), at(back, BANNER), *steady(back + 5, back + 3600)])
+    assert [(i["rule"], i["host"]) for i in incidents] == [("host-rebooted-uncleanly", "web01")]
+    assert "down 20m 18s" in incidents[0]["message"]
+    assert incidents[0]["why"].endswith("the kernel booted 2026-01-02 01:20:00.000 (a text log names no boot id)")
+
+
+def test_a_syslog_files_planned_reboot_pages_nothing(tmp_path: Path) -> None:
+    back = UP + DOWN
+    stop = [at(UP + 1 + k, line) for k, line in enumerate(STOPPED)]
+    assert scan(tmp_path, [*steady(0, UP), *stop, at(back, BANNER), *steady(back + 5, back + 3600)]) == []
