@@ -41,6 +41,7 @@ def test_a_crash_in_a_syslog_file_is_one_host_incident(tmp_path: Path) -> None:
     incidents = scan(tmp_path, [*steady(0, UP), at(back, BANNER), *steady(back + 5, back + 3600)])
     assert [(i["rule"], i["host"]) for i in incidents] == [("host-rebooted-uncleanly", "web01")]
     assert "down 20m 18s" in incidents[0]["message"]
+    assert "((" not in incidents[0]["message"]  # a text's unit is in parentheses already (helper-174)
     assert incidents[0]["why"].endswith("the kernel booted 2026-01-02 01:20:00.000 (a text log names no boot id)")
 
 

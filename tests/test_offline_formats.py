@@ -149,6 +149,7 @@ def test_a_log_named_for_what_it_is_takes_its_directorys_name(tmp_path):
     assert {json.loads(line)["unit"] for line in done.stdout.splitlines()
             if json.loads(line)["type"] == "incident"} == {"(nginx-error)"}, done.stdout
     assert identifier("/var/log/postgresql/postgresql-15-main.log") == "postgresql-15-main"
+    assert identifier("var/log/cassandra/system.log") == "cassandra-system"  # not "(system)", read as systemd's
     assert identifier("/var/log/error.log") == "error" and identifier("-") == "stdin"
     assert identifier("/srv/billing/logs/app.log.1.gz") == "app"  # "logs" names no program
     assert identifier("/home/ana/Downloads/error.log") == "error"  # nor does a folder outside a log directory

@@ -243,7 +243,8 @@ def downtime_incident(down: Downtime) -> Incident:
     the watched units whose silence the downtime explains (its lines: the card shows both, an alert the last)."""
     said = f": {down.last_message[:200]}" if down.last_message else ""
     lines = [f"host down {format_duration(down.down_usec)} without a shutdown: last line "
-             + (f"{format_usec(down.last_usec)} ({down.last_unit}{said})" if down.last_usec >= 0 else "unknown")
+             + (_last_line(format_usec(down.last_usec), f"{down.last_unit}{said}") if down.last_usec >= 0
+                else "unknown")
              + f", next boot's first line {format_usec(down.back_usec)}"]
     if silent := down.silent:
         more = f" and {len(silent) - NAMED_UNITS} more" if len(silent) > NAMED_UNITS else ""
@@ -256,3 +257,9 @@ def downtime_incident(down: Downtime) -> Incident:
                     within_usec=down.down_usec, cursor=down.cursor, samples=tuple(lines), action="alert",
                     why=f"rebooted without shutting down (a crash, a power loss, a reset): {boots}",
                     machine_id=down.machine, host=down.host)
+
+
+def _last_line(when: str, said: str) -> str:
+    """`when (unit: words)`, or `when, (unit): words` for a text's unit, in parentheses already (helper-174 saw
+    `((api): api: processed ...)`)."""
+    return f"{when}, {said}" if said.startswith("(") else f"{when} ({said})"

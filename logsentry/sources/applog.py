@@ -220,8 +220,9 @@ def _dated_usec(found: re.Match[str]) -> int:
 
 GENERIC_NAMES = frozenset({"access", "all", "app", "application", "console", "current", "daemon", "debug", "default",
                            "err", "error", "errors", "general", "info", "log", "main", "out", "output", "server",
-                           "service", "stderr", "stdout", "trace", "warn", "warning"})
-"""Log file names that say what a log is, not whose: `/var/log/nginx/error.log` was `(error)` (helper-124)."""
+                           "service", "stderr", "stdout", "system", "trace", "warn", "warning"})
+"""Log file names that say what a log is, not whose: `/var/log/nginx/error.log` was `(error)` (helper-124), Cassandra's
+`/var/log/cassandra/system.log` `(system)`, which read as systemd's (helper-174)."""
 _NO_OWNER = frozenset({"", ".", "..", "log", "logs", "var", "tmp", "home", "root"})
 """Directory names that say no program's name either."""
 
