@@ -136,6 +136,26 @@ def test_a_scan_of_one_unit_tells_its_hosts_crash_once(tmp_path: Path) -> None:
     assert "api.service" in incidents[0]["message"]
 
 
+def test_a_scan_of_the_unit_that_never_came_back_tells_the_crash_and_judges_it_from_the_boot(
+        tmp_path: Path) -> None:
+    """`scan -u db` where db has no line of the next boot: the scan read no boot change, told no host incident and
+    counted db silent inside the downtime (helper-174); the journal's later boot is read at the end
+    (sources/journal_tail.py), as the whole journal's scan tells it. A planned reboot stays quiet so."""
+    path = journal(tmp_path, "dead", crashed(after=("api.service", "worker.service")))
+    whole = scan(path)
+    narrowed = scan(path, "-u", "db")
+    assert [(i["rule"], i["unit"]) for i in narrowed] == [("host-rebooted-uncleanly", "(host)"),
+                                                         ("unit-went-silent", "db.service")]
+    crash, dead = narrowed
+    assert crash["first_usec"] == whole[0]["first_usec"]  # the host's last line, any unit's (not db's own)
+    assert crash["realtime_usec"] == whole[0]["realtime_usec"]
+    assert dead["realtime_usec"] == whole[1]["realtime_usec"] > crash["realtime_usec"]
+    back = UP + 2 + DOWN
+    planned = journal(tmp_path, "planned", [*steady(ALPHA, OLD, 0.0, 0.0, UP), *shutdown(ALPHA, OLD, UP),
+                                            *steady(ALPHA, NEW, back, back, back + 3600, ("api.service",))])
+    assert scan(planned, "-u", "db") == scan(planned) == []  # (systemd stopped db: no silence, no host incident)
+
+
 def test_the_service_restarted_after_its_hosts_crash_tells_it(tmp_path: Path) -> None:
     """`logsentry run` on the host that crashed restarts with its saved state and reads on from its cursor: the
     next boot's lines only. The boot it read last and its host's last line are saved with the rhythms."""

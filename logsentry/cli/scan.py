@@ -19,6 +19,7 @@ from ..model import SEVERITY_NAMES, Hit, Incident, Severity
 from ..pipeline import EndedEvent, Event, MatchEvent, Pipeline
 from ..sources import InputFormatError, JournalOpenError, kind_of, open_entries
 from ..sources.journal import JournalLocation, journal_end_usec, tail_jumps, with_container_scopes
+from ..sources.journal_tail import tail_boots
 from ..sources.last_lines import LastLines, Said, journal_lines, told_by_systemd, untold
 from ..sources.unit_names import said_unseen, unseen_units
 from ..timespec import format_duration
@@ -135,8 +136,11 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
             if selection.units and (journals or not files) else None
         def ended() -> int | None:
             if end is not None and pipeline.silence:  # the jumps in the host's lines after the units' last ones
-                for at, delta, machine in tail_jumps(JournalLocation(directory=directory, files=journals), selection):
+                location = JournalLocation(directory=directory, files=journals)
+                for at, delta, machine in tail_jumps(location, selection):
                     pipeline.silence.clock_jumped(at, delta, machine)
+                for boot in tail_boots(location, selection):  # and a reboot after them (a unit that never came back)
+                    pipeline.silence.tail_boot(boot.last, boot.first, boot.shut_down)
             return max((*ends, *(() if end is None else (end,))), default=None)
 
         events = pipeline.run(entries, ended)

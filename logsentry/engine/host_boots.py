@@ -156,6 +156,10 @@ class HostBoots:
         del boots[:-RECENT_BOOTS]
         return boots[-2]
 
+    def mark_shut_down(self, machine: str, boot: str) -> None:
+        """PID 1 reached shutdown.target in the machine's `boot` (read by sources/journal_tail.py under -u)."""
+        self._shut_down[machine] = boot
+
     def current(self, machine: str) -> str:
         """The machine's latest boot ("" when none was seen)."""
         boots = self._boots.get(machine)
@@ -192,15 +196,38 @@ class BootSteps:
         if not old:
             return
         machine = entry.machine_id
-        mine = [(key, seen) for units in (self._seen[rule_id] for rule_id in self._counting[:1])
-                for key, seen in units.items() if split_host_unit(key)[0] == machine]
-        watched = [(key, seen) for key, seen in mine if seen.threshold]
+        mine = self._units_of(machine)
         last_key, last_seen = max(mine, key=lambda pair: max(pair[1].last_usec, pair[1].stopped_usec),
                                   default=("", None))
         last_usec = -1 if last_seen is None else max(last_seen.last_usec, last_seen.stopped_usec)
         last_unit, last_message = split_host_unit(last_key)[1], "" if last_seen is None else last_seen.last_details()[1]
         if last_usec <= 0 and machine in self.boots.saved_last:  # (after the service's restart: as it saved it)
             (last_usec, last_unit), last_message = self.boots.saved_last[machine], ""
+        self._rebooted(entry, old, mine, last_usec, last_unit, last_message)
+
+    def tail_boot(self, last: Entry, first: Entry, shut_down: bool) -> None:
+        """A boot change the input narrowed by -u did not read (sources/journal_tail.py): `last` the host's last entry
+        of the boot its units' lines were of (any unit's), `first` the next boot's first entry; `shut_down` whether
+        PID 1 reached shutdown.target in between. Before the input's final tick, as boot_seen before an entry's."""
+        machine, old = first.machine_id, last.fields.get(BOOT_FIELD, "")
+        if not self._counting or not old or self.boots.current(machine) != old:
+            return  # (a selected line of a later boot was read: boot_seen told it)
+        if shut_down:
+            self.boots.mark_shut_down(machine, old)
+        if self.boots.changed(first) != old:
+            return
+        self._rebooted(first, old, self._units_of(machine), last.realtime_usec, last.unit, last.message)
+
+    def _units_of(self, machine: str) -> list[tuple[str, Seen]]:
+        return [(key, seen) for units in (self._seen[rule_id] for rule_id in self._counting[:1])
+                for key, seen in units.items() if split_host_unit(key)[0] == machine]
+
+    def _rebooted(self, entry: Entry, old: str, mine: list[tuple[str, Seen]], last_usec: int, last_unit: str,
+                  last_message: str) -> None:
+        """The machine's boot `old` was followed by the entry's: its downtime credited, its incident made unless the
+        boot before shut down."""
+        machine = entry.machine_id
+        watched = [(key, seen) for key, seen in mine if seen.threshold]
         now = entry.realtime_usec
         explained = sorted(split_host_unit(key)[1] for key, seen in watched
                            if seen.last_usec >= 0 and not seen.quiet and seen.incident is None
