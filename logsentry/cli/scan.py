@@ -18,8 +18,8 @@ from ..engine.detector import Detector
 from ..model import SEVERITY_NAMES, Hit, Incident, Severity
 from ..pipeline import EndedEvent, Event, MatchEvent, Pipeline
 from ..sources import InputFormatError, JournalOpenError, kind_of, open_entries
-from ..sources.journal import JournalLocation, journal_end_usec, tail_jumps, with_container_scopes
-from ..sources.journal_tail import tail_boots
+from ..sources.journal import JournalLocation, journal_end_usec, with_container_scopes
+from ..sources.journal_tail import tail_boots, tail_jumps
 from ..sources.last_lines import LastLines, Said, journal_lines, told_by_systemd, untold
 from ..sources.unit_names import said_unseen, unseen_units
 from ..timespec import format_duration

@@ -14,7 +14,6 @@ from pathlib import Path
 
 from systemd import journal
 
-from ..engine.clock_jumps import JUMP_USEC
 from ..model import Entry
 from .dump import JOURNAL_MAGIC
 from .selection import (
@@ -190,52 +189,6 @@ def journal_end_usec(location: JournalLocation, selection: Selection) -> int | N
         return None
     finally:
         reader.close()
-
-
-MAX_TAIL_MACHINES = 1024
-"""Machines whose last lines tail_jumps compares (a collector's journal of more has the rest left out)."""
-
-
-def tail_jumps(location: JournalLocation, selection: Selection) -> list[tuple[int, int, str]]:
-    """The clock jumps (as Entry.clock_jump, with the machine id) a scan narrowed by -u did not read: per machine, its
-    newest selected entry's __REALTIME_TIMESTAMP less __MONOTONIC_TIMESTAMP against its newest entry's (at or before
-    --until), when both are of one boot and differ by a second or more (engine/clock_jumps.py). The scanner sees a
-    jump only in the entries it reads; a unit that hung before a suspend logs none after it, and the hours asleep
-    were its silence at the input's end (helper-167's F10, helper-168 §4). [] when the journal cannot be read."""
-    try:
-        whole, narrowed = location.open(), location.open()
-    except OSError:
-        return []
-    out = []
-    units = replace(selection, machines=(), hosts=())
-    try:
-        for machine in list(whole.query_unique("_MACHINE_ID"))[:MAX_TAIL_MACHINES]:
-            name = decode(machine)
-            if selection.machines and name not in selection.machines:
-                continue
-            whole.flush_matches()
-            whole.add_match(f"_MACHINE_ID={name}")
-            narrowed.flush_matches()
-            if not apply_selection(narrowed, units):
-                return []
-            narrowed.add_conjunction()
-            narrowed.add_match(f"_MACHINE_ID={name}")
-            ends = [_offset(reader) for reader in (whole, narrowed) if onto_newest(reader, selection.until_usec)]
-            if len(ends) == 2 and ends[0][2] == ends[1][2] and abs(ends[0][1] - ends[1][1]) >= JUMP_USEC:
-                out.append((ends[1][0] + 1, ends[0][1] - ends[1][1], name))
-    except OSError:
-        return []
-    finally:
-        whole.close()
-        narrowed.close()
-    return out
-
-
-def _offset(reader: journal._Reader) -> tuple[int, int, bytes]:
-    """The reader's entry's __REALTIME_TIMESTAMP, it less its __MONOTONIC_TIMESTAMP (µs), and its boot id."""
-    realtime = int(reader._get_realtime())
-    monotonic, boot = reader._get_monotonic()
-    return realtime, realtime - int(monotonic), bytes(boot)
 
 
 def resolve_globs(reader: journal._Reader, selection: Selection) -> Selection | None:
