@@ -33,15 +33,24 @@ import re
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import suppress
 from dataclasses import replace
 from pathlib import Path
 from typing import IO
 
 from ..model import Entry
 from .applog import AppLogParser
-from .dmesg import FACILITIES, LEVELS, DmesgParser
+from .dmesg import FACILITIES, DmesgParser
 from .plain import PlainParser
-from .selection import MANAGER_OWN, USER_MANAGER, Selection, untrusted_source, valid_unit_name
+from .selection import (
+    COREDUMP_MESSAGE_ID,
+    MANAGER_OWN,
+    USER_MANAGER,
+    Selection,
+    parse_priority,
+    untrusted_source,
+    valid_unit_name,
+)
 from .sleep_lines import SleepLines
 from .systemctl_status import STATUS_HINT, status_unit
 from .text_layouts import ISO_TIME, LINE, RFC5424
@@ -105,24 +114,20 @@ _FACILITY_LEVEL = re.compile(r"(?P<fac>[a-z0-9]{3,8})\.(?P<lvl>[a-z]{3,7}) (?P<i
 """BusyBox syslogd's `facility.level` before the identifier (OpenWrt's `logread`: `Mar  2 17:26:41 mantis auth.info
 sshd[5147]: ...`): the identifier was `auth.info sshd`, a unit of its own per level (helper-172's
 Ysurac/openmptcprouter#868)."""
-_LEVEL_NAMES = {**{name: number for number, name in enumerate(LEVELS)}, "warning": 4, "error": 3, "panic": 0}
-
 
 _LINK_GLYPH = re.compile(r"(?:\[\U0001F855\]|\[LNK\]) ")
 """journalctl's link to a message's catalog entry, printed before the message on a terminal (src/shared/logs-show.c:
 terminal_urlify of SPECIAL_GLYPH_EXTERNAL_LINK, `[LNK]` in ASCII): a paste keeps it, and no rule anchored at the
 message's start matched systemd-coredump's or PID 1's lines behind it (helper-173's SolDoesTech/HyprV3#18)."""
 _COREDUMP = re.compile(r"Process \d+ \([^)\n]*\) of user \d+ dumped core\.")
-COREDUMP_MESSAGE_ID = "fc2e22bc6ee647b6b90729ab34a250b1"
-"""SD_MESSAGE_COREDUMP: the journal's coredump entries carry it (src/systemd/sd-messages.h)."""
 
 
 def _fields(host: str | None, ident: str | None, pid: str | None, pri: str | None, message: str) -> dict[str, str]:
     if (glyph := _LINK_GLYPH.match(message)) is not None:
         message = message[glyph.end():]
-    if ident and pri is None and (tagged := _FACILITY_LEVEL.fullmatch(ident)) and tagged["fac"] in FACILITIES \
-            and tagged["lvl"] in _LEVEL_NAMES:
-        ident, pri = tagged["ident"], str(FACILITIES.index(tagged["fac"]) * 8 + _LEVEL_NAMES[tagged["lvl"]])
+    if ident and pri is None and (tagged := _FACILITY_LEVEL.fullmatch(ident)) and tagged["fac"] in FACILITIES:
+        with suppress(ValueError):  # (syslog's level names and aliases, as -p takes them; no level: as written)
+            ident, pri = tagged["ident"], str(FACILITIES.index(tagged["fac"]) * 8 + parse_priority(tagged["lvl"]))
     if ident == "kernel" and pid is None and (stamp := _PRINTK_TIME.match(message)):
         message = message[stamp.end():]
     if ident == "init.scope" and pid == "1":  # (`journalctl -o with-unit` names PID 1 by its unit)
