@@ -29,9 +29,8 @@ from typing import Any
 from ..model import Entry, Incident, Severity, split_host_unit
 from ..timespec import format_duration, format_usec
 from .absence_seen import Seen
-from .absence_stops import UNIT_STARTED
 from .clock_jumps import ClockJumps
-from .stop_windows import BOOT_FIELD, SHUTDOWN_TARGET
+from .stop_windows import BOOT_FIELD, reached_shutdown
 
 RULE_ID = "host-rebooted-uncleanly"
 UNIT = "(host)"
@@ -131,7 +130,7 @@ class HostBoots:
         if entry.from_text:  # no boot id: the kernel's first line of a boot marks one (text_boot)
             boot = text_boot(entry)
             if boot is None and machine in self._boots:
-                if TEXT_SHUTDOWN.search(entry.message) and fields.get("SYSLOG_IDENTIFIER") in TEXT_SHUTDOWN_BY:
+                if fields.get("SYSLOG_IDENTIFIER") in TEXT_SHUTDOWN_BY and TEXT_SHUTDOWN.search(entry.message):
                     self._shut_down[machine] = self._boots[machine][-1]
                 return None
             boot = boot or TEXT_FIRST
@@ -139,8 +138,7 @@ class HostBoots:
             boot = fields.get(BOOT_FIELD)
             if not boot:
                 return None
-            if fields.get("_PID") == "1" and fields.get("UNIT") == SHUTDOWN_TARGET and (
-                    fields.get("MESSAGE_ID") == UNIT_STARTED or entry.message.startswith("Reached target ")):
+            if reached_shutdown(fields, entry.message):
                 self._shut_down[machine] = boot
         boots = self._boots.get(machine)
         if boots is None:

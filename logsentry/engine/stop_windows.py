@@ -34,6 +34,7 @@ runs on with no end to read): a later boot (that one crashed) and a kernel error
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from ..model import Entry, entry_key
@@ -108,6 +109,14 @@ class Reboot:
                                                self.start_usec + MAX_DOWN_USEC)
 
 
+def reached_shutdown(fields: Mapping[str, str], message: str) -> bool:
+    """Is this PID 1's line that it reached shutdown.target (every reboot, poweroff or kexec: its start job's done
+    line, by MESSAGE_ID or, from systemd before catalog ids, by its words)? A journal's entry's fields: _PID is
+    journald's."""
+    return fields.get("_PID") == "1" and fields.get("UNIT") == SHUTDOWN_TARGET and (
+        fields.get("MESSAGE_ID") == UNIT_STARTED or message.startswith("Reached target "))
+
+
 class StopWindows:
     """The latest planned stop of each (machine, unit): (its start, its end or -1 while it goes on)."""
 
@@ -132,7 +141,7 @@ class StopWindows:
         unit = fields.get("UNIT")
         if not unit:
             return
-        if unit == SHUTDOWN_TARGET and (message_id == UNIT_STARTED or message.startswith("Reached target ")):
+        if reached_shutdown(fields, message):
             self._reboots[entry.machine_id] = Reboot(at, fields.get(BOOT_FIELD, ""))
             self._reboots.move_to_end(entry.machine_id)
             if len(self._reboots) > MAX_UNITS:

@@ -16,9 +16,8 @@ from dataclasses import dataclass, replace
 
 from systemd import journal
 
-from ..engine.absence_stops import UNIT_STARTED
 from ..engine.clock_jumps import JUMP_USEC
-from ..engine.stop_windows import BOOT_FIELD, SHUTDOWN_TARGET
+from ..engine.stop_windows import BOOT_FIELD, SHUTDOWN_TARGET, reached_shutdown
 from ..model import Entry
 from .journal import JournalLocation, apply_selection, entry_from_fields, onto_newest
 from .selection import Selection
@@ -148,7 +147,7 @@ def _boot_change(reader: journal._Reader, machine: str, old: str, until_usec: in
     shut_down = False
     while reader._next():
         stop = _entry(reader)
-        if stop.fields.get("MESSAGE_ID") == UNIT_STARTED or stop.message.startswith("Reached target "):
+        if reached_shutdown(stop.fields, stop.message):
             shut_down = True
             break
     return TailBoot(last, first, shut_down)
