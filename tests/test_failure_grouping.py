@@ -270,3 +270,24 @@ def test_a_named_cause_hours_into_a_failure_the_service_keeps_fresh_is_a_failure
     early.refresh([replace(hang, last_usec=t0 + 10_000_000)])
     early.fired(fired("disk-full", t0 + 10_000_000))
     assert early.settle(t0 + 20_000_000) == []  # the hang's, seconds after it began: one failure
+
+
+SEGFAULT = ("worker[{pid}]: segfault at 0 ip 00007f00deadbeef sp 00007ffc00000000 error 4 in "
+            "libc.so.6[7f0000000000+195000]")
+
+
+def test_kernel_lines_of_two_processes_no_unit_owns_are_two_failures(make_journal, tmp_path):
+    """A segfault of one PID and, a second later, an OOM kill of another, neither PID stamped on a unit's
+    entries: both stay the kernel's, and two processes' ends are two failures, not one card (helper-174: a syslog
+    file's segfault of worker[4300] chained the unrelated kill of java 4400 as "one failure, 2 rules")."""
+    lines = [kernel(SEGFAULT.format(pid=4300), 10), kernel(KILL.format(pid=4400), 11)]
+    incidents = of_type(scan(make_journal, lines), "incident")
+    assert sorted(i["rule"] for i in incidents) == ["kernel-oom-kill", "kernel-segfault"], incidents
+    assert all(i["unit"] == "kernel" for i in incidents), incidents
+    # The same in a syslog file: no trusted field there, but the numbers still tell two processes apart.
+    text = tmp_path / "syslog"
+    text.write_text(f"Dec  5 10:00:06 app01 kernel: [12345.678901] {SEGFAULT.format(pid=4300)}\n"
+                    f"Dec  5 10:00:07 app01 kernel: [12346.000000] {KILL.format(pid=4400)}\n")
+    result = run_cli("scan", "--file", str(text), "-o", "json")
+    assert sorted(i["rule"] for i in of_type(json_events(result), "incident")) == [
+        "kernel-oom-kill", "kernel-segfault"], result.output

@@ -5,6 +5,7 @@ decides: only the kernel's number and journald's trusted `_PID` and `_SYSTEMD_UN
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Iterable
 
 from ..model import Entry, Hit, Incident
 
@@ -18,8 +19,9 @@ class PidOwners:
     def __init__(self) -> None:
         self._pids: OrderedDict[tuple[str, str], tuple[str, str]] = OrderedDict()
         """(machine, PID) -> (unit, invocation), learnt from entries' trusted `_PID` and `_SYSTEMD_UNIT`."""
-        self._kernel_pid: dict[tuple[str, str, str], str] = {}
-        """(rule, machine, key) -> the PID the latest kernel hit of that window named."""
+        self._kernel_pid: dict[tuple[str, str, str], tuple[str, bool]] = {}
+        """(rule, machine, key) -> the PID the latest kernel hit of that window named, and whether the line is the
+        kernel's for sure (a journal's `_TRANSPORT=kernel`, not a text line saying `kernel:`)."""
 
     def learn(self, entry: Entry) -> None:
         """Note which unit owns the entry's `_PID` (journald's, so trusted; never from text input)."""
@@ -35,17 +37,28 @@ class PidOwners:
 
     def note(self, hit: Hit) -> None:
         """Remember the PID a kernel line named, for the incident the hit may fire (before it is added)."""
-        if hit.rule_id in PID_RULES and hit.entry.unit == "kernel" and not hit.entry.from_text \
-                and (pid := hit.captures.get("pid")):
-            self._kernel_pid[(hit.rule_id, hit.entry.machine_id, hit.key)] = pid
+        if hit.rule_id in PID_RULES and hit.entry.unit == "kernel" and (pid := hit.captures.get("pid")):
+            self._kernel_pid[(hit.rule_id, hit.entry.machine_id, hit.key)] = (pid, not hit.entry.from_text)
             if len(self._kernel_pid) > MAX_PIDS:
                 self._kernel_pid.pop(next(iter(self._kernel_pid)))
 
     def subject(self, incident: Incident) -> tuple[str, str]:
         """(unit, invocation) the incident is about: a kernel line's is its PID's owner's."""
         if incident.rule_id in PID_RULES and incident.unit == "kernel":
-            pid = self._kernel_pid.get((incident.rule_id, incident.machine_id, incident.key))
-            owner = self._pids.get((incident.machine_id, pid)) if pid else None
+            pid, trusted = self._kernel_pid.get((incident.rule_id, incident.machine_id, incident.key), ("", False))
+            owner = self._pids.get((incident.machine_id, pid)) if pid and trusted else None
             if owner is not None:
                 return owner
         return incident.unit, incident.invocation
+
+    def other_process(self, incident: Incident, members: Iterable[Incident]) -> bool:
+        """Is the kernel line of `incident` about another process than a kernel line among `members`? A segfault
+        of one PID and an OOM kill of another, neither owned by a unit seen, are two failures of "kernel", not one
+        (a text log's kernel lines, which name no unit's PID, were one card). The number only splits, never joins,
+        so a text line's (no trusted field vouches for it) counts here too."""
+        if incident.rule_id not in PID_RULES or incident.unit != "kernel":
+            return False
+        pid = self._kernel_pid.get((incident.rule_id, incident.machine_id, incident.key), ("", False))[0]
+        return bool(pid) and any(
+            (other := self._kernel_pid.get((m.rule_id, m.machine_id, m.key), ("", False))[0]) and other != pid
+            for m in members if m.rule_id in PID_RULES and m.unit == "kernel")

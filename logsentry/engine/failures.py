@@ -219,6 +219,7 @@ class FailureGroups:
                              and incident.first_usec - began(f) >= ANOTHER_FAILURE_USEC)
                     and not (restart and f.given is not None and f.given.action != "restart")
                     and not in_run(f, incident.rule_id, invocation)
+                    and not self._owners.other_process(incident, f.members.values())
                     and not (tier == 0 and other_cause(f, incident.rule_id, invocation, self._causes)))
 
         units = self._by_unit.get(unit_key(incident.machine_id, unit), [])
