@@ -144,3 +144,40 @@ def test_a_swarm_service_logs_paste_is_read_without_its_task_prefix(tmp_path: Pa
         "java.lang.OutOfMemoryError: GC overhead limit exceeded"}
     [summary] = of_type(events, "summary")
     assert summary["first_usec"] % 3_600_000_000 == (55 * 60 + 46) * 1_000_000 + 952_000  # its own 15:55:46.952
+
+
+def test_each_container_of_a_paste_is_its_own_unit(tmp_path: Path) -> None:
+    """A paste of several containers: each line is its container's (it was the file's, so a database's FATAL and
+    the web app's panic two seconds later were one failure of "(compose)"); a syslog line inside keeps its own
+    identifier (Dovecot's behind mailcow's container)."""
+    paste = tmp_path / "compose.log"
+    paste.write_text("".join(f"{line}\n" for line in (
+        "db-1   | 2026-12-05 10:00:00.000 UTC [1] LOG:  database system is ready to accept connections",
+        "web-1  | 2026-12-05T10:00:00.500Z listening on :8080",
+        "db-1   | 2026-12-05 10:00:04.000 UTC [1] PANIC:  could not write to file \"pg_wal/xlogtemp.1\": No space "
+        "left on device",
+        "web-1  | 2026-12-05T10:00:05.000Z panic: runtime error: invalid memory address or nil pointer dereference",
+        "web-1  | 2026-12-05T10:00:05.000Z [signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x4a1b2c]")))
+    incidents = of_type(_scan("--file", str(paste)), "incident")
+    assert sorted(str(i["unit"]) for i in incidents) == ["(db-1)", "(web-1)"], incidents
+    mailcow = tmp_path / "mailcow.log"
+    mailcow.write_text(MAILCOW)
+    assert {str(m["unit"]) for m in of_type(_scan("--file", str(mailcow)), "match")} == {"(dovecot)"}
+
+
+def test_a_swarm_services_replicas_are_one_service_on_their_nodes(tmp_path: Path) -> None:
+    """`docker service logs`: the task's service is the identifier, its node the host: two replicas on two nodes
+    crashing a second apart are two failures, each on its host (helper-174: one failure, the node dropped)."""
+    paste = tmp_path / "svc.log"
+    paste.write_text("".join(f"api_web.{slot}.{task}@node-{node}    | 2026-12-05T10:00:0{at}.000000000Z {line}\n"
+                             for slot, task, node, at in ((1, "k3l2j4h5g6f7d8s9a0qwerty", "a", 5),
+                                                          (2, "z9x8c7v6b5n4m3l2k1jhgfds", "b", 6))
+                             for line in ("panic: runtime error: invalid memory address or nil pointer dereference",
+                                          "[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x4a1b2c]")))
+    incidents = of_type(_scan("--file", str(paste)), "incident")
+    assert sorted((str(i["host"]), str(i["unit"])) for i in incidents) == [
+        ("node-a", "(api_web)"), ("node-b", "(api_web)")], incidents
+    swarm = tmp_path / "swarm.log"
+    swarm.write_text(SWARM)
+    [incident] = of_type(_scan("--file", str(swarm)), "incident")
+    assert (incident["host"], incident["unit"]) == ("fr-amp-manager1", "(amp_elasticsearch)")

@@ -54,8 +54,9 @@ from .selection import (
 from .sleep_lines import SleepLines
 from .systemctl_status import STATUS_HINT, status_unit
 from .text_layouts import ISO_TIME, LINE, RFC5424
-from .text_line import LineParser, TextLine, read_lines, rsyslog_unescaped
+from .text_line import LineParser, TextLine, read_lines, read_owned_lines, rsyslog_unescaped
 from .text_line import Warn as Warn  # re-exported: export.py, json_lines.py
+from .text_owners import NO_CONTAINER, Container, claim, containers
 from .text_times import local_usec, month_number, utc_usec
 from .text_years import Years
 from .values import entry_from
@@ -291,10 +292,12 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
     header = False
     """Inside a `systemctl status` header: its indented properties are skipped."""
     sleep = SleepLines()  # a suspend, told by systemd-sleep's lines (text has no monotonic time to show it)
-    early: list[tuple[int, str]] = []
+    early: list[tuple[int, str, Container]] = []
     """A program's log (applog): its lines before its first time, each a record at that time once it comes (a
     container's log opens with its entrypoint's words, a Redis crash report with its banner)."""
-    for number, line in enumerate(read_lines(stream, name, warn), start=1):
+    default = getattr(parser, "ident", "")  # the file's identifier, which a container's name replaces
+    lines = read_owned_lines(stream, name, warn, containers(stream), NO_CONTAINER)
+    for number, (container, line) in enumerate(lines, start=1):
         if _SEPARATOR.fullmatch(line):  # "" too; a blank line indented is a message's (journalctl's indent)
             if status is not None and not header and pending_status == status:
                 status = None  # the blank line after a status block's log lines ends it (systemctl_status.py)
@@ -319,10 +322,12 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
                 more = line[indent:] if line[:indent].isspace() else line.lstrip()
                 pending.fields["MESSAGE"] += "\n" + more
             elif isinstance(parser, AppLogParser) and len(early) < MAX_EARLY:
-                early.append((number, line))
+                early.append((number, line, container or NO_CONTAINER))
             else:
                 skipped.append(number)
             continue
+        if container:
+            claim(parsed, container, default)
         if pending is not None:
             entry = sleep.carried(pending, _entry(pending, pending_at, selection, pending_status))
             if entry is not None:
@@ -330,9 +335,11 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
         elif (note := parser.note()) is not None:
             warn(f"{name}: {note}")
         if early and isinstance(parser, AppLogParser):
-            for at, text in early:
-                entry = _entry(TextLine(parsed.usec, {"MESSAGE": text, "SYSLOG_IDENTIFIER": parser.ident}, 0),
-                               f"{name}:{at}", selection)
+            for at, text, owner in early:
+                record = TextLine(parsed.usec, {"MESSAGE": text, "SYSLOG_IDENTIFIER": parser.ident}, 0)
+                if owner:
+                    claim(record, owner, default)
+                entry = _entry(record, f"{name}:{at}", selection)
                 if entry is not None:
                     yield entry
             early = []
@@ -341,7 +348,7 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
         entry = sleep.carried(pending, _entry(pending, pending_at, selection, pending_status))
         if entry is not None:
             yield entry
-    skipped = sorted(skipped + [at for at, _ in early])
+    skipped = sorted(skipped + [at for at, _, _ in early])
     if skipped:
         where = ", ".join(map(str, skipped[:5])) + (", ..." if len(skipped) > 5 else "")
         warn(f"{name}: {len(skipped)} line(s) in no log layout logsentry reads were skipped (line {where})")

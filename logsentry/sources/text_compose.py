@@ -9,11 +9,14 @@ without a time, all at one instant, and a Celery ERROR line had no level (helper
 `compose_stripped` takes the prefix off each line that has it when the head is such a paste: at least two of its
 non-blank lines carry the prefix, and they are at least as many as those that do not (`docker compose up` writes
 its own `Attaching to ...` lines without one). Each line is stripped by itself, as Compose pads to the names it
-knows so far: the column moves when a container joins. The container's name is not kept (the file's name stays
-the identifier, as for any paste); the lines' own times, levels and syslog idents are read as they are.
-`docker service logs` (a Swarm service's tasks) writes its task and node likewise:
+knows so far: the column moves when a container joins. The lines' own times, levels and syslog idents are read as
+they are; the container's name is each line's identifier where the line names none (text_owners.py: it was the
+file's name for all, so two containers' failures were one, and a card did not say which container). `docker
+service logs` (a Swarm service's tasks) writes its task and node likewise:
 `amp_elasticsearch.1.mkpcvhxo494l@fr-amp-manager1    | java.lang.OutOfMemoryError: GC overhead limit exceeded`
-(appcelerator-archive/amp#1382).
+(appcelerator-archive/amp#1382): the service is the identifier, the node the host (two replicas on two nodes
+were one failure, helper-174). A name is the paste's word, as a syslog file's host and identifier are: it only
+sorts the lines, never vouches for a field a journal would have set.
 
 `pm2 logs` prefixes its apps' lines alike (lib/API/Log.js: `pad(' '.repeat(min_padding), pm_id + '|' + name) + ' | '`,
 its width growing with the names): `0|themisto | [ERROR] connect ECONNREFUSED 127.0.0.1:42049`
@@ -28,11 +31,13 @@ from __future__ import annotations
 
 import io
 import re
+from collections import deque
 from typing import BinaryIO
 
 from ..engine.level_words import LEVEL_WORDS
 from .text_indent import Dedent
 from .text_kube import KUBE_PREFIX, kube_cut
+from .text_owners import NO_CONTAINER, Container, container_of
 from .text_sniff import SNIFF_BYTES
 
 CHUNK = 64 * 1024
@@ -76,16 +81,24 @@ def compose_prefixed(head: bytes) -> bool:
 
 
 class _Unprefixed(Dedent):
-    """The lines of `source` without Compose's prefix (a line without one is kept as it is)."""
+    """The lines of `source` without Compose's prefix (a line without one is kept as it is); `container_names`
+    holds each line's container (NO_CONTAINER: none, or a Kubernetes tool's) in order, from its cut until read_text
+    takes it (text_owners.containers): a queue as long as the lines read ahead of the reader (a buffer's worth)."""
 
     def __init__(self, source: BinaryIO):
         super().__init__(source, b"")
+        self.container_names: deque[Container] = deque()
 
     def cut(self, line: bytes) -> bytes:
         prefix = _prefix(line)
         if prefix is None:
+            self.container_names.append(NO_CONTAINER)
             return line
-        return line[prefix.end():] if prefix.re is PREFIX else kube_cut(line, prefix)
+        if prefix.re is PREFIX:
+            self.container_names.append(container_of(prefix[1]))
+            return line[prefix.end():]
+        self.container_names.append(NO_CONTAINER)
+        return kube_cut(line, prefix)
 
 
 def compose_stripped(stream: BinaryIO, peeked: bytes) -> BinaryIO:
@@ -93,3 +106,4 @@ def compose_stripped(stream: BinaryIO, peeked: bytes) -> BinaryIO:
     if not compose_prefixed(peeked):
         return stream
     return io.BufferedReader(_Unprefixed(stream), CHUNK)
+

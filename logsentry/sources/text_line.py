@@ -6,13 +6,15 @@ from __future__ import annotations
 import gzip
 import re
 import zlib
+from collections import deque
 from collections.abc import Callable, Iterator
-from typing import IO, Protocol
+from typing import IO, Protocol, TypeVar
 
 MAX_LINE = 256 * 1024
 """Bytes kept of one line (the engine matches the first 64 Ki characters of a message); the rest is skipped."""
 
 Warn = Callable[[str], None]
+T = TypeVar("T")
 
 
 class TextLine:
@@ -62,12 +64,20 @@ def rsyslog_unescaped(message: str) -> str:
 def read_lines(stream: IO[bytes], name: str, warn: Warn) -> Iterator[str]:
     """The stream's lines as text (invalid UTF-8 replaced), each cut to MAX_LINE bytes; gzip damage and a
     cut-off gzip stream end the input with a warning (the lines before it are good)."""
+    return (line for _, line in read_owned_lines(stream, name, warn, None))
+
+
+def read_owned_lines(stream: IO[bytes], name: str, warn: Warn, owners: deque[T] | None,
+                     nobody: T | None = None) -> Iterator[tuple[T | None, str]]:
+    """read_lines, each line with its owner: the next of `owners` (a queue the stream fills with one item a line
+    as it reads it: text_compose's containers), `nobody` when there is no queue."""
     number = nuls = 0
     try:
         while True:
             raw = stream.readline(MAX_LINE)
             if not raw:
                 return
+            owner = owners.popleft() if owners else nobody
             number += 1
             if not raw.endswith(b"\n") and len(raw) == MAX_LINE:
                 warn(f"{name}: line {number}: longer than {MAX_LINE} bytes; the rest is skipped")
@@ -80,9 +90,9 @@ def read_lines(stream: IO[bytes], name: str, warn: Warn) -> Iterator[str]:
                 nuls += 1
                 if nuls == 1:
                     warn(f"{name}: line {number}: NUL bytes (a crash leaves them in a log file) taken as a line break")
-                yield from (part.decode("utf-8", "replace") for part in _NULS.split(raw) if part.strip())
+                yield from ((owner, part.decode("utf-8", "replace")) for part in _NULS.split(raw) if part.strip())
                 continue
-            yield raw.decode("utf-8", "replace")
+            yield owner, raw.decode("utf-8", "replace")
     except EOFError:
         warn(f"{name}: the gzip stream ends early; read up to line {number}")
     except (gzip.BadGzipFile, zlib.error) as error:
