@@ -388,3 +388,24 @@ def test_journalctls_link_glyph_and_a_coredump_line_in_text(tmp_path: Path) -> N
     assert "_UID" not in entries[2].fields  # another program's words are not systemd-coredump's
     assert sorted((m["rule"], m["unit"]) for m in _matches(path)) == [
         ("systemd-coredump", "(systemd-coredump)"), ("systemd-unit-failed", "(swww.service)")]
+
+
+def test_openwrt_logread_lines_are_syslog_lines(tmp_path: Path) -> None:
+    """OpenWrt's `logread` prints ctime's local time with the year, no host, then `facility.level` (ubox
+    log/logread.c): read as a program's time alone, the identifier was the file's, `daemon.crit` no level, and
+    dnsmasq's crash loop on a taken port (musl's "Address in use") went unseen (helper-176: openwrt/luci#6959).
+    `-t`'s `[seconds.ms]` and the kernel's ` kernel:` lines too."""
+    path = tmp_path / "logread.txt"
+    path.write_text("".join(
+        f"Fri Oct 24 18:22:{23 + 5 * n} 2025 daemon.crit dnsmasq[1]: failed to create listening socket for "
+        f"192.168.178.2: Address in use\nFri Oct 24 18:22:{23 + 5 * n} 2025 daemon.crit dnsmasq[1]: FAILED to start "
+        "up\n" for n in range(3))
+        + "Fri Oct 24 18:22:40 2025 [1761330160.123] kern.warn kernel: [  123.456000] nf_conntrack: table full, "
+          "dropping packet\n")
+    entries = list(open_entries(Selection(), files=[path]))
+    assert [(e.unit, e.priority, e.fields.get("SYSLOG_FACILITY")) for e in entries] == (
+        [("(dnsmasq)", 2, "3")] * 6 + [("kernel", 4, "0")])
+    assert entries[0].message.startswith("failed to create listening socket")
+    assert entries[-1].message == "nf_conntrack: table full, dropping packet"
+    assert entries[0].realtime_usec == int(time.mktime((2025, 10, 24, 18, 22, 23, 0, 0, -1))) * 1_000_000
+    assert "listen-address-in-use" in {m["rule"] for m in _matches(path)}

@@ -53,7 +53,7 @@ from .selection import (
 )
 from .sleep_lines import SleepLines
 from .systemctl_status import STATUS_HINT, status_unit
-from .text_layouts import ISO_TIME, LINE, RFC5424
+from .text_layouts import ISO_TIME, LINE, LOGREAD, RFC5424
 from .text_line import LineParser, TextLine, read_lines, read_owned_lines, rsyslog_unescaped
 from .text_line import Warn as Warn  # re-exported: export.py, json_lines.py
 from .text_owners import NO_CONTAINER, Container, claim, containers
@@ -152,6 +152,10 @@ def _fields(host: str | None, ident: str | None, pid: str | None, pri: str | Non
     return fields
 
 
+_WEEKDAY_FIRST = frozenset("MTWFS")
+"""The first letters of ctime's weekdays (an OpenWrt logread line's start)."""
+
+
 class _TextParser:
     def __init__(self, reference: float):
         self.years = Years(reference)
@@ -174,7 +178,7 @@ class _TextParser:
     def parse(self, line: str) -> TextLine | None:
         found = LINE.match(line)
         if found is None:
-            return self._rfc5424(line)
+            return self._logread(line) if line[:1] in _WEEKDAY_FIRST else self._rfc5424(line)
         if found["mon"]:
             month, day = month_number(found["mon"]), int(found["day"])
             hour, minute, second = (int(part) for part in found["hms"].split(":"))
@@ -207,6 +211,23 @@ class _TextParser:
         hour, minute, second = (int(part) for part in hms.split(":"))
         self.last_local = local_usec(year, month, day, hour, minute, second, frac, self.last_local)
         return self.last_local
+
+    def _logread(self, line: str) -> TextLine | None:
+        """OpenWrt's logread line (text_layouts.LOGREAD), its `facility.level` the PRIORITY and facility."""
+        found = LOGREAD.match(line)
+        if found is None or found["fac"] not in FACILITIES:
+            return None
+        month, day = month_number(found["mon"]), int(found["day"])
+        hour, minute, second = (int(part) for part in found["hms"].split(":"))
+        try:
+            usec = self.last_local = local_usec(int(found["year"]), month, day, hour, minute, second, None,
+                                                self.last_local)
+        except (OverflowError, ValueError):
+            return None
+        tag = f"{found['fac']}.{found['lvl']} {'kernel' if found['kmsg'] is not None else found['ident']}"
+        message = found["kmsg"] if found["kmsg"] is not None else found["msg"]
+        fields = _fields(None, tag, found["pid"], None, message)
+        return TextLine(usec, fields, found.start("kmsg" if found["kmsg"] is not None else "msg"))
 
     def _rfc5424(self, line: str) -> TextLine | None:
         found = RFC5424.match(line)

@@ -1,5 +1,5 @@
 """The layouts of a text log's lines that carry their own time (sources/text.py): journalctl's `short` forms and
-syslog's (RFC 3164, RFC 3339 with rsyslog's file format, RFC 5424)."""
+syslog's (RFC 3164, RFC 3339 with rsyslog's file format, RFC 5424, OpenWrt's logread)."""
 
 from __future__ import annotations
 
@@ -36,3 +36,12 @@ LINE = re.compile(_PRI + "(?:" + "|".join((_BSD_TIME, ISO_TIME, _UNIX_TIME, _FUL
 RFC5424 = re.compile(
     r"<(?P<pri>\d{1,3})>1 (?P<ts>-|" + ISO_TIME + r") (?P<host>\S+) (?P<app>\S+) (?P<procid>\S+) (?P<msgid>\S+) "
     r"(?P<sd>-|(?:\[(?:[^\]\"]|\"(?:[^\"\\]|\\.)*\")*\])+)(?: (?P<msg>.*))?", re.DOTALL)
+LOGREAD = re.compile(
+    r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (?P<day>[ 0-3]\d) "
+    r"(?P<hms>\d\d:\d\d:\d\d) (?P<year>\d{4})(?: \[\d{1,12}\.\d{3}\])? (?P<fac>[a-z0-9]{3,8})\.(?P<lvl>[a-z]{3,7})"
+    r"(?: kernel: ?(?P<kmsg>.*)| (?P<ident>[^\s\[:][^\[:]{0,255}?)(?:\[(?P<pid>\d{1,10})\])?: ?(?P<msg>.*))", re.DOTALL)
+"""OpenWrt's `logread` (ubox log/logread.c, log_notify: `"%s %s%s.%s%s %s\n"`: ctime(3)'s local time with the year,
+`-t`'s `[seconds.ms] `, the facility and level by syslog.h's names, ` kernel:` for the kernel's lines, then the
+message, a program's `ident[pid]: text`): `Fri Oct 24 18:22:23 2025 daemon.crit dnsmasq[1]: FAILED to start up`
+(openwrt/luci#6959). Read as a time alone, the identifier stayed the file's and `daemon.crit` no level (helper-176).
+ctime's names are the C locale's, and no host is written."""

@@ -9,7 +9,7 @@ import re
 from .applog import RUNTIME_STAMP, TIME_KEYS, stamped
 from .dmesg import dmesg_lines
 from .text import _CATALOG, _MARKER, _SEPARATOR
-from .text_layouts import LINE, RFC5424
+from .text_layouts import LINE, LOGREAD, RFC5424
 
 SNIFF_BYTES = 4096
 """How much of a file's start sniff_text sees (export.head's default)."""
@@ -72,7 +72,8 @@ def sniff_text(head: bytes) -> str | None:
         elif line and not line[0].isspace() and not _SEPARATOR.fullmatch(line):
             judged.append(line)
             if ((found := LINE.match(line)) and not _NO_HOST.match(found["host"] or found["ident"])
-                    and not _LEVEL_LAST.search(found["ident"]) and not _RUNTIME.match(line)) or RFC5424.match(line):
+                    and not _LEVEL_LAST.search(found["ident"]) and not _RUNTIME.match(line)) or RFC5424.match(line) \
+                    or LOGREAD.match(line):
                 fits += 1
             else:
                 misfits += 1
