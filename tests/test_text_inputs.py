@@ -409,3 +409,19 @@ def test_openwrt_logread_lines_are_syslog_lines(tmp_path: Path) -> None:
     assert entries[-1].message == "nf_conntrack: table full, dropping packet"
     assert entries[0].realtime_usec == int(time.mktime((2025, 10, 24, 18, 22, 23, 0, 0, -1))) * 1_000_000
     assert "listen-address-in-use" in {m["rule"] for m in _matches(path)}
+
+
+def test_syslog_tags_of_lines_without_their_time_columns(tmp_path: Path) -> None:
+    """journalctl's or a syslog file's lines pasted with the time and host columns cut off keep the program's tag,
+    `ident[pid]: `: the identifier and PID (the file's name was every line's, so PID 1's words on a unit were
+    no unit's failure; helper-176: corosync/corosync#389). A level word in brackets is no tag."""
+    path = tmp_path / "cut.txt"
+    path.write_text("corosync[228119]:  [TOTEM ] A processor failed, forming new configuration.\n"
+                    "systemd[1]: app.service: Main process exited, code=killed, status=9/KILL\n"
+                    "systemd[1]: app.service: Failed with result 'signal'.\n"
+                    "ERROR[0001]: could not reach the database\n")
+    entries = list(open_entries(Selection(), files=[path]))
+    assert [(e.unit, e.fields.get("_PID")) for e in entries] == [
+        ("(corosync)", "228119"), ("(app.service)", "1"), ("(app.service)", "1"), ("(cut)", None)]
+    assert entries[0].message == " [TOTEM ] A processor failed, forming new configuration."
+    assert "systemd-unit-failed" in {m["rule"] for m in _matches(path)}

@@ -16,6 +16,9 @@ and at most 1 in 100 of its characters undecodable as UTF-8, so a binary file is
 
 from __future__ import annotations
 
+import re
+
+from ..engine.level_words import LEVEL_WORDS
 from ..timespec import format_usec
 from .applog import identifier
 from .text_line import TextLine
@@ -33,6 +36,15 @@ def is_text(head: bytes) -> bool:
     return text.count("\ufffd") <= MAX_UNDECODABLE * len(text) and any(char.isalpha() for char in text)
 
 
+_TAG = re.compile(r"(?P<ident>[A-Za-z][\w.@-]{0,63})\[(?P<pid>\d{1,10})\]: ?")
+"""A syslog tag, `ident[pid]: `, at the line's start: journalctl's or a syslog file's lines with the time and host
+columns cut off (corosync/corosync#389's paste: `corosync[228119]:  [TOTEM ] A processor failed, ...`). Read as the
+line's identifier and PID (the file's name was every line's, so `systemd[1]: app.service: Failed ...` was no unit's
+line), as a syslog file's are: the text's word. A level word is no identifier (`ERROR[0001]: `)."""
+COMM_CHARS = 15
+"""journald's _COMM: the kernel's comm, at most 15 characters (TASK_COMM_LEN less its NUL)."""
+
+
 class PlainParser:
     """Lines without a time to records (a text_line.LineParser): each line one, at `reference` (s since the epoch)."""
 
@@ -42,7 +54,12 @@ class PlainParser:
         self.reference_name = reference_name
 
     def parse(self, line: str) -> TextLine:
-        return TextLine(self.usec, {"MESSAGE": line, "SYSLOG_IDENTIFIER": self.ident}, 0)
+        tagged = _TAG.match(line)
+        if tagged is None or tagged["ident"].lower() in LEVEL_WORDS:
+            return TextLine(self.usec, {"MESSAGE": line, "SYSLOG_IDENTIFIER": self.ident}, 0)
+        ident, pid = tagged["ident"], tagged["pid"]
+        return TextLine(self.usec, {"MESSAGE": line[tagged.end():], "SYSLOG_IDENTIFIER": ident, "_PID": pid,
+                                    "SYSLOG_PID": pid, "_COMM": ident[:COMM_CHARS]}, tagged.end())
 
     def marker(self, what: str) -> None:
         """Plain text has no journalctl markers."""

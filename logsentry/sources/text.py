@@ -41,7 +41,7 @@ from typing import IO
 from ..model import Entry
 from .applog import AppLogParser
 from .dmesg import FACILITIES, DmesgParser
-from .plain import PlainParser
+from .plain import COMM_CHARS, PlainParser
 from .selection import (
     COREDUMP_MESSAGE_ID,
     MANAGER_OWN,
@@ -107,7 +107,6 @@ rsyslog's imklog keeps it in the line, journald strips it from MESSAGE. Rules ar
 journal's MESSAGE, so it goes, as journald does."""
 
 
-COMM_CHARS = 15
 """journald's `_COMM` is the kernel's task name: at most 15 bytes (TASK_COMM_LEN 16 with its NUL)."""
 
 
