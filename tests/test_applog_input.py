@@ -254,6 +254,12 @@ LAYOUTS: dict[str, tuple[str, list[str], int, int]] = {
         '10.0.1.2:33318 [05/Dec/2026:10:05:41.250] http-in api/api1 0/0/1/-1/60001 504 194 - - sH-- 1/1/0/0/0 0/0 '
         '"POST /api/cart HTTP/1.1"',
     ], 1, _local(2026, 12, 5, 10, 5, 41) + 250_000),
+    # Asterisk (main/logger.c: `[%b %e %T] LEVEL[lwp]: file:line func: msg`; helper-176's asterisk/asterisk paste)
+    "asterisk": ("full", [
+        "[Sep  7 10:04:40] NOTICE[144380]: chan_pjsip.c:2803 request: Request 'INVITE' from '<sip:1000@pbx>'",
+        "[Sep  7 10:04:46] ERROR[144389]: res_rtp_asterisk.c:8804 ast_rtp_stop: FRACK!, Failed assertion bad magic "
+        "number 0x0 for object 0x7fd0980ba220 (0)",
+    ], 1, _local(2026, 9, 7, 10, 4, 46)),
 }
 
 

@@ -36,6 +36,9 @@ A record starts with one of these times, optionally in brackets (`[2026-11-28 10
   [ main] ...`);
 * `=WARNING REPORT==== 6-May-2019::03:56:36 ===`: Erlang/OTP's error_logger report header (RabbitMQ up to 3.7's
   log, OTP before 21), each header a record and the report's lines after it records at its time;
+* `[Sep 27 10:04:46] ERROR[144389]: `: Asterisk's log (main/logger.c: its default `dateformat` `%b %e %T`, optionally
+  with `.%3q`, in brackets, then the level and the thread's LWP in brackets; no year: the latest that is not after
+  the file's time);
 * `2 Aug 21:00:51 - `: Node's util.log (`D Mon HH:MM:SS - msg`, no year: the latest that is not after the file's
   time), which Node-RED's console log copies (`2 Aug 21:00:51 - [error] ...`, @node-red/util/lib/log.js);
 * Zigbee2MQTT 1.x's time behind its level (lib/util/logger.ts: `Zigbee2MQTT:error 2022-11-24 23:16:38: msg` on
@@ -99,6 +102,8 @@ _STAMP = re.compile(
     r"|(?P<jmon>" + MONTH_PATTERN + r") (?P<jd>[0-3]\d), (?P<jy>\d{4}) (?P<jh>1[0-2]|0?[1-9]):(?P<jmi>[0-5]\d):"
     r"(?P<js>[0-6]\d) (?P<jp>[AP]M)"
     r"|(?P<oh>[0-2]\d):(?P<omi>[0-5]\d):(?P<os>[0-6]\d)\.(?P<of>\d{3})(?= \[)"
+    r"|(?P<bmon>" + MONTH_PATTERN + r") (?P<bd>[ 1-3]?\d) " + _HMS.format("b") + r"(?:\.(?P<bf>\d{3}))?"
+    r"(?=\] [A-Z]{3,8}\[\d{1,10}\])"
     r"|=[A-Z]+(?: [A-Z]+)? REPORT==== (?P<ed>[1-3]?\d)-(?P<emon>" + MONTH_PATTERN + r")-(?P<ey>\d{4})::" +
     _HMS.format("e") + r"(?:\.(?P<ef2>\d{1,6}))? ==="
     r")\]?(?=[\s|:\],\"-]|$)")
@@ -243,7 +248,7 @@ def identifier(name: str) -> str:
     return base
 
 
-_ANCHORS = ("y", "cmon", "rmon", "gmo", "hy", "sy", "epoch", "umon", "tmon", "jmon", "oh", "emon")
+_ANCHORS = ("y", "cmon", "rmon", "gmo", "hy", "sy", "epoch", "umon", "tmon", "jmon", "oh", "emon", "bmon")
 """_STAMP's alternatives, each by a group only it has."""
 
 
@@ -365,6 +370,10 @@ class AppLogParser:
         if found["emon"] is not None:
             return self._local(int(found["ey"]), month_number(found["emon"]), int(found["ed"]), int(found["eh"]),
                                int(found["emi"]), int(found["es"]), found["ef2"])
+        if found["bmon"] is not None:
+            month, day = month_number(found["bmon"]), int(found["bd"])
+            return self._local(self.years.of(month, day), month, day, int(found["bh"]), int(found["bmi"]),
+                               int(found["bs"]), found["bf"])
         if found["oh"] is not None:
             self.local = True
             return int(self.days.at(int(found["oh"]), int(found["omi"]), int(found["os"]))) * 1_000_000 + \
