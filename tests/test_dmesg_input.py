@@ -185,3 +185,32 @@ def test_dmesg_ctime_in_another_language_is_read(buffer: Path, tmp_path: Path, l
     assert [m["realtime_usec"] for m in matches] == [
         m["realtime_usec"] for m in of_type(json_events(run_cli("scan", "--file", str(reference), "-o", "json")),
                                             "match")]
+
+
+@pytest.mark.parametrize("layout", ["human", "delta", "show-delta"])
+def test_dmesg_relative_times_with_a_decimal_comma_are_read(buffer: Path, tmp_path: Path, layout: str) -> None:
+    """dmesg prints `-H`'s and `delta`'s seconds with the locale's decimal point (`[  +0,000002]` in German) and its
+    month in the locale's words (`[Dez 6 02:36]`; older releases without a blank, `[Apr19 18:52]`): none of it was
+    read as dmesg, so a btrfs corruption was no kernel line (helper-176: maharmstone/btrfs#788). `-d` (`[ 1.000000
+    <    0,000000>]`) likewise. The real dmesg, in German, built by glibc's localedef."""
+    built = tmp_path / "locales"
+    built.mkdir()
+    subprocess.run(["localedef", "-i", "de_DE", "-f", "UTF-8", str(built / "de_DE.UTF-8")], check=True,
+                   capture_output=True)
+    options = {"human": ["--time-format", "reltime"], "delta": ["--time-format", "delta"], "show-delta": ["-d"]}
+    env = {"PATH": "/usr/bin:/bin", "LOCPATH": str(built), "LC_ALL": "de_DE.UTF-8", "TZ": "UTC"}
+    printed = subprocess.run([DMESG, "-F", str(buffer), *options[layout]], capture_output=True, text=True,
+                             check=True, env=env).stdout
+    assert "," in printed  # the decimal comma
+    paste = tmp_path / f"dmesg-{layout}.txt"
+    paste.write_text(printed)
+    matches = of_type(json_events(run_cli("scan", "--file", str(paste), "-o", "json")), "match")
+    assert [m["rule"] for m in matches] == FOUND
+    assert all(m["unit"] == "kernel" for m in matches)
+    if layout != "human":  # the hung task to the OOM kill: 18.876544 s, by the deltas or the boot times
+        assert matches[-1]["realtime_usec"] - matches[0]["realtime_usec"] == 18_876_544
+    old = tmp_path / "dmesg-old-H.txt"  # an older util-linux: `%b%d %H:%M`, no blank
+    old.write_text("[Apr19 18:52] BTRFS: error (device nvme0n1p2) in btrfs_commit_transaction:2564: errno=-5 IO "
+                   "failure\n[  +0,000002] BTRFS info (device nvme0n1p2): forced readonly\n")
+    entries = of_type(json_events(run_cli("scan", "--file", str(old), "-o", "json")), "match")
+    assert entries and all(m["unit"] == "kernel" for m in entries)

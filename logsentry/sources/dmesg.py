@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 
 from .text_line import TextLine
-from .text_times import MONTH_PATTERN, SHORT_MONTH_PATTERN, local_usec, month_number, utc_usec
+from .text_times import SHORT_MONTH_PATTERN, local_usec, month_number, utc_usec
 from .text_years import Years
 
 FACILITIES = ("kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron", "authpriv", "ftp",
@@ -45,14 +45,14 @@ LEVELS = ("emerg", "alert", "crit", "err", "warn", "notice", "info", "debug")
 _LINE = re.compile(
     r"(?:<(?P<pri>\d{1,3})>)?"
     r"(?:(?P<fac>[a-z0-9]{3,8}) *:(?P<lvl>[a-z]{3,6}) *: )?"
-    r"(?:\[ *(?P<mono>\d{1,10})\.(?P<mfrac>\d{6})\]"
+    r"(?:\[ *(?P<mono>\d{1,10})\.(?P<mfrac>\d{6})(?: < *\d{1,10}[.,]\d{6}>)?\]"
     r"|\[(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|[^\W\d_][^\s\d\]]{0,9}) (?P<mon>" + SHORT_MONTH_PATTERN + r") "
     r"(?P<day> [1-9]|[12]\d|3[01]) "
     r"(?P<hms>\d\d:\d\d:\d\d) (?P<year>\d{4})\]"
     r"|(?P<date>\d{4}-\d\d-\d\d)T(?P<ihms>\d\d:\d\d:\d\d),(?P<ifrac>\d{6})(?P<zone>[+-]\d\d:\d\d)"
-    r"|\[(?P<hmon>" + MONTH_PATTERN + r") (?P<hday>[1-9]|[12]\d|3[01]) (?P<hhm>\d\d:\d\d)\]"
-    r"|\[ *\+(?P<rel>\d{1,10})\.(?P<relf>\d{6})\]"
-    r"|\[< *(?P<delta>\d{1,10})\.(?P<deltaf>\d{6})>\])"
+    r"|\[(?P<hmon>" + SHORT_MONTH_PATTERN + r") ?(?P<hday>0?[1-9]|[12]\d|3[01]) (?P<hhm>\d\d:\d\d)\]"
+    r"|\[ *\+(?P<rel>\d{1,10})[.,](?P<relf>\d{6})\]"
+    r"|\[< *(?P<delta>\d{1,10})[.,](?P<deltaf>\d{6})>\])"
     r" ?(?P<msg>.*)", re.DOTALL)
 _PROCESS = re.compile(r"(?P<ident>[^\s\[:]{1,64})(?:\[(?P<pid>\d{1,10})\])?: (?P<msg>.*)", re.DOTALL)
 """A process's own line written to /dev/kmsg: `ident[pid]: text`, as syslog(3) writes it."""
