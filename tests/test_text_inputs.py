@@ -425,3 +425,17 @@ def test_syslog_tags_of_lines_without_their_time_columns(tmp_path: Path) -> None
         ("(corosync)", "228119"), ("(app.service)", "1"), ("(app.service)", "1"), ("(cut)", None)]
     assert entries[0].message == " [TOTEM ] A processor failed, forming new configuration."
     assert "systemd-unit-failed" in {m["rule"] for m in _matches(path)}
+
+
+def test_an_identifier_ending_in_a_bracketed_name(tmp_path: Path) -> None:
+    """SSSD tags its processes' lines `sssd[be[DOMAIN]]` and `sssd[nss]` before the PID: a journalctl paste of them
+    was lines of no layout, all at the file's time (helper-176: SSSD/sssd#5282). A PID alone is still the PID."""
+    path = tmp_path / "sssd.txt"
+    path.write_text("Aug 18 12:32:41 head-0 sssd[be[adldap]][131456]: Could not start TLS encryption. unknown error\n"
+                    "Aug 18 12:33:41 head-0 sssd[nss][131457]: Enumeration requested, refreshing\n"
+                    "Aug 18 12:34:41 head-0 sshd[812]: Accepted publickey for root from 10.0.0.5 port 51000 ssh2\n")
+    entries = list(open_entries(Selection(), files=[path]))
+    assert [(e.fields["_HOSTNAME"], e.unit, e.fields["_PID"]) for e in entries] == [
+        ("head-0", "(sssd[be[adldap]])", "131456"), ("head-0", "(sssd[nss])", "131457"), ("head-0", "(sshd)", "812")]
+    assert entries[0].message == "Could not start TLS encryption. unknown error"
+    assert entries[2].realtime_usec - entries[0].realtime_usec == 120_000_000
