@@ -73,6 +73,9 @@ not a level word, or a word after a prefix the general step does not skip, read 
   them, `PROGRESS` info.
 - Icinga 2's `[time] critical/Facility: `, Node-RED's `D Mon hh:mm:ss - [error] ` and Zigbee2MQTT 1.x's
   `Zigbee2MQTT:error time: `, in engine/service_levels.py (with its C twin sources/service_levels.h).
+- GlusterFS's `[time] E [MSGID: n] `, libvirt's `time: tid: error : `, certbot's log file `time:ERROR:name:`, Xorg's
+  `[ uptime] (EE) ` and Ceph's cluster log file `time name (rank) seq : cluster [WRN] `, in engine/daemon_levels.py
+  (with its C twin sources/daemon_levels.h).
 
 And one key of step 2 (JSON): MongoDB 4.4+ (logv2/json_formatter.cpp) writes `{"t":{"$date":"..."},"s":"E",
 "c":"NETWORK", "id":..., "ctx":..., "msg":...}`; its severity code (LogSeverity::toStringDataCompact: `F`, `E`,
@@ -87,10 +90,12 @@ from __future__ import annotations
 
 import re
 
+from .daemon_levels import CLOG_LEVELS, daemon_level
+from .daemon_levels import FIRST as DAEMON_FIRST
 from .service_levels import FIRST as SERVICE_FIRST
 from .service_levels import service_level
 
-FIXED_FIRST = frozenset("IWEFPDT0123456789[pf=d ") | SERVICE_FIRST
+FIXED_FIRST = frozenset("IWEFPDT0123456789[pf=d ") | SERVICE_FIRST | DAEMON_FIRST
 """The first characters of these formats: other lines need no look."""
 MONGO_JSON_START = '{"t":{"$date":"'
 
@@ -141,13 +146,12 @@ exits the program: crit, as Critical."""
 _CEPH = re.compile(r"(?:debug )?(?: *-?[0-9]+> )?[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3,6}"
                    r"(?:[+-][0-9]{4})? [0-9a-f]+ (-[0-9]| [0-9]|[0-9]{2}) "
                    r"(?:log_channel\([a-z]+\) log \[([A-Z]{3})\] : )?")
-_CLOG_LEVELS = {"DBG": 7, "INF": 6, "WRN": 4, "ERR": 3, "SEC": 2}
 
 
 def ceph_level(found: re.Match[str]) -> int | None:
     """Ceph's dout priority as its journald logger maps it, or a cluster log line's own level."""
     if found[2] is not None:
-        return _CLOG_LEVELS.get(found[2])
+        return CLOG_LEVELS.get(found[2])
     prio = int(found[1])
     return 3 if prio < 0 else 4 if prio == 0 else 5 if prio < 5 else 6 if prio < 10 else 7
 
@@ -195,6 +199,8 @@ def fixed_level(message: str) -> int | None:
         return ceph_level(found)
     if first == "=" and (found := _ERLANG.match(message)):
         return _ERLANG_LEVELS.get(found[1])
+    if first in DAEMON_FIRST and (level := daemon_level(message)) is not None:
+        return level
     if first in SERVICE_FIRST:
         return service_level(message)
     return None

@@ -3,7 +3,8 @@
  * abseil, CockroachDB's crdb-v1/v2 and Gitea in go_levels.h; MongoDB's text, and its 4.4+ JSON severity which step 2
  * reads, in mongo_levels.h; here ClickHouse's `<Priority>`, Redis and Valkey, Go's runtime, .NET's `fail:
  * Category[EventId]`, Sidekiq 6+, Ceph, Monolog's LineFormatter and Erlang/OTP's report headers; Icinga 2, Node-RED
- * and Zigbee2MQTT 1.x in service_levels.h).
+ * and Zigbee2MQTT 1.x in service_levels.h; GlusterFS, libvirt, certbot, Xorg and Ceph's cluster log file in
+ * daemon_levels.h).
  *
  * The twin of logsentry/engine/format_levels.py, which documents each format and where it comes from;
  * tests/test_levels.py and tests/test_levels_formats.py hold the two to the same answer. Included by levels.h
@@ -12,12 +13,13 @@
 #ifndef LOGSENTRY_FORMAT_LEVELS_H
 #define LOGSENTRY_FORMAT_LEVELS_H
 
-#define LV_FIXED_FIRST "IWEFPDT0123456789[pf=d Znicwe" /* the formats' first characters (FIXED_FIRST) */
+#define LV_FIXED_FIRST "IWEFPDT0123456789[pf=d Znicwe(" /* the formats' first characters (FIXED_FIRST) */
 #define LV_MONGO_JSON_START "{\"t\":{\"$date\":\"" /* MONGO_JSON_START */
 
 #include "go_levels.h"
 #include "mongo_levels.h"
 #include "service_levels.h"
+#include "daemon_levels.h"
 
 /* ClickHouse: yyyy.mm.dd hh:mm:ss[.f+] [ tid ] [{query_id} ]<Priority> , the query id printable ASCII but space,
  * { and }; the priority named within LV_MAX_PREFIX bytes (CLICKHOUSE_LEVELS: Poco's SyslogChannel's levels) */
@@ -168,10 +170,8 @@ static int lv_ceph(const unsigned char *p, size_t n) {
         while (e < n && lv_lower(p[e]))
             e++;
         if (e > name && lv_starts(p, n, e, ") log [") && n - e >= 13 && lv_upper(p[e + 7]) && lv_upper(p[e + 8]) &&
-            lv_upper(p[e + 9]) && lv_starts(p, n, e + 10, "] : ")) {
-            static const LvName CLOG[] = {{"DBG", 7}, {"INF", 6}, {"WRN", 4}, {"ERR", 3}, {"SEC", 2}};
-            return lv_named(CLOG, sizeof CLOG / sizeof CLOG[0], p + e + 7, 3);
-        }
+            lv_upper(p[e + 9]) && lv_starts(p, n, e + 10, "] : "))
+            return lv_named(LV_CLOG, LV_N_CLOG, p + e + 7, 3);
     }
     return prio < 0 ? 3 : prio == 0 ? 4 : prio < 5 ? 5 : prio < 10 ? 6 : 7;
 }
@@ -378,6 +378,8 @@ static int lv_fixed(const unsigned char *p, size_t n) {
         return level;
     if (first == '=')
         return lv_erlang(p, n);
+    if (strchr(LV_DAEMON_FIRST, first) && first && (level = lv_daemon(p, n)) >= 0)
+        return level;
     if (strchr(LV_SERVICE_FIRST, first) && first)
         return lv_service(p, n);
     return -1;

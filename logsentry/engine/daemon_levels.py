@@ -1,0 +1,94 @@
+"""Step 3 of the text level grammar (engine/format_levels.py), continued: the fixed line formats of infrastructure
+daemons' own log files and stderr, whose level is a letter, a mark or a word in a place the general step does not
+look. Each anchors at the start of the line, after the program's own prefix only, so a message quoting one (`GET
+/x?(EE)`, `retrying: E [MSGID: 108006]`) is no level.
+
+- GlusterFS (libglusterfs/src/logging.c, gf_glusterlog_log / _gf_log / gf_log_nomem: `[%s] %c [MSGID: %u] [%s:%d:%s]
+  %d-%s: ` with a message id (since 2013), `[%s] %c [%s:%d:%s] %d-%s: ` in the traditional format, the time
+  gf_time_fmt_tv_FT's `%F %T.%06ld %z`, its zone since 2020 (8cb23ee, "Indicate timezone offsets in timestamps"),
+  the µs unpadded `.%ld` before mid-2010): `[2026-11-27 12:17:03.150432 +0000] E [MSGID: 108006]
+  [afr-common.c:6123:afr_notify] 0-vol-replicate-0: All subvolumes are down...`, `[2016-05-02 10:11:12.123456] W
+  [socket.c:588:__socket_rwv] 0-glusterfs: readv on ... failed`. The letter is one of
+  gf_level_strings (`M` emergency .. `T` trace), mapped as GlusterFS itself sends them to syslog (SET_LOG_PRIO: its
+  level less one, `T` LOG_DEBUG): `M` emerg, `A` alert, `C` crit, `E` err, `W` warning, `N` notice (NORMAL, info,
+  before cb4baf2, 2010: no error either way), `I` info, `D` and `T` debug. The letter must be followed by
+  GlusterFS's `[MSGID: n]` or `[file:line:function]`.
+- libvirt (src/util/virlog.c: virLogOutputToFd writes `%s: %s`, the time then virLogFormatString's `%llu: %s : %s:%d
+  : %s` or `%llu: %s : %s`; the time virTimeStringThenRaw's `%4d-%02d-%02d %02d:%02d:%02d.%03d+0000`, UTC; the
+  shape virlog.c's own VIR_LOG_REGEX matches): `2026-11-27 12:17:03.150+0000: 1234: error : qemuProcessReportLogError:
+  2051 : internal error: ...`, what libvirtd.log, virtqemud.log and a domain's /var/log/libvirt/qemu/NAME.log hold
+  (log_outputs `1:file:...`) and its stderr. libvirt before 0.9.10 wrote the time without `+0000` and before 0.9 the
+  time of day alone, no thread id (src/util/logging.c: `%02d:%02d:%02d.%03d: %s : %s:%lld : `): both read.
+  virLogPriorityString's `debug`, `info`, `warning`, `error`, mapped as virLogOutputToSyslog maps them.
+- certbot's log file (certbot/_internal/log.py FILE_FMT `%(asctime)s:%(levelname)s:%(name)s:%(message)s`, the time
+  Python logging's default `%Y-%m-%d %H:%M:%S,mmm`): `2026-11-27 12:17:03,150:ERROR:certbot._internal.renewal:Failed
+  to renew certificate example.org with error: ...` in /var/log/letsencrypt/letsencrypt.log. The general step takes
+  the time and everything up to the next blank for one number. Python's level names (`DEBUG`, `INFO`, `WARNING`,
+  `ERROR`, `CRITICAL` crit), then `:`, the logger's name (a dotted identifier) and `:`.
+- Xorg (os/log.c: LogMessageTypeVerbString's markers before a message, LogSWrite's time before a line of the log
+  file: `[%10.3f] `, seconds of CLOCK_MONOTONIC, from 1.8 (2010), `[%Y-%m-%d %H:%M:%S] ` from 2023 (xserver
+  0df31f068); none on stderr, which a rootless Xorg under GDM writes to the journal): `[    12.345] (EE) Failed to
+  load module "fbdev" (module does not exist, 0)`, `(EE) no screens found(EE)`. The markers (LogPrintMarkers' legend):
+  `(EE)` error err, `(WW)` warning, `(!!)` notice, `(II)` informational, `(--)` probed, `(**)` from the config
+  file, `(==)` default setting, `(++)` from the command line and `(NI)` not implemented info, `(DB)` debug; `(??)`
+  (X_UNKNOWN: Xorg says it does not know) is no level. The marker is followed by a blank or ends the line.
+- Ceph's cluster log as the monitor writes it to its file (/var/log/ceph/ceph.log, ceph.audit.log: LogMonitor writes
+  each LogEntry by src/common/LogEntry.h's operator<<, `stamp name (rank) seq : channel [PRIO] msg`; utime_t's time
+  `2026-11-27T12:17:03.150432+0000` since Octopus, `2016-05-02 10:11:12.123456` before; until Luminous the sender as
+  entity_inst_t, its name then its address): `2026-11-27T12:17:03.150432+0000 mon.a (mon.0) 1234 : cluster [WRN]
+  Health check failed: ...`, `2016-05-02 10:11:12.123456 mon.0 10.0.0.1:6789/0 123 : cluster [ERR] ...`. Up to three
+  sender tokens, the sequence number, ` : `, the channel, then the priority, mapped as format_levels' Ceph stderr
+  form maps a cluster line (`CLOG_LEVELS`, clog_type_to_syslog_level: `[DBG]` debug, `[INF]` info, `[WRN]` warning,
+  `[ERR]` err, `[SEC]` crit; `[???]` none), within MAX_PREFIX characters.
+
+`sources/daemon_levels.h` is the C twin; tests/test_levels_daemons.py holds the two to the same answers.
+"""
+
+from __future__ import annotations
+
+import re
+
+FIRST = frozenset("[(0123456789")
+"""The first characters of these formats (format_levels.FIXED_FIRST has them all)."""
+MAX_PREFIX = 200
+"""A level after a variable prefix (the Ceph cluster log's sender) starts within this many characters
+(levels.MAX_PREFIX)."""
+
+CLOG_LEVELS = {"DBG": 7, "INF": 6, "WRN": 4, "ERR": 3, "SEC": 2}
+"""Ceph's clog_type as its operator<< prints it and the syslog priority clog_type_to_syslog_level gives it (also
+format_levels' Ceph stderr `log_channel(cluster) log [WRN] : `)."""
+
+_GLUSTER = re.compile(r"\[[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{1,6}(?: [+-][0-9]{4})?\] "
+                      r"([MACEWNIDT]) \[(?:MSGID: [0-9]+\] \[)?[!-9;-Z\\^-~]+:[0-9]+:[!-Z\\^-~]+\] ")
+GLUSTER_LEVELS = {"M": 0, "A": 1, "C": 2, "E": 3, "W": 4, "N": 5, "I": 6, "D": 7, "T": 7}
+"""GlusterFS's gf_level_strings and the syslog priority SET_LOG_PRIO gives each."""
+_LIBVIRT = re.compile(r"(?:[0-9]{4}-[0-9]{2}-[0-9]{2} )?[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}(?:[+-][0-9]{4})?: "
+                      r"(?:[0-9]+: )?(debug|info|warning|error) : ")
+LIBVIRT_LEVELS = {"debug": 7, "info": 6, "warning": 4, "error": 3}
+"""virLogPriorityString's names and the syslog priority virLogOutputToSyslog gives each."""
+_CERTBOT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2},[0-9]{3}:"
+                      r"(DEBUG|INFO|WARNING|ERROR|CRITICAL):[A-Za-z_][A-Za-z0-9_.-]*:")
+PYTHON_LEVELS = {"DEBUG": 7, "INFO": 6, "WARNING": 4, "ERROR": 3, "CRITICAL": 2}
+_XORG = re.compile(r"(?:\[[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\] |\[ *[0-9]+\.[0-9]{3}\] )?"
+                   r"\((EE|WW|!!|II|--|\*\*|==|\+\+|NI|DB)\)(?= |\n|\Z)")
+XORG_LEVELS = {"EE": 3, "WW": 4, "!!": 5, "II": 6, "--": 6, "**": 6, "==": 6, "++": 6, "NI": 6, "DB": 7}
+"""Xorg's message markers (os/log.c X_*_STRING) as syslog priorities."""
+_CEPH_CLUSTER = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}(?:[+-][0-9]{4})? "
+                           r"(?:[!-~]+ ){1,3}[0-9]+ : [a-z]+ \[([A-Z]{3})\](?= |\n|\Z)")
+
+
+def daemon_level(message: str) -> int | None:
+    """The priority of one of these formats' level at the start of `message` (not empty), or None."""
+    first = message[0]
+    if first == "[" and (found := _GLUSTER.match(message)):
+        return GLUSTER_LEVELS[found[1]]
+    if (first == "[" or first == "(") and (found := _XORG.match(message)):
+        return XORG_LEVELS[found[1]]
+    if "0" <= first <= "9":
+        if (found := _LIBVIRT.match(message)):
+            return LIBVIRT_LEVELS[found[1]]
+        if (found := _CERTBOT.match(message)):
+            return PYTHON_LEVELS[found[1]]
+        if (found := _CEPH_CLUSTER.match(message)) and found.start(1) < MAX_PREFIX:
+            return CLOG_LEVELS.get(found[1])
+    return None

@@ -1,0 +1,182 @@
+/*
+ * daemon_levels.h: the fixed formats of infrastructure daemons' own log files and stderr (GlusterFS's `[time] E
+ * [MSGID: n] `, libvirt's `time: tid: error : `, certbot's `time:ERROR:name:`, Xorg's `[ uptime] (EE) `, Ceph's
+ * cluster log `time name (rank) seq : cluster [WRN] `), part of step 3 (format_levels.h).
+ *
+ * The twin of logsentry/engine/daemon_levels.py, which documents each format and where it comes from;
+ * tests/test_levels_daemons.py holds the two to the same answer. Included by format_levels.h after go_levels.h
+ * (lv_digits, lv_shape, lv_hms, LvName, lv_named).
+ */
+#ifndef LOGSENTRY_DAEMON_LEVELS_H
+#define LOGSENTRY_DAEMON_LEVELS_H
+
+#define LV_DAEMON_FIRST "[(0123456789" /* daemon_levels.FIRST */
+
+/* Ceph's clog_type as printed, as clog_type_to_syslog_level maps it (CLOG_LEVELS; also lv_ceph's cluster line) */
+static const LvName LV_CLOG[] = {{"DBG", 7}, {"INF", 6}, {"WRN", 4}, {"ERR", 3}, {"SEC", 2}};
+#define LV_N_CLOG (sizeof LV_CLOG / sizeof LV_CLOG[0])
+
+/* GlusterFS: [yyyy-mm-dd hh:mm:ss.f{1,6}[ +zzzz]] L [[MSGID: n] ][file:line:function] , L one of MACEWNIDT, the file
+ * printable ASCII but : [ ], the function printable ASCII but [ ] */
+static int lv_gluster(const unsigned char *p, size_t n) {
+    static const LvName NAMES[] = {{"M", 0}, {"A", 1}, {"C", 2}, {"E", 3}, {"W", 4},
+                                   {"N", 5}, {"I", 6}, {"D", 7}, {"T", 7}};
+    if (!lv_shape(p, n, 0, "[dddd-dd-dd dd:dd:dd."))
+        return -1;
+    size_t at = 21, f = lv_digits(p, n, at);
+    if (f < 1 || f > 6)
+        return -1;
+    at += f;
+    if (n - at >= 2 && p[at] == ' ' && (p[at + 1] == '+' || p[at + 1] == '-')) {
+        if (lv_digits(p, n, at + 2) != 4)
+            return -1;
+        at += 6;
+    }
+    if (!lv_starts(p, n, at, "] ") || n - at < 5 || !lv_starts(p, n, at + 3, " ["))
+        return -1;
+    int level = lv_named(NAMES, sizeof NAMES / sizeof NAMES[0], p + at + 2, 1);
+    if (level < 0)
+        return -1;
+    at += 5;
+    if (lv_starts(p, n, at, "MSGID: ")) {
+        size_t id = lv_digits(p, n, at + 7);
+        if (!id || !lv_starts(p, n, at + 7 + id, "] ["))
+            return -1;
+        at += 7 + id + 3;
+    }
+    size_t file = at;
+    while (at < n && lv_graphic(p[at]) && p[at] != ':')
+        at++;
+    if (at == file || at >= n || p[at] != ':')
+        return -1;
+    size_t line = lv_digits(p, n, at + 1);
+    if (!line || !lv_starts(p, n, at + 1 + line, ":"))
+        return -1;
+    at += 2 + line;
+    size_t function = at;
+    while (at < n && lv_graphic(p[at]))
+        at++;
+    return at > function && lv_starts(p, n, at, "] ") ? level : -1;
+}
+
+/* libvirt: [yyyy-mm-dd ]hh:mm:ss.mmm[(+|-)zzzz]: [tid: ]level : */
+static int lv_libvirt(const unsigned char *p, size_t n) {
+    static const LvName NAMES[] = {{"debug", 7}, {"info", 6}, {"warning", 4}, {"error", 3}};
+    size_t at = lv_shape(p, n, 0, "dddd-dd-dd ") ? 11 : 0;
+    if (!lv_hms(p, n, at) || !lv_starts(p, n, at + 8, ".") || lv_digits(p, n, at + 9) != 3)
+        return -1;
+    at += 12;
+    if (at < n && (p[at] == '+' || p[at] == '-')) {
+        if (lv_digits(p, n, at + 1) < 4)
+            return -1;
+        at += 5;
+    }
+    if (!lv_starts(p, n, at, ": "))
+        return -1;
+    at += 2;
+    size_t tid = lv_digits(p, n, at);
+    if (tid && lv_starts(p, n, at + tid, ": "))
+        at += tid + 2;
+    size_t word = at;
+    while (at < n && lv_lower(p[at]))
+        at++;
+    if (!lv_starts(p, n, at, " : "))
+        return -1;
+    return lv_named(NAMES, sizeof NAMES / sizeof NAMES[0], p + word, at - word);
+}
+
+/* certbot's FILE_FMT: yyyy-mm-dd hh:mm:ss,mmm:LEVEL:name: , the name [A-Za-z_][A-Za-z0-9_.-]* */
+static int lv_certbot(const unsigned char *p, size_t n) {
+    static const LvName NAMES[] = {{"DEBUG", 7}, {"INFO", 6}, {"WARNING", 4}, {"ERROR", 3}, {"CRITICAL", 2}};
+    if (!lv_shape(p, n, 0, "dddd-dd-dd dd:dd:dd,ddd:"))
+        return -1;
+    size_t at = 24, word = at;
+    while (at < n && lv_upper(p[at]))
+        at++;
+    int level = lv_named(NAMES, sizeof NAMES / sizeof NAMES[0], p + word, at - word);
+    if (level < 0 || !lv_starts(p, n, at, ":"))
+        return -1;
+    at++;
+    if (at >= n || !(lv_alpha(p[at]) || p[at] == '_'))
+        return -1;
+    while (at < n && (lv_alnum(p[at]) || p[at] == '_' || p[at] == '.' || p[at] == '-'))
+        at++;
+    return lv_starts(p, n, at, ":") ? level : -1;
+}
+
+/* Xorg: [[yyyy-mm-dd hh:mm:ss] | [ *seconds.mmm] ](XX) then a space, a newline or the end */
+static int lv_xorg(const unsigned char *p, size_t n) {
+    static const LvName NAMES[] = {{"EE", 3}, {"WW", 4}, {"!!", 5}, {"II", 6}, {"--", 6},
+                                   {"**", 6}, {"==", 6}, {"++", 6}, {"NI", 6}, {"DB", 7}};
+    size_t at = 0;
+    if (p[0] == '[') {
+        if (lv_shape(p, n, 0, "[dddd-dd-dd dd:dd:dd] ")) {
+            at = 22;
+        } else {
+            size_t i = 1;
+            while (i < n && p[i] == ' ')
+                i++;
+            size_t d = lv_digits(p, n, i);
+            if (!d || !lv_starts(p, n, i + d, ".") || lv_digits(p, n, i + d + 1) != 3 ||
+                !lv_starts(p, n, i + d + 4, "] "))
+                return -1;
+            at = i + d + 6;
+        }
+    }
+    if (n - at < 4 || p[at] != '(' || p[at + 3] != ')' || !(at + 4 == n || p[at + 4] == ' ' || p[at + 4] == '\n'))
+        return -1;
+    return lv_named(NAMES, sizeof NAMES / sizeof NAMES[0], p + at + 1, 2);
+}
+
+/* Ceph's cluster log: yyyy-mm-dd(T| )hh:mm:ss.ffffff[(+|-)zzzz] ( token){1,3} seq : channel [ABC] then a space, a
+ * newline or the end; a token printable ASCII, seq digits, channel [a-z]+; [ABC] within LV_MAX_PREFIX bytes */
+static int lv_ceph_cluster(const unsigned char *p, size_t n) {
+    if (!lv_shape(p, n, 0, "dddd-dd-dd?dd:dd:dd.") || lv_digits(p, n, 20) != 6)
+        return -1;
+    size_t at = 26;
+    if (at < n && (p[at] == '+' || p[at] == '-')) {
+        if (lv_digits(p, n, at + 1) != 4)
+            return -1;
+        at += 5;
+    }
+    if (!lv_starts(p, n, at, " "))
+        return -1;
+    at++;
+    for (int k = 0; k < 4; k++) { /* the sender's tokens (1 to 3), then the sequence number */
+        size_t token = at;
+        while (at < n && p[at] >= 0x21 && p[at] <= 0x7e)
+            at++;
+        if (at == token || at >= n || p[at] != ' ')
+            return -1;
+        if (k > 0 && lv_digits(p, n, token) == at - token && lv_starts(p, n, at, " : ")) {
+            size_t channel = at + 3, e = channel;
+            while (e < n && lv_lower(p[e]))
+                e++;
+            if (e > channel && lv_starts(p, n, e, " [") && n - e >= 6 && lv_upper(p[e + 2]) && lv_upper(p[e + 3]) &&
+                lv_upper(p[e + 4]) && p[e + 5] == ']' && (e + 6 == n || p[e + 6] == ' ' || p[e + 6] == '\n'))
+                return e + 2 < LV_MAX_PREFIX ? lv_named(LV_CLOG, LV_N_CLOG, p + e + 2, 3) : -1;
+        }
+        at++;
+    }
+    return -1;
+}
+
+/* daemon_level: the level of one of these formats at the start, or -1 */
+static int lv_daemon(const unsigned char *p, size_t n) {
+    unsigned char first = p[0];
+    int level;
+    if (first == '[' && (level = lv_gluster(p, n)) >= 0)
+        return level;
+    if ((first == '[' || first == '(') && (level = lv_xorg(p, n)) >= 0)
+        return level;
+    if (lv_digit(first)) {
+        if ((level = lv_libvirt(p, n)) >= 0)
+            return level;
+        if ((level = lv_certbot(p, n)) >= 0)
+            return level;
+        return lv_ceph_cluster(p, n);
+    }
+    return -1;
+}
+
+#endif
