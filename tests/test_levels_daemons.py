@@ -137,6 +137,10 @@ CORPUS: list[tuple[int | None, str, str]] = [
     (ERR, "2016-05-02 10:11:12.123456 mon.0 10.0.0.1:6789/0 123 : cluster [ERR] HEALTH_ERR", "Jewel"),
     (ERR, f"{CEPH_T} mon.a [v2:10.0.0.1:3300/0,v1:10.0.0.1:6789/0] (mon.0) 5 : cluster [ERR] x", "three tokens"),
     (ERR, f"{CEPH_T} mon.a (mon.0) 5 : cluster [ERR]", "the priority ending the line"),
+    (ERR, "2014-01-02 10:11:12.123456 mon.0 10.0.0.1:6789/0 123 : [ERR] 0.2f scrub stat mismatch", "Firefly: no "
+          "channel"),
+    (None, f"{CEPH_T} mon.a (mon.0) 5 : cluster[ERR] x", "no blank after the channel"),
+    (None, f"{CEPH_T} mon.a (mon.0) 5 :  [ERR] x", "two blanks after the colon"),
     (None, f"{CEPH_T} mon.a (mon.0) 5 : cluster [???] x", "an unknown clog_type"),
     (None, f"{CEPH_T} mon.a (mon.0) 5 : cluster [WARN] x", "not three letters"),
     (None, f"{CEPH_T} a b c d 5 : cluster [ERR] x", "four tokens before the sequence number"),

@@ -34,10 +34,12 @@ look. Each anchors at the start of the line, after the program's own prefix only
   (X_UNKNOWN: Xorg says it does not know) is no level. The marker is followed by a blank or ends the line.
 - Ceph's cluster log as the monitor writes it to its file (/var/log/ceph/ceph.log, ceph.audit.log: LogMonitor writes
   each LogEntry by src/common/LogEntry.h's operator<<, `stamp name (rank) seq : channel [PRIO] msg`; utime_t's time
-  `2026-11-27T12:17:03.150432+0000` since Octopus, `2016-05-02 10:11:12.123456` before; until Luminous the sender as
-  entity_inst_t, its name then its address): `2026-11-27T12:17:03.150432+0000 mon.a (mon.0) 1234 : cluster [WRN]
-  Health check failed: ...`, `2016-05-02 10:11:12.123456 mon.0 10.0.0.1:6789/0 123 : cluster [ERR] ...`. Up to three
-  sender tokens, the sequence number, ` : `, the channel, then the priority, mapped as format_levels' Ceph stderr
+  `2026-11-27T12:17:03.150432+0000` since Octopus, `2016-05-02 10:11:12.123456` before; until Mimic the sender as
+  entity_inst_t, its rank then its address, after its name in Luminous; no channel before Hammer, 2014):
+  `2026-11-27T12:17:03.150432+0000 mon.a (mon.0) 1234 : cluster [WRN] Health check failed: ...`, `2016-05-02
+  10:11:12.123456 mon.0 10.0.0.1:6789/0 123 : cluster [ERR] ...`, `2017-10-05 17:08:37.151297 mon.a mon.0
+  10.0.0.1:6789/0 5 : cluster [INF] ...`. Up to three sender tokens, the sequence number, ` : `, the channel (if
+  any), then the priority, mapped as format_levels' Ceph stderr
   form maps a cluster line (`CLOG_LEVELS`, clog_type_to_syslog_level: `[DBG]` debug, `[INF]` info, `[WRN]` warning,
   `[ERR]` err, `[SEC]` crit; `[???]` none), within MAX_PREFIX characters.
 
@@ -74,7 +76,7 @@ _XORG = re.compile(r"(?:\[[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\
 XORG_LEVELS = {"EE": 3, "WW": 4, "!!": 5, "II": 6, "--": 6, "**": 6, "==": 6, "++": 6, "NI": 6, "DB": 7}
 """Xorg's message markers (os/log.c X_*_STRING) as syslog priorities."""
 _CEPH_CLUSTER = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}(?:[+-][0-9]{4})? "
-                           r"(?:[!-~]+ ){1,3}[0-9]+ : [a-z]+ \[([A-Z]{3})\](?= |\n|\Z)")
+                           r"(?:[!-~]+ ){1,3}[0-9]+ : (?:[a-z]+ )?\[([A-Z]{3})\](?= |\n|\Z)")
 
 
 def daemon_level(message: str) -> int | None:

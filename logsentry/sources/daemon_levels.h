@@ -128,8 +128,8 @@ static int lv_xorg(const unsigned char *p, size_t n) {
     return lv_named(NAMES, sizeof NAMES / sizeof NAMES[0], p + at + 1, 2);
 }
 
-/* Ceph's cluster log: yyyy-mm-dd(T| )hh:mm:ss.ffffff[(+|-)zzzz] ( token){1,3} seq : channel [ABC] then a space, a
- * newline or the end; a token printable ASCII, seq digits, channel [a-z]+; [ABC] within LV_MAX_PREFIX bytes */
+/* Ceph's cluster log: yyyy-mm-dd(T| )hh:mm:ss.ffffff[(+|-)zzzz] ( token){1,3} seq : [channel ][ABC] then a space,
+ * a newline or the end; a token printable ASCII, seq digits, channel [a-z]+; [ABC] within LV_MAX_PREFIX bytes */
 static int lv_ceph_cluster(const unsigned char *p, size_t n) {
     if (!lv_shape(p, n, 0, "dddd-dd-dd?dd:dd:dd.") || lv_digits(p, n, 20) != 6)
         return -1;
@@ -152,9 +152,11 @@ static int lv_ceph_cluster(const unsigned char *p, size_t n) {
             size_t channel = at + 3, e = channel;
             while (e < n && lv_lower(p[e]))
                 e++;
-            if (e > channel && lv_starts(p, n, e, " [") && n - e >= 6 && lv_upper(p[e + 2]) && lv_upper(p[e + 3]) &&
-                lv_upper(p[e + 4]) && p[e + 5] == ']' && (e + 6 == n || p[e + 6] == ' ' || p[e + 6] == '\n'))
-                return e + 2 < LV_MAX_PREFIX ? lv_named(LV_CLOG, LV_N_CLOG, p + e + 2, 3) : -1;
+            int bracket = e == channel || lv_starts(p, n, e, " ["); /* a channel (none before Hammer), a blank */
+            e += e > channel;
+            if (bracket && lv_starts(p, n, e, "[") && n - e >= 5 && lv_upper(p[e + 1]) && lv_upper(p[e + 2]) &&
+                lv_upper(p[e + 3]) && p[e + 4] == ']' && (e + 5 == n || p[e + 5] == ' ' || p[e + 5] == '\n'))
+                return e + 1 < LV_MAX_PREFIX ? lv_named(LV_CLOG, LV_N_CLOG, p + e + 1, 3) : -1;
         }
         at++;
     }
