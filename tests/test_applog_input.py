@@ -260,6 +260,37 @@ LAYOUTS: dict[str, tuple[str, list[str], int, int]] = {
         "[Sep  7 10:04:46] ERROR[144389]: res_rtp_asterisk.c:8804 ast_rtp_stop: FRACK!, Failed assertion bad magic "
         "number 0x0 for object 0x7fd0980ba220 (0)",
     ], 1, _local(2026, 9, 7, 10, 4, 46)),
+    # GlusterFS (libglusterfs/src/logging.c: `[%F %T.%06ld %z] L [MSGID: n] [file:line:func] graph-domain: `)
+    "glusterfs": ("mnt-gv0.log", [
+        "[2026-12-05 10:00:00.000123 +0000] I [MSGID: 100030] [glusterfsd.c:2866:main] 0-/usr/sbin/glusterfs: Started "
+        "running /usr/sbin/glusterfs version 11.1",
+        "[2026-12-05 10:05:41.250001 +0000] E [MSGID: 108006] [afr-common.c:6123:afr_notify] 0-gv0-replicate-0: All "
+        "subvolumes are down. Going offline until atleast one of them comes back up.",
+    ], 1, _utc(2026, 12, 5, 10, 5, 41) + 250_001),
+    # libvirt (virlog.c virLogOutputToFd: virTimeStringThenRaw's `%4d-%02d-%02d %02d:%02d:%02d.%03d+0000`, then
+    # virLogFormatString's `%llu: %s : %s:%d : `): its `+0000` before the colon was no zone (and no time) before
+    "libvirt": ("libvirtd.log", [
+        "2026-12-05 10:00:00.004+0000: 812: info : libvirt version: 10.0.0, package: 10.0.0-6ubuntu17 (Ubuntu)",
+        "2026-12-05 10:05:41.250+0000: 1234: error : qemuProcessReportLogError:2051 : internal error: qemu "
+        "unexpectedly closed the monitor",
+    ], 1, _utc(2026, 12, 5, 10, 5, 41) + 250_000),
+    # certbot (certbot/_internal/log.py FILE_FMT `%(asctime)s:%(levelname)s:%(name)s:%(message)s`)
+    "certbot": ("letsencrypt.log", [
+        "2026-12-05 10:00:00,004:DEBUG:certbot._internal.main:certbot version: 2.11.0",
+        "2026-12-05 10:05:41,250:ERROR:certbot._internal.renewal:Failed to renew certificate example.org with "
+        "error: Some challenges have failed.",
+    ], 1, _local(2026, 12, 5, 10, 5, 41) + 250_000),
+    # Xorg from 2023 (os/log.c LogSWrite: `[%Y-%m-%d %H:%M:%S] `, local time, then the marker)
+    "xorg": ("Xorg.log", [
+        "[2026-12-05 10:00:00] (II) Loader magic: 0x55d1a2c0",
+        '[2026-12-05 10:05:41] (EE) Failed to load module "nvidia" (module does not exist, 0)',
+    ], 1, _local(2026, 12, 5, 10, 5, 41)),
+    # Ceph's cluster log (/var/log/ceph/ceph.log: LogEntry.h's `stamp name (rank) seq : channel [PRIO] msg`)
+    "ceph-cluster": ("ceph.log", [
+        "2026-12-05T10:00:00.000123+0000 mgr.x (mgr.14150) 87 : cluster [DBG] pgmap v46: 129 pgs: 129 active+clean",
+        "2026-12-05T10:05:41.250001+0000 osd.3 (osd.3) 12 : cluster [ERR] 2.1f shard 3 soid 2:f8b5a3f1:::rbd_data.1:"
+        "head : candidate had a read error",
+    ], 1, _utc(2026, 12, 5, 10, 5, 41) + 250_001),
 }
 
 

@@ -75,8 +75,10 @@ _XORG = re.compile(r"(?:\[[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\
                    r"\((EE|WW|!!|II|--|\*\*|==|\+\+|NI|DB)\)(?= |\n|\Z)")
 XORG_LEVELS = {"EE": 3, "WW": 4, "!!": 5, "II": 6, "--": 6, "**": 6, "==": 6, "++": 6, "NI": 6, "DB": 7}
 """Xorg's message markers (os/log.c X_*_STRING) as syslog priorities."""
-_CEPH_CLUSTER = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}(?:[+-][0-9]{4})? "
-                           r"(?:[!-~]+ ){1,3}[0-9]+ : (?:[a-z]+ )?\[([A-Z]{3})\](?= |\n|\Z)")
+CEPH_CLUSTER = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}(?:[+-][0-9]{4})? "
+                          r"(?:[!-~]+ ){1,3}[0-9]+ : (?:[a-z]+ )?\[([A-Z]{3})\](?= |\n|\Z)")
+"""A line of Ceph's cluster log file, its priority group 1 (also sources/text_sniff.py: no syslog line, whose host
+its sender's name would be)."""
 
 
 def daemon_level(message: str) -> int | None:
@@ -91,6 +93,6 @@ def daemon_level(message: str) -> int | None:
             return LIBVIRT_LEVELS[found[1]]
         if (found := _CERTBOT.match(message)):
             return PYTHON_LEVELS[found[1]]
-        if (found := _CEPH_CLUSTER.match(message)) and found.start(1) < MAX_PREFIX:
+        if (found := CEPH_CLUSTER.match(message)) and found.start(1) < MAX_PREFIX:
             return CLOG_LEVELS.get(found[1])
     return None

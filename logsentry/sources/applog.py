@@ -6,7 +6,9 @@ A record starts with one of these times, optionally in brackets (`[2026-11-28 10
 
 * `2026-11-28 10:14:29,301`, `2026-11-28T10:14:29.301Z`, `2026-11-28 10:14:29.301 UTC`, `2026/11/28 10:14:29`,
   `2026.11.28 10:14:29.301234`, with an optional zone (`Z`, `UTC`, `GMT`, `+01:00`): log4j/logback, Python
-  logging, PostgreSQL, MySQL, Go's log, nginx's error log, ClickHouse;
+  logging, PostgreSQL, MySQL, Go's log, nginx's error log, ClickHouse, GlusterFS (`[... +0000] E [MSGID: ...`),
+  certbot's log, Ceph's cluster log, and libvirt's, whose zone a colon follows (`2026-11-27 12:17:03.150+0000: 1234:
+  error : ...`, virlog.c);
 * `Sun Dec 04 04:47:44 2005`, `Sun Dec 04 04:47:44.123456 2005`: ctime(3), Apache's error log, FreeRADIUS;
 * `1234:M 28 Nov 2026 10:14:29.301 #`: Redis and Valkey (serverLogRaw, 5.0 on), `1234:M 28 Nov 10:14:29.301 #`
   (3.0 to 4.0: no year), `[1234] 28 Nov 10:14:29.301 #` (2.6 and 2.8, redis.c's redisLogRaw) and `[1234] 28 Nov
@@ -86,7 +88,7 @@ _STAMP = re.compile(
     r"|\[(?:TRACE|DEBUG|INFO|WARN|ERROR|FATAL) {0,2}\] (?=\d{4}-))?"
     r"\[?(?:"
     r"(?P<y>\d{4})([-/.])(?P<mo>[01]\d)\2(?P<d>[0-3]\d)[T ]" + _HMS.format("") +
-    r"(?:[.,](?P<f>\d{1,9}))?(?: ?(?P<z>Z|UTC|GMT|[+-][0-2]\d(?::?[0-5]\d)?)(?![\w:]))?"
+    r"(?:[.,](?P<f>\d{1,9}))?(?: ?(?P<z>Z|UTC|GMT|[+-][0-2]\d(?::?[0-5]\d)?)(?!\w|:(?! )))?"
     r"|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?P<cmon>" + MONTH_PATTERN + r") (?P<cd>[ 0-3]?\d) " + _HMS.format("c") +
     r"(?:\.(?P<cf>\d{1,9}))? (?P<cy>\d{4})"
     r"|(?:\d{1,10}:[XCSM]|\[\d{1,10}\]) (?P<rd>[0-3]\d) (?P<rmon>" + MONTH_PATTERN + r") (?:(?P<ry>\d{4}) )?" +

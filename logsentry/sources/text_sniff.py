@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from ..engine.daemon_levels import CEPH_CLUSTER
 from .applog import RUNTIME_STAMP, TIME_KEYS, stamped
 from .dmesg import dmesg_lines
 from .text import _CATALOG, _MARKER, _SEPARATOR
@@ -32,7 +33,11 @@ _LEVEL_LAST = re.compile(r"\s(?i:trace|debug|info|notice|warn|warning|error|err|
 """Where LINE's identifier holds a blank and its last word is a level, the line is a program's own too, its level
 just before its first `: ` after a prefix of its own: Sidekiq 3 to 5's `2014-09-10T15:43:49Z 60056 TID-oxwbvr7zk
 ERROR: heartbeat: Waited 1 sec` (sidekiq/sidekiq#1941) read as syslog had the pid for host, `TID-oxwbvr7zk ERROR`
-for identifier and no level (trial 4). A syslog identifier is the program's name: it ends in no level word."""
+for identifier and no level (trial 4). A syslog identifier is the program's name: it ends in no level word.
+Nor is a line of Ceph's cluster log file syslog's (engine/daemon_levels.CEPH_CLUSTER: /var/log/ceph/ceph.log's
+`2026-11-27T12:17:03.150432+0000 mon.a (mon.0) 1234 : cluster [WRN] ...`), though it fits LINE with its sender for
+host and rank for identifier: read so, each sender was a unit and `[ERR]` behind `: ` no level, Jewel's `mon.0
+10.0.0.1:6789/0 123 : ...` had its address for identifier."""
 _RUNTIME = re.compile(RUNTIME_STAMP)
 """A container runtime's time (`docker logs -t`): what follows is the container's line, not syslog's `host ident:`."""
 _JOURNAL_JSON = re.compile(r'"(?:__CURSOR|__REALTIME_TIMESTAMP)"')
@@ -72,8 +77,8 @@ def sniff_text(head: bytes) -> str | None:
         elif line and not line[0].isspace() and not _SEPARATOR.fullmatch(line):
             judged.append(line)
             if ((found := LINE.match(line)) and not _NO_HOST.match(found["host"] or found["ident"])
-                    and not _LEVEL_LAST.search(found["ident"]) and not _RUNTIME.match(line)) or RFC5424.match(line) \
-                    or LOGREAD.match(line):
+                    and not _LEVEL_LAST.search(found["ident"]) and not _RUNTIME.match(line)
+                    and not CEPH_CLUSTER.match(line)) or RFC5424.match(line) or LOGREAD.match(line):
                 fits += 1
             else:
                 misfits += 1
