@@ -41,6 +41,7 @@ A record starts with one of these times, optionally in brackets (`[2026-11-28 10
 * `[Sep 27 10:04:46] ERROR[144389]: `: Asterisk's log (main/logger.c: its default `dateformat` `%b %e %T`, optionally
   with `.%3q`, in brackets, then the level and the thread's LWP in brackets; no year: the latest that is not after
   the file's time);
+* `[    23.460] (II) ...`: Xorg's log, seconds since boot, from its line with the time of day (sources/xorg_times.py);
 * `2 Aug 21:00:51 - `: Node's util.log (`D Mon HH:MM:SS - msg`, no year: the latest that is not after the file's
   time), which Node-RED's console log copies (`2 Aug 21:00:51 - [error] ...`, @node-red/util/lib/log.js);
 * Zigbee2MQTT 1.x's time behind its level (lib/util/logger.ts: `Zigbee2MQTT:error 2022-11-24 23:16:38: msg` on
@@ -78,6 +79,8 @@ from pathlib import Path
 from .text_line import TextLine
 from .text_times import MONTH_PATTERN, fraction_usec, local_usec, month_number, utc_usec
 from .text_years import Days, Years
+from .xorg_times import UPTIME as _XORG_UPTIME
+from .xorg_times import start_time, uptime_usec
 
 _HMS = r"(?P<{0}h>[0-2]\d):(?P<{0}mi>[0-5]\d):(?P<{0}s>[0-6]\d)"
 
@@ -172,12 +175,17 @@ def _stamp(line: str) -> re.Match[str] | None:
         found = _STAMP.match(line, pair.end())
     if found is None and "[" in line[:600]:
         found = _ACCESS.match(line) or _HAPROXY.match(line)
+    if found is None and line.startswith("["):
+        found = _XORG_UPTIME.match(line)
     return found
 
 
 def stamped(lines: list[str]) -> int:
-    """How many of `lines` start with a time in one of the layouts, or are a JSON log line with a time."""
-    return sum(_stamp(line) is not None or _json_time(line) is not None for line in lines)
+    """How many of `lines` start with a time in one of the layouts, or are a JSON log line with a time; Xorg's
+    seconds only when one of `lines` is its line with the time of day (xorg_times.start_time)."""
+    xorg = any(start_time(line) is not None for line in lines)
+    return sum(((found := _stamp(line)) is not None and (xorg or found.re is not _XORG_UPTIME))
+               or _json_time(line) is not None for line in lines)
 
 
 MAX_USEC = 253_402_300_800 * 1_000_000
@@ -259,6 +267,8 @@ def _layout(found: re.Match[str]) -> str:
         return "access"
     if found.re is _HAPROXY:
         return "haproxy"
+    if found.re is _XORG_UPTIME:
+        return "xorg"
     return next(group for group in _ANCHORS if found[group] is not None)
 
 
@@ -273,6 +283,7 @@ class AppLogParser:
         """Some time had no zone and was read as local time."""
         self.last_usec: int | None = None
         """The time of the last line that had one: a line without a time takes it."""
+        self.xorg_zero: int | None = None  # the time (µs) of Xorg's second 0 (xorg_times.py)
         self.layout: str | None = None
         """The layout of the first line with a time (_layout): a later line in another layout is a line without
         a time (a continuation line starting `2999999999 rows` is no Unix time of 2065)."""
@@ -328,6 +339,12 @@ class AppLogParser:
         if found.re is _ACCESS:
             return utc_usec(int(found["ay"]), month_number(found["amon"]), int(found["ad"]), int(found["ah"]),
                             int(found["ami"]), int(found["as"]), found["af"], found["az"])
+        if found.re is _XORG_UPTIME:
+            if self.xorg_zero is None:
+                if (start := start_time(found.string)) is None:
+                    raise ValueError("no time of day yet")  # (the banner before it: its lines take its time)
+                self.xorg_zero = self._local(*start) - uptime_usec(found)
+            return self.xorg_zero + uptime_usec(found)
         if found.re is _HAPROXY:
             return self._local(int(found["hy"]), month_number(found["hmon"]), int(found["hd"]), int(found["hh"]),
                                int(found["hmi"]), int(found["hs"]), found["hf"])
