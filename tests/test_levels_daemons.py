@@ -75,6 +75,11 @@ CORPUS: list[tuple[int | None, str, str]] = [
           "Input/output error", "libvirt 0.9: no zone"),
     (ERR, "17:45:46.128: error : qemudReadLogOutput:567 : internal error Process exited while reading console log",
      "libvirt 0.7: the time of day, no thread id"),
+    (ERR, ": 1234: error : virNetSocketReadWire:1184 : End of file while reading data", "the clock unread: no time"),
+    (WARNING, ": 1234: warning : f:1 : x", "no time, a warning"),
+    (None, ": error : f:1 : x", "no time and no thread id"),
+    (None, ":1234: error : f:1 : x", "no blank after the first colon"),
+    (None, ": 1234: error: f:1 : x", "no time, no blank before the level's colon"),
     (None, f"{LIBVIRT_T}: 1234: fatal : f:1 : x", "not one of its levels"),
     (None, f"{LIBVIRT_T}: 1234: Error : f:1 : x", "a capital"),
     (None, "2026-11-27 12:17:03.15+0000: 1234: error : f:1 : x", "two fraction digits"),
@@ -167,9 +172,9 @@ def test_corpus_c() -> None:
 
 PIECES = [GLUSTER_T, "[2016-05-02 10:11:12.123456", " +0000", "]", " E ", " C ", "[MSGID: 108006] ", "[",
           "afr-common.c:6123:afr_notify", "] ", LIBVIRT_T, "17:45:46.128", ": ", "1234", ": ", "error", "warning",
-          " : ", CERTBOT_T, ":", "ERROR", "CRITICAL", "certbot.main", "[    12.345] ", "[2026-11-27 12:17:03] ",
-          "(EE)", "(WW)", "(??)", " ", CEPH_T, "2016-05-02 10:11:12.123456", "mon.a", "(mon.0)", "5", " : ",
-          "cluster", "[WRN]", "[ERR]", "x", "é", "\t", "\n"]
+          " : ", ": 1234: ", CERTBOT_T, ":", "ERROR", "CRITICAL", "certbot.main", "[    12.345] ",
+          "[2026-11-27 12:17:03] ", "(EE)", "(WW)", "(??)", " ", CEPH_T, "2016-05-02 10:11:12.123456", "mon.a",
+          "(mon.0)", "5", " : ", "cluster", "[WRN]", "[ERR]", "x", "é", "\t", "\n"]
 
 
 @settings(max_examples=400, deadline=None)

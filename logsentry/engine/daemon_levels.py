@@ -18,7 +18,8 @@ look. Each anchors at the start of the line, after the program's own prefix only
   shape virlog.c's own VIR_LOG_REGEX matches): `2026-11-27 12:17:03.150+0000: 1234: error : qemuProcessReportLogError:
   2051 : internal error: ...`, what libvirtd.log, virtqemud.log and a domain's /var/log/libvirt/qemu/NAME.log hold
   (log_outputs `1:file:...`) and its stderr. libvirt before 0.9.10 wrote the time without `+0000` and before 0.9 the
-  time of day alone, no thread id (src/util/logging.c: `%02d:%02d:%02d.%03d: %s : %s:%lld : `): both read.
+  time of day alone, no thread id (src/util/logging.c: `%02d:%02d:%02d.%03d: %s : %s:%lld : `): both read; where
+  the clock could not be read virLogVMessage leaves the time empty (`: 1234: error : ...`), read too.
   virLogPriorityString's `debug`, `info`, `warning`, `error`, mapped as virLogOutputToSyslog maps them.
 - certbot's log file (certbot/_internal/log.py FILE_FMT `%(asctime)s:%(levelname)s:%(name)s:%(message)s`, the time
   Python logging's default `%Y-%m-%d %H:%M:%S,mmm`): `2026-11-27 12:17:03,150:ERROR:certbot._internal.renewal:Failed
@@ -50,7 +51,7 @@ from __future__ import annotations
 
 import re
 
-FIRST = frozenset("[(0123456789")
+FIRST = frozenset("[(0123456789:")
 """The first characters of these formats (format_levels.FIXED_FIRST has them all)."""
 MAX_PREFIX = 200
 """A level after a variable prefix (the Ceph cluster log's sender) starts within this many characters
@@ -64,8 +65,8 @@ _GLUSTER = re.compile(r"\[[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\
                       r"([MACEWNIDT]) \[(?:MSGID: [0-9]+\] \[)?[!-9;-Z\\^-~]+:[0-9]+:[!-Z\\^-~]+\] ")
 GLUSTER_LEVELS = {"M": 0, "A": 1, "C": 2, "E": 3, "W": 4, "N": 5, "I": 6, "D": 7, "T": 7}
 """GlusterFS's gf_level_strings and the syslog priority SET_LOG_PRIO gives each."""
-_LIBVIRT = re.compile(r"(?:[0-9]{4}-[0-9]{2}-[0-9]{2} )?[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}(?:[+-][0-9]{4})?: "
-                      r"(?:[0-9]+: )?(debug|info|warning|error) : ")
+_LIBVIRT = re.compile(r"(?:(?:[0-9]{4}-[0-9]{2}-[0-9]{2} )?[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}(?:[+-][0-9]{4})?: "
+                      r"(?:[0-9]+: )?|: [0-9]+: )(debug|info|warning|error) : ")
 LIBVIRT_LEVELS = {"debug": 7, "info": 6, "warning": 4, "error": 3}
 """virLogPriorityString's names and the syslog priority virLogOutputToSyslog gives each."""
 _CERTBOT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2},[0-9]{3}:"
@@ -88,6 +89,8 @@ def daemon_level(message: str) -> int | None:
         return GLUSTER_LEVELS[found[1]]
     if (first == "[" or first == "(") and (found := _XORG.match(message)):
         return XORG_LEVELS[found[1]]
+    if first == ":" and (found := _LIBVIRT.match(message)):
+        return LIBVIRT_LEVELS[found[1]]
     if "0" <= first <= "9":
         if (found := _LIBVIRT.match(message)):
             return LIBVIRT_LEVELS[found[1]]

@@ -10,7 +10,7 @@
 #ifndef LOGSENTRY_DAEMON_LEVELS_H
 #define LOGSENTRY_DAEMON_LEVELS_H
 
-#define LV_DAEMON_FIRST "[(0123456789" /* daemon_levels.FIRST */
+#define LV_DAEMON_FIRST "[(0123456789:" /* daemon_levels.FIRST */
 
 /* Ceph's clog_type as printed, as clog_type_to_syslog_level maps it (CLOG_LEVELS; also lv_ceph's cluster line) */
 static const LvName LV_CLOG[] = {{"DBG", 7}, {"INF", 6}, {"WRN", 4}, {"ERR", 3}, {"SEC", 2}};
@@ -59,9 +59,17 @@ static int lv_gluster(const unsigned char *p, size_t n) {
     return at > function && lv_starts(p, n, at, "] ") ? level : -1;
 }
 
-/* libvirt: [yyyy-mm-dd ]hh:mm:ss.mmm[(+|-)zzzz]: [tid: ]level : */
+/* libvirt: [yyyy-mm-dd ]hh:mm:ss.mmm[(+|-)zzzz]: [tid: ]level : , or (no time) : tid: level : */
 static int lv_libvirt(const unsigned char *p, size_t n) {
     static const LvName NAMES[] = {{"debug", 7}, {"info", 6}, {"warning", 4}, {"error", 3}};
+    if (p[0] == ':') { /* the clock could not be read */
+        size_t tid = lv_starts(p, n, 0, ": ") ? lv_digits(p, n, 2) : 0, at = 2 + tid, word = at + 2;
+        if (!tid || !lv_starts(p, n, at, ": "))
+            return -1;
+        for (at = word; at < n && lv_lower(p[at]);)
+            at++;
+        return lv_starts(p, n, at, " : ") ? lv_named(NAMES, sizeof NAMES / sizeof NAMES[0], p + word, at - word) : -1;
+    }
     size_t at = lv_shape(p, n, 0, "dddd-dd-dd ") ? 11 : 0;
     if (!lv_hms(p, n, at) || !lv_starts(p, n, at + 8, ".") || lv_digits(p, n, at + 9) != 3)
         return -1;
@@ -171,6 +179,8 @@ static int lv_daemon(const unsigned char *p, size_t n) {
         return level;
     if ((first == '[' || first == '(') && (level = lv_xorg(p, n)) >= 0)
         return level;
+    if (first == ':')
+        return lv_libvirt(p, n);
     if (lv_digit(first)) {
         if ((level = lv_libvirt(p, n)) >= 0)
             return level;

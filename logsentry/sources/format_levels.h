@@ -13,7 +13,7 @@
 #ifndef LOGSENTRY_FORMAT_LEVELS_H
 #define LOGSENTRY_FORMAT_LEVELS_H
 
-#define LV_FIXED_FIRST "IWEFPDT0123456789[pf=d Znicwe(" /* the formats' first characters (FIXED_FIRST) */
+#define LV_FIXED_FIRST "IWEFPDT0123456789[pf=d Znicwe(:" /* the formats' first characters (FIXED_FIRST) */
 #define LV_MONGO_JSON_START "{\"t\":{\"$date\":\"" /* MONGO_JSON_START */
 
 #include "go_levels.h"
