@@ -129,20 +129,21 @@ CORPUS: list[tuple[int | None, str, str]] = [
     (None, " (EE) x", "a blank first"),
     # Ceph's cluster log file (LogEntry's operator<<: "stamp name (rank) seq : channel [PRIO] msg")
     (WARNING, f"{CEPH_T} mon.a (mon.0) 1234 : cluster [WRN] Health check failed: 1 osds down (OSD_DOWN)",
-     "Ceph Octopus on"),
+     "Ceph today"),
     (ERR, f"{CEPH_T} osd.3 (osd.3) 12 : cluster [ERR] 2.1f shard 3 soid 2:f8b5a3f1:::rbd_data.1:head : candidate "
           "had a read error", "an OSD's scrub error"),
     (DEBUG, f"{CEPH_T} mgr.x (mgr.14150) 87 : cluster [DBG] pgmap v46: 1 pgs: 1 active+clean", "DBG"),
     (INFO, f"{CEPH_T} mon.a (mon.0) 1 : cluster [INF] mon.a is new leader, mons a in quorum (ranks 0)", "INF"),
     (CRIT, f"{CEPH_T} mon.a (mon.0) 7 : audit [SEC] x", "SEC, the audit channel"),
     (ERR, "2019-06-11 12:00:00.123456 mon.a (mon.0) 1234 : cluster [ERR] overall HEALTH_ERR 1 scrub errors",
-     "Nautilus: no T, no zone"),
+     "an older time: no T, no zone"),
     (ERR, "2017-10-05 17:08:37.151297 mon.ceph-mon-0 mon.0 10.0.0.1:6789/0 5 : cluster [ERR] Health check failed: "
-          "x", "Luminous: the name, then who"),
-    (ERR, "2016-05-02 10:11:12.123456 mon.0 10.0.0.1:6789/0 123 : cluster [ERR] HEALTH_ERR", "Jewel"),
+          "x", "older: the name, then who"),
+    (ERR, "2016-05-02 10:11:12.123456 mon.0 10.0.0.1:6789/0 123 : cluster [ERR] HEALTH_ERR",
+     "older: who (rank and address)"),
     (ERR, f"{CEPH_T} mon.a [v2:10.0.0.1:3300/0,v1:10.0.0.1:6789/0] (mon.0) 5 : cluster [ERR] x", "three tokens"),
     (ERR, f"{CEPH_T} mon.a (mon.0) 5 : cluster [ERR]", "the priority ending the line"),
-    (ERR, "2014-01-02 10:11:12.123456 mon.0 10.0.0.1:6789/0 123 : [ERR] 0.2f scrub stat mismatch", "Firefly: no "
+    (ERR, "2014-01-02 10:11:12.123456 mon.0 10.0.0.1:6789/0 123 : [ERR] 0.2f scrub stat mismatch", "the oldest: no "
           "channel"),
     (None, f"{CEPH_T} mon.a (mon.0) 5 : cluster[ERR] x", "no blank after the channel"),
     (None, f"{CEPH_T} mon.a (mon.0) 5 :  [ERR] x", "two blanks after the colon"),

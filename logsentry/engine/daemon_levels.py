@@ -17,8 +17,9 @@ look. Each anchors at the start of the line, after the program's own prefix only
   : %s` or `%llu: %s : %s`; the time virTimeStringThenRaw's `%4d-%02d-%02d %02d:%02d:%02d.%03d+0000`, UTC; the
   shape virlog.c's own VIR_LOG_REGEX matches): `2026-11-27 12:17:03.150+0000: 1234: error : qemuProcessReportLogError:
   2051 : internal error: ...`, what libvirtd.log, virtqemud.log and a domain's /var/log/libvirt/qemu/NAME.log hold
-  (log_outputs `1:file:...`) and its stderr. libvirt before 0.9.10 wrote the time without `+0000` and before 0.9 the
-  time of day alone, no thread id (src/util/logging.c: `%02d:%02d:%02d.%03d: %s : %s:%lld : `): both read; where
+  (log_outputs `1:file:...`) and its stderr. Older libvirt wrote the time without `+0000` (`2012-01-01
+  12:00:00.123: 1234: error : ...`) and, older still, the time of day alone and no thread id (src/util/logging.c:
+  `%02d:%02d:%02d.%03d: %s : %s:%lld : `): both read; where
   the clock could not be read virLogVMessage leaves the time empty (`: 1234: error : ...`), read too.
   virLogPriorityString's `debug`, `info`, `warning`, `error`, mapped as virLogOutputToSyslog maps them.
 - certbot's log file (certbot/_internal/log.py FILE_FMT `%(asctime)s:%(levelname)s:%(name)s:%(message)s`, the time
@@ -35,8 +36,9 @@ look. Each anchors at the start of the line, after the program's own prefix only
   (X_UNKNOWN: Xorg says it does not know) is no level. The marker is followed by a blank or ends the line.
 - Ceph's cluster log as the monitor writes it to its file (/var/log/ceph/ceph.log, ceph.audit.log: LogMonitor writes
   each LogEntry by src/common/LogEntry.h's operator<<, `stamp name (rank) seq : channel [PRIO] msg`; utime_t's time
-  `2026-11-27T12:17:03.150432+0000` since Octopus, `2016-05-02 10:11:12.123456` before; until Mimic the sender as
-  entity_inst_t, its rank then its address, after its name in Luminous; no channel before Hammer, 2014):
+  `2026-11-27T12:17:03.150432+0000` today, `2016-05-02 10:11:12.123456` in older releases; the sender in older
+  ones as entity_inst_t, its rank then its address (`stamp who seq : ...`), then after its name (`stamp name who seq
+  : ...`), and in the oldest no channel):
   `2026-11-27T12:17:03.150432+0000 mon.a (mon.0) 1234 : cluster [WRN] Health check failed: ...`, `2016-05-02
   10:11:12.123456 mon.0 10.0.0.1:6789/0 123 : cluster [ERR] ...`, `2017-10-05 17:08:37.151297 mon.a mon.0
   10.0.0.1:6789/0 5 : cluster [INF] ...`. Up to three sender tokens, the sequence number, ` : `, the channel (if

@@ -160,7 +160,7 @@ static int lv_ceph_cluster(const unsigned char *p, size_t n) {
             size_t channel = at + 3, e = channel;
             while (e < n && lv_lower(p[e]))
                 e++;
-            int bracket = e == channel || lv_starts(p, n, e, " ["); /* a channel (none before Hammer), a blank */
+            int bracket = e == channel || lv_starts(p, n, e, " ["); /* a channel (none in the oldest), a blank */
             e += e > channel;
             if (bracket && lv_starts(p, n, e, "[") && n - e >= 5 && lv_upper(p[e + 1]) && lv_upper(p[e + 2]) &&
                 lv_upper(p[e + 3]) && p[e + 4] == ']' && (e + 5 == n || p[e + 5] == ' ' || p[e + 5] == '\n'))
