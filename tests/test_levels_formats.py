@@ -353,6 +353,12 @@ CORPUS: list[tuple[int | None, str, str]] = [
     (None, "GET /x?q=[2024-01-01 00:00:00] production.ERROR: y", "client text"),
     (INFO, "[2024-01-01 00:00:00] production.INFO: said production.ERROR: x", "its own level, not one later"),
     # a numeric UTC offset after the time: Fluentd's `%Y-%m-%d %H:%M:%S %z [level]: ` (helper-140's trial 3)
+    # PgBouncer's log_time, %Z of a zone without an abbreviation: its hours (helper-176)
+    (WARNING, "2024-06-12 13:02:23.005 +03 [2865569] WARNING C-0x56059d2f0410: db_name/user_name@IP_Adrr:64507 pooler "
+              "error: server conn crashed?", "PgBouncer (pgbouncer/pgbouncer#1092)"),
+    (INFO, "2024-06-12 13:04:41.649 +03 [2865569] LOG S-0x56059d2e5e30: db_name/user_name@IP_Adrr:5438 closing "
+           "because: server conn crashed? (age=9s)", "PgBouncer's LOG"),
+    (None, "GET /report?from=10:00:00 -12 ERROR", "client text"),
     (WARNING, '2018-12-01 14:41:44 +0000 [warn]: temporarily failed to flush the buffer. next_retry=2018-12-01 '
               '14:41:52 +0000 error_class="Errno::ECONNREFUSED"', "Fluentd 0.12 (fluent/fluentd#2201)"),
     (INFO, "2018-09-09 11:04:34 +0900 [info]: #0 flush_thread_9 next_retry_time is 2018-09-09 11:06:39 +0900",

@@ -2,7 +2,9 @@
 sources/levels.h; the corpus in tests/test_levels_formats.py). Found by helper-140's trial 3: Fluentd writes
 `%Y-%m-%d %H:%M:%S %z [level]: ...` (lib/fluent/log.rb), and `2018-12-01 14:41:44 +0000 [warn]: temporarily failed
 to flush the buffer ...` (fluent/fluentd#2201) had no level: `-p warning` left it out of a pasted td-agent.log.
-The real CLI over a paste and over a journal file built with systemd-journal-remote."""
+PgBouncer's log_time ends in %Z, which names a zone without an abbreviation by its hours (`+03`, Europe/Istanbul):
+its `WARNING` was no level (helper-176: pgbouncer/pgbouncer#1092). The real CLI over a paste and over a journal
+file built with systemd-journal-remote."""
 
 from __future__ import annotations
 
@@ -30,4 +32,18 @@ def test_fluentd_lines_keep_their_level(tmp_path: Path, make_journal: Callable[.
     paste.write_text(f"{INFO}\n{WARN}\n")
     assert _selected("--file", str(paste)) == 1
     journal = make_journal([entry(INFO, unit="td-agent.service", at=0), entry(WARN, unit="td-agent.service", at=1)])
+    assert _selected("--file", str(journal)) == 1
+
+
+PGBOUNCER = ("2024-06-12 13:02:23.005 +03 [2865569] LOG C-0x56059d2f0410: db_name/user_name@IP_Adrr:64507 closing "
+             "because: server conn crashed? (age=151s)",
+             "2024-06-12 13:02:23.005 +03 [2865569] WARNING C-0x56059d2f0410: db_name/user_name@IP_Adrr:64507 pooler "
+             "error: server conn crashed?")  # pgbouncer/pgbouncer#1092, verbatim
+
+
+def test_an_offset_of_hours_alone_is_a_zone(tmp_path: Path, make_journal: Callable[..., Path]) -> None:
+    paste = tmp_path / "pgbouncer.log"
+    paste.write_text("\n".join(PGBOUNCER) + "\n")
+    assert _selected("--file", str(paste)) == 1
+    journal = make_journal([entry(line, unit="pgbouncer.service", at=n) for n, line in enumerate(PGBOUNCER)])
     assert _selected("--file", str(journal)) == 1

@@ -157,13 +157,14 @@ _TOKEN = re.compile(
 _NUMBERS = re.compile(r"(?:(?:[ \t]|\x1b\[[0-9;]*+m)++[0-9][!-Z\\^-~]*+)*+")  # more numbers, possessive: fast
 _TIMESTAMP_LEVEL = re.compile(
     r"((?:[0-9][!-Z\\^-~]*+[ \t]++)++)"  # 1: numbers: a date, a time, a pid
-    r"(?:(?:([A-Z]{1,5})|[+-][0-9]{2}:?[0-9]{2})[ \t]++)?"  # 2: a time zone (or a numeric offset: no group)
+    r"(?:(?:([A-Z]{1,5})|[+-][0-9]{2}(?::?[0-9]{2})?)[ \t]++)?"  # 2: a time zone (or a numeric offset: no group)
     r"(?:\[[0-9][0-9 :.,/+-]{0,127}+\][ \t]*+)*+"  # brackets of digits: [1845], [2024-01-02 10:00:00 +0000]
     r"(?:[A-Za-z][A-Za-z0-9_.-]*+@[A-Za-z0-9_.-]*+[ \t]++)?"  # PostgreSQL's user@db
     r"(?:([A-Z][A-Z0-9]*+)(?=[ \t:\[\]/\x1b]|\Z)|\[ *+([A-Za-z]++) *+\])")  # 3: a word in capitals; 4: [word]
-_OFFSET = re.compile(r"(?:[ \t]|\x1b\[[0-9;]*m)*[+-][0-9]{2}:?[0-9]{2}(?=[ \t])")
+_OFFSET = re.compile(r"(?:[ \t]|\x1b\[[0-9;]*m)*[+-][0-9]{2}(?::?[0-9]{2})?(?=[ \t])")
 """A numeric UTC offset after a time, as the zone (Fluentd's `%Y-%m-%d %H:%M:%S %z`: `2018-12-01 14:41:44 +0000
-[warn]: ...`)."""
+[warn]: ...`), or the hours alone, as strftime's %Z names a zone without an abbreviation (PgBouncer's log_time,
+`2024-06-12 13:02:23.005 +03 [2865569] WARNING C-0x...: pooler error: ...` in Europe/Istanbul)."""
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.:-]* - ")  # Python logging: %(name)s between " - "
 _AT = re.compile(r"[A-Za-z0-9_.-]*@[A-Za-z0-9_.-]*(?=[ \t])")  # PostgreSQL: %u@%d
 _IDENT = re.compile(r"[A-Za-z0-9_.-]*\[[0-9]+(?::[0-9]+)?\]:?(?=[ \t])")  # syslog's ident[pid], unbound's [pid:tid]

@@ -531,8 +531,15 @@ static int lv_prefix_level(const unsigned char *p, size_t n) {
         if (at >= n || at >= LV_MAX_PREFIX)
             return -1;
         unsigned char c = p[at];
-        if (after_time && !zone_done && (c == '+' || c == '-') && n - at >= 6 && lv_digit(p[at + 1]) &&
-            lv_digit(p[at + 2])) { /* _OFFSET: a numeric UTC offset after a time, as the zone (Fluentd's %z) */
+        if (after_time && !zone_done && (c == '+' || c == '-') && n - at >= 4 && lv_digit(p[at + 1]) &&
+            lv_digit(p[at + 2])) { /* _OFFSET: a numeric UTC offset after a time, as the zone (Fluentd's %z),
+                                    * or its hours alone (%Z of a zone without an abbreviation: PgBouncer's) */
+            if (p[at + 3] == ' ' || p[at + 3] == '\t') {
+                at += 3;
+                zone_done = 1;
+                after_time = after_separator = 0;
+                continue;
+            }
             size_t i = at + 3 + (p[at + 3] == ':');
             if (n - i >= 3 && lv_digit(p[i]) && lv_digit(p[i + 1]) && (p[i + 2] == ' ' || p[i + 2] == '\t')) {
                 at = i + 2;
