@@ -166,6 +166,15 @@ def _to_usec(moment: datetime) -> int:
     return (moment - _EPOCH) // timedelta(microseconds=1)
 
 
+def _span(spec: str, text: str) -> int:
+    """The duration of a relative time (`-1h`, `2 days ago`), its error naming the time as written (`-1x`, not
+    `1x`: helper-179)."""
+    try:
+        return parse_spelled_duration(spec)
+    except TimeSpecError as error:
+        raise TimeSpecError(str(error).replace(f"(got {spec!r})", f"(got {text!r})")) from None
+
+
 def parse_timestamp(text: str, now_usec: int | None = None) -> int:
     """A point in time as journalctl takes it, in the local time zone -> microseconds since the epoch.
 
@@ -191,9 +200,9 @@ def parse_timestamp(text: str, now_usec: int | None = None) -> int:
             return _in_range(int(seconds.group(1)) * USEC_PER_SEC + int(fraction), text)
     elif zone is None and spec[:1] in "+-" and spec[1:]:
         sign = -1 if spec[0] == "-" else 1
-        return _in_range(now_usec + sign * parse_spelled_duration(spec[1:]), text)
+        return _in_range(now_usec + sign * _span(spec[1:], text), text)
     elif zone is None and spec.endswith(" ago"):
-        return _in_range(now_usec - parse_spelled_duration(spec[: -len(" ago")]), text)
+        return _in_range(now_usec - _span(spec[: -len(" ago")], text), text)
     for fmt in _ABSOLUTE_FORMATS:
         try:
             moment = datetime.strptime(spec, fmt)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import pytest
@@ -56,3 +57,10 @@ def test_format_duration():
     assert format_duration(2_100_000) == "2.1s"
     assert format_duration(60_000_000) == "1m"
     assert format_duration((6 * 3600 + 6 * 60 + 55) * 1_000_000) == "6h 6m 55s"
+
+
+@pytest.mark.parametrize("text", ["-1x", "+2 parsecs", "3 dayz ago"])
+def test_a_bad_relative_time_is_quoted_as_written(text):
+    """The error names the time the operator typed, its sign and "ago" too (it said `(got '1x')` for `-1x`)."""
+    with pytest.raises(TimeSpecError, match=re.escape(f"(got '{text}')") + "$"):
+        parse_timestamp(text, now_usec=1_700_000_000_000_000)

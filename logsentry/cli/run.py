@@ -33,9 +33,13 @@ UNTRUSTED = ("the config, rules, state and the programs it runs decide which ser
 
 
 def _missing(config_path: Path) -> None:
-    if not config_path.exists() and not config_path.is_symlink():  # a newcomer's first try: where to put one
-        fail(f"no site config at {config_path}: give one with -c PATH (contrib/logsentry.toml in the source is an "
-             "example; `logsentry config check -c PATH` checks it)")
+    if config_path.exists() or config_path.is_symlink():
+        return
+    if config_path != DEFAULT_CONFIG:  # the -c PATH given names no file: say so, not "give one with -c"
+        fail(f"{config_path}: no such file (the site config -c names; contrib/logsentry.toml in the source is an "
+             "example)")
+    fail(f"no site config at {config_path}: give one with -c PATH (contrib/logsentry.toml in the source is an "
+         "example; `logsentry config check -c PATH` checks it)")
 
 
 def load_site_config(config_path: Path) -> SiteConfig:
