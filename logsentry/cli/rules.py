@@ -16,6 +16,7 @@ from ..rules.anomaly import AnomalySpec
 from ..rules.check import check_rule
 from ..rules.rule import Rule
 from ..sources.selection import PRIORITY_NAMES, parse_priority
+from ..sources.text_layouts import LINE
 from ..timespec import format_duration, timespan
 from ..tomlfile import did_you_mean
 from ..views import jsonl
@@ -112,7 +113,9 @@ def rules_test(paths: tuple[Path, ...], rule_paths: tuple[Path, ...]) -> None:
 
 @rules.command("check")
 @click.argument("text", required=False)
-@click.option("--file", "file", type=click.File("r", errors="replace"), help="Check each line of this file.")
+@click.option("--file", "file", type=click.File("r", errors="replace"),
+              help="Check each line of this file, each as a MESSAGE (a syslog or journalctl line's time, host and "
+                   "identifier are not read: logsentry scan --file reads them).")
 @click.option("-p", "--priority", help='The entry\'s PRIORITY ("err", "3"); rules with a priority limit need it.')
 @click.option("--field", "fields", multiple=True, metavar="NAME=VALUE",
               help="A journal field of the entry, e.g. _TRANSPORT=kernel or _PID=1 (repeatable).")
@@ -171,6 +174,12 @@ def rules_check(text: str | None, file: TextIO | None, priority: str | None, fie
         click.echo("no rule matches")
         for hint in _near_misses(line_rules, lines, level, entry_fields):
             click.echo(f"  {hint}")
+        if (headed := _headed(lines)) is not None:
+            number, message = headed
+            where = f"line {number} starts" if file is not None else "the line starts"
+            click.echo(f"  {where} with a syslog or journalctl header (time, host, identifier), checked here as part "
+                       f"of its MESSAGE: check its message alone ({visible(message[:80])!r}), or scan the file with "
+                       "logsentry scan --file, which reads the header as the entry's fields")
     anomaly_rules = [rule for rule in rule_set.rules if rule.anomaly is not None]
     if output == "json":
         for record in verdict_records(anomaly_rules, lines, level):
@@ -179,6 +188,21 @@ def rules_check(text: str | None, file: TextIO | None, priority: str | None, fie
     for said in explain(anomaly_rules, text, level) if text is not None else \
             explain_lines(anomaly_rules, lines, level):
         click.echo(said)
+
+
+def _headed(lines: list[str]) -> tuple[int, str] | None:
+    """The first line (its number from 1, and its message) that starts as a syslog file's or journalctl's line
+    does (sources/text_layouts.LINE with a host and an identifier): rules see the message after that header,
+    which `rules check` does not read (helper-179 checked a syslog file's lines and was told no rule matched)."""
+    for number, line in enumerate(lines[:MAX_HEADED], start=1):
+        found = LINE.match(line)
+        if found is not None and found["host"] and found["ident"] and found["msg"]:
+            return number, found["msg"]
+    return None
+
+
+MAX_HEADED = 200
+"""Lines of --file looked at for a header (as many as the anomaly rules' verdicts)."""
 
 
 def _near_misses(rules: list[Rule], lines: list[str], level: int | None, fields: dict[str, str]) -> list[str]:
