@@ -254,6 +254,12 @@ LAYOUTS: dict[str, tuple[str, list[str], int, int]] = {
         '10.0.1.2:33318 [05/Dec/2026:10:05:41.250] http-in api/api1 0/0/1/-1/60001 504 194 - - sH-- 1/1/0/0/0 0/0 '
         '"POST /api/cart HTTP/1.1"',
     ], 1, _local(2026, 12, 5, 10, 5, 41) + 250_000),
+    # NATS (server/log.go: `[pid] ` before Go's log date; helper-178's nats-io/nats-server paste)
+    "nats": ("nats-server.log", [
+        "[8] 2021/12/08 13:47:06.804923 [INF] 10.244.34.156:57724 - rid:107 - Route connection created",
+        "[8] 2021/12/08 13:47:09.120001 [ERR] 10.244.34.156:6222 - rid:108 - Slow Consumer Detected: WriteDeadline of "
+        "10s exceeded with 1 chunks of 4096 total bytes.",
+    ], 1, _local(2021, 12, 8, 13, 47, 9) + 120_001),
     # Asterisk (main/logger.c: `[%b %e %T] LEVEL[lwp]: file:line func: msg`; helper-176's asterisk/asterisk paste)
     "asterisk": ("full", [
         "[Sep  7 10:04:40] NOTICE[144380]: chan_pjsip.c:2803 request: Request 'INVITE' from '<sip:1000@pbx>'",

@@ -439,3 +439,17 @@ def test_an_identifier_ending_in_a_bracketed_name(tmp_path: Path) -> None:
         ("head-0", "(sssd[be[adldap]])", "131456"), ("head-0", "(sssd[nss])", "131457"), ("head-0", "(sshd)", "812")]
     assert entries[0].message == "Could not start TLS encryption. unknown error"
     assert entries[2].realtime_usec - entries[0].realtime_usec == 120_000_000
+
+
+def test_a_journalctl_line_of_an_empty_hostname(tmp_path: Path) -> None:
+    """journalctl prints an entry whose _HOSTNAME is empty with two blanks where the host goes: those lines were no
+    layout, all at the file's time (helper-178: a systemd-resolved paste)."""
+    path = tmp_path / "resolved.txt"
+    path.write_text("jan 02 15:17:27  systemd-resolved[508625]: Using degraded feature set (UDP) for DNS server "
+                    "10.0.0.53.\n"
+                    "jan 02 19:18:11  systemd-resolved[508625]: Grace period over, resuming full feature set (UDP+EDNS0) "
+                    "for DNS server 10.0.0.53.\n")
+    entries = list(open_entries(Selection(), files=[path]))
+    assert [(e.unit, e.fields.get("_HOSTNAME"), e.fields["_PID"]) for e in entries] == [
+        ("(systemd-resolved)", None, "508625")] * 2
+    assert entries[1].realtime_usec - entries[0].realtime_usec == (4 * 3600 + 44) * 1_000_000

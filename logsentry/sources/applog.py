@@ -33,6 +33,8 @@ A record starts with one of these times, optionally in brackets (`[2026-11-28 10
   line no later than the file's time, one more at each midnight the lines pass (text_years.Days);
 * an access log in the Common or Combined Log Format, its time in brackets after the client (`10.0.0.5 - -
   [05/Dec/2026:10:00:00 +0000] "GET / HTTP/1.1" 502 ...`: Apache, nginx);
+* after the PID in brackets: NATS's server log (server/log.go, the `[%d] ` of its pid, then Go's log flags' date and
+  time with µs: `[8] 2021/12/08 13:47:06.804923 [INF] ...`);
 * after a level and a thread in brackets, or a level in brackets: Cassandra's logback (`ERROR [main] 2022-03-28
   06:45:42,388 JVMStabilityInspector.java:82 - ...`), a log4j2 pattern of `[%p] %d` (`[ERROR] 2023-10-26 19:57:30.940
   [ main] ...`);
@@ -88,7 +90,7 @@ _STAMP = re.compile(
     r"(?:(?:time|ts|t|timestamp)=\"?|(?:PANI|FATA|ERRO|WARN|INFO|DEBU|TRAC)(?=\[\d{4}-)"
     r"|(?:Zigbee2MQTT:)?(?:info |warn |error|debug) (?=\d{4}-)"
     r"|(?:TRACE|DEBUG|INFO|WARN|ERROR|FATAL) +\[[^\]\n]{1,80}\] (?=\d{4}-)"
-    r"|\[(?:TRACE|DEBUG|INFO|WARN|ERROR|FATAL) {0,2}\] (?=\d{4}-))?"
+    r"|\[(?:TRACE|DEBUG|INFO|WARN|ERROR|FATAL) {0,2}\] (?=\d{4}-)|\[\d{1,10}\] (?=\d{4}/\d\d/\d\d \d\d:))?"
     r"\[?(?:"
     r"(?P<y>\d{4})([-/.])(?P<mo>[01]\d)\2(?P<d>[0-3]\d)[T ]" + _HMS.format("") +
     r"(?:[.,](?P<f>\d{1,9}))?(?: ?(?P<z>Z|UTC|GMT|[+-][0-2]\d(?::?[0-5]\d)?)(?!\w|:(?! )))?"

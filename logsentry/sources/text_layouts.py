@@ -26,13 +26,14 @@ _PRI = r"(?:[^\s:<]{1,255}:(?:\d{1,10}:)?(?=[^\s:]))?(?:<(?P<pri>\d{1,3})>)?"
 `grep sshd auth.log*` (`auth.log.1:May 24 12:16:23 gitlab sshd[27143]: ...`, helper-172's remotelabz/remotelabz#382)
 was lines of no layout."""
 # host, then identifier with an optional [pid], then ": " (journalctl prints "ident[pid]: text").
-_REST = (r" (?:(?P<host>[^\s:]\S*(?<!:)) )?(?P<ident>[^\s\[:][^\[:]{0,255}?"
+_REST = (r" (?:(?P<host>[^\s:]\S*(?<!:)) | )?(?P<ident>[^\s\[:][^\[:]{0,255}?"
          r"(?:\[(?!\d+\])[^\[\]\s:]{1,64}(?:\[[^\[\]\s:]{1,64}\])?\])?)(?:\[(?P<pid>\d{1,10})\])?: ?(?P<msg>.*)")
 """After the time: the host, unless journalctl left it out (`--no-hostname`, an entry without _HOSTNAME: `[ 5.0]
-app: text`; a host never ends in `:`), then `ident[pid]: text`. An identifier may end in a bracketed name, itself
-maybe with one inside, that is no PID: SSSD's processes tag their lines `sssd[be[DOMAIN]]`, `sssd[nss]`
-(src/util/debug.c: `sssd[%s]` of the process's debug_prg_name, `be[%s]` for a domain's back end), and a journalctl
-or syslog paste of SSSD's was lines of no layout (helper-176: SSSD/sssd#5282)."""
+app: text`; a host never ends in `:`; an empty one leaves two blanks, as journalctl prints an entry whose
+_HOSTNAME is empty: `jan 02 15:17:27  systemd-resolved[508625]: ...`, helper-178), then `ident[pid]: text`. An
+identifier may end in a bracketed name, itself maybe with one inside, that is no PID: SSSD's processes tag their
+lines `sssd[be[DOMAIN]]`, `sssd[nss]` (src/util/debug.c: `sssd[%s]` of the process's debug_prg_name, `be[%s]` for a
+domain's back end), and a journalctl or syslog paste of SSSD's was lines of no layout (helper-176: SSSD/sssd#5282)."""
 
 LINE = re.compile(_PRI + "(?:" + "|".join((_BSD_TIME, ISO_TIME, _UNIX_TIME, _FULL_TIME, _MONOTONIC)) + ")" + _REST,
                    re.DOTALL)
