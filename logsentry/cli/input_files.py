@@ -13,8 +13,11 @@ import gzip
 import shlex
 import stat
 import struct
+import sys
 import zlib
 from pathlib import Path
+
+import click
 
 from ..sources.dump import JOURNAL_MAGIC
 from ..wording import plural
@@ -99,3 +102,6 @@ def check_input_files(files: tuple[Path, ...], dumps: bool) -> None:
     for path in files:
         if str(path) != "-" and (problem := file_problem(path, dumps)) is not None:
             fail(problem)
+    if "-" in seen and sys.stdin is not None and sys.stdin.isatty():  # a terminal: say what it waits for
+        click.echo("logsentry: reading the log from standard input: paste it, then Ctrl-D on a line of its own",
+                   err=True)
