@@ -32,3 +32,20 @@ def test_without_c_the_default_place_is_said(tmp_path: Path, monkeypatch: pytest
     assert capsys.readouterr().err == (f"logsentry: no site config at {missing}: give one with -c PATH "
                                        "(contrib/logsentry.toml in the source is an example; `logsentry config check "
                                        "-c PATH` checks it)\n")
+
+
+def test_a_baseline_command_without_a_config_says_it_can_use_a_state_dir(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """`baseline learn --since -14d`, as the README shows it, on a fresh machine: how to give a config, and that
+    --state-dir works without one (helper-179 found that only by trying)."""
+    missing = tmp_path / "logsentry.toml"
+    monkeypatch.setattr(run, "DEFAULT_CONFIG", missing)
+    from logsentry.cli import baseline
+
+    with pytest.raises(SystemExit):
+        baseline._state_path(missing, None)
+    said = capsys.readouterr().err
+    assert said.startswith(f"logsentry: no site config at {missing}: give one with -c PATH") and \
+        said.endswith(", or --state-dir DIR for baselines of their own in DIR (and -D DIR to learn another "
+                      "journal's)\n"), said
+    assert baseline._state_path(missing, tmp_path) == tmp_path / "state.db"

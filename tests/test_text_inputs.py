@@ -447,8 +447,8 @@ def test_a_journalctl_line_of_an_empty_hostname(tmp_path: Path) -> None:
     path = tmp_path / "resolved.txt"
     path.write_text("jan 02 15:17:27  systemd-resolved[508625]: Using degraded feature set (UDP) for DNS server "
                     "10.0.0.53.\n"
-                    "jan 02 19:18:11  systemd-resolved[508625]: Grace period over, resuming full feature set (UDP+EDNS0) "
-                    "for DNS server 10.0.0.53.\n")
+                    "jan 02 19:18:11  systemd-resolved[508625]: Grace period over, resuming full feature set "
+                    "(UDP+EDNS0) for DNS server 10.0.0.53.\n")
     entries = list(open_entries(Selection(), files=[path]))
     assert [(e.unit, e.fields.get("_HOSTNAME"), e.fields["_PID"]) for e in entries] == [
         ("(systemd-resolved)", None, "508625")] * 2

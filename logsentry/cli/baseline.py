@@ -56,6 +56,11 @@ def host_names(saved_hosts: Any, learnt_hosts: Any = None) -> dict[str, str]:
     return names
 
 
+WITHOUT_CONFIG = ", or --state-dir DIR for baselines of their own in DIR (and -D DIR to learn another journal's)"
+"""What a baseline command can do where there is no site config (helper-179 ran `baseline learn --since -14d` as
+the README shows it on a fresh machine)."""
+
+
 def _state(config_path: Path, state_dir: Path | None, create: bool = False) -> State:
     """The saved state; only `learn` may create it (a mistyped path must not look like "no baselines")."""
     path = _state_path(config_path, state_dir)
@@ -69,7 +74,9 @@ def _state(config_path: Path, state_dir: Path | None, create: bool = False) -> S
 
 
 def _state_path(config_path: Path, state_dir: Path | None) -> Path:
-    return (state_dir if state_dir is not None else load_site_config(config_path).state_dir) / "state.db"
+    if state_dir is None:
+        state_dir = load_site_config(config_path, WITHOUT_CONFIG).state_dir
+    return state_dir / "state.db"
 
 
 def _read_only_state(config_path: Path, state_dir: Path | None) -> State:
@@ -108,7 +115,7 @@ def learn_command(config_path: Path, state_dir: Path | None, since: str, units: 
     except TimeSpecError as error:
         raise click.BadParameter(str(error), param_hint="'--since'") from None
     if directory is None and state_dir is None:
-        directory = load_site_config(config_path).journal_directory
+        directory = load_site_config(config_path, WITHOUT_CONFIG).journal_directory
     if (warning := check_journal_access(directory)) is not None:  # (exits when it may read none)
         click.echo(f"logsentry: {warning}", err=True)
     state = _state(config_path, state_dir, create=True)

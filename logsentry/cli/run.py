@@ -32,18 +32,20 @@ UNTRUSTED = ("the config, rules, state and the programs it runs decide which ser
              "root, so no other user may be able to change them")
 
 
-def _missing(config_path: Path) -> None:
+def _missing(config_path: Path, instead: str = "") -> None:
     if config_path.exists() or config_path.is_symlink():
         return
     if config_path != DEFAULT_CONFIG:  # the -c PATH given names no file: say so, not "give one with -c"
         fail(f"{config_path}: no such file (the site config -c names; contrib/logsentry.toml in the source is an "
              "example)")
     fail(f"no site config at {config_path}: give one with -c PATH (contrib/logsentry.toml in the source is an "
-         "example; `logsentry config check -c PATH` checks it)")
+         f"example; `logsentry config check -c PATH` checks it){instead}")
 
 
-def load_site_config(config_path: Path) -> SiteConfig:
-    _missing(config_path)
+def load_site_config(config_path: Path, instead: str = "") -> SiteConfig:
+    """The site config at `config_path`; exit 2 saying why when there is none (`instead`: what the command can do
+    without one, said after how to give one) or it is broken."""
+    _missing(config_path, instead)
     try:
         return load_config(config_path)
     except ConfigError as error:
