@@ -53,18 +53,25 @@ argv = ["{sys.executable}", "{receiver}"]
         wait_until(lambda: "ready: watching" in log.read_text(), 30, "logsentry ready")
         box.run("restart", "mvar.service")  # deadlocks a second later: the dry run would restart it
         wait_until(lambda: "would restart mvar.service" in log.read_text(), 20, "the dry run's would-restart")
+        deadlocked = box.show("mvar.service", "InvocationID")
         config.write_text(live)
         proc.send_signal(signal.SIGHUP)
         wait_until(lambda: "reloaded:" in log.read_text(), 20, "the reload")
-        box.run("restart", "mvar.service")  # the operator's restart: a fresh start, whose deadlock is restarted
-        by_operator = box.show("mvar.service", "InvocationID")
+        reloaded = log.read_text().index("reloaded:")
         restarted = "restarted mvar.service (ghc-mvar-deadlock): restarted"  # (logged once systemctl is done)
+        time.sleep(1.5)  # the reload reads again the lines since the last commit: the deadlock still going there is
+        # the live service's to restart at once (an operator's restart now raced it: the full suite at load 6)
+        if "queueing restart of mvar.service" in log.read_text()[reloaded:]:
+            before = deadlocked  # the live service restarts the dry run's deadlocked invocation itself
+        else:
+            box.run("restart", "mvar.service")  # the operator's restart: a fresh start, whose deadlock is restarted
+            before = box.show("mvar.service", "InvocationID")
         deadline = time.monotonic() + 30  # a restart, or a refusal (before: neither, for 30 min)
-        while restarted not in (text := log.read_text()) and "not restarting" not in text \
+        while restarted not in (text := log.read_text()[reloaded:]) and "not restarting" not in text \
                 and time.monotonic() < deadline:
             time.sleep(0.1)
         assert "restart cooldown" not in text and "came back after restart" not in text, text
-        assert restarted in text and box.show("mvar.service", "InvocationID") != by_operator, text
+        assert restarted in text and box.show("mvar.service", "InvocationID") != before, text
         wait_until(lambda: any("restarted mvar.service at" in r for r in alert_reasons(alerts)), 20, "its alert")
     finally:
         if proc is not None:
