@@ -260,6 +260,25 @@ LAYOUTS: dict[str, tuple[str, list[str], int, int]] = {
         "[8] 2021/12/08 13:47:09.120001 [ERR] 10.244.34.156:6222 - rid:108 - Slow Consumer Detected: WriteDeadline of "
         "10s exceeded with 1 chunks of 4096 total bytes.",
     ], 1, _local(2021, 12, 8, 13, 47, 9) + 120_001),
+    # CouchDB (couch_log_formatter: `[level] time node pid msgid msg`; helper-178's apache/couchdb paste)
+    "couchdb": ("couch.log", [
+        "[notice] 2023-11-30T07:45:30.101000Z couchdb@localhost <0.1.0> -------- chttpd_auth_cache changes listener "
+        "died",
+        "[error] 2023-11-30T07:45:35.454996Z couchdb@localhost <0.16834.16> -------- CRASH REPORT Process  "
+        "(<0.16834.16>) with 0 neighbors exited with reason: killed",
+    ], 1, _utc(2023, 11, 30, 7, 45, 35) + 454_996),
+    # log4j's `%-5p %d` (ScyllaDB's old log; helper-178's scylladb/scylladb paste)
+    "level-first": ("scylla.log", [
+        "INFO  2018-12-18 20:53:49,100 [shard 0] compaction - Compacting [/var/lib/scylla/data/ks/t-1/mc-1-big-Data.db]",
+        "ERROR 2018-12-18 20:53:50,371 [shard 0] commitlog - Failed to persist commits to disk for "
+        "CommitLog-1-152780838.log: storage_io_error (Storage I/O error: 5: Input/output error)",
+    ], 1, _local(2018, 12, 18, 20, 53, 50) + 371_000),
+    # WildFly/JBoss console (`%d{HH:mm:ss,SSS} %-5p [%c]`: the date the latest not after the file's time)
+    "wildfly": ("server.log", [
+        "12:32:18,001 INFO  [org.jboss.as] (MSC service thread 1-2) WFLYSRV0049: WildFly Full 26.1.1.Final starting",
+        "12:32:19,454 ERROR [org.jboss.msc.service.fail] (ServerService Thread Pool -- 90) MSC000001: Failed to start "
+        "service org.wildfly.clustering.jgroups.channel.ee",
+    ], 1, _local(2026, 11, 29, 12, 32, 19) + 454_000),
     # Asterisk (main/logger.c: `[%b %e %T] LEVEL[lwp]: file:line func: msg`; helper-176's asterisk/asterisk paste)
     "asterisk": ("full", [
         "[Sep  7 10:04:40] NOTICE[144380]: chan_pjsip.c:2803 request: Request 'INVITE' from '<sip:1000@pbx>'",
@@ -641,3 +660,14 @@ def test_an_access_log_keeps_its_times(tmp_path: Path) -> None:
                                                   _utc(2026, 12, 5, 10, 0, 2)]
     # the status is the level: a 5xx err, any other none (engine/access_levels.py)
     assert [(e.effective_priority, e.level_source) for e in entries] == [(None, "none"), (3, "text"), (None, "none")]
+
+
+def test_cups_error_log_times(tmp_path: Path) -> None:
+    """CUPS's error_log: the level's letter, then the time as the Common Log Format writes it (scheduler/log.c);
+    read as lines without a time before (helper-178)."""
+    path = _write(tmp_path, "error_log", [
+        "I [24/Sep/2020:15:35:40 +0300] [Job 24] Queued on \"HP_LaserJet\" by \"alice\".",
+        "E [24/Sep/2020:15:35:45 +0300] [Job 24] Job stopped due to filter errors; please consult the "
+        "/var/log/cups/error_log file for details."])
+    entries = list(open_entries(Selection(), files=[path]))
+    assert [e.realtime_usec for e in entries] == [_utc(2020, 9, 24, 12, 35, 40), _utc(2020, 9, 24, 12, 35, 45)]

@@ -140,7 +140,7 @@ def test_damaged_input_is_a_clear_error(write_rule, rules_dir, tmp_path, content
 def test_a_log_named_for_what_it_is_takes_its_directorys_name(tmp_path):
     """`/var/log/nginx/error.log` says what the log is, not whose: its lines were `(error)` (helper-124); they are
     `(nginx-error)` in a log directory's program directory. A name of its own stays as it is."""
-    from logsentry.sources.applog import identifier
+    from logsentry.sources.log_names import identifier
 
     log = tmp_path / "log" / "nginx" / "error.log"
     log.parent.mkdir(parents=True)

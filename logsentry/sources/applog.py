@@ -35,6 +35,13 @@ A record starts with one of these times, optionally in brackets (`[2026-11-28 10
   [05/Dec/2026:10:00:00 +0000] "GET / HTTP/1.1" 502 ...`: Apache, nginx);
 * after the PID in brackets: NATS's server log (server/log.go, the `[%d] ` of its pid, then Go's log flags' date and
   time with µs: `[8] 2021/12/08 13:47:06.804923 [INF] ...`);
+* CUPS's error_log (scheduler/log.c cupsdLogMessage: the level's letter, then the time as httpGetDateString's
+  Common Log Format, `E [24/Sep/2020:15:35:45 +0300] [Job 24] Job stopped due to filter errors; ...`);
+* a time of day with a comma before its milliseconds and a level after it: WildFly's and JBoss's console
+  (`12:32:19,454 ERROR [org.jboss.msc.service.fail] ...`, logging.properties' `%d{HH:mm:ss,SSS} %-5p [%c]`);
+* after a level padded to five (log4j's `%-5p %d`: ScyllaDB's old log, `ERROR 2018-12-18 20:53:50,371 [shard 0]
+  ...`), or a lowercase level in brackets (CouchDB's `[error] 2023-11-30T07:45:35.454996Z couchdb@localhost ...`:
+  couch_log_formatter's `"[~s] ~s ~s ~p ~s "`);
 * after a level and a thread in brackets, or a level in brackets: Cassandra's logback (`ERROR [main] 2022-03-28
   06:45:42,388 JVMStabilityInspector.java:82 - ...`), a log4j2 pattern of `[%p] %d` (`[ERROR] 2023-10-26 19:57:30.940
   [ main] ...`);
@@ -67,8 +74,8 @@ the journal. The first line's layout holds: a later line in another one is a lin
 line starting `2999999999 rows` is no Unix time of 2065). Lines before the first time are records at that time
 (sources/text.py read_text).
 The identifier is the file's name without `.log`, `.txt`, `.json`, a rotation number or `.gz` (`zookeeper.log.1.gz`
-is `(zookeeper)`); no unit, host or PID, and no priority but a CRI log's stream, since the file says none. A time
-without a zone is this machine's local time, which is said once.
+is `(zookeeper)`: sources/log_names.py); no unit, host or PID, and no priority but a CRI log's stream, since the
+file says none. A time without a zone is this machine's local time, which is said once.
 """
 
 from __future__ import annotations
@@ -76,8 +83,8 @@ from __future__ import annotations
 import json
 import re
 import time
-from pathlib import Path
 
+from .log_names import identifier
 from .text_line import TextLine
 from .text_times import MONTH_PATTERN, fraction_usec, local_usec, month_number, utc_usec
 from .text_years import Days, Years
@@ -90,7 +97,9 @@ _STAMP = re.compile(
     r"(?:(?:time|ts|t|timestamp)=\"?|(?:PANI|FATA|ERRO|WARN|INFO|DEBU|TRAC)(?=\[\d{4}-)"
     r"|(?:Zigbee2MQTT:)?(?:info |warn |error|debug) (?=\d{4}-)"
     r"|(?:TRACE|DEBUG|INFO|WARN|ERROR|FATAL) +\[[^\]\n]{1,80}\] (?=\d{4}-)"
-    r"|\[(?:TRACE|DEBUG|INFO|WARN|ERROR|FATAL) {0,2}\] (?=\d{4}-)|\[\d{1,10}\] (?=\d{4}/\d\d/\d\d \d\d:))?"
+    r"|\[(?:TRACE|DEBUG|INFO|WARN|ERROR|FATAL) {0,2}\] (?=\d{4}-)|\[\d{1,10}\] (?=\d{4}/\d\d/\d\d \d\d:)"
+    r"|\[(?:debug|info|notice|warning|error|critical|alert|emergency)\] (?=\d{4}-)"
+    r"|(?:TRACE|DEBUG|INFO|WARN|ERROR|FATAL) {1,2}(?=\d{4}-[01]\d-[0-3]\d[ T][0-2]\d:))?"
     r"\[?(?:"
     r"(?P<y>\d{4})([-/.])(?P<mo>[01]\d)\2(?P<d>[0-3]\d)[T ]" + _HMS.format("") +
     r"(?:[.,](?P<f>\d{1,9}))?(?: ?(?P<z>Z|UTC|GMT|[+-][0-2]\d(?::?[0-5]\d)?)(?!\w|:(?! )))?"
@@ -108,7 +117,9 @@ _STAMP = re.compile(
     r"(?:\.(?P<tf>\d{3}(?:\d{3})?))?(?: (?P<tz>UTC|GMT)(?=\]))?"
     r"|(?P<jmon>" + MONTH_PATTERN + r") (?P<jd>[0-3]\d), (?P<jy>\d{4}) (?P<jh>1[0-2]|0?[1-9]):(?P<jmi>[0-5]\d):"
     r"(?P<js>[0-6]\d) (?P<jp>[AP]M)"
-    r"|(?P<oh>[0-2]\d):(?P<omi>[0-5]\d):(?P<os>[0-6]\d)\.(?P<of>\d{3})(?= \[)"
+    r"|(?P<oh>[0-2]\d):(?P<omi>[0-5]\d):(?P<os>[0-6]\d)[.,](?P<of>\d{3})(?= \[| (?:TRACE|DEBUG|INFO|WARN|ERROR|FATAL) )"
+    r"|[EWINDCAXd] \[(?P<qd>[0-3]\d)/(?P<qmon>" + MONTH_PATTERN + r")/(?P<qy>\d{4}):" + _HMS.format("q") +
+    r" (?P<qz>[+-][0-2]\d[0-5]\d)\]"
     r"|(?P<bmon>" + MONTH_PATTERN + r") (?P<bd>[ 1-3]?\d) " + _HMS.format("b") + r"(?:\.(?P<bf>\d{3}))?"
     r"(?=\] [A-Z]{3,8}\[\d{1,10}\])"
     r"|=[A-Z]+(?: [A-Z]+)? REPORT==== (?P<ed>[1-3]?\d)-(?P<emon>" + MONTH_PATTERN + r")-(?P<ey>\d{4})::" +
@@ -142,7 +153,6 @@ it from Docker's journald driver, so its level is read where the program wrote i
 behind the time, neither was read (helper U4). And any line behind a container runtime's own time (RUNTIME_STAMP):
 `docker logs -t`'s `2024-04-09T17:33:12.238986028Z nginx: [emerg] host not found ...` is nginx's `nginx: [emerg] ...`
 (helper D17: openSUSE/supportutils#196 lost `nginx:` as an identifier, and nginx-emerg with it)."""
-_SUFFIXES = re.compile(r"(?:\.(?:gz|\d{1,3}|log|txt|out|err|json|jsonl|ndjson))+$")
 
 
 _LOGFMT_TIME = re.compile(r"[A-Za-z_][\w.-]*=[^\n]*?(?<=\s)(?=(?:time|ts|t|timestamp)=\"?\d{4}-)")
@@ -235,32 +245,7 @@ def _dated_usec(found: re.Match[str]) -> int:
     return utc_usec(*numbers, found["f"], found["z"]) if found["z"] is not None else local_usec(*numbers, found["f"])
 
 
-GENERIC_NAMES = frozenset({"access", "all", "app", "application", "console", "current", "daemon", "debug", "default",
-                           "err", "error", "errors", "general", "info", "log", "main", "out", "output", "server",
-                           "service", "stderr", "stdout", "system", "trace", "warn", "warning"})
-"""Log file names that say what a log is, not whose: `/var/log/nginx/error.log` was `(error)` (helper-124), Cassandra's
-`/var/log/cassandra/system.log` `(system)`, which read as systemd's (helper-174)."""
-_NO_OWNER = frozenset({"", ".", "..", "log", "logs", "var", "tmp", "home", "root"})
-"""Directory names that say no program's name either."""
-
-
-def identifier(name: str) -> str:
-    """The identifier a file's records get: its name without `.log`, `.txt`, `.json`, rotation numbers or `.gz`; a
-    generic name (GENERIC_NAMES) in a program's directory of a log directory with that directory's name in front:
-    `nginx-error` for /var/log/nginx/error.log."""
-    if name == "-":
-        return "stdin"
-    path = Path(name).absolute()  # (`error.log` read in /var/log/nginx: nginx)
-    base = _SUFFIXES.sub("", path.name) or path.name
-    owner, above = path.parent.name, path.parent.parent.name
-    # only a program's own directory of logs names it: /var/log/nginx/, /opt/shop/logs/worker/ (a download
-    # folder or a scratch directory says nothing of whose the log is)
-    if base.lower() in GENERIC_NAMES and owner.lower() not in _NO_OWNER and above.lower() in ("log", "logs"):
-        return f"{owner}-{base}"
-    return base
-
-
-_ANCHORS = ("y", "cmon", "rmon", "gmo", "hy", "sy", "epoch", "umon", "tmon", "jmon", "oh", "emon", "bmon")
+_ANCHORS = ("y", "cmon", "rmon", "gmo", "hy", "sy", "epoch", "umon", "tmon", "jmon", "oh", "emon", "bmon", "qmon")
 """_STAMP's alternatives, each by a group only it has."""
 
 
@@ -391,6 +376,9 @@ class AppLogParser:
         if found["emon"] is not None:
             return self._local(int(found["ey"]), month_number(found["emon"]), int(found["ed"]), int(found["eh"]),
                                int(found["emi"]), int(found["es"]), found["ef2"])
+        if found["qmon"] is not None:
+            return utc_usec(int(found["qy"]), month_number(found["qmon"]), int(found["qd"]), int(found["qh"]),
+                            int(found["qmi"]), int(found["qs"]), None, found["qz"])
         if found["bmon"] is not None:
             month, day = month_number(found["bmon"]), int(found["bd"])
             return self._local(self.years.of(month, day), month, day, int(found["bh"]), int(found["bmi"]),

@@ -20,7 +20,7 @@ import re
 
 from ..engine.level_words import LEVEL_WORDS
 from ..timespec import format_usec
-from .applog import identifier
+from .log_names import identifier
 from .text_line import TextLine
 
 MAX_UNDECODABLE = 0.01
