@@ -269,7 +269,7 @@ LAYOUTS: dict[str, tuple[str, list[str], int, int]] = {
     ], 1, _utc(2023, 11, 30, 7, 45, 35) + 454_996),
     # log4j's `%-5p %d` (ScyllaDB's old log; helper-178's scylladb/scylladb paste)
     "level-first": ("scylla.log", [
-        "INFO  2018-12-18 20:53:49,100 [shard 0] compaction - Compacting [/var/lib/scylla/data/ks/t-1/mc-1-big-Data.db]",
+        "INFO  2018-12-18 20:53:49,100 [shard 0] compaction - Compacting [/var/lib/scylla/data/ks/t-1/mc-1-Data.db]",
         "ERROR 2018-12-18 20:53:50,371 [shard 0] commitlog - Failed to persist commits to disk for "
         "CommitLog-1-152780838.log: storage_io_error (Storage I/O error: 5: Input/output error)",
     ], 1, _local(2018, 12, 18, 20, 53, 50) + 371_000),
