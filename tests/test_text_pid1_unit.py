@@ -127,3 +127,22 @@ def test_rhel7s_syslog_file_writes_pid_1s_lines_without_a_pid(tmp_path: Path) ->
     incidents = [(r["rule"], r["unit"]) for r in map(json.loads, done.stdout.splitlines()) if r["type"] == "incident"]
     assert ("systemd-start-limit-hit", "(app.service)") in incidents, incidents
     assert not [rule for rule, _ in incidents if rule == "systemd-user-unit-failure"], incidents
+
+
+def test_a_restart_rules_failure_told_before_pid_1_names_its_service(tmp_path: Path) -> None:
+    """As the README says: a rule that suggests a restart tells its incident at its line, so in a paste with no PID 1
+    line before it (`journalctl -u myapp -n 50` of a long-running service) the failure shows under the program's
+    name; with `Starting myapp.service` before it, under the service's (helper-179 found the README said
+    "whichever rule leads it" without the condition)."""
+    lines = ["Dec 05 10:00:00 web1 myapp[1234]: starting",
+             "Dec 05 10:00:01 web1 myapp[1234]: thread blocked indefinitely in an MVar operation",
+             "Dec 05 10:00:01 web1 systemd[1]: myapp.service: Main process exited, code=exited, status=1/FAILURE",
+             "Dec 05 10:00:01 web1 systemd[1]: myapp.service: Failed with result 'exit-code'."]
+    units = []
+    for first in ([], ["Dec 05 09:59:59 web1 systemd[1]: Starting myapp.service - My app..."]):
+        log = tmp_path / "paste.txt"
+        log.write_text("\n".join([*first, *lines]) + "\n")
+        done = run_cli("scan", "--file", str(log), "-o", "json")
+        units.append([json.loads(line)["unit"] for line in done.stdout.splitlines()
+                      if json.loads(line)["type"] == "incident"])
+    assert units == [["(myapp)"], ["(myapp.service)"]], units
