@@ -45,7 +45,7 @@ class PidOwners:
     def subject(self, incident: Incident) -> tuple[str, str]:
         """(unit, invocation) the incident is about: a kernel line's is its PID's owner's."""
         if incident.rule_id in PID_RULES and incident.unit == "kernel":
-            pid, trusted = self._kernel_pid.get((incident.rule_id, incident.machine_id, incident.key), ("", False))
+            pid, trusted = self._named(incident)
             owner = self._pids.get((incident.machine_id, pid)) if pid and trusted else None
             if owner is not None:
                 return owner
@@ -58,7 +58,11 @@ class PidOwners:
         so a text line's (no trusted field vouches for it) counts here too."""
         if incident.rule_id not in PID_RULES or incident.unit != "kernel":
             return False
-        pid = self._kernel_pid.get((incident.rule_id, incident.machine_id, incident.key), ("", False))[0]
-        return bool(pid) and any(
-            (other := self._kernel_pid.get((m.rule_id, m.machine_id, m.key), ("", False))[0]) and other != pid
-            for m in members if m.rule_id in PID_RULES and m.unit == "kernel")
+        pid = self._named(incident)[0]
+        return bool(pid) and any((other := self._named(m)[0]) and other != pid
+                                 for m in members if m.rule_id in PID_RULES and m.unit == "kernel")
+
+    def _named(self, incident: Incident) -> tuple[str, bool]:
+        """The PID the latest kernel hit of the incident's window named, and whether it is the kernel's for sure;
+        ("", False) when none was noted."""
+        return self._kernel_pid.get((incident.rule_id, incident.machine_id, incident.key), ("", False))

@@ -42,7 +42,7 @@ columns cut off (corosync/corosync#389's paste: `corosync[228119]:  [TOTEM ] A p
 line's identifier and PID (the file's name was every line's, so `systemd[1]: app.service: Failed ...` was no unit's
 line), as a syslog file's are: the text's word. A level word is no identifier (`ERROR[0001]: `)."""
 COMM_CHARS = 15
-"""journald's _COMM: the kernel's comm, at most 15 characters (TASK_COMM_LEN less its NUL)."""
+"""journald's `_COMM` is the kernel's task name: at most 15 bytes (TASK_COMM_LEN 16 with its NUL)."""
 
 
 class PlainParser:

@@ -107,9 +107,6 @@ rsyslog's imklog keeps it in the line, journald strips it from MESSAGE. Rules ar
 journal's MESSAGE, so it goes, as journald does."""
 
 
-"""journald's `_COMM` is the kernel's task name: at most 15 bytes (TASK_COMM_LEN 16 with its NUL)."""
-
-
 _FACILITY_LEVEL = re.compile(r"(?P<fac>[a-z0-9]{3,8})\.(?P<lvl>[a-z]{3,7}) (?P<ident>\S.*)")
 """BusyBox syslogd's `facility.level` before the identifier (OpenWrt's `logread`: `Mar  2 17:26:41 mantis auth.info
 sshd[5147]: ...`): the identifier was `auth.info sshd`, a unit of its own per level (helper-172's

@@ -106,4 +106,3 @@ def compose_stripped(stream: BinaryIO, peeked: bytes) -> BinaryIO:
     if not compose_prefixed(peeked):
         return stream
     return io.BufferedReader(_Unprefixed(stream), CHUNK)
-

@@ -26,8 +26,10 @@ _PRI = r"(?:[^\s:<]{1,255}:(?:\d{1,10}:)?(?=[^\s:]))?(?:<(?P<pri>\d{1,3})>)?"
 `grep sshd auth.log*` (`auth.log.1:May 24 12:16:23 gitlab sshd[27143]: ...`, helper-172's remotelabz/remotelabz#382)
 was lines of no layout."""
 # host, then identifier with an optional [pid], then ": " (journalctl prints "ident[pid]: text").
-_REST = (r" (?:(?P<host>[^\s:]\S*(?<!:)) | )?(?P<ident>[^\s\[:][^\[:]{0,255}?"
-         r"(?:\[(?!\d+\])[^\[\]\s:]{1,64}(?:\[[^\[\]\s:]{1,64}\])?\])?)(?:\[(?P<pid>\d{1,10})\])?: ?(?P<msg>.*)")
+_TAG = (r"(?P<ident>[^\s\[:][^\[:]{0,255}?(?:\[(?!\d+\])[^\[\]\s:]{1,64}(?:\[[^\[\]\s:]{1,64}\])?\])?)"
+        r"(?:\[(?P<pid>\d{1,10})\])?: ?(?P<msg>.*)")
+"""A syslog tag and the message after it: `ident[pid]: text` (LINE's, after its host; LOGREAD's, after its level)."""
+_REST = r" (?:(?P<host>[^\s:]\S*(?<!:)) | )?" + _TAG
 """After the time: the host, unless journalctl left it out (`--no-hostname`, an entry without _HOSTNAME: `[ 5.0]
 app: text`; a host never ends in `:`; an empty one leaves two blanks, as journalctl prints an entry whose
 _HOSTNAME is empty: `jan 02 15:17:27  systemd-resolved[508625]: ...`, helper-178), then `ident[pid]: text`. An
@@ -43,7 +45,7 @@ RFC5424 = re.compile(
 LOGREAD = re.compile(
     r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (?P<day>[ 0-3]\d) "
     r"(?P<hms>\d\d:\d\d:\d\d) (?P<year>\d{4})(?: \[\d{1,12}\.\d{3}\])? (?P<fac>[a-z0-9]{3,8})\.(?P<lvl>[a-z]{3,7})"
-    r"(?: kernel: ?(?P<kmsg>.*)| (?P<ident>[^\s\[:][^\[:]{0,255}?)(?:\[(?P<pid>\d{1,10})\])?: ?(?P<msg>.*))", re.DOTALL)
+    r"(?: kernel: ?(?P<kmsg>.*)| " + _TAG + ")", re.DOTALL)
 """OpenWrt's `logread` (ubox log/logread.c, log_notify: `"%s %s%s.%s%s %s\n"`: ctime(3)'s local time with the year,
 `-t`'s `[seconds.ms] `, the facility and level by syslog.h's names, ` kernel:` for the kernel's lines, then the
 message, a program's `ident[pid]: text`): `Fri Oct 24 18:22:23 2025 daemon.crit dnsmasq[1]: FAILED to start up`
