@@ -671,3 +671,25 @@ def test_cups_error_log_times(tmp_path: Path) -> None:
         "/var/log/cups/error_log file for details."])
     entries = list(open_entries(Selection(), files=[path]))
     assert [e.realtime_usec for e in entries] == [_utc(2020, 9, 24, 12, 35, 40), _utc(2020, 9, 24, 12, 35, 45)]
+
+
+def test_zabbix_and_audit_logs_keep_their_times(tmp_path: Path) -> None:
+    """Zabbix's log (zbxlog: `%6li:%.4d%.2d%.2d:%.2d%.2d%.2d.%03ld `, the PID padded: trial 57's zabbix pastes were
+    lines without a time) and auditd's (kernel/audit.c: `audit(%llu.%03lu:%u): `, Unix seconds and ms)."""
+    zabbix = _write(tmp_path, "zabbix_server.log", [
+        "  1234:20231106:081922.345 cannot connect to the database",
+        "  1234:20231106:081932.001 database is down: reconnecting in 10 seconds",
+        " 12345:20231106:081940.000 server #2 started [poller #1]",
+    ])
+    entries = list(open_entries(Selection(), files=[zabbix]))
+    assert [e.realtime_usec for e in entries] == [
+        _local(2023, 11, 6, 8, 19, 22) + 345_000,
+        _local(2023, 11, 6, 8, 19, 32) + 1_000, _local(2023, 11, 6, 8, 19, 40)]
+    assert {e.unit for e in entries} == {"(zabbix_server)"}
+    audit = _write(tmp_path, "audit.log", [
+        'type=AVC msg=audit(1364481363.243:24287): avc:  denied  { write } for  pid=2278 comm="httpd"',
+        "type=SYSCALL msg=audit(1364481363.243:24287): arch=c000003e syscall=2 success=no exit=-13",
+        'node=web1 type=USER_LOGIN msg=audit(1364481370.007:24290): pid=1 uid=0 msg=\'op=login res=failed\'',
+    ])
+    entries = list(open_entries(Selection(), files=[audit]))
+    assert [e.realtime_usec for e in entries] == [1364481363_243_000] * 2 + [1364481370_007_000]

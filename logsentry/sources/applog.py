@@ -50,6 +50,11 @@ A record starts with one of these times, optionally in brackets (`[2026-11-28 10
 * `[Sep 27 10:04:46] ERROR[144389]: `: Asterisk's log (main/logger.c: its default `dateformat` `%b %e %T`, optionally
   with `.%3q`, in brackets, then the level and the thread's LWP in brackets; no year: the latest that is not after
   the file's time);
+* `  1234:20231106:081922.345 `: Zabbix's server, proxy and agent log (src/libs/zbxlog/log.c: `"%6li:%.4d%.2d%.2d:%.2d
+  %.2d%.2d.%03ld "`, the PID padded to six, local time);
+* `type=AVC msg=audit(1364481363.243:24287): ...`: the Linux audit log (auditd's /var/log/audit/audit.log, `node=NAME `
+  before it with `name_format`): the kernel's record time in Unix seconds and ms, then the record's serial
+  (kernel/audit.c audit_log_start: `"audit(%llu.%03lu:%u): "`);
 * `[    23.460] (II) ...`: Xorg's log, seconds since boot, from its line with the time of day (sources/xorg_times.py);
 * `2 Aug 21:00:51 - `: Node's util.log (`D Mon HH:MM:SS - msg`, no year: the latest that is not after the file's
   time), which Node-RED's console log copies (`2 Aug 21:00:51 - [error] ...`, @node-red/util/lib/log.js);
@@ -84,6 +89,8 @@ import json
 import re
 import time
 
+from .access_times import ACCESS as _ACCESS
+from .access_times import HAPROXY as _HAPROXY
 from .log_names import identifier
 from .text_line import TextLine
 from .text_times import MONTH_PATTERN, fraction_usec, local_usec, month_number, utc_usec
@@ -124,6 +131,9 @@ _STAMP = re.compile(
     r"(?=\] [A-Z]{3,8}\[\d{1,10}\])"
     r"|=[A-Z]+(?: [A-Z]+)? REPORT==== (?P<ed>[1-3]?\d)-(?P<emon>" + MONTH_PATTERN + r")-(?P<ey>\d{4})::" +
     _HMS.format("e") + r"(?:\.(?P<ef2>\d{1,6}))? ==="
+    r"| {0,9}\d{1,10}:(?P<zy>\d{4})(?P<zmo>[01]\d)(?P<zd>[0-3]\d):(?P<zh>[0-2]\d)(?P<zmi>[0-5]\d)(?P<zs>[0-6]\d)"
+    r"\.(?P<zf>\d{3})(?= )"
+    r"|(?:node=[^\s=]{1,253} )?type=[A-Z0-9_]{1,40} msg=audit\((?P<au>[1-9]\d{8,10})\.(?P<auf>\d{3}):\d{1,20}\)"
     r")\]?(?=[\s|:\],\"-]|$)")
 """A record's time at the start of its line, in the layouts the module docstring names (also as a logfmt line's
 first pair: `time="2026-11-28T10:14:29Z" level=error ...`, logrus; `ts=...`, go-kit; `time=...`, slog)."""
@@ -159,24 +169,6 @@ _LOGFMT_TIME = re.compile(r"[A-Za-z_][\w.-]*=[^\n]*?(?<=\s)(?=(?:time|ts|t|times
 """A logfmt line whose time pair is not its first: go-kit's `level=info caller=x.go:1 ts=2021-12-21T09:18:51Z`
 (Loki, promtail, fluent-bit's Go plugins), Grafana's `logger=context t=2024-11-11T02:47:38Z level=error`. Matches
 up to that pair, where _STAMP then reads the time (helper D17: both were read as an export and refused)."""
-
-
-_ACCESS = re.compile(
-    r"\S{1,253} \S{1,64} (?:\S{1,256}|\"[^\"\n]{0,256}\") \[(?P<ad>[0-3]\d)/(?P<amon>" + MONTH_PATTERN +
-    r")/(?P<ay>\d{4}):" + _HMS.format("a") + r"(?:\.(?P<af>\d{1,6}))? (?P<az>[+-][0-2]\d[0-5]\d)\] \"")
-"""An access log's line in the Common or Combined Log Format (Apache's `%h %l %u %t \"%r\"`, nginx's `combined`):
-`10.0.0.5 - - [05/Dec/2026:10:00:00 +0000] "GET / HTTP/1.1" 502 ...`, its time after the client, identity and
-user, the request quoted after it."""
-
-
-_HAPROXY = re.compile(
-    r"[0-9A-Fa-f:.]{2,45}:\d{1,5} \[(?P<hd>[0-3]\d)/(?P<hmon>" + MONTH_PATTERN + r")/(?P<hy>\d{4}):" +
-    _HMS.format("h") + r"\.(?P<hf>\d{3})\] ")
-"""HAProxy's own log line without a syslog header (`log stdout format raw`, a container's output): the client's
-address and port, then the accept date in brackets (`option httplog`'s and `option tcplog`'s `%ci:%cp [%tr]` or
-`[%t]`: `10.0.1.2:33317 [06/Feb/2009:12:14:14.655] http-in ...`, haproxy's doc/configuration.txt), local time,
-milliseconds and no zone. Read as a time, not as one instant for every line (helper-163's trial: a healthy 8-hour
-log's stray 500s fired error-burst as if they came within a minute)."""
 
 
 def _stamp(line: str) -> re.Match[str] | None:
@@ -245,7 +237,8 @@ def _dated_usec(found: re.Match[str]) -> int:
     return utc_usec(*numbers, found["f"], found["z"]) if found["z"] is not None else local_usec(*numbers, found["f"])
 
 
-_ANCHORS = ("y", "cmon", "rmon", "gmo", "hy", "sy", "epoch", "umon", "tmon", "jmon", "oh", "emon", "bmon", "qmon")
+_ANCHORS = ("y", "cmon", "rmon", "gmo", "hy", "sy", "epoch", "umon", "tmon", "jmon", "oh", "emon", "bmon", "qmon",
+            "zy", "au")
 """_STAMP's alternatives, each by a group only it has."""
 
 
@@ -383,6 +376,11 @@ class AppLogParser:
             month, day = month_number(found["bmon"]), int(found["bd"])
             return self._local(self.years.of(month, day), month, day, int(found["bh"]), int(found["bmi"]),
                                int(found["bs"]), found["bf"])
+        if found["zy"] is not None:
+            return self._local(int(found["zy"]), int(found["zmo"]), int(found["zd"]), int(found["zh"]),
+                               int(found["zmi"]), int(found["zs"]), found["zf"])
+        if found["au"] is not None:
+            return int(found["au"]) * 1_000_000 + fraction_usec(found["auf"])
         if found["oh"] is not None:
             self.local = True
             return int(self.days.at(int(found["oh"]), int(found["omi"]), int(found["os"]))) * 1_000_000 + \
