@@ -305,6 +305,22 @@ CORPUS: list[tuple[int | None, str, str]] = [
     (None, "[main] 17 Oct 10:22:41 # x", "not a pid"),
     (None, "1234:M 2024-01-02T10:00:00.123Z # x", "not Valkey's zone"),
     (None, "1234:M 170418600012 # x", "not Valkey's milliseconds"),
+    # PostgreSQL's csvlog (csvlog.c write_csvlog: the severity is the 12th field, the SQLSTATE the 13th) and jsonlog
+    (ERR, '2023-05-01 10:00:00.123 UTC,"app","shop",123,"10.0.1.5:53422",645a1b2c.7b,3,"SELECT",2023-05-01 '
+          '09:59:58 UTC,3/4,0,FATAL,53300,"sorry, too many clients already",,,,,,,,,"psql","client backend"',
+     "PostgreSQL csvlog FATAL"),
+    (CRIT, '2023-05-01 10:00:00.123 CEST,,,77,,645a1b2c.4d,1,,2023-05-01 09:00:00 CEST,,0,PANIC,XX000,"could not '
+           'write to file ""pg_wal/xlogtemp.77"": No space left on device",,,,,,,,,"","checkpointer"',
+     "PostgreSQL csvlog PANIC, quotes doubled"),
+    (INFO, '2023-05-01 10:00:00.123 +03,"u""x","db,2",123,"[local]",6,1,"idle",2023-05-01 10:00:00 +03,3/4,0,LOG,'
+           '00000,"connection authorized: user=u",,,,,,,,,"psql"', "PostgreSQL csvlog LOG, a comma in a field"),
+    (WARNING, "2023-05-01 10:00:00 UTC,a,b,c,d,e,f,g,h,i,j,WARNING,01000,x", "PostgreSQL csvlog without ms"),
+    (None, "2023-05-01 10:00:00.123 UTC,a,b,c,d,e,f,g,h,i,ERROR,42P01,x", "csvlog: the severity one field early"),
+    (None, "2023-05-01 10:00:00.123 UTC,a,b,c,d,e,f,g,h,i,j,ERROR,42P0,x", "csvlog: no SQLSTATE after it"),
+    (ERR, '{"timestamp":"2023-05-01 10:00:00.123 UTC","user":"app","pid":123,"error_severity":"FATAL",'
+          '"state_code":"53300","message":"sorry, too many clients already"}', "PostgreSQL jsonlog FATAL"),
+    (CRIT, '{"timestamp":"2023-05-01 10:00:00.123 UTC","pid":77,"error_severity":"PANIC","message":"x"}',
+     "PostgreSQL jsonlog PANIC"),
 ]
 
 

@@ -36,3 +36,12 @@ def word_level(word: str, any_case: bool) -> int | None:
     if level is None and len(lower) > 1 and lower[-1] in "12345678" and lower[:-1] in NUMBERED:
         return 7
     return level
+
+
+POSTGRES_LEVELS: dict[str, int] = {"FATAL": 3, "PANIC": 2}
+"""PostgreSQL's severities that mean less than the words do elsewhere, as PostgreSQL itself sends them to syslog
+(elog.c: FATAL is LOG_ERR, PANIC LOG_CRIT): a FATAL ends one session (a failed login, a refused connection),
+a PANIC the whole server. Read so where the word is PostgreSQL's: followed by its colon and two spaces
+(`FATAL:  password authentication failed ...`), or in its csvlog's severity field or jsonlog's `error_severity`
+(levels._postgres_csv_level, structured_levels.POSTGRES_JSON_KEY): one failed login is no critical page. Its
+ERROR (a failed statement) stays err, where its WARNING and ERROR are LOG_NOTICE and LOG_WARNING in syslog."""

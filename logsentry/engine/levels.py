@@ -90,7 +90,9 @@ A. An access log line (NCSA Common/Combined: Apache httpd, nginx, gunicorn, Trae
    Any other token ends the search: no level.
 6. Where step 5 found none, PostgreSQL's own `LEVEL:  ` after a log_line_prefix it stops in (`_postgres_level`:
    Amazon RDS's `...UTC:10.0.1.5(53422):app@appdb:[12345]:ERROR:  `, pgbadger's `... user=app,db=shop,app=psql,
-   client=10.0.1.5 ERROR:  `, `< %m >`), on the prefix the postgres rules anchor on.
+   client=10.0.1.5 ERROR:  `, `< %m >`), on the prefix the postgres rules anchor on; or the severity field of
+   its csvlog row (`_postgres_csv_level`: `2024-01-02 10:00:00.123 UTC,"app","shop",123,...,FATAL,53300,"..."`).
+   Its jsonlog's `error_severity` is step 2's.
 
 Level words map to syslog priorities as in `LEVEL_WORDS` (emerg/panic 0, alert 1, crit/fatal 2,
 err/severe 3, warning 4, notice 5, info 6, debug/trace 7), with the spellings the programs above use
@@ -109,7 +111,7 @@ import re
 from .access_levels import NOT_ACCESS, SERVER_ERROR, access_level
 from .crash_levels import CRASH_HEADERS, crash_level
 from .format_levels import FIXED_FIRST, fixed_level
-from .level_words import LEVEL_WORDS, NUMBERED, WORD, word_level
+from .level_words import LEVEL_WORDS, NUMBERED, POSTGRES_LEVELS, WORD, word_level
 from .structured_levels import JSON_KEYS, JSON_NUMBERS, LOGFMT_KEYS, NOT_LOGFMT, json_level, logfmt_level
 
 __all__ = ["DOCKER_STDERR", "JSON_KEYS", "JSON_NUMBERS", "LEVEL_WORDS", "LOGFMT_KEYS", "NUMBERED", "TEXT_DEFAULT",
@@ -120,13 +122,6 @@ PHP_LEVELS: dict[str, int] = {
     "Warning": 4, "Notice": 5, "Deprecated": 5, "Strict Standards": 5,
 }
 """PHP's error_log prefixes (main.c php_error_cb: "PHP %s:  %s in %s on line %d")."""
-
-POSTGRES_LEVELS: dict[str, int] = {"FATAL": 3, "PANIC": 2}
-"""PostgreSQL's severities that mean less than the words do elsewhere, as PostgreSQL itself sends them to syslog
-(elog.c: FATAL is LOG_ERR, PANIC LOG_CRIT): a FATAL ends one session (a failed login, a refused connection),
-a PANIC the whole server. Read so when the word is PostgreSQL's, followed by its colon and two spaces
-(`FATAL:  password authentication failed ...`): one failed login is no critical page. Its ERROR (a failed
-statement) stays err, where its WARNING and ERROR are LOG_NOTICE and LOG_WARNING in syslog."""
 
 MAX_PREFIX = 200
 """The level token starts within this many characters (a prefix is all ASCII: as many bytes)."""
@@ -265,14 +260,42 @@ def _postgres_level(line: str) -> int | None:
     RDS's `%t:%r:%u@%d:[%p]:` (`2023-05-10 12:00:01 UTC:10.0.1.5(53422):app@appdb:[12345]:ERROR:  ...`),
     pgbadger's `%t [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h ` and old Red Hat packages' `< %m >`. Step 5
     stops at their `UTC:`, `[12345]:` or `>`. The level starts within MAX_PREFIX characters; FATAL and PANIC
-    as POSTGRES_LEVELS."""
+    as POSTGRES_LEVELS. Else a csvlog row's severity (_postgres_csv_level)."""
     if ":  " not in line[:MAX_PREFIX + 10]:
-        return None  # (the commonest answer, at once)
+        return _postgres_csv_level(line)  # (no level after a prefix: the commonest answer, at once)
     found = _POSTGRES.match(line, 0, MAX_PREFIX + 10)
     if found is None or found.start(1) >= MAX_PREFIX:
-        return None
+        return _postgres_csv_level(line)
     word = found[1]
     return POSTGRES_LEVELS.get(word) or word_level(word, False)
+
+
+_CSV_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{3})? [A-Za-z0-9+-]{1,10},")
+_CSV_FIELD = re.compile(r'"(?:[^"]|"")*+"|[^",\n]*+')
+_CSV_SEVERITY = re.compile(r"(DEBUG[1-5]|LOG|INFO|NOTICE|WARNING|ERROR|FATAL|PANIC),[0-9A-Z]{5},")
+CSV_SEVERITY_FIELD = 11
+"""The severity's field in PostgreSQL's csvlog, counted from 0 (src/backend/utils/error/csvlog.c write_csvlog:
+log_time, user_name, database_name, process_id, connection_from, session_id, session_line_num, command_tag,
+session_start_time, virtual_transaction_id, transaction_id, error_severity, sql_state_code, message, ...)."""
+
+
+def _postgres_csv_level(line: str) -> int | None:
+    """PostgreSQL's severity in a csvlog row (`log_destination = 'csvlog'`: Zalando's Spilo and the Patroni images
+    write it): the row's time with milliseconds and zone (`%m`), ten fields (quoted ones with `""` inside), then the
+    severity and the SQLSTATE after it. FATAL and PANIC as POSTGRES_LEVELS."""
+    found = _CSV_TIME.match(line)
+    if found is None:
+        return None
+    at = found.end()
+    for _ in range(CSV_SEVERITY_FIELD - 1):
+        at = _CSV_FIELD.match(line, at).end()  # type: ignore[union-attr]  # (it matches empty)
+        if not line.startswith(",", at):
+            return None
+        at += 1
+    severity = _CSV_SEVERITY.match(line, at)
+    if severity is None:
+        return None
+    return POSTGRES_LEVELS.get(severity[1]) or word_level(severity[1], False)
 
 
 # ---- 5. a level after the program's own prefix ------------------------------------------------------

@@ -8,11 +8,14 @@ from __future__ import annotations
 import re
 
 from .format_levels import MONGO_JSON_START, mongo_json_level
+from .level_words import POSTGRES_LEVELS, word_level
 from .level_words import WORD as _WORD
-from .level_words import word_level
 
 JSON_KEYS = ("level", "Level", "lvl", "severity", "Severity", "loglevel", "log_level", "log.level", "levelname",
-             "level_name", "@l", "LogLevel")
+             "level_name", "@l", "LogLevel", "error_severity")
+POSTGRES_JSON_KEY = "error_severity"
+"""PostgreSQL's jsonlog (15+, src/backend/utils/error/jsonlog.c write_jsonlog): its severity, FATAL and PANIC read
+as POSTGRES_LEVELS."""
 LOGFMT_KEYS = ("level", "lvl", "severity", "loglevel", "log_level", "log.level")
 JSON_NUMBERS: dict[int, int] = {
     10: 7, 20: 7, 30: 6, 40: 4, 50: 3, 60: 2,  # pino, bunyan
@@ -92,6 +95,8 @@ def json_level(line: str) -> int | None:
         if key[1] in JSON_KEYS and small is None:
             if line.startswith('"', at):
                 text = _JSON_STRING.match(line, at)
+                if text and key[1] == POSTGRES_JSON_KEY and text[1] in POSTGRES_LEVELS:
+                    return POSTGRES_LEVELS[text[1]]
                 return word_level(text[1], True) if text and _WORD.fullmatch(text[1]) else None
             number = _JSON_NUMBER.match(line, at)
             if number is None:

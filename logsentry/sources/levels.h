@@ -122,11 +122,11 @@ static size_t lv_word_end(const unsigned char *p, size_t n, size_t at) {
 
 static const char *const LV_JSON_KEYS[] = {"level", "Level", "lvl", "severity", "Severity", "loglevel",
                                            "log_level", "log.level", "levelname", "level_name", "@l",
-                                           "LogLevel"};
+                                           "LogLevel", "error_severity"};
 static const char *const LV_QUOTED_JSON_KEYS[] = {"\"level\"", "\"Level\"", "\"lvl\"", "\"severity\"",
                                                   "\"Severity\"", "\"loglevel\"", "\"log_level\"",
                                                   "\"log.level\"", "\"levelname\"", "\"level_name\"", "\"@l\"",
-                                                  "\"LogLevel\""};
+                                                  "\"LogLevel\"", "\"error_severity\""};
 #define LV_N_JSON_KEYS (sizeof LV_JSON_KEYS / sizeof LV_JSON_KEYS[0])
 
 /* a level of 0..7 by the object's schema (structured_levels.SMALL_SCALES): GELF's syslog levels, Nextcloud's
@@ -258,6 +258,12 @@ static int lv_json_level(const unsigned char *p, size_t n) {
         if (is_level_key) {
             if (at < n && p[at] == '"') {
                 size_t end = lv_json_string_end(p, n, at);
+                if (end && key_len == 14 && memcmp(key, "error_severity", 14) == 0) { /* PostgreSQL's jsonlog */
+                    if (end - at - 2 == 5 && memcmp(p + at + 1, "FATAL", 5) == 0)
+                        return 3;
+                    if (end - at - 2 == 5 && memcmp(p + at + 1, "PANIC", 5) == 0)
+                        return 2;
+                }
                 return end ? lv_value_level(p + at + 1, end - at - 2) : -1;
             }
             size_t digits = 0;
@@ -669,10 +675,64 @@ static const struct {
 } LV_POSTGRES_WORDS[] = {{"DEBUG1", 7}, {"DEBUG2", 7}, {"DEBUG3", 7}, {"DEBUG4", 7}, {"DEBUG5", 7}, {"LOG", 6},
                          {"INFO", 6},   {"NOTICE", 5}, {"WARNING", 4}, {"ERROR", 3}, {"FATAL", 3}, {"PANIC", 2}};
 
+/* PostgreSQL's csvlog row (levels.py _postgres_csv_level): `%m` (date, time, optional .mmm, a zone of 1 to 10
+   letters, digits, + or -) and a comma, ten fields (quoted with "" inside, or bare), then the severity and a
+   five-character SQLSTATE, each followed by a comma; -1 for anything else */
+static int lv_postgres_csv(const unsigned char *p, size_t n) {
+    static const char shape[] = "dddd-dd-dd dd:dd:dd";
+    size_t at = 0;
+    for (; shape[at]; at++)
+        if (at >= n || (shape[at] == 'd' ? !lv_digit(p[at]) : p[at] != (unsigned char)shape[at]))
+            return -1;
+    if (at + 4 <= n && p[at] == '.' && lv_digit(p[at + 1]) && lv_digit(p[at + 2]) && lv_digit(p[at + 3]))
+        at += 4;
+    if (at >= n || p[at] != ' ')
+        return -1;
+    size_t zone = ++at;
+    while (at < n && (lv_alnum(p[at]) || p[at] == '+' || p[at] == '-') && at - zone < 11)
+        at++;
+    if (at == zone || at - zone > 10 || at >= n || p[at] != ',')
+        return -1;
+    at++;
+    for (int field = 1; field < 11; field++) {
+        if (at < n && p[at] == '"') {
+            for (at++;; at++) {
+                if (at >= n)
+                    return -1;
+                if (p[at] == '"') {
+                    if (at + 1 < n && p[at + 1] == '"')
+                        at++;
+                    else
+                        break;
+                }
+            }
+            at++;
+        } else {
+            while (at < n && p[at] != ',' && p[at] != '"' && p[at] != '\n')
+                at++;
+        }
+        if (at >= n || p[at] != ',')
+            return -1;
+        at++;
+    }
+    for (size_t k = 0; k < sizeof LV_POSTGRES_WORDS / sizeof LV_POSTGRES_WORDS[0]; k++) {
+        size_t len = strlen(LV_POSTGRES_WORDS[k].word);
+        if (!lv_starts(p, n, at, LV_POSTGRES_WORDS[k].word) || at + len + 7 > n || p[at + len] != ',' ||
+            p[at + len + 6] != ',')
+            continue;
+        size_t code = at + len + 1, i = 0;
+        while (i < 5 && (lv_digit(p[code + i]) || (p[code + i] >= 'A' && p[code + i] <= 'Z')))
+            i++;
+        if (i == 5)
+            return LV_POSTGRES_WORDS[k].level;
+    }
+    return -1;
+}
+
 static int lv_postgres_first(unsigned char c) { return lv_digit(c) || c == '[' || c == '<' || c == '('; }
 static int lv_word_char(unsigned char c) { return lv_alnum(c) || c == '_'; }
 
-static int lv_postgres(const unsigned char *p, size_t n) {
+static int lv_postgres_prefix(const unsigned char *p, size_t n) {
     if (n == 0 || !lv_postgres_first(p[0]))
         return -1;
     /* the commonest answer first: no colon and two blanks where a level could end (most lines: ~15 ns) */
@@ -706,6 +766,12 @@ static int lv_postgres(const unsigned char *p, size_t n) {
         return -1;
     }
     return -1;
+}
+
+/* its level after a prefix, else a csvlog row's */
+static int lv_postgres(const unsigned char *p, size_t n) {
+    int level = lv_postgres_prefix(p, n);
+    return level >= 0 ? level : lv_postgres_csv(p, n);
 }
 
 #include "access_levels.h"
