@@ -693,3 +693,20 @@ def test_zabbix_and_audit_logs_keep_their_times(tmp_path: Path) -> None:
     ])
     entries = list(open_entries(Selection(), files=[audit]))
     assert [e.realtime_usec for e in entries] == [1364481363_243_000] * 2 + [1364481370_007_000]
+
+
+def test_cockroachdb_and_glog_headers_with_their_year(tmp_path: Path) -> None:
+    """CockroachDB's crdb-v1 header (`Lyymmdd hh:mm:ss.uuuuuu`, in UTC) and glog 0.6's `Lyyyymmdd` (local time):
+    trial 58's CockroachDB disk stall was a line without a time."""
+    crdb = _write(tmp_path, "cockroach.log", [
+        "I200615 06:37:58.000123 1 util/log/clog.go:1100  [config] file created at: 2020/06/15 06:37:58",
+        "F200615 06:38:02.091361 1702358741 util/log/clog.go:1279  disk stall detected: unable to sync log files "
+        "within 30s",
+    ])
+    entries = list(open_entries(Selection(), files=[crdb]))
+    assert [e.realtime_usec for e in entries] == [_utc(2020, 6, 15, 6, 37, 58) + 123,
+                                                  _utc(2020, 6, 15, 6, 38, 2) + 91_361]
+    assert entries[1].effective_priority == 2
+    glog = _write(tmp_path, "app.INFO", ["E20261128 10:14:29.301234  812 server.cc:42] cannot bind"])
+    assert [e.realtime_usec for e in open_entries(Selection(), files=[glog])] == [_local(2026, 11, 28, 10, 14, 29)
+                                                                                  + 301_234]

@@ -15,6 +15,8 @@ A record starts with one of these times, optionally in brackets (`[2026-11-28 10
   10:14:29 #` (up to 2.4), each with its level mark after the time (`.`, `-`, `*`, `#`); a time without a year takes
   the latest year that is not after the file's time, as syslog's;
 * `E1128 10:14:29.301234`: glog, klog and abseil (no year: the latest that is not after the file's time);
+  `E20261128 10:14:29.301234`: glog 0.6+ with the year; `F200615 06:38:02.091361`: CockroachDB's crdb-v1 header
+  (`Lyymmdd`, in UTC as its log-formats documentation says);
 * `081109 203615`: log4j's `yyMMdd HHmmss` (loghub's HDFS); `180921 10:00:21` and `180921  9:05:01`: MySQL's up to 5.6
   and MariaDB's up to 10.1 (sql/log.cc and InnoDB's ut_print_timestamp: `%02d%02d%02d %2d:%02d:%02d`);
 * `17/06/09 20:10:40`: `yy/MM/dd HH:mm:ss`, Spark's default log4j pattern (conf/log4j2.properties.template);
@@ -114,7 +116,7 @@ _STAMP = re.compile(
     r"(?:\.(?P<cf>\d{1,9}))? (?P<cy>\d{4})"
     r"|(?:\d{1,10}:[XCSM]|\[\d{1,10}\]) (?P<rd>[0-3]\d) (?P<rmon>" + MONTH_PATTERN + r") (?:(?P<ry>\d{4}) )?" +
     _HMS.format("r") + r"(?:\.(?P<rf>\d{3}))?(?= [.*#-] )"
-    r"|[IWEF](?P<gmo>[01]\d)(?P<gd>[0-3]\d) " + _HMS.format("g") + r"\.(?P<gf>\d{6})"
+    r"|[IWEF](?:(?P<gy>\d{4})|(?P<gyy>\d\d))?(?P<gmo>[01]\d)(?P<gd>[0-3]\d) " + _HMS.format("g") + r"\.(?P<gf>\d{6})"
     r"|(?P<hy>\d\d)(?P<hmo>[01]\d)(?P<hd>[0-3]\d) (?:(?P<hh>[0-2]\d)(?P<hmi>[0-5]\d)(?P<hs>[0-6]\d)"
     r"| ?(?P<kh>[0-2]?\d):(?P<kmi>[0-5]\d):(?P<ks>[0-6]\d))"
     r"|(?P<sy>\d\d)/(?P<smo>[01]\d)/(?P<sd>[0-3]\d) " + _HMS.format("s") +
@@ -342,8 +344,11 @@ class AppLogParser:
             return self._local(year, month, day, int(found["rh"]), int(found["rmi"]), int(found["rs"]), found["rf"])
         if found["gmo"] is not None:
             month, day = int(found["gmo"]), int(found["gd"])
-            return self._local(self.years.of(month, day), month, day, int(found["gh"]), int(found["gmi"]),
-                               int(found["gs"]), found["gf"])
+            clock = (int(found["gh"]), int(found["gmi"]), int(found["gs"]))
+            if found["gyy"] is not None:  # CockroachDB's, in UTC (its docs' log-formats: crdb-v1)
+                return utc_usec(2000 + int(found["gyy"]), month, day, *clock, found["gf"], "Z")
+            year = int(found["gy"]) if found["gy"] is not None else self.years.of(month, day)
+            return self._local(year, month, day, *clock, found["gf"])
         if found["sy"] is not None:
             return self._local(2000 + int(found["sy"]), int(found["smo"]), int(found["sd"]), int(found["sh"]),
                                int(found["smi"]), int(found["ss"]))
