@@ -305,6 +305,14 @@ CORPUS: list[tuple[int | None, str, str]] = [
     (None, "[main] 17 Oct 10:22:41 # x", "not a pid"),
     (None, "1234:M 2024-01-02T10:00:00.123Z # x", "not Valkey's zone"),
     (None, "1234:M 170418600012 # x", "not Valkey's milliseconds"),
+    (ERR, "2017-12-05 16:32:37,435 fail2ban.utils          [10775]: ERROR   7f6cb9bb1570 -- returned 1",
+     "fail2ban: Python logging's %(name)-24s[%(process)d]: %(levelname)-7s"),
+    (NOTICE, "2017-12-05 16:32:37,436 fail2ban.actions        [10775]: NOTICE  [sshd] Ban 203.0.113.7",
+     "fail2ban NOTICE"),
+    (WARNING, "2017-12-05 16:32:37,436 fail2ban.transmitter.longer.name[10775]: WARNING x", "a name of 24 or more"),
+    (None, "2017-12-05 16:32:37,436 fail2ban.x   [10775:3]: ERROR x", "a padded name's [pid:tid]"),
+    (None, "2017-12-05 16:32:37,436 fail2ban.x   [10775] ERROR x", "a padded name's [pid] without its colon"),
+    (None, "request   [123]: ERROR x", "a padded name first is no prefix"),
     # PostgreSQL's csvlog (csvlog.c write_csvlog: the severity is the 12th field, the SQLSTATE the 13th) and jsonlog
     (ERR, '2023-05-01 10:00:00.123 UTC,"app","shop",123,"10.0.1.5:53422",645a1b2c.7b,3,"SELECT",2023-05-01 '
           '09:59:58 UTC,3/4,0,FATAL,53300,"sorry, too many clients already",,,,,,,,,"psql","client backend"',

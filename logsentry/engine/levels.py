@@ -163,6 +163,9 @@ _OFFSET = re.compile(r"(?:[ \t]|\x1b\[[0-9;]*m)*[+-][0-9]{2}(?::?[0-9]{2})?(?=[ 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.:-]* - ")  # Python logging: %(name)s between " - "
 _AT = re.compile(r"[A-Za-z0-9_.-]*@[A-Za-z0-9_.-]*(?=[ \t])")  # PostgreSQL: %u@%d
 _IDENT = re.compile(r"[A-Za-z0-9_.-]*\[[0-9]+(?::[0-9]+)?\]:?(?=[ \t])")  # syslog's ident[pid], unbound's [pid:tid]
+_PADDED_IDENT = re.compile(r"[A-Za-z0-9_.-]+ +\[[0-9]+\]:(?=[ \t])")
+"""A name padded before `[pid]:` after a time (Python logging's `%(name)-24s[%(process)d]:`, fail2ban's
+`2017-12-05 16:32:37,435 fail2ban.utils          [10775]: ERROR   ...`: its level was not read)."""
 _APACHE = re.compile(r"[A-Za-z0-9_]*:([A-Za-z][A-Za-z0-9]*)")
 _SD_DAEMON = re.compile(r"<([0-7])>")
 _SYSLOG_WORD = re.compile(r"<([A-Za-z]+)>")
@@ -387,7 +390,8 @@ def _prefix_level(line: str) -> int | None:
                 at, after_separator = stop, False  # a syslog-style month: "Dec 02 01:10:00 " (Dovecot's log_timestamp)
             elif (token == 0 or after_time) and (dovecot := _DOVECOT.match(line, start)):
                 return _DOVECOT_LEVELS[dovecot[1]]
-            elif not ident_done and (ident := _IDENT.match(line, start)):
+            elif not ident_done and (ident := _IDENT.match(line, start)
+                                     or (token and _PADDED_IDENT.match(line, start))):
                 at, ident_done, after_time, after_separator = ident.end(), True, False, False
             elif (token == 0 or after_time) and word in _TELEGRAF_LEVELS and line.startswith("! ", stop):
                 return _TELEGRAF_LEVELS[word]  # Telegraf's indicator (logger.go: "E! ", "W! ", "I! ", "D! ", "T! ")

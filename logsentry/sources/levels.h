@@ -428,22 +428,35 @@ static int lv_ends_word(unsigned char c) {
     return c == ' ' || c == '\t' || c == ':' || c == '[' || c == ']' || c == '/' || c == 0x1b;
 }
 
-/* _IDENT: name[pid] or name[pid:tid], then ':' or not, then a blank: where it ends (before the blank), or 0 */
-static size_t lv_ident(const unsigned char *p, size_t n, size_t at) {
+static int lv_space(unsigned char c) { return c == ' '; }
+
+/* _IDENT: name[pid] or name[pid:tid], then ':' or not, then a blank; or a name padded with blanks before
+   [pid] and ':' (Python logging's %(name)-24s[%(process)d]:, fail2ban's), when `padding` (not the line's first
+   token: _PADDED_IDENT): where it ends (before the blank), or 0 */
+static size_t lv_ident(const unsigned char *p, size_t n, size_t at, int padding) {
+    size_t name = at;
     at = lv_run(p, n, at, lv_user_char);
+    int padded = 0;
+    if (padding && at > name && at < n && p[at] == ' ') {
+        size_t blanks = lv_run(p, n, at, lv_space);
+        if (blanks < n && p[blanks] == '[') {
+            at = blanks;
+            padded = 1;
+        }
+    }
     if (at >= n || p[at] != '[')
         return 0;
     size_t pid = lv_digits(p, n, at + 1);
     if (!pid)
         return 0;
     at += 1 + pid;
-    if (at < n && p[at] == ':') {
+    if (at < n && p[at] == ':' && !padded) {
         size_t tid = lv_digits(p, n, at + 1);
         if (!tid)
             return 0;
         at += 1 + tid;
     }
-    if (at >= n || p[at] != ']')
+    if (at >= n || p[at] != ']' || (padded && (at + 1 >= n || p[at + 1] != ':')))
         return 0;
     at++;
     if (at < n && p[at] == ':')
@@ -645,7 +658,7 @@ static int lv_prefix_level(const unsigned char *p, size_t n) {
                 after_separator = 0;
             } else if ((token == 0 || after_time) && (dovecot = lv_dovecot(p, n, start)) >= 0) {
                 return dovecot; /* Dovecot's "auth-worker(4567): Error: " */
-            } else if (!ident_done && (i = lv_ident(p, n, start)) > 0) {
+            } else if (!ident_done && (i = lv_ident(p, n, start, token > 0)) > 0) {
                 at = i; /* the program's own ident: "unbound[812:0]", "dnsmasq[812]:" */
                 ident_done = 1;
                 after_time = after_separator = 0;
