@@ -33,32 +33,28 @@ import re
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import suppress
 from dataclasses import replace
 from pathlib import Path
 from typing import IO
 
 from ..model import Entry
 from .applog import AppLogParser
-from .dmesg import FACILITIES, DmesgParser
-from .plain import COMM_CHARS, PlainParser
+from .dmesg import DmesgParser
+from .plain import PlainParser
 from .selection import (
-    COREDUMP_MESSAGE_ID,
     MANAGER_OWN,
     USER_MANAGER,
     Selection,
-    parse_priority,
     untrusted_source,
     valid_unit_name,
 )
 from .sleep_lines import SleepLines
+from .syslog_text import SyslogParser, iso_usec
 from .systemctl_status import STATUS_HINT, status_unit
-from .text_layouts import ISO_TIME, LINE, LOGREAD, RFC5424
-from .text_line import LineParser, TextLine, read_lines, read_owned_lines, rsyslog_unescaped
+from .text_layouts import ISO_TIME
+from .text_line import LineParser, TextLine, read_lines, read_owned_lines
 from .text_line import Warn as Warn  # re-exported: export.py, json_lines.py
 from .text_owners import NO_CONTAINER, Container, claim, containers
-from .text_times import local_usec, month_number, utc_usec
-from .text_years import Years
 from .values import entry_from
 
 TEXT_KINDS = ("text", "dmesg", "applog", "docker", "plain")
@@ -80,7 +76,6 @@ _CATALOG = re.compile(r"\u2591\u2591(?: .*)?|-- .*")
 failed` (systemd 246 and later, in a UTF-8 locale), `-- Subject: ...` (earlier, or another locale). journalctl's
 words, not the program's: skipped, never joined to the message. `journalctl -xe` is what systemd's own errors tell
 people to run, so it is what they paste."""
-_HEADER_END = re.compile(r"end at \w+ (\d{4})-(\d\d)-(\d\d)")
 _DOCKER_ID = re.compile(r"([0-9a-f]{12})[0-9a-f]{52}-json\.log")
 
 
@@ -93,152 +88,6 @@ def reference_time(path: Path) -> float:
         return os.stat(path).st_mtime
     except OSError:
         return time.time()
-
-
-def _iso_usec(date: str, hms: str, frac: str | None, zone: str) -> int:
-    year, month, day = (int(part) for part in date.split("-"))
-    hour, minute, second = (int(part) for part in hms.split(":"))
-    return utc_usec(year, month, day, hour, minute, second, frac, zone)
-
-
-_PRINTK_TIME = re.compile(r"\[\s*\d+\.\d+\] ")
-"""The time since boot the kernel prints before each message when printk.time is on (`[ 1234.567890] `):
-rsyslog's imklog keeps it in the line, journald strips it from MESSAGE. Rules are written against the
-journal's MESSAGE, so it goes, as journald does."""
-
-
-_FACILITY_LEVEL = re.compile(r"(?P<fac>[a-z0-9]{3,8})\.(?P<lvl>[a-z]{3,7}) (?P<ident>\S.*)")
-"""BusyBox syslogd's `facility.level` before the identifier (OpenWrt's `logread`: `Mar  2 17:26:41 mantis auth.info
-sshd[5147]: ...`): the identifier was `auth.info sshd`, a unit of its own per level (helper-172's
-Ysurac/openmptcprouter#868)."""
-
-_LINK_GLYPH = re.compile(r"(?:\[\U0001F855\]|\[LNK\]) ")
-"""journalctl's link to a message's catalog entry, printed before the message on a terminal (src/shared/logs-show.c:
-terminal_urlify of SPECIAL_GLYPH_EXTERNAL_LINK, `[LNK]` in ASCII): a paste keeps it, and no rule anchored at the
-message's start matched systemd-coredump's or PID 1's lines behind it (helper-173's SolDoesTech/HyprV3#18)."""
-_COREDUMP = re.compile(r"Process \d+ \([^)\n]*\) of user \d+ dumped core\.")
-
-
-def _fields(host: str | None, ident: str | None, pid: str | None, pri: str | None, message: str) -> dict[str, str]:
-    if (glyph := _LINK_GLYPH.match(message)) is not None:
-        message = message[glyph.end():]
-    if ident and pri is None and (tagged := _FACILITY_LEVEL.fullmatch(ident)) and tagged["fac"] in FACILITIES:
-        with suppress(ValueError):  # (syslog's level names and aliases, as -p takes them; no level: as written)
-            ident, pri = tagged["ident"], str(FACILITIES.index(tagged["fac"]) * 8 + parse_priority(tagged["lvl"]))
-    if ident == "kernel" and pid is None and (stamp := _PRINTK_TIME.match(message)):
-        message = message[stamp.end():]
-    if ident == "init.scope" and pid == "1":  # (`journalctl -o with-unit` names PID 1 by its unit)
-        ident = "systemd"
-    fields = {"MESSAGE": rsyslog_unescaped(message)}
-    if host and host != "-":
-        fields["_HOSTNAME"] = host
-    if ident and ident != "-":
-        fields["SYSLOG_IDENTIFIER"] = ident
-        if ident == "kernel" and pid is None:
-            fields["_TRANSPORT"] = "kernel"  # what journalctl prints for _TRANSPORT=kernel entries
-        else:
-            fields["_COMM"] = ident[:COMM_CHARS]  # the process, as journald would record it for its own syslog(3)
-    if pid and pid != "-":
-        fields["_PID"] = fields["SYSLOG_PID"] = pid
-    if ident == "systemd-coredump" and _COREDUMP.match(message):  # the fields the journal's entry has (a text's
-        fields["MESSAGE_ID"], fields["_UID"] = COREDUMP_MESSAGE_ID, "0"  # words are its claims, as its PIDs are)
-    if pri is not None and int(pri) < 192:
-        fields["PRIORITY"] = str(int(pri) & 7)
-        fields["SYSLOG_FACILITY"] = str(int(pri) >> 3)
-    return fields
-
-
-_WEEKDAY_FIRST = frozenset("MTWFS")
-"""The first letters of ctime's weekdays (an OpenWrt logread line's start)."""
-
-
-class _TextParser:
-    def __init__(self, reference: float):
-        self.years = Years(reference)
-        self.boot_offset = 0
-        self.last_monotonic = 0
-        self.last_local: int | None = None  # the last local time read (µs): local_usec's near_usec
-
-    def note(self) -> str | None:
-        """What to tell of the times once the first line is read."""
-        return self.years.guess()
-
-    def marker(self, what: str) -> None:
-        """journalctl's own lines: a new boot (monotonic time restarts), where the logs begin and end."""
-        if what.startswith("Boot ") or what == "Reboot":
-            self.boot_offset = self.last_monotonic
-        end = _HEADER_END.search(what)
-        if what.startswith("Logs begin at") and end:
-            self.years.set_reference(int(end[1]), int(end[2]), int(end[3]))
-
-    def parse(self, line: str) -> TextLine | None:
-        found = LINE.match(line)
-        if found is None:
-            return self._logread(line) if line[:1] in _WEEKDAY_FIRST else self._rfc5424(line)
-        if found["mon"]:
-            month, day = month_number(found["mon"]), int(found["day"])
-            hour, minute, second = (int(part) for part in found["hms"].split(":"))
-            try:
-                usec = self.last_local = local_usec(self.years.of(month, day), month, day, hour, minute, second,
-                                                    found["frac"], self.last_local)
-            except (OverflowError, ValueError):
-                return None
-        elif found["date"]:
-            try:
-                usec = _iso_usec(found["date"], found["ihms"], found["ifrac"], found["zone"])
-            except ValueError:
-                return None
-        elif found["unix"]:
-            usec = int(found["unix"]) * 1_000_000 + int(found["ufrac"])
-        elif found["fdate"]:
-            try:
-                usec = self._full_usec(found["fdate"], found["fhms"], found["ffrac"], found["fzone"])
-            except (OverflowError, ValueError):
-                return None
-        else:  # monotonic: time since boot, kept increasing across boots
-            self.last_monotonic = usec = self.boot_offset + int(found["mono"]) * 1_000_000 + int(found["mfrac"])
-        fields = _fields(found["host"], found["ident"], found["pid"], found["pri"], found["msg"])
-        return TextLine(usec, fields, found.start("msg"))
-
-    def _full_usec(self, date: str, hms: str, frac: str | None, zone: str) -> int:
-        if zone in ("UTC", "GMT", "Z") or zone[0] in "+-":
-            return _iso_usec(date, hms, frac, zone)
-        year, month, day = (int(part) for part in date.split("-"))
-        hour, minute, second = (int(part) for part in hms.split(":"))
-        self.last_local = local_usec(year, month, day, hour, minute, second, frac, self.last_local)
-        return self.last_local
-
-    def _logread(self, line: str) -> TextLine | None:
-        """OpenWrt's logread line (text_layouts.LOGREAD), its `facility.level` the PRIORITY and facility."""
-        found = LOGREAD.match(line)
-        if found is None or found["fac"] not in FACILITIES:
-            return None
-        month, day = month_number(found["mon"]), int(found["day"])
-        hour, minute, second = (int(part) for part in found["hms"].split(":"))
-        try:
-            usec = self.last_local = local_usec(int(found["year"]), month, day, hour, minute, second, None,
-                                                self.last_local)
-        except (OverflowError, ValueError):
-            return None
-        tag = f"{found['fac']}.{found['lvl']} {'kernel' if found['kmsg'] is not None else found['ident']}"
-        message = found["kmsg"] if found["kmsg"] is not None else found["msg"]
-        fields = _fields(None, tag, found["pid"], None, message)
-        return TextLine(usec, fields, found.start("kmsg" if found["kmsg"] is not None else "msg"))
-
-    def _rfc5424(self, line: str) -> TextLine | None:
-        found = RFC5424.match(line)
-        if found is None or found["ts"] == "-":
-            return None
-        try:
-            usec = _iso_usec(found["date"], found["ihms"], found["ifrac"], found["zone"])
-        except ValueError:
-            return None
-        message = (found["msg"] or "").removeprefix("\ufeff")
-        fields = _fields(found["host"], found["app"], found["procid"] if found["procid"].isdigit() else None,
-                         found["pri"], message)
-        if found["msgid"] != "-":
-            fields["SYSLOG_MSGID"] = found["msgid"]
-        return TextLine(usec, fields, len(line))
 
 
 _UNIT_PREFIX = re.compile(r"([^\s:]{1,255}): |Unit ([^\s:]{1,255}) entered failed state\.$"
@@ -297,7 +146,7 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
         parser = PlainParser(name, reference, "now (standard input has no file time)" if name == "-" else
                              "the file's time")
     else:
-        parser = _TextParser(reference)
+        parser = SyslogParser(reference)
         if name == "-":
             parser.years.reference_name = "now (standard input has no file time)"
     pending: TextLine | None = None
@@ -325,9 +174,9 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
             parser.marker(marker["what"])
             status = None
             continue
-        if isinstance(parser, _TextParser) and _CATALOG.fullmatch(line):  # journalctl's, not a program's log's
+        if isinstance(parser, SyslogParser) and _CATALOG.fullmatch(line):  # journalctl's, not a program's log's
             continue
-        if isinstance(parser, _TextParser) and (unit := status_unit(line)) is not None:
+        if isinstance(parser, SyslogParser) and (unit := status_unit(line)) is not None:
             status, header = unit, True
             continue
         parsed = parser.parse(line)  # None for an indented line, but for a program's log (applog.py)
@@ -391,7 +240,7 @@ def read_docker(stream: IO[bytes], name: str, selection: Selection, warn: Warn) 
             stamp = re.fullmatch(ISO_TIME, when)
             if stamp is None:
                 raise ValueError(f"time {when[:40]!r}")
-            usec = _iso_usec(stamp["date"], stamp["ihms"], stamp["ifrac"], stamp["zone"])
+            usec = iso_usec(stamp["date"], stamp["ihms"], stamp["ifrac"], stamp["zone"])
         except (ValueError, KeyError, TypeError) as error:
             warn(f"{name}: line {number}: not a Docker json-file record ({error}); skipped")
             continue
