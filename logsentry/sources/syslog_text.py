@@ -6,16 +6,18 @@ from __future__ import annotations
 
 import re
 from contextlib import suppress
+from datetime import tzinfo
 
 from .dmesg import FACILITIES
+from .header_zone import header_zone, zoned_usec
 from .plain import COMM_CHARS
 from .selection import COREDUMP_MESSAGE_ID, parse_priority
 from .text_layouts import LINE, LOGREAD, RFC5424
 from .text_line import TextLine, rsyslog_unescaped
-from .text_times import local_usec, month_number, utc_usec
+from .text_times import fraction_usec, local_usec, month_number, utc_usec
 from .text_years import Years
 
-_HEADER_END = re.compile(r"end at \w+ (\d{4})-(\d\d)-(\d\d)")
+_HEADER_END = re.compile(r"ends? at \w+ (\d{4})-(\d\d)-(\d\d)")
 
 
 def iso_usec(date: str, hms: str, frac: str | None, zone: str) -> int:
@@ -81,18 +83,35 @@ class SyslogParser:
         self.boot_offset = 0
         self.last_monotonic = 0
         self.last_local: int | None = None  # the last local time read (µs): local_usec's near_usec
+        self.zone: tzinfo | None = None
+        """The zone journalctl's header names (header_zone.py), else None: this machine's local time."""
+        self.zone_note: str | None = None
 
     def note(self) -> str | None:
         """What to tell of the times once the first line is read."""
-        return self.years.guess()
+        said = [note for note in (self.years.guess(), self.zone_note) if note is not None]
+        return "; ".join(said) if said else None
 
     def marker(self, what: str) -> None:
-        """journalctl's own lines: a new boot (monotonic time restarts), where the logs begin and end."""
+        """journalctl's own lines: a new boot (monotonic time restarts), where the logs begin and end, and the
+        zone its times are in."""
         if what.startswith("Boot ") or what == "Reboot":
             self.boot_offset = self.last_monotonic
         end = _HEADER_END.search(what)
-        if what.startswith("Logs begin at") and end:
+        if what.startswith(("Logs begin at", "Journal begins at")) and end:
             self.years.set_reference(int(end[1]), int(end[2]), int(end[3]))
+        if (zone := header_zone(what)) is not None:
+            self.zone, self.zone_note = zone.zone, zone.note
+
+    def _local_usec(self, year: int, month: int, day: int, hour: int, minute: int, second: int,
+                    fraction: str | None) -> int:
+        """A time without a zone in the text: in the header's zone, else this machine's local time."""
+        if self.zone is None:
+            self.last_local = local_usec(year, month, day, hour, minute, second, fraction, self.last_local)
+        else:
+            self.last_local = zoned_usec(self.zone, year, month, day, hour, minute, second, fraction_usec(fraction),
+                                         self.last_local)
+        return self.last_local
 
     def parse(self, line: str) -> TextLine | None:
         found = LINE.match(line)
@@ -102,8 +121,7 @@ class SyslogParser:
             month, day = month_number(found["mon"]), int(found["day"])
             hour, minute, second = (int(part) for part in found["hms"].split(":"))
             try:
-                usec = self.last_local = local_usec(self.years.of(month, day), month, day, hour, minute, second,
-                                                    found["frac"], self.last_local)
+                usec = self._local_usec(self.years.of(month, day), month, day, hour, minute, second, found["frac"])
             except (OverflowError, ValueError):
                 return None
         elif found["date"]:
@@ -128,8 +146,7 @@ class SyslogParser:
             return iso_usec(date, hms, frac, zone)
         year, month, day = (int(part) for part in date.split("-"))
         hour, minute, second = (int(part) for part in hms.split(":"))
-        self.last_local = local_usec(year, month, day, hour, minute, second, frac, self.last_local)
-        return self.last_local
+        return self._local_usec(year, month, day, hour, minute, second, frac)
 
     def _logread(self, line: str) -> TextLine | None:
         """OpenWrt's logread line (text_layouts.LOGREAD), its `facility.level` the PRIORITY and facility."""
@@ -139,8 +156,7 @@ class SyslogParser:
         month, day = month_number(found["mon"]), int(found["day"])
         hour, minute, second = (int(part) for part in found["hms"].split(":"))
         try:
-            usec = self.last_local = local_usec(int(found["year"]), month, day, hour, minute, second, None,
-                                                self.last_local)
+            usec = self._local_usec(int(found["year"]), month, day, hour, minute, second, None)
         except (OverflowError, ValueError):
             return None
         tag = f"{found['fac']}.{found['lvl']} {'kernel' if found['kmsg'] is not None else found['ident']}"

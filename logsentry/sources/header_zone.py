@@ -1,0 +1,108 @@
+"""The zone journalctl wrote its times in, from its header's abbreviation (`-- Logs begin at Mon 2021-03-01 13:07:53
+CET, end at Mon 2021-03-01 16:10:01 CET. --`; systemd 248 on: `-- Journal begins at ..., ends at ... --`).
+
+journalctl prints `short` times in its machine's local zone and says which in that header only. A paste read on
+another machine took them as this machine's local time: trial 58's Unbound paste (CET) came an hour off, and its
+own Unix time in each line showed it. An abbreviation names a zone only at a date (`CET` is Europe/Berlin's in
+winter, `CEST` in summer; `IST` is India's, Ireland's and Israel's): the header's is looked up in the system's
+time zone database (zoneinfo) at the header's own date and time, and read only when every zone that uses it then
+has the same UTC offset; then the zone named like it (`CET`, `EET`, `EST5EDT`) if there is one, else the first by
+name, carries the times, summer time included. Else (an abbreviation of zones apart, or none) the times stay
+this machine's local time and the reader says why.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import zoneinfo
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone, tzinfo
+
+_TIME = (r"\w+ (?P<{0}date>\d{{4}}-\d\d-\d\d) (?P<{0}hms>\d\d:\d\d:\d\d) "
+         r"(?P<{0}zone>[A-Za-z][A-Za-z0-9+-]{{0,9}}|[+-]\d\d(?:\d\d)?)\b")
+HEADER = re.compile(r"(?:Logs begin at|Journal begins at) " + _TIME.format("") +
+                    r"(?:, (?:end at|ends at) " + _TIME.format("end") + ")?")
+"""journalctl's header (src/journal/journalctl.c: `-- Logs begin at %s, end at %s. --`, from 248 `-- Journal
+begins at %s, ends at %s. --`), its times as format_timestamp writes them: weekday, date, time, abbreviation."""
+
+_FOUND: dict[tuple[str, str, str], zoneinfo.ZoneInfo | None] = {}
+
+
+@dataclass(frozen=True)
+class HeaderZone:
+    """What a header's abbreviation says: the zone to read the times in (None: this machine's local time) and a
+    sentence for the reader's note (None: nothing to tell, the machine's own zone or UTC)."""
+
+    zone: tzinfo | None
+    note: str | None
+
+
+def header_zone(marker: str) -> HeaderZone | None:
+    """The zone a journalctl header (`marker`: the text between its `-- ` and ` --`) names, or None for another
+    line or a zone this machine's local time already is."""
+    found = HEADER.match(marker)
+    if found is None:
+        return None
+    abbreviation = found["zone"]
+    try:
+        when = datetime.strptime(f"{found['date']} {found['hms']}", "%Y-%m-%d %H:%M:%S")
+        end = None if found["enddate"] is None else (
+            datetime.strptime(f"{found['enddate']} {found['endhms']}", "%Y-%m-%d %H:%M:%S"), found["endzone"])
+        local = time.localtime(time.mktime(when.timetuple()))
+    except (ValueError, OverflowError):
+        return None
+    if local.tm_zone == abbreviation and (end is None or time.localtime(time.mktime(end[0].timetuple())).tm_zone
+                                          == end[1]):
+        return None  # (this machine's zone: read as ever)
+    if abbreviation[0] in "+-" and (end is None or end[1] == abbreviation):  # (a zone without an abbreviation)
+        offset = timedelta(hours=int(abbreviation[1:3]), minutes=int(abbreviation[3:5] or 0))
+        return HeaderZone(timezone(-offset if abbreviation[0] == "-" else offset),
+                          f"times read at UTC{abbreviation}, as journalctl's header says")
+    if abbreviation in ("UTC", "GMT") and (end is None or end[1] == abbreviation):
+        return HeaderZone(zoneinfo.ZoneInfo("UTC"), "times read in UTC, as journalctl's header says")
+    zone = _zone(abbreviation, when, end)
+    if zone is None:
+        return HeaderZone(None, f"journalctl's header says its times are in {abbreviation}, which the time zone "
+                                f"database gives no single UTC offset then: read as this machine's local time "
+                                f"({local.tm_zone})")
+    named = "" if zone.key == abbreviation else f" ({zone.key})"
+    return HeaderZone(zone, f"times read in {abbreviation}{named}, as journalctl's header says")
+
+
+def _zone(abbreviation: str, when: datetime, end: tuple[datetime, str] | None) -> zoneinfo.ZoneInfo | None:
+    """The zone that reads `abbreviation` at `when` (a wall time) and the end's abbreviation at the end, when all
+    that do agree on the offset at `when`."""
+    key = (abbreviation, when.strftime("%Y-%m-%d %H"), "" if end is None else f"{end[1]} {end[0]:%Y-%m-%d %H}")
+    if key in _FOUND:
+        return _FOUND[key]
+    offsets: dict[timedelta | None, list[str]] = {}
+    for name in sorted(zoneinfo.available_timezones()):
+        try:
+            zone = zoneinfo.ZoneInfo(name)
+        except (ValueError, OSError):
+            continue
+        at = when.replace(tzinfo=zone)
+        if at.tzname() == abbreviation and (end is None or end[0].replace(tzinfo=zone).tzname() == end[1]):
+            offsets.setdefault(at.utcoffset(), []).append(name)
+    found = None
+    if len(offsets) == 1:
+        names = next(iter(offsets.values()))
+        found = zoneinfo.ZoneInfo(next((name for name in names if name.startswith(abbreviation)), names[0]))
+    if len(_FOUND) >= 64:
+        _FOUND.clear()
+    _FOUND[key] = found
+    return found
+
+
+def zoned_usec(zone: tzinfo, year: int, month: int, day: int, hour: int, minute: int, second: int,
+               fraction_usec: int = 0, near_usec: int | None = None) -> int:
+    """A wall time in `zone` (µs since the epoch); the hour summer time's end writes twice is the reading nearer
+    `near_usec` when given, else the first (as text_times.local_usec reads this machine's)."""
+    first = datetime(year, month, day, hour, minute, second, tzinfo=zone)
+    seconds = int(first.timestamp())
+    if near_usec is not None:
+        other = int(first.replace(fold=1).timestamp())
+        if other != seconds and abs(other * 1_000_000 - near_usec) < abs(seconds * 1_000_000 - near_usec):
+            seconds = other
+    return seconds * 1_000_000 + fraction_usec

@@ -1,0 +1,81 @@
+"""journalctl's times are in its machine's zone, which only its header names (sources/header_zone.py): a paste read
+on another machine keeps its times (trial 58: an Unbound paste in CET, read as UTC, came an hour off; its lines'
+own Unix times show the right reading)."""
+
+from __future__ import annotations
+
+import calendar
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import run_cli
+
+from logsentry.sources import Selection, open_entries
+
+UNBOUND = ("Mar 01 13:08:19 dietpi unbound[541]: [1614600499] unbound[541:0] fatal error: Could not setup access "
+           "control list\n")
+
+
+@pytest.fixture
+def zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """This machine in New York (neither CET nor UTC), then as it was."""
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def _utc(*when: int) -> int:
+    return calendar.timegm((*when, 0, 0, 0)) * 1_000_000
+
+
+def _times(path: Path) -> list[int]:
+    return [entry.realtime_usec for entry in open_entries(Selection(), files=[path])]
+
+
+def test_a_cet_header_reads_the_times_in_cet(tmp_path: Path, zone: None) -> None:
+    path = tmp_path / "unbound.txt"
+    path.write_text("-- Logs begin at Mon 2021-03-01 13:07:53 CET, end at Mon 2021-03-01 16:10:01 CET. --\n" + UNBOUND)
+    assert _times(path) == [1614600499 * 1_000_000]  # the line's own Unix time
+    result = run_cli("scan", "--file", str(path))
+    assert result.exit_code == 0 and "times read in CET, as journalctl's header says" in result.stderr
+
+
+def test_summer_time_within_the_paste(tmp_path: Path, zone: None) -> None:
+    """systemd 248's header; the zone that says EST at the start and EDT at the end carries the lines between."""
+    path = tmp_path / "journal.txt"
+    path.write_text("-- Journal begins at Sun 2021-03-07 12:00:00 EST, ends at Sun 2021-03-21 12:00:00 EDT. --\n"
+                    "Mar 07 12:00:00 web1 app[7]: before\nMar 21 12:00:00 web1 app[7]: after\n")
+    assert _times(path) == [_utc(2021, 3, 7, 17, 0, 0), _utc(2021, 3, 21, 16, 0, 0)]
+
+
+def test_a_numeric_zone_and_utc(tmp_path: Path, zone: None) -> None:
+    path = tmp_path / "journal.txt"
+    path.write_text("-- Logs begin at Mon 2021-03-01 10:00:00 +03, end at Mon 2021-03-01 11:00:00 +03. --\n"
+                    "Mar 01 10:00:00 web1 app[7]: x\n")
+    assert _times(path) == [_utc(2021, 3, 1, 7, 0, 0)]
+    path.write_text("-- Logs begin at Mon 2021-03-01 10:00:00 UTC, end at Mon 2021-03-01 11:00:00 UTC. --\n"
+                    "Mar 01 10:00:00 web1 app[7]: x\n")
+    assert _times(path) == [_utc(2021, 3, 1, 10, 0, 0)]
+
+
+def test_an_abbreviation_of_zones_apart_is_said_and_read_as_local_time(tmp_path: Path, zone: None) -> None:
+    """IST is India's (+05:30) and Ireland's (+01:00 in summer) and Israel's: no guess."""
+    path = tmp_path / "journal.txt"
+    path.write_text("-- Logs begin at Mon 2021-03-01 10:00:00 IST, end at Mon 2021-03-01 11:00:00 IST. --\n"
+                    "Mar 01 10:00:00 web1 app[7]: x\n")
+    assert _times(path) == [_utc(2021, 3, 1, 15, 0, 0)]  # New York's 10:00 (EST)
+    result = run_cli("scan", "--file", str(path))
+    assert "says its times are in IST, which the time zone database gives no single UTC offset" in result.stderr
+
+
+def test_the_machines_own_zone_says_nothing(tmp_path: Path, zone: None) -> None:
+    path = tmp_path / "journal.txt"
+    path.write_text("-- Logs begin at Mon 2021-03-01 10:00:00 EST, end at Mon 2021-03-01 11:00:00 EST. --\n"
+                    "Mar 01 10:00:00 web1 app[7]: x\n")
+    assert _times(path) == [_utc(2021, 3, 1, 15, 0, 0)]
+    result = run_cli("scan", "--file", str(path))
+    assert result.exit_code == 0 and "times read in" not in result.stderr
