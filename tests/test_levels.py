@@ -313,6 +313,13 @@ CORPUS: list[tuple[int | None, str, str]] = [
     (None, "2017-12-05 16:32:37,436 fail2ban.x   [10775:3]: ERROR x", "a padded name's [pid:tid]"),
     (None, "2017-12-05 16:32:37,436 fail2ban.x   [10775] ERROR x", "a padded name's [pid] without its colon"),
     (None, "request   [123]: ERROR x", "a padded name first is no prefix"),
+    (CRIT, "[1614600499] unbound[541:0] fatal error: Could not setup access control list",
+     "unbound's fatal_exit: log_vmsg(LOG_CRIT, \"fatal error\", ...)"),
+    (ERR, "[1614600499] unbound[541:0] error: cannot parse access control: .0/24 allow", "unbound's error"),
+    (None, "[1614600499] unbound[541:0] fatal errors: 0", "not the phrase"),
+    (ERR, "LibClamAV Error: mpool_malloc(): Can't allocate memory (262144 bytes).", "ClamAV's cli_errmsg"),
+    (WARNING, "LibClamAV Warning: ***  The virus database is older than 7 days!  ***", "ClamAV's cli_warnmsg"),
+    (None, "LibClamAV says: hello", "ClamAV's name and no level"),
     # PostgreSQL's csvlog (csvlog.c write_csvlog: the severity is the 12th field, the SQLSTATE the 13th) and jsonlog
     (ERR, '2023-05-01 10:00:00.123 UTC,"app","shop",123,"10.0.1.5:53422",645a1b2c.7b,3,"SELECT",2023-05-01 '
           '09:59:58 UTC,3/4,0,FATAL,53300,"sorry, too many clients already",,,,,,,,,"psql","client backend"',

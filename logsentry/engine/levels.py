@@ -201,7 +201,7 @@ def text_level(message: str) -> int | None:
         lead = _WORD.match(message)
         word, stop = lead[0], lead.end()  # type: ignore[index, union-attr]
         follows = message[stop:stop + 1]
-        if follows not in _LEAD_ON and word.lower() not in LEVEL_WORDS and word != "PHP" \
+        if follows not in _LEAD_ON and word.lower() not in LEVEL_WORDS and word != "PHP" and word != "LibClamAV" \
                 and not word[-1].isdigit() and not (follows == " " and message.startswith(" - ", stop)) \
                 and word not in _MONTHS and word not in _WEEKDAYS:
             return None  # (no level word, logfmt key, Python logger name, glog or Ruby mark can start here)
@@ -369,6 +369,11 @@ def _prefix_level(line: str) -> int | None:
                 if level is not None:
                     return level
             start = stop - len(word)
+            if follows == " " and word.lower() == "fatal" and line[stop:stop + 7].lower() == " error:":
+                return 2  # unbound's fatal_exit (util/log.c: log_vmsg(LOG_CRIT, "fatal error", ...)), "Fatal error:"
+            if word == "LibClamAV" and follows == " ":  # ClamAV's cli_errmsg, cli_warnmsg, ... (others_common.c)
+                lead = _WORD.match(line, stop + 1)
+                return word_level(lead[0], True) if lead and line.startswith(":", lead.end()) else None
             if word == "PHP" and follows == " ":
                 return next((level for phrase, level in PHP_LEVELS.items()
                              if line.startswith(phrase, stop + 1) and line.startswith(":", stop + 1 + len(phrase))),

@@ -34,6 +34,17 @@ static int lv_starts(const unsigned char *p, size_t n, size_t at, const char *te
     return at <= n && n - at >= len && memcmp(p + at, text, len) == 0;
 }
 
+/* lv_starts, ASCII letters in any case (`text` in lower case) */
+static int lv_starts_folded(const unsigned char *p, size_t n, size_t at, const char *text) {
+    size_t len = strlen(text);
+    if (at > n || n - at < len)
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        if ((lv_upper(p[at + i]) ? p[at + i] + 32 : p[at + i]) != (unsigned char)text[i])
+            return 0;
+    return 1;
+}
+
 static int lv_contains(const unsigned char *p, size_t n, const char *text) {
     return memmem(p, n, text, strlen(text)) != NULL;
 }
@@ -613,6 +624,12 @@ static int lv_prefix_level(const unsigned char *p, size_t n) {
                 int level = lv_word_level(p + start, len, follows == ':');
                 if (level >= 0)
                     return level;
+            }
+            if (follows == ' ' && len == 5 && lv_starts_folded(p, n, start, "fatal error:"))
+                return 2; /* unbound's fatal_exit (util/log.c: log_vmsg(LOG_CRIT, "fatal error", ...)) */
+            if (len == 9 && memcmp(p + start, "LibClamAV", 9) == 0 && follows == ' ') { /* ClamAV's cli_errmsg */
+                size_t word = stop + 1, end = lv_word_end(p, n, stop + 1);
+                return end > word && end < n && p[end] == ':' ? lv_word_level(p + word, end - word, 1) : -1;
             }
             if (len == 3 && memcmp(p + start, "PHP", 3) == 0 && follows == ' ') {
                 for (size_t k = 0; k < sizeof LV_PHP / sizeof LV_PHP[0]; k++) {
