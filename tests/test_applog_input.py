@@ -710,3 +710,19 @@ def test_cockroachdb_and_glog_headers_with_their_year(tmp_path: Path) -> None:
     glog = _write(tmp_path, "app.INFO", ["E20261128 10:14:29.301234  812 server.cc:42] cannot bind"])
     assert [e.realtime_usec for e in open_entries(Selection(), files=[glog])] == [_local(2026, 11, 28, 10, 14, 29)
                                                                                   + 301_234]
+
+
+def test_a_programs_own_syslog_style_time_without_host(tmp_path: Path) -> None:
+    """`%b %d %H:%M:%S ` before the words, no host or identifier (PowerDNS's Logger with timestamps, trial 58's 10):
+    the lines keep their times; a syslog file (host and identifier after the time) stays syslog's."""
+    path = _write(tmp_path, "pdns.log", [
+        "May 02 10:41:26 Guardian is launching an instance",
+        "May 02 10:41:27 Our pdns instance exited with code 2, respawning",
+        "May  2 10:41:28 Fatal error in control listener: Unable to bind to control socket",
+    ])
+    entries = list(open_entries(Selection(), files=[path]))
+    assert [e.realtime_usec for e in entries] == [_local(2026, 5, 2, 10, 41, second) for second in (26, 27, 28)]
+    assert {e.unit for e in entries} == {"(pdns)"}
+    syslog = _write(tmp_path, "syslog", ["May 02 10:41:26 ns1 pdns_server[812]: Guardian is launching an instance",
+                                         "May 02 10:41:27 ns1 pdns_server[812]: Our pdns instance exited with code 2"])
+    assert {e.unit for e in open_entries(Selection(), files=[syslog])} == {"(pdns_server)"}

@@ -57,6 +57,10 @@ A record starts with one of these times, optionally in brackets (`[2026-11-28 10
 * `type=AVC msg=audit(1364481363.243:24287): ...`: the Linux audit log (auditd's /var/log/audit/audit.log, `node=NAME `
   before it with `name_format`): the kernel's record time in Unix seconds and ms, then the record's serial
   (kernel/audit.c audit_log_start: `"audit(%llu.%03lu:%u): "`);
+* `May 02 10:41:27 Our pdns instance exited ...`: syslog's time with no host or identifier after it, as a program
+  that logs to a file or to stderr writes `%b %d %H:%M:%S ` itself (PowerDNS's Logger with timestamps on,
+  Prosody's file log); no year: the latest that is not after the file's time. A syslog file (a host and an
+  identifier after the time) is syslog's (sources/text_sniff.py decides first);
 * `[    23.460] (II) ...`: Xorg's log, seconds since boot, from its line with the time of day (sources/xorg_times.py);
 * `2 Aug 21:00:51 - `: Node's util.log (`D Mon HH:MM:SS - msg`, no year: the latest that is not after the file's
   time), which Node-RED's console log copies (`2 Aug 21:00:51 - [error] ...`, @node-red/util/lib/log.js);
@@ -136,6 +140,7 @@ _STAMP = re.compile(
     r"| {0,9}\d{1,10}:(?P<zy>\d{4})(?P<zmo>[01]\d)(?P<zd>[0-3]\d):(?P<zh>[0-2]\d)(?P<zmi>[0-5]\d)(?P<zs>[0-6]\d)"
     r"\.(?P<zf>\d{3})(?= )"
     r"|(?:node=[^\s=]{1,253} )?type=[A-Z0-9_]{1,40} msg=audit\((?P<au>[1-9]\d{8,10})\.(?P<auf>\d{3}):\d{1,20}\)"
+    r"|(?P<xmon>" + MONTH_PATTERN + r") (?P<xd>[ 0-3]?\d) " + _HMS.format("x") + r"(?:\.(?P<xf>\d{1,6}))?(?= \S)"
     r")\]?(?=[\s|:\],\"-]|$)")
 """A record's time at the start of its line, in the layouts the module docstring names (also as a logfmt line's
 first pair: `time="2026-11-28T10:14:29Z" level=error ...`, logrus; `ts=...`, go-kit; `time=...`, slog)."""
@@ -240,7 +245,7 @@ def _dated_usec(found: re.Match[str]) -> int:
 
 
 _ANCHORS = ("y", "cmon", "rmon", "gmo", "hy", "sy", "epoch", "umon", "tmon", "jmon", "oh", "emon", "bmon", "qmon",
-            "zy", "au")
+            "zy", "au", "xmon")
 """_STAMP's alternatives, each by a group only it has."""
 
 
@@ -384,6 +389,10 @@ class AppLogParser:
         if found["zy"] is not None:
             return self._local(int(found["zy"]), int(found["zmo"]), int(found["zd"]), int(found["zh"]),
                                int(found["zmi"]), int(found["zs"]), found["zf"])
+        if found["xmon"] is not None:
+            month, day = month_number(found["xmon"]), int(found["xd"])
+            return self._local(self.years.of(month, day), month, day, int(found["xh"]), int(found["xmi"]),
+                               int(found["xs"]), found["xf"])
         if found["au"] is not None:
             return int(found["au"]) * 1_000_000 + fraction_usec(found["auf"])
         if found["oh"] is not None:
