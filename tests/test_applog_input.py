@@ -726,3 +726,14 @@ def test_a_programs_own_syslog_style_time_without_host(tmp_path: Path) -> None:
     syslog = _write(tmp_path, "syslog", ["May 02 10:41:26 ns1 pdns_server[812]: Guardian is launching an instance",
                                          "May 02 10:41:27 ns1 pdns_server[812]: Our pdns instance exited with code 2"])
     assert {e.unit for e in open_entries(Selection(), files=[syslog])} == {"(pdns_server)"}
+
+
+def test_openldaps_hex_time(tmp_path: Path) -> None:
+    """OpenLDAP's debug output (liblutil/debug.c: `"%08x "` of time(0)): trial 58's slapd paste (22) had no times."""
+    path = _write(tmp_path, "slapd.log", [
+        "6310a7c3 @(#) $OpenLDAP: slapd  (May 14 2022 18:35:44) $",
+        '6310a7c4 hdb_db_open: database "dc=example,dc=com": database already in use.',
+        "6310a7c4 slapd stopped.",
+    ])
+    assert [e.realtime_usec for e in open_entries(Selection(), files=[path])] == [
+        0x6310a7c3 * 1_000_000, 0x6310a7c4 * 1_000_000, 0x6310a7c4 * 1_000_000]

@@ -57,6 +57,8 @@ A record starts with one of these times, optionally in brackets (`[2026-11-28 10
 * `type=AVC msg=audit(1364481363.243:24287): ...`: the Linux audit log (auditd's /var/log/audit/audit.log, `node=NAME `
   before it with `name_format`): the kernel's record time in Unix seconds and ms, then the record's serial
   (kernel/audit.c audit_log_start: `"audit(%llu.%03lu:%u): "`);
+* `6310a7c4 slapd stopped.`: OpenLDAP's debug output (liblutil/debug.c lutil_debug: `"%08x "` of time(0), Unix
+  seconds in hex, 2001 to 2038 only; a `.%08x` after it is not read);
 * `May 02 10:41:27 Our pdns instance exited ...`: syslog's time with no host or identifier after it, as a program
   that logs to a file or to stderr writes `%b %d %H:%M:%S ` itself (PowerDNS's Logger with timestamps on,
   Prosody's file log); no year: the latest that is not after the file's time. A syslog file (a host and an
@@ -91,172 +93,18 @@ file says none. A time without a zone is this machine's local time, which is sai
 
 from __future__ import annotations
 
-import json
 import re
 import time
 
 from .access_times import ACCESS as _ACCESS
 from .access_times import HAPROXY as _HAPROXY
+from .applog_times import CRI, MAX_USEC, PREFIXED, dated_usec, json_time, layout_of, stamp
 from .log_names import identifier
 from .text_line import TextLine
-from .text_times import MONTH_PATTERN, fraction_usec, local_usec, month_number, utc_usec
+from .text_times import fraction_usec, local_usec, month_number, utc_usec
 from .text_years import Days, Years
 from .xorg_times import UPTIME as _XORG_UPTIME
 from .xorg_times import start_time, uptime_usec
-
-_HMS = r"(?P<{0}h>[0-2]\d):(?P<{0}mi>[0-5]\d):(?P<{0}s>[0-6]\d)"
-
-_STAMP = re.compile(
-    r"(?:(?:time|ts|t|timestamp)=\"?|(?:PANI|FATA|ERRO|WARN|INFO|DEBU|TRAC)(?=\[\d{4}-)"
-    r"|(?:Zigbee2MQTT:)?(?:info |warn |error|debug) (?=\d{4}-)"
-    r"|(?:TRACE|DEBUG|INFO|WARN|ERROR|FATAL) +\[[^\]\n]{1,80}\] (?=\d{4}-)"
-    r"|\[(?:TRACE|DEBUG|INFO|WARN|ERROR|FATAL) {0,2}\] (?=\d{4}-)|\[\d{1,10}\] (?=\d{4}/\d\d/\d\d \d\d:)"
-    r"|\[(?:debug|info|notice|warning|error|critical|alert|emergency)\] (?=\d{4}-)"
-    r"|(?:TRACE|DEBUG|INFO|WARN|ERROR|FATAL) {1,2}(?=\d{4}-[01]\d-[0-3]\d[ T][0-2]\d:))?"
-    r"\[?(?:"
-    r"(?P<y>\d{4})([-/.])(?P<mo>[01]\d)\2(?P<d>[0-3]\d)[T ]" + _HMS.format("") +
-    r"(?:[.,](?P<f>\d{1,9}))?(?: ?(?P<z>Z|UTC|GMT|[+-][0-2]\d(?::?[0-5]\d)?)(?!\w|:(?! )))?"
-    r"|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?P<cmon>" + MONTH_PATTERN + r") (?P<cd>[ 0-3]?\d) " + _HMS.format("c") +
-    r"(?:\.(?P<cf>\d{1,9}))? (?P<cy>\d{4})"
-    r"|(?:\d{1,10}:[XCSM]|\[\d{1,10}\]) (?P<rd>[0-3]\d) (?P<rmon>" + MONTH_PATTERN + r") (?:(?P<ry>\d{4}) )?" +
-    _HMS.format("r") + r"(?:\.(?P<rf>\d{3}))?(?= [.*#-] )"
-    r"|[IWEF](?:(?P<gy>\d{4})|(?P<gyy>\d\d))?(?P<gmo>[01]\d)(?P<gd>[0-3]\d) " + _HMS.format("g") + r"\.(?P<gf>\d{6})"
-    r"|(?P<hy>\d\d)(?P<hmo>[01]\d)(?P<hd>[0-3]\d) (?:(?P<hh>[0-2]\d)(?P<hmi>[0-5]\d)(?P<hs>[0-6]\d)"
-    r"| ?(?P<kh>[0-2]?\d):(?P<kmi>[0-5]\d):(?P<ks>[0-6]\d))"
-    r"|(?P<sy>\d\d)/(?P<smo>[01]\d)/(?P<sd>[0-3]\d) " + _HMS.format("s") +
-    r"|(?P<epoch>[12]\d{9})(?:\.(?P<ef>\d{1,9}))?"
-    r"|(?P<ud>[1-3]?\d) (?P<umon>" + MONTH_PATTERN + r") " + _HMS.format("u") + r"(?= - )"
-    r"|(?P<td>[0-3]\d)-(?P<tmon>" + MONTH_PATTERN + r")-(?P<ty>\d{4}) " + _HMS.format("t") +
-    r"(?:\.(?P<tf>\d{3}(?:\d{3})?))?(?: (?P<tz>UTC|GMT)(?=\]))?"
-    r"|(?P<jmon>" + MONTH_PATTERN + r") (?P<jd>[0-3]\d), (?P<jy>\d{4}) (?P<jh>1[0-2]|0?[1-9]):(?P<jmi>[0-5]\d):"
-    r"(?P<js>[0-6]\d) (?P<jp>[AP]M)"
-    r"|(?P<oh>[0-2]\d):(?P<omi>[0-5]\d):(?P<os>[0-6]\d)[.,](?P<of>\d{3})(?= \[| (?:TRACE|DEBUG|INFO|WARN|ERROR|FATAL) )"
-    r"|[EWINDCAXd] \[(?P<qd>[0-3]\d)/(?P<qmon>" + MONTH_PATTERN + r")/(?P<qy>\d{4}):" + _HMS.format("q") +
-    r" (?P<qz>[+-][0-2]\d[0-5]\d)\]"
-    r"|(?P<bmon>" + MONTH_PATTERN + r") (?P<bd>[ 1-3]?\d) " + _HMS.format("b") + r"(?:\.(?P<bf>\d{3}))?"
-    r"(?=\] [A-Z]{3,8}\[\d{1,10}\])"
-    r"|=[A-Z]+(?: [A-Z]+)? REPORT==== (?P<ed>[1-3]?\d)-(?P<emon>" + MONTH_PATTERN + r")-(?P<ey>\d{4})::" +
-    _HMS.format("e") + r"(?:\.(?P<ef2>\d{1,6}))? ==="
-    r"| {0,9}\d{1,10}:(?P<zy>\d{4})(?P<zmo>[01]\d)(?P<zd>[0-3]\d):(?P<zh>[0-2]\d)(?P<zmi>[0-5]\d)(?P<zs>[0-6]\d)"
-    r"\.(?P<zf>\d{3})(?= )"
-    r"|(?:node=[^\s=]{1,253} )?type=[A-Z0-9_]{1,40} msg=audit\((?P<au>[1-9]\d{8,10})\.(?P<auf>\d{3}):\d{1,20}\)"
-    r"|(?P<xmon>" + MONTH_PATTERN + r") (?P<xd>[ 0-3]?\d) " + _HMS.format("x") + r"(?:\.(?P<xf>\d{1,6}))?(?= \S)"
-    r")\]?(?=[\s|:\],\"-]|$)")
-"""A record's time at the start of its line, in the layouts the module docstring names (also as a logfmt line's
-first pair: `time="2026-11-28T10:14:29Z" level=error ...`, logrus; `ts=...`, go-kit; `time=...`, slog)."""
-TIME_KEYS = ("time", "ts", "timestamp", "@timestamp", "t", "@t", "date", "asctime", "datetime")
-"""A JSON log line's time, the first of these keys present (zap `ts`, logrus/slog/zerolog `time`, pino `time`,
-logstash `@timestamp`, CLEF `@t`, python-json-logger `asctime`, Monolog's JsonFormatter `datetime`): Unix seconds,
-milliseconds, µs or ns by magnitude, or a time as above (without a zone: local time)."""
-JOURNAL_KEYS = ("__REALTIME_TIMESTAMP", "MESSAGE", "__CURSOR")
-"""A JSON line with one of these is journalctl -o json's, read by sources/json_lines.py."""
-
-_CRI = re.compile(r"\S+ (?P<stream>stdout|stderr) [FP] (?P<text>.*)", re.DOTALL)
-"""A container's line as the kubelet's CRI runtime writes it (/var/log/containers/*.log, containerd and CRI-O:
-`2026-11-28T10:14:29.301234567Z stderr F text`, F a full line, P part of a longer one, kept as it is): the text is
-the MESSAGE, as the container wrote it, so the rules anchored on its start see it (`panic: ...`), and stderr is
-priority 3, stdout 6, as Docker's journald driver and sources/text.py's Docker reader have them."""
-RUNTIME_STAMP = r"\d{4}-[01]\d-[0-3]\dT[0-2]\d:[0-5]\d:[0-6]\d\.\d{7,9}Z "
-"""The time `docker logs -t` and `kubectl logs --timestamps` write before a container's line: Go's RFC3339Nano in UTC
-(nanoseconds, trailing zeros cut: 7 to 9 digits but for one time in a thousand). journalctl prints at most µs (6
-digits) and a numeric zone, a program's own log seldom more than µs: such a time is the runtime's, not the line's."""
-_PREFIXED = re.compile(r"\d{4}-[01]\d-[0-3]\dT[0-2]\d:[0-5]\d:[0-6]\d(?:\.\d{1,9})?(?:Z|[+-][0-2]\d:[0-5]\d) "
-                       r"(?P<text>(?:[IWEF][01]\d[0-3]\d [0-2]\d:[0-5]\d:[0-6]\d\.\d{6} |\{).*)"
-                       r"|" + RUNTIME_STAMP + r"(?P<any>.*)", re.DOTALL)
-"""A container's line behind the RFC 3339 time `kubectl logs --timestamps` and `docker logs -t` put before it, when
-the line is one that carries its own time and level: a Kubernetes component's klog line (`2026-11-28T10:14:29.30Z
-E1128 10:14:29.301234  1 controller.go:42] text`) or a JSON record. That line is the MESSAGE, as journald stores
-it from Docker's journald driver, so its level is read where the program wrote it (klog's `E`, JSON's "level"):
-behind the time, neither was read (helper U4). And any line behind a container runtime's own time (RUNTIME_STAMP):
-`docker logs -t`'s `2024-04-09T17:33:12.238986028Z nginx: [emerg] host not found ...` is nginx's `nginx: [emerg] ...`
-(helper D17: openSUSE/supportutils#196 lost `nginx:` as an identifier, and nginx-emerg with it)."""
-
-
-_LOGFMT_TIME = re.compile(r"[A-Za-z_][\w.-]*=[^\n]*?(?<=\s)(?=(?:time|ts|t|timestamp)=\"?\d{4}-)")
-"""A logfmt line whose time pair is not its first: go-kit's `level=info caller=x.go:1 ts=2021-12-21T09:18:51Z`
-(Loki, promtail, fluent-bit's Go plugins), Grafana's `logger=context t=2024-11-11T02:47:38Z level=error`. Matches
-up to that pair, where _STAMP then reads the time (helper D17: both were read as an export and refused)."""
-
-
-def _stamp(line: str) -> re.Match[str] | None:
-    """The record's time at the line's start, or at a logfmt line's time pair (_LOGFMT_TIME), or in an access
-    log's brackets (_ACCESS, _HAPROXY)."""
-    found = _STAMP.match(line)
-    if found is None and (pair := _LOGFMT_TIME.match(line)) is not None:
-        found = _STAMP.match(line, pair.end())
-    if found is None and "[" in line[:600]:
-        found = _ACCESS.match(line) or _HAPROXY.match(line)
-    if found is None and line.startswith("["):
-        found = _XORG_UPTIME.match(line)
-    return found
-
-
-def stamped(lines: list[str]) -> int:
-    """How many of `lines` start with a time in one of the layouts, or are a JSON log line with a time; Xorg's
-    seconds only when one of `lines` is its line with the time of day (xorg_times.start_time)."""
-    xorg = any(start_time(line) is not None for line in lines)
-    return sum(((found := _stamp(line)) is not None and (xorg or found.re is not _XORG_UPTIME))
-               or _json_time(line) is not None for line in lines)
-
-
-MAX_USEC = 253_402_300_800 * 1_000_000
-"""Year 10000 (µs since the epoch): a later time, or one before 1970, is no time of a log line."""
-
-
-def _json_time(line: str) -> tuple[int, bool] | None:
-    """_json_read's time when it is one (1970 to 9999), else None."""
-    try:
-        found = _json_read(line)
-    except (OverflowError, ValueError):
-        return None
-    return found if found is not None and 0 < found[0] < MAX_USEC else None
-
-
-def _json_read(line: str) -> tuple[int, bool] | None:
-    """The time of a program's JSON log line (TIME_KEYS; µs) and whether it was read as local time (it had no
-    zone), None for anything else (journalctl -o json's lines)."""
-    if not line.startswith("{"):
-        return None
-    try:
-        record = json.loads(line)
-    except (ValueError, RecursionError):  # RecursionError: arrays nested 100k deep
-        return None
-    if not isinstance(record, dict) or any(key in record for key in JOURNAL_KEYS):
-        return None
-    value = next((record[key] for key in TIME_KEYS if key in record), None)
-    if isinstance(value, dict) and len(value) == 1 and "$date" in value:
-        value = value["$date"]  # MongoDB's log (4.4+): {"t":{"$date":"2023-02-08T08:46:02.382+00:00"}, ...}
-        if isinstance(value, dict) and len(value) == 1 and isinstance(value.get("$numberLong"), str):
-            value = int(value["$numberLong"]) if value["$numberLong"].isdigit() else None  # canonical: ms
-    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-        return (value * 1_000_000 if value < 10**11 else value * 1_000 if value < 10**14 else
-                value if value < 10**17 else value // 1_000), False
-    if isinstance(value, float) and value > 0:
-        return round(value * (1e6 if value < 1e11 else 1e3 if value < 1e14 else 1 if value < 1e17 else 1e-3)), False
-    if isinstance(value, str) and (found := _STAMP.fullmatch(value)) is not None and found["y"] is not None:
-        return _dated_usec(found), found["z"] is None
-    return None
-
-
-def _dated_usec(found: re.Match[str]) -> int:
-    """The time of _STAMP's year-first layout: with its zone, or local time without one."""
-    numbers = (int(found["y"]), int(found["mo"]), int(found["d"]), int(found["h"]), int(found["mi"]), int(found["s"]))
-    return utc_usec(*numbers, found["f"], found["z"]) if found["z"] is not None else local_usec(*numbers, found["f"])
-
-
-_ANCHORS = ("y", "cmon", "rmon", "gmo", "hy", "sy", "epoch", "umon", "tmon", "jmon", "oh", "emon", "bmon", "qmon",
-            "zy", "au", "xmon")
-"""_STAMP's alternatives, each by a group only it has."""
-
-
-def _layout(found: re.Match[str]) -> str:
-    if found.re is _ACCESS:
-        return "access"
-    if found.re is _HAPROXY:
-        return "haproxy"
-    if found.re is _XORG_UPTIME:
-        return "xorg"
-    return next(group for group in _ANCHORS if found[group] is not None)
 
 
 class AppLogParser:
@@ -272,7 +120,7 @@ class AppLogParser:
         """The time of the last line that had one: a line without a time takes it."""
         self.xorg_zero: int | None = None  # the time (µs) of Xorg's second 0 (xorg_times.py)
         self.layout: str | None = None
-        """The layout of the first line with a time (_layout): a later line in another layout is a line without
+        """The layout of the first line with a time (layout_of): a later line in another layout is a line without
         a time (a continuation line starting `2999999999 rows` is no Unix time of 2065)."""
 
     def marker(self, what: str) -> None:
@@ -287,15 +135,15 @@ class AppLogParser:
         return said
 
     def parse(self, line: str) -> TextLine | None:
-        found = _stamp(line)
-        layout = _layout(found) if found is not None else "json" if line.startswith("{") else None
+        found = stamp(line)
+        layout = layout_of(found) if found is not None else "json" if line.startswith("{") else None
         usec: int | None = None
         if layout is not None and self.layout in (None, layout):
             try:
                 if found is not None:
                     usec = self._usec(found)
-                elif (stamp := _json_time(line)) is not None:
-                    usec, local = stamp
+                elif (timed := json_time(line)) is not None:
+                    usec, local = timed
                     self.local |= local
             except (OverflowError, ValueError):
                 usec = None
@@ -308,10 +156,10 @@ class AppLogParser:
             return None
         self.last_usec = usec
         fields = {"MESSAGE": line, "SYSLOG_IDENTIFIER": self.ident}
-        if layout == "y" and (cri := _CRI.fullmatch(line)) is not None:
+        if layout == "y" and (cri := CRI.fullmatch(line)) is not None:
             fields["MESSAGE"] = cri["text"]
             fields["PRIORITY"] = "3" if cri["stream"] == "stderr" else "6"
-        elif layout == "y" and (prefixed := _PREFIXED.fullmatch(line)) is not None:
+        elif layout == "y" and (prefixed := PREFIXED.fullmatch(line)) is not None:
             fields["MESSAGE"] = prefixed["text"] if prefixed["text"] is not None else prefixed["any"]
         return TextLine(usec, fields, 0)
 
@@ -337,7 +185,7 @@ class AppLogParser:
                                int(found["hmi"]), int(found["hs"]), found["hf"])
         if found["y"] is not None:
             if found["z"] is not None:
-                return _dated_usec(found)
+                return dated_usec(found)
             return self._local(int(found["y"]), int(found["mo"]), int(found["d"]), int(found["h"]), int(found["mi"]),
                                int(found["s"]), found["f"])
         if found["cmon"] is not None:
@@ -393,6 +241,8 @@ class AppLogParser:
             month, day = month_number(found["xmon"]), int(found["xd"])
             return self._local(self.years.of(month, day), month, day, int(found["xh"]), int(found["xmi"]),
                                int(found["xs"]), found["xf"])
+        if found["hex"] is not None:
+            return int(found["hex"], 16) * 1_000_000
         if found["au"] is not None:
             return int(found["au"]) * 1_000_000 + fraction_usec(found["auf"])
         if found["oh"] is not None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import IO, BinaryIO
 
 from ..model import Entry
-from .applog import JOURNAL_KEYS, TIME_KEYS
+from .applog_times import JOURNAL_KEYS, TIME_KEYS
 from .boot_clocks import BootClocks
 from .dump import (
     CHUNK,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from ..engine.daemon_levels import CEPH_CLUSTER
-from .applog import RUNTIME_STAMP, TIME_KEYS, stamped
+from .applog_times import RUNTIME_STAMP, TIME_KEYS, stamped
 from .dmesg import dmesg_lines
 from .text import _CATALOG, _MARKER, _SEPARATOR
 from .text_layouts import LINE, LOGREAD, RFC5424
