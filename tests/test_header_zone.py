@@ -79,3 +79,17 @@ def test_the_machines_own_zone_says_nothing(tmp_path: Path, zone: None) -> None:
     assert _times(path) == [_utc(2021, 3, 1, 15, 0, 0)]
     result = run_cli("scan", "--file", str(path))
     assert result.exit_code == 0 and "times read in" not in result.stderr
+
+
+def test_systemctl_status_names_the_zone_of_its_lines(tmp_path: Path, zone: None) -> None:
+    """`systemctl status`'s `Active: ... since ... CEST;` (trial 57's logrotate paste, its glyph lost): its journal
+    lines are in that zone."""
+    path = tmp_path / "status.txt"
+    path.write_text("logrotate.service - Rotate log files\n"
+                    "   Loaded: loaded (/lib/systemd/system/logrotate.service; static; vendor preset: enabled)\n"
+                    "   Active: failed (Result: exit-code) since Wed 2022-05-25 11:53:26 CEST; 8s ago\n\n"
+                    "May 25 11:53:26 stemy.me logrotate[16402]: error: Ignoring pgadmin because it is writable\n")
+    path.touch()
+    assert [usec % (86400 * 1_000_000) for usec in _times(path)] == [(9 * 3600 + 53 * 60 + 26) * 1_000_000]
+    result = run_cli("scan", "--file", str(path))
+    assert "times read in CEST" in result.stderr and "systemctl status's Active: line" in result.stderr

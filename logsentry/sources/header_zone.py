@@ -38,16 +38,29 @@ class HeaderZone:
     note: str | None
 
 
+SINCE = re.compile(r"\s+Active: .* since " + _TIME.format("") + ";")
+"""`systemctl status`'s state line (systemctl-show.c print_status_info: `Active: failed (Result: exit-code) since Wed
+2022-05-25 10:11:12 CEST; 5min ago`): the same machine's zone as the journal lines under it, when no header says it."""
+
+
 def header_zone(marker: str) -> HeaderZone | None:
     """The zone a journalctl header (`marker`: the text between its `-- ` and ` --`) names, or None for another
     line or a zone this machine's local time already is."""
     found = HEADER.match(marker)
-    if found is None:
-        return None
+    return None if found is None else _named(found, "journalctl's header")
+
+
+def status_zone(line: str) -> HeaderZone | None:
+    """The zone `systemctl status`'s `Active: ... since` line names (SINCE), or None, as header_zone."""
+    found = SINCE.match(line)
+    return None if found is None else _named(found, "systemctl status's Active: line")
+
+
+def _named(found: re.Match[str], where: str) -> HeaderZone | None:
     abbreviation = found["zone"]
     try:
         when = datetime.strptime(f"{found['date']} {found['hms']}", "%Y-%m-%d %H:%M:%S")
-        end = None if found["enddate"] is None else (
+        end = None if found.groupdict().get("enddate") is None else (
             datetime.strptime(f"{found['enddate']} {found['endhms']}", "%Y-%m-%d %H:%M:%S"), found["endzone"])
         local = time.localtime(time.mktime(when.timetuple()))
     except (ValueError, OverflowError):
@@ -58,16 +71,16 @@ def header_zone(marker: str) -> HeaderZone | None:
     if abbreviation[0] in "+-" and (end is None or end[1] == abbreviation):  # (a zone without an abbreviation)
         offset = timedelta(hours=int(abbreviation[1:3]), minutes=int(abbreviation[3:5] or 0))
         return HeaderZone(timezone(-offset if abbreviation[0] == "-" else offset),
-                          f"times read at UTC{abbreviation}, as journalctl's header says")
+                          f"times read at UTC{abbreviation}, as {where} says")
     if abbreviation in ("UTC", "GMT") and (end is None or end[1] == abbreviation):
-        return HeaderZone(zoneinfo.ZoneInfo("UTC"), "times read in UTC, as journalctl's header says")
+        return HeaderZone(zoneinfo.ZoneInfo("UTC"), f"times read in UTC, as {where} says")
     zone = _zone(abbreviation, when, end)
     if zone is None:
-        return HeaderZone(None, f"journalctl's header says its times are in {abbreviation}, which the time zone "
+        return HeaderZone(None, f"{where} says its times are in {abbreviation}, which the time zone "
                                 f"database gives no single UTC offset then: read as this machine's local time "
                                 f"({local.tm_zone})")
     named = "" if zone.key == abbreviation else f" ({zone.key})"
-    return HeaderZone(zone, f"times read in {abbreviation}{named}, as journalctl's header says")
+    return HeaderZone(zone, f"times read in {abbreviation}{named}, as {where} says")
 
 
 def _zone(abbreviation: str, when: datetime, end: tuple[datetime, str] | None) -> zoneinfo.ZoneInfo | None:

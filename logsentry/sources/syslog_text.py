@@ -9,7 +9,7 @@ from contextlib import suppress
 from datetime import tzinfo
 
 from .dmesg import FACILITIES
-from .header_zone import header_zone, zoned_usec
+from .header_zone import header_zone, status_zone, zoned_usec
 from .plain import COMM_CHARS
 from .selection import COREDUMP_MESSAGE_ID, parse_priority
 from .text_layouts import LINE, LOGREAD, RFC5424
@@ -101,6 +101,12 @@ class SyslogParser:
         if what.startswith(("Logs begin at", "Journal begins at")) and end:
             self.years.set_reference(int(end[1]), int(end[2]), int(end[3]))
         if (zone := header_zone(what)) is not None:
+            self.zone, self.zone_note = zone.zone, zone.note
+
+    def status_property(self, line: str) -> None:
+        """A line that is no log line: when it is `systemctl status`'s `Active: ... since` line, its time's zone is the
+        journal lines' under it, unless journalctl's header said one (header_zone.status_zone)."""
+        if self.zone_note is None and (zone := status_zone(line)) is not None:
             self.zone, self.zone_note = zone.zone, zone.note
 
     def _local_usec(self, year: int, month: int, day: int, hour: int, minute: int, second: int,

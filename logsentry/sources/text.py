@@ -181,6 +181,8 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
             continue
         parsed = parser.parse(line)  # None for an indented line, but for a program's log (applog.py)
         if parsed is None:
+            if isinstance(parser, SyslogParser):  # (a status header without its glyph, cut off a paste, too)
+                parser.status_property(line)
             if header or (status is not None and line.startswith(STATUS_HINT)):
                 continue
             if pending is not None and len(pending.fields["MESSAGE"]) < MAX_MESSAGE:
