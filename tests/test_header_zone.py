@@ -93,3 +93,13 @@ def test_systemctl_status_names_the_zone_of_its_lines(tmp_path: Path, zone: None
     assert [usec % (86400 * 1_000_000) for usec in _times(path)] == [(9 * 3600 + 53 * 60 + 26) * 1_000_000]
     result = run_cli("scan", "--file", str(path))
     assert "times read in CEST" in result.stderr and "systemctl status's Active: line" in result.stderr
+
+
+@pytest.mark.parametrize("offset", ["+99", "-2400", "+0575"])
+def test_an_offset_no_zone_has_is_said_not_a_crash(tmp_path: Path, zone: None, offset: str) -> None:
+    path = tmp_path / "journal.txt"
+    path.write_text(f"-- Logs begin at Mon 2021-03-01 10:00:00 {offset}, end at Mon 2021-03-01 11:00:00 {offset}. --\n"
+                    "Mar 01 10:00:00 web1 app[7]: x\n")
+    assert _times(path) == [_utc(2021, 3, 1, 15, 0, 0)]  # New York's 10:00
+    result = run_cli("scan", "--file", str(path))
+    assert result.exit_code == 0 and "which is no zone's offset" in result.stderr

@@ -70,6 +70,9 @@ def _named(found: re.Match[str], where: str) -> HeaderZone | None:
         return None  # (this machine's zone: read as ever)
     if abbreviation[0] in "+-" and (end is None or end[1] == abbreviation):  # (a zone without an abbreviation)
         offset = timedelta(hours=int(abbreviation[1:3]), minutes=int(abbreviation[3:5] or 0))
+        if offset > timedelta(hours=14) or int(abbreviation[3:5] or 0) >= 60:
+            return HeaderZone(None, f"{where} says its times are at UTC{abbreviation}, which is no zone's offset: "
+                                    f"read as this machine's local time ({local.tm_zone})")
         return HeaderZone(timezone(-offset if abbreviation[0] == "-" else offset),
                           f"times read at UTC{abbreviation}, as {where} says")
     if abbreviation in ("UTC", "GMT") and (end is None or end[1] == abbreviation):

@@ -100,7 +100,7 @@ class SyslogParser:
         end = _HEADER_END.search(what)
         if what.startswith(("Logs begin at", "Journal begins at")) and end:
             self.years.set_reference(int(end[1]), int(end[2]), int(end[3]))
-        if (zone := header_zone(what)) is not None:
+        if self.zone_note is None and (zone := header_zone(what)) is not None:  # (the first: each costs a lookup)
             self.zone, self.zone_note = zone.zone, zone.note
 
     def status_property(self, line: str) -> None:
