@@ -70,3 +70,14 @@ def test_a_delivery_child_imports_neither_the_config_reader_nor_regex() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     loaded = set(json.loads(done.stdout))
     assert not loaded & {"logsentry.config", "logsentry.rules.loader", "regex"}, sorted(loaded)
+
+
+def test_a_mistyped_command_is_offered_the_closest() -> None:
+    """helper-179's new user: `logsentry scna` said no such command with no suggestion, though subcommands of a
+    group (`baseline shwo`) had one (click offers the group's `commands`, which the lazy top level has not)."""
+    from click.testing import CliRunner
+
+    typo = CliRunner().invoke(main, ["scna"])
+    assert typo.exit_code == 2 and "No such command 'scna'. Did you mean 'scan'?" in typo.output
+    far = CliRunner().invoke(main, ["zzz"])
+    assert far.exit_code == 2 and "No such command 'zzz'." in far.output and "Did you mean" not in far.output

@@ -9,6 +9,7 @@ command's own help."""
 
 from __future__ import annotations
 
+import difflib
 import errno
 import importlib
 import os
@@ -96,7 +97,14 @@ class LazyGroup(click.Group):
         if args[:1] == ["tail"]:
             from .stop_signals import note_early
             note_early()
-        return super().resolve_command(ctx, args)
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError as error:  # a typo: click offers its `commands`, which a lazy group has not
+            close = difflib.get_close_matches(args[0], COMMANDS) if args and args[0] not in COMMANDS \
+                and not args[0].startswith("-") and "Did you mean" not in error.message else []
+            if close:
+                raise click.UsageError(f"{error.message} Did you mean {close[0]!r}?", ctx) from None
+            raise
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)
