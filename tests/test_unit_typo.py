@@ -25,6 +25,17 @@ def test_scan_says_a_unit_the_journal_never_saw(live_journal) -> None:
     assert "no entry of" not in globbed.stderr  # (globs are expanded against the journal's names)
 
 
+def test_scan_says_a_host_the_journal_never_saw(live_journal) -> None:
+    """-H web02 for web01 (helper-179's new user): said, with the journal's nearest host names."""
+    live_journal.write("listening on :8080", unit="api.service", _HOSTNAME="web01")
+    live_journal.wait_written()
+    typo = run_cli("scan", "-D", str(live_journal.directory), "-H", "web02", "-o", "json")
+    assert typo.exit_code == 0
+    assert "no entry of host web02 in this journal (did you mean web01?): -H selects nothing" in typo.stderr
+    right = run_cli("scan", "-D", str(live_journal.directory), "-H", "web01", "-o", "json")
+    assert right.exit_code == 0 and "no entry of" not in right.stderr
+
+
 def test_tail_says_so_and_follows_the_unit_when_it_logs(live_journal, tmp_path) -> None:
     live_journal.write("listening on :8080", unit="api.service")
     live_journal.wait_written()

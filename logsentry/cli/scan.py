@@ -21,7 +21,7 @@ from ..sources import InputFormatError, JournalOpenError, kind_of, open_entries
 from ..sources.journal import JournalLocation, journal_end_usec, with_container_scopes
 from ..sources.journal_tail import tail_boots, tail_jumps
 from ..sources.last_lines import LastLines, Said, journal_lines, told_by_systemd, untold
-from ..sources.unit_names import said_unseen, unseen_units
+from ..sources.unit_names import said_unseen, unseen_hosts, unseen_units
 from ..timespec import format_duration
 from ..views import html as html_report
 from ..views import jsonl
@@ -117,6 +117,10 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
         # names it misses, and the containers' stops as the service sees them (-u docker.service)
         kinds = {path: kind_of(path) for path in files}  # each input's, sniffed once (sources.kind_of)
         journals = tuple(path for path in files if kinds[path] == "journal")
+        if selection.hosts and len(journals) == len(files):
+            for unseen in said_unseen(unseen_hosts(JournalLocation(directory=directory, files=files), selection),
+                                      "-H selects nothing of it", "host "):
+                click.echo(f"logsentry: warning: {unseen}", err=True)
         if selection.units and len(journals) == len(files):
             journal = JournalLocation(directory=directory, files=files)
             for unseen in said_unseen(unseen_units(journal, selection), "-u selects nothing of it"):

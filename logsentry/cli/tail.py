@@ -34,7 +34,7 @@ from ..sources.fanin import FanInFollower
 from ..sources.fanin_files import list_directory, tail_positions, vouched
 from ..sources.follow import FollowItem, ReadUpTo, ScanningFollower
 from ..sources.journal import LOCAL_JOURNAL_DIRS, JournalGap, JournalLocation, StartAt, unreadable_reason
-from ..sources.unit_names import said_unseen, unseen_units
+from ..sources.unit_names import said_unseen, unseen_hosts, unseen_units
 from ..timespec import wall_usec
 from ..views.tail import LiveView
 from ..views.tail_lines import TailView, json_view, plain_view
@@ -311,7 +311,8 @@ def tail(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
         if isinstance(follower, ScanningFollower):
             follower.open()  # at the tail now: a line logged once the warning below is read is shown
         for said in said_unseen(unseen_units(location, selection), "following it anyway; its lines show once it "
-                                "logs"):
+                                "logs") + said_unseen(unseen_hosts(location, selection), "following it anyway; its "
+                                                      "lines show once it logs", "host "):
             click.echo(f"logsentry: warning: {said}", err=True)
         source = journal_source(directory, files)
         with acting_pipeline(detector, config, source) as pipeline:

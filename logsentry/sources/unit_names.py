@@ -1,4 +1,4 @@
-"""-u names a journal has never seen. journalctl -u with a typo shows nothing and says nothing; `tail -u` would
+"""-u (and -H) names a journal has never seen. journalctl -u with a typo shows nothing and says nothing; `tail -u` would
 follow nothing for ever and `scan -u` find nothing, both silently: they say so, with the journal's nearest names."""
 
 from __future__ import annotations
@@ -90,9 +90,27 @@ def unseen_units(location: JournalLocation, selection: Selection) -> list[tuple[
         reader.close()
 
 
-def said_unseen(unseen: list[tuple[str, list[str]]], then: str) -> list[str]:
-    """The warnings for `unseen` (unseen_units), each ending with what the command does about it (`then`)."""
-    return [f"no entry of {name} in this journal" + (f" (did you mean {', '.join(close)}?)" if close else "")
+def unseen_hosts(location: JournalLocation, selection: Selection) -> list[tuple[str, list[str]]]:
+    """Each -H name no entry of the journal has as its `_HOSTNAME`, with up to MAX_SUGGESTIONS of its hosts that look
+    alike (helper-179: `-H web02` for web01 found nothing, silently). JournalOpenError as unseen_units; [] when
+    its values cannot be read."""
+    if not selection.hosts:
+        return []
+    reader = location.open()
+    try:
+        known = sorted({decode(value) for value in reader.query_unique("_HOSTNAME")})
+    except OSError:
+        return []
+    finally:
+        reader.close()
+    return [(host, difflib.get_close_matches(host, known, n=MAX_SUGGESTIONS, cutoff=0.6))
+            for host in selection.hosts if host not in known]
+
+
+def said_unseen(unseen: list[tuple[str, list[str]]], then: str, what: str = "") -> list[str]:
+    """The warnings for `unseen` (unseen_units; unseen_hosts with `what` "host "), each ending with what the command
+    does about it (`then`)."""
+    return [f"no entry of {what}{name} in this journal" + (f" (did you mean {', '.join(close)}?)" if close else "")
             + f": {then}" for name, close in unseen]
 
 
