@@ -737,3 +737,27 @@ def test_openldaps_hex_time(tmp_path: Path) -> None:
     ])
     assert [e.realtime_usec for e in open_entries(Selection(), files=[path])] == [
         0x6310a7c3 * 1_000_000, 0x6310a7c4 * 1_000_000, 0x6310a7c4 * 1_000_000]
+
+
+def test_java_util_logging_in_french(tmp_path: Path) -> None:
+    """A JVM in French writes JUL's month and level in French (trial 57's Hazelcast paste, 27: no times, no levels):
+    `sept. 20, 2017 12:05:44 PM` and `AVERTISSEMENT:`; Tomcat's `20-sept.-2017 ... GRAVE [main]`."""
+    path = _write(tmp_path, "hazelcast.log", [
+        "sept. 20, 2017 12:05:44 PM com.hazelcast.nio.tcp.TcpIpConnectionManager",
+        "INFOS: [10.86.86.50]:5701 [] [3.8.5] Established socket connection",
+        "sept. 20, 2017 12:05:45 PM com.hazelcast.internal.cluster.impl.MulticastJoiner",
+        "AVERTISSEMENT: [10.86.86.50]:5701 [] [3.8.5] is merging [multicast] to [10.86.84.178]:5701",
+    ])
+    entries = list(open_entries(Selection(), files=[path]))
+    assert [e.realtime_usec for e in entries] == [_local(2017, 9, 20, 12, 5, 44)] * 2 + \
+        [_local(2017, 9, 20, 12, 5, 45)] * 2
+    assert [e.effective_priority for e in entries] == [None, 6, None, 4]
+    tomcat = _write(tmp_path, "catalina.out", [
+        "20-sept.-2017 12:05:44.123 INFOS [main] org.apache.catalina.startup.VersionLoggerListener.log Version",
+        "20-sept.-2017 12:05:46.001 GRAVE [main] org.apache.catalina.core.StandardContext.startInternal Context "
+        "[/app] startup failed due to previous errors",
+    ])
+    entries = list(open_entries(Selection(), files=[tomcat]))
+    assert [e.realtime_usec for e in entries] == [_local(2017, 9, 20, 12, 5, 44) + 123_000,
+                                                  _local(2017, 9, 20, 12, 5, 46) + 1_000]
+    assert [e.effective_priority for e in entries] == [6, 3]

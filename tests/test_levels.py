@@ -320,6 +320,13 @@ CORPUS: list[tuple[int | None, str, str]] = [
     (ERR, "LibClamAV Error: mpool_malloc(): Can't allocate memory (262144 bytes).", "ClamAV's cli_errmsg"),
     (WARNING, "LibClamAV Warning: ***  The virus database is older than 7 days!  ***", "ClamAV's cli_warnmsg"),
     (None, "LibClamAV says: hello", "ClamAV's name and no level"),
+    (ERR, "20-sept.-2017 12:05:44.123 GRAVE [main] org.apache.catalina.core.StandardContext.startInternal x",
+     "Tomcat in French: JUL's SEVERE as Level.getLocalizedName says it"),
+    (ERR, "14-Feb.-2024 08:02:51.117 SCHWERWIEGEND [main] org.apache.catalina.startup.Catalina.start x", "in German"),
+    (WARNING, "AVERTISSEMENT: [10.86.86.50]:5701 [] [3.8.5] is merging [multicast]", "JUL's second line, French"),
+    (WARNING, "2024-02-14 08:02:51 WARNUNG [main] x", "German WARNING"),
+    (INFO, "INFOS: [10.86.86.50]:5701 [] [3.8.5] Accepting socket connection", "French INFO"),
+    (None, "grave danger ahead", "a word, not a level"),
     # PostgreSQL's csvlog (csvlog.c write_csvlog: the severity is the 12th field, the SQLSTATE the 13th) and jsonlog
     (ERR, '2023-05-01 10:00:00.123 UTC,"app","shop",123,"10.0.1.5:53422",645a1b2c.7b,3,"SELECT",2023-05-01 '
           '09:59:58 UTC,3/4,0,FATAL,53300,"sorry, too many clients already",,,,,,,,,"psql","client backend"',

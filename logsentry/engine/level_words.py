@@ -17,6 +17,10 @@ LEVEL_WORDS: dict[str, int] = {
     "notice": 5, "note": 5,
     "info": 6, "information": 6, "informational": 6, "inf": 6, "log": 6,
     "debug": 7, "dbug": 7, "dbg": 7, "trace": 7, "trc": 7, "verbose": 7, "fine": 7, "finer": 7, "finest": 7,
+    # java.util.logging's level names in a JVM's language (Level.getLocalizedName, the JDK's sun.util.logging
+    # resources), as Tomcat's and SimpleFormatter's lines write them (`GRAVE [main] ...`, `AVERTISSEMENT: ...`):
+    # French, Spanish, Italian and Portuguese SEVERE, German SEVERE; their WARNING; French INFO (ASCII ones only)
+    "grave": 3, "schwerwiegend": 3, "avertissement": 4, "warnung": 4, "advertencia": 4, "avvertenza": 4, "infos": 6,
 }
 """Level words (lower case) and their syslog priority."""
 

@@ -26,9 +26,12 @@ A record starts with one of these times, optionally in brackets (`[2026-11-28 10
   (sapi/fpm/fpm/zlog.c: `[%d-%b-%Y %H:%M:%S`, µs at log_level debug, `] `: `[05-Dec-2026 10:05:12] WARNING: [pool
   www] server reached pm.max_children ...`) and PHP's error_log (main.c: `d-M-Y H:i:s e`, the zone's name after
   it: `[05-Dec-2026 10:05:12 UTC] PHP Fatal error: ...`; UTC and GMT are read as such, another name as local time);
-* `Dec 04, 2026 9:15:02 PM org.example.Main run`: java.util.logging's SimpleFormatter by default (the JDK's
-  `%1$tb %1$td, %1$tY %1$tl:%1$tM:%1$tS %1$Tp %2$s%n%4$s: %5$s%6$s%n`: a 12-hour clock, then the level and the
-  message on the next line, `SEVERE: ...`, which is a record of its own at that time, its level read at its start);
+* `Dec 04, 2026 9:15:02 PM org.example.Main run` (and a JVM's language's month: `sept. 20, 2017 ...`, as glibc's
+  abbreviations in sources/locale_months.py have it; Tomcat's `20-sept.-2017 ...` too, its level then in the same
+  language, `GRAVE`, `AVERTISSEMENT`, `SCHWERWIEGEND`: engine/level_words.py): java.util.logging's SimpleFormatter
+  by default (the JDK's `%1$tb %1$td, %1$tY %1$tl:%1$tM:%1$tS %1$Tp %2$s%n%4$s: %5$s%6$s%n`: a 12-hour clock, then
+  the level and the message on the next line, `SEVERE: ...`, which is a record of its own at that time, its level
+  read at its start);
 * `10:00:05.456 [`: a time of day alone, before a bracket: logback's default pattern (`%d{HH:mm:ss.SSS} [%thread]
   %-5level %logger{36} - %msg%n`: `10:00:05.456 [main] ERROR c.e.App - ...`) and Elixir's Logger (`$time $metadata
   [$level] $message`: `10:00:05.456 [error] GenServer ... terminating`); the date is the latest that puts the first

@@ -63,6 +63,9 @@ static const struct {
     {"info", 6}, {"information", 6}, {"informational", 6}, {"inf", 6}, {"log", 6},
     {"debug", 7}, {"dbug", 7}, {"dbg", 7}, {"trace", 7}, {"trc", 7}, {"verbose", 7}, {"fine", 7},
     {"finer", 7}, {"finest", 7},
+    /* java.util.logging's localised names (level_words.py) */
+    {"grave", 3}, {"schwerwiegend", 3}, {"avertissement", 4}, {"warnung", 4}, {"advertencia", 4}, {"avvertenza", 4},
+    {"infos", 6},
 };
 
 static int lv_lookup(const unsigned char *w, size_t len) {
