@@ -453,3 +453,21 @@ def test_a_journalctl_line_of_an_empty_hostname(tmp_path: Path) -> None:
     assert [(e.unit, e.fields.get("_HOSTNAME"), e.fields["_PID"]) for e in entries] == [
         ("(systemd-resolved)", None, "508625")] * 2
     assert entries[1].realtime_usec - entries[0].realtime_usec == (4 * 3600 + 44) * 1_000_000
+
+
+def test_a_year_less_line_takes_the_year_its_own_date_says(tmp_path: Path) -> None:
+    """journalctl's `short` time behind which the program wrote its full date (trial 57's Kafka Connect paste, read
+    as 2026 from the file's time though the line said 2019): that year, said on stderr."""
+    path = tmp_path / "connect.txt"
+    path.write_text("Aug 07 22:39:51 kc1 connect[20400]: [2019-08-07 22:39:51,321] ERROR task failed\n"
+                    "Aug 07 22:39:52 kc1 connect[20400]: still failing\n")
+    entries = list(open_entries(Selection(), files=[path]))
+    assert [time.localtime(e.realtime_usec // 1_000_000).tm_year for e in entries] == [2019, 2019]
+    result = run_cli("scan", "--file", str(path))
+    assert "read as 2019, the latest year that puts it no later than the first line's own date (2019-08-07)" \
+        in result.stderr
+    other = tmp_path / "other.txt"  # another day's date in the message: no evidence of the line's year
+    other.write_text("Aug 07 22:39:51 kc1 app[1]: replaying the backup of 2019-03-01 10:00\n")
+    os.utime(other, (1_780_000_000, 1_780_000_000))  # 2026-05-28
+    assert [time.localtime(e.realtime_usec // 1_000_000).tm_year
+            for e in open_entries(Selection(), files=[other])] == [2025]

@@ -17,6 +17,9 @@ from .text_line import TextLine, rsyslog_unescaped
 from .text_times import fraction_usec, local_usec, month_number, utc_usec
 from .text_years import Years
 
+_OWN_DATE = re.compile(r"(?<![\d.:/-])(?P<y>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?=[ T])")
+"""A full date near the start of a syslog line's message (a program's own time behind journalctl's or syslog's):
+the year a year-less time lacks, when its month and day are the line's (text_years.Years.dated_by_line)."""
 _HEADER_END = re.compile(r"ends? at \w+ (\d{4})-(\d\d)-(\d\d)")
 
 
@@ -125,6 +128,9 @@ class SyslogParser:
             return self._logread(line) if line[:1] in _WEEKDAY_FIRST else self._rfc5424(line)
         if found["mon"]:
             month, day = month_number(found["mon"]), int(found["day"])
+            if self.years.year is None and (dated := _OWN_DATE.search(found["msg"], 0, 160)) is not None \
+                    and (int(dated["m"]), int(dated["d"])) == (month, day):
+                self.years.dated_by_line(int(dated["y"]), month, day)
             hour, minute, second = (int(part) for part in found["hms"].split(":"))
             try:
                 usec = self._local_usec(self.years.of(month, day), month, day, hour, minute, second, found["frac"])
