@@ -327,6 +327,11 @@ CORPUS: list[tuple[int | None, str, str]] = [
     (WARNING, "2024-02-14 08:02:51 WARNUNG [main] x", "German WARNING"),
     (INFO, "INFOS: [10.86.86.50]:5701 [] [3.8.5] Accepting socket connection", "French INFO"),
     (None, "grave danger ahead", "a word, not a level"),
+    (ERR, "Jan 26 17:19:20 modulemanager\terror\tError initializing module 'x' on 'example.org'",
+     "Prosody's file log: source, tab, level, tab"),
+    (WARNING, "Jan 26 17:19:20 jitsi.example.com:mod_bosh   warn    Session closed", "Prosody, source_width blanks"),
+    (None, "Jan 26 17:19:20 general error x", "one blank apart: words"),
+    (None, "general\terror\tx", "no time before"),
     # PostgreSQL's csvlog (csvlog.c write_csvlog: the severity is the 12th field, the SQLSTATE the 13th) and jsonlog
     (ERR, '2023-05-01 10:00:00.123 UTC,"app","shop",123,"10.0.1.5:53422",645a1b2c.7b,3,"SELECT",2023-05-01 '
           '09:59:58 UTC,3/4,0,FATAL,53300,"sorry, too many clients already",,,,,,,,,"psql","client backend"',

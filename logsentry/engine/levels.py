@@ -163,6 +163,10 @@ _OFFSET = re.compile(r"(?:[ \t]|\x1b\[[0-9;]*m)*[+-][0-9]{2}(?::?[0-9]{2})?(?=[ 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.:-]* - ")  # Python logging: %(name)s between " - "
 _AT = re.compile(r"[A-Za-z0-9_.-]*@[A-Za-z0-9_.-]*(?=[ \t])")  # PostgreSQL: %u@%d
 _IDENT = re.compile(r"[A-Za-z0-9_.-]*\[[0-9]+(?::[0-9]+)?\]:?(?=[ \t])")  # syslog's ident[pid], unbound's [pid:tid]
+_SOURCE_LEVEL = re.compile(r"[A-Za-z0-9_.:@/-]+(?:\t| {2,})([A-Za-z]+)(?:\t| {2,})")
+"""After a time, a source's name and the level, each followed by a tab or blanks: Prosody's file log
+(core/loggingmanager.lua: the name, a tab or blanks to `source_width`, the level, a tab: `Jan 26 17:19:20
+modulemanager\terror\tError initializing module ...`; Jitsi Meet's XMPP server)."""
 _PADDED_IDENT = re.compile(r"[A-Za-z0-9_.-]+ +\[[0-9]+\]:(?=[ \t])")
 """A name padded before `[pid]:` after a time (Python logging's `%(name)-24s[%(process)d]:`, fail2ban's
 `2017-12-05 16:32:37,435 fail2ban.utils          [10775]: ERROR   ...`: its level was not read)."""
@@ -402,6 +406,9 @@ def _prefix_level(line: str) -> int | None:
                 return _TELEGRAF_LEVELS[word]  # Telegraf's indicator (logger.go: "E! ", "W! ", "I! ", "D! ", "T! ")
             elif after_time and follows == "|" and word.startswith("kid") and word[3:].isdigit():
                 at, after_time, after_separator = stop + 1, False, True  # Squid's " kid1| " (debug.cc debugLogKid)
+            elif after_time and (sourced := _SOURCE_LEVEL.match(line, start)) is not None \
+                    and (level := word_level(sourced[1], True)) is not None:
+                return level  # Prosody's "modulemanager\terror\t"
             else:
                 return None
 

@@ -444,6 +444,33 @@ static int lv_ends_word(unsigned char c) {
 
 static int lv_space(unsigned char c) { return c == ' '; }
 
+static int lv_source_char(unsigned char c) {
+    return lv_alnum(c) || c == '_' || c == '.' || c == ':' || c == '@' || c == '/' || c == '-';
+}
+
+/* a tab, or two blanks or more: where the gap after `at` ends, or 0 */
+static size_t lv_column_gap(const unsigned char *p, size_t n, size_t at) {
+    if (at < n && p[at] == '\t')
+        return at + 1;
+    size_t end = lv_run(p, n, at, lv_space);
+    return end >= at + 2 ? end : 0;
+}
+
+/* _SOURCE_LEVEL: a source's name, a gap, a level word, a gap (Prosody's file log): the level, or (size_t)-1 */
+static size_t lv_source_level(const unsigned char *p, size_t n, size_t at) {
+    size_t name = lv_run(p, n, at, lv_source_char);
+    if (name == at)
+        return (size_t)-1;
+    size_t word = lv_column_gap(p, n, name);
+    if (!word)
+        return (size_t)-1;
+    size_t end = lv_run(p, n, word, lv_alpha);
+    if (end == word || !lv_column_gap(p, n, end))
+        return (size_t)-1;
+    int level = lv_word_level(p + word, end - word, 1);
+    return level < 0 ? (size_t)-1 : (size_t)level;
+}
+
 /* _IDENT: name[pid] or name[pid:tid], then ':' or not, then a blank; or a name padded with blanks before
    [pid] and ':' (Python logging's %(name)-24s[%(process)d]:, fail2ban's), when `padding` (not the line's first
    token: _PADDED_IDENT): where it ends (before the blank), or 0 */
@@ -689,6 +716,8 @@ static int lv_prefix_level(const unsigned char *p, size_t n) {
                 at = stop + 1; /* Squid's " kid1| " (debug.cc debugLogKid) */
                 after_time = 0;
                 after_separator = 1;
+            } else if (after_time && (i = lv_source_level(p, n, start)) != (size_t)-1) {
+                return (int)i; /* Prosody's "modulemanager\terror\t" */
             } else {
                 return -1;
             }
