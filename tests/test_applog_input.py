@@ -761,3 +761,8 @@ def test_java_util_logging_in_french(tmp_path: Path) -> None:
     assert [e.realtime_usec for e in entries] == [_local(2017, 9, 20, 12, 5, 44) + 123_000,
                                                   _local(2017, 9, 20, 12, 5, 46) + 1_000]
     assert [e.effective_priority for e in entries] == [6, 3]
+    german = _write(tmp_path, "catalina.2024-02-14.log", [  # (Java's German `Feb.`: glibc's `Feb` and a dot)
+        "14-Feb.-2024 08:02:51.117 SCHWERWIEGEND [main] org.apache.catalina.core.StandardContext.startInternal Context "
+        "[/billing] startup failed due to previous errors"])
+    assert [(e.realtime_usec, e.effective_priority) for e in open_entries(Selection(), files=[german])] == [
+        (_local(2024, 2, 14, 8, 2, 51) + 117_000, 3)]
