@@ -20,6 +20,7 @@ from typing import Any
 
 from .engine.baseline import Baselines, TemplateStats, UnitStats
 from .engine.minutes import DAY_USEC, Minutes
+from .model import split_host_unit
 
 log = logging.getLogger("logsentry")
 
@@ -309,6 +310,10 @@ class State:
         """The saved baselines' keys of a unit: itself and "MACHINE_ID/unit" of every host it was learnt on."""
         return [row[0] for row in self.db.execute(f"SELECT unit FROM baseline_unit WHERE {UNIT_ON_ANY_HOST}",
                                                   (unit,))]
+
+    def baseline_units(self) -> list[str]:
+        """Every saved baseline's unit name, its host part left out, each once (a mistyped name's suggestions)."""
+        return sorted({split_host_unit(row[0])[1] for row in self.db.execute("SELECT unit FROM baseline_unit")})
 
     def take_requests(self) -> list[tuple[str, str]]:
         """The queued operator changes, oldest first, removed from the queue."""

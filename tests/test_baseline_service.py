@@ -130,6 +130,10 @@ def test_baseline_learn_command(make_journal, tmp_path: Path):
     assert unknown.exit_code == 2 and "no template" in unknown.output
     nosuch = run_cli("baseline", "forget", "--state-dir", str(state), "-u", "nosuch")
     assert nosuch.exit_code == 2 and "no baseline of 'nosuch.service'" in nosuch.output
+    typo = run_cli("baseline", "forget", "--state-dir", str(state), "-u", "shd")  # (helper-179: no suggestion)
+    assert typo.exit_code == 2 and "(did you mean sshd.service?)" in typo.output
+    assert "no baselines saved for shdd.service (did you mean sshd.service?)" in run_cli(
+        "baseline", "show", "--state-dir", str(state), "-u", "shdd").stdout
     forgot = run_cli("baseline", "forget", "--state-dir", str(state), "-u", "sshd")
     assert forgot.exit_code == 0 and "forgot sshd.service (1 host)" in forgot.stdout
     assert "sshd" not in run_cli("baseline", "show", "--state-dir", str(state), "-o", "json").stdout

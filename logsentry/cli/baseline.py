@@ -7,6 +7,7 @@ a running service, which applies them at its next save (within a second) or its 
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import shlex
@@ -247,7 +248,10 @@ def show(config_path: Path, state_dir: Path | None, units: tuple[str, ...], outp
         return
     console = _console()
     if not chosen:
-        console.print("no baselines saved" + (" for " + ", ".join(sorted(wanted)) if wanted else ""))
+        saved = sorted({split_host_unit(u)[1] for u in baselines.units})
+        close = sorted({near for name in wanted for near in difflib.get_close_matches(name, saved, n=3, cutoff=0.8)})
+        console.print("no baselines saved" + (" for " + ", ".join(sorted(wanted)) if wanted else "")
+                      + (f" (did you mean {', '.join(close)}?)" if close else ""))
         return
     # the unit whole (it is what `-u` takes), and each header whole: at 80 columns the host and the history give
     # way first (a new user's trial: `user@1000.service/pipewire.servi…`, `entr…`)
@@ -344,8 +348,10 @@ def forget(config_path: Path, state_dir: Path | None, unit: str, machine: str | 
         name = f"{machine.lower().replace('-', '')}/{name if parent_of(name) else split_host_unit(name)[1]}"
     keys = state.baseline_keys(name)
     if not keys:
+        close = difflib.get_close_matches(split_host_unit(name)[1], state.baseline_units(), n=3, cutoff=0.8)
         state.close()
-        fail(f"no baseline of {name!r} in {state.path} (logsentry baseline show lists the units)")
+        fail(f"no baseline of {name!r} in {state.path} " + (f"(did you mean {', '.join(close)}?)" if close else
+                                                              "(logsentry baseline show lists the units)"))
     state.request("forget", name)
     state.close()
     click.echo(f"forgot {name} ({len(keys)} host{'s' if len(keys) != 1 else ''})")
