@@ -23,6 +23,8 @@ def test_scan_says_a_unit_the_journal_never_saw(live_journal) -> None:
     assert right.exit_code == 0 and "no entry of" not in right.stderr
     globbed = run_cli("scan", "-D", str(live_journal.directory), "-u", "ap*", "-o", "json")
     assert "no entry of" not in globbed.stderr  # (globs are expanded against the journal's names)
+    nothing = run_cli("scan", "-D", str(live_journal.directory), "-u", "ngx*", "-o", "json")  # (helper-179)
+    assert nothing.exit_code == 0 and "no entry of ngx* in this journal: -u selects nothing of it" in nothing.stderr
 
 
 def test_scan_says_a_host_the_journal_never_saw(live_journal) -> None:

@@ -14,6 +14,7 @@ from .selection import (
     UNIT_VALUE_FIELDS,
     USER_MANAGER,
     Selection,
+    glob_matches,
     is_glob,
     parent_of,
 )
@@ -26,12 +27,13 @@ line about it)."""
 
 
 def unseen_units(location: JournalLocation, selection: Selection) -> list[tuple[str, list[str]]]:
-    """Each -u name (globs aside: they are expanded against the journal, which says when none matches) that no entry of
-    the journal names in the fields `journalctl -u` matches (UNIT_VALUE_FIELDS), with up to MAX_SUGGESTIONS unit
-    names it does hold that look alike. Raises JournalOpenError when the journal cannot be opened; [] when its
+    """Each -u name that no entry of the journal names in the fields `journalctl -u` matches (UNIT_VALUE_FIELDS),
+    with up to MAX_SUGGESTIONS unit names it does hold that look alike; and each glob that matches none of them
+    (with no suggestion). Raises JournalOpenError when the journal cannot be opened; [] when its
     values cannot be read (the reading itself will say why)."""
     names = [unit for unit in selection.units if not is_glob(unit)]
-    if not names:
+    globs = [unit for unit in selection.units if is_glob(unit)]
+    if not names and not globs:
         return []
     reader = location.open()
     queried: dict[str, set[str]] = {}
@@ -54,6 +56,12 @@ def unseen_units(location: JournalLocation, selection: Selection) -> list[tuple[
 
     try:
         known = {value for field in UNIT_VALUE_FIELDS for value in held(field)}
+        # a glob no unit name of the journal matches (helper-179: `-u 'ngx*'` found nothing, and said only that
+        # nothing matched the whole selection)
+        unmatched: list[tuple[str, list[str]]] = [(glob, []) for glob in globs
+                                                  if not any(glob_matches(glob, unit) for unit in known)]
+        if not names:
+            return unmatched
         # a container's or user unit's subject (`docker.service/web`, `user@1000.service/pipewire.service`): known
         # when an entry of its unit names its part; its unit's pairs with the parts the journal holds are the
         # suggestions, each looked up only when it is one (helper-165's trial: `user@1000.service/web` was
@@ -83,7 +91,7 @@ def unseen_units(location: JournalLocation, selection: Selection) -> list[tuple[
             close = users.get(name) or [subject for subject in difflib.get_close_matches(
                 name, ordered, n=4 * MAX_SUGGESTIONS, cutoff=0.8) if subject in known or meet(subject)]
             said.append((name, close[:MAX_SUGGESTIONS]))
-        return said
+        return said + unmatched
     except OSError:
         return []
     finally:
