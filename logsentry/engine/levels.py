@@ -184,6 +184,8 @@ _TELEGRAF_LEVELS = {"E": 3, "W": 4, "I": 6, "D": 7, "T": 7}
 """Telegraf's level indicators (telegraf.LogLevel.Indicator: "E!" error .. "T!" trace)."""
 _LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 _LEAD_ON = frozenset("=_.-:,[!(")
+_NAMED_PREFIXES = frozenset({"PHP", "LibClamAV"})
+"""Words before a level a program writes first (`PHP Fatal error:`, `LibClamAV Error:`: _prefix_level)."""
 _MONTHS = frozenset(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"))
 _WEEKDAYS = frozenset(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"))
 _DOVECOT = re.compile(r"[a-z][a-z0-9-]{0,31}(?:\([!-'*-;=?-~]{0,128}\))?(?:<[!-'*-;=?-~]{0,64}>)*: "
@@ -208,7 +210,7 @@ def text_level(message: str) -> int | None:
         lead = _WORD.match(message)
         word, stop = lead[0], lead.end()  # type: ignore[index, union-attr]
         follows = message[stop:stop + 1]
-        if follows not in _LEAD_ON and word.lower() not in LEVEL_WORDS and word != "PHP" and word != "LibClamAV" \
+        if follows not in _LEAD_ON and word.lower() not in LEVEL_WORDS and word not in _NAMED_PREFIXES \
                 and not word[-1].isdigit() and not (follows == " " and message.startswith(" - ", stop)) \
                 and word not in _MONTHS and word not in _WEEKDAYS:
             return None  # (no level word, logfmt key, Python logger name, glog or Ruby mark can start here)
@@ -258,9 +260,10 @@ def effective_priority(priority: int | None, message: str, kernel: bool = False,
 # ---- 6. PostgreSQL's level after a log_line_prefix step 5 cannot read ------------------------------
 
 _POSTGRES_FIRST = frozenset("0123456789[<(")
+_POSTGRES_WORDS = r"(DEBUG[1-5]|LOG|INFO|NOTICE|WARNING|ERROR|FATAL|PANIC)"
+"""PostgreSQL's severities as elog.c writes them (error_severity), its prefix's and its csvlog's alike."""
 _POSTGRES = re.compile(
-    r"(?:[\t !#-&(-9;-z|~]|:(?! )|(?<=[\])]):(?!  ))*?(?<=[\t :\]>)])(?<![A-Za-z0-9_]: )"
-    r"(DEBUG[1-5]|LOG|INFO|NOTICE|WARNING|ERROR|FATAL|PANIC):  ")
+    r"(?:[\t !#-&(-9;-z|~]|:(?! )|(?<=[\])]):(?!  ))*?(?<=[\t :\]>)])(?<![A-Za-z0-9_]: )" + _POSTGRES_WORDS + ":  ")
 
 
 def _postgres_level(line: str) -> int | None:
@@ -271,9 +274,8 @@ def _postgres_level(line: str) -> int | None:
     pgbadger's `%t [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h ` and old Red Hat packages' `< %m >`. Step 5
     stops at their `UTC:`, `[12345]:` or `>`. The level starts within MAX_PREFIX characters; FATAL and PANIC
     as POSTGRES_LEVELS. Else a csvlog row's severity (_postgres_csv_level)."""
-    if ":  " not in line[:MAX_PREFIX + 10]:
-        return _postgres_csv_level(line)  # (no level after a prefix: the commonest answer, at once)
-    found = _POSTGRES.match(line, 0, MAX_PREFIX + 10)
+    # (no `:  ` where a level could end, the commonest answer, is told at once)
+    found = _POSTGRES.match(line, 0, MAX_PREFIX + 10) if ":  " in line[:MAX_PREFIX + 10] else None
     if found is None or found.start(1) >= MAX_PREFIX:
         return _postgres_csv_level(line)
     word = found[1]
@@ -282,7 +284,7 @@ def _postgres_level(line: str) -> int | None:
 
 _CSV_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{3})? [A-Za-z0-9+-]{1,10},")
 _CSV_FIELD = re.compile(r'"(?:[^"]|"")*+"|[^",\n]*+')
-_CSV_SEVERITY = re.compile(r"(DEBUG[1-5]|LOG|INFO|NOTICE|WARNING|ERROR|FATAL|PANIC),[0-9A-Z]{5},")
+_CSV_SEVERITY = re.compile(_POSTGRES_WORDS + r",[0-9A-Z]{5},")
 CSV_SEVERITY_FIELD = 11
 """The severity's field in PostgreSQL's csvlog, counted from 0 (src/backend/utils/error/csvlog.c write_csvlog:
 log_time, user_name, database_name, process_id, connection_from, session_id, session_line_num, command_tag,

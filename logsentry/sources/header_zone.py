@@ -110,15 +110,3 @@ def _zone(abbreviation: str, when: datetime, end: tuple[datetime, str] | None) -
     _FOUND[key] = found
     return found
 
-
-def zoned_usec(zone: tzinfo, year: int, month: int, day: int, hour: int, minute: int, second: int,
-               fraction_usec: int = 0, near_usec: int | None = None) -> int:
-    """A wall time in `zone` (µs since the epoch); the hour summer time's end writes twice is the reading nearer
-    `near_usec` when given, else the first (as text_times.local_usec reads this machine's)."""
-    first = datetime(year, month, day, hour, minute, second, tzinfo=zone)
-    seconds = int(first.timestamp())
-    if near_usec is not None:
-        other = int(first.replace(fold=1).timestamp())
-        if other != seconds and abs(other * 1_000_000 - near_usec) < abs(seconds * 1_000_000 - near_usec):
-            seconds = other
-    return seconds * 1_000_000 + fraction_usec

@@ -5,16 +5,17 @@ year-less time's reference) and in which zone its times are written (sources/hea
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from contextlib import suppress
 from datetime import tzinfo
 
 from .dmesg import FACILITIES
-from .header_zone import header_zone, status_zone, zoned_usec
+from .header_zone import HeaderZone, header_zone, status_zone
 from .plain import COMM_CHARS
 from .selection import COREDUMP_MESSAGE_ID, parse_priority
 from .text_layouts import LINE, LOGREAD, RFC5424
 from .text_line import TextLine, rsyslog_unescaped
-from .text_times import fraction_usec, local_usec, month_number, utc_usec
+from .text_times import local_usec, month_number, utc_usec
 from .text_years import Years
 
 _OWN_DATE = re.compile(r"(?<![\d.:/-])(?P<y>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?=[ T])")
@@ -103,23 +104,22 @@ class SyslogParser:
         end = _HEADER_END.search(what)
         if what.startswith(("Logs begin at", "Journal begins at")) and end:
             self.years.set_reference(int(end[1]), int(end[2]), int(end[3]))
-        if self.zone_note is None and (zone := header_zone(what)) is not None:  # (the first: each costs a lookup)
-            self.zone, self.zone_note = zone.zone, zone.note
+        self._take_zone(header_zone, what)
 
     def status_property(self, line: str) -> None:
         """A line that is no log line: when it is `systemctl status`'s `Active: ... since` line, its time's zone is the
         journal lines' under it, unless journalctl's header said one (header_zone.status_zone)."""
-        if self.zone_note is None and (zone := status_zone(line)) is not None:
+        self._take_zone(status_zone, line)
+
+    def _take_zone(self, named: Callable[[str], HeaderZone | None], text: str) -> None:
+        """The zone the first header or status line names (each costs a lookup: the later ones are not read)."""
+        if self.zone_note is None and (zone := named(text)) is not None:
             self.zone, self.zone_note = zone.zone, zone.note
 
     def _local_usec(self, year: int, month: int, day: int, hour: int, minute: int, second: int,
                     fraction: str | None) -> int:
         """A time without a zone in the text: in the header's zone, else this machine's local time."""
-        if self.zone is None:
-            self.last_local = local_usec(year, month, day, hour, minute, second, fraction, self.last_local)
-        else:
-            self.last_local = zoned_usec(self.zone, year, month, day, hour, minute, second, fraction_usec(fraction),
-                                         self.last_local)
+        self.last_local = local_usec(year, month, day, hour, minute, second, fraction, self.last_local, self.zone)
         return self.last_local
 
     def parse(self, line: str) -> TextLine | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import calendar
 import re
 import time
+from datetime import datetime, tzinfo
 
 from .locale_months import LOCALE_MONTHS
 
@@ -47,11 +48,20 @@ def utc_usec(year: int, month: int, day: int, hour: int, minute: int, second: in
 
 
 def local_usec(year: int, month: int, day: int, hour: int, minute: int, second: int,
-               fraction: str | None = None, near_usec: int | None = None) -> int:
-    """A time written without a zone: this machine's local time. OverflowError or ValueError when it is none. A wall
-    time the end of summer time writes twice (02:30 in Europe on the last Sunday of October) is the one nearer
-    `near_usec` (the line before's time) when given, else the first: read as the first both times, a steady unit's
-    lines stepped back an hour and then ahead, and every unit was paged silent (helper-169's E5)."""
+               fraction: str | None = None, near_usec: int | None = None, zone: tzinfo | None = None) -> int:
+    """A time written without a zone: this machine's local time, or `zone`'s when the text names it elsewhere
+    (sources/header_zone.py). OverflowError or ValueError when it is none. A wall time the end of summer time writes
+    twice (02:30 in Europe on the last Sunday of October) is the one nearer `near_usec` (the line before's time) when
+    given, else the first: read as the first both times, a steady unit's lines stepped back an hour and then ahead,
+    and every unit was paged silent (helper-169's E5)."""
+    if zone is not None:
+        first = datetime(year, month, day, hour, minute, second, tzinfo=zone)
+        seconds = int(first.timestamp())
+        if near_usec is not None:
+            other = int(first.replace(fold=1).timestamp())
+            if abs(other * 1_000_000 - near_usec) < abs(seconds * 1_000_000 - near_usec):
+                seconds = other
+        return seconds * 1_000_000 + fraction_usec(fraction)
     seconds = int(time.mktime((year, month, day, hour, minute, second, 0, 0, -1)))
     if near_usec is not None:
         for shift in _twice(seconds, (year, month, day, hour, minute)):
