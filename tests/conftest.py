@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-from parallel import _one_at_a_time_when_alone, pytest_collection_modifyitems, pytest_configure  # noqa: F401
+from parallel import pytest_collection_modifyitems, pytest_configure, pytest_runtest_protocol  # noqa: F401
 from shared_bytecode import share_bytecode
 
 from logsentry.cli import main

@@ -15,14 +15,17 @@ keep that fast and free of flakes:
   tests of test_alert_words.py ran on 3 workers; on one with pytest 8.4.2 and tryfirst).
 * `@pytest.mark.alone` marks a test that holds the machine to a bound (the wall-clock time of CPU work, a
   latency, an alert within seconds of a stop): it runs with no other test of the run beside it, as in one
-  process. Every test holds a shared lock; an `alone` test takes it exclusively, and a turnstile lets it in
-  before tests that ask later (flock(2) alone would let a stream of shared holders starve it).
+  process. Every test holds a shared lock from its setup to its teardown (its module's fixtures included); an
+  `alone` test takes it exclusively, and a turnstile lets it in before tests that ask later (flock(2) alone
+  would let a stream of shared holders starve it).
 """
 
 from __future__ import annotations
 
 import fcntl
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -88,15 +91,21 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     items.sort(key=rank)  # stable: the rest keep their order
 
 
-@pytest.fixture(autouse=True)
-def _one_at_a_time_when_alone(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-                              ) -> Iterator[None]:
-    """Shared lock for every test, exclusive for `alone` ones; nothing without xdist workers."""
-    if not hasattr(request.config, "workerinput"):  # one process (-n 0): nothing runs beside it
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """Shared lock for every test, exclusive for `alone` ones; nothing without xdist workers.
+
+    Held around the whole protocol (setup, call, teardown), not in a function-scoped fixture: a test's module-
+    and session-scoped fixtures (journals built, a sandbox systemd booted, a service run: up to 50 s of CPU) are
+    set up before any fixture of its own, so a lock taken there let them run beside an `alone` test (CI: a
+    watchdog ping 2.53 s after the one before, the bound 2.5 s, while other workers built their fixtures)."""
+    workerinput = getattr(item.config, "workerinput", None)
+    if workerinput is None:  # one process (-n 0): nothing runs beside it
         yield
         return
-    run_dir = tmp_path_factory.getbasetemp().parent  # shared by this run's workers (popen-gwN's parent)
-    alone = request.node.get_closest_marker("alone") is not None
+    run_dir = Path(tempfile.gettempdir()) / f"logsentry-tests-{workerinput['testrunuid']}"  # shared by the workers
+    run_dir.mkdir(exist_ok=True)
+    alone = item.get_closest_marker("alone") is not None
     with open(run_dir / "tests.turnstile", "a") as turnstile, open(run_dir / "tests.lock", "a") as held:
         fcntl.flock(turnstile, fcntl.LOCK_EX)
         try:
