@@ -240,6 +240,21 @@ def format_usec(usec: int, *, with_date: bool = True) -> str:
     return f"{text}.{moment.microsecond // 1000:03d}"
 
 
+def zone_label(*usecs: int) -> str:
+    """The zone format_usec shows these times in, as `date` names it (`UTC`, `CET`; `CET/CEST` when a summer-time
+    change falls between them): a report's times follow the viewer's TZ, not the input's, and a paste read in its
+    header's CET showed 12:08 on a UTC machine, unlabelled, beside the paste's 13:08 (helper-183)."""
+    names: list[str] = []
+    for usec in usecs:
+        try:
+            name = datetime.fromtimestamp(usec / USEC_PER_SEC).astimezone().strftime("%Z")
+        except (ValueError, OverflowError, OSError):  # beyond year 9999: format_usec says @seconds, in UTC
+            name = "UTC"
+        if name and name not in names:
+            names.append(name)
+    return "/".join(names)
+
+
 def format_duration(usec: int) -> str:
     """Human duration: "2.1s", "6h 6m 55s"."""
     if usec < 60 * USEC_PER_SEC:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from conftest import BASE_USEC, entry, simple_rule, stop_and_read
 
-from logsentry.timespec import format_usec
+from logsentry.timespec import format_usec, zone_label
 
 
 def test_tail_plain_stopped_prints_what_it_read_and_found(make_journal, write_rule, rules_dir, tmp_path):
@@ -32,5 +32,6 @@ def test_tail_plain_stopped_prints_what_it_read_and_found(make_journal, write_ru
     out, err = stop_and_read(tail)
     assert tail.returncode == 0, err
     first, last = format_usec(BASE_USEC), format_usec(BASE_USEC + 50_000_000)
-    assert err.splitlines() == [f"logsentry tail: 51 entries from {first} to {last[11:]}, 1 match, 1 incident"]
+    zone = zone_label(BASE_USEC)
+    assert err.splitlines() == [f"logsentry tail: 51 entries from {first} to {last[11:]} {zone}, 1 match, 1 incident"]
     assert all(" boom " in line for line in lines + out.splitlines() if line)  # stdout: the events only

@@ -26,7 +26,7 @@ from typing import Any
 from ..actions.alert import journalctl_command
 from ..model import Incident, Severity
 from ..pipeline import Event, GapEvent, MatchEvent, Progress
-from ..timespec import format_duration, format_usec
+from ..timespec import format_duration, format_usec, zone_label
 from ..wording import plural
 from .chain import BEFORE_START
 from .counts import chain_heading, chain_rules, count_story, hits_said, raised_by
@@ -344,7 +344,8 @@ def render_html(summary: ScanSummary, timeline: Timeline, progress: Progress, ru
                               config={"displaylogo": False, "responsive": True})
     span = ""
     if progress.first_usec is not None and progress.last_usec is not None:
-        span = f" from {format_usec(progress.first_usec)} to {format_usec(progress.last_usec)}"
+        span = (f" from {format_usec(progress.first_usec)} to {format_usec(progress.last_usec)} "
+                f"{zone_label(progress.first_usec, progress.last_usec)}")
     n = len(summary.incidents)
     text_note = ("<p class='text'>Read from text logs: identifiers, PIDs (<code>systemd[1]</code>), "
                  "<code>kernel:</code> and hosts are what the text claims; nothing is acted on.</p>"

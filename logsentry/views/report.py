@@ -20,7 +20,7 @@ from ..engine.absence_seen import Learning
 from ..model import Action, Incident, Severity
 from ..pipeline import Progress
 from ..sources.last_lines import NOTHING, Said
-from ..timespec import format_duration, format_usec
+from ..timespec import format_duration, format_usec, zone_label
 from ..wording import plural
 from .chain import ChainView, last_lines_view
 from .counts import chain_heading, chain_rules, count_story, raised_by
@@ -179,7 +179,7 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
         low = min(progress.first_usec, summary.earliest or progress.first_usec)
         high = max(progress.last_usec, summary.latest or progress.last_usec)
         clock = DayClock(low)
-        span = f" from {format_usec(low)} to {clock(high)}"
+        span = f" from {format_usec(low)} to {clock(high)} {zone_label(low, high)}"
     header = Text.assemble(("logsentry scan", "bold"), f": {plural(progress.entries, 'entry', 'entries')}{span}, "
                            f"{plural(rule_count, 'rule')}, {plural(progress.matches, 'match', 'matches')}, ",
                            (plural(len(summary.incidents), "incident"), "bold"))
