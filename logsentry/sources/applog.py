@@ -101,13 +101,14 @@ import time
 
 from .access_times import ACCESS as _ACCESS
 from .access_times import HAPROXY as _HAPROXY
-from .applog_times import CRI, MAX_USEC, PREFIXED, dated_usec, json_time, layout_of, stamp
+from .applog_times import CRI, MAX_USEC, PREFIXED, dated_usec, json_time, layout_of, named_zone, stamp
 from .log_names import identifier
 from .text_line import TextLine
 from .text_times import fraction_usec, local_usec, month_number, utc_usec
 from .text_years import Days, Years
 from .xorg_times import UPTIME as _XORG_UPTIME
 from .xorg_times import start_time, uptime_usec
+from .zone_names import several_offsets
 
 
 class AppLogParser:
@@ -119,6 +120,8 @@ class AppLogParser:
         self.days = Days(reference)
         self.local = False
         """Some time had no zone and was read as local time."""
+        self.unread_zones: set[str] = set()
+        """Words after a time, where a zone's abbreviation goes, that name no single UTC offset (`CST`, `IST`)."""
         self.last_usec: int | None = None
         """The time of the last line that had one: a line without a time takes it."""
         self.xorg_zero: int | None = None  # the time (µs) of Xorg's second 0 (xorg_times.py)
@@ -132,8 +135,9 @@ class AppLogParser:
     def note(self) -> str | None:
         said = self.years.guess() or self.days.guess()
         if self.local:
-            zone = ("times without a zone (or with a zone's name, as CET) are read as this machine's local time "
-                    f"({time.strftime('%Z')})")
+            besides = (f" (and those in {', '.join(sorted(self.unread_zones))}, which the time zone database gives "
+                       "no single UTC offset)") if self.unread_zones else ""
+            zone = (f"times without a zone{besides} are read as this machine's local time ({time.strftime('%Z')})")
             said = zone if said is None else f"{said}; {zone}"
         return said
 
@@ -187,8 +191,10 @@ class AppLogParser:
             return self._local(int(found["hy"]), month_number(found["hmon"]), int(found["hd"]), int(found["hh"]),
                                int(found["hmi"]), int(found["hs"]), found["hf"])
         if found["y"] is not None:
-            if found["z"] is not None:
+            if named_zone(found) is not None:
                 return dated_usec(found)
+            if found["zn"] is not None and len(self.unread_zones) < 8 and several_offsets(found["zn"], int(found["y"])):
+                self.unread_zones.add(found["zn"])
             return self._local(int(found["y"]), int(found["mo"]), int(found["d"]), int(found["h"]), int(found["mi"]),
                                int(found["s"]), found["f"])
         if found["cmon"] is not None:

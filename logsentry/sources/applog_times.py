@@ -11,6 +11,7 @@ from .access_times import HAPROXY as _HAPROXY
 from .text_times import MONTH_PATTERN, SHORT_MONTH_PATTERN, local_usec, utc_usec
 from .xorg_times import UPTIME as _XORG_UPTIME
 from .xorg_times import start_time
+from .zone_names import abbreviation_offset, offset_text
 
 _HMS = r"(?P<{0}h>[0-2]\d):(?P<{0}mi>[0-5]\d):(?P<{0}s>[0-6]\d)"
 
@@ -23,7 +24,9 @@ STAMP = re.compile(
     r"|(?:TRACE|DEBUG|INFO|WARN|ERROR|FATAL) {1,2}(?=\d{4}-[01]\d-[0-3]\d[ T][0-2]\d:))?"
     r"\[?(?:"
     r"(?P<y>\d{4})([-/.])(?P<mo>[01]\d)\2(?P<d>[0-3]\d)[T ]" + _HMS.format("") +
-    r"(?:[.,](?P<f>\d{1,9}))?(?: ?(?P<z>Z|UTC|GMT|[+-][0-2]\d(?::?[0-5]\d)?)(?!\w|:(?! )))?"
+    r"(?:[.,](?P<f>\d{1,9}))?(?: ?(?P<z>Z|UTC|GMT|[+-][0-2]\d(?::?[0-5]\d)?)(?!\w|:(?! ))"
+    r"| (?!(?:INFO|WARN|ERROR|DEBUG|TRACE|FATAL|LOG|CRIT|ALERT|EMERG|NOTE|PANIC|ERR|WRN|INF|DBG|FTL|TRC)\b)"
+    r"(?P<zn>[A-Z]{3,5})(?![\w:]))?"
     r"|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?P<cmon>" + MONTH_PATTERN + r") (?P<cd>[ 0-3]?\d) " + _HMS.format("c") +
     r"(?:\.(?P<cf>\d{1,9}))? (?P<cy>\d{4})"
     r"|(?:\d{1,10}:[XCSM]|\[\d{1,10}\]) (?P<rd>[0-3]\d) (?P<rmon>" + MONTH_PATTERN + r") (?:(?P<ry>\d{4}) )?" +
@@ -143,14 +146,26 @@ def json_read(line: str) -> tuple[int, bool] | None:
     if isinstance(value, float) and value > 0:
         return round(value * (1e6 if value < 1e11 else 1e3 if value < 1e14 else 1 if value < 1e17 else 1e-3)), False
     if isinstance(value, str) and (found := STAMP.fullmatch(value)) is not None and found["y"] is not None:
-        return dated_usec(found), found["z"] is None
+        return dated_usec(found), named_zone(found) is None
+    return None
+
+
+def named_zone(found: re.Match[str]) -> str | None:
+    """The offset (`+01:00`) of STAMP's year-first time's zone as written: `Z`, `+03`, or an abbreviation that names
+    one offset in that year (zone_names.py: PostgreSQL's `2023-05-01 10:00:00.123 CET`); None for none or one of
+    several."""
+    if found["z"] is not None:
+        return str(found["z"])
+    if found["zn"] is not None and (offset := abbreviation_offset(found["zn"], int(found["y"]))) is not None:
+        return offset_text(offset)
     return None
 
 
 def dated_usec(found: re.Match[str]) -> int:
-    """The time of STAMP's year-first layout: with its zone, or local time without one."""
+    """The time of STAMP's year-first layout: with its zone (named_zone), or local time without one."""
     numbers = (int(found["y"]), int(found["mo"]), int(found["d"]), int(found["h"]), int(found["mi"]), int(found["s"]))
-    return utc_usec(*numbers, found["f"], found["z"]) if found["z"] is not None else local_usec(*numbers, found["f"])
+    zone = named_zone(found)
+    return utc_usec(*numbers, found["f"], zone) if zone is not None else local_usec(*numbers, found["f"])
 
 
 _ANCHORS = ("y", "cmon", "rmon", "gmo", "hy", "sy", "epoch", "umon", "tmon", "jmon", "oh", "emon", "bmon", "qmon",
