@@ -25,6 +25,24 @@ def test_scan_says_a_unit_the_journal_never_saw(live_journal) -> None:
     assert "no entry of" not in globbed.stderr  # (globs are expanded against the journal's names)
     nothing = run_cli("scan", "-D", str(live_journal.directory), "-u", "ngx*", "-o", "json")  # (helper-179)
     assert nothing.exit_code == 0 and "no entry of ngx* in this journal: -u selects nothing of it" in nothing.stderr
+    near = run_cli("scan", "-D", str(live_journal.directory), "-u", "apx*", "-o", "json")  # (helper-183)
+    assert "no entry of apx* in this journal (did you mean api.service?): -u selects nothing of it" in near.stderr
+
+
+def test_with_fail_on_a_selection_of_nothing_is_a_usage_error(live_journal) -> None:
+    """A check run by cron or CI (`scan --fail-on error -u ...`) with a typo in -u or -H stayed green for ever
+    (helper-183): with --fail-on, a name that selects nothing of the journal is exit 2, said as an error."""
+    live_journal.write("listening on :8080", unit="api.service", _HOSTNAME="web01")
+    live_journal.wait_written()
+    where = ("-D", str(live_journal.directory), "--fail-on", "error")
+    for wrong, said in ((("-u", "apii"), "no entry of apii.service in this journal (did you mean api.service?)"),
+                        (("-u", "ngx*"), "no entry of ngx* in this journal"),
+                        (("-H", "web02"), "no entry of host web02 in this journal (did you mean web01?)")):
+        typo = run_cli("scan", *where, *wrong)
+        assert typo.exit_code == 2, (wrong, typo.output)
+        assert f"logsentry: error: {said}: " in typo.stderr and "nothing checked is no pass" in typo.stderr, wrong
+    for right in (("-u", "api"), ("-u", "ap*"), ("-H", "web01")):
+        assert run_cli("scan", *where, *right).exit_code == 0, right
 
 
 def test_scan_says_a_host_the_journal_never_saw(live_journal) -> None:

@@ -32,6 +32,7 @@ from ..views.scan_summary import ScanSummary
 from . import stdout_to_devnull
 from .common import (
     EXIT_FOUND,
+    EXIT_USAGE,
     console,
     fail,
     load_rule_set,
@@ -117,15 +118,21 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
         # names it misses, and the containers' stops as the service sees them (-u docker.service)
         kinds = {path: kind_of(path) for path in files}  # each input's, sniffed once (sources.kind_of)
         journals = tuple(path for path in files if kinds[path] == "journal")
+        # with --fail-on, a name that selects nothing is a usage error: a check run by cron or CI with a typo in
+        # -u or -H stayed green for ever, with only a warning on stderr (helper-183)
+        ends_it = " (with --fail-on, nothing checked is no pass)" if fail_on is not None else ""
+        unseen = []
         if selection.hosts and len(journals) == len(files):
-            for unseen in said_unseen(unseen_hosts(JournalLocation(directory=directory, files=files), selection),
-                                      "-H selects nothing of it", "host "):
-                click.echo(f"logsentry: warning: {unseen}", err=True)
+            unseen += said_unseen(unseen_hosts(JournalLocation(directory=directory, files=files), selection),
+                                  f"-H selects nothing of it{ends_it}", "host ")
         if selection.units and len(journals) == len(files):
             journal = JournalLocation(directory=directory, files=files)
-            for unseen in said_unseen(unseen_units(journal, selection), "-u selects nothing of it"):
-                click.echo(f"logsentry: warning: {unseen}", err=True)
+            unseen += said_unseen(unseen_units(journal, selection), f"-u selects nothing of it{ends_it}")
             selection = with_container_scopes(journal, selection)
+        for sentence in unseen:
+            click.echo(f"logsentry: {'error' if fail_on is not None else 'warning'}: {sentence}", err=True)
+        if unseen and fail_on is not None:
+            sys.exit(EXIT_USAGE)
         ends: list[int] = []  # a dump's newest entry, once read (-u: where the input ends)
         entries = open_entries(selection, directory=directory, files=files, extra_fields=detector.needed_fields
                                + (() if timeline is None else ("_HOSTNAME",)), screen=detector.screen(), ends=ends)

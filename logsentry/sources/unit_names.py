@@ -58,7 +58,7 @@ def unseen_units(location: JournalLocation, selection: Selection) -> list[tuple[
         known = {value for field in UNIT_VALUE_FIELDS for value in held(field)}
         # a glob no unit name of the journal matches (helper-179: `-u 'ngx*'` found nothing, and said only that
         # nothing matched the whole selection)
-        unmatched: list[tuple[str, list[str]]] = [(glob, []) for glob in globs
+        unmatched: list[tuple[str, list[str]]] = [(glob, _like_glob(glob, known)) for glob in globs
                                                   if not any(glob_matches(glob, unit) for unit in known)]
         if not names:
             return unmatched
@@ -96,6 +96,19 @@ def unseen_units(location: JournalLocation, selection: Selection) -> list[tuple[
         return []
     finally:
         reader.close()
+
+
+def _like_glob(glob: str, known: set[str]) -> list[str]:
+    """Up to MAX_SUGGESTIONS unit names whose name without its type looks like the glob's letters (`ngx*`:
+    nginx.service), as difflib compares them (helper-183: a glob that matched nothing suggested nothing)."""
+    letters = "".join(char for char in glob.removesuffix(".service") if char not in "*?[]")
+    if len(letters) < 2:
+        return []
+    stems: dict[str, list[str]] = {}
+    for unit in sorted(known):
+        stems.setdefault(unit.rsplit(".", 1)[0] if "." in unit else unit, []).append(unit)
+    close = difflib.get_close_matches(letters, list(stems), n=MAX_SUGGESTIONS, cutoff=0.6)
+    return [unit for stem in close for unit in stems[stem]][:MAX_SUGGESTIONS]
 
 
 def unseen_hosts(location: JournalLocation, selection: Selection) -> list[tuple[str, list[str]]]:
