@@ -39,5 +39,4 @@ def no_command_note(path: str, kind: str | None) -> str:
     said = f"{start}{visible(path)} is {KINDS.get(kind, kind)}, which journalctl cannot read (journal files only)"
     if kind == "export":
         return f"{said}. Make it a journal file with systemd-journal-remote and scan that ({TIP})."
-    return (f"{said}, and systemd-journal-remote cannot make it one (it takes the export format only). For the "
-            f"commands, scan the host's journal, or its export made a journal file ({TIP}).")
+    return f"{said}, nor made one: scan the host's journal, or its export made a journal file ({TIP})."

@@ -158,8 +158,7 @@ def _more_history(journal: bool, selected: bool) -> str:
     if journal:
         return "-p, -u and --since narrow what is read: scan a longer range to judge new lines."
     narrowed = "-p, -u and --since narrow what is read, and a" if selected else "A"
-    return (f"{narrowed} log or paste holds only its own lines: scan a longer log, or the host's journal, which keeps "
-            "its history, to judge new lines.")
+    return f"{narrowed} log holds only its own lines: scan a longer one, or the host's journal, to judge new lines."
 
 
 def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule_count: int,
@@ -243,9 +242,14 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
         never, units, needed, cold_judges = cold
         which = ("the unit" if units == 1 else f"all {units} units") if never == units else \
             f"{never} of {plural(units, 'unit')}"
-        besides = f" Only {cold_judges}, which need no history, judged them." if cold_judges else ""
-        console.print(Text(f"Anomaly rules that compare with a history judged no line of {which} read: less history "
-                           f"than they need ({needed}) in what was read; those lines were learnt, not judged.{besides} "
+        # the ones that need none are named when one fired (the report said "judged no line" under its incident:
+        # helper-118), else counted: five rule ids made the note longer than a paste's finding (helper-183)
+        judges = cold_judges.split(", ") if cold_judges else []
+        fired = sorted({incident.rule_id for incident in summary.incidents} & set(judges))
+        besides = "" if not judges else f" ({', '.join(fired)}, which need{'s' if len(fired) == 1 else ''} none, " \
+            "judged them.)" if fired else f" (The {len(judges)} that need none judged them.)"
+        console.print(Text(f"Anomaly rules that compare with a history judged no line of {which} read: they need "
+                           f"{needed} of a unit, more than was read.{besides} "
                            f"{_more_history(source is not None, selected)}",
                            style="yellow" if never == units else "dim"))
     if learning is not None and learning.learning:
