@@ -331,11 +331,17 @@ def _timestamp_level(line: str) -> int | None:
         if ":" not in numbers.split()[-1]:
             return None  # a zone only after a time
     word = capitals if capitals is not None else bracketed
-    if found.start(3 if capitals is not None else 4) >= MAX_PREFIX:
-        return None
+    if found.start(3 if capitals is not None else 4) >= MAX_PREFIX or capitals in _ZEROLOG_WORDS:
+        return None  # (zerolog's FTL and PNC: the loop reads them only right after a time)
     if capitals is not None and word in POSTGRES_LEVELS and line.startswith(":  ", found.end(3)):
         return POSTGRES_LEVELS[word]
     return word_level(word, True) if capitals is None else word_level(word, False)
+
+
+_ZEROLOG_WORDS = frozenset(("FTL", "PNC"))
+"""zerolog's console abbreviations of fatal and panic, a level only right after a time, where its ConsoleWriter
+writes them (`3:04PM FTL msg`): elsewhere a word (Pi-hole's daemon is FTL: `[2020-03-04 06:48:07.383 9838] FTL
+branch: master`, paged critical at each of its starts: trial 59)."""
 
 
 def _prefix_level(line: str) -> int | None:
@@ -373,7 +379,7 @@ def _prefix_level(line: str) -> int | None:
             follows = line[stop] if stop < end else ""
             if follows == ":" and word in POSTGRES_LEVELS and line.startswith(":  ", stop):
                 return POSTGRES_LEVELS[word]
-            if follows == "" or follows in _ENDS_WORD:
+            if (follows == "" or follows in _ENDS_WORD) and (after_time or word not in _ZEROLOG_WORDS):
                 level = word_level(word, follows == ":")
                 if level is not None:
                     return level

@@ -650,7 +650,9 @@ static int lv_prefix_level(const unsigned char *p, size_t n) {
                 if (len == 5 && memcmp(p + start, "PANIC", 5) == 0)
                     return 2;
             }
-            if (follows < 0 || lv_ends_word((unsigned char)follows)) {
+            /* zerolog's FTL and PNC only right after a time (_ZEROLOG_WORDS: Pi-hole's daemon is FTL) */
+            if ((follows < 0 || lv_ends_word((unsigned char)follows)) &&
+                (after_time || !(len == 3 && (memcmp(p + start, "FTL", 3) == 0 || memcmp(p + start, "PNC", 3) == 0)))) {
                 int level = lv_word_level(p + start, len, follows == ':');
                 if (level >= 0)
                     return level;
