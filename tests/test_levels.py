@@ -353,6 +353,19 @@ CORPUS: list[tuple[int | None, str, str]] = [
     (None, "[2020-03-04 06:48:07.383 9838] FTL branch: master", "Pi-hole's FTL daemon names itself (trial 59 N4)"),
     (None, "FTL has been running for 49 seconds", "Pi-hole's FTL at the line start"),
     (ERR, "[2020-03-04 06:48:07.383 9838] ERR something failed", "zerolog's ERR after a bracket stays a level"),
+    (ERR, "2019-02-16 20:53:43 MySQL_HostGroups_Manager.cpp:303:connect_error(): [ERROR] Shunning server "
+          "10.22.16.9:4578 with 5 errors/sec. Shunning for 10 seconds", "ProxySQL's proxy_error (trial 59)"),
+    (WARNING, "2021-05-03 11:02:01 MySQL_Monitor.cpp:1688:monitor_ping_thread(): [WARNING] Server 10.0.0.5:3306 "
+              "missed 3 heartbeats", "ProxySQL's proxy_warning"),
+    (ERR, "2021-05-03 11:02:01 ProxySQL_Admin.cpp:5871:Read_Global_Variables_from_configfile(): [ERROR] x",
+     "ProxySQL, a C++ place"),
+    (None, "2021-05-03 11:02:01 MySQL_Monitor.cpp:1688:monitor(): started [ERROR] later", "a place, then words"),
+    (None, "2021-05-03 11:02:01 notes.txt:12:f(): [ERROR] x", "no C or C++ source"),
+    (ERR, "2020-07-15 15:42:20: pid 5503: FATAL:  failed to create a backend 1 connection",
+     "pgpool-II's default prefix (trial 59)"),
+    (WARNING, "2020-07-15 15:42:20: pid 5503: WARNING:  failed to connect to PostgreSQL server", "pgpool-II"),
+    (INFO, "2020-07-15 15:42:20: pid 5503: LOG:  child process with pid: 5510 exits with status 256", "pgpool-II"),
+    (None, "2020-07-15 15:42:20: pid x: FATAL:  y", "pgpool-II: no pid number"),
 ]
 
 

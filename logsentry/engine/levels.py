@@ -166,6 +166,14 @@ _OFFSET = re.compile(r"(?:[ \t]|\x1b\[[0-9;]*m)*[+-][0-9]{2}(?::?[0-9]{2})?(?=[ 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.:-]* - ")  # Python logging: %(name)s between " - "
 _AT = re.compile(r"[A-Za-z0-9_.-]*@[A-Za-z0-9_.-]*(?=[ \t])")  # PostgreSQL: %u@%d
 _IDENT = re.compile(r"[A-Za-z0-9_.-]*\[[0-9]+(?::[0-9]+)?\]:?(?=[ \t])")  # syslog's ident[pid], unbound's [pid:tid]
+_CODE_PLACE = re.compile(r"[A-Za-z0-9_./-]{1,120}\.(?:c|cc|cpp|cxx|h|hpp):[0-9]{1,6}:"
+                         r"[A-Za-z_~][A-Za-z0-9_:~]{0,120}\(\): ")
+"""A C or C++ source place after the time, the level after it: ProxySQL's proxy_error/proxy_warning (include/
+proxysql_debug.h: `%s %s:%d:%s(): [ERROR] `, `2019-02-16 20:53:43 MySQL_HostGroups_Manager.cpp:303:connect_error():
+[ERROR] Shunning server ...`): its lines had no level (trial 59)."""
+_PGPOOL_PID = re.compile(r" [0-9]{1,10}: ")
+"""pgpool-II's default log_line_prefix `%t: pid %p: ` (`2020-07-15 15:42:20: pid 5503: FATAL:  ...`), then
+PostgreSQL's severities (trial 59: no level read)."""
 _SOURCE_LEVEL = re.compile(r"[A-Za-z0-9_.:@/-]+(?:\t| {2,})([A-Za-z]+)(?:\t| {2,})")
 """After a time, a source's name and the level, each followed by a tab or blanks: Prosody's file log
 (core/loggingmanager.lua: the name, a tab or blanks to `source_width`, the level, a tab: `Jan 26 17:19:20
@@ -420,6 +428,10 @@ def _prefix_level(line: str) -> int | None:
             elif after_time and (sourced := _SOURCE_LEVEL.match(line, start)) is not None \
                     and (level := word_level(sourced[1], True)) is not None:
                 return level  # Prosody's "modulemanager\terror\t"
+            elif (after_time or after_separator) and (place := _CODE_PLACE.match(line, start)) is not None:
+                at, after_time, after_separator = place.end(), False, True  # ProxySQL's "file.cpp:303:func(): "
+            elif (after_time or after_separator) and word == "pid" and (pool := _PGPOOL_PID.match(line, stop)):
+                at, after_time, after_separator = pool.end(), False, True  # pgpool-II's "%t: pid %p: "
             else:
                 return None
 

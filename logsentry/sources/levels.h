@@ -456,6 +456,33 @@ static size_t lv_column_gap(const unsigned char *p, size_t n, size_t at) {
     return end >= at + 2 ? end : 0;
 }
 
+static int lv_place_char(unsigned char c) { return lv_alnum(c) || c == '_' || c == '.' || c == '/' || c == '-'; }
+static int lv_func_char(unsigned char c) { return lv_alnum(c) || c == '_' || c == ':' || c == '~'; }
+
+/* _CODE_PLACE: "file.cpp:303:func(): " (ProxySQL's proxy_error): where it ends, or 0 */
+static size_t lv_code_place(const unsigned char *p, size_t n, size_t at) {
+    size_t end = lv_run(p, n, at, lv_place_char), dot = end;
+    while (dot > at && p[dot - 1] != '.')
+        dot--;
+    if (dot <= at + 1 || dot - 1 - at > 120 || end >= n || p[end] != ':')
+        return 0;
+    size_t ext = end - dot; /* c, cc, cpp, cxx, h, hpp */
+    const unsigned char *e = p + dot;
+    if (!((ext == 1 && (e[0] == 'c' || e[0] == 'h')) || (ext == 2 && memcmp(e, "cc", 2) == 0) ||
+          (ext == 3 && (memcmp(e, "cpp", 3) == 0 || memcmp(e, "cxx", 3) == 0 || memcmp(e, "hpp", 3) == 0))))
+        return 0;
+    size_t line = end + 1, digits = lv_run(p, n, line, lv_digit);
+    if (digits == line || digits - line > 6 || digits >= n || p[digits] != ':')
+        return 0;
+    size_t func = digits + 1;
+    if (func >= n || !(lv_alpha(p[func]) || p[func] == '_' || p[func] == '~'))
+        return 0;
+    size_t close = lv_run(p, n, func + 1, lv_func_char);
+    if (close - func - 1 > 120 || !lv_starts(p, n, close, "(): "))
+        return 0;
+    return close + 4;
+}
+
 /* _SOURCE_LEVEL: a source's name, a gap, a level word, a gap (Prosody's file log): the level, or (size_t)-1 */
 static size_t lv_source_level(const unsigned char *p, size_t n, size_t at) {
     size_t name = lv_run(p, n, at, lv_source_char);
@@ -720,6 +747,16 @@ static int lv_prefix_level(const unsigned char *p, size_t n) {
                 after_separator = 1;
             } else if (after_time && (i = lv_source_level(p, n, start)) != (size_t)-1) {
                 return (int)i; /* Prosody's "modulemanager\terror\t" */
+            } else if ((after_time || after_separator) && (i = lv_code_place(p, n, start)) > 0) {
+                at = i; /* ProxySQL's "file.cpp:303:func(): " */
+                after_time = 0;
+                after_separator = 1;
+            } else if ((after_time || after_separator) && len == 3 && memcmp(p + start, "pid", 3) == 0 &&
+                       stop < n && p[stop] == ' ' && (i = lv_run(p, n, stop + 1, lv_digit)) > stop + 1 &&
+                       i - stop - 1 <= 10 && lv_starts(p, n, i, ": ")) {
+                at = i + 2; /* pgpool-II's "%t: pid %p: " */
+                after_time = 0;
+                after_separator = 1;
             } else {
                 return -1;
             }

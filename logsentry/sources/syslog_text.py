@@ -41,6 +41,10 @@ _FACILITY_LEVEL = re.compile(r"(?P<fac>[a-z0-9]{3,8})\.(?P<lvl>[a-z]{3,7}) (?P<i
 sshd[5147]: ...`): the identifier was `auth.info sshd`, a unit of its own per level (helper-172's
 Ysurac/openmptcprouter#868)."""
 
+_SEVERITY_FIRST = re.compile(r"(?P<lvl>EMERG|ALERT|CRIT|ERR|WARNING|NOTICE|INFO|DEBUG) (?P<ident>[^\s\[]\S*)")
+"""rsyslog's `%syslogseverity-text:::uppercase%` between the host and the tag, as SONiC's template writes its syslog
+(`Aug 19 13:29:06.181422 sonic CRIT bgp#zebra[76]: ...`): the identifier was `CRIT bgp#zebra` and the line had no
+level (trial 59: zebra's failed assertion went unseen)."""
 _LINK_GLYPH = re.compile(r"(?:\[\U0001F855\]|\[LNK\]) ")
 """journalctl's link to a message's catalog entry, printed before the message on a terminal (src/shared/logs-show.c:
 terminal_urlify of SPECIAL_GLYPH_EXTERNAL_LINK, `[LNK]` in ASCII): a paste keeps it, and no rule anchored at the
@@ -54,6 +58,9 @@ def _fields(host: str | None, ident: str | None, pid: str | None, pri: str | Non
     if ident and pri is None and (tagged := _FACILITY_LEVEL.fullmatch(ident)) and tagged["fac"] in FACILITIES:
         with suppress(ValueError):  # (syslog's level names and aliases, as -p takes them; no level: as written)
             ident, pri = tagged["ident"], str(FACILITIES.index(tagged["fac"]) * 8 + parse_priority(tagged["lvl"]))
+    severity = None
+    if ident and pri is None and (worded := _SEVERITY_FIRST.fullmatch(ident)):
+        ident, severity = worded["ident"], str(parse_priority(worded["lvl"].lower()))
     if ident == "kernel" and pid is None and (stamp := _PRINTK_TIME.match(message)):
         message = message[stamp.end():]
     if ident == "init.scope" and pid == "1":  # (`journalctl -o with-unit` names PID 1 by its unit)
@@ -74,6 +81,8 @@ def _fields(host: str | None, ident: str | None, pid: str | None, pri: str | Non
     if pri is not None and int(pri) < 192:
         fields["PRIORITY"] = str(int(pri) & 7)
         fields["SYSLOG_FACILITY"] = str(int(pri) >> 3)
+    elif severity is not None:  # (a severity without its facility)
+        fields["PRIORITY"] = severity
     return fields
 
 

@@ -29,13 +29,15 @@ was lines of no layout."""
 _TAG = (r"(?P<ident>[^\s\[:][^\[:]{0,255}?(?:\[(?!\d+\])[^\[\]\s:]{1,64}(?:\[[^\[\]\s:]{1,64}\])?\])?)"
         r"(?:\[(?P<pid>\d{1,10})\])?: ?(?P<msg>.*)")
 """A syslog tag and the message after it: `ident[pid]: text` (LINE's, after its host; LOGREAD's, after its level)."""
-_REST = r" (?:(?P<host>[^\s:]\S*(?<!:)) | )?" + _TAG
+_REST = r" (?:(?P<host>[^\s:]\S*(?<!:))  ?| )?" + _TAG
 """After the time: the host, unless journalctl left it out (`--no-hostname`, an entry without _HOSTNAME: `[ 5.0]
 app: text`; a host never ends in `:`; an empty one leaves two blanks, as journalctl prints an entry whose
 _HOSTNAME is empty: `jan 02 15:17:27  systemd-resolved[508625]: ...`, helper-178), then `ident[pid]: text`. An
 identifier may end in a bracketed name, itself maybe with one inside, that is no PID: SSSD's processes tag their
 lines `sssd[be[DOMAIN]]`, `sssd[nss]` (src/util/debug.c: `sssd[%s]` of the process's debug_prg_name, `be[%s]` for a
-domain's back end), and a journalctl or syslog paste of SSSD's was lines of no layout (helper-176: SSSD/sssd#5282)."""
+domain's back end), and a journalctl or syslog paste of SSSD's was lines of no layout (helper-176: SSSD/sssd#5282).
+Two blanks may follow a host (Unraid's syslog: `Oct 23 22:07:05 TowerOLD  upsmon[3788]: ...`): read with one, the host
+was part of an identifier `TowerOLD  upsmon` (trial 59)."""
 
 LINE = re.compile(_PRI + "(?:" + "|".join((_BSD_TIME, ISO_TIME, _UNIX_TIME, _FULL_TIME, _MONOTONIC)) + ")" + _REST,
                    re.DOTALL)

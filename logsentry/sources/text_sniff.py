@@ -17,7 +17,7 @@ SNIFF_BYTES = 4096
 _DOCKER = re.compile(rb'\{\s*"log"\s*:')
 _NO_HOST = re.compile(r"\[|(?i:trace|debug|info|notice|warn|warning|error|err|fatal|crit|critical|panic|alert"
                       r"|emerg|stdout|stderr)\b|[IWEF](?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])$"
-                      r"|\d{4}-[01]\d-[0-3]\d|[^\s=\"]*[=\"]")
+                      r"|\d{4}-[01]\d-[0-3]\d|[^\s=\"]*[=\"]|[EWIDT]!$")
 """Where LINE's host (or, without one, its identifier) is a level (in any case), a stream name or a bracket, the
 line is a program's own (`2026-11-28T10:14:30Z ERROR db: connection refused`, Go's and zap's layout; winston's `...
 info: kernel: text`; a CRI container log's `... stderr F text`), not syslog's `time host ident: text`: read as one,
@@ -27,7 +27,9 @@ month-day) is one too: `kubectl logs --timestamps` puts its RFC 3339 time before
 for host, `10` for identifier, each line its own unit and no level. So is a date, or a logfmt pair (`key=`, a quote):
 a line with a time of its own behind another's (a log viewer's, a runtime's that `_RUNTIME` does not know: `2025-12-16
 T04:06:35.485Z 2025-12-16T04:06:35Z ERR ...`) had the date for host and `10` for identifier (helper-173's
-Dokploy/dokploy#2330), and `time="...` was an identifier."""
+Dokploy/dokploy#2330), and `time="...` was an identifier. So is Telegraf's indicator (`2022-02-20T05:02:11Z I! Loaded
+outputs: influxdb`, logger.go): read as syslog, `I!` was a host, `Loaded outputs` an identifier, and each `E!` line
+after it, fitting no syslog layout, a continuation of that message (trial 59)."""
 _LEVEL_LAST = re.compile(r"\s(?i:trace|debug|info|notice|warn|warning|error|err|fatal|crit|critical|panic|alert"
                          r"|emerg)\Z")
 """Where LINE's identifier holds a blank and its last word is a level, the line is a program's own too, its level

@@ -1,0 +1,65 @@
+"""Layouts of trial 59's pastes (real logs from public bug reports) read as their programs write them: Telegraf's
+own log is no syslog, a host may have two blanks after it (Unraid), rsyslog's severity word may stand between the
+host and the tag (SONiC), and Pi-hole's, pgpool-II's and ProxySQL's lines keep their times and levels."""
+
+from __future__ import annotations
+
+import calendar
+from pathlib import Path
+
+from logsentry.sources import Selection, open_entries
+from logsentry.sources.text_sniff import sniff_text
+
+
+def _read(tmp_path: Path, name: str, text: str) -> list[tuple[int, str, int | None, dict[str, str]]]:
+    path = tmp_path / name
+    path.write_text(text)
+    return [(entry.realtime_usec, entry.message, entry.effective_priority, dict(entry.fields))
+            for entry in open_entries(Selection(), files=[path])]
+
+
+def _utc(*when: int) -> int:
+    return calendar.timegm((*when, 0, 0, 0)) * 1_000_000
+
+
+def test_telegrafs_own_log_is_no_syslog(tmp_path: Path) -> None:
+    """`I!` was a host and `Loaded outputs` an identifier, and the `E!` line a continuation of that message."""
+    text = ("2022-02-20T05:02:11Z I! Loaded outputs: influxdb\n"
+            "2022-02-20T05:02:21Z E! [agent] Error writing to outputs.influxdb: could not write any address\n")
+    assert sniff_text(text.encode()) == "applog"
+    read = _read(tmp_path, "telegraf.log", text)
+    assert [(usec, priority) for usec, _, priority, _ in read] == [(_utc(2022, 2, 20, 5, 2, 11), 6),
+                                                                   (_utc(2022, 2, 20, 5, 2, 21), 3)]
+    assert read[1][1].startswith("2022-02-20T05:02:21Z E! [agent] Error writing")
+
+
+def test_two_blanks_after_the_host(tmp_path: Path) -> None:
+    [(_, message, _, fields)] = _read(tmp_path, "syslog", "Oct 23 22:07:05 TowerOLD  upsmon[3788]: [D1] Logged "
+                                                         "into UPS ups@192.168.0.15\n")
+    assert (fields["_HOSTNAME"], fields["SYSLOG_IDENTIFIER"], fields["_PID"]) == ("TowerOLD", "upsmon", "3788")
+    assert message == "[D1] Logged into UPS ups@192.168.0.15"
+    [(_, _, _, fields)] = _read(tmp_path, "journal.txt", "Jan 02 15:17:27  systemd-resolved[508625]: Using "
+                                                         "degraded feature set\n")
+    assert "_HOSTNAME" not in fields and fields["SYSLOG_IDENTIFIER"] == "systemd-resolved"  # (no host: as before)
+
+
+def test_a_severity_word_between_host_and_tag(tmp_path: Path) -> None:
+    read = _read(tmp_path, "syslog", "Aug 19 13:29:06.181422 sonic CRIT bgp#zebra[76]: Assertion `data_len' failed "
+                                     "in file zebra/zebra_fpm.c, line 927, function zfpm_build_updates\n"
+                                     "Aug 19 13:29:07.000001 sonic INFO swss#orchagent: done\n")
+    assert [(fields["SYSLOG_IDENTIFIER"], fields["PRIORITY"], priority) for _, _, priority, fields in read] == [
+        ("bgp#zebra", "2", 2), ("swss#orchagent", "6", 6)]
+    assert "SYSLOG_FACILITY" not in read[0][3]  # (the template writes no facility)
+    [(_, _, _, fields)] = _read(tmp_path, "other", "Aug 19 13:29:06 web1 Critical thing[76]: x\n")
+    assert fields["SYSLOG_IDENTIFIER"] == "Critical thing"  # (only rsyslog's upper-case severity names)
+
+
+def test_pihole_pgpool_and_proxysql_lines(tmp_path: Path) -> None:
+    read = _read(tmp_path, "FTL.log", "[2020-03-04 06:48:07.383 9838] FTL branch: master\n")
+    assert read[0][2] is None  # the daemon's name, no zerolog FTL
+    read = _read(tmp_path, "pgpool.log", "2020-07-15 15:42:20: pid 5503: FATAL:  failed to create a backend 1 "
+                                         "connection\n")
+    assert read[0][2] == 3
+    read = _read(tmp_path, "proxysql.log", "2019-02-16 20:53:43 MySQL_HostGroups_Manager.cpp:303:connect_error(): "
+                                           "[ERROR] Shunning server 10.22.16.9:4578 with 5 errors/sec\n")
+    assert read[0][2] == 3
