@@ -471,3 +471,14 @@ def test_a_year_less_line_takes_the_year_its_own_date_says(tmp_path: Path) -> No
     os.utime(other, (1_780_000_000, 1_780_000_000))  # 2026-05-28
     assert [time.localtime(e.realtime_usec // 1_000_000).tm_year
             for e in open_entries(Selection(), files=[other])] == [2025]
+    utc = tmp_path / "telegraf.txt"  # the program's UTC, a day ahead of the syslog time (trial 59's telegraf)
+    utc.write_text("Apr 22 21:22:04 pi5 telegraf[9479]: 2025-04-23T04:22:04Z E! [outputs.influxdb] failed\n"
+                   "Apr 22 21:22:14 pi5 telegraf[9479]: 2025-04-23T04:22:14Z E! [outputs.influxdb] failed\n")
+    os.utime(utc, (1_780_000_000, 1_780_000_000))
+    assert [time.localtime(e.realtime_usec // 1_000_000).tm_year
+            for e in open_entries(Selection(), files=[utc])] == [2025, 2025]
+    across = tmp_path / "across.txt"  # a new year's line whose program wrote the next day, in the next year
+    across.write_text("Dec 31 23:00:00 pi5 app[1]: 2025-01-01T06:00:00Z I! started\n")
+    os.utime(across, (1_780_000_000, 1_780_000_000))
+    assert [time.localtime(e.realtime_usec // 1_000_000).tm_year
+            for e in open_entries(Selection(), files=[across])] == [2024]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from contextlib import suppress
-from datetime import tzinfo
+from datetime import date, tzinfo
 
 from .dmesg import FACILITIES
 from .header_zone import HeaderZone, header_zone, status_zone
@@ -22,6 +22,21 @@ _OWN_DATE = re.compile(r"(?<![\d.:/-])(?P<y>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<d>[
 """A full date near the start of a syslog line's message (a program's own time behind journalctl's or syslog's):
 the year a year-less time lacks, when its month and day are the line's (text_years.Years.dated_by_line)."""
 _HEADER_END = re.compile(r"ends? at \w+ (\d{4})-(\d\d)-(\d\d)")
+
+
+def _year_near(year: int, month: int, day: int, line_month: int, line_day: int) -> int | None:
+    """The year of the line's month and day within a day of the program's own date (year, month, day), or None: a
+    program writing UTC beside a syslog time in another zone is a day apart around midnight (trial 59: telegraf's
+    `2025-04-23T04:22:04Z` in a line of `Apr 22 21:22:04`, read as 2026 from the file's time)."""
+    try:
+        own = date(year, month, day)
+    except ValueError:
+        return None
+    for candidate in (year, year - 1, year + 1):
+        with suppress(ValueError):
+            if abs((date(candidate, line_month, line_day) - own).days) <= 1:
+                return candidate
+    return None
 
 
 def iso_usec(date: str, hms: str, frac: str | None, zone: str) -> int:
@@ -138,8 +153,8 @@ class SyslogParser:
         if found["mon"]:
             month, day = month_number(found["mon"]), int(found["day"])
             if self.years.year is None and (dated := _OWN_DATE.search(found["msg"], 0, 160)) is not None \
-                    and (int(dated["m"]), int(dated["d"])) == (month, day):
-                self.years.dated_by_line(int(dated["y"]), month, day)
+                    and (year := _year_near(int(dated["y"]), int(dated["m"]), int(dated["d"]), month, day)):
+                self.years.dated_by_line(year, month, day)
             hour, minute, second = (int(part) for part in found["hms"].split(":"))
             try:
                 usec = self._local_usec(self.years.of(month, day), month, day, hour, minute, second, found["frac"])
