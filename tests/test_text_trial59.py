@@ -63,3 +63,23 @@ def test_pihole_pgpool_and_proxysql_lines(tmp_path: Path) -> None:
     read = _read(tmp_path, "proxysql.log", "2019-02-16 20:53:43 MySQL_HostGroups_Manager.cpp:303:connect_error(): "
                                            "[ERROR] Shunning server 10.22.16.9:4578 with 5 errors/sec\n")
     assert read[0][2] == 3
+
+
+def test_a_paste_wrapped_where_it_was_pasted_keeps_its_layout(tmp_path: Path) -> None:
+    """A journal pasted at 80 columns (trial 58) and a syslog wrapped at words (trial 59) had more pieces than
+    lines: read as plain text, no line kept its time, host or level. The pieces go with the line before them."""
+    hard = ("Jan 09 17:06:34 server.local systemd[1]: Started VIC Unified Installer Web Se\nrver.\n"
+            "Jan 09 17:06:35 server.local start_fileserver.sh[1754]: time=\"2018-01-09T17:0\n"
+            "6:35Z\" level=fatal msg=\"Failed to load certificate /opt/vmware/fileserver/cert/s\n"
+            "erver.crt: tls: failed to parse private key\"\n")
+    assert sniff_text(hard.encode()) == "text"
+    read = _read(tmp_path, "wrapped.txt", hard)
+    assert [fields["SYSLOG_IDENTIFIER"] for _, _, _, fields in read] == ["systemd", "start_fileserver.sh"]
+    assert read[1][1].endswith("tls: failed to parse private key\"")
+    soft = ("Oct  3 18:38:07 sip1-life3 kamailio[3380553]: CRITICAL: {2 3691 INVITE\n"
+            "672699d1-c76b-4153-b72a-fe647913a9e9} tm [../../core/forward.h:292]: msg_send_buffer():\n"
+            "tcp_send failed\n") * 2
+    assert sniff_text(soft.encode()) == "text"
+    assert [priority for _, _, priority, _ in _read(tmp_path, "kamailio.txt", soft)] == [2, 2]
+    short = "Oct  3 18:38:07 web1 app[1]: ok\nnot a log line\nnor this one\n"  # pieces after a short line
+    assert sniff_text(short.encode()) != "text"

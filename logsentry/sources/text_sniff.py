@@ -50,6 +50,13 @@ _TIME_KEY = re.compile(r'"(?:' + "|".join(re.escape(key) for key in TIME_KEYS) +
 """A key applog.py takes a JSON line's time from, as the cut line shows it."""
 
 
+WRAP_WIDTH = 64
+"""A line at least this long may have been wrapped where it was pasted (a terminal's 80 columns, an issue's text
+box): a line after it that fits no layout is taken for its rest, for neither side. Trial 58's journal pasted at 80
+columns (`...start_fileserver.sh[1754]: time="2018-01-09T17:0` / `6:35Z" level=info ...`) and trial 59's kamailio
+syslog wrapped at words had more pieces than lines, and were read as text without times, hosts or levels."""
+
+
 def sniff_text(head: bytes) -> str | None:
     """"docker", "dmesg", "text" or "applog" when `head` (a file's first bytes) holds Docker json-file records,
     dmesg's lines (more of them than of journalctl's or syslog's layouts), log lines in one of the text layouts,
@@ -60,8 +67,9 @@ def sniff_text(head: bytes) -> str | None:
     counted), not the first alone: a log cut out of a longer one (`tail -c`, a
     rotated piece, a copy from a terminal) often starts inside a line, and one such line must not get the
     whole file refused. journalctl's `-- ... --` lines and indented continuation lines count for neither
-    side; the file is text when some lines fit a layout and they are at least as many as those that fit
-    none. The last line of a full head may be cut off, so it is not judged."""
+    side, nor do lines that fit none right after a long one that fits (or such a line: WRAP_WIDTH); the file is
+    text when some lines fit a layout and they are at least as many as those that fit none. The last line of a
+    full head may be cut off, so it is not judged."""
     if _DOCKER.match(head):
         return "docker"
     lines = head.split(b"\n")
@@ -70,20 +78,25 @@ def sniff_text(head: bytes) -> str | None:
         lines.pop()
     markers = fits = misfits = 0
     judged: list[str] = []
+    wrapped = False  # the line before fits a layout, or was wrapped after one, and is long enough to wrap
     for raw in lines:
         line = raw.decode("utf-8", "replace").rstrip("\r").removeprefix("\ufeff")
         if len(judged) >= 20:
             break
         if _MARKER.fullmatch(line) or _CATALOG.fullmatch(line):
             markers += 1
+            wrapped = False
         elif line and not line[0].isspace() and not _SEPARATOR.fullmatch(line):
             judged.append(line)
             if ((found := LINE.match(line)) and not _NO_HOST.match(found["host"] or found["ident"])
                     and not _LEVEL_LAST.search(found["ident"]) and not _RUNTIME.match(line)
                     and not CEPH_CLUSTER.match(line)) or RFC5424.match(line) or LOGREAD.match(line):
                 fits += 1
-            else:
+            elif not wrapped:
                 misfits += 1
+            wrapped = len(line) >= WRAP_WIDTH
+        else:
+            wrapped = False
     # `[ 12.345678] text` fits LINE too, its words as host; dmesg prints no `-- Boot ... --` lines
     if not markers and 2 * dmesg_lines(judged) >= len(judged) > 0:
         return "dmesg"
