@@ -366,6 +366,11 @@ CORPUS: list[tuple[int | None, str, str]] = [
     (WARNING, "2020-07-15 15:42:20: pid 5503: WARNING:  failed to connect to PostgreSQL server", "pgpool-II"),
     (INFO, "2020-07-15 15:42:20: pid 5503: LOG:  child process with pid: 5510 exits with status 256", "pgpool-II"),
     (None, "2020-07-15 15:42:20: pid x: FATAL:  y", "pgpool-II: no pid number"),
+    (ERR, "Jicofo 2024-01-13 18:53:26.225 SEVERE: [61] ParticipantInviteRunnable.doRun#219: Can not invite "
+          "participant, no bridge available.", "Jitsi's component before its time (trial 59)"),
+    (WARNING, "JVB 2024-01-13 18:53:26.225 WARNING: [78] HealthChecker.run#171: Performed a failed health check",
+     "Jitsi Videobridge"),
+    (None, "Jicofo started at 2024-01-13", "Jitsi's name, no time after it"),
 ]
 
 

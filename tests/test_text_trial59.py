@@ -83,3 +83,14 @@ def test_a_paste_wrapped_where_it_was_pasted_keeps_its_layout(tmp_path: Path) ->
     assert [priority for _, _, priority, _ in _read(tmp_path, "kamailio.txt", soft)] == [2, 2]
     short = "Oct  3 18:38:07 web1 app[1]: ok\nnot a log line\nnor this one\n"  # pieces after a short line
     assert sniff_text(short.encode()) != "text"
+
+
+def test_jitsis_component_before_its_time(tmp_path: Path) -> None:
+    read = _read(tmp_path, "jicofo.log", "Jicofo 2024-01-13 18:53:26.225 SEVERE: [61] ParticipantInviteRunnable.doRun"
+                                         "#219: Can not invite participant, no bridge available.\n")
+    assert [(usec, priority) for usec, _, priority, _ in read] == [(_local(2024, 1, 13, 18, 53, 26) + 225_000, 3)]
+
+
+def _local(*when: int) -> int:
+    import time
+    return int(time.mktime((*when, 0, 0, -1))) * 1_000_000

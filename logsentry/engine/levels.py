@@ -192,8 +192,12 @@ _TELEGRAF_LEVELS = {"E": 3, "W": 4, "I": 6, "D": 7, "T": 7}
 """Telegraf's level indicators (telegraf.LogLevel.Indicator: "E!" error .. "T!" trace)."""
 _LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 _LEAD_ON = frozenset("=_.-:,[!(")
-_NAMED_PREFIXES = frozenset({"PHP", "LibClamAV"})
-"""Words before a level a program writes first (`PHP Fatal error:`, `LibClamAV Error:`: _prefix_level)."""
+_JITSI = frozenset({"Jicofo", "JVB", "Jigasi", "Jibri"})
+"""Jitsi's components name themselves before the time (jitsi-utils' JitsiLogFormatter, the Debian packages'
+logging.properties: `Jicofo 2024-01-13 18:53:26.225 SEVERE: [61] ...`): trial 59's lines had no time nor level."""
+_NAMED_PREFIXES = frozenset({"PHP", "LibClamAV"} | _JITSI)
+"""Words before a level a program writes first (`PHP Fatal error:`, `LibClamAV Error:`, Jitsi's `Jicofo <time>
+SEVERE:`: _prefix_level)."""
 _MONTHS = frozenset(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"))
 _WEEKDAYS = frozenset(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"))
 _DOVECOT = re.compile(r"[a-z][a-z0-9-]{0,31}(?:\([!-'*-;=?-~]{0,128}\))?(?:<[!-'*-;=?-~]{0,64}>)*: "
@@ -406,6 +410,8 @@ def _prefix_level(line: str) -> int | None:
                 at, zone_done, after_time, after_separator = stop, True, False, False
             elif token == 0 and len(word) == 1 and word in "DIWEFAU" and line.startswith(", [", stop):
                 at = stop + 1  # Ruby's Logger: "E, [2024-01-02T10:00:00.123456 #1234] ERROR -- prog: msg"
+            elif token == 0 and word in _JITSI and follows == " " and "0" <= line[stop + 1:stop + 2] <= "9":
+                at = stop + 1  # Jitsi's component before its time: "Jicofo 2024-01-13 18:53:26.225 SEVERE: ..."
             elif not name_done and (token == 0 or after_separator) and (name := _NAME.match(line, start)):
                 at, name_done, after_time, after_separator = name.end() - 2, True, False, False
             elif token and not user_done and (user := _AT.match(line, start)):

@@ -18,6 +18,7 @@ _HMS = r"(?P<{0}h>[0-2]\d):(?P<{0}mi>[0-5]\d):(?P<{0}s>[0-6]\d)"
 STAMP = re.compile(
     r"(?:(?:time|ts|t|timestamp)=\"?|(?:PANI|FATA|ERRO|WARN|INFO|DEBU|TRAC)(?=\[\d{4}-)"
     r"|(?:Zigbee2MQTT:)?(?:info |warn |error|debug) (?=\d{4}-)"
+    r"|(?:Jicofo|JVB|Jigasi|Jibri) (?=\d{4}-)"
     r"|(?:TRACE|DEBUG|INFO|WARN|ERROR|FATAL) +\[[^\]\n]{1,80}\] (?=\d{4}-)"
     r"|\[(?:TRACE|DEBUG|INFO|WARN|ERROR|FATAL) {0,2}\] (?=\d{4}-)|\[\d{1,10}\] (?=\d{4}/\d\d/\d\d \d\d:)"
     r"|\[(?:debug|info|notice|warning|error|critical|alert|emergency)\] (?=\d{4}-)"

@@ -710,6 +710,11 @@ static int lv_prefix_level(const unsigned char *p, size_t n) {
                 after_time = after_separator = 0;
             } else if (token == 0 && len == 1 && memchr("DIWEFAU", c, 7) && lv_starts(p, n, stop, ", [")) {
                 at = stop + 1; /* Ruby's Logger */
+            } else if (token == 0 && follows == ' ' && stop + 1 < n && lv_digit(p[stop + 1]) &&
+                       ((len == 6 && (memcmp(p + start, "Jicofo", 6) == 0 || memcmp(p + start, "Jigasi", 6) == 0)) ||
+                        (len == 3 && memcmp(p + start, "JVB", 3) == 0) ||
+                        (len == 5 && memcmp(p + start, "Jibri", 5) == 0))) {
+                at = stop + 1; /* Jitsi's component before its time (_JITSI) */
             } else if (!name_done && (token == 0 || after_separator) &&
                        lv_starts(p, n, (i = lv_run(p, n, start, lv_name_char)), " - ")) {
                 at = i + 1; /* Python logging's "name - " */
