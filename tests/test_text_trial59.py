@@ -5,6 +5,7 @@ host and the tag (SONiC), and Pi-hole's, pgpool-II's and ProxySQL's lines keep t
 from __future__ import annotations
 
 import calendar
+import time
 from pathlib import Path
 
 from logsentry.sources import Selection, open_entries
@@ -92,5 +93,4 @@ def test_jitsis_component_before_its_time(tmp_path: Path) -> None:
 
 
 def _local(*when: int) -> int:
-    import time
     return int(time.mktime((*when, 0, 0, -1))) * 1_000_000
