@@ -84,6 +84,12 @@ def test_a_paste_wrapped_where_it_was_pasted_keeps_its_layout(tmp_path: Path) ->
     assert [priority for _, _, priority, _ in _read(tmp_path, "kamailio.txt", soft)] == [2, 2]
     short = "Oct  3 18:38:07 web1 app[1]: ok\nnot a log line\nnor this one\n"  # pieces after a short line
     assert sniff_text(short.encode()) != "text"
+    # a program's own lines, long and of no layout, are no pieces of each other (trial 58's fail2ban log, whose
+    # message quotes two syslog lines, was read as syslog and lost its ERROR)
+    own = ("2018-10-01 00:02:32,490 fail2ban.filter         [29037]: INFO    [multi-ban2] Found 191.96.249.61\n" * 3
+           + "Oct  1 00:02:00 host5-vm103 postfix/smtpd[32429]: warning: unknown[191.96.249.61]: SASL LOGIN "
+             "authentication failed\n" * 2)
+    assert sniff_text(own.encode()) == "applog"
 
 
 def test_jitsis_component_before_its_time(tmp_path: Path) -> None:

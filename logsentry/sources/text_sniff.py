@@ -94,6 +94,7 @@ def sniff_text(head: bytes) -> str | None:
                 fits += 1
             elif not wrapped:
                 misfits += 1
+                continue  # (a line of no layout: what follows it is no piece of a fitting one)
             wrapped = len(line) >= WRAP_WIDTH
         else:
             wrapped = False
