@@ -100,3 +100,13 @@ def test_jitsis_component_before_its_time(tmp_path: Path) -> None:
 
 def _local(*when: int) -> int:
     return int(time.mktime((*when, 0, 0, -1))) * 1_000_000
+
+
+def test_grep_h_before_lines_without_a_time(tmp_path: Path) -> None:
+    """`grep -H` (and `-n`) before a program's untimed lines (trial 59's pgbackrest paste): the file's name goes, so
+    the line's level is read; a line that only starts like one keeps its words."""
+    read = _read(tmp_path, "paste.txt", "postgresql-2022-12-25_00.log:ERROR: [082]: unable to push WAL file "
+                                        "'00000003001A0D94000000A6' to the archive asynchronously after 60 second(s)\n"
+                                        "app.log.1:12:WARN: retrying\nerror.log: rotated\n")
+    assert [(message[:14], priority) for _, message, priority, _ in read] == [
+        ("ERROR: [082]: ", 3), ("WARN: retrying", 4), ("error.log: rot", None)]

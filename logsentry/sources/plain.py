@@ -41,6 +41,10 @@ _TAG = re.compile(r"(?P<ident>[A-Za-z][\w.@-]{0,63})\[(?P<pid>\d{1,10})\]: ?")
 columns cut off (corosync/corosync#389's paste: `corosync[228119]:  [TOTEM ] A processor failed, ...`). Read as the
 line's identifier and PID (the file's name was every line's, so `systemd[1]: app.service: Failed ...` was no unit's
 line), as a syslog file's are: the text's word. A level word is no identifier (`ERROR[0001]: `)."""
+_GREP_FILE = re.compile(r"[^\s:]{1,255}\.log(?:\.[0-9]{1,3})?(?:\.gz)?:(?:[0-9]{1,10}:)?(?=\S)")
+"""The log file's name `grep -H` (and `grep -n`'s line number) puts before each line of a program's log without a
+time: trial 59's pgbackrest paste (`postgresql-2022-12-25_00.log:ERROR: [082]: unable to push WAL file ...`) had
+it in every message, and its `ERROR:` was no level (a timed line's goes as text_layouts._PRI's does)."""
 COMM_CHARS = 15
 """journald's `_COMM` is the kernel's task name: at most 15 bytes (TASK_COMM_LEN 16 with its NUL)."""
 
@@ -54,6 +58,8 @@ class PlainParser:
         self.reference_name = reference_name
 
     def parse(self, line: str) -> TextLine:
+        if (grepped := _GREP_FILE.match(line)) is not None:
+            line = line[grepped.end():]
         tagged = _TAG.match(line)
         if tagged is None or tagged["ident"].lower() in LEVEL_WORDS:
             return TextLine(self.usec, {"MESSAGE": line, "SYSLOG_IDENTIFIER": self.ident}, 0)
