@@ -184,7 +184,7 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
         sys.exit(EXIT_FOUND)
 
 
-def _cold(pipeline: Pipeline) -> tuple[int, int, str, int, int, str] | None:
+def _cold(pipeline: Pipeline) -> tuple[int, int, str, int, int, tuple[str, ...]] | None:
     """(units no anomaly rule ever judged, units learnt, the least history a rule needs, in words, then in µs of
     journal time and entries, then the rules that judge cold units too, by id) after a scan: a unit is judged once
     warm for one of the rules (`warm_after` and `warm_entries`); the rules that judge cold units too
@@ -200,8 +200,8 @@ def _cold(pipeline: Pipeline) -> tuple[int, int, str, int, int, str] | None:
     never = sum(1 for stats in units.values()
                 if not any(stats.warm(spec.warm_after_usec, spec.warm_entries) for spec in specs))
     least = min(specs, key=lambda spec: (spec.warm_after_usec, spec.warm_entries))
-    cold_judges = ", ".join(sorted(rule.id for rule in anomaly.rules
-                                   if rule.anomaly is not None and not rule.anomaly.needs_history))
+    cold_judges = tuple(sorted(rule.id for rule in anomaly.rules
+                               if rule.anomaly is not None and not rule.anomaly.needs_history))
     return (never, len(units), f"at least {format_duration(least.warm_after_usec)} and {least.warm_entries} entries",
             least.warm_after_usec, least.warm_entries, cold_judges)
 

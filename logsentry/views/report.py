@@ -162,7 +162,7 @@ def _more_history(journal: bool, selected: bool) -> str:
 
 
 def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule_count: int,
-                cold: tuple[int, int, str, str] | None = None, source: Sequence[str] | None = None,
+                cold: tuple[int, int, str, tuple[str, ...]] | None = None, source: Sequence[str] | None = None,
                 no_command: str = "", selected: bool = True, learning: Learning | None = None) -> None:
     """The scan's report; `cold`: (units the anomaly rules that need a history never judged, units learnt, the
     least history they need, the anomaly rules that need none), said so that a short or filtered scan's silence is
@@ -244,10 +244,12 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
             f"{never} of {plural(units, 'unit')}"
         # the ones that need none are named when one fired (the report said "judged no line" under its incident:
         # helper-118), else counted: five rule ids made the note longer than a paste's finding (helper-183)
-        judges = cold_judges.split(", ") if cold_judges else []
-        fired = sorted({incident.rule_id for incident in summary.incidents} & set(judges))
-        besides = "" if not judges else f" ({', '.join(fired)}, which need{'s' if len(fired) == 1 else ''} none, " \
-            "judged them.)" if fired else f" (The {len(judges)} that need none judged them.)"
+        fired = sorted({incident.rule_id for incident in summary.incidents}.intersection(cold_judges))
+        besides = ""
+        if fired:
+            besides = f" ({', '.join(fired)}, which need{'s' if len(fired) == 1 else ''} none, judged them.)"
+        elif cold_judges:
+            besides = f" (The {len(cold_judges)} that need none judged them.)"
         console.print(Text(f"Anomaly rules that compare with a history judged no line of {which} read: they need "
                            f"{needed} of a unit, more than was read.{besides} "
                            f"{_more_history(source is not None, selected)}",
