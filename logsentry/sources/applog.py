@@ -191,8 +191,8 @@ class AppLogParser:
             return self._local(int(found["hy"]), month_number(found["hmon"]), int(found["hd"]), int(found["hh"]),
                                int(found["hmi"]), int(found["hs"]), found["hf"])
         if found["y"] is not None:
-            if named_zone(found) is not None:
-                return dated_usec(found)
+            if (zone := named_zone(found)) is not None:
+                return dated_usec(found, zone)
             if found["zn"] is not None and len(self.unread_zones) < 8 and several_offsets(found["zn"], int(found["y"])):
                 self.unread_zones.add(found["zn"])
             return self._local(int(found["y"]), int(found["mo"]), int(found["d"]), int(found["h"]), int(found["mi"]),

@@ -147,7 +147,8 @@ def json_read(line: str) -> tuple[int, bool] | None:
     if isinstance(value, float) and value > 0:
         return round(value * (1e6 if value < 1e11 else 1e3 if value < 1e14 else 1 if value < 1e17 else 1e-3)), False
     if isinstance(value, str) and (found := STAMP.fullmatch(value)) is not None and found["y"] is not None:
-        return dated_usec(found), named_zone(found) is None
+        zone = named_zone(found)
+        return dated_usec(found, zone), zone is None
     return None
 
 
@@ -162,10 +163,10 @@ def named_zone(found: re.Match[str]) -> str | None:
     return None
 
 
-def dated_usec(found: re.Match[str]) -> int:
-    """The time of STAMP's year-first layout: with its zone (named_zone), or local time without one."""
+def dated_usec(found: re.Match[str], zone: str | None) -> int:
+    """The time of STAMP's year-first layout: at `zone` (named_zone's, looked up once by the caller), or local time
+    without one."""
     numbers = (int(found["y"]), int(found["mo"]), int(found["d"]), int(found["h"]), int(found["mi"]), int(found["s"]))
-    zone = named_zone(found)
     return utc_usec(*numbers, found["f"], zone) if zone is not None else local_usec(*numbers, found["f"])
 
 
