@@ -13,6 +13,7 @@ import os
 import shlex
 import socket
 import sqlite3
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -205,6 +206,14 @@ def learnt_text(learnt: Learnt, path: Path) -> str:
     return f"{text}; {counted(learnt.units, 'unit')}, {counted(learnt.templates, 'template')} saved in {path}"
 
 
+def _did_you_mean(wanted: Iterable[str], saved: Iterable[str]) -> str:
+    """` (did you mean a, b?)` for the saved units (names without their host) that look like a wanted one, else ""
+    (baseline show and forget: `-u shdd` for sshd.service)."""
+    names = sorted(set(saved))
+    close = sorted({near for name in wanted for near in difflib.get_close_matches(name, names, n=3, cutoff=0.8)})
+    return f" (did you mean {', '.join(close)}?)" if close else ""
+
+
 @baseline.command("show")
 @config_option
 @state_option
@@ -248,10 +257,8 @@ def show(config_path: Path, state_dir: Path | None, units: tuple[str, ...], outp
         return
     console = _console()
     if not chosen:
-        saved = sorted({split_host_unit(u)[1] for u in baselines.units})
-        close = sorted({near for name in wanted for near in difflib.get_close_matches(name, saved, n=3, cutoff=0.8)})
         console.print("no baselines saved" + (" for " + ", ".join(sorted(wanted)) if wanted else "")
-                      + (f" (did you mean {', '.join(close)}?)" if close else ""))
+                      + _did_you_mean(wanted, {split_host_unit(unit)[1] for unit in baselines.units}))
         return
     # the unit whole (it is what `-u` takes), and each header whole: at 80 columns the host and the history give
     # way first (a new user's trial: `user@1000.service/pipewire.servi…`, `entr…`)
@@ -348,10 +355,9 @@ def forget(config_path: Path, state_dir: Path | None, unit: str, machine: str | 
         name = f"{machine.lower().replace('-', '')}/{name if parent_of(name) else split_host_unit(name)[1]}"
     keys = state.baseline_keys(name)
     if not keys:
-        close = difflib.get_close_matches(split_host_unit(name)[1], state.baseline_units(), n=3, cutoff=0.8)
+        hint = _did_you_mean([split_host_unit(name)[1]], state.baseline_units())
         state.close()
-        fail(f"no baseline of {name!r} in {state.path} " + (f"(did you mean {', '.join(close)}?)" if close else
-                                                              "(logsentry baseline show lists the units)"))
+        fail(f"no baseline of {name!r} in {state.path}{hint or ' (logsentry baseline show lists the units)'}")
     state.request("forget", name)
     state.close()
     click.echo(f"forgot {name} ({len(keys)} host{'s' if len(keys) != 1 else ''})")
