@@ -31,13 +31,16 @@ def _offsets(year: int) -> dict[str, frozenset[timedelta]]:
     return {abbreviation: frozenset(offsets) for abbreviation, offsets in found.items()}
 
 
+def _offsets_of(abbreviation: str, year: int) -> frozenset[timedelta]:
+    """The UTC offsets `abbreviation` stood for in `year` (none for a year datetime cannot hold around it)."""
+    return _offsets(year).get(abbreviation, frozenset()) if 1 <= year <= 9998 else frozenset()
+
+
 def abbreviation_offset(abbreviation: str, year: int) -> timedelta | None:
     """The UTC offset `abbreviation` stands for in `year`, or None when it stands for several or for none."""
     if abbreviation in ("UTC", "GMT", "Z"):
         return timedelta(0)
-    if not 1 <= year <= 9998:
-        return None
-    offsets = _offsets(year).get(abbreviation, frozenset())
+    offsets = _offsets_of(abbreviation, year)
     return next(iter(offsets)) if len(offsets) == 1 else None
 
 
@@ -50,4 +53,4 @@ def offset_text(offset: timedelta) -> str:
 
 def several_offsets(abbreviation: str, year: int) -> bool:
     """`abbreviation` is a zone's in `year`, of several UTC offsets (`CST`, `IST`): worth saying it was not read."""
-    return 1 <= year <= 9998 and len(_offsets(year).get(abbreviation, frozenset())) > 1
+    return len(_offsets_of(abbreviation, year)) > 1
