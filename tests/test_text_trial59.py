@@ -110,3 +110,33 @@ def test_grep_h_before_lines_without_a_time(tmp_path: Path) -> None:
                                         "app.log.1:12:WARN: retrying\nerror.log: rotated\n")
     assert [(message[:14], priority) for _, message, priority, _ in read] == [
         ("ERROR: [082]: ", 3), ("WARN: retrying", 4), ("error.log: rot", None)]
+
+
+SOURCE = """-- Logs begin at Thu 2024-11-28 06:02:11 CET, end at Thu 2024-11-28 14:31:07 CET. --
+Nov 28 14:31:02 db-backup-02 pgbackup[88121]: ERROR: upload of base.tar.lz4 failed: An error occurred (AccessDenied)
+Nov 28 14:31:03 db-backup-02 systemd[1]: pgbackup-nightly.service: Main process exited, code=exited, status=1/FAILURE
+Nov 28 14:31:03 db-backup-02 systemd[1]: pgbackup-nightly.service: Failed with result 'exit-code'.
+"""
+
+
+def _fold(text: str, at_words: bool) -> str:
+    """`fold -w 80` (at the width, inside words) or an issue's text box (at words, its lines' ends stripped)."""
+    import textwrap
+    lines = []
+    for line in text.splitlines():
+        lines += textwrap.wrap(line, 80, break_on_hyphens=False, drop_whitespace=True) if at_words else \
+            [line[at:at + 80] for at in range(0, len(line), 80)]
+    return "\n".join(lines) + "\n"
+
+
+def test_a_wrapped_journalctl_paste_reads_as_written(tmp_path: Path) -> None:
+    """helper-187: a paste folded at 80 columns joined its pieces with a line feed (`Failed with r` / `esult`), and
+    its header, cut before ` --`, was skipped: the service's failure fired nothing, and the times came two years
+    and an hour off. Pieces are joined as written (at the width: nothing between; cut shorter: a blank)."""
+    for at_words in (False, True):
+        read = _read(tmp_path, "paste.txt", _fold(SOURCE, at_words))
+        assert [message for _, message, _, _ in read] == [
+            "ERROR: upload of base.tar.lz4 failed: An error occurred (AccessDenied)",
+            "pgbackup-nightly.service: Main process exited, code=exited, status=1/FAILURE",
+            "pgbackup-nightly.service: Failed with result 'exit-code'."], at_words
+        assert read[0][0] == _utc(2024, 11, 28, 13, 31, 2)  # the header's CET and year

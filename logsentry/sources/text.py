@@ -68,6 +68,16 @@ MAX_EARLY = 10_000
 
 
 _MARKER = re.compile(r"-- (?P<what>.*) --")
+WRAP_WIDTH = 64
+"""A line at least this long may have been wrapped where it was pasted (a terminal's 80 columns, an issue's text
+box): a line after it that fits no layout is taken for its rest, for neither side. Trial 58's journal pasted at 80
+columns (`...start_fileserver.sh[1754]: time="2018-01-09T17:0` / `6:35Z" level=info ...`) and trial 59's kamailio
+syslog wrapped at words had more pieces than lines, and were read as text without times, hosts or levels. Read, a
+piece is joined to the line before as it was written (no line feed: `Failed with r` / `esult 'exit-code'.`)."""
+_TERMINAL_WIDTHS = frozenset((80, 100, 120, 132, 160, 200))
+"""Widths a terminal or `fold` wraps at: a line that long, with a piece after it, was cut inside a word."""
+_HEADER_START = re.compile(r"-- (?:Logs begin at|Journal begins at) .*")
+
 _SEPARATOR = re.compile(r"--|\ufeff?")
 """grep's line between context groups (`grep -C2`: `--` alone) and a line that is nothing (a byte-order mark):
 skipped, and no evidence of any layout."""
@@ -132,6 +142,14 @@ def _entry(line: TextLine, where: str, selection: Selection, status: str | None 
     return entry if selection.admits(entry) else None
 
 
+def wrapped_header(line: str) -> bool:
+    """journalctl's header cut by a wrap where it was pasted (`-- Logs begin at ... CET, end at ... CET` / `. --`):
+    read whole, it names the paste's zone and year; cut, both were lost and the times came two years and an hour
+    off (helper-187)."""
+    return len(line) >= WRAP_WIDTH and _HEADER_START.fullmatch(line) is not None and not _MARKER.fullmatch(line)
+
+
+
 def read_text(stream: IO[bytes], name: str, selection: Selection, reference: float,
               warn: Warn, kind: str = "text") -> Iterator[Entry]:
     """Entries from journalctl/syslog text, or dmesg's or a program's own log (`kind` "dmesg", "applog"); a
@@ -163,7 +181,24 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
     container's log opens with its entrypoint's words, a Redis crash report with its banner)."""
     default = getattr(parser, "ident", "")  # the file's identifier, which a container's name replaces
     lines = read_owned_lines(stream, name, warn, containers(stream), NO_CONTAINER)
+    wrapped = False
+    """The line before is long enough to have been wrapped where it was pasted (WRAP_WIDTH): an unindented
+    piece after it that fits no layout is its rest, joined as it was written, not as a line of its own."""
+    cut_width = 0
+    """The longest line so far that a piece followed: a wrap at a fixed width (a terminal's, `fold -w 80`) cuts every
+    wrapped line there, in the middle of a word, and its piece is joined as written; a line cut shorter was wrapped at
+    a word (an issue's text box) or lost its last blank with the line's end, and a blank goes back between them."""
+    this = ""  # the line, and the one before it (`previous`): a wrapped one's end
+    opened = ""
+    """A journalctl header (`-- Logs begin at ...`) that a wrap cut before its ` --`: the piece after it ends it."""
     for number, (container, line) in enumerate(lines, start=1):
+        was_wrapped, wrapped = wrapped, len(line) >= WRAP_WIDTH
+        if opened:
+            line, opened = opened + line, ""
+        elif wrapped_header(line):
+            opened = line
+            continue
+        previous, this = this, line
         if _SEPARATOR.fullmatch(line):  # "" too; a blank line indented is a message's (journalctl's indent)
             if status is not None and not header and pending_status == status:
                 status = None  # the blank line after a status block's log lines ends it (systemctl_status.py)
@@ -188,7 +223,16 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
             if pending is not None and len(pending.fields["MESSAGE"]) < MAX_MESSAGE:
                 indent = pending.indent
                 more = line[indent:] if line[:indent].isspace() else line.lstrip()
-                pending.fields["MESSAGE"] += "\n" + more
+                # a piece of a wrapped line, unindented after a long one, is joined as written; not after a sentence's
+                # end and before a capital (a line of its own: systemctl's `Notice: journal has been rotated ...`);
+                # cut at a terminal's width, or at the longest line's cut before it: nothing between, else a blank
+                joint = "\n"
+                if was_wrapped and isinstance(parser, SyslogParser) and not line[:1].isspace() \
+                        and not (previous.endswith((".", "!", "?")) and line[:1].isupper()):
+                    at_width = len(previous) in _TERMINAL_WIDTHS or len(previous) == cut_width
+                    cut_width = max(cut_width, len(previous))
+                    joint = "" if previous.endswith(" ") or at_width else " "
+                pending.fields["MESSAGE"] += joint + more
             elif isinstance(parser, AppLogParser) and len(early) < MAX_EARLY:
                 early.append((number, line, container or NO_CONTAINER))
             else:

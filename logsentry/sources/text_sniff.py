@@ -9,7 +9,7 @@ import re
 from ..engine.daemon_levels import CEPH_CLUSTER
 from .applog_times import RUNTIME_STAMP, TIME_KEYS, stamped
 from .dmesg import dmesg_lines
-from .text import _CATALOG, _MARKER, _SEPARATOR
+from .text import _CATALOG, _MARKER, _SEPARATOR, WRAP_WIDTH
 from .text_layouts import LINE, LOGREAD, RFC5424
 
 SNIFF_BYTES = 4096
@@ -48,13 +48,6 @@ own (sources/applog.py reads the whole line; zap's first record with a 5 KB fiel
 "__REALTIME_TIMESTAMP: expected microseconds", helper B)."""
 _TIME_KEY = re.compile(r'"(?:' + "|".join(re.escape(key) for key in TIME_KEYS) + r')" ?:')
 """A key applog.py takes a JSON line's time from, as the cut line shows it."""
-
-
-WRAP_WIDTH = 64
-"""A line at least this long may have been wrapped where it was pasted (a terminal's 80 columns, an issue's text
-box): a line after it that fits no layout is taken for its rest, for neither side. Trial 58's journal pasted at 80
-columns (`...start_fileserver.sh[1754]: time="2018-01-09T17:0` / `6:35Z" level=info ...`) and trial 59's kamailio
-syslog wrapped at words had more pieces than lines, and were read as text without times, hosts or levels."""
 
 
 def sniff_text(head: bytes) -> str | None:
