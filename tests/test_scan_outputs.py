@@ -1,6 +1,7 @@
 """Where scan's outputs go when the way out is narrow: a reader that stops reading (`| head`) must not cost
 the HTML report the user asked for, an HTML path that cannot be written is said before a long scan, and
-selections that cannot select anything (--since after --until, -u on a text log) are said, not silent."""
+selections that cannot select anything (--since after --until) are said, not silent (tests/test_scan_unchecked.py:
+-u, -H and windows that select nothing)."""
 
 from __future__ import annotations
 
@@ -54,14 +55,6 @@ def test_an_empty_unit_is_refused_and_fail_on_takes_syslogs_names(make_journal: 
     codes = [run_cli("scan", "--file", str(path), "--no-anomalies", "--fail-on", name).exit_code
              for name in ("err", "error", "crit", "critical")]
     assert codes == [3, 3, 0, 0], codes
-
-
-def test_units_asked_of_a_text_log_are_explained(tmp_path: Path) -> None:
-    path = tmp_path / "syslog"
-    path.write_text("Nov 30 10:00:01 web1 api[77]: " + MVAR + "\n")
-    done = run_cli("scan", "--file", str(path), "-u", "api")
-    assert done.exit_code == 0
-    assert "its lines carry no unit" in done.stderr and "No entry matched the selection" in done.stdout
 
 
 def _commands(page: Path) -> list[str]:

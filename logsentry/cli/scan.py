@@ -45,6 +45,7 @@ from .common import (
 from .hosts import host_options, with_hosts
 from .input_files import check_input_files
 from .journal_access import check_journal_access
+from .scan_unchecked import unchecked
 
 
 class _OutputChoice(click.Choice):  # type: ignore[type-arg]
@@ -180,6 +181,12 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
         sys.stdout.flush()
     except BrokenPipeError:  # `scan --fail-on error | head -1`: the exit status is still owed (it was 0)
         stdout_to_devnull()
+    if pipeline.progress.entries == 0 and (reasons := unchecked(selection, directory, files, kinds)):
+        for reason in reasons:  # (after the report: its "nothing was checked" comes with why)
+            click.echo(f"logsentry: {'error' if fail_on is not None else 'warning'}: {reason}"
+                       + (" (with --fail-on, nothing checked is no pass)" if fail_on is not None else ""), err=True)
+        if fail_on is not None:
+            sys.exit(EXIT_USAGE)
     if fail_on is not None and summary.worst is not None and summary.worst >= Severity.parse(fail_on):
         sys.exit(EXIT_FOUND)
 

@@ -196,9 +196,6 @@ class ExportSource:
             if kind == "journal":
                 raise InputFormatError(f"{name}: {_journal_in_stream(stream)}")
             if kind in TEXT_KINDS:
-                if self.selection.units:
-                    self.warn(f"{name}: a text log: its lines carry no unit (they group as '(identifier)'), so -u "
-                              "selects none of them")
                 yield from read_text_kind(kind, stream, self.path, self.selection, self.warn)
                 return
             reader = read_json_lines if kind == "json" else read_export

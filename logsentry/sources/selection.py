@@ -337,6 +337,19 @@ class Selection:
             return False
         return not self.hosts or any(value in self.hosts for value in fields.get("_HOSTNAME", ()))
 
+    def takes_text_unit(self, unit: str) -> bool:
+        """-u over a text log's line, which has no unit of journald's (it is grouped as `(identifier)`, or as
+        `(unit)` when PID 1's line names one, sources/text.py): does a -u name or glob name it? `-u myapp`
+        (myapp.service) takes `(myapp)` and `(myapp.service)`, `-u 'my*'` either; a pasted `journalctl -u myapp`
+        scanned with `-u myapp` selected none of its lines (helper-187). The program's name stands for its
+        unit here: that is all text says (`sshd` is not ssh.service)."""
+        if not self.units:
+            return True
+        name = unit[1:-1] if unit.startswith("(") and unit.endswith(")") else unit
+        spellings = {name, unit_name(name)} if name else set()
+        return any(spelling in self.units or any(glob_matches(glob, spelling) for glob in self.globs)
+                   for spelling in spellings)
+
     def accepts(self, fields: Mapping[str, Sequence[str]], realtime_usec: int) -> bool:
         """The Python twin of the journal matches (time and units), for offline inputs, on every value of
         each field (an sd-journal match holds when any of a field's values equals it; a glob holds where

@@ -117,8 +117,8 @@ PID1_ONLY = frozenset({"init.scope", "-.slice"})
 def _entry(line: TextLine, where: str, selection: Selection, status: str | None = None) -> Entry | None:
     """The entry of a record; `status`: the unit of the `systemctl status` output it was printed under."""
     fields = line.fields
-    if not selection.accepts({name: [value] for name, value in fields.items()}, line.usec):
-        return None
+    if not selection.accepts_hosts({name: [value] for name, value in fields.items()}, line.usec):
+        return None  # (-u: once the unit it goes with is known, below)
     # A PRIORITY here is no journal's: a syslog line's <PRI>, or Docker's stream (stderr 3, as its journald driver:
     # a default, where the text's level counts too, values.entry_from)
     syslog = "SYSLOG_FACILITY" in fields
@@ -139,7 +139,7 @@ def _entry(line: TextLine, where: str, selection: Selection, status: str | None 
         entry = replace(entry, unit=untrusted_source(name), fields={**entry.fields, **added} if added else entry.fields)
     elif status is not None:
         entry = replace(entry, unit=untrusted_source(status))
-    return entry if selection.admits(entry) else None
+    return entry if selection.takes_text_unit(entry.unit) and selection.admits(entry) else None
 
 
 def wrapped_header(line: str) -> bool:
