@@ -145,3 +145,21 @@ def test_a_json_time_with_an_abbreviation(tmp_path: Path, zone: None) -> None:
     path = tmp_path / "app.log"
     path.write_text('{"time": "2023-03-01 10:00:00 CET", "level": "error", "msg": "x"}\n')
     assert _times(path) == [_utc(2023, 3, 1, 9, 0, 0)]
+
+
+def test_a_summer_abbreviation_is_named_by_a_zone_of_its_region(tmp_path: Path, zone: None,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """CEST has no zone of its name: tzdata's first (Africa/Ceuta) puzzled a reader of a German host's paste
+    (helper-187); a European zone is named, this machine's own when it reads CEST too."""
+    path = tmp_path / "j.txt"
+    path.write_text("-- Logs begin at Thu 2024-07-04 08:12:01 CEST, end at Thu 2024-07-04 10:15:44 CEST. --\n"
+                    "Jul 04 10:00:00 web01 myapp[1234]: starting\n")
+    said = run_cli("scan", "--file", str(path)).stderr
+    assert "times read in CEST (Europe/" in said and "Africa" not in said, said
+    monkeypatch.setenv("TZ", "Europe/Vienna")  # a machine in a zone of its own, same rules: that name, no other
+    monkeypatch.setattr("logsentry.sources.header_zone._FOUND", {})
+    time.tzset()
+    from datetime import datetime
+
+    from logsentry.sources.header_zone import _zone
+    assert str(_zone("CEST", datetime(2024, 7, 4, 8, 12, 1), None)) == "Europe/Vienna"

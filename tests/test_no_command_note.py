@@ -40,7 +40,8 @@ def test_each_input_is_named_for_what_it_is(make_journal: Callable[..., Path], t
                                 "(journal files only). Make it a journal file with systemd-journal-remote and scan "
                                 f'that (README: "{SECTION}")',
                 "web-7.json": "is JSON lines (journalctl -o json), which journalctl cannot read (journal files "
-                              "only), nor made one: scan the host's journal, or its export made a journal file "
+                              "only), and cannot be made one: for the commands, scan the host's journal, or a "
+                              "journal file made of its export "
                               f'(README: "{SECTION}")',
                 "web-7.log": "is a text log (syslog or journalctl's text output), which journalctl cannot read"}
     assert f"**{SECTION}**" in README.read_text()

@@ -58,3 +58,13 @@ def test_a_paste_whose_fatal_line_fired_says_which_anomaly_rules_judged_it(tmp_p
     assert "never logged in 1 entry of history, before its normal was learnt" in card, card
     narrowed = text("--file", str(paste), "-p", "info")
     assert "-p, -u and --since narrow what is read, and a log holds only its own lines" in narrowed, narrowed
+
+
+def test_a_paste_of_several_programs_says_any_of_them(tmp_path):
+    """"all 3 units" of a paste whose report showed one card read as three somewhere unseen (helper-187)."""
+    paste = tmp_path / "syslog"
+    paste.write_text("Mar  4 10:00:00 web01 api[1]: listening on :8080\n"
+                     "Mar  4 10:00:00 web01 cron[2]: (root) CMD (run-parts /etc/cron.hourly)\n"
+                     "Mar  4 10:00:01 web01 worker[3]: started 4 threads\n")
+    said = text("--file", str(paste))
+    assert "Anomaly rules that compare with a history judged no line of any of the 3 units read" in said, said

@@ -13,6 +13,7 @@ this machine's local time and the reader says why.
 
 from __future__ import annotations
 
+import os
 import re
 import time
 import zoneinfo
@@ -103,10 +104,33 @@ def _zone(abbreviation: str, when: datetime, end: tuple[datetime, str] | None) -
             offsets.setdefault(at.utcoffset(), []).append(name)
     found = None
     if len(offsets) == 1:
-        names = next(iter(offsets.values()))
-        found = zoneinfo.ZoneInfo(next((name for name in names if name.startswith(abbreviation)), names[0]))
+        found = zoneinfo.ZoneInfo(_zone_name(abbreviation, next(iter(offsets.values()))))
     if len(_FOUND) >= 64:
         _FOUND.clear()
     _FOUND[key] = found
     return found
 
+
+REGIONS = ("Europe/", "America/", "Asia/", "Australia/", "Pacific/", "Africa/", "Atlantic/", "Indian/")
+"""The order in which the zones that read an abbreviation alike are named: the first zone of its name (tzdata's
+order) in the first region that has one; "CEST (Africa/Ceuta)" for a German host's paste puzzled a reader
+(helper-187), and the offset and summer time are the same in any of them."""
+
+
+def _zone_name(abbreviation: str, names: list[str]) -> str:
+    """The zone to name among `names` (sorted, all reading `abbreviation` alike): the one named after it (tzdata's
+    `CET`, `EST5EDT`), else this machine's own zone when it is one of them, else the first by REGIONS."""
+    if (own := next((name for name in names if name.startswith(abbreviation)), None)) is not None:
+        return own
+    if (local := _local_key()) in names:
+        return local
+    return min(names, key=lambda name: next((rank for rank, region in enumerate(REGIONS) if name.startswith(region)),
+                                            len(REGIONS)))
+
+
+def _local_key() -> str | None:
+    """This machine's zone by name (TZ's, else the one /etc/localtime links to), or None."""
+    if tz := os.environ.get("TZ", "").lstrip(":"):
+        return tz
+    _, found, key = os.path.realpath("/etc/localtime").partition("/zoneinfo/")
+    return key if found else None

@@ -39,4 +39,6 @@ def no_command_note(path: str, kind: str | None) -> str:
     said = f"{start}{visible(path)} is {KINDS.get(kind, kind)}, which journalctl cannot read (journal files only)"
     if kind == "export":
         return f"{said}. Make it a journal file with systemd-journal-remote and scan that ({TIP})."
-    return f"{said}, nor made one: scan the host's journal, or its export made a journal file ({TIP})."
+    # (helper-187 could not parse "nor made one": who made what?)
+    return f"{said}, and cannot be made one: for the commands, scan the host's journal, or a journal file made of " \
+           f"its export ({TIP})."

@@ -240,8 +240,9 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
                                     visible(f": {quarantine.reason} on entry {quarantine.cursor}")))
     if cold is not None and cold[0]:
         never, units, needed, cold_judges = cold
-        which = ("the unit" if units == 1 else f"all {units} units") if never == units else \
-            f"{never} of {plural(units, 'unit')}"
+        # ("all 3 units" of a one-card paste read as three somewhere unseen: helper-187)
+        which = ("the unit" if units == 1 else f"any of the {units} units") if never == units else \
+            f"{never} of the {units} units"
         # the ones that need none are named when one fired (the report said "judged no line" under its incident:
         # helper-118), else counted: five rule ids made the note longer than a paste's finding (helper-183)
         fired = sorted({incident.rule_id for incident in summary.incidents}.intersection(cold_judges))
