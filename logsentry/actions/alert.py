@@ -18,7 +18,7 @@ from ..hosts import local_machine_id
 from ..model import Incident, Link, incident_label, journald_machine
 from ..sources.selection import container_of, unit_terms, user_unit_of
 from ..timespec import format_usec
-from ..views.counts import began_usec, chain_heading, chain_rules, hits_said, own_last_hit
+from ..views.counts import began_usec, chain_heading, chain_rules, hits_said, link_lines, own_last_hit
 from ..views.escape import visible
 from ..wording import plural
 
@@ -87,7 +87,7 @@ def _last_hit(incident: Incident, last_usec: int | None) -> int:
 
 def chain_line(link: Link) -> str:
     """One rule of a failure's chain (engine/failures.py) for people: when, which rule, its first line."""
-    hits = f", {link.count} hits" if link.count > 1 else ""
+    hits = f", {said}" if (said := link_lines(link, "hit")) else ""
     return clean(f"{format_usec(link.first_usec)} {link.rule_id} ({link.severity.label}{hits}): {link.message}")
 
 

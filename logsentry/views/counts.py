@@ -184,6 +184,15 @@ def chain_rules(chain: Sequence[Link]) -> int:
     return len({link.rule_id for link in chain})
 
 
+def link_lines(link: Link, word: str = "line") -> str:
+    """How many lines a chain's row stands for, "" for one: a rule that fired, all of its lines; one that did not
+    (evidence), those that led up to the failure, "before it fired": the card said "error-burst (4 lines)" above a
+    table of its 6 matches below their trigger (helper-187)."""
+    if link.count <= 1:
+        return ""
+    return plural(link.count, word) + ("" if link.fired else " before it fired")
+
+
 def chain_heading(rules: int, links: int) -> str:
     """"one failure, 9 rules matched it (13 rows: a new line each):" above a failure's chain (engine/failures.py): a
     new-template rule is a row per new line, so the rows outnumber the rules (helper F9 read "13 rules" for 9). (It

@@ -29,7 +29,7 @@ from ..pipeline import Event, GapEvent, MatchEvent, Progress
 from ..timespec import format_duration, format_usec, zone_label
 from ..wording import plural
 from .chain import BEFORE_START
-from .counts import chain_heading, chain_rules, count_story, hits_said, raised_by
+from .counts import chain_heading, chain_rules, count_story, hits_said, link_lines, raised_by
 from .escape import visible
 from .scan_summary import ScanSummary
 
@@ -266,11 +266,13 @@ def _card(incident: Incident, summary: ScanSummary, timeline: Timeline, source: 
         parts.append(f"<div>main process: {esc(exited)}</div>")
     parts.append(f"<div>action: <b>{esc(done)}</b></div>")
     if incident.chain:  # one failure, described by several rules (engine/failures.py)
+        rows = []
+        for link in incident.chain:
+            counted = link_lines(link)
+            rows.append(f"{format_usec(link.first_usec)}  {esc(link.rule_id)} ({link.severity.label}"
+                        f"{f', {counted}' if counted else ''})  {esc(link.message)}")
         parts.append(f"<div>{chain_heading(chain_rules(incident.chain), len(incident.chain))}</div>"
-                     "<pre>" + "\n".join(
-            f"{format_usec(link.first_usec)}  {esc(link.rule_id)} ({link.severity.label}"
-            f"{f', {link.count:,} lines' if link.count > 1 else ''})  {esc(link.message)}"
-            for link in incident.chain) + "</pre>")
+                     "<pre>" + "\n".join(rows) + "</pre>")
     said = summary.last_lines_of(incident)  # a failure systemd told (sources/last_lines.py)
     if said.lines:
         parts.append("<div>its program's last lines before it:</div><pre>" + "\n".join(

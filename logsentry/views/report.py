@@ -23,7 +23,7 @@ from ..sources.last_lines import NOTHING, Said
 from ..timespec import format_duration, format_usec, zone_label
 from ..wording import plural
 from .chain import ChainView, last_lines_view
-from .counts import chain_heading, chain_rules, count_story, raised_by
+from .counts import chain_heading, chain_rules, count_story, link_lines, raised_by
 from .escape import visible
 from .fit import Fitted, leading_widths, wrapped
 from .scan_summary import ScanSummary
@@ -121,8 +121,8 @@ def _chain_lines(incident: Incident, clock: DayClock) -> list[Text | ChainView]:
     rows = []
     for link in incident.chain:
         rule = Text(visible(link.rule_id), style=SEVERITY_STYLE[link.severity])
-        if link.count > 1:
-            rule.append(f" ({link.count} lines)")
+        if said := link_lines(link):
+            rule.append(f" ({said})")
         rows.append((Text(" " + clock(link.first_usec)), rule, link.message))
     return [Text(chain_heading(chain_rules(incident.chain), len(incident.chain)), style="bold"), ChainView(rows)]
 

@@ -1,0 +1,28 @@
+"""A rule that matched a failure's lines without firing (evidence) is told in its chain from its first line, with the
+lines that led up to the failure said as such: the card said "09:00:27 error-burst (4 lines)" of four lines from
+09:00:00, above a table of error-burst's 6 matches below their trigger, which read as a contradiction
+(helper-187, PostgreSQL's `too many clients` five times in 45 s)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conftest import run_cli
+
+LINE = "2024-03-01 10:00:{:02d}.123 [{}] FATAL:  sorry, too many clients already\n"
+
+
+def test_evidence_is_told_from_its_first_line_and_as_lines_before_it_fired(tmp_path: Path) -> None:
+    path = tmp_path / "postgresql.log"
+    path.write_text("".join(LINE.format(9 * n, 1234 + n) for n in range(6)))
+    done = run_cli("scan", "--file", str(path), "-o", "json")
+    incident = next(record for record in map(json.loads, done.stdout.splitlines()) if record["type"] == "incident")
+    links = {link["rule"]: link for link in incident["chain"]}
+    assert links["postgres-too-many-clients"]["fired"] and not links["error-burst"]["fired"]
+    # its first line's time, its newest line's text (what a traceback's last line says)
+    assert links["error-burst"]["first_usec"] == links["postgres-too-many-clients"]["first_usec"]
+    assert "10:00:27.123" in links["error-burst"]["message"] and links["error-burst"]["count"] == 4
+    card = " ".join(run_cli("scan", "--file", str(path)).stdout.replace("│", " ").split())
+    assert "error-burst (4 lines before it fired)" in card, card
+    assert "postgres-too-many-clients (6 lines)" in card, card
