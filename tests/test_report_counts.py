@@ -45,7 +45,7 @@ def test_a_single_hit_trigger_fires_at_its_first_hit(make_journal: Callable[...,
     journal = make_journal([entry("BOOM once", at=1)])
     text = " ".join(scan("--file", str(journal), "--rules", str(rules_dir), "--no-shipped-rules")
                     .replace("│", " ").split())
-    assert ("first matching line 2026-01-01 00:00:01.000; fired 00:00:01.000 on it (one line is enough for this "
+    assert ("first matching line 2026-01-01 00:00:01.000 UTC; fired 00:00:01.000 on it (one line is enough for this "
             "rule); last one 00:00:01.000: 1 matching line in all") in text, text
     assert "hit" not in text.split("╮", 1)[-1].split("╰", 1)[0], text  # (the card's words: "hit", "trigger" were)
 

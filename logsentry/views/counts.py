@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from ..model import Incident, Link
-from ..timespec import format_duration, format_usec
+from ..timespec import format_duration, format_usec, zone_label
 from ..wording import plural
 
 
@@ -232,14 +232,17 @@ def count_story(incident: Incident, reported: int | None = None,
     if (story := run_story(incident, clock) or flood_story(incident, clock)) is not None:
         return story
     if incident.rule_id == "host-rebooted-uncleanly":  # (engine/host_boots.RULE_ID: no matching lines, a downtime)
-        return (f"its last line {format_usec(incident.first_usec)}, its next boot's first line "
+        return (f"its last line {format_usec(incident.first_usec)} {zone_label(incident.first_usec)}, its next "
+                "boot's first line "
                 f"{clock(incident.fired_usec)}: down {format_duration(incident.within_usec)}, no shutdown between")
     told = (f", reported at {_judged_hits(incident, reported)}"
             if reported is not None and reported != incident.threshold else "")
     lower = "at least " if incident.dropped else ""
     which = "on it" if incident.threshold == 1 else f"at the {ordinal(incident.threshold)}"
     how = judged(incident) or f"{which} ({trigger_text(incident)})"
-    start = f"first matching line {format_usec(incident.first_usec)}; fired {clock(incident.fired_usec)} {how}{told}; "
+    # (the zone: a card's times sat beside its quoted line's own, an hour apart for a CET paste: helper-187)
+    start = (f"first matching line {format_usec(incident.first_usec)} {zone_label(incident.first_usec)}; fired "
+             f"{clock(incident.fired_usec)} {how}{told}; ")
     hits = f"{lower}{_judged_hits(incident, incident.count)} in all"
     if incident.going_on:  # lines of its failure going on (engine/owners.py going_on) move its last line on
         span = incident.last_usec - incident.first_usec
