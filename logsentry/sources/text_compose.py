@@ -37,6 +37,7 @@ from typing import BinaryIO
 from ..engine.level_words import LEVEL_WORDS
 from .text_indent import Dedent
 from .text_kube import KUBE_PREFIX, kube_cut
+from .text_named import Named, shared_name
 from .text_owners import NO_CONTAINER, Container, container_of
 from .text_sniff import SNIFF_BYTES
 
@@ -102,7 +103,10 @@ class _Unprefixed(Dedent):
 
 
 def compose_stripped(stream: BinaryIO, peeked: bytes) -> BinaryIO:
-    """`stream` (its head `peeked`), or a stream of its lines without Compose's prefix when it is such a paste."""
-    if not compose_prefixed(peeked):
-        return stream
-    return io.BufferedReader(_Unprefixed(stream), CHUNK)
+    """`stream` (its head `peeked`), or a stream of its lines without Compose's prefix when it is such a paste, or
+    without the one name every line starts with (text_named.py)."""
+    if compose_prefixed(peeked):
+        return io.BufferedReader(_Unprefixed(stream), CHUNK)
+    if (named := shared_name(peeked)) is not None:
+        return io.BufferedReader(Named(stream, named), CHUNK)
+    return stream
