@@ -200,6 +200,19 @@ def test_a_paste_indented_as_a_whole_reads_as_the_log_itself(tmp_path, lines, in
     assert len({usec for usec, _, _ in expected}) > 1  # its own times, not the file's
 
 
+@pytest.mark.parametrize("lines", [MONGO_PASTE, JOURNAL_PASTE], ids=["mongod", "journalctl"])
+def test_a_paste_quoted_as_a_whole_reads_as_the_log_itself(tmp_path, lines):
+    """A log quoted in a mail or an issue's markdown, every line behind `> ` and its empty lines a lone `>`: it was
+    lines without a time, and the openvpn paste a rule cites fired nothing (trial 60's 07)."""
+    (tmp_path / "quoted").mkdir()
+    plain, quoted = tmp_path / "app.log", tmp_path / "quoted" / "app.log"
+    plain.write_bytes(_indented(lines, ""))
+    quoted.write_bytes(b"".join(b"> " + line.encode() + b"\n" for line in lines[:2]) + b">\n"
+                       + b"".join(b"> " + line.encode() + b"\n" for line in lines[2:]))
+    assert _read(quoted) == _read(plain)
+    assert len({usec for usec, _, _ in _read(plain)}) > 1
+
+
 def test_an_indented_paste_on_standard_input_fires_its_rule(tmp_path):
     """The same through a pipe (read once: its head is indented, so it is kept while its lines are checked) and
     through the CLI's standard input: mongodb-fatal-assertion fires on the tab-indented MongoDB paste."""

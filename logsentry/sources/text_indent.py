@@ -1,5 +1,5 @@
 """A paste indented as a whole: every line of a log copied into a markdown code block, a mail or a forum quote
-starts with the same tab or spaces. Read as it is, no line starts with its time (sources/text_sniff.py judges no
+starts with the same tab or spaces, or the same quote marker (`> `, in a mail or an issue's markdown). Read as it is, no line starts with its time (sources/text_sniff.py judges no
 indented line: it takes it for a continuation line), so the paste was lines without a time, and the rules anchored
 at a line's start (`^Fatal Assertion`, `^\\S+: Failed with result`) missed it (the trial's t05, a MongoDB log
 indented by a tab: 'Nothing found').
@@ -31,6 +31,14 @@ SPOOL_MEMORY = 1024 * 1024
 """Bytes of standard input or a pipe kept in memory before the copy goes to a temporary file."""
 BOM = b"\xef\xbb\xbf"
 _BLANKS = b" \t"
+_QUOTE = b" \t>"
+"""What a quoted paste's lines start with: blanks, and a mail's or markdown's quote marker (`> `, nested `> > `): an
+issue's log quoted with `> ` was lines without a time (trial 60's 07, the very openvpn paste a rule cites)."""
+
+
+def _blank(line: bytes) -> bool:
+    """Is the line blank, or a quote's empty line (`>`)?"""
+    return not line.strip(b" \t\r\n>")
 
 
 def common_indent(head: bytes) -> bytes:
@@ -39,7 +47,7 @@ def common_indent(head: bytes) -> bytes:
     lines = head.removeprefix(BOM).split(b"\n")
     if len(head) >= SNIFF_BYTES and len(lines) > 1:
         lines.pop()
-    indents = [line[:len(line) - len(line.lstrip(_BLANKS))] for line in lines if line.strip()]
+    indents = [line[:len(line) - len(line.lstrip(_QUOTE))] for line in lines if not _blank(line)]
     if not indents:
         return b""
     shortest, longest = min(indents), max(indents)  # the common prefix of all is theirs
@@ -64,7 +72,8 @@ def _shared(lines: IO[bytes], indent: bytes, copy: IO[bytes] | None = None,
         while piece := lines.readline(CHUNK):
             if copy is not None:
                 copy.write(piece)
-            if start and shared and piece.strip() and not piece.removeprefix(BOM).startswith(indent):
+            if start and shared and not (_blank(piece) if b">" in indent else not piece.strip()) and \
+                    not piece.removeprefix(BOM).startswith(indent):
                 shared = False
                 if copy is None:
                     return False
@@ -119,8 +128,12 @@ class Dedent(io.RawIOBase):
         return given
 
     def cut(self, line: bytes) -> bytes:
-        """`line` (the start of a line) without its prefix."""
-        return line[len(self.indent):] if line.startswith(self.indent) else line
+        """`line` (the start of a line) without its prefix (a quote's empty line, `>`, is blank)."""
+        if line.startswith(self.indent):
+            return line[len(self.indent):]
+        if b">" in self.indent and _blank(line):
+            return line[len(line.rstrip(b"\r\n")):]
+        return line
 
     def close(self) -> None:
         if not self.closed:
