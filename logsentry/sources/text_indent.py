@@ -1,8 +1,8 @@
 """A paste indented as a whole: every line of a log copied into a markdown code block, a mail or a forum quote
-starts with the same tab or spaces, or the same quote marker (`> `, in a mail or an issue's markdown). Read as it is, no line starts with its time (sources/text_sniff.py judges no
-indented line: it takes it for a continuation line), so the paste was lines without a time, and the rules anchored
-at a line's start (`^Fatal Assertion`, `^\\S+: Failed with result`) missed it (the trial's t05, a MongoDB log
-indented by a tab: 'Nothing found').
+starts with the same tab or spaces, or the same quote marker (`> `, in a mail or an issue's markdown). Read as it
+is, no line starts with its time (sources/text_sniff.py judges no indented line: it takes it for a continuation
+line), so the paste was lines without a time, and the rules anchored at a line's start (`^Fatal Assertion`,
+`^\\S+: Failed with result`) missed it (the trial's t05, a MongoDB log indented by a tab: 'Nothing found').
 
 `dedented` strips that indent from every line when, and only when, every non-blank line of the whole input starts
 with it: the indent is the whitespace the non-blank lines of the head share (as textwrap.dedent finds it), then
