@@ -28,6 +28,7 @@ GLUSTER_T = "[2026-11-27 12:17:03.150432 +0000]"
 LIBVIRT_T = "2026-11-27 12:17:03.150+0000"
 CERTBOT_T = "2026-11-27 12:17:03,150"
 CEPH_T = "2026-11-27T12:17:03.150432+0000"
+CUPS_T = "E [24/Sep/2020:15:35:45 +0300]"
 
 CORPUS: list[tuple[int | None, str, str]] = [
     # GlusterFS (gf_glusterlog_log: "[%s] %c [MSGID: %u] [%s:%d:%s] %d-%s: ", traditional "[%s] %c [%s:%d:%s] %d-%s: ")
@@ -158,6 +159,16 @@ CORPUS: list[tuple[int | None, str, str]] = [
     (None, f"{CEPH_T} mon.a  (mon.0) 5 : cluster [ERR] x", "two blanks"),
     (None, f"{CEPH_T} mon.{'a' * 200} (mon.0) 5 : cluster [ERR] x", "the priority beyond MAX_PREFIX"),
     (None, "ceph says 5 : cluster [ERR] x", "no time"),
+    # CUPS's error_log (scheduler/log.c cupsdLogMessage: "%c %s ", levels " XACEWNIDd", the time in Common Log Format)
+    (ERR, f"{CUPS_T} Unable to open listen socket for address :631 - Address already in use.", "CUPS E (trial 60)"),
+    (ERR, "E [27/Jun/2006:10:25:45 +0600] Unable to bind socket for address :631 - Address already in use.",
+     "CUPS 1.2"),
+    (EMERG, f"X{CUPS_T[1:]} x", "X emerg"), (ALERT, f"A{CUPS_T[1:]} x", "A alert"), (CRIT, f"C{CUPS_T[1:]} x", "C"),
+    (WARNING, f"W{CUPS_T[1:]} [Job 24] x", "W"), (NOTICE, f"N{CUPS_T[1:]} x", "N"), (INFO, f"I{CUPS_T[1:]} x", "I"),
+    (DEBUG, f"D{CUPS_T[1:]} x", "D"), (DEBUG, f"d{CUPS_T[1:]} x", "d debug2"),
+    (None, f"Q{CUPS_T[1:]} x", "no CUPS level"), (None, "E [24/Sep/2020 15:35:45] x", "no Common Log Format time"),
+    (None, "E [44/Sep/2020:15:35:45 +0300] x", "day 44"), (None, "E  [24/Sep/2020:15:35:45 +0300] x", "two blanks"),
+    (None, f"{CUPS_T}", "nothing after the time"),
 ]
 
 
@@ -175,7 +186,8 @@ PIECES = [GLUSTER_T, "[2016-05-02 10:11:12.123456", " +0000", "]", " E ", " C ",
           "afr-common.c:6123:afr_notify", "] ", LIBVIRT_T, "17:45:46.128", ": ", "1234", ": ", "error", "warning",
           " : ", ": 1234: ", CERTBOT_T, ":", "ERROR", "CRITICAL", "certbot.main", "[    12.345] ",
           "[2026-11-27 12:17:03] ", "(EE)", "(WW)", "(??)", " ", CEPH_T, "2016-05-02 10:11:12.123456", "mon.a",
-          "(mon.0)", "5", " : ", "cluster", "[WRN]", "[ERR]", "x", "é", "\t", "\n"]
+          "(mon.0)", "5", " : ", "cluster", "[WRN]", "[ERR]", "x", "é", "\t", "\n", CUPS_T, "E", "d", " [",
+          "24/Sep/2020:15:35:45", " +0300", "] "]
 
 
 @settings(max_examples=400, deadline=None)

@@ -95,7 +95,7 @@ from .daemon_levels import FIRST as DAEMON_FIRST
 from .service_levels import FIRST as SERVICE_FIRST
 from .service_levels import service_level
 
-FIXED_FIRST = frozenset("IWEFPDT0123456789[pf=d ") | SERVICE_FIRST | DAEMON_FIRST
+FIXED_FIRST = frozenset("IWEFPDT0123456789[pf=d XACN") | SERVICE_FIRST | DAEMON_FIRST
 """The first characters of these formats: other lines need no look."""
 MONGO_JSON_START = '{"t":{"$date":"'
 
@@ -123,6 +123,13 @@ _REDIS = re.compile(r"(?:[0-9]+:[XCSM]|\[[0-9]+\]) (?:[0-9]{1,2} [A-Z][a-z]{2} (
                     r" ([.*#-]) ")
 _REDIS_LEVELS = {".": 7, "-": 7, "*": 5, "#": 4}
 _GO = ("panic: ", "fatal error: ")
+_CUPS = re.compile(r"([XACEWNIDd]) \[[0-3][0-9]/[A-Z][a-z]{2}/[0-9]{4}:[0-2][0-9]:[0-5][0-9]:[0-6][0-9] "
+                   r"[+-][0-9]{4}\] ")
+CUPS_LEVELS = {"X": 0, "A": 1, "C": 2, "E": 3, "W": 4, "N": 5, "I": 6, "D": 7, "d": 7}
+"""CUPS's error_log (scheduler/log.c cupsdLogMessage: `"%c %s ", levels[level], cupsdGetDateTime(...)`, the levels
+`" XACEWNIDd"` of CUPSD_LOG_NONE .. CUPSD_LOG_DEBUG2, the time in Common Log Format): `E [24/Sep/2020:15:35:45
++0300] Unable to open listen socket for address :631 - Address already in use.` had its time read, not its level
+(trial 60's 22: `-p err` kept none of its lines)."""
 _DOTNET_FAIL = re.compile(r"fail: [A-Za-z_][A-Za-z0-9_.`+]*\[[0-9]+\](?= |\n|\Z)")
 _SIDEKIQ = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z pid=[0-9]+ tid=[a-z0-9]+"
                       r"(?: [A-Za-z_][A-Za-z0-9_]*=[!-~]*)* (DEBUG|INFO|WARN|ERROR|FATAL):(?= |\n|\Z)")
@@ -185,6 +192,8 @@ def fixed_level(message: str) -> int | None:
         return MONOLOG_LEVELS[found[1]]
     if message.startswith(_GO):
         return 2
+    if first in "XACEWNIDd" and (found := _CUPS.match(message)):
+        return CUPS_LEVELS[found[1]]
     if first == "f" and _DOTNET_FAIL.match(message):
         return 3
     if "0" <= first <= "9" and (found := _SIDEKIQ.match(message)) and found.start(1) < MAX_PREFIX:

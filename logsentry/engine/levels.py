@@ -224,6 +224,7 @@ def text_level(message: str) -> int | None:
         follows = message[stop:stop + 1]
         if follows not in _LEAD_ON and word.lower() not in LEVEL_WORDS and word not in _NAMED_PREFIXES \
                 and not word[-1].isdigit() and not (follows == " " and message.startswith(" - ", stop)) \
+                and not (stop == 1 and message.startswith(" [", stop)) \
                 and word not in _MONTHS and word not in _WEEKDAYS:
             return None  # (no level word, logfmt key, Python logger name, glog or Ruby mark can start here)
     elif first == "<":

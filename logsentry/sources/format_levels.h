@@ -13,7 +13,7 @@
 #ifndef LOGSENTRY_FORMAT_LEVELS_H
 #define LOGSENTRY_FORMAT_LEVELS_H
 
-#define LV_FIXED_FIRST "IWEFPDT0123456789[pf=d Znicwe(:" /* the formats' first characters (FIXED_FIRST) */
+#define LV_FIXED_FIRST "IWEFPDT0123456789[pf=d Znicwe(:XACN" /* the formats' first characters (FIXED_FIRST) */
 #define LV_MONGO_JSON_START "{\"t\":{\"$date\":\"" /* MONGO_JSON_START */
 
 #include "go_levels.h"
@@ -316,6 +316,28 @@ static int lv_dotnet_fail(const unsigned char *p, size_t n) {
     return at == n || p[at] == ' ' || p[at] == '\n' ? 3 : -1;
 }
 
+/* CUPS's error_log (scheduler/log.c cupsdLogMessage): the level's letter of " XACEWNIDd", a blank, the time in
+   Common Log Format in brackets (`[24/Sep/2020:15:35:45 +0300]`), a blank (format_levels.py _CUPS) */
+static int lv_cups(const unsigned char *p, size_t n) {
+    static const char shape[] = "? [00/Aaa/0000:00:00:00 +0000] ";
+    static const char letters[] = "XACEWNIDd";
+    size_t size = sizeof shape - 1;
+    if (n < size)
+        return -1;
+    for (size_t at = 0; at < size; at++) {
+        unsigned char want = (unsigned char)shape[at], c = p[at];
+        if (want == '?' ? !(c && strchr(letters, c)) : want == '0' ? !lv_digit(c) :
+            want == 'A' ? !(c >= 'A' && c <= 'Z') : want == 'a' ? !(c >= 'a' && c <= 'z') :
+            want == '+' ? !(c == '+' || c == '-') : c != want)
+            return -1;
+    }
+    /* the regex's digit ranges: day [0-3][0-9], hour [0-2][0-9], minute [0-5][0-9], second [0-6][0-9] */
+    if (p[3] > '3' || p[15] > '2' || p[18] > '5' || p[21] > '6')
+        return -1;
+    static const int levels[] = {0, 1, 2, 3, 4, 5, 6, 7, 7};
+    return levels[strchr(letters, p[0]) - letters];
+}
+
 /* Monolog's LineFormatter: [datetime] channel.LEVEL: then a space, a newline or the end; the datetime a bracket
    that starts with a digit, printable ASCII but [ and ], at most 64 bytes; the channel [A-Za-z0-9_-]{1,64} */
 static int lv_monolog(const unsigned char *p, size_t n) {
@@ -367,6 +389,8 @@ static int lv_fixed(const unsigned char *p, size_t n) {
     if (lv_starts(p, n, 0, "panic: ") || lv_starts(p, n, 0, "fatal error: "))
         return 2;
     if (first == 'f' && (level = lv_dotnet_fail(p, n)) >= 0)
+        return level;
+    if (strchr("XACEWNIDd", first) && first && (level = lv_cups(p, n)) >= 0)
         return level;
     if (lv_digit(first) && (level = lv_sidekiq(p, n)) >= 0)
         return level;

@@ -40,6 +40,10 @@ Nor is a line of Ceph's cluster log file syslog's (engine/daemon_levels.CEPH_CLU
 `2026-11-27T12:17:03.150432+0000 mon.a (mon.0) 1234 : cluster [WRN] ...`), though it fits LINE with its sender for
 host and rank for identifier: read so, each sender was a unit and `[ERR]` behind `: ` no level, Jewel's `mon.0
 10.0.0.1:6789/0 123 : ...` had its address for identifier."""
+_ZABBIX = re.compile(r" {1,9}\d{1,10}:\d{8}:\d{6}\.\d{3} ")
+"""Zabbix's log line (src/libs/zbxlog/log.c: `"%6li:%.4d%.2d%.2d:%.2d%.2d%.2d.%03ld "`): its PID padded to six, so
+every PID below 100000 starts it with blanks, which read as a continuation line's indent; an entrypoint's
+`** Starting Zabbix agent` before them was the only line judged, and the paste had no time (trial 60's 23)."""
 _RUNTIME = re.compile(RUNTIME_STAMP)
 """A container runtime's time (`docker logs -t`): what follows is the container's line, not syslog's `host ident:`."""
 _JOURNAL_JSON = re.compile(r'"(?:__CURSOR|__REALTIME_TIMESTAMP)"')
@@ -79,7 +83,7 @@ def sniff_text(head: bytes) -> str | None:
         if _MARKER.fullmatch(line) or _CATALOG.fullmatch(line):
             markers += 1
             wrapped = False
-        elif line and not line[0].isspace() and not _SEPARATOR.fullmatch(line):
+        elif line and (not line[0].isspace() or _ZABBIX.match(line)) and not _SEPARATOR.fullmatch(line):
             judged.append(line)
             if ((found := LINE.match(line)) and not _NO_HOST.match(found["host"] or found["ident"])
                     and not _LEVEL_LAST.search(found["ident"]) and not _RUNTIME.match(line)
