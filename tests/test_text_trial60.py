@@ -4,7 +4,10 @@ starts each line with blanks, read as a continuation's indent), CUPS's error_log
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+
+import pytest
 
 from logsentry.sources import Selection, open_entries
 
@@ -32,3 +35,51 @@ def test_cups_level_letters_are_levels(tmp_path: Path) -> None:
                     "E [24/Sep/2020:15:35:45 +0300] Unable to open listen socket for address :631 - Address already "
                     "in use.\n")
     assert [level for _, level, _ in _read(path)] == [6, 3]
+
+
+STATUS = """\
+{glyph}kestrel-feeder.service - Feeder App
+   Loaded: loaded (/etc/systemd/system/kestrel-feeder.service; enabled; vendor preset: enabled)
+   Active: {active} since Wed 2017-11-01 11:28:09 UTC; 88ms ago
+ Main PID: 22649 (code=dumped, signal=ABRT)
+
+Nov 01 11:28:08 spread feeder[22649]:    at System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw()
+Nov 01 11:28:08 spread feeder[22649]:    at FeedService.Program.Main(String[] args)
+"""
+PID1 = "Nov 01 11:28:09 spread systemd[1]: kestrel-feeder.service: Failed with result 'core-dump'.\n"
+
+
+def _incidents(path: Path) -> list[tuple[str, str]]:
+    from conftest import run_cli
+
+    done = run_cli("scan", "--file", str(path), "-o", "json")
+    return [(record["rule"], record["unit"]) for record in map(json.loads, done.stdout.splitlines())
+            if record["type"] == "incident"]
+
+
+@pytest.mark.parametrize("glyph", ["\u00d7 ", "\u25cf ", ""], ids=["failed-glyph", "dot", "glyph-lost"])
+def test_a_status_header_that_states_a_failure_reports_it(tmp_path: Path, glyph: str) -> None:
+    """trial 60's 35: `Active: failed (Result: core-dump)` over a stack trace's frames, no line of PID 1's."""
+    path = tmp_path / "status.txt"
+    path.write_text(STATUS.format(glyph=glyph, active="failed (Result: core-dump)"))
+    read = _read(path)
+    assert [message for _, _, message in read[-2:]] == [
+        "kestrel-feeder.service: Main process exited, code=dumped, status=6/ABRT",
+        "kestrel-feeder.service: Failed with result 'core-dump'."], read
+    assert read[-1][0] == 1509535689000000  # the header's time (UTC), its year the lines' too
+    assert read[0][0] == 1509535688000000
+    assert _incidents(path) == [("systemd-unit-failed", "(kestrel-feeder.service)")]
+
+
+def test_a_status_whose_lines_tell_the_failure_adds_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "status.txt"
+    path.write_text(STATUS.format(glyph="\u00d7 ", active="failed (Result: core-dump)") + PID1)
+    messages = [message for _, _, message in _read(path)]
+    assert sum("Failed with result" in message for message in messages) == 1, messages
+    assert not any("Main process exited" in message for message in messages)  # (told after the failure: left)
+
+
+def test_a_running_units_status_adds_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "status.txt"
+    path.write_text(STATUS.format(glyph="\u25cf ", active="active (running)"))
+    assert len(_read(path)) == 2 and _incidents(path) == []

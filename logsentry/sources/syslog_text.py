@@ -10,7 +10,7 @@ from contextlib import suppress
 from datetime import date, tzinfo
 
 from .dmesg import FACILITIES
-from .header_zone import HeaderZone, header_zone, status_zone
+from .header_zone import SINCE, HeaderZone, header_zone, status_zone
 from .plain import COMM_CHARS
 from .selection import COREDUMP_MESSAGE_ID, parse_priority
 from .text_layouts import LINE, LOGREAD, RFC5424
@@ -134,6 +134,19 @@ class SyslogParser:
         """A line that is no log line: when it is `systemctl status`'s `Active: ... since` line, its time's zone is the
         journal lines' under it, unless journalctl's header said one (header_zone.status_zone)."""
         self._take_zone(status_zone, line)
+        if (since := SINCE.match(line)) is not None:  # (the lines under it are of that day or before it)
+            year, month, day = (int(part) for part in since["date"].split("-"))
+            self.years.dated_by_line(year, month, day, "systemctl status's Active: line")
+
+    def wall_usec(self, date: str, hms: str) -> int | None:
+        """A `YYYY-MM-DD` and `HH:MM:SS` of the paste's own (a `systemctl status` header's), read as its lines' are;
+        None when it is no time."""
+        try:
+            year, month, day = (int(part) for part in date.split("-"))
+            hour, minute, second = (int(part) for part in hms.split(":"))
+            return self._local_usec(year, month, day, hour, minute, second, None)
+        except (OverflowError, ValueError):
+            return None
 
     def _take_zone(self, named: Callable[[str], HeaderZone | None], text: str) -> None:
         """The zone the first header or status line names (each costs a lookup: the later ones are not read)."""

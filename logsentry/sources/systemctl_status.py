@@ -15,6 +15,7 @@ line of PID 1 naming another unit (`db.service: Failed ...`) is that unit's.
 from __future__ import annotations
 
 import re
+import signal
 
 from .selection import valid_unit_name
 
@@ -26,7 +27,79 @@ STATUS_HINT = "Hint: "
 """systemctl's line after a block's log lines (`Hint: Some lines were ellipsized, use -l to show in full.`)."""
 
 
+_LOADED = re.compile(r"\s+Loaded: [a-z-]{1,16} \((?:[^;()]*/)?(?P<unit>[^\s/;()]{1,255}\.(?:service|socket|timer|mount|"
+                     r"automount|swap|target|path|slice|scope|device))[;)]")
+"""The `Loaded:` property (`Loaded: loaded (/etc/systemd/system/app.service; enabled; ...)`), the unit file's path:
+the unit of a header whose first line lost its glyph when it was copied (`app.service - My App`, trial 60's 35)."""
+
+
 def status_unit(line: str) -> str | None:
     """The unit a `systemctl status` header line names, else None."""
     found = _HEADER.fullmatch(line)
     return found["unit"] if found is not None and valid_unit_name(found["unit"]) else None
+
+
+def loaded_unit(line: str) -> str | None:
+    """The unit a `systemctl status` header's `Loaded:` line names (its unit file's name), else None."""
+    found = _LOADED.match(line)
+    return found["unit"] if found is not None and valid_unit_name(found["unit"]) else None
+
+
+_FAILED = re.compile(r"\s+Active: (?:failed|activating \(auto-restart\)) \(Result: (?P<result>[a-z-]{1,32})\) since "
+                     r"\w+ (?P<date>\d{4}-\d\d-\d\d) (?P<hms>\d\d:\d\d:\d\d)\b")
+"""The state line of a unit that failed (systemctl-show.c: `Active: %s (Result: %s) since %s; %s ago`, the result
+only when it is no success): `failed`, or `activating (auto-restart)` between a crash loop's runs."""
+_MAIN_PID = re.compile(r"\s+Main PID: (?P<pid>\d{1,10}) \(code=(?P<code>exited|killed|dumped), "
+                       r"(?:status=(?P<status>\d{1,3})(?:/(?P<name>[A-Za-z0-9_+-]{1,32}))?"
+                       r"|signal=(?P<signal>[A-Z0-9+]{1,16}))\)")
+"""Its main process's end (`Main PID: 22649 (code=dumped, signal=ABRT)`, `(code=exited, status=1/FAILURE)`)."""
+
+
+class StatusFailure:
+    """What a pasted `systemctl status` header says of a unit that failed, told as PID 1 logs it when none of the
+    lines under it does: a status that states `Active: failed (Result: core-dump)` and `Main PID: 22649
+    (code=dumped, signal=ABRT)` over a stack trace's frames reported nothing (trial 60's 35: systemctl shows the
+    unit's last lines, often its program's alone). The words are PID 1's own (src/core/service.c:
+    service_sigchld_event's `Main process exited, code=%s, status=%i/%s`, service_enter_dead's `Failed with result
+    '%s'.`), at the time the header gives, so the rules about PID 1's lines judge it as they would the journal's."""
+
+    def __init__(self, unit: str):
+        self.unit = unit
+        self.result = ""
+        self.since: tuple[str, str] | None = None
+        """The state change's date and time of day, as written (read in the paste's zone by the caller)."""
+        self.main = ""
+        """PID 1's `Main process exited, ...` for the main process's end, or ""."""
+        self.host = ""
+        """The host the lines under the header name (the header names none)."""
+        self.told = False
+        """A line under the header already says it (PID 1's `Failed with result` for the unit)."""
+        self.exited_told = False
+
+    def property(self, line: str) -> None:
+        """Take what a header line says."""
+        if (failed := _FAILED.match(line)) is not None:
+            self.result, self.since = failed["result"], (failed["date"], failed["hms"])
+        elif (main := _MAIN_PID.match(line)) is not None:
+            if main["signal"] is not None:
+                number = getattr(signal.Signals, f"SIG{main['signal']}", None)
+                status = f"{number.value}/{main['signal']}" if number is not None else main["signal"]
+            else:
+                status = main["status"] + (f"/{main['name']}" if main["name"] else "")
+            self.main = f"Main process exited, code={main['code']}, status={status}"
+
+    def saw(self, message: str, host: str | None) -> None:
+        """A line under the header (the unit's): does it tell the failure already?"""
+        self.host = host or self.host
+        if message.startswith(f"{self.unit}: Failed with result") or message.startswith(
+                f"Unit {self.unit} entered failed state"):
+            self.told = True
+        elif message.startswith(f"{self.unit}: Main process exited"):
+            self.exited_told = True
+
+    def untold(self) -> list[str]:
+        """PID 1's lines for the failure the header states and no line under it told, in the order PID 1 logs them."""
+        if not self.result or self.since is None or self.told:
+            return []
+        return [*([f"{self.unit}: {self.main}"] if self.main and not self.exited_told else []),
+                f"{self.unit}: Failed with result '{self.result}'."]

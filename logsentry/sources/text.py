@@ -32,7 +32,7 @@ import os
 import re
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import IO
@@ -50,7 +50,7 @@ from .selection import (
 )
 from .sleep_lines import SleepLines
 from .syslog_text import SyslogParser, iso_usec
-from .systemctl_status import STATUS_HINT, status_unit
+from .systemctl_status import STATUS_HINT, StatusFailure, loaded_unit, status_unit
 from .text_layouts import ISO_TIME
 from .text_line import LineParser, TextLine, read_lines, read_owned_lines
 from .text_line import Warn as Warn  # re-exported: export.py, json_lines.py
@@ -142,6 +142,21 @@ def _entry(line: TextLine, where: str, selection: Selection, status: str | None 
     return entry if selection.takes_text_unit(entry.unit) and selection.admits(entry) else None
 
 
+def _status_failures(failures: Iterable[StatusFailure], parser: SyslogParser, name: str,
+                     selection: Selection) -> Iterator[Entry]:
+    """PID 1's lines for each failure a `systemctl status` header states and no line under it told, at its time
+    (systemctl_status.StatusFailure), after the paste's lines; as systemd[1]'s lines of a paste, text's."""
+    for failure in failures:
+        if failure.since is None or (usec := parser.wall_usec(*failure.since)) is None:
+            continue
+        for message in failure.untold():
+            fields = {"MESSAGE": message, "SYSLOG_IDENTIFIER": "systemd", "_PID": "1", "SYSLOG_PID": "1",
+                      "_COMM": "systemd", **({"_HOSTNAME": failure.host} if failure.host else {})}
+            entry = _entry(TextLine(usec, fields, 0), f"{name}: systemctl status {failure.unit}'s header", selection)
+            if entry is not None:
+                yield entry
+
+
 def wrapped_header(line: str) -> bool:
     """journalctl's header cut by a wrap where it was pasted (`-- Logs begin at ... CET, end at ... CET` / `. --`):
     read whole, it names the paste's zone and year; cut, both were lost and the times came two years and an hour
@@ -173,6 +188,8 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
     status: str | None = None
     """The unit of the `systemctl status` output being read (systemctl_status.py)."""
     pending_status: str | None = None
+    failures: dict[str, StatusFailure] = {}
+    """Per unit, what the latest `systemctl status` header of it says of a failure (systemctl_status.py)."""
     header = False
     """Inside a `systemctl status` header: its indented properties are skipped."""
     sleep = SleepLines()  # a suspend, told by systemd-sleep's lines (text has no monotonic time to show it)
@@ -213,11 +230,17 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
             continue
         if isinstance(parser, SyslogParser) and (unit := status_unit(line)) is not None:
             status, header = unit, True
+            failures[unit] = StatusFailure(unit)
             continue
         parsed = parser.parse(line)  # None for an indented line, but for a program's log (applog.py)
         if parsed is None:
             if isinstance(parser, SyslogParser):  # (a status header without its glyph, cut off a paste, too)
                 parser.status_property(line)
+                if status is None and pending is None and (unit := loaded_unit(line)) is not None:
+                    status, header = unit, True  # (its first line lost its glyph: skipped, as a line of no layout)
+                    failures[unit] = StatusFailure(unit)
+                if header and status is not None:
+                    failures[status].property(line)
             if header or (status is not None and line.startswith(STATUS_HINT)):
                 continue
             if pending is not None and len(pending.fields["MESSAGE"]) < MAX_MESSAGE:
@@ -242,6 +265,8 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
             claim(parsed, container, default)
         if pending is not None:
             entry = sleep.carried(pending, _entry(pending, pending_at, selection, pending_status))
+            if pending_status is not None:
+                failures[pending_status].saw(pending.fields["MESSAGE"], pending.fields.get("_HOSTNAME"))
             if entry is not None:
                 yield entry
         elif (note := parser.note()) is not None:
@@ -258,8 +283,12 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
         pending, pending_at, pending_status, header = parsed, f"{name}:{number}", status, False
     if pending is not None:
         entry = sleep.carried(pending, _entry(pending, pending_at, selection, pending_status))
+        if pending_status is not None:
+            failures[pending_status].saw(pending.fields["MESSAGE"], pending.fields.get("_HOSTNAME"))
         if entry is not None:
             yield entry
+    if isinstance(parser, SyslogParser):
+        yield from _status_failures(failures.values(), parser, name, selection)
     skipped = sorted(skipped + [at for at, _, _ in early])
     if skipped:
         where = ", ".join(map(str, skipped[:5])) + (", ..." if len(skipped) > 5 else "")

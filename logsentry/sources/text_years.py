@@ -27,13 +27,14 @@ class Years:
             self.reference = time.localtime(time.mktime((year, month, day, 23, 59, 59, 0, 0, -1)))
             self.from_header = True
 
-    def dated_by_line(self, year: int, month: int, day: int) -> None:
+    def dated_by_line(self, year: int, month: int, day: int, name: str = "the first line's own date") -> None:
         """The first line's message writes its own full date (`Aug 07 22:39:51 host app[1]: [2019-08-07 22:39:51,321]
-        ERROR ...`, trial 57's Kafka Connect paste: read as 2026 from the file's time): that date is the reference,
-        said as such, unless journalctl's header gave one."""
+        ERROR ...`, trial 57's Kafka Connect paste: read as 2026 from the file's time), or a pasted `systemctl
+        status` header's `Active: ... since` line does (`name` says which): that date is the reference, said as such,
+        unless journalctl's header gave one."""
         if self.year is None and not self.from_header:
             self.reference = time.localtime(time.mktime((year, month, day, 23, 59, 59, 0, 0, -1)))
-            self.reference_name = "the first line's own date"
+            self.reference_name = name
 
     def guess(self) -> str | None:
         """How the first year-less line's year was chosen, when it was inferred from the file's time (a
