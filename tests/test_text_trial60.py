@@ -83,3 +83,15 @@ def test_a_running_units_status_adds_nothing(tmp_path: Path) -> None:
     path = tmp_path / "status.txt"
     path.write_text(STATUS.format(glyph="\u25cf ", active="active (running)"))
     assert len(_read(path)) == 2 and _incidents(path) == []
+
+
+def test_pid1s_failed_to_start_line_is_the_units(tmp_path: Path) -> None:
+    """systemd 252's `Failed to start X - Description.` and a description-less unit's `Failed to start X.service.`
+    were a unit of their own, `(systemd)`, and `-u nginx` missed them (helper-190)."""
+    path = tmp_path / "syslog"
+    path.write_text("Mar 04 10:00:01 web01 systemd[1]: Failed to start nginx.service - A high performance web server.\n"
+                    "Mar 04 10:00:02 web01 systemd[1]: Failed to start foo.service.\n"
+                    "Mar 04 10:00:03 web01 systemd[1]: Failed to start Network Manager.\n")
+    assert [entry.unit for entry in open_entries(Selection(), files=[path])] == [
+        "(nginx.service)", "(foo.service)", "(systemd)"]
+    assert len(list(open_entries(Selection(units=("nginx.service",)), files=[path]))) == 1

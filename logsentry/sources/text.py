@@ -104,10 +104,13 @@ _UNIT_PREFIX = re.compile(r"([^\s:]{1,255}): |Unit ([^\s:]{1,255}) entered faile
                           r"|([^\s:]{1,255}) (?:failed"
                           r"|(?:holdoff time over|has no holdoff time), scheduling restart)\.$"
                           r"|start request repeated too quickly for ([^\s:]{1,255})$"
-                          r"|(?:Starting|Started|Stopping|Stopped|Finished) ([^\s:]{1,255}) - ")
+                          r"|(?:Starting|Started|Stopping|Stopped|Finished|Failed to start) ([^\s:]{1,255}) - "
+                          r"|Failed to start ([^\s:]{1,255}\.(?:service|socket|mount|timer|path|swap|target))\.$")
 """systemd's lines about a unit begin with its name (log_unit_*: "shop-web.service: Failed with result ..."); systemd
 219's (CentOS/RHEL 7) name it elsewhere: "Unit X entered failed state.", "X failed.", "X holdoff time over, scheduling
-restart.", "start request repeated too quickly for X"; 252 before its description ("Stopped X - My API.")."""
+restart.", "start request repeated too quickly for X"; 252 before its description ("Stopped X - My API.", "Failed to
+start X - My API."), and a unit without a description by its name ("Failed to start X.service."): that line was
+a unit of its own, `(systemd)`, and `-u X` missed it (helper-190)."""
 
 
 PID1_ONLY = frozenset({"init.scope", "-.slice"})
