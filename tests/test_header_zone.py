@@ -5,6 +5,7 @@ own Unix times show the right reading)."""
 from __future__ import annotations
 
 import calendar
+import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -164,3 +165,31 @@ def test_a_summer_abbreviation_is_named_by_a_zone_of_its_region(tmp_path: Path, 
 
     from logsentry.sources.header_zone import _zone
     assert str(_zone("CEST", datetime(2024, 7, 4, 8, 12, 1), None)) == "Europe/Vienna"
+
+
+def test_a_header_ending_in_the_hour_summer_time_ends_writes_twice(tmp_path: Path, zone: None) -> None:
+    """`end at Sun 2026-10-25 02:40:00 CET` is the hour's second pass, which the first reading calls CEST: no zone
+    was found, and every time was an hour or two off (helper-190)."""
+    path = tmp_path / "journal.txt"
+    path.write_text("-- Logs begin at Sat 2026-10-24 22:00:00 CEST, end at Sun 2026-10-25 02:40:00 CET. --\n"
+                    "Oct 25 02:20:00 web01 app[1]: one\nOct 25 02:50:00 web01 app[1]: two\n"
+                    "Oct 25 02:10:00 web01 app[1]: three\n")
+    assert _times(path) == [_utc(2026, 10, 25, 0, 20, 0), _utc(2026, 10, 25, 0, 50, 0), _utc(2026, 10, 25, 1, 10, 0)]
+
+
+def test_a_paste_that_begins_in_the_hour_written_twice_reads_its_first_pass_first(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No header, this machine in Berlin: the first ambiguous time is the first pass (mktime gave the second, and
+    the paste's third line, the second pass's 02:10, stepped back 40 minutes: helper-190)."""
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    time.tzset()
+    try:
+        path = tmp_path / "syslog"
+        path.write_text("Oct 25 02:20:00 web01 app[1]: one\nOct 25 02:50:00 web01 app[1]: two\n"
+                        "Oct 25 02:10:00 web01 app[1]: three\n")
+        os.utime(path, (1793000000, 1793000000))  # 2026-10-26: the lines' year is 2026
+        assert _times(path) == [_utc(2026, 10, 25, 0, 20, 0), _utc(2026, 10, 25, 0, 50, 0),
+                                _utc(2026, 10, 25, 1, 10, 0)]
+    finally:
+        monkeypatch.undo()
+        time.tzset()

@@ -99,8 +99,12 @@ def _zone(abbreviation: str, when: datetime, end: tuple[datetime, str] | None) -
             zone = zoneinfo.ZoneInfo(name)
         except (ValueError, OSError):
             continue
-        at = when.replace(tzinfo=zone)
-        if at.tzname() == abbreviation and (end is None or end[0].replace(tzinfo=zone).tzname() == end[1]):
+        # (either reading of a wall time summer time's end writes twice: `end at Sun 2026-10-25 02:40:00 CET` is
+        # the second pass, which the first reading calls CEST, and no zone was found: helper-190)
+        at = next((at for fold in (0, 1) if (at := when.replace(tzinfo=zone, fold=fold)).tzname() == abbreviation),
+                  None)
+        if at is not None and (end is None or any(end[0].replace(tzinfo=zone, fold=fold).tzname() == end[1]
+                                                  for fold in (0, 1))):
             offsets.setdefault(at.utcoffset(), []).append(name)
     found = None
     if len(offsets) == 1:
