@@ -41,17 +41,17 @@ def test_u_selects_a_text_logs_lines_by_program_and_by_the_unit_pid1_names(paste
 def test_u_with_a_typo_on_a_text_log_is_no_pass_and_suggests_its_names(paste: Path) -> None:
     done = run_cli("scan", "--file", str(paste), "-u", "myap", "--fail-on", "error")
     assert done.exit_code == 2, done.output
-    assert f"error: no line of myap.service in {paste} (did you mean myapp.service?): -u selects nothing" \
+    assert f"error: no entry of myap.service in {paste} (did you mean myapp.service?): -u selects nothing" \
         in done.stderr, done.stderr
     warned = run_cli("scan", "--file", str(paste), "-u", "myap")  # without --fail-on: said, and a completed scan
-    assert warned.exit_code == 0 and "warning: no line of myap.service" in warned.stderr
+    assert warned.exit_code == 0 and "warning: no entry of myap.service" in warned.stderr
     assert "nothing was checked" in " ".join(warned.stdout.split())
 
 
 def test_h_with_a_typo_on_a_text_log_is_no_pass(paste: Path) -> None:
     done = run_cli("scan", "--file", str(paste), "-H", "web02", "--fail-on", "error")
     assert done.exit_code == 2, done.output
-    assert "no line of host web02" in done.stderr and "(did you mean web01?)" in done.stderr
+    assert "no entry of host web02" in done.stderr and "(did you mean web01?)" in done.stderr
     assert run_cli("scan", "--file", str(paste), "-H", "web01", "--fail-on", "error").exit_code == 3
 
 

@@ -84,7 +84,7 @@ def _unseen(name: str, where: str, known: list[str], option: str) -> str:
     if option == "-u":
         close = [unit_name(unit) for unit in close]
     shown = name if option == "-H" or is_glob(name) else unit_name(name)
-    return (f"no line of {shown} in {where}" + (f" (did you mean {', '.join(close)}?)" if close else "")
+    return (f"no entry of {shown} in {where}" + (f" (did you mean {', '.join(close)}?)" if close else "")
             + f": {option} selects nothing of it")
 
 
