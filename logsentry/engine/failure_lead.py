@@ -11,7 +11,7 @@ failure that begins takes those of its own unit, machine and run into its chain 
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from ..model import Hit, Link
 from .window import MAX_SAMPLE_CHARS, invocation_of
@@ -48,11 +48,6 @@ class LeadIn:
     pid: str
 
 
-def newest_usec(link: Link) -> int:
-    """The time (µs) of a link's newest line (a lead-in's first_usec is its first line's, last_usec its newest's)."""
-    return link.last_usec if link.last_usec >= 0 else link.first_usec
-
-
 def lead_of(hit: Hit, seen: Seen, count: int = 1, invocation: str | None = None) -> LeadIn:
     """The hit as a link its failure's chain shows, in its place `seen`, standing for `count` hits (`invocation`:
     its entry's, when the caller has it already)."""
@@ -78,7 +73,7 @@ class LeadIns:
         lines = units.pop(unit, None)
         while units:  # the least recently hit first: those whose newest hit is stale go
             oldest = next(iter(units.values()))
-            if oldest and newest_usec(next(reversed(oldest.values())).link) >= since - STALE_LEAD_USEC:
+            if oldest and next(reversed(oldest.values())).link.first_usec >= since - STALE_LEAD_USEC:
                 break
             units.popitem(last=False)
         if lines is None:
@@ -86,18 +81,13 @@ class LeadIns:
             if len(units) >= MAX_LEAD_UNITS:
                 units.popitem(last=False)
         units[unit] = lines
-        while lines and newest_usec(next(iter(lines.values())).link) < since:
+        while lines and next(iter(lines.values())).link.first_usec < since:
             lines.popitem(last=False)
         invocation = invocation_of(entry.fields)
         key = (seen, invocation, entry.fields.get("_PID", ""))
         before = lines.pop(key, None)
-        # its newest line, counted: a traceback's exception line says more than its header; from its first line's
-        # time (the card said "09:00:27 error-burst (4 lines)" of four lines from 09:00:00: helper-187)
-        lead = lead_of(hit, seen, 1 if before is None else before.link.count + 1, invocation)
-        if before is not None:
-            lead = replace(lead, link=replace(lead.link, first_usec=before.link.first_usec,
-                                              last_usec=entry.realtime_usec))
-        lines[key] = lead
+        # its newest line, counted: a traceback's exception line says more than its header
+        lines[key] = lead_of(hit, seen, 1 if before is None else before.link.count + 1, invocation)
         if len(lines) > MAX_LEAD_LINES:
             lines.popitem(last=False)
 
@@ -111,7 +101,7 @@ class LeadIns:
         if not lines:
             return []
         since = first_usec - LEAD_IN_USEC
-        taken = [lead for lead in lines.values() if since <= newest_usec(lead.link) <= until_usec
+        taken = [lead for lead in lines.values() if since <= lead.link.first_usec <= until_usec
                  and (not invocation or not lead.invocation or lead.invocation == invocation)]
         if not invocation and (pids := [lead.pid for lead in taken if lead.pid not in ("", "1")]):
             taken = [lead for lead in taken if lead.pid in ("", "1", pids[-1])]

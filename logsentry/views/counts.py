@@ -186,11 +186,13 @@ def chain_rules(chain: Sequence[Link]) -> int:
 
 def link_lines(link: Link, word: str = "line") -> str:
     """How many lines a chain's row stands for, "" for one: a rule that fired, all of its lines; one that did not
-    (evidence), those that led up to the failure, "before it fired": the card said "error-burst (4 lines)" above a
-    table of its 6 matches below their trigger (helper-187)."""
+    (evidence: its row's time and line are its newest, engine/failure_lead.py), those up to that line, "below its
+    trigger": the card said "09:00:27 error-burst (4 lines)" of four lines from 09:00:00, above a table of its 6
+    matches below their trigger (helper-187), then "(4 lines before it fired)" read as the rule's firing, beside
+    `"fired": false` (helper-190)."""
     if link.count <= 1:
-        return ""
-    return plural(link.count, word) + ("" if link.fired else " before it fired")
+        return "" if link.fired else "below its trigger"
+    return plural(link.count, word) + ("" if link.fired else " up to this one, below its trigger")
 
 
 def chain_heading(rules: int, links: int) -> str:
