@@ -144,9 +144,9 @@ class AnomalyDetector:
                                                      stats.accepted)
                 if why is not None and word:
                     why += f'{SAYING}"{word}"'  # which word made it a failure
-            elif not (excerpt := spec.excerpts and entry.from_text) and not unit.warm(spec.warm_after_usec,
-                                                                                     spec.warm_entries):
-                continue
+            elif not (excerpt := spec.excerpts and entry.from_text) and not (
+                    unit.entries >= spec.warm_entries and unit.last_usec - unit.first_usec >= spec.warm_after_usec):
+                continue  # (UnitStats.warm inlined: asked per rule per entry)
             elif spec.kind == "new-template":
                 if spec.clean and unit.errors > (learning and level is not None and level <= ERROR_LEVEL):
                     continue  # the unit logged errors before (this line, learnt just now, not counted)
@@ -166,9 +166,9 @@ class AnomalyDetector:
                                           self.baselines.templates[unit_key].values(), why, unit_key,
                                           since if hot else None)
             elif spec.kind == "rate-spike":
-                why = self._spike(rule, unit, stats, template.id, entry, kept)
+                why = self._spike(rule, unit, stats, template.id, usec, unit_key, kept)
             else:
-                why = self._share(rule, unit, entry, kept)
+                why = self._share(rule, unit, usec, unit_key, kept)
             if why is not None:
                 end = usec + rule.trigger.within_usec
                 if until < end:
@@ -354,17 +354,16 @@ class AnomalyDetector:
         return True
 
     def _spike(self, rule: Rule, unit: UnitStats, stats: TemplateStats, template_id: str,
-               entry: Entry, kept: bool) -> str | None:
+               usec: int, key: str, kept: bool) -> str | None:
+        """`key`: the unit's host_unit key (observe has it: not made again per rule)."""
         spec = rule.anomaly
         assert spec is not None
-        usec, key = entry.realtime_usec, host_unit(entry.machine_id, entry.unit)
         if spec.errors:
             return spike_why(rule, unit, stats, usec, self._roll(rule, key, "errors", usec, kept))
         if usec - stats.first_usec < spec.warm_after_usec:
             return None  # a young template has no rate of its own yet (new-template covers new ones)
         return spike_why(rule, unit, stats, usec, self._roll(rule, key, template_id, usec, kept))
 
-    def _share(self, rule: Rule, unit: UnitStats, entry: Entry, kept: bool) -> str | None:
-        usec, key = entry.realtime_usec, host_unit(entry.machine_id, entry.unit)
+    def _share(self, rule: Rule, unit: UnitStats, usec: int, key: str, kept: bool) -> str | None:
         in_errors, in_lines = self._roll(rule, key, "errors", usec, kept), self._roll(rule, key, "", usec, kept)
         return share_why(rule, unit, in_errors, in_lines)
