@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..model import Entry, Hit, host_unit
+from ..rules.anomaly import AnomalySpec
 from ..rules.rule import Rule
 from .baseline import ERROR_LEVEL, Baselines, TemplateStats, UnitStats
 from .episodes import Episodes
@@ -87,6 +88,10 @@ class AnomalyDetector:
         """persistence rule id -> its templates' episodes (engine/episodes.py)."""
         self._words_said: dict[tuple[str, str], str | None] = {}
         """(rule id, template text) -> the first of its words the text says, or None (`_said`)."""
+        self._at_level: dict[int | None, list[tuple[Rule, AnomalySpec, bool]]] = {}
+        """Effective priority -> the rules `observe` asks of a line at it, in rule order, each with whether it only
+        counts the line (an error-share rule above the line's level: `_roll`); a rule whose level the line misses
+        is left out (`_rules_at`: below error level most rules were asked only to be skipped)."""
 
     def __bool__(self) -> bool:
         return bool(self.rules) or self.learn_only
@@ -128,13 +133,12 @@ class AnomalyDetector:
         if self.learn_only:
             return []
         hits = []
-        for rule in self.rules:
-            spec = rule.anomaly
-            assert spec is not None
-            if spec.level is not None and (level is None or level > spec.level):
-                # Not an error line, but it still counts as one of the unit's lines for error shares.
-                if spec.kind == "error-share":
-                    self._roll(rule, unit_key, "", usec, kept)
+        rules = self._at_level.get(level)
+        if rules is None:
+            rules = self._rules_at(level)
+        for rule, spec, only_counts in rules:
+            if only_counts:  # not an error line, but it still counts as one of the unit's lines for error shares
+                self._roll(rule, unit_key, "", usec, kept)
                 continue
             if spec.kind == "persistence":  # followed in a cold unit too: engine/episodes.py
                 word = self._said(rule.id, spec.words_re, template.text) if spec.words_re is not None else ""
@@ -144,9 +148,9 @@ class AnomalyDetector:
                                                      stats.accepted)
                 if why is not None and word:
                     why += f'{SAYING}"{word}"'  # which word made it a failure
-            elif not (excerpt := spec.excerpts and entry.from_text) and not unit.warm(spec.warm_after_usec,
-                                                                                     spec.warm_entries):
-                continue
+            elif not (excerpt := spec.excerpts and entry.from_text) and not (
+                    unit.entries >= spec.warm_entries and unit.last_usec - unit.first_usec >= spec.warm_after_usec):
+                continue  # (UnitStats.warm inlined: asked per rule per entry)
             elif spec.kind == "new-template":
                 if spec.clean and unit.errors > (learning and level is not None and level <= ERROR_LEVEL):
                     continue  # the unit logged errors before (this line, learnt just now, not counted)
@@ -166,9 +170,9 @@ class AnomalyDetector:
                                           self.baselines.templates[unit_key].values(), why, unit_key,
                                           since if hot else None)
             elif spec.kind == "rate-spike":
-                why = self._spike(rule, unit, stats, template.id, entry, kept)
+                why = self._spike(rule, unit, stats, template.id, usec, unit_key, kept)
             else:
-                why = self._share(rule, unit, entry, kept)
+                why = self._share(rule, unit, usec, unit_key, kept)
             if why is not None:
                 end = usec + rule.trigger.within_usec
                 if until < end:
@@ -188,6 +192,20 @@ class AnomalyDetector:
         if hits:
             self._hit(unit_key, usec, hot)
         return hits
+
+    def _rules_at(self, level: int | None) -> list[tuple[Rule, AnomalySpec, bool]]:
+        """The rules a line at `level` (effective priority) is asked of, made once per level (`_at_level`)."""
+        rules = []
+        for rule in self.rules:
+            spec = rule.anomaly
+            assert spec is not None
+            if spec.level is None or (level is not None and level <= spec.level):
+                rules.append((rule, spec, False))
+            elif spec.kind == "error-share":
+                rules.append((rule, spec, True))
+        if len(self._at_level) < 64:  # (a level is a syslog priority: a handful; a bound all the same)
+            self._at_level[level] = rules
+        return rules
 
     def _said(self, rule_id: str, words: re.Pattern[str], text: str) -> str | None:
         """The first of a rule's words the template text says, or None: told once per (rule, text), not per line
@@ -354,17 +372,16 @@ class AnomalyDetector:
         return True
 
     def _spike(self, rule: Rule, unit: UnitStats, stats: TemplateStats, template_id: str,
-               entry: Entry, kept: bool) -> str | None:
+               usec: int, key: str, kept: bool) -> str | None:
+        """`key`: the unit's host_unit key (observe has it: not made again per rule)."""
         spec = rule.anomaly
         assert spec is not None
-        usec, key = entry.realtime_usec, host_unit(entry.machine_id, entry.unit)
         if spec.errors:
             return spike_why(rule, unit, stats, usec, self._roll(rule, key, "errors", usec, kept))
         if usec - stats.first_usec < spec.warm_after_usec:
             return None  # a young template has no rate of its own yet (new-template covers new ones)
         return spike_why(rule, unit, stats, usec, self._roll(rule, key, template_id, usec, kept))
 
-    def _share(self, rule: Rule, unit: UnitStats, entry: Entry, kept: bool) -> str | None:
-        usec, key = entry.realtime_usec, host_unit(entry.machine_id, entry.unit)
+    def _share(self, rule: Rule, unit: UnitStats, usec: int, key: str, kept: bool) -> str | None:
         in_errors, in_lines = self._roll(rule, key, "errors", usec, kept), self._roll(rule, key, "", usec, kept)
         return share_why(rule, unit, in_errors, in_lines)

@@ -60,8 +60,24 @@ class Rolling:
 
     def add_runs(self, runs: Sequence[int]) -> None:
         """`add` for each entry of (bucket start, entries) pairs, buckets within one of ours
-        (engine/runstep.py)."""
+        (engine/runstep.py). Inlined (not `add` per pair, then the rest of its entries): ~360k pairs a scan of the
+        1M bench journal; the same buckets and totals, as the pops go by the bucket start alone."""
+        width, buckets = self.width, self.buckets
+        total, kept = self.total, self.kept
         for k in range(0, len(runs), 2):
-            self.add(runs[k])
-            self.buckets[-1][1] += runs[k + 1] - 1
-            self.total += runs[k + 1] - 1
+            usec, entries = runs[k], runs[k + 1]
+            start = usec - usec % width
+            if buckets and buckets[-1][0] >= start + BUCKETS * width:  # as in `add`: the clock stepped back
+                buckets.clear()
+                total = kept = 0
+            if buckets and buckets[-1][0] >= start:
+                buckets[-1][1] += entries
+            else:
+                buckets.append([start, entries, 0])
+            total += entries
+            horizon = start - (BUCKETS - 1) * width
+            while buckets[0][0] < horizon:
+                _, lines, out = buckets.pop(0)
+                total -= lines
+                kept -= out
+        self.total, self.kept = total, kept

@@ -34,15 +34,20 @@ def learn_at_once(step: RunStep, unit: str, unit_runs: bytes, groups: list[_runs
     """Learn a unit's counted entries at once (the groups _runstep.c counted: one per template slot), when that
     is what observing each would do and none of them could hit; False (nothing learnt) when they must be
     observed one by one."""
-    detector = step.detector
+    detector, slots_of = step.detector, step.slots
     baselines, miner = detector.baselines, detector.miner
-    low = min(group[2] for group in groups)
+    low, high, entries = groups[0][2], groups[0][3], 0
+    for each in groups:  # (one pass, not three: a call per counted unit, ~34k a scan of the 1M bench journal)
+        entries += each[1]
+        if each[2] < low:
+            low = each[2]
+        if each[3] > high:
+            high = each[3]
     detector.settle(unit, low)  # a short anomaly that ended before them is learnt first, as observe does
     stats = baselines.units.get(unit)
     if stats is None or detector.unlearnt_until(unit) >= low or not in_order(step, unit, "", low):
         return False
-    templates, slots, slot_stats = baselines.templates[unit], step.slots.keys, step.slots.stats
-    entries, high = sum(group[1] for group in groups), max(group[3] for group in groups)
+    templates, slots, slot_stats = baselines.templates[unit], slots_of.keys, slots_of.stats
     first, last = min(stats.first_usec, low), max(stats.last_usec, high)
     warm = []  # per rate rule: its warm-up, which must not end among these entries
     for rule in step.rate_rules:
@@ -52,7 +57,7 @@ def learn_at_once(step: RunStep, unit: str, unit_runs: bytes, groups: list[_runs
         if before != (stats.entries + entries >= spec.warm_entries and last - first >= spec.warm_after_usec):
             return False
         warm.append((rule, spec.warm_after_usec, before))
-    cold = step.slots.cold.get(unit)
+    cold = slots_of.cold.get(unit)
     if cold and any(before for *_, before in warm) and any(group[0] in cold for group in groups):
         return False  # counted on a cold unit's unbounded budget (_warmed revokes it before: a safety net)
     counted, rolls, spans = [], [], []
@@ -61,7 +66,7 @@ def learn_at_once(step: RunStep, unit: str, unit_runs: bytes, groups: list[_runs
         template, tstats = miner.alive(unit, template_id), templates.get(template_id)
         if template is None or tstats is None or tstats is not slot_stats[slot]:
             return False  # the budget was reckoned on a template's stats that are gone
-        if step.new_rules and step.slots.fresh(unit, template_id, tstats, low,
+        if step.new_rules and slots_of.fresh(unit, template_id, tstats, low,
                                                None if level == NO_LEVEL else level):
             return False  # they may be new to a rule (a warning of a template first seen at info, ...)
         buckets = None
@@ -75,7 +80,7 @@ def learn_at_once(step: RunStep, unit: str, unit_runs: bytes, groups: list[_runs
                         return False
                     buckets = memoryview(runs).cast("q")
                 rolls.append((rule, template_id, buckets))
-        if not step.slots.told(slot, template.text):
+        if not slots_of.told(slot, template.text):
             return False  # followed by a mask told from another text (a safety net: Slots._mask keeps it)
         if followed_lines is not None:
             for cls, (n, ep_first, ep_last, pos, ok) in enumerate(followed_lines):
@@ -101,6 +106,6 @@ def learn_at_once(step: RunStep, unit: str, unit_runs: bytes, groups: list[_runs
         lines_runs = memoryview(unit_runs).cast("q")
         for rule in step.share_rules:
             detector.rolling(rule, unit, "").add_runs(lines_runs)
-    for slot, *_ in groups:
-        step.slots.renew(unit, slot)
+    for each in groups:
+        slots_of.renew(unit, each[0])
     return True
