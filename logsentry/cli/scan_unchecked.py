@@ -15,8 +15,8 @@ from pathlib import Path
 from ..sources import InputFormatError, JournalOpenError
 from ..sources.export import ExportSource
 from ..sources.journal import JournalLocation
-from ..sources.selection import Selection, is_glob, unit_name
-from ..sources.unit_names import MAX_SUGGESTIONS
+from ..sources.selection import Selection, is_glob, source_name, unit_name
+from ..sources.unit_names import MAX_SUGGESTIONS, said_unseen
 from ..timespec import format_usec, zone_label
 
 __all__ = ["unchecked"]
@@ -41,10 +41,14 @@ def unchecked(selection: Selection, directory: Path | None, files: Sequence[Path
         units, hosts = _names(dumps, window)
         if units or hosts:
             where = "these files" if len(dumps) > 1 else str(dumps[0])
-            said += [_unseen(name, where, sorted(units), "-u") for name in selection.units
-                     if not any(Selection(units=(name,)).takes_text_unit(f"({unit})") for unit in units)]
-            said += [_unseen(f"host {name}", where, sorted(hosts), "-H") for name in selection.hosts
-                     if name not in hosts]
+            said += said_unseen([(name if is_glob(name) else unit_name(name), _alike_units(name, units))
+                                 for name in selection.units
+                                 if not any(Selection(units=(name,)).takes_text_unit(unit) for unit in units)],
+                                "-u selects nothing of it", where=where)
+            said += said_unseen([(host, [] if is_glob(host) else
+                                  difflib.get_close_matches(host, sorted(hosts), n=MAX_SUGGESTIONS, cutoff=0.6))
+                                 for host in selection.hosts if host not in hosts],
+                                "-H selects nothing of it", "host ", where)
     if (selection.since_usec is not None or selection.until_usec is not None) and (
             directory is not None or not files or len(dumps) < len(files)):
         journals = tuple(path for path in files if path not in dumps)
@@ -56,16 +60,15 @@ def unchecked(selection: Selection, directory: Path | None, files: Sequence[Path
 
 
 def _names(paths: Sequence[Path], window: Selection) -> tuple[set[str], set[str]]:
-    """The names (brackets stripped) and hosts of the lines of text logs and dumps in the window, read again
-    without -u or -H; bounded (MAX_NAMES_READ), and empty when one cannot be read (the scan said why)."""
+    """The units (`(identifier)` for a text's lines) and hosts of the lines of text logs and dumps in the window,
+    read again without -u or -H; bounded (MAX_NAMES_READ), and empty when one cannot be read (the scan said why)."""
     units: set[str] = set()
     hosts: set[str] = set()
     try:
         for path in paths:
             for entry in ExportSource(path, window, warn=lambda _: None):
                 if len(units) < MAX_NAMES_READ:
-                    units.add(entry.unit[1:-1] if entry.unit.startswith("(") and entry.unit.endswith(")")
-                              else entry.unit)
+                    units.add(entry.unit)
                 host = entry.fields.get("_HOSTNAME")
                 if host and len(hosts) < MAX_NAMES_READ:
                     hosts.add(host)
@@ -74,18 +77,14 @@ def _names(paths: Sequence[Path], window: Selection) -> tuple[set[str], set[str]
     return units, hosts
 
 
-def _unseen(name: str, where: str, known: list[str], option: str) -> str:
-    """One -u or -H name that selects nothing of `where`, with the names it holds that look alike."""
-    looked = name.removeprefix("host ")
-    if option == "-u":  # alike by the names (a shared ".service" made systemd.service like myap.service)
-        looked = looked.removesuffix(".service")
-        known = sorted({unit.removesuffix(".service") for unit in known})
-    close = [] if is_glob(looked) else difflib.get_close_matches(looked, known, n=MAX_SUGGESTIONS, cutoff=0.6)
-    if option == "-u":
-        close = [unit_name(unit) for unit in close]
-    shown = name if option == "-H" or is_glob(name) else unit_name(name)
-    return (f"no entry of {shown} in {where}" + (f" (did you mean {', '.join(close)}?)" if close else "")
-            + f": {option} selects nothing of it")
+def _alike_units(name: str, units: set[str]) -> list[str]:
+    """The units (as -u names them: `.service` added) whose names look like a -u name's, alike by the names
+    without `.service` (a shared ".service" made systemd.service like myap.service); none for a glob."""
+    if is_glob(name):
+        return []
+    known = sorted({source_name(unit).removesuffix(".service") for unit in units})
+    return [unit_name(unit) for unit in difflib.get_close_matches(name.removesuffix(".service"), known,
+                                                                   n=MAX_SUGGESTIONS, cutoff=0.6)]
 
 
 def _span(location: JournalLocation, window: Selection) -> tuple[int, int] | None:

@@ -148,9 +148,9 @@ class AnomalyDetector:
                                                      stats.accepted)
                 if why is not None and word:
                     why += f'{SAYING}"{word}"'  # which word made it a failure
-            elif not (excerpt := spec.excerpts and entry.from_text) and not (
-                    unit.entries >= spec.warm_entries and unit.last_usec - unit.first_usec >= spec.warm_after_usec):
-                continue  # (UnitStats.warm inlined: asked per rule per entry)
+            elif not (excerpt := spec.excerpts and entry.from_text) and not unit.warm(spec.warm_after_usec,
+                                                                                     spec.warm_entries):
+                continue
             elif spec.kind == "new-template":
                 if spec.clean and unit.errors > (learning and level is not None and level <= ERROR_LEVEL):
                     continue  # the unit logged errors before (this line, learnt just now, not counted)

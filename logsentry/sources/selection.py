@@ -133,6 +133,11 @@ def untrusted_source(identifier: str) -> str:
     return f"({identifier})"
 
 
+def source_name(unit: str) -> str:
+    """The identifier (or unit a text's PID 1 line names) an untrusted_source name stands for; a unit as it is."""
+    return unit[1:-1] if unit.startswith("(") and unit.endswith(")") else unit
+
+
 def subject_unit(get: Callable[[str], str | None]) -> str:
     """The unit an entry is about, by journalctl -u's own conditions, so that only fields journald itself
     sets (or a privileged writer) can attribute an entry to a unit; any process can set other fields
@@ -345,7 +350,7 @@ class Selection:
         unit here: that is all text says (`sshd` is not ssh.service)."""
         if not self.units:
             return True
-        name = unit[1:-1] if unit.startswith("(") and unit.endswith(")") else unit
+        name = source_name(unit)
         spellings = {name, unit_name(name)} if name else set()
         return any(spelling in self.units or any(glob_matches(glob, spelling) for glob in self.globs)
                    for spelling in spellings)

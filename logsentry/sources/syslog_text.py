@@ -133,10 +133,11 @@ class SyslogParser:
     def status_property(self, line: str) -> None:
         """A line that is no log line: when it is `systemctl status`'s `Active: ... since` line, its time's zone is the
         journal lines' under it, unless journalctl's header said one (header_zone.status_zone)."""
+        if (since := SINCE.match(line)) is None:
+            return  # (most such lines are a message's continuation)
         self._take_zone(status_zone, line)
-        if (since := SINCE.match(line)) is not None:  # (the lines under it are of that day or before it)
-            year, month, day = (int(part) for part in since["date"].split("-"))
-            self.years.dated_by_line(year, month, day, "systemctl status's Active: line")
+        year, month, day = (int(part) for part in since["date"].split("-"))  # (the lines under it: that day or before)
+        self.years.dated_by_line(year, month, day, "systemctl status's Active: line")
 
     def wall_usec(self, date: str, hms: str) -> int | None:
         """A `YYYY-MM-DD` and `HH:MM:SS` of the paste's own (a `systemctl status` header's), read as its lines' are;

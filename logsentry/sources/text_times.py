@@ -63,13 +63,14 @@ def local_usec(year: int, month: int, day: int, hour: int, minute: int, second: 
                 seconds = other
         return seconds * 1_000_000 + fraction_usec(fraction)
     seconds = int(time.mktime((year, month, day, hour, minute, second, 0, 0, -1)))
+    shifts = _twice(seconds, (year, month, day, hour, minute))
     if near_usec is not None:
-        for shift in _twice(seconds, (year, month, day, hour, minute)):
+        for shift in shifts:
             other = seconds + shift
             if abs(other * 1_000_000 - near_usec) < abs(seconds * 1_000_000 - near_usec):
                 seconds = other
                 break
-    elif shifts := _twice(seconds, (year, month, day, hour, minute)):
+    elif shifts:
         # the first: mktime's pick of the two is glibc's (the second, in CET), and a paste that began inside the
         # hour read 02:20, 02:50, then 02:10 an hour after the first pass, as a step back (helper-190)
         seconds = min(seconds, *(seconds + shift for shift in shifts))

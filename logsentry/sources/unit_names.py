@@ -128,10 +128,11 @@ def unseen_hosts(location: JournalLocation, selection: Selection) -> list[tuple[
             for host in selection.hosts if host not in known]
 
 
-def said_unseen(unseen: list[tuple[str, list[str]]], then: str, what: str = "") -> list[str]:
+def said_unseen(unseen: list[tuple[str, list[str]]], then: str, what: str = "",
+                where: str = "this journal") -> list[str]:
     """The warnings for `unseen` (unseen_units; unseen_hosts with `what` "host "), each ending with what the command
-    does about it (`then`)."""
-    return [f"no entry of {what}{name} in this journal" + (f" (did you mean {', '.join(close)}?)" if close else "")
+    does about it (`then`); `where`: the input they name nothing of (a text log's, cli/scan_unchecked.py)."""
+    return [f"no entry of {what}{name} in {where}" + (f" (did you mean {', '.join(close)}?)" if close else "")
             + f": {then}" for name, close in unseen]
 
 
