@@ -151,7 +151,7 @@ def test_a_pastes_other_program_named_alike_is_not_the_services(tmp_path: Path) 
 
 
 def test_programs_alike_a_service() -> None:
-    from logsentry.sources.last_lines import _alike
+    from logsentry.engine.failure_model import named_alike as _alike
 
     assert all(_alike(stem, program) for stem, program in (
         ("docker", "dockerd"), ("mysql", "mysqld"), ("postgresql", "postgres"), ("ceph-osd@8", "ceph-osd")))

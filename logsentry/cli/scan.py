@@ -158,7 +158,8 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
         events = pipeline.run(entries, ended)
         told = partial(_last_lines, keeper, None if source is None else JournalLocation(directory, tuple(files)))
         summary = _consume(events if timeline is None else timeline.watch(events), output, source,
-                           HitSpans(pipeline.tracker.incident_of), told, keeper.pin, pipeline.exits.said)
+                           HitSpans(pipeline.tracker.incident_of), told, keeper.pin, pipeline.exits.said,
+                           pipeline.failures.joined)
     except (InputFormatError, JournalOpenError) as error:
         fail(str(error))
     if html_path is not None and timeline is not None:  # first: stdout may be a pipe its reader closed
@@ -234,8 +235,8 @@ def _last_lines(keeper: LastLines, journal: JournalLocation | None, incident: In
 
 def _consume(events: Iterator[Event], output: str, source: tuple[str, ...] | None, spans: HitSpans,
              told: Callable[[Incident], Said], pin: Callable[[Hit], None],
-             exit_of: Callable[[Incident], str]) -> ScanSummary:
-    summary = ScanSummary(spans=spans, exit_of=exit_of)
+             exit_of: Callable[[Incident], str], joined: Callable[[str, str], str]) -> ScanSummary:
+    summary = ScanSummary(spans=spans, exit_of=exit_of, joined=joined)
     events = iter(events)
     out = sys.stdout.buffer if output == "json" else None
     sys.stdout.flush()

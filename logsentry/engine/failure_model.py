@@ -52,7 +52,19 @@ def joins_as(unit: str) -> str:
 
 
 MAX_TEXT_SERVICES = 4096
-"""Text programs remembered as services (TextServices): text's names are its own to make up, so bounded."""
+"""Text programs remembered as services (TextServices), text programs seen and service names joined, each at most:
+text's names are its own to make up, so bounded."""
+
+
+def named_alike(stem: str, program: str) -> bool:
+    """Does one name begin with the other (4 characters at least): docker/dockerd, mysql/mysqld, mariadb/mariadbd,
+    postgresql/postgres? Not when the longer goes on after a separator: nginx-exporter, containerd-shim,
+    docker-proxy are programs of their own (a card of nginx.service quoted nginx-exporter's lines as nginx's last
+    words); but a service's instance (ceph-osd@8 for ceph-osd) is its program's."""
+    short, long = sorted((stem, program), key=len)
+    rest = long[len(short):]
+    return len(short) >= 4 and long.startswith(short) and (
+        not rest or rest[0].isalnum() or (rest[0] == "@" and long == stem))
 
 
 class TextServices:
@@ -60,23 +72,58 @@ class TextServices:
     failure of the program "(myapp)" shows under its service's name, as systemd's own lines about it do, whichever
     incident leads it (a new-fatal-template's or systemd-unit-failed's): one service, one name in a report. Only a
     name systemd's text lines gave, only for text's (parenthesized) names: a journal's trusted unit is never
-    renamed."""
+    renamed.
+
+    A service whose program goes by another name (mariadb.service's `mariadbd[2211]:` lines, postgresql@15-main's
+    `postgres`, docker's `dockerd`) is joined with the one program of its host in the text named alike
+    (`named_alike`) when no program has its stem's own name: in a journal both carry the unit (_SYSTEMD_UNIT), in
+    text only the names tell (a pasted `journalctl -u mariadb` gave one failure two cards, a new user's trial).
+    Each service's join is fixed when first asked (`key`): a failure is filed and found under it."""
 
     def __init__(self) -> None:
         self._named: dict[tuple[str, str], str] = {}
+        self._programs: dict[str, set[str]] = {}
+        """Per machine, the text programs ("(mariadbd)") whose own lines were read."""
+        self._seen = 0
+        self._joined: dict[tuple[str, str], str] = {}
 
     def note(self, machine: str, unit: str) -> None:
+        """PID 1's line of the text named `unit`."""
         if unit.startswith("(") and unit.endswith(".service)") and len(self._named) < MAX_TEXT_SERVICES:
             self._named.setdefault((machine, joins_as(unit)), unit)
+
+    def saw(self, machine: str, unit: str) -> None:
+        """A program's own line of the text (not PID 1's): `unit` is its name, "(mariadbd)"."""
+        if unit.startswith("(") and not unit.endswith(".service)") and self._seen < MAX_TEXT_SERVICES:
+            programs = self._programs.setdefault(machine, set())
+            if unit not in programs:
+                programs.add(unit)
+                self._seen += 1
+
+    def key(self, machine: str, unit: str) -> tuple[str, str]:
+        """A failure's place in FailureGroups._by_unit: its machine and its unit as joined: a text service
+        "(X.service)" as its program's name, "(X)" (joins_as) or the one program named alike."""
+        if not (unit.startswith("(") and unit.endswith(".service)")):
+            return machine, unit
+        joined = self._joined.get((machine, unit))
+        if joined is None:
+            joined = joins_as(unit)
+            if len(self._joined) >= MAX_TEXT_SERVICES:
+                return machine, joined  # (past the bound, never joined otherwise: a key must not change)
+            programs = self._programs.get(machine, set())
+            if joined not in programs:
+                stem = unit[1:-len(".service)")]
+                alike = [program for program in programs if named_alike(stem, program[1:-1])]
+                if len(alike) == 1:
+                    joined = alike[0]
+                    if len(self._named) < MAX_TEXT_SERVICES:
+                        self._named.setdefault((machine, joined), unit)
+            self._joined[(machine, unit)] = joined
+        return machine, joined
 
     def name(self, machine: str, unit: str) -> str:
         """The unit a failure of (machine, unit) shows under: a text program's service's name where known."""
         return self._named.get((machine, unit), unit) if unit.startswith("(") else unit
-
-
-def unit_key(machine: str, unit: str) -> tuple[str, str]:
-    """A failure's place in FailureGroups._by_unit: its machine and its unit as joined (joins_as)."""
-    return machine, joins_as(unit)
 
 
 def began(failure: Failure) -> int:

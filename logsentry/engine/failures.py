@@ -38,7 +38,7 @@ from ..rules.rule import Rule
 from .failure_evidence import MAX_SEEN, SPAN_USEC, adds_nothing, evidence_among
 from .failure_lead import LeadIns, lead_of
 from .failure_likeness import ANOTHER_FAILURE_USEC
-from .failure_model import Failure, MemberId, TextServices, began, failure_view, member_id, unit_key
+from .failure_model import Failure, MemberId, TextServices, began, failure_view, member_id
 from .failure_oom import UNIT_OOM_RULES, absorb, settling_kill
 from .failure_pids import PidOwners
 from .failure_runs import RESTART_RULE, escalates, fold, in_run, inherit, other_cause, own_cause, reruns, restarted
@@ -102,8 +102,15 @@ class FailureGroups:
     def learn(self, entry: Entry) -> None:
         """Note which unit owns the entry's `_PID` (journald's, so trusted; never from text input)."""
         self._owners.learn(entry)
-        if entry.from_text and entry.fields.get("_PID") == "1":
-            self._services.note(entry.machine_id, entry.unit)
+        if entry.from_text:
+            if entry.fields.get("_PID") == "1":
+                self._services.note(entry.machine_id, entry.unit)
+            else:
+                self._services.saw(entry.machine_id, entry.unit)
+
+    def joined(self, machine: str, unit: str) -> str:
+        """The unit as failures are joined by (TextServices.key): a text service's as its program's name."""
+        return self._services.key(machine, unit)[1]
 
     def note_evidence(self, hit: Hit) -> None:
         """A hit on a unit with a failure open is evidence in that failure's chain (`_evidence_of`); else it may
@@ -140,7 +147,7 @@ class FailureGroups:
         entry, live = hit.entry, self.live
         if live is not None and live(hit.rule_id, entry.machine_id, entry.unit, hit.key) is not None:
             return
-        if (unit := unit_key(entry.machine_id, entry.unit)) not in self._by_unit or not self._open_of(entry):
+        if (unit := self._services.key(entry.machine_id, entry.unit)) not in self._by_unit or not self._open_of(entry):
             self._lead_ins.note(unit, hit, self._seen(hit))
 
     def _seen(self, hit: Hit) -> tuple[str, str]:
@@ -149,7 +156,7 @@ class FailureGroups:
 
     def _open_of(self, entry: Entry) -> list[Failure]:
         """The open failures of the entry's unit in its invocation where both say one, the latest first."""
-        failures = self._by_unit.get(unit_key(entry.machine_id, entry.unit))
+        failures = self._by_unit.get(self._services.key(entry.machine_id, entry.unit))
         if failures is None:
             return []
         invocation = invocation_of(entry.fields)
@@ -173,7 +180,8 @@ class FailureGroups:
         """The failure the line began (an incident it fired joined no open failure), else None."""
         begun = self._begun
         if begun is None or begun[0] != entry.realtime_usec \
-                or unit_key(begun[1].machine, begun[1].unit) != unit_key(entry.machine_id, entry.unit):
+                or self._services.key(begun[1].machine, begun[1].unit) != self._services.key(entry.machine_id,
+                                                                                             entry.unit):
             return None
         return begun[1]
 
@@ -222,7 +230,7 @@ class FailureGroups:
                     and not self._owners.other_process(incident, f.members.values())
                     and not (tier == 0 and other_cause(f, incident.rule_id, invocation, self._causes)))
 
-        units = self._by_unit.get(unit_key(incident.machine_id, unit), [])
+        units = self._by_unit.get(self._services.key(incident.machine_id, unit), [])
         last = units[-1] if units else None
         near = [f for f in reversed(units) if joins(f)]
         failure = next((f for f in near if not escalates(incident, f)), None)
@@ -266,18 +274,18 @@ class FailureGroups:
         return given
 
     def _lead_into(self, failure: Failure, incident: Incident, unit: str, invocation: str) -> None:  # its lead-in
-        for lead in self._lead_ins.take(unit_key(incident.machine_id, unit), invocation, incident.first_usec,
+        for lead in self._lead_ins.take(self._services.key(incident.machine_id, unit), invocation, incident.first_usec,
                                         incident.fired_usec):
             if lead.seen not in failure.seen and len(failure.seen) < MAX_SEEN:
                 failure.seen[lead.seen] = lead.link
 
     def _add(self, failure: Failure) -> None:
         self._failures.append(failure)
-        self._by_unit.setdefault(unit_key(failure.machine, failure.unit), []).append(failure)
+        self._by_unit.setdefault(self._services.key(failure.machine, failure.unit), []).append(failure)
 
     def _drop(self, failure: Failure) -> None:
         self._failures.remove(failure)
-        key = unit_key(failure.machine, failure.unit)
+        key = self._services.key(failure.machine, failure.unit)
         same = self._by_unit[key]
         same.remove(failure)
         if not same:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from systemd import journal
 
-from ..engine.failure_model import joins_as
+from ..engine.failure_model import joins_as, named_alike
 from ..engine.window import MAX_SAMPLE_CHARS
 from ..model import Entry, Hit, Incident, ScreenedRun, host_unit
 from .journal import JournalLocation, entry_from_fields
@@ -169,8 +169,9 @@ class LastLines:
                 stem, prefix = unit[1:-1].removesuffix(".service"), host_unit(machine, "(")
                 if len(self.alike) >= MAX_UNITS:
                     self.alike.clear()
-                known = self.alike[name] = (self.added, [key for key in self.units if key.startswith(prefix)
-                                                         and key.endswith(")") and _alike(stem, key[len(prefix):-1])])
+                known = self.alike[name] = (self.added, [
+                    key for key in self.units
+                    if key.startswith(prefix) and key.endswith(")") and named_alike(stem, key[len(prefix):-1])])
             keys = known[1]
             lines = list(self.units.get(keys[0], ())) if len(keys) == 1 else sorted(
                 (line for key in keys for line in self.units.get(key, ())), key=_time)
@@ -196,17 +197,6 @@ def _time(line: Line) -> int:
     one second; sorted by their text too, they came out in alphabetical order (a new user's trial: the cause first,
     not last)."""
     return line[0]
-
-
-def _alike(stem: str, program: str) -> bool:
-    """Does one name begin with the other (4 characters at least): docker/dockerd, mysql/mysqld, postgres/postgresql?
-    Not when the longer goes on after a separator: nginx-exporter, containerd-shim, docker-proxy are programs of
-    their own (a card of nginx.service quoted nginx-exporter's lines as nginx's last words); but a service's
-    instance (ceph-osd@8 for ceph-osd) is its program's."""
-    short, long = sorted((stem, program), key=len)
-    rest = long[len(short):]
-    return len(short) >= 4 and long.startswith(short) and (
-        not rest or rest[0].isalnum() or (rest[0] == "@" and long == stem))
 
 
 def journal_lines(location: JournalLocation, incident: Incident) -> Said:

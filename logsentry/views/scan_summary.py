@@ -57,6 +57,9 @@ class ScanSummary:
     exit_of: Callable[[Incident], str] | None = None
     """How an incident's unit's main process ended, as PID 1 said it (engine/main_exits.py: the pipeline's)."""
     exits: dict[tuple[str, str, str, str, int], str] = field(default_factory=dict)
+    joined: Callable[[str, str], str] = lambda machine, unit: joins_as(unit)
+    """(machine, unit) -> the unit as failures are joined by (the pipeline's FailureGroups.joined: a text service
+    with its program named alike, "(mariadb.service)" with "(mariadbd)")."""
 
     def exited(self, incident: Incident) -> str:
         """How the ended incident's unit's main process ended ("exited with status 1/FAILURE (5 runs)"), "" when PID 1
@@ -126,24 +129,25 @@ class ScanSummary:
         """The matches no incident reported, ((machine, unit, rule, key), count): the busiest MAX_QUIET_ROWS to
         show, and the rest in key order; and per (machine, unit, rule) how many of its keys fired. Per host: one
         host's incident says nothing of another's matches of the same unit and rule. A failure's chain reported
-        its rules' matches of its unit (and the kernel's; a text line's "(X.service)" joins "(X)": joins_as), and
+        its rules' matches of its unit (and the kernel's; a text line's "(X.service)" joins "(X)": `joined`), and
         a group of matches every one of which its links quote as evidence (as many as they count)."""
-        fired = {(i.machine_id, i.unit, i.rule_id, i.key) for i in self.incidents}
-        chained = {(i.machine_id, joins_as(i.unit), link.rule_id) for i in self.incidents for link in i.chain
-                   if link.fired}
+        fired, joined = {(i.machine_id, i.unit, i.rule_id, i.key) for i in self.incidents}, self.joined
+        chained = {(i.machine_id, joined(i.machine_id, i.unit), link.rule_id) for i in self.incidents
+                   for link in i.chain if link.fired}
         chained |= {(machine, "kernel", rule) for machine, _unit, rule in chained}  # a kernel line joins its unit's
         fired |= {where for where in self.matches  # their incidents joined a failure
-                  if (where[0], joins_as(where[1]), where[2]) in chained}
+                  if (where[0], joined(where[0], where[1]), where[2]) in chained}
         # and the lines a chain quotes as evidence (a crash's traceback before PID 1's exit line) are reported
         # there: the table repeated them under "below their trigger" (helper-124)
         evidence: Counter[tuple[str, str, str]] = Counter()
         for incident in self.incidents:
             for link in incident.chain:
                 if not link.fired:
-                    evidence[(incident.machine_id, joins_as(incident.unit), link.rule_id)] += link.count
+                    group = (incident.machine_id, joined(incident.machine_id, incident.unit), link.rule_id)
+                    evidence[group] += link.count
         quiet = []
         for where, n in sorted(self.matches.items()):
-            group = (where[0], joins_as(where[1]), where[2])
+            group = (where[0], joined(where[0], where[1]), where[2])
             if where in fired or evidence[group] >= n:  # (a part quoted: the row keeps its whole count)
                 continue
             quiet.append((where, n))
