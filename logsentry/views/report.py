@@ -26,6 +26,7 @@ from .chain import ChainView, last_lines_view
 from .counts import chain_heading, chain_rules, count_story, link_lines, raised_by
 from .escape import visible
 from .fit import Fitted, leading_widths, wrapped
+from .incident_tally import tally_table
 from .scan_summary import ScanSummary
 from .tail_state import other_host
 
@@ -197,6 +198,11 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
     if source is None and summary.incidents:
         console.print(Text(no_command or "No journalctl command for the incidents: journalctl reads journal files "
                            "only.", style="dim"))
+    if (tallied := tally_table(summary.incidents, summary.host_of, summary.several_machines(),
+                               SEVERITY_STYLE)) is not None:
+        console.print(tallied[0])
+        if tallied[1]:
+            console.print(Text(tallied[1], style="dim"))
     shown, rest, fired_keys = summary.below_threshold()
     if shown:
         several = summary.several_machines()
