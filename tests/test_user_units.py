@@ -342,3 +342,11 @@ def test_a_user_managers_giving_up_on_a_unit_pages_again_as_critical(tmp_path: P
     incidents = [(event["rule"], event["severity"]) for event in json_events(result) if event["type"] == "incident"]
     assert incidents[-1] == ("systemd-user-start-limit-hit", "critical"), incidents
     assert [severity for _, severity in incidents].count("critical") == 1, incidents
+
+
+def test_a_name_its_lines_gave_themselves_is_said_to_be_one() -> None:
+    """A text's `(myapp.service)` (or an identifier with no unit) is not restarted for being no unit at all: the card
+    said it "is not a restartable unit", which read as if myapp.service could not be restarted (helper-190)."""
+    reason = not_restarted("(myapp.service)")
+    assert "a name its lines give themselves" in reason and "not a restartable unit" not in reason, reason
+    assert "not a restartable unit" in not_restarted("dev-sda.device")

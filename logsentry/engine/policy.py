@@ -46,6 +46,9 @@ def not_restarted(unit: str) -> str:
     if (user := user_unit_of(unit)) is not None:
         return (f"rule suggests a restart, but {unit} is {user[1]} of {user[0]}, a user's own service: logsentry "
                 f"restarts system units only: not restarted")
+    if unit.startswith("(") and unit.endswith(")"):  # (sources/selection.untrusted_source: text's, an identifier)
+        return (f"rule suggests a restart, but {unit} is a name its lines give themselves (a text's, or an "
+                "identifier with no unit journald vouches for), no unit to restart: not restarted")
     return f"rule suggests a restart, but {unit or 'the source'} is not a restartable unit"
 
 
