@@ -72,3 +72,6 @@ def test_a_window_with_no_entry_of_the_journal_is_no_pass_but_a_quiet_unit_is(
     quiet = run_cli("scan", "--file", str(journal), "-u", "api", "--since", "@" + str(BASE_USEC // 1_000_000 + 30),
                     "--fail-on", "error")  # api logged nothing then, cron did: a pass
     assert quiet.exit_code == 0 and "error" not in quiet.stderr, quiet.output
+    # and says it passed, not "nothing was checked" (README's words for a no pass: a new user's trial)
+    assert "it was quiet, which passes" in " ".join(quiet.stdout.split()), quiet.stdout
+    assert "nothing was checked" not in quiet.stdout

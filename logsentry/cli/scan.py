@@ -167,6 +167,9 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
     cold = _cold(pipeline)
     learning = pipeline.silence.learning() if pipeline.silence else None
     try:
+        # why nothing was read, when the selection is to blame (said after the report, which says "nothing was
+        # checked"; else the report says the selection was quiet, which passes)
+        reasons = unchecked(selection, directory, files, kinds) if pipeline.progress.entries == 0 else []
         if output == "json":
             click.echo(jsonl.dumps(jsonl.summary_record(pipeline.progress, None if cold is None else {
                 "units": cold[1], "cold_units": cold[0], "warm_after_usec": cold[3], "warm_entries": cold[4]},
@@ -178,11 +181,11 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
             selected = bool(units or machines or hosts or priority or since or until)
             said = None if cold is None else (*cold[:3], cold[5])
             render_scan(console(), summary, pipeline.progress, len(rules), said, source=source, no_command=no_command,
-                        selected=selected, learning=learning)
+                        selected=selected, learning=learning, quiet=selected and not reasons)
         sys.stdout.flush()
     except BrokenPipeError:  # `scan --fail-on error | head -1`: the exit status is still owed (it was 0)
         stdout_to_devnull()
-    if pipeline.progress.entries == 0 and (reasons := unchecked(selection, directory, files, kinds)):
+    if reasons:
         for reason in reasons:  # (after the report: its "nothing was checked" comes with why)
             click.echo(f"logsentry: {'error' if fail_on is not None else 'warning'}: {reason}"
                        + (" (with --fail-on, nothing checked is no pass)" if fail_on is not None else ""), err=True)
