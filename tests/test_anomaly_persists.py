@@ -236,8 +236,8 @@ def test_baseline_learn_says_the_saved_episodes_are_malformed(make_journal, tmp_
         state.close()
     learnt = run_cli("baseline", "learn", "--state-dir", str(state_dir), "-D", str(journal.parent), "--since", "@0")
     assert learnt.exit_code == 0, learnt.output
-    assert (f"warning: the templates' saved episodes in {state_dir / 'state.db'} ({EPISODES_KEY}) are malformed: "
-            "ignored, they are learnt again from this history") in learnt.stderr, learnt.stderr
+    assert (f"logsentry: warning: the templates' saved episodes in {state_dir / 'state.db'} ({EPISODES_KEY}) are "
+            "malformed: ignored, they are learnt again from this history") in learnt.stderr, learnt.stderr
 
 
 def test_a_record_made_again_after_an_eviction_follows_its_template_a_day_before_it_is_judged():

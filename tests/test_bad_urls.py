@@ -56,8 +56,8 @@ def test_silence_add_and_an_alert_through_a_broken_url_say_why(tmp_path: Path) -
     url = BROKEN[0]
     added = logsentry("silence", "add", "-c", str(config(tmp_path, url)), "-u", "api", "--for", "1h", "--comment", "x")
     assert added.returncode == 0 and "Traceback" not in added.stderr, added.stderr
-    assert added.stderr == ("warning: not mirrored: am: the Alertmanager URL cannot be used (InvalidURL: nonnumeric "
-                            "port: '***')\n")
+    assert added.stderr == ("logsentry: warning: not mirrored: am: the Alertmanager URL cannot be used (InvalidURL: "
+                            "nonnumeric port: '***')\n")
     with pytest.raises(DeliveryError, match=r"^am: the Alertmanager URL cannot be used \(InvalidURL: ") as caught:
         send_alertmanager(Channel("am", "alertmanager", (url,), timeout_s=5), payload())
     assert PASSWORD not in str(caught.value)

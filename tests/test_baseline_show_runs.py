@@ -69,6 +69,6 @@ def test_show_says_the_saved_runs_are_malformed_and_shows_the_rest(make_journal:
         state.close()
     shown = run_cli("baseline", "show", "--state-dir", str(state_dir), "-u", UNIT)
     assert shown.exit_code == 0, shown.output
-    assert (f"warning: the templates' saved runs in {state_dir / 'state.db'} ({EPISODES_KEY}) are malformed: not "
-            "shown") in shown.stderr, shown.stderr
+    assert (f"logsentry: warning: the templates' saved runs in {state_dir / 'state.db'} ({EPISODES_KEY}) are "
+            "malformed: not shown") in shown.stderr, shown.stderr
     assert f"templates of {UNIT}" in shown.stdout and "longest run" not in shown.stdout  # the rest is shown

@@ -247,6 +247,10 @@ def test_a_directory_without_a_readable_journal_is_an_error(tmp_path: Path):
     empty.mkdir()
     result = run_cli("scan", "-D", str(empty), "-o", "json")
     assert result.exit_code == 2 and f"{empty}: cannot read a journal: no journal files in it" in result.output
+    # with -u or -H, that alone: not first a warning that the unit is in no entry "of this journal" (helper-190)
+    named = run_cli("scan", "-D", str(empty), "-u", "cron", "-H", "web1")
+    assert named.exit_code == 2 and "no journal files in it" in named.output, named.output
+    assert "selects nothing" not in named.output, named.output
     from logsentry.sources.journal import unreadable_reason  # the local journal's two places: "in either"
     assert unreadable_reason((empty, tmp_path)) == "no journal files in either"
     (empty / "system.journal").write_bytes(b"this is no journal file at all")

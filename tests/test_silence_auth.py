@@ -129,7 +129,8 @@ def test_a_wrong_password_is_said_without_it(manager: GuardedAlertmanager, tmp_p
     path = config(tmp_path, f"http://{USER}:{wrong}@127.0.0.1:{manager.port}/")
     added = logsentry("silence", "add", "-c", str(path), "-u", "api", "--for", "1h", "--comment", "deploy")
     assert added.returncode == 0  # kept locally all the same
-    assert added.stderr == "warning: not mirrored: am: Alertmanager refused POST silences: HTTP 401 Unauthorized\n"
+    assert added.stderr == ("logsentry: warning: not mirrored: am: Alertmanager refused POST silences: HTTP 401 "
+                            "Unauthorized\n")
     assert wrong not in added.stdout + added.stderr and manager.get("/api/v2/silences") == []
     assert json.loads(logsentry("silence", "list", "-c", str(path), "-o", "json").stdout)["alertmanager"] == {}
 
@@ -162,6 +163,6 @@ def test_an_alertmanager_that_cannot_be_reached_is_said_so(tmp_path: Path) -> No
     path = config(tmp_path, f"http://{USER}:{PASSWORD}@127.0.0.1:{free_port()}")  # nothing listens there
     added = logsentry("silence", "add", "-c", str(path), "-u", "api", "--for", "1h", "--comment", "deploy")
     assert added.returncode == 0
-    assert added.stderr == ("warning: not mirrored: am: cannot reach Alertmanager for POST silences "
+    assert added.stderr == ("logsentry: warning: not mirrored: am: cannot reach Alertmanager for POST silences "
                             "(ConnectionRefusedError: Connection refused)\n")  # it said "refused ... (URLError)"
     assert PASSWORD not in added.stdout + added.stderr

@@ -127,7 +127,7 @@ def learn_command(config_path: Path, state_dir: Path | None, since: str, units: 
     detector = learner(baselines, TemplateMiner.restore(saved) if isinstance(saved, dict) else None,
                        learning_rules(config_path))
     if not episodes.restore(detector, state.get(episodes.EPISODES_KEY)):
-        click.echo(f"warning: the templates' saved episodes in {state.path} ({episodes.EPISODES_KEY}) are "
+        click.echo(f"logsentry: warning: the templates' saved episodes in {state.path} ({episodes.EPISODES_KEY}) are "
                    "malformed: ignored, they are learnt again from this history", err=True)
     selection = Selection(units=tuple(unit_name(u) for u in units), since_usec=since_usec)
     location = JournalLocation(directory=directory)
@@ -141,7 +141,7 @@ def learn_command(config_path: Path, state_dir: Path | None, since: str, units: 
     try:
         names.update(learnt_host_names(location, (split_host_unit(key)[0] for key in baselines.units)))
     except JournalOpenError as error:  # what was learnt is saved all the same
-        click.echo(f"warning: cannot look up the host names of the history learnt: {error}", err=True)
+        click.echo(f"logsentry: warning: cannot look up the host names of the history learnt: {error}", err=True)
     values: dict[str, Any] = {"templates": detector.miner.snapshot(), LEARNT_HOSTS: names}
     if (learnt_episodes := episodes.snapshot(detector)) is not None:  # the templates' longest episodes
         values[episodes.EPISODES_KEY] = learnt_episodes
@@ -150,8 +150,8 @@ def learn_command(config_path: Path, state_dir: Path | None, since: str, units: 
     click.echo(learnt_text(learnt, state.path))
     if not learnt.entries:  # journalctl says "-- No entries --"; so do we, with where to look
         asked = f" of {', '.join(selection.units)}" if selection.units else ""
-        click.echo(f"warning: no entry{asked} in the journal since {format_usec(since_usec)}: nothing was learnt "
-                   f"({_nothing_learnt_hint(config_path, state_dir, directory, units)})", err=True)
+        click.echo(f"logsentry: warning: no entry{asked} in the journal since {format_usec(since_usec)}: nothing was "
+                   f"learnt ({_nothing_learnt_hint(config_path, state_dir, directory, units)})", err=True)
     state.close()
 
 
@@ -228,7 +228,7 @@ def show(config_path: Path, state_dir: Path | None, units: tuple[str, ...], outp
         state.load_baselines(baselines)
         names = host_names(state.get("hosts"), state.get(LEARNT_HOSTS))
         if (found := saved_runs(state.get(episodes.EPISODES_KEY), baselines)) is None:
-            click.echo(f"warning: the templates' saved runs in {state.path} ({episodes.EPISODES_KEY}) are "
+            click.echo(f"logsentry: warning: the templates' saved runs in {state.path} ({episodes.EPISODES_KEY}) are "
                        "malformed: not shown", err=True)
         runs = found or {}
     except (sqlite3.Error, ValueError) as error:

@@ -95,7 +95,7 @@ def add(unit: str, host: str, rule: str, duration: str, comment: str, config_pat
         try:
             made.alertmanager[channel.name] = mirror(channel, made)
         except (SilenceError, KeyError, ValueError) as error:
-            click.echo(f"warning: not mirrored: {error}", err=True)
+            click.echo(f"logsentry: warning: not mirrored: {error}", err=True)
     if made.alertmanager:
         _save(directory, [*silences, made])
     click.echo(f"silence {made.id}: {_describe(made)}")
@@ -179,10 +179,10 @@ def expire(silence_id: str, config_path: Path, state_dir: Path | None) -> None:
             try:
                 unmirror(channel, mirrored)
             except SilenceError as error:
-                click.echo(f"warning: {error}", err=True)
+                click.echo(f"logsentry: warning: {error}", err=True)
     if config is None and item.alertmanager:
-        click.echo(f"warning: not expired in Alertmanager ({', '.join(map(visible, item.alertmanager))}): no site "
-                   f"config at {config_path} says where it is (-c PATH)", err=True)
+        click.echo(f"logsentry: warning: not expired in Alertmanager ({', '.join(map(visible, item.alertmanager))}): "
+                   f"no site config at {config_path} says where it is (-c PATH)", err=True)
     click.echo(f"silence {item.id} expired")
 
 
