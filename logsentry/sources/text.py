@@ -40,6 +40,7 @@ from typing import IO
 from ..model import Entry
 from .applog import AppLogParser
 from .dmesg import DmesgParser
+from .pg_csvlog import read_csvlog
 from .plain import PlainParser
 from .selection import (
     MANAGER_OWN,
@@ -57,7 +58,7 @@ from .text_line import Warn as Warn  # re-exported: export.py, json_lines.py
 from .text_owners import NO_CONTAINER, Container, claim, containers
 from .values import entry_from
 
-TEXT_KINDS = ("text", "dmesg", "applog", "docker", "plain")
+TEXT_KINDS = ("text", "dmesg", "applog", "docker", "plain", "csvlog")
 """What sources/text_sniff.py names: line-based syslog/journalctl text, dmesg's output, a program's own log file
 (sources/applog.py), Docker json-file logs, and lines without a time (sources/plain.py)."""
 
@@ -349,4 +350,6 @@ def read_text_kind(kind: str, stream: IO[bytes], path: Path, selection: Selectio
     """The entries of a stream sniff_text named `kind` (one of TEXT_KINDS)."""
     if kind == "docker":
         return read_docker(stream, str(path), selection, warn)
+    if kind == "csvlog":
+        return read_csvlog(stream, str(path), selection, _entry, warn)
     return read_text(stream, str(path), selection, reference_time(path), warn, kind)

@@ -9,6 +9,7 @@ import re
 from ..engine.daemon_levels import CEPH_CLUSTER
 from .applog_times import RUNTIME_STAMP, TIME_KEYS, stamped
 from .dmesg import dmesg_lines
+from .pg_csvlog import is_csvlog
 from .text import _CATALOG, _MARKER, _SEPARATOR, WRAP_WIDTH
 from .text_layouts import LINE, LOGREAD, RFC5424
 
@@ -55,10 +56,10 @@ _TIME_KEY = re.compile(r'"(?:' + "|".join(re.escape(key) for key in TIME_KEYS) +
 
 
 def sniff_text(head: bytes) -> str | None:
-    """"docker", "dmesg", "text" or "applog" when `head` (a file's first bytes) holds Docker json-file records,
-    dmesg's lines (more of them than of journalctl's or syslog's layouts), log lines in one of the text layouts,
-    or lines that start with a program's own time (sources/applog.py); None otherwise (another format, or
-    unknown).
+    """"docker", "dmesg", "text", "csvlog" or "applog" when `head` (a file's first bytes) holds Docker json-file
+    records, dmesg's lines (more of them than of journalctl's or syslog's layouts), log lines in one of the text
+    layouts, PostgreSQL's csvlog (sources/pg_csvlog.py) or lines that start with a program's own time
+    (sources/applog.py); None otherwise (another format, or unknown).
 
     Text is judged on up to 20 lines (blank and indented lines, grep's `--` and journalctl's own lines not
     counted), not the first alone: a log cut out of a longer one (`tail -c`, a
@@ -100,6 +101,8 @@ def sniff_text(head: bytes) -> str | None:
         return "dmesg"
     if fits and fits >= misfits:
         return "text"
+    if is_csvlog(judged):
+        return "csvlog"  # (before applog's: its rows start with a time too, its records span lines)
     times = stamped(judged)
     if 2 * times >= len(judged) > 0 or (times and not fits):
         # a program's own log: its time, then its words; or a few such lines among others without a time (a

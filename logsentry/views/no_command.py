@@ -19,6 +19,7 @@ KINDS = {
     "text": "a text log (syslog or journalctl's text output)",
     "dmesg": "the kernel ring buffer as dmesg prints it",
     "applog": "a program's own log file",
+    "csvlog": "PostgreSQL's csvlog",
     "docker": "a Docker json-file log",
     "plain": "text whose lines carry no time",
     "empty": "empty",
