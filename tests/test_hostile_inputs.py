@@ -486,8 +486,8 @@ def test_rule_file_problems_are_all_told_in_plain_words(tmp_path):
     errors = run_cli("rules", "list", "--no-shipped-rules", "--rules", str(rules)).stderr
     assert ("rules/bom.toml: starts with a UTF-8 byte order mark (BOM), which TOML does not allow: save it as "
             "UTF-8 without BOM") in errors
-    assert "both.toml: sample #1: line: expected the log line as a string (got 5)" in errors
-    assert "both.toml: sample #1: match: expected true or false (got 'yes')" in errors
+    assert "both.toml: sample #1 (line 7): line: expected the log line as a string (got 5)" in errors
+    assert "both.toml: sample #1 (line 7): match: expected true or false (got 'yes')" in errors
 
 
 def test_config_numbers_relative_programs_and_placeholders(tmp_path):

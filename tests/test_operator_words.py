@@ -49,7 +49,7 @@ def test_scenario_offsets_that_are_no_duration_are_refused_by_name(tmp_path: Pat
     (tmp_path / "boom.toml").write_text(SCENARIO_RULE.format(hits='"0 parsecs", true', fires='"0s"'))
     done = run_cli("rules", "test", str(tmp_path))
     assert done.exit_code != 0
-    assert "scenario #1: hits" in done.output and "'0 parsecs'" in done.output
+    assert "scenario #1 (line 16): hits" in done.output and "'0 parsecs'" in done.output
     assert 'expected an offset like "5s" (got true)' in done.output, done.output
 
 

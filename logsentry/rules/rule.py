@@ -15,7 +15,7 @@ import regex
 
 from ..model import SEVERITY_NAMES, Severity
 from ..timespec import TimeSpecError, parse_sec
-from ..tomlfile import TomlFileError, loads_toml, read_bytes, toml_text
+from ..tomlfile import TomlFileError, header_lines, loads_toml, read_bytes, toml_text
 from .anomaly import AnomalySpec, parse_anomaly
 from .values import (
     Problems,
@@ -204,8 +204,9 @@ def _parse_samples(document: Mapping[str, Any], problems: Problems) -> tuple[Sam
     if len(tables) > MAX_SAMPLES:
         problems.add("sample", f"{len(tables)} samples, expected at most {MAX_SAMPLES}")
         tables = tables[:MAX_SAMPLES]
+    lines = header_lines(problems.text, "sample", len(tables)) if problems.text else ()
     for index, table in enumerate(tables):
-        key = f"sample #{index + 1}"  # (from 1, as `config check` names [[watch]] tables: the file writes no index)
+        key = _entry_name("sample", index, lines)
         unknown_keys(table, _SAMPLE_KEYS, f"{key}: ", problems)
         line = table.get("line")
         should_match = table.get("match")
@@ -230,6 +231,40 @@ def _parse_samples(document: Mapping[str, Any], problems: Problems) -> tuple[Sam
             fields=read_string_table(table.get("fields"), f"{key}: fields", problems),
         ))
     return tuple(samples)
+
+
+def _entry_name(key: str, index: int, lines: tuple[int, ...]) -> str:
+    """"sample #2 (line 40)": from 1, as `config check` names [[watch]] tables (the file writes no index), with
+    its header's line when tomlfile.header_lines could tell it."""
+    return f"{key} #{index + 1}" + (f" (line {lines[index]})" if index < len(lines) else "")
+
+
+_RULE_KEYS_SAID = "a rule's keys (id, title, severity, ...)"
+
+
+def _misplaced(document: Mapping[str, Any], problems: Problems) -> dict[str, Any] | None:
+    """The document with the rule's keys of an unknown table lifted to the top (a new user wrote `[rule]` above
+    them), that table said once, as what it is: read where it stood, its keys made five cascading errors
+    (`rule: unknown key`, `id: missing`, ...). `[[rule]]` twice cannot stand for the rule (one rule per file):
+    None then, that one error all there is to say, unless the file has an id, title or severity at its top too."""
+    lifted = dict(document)
+    for name, value in document.items():
+        many = isinstance(value, list) and bool(value) and all(isinstance(item, dict) for item in value)
+        tables = value if many else [value] if isinstance(value, dict) else []
+        if name in _TOP_KEYS or not any(key in _TOP_KEYS for table in tables for key in table):
+            continue
+        del lifted[name]
+        header = f"[[{name}]]" if many else f"[{name}]"
+        if len(tables) > 1:
+            problems.add(header, f"unknown table; a rule file holds one rule, {_RULE_KEYS_SAID} at the top of the "
+                         "file (write one file per rule)")
+            return lifted if any(key in document for key in ("id", "title", "severity")) else None
+        problems.add(header, f"unknown table; {_RULE_KEYS_SAID} go at the top of the file")
+        for key, item in tables[0].items():
+            if key in _TOP_KEYS and key not in lifted:
+                lifted[key] = item
+                problems.moved[key] = name
+    return lifted
 
 
 def _offsets(value: Any, key: str, problems: Problems) -> tuple[int, ...]:
@@ -257,8 +292,9 @@ def _parse_scenarios(document: Mapping[str, Any], problems: Problems) -> tuple[S
     if len(tables) > MAX_SCENARIOS:
         problems.add("scenario", f"{len(tables)} scenarios, expected at most {MAX_SCENARIOS}")
         tables = tables[:MAX_SCENARIOS]
+    lines = header_lines(problems.text, "scenario", len(tables)) if problems.text else ()
     for index, table in enumerate(tables):
-        key = f"scenario #{index + 1}"
+        key = _entry_name("scenario", index, lines)
         unknown_keys(table, _SCENARIO_KEYS, f"{key}: ", problems)
         if isinstance(table.get("hits"), list) and len(table["hits"]) > MAX_HITS:
             problems.add(f"{key}: hits", f"{len(table['hits'])} hits, expected at most {MAX_HITS}")
@@ -274,9 +310,14 @@ def _parse_scenarios(document: Mapping[str, Any], problems: Problems) -> tuple[S
     return tuple(scenarios)
 
 
-def parse_rule(document: Mapping[str, Any], path: Path, display: str | None = None) -> Rule:
-    """Validate a parsed TOML document; raise RuleError listing every problem."""
-    problems = Problems(display or str(path))
+def parse_rule(document: Mapping[str, Any], path: Path, display: str | None = None, text: str = "") -> Rule:
+    """Validate a parsed TOML document; raise RuleError listing every problem (`text`: the file's, for the lines
+    they are on)."""
+    problems = Problems(display or str(path), text)
+    lifted = _misplaced(document, problems)
+    if lifted is None:
+        raise RuleError(problems.lines)
+    document = lifted
     unknown_keys(document, _TOP_KEYS, "", problems)
 
     rule_id = read_string(document, "id", "id", problems, required=True)
@@ -362,7 +403,7 @@ def load_rule_file(path: Path, display: str | None = None) -> Rule:
         document = loads_toml(data, where)
     except TomlFileError as error:
         raise RuleError([str(error)]) from None
-    rule = parse_rule(document, path, where)
+    rule = parse_rule(document, path, where, data.decode("utf-8"))
     if len(_PARSED) >= MAX_PARSED:
         _PARSED.clear()
     _PARSED[key] = rule

@@ -12,21 +12,45 @@ from typing import Any
 
 from ..sources.selection import parse_priority
 from ..timespec import TimeSpecError, parse_duration
-from ..tomlfile import unknown_key
+from ..tomlfile import key_line, unknown_key
+
+MISSING = "missing"
+"""describe()'s word for a key the file lacks (TOML has no null: a None read is a key not there)."""
 
 
 class Problems:
-    """Collects `<file>: <key>: <message>` lines while a rule file is read."""
+    """Collects `<file>: <key> (line N): <message>` lines while a rule file is read; `text` is the file's, to find
+    the line a key is written on (the line is left out where a key is missing or cannot be told for sure)."""
 
-    def __init__(self, where: str):
+    def __init__(self, where: str, text: str = ""):
         self.where = where
+        self.text = text
         self.lines: list[str] = []
+        self.moved: dict[str, str] = {}
+        """A top-level key read from the table it was written under (rule.py's _misplaced): that table's name."""
 
     def add(self, key: str, what: str) -> None:
-        self.lines.append(f"{self.where}: {key}: {what}")
+        if what.endswith(f" (got {MISSING})"):  # "severity: missing, expected one of ...", as read_string says it
+            what = f"{MISSING}, {what.removesuffix(f' (got {MISSING})')}"
+        line = self.line_of(key)
+        self.lines.append(f"{self.where}: {key}{'' if line is None else f' (line {line})'}: {what}")
+
+    def line_of(self, key: str) -> int | None:
+        """The line of `[table]`, `table.key` or a top-level `key` (entries of [[sample]] and [[scenario]] are
+        named with their header's line where they are named: rule.py)."""
+        if not self.text or "#" in key or " " in key:
+            return None
+        if key.startswith("["):
+            return key_line(self.text, key.strip("[]"), "")
+        table, _, name = key.rpartition(".")
+        if table:
+            return key_line(self.text, table, name)
+        return key_line(self.text, self.moved.get(name, ""), name) or key_line(self.text, name, "")
 
 
 def describe(value: Any) -> str:
+    if value is None:
+        return MISSING
     if isinstance(value, str):
         return repr(value)
     if isinstance(value, bool):
