@@ -230,9 +230,9 @@ def test_the_rule_alone_gets_the_storms_lines_from_the_anomaly_step(live_journal
 
 
 @pytest.mark.parametrize(("body", "problem"), [
-    ('kind = "new-template"\nflood = "yes"', "anomaly.flood: expected true or false (got 'yes')"),
-    ('kind = "rate-spike"\nflood = true', 'anomaly.flood: only a new-template rule takes flood (this one is kind '
-                                          '"rate-spike")'),
+    ('kind = "new-template"\nflood = "yes"', "anomaly.flood (line 7): expected true or false (got 'yes')"),
+    ('kind = "rate-spike"\nflood = true',
+     'anomaly.flood (line 7): only a new-template rule takes flood (this one is kind "rate-spike")'),
 ])
 def test_a_bad_flood_key_is_named(write_rule, rules_dir: Path, body: str, problem: str):
     path = write_rule("flood", f'title = "t"\nseverity = "warning"\naction = "alert"\n[anomaly]\n{body}\n'

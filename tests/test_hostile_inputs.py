@@ -473,8 +473,9 @@ def test_regex_and_sample_counts_are_capped(tmp_path):
     (rules / "many.toml").write_text(f'id = "many"\n{RULE_HEAD}[match]\nmessage = "x"\n{samples}')
     done = cli("rules", "test", str(rules), memory=MEMORY_LIMIT)
     assert done.returncode == 2
-    assert "long.toml: match.message: a regex of 100000 characters, expected at most 4096" in done.stderr.decode()
-    assert "many.toml: sample: 300 samples, expected at most 200" in done.stderr.decode()
+    errors = done.stderr.decode()
+    assert "long.toml: match.message (line 6): a regex of 100000 characters, expected at most 4096" in errors
+    assert "many.toml: sample (line 7): 300 samples, expected at most 200" in errors
 
 
 def test_rule_file_problems_are_all_told_in_plain_words(tmp_path):
