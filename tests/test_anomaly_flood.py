@@ -245,7 +245,7 @@ def test_a_bad_flood_key_is_named(write_rule, rules_dir: Path, body: str, proble
 
 def test_rules_check_list_and_show_say_what_it_tests():
     """Not a new-template rule's "1 such line fires": its count, factor and bar, as engine/flood.py takes them."""
-    checked = run_cli("rules", "check", "-p", "info", reconnecting(0, 1)).stdout
+    checked = run_cli("rules", "check", "--explain", "-p", "info", reconnecting(0, 1)).stdout
     watch = next(line for line in checked.splitlines() if line.startswith(f"{RULE} ("))
     assert watch == (f"{RULE} (warning, alert, new-template): watches how fast the lines at any level of each message "
                      "template the unit never logged come (new for 1h after its first sighting), once 1d and 1000 "

@@ -430,7 +430,7 @@ def test_rules_check_prints_captures_as_text_and_hints_at_fields():
     line = "cachix-server: thread blocked indefinitely in an MVar operation"
     result = run_cli("rules", "check", line)
     assert result.stdout.startswith(f"ghc-mvar-deadlock (critical, restart): {line}\n    program = \"cachix-server\"\n"
-                                    "anomaly rules (")  # then what each anomaly rule watches (cli/rules_explain.py)
+                                    "\nanomaly rules (")  # then the anomaly rules it counts for (cli/rules_explain.py)
     assert "{'" not in result.stdout
     kernel = "Out of memory: Killed process 4242 (java) total-vm:8123456kB, anon-rss:7654321kB"
     hinted = run_cli("rules", "check", kernel).stdout
