@@ -306,3 +306,15 @@ def test_rule_errors_name_the_line_and_never_none(tmp_path: Path) -> None:
         "r.toml: match.priority (line 8): expected a priority 0-7 or one of emerg, alert, crit, err, warning, notice, "
         "info, debug (got 'loud')",
         "r.toml: sample #1 (line 9): match: missing, expected true or false"], caught.value.problems
+
+
+def test_a_misnamed_table_is_said_as_a_table_once(tmp_path: Path) -> None:
+    """`[matches]` was `matches: unknown key` among every scalar key, then `match: nothing to match`, its echo."""
+    path = tmp_path / "r.toml"
+    path.write_text('id = "r"\ntitle = "t"\nseverity = "error"\n[matches]\nmessage = "B"\n[[samples]]\nline = "B"\n')
+    with pytest.raises(RuleError) as caught:
+        load_rule_file(path, "r.toml")
+    tables = "expected one of [match], [trigger], [absence], [anomaly], [[sample]], [[scenario]]"
+    assert caught.value.problems == [
+        f"r.toml: [matches] (line 4): unknown table (did you mean '[match]'?), {tables}",
+        f"r.toml: [[samples]] (line 6): unknown table (did you mean '[[sample]]'?), {tables}"], caught.value.problems

@@ -15,7 +15,7 @@ import regex
 
 from ..model import SEVERITY_NAMES, Severity
 from ..timespec import TimeSpecError, parse_sec
-from ..tomlfile import TomlFileError, header_lines, loads_toml, read_bytes, toml_text
+from ..tomlfile import TomlFileError, did_you_mean, header_lines, loads_toml, read_bytes, toml_text, unknown_key
 from .anomaly import AnomalySpec, parse_anomaly
 from .values import (
     Problems,
@@ -267,6 +267,27 @@ def _misplaced(document: Mapping[str, Any], problems: Problems) -> dict[str, Any
     return lifted
 
 
+_TABLES = ("[match]", "[trigger]", "[absence]", "[anomaly]", "[[sample]]", "[[scenario]]")
+
+
+def _unknown_top(document: Mapping[str, Any], problems: Problems) -> bool:
+    """Say the top-level keys no rule takes; a table among them as a table (`[matches] (line 4): unknown table (did
+    you mean '[match]'?)`, not `matches: unknown key` among every scalar key). True when a table was said: what it
+    held is unread, so "nothing to match" would be its echo."""
+    tabled = False
+    for key, value in document.items():
+        if key in _TOP_KEYS:
+            continue
+        many = isinstance(value, list) and bool(value) and all(isinstance(item, dict) for item in value)
+        if not (isinstance(value, dict) or many):
+            problems.add(key, unknown_key(key, _TOP_KEYS))
+            continue
+        header = f"[[{key}]]" if many else f"[{key}]"
+        problems.add(header, f"unknown table{did_you_mean(header, _TABLES)}, expected one of {', '.join(_TABLES)}")
+        tabled = True
+    return tabled
+
+
 def _offsets(value: Any, key: str, problems: Problems) -> tuple[int, ...]:
     if not isinstance(value, list):
         problems.add(key, f'expected a list of offsets like ["0s", "5s"] (got {describe(value)})')
@@ -318,7 +339,7 @@ def parse_rule(document: Mapping[str, Any], path: Path, display: str | None = No
     if lifted is None:
         raise RuleError(problems.lines)
     document = lifted
-    unknown_keys(document, _TOP_KEYS, "", problems)
+    tabled = _unknown_top(document, problems)
 
     rule_id = read_string(document, "id", "id", problems, required=True)
     if rule_id is not None and rule_id != path.stem:
@@ -357,7 +378,7 @@ def parse_rule(document: Mapping[str, Any], path: Path, display: str | None = No
             lambda value, key: read_duration(value, key, problems))
         if "message" in match or absence is not None:
             problems.add("anomaly", "an anomaly rule has no match.message and no [absence]")
-    if "message" not in match and not fields and absence is None and anomaly is None:
+    if "message" not in match and not fields and absence is None and anomaly is None and not tabled:
         problems.add("match", "nothing to match, expected match.message (a regex) or match.fields")
     max_priority = read_priority(match.get("priority"), "match.priority", problems)
     # Restart rules look at the first line only: a newline smuggled into client data must not be able to
