@@ -15,7 +15,7 @@ import regex
 
 from ..model import SEVERITY_NAMES, Severity
 from ..timespec import TimeSpecError, parse_sec
-from ..tomlfile import TomlFileError, did_you_mean, header_lines, loads_toml, read_bytes, toml_text, unknown_key
+from ..tomlfile import TomlFileError, did_you_mean, loads_toml, read_bytes, toml_text, unknown_key
 from .anomaly import AnomalySpec, parse_anomaly
 from .values import (
     Problems,
@@ -204,9 +204,9 @@ def _parse_samples(document: Mapping[str, Any], problems: Problems) -> tuple[Sam
     if len(tables) > MAX_SAMPLES:
         problems.add("sample", f"{len(tables)} samples, expected at most {MAX_SAMPLES}")
         tables = tables[:MAX_SAMPLES]
-    lines = header_lines(problems.text, "sample", len(tables)) if problems.text else ()
+    problems.entries["sample"] = len(tables)  # (a problem of one names its header's line: Problems.add)
     for index, table in enumerate(tables):
-        key = _entry_name("sample", index, lines)
+        key = f"sample #{index + 1}"  # (from 1, as `config check` names [[watch]] tables: the file writes no index)
         unknown_keys(table, _SAMPLE_KEYS, f"{key}: ", problems)
         line = table.get("line")
         should_match = table.get("match")
@@ -231,12 +231,6 @@ def _parse_samples(document: Mapping[str, Any], problems: Problems) -> tuple[Sam
             fields=read_string_table(table.get("fields"), f"{key}: fields", problems),
         ))
     return tuple(samples)
-
-
-def _entry_name(key: str, index: int, lines: tuple[int, ...]) -> str:
-    """"sample #2 (line 40)": from 1, as `config check` names [[watch]] tables (the file writes no index), with
-    its header's line when tomlfile.header_lines could tell it."""
-    return f"{key} #{index + 1}" + (f" (line {lines[index]})" if index < len(lines) else "")
 
 
 _RULE_KEYS_SAID = "a rule's keys (id, title, severity, ...)"
@@ -313,9 +307,9 @@ def _parse_scenarios(document: Mapping[str, Any], problems: Problems) -> tuple[S
     if len(tables) > MAX_SCENARIOS:
         problems.add("scenario", f"{len(tables)} scenarios, expected at most {MAX_SCENARIOS}")
         tables = tables[:MAX_SCENARIOS]
-    lines = header_lines(problems.text, "scenario", len(tables)) if problems.text else ()
+    problems.entries["scenario"] = len(tables)
     for index, table in enumerate(tables):
-        key = _entry_name("scenario", index, lines)
+        key = f"scenario #{index + 1}"
         unknown_keys(table, _SCENARIO_KEYS, f"{key}: ", problems)
         if isinstance(table.get("hits"), list) and len(table["hits"]) > MAX_HITS:
             problems.add(f"{key}: hits", f"{len(table['hits'])} hits, expected at most {MAX_HITS}")
