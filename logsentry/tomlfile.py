@@ -115,6 +115,10 @@ def header_lines(text: str, key: str, count: int) -> tuple[int, ...]:
 
 
 _HEADER = re.compile(r"[ \t]*(?:\[|\[\[)[ \t]*([A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*')[ \t]*(?:\]|\]\])[ \t]*(?:#.*)?\r?")
+_OTHER_HEADER = re.compile(r"[ \t]*\[")
+"""A line that may start another table (`[match.fields]`, a dotted one): its keys are no table's asked for."""
+MAX_TRIES = 4
+"""Candidate lines tried per key_line (each a parse of the text above): look-alikes inside a string are few."""
 
 
 def key_line(text: str, table: str, key: str) -> int | None:
@@ -126,19 +130,24 @@ def key_line(text: str, table: str, key: str) -> int | None:
     quoted = re.escape(key)
     assignment = re.compile(rf"[ \t]*(?:{quoted}|\"{quoted}\"|'{quoted}')[ \t]*=")
     lines = text.split("\n")
-    current = ""
+    current: str | None = ""
+    tries = 0
     for number, line in enumerate(lines, start=1):
-        header = _HEADER.fullmatch(line)
-        if header:
+        if header := _HEADER.fullmatch(line):
             current = header.group(1).strip("\"'")
             found = not key and current == table
+        elif _OTHER_HEADER.match(line):
+            current, found = None, False
         else:
             found = bool(key) and current == table and assignment.match(line) is not None
         if not found:
             continue
+        tries += 1
         try:
             tomllib.loads("".join(line + "\n" for line in lines[:number - 1]))
         except tomllib.TOMLDecodeError:
+            if tries >= MAX_TRIES:
+                return None
             continue
         return number
     return None

@@ -318,3 +318,16 @@ def test_a_misnamed_table_is_said_as_a_table_once(tmp_path: Path) -> None:
     assert caught.value.problems == [
         f"r.toml: [matches] (line 4): unknown table (did you mean '[match]'?), {tables}",
         f"r.toml: [[samples]] (line 6): unknown table (did you mean '[[sample]]'?), {tables}"], caught.value.problems
+
+
+def test_a_line_is_named_only_when_it_is_sure() -> None:
+    """tomllib gives no positions, so tomlfile.key_line reads lines: a key of a dotted table (`[match.fields]`) is
+    not its parent's, a look-alike inside a multi-line string is not the key (and a string full of them is given up
+    on after a few parses, not parsed once per look-alike line)."""
+    from logsentry.tomlfile import key_line
+
+    text = 'id = 1\n[match.fields]\npriority = "x"\n[match]\npriority = "loud"\n'
+    assert key_line(text, "match", "priority") == 5 and key_line(text, "match", "") == 4
+    assert key_line('d = """\n[match]\n"""\n[match]\n', "match", "") == 4
+    crowded = 'd = """\n' + 'id = 1\n' * 5000 + '"""\nid = 2\n'
+    assert key_line(crowded, "", "id") is None
