@@ -326,8 +326,8 @@ def test_a_line_is_named_only_when_it_is_sure() -> None:
     on after a few parses, not parsed once per look-alike line)."""
     from logsentry.tomlfile import key_line
 
-    text = 'id = 1\n[match.fields]\npriority = "x"\n[match]\npriority = "loud"\n'
-    assert key_line(text, "match", "priority") == 5 and key_line(text, "match", "") == 4
+    text = 'id = 1\n[match]\nmessage = "x"\n[match.fields]\npriority = "x"\n'
+    assert key_line(text, "match", "priority") is None and key_line(text, "match", "message") == 3
     assert key_line('d = """\n[match]\n"""\n[match]\n', "match", "") == 4
     crowded = 'd = """\n' + 'id = 1\n' * 5000 + '"""\nid = 2\n'
     assert key_line(crowded, "", "id") is None
