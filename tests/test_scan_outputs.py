@@ -177,3 +177,21 @@ def test_output_html_points_to_the_html_option(make_journal: Callable[..., Path]
                                 "FILE (beside -o report or -o json), not -o html\n"), done.stderr
     other = run_cli("scan", "--file", str(journal), "-o", "xml")  # any other word: click's own words
     assert other.exit_code == 2 and "'xml' is not one of 'report', 'json'" in other.stderr, other.stderr
+
+
+def test_a_page_cut_off_by_the_disk_is_not_left_behind(make_journal: Callable[..., Path], tmp_path: Path) -> None:
+    """A regular file the disk stops taking (here the file size limit, RLIMIT_FSIZE: EFBIG, as ENOSPC would) held
+    the first MiB of a 5 MB page, which opens as a report with no cards: it is removed, and the scan exits 1."""
+    import resource
+
+    journal = make_journal([entry(MVAR, priority=3)])
+    page = tmp_path / "r.html"
+
+    def small_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 20, 1 << 20))
+
+    done = subprocess.run([sys.executable, "-m", "logsentry", "scan", "--file", str(journal), "--html", str(page)],
+                          capture_output=True, text=True, timeout=120, preexec_fn=small_files)
+    assert done.returncode == 1, done.stderr
+    assert f"logsentry: {page}: cannot write the HTML report: File too large\n" in done.stderr, done.stderr
+    assert not page.exists()

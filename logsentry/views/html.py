@@ -372,7 +372,16 @@ def render_html(summary: ScanSummary, timeline: Timeline, progress: Progress, ru
 
 def write_html(path: Path, summary: ScanSummary, timeline: Timeline, progress: Progress, rule_count: int,
                title: str = "logsentry scan", source: Sequence[str] | None = (), no_command: str = "") -> int:
-    """Write the page; its size in bytes (for the scan's line saying where it went)."""
+    """Write the page; its size in bytes (for the scan's line saying where it went). A write that fails once the
+    file is opened (a full disk, a file size limit) removes the regular file it cut off, which would read as the
+    whole report; one that cannot be opened leaves what is there as it was."""
     page = render_html(summary, timeline, progress, rule_count, title, source, no_command).encode()
-    path.write_bytes(page)
+    out = path.open("wb")
+    try:
+        with out:
+            out.write(page)
+    except OSError:
+        if path.is_file() and not path.is_symlink():
+            path.unlink(missing_ok=True)
+        raise
     return len(page)
