@@ -114,6 +114,45 @@ def header_lines(text: str, key: str, count: int) -> tuple[int, ...]:
     return found
 
 
+_HEADER = re.compile(r"[ \t]*(?:\[|\[\[)[ \t]*([A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*')[ \t]*(?:\]|\]\])[ \t]*(?:#.*)?\r?")
+_OTHER_HEADER = re.compile(r"[ \t]*\[")
+"""A line that may start another table (`[match.fields]`, a dotted one): its keys are no table's asked for."""
+MAX_TRIES = 4
+"""Candidate lines tried per key_line (each a parse of the text above): look-alikes inside a string are few."""
+
+
+def key_line(text: str, table: str, key: str) -> int | None:
+    """The line (from 1) where `key` is written in `table` ("" for the top of the file; key "" for the table's
+    own `[table]` or `[[table]]` header), so that a rule file's problem can be named where it is (tomllib gives
+    no positions); None when it cannot be told for sure: a dotted or inline table, or text inside a multi-line
+    string or array that looks like it (the text above a real line parses, the text above one inside a string
+    does not)."""
+    quoted = re.escape(key)
+    assignment = re.compile(rf"[ \t]*(?:{quoted}|\"{quoted}\"|'{quoted}')[ \t]*=")
+    lines = text.split("\n")
+    current: str | None = ""
+    tries = 0
+    for number, line in enumerate(lines, start=1):
+        if header := _HEADER.fullmatch(line):
+            current = header.group(1).strip("\"'")
+            found = not key and current == table
+        elif _OTHER_HEADER.match(line):
+            current, found = None, False
+        else:
+            found = bool(key) and current == table and assignment.match(line) is not None
+        if not found:
+            continue
+        tries += 1
+        try:
+            tomllib.loads("".join(line + "\n" for line in lines[:number - 1]))
+        except tomllib.TOMLDecodeError:
+            if tries >= MAX_TRIES:
+                return None
+            continue
+        return number
+    return None
+
+
 def toml_text(value: str) -> str:
     """A string value as a TOML file holds it, for messages that quote one: a literal string (`'\\d+ (a|b'`,
     backslashes as written) when it can be one, else a basic string with TOML's escapes. Python's repr doubled

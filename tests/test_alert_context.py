@@ -139,7 +139,7 @@ def test_an_alert_of_lines_of_no_unit_names_their_program() -> None:
 def test_rules_check_says_the_bar_the_engine_uses(tmp_path: Path) -> None:
     """The bar is 1.5x the busiest two minutes of the last 14 days (engine/baseline.py Minutes, PEAK_DAYS),
     scaled up to a rate rule's window longer than two minutes (_spike), never for a share rule (_share)."""
-    out = run_cli("rules", "check", "ERROR: connection refused by db-1").stdout
+    out = run_cli("rules", "check", "--explain", "ERROR: connection refused by db-1").stdout
     assert said_about(out, "error-rate-spike")[0].endswith(
         "and more than 1.5x the busiest two minutes of the unit's error-level lines in the last 14 days")
     assert said_about(out, "template-rate-spike")[0].endswith(
@@ -152,7 +152,7 @@ def test_rules_check_says_the_bar_the_engine_uses(tmp_path: Path) -> None:
     text = (SHIPPED / "error-rate-spike.toml").read_text()
     (rules / "slow-error-rate.toml").write_text(text.replace('id = "error-rate-spike"', 'id = "slow-error-rate"')
                                      .replace('within = "1m"', 'within = "10m"').split("[[scenario]]")[0])
-    out = run_cli("rules", "check", "--no-shipped-rules", "--rules", str(rules), "ERROR: boom").stdout
+    out = run_cli("rules", "check", "--explain", "--no-shipped-rules", "--rules", str(rules), "ERROR: boom").stdout
     assert said_about(out, "slow-error-rate")[0].endswith("in the last 14 days, times 5 for the 10m window"), out
 
 

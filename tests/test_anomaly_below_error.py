@@ -145,11 +145,14 @@ def test_the_new_rules_as_shipped():
 
 
 @pytest.mark.parametrize(("body", "problem"), [
-    ('kind = "new-template"\nwords = "failed"', "anomaly.words: expected a list of words (got 'failed')"),
-    ('kind = "new-template"\nwords = []', "anomaly.words: expected a list of words (got a list of 0)"),
-    ('kind = "new-template"\nwords = ["failed", 3]', "anomaly.words: expected a list of words (got 3 as word 2)"),
-    ('kind = "new-template"\nwords = ["failed", "  "]', "anomaly.words: expected a list of words (got '  ' as word 2)"),
-    ('kind = "rate-spike"\nwords = ["failed"]', 'anomaly.words: only a new-template or persistence rule takes words'),
+    ('kind = "new-template"\nwords = "failed"', "anomaly.words (line 7): expected a list of words (got 'failed')"),
+    ('kind = "new-template"\nwords = []', "anomaly.words (line 7): expected a list of words (got a list of 0)"),
+    ('kind = "new-template"\nwords = ["failed", 3]',
+     "anomaly.words (line 7): expected a list of words (got 3 as word 2)"),
+    ('kind = "new-template"\nwords = ["failed", "  "]',
+     "anomaly.words (line 7): expected a list of words (got '  ' as word 2)"),
+    ('kind = "rate-spike"\nwords = ["failed"]',
+     'anomaly.words (line 7): only a new-template or persistence rule takes words'),
 ])
 def test_bad_words_are_named(write_rule, rules_dir: Path, body, problem):
     path = write_rule("words", f'title = "t"\nseverity = "warning"\naction = "alert"\n[anomaly]\n{body}\n'

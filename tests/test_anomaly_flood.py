@@ -230,9 +230,9 @@ def test_the_rule_alone_gets_the_storms_lines_from_the_anomaly_step(live_journal
 
 
 @pytest.mark.parametrize(("body", "problem"), [
-    ('kind = "new-template"\nflood = "yes"', "anomaly.flood: expected true or false (got 'yes')"),
-    ('kind = "rate-spike"\nflood = true', 'anomaly.flood: only a new-template rule takes flood (this one is kind '
-                                          '"rate-spike")'),
+    ('kind = "new-template"\nflood = "yes"', "anomaly.flood (line 7): expected true or false (got 'yes')"),
+    ('kind = "rate-spike"\nflood = true',
+     'anomaly.flood (line 7): only a new-template rule takes flood (this one is kind "rate-spike")'),
 ])
 def test_a_bad_flood_key_is_named(write_rule, rules_dir: Path, body: str, problem: str):
     path = write_rule("flood", f'title = "t"\nseverity = "warning"\naction = "alert"\n[anomaly]\n{body}\n'
@@ -245,7 +245,7 @@ def test_a_bad_flood_key_is_named(write_rule, rules_dir: Path, body: str, proble
 
 def test_rules_check_list_and_show_say_what_it_tests():
     """Not a new-template rule's "1 such line fires": its count, factor and bar, as engine/flood.py takes them."""
-    checked = run_cli("rules", "check", "-p", "info", reconnecting(0, 1)).stdout
+    checked = run_cli("rules", "check", "--explain", "-p", "info", reconnecting(0, 1)).stdout
     watch = next(line for line in checked.splitlines() if line.startswith(f"{RULE} ("))
     assert watch == (f"{RULE} (warning, alert, new-template): watches how fast the lines at any level of each message "
                      "template the unit never logged come (new for 1h after its first sighting), once 1d and 1000 "

@@ -186,7 +186,7 @@ def test_the_learnt_runs_survive_a_kill_9(live_journal: LiveJournal, tmp_path: P
 def test_rules_check_says_what_the_rule_watches(tmp_path: Path):
     line = tmp_path / "line.txt"
     line.write_text(FATAL.format(t=1) + "\n")
-    result = run_cli("rules", "check", "--file", str(line))
+    result = run_cli("rules", "check", "--explain", "--file", str(line))
     assert result.exit_code == 0, result.output
     assert ("fires once a run of at least 10 lines has lasted longer than 3m and 2x the template's longest run "
             "learnt") in result.output, result.output

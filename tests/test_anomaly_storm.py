@@ -107,8 +107,8 @@ def test_a_quiet_units_storm_is_caught_and_its_quiet_twins_are_not(make_journal)
 
 
 @pytest.mark.parametrize(("body", "problem"), [
-    ('kind = "new-template"\nlasting = "5m"', "anomaly.lasting: only a new-template rule with flood = true takes "
-                                              "lasting"),
+    ('kind = "new-template"\nlasting = "5m"',
+     "anomaly.lasting (line 7): only a new-template rule with flood = true takes lasting"),
     ('kind = "new-template"\nflood = true\nlasting = "soon"', "anomaly.lasting"),
 ])
 def test_a_bad_lasting_key_is_named(write_rule, rules_dir: Path, body: str, problem: str):

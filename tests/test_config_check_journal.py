@@ -3,8 +3,10 @@ collector's config read the same as a single host's), and still nothing secret: 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
+from conftest import entry
 from test_durations_systemd import config_check
 
 SECRET = "XyzzyPass"
@@ -49,3 +51,18 @@ def test_config_check_says_the_local_journal_cannot_be_read_here(tmp_path: Path)
                          "systemd-journal group? a collector sets journal_directory)"), local
     else:
         assert local == "journal: the local journal (no journal_directory)", local
+
+
+def test_no_unit_is_said_missing_from_a_journal_that_is_not_there(tmp_path: Path,
+                                                                   make_journal: Callable[..., Path]) -> None:
+    """With no journal to read (the local one unreadable here, or a journal_directory with no journal file yet),
+    config check said `note: watch #1 (line 3): units: no entry of api.service in this journal` as if it had looked:
+    no note then. With a journal, the note is still said (a typo, or a unit that has not logged yet)."""
+    remote = tmp_path / "remote"
+    remote.mkdir()
+    empty = _check(tmp_path, f'journal_directory = "{remote}"\n')
+    assert not any("no entry of" in line for line in empty), empty
+    make_journal([entry("hello", unit="web.service")], name="remote/host.journal")
+    seen = _check(tmp_path, f'journal_directory = "{remote}"\n')
+    assert "note: watch #1 (line 3): units: no entry of api.service in this journal: the watch covers it once it " \
+           "logs" in seen, seen

@@ -150,8 +150,9 @@ def broken_rules(root: Path) -> tuple[Path, str]:
     rules = root / "broken-rules"
     rules.mkdir()
     (rules / "bad.toml").write_text(BAD_RULE)
-    return rules, ("bad.toml: match.message: invalid regular expression: missing ) at position 10, expected a valid "
-                   "regex (got '^\\d+ (oops')")  # as written in the file, not a repr (which doubled the backslash)
+    # (the regex as written in the file, not a repr, which doubled the backslash)
+    return rules, ("bad.toml: match.message (line 6): invalid regular expression: missing ) at position 10, "
+                   "expected a valid regex (got '^\\d+ (oops')")
 
 
 def test_run_refuses_with_every_problem_of_config_and_rules_at_once(tmp_path: Path) -> None:

@@ -141,8 +141,8 @@ def test_a_rule_whose_file_has_an_error_is_no_unknown_name(tmp_path):
                                 'units = ["nginx"]\nrules = ["my-restart"]\nactions = ["restart"]\n[[watch]]\n'
                                 'units = ["api"]\nrules = ["my-*"]\n', 2)
     assert lines == [
-        f"{rules / 'my-restart.toml'}: match.message: invalid regular expression: missing ) at position 9, expected a "
-        "valid regex (got '(unclosed')",
+        f"{rules / 'my-restart.toml'}: match.message (line 6): invalid regular expression: missing ) at position 9, "
+        "expected a valid regex (got '(unclosed')",
         f"logsentry: 1 error in {config}, its rules or the files it names"], lines
 
 

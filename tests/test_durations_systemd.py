@@ -133,7 +133,7 @@ def test_a_bad_duration_is_an_error_naming_where_and_what(tmp_path):
     config.write_text(f'state_dir = "{tmp_path / "state"}"\nrules = ["{rules}"]\n')
     done = config_check(config)
     assert done.returncode == 2
-    assert "rules/boom.toml: trigger.within: expected a duration like" in done.stderr, done.stderr
+    assert "rules/boom.toml: trigger.within (line 9): expected a duration like" in done.stderr, done.stderr
     assert "(got '2h 30 mins')" in done.stderr and "Traceback" not in done.stderr
 
 
@@ -163,5 +163,5 @@ def test_a_duration_past_what_journal_times_can_add_is_a_clear_error(tmp_path, m
                              "__MONOTONIC_TIMESTAMP": 1}])
     done = run_cli("scan", "--file", str(journal), "--rules", str(rules))
     assert done.exit_code == 2, done.output
-    assert "huge.toml: trigger.within: expected a duration" in done.output and "at most 10000y" in done.output
+    assert "huge.toml: trigger.within (line 9): expected a duration" in done.output and "at most 10000y" in done.output
     assert "Traceback" not in done.output

@@ -14,6 +14,7 @@ import resource
 import struct
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -430,7 +431,7 @@ def test_rules_check_prints_captures_as_text_and_hints_at_fields():
     line = "cachix-server: thread blocked indefinitely in an MVar operation"
     result = run_cli("rules", "check", line)
     assert result.stdout.startswith(f"ghc-mvar-deadlock (critical, restart): {line}\n    program = \"cachix-server\"\n"
-                                    "anomaly rules (")  # then what each anomaly rule watches (cli/rules_explain.py)
+                                    "\nanomaly rules (")  # then the anomaly rules it counts for (cli/rules_explain.py)
     assert "{'" not in result.stdout
     kernel = "Out of memory: Killed process 4242 (java) total-vm:8123456kB, anon-rss:7654321kB"
     hinted = run_cli("rules", "check", kernel).stdout
@@ -473,8 +474,30 @@ def test_regex_and_sample_counts_are_capped(tmp_path):
     (rules / "many.toml").write_text(f'id = "many"\n{RULE_HEAD}[match]\nmessage = "x"\n{samples}')
     done = cli("rules", "test", str(rules), memory=MEMORY_LIMIT)
     assert done.returncode == 2
-    assert "long.toml: match.message: a regex of 100000 characters, expected at most 4096" in done.stderr.decode()
-    assert "many.toml: sample: 300 samples, expected at most 200" in done.stderr.decode()
+    errors = done.stderr.decode()
+    # (no line past 64 KiB of file: rules/values.py MAX_LINED_CHARS)
+    assert "long.toml: match.message: a regex of 100000 characters, expected at most 4096" in errors
+    assert "many.toml: sample (line 7): 300 samples, expected at most 200" in errors
+
+
+def test_a_rule_file_of_many_problems_is_refused_quickly(tmp_path):
+    """Naming a problem's line parses the text above it (tomllib gives no positions): a 1 MiB file of 60,000
+    unknown keys took over two minutes to be refused, a parse per problem. Now lines are looked up for the first
+    16 problems of a file up to 64 KiB: each problem is still said, the file refused within seconds."""
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    keys = "".join(f"k{i} = {i}\n" for i in range(60_000))
+    (rules / "many.toml").write_text(f'id = "many"\n{RULE_HEAD}{keys}[match]\nmessage = "x"\n')
+    small = "".join(f"k{i} = {i}\n" for i in range(3000))
+    (rules / "some.toml").write_text(f'id = "some"\n{RULE_HEAD}{small}[match]\nmessage = "x"\n')
+    started = time.monotonic()
+    done = cli("rules", "test", str(rules))
+    assert done.returncode == 2 and time.monotonic() - started < 30
+    errors = done.stderr.decode().splitlines()
+    assert errors[-1] == "logsentry: 63,000 errors in rule files; no rule was tested", errors[-1]
+    assert errors[0].endswith("many.toml: k0: unknown key, expected one of absence, action, anomaly, description, id, "
+                              "match, references, resolve, sample, scenario, severity, title, trigger"), errors[0]
+    assert "some.toml: k0 (line 5): unknown key" in errors[60_000] and "(line" not in errors[60_016]
 
 
 def test_rule_file_problems_are_all_told_in_plain_words(tmp_path):
@@ -486,8 +509,8 @@ def test_rule_file_problems_are_all_told_in_plain_words(tmp_path):
     errors = run_cli("rules", "list", "--no-shipped-rules", "--rules", str(rules)).stderr
     assert ("rules/bom.toml: starts with a UTF-8 byte order mark (BOM), which TOML does not allow: save it as "
             "UTF-8 without BOM") in errors
-    assert "both.toml: sample #1: line: expected the log line as a string (got 5)" in errors
-    assert "both.toml: sample #1: match: expected true or false (got 'yes')" in errors
+    assert "both.toml: sample #1 (line 7): line: expected the log line as a string (got 5)" in errors
+    assert "both.toml: sample #1 (line 7): match: expected true or false (got 'yes')" in errors
 
 
 def test_config_numbers_relative_programs_and_placeholders(tmp_path):

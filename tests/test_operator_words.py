@@ -49,14 +49,14 @@ def test_scenario_offsets_that_are_no_duration_are_refused_by_name(tmp_path: Pat
     (tmp_path / "boom.toml").write_text(SCENARIO_RULE.format(hits='"0 parsecs", true', fires='"0s"'))
     done = run_cli("rules", "test", str(tmp_path))
     assert done.exit_code != 0
-    assert "scenario #1: hits" in done.output and "'0 parsecs'" in done.output
+    assert "scenario #1 (line 16): hits" in done.output and "'0 parsecs'" in done.output
     assert 'expected an offset like "5s" (got true)' in done.output, done.output
 
 
 def test_rules_check_file_explains_the_anomaly_rules_for_each_line(tmp_path: Path):
     lines = tmp_path / "lines.txt"
     lines.write_text("GET /index.html 200 12ms\nworker 3 failed: connection refused\n")
-    out = run_cli("rules", "check", "--file", str(lines)).stdout.splitlines()
+    out = run_cli("rules", "check", "--explain", "--file", str(lines)).stdout.splitlines()
     assert out[0] == "no rule matches"
     [watch] = [line for line in out if line.startswith("new-failure-template (")]  # said once, not per line
     assert watch.startswith("new-failure-template (warning, alert, new-template): watches lines at any level of a "
@@ -72,7 +72,7 @@ def test_rules_check_file_explains_the_anomaly_rules_for_each_line(tmp_path: Pat
 def test_rules_check_file_says_how_many_lines_it_did_not_explain(tmp_path: Path):
     lines = tmp_path / "lines.txt"
     lines.write_text("".join(f"GET /item/{n} 200\n" for n in range(203)))
-    out = run_cli("rules", "check", "--file", str(lines)).stdout
+    out = run_cli("rules", "check", "--explain", "--file", str(lines)).stdout
     assert "line 200: GET /item/199 200" in out and "line 201:" not in out
     assert out.rstrip().endswith("(the anomaly rules' verdicts are given for the first 200 lines: 3 more lines not "
                                  "explained)")

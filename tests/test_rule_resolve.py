@@ -38,7 +38,7 @@ def test_restart_rules_wait_for_their_unit_by_default_and_any_rule_may_say(tmp_p
 def test_an_unknown_resolve_says_where_and_what(tmp_path: Path) -> None:
     with pytest.raises(RuleError) as raised:
         load_rule_file(rule_at(tmp_path, 'action = "alert"\nresolve = "never"'))
-    assert "r.toml: resolve: expected one of quiet, unit-logs-again (got 'never')" in str(raised.value)
+    assert "r.toml: resolve (line 5): expected one of quiet, unit-logs-again (got 'never')" in str(raised.value)
 
 
 def test_the_rules_for_a_unit_systemd_left_failed_wait_for_it() -> None:

@@ -21,7 +21,7 @@ def said_about(output: str, rule: str) -> tuple[str, str]:
 
 
 def test_each_anomaly_rule_says_what_it_watches():
-    out = run_cli("rules", "check", "ERROR: connection refused by db-1 after 3 retries").stdout
+    out = run_cli("rules", "check", "--explain", "ERROR: connection refused by db-1 after 3 retries").stdout
     assert "anomaly rules (a line alone never fires one: each compares a unit with its learnt past" in out
     watch, verdict = said_about(out, "error-rate-spike")
     assert watch == ("error-rate-spike (error, alert, rate-spike): watches the rate of the unit's lines at err or "
@@ -41,7 +41,7 @@ def test_each_anomaly_rule_says_what_it_watches():
 
 
 def test_why_a_line_does_not_count():
-    out = run_cli("rules", "check", "-p", "info", "GET /index.html 200 12ms").stdout
+    out = run_cli("rules", "check", "--explain", "-p", "info", "GET /index.html 200 12ms").stdout
     assert said_about(out, "new-error-template")[1] == ("this line does not count: it is at info (PRIORITY), "
                                                         "the rule needs err or worse")
     assert said_about(out, "new-failure-template")[1].startswith(
@@ -62,10 +62,42 @@ def test_the_verdict_agrees_with_the_engine(make_journal: Callable[..., Path], t
     rules.mkdir()
     shutil.copy(SHIPPED / "new-failure-template.toml", rules)
     for line, fires in (("payment backend refused order {}", True), ("listening on port {} for orders", False)):
-        out = run_cli("rules", "check", "--no-shipped-rules", "--rules", str(rules), line.format(7)).stdout
+        out = run_cli("rules", "check", "--explain", "--no-shipped-rules", "--rules", str(rules), line.format(7)).stdout
         verdict = said_about(out, "new-failure-template")[1]
         assert verdict.startswith("this line counts if" if fires else "this line does not count"), verdict
         journal = make_journal(warm_then(line))
         events = json_events(run_cli("scan", "--file", str(journal), "--no-shipped-rules", "--rules", str(rules),
                                      "-o", "json"))
         assert bool(of_type(events, "incident")) is fires, (line, events[-1])
+
+
+def test_the_answer_is_not_buried_under_the_anomaly_rules() -> None:
+    """`rules check LINE` printed its one-line answer, then two lines for each of the 16 anomaly rules (~60 lines of
+    what each watches): the answer got lost. By default: the answer, a blank line, then the anomaly rules the line
+    counts for, one line each; --explain gives the full text (what each watches, and why not)."""
+    line = "nginx: worker process exited on signal 9"
+    out = run_cli("rules", "check", line).stdout.splitlines()
+    counted = ["new-template-flood", "new-template-storm", "template-rate-spike"]
+    assert out[:3] == ["no rule matches", "", "anomaly rules (a line alone never fires one: each compares a unit with "
+                       f"its learnt past): this line counts for 3 of {len(list(SHIPPED.glob('*.toml')))} (--explain: "
+                       "what each anomaly rule watches, and why a line counts for it or not)"], out
+    assert [said.split(" (")[0].strip() for said in out[3:]] == counted, out
+    assert out[5] == ("    template-rate-spike (warning): counts toward its template's rate (template: nginx: worker "
+                      "process exited on signal <NUM>)")
+    assert not any(": watches " in said or "does not count" in said for said in out)
+    explained = run_cli("rules", "check", "--explain", line).stdout
+    assert explained.count(": watches ") == len(list(SHIPPED.glob("*.toml"))) and "does not count" in explained
+    matched = run_cli("rules", "check", "cachix-server: thread blocked indefinitely in an MVar operation")
+    assert matched.stdout.splitlines()[:3] == [
+        "ghc-mvar-deadlock (critical, restart): cachix-server: thread blocked indefinitely in an MVar operation",
+        '    program = "cachix-server"', ""]
+
+
+def test_each_line_of_a_file_gets_one_line_of_anomaly_rules(tmp_path: Path) -> None:
+    lines = tmp_path / "lines.txt"
+    lines.write_text("GET /index.html 200 12ms\nworker 3 failed: connection refused\n")
+    out = run_cli("rules", "check", "--file", str(lines)).stdout.splitlines()
+    at = out.index("line 2: worker 3 failed: connection refused")
+    assert out[at - 1].startswith("    counts for ") and "new-failure-template" not in out[at - 1]
+    assert out[at + 1].startswith("    counts for ") and "new-failure-template" in out[at + 1]
+    assert len(out) == 7 and not any(": watches " in said for said in out), out

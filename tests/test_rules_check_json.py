@@ -29,7 +29,7 @@ def test_the_json_says_each_anomaly_rules_verdict_as_the_text_does() -> None:
     assert [(r["type"], r["rule"]) for r in out if r["type"] == "match"] == [("match", "error-burst")]
     verdicts = {r["rule"]: r for r in out if r["type"] == "anomaly"}
     assert sorted(verdicts) == sorted(anomaly_rule_ids()) and len(verdicts) >= 9
-    text = run_cli("rules", "check", line).stdout.splitlines()
+    text = run_cli("rules", "check", "--explain", line).stdout.splitlines()
     for rule_id, record in verdicts.items():
         watch = next(n for n, said in enumerate(text) if said.startswith(f"{rule_id} ("))
         assert text[watch].endswith(f": watches {record['watches']}")

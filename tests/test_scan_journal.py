@@ -164,10 +164,10 @@ def test_broken_rule_file_exits_2_listing_every_error(make_journal, write_rule, 
     journal = make_journal([entry("BOOM")])
     result = run_cli("scan", "--file", str(journal), "--rules", str(rules_dir), "--no-shipped-rules")
     assert result.exit_code == 2
-    assert "rules/test/bad.toml: match.message: invalid regular expression" in result.stderr
-    assert 'rules/test/bad.toml: trigger.within: expected a duration like "90s"' in result.stderr
+    assert "rules/test/bad.toml: match.message (line 7): invalid regular expression" in result.stderr
+    assert 'rules/test/bad.toml: trigger.within (line 10): expected a duration like "90s"' in result.stderr
     assert "(got '60 secs')" in result.stderr
-    assert "rules/test/worse.toml: severity: expected one of info, warning, error, critical (got 'fatal')" \
+    assert "rules/test/worse.toml: severity (line 3): expected one of info, warning, error, critical (got 'fatal')" \
         in result.stderr
     assert "3 errors in rule files; nothing was scanned" in result.stderr
     tested = run_cli("rules", "test", str(rules_dir))

@@ -5,6 +5,8 @@ selections that cannot select anything (--since after --until) are said, not sil
 
 from __future__ import annotations
 
+import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -40,6 +42,27 @@ def test_an_html_path_that_cannot_be_written_is_refused_before_the_scan(make_jou
     assert missing.stdout == ""  # refused before anything was scanned or reported
 
 
+def test_the_html_report_says_where_it_went_and_an_unwritable_one_is_exit_1(make_journal: Callable[..., Path],
+                                                                            tmp_path: Path) -> None:
+    """A scan said nothing of the page it wrote; a page that could not be written (/dev/full) was exit 2, a usage
+    error, where README's exit 1 is the output that could not be written (`-o json > /dev/full`): the report on
+    stdout is still printed, then exit 1. The page's "written" time named no zone, where its others do."""
+    journal = make_journal([entry(MVAR, priority=3)])
+    page = tmp_path / "r.html"
+    done = subprocess.run([sys.executable, "-m", "logsentry", "scan", "--file", str(journal), "--html", str(page)],
+                          capture_output=True, text=True, timeout=120, env={**os.environ, "TZ": "UTC"})
+    kib = round(page.stat().st_size / 1024)
+    assert done.returncode == 0, done.stderr
+    assert f"logsentry: wrote the HTML report to {page} ({kib:,} KiB)\n" in done.stderr, done.stderr
+    assert re.search(r"written \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} UTC</p>", page.read_text())
+    full = subprocess.run([sys.executable, "-m", "logsentry", "scan", "--file", str(journal), "--html", "/dev/full"],
+                          capture_output=True, text=True, timeout=120)
+    assert full.returncode == 1, full.stderr
+    assert "logsentry: /dev/full: cannot write the HTML report: No space left on device\n" in full.stderr
+    assert "wrote the HTML report" not in full.stderr and "Traceback" not in full.stderr
+    assert "blocked indefinitely" in full.stdout  # the report the scan owes, printed all the same
+
+
 def test_since_after_until_is_refused_as_journalctl_does(make_journal: Callable[..., Path]) -> None:
     journal = make_journal([entry(MVAR, priority=3)])
     done = run_cli("scan", "--file", str(journal), "--since", "2026-11-30 22:22:25", "--until", "2026-11-30 22:22:20")
@@ -59,7 +82,6 @@ def test_an_empty_unit_is_refused_and_fail_on_takes_syslogs_names(make_journal: 
 
 def _commands(page: Path) -> list[str]:
     import html
-    import re
 
     return [html.unescape(found) for found in re.findall(r"all its lines: <code>(.*?)</code>", page.read_text())]
 
@@ -155,3 +177,21 @@ def test_output_html_points_to_the_html_option(make_journal: Callable[..., Path]
                                 "FILE (beside -o report or -o json), not -o html\n"), done.stderr
     other = run_cli("scan", "--file", str(journal), "-o", "xml")  # any other word: click's own words
     assert other.exit_code == 2 and "'xml' is not one of 'report', 'json'" in other.stderr, other.stderr
+
+
+def test_a_page_cut_off_by_the_disk_is_not_left_behind(make_journal: Callable[..., Path], tmp_path: Path) -> None:
+    """A regular file the disk stops taking (here the file size limit, RLIMIT_FSIZE: EFBIG, as ENOSPC would) held
+    the first MiB of a 5 MB page, which opens as a report with no cards: it is removed, and the scan exits 1."""
+    import resource
+
+    journal = make_journal([entry(MVAR, priority=3)])
+    page = tmp_path / "r.html"
+
+    def small_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 20, 1 << 20))
+
+    done = subprocess.run([sys.executable, "-m", "logsentry", "scan", "--file", str(journal), "--html", str(page)],
+                          capture_output=True, text=True, timeout=120, preexec_fn=small_files)
+    assert done.returncode == 1, done.stderr
+    assert f"logsentry: {page}: cannot write the HTML report: File too large\n" in done.stderr, done.stderr
+    assert not page.exists()

@@ -1,5 +1,5 @@
-"""Command line: one click group, one module per command. Exit codes: 0 done, 2 usage or configuration
-error (bad rule files included), 3 `--fail-on` threshold met.
+"""Command line: one click group, one module per command. Exit codes: 0 done, 1 output not written, 2 usage or
+configuration error (bad rule files included), 3 `--fail-on` threshold met.
 
 Each command's module is imported only when that command runs: `scan` of a small journal should not pay
 for the demo, the live view and the service (about a third of the start-up time, measured). `logsentry --help`

@@ -23,7 +23,7 @@ from ..views import jsonl
 from ..views.escape import visible
 from ..wording import plural
 from .common import fail, load_rule_set, rules_option, shipped_option
-from .rules_explain import explain, explain_lines, verdict_records
+from .rules_explain import brief, brief_lines, explain, explain_lines, verdict_records
 
 
 @click.group()
@@ -122,16 +122,19 @@ def rules_test(paths: tuple[Path, ...], rule_paths: tuple[Path, ...]) -> None:
 @click.option("-o", "--output", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help='Lines for people, or JSON Lines: a "match" object per rule that matches, an "anomaly" '
                    "object per anomaly rule with its verdict on the line.")
+@click.option("--explain", "explain_all", is_flag=True,
+              help="Say what each anomaly rule watches and why the line counts for it or not (by default: the rules "
+                   "it counts for, one line each).")
 @rules_option
 @shipped_option
 def rules_check(text: str | None, file: TextIO | None, priority: str | None, fields: tuple[str, ...], output: str,
-                rule_paths: tuple[Path, ...], no_shipped: bool) -> None:
+                explain_all: bool, rule_paths: tuple[Path, ...], no_shipped: bool) -> None:
     """Which rules match a given line (or each line of --file), with their captures.
 
     The line is checked as a journal entry with the given priority and fields, exactly as the engine
     would: a kernel rule (_TRANSPORT=kernel) matches only with --field _TRANSPORT=kernel. When nothing
-    matches, it says which rules would with other fields or another priority. It also says what each
-    anomaly rule watches and whether the line (each line of --file, up to 200) would count for it.
+    matches, it says which rules would with other fields or another priority. Then which anomaly rules
+    the line (each line of --file, up to 200) would count for; --explain says what each watches, and why not.
     """
     if text is None and file is None:
         raise click.UsageError("give the log line to check as an argument (logsentry rules check 'LINE'), "
@@ -185,9 +188,12 @@ def rules_check(text: str | None, file: TextIO | None, priority: str | None, fie
         for record in verdict_records(anomaly_rules, lines, level):
             click.echo(jsonl.dumps(record))
         return
-    for said in explain(anomaly_rules, text, level) if text is not None else \
-            explain_lines(anomaly_rules, lines, level):
-        click.echo(said)
+    if explain_all:
+        said = explain(anomaly_rules, text, level) if text is not None else explain_lines(anomaly_rules, lines, level)
+    else:
+        said = brief(anomaly_rules, text, level) if text is not None else brief_lines(anomaly_rules, lines, level)
+    for line in said:
+        click.echo(line)
 
 
 def _headed(lines: list[str]) -> tuple[int, str] | None:

@@ -1,6 +1,8 @@
 """`rules check` on anomaly rules: a line alone never fires one (each compares a unit with its own learnt
-past), so it says what each rule watches (its kind, level, thresholds and window, in words) and whether the
-line given would count for it, and why not (its effective level, the rule's words against its template)."""
+past), so it says which rules the line would count for, one line each (brief, brief_lines); with --explain, what
+each rule watches (its kind, level, thresholds and window, in words) and whether the line given would count for
+it, and why not (its effective level, the rule's words against its template). The full text was the default: 16
+rules' two lines each buried the one-line answer above them (a new user's finding)."""
 
 from __future__ import annotations
 
@@ -154,6 +156,37 @@ def explain_lines(rules: list[Rule], lines: list[str], priority: int | None) -> 
     for number, line in enumerate(lines[:MAX_EXPLAINED_LINES], 1):
         out.append(f"line {number}: {visible(line)}")
         out.extend(f"    {visible(rule.id)}: {verdict(rule, line, priority)}" for rule in rules)
+    if len(lines) > MAX_EXPLAINED_LINES:
+        out.append(f"(the anomaly rules' verdicts are given for the first {MAX_EXPLAINED_LINES} lines: "
+                   f"{plural(len(lines) - MAX_EXPLAINED_LINES, 'more line')} not explained)")
+    return out
+
+
+_EXPLAIN_HINT = "--explain: what each anomaly rule watches, and why a line counts for it or not"
+
+
+def brief(rules: list[Rule], line: str, priority: int | None) -> list[str]:
+    """`rules check LINE`'s anomaly section by default: after a blank line (the match answer above stays the first
+    thing read), a heading with how many rules the line counts for, then one line for each of those."""
+    if not rules:
+        return []
+    counted = [(rule, said) for rule in rules if not (said := verdict(rule, line, priority)).startswith("does not")]
+    out = ["", f"anomaly rules (a line alone never fires one: each compares a unit with its learnt past): this line "
+           f"counts for {len(counted)} of {len(rules)} ({_EXPLAIN_HINT})"]
+    out.extend(f"    {visible(rule.id)} ({rule.severity.label}): {said}" for rule, said in counted)
+    return out
+
+
+def brief_lines(rules: list[Rule], lines: list[str], priority: int | None) -> list[str]:
+    """`rules check --file`'s anomaly section by default: each line (the first MAX_EXPLAINED_LINES) with the rules
+    it counts for, by id, on the line below it."""
+    if not rules or not lines:
+        return []
+    out = ["", f"anomaly rules (a line alone never fires one: each compares a unit with its learnt past): which of the "
+           f"{len(rules)} each line counts for ({_EXPLAIN_HINT})"]
+    for number, line in enumerate(lines[:MAX_EXPLAINED_LINES], 1):
+        ids = [visible(rule.id) for rule in rules if not verdict(rule, line, priority).startswith("does not")]
+        out += [f"line {number}: {visible(line)}", f"    counts for {', '.join(ids) if ids else 'none'}"]
     if len(lines) > MAX_EXPLAINED_LINES:
         out.append(f"(the anomaly rules' verdicts are given for the first {MAX_EXPLAINED_LINES} lines: "
                    f"{plural(len(lines) - MAX_EXPLAINED_LINES, 'more line')} not explained)")

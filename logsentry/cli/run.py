@@ -186,8 +186,13 @@ def _unseen_watched(config: SiteConfig, refused: frozenset[str]) -> list[str]:
     """Each watch's unit names (globs aside) that no entry of the journal names, with the names it holds that look
     alike, as `scan -u` says them: a typo, or `pipewire` for a user's own `user@1000.service/pipewire.service`,
     would cover nothing without a word (a new user's trial). A unit that has not logged yet is fine: a note, not a
-    warning. None when the journal cannot be read (the service says so when it starts)."""
+    warning. None when there is no journal this user can read (the journal line says so for the local one, and the
+    service when it starts): "no entry of X in this journal" read as if there were one (a new user's finding)."""
     location = JournalLocation(directory=config.journal_directory)
+    try:
+        location.check_readable()
+    except JournalOpenError:
+        return []
     lines = []
     for watch in config.watches:
         if watch.where in refused:  # (a watch with an error: its error says what is wrong)

@@ -29,7 +29,7 @@ from ..views.hit_spans import HitSpans
 from ..views.no_command import no_command_note
 from ..views.report import render_scan
 from ..views.scan_summary import ScanSummary
-from . import stdout_to_devnull
+from . import EXIT_OUTPUT, stdout_to_devnull
 from .common import (
     EXIT_FOUND,
     EXIT_USAGE,
@@ -165,8 +165,9 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
                            pipeline.failures.joined)
     except (InputFormatError, JournalOpenError) as error:
         fail(str(error))
+    html_written = True  # (a page that could not be written: exit 1 after the report, which is still owed)
     if html_path is not None and timeline is not None:  # first: stdout may be a pipe its reader closed
-        _write_html(html_path, summary, timeline, pipeline, len(rule_set.rules), source, no_command)
+        html_written = _write_html(html_path, summary, timeline, pipeline, len(rule_set.rules), source, no_command)
     cold = _cold(pipeline)
     learning = pipeline.silence.learning() if pipeline.silence else None
     try:
@@ -194,6 +195,8 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
                        + (" (with --fail-on, nothing checked is no pass)" if fail_on is not None else ""), err=True)
         if fail_on is not None:
             sys.exit(EXIT_USAGE)
+    if not html_written:
+        sys.exit(EXIT_OUTPUT)
     if fail_on is not None and summary.worst is not None and summary.worst >= Severity.parse(fail_on):
         sys.exit(EXIT_FOUND)
 
@@ -292,9 +295,15 @@ def _html_timeline(path: Path | None) -> html_report.Timeline | None:
 
 
 def _write_html(path: Path, summary: ScanSummary, timeline: html_report.Timeline, pipeline: Pipeline,
-                rule_count: int, source: tuple[str, ...] | None, no_command: str) -> None:
+                rule_count: int, source: tuple[str, ...] | None, no_command: str) -> bool:
+    """Write the page and say where on stderr (a scan prints no other word of it); False when it could not be
+    written (a full disk, /dev/full): an output error, exit 1 as for stdout's, said here; the report still follows.
+    What is wrong before the scan (no such directory) is refused up front instead (_html_timeline, exit 2)."""
     try:
-        html_report.write_html(path, summary, timeline, pipeline.progress, rule_count, source=source,
-                               no_command=no_command)
+        size = html_report.write_html(path, summary, timeline, pipeline.progress, rule_count, source=source,
+                                      no_command=no_command)
     except OSError as error:
-        fail(f"{path}: cannot write the HTML report: {error.strerror or error}")
+        click.echo(f"logsentry: {path}: cannot write the HTML report: {error.strerror or error}", err=True)
+        return False
+    click.echo(f"logsentry: wrote the HTML report to {path} ({max(1, round(size / 1024)):,} KiB)", err=True)
+    return True

@@ -15,7 +15,7 @@ import regex
 
 from ..model import SEVERITY_NAMES, Severity
 from ..timespec import TimeSpecError, parse_sec
-from ..tomlfile import TomlFileError, loads_toml, read_bytes, toml_text
+from ..tomlfile import TomlFileError, did_you_mean, loads_toml, read_bytes, toml_text, unknown_key
 from .anomaly import AnomalySpec, parse_anomaly
 from .values import (
     Problems,
@@ -204,6 +204,7 @@ def _parse_samples(document: Mapping[str, Any], problems: Problems) -> tuple[Sam
     if len(tables) > MAX_SAMPLES:
         problems.add("sample", f"{len(tables)} samples, expected at most {MAX_SAMPLES}")
         tables = tables[:MAX_SAMPLES]
+    problems.entries["sample"] = len(tables)  # (a problem of one names its header's line: Problems.add)
     for index, table in enumerate(tables):
         key = f"sample #{index + 1}"  # (from 1, as `config check` names [[watch]] tables: the file writes no index)
         unknown_keys(table, _SAMPLE_KEYS, f"{key}: ", problems)
@@ -232,6 +233,55 @@ def _parse_samples(document: Mapping[str, Any], problems: Problems) -> tuple[Sam
     return tuple(samples)
 
 
+_RULE_KEYS_SAID = "a rule's keys (id, title, severity, ...)"
+
+
+def _misplaced(document: Mapping[str, Any], problems: Problems) -> dict[str, Any] | None:
+    """The document with the rule's keys of an unknown table lifted to the top (a new user wrote `[rule]` above
+    them), that table said once, as what it is: read where it stood, its keys made five cascading errors
+    (`rule: unknown key`, `id: missing`, ...). `[[rule]]` twice cannot stand for the rule (one rule per file):
+    None then, that one error all there is to say, unless the file has an id, title or severity at its top too."""
+    lifted = dict(document)
+    for name, value in document.items():
+        many = isinstance(value, list) and bool(value) and all(isinstance(item, dict) for item in value)
+        tables = value if many else [value] if isinstance(value, dict) else []
+        if name in _TOP_KEYS or not any(key in _TOP_KEYS for table in tables for key in table):
+            continue
+        del lifted[name]
+        header = f"[[{name}]]" if many else f"[{name}]"
+        if len(tables) > 1:
+            problems.add(header, f"unknown table; a rule file holds one rule, {_RULE_KEYS_SAID} at the top of the "
+                         "file (write one file per rule)")
+            return lifted if any(key in document for key in ("id", "title", "severity")) else None
+        problems.add(header, f"unknown table; {_RULE_KEYS_SAID} go at the top of the file")
+        for key, item in tables[0].items():
+            if key in _TOP_KEYS and key not in lifted:
+                lifted[key] = item
+                problems.moved[key] = name
+    return lifted
+
+
+_TABLES = ("[match]", "[trigger]", "[absence]", "[anomaly]", "[[sample]]", "[[scenario]]")
+
+
+def _unknown_top(document: Mapping[str, Any], problems: Problems) -> bool:
+    """Say the top-level keys no rule takes; a table among them as a table (`[matches] (line 4): unknown table (did
+    you mean '[match]'?)`, not `matches: unknown key` among every scalar key). True when a table was said: what it
+    held is unread, so "nothing to match" would be its echo."""
+    tabled = False
+    for key, value in document.items():
+        if key in _TOP_KEYS:
+            continue
+        many = isinstance(value, list) and bool(value) and all(isinstance(item, dict) for item in value)
+        if not (isinstance(value, dict) or many):
+            problems.add(key, unknown_key(key, _TOP_KEYS))
+            continue
+        header = f"[[{key}]]" if many else f"[{key}]"
+        problems.add(header, f"unknown table{did_you_mean(header, _TABLES)}, expected one of {', '.join(_TABLES)}")
+        tabled = True
+    return tabled
+
+
 def _offsets(value: Any, key: str, problems: Problems) -> tuple[int, ...]:
     if not isinstance(value, list):
         problems.add(key, f'expected a list of offsets like ["0s", "5s"] (got {describe(value)})')
@@ -257,6 +307,7 @@ def _parse_scenarios(document: Mapping[str, Any], problems: Problems) -> tuple[S
     if len(tables) > MAX_SCENARIOS:
         problems.add("scenario", f"{len(tables)} scenarios, expected at most {MAX_SCENARIOS}")
         tables = tables[:MAX_SCENARIOS]
+    problems.entries["scenario"] = len(tables)
     for index, table in enumerate(tables):
         key = f"scenario #{index + 1}"
         unknown_keys(table, _SCENARIO_KEYS, f"{key}: ", problems)
@@ -274,10 +325,15 @@ def _parse_scenarios(document: Mapping[str, Any], problems: Problems) -> tuple[S
     return tuple(scenarios)
 
 
-def parse_rule(document: Mapping[str, Any], path: Path, display: str | None = None) -> Rule:
-    """Validate a parsed TOML document; raise RuleError listing every problem."""
-    problems = Problems(display or str(path))
-    unknown_keys(document, _TOP_KEYS, "", problems)
+def parse_rule(document: Mapping[str, Any], path: Path, display: str | None = None, text: str = "") -> Rule:
+    """Validate a parsed TOML document; raise RuleError listing every problem (`text`: the file's, for the lines
+    they are on)."""
+    problems = Problems(display or str(path), text)
+    lifted = _misplaced(document, problems)
+    if lifted is None:
+        raise RuleError(problems.lines)
+    document = lifted
+    tabled = _unknown_top(document, problems)
 
     rule_id = read_string(document, "id", "id", problems, required=True)
     if rule_id is not None and rule_id != path.stem:
@@ -316,7 +372,7 @@ def parse_rule(document: Mapping[str, Any], path: Path, display: str | None = No
             lambda value, key: read_duration(value, key, problems))
         if "message" in match or absence is not None:
             problems.add("anomaly", "an anomaly rule has no match.message and no [absence]")
-    if "message" not in match and not fields and absence is None and anomaly is None:
+    if "message" not in match and not fields and absence is None and anomaly is None and not tabled:
         problems.add("match", "nothing to match, expected match.message (a regex) or match.fields")
     max_priority = read_priority(match.get("priority"), "match.priority", problems)
     # Restart rules look at the first line only: a newline smuggled into client data must not be able to
@@ -362,7 +418,7 @@ def load_rule_file(path: Path, display: str | None = None) -> Rule:
         document = loads_toml(data, where)
     except TomlFileError as error:
         raise RuleError([str(error)]) from None
-    rule = parse_rule(document, path, where)
+    rule = parse_rule(document, path, where, data.decode("utf-8"))
     if len(_PARSED) >= MAX_PARSED:
         _PARSED.clear()
     _PARSED[key] = rule

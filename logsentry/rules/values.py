@@ -7,26 +7,71 @@ every table (rule.py's, and the [anomaly] table's through rules/anomaly.py's cal
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from ..sources.selection import parse_priority
 from ..timespec import TimeSpecError, parse_duration
-from ..tomlfile import unknown_key
+from ..tomlfile import header_lines, key_line, unknown_key
+
+MISSING = "missing"
+"""describe()'s word for a key the file lacks (TOML has no null: a None read is a key not there)."""
+MAX_LINED = 16
+"""Problems looked up for their line: each lookup parses the text above a candidate line (tomllib gives no
+positions), and a 1 MiB file of 60,000 unknown keys took minutes to be refused (each problem a parse)."""
+MAX_LINED_CHARS = 64 * 1024
+"""Lines are told in files up to this size (the largest shipped rule file has 6 KB): a parse of it takes ~40 ms."""
+_ENTRY = re.compile(r"(sample|scenario) #([0-9]+)")
 
 
 class Problems:
-    """Collects `<file>: <key>: <message>` lines while a rule file is read."""
+    """Collects `<file>: <key> (line N): <message>` lines while a rule file is read; `text` is the file's, to find
+    the line a key is written on (the line is left out where a key is missing or cannot be told for sure)."""
 
-    def __init__(self, where: str):
+    def __init__(self, where: str, text: str = ""):
         self.where = where
+        self.text = text if len(text) <= MAX_LINED_CHARS else ""
         self.lines: list[str] = []
+        self.moved: dict[str, str] = {}
+        """A top-level key read from the table it was written under (rule.py's _misplaced): that table's name."""
+        self.entries: dict[str, int] = {}
+        """How many [[sample]] and [[scenario]] tables the file has (rule.py), to find an entry's header."""
+        self._headers: dict[str, tuple[int, ...]] = {}
+        self._looked = 0
 
     def add(self, key: str, what: str) -> None:
-        self.lines.append(f"{self.where}: {key}: {what}")
+        if what.endswith(f" (got {MISSING})"):  # "severity: missing, expected one of ...", as read_string says it
+            what = f"{MISSING}, {what.removesuffix(f' (got {MISSING})')}"
+        entry = _ENTRY.match(key)  # "sample #2 (line 40): line: ...", as config check names [[watch]] tables
+        at = entry.end() if entry else len(key)
+        line = self._entry_line(entry[1], int(entry[2])) if entry else self._line_of(key)
+        self.lines.append(f"{self.where}: {key[:at]}{'' if line is None else f' (line {line})'}{key[at:]}: {what}")
+
+    def _entry_line(self, name: str, number: int) -> int | None:
+        if not self.text or name not in self.entries:
+            return None
+        if name not in self._headers:  # (header_lines parses at most MAX_HEADERS times, once per array)
+            self._headers[name] = header_lines(self.text, name, self.entries[name])
+        lines = self._headers[name]
+        return lines[number - 1] if 0 < number <= len(lines) else None
+
+    def _line_of(self, key: str) -> int | None:
+        """The line of `[table]`, `table.key` or a top-level `key`, for the first MAX_LINED problems."""
+        if not self.text or "#" in key or " " in key or self._looked >= MAX_LINED:
+            return None
+        self._looked += 1
+        if key.startswith("["):
+            return key_line(self.text, key.strip("[]"), "")
+        table, _, name = key.rpartition(".")
+        if table:
+            return key_line(self.text, table, name)
+        return key_line(self.text, self.moved.get(name, ""), name) or key_line(self.text, name, "")
 
 
 def describe(value: Any) -> str:
+    if value is None:
+        return MISSING
     if isinstance(value, str):
         return repr(value)
     if isinstance(value, bool):

@@ -353,13 +353,14 @@ def render_html(summary: ScanSummary, timeline: Timeline, progress: Progress, ru
                  "<code>kernel:</code> and hosts are what the text claims; nothing is acted on.</p>"
                  if timeline.from_text else "")
     ordered = sorted(summary.incidents, key=lambda i: (i.first_usec, -i.severity, i.unit, i.rule_id))
+    now = int(datetime.now().timestamp() * 1_000_000)
     return "\n".join([
         "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
         f"<title>{esc(title)}</title><style>{_STYLE}</style></head><body>",
         f"<h1>{esc(title)}</h1>",
         f'<p class="meta">{plural(progress.entries, "entry", "entries")}{span}; {plural(rule_count, "rule")}; '
         f'{plural(progress.matches, "match", "matches")}; {plural(n, "incident")}; '
-        f'written {format_usec(int(datetime.now().timestamp() * 1_000_000))}</p>',
+        f'written {format_usec(now)} {zone_label(now)}</p>',
         text_note, chart,
         "<h2>Actions</h2>", _actions_table(summary, timeline),
         "<h2>Incidents</h2>", f'<p class="meta">{esc(no_command)}</p>' if source is None and no_command and n else "",
@@ -370,5 +371,17 @@ def render_html(summary: ScanSummary, timeline: Timeline, progress: Progress, ru
 
 
 def write_html(path: Path, summary: ScanSummary, timeline: Timeline, progress: Progress, rule_count: int,
-               title: str = "logsentry scan", source: Sequence[str] | None = (), no_command: str = "") -> None:
-    path.write_text(render_html(summary, timeline, progress, rule_count, title, source, no_command), encoding="utf-8")
+               title: str = "logsentry scan", source: Sequence[str] | None = (), no_command: str = "") -> int:
+    """Write the page; its size in bytes (for the scan's line saying where it went). A write that fails once the
+    file is opened (a full disk, a file size limit) removes the regular file it cut off, which would read as the
+    whole report; one that cannot be opened leaves what is there as it was."""
+    page = render_html(summary, timeline, progress, rule_count, title, source, no_command).encode()
+    out = path.open("wb")
+    try:
+        with out:
+            out.write(page)
+    except OSError:
+        if path.is_file() and not path.is_symlink():
+            path.unlink(missing_ok=True)
+        raise
+    return len(page)
