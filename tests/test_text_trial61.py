@@ -71,3 +71,25 @@ def test_suricata_6_levels(tmp_path: Path) -> None:
     path = tmp_path / "suricata.log"  # src/util-debug.c: "[%i] %t - (%f:%l) <%d> (%n) -- ", "%t - <%d> - "
     path.write_text(SURICATA_6)
     assert _err_entries(path) == 1
+
+
+def test_suricata_6_times(tmp_path: Path) -> None:
+    path = tmp_path / "suricata.log"  # "%t": "%d/%d/%04d -- %02d:%02d:%02d", day first, local time
+    path.write_text(SURICATA_6)
+    summary = _summary(path)
+    assert summary["entries"] == 4
+    assert (summary["first_usec"], summary["last_usec"]) == (_local_usec(2015, 12, 26, 21, 26, 3),
+                                                             _local_usec(2018, 7, 6, 16, 51, 52))
+
+
+def test_suricata_7_times_and_levels(tmp_path: Path) -> None:
+    path = tmp_path / "suricata.log"  # Suricata 7's "[%i - %m] %z %d: %S: "
+    path.write_text("[9438 - Suricata-Main] 2023-08-26 13:49:20 Notice: suricata: This is Suricata version 7.0.0\n"
+                    "[9440 - Suricata-Main] 2023-08-26 13:49:21 Warning: detect: No rule files match the pattern\n"
+                    "[9440 - W#01-eth0] 2023-08-26 13:49:22 Error: detect: 1 rule files specified, but no rules were "
+                    "loaded!\n")
+    summary = _summary(path)
+    assert (summary["first_usec"], summary["last_usec"]) == (_local_usec(2023, 8, 26, 13, 49, 20),
+                                                             _local_usec(2023, 8, 26, 13, 49, 22))
+    assert _err_entries(path) == 1
+
