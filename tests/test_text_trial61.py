@@ -5,10 +5,12 @@ layouts), runit's svlogd -tt times, and OpenWrt logread lines a daemon wrote wit
 from __future__ import annotations
 
 import json
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from conftest import run_cli
 
 
@@ -93,3 +95,16 @@ def test_suricata_7_times_and_levels(tmp_path: Path) -> None:
                                                              _local_usec(2023, 8, 26, 13, 49, 22))
     assert _err_entries(path) == 1
 
+
+def test_svlogd_tt_times_are_utc(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "current"  # runit's svlogd -tt: "YYYY-MM-DD_HH:MM:SS.xxxxx", UTC (svlogd(8))
+    path.write_text("2016-06-15_07:08:28.62971 bird: Mesh_10_0_5_102: Socket error: bind: Address not available\n"
+                    "2016-06-15_07:09:27.75314 bird: Graceful restart done\n")
+    monkeypatch.setenv("TZ", "America/New_York")  # UTC, whatever this machine's local time
+    time.tzset()
+    try:
+        summary = _summary(path)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert (summary["first_usec"], summary["last_usec"]) == (1465974508629710, 1465974567753140)

@@ -24,6 +24,7 @@ A record starts with one of these times, optionally in brackets (`[2026-11-28 10
   %02d:%02d:%02d`, day first, local time; `[pid] ` before it in the development format `[%i] %t - (%f:%l) <%d> (%n) --
   `); Suricata 7's `[%i - %m] %z `, its pid and thread in brackets before a year-first time (`[9438 - Suricata-Main]
   2023-08-26 13:49:20 Notice: suricata: ...`);
+* `2016-06-15_07:08:28.62971 `: runit's svlogd -tt (svlogd(8): `YYYY-MM-DD_HH:MM:SS.xxxxx`, UTC);
 * `1764245823` or `1764245823.5`, ten digits from 2001 on: Unix seconds (unbound's log file);
 * `04-Dec-2026 09:15:02.124 SEVERE [main] ...`: Tomcat's catalina.out and catalina.*.log (juli's
   OneLineFormatter: `dd-MMM-yyyy HH:mm:ss` and the milliseconds); the same date in brackets is PHP-FPM's log

@@ -26,7 +26,7 @@ STAMP = re.compile(
     r"|\[(?:debug|info|notice|warning|error|critical|alert|emergency)\] (?=\d{4}-)"
     r"|(?:TRACE|DEBUG|INFO|WARN|ERROR|FATAL) {1,2}(?=\d{4}-[01]\d-[0-3]\d[ T][0-2]\d:))?"
     r"\[?(?:"
-    r"(?P<y>\d{4})([-/.])(?P<mo>[01]\d)\2(?P<d>[0-3]\d)[T ]" + _HMS.format("") +
+    r"(?P<y>\d{4})([-/.])(?P<mo>[01]\d)\2(?P<d>[0-3]\d)(?:[T ]|(?P<svl>_))" + _HMS.format("") +
     r"(?:[.,](?P<f>\d{1,9}))?(?: ?(?P<z>Z|UTC|GMT|[+-][0-2]\d(?::?[0-5]\d)?)(?!\w|:(?! ))"
     r"| (?!(?:INFO|WARN|ERROR|DEBUG|TRACE|FATAL|LOG|CRIT|ALERT|EMERG|NOTE|PANIC|ERR|WRN|INF|DBG|FTL|TRC)\b)"
     r"(?P<zn>[A-Z]{3,5})(?![\w:]))?"
@@ -157,10 +157,12 @@ def json_read(line: str) -> tuple[int, bool] | None:
 
 def named_zone(found: re.Match[str]) -> str | None:
     """The offset (`+01:00`) of STAMP's year-first time's zone as written: `Z`, `+03`, or an abbreviation that names
-    one offset in that year (zone_names.py: PostgreSQL's `2023-05-01 10:00:00.123 CET`); None for none or one of
-    several."""
+    one offset in that year (zone_names.py: PostgreSQL's `2023-05-01 10:00:00.123 CET`), or UTC's for svlogd's
+    `_` between date and time; None for none or one of several."""
     if found["z"] is not None:
         return str(found["z"])
+    if found["svl"] is not None:
+        return "+00:00"  # runit's svlogd -tt: `YYYY-MM-DD_HH:MM:SS.xxxxx`, UTC (svlogd(8))
     if found["zn"] is not None and (offset := abbreviation_offset(found["zn"], int(found["y"]))) is not None:
         return offset_text(offset)
     return None
