@@ -108,3 +108,31 @@ def test_svlogd_tt_times_are_utc(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         monkeypatch.undo()
         time.tzset()
     assert (summary["first_usec"], summary["last_usec"]) == (1465974508629710, 1465974567753140)
+
+
+OPENWRT = """\
+Mon May 26 19:15:39 2025 daemon.warn odhcpd[2950]: No default route present, overriding ra_lifetime to 0!
+Mon May 26 19:15:42 2025 daemon.err [3263]: <err> [modem1] port ttyUSB2 timed out 10 consecutive times, marking modem \
+as invalid
+Mon May 26 19:15:42 2025 daemon.err [3263]: <err> [modem1] port ttyUSB2 timed out 10 consecutive times, marking modem \
+as invalid
+Mon May 26 19:15:45 2025 daemon.notice [3263]: <msg> [modem1] state changed (unknown -> failed)
+"""
+
+
+def test_openwrt_logread_lines_without_an_identifier_are_entries(tmp_path: Path) -> None:
+    path = tmp_path / "logread.txt"  # ModemManager under procd: "daemon.err [3263]: ", no ident (trial 61's 24)
+    path.write_text(OPENWRT)
+    summary = _summary(path)
+    assert summary["entries"] == 4
+    assert summary["last_usec"] == _local_usec(2025, 5, 26, 19, 15, 45)
+    assert _err_entries(path) == 2  # daemon.err's, not the odhcpd warning they were folded into
+    done = run_cli("scan", "--file", str(path), "-o", "json", "-p", "err")
+    units = {record["unit"] for record in map(json.loads, done.stdout.splitlines()) if record["type"] == "match"}
+    assert units == {"([3263])"}  # named by the PID logread shows
+
+
+def test_openwrt_logread_pid_without_its_colon_stays_a_continuation(tmp_path: Path) -> None:
+    path = tmp_path / "logread.txt"
+    path.write_text(OPENWRT.splitlines()[0] + "\nMon May 26 19:15:42 2025 daemon.err [3263] no colon after it\n")
+    assert _summary(path)["entries"] == 1
