@@ -169,6 +169,63 @@ CORPUS: list[tuple[int | None, str, str]] = [
     (None, f"Q{CUPS_T[1:]} x", "no CUPS level"), (None, "E [24/Sep/2020 15:35:45] x", "no Common Log Format time"),
     (None, "E [44/Sep/2020:15:35:45 +0300] x", "day 44"), (None, "E  [24/Sep/2020:15:35:45 +0300] x", "two blanks"),
     (None, f"{CUPS_T}", "nothing after the time"),
+    # Python logging's "time name level: " (Frigate's "[%(asctime)s] %(name)-30s %(levelname)-8s: ", trial 61)
+    (ERR, "2023-06-14 22:22:05.500593881  [2023-06-14 22:22:05] watchdog.wificam               ERROR   : Ffmpeg "
+          "process crashed unexpectedly for wificam.", "Frigate behind s6-log's time"),
+    (ERR, "[2022-11-02 14:09:05] ffmpeg.huis_voor_1.detect      ERROR   : rtsp://127.0.0.1:8554/x: Connection "
+          "refused", "Frigate's own line (docker's log)"),
+    (INFO, "[2022-11-02 14:09:55] watchdog.garage                INFO    : No frames received", "INFO padded"),
+    (WARNING, "[2022-11-02 14:09:55] frigate.app                    WARNING : x", "WARNING padded"),
+    (CRIT, "[2022-11-02 14:09:55] frigate.app                    CRITICAL: x", "CRITICAL, no padding"),
+    (ERR, "2024-01-02 10:00:00,123 myapp.db ERROR: connection lost", "%(asctime)s %(name)s %(levelname)s:"),
+    (ERR, "2024-01-02T10:00:00.123 a_very_long_logger_name.with.parts.exceeding.thirty ERROR : x", "a long name"),
+    (ERR, "[2022-11-02 14:09:05] frigate.video ERROR   :", "the level ending the line"),
+    (None, "[2022-11-02 14:09:05] user said ERROR : x", "a level word in the message"),
+    (None, "2024-01-02 10:00:00 the client wrote ERROR: x", "words before it"),
+    (None, "[2022-11-02 14:09:05] frigate.video Error   : x", "not in capitals"),
+    (None, "[2022-11-02 14:09:05] frigate.video FATAL   : x", "FATAL is no levelname Python writes"),
+    (None, "[2022-11-02 14:09:05] frigate..video ERROR : x", "an empty name part"),
+    (None, "[2022-11-02 14:09:05] frigate.video. ERROR : x", "a name ending in a dot"),
+    (None, "[2022-11-02 14:09:05] frigate.video ERROR   :x", "no blank after the colon"),
+    (None, "[2022-11-02 14:09:05]frigate.video ERROR : x", "no blank after the time"),
+    (None, "[2022-11-02] frigate.video ERROR : x", "a date alone"),
+    (None, "GET /x?[2022-11-02 14:09:05] a ERROR : x", "a client's text"),
+    (None, f"[2022-11-02 14:09:05] {'a' * 200} ERROR : x", "the level beyond MAX_PREFIX"),
+    # OSSEC's and Wazuh's ossec.log (debug_op.c: "%s " time, "%s: " tag or "%s[%d] %s:%d at %s(): ", "%s: " level)
+    (ERR, "2020/05/19 15:27:30 ossec-remoted: ERROR: (1210): Queue '/queue/ossec/queue' not accessible: 'Connection "
+          "refused'.", "Wazuh 3 (trial 61)"),
+    (ERR, "2024/07/15 08:39:57 wazuh-analysisd: ERROR: Unable to connect to socket 'queue/db/wdb'.", "Wazuh 4"),
+    (INFO, "2024/07/15 08:39:49 wazuh-db: INFO: Started (pid: 1373).", "INFO"),
+    (WARNING, "2024/07/15 08:39:49 wazuh-modulesd:syscollector: WARNING: x", "a module's tag"),
+    (CRIT, "2024/07/15 08:39:49 wazuh-remoted: CRITICAL: (1212): Unable to bind to port 1514", "CRITICAL"),
+    (DEBUG, "2024/07/15 08:39:49 wazuh-analysisd[1398] analysisd.c:830 at main(): DEBUG: Reading rules", "debug mode"),
+    (ERR, "2024/07/15 08:39:49 wazuh-modulesd:vulnerability-detector[1398] wm_vuln.c:12 at wm_run(): ERROR: x",
+     "debug mode, a module's tag"),
+    (None, "2020/05/19 15:27:30 ossec-remoted: FATAL: x", "not its level name"),
+    (None, "2020/05/19 15:27:30 ossec-remoted ERROR: x", "no colon after the tag"),
+    (None, "2020/05/19 15:27:30 ossec-remoted: the peer said ERROR: x", "a level word in the message"),
+    (None, "2020/05/19 15:27:30 a:b:c: ERROR: x", "two module tags"),
+    (None, "2020/05/19 15:27:30 wazuh-db[12] x.c:1 at f: ERROR: x", "no parentheses after the function"),
+    (None, "2020-05-19 15:27:30 ossec-remoted: ERROR: x", "dashes in the date"),
+    # Suricata up to 6.x (util-debug.c: "%t - <%d> - ", "[%i] %t - (%f:%l) <%d> (%n) -- ", trial 61)
+    (WARNING, "[7453] 6/7/2018 -- 16:51:47 - (util-ioctl.c:101) <Warning> (GetIfaceMTU) -- [ERRCODE: "
+              "SC_ERR_SYSCALL(50)] - Failure when trying to get MTU via ioctl for 'enp0s3': No such device (19)",
+     "Suricata 4's development format"),
+    (ERR, "[7458] 6/7/2018 -- 16:51:52 - (detect-urilen.c:360) <Error> (DetectUrilenValidateContent) -- [ERRCODE: "
+          "SC_ERR_INVALID_SIGNATURE(39)] - x", "<Error>"),
+    (INFO, "26/12/2015 -- 21:26:03 - <Info> - Running suricata under test mode", "the release format"),
+    (NOTICE, "26/12/2015 -- 21:26:03 - <Notice> - This is Suricata version 3.0RC3 RELEASE", "<Notice>"),
+    (EMERG, "1/1/2020 -- 01:02:03 - <Emergency> - x", "<Emergency>"),
+    (ALERT, "1/1/2020 -- 01:02:03 - <Alert> - x", "<Alert>"), (CRIT, "1/1/2020 -- 01:02:03 - <Critical> - x", "crit"),
+    (DEBUG, "1/1/2020 -- 01:02:03 - <Perf> - x", "<Perf>"), (DEBUG, "1/1/2020 -- 01:02:03 - <Config> - x", "Config"),
+    (DEBUG, "[1] 1/1/2020 -- 01:02:03 - (a.c:1) <Debug> (f) -- x", "<Debug>"),
+    (None, "1/1/2020 -- 01:02:03 - <Fatal> - x", "no level of Suricata's"),
+    (None, "1/1/2020 -- 01:02:03 - <error> - x", "lowercase"),
+    (None, "123/1/2020 -- 01:02:03 - <Error> - x", "a three-digit day"),
+    (None, "1/1/2020 01:02:03 - <Error> - x", "no -- in the time"),
+    (None, "1/1/2020 -- 01:02:03 - (a.c) <Error> - x", "no line number"),
+    (None, "[x] 1/1/2020 -- 01:02:03 - <Error> - x", "no pid in the bracket"),
+    (None, "1/1/2020 -- 01:02:03 - the rule said <Error> x", "a level in the message"),
 ]
 
 
@@ -187,7 +244,9 @@ PIECES = [GLUSTER_T, "[2016-05-02 10:11:12.123456", " +0000", "]", " E ", " C ",
           " : ", ": 1234: ", CERTBOT_T, ":", "ERROR", "CRITICAL", "certbot.main", "[    12.345] ",
           "[2026-11-27 12:17:03] ", "(EE)", "(WW)", "(??)", " ", CEPH_T, "2016-05-02 10:11:12.123456", "mon.a",
           "(mon.0)", "5", " : ", "cluster", "[WRN]", "[ERR]", "x", "é", "\t", "\n", CUPS_T, "E", "d", " [",
-          "24/Sep/2020:15:35:45", " +0300", "] "]
+          "24/Sep/2020:15:35:45", " +0300", "] ", "2023-06-14 22:22:05.500593881", "2022-11-02 14:09:05", "  ",
+          "watchdog.wificam", ".", "ERROR", "INFO", "   ", ": ", "2020/05/19 15:27:30", "ossec-remoted", "wazuh-db[1]",
+          " x.c:1 at f(): ", "[7453] ", "6/7/2018", " -- ", "16:51:47", " - ", "(a.c:101) ", "<Error>", "<Perf>", "> "]
 
 
 @settings(max_examples=400, deadline=None)

@@ -46,6 +46,25 @@ look. Each anchors at the start of the line, after the program's own prefix only
   form maps a cluster line (`CLOG_LEVELS`, clog_type_to_syslog_level: `[DBG]` debug, `[INF]` info, `[WRN]` warning,
   `[ERR]` err, `[SEC]` crit; `[???]` none), within MAX_PREFIX characters.
 
+- Python logging's `%(asctime)s %(name)s %(levelname)s: %(message)s`, the name and level maybe padded (Frigate's
+  frigate/log.py: `[%(asctime)s] %(name)-30s %(levelname)-8s: %(message)s`, the time `%Y-%m-%d %H:%M:%S`, behind
+  s6-log's own time in its container, `2023-06-14 22:22:05.500593881  `): `[2023-06-14 22:22:05] watchdog.wificam
+  ERROR   : Ffmpeg process crashed unexpectedly for wificam.`. A time first (year first, in brackets or not, maybe
+  behind another such time), the logger's name (dotted identifiers), blanks, one of Python's level names in
+  capitals (`DEBUG`, `INFO`, `WARNING`, `ERROR`, `CRITICAL` crit), blanks or none, then `:` and a blank or the end.
+  Only there: `user said ERROR : x` later in a message is no level. Frigate's `ERROR   :` lines had none (trial 61).
+- OSSEC's and Wazuh's own log (ossec.log; src/shared/debug_op.c `_log`: the time `%Y/%m/%d %H:%M:%S`, then the
+  daemon's tag `%s: ` or, in debug mode, `%s[%d] %s:%d at %s(): ` (tag, pid, file, line, function), then the level
+  `%s: ` of strlevel, `DEBUG`, `INFO`, `WARNING`, `ERROR`, `CRITICAL` crit): `2020/05/19 15:27:30 ossec-remoted:
+  ERROR: (1210): Queue '/queue/ossec/queue' not accessible: 'Connection refused'.`, `wazuh-modulesd:syscollector:
+  INFO: ...`. The tag a daemon's name, maybe `:module` after it. None was read (trial 61).
+- Suricata's suricata.log up to 6.x (src/util-debug.c: the release format `%t - <%d> - `, the development one
+  `[%i] %t - (%f:%l) <%d> (%n) -- `, `%t` `%d/%d/%04d -- %02d:%02d:%02d`, day first): `[7453] 6/7/2018 -- 16:51:47 -
+  (util-ioctl.c:101) <Warning> (GetIfaceMTU) -- ...`, `26/12/2015 -- 21:26:03 - <Info> - ...`. Its level names
+  (sc_log_level_map) as SCLogMapLogLevelToSyslogLevel sends them to syslog: `<Emergency>` emerg, `<Alert>`,
+  `<Critical>`, `<Error>`, `<Warning>`, `<Notice>`, `<Info>`, and `<Perf>`, `<Config>`, `<Debug>` debug. Suricata
+  7's `[%i - %m] %z %d: %S: ` (`Error: detect: `) is the general step's: a level word and `:` after the time.
+
 `sources/daemon_levels.h` is the C twin; tests/test_levels_daemons.py holds the two to the same answers.
 """
 
@@ -84,11 +103,29 @@ CEPH_CLUSTER = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9
 its sender's name would be)."""
 
 
+_PY_TIME = r"[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}:[0-9]{2}(?:[.,][0-9]{1,9})?"
+_PYLOG = re.compile(r"(?:" + _PY_TIME + r" +)?(?:\[" + _PY_TIME + r"\]|" + _PY_TIME + r") +"
+                    r"[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)* +(DEBUG|INFO|WARNING|ERROR|CRITICAL) *:(?= |\n|\Z)")
+"""Python logging's `time name level: ` (Frigate's `[time] %(name)-30s %(levelname)-8s: `), maybe after s6-log's."""
+_OSSEC = re.compile(r"[0-9]{4}/[0-9]{2}/[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} [A-Za-z0-9_.-]+(?::[A-Za-z0-9_.-]+)?"
+                    r"(?:: |\[[0-9]+\] [!-9;-~]+:[0-9]+ at [A-Za-z0-9_]+\(\): )(DEBUG|INFO|WARNING|ERROR|CRITICAL): ")
+"""OSSEC's and Wazuh's debug_op.c: `time tag: LEVEL: `, in debug mode `time tag[pid] file:line at func(): LEVEL: `."""
+_SURICATA = re.compile(r"(?:\[[0-9]+\] )?[0-9]{1,2}/[0-9]{1,2}/[0-9]{4} -- [0-9]{2}:[0-9]{2}:[0-9]{2} - "
+                       r"(?:\([!-'*-9;-~]+:[0-9]+\) )?<([A-Za-z]+)> ")
+SURICATA_LEVELS = {"Emergency": 0, "Alert": 1, "Critical": 2, "Error": 3, "Warning": 4, "Notice": 5, "Info": 6,
+                   "Perf": 7, "Config": 7, "Debug": 7}
+"""Suricata's level names up to 6.x and the syslog priority SCLogMapLogLevelToSyslogLevel gives each."""
+
+
 def daemon_level(message: str) -> int | None:
     """The priority of one of these formats' level at the start of `message` (not empty), or None."""
     first = message[0]
     if first == "[" and (found := _GLUSTER.match(message)):
         return GLUSTER_LEVELS[found[1]]
+    if (first == "[" or "0" <= first <= "9") and (found := _SURICATA.match(message)):
+        return SURICATA_LEVELS.get(found[1])
+    if (first == "[" or "0" <= first <= "9") and (found := _PYLOG.match(message)) and found.start(1) < MAX_PREFIX:
+        return PYTHON_LEVELS[found[1]]
     if (first == "[" or first == "(") and (found := _XORG.match(message)):
         return XORG_LEVELS[found[1]]
     if first == ":" and (found := _LIBVIRT.match(message)):
@@ -100,4 +137,6 @@ def daemon_level(message: str) -> int | None:
             return PYTHON_LEVELS[found[1]]
         if (found := CEPH_CLUSTER.match(message)) and found.start(1) < MAX_PREFIX:
             return CLOG_LEVELS.get(found[1])
+        if (found := _OSSEC.match(message)) and found.start(1) < MAX_PREFIX:
+            return PYTHON_LEVELS[found[1]]
     return None

@@ -74,7 +74,8 @@ not a level word, or a word after a prefix the general step does not skip, read 
 - Icinga 2's `[time] critical/Facility: `, Node-RED's `D Mon hh:mm:ss - [error] ` and Zigbee2MQTT 1.x's
   `Zigbee2MQTT:error time: `, in engine/service_levels.py (with its C twin sources/service_levels.h).
 - GlusterFS's `[time] E [MSGID: n] `, libvirt's `time: tid: error : `, certbot's log file `time:ERROR:name:`, Xorg's
-  `[ uptime] (EE) ` and Ceph's cluster log file `time name (rank) seq : cluster [WRN] `, in engine/daemon_levels.py
+  `[ uptime] (EE) `, Ceph's cluster log file `time name (rank) seq : cluster [WRN] `, Python logging's `time name
+  LEVEL   : `, OSSEC's `time daemon: ERROR: ` and Suricata's `time - <Error> - `, in engine/daemon_levels.py
   (with its C twin sources/daemon_levels.h).
 
 And one key of step 2 (JSON): MongoDB 4.4+ (logv2/json_formatter.cpp) writes `{"t":{"$date":"..."},"s":"E",

@@ -43,7 +43,9 @@ A. An access log line (NCSA Common/Combined: Apache httpd, nginx, gunicorn, Trae
    glog/klog/abseil, CockroachDB's `Lyymmdd`, ClickHouse's `<Error>`, Redis and Valkey, Go's runtime, .NET's
    `fail: Category[EventId]`, MongoDB up to 4.2 and Erlang/OTP's report headers; Icinga 2's `critical/Facility: `,
    Node-RED's `D Mon hh:mm:ss - [error] ` and Zigbee2MQTT 1.x's in `engine/service_levels.py`; GlusterFS's,
-   libvirt's, certbot's, Xorg's `(EE)` and Ceph's cluster log's in `engine/daemon_levels.py`.
+   libvirt's, certbot's, Xorg's `(EE)`, Ceph's cluster log's, Python logging's padded `time name ERROR   : `
+   (Frigate), OSSEC's and Wazuh's `time daemon: ERROR: ` and Suricata's `time - <Error> - ` in
+   `engine/daemon_levels.py`.
 4. logfmt (go-kit, logrus's text formatter, slog's TextHandler, log15, Grafana/Loki/Prometheus): when the
    line starts with a `key=value` pair and every token up to the level key is one, the value of the first
    key among `LOGFMT_KEYS` (`level=error`, `lvl=eror`, `level="warn"`).

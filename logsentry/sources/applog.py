@@ -20,6 +20,11 @@ A record starts with one of these times, optionally in brackets (`[2026-11-28 10
 * `081109 203615`: log4j's `yyMMdd HHmmss` (loghub's HDFS); `180921 10:00:21` and `180921  9:05:01`: MySQL's up to 5.6
   and MariaDB's up to 10.1 (sql/log.cc and InnoDB's ut_print_timestamp: `%02d%02d%02d %2d:%02d:%02d`);
 * `17/06/09 20:10:40`: `yy/MM/dd HH:mm:ss`, Spark's default log4j pattern (conf/log4j2.properties.template);
+* `6/7/2018 -- 16:51:47 - `: Suricata's suricata.log up to 6.x (src/util-debug.c's `%t`, `%d/%d/%04d --
+  %02d:%02d:%02d`, day first, local time; `[pid] ` before it in the development format `[%i] %t - (%f:%l) <%d> (%n) --
+  `); Suricata 7's `[%i - %m] %z `, its pid and thread in brackets before a year-first time (`[9438 - Suricata-Main]
+  2023-08-26 13:49:20 Notice: suricata: ...`);
+* `2016-06-15_07:08:28.62971 `: runit's svlogd -tt (svlogd(8): `YYYY-MM-DD_HH:MM:SS.xxxxx`, UTC);
 * `1764245823` or `1764245823.5`, ten digits from 2001 on: Unix seconds (unbound's log file);
 * `04-Dec-2026 09:15:02.124 SEVERE [main] ...`: Tomcat's catalina.out and catalina.*.log (juli's
   OneLineFormatter: `dd-MMM-yyyy HH:mm:ss` and the milliseconds); the same date in brackets is PHP-FPM's log
@@ -214,6 +219,9 @@ class AppLogParser:
         if found["sy"] is not None:
             return self._local(2000 + int(found["sy"]), int(found["smo"]), int(found["sd"]), int(found["sh"]),
                                int(found["smi"]), int(found["ss"]))
+        if found["vd"] is not None:  # Suricata's %t, day first
+            return self._local(int(found["vy"]), int(found["vmo"]), int(found["vd"]), int(found["vh"]),
+                               int(found["vmi"]), int(found["vs"]))
         if found["hy"] is not None:
             hms = (found["hh"], found["hmi"], found["hs"]) if found["kh"] is None else (
                 found["kh"], found["kmi"], found["ks"])

@@ -21,10 +21,12 @@ STAMP = re.compile(
     r"|(?:Jicofo|JVB|Jigasi|Jibri) (?=\d{4}-)"
     r"|(?:TRACE|DEBUG|INFO|WARN|ERROR|FATAL) +\[[^\]\n]{1,80}\] (?=\d{4}-)"
     r"|\[(?:TRACE|DEBUG|INFO|WARN|ERROR|FATAL) {0,2}\] (?=\d{4}-)|\[\d{1,10}\] (?=\d{4}/\d\d/\d\d \d\d:)"
+    r"|\[\d{1,10} - [!-Z\\^-~][ -Z\\^-~]{0,63}\] (?=\d{4}-[01]\d-[0-3]\d \d\d:)"
+    r"|\[\d{1,10}\] (?=[0-3]?\d/[01]?\d/\d{4} -- )"
     r"|\[(?:debug|info|notice|warning|error|critical|alert|emergency)\] (?=\d{4}-)"
     r"|(?:TRACE|DEBUG|INFO|WARN|ERROR|FATAL) {1,2}(?=\d{4}-[01]\d-[0-3]\d[ T][0-2]\d:))?"
     r"\[?(?:"
-    r"(?P<y>\d{4})([-/.])(?P<mo>[01]\d)\2(?P<d>[0-3]\d)[T ]" + _HMS.format("") +
+    r"(?P<y>\d{4})([-/.])(?P<mo>[01]\d)\2(?P<d>[0-3]\d)(?:[T ]|(?P<svl>_))" + _HMS.format("") +
     r"(?:[.,](?P<f>\d{1,9}))?(?: ?(?P<z>Z|UTC|GMT|[+-][0-2]\d(?::?[0-5]\d)?)(?!\w|:(?! ))"
     r"| (?!(?:INFO|WARN|ERROR|DEBUG|TRACE|FATAL|LOG|CRIT|ALERT|EMERG|NOTE|PANIC|ERR|WRN|INF|DBG|FTL|TRC)\b)"
     r"(?P<zn>[A-Z]{3,5})(?![\w:]))?"
@@ -36,6 +38,7 @@ STAMP = re.compile(
     r"|(?P<hy>\d\d)(?P<hmo>[01]\d)(?P<hd>[0-3]\d) (?:(?P<hh>[0-2]\d)(?P<hmi>[0-5]\d)(?P<hs>[0-6]\d)"
     r"| ?(?P<kh>[0-2]?\d):(?P<kmi>[0-5]\d):(?P<ks>[0-6]\d))"
     r"|(?P<sy>\d\d)/(?P<smo>[01]\d)/(?P<sd>[0-3]\d) " + _HMS.format("s") +
+    r"|(?P<vd>[0-3]?\d)/(?P<vmo>[01]?\d)/(?P<vy>\d{4}) -- " + _HMS.format("v") + r"(?= - )"
     r"|(?P<epoch>[12]\d{9})(?:\.(?P<ef>\d{1,9}))?"
     r"|(?P<ud>[1-3]?\d) (?P<umon>" + MONTH_PATTERN + r") " + _HMS.format("u") + r"(?= - )"
     r"|(?P<td>[0-3]\d)-(?P<tmon>" + SHORT_MONTH_PATTERN + r")\.?-(?P<ty>\d{4}) " + _HMS.format("t") +
@@ -154,10 +157,12 @@ def json_read(line: str) -> tuple[int, bool] | None:
 
 def named_zone(found: re.Match[str]) -> str | None:
     """The offset (`+01:00`) of STAMP's year-first time's zone as written: `Z`, `+03`, or an abbreviation that names
-    one offset in that year (zone_names.py: PostgreSQL's `2023-05-01 10:00:00.123 CET`); None for none or one of
-    several."""
+    one offset in that year (zone_names.py: PostgreSQL's `2023-05-01 10:00:00.123 CET`), or UTC's for svlogd's
+    `_` between date and time; None for none or one of several."""
     if found["z"] is not None:
         return str(found["z"])
+    if found["svl"] is not None:
+        return "+00:00"  # runit's svlogd -tt: `YYYY-MM-DD_HH:MM:SS.xxxxx`, UTC (svlogd(8))
     if found["zn"] is not None and (offset := abbreviation_offset(found["zn"], int(found["y"]))) is not None:
         return offset_text(offset)
     return None
@@ -170,7 +175,7 @@ def dated_usec(found: re.Match[str], zone: str | None) -> int:
     return utc_usec(*numbers, found["f"], zone) if zone is not None else local_usec(*numbers, found["f"])
 
 
-_ANCHORS = ("y", "cmon", "rmon", "gmo", "hy", "sy", "epoch", "umon", "tmon", "jmon", "oh", "emon", "bmon", "qmon",
+_ANCHORS = ("y", "cmon", "rmon", "gmo", "hy", "sy", "vd", "epoch", "umon", "tmon", "jmon", "oh", "emon", "bmon", "qmon",
             "zy", "au", "xmon", "hex")
 """STAMP's alternatives, each by a group only it has."""
 

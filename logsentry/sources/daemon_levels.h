@@ -1,7 +1,8 @@
 /*
  * daemon_levels.h: the fixed formats of infrastructure daemons' own log files and stderr (GlusterFS's `[time] E
  * [MSGID: n] `, libvirt's `time: tid: error : `, certbot's `time:ERROR:name:`, Xorg's `[ uptime] (EE) `, Ceph's
- * cluster log `time name (rank) seq : cluster [WRN] `), part of step 3 (format_levels.h).
+ * cluster log `time name (rank) seq : cluster [WRN] `, Python logging's `[time] name LEVEL   : `, OSSEC's
+ * `time tag: ERROR: `, Suricata's `time - <Error> - `), part of step 3 (format_levels.h).
  *
  * The twin of logsentry/engine/daemon_levels.py, which documents each format and where it comes from;
  * tests/test_levels_daemons.py holds the two to the same answer. Included by format_levels.h after go_levels.h
@@ -171,11 +172,164 @@ static int lv_ceph_cluster(const unsigned char *p, size_t n) {
     return -1;
 }
 
+/* Python logging's time: yyyy-mm-dd(T| )hh:mm:ss[(.|,)f{1,9}] at `at`: the offset after it, or 0 */
+static size_t lv_py_time(const unsigned char *p, size_t n, size_t at) {
+    if (!lv_shape(p, n, at, "dddd-dd-dd?dd:dd:dd"))
+        return 0;
+    at += 19;
+    if (at < n && (p[at] == '.' || p[at] == ',')) {
+        size_t f = lv_digits(p, n, at + 1);
+        if (f < 1 || f > 9)
+            return 0;
+        at += 1 + f;
+    }
+    return at;
+}
+
+static size_t lv_blanks(const unsigned char *p, size_t n, size_t at) {
+    while (at < n && p[at] == ' ')
+        at++;
+    return at;
+}
+
+static const LvName LV_PYTHON[] = {{"DEBUG", 7}, {"INFO", 6}, {"WARNING", 4}, {"ERROR", 3}, {"CRITICAL", 2}};
+#define LV_N_PYTHON (sizeof LV_PYTHON / sizeof LV_PYTHON[0])
+
+/* Python logging after its time (at: right after it): ` +name +LEVEL *:` then a space, a newline or the end; the
+ * name dotted identifiers ([A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*), LEVEL within LV_MAX_PREFIX bytes */
+static int lv_pylog_rest(const unsigned char *p, size_t n, size_t at) {
+    size_t name = lv_blanks(p, n, at);
+    if (name == at || name >= n || !(lv_alpha(p[name]) || p[name] == '_'))
+        return -1;
+    at = name;
+    while (at < n && (lv_alnum(p[at]) || p[at] == '_' || p[at] == '-' || p[at] == '.')) {
+        if (p[at] == '.' && (at + 1 >= n || p[at + 1] == '.' || p[at + 1] == ' '))
+            return -1; /* an empty part */
+        at++;
+    }
+    size_t word = lv_blanks(p, n, at);
+    if (word == at)
+        return -1;
+    for (at = word; at < n && lv_upper(p[at]);)
+        at++;
+    int level = lv_named(LV_PYTHON, LV_N_PYTHON, p + word, at - word);
+    at = lv_blanks(p, n, at);
+    if (level < 0 || word >= LV_MAX_PREFIX || !lv_starts(p, n, at, ":"))
+        return -1;
+    return at + 1 == n || p[at + 1] == ' ' || p[at + 1] == '\n' ? level : -1;
+}
+
+/* Python logging's `[time] name level: ` or `time name level: `, maybe behind another such time (s6-log's) */
+static int lv_pylog(const unsigned char *p, size_t n) {
+    size_t at;
+    if (p[0] == '[') {
+        at = lv_py_time(p, n, 1);
+        return at && lv_starts(p, n, at, "]") ? lv_pylog_rest(p, n, at + 1) : -1;
+    }
+    if (!(at = lv_py_time(p, n, 0)))
+        return -1;
+    size_t next = lv_blanks(p, n, at);
+    if (next > at && next < n && (p[next] == '[' || lv_digit(p[next]))) { /* a second time: s6-log's, then its own */
+        size_t end = p[next] == '[' ? lv_py_time(p, n, next + 1) : lv_py_time(p, n, next);
+        if (!end || (p[next] == '[' && !lv_starts(p, n, end, "]")))
+            return -1;
+        return lv_pylog_rest(p, n, end + (p[next] == '['));
+    }
+    return lv_pylog_rest(p, n, at);
+}
+
+static int lv_tag_char(unsigned char c) { return lv_alnum(c) || c == '_' || c == '.' || c == '-'; }
+
+/* OSSEC's and Wazuh's debug_op.c: yyyy/mm/dd hh:mm:ss tag[:module](: |[pid] file:line at func(): )LEVEL: */
+static int lv_ossec(const unsigned char *p, size_t n) {
+    if (!lv_shape(p, n, 0, "dddd/dd/dd dd:dd:dd "))
+        return -1;
+    size_t at = 20, tag = at;
+    while (at < n && lv_tag_char(p[at]))
+        at++;
+    if (at == tag)
+        return -1;
+    if (at + 1 < n && p[at] == ':' && lv_tag_char(p[at + 1]))
+        for (at++; at < n && lv_tag_char(p[at]);)
+            at++;
+    if (lv_starts(p, n, at, ": ")) {
+        at += 2;
+    } else { /* debug mode: [pid] file:line at func(): */
+        size_t pid = lv_starts(p, n, at, "[") ? lv_digits(p, n, at + 1) : 0;
+        if (!pid || !lv_starts(p, n, at + 1 + pid, "] "))
+            return -1;
+        size_t file = at += pid + 3;
+        while (at < n && p[at] >= 0x21 && p[at] <= 0x7e && p[at] != ':')
+            at++;
+        size_t line = at > file && lv_starts(p, n, at, ":") ? lv_digits(p, n, at + 1) : 0;
+        if (!line || !lv_starts(p, n, at + 1 + line, " at "))
+            return -1;
+        size_t func = at += line + 5;
+        while (at < n && (lv_alnum(p[at]) || p[at] == '_'))
+            at++;
+        if (at == func || !lv_starts(p, n, at, "(): "))
+            return -1;
+        at += 4;
+    }
+    size_t word = at;
+    while (at < n && lv_upper(p[at]))
+        at++;
+    int level = lv_named(LV_PYTHON, LV_N_PYTHON, p + word, at - word);
+    return level >= 0 && word < LV_MAX_PREFIX && lv_starts(p, n, at, ": ") ? level : -1;
+}
+
+/* Suricata up to 6.x: [[pid] ]d/m/yyyy -- hh:mm:ss - [(file:line) ]<Level> ; 0 no such line (else level + 1: -1 when
+ * the name is none of Suricata's, which ends the search as Python's .get does) */
+static int lv_suricata(const unsigned char *p, size_t n, int *level) {
+    static const LvName NAMES[] = {{"Emergency", 0}, {"Alert", 1}, {"Critical", 2}, {"Error", 3}, {"Warning", 4},
+                                   {"Notice", 5},    {"Info", 6},  {"Perf", 7},     {"Config", 7}, {"Debug", 7}};
+    size_t at = 0;
+    if (p[0] == '[') {
+        size_t pid = lv_digits(p, n, 1);
+        if (!pid || !lv_starts(p, n, 1 + pid, "] "))
+            return 0;
+        at = pid + 3;
+    }
+    size_t d = lv_digits(p, n, at);
+    if (d < 1 || d > 2 || !lv_starts(p, n, at + d, "/"))
+        return 0;
+    at += d + 1;
+    d = lv_digits(p, n, at);
+    if (d < 1 || d > 2 || !lv_starts(p, n, at + d, "/"))
+        return 0;
+    at += d + 1;
+    if (!lv_shape(p, n, at, "dddd -- dd:dd:dd - "))
+        return 0;
+    at += 19;
+    if (lv_starts(p, n, at, "(")) {
+        size_t file = ++at;
+        while (at < n && p[at] >= 0x21 && p[at] <= 0x7e && p[at] != '(' && p[at] != ')' && p[at] != ':')
+            at++;
+        size_t line = at > file && lv_starts(p, n, at, ":") ? lv_digits(p, n, at + 1) : 0;
+        if (!line || !lv_starts(p, n, at + 1 + line, ") "))
+            return 0;
+        at += line + 3;
+    }
+    if (!lv_starts(p, n, at, "<"))
+        return 0;
+    size_t word = ++at;
+    while (at < n && lv_alpha(p[at]))
+        at++;
+    if (at == word || !lv_starts(p, n, at, "> "))
+        return 0;
+    *level = lv_named(NAMES, sizeof NAMES / sizeof NAMES[0], p + word, at - word);
+    return 1;
+}
+
 /* daemon_level: the level of one of these formats at the start, or -1 */
 static int lv_daemon(const unsigned char *p, size_t n) {
     unsigned char first = p[0];
     int level;
     if (first == '[' && (level = lv_gluster(p, n)) >= 0)
+        return level;
+    if ((first == '[' || lv_digit(first)) && lv_suricata(p, n, &level))
+        return level;
+    if ((first == '[' || lv_digit(first)) && (level = lv_pylog(p, n)) >= 0)
         return level;
     if ((first == '[' || first == '(') && (level = lv_xorg(p, n)) >= 0)
         return level;
@@ -186,7 +340,9 @@ static int lv_daemon(const unsigned char *p, size_t n) {
             return level;
         if ((level = lv_certbot(p, n)) >= 0)
             return level;
-        return lv_ceph_cluster(p, n);
+        if ((level = lv_ceph_cluster(p, n)) >= 0)
+            return level;
+        return lv_ossec(p, n);
     }
     return -1;
 }

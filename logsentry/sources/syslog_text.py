@@ -101,6 +101,20 @@ def _fields(host: str | None, ident: str | None, pid: str | None, pri: str | Non
     return fields
 
 
+def _pid_alone(facility: str, level: str, pid: str, message: str) -> dict[str, str]:
+    """A logread line whose writer gave no identifier (`daemon.err [3263]: text`): its own entry at its facility and
+    level, named by what logread shows, `[3263]`, as SYSLOG_IDENTIFIER (the unit `([3263])`): the lines of that one
+    process go together, as they would under a name, and apart from the other programs'. No _COMM: the line names no
+    program. (Without a name the unit was blank in the report; a PID is no program's name, so a restart is a new
+    one, which is all the line tells.)"""
+    pri = None
+    with suppress(ValueError):  # (syslog's level names and aliases, as -p takes them; else no level)
+        pri = str(FACILITIES.index(facility) * 8 + parse_priority(level))
+    fields = _fields(None, f"[{pid}]", pid, pri, message)
+    fields.pop("_COMM", None)
+    return fields
+
+
 _WEEKDAY_FIRST = frozenset("MTWFS")
 """The first letters of ctime's weekdays (an OpenWrt logread line's start)."""
 
@@ -209,6 +223,9 @@ class SyslogParser:
             usec = self._local_usec(int(found["year"]), month, day, hour, minute, second, None)
         except (OverflowError, ValueError):
             return None
+        if found["npid"] is not None:
+            return TextLine(usec, _pid_alone(found["fac"], found["lvl"], found["npid"], found["nmsg"]),
+                            found.start("nmsg"))
         tag = f"{found['fac']}.{found['lvl']} {'kernel' if found['kmsg'] is not None else found['ident']}"
         message = found["kmsg"] if found["kmsg"] is not None else found["msg"]
         fields = _fields(None, tag, found["pid"], None, message)

@@ -47,9 +47,12 @@ RFC5424 = re.compile(
 LOGREAD = re.compile(
     r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (?P<day>[ 0-3]\d) "
     r"(?P<hms>\d\d:\d\d:\d\d) (?P<year>\d{4})(?: \[\d{1,12}\.\d{3}\])? (?P<fac>[a-z0-9]{3,8})\.(?P<lvl>[a-z]{3,7})"
-    r"(?: kernel: ?(?P<kmsg>.*)| " + _TAG + ")", re.DOTALL)
+    r"(?: kernel: ?(?P<kmsg>.*)| \[(?P<npid>\d{1,10})\]: ?(?P<nmsg>.*)| " + _TAG + ")", re.DOTALL)
 """OpenWrt's `logread` (ubox log/logread.c, log_notify: `"%s %s%s.%s%s %s\n"`: ctime(3)'s local time with the year,
 `-t`'s `[seconds.ms] `, the facility and level by syslog.h's names, ` kernel:` for the kernel's lines, then the
 message, a program's `ident[pid]: text`): `Fri Oct 24 18:22:23 2025 daemon.crit dnsmasq[1]: FAILED to start up`
 (openwrt/luci#6959). Read as a time alone, the identifier stayed the file's and `daemon.crit` no level (helper-176).
-ctime's names are the C locale's, and no host is written."""
+ctime's names are the C locale's, and no host is written. A line whose writer gave no identifier has its `[pid]: `
+alone (`Sat Apr 30 23:44:04 2022 daemon.err [3263]: <err> [modem1] port ttyUSB2 timed out ...`: syslog(3) without
+openlog's ident, as ModemManager's lines under procd show; `npid`, `nmsg`): read as no layout, each was folded into
+the line before as its continuation, its level lost (trial 61's 24)."""
