@@ -343,14 +343,18 @@ def test_a_programs_own_log_is_read_with_its_times_and_levels(tmp_path: Path, la
     assert failing.level_source == "text" and failing.from_text
     assert entries[0].effective_priority is None or entries[0].effective_priority >= 5
     # the file's name, never "kernel"
-    assert {e.unit for e in entries} == {f"({name.removesuffix('.log').removesuffix('.txt')})"}
+    # (Tomcat's catalina.2026-12-04.log: the date is no part of whose log it is)
+    stem = name.removesuffix(".log").removesuffix(".txt").removesuffix(".2026-12-04")
+    assert {e.unit for e in entries} == {f"({stem})"}
     if layout == "log4j":  # a stack trace's lines take the time of the record they follow
         assert [e.realtime_usec for e in entries[1:]] == [usec] * 3
     if layout == "jul":  # 12 AM is midnight; the level's line takes its time line's time
         assert [e.realtime_usec for e in entries] == [_local(2026, 12, 4, 0, 15, 1)] * 2 + [usec] * 2
 
 
-@pytest.mark.parametrize("name", ["zookeeper.log.1", "zookeeper.json", "zookeeper.log.2.gz", "zookeeper"])
+@pytest.mark.parametrize("name", ["zookeeper.log.1", "zookeeper.json", "zookeeper.log.2.gz", "zookeeper",
+                                  "zookeeper-2026-12-04_000000.log", "zookeeper.2026-12-04.log",
+                                  "zookeeper.log-20261204"])
 def test_the_identifier_is_the_files_name_without_its_suffixes(tmp_path: Path, name: str) -> None:
     text = "\n".join(LAYOUTS["log4j"][1]) + "\n"
     path = tmp_path / name

@@ -6,7 +6,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-_SUFFIXES = re.compile(r"(?:\.(?:gz|\d{1,3}|log|txt|out|err|json|jsonl|ndjson))+$")
+_SUFFIXES = re.compile(r"(?:\.(?:gz|\d{1,3}|log|txt|out|err|json|jsonl|ndjson|csv))+$")
+_DATED = re.compile(r"[-_.]\d{4}-?[01]\d-?[0-3]\d(?:[-_T]?[0-2]\d[0-5]\d(?:[0-5]\d)?)?$")
+"""A date (and time) a rotation or the program put in the name: PostgreSQL's default log_filename
+`postgresql-%Y-%m-%d_%H%M%S`, Tomcat's `catalina.2026-12-04`, logrotate's `dateext` `-20261204`: tomorrow's file is
+the same program's (a new user's csvlog was `(postgresql-2026-12-04_000000.csv)`)."""
 
 
 GENERIC_NAMES = frozenset({"access", "all", "app", "application", "console", "current", "daemon", "debug", "default",
@@ -19,13 +23,15 @@ _NO_OWNER = frozenset({"", ".", "..", "log", "logs", "var", "tmp", "home", "root
 
 
 def identifier(name: str) -> str:
-    """The identifier a file's records get: its name without `.log`, `.txt`, `.json`, rotation numbers or `.gz`; a
+    """The identifier a file's records get: its name without `.log`, `.txt`, `.json`, `.csv`, rotation numbers, a date
+    (_DATED) or `.gz`; a
     generic name (GENERIC_NAMES) in a program's directory of a log directory with that directory's name in front:
     `nginx-error` for /var/log/nginx/error.log."""
     if name == "-":
         return "stdin"
     path = Path(name).absolute()  # (`error.log` read in /var/log/nginx: nginx)
     base = _SUFFIXES.sub("", path.name) or path.name
+    base = _SUFFIXES.sub("", _DATED.sub("", base)) or base  # (`app.log-20261204.gz`: the date, then `.log`)
     owner, above = path.parent.name, path.parent.parent.name
     # only a program's own directory of logs names it: /var/log/nginx/, /opt/shop/logs/worker/ (a download
     # folder or a scratch directory says nothing of whose the log is)
