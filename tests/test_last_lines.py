@@ -154,9 +154,11 @@ def test_programs_alike_a_service() -> None:
     from logsentry.engine.failure_model import named_alike as _alike
 
     assert all(_alike(stem, program) for stem, program in (
-        ("docker", "dockerd"), ("mysql", "mysqld"), ("postgresql", "postgres"), ("ceph-osd@8", "ceph-osd")))
+        ("docker", "dockerd"), ("mysql", "mysqld"), ("postgresql", "postgres"), ("ceph-osd@8", "ceph-osd"),
+        ("api", "api"), ("ssh", "sshd"), ("ntp", "ntpd")))
     assert not any(_alike(stem, program) for stem, program in (
-        ("nginx", "nginx-exporter"), ("nginx-exporter", "nginx"), ("containerd", "containerd-shim"), ("app", "appd")))
+        ("nginx", "nginx-exporter"), ("nginx-exporter", "nginx"), ("containerd", "containerd-shim"), ("app", "apps"),
+        ("api", "apid2"), ("ab", "abd"), ("ssh", "sshx"), ("api", "web")))
 
 
 def test_add_line_keeps_what_add_keeps() -> None:

@@ -33,9 +33,11 @@ def test_a_service_and_its_program_named_alike_are_one_failure(tmp_path: Path) -
 
 
 def test_a_program_of_its_own_named_alike_is_not_the_service(tmp_path: Path) -> None:
-    """`mariadb-exporter` goes on after a separator: a program of its own (named_alike), its failure its own."""
+    """`mariadb-exporter` goes on after a separator: a program of its own (named_alike), its failure its own (with
+    another program beside it: the host's one program would be the service's)."""
     paste = tmp_path / "exporter.txt"
-    paste.write_text(FAILED.replace("mariadbd[2211]", "mariadb-exporter[2211]"))
+    paste.write_text("Dec 05 09:59:00 db02 cron[77]: (root) CMD (true)\n"
+                     + FAILED.replace("mariadbd[2211]", "mariadb-exporter[2211]"))
     assert sorted(str(i["unit"]) for i in incidents(paste)) == ["(mariadb-exporter)", "(mariadb.service)"]
 
 
@@ -47,3 +49,49 @@ def test_two_programs_named_alike_join_neither(tmp_path: Path) -> None:
                                     "Dec 05 10:00:02 db02 mariadbdump[77]: 2026-12-05 10:00:02 0 [ERROR] x\n"
                                     "Dec 05 10:00:02 db02 mariadbd[2211]"))
     assert sorted(str(i["unit"]) for i in incidents(paste)) == ["(mariadb.service)", "(mariadbd)"]
+
+
+BILLING = ("Dec 05 14:02:15 app3 java[4341]: 2026-12-05T14:02:15.512Z ERROR 4341 --- [exec-7] o.a.c.C : Servlet threw\n"
+           "Dec 05 14:02:15 app3 java[4341]: java.lang.OutOfMemoryError: Java heap space\n"
+           "Dec 05 14:02:16 app3 java[4341]: Terminating due to java.lang.OutOfMemoryError: Java heap space\n"
+           "Dec 05 14:02:16 app3 systemd[1]: billing.service: Main process exited, code=exited, status=3/NOTIMPL\n"
+           "Dec 05 14:02:16 app3 systemd[1]: billing.service: Failed with result 'exit-code'.\n")
+
+
+def test_one_program_and_one_service_of_a_host_are_one_failure(tmp_path: Path) -> None:
+    """`journalctl -u billing` of a service whose program is `java`: its lines and PID 1's about billing alone (a new
+    user's trial: `(java) jvm-out-of-memory` and `(billing.service) systemd-unit-failed`, two cards)."""
+    paste = tmp_path / "billing.txt"
+    paste.write_text(BILLING)
+    done = run_cli("scan", "--file", str(paste), "-o", "json")
+    assert len(of_type(json_events(done), "incident")) == 1, done.stdout
+    [end] = of_type(json_events(done), "incident_end")  # (its chain as it ended: systemd's line came after it fired)
+    assert {"jvm-out-of-memory", "systemd-unit-failed"} <= {str(link["rule"]) for link in end["chain"]}, end
+
+
+def test_two_programs_and_one_service_are_not_guessed_at(tmp_path: Path) -> None:
+    """With another program beside it, which one is billing's the text does not say."""
+    paste = tmp_path / "syslog"
+    paste.write_text("Dec 05 14:02:14 app3 cron[77]: (root) CMD (run-parts /etc/cron.hourly)\n" + BILLING)
+    assert sorted(str(i["unit"]) for i in incidents(paste)) == ["(billing.service)", "(java)"]
+
+
+def test_a_short_name_is_its_services_program(tmp_path: Path) -> None:
+    """api.service's `api[1234]:` lines are its program's last lines (named_alike asked 4 characters of equal names
+    too: the card had none), and sshd is ssh.service's program (one card for its failure, not two)."""
+    paste = tmp_path / "api.txt"
+    paste.write_text("Dec 04 09:00:00 web01 systemd[1]: Starting api.service - API...\n"
+                     "Dec 04 09:00:01 web01 api[1234]: could not open /etc/api/key.pem: permission denied\n"
+                     "Dec 04 09:00:01 web01 systemd[1]: api.service: Main process exited, code=exited, "
+                     "status=1/FAILURE\n"
+                     "Dec 04 09:00:01 web01 systemd[1]: api.service: Failed with result 'exit-code'.\n")
+    done = run_cli("scan", "--file", str(paste), "-o", "json")
+    [end] = of_type(json_events(done), "incident_end")
+    assert [line["message"] for line in end["last_lines"]] == ["could not open /etc/api/key.pem: permission denied"]
+    ssh = tmp_path / "ssh.txt"
+    ssh.write_text("Dec 04 09:00:00 gw1 sshd[812]: error: Bind to port 22 on 0.0.0.0 failed: Address already in use.\n"
+                   "Dec 04 09:00:00 gw1 sshd[812]: fatal: Cannot bind any address.\n"
+                   "Dec 04 09:00:00 gw1 systemd[1]: ssh.service: Main process exited, code=exited, status=255/EXC\n"
+                   "Dec 04 09:00:00 gw1 systemd[1]: ssh.service: Failed with result 'exit-code'.\n"
+                   "Dec 04 09:00:00 gw1 nginx[90]: started\n")
+    assert [str(i["unit"]) for i in incidents(ssh)] == ["(ssh.service)"]

@@ -58,11 +58,15 @@ text's names are its own to make up, so bounded."""
 
 def named_alike(stem: str, program: str) -> bool:
     """Does one name begin with the other (4 characters at least): docker/dockerd, mysql/mysqld, mariadb/mariadbd,
-    postgresql/postgres? Not when the longer goes on after a separator: nginx-exporter, containerd-shim,
-    docker-proxy are programs of their own (a card of nginx.service quoted nginx-exporter's lines as nginx's last
-    words); but a service's instance (ceph-osd@8 for ceph-osd) is its program's."""
+    postgresql/postgres; a shorter one only as itself or with the daemon's `d` (api/api, ssh/sshd, ntp/ntpd: a new
+    user's `api.service` card had no last lines, the 4 characters applied to equal names too)? Not when the longer
+    goes on after a separator: nginx-exporter, containerd-shim, docker-proxy are programs of their own (a card of
+    nginx.service quoted nginx-exporter's lines as nginx's last words); but a service's instance (ceph-osd@8 for
+    ceph-osd) is its program's."""
     short, long = sorted((stem, program), key=len)
     rest = long[len(short):]
+    if not rest or (rest == "d" and len(short) >= 3 and long.startswith(short)):
+        return long.startswith(short)  # the same name, or its daemon's (ssh/sshd, ntp/ntpd), however short
     return len(short) >= 4 and long.startswith(short) and (
         not rest or rest[0].isalnum() or (rest[0] == "@" and long == stem))
 
@@ -78,6 +82,9 @@ class TextServices:
     `postgres`, docker's `dockerd`) is joined with the one program of its host in the text named alike
     (`named_alike`) when no program has its stem's own name: in a journal both carry the unit (_SYSTEMD_UNIT), in
     text only the names tell (a pasted `journalctl -u mariadb` gave one failure two cards, a new user's trial).
+    So does a text whose host has one program and PID 1's lines about one service, whatever their names: that is
+    what `journalctl -u billing` prints of a service whose program is `java` or `python3` (a JVM's OutOfMemoryError
+    and systemd's "Failed with result" were two cards, the traceback README's example joins was in none).
     Each service's join is fixed when first asked (`key`): a failure is filed and found under it."""
 
     def __init__(self) -> None:
@@ -86,11 +93,16 @@ class TextServices:
         """Per machine, the text programs ("(mariadbd)") whose own lines were read."""
         self._seen = 0
         self._joined: dict[tuple[str, str], str] = {}
+        self._services: dict[str, set[str]] = {}
+        """Per machine, the services PID 1's lines named (two at most: more say no more)."""
 
     def note(self, machine: str, unit: str) -> None:
         """PID 1's line of the text named `unit`."""
         if unit.startswith("(") and unit.endswith(".service)") and len(self._named) < MAX_TEXT_SERVICES:
             self._named.setdefault((machine, joins_as(unit)), unit)
+            services = self._services.setdefault(machine, set())
+            if len(services) < 2:
+                services.add(unit)
 
     def saw(self, machine: str, unit: str) -> None:
         """A program's own line of the text (not PID 1's): `unit` is its name, "(mariadbd)"."""
@@ -114,6 +126,8 @@ class TextServices:
             if joined not in programs:
                 stem = unit[1:-len(".service)")]
                 alike = [program for program in programs if named_alike(stem, program[1:-1])]
+                if not alike and len(programs) == 1 and self._services.get(machine) == {unit}:
+                    alike = list(programs)  # `journalctl -u billing`: java's lines and PID 1's about billing alone
                 if len(alike) == 1:
                     joined = alike[0]
                     if len(self._named) < MAX_TEXT_SERVICES:
