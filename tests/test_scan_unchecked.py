@@ -75,3 +75,23 @@ def test_a_window_with_no_entry_of_the_journal_is_no_pass_but_a_quiet_unit_is(
     # and says it passed, not "nothing was checked" (README's words for a no pass: a new user's trial)
     assert "it was quiet, which passes" in " ".join(quiet.stdout.split()), quiet.stdout
     assert "nothing was checked" not in quiet.stdout
+
+
+def test_an_empty_input_is_no_pass_but_an_empty_window_of_one_is(tmp_path: Path) -> None:
+    """`journalctl ... | logsentry scan --file - --fail-on error` whose journalctl failed read nothing: exit 2, not
+    the pass its report's "nothing was checked" contradicted (a new user's trial); with a window asked, an empty
+    file is a quiet one (README)."""
+    done = run_cli("scan", "--file", "-", "--fail-on", "error", input=b"")
+    assert done.exit_code == 2 and "error: the input holds no entry" in done.stderr, done.output
+    assert run_cli("scan", "--file", "-", input=b"").exit_code == 0
+    empty = tmp_path / "empty.log"
+    empty.write_text("")
+    assert run_cli("scan", "--file", str(empty), "--fail-on", "error").exit_code == 2
+    assert run_cli("scan", "--file", str(empty), "--since", "-10min", "--fail-on", "error").exit_code == 0
+
+
+def test_a_unit_the_journal_has_no_entry_of_is_not_called_quiet(make_journal: Callable[..., Path]) -> None:
+    journal = make_journal([entry("started", unit="api.service", at=0)])
+    done = run_cli("scan", "--file", str(journal), "-u", "apii")  # (no --fail-on: a warning, exit 0)
+    assert done.exit_code == 0 and "no entry of apii.service" in done.stderr, done.output
+    assert "quiet" not in done.stdout and "nothing was checked" in " ".join(done.stdout.split()), done.stdout

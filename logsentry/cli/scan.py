@@ -174,6 +174,11 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
         # why nothing was read, when the selection is to blame (said after the report, which says "nothing was
         # checked"; else the report says the selection was quiet, which passes)
         reasons = unchecked(selection, directory, files, kinds) if pipeline.progress.entries == 0 else []
+        selected = bool(units or machines or hosts or priority or since or until)
+        if pipeline.progress.entries == 0 and not selected and fail_on is not None:
+            # an empty file or pipe (`journalctl ... | logsentry scan --file - --fail-on error` whose journalctl
+            # failed) checked nothing: no pass, as README says (a quiet window of a log with lines is one)
+            reasons.append("the input holds no entry")
         if output == "json":
             click.echo(jsonl.dumps(jsonl.summary_record(pipeline.progress, None if cold is None else {
                 "units": cold[1], "cold_units": cold[0], "warm_after_usec": cold[3], "warm_entries": cold[4]},
@@ -182,10 +187,10 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
                     "learning_units": learning.learning,
                     "most_learnt_usec": learning.most_usec, "learn_for_usec": learning.learn_for_usec})))
         else:
-            selected = bool(units or machines or hosts or priority or since or until)
             said = None if cold is None else (*cold[:3], cold[5])
+            # (a -u or -H the journal has no entry of was warned about before the scan: no quiet pass either)
             render_scan(console(), summary, pipeline.progress, len(rules), said, source=source, no_command=no_command,
-                        selected=selected, learning=learning, quiet=selected and not reasons)
+                        selected=selected, learning=learning, quiet=selected and not reasons and not unseen)
         sys.stdout.flush()
     except BrokenPipeError:  # `scan --fail-on error | head -1`: the exit status is still owed (it was 0)
         stdout_to_devnull()
