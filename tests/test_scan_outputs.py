@@ -61,6 +61,12 @@ def test_the_html_report_says_where_it_went_and_an_unwritable_one_is_exit_1(make
     assert "logsentry: /dev/full: cannot write the HTML report: No space left on device\n" in full.stderr
     assert "wrote the HTML report" not in full.stderr and "Traceback" not in full.stderr
     assert "blocked indefinitely" in full.stdout  # the report the scan owes, printed all the same
+    # a directory where no file can be made (/proc) is refused before the scan, as a missing one is: os.access
+    # said yes there, and the scan ran for nothing (a new user's trial)
+    proc = subprocess.run([sys.executable, "-m", "logsentry", "scan", "--file", str(journal), "--html",
+                           "/proc/logsentry-report.html"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "cannot write the HTML report" in proc.stderr, proc.stderr
+    assert proc.stdout == "", proc.stdout  # nothing scanned
 
 
 def test_since_after_until_is_refused_as_journalctl_does(make_journal: Callable[..., Path]) -> None:

@@ -292,6 +292,14 @@ def _html_timeline(path: Path | None) -> html_report.Timeline | None:
         fail(f"{path}: cannot write the HTML report: no directory {folder}")
     if not os.access(path if path.exists() else folder, os.W_OK):
         fail(f"{path}: cannot write the HTML report: permission denied")
+    if not path.exists():
+        # a file made and removed again: /proc, a read-only mount or a full inode table say no only to an open
+        # (os.access said yes on /proc: the scan ran for nothing, then exit 1; a new user's trial)
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+            path.unlink()
+        except OSError as error:
+            fail(f"{path}: cannot write the HTML report: {error.strerror or error}")
     try:
         html_report.require_extra()
     except html_report.ReportExtraMissing as error:
