@@ -289,6 +289,15 @@ def test_a_rule_written_under_a_table_is_one_error_naming_its_line(tmp_path: Pat
         f"{rules / 'y.toml'}: [[rule]] (line 1): unknown table; a rule file holds one rule, a rule's keys (id, title, "
         "severity, ...) at the top of the file (write one file per rule)",
         "logsentry: 3 errors in rule files; no line was checked"], done.stderr
+    # a known table misspelt is that table, though its keys (`match = true`) share a rule key's name (a new user's
+    # `[[samples]]` was told a rule's keys go at the top of the file)
+    (rules / "y.toml").unlink()
+    (rules / "x.toml").write_text('id = "x"\ntitle = "X"\nseverity = "error"\n[match]\nmessage = "boom"\n'
+                                  '[[samples]]\nline = "boom"\nmatch = true\n')
+    done = run_cli("rules", "check", "--rules", str(rules), "boom")
+    assert done.stderr.splitlines()[0] == (
+        f"{rules / 'x.toml'}: [[samples]] (line 6): unknown table (did you mean '[[sample]]'?), expected one of "
+        "[match], [trigger], [absence], [anomaly], [[sample]], [[scenario]]"), done.stderr
 
 
 def test_rule_errors_name_the_line_and_never_none(tmp_path: Path) -> None:

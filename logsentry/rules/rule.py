@@ -245,10 +245,13 @@ def _misplaced(document: Mapping[str, Any], problems: Problems) -> dict[str, Any
     for name, value in document.items():
         many = isinstance(value, list) and bool(value) and all(isinstance(item, dict) for item in value)
         tables = value if many else [value] if isinstance(value, dict) else []
-        if name in _TOP_KEYS or not any(key in _TOP_KEYS for table in tables for key in table):
+        header = f"[[{name}]]" if many else f"[{name}]"
+        # (a known table misspelt is that table, said by _unknown_top: `[[samples]]` holds `match = true`, a rule's
+        # key's name, and was told that a rule's keys go at the top of the file; a new user's trial)
+        if name in _TOP_KEYS or did_you_mean(header, _TABLES) or not any(
+                key in _TOP_KEYS for table in tables for key in table):
             continue
         del lifted[name]
-        header = f"[[{name}]]" if many else f"[{name}]"
         if len(tables) > 1:
             problems.add(header, f"unknown table; a rule file holds one rule, {_RULE_KEYS_SAID} at the top of the "
                          "file (write one file per rule)")
