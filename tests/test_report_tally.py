@@ -56,3 +56,18 @@ def test_rows_most_incidents_first_then_the_worst() -> None:
                   incident("a", "r1", Severity.ERROR, 1), incident("c", "r3", Severity.CRITICAL, 5)])
     assert [(row.unit, row.incidents, row.severity, row.first_usec, row.last_usec) for row in rows] == [
         ("a", 2, Severity.ERROR, 1, 3), ("c", 1, Severity.CRITICAL, 5, 5), ("b", 1, Severity.ERROR, 2, 2)]
+
+
+def test_over_two_days_times_are_month_day_and_minute(tmp_path: Path) -> None:
+    """Full dates took the names' room at 80 columns (3 characters of a unit's name a line: a new user's overnight
+    outage): across days, the month and day to the minute, the first date in the title."""
+    lines = [f"Dec  {4 + hour // 24} {hour % 24:02d}:40:00 host1 app[42]: OSError: [Errno 28] No space left on "
+             "device: '/var/x'" for hour in range(20, 27)]
+    path = tmp_path / "syslog"
+    path.write_text("\n".join(lines) + "\n")
+    done = subprocess.run([sys.executable, "-m", "logsentry", "scan", "--file", str(path)], capture_output=True,
+                          text=True, env={**os.environ, "COLUMNS": "80"}, check=True)
+    table = done.stdout[done.stdout.index("Incidents by unit and rule"):]
+    assert "first hits from " in table and "-12-04 on, UTC)" in table, table
+    [row] = [line for line in table.splitlines() if "disk-full" in line]
+    assert "(app)" in row and " 7 " in row and "12-04 20:40" in row and "12-05 02:40" in row, table

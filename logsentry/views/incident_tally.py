@@ -56,10 +56,13 @@ def tally_table(incidents: list[Incident], host_of: Callable[[str], str], severa
     low, high = min(row.first_usec for row in rows), max(row.last_usec for row in rows)
     day = format_usec(low)[:10]
     one_day = format_usec(high)[:10] == day  # then times of day, the date in the title (to the second)
-    when = f"first hits on {day}, {zone_label(low, high)}" if one_day else f"first hits, {zone_label(low, high)}"
+    # (the month and day, to the minute, when they span days: full dates squeezed the names to 3 characters at 80
+    # columns; a new user's overnight outage)
+    when = f"first hits on {day}, {zone_label(low, high)}" if one_day else \
+        f"first hits from {day} on, {zone_label(low, high)}"
 
     def at(usec: int) -> str:
-        return format_usec(usec)[11:19] if one_day else format_usec(usec)[:19]
+        return format_usec(usec)[11:19] if one_day else format_usec(usec)[5:16]
 
     table = Table(title=f"Incidents by {'host, ' if several else ''}unit and rule "
                         f"({plural(len(incidents), 'incident')}; {when})", title_justify="left", expand=True)
@@ -68,7 +71,7 @@ def tally_table(incidents: list[Incident], host_of: Callable[[str], str], severa
     table.add_column("unit", overflow="fold", ratio=1)
     table.add_column("rule", overflow="fold", ratio=1)
     table.add_column("severity", no_wrap=True)
-    table.add_column("incidents", justify="right", no_wrap=True)
+    table.add_column("count", justify="right", no_wrap=True)
     table.add_column("first", no_wrap=True)
     table.add_column("last", no_wrap=True)
     for row in rows[:MAX_TALLY_ROWS]:
