@@ -72,3 +72,30 @@ def test_the_alerts_command_begins_where_the_card_does() -> None:
     assert began_usec(incident) == journal_usec(FAIL)
     payload = incident_payload("firing", incident, "h", "r", source=("--file", "/j"))
     assert f"--since @{journal_usec(FAIL) // 10**6} " in payload["journalctl"], payload["journalctl"]
+
+
+def test_a_failures_command_shows_its_cause_from_the_chains_first_line(make_journal: Callable[..., Path],
+                                                                         tmp_path: Path) -> None:
+    """A card led by systemd's lines about the unit: its command began at its own first hit, PID 1's "Failed with
+    result 'signal'.", and showed that one line, not InnoDB's fatal error 0.5 s before it that its chain holds (a
+    new user's journal, made with systemd-journal-remote as README says)."""
+    from conftest import BASE_USEC, entry
+
+    unit, pid1 = "mariadb.service", {"_PID": "1", "SYSLOG_IDENTIFIER": "systemd", "UNIT": "mariadb.service"}
+    journal = make_journal([
+        entry("2024-05-01 10:00:00 0 [Note] mariadbd: ready for connections.", unit=unit, at=0, _PID="2211"),
+        entry("2024-05-01 10:00:01 0 [ERROR] [FATAL] InnoDB: Cannot continue operation after a write to ibtmp1 "
+              "failed.", unit=unit, at=1.0, _PID="2211"),
+        entry("mariadb.service: Main process exited, code=killed, status=6/ABRT", unit="init.scope", at=1.5,
+              priority=5, **pid1),
+        entry("mariadb.service: Failed with result 'signal'.", unit="init.scope", at=1.5, priority=4, **pid1)])
+    page = tmp_path / "r.html"
+    done = run_cli("scan", "--file", str(journal), "--html", str(page))
+    assert done.exit_code == 0, done.output
+    commands = [shlex.split(html.unescape(found)) for found in
+                re.findall(r"all its lines: <code>([^<]*)</code>", page.read_text())]
+    shown = [[json.loads(line) for line in subprocess.run([*argv, "-o", "json"], capture_output=True, text=True,
+                                                            check=True).stdout.splitlines()] for argv in commands]
+    failure = [lines for lines in shown if any("Failed with result" in line["MESSAGE"] for line in lines)]
+    assert failure and any("Cannot continue operation" in line["MESSAGE"] for line in failure[0]), shown
+    assert all(int(line["__REALTIME_TIMESTAMP"]) >= BASE_USEC + 1_000_000 for line in failure[0])  # not before

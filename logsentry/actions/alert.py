@@ -104,7 +104,8 @@ def journal_source(directory: Path | None = None, files: Iterable[Path] = ()) ->
 
 
 def journalctl_command(incident: Incident, source: Sequence[str] = (), ahead_usec: int = 0) -> str:
-    """The command that shows the incident's lines (the unit over the incident's span, to the µs: journalctl
+    """The command that shows the incident's lines (the unit over the incident's span, from its chain's first line
+    when it leads a failure, to the µs: journalctl
     takes `@SECONDS.FRACTION` and both ends are inclusive, so no neighbouring line of the same second shows),
     quoted for a POSIX shell: unit names come from the journal. `source` is journalctl's
     arguments for where the lines are when it is not the local journal (`-D DIR`, `--file F`); without it,
@@ -117,7 +118,10 @@ def journalctl_command(incident: Incident, source: Sequence[str] = (), ahead_use
     AHEAD_SLACK_USEC), else the command finds none of the lines."""
     if not incident.first_usec:
         return ""
-    low, high = began_usec(incident), max(incident.last_usec, incident.fired_usec)
+    # from the failure's first line its chain holds (the InnoDB error before systemd's "Failed with result" that
+    # leads the card: the command showed that one line, not the cause; a new user's trial)
+    low = min([began_usec(incident), *(link.first_usec for link in incident.chain if link.first_usec > 0)])
+    high = max(incident.last_usec, incident.fired_usec)
     if ahead_usec > 0:  # the service took the host's stamps as its own clock's time (service_journal._clamped)
         low, high = low + ahead_usec - AHEAD_SLACK_USEC, high + ahead_usec + AHEAD_SLACK_USEC
     since, until = _at(low), _at(high)
