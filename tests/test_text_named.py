@@ -63,3 +63,26 @@ def test_words_that_are_no_name_stay_in_the_lines(tmp_path: Path) -> None:
         path = tmp_path / "plain.txt"
         path.write_text(text)
         assert [message for *_, message in _entries(path)] == text.splitlines(), text
+
+
+OOM = ("kernel: [12345.678901] Out of memory: Killed process 3311 (java) total-vm:12345678kB, anon-rss:8123456kB, "
+       "file-rss:0kB, shmem-rss:0kB, UID:1001 pgtables:20480kB oom_score_adj:0\n"
+       "systemd[1]: tomcat.service: A process of this unit has been killed by the OOM killer.\n"
+       "systemd[1]: tomcat.service: Main process exited, code=killed, status=9/KILL\n"
+       "systemd[1]: tomcat.service: Failed with result 'oom-kill'.\n")
+
+
+def test_untimed_syslog_lines_behind_a_host_keep_it_and_the_kernels_are_the_kernels(tmp_path: Path) -> None:
+    """`web-3 kernel: [12345.678901] Out of memory: ...` and `web-3 systemd[1]: ...`: syslog's lines with their time
+    cut off. The host was dropped (taken for the lines' identifier), and the kernel's line kept `kernel:` and its
+    printk time, so kernel-oom-kill matched none of it (a new user's trial)."""
+    for name, text in (("hosts.txt", "".join(f"web-3 {line}\n" for line in OOM.splitlines())), ("tags.txt", OOM)):
+        path = tmp_path / name
+        path.write_text(text)
+        entries = list(open_entries(Selection(), files=[path]))
+        assert entries[0].unit == "kernel" and entries[0].message.startswith("Out of memory: Killed process 3311")
+        assert entries[0].fields.get("_TRANSPORT") == "kernel"
+        assert {entry.host for entry in entries} == ({"web-3"} if name == "hosts.txt" else {""}), entries
+        done = run_cli("scan", "--file", str(path), "-o", "json")
+        [incident] = [json.loads(line) for line in done.stdout.splitlines() if '"type":"incident_end"' in line]
+        assert "kernel-oom-kill" in {link["rule"] for link in incident["chain"]}, incident

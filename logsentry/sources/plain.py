@@ -36,6 +36,10 @@ def is_text(head: bytes) -> bool:
     return text.count("\ufffd") <= MAX_UNDECODABLE * len(text) and any(char.isalpha() for char in text)
 
 
+PRINTK_TIME = re.compile(r"\[\s*\d+\.\d+\] ")
+"""The time since boot the kernel prints before each message when printk.time is on (`[ 1234.567890] `):
+rsyslog's imklog keeps it in the line, journald strips it from MESSAGE. Rules are written against the
+journal's MESSAGE, so it goes, as journald does (sources/syslog_text.py; here, the kernel's untimed lines)."""
 _TAG = re.compile(r"(?P<ident>[A-Za-z][\w.@-]{0,63})\[(?P<pid>\d{1,10})\]: ?")
 """A syslog tag, `ident[pid]: `, at the line's start: journalctl's or a syslog file's lines with the time and host
 columns cut off (corosync/corosync#389's paste: `corosync[228119]:  [TOTEM ] A processor failed, ...`). Read as the
@@ -60,6 +64,12 @@ class PlainParser:
     def parse(self, line: str) -> TextLine:
         if (grepped := _GREP_FILE.match(line)) is not None:
             line = line[grepped.end():]
+        if line.startswith("kernel: "):  # the kernel's syslog tag, no PID: its lines as syslog_text reads them
+            message = line[len("kernel: "):]
+            if (stamp := PRINTK_TIME.match(message)) is not None:
+                message = message[stamp.end():]
+            return TextLine(self.usec, {"MESSAGE": message, "SYSLOG_IDENTIFIER": "kernel", "_TRANSPORT": "kernel"},
+                            len("kernel: "))
         tagged = _TAG.match(line)
         if tagged is None or tagged["ident"].lower() in LEVEL_WORDS:
             return TextLine(self.usec, {"MESSAGE": line, "SYSLOG_IDENTIFIER": self.ident}, 0)

@@ -11,7 +11,7 @@ from datetime import date, tzinfo
 
 from .dmesg import FACILITIES
 from .header_zone import SINCE, HeaderZone, header_zone, status_zone
-from .plain import COMM_CHARS
+from .plain import COMM_CHARS, PRINTK_TIME
 from .selection import COREDUMP_MESSAGE_ID, parse_priority
 from .text_layouts import LINE, LOGREAD, RFC5424
 from .text_line import TextLine, rsyslog_unescaped
@@ -45,10 +45,6 @@ def iso_usec(date: str, hms: str, frac: str | None, zone: str) -> int:
     return utc_usec(year, month, day, hour, minute, second, frac, zone)
 
 
-_PRINTK_TIME = re.compile(r"\[\s*\d+\.\d+\] ")
-"""The time since boot the kernel prints before each message when printk.time is on (`[ 1234.567890] `):
-rsyslog's imklog keeps it in the line, journald strips it from MESSAGE. Rules are written against the
-journal's MESSAGE, so it goes, as journald does."""
 
 
 _FACILITY_LEVEL = re.compile(r"(?P<fac>[a-z0-9]{3,8})\.(?P<lvl>[a-z]{3,7}) (?P<ident>\S.*)")
@@ -76,7 +72,7 @@ def _fields(host: str | None, ident: str | None, pid: str | None, pri: str | Non
     severity = None
     if ident and pri is None and (worded := _SEVERITY_FIRST.fullmatch(ident)):
         ident, severity = worded["ident"], str(parse_priority(worded["lvl"].lower()))
-    if ident == "kernel" and pid is None and (stamp := _PRINTK_TIME.match(message)):
+    if ident == "kernel" and pid is None and (stamp := PRINTK_TIME.match(message)):
         message = message[stamp.end():]
     if ident == "init.scope" and pid == "1":  # (`journalctl -o with-unit` names PID 1 by its unit)
         ident = "systemd"

@@ -27,6 +27,8 @@ from .text_sniff import SNIFF_BYTES, sniff_text
 _NAMED = re.compile(rb"(?P<name>[A-Za-z0-9][A-Za-z0-9_.@-]{1,127})"
                     rb"(?: (?P<ident>[A-Za-z][A-Za-z0-9_./-]{0,63}(?:\[[0-9]{1,10}\])?):)? ")
 """A line's name and the blank after it, or a host's and a program's (`host ident: `, `ident[pid]: ` too)."""
+_TAGGED = re.compile(rb"[A-Za-z][A-Za-z0-9_./-]{0,63}(?:\[[0-9]{1,10}\])?: ")
+"""A syslog tag, a program's name and its PID (the kernel's without one), then `: `."""
 _POD = re.compile(rb"[a-z][a-z0-9.-]{0,240}-[0-9]{1,5}")
 """A StatefulSet's pod (`cold-pool-0-4`): several of them may share a paste, each line behind its own."""
 MAX_NAMES = 8
@@ -60,6 +62,10 @@ def shared_name(head: bytes) -> Names | None:
         ident = None  # (`opensearch ERROR: ...`: a level, no program)
     for prefix in ([name + b" "] if ident is None else [found[0], name + b" "]):
         if all(_of(line, prefix) for line in lines):
+            if prefix != found[0] and all(_TAGGED.match(line, len(prefix)) for line in lines):
+                # every line a syslog tag after the name (`web-3 kernel: ...`, `web-3 systemd[1]: ...`): syslog's
+                # lines with their time cut off, the name their host's (a new user's paste lost its host)
+                return {prefix: Container("", name.decode("ascii"))}
             return {prefix: _container(name, ident if prefix == found[0] else None)}
     if ident is not None or not _POD.fullmatch(name):
         return None
