@@ -95,3 +95,26 @@ def test_a_short_name_is_its_services_program(tmp_path: Path) -> None:
                    "Dec 04 09:00:00 gw1 systemd[1]: ssh.service: Failed with result 'exit-code'.\n"
                    "Dec 04 09:00:00 gw1 nginx[90]: started\n")
     assert [str(i["unit"]) for i in incidents(ssh)] == ["(ssh.service)"]
+
+
+def test_a_texts_segfault_and_core_dump_join_the_program_that_logged_with_that_pid(tmp_path: Path) -> None:
+    """A pasted `journalctl -xe` of one segfault: the kernel's line, systemd-coredump's and PID 1's were three cards
+    (in a journal, one: the kernel's PID and COREDUMP_UNIT name the unit). In text the PID joins them to the program
+    that logged with it (text's own names: never a real unit, nothing acted on)."""
+    paste = tmp_path / "xe.txt"
+    paste.write_text(
+        "Dec 06 08:41:10 app2 imgproc[7781]: processing batch 4411 (312 files)\n"
+        "Dec 06 08:41:12 app2 kernel: imgproc[7781]: segfault at 18 ip 000055d0c1a2b3c4 sp 00007ffd4e1f2a10 error 4 "
+        "in imgproc[55d0c1a00000+2c000]\n"
+        "Dec 06 08:41:13 app2 systemd-coredump[7791]: Process 7781 (imgproc) of user 998 dumped core.\n"
+        "Dec 06 08:41:13 app2 systemd[1]: imgproc.service: Main process exited, code=dumped, status=11/SEGV\n"
+        "Dec 06 08:41:13 app2 systemd[1]: imgproc.service: Failed with result 'core-dump'.\n")
+    done = run_cli("scan", "--file", str(paste), "-o", "json")
+    assert len(of_type(json_events(done), "incident")) == 1, done.stdout
+    [end] = of_type(json_events(done), "incident_end")
+    assert end["unit"] == "(imgproc.service)", end
+    assert {"kernel-segfault", "systemd-coredump", "systemd-unit-failed"} <= {str(link["rule"]) for link in
+                                                                                end["chain"]}, end
+    other = tmp_path / "other.txt"  # a PID no program of the text logged with: the kernel's line stays its own
+    other.write_text(paste.read_text().replace("imgproc[7781]: processing", "imgproc[7000]: processing"))
+    assert len(of_type(json_events(run_cli("scan", "--file", str(other), "-o", "json")), "incident")) >= 2

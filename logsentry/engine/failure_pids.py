@@ -13,20 +13,35 @@ PID_RULES = frozenset({"kernel-oom-kill", "kernel-memcg-oom", "kernel-segfault"}
 """Kernel rules whose `pid` capture is the kernel's own number (the victim's comm, which its process chooses,
 is at most 15 bytes and cannot hold the text around the PID): their lines join the unit that owned it."""
 MAX_PIDS = 65_536
+TEXT_PID_RULES = PID_RULES | {"systemd-coredump"}
+"""Rules whose `pid` capture joins a text's line to the text program that logged with that PID (`text_owner`):
+systemd-coredump's `Process 7781 (imgproc) ... dumped core.` is `(systemd-coredump)` in text, which has no
+COREDUMP_UNIT."""
 
 
 class PidOwners:
     def __init__(self) -> None:
         self._pids: OrderedDict[tuple[str, str], tuple[str, str]] = OrderedDict()
         """(machine, PID) -> (unit, invocation), learnt from entries' trusted `_PID` and `_SYSTEMD_UNIT`."""
+        self._text_pids: OrderedDict[tuple[str, str], str] = OrderedDict()
+        """(machine, PID) -> the text program ("(imgproc)") whose lines carried it: text's own names for text's
+        kernel and coredump lines only (`subject`), so a text line never joins, let alone restarts, a real unit."""
         self._kernel_pid: dict[tuple[str, str, str], tuple[str, bool]] = {}
         """(rule, machine, key) -> the PID the latest kernel hit of that window named, and whether the line is the
         kernel's for sure (a journal's `_TRANSPORT=kernel`, not a text line saying `kernel:`)."""
 
     def learn(self, entry: Entry) -> None:
-        """Note which unit owns the entry's `_PID` (journald's, so trusted; never from text input)."""
+        """Note which unit owns the entry's `_PID` (journald's, so trusted; never from text input); a text line's
+        program and PID apart (`_text_pids`)."""
         fields = entry.fields
         pid, own = fields.get("_PID"), fields.get("_SYSTEMD_UNIT")
+        if entry.from_text and pid and pid != "1" and entry.unit.startswith("(") and entry.unit != "(systemd-coredump)":
+            key = (entry.machine_id, pid)
+            self._text_pids[key] = entry.unit
+            self._text_pids.move_to_end(key)
+            if len(self._text_pids) > MAX_PIDS:
+                self._text_pids.popitem(last=False)
+            return
         if not pid or not own or own != entry.unit or entry.from_text or pid == "1":
             return
         key = (entry.machine_id, pid)
@@ -37,18 +52,23 @@ class PidOwners:
 
     def note(self, hit: Hit) -> None:
         """Remember the PID a kernel line named, for the incident the hit may fire (before it is added)."""
-        if hit.rule_id in PID_RULES and hit.entry.unit == "kernel" and (pid := hit.captures.get("pid")):
+        if ((hit.rule_id in PID_RULES and hit.entry.unit == "kernel") or (hit.rule_id in TEXT_PID_RULES
+                and hit.entry.from_text)) and (pid := hit.captures.get("pid")):
             self._kernel_pid[(hit.rule_id, hit.entry.machine_id, hit.key)] = (pid, not hit.entry.from_text)
             if len(self._kernel_pid) > MAX_PIDS:
                 self._kernel_pid.pop(next(iter(self._kernel_pid)))
 
     def subject(self, incident: Incident) -> tuple[str, str]:
         """(unit, invocation) the incident is about: a kernel line's is its PID's owner's."""
-        if incident.rule_id in PID_RULES and incident.unit == "kernel":
+        if (incident.rule_id in PID_RULES and incident.unit == "kernel") or incident.rule_id in TEXT_PID_RULES:
             pid, trusted = self._named(incident)
             owner = self._pids.get((incident.machine_id, pid)) if pid and trusted else None
             if owner is not None:
                 return owner
+            # a text's kernel or coredump line, of the text program that logged with its PID: one failure, as in
+            # the journal (a pasted `journalctl -xe` of one segfault was three cards: a new user's trial)
+            if pid and not trusted and (program := self._text_pids.get((incident.machine_id, pid))) is not None:
+                return program, ""
         return incident.unit, incident.invocation
 
     def other_process(self, incident: Incident, members: Iterable[Incident]) -> bool:
