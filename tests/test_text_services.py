@@ -32,6 +32,20 @@ def test_a_service_and_its_program_named_alike_are_one_failure(tmp_path: Path) -
     assert {"disk-full", "systemd-unit-failed"} <= {str(link["rule"]) for link in incident["chain"]}, incident
 
 
+def test_a_program_named_alike_to_its_service_joins_it_whichever_comes_first(tmp_path: Path) -> None:
+    """Debian's pg_ctlcluster logs under the unit's own name (`postgresql@15-main[6095]: pg_ctl: could not start
+    server`), the server as `postgres`: one failure of postgresql@15-main.service, not postgres-startup-failed on
+    `(postgres)` and systemd-unit-failed apart (a new user's paste)."""
+    paste = tmp_path / "pg.txt"
+    paste.write_text(
+        "Dec 05 18:10:00 db3 systemd[1]: Starting postgresql@15-main.service - PostgreSQL Cluster 15-main...\n"
+        "Dec 05 18:10:01 db3 postgres[6100]: 2026-12-05 18:10:01.200 UTC [6100] FATAL:  could not map anonymous "
+        "shared memory: Cannot allocate memory\n"
+        "Dec 05 18:10:01 db3 postgresql@15-main[6095]: pg_ctl: could not start server\n"
+        "Dec 05 18:10:01 db3 systemd[1]: postgresql@15-main.service: Failed with result 'protocol'.\n")
+    assert [str(i["unit"]) for i in incidents(paste)] == ["(postgresql@15-main.service)"]
+
+
 def test_a_program_of_its_own_named_alike_is_not_the_service(tmp_path: Path) -> None:
     """`mariadb-exporter` goes on after a separator: a program of its own (named_alike), its failure its own (with
     another program beside it: the host's one program would be the service's)."""
@@ -42,12 +56,12 @@ def test_a_program_of_its_own_named_alike_is_not_the_service(tmp_path: Path) -> 
 
 
 def test_two_programs_named_alike_join_neither(tmp_path: Path) -> None:
-    """Which of two programs named alike is the service's the text does not say: neither is joined."""
+    """Which of two programs named alike is the service's the text does not say: neither is joined (each program's
+    join is fixed when its first line of a rule comes: both are read before it here)."""
     paste = tmp_path / "two.txt"
-    paste.write_text(FAILED.replace("Dec 05 10:00:02 db02 mariadbd[2211]",
-                                    "Dec 05 10:00:02 db02 mariadbd[2211]: started\n"
-                                    "Dec 05 10:00:02 db02 mariadbdump[77]: 2026-12-05 10:00:02 0 [ERROR] x\n"
-                                    "Dec 05 10:00:02 db02 mariadbd[2211]"))
+    paste.write_text(FAILED.replace("Dec 05 10:00:01 db02 mariadbd[2211]",
+                                    "Dec 05 10:00:00 db02 mariadbdump[77]: started\n"
+                                    "Dec 05 10:00:01 db02 mariadbd[2211]"))
     assert sorted(str(i["unit"]) for i in incidents(paste)) == ["(mariadb.service)", "(mariadbd)"]
 
 

@@ -114,9 +114,13 @@ class TextServices:
 
     def key(self, machine: str, unit: str) -> tuple[str, str]:
         """A failure's place in FailureGroups._by_unit: its machine and its unit as joined: a text service
-        "(X.service)" as its program's name, "(X)" (joins_as) or the one program named alike."""
-        if not (unit.startswith("(") and unit.endswith(".service)")):
+        "(X.service)" as its program's name, "(X)" (joins_as) or the one program named alike; a text program
+        named alike to the one service PID 1's lines named (`postgres` beside `postgresql@15-main[6095]:`, Debian's
+        pg_ctlcluster, which logs under the unit's name) as that service."""
+        if not (unit.startswith("(") and unit.endswith(")")):
             return machine, unit
+        if not unit.endswith(".service)"):
+            return machine, self._program_key(machine, unit)
         joined = self._joined.get((machine, unit))
         if joined is None:
             joined = joins_as(unit)
@@ -134,6 +138,25 @@ class TextServices:
                         self._named.setdefault((machine, joined), unit)
             self._joined[(machine, unit)] = joined
         return machine, joined
+
+    def _program_key(self, machine: str, unit: str) -> str:
+        """A text program's place (`key`), fixed when first asked: the one service of its host named alike when
+        PID 1's lines named one (and it has no service of its own name), else itself."""
+        joined = self._joined.get((machine, unit))
+        if joined is not None:
+            return joined
+        if len(self._joined) >= MAX_TEXT_SERVICES:
+            return unit  # (past the bound, never joined otherwise: a key must not change)
+        name = unit[1:-1]
+        services = [service for (host, base), service in self._named.items()
+                    if host == machine and base != unit and named_alike(service[1:-len(".service)")], name)]
+        joined = unit
+        if len(services) == 1 and (machine, unit) not in self._named:
+            service = self.key(machine, services[0])[1]
+            if service in self._programs.get(machine, set()):  # (its program, not two alike: neither then)
+                joined = service
+        self._joined[(machine, unit)] = joined
+        return joined
 
     def name(self, machine: str, unit: str) -> str:
         """The unit a failure of (machine, unit) shows under: a text program's service's name where known."""
