@@ -32,3 +32,21 @@ def test_a_syslog_lines_header_is_named_where_no_rule_matches(tmp_path: Path) ->
 def test_a_line_without_a_header_gets_no_such_hint() -> None:
     done = run_cli("rules", "check", "all good: 12 requests served")
     assert done.stdout.startswith("no rule matches\n") and "header" not in done.stdout
+
+
+def test_a_rule_written_for_the_tag_before_the_message_is_told_so(tmp_path: Path) -> None:
+    """README's example regex starts with an optional `program: `; a new user wrote `^acmed: ...`, its samples written
+    alike passed `rules test`, and no real line matched it (the identifier is no part of a journal's MESSAGE)."""
+    rules = tmp_path / "myrules"
+    rules.mkdir()
+    (rules / "acmed-stalled.toml").write_text(
+        'id = "acmed-stalled"\ntitle = "acmed stalled"\nseverity = "error"\n[match]\n'
+        "message = '^acmed: dispatcher stalled, (?P<jobs>\\d+) jobs waiting$'\n[trigger]\ncount = 1\nwithin = \"1m\"\n")
+    done = run_cli("rules", "check", "--rules", str(rules), "--no-shipped-rules",
+                   "Dec 05 10:00:00 app1 acmed[12]: dispatcher stalled, 42 jobs waiting")
+    said = " ".join(done.stdout.split())
+    assert "acmed-stalled matches 'acmed: dispatcher stalled, 42 jobs waiting' but not the message alone" in said, said
+    assert "anchor the rule on the message" in said
+    done = run_cli("rules", "check", "--rules", str(rules), "--no-shipped-rules",
+                   "Dec 05 10:00:00 app1 other[12]: dispatcher stalled, 42 jobs waiting")
+    assert "but not the message alone" not in done.stdout  # (another program's line: not this rule's)

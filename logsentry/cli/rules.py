@@ -178,11 +178,15 @@ def rules_check(text: str | None, file: TextIO | None, priority: str | None, fie
         for hint in _near_misses(line_rules, lines, level, entry_fields):
             click.echo(f"  {hint}")
         if (headed := _headed(lines)) is not None:
-            number, message = headed
+            number, message, ident = headed
             where = f"line {number} starts" if file is not None else "the line starts"
             click.echo(f"  {where} with a syslog or journalctl header (time, host, identifier), checked here as part "
                        f"of its MESSAGE: check its message alone ({visible(message[:80])!r}), or scan the file with "
                        "logsentry scan --file, which reads the header as the entry's fields")
+            if (tagged := _tagged_only(line_rules, message, ident, level, entry_fields)) is not None:
+                click.echo(f"  {tagged} matches {visible(repr(f'{ident}: ' + message[:60]))} but not the message "
+                           f"alone: a journal's MESSAGE has no `{visible(ident)}: ` (that is its SYSLOG_IDENTIFIER, "
+                           "and in a syslog file the header's): anchor the rule on the message")
     anomaly_rules = [rule for rule in rule_set.rules if rule.anomaly is not None]
     if output == "json":
         for record in verdict_records(anomaly_rules, lines, level):
@@ -196,14 +200,31 @@ def rules_check(text: str | None, file: TextIO | None, priority: str | None, fie
         click.echo(line)
 
 
-def _headed(lines: list[str]) -> tuple[int, str] | None:
-    """The first line (its number from 1, and its message) that starts as a syslog file's or journalctl's line
-    does (sources/text_layouts.LINE with a host and an identifier): rules see the message after that header,
-    which `rules check` does not read (helper-179 checked a syslog file's lines and was told no rule matched)."""
+def _headed(lines: list[str]) -> tuple[int, str, str] | None:
+    """The first line (its number from 1, its message and its identifier) that starts as a syslog file's or
+    journalctl's line does (sources/text_layouts.LINE with a host and an identifier): rules see the message after
+    that header, which `rules check` does not read (helper-179 checked a syslog file's lines and was told no rule
+    matched)."""
     for number, line in enumerate(lines[:MAX_HEADED], start=1):
         found = LINE.match(line)
         if found is not None and found["host"] and found["ident"] and found["msg"]:
-            return number, found["msg"]
+            return number, found["msg"], found["ident"]
+    return None
+
+
+def _tagged_only(rules: list[Rule], message: str, ident: str, level: int | None, fields: dict[str, str]) -> str | None:
+    """A rule that matches `ident: message` but not the message alone: written for a syslog tag in the text, which
+    a journal's MESSAGE never holds (README's example regex starts with an optional `program: `, and a new user's
+    `^acmed: ...` passed its own samples and matched no real line)."""
+    for rule in rules:
+        if rule.message is None or rule.message.fullmatch(""):
+            continue
+        try:
+            if match_rule(rule, f"{ident}: {message}", level, fields) is not None and \
+                    match_rule(rule, message, level, fields) is None:
+                return rule.id
+        except RuleTimeout:
+            continue
     return None
 
 
