@@ -71,3 +71,16 @@ def test_over_two_days_times_are_month_day_and_minute(tmp_path: Path) -> None:
     assert "first hits from " in table and "-12-04 on, UTC)" in table, table
     [row] = [line for line in table.splitlines() if "disk-full" in line]
     assert "(app)" in row and " 7 " in row and "12-04 20:40" in row and "12-05 02:40" in row, table
+
+
+def test_the_html_report_tallies_them_too(tmp_path: Path) -> None:
+    """The page had no tally, while the terminal's report has (a new user's trial); the same rows."""
+    page = tmp_path / "r.html"
+    subprocess.run([sys.executable, "-m", "logsentry", "scan", "--file", str(paste(tmp_path, 7)), "--html",
+                    str(page)], capture_output=True, text=True, check=True)
+    text = page.read_text()
+    table = text[text.index("<h2>Incidents by unit and rule</h2>"):]
+    table = table[:table.index("</table>")]
+    rows = table.split("<tr>")[2:]
+    assert "<td>(app)</td><td>disk-full</td><td>error</td><td>7</td>" in rows[0], rows
+    assert "<td>(web)</td>" in rows[1] and "<td>1</td>" in rows[1], rows

@@ -31,6 +31,7 @@ from ..wording import plural
 from .chain import BEFORE_START
 from .counts import chain_heading, chain_rules, count_story, hits_said, link_lines, raised_by
 from .escape import visible
+from .incident_tally import tally_html
 from .scan_summary import ScanSummary
 
 EXTRA = "report"
@@ -362,6 +363,7 @@ def render_html(summary: ScanSummary, timeline: Timeline, progress: Progress, ru
         f'{plural(progress.matches, "match", "matches")}; {plural(n, "incident")}; '
         f'written {format_usec(now)} {zone_label(now)}</p>',
         text_note, chart,
+        tally_html(summary.incidents, summary.host_of, summary.several_machines(), esc),
         "<h2>Actions</h2>", _actions_table(summary, timeline),
         "<h2>Incidents</h2>", f'<p class="meta">{esc(no_command)}</p>' if source is None and no_command and n else "",
         *(_card(incident, summary, timeline, source) for incident in ordered),

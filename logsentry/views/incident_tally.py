@@ -46,12 +46,37 @@ def tally(incidents: list[Incident]) -> list[TallyRow]:
     return sorted(rows, key=lambda row: (-row.incidents, -row.severity, row.first_usec, row.unit, row.rule_id))
 
 
+def due(incidents: list[Incident]) -> list[TallyRow] | None:
+    """tally's rows when a report shows them: TALLY_FROM incidents or more, some of one rule on one unit (else the
+    cards are the tally)."""
+    rows = tally(incidents)
+    return rows if len(incidents) >= TALLY_FROM and len(rows) < len(incidents) else None
+
+
+def tally_html(incidents: list[Incident], host_of: Callable[[str], str], several: bool,
+               escape: Callable[[str], str]) -> str:
+    """The same table for the HTML report (views/html.py), "" when not due; times as format_usec gives them."""
+    rows = due(incidents)
+    if rows is None:
+        return ""
+    head = "".join(f"<th>{name}</th>" for name in (*(("host",) if several else ()), "unit", "rule", "severity",
+                                                    "count", "first", "last"))
+    out = [f"<h2>Incidents by {'host, ' if several else ''}unit and rule</h2><table><tr>{head}</tr>"]
+    for row in rows:
+        host = f"<td>{escape(host_of(row.machine))}</td>" if several else ""
+        last = format_usec(row.last_usec) if row.incidents > 1 else ""
+        out.append(f"<tr>{host}<td>{escape(row.unit)}</td><td>{escape(row.rule_id)}</td><td>{row.severity.label}</td>"
+                   f"<td>{row.incidents:,}</td><td>{format_usec(row.first_usec)}</td><td>{last}</td></tr>")
+    out.append("</table>")
+    return "\n".join(out)
+
+
 def tally_table(incidents: list[Incident], host_of: Callable[[str], str], several: bool,
                 styles: dict[Severity, str]) -> tuple[Table, str] | None:
-    """The table (at most MAX_TALLY_ROWS rows) and a line on the rows left out ("" when none), or None for fewer
-    than TALLY_FROM incidents or when each is one of its kind (the cards are the tally then)."""
-    rows = tally(incidents)
-    if len(incidents) < TALLY_FROM or len(rows) == len(incidents):
+    """The table (at most MAX_TALLY_ROWS rows) and a line on the rows left out ("" when none), or None when not
+    `due`."""
+    rows = due(incidents)
+    if rows is None:
         return None
     low, high = min(row.first_usec for row in rows), max(row.last_usec for row in rows)
     day = format_usec(low)[:10]
