@@ -90,7 +90,7 @@ class Pipeline:
         """What the anomaly rules find on a line (engine/anomaly_step.py)."""
         self.silence = SilenceTracker(detector.rules.values(), silence_overrides)
         self.suppressions = Suppressions()
-        self.exits = MainExits()
+        self.exits = MainExits(self.failures.joined)
         """How each unit's main process ended, as PID 1 said it (engine/main_exits.py): a failure's card says."""
         self.policy: ActionPolicy = policy or Policy()
         self.execute = execute

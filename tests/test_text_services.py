@@ -81,6 +81,9 @@ def test_one_program_and_one_service_of_a_host_are_one_failure(tmp_path: Path) -
     assert len(of_type(json_events(done), "incident")) == 1, done.stdout
     [end] = of_type(json_events(done), "incident_end")  # (its chain as it ended: systemd's line came after it fired)
     assert {"jvm-out-of-memory", "systemd-unit-failed"} <= {str(link["rule"]) for link in end["chain"]}, end
+    # and its card tells how the program ended, from PID 1's line about billing (main_exits joins as failures do)
+    report = " ".join(run_cli("scan", "--file", str(paste)).stdout.split())
+    assert "main process: exited with status 3/NOTIMPL" in report, report
 
 
 def test_two_programs_and_one_service_are_not_guessed_at(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict, deque
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..model import Entry, Incident
@@ -54,7 +55,10 @@ class MainExit:
 class MainExits:
     """The latest exits of each unit's main process, from PID 1's lines (Pipeline.process notes each)."""
 
-    def __init__(self) -> None:
+    def __init__(self, joined: Callable[[str, str], str] | None = None) -> None:
+        self._joined = joined or (lambda machine, unit: joins_as(unit))
+        """(machine, unit) -> the unit as failures are joined by (the pipeline's FailureGroups.joined: a text's
+        `(billing.service)` as its program `(java)`, whose failure's card told no exit)."""
         self._by_unit: OrderedDict[tuple[str, str], deque[MainExit]] = OrderedDict()
         self._streak: dict[tuple[str, str], tuple[str, int, int, int]] = {}
         """Per unit, its exits in a row that ended alike: (how, count, first and last µs). The kept exits are the
@@ -68,7 +72,7 @@ class MainExits:
         named = entry.unit[1:-1] if entry.from_text else user[1] if user is not None else entry.unit  # text's: "(X)"
         if found is None or found["unit"] != named:
             return
-        key = (entry.machine_id, joins_as(entry.unit))
+        key = (entry.machine_id, self._joined(entry.machine_id, entry.unit))
         kept = self._by_unit.pop(key, None) or deque(maxlen=PER_UNIT)
         kept.append(ended := MainExit(entry.realtime_usec, found["code"], found["status"], found["name"] or ""))
         self._by_unit[key] = kept
@@ -82,14 +86,15 @@ class MainExits:
     def said(self, incident: Incident) -> str:
         """How the main process of the incident's unit ended during it ("" when PID 1 said nothing of it): the
         latest exit, and how many of its runs ended so ("exited with status 1/FAILURE (5 runs)")."""
-        exits = [each for each in self._by_unit.get((incident.machine_id, joins_as(incident.unit)), ())
+        key = (incident.machine_id, self._joined(incident.machine_id, incident.unit))
+        exits = [each for each in self._by_unit.get(key, ())
                  if incident.first_usec - BEFORE_USEC <= each.usec <= incident.last_usec]
         if not exits:
             return ""
         latest = exits[-1].said()
         same = sum(1 for each in exits if each.said() == latest)
         more = " or more" if len(exits) == PER_UNIT else ""  # (the runs before the kept ones ended in it too)
-        how, count, since, last = self._streak.get((incident.machine_id, joins_as(incident.unit)), ("", 0, 0, 0))
+        how, count, since, last = self._streak.get(key, ("", 0, 0, 0))
         if more and how == latest and last == exits[-1].usec and since >= incident.first_usec - BEFORE_USEC:
             same, more = count, ""  # (its streak began in the incident: every run of it counted)
         others = list(dict.fromkeys(each.said() for each in reversed(exits) if each.said() != latest))
