@@ -200,4 +200,10 @@ def test_a_page_cut_off_by_the_disk_is_not_left_behind(make_journal: Callable[..
                           capture_output=True, text=True, timeout=120, preexec_fn=small_files)
     assert done.returncode == 1, done.stderr
     assert f"logsentry: {page}: cannot write the HTML report: File too large\n" in done.stderr, done.stderr
-    assert not page.exists()
+    assert not page.exists() and not list(tmp_path.glob(".r.html.*"))  # (nor its half-written twin)
+    # and the report that was there before stays whole (it was cut off, then removed: a new user's trial)
+    page.write_text("<html>the last report</html>")
+    again = subprocess.run([sys.executable, "-m", "logsentry", "scan", "--file", str(journal), "--html", str(page)],
+                           capture_output=True, text=True, timeout=120, preexec_fn=small_files)
+    assert again.returncode == 1 and page.read_text() == "<html>the last report</html>", again.stderr
+    assert not list(tmp_path.glob(".r.html.*"))

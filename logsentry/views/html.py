@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import html
 import math
+import os
+import tempfile
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -374,16 +376,22 @@ def render_html(summary: ScanSummary, timeline: Timeline, progress: Progress, ru
 
 def write_html(path: Path, summary: ScanSummary, timeline: Timeline, progress: Progress, rule_count: int,
                title: str = "logsentry scan", source: Sequence[str] | None = (), no_command: str = "") -> int:
-    """Write the page; its size in bytes (for the scan's line saying where it went). A write that fails once the
-    file is opened (a full disk, a file size limit) removes the regular file it cut off, which would read as the
-    whole report; one that cannot be opened leaves what is there as it was."""
+    """Write the page; its size in bytes (for the scan's line saying where it went). A regular file (or a new one)
+    is written beside itself and renamed over it once whole, so a write that fails (a full disk, a file size limit)
+    leaves what was there as it was, the last report included (it removed the file it cut off, and with it the
+    report before: a new user's trial); a special file (/dev/stdout, a pipe) is written as it is."""
     page = render_html(summary, timeline, progress, rule_count, title, source, no_command).encode()
-    out = path.open("wb")
-    try:
-        with out:
+    if path.exists() and (not path.is_file() or path.is_symlink()):
+        with path.open("wb") as out:
             out.write(page)
+        return len(page)
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent if str(path.parent) else ".")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(page)
+        os.chmod(name, 0o644)  # (mkstemp's 0600: a report is read by others, as open() would have made it)
+        os.replace(name, path)
     except OSError:
-        if path.is_file() and not path.is_symlink():
-            path.unlink(missing_ok=True)
+        Path(name).unlink(missing_ok=True)
         raise
     return len(page)
