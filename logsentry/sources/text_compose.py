@@ -36,7 +36,7 @@ from typing import BinaryIO
 
 from ..engine.level_words import LEVEL_WORDS
 from .text_indent import Dedent
-from .text_kube import KUBE_PREFIX, kube_container, kube_cut
+from .text_kube import KUBE_PREFIX, kube_cut
 from .text_named import Named, shared_name
 from .text_owners import NO_CONTAINER, Container, container_of
 from .text_sniff import SNIFF_BYTES
@@ -83,9 +83,8 @@ def compose_prefixed(head: bytes) -> bool:
 
 class _Unprefixed(Dedent):
     """The lines of `source` without Compose's prefix (a line without one is kept as it is); `container_names`
-    holds each line's container (NO_CONTAINER: none; a Kubernetes tool's pod and container: text_kube.kube_container)
-    in order, from its cut until read_text takes it (text_owners.containers): a queue as long as the lines read
-    ahead of the reader (a buffer's worth)."""
+    holds each line's container (NO_CONTAINER: none, or a Kubernetes tool's) in order, from its cut until read_text
+    takes it (text_owners.containers): a queue as long as the lines read ahead of the reader (a buffer's worth)."""
 
     def __init__(self, source: BinaryIO):
         super().__init__(source, b"")
@@ -99,7 +98,7 @@ class _Unprefixed(Dedent):
         if prefix.re is PREFIX:
             self.container_names.append(container_of(prefix[1]))
             return line[prefix.end():]
-        self.container_names.append(kube_container(prefix))
+        self.container_names.append(NO_CONTAINER)
         return kube_cut(line, prefix)
 
 

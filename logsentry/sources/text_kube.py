@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import re
 
-from .text_owners import Container
-
 _SGR = rb"(?:\x1b\(B)?(?:\x1b\[[0-9;]{0,32}m)?"
 """A colour code (SGR), maybe after `tput sgr0`'s `ESC ( B`."""
 _GENERATED = rb"[a-z][a-z0-9.-]{0,240}-[bcdfghjklmnpqrstvwxz2456789]{5}"
@@ -33,22 +31,11 @@ Job's alone (`worker-2 started job 1` is a plain log's line more often than a St
 _CONTAINER = rb"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 """A container's name: an RFC 1123 label, as Kubernetes validates it."""
 KUBE_PREFIX = re.compile(
-    _SGR + rb"(?:\[(?:pod/(?P<kpod>[a-z0-9][a-z0-9.-]{0,252})/(?P<kcontainer>" + _CONTAINER + rb")?"
-    rb"|node/(?P<node>[A-Za-z0-9][A-Za-z0-9.-]{0,252}))\]"
-    rb"|\[(?P<tpod>" + _POD + rb")(?: (?P<tcontainer>" + _CONTAINER + rb"))?\]"
-    rb"|(?P<spod>" + _GENERATED + rb")" + _SGR + rb" " + _SGR + rb"(?P<container>" + _CONTAINER + rb"))" + _SGR +
-    rb"(?: |(?=\r?\n|\Z))")
+    _SGR + rb"(?:\[(?:pod/[a-z0-9][a-z0-9.-]{0,252}/(?:" + _CONTAINER + rb")?|node/[A-Za-z0-9][A-Za-z0-9.-]{0,252})\]"
+    rb"|\[" + _POD + rb"(?: " + _CONTAINER + rb")?\]"
+    rb"|" + _GENERATED + _SGR + rb" " + _SGR + rb"(?P<container>" + _CONTAINER + rb"))" + _SGR + rb"(?: |(?=\r?\n|\Z))")
 """kubectl's, kubetail's or stern's prefix, with the one blank after it (none before a line's end), in colour or not;
 `container` is stern's container name, which must be no level word (text_compose checks it)."""
-
-
-def kube_container(prefix: re.Match[bytes]) -> Container:
-    """Whose line the prefix says it is: the container's name its identifier (none given: the file's stays) and the
-    pod its host, as a pod's hostname is its name and `docker service logs`' replicas each have their node (two pods
-    of one Deployment failing were one card that named neither: a new user's trial); a node's log, its host."""
-    pod = prefix["kpod"] or prefix["tpod"] or prefix["spod"] or prefix["node"] or b""
-    container = prefix["kcontainer"] or prefix["tcontainer"] or prefix["container"] or b""
-    return Container(container.decode("ascii"), pod.decode("ascii"))
 KUBE_COLOUR_END = re.compile(rb"(?: ?(?:\x1b\(B)?\x1b\[[0-9;]{0,32}m)+(?=\r?\n\Z)")
 """kubetail's colour reset at the line's end, behind a blank (`"${color_start}[${display_name}] $line ${color_end}"`,
 its default `--colored-output line`): the program's line ends before it, as rules anchored at its end expect."""
