@@ -311,7 +311,6 @@ def test_rule_errors_name_the_line_and_never_none(tmp_path: Path) -> None:
     assert caught.value.problems == [
         "r.toml: sevirity (line 5): unknown key (did you mean 'severity'?), expected one of absence, action, anomaly, "
         "description, id, match, references, resolve, sample, scenario, severity, title, trigger",
-        "r.toml: severity: missing, expected one of info, warning, error, critical",
         "r.toml: match.priority (line 8): expected a priority 0-7 or one of emerg, alert, crit, err, warning, notice, "
         "info, debug (got 'loud')",
         "r.toml: sample #1 (line 9): match: missing, expected true or false"], caught.value.problems
@@ -340,3 +339,20 @@ def test_a_line_is_named_only_when_it_is_sure() -> None:
     assert key_line('d = """\n[match]\n"""\n[match]\n', "match", "") == 4
     crowded = 'd = """\n' + 'id = 1\n' * 5000 + '"""\nid = 2\n'
     assert key_line(crowded, "", "id") is None
+
+
+def test_a_misspelt_key_is_one_error_not_two(tmp_path: Path) -> None:
+    """`severty = "error"` was said twice: as an unknown key (did you mean 'severity'?) and as severity missing (a new
+    user's trial). A key missing that no misspelling meant is still said."""
+    rules = tmp_path / "myrules"
+    rules.mkdir()
+    (rules / "x.toml").write_text('id = "x"\ntitle = "X"\nseverty = "error"\n[match]\nmessage = "boom"\n')
+    done = run_cli("rules", "check", "--rules", str(rules), "boom")
+    assert done.exit_code == 2
+    assert done.stderr.splitlines() == [
+        f"{rules / 'x.toml'}: severty (line 3): unknown key (did you mean 'severity'?), expected one of absence, "
+        "action, anomaly, description, id, match, references, resolve, sample, scenario, severity, title, trigger",
+        "logsentry: 1 error in rule files; no line was checked"], done.stderr
+    (rules / "x.toml").write_text('id = "x"\ntitle = "X"\n[match]\nmessage = "boom"\n')
+    done = run_cli("rules", "check", "--rules", str(rules), "boom")
+    assert "severity: missing, expected one of" in done.stderr, done.stderr

@@ -23,6 +23,7 @@ positions), and a 1 MiB file of 60,000 unknown keys took minutes to be refused (
 MAX_LINED_CHARS = 64 * 1024
 """Lines are told in files up to this size (the largest shipped rule file has 6 KB): a parse of it takes ~40 ms."""
 _ENTRY = re.compile(r"(sample|scenario) #([0-9]+)")
+_MEANT = re.compile(r"\(did you mean '([^'\n]+)'\?\)")
 
 
 class Problems:
@@ -39,14 +40,31 @@ class Problems:
         """How many [[sample]] and [[scenario]] tables the file has (rule.py), to find an entry's header."""
         self._headers: dict[str, tuple[int, ...]] = {}
         self._looked = 0
+        self._meant: set[str] = set()
+        """Keys a misspelt one's did-you-mean named: their "missing" is that same mistake."""
+        self._missing: dict[str, list[str]] = {}
+        """Per key, the "missing" lines said of it (taken back when a misspelt key turns out to mean it)."""
 
     def add(self, key: str, what: str) -> None:
         if what.endswith(f" (got {MISSING})"):  # "severity: missing, expected one of ...", as read_string says it
             what = f"{MISSING}, {what.removesuffix(f' (got {MISSING})')}"
+        # One mistake, one error: a key misspelt is said as such ("severty: unknown key (did you mean
+        # 'severity'?)"), not again as the key it meant being missing (a new user's trial).
+        if what.startswith("unknown key") and (meant := _MEANT.search(what)) is not None:
+            intended = key[:len(key) - len(key.rpartition(".")[2])] + meant[1]
+            self._meant.add(intended)
+            gone = set(self._missing.pop(intended, ()))
+            self.lines = [line for line in self.lines if line not in gone]
+        elif what.startswith(MISSING) and key in self._meant:
+            return
         entry = _ENTRY.match(key)  # "sample #2 (line 40): line: ...", as config check names [[watch]] tables
         at = entry.end() if entry else len(key)
         line = self._entry_line(entry[1], int(entry[2])) if entry else self._line_of(key)
-        self.lines.append(f"{self.where}: {key[:at]}{'' if line is None else f' (line {line})'}{key[at:]}: {what}")
+        said = f"{self.where}: {key[:at]}{'' if line is None else f' (line {line})'}{key[at:]}: {what}"
+        if what.startswith(MISSING):
+            self._missing.setdefault(key, []).append(said)
+        self.lines.append(said)
+
 
     def _entry_line(self, name: str, number: int) -> int | None:
         if not self.text or name not in self.entries:
