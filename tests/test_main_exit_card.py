@@ -36,6 +36,12 @@ def test_a_text_failures_card_says_how_its_main_process_ended(tmp_path: Path) ->
     assert "main process: exited with status 1/FAILURE" in mine, mine
     assert "main process: exited with status 0" not in mine, mine  # the program's own line is no PID 1's
     assert "main process" not in card(done.stdout, "other.service")  # PID 1 said nothing of how it ended
+    # a start that failed in its ExecStartPre= (`sshd -t` refusing its config) tells its control process's exit, which
+    # the card left out (a new user's trial): said as such, never as the main process's
+    control = tmp_path / "control.log"
+    control.write_text(TEXT.replace("myapp.service: Main process exited", "myapp.service: Control process exited"))
+    mine = card(run_cli("scan", "--file", str(control)).stdout, "myapp.service")
+    assert "control process: exited with status 1/FAILURE" in mine and "main process" not in mine, mine
 
 
 UNIT = "ledger.service"

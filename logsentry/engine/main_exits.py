@@ -25,7 +25,8 @@ from ..model import Entry, Incident
 from ..sources.selection import managers_line, user_unit_of
 from .failure_model import joins_as
 
-_MAIN_EXIT = re.compile(r"(?P<unit>[^\s:]{1,255}): [Mm]ain process exited, code=(?P<code>exited|killed|dumped), "
+_MAIN_EXIT = re.compile(r"(?P<unit>[^\s:]{1,255}): (?P<who>[Mm]ain|Control) process exited, "
+                        r"code=(?P<code>exited|killed|dumped), "
                         r"status=(?P<status>\d{1,10})(?:/(?P<name>n/a|[A-Z0-9+_]{1,32}))?")
 MAX_UNITS = 10_000
 """Units whose exits are kept (the latest used); past it the least recently used go."""
@@ -43,6 +44,14 @@ class MainExit:
     """sigchld_code_to_string's: exited, killed or dumped."""
     status: str
     name: str
+    control: bool = False
+    """A control process's (ExecStartPre=, ExecStartPost=, ExecReload=, ExecStop=...: service.c's "Control process
+    exited"), not the main one's: a start that failed before its program ran told no exit at all (a new user's
+    ssh.service whose `sshd -t` refused its config)."""
+
+    @property
+    def who(self) -> str:
+        return "control process" if self.control else "main process"
 
     def said(self) -> str:
         """In words: "exited with status 1/FAILURE", "killed by signal 9/KILL", "... 11/SEGV (core dumped)"."""
@@ -74,7 +83,8 @@ class MainExits:
             return
         key = (entry.machine_id, self._joined(entry.machine_id, entry.unit))
         kept = self._by_unit.pop(key, None) or deque(maxlen=PER_UNIT)
-        kept.append(ended := MainExit(entry.realtime_usec, found["code"], found["status"], found["name"] or ""))
+        kept.append(ended := MainExit(entry.realtime_usec, found["code"], found["status"], found["name"] or "",
+                                      found["who"] == "Control"))
         self._by_unit[key] = kept
         said, usec = ended.said(), ended.usec
         how, count, since, _ = self._streak.get(key, ("", 0, 0, 0))
@@ -85,18 +95,19 @@ class MainExits:
 
     def said(self, incident: Incident) -> str:
         """How the main process of the incident's unit ended during it ("" when PID 1 said nothing of it): the
-        latest exit, and how many of its runs ended so ("exited with status 1/FAILURE (5 runs)")."""
+        latest exit, whose process it was, and how many of its runs ended so ("main process: exited with status
+        1/FAILURE (5 runs)", "control process: exited with status 255/EXCEPTION")."""
         key = (incident.machine_id, self._joined(incident.machine_id, incident.unit))
         exits = [each for each in self._by_unit.get(key, ())
                  if incident.first_usec - BEFORE_USEC <= each.usec <= incident.last_usec]
         if not exits:
             return ""
-        latest = exits[-1].said()
+        latest, who = exits[-1].said(), exits[-1].who
         same = sum(1 for each in exits if each.said() == latest)
         more = " or more" if len(exits) == PER_UNIT else ""  # (the runs before the kept ones ended in it too)
         how, count, since, last = self._streak.get(key, ("", 0, 0, 0))
         if more and how == latest and last == exits[-1].usec and since >= incident.first_usec - BEFORE_USEC:
             same, more = count, ""  # (its streak began in the incident: every run of it counted)
         others = list(dict.fromkeys(each.said() for each in reversed(exits) if each.said() != latest))
-        return latest + (f" ({same}{more} runs)" if same > 1 else "") + (f"; before: {', '.join(others[:2])}"
-                                                                         if others else "")
+        return f"{who}: " + latest + (f" ({same}{more} runs)" if same > 1 else "") + (
+            f"; before: {', '.join(others[:2])}" if others else "")

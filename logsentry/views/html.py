@@ -266,7 +266,7 @@ def _card(incident: Incident, summary: ScanSummary, timeline: Timeline, source: 
     if incident.template:
         parts.append(f"<div>template: <code>{esc(incident.template)}</code></div>")
     if exited := summary.exited(incident):  # as the terminal card says it (engine/main_exits.py)
-        parts.append(f"<div>main process: {esc(exited)}</div>")
+        parts.append(f"<div>{esc(exited)}</div>")
     parts.append(f"<div>action: <b>{esc(done)}</b></div>")
     if incident.chain:  # one failure, described by several rules (engine/failures.py)
         rows = []

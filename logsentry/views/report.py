@@ -100,7 +100,8 @@ def _incident_block(incident: Incident, actions: list[Action], gap: Gap | None =
             (reason := next((a.reason for a in actions if a.reason), "")):
         action.append(f": {visible(reason)}", style="dim")
     if exited:
-        action = Text.assemble(Text.assemble(("main process: ", "bold"), visible(exited)), "\n", action)
+        who, _, how = exited.partition(": ")  # ("main process", or a control process's: engine/main_exits.py)
+        action = Text.assemble(Text.assemble((f"{who}: ", "bold"), visible(how)), "\n", action)
     explained: list[Text | Table] = [Text.assemble(("why: ", "bold"), visible(incident.why))] if incident.why else []
     if incident.template:
         explained.append(wrapped(Text("template:", style="bold"), incident.template, "italic"))

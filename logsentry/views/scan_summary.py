@@ -62,8 +62,8 @@ class ScanSummary:
     with its program named alike, "(mariadb.service)" with "(mariadbd)")."""
 
     def exited(self, incident: Incident) -> str:
-        """How the ended incident's unit's main process ended ("exited with status 1/FAILURE (5 runs)"), "" when PID 1
-        did not say (engine/main_exits.py)."""
+        """How the ended incident's unit's main (or control) process ended ("main process: exited with status
+        1/FAILURE (5 runs)"), "" when PID 1 did not say (engine/main_exits.py)."""
         return self.exits.get(_key(incident), "")
 
     def add(self, event: Event) -> None:
