@@ -77,17 +77,21 @@ def local_usec(year: int, month: int, day: int, hour: int, minute: int, second: 
     return seconds * 1_000_000 + fraction_usec(fraction)
 
 
-_SHIFTS: dict[tuple[str, tuple[int, ...]], tuple[int, ...]] = {}
+_READINGS: dict[tuple[str, tuple[int, ...]], tuple[int, ...]] = {}
 
 
 def _twice(seconds: int, minute: tuple[int, int, int, int, int]) -> tuple[int, ...]:
     """How far (s) the other readings of a local wall minute lie from `seconds` (one of its readings): () but in the
-    hour summer time's end writes twice. Per minute, kept: zones change their offset on a minute."""
+    hour summer time's end writes twice. Per minute, its readings' starts (Unix s) are kept, not the shifts: which
+    reading mktime gives for such a minute depends on glibc's previous call (its tm_isdst guess), and shifts kept
+    from one call were wrong for the other reading (a test of that hour before another made every unit silent)."""
     key = (time.tzname[0], minute)  # (TZ may change: tests set it)
-    shifts = _SHIFTS.get(key)
-    if shifts is None:
-        if len(_SHIFTS) >= 4096:
-            _SHIFTS.clear()
-        shifts = _SHIFTS[key] = tuple(  # (summer time moves the clock an hour; Lord Howe's half of one)
-            shift for shift in (3600, -3600, 1800, -1800) if tuple(time.localtime(seconds + shift))[:5] == minute)
-    return shifts
+    start = seconds - seconds % 60  # (zones change their offset on a minute)
+    readings = _READINGS.get(key)
+    if readings is None:
+        if len(_READINGS) >= 4096:
+            _READINGS.clear()
+        readings = _READINGS[key] = tuple(sorted({start, *(  # (summer time moves the clock an hour; Lord Howe 30 min)
+            start + shift for shift in (3600, -3600, 1800, -1800)
+            if tuple(time.localtime(start + shift))[:5] == minute)}))
+    return tuple(reading - start for reading in readings if reading != start)
