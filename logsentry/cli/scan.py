@@ -123,14 +123,13 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
         # -u or -H stayed green for ever, with only a warning on stderr (helper-183)
         ends_it = " (with --fail-on, nothing checked is no pass)" if fail_on is not None else ""
         unseen = []
+        journal = JournalLocation(directory=directory, files=files)
         if (selection.hosts or selection.units) and len(journals) == len(files):
             # no journal at all is said as such, not as a -u or -H that names nothing "in this journal"
-            JournalLocation(directory=directory, files=files).check_readable()
+            journal.check_readable()
         if selection.hosts and len(journals) == len(files):
-            unseen += said_unseen(unseen_hosts(JournalLocation(directory=directory, files=files), selection),
-                                  f"-H selects nothing of it{ends_it}", "host ")
+            unseen += said_unseen(unseen_hosts(journal, selection), f"-H selects nothing of it{ends_it}", "host ")
         if selection.units and len(journals) == len(files):
-            journal = JournalLocation(directory=directory, files=files)
             unseen += said_unseen(unseen_units(journal, selection), f"-u selects nothing of it{ends_it}")
             selection = with_container_scopes(journal, selection)
         for sentence in unseen:

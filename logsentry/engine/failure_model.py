@@ -51,6 +51,12 @@ def joins_as(unit: str) -> str:
     return unit
 
 
+def joins_as_named(machine: str, unit: str) -> str:
+    """joins_as with the machine FailureGroups.joined also takes: the join where no text's names were seen (the
+    default of what asks FailureGroups.joined: a ScanSummary, MainExits made alone)."""
+    return joins_as(unit)
+
+
 MAX_TEXT_SERVICES = 4096
 """Text programs remembered as services (TextServices), text programs seen and service names joined, each at most:
 text's names are its own to make up, so bounded."""
@@ -93,16 +99,11 @@ class TextServices:
         """Per machine, the text programs ("(mariadbd)") whose own lines were read."""
         self._seen = 0
         self._joined: dict[tuple[str, str], str] = {}
-        self._services: dict[str, set[str]] = {}
-        """Per machine, the services PID 1's lines named (two at most: more say no more)."""
 
     def note(self, machine: str, unit: str) -> None:
         """PID 1's line of the text named `unit`."""
         if unit.startswith("(") and unit.endswith(".service)") and len(self._named) < MAX_TEXT_SERVICES:
             self._named.setdefault((machine, joins_as(unit)), unit)
-            services = self._services.setdefault(machine, set())
-            if len(services) < 2:
-                services.add(unit)
 
     def saw(self, machine: str, unit: str) -> None:
         """A program's own line of the text (not PID 1's): `unit` is its name, "(mariadbd)"."""
@@ -130,7 +131,7 @@ class TextServices:
             if joined not in programs:
                 stem = unit[1:-len(".service)")]
                 alike = [program for program in programs if named_alike(stem, program[1:-1])]
-                if not alike and len(programs) == 1 and self._services.get(machine) == {unit}:
+                if not alike and len(programs) == 1 and self._services_of(machine) == {unit}:
                     alike = list(programs)  # `journalctl -u billing`: java's lines and PID 1's about billing alone
                 if len(alike) == 1:
                     joined = alike[0]
@@ -138,6 +139,11 @@ class TextServices:
                         self._named.setdefault((machine, joined), unit)
             self._joined[(machine, unit)] = joined
         return machine, joined
+
+    def _services_of(self, machine: str) -> set[str]:
+        """The services PID 1's text lines named on the machine (each `_named` value: a service, under its own
+        stem or its program's name). Asked once per name (`_joined` keeps the answer)."""
+        return {service for (host, _), service in self._named.items() if host == machine}
 
     def _program_key(self, machine: str, unit: str) -> str:
         """A text program's place (`key`), fixed when first asked: the one service of its host named alike when

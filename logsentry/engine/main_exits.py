@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from ..model import Entry, Incident
 from ..sources.selection import managers_line, user_unit_of
-from .failure_model import joins_as
+from .failure_model import joins_as_named
 
 _MAIN_EXIT = re.compile(r"(?P<unit>[^\s:]{1,255}): (?P<who>[Mm]ain|Control) process exited, "
                         r"code=(?P<code>exited|killed|dumped), "
@@ -65,7 +65,7 @@ class MainExits:
     """The latest exits of each unit's main process, from PID 1's lines (Pipeline.process notes each)."""
 
     def __init__(self, joined: Callable[[str, str], str] | None = None) -> None:
-        self._joined = joined or (lambda machine, unit: joins_as(unit))
+        self._joined = joined or joins_as_named
         """(machine, unit) -> the unit as failures are joined by (the pipeline's FailureGroups.joined: a text's
         `(billing.service)` as its program `(java)`, whose failure's card told no exit)."""
         self._by_unit: OrderedDict[tuple[str, str], deque[MainExit]] = OrderedDict()

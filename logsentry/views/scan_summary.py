@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from ..engine.absence import Gap
 from ..engine.detector import Quarantine
-from ..engine.failure_model import joins_as
+from ..engine.failure_model import joins_as_named
 from ..model import Action, Incident, Severity
 from ..pipeline import ActionEvent, EndedEvent, Event, GapEvent, IncidentEvent, MatchEvent, QuarantineEvent
 from ..sources.last_lines import Said
@@ -57,7 +57,7 @@ class ScanSummary:
     exit_of: Callable[[Incident], str] | None = None
     """How an incident's unit's main process ended, as PID 1 said it (engine/main_exits.py: the pipeline's)."""
     exits: dict[tuple[str, str, str, str, int], str] = field(default_factory=dict)
-    joined: Callable[[str, str], str] = lambda machine, unit: joins_as(unit)
+    joined: Callable[[str, str], str] = joins_as_named
     """(machine, unit) -> the unit as failures are joined by (the pipeline's FailureGroups.joined: a text service
     with its program named alike, "(mariadb.service)" with "(mariadbd)")."""
 
