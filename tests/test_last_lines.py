@@ -174,3 +174,31 @@ def test_add_line_keeps_what_add_keeps() -> None:
         assert list(one) == list(many)
     assert {key: list(lines) for key, lines in one.items()} == {key: list(lines) for key, lines in many.items()}
     assert len(one) == 25 and max(len(lines) for lines in one.values()) == 4
+
+
+def test_a_restarted_runs_first_line_in_the_seconds_of_its_restart_is_not_the_failed_runs(tmp_path: Path) -> None:
+    """A paste's whole seconds tie: mariadbd's restarted run wrote its first line in the second of systemd's
+    "Scheduled restart job", the failure's latest line, but after it. It is not the killed run's last word (a new
+    user's card showed "Starting MariaDB ... as process 9120" under the OOM kill of process 2211); a line of that
+    second read before systemd's line is. (No line of the killed PID 2211 here: the kernel's OOM line would join it
+    and lead, and a failure a rule names shows no last lines.)"""
+    paste = tmp_path / "mariadb.txt"
+    paste.write_text(
+        "Dec 04 11:14:02 db01 kernel: Out of memory: Killed process 2211 (mariadbd) total-vm:9834520kB, "
+        "anon-rss:7612344kB, file-rss:0kB, shmem-rss:0kB, UID:106 pgtables:15360kB oom_score_adj:0\n"
+        "Dec 04 11:14:02 db01 systemd[1]: mariadb.service: A process of this unit has been killed by the OOM "
+        "killer.\n"
+        "Dec 04 11:14:02 db01 systemd[1]: mariadb.service: Main process exited, code=killed, status=9/KILL\n"
+        "Dec 04 11:14:02 db01 systemd[1]: mariadb.service: Failed with result 'oom-kill'.\n"
+        "Dec 04 11:14:07 db01 mariadbd[2300]: helper process: shutting down\n"
+        "Dec 04 11:14:07 db01 systemd[1]: mariadb.service: Scheduled restart job, restart counter is at 1.\n"
+        "Dec 04 11:14:07 db01 systemd[1]: Starting mariadb.service - MariaDB 10.11.4 database server...\n"
+        "Dec 04 11:14:07 db01 mariadbd[9120]: 2026-12-04 11:14:07 0 [Note] Starting MariaDB 10.11.4 as process "
+        "9120\n"
+        "Dec 04 11:14:12 db01 mariadbd[9120]: 2026-12-04 11:14:12 0 [Note] /usr/sbin/mariadbd: ready for "
+        "connections.\n")
+    done = run_cli("scan", "--file", str(paste), "-o", "json")
+    [end] = of_type(json_events(done), "incident_end")
+    said = [line["message"] for line in end.get("last_lines", [])]
+    assert said[-1] == "helper process: shutting down", end
+    assert not any("as process 9120" in line for line in said), end

@@ -187,7 +187,12 @@ class LastLines:
         lines = self._program(incident.machine_id, incident.unit)
         kept = set(lines)  # those pinned that `units` lost are older than it holds
         pinned = self.pinned.get(host_unit(incident.machine_id, joins_as(incident.unit)), ())
-        lines = sorted([*(line for line in pinned if line not in kept), *lines], key=_time)
+        before_end = set(pinned)
+        # A line of the failure's latest second is before it only if it was read before systemd's line (pinned
+        # then): a paste's whole seconds tie, and a restarted run's first line ("Starting MariaDB ... as process
+        # 9120" in the second of "Scheduled restart job") was shown as the failed run's last word (helper-196).
+        lines = sorted([*(line for line in pinned if line not in kept),
+                        *(line for line in lines if line[0] != end or line in before_end)], key=_time)
         first = next((line for line in reversed(lines) if line[0] <= start), None) if start < end else None
         return said([line for line in lines if line[0] <= end], first)
 
