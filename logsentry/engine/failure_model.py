@@ -169,6 +169,12 @@ class TextServices:
         return self._named.get((machine, unit), unit) if unit.startswith("(") else unit
 
 
+def named_by_its_lines(unit: str) -> bool:
+    """Is `unit` a name lines give themselves (a text's "(java)", an identifier no unit journald vouches for:
+    sources/selection.untrusted_source), which is never restarted (policy.not_restarted)?"""
+    return unit.startswith("(") and unit.endswith(")")
+
+
 def began(failure: Failure) -> int:
     """The failure's first hit (µs of journal time)."""
     return min((member.first_usec for member in failure.members.values()), default=failure.last_usec)

@@ -38,7 +38,7 @@ from ..rules.rule import Rule
 from .failure_evidence import MAX_SEEN, SPAN_USEC, adds_nothing, evidence_among
 from .failure_lead import LeadIns, lead_of
 from .failure_likeness import ANOTHER_FAILURE_USEC
-from .failure_model import Failure, MemberId, TextServices, began, failure_view, member_id
+from .failure_model import Failure, MemberId, TextServices, began, failure_view, member_id, named_by_its_lines
 from .failure_oom import UNIT_OOM_RULES, absorb, settling_kill
 from .failure_pids import PidOwners
 from .failure_runs import RESTART_RULE, escalates, fold, in_run, inherit, other_cause, own_cause, reruns, restarted
@@ -269,7 +269,10 @@ class FailureGroups:
             self._drop(kill)  # the kernel's kill PID 1 reports joins its unit's failure (engine/failure_oom.py)
             absorb(failure, kill)
             self._by_member.update((member, failure) for member in kill.open)
-        if failure.given is None and (restart or failure.settle_usec == incident.fired_usec):
+        # A name lines give themselves ("(java)": a text's) is never restarted, so its failure settles too: PID 1's
+        # lines about its service, a second on, join it and it shows under the service's name, not the program's.
+        if failure.given is None and ((restart and not named_by_its_lines(failure.unit))
+                                      or failure.settle_usec == incident.fired_usec):
             given.append(self._give(failure))
         return given
 

@@ -21,6 +21,7 @@ from ..hosts import claims, describe_host, local_machine_id
 from ..model import Action, Incident, journald_machine
 from ..sources.selection import USER_MANAGER, container_of, user_unit_of, valid_unit_name
 from ..timespec import format_duration
+from .failure_model import named_by_its_lines
 from .second_look import AWAITING, HELD, STALE
 
 
@@ -46,7 +47,7 @@ def not_restarted(unit: str) -> str:
     if (user := user_unit_of(unit)) is not None:
         return (f"rule suggests a restart, but {unit} is {user[1]} of {user[0]}, a user's own service: logsentry "
                 f"restarts system units only: not restarted")
-    if unit.startswith("(") and unit.endswith(")"):  # (sources/selection.untrusted_source: text's, an identifier)
+    if named_by_its_lines(unit):
         return (f"rule suggests a restart, but {unit} is a name its lines give themselves (a text's, or an "
                 "identifier with no unit journald vouches for), no unit to restart: not restarted")
     return f"rule suggests a restart, but {unit or 'the source'} is not a restartable unit"
