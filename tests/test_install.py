@@ -45,7 +45,7 @@ def wait_for(condition, timeout: float, what: str) -> None:  # type: ignore[no-u
 
 def test_readme_install_steps_work_in_a_real_systemd():
     steps = readme_steps()
-    assert steps[0].startswith("apt-get install ") and steps[1] == "python3 -m venv /opt/logsentry", steps
+    assert steps[0].startswith("apt-get install ") and steps[1] == "/usr/bin/python3 -m venv /opt/logsentry", steps
     packages = steps[0].removeprefix("apt-get install ").split()
     assert subprocess.run(["dpkg", "-s", *packages], capture_output=True, check=False).returncode == 0, packages
     checkout = VisibleCheckout()
