@@ -15,6 +15,7 @@ from typing import Any
 
 from .actions.alert import MAX_LINE, clean, incident_payload, journal_source, service_payload, with_rule_title
 from .actions.runner import outbox_items
+from .engine.policy import refused_restart
 from .host_silence import RULE_ID as HOST_RULE
 from .metrics import Metrics
 from .model import Action, Incident, host_unit, incident_id, incident_label
@@ -184,6 +185,8 @@ class ServiceAlerts(StateSaving):
         action = replace(action, incident=incident) if incident is not action.incident else action
         self.figures.actions += 1
         context, after = self._context_of(incident)
+        if action.kind == "alert" and refused_restart(action.reason):  # said in the page; in our journal too
+            log.warning("not restarting %s (rule %s): %s", action.unit, incident.rule_id, action.reason)
         if action.kind == "alert" and (restarted := self._last_restart(incident)):
             action = replace(action, reason=f"{action.reason} ({restarted})")
         items = outbox_items(action, self.config.hostname, context, source=self._source(),

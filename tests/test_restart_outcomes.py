@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from logsentry.engine.policy import GuardedPolicy, Limits, RestartLedger, RestartRecord
+from logsentry.engine.policy import GuardedPolicy, Limits, RestartLedger, RestartRecord, refused_restart
 from logsentry.engine.second_look import AWAITING, HELD, MAX_AWAITED_USEC, MAX_QUEUED_USEC, STALE, StaleReports
 from logsentry.model import Action, Incident, Severity
 
@@ -132,3 +132,16 @@ def test_no_cooldown_leaves_the_budget_alone_to_limit_restarts() -> None:
                             ledger, lambda: NOW, False, "logsentry.service", LOCAL)
     assert [kind for kind, _ in decided(guarded, incident("A"))] == ["restart", "alert"]
     assert decided(guarded, incident("A", NOW + S)) == [("alert", "restart loop")]
+
+
+def test_a_refused_restart_says_its_limits_as_configured() -> None:
+    """The budget's period and the cooldown as the config says them ("1h", not "3600s": a new operator read the
+    page against `period = "1h"`); `refused_restart` knows such a reason (the service logs it: test_restart_systemd)."""
+    ledger = RestartLedger([RestartRecord(UNIT, "ghc-mvar-deadlock", NOW - S * n, "A", "A", "done")
+                            for n in (30, 20, 10)])
+    [loop] = policy(ledger).decide(incident("A"), NOW)
+    assert loop.reason == "restart loop: 3 restarts within 1h (budget 3); not restarting", loop.reason
+    [cooling] = policy(RestartLedger(ledger.records[-1:])).decide(incident("A"), NOW)
+    assert cooling.reason == "restart cooldown: last restart 10s ago (cooldown 5m); not restarting", cooling.reason
+    assert refused_restart(loop.reason) and refused_restart(cooling.reason)
+    assert not refused_restart("critical incident")

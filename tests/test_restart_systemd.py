@@ -135,6 +135,7 @@ def test_restart_budget_ends_in_a_loop_alert(sandbox, tmp_path):
         time.sleep(2)  # a wrongly allowed third restart would show up as a new invocation now
         text = log.read_text()
         assert text.count("restarted mvar.service") == 2, text
+        assert "not restarting mvar.service (rule ghc-mvar-deadlock): restart loop: 2 restarts within 1h" in text, text
         invocations.add(sandbox.show("mvar.service", "InvocationID"))
         assert sum(1 for r in alert_reasons(alerts) if "restart loop" in r) == 1
     finally:

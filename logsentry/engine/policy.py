@@ -34,6 +34,16 @@ def user_manager(unit: str) -> bool:
     return USER_MANAGER.fullmatch(unit) is not None
 
 
+REFUSALS = ("came back after restart: ", "restart loop: ", "restart cooldown: ", "rule suggests a restart")
+"""How the reason of an alert in place of a restart a rule suggested begins (GuardedPolicy._guard_restart,
+not_restarted, _unvouched_reason): the service logs such a decision too (`refused_restart`)."""
+
+
+def refused_restart(reason: str) -> bool:
+    """Does an alert's reason say why a restart its rule suggested was not done?"""
+    return reason.startswith(REFUSALS)
+
+
 def not_restarted(unit: str) -> str:
     """Why a restart a rule suggests is not done for `unit`, which is no restartable unit."""
     if user_manager(unit):
@@ -305,16 +315,15 @@ class GuardedPolicy:
         if same_rule and incident.invocation and incident.invocation != same_rule[-1].invocation \
                 and same_rule[-1].after in ("", incident.invocation) and limits.on_return == "alert":
             return [Action("alert", incident.unit, incident, dry,
-                           "came back after restart: the same signature in the unit's new invocation; "
-                           "not restarting again")]
+                           f"{REFUSALS[0]}the same signature in the unit's new invocation; not restarting again")]
         if len(recent) >= limits.budget:
             return [Action("alert", incident.unit, incident, dry,
-                           f"restart loop: {len(recent)} restarts within {limits.period_usec // 1_000_000}s "
+                           f"{REFUSALS[1]}{len(recent)} restarts within {format_duration(limits.period_usec)} "
                            f"(budget {limits.budget}); not restarting")]
         if recent and at - recent[-1].at_usec < limits.cooldown_usec:
             return [Action("alert", incident.unit, incident, dry,
-                           f"restart cooldown: last restart {(at - recent[-1].at_usec) // 1_000_000}s ago; "
-                           "not restarting")]
+                           f"{REFUSALS[2]}last restart {format_duration(at - recent[-1].at_usec)} ago "
+                           f"(cooldown {format_duration(limits.cooldown_usec)}); not restarting")]
         self.ledger.add(RestartRecord(incident.unit, incident.rule_id, at, incident.invocation),
                         keep_since_usec=at - max(limits.period_usec, limits.cooldown_usec))
         return [action]
