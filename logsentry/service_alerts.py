@@ -301,6 +301,8 @@ class ServiceAlerts(StateSaving):
                           f"new incident since {format_usec(again.first_usec)}")
             elif invocation and incident.invocation and invocation != incident.invocation:
                 reason = f"{incident.unit} has a new invocation, {quiet} after the last hit"
+            elif systemds:  # PID 1's line of that run ("Stopping ...": a stop or restart by hand), not the unit's own
+                reason = f"systemd logs of {incident.unit}, {quiet} after the last hit"
             else:
                 reason = f"{incident.unit} logs again, {quiet} after the last hit"
             reason += quoted

@@ -108,3 +108,24 @@ def test_a_programs_failure_that_systemd_then_told_is_held_past_systemds_closing
     running.wait_log("stays firing until the unit logs again")
     time.sleep(1)
     assert not any("RESOLVED" in title for title in titles(hook)), running.log()
+
+
+def test_a_held_hang_released_by_systemds_line_says_so_not_that_the_unit_logs(  # type: ignore[no-untyped-def]
+        live_journal, service, receiver, tmp_path) -> None:  # noqa: F811
+    """A hang held after its window (the program's hit, not a failure systemd told), then an operator's `systemctl
+    stop`: PID 1's "Stopping" line ends it, and the resolve says systemd logged of the unit, quoting that line (a new
+    operator read "hang.service logs again ...; the line: "Stopping hang.service ..."" in a real systemd)."""
+    rules = tmp_path / "boom-rules"
+    rules.mkdir()
+    (rules / "boom.toml").write_text(BOOM)
+    hook = receiver()
+    running = alerting_to(service, live_journal, rules, hook)
+    live_journal.write("BOOM hung", _SYSTEMD_INVOCATION_ID=RUN_A)
+    hook.wait_for(1)
+    running.wait_log("stays firing until the unit logs again")
+    pid1(live_journal, "Stopping app.service - App...", RUN_A)
+    resolved = hook.wait_for(2)[1][1]
+    assert "RESOLVED" in resolved["title"], resolved
+    assert resolved["message"].startswith("systemd logs of app.service, "), resolved["message"]
+    assert 'the line: "Stopping app.service - App..."' in resolved["message"], resolved["message"]
+    assert "app.service logs again" not in resolved["message"], resolved["message"]
