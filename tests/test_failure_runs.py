@@ -109,3 +109,28 @@ def test_a_long_loop_keeps_a_member_per_rule_not_one_per_run() -> None:
     assert len(saved["members"]) == 2, [m["first_usec"] for m in saved["members"]]  # the first run's, the open one
     [view] = groups.open_failures()
     assert view.count == 200 and view.last_usec == 200 * 2_000_000, view
+
+
+def test_a_loop_given_out_after_two_runs_says_their_hits_as_its_chain_does(make_journal: Any) -> None:
+    """Runs a second apart: two had failed when the failure was given out (2 s after it began). The page said "1 hit
+    from T to T" while its own chain said systemd-unit-failed "2 hits" (a new operator's crash loop in a real
+    systemd): the leader's hits are its rule's in every run, to the latest, as in the failure's end record."""
+    events = scan(make_journal, [line for n in range(1, 4) for line in run_dies(n, n * 1.0, "fatal: no config")])
+    [page] = of_type(events, "incident")
+    link = next(link for link in page["chain"] if link["rule"] == page["rule"])
+    assert page["count"] == link["count"] >= 2, page
+
+
+def test_a_failure_not_yet_given_says_its_leaders_hits_in_every_run() -> None:
+    """The view a page is made of, before it is given out: the leader's rule's hits in each run, to its latest."""
+    from logsentry.engine.failures import FailureGroups
+    from logsentry.model import Incident, Severity
+    from logsentry.rules.loader import load_rules, shipped_rules_dir
+
+    groups = FailureGroups(load_rules([shipped_rules_dir()]).rules)
+    for n in (1, 2):
+        at = n * 1_000_000
+        groups.fired(Incident("systemd-unit-failed", Severity.ERROR, UNIT, "", at, at, at, 1, 1, 600_000_000, "",
+                              ("failed",), "alert", invocation=f"{n:032x}", machine_id="m"))
+    [view] = groups.open_failures()
+    assert (view.count, view.first_usec, view.last_usec) == (2, 1_000_000, 2_000_000), view

@@ -195,8 +195,11 @@ def failure_view(failure: Failure, rank: Callable[[Incident], Any], one_hit: Col
         lead = min(members, key=rank)
         severity = max([*(m.severity for m in members),
                         *(link.severity for (rule, _), link in failure.seen.items() if rule in one_hit)])
-        return replace(lead, unit=failure.unit, invocation=failure.invocation or lead.invocation,
-                       severity=severity, chain=chain if len(chain) > 1 else ())
+        # its rule's hits in each run of a crash loop, to the latest (as its chain's link says, and once given)
+        same = [m for m in members if (m.rule_id, m.key) == (lead.rule_id, lead.key)]
+        return replace(lead, unit=failure.unit, invocation=failure.invocation or lead.invocation, severity=severity,
+                       count=max(sum(m.count for m in same), lead.count),
+                       last_usec=max(m.last_usec for m in same), chain=chain if len(chain) > 1 else ())
     given = failure.given
     # (by rule, key and first hit: the given incident has the failure's unit, which joins_as may have renamed)
     own = failure.members.get(member_id(given)) or next(
