@@ -322,6 +322,10 @@ class Service(SecondLooks):
         if heads:
             rule_id, unit, first_usec = min(heads, key=lambda head: head[2])
             status += f" (oldest: {rule_id} on {unit} since {format_usec(first_usec)})"
+        if held := self.held.incidents():  # ended, but their alerts fire on (`logsentry incidents` lists them too)
+            oldest = min(held, key=lambda incident: incident.first_usec)
+            status += (f", {len(held)} held until {'its unit logs' if len(held) == 1 else 'their units log'} again "
+                       f"(oldest: {oldest.rule_id} on {oldest.unit} since {format_usec(oldest.first_usec)})")
         counts = [plural(count, word, words, separated=False) for count, word, words in (  # "1 entry", not "1 entries"
             (figures.entries, "entry", "entries"), (figures.matches, "match", "matches"),
             (figures.incidents, "incident", None), (figures.actions, "action", None))]

@@ -11,6 +11,7 @@ receiver on 127.0.0.1; the command run as a process beside it.
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -21,7 +22,7 @@ from typing import Any
 
 from receivers import HttpReceiver
 from test_held_resolve import DOWN_RULE, alerting_to, started, titles
-from test_service import RunningService, boom_rules, receiver, service  # noqa: F401  (fixtures)
+from test_service import RunningService, boom_rules, config_text, receiver, service  # noqa: F401  (fixtures)
 
 BY_HAND = "resolved by hand with `logsentry incidents resolve`"
 
@@ -229,3 +230,27 @@ def test_a_request_for_an_incident_just_resolved_by_hand_is_answered_as_done(  #
            f"alice's reason) at " in rows[1][2] and rows[1][2].endswith(": this request changes nothing"), rows
     time.sleep(1.5)
     assert len(hook.requests) == 2, titles(hook)  # one firing, one resolve
+
+
+def test_the_status_counts_held_alerts_beside_the_open_incidents(  # type: ignore[no-untyped-def]
+        live_journal, boom_rules, service, receiver, tmp_path) -> None:  # noqa: F811
+    """systemd's STATUS said "0 open incidents" while `logsentry incidents` listed a held one, firing (a new
+    operator's hang in a real systemd): it says the held ones too, and the oldest of them."""
+    from test_faults import NotifySocket
+
+    notify = NotifySocket(tmp_path / "notify.sock")
+    try:
+        hook = receiver()
+        channels = f'[[channel]]\nname = "hook"\ntype = "apprise"\nurl = "json://{hook.url}/hook"\n'
+        running = service(config_text(live_journal, boom_rules(action="restart", within="1s"), channels))
+        running.env = {**os.environ, "NOTIFY_SOCKET": str(notify.path)}
+        running.start()
+        held_one(live_journal, running, hook)
+        deadline = time.monotonic() + 10
+        while "held" not in (notify.status() or "") and time.monotonic() < deadline:
+            time.sleep(0.2)
+        status = notify.status() or ""
+        assert status.startswith("0 open incidents, 1 held until its unit logs again (oldest: boom on app.service "
+                                 "since "), status
+    finally:
+        notify.close()
