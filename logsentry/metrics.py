@@ -36,6 +36,10 @@ class Metrics:
         self.incidents = Counter("logsentry_incidents", "Incidents fired.", ["rule", "severity"], registry=registry)
         self.actions = Counter("logsentry_actions", "Actions decided, by what became of them.",
                                ["action", "result"], registry=registry)
+        self.outcomes = Counter("logsentry_action_outcomes", "What became of the actions queued: restart done, "
+                                "failed or not_run (someone else's restart came first), alert delivered, "
+                                "hook done or failed.",
+                                ["action", "result"], registry=registry)
         self.outbox_pending = Gauge("logsentry_outbox_pending", "Actions waiting in the outbox.", registry=registry)
         self.outbox_oldest = Gauge("logsentry_outbox_oldest_age_seconds",
                                    "Age of the oldest action waiting in the outbox (0 when none).", registry=registry)

@@ -156,6 +156,7 @@ class Service(SecondLooks):
         self.worker = OutboxWorker(self.state.path, config)
         if self.metrics is not None:
             self.worker.on_failure = self.metrics.delivery_failures.labels  # (channel=...).inc() per failure
+            self.worker.on_outcome = self.metrics.outcomes.labels  # (action=..., result=...).inc() per outcome
         self.pending: list[OutboxItem] = []
         self.cursor: str | None = self.state.cursor
         # A journal_directory's position per host file (sources/fanin.py); None: the local journal, or a first start

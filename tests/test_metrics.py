@@ -87,3 +87,20 @@ def test_config_check_describes_metrics_hook_and_machine_without_secrets():
     assert "restarts only units of machine 0123456789abcdef0123456789abcdef" in text
     assert "metrics: http://127.0.0.1:9464/metrics" in text
     assert "SECRET-TOKEN" not in config.secrets().scrub("failed: SECRET-TOKEN")
+
+
+def test_what_became_of_the_actions_is_counted(live_journal, boom_rules, service, receiver):  # noqa: F811
+    """logsentry_actions_total counts decisions ("queued"), and only those: a new operator found no metric that
+    told an alert delivered (or a restart done). logsentry_action_outcomes_total does, once the outbox is done."""
+    port = free_port()
+    hook = receiver()
+    channels = f'[[channel]]\nname = "hook"\ntype = "apprise"\nurl = "json://{hook.url}/x"\n'
+    running = service(config_text(live_journal, boom_rules(), channels,
+                                  extra=f'[metrics]\nlisten = "127.0.0.1:{port}"\n'))
+    running.start()
+    live_journal.write("BOOM 1")
+    hook.wait_for(1)
+    key = ("logsentry_action_outcomes_total", frozenset({("action", "alert"), ("result", "delivered")}))
+    got = wait_for(lambda: (s := scrape(port)).get(key) and s)
+    assert got[key] == 1, got
+    running.stop()

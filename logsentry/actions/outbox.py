@@ -107,6 +107,9 @@ class OutboxWorker:
         self.silences = Matcher(Path(state_path).parent)  # `logsentry silence`: checked before each delivery
         self.on_failure: Callable[..., Any] | None = None
         """Metrics: called with channel=NAME, its result's inc() called, for each failed delivery attempt."""
+        self.on_outcome: Callable[..., Any] | None = None
+        """Metrics: called with action=KIND, result=WHAT, its result's inc() called, when an action is done or
+        given up: restart done, failed, not_run; alert delivered; hook done, failed."""
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._lanes: dict[str, threading.Thread] = {}
@@ -205,6 +208,7 @@ class OutboxWorker:
         except ActionFailed as error:
             log.error("restart of %s failed: %s", unit, error)
             self.failures += 1
+            self._outcome("restart", "failed")
             state.end_restart(row.id, row.dedupe, "failed", str(error), (unit, _fired(row), wall_usec(), ""), "failed")
             payload = service_payload("restart_failed", self.config.hostname, str(error),
                                       of_host=str(row.payload.get("host", "")),  # (a row queued before: ours)
@@ -219,6 +223,11 @@ class OutboxWorker:
         text = f"{detail}: restarted {unit} at {format_usec(at)}" + (f" (new invocation {after})" if after else "")
         log.warning("restarted %s (%s): %s", unit, row.payload.get("rule"), detail)
         state.end_restart(row.id, row.dedupe, "done", text, (unit, _fired(row), at, after))
+        self._outcome("restart", "done")
+
+    def _outcome(self, action: str, result: str) -> None:
+        if self.on_outcome is not None:
+            self.on_outcome(action=action, result=result).inc()
 
     def _reconciled(self, state: State, row: OutboxRow, unit: str, intent: Intent | None) -> bool:
         """A restart an earlier logsentry began (it died meanwhile): finished, so nothing more to do (True),
@@ -260,13 +269,13 @@ class OutboxWorker:
                       "logsentry's own restart ran (logsentry stopped before its command started)")
         return True
 
-    @staticmethod
-    def _not_run(state: State, row: OutboxRow, unit: str, now: str, why: str) -> None:
+    def _not_run(self, state: State, row: OutboxRow, unit: str, now: str, why: str) -> None:
         """End a restart that is not logsentry's to run (the unit has invocation `now`, someone else's): said and
         logged with `why`, and "not-run" for the ledger, which then forgets the decision."""
         text = f"not run: {why}; not restarted again"
         log.warning("restart of %s: %s", unit, text)
         state.end_restart(row.id, row.dedupe, "done", text, (unit, _fired(row), wall_usec(), now), "not-run")
+        self._outcome("restart", "not_run")
 
     # -- remote hosts' restarts: the watch's command hook ------------------------------------------------
     def _hook(self, state: State, row: OutboxRow) -> None:
@@ -287,6 +296,7 @@ class OutboxWorker:
             if attempts >= HOOK_TRIES:
                 log.error("command hook for %s failed %d times: %s", payload.get("unit"), attempts, message)
                 state.update(row.id, status="failed", attempts=attempts, last_error=message)
+                self._outcome("hook", "failed")
                 return
             delay = min(self.config.alerts.backoff_usec * 2 ** attempts, self.config.alerts.max_backoff_usec)
             state.update(row.id, status="pending", attempts=attempts, next_attempt_usec=wall_usec() + delay,
@@ -295,6 +305,7 @@ class OutboxWorker:
         log.warning("command hook run for %s on %s (rule %s)", payload.get("unit"), payload.get("host"),
                     payload.get("rule"))
         state.update(row.id, status="done", attempts=row.attempts + 1, last_error="")  # (the try that ran it counts)
+        self._outcome("hook", "done")
 
     # -- alerts ---------------------------------------------------------------------------------------
     def _alert(self, state: State, row: OutboxRow) -> None:
@@ -334,6 +345,7 @@ class OutboxWorker:
         # (the try that delivered counts: "done" with 0 attempts read as never tried, helper-137's trial)
         state.update(row.id, status="done", channel=row.channel, attempts=row.attempts + 1, last_error="")
         log.info("alert %s delivered via %s", alert_name(row.dedupe, payload), channel.name)
+        self._outcome("alert", "delivered")
 
     def _refresh(self, state: State, row: OutboxRow, channels: list[Channel], payload: Mapping[str, Any]) -> None:
         """Each Alertmanager channel once; a failure waits for the next re-send (no retries, no escalation)."""
