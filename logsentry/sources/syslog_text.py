@@ -13,7 +13,7 @@ from .dmesg import FACILITIES
 from .header_zone import SINCE, HeaderZone, header_zone, status_zone
 from .plain import COMM_CHARS, PRINTK_TIME
 from .selection import COREDUMP_MESSAGE_ID, parse_priority
-from .text_layouts import LINE, LOGREAD, RFC5424
+from .text_layouts import LINE, LOGREAD, RFC5424, RSYSLOG_FACILITIES, SEVERITY_WORDS
 from .text_line import TextLine, rsyslog_unescaped
 from .text_times import local_usec, month_number, utc_usec
 from .text_years import Years
@@ -63,13 +63,14 @@ message's start matched systemd-coredump's or PID 1's lines behind it (helper-17
 _COREDUMP = re.compile(r"Process \d+ \([^)\n]*\) of user \d+ dumped core\.")
 
 
-def _fields(host: str | None, ident: str | None, pid: str | None, pri: str | None, message: str) -> dict[str, str]:
+def _fields(host: str | None, ident: str | None, pid: str | None, pri: str | None, message: str,
+            severity: str | None = None) -> dict[str, str]:
+    """A line's entry fields; `severity` a level without a facility (when `pri` is None)."""
     if (glyph := _LINK_GLYPH.match(message)) is not None:
         message = message[glyph.end():]
     if ident and pri is None and (tagged := _FACILITY_LEVEL.fullmatch(ident)) and tagged["fac"] in FACILITIES:
         with suppress(ValueError):  # (syslog's level names and aliases, as -p takes them; no level: as written)
             ident, pri = tagged["ident"], str(FACILITIES.index(tagged["fac"]) * 8 + parse_priority(tagged["lvl"]))
-    severity = None
     if ident and pri is None and (worded := _SEVERITY_FIRST.fullmatch(ident)):
         ident, severity = worded["ident"], str(parse_priority(worded["lvl"].lower()))
     if ident == "kernel" and pid is None and (stamp := PRINTK_TIME.match(message)):
@@ -109,6 +110,21 @@ def _pid_alone(facility: str, level: str, pid: str, message: str) -> dict[str, s
     fields = _fields(None, f"[{pid}]", pid, pri, message)
     fields.pop("_COMM", None)
     return fields
+
+
+def _leading_level(found: re.Match[str]) -> tuple[str | None, str | None]:
+    """The PRI and the severity an rsyslog template wrote before the time (text_layouts._LEVEL_FIRST), as `_fields`
+    takes them: a `facility.severity` as a `<PRI>`, a severity alone as the level without a facility (a facility's
+    name rsyslog does not write: neither)."""
+    severity, facility = (found["lsev"], found["lfac"]) if found["lsev"] else (found["usev"], found["ufac"])
+    if severity is None:
+        return None, None
+    level = SEVERITY_WORDS.index(severity.lower())
+    if facility is None:
+        return None, str(level)
+    if (name := facility[:-1].lower()) not in RSYSLOG_FACILITIES:
+        return None, None
+    return str(RSYSLOG_FACILITIES.index(name) * 8 + level), None
 
 
 _WEEKDAY_FIRST = frozenset("MTWFS")
@@ -198,7 +214,8 @@ class SyslogParser:
                 return None
         else:  # monotonic: time since boot, kept increasing across boots
             self.last_monotonic = usec = self.boot_offset + int(found["mono"]) * 1_000_000 + int(found["mfrac"])
-        fields = _fields(found["host"], found["ident"], found["pid"], found["pri"], found["msg"])
+        pri, severity = (found["pri"], None) if found["pri"] else _leading_level(found)
+        fields = _fields(found["host"], found["ident"], found["pid"], pri, found["msg"], severity)
         return TextLine(usec, fields, found.start("msg"))
 
     def _full_usec(self, date: str, hms: str, frac: str | None, zone: str) -> int:
