@@ -1,14 +1,16 @@
 """Trial 61's remaining readers, through the CLI on small text files and the line readers themselves: rsyslog
-templates that write the severity before the time."""
+templates that write the severity before the time, ZoneMinder's own log files."""
 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from conftest import run_cli
 
+from logsentry.sources.applog import AppLogParser
 from logsentry.sources.syslog_text import SyslogParser
 
 
@@ -59,3 +61,30 @@ def test_words_rsyslog_does_not_write_are_no_severity() -> None:
         assert parser.parse(line) is None, line
     unknown = parser.parse("res0.err 2023-12-04T19:47:21Z c21 app: x")  # (no facility rsyslog names)
     assert unknown is not None and "PRIORITY" not in unknown.fields
+
+
+ZONEMINDER = """\
+11.10.2024 22:16:41.225858 zmdc[12655].INF [ZMServer:411] [Starting pending process, zmc -m 2]
+11.10.2024 22:16:41.238766 zmdc[15246].INF [ZMServer:411] ['zmc -m 2' started at 24/10/11 22:16:41]
+11.10.2024 22:16:43.877369 zmdc[12655].ERR [ZMServer:718] ['zmc -m 2' exited abnormally, exit status 255]
+11.10.2024 22:16:44.000001 zmc_m2[15246].WAR-zm_monitor.cpp/2310 [Can't open video device]
+11.10.2024 22:16:46.390523 zmdc[12655].ERR [ZMServer:718] ['zmc -m 1' exited abnormally, exit status 255]
+"""
+
+
+def test_zoneminder_log_file_times_and_levels(tmp_path: Path) -> None:
+    path = tmp_path / "zm.log"  # trial 61's 39: Logger.pm's "%x %H:%M:%S.%06d id[pid].CODE [caller:line] [msg]"
+    path.write_text(ZONEMINDER)
+    assert _summary(path)["first_usec"] == int(datetime(2024, 10, 11, 22, 16, 41).timestamp()) * 1_000_000 + 225858
+    assert _summary(path, "-p", "err")["entries"] == 2
+    assert _summary(path, "-p", "warning")["entries"] == 3
+
+
+def test_zoneminder_log_file_identifier_and_pid() -> None:
+    parser = AppLogParser("zm.log", 1.8e9)
+    lines = [parser.parse(line) for line in ZONEMINDER.splitlines()]
+    assert [(read.fields["SYSLOG_IDENTIFIER"], read.fields["_PID"]) for read in lines if read is not None] == [
+        ("zmdc", "12655"), ("zmdc", "15246"), ("zmdc", "12655"), ("zmc_m2", "15246"), ("zmdc", "12655")]
+    dotted = parser.parse("11.10.2024 22:16:47.5 something else happened")  # (a dotted date alone: its time)
+    assert dotted is not None and dotted.fields["SYSLOG_IDENTIFIER"] == "zm" and "_PID" not in dotted.fields
+    assert dotted.usec == int(datetime(2024, 10, 11, 22, 16, 47).timestamp()) * 1_000_000 + 500_000
