@@ -1,13 +1,17 @@
 """Trial 61's remaining readers, through the CLI on small text files and the line readers themselves: rsyslog
-templates that write the severity before the time, ZoneMinder's own log files."""
+templates that write the severity before the time, ZoneMinder's own log files, and a syslog time without a zone
+read at the offset the program's own zoned time beside it shows."""
 
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from conftest import run_cli
 
 from logsentry.sources.applog import AppLogParser
@@ -88,3 +92,60 @@ def test_zoneminder_log_file_identifier_and_pid() -> None:
     dotted = parser.parse("11.10.2024 22:16:47.5 something else happened")  # (a dotted date alone: its time)
     assert dotted is not None and dotted.fields["SYSLOG_IDENTIFIER"] == "zm" and "_PID" not in dotted.fields
     assert dotted.usec == int(datetime(2024, 10, 11, 22, 16, 47).timestamp()) * 1_000_000 + 500_000
+
+
+PROMTAIL = ("Oct 25 08:13:32 loki.local promtail[9748]: level=error ts=2019-10-25T13:13:32.430744673Z "
+            "caller=client.go:206 component=client host=127.0.0.1:3100 msg=\"final error sending batch\" status=400\n"
+            "Oct 25 08:14:32 loki.local systemd[1]: Started Session 12 of user root.\n")
+AT_13_13_32 = 1_572_009_212_000_000  # 2019-10-25T13:13:32Z
+FILE_TIME = 1_572_100_000  # 2019-10-26: the year of a syslog time
+
+
+@pytest.fixture
+def zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
+    """Sets this machine's local time zone (TZ) for the test."""
+    def set_zone(name: str) -> None:
+        monkeypatch.setenv("TZ", name)
+        time.tzset()
+    yield set_zone
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.parametrize("local", ["UTC", "Europe/Berlin", "America/Chicago"])
+def test_a_programs_own_zoned_time_gives_the_syslog_times_zone(tmp_path: Path, zone: Callable[[str], None],
+                                                                local: str) -> None:
+    path = tmp_path / "syslog"  # trial 61's 35: the syslog time at UTC-5, promtail's own in UTC
+    path.write_text(PROMTAIL)
+    zone(local)
+    summary = _summary(path)
+    assert (summary["first_usec"], summary["last_usec"]) == (AT_13_13_32, AT_13_13_32 + 60_000_000)
+
+
+def _first_usec(text: str) -> int:
+    parser = SyslogParser(FILE_TIME)
+    read = parser.parse(text)
+    assert read is not None
+    return read.usec
+
+
+def test_a_programs_own_time_elsewhere_or_later_gives_no_zone(zone: Callable[[str], None]) -> None:
+    zone("UTC")
+    as_local = AT_13_13_32 - 5 * 3600_000_000  # (08:13:32 read as UTC)
+    for line in ("Oct 25 08:13:32 h app[1]: msg=\"the peer sent 2019-10-25T13:13:32Z\"",  # (a time it quotes)
+                 "Oct 25 08:13:32 h app[1]: ts=2019-10-25T13:20:32Z x",  # (7 minutes past a quarter hour's offset)
+                 "Oct 25 08:13:32 h app[1]: ts=2019-10-27T13:13:32Z x"):  # (two days and 5 h: no zone's offset)
+        assert _first_usec(line) == as_local, line
+    parser = SyslogParser(FILE_TIME)  # a zone told by a later line would put the lines before it hours apart
+    first, later = (parser.parse(line) for line in PROMTAIL.splitlines()[::-1])
+    assert first is not None and later is not None and (first.usec, later.usec) == (as_local + 60_000_000, as_local)
+    assert _first_usec('Oct 25 08:13:32 h app[1]: {"time":"2019-10-25T13:13:32+00:00","msg":"x"}') == AT_13_13_32
+    assert _first_usec("Oct 25 08:13:32 h app[1]: [2019-10-25T08:13:32.5-05:00] x") == AT_13_13_32
+
+
+def test_journalctls_header_zone_is_not_overridden(zone: Callable[[str], None]) -> None:
+    zone("UTC")
+    parser = SyslogParser(FILE_TIME)
+    parser.marker("Logs begin at Fri 2019-10-25 07:00:00 UTC, end at Fri 2019-10-25 09:00:00 UTC.")
+    assert parser.parse(PROMTAIL.splitlines()[0]) is not None and parser.zone_note is None
+    assert parser.last_local == AT_13_13_32 - 5 * 3600_000_000
