@@ -1,6 +1,6 @@
 """Trial 61's remaining readers, through the CLI on small text files and the line readers themselves: rsyslog
 templates that write the severity before the time, ZoneMinder's own log files, and a syslog time without a zone
-read at the offset the program's own zoned time beside it shows."""
+read at the offset the program's own zoned time beside it shows, Kibana's JSON line's level among its tags."""
 
 from __future__ import annotations
 
@@ -13,7 +13,12 @@ from typing import Any
 
 import pytest
 from conftest import run_cli
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_levels import c_text_level, misread
 
+from logsentry.engine.levels import text_level
+from logsentry.sources import _journalscan
 from logsentry.sources.applog import AppLogParser
 from logsentry.sources.syslog_text import SyslogParser
 
@@ -149,3 +154,57 @@ def test_journalctls_header_zone_is_not_overridden(zone: Callable[[str], None]) 
     parser.marker("Logs begin at Fri 2019-10-25 07:00:00 UTC, end at Fri 2019-10-25 09:00:00 UTC.")
     assert parser.parse(PROMTAIL.splitlines()[0]) is not None and parser.zone_note is None
     assert parser.last_local == AT_13_13_32 - 5 * 3600_000_000
+
+
+KIBANA_T = '{"type":"log","@timestamp":"2024-06-12T05:19:20+00:00","tags":'
+KIBANA: list[tuple[int | None, str, str]] = [
+    (3, KIBANA_T + '["error","elasticsearch-service"],"pid":6,"message":"Unable to retrieve version information from '
+        'Elasticsearch nodes. connect ECONNREFUSED 172.24.0.2:9200"}', "Kibana 7's new platform (trial 61's 34)"),
+    (6, KIBANA_T + '["info","plugins","reporting","config"],"pid":6,"message":"Chromium sandbox ..."}', "info"),
+    (4, KIBANA_T + '["warn","plugins","security"],"pid":6,"message":"x"}', "warn"),
+    (4, KIBANA_T + '["warning","config","deprecation"],"pid":6,"message":"x"}', "a legacy plugin's warning"),
+    (2, KIBANA_T + '["fatal","root"],"pid":6,"message":"x"}', "fatal"),
+    (7, KIBANA_T + '["debug","x"],"pid":6,"message":"x"}', "debug"), (7, KIBANA_T + '["trace"],"pid":1}', "trace"),
+    (3, KIBANA_T + '["status","plugin:elasticsearch@6.8.0","error"],"pid":1,"state":"red","message":"Status changed '
+        'from yellow to red - Unable to connect to Elasticsearch."}', "Kibana 6's status change"),
+    (6, KIBANA_T + '["listening","info"],"pid":1,"message":"Server running at http://0:5601"}', "the level later"),
+    (3, KIBANA_T + '["err","x"],"pid":1,"message":"x"}', "err, the string format's"),
+    (None, KIBANA_T + '["plugins","x"],"pid":1,"message":"error"}', "no level tag"),
+    (None, KIBANA_T + '[],"pid":1,"message":"x"}', "no tags"),
+    (None, KIBANA_T + '["Error"],"pid":1,"message":"x"}', "not as Kibana writes it"),
+    (None, KIBANA_T + '["x\\"y","error"],"pid":1,"message":"x"}', "an escape in a tag"),
+    (None, KIBANA_T + '["error" ,"x"],"pid":1,"message":"x"}', "a blank in the array"),
+    (None, KIBANA_T + '["error","x","pid":1,"message":"x"}', "no end to the array"),
+    (None, '{"type":"response","@timestamp":"2024-06-12T05:19:20+00:00","tags":["error"],"pid":6,"message":"x"}',
+     "a response line"),
+    (None, '{"type":"log","tags":["error"],"@timestamp":"2024-06-12T05:19:20+00:00","pid":6,"message":"x"}',
+     "another key order"),
+    (None, '{"type": "log", "@timestamp": "2024-06-12T05:19:20+00:00", "tags": ["error"], "message": "x"}',
+     "blanks: not JSON.stringify's"),
+    (None, KIBANA_T + '["error"],"pid":6,"message":"x"', "no object's end"),
+    (3, '{"type":"error","@timestamp":"2024-06-12T05:19:20+00:00","tags":["fatal","root"],"pid":6,"level":"error",'
+        '"message":"x"}', "an error line's level key, read as ever"),
+]
+
+
+def test_kibana_json_levels_python_and_c() -> None:
+    assert not misread(KIBANA, text_level), misread(KIBANA, text_level)
+    assert not misread(KIBANA, c_text_level), misread(KIBANA, c_text_level)
+
+
+KIBANA_PIECES = [KIBANA_T, '{"type":"log","@timestamp":"', "2024", '","tags":[', '"error"', '"warn"', '"x"', ",", "]",
+                 ',"pid":6', "}", '"', "\\", " "]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(KIBANA_PIECES), st.text(max_size=2)), max_size=10))
+def test_kibana_c_and_python_agree_on_generated_lines(parts: list[str]) -> None:
+    text = "".join(parts)
+    assert _journalscan.text_level(text.encode("utf-8", "surrogatepass")) == text_level(text), repr(text)
+
+
+def test_kibana_in_a_compose_paste(tmp_path: Path) -> None:
+    path = tmp_path / "compose.log"  # docker compose logs: Elasticsearch's JSON and Kibana 7's
+    path.write_text("".join(f"kibana         | {line}\n" for _, line, _ in KIBANA[:3]))
+    assert _summary(path, "-p", "err")["entries"] == 1
+    assert _summary(path, "-p", "warning")["entries"] == 2

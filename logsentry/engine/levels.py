@@ -38,7 +38,8 @@ A. An access log line (NCSA Common/Combined: Apache httpd, nginx, gunicorn, Trae
    one of 0..7 is read by the object's schema, a top-level key its program always writes: GELF's syslog level
    (`short_message`), Nextcloud's and ownCloud's 0 DEBUG .. 4 FATAL (`reqId`); else it is no level
    (structured_levels.SMALL_SCALES). Keys inside nested values never count.
-   MongoDB 4.4+'s `"s"` counts only where its formatter writes it (`format_levels.mongo_json_level`).
+   MongoDB 4.4+'s `"s"` counts only where its formatter writes it (`format_levels.mongo_json_level`), and
+   Kibana's `"type":"log"` line's level only among its tags (`structured_levels.kibana_json_level`).
 3. Fixed line formats at the start (`engine/format_levels.py`, with its C twin `sources/format_levels.h`):
    glog/klog/abseil, CockroachDB's `Lyymmdd`, ClickHouse's `<Error>`, Redis and Valkey, Go's runtime, .NET's
    `fail: Category[EventId]`, MongoDB up to 4.2 and Erlang/OTP's report headers; Icinga 2's `critical/Facility: `,
