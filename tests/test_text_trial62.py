@@ -53,8 +53,8 @@ def test_rsyslog_severity_before_the_time_fields() -> None:
     assert read.fields == {"MESSAGE": "Unable to set audit pid, exiting", "_HOSTNAME": "c21",
                            "SYSLOG_IDENTIFIER": "auditd", "_COMM": "auditd", "_PID": "3899", "SYSLOG_PID": "3899",
                            "PRIORITY": "3"}
-    upper = parser.parse("CRIT Dec  4 19:47:21 c21 kernel: x")  # (the `uppercase` option; a BSD time)
-    assert upper is not None and upper.fields["PRIORITY"] == "2" and upper.fields["_HOSTNAME"] == "c21"
+    bsd = parser.parse("crit Dec  4 19:47:21 c21 kernel: x")  # (a BSD time)
+    assert bsd is not None and bsd.fields["PRIORITY"] == "2" and bsd.fields["_HOSTNAME"] == "c21"
     paired = parser.parse("daemon.warning 2023-12-04T19:47:21Z c21 auditd[3899]: x")  # %pri-text%
     assert paired is not None
     assert (paired.fields["PRIORITY"], paired.fields["SYSLOG_FACILITY"], paired.fields["SYSLOG_IDENTIFIER"]) == \
@@ -66,10 +66,20 @@ def test_rsyslog_severity_before_the_time_fields() -> None:
 def test_words_rsyslog_does_not_write_are_no_severity() -> None:
     parser = SyslogParser(1.7e9)
     for line in ("error 2023-12-04T19:47:21Z c21 app: x", "Info 2023-12-04T19:47:21Z c21 app: x",
-                 "warn 2023-12-04T19:47:21Z c21 app: x"):
+                 "warn 2023-12-04T19:47:21Z c21 app: x", "INFO 2023-12-04T19:47:21Z c21 app: x"):
         assert parser.parse(line) is None, line
     unknown = parser.parse("res0.err 2023-12-04T19:47:21Z c21 app: x")  # (no facility rsyslog names)
     assert unknown is not None and "PRIORITY" not in unknown.fields
+
+
+
+def test_a_programs_level_words_before_its_time_are_no_rsyslog_template(tmp_path: Path) -> None:
+    path = tmp_path / "app.log"  # its info and debug lines fit the layout, its error lines not: a program's own log
+    path.write_text("info 2023-12-04T19:47:21.123+01:00 main app.server: started\n"
+                    "error 2023-12-04T19:47:22.123+01:00 main app.server: boom\n"
+                    "debug 2023-12-04T19:47:23.123+01:00 worker-1 app.db: query\n"
+                    "INFO 2023-12-04T19:47:24.123+01:00 main app.server: log4j's %p %d\n")
+    assert _summary(path)["entries"] == 4  # (the error line was folded into the info line's message)
 
 
 ZONEMINDER = """\

@@ -124,13 +124,13 @@ def _leading_level(found: re.Match[str]) -> tuple[str | None, str | None]:
     """The PRI and the severity an rsyslog template wrote before the time (text_layouts._LEVEL_FIRST), as `_fields`
     takes them: a `facility.severity` as a `<PRI>`, a severity alone as the level without a facility (a facility's
     name rsyslog does not write: neither)."""
-    severity, facility = (found["lsev"], found["lfac"]) if found["lsev"] else (found["usev"], found["ufac"])
+    severity, facility = found["lsev"], found["lfac"]
     if severity is None:
         return None, None
-    level = SEVERITY_WORDS.index(severity.lower())
+    level = SEVERITY_WORDS.index(severity)
     if facility is None:
         return None, str(level)
-    if (name := facility[:-1].lower()) not in RSYSLOG_FACILITIES:
+    if (name := facility[:-1]) not in RSYSLOG_FACILITIES:
         return None, None
     return str(RSYSLOG_FACILITIES.index(name) * 8 + level), None
 
