@@ -45,15 +45,19 @@ def wall_usec() -> int:
     return time.time_ns() // 1000
 
 
-def parse_sec(text: str) -> int:
+def parse_sec(text: str, every_unit: bool = False) -> int:
     """A time span as systemd reads one in unit files and on its command lines (parse_sec, systemd.time(7)) ->
     microseconds: "90s", "10min", "1.5h", "2h 30min", "5 m", "500ms", "1d", "3 weeks", a bare number in seconds.
-    Parts add up; each is a number (a decimal fraction too) and a unit. "infinity" is no span logsentry can use."""
+    Parts add up; each is a number (a decimal fraction too) and a unit. "infinity" is no span logsentry can use.
+    With `every_unit`, a number without a unit after a part with one is refused, though systemd reads it as seconds:
+    a rule's `within = "1h30"` was 1h 30s, where its writer meant 1h30min (parse_duration's readers: no time span
+    systemd writes, format_timespan, leaves a unit out, so no value copied from its output is refused)."""
     bad = TimeSpecError(f"expected a duration like {_EXAMPLES}, as systemd writes time spans (got {text!r})")
     pos = len(text) - len(text.lstrip(_WHITESPACE))
     if text.startswith("infinity", pos):
         raise TimeSpecError(f"expected a duration like {_EXAMPLES}: infinity is none logsentry can use (got {text!r})")
     total, something = 0, False
+    before = ""  # the parts read so far, as written
     while True:
         pos += len(text[pos:]) - len(text[pos:].lstrip(_WHITESPACE))
         if pos == len(text):
@@ -76,6 +80,12 @@ def parse_sec(text: str) -> int:
         else:
             if unit_at == after and after < len(text):  # "12.34.56", "1x": no unit, no space before what follows
                 raise bad
+            if something and every_unit:  # "1h30": seconds to systemd, half an hour to its writer
+                unitless = number[0].strip()
+                raise TimeSpecError(f"expected a duration like {_EXAMPLES}, a unit after each number: {unitless} "
+                                    f"after {before.strip()} has none, and systemd would read it as "
+                                    f"{before.strip()} {unitless}s (got {text!r})")
+        before = text[:pos]
         total += int(whole or "0") * multiplier
         for place, digit in enumerate(fraction or ""):
             total += int(digit) * (multiplier // 10 ** (place + 1))
@@ -90,9 +100,9 @@ MAX_DURATION_USEC = 10_000 * 31_557_600 * USEC_PER_SEC
 
 
 def parse_duration(text: str, zero: bool = False) -> int:
-    """A duration longer than 0 (or 0 too with `zero`: restart.cooldown "0"), as systemd writes it (parse_sec):
-    rule files, the site config, --for. Raises TimeSpecError past MAX_DURATION_USEC."""
-    usec = _bounded(parse_sec(text), text)
+    """A duration longer than 0 (or 0 too with `zero`: restart.cooldown "0"), as systemd writes it (parse_sec, a unit
+    after each number): rule files, the site config, --for. Raises TimeSpecError past MAX_DURATION_USEC."""
+    usec = _bounded(parse_sec(text, every_unit=True), text)
     if usec < 0 or (usec == 0 and not zero):
         raise TimeSpecError(f"expected a duration like {_EXAMPLES}, longer than 0 (got {text!r})")
     return usec

@@ -165,3 +165,29 @@ def test_a_duration_past_what_journal_times_can_add_is_a_clear_error(tmp_path, m
     assert done.exit_code == 2, done.output
     assert "huge.toml: trigger.within (line 9): expected a duration" in done.output and "at most 10000y" in done.output
     assert "Traceback" not in done.output
+
+
+@pytest.mark.parametrize("text", ["1h30", "1h 30", "5min30", "2d12", "30s .5"])
+def test_a_number_without_its_unit_after_one_with_is_refused(tmp_path, text):
+    """`within = "1h30"` was 1h 30s (systemd reads a unitless number as seconds; its writer meant 1h30min), silently:
+    a rule, the site config and --for refuse it, saying where and what; parse_sec still reads it as systemd does."""
+    assert parse_sec(text) == systemd_reads(text)
+    with pytest.raises(TimeSpecError, match=r"a unit after each number: .* has none, and systemd would read it as"):
+        parse_duration(text)
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "boom.toml").write_text(RULE.format(id="boom", within=text))
+    config = tmp_path / "logsentry.toml"
+    config.write_text(f'state_dir = "{tmp_path / "state"}"\nrules = ["{rules}"]\n[alerts]\nrealert = "{text}"\n')
+    done = config_check(config)
+    assert done.returncode == 2, done.stderr
+    assert f"{config}: alerts.realert: expected a duration like" in done.stderr, done.stderr
+    assert "rules/boom.toml: trigger.within (line 9): expected a duration like" in done.stderr, done.stderr
+    assert f"(got '{text}')" in done.stderr and "Traceback" not in done.stderr
+    refused = run_cli("silence", "add", "-u", "api", "--for", text, "--comment", "x", "-c", str(config))
+    assert refused.exit_code == 2 and "'--for'" in refused.output, refused.output
+
+
+def test_1h30_reads_as_1h_30s_in_systemd():
+    """What `within = "1h30"` meant before it was refused: systemd-analyze's reading, 3630 s, not 5400."""
+    assert systemd_reads("1h30") == parse_sec("1h30") == 3_630_000_000

@@ -226,6 +226,30 @@ CORPUS: list[tuple[int | None, str, str]] = [
     (None, "1/1/2020 -- 01:02:03 - (a.c) <Error> - x", "no line number"),
     (None, "[x] 1/1/2020 -- 01:02:03 - <Error> - x", "no pid in the bracket"),
     (None, "1/1/2020 -- 01:02:03 - the rule said <Error> x", "a level in the message"),
+    # ZoneMinder's log files (Logger.pm: "%s.%06d %s[%d].%s [%s:%d] [%s]", zm_logger.cpp: "%s %s[%d].%s-%s/%d [")
+    # and what it sends to syslog (Logger.pm: "CODE [%s]", zm_logger.cpp: "%s [%s] [%s]"), trial 61
+    (ERR, "11.10.2024 22:16:43.877369 zmdc[12655].ERR [ZMServer:718] ['zmc -m 2' exited abnormally, exit status "
+          "255]", "zmdc.pl's file, a German %x"),
+    (INFO, "11.10.2024 22:16:41.225858 zmdc[12655].INF [ZMServer:411] [Starting pending process, zmc -m 2]", "INF"),
+    (WARNING, "10/11/24 22:16:43.877369 zmc_m1[1234].WAR-zm_monitor.cpp/2310 [Can't open video]", "C++, C's %x"),
+    (ERR, "2024-10-11 22:16:43.877369 zma_m1[99].FAT-zm_analysis.cpp/12 [x]", "FAT err, an ISO %x"),
+    (ERR, "10/11/2024 22:16:43.877369 zms[1].PNC-zm_stream.cpp/7 [x]", "PNC err"),
+    (NOTICE, "11.10.24 22:16:43.877369 web_php[7].AUD [x.php:1] [x]", "AUD notice"),
+    (DEBUG, "11.10.2024 22:16:43.877369 zmc_m1[1].DB3-zm_ffmpeg.cpp/12 [x]", "DB3"),
+    (DEBUG, "11.10.2024 22:16:43.877369 zmdc[1].DBG [ZMServer:1] [x]", "DBG, before 1.36"),
+    (ERR, "FAT [Can't exec: Bad file descriptor]", "syslog's, Perl"), (WARNING, "WAR [zmc_m1] [x]", "syslog's, C++"),
+    (NOTICE, "AUD [x]", "syslog's AUD"), (DEBUG, "DB1 [x]", "syslog's DB1"), (ERR, "PNC [x\ny]", "two lines"),
+    (None, "FAT [x] y", "no bracket last"), (None, "WAR [x", "no bracket closed"), (None, "DB0 [x]", "DB0"),
+    (None, "AUDIT [x]", "not its code"), (None, "FAT x]", "no bracket after the code"),
+    (None, "11.10.2024 22:16:43.877369 zmdc[12655].ERROR [x]", "a longer word"),
+    (None, "11.10.2024 22:16:43.877369 zmdc[12655].ERR x", "no bracket"),
+    (None, "11.10.2024 22:16:43.877369 zmdc[12655] WAR [x]", "no dot"),
+    (None, "11.10.2024 22:16:43.877369 zmdc.ERR [x]", "no pid"),
+    (None, "11.10/2024 22:16:43.877369 zmdc[1].ERR [x]", "two separators"),
+    (None, "11.10.2024 22:16:43.8773 zmdc[1].ERR [x]", "four fraction digits"),
+    (None, "11.10.2024 22:16:43.877369 zmc[1].ERR-zm.cpp [x]", "no line number"),
+    (None, "11.10.2024 22:16:43.877369 zmc[1].ERR-/12 [x]", "no file"),
+    (None, "11.10.2024 22:16:43.877369 the peer said zmdc[1].ERR [x]", "words before it"),
 ]
 
 
@@ -246,7 +270,9 @@ PIECES = [GLUSTER_T, "[2016-05-02 10:11:12.123456", " +0000", "]", " E ", " C ",
           "(mon.0)", "5", " : ", "cluster", "[WRN]", "[ERR]", "x", "é", "\t", "\n", CUPS_T, "E", "d", " [",
           "24/Sep/2020:15:35:45", " +0300", "] ", "2023-06-14 22:22:05.500593881", "2022-11-02 14:09:05", "  ",
           "watchdog.wificam", ".", "ERROR", "INFO", "   ", ": ", "2020/05/19 15:27:30", "ossec-remoted", "wazuh-db[1]",
-          " x.c:1 at f(): ", "[7453] ", "6/7/2018", " -- ", "16:51:47", " - ", "(a.c:101) ", "<Error>", "<Perf>", "> "]
+          " x.c:1 at f(): ", "[7453] ", "6/7/2018", " -- ", "16:51:47", " - ", "(a.c:101) ", "<Error>", "<Perf>", "> ",
+          "11.10.2024", "10/11/24", " 22:16:43.877369 ", "zmdc[12655]", ".ERR", ".DB3", "-zm.cpp/12", " [", "]", "ERR",
+          "FAT", "PNC", "DB1"]
 
 
 @settings(max_examples=400, deadline=None)

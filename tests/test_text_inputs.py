@@ -477,8 +477,7 @@ def test_a_year_less_line_takes_the_year_its_own_date_says(tmp_path: Path) -> No
     os.utime(utc, (1_780_000_000, 1_780_000_000))
     assert [time.localtime(e.realtime_usec // 1_000_000).tm_year
             for e in open_entries(Selection(), files=[utc])] == [2025, 2025]
-    across = tmp_path / "across.txt"  # a new year's line whose program wrote the next day, in the next year
-    across.write_text("Dec 31 23:00:00 pi5 app[1]: 2025-01-01T06:00:00Z I! started\n")
-    os.utime(across, (1_780_000_000, 1_780_000_000))
-    assert [time.localtime(e.realtime_usec // 1_000_000).tm_year
-            for e in open_entries(Selection(), files=[across])] == [2024]
+    across = tmp_path / "across.txt"  # a new year's line whose program wrote the next day, in the next year: Dec 31
+    across.write_text("Dec 31 23:00:00 pi5 app[1]: 2025-01-01T06:00:00Z I! started\n")  # 2024, at the UTC-07:00
+    os.utime(across, (1_780_000_000, 1_780_000_000))  # its program's own time shows (test_text_trial62)
+    assert [e.realtime_usec for e in open_entries(Selection(), files=[across])] == [1_735_711_200_000_000]

@@ -64,6 +64,18 @@ look. Each anchors at the start of the line, after the program's own prefix only
   (sc_log_level_map) as SCLogMapLogLevelToSyslogLevel sends them to syslog: `<Emergency>` emerg, `<Alert>`,
   `<Critical>`, `<Error>`, `<Warning>`, `<Notice>`, `<Info>`, and `<Perf>`, `<Config>`, `<Debug>` debug. Suricata
   7's `[%i - %m] %z %d: %S: ` (`Error: detect: `) is the general step's: a level word and `:` after the time.
+- ZoneMinder's own log files (scripts/ZoneMinder/lib/ZoneMinder/Logger.pm, logPrint: `'%s.%06d %s[%d].%s [%s:%d]
+  [%s]'` of strftime's `%x %H:%M:%S`, the µs, the process's id, its pid, the level's code, the caller and line;
+  src/zm_logger.cpp, Logger::logPrint: `"%s %s[%d].%s-%s/%d ["` of the same time, id, thread id, code, file and
+  line): `11.10.2024 22:16:43.877369 zmdc[12655].ERR [ZMServer:718] ['zmc -m 2' exited abnormally, exit status
+  255]`, `10/11/24 22:16:43.877369 zmc_m1[1234].WAR-zm_monitor.cpp/2310 [...]`. The date is the locale's `%x`
+  (digits and one separator, `.`, `/` or `-`, twice), the id letters, digits, `_`, `.` and `-`. And the same codes
+  first in what ZoneMinder sends to syslog (Logger.pm: `$codes{$level}.' [%s]'`; zm_logger.cpp: `"%s [%s] [%s]"`,
+  code, id, message), a bracket after the code and one last: `FAT [Can't exec: Bad file descriptor]` in a syslog
+  file, which has no priority. The codes (`%codes`, smCodes) as ZoneMinder's own syslog priorities map them
+  (`%priorities`, smSyslogPriorities): `INF` info, `WAR` warning, `ERR`, `FAT` and `PNC` err, `AUD` notice, `DB1`
+  to `DB9` debug, and `DBG`, its debug code before 1.36. None of its file's lines had a level, nor `WAR`, `FAT` or
+  `PNC` in syslog's (trial 61).
 
 `sources/daemon_levels.h` is the C twin; tests/test_levels_daemons.py holds the two to the same answers.
 """
@@ -72,7 +84,7 @@ from __future__ import annotations
 
 import re
 
-FIRST = frozenset("[(0123456789:")
+FIRST = frozenset("[(0123456789:IWEFPAD")
 """The first characters of these formats (format_levels.FIXED_FIRST has them all)."""
 MAX_PREFIX = 200
 """A level after a variable prefix (the Ceph cluster log's sender) starts within this many characters
@@ -115,6 +127,15 @@ _SURICATA = re.compile(r"(?:\[[0-9]+\] )?[0-9]{1,2}/[0-9]{1,2}/[0-9]{4} -- [0-9]
 SURICATA_LEVELS = {"Emergency": 0, "Alert": 1, "Critical": 2, "Error": 3, "Warning": 4, "Notice": 5, "Info": 6,
                    "Perf": 7, "Config": 7, "Debug": 7}
 """Suricata's level names up to 6.x and the syslog priority SCLogMapLogLevelToSyslogLevel gives each."""
+_ZM_CODE = r"(INF|WAR|ERR|FAT|PNC|AUD|DB[1-9]|DBG)"
+_ZONEMINDER = re.compile(r"[0-9]{1,4}([./-])[0-9]{1,2}\1[0-9]{1,4} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6} "
+                         r"[A-Za-z0-9_.-]+\[[0-9]+\]\." + _ZM_CODE + r"(?: \[|-[A-Za-z0-9_.+-]+/[0-9]+ \[)")
+"""ZoneMinder's log file line (Logger.pm's and zm_logger.cpp's), its code group 2."""
+_ZONEMINDER_SYSLOG = re.compile(_ZM_CODE + r" \[.*\]\Z", re.DOTALL)
+"""What ZoneMinder sends to syslog: `CODE [message]` (Perl) or `CODE [id] [message]` (C++)."""
+ZONEMINDER_LEVELS = {"INF": 6, "WAR": 4, "ERR": 3, "FAT": 3, "PNC": 3, "AUD": 5, "DBG": 7,
+                     **{f"DB{n}": 7 for n in range(1, 10)}}
+"""ZoneMinder's level codes and the syslog priority it gives each (Logger.pm %priorities, smSyslogPriorities)."""
 
 
 def daemon_level(message: str) -> int | None:
@@ -130,7 +151,12 @@ def daemon_level(message: str) -> int | None:
         return XORG_LEVELS[found[1]]
     if first == ":" and (found := _LIBVIRT.match(message)):
         return LIBVIRT_LEVELS[found[1]]
+    if first in "IWEFPAD":
+        found = _ZONEMINDER_SYSLOG.match(message)
+        return None if found is None else ZONEMINDER_LEVELS[found[1]]
     if "0" <= first <= "9":
+        if (found := _ZONEMINDER.match(message)):
+            return ZONEMINDER_LEVELS[found[2]]
         if (found := _LIBVIRT.match(message)):
             return LIBVIRT_LEVELS[found[1]]
         if (found := _CERTBOT.match(message)):

@@ -75,7 +75,8 @@ not a level word, or a word after a prefix the general step does not skip, read 
   `Zigbee2MQTT:error time: `, in engine/service_levels.py (with its C twin sources/service_levels.h).
 - GlusterFS's `[time] E [MSGID: n] `, libvirt's `time: tid: error : `, certbot's log file `time:ERROR:name:`, Xorg's
   `[ uptime] (EE) `, Ceph's cluster log file `time name (rank) seq : cluster [WRN] `, Python logging's `time name
-  LEVEL   : `, OSSEC's `time daemon: ERROR: ` and Suricata's `time - <Error> - `, in engine/daemon_levels.py
+  LEVEL   : `, OSSEC's `time daemon: ERROR: `, Suricata's `time - <Error> - ` and ZoneMinder's `time id[pid].ERR [`
+  (its syslog's `FAT [...]`), in engine/daemon_levels.py
   (with its C twin sources/daemon_levels.h).
 
 And one key of step 2 (JSON): MongoDB 4.4+ (logv2/json_formatter.cpp) writes `{"t":{"$date":"..."},"s":"E",

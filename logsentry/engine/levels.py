@@ -38,14 +38,15 @@ A. An access log line (NCSA Common/Combined: Apache httpd, nginx, gunicorn, Trae
    one of 0..7 is read by the object's schema, a top-level key its program always writes: GELF's syslog level
    (`short_message`), Nextcloud's and ownCloud's 0 DEBUG .. 4 FATAL (`reqId`); else it is no level
    (structured_levels.SMALL_SCALES). Keys inside nested values never count.
-   MongoDB 4.4+'s `"s"` counts only where its formatter writes it (`format_levels.mongo_json_level`).
+   MongoDB 4.4+'s `"s"` counts only where its formatter writes it (`format_levels.mongo_json_level`), and
+   Kibana's `"type":"log"` line's level only among its tags (`structured_levels.kibana_json_level`).
 3. Fixed line formats at the start (`engine/format_levels.py`, with its C twin `sources/format_levels.h`):
    glog/klog/abseil, CockroachDB's `Lyymmdd`, ClickHouse's `<Error>`, Redis and Valkey, Go's runtime, .NET's
    `fail: Category[EventId]`, MongoDB up to 4.2 and Erlang/OTP's report headers; Icinga 2's `critical/Facility: `,
    Node-RED's `D Mon hh:mm:ss - [error] ` and Zigbee2MQTT 1.x's in `engine/service_levels.py`; GlusterFS's,
    libvirt's, certbot's, Xorg's `(EE)`, Ceph's cluster log's, Python logging's padded `time name ERROR   : `
-   (Frigate), OSSEC's and Wazuh's `time daemon: ERROR: ` and Suricata's `time - <Error> - ` in
-   `engine/daemon_levels.py`.
+   (Frigate), OSSEC's and Wazuh's `time daemon: ERROR: `, Suricata's `time - <Error> - ` and ZoneMinder's `time
+   id[pid].ERR [` (and its syslog's `FAT [...]`) in `engine/daemon_levels.py`.
 4. logfmt (go-kit, logrus's text formatter, slog's TextHandler, log15, Grafana/Loki/Prometheus): when the
    line starts with a `key=value` pair and every token up to the level key is one, the value of the first
    key among `LOGFMT_KEYS` (`level=error`, `lvl=eror`, `level="warn"`).
@@ -112,6 +113,7 @@ import re
 
 from .access_levels import NOT_ACCESS, SERVER_ERROR, access_level
 from .crash_levels import CRASH_HEADERS, crash_level
+from .daemon_levels import ZONEMINDER_LEVELS
 from .format_levels import FIXED_FIRST, fixed_level
 from .level_words import LEVEL_WORDS, NUMBERED, POSTGRES_LEVELS, WORD, word_level
 from .structured_levels import JSON_KEYS, JSON_NUMBERS, LOGFMT_KEYS, NOT_LOGFMT, json_level, logfmt_level
@@ -227,6 +229,7 @@ def text_level(message: str) -> int | None:
         if follows not in _LEAD_ON and word.lower() not in LEVEL_WORDS and word not in _NAMED_PREFIXES \
                 and not word[-1].isdigit() and not (follows == " " and message.startswith(" - ", stop)) \
                 and not (stop == 1 and message.startswith(" [", stop)) \
+                and not (word in ZONEMINDER_LEVELS and message.startswith(" [", stop)) \
                 and word not in _MONTHS and word not in _WEEKDAYS:
             return None  # (no level word, logfmt key, Python logger name, glog or Ruby mark can start here)
     elif first == "<":

@@ -35,6 +35,28 @@ first; ILogger's 0 DEBUG, 1 INFO, 2 WARN, 3 ERROR, 4 FATAL, as its Systemdlog ma
 Read as syslog's, a Nextcloud "Login successful" at INFO (1) was an alert and every warning (2) critical. Without
 either key a small number is no level."""
 
+KIBANA_JSON_START = '{"type":"log","@timestamp":"'
+_KIBANA_JSON = re.compile(r'\{"type":"log","@timestamp":"[^"\\]*","tags":\[((?:"[^"\\]*"(?:,"[^"\\]*")*)?)\]')
+_KIBANA_TAG = re.compile(r'"([^"\\]*)"')
+KIBANA_LEVELS = {"fatal": 2, "error": 3, "err": 3, "warning": 4, "warn": 4, "info": 6, "debug": 7, "trace": 7}
+"""Kibana's JSON log line up to 7.x (src/legacy/server/logging/log_format.js readEvent and log_format_json.js: the
+keys `type`, `@timestamp`, `tags`, `pid` in that order, JSON.stringify's, no blanks) carries a log event's level
+among its tags only: the new platform's records first (src/core/server/legacy/logging/appenders/legacy_appender.ts:
+`[record.level.id.toLowerCase(), ...record.context.split('.')]`, its LogLevel ids fatal, error, warn, info, debug,
+trace), the legacy plugins' anywhere (a status change `["status","plugin:elasticsearch@6.8.0","error"]`,
+src/legacy/server/status/status.js; the string format's `statuses` err, info, error, warning, fatal, debug). The
+first of these tags of a `"type":"log"` line is its level: `{"type":"log","@timestamp":"...","tags":["error",
+"elasticsearch-service"],"pid":6,"message":"Unable to retrieve version information from Elasticsearch nodes. ..."}`
+had none (trial 61's 34). An `"type":"error"` line says its `"level"`, read as any."""
+
+
+def kibana_json_level(line: str) -> int | None:
+    """The level of Kibana's `"type":"log"` line (KIBANA_LEVELS), or None."""
+    found = _KIBANA_JSON.match(line)
+    if found is None:
+        return None
+    return next((KIBANA_LEVELS[tag] for tag in _KIBANA_TAG.findall(found[1]) if tag in KIBANA_LEVELS), None)
+
 
 # ---- 4. logfmt -------------------------------------------------------------------------------------
 
@@ -77,6 +99,8 @@ def json_level(line: str) -> int | None:
     if not line.rstrip(_JSON_SPACE).endswith("}"):
         return None
     if line.startswith(MONGO_JSON_START) and (level := mongo_json_level(line)) is not None:
+        return level
+    if line.startswith(KIBANA_JSON_START) and (level := kibana_json_level(line)) is not None:
         return level
     if not any(key in line for key in _QUOTED_JSON_KEYS):
         return None  # (a key is compared as written, escapes and all: so it occurs as written)

@@ -297,8 +297,8 @@ def _offsets(value: Any, key: str, problems: Problems) -> tuple[int, ...]:
         if not isinstance(item, str):
             problems.add(key, f'expected an offset like "5s" (got {describe(item)})')
             continue
-        try:  # a time span as systemd reads one, 0 included ("0", "0s", "0min", "0 s")
-            offsets.append(parse_sec(item))
+        try:  # a time span as systemd reads one, 0 included ("0", "0s", "0min", "0 s"), a unit after each number
+            offsets.append(parse_sec(item, every_unit=True))
         except TimeSpecError as error:
             problems.add(key, str(error))
     return tuple(offsets)

@@ -24,6 +24,9 @@ A record starts with one of these times, optionally in brackets (`[2026-11-28 10
   %02d:%02d:%02d`, day first, local time; `[pid] ` before it in the development format `[%i] %t - (%f:%l) <%d> (%n) --
   `); Suricata 7's `[%i - %m] %z `, its pid and thread in brackets before a year-first time (`[9438 - Suricata-Main]
   2023-08-26 13:49:20 Notice: suricata: ...`);
+* `11.10.2024 22:16:43.877369 `: a day-first date with dots, as glibc's `%x` writes it in many languages (de_DE,
+  ru_RU, pl_PL, fi_FI, ...), local time: ZoneMinder's log files (Logger.pm and zm_logger.cpp: `%x %H:%M:%S.%06d
+  id[pid].CODE [...]`, its id and pid the line's identifier and PID; engine/daemon_levels.py reads its level);
 * `2016-06-15_07:08:28.62971 `: runit's svlogd -tt (svlogd(8): `YYYY-MM-DD_HH:MM:SS.xxxxx`, UTC);
 * `1764245823` or `1764245823.5`, ten digits from 2001 on: Unix seconds (unbound's log file);
 * `04-Dec-2026 09:15:02.124 SEVERE [main] ...`: Tomcat's catalina.out and catalina.*.log (juli's
@@ -106,7 +109,7 @@ import time
 
 from .access_times import ACCESS as _ACCESS
 from .access_times import HAPROXY as _HAPROXY
-from .applog_times import CRI, MAX_USEC, PREFIXED, dated_usec, json_time, layout_of, named_zone, stamp
+from .applog_times import CRI, MAX_USEC, PREFIXED, ZONEMINDER, dated_usec, json_time, layout_of, named_zone, stamp
 from .log_names import identifier
 from .text_line import TextLine
 from .text_times import fraction_usec, local_usec, month_number, utc_usec
@@ -173,6 +176,9 @@ class AppLogParser:
             fields["PRIORITY"] = "3" if cri["stream"] == "stderr" else "6"
         elif layout == "y" and (prefixed := PREFIXED.fullmatch(line)) is not None:
             fields["MESSAGE"] = prefixed["text"] if prefixed["text"] is not None else prefixed["any"]
+        elif layout == "nd" and (zoneminder := ZONEMINDER.match(line)) is not None:
+            fields["SYSLOG_IDENTIFIER"] = zoneminder["ident"]
+            fields["_PID"] = fields["SYSLOG_PID"] = zoneminder["pid"]
         return TextLine(usec, fields, 0)
 
     def _local(self, year: int, month: int, day: int, hour: int, minute: int, second: int,
@@ -222,6 +228,9 @@ class AppLogParser:
         if found["vd"] is not None:  # Suricata's %t, day first
             return self._local(int(found["vy"]), int(found["vmo"]), int(found["vd"]), int(found["vh"]),
                                int(found["vmi"]), int(found["vs"]))
+        if found["nd"] is not None:  # d.m.Y, day first
+            return self._local(int(found["ny"]), int(found["nmo"]), int(found["nd"]), int(found["nh"]),
+                               int(found["nmi"]), int(found["ns"]), found["nf"])
         if found["hy"] is not None:
             hms = (found["hh"], found["hmi"], found["hs"]) if found["kh"] is None else (
                 found["kh"], found["kmi"], found["ks"])

@@ -39,6 +39,7 @@ STAMP = re.compile(
     r"| ?(?P<kh>[0-2]?\d):(?P<kmi>[0-5]\d):(?P<ks>[0-6]\d))"
     r"|(?P<sy>\d\d)/(?P<smo>[01]\d)/(?P<sd>[0-3]\d) " + _HMS.format("s") +
     r"|(?P<vd>[0-3]?\d)/(?P<vmo>[01]?\d)/(?P<vy>\d{4}) -- " + _HMS.format("v") + r"(?= - )"
+    r"|(?P<nd>[0-3]\d)\.(?P<nmo>[01]\d)\.(?P<ny>\d{4}) " + _HMS.format("n") + r"(?:\.(?P<nf>\d{1,9}))?"
     r"|(?P<epoch>[12]\d{9})(?:\.(?P<ef>\d{1,9}))?"
     r"|(?P<ud>[1-3]?\d) (?P<umon>" + MONTH_PATTERN + r") " + _HMS.format("u") + r"(?= - )"
     r"|(?P<td>[0-3]\d)-(?P<tmon>" + SHORT_MONTH_PATTERN + r")\.?-(?P<ty>\d{4}) " + _HMS.format("t") +
@@ -86,6 +87,12 @@ it from Docker's journald driver, so its level is read where the program wrote i
 behind the time, neither was read (helper U4). And any line behind a container runtime's own time (RUNTIME_STAMP):
 `docker logs -t`'s `2024-04-09T17:33:12.238986028Z nginx: [emerg] host not found ...` is nginx's `nginx: [emerg] ...`
 (helper D17: openSUSE/supportutils#196 lost `nginx:` as an identifier, and nginx-emerg with it)."""
+
+ZONEMINDER = re.compile(r"\S+ \S+ (?P<ident>[A-Za-z0-9_.-]{1,255})\[(?P<pid>[0-9]{1,10})\]\."
+                        r"(?:INF|WAR|ERR|FAT|PNC|AUD|DB[1-9]|DBG)(?: \[|-[A-Za-z0-9_.+-]+/[0-9]+ \[)")
+"""ZoneMinder's log file line after its time (engine/daemon_levels.py: Logger.pm's `'%s.%06d %s[%d].%s [%s:%d] [%s]'`,
+zm_logger.cpp's `"%s %s[%d].%s-%s/%d ["`): the process's id and its pid, which sources/applog.py takes for the
+line's identifier and PID (a ZoneMinder log is one file per process, zmdc.log, zmc_m1.log, ..., pasted together)."""
 
 
 _LOGFMT_TIME = re.compile(r"[A-Za-z_][\w.-]*=[^\n]*?(?<=\s)(?=(?:time|ts|t|timestamp)=\"?\d{4}-)")
@@ -175,8 +182,8 @@ def dated_usec(found: re.Match[str], zone: str | None) -> int:
     return utc_usec(*numbers, found["f"], zone) if zone is not None else local_usec(*numbers, found["f"])
 
 
-_ANCHORS = ("y", "cmon", "rmon", "gmo", "hy", "sy", "vd", "epoch", "umon", "tmon", "jmon", "oh", "emon", "bmon", "qmon",
-            "zy", "au", "xmon", "hex")
+_ANCHORS = ("y", "cmon", "rmon", "gmo", "hy", "sy", "vd", "nd", "epoch", "umon", "tmon", "jmon", "oh", "emon", "bmon",
+            "qmon", "zy", "au", "xmon", "hex")
 """STAMP's alternatives, each by a group only it has."""
 
 

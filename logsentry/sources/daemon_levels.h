@@ -2,7 +2,8 @@
  * daemon_levels.h: the fixed formats of infrastructure daemons' own log files and stderr (GlusterFS's `[time] E
  * [MSGID: n] `, libvirt's `time: tid: error : `, certbot's `time:ERROR:name:`, Xorg's `[ uptime] (EE) `, Ceph's
  * cluster log `time name (rank) seq : cluster [WRN] `, Python logging's `[time] name LEVEL   : `, OSSEC's
- * `time tag: ERROR: `, Suricata's `time - <Error> - `), part of step 3 (format_levels.h).
+ * `time tag: ERROR: `, Suricata's `time - <Error> - `, ZoneMinder's `time id[pid].ERR [` and its syslog `ERR [...]`),
+ * part of step 3 (format_levels.h).
  *
  * The twin of logsentry/engine/daemon_levels.py, which documents each format and where it comes from;
  * tests/test_levels_daemons.py holds the two to the same answer. Included by format_levels.h after go_levels.h
@@ -11,7 +12,7 @@
 #ifndef LOGSENTRY_DAEMON_LEVELS_H
 #define LOGSENTRY_DAEMON_LEVELS_H
 
-#define LV_DAEMON_FIRST "[(0123456789:" /* daemon_levels.FIRST */
+#define LV_DAEMON_FIRST "[(0123456789:IWEFPAD" /* daemon_levels.FIRST */
 
 /* Ceph's clog_type as printed, as clog_type_to_syslog_level maps it (CLOG_LEVELS; also lv_ceph's cluster line) */
 static const LvName LV_CLOG[] = {{"DBG", 7}, {"INF", 6}, {"WRN", 4}, {"ERR", 3}, {"SEC", 2}};
@@ -321,6 +322,59 @@ static int lv_suricata(const unsigned char *p, size_t n, int *level) {
     return 1;
 }
 
+/* ZoneMinder's level code, the three bytes at `at`: its priority (ZONEMINDER_LEVELS), or -1 */
+static int lv_zm_code(const unsigned char *p, size_t n, size_t at) {
+    static const LvName NAMES[] = {{"INF", 6}, {"WAR", 4}, {"ERR", 3}, {"FAT", 3}, {"PNC", 3}, {"AUD", 5}, {"DBG", 7}};
+    if (at > n || n - at < 3)
+        return -1;
+    if (p[at] == 'D' && p[at + 1] == 'B' && p[at + 2] >= '1' && p[at + 2] <= '9')
+        return 7;
+    return lv_named(NAMES, sizeof NAMES / sizeof NAMES[0], p + at, 3);
+}
+
+/* ZoneMinder's log file (Logger.pm, zm_logger.cpp): %x as digits, one of ./- , digits, the same, digits, then
+ * ` hh:mm:ss.ffffff id[pid].CODE` and ` [` or `-file/line [` */
+static int lv_zoneminder(const unsigned char *p, size_t n) {
+    size_t d = lv_digits(p, n, 0);
+    if (d < 1 || d > 4 || d >= n || (p[d] != '.' && p[d] != '/' && p[d] != '-'))
+        return -1;
+    unsigned char sep = p[d];
+    size_t at = d + 1;
+    d = lv_digits(p, n, at);
+    if (d < 1 || d > 2 || at + d >= n || p[at + d] != sep)
+        return -1;
+    at += d + 1;
+    d = lv_digits(p, n, at);
+    if (d < 1 || d > 4 || !lv_shape(p, n, at + d, " dd:dd:dd.dddddd "))
+        return -1;
+    size_t id = at += d + 17;
+    while (at < n && lv_tag_char(p[at]))
+        at++;
+    size_t pid = at > id && lv_starts(p, n, at, "[") ? lv_digits(p, n, at + 1) : 0;
+    if (!pid || !lv_starts(p, n, at + 1 + pid, "]."))
+        return -1;
+    at += pid + 3;
+    int level = lv_zm_code(p, n, at);
+    if (level < 0)
+        return -1;
+    at += 3;
+    if (lv_starts(p, n, at, " ["))
+        return level;
+    if (!lv_starts(p, n, at, "-"))
+        return -1;
+    size_t file = ++at;
+    while (at < n && (lv_tag_char(p[at]) || p[at] == '+'))
+        at++;
+    size_t line = at > file && lv_starts(p, n, at, "/") ? lv_digits(p, n, at + 1) : 0;
+    return line && lv_starts(p, n, at + 1 + line, " [") ? level : -1;
+}
+
+/* What ZoneMinder sends to syslog: CODE [...] , the message's last byte `]` */
+static int lv_zoneminder_syslog(const unsigned char *p, size_t n) {
+    int level = lv_zm_code(p, n, 0);
+    return level >= 0 && n >= 6 && lv_starts(p, n, 3, " [") && p[n - 1] == ']' ? level : -1;
+}
+
 /* daemon_level: the level of one of these formats at the start, or -1 */
 static int lv_daemon(const unsigned char *p, size_t n) {
     unsigned char first = p[0];
@@ -335,7 +389,11 @@ static int lv_daemon(const unsigned char *p, size_t n) {
         return level;
     if (first == ':')
         return lv_libvirt(p, n);
+    if (first && strchr("IWEFPAD", first))
+        return lv_zoneminder_syslog(p, n);
     if (lv_digit(first)) {
+        if ((level = lv_zoneminder(p, n)) >= 0)
+            return level;
         if ((level = lv_libvirt(p, n)) >= 0)
             return level;
         if ((level = lv_certbot(p, n)) >= 0)

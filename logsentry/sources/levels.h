@@ -224,6 +224,45 @@ static size_t lv_skip_json_value(const unsigned char *p, size_t n, size_t at) {
     return at;
 }
 
+#define LV_KIBANA_JSON_START "{\"type\":\"log\",\"@timestamp\":\"" /* structured_levels.KIBANA_JSON_START */
+
+/* Kibana's `"type":"log"` line: the level of the first of its tags that is one (structured_levels.kibana_json_level:
+ * `{"type":"log","@timestamp":"...","tags":["error","elasticsearch-service"],...`), or -1 */
+static int lv_kibana_json(const unsigned char *p, size_t n) {
+    static const struct {
+        const char *name;
+        int level;
+    } LEVELS[] = {{"fatal", 2}, {"error", 3}, {"err", 3},   {"warning", 4},
+                  {"warn", 4},  {"info", 6},  {"debug", 7}, {"trace", 7}};
+    size_t at = strlen(LV_KIBANA_JSON_START);
+    while (at < n && p[at] != '"' && p[at] != '\\')
+        at++;
+    if (!lv_starts(p, n, at, "\",\"tags\":["))
+        return -1;
+    at += 10;
+    int level = -1;
+    if (lv_starts(p, n, at, "]"))
+        return -1;
+    for (;;) {
+        if (!lv_starts(p, n, at, "\""))
+            return -1;
+        size_t tag = ++at;
+        while (at < n && p[at] != '"' && p[at] != '\\')
+            at++;
+        if (at >= n || p[at] != '"')
+            return -1;
+        for (size_t k = 0; level < 0 && k < sizeof LEVELS / sizeof LEVELS[0]; k++)
+            if (strlen(LEVELS[k].name) == at - tag && memcmp(LEVELS[k].name, p + tag, at - tag) == 0)
+                level = LEVELS[k].level;
+        at++;
+        if (lv_starts(p, n, at, "]"))
+            return level;
+        if (!lv_starts(p, n, at, ","))
+            return -1;
+        at++;
+    }
+}
+
 static int lv_json_level(const unsigned char *p, size_t n) {
     size_t last = n;
     while (last > 0 && lv_json_space(p[last - 1]))
@@ -232,6 +271,11 @@ static int lv_json_level(const unsigned char *p, size_t n) {
         return -1;
     if (lv_starts(p, n, 0, LV_MONGO_JSON_START)) {
         int level = lv_mongo_json(p, n);
+        if (level >= 0)
+            return level;
+    }
+    if (lv_starts(p, n, 0, LV_KIBANA_JSON_START)) {
+        int level = lv_kibana_json(p, n);
         if (level >= 0)
             return level;
     }

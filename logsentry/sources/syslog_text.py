@@ -7,13 +7,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from contextlib import suppress
-from datetime import date, tzinfo
+from datetime import date, timedelta, timezone, tzinfo
 
 from .dmesg import FACILITIES
 from .header_zone import SINCE, HeaderZone, header_zone, status_zone
 from .plain import COMM_CHARS, PRINTK_TIME
 from .selection import COREDUMP_MESSAGE_ID, parse_priority
-from .text_layouts import LINE, LOGREAD, RFC5424
+from .text_layouts import ISO_TIME, LINE, LOGREAD, RFC5424, RSYSLOG_FACILITIES, SEVERITY_WORDS
 from .text_line import TextLine, rsyslog_unescaped
 from .text_times import local_usec, month_number, utc_usec
 from .text_years import Years
@@ -22,6 +22,14 @@ _OWN_DATE = re.compile(r"(?<![\d.:/-])(?P<y>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<d>[
 """A full date near the start of a syslog line's message (a program's own time behind journalctl's or syslog's):
 the year a year-less time lacks, when its month and day are the line's (text_years.Years.dated_by_line)."""
 _HEADER_END = re.compile(r"ends? at \w+ (\d{4})-(\d\d)-(\d\d)")
+_OWN_ZONED = re.compile(r"(?:^\[?|(?<![\w.-])(?:ts|time|t|timestamp)=\"?|\"(?:time|ts|timestamp|@timestamp|t)\": ?\")"
+                        + ISO_TIME + r"(?![\d:])")
+"""A program's own time with its zone where it writes its own (the message's start, a logfmt time pair, a JSON time
+key): promtail's `level=error ts=2019-10-25T13:13:32.43Z caller=...` behind a syslog time without a zone."""
+OWN_CLOCK_SLACK_USEC = 60_000_000
+"""How far a program's own time may be from the syslog time (read as UTC) beside it, less a whole quarter hour,
+for their difference to be the syslog time's UTC offset: the syslog daemon stamps a line as it comes, well within a
+minute of the program's writing it."""
 
 
 def _year_near(year: int, month: int, day: int, line_month: int, line_day: int) -> int | None:
@@ -63,13 +71,14 @@ message's start matched systemd-coredump's or PID 1's lines behind it (helper-17
 _COREDUMP = re.compile(r"Process \d+ \([^)\n]*\) of user \d+ dumped core\.")
 
 
-def _fields(host: str | None, ident: str | None, pid: str | None, pri: str | None, message: str) -> dict[str, str]:
+def _fields(host: str | None, ident: str | None, pid: str | None, pri: str | None, message: str,
+            severity: str | None = None) -> dict[str, str]:
+    """A line's entry fields; `severity` a level without a facility (when `pri` is None)."""
     if (glyph := _LINK_GLYPH.match(message)) is not None:
         message = message[glyph.end():]
     if ident and pri is None and (tagged := _FACILITY_LEVEL.fullmatch(ident)) and tagged["fac"] in FACILITIES:
         with suppress(ValueError):  # (syslog's level names and aliases, as -p takes them; no level: as written)
             ident, pri = tagged["ident"], str(FACILITIES.index(tagged["fac"]) * 8 + parse_priority(tagged["lvl"]))
-    severity = None
     if ident and pri is None and (worded := _SEVERITY_FIRST.fullmatch(ident)):
         ident, severity = worded["ident"], str(parse_priority(worded["lvl"].lower()))
     if ident == "kernel" and pid is None and (stamp := PRINTK_TIME.match(message)):
@@ -111,6 +120,21 @@ def _pid_alone(facility: str, level: str, pid: str, message: str) -> dict[str, s
     return fields
 
 
+def _leading_level(found: re.Match[str]) -> tuple[str | None, str | None]:
+    """The PRI and the severity an rsyslog template wrote before the time (text_layouts._LEVEL_FIRST), as `_fields`
+    takes them: a `facility.severity` as a `<PRI>`, a severity alone as the level without a facility (a facility's
+    name rsyslog does not write: neither)."""
+    severity, facility = found["lsev"], found["lfac"]
+    if severity is None:
+        return None, None
+    level = SEVERITY_WORDS.index(severity)
+    if facility is None:
+        return None, str(level)
+    if (name := facility[:-1]) not in RSYSLOG_FACILITIES:
+        return None, None
+    return str(RSYSLOG_FACILITIES.index(name) * 8 + level), None
+
+
 _WEEKDAY_FIRST = frozenset("MTWFS")
 """The first letters of ctime's weekdays (an OpenWrt logread line's start)."""
 
@@ -124,6 +148,8 @@ class SyslogParser:
         self.zone: tzinfo | None = None
         """The zone journalctl's header names (header_zone.py), else None: this machine's local time."""
         self.zone_note: str | None = None
+        self.zone_said = False
+        """A journalctl header or `systemctl status` line said the zone (maybe this machine's own)."""
 
     def note(self) -> str | None:
         """What to tell of the times once the first line is read."""
@@ -163,6 +189,33 @@ class SyslogParser:
         """The zone the first header or status line names (each costs a lookup: the later ones are not read)."""
         if self.zone_note is None and (zone := named(text)) is not None:
             self.zone, self.zone_note = zone.zone, zone.note
+        self.zone_said |= text.startswith(("Logs begin at", "Journal begins at")) or SINCE.match(text) is not None
+
+    def _own_clock_zone(self, message: str, wall: tuple[int, int, int, int, int, int], fraction: str | None) -> None:
+        """The zone of the first line's syslog time, which has none, from the program's own zoned time in its message
+        (_OWN_ZONED), when no journalctl header or status line said one: their difference, a whole quarter hour
+        within OWN_CLOCK_SLACK_USEC, up to 14 h, is the UTC offset the syslog daemon wrote its times at, and the
+        file's times are read at it. Read as this machine's local time, promtail's `Oct 25 08:13:32 loki.local
+        promtail[9748]: level=error ts=2019-10-25T13:13:32.43Z ...` (UTC-5) was 5 h off on a machine in UTC (trial
+        61's 35). Only the first line's: a zone learnt later would put the lines read before it hours apart from
+        those after it."""
+        if (own := _OWN_ZONED.search(message, 0, 200)) is None:
+            return
+        try:
+            said = iso_usec(own["date"], own["ihms"], own["ifrac"], own["zone"])
+            as_utc = utc_usec(*wall, fraction, "Z")
+            local = local_usec(*wall, fraction)
+        except (OverflowError, ValueError):
+            return
+        offset = round((as_utc - said) / 900_000_000) * 900_000_000
+        if abs(as_utc - said - offset) > OWN_CLOCK_SLACK_USEC or abs(offset) > 14 * 3600_000_000 \
+                or offset == as_utc - local:
+            return  # (no zone's offset, or this machine's own: read as ever)
+        minutes = abs(offset) // 60_000_000
+        self.zone = timezone(timedelta(minutes=minutes if offset > 0 else -minutes))
+        written = own.string[own.start("date"):own.end()]
+        self.zone_note = (f"times read at UTC{'+' if offset > 0 else '-'}{minutes // 60:02d}:{minutes % 60:02d}, the "
+                          f"offset of the first line's time from its program's own ({written})")
 
     def _local_usec(self, year: int, month: int, day: int, hour: int, minute: int, second: int,
                     fraction: str | None) -> int:
@@ -180,8 +233,11 @@ class SyslogParser:
                     and (year := _year_near(int(dated["y"]), int(dated["m"]), int(dated["d"]), month, day)):
                 self.years.dated_by_line(year, month, day)
             hour, minute, second = (int(part) for part in found["hms"].split(":"))
+            year = self.years.of(month, day)
+            if self.last_local is None and not self.zone_said and self.zone_note is None:
+                self._own_clock_zone(found["msg"], (year, month, day, hour, minute, second), found["frac"])
             try:
-                usec = self._local_usec(self.years.of(month, day), month, day, hour, minute, second, found["frac"])
+                usec = self._local_usec(year, month, day, hour, minute, second, found["frac"])
             except (OverflowError, ValueError):
                 return None
         elif found["date"]:
@@ -198,7 +254,8 @@ class SyslogParser:
                 return None
         else:  # monotonic: time since boot, kept increasing across boots
             self.last_monotonic = usec = self.boot_offset + int(found["mono"]) * 1_000_000 + int(found["mfrac"])
-        fields = _fields(found["host"], found["ident"], found["pid"], found["pri"], found["msg"])
+        pri, severity = (found["pri"], None) if found["pri"] else _leading_level(found)
+        fields = _fields(found["host"], found["ident"], found["pid"], pri, found["msg"], severity)
         return TextLine(usec, fields, found.start("msg"))
 
     def _full_usec(self, date: str, hms: str, frac: str | None, zone: str) -> int:

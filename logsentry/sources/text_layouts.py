@@ -39,8 +39,24 @@ domain's back end), and a journalctl or syslog paste of SSSD's was lines of no l
 Two blanks may follow a host (Unraid's syslog: `Oct 23 22:07:05 TowerOLD  upsmon[3788]: ...`): read with one, the host
 was part of an identifier `TowerOLD  upsmon` (trial 59)."""
 
-LINE = re.compile(_PRI + "(?:" + "|".join((_BSD_TIME, ISO_TIME, _UNIX_TIME, _FULL_TIME, _MONOTONIC)) + ")" + _REST,
-                   re.DOTALL)
+SEVERITY_WORDS = ("emerg", "alert", "crit", "err", "warning", "notice", "info", "debug")
+"""The severity names rsyslog writes, in syslog's order (rsyslog/rsyslog runtime/msg.c: syslog_severity_names, what
+`%syslogseverity-text%` and its alias `%syslogpriority-text%` write, and `%pri-text%` after its facility's name and
+a dot). The names rsyslog also reads in a selector (`error`, `warn`, `panic`) it never writes."""
+RSYSLOG_FACILITIES = ("kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron", "authpriv",
+                      "ftp", "ntp", "audit", "alert", "clock", "local0", "local1", "local2", "local3", "local4",
+                      "local5", "local6", "local7")
+"""rsyslog's facility names (runtime/msg.c: syslog_fac_names), the index the facility's number."""
+_LEVEL_FIRST = r"(?:(?P<lfac>[a-z][a-z0-9]{2,7}\.)?(?P<lsev>" + "|".join(SEVERITY_WORDS) + r")) "
+"""A severity (or `facility.severity`) an rsyslog template writes before the time, in the lower case rsyslog writes
+it: `err 2023-12-04T19:47:21.371608+00:00 c21 auditd[3899]: Unable to set audit pid, exiting` (a template of
+`%syslogseverity-text% %timestamp:::date-rfc3339% %hostname% %syslogtag%%msg%`): each line was of no layout, the
+file untimed and its levels lost (trial 61's 14). Not its `uppercase` option's `INFO`, `DEBUG`: log4j's `%p %d`
+writes those too, and its `ERROR` and `WARN` lines after them, fitting no layout, were folded into the line before
+(sources/text_sniff.py also refuses a file where another word comes before a time)."""
+
+LINE = re.compile(_PRI + "(?:" + _LEVEL_FIRST + ")?"
+                  "(?:" + "|".join((_BSD_TIME, ISO_TIME, _UNIX_TIME, _FULL_TIME, _MONOTONIC)) + ")" + _REST, re.DOTALL)
 RFC5424 = re.compile(
     r"<(?P<pri>\d{1,3})>1 (?P<ts>-|" + ISO_TIME + r") (?P<host>\S+) (?P<app>\S+) (?P<procid>\S+) (?P<msgid>\S+) "
     r"(?P<sd>-|(?:\[(?:[^\]\"]|\"(?:[^\"\\]|\\.)*\")*\])+)(?: (?P<msg>.*))?", re.DOTALL)

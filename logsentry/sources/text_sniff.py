@@ -45,6 +45,11 @@ _ZABBIX = re.compile(r" {1,9}\d{1,10}:\d{8}:\d{6}\.\d{3} ")
 """Zabbix's log line (src/libs/zbxlog/log.c: `"%6li:%.4d%.2d%.2d:%.2d%.2d%.2d.%03ld "`): its PID padded to six, so
 every PID below 100000 starts it with blanks, which read as a continuation line's indent; an entrypoint's
 `** Starting Zabbix agent` before them was the only line judged, and the paste had no time (trial 60's 23)."""
+_WORD_THEN_TIME = re.compile(r"[A-Za-z]{3,9} \d{4}-[01]\d-[0-3]\d[T ]")
+"""A word, then a year-first time: a line that fits LINE with an rsyslog template's severity before its time
+(text_layouts._LEVEL_FIRST) is syslog's only when no line of the file has another word there: a program's own
+`info 2023-12-04T19:47:21.123+01:00 main app: started` then `error ...` would fit with its info lines, and its
+error lines, fitting none, would be folded into the line before."""
 _RUNTIME = re.compile(RUNTIME_STAMP)
 """A container runtime's time (`docker logs -t`): what follows is the container's line, not syslog's `host ident:`."""
 _JOURNAL_JSON = re.compile(r'"(?:__CURSOR|__REALTIME_TIMESTAMP)"')
@@ -75,6 +80,8 @@ def sniff_text(head: bytes) -> str | None:
     if len(lines) > 1 and cut:
         lines.pop()
     markers = fits = misfits = 0
+    level_first = 0  # lines that fit with a severity before their time
+    other_first = False  # a line with another word before a year-first time
     judged: list[str] = []
     wrapped = False  # the line before fits a layout, or was wrapped after one, and is long enough to wrap
     for raw in lines:
@@ -86,16 +93,22 @@ def sniff_text(head: bytes) -> str | None:
             wrapped = False
         elif line and (not line[0].isspace() or _ZABBIX.match(line)) and not _SEPARATOR.fullmatch(line):
             judged.append(line)
-            if ((found := LINE.match(line)) and not _NO_HOST.match(found["host"] or found["ident"])
+            found = LINE.match(line)
+            if found is None or found["lsev"] is None:
+                other_first |= _WORD_THEN_TIME.match(line) is not None
+            if ((found is not None) and not _NO_HOST.match(found["host"] or found["ident"])
                     and not _LEVEL_LAST.search(found["ident"]) and not _RUNTIME.match(line)
                     and not CEPH_CLUSTER.match(line)) or RFC5424.match(line) or LOGREAD.match(line):
                 fits += 1
+                level_first += found is not None and found["lsev"] is not None
             elif not wrapped:
                 misfits += 1
                 continue  # (a line of no layout: what follows it is no piece of a fitting one)
             wrapped = len(line) >= WRAP_WIDTH
         else:
             wrapped = False
+    if other_first:  # (not an rsyslog template's: its lines with a severity first are none of syslog's)
+        fits, misfits = fits - level_first, misfits + level_first
     # `[ 12.345678] text` fits LINE too, its words as host; dmesg prints no `-- Boot ... --` lines
     if not markers and 2 * dmesg_lines(judged) >= len(judged) > 0:
         return "dmesg"
