@@ -170,6 +170,7 @@ SERVICE_WORDS = {
     "rule_quarantined": "logsentry quarantined a rule (its regex ran past its time limit)",
     "restart_failed": "logsentry could not restart a unit",
     "state_corrupt": "logsentry found its state file corrupt and set it aside",
+    "test_alert": "a test alert from logsentry config check --send-test (no incident)",
 }
 """What an alert about logsentry itself (service_payload's event) is about, in words."""
 REBOOT_RULE = "host-rebooted-uncleanly"

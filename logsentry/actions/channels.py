@@ -86,8 +86,11 @@ def channel_problem(channel: Channel) -> str | None:
     refuses (a mistyped scheme would otherwise fail at every alert), an Alertmanager URL urllib cannot send to.
     Never shows a URL but redacted."""
     if channel.kind == "apprise" and not apprise_accepts(channel.target[0]):
+        web = urllib.parse.urlsplit(channel.target[0]).scheme.lower() in ("http", "https")
         return (f"apprise does not accept this URL ({channel.redacted()}): check its scheme and parts against "
-                "https://github.com/caronc/apprise/wiki")
+                "https://github.com/caronc/apprise/wiki" + (
+                    "; a webhook that takes a JSON POST is json://host/path for http, jsons://host/path for https "
+                    "(apprise's scheme for a plain http(s) URL)" if web else ""))
     if channel.kind == "alertmanager" and (why := http_url_problem(channel.target[0])):
         return f"{why} ({channel.redacted()})"
     return None

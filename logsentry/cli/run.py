@@ -141,8 +141,11 @@ def config_group() -> None:
 
 @config_group.command("check")
 @config_option
-def config_check(config_path: Path) -> None:
-    """Validate the config and its rules, and print what would be watched (secrets redacted)."""
+@click.option("--send-test", is_flag=True,
+              help="Then send a test alert through each channel and say which delivered (exit 1 if one did not).")
+def config_check(config_path: Path, send_test: bool) -> None:
+    """Validate the config and its rules, and print what would be watched (secrets redacted). Nothing is sent
+    unless --send-test."""
     checked = checked_site(config_path)
     if checked.config is None:  # no TOML: nothing else can be read
         for line in checked.problems:
@@ -180,6 +183,24 @@ def config_check(config_path: Path) -> None:
     if problems:
         fail(f"{plural(len(problems), 'error', separated=False)} in {config_path}, its rules or the files it names"
              + (f" ({plural(warned, 'warning', separated=False)} above them)" if warned else ""))
+    if send_test:
+        _send_test(config)
+
+
+def _send_test(config: SiteConfig) -> None:
+    """`--send-test`: a test alert through each channel, a line each; exit 1 when one was not delivered."""
+    from ..actions.test_alert import send_test_alerts
+
+    if not config.alerts.channels:
+        fail("--send-test: the config has no [[channel]] to send through")
+    failed = 0
+    for where, why in send_test_alerts(config):
+        click.echo(f"test alert: {where}: " + ("delivered" if why is None else f"NOT delivered: {why}"))
+        failed += why is not None
+    if failed:
+        channels = plural(len(config.alerts.channels), "channel", separated=False)
+        click.echo(f"logsentry: --send-test: {failed} of {channels} did not take the test alert", err=True)
+        sys.exit(1)
 
 
 def _unseen_watched(config: SiteConfig, refused: frozenset[str]) -> list[str]:

@@ -1,0 +1,36 @@
+"""A test alert through each configured channel (`logsentry config check --send-test`): whether the receiver, its
+token and the firewall between work, before an incident needs them. `config check` alone sends nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..config import SiteConfig
+from ..timespec import wall_usec
+from .alert import service_payload
+from .channels import DeliveryError, deliver
+
+EVENT = "test_alert"
+"""The alert's rule and event name (alert.SERVICE_WORDS says it in words)."""
+
+
+def send_test_alerts(config: SiteConfig) -> Iterator[tuple[str, str | None]]:
+    """Per channel, in config order: (its `where` and redacted target, None when delivered or why not, secrets
+    scrubbed). Each is tried as the service would (its timeout and retries), one at a time; silences
+    (`logsentry silence`) do not apply: it is no incident."""
+    secrets = config.secrets()
+    for channel in config.alerts.channels:
+        now = wall_usec()
+        payload = {**service_payload(EVENT, config.hostname, "a test alert sent by `logsentry config check "
+                                     "--send-test`: no incident; if you read this, the channel works",
+                                     severity="info"),
+                   "event": "firing", "first_usec": now, "fired_usec": now, "last_usec": now}
+        where = f"{channel.where or channel.name}: {channel.redacted()}"
+        try:
+            deliver(channel, payload)
+        except DeliveryError as error:
+            yield where, secrets.scrub(str(error))
+        except Exception as error:  # a broken channel plugin: said, not a traceback
+            yield where, secrets.scrub(f"{type(error).__name__}: {error}")
+        else:
+            yield where, None

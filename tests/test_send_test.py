@@ -1,0 +1,60 @@
+"""`logsentry config check --send-test`: a test alert through each channel, to a real HTTP receiver on 127.0.0.1 and a
+real Alertmanager (Debian's), before an incident needs them (a new operator had to fake a failure to learn whether
+the token and receiver worked). A channel that fails says why, its secrets scrubbed, and the command exits 1."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from conftest import run_cli
+from test_alertmanager import alertmanager  # noqa: F401  (fixture)
+from test_service import boom_rules, receiver  # noqa: F401  (fixtures)
+
+
+def test_each_channel_gets_a_test_alert_and_a_failing_one_says_why_without_its_secret(
+        tmp_path: Path, boom_rules, receiver) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    good, bad = receiver(), receiver(always_fail=True)
+    config = tmp_path / "c.toml"
+    config.write_text(f'rules = ["{boom_rules()}"]\n'
+                      f'[[channel]]\nname = "ops"\ntype = "apprise"\nurl = "json://{good.url}/hook/T0KENA"\n'
+                      f'[[channel]]\nname = "down"\ntype = "apprise"\nurl = "json://{bad.url}/hook/T0KENB"\n'
+                      'retries = 1\n')
+    config.chmod(0o600)
+    done = run_cli("config", "check", "-c", str(config), "--send-test")
+    assert done.exit_code == 1, done.output
+    [(_, body)] = good.wait_for(1)
+    assert "test alert" in body["title"] and "no incident" in body["message"], body
+    assert "test alert: channel #1 (line 2): apprise json://***: delivered" in done.output, done.output
+    assert "test alert: channel #2 (line 6): apprise json://***: NOT delivered: " in done.output, done.output
+    assert "1 of 2 channels did not take the test alert" in done.output
+    assert "T0KEN" not in done.output, done.output
+    without = run_cli("config", "check", "-c", str(config))  # nothing is sent without it
+    assert without.exit_code == 0, without.output
+    time.sleep(0.5)
+    assert len(good.requests) == 1
+
+
+def test_alertmanager_shows_the_test_alert(tmp_path: Path, boom_rules, alertmanager) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    manager, _ = alertmanager
+    config = tmp_path / "c.toml"
+    config.write_text(f'rules = ["{boom_rules()}"]\n[[channel]]\ntype = "alertmanager"\nurl = "{manager.url}"\n')
+    config.chmod(0o600)
+    done = run_cli("config", "check", "-c", str(config), "--send-test")
+    assert done.exit_code == 0, done.output
+    assert ": delivered" in done.output, done.output
+    alerts: list[Any] = manager.get("/api/v2/alerts")
+    assert [alert["labels"]["alertname"] for alert in alerts] == ["logsentry_test_alert"], alerts
+    assert alerts[0]["labels"]["severity"] == "info", alerts
+
+
+def test_a_plain_https_webhook_url_is_refused_saying_what_to_write(tmp_path: Path, boom_rules) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    """What every webhook receiver's docs give is `https://...`; apprise calls that `jsons://...` (a new operator
+    was told to check apprise's wiki, not what to write)."""
+    config = tmp_path / "c.toml"
+    config.write_text(f'rules = ["{boom_rules()}"]\n[[channel]]\ntype = "apprise"\n'
+                      'url = "https://hooks.mycorp.net/services/T0KEN-1"\n')
+    done = run_cli("config", "check", "-c", str(config))
+    assert done.exit_code == 2, done.output
+    assert "jsons://host/path for https" in done.output and "T0KEN" not in done.output, done.output
