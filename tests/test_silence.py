@@ -270,3 +270,34 @@ def test_gap_events_reach_tail_plain_output():
     [gap] = [event for event in pipeline.run(entries) if isinstance(event, GapEvent)]
     line = plain_line(gap, pipeline.detector.rules)
     assert "beat.service unit-went-silent - GAP no entry for 10m 1s" in line and "usually one every 1.0s" in line
+
+
+def test_a_watchs_own_threshold_watches_a_oneshot_between_runs_but_not_after_a_stop():
+    """`silence = "3m"` on a timer's oneshot (contrib's backup-agent example): its runs end with PID 1's "Finished
+    X." and "Deactivated successfully.", which under a learnt threshold say it stopped on purpose; under the watch's
+    own one they are life, so the timer stopped (no run for 3 min) is a silence (a new operator's hourly job never
+    paged). `systemctl stop` ("Stopping", "Stopped", then "Consumed") is still no silence."""
+    config = parse_config({"watch": [{"units": ["tick"], "silence": "3m"}, {"units": ["*"]}]}, Path("site.toml"))
+
+    def pid1(message: str, at: float, message_id: str) -> Entry:
+        return Entry(BASE_USEC + int(at * SEC), message, "tick.service", 6, "",
+                     {"_PID": "1", "_SYSTEMD_UNIT": "init.scope", "UNIT": "tick.service", "MESSAGE_ID": message_id})
+
+    def run_at(at: float) -> list[Entry]:
+        return [Entry(BASE_USEC + int(at * SEC), "backup done", "tick.service", 6, "", {"_PID": str(int(at))}),
+                pid1("tick.service: Deactivated successfully.", at + 0.1, SUCCESS_ID),
+                pid1("Finished tick.service - Tick.", at + 0.2, STARTED_ID)]
+
+    def units(entries: list[Entry]) -> list[str]:
+        pipeline = Pipeline(Detector(SHIPPED_SILENCE), silence_overrides=config.silence_for)
+        return [event.incident.unit for event in pipeline.run(entries) if isinstance(event, IncidentEvent)]
+
+    runs = [entry for n in range(5) for entry in run_at(n * 60.0)]
+    later = [Entry(BASE_USEC + int((300 + 60 * n) * SEC), "other", "other.service", 6, "") for n in range(10)]
+    assert units([*runs, *later]) == ["tick.service"], "the timer stopped: no run for 3 min"
+    assert units([*runs, *(entry for n in range(5, 16) for entry in run_at(n * 60.0))]) == [], "runs go on"
+    stop = [pid1("Stopping tick.service - Tick...", 250, "de5b426a63be47a7b6ac3eaac82e2f6f"),
+            pid1("tick.service: Deactivated successfully.", 250.1, SUCCESS_ID),
+            pid1("Stopped tick.service - Tick.", 250.2, STOPPED_ID),
+            pid1("tick.service: Consumed 12ms CPU time.", 250.3, "ae8f7b866b0347b9af31fe1c80b127c0")]
+    assert units([*runs, *stop, *later]) == [], "stopped by systemctl: not silent"

@@ -66,6 +66,7 @@ from .absence_stops import (
     run_accounting,
     scope_id,
     started,
+    stopped_by_systemd,
     text_program,
 )
 from .absence_stops import Gap as Gap  # re-exported: pipeline.py, views/report.py
@@ -206,6 +207,13 @@ class SilenceTracker(SavedRhythms, ClockSteps, RunFolding, BootSteps):
                 self._started(rule.id, scoped, units[scoped], entry)  # as a unit from PID 1's "Started X."
             if begun and program is not None and program in units:
                 self._started(rule.id, program, units[program], entry)
+            if stopped and seen.override and not stopped_by_systemd(entry):
+                # A watch's own threshold: a run that ended on its own (a oneshot's "Finished X.") is life, so
+                # an hourly job whose timer stopped goes silent as its operator asked; systemd's account of a
+                # run it stopped ("Consumed ..." after "Stopped X.") is no new run.
+                if seen.last_usec < 0 and seen.stopped_usec:
+                    continue
+                stopped = False
             if last_words(seen, entry, stopped):
                 continue  # a stopped unit's own line just after its stop, not a new run
             if stopped:  # not silent: systemd stopped it; the time until it logs again is no gap either

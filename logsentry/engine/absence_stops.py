@@ -43,6 +43,18 @@ def deliberately_stopped(entry: Entry) -> bool:
         message.startswith("Finished ") and fields.get("MESSAGE_ID", UNIT_STARTED) == UNIT_STARTED)
 
 
+def stopped_by_systemd(entry: Entry) -> bool:
+    """Of deliberately_stopped's lines, those only a stop writes ("Stopping X...", "Stopped X."), not a run that
+    ended on its own ("Finished X.", "Deactivated successfully."): under a watch's own `silence =` the second is
+    life (an hourly oneshot whose timer stopped is what its operator set the threshold for)."""
+    fields = entry.fields
+    if not managers_line(fields):
+        return False
+    if "MESSAGE_ID" in fields:
+        return fields["MESSAGE_ID"] in (UNIT_STOPPING, UNIT_STOPPED)
+    return entry.message.startswith(("Stopped ", "Stopping "))
+
+
 STOP_TRAILING_USEC = 5_000_000
 """How long after its stop a unit's own lines are its last words (µs of journal time); the anomaly rules' grace
 after a stop too (engine/stop_windows.py GRACE_USEC)."""
