@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import heapq
 import itertools
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
 from ..model import Hit, Incident, Link, Severity, host_unit, new_incident, split_host_unit
-from ..rules.rule import Rule
+from ..rules.rule import Rule, Trigger
 from ..sources.selection import COREDUMP_MESSAGE_ID, managers_line
 
 MAX_SAMPLES = 5
@@ -42,6 +43,17 @@ class _Window:
     incident: Incident | None = None
 
 
+def counter_why(trigger: Trigger, hit: Hit) -> str:
+    """Why the hit fires its rule at once by the program's own count (Trigger.counter: "counter 18461 on its line,
+    at least 10", the incident's `why`; views/counts.py tells it), or "" when it does not."""
+    if trigger.counter is None:
+        return ""
+    value = hit.captures.get(trigger.counter, "")
+    if not (value.isascii() and value.isdigit()) or len(value) > 18 or int(value) < trigger.counter_at_least:
+        return ""
+    return f"{trigger.counter} {int(value)} on its line, at least {trigger.counter_at_least}"
+
+
 class BurstTracker:
     def __init__(self, rules: Iterable[Rule]):
         self.rules = {rule.id: rule for rule in rules}
@@ -51,6 +63,10 @@ class BurstTracker:
         # each hit costs O(1) and each expiry O(log n), however many keys there are.
         self._deadlines: list[tuple[int, WindowKey]] = []
         self._ended_early: list[Incident] = []
+        self._counters: OrderedDict[WindowKey, None] = OrderedDict()
+        """Keys whose counter a hit told already (Trigger.counter), the latest last, at most MAX_WINDOWS: only the
+        first counter seen fires at once (a loop going on before we looked); after it the window's own count
+        judges the rate (a unit restarted once a day by RuntimeMaxSec= reaches any counter, and paged daily)."""
         self.evicted = 0
         """Windows dropped to stay within MAX_WINDOWS (the least recently hit ones)."""
         self._dirty: set[WindowKey] = set()
@@ -101,13 +117,16 @@ class BurstTracker:
         window.stamps.append(now)
         if len(window.stamps) > trigger.count:  # (more than one after a reload lowered the count)
             del window.stamps[:-trigger.count]
-        if len(window.stamps) == trigger.count and now - window.stamps[0] <= trigger.within_usec:
+        counted = self._first_counter(key, trigger, hit)
+        if (len(window.stamps) == trigger.count and now - window.stamps[0] <= trigger.within_usec) or counted:
+            first = window.stamps[0] if now - window.stamps[0] <= trigger.within_usec else now
+            fired_at = sum(stamp >= first for stamp in window.stamps)  # trigger.count, or fewer by the counter
             window.incident = Incident(
                 rule_id=rule.id, severity=rule.severity, unit=hit.entry.unit, key=hit.key,
-                first_usec=window.stamps[0], fired_usec=now, last_usec=now, count=trigger.count,
+                first_usec=first, fired_usec=now, last_usec=now, count=fired_at,
                 threshold=trigger.count, within_usec=trigger.within_usec, cursor=hit.entry.cursor,
                 samples=(hit.entry.message[:MAX_SAMPLE_CHARS],), action=rule.action, invocation=invocation,
-                why=hit.why,
+                why=hit.why or counted,
                 template=hit.template, machine_id=hit.entry.machine_id, host=hit.entry.host,
             )
             return ended, window.incident
@@ -120,17 +139,33 @@ class BurstTracker:
         trigger = self.rules[hit.rule_id].trigger
         now = hit.entry.realtime_usec
         window = self._windows.get((hit.rule_id, host_unit(hit.entry.machine_id, hit.entry.unit), hit.key))
+        key = (hit.rule_id, host_unit(hit.entry.machine_id, hit.entry.unit), hit.key)
+        fires = trigger.counter is not None and key not in self._counters and bool(counter_why(trigger, hit))
         if window is None or trigger.count <= 1:
-            return trigger.count <= 1
+            return trigger.count <= 1 or fires
         incident = window.incident
         if incident is not None:
             invocation = invocation_of(hit.entry.fields)
             return (not (invocation and incident.invocation and invocation != incident.invocation)
                     and now - incident.last_usec <= trigger.hold_usec)  # else a new count starts at this hit
         stamps = window.stamps  # as add() would: this hit's time (never before the last) and the count - 1 before
+        if fires:
+            return True
         if len(stamps) < trigger.count - 1:
             return False
         return max(now, stamps[-1]) - stamps[len(stamps) - trigger.count + 1] <= trigger.within_usec
+
+    def _first_counter(self, key: WindowKey, trigger: Trigger, hit: Hit) -> str:
+        """counter_why for the first hit of the key that tells its counter; "" for any later one."""
+        if trigger.counter is None or not hit.captures.get(trigger.counter):
+            return ""
+        if key in self._counters:
+            self._counters.move_to_end(key)
+            return ""
+        self._counters[key] = None
+        if len(self._counters) > MAX_WINDOWS:
+            self._counters.popitem(last=False)
+        return counter_why(trigger, hit)
 
     def _make_room(self) -> None:
         """Drop the least recently hit windows that have no open incident: each loses at most count - 1 hits

@@ -47,7 +47,7 @@ RESOLVES = ("quiet", "unit-logs-again")
 """How the service resolves a rule's alert: when no new hit came within its window ("quiet"), or then only once its
 unit has logged a line since its last hit ("unit-logs-again": the default for action = "restart"; service_held.py)."""
 _MATCH_KEYS = {"message", "ignore", "priority", "fields", "lines"}
-_TRIGGER_KEYS = {"count", "within", "group_by", "keep_firing_for"}
+_TRIGGER_KEYS = {"count", "within", "group_by", "keep_firing_for", "counter"}
 _ABSENCE_KEYS = {"silent_for", "min_entries", "max_variation", "margin", "false_alarms_per_day", "learn_for"}
 _SAMPLE_KEYS = {"line", "match", "captures", "priority", "fields", "note"}
 _SCENARIO_KEYS = {"name", "hits", "fires", "keys"}
@@ -94,6 +94,11 @@ class Trigger:
     """How long an incident keeps firing after a window passed without a hit (µs of journal time; Prometheus's
     `keep_firing_for`): a rule whose bar is a minute's count flaps with a failure that pauses, and each new
     incident would be a new page for one failure (loghub's ZooKeeper log: one quorum failure, 6 pages in 20 min)."""
+    counter: str | None = None
+    """A capture of match.message holding the program's own count of what the rule counts (systemd's "restart
+    counter is at N"): a hit whose value is at least `counter_at_least` fires at once, whatever the window holds
+    (a paste of a loop holds one such line; trial 62's "restart counter is at 18461" stayed below its trigger)."""
+    counter_at_least: int = 0
 
     @property
     def hold_usec(self) -> int:
@@ -169,7 +174,38 @@ def _parse_trigger(table: Mapping[str, Any], message: regex.Pattern[str] | None,
                      f"expected the name of a capture in match.message ({names}) (got {group_by!r})")
     keep = table.get("keep_firing_for", "0s")
     keep = 0 if keep in ("0", "0s") else (read_duration(keep, "trigger.keep_firing_for", problems) or 0)  # 0: off
-    return Trigger(count=count, within_usec=within, group_by=group_by, keep_firing_for_usec=keep)
+    counter, at_least = _parse_counter(table.get("counter"), message, count, problems)
+    return Trigger(count=count, within_usec=within, group_by=group_by, keep_firing_for_usec=keep, counter=counter,
+                   counter_at_least=at_least)
+
+
+def _parse_counter(value: Any, message: regex.Pattern[str] | None, count: int,
+                   problems: Problems) -> tuple[str | None, int]:
+    """`counter = { capture = "NAME", at_least = N }` (Trigger.counter): (None, 0) when absent or wrong."""
+    if value is None:
+        return None, 0
+    expected = 'expected a table like { capture = "counter", at_least = 10 }'
+    if not isinstance(value, Mapping):
+        problems.add("trigger.counter", f"{expected} (got {describe(value)})")
+        return None, 0
+    if count <= 1:
+        problems.add("trigger.counter", "a rule that fires at one line needs no counter: expected trigger.count 2 "
+                     "or more beside it")
+        return None, 0
+    unknown_keys(value, {"capture", "at_least"}, "trigger.counter.", problems)
+    capture, at_least = value.get("capture"), value.get("at_least")
+    names = sorted(message.groupindex) if message is not None else []
+    if not isinstance(capture, str) or (message is not None and capture not in message.groupindex):
+        problems.add("trigger.counter.capture",
+                     f"expected the name of a capture in match.message ({', '.join(names) or 'none'}) "
+                     f"(got {describe(capture)})")
+        return None, 0
+    if isinstance(at_least, bool) or not isinstance(at_least, int) or at_least <= count:
+        problems.add("trigger.counter.at_least",
+                     f"expected a whole number above trigger.count ({count}): a counter below it says less than "
+                     f"the window does (got {describe(at_least)})")
+        return None, 0
+    return capture, at_least
 
 
 def _parse_absence(document: Mapping[str, Any], problems: Problems) -> Absence | None:

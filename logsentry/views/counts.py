@@ -120,6 +120,15 @@ the busiest two minutes the unit's baseline learnt, which a failure's lines are 
 15m" as incidents saved by older versions say it)."""
 
 
+_COUNTER = re.compile(r"(?P<name>\w+) (?P<value>\d+) on its line, at least (?P<bar>\d+)")
+"""The `why` of an incident its line's own count fired (engine/window.py counter_why)."""
+
+
+def by_counter(why: str) -> bool:
+    """Is `why` a counter's (engine/window.py counter_why), which the card's count story tells already?"""
+    return _COUNTER.fullmatch(why) is not None
+
+
 def judged(incident: Incident) -> str | None:
     """What fired a rate or share rule's incident, in its own counts: "at 30 lines of this template within 1m, 0.065
     expected (at most 1 in two minutes usually)"; each of its hits is a line judged so, so its trigger (1 hit within
@@ -241,7 +250,13 @@ def count_story(incident: Incident, reported: int | None = None,
             if reported is not None and reported != incident.threshold else "")
     lower = "at least " if incident.dropped else ""
     which = "on it" if incident.threshold == 1 else f"at the {ordinal(incident.threshold)}"
-    how = judged(incident) or f"{which} ({trigger_text(incident)})"
+    if (counter := _COUNTER.fullmatch(incident.why)) is not None:  # fired by the count its line gives
+        told = ""
+        how = (f"on the line saying {counter['name']} {int(counter['value']):,} (this rule fires at a "
+               f"{counter['name']} of {int(counter['bar']):,}, or at"
+               f"{trigger_text(incident).removeprefix('this rule fires at')})")
+    else:
+        how = judged(incident) or f"{which} ({trigger_text(incident)})"
     # (the zone: a card's times sat beside its quoted line's own, an hour apart for a CET paste: helper-187)
     start = (f"first matching line {format_usec(incident.first_usec)} {zone_label(incident.first_usec)}; fired "
              f"{clock(incident.fired_usec)} {how}{told}; ")

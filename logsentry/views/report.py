@@ -23,7 +23,7 @@ from ..sources.last_lines import NOTHING, Said
 from ..timespec import format_duration, format_usec, zone_label
 from ..wording import plural
 from .chain import ChainView, last_lines_view
-from .counts import chain_heading, chain_rules, count_story, link_lines, raised_by
+from .counts import by_counter, chain_heading, chain_rules, count_story, link_lines, raised_by
 from .escape import visible
 from .fit import Fitted, leading_widths, wrapped
 from .incident_tally import tally_table
@@ -102,7 +102,8 @@ def _incident_block(incident: Incident, actions: list[Action], gap: Gap | None =
     if exited:
         who, _, how = exited.partition(": ")  # ("main process", or a control process's: engine/main_exits.py)
         action = Text.assemble(Text.assemble((f"{who}: ", "bold"), visible(how)), "\n", action)
-    explained: list[Text | Table] = [Text.assemble(("why: ", "bold"), visible(incident.why))] if incident.why else []
+    explained: list[Text | Table] = [Text.assemble(("why: ", "bold"), visible(incident.why))] \
+        if incident.why and not by_counter(incident.why) else []  # (a counter's: its count story says it)
     if incident.template:
         explained.append(wrapped(Text("template:", style="bold"), incident.template, "italic"))
     # the hit's own lines whole, wrapped under their bar: cut to the terminal's width, an OOM kill's line kept
