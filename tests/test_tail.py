@@ -433,3 +433,25 @@ def test_sparkline_and_bounded_history():
     assert history.values(1025) == [1, 0, 0]
     history.add(995)
     assert history.values(1000) == [0, 1, 1]
+
+
+def test_alike_lines_fold_into_the_newest_so_the_line_that_matters_stays(write_rule, rules_dir):
+    """A unit logging the same error every second beside another's steady request log filled the 30-line panel;
+    the one line that mattered (a new operator's FATAL) scrolled out in 15 s. Alike lines (unit, matches, words
+    with numbers aside) among the last few fold into the newest, with how many."""
+    write_rule("boom", simple_rule(regex="^BOOM", count=5, within="60s"))
+    pipeline = _pipeline(rules_dir)
+    state = TailState(pipeline.detector.rules, pipeline.progress, "following everything")
+    fatal = Entry(NOW, "FATAL: lost connection to database, worker pool stuck", "hang2.service", 3, "c")
+    state.add_entry(fatal, list(pipeline.process(fatal)))
+    for n in range(60):
+        for entry in (Entry(NOW + (n + 1) * 1_000_000, "BOOM upstream timed out", "errspam.service", 3, "c"),
+                      Entry(NOW + (n + 1) * 1_000_000 + 500, f"served request {n} in {n % 7 + 10}ms", "api.service",
+                            6, "c")):
+            state.add_entry(entry, list(pipeline.process(entry)))
+    assert len(state.stream) == 3, [line.message for line in state.stream]
+    console = Console(record=True, width=140, height=30, file=io.StringIO(), color_system="truecolor")
+    console.print(render(state, NOW + 62_000_000, console.width, console.height))
+    text = console.export_text()
+    assert "FATAL: lost connection to database" in text, text
+    assert "x60 errspam.service [boom] BOOM upstream timed out" in text and "x60 api.service: served request 59" in text

@@ -130,12 +130,13 @@ def stream_line(line: StreamLine) -> Text:
         return Text(f"{format_usec(line.realtime_usec, with_date=False)} -- {visible(line.notice)}", style="yellow",
                     no_wrap=True, overflow="ellipsis")
     stamp = format_usec(line.realtime_usec, with_date=False)
+    times = (f"x{line.repeats} ", "bold") if line.repeats > 1 else ""  # (alike lines folded into the newest)
     if not line.hits:
-        return Text(f"{stamp} {line.host}{visible(line.unit)}: {line.message}", style="dim", no_wrap=True,
-                    overflow="ellipsis")
+        return Text.assemble(f"{stamp} ", times, f"{line.host}{visible(line.unit)}: {line.message}", style="dim",
+                             no_wrap=True, overflow="ellipsis")
     worst = max(severity for _, severity in line.hits)
     tags = visible(" ".join(rule_id for rule_id, _ in line.hits))
-    return Text.assemble(f"{stamp} {line.host}", (visible(line.unit), "bold"), " ",
+    return Text.assemble(f"{stamp} ", times, line.host, (visible(line.unit), "bold"), " ",
                          (f"[{tags}]", SEVERITY_STYLE[worst]), " ", (line.message, "bold"), no_wrap=True,
                          overflow="ellipsis")
 

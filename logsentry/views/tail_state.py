@@ -9,6 +9,7 @@ time (realtime).
 from __future__ import annotations
 
 import functools
+import re
 import socket
 from collections import OrderedDict, deque
 from collections.abc import Iterable, Mapping, Sequence
@@ -25,6 +26,15 @@ from .escape import one_line, visible
 BUCKET_USEC = 10 * USEC_PER_SEC
 HISTORY_BUCKETS = 18  # 3 minutes of 10 s buckets
 STREAM_KEEP = 400  # more lines than any terminal is tall
+FOLD_BACK = 6
+"""A line alike to one of the last this many stream lines is folded into it (`StreamLine.repeats`): several units'
+steady lines interleave."""
+_NUMBERS = re.compile(r"\d+")
+
+
+def alike_key(unit: str, host: str, hits: tuple[tuple[str, Severity], ...], message: str) -> str:
+    """Lines alike for the stream panel: the same unit, host and matches, and the same words, numbers aside."""
+    return f"{host}\0{unit}\0{hits}\0{_NUMBERS.sub('0', message)}"
 MESSAGE_KEEP = 500  # characters of a message kept for display
 MAX_COUNTERS = 200  # group_by keys can be unbounded (one per client IP); keep the most recent
 MAX_STAMPS = 10_000
@@ -118,6 +128,11 @@ class StreamLine:
     hits: tuple[tuple[str, Severity], ...] = ()
     notice: str = ""  # a line logsentry itself adds (a gap, a quarantined rule)
     host: str = ""
+    repeats: int = 1
+    """Lines alike to it (its unit, host, matches and words, numbers aside) among the last few, folded into it: a
+    unit logging the same error every second filled the panel, and the one line that mattered scrolled out."""
+    alike: str = ""
+    """What makes two lines alike (`alike_key`)."""
 
 
 @dataclass(frozen=True)
@@ -148,8 +163,16 @@ class TailState:
 
     def add_entry(self, entry: Entry, events: Sequence[Event]) -> None:
         hits = tuple((e.hit.rule_id, e.hit.severity) for e in events if isinstance(e, MatchEvent))
-        self.stream.append(StreamLine(entry.realtime_usec, entry.unit, one_line(entry.message[:MESSAGE_KEEP]), hits,
-                                      host=other_host(entry.machine_id, entry.host)))
+        host, message = other_host(entry.machine_id, entry.host), one_line(entry.message[:MESSAGE_KEEP])
+        alike = alike_key(entry.unit, host, hits, message)
+        stream, repeats = self.stream, 1
+        for back in range(1, min(FOLD_BACK, len(stream)) + 1):  # the newest of alike lines stands for them
+            if stream[-back].alike == alike:
+                repeats += stream[-back].repeats
+                del stream[-back]
+                break
+        stream.append(StreamLine(entry.realtime_usec, entry.unit, message, hits, host=host, repeats=repeats,
+                                 alike=alike))
         self.add_events(events)
 
     def add_events(self, events: Iterable[Event]) -> None:
