@@ -291,3 +291,27 @@ def test_kernel_lines_of_two_processes_no_unit_owns_are_two_failures(make_journa
     result = run_cli("scan", "--file", str(text), "-o", "json")
     assert sorted(i["rule"] for i in of_type(json_events(result), "incident")) == [
         "kernel-oom-kill", "kernel-segfault"], result.output
+
+
+def test_a_segfault_of_a_main_process_that_never_logged_joins_its_units_failure(make_journal, tmp_path):
+    """The kernel's segfault line names a PID no entry of the unit was stamped with (the daemon crashed before it
+    logged), and PID 1 says the unit's main process died of SIGSEGV within the second: one failure, the kernel's
+    line in its chain, when the process's name and the unit's are alike; not another unit's (trial 62's netdata:
+    two cards for one crash)."""
+    crash = [kernel(SEGFAULT.format(pid=4300), 10),
+             pid1("Main process exited, code=dumped, status=11/SEGV", 10.2, unit="worker.service", priority=5),
+             pid1("Failed with result 'core-dump'.", 10.3, unit="worker.service")]
+    events = scan(make_journal, crash)
+    [incident] = of_type(events, "incident")
+    assert incident["unit"] == "worker.service", incident
+    [end] = of_type(events, "incident_end")
+    assert "kernel-segfault" in {link["rule"] for link in end["chain"]}, end
+    other = [line if line is crash[0] else {**line, "MESSAGE": line["MESSAGE"].replace("worker.service", "api.service"),
+                                            "UNIT": "api.service"} for line in crash]
+    assert sorted(i["unit"] for i in of_type(scan(make_journal, other), "incident")) == ["api.service", "kernel"]
+    text = tmp_path / "syslog"  # the same pasted, systemd's old wording
+    text.write_text(f"Feb 21 03:26:15 h kernel: [24080382.774988] {SEGFAULT.format(pid=4149)}\n"
+                    "Feb 21 03:26:15 h systemd[1]: worker.service: main process exited, code=killed, status=11/SEGV\n"
+                    "Feb 21 03:26:15 h systemd[1]: worker.service failed.\n")
+    result = run_cli("scan", "--file", str(text), "-o", "json")
+    assert [i["unit"] for i in of_type(json_events(result), "incident")] == ["(worker.service)"], result.output

@@ -48,7 +48,8 @@ CASES = [
     ('id = "r"\n' + VALID.replace("count = 2", 'count = 2\ngroup_by = "ip"'),
      "trigger.group_by: expected the name of a capture in match.message (none) (got 'ip')"),
     ('id = "r"\n' + VALID.replace("count = 2", "cuont = 2"),
-     "trigger.cuont: unknown key (did you mean 'count'?), expected one of count, counter, group_by, keep_firing_for, within"),
+     "trigger.cuont: unknown key (did you mean 'count'?), expected one of count, counter, group_by, keep_firing_for, "
+     "within"),
     ('id = "r"\n' + VALID.replace("count = 2", 'count = 2\nkeep_firing_for = "15 mins"'),
      'trigger.keep_firing_for: expected a duration like "90s", "10min", "1.5h" or "2h 30min", as systemd writes '
      "time spans (got '15 mins')"),

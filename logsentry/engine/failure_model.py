@@ -62,6 +62,12 @@ MAX_TEXT_SERVICES = 4096
 text's names are its own to make up, so bounded."""
 
 
+def stem_of(unit: str) -> str:
+    """A unit's name as its program's may be alike to it: "netdata.service" and a text's "(netdata.service)" are
+    "netdata"."""
+    return unit.removeprefix("(").removesuffix(")").removesuffix(".service")
+
+
 def named_alike(stem: str, program: str) -> bool:
     """Does one name begin with the other (4 characters at least): docker/dockerd, mysql/mysqld, mariadb/mariadbd,
     postgresql/postgres; a shorter one only as itself or with the daemon's `d` (api/api, ssh/sshd, ntp/ntpd: a new

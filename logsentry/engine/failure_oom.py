@@ -1,4 +1,5 @@
-"""A kernel OOM kill joins the failure of the unit whose process it killed, on PID 1's word (engine/failures.py).
+"""A kernel OOM kill joins the failure of the unit whose process it killed, on PID 1's word (engine/failures.py);
+so does a kernel segfault of the process PID 1 says the unit's main process died of SIGSEGV, named alike.
 
 The kernel's line names a PID, not a unit (failure_pids.py finds the unit where journald stamped that PID); since
 systemd 243 PID 1 also says "A process of this unit has been killed by the OOM killer" (read from the unit's
@@ -6,10 +7,11 @@ cgroup memory.events). Both sources are trusted: the kernel and PID 1."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from ..model import Incident
-from .failure_model import Failure
+from .failure_model import Failure, named_alike
 
 KERNEL_OOM_RULES = frozenset({"kernel-oom-kill", "kernel-memcg-oom"})
 UNIT_OOM_RULES = frozenset({"systemd-unit-oom-killed"})
@@ -23,6 +25,27 @@ def settling_kill(kernel: Iterable[Failure], incident: Incident, settle_usec: in
     kills = [f for f in kernel if f.given is None and all(m[0] in KERNEL_OOM_RULES for m in f.members)
              and 0 <= incident.first_usec - min(m.first_usec for m in f.members.values()) <= settle_usec]
     return kills[0] if len(kills) == 1 else None
+
+
+KERNEL_CRASH_RULES = frozenset({"kernel-segfault"})
+"""The kernel's line of a process it sent SIGSEGV (show_signal_msg), keyed by the process's name (comm)."""
+MAIN_KILLED_RULE = "systemd-main-process-killed"
+_BY_SEGV = re.compile(r"status=(?:11(?:/SEGV)?|SEGV)\.?$")
+"""PID 1's "Main process exited, code=killed|dumped, status=11/SEGV" (its number and, since systemd 236, name)."""
+
+
+def settling_crash(kernel: Iterable[Failure], incident: Incident, settle_usec: int, unit_name: str) -> Failure | None:
+    """The one kernel segfault among the machine's `kernel` failures not given out yet, within `settle_usec`
+    before PID 1's `incident` saying the unit's main process died of SIGSEGV, whose process name and the unit's
+    (`unit_name`, its stem: "netdata") are alike (failure_model.named_alike); None when none or more than one. The
+    PID join (failure_pids.py) needs a line of the unit stamped with that PID: a daemon that crashes before it
+    logs, or any text paste, left the kernel's line a card of its own beside its unit's (trial 62's netdata)."""
+    if incident.rule_id != MAIN_KILLED_RULE or not incident.samples or not _BY_SEGV.search(incident.samples[0]):
+        return None
+    crashes = [f for f in kernel if f.given is None and all(m[0] in KERNEL_CRASH_RULES for m in f.members)
+               and 0 <= incident.first_usec - min(m.first_usec for m in f.members.values()) <= settle_usec
+               and all(named_alike(unit_name, m.key) for m in f.members.values())]
+    return crashes[0] if len(crashes) == 1 else None
 
 
 def absorb(failure: Failure, kill: Failure) -> None:

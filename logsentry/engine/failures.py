@@ -38,8 +38,17 @@ from ..rules.rule import Rule
 from .failure_evidence import MAX_SEEN, SPAN_USEC, adds_nothing, evidence_among
 from .failure_lead import LeadIns, lead_of
 from .failure_likeness import ANOTHER_FAILURE_USEC
-from .failure_model import Failure, MemberId, TextServices, began, failure_view, member_id, named_by_its_lines
-from .failure_oom import UNIT_OOM_RULES, absorb, settling_kill
+from .failure_model import (
+    Failure,
+    MemberId,
+    TextServices,
+    began,
+    failure_view,
+    member_id,
+    named_by_its_lines,
+    stem_of,
+)
+from .failure_oom import UNIT_OOM_RULES, absorb, settling_crash, settling_kill
 from .failure_pids import PidOwners
 from .failure_runs import RESTART_RULE, escalates, fold, in_run, inherit, other_cause, own_cause, reruns, restarted
 from .failure_saved import Saved, failure_from_json, snapshot_of
@@ -264,9 +273,11 @@ class FailureGroups:
         self._update(failure, incident)
         failure.open.add(member_id(incident))
         self._by_member[member_id(incident)] = failure
-        if incident.rule_id in UNIT_OOM_RULES and (kill := settling_kill(
-                self._by_unit.get((failure.machine, "kernel"), ()), incident, SETTLE_USEC)) is not None:
-            self._drop(kill)  # the kernel's kill PID 1 reports joins its unit's failure (engine/failure_oom.py)
+        kernel = self._by_unit.get((failure.machine, "kernel"), ())
+        kill = None if not kernel else settling_kill(kernel, incident, SETTLE_USEC) \
+            if incident.rule_id in UNIT_OOM_RULES else settling_crash(kernel, incident, SETTLE_USEC, stem_of(unit))
+        if kill is not None:
+            self._drop(kill)  # the kernel's kill or segfault PID 1 reports joins its unit's failure (failure_oom.py)
             absorb(failure, kill)
             self._by_member.update((member, failure) for member in kill.open)
         # A name lines give themselves ("(java)": a text's) is never restarted, so its failure settles too: PID 1's
