@@ -455,3 +455,20 @@ def test_alike_lines_fold_into_the_newest_so_the_line_that_matters_stays(write_r
     text = console.export_text()
     assert "FATAL: lost connection to database" in text, text
     assert "x60 errspam.service [boom] BOOM upstream timed out" in text and "x60 api.service: served request 59" in text
+
+
+def test_act_refuses_beside_a_service_on_the_same_state(tmp_path, live_journal):
+    """`tail --act` beside `logsentry run` on one config: each took the other's restart of a deadlocked unit for an
+    operator's, and the unit was restarted three times in 5 s (a new operator's trial). It refuses, saying why."""
+    from logsentry.state_open import open_state_dir
+
+    state = tmp_path / "state"
+    config = tmp_path / "site.toml"
+    config.write_text(f'state_dir = "{state}"\n[[watch]]\nunits = ["app"]\nactions = ["restart", "alert"]\n')
+    lock = open_state_dir(state)  # as the running service holds it
+    try:
+        done = run_cli("tail", "-D", str(live_journal.directory), "--plain", "--act", "-c", str(config))
+        assert done.exit_code == 2, done.output
+        assert f"a logsentry service runs on {state} (its lock is held)" in done.output, done.output
+    finally:
+        lock.close()

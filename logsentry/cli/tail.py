@@ -35,6 +35,7 @@ from ..sources.fanin_files import list_directory, tail_positions, vouched
 from ..sources.follow import FollowItem, ReadUpTo, ScanningFollower
 from ..sources.journal import LOCAL_JOURNAL_DIRS, JournalGap, JournalLocation, StartAt, unreadable_reason
 from ..sources.unit_names import said_unseen, unseen_hosts, unseen_units
+from ..state_open import lock_held
 from ..timespec import wall_usec
 from ..views.tail import LiveView
 from ..views.tail_lines import TailView, json_view, plain_view
@@ -287,6 +288,12 @@ def tail(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
     # again before each batch that claims it: a file that appears in the directory is read at once.
     # restart.machine_id names a machine whose journal comes from elsewhere: taken as claimed (README).
     config = load_site_config(config_path) if act else None
+    if config is not None and lock_held(config.state_dir):
+        # Each would take the other's restart for an operator's (a fresh start, not "came back after restart"): a
+        # new operator's deadlock was restarted three times in 5 s, its loop protection defeated.
+        fail(f"--act: a logsentry service runs on {config.state_dir} (its lock is held) and acts on these units "
+             "already; a tail acting beside it would restart them again, each taking the other's restart for an "
+             "operator's. Follow without --act to see what it decides, or stop the service first")
     machine = config.restart.vouch_for(local_machine_id()) if config is not None else ""
     # No screen: the stream shows every entry, each read in full by the scanner's thread.
     # -u: PID 1's lines about a container's scope too (its stop), as the service reads them (Selection.accepts)
