@@ -467,8 +467,9 @@ def test_act_refuses_beside_a_service_on_the_same_state(tmp_path, live_journal):
     config.write_text(f'state_dir = "{state}"\n[[watch]]\nunits = ["app"]\nactions = ["restart", "alert"]\n')
     lock = open_state_dir(state)  # as the running service holds it
     try:
-        done = run_cli("tail", "-D", str(live_journal.directory), "--plain", "--act", "-c", str(config))
-        assert done.exit_code == 2, done.output
-        assert f"a logsentry service runs on {state} (its lock is held)" in done.output, done.output
+        done = subprocess.run([sys.executable, "-m", "logsentry", "tail", "-D", str(live_journal.directory), "--plain",
+                               "--act", "-c", str(config)], capture_output=True, text=True, timeout=30, check=False)
+        assert done.returncode == 2, done.stderr
+        assert f"a logsentry service runs on {state} (its lock is held)" in done.stderr, done.stderr
     finally:
         lock.close()
