@@ -17,7 +17,8 @@ SNIFF_BYTES = 4096
 """How much of a file's start sniff_text sees (export.head's default)."""
 _DOCKER = re.compile(rb'\{\s*"log"\s*:')
 _NO_HOST = re.compile(r"\[|(?i:trace|debug|info|notice|warn|warning|error|err|fatal|crit|critical|panic|alert"
-                      r"|emerg|stdout|stderr)\b|[IWEF](?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])$"
+                      r"|emerg|stdout|stderr)\b|(?:TRC|DBG|INF|WRN|FTL|PNC)$"
+                      r"|[IWEF](?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])$"
                       r"|\d{4}-[01]\d-[0-3]\d|[^\s=\"]*[=\"]|[EWIDT]!$")
 """Where LINE's host (or, without one, its identifier) is a level (in any case), a stream name or a bracket, the
 line is a program's own (`2026-11-28T10:14:30Z ERROR db: connection refused`, Go's and zap's layout; winston's `...
@@ -30,7 +31,12 @@ a line with a time of its own behind another's (a log viewer's, a runtime's that
 T04:06:35.485Z 2025-12-16T04:06:35Z ERR ...`) had the date for host and `10` for identifier (helper-173's
 Dokploy/dokploy#2330), and `time="...` was an identifier. So is Telegraf's indicator (`2022-02-20T05:02:11Z I! Loaded
 outputs: influxdb`, logger.go): read as syslog, `I!` was a host, `Loaded outputs` an identifier, and each `E!` line
-after it, fitting no syslog layout, a continuation of that message (trial 59)."""
+after it, fitting no syslog layout, a continuation of that message (trial 59). So are zerolog's ConsoleWriter levels
+(rs/zerolog globals.go FormattedLevels: TRC DBG INF WRN ERR FTL PNC; console.go writes the time, the level, the
+caller, the message): `2025-05-07T11:58:34+02:00 WRN Listening without TLS but ServerURL does not start with http://`
+fitted with `WRN` for host and its words for identifier, so a headscale file of two lines was read as syslog's, its
+`ERR listen tcp :8080: bind: ...` too, with `ERR` for host and `listen tcp ` for unit, while one line alone was a
+program's own log read right (trial 62's 05: `-p err` found nothing)."""
 _LEVEL_LAST = re.compile(r"\s(?i:trace|debug|info|notice|warn|warning|error|err|fatal|crit|critical|panic|alert"
                          r"|emerg)\Z")
 """Where LINE's identifier holds a blank and its last word is a level, the line is a program's own too, its level

@@ -1,0 +1,68 @@
+"""Trial 62's reader gaps, through the CLI on small text files (and the readers behind it): zerolog's ConsoleWriter
+levels never a syslog host."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from conftest import run_cli
+
+from logsentry.sources import Selection, open_entries
+from logsentry.sources.text_sniff import sniff_text
+
+
+def _records(path: Path, *args: str) -> list[dict[str, Any]]:
+    done = run_cli("scan", "--file", str(path), "-o", "json", "--no-anomalies", *args)
+    return [json.loads(line) for line in done.stdout.splitlines()]
+
+
+def _summary(path: Path, *args: str) -> dict[str, Any]:
+    return next(record for record in _records(path, *args) if record["type"] == "summary")
+
+
+def _err_entries(path: Path) -> int:
+    return int(_summary(path, "-p", "err")["entries"])
+
+
+def _read(tmp_path: Path, name: str, text: str) -> list[tuple[int, str, int | None, dict[str, str]]]:
+    path = tmp_path / name
+    path.write_text(text)
+    return [(entry.realtime_usec, entry.message, entry.effective_priority, dict(entry.fields))
+            for entry in open_entries(Selection(), files=[path])]
+
+
+HEADSCALE = [  # zerolog's ConsoleWriter with an RFC 3339 TimeFormat (headscale, trial 62's 05)
+    "2025-05-07T11:58:34+02:00 ERR listen tcp :8080: bind: address already in use\n",
+    "2025-05-07T12:07:51+02:00 WRN Listening without TLS but ServerURL does not start with http://\n",
+    "2025-05-07T12:07:52+02:00 FTL ../../cmd/headscale/cli/serve.go:29 > Headscale ran into an error and had to "
+    "shut down. error=\"initial DERPMap is empty\"\n",
+    "2025-05-07T12:07:53+02:00 INF user said: ERR x\n",
+]
+
+
+def test_zerolog_console_levels_are_no_host(tmp_path: Path) -> None:
+    """With two lines or more the level was the host and the words before the first colon the unit; one line alone
+    was read right: the reading must not depend on how many lines there are."""
+    for count in range(1, len(HEADSCALE) + 1):
+        path = tmp_path / f"headscale{count}.log"
+        path.write_text("".join(HEADSCALE[:count]))
+        matches = [record for record in _records(path) if record["type"] == "match"]
+        assert {(record["unit"], record["host"]) for record in matches} == {(f"(headscale{count})", "")}
+        listen = [record for record in matches if record["rule"] == "listen-address-in-use"]
+        assert [record["effective_priority"] for record in listen] == [3]
+        assert listen[0]["message"].startswith("2025-05-07T11:58:34+02:00 ERR listen tcp :8080: ")
+        assert _err_entries(path) == [1, 1, 2, 2][count - 1]  # ERR and FTL, not WRN nor INF
+    text = "".join(HEADSCALE)
+    assert sniff_text(text.encode()) == "applog"
+    assert [priority for _, _, priority, _ in _read(tmp_path, "h.log", text)] == [3, 4, 2, 6]
+
+
+def test_syslog_hosts_like_zerolog_levels_stay_hosts(tmp_path: Path) -> None:
+    text = ("2025-05-07T11:58:34+02:00 INFRA-1 sshd[812]: error: kex_exchange_identification: Connection closed\n"
+            "2025-05-07T11:58:35+02:00 wrn sshd[813]: Accepted publickey for root\n"
+            "2025-05-07T11:58:36+02:00 ERRATA cron[9]: (root) CMD (true)\n")
+    assert sniff_text(text.encode()) == "text"
+    assert [fields["_HOSTNAME"] for _, _, _, fields in _read(tmp_path, "syslog", text)] == ["INFRA-1", "wrn",
+                                                                                                "ERRATA"]
