@@ -66,3 +66,43 @@ def test_syslog_hosts_like_zerolog_levels_stay_hosts(tmp_path: Path) -> None:
     assert sniff_text(text.encode()) == "text"
     assert [fields["_HOSTNAME"] for _, _, _, fields in _read(tmp_path, "syslog", text)] == ["INFRA-1", "wrn",
                                                                                                 "ERRATA"]
+
+
+def test_a_line_broken_in_two_is_read_whole(tmp_path: Path) -> None:
+    """Trial 62's 09: the poster's copy broke PID 1's line inside its tag; both halves were folded into the intact
+    line before as its continuation, which then matched nothing (systemd-main-process-killed ends in `$`)."""
+    path = tmp_path / "qbt.txt"
+    path.write_text("Sep  5 14:39:38 nas systemd[1]: qbittorrent.service: Main process exited, code=dumped, "
+                    "status=11/SEGV\n"
+                    "Sep  5 14:39:38 nas systemd\n"
+                    "[1]: qbittorrent.service: Failed with result 'core-dump'.\n"
+                    "Sep  5 14:39:38 nas systemd[1]: qbittorrent.service: Consumed 8h 14min 2.478s CPU time.\n")
+    records = _records(path)
+    matches = {(record["rule"], record["cursor"].rsplit(":", 1)[1], record["message"])
+               for record in records if record["type"] == "match"}
+    assert matches == {
+        ("systemd-main-process-killed", "1", "qbittorrent.service: Main process exited, code=dumped, status=11/SEGV"),
+        ("systemd-unit-failed", "2", "qbittorrent.service: Failed with result 'core-dump'.")}
+    assert {record["unit"] for record in records if record["type"] == "incident"} == {"(qbittorrent.service)"}
+    assert _summary(path)["entries"] == 3
+    broken_at_a_blank = _read(tmp_path, "b.txt", "Sep  5 14:39:38 nas systemd[1]: x.service: Main process exited, "
+                                                 "code=dumped, status=11/SEGV\nSep  5 14:39:38 nas\n"
+                                                 "systemd[1]: x.service: Failed with result 'core-dump'.\n")
+    assert [(fields.get("_HOSTNAME"), fields["SYSLOG_IDENTIFIER"], message)
+            for _, message, _, fields in broken_at_a_blank] == [
+        ("nas", "systemd", "x.service: Main process exited, code=dumped, status=11/SEGV"),
+        ("nas", "systemd", "x.service: Failed with result 'core-dump'.")]
+
+
+def test_continuations_that_make_no_line_stay_continuations(tmp_path: Path) -> None:
+    text = ("Sep  5 14:39:38 nas app[7]: the worker died, its trace follows, written by the handler itself\n"
+            "Traceback (most recent call last)\n"  # (joined, no layout: a continuation, as before)
+            "[1]: not a tag\n"
+            "Sep  5 14:39:39 nas app[7]: a message of its own, long enough to have been wrapped where it was\n"
+            "    Sep  5 14:39:40 nas app\n"  # (journalctl's indented continuation lines: never a broken line)
+            "    [1]: y\n")
+    read = _read(tmp_path, "app.txt", text)
+    assert [message for _, message, _, _ in read] == [
+        "the worker died, its trace follows, written by the handler itself Traceback (most recent call last)\n"
+        "[1]: not a tag",
+        "a message of its own, long enough to have been wrapped where it was\nSep  5 14:39:40 nas app\n[1]: y"]

@@ -161,6 +161,29 @@ def _status_failures(failures: Iterable[StatusFailure], parser: SyslogParser, na
                 yield entry
 
 
+class _Broken:
+    """A line of no layout just folded into the entry before (`kept`: that entry's message before it; `cut_width`:
+    read_text's before it), which the next line may turn out to finish (broken_joint)."""
+
+    __slots__ = ("cut_width", "kept", "line", "number")
+
+    def __init__(self, line: str, number: int, kept: int, cut_width: int):
+        self.line, self.number, self.kept, self.cut_width = line, number, kept, cut_width
+
+
+def broken_joint(first: str, rest: str) -> str | None:
+    """How a syslog line broken in two where it was pasted is joined back, or None when `rest` is no such half: the
+    break fell inside its tag (`... nas systemd` / `[1]: qbittorrent.service: Failed with result 'core-dump'.`,
+    trial 62's 09, the poster's copy) or at a blank before it (`... nas` / `systemd[1]: ...`). Neither half fits a
+    layout, and each was folded into the entry before as its continuation: its message then ended in the pieces, and
+    a rule anchored at its end (systemd-main-process-killed's `status=11/SEGV$`) matched nothing. Joined, the two are
+    one line of the paste's layout (read_text tries it): nothing between when the rest goes on with the tag's `[pid]`
+    or `:`, else a blank. Indented halves are journalctl's continuation lines, never a broken line."""
+    if not first or not rest or first[0].isspace() or rest[0].isspace():
+        return None
+    return "" if rest[0] in "[:" else " "
+
+
 def wrapped_header(line: str) -> bool:
     """journalctl's header cut by a wrap where it was pasted (`-- Logs begin at ... CET, end at ... CET` / `. --`):
     read whole, it names the paste's zone and year; cut, both were lost and the times came two years and an hour
@@ -212,8 +235,11 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
     this = ""  # the line, and the one before it (`previous`): a wrapped one's end
     opened = ""
     """A journalctl header (`-- Logs begin at ...`) that a wrap cut before its ` --`: the piece after it ends it."""
+    broken: _Broken | None = None
+    """The line before, of no layout, folded into `pending` (syslog text): the first half of a broken line?"""
     for number, (container, line) in enumerate(lines, start=1):
         was_wrapped, wrapped = wrapped, len(line) >= WRAP_WIDTH
+        half, broken = broken, None
         if opened:
             line, opened = opened + line, ""
         elif wrapped_header(line):
@@ -237,6 +263,12 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
             failures[unit] = StatusFailure(unit)
             continue
         parsed = parser.parse(line)  # None for an indented line, but for a program's log (applog.py)
+        if parsed is None and half is not None and pending is not None and (
+                joint := broken_joint(half.line, line)) is not None \
+                and (parsed := parser.parse(half.line + joint + line)) is not None:
+            # the rest of a line broken in two: the first half was no continuation of the entry before
+            pending.fields["MESSAGE"] = pending.fields["MESSAGE"][:half.kept]
+            number, cut_width = half.number, half.cut_width
         if parsed is None:
             if isinstance(parser, SyslogParser):  # (a status header without its glyph, cut off a paste, too)
                 parser.status_property(line)
@@ -248,6 +280,8 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
             if header or (status is not None and line.startswith(STATUS_HINT)):
                 continue
             if pending is not None and len(pending.fields["MESSAGE"]) < MAX_MESSAGE:
+                if isinstance(parser, SyslogParser):
+                    broken = _Broken(line, number, len(pending.fields["MESSAGE"]), cut_width)
                 indent = pending.indent
                 more = line[indent:] if line[:indent].isspace() else line.lstrip()
                 # a piece of a wrapped line, unindented after a long one, is joined as written; not after a sentence's
