@@ -106,3 +106,27 @@ def test_continuations_that_make_no_line_stay_continuations(tmp_path: Path) -> N
         "the worker died, its trace follows, written by the handler itself Traceback (most recent call last)\n"
         "[1]: not a tag",
         "a message of its own, long enough to have been wrapped where it was\nSep  5 14:39:40 nas app\n[1]: y"]
+
+
+def test_program_layouts_levels(tmp_path: Path) -> None:
+    """Trial 62's 21, 22, 28 and 10: stunnel's `LOGn[id]:`, SeaweedFS's glog without a thread id, zap's console
+    encoder with a lower-case level and SDDM's `(EE)` after its time of day had no level (`-p err`: 0 entries)."""
+    files = {
+        "stunnel.log": "2021.01.13 17:33:18 LOG4[1:140635606472448]: Certificate check failed: depth=0, /O=io.strimzi\n"
+                       "2021.01.13 17:33:18 LOG3[1:140635606472448]: error queue: 14090086: error:14090086:SSL "
+                       "routines:ssl3_get_server_certificate:certificate verify failed\n"
+                       "2021.01.13 17:33:19 LOG5[main]: the peer said LOG3[1]: x\n",
+        "volume.log": "E0221 00:18:18.464568 needle_read.go:45 seaweed/volume/3.dat read 0 dataSize 562712: EOF\n"
+                      "E0221 00:18:19.466648 needle_read.go:45 seaweed/volume/3.dat read 0 dataSize 562712: EOF\n"
+                      "I0221 00:18:20.967883 volume_grpc_copy.go:12 E0221 00:18:20.967883 x.go:1 quoted\n",
+        "otelcol.log": "2025-02-20T15:30:17.360Z\terror\tinternal/queue_sender.go:103\tExporting failed. Dropping data."
+                       "\t{\"kind\": \"exporter\", \"dropped_items\": 26}\n"
+                       "2025-02-20T15:30:18.000Z\tinfo\tservice.go:1\tuser said \terror\t\n",
+        "sddm.log": "[22:49:02.459] (II) DAEMON: Initializing...\n"
+                    "[22:49:02.480] (EE) DAEMON: Failed to write xauth file\n"
+                    "[22:49:02.480] (EE) DAEMON: Could not start Display server on vt 1\n",
+    }
+    for name, text in files.items():
+        path = tmp_path / name
+        path.write_text(text)
+        assert (name, _err_entries(path)) == (name, 2 if name in ("volume.log", "sddm.log") else 1)
