@@ -4,6 +4,7 @@ levels never a syslog host."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -130,3 +131,15 @@ def test_program_layouts_levels(tmp_path: Path) -> None:
         path = tmp_path / name
         path.write_text(text)
         assert (name, _err_entries(path)) == (name, 2 if name in ("volume.log", "sddm.log") else 1)
+
+
+def test_glog_time_without_microseconds(tmp_path: Path) -> None:
+    """SeaweedFS's older glog (`Log line format: [IWEF]mmdd hh:mm:ss threadid file:line] msg`): untimed."""
+    [(usec, _, priority, _)] = _read(tmp_path, "volume.log", "I1011 11:48:17 19032 volume_server_handlers_read.go:52] "
+                                                              "read error: <nil> /86/0101c21062a1bb9d_1.jpeg\n")
+    now = datetime.now()
+    year = now.year if datetime(now.year, 10, 11, 11, 48, 17) <= now else now.year - 1  # (the file's time: now)
+    assert (usec, priority) == (int(datetime(year, 10, 11, 11, 48, 17).timestamp()) * 1_000_000, 6)
+    path = tmp_path / "alike.log"
+    path.write_text("I1011 11:48:17 the peer said 19032 x.go:52] y\nE1011 11:48:17 19032 x.go:52 no bracket\n")
+    assert _summary(path)["first_usec"] // 1_000_000 == int(path.stat().st_mtime)  # (untimed: the file's time)

@@ -16,7 +16,9 @@ A record starts with one of these times, optionally in brackets (`[2026-11-28 10
   the latest year that is not after the file's time, as syslog's;
 * `E1128 10:14:29.301234`: glog, klog and abseil (no year: the latest that is not after the file's time);
   `E20261128 10:14:29.301234`: glog 0.6+ with the year; `F200615 06:38:02.091361`: CockroachDB's crdb-v1 header
-  (`Lyymmdd`, in UTC as its log-formats documentation says);
+  (`Lyymmdd`, in UTC as its log-formats documentation says); `I1011 11:48:17 19032 file.go:52] ` without the µs, as
+  SeaweedFS's glog wrote it (weed/glog/glog.go: its files' header still says `Log line format: [IWEF]mmdd hh:mm:ss
+  threadid file:line] msg`), read only before the thread id and `file:line] ` (trial 62: untimed);
 * `081109 203615`: log4j's `yyMMdd HHmmss` (loghub's HDFS); `180921 10:00:21` and `180921  9:05:01`: MySQL's up to 5.6
   and MariaDB's up to 10.1 (sql/log.cc and InnoDB's ut_print_timestamp: `%02d%02d%02d %2d:%02d:%02d`);
 * `17/06/09 20:10:40`: `yy/MM/dd HH:mm:ss`, Spark's default log4j pattern (conf/log4j2.properties.template);

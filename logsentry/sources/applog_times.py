@@ -34,7 +34,8 @@ STAMP = re.compile(
     r"(?:\.(?P<cf>\d{1,9}))? (?P<cy>\d{4})"
     r"|(?:\d{1,10}:[XCSM]|\[\d{1,10}\]) (?P<rd>[0-3]\d) (?P<rmon>" + MONTH_PATTERN + r") (?:(?P<ry>\d{4}) )?" +
     _HMS.format("r") + r"(?:\.(?P<rf>\d{3}))?(?= [.*#-] )"
-    r"|[IWEF](?:(?P<gy>\d{4})|(?P<gyy>\d\d))?(?P<gmo>[01]\d)(?P<gd>[0-3]\d) " + _HMS.format("g") + r"\.(?P<gf>\d{6})"
+    r"|[IWEF](?:(?P<gy>\d{4})|(?P<gyy>\d\d))?(?P<gmo>[01]\d)(?P<gd>[0-3]\d) " + _HMS.format("g") +
+    r"(?:\.(?P<gf>\d{6})|(?= +\d{1,10} [!-9;-\\^-~]+:\d+\] ))"
     r"|(?P<hy>\d\d)(?P<hmo>[01]\d)(?P<hd>[0-3]\d) (?:(?P<hh>[0-2]\d)(?P<hmi>[0-5]\d)(?P<hs>[0-6]\d)"
     r"| ?(?P<kh>[0-2]?\d):(?P<kmi>[0-5]\d):(?P<ks>[0-6]\d))"
     r"|(?P<sy>\d\d)/(?P<smo>[01]\d)/(?P<sd>[0-3]\d) " + _HMS.format("s") +
