@@ -1,7 +1,8 @@
 """Trial 62's program layouts whose level was not read (engine/format_levels.py and engine/daemon_levels.py, their C
 twins sources/format_levels.h, go_levels.h and daemon_levels.h): stunnel's `LOGn[id]: ` (src/log.c), SeaweedFS's glog
 header without a thread id (weed/glog/glog.go), zap's console encoder with a lower-case level (zapcore/
-console_encoder.go) and SDDM's Xorg markers after its time of day (src/common/MessageHandler.h).
+console_encoder.go), SDDM's Xorg markers after its time of day (src/common/MessageHandler.h) and libreswan's
+`pluto: ` before its level (programs/pluto/log.c, plutomain.c).
 
 1. A corpus of lines as the programs write them, and look-alikes (a level quoted in a message, a client's text, a
    near miss of the shape) that are no level, read alike by Python and C.
@@ -57,6 +58,15 @@ CORPUS: list[tuple[int | None, str, str]] = [
     (None, f"{ZAP_T} error\tx", "a blank before"), (None, f"x{ZAP_T}\terror\tx", "no digit first"),
     (None, "2" + "0" * 64 + "\terror\tx", "a time too long"), (ERR, "2" + "0" * 63 + "\terror\tx", "64 is the most"),
     (None, f"{ZAP_T}\tfailed: error\tx", "a word before"),
+    # libreswan's pluto up to 4.1 (log.c: "%s: %s\n" of "%b %e %T", 4.x "%s.%06ld: "; plutomain.c "pluto: FATAL: ...")
+    (WARNING, 'Jun  8 18:37:34: pluto: warning: chdir("/run/pluto/") to dumpdir failed (2: No such file or directory)',
+     "3.x's log file, trial 62's 19"),
+    (CRIT, 'pluto: FATAL: unable to create lock dir: "/run/pluto/": No such file or directory', "stderr, no time"),
+    (ERR, "Jun  8 18:37:34.123456: pluto: ERROR: x", "4.x's time"), (CRIT, "pluto: FATAL ERROR: x", "FATAL ERROR"),
+    (WARNING, "Jun  8 18:37:34.123456: warning: x", "5.x: no name"),
+    (None, "pluto: the peer said: ERROR: x", "words between"), (None, "plutonium: FATAL: x", "another name"),
+    (None, "pluto:FATAL: x", "no blank"), (None, 'Jun  8 18:37:34: "conn" #1: pluto: ERROR: x', "after a prefix"),
+    (None, "pluto: pluto: ERROR: x", "twice"), (None, "Pluto: FATAL: x", "capitalised"),
     # SDDM (MessageHandler.h standardLogger: "[%1] %2 %3\n", hh:mm:ss.zzz, Xorg's markers)
     (ERR, "[22:49:02.480] (EE) DAEMON: Could not start Display server on vt 1", "SDDM, trial 62's 10"),
     (WARNING, "[22:49:02.480] (WW) GREETER: x", "(WW)"), (INFO, "[22:49:02.459] (II) DAEMON: Initializing...", "(II)"),
@@ -79,7 +89,7 @@ def test_corpus_c() -> None:
 PIECES = [STUNNEL_T, "2021.01.13", " ", "17:33:18", "LOG", "LOG3", "LOG8", "[", "]", "]: ", ": ", "1:1406", "main",
           "E0221", "I0221", " 00:18:18.464568", ".4645", "needle_read.go", ":45", " 12345", "] ", ZAP_T, "\t", "error",
           "dpanic", "panic", "ERROR", "1.7400648e+09", "[22:49:02.480] ", "[22:49:02", ".480", "(EE)", "(WW)", "x",
-          "é", "\n", "0", "9"]
+          "é", "\n", "0", "9", "pluto", "pluto: ", "Jun  8 18:37:34: ", "FATAL: ", "warning: ", ": "]
 
 
 @settings(max_examples=400, deadline=None)

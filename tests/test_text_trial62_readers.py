@@ -143,3 +143,19 @@ def test_glog_time_without_microseconds(tmp_path: Path) -> None:
     path = tmp_path / "alike.log"
     path.write_text("I1011 11:48:17 the peer said 19032 x.go:52] y\nE1011 11:48:17 19032 x.go:52 no bracket\n")
     assert _summary(path)["first_usec"] // 1_000_000 == int(path.stat().st_mtime)  # (untimed: the file's time)
+
+
+def test_libreswan_log_file(tmp_path: Path) -> None:
+    """Trial 62's 19: pluto's log file (`%b %e %T: `, a colon after the time and no host) was untimed, and its
+    `pluto: FATAL:` no level."""
+    path = tmp_path / "pluto.log"
+    path.write_text('Jun  8 18:37:34: pluto: warning: chdir("/run/pluto/") to dumpdir failed (2: No such file or '
+                    'directory)\n'
+                    'pluto: FATAL: unable to create lock dir: "/run/pluto/": No such file or directory\n'
+                    "Jun  8 18:37:35.000123: the peer said: pluto: ERROR: x\n")
+    [(first, _, warning, _), (_, message, fatal, _), (last, _, none, _)] = _read(tmp_path, "p.log", path.read_text())
+    now = datetime.now()
+    year = now.year if datetime(now.year, 6, 8, 18, 37, 35) <= now else now.year - 1
+    assert (first, warning, fatal, none) == (int(datetime(year, 6, 8, 18, 37, 34).timestamp()) * 1_000_000, 4, 2, None)
+    assert message.startswith("pluto: FATAL: unable to create lock dir") and last - first == 1_000_123
+    assert _err_entries(path) == 1

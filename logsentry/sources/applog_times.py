@@ -58,7 +58,7 @@ STAMP = re.compile(
     r"\.(?P<zf>\d{3})(?= )"
     r"|(?:node=[^\s=]{1,253} )?type=[A-Z0-9_]{1,40} msg=audit\((?P<au>[1-9]\d{8,10})\.(?P<auf>\d{3}):\d{1,20}\)"
     r"|(?P<hex>[3-7][0-9a-f]{7})(?:\.[0-9a-f]{8})?(?= \S)"
-    r"|(?P<xmon>" + MONTH_PATTERN + r") (?P<xd>[ 0-3]?\d) " + _HMS.format("x") + r"(?:\.(?P<xf>\d{1,6}))?(?= \S)"
+    r"|(?P<xmon>" + MONTH_PATTERN + r") (?P<xd>[ 0-3]?\d) " + _HMS.format("x") + r"(?:\.(?P<xf>\d{1,6}))?(?= \S|: \S)"
     r")\]?(?=[\s|:\],\"-]|$)")
 """A record's time at the start of its line, in the layouts sources/applog.py's docstring names (also as a logfmt line's
 first pair: `time="2026-11-28T10:14:29Z" level=error ...`, logrus; `ts=...`, go-kit; `time=...`, slog)."""
