@@ -159,3 +159,15 @@ def test_libreswan_log_file(tmp_path: Path) -> None:
     assert (first, warning, fatal, none) == (int(datetime(year, 6, 8, 18, 37, 34).timestamp()) * 1_000_000, 4, 2, None)
     assert message.startswith("pluto: FATAL: unable to create lock dir") and last - first == 1_000_123
     assert _err_entries(path) == 1
+
+
+def test_sddm_time_of_day(tmp_path: Path) -> None:
+    """Trial 62's 10: SDDM's `[hh:mm:ss.zzz] (EE) ` lines were untimed; the time of day is read as logback's is."""
+    read = _read(tmp_path, "sddm.log", "[22:49:02.459] (II) DAEMON: Initializing...\n"
+                                       "/usr/bin/xauth:  error in locking authority file /var/run/sddm/x\n"
+                                       "[22:49:02.480] (EE) DAEMON: Could not start Display server on vt 1\n")
+    assert [(datetime.fromtimestamp(usec / 1e6).time().isoformat(), priority) for usec, _, priority, _ in read] == [
+        ("22:49:02.459000", 6), ("22:49:02.459000", None), ("22:49:02.480000", 3)]  # (xauth's line: at the last time)
+    alike = tmp_path / "alike.log"
+    alike.write_text("[22:49:02.480] (??) DAEMON: x\n[22:49:02.480] DAEMON: (EE) x\n")
+    assert _summary(alike)["first_usec"] // 1_000_000 == int(alike.stat().st_mtime)  # (untimed: the file's time)

@@ -44,8 +44,11 @@ A record starts with one of these times, optionally in brackets (`[2026-11-28 10
   read at its start);
 * `10:00:05.456 [`: a time of day alone, before a bracket: logback's default pattern (`%d{HH:mm:ss.SSS} [%thread]
   %-5level %logger{36} - %msg%n`: `10:00:05.456 [main] ERROR c.e.App - ...`) and Elixir's Logger (`$time $metadata
-  [$level] $message`: `10:00:05.456 [error] GenServer ... terminating`); the date is the latest that puts the first
-  line no later than the file's time, one more at each midnight the lines pass (text_years.Days);
+  [$level] $message`: `10:00:05.456 [error] GenServer ... terminating`), and in brackets before Xorg's markers as
+  SDDM writes its log file or stderr (sddm src/common/MessageHandler.h standardLogger: `"[%1] %2 %3\n"` of
+  `hh:mm:ss.zzz` and `(II)`, `(WW)` or `(EE)`: `[22:49:02.480] (EE) DAEMON: Could not start Display server on vt 1`,
+  trial 62's 10, untimed); the date is the latest that puts the first line no later than the file's time, one more at
+  each midnight the lines pass (text_years.Days);
 * an access log in the Common or Combined Log Format, its time in brackets after the client (`10.0.0.5 - -
   [05/Dec/2026:10:00:00 +0000] "GET / HTTP/1.1" 502 ...`: Apache, nginx);
 * after the PID in brackets: NATS's server log (server/log.go, the `[%d] ` of its pid, then Go's log flags' date and

@@ -47,7 +47,8 @@ STAMP = re.compile(
     r"(?:\.(?P<tf>\d{3}(?:\d{3})?))?(?: (?P<tz>UTC|GMT)(?=\]))?"
     r"|(?P<jmon>" + SHORT_MONTH_PATTERN + r")\.? (?P<jd>[0-3]\d), (?P<jy>\d{4}) (?P<jh>1[0-2]|0?[1-9]):"
     r"(?P<jmi>[0-5]\d):(?P<js>[0-6]\d) (?P<jp>[AP]M)"
-    r"|(?P<oh>[0-2]\d):(?P<omi>[0-5]\d):(?P<os>[0-6]\d)[.,](?P<of>\d{3})(?= \[| (?:TRACE|DEBUG|INFO|WARN|ERROR|FATAL) )"
+    r"|(?P<oh>[0-2]\d):(?P<omi>[0-5]\d):(?P<os>[0-6]\d)[.,](?P<of>\d{3})"
+    r"(?= \[| (?:TRACE|DEBUG|INFO|WARN|ERROR|FATAL) |\] \((?:II|WW|EE)\) )"
     r"|[EWINDCAXd] \[(?P<qd>[0-3]\d)/(?P<qmon>" + MONTH_PATTERN + r")/(?P<qy>\d{4}):" + _HMS.format("q") +
     r" (?P<qz>[+-][0-2]\d[0-5]\d)\]"
     r"|(?P<bmon>" + MONTH_PATTERN + r") (?P<bd>[ 1-3]?\d) " + _HMS.format("b") + r"(?:\.(?P<bf>\d{3}))?"
