@@ -93,6 +93,10 @@ def test_a_line_broken_in_two_is_read_whole(tmp_path: Path) -> None:
             for _, message, _, fields in broken_at_a_blank] == [
         ("nas", "systemd", "x.service: Main process exited, code=dumped, status=11/SEGV"),
         ("nas", "systemd", "x.service: Failed with result 'core-dump'.")]
+    halves = "Sep  5 14:39:38 nas systemd\n[1]: qbittorrent.service: Failed with result 'core-dump'.\n"
+    assert sniff_text(halves.encode()) == "text"  # (a paste of the broken line alone: its halves fit together)
+    [(_, message, _, fields)] = _read(tmp_path, "h.txt", halves)
+    assert (fields["_PID"], message) == ("1", "qbittorrent.service: Failed with result 'core-dump'.")
 
 
 def test_continuations_that_make_no_line_stay_continuations(tmp_path: Path) -> None:
@@ -101,12 +105,16 @@ def test_continuations_that_make_no_line_stay_continuations(tmp_path: Path) -> N
             "[1]: not a tag\n"
             "Sep  5 14:39:39 nas app[7]: a message of its own, long enough to have been wrapped where it was\n"
             "    Sep  5 14:39:40 nas app\n"  # (journalctl's indented continuation lines: never a broken line)
-            "    [1]: y\n")
+            "    [1]: y\n"
+            "Sep  5 14:39:41 nas app[7]: z\n"
+            "Sep  5 14:39:42 nas worker is launching\n"  # (joined, a message before the tag: no broken line)
+            "Error: something\n")
     read = _read(tmp_path, "app.txt", text)
     assert [message for _, message, _, _ in read] == [
         "the worker died, its trace follows, written by the handler itself Traceback (most recent call last)\n"
         "[1]: not a tag",
-        "a message of its own, long enough to have been wrapped where it was\nSep  5 14:39:40 nas app\n[1]: y"]
+        "a message of its own, long enough to have been wrapped where it was\nSep  5 14:39:40 nas app\n[1]: y",
+        "z\nSep  5 14:39:42 nas worker is launching\nError: something"]
 
 
 def test_program_layouts_levels(tmp_path: Path) -> None:

@@ -52,7 +52,7 @@ from .selection import (
 from .sleep_lines import SleepLines
 from .syslog_text import SyslogParser, iso_usec
 from .systemctl_status import STATUS_HINT, StatusFailure, loaded_unit, status_unit
-from .text_layouts import ISO_TIME
+from .text_layouts import ISO_TIME, LINE
 from .text_line import LineParser, TextLine, read_lines, read_owned_lines
 from .text_line import Warn as Warn  # re-exported: export.py, json_lines.py
 from .text_owners import NO_CONTAINER, Container, claim, containers
@@ -162,8 +162,9 @@ def _status_failures(failures: Iterable[StatusFailure], parser: SyslogParser, na
 
 
 class _Broken:
-    """A line of no layout just folded into the entry before (`kept`: that entry's message before it; `cut_width`:
-    read_text's before it), which the next line may turn out to finish (broken_joint)."""
+    """A line of no layout just folded into the entry before (`kept`: that entry's message before it, -1 when there
+    was none and it was skipped; `cut_width`: read_text's before it), which the next line may turn out to finish
+    (broken_line)."""
 
     __slots__ = ("cut_width", "kept", "line", "number")
 
@@ -171,17 +172,33 @@ class _Broken:
         self.line, self.number, self.kept, self.cut_width = line, number, kept, cut_width
 
 
-def broken_joint(first: str, rest: str) -> str | None:
-    """How a syslog line broken in two where it was pasted is joined back, or None when `rest` is no such half: the
-    break fell inside its tag (`... nas systemd` / `[1]: qbittorrent.service: Failed with result 'core-dump'.`,
-    trial 62's 09, the poster's copy) or at a blank before it (`... nas` / `systemd[1]: ...`). Neither half fits a
-    layout, and each was folded into the entry before as its continuation: its message then ended in the pieces, and
-    a rule anchored at its end (systemd-main-process-killed's `status=11/SEGV$`) matched nothing. Joined, the two are
-    one line of the paste's layout (read_text tries it): nothing between when the rest goes on with the tag's `[pid]`
-    or `:`, else a blank. Indented halves are journalctl's continuation lines, never a broken line."""
+_PID_REST = re.compile(r"\[\d{1,10}\]:|:")
+"""The rest of a syslog tag broken before its `[pid]:` or `:`."""
+_TAG_REST = re.compile(r"[^\s\[\]:]{1,255}(?:\[\d{1,10}\])?: ")
+"""A whole syslog tag at the start of the rest: the line was broken at the blank before it."""
+
+
+def broken_line(first: str, rest: str) -> str | None:
+    """The syslog line a paste broke in two, `first` and `rest`, as it was written, or None when they are no such
+    halves: the break fell inside its tag (`Sep  5 14:39:38 nas systemd` / `[1]: qbittorrent.service: Failed with
+    result 'core-dump'.`, trial 62's 09, the poster's copy) or at the blank before it (`... nas` / `systemd[1]: ...`).
+    Neither half fits a layout, and each was folded into the entry before as its continuation: its message then ended
+    in the pieces, and a rule anchored at its end (systemd-main-process-killed's `status=11/SEGV$`) matched nothing.
+    Joined (nothing between before the tag's `[pid]:` or `:`, else a blank) they are one line of LINE's layout whose
+    message starts in the rest and whose identifier has no blank: the first half is the time, the host and maybe the
+    identifier, nothing of a message (`May 02 10:41:27 Our pdns instance exited ...` and a line after it naming a
+    `listener: ` are two lines of PowerDNS's, no broken one). Indented halves are journalctl's continuation lines,
+    never a broken line (read_text and text_sniff ask this)."""
     if not first or not rest or first[0].isspace() or rest[0].isspace():
         return None
-    return "" if rest[0] in "[:" else " "
+    joint = "" if _PID_REST.match(rest) else " " if _TAG_REST.match(rest) else None
+    if joint is None:
+        return None
+    joined = first + joint + rest
+    found = LINE.match(joined)
+    if found is None or found.start("msg") < len(first) + len(joint) or " " in found["ident"]:
+        return None
+    return joined
 
 
 def wrapped_header(line: str) -> bool:
@@ -263,11 +280,14 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
             failures[unit] = StatusFailure(unit)
             continue
         parsed = parser.parse(line)  # None for an indented line, but for a program's log (applog.py)
-        if parsed is None and half is not None and pending is not None and (
-                joint := broken_joint(half.line, line)) is not None \
-                and (parsed := parser.parse(half.line + joint + line)) is not None:
-            # the rest of a line broken in two: the first half was no continuation of the entry before
-            pending.fields["MESSAGE"] = pending.fields["MESSAGE"][:half.kept]
+        if parsed is None and half is not None and (joined := broken_line(half.line, line)) is not None \
+                and (parsed := parser.parse(joined)) is not None:
+            # the rest of a line broken in two: the first half was no continuation of the entry before (nor a line
+            # of none, skipped)
+            if pending is not None and half.kept >= 0:
+                pending.fields["MESSAGE"] = pending.fields["MESSAGE"][:half.kept]
+            else:
+                skipped.remove(half.number)
             number, cut_width = half.number, half.cut_width
         if parsed is None:
             if isinstance(parser, SyslogParser):  # (a status header without its glyph, cut off a paste, too)
@@ -298,6 +318,8 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
                 early.append((number, line, container or NO_CONTAINER))
             else:
                 skipped.append(number)
+                if isinstance(parser, SyslogParser):
+                    broken = _Broken(line, number, -1, cut_width)
             continue
         if container:
             claim(parsed, container, default)

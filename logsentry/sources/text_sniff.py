@@ -10,7 +10,7 @@ from ..engine.daemon_levels import CEPH_CLUSTER
 from .applog_times import RUNTIME_STAMP, TIME_KEYS, stamped
 from .dmesg import dmesg_lines
 from .pg_csvlog import is_csvlog
-from .text import _CATALOG, _MARKER, _SEPARATOR, WRAP_WIDTH
+from .text import _CATALOG, _MARKER, _SEPARATOR, WRAP_WIDTH, broken_line
 from .text_layouts import LINE, LOGREAD, RFC5424
 
 SNIFF_BYTES = 4096
@@ -66,6 +66,13 @@ _TIME_KEY = re.compile(r'"(?:' + "|".join(re.escape(key) for key in TIME_KEYS) +
 """A key applog.py takes a JSON line's time from, as the cut line shows it."""
 
 
+def _syslog_fit(line: str) -> bool:
+    """Whether `line` fits LINE as syslog's or journalctl's `time host ident: text` (sniff_text's test)."""
+    found = LINE.match(line)
+    return found is not None and not _NO_HOST.match(found["host"] or found["ident"]) \
+        and not _LEVEL_LAST.search(found["ident"]) and not _RUNTIME.match(line) and not CEPH_CLUSTER.match(line)
+
+
 def sniff_text(head: bytes) -> str | None:
     """"docker", "dmesg", "text", "csvlog" or "applog" when `head` (a file's first bytes) holds Docker json-file
     records, dmesg's lines (more of them than of journalctl's or syslog's layouts), log lines in one of the text
@@ -90,10 +97,13 @@ def sniff_text(head: bytes) -> str | None:
     other_first = False  # a line with another word before a year-first time
     judged: list[str] = []
     wrapped = False  # the line before fits a layout, or was wrapped after one, and is long enough to wrap
+    half: tuple[str, bool] | None = None
+    """The line before, of no layout, and whether it counted as one: the first half of a broken line (read_text)?"""
     for raw in lines:
         line = raw.decode("utf-8", "replace").rstrip("\r").removeprefix("\ufeff")
         if len(judged) >= 20:
             break
+        before, half = half, None
         if _MARKER.fullmatch(line) or _CATALOG.fullmatch(line):
             markers += 1
             wrapped = False
@@ -107,9 +117,14 @@ def sniff_text(head: bytes) -> str | None:
                     and not CEPH_CLUSTER.match(line)) or RFC5424.match(line) or LOGREAD.match(line):
                 fits += 1
                 level_first += found is not None and found["lsev"] is not None
+            elif before is not None and (joined := broken_line(before[0], line)) is not None and _syslog_fit(joined):
+                fits, misfits = fits + 1, misfits - before[1]  # (the two halves of a broken line: one that fits)
             elif not wrapped:
                 misfits += 1
+                half = (line, True) if found is None else None
                 continue  # (a line of no layout: what follows it is no piece of a fitting one)
+            elif found is None:
+                half = (line, False)
             wrapped = len(line) >= WRAP_WIDTH
         else:
             wrapped = False
