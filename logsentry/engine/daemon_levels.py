@@ -33,7 +33,11 @@ look. Each anchors at the start of the line, after the program's own prefix only
   load module "fbdev" (module does not exist, 0)`, `(EE) no screens found(EE)`. The markers (LogPrintMarkers' legend):
   `(EE)` error err, `(WW)` warning, `(!!)` notice, `(II)` informational, `(--)` probed, `(**)` from the config
   file, `(==)` default setting, `(++)` from the command line and `(NI)` not implemented info, `(DB)` debug; `(??)`
-  (X_UNKNOWN: Xorg says it does not know) is no level. The marker is followed by a blank or ends the line.
+  (X_UNKNOWN: Xorg says it does not know) is no level. The marker is followed by a blank or ends the line. SDDM
+  writes Xorg's markers after its time of day to its log file or stderr (sddm/sddm src/common/MessageHandler.h,
+  standardLogger: `"[%1] %2 %3\n"` of `hh:mm:ss.zzz`, `(II)` for a debug or info message, `(WW)` a warning, `(EE)` a
+  critical or fatal one): `[22:49:02.480] (EE) DAEMON: Could not start Display server on vt 1` had no level (trial
+  62's 10).
 - Ceph's cluster log as the monitor writes it to its file (/var/log/ceph/ceph.log, ceph.audit.log: LogMonitor writes
   each LogEntry by src/common/LogEntry.h's operator<<, `stamp name (rank) seq : channel [PRIO] msg`; utime_t's time
   `2026-11-27T12:17:03.150432+0000` today, `2016-05-02 10:11:12.123456` in older releases; the sender in older
@@ -105,7 +109,8 @@ LIBVIRT_LEVELS = {"debug": 7, "info": 6, "warning": 4, "error": 3}
 _CERTBOT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2},[0-9]{3}:"
                       r"(DEBUG|INFO|WARNING|ERROR|CRITICAL):[A-Za-z_][A-Za-z0-9_.-]*:")
 PYTHON_LEVELS = {"DEBUG": 7, "INFO": 6, "WARNING": 4, "ERROR": 3, "CRITICAL": 2}
-_XORG = re.compile(r"(?:\[[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\] |\[ *[0-9]+\.[0-9]{3}\] )?"
+_XORG = re.compile(r"(?:\[[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\] |\[ *[0-9]+\.[0-9]{3}\] "
+                   r"|\[[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}\] )?"
                    r"\((EE|WW|!!|II|--|\*\*|==|\+\+|NI|DB)\)(?= |\n|\Z)")
 XORG_LEVELS = {"EE": 3, "WW": 4, "!!": 5, "II": 6, "--": 6, "**": 6, "==": 6, "++": 6, "NI": 6, "DB": 7}
 """Xorg's message markers (os/log.c X_*_STRING) as syslog priorities."""

@@ -3,6 +3,9 @@ not a level word, or a word after a prefix the general step does not skip, read 
 
 - glog, klog and abseil (glog's LogMessage::Init, klog's FormatHeader: `Lmmdd hh:mm:ss.uuuuuu threadid
   file:line] msg`, glog 0.6+ also with the year, `E20241130 ...`): `I` info, `W` warning, `E` err, `F` crit;
+  SeaweedFS's own glog since 3.x without the thread id and `]` (seaweedfs/seaweedfs weed/glog/glog.go formatHeader:
+  `Lmmdd hh:mm:ss.uuuuuu file:line `, one blank each: `E0221 00:18:18.464568 needle_read.go:45 seaweed/volume/3.dat
+  read 0 dataSize ...: EOF`, whose 9 read errors in 18 s had no level: trial 62's 22);
 - CockroachDB's crdb-v1 and crdb-v2 (pkg/util/log/format_crdb_v1.go, format_crdb_v2.go: `Lyymmdd hh:mm:ss.uuuuuu
   goid [chan@]file:line marker [tags] counter  msg`, glog-like but the date is YYMMDD, 6 digits, and no `] `
   follows the file): `W261127 12:17:03.000020 1464 kv/kvserver/liveness/liveness.go:781 ⋮ [T1,n1,liveness-hb] 37067
@@ -71,6 +74,20 @@ not a level word, or a word after a prefix the general step does not skip, read 
   ===`, with microseconds since OTP 21. The title is a logger level in capitals (`EMERGENCY` .. `DEBUG`) or a
   SASL report's: `CRASH` (a process died) and `SUPERVISOR` (a supervisor's child died) are err, as OTP logs
   them, `PROGRESS` info.
+- stunnel's log file and what it sends to syslog (src/log.c: s_log's stamp `%04d.%02d.%02d %02d:%02d:%02d` and id
+  `LOG%d[%s]` of the syslog level and the thread's id, log_raw's `"%s %s: %s"` to a file and `syslog(level, "%s: %s",
+  id, text)`): `2021.01.13 17:33:18 LOG3[1:140635606472448]: error queue: ... certificate verify failed`, `LOG5[main]:
+  Reading configuration from file ...`. The digit is the syslog level stunnel logged at (0 to 7, the priority itself),
+  the id printable ASCII without brackets, at most 64 characters. Its lines had no level (trial 62's 21): a syslog file
+  keeps no priority, and `LOG3` is no word;
+- zap's console encoder with a lower-case level (uber-go/zap zapcore/console_encoder.go: the time, the level, the
+  logger's name and caller, each then ConsoleSeparator, a tab by default; zapcore/level.go LowercaseLevelEncoder
+  writes Level.String(), `debug` .. `fatal`): `2025-02-20T15:30:17.360Z<TAB>error<TAB>internal/queue_sender.go:103<TAB>
+  Exporting failed. Dropping data.<TAB>{...}` (the OpenTelemetry Collector's default; trial 62's 28: no level). The
+  time (ISO 8601, epoch seconds `1.7400648e+09`, a layout's `2025-02-20 15:30:17`) printable ASCII starting with a
+  digit, at most 64 characters, a tab, the level, a tab. `dpanic` (a panic in development only) is crit, `panic`
+  emerg and `fatal` crit as the level words are (`ZAP_LEVELS`); its capitals (`ERROR`) are the level word step 5
+  reads;
 - Icinga 2's `[time] critical/Facility: `, Node-RED's `D Mon hh:mm:ss - [error] ` and Zigbee2MQTT 1.x's
   `Zigbee2MQTT:error time: `, in engine/service_levels.py (with its C twin sources/service_levels.h).
 - GlusterFS's `[time] E [MSGID: n] `, libvirt's `time: tid: error : `, certbot's log file `time:ERROR:name:`, Xorg's
@@ -97,12 +114,18 @@ from .daemon_levels import FIRST as DAEMON_FIRST
 from .service_levels import FIRST as SERVICE_FIRST
 from .service_levels import service_level
 
-FIXED_FIRST = frozenset("IWEFPDT0123456789[pf=d XACN") | SERVICE_FIRST | DAEMON_FIRST
+FIXED_FIRST = frozenset("IWEFPDT0123456789[pf=d XACNL") | SERVICE_FIRST | DAEMON_FIRST
 """The first characters of these formats: other lines need no look."""
 MONGO_JSON_START = '{"t":{"$date":"'
 
 _GLOG = re.compile(r"([IWEF])[0-9]{4}(?:[0-9]{4})? [0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)? +[0-9]+ "
                    r"[!-9;-\\^-~]+:[0-9]+\] ")
+_SEAWEED_GLOG = re.compile(r"([IWEF])[0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6} [!-/;-\\^-~][!-9;-\\^-~]*:[0-9]+ ")
+"""SeaweedFS's glog header (weed/glog/glog.go formatHeader): no thread id, no `]`; the file starts with no digit."""
+_STUNNEL = re.compile(r"(?:[0-9]{4}\.[0-9]{2}\.[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} )?LOG([0-7])\[[ -Z\\^-~]{1,64}\]: ")
+_ZAP_CONSOLE = re.compile(r"[0-9][ -~]{0,63}\t(debug|info|warn|error|dpanic|panic|fatal)\t")
+ZAP_LEVELS = {"debug": 7, "info": 6, "warn": 4, "error": 3, "dpanic": 2, "panic": 0, "fatal": 2}
+"""zap's levels (zapcore/level.go) as syslog priorities: as the level words, `dpanic` crit."""
 _GLOG_LEVELS = {"I": 6, "W": 4, "E": 3, "F": 2}
 _LOGRUS_TTY = re.compile(r"(PANI|FATA|ERRO|WARN|INFO|DEBU|TRAC)\[(?:[0-9]{4,}|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:"
                          r"[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?(?:Z|[+-][0-9]{2}:[0-9]{2}))\] ")
@@ -185,6 +208,12 @@ def fixed_level(message: str) -> int | None:
         return _GLOG_LEVELS[found[1]]
     if first in "IWEF" and (found := _COCKROACH.match(message)):
         return _GLOG_LEVELS[found[1]]
+    if first in "IWEF" and (found := _SEAWEED_GLOG.match(message)):
+        return _GLOG_LEVELS[found[1]]
+    if ("0" <= first <= "9" or first == "L") and (found := _STUNNEL.match(message)):
+        return int(found[1])
+    if "0" <= first <= "9" and (found := _ZAP_CONSOLE.match(message)):
+        return ZAP_LEVELS[found[1]]
     if "0" <= first <= "9" and (found := _CLICKHOUSE.match(message)) and found.start(1) < MAX_PREFIX \
             and (level := CLICKHOUSE_LEVELS.get(found[1])) is not None:
         return level

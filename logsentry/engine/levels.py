@@ -59,7 +59,8 @@ A. An access log line (NCSA Common/Combined: Apache httpd, nginx, gunicorn, Trae
    PostgreSQL's `user@db` (once, not first), Ruby Logger's `E, ` (first) and the program's own syslog-style
    ident `name[pid]` or `name[pid:tid]` followed by `:` or a blank (once: unbound's `[1764245823] unbound[812:0]
    error: ...`, dnsmasq's `dnsmasq[812]: ...`; `q=[1]` is no ident), and after a time Squid's kid label
-   (`2026/11/27 12:17:03 kid1| FATAL: ...`, debug.cc: the time, ` kidN` in SMP mode, `| `); first, a syslog-style
+   (`2026/11/27 12:17:03 kid1| FATAL: ...`, debug.cc: the time, ` kidN` in SMP mode, `| `), and first or after a time
+   Libreswan's `pluto: ` (`_LIBRESWAN`); first, a syslog-style
    month (`Dec 02 01:10:00 ...`, `Dec  2 ...`: a month's abbreviation, a blank, a digit), as Dovecot's default
    log_timestamp writes it to a log file or stderr; first, ctime(3)'s weekday and month (`Tue Nov 24 12:20:35
    2026`), and after its numbers FreeRADIUS's ` : ` (src/main/log.c, a log file or `-l stdout`: `Tue Nov 24
@@ -178,6 +179,13 @@ proxysql_debug.h: `%s %s:%d:%s(): [ERROR] `, `2019-02-16 20:53:43 MySQL_HostGrou
 _PGPOOL_PID = re.compile(r" [0-9]{1,10}: ")
 """pgpool-II's default log_line_prefix `%t: pid %p: ` (`2020-07-15 15:42:20: pid 5503: FATAL:  ...`), then
 PostgreSQL's severities (trial 59: no level read)."""
+_LIBRESWAN = "pluto: "
+"""Libreswan's pluto up to 4.1 names itself before its level, first or after its log file's time (programs/pluto/
+log.c loglog/libreswan_log: `"%s: %s\n"` of strftime's `%b %e %T`, since 4.x `%b %e %T.%06ld: `; plutomain.c: a bare
+`fprintf(stderr, "pluto: FATAL: unable to create lock dir: ...")` before exiting): `Jun  8 18:37:34: pluto: warning:
+chdir("/run/pluto/") to dumpdir failed ...`, `pluto: FATAL: unable to create lock dir: "/run/pluto/": No such file or
+directory` had no level (trial 62's 19). Its `warning: `, `ERROR: `, `FATAL: ` and `FATAL ERROR: ` after it are level
+words; later releases write them without the name (include/logjam.h WARNING_PREFIX .. FATAL_PREFIX)."""
 _SOURCE_LEVEL = re.compile(r"[A-Za-z0-9_.:@/-]+(?:\t| {2,})([A-Za-z]+)(?:\t| {2,})")
 """After a time, a source's name and the level, each followed by a tab or blanks: Prosody's file log
 (core/loggingmanager.lua: the name, a tab or blanks to `source_width`, the level, a tab: `Jan 26 17:19:20
@@ -444,6 +452,8 @@ def _prefix_level(line: str) -> int | None:
                 at, after_time, after_separator = place.end(), False, True  # ProxySQL's "file.cpp:303:func(): "
             elif (after_time or after_separator) and word == "pid" and (pool := _PGPOOL_PID.match(line, stop)):
                 at, after_time, after_separator = pool.end(), False, True  # pgpool-II's "%t: pid %p: "
+            elif (token == 0 or after_time) and word == "pluto" and line.startswith(": ", stop):
+                at, after_time, after_separator = stop + 2, False, True  # libreswan's "pluto: warning: " (_LIBRESWAN)
             else:
                 return None
 

@@ -16,7 +16,9 @@ A record starts with one of these times, optionally in brackets (`[2026-11-28 10
   the latest year that is not after the file's time, as syslog's;
 * `E1128 10:14:29.301234`: glog, klog and abseil (no year: the latest that is not after the file's time);
   `E20261128 10:14:29.301234`: glog 0.6+ with the year; `F200615 06:38:02.091361`: CockroachDB's crdb-v1 header
-  (`Lyymmdd`, in UTC as its log-formats documentation says);
+  (`Lyymmdd`, in UTC as its log-formats documentation says); `I1011 11:48:17 19032 file.go:52] ` without the µs, as
+  SeaweedFS's glog wrote it (weed/glog/glog.go: its files' header still says `Log line format: [IWEF]mmdd hh:mm:ss
+  threadid file:line] msg`), read only before the thread id and `file:line] ` (trial 62: untimed);
 * `081109 203615`: log4j's `yyMMdd HHmmss` (loghub's HDFS); `180921 10:00:21` and `180921  9:05:01`: MySQL's up to 5.6
   and MariaDB's up to 10.1 (sql/log.cc and InnoDB's ut_print_timestamp: `%02d%02d%02d %2d:%02d:%02d`);
 * `17/06/09 20:10:40`: `yy/MM/dd HH:mm:ss`, Spark's default log4j pattern (conf/log4j2.properties.template);
@@ -42,8 +44,11 @@ A record starts with one of these times, optionally in brackets (`[2026-11-28 10
   read at its start);
 * `10:00:05.456 [`: a time of day alone, before a bracket: logback's default pattern (`%d{HH:mm:ss.SSS} [%thread]
   %-5level %logger{36} - %msg%n`: `10:00:05.456 [main] ERROR c.e.App - ...`) and Elixir's Logger (`$time $metadata
-  [$level] $message`: `10:00:05.456 [error] GenServer ... terminating`); the date is the latest that puts the first
-  line no later than the file's time, one more at each midnight the lines pass (text_years.Days);
+  [$level] $message`: `10:00:05.456 [error] GenServer ... terminating`), and in brackets before Xorg's markers as
+  SDDM writes its log file or stderr (sddm src/common/MessageHandler.h standardLogger: `"[%1] %2 %3\n"` of
+  `hh:mm:ss.zzz` and `(II)`, `(WW)` or `(EE)`: `[22:49:02.480] (EE) DAEMON: Could not start Display server on vt 1`,
+  trial 62's 10, untimed); the date is the latest that puts the first line no later than the file's time, one more at
+  each midnight the lines pass (text_years.Days);
 * an access log in the Common or Combined Log Format, its time in brackets after the client (`10.0.0.5 - -
   [05/Dec/2026:10:00:00 +0000] "GET / HTTP/1.1" 502 ...`: Apache, nginx);
 * after the PID in brackets: NATS's server log (server/log.go, the `[%d] ` of its pid, then Go's log flags' date and

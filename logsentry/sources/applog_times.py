@@ -34,7 +34,8 @@ STAMP = re.compile(
     r"(?:\.(?P<cf>\d{1,9}))? (?P<cy>\d{4})"
     r"|(?:\d{1,10}:[XCSM]|\[\d{1,10}\]) (?P<rd>[0-3]\d) (?P<rmon>" + MONTH_PATTERN + r") (?:(?P<ry>\d{4}) )?" +
     _HMS.format("r") + r"(?:\.(?P<rf>\d{3}))?(?= [.*#-] )"
-    r"|[IWEF](?:(?P<gy>\d{4})|(?P<gyy>\d\d))?(?P<gmo>[01]\d)(?P<gd>[0-3]\d) " + _HMS.format("g") + r"\.(?P<gf>\d{6})"
+    r"|[IWEF](?:(?P<gy>\d{4})|(?P<gyy>\d\d))?(?P<gmo>[01]\d)(?P<gd>[0-3]\d) " + _HMS.format("g") +
+    r"(?:\.(?P<gf>\d{6})|(?= +\d{1,10} [!-9;-\\^-~]+:\d+\] ))"
     r"|(?P<hy>\d\d)(?P<hmo>[01]\d)(?P<hd>[0-3]\d) (?:(?P<hh>[0-2]\d)(?P<hmi>[0-5]\d)(?P<hs>[0-6]\d)"
     r"| ?(?P<kh>[0-2]?\d):(?P<kmi>[0-5]\d):(?P<ks>[0-6]\d))"
     r"|(?P<sy>\d\d)/(?P<smo>[01]\d)/(?P<sd>[0-3]\d) " + _HMS.format("s") +
@@ -46,7 +47,8 @@ STAMP = re.compile(
     r"(?:\.(?P<tf>\d{3}(?:\d{3})?))?(?: (?P<tz>UTC|GMT)(?=\]))?"
     r"|(?P<jmon>" + SHORT_MONTH_PATTERN + r")\.? (?P<jd>[0-3]\d), (?P<jy>\d{4}) (?P<jh>1[0-2]|0?[1-9]):"
     r"(?P<jmi>[0-5]\d):(?P<js>[0-6]\d) (?P<jp>[AP]M)"
-    r"|(?P<oh>[0-2]\d):(?P<omi>[0-5]\d):(?P<os>[0-6]\d)[.,](?P<of>\d{3})(?= \[| (?:TRACE|DEBUG|INFO|WARN|ERROR|FATAL) )"
+    r"|(?P<oh>[0-2]\d):(?P<omi>[0-5]\d):(?P<os>[0-6]\d)[.,](?P<of>\d{3})"
+    r"(?= \[| (?:TRACE|DEBUG|INFO|WARN|ERROR|FATAL) |\] \((?:II|WW|EE)\) )"
     r"|[EWINDCAXd] \[(?P<qd>[0-3]\d)/(?P<qmon>" + MONTH_PATTERN + r")/(?P<qy>\d{4}):" + _HMS.format("q") +
     r" (?P<qz>[+-][0-2]\d[0-5]\d)\]"
     r"|(?P<bmon>" + MONTH_PATTERN + r") (?P<bd>[ 1-3]?\d) " + _HMS.format("b") + r"(?:\.(?P<bf>\d{3}))?"
@@ -57,7 +59,7 @@ STAMP = re.compile(
     r"\.(?P<zf>\d{3})(?= )"
     r"|(?:node=[^\s=]{1,253} )?type=[A-Z0-9_]{1,40} msg=audit\((?P<au>[1-9]\d{8,10})\.(?P<auf>\d{3}):\d{1,20}\)"
     r"|(?P<hex>[3-7][0-9a-f]{7})(?:\.[0-9a-f]{8})?(?= \S)"
-    r"|(?P<xmon>" + MONTH_PATTERN + r") (?P<xd>[ 0-3]?\d) " + _HMS.format("x") + r"(?:\.(?P<xf>\d{1,6}))?(?= \S)"
+    r"|(?P<xmon>" + MONTH_PATTERN + r") (?P<xd>[ 0-3]?\d) " + _HMS.format("x") + r"(?:\.(?P<xf>\d{1,6}))?(?= \S|: \S)"
     r")\]?(?=[\s|:\],\"-]|$)")
 """A record's time at the start of its line, in the layouts sources/applog.py's docstring names (also as a logfmt line's
 first pair: `time="2026-11-28T10:14:29Z" level=error ...`, logrus; `ts=...`, go-kit; `time=...`, slog)."""

@@ -114,7 +114,7 @@ static int lv_certbot(const unsigned char *p, size_t n) {
     return lv_starts(p, n, at, ":") ? level : -1;
 }
 
-/* Xorg: [[yyyy-mm-dd hh:mm:ss] | [ *seconds.mmm] ](XX) then a space, a newline or the end */
+/* Xorg: [[yyyy-mm-dd hh:mm:ss] | [ *seconds.mmm] | [hh:mm:ss.mmm] (SDDM's) ](XX) then a space, a newline or the end */
 static int lv_xorg(const unsigned char *p, size_t n) {
     static const LvName NAMES[] = {{"EE", 3}, {"WW", 4}, {"!!", 5}, {"II", 6}, {"--", 6},
                                    {"**", 6}, {"==", 6}, {"++", 6}, {"NI", 6}, {"DB", 7}};
@@ -122,6 +122,8 @@ static int lv_xorg(const unsigned char *p, size_t n) {
     if (p[0] == '[') {
         if (lv_shape(p, n, 0, "[dddd-dd-dd dd:dd:dd] ")) {
             at = 22;
+        } else if (lv_shape(p, n, 0, "[dd:dd:dd.ddd] ")) {
+            at = 15;
         } else {
             size_t i = 1;
             while (i < n && p[i] == ' ')

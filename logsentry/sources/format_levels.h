@@ -13,7 +13,7 @@
 #ifndef LOGSENTRY_FORMAT_LEVELS_H
 #define LOGSENTRY_FORMAT_LEVELS_H
 
-#define LV_FIXED_FIRST "IWEFPDT0123456789[pf=d Znicwe(:XACN" /* the formats' first characters (FIXED_FIRST) */
+#define LV_FIXED_FIRST "IWEFPDT0123456789[pf=d Znicwe(:XACNL" /* the formats' first characters (FIXED_FIRST) */
 #define LV_MONGO_JSON_START "{\"t\":{\"$date\":\"" /* MONGO_JSON_START */
 
 #include "go_levels.h"
@@ -174,6 +174,34 @@ static int lv_ceph(const unsigned char *p, size_t n) {
             return lv_named(LV_CLOG, LV_N_CLOG, p + e + 7, 3);
     }
     return prio < 0 ? 3 : prio == 0 ? 4 : prio < 5 ? 5 : prio < 10 ? 6 : 7;
+}
+
+/* stunnel (src/log.c, format_levels._STUNNEL): [yyyy.mm.dd hh:mm:ss ]LOGn[id]: , n 0..7 its syslog level, the id 1 to 64
+ * bytes of printable ASCII but [ and ] */
+static int lv_stunnel(const unsigned char *p, size_t n) {
+    size_t at = lv_shape(p, n, 0, "dddd.dd.dd dd:dd:dd ") ? 20 : 0;
+    if (!lv_starts(p, n, at, "LOG") || n - at < 6 || p[at + 3] < '0' || p[at + 3] > '7' || p[at + 4] != '[')
+        return -1;
+    size_t id = at + 5, e = id;
+    while (e < n && e - id < 65 && p[e] >= 0x20 && p[e] <= 0x7e && p[e] != '[' && p[e] != ']')
+        e++;
+    return e > id && e - id <= 64 && lv_starts(p, n, e, "]: ") ? p[at + 3] - '0' : -1;
+}
+
+/* zap's console encoder, a lower-case level (format_levels._ZAP_CONSOLE): a digit and up to 63 more bytes of printable
+ * ASCII (blanks too), a tab, the level, a tab */
+static int lv_zap_console(const unsigned char *p, size_t n) {
+    static const LvName NAMES[] = {{"debug", 7}, {"info", 6},   {"warn", 4}, {"error", 3},
+                                   {"dpanic", 2}, {"panic", 0}, {"fatal", 2}};
+    size_t at = 1;
+    while (at < n && at < 64 && p[at] >= 0x20 && p[at] <= 0x7e)
+        at++;
+    if (at >= n || p[at] != '\t')
+        return -1;
+    size_t word = ++at;
+    while (at < n && lv_lower(p[at]))
+        at++;
+    return lv_starts(p, n, at, "\t") ? lv_named(NAMES, sizeof NAMES / sizeof NAMES[0], p + word, at - word) : -1;
 }
 
 /* Erlang/OTP: =TITLE REPORT==== d-Mon-yyyy::hh:mm:ss[.f+] === then the end of the line */
@@ -379,6 +407,12 @@ static int lv_fixed(const unsigned char *p, size_t n) {
     if ((first == 'I' || first == 'W' || first == 'E' || first == 'F') && (level = lv_glog(p, n)) >= 0)
         return level;
     if ((first == 'I' || first == 'W' || first == 'E' || first == 'F') && (level = lv_cockroach(p, n)) >= 0)
+        return level;
+    if ((first == 'I' || first == 'W' || first == 'E' || first == 'F') && (level = lv_seaweed_glog(p, n)) >= 0)
+        return level;
+    if ((lv_digit(first) || first == 'L') && (level = lv_stunnel(p, n)) >= 0)
+        return level;
+    if (lv_digit(first) && (level = lv_zap_console(p, n)) >= 0)
         return level;
     if (lv_digit(first) && (level = lv_clickhouse(p, n)) >= 0)
         return level;

@@ -111,6 +111,15 @@ static int lv_glog(const unsigned char *p, size_t n) {
     return lv_letter(p[0]);
 }
 
+/* SeaweedFS's glog (weed/glog/glog.go formatHeader, format_levels._SEAWEED_GLOG): Lmmdd hh:mm:ss.uuuuuu file:line , one
+ * blank each, the file not starting with a digit (no thread id), no `]` */
+static int lv_seaweed_glog(const unsigned char *p, size_t n) {
+    if (!lv_shape(p, n, 1, "dddd dd:dd:dd.dddddd ") || (n > 22 && lv_digit(p[22])))
+        return -1;
+    size_t at = lv_file_line(p, n, 22, ']');
+    return at && lv_starts(p, n, at, " ") ? lv_letter(p[0]) : -1;
+}
+
 /* CockroachDB crdb-v1/v2: Lyymmdd hh:mm:ss.uuuuuu[(+|-)hhmmss] [goid ][(gostd) ]file:line [marker ]: the marker is
  * U+22EE as UTF-8 (e2 8b ae), which Python reads as the decoded character */
 static int lv_cockroach(const unsigned char *p, size_t n) {

@@ -806,6 +806,11 @@ static int lv_prefix_level(const unsigned char *p, size_t n) {
                 at = i + 2; /* pgpool-II's "%t: pid %p: " */
                 after_time = 0;
                 after_separator = 1;
+            } else if ((token == 0 || after_time) && len == 5 && memcmp(p + start, "pluto", 5) == 0 &&
+                       lv_starts(p, n, stop, ": ")) {
+                at = stop + 2; /* libreswan's "pluto: warning: " (levels._LIBRESWAN) */
+                after_time = 0;
+                after_separator = 1;
             } else {
                 return -1;
             }

@@ -52,7 +52,7 @@ from .selection import (
 from .sleep_lines import SleepLines
 from .syslog_text import SyslogParser, iso_usec
 from .systemctl_status import STATUS_HINT, StatusFailure, loaded_unit, status_unit
-from .text_layouts import ISO_TIME
+from .text_layouts import ISO_TIME, LINE
 from .text_line import LineParser, TextLine, read_lines, read_owned_lines
 from .text_line import Warn as Warn  # re-exported: export.py, json_lines.py
 from .text_owners import NO_CONTAINER, Container, claim, containers
@@ -161,6 +161,46 @@ def _status_failures(failures: Iterable[StatusFailure], parser: SyslogParser, na
                 yield entry
 
 
+class _Broken:
+    """A line of no layout just folded into the entry before (`kept`: that entry's message before it, -1 when there
+    was none and it was skipped; `cut_width`: read_text's before it), which the next line may turn out to finish
+    (broken_line)."""
+
+    __slots__ = ("cut_width", "kept", "line", "number")
+
+    def __init__(self, line: str, number: int, kept: int, cut_width: int):
+        self.line, self.number, self.kept, self.cut_width = line, number, kept, cut_width
+
+
+_PID_REST = re.compile(r"\[\d{1,10}\]:|:")
+"""The rest of a syslog tag broken before its `[pid]:` or `:`."""
+_TAG_REST = re.compile(r"[^\s\[\]:]{1,255}(?:\[\d{1,10}\])?: ")
+"""A whole syslog tag at the start of the rest: the line was broken at the blank before it."""
+
+
+def broken_line(first: str, rest: str) -> str | None:
+    """The syslog line a paste broke in two, `first` and `rest`, as it was written, or None when they are no such
+    halves: the break fell inside its tag (`Sep  5 14:39:38 nas systemd` / `[1]: qbittorrent.service: Failed with
+    result 'core-dump'.`, trial 62's 09, the poster's copy) or at the blank before it (`... nas` / `systemd[1]: ...`).
+    Neither half fits a layout, and each was folded into the entry before as its continuation: its message then ended
+    in the pieces, and a rule anchored at its end (systemd-main-process-killed's `status=11/SEGV$`) matched nothing.
+    Joined (nothing between before the tag's `[pid]:` or `:`, else a blank) they are one line of LINE's layout whose
+    message starts in the rest and whose identifier has no blank: the first half is the time, the host and maybe the
+    identifier, nothing of a message (`May 02 10:41:27 Our pdns instance exited ...` and a line after it naming a
+    `listener: ` are two lines of PowerDNS's, no broken one). Indented halves are journalctl's continuation lines,
+    never a broken line (read_text and text_sniff ask this)."""
+    if not first or not rest or first[0].isspace() or rest[0].isspace():
+        return None
+    joint = "" if _PID_REST.match(rest) else " " if _TAG_REST.match(rest) else None
+    if joint is None:
+        return None
+    joined = first + joint + rest
+    found = LINE.match(joined)
+    if found is None or found.start("msg") < len(first) + len(joint) or " " in found["ident"]:
+        return None
+    return joined
+
+
 def wrapped_header(line: str) -> bool:
     """journalctl's header cut by a wrap where it was pasted (`-- Logs begin at ... CET, end at ... CET` / `. --`):
     read whole, it names the paste's zone and year; cut, both were lost and the times came two years and an hour
@@ -212,8 +252,11 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
     this = ""  # the line, and the one before it (`previous`): a wrapped one's end
     opened = ""
     """A journalctl header (`-- Logs begin at ...`) that a wrap cut before its ` --`: the piece after it ends it."""
+    broken: _Broken | None = None
+    """The line before, of no layout, folded into `pending` (syslog text): the first half of a broken line?"""
     for number, (container, line) in enumerate(lines, start=1):
         was_wrapped, wrapped = wrapped, len(line) >= WRAP_WIDTH
+        half, broken = broken, None
         if opened:
             line, opened = opened + line, ""
         elif wrapped_header(line):
@@ -237,6 +280,15 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
             failures[unit] = StatusFailure(unit)
             continue
         parsed = parser.parse(line)  # None for an indented line, but for a program's log (applog.py)
+        if parsed is None and half is not None and (joined := broken_line(half.line, line)) is not None \
+                and (parsed := parser.parse(joined)) is not None:
+            # the rest of a line broken in two: the first half was no continuation of the entry before (nor a line
+            # of none, skipped)
+            if pending is not None and half.kept >= 0:
+                pending.fields["MESSAGE"] = pending.fields["MESSAGE"][:half.kept]
+            else:
+                skipped.remove(half.number)
+            number, cut_width = half.number, half.cut_width
         if parsed is None:
             if isinstance(parser, SyslogParser):  # (a status header without its glyph, cut off a paste, too)
                 parser.status_property(line)
@@ -248,6 +300,8 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
             if header or (status is not None and line.startswith(STATUS_HINT)):
                 continue
             if pending is not None and len(pending.fields["MESSAGE"]) < MAX_MESSAGE:
+                if isinstance(parser, SyslogParser):
+                    broken = _Broken(line, number, len(pending.fields["MESSAGE"]), cut_width)
                 indent = pending.indent
                 more = line[indent:] if line[:indent].isspace() else line.lstrip()
                 # a piece of a wrapped line, unindented after a long one, is joined as written; not after a sentence's
@@ -264,6 +318,8 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
                 early.append((number, line, container or NO_CONTAINER))
             else:
                 skipped.append(number)
+                if isinstance(parser, SyslogParser):
+                    broken = _Broken(line, number, -1, cut_width)
             continue
         if container:
             claim(parsed, container, default)

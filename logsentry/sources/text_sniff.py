@@ -10,14 +10,15 @@ from ..engine.daemon_levels import CEPH_CLUSTER
 from .applog_times import RUNTIME_STAMP, TIME_KEYS, stamped
 from .dmesg import dmesg_lines
 from .pg_csvlog import is_csvlog
-from .text import _CATALOG, _MARKER, _SEPARATOR, WRAP_WIDTH
+from .text import _CATALOG, _MARKER, _SEPARATOR, WRAP_WIDTH, broken_line
 from .text_layouts import LINE, LOGREAD, RFC5424
 
 SNIFF_BYTES = 4096
 """How much of a file's start sniff_text sees (export.head's default)."""
 _DOCKER = re.compile(rb'\{\s*"log"\s*:')
 _NO_HOST = re.compile(r"\[|(?i:trace|debug|info|notice|warn|warning|error|err|fatal|crit|critical|panic|alert"
-                      r"|emerg|stdout|stderr)\b|[IWEF](?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])$"
+                      r"|emerg|stdout|stderr)\b|(?:TRC|DBG|INF|WRN|FTL|PNC)$"
+                      r"|[IWEF](?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])$"
                       r"|\d{4}-[01]\d-[0-3]\d|[^\s=\"]*[=\"]|[EWIDT]!$")
 """Where LINE's host (or, without one, its identifier) is a level (in any case), a stream name or a bracket, the
 line is a program's own (`2026-11-28T10:14:30Z ERROR db: connection refused`, Go's and zap's layout; winston's `...
@@ -30,7 +31,12 @@ a line with a time of its own behind another's (a log viewer's, a runtime's that
 T04:06:35.485Z 2025-12-16T04:06:35Z ERR ...`) had the date for host and `10` for identifier (helper-173's
 Dokploy/dokploy#2330), and `time="...` was an identifier. So is Telegraf's indicator (`2022-02-20T05:02:11Z I! Loaded
 outputs: influxdb`, logger.go): read as syslog, `I!` was a host, `Loaded outputs` an identifier, and each `E!` line
-after it, fitting no syslog layout, a continuation of that message (trial 59)."""
+after it, fitting no syslog layout, a continuation of that message (trial 59). So are zerolog's ConsoleWriter levels
+(rs/zerolog globals.go FormattedLevels: TRC DBG INF WRN ERR FTL PNC; console.go writes the time, the level, the
+caller, the message): `2025-05-07T11:58:34+02:00 WRN Listening without TLS but ServerURL does not start with http://`
+fitted with `WRN` for host and its words for identifier, so a headscale file of two lines was read as syslog's, its
+`ERR listen tcp :8080: bind: ...` too, with `ERR` for host and `listen tcp ` for unit, while one line alone was a
+program's own log read right (trial 62's 05: `-p err` found nothing)."""
 _LEVEL_LAST = re.compile(r"\s(?i:trace|debug|info|notice|warn|warning|error|err|fatal|crit|critical|panic|alert"
                          r"|emerg)\Z")
 """Where LINE's identifier holds a blank and its last word is a level, the line is a program's own too, its level
@@ -60,6 +66,13 @@ _TIME_KEY = re.compile(r'"(?:' + "|".join(re.escape(key) for key in TIME_KEYS) +
 """A key applog.py takes a JSON line's time from, as the cut line shows it."""
 
 
+def _syslog_fit(line: str) -> bool:
+    """Whether `line` fits LINE as syslog's or journalctl's `time host ident: text` (sniff_text's test)."""
+    found = LINE.match(line)
+    return found is not None and not _NO_HOST.match(found["host"] or found["ident"]) \
+        and not _LEVEL_LAST.search(found["ident"]) and not _RUNTIME.match(line) and not CEPH_CLUSTER.match(line)
+
+
 def sniff_text(head: bytes) -> str | None:
     """"docker", "dmesg", "text", "csvlog" or "applog" when `head` (a file's first bytes) holds Docker json-file
     records, dmesg's lines (more of them than of journalctl's or syslog's layouts), log lines in one of the text
@@ -84,10 +97,13 @@ def sniff_text(head: bytes) -> str | None:
     other_first = False  # a line with another word before a year-first time
     judged: list[str] = []
     wrapped = False  # the line before fits a layout, or was wrapped after one, and is long enough to wrap
+    half: tuple[str, bool] | None = None
+    """The line before, of no layout, and whether it counted as one: the first half of a broken line (read_text)?"""
     for raw in lines:
         line = raw.decode("utf-8", "replace").rstrip("\r").removeprefix("\ufeff")
         if len(judged) >= 20:
             break
+        before, half = half, None
         if _MARKER.fullmatch(line) or _CATALOG.fullmatch(line):
             markers += 1
             wrapped = False
@@ -101,9 +117,14 @@ def sniff_text(head: bytes) -> str | None:
                     and not CEPH_CLUSTER.match(line)) or RFC5424.match(line) or LOGREAD.match(line):
                 fits += 1
                 level_first += found is not None and found["lsev"] is not None
+            elif before is not None and (joined := broken_line(before[0], line)) is not None and _syslog_fit(joined):
+                fits, misfits = fits + 1, misfits - before[1]  # (the two halves of a broken line: one that fits)
             elif not wrapped:
                 misfits += 1
+                half = (line, True) if found is None else None
                 continue  # (a line of no layout: what follows it is no piece of a fitting one)
+            elif found is None:
+                half = (line, False)
             wrapped = len(line) >= WRAP_WIDTH
         else:
             wrapped = False
