@@ -15,6 +15,7 @@ Service builds on all three.
 from __future__ import annotations
 
 import gc
+import hashlib
 import logging
 import os
 import signal
@@ -192,6 +193,16 @@ class Service(SecondLooks):
             log.error("%s", reason)
             self._queue_service_alert("journal_gap", reason, "unusable-cursor")
             self.cursor = None
+        if errors := self.rule_set.errors:  # (a reload with them is refused: the running rules stay)
+            files = sorted({error.split(": ", 1)[0] for error in errors})  # (each error begins with its file)
+            count = plural(len(files), "rule file", separated=False)
+            reason = (f"started without {count} it refused for errors in them ({', '.join(files[:5])}"
+                      f"{', ...' if len(files) > 5 else ''}; each error is in the journal): "
+                      f"{plural(len(self.rule_set.rules), 'rule', separated=False)} watch; fix them and reload "
+                      "(`systemctl reload logsentry`)")
+            self._queue_service_alert("rule_refused", reason,
+                                      hashlib.sha256("\n".join(errors).encode()).hexdigest()[:16])
+            self.reload_note = f"started without {count} (see the journal)"
 
     # -- set-up -------------------------------------------------------------------------------------
     def _follower(self) -> ScanningFollower | FanInFollower:

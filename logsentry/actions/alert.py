@@ -171,6 +171,7 @@ SERVICE_WORDS = {
     "restart_failed": "logsentry could not restart a unit",
     "state_corrupt": "logsentry found its state file corrupt and set it aside",
     "test_alert": "a test alert from logsentry config check --send-test (no incident)",
+    "rule_refused": "logsentry started without a rule file it refused (an error in it)",
 }
 """What an alert about logsentry itself (service_payload's event) is about, in words."""
 REBOOT_RULE = "host-rebooted-uncleanly"

@@ -93,7 +93,9 @@ def run(config_path: Path, dry_run: bool) -> None:
     from ..service import Service, StartError
 
     checked = checked_site(config_path)
-    if checked.problems or checked.config is None:  # every one of them, as `config check` and a reload say them
+    rule_errors = set(checked.rule_set.errors)  # a broken rule file is left out, said and paged (Service), not fatal:
+    # a restart or a reboot with one typo in /etc/logsentry/rules.d had the service loop on exit 2, all its rules off
+    if checked.config is None or any(problem not in rule_errors for problem in checked.problems):
         for line in checked.problems:
             click.echo(line, err=True)
         errors = plural(len(checked.problems), "error", separated=False)
