@@ -336,6 +336,14 @@ class State:
             (now_usec, limit)).fetchall()
         return [OutboxRow(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5], r[6], r[7], r[8]) for r in rows]
 
+    def after_in_group(self, row_id: int) -> list[OutboxRow]:
+        """The pending rows of the row's group (an incident's alerts) queued after it, oldest first."""
+        rows = self.db.execute(
+            "SELECT id, dedupe, kind, payload, status, channel, attempts, next_attempt_usec, last_error FROM outbox o "
+            "WHERE o.grp != '' AND o.grp = (SELECT grp FROM outbox WHERE id = ?) AND o.id > ? "
+            "AND o.status IN ('pending', 'in_progress') ORDER BY id", (row_id, row_id)).fetchall()
+        return [OutboxRow(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5], r[6], r[7], r[8]) for r in rows]
+
     def next_due_usec(self) -> int | None:
         row = self.db.execute("SELECT MIN(next_attempt_usec) FROM outbox WHERE status IN ('pending', 'in_progress')"
                               ).fetchone()

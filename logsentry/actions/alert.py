@@ -236,6 +236,8 @@ def body(payload: Mapping[str, Any]) -> str:
         lines.append(f"journald suppressed {plural(payload['dropped'], 'message')} of this unit (rate limit)")
     if payload.get("why"):
         lines.append(f"why: {payload['why']}")
+    if payload.get("silenced"):  # (actions/outbox.py: held by a silence, sent at its end as the incident fired on)
+        lines.append(f"sent at the end of a silence: it fired while silenced by {payload['silenced']}")
     if payload.get("template"):
         lines.append(f"template: {payload['template']}")
     if payload.get("chain"):

@@ -95,6 +95,10 @@ def undelivered(config: SiteConfig) -> list[str]:
     return lines
 
 
+SILENCED = "held: silenced by "
+"""How an alert held by a silence (sent at its end if its incident still fires) says so in its last_error."""
+
+
 class OutboxWorker:
     def __init__(self, state_path: Any, config: SiteConfig, deliver_alert: Deliver = deliver):
         self.state_path = state_path
@@ -320,9 +324,26 @@ class OutboxWorker:
             state.update(row.id, status="pending", next_attempt_usec=wall_usec() + 300_000)
             return
         if (silenced := self.silences.silencing(payload)) is not None:
+            if payload.get("event") in ("firing", "reminder") and payload.get("incident"):
+                # Held till the silence ends, then sent if its incident still fires (Alertmanager's way): a deploy
+                # that broke inside its maintenance window went unpaged until a reminder, 10 min or more later.
+                if not row.last_error.startswith(SILENCED):
+                    log.info("alert %s silenced by %s (%s) until %s: sent then if its incident still fires",
+                             alert_name(row.dedupe, payload), silenced.id, silenced.comment,
+                             format_usec(silenced.ends_usec))
+                # (looked at again each minute: a silence expired early or extended is followed)
+                state.update(row.id, status="pending",
+                             next_attempt_usec=min(silenced.ends_usec, wall_usec() + 60_000_000),
+                             last_error=f"{SILENCED}{silenced.id} until {format_usec(silenced.ends_usec)}")
+                return
             log.info("alert %s silenced by %s (%s)", alert_name(row.dedupe, payload), silenced.id, silenced.comment)
             state.update(row.id, status="done", last_error=f"silenced by {silenced.id}")
             return
+        if row.last_error.startswith(SILENCED):
+            unsilenced = self._after_silence(state, row, payload)
+            if unsilenced is None:
+                return
+            payload = unsilenced
         if payload.get("event") == "refresh":  # an active alert again, for Alertmanager only (service._resend)
             self._refresh(state, row, [c for c in channels if c.kind == "alertmanager"], payload)
             return
@@ -346,6 +367,22 @@ class OutboxWorker:
         state.update(row.id, status="done", channel=row.channel, attempts=row.attempts + 1, last_error="")
         log.info("alert %s delivered via %s", alert_name(row.dedupe, payload), channel.name)
         self._outcome("alert", "delivered")
+
+    def _after_silence(self, state: State, row: OutboxRow, payload: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        """An alert held by a silence that ended: None (it and its incident's later alerts done) when a resolve
+        of its incident came meanwhile (it ended inside the silence: nothing to page, as Alertmanager sends no
+        resolve of an alert it never notified); else its payload, a first page (a reminder held so is one), and
+        the reminders queued behind it done (they would page again at once)."""
+        later = state.after_in_group(row.id)
+        ended = any(other.payload.get("event") == "resolved" for other in later)
+        for other in later:
+            if ended or other.payload.get("event") == "reminder":
+                state.update(other.id, status="done", last_error=f"held behind {row.dedupe}, {SILENCED[:-4]}")
+        if ended:
+            log.info("alert %s: its incident ended while silenced; not sent", alert_name(row.dedupe, row.payload))
+            state.update(row.id, status="done", last_error=f"{row.last_error}; its incident ended meanwhile")
+            return None
+        return {**payload, "event": "firing", "silenced": row.last_error.removeprefix(SILENCED)}
 
     def _refresh(self, state: State, row: OutboxRow, channels: list[Channel], payload: Mapping[str, Any]) -> None:
         """Each Alertmanager channel once; a failure waits for the next re-send (no retries, no escalation)."""
