@@ -108,6 +108,11 @@ class OutboxItem:
     group: str = ""
 
 
+SILENCED = "held: silenced by "
+"""How an alert held by a silence (sent at its end if its incident still fires: actions/outbox.py) says so in its
+last_error: waiting, not failing (metrics and `config check` leave it out of the undelivered)."""
+
+
 @dataclass(frozen=True)
 class OutboxRow:
     id: int

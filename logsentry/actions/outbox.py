@@ -36,7 +36,7 @@ from typing import Any
 
 from ..config import Channel, SiteConfig
 from ..silences import Matcher
-from ..state import Intent, OutboxItem, OutboxRow, State, StateError
+from ..state import SILENCED, Intent, OutboxItem, OutboxRow, State, StateError
 from ..state_readonly import StateMissing, open_read_only
 from ..timespec import format_usec, wall_usec
 from ..views.escape import visible
@@ -76,7 +76,8 @@ def undelivered(config: SiteConfig) -> list[str]:
     try:
         with closing(open_read_only(path)) as state:
             rows = state.db.execute("SELECT payload, last_error FROM outbox WHERE kind = 'alert' AND status IN "
-                                    "('pending', 'in_progress') AND last_error != '' ORDER BY id").fetchall()
+                                    "('pending', 'in_progress') AND last_error != '' AND last_error NOT LIKE ? "
+                                    "ORDER BY id", (f"{SILENCED}%",)).fetchall()  # (held by a silence: not failing)
     except StateMissing:
         return []
     except StateError as error:
@@ -93,10 +94,6 @@ def undelivered(config: SiteConfig) -> list[str]:
             what = "an alert"
         lines.append(f"  {visible(scrub(what))}: {visible(scrub(last_error))}")
     return lines
-
-
-SILENCED = "held: silenced by "
-"""How an alert held by a silence (sent at its end if its incident still fires) says so in its last_error."""
 
 
 class OutboxWorker:
