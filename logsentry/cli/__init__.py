@@ -34,7 +34,7 @@ COMMANDS = {
                  "find."),
     "demo": Lazy("demo", "demo", "Replay the 20 Dec 2020 Cachix outage and show when logsentry would have caught "
                  "it."),
-    "rules": Lazy("rules", "rules", "List, test and try rule files."),
+    "rules": Lazy("rules", "rules", "List rule files, test them, check a line against them."),
     "run": Lazy("run", "run", "Follow the journal as a service: restart units and send alerts as the config says."),
     "config": Lazy("run", "config_group", "Check the site config."),
     "tail": Lazy("tail", "tail", "Follow the journal live and show matches, burst counters and incidents (actions "

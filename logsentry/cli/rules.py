@@ -28,7 +28,7 @@ from .rules_explain import brief, brief_lines, explain, explain_lines, verdict_r
 
 @click.group()
 def rules() -> None:
-    """List, test and try rule files."""
+    """List rule files, test them, check a line against them."""
 
 
 @rules.command("list")
