@@ -58,3 +58,24 @@ def test_a_plain_https_webhook_url_is_refused_saying_what_to_write(tmp_path: Pat
     done = run_cli("config", "check", "-c", str(config))
     assert done.exit_code == 2, done.output
     assert "jsons://host/path for https" in done.output and "T0KEN" not in done.output, done.output
+
+
+def test_a_webhook_query_parameter_apprise_drops_is_warned_of_and_its_dash_form_arrives(
+        tmp_path: Path, boom_rules, receiver) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    """apprise's json:// sends `-token=` as a URL parameter and drops a plain `token=` (its own parameters' place):
+    `config check` passed `jsons://host/alerts?token=...` and every alert met a 401 (a new operator's trial)."""
+    hook = receiver()
+    config = tmp_path / "c.toml"
+    config.write_text(f'rules = ["{boom_rules()}"]\n[[channel]]\ntype = "apprise"\n'
+                      f'url = "json://{hook.url}/alerts?token=QSECRET1&format=text"\n')
+    config.chmod(0o600)
+    done = run_cli("config", "check", "-c", str(config))
+    assert done.exit_code == 0, done.output
+    assert ("channel #1 (line 2): url: apprise does not send the query parameter 'token' of this json:// URL: write "
+            "-token=... to send it as one, +token=... as an HTTP header") in done.stderr, done.stderr
+    assert "QSECRET1" not in done.output and "'format'" not in done.output
+    config.write_text(config.read_text().replace("?token=", "?-token="))
+    sent = run_cli("config", "check", "-c", str(config), "--send-test")
+    assert sent.exit_code == 0 and "apprise does not send" not in sent.stderr, sent.output
+    [(path, _)] = hook.wait_for(1)
+    assert path == "/alerts?token=QSECRET1", path

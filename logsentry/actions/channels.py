@@ -96,6 +96,31 @@ def channel_problem(channel: Channel) -> str | None:
     return None
 
 
+WEBHOOK_SCHEMES = frozenset({"json", "jsons", "form", "forms", "xml", "xmls"})
+"""apprise's generic webhooks (custom_json, custom_form, custom_xml): what a receiver's https://... URL becomes."""
+WEBHOOK_ARGS = frozenset({"cto", "emojis", "format", "method", "optional", "overflow", "redirect", "retry", "rto",
+                          "store", "tz", "verify", "wait", "attach-as"})
+"""Their own query parameters (template_args, apprise 1.9), which apprise reads and does not send."""
+
+
+def dropped_query_warning(channel: Channel) -> str | None:
+    """A generic webhook URL's query parameters apprise will not send (`?token=...`: only `-name=` goes out as a
+    URL parameter, `+Name=` as an HTTP header, `:name=` into the body); named, their values never shown. A
+    receiver that needs its token then answers every alert 401 (a new operator's trial: `config check` passed)."""
+    if channel.kind != "apprise":
+        return None
+    parts = urllib.parse.urlsplit(channel.target[0])
+    if parts.scheme.lower() not in WEBHOOK_SCHEMES:
+        return None
+    dropped = sorted({name for name, _ in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+                      if name[:1] not in "+-:" and name.lower() not in WEBHOOK_ARGS})
+    if not dropped:
+        return None
+    names = ", ".join(repr(name) for name in dropped[:5])
+    return (f"apprise does not send the query parameter{'s' if len(dropped) > 1 else ''} {names} of this "
+            f"{parts.scheme}:// URL: write -{dropped[0]}=... to send it as one, +{dropped[0]}=... as an HTTP header")
+
+
 def http_url_problem(url: str) -> str | None:
     """Why an Alertmanager or heartbeat URL cannot be sent to (every alert, silence or ping would fail), in
     words that quote none of it; None when it can: http(s)://[user:password@]host[:port][/path]."""

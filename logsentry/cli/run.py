@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from ..actions.channels import channel_problem, http_url_problem
+from ..actions.channels import channel_problem, dropped_query_warning, http_url_problem
 from ..actions.outbox import undelivered
 from ..config import DEFAULT_CONFIG, SiteConfig, placeholder_warnings
 from ..config_check import SiteCheck, check_site
@@ -106,6 +106,9 @@ def run(config_path: Path, dry_run: bool) -> None:
     log = logging.getLogger("logsentry")
     for line in exposure_warnings(config):
         log.warning("%s", line)
+    for channel in config.alerts.channels:
+        if said := dropped_query_warning(channel):
+            log.warning("%s: %s: url: %s", config.path, channel.where, said)
     log_rule_names(log, checked.names, "starting")
     try:
         service = Service(config, dry_run=dry_run)
@@ -175,7 +178,9 @@ def config_check(config_path: Path, send_test: bool) -> None:
     if "journal_directory" not in refused:  # (notes: a unit that has not logged yet is no mistake)
         for line in _unseen_watched(config, frozenset(refused)):
             click.echo(line)
-    warnings = [*checked.names.warnings, *placeholder_warnings(config), *exposure_warnings(config)]
+    warnings = [*checked.names.warnings, *placeholder_warnings(config), *exposure_warnings(config),
+                *(f"{config.path}: warning: {channel.where}: url: {said}" for channel in config.alerts.channels
+                  if (said := dropped_query_warning(channel)))]
     outbox = undelivered(config) if "state_dir" not in refused else []  # a warning, then a line per alert
     for line in [*warnings, *outbox]:
         click.echo(line, err=True)
