@@ -17,6 +17,9 @@ MASK = "***"
 MIN_PIECE = 4  # shorter fragments (ports, "v2") are not worth mangling error text for
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]{0,31}")
 _SEPARATORS = re.compile(r"[/:@?&=#;,+\s]+")
+_WORD = re.compile(r"[a-z]+")
+"""A plain lower-case word (Secrets.of)."""
+_BLANK = re.compile(r"\s")
 
 
 def redact_url(url: str) -> str:
@@ -43,13 +46,21 @@ class Secrets:
 
     @classmethod
     def of(cls, values: Iterable[str]) -> Secrets:
+        """A plain lower-case word among the pieces ("page" of a URL's path) is scrubbed as a whole word only, not
+        inside others (a channel named "slowpager" was "slow***r", "exited" "***ed"); one in a command's script (an
+        argument with a blank: its shell words, "echo ... >&2; exit 1") is no secret at all, its other pieces are."""
         found: set[str] = set()
         for value in values:
-            found |= secret_pieces(value)
+            pieces = secret_pieces(value)
+            found |= {piece for piece in pieces if not _WORD.fullmatch(piece)} if _BLANK.search(value) else pieces
         if not found:
             return cls()
-        longest_first = sorted(found, key=lambda piece: (-len(piece), piece))
-        return cls(re.compile("|".join(map(re.escape, longest_first)), re.IGNORECASE))
+        inside = sorted((piece for piece in found if not _WORD.fullmatch(piece)), key=lambda p: (-len(p), p))
+        words = sorted((piece for piece in found if _WORD.fullmatch(piece)), key=lambda p: (-len(p), p))
+        alternatives = [*map(re.escape, inside)]
+        if words:
+            alternatives.append(f"(?<![A-Za-z0-9])(?:{'|'.join(map(re.escape, words))})(?![A-Za-z0-9])")
+        return cls(re.compile("|".join(alternatives), re.IGNORECASE))
 
     def scrub(self, text: str) -> str:
         return text if self.pattern is None else self.pattern.sub(MASK, text)

@@ -194,3 +194,18 @@ def test_a_config_with_secrets_that_every_user_can_read_is_warned_about(tmp_path
     plain.write_text(f'state_dir = "{tmp_path / "state"}"\nrules = ["{rules}"]\n')
     plain.chmod(0o644)
     assert "readable by every user" not in logsentry("config", "check", "-c", str(plain)).stderr
+
+
+def test_scrub_leaves_words_the_secrets_only_share_a_part_of():
+    """Every piece of every command argument and URL was scrubbed wherever it stood: "exit" of a channel's script
+    made logsentry's own "command exited with 1" read "command ***ed with 1", the URL path's "page" made the channel
+    "slowpager" read "slow***r", and the script's own words ("failed", "token") vanished from the program's
+    message (a new operator's trial). A plain lower-case word is scrubbed as a whole word only, and a script's
+    shell words not at all; the secrets themselves still are."""
+    script = Secrets.of(["-c", 'echo "delivery failed, token=$1 rejected" >&2; exit 1', "sh", "CMDSECRET77"])
+    said = script.scrub("failing: command exited with 1: delivery failed, token=CMDSECRET77 rejected")
+    assert said == "failing: command exited with 1: delivery failed, token=*** rejected", said
+    url = Secrets.of(["json://127.0.0.1:8766/page/Hk7Tok?token=BHSECRET"])
+    said = url.scrub("slowpager: timed out posting to 127.0.0.1:8766/page/Hk7Tok?token=BHSECRET; page Hk7Tok")
+    assert said.startswith("slowpager: timed out posting to ***") and "BHSECRET" not in said and "Hk7Tok" not in said
+    assert said.endswith("; *** ***"), said
