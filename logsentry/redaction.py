@@ -20,6 +20,8 @@ _SEPARATORS = re.compile(r"[/:@?&=#;,+\s]+")
 _WORD = re.compile(r"[a-z]+")
 """A plain lower-case word (Secrets.of)."""
 _BLANK = re.compile(r"\s")
+_SHELL_WORD = re.compile(r"[a-z]{1,10}")
+"""A script's word that is no secret (a longer lower-case run may be one: a token of letters)."""
 
 
 def redact_url(url: str) -> str:
@@ -48,11 +50,13 @@ class Secrets:
     def of(cls, values: Iterable[str]) -> Secrets:
         """A plain lower-case word among the pieces ("page" of a URL's path) is scrubbed as a whole word only, not
         inside others (a channel named "slowpager" was "slow***r", "exited" "***ed"); one in a command's script (an
-        argument with a blank: its shell words, "echo ... >&2; exit 1") is no secret at all, its other pieces are."""
+        argument with a blank: its shell words, "echo ... >&2; exit 1", up to 10 letters) is no secret at all, its
+        other pieces are."""
         found: set[str] = set()
         for value in values:
             pieces = secret_pieces(value)
-            found |= {piece for piece in pieces if not _WORD.fullmatch(piece)} if _BLANK.search(value) else pieces
+            found |= {piece for piece in pieces if not _SHELL_WORD.fullmatch(piece)} if _BLANK.search(value) \
+                else pieces
         if not found:
             return cls()
         inside = sorted((piece for piece in found if not _WORD.fullmatch(piece)), key=lambda p: (-len(p), p))
