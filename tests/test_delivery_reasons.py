@@ -131,3 +131,43 @@ def test_the_service_log_and_config_check_say_why(tmp_path, live_journal, receiv
     assert MARK not in shown.lower(), [line for line in shown.splitlines() if MARK in line.lower()]
     stored = b"".join(path.read_bytes() for path in (Path(tmp_path) / "state").iterdir() if path.is_file())
     assert MARK.encode() not in stored.lower()
+
+
+def test_a_refused_connection_says_so_first(tmp_path):
+    """urllib3's words (pool, retries, the starred URL) filled the bound and cut "Connection refused" to "refuse…"
+    (a new operator's receiver down): the OS error's words come first."""
+    channel = Channel("webhook", "apprise", ("json://127.0.0.1:9/hooks/a1",))
+    with pytest.raises(DeliveryError) as caught:
+        send_apprise(channel, payload())
+    said = str(caught.value)
+    assert said.startswith("webhook: delivery failed (apprise json://***): connection refused: "), said
+
+
+def test_one_channels_retries_back_off_across_rounds(tmp_path):
+    """With one channel, each round of its retries began again at the first delay (4, 8, 4, 8, 16, 8, 16 s ...):
+    a receiver down overnight logged thousands of lines. Past the first round every try so far counts."""
+    from logsentry.actions.outbox import OutboxWorker
+    from logsentry.config_parse import parse_config
+    from logsentry.state import OutboxItem, State
+
+    config = parse_config({"state_dir": str(tmp_path), "alerts": {"backoff": "1s", "max_backoff": "5min"},
+                           "channel": [{"type": "apprise", "url": "json://127.0.0.1:9/x", "retries": 3}]},
+                          tmp_path / "site.toml")
+    state = State(tmp_path / "state.db")
+    state.commit({}, [OutboxItem("alert:x:firing", "alert", {"event": "firing"})], 0)
+    worker = OutboxWorker(state.path, config)
+    delays = []
+    for _ in range(10):
+        [row] = state.outbox("pending")
+        before = time_usec()
+        worker._retry_later(state, row, "connection refused")
+        [row] = state.outbox("pending")
+        delays.append(round((row.next_attempt_usec - before) / 1e6))
+    state.close()
+    assert delays == [2, 4, 8, 16, 32, 64, 128, 256, 300, 300], delays
+
+
+def time_usec() -> int:
+    from logsentry.timespec import wall_usec
+
+    return wall_usec()

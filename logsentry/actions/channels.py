@@ -37,10 +37,17 @@ MAX_REASON = 300
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
 
+_ERRNO = re.compile(r"\[Errno -?\d+\] ([^\]\)\"'(]{3,80})")
+"""An OS error's words inside a library's text (urllib3's "NewConnectionError(... [Errno 111] Connection refused")."""
+
+
 def reason_text(channel: Channel, text: str) -> str:
     """A failure's reason for the log and `config check`: on one line, bounded, nothing of the channel's
-    secrets (its URL or arguments, in any form a library quotes them)."""
+    secrets (its URL or arguments, in any form a library quotes them); an OS error's words first ("connection
+    refused: ..."), which urllib3's 400 characters of pool and retry words had cut off at the bound."""
     text = Secrets.of(channel.secrets()).scrub(_CONTROL.sub(" ", text)).strip()
+    if (errno := _ERRNO.search(text)) is not None:
+        text = f"{errno.group(1).strip().rstrip('.').lower()}: {text}"
     return text if len(text) <= MAX_REASON else text[: MAX_REASON - 1] + "…"
 
 

@@ -438,7 +438,12 @@ class OutboxWorker:
         if attempts >= channels[channel % len(channels)].retries:
             channel, attempts = channel + 1, 0  # escalate to the next channel
         rounds = channel // len(channels)
-        delay = min(policy.backoff_usec * (2 ** (attempts + rounds)), policy.max_backoff_usec)
+        # Within the first round each channel's tries back off on their own (the next channel is tried soon);
+        # once every channel failed, every try so far counts: with one channel the delay went 4, 8, 4, 8, 16 s
+        # ... round by round, thousands of lines over a night's outage (a new operator's receiver down).
+        tried = attempts + rounds * sum(c.retries for c in channels) + sum(
+            c.retries for c in channels[:channel % len(channels)])
+        delay = min(policy.backoff_usec * (2 ** min(attempts if rounds == 0 else tried, 40)), policy.max_backoff_usec)
         log.warning("alert delivery failed (%s); next try via %s in %.1fs", error,
                     channels[channel % len(channels)].name, delay / 1_000_000)
         state.update(row.id, status="pending", channel=channel, attempts=attempts,
