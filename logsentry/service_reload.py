@@ -150,6 +150,7 @@ class ServiceConfiguring(ServiceReading):
         gc.unfreeze()  # the old pipeline, frozen at the start, may be collected now; the new one is frozen instead
         gc.collect()
         gc.freeze()
-        log.info("reloaded: %d rules%s", len(rule_set.rules), f"; still a {said}" if (said := self.dry_run_said())
+        said = self.dry_run_said()  # ("still" only when the config before was one: helper-199 read it at its start)
+        log.info("reloaded: %d rules%s", len(rule_set.rules), f"; {'still' if was_dry else 'now'} a {said}" if said
                  else "")
         return True

@@ -77,3 +77,18 @@ def test_a_live_service_says_no_dry_run(
     running.start()
     assert "dry run" not in _ready_line(running)
     assert running.stop(signal.SIGTERM) == 0
+
+
+def test_a_reload_that_begins_a_dry_run_says_now_not_still(
+        live_journal: LiveJournal, boom_rules: Callable[..., Path],  # noqa: F811
+        service: Callable[[str], RunningService]) -> None:  # noqa: F811
+    """A live service reloaded into `dry_run = true` said "reloaded: ...; still a dry run" (helper-199)."""
+    text = config_text(live_journal, boom_rules(action="restart"), actions='["alert", "restart"]')
+    running = service(text)
+    running.start()
+    running.config_path.write_text(text.replace("commit_every = 50", "commit_every = 50\ndry_run = true"))
+    assert running.proc is not None
+    running.proc.send_signal(signal.SIGHUP)
+    reloaded = next(line for line in running.wait_log("reloaded:").splitlines() if "reloaded:" in line)
+    assert f"; now a dry run (dry_run = true in {running.config_path})" in reloaded, reloaded
+    assert running.stop(signal.SIGTERM) == 0
