@@ -165,6 +165,7 @@ class Service(SecondLooks):
         self.uncommitted = 0
         self.last_commit_at = 0.0
         self.heartbeat = Heartbeat()
+        self._heartbeat_held = False
         self.last_prune = 0
         self.last_trim = time.monotonic()
         self.last_housekeeping = time.monotonic()
@@ -325,6 +326,22 @@ class Service(SecondLooks):
         self._refresh_restarts()
         self._status()
 
+    def _alerts_failing(self, now_usec: int) -> bool:
+        """Has an alert waited undelivered, after a failed try, longer than two of the heartbeat's intervals? Then
+        the heartbeat is withheld: the dead-man's switch fires, so someone hears that pages do not go out (a new
+        operator's receiver was down while the heartbeat went on saying all is well). Said once each way in the
+        log."""
+        since = self.state.failing_since()
+        failing = since is not None and now_usec - since > 2 * self.config.heartbeat_usec
+        if failing != self._heartbeat_held:
+            self._heartbeat_held = failing
+            if failing:
+                log.error("heartbeat withheld: an alert has waited undelivered since %s (config check lists why): the "
+                          "heartbeat's dead-man's switch is to say so", format_usec(since or 0))
+            else:
+                log.warning("heartbeat resumed: no alert waits undelivered any more")
+        return failing
+
     def _status(self) -> None:
         self.last_housekeeping = time.monotonic()
         figures = self.figures
@@ -393,8 +410,9 @@ class Service(SecondLooks):
             except sqlite3.Error as error:
                 log.error("cannot prune %s: %s", self.state.path, error)
         self._status()
-        self.heartbeat.beat(self.config.heartbeat_url, self.config.heartbeat_usec, now,
-                            self.config.secrets().scrub)
+        if self.config.heartbeat_url and not self._alerts_failing(wall_usec()):
+            self.heartbeat.beat(self.config.heartbeat_url, self.config.heartbeat_usec, now,
+                                self.config.secrets().scrub)
         if self.metrics is not None:
             self.metrics.refresh(wall_usec(), self.state.db, getattr(self.pipeline.detector, "quarantined", {}),
                                  self.clocks.offset)

@@ -349,6 +349,14 @@ class State:
             "AND o.status IN ('pending', 'in_progress') ORDER BY id", (row_id, row_id)).fetchall()
         return [OutboxRow(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5], r[6], r[7], r[8]) for r in rows]
 
+    def failing_since(self) -> int | None:
+        """When the oldest alert still waiting after a failed try was queued (µs, wall clock); None when none is
+        (an alert a silence holds is waiting, not failing)."""
+        row = self.db.execute("SELECT MIN(created_usec) FROM outbox WHERE kind = 'alert' AND status IN "
+                              "('pending', 'in_progress') AND last_error != '' AND last_error NOT LIKE ?",
+                              (f"{SILENCED}%",)).fetchone()
+        return None if row is None or row[0] is None else int(row[0])
+
     def next_due_usec(self) -> int | None:
         row = self.db.execute("SELECT MIN(next_attempt_usec) FROM outbox WHERE status IN ('pending', 'in_progress')"
                               ).fetchone()

@@ -497,6 +497,22 @@ def test_heartbeat_is_pinged_while_healthy(live_journal, boom_rules, service, re
     assert "SECRET" not in running.log()
 
 
+def test_heartbeat_is_withheld_while_alerts_fail(live_journal, boom_rules, service, receiver):
+    """A dead-man's switch that went on pinging while every page failed said all was well (a new operator's receiver
+    down): once an alert has failed for two heartbeat intervals, the pings stop, and the log says why."""
+    beat, down = receiver(), receiver(always_fail=True)
+    channels = f'[[channel]]\nname = "hook"\ntype = "apprise"\nurl = "json://{down.url}/x"\n'
+    running = service(config_text(live_journal, boom_rules(), channels,
+                                  extra=f'[heartbeat]\nurl = "http://{beat.url}/ping"\ninterval = "1s"\n'))
+    running.start()
+    beat.wait_for(1, timeout=6)
+    live_journal.write("BOOM unpaged")
+    running.wait_log("heartbeat withheld: an alert has waited undelivered since ", timeout=20)
+    pinged = len(beat.requests)
+    time.sleep(3)
+    assert len(beat.requests) == pinged, "pinged while its alert failed"
+
+
 def test_refuses_to_start_on_files_others_can_change(tmp_path, boom_rules):
     from conftest import run_cli
 
