@@ -416,7 +416,7 @@ def run_once(config: Path, timeout: float = 20) -> subprocess.CompletedProcess[s
 
 
 @pytest.mark.parametrize("fault", ["state_dir is a file", "state.db is a directory", "no journal directory",
-                                   "unreadable journal", "broken rule file", "state.db immutable", "disk full"])
+                                   "unreadable journal", "state.db immutable", "disk full"])
 def test_a_state_or_start_up_fault_is_one_clear_error_exit_2(live_journal, rules, tmp_path, fault):
     state = tmp_path / "state"
     config = tmp_path / "logsentry.toml"
@@ -437,9 +437,6 @@ def test_a_state_or_start_up_fault_is_one_clear_error_exit_2(live_journal, rules
         (garbage / "system.journal").write_bytes(b"LPKSHHRH" + os.urandom(4000))
         text = text.replace(str(live_journal.directory), str(garbage))
         needle = f"cannot open the journal in {garbage}: no journal file could be opened"
-    elif fault == "broken rule file":
-        (rules() / "broken.toml").write_text('id = "broken"\n[match\n')
-        needle = "broken.toml"
     elif fault == "state.db immutable":
         config.write_text(text)
         config.chmod(0o600)
