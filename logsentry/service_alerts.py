@@ -380,6 +380,16 @@ class ServiceAlerts(StateSaving):
             said += f"; {incident.unit} has logged nothing since"
         return said
 
+    def _resolve_service_alert(self, event: str, reason: str, since_usec: int) -> None:
+        """The all-clear of an alert about logsentry itself (`event`, sent at `since_usec`, µs): its title "RESOLVED:
+        ...", and for Alertmanager an endsAt, so the alert ends there too."""
+        if self.config.dry_run:
+            return
+        now = wall_usec()
+        payload = {**service_payload(event, self.config.hostname, reason), "event": "resolved", "rule": event,
+                   "first_usec": since_usec, "fired_usec": since_usec, "last_usec": now}
+        self.pending.append(OutboxItem(f"alert:{event}:{since_usec}:resolved", "alert", payload))
+
     def _queue_service_alert(self, event: str, reason: str, detail: str) -> None:
         if self.config.dry_run:
             return

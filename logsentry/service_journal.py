@@ -78,6 +78,9 @@ class Canary:
     sent_usec: int = 0
     alerted: bool = False
     seen: int = 0
+    blind_since_usec: int = 0
+    """When the canary whose loss was alerted was written (0: none alerted): while blind a fresh one is written each
+    interval, and the recovery is told from the first."""
 
 
 class ServiceReading(HeldReleasing):
@@ -296,6 +299,7 @@ class ServiceReading(HeldReleasing):
                       f"was not read back within {config.canary_timeout_usec // 1_000_000}s")
             log.error("%s", reason)
             self._queue_service_alert("journal_blind", reason, canary.token)
+            canary.blind_since_usec = canary.sent_usec
         # A new canary once the last came back; while blind, a fresh one each interval to notice recovery.
         if now - canary.sent_usec >= config.canary_usec and (not canary.token or canary.alerted):
             canary.token, canary.sent_usec = uuid.uuid4().hex, now
@@ -305,9 +309,15 @@ class ServiceReading(HeldReleasing):
                 log.error("cannot write the canary entry: %s", error)
 
     def _canary_seen(self, entry: Entry) -> None:
-        if self.canary.alerted:
-            log.warning("the journal is readable again (canary back after %.1fs)",
-                        (wall_usec() - self.canary.sent_usec) / 1_000_000)
+        if self.canary.alerted and self.canary.blind_since_usec:
+            # Said from the first canary lost (while blind a fresh one is written each interval: "back after
+            # 11.1s" was the latest one's), and resolved for on-call, who had an open CRITICAL and no all-clear.
+            since = self.canary.blind_since_usec
+            reason = (f"the journal is readable again: a canary written at {format_usec(since)} was not read back; "
+                      f"one came back {format_duration(max(wall_usec() - since, 0))} after it")
+            log.warning("%s", reason)
+            self._resolve_service_alert("journal_blind", reason, since)
+            self.canary.blind_since_usec = 0
         self.canary.alerted = False
         self.canary.token = ""
         self.canary.seen += 1

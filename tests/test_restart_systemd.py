@@ -225,6 +225,14 @@ def test_canary_self_check_alerts_when_logsentry_cannot_see_the_journal():
         wait_until(lambda: alerts.exists() and "cannot see the journal" in alerts.read_text(), 20,
                    "the journal_blind alert")
         box.run("kill", "--signal=SIGCONT", "systemd-journald.service")
+        # its all-clear, told from the first canary lost (helper-199: none came, and "canary back after 11.1s" was
+        # the latest canary's)
+        wait_until(lambda: '"event": "resolved"' in alerts.read_text(), 30, "the journal_blind all-clear")
+        [firing, resolved] = [json.loads(line) for line in alerts.read_text().splitlines() if line.strip()
+                              and json.loads(line)["rule"] == "journal_blind"][:2]
+        assert firing["event"] == "journal_blind" and resolved["event"] == "resolved", (firing, resolved)
+        assert resolved["reason"].startswith("the journal is readable again: a canary written at "), resolved
+        assert resolved["first_usec"] <= resolved["last_usec"], resolved
 
 
 def test_keeps_reading_after_journald_restarts():

@@ -224,7 +224,7 @@ def body(payload: Mapping[str, Any]) -> str:
     elif rule == REBOOT_RULE:  # a host's unclean reboot has no hits either (engine/host_boots.py)
         lines.append(f"down from {format_usec(payload['first_usec'])} (its last line) to "
                      f"{format_usec(payload['last_usec'])} (its next boot's first line) on {payload['host']}")
-    elif payload["first_usec"]:
+    elif payload["first_usec"] and not service:  # (logsentry's own alerts have no hits: the resolve of one has times)
         at_least = "at least " if payload.get("count_is_lower_bound") else ""
         own = payload.get("last_hit_usec", payload["last_usec"])  # (an alert queued before it was given: last_usec)
         later = f"; the failure's last line {format_usec(payload['last_usec'])}" \
