@@ -254,3 +254,24 @@ def test_the_status_counts_held_alerts_beside_the_open_incidents(  # type: ignor
                                  "since "), status
     finally:
         notify.close()
+
+
+def test_incidents_are_listed_with_a_broken_config_saying_so(  # type: ignore[no-untyped-def]
+        live_journal, boom_rules, service, receiver) -> None:  # noqa: F811
+    """An operator who broke the config mid-incident could not list what was open: `incidents` printed the config's
+    errors and nothing else, exit 2 (helper-199). It says them as warnings and lists the saved state; a refused
+    state_dir still refuses (which state is then unknown), unless --state-dir names it."""
+    hook = receiver()
+    running = started(live_journal, boom_rules, service, hook)
+    label = held_one(live_journal, running, hook)
+    text = running.config_path.read_text()
+    running.config_path.write_text(text + '\n[restart]\nbudget = "3x"\n')
+    listed = cli(running)
+    assert listed.returncode == 0, listed.stderr
+    assert label in listed.stdout and "boom" in listed.stdout, listed.stdout
+    assert "warning: " in listed.stderr and "restart.budget: expected a whole number" in listed.stderr, listed.stderr
+    state = text.split('state_dir = "', 1)[1].split('"', 1)[0]
+    running.config_path.write_text(text.replace(f'state_dir = "{state}"', "state_dir = 7"))
+    refused = cli(running)
+    assert refused.returncode == 2 and "--state-dir DIR reads the state anyway" in refused.stderr, refused.stderr
+    assert label in cli(running, "--state-dir", state).stdout

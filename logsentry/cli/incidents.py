@@ -107,11 +107,11 @@ def incidents_command(ctx: click.Context, config_path: Path, state_dir: Path | N
     from ..actions.alert import journal_source, journalctl_command
     from ..host_silence import RULE_ID
     from ..hosts import host_journalctl
-    from .run import load_site_config
+    from .run import config_to_read_state
 
     if ctx.invoked_subcommand is not None:
         return
-    config = load_site_config(config_path)
+    config = config_to_read_state(config_path, state_dir)
     path = (state_dir or config.state_dir) / "state.db"
     saved = saved_incidents(config, path)
     shown, held, rows = saved.shown, saved.held, saved.rows

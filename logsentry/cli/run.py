@@ -13,7 +13,7 @@ from ..actions.channels import channel_problem, dropped_query_warning, http_url_
 from ..actions.outbox import undelivered
 from ..config import DEFAULT_CONFIG, SiteConfig, placeholder_warnings
 from ..config_check import SiteCheck, check_site
-from ..config_parse import ConfigError, load_config
+from ..config_parse import ConfigError, load_config, read_config
 from ..config_rules import log_rule_names
 from ..redaction import redact_url
 from ..sources.journal import JournalLocation, JournalOpenError
@@ -52,6 +52,27 @@ def load_site_config(config_path: Path, instead: str = "") -> SiteConfig:
         for line in error.problems:
             click.echo(line, err=True)
         fail(f"{plural(len(error.problems), 'error', separated=False)} in {config_path}")
+
+
+def config_to_read_state(config_path: Path, state_dir: Path | None) -> SiteConfig:
+    """The site config for a command that only reads the service's saved state (`incidents`): a config with errors
+    is said, as warnings, and read as far as it can be, so that an operator who broke it mid-incident still sees
+    what is open (it listed nothing, exit 2); not when its `state_dir` itself is refused and --state-dir is not
+    given (which state to read is then unknown)."""
+    _missing(config_path)
+    parsed = read_config(config_path)
+    if parsed.config is None or ("state_dir" in parsed.refused and state_dir is None):
+        for line in parsed.problems:
+            click.echo(line, err=True)
+        fail(f"{plural(len(parsed.problems), 'error', separated=False)} in {config_path}"
+             + ("" if parsed.config is None else " (--state-dir DIR reads the state anyway)"))
+    for line in parsed.problems:
+        click.echo(f"logsentry: warning: {line}", err=True)
+    if parsed.problems:
+        click.echo(f"logsentry: warning: {plural(len(parsed.problems), 'error', separated=False)} in {config_path} "
+                   "(`logsentry config check`): read as far as it can be, the state as the service saved it",
+                   err=True)
+    return parsed.config
 
 
 def checked_site(config_path: Path) -> SiteCheck:
