@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..model import Incident, Link
+from ..sources.selection import is_untrusted_source, source_name
 from .window import MAX_SAMPLE_CHARS
 
 MemberId = tuple[str, str, str, str, int]
@@ -62,10 +63,10 @@ MAX_TEXT_SERVICES = 4096
 text's names are its own to make up, so bounded."""
 
 
-def stem_of(unit: str) -> str:
+def service_stem(unit: str) -> str:
     """A unit's name as its program's may be alike to it: "netdata.service" and a text's "(netdata.service)" are
     "netdata"."""
-    return unit.removeprefix("(").removesuffix(")").removesuffix(".service")
+    return source_name(unit).removesuffix(".service")
 
 
 def named_alike(stem: str, program: str) -> bool:
@@ -124,7 +125,7 @@ class TextServices:
         "(X.service)" as its program's name, "(X)" (joins_as) or the one program named alike; a text program
         named alike to the one service PID 1's lines named (`postgres` beside `postgresql@15-main[6095]:`, Debian's
         pg_ctlcluster, which logs under the unit's name) as that service."""
-        if not (unit.startswith("(") and unit.endswith(")")):
+        if not is_untrusted_source(unit):
             return machine, unit
         if not unit.endswith(".service)"):
             return machine, self._program_key(machine, unit)
@@ -173,12 +174,6 @@ class TextServices:
     def name(self, machine: str, unit: str) -> str:
         """The unit a failure of (machine, unit) shows under: a text program's service's name where known."""
         return self._named.get((machine, unit), unit) if unit.startswith("(") else unit
-
-
-def named_by_its_lines(unit: str) -> bool:
-    """Is `unit` a name lines give themselves (a text's "(java)", an identifier no unit journald vouches for:
-    sources/selection.untrusted_source), which is never restarted (policy.not_restarted)?"""
-    return unit.startswith("(") and unit.endswith(")")
 
 
 def began(failure: Failure) -> int:

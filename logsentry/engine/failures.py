@@ -35,6 +35,7 @@ from typing import Any
 
 from ..model import Entry, Hit, Incident
 from ..rules.rule import Rule
+from ..sources.selection import is_untrusted_source
 from .failure_evidence import MAX_SEEN, SPAN_USEC, adds_nothing, evidence_among
 from .failure_lead import LeadIns, lead_of
 from .failure_likeness import ANOTHER_FAILURE_USEC
@@ -45,8 +46,7 @@ from .failure_model import (
     began,
     failure_view,
     member_id,
-    named_by_its_lines,
-    stem_of,
+    service_stem,
 )
 from .failure_oom import UNIT_OOM_RULES, absorb, settling_crash, settling_kill
 from .failure_pids import PidOwners
@@ -274,15 +274,19 @@ class FailureGroups:
         failure.open.add(member_id(incident))
         self._by_member[member_id(incident)] = failure
         kernel = self._by_unit.get((failure.machine, "kernel"), ())
-        kill = None if not kernel else settling_kill(kernel, incident, SETTLE_USEC) \
-            if incident.rule_id in UNIT_OOM_RULES else settling_crash(kernel, incident, SETTLE_USEC, stem_of(unit))
+        if not kernel:
+            kill = None
+        elif incident.rule_id in UNIT_OOM_RULES:
+            kill = settling_kill(kernel, incident, SETTLE_USEC)
+        else:
+            kill = settling_crash(kernel, incident, SETTLE_USEC, service_stem(unit))
         if kill is not None:
             self._drop(kill)  # the kernel's kill or segfault PID 1 reports joins its unit's failure (failure_oom.py)
             absorb(failure, kill)
             self._by_member.update((member, failure) for member in kill.open)
         # A name lines give themselves ("(java)": a text's) is never restarted, so its failure settles too: PID 1's
         # lines about its service, a second on, join it and it shows under the service's name, not the program's.
-        if failure.given is None and ((restart and not named_by_its_lines(failure.unit))
+        if failure.given is None and ((restart and not is_untrusted_source(failure.unit))
                                       or failure.settle_usec == incident.fired_usec):
             given.append(self._give(failure))
         return given

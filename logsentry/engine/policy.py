@@ -19,9 +19,8 @@ from dataclasses import dataclass, field, replace
 from ..host_clocks import clock_behind
 from ..hosts import claims, describe_host, local_machine_id
 from ..model import Action, Incident, journald_machine
-from ..sources.selection import USER_MANAGER, container_of, user_unit_of, valid_unit_name
+from ..sources.selection import USER_MANAGER, container_of, is_untrusted_source, user_unit_of, valid_unit_name
 from ..timespec import format_duration
-from .failure_model import named_by_its_lines
 from .second_look import AWAITING, HELD, STALE
 
 
@@ -57,7 +56,7 @@ def not_restarted(unit: str) -> str:
     if (user := user_unit_of(unit)) is not None:
         return (f"rule suggests a restart, but {unit} is {user[1]} of {user[0]}, a user's own service: logsentry "
                 f"restarts system units only: not restarted")
-    if named_by_its_lines(unit):
+    if is_untrusted_source(unit):
         return (f"rule suggests a restart, but {unit} is a name its lines give themselves (a text's, or an "
                 "identifier with no unit journald vouches for), no unit to restart: not restarted")
     return f"rule suggests a restart, but {unit or 'the source'} is not a restartable unit"

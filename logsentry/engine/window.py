@@ -138,8 +138,8 @@ class BurstTracker:
         that stays below its trigger (a mistyped ssh login) is ordinary traffic."""
         trigger = self.rules[hit.rule_id].trigger
         now = hit.entry.realtime_usec
-        window = self._windows.get((hit.rule_id, host_unit(hit.entry.machine_id, hit.entry.unit), hit.key))
         key = (hit.rule_id, host_unit(hit.entry.machine_id, hit.entry.unit), hit.key)
+        window = self._windows.get(key)
         fires = trigger.counter is not None and key not in self._counters and bool(counter_why(trigger, hit))
         if window is None or trigger.count <= 1:
             return trigger.count <= 1 or fires

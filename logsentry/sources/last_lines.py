@@ -25,7 +25,7 @@ from ..engine.failure_model import joins_as, named_alike
 from ..engine.window import MAX_SAMPLE_CHARS
 from ..model import Entry, Hit, Incident, ScreenedRun, host_unit
 from .journal import JournalLocation, entry_from_fields
-from .selection import managers_line, parent_of, unit_terms
+from .selection import is_untrusted_source, managers_line, parent_of, unit_terms
 
 COUNT = 5
 """Lines shown, at most."""
@@ -163,7 +163,7 @@ class LastLines:
     def _program(self, machine: str, unit: str) -> list[Line]:
         """The unit's program's lines kept (a text's: of the program named alike, `before`), oldest first."""
         lines: list[Line] = list(self.units.get(host_unit(machine, unit), ()))
-        if not lines and unit.startswith("(") and unit.endswith(")"):
+        if not lines and is_untrusted_source(unit):
             known = self.alike.get(name := host_unit(machine, unit))
             if known is None or known[0] != self.added:
                 stem, prefix = unit[1:-1].removesuffix(".service"), host_unit(machine, "(")

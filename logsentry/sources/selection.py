@@ -133,9 +133,15 @@ def untrusted_source(identifier: str) -> str:
     return f"({identifier})"
 
 
+def is_untrusted_source(unit: str) -> bool:
+    """Is `unit` an untrusted_source name (a text's "(java)", an identifier no unit journald vouches for), never a
+    unit to restart?"""
+    return unit.startswith("(") and unit.endswith(")")
+
+
 def source_name(unit: str) -> str:
     """The identifier (or unit a text's PID 1 line names) an untrusted_source name stands for; a unit as it is."""
-    return unit[1:-1] if unit.startswith("(") and unit.endswith(")") else unit
+    return unit[1:-1] if is_untrusted_source(unit) else unit
 
 
 def subject_unit(get: Callable[[str], str | None]) -> str:
