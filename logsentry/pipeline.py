@@ -215,6 +215,19 @@ class Pipeline:
             incident = self.suppressions.with_dropped(failure)
         yield EndedEvent(incident, open_at_end)
 
+    def due(self, now_usec: int) -> bool:
+        """Would tick(now_usec) end a burst, give out a settled failure or fire a silence?"""
+        return self.tracker.due(now_usec) or self.failures.due(now_usec) or bool(
+            self.silence and self.silence.due(now_usec))
+
+    def journal_stalled(self, machine_id: str, at_usec: int, delta_usec: int) -> None:
+        """The journal of `machine_id` (the service's own host) stood still for `delta_usec` µs from `at_usec`
+        (journal time): no burst's quiet (BurstTracker.stalled) and no unit's silence (taken as a jump ahead of our
+        clock, which counts for every host: engine/clock_jumps.py)."""
+        self.tracker.stalled(machine_id, at_usec, delta_usec)
+        if self.silence:
+            self.silence.clock_jumped(at_usec, delta_usec)
+
     def tick(self, now_usec: int) -> Iterator[Event]:
         """Let time pass: end quiet bursts, fire silences. Live modes call it when they have caught up."""
         yield from self._end_bursts(now_usec)

@@ -52,6 +52,7 @@ from .service_held import HeldResolves
 from .service_journal import Canary, follower_for
 from .service_reload import load_rule_set_for
 from .service_resolve import REQUESTS_EVERY_S
+from .service_stall import JournalStalls
 from .service_state import FIGURES_KEY, Figures
 from .sources.fanin import FanInFollower, tail_positions
 from .sources.follow import ReadUpTo, ScanningFollower
@@ -112,6 +113,7 @@ class Service(SecondLooks):
         self.figures = Figures()
         self.figures.restore(self.state.get(FIGURES_KEY))
         self.canary = Canary()
+        self.stalls = JournalStalls()
         cgroup_read, self.running_in = running_unit()
         self.canary_unreadable = "" if self.running_in or not cgroup_read else (
             "this process runs in no systemd unit (its cgroup names none), so journald stamps its canary entry "
@@ -392,7 +394,7 @@ class Service(SecondLooks):
         if release is not None:
             for rule_id in release(now):
                 log.warning("rule %s is back after its quarantine", rule_id)
-        for event in self.pipeline.tick(now):
+        for event in self.pipeline.tick(self._tick_to(now)):
             self._handle(event)
         self._remind(now)
         self._resend(wall_usec())

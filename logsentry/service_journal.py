@@ -26,6 +26,7 @@ from .pipeline import ActionEvent, EndedEvent, Event, IncidentEvent, MatchEvent,
 from .screened_lines import lines_up_to, needs_entries, remember_recent
 from .service_alerts import MAX_CONTEXT_UNITS, split_at_hit
 from .service_resolve import HeldReleasing
+from .service_stall import JournalStalls
 from .sources.fanin import FanInFollower
 from .sources.follow import ScanningFollower
 from .sources.journal import CANARY_FIELD, JournalLocation, StartAt, send_canary
@@ -92,6 +93,8 @@ class ServiceReading(HeldReleasing):
     its canary entries come under it."""
     canary_unreadable: str
     """Why the canary cannot be read back ("" when it can): this process runs in no systemd unit."""
+    stalls: JournalStalls
+    """How far the local journal is known written (service_stall.py)."""
     clocks: HostClocks
     stale: StaleReports
     metrics: Metrics | None
@@ -127,6 +130,8 @@ class ServiceReading(HeldReleasing):
         at = entry.realtime_usec
         if at > figures.last_entry_usec:
             figures.last_entry_usec = at
+        if at > self.stalls.known_usec or self.stalls.since_usec:
+            self._written(at)
         if entry.cursor:
             self.cursor = entry.cursor  # a screened one moves the cursor with its batch's ReadUpTo
         self.uncommitted += 1
@@ -175,6 +180,9 @@ class ServiceReading(HeldReleasing):
             return
         figures.entries += run.count
         figures.last_entry_usec = max(figures.last_entry_usec, run.peak_usec)
+        if run.peak_usec > self.stalls.known_usec or self.stalls.since_usec:
+            self._written(run.first_usec)
+            self._written(run.peak_usec)
         self.uncommitted += run.count
         self.hosts.saw_run(run)
         self.clocks.saw_run(run)
@@ -288,11 +296,48 @@ class ServiceReading(HeldReleasing):
                 result = "logged" if action.kind == "report" else "dry_run" if action.dry_run else "queued"
                 metrics.actions.labels(action=action.kind, result=result).inc()
 
+    def _written(self, at: int) -> None:
+        """The journal holds an entry stamped `at` (µs): it is known written up to it, and a stall it stood still in
+        ends (service_stall.py). Every entry counts, a collector's other hosts' too (they come through the same
+        reader; telling them apart would cost each screened run a walk over its spans)."""
+        if (ended := self.stalls.saw(at)) is not None and self._canary_on():
+            since, stood = ended
+            self.pipeline.journal_stalled(self.local_machine, since, stood)
+            log.warning("the journal wrote again at %s after standing still since %s: those %s are no incident's "
+                        "quiet and no unit's silence", format_usec(at), format_usec(since), format_duration(stood))
+
+    def _canary_on(self) -> bool:
+        """Can a canary be written and read back? Only the local journal's, and only from a unit."""
+        config = self.config
+        return bool(config.canary_usec) and config.journal_directory is None and not self.canary_unreadable
+
+    def _write_canary(self, now: int) -> None:
+        canary = self.canary
+        canary.token, canary.sent_usec = uuid.uuid4().hex, now
+        try:
+            send_canary(canary.token)
+        except OSError as error:
+            log.error("cannot write the canary entry: %s", error)
+
+    def _tick_to(self, now: int) -> int:
+        """How far the work by the clock goes (µs): `now`, or only as far as the local journal is known written
+        when something comes due beyond it (a probe written to learn more: service_stall.py)."""
+        if not self._canary_on():
+            return now
+        to, probe = self.stalls.tick_to(now, self.pipeline.due(now), bool(self.canary.token))
+        if probe:
+            self._write_canary(wall_usec())
+        return to
+
     def _check_canary(self, now: int) -> None:
         """Self-check: a unique entry written to the journal must come back through our own reader."""
         config, canary = self.config, self.canary
-        if not config.canary_usec or config.journal_directory is not None or self.canary_unreadable:
+        if not self._canary_on():
             return  # only the local journal can be written to and read back, and only from a unit
+        if (since := self.stalls.overdue(canary.sent_usec if canary.token else None, now)) is not None:
+            log.warning("the journal has not written the canary written at %s yet: no incident ends and no silence "
+                        "fires by the clock after %s until it writes again", format_usec(canary.sent_usec),
+                        format_usec(since))
         if canary.token and not canary.alerted and now - canary.sent_usec > config.canary_timeout_usec:
             canary.alerted = True
             reason = (f"logsentry cannot see the journal: its canary written at {format_usec(canary.sent_usec)} "
@@ -302,11 +347,7 @@ class ServiceReading(HeldReleasing):
             canary.blind_since_usec = canary.sent_usec
         # A new canary once the last came back; while blind, a fresh one each interval to notice recovery.
         if now - canary.sent_usec >= config.canary_usec and (not canary.token or canary.alerted):
-            canary.token, canary.sent_usec = uuid.uuid4().hex, now
-            try:
-                send_canary(canary.token)
-            except OSError as error:
-                log.error("cannot write the canary entry: %s", error)
+            self._write_canary(now)
 
     def _canary_seen(self, entry: Entry) -> None:
         if self.canary.alerted and self.canary.blind_since_usec:

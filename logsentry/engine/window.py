@@ -41,6 +41,9 @@ class _Window:
 
     stamps: list[int]
     incident: Incident | None = None
+    stalled_usec: int = 0
+    """Journal time since its last hit that the journal itself stood still (BurstTracker.stalled): no part of its
+    quiet. 0 again at its next hit."""
 
 
 def counter_why(trigger: Trigger, hit: Hit) -> str:
@@ -105,8 +108,9 @@ class BurstTracker:
             # A new invocation of the unit (it was restarted): the old incident is over, this may be a new one.
             ended, window.incident = window.incident, None
             window.stamps.clear()
+        stalled, window.stalled_usec = window.stalled_usec, 0
         if window.incident is not None:
-            if now - window.incident.last_usec <= trigger.hold_usec:
+            if now - window.incident.last_usec - stalled <= trigger.hold_usec:
                 window.incident = _extend(window.incident, hit)
                 return None, None
             ended, window.incident = window.incident, None
@@ -186,6 +190,19 @@ class BurstTracker:
             self._deadlines = [(self._deadline(key, window), key) for key, window in windows.items()]
             heapq.heapify(self._deadlines)
 
+    def stalled(self, machine_id: str, at_usec: int, delta_usec: int) -> None:
+        """The journal of `machine_id` stood still for `delta_usec` (µs) from `at_usec` (journal time): journald
+        was frozen or stopped, so its units' lines of that time were stamped after it (journald stamps a line when
+        it reads it). A window of that machine whose last hit came before is due that much later, and its
+        incident goes on if its next hit comes within its hold of it less the stall (the service's canary tells
+        a stall from a quiet host: service_stall.py). A helper's trial: an error burst going on was resolved
+        while journald was frozen, and paged again as new when it wrote again."""
+        for key, window in self._windows.items():
+            last = window.incident.last_usec if window.incident is not None else \
+                window.stamps[-1] if window.stamps else None
+            if last is not None and last <= at_usec and split_host_unit(key[1])[0] == machine_id:
+                window.stalled_usec += delta_usec
+
     def due(self, now_usec: int) -> bool:
         """Would `expire(now_usec)` have anything to look at?"""
         return (bool(self._deadlines) and self._deadlines[0][0] < now_usec) or bool(self._ended_early)
@@ -223,6 +240,7 @@ class BurstTracker:
             deadline = window.incident.last_usec + trigger.hold_usec
         else:
             deadline = (window.stamps[-1] if window.stamps else 0) + trigger.within_usec
+        deadline += window.stalled_usec
         if not self.clock_offset:
             return deadline
         machine = split_host_unit(key[1])[0]
@@ -286,6 +304,7 @@ class BurstTracker:
             return
         assert window is not None
         window.incident = replace(incident, last_usec=at_usec, going_on=incident.going_on + 1)
+        window.stalled_usec = 0  # (its latest line came after the stall)
         if self.track_changes:
             self._dirty.add(window_key)
 
