@@ -10,8 +10,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from logsentry.engine.detector import Detector
 from logsentry.engine.window import BurstTracker
 from logsentry.model import Entry, Hit, Severity
+from logsentry.pipeline import IncidentEvent, Pipeline
+from logsentry.rules.loader import load_rules, shipped_rules_dir
 from logsentry.rules.rule import parse_rule
 from logsentry.service_stall import PROBE_EVERY_USEC, STALL_AFTER_USEC, JournalStalls
 
@@ -68,6 +71,20 @@ def test_the_credit_goes_with_the_next_hit():
     assert windows.add(hit(T0 + 32 * S)) == (None, None)
     [ended] = windows.expire(T0 + 38 * S)
     assert ended.last_usec == T0 + 32 * S
+
+
+def test_a_stall_is_no_units_silence_through_the_pipeline():
+    """Pipeline.journal_stalled: a unit watched for 60 s of silence, the journal stood still 10 min after its
+    last line; 30 s after the journal wrote again the unit is not silent, and later its card says why."""
+    silence = tuple(rule for rule in load_rules([shipped_rules_dir()]).rules if rule.id == "unit-went-silent")
+    pipeline = Pipeline(Detector(silence), silence_overrides=lambda name: 60 * S if name == "api.service" else None)
+    line = Entry(T0, "tick", "api.service", 6, "c0", fields={"_MACHINE_ID": HOST})
+    list(pipeline.process(line))
+    pipeline.journal_stalled(HOST, T0 + 5 * S, 600 * S)
+    assert not [event for event in pipeline.tick(T0 + 635 * S) if isinstance(event, IncidentEvent)]
+    [fired] = [event.incident for event in pipeline.tick(T0 + 670 * S) if isinstance(event, IncidentEvent)]
+    assert fired.unit == "api.service" and "10m of it a clock's jump (a suspend, a step) or the journal standing " \
+        "still: not counted" in fired.why, fired.why
 
 
 def test_work_by_the_clock_waits_for_a_probe_when_something_comes_due_beyond_the_journal_known_written():

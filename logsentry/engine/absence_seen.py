@@ -70,7 +70,8 @@ def silence_length(length_usec: int, jumped_usec: int = 0, stepped_usec: int = 0
     is then later than the length says (helper-168: "no entry for 1h 54m from 04:57" for a hang of 3h 54m). Of the
     jumps, `down_usec` was its host down over a reboot (engine/host_boots.py), not counted either."""
     clock = jumped_usec - down_usec
-    said = [f"{format_duration(clock)} of it a clock's jump, a suspend or a step: not counted"] if clock > 0 else []
+    said = [f"{format_duration(clock)} of it a clock's jump (a suspend, a step) or the journal standing still: "
+            "not counted"] if clock > 0 else []
     if down_usec > 0:
         said.append(f"{format_duration(down_usec)} of it its host down over a reboot: not counted")
     if stepped_usec > 0:
