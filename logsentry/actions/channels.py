@@ -25,7 +25,7 @@ from ..channel import Channel
 from ..redaction import Secrets
 from ..timespec import iso_utc
 from . import bounded
-from .alert import body, title
+from .alert import body, is_test_alert, title
 
 
 class DeliveryError(RuntimeError):
@@ -143,12 +143,21 @@ def http_url_problem(url: str) -> str | None:
     return None
 
 
+def apprise_notify_type(payload: Mapping[str, Any]) -> str:
+    """apprise's notify type for the alert (its receivers' colour, icon, a JSON webhook's "type"): "success" for a
+    resolve, "info" for `config check --send-test`'s alert (a test is no failure: it came as one, red, to a new
+    operator's chat), "failure" for the rest."""
+    if payload["event"] == "resolved":
+        return "success"
+    return "info" if is_test_alert(payload) else "failure"
+
+
 def send_apprise(channel: Channel, payload: Mapping[str, Any]) -> None:
     apprise = _apprise()
     notifier = apprise.Apprise()
     if not notifier.add(channel.target[0]):
         raise DeliveryError(f"{channel.name}: apprise does not accept this URL ({channel.redacted()})")
-    notify_type = apprise.NotifyType.SUCCESS if payload["event"] == "resolved" else apprise.NotifyType.FAILURE
+    notify_type = apprise_notify_type(payload)  # (a string: apprise 1.x and 2.x take one)
     said, logger = _Said(), logging.getLogger("apprise")
     level, propagate = logger.level, logger.propagate
     logger.addHandler(said)
