@@ -174,6 +174,20 @@ def test_send_test_says_a_refused_connection_whole(tmp_path, boom_rules):  # noq
     assert MARK not in done.output.lower() and str(port) not in done.output and "127.0.0.1" not in done.output
 
 
+def test_the_service_log_and_incidents_say_a_refused_connection_whole(tmp_path, live_journal):
+    """The real service with its one channel's receiver down: its log line and `logsentry incidents`' alert outcome
+    say the reason whole (they ended `... [Errno 11…`), and nothing of the URL."""
+    channels = (f'[[channel]]\nname = "webhook"\ntype = "apprise"\n'
+                f'url = "json://127.0.0.1:{closed_port()}/xyzzy/a1"\nretries = 1\n')
+    service = failing_deliveries(tmp_path, live_journal, channels)
+    failed = f"webhook: delivery failed (apprise json://***): {REFUSED}"
+    assert f"alert delivery failed ({failed}); next try via webhook in " in service.log(), service.log()
+    done = subprocess.run([sys.executable, "-m", "logsentry", "incidents", "-c", str(service.config_path)],
+                          capture_output=True, text=True, check=False, timeout=60)
+    assert f"(last error: {failed})" in done.stdout, done.stdout + done.stderr
+    assert MARK not in (service.log() + done.stdout).lower()
+
+
 def test_one_channels_retries_back_off_across_rounds(tmp_path):
     """With one channel, each round of its retries began again at the first delay (4, 8, 4, 8, 16, 8, 16 s ...):
     a receiver down overnight logged thousands of lines. Past the first round every try so far counts."""
