@@ -19,6 +19,7 @@ from .rules.loader import shipped_rules_dir as shipped_rules_dir  # (tests impor
 from .sources.selection import parent_of
 from .timespec import timespan
 from .views.escape import visible
+from .wording import plural
 
 DEFAULT_CONFIG = Path("/etc/logsentry/logsentry.toml")
 DEFAULT_STATE_DIR = Path("/var/lib/logsentry")
@@ -184,7 +185,7 @@ class SiteConfig:
         for index, channel in enumerate(self.alerts.channels, start=1):
             if channel.where not in refused:
                 lines.append(f"alert {channel.where or f'channel #{index}'}: {channel.name} ({channel.redacted()}, "
-                             f"{channel.retries} tries)")
+                             f"{plural(channel.retries, 'try', 'tries')})")
         channel_refused = any(section == "channel" or section.startswith("channel #") for section in refused)
         if not self.alerts.channels and not channel_refused:  # (not "none" while one is refused)
             lines.append("alert channels: none (alerts are only logged)")

@@ -197,7 +197,7 @@ class Service(SecondLooks):
             self._queue_service_alert("journal_gap", reason, "unusable-cursor")
             self.cursor = None
         if errors := self.rule_set.errors:  # (a reload with them is refused: the running rules stay)
-            files = sorted({error.split(": ", 1)[0] for error in errors})  # (each error begins with its file)
+            files = self.refused_files()
             count = plural(len(files), "rule file", separated=False)
             reason = (f"started without {count} it refused for errors in them ({', '.join(files[:5])}"
                       f"{', ...' if len(files) > 5 else ''}; each error is in the journal): "
@@ -314,13 +314,23 @@ class Service(SecondLooks):
             log.info("running in %s, not own_unit %s: the canary entries are read back from %s, whose lines are "
                      "logsentry's own and go to no rule", self.running_in, config.own_unit, self.running_in)
 
+    def refused_files(self) -> list[str]:
+        """The rule files the running rule set was loaded without, for errors in them (only at start: a reload with
+        errors is refused, so they stay until a good reload)."""
+        return sorted({error.split(": ", 1)[0] for error in self.rule_set.errors})  # (each begins with its file)
+
     def _mark_ready(self) -> None:
         if not self.ready:
             self.ready = True
             self.notify("READY=1")
-            log.info("ready: watching %s (PID %d: `kill -HUP %d` reloads the config and rules)%s",
+            # a rule file refused at start is named here too: `logsentry run` from a shell said "ready: watching"
+            # after its errors as if every rule were on (a new operator's finding)
+            refused = self.refused_files()
+            log.info("ready: watching %s (PID %d: `kill -HUP %d` reloads the config and rules)%s%s",
                      ", ".join(w for watch in self.config.watches for w in watch.units), os.getpid(), os.getpid(),
-                     f"; {said}" if (said := self.dry_run_said()) else "")
+                     f"; {said}" if (said := self.dry_run_said()) else "",
+                     f"; {plural(len(refused), 'rule file', separated=False)} refused: {', '.join(refused[:5])}"
+                     f"{', ...' if len(refused) > 5 else ''} (see the errors above)" if refused else "")
 
     def _housekeeping(self) -> None:
         """Between entries of a backlog: what must not wait for the end of it (watchdog, status)."""

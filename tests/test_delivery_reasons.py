@@ -6,14 +6,16 @@ carries MARK in its user, password, path and query."""
 from __future__ import annotations
 
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import run_cli
 from receivers import HttpReceiver
-from test_service import BOOM_RULE, RunningService, config_text
+from test_service import BOOM_RULE, RunningService, boom_rules, config_text  # noqa: F401  (a fixture)
 
 from logsentry.actions.channels import DeliveryError, send_alertmanager, send_apprise, send_command
 from logsentry.config import Channel
@@ -133,14 +135,57 @@ def test_the_service_log_and_config_check_say_why(tmp_path, live_journal, receiv
     assert MARK.encode() not in stored.lower()
 
 
+def closed_port() -> int:
+    """A port on 127.0.0.1 nothing listens on (bound, then closed: a receiver that is down)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+REFUSED = ("connection refused by the receiver (POST to the channel's URL failed: [Errno 111] Connection "
+           "refused)")
+
+
 def test_a_refused_connection_says_so_first(tmp_path):
     """urllib3's words (pool, retries, the starred URL) filled the bound and cut "Connection refused" to "refuse…"
-    (a new operator's receiver down): the OS error's words come first."""
-    channel = Channel("webhook", "apprise", ("json://127.0.0.1:9/hooks/a1",))
+    (a new operator's receiver down); then, led by the OS error's words, the reason still ran on into
+    `HTTPConnectionPool(host='***', port=***) ...` and ended cut. Now it is that alone, whole, and no secret."""
+    channel = Channel("webhook", "apprise", (f"json://xyzzyuser:XyzzyPass@127.0.0.1:{closed_port()}/xyzzy/a1"
+                                             "?-token=XyzzyQuery",))
     with pytest.raises(DeliveryError) as caught:
         send_apprise(channel, payload())
     said = str(caught.value)
-    assert said.startswith("webhook: delivery failed (apprise json://***): connection refused: "), said
+    assert said == f"webhook: delivery failed (apprise json://***): {REFUSED}", said
+    assert MARK not in said.lower()
+
+
+def test_send_test_says_a_refused_connection_whole(tmp_path, boom_rules):  # noqa: F811
+    """`config check --send-test` to a receiver that is down: the reason, through the delivery's child process,
+    whole on its line, with neither the URL's host nor its port nor its token."""
+    port = closed_port()
+    config = tmp_path / "c.toml"
+    config.write_text(f'rules = ["{boom_rules()}"]\n[[channel]]\nname = "down"\ntype = "apprise"\n'
+                      f'url = "json://127.0.0.1:{port}/hook/XyzzyToken"\nretries = 1\n')
+    config.chmod(0o600)
+    done = run_cli("config", "check", "-c", str(config), "--send-test")
+    assert done.exit_code == 1, done.output
+    assert (f"test alert: channel #1 (line 2): apprise json://***: NOT delivered: down: delivery failed "
+            f"(apprise json://***): {REFUSED}") in done.output.splitlines(), done.output
+    assert MARK not in done.output.lower() and str(port) not in done.output and "127.0.0.1" not in done.output
+
+
+def test_the_service_log_and_incidents_say_a_refused_connection_whole(tmp_path, live_journal):
+    """The real service with its one channel's receiver down: its log line and `logsentry incidents`' alert outcome
+    say the reason whole (they ended `... [Errno 11…`), and nothing of the URL."""
+    channels = (f'[[channel]]\nname = "webhook"\ntype = "apprise"\n'
+                f'url = "json://127.0.0.1:{closed_port()}/xyzzy/a1"\nretries = 1\n')
+    service = failing_deliveries(tmp_path, live_journal, channels)
+    failed = f"webhook: delivery failed (apprise json://***): {REFUSED}"
+    assert f"alert delivery failed ({failed}); next try via webhook in " in service.log(), service.log()
+    done = subprocess.run([sys.executable, "-m", "logsentry", "incidents", "-c", str(service.config_path)],
+                          capture_output=True, text=True, check=False, timeout=60)
+    assert f"(last error: {failed})" in done.stdout, done.stdout + done.stderr
+    assert MARK not in (service.log() + done.stdout).lower()
 
 
 def test_one_channels_retries_back_off_across_rounds(tmp_path):

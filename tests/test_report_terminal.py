@@ -166,3 +166,38 @@ def test_a_silences_last_line_is_shown_whole_at_80_columns(make_journal: Callabl
     words = " ".join(line.strip("│ ") for line in report.splitlines())
     assert "silence: no entry for" in words and last in words, report
     assert all(cell_len(line) <= 80 for line in report.splitlines() if line.startswith("│")), report
+
+
+def test_long_unit_names_break_after_their_separators_at_80_columns() -> None:
+    """The unit column of the below-threshold table folded a long unit name anywhere in an 80-column terminal
+    (`billing-database-pri` over `mary-replica-sync.se` over `rvice`, a new operator's finding): it breaks after a
+    separator now, a container's or user unit's subject after its unit first, each line a whole piece."""
+    import io
+
+    from rich.console import Console
+
+    from logsentry.events import Progress
+    from logsentry.views.report import render_scan
+    from logsentry.views.scan_summary import ScanSummary
+
+    units = ["billing-database-primary-replica-sync.service", "systemd-networkd-wait-online.service",
+             "user@1000.service/app-gnome-org.gnome.Terminal-1234.scope"]
+    summary = ScanSummary()
+    for unit in units:
+        where = ("", unit, "pool-init-failure", "")
+        summary.matches[where] = 2
+        summary.examples[where] = "ERROR [main] com.acme.billing.db.ConnectionPool - Exception during pool init."
+    out = io.StringIO()
+    render_scan(Console(file=out, width=80, color_system=None, legacy_windows=False), summary, Progress(), 1)
+    rows = [line for line in out.getvalue().splitlines() if line.startswith("│ ")]
+    assert rows and all(cell_len(line) <= 80 for line in out.getvalue().splitlines()), out.getvalue()
+    cells = [row[2:].split(" │", 1)[0].strip() for row in rows]
+    lines_of: list[list[str]] = []
+    for row, cell in zip(rows, cells, strict=True):
+        if "pool-init-failure" in row:  # a row's first line: a unit begins
+            lines_of.append([])
+        lines_of[-1].append(cell)
+    assert ["".join(lines) for lines in lines_of] == sorted(units), out.getvalue()
+    for lines in lines_of:  # each line but the last ends at a separator: no piece of a name is cut
+        assert all(line[-1] in "-.@/" for line in lines[:-1]), lines
+    assert lines_of[2][0] == "user@1000.service/", lines_of  # the unit first, then its part

@@ -29,6 +29,9 @@ def test_the_service_starts_without_a_broken_rule_file_and_pages_it(  # type: ig
         refused["message"], refused
     assert "rule file error (rule skipped)" in running.log()
     running.wait_log("ready: watching")
+    # the ready line says so too (`logsentry run` from a shell: its errors scrolled by, then "ready: watching ...")
+    [ready] = [line for line in running.log().splitlines() if "ready: watching" in line]
+    assert ready.endswith(f"; 1 rule file refused: {rules / 'myapp-fatal.toml'} (see the errors above)"), ready
     live_journal.write("BOOM watched")  # the rules it could read are on
     bodies: list[Any] = [body for _, body in hook.wait_for(2)]
     assert any("boom" in body["title"] for body in bodies[1:]), bodies

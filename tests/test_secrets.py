@@ -90,9 +90,9 @@ def test_config_check_shows_scheme_and_channel_name_only(tmp_path, rules):
                          rf"\(apprise {re.escape(expected)}\)", shown), shown
     for scheme in APPRISE:  # a refused one's only line is its error (no summary line reading as fine above it)
         expected = "pover://***" if scheme == "pushover" else f"{scheme}://***"
-        assert (f"{scheme}-channel (apprise {expected}, 1 tries)" in shown) is (scheme not in refused()), scheme
-    assert "am-login (alertmanager http://***, 1 tries)" in shown
-    assert "cmd (command false (+2 args), 1 tries)" in shown
+        assert (f"{scheme}-channel (apprise {expected}, 1 try)" in shown) is (scheme not in refused()), scheme
+    assert "am-login (alertmanager http://***, 1 try)" in shown
+    assert "cmd (command false (+2 args), 1 try)" in shown
     assert "heartbeat: every 1s to http://***" in shown
 
 

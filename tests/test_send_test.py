@@ -79,3 +79,28 @@ def test_a_webhook_query_parameter_apprise_drops_is_warned_of_and_its_dash_form_
     assert sent.exit_code == 0 and "apprise does not send" not in sent.stderr, sent.output
     [(path, _)] = hook.wait_for(1)
     assert path == "/alerts?token=QSECRET1", path
+
+
+def test_the_test_alert_is_an_info_notification_not_a_failure(tmp_path: Path, boom_rules, receiver) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    """apprise sent the test alert as a "failure" (red, a cross: an incident to whoever reads the channel, a new
+    operator's finding); it is "info" now. An incident's alert stays "failure", its resolve "success". apprise's
+    json:// posts the type in its body's "type"."""
+    from logsentry.actions.alert import service_payload
+    from logsentry.actions.channels import send_apprise
+    from logsentry.config import Channel
+
+    hook = receiver()
+    config = tmp_path / "c.toml"
+    config.write_text(f'rules = ["{boom_rules()}"]\n[[channel]]\nname = "ops"\ntype = "apprise"\n'
+                      f'url = "json://{hook.url}/hook"\n')
+    config.chmod(0o600)
+    done = run_cli("config", "check", "-c", str(config), "--send-test")
+    assert done.exit_code == 0, done.output
+    [(_, test)] = hook.wait_for(1)
+    assert "test alert" in test["title"] and test["type"] == "info", test
+    channel = Channel("ops", "apprise", (f"json://{hook.url}/hook",))
+    incident = {**service_payload("journal_gap", "web-7", "missed entries"), "first_usec": 1, "fired_usec": 1,
+                "last_usec": 1}
+    send_apprise(channel, {**incident, "event": "firing"})
+    send_apprise(channel, {**incident, "event": "resolved"})
+    assert [body["type"] for _, body in hook.wait_for(3)[1:]] == ["failure", "success"], hook.requests

@@ -164,13 +164,22 @@ def service_payload(event: str, host: str, reason: str, severity: str = "critica
             "message": "", "context": []}
 
 
+TEST_ALERT = "test_alert"
+"""The rule and event name of `logsentry config check --send-test`'s alert (actions/test_alert.py)."""
+
+
+def is_test_alert(payload: Mapping[str, Any]) -> bool:
+    """Is it `config check --send-test`'s alert (about logsentry itself, no incident)?"""
+    return payload.get("unit") == "logsentry" and payload.get("rule") == TEST_ALERT
+
+
 SERVICE_WORDS = {
     "journal_gap": "logsentry missed journal entries (vacuumed or rotated before it read them)",
     "journal_blind": "logsentry cannot see the journal (its canary entry did not come back)",
     "rule_quarantined": "logsentry quarantined a rule (its regex ran past its time limit)",
     "restart_failed": "logsentry could not restart a unit",
     "state_corrupt": "logsentry found its state file corrupt and set it aside",
-    "test_alert": "a test alert from logsentry config check --send-test (no incident)",
+    TEST_ALERT: "a test alert from logsentry config check --send-test (no incident)",
     "rule_refused": "logsentry started without a rule file it refused (an error in it)",
 }
 """What an alert about logsentry itself (service_payload's event) is about, in words."""

@@ -25,7 +25,7 @@ from ..channel import Channel
 from ..redaction import Secrets
 from ..timespec import iso_utc
 from . import bounded
-from .alert import body, title
+from .alert import body, is_test_alert, title
 
 
 class DeliveryError(RuntimeError):
@@ -49,6 +49,40 @@ def reason_text(channel: Channel, text: str) -> str:
     if (errno := _ERRNO.search(text)) is not None:
         text = f"{errno.group(1).strip().rstrip('.').lower()}: {text}"
     return text if len(text) <= MAX_REASON else text[: MAX_REASON - 1] + "…"
+
+
+_ERRNO_AT = re.compile(r"\[Errno (-?\d+)\] ([^\]\)\"'(]{3,80})")
+"""_ERRNO with the error's number."""
+_RECEIVER_WORDS = {
+    "connection refused": "connection refused by the receiver",
+    "connection reset by peer": "connection reset by the receiver",
+    "connection timed out": "connecting to the receiver timed out",
+    "no route to host": "no route to the receiver's host",
+    "network is unreachable": "the receiver's network is unreachable",
+    "name or service not known": "the receiver's host name does not resolve",
+    "temporary failure in name resolution": "the receiver's host name could not be resolved now",
+}
+"""An OS error's words (Linux's strerror, lower-cased) as what happened to the receiver."""
+
+
+def network_reason(channel: Channel, text: str) -> str | None:
+    """An apprise channel's failure to reach its receiver said in full and short, from the OS error inside its
+    plugin's words ("connection refused by the receiver (POST to the channel's URL failed: [Errno 111] Connection
+    refused)"); None when they hold none. urllib3's words (its pool, retries, a starred host, port and path) made
+    the reason run past its bound and end cut, and said nothing more."""
+    found = _ERRNO_AT.search(Secrets.of(channel.secrets()).scrub(_CONTROL.sub(" ", text)))
+    if found is None:
+        return None
+    words = found.group(2).strip().rstrip(".")
+    parts = urllib.parse.urlsplit(channel.target[0])
+    method = "POST"  # (apprise's plugins POST, its generic webhooks unless their ?method= says otherwise)
+    if parts.scheme.lower() in WEBHOOK_SCHEMES:
+        said = dict(urllib.parse.parse_qsl(parts.query)).get("method", "")
+        method = said.upper() if said.isalpha() and len(said) <= 7 else method
+    reason = (f"{_RECEIVER_WORDS.get(words.lower(), words.lower())} ({method} to the channel's URL failed: "
+              f"[Errno {found.group(1)}] {words})")
+    reason = Secrets.of(channel.secrets()).scrub(reason)  # (the words came scrubbed; the method is the URL's)
+    return reason if len(reason) <= MAX_REASON else reason[: MAX_REASON - 1] + "…"
 
 
 class _Said(logging.Handler):
@@ -143,12 +177,21 @@ def http_url_problem(url: str) -> str | None:
     return None
 
 
+def apprise_notify_type(payload: Mapping[str, Any]) -> str:
+    """apprise's notify type for the alert (its receivers' colour, icon, a JSON webhook's "type"): "success" for a
+    resolve, "info" for `config check --send-test`'s alert (a test is no failure: it came as one, red, to a new
+    operator's chat), "failure" for the rest."""
+    if payload["event"] == "resolved":
+        return "success"
+    return "info" if is_test_alert(payload) else "failure"
+
+
 def send_apprise(channel: Channel, payload: Mapping[str, Any]) -> None:
     apprise = _apprise()
     notifier = apprise.Apprise()
     if not notifier.add(channel.target[0]):
         raise DeliveryError(f"{channel.name}: apprise does not accept this URL ({channel.redacted()})")
-    notify_type = apprise.NotifyType.SUCCESS if payload["event"] == "resolved" else apprise.NotifyType.FAILURE
+    notify_type = apprise_notify_type(payload)  # (a string: apprise 1.x and 2.x take one)
     said, logger = _Said(), logging.getLogger("apprise")
     level, propagate = logger.level, logger.propagate
     logger.addHandler(said)
@@ -162,7 +205,8 @@ def send_apprise(channel: Channel, payload: Mapping[str, Any]) -> None:
         logger.setLevel(level)
         logger.propagate = propagate
     if not delivered:
-        why = reason_text(channel, "; ".join(said.said)) or "apprise gave no reason"
+        words = "; ".join(said.said)
+        why = network_reason(channel, words) or reason_text(channel, words) or "apprise gave no reason"
         raise DeliveryError(f"{channel.name}: delivery failed ({channel.redacted()}): {why}")
 
 

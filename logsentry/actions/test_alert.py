@@ -7,11 +7,12 @@ from collections.abc import Iterator
 
 from ..config import SiteConfig
 from ..timespec import wall_usec
-from .alert import service_payload
+from .alert import TEST_ALERT, service_payload
 from .channels import DeliveryError, deliver
 
-EVENT = "test_alert"
-"""The alert's rule and event name (alert.SERVICE_WORDS says it in words)."""
+EVENT = TEST_ALERT
+"""The alert's rule and event name (alert.SERVICE_WORDS says it in words); apprise channels get it as an info
+notification, not a failure (channels.apprise_notify_type)."""
 
 
 def send_test_alerts(config: SiteConfig) -> Iterator[tuple[str, str | None]]:

@@ -89,6 +89,39 @@ def _cut(line: str, width: int, share: int) -> str:
     return f"{line[:head]}…{line[tail_start:]}"
 
 
+_NAME_PIECE = re.compile(r"[^-._@:/]+[-._@:/]*|[-._@:/]+")
+"""A piece of a unit's, host's or rule's name up to and with the separators after it (name_lines)."""
+
+
+def name_lines(name: str, width: int) -> list[str]:
+    """A name (a unit, a host, a rule id: made visible) on lines of at most `width` cells, broken after its
+    separators (`-`, `.`, `@`, `_`, `:`), a container's or user unit's subject first after its unit
+    (`user@1000.service/` over `app-gnome-org.gnome.Terminal-1234.scope`); only a piece longer than the width is
+    cut inside. A table's fold broke a long name anywhere (`billing-database-pri` over `mary-replica-sync.se`
+    over `rvice` in an 80-column scan): read badly, found in no `journalctl -u` by a glance."""
+    if cell_len(name) <= width:
+        return [name]
+    width = max(width, 1)
+    unit, separator, part = name.partition("/")
+    lines: list[str] = []
+    for half in [unit + separator, part] if separator and part else [name]:
+        line = ""
+        for piece in _NAME_PIECE.findall(half):
+            if line and cell_len(line + piece) > width:
+                lines.append(line)
+                line = ""
+            line += piece
+            while cell_len(line) > width:  # a piece longer than the width: cut by cells
+                cut = 0
+                while cell_len(line[: cut + 1]) <= width:
+                    cut += 1
+                lines.append(line[: max(cut, 1)])
+                line = line[max(cut, 1):]
+        if line:
+            lines.append(line)
+    return lines
+
+
 MIN_COLUMN = 10
 """The narrowest a leading column gets to leave the example its share (leading_widths)."""
 

@@ -25,7 +25,7 @@ from ..wording import plural
 from .chain import ChainView, last_lines_view
 from .counts import by_counter, chain_heading, chain_rules, count_story, link_lines, raised_by
 from .escape import visible
-from .fit import Fitted, leading_widths, wrapped
+from .fit import Fitted, leading_widths, name_lines, wrapped
 from .incident_tally import tally_table
 from .scan_summary import ScanSummary
 from .tail_state import other_host
@@ -233,12 +233,12 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
         for where, count in shown:
             machine, unit, rule, key = where
             others = fired_keys.get((machine, unit, rule), 0)
-            rule_text = Text(visible(rule + (f" [{key}]" if key else "")))
+            # names too long for their column break after a separator (fit.name_lines), not anywhere
+            rule_text = Text("\n".join(name_lines(visible(rule), rule_width)) + (f" [{visible(key)}]" if key else ""))
             if others:
                 rule_text.append(f" (fired for {plural(others, 'other key')})", style="yellow")
-            host = [Text(visible(summary.host_of(machine)))] if several else []
-            unit_text = visible(unit) if cell_len(visible(unit)) <= firsts[-1] else \
-                "\n".join(map(visible, _halves(unit)))
+            host = [Text("\n".join(name_lines(visible(summary.host_of(machine)), firsts[0])))] if several else []
+            unit_text = "\n".join(name_lines(visible(unit), firsts[-1]))
             table.add_row(*host, Text(unit_text), rule_text, f"{count:,}",
                           Fitted(summary.examples.get(where, ""), "dim"))
         console.print(table)
