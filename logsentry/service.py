@@ -146,7 +146,7 @@ class Service(SecondLooks):
             except OSError as error:
                 raise StartError(f"cannot serve metrics on {config.metrics_listen}: {error}") from None
         self.rule_set = load_rule_set_for(config)
-        for problem in self.rule_set.errors:  # `logsentry run` refuses these before it gets here
+        for problem in self.rule_set.errors:  # the service starts without those files (the rule_refused alert)
             log.error("rule file error (rule skipped): %s", problem)
         self.pipeline = self._build_pipeline(self.rule_set)
         self.pipeline.silence.restore(self.state.get("silence"))  # units' rhythms (engine/absence.py)
