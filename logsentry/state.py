@@ -349,6 +349,19 @@ class State:
             "AND o.status IN ('pending', 'in_progress') ORDER BY id", (row_id, row_id)).fetchall()
         return [OutboxRow(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5], r[6], r[7], r[8]) for r in rows]
 
+    def before_in_lane(self, row: OutboxRow) -> list[OutboxRow]:
+        """The pending alerts of the row's unit queued before it, each the first still pending of its group and
+        none held by a silence, oldest first: the outbox tries them before it, their backoff aside (after a
+        receiver's outage an older incident's resolve came after a newer one's firing alert of the unit)."""
+        rows = self.db.execute(
+            "SELECT id, dedupe, kind, payload, status, channel, attempts, next_attempt_usec, last_error FROM outbox o "
+            "WHERE o.kind = 'alert' AND o.id < ? AND o.status IN ('pending', 'in_progress') "
+            "AND IFNULL(json_extract(o.payload, '$.unit'), '') = ? AND o.last_error NOT LIKE ? AND NOT EXISTS ("
+            "  SELECT 1 FROM outbox p WHERE o.grp != '' AND p.grp = o.grp AND p.id < o.id"
+            "  AND p.status IN ('pending', 'in_progress')) ORDER BY o.id",
+            (row.id, str(row.payload.get("unit", "")), f"{SILENCED}%")).fetchall()
+        return [OutboxRow(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5], r[6], r[7], r[8]) for r in rows]
+
     def failing_since(self) -> int | None:
         """When the oldest alert still waiting after a failed try was queued (µs, wall clock); None when none is
         (an alert a silence holds is waiting, not failing)."""

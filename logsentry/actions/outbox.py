@@ -7,7 +7,8 @@ systemctl or a receiver that trickles bytes delays only its own lane, never anot
 Every attempt has a total deadline (actions/bounded.py).
 
 Alerts: a failed channel is retried with exponential backoff, then the next channel of the escalation
-list is tried, round and round with the backoff capped; an alert leaves the outbox only once delivered.
+list is tried, round and round with the backoff capped; an alert leaves the outbox only once delivered. A unit's
+alerts queued before the one due are tried first, their backoff aside, so a working receiver gets them in order.
 An incident's firing alert that goes with a restart waits for the restart's outcome (up to
 ALERT_WAITS_FOR_RESTART_S) and says it: "restarted UNIT at T (new invocation I)" or why it failed.
 Restarts: a unit that already has another invocation than the incident's (systemd's Restart=, an operator) is
@@ -177,7 +178,11 @@ class OutboxWorker:
                 self._restart(state, row)
             elif row.kind == "hook":
                 self._hook(state, row)
-            else:
+            else:  # a unit's alerts in the order they were queued, when its receiver takes them (state.before_in_lane)
+                tried: set[int] = set()  # (asked again after each: an older incident's resolve is next once its
+                while older := [r for r in state.before_in_lane(row) if r.id not in tried][:1]:  # firing is out)
+                    tried.add(older[0].id)
+                    self._alert(state, older[0])
                 self._alert(state, row)
         except Exception:
             log.exception("outbox: %s action %d failed unexpectedly; retried later", row.kind, row.id)
