@@ -4,6 +4,7 @@ own prefix."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -91,3 +92,61 @@ def test_minidlna_fatal_pages(tmp_path: Path) -> None:
     path = _write(tmp_path, "minidlna.log",
                   "minidlna.c:1028: fatal: Failed to open log file '/var/log/minidlna.log': Permission denied\n")
     assert _incidents(path) == [("new-fatal-template", "(minidlna)")]
+
+
+def _utc(usec: int) -> str:
+    return datetime.fromtimestamp(usec / 1e6, UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def test_a_viewers_unzoned_time_before_a_zoned_record(tmp_path: Path) -> None:
+    """Docker Desktop's log view puts its local time before each line (`2026-05-26 09:03:38 time="...08:03:38Z"
+    level=error ...`): the prefix was read as the line's time (an hour off the record's own, on a UTC machine) and
+    the level behind it was lost (trial 63's 20). The record's own zoned time and level win; a record without a zone
+    keeps the prefix's time."""
+    text = ('2026-05-26 09:03:38 time="2026-05-26T08:03:38Z" level=debug msg="Scanner: Checking missing tracks"\n'
+            '2026-05-26 09:03:39 time="2026-05-26T08:03:39Z" level=error msg="Scanner: Error purging missing items" '
+            'error="error deleting missing files: permission denied"\n')
+    read = _read(tmp_path, "navidrome.log", text)
+    assert [(_utc(usec), priority) for usec, _, priority, _ in read] \
+        == [("2026-05-26 08:03:38", 7), ("2026-05-26 08:03:39", 3)]
+    json = _read(tmp_path, "j.log", '2026-05-26 09:03:40 {"level":"error","time":"2026-05-26T08:03:40+00:00"}\n')
+    assert [(_utc(usec), priority) for usec, _, priority, _ in json] == [("2026-05-26 08:03:40", 3)]
+    assert read[1][1].startswith('time="2026-05-26T08:03:39Z" level=error')
+    assert _err_entries(_write(tmp_path, "n2.log", text)) == 1
+    unzoned = _read(tmp_path, "local.log", '2026-05-26 09:03:38 time="2026-05-26T08:03:38" level=error msg="x"\n')
+    assert [(_utc(usec), message[:19]) for usec, message, _, _ in unzoned] \
+        == [("2026-05-26 09:03:38", "2026-05-26 09:03:38")]
+
+
+STATUS = ("● mopidy.service - Mopidy music server\n"
+          "     Loaded: loaded (/lib/systemd/system/mopidy.service; enabled; vendor preset: enabled)\n"
+          "     Active: active (running) since Tue 2023-01-31 13:40:13 UTC; 15min ago\n"
+          "   Main PID: 12474 (mopidy)\n"
+          "\n"
+          "Jan 31 13:45:18 raspberrypi mopidy[12474]: ERROR    [MainThread] mopidy.audio.gst GStreamer error: Could "
+          "not open file \"/tmp/snapfifo\" for writing.\n")
+
+
+def test_a_shell_prompt_before_systemctl_status(tmp_path: Path) -> None:
+    """The command typed at a shell's prompt, pasted with its output, and systemctl status's header count for neither
+    side when the file's layout is judged: with both against it, one journal line under them was read as plain text,
+    its time, host, unit and level lost (trial 63's 31). The command is skipped, without a warning."""
+    for prompt in ("pi@raspberrypi:~ $ sudo systemctl status mopidy\n", "[root@pi ~]# systemctl status mopidy -l\n",
+                   "$ sudo -E systemctl status mopidy\n", "systemctl status mopidy\n", ""):
+        read = _read(tmp_path, "status.txt", prompt + STATUS)
+        assert [(_utc(usec), priority, fields["_HOSTNAME"], fields["SYSLOG_IDENTIFIER"]) for usec, _, priority, fields
+                in read] == [("2023-01-31 13:45:18", 3, "raspberrypi", "mopidy")], prompt
+        done = run_cli("scan", "--file", str(tmp_path / "status.txt"), "-o", "json", "--no-anomalies")
+        assert "skipped" not in done.stderr and "no line carries a time" not in done.stderr
+
+
+def test_words_like_a_command_in_a_log_stay(tmp_path: Path) -> None:
+    """A program's line that starts with a command's name followed by a colon (`grep: ...`) is its words, and a prompt
+    with no command to show a log is no command."""
+    read = _read(tmp_path, "syslog", "Jan 31 13:45:17 pi cron[1]: begin\n"
+                                     "Jan 31 13:45:18 pi cron[1]: start\n"
+                                     "grep: /etc/x: No such file or directory\n"
+                                     "pi@raspberrypi:~ $ ls\n"
+                                     "Jan 31 13:45:19 pi cron[1]: end\n")
+    assert [message for _, message, _, _ in read] == ["begin", "start\ngrep: /etc/x: No such file or directory\n"
+                                                      "pi@raspberrypi:~ $ ls", "end"]

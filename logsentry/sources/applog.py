@@ -114,7 +114,19 @@ import time
 
 from .access_times import ACCESS as _ACCESS
 from .access_times import HAPROXY as _HAPROXY
-from .applog_times import CRI, MAX_USEC, PREFIXED, ZONEMINDER, dated_usec, json_time, layout_of, named_zone, stamp
+from .applog_times import (
+    CRI,
+    MAX_USEC,
+    OUTER,
+    PREFIXED,
+    STAMP,
+    ZONEMINDER,
+    dated_usec,
+    json_time,
+    layout_of,
+    named_zone,
+    stamp,
+)
 from .log_names import identifier
 from .text_line import TextLine
 from .text_times import fraction_usec, local_usec, month_number, utc_usec
@@ -155,6 +167,7 @@ class AppLogParser:
         return said
 
     def parse(self, line: str) -> TextLine | None:
+        line = inner_record(line)
         found = stamp(line)
         layout = layout_of(found) if found is not None else "json" if line.startswith("{") else None
         usec: int | None = None
@@ -281,3 +294,18 @@ class AppLogParser:
             return int(self.days.at(int(found["oh"]), int(found["omi"]), int(found["os"]))) * 1_000_000 + \
                 fraction_usec(found["of"])
         return int(found["epoch"]) * 1_000_000 + fraction_usec(found["ef"])
+
+
+def inner_record(line: str) -> str:
+    """`line` without a viewer's unzoned time before it (applog_times.OUTER) when the record behind it carries its own
+    time with a zone, a logfmt time pair's (`time="2026-05-26T08:03:38Z"`) or a JSON record's; else `line`."""
+    outer = OUTER.match(line)
+    if outer is None:
+        return line
+    record = line[outer.end():]
+    if record.startswith("{"):
+        timed = json_time(record)
+        return record if timed is not None and not timed[1] else line
+    found = stamp(record)
+    return record if found is not None and found.re is STAMP and found["y"] is not None \
+        and named_zone(found) is not None else line

@@ -90,6 +90,13 @@ behind the time, neither was read (helper U4). And any line behind a container r
 `docker logs -t`'s `2024-04-09T17:33:12.238986028Z nginx: [emerg] host not found ...` is nginx's `nginx: [emerg] ...`
 (helper D17: openSUSE/supportutils#196 lost `nginx:` as an identifier, and nginx-emerg with it)."""
 
+OUTER = re.compile(r"\d{4}-[01]\d-[0-3]\d [0-2]\d:[0-5]\d:[0-6]\d (?=(?:time|ts|t|timestamp)=\"?\d{4}-|\{)")
+"""An unzoned time a viewer puts before a record that carries its own (Docker Desktop's container log view: `2026-05-26
+09:03:38 time="2026-05-26T08:03:38Z" level=error msg=...`, the viewer's local time to the second): when the record's
+own time has a zone (sources/applog.py inner_record), the record is the line, its time and level read where its program
+wrote them. Read as the whole line, the prefix was taken for UTC on a UTC machine (an hour off the record's own) and
+the level behind it was lost (trial 63's 20)."""
+
 ZONEMINDER = re.compile(r"\S+ \S+ (?P<ident>[A-Za-z0-9_.-]{1,255})\[(?P<pid>[0-9]{1,10})\]\."
                         r"(?:INF|WAR|ERR|FAT|PNC|AUD|DB[1-9]|DBG)(?: \[|-[A-Za-z0-9_.+-]+/[0-9]+ \[)")
 """ZoneMinder's log file line after its time (engine/daemon_levels.py: Logger.pm's `'%s.%06d %s[%d].%s [%s:%d] [%s]'`,

@@ -87,6 +87,13 @@ _CATALOG = re.compile(r"\u2591\u2591(?: .*)?|-- .*")
 failed` (systemd 246 and later, in a UTF-8 locale), `-- Subject: ...` (earlier, or another locale). journalctl's
 words, not the program's: skipped, never joined to the message. `journalctl -xe` is what systemd's own errors tell
 people to run, so it is what they paste."""
+COMMAND = re.compile(r"(?:[^\s$#%>]{1,128}(?: [^\s$#%>]{1,128})? ?[$#%>] +|[$#%>] +)?(?:sudo +(?:-[A-Za-z]+ +)*)?"
+                     r"(?:systemctl|journalctl|dmesg|tail|cat|less|grep|zcat|zgrep|docker|podman|kubectl) [^\n]*")
+"""The command typed to show what follows, maybe behind the shell's prompt, pasted with its output (`pi@raspberrypi:~ $
+sudo systemctl status mopidy`, `[root@db ~]# journalctl -u nginx`, `$ sudo tail -f /var/log/syslog`): the shell's
+words, not a log's. Skipped in syslog text, never joined to the message before; in the sniffer (text_sniff.py) it
+counts for neither side, as systemctl status's header does: with both counted against it, a paste of one journal line
+under a prompt and a header was read as plain text, its time, host, unit and level lost (trial 63's 31)."""
 _DOCKER_ID = re.compile(r"([0-9a-f]{12})[0-9a-f]{52}-json\.log")
 
 
@@ -273,8 +280,8 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
             parser.marker(marker["what"])
             status = None
             continue
-        if isinstance(parser, SyslogParser) and _CATALOG.fullmatch(line):  # journalctl's, not a program's log's
-            continue
+        if isinstance(parser, SyslogParser) and (_CATALOG.fullmatch(line) or COMMAND.fullmatch(line)):
+            continue  # journalctl's, or the shell's, not a program's log's
         if isinstance(parser, SyslogParser) and (unit := status_unit(line)) is not None:
             status, header = unit, True
             failures[unit] = StatusFailure(unit)
