@@ -81,6 +81,16 @@ CORPUS: list[tuple[int | None, str, str]] = [
     (None, f"{OVS_T}|00188|bridge|ERR x", "no bar after"), (None, f"{OVS_T}|00188||ERR|x", "no module"),
     (None, f"{OVS_T}|00188|bridge()|ERR|x", "an empty thread"),
     (None, "user said 00188|bridge|ERR|x", "words before it"), (None, f"{OVS_T} |00188|bridge|ERR|x", "a blank"),
+    # monit's log file (src/log.c: "[%s] %-8s : " of "%Z %b %e %T")
+    (ERR, "[UTC Jul 13 08:38:23] error    : 'nodejs' process is not running", "trial 63's 07"),
+    (WARNING, "[PDT Aug 23 14:03:20] warning  : 'app' failed protocol test [HTTP] at [localhost]:8888/x", "08"),
+    (INFO, "[CEST Jul  3 08:38:23] info     : x", "%e's blank"), (CRIT, "[+03 Jul 13 08:38:23] critical : x", "+03"),
+    (EMERG, "[-0330 Jul 13 08:38:23] emergency : x", "no padding left"),
+    (None, "[UTC Jul 13 08:38:23] errors   : x", "not monit's"), (None, "[UTC Jul 03 08:38:23] error    : x", "%d"),
+    (None, "[UTC Jul 13 08:38:23]  error    : x", "two blanks"),
+    (None, "[UTC Jul 13 08:38] error    : x", "no seconds"),
+    (None, "[UTCABC Jul 13 08:38:23] error    : x", "a zone too long"),
+    (INFO, "[UTC Jul 13 08:38:23] info     : the peer said error    : x", "a level later is no level"),
 ]
 
 
@@ -99,7 +109,8 @@ PIECES = ["gpsd", "gps", ":", "ERROR", "WARN", ": ", LLDPD_T, " ", "[", "]", "CR
           "24-Oct-2020 06:14:58 ", "db1", " JobId ", "31956", "Fatal error", "ABORTING due to ERROR",
           "ERROR TERMINATION",
           OVS_T, ".864", "|", "00188", "bridge", "(handler1)", "ERR", "EMER", "ovs", "Nov 17 02:48:25", "x",
-          "é", "\n", "0", "-", "_"]
+          "é", "\n", "0", "-", "_", "[UTC Jul 13 08:38:23] ", "[+03 Jul  3 08:38:23] ", "error", "    : ",
+          "emergency", " : ", "Jul", " 13"]
 
 
 @settings(max_examples=600, deadline=None)

@@ -150,3 +150,34 @@ def test_words_like_a_command_in_a_log_stay(tmp_path: Path) -> None:
                                      "Jan 31 13:45:19 pi cron[1]: end\n")
     assert [message for _, message, _, _ in read] == ["begin", "start\ngrep: /etc/x: No such file or directory\n"
                                                       "pi@raspberrypi:~ $ ls", "end"]
+
+
+def test_monits_log_file(tmp_path: Path) -> None:
+    """monit's own log file (src/log.c: `"[%s] %-8s : "` of `%Z %b %e %T`): the zone's abbreviation before the date
+    made the file untimed, and the level after the time was not read (trial 63's 07, 08). An abbreviation of one UTC
+    offset is read as it; one of several (IST) as local time, and said."""
+    path = _write(tmp_path, "monit.log",
+                  "[PDT Aug 23 14:03:20] warning  : 'app' failed protocol test [HTTP] at [localhost]:8888/v1/x\n"
+                  "[PDT Aug 23 14:03:40] error    : 'app' failed protocol test [HTTP] at [localhost]:8888/v1/x\n"
+                  "[PDT Aug 23 14:03:40] info     : 'app' trying to restart\n")
+    read = _read(tmp_path, "m2.log", path.read_text())
+    assert [(_utc(usec)[5:], priority) for usec, _, priority, _ in read] \
+        == [("08-23 21:03:20", 4), ("08-23 21:03:40", 3), ("08-23 21:03:40", 6)]
+    assert _err_entries(path) == 1
+    utc = _read(tmp_path, "m3.log", "[UTC Jul  3 08:38:23] error    : 'nodejs' process is not running\n")
+    assert [(_utc(usec)[5:], priority) for usec, _, priority, _ in utc] == [("07-03 08:38:23", 3)]
+    done = run_cli("scan", "--file", str(_write(tmp_path, "m4.log", "[IST Jul 13 08:38:23] error    : x\n")),
+                   "-o", "json", "--no-anomalies")
+    assert "IST" in done.stderr and "no line carries a time" not in done.stderr
+
+
+def test_radvds_log_file(tmp_path: Path) -> None:
+    """radvd's log file (log.c: `"[%s] %s (%d): "` of `%b %d %H:%M:%S`) was untimed (trial 63's 26); its ident and
+    pid are the line's. A bracketed time before other words stays untimed."""
+    read = _read(tmp_path, "radvd.log", "[Jun 02 10:50:54] radvd (42324): sendmsg: No route to host\n"
+                                        "[Jun 02 10:50:55] radvd (42324): send_ra_forall failed on interface en3\n")
+    assert [(_utc(usec)[5:], fields["SYSLOG_IDENTIFIER"], fields.get("_PID")) for usec, _, _, fields in read] \
+        == [("06-02 10:50:54", "radvd", "42324"), ("06-02 10:50:55", "radvd", "42324")]
+    done = run_cli("scan", "--file", str(_write(tmp_path, "x.log", "[Jun 02 10:50:54] the peer said hello\n")),
+                   "-o", "json", "--no-anomalies")
+    assert "no line carries a time" in done.stderr

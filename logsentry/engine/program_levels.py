@@ -32,6 +32,11 @@ message) is no level.
   then the level, as VLOG_LEVELS sends it to syslog: `EMER` alert, `ERR` err, `WARN` warning, `INFO` notice, `DBG`
   debug.
 
+- monit's log file (src/log.c log_log: `"[%s] %-8s : "` of TIMEFORMAT `%Z %b %e %T` and logPriorityDescription's
+  `emergency`, `alert`, `critical`, `error`, `warning`, `notice`, `info`, `debug`, the syslog priority it logged at):
+  `[UTC Jul 13 08:38:23] error    : 'nodejs' process is not running`, `[PDT Aug 23 14:03:20] warning  : ...`. The
+  zone an abbreviation (2 to 5 capitals) or `%Z`'s numeric `+03`, `-0330`; the level padded to 8, then ` : `.
+
 `sources/program_levels.h` is the C twin; tests/test_levels_trial63.py holds the two to the same answers.
 """
 
@@ -63,6 +68,12 @@ _BAREOS_TIME = r"(?:[0-9]{2}-[A-Z][a-z]{2}(?:-[0-9]{4})? [0-9]{2}:[0-9]{2}(?::[0
 _BAREOS = re.compile(_BAREOS_TIME + r"[A-Za-z0-9_.-]{1,64} (?:JobId [0-9]{1,10}: "
                      r"(Fatal error|Error|Warning|Security violation|Security Alert): "
                      r"|(ABORTING due to ERROR|ERROR TERMINATION)(?=\n|\Z))")
+MONIT_LEVELS = {"emergency": 0, "alert": 1, "critical": 2, "error": 3, "warning": 4, "notice": 5, "info": 6,
+                "debug": 7}
+"""monit's logPriorityDescription and the syslog priority each names."""
+_MONIT = re.compile(r"\[(?:[A-Z]{2,5}|[+-][0-9]{2}(?:[0-9]{2})?) [A-Z][a-z]{2} [ 1-3]?[0-9] "
+                    r"[0-9]{2}:[0-9]{2}:[0-9]{2}\] "
+                    r"(emergency|alert|critical|error|warning|notice|info|debug) {1,5}: ")
 OVS_LEVELS = {"EMER": 1, "ERR": 3, "WARN": 4, "INFO": 5, "DBG": 7}
 """Open vSwitch's vlog levels as VLOG_LEVELS sends them to syslog."""
 _OVS = re.compile(r"(?:(?:[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{3})?Z"
@@ -74,8 +85,10 @@ def program_level(message: str) -> int | None:
     """The priority one of these programs wrote at the start of `message` (not empty), or None."""
     first = message[0]
     if first == "[":
-        found = _MINIDLNA.match(message)
-        return MINIDLNA_LEVELS[found[1]] if found else None
+        if (found := _MINIDLNA.match(message)):
+            return MINIDLNA_LEVELS[found[1]]
+        found = _MONIT.match(message)
+        return MONIT_LEVELS[found[1]] if found else None
     digit = "0" <= first <= "9"
     if not (digit or "A" <= first <= "Z" or "a" <= first <= "z" or first == "_"):
         return None

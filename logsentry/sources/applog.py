@@ -68,6 +68,11 @@ A record starts with one of these times, optionally in brackets (`[2026-11-28 10
 * `[Sep 27 10:04:46] ERROR[144389]: `: Asterisk's log (main/logger.c: its default `dateformat` `%b %e %T`, optionally
   with `.%3q`, in brackets, then the level and the thread's LWP in brackets; no year: the latest that is not after
   the file's time);
+* `[UTC Jul 13 08:38:23] error    : `: monit's log file (src/log.c: `"[%s] %-8s : "` of TIMEFORMAT `%Z %b %e %T`, the
+  zone's abbreviation first, and logPriorityDescription's level; no year: the latest that is not after the file's
+  time; an abbreviation of one UTC offset that year is read as it, one of several as local time, said);
+* `[Jun 02 10:50:54] radvd (42324): `: radvd's log file and stderr (log.c: `"[%s] %s (%d): "` of `%b %d %H:%M:%S`,
+  before 2.x without the pid), its ident and pid the line's identifier and PID (applog_times.RADVD);
 * `  1234:20231106:081922.345 `: Zabbix's server, proxy and agent log (src/libs/zbxlog/log.c: `"%6li:%.4d%.2d%.2d:%.2d
   %.2d%.2d.%03ld "`, the PID padded to six, local time);
 * `type=AVC msg=audit(1364481363.243:24287): ...`: the Linux audit log (auditd's /var/log/audit/audit.log, `node=NAME `
@@ -119,6 +124,7 @@ from .applog_times import (
     MAX_USEC,
     OUTER,
     PREFIXED,
+    RADVD,
     STAMP,
     ZONEMINDER,
     dated_usec,
@@ -133,7 +139,7 @@ from .text_times import fraction_usec, local_usec, month_number, utc_usec
 from .text_years import Days, Years
 from .xorg_times import UPTIME as _XORG_UPTIME
 from .xorg_times import start_time, uptime_usec
-from .zone_names import several_offsets
+from .zone_names import abbreviation_offset, offset_text, several_offsets
 
 
 class AppLogParser:
@@ -194,6 +200,10 @@ class AppLogParser:
             fields["PRIORITY"] = "3" if cri["stream"] == "stderr" else "6"
         elif layout == "y" and (prefixed := PREFIXED.fullmatch(line)) is not None:
             fields["MESSAGE"] = prefixed["text"] if prefixed["text"] is not None else prefixed["any"]
+        elif layout == "bmon" and (radvd := RADVD.match(line)) is not None:
+            fields["SYSLOG_IDENTIFIER"] = radvd["ident"]
+            if radvd["pid"] is not None:
+                fields["_PID"] = fields["SYSLOG_PID"] = radvd["pid"]
         elif layout == "nd" and (zoneminder := ZONEMINDER.match(line)) is not None:
             fields["SYSLOG_IDENTIFIER"] = zoneminder["ident"]
             fields["_PID"] = fields["SYSLOG_PID"] = zoneminder["pid"]
@@ -274,6 +284,18 @@ class AppLogParser:
         if found["qmon"] is not None:
             return utc_usec(int(found["qy"]), month_number(found["qmon"]), int(found["qd"]), int(found["qh"]),
                             int(found["qmi"]), int(found["qs"]), None, found["qz"])
+        if found["mmon"] is not None:  # monit's log file: "%Z %b %e %T", the zone first
+            month, day = month_number(found["mmon"]), int(found["md"])
+            year = self.years.of(month, day)
+            numbers = (year, month, day, int(found["mh"]), int(found["mmi"]), int(found["ms"]))
+            zone = found["mz"]
+            if zone[0] in "+-":
+                return utc_usec(*numbers, None, zone)
+            if (offset := abbreviation_offset(zone, year)) is not None:
+                return utc_usec(*numbers, None, offset_text(offset))
+            if len(self.unread_zones) < 8 and several_offsets(zone, year):
+                self.unread_zones.add(zone)
+            return self._local(*numbers)
         if found["bmon"] is not None:
             month, day = month_number(found["bmon"]), int(found["bd"])
             return self._local(self.years.of(month, day), month, day, int(found["bh"]), int(found["bmi"]),

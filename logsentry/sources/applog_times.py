@@ -51,8 +51,10 @@ STAMP = re.compile(
     r"(?= \[| (?:TRACE|DEBUG|INFO|WARN|ERROR|FATAL) |\] \((?:II|WW|EE)\) )"
     r"|[EWINDCAXd] \[(?P<qd>[0-3]\d)/(?P<qmon>" + MONTH_PATTERN + r")/(?P<qy>\d{4}):" + _HMS.format("q") +
     r" (?P<qz>[+-][0-2]\d[0-5]\d)\]"
-    r"|(?P<bmon>" + MONTH_PATTERN + r") (?P<bd>[ 1-3]?\d) " + _HMS.format("b") + r"(?:\.(?P<bf>\d{3}))?"
-    r"(?=\] [A-Z]{3,8}\[\d{1,10}\])"
+    r"|(?P<mz>[A-Z]{2,5}|[+-][01]\d(?:[0-5]\d)?) (?P<mmon>" + MONTH_PATTERN + r") (?P<md>[ 1-3]?\d) " +
+    _HMS.format("m") + r"(?=\] (?:emergency|alert|critical|error|warning|notice|info|debug) {1,5}: )"
+    r"|(?P<bmon>" + MONTH_PATTERN + r") (?P<bd>[ 0-3]?\d) " + _HMS.format("b") + r"(?:\.(?P<bf>\d{3}))?"
+    r"(?=\] [A-Z]{3,8}\[\d{1,10}\]|\] [A-Za-z0-9_.-]{1,64}(?: \(\d{1,10}\))?: )"
     r"|=[A-Z]+(?: [A-Z]+)? REPORT==== (?P<ed>[1-3]?\d)-(?P<emon>" + MONTH_PATTERN + r")-(?P<ey>\d{4})::" +
     _HMS.format("e") + r"(?:\.(?P<ef2>\d{1,6}))? ==="
     r"| {0,9}\d{1,10}:(?P<zy>\d{4})(?P<zmo>[01]\d)(?P<zd>[0-3]\d):(?P<zh>[0-2]\d)(?P<zmi>[0-5]\d)(?P<zs>[0-6]\d)"
@@ -96,6 +98,12 @@ OUTER = re.compile(r"\d{4}-[01]\d-[0-3]\d [0-2]\d:[0-5]\d:[0-6]\d (?=(?:time|ts|
 own time has a zone (sources/applog.py inner_record), the record is the line, its time and level read where its program
 wrote them. Read as the whole line, the prefix was taken for UTC on a UTC machine (an hour off the record's own) and
 the level behind it was lost (trial 63's 20)."""
+
+RADVD = re.compile(r"\[[A-Z][a-z]{2} [ 0-3]?\d [0-2]\d:[0-5]\d:[0-6]\d\] (?P<ident>[A-Za-z0-9_.-]{1,64})"
+                   r"(?: \((?P<pid>\d{1,10})\))?: ")
+"""radvd's log file and stderr (log.c vlog: `"[%s] %s (%d): "` of LOG_TIME_FORMAT `%b %d %H:%M:%S`, its ident and pid;
+before 2.x `"[%s] %s: "`): `[Jun 02 10:50:54] radvd (42324): sendmsg: No route to host`, the ident and pid the
+line's identifier and PID. Untimed, such a file was all at its own time (trial 63's 26)."""
 
 ZONEMINDER = re.compile(r"\S+ \S+ (?P<ident>[A-Za-z0-9_.-]{1,255})\[(?P<pid>[0-9]{1,10})\]\."
                         r"(?:INF|WAR|ERR|FAT|PNC|AUD|DB[1-9]|DBG)(?: \[|-[A-Za-z0-9_.+-]+/[0-9]+ \[)")
@@ -191,8 +199,8 @@ def dated_usec(found: re.Match[str], zone: str | None) -> int:
     return utc_usec(*numbers, found["f"], zone) if zone is not None else local_usec(*numbers, found["f"])
 
 
-_ANCHORS = ("y", "cmon", "rmon", "gmo", "hy", "sy", "vd", "nd", "epoch", "umon", "tmon", "jmon", "oh", "emon", "bmon",
-            "qmon", "zy", "au", "xmon", "hex")
+_ANCHORS = ("y", "cmon", "rmon", "gmo", "hy", "sy", "vd", "nd", "epoch", "umon", "tmon", "jmon", "oh", "emon", "mmon",
+            "bmon", "qmon", "zy", "au", "xmon", "hex")
 """STAMP's alternatives, each by a group only it has."""
 
 

@@ -194,14 +194,54 @@ static int lv_ovs(const unsigned char *p, size_t n) {
     return level >= 0 ? level : lv_ovs_at(p, n, 0);
 }
 
+/* monit's log file (program_levels._MONIT): `[`, the zone (2 to 5 capitals, or + or -, 2 or 4 digits), ` Mon `, the
+ * day (a blank, 1, 2 or 3, or none, then a digit), ` hh:mm:ss] `, the level, 1 to 5 blanks, `: ` */
+static int lv_monit(const unsigned char *p, size_t n) {
+    static const LvName NAMES[] = {{"emergency", 0}, {"alert", 1}, {"critical", 2}, {"error", 3},
+                                   {"warning", 4},   {"notice", 5}, {"info", 6},     {"debug", 7}};
+    if (n < 2 || p[0] != '[')
+        return -1;
+    size_t at = 1;
+    if (p[1] == '+' || p[1] == '-') {
+        size_t digits = lv_digits(p, n, 2);
+        if (digits != 2 && digits != 4)
+            return -1;
+        at = 2 + digits;
+    } else {
+        while (at < n && at - 1 < 6 && lv_upper(p[at]))
+            at++;
+        if (at - 1 < 2 || at - 1 > 5)
+            return -1;
+    }
+    if (n - at < 5 || p[at] != ' ' || !lv_upper(p[at + 1]) || !lv_lower(p[at + 2]) || !lv_lower(p[at + 3]) ||
+        p[at + 4] != ' ')
+        return -1;
+    at += 5;
+    if (at < n && (p[at] == ' ' || (p[at] >= '1' && p[at] <= '3')) && at + 1 < n && lv_digit(p[at + 1]))
+        at++;
+    if (!lv_shape(p, n, at, "d dd:dd:dd] "))
+        return -1;
+    at += 12;
+    size_t word = at;
+    while (at < n && lv_lower(p[at]))
+        at++;
+    size_t blanks = at;
+    while (at < n && p[at] == ' ' && at - blanks < 6)
+        at++;
+    if (at - blanks < 1 || at - blanks > 5 || !lv_starts(p, n, at, ": "))
+        return -1;
+    return lv_named(NAMES, LV_N(NAMES), p + word, blanks - word);
+}
+
 /* program_levels.program_level */
 static int lv_program(const unsigned char *p, size_t n) {
     if (n == 0)
         return -1;
     unsigned char first = p[0];
+    int level;
     if (first == '[')
-        return lv_minidlna(p, n);
-    int digit = lv_digit(first), level;
+        return (level = lv_minidlna(p, n)) >= 0 ? level : lv_monit(p, n);
+    int digit = lv_digit(first);
     if (!(lv_alnum(first) || first == '_'))
         return -1;
     if (digit && n > 10 && p[10] == 'T' && (level = lv_lldpd(p, n)) >= 0)
