@@ -181,3 +181,33 @@ def test_radvds_log_file(tmp_path: Path) -> None:
     done = run_cli("scan", "--file", str(_write(tmp_path, "x.log", "[Jun 02 10:50:54] the peer said hello\n")),
                    "-o", "json", "--no-anomalies")
     assert "no line carries a time" in done.stderr
+
+
+def test_homebridges_locale_dates(tmp_path: Path) -> None:
+    """homebridge's `[%s] ` of JavaScript's toLocaleString(): en-GB's `17/04/2026, 09:23:21`, en-US's `8/1/2022,
+    8:52:28 PM`; both files were untimed (trial 63's 30, N9). The order is read where something says it (a number above
+    12, or the locale's shape), said on stderr, and never guessed: a line that says nothing, alone, stays untimed."""
+    def times(name: str, text: str) -> tuple[list[str], str]:
+        path = _write(tmp_path, name, text)
+        done = run_cli("scan", "--file", str(path), "-o", "json", "--no-anomalies")
+        return [_utc(usec) for usec, _, _, _ in _read(tmp_path, name, text)], done.stderr
+
+    gb, said = times("gb.log", "[05/04/2026, 09:23:17] [Meross] Child bridge starting (pid 990663)...\n"
+                               "[05/04/2026, 21:23:21] [Meross] Child bridge ended (code 1, signal null).\n")
+    assert gb == ["2026-04-05 09:23:17", "2026-04-05 21:23:21"] and "read day first, as en-GB's" in said
+    us, said = times("us.log", "[8/1/2022, 8:52:28 PM] [HB Supervisor] Homebridge Process Ended. Code: 143\n"
+                               "[8/1/2022, 12:05:00 AM] x\n")
+    assert us == ["2022-08-01 20:52:28", "2022-08-01 00:05:00"] and "read month first, as en-US's" in said
+    by_value, said = times("v.log", "[4/17/2026, 09:23:21] x\n[4/5/2026, 09:23:22] y\n")
+    assert by_value == ["2026-04-17 09:23:21", "2026-04-05 09:23:22"] and "a day above 12" in said
+    _, said = times("none.log", "[8/1/2022, 20:52:28] x\n")
+    assert "skipped" in said  # (not read as either)
+
+
+def test_icecasts_two_blanks(tmp_path: Path) -> None:
+    """Icecast's error.log writes two blanks between date and time (`[2017-04-20  18:23:52] INFO main/main ...`): the
+    file was untimed (trial 63's N4)."""
+    read = _read(tmp_path, "error.log", "[2017-04-20  18:23:52] INFO main/main Icecast 2.4.2 server started\n"
+                                        "[2017-04-20  18:23:53] EROR source/source_main x\n")
+    assert [(_utc(usec), priority) for usec, _, priority, _ in read] \
+        == [("2017-04-20 18:23:52", 6), ("2017-04-20 18:23:53", 3)]

@@ -26,7 +26,7 @@ STAMP = re.compile(
     r"|\[(?:debug|info|notice|warning|error|critical|alert|emergency)\] (?=\d{4}-)"
     r"|(?:TRACE|DEBUG|INFO|WARN|ERROR|FATAL) {1,2}(?=\d{4}-[01]\d-[0-3]\d[ T][0-2]\d:))?"
     r"\[?(?:"
-    r"(?P<y>\d{4})([-/.])(?P<mo>[01]\d)\2(?P<d>[0-3]\d)(?:[T ]|(?P<svl>_))" + _HMS.format("") +
+    r"(?P<y>\d{4})([-/.])(?P<mo>[01]\d)\2(?P<d>[0-3]\d)(?:[T ]|  |(?P<svl>_))" + _HMS.format("") +
     r"(?:[.,](?P<f>\d{1,9}))?(?: ?(?P<z>Z|UTC|GMT|[+-][0-2]\d(?::?[0-5]\d)?)(?!\w|:(?! ))"
     r"| (?!(?:INFO|WARN|ERROR|DEBUG|TRACE|FATAL|LOG|CRIT|ALERT|EMERG|NOTE|PANIC|ERR|WRN|INF|DBG|FTL|TRC)\b)"
     r"(?P<zn>[A-Z]{3,5})(?![\w:]))?"
@@ -53,6 +53,8 @@ STAMP = re.compile(
     r" (?P<qz>[+-][0-2]\d[0-5]\d)\]"
     r"|(?P<mz>[A-Z]{2,5}|[+-][01]\d(?:[0-5]\d)?) (?P<mmon>" + MONTH_PATTERN + r") (?P<md>[ 1-3]?\d) " +
     _HMS.format("m") + r"(?=\] (?:emergency|alert|critical|error|warning|notice|info|debug) {1,5}: )"
+    r"|(?P<wa>[0-3]?\d)/(?P<wb>[0-3]?\d)/(?P<wy>\d{4}), (?P<wh>[0-2]?\d):(?P<wmi>[0-5]\d):(?P<ws>[0-6]\d)"
+    r"(?:[ \u202f](?P<wp>[AP]M))?(?=\] )"
     r"|(?P<bmon>" + MONTH_PATTERN + r") (?P<bd>[ 0-3]?\d) " + _HMS.format("b") + r"(?:\.(?P<bf>\d{3}))?"
     r"(?=\] [A-Z]{3,8}\[\d{1,10}\]|\] [A-Za-z0-9_.-]{1,64}(?: \(\d{1,10}\))?: )"
     r"|=[A-Z]+(?: [A-Z]+)? REPORT==== (?P<ed>[1-3]?\d)-(?P<emon>" + MONTH_PATTERN + r")-(?P<ey>\d{4})::" +
@@ -200,7 +202,7 @@ def dated_usec(found: re.Match[str], zone: str | None) -> int:
 
 
 _ANCHORS = ("y", "cmon", "rmon", "gmo", "hy", "sy", "vd", "nd", "epoch", "umon", "tmon", "jmon", "oh", "emon", "mmon",
-            "bmon", "qmon", "zy", "au", "xmon", "hex")
+            "wy", "bmon", "qmon", "zy", "au", "xmon", "hex")
 """STAMP's alternatives, each by a group only it has."""
 
 
