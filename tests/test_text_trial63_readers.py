@@ -211,3 +211,21 @@ def test_icecasts_two_blanks(tmp_path: Path) -> None:
                                         "[2017-04-20  18:23:53] EROR source/source_main x\n")
     assert [(_utc(usec), priority) for usec, _, priority, _ in read] \
         == [("2017-04-20 18:23:52", 6), ("2017-04-20 18:23:53", 3)]
+
+
+def test_a_program_line_wrapped_inside_a_quote_is_one(tmp_path: Path) -> None:
+    """vaultwarden's panic, pasted wrapped in the middle of its quoted error (trial 63's 05): the rest was a record of
+    its own, and the first's text ended at `"f`. A piece that closes the quote or bracket the long line left open is
+    its rest, joined as a syslog line's piece is (a blank, at no terminal width); a line after a whole one (Rust's
+    `note:`, a stack trace's) stays a record of its own."""
+    read = _read(tmp_path, "vw.log",
+                 "[2021-03-24 17:29:30.983][panic][ERROR] thread 'main' panicked at 'Failed to turn on WAL: "
+                 "DatabaseError(__Unknown, \"f\n"
+                 "ile is not a database\")': src/db/mod.rs:275\n"
+                 "[2021-03-24 17:29:31.983][panic][ERROR] thread 'main' panicked at 'Failed to turn on WAL: "
+                 "DatabaseError(__Unknown)': src/db/mod.rs:275\n"
+                 "note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace (\"x\")\n")
+    assert [message[:40] for _, message, _, _ in read] == ["[2021-03-24 17:29:30.983][panic][ERROR] ",
+                                                          "[2021-03-24 17:29:31.983][panic][ERROR] ",
+                                                          "note: run with `RUST_BACKTRACE=1` enviro"]
+    assert read[0][1].endswith("(__Unknown, \"f ile is not a database\")': src/db/mod.rs:275")

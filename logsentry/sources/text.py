@@ -39,6 +39,7 @@ from typing import IO
 
 from ..model import Entry
 from .applog import AppLogParser
+from .applog_times import stamp
 from .dmesg import DmesgParser
 from .pg_csvlog import read_csvlog
 from .plain import PlainParser
@@ -208,6 +209,14 @@ def broken_line(first: str, rest: str) -> str | None:
     return joined
 
 
+def cut_open(before: str, rest: str) -> bool:
+    """`before` leaves a double quote or a parenthesis open that `rest` closes: a line cut inside them (a program's
+    log pasted wrapped, trial 63's 05: `... DatabaseError(__Unknown, "f` / `ile is not a database")': src/...`)."""
+    if before.count('"') % 2 and rest.count('"') % 2:
+        return True
+    return before.count("(") > before.count(")") and rest.count(")") > rest.count("(")
+
+
 def wrapped_header(line: str) -> bool:
     """journalctl's header cut by a wrap where it was pasted (`-- Logs begin at ... CET, end at ... CET` / `. --`):
     read whole, it names the paste's zone and year; cut, both were lost and the times came two years and an hour
@@ -285,6 +294,15 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
         if isinstance(parser, SyslogParser) and (unit := status_unit(line)) is not None:
             status, header = unit, True
             failures[unit] = StatusFailure(unit)
+            continue
+        if isinstance(parser, AppLogParser) and was_wrapped and pending is not None and not line[:1].isspace() \
+                and previous.endswith(pending.fields["MESSAGE"]) and cut_open(previous, line) \
+                and stamp(line) is None and len(pending.fields["MESSAGE"]) < MAX_MESSAGE:
+            # the rest of a program's line wrapped where it was pasted, inside a quote or bracket the rest closes (a
+            # line of its own there is a stack trace's, a record at the time before): joined as a syslog line's piece
+            at_width = len(previous) in _TERMINAL_WIDTHS or len(previous) == cut_width
+            cut_width = max(cut_width, len(previous))
+            pending.fields["MESSAGE"] += ("" if previous.endswith(" ") or at_width else " ") + line
             continue
         parsed = parser.parse(line)  # None for an indented line, but for a program's log (applog.py)
         if parsed is None and half is not None and (joined := broken_line(half.line, line)) is not None \
