@@ -229,3 +229,26 @@ def test_a_program_line_wrapped_inside_a_quote_is_one(tmp_path: Path) -> None:
                                                           "[2021-03-24 17:29:31.983][panic][ERROR] ",
                                                           "note: run with `RUST_BACKTRACE=1` enviro"]
     assert read[0][1].endswith("(__Unknown, \"f ile is not a database\")': src/db/mod.rs:275")
+
+
+def test_metalog_program_is_the_identifier(tmp_path: Path) -> None:
+    """metalog's log file writes the program in brackets after its time (`Jul 31 20:37:59 [radvd] ...`): the unit was
+    the file's name (trial 63's 25). A time without a bracket after it keeps the file's."""
+    read = _read(tmp_path, "current", "Jul 31 20:37:45 [radvd] version 2.4 started\n"
+                                      "Jul 31 20:37:59 [radvd] received RS or RA on br0 but br0 is not ready and "
+                                      "setup_iface failed\n")
+    assert [fields["SYSLOG_IDENTIFIER"] for _, _, _, fields in read] == ["radvd", "radvd"]
+    plain = _read(tmp_path, "pdns.log", "May 02 10:41:27 Our pdns instance exited with code 1\n")
+    assert [fields["SYSLOG_IDENTIFIER"] for _, _, _, fields in plain] == ["pdns"]
+
+
+def test_busybox_syslogds_own_line_has_no_tag(tmp_path: Path) -> None:
+    """BusyBox syslogd's own `syslog.info syslogd started: BusyBox v1.27.2` has no tag after its facility and level:
+    the words before the colon were the unit, `(syslogd started)` (trial 63's 01). They are the message, the syslog
+    facility's identifier syslogd; a tagged line keeps its tag."""
+    read = _read(tmp_path, "messages", "Dec 21 07:49:24 ups syslog.info syslogd started: BusyBox v1.27.2\n"
+                                       "Dec 21 07:49:25 ups daemon.crit apcupsd[10]: Power failure.\n"
+                                       "Dec 21 07:49:26 ups user.notice some words: x\n")
+    assert [(fields.get("SYSLOG_IDENTIFIER"), message, priority) for _, message, priority, fields in read] == [
+        ("syslogd", "syslogd started: BusyBox v1.27.2", 6), ("apcupsd", "Power failure.", 2),
+        (None, "some words: x", 5)]

@@ -88,6 +88,8 @@ A record starts with one of these times, optionally in brackets (`[2026-11-28 10
   that logs to a file or to stderr writes `%b %d %H:%M:%S ` itself (PowerDNS's Logger with timestamps on,
   Prosody's file log); no year: the latest that is not after the file's time. A syslog file (a host and an
   identifier after the time) is syslog's (sources/text_sniff.py decides first);
+* `Jul 31 20:37:59 [radvd] ...`: metalog's log file, the same time and the program in brackets, the line's
+  identifier (applog_times.METALOG);
 * `[    23.460] (II) ...`: Xorg's log, seconds since boot, from its line with the time of day (sources/xorg_times.py);
 * `2 Aug 21:00:51 - `: Node's util.log (`D Mon HH:MM:SS - msg`, no year: the latest that is not after the file's
   time), which Node-RED's console log copies (`2 Aug 21:00:51 - [error] ...`, @node-red/util/lib/log.js);
@@ -126,6 +128,7 @@ from .access_times import HAPROXY as _HAPROXY
 from .applog_times import (
     CRI,
     MAX_USEC,
+    METALOG,
     OUTER,
     PREFIXED,
     RADVD,
@@ -211,6 +214,8 @@ class AppLogParser:
             fields["PRIORITY"] = "3" if cri["stream"] == "stderr" else "6"
         elif layout == "y" and (prefixed := PREFIXED.fullmatch(line)) is not None:
             fields["MESSAGE"] = prefixed["text"] if prefixed["text"] is not None else prefixed["any"]
+        elif layout == "xmon" and (metalog := METALOG.match(line)) is not None:
+            fields["SYSLOG_IDENTIFIER"] = metalog["ident"]
         elif layout == "bmon" and (radvd := RADVD.match(line)) is not None:
             fields["SYSLOG_IDENTIFIER"] = radvd["ident"]
             if radvd["pid"] is not None:

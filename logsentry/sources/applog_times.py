@@ -107,6 +107,11 @@ RADVD = re.compile(r"\[[A-Z][a-z]{2} [ 0-3]?\d [0-2]\d:[0-5]\d:[0-6]\d\] (?P<ide
 before 2.x `"[%s] %s: "`): `[Jun 02 10:50:54] radvd (42324): sendmsg: No route to host`, the ident and pid the
 line's identifier and PID. Untimed, such a file was all at its own time (trial 63's 26)."""
 
+METALOG = re.compile(r"[A-Z][a-z]{2} [ 0-3]?\d [0-2]\d:[0-5]\d:[0-6]\d \[(?P<ident>[A-Za-z0-9_./-]{1,64})\] ")
+"""metalog's log file (src/metalog.c build_log_line's default format: its stamp `%b %e %T`, then the program in
+brackets, then the message): `Jul 31 20:37:59 [radvd] received RS or RA on br0 ...`; the program the line's
+identifier, where the file's name was (trial 63's 25)."""
+
 ZONEMINDER = re.compile(r"\S+ \S+ (?P<ident>[A-Za-z0-9_.-]{1,255})\[(?P<pid>[0-9]{1,10})\]\."
                         r"(?:INF|WAR|ERR|FAT|PNC|AUD|DB[1-9]|DBG)(?: \[|-[A-Za-z0-9_.+-]+/[0-9]+ \[)")
 """ZoneMinder's log file line after its time (engine/daemon_levels.py: Logger.pm's `'%s.%06d %s[%d].%s [%s:%d] [%s]'`,
