@@ -27,6 +27,10 @@ A. An access log line (NCSA Common/Combined: Apache httpd, nginx, gunicorn, Trae
    Node's fatal exception report, and the line naming an exception where a stack printer writes it first
    (`psycopg2.OperationalError: ...`, `Caused by: java.net.ConnectException: ...`; `engine/crash_levels.py`, with
    its C twin `sources/crash_levels.h`).
+0b. A level some programs write behind a prefix of their own, at the start or after their own time (`engine/
+   program_levels.py`, with its C twin `sources/program_levels.h`): gpsd's `gpsd:ERROR: `, lldpd's `time [CRIT/fatal]
+   `, MiniDLNA's `file.c:line: error: `, Bareos's and Bacula's `name JobId n: Fatal error: `, Open vSwitch's vlog
+   `time|seq|module|ERR|`.
 1. `<N>` (N = 0..7) at the very start: sd-daemon(3)'s prefix (journald strips it unless
    SyslogLevelPrefix=no; wrappers and `-o cat` re-imports keep it). `<err>`, `<warning>`, ... likewise.
 2. A JSON object (`{` first, `}` last): the value of the first top-level key among `JSON_KEYS`
@@ -117,6 +121,7 @@ from .crash_levels import CRASH_HEADERS, crash_level
 from .daemon_levels import ZONEMINDER_LEVELS
 from .format_levels import FIXED_FIRST, fixed_level
 from .level_words import LEVEL_WORDS, NUMBERED, POSTGRES_LEVELS, WORD, word_level
+from .program_levels import program_level
 from .structured_levels import JSON_KEYS, JSON_NUMBERS, LOGFMT_KEYS, NOT_LOGFMT, json_level, logfmt_level
 
 __all__ = ["DOCKER_STDERR", "JSON_KEYS", "JSON_NUMBERS", "LEVEL_WORDS", "LOGFMT_KEYS", "NUMBERED", "TEXT_DEFAULT",
@@ -229,6 +234,8 @@ def text_level(message: str) -> int | None:
     if first != "{" and first != "<" and (access := access_level(message)) != NOT_ACCESS:
         return SERVER_ERROR if access == SERVER_ERROR else None  # A. an access log line: its status alone
     if first in CRASH_HEADERS and (level := crash_level(message)) is not None:
+        return level
+    if (level := program_level(message)) is not None:
         return level
     if first in _LETTERS:  # the commonest case, decided early: a line that starts with a plain word
         lead = _WORD.match(message)

@@ -5,7 +5,8 @@ OpenStack logs) is rarely syslog: it is the file log4j, Python logging, nginx, A
 A record starts with one of these times, optionally in brackets (`[2026-11-28 10:14:29,301] ERROR ...`, Kafka):
 
 * `2026-11-28 10:14:29,301`, `2026-11-28T10:14:29.301Z`, `2026-11-28 10:14:29.301 UTC`, `2026/11/28 10:14:29`,
-  `2026.11.28 10:14:29.301234`, with an optional zone (`Z`, `UTC`, `GMT`, `+01:00`): log4j/logback, Python
+  `2026.11.28 10:14:29.301234`, `2017-04-20  18:23:52` (two blanks: Icecast's error.log), with an optional zone
+  (`Z`, `UTC`, `GMT`, `+01:00`): log4j/logback, Python
   logging, PostgreSQL, MySQL, Go's log, nginx's error log, ClickHouse, GlusterFS (`[... +0000] E [MSGID: ...`),
   certbot's log, Ceph's cluster log, and libvirt's, whose zone a colon follows (`2026-11-27 12:17:03.150+0000: 1234:
   error : ...`, virlog.c);
@@ -68,6 +69,14 @@ A record starts with one of these times, optionally in brackets (`[2026-11-28 10
 * `[Sep 27 10:04:46] ERROR[144389]: `: Asterisk's log (main/logger.c: its default `dateformat` `%b %e %T`, optionally
   with `.%3q`, in brackets, then the level and the thread's LWP in brackets; no year: the latest that is not after
   the file's time);
+* `[UTC Jul 13 08:38:23] error    : `: monit's log file (src/log.c: `"[%s] %-8s : "` of TIMEFORMAT `%Z %b %e %T`, the
+  zone's abbreviation first, and logPriorityDescription's level; no year: the latest that is not after the file's
+  time; an abbreviation of one UTC offset that year is read as it, one of several as local time, said);
+* `[17/04/2026, 09:23:21] ` and `[8/1/2022, 8:52:28 PM] `: JavaScript's Date.toLocaleString() in brackets, as
+  homebridge writes its log (its locale's order: en-GB day first, en-US month first; _js_order decides, by a number
+  above 12, else by the shape, and says how; local time);
+* `[Jun 02 10:50:54] radvd (42324): `: radvd's log file and stderr (log.c: `"[%s] %s (%d): "` of `%b %d %H:%M:%S`,
+  before 2.x without the pid), its ident and pid the line's identifier and PID (applog_times.RADVD);
 * `  1234:20231106:081922.345 `: Zabbix's server, proxy and agent log (src/libs/zbxlog/log.c: `"%6li:%.4d%.2d%.2d:%.2d
   %.2d%.2d.%03ld "`, the PID padded to six, local time);
 * `type=AVC msg=audit(1364481363.243:24287): ...`: the Linux audit log (auditd's /var/log/audit/audit.log, `node=NAME `
@@ -79,6 +88,8 @@ A record starts with one of these times, optionally in brackets (`[2026-11-28 10
   that logs to a file or to stderr writes `%b %d %H:%M:%S ` itself (PowerDNS's Logger with timestamps on,
   Prosody's file log); no year: the latest that is not after the file's time. A syslog file (a host and an
   identifier after the time) is syslog's (sources/text_sniff.py decides first);
+* `Jul 31 20:37:59 [radvd] ...`: metalog's log file, the same time and the program in brackets, the line's
+  identifier (applog_times.METALOG);
 * `[    23.460] (II) ...`: Xorg's log, seconds since boot, from its line with the time of day (sources/xorg_times.py);
 * `2 Aug 21:00:51 - `: Node's util.log (`D Mon HH:MM:SS - msg`, no year: the latest that is not after the file's
   time), which Node-RED's console log copies (`2 Aug 21:00:51 - [error] ...`, @node-red/util/lib/log.js);
@@ -114,14 +125,28 @@ import time
 
 from .access_times import ACCESS as _ACCESS
 from .access_times import HAPROXY as _HAPROXY
-from .applog_times import CRI, MAX_USEC, PREFIXED, ZONEMINDER, dated_usec, json_time, layout_of, named_zone, stamp
+from .applog_times import (
+    CRI,
+    MAX_USEC,
+    METALOG,
+    OUTER,
+    PREFIXED,
+    RADVD,
+    STAMP,
+    ZONEMINDER,
+    dated_usec,
+    json_time,
+    layout_of,
+    named_zone,
+    stamp,
+)
 from .log_names import identifier
 from .text_line import TextLine
 from .text_times import fraction_usec, local_usec, month_number, utc_usec
 from .text_years import Days, Years
 from .xorg_times import UPTIME as _XORG_UPTIME
 from .xorg_times import start_time, uptime_usec
-from .zone_names import several_offsets
+from .zone_names import abbreviation_offset, offset_text, several_offsets
 
 
 class AppLogParser:
@@ -138,6 +163,11 @@ class AppLogParser:
         self.last_usec: int | None = None
         """The time of the last line that had one: a line without a time takes it."""
         self.xorg_zero: int | None = None  # the time (µs) of Xorg's second 0 (xorg_times.py)
+        self.day_first: bool | None = None
+        """How JavaScript's toLocaleString() dates (`[17/04/2026, 09:23:21]`, `[8/1/2022, 8:52:28 PM]`) are read,
+        once a line decided it (_js_order); None before."""
+        self.order_said: str | None = None
+        """How that was decided, said once (note)."""
         self.layout: str | None = None
         """The layout of the first line with a time (layout_of): a later line in another layout is a line without
         a time (a continuation line starting `2999999999 rows` is no Unix time of 2065)."""
@@ -152,9 +182,12 @@ class AppLogParser:
                        "no single UTC offset)") if self.unread_zones else ""
             zone = (f"times without a zone{besides} are read as this machine's local time ({time.strftime('%Z')})")
             said = zone if said is None else f"{said}; {zone}"
+        if self.order_said is not None:
+            said = self.order_said if said is None else f"{said}; {self.order_said}"
         return said
 
     def parse(self, line: str) -> TextLine | None:
+        line = inner_record(line)
         found = stamp(line)
         layout = layout_of(found) if found is not None else "json" if line.startswith("{") else None
         usec: int | None = None
@@ -181,6 +214,12 @@ class AppLogParser:
             fields["PRIORITY"] = "3" if cri["stream"] == "stderr" else "6"
         elif layout == "y" and (prefixed := PREFIXED.fullmatch(line)) is not None:
             fields["MESSAGE"] = prefixed["text"] if prefixed["text"] is not None else prefixed["any"]
+        elif layout == "xmon" and (metalog := METALOG.match(line)) is not None:
+            fields["SYSLOG_IDENTIFIER"] = metalog["ident"]
+        elif layout == "bmon" and (radvd := RADVD.match(line)) is not None:
+            fields["SYSLOG_IDENTIFIER"] = radvd["ident"]
+            if radvd["pid"] is not None:
+                fields["_PID"] = fields["SYSLOG_PID"] = radvd["pid"]
         elif layout == "nd" and (zoneminder := ZONEMINDER.match(line)) is not None:
             fields["SYSLOG_IDENTIFIER"] = zoneminder["ident"]
             fields["_PID"] = fields["SYSLOG_PID"] = zoneminder["pid"]
@@ -192,6 +231,29 @@ class AppLogParser:
         if not (1 <= month <= 12 and 1 <= day <= 31):
             raise ValueError("no such date")
         return local_usec(year, month, day, hour, minute, second, fraction)
+
+    def _js_order(self, found: re.Match[str], first: int, second: int) -> bool:
+        """Whether a toLocaleString() date (D/M/Y or M/D/Y, by the locale: homebridge's `[%s] ` prefix) is day first.
+        A number above 12 says which is the day; else the shape, which ICU's locales keep apart: en-US's `8/1/2022,
+        8:52:28 PM` (a 12-hour clock, no leading zeros) is month first, en-GB's `17/04/2026, 09:23:21` (a 24-hour
+        clock, two digits each) day first; else the order a line decided before. A line that says the other order
+        than one before, or nothing when none did, has no time (ValueError). The order is said once (note)."""
+        padded = len(found["wa"]) == 2 and len(found["wb"]) == 2 and len(found["wh"]) == 2
+        day_first: bool | None = None
+        if first > 12 >= second or second > 12 >= first:
+            day_first, how = first > 12, "a day above 12"
+        elif found["wp"] is not None and not found["wa"].startswith("0") and not found["wb"].startswith("0"):
+            day_first, how = False, "en-US's 12-hour clock and no leading zeros"
+        elif found["wp"] is None and padded:
+            day_first, how = True, "en-GB's 24-hour clock and two digits each"
+        if day_first is None or self.day_first is not None:
+            if self.day_first is None or day_first not in (None, self.day_first):
+                raise ValueError("day or month first: nothing says, or the lines disagree")
+            return self.day_first
+        self.day_first = day_first
+        self.order_said = (f"dates like {found.group(0).strip('[]')} are read {'day' if day_first else 'month'} "
+                           f"first, as {how} says (JavaScript's toLocaleString)")
+        return day_first
 
     def _usec(self, found: re.Match[str]) -> int:
         if found.re is _ACCESS:
@@ -261,6 +323,25 @@ class AppLogParser:
         if found["qmon"] is not None:
             return utc_usec(int(found["qy"]), month_number(found["qmon"]), int(found["qd"]), int(found["qh"]),
                             int(found["qmi"]), int(found["qs"]), None, found["qz"])
+        if found["mmon"] is not None:  # monit's log file: "%Z %b %e %T", the zone first
+            month, day = month_number(found["mmon"]), int(found["md"])
+            year = self.years.of(month, day)
+            numbers = (year, month, day, int(found["mh"]), int(found["mmi"]), int(found["ms"]))
+            zone = found["mz"]
+            if zone[0] in "+-":
+                return utc_usec(*numbers, None, zone)
+            if (offset := abbreviation_offset(zone, year)) is not None:
+                return utc_usec(*numbers, None, offset_text(offset))
+            if len(self.unread_zones) < 8 and several_offsets(zone, year):
+                self.unread_zones.add(zone)
+            return self._local(*numbers)
+        if found["wy"] is not None:  # JavaScript's Date.toLocaleString(): homebridge's `[%s] `
+            first, second = int(found["wa"]), int(found["wb"])
+            day, month = (first, second) if self._js_order(found, first, second) else (second, first)
+            hour = int(found["wh"])
+            if found["wp"] is not None:  # 12:05:00 AM is 00:05, 12:05:00 PM 12:05
+                hour = hour % 12 + (12 if found["wp"] == "PM" else 0)
+            return self._local(int(found["wy"]), month, day, hour, int(found["wmi"]), int(found["ws"]))
         if found["bmon"] is not None:
             month, day = month_number(found["bmon"]), int(found["bd"])
             return self._local(self.years.of(month, day), month, day, int(found["bh"]), int(found["bmi"]),
@@ -281,3 +362,18 @@ class AppLogParser:
             return int(self.days.at(int(found["oh"]), int(found["omi"]), int(found["os"]))) * 1_000_000 + \
                 fraction_usec(found["of"])
         return int(found["epoch"]) * 1_000_000 + fraction_usec(found["ef"])
+
+
+def inner_record(line: str) -> str:
+    """`line` without a viewer's unzoned time before it (applog_times.OUTER) when the record behind it carries its own
+    time with a zone, a logfmt time pair's (`time="2026-05-26T08:03:38Z"`) or a JSON record's; else `line`."""
+    outer = OUTER.match(line)
+    if outer is None:
+        return line
+    record = line[outer.end():]
+    if record.startswith("{"):
+        timed = json_time(record)
+        return record if timed is not None and not timed[1] else line
+    found = stamp(record)
+    return record if found is not None and found.re is STAMP and found["y"] is not None \
+        and named_zone(found) is not None else line

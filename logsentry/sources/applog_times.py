@@ -26,7 +26,7 @@ STAMP = re.compile(
     r"|\[(?:debug|info|notice|warning|error|critical|alert|emergency)\] (?=\d{4}-)"
     r"|(?:TRACE|DEBUG|INFO|WARN|ERROR|FATAL) {1,2}(?=\d{4}-[01]\d-[0-3]\d[ T][0-2]\d:))?"
     r"\[?(?:"
-    r"(?P<y>\d{4})([-/.])(?P<mo>[01]\d)\2(?P<d>[0-3]\d)(?:[T ]|(?P<svl>_))" + _HMS.format("") +
+    r"(?P<y>\d{4})([-/.])(?P<mo>[01]\d)\2(?P<d>[0-3]\d)(?:[T ]|  |(?P<svl>_))" + _HMS.format("") +
     r"(?:[.,](?P<f>\d{1,9}))?(?: ?(?P<z>Z|UTC|GMT|[+-][0-2]\d(?::?[0-5]\d)?)(?!\w|:(?! ))"
     r"| (?!(?:INFO|WARN|ERROR|DEBUG|TRACE|FATAL|LOG|CRIT|ALERT|EMERG|NOTE|PANIC|ERR|WRN|INF|DBG|FTL|TRC)\b)"
     r"(?P<zn>[A-Z]{3,5})(?![\w:]))?"
@@ -51,8 +51,12 @@ STAMP = re.compile(
     r"(?= \[| (?:TRACE|DEBUG|INFO|WARN|ERROR|FATAL) |\] \((?:II|WW|EE)\) )"
     r"|[EWINDCAXd] \[(?P<qd>[0-3]\d)/(?P<qmon>" + MONTH_PATTERN + r")/(?P<qy>\d{4}):" + _HMS.format("q") +
     r" (?P<qz>[+-][0-2]\d[0-5]\d)\]"
-    r"|(?P<bmon>" + MONTH_PATTERN + r") (?P<bd>[ 1-3]?\d) " + _HMS.format("b") + r"(?:\.(?P<bf>\d{3}))?"
-    r"(?=\] [A-Z]{3,8}\[\d{1,10}\])"
+    r"|(?P<mz>[A-Z]{2,5}|[+-][01]\d(?:[0-5]\d)?) (?P<mmon>" + MONTH_PATTERN + r") (?P<md>[ 1-3]?\d) " +
+    _HMS.format("m") + r"(?=\] (?:emergency|alert|critical|error|warning|notice|info|debug) {1,5}: )"
+    r"|(?P<wa>[0-3]?\d)/(?P<wb>[0-3]?\d)/(?P<wy>\d{4}), (?P<wh>[0-2]?\d):(?P<wmi>[0-5]\d):(?P<ws>[0-6]\d)"
+    r"(?:[ \u202f](?P<wp>[AP]M))?(?=\] )"
+    r"|(?P<bmon>" + MONTH_PATTERN + r") (?P<bd>[ 0-3]?\d) " + _HMS.format("b") + r"(?:\.(?P<bf>\d{3}))?"
+    r"(?=\] [A-Z]{3,8}\[\d{1,10}\]|\] [A-Za-z0-9_.-]{1,64}(?: \(\d{1,10}\))?: )"
     r"|=[A-Z]+(?: [A-Z]+)? REPORT==== (?P<ed>[1-3]?\d)-(?P<emon>" + MONTH_PATTERN + r")-(?P<ey>\d{4})::" +
     _HMS.format("e") + r"(?:\.(?P<ef2>\d{1,6}))? ==="
     r"| {0,9}\d{1,10}:(?P<zy>\d{4})(?P<zmo>[01]\d)(?P<zd>[0-3]\d):(?P<zh>[0-2]\d)(?P<zmi>[0-5]\d)(?P<zs>[0-6]\d)"
@@ -89,6 +93,24 @@ it from Docker's journald driver, so its level is read where the program wrote i
 behind the time, neither was read (helper U4). And any line behind a container runtime's own time (RUNTIME_STAMP):
 `docker logs -t`'s `2024-04-09T17:33:12.238986028Z nginx: [emerg] host not found ...` is nginx's `nginx: [emerg] ...`
 (helper D17: openSUSE/supportutils#196 lost `nginx:` as an identifier, and nginx-emerg with it)."""
+
+OUTER = re.compile(r"\d{4}-[01]\d-[0-3]\d [0-2]\d:[0-5]\d:[0-6]\d (?=(?:time|ts|t|timestamp)=\"?\d{4}-|\{)")
+"""An unzoned time a viewer puts before a record that carries its own (Docker Desktop's container log view: `2026-05-26
+09:03:38 time="2026-05-26T08:03:38Z" level=error msg=...`, the viewer's local time to the second): when the record's
+own time has a zone (sources/applog.py inner_record), the record is the line, its time and level read where its program
+wrote them. Read as the whole line, the prefix was taken for UTC on a UTC machine (an hour off the record's own) and
+the level behind it was lost (trial 63's 20)."""
+
+RADVD = re.compile(r"\[[A-Z][a-z]{2} [ 0-3]?\d [0-2]\d:[0-5]\d:[0-6]\d\] (?P<ident>[A-Za-z0-9_.-]{1,64})"
+                   r"(?: \((?P<pid>\d{1,10})\))?: ")
+"""radvd's log file and stderr (log.c vlog: `"[%s] %s (%d): "` of LOG_TIME_FORMAT `%b %d %H:%M:%S`, its ident and pid;
+before 2.x `"[%s] %s: "`): `[Jun 02 10:50:54] radvd (42324): sendmsg: No route to host`, the ident and pid the
+line's identifier and PID. Untimed, such a file was all at its own time (trial 63's 26)."""
+
+METALOG = re.compile(r"[A-Z][a-z]{2} [ 0-3]?\d [0-2]\d:[0-5]\d:[0-6]\d \[(?P<ident>[A-Za-z0-9_./-]{1,64})\] ")
+"""metalog's log file (src/metalog.c build_log_line's default format: its stamp `%b %e %T`, then the program in
+brackets, then the message): `Jul 31 20:37:59 [radvd] received RS or RA on br0 ...`; the program the line's
+identifier, where the file's name was (trial 63's 25)."""
 
 ZONEMINDER = re.compile(r"\S+ \S+ (?P<ident>[A-Za-z0-9_.-]{1,255})\[(?P<pid>[0-9]{1,10})\]\."
                         r"(?:INF|WAR|ERR|FAT|PNC|AUD|DB[1-9]|DBG)(?: \[|-[A-Za-z0-9_.+-]+/[0-9]+ \[)")
@@ -184,8 +206,8 @@ def dated_usec(found: re.Match[str], zone: str | None) -> int:
     return utc_usec(*numbers, found["f"], zone) if zone is not None else local_usec(*numbers, found["f"])
 
 
-_ANCHORS = ("y", "cmon", "rmon", "gmo", "hy", "sy", "vd", "nd", "epoch", "umon", "tmon", "jmon", "oh", "emon", "bmon",
-            "qmon", "zy", "au", "xmon", "hex")
+_ANCHORS = ("y", "cmon", "rmon", "gmo", "hy", "sy", "vd", "nd", "epoch", "umon", "tmon", "jmon", "oh", "emon", "mmon",
+            "wy", "bmon", "qmon", "zy", "au", "xmon", "hex")
 """STAMP's alternatives, each by a group only it has."""
 
 

@@ -930,6 +930,7 @@ static int lv_postgres(const unsigned char *p, size_t n) {
 }
 
 #include "access_levels.h"
+#include "program_levels.h"
 
 static int text_level(const unsigned char *p, size_t n) {
     if (n == 0)
@@ -942,6 +943,11 @@ static int text_level(const unsigned char *p, size_t n) {
     }
     if (lv_crash_first(first)) {
         int level = lv_crash(p, n);
+        if (level >= 0)
+            return level;
+    }
+    { /* 0b. a program's own prefix and level (program_levels.h) */
+        int level = lv_program(p, n);
         if (level >= 0)
             return level;
     }

@@ -58,7 +58,10 @@ def iso_usec(date: str, hms: str, frac: str | None, zone: str) -> int:
 _FACILITY_LEVEL = re.compile(r"(?P<fac>[a-z0-9]{3,8})\.(?P<lvl>[a-z]{3,7}) (?P<ident>\S.*)")
 """BusyBox syslogd's `facility.level` before the identifier (OpenWrt's `logread`: `Mar  2 17:26:41 mantis auth.info
 sshd[5147]: ...`): the identifier was `auth.info sshd`, a unit of its own per level (helper-172's
-Ysurac/openmptcprouter#868)."""
+Ysurac/openmptcprouter#868). A line with no tag after it has words with a blank before its first colon: BusyBox's own
+`syslog.info syslogd started: BusyBox v1.27.2` (sysklogd/syslogd.c timestamp_and_log_internal, LOG_SYSLOG) was unit
+`(syslogd started)` (trial 63's 01); its words are the message, the syslog facility's identifier `syslogd`, another's
+none."""
 
 _SEVERITY_FIRST = re.compile(r"(?P<lvl>EMERG|ALERT|CRIT|ERR|WARNING|NOTICE|INFO|DEBUG) (?P<ident>[^\s\[]\S*)")
 """rsyslog's `%syslogseverity-text:::uppercase%` between the host and the tag, as SONiC's template writes its syslog
@@ -79,6 +82,9 @@ def _fields(host: str | None, ident: str | None, pid: str | None, pri: str | Non
     if ident and pri is None and (tagged := _FACILITY_LEVEL.fullmatch(ident)) and tagged["fac"] in FACILITIES:
         with suppress(ValueError):  # (syslog's level names and aliases, as -p takes them; no level: as written)
             ident, pri = tagged["ident"], str(FACILITIES.index(tagged["fac"]) * 8 + parse_priority(tagged["lvl"]))
+            if any(blank in ident for blank in " \t"):  # no tag: the words before the first colon are the message's
+                message = f"{ident}: {message}"
+                ident = "syslogd" if tagged["fac"] == "syslog" else None
     if ident and pri is None and (worded := _SEVERITY_FIRST.fullmatch(ident)):
         ident, severity = worded["ident"], str(parse_priority(worded["lvl"].lower()))
     if ident == "kernel" and pid is None and (stamp := PRINTK_TIME.match(message)):

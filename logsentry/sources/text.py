@@ -39,6 +39,7 @@ from typing import IO
 
 from ..model import Entry
 from .applog import AppLogParser
+from .applog_times import stamp
 from .dmesg import DmesgParser
 from .pg_csvlog import read_csvlog
 from .plain import PlainParser
@@ -87,6 +88,13 @@ _CATALOG = re.compile(r"\u2591\u2591(?: .*)?|-- .*")
 failed` (systemd 246 and later, in a UTF-8 locale), `-- Subject: ...` (earlier, or another locale). journalctl's
 words, not the program's: skipped, never joined to the message. `journalctl -xe` is what systemd's own errors tell
 people to run, so it is what they paste."""
+COMMAND = re.compile(r"(?:[^\s$#%>]{1,128}(?: [^\s$#%>]{1,128})? ?[$#%>] +|[$#%>] +)?(?:sudo +(?:-[A-Za-z]+ +)*)?"
+                     r"(?:systemctl|journalctl|dmesg|tail|cat|less|grep|zcat|zgrep|docker|podman|kubectl) [^\n]*")
+"""The command typed to show what follows, maybe behind the shell's prompt, pasted with its output (`pi@raspberrypi:~ $
+sudo systemctl status mopidy`, `[root@db ~]# journalctl -u nginx`, `$ sudo tail -f /var/log/syslog`): the shell's
+words, not a log's. Skipped in syslog text, never joined to the message before; in the sniffer (text_sniff.py) it
+counts for neither side, as systemctl status's header does: with both counted against it, a paste of one journal line
+under a prompt and a header was read as plain text, its time, host, unit and level lost (trial 63's 31)."""
 _DOCKER_ID = re.compile(r"([0-9a-f]{12})[0-9a-f]{52}-json\.log")
 
 
@@ -201,6 +209,14 @@ def broken_line(first: str, rest: str) -> str | None:
     return joined
 
 
+def cut_open(before: str, rest: str) -> bool:
+    """`before` leaves a double quote or a parenthesis open that `rest` closes: a line cut inside them (a program's
+    log pasted wrapped, trial 63's 05: `... DatabaseError(__Unknown, "f` / `ile is not a database")': src/...`)."""
+    if before.count('"') % 2 and rest.count('"') % 2:
+        return True
+    return before.count("(") > before.count(")") and rest.count(")") > rest.count("(")
+
+
 def wrapped_header(line: str) -> bool:
     """journalctl's header cut by a wrap where it was pasted (`-- Logs begin at ... CET, end at ... CET` / `. --`):
     read whole, it names the paste's zone and year; cut, both were lost and the times came two years and an hour
@@ -273,11 +289,20 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
             parser.marker(marker["what"])
             status = None
             continue
-        if isinstance(parser, SyslogParser) and _CATALOG.fullmatch(line):  # journalctl's, not a program's log's
-            continue
+        if isinstance(parser, SyslogParser) and (_CATALOG.fullmatch(line) or COMMAND.fullmatch(line)):
+            continue  # journalctl's, or the shell's, not a program's log's
         if isinstance(parser, SyslogParser) and (unit := status_unit(line)) is not None:
             status, header = unit, True
             failures[unit] = StatusFailure(unit)
+            continue
+        if isinstance(parser, AppLogParser) and was_wrapped and pending is not None and not line[:1].isspace() \
+                and previous.endswith(pending.fields["MESSAGE"]) and cut_open(previous, line) \
+                and stamp(line) is None and len(pending.fields["MESSAGE"]) < MAX_MESSAGE:
+            # the rest of a program's line wrapped where it was pasted, inside a quote or bracket the rest closes (a
+            # line of its own there is a stack trace's, a record at the time before): joined as a syslog line's piece
+            at_width = len(previous) in _TERMINAL_WIDTHS or len(previous) == cut_width
+            cut_width = max(cut_width, len(previous))
+            pending.fields["MESSAGE"] += ("" if previous.endswith(" ") or at_width else " ") + line
             continue
         parsed = parser.parse(line)  # None for an indented line, but for a program's log (applog.py)
         if parsed is None and half is not None and (joined := broken_line(half.line, line)) is not None \

@@ -10,7 +10,8 @@ from ..engine.daemon_levels import CEPH_CLUSTER
 from .applog_times import RUNTIME_STAMP, TIME_KEYS, stamped
 from .dmesg import dmesg_lines
 from .pg_csvlog import is_csvlog
-from .text import _CATALOG, _MARKER, _SEPARATOR, WRAP_WIDTH, broken_line
+from .systemctl_status import status_unit
+from .text import _CATALOG, _MARKER, _SEPARATOR, COMMAND, WRAP_WIDTH, broken_line
 from .text_layouts import LINE, LOGREAD, RFC5424
 
 SNIFF_BYTES = 4096
@@ -79,13 +80,13 @@ def sniff_text(head: bytes) -> str | None:
     layouts, PostgreSQL's csvlog (sources/pg_csvlog.py) or lines that start with a program's own time
     (sources/applog.py); None otherwise (another format, or unknown).
 
-    Text is judged on up to 20 lines (blank and indented lines, grep's `--` and journalctl's own lines not
-    counted), not the first alone: a log cut out of a longer one (`tail -c`, a
-    rotated piece, a copy from a terminal) often starts inside a line, and one such line must not get the
-    whole file refused. journalctl's `-- ... --` lines and indented continuation lines count for neither
-    side, nor do lines that fit none right after a long one that fits (or such a line: WRAP_WIDTH); the file is
-    text when some lines fit a layout and they are at least as many as those that fit none. The last line of a
-    full head may be cut off, so it is not judged."""
+    Text is judged on up to 20 lines (blank and indented lines, grep's `--`, journalctl's own lines, systemctl
+    status's header and a shell command pasted with its output not counted), not the first alone: a log cut out
+    of a longer one (`tail -c`, a rotated piece, a copy from a terminal) often starts inside a line, and one such
+    line must not get the whole file refused. journalctl's `-- ... --` lines and indented continuation lines count
+    for neither side, nor do lines that fit none right after a long one that fits (or such a line: WRAP_WIDTH);
+    the file is text when some lines fit a layout and they are at least as many as those that fit none. The last
+    line of a full head may be cut off, so it is not judged."""
     if _DOCKER.match(head):
         return "docker"
     lines = head.split(b"\n")
@@ -107,6 +108,8 @@ def sniff_text(head: bytes) -> str | None:
         if _MARKER.fullmatch(line) or _CATALOG.fullmatch(line):
             markers += 1
             wrapped = False
+        elif COMMAND.fullmatch(line) or status_unit(line) is not None:
+            wrapped = False  # (the shell's command and systemctl status's header: neither side's)
         elif line and (not line[0].isspace() or _ZABBIX.match(line)) and not _SEPARATOR.fullmatch(line):
             judged.append(line)
             found = LINE.match(line)
