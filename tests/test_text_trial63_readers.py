@@ -45,12 +45,15 @@ def _write(tmp_path: Path, name: str, text: str) -> Path:
 
 def test_lldpd_fatal_is_crit_and_pages(tmp_path: Path) -> None:
     """lldpd's `[CRIT/fatal] giving up` (src/log.c: translate()'s code, `/`, the token) had no level, so the one rule
-    that judges a paste, new-fatal-template, could not fire (trial 63's 29); its bare `CRIT` did."""
+    that judges a paste, new-fatal-template, could not fire (trial 63's 29); its bare `CRIT` did. Since rules63 the
+    program's own rule (lldpd-fatal) leads the incident, and new-fatal-template's hit on the same line is in it."""
     path = _write(tmp_path, "lldpd.log",
                   "2014-11-13T21:02:01 [ DBG/main] lldpd starting...\n"
                   "2014-11-13T21:02:01 [WARN/main] unable to create control socket: No such file or directory\n"
                   "2014-11-13T21:02:01 [CRIT/fatal] giving up\n")
-    assert _incidents(path) == [("new-fatal-template", "(lldpd)")]
+    assert _incidents(path) == [("lldpd-fatal", "(lldpd)")]
+    assert [record["message"] for record in _records(path) if record["type"] == "match"
+            and record["rule"] == "new-fatal-template"] == ["2014-11-13T21:02:01 [CRIT/fatal] giving up"]
     assert [priority for _, _, priority, _ in _read(tmp_path, "l2.log", path.read_text())] == [7, 4, 2]
 
 
