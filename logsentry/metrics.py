@@ -22,7 +22,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Info, start_htt
 
 from . import __version__
 from .config_reader import parse_listen
-from .state import SILENCED
+from .state import NOT_HELD
 
 log = logging.getLogger("logsentry.metrics")
 
@@ -96,10 +96,9 @@ class Metrics:
             self.clock_offset.labels(host=host).set(behind / 1e6)
         if db is not None:
             try:
-                # (an alert a silence holds is no delivery lagging: actions/outbox.py SILENCED)
+                # (an alert a silence holds is no delivery lagging: state.NOT_HELD)
                 count, oldest = db.execute("SELECT COUNT(*), MIN(created_usec) FROM outbox "
-                                           "WHERE status IN ('pending', 'in_progress') AND last_error NOT LIKE ?",
-                                           (f"{SILENCED}%",)).fetchone()
+                                           f"WHERE status IN ('pending', 'in_progress') AND {NOT_HELD}").fetchone()
             except sqlite3.Error as error:
                 log.warning("metrics: cannot read the outbox: %s", error)
             else:

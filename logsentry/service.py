@@ -95,6 +95,11 @@ def quiet_collector() -> None:
     gc.set_threshold(max(young, GC_YOUNG), middle, old)
 
 
+def first_files(files: list[str]) -> str:
+    """The first five of the files, ", ..." after them when there are more (the refused rule files, said twice)."""
+    return ", ".join(files[:5]) + (", ..." if len(files) > 5 else "")
+
+
 class Service(SecondLooks):
     def __init__(self, config: SiteConfig, notify: Any = sd_notify, dry_run: bool = False):
         """`dry_run`: `run --dry-run`, which holds for every config a reload reads too (the file may say
@@ -199,8 +204,8 @@ class Service(SecondLooks):
         if errors := self.rule_set.errors:  # (a reload with them is refused: the running rules stay)
             files = self.refused_files()
             count = plural(len(files), "rule file", separated=False)
-            reason = (f"started without {count} it refused for errors in them ({', '.join(files[:5])}"
-                      f"{', ...' if len(files) > 5 else ''}; each error is in the journal): "
+            reason = (f"started without {count} it refused for errors in them ({first_files(files)}; each error is "
+                      "in the journal): "
                       f"{plural(len(self.rule_set.rules), 'rule', separated=False)} watch; fix them and reload "
                       "(`systemctl reload logsentry`)")
             self._queue_service_alert("rule_refused", reason,
@@ -329,8 +334,8 @@ class Service(SecondLooks):
             log.info("ready: watching %s (PID %d: `kill -HUP %d` reloads the config and rules)%s%s",
                      ", ".join(w for watch in self.config.watches for w in watch.units), os.getpid(), os.getpid(),
                      f"; {said}" if (said := self.dry_run_said()) else "",
-                     f"; {plural(len(refused), 'rule file', separated=False)} refused: {', '.join(refused[:5])}"
-                     f"{', ...' if len(refused) > 5 else ''} (see the errors above)" if refused else "")
+                     f"; {plural(len(refused), 'rule file', separated=False)} refused: {first_files(refused)} "
+                     "(see the errors above)" if refused else "")
 
     def _housekeeping(self) -> None:
         """Between entries of a backlog: what must not wait for the end of it (watchdog, status)."""

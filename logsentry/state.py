@@ -111,6 +111,13 @@ class OutboxItem:
 SILENCED = "held: silenced by "
 """How an alert held by a silence (sent at its end if its incident still fires: actions/outbox.py) says so in its
 last_error: waiting, not failing (metrics and `config check` leave it out of the undelivered)."""
+NOT_HELD = f"last_error NOT LIKE '{SILENCED}%'"
+"""SQL: an outbox row no silence holds (every query that counts the alerts failing or due leaves those out)."""
+_ROWS = "SELECT id, dedupe, kind, payload, status, channel, attempts, next_attempt_usec, last_error FROM outbox o "
+"""SQL: the outbox columns an OutboxRow holds (_row)."""
+_FIRST_OF_GROUP = ("NOT EXISTS (SELECT 1 FROM outbox p WHERE o.grp != '' AND p.grp = o.grp AND p.id < o.id"
+                   "  AND p.status IN ('pending', 'in_progress'))")
+"""SQL: no row queued before it in its group (an incident's alerts) is still pending: a row that may go now."""
 
 
 @dataclass(frozen=True)
@@ -124,6 +131,11 @@ class OutboxRow:
     attempts: int
     next_attempt_usec: int
     last_error: str
+
+
+def _row(r: Any) -> OutboxRow:
+    """An OutboxRow of a row selected with _ROWS."""
+    return OutboxRow(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5], r[6], r[7], r[8])
 
 
 class State:
@@ -247,9 +259,8 @@ class State:
                                "WHERE id > ? ORDER BY id", (after_id,)).fetchall()
 
     def row(self, dedupe: str) -> OutboxRow | None:
-        r = self.db.execute("SELECT id, dedupe, kind, payload, status, channel, attempts, next_attempt_usec, "
-                            "last_error FROM outbox WHERE dedupe = ?", (dedupe,)).fetchone()
-        return None if r is None else OutboxRow(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5], r[6], r[7], r[8])
+        r = self.db.execute(_ROWS + "WHERE dedupe = ?", (dedupe,)).fetchone()
+        return None if r is None else _row(r)
 
     def row_created_usec(self, dedupe: str) -> int:
         found = self.db.execute("SELECT created_usec FROM outbox WHERE dedupe = ?", (dedupe,)).fetchone()
@@ -334,40 +345,32 @@ class State:
 
     def due(self, now_usec: int, limit: int = 200) -> list[OutboxRow]:
         rows = self.db.execute(
-            "SELECT id, dedupe, kind, payload, status, channel, attempts, next_attempt_usec, last_error FROM outbox o "
-            "WHERE status IN ('pending', 'in_progress') AND next_attempt_usec <= ? AND NOT EXISTS ("
-            "  SELECT 1 FROM outbox p WHERE o.grp != '' AND p.grp = o.grp AND p.id < o.id"
-            "  AND p.status IN ('pending', 'in_progress')) ORDER BY id LIMIT ?",
-            (now_usec, limit)).fetchall()
-        return [OutboxRow(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5], r[6], r[7], r[8]) for r in rows]
+            _ROWS + f"WHERE status IN ('pending', 'in_progress') AND next_attempt_usec <= ? AND {_FIRST_OF_GROUP} "
+            "ORDER BY id LIMIT ?", (now_usec, limit)).fetchall()
+        return [_row(r) for r in rows]
 
     def after_in_group(self, row_id: int) -> list[OutboxRow]:
         """The pending rows of the row's group (an incident's alerts) queued after it, oldest first."""
         rows = self.db.execute(
-            "SELECT id, dedupe, kind, payload, status, channel, attempts, next_attempt_usec, last_error FROM outbox o "
-            "WHERE o.grp != '' AND o.grp = (SELECT grp FROM outbox WHERE id = ?) AND o.id > ? "
+            _ROWS + "WHERE o.grp != '' AND o.grp = (SELECT grp FROM outbox WHERE id = ?) AND o.id > ? "
             "AND o.status IN ('pending', 'in_progress') ORDER BY id", (row_id, row_id)).fetchall()
-        return [OutboxRow(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5], r[6], r[7], r[8]) for r in rows]
+        return [_row(r) for r in rows]
 
     def before_in_lane(self, row: OutboxRow) -> list[OutboxRow]:
         """The pending alerts of the row's unit queued before it, each the first still pending of its group and
         none held by a silence, oldest first: the outbox tries them before it, their backoff aside (after a
         receiver's outage an older incident's resolve came after a newer one's firing alert of the unit)."""
         rows = self.db.execute(
-            "SELECT id, dedupe, kind, payload, status, channel, attempts, next_attempt_usec, last_error FROM outbox o "
-            "WHERE o.kind = 'alert' AND o.id < ? AND o.status IN ('pending', 'in_progress') "
-            "AND IFNULL(json_extract(o.payload, '$.unit'), '') = ? AND o.last_error NOT LIKE ? AND NOT EXISTS ("
-            "  SELECT 1 FROM outbox p WHERE o.grp != '' AND p.grp = o.grp AND p.id < o.id"
-            "  AND p.status IN ('pending', 'in_progress')) ORDER BY o.id",
-            (row.id, str(row.payload.get("unit", "")), f"{SILENCED}%")).fetchall()
-        return [OutboxRow(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5], r[6], r[7], r[8]) for r in rows]
+            _ROWS + "WHERE o.kind = 'alert' AND o.id < ? AND o.status IN ('pending', 'in_progress') "
+            f"AND IFNULL(json_extract(o.payload, '$.unit'), '') = ? AND {NOT_HELD} AND {_FIRST_OF_GROUP} ORDER BY o.id",
+            (row.id, str(row.payload.get("unit", "")))).fetchall()
+        return [_row(r) for r in rows]
 
     def failing_since(self) -> int | None:
         """When the oldest alert still waiting after a failed try was queued (µs, wall clock); None when none is
         (an alert a silence holds is waiting, not failing)."""
         row = self.db.execute("SELECT MIN(created_usec) FROM outbox WHERE kind = 'alert' AND status IN "
-                              "('pending', 'in_progress') AND last_error != '' AND last_error NOT LIKE ?",
-                              (f"{SILENCED}%",)).fetchone()
+                              f"('pending', 'in_progress') AND last_error != '' AND {NOT_HELD}").fetchone()
         return None if row is None or row[0] is None else int(row[0])
 
     def next_due_usec(self) -> int | None:
@@ -384,10 +387,9 @@ class State:
                 "WHERE id = ?", (status, channel, attempts, next_attempt_usec, last_error, row_id))
 
     def outbox(self, status: str | None = None) -> list[OutboxRow]:
-        query = ("SELECT id, dedupe, kind, payload, status, channel, attempts, next_attempt_usec, last_error "
-                 "FROM outbox" + (" WHERE status = ?" if status else "") + " ORDER BY id")
+        query = _ROWS + ("WHERE status = ? " if status else "") + "ORDER BY id"
         rows = self.db.execute(query, (status,) if status else ()).fetchall()
-        return [OutboxRow(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5], r[6], r[7], r[8]) for r in rows]
+        return [_row(r) for r in rows]
 
     def prune(self, before_usec: int) -> None:
         """Forget finished outbox rows older than `before_usec` so the file stays small."""

@@ -37,8 +37,14 @@ MAX_REASON = 300
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
 
-_ERRNO = re.compile(r"\[Errno -?\d+\] ([^\]\)\"'(]{3,80})")
-"""An OS error's words inside a library's text (urllib3's "NewConnectionError(... [Errno 111] Connection refused")."""
+_ERRNO = re.compile(r"\[Errno (-?\d+)\] ([^\]\)\"'(]{3,80})")
+"""An OS error's number and words inside a library's text (urllib3's "NewConnectionError(... [Errno 111] Connection
+refused")."""
+
+
+def _cut(text: str) -> str:
+    """The reason within MAX_REASON characters."""
+    return text if len(text) <= MAX_REASON else text[: MAX_REASON - 1] + "…"
 
 
 def reason_text(channel: Channel, text: str) -> str:
@@ -47,12 +53,10 @@ def reason_text(channel: Channel, text: str) -> str:
     refused: ..."), which urllib3's 400 characters of pool and retry words had cut off at the bound."""
     text = Secrets.of(channel.secrets()).scrub(_CONTROL.sub(" ", text)).strip()
     if (errno := _ERRNO.search(text)) is not None:
-        text = f"{errno.group(1).strip().rstrip('.').lower()}: {text}"
-    return text if len(text) <= MAX_REASON else text[: MAX_REASON - 1] + "…"
+        text = f"{errno.group(2).strip().rstrip('.').lower()}: {text}"
+    return _cut(text)
 
 
-_ERRNO_AT = re.compile(r"\[Errno (-?\d+)\] ([^\]\)\"'(]{3,80})")
-"""_ERRNO with the error's number."""
 _RECEIVER_WORDS = {
     "connection refused": "connection refused by the receiver",
     "connection reset by peer": "connection reset by the receiver",
@@ -70,7 +74,7 @@ def network_reason(channel: Channel, text: str) -> str | None:
     plugin's words ("connection refused by the receiver (POST to the channel's URL failed: [Errno 111] Connection
     refused)"); None when they hold none. urllib3's words (its pool, retries, a starred host, port and path) made
     the reason run past its bound and end cut, and said nothing more."""
-    found = _ERRNO_AT.search(Secrets.of(channel.secrets()).scrub(_CONTROL.sub(" ", text)))
+    found = _ERRNO.search(Secrets.of(channel.secrets()).scrub(_CONTROL.sub(" ", text)))
     if found is None:
         return None
     words = found.group(2).strip().rstrip(".")
@@ -81,8 +85,7 @@ def network_reason(channel: Channel, text: str) -> str | None:
         method = said.upper() if said.isalpha() and len(said) <= 7 else method
     reason = (f"{_RECEIVER_WORDS.get(words.lower(), words.lower())} ({method} to the channel's URL failed: "
               f"[Errno {found.group(1)}] {words})")
-    reason = Secrets.of(channel.secrets()).scrub(reason)  # (the words came scrubbed; the method is the URL's)
-    return reason if len(reason) <= MAX_REASON else reason[: MAX_REASON - 1] + "…"
+    return _cut(Secrets.of(channel.secrets()).scrub(reason))  # (the words came scrubbed; the method is the URL's)
 
 
 class _Said(logging.Handler):

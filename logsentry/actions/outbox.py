@@ -37,7 +37,7 @@ from typing import Any
 
 from ..config import Channel, SiteConfig
 from ..silences import Matcher
-from ..state import SILENCED, Intent, OutboxItem, OutboxRow, State, StateError
+from ..state import NOT_HELD, SILENCED, Intent, OutboxItem, OutboxRow, State, StateError
 from ..state_readonly import StateMissing, open_read_only
 from ..timespec import format_usec, wall_usec
 from ..views.escape import visible
@@ -77,8 +77,8 @@ def undelivered(config: SiteConfig) -> list[str]:
     try:
         with closing(open_read_only(path)) as state:
             rows = state.db.execute("SELECT payload, last_error FROM outbox WHERE kind = 'alert' AND status IN "
-                                    "('pending', 'in_progress') AND last_error != '' AND last_error NOT LIKE ? "
-                                    "ORDER BY id", (f"{SILENCED}%",)).fetchall()  # (held by a silence: not failing)
+                                    f"('pending', 'in_progress') AND last_error != '' AND {NOT_HELD} "
+                                    "ORDER BY id").fetchall()  # (held by a silence: not failing)
     except StateMissing:
         return []
     except StateError as error:
@@ -180,9 +180,10 @@ class OutboxWorker:
                 self._hook(state, row)
             else:  # a unit's alerts in the order they were queued, when its receiver takes them (state.before_in_lane)
                 tried: set[int] = set()  # (asked again after each: an older incident's resolve is next once its
-                while older := [r for r in state.before_in_lane(row) if r.id not in tried][:1]:  # firing is out)
-                    tried.add(older[0].id)
-                    self._alert(state, older[0])
+                # firing alert is out)
+                while older := next((r for r in state.before_in_lane(row) if r.id not in tried), None):
+                    tried.add(older.id)
+                    self._alert(state, older)
                 self._alert(state, row)
         except Exception:
             log.exception("outbox: %s action %d failed unexpectedly; retried later", row.kind, row.id)

@@ -232,6 +232,11 @@ class AppLogParser:
             raise ValueError("no such date")
         return local_usec(year, month, day, hour, minute, second, fraction)
 
+    def _unread_zone(self, zone: str, year: int) -> None:
+        """A zone abbreviation of several UTC offsets that year, its time read as local: said (note), 8 at most."""
+        if len(self.unread_zones) < 8 and several_offsets(zone, year):
+            self.unread_zones.add(zone)
+
     def _js_order(self, found: re.Match[str], first: int, second: int) -> bool:
         """Whether a toLocaleString() date (D/M/Y or M/D/Y, by the locale: homebridge's `[%s] ` prefix) is day first.
         A number above 12 says which is the day; else the shape, which ICU's locales keep apart: en-US's `8/1/2022,
@@ -271,8 +276,8 @@ class AppLogParser:
         if found["y"] is not None:
             if (zone := named_zone(found)) is not None:
                 return dated_usec(found, zone)
-            if found["zn"] is not None and len(self.unread_zones) < 8 and several_offsets(found["zn"], int(found["y"])):
-                self.unread_zones.add(found["zn"])
+            if found["zn"] is not None:
+                self._unread_zone(found["zn"], int(found["y"]))
             return self._local(int(found["y"]), int(found["mo"]), int(found["d"]), int(found["h"]), int(found["mi"]),
                                int(found["s"]), found["f"])
         if found["cmon"] is not None:
@@ -332,8 +337,7 @@ class AppLogParser:
                 return utc_usec(*numbers, None, zone)
             if (offset := abbreviation_offset(zone, year)) is not None:
                 return utc_usec(*numbers, None, offset_text(offset))
-            if len(self.unread_zones) < 8 and several_offsets(zone, year):
-                self.unread_zones.add(zone)
+            self._unread_zone(zone, year)
             return self._local(*numbers)
         if found["wy"] is not None:  # JavaScript's Date.toLocaleString(): homebridge's `[%s] `
             first, second = int(found["wa"]), int(found["wb"])

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from systemd import journal
 
-from ..engine.failure_model import joins_as, named_alike
+from ..engine.failure_model import joins_as, named_alike, service_stem
 from ..engine.window import MAX_SAMPLE_CHARS
 from ..model import Entry, Hit, Incident, ScreenedRun, host_unit
 from .journal import JournalLocation, entry_from_fields
@@ -166,7 +166,7 @@ class LastLines:
         if not lines and is_untrusted_source(unit):
             known = self.alike.get(name := host_unit(machine, unit))
             if known is None or known[0] != self.added:
-                stem, prefix = unit[1:-1].removesuffix(".service"), host_unit(machine, "(")
+                stem, prefix = service_stem(unit), host_unit(machine, "(")
                 if len(self.alike) >= MAX_UNITS:
                     self.alike.clear()
                 known = self.alike[name] = (self.added, [
