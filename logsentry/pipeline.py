@@ -181,12 +181,13 @@ class Pipeline:
             yield new_match(hit, fired is not None)
             if ended is not None and fired is not None and ended.invocation != fired.invocation \
                     and fired.action != "restart":  # (a restart's decision waits for the run before's end)
-                yield from self._fired(fired)  # the unit's next run failed too: its failure goes on (a crash loop),
+                # the unit's next run failed too: its failure goes on (a crash loop),
+                yield from self._fired(fired, hit.entry.from_text)
                 fired = None  # which the run before's incident ending must not end first (engine/failures.py)
             if ended is not None:
                 yield from self._ended(self.suppressions.with_dropped(ended))
             if fired is not None:
-                yield from self._fired(fired)
+                yield from self._fired(fired, hit.entry.from_text)
             if anomaly and (fired is not None or self.tracker.incident_of(
                     hit.rule_id, hit.entry.machine_id, hit.entry.unit, hit.key) is not None):
                 led = hit.entry  # the line is this rule's incident's: the other anomaly rules' hits on it are evidence
@@ -242,11 +243,12 @@ class Pipeline:
             for incident in self.silence.reboots_ended(now_usec):
                 yield EndedEvent(incident)
 
-    def _fired(self, incident: Incident) -> Iterator[Event]:
-        """An incident fired: a signature's joins its failure (engine/failures.py), which is given out once."""
+    def _fired(self, incident: Incident, from_text: bool = False) -> Iterator[Event]:
+        """An incident fired: a signature's joins its failure (engine/failures.py), which is given out once.
+        `from_text`: it fired on a line read from text (FailureGroups.fired)."""
         self._opened(incident)
         if incident.rule_id in self._failure_rules:
-            for given in self.failures.fired(incident, self.owners.take_apart(incident)):
+            for given in self.failures.fired(incident, self.owners.take_apart(incident), from_text):
                 yield from self._give(given)
         else:
             yield from self._give(incident)

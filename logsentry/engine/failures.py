@@ -83,6 +83,7 @@ class FailureGroups:
         """Rules whose each distinct template is its own evidence in a chain (`seen`): each new line is news."""
         self._generic = frozenset(rule.id for rule in rules if rule.anomaly is None and self._tier[rule.id] == 2)
         """Signature rules that count levels (error-burst): their link is one of the failure's other lines."""
+        self._anomaly = frozenset(rule.id for rule in rules if rule.anomaly is not None)
         self._one_hit = frozenset(rule.id for rule in rules if rule.trigger.count == 1)
         """Rules one hit fires: one's link met its trigger, and its failure is as severe as it (`view`)."""
         self._lead_ins = LeadIns()
@@ -211,14 +212,20 @@ class FailureGroups:
         return max([failure.last_usec, *(version.last_usec for version in versions
                                          if version is not None and member_id(version) in failure.open)])
 
-    def fired(self, incident: Incident, apart: bool = False) -> list[Incident]:
+    def fired(self, incident: Incident, apart: bool = False, from_text: bool = False) -> list[Incident]:
         """A signature incident fired: the failure incidents to give out now (none while it settles). `apart`:
         an anomaly incident of another failure (`another_failure`) joins no open failure only for being open.
         A rule that names a cause (not an outcome, not a generic count) firing ANOTHER_FAILURE_USEC or more after
         a failure began is another failure however recent that one's last hit (the service's STATUS keeps a last
         hit current: a disk filling up two hours into a hang joined the hang's failure, never paged). An incident
         more severe than a failure given out already is its own page (`escalates`: a ZFS vdev FAULTED after its
-        checksum errors' page; a crash loop's start limit), with that failure's chain (`inherit`)."""
+        checksum errors' page; a crash loop's start limit), with that failure's chain (`inherit`).
+
+        `from_text`: it fired on a line read from text (`scan --file` of a paste or a program's own log file),
+        which no service pages as it is read: a failure an anomaly rule began there settles for SPAN_USEC, not
+        SETTLE_USEC, so that a signature naming its cause that fires later in the same failure leads it (`rank`).
+        Three error lines of a paste fired new-error-template 29 s before odoo-database-connect-failed's second
+        line, which only showed in its chain. A journal's failures settle as the service's: scan shows its pages."""
         if incident.rule_id in APART_RULES:
             return [incident]
         self.changed = True
@@ -259,6 +266,8 @@ class FailureGroups:
                     self._drop(old)
             # Not for a rule with a short window: the policy takes an incident older than its window for stale.
             settle = SETTLE_USEC if incident.within_usec >= 4 * SETTLE_USEC else 0
+            if from_text and incident.rule_id in self._anomaly and not restart:
+                settle = SPAN_USEC
             failure = Failure(incident.machine_id, unit, invocation, incident.fired_usec + settle,
                                incident.last_usec)
             self._add(failure)

@@ -1,0 +1,73 @@
+"""new-error-template and new-failure-template judge the lines read from text from their unit's first line
+(`excerpts = true`, as new-fatal-template): a paste or a program's own log file holds no history, and every
+anomaly rule but new-fatal-template waited for an hour and 200 entries of it, so a daemon that logged three
+`ERROR:` lines and gave up, or a tunnel retrying at LOG_NOTICE, was "Nothing found" unless a signature named its
+program (trial 63: 4 of 31 bug-report excerpts with an incident before their programs' rules). A journal's lines
+still wait for the warm-up. And a failure such a rule begins in text settles for SPAN_USEC: a signature naming its
+cause that fires later in it leads its card (FailureGroups.fired `from_text`). Real files read by `scan --file`,
+and real journal files (systemd-journal-remote)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from conftest import entry, json_events, of_type, run_cli
+from test_anomaly import ANOMALY_RULES
+
+ROOT = Path(__file__).resolve().parent.parent
+ERRORS = ["gpsd:ERROR: {dev} already opened by another process",
+          "gpsd:ERROR: initial GPS device {dev} open failed",
+          "gpsd:ERROR: device open of {dev} failed: Device or resource busy - retrying read-only"]
+
+
+def scan(*args: str, rules: tuple[Path, ...] = (ANOMALY_RULES,)) -> list[dict]:  # type: ignore[type-arg]
+    paths = [arg for path in rules for arg in ("--rules", str(path))]
+    return json_events(run_cli("scan", *args, "--no-shipped-rules", *paths, "-o", "json"))
+
+
+def syslog(tmp_path: Path, lines: list[str], name: str = "paste.log") -> Path:
+    path = tmp_path / name
+    path.write_text("".join(f"Dec  1 10:00:{second:02d} tocktick gpsd[812]: {line}\n"
+                            for second, line in enumerate(lines)))
+    return path
+
+
+def test_three_error_lines_of_a_paste_are_an_incident_two_are_not(tmp_path: Path) -> None:
+    lines = ["gpsd:INFO: launching (Version 3.22)", *(line.format(dev="/dev/ttyAMA0") for line in ERRORS)]
+    (incident,) = of_type(scan("--file", str(syslog(tmp_path, lines))), "incident")
+    assert (incident["rule"], incident["severity"], incident["unit"]) == ("new-error-template", "error", "(gpsd)")
+    assert "before its normal was learnt" in incident["why"], incident["why"]
+    assert of_type(scan("--file", str(syslog(tmp_path, lines[:3]))), "incident") == []
+
+
+def test_ten_failure_lines_at_notice_are_an_incident(tmp_path: Path) -> None:
+    """xl2tpd's `Maximum retries exceeded for tunnel %d.  Closing.` (network.c, LOG_NOTICE): no level to read."""
+    lines = [f"Maximum retries exceeded for tunnel {tunnel}.  Closing." for tunnel in range(10)]
+    (incident,) = of_type(scan("--file", str(syslog(tmp_path, lines))), "incident")
+    assert (incident["rule"], incident["severity"]) == ("new-failure-template", "warning")
+    assert of_type(scan("--file", str(syslog(tmp_path, lines[:9]))), "incident") == []
+    benign = [f"Connection established to 10.0.0.{tunnel}, 1701.  Local: {tunnel}, Remote: 7" for tunnel in range(12)]
+    assert of_type(scan("--file", str(syslog(tmp_path, benign))), "incident") == []
+
+
+def test_a_journals_cold_unit_still_waits_for_its_warm_up(make_journal: Callable[..., Path]) -> None:
+    entries = [entry(line.format(dev=f"/dev/ttyS{n}"), unit="gpsd.service", at=n, priority=3)
+               for n, line in enumerate(ERRORS * 2)]
+    assert of_type(scan("--file", str(make_journal(entries))), "incident") == []
+
+
+def test_a_signature_firing_later_leads_the_failure_of_a_paste(tmp_path: Path) -> None:
+    """Odoo's pool: three error lines (the traceback) fire new-error-template; odoo-database-connect-failed
+    fires at its second line 29 s on. The card is the signature's, with the anomaly in its chain."""
+    path = tmp_path / "odoo.log"
+    path.write_text(
+        "2015-05-22 03:54:04,858 24909 ERROR odoo openerp.sql_db: Connection to the database failed\n"
+        "Traceback (most recent call last):\n"
+        '  File "/usr/lib/python2.7/dist-packages/openerp/sql_db.py", line 568, in borrow\n'
+        "OperationalError: could not connect to server: No such file or directory\n"
+        "2015-05-22 03:54:33,648 24909 ERROR ? openerp.sql_db: Connection to the database failed\n")
+    rules = (ANOMALY_RULES, ROOT / "rules" / "odoo")
+    (incident,) = of_type(scan("--file", str(path), rules=rules), "incident")
+    assert incident["rule"] == "odoo-database-connect-failed", incident
+    assert "new-error-template" in {link["rule"] for link in incident["chain"]}, incident["chain"]
