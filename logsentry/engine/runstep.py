@@ -213,9 +213,11 @@ class RunStep:
         """An entry that came in full, not in a run (a candidate of the signature rules, or every entry when
         nothing is screened): counted as a run's entry is when it may be (the C step's `one`), else given
         one by one after its unit's counted entries are learnt (always when `learn` is False: a line of an
-        open signature incident, which its observer keeps out of the baselines)."""
+        open signature incident, which its observer keeps out of the baselines; and a line read from text)."""
         unit, level = host_unit(entry.machine_id, entry.unit), entry.effective_priority
-        if (not learn or not self.supported or left_out(entry.unit)
+        # (a line read from text: the rules that judge excerpts judge it from its unit's first line, which the
+        # counted path's `Slots.fresh` does not know: it asks a journal's warm-up)
+        if (not learn or not self.supported or left_out(entry.unit) or entry.from_text
                 or self.detector.unlearnt_until(unit) >= entry.realtime_usec
                 or (level is not None and not 0 <= level < NO_PRIORITY) or not 0 <= entry.realtime_usec < _INT64):
             # (a PRIORITY or a time past what the C step holds: int64 µs; a dump can say 2**64 - 1)

@@ -45,14 +45,14 @@ class Slots:
         self.warm_after = min(warm_after) if warm_after else None
         """The shortest warm-up of the rate rules (µs of the unit's history): before it no rate-spike fires."""
         specs = [rule.anomaly for rule in new_rules if rule.anomaly is not None]
-        self._never_fresh = (min((0 if spec.excerpts else spec.warm_after_usec for spec in specs), default=0),
-                             min((0 if spec.excerpts else spec.warm_entries for spec in specs), default=0),
+        self._never_fresh = (min((spec.warm_after_usec for spec in specs), default=0),
+                             min((spec.warm_entries for spec in specs), default=0),
                              max((spec.novel_for_usec for spec in specs), default=0))
         """What every new rule asks of a template (`fresh`): its unit at least this old (µs) and with this many
         entries when the template first came (fixed then), and the line at most this long after (µs). A
         template that misses one can never be new to any of them: checked first (a cold unit's every budget
-        asked each rule in turn). A rule that judges excerpts asks no age nor entries: `fresh` cannot tell a line
-        read from text from a journal's (AnomalyDetector.observe does)."""
+        asked each rule in turn). A journal's: a rule that judges excerpts asks no age nor entries of a line read
+        from text, which never comes this way (RunStep.entry gives it one by one)."""
         self.stepped = -(2**63)
         self.deadlines = array("q")
         """Per slot and class (slot * classes + class), (deadline, last): the journal time (µs) past which a line
@@ -184,8 +184,8 @@ class Slots:
             spec = rule.anomaly
             assert spec is not None
             if ((spec.level is None or (level is not None and level <= spec.level))
-                    and usec - stats.first_usec <= spec.novel_for_usec and (spec.excerpts or (
-                        stats.unit_age_usec >= spec.warm_after_usec and stats.unit_entries >= spec.warm_entries))):
+                    and usec - stats.first_usec <= spec.novel_for_usec
+                    and stats.unit_age_usec >= spec.warm_after_usec and stats.unit_entries >= spec.warm_entries):
                 template = self.detector.miner.alive(unit, template_id)
                 if spec.words_re is None or template is None or spec.words_re.search(template.text):
                     return True
