@@ -96,13 +96,6 @@ class Pipeline:
         self.execute = execute
         self.progress = Progress()
 
-    def read_as_excerpt(self) -> None:
-        """Judge every line as an excerpt's (AnomalyDetector.excerpt: `scan` of a journal shorter than an hour), one
-        by one: the counted path (engine/runstep.py) asks a journal's warm-up."""
-        if self.anomaly is not None:
-            self.anomaly.excerpt = True
-            self.runstep = None
-
     def process(self, entry: Entry) -> Iterator[Event]:
         """Events caused by one entry (and by the time it carries)."""
         progress, silence, detector = self.progress, self.silence, self.detector

@@ -15,11 +15,10 @@ import click
 from ..actions.alert import journal_source
 from ..engine.absence_hosts import HostsSeen
 from ..engine.detector import Detector
-from ..engine.novelty import KNOWN_NORMAL_USEC
 from ..model import SEVERITY_NAMES, Hit, Incident, Severity
 from ..pipeline import EndedEvent, Event, MatchEvent, Pipeline
 from ..sources import InputFormatError, JournalOpenError, kind_of, open_entries
-from ..sources.journal import JournalLocation, journal_end_usec, journal_span_usec, with_container_scopes
+from ..sources.journal import JournalLocation, journal_end_usec, with_container_scopes
 from ..sources.journal_tail import tail_boots, tail_jumps
 from ..sources.last_lines import LastLines, Said, journal_lines, told_by_systemd, untold
 from ..sources.unit_names import said_unseen, unseen_hosts, unseen_units
@@ -125,9 +124,6 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
         ends_it = " (with --fail-on, nothing checked is no pass)" if fail_on is not None else ""
         unseen = []
         journal = JournalLocation(directory=directory, files=files)
-        if len(journals) == len(files) and (span := journal_span_usec(journal)) is not None \
-                and span < KNOWN_NORMAL_USEC:  # a journal of less than an hour: no unit's normal is in it
-            pipeline.read_as_excerpt()
         if (selection.hosts or selection.units) and len(journals) == len(files):
             # no journal at all is said as such, not as a -u or -H that names nothing "in this journal"
             journal.check_readable()

@@ -65,10 +65,6 @@ class AnomalyDetector:
         self.baselines = baselines if baselines is not None else Baselines()
         self.learn_only = learn_only
         """Learn, never hit (`baseline learn`, the service's warm-up from history)."""
-        self.excerpt = False
-        """Every line read is an excerpt's, as a line read from text is (AnomalySpec.excerpts): `scan` of a journal
-        whose oldest and newest entries are less than KNOWN_NORMAL_USEC apart holds no unit's normal anywhere
-        (Pipeline.read_as_excerpt). The same lines as a paste and as a journal file were judged apart."""
         self._rolling: dict[tuple[str, str, str], _Rolling] = {}
         # Per unit, until when (journal time) it counts as anomalous: its last anomaly hit plus that rule's
         # window. Meanwhile its lines are not learnt, so an outage never becomes the unit's normal (an
@@ -152,8 +148,8 @@ class AnomalyDetector:
                                                      stats.accepted)
                 if why is not None and word:
                     why += f'{SAYING}"{word}"'  # which word made it a failure
-            elif not (excerpt := spec.excerpts and (entry.from_text or self.excerpt)) \
-                    and not unit.warm(spec.warm_after_usec, spec.warm_entries):
+            elif not (excerpt := spec.excerpts and entry.from_text) and not unit.warm(spec.warm_after_usec,
+                                                                                     spec.warm_entries):
                 continue
             elif spec.kind == "new-template":
                 if spec.clean and unit.errors > (learning and level is not None and level <= ERROR_LEVEL):
@@ -236,7 +232,7 @@ class AnomalyDetector:
         if stats is None:
             return hit.why
         since, until = self._hot.get(unit_key, (0, -1))
-        excerpt = spec.excerpts and (hit.entry.from_text or self.excerpt)
+        excerpt = spec.excerpts and hit.entry.from_text
         as_burst = new_why(rule, stats, usec, since if until >= usec else None, excerpt)
         as_line = new_why(rule, stats, usec, since if until >= usec else None, excerpt, of_line=True)
         if as_burst is None or as_line is None or not hit.why.startswith(as_burst):

@@ -169,25 +169,6 @@ def onto_newest(reader: journal._Reader, until_usec: int | None) -> bool:
     return bool(reader._previous()) and (until_usec is None or int(reader._get_realtime()) <= until_usec)
 
 
-def journal_span_usec(location: JournalLocation) -> int | None:
-    """µs of journal time from the journal's oldest entry to its newest (the whole journal, whatever the selection),
-    or None when it has none or cannot be read (the scan's own reader says why)."""
-    try:
-        reader = location.open()
-    except OSError:
-        return None
-    try:
-        reader.seek_head()
-        if not reader._next():
-            return None
-        oldest = int(reader._get_realtime())
-        return int(reader._get_realtime()) - oldest if onto_newest(reader, None) else None
-    except OSError:
-        return None
-    finally:
-        reader.close()
-
-
 def journal_end_usec(location: JournalLocation, selection: Selection) -> int | None:
     """The time (µs) of the journal's newest entry of the selection's hosts (-M/-H), at or before --until, whatever
     its -u says: where a scan narrowed to some units ends, so that a selected unit's silence runs to the time the
