@@ -71,3 +71,16 @@ def test_a_signature_firing_later_leads_the_failure_of_a_paste(tmp_path: Path) -
     (incident,) = of_type(scan("--file", str(path), rules=rules), "incident")
     assert incident["rule"] == "odoo-database-connect-failed", incident
     assert "new-error-template" in {link["rule"] for link in incident["chain"]}, incident["chain"]
+
+
+def test_one_line_several_rules_matched_below_their_triggers_is_one_row_of_the_card(tmp_path: Path) -> None:
+    """A paste's traceback header matched new-error-template, new-failure-template, error-burst and
+    python-traceback-burst below their triggers: one row naming the four, not four rows of the same line."""
+    from test_failure_lead_in import PASTE
+
+    log = tmp_path / "pyjournal.txt"
+    log.write_text(PASTE)
+    card = " ".join(run_cli("scan", "--file", str(log)).stdout.replace("│", " ").split())
+    assert "new-error-template, new-failure-template, error-burst, python-traceback-burst (below their triggers) " \
+           "Traceback (most recent call last):" in card, card
+    assert card.count("Traceback (most recent call last):") == 1, card

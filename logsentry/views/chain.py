@@ -36,9 +36,10 @@ class ChainView:
         self.rule_cells = min(RULE_CELLS, max((rule.cell_len for _, rule, _ in self.rows), default=0))
 
     def fits(self, width: int) -> bool:
-        """Does every line fit whole beside its time and rule (2 cells between columns)?"""
+        """Does every line fit whole beside its time and rule (2 cells between columns), each rule in its column?"""
         room = width - self.when_cells - self.rule_cells - 4
-        return all(cell_len(line) <= room for _, _, line in self.rows)
+        # (a row of several rules longer than the column: each rule whole, on the lines below)
+        return all(cell_len(line) <= room and rule.cell_len <= RULE_CELLS for _, rule, line in self.rows)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         if self.fits(options.max_width):
@@ -52,8 +53,8 @@ class ChainView:
             return
         for when, rule, line in self.rows:
             head = Table.grid(padding=(0, 2))
-            head.add_column(no_wrap=True, width=self.when_cells)
-            head.add_column(no_wrap=True, overflow="ellipsis")
+            head.add_column(no_wrap=True, width=self.when_cells, min_width=self.when_cells)
+            head.add_column(overflow="fold")  # several rules of one line wrap after a comma
             head.add_row(when, rule)
             yield head
             yield Padding(Text(fit(line, MAX_SHOWN), style=self.style, overflow="fold"), (0, 0, 0, INDENT))

@@ -17,7 +17,7 @@ from rich.text import Text
 from ..actions.alert import journalctl_command
 from ..engine.absence import Gap
 from ..engine.absence_seen import Learning
-from ..model import Action, Incident, Severity
+from ..model import Action, Incident, Link, Severity
 from ..pipeline import Progress
 from ..sources.last_lines import NOTHING, Said
 from ..timespec import format_duration, format_usec, zone_label
@@ -121,13 +121,26 @@ def _chain_lines(incident: Incident, clock: DayClock) -> list[Text | ChainView]:
     (views/chain.py lays it out: a line each, or each line whole under its rule when one does not fit)."""
     if not incident.chain:
         return []
-    rows = []
+    # One line several rules matched below their triggers is one row: a paste's traceback header was a row each
+    # for new-error-template, new-failure-template, error-burst and python-traceback-burst.
+    groups: list[list[Link]] = []
     for link in incident.chain:
-        rule = Text(visible(link.rule_id), style=SEVERITY_STYLE[link.severity])
-        if said := link_lines(link):
-            rule.append(f" ({said})")
-        rows.append((Text(" " + clock(link.first_usec)), rule, link.message))
-    return [Text(chain_heading(chain_rules(incident.chain), len(incident.chain)), style="bold"), ChainView(rows)]
+        last = groups[-1][-1] if groups else None
+        if last is not None and link_lines(link) == link_lines(last) == "below its trigger" \
+                and (link.first_usec, link.message) == (last.first_usec, last.message):
+            groups[-1].append(link)
+        else:
+            groups.append([link])
+    rows: list[tuple[Text, Text, str]] = []
+    for group in groups:
+        rule = Text()
+        for at, link in enumerate(group):
+            rule.append(", " if at else "")
+            rule.append(visible(link.rule_id), style=SEVERITY_STYLE[link.severity])
+        if said := link_lines(group[0]):
+            rule.append(f" ({'below their triggers' if len(group) > 1 else said})")
+        rows.append((Text(" " + clock(group[0].first_usec)), rule, group[0].message))
+    return [Text(chain_heading(chain_rules(incident.chain), len(rows)), style="bold"), ChainView(rows)]
 
 
 def command_lines(command: str, width: int, label: str = "its lines: ") -> list[str]:
