@@ -46,7 +46,7 @@ from .journal_start import awaiting_said, cursor_usable, probe_journal, still_aw
 from .metrics import Metrics
 from .model import ScreenedRun
 from .notify import notify_every, sd_notify
-from .running_unit import running_unit
+from .running_unit import running_unit, said_where
 from .service_alerts import HitLines
 from .service_decide import SecondLooks
 from .service_held import HeldResolves
@@ -206,10 +206,12 @@ class Service(SecondLooks):
         if errors := self.rule_set.errors:  # (a reload with them is refused: the running rules stay)
             files = self.refused_files()
             count = plural(len(files), "rule file", separated=False)
-            reason = (f"started without {count} it refused for errors in them ({first_files(files)}; each error is "
-                      "in the journal): "
-                      f"{plural(len(self.rule_set.rules), 'rule', separated=False)} watch; fix them and reload "
-                      "(`systemctl reload logsentry`)")
+            where, reload = said_where(self.running_in, os.getpid())
+            rules = len(self.rule_set.rules)
+            reason = (f"started without {count} it refused for errors in them ({first_files(files)}; each error "
+                      f"was logged {where}): {plural(rules, 'rule', separated=False)} "
+                      f"{'is' if rules == 1 else 'are'} still watching; fix {'it' if len(files) == 1 else 'them'} and "
+                      f"reload ({reload})")
             self._queue_service_alert("rule_refused", reason,
                                       hashlib.sha256("\n".join(errors).encode()).hexdigest()[:16])
             self.reload_note = f"started without {count} (see the journal)"
