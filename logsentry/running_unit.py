@@ -12,6 +12,8 @@ alert went out (helper-143's trial). journald takes the unit from the sender's c
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from .sources.selection import UNIT_SUFFIXES
@@ -54,3 +56,25 @@ def running_unit(proc_cgroup: Path = PROC_CGROUP) -> tuple[bool, str | None]:
         return False, None
     path = cgroup_path(text)
     return (path is not None), (unit_of_cgroup(path) if path is not None else None)
+
+
+def stderr_in_journal(environ: Mapping[str, str] = os.environ) -> bool:
+    """Does stderr, where the service logs, go to the journal? systemd says so in JOURNAL_STREAM, the device and
+    inode of the stream it connected (systemd.exec(5)); a child started from such a service inherits the variable
+    but not the stream, hence the comparison. From a shell the lines are on the terminal, not in the journal."""
+    device, _, inode = environ.get("JOURNAL_STREAM", "").partition(":")
+    try:
+        stat = os.fstat(2)
+        return (stat.st_dev, stat.st_ino) == (int(device), int(inode))
+    except (OSError, ValueError):
+        return False
+
+
+def said_where(running_in: str | None, pid: int) -> tuple[str, str]:
+    """Where the service's error lines went and how to reload it, as an alert says them to the one who reads it:
+    `systemctl reload UNIT` and the journal under systemd, else `kill -HUP PID` and stderr (the ready line's)."""
+    if stderr_in_journal():
+        unit = running_in if running_in and running_in.endswith(".service") else None
+        return (f"in the journal (`journalctl -u {unit}`)" if unit else "in the journal",
+                f"`systemctl reload {unit}`" if unit else f"`kill -HUP {pid}`")
+    return "on its standard error (it runs outside systemd)", f"`kill -HUP {pid}`"

@@ -24,6 +24,7 @@ import threading
 import time
 from collections import OrderedDict, deque
 from dataclasses import replace
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -41,11 +42,11 @@ from .host_clocks import HostClocks
 from .host_silence import HostSilence
 from .hosts import local_machine_id
 from .journal_start import StartError as StartError  # cli/run.py catches it here
-from .journal_start import cursor_usable, probe_journal, tail_cursor
+from .journal_start import awaiting_said, cursor_usable, probe_journal, still_awaiting, tail_cursor
 from .metrics import Metrics
 from .model import ScreenedRun
 from .notify import notify_every, sd_notify
-from .running_unit import running_unit
+from .running_unit import running_unit, said_where
 from .service_alerts import HitLines
 from .service_decide import SecondLooks
 from .service_held import HeldResolves
@@ -189,6 +190,7 @@ class Service(SecondLooks):
         self._entry_invocation = ""
         self._host_names: dict[str, str] = {}  # machine id -> _HOSTNAME, from full entries
         self.ready = False
+        self.awaiting: Path | None = None  # a journal_directory with no journal file yet (journal_start.py)
         if moved is not None:
             reason = (f"the state file {self.state.path} was corrupt: moved aside to {moved.name}; started "
                       "afresh at the end of the journal (entries since the last saved cursor were not read, "
@@ -204,10 +206,12 @@ class Service(SecondLooks):
         if errors := self.rule_set.errors:  # (a reload with them is refused: the running rules stay)
             files = self.refused_files()
             count = plural(len(files), "rule file", separated=False)
-            reason = (f"started without {count} it refused for errors in them ({first_files(files)}; each error is "
-                      "in the journal): "
-                      f"{plural(len(self.rule_set.rules), 'rule', separated=False)} watch; fix them and reload "
-                      "(`systemctl reload logsentry`)")
+            where, reload = said_where(self.running_in, os.getpid())
+            rules = len(self.rule_set.rules)
+            reason = (f"started without {count} it refused for errors in them ({first_files(files)}; each error "
+                      f"was logged {where}): {plural(rules, 'rule', separated=False)} "
+                      f"{'is' if rules == 1 else 'are'} still watching; fix {'it' if len(files) == 1 else 'them'} and "
+                      f"reload ({reload})")
             self._queue_service_alert("rule_refused", reason,
                                       hashlib.sha256("\n".join(errors).encode()).hexdigest()[:16])
             self.reload_note = f"started without {count} (see the journal)"
@@ -237,7 +241,9 @@ class Service(SecondLooks):
 
     # -- main loop ----------------------------------------------------------------------------------
     def run(self) -> int:
-        probe_journal(self.config)
+        if (awaiting := probe_journal(self.config)) is not None:
+            self.awaiting = awaiting
+            log.warning("%s", awaiting_said(awaiting))
         self.worker.start()
         if self.config.journal_directory is not None and self.positions is None:
             # each host from its newest entry; after the merged reader's single cursor, from that cursor's time
@@ -331,9 +337,10 @@ class Service(SecondLooks):
             # a rule file refused at start is named here too: `logsentry run` from a shell said "ready: watching"
             # after its errors as if every rule were on (a new operator's finding)
             refused = self.refused_files()
-            log.info("ready: watching %s (PID %d: `kill -HUP %d` reloads the config and rules)%s%s",
+            log.info("ready: watching %s (PID %d: `kill -HUP %d` reloads the config and rules)%s%s%s",
                      ", ".join(w for watch in self.config.watches for w in watch.units), os.getpid(), os.getpid(),
                      f"; {said}" if (said := self.dry_run_said()) else "",
+                     f"; {awaiting_said(self.awaiting)}" if self.awaiting else "",
                      f"; {plural(len(refused), 'rule file', separated=False)} refused: {first_files(refused)} "
                      "(see the errors above)" if refused else "")
 
@@ -379,6 +386,9 @@ class Service(SecondLooks):
                    f"{plural(len(self.rule_set.rules), 'rule', separated=False)}")
         if self.reload_note:
             status += f"; {self.reload_note}"
+        if self.awaiting is not None:  # (a journal_directory with no journal file yet)
+            self.awaiting = still_awaiting(self.awaiting)
+            status += f"; {awaiting_said(self.awaiting)}" if self.awaiting else ""
         now = time.monotonic()
         if status == self._last_status and now - self._last_notify < self._notify_every:
             return

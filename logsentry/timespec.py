@@ -250,10 +250,17 @@ def format_usec(usec: int, *, with_date: bool = True) -> str:
     return f"{text}.{moment.microsecond // 1000:03d}"
 
 
-def zone_label(*usecs: int) -> str:
+TAKEN_AS_LOCAL: set[str] = set()
+"""The zones an input named that logsentry could not read (`IST`: zones of several offsets use it), whose times it
+took as this machine's local time, in this command: zone_label says so (sources/syslog_text.py adds them; the CLI's
+group empties it at each command). A card said "13:45:18.000 UTC" of an IST paste as if its zone were known."""
+
+
+def zone_label(*usecs: int, as_read: bool = True) -> str:
     """The zone format_usec shows these times in, as `date` names it (`UTC`, `CET`; `CET/CEST` when a summer-time
     change falls between them): a report's times follow the viewer's TZ, not the input's, and a paste read in its
-    header's CET showed 12:08 on a UTC machine, unlabelled, beside the paste's 13:08 (helper-183)."""
+    header's CET showed 12:08 on a UTC machine, unlabelled, beside the paste's 13:08 (helper-183). `as_read`: times
+    read from the input, which say so when a zone it named was taken as local time (TAKEN_AS_LOCAL)."""
     names: list[str] = []
     for usec in usecs:
         try:
@@ -262,7 +269,10 @@ def zone_label(*usecs: int) -> str:
             name = "UTC"
         if name and name not in names:
             names.append(name)
-    return "/".join(names)
+    label = "/".join(names)
+    if as_read and TAKEN_AS_LOCAL:
+        return f"{label} (the log's {'/'.join(sorted(TAKEN_AS_LOCAL))} taken as {label})"
+    return label
 
 
 def format_duration(usec: int) -> str:

@@ -31,7 +31,9 @@ def test_config_check_names_the_journal_it_reads(tmp_path: Path) -> None:
     remote = tmp_path / "remote"
     remote.mkdir()
     out = _check(tmp_path, f'journal_directory = "{remote}"\n')
-    assert f"journal: {remote} (journal_directory: its hosts' journal files)" in out, out
+    # (empty: a new collector before its first host sent, which `run` waits for: test_collector_empty_directory.py)
+    assert f"journal: {remote} (journal_directory: its hosts' journal files), none there yet: logsentry run waits " \
+           "for the first (systemd-journal-remote writes one when a host first sends)" in out, out
     [local] = [line for line in _check(tmp_path, "") if line.startswith("journal: ")]
     assert local.startswith("journal: the local journal (no journal_directory)"), local
 
@@ -64,5 +66,6 @@ def test_no_unit_is_said_missing_from_a_journal_that_is_not_there(tmp_path: Path
     assert not any("no entry of" in line for line in empty), empty
     make_journal([entry("hello", unit="web.service")], name="remote/host.journal")
     seen = _check(tmp_path, f'journal_directory = "{remote}"\n')
+    assert f"journal: {remote} (journal_directory: its hosts' journal files)" in seen, seen  # (a file there now)
     assert "note: watch #1 (line 3): units: no entry of api.service in this journal: the watch covers it once it " \
            "logs" in seen, seen

@@ -70,7 +70,31 @@ def test_an_abbreviation_of_zones_apart_is_said_and_read_as_local_time(tmp_path:
                     "Mar 01 10:00:00 web1 app[7]: x\n")
     assert _times(path) == [_utc(2021, 3, 1, 15, 0, 0)]  # New York's 10:00 (EST)
     result = run_cli("scan", "--file", str(path))
-    assert "says its times are in IST, which the time zone database gives no single UTC offset" in result.stderr
+    # which zones it may be, and the fix: "which the time zone database gives no single UTC offset then: read as this
+    # machine's local time" named neither (a new user's finding)
+    assert ("journalctl's header says its times are in IST, which zones at different UTC offsets use (Asia/Kolkata "
+            "+05:30, Asia/Jerusalem +02:00), so they are read as this machine's local time (EST); run logsentry again "
+            "with TZ set to their zone to read them in it (`TZ=Asia/Kolkata logsentry scan --file ...`)") in \
+        result.stderr, result.stderr
+
+
+def test_a_card_of_an_unread_zone_says_its_times_were_taken_as_local_time(
+        tmp_path: Path, zone: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The card printed the IST paste's 10:00 as "10:00:00.000 EST" as if its zone were known; the note's fix, TZ,
+    reads it in IST, and then the card says IST alone. The label is the command's own: the next says nothing."""
+    path = tmp_path / "journal.txt"
+    path.write_text("-- Logs begin at Mon 2021-03-01 10:00:00 IST, end at Mon 2021-03-01 11:00:00 IST. --\n"
+                    + UNBOUND.replace("Mar 01 13:08:19", "Mar 01 10:00:00"))
+    monkeypatch.setenv("COLUMNS", "250")
+    result = run_cli("scan", "--file", str(path))
+    assert "first matching line 2021-03-01 10:00:00.000 EST (the log's IST taken as EST); " in result.output, \
+        result.output
+    assert " to 10:00:00.000 EST (the log's IST taken as EST), " in result.output, result.output
+    monkeypatch.setenv("TZ", "Asia/Kolkata")
+    time.tzset()
+    fixed = run_cli("scan", "--file", str(path))
+    assert "first matching line 2021-03-01 10:00:00.000 IST; " in fixed.output, fixed.output
+    assert "taken as" not in fixed.output and "IST, which" not in fixed.stderr, fixed.output
 
 
 def test_the_machines_own_zone_says_nothing(tmp_path: Path, zone: None) -> None:

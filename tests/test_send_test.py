@@ -26,14 +26,34 @@ def test_each_channel_gets_a_test_alert_and_a_failing_one_says_why_without_its_s
     assert done.exit_code == 1, done.output
     [(_, body)] = good.wait_for(1)
     assert "test alert" in body["title"] and "no incident" in body["message"], body
+    # the body says what the title says once (its headline), then what it is for: it said "a test alert" thrice
+    assert body["message"] == ("a test alert from logsentry config check --send-test (no incident)\n"
+                               "if you read this, the channel works"), body
     assert "test alert: channel #1 (line 2): apprise json://***: delivered" in done.output, done.output
-    assert "test alert: channel #2 (line 6): apprise json://***: NOT delivered: " in done.output, done.output
+    assert "test alert: channel #2 (line 6): apprise json://***: NOT delivered: down: " in done.output, done.output
+    assert "not retried" not in done.output  # (retries = 1: one try is all an alert gets too)
     assert "1 of 2 channels did not take the test alert" in done.output
     assert "T0KEN" not in done.output, done.output
     without = run_cli("config", "check", "-c", str(config))  # nothing is sent without it
     assert without.exit_code == 0, without.output
     time.sleep(0.5)
     assert len(good.requests) == 1
+
+
+def test_a_test_alert_to_a_channel_with_retries_says_it_was_tried_once(
+        tmp_path: Path, boom_rules, receiver) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    """The test tries each channel once (nobody waits through a backoff at a terminal): with `retries = 3` it said
+    "NOT delivered" after one try without a word of it (a new operator's finding)."""
+    down = receiver(always_fail=True)
+    config = tmp_path / "c.toml"
+    config.write_text(f'rules = ["{boom_rules()}"]\n'
+                      f'[[channel]]\nname = "down"\ntype = "apprise"\nurl = "json://{down.url}/hook"\nretries = 3\n')
+    config.chmod(0o600)
+    done = run_cli("config", "check", "-c", str(config), "--send-test")
+    assert done.exit_code == 1, done.output
+    assert ("test alert: channel #1 (line 2): apprise json://***: NOT delivered: one try, not retried for the test "
+            "(an alert gets this channel's 3 tries): down: delivery failed") in done.output, done.output
+    assert down.attempts == 1, down.attempts
 
 
 def test_alertmanager_shows_the_test_alert(tmp_path: Path, boom_rules, alertmanager) -> None:  # type: ignore[no-untyped-def]  # noqa: F811

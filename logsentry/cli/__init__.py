@@ -19,6 +19,8 @@ from typing import Any
 
 import click
 
+from ..timespec import TAKEN_AS_LOCAL
+
 
 @dataclass(frozen=True)
 class Lazy:
@@ -130,3 +132,4 @@ class LazyGroup(click.Group):
 @click.version_option(package_name="logsentry")
 def main() -> None:
     """Catch services that log fatal errors, from the systemd journal."""
+    TAKEN_AS_LOCAL.clear()  # (each command's own: tests run many in one process)

@@ -15,6 +15,7 @@ from ..config import DEFAULT_CONFIG, SiteConfig, placeholder_warnings
 from ..config_check import SiteCheck, check_site
 from ..config_parse import ConfigError, load_config, read_config
 from ..config_rules import log_rule_names
+from ..journal_start import no_journal_file_yet
 from ..redaction import redact_url
 from ..sources.journal import JournalLocation, JournalOpenError
 from ..sources.selection import Selection, is_glob
@@ -146,9 +147,14 @@ LOCAL_JOURNAL_LINE = "journal: the local journal (no journal_directory)"
 """SiteConfig.describe's line for a config without journal_directory."""
 
 
-def local_journal_said(line: str) -> str:
+def journal_said(line: str, directory: Path | None) -> str:
     """describe's journal line, saying so when the local journal has no journal file this user can read here, so
-    that `run` would not start: not an error, since a config may be checked on another machine than its own."""
+    that `run` would not start: not an error, since a config may be checked on another machine than its own. Of a
+    `directory` (journal_directory) with no journal file yet, that `run` waits for the first (a new collector)."""
+    if directory is not None and line.startswith("journal: ") and directory.is_dir() and \
+            no_journal_file_yet(directory):
+        return (f"{line}, none there yet: logsentry run waits for the first (systemd-journal-remote writes one "
+                "when a host first sends)")
     if line != LOCAL_JOURNAL_LINE:
         return line
     try:
@@ -194,7 +200,7 @@ def config_check(config_path: Path, send_test: bool) -> None:
     problems += checked.names.dead
     refused |= checked.names.dead_watches
     for line in config.describe(frozenset(refused)):
-        click.echo(local_journal_said(line))
+        click.echo(journal_said(line, config.journal_directory))
     click.echo(f"rules: {len(checked.rule_set.rules)} loaded")
     if "journal_directory" not in refused:  # (notes: a unit that has not logged yet is no mistake)
         for line in _unseen_watched(config, frozenset(refused)):

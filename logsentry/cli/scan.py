@@ -160,7 +160,7 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
         events = pipeline.run(entries, ended)
         told = partial(_last_lines, keeper, None if source is None else JournalLocation(directory, tuple(files)))
         summary = _consume(events if timeline is None else timeline.watch(events), output, source,
-                           HitSpans(pipeline.tracker.incident_of), told, keeper.pin, pipeline.exits.said,
+                           HitSpans(pipeline.tracker.incident_of), told, keeper.matched, pipeline.exits.said,
                            pipeline.failures.joined)
     except (InputFormatError, JournalOpenError) as error:
         fail(str(error))
@@ -240,14 +240,16 @@ def _journal_read(directory: Path | None, files: tuple[Path, ...], kinds: dict[P
 
 def _last_lines(keeper: LastLines, journal: JournalLocation | None, incident: Incident) -> Said:
     """A failure systemd told: its program's last lines before it (sources/last_lines.py), read back from the
-    journal when the input is one (its lines no rule can match came summarised), else as kept while reading."""
+    journal when the input is one (its lines no rule can match came summarised), else as kept while reading. Of
+    another rule's, a text's (an export's, JSON's) unit's lines before it (LastLines.leading): no journalctl
+    command shows them."""
     if not told_by_systemd(incident.rule_id):
-        return Said()
+        return Said() if journal is not None else keeper.leading(incident)
     return untold(incident, journal_lines(journal, incident) if journal is not None else keeper.before(incident))
 
 
 def _consume(events: Iterator[Event], output: str, source: tuple[str, ...] | None, spans: HitSpans,
-             told: Callable[[Incident], Said], pin: Callable[[Hit], None],
+             told: Callable[[Incident], Said], pin: Callable[[Hit, bool], None],
              exit_of: Callable[[Incident], str], joined: Callable[[str, str], str]) -> ScanSummary:
     summary = ScanSummary(spans=spans, exit_of=exit_of, joined=joined)
     events = iter(events)
@@ -257,7 +259,7 @@ def _consume(events: Iterator[Event], output: str, source: tuple[str, ...] | Non
         for event in events:
             summary.add(event)
             if isinstance(event, MatchEvent):
-                pin(event.hit)  # (a text's, dump's: a failure's program's lines are told once its incident ends)
+                pin(event.hit, event.fires)  # (a text's, dump's: the lines before it are told once its incident ends)
             said = summary.told(event.incident, told(event.incident)) if isinstance(event, EndedEvent) else Said()
             if out is None:
                 continue
@@ -275,7 +277,7 @@ def _consume(events: Iterator[Event], output: str, source: tuple[str, ...] | Non
         for event in events:
             summary.add(event)
             if isinstance(event, MatchEvent):
-                pin(event.hit)
+                pin(event.hit, event.fires)
             if isinstance(event, EndedEvent):
                 summary.told(event.incident, told(event.incident))
     return summary

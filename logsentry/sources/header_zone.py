@@ -13,6 +13,7 @@ this machine's local time and the reader says why.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import time
@@ -27,7 +28,7 @@ HEADER = re.compile(r"(?:Logs begin at|Journal begins at) " + _TIME.format("") +
 """journalctl's header (src/journal/journalctl.c: `-- Logs begin at %s, end at %s. --`, from 248 `-- Journal
 begins at %s, ends at %s. --`), its times as format_timestamp writes them: weekday, date, time, abbreviation."""
 
-_FOUND: dict[tuple[str, str, str], zoneinfo.ZoneInfo | None] = {}
+_FOUND: dict[tuple[str, str, str], tuple[zoneinfo.ZoneInfo | None, tuple[tuple[str, str], ...]]] = {}
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,8 @@ class HeaderZone:
 
     zone: tzinfo | None
     note: str | None
+    unread: str = ""
+    """The zone it named that was taken as local time (an abbreviation of several offsets, no zone's offset)."""
 
 
 SINCE = re.compile(r"\s+Active: .* since " + _TIME.format("") + ";")
@@ -73,23 +76,42 @@ def _named(found: re.Match[str], where: str) -> HeaderZone | None:
         offset = timedelta(hours=int(abbreviation[1:3]), minutes=int(abbreviation[3:5] or 0))
         if offset > timedelta(hours=14) or int(abbreviation[3:5] or 0) >= 60:
             return HeaderZone(None, f"{where} says its times are at UTC{abbreviation}, which is no zone's offset: "
-                                    f"read as this machine's local time ({local.tm_zone})")
+                                    f"read as this machine's local time ({local.tm_zone})", abbreviation)
         return HeaderZone(timezone(-offset if abbreviation[0] == "-" else offset),
                           f"times read at UTC{abbreviation}, as {where} says")
     if abbreviation in ("UTC", "GMT") and (end is None or end[1] == abbreviation):
         return HeaderZone(zoneinfo.ZoneInfo("UTC"), f"times read in UTC, as {where} says")
-    zone = _zone(abbreviation, when, end)
+    zone, apart = _zones(abbreviation, when, end)
     if zone is None:
-        return HeaderZone(None, f"{where} says its times are in {abbreviation}, which the time zone "
-                                f"database gives no single UTC offset then: read as this machine's local time "
-                                f"({local.tm_zone})")
+        return HeaderZone(None, unread_note(where, abbreviation, apart, local.tm_zone), abbreviation)
     named = "" if zone.key == abbreviation else f" ({zone.key})"
     return HeaderZone(zone, f"times read in {abbreviation}{named}, as {where} says")
 
 
+def unread_note(where: str, abbreviation: str, apart: tuple[tuple[str, str], ...], local: str) -> str:
+    """The reader's note of an abbreviation read as this machine's local time, with the zones it may be (`apart`:
+    one per UTC offset) and the fix, TZ: "which the time zone database gives no single UTC offset then" left a new
+    user to work out `TZ=Asia/Kolkata` from the README."""
+    if apart:
+        some = ", ".join(f"{name} {offset}" for name, offset in apart[:4]) + (", ..." if len(apart) > 4 else "")
+        which = f"which zones at different UTC offsets use ({some})"
+    else:
+        which = "which no zone of the time zone database uses then"
+    example = apart[0][0] if apart else "Region/City"
+    return (f"{where} says its times are in {abbreviation}, {which}, so they are read as this machine's local time "
+            f"({local}); run logsentry again with TZ set to their zone to read them in it (`TZ={example} logsentry "
+            "scan --file ...`)")
+
+
 def _zone(abbreviation: str, when: datetime, end: tuple[datetime, str] | None) -> zoneinfo.ZoneInfo | None:
+    """The zone that reads `abbreviation` at `when` (a wall time) and the end's at the end (_zones), or None."""
+    return _zones(abbreviation, when, end)[0]
+
+
+def _zones(abbreviation: str, when: datetime,
+           end: tuple[datetime, str] | None) -> tuple[zoneinfo.ZoneInfo | None, tuple[tuple[str, str], ...]]:
     """The zone that reads `abbreviation` at `when` (a wall time) and the end's abbreviation at the end, when all
-    that do agree on the offset at `when`."""
+    that do agree on the offset at `when`; else None and one zone per offset (its name, `+05:30`), for the note."""
     key = (abbreviation, when.strftime("%Y-%m-%d %H"), "" if end is None else f"{end[1]} {end[0]:%Y-%m-%d %H}")
     if key in _FOUND:
         return _FOUND[key]
@@ -106,13 +128,39 @@ def _zone(abbreviation: str, when: datetime, end: tuple[datetime, str] | None) -
         if at is not None and (end is None or any(end[0].replace(tzinfo=zone, fold=fold).tzname() == end[1]
                                                   for fold in (0, 1))):
             offsets.setdefault(at.utcoffset(), []).append(name)
-    found = None
+    found: tuple[zoneinfo.ZoneInfo | None, tuple[tuple[str, str], ...]] = (None, tuple(
+        (_zone_name(abbreviation, _current(names)), _offset(offset)) for offset, names in sorted(
+            offsets.items(), key=lambda item: -(item[0] or timedelta(0))) if offset is not None))
     if len(offsets) == 1:
-        found = zoneinfo.ZoneInfo(_zone_name(abbreviation, next(iter(offsets.values()))))
+        found = (zoneinfo.ZoneInfo(_zone_name(abbreviation, next(iter(offsets.values())))), ())
     if len(_FOUND) >= 64:
         _FOUND.clear()
     _FOUND[key] = found
     return found
+
+
+def _current(names: list[str]) -> list[str]:
+    """Of zone names, those tzdata lists as zones now (zone1970.tab: `Asia/Kolkata`, not its old link
+    `Asia/Calcutta`), for a note that names one; all of them when it lists none (or is not there)."""
+    return [name for name in names if name in _current_zones()] or names
+
+
+@functools.cache
+def _current_zones() -> frozenset[str]:
+    for folder in zoneinfo.TZPATH:
+        try:
+            with open(os.path.join(folder, "zone1970.tab"), encoding="utf-8") as table:
+                return frozenset(line.split("\t")[2].strip() for line in table
+                                 if not line.startswith("#") and line.count("\t") >= 2)
+        except OSError:
+            continue
+    return frozenset()
+
+
+def _offset(offset: timedelta) -> str:
+    """`+05:30`, `-03:00`: a UTC offset as ISO 8601 writes it."""
+    minutes = int(offset.total_seconds()) // 60
+    return f"{'-' if minutes < 0 else '+'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 REGIONS = ("Europe/", "America/", "Asia/", "Australia/", "Pacific/", "Africa/", "Atlantic/", "Indian/")

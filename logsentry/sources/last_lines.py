@@ -132,6 +132,9 @@ class LastLines:
         that recovered, 100 lines of a working run) had pushed its lines before the failure out of `units`."""
         self.added = 0
         """Unit keys `units` took so far: `alike` is looked up again once it took another."""
+        self.fired: OrderedDict[tuple[str, str, int], tuple[Line, ...]] = OrderedDict()
+        """Per hit that fired an incident of a rule that names its cause (unit key, rule, time: `fires`), the unit's
+        lines kept before it, in reading order: told when the incident ends (`leading`), a window on."""
         self.alike: dict[str, tuple[int, list[str]]] = {}
         """Per text unit, `added` and the keys of its programs named alike then (`_program`): a look through every
         unit at each line of a systemd rule made a 200,000-line paste of 150 programs and 5,000 failures a sixth
@@ -159,6 +162,40 @@ class LastLines:
         known = set(self.pinned.get(key, ()))
         if new := [line for line in lines[-COUNT:] if line not in known]:
             self.pinned.add(((key, new),), PINNED)
+
+    def matched(self, hit: Hit, fires: bool) -> None:
+        """A rule's hit (MatchEvent): `pin` it, and keep the lines before it when it fired an incident (`fires`)."""
+        self.pin(hit)
+        if fires:
+            self.fires(hit)
+
+    def fires(self, hit: Hit) -> None:
+        """A hit that fired an incident of a rule that names its cause: keep the unit's lines before it (the hit's own
+        line is the last kept when the unit's: entries are watched as they are handed over)."""
+        if told_by_systemd(hit.rule_id):
+            return
+        entry = hit.entry
+        kept = self.units.get(key := host_unit(entry.machine_id, entry.unit))
+        if not kept:
+            return
+        lines = tuple(kept)
+        if lines[-1] == (entry.realtime_usec, entry.message):
+            lines = lines[:-1]
+        self.fired[(key, hit.rule_id, entry.realtime_usec)] = lines
+        if len(self.fired) > MAX_UNITS:
+            self.fired.popitem(last=False)
+
+    def leading(self, incident: Incident) -> Said:
+        """The unit's last lines before the incident's first line, of a rule that names its cause, as kept when it
+        fired (`fires`), less the lines it quotes: a text has no journalctl command to show them (a new user's monit
+        paste: its card said "'nodejs' failed to start" without the "process is not running" and "trying to
+        restart" before it)."""
+        kept = self.fired.get((host_unit(incident.machine_id, incident.unit), incident.rule_id, incident.fired_usec))
+        if not kept:
+            return NOTHING
+        quoted = {link.message for link in incident.chain} | {sample[:MAX_SAMPLE_CHARS] for sample in incident.samples}
+        return Said(tuple([line for line in kept if line[0] <= incident.first_usec
+                           and line[1][:MAX_SAMPLE_CHARS] not in quoted][-COUNT:]))
 
     def _program(self, machine: str, unit: str) -> list[Line]:
         """The unit's program's lines kept (a text's: of the program named alike, `before`), oldest first."""

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from contextlib import suppress
 from datetime import date, timedelta, timezone, tzinfo
 
+from ..timespec import TAKEN_AS_LOCAL
 from .dmesg import FACILITIES
 from .header_zone import SINCE, HeaderZone, header_zone, status_zone
 from .plain import COMM_CHARS, PRINTK_TIME
@@ -195,6 +196,8 @@ class SyslogParser:
         """The zone the first header or status line names (each costs a lookup: the later ones are not read)."""
         if self.zone_note is None and (zone := named(text)) is not None:
             self.zone, self.zone_note = zone.zone, zone.note
+            if zone.unread:
+                TAKEN_AS_LOCAL.add(zone.unread)
         self.zone_said |= text.startswith(("Logs begin at", "Journal begins at")) or SINCE.match(text) is not None
 
     def _own_clock_zone(self, message: str, wall: tuple[int, int, int, int, int, int], fraction: str | None) -> None:

@@ -57,6 +57,7 @@ from .text_layouts import ISO_TIME, LINE
 from .text_line import LineParser, TextLine, read_lines, read_owned_lines
 from .text_line import Warn as Warn  # re-exported: export.py, json_lines.py
 from .text_owners import NO_CONTAINER, Container, claim, containers
+from .text_steps import StepsBack
 from .values import entry_from
 
 TEXT_KINDS = ("text", "dmesg", "applog", "docker", "plain", "csvlog")
@@ -253,6 +254,7 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
     header = False
     """Inside a `systemctl status` header: its indented properties are skipped."""
     sleep = SleepLines()  # a suspend, told by systemd-sleep's lines (text has no monotonic time to show it)
+    steps = StepsBack(wall=isinstance(parser, SyslogParser | AppLogParser))  # (dmesg's restart at a boot)
     early: list[tuple[int, str, Container]] = []
     """A program's log (applog): its lines before its first time, each a record at that time once it comes (a
     container's log opens with its entrypoint's words, a Redis crash report with its banner)."""
@@ -366,6 +368,7 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
                     yield entry
             early = []
         pending, pending_at, pending_status, header = parsed, f"{name}:{number}", status, False
+        steps.saw(parsed.usec, number)
     if pending is not None:
         entry = sleep.carried(pending, _entry(pending, pending_at, selection, pending_status))
         if pending_status is not None:
@@ -374,6 +377,8 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
             yield entry
     if isinstance(parser, SyslogParser):
         yield from _status_failures(failures.values(), parser, name, selection)
+    if (said := steps.note()) is not None:
+        warn(f"{name}: {said}")
     skipped = sorted(skipped + [at for at, _, _ in early])
     if skipped:
         where = ", ".join(map(str, skipped[:5])) + (", ..." if len(skipped) > 5 else "")

@@ -67,7 +67,8 @@ class ChainView:
 def last_lines_view(said: Said, clock: Callable[[int], str]) -> list[Text | Table]:
     """"its program's last lines before it:" and each line (its time, the line wrapped beside it), for a failure
     only systemd told (sources/last_lines.py): the program's own account of why, which no rule matched; then its
-    last line before the failure began, when that said otherwise (a crash loop's first run)."""
+    last line before the failure began, when that said otherwise (a crash loop's first run). Of a text's incident
+    of another rule, its unit's lines before its first (LastLines.leading)."""
     shown: list[Text | Table] = []
     if said.lines:
         shown += [Text("its program's last lines before it:", style="bold"),

@@ -363,7 +363,7 @@ def render_html(summary: ScanSummary, timeline: Timeline, progress: Progress, ru
         f"<h1>{esc(title)}</h1>",
         f'<p class="meta">{plural(progress.entries, "entry", "entries")}{span}; {plural(rule_count, "rule")}; '
         f'{plural(progress.matches, "match", "matches")}; {plural(n, "incident")}; '
-        f'written {format_usec(now)} {zone_label(now)}</p>',
+        f'written {format_usec(now)} {zone_label(now, as_read=False)}</p>',
         text_note, chart,
         tally_html(summary.incidents, summary.host_of, summary.several_machines(), esc),
         "<h2>Actions</h2>", _actions_table(summary, timeline),
