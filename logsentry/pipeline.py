@@ -72,6 +72,10 @@ class Pipeline:
         self._signature_rules = frozenset(rule.id for rule in detector.rules.values()
                                           if rule.anomaly is None and rule.absence is None)
         self._naming_rules = self._signature_rules - {rule.id for rule in detector.rules.values() if is_generic(rule)}
+        self._excerpt_rules = frozenset(rule.id for rule in detector.rules.values()
+                                        if rule.anomaly is not None and rule.anomaly.excerpts)
+        """Anomaly rules that judge a text's lines from its unit's first: below their triggers there, a line is no
+        lead-in of a failure (any line saying "error" of a paste would be); the card's last lines show it."""
         # Anomaly incidents join failures too, ranked with the generic rules (engine/failures.py): the signature
         # that fires within the settling time leads; one that fires later is evidence in the chain, not a
         # second page for the same failure.
@@ -191,8 +195,8 @@ class Pipeline:
             if anomaly and (fired is not None or self.tracker.incident_of(
                     hit.rule_id, hit.entry.machine_id, hit.entry.unit, hit.key) is not None):
                 led = hit.entry  # the line is this rule's incident's: the other anomaly rules' hits on it are evidence
-            elif anomaly:  # below its trigger: the lead-in of a failure its unit may have next
-                self.failures.lead_in(hit)
+            elif anomaly and not (hit.entry.from_text and hit.rule_id in self._excerpt_rules):
+                self.failures.lead_in(hit)  # below its trigger: the lead-in of a failure its unit may have next
         self._note(notes)
 
     def _note(self, notes: list[Hit]) -> None:

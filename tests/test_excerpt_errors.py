@@ -74,13 +74,33 @@ def test_a_signature_firing_later_leads_the_failure_of_a_paste(tmp_path: Path) -
 
 
 def test_one_line_several_rules_matched_below_their_triggers_is_one_row_of_the_card(tmp_path: Path) -> None:
-    """A paste's traceback header matched new-error-template, new-failure-template, error-burst and
-    python-traceback-burst below their triggers: one row naming the four, not four rows of the same line."""
+    """A paste's traceback header matched error-burst and python-traceback-burst below their triggers: one row
+    naming both, not two rows of the same line (new-error-template's and new-failure-template's hits below their
+    triggers lead in no failure in a paste: Pipeline._excerpt_rules)."""
+
     from test_failure_lead_in import PASTE
 
     log = tmp_path / "pyjournal.txt"
     log.write_text(PASTE)
     card = " ".join(run_cli("scan", "--file", str(log)).stdout.replace("│", " ").split())
-    assert "new-error-template, new-failure-template, error-burst, python-traceback-burst (below their triggers) " \
+    assert "error-burst, python-traceback-burst (below their triggers) " \
            "Traceback (most recent call last):" in card, card
     assert card.count("Traceback (most recent call last):") == 1, card
+
+
+def test_pid1s_lines_are_the_systemd_rules_and_the_programs_line_is_its_last_line(tmp_path: Path) -> None:
+    """PID 1's `Failed with result 'exit-code'.` says "Failed" and its `status=1/FAILURE` "FAILURE": judged as a
+    paste's lines, new-failure-template put "also new-failure-template ... saying "Failed"" in the why of every
+    systemd-unit-failed card; and its hit below its trigger on the program's line led the failure in, so the card
+    lost "its program's last lines before it"."""
+    paste = tmp_path / "api.txt"
+    paste.write_text("Dec 04 09:00:00 web01 systemd[1]: Starting api.service - API...\n"
+                     "Dec 04 09:00:01 web01 api[1234]: could not open /etc/api/key.pem: permission denied\n"
+                     "Dec 04 09:00:01 web01 systemd[1]: api.service: Main process exited, code=exited, "
+                     "status=1/FAILURE\n"
+                     "Dec 04 09:00:01 web01 systemd[1]: api.service: Failed with result 'exit-code'.\n")
+    events = json_events(run_cli("scan", "--file", str(paste), "-o", "json"))
+    (end,) = of_type(events, "incident_end")
+    assert (end["rule"], end["why"]) == ("systemd-unit-failed", ""), end
+    assert [line["message"] for line in end["last_lines"]] == ["could not open /etc/api/key.pem: permission denied"]
+    assert {m["rule"] for m in of_type(events, "match")} == {"systemd-unit-failed", "new-failure-template"}

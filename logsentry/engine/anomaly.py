@@ -26,6 +26,7 @@ from typing import Any
 from ..model import Entry, Hit, host_unit
 from ..rules.anomaly import AnomalySpec
 from ..rules.rule import Rule
+from .access_levels import NOT_ACCESS, access_level
 from .baseline import ERROR_LEVEL, Baselines, TemplateStats, UnitStats
 from .episodes import Episodes
 from .flood import Floods
@@ -53,6 +54,16 @@ def first_line(message: str) -> str:
 def left_out(unit: str) -> bool:
     """Scope units but init.scope are not learnt (AnomalyDetector.observe says why)."""
     return unit.endswith(".scope") and unit != "init.scope"
+
+
+def judged_as_excerpt(spec: AnomalySpec, entry: Entry) -> bool:
+    """Does a rule that judges excerpts (AnomalySpec.excerpts) judge this line from its unit's first line? A line
+    read from text, but not PID 1's: systemd's lines about a unit are the systemd rules' (one for each way a unit
+    ends), and new-failure-template's hit on `Failed with result 'exit-code'.` put "saying "Failed"" in the why of
+    every systemd-unit-failed card of a paste. Nor an access log's: a 5xx is one request's failure, and three in ten
+    minutes are a busy site's normal; the share of them is the signal (error-share-jump judges it)."""
+    return spec.excerpts and entry.from_text and entry.fields.get("_PID") != "1" \
+        and access_level(first_line(entry.message)) == NOT_ACCESS
 
 
 class AnomalyDetector:
@@ -148,8 +159,8 @@ class AnomalyDetector:
                                                      stats.accepted)
                 if why is not None and word:
                     why += f'{SAYING}"{word}"'  # which word made it a failure
-            elif not (excerpt := spec.excerpts and entry.from_text) and not unit.warm(spec.warm_after_usec,
-                                                                                     spec.warm_entries):
+            elif not (excerpt := judged_as_excerpt(spec, entry)) and not unit.warm(spec.warm_after_usec,
+                                                                                   spec.warm_entries):
                 continue
             elif spec.kind == "new-template":
                 if spec.clean and unit.errors > (learning and level is not None and level <= ERROR_LEVEL):
@@ -232,7 +243,7 @@ class AnomalyDetector:
         if stats is None:
             return hit.why
         since, until = self._hot.get(unit_key, (0, -1))
-        excerpt = spec.excerpts and hit.entry.from_text
+        excerpt = judged_as_excerpt(spec, hit.entry)
         as_burst = new_why(rule, stats, usec, since if until >= usec else None, excerpt)
         as_line = new_why(rule, stats, usec, since if until >= usec else None, excerpt, of_line=True)
         if as_burst is None or as_line is None or not hit.why.startswith(as_burst):
