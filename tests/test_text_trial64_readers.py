@@ -72,3 +72,29 @@ def test_untimed_lines_with_one_journal_line_among_them_stay_plain(tmp_path: Pat
     assert sniff_text(path.read_bytes()) is None
     head = _write(tmp_path, "timed-head.log", "2025-06-17 10:00:01 gerbera: started\n" + _GERBERA)
     assert sniff_text(head.read_bytes()) != "text"  # (a head with a time is no untimed one)
+
+
+def test_fatal_lines_behind_programs_own_prefixes_page(tmp_path: Path) -> None:
+    """tarantool's `F>` (trial 64's 16), TeamSpeak's `|CRITICAL|` (23, its halt at start) and Privoxy's `Fatal
+    error:` (24) had no level, so new-fatal-template, the one rule that judges such a paste, could not fire; tarantool's
+    banner at `C>` (N6, a plain start) is no critical line (engine/app_levels.py)."""
+    tarantool = _write(tmp_path, "tarantool.log",
+                       "2016-11-09 13:42:56.828 [25078] wal/101/main fio.c:132 !> writev, []: No such file or "
+                       "directory\n"
+                       "2016-11-09 13:42:56.828 [25078] wal/101/main F> failed to get xlog position: No such file or "
+                       "directory\n")
+    teamspeak = _write(tmp_path, "ts3server.log",
+                       "2014-10-28 20:20:16.707575|CRITICAL|DatabaseQuery |   | unable to load database plugin library "
+                       '"libts3db_mysql.so", halting!\n')
+    privoxy = _write(tmp_path, "privoxy.log",
+                     "2016-05-18 15:05:47.713 b6fa6390 Fatal error: can't bind to ::1:8118: There may be another "
+                     "Privoxy or some other proxy running on port 8118\n")
+    for path in (tarantool, teamspeak, privoxy):
+        assert [rule for rule, _, _ in _incidents(path)] == ["new-fatal-template"], path.name
+    banner = _write(tmp_path, "shard.log",
+                    "2019-11-25 12:53:57.413 [5405] main/101/tarantool_totem_shard6 C> Tarantool 1.10.4-22-ge3b974b\n"
+                    "2019-11-25 12:53:57.413 [5405] main/101/tarantool_totem_shard6 C> log level 5\n"
+                    "2019-11-25 12:53:57.438 [5405] main/101/tarantool_totem_shard6 I> mapping 134217728 bytes for "
+                    "vinyl tuple arena...\n")
+    assert _incidents(banner) == []
+    assert [priority for _, _, _, priority in _read(tarantool)] == [3, 2]
