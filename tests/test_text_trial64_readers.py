@@ -4,9 +4,12 @@ program's untimed stderr above its journal lines, and times in programs' own lay
 from __future__ import annotations
 
 import json
+import os
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from conftest import run_cli
 
 from logsentry.sources import Selection, open_entries
@@ -98,3 +101,54 @@ def test_fatal_lines_behind_programs_own_prefixes_page(tmp_path: Path) -> None:
                     "vinyl tuple arena...\n")
     assert _incidents(banner) == []
     assert [priority for _, _, _, priority in _read(tarantool)] == [3, 2]
+
+
+def _utc(path: Path) -> list[str]:
+    return [datetime.fromtimestamp(usec / 1e6, UTC).strftime("%Y-%m-%d %H:%M:%S") for usec, _, _, _ in _read(path)]
+
+
+def test_programs_own_times_are_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """tinyproxy's `%-9s %b %d %H:%M:%S [pid]: ` (08), MPD's `%b %d %H:%M : ` (06), murmur's `<W>time ` (02, N2's
+    `<w>`) and the Erlang VM's primitive `{error_logger,{{Y,M,D},{H,M,S}},...}` (05) were all at the file's time."""
+    monkeypatch.setenv("TZ", "UTC")
+    files = {
+        "tinyproxy.log": ("ERROR     Jan 09 04:22:25 [275293]: opensock: Could not establish a connection to x\n"
+                          "INFO      Jan 09 04:22:26 [275293]: Initializing tinyproxy ...\n",
+                          ["2026-01-09 04:22:25", "2026-01-09 04:22:26"]),
+        "mpd.log": ('May 21 14:00 : exception: Failed to open "My ALSA Device" (alsa)\n'
+                    "May 21 14:01 : player: played \"x.flac\"\n", ["2026-05-21 14:00:00", "2026-05-21 14:01:00"]),
+        "murmur.log": ("<W>2023-06-21 15:02:38.594 1 => Server: TCP Listen on 0.0.0.0:64738 failed\n"
+                       "<w>2014-07-04 15:39:02.622 Initializing settings from /home/m/murmur.ini\n",
+                       ["2023-06-21 15:02:38", "2014-07-04 15:39:02"]),
+        "couchbase.log": ('{error_logger,{{2016,3,21},{14,25,7}},"Protocol: ~tp: the name x seems to be in use by '
+                          'another Erlang node",["inet_tcp"]}\n'
+                          "{error_logger,{{2016,3,21},{14,25,8}},crash_report,[[{initial_call,x}]]}\n",
+                          ["2016-03-21 14:25:07", "2016-03-21 14:25:08"]),
+    }
+    for name, (text, times) in files.items():
+        path = _write(tmp_path, name, text)
+        os.utime(path, (1_796_000_000, 1_796_000_000))  # 2026-11-30: the year-less ones are 2026's
+        assert _utc(path) == times, name
+    # look-alikes: no program's time, each line at the file's time
+    for name, text in {"a.log": "ERROR     no time here [1]: x\nERROR Jan 09 04:22:25 [1]: one blank\n",
+                       "b.log": "May 21 14:00 exception: no colon after the time\nMay 21 14:00 :x\n",
+                       "c.log": "<Q>2023-06-21 15:02:38.594 x\nsaid <W>2023-06-21 15:02:38.594 x\n",
+                       "d.log": "{error_logger,{{2016,13,21},{14,25,7}},x}\n{other,{{2016,3,21},{14,25,7}},x}\n"
+                       }.items():
+        path = _write(tmp_path, name, text)
+        os.utime(path, (1_796_000_000, 1_796_000_000))
+        assert _utc(path)[0] == "2026-11-30 00:53:20", name  # (the file's time)
+
+
+def test_glogs_own_date_gives_a_syslog_line_its_year(tmp_path: Path) -> None:
+    """Dragonfly's glog line behind syslog's year-less time (trial 64's 19) was read in the file's year, two years
+    late, where an ISO date of the program's gave its own; glog's `F20241204 03:10:37.370811` does now. Only at the
+    message's start: a client's `F20241204 ...` later is no date of the line."""
+    path = _write(tmp_path, "dragonfly.log",
+                  "Dec  4 03:10:37 VM-16-191-centos dragonfly[2542781]: F20241204 03:10:37.370811 2542862 "
+                  "epoll_socket.cc:260] Check failed: write_context_ == NULL\n")
+    os.utime(path, (1_796_000_000, 1_796_000_000))
+    assert _utc(path)[0].startswith("2024-12-04")
+    quoted = _write(tmp_path, "quoted.log", "Dec  4 03:10:37 host app[1]: client sent F20241204 03:10:37.370811 x\n")
+    os.utime(quoted, (1_796_000_000, 1_796_000_000))
+    assert _utc(quoted)[0].startswith("2025-12-04")
