@@ -274,8 +274,10 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
             if isinstance(parser, SyslogParser):  # (a status header without its glyph, cut off a paste, too)
                 parser.status_property(line)
                 if status is None and pending is None and (unit := loaded_unit(line)) is not None:
-                    status, header = unit, True  # (its first line lost its glyph: skipped, as a line of no layout)
+                    status, header = unit, True  # (its first line lost its glyph: skipped, no line of the file's)
                     failures[unit] = StatusFailure(unit)
+                    skipped += [at for at, text, _ in early if text.startswith(unit)]
+                    early = [held for held in early if not held[1].startswith(unit)]
                 if header and status is not None:
                     failures[status].property(line)
             if header or (status is not None and line.startswith(STATUS_HINT)):
