@@ -30,7 +30,9 @@ A. An access log line (NCSA Common/Combined: Apache httpd, nginx, gunicorn, Trae
 0b. A level some programs write behind a prefix of their own, at the start or after their own time (`engine/
    program_levels.py`, with its C twin `sources/program_levels.h`): gpsd's `gpsd:ERROR: `, lldpd's `time [CRIT/fatal]
    `, MiniDLNA's `file.c:line: error: `, Bareos's and Bacula's `name JobId n: Fatal error: `, Open vSwitch's vlog
-   `time|seq|module|ERR|`.
+   `time|seq|module|ERR|`; then `engine/app_levels.py` (`sources/app_levels.h`): TeamSpeak's `time|CRITICAL|`,
+   tarantool's `F>`, Privoxy's `Fatal error:`, PulseAudio's `E: [thread] file.c:`, motion's `[ALR]`, murmur's `<C>`,
+   ESPHome's `[E][tag:line]:`, FHEM's `time 1: `.
 1. `<N>` (N = 0..7) at the very start: sd-daemon(3)'s prefix (journald strips it unless
    SyslogLevelPrefix=no; wrappers and `-o cat` re-imports keep it). `<err>`, `<warning>`, ... likewise.
 2. A JSON object (`{` first, `}` last): the value of the first top-level key among `JSON_KEYS`
@@ -117,6 +119,7 @@ from __future__ import annotations
 import re
 
 from .access_levels import NOT_ACCESS, SERVER_ERROR, access_level
+from .app_levels import app_level
 from .crash_levels import CRASH_HEADERS, crash_level
 from .daemon_levels import ZONEMINDER_LEVELS
 from .format_levels import FIXED_FIRST, fixed_level
@@ -235,7 +238,7 @@ def text_level(message: str) -> int | None:
         return SERVER_ERROR if access == SERVER_ERROR else None  # A. an access log line: its status alone
     if first in CRASH_HEADERS and (level := crash_level(message)) is not None:
         return level
-    if (level := program_level(message)) is not None:
+    if (level := program_level(message)) is not None or (level := app_level(message)) is not None:
         return level
     if first in _LETTERS:  # the commonest case, decided early: a line that starts with a plain word
         lead = _WORD.match(message)

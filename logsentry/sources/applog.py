@@ -353,6 +353,12 @@ class AppLogParser:
         if found["zy"] is not None:
             return self._local(int(found["zy"]), int(found["zmo"]), int(found["zd"]), int(found["zh"]),
                                int(found["zmi"]), int(found["zs"]), found["zf"])
+        if found["pmon"] is not None:  # MPD's, to the minute
+            month, day = month_number(found["pmon"]), int(found["pd"])
+            return self._local(self.years.of(month, day), month, day, int(found["ph"]), int(found["pmi"]), 0)
+        if found["ly"] is not None:  # the Erlang VM's primitive error logger's erlang:localtime()
+            return self._local(int(found["ly"]), int(found["lmo"]), int(found["ld"]), int(found["lh"]),
+                               int(found["lmi"]), int(found["ls"]))
         if found["xmon"] is not None:
             month, day = month_number(found["xmon"]), int(found["xd"])
             return self._local(self.years.of(month, day), month, day, int(found["xh"]), int(found["xmi"]),

@@ -24,7 +24,9 @@ STAMP = re.compile(
     r"|\[\d{1,10} - [!-Z\\^-~][ -Z\\^-~]{0,63}\] (?=\d{4}-[01]\d-[0-3]\d \d\d:)"
     r"|\[\d{1,10}\] (?=[0-3]?\d/[01]?\d/\d{4} -- )"
     r"|\[(?:debug|info|notice|warning|error|critical|alert|emergency)\] (?=\d{4}-)"
-    r"|(?:TRACE|DEBUG|INFO|WARN|ERROR|FATAL) {1,2}(?=\d{4}-[01]\d-[0-3]\d[ T][0-2]\d:))?"
+    r"|(?:TRACE|DEBUG|INFO|WARN|ERROR|FATAL) {1,2}(?=\d{4}-[01]\d-[0-3]\d[ T][0-2]\d:)"
+    r"|<[DWCFXdwcfx]>(?=\d{4}-[01]\d-[0-3]\d [0-2]\d:)"
+    r"|(?:EMERG|ALERT|CRITICAL|ERROR|WARNING|NOTICE|INFO|DEBUG|CONNECT) {2,6}(?=[A-Z][a-z]{2} [0-3]\d [0-2]\d:))?"
     r"\[?(?:"
     r"(?P<y>\d{4})([-/.])(?P<mo>[01]\d)\2(?P<d>[0-3]\d)(?:[T ]|  |(?P<svl>_))" + _HMS.format("") +
     r"(?:[.,](?P<f>\d{1,9}))?(?: ?(?P<z>Z|UTC|GMT|[+-][0-2]\d(?::?[0-5]\d)?)(?!\w|:(?! ))"
@@ -63,10 +65,18 @@ STAMP = re.compile(
     r"\.(?P<zf>\d{3})(?= )"
     r"|(?:node=[^\s=]{1,253} )?type=[A-Z0-9_]{1,40} msg=audit\((?P<au>[1-9]\d{8,10})\.(?P<auf>\d{3}):\d{1,20}\)"
     r"|(?P<hex>[3-7][0-9a-f]{7})(?:\.[0-9a-f]{8})?(?= \S)"
+    r"|(?P<pmon>" + MONTH_PATTERN + r") (?P<pd>[0-3]\d) (?P<ph>[0-2]\d):(?P<pmi>[0-5]\d)(?= : )"
+    r"|\{error_logger,\{\{(?P<ly>\d{4}),(?P<lmo>1[0-2]|[1-9]),(?P<ld>3[01]|[12]\d|[1-9])\},"
+    r"\{(?P<lh>1\d|2[0-3]|\d),(?P<lmi>[1-5]?\d),(?P<ls>[1-5]?\d|60)\}\}"
     r"|(?P<xmon>" + MONTH_PATTERN + r") (?P<xd>[ 0-3]?\d) " + _HMS.format("x") + r"(?:\.(?P<xf>\d{1,6}))?(?= \S|: \S)"
     r")\]?(?=[\s|:\],\"-]|$)")
 """A record's time at the start of its line, in the layouts sources/applog.py's docstring names (also as a logfmt line's
-first pair: `time="2026-11-28T10:14:29Z" level=error ...`, logrus; `ts=...`, go-kit; `time=...`, slog)."""
+first pair: `time="2026-11-28T10:14:29Z" level=error ...`, logrus; `ts=...`, go-kit; `time=...`, slog). Trial 64's,
+untimed before: murmur's `<W>` before its time (src/murmur/main.cpp: `"<%1>%2 %3"`; trial 64's N2 pasted `<w>`),
+tinyproxy's level padded to 9 before its `%b %d %H:%M:%S` (src/log.c: `"%-9s %s [%ld]: "`), MPD's time to the
+minute (src/LogBackend.cxx log_date: `"%b %d %H:%M : "`, pmon) and the Erlang VM's primitive error logger's tuple
+(OTP kernel error_logger.erl before OTP 21, display2: `erlang:display({error_logger,Tag,F,A})`, Tag
+erlang:localtime()'s `{{Y,M,D},{H,Mi,S}}`, ly)."""
 TIME_KEYS = ("time", "ts", "timestamp", "@timestamp", "t", "@t", "date", "asctime", "datetime")
 """A JSON log line's time, the first of these keys present (zap `ts`, logrus/slog/zerolog `time`, pino `time`,
 logstash `@timestamp`, CLEF `@t`, python-json-logger `asctime`, Monolog's JsonFormatter `datetime`): Unix seconds,
@@ -207,7 +217,7 @@ def dated_usec(found: re.Match[str], zone: str | None) -> int:
 
 
 _ANCHORS = ("y", "cmon", "rmon", "gmo", "hy", "sy", "vd", "nd", "epoch", "umon", "tmon", "jmon", "oh", "emon", "mmon",
-            "wy", "bmon", "qmon", "zy", "au", "xmon", "hex")
+            "wy", "bmon", "qmon", "zy", "au", "pmon", "ly", "xmon", "hex")
 """STAMP's alternatives, each by a group only it has."""
 
 

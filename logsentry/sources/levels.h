@@ -931,6 +931,7 @@ static int lv_postgres(const unsigned char *p, size_t n) {
 
 #include "access_levels.h"
 #include "program_levels.h"
+#include "app_levels.h"
 
 static int text_level(const unsigned char *p, size_t n) {
     if (n == 0)
@@ -946,9 +947,9 @@ static int text_level(const unsigned char *p, size_t n) {
         if (level >= 0)
             return level;
     }
-    { /* 0b. a program's own prefix and level (program_levels.h) */
+    { /* 0b. a program's own prefix and level (program_levels.h, app_levels.h) */
         int level = lv_program(p, n);
-        if (level >= 0)
+        if (level >= 0 || (level = lv_app(p, n)) >= 0)
             return level;
     }
     if (first == '<') {

@@ -19,9 +19,14 @@ from .text_line import TextLine, rsyslog_unescaped
 from .text_times import local_usec, month_number, utc_usec
 from .text_years import Years
 
-_OWN_DATE = re.compile(r"(?<![\d.:/-])(?P<y>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?=[ T])")
+_OWN_DATE = re.compile(r"(?<![\d.:/-])(?P<y>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?=[ T])"
+                       r"|^[IWEF](?P<gy>(?:19|20)\d\d)(?P<gm>[01]\d)(?P<gd>[0-3]\d)"
+                       r" (?=[0-2]\d:[0-5]\d:[0-6]\d\.\d{6} )")
 """A full date near the start of a syslog line's message (a program's own time behind journalctl's or syslog's):
-the year a year-less time lacks, when its month and day are the line's (text_years.Years.dated_by_line)."""
+the year a year-less time lacks, when its month and day are the line's (text_years.Years.dated_by_line). glog's
+with a year too, its level and `yyyymmdd` first (absl/glog's log prefix with the year, as Dragonfly writes it: `Dec  4
+03:10:37 host dragonfly[2542781]: F20241204 03:10:37.370811 2542862 epoll_socket.cc:260] Check failed: ...`, read
+as 2026 from the file's time, trial 64's 19)."""
 _HEADER_END = re.compile(r"ends? at \w+ (\d{4})-(\d\d)-(\d\d)")
 _OWN_ZONED = re.compile(r"(?:^\[?|(?<![\w.-])(?:ts|time|t|timestamp)=\"?|\"(?:time|ts|timestamp|@timestamp|t)\": ?\")"
                         + ISO_TIME + r"(?![\d:])")
@@ -46,6 +51,12 @@ def _year_near(year: int, month: int, day: int, line_month: int, line_day: int) 
             if abs((date(candidate, line_month, line_day) - own).days) <= 1:
                 return candidate
     return None
+
+
+def _own_date(dated: re.Match[str]) -> tuple[int, int, int]:
+    """_OWN_DATE's year, month and day, from its ISO date or glog's `yyyymmdd`."""
+    year, month, day = (dated[key] or dated["g" + key] for key in "ymd")
+    return int(year), int(month), int(day)
 
 
 def iso_usec(date: str, hms: str, frac: str | None, zone: str) -> int:
@@ -239,7 +250,7 @@ class SyslogParser:
         if found["mon"]:
             month, day = month_number(found["mon"]), int(found["day"])
             if self.years.year is None and (dated := _OWN_DATE.search(found["msg"], 0, 160)) is not None \
-                    and (year := _year_near(int(dated["y"]), int(dated["m"]), int(dated["d"]), month, day)):
+                    and (year := _year_near(*_own_date(dated), month, day)):
                 self.years.dated_by_line(year, month, day)
             hour, minute, second = (int(part) for part in found["hms"].split(":"))
             year = self.years.of(month, day)

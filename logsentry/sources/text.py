@@ -53,10 +53,11 @@ from .selection import (
 from .sleep_lines import SleepLines
 from .syslog_text import SyslogParser, iso_usec
 from .systemctl_status import STATUS_HINT, StatusFailure, loaded_unit, status_unit
-from .text_layouts import ISO_TIME, LINE
+from .text_layouts import ISO_TIME
 from .text_line import LineParser, TextLine, read_lines, read_owned_lines
 from .text_line import Warn as Warn  # re-exported: export.py, json_lines.py
 from .text_owners import NO_CONTAINER, Container, claim, containers
+from .text_pieces import Broken, broken_line, cut_open
 from .text_steps import StepsBack
 from .values import entry_from
 
@@ -170,54 +171,6 @@ def _status_failures(failures: Iterable[StatusFailure], parser: SyslogParser, na
                 yield entry
 
 
-class _Broken:
-    """A line of no layout just folded into the entry before (`kept`: that entry's message before it, -1 when there
-    was none and it was skipped; `cut_width`: read_text's before it), which the next line may turn out to finish
-    (broken_line)."""
-
-    __slots__ = ("cut_width", "kept", "line", "number")
-
-    def __init__(self, line: str, number: int, kept: int, cut_width: int):
-        self.line, self.number, self.kept, self.cut_width = line, number, kept, cut_width
-
-
-_PID_REST = re.compile(r"\[\d{1,10}\]:|:")
-"""The rest of a syslog tag broken before its `[pid]:` or `:`."""
-_TAG_REST = re.compile(r"[^\s\[\]:]{1,255}(?:\[\d{1,10}\])?: ")
-"""A whole syslog tag at the start of the rest: the line was broken at the blank before it."""
-
-
-def broken_line(first: str, rest: str) -> str | None:
-    """The syslog line a paste broke in two, `first` and `rest`, as it was written, or None when they are no such
-    halves: the break fell inside its tag (`Sep  5 14:39:38 nas systemd` / `[1]: qbittorrent.service: Failed with
-    result 'core-dump'.`, trial 62's 09, the poster's copy) or at the blank before it (`... nas` / `systemd[1]: ...`).
-    Neither half fits a layout, and each was folded into the entry before as its continuation: its message then ended
-    in the pieces, and a rule anchored at its end (systemd-main-process-killed's `status=11/SEGV$`) matched nothing.
-    Joined (nothing between before the tag's `[pid]:` or `:`, else a blank) they are one line of LINE's layout whose
-    message starts in the rest and whose identifier has no blank: the first half is the time, the host and maybe the
-    identifier, nothing of a message (`May 02 10:41:27 Our pdns instance exited ...` and a line after it naming a
-    `listener: ` are two lines of PowerDNS's, no broken one). Indented halves are journalctl's continuation lines,
-    never a broken line (read_text and text_sniff ask this)."""
-    if not first or not rest or first[0].isspace() or rest[0].isspace():
-        return None
-    joint = "" if _PID_REST.match(rest) else " " if _TAG_REST.match(rest) else None
-    if joint is None:
-        return None
-    joined = first + joint + rest
-    found = LINE.match(joined)
-    if found is None or found.start("msg") < len(first) + len(joint) or " " in found["ident"]:
-        return None
-    return joined
-
-
-def cut_open(before: str, rest: str) -> bool:
-    """`before` leaves a double quote or a parenthesis open that `rest` closes: a line cut inside them (a program's
-    log pasted wrapped, trial 63's 05: `... DatabaseError(__Unknown, "f` / `ile is not a database")': src/...`)."""
-    if before.count('"') % 2 and rest.count('"') % 2:
-        return True
-    return before.count("(") > before.count(")") and rest.count(")") > rest.count("(")
-
-
 def wrapped_header(line: str) -> bool:
     """journalctl's header cut by a wrap where it was pasted (`-- Logs begin at ... CET, end at ... CET` / `. --`):
     read whole, it names the paste's zone and year; cut, both were lost and the times came two years and an hour
@@ -257,7 +210,10 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
     steps = StepsBack(wall=isinstance(parser, SyslogParser | AppLogParser))  # (dmesg's restart at a boot)
     early: list[tuple[int, str, Container]] = []
     """A program's log (applog): its lines before its first time, each a record at that time once it comes (a
-    container's log opens with its entrypoint's words, a Redis crash report with its banner)."""
+    container's log opens with its entrypoint's words, a Redis crash report with its banner). Syslog text's too,
+    read as plain.py reads them, the file's lines: a program's stderr pasted above its journal lines (trial 64's 26,
+    text_sniff.py) was skipped."""
+    untimed = PlainParser(name, reference, "")
     default = getattr(parser, "ident", "")  # the file's identifier, which a container's name replaces
     lines = read_owned_lines(stream, name, warn, containers(stream), NO_CONTAINER)
     wrapped = False
@@ -270,7 +226,7 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
     this = ""  # the line, and the one before it (`previous`): a wrapped one's end
     opened = ""
     """A journalctl header (`-- Logs begin at ...`) that a wrap cut before its ` --`: the piece after it ends it."""
-    broken: _Broken | None = None
+    broken: Broken | None = None
     """The line before, of no layout, folded into `pending` (syslog text): the first half of a broken line?"""
     for number, (container, line) in enumerate(lines, start=1):
         was_wrapped, wrapped = wrapped, len(line) >= WRAP_WIDTH
@@ -314,21 +270,23 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
             if pending is not None and half.kept >= 0:
                 pending.fields["MESSAGE"] = pending.fields["MESSAGE"][:half.kept]
             else:
-                skipped.remove(half.number)
+                early = [held for held in early if held[0] != half.number]
             number, cut_width = half.number, half.cut_width
         if parsed is None:
             if isinstance(parser, SyslogParser):  # (a status header without its glyph, cut off a paste, too)
                 parser.status_property(line)
                 if status is None and pending is None and (unit := loaded_unit(line)) is not None:
-                    status, header = unit, True  # (its first line lost its glyph: skipped, as a line of no layout)
+                    status, header = unit, True  # (its first line lost its glyph: skipped, no line of the file's)
                     failures[unit] = StatusFailure(unit)
+                    skipped += [at for at, text, _ in early if text.startswith(unit)]
+                    early = [held for held in early if not held[1].startswith(unit)]
                 if header and status is not None:
                     failures[status].property(line)
             if header or (status is not None and line.startswith(STATUS_HINT)):
                 continue
             if pending is not None and len(pending.fields["MESSAGE"]) < MAX_MESSAGE:
                 if isinstance(parser, SyslogParser):
-                    broken = _Broken(line, number, len(pending.fields["MESSAGE"]), cut_width)
+                    broken = Broken(line, number, len(pending.fields["MESSAGE"]), cut_width)
                 indent = pending.indent
                 more = line[indent:] if line[:indent].isspace() else line.lstrip()
                 # a piece of a wrapped line, unindented after a long one, is joined as written; not after a sentence's
@@ -341,12 +299,12 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
                     cut_width = max(cut_width, len(previous))
                     joint = "" if previous.endswith(" ") or at_width else " "
                 pending.fields["MESSAGE"] += joint + more
-            elif isinstance(parser, AppLogParser) and len(early) < MAX_EARLY:
+            elif isinstance(parser, AppLogParser | SyslogParser) and len(early) < MAX_EARLY:
                 early.append((number, line, container or NO_CONTAINER))
+                if isinstance(parser, SyslogParser):
+                    broken = Broken(line, number, -1, cut_width)
             else:
                 skipped.append(number)
-                if isinstance(parser, SyslogParser):
-                    broken = _Broken(line, number, -1, cut_width)
             continue
         if container:
             claim(parsed, container, default)
@@ -358,9 +316,11 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
                 yield entry
         elif (note := parser.note()) is not None:
             warn(f"{name}: {note}")
-        if early and isinstance(parser, AppLogParser):
+        if early:
             for at, text, owner in early:
-                record = TextLine(parsed.usec, {"MESSAGE": text, "SYSLOG_IDENTIFIER": parser.ident}, 0)
+                record = TextLine(parsed.usec, {"MESSAGE": text, "SYSLOG_IDENTIFIER": parser.ident}, 0) \
+                    if isinstance(parser, AppLogParser) else untimed.parse(text)
+                record.usec = parsed.usec
                 if owner:
                     claim(record, owner, default)
                 entry = _entry(record, f"{name}:{at}", selection)

@@ -11,8 +11,9 @@ from .applog_times import RUNTIME_STAMP, TIME_KEYS, stamped
 from .dmesg import dmesg_lines
 from .pg_csvlog import is_csvlog
 from .systemctl_status import status_unit
-from .text import _CATALOG, _MARKER, _SEPARATOR, COMMAND, WRAP_WIDTH, broken_line
+from .text import _CATALOG, _MARKER, _SEPARATOR, COMMAND, WRAP_WIDTH
 from .text_layouts import LINE, LOGREAD, RFC5424
+from .text_pieces import broken_line
 
 SNIFF_BYTES = 4096
 """How much of a file's start sniff_text sees (export.head's default)."""
@@ -85,8 +86,10 @@ def sniff_text(head: bytes) -> str | None:
     of a longer one (`tail -c`, a rotated piece, a copy from a terminal) often starts inside a line, and one such
     line must not get the whole file refused. journalctl's `-- ... --` lines and indented continuation lines count
     for neither side, nor do lines that fit none right after a long one that fits (or such a line: WRAP_WIDTH);
-    the file is text when some lines fit a layout and they are at least as many as those that fit none. The last
-    line of a full head may be cut off, so it is not judged."""
+    the file is text when some lines fit a layout and they are at least as many as those that fit none, or more
+    than those that fit none after an untimed head: lines with no time at all before the first that fits (a
+    program's stderr pasted above its journal lines; read_text keeps them as the file's lines). The last line of a
+    full head may be cut off, so it is not judged."""
     if _DOCKER.match(head):
         return "docker"
     lines = head.split(b"\n")
@@ -97,6 +100,8 @@ def sniff_text(head: bytes) -> str | None:
     level_first = 0  # lines that fit with a severity before their time
     other_first = False  # a line with another word before a year-first time
     judged: list[str] = []
+    untimed = 0  # judged lines before the first that fits, and those that fit none among them
+    head_misfits = 0
     wrapped = False  # the line before fits a layout, or was wrapped after one, and is long enough to wrap
     half: tuple[str, bool] | None = None
     """The line before, of no layout, and whether it counted as one: the first half of a broken line (read_text)?"""
@@ -118,6 +123,8 @@ def sniff_text(head: bytes) -> str | None:
             if ((found is not None) and not _NO_HOST.match(found["host"] or found["ident"])
                     and not _LEVEL_LAST.search(found["ident"]) and not _RUNTIME.match(line)
                     and not CEPH_CLUSTER.match(line)) or RFC5424.match(line) or LOGREAD.match(line):
+                if not fits:
+                    untimed, head_misfits = len(judged) - 1, misfits
                 fits += 1
                 level_first += found is not None and found["lsev"] is not None
             elif before is not None and (joined := broken_line(before[0], line)) is not None and _syslog_fit(joined):
@@ -137,6 +144,10 @@ def sniff_text(head: bytes) -> str | None:
     if not markers and 2 * dmesg_lines(judged) >= len(judged) > 0:
         return "dmesg"
     if fits and fits >= misfits:
+        return "text"
+    if fits and misfits - head_misfits < fits and not stamped(judged[:untimed]):
+        # trial 64's 26: gerbera's nine stderr lines, then PID 1's `May 15 22:22:39 pot systemd[1]: gerbera.service:
+        # Main process exited, code=killed, status=11/SEGV`, was plain text, its SEGV no unit's and at no time
         return "text"
     if is_csvlog(judged):
         return "csvlog"  # (before applog's: its rows start with a time too, its records span lines)
