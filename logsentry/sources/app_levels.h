@@ -188,16 +188,8 @@ static int lv_app_esphome(const unsigned char *p, size_t n) {
     size_t at = 0;
     if (lv_shape(p, n, 0, "[dd:dd:dd]"))
         at = 10;
-    if (at < n && p[at] == 0x1b) {
-        if (!lv_starts(p, n, at, "\x1b["))
-            return -1;
-        size_t start = at + 2, e = start;
-        while (e < n && e - start < 13 && (lv_digit(p[e]) || p[e] == ';'))
-            e++;
-        if (e == start || e - start > 12 || e >= n || p[e] != 'm')
-            return -1;
-        at = e + 1;
-    }
+    if ((at = lv_skip_colour(p, n, at)) == LV_NO_COLOUR)
+        return -1;
     if (at >= n || p[at] != '[')
         return -1;
     size_t letters = lv_starts(p, n, at + 1, "VV]") ? 2 : 1;

@@ -35,6 +35,23 @@ static int lv_starts(const unsigned char *p, size_t n, size_t at, const char *te
 }
 
 /* lv_starts, ASCII letters in any case (`text` in lower case) */
+#define LV_NO_COLOUR ((size_t)-1)
+/* The index after one SGR colour escape at `at` (`ESC [` then 1 to 12 digits or `;`, then `m`), `at` itself when
+ * none is there, LV_NO_COLOUR for an escape that is no colour (a program's coloured level: program_levels.h,
+ * app_levels.h). */
+static size_t lv_skip_colour(const unsigned char *p, size_t n, size_t at) {
+    if (at >= n || p[at] != 0x1b)
+        return at;
+    if (!lv_starts(p, n, at, "\x1b["))
+        return LV_NO_COLOUR;
+    size_t start = at + 2, e = start;
+    while (e < n && e - start < 13 && (lv_digit(p[e]) || p[e] == ';'))
+        e++;
+    if (e == start || e - start > 12 || e >= n || p[e] != 'm')
+        return LV_NO_COLOUR;
+    return e + 1;
+}
+
 static int lv_starts_folded(const unsigned char *p, size_t n, size_t at, const char *text) {
     size_t len = strlen(text);
     if (at > n || n - at < len)

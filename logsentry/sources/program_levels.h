@@ -39,16 +39,8 @@ static int lv_lldpd(const unsigned char *p, size_t n) {
     if (!lv_shape(p, n, 0, "dddd-dd-ddTdd:dd:dd "))
         return -1;
     size_t at = 20;
-    if (at < n && p[at] == 0x1b) {
-        if (!lv_starts(p, n, at, "\x1b["))
-            return -1;
-        size_t start = at + 2, e = start;
-        while (e < n && e - start < 13 && (lv_digit(p[e]) || p[e] == ';'))
-            e++;
-        if (e == start || e - start > 12 || e >= n || p[e] != 'm')
-            return -1;
-        at = e + 1;
-    }
+    if ((at = lv_skip_colour(p, n, at)) == LV_NO_COLOUR)
+        return -1;
     if (at >= n || p[at] != '[' || n - at < 5)
         return -1;
     int level = lv_named(NAMES, LV_N(NAMES), p + at + 1, 4);
