@@ -104,3 +104,14 @@ def test_pid1s_lines_are_the_systemd_rules_and_the_programs_line_is_its_last_lin
     assert (end["rule"], end["why"]) == ("systemd-unit-failed", ""), end
     assert [line["message"] for line in end["last_lines"]] == ["could not open /etc/api/key.pem: permission denied"]
     assert {m["rule"] for m in of_type(events, "match")} == {"systemd-unit-failed", "new-failure-template"}
+
+
+def test_a_containers_pid_1_is_judged_systemds_is_not(tmp_path: Path) -> None:
+    """dnsmasq as a container's PID 1 (`dnsmasq[1]:`, daemon.crit) is a program like any: its crit line is
+    new-fatal-template's, which makes its failure critical; only systemd's own PID 1 lines are left to the systemd
+    rules (an exclusion by _PID alone lost it: trial 56's OpenWrt paste went from critical to error)."""
+    paste = tmp_path / "dnsmasq.log"
+    paste.write_text("".join(f"Fri Oct 24 18:22:{23 + 5 * n} 2025 daemon.crit dnsmasq[1]: failed to create listening "
+                             f"socket for 192.168.178.2: Address in use\n" for n in range(2)))
+    (incident,) = of_type(scan("--file", str(paste)), "incident")
+    assert (incident["rule"], incident["severity"]) == ("new-fatal-template", "critical"), incident

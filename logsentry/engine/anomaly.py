@@ -57,12 +57,15 @@ def left_out(unit: str) -> bool:
 
 
 def judged_as_excerpt(spec: AnomalySpec, entry: Entry) -> bool:
-    """Does a rule that judges excerpts (AnomalySpec.excerpts) judge this line from its unit's first line? A line
-    read from text, but not PID 1's: systemd's lines about a unit are the systemd rules' (one for each way a unit
-    ends), and new-failure-template's hit on `Failed with result 'exit-code'.` put "saying "Failed"" in the why of
-    every systemd-unit-failed card of a paste. Nor an access log's: a 5xx is one request's failure, and three in ten
-    minutes are a busy site's normal; the share of them is the signal (error-share-jump judges it)."""
-    return spec.excerpts and entry.from_text and entry.fields.get("_PID") != "1" \
+    """Does a rule that judges excerpts (AnomalySpec.excerpts) judge this line from its unit's first line? A line read
+    from text, but not systemd's as PID 1 (a container's PID 1, `dnsmasq[1]:`, is judged): its lines about a unit
+    are the systemd rules' (one for each way a unit ends), and new-failure-template's hit on `Failed with result
+    'exit-code'.` put "saying "Failed"" in the why of every systemd-unit-failed card of a paste. Nor an access
+    log's: a 5xx is one request's failure, and three in ten minutes are a busy site's normal; the share of them is
+    the signal (error-share-jump judges it)."""
+    fields = entry.fields
+    return spec.excerpts and entry.from_text \
+        and not (fields.get("_PID") == "1" and fields.get("SYSLOG_IDENTIFIER") == "systemd") \
         and access_level(first_line(entry.message)) == NOT_ACCESS
 
 
