@@ -21,6 +21,7 @@ from ..sources import InputFormatError, JournalOpenError, kind_of, open_entries
 from ..sources.journal import JournalLocation, journal_end_usec, with_container_scopes
 from ..sources.journal_tail import tail_boots, tail_jumps
 from ..sources.last_lines import LastLines, Said, journal_lines, told_by_systemd, untold
+from ..sources.text import TEXT_KINDS
 from ..sources.unit_names import said_unseen, unseen_hosts, unseen_units
 from ..timespec import format_duration
 from ..views import html as html_report
@@ -167,7 +168,7 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
     html_written = True  # (a page that could not be written: exit 1 after the report, which is still owed)
     if html_path is not None and timeline is not None:  # first: stdout may be a pipe its reader closed
         html_written = _write_html(html_path, summary, timeline, pipeline, len(rule_set.rules), source, no_command)
-    cold = _cold(pipeline)
+    cold = _cold(pipeline, any(kinds[path] in (*TEXT_KINDS, "stream") for path in files))
     learning = pipeline.silence.learning() if pipeline.silence else None
     try:
         # why nothing was read, when the selection is to blame (said after the report, which says "nothing was
@@ -205,16 +206,17 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
         sys.exit(EXIT_FOUND)
 
 
-def _cold(pipeline: Pipeline) -> tuple[int, int, str, int, int, tuple[str, ...]] | None:
+def _cold(pipeline: Pipeline, text: bool) -> tuple[int, int, str, int, int, tuple[str, ...]] | None:
     """(units no anomaly rule ever judged, units learnt, the least history a rule needs, in words, then in µs of
     journal time and entries, then the rules that judge cold units too, by id) after a scan: a unit is judged once
     warm for one of the rules (`warm_after` and `warm_entries`); the rules that judge cold units too
-    (AnomalySpec.needs_history: error-template-persists, new-fatal-template) are left out of the count, and named
-    (the report said "anomaly rules judged no line" under one of theirs that fired). None without anomaly rules.
-    The text report says it; `-o json` gives it in the summary's `anomaly`."""
+    (AnomalySpec.needs_history: error-template-persists; new-fatal-template when `text`, the input holds lines read
+    from text, stdin's included) are left out of the count, and named (the report said "anomaly rules judged no
+    line" under one of theirs that fired). None without anomaly rules. The text report says it; `-o json` gives it
+    in the summary's `anomaly`."""
     anomaly = pipeline.anomaly
     specs = [rule.anomaly for rule in anomaly.rules if rule.anomaly is not None
-             and rule.anomaly.needs_history] if anomaly else []
+             and rule.anomaly.needs_history(text)] if anomaly else []
     if anomaly is None or not specs:
         return None
     units = anomaly.baselines.units
@@ -222,7 +224,7 @@ def _cold(pipeline: Pipeline) -> tuple[int, int, str, int, int, tuple[str, ...]]
                 if not any(stats.warm(spec.warm_after_usec, spec.warm_entries) for spec in specs))
     least = min(specs, key=lambda spec: (spec.warm_after_usec, spec.warm_entries))
     cold_judges = tuple(sorted(rule.id for rule in anomaly.rules
-                               if rule.anomaly is not None and not rule.anomaly.needs_history))
+                               if rule.anomaly is not None and not rule.anomaly.needs_history(text)))
     return (never, len(units), f"at least {format_duration(least.warm_after_usec)} and {least.warm_entries} entries",
             least.warm_after_usec, least.warm_entries, cold_judges)
 

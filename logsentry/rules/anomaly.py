@@ -109,11 +109,11 @@ class AnomalySpec:
     history before it; a journal has, so its lines wait for the warm-up (a journal scanned from its start would
     page every unit's first fatal line of the first hour: the benchmark journal's gunicorn WORKER TIMEOUT)."""
 
-    @property
-    def needs_history(self) -> bool:
-        """Does the rule judge a unit only once it is warm, whatever it reads? Not persistence (engine/episodes.py
-        follows cold units) nor a rule that judges excerpts (new-fatal-template)."""
-        return self.kind != "persistence" and not self.excerpts
+    def needs_history(self, text: bool = False) -> bool:
+        """Does the rule judge a unit only once it is warm? Not persistence (engine/episodes.py follows cold units),
+        nor, when the input holds lines read from text (`text`), a rule that judges excerpts (new-fatal-template,
+        new-error-template, new-failure-template): a journal's lines wait for their unit's warm-up."""
+        return self.kind != "persistence" and not (self.excerpts and text)
 
 
 def parse_anomaly(table: Mapping[str, Any], add: Any, describe: Any, priority: Any, duration: Any) -> AnomalySpec:
