@@ -56,16 +56,15 @@ def left_out(unit: str) -> bool:
     return unit.endswith(".scope") and unit != "init.scope"
 
 
-def judged_as_excerpt(spec: AnomalySpec, entry: Entry) -> bool:
-    """Does a rule that judges excerpts (AnomalySpec.excerpts) judge this line from its unit's first line? A line read
+def excerpt_line(entry: Entry) -> bool:
+    """Do the rules that judge excerpts (AnomalySpec.excerpts) judge this line from its unit's first line? A line read
     from text, but not systemd's as PID 1 (a container's PID 1, `dnsmasq[1]:`, is judged): its lines about a unit
     are the systemd rules' (one for each way a unit ends), and new-failure-template's hit on `Failed with result
     'exit-code'.` put "saying "Failed"" in the why of every systemd-unit-failed card of a paste. Nor an access
     log's: a 5xx is one request's failure, and three in ten minutes are a busy site's normal; the share of them is
-    the signal (error-share-jump judges it)."""
+    the signal (error-share-jump judges it). Asked once per line (`observe`), not per rule."""
     fields = entry.fields
-    return spec.excerpts and entry.from_text \
-        and not (fields.get("_PID") == "1" and fields.get("SYSLOG_IDENTIFIER") == "systemd") \
+    return entry.from_text and not (fields.get("_PID") == "1" and fields.get("SYSLOG_IDENTIFIER") == "systemd") \
         and access_level(first_line(entry.message)) == NOT_ACCESS
 
 
@@ -150,6 +149,7 @@ class AnomalyDetector:
         rules = self._at_level.get(level)
         if rules is None:
             rules = self._rules_at(level)
+        from_first = entry.from_text and excerpt_line(entry)  # (a journal's line: no call on the hot path)
         for rule, spec, only_counts in rules:
             if only_counts:  # not an error line, but it still counts as one of the unit's lines for error shares
                 self._roll(rule, unit_key, "", usec, kept)
@@ -162,8 +162,8 @@ class AnomalyDetector:
                                                      stats.accepted)
                 if why is not None and word:
                     why += f'{SAYING}"{word}"'  # which word made it a failure
-            elif not (excerpt := judged_as_excerpt(spec, entry)) and not unit.warm(spec.warm_after_usec,
-                                                                                   spec.warm_entries):
+            elif not (excerpt := spec.excerpts and from_first) and not unit.warm(spec.warm_after_usec,
+                                                                                 spec.warm_entries):
                 continue
             elif spec.kind == "new-template":
                 if spec.clean and unit.errors > (learning and level is not None and level <= ERROR_LEVEL):
@@ -246,7 +246,7 @@ class AnomalyDetector:
         if stats is None:
             return hit.why
         since, until = self._hot.get(unit_key, (0, -1))
-        excerpt = judged_as_excerpt(spec, hit.entry)
+        excerpt = spec.excerpts and excerpt_line(hit.entry)
         as_burst = new_why(rule, stats, usec, since if until >= usec else None, excerpt)
         as_line = new_why(rule, stats, usec, since if until >= usec else None, excerpt, of_line=True)
         if as_burst is None or as_line is None or not hit.why.startswith(as_burst):
