@@ -357,3 +357,17 @@ def test_a_misspelt_key_is_one_error_not_two(tmp_path: Path) -> None:
     (rules / "x.toml").write_text('id = "x"\ntitle = "X"\n[match]\nmessage = "boom"\n')
     done = run_cli("rules", "check", "--rules", str(rules), "boom")
     assert "severity: missing, expected one of" in done.stderr, done.stderr
+
+
+def test_rule_directory_without_rule_files_is_refused(tmp_path: Path):
+    """A --rules directory that holds no rule file (a copy that missed, a wrong folder) had scanned with
+    "0 rules" and said "Nothing found"."""
+    empty = tmp_path / "copied"
+    empty.mkdir()
+    (empty / "README").write_text("not a rule\n")
+    log = tmp_path / "x.log"
+    log.write_text("Dec 04 09:00:01 web01 myapp[1234]: could not open /etc/myapp/key.pem: permission denied\n")
+    result = run_cli("scan", "--no-shipped-rules", "--rules", str(empty), "--file", str(log))
+    assert result.exit_code == 2
+    assert f"{empty}: no rule files (*.toml) in this directory" in result.stderr
+    assert "Nothing found" not in result.stdout

@@ -39,14 +39,18 @@ def console() -> Console:
 def load_rule_set(extra: Iterable[Path], shipped: bool, refused: str = "nothing was scanned") -> RuleSet:
     """Load rules or exit 2 with every error listed: a broken file never silently drops out. `refused`
     says what was not done because of them."""
+    extra = tuple(extra)
     dirs = [*(default_rule_dirs() if shipped else ()), *extra]
     if not dirs:
         fail("no rules: give --rules DIR or drop --no-shipped-rules")
     rule_set = load_rules(dirs)
-    if rule_set.errors:
-        for line in rule_set.errors:
+    # (a directory given on the command line that holds no rule file is a mistake, not "0 rules, nothing found")
+    empty = [f"{path}: no rule files (*.toml) in this directory, expected at least one" for path in extra
+             if path.is_dir() and next(path.rglob("*.toml"), None) is None]
+    if rule_set.errors or empty:
+        for line in (*rule_set.errors, *empty):
             click.echo(line, err=True)
-        fail(f"{plural(len(rule_set.errors), 'error')} in rule files; {refused}")
+        fail(f"{plural(len(rule_set.errors) + len(empty), 'error')} in rule files; {refused}")
     return rule_set
 
 
