@@ -127,6 +127,15 @@ class RunStep:
         after the C step counted past it)."""
         self._spans: dict[str, int] = {}
         """A span's unit key -> its unit id, or -1 for a unit that is not learnt (scope units)."""
+        excerpts = [r.anomaly for r in rules if r.anomaly is not None and r.anomaly.excerpts]
+        self._excerpts = (max((s.warm_after_usec for s in excerpts), default=0),
+                          max((s.warm_entries for s in excerpts), default=0),
+                          max((s.novel_for_usec for s in excerpts), default=0)) if excerpts else None
+        """What the rules that judge excerpts ask of a unit before none judges its lines read from text otherwise
+        than a journal's (`_as_excerpt`): the longest warm-up (µs, entries) and novelty (µs), or None."""
+        self._warmed: dict[str, tuple[object, int]] = {}
+        """A unit of text -> (its UnitStats, the latest journal time it had when first seen warm by every rule
+        that judges excerpts)."""
 
     def singles(self, run: ScreenedRun) -> Iterator[Single]:
         """Learn the run; the entries to observe one by one, in journal order (the caller observes each
@@ -217,7 +226,8 @@ class RunStep:
         unit, level = host_unit(entry.machine_id, entry.unit), entry.effective_priority
         # (a line read from text: the rules that judge excerpts judge it from its unit's first line, which the
         # counted path's `Slots.fresh` does not know: it asks a journal's warm-up)
-        if (not learn or not self.supported or left_out(entry.unit) or entry.from_text
+        if (not learn or not self.supported or left_out(entry.unit)
+                or (entry.from_text and self._as_excerpt(unit, entry))
                 or self.detector.unlearnt_until(unit) >= entry.realtime_usec
                 or (level is not None and not 0 <= level < NO_PRIORITY) or not 0 <= entry.realtime_usec < _INT64):
             # (a PRIORITY or a time past what the C step holds: int64 µs; a dump can say 2**64 - 1)
@@ -258,6 +268,24 @@ class RunStep:
                 self.observed(unit, entry, template is None)
             else:
                 yield from self._counted(item)
+
+    def _as_excerpt(self, unit: str, entry: Entry) -> bool:
+        """May a rule that judges excerpts judge this line read from text otherwise than a journal's line? Until
+        its unit is warm for every such rule and a novelty span has passed since, yes (a template first seen cold
+        stays new for novel_for): such lines come one by one, the counted path knows a journal's warm-up only.
+        Then no, and a long program log or syslog file is counted as a journal is (it went one by one: 93 µs a
+        line of the bench's syslog text against 41 µs without anomaly rules)."""
+        limits, stats = self._excerpts, self.detector.baselines.units.get(unit)
+        if limits is None:
+            return False
+        if stats is None:
+            return True
+        known = self._warmed.get(unit)
+        if known is None or known[0] is not stats:  # (evicted and learnt again: its warm-up starts over)
+            if not stats.warm(limits[0], limits[1]):
+                return True
+            known = self._warmed[unit] = (stats, max(stats.last_usec, entry.realtime_usec))
+        return entry.realtime_usec < known[1] + limits[2]
 
     def _bounded(self) -> Iterator[Single]:
         if len(self.slots.keys) >= MAX_SLOTS or max(len(self._spans), len(self._units)) >= MAX_UNITS:  # start again:
