@@ -1,5 +1,5 @@
-"""new-error-template and new-failure-template judge the lines read from text from their unit's first line
-(`excerpts = true`, as new-fatal-template): a paste or a program's own log file holds no history, and every
+"""new-error-template and excerpt-failure-template judge the lines read from text from their unit's first line
+(`excerpts = true`, as new-fatal-template; `"only"`: excerpt-failure-template judges nothing else): a paste or a program's own log file holds no history, and every
 anomaly rule but new-fatal-template waited for an hour and 200 entries of it, so a daemon that logged three
 `ERROR:` lines and gave up, or a tunnel retrying at LOG_NOTICE, was "Nothing found" unless a signature named its
 program (trial 63: 4 of 31 bug-report excerpts with an incident before their programs' rules). A journal's lines
@@ -41,14 +41,41 @@ def test_three_error_lines_of_a_paste_are_an_incident_two_are_not(tmp_path: Path
     assert of_type(scan("--file", str(syslog(tmp_path, lines[:3]))), "incident") == []
 
 
-def test_ten_failure_lines_at_notice_are_an_incident(tmp_path: Path) -> None:
-    """xl2tpd's `Maximum retries exceeded for tunnel %d.  Closing.` (network.c, LOG_NOTICE): no level to read."""
-    lines = [f"Maximum retries exceeded for tunnel {tunnel}.  Closing." for tunnel in range(10)]
+def test_three_failure_lines_at_notice_are_an_incident(tmp_path: Path) -> None:
+    """xl2tpd's `Maximum retries exceeded for tunnel %d.  Closing.` (network.c, LOG_NOTICE): no level to read.
+    excerpt-failure-template fires at the third such line of an excerpt (new-failure-template's ten are for a unit
+    with a known normal: excerpts from bug reports hold two to eight); two are not enough, nor lines of a
+    template that says no failure."""
+    lines = [f"Maximum retries exceeded for tunnel {tunnel}.  Closing." for tunnel in range(3)]
     (incident,) = of_type(scan("--file", str(syslog(tmp_path, lines))), "incident")
-    assert (incident["rule"], incident["severity"]) == ("new-failure-template", "warning")
-    assert of_type(scan("--file", str(syslog(tmp_path, lines[:9]))), "incident") == []
+    assert (incident["rule"], incident["severity"]) == ("excerpt-failure-template", "warning")
+    assert of_type(scan("--file", str(syslog(tmp_path, lines[:2]))), "incident") == []
     benign = [f"Connection established to 10.0.0.{tunnel}, 1701.  Local: {tunnel}, Remote: 7" for tunnel in range(12)]
     assert of_type(scan("--file", str(syslog(tmp_path, benign))), "incident") == []
+
+
+def test_a_normal_boots_kernel_lines_and_key_values_are_no_failure(tmp_path: Path) -> None:
+    """A healthy machine's `dmesg` (this sandbox's, 343 lines in 1.4 s) says `panic=1` on its command line,
+    "pages in unavailable ranges", "Speculative Return Stack Overflow" (a vulnerability's name): 7 lines with a
+    failure word, an incident at the third. The kernel's first minute after its banner is its boot (left to its
+    signature rules), and a word used as a key with a number or none as its value is no failure."""
+    path = tmp_path / "dmesg.log"
+    path.write_text(
+        "[    0.000000] Linux version 6.1.0-28-amd64 (debian-kernel@lists.debian.org) (gcc-12 (Debian 12.2.0-14) "
+        "12.2.0, GNU ld (GNU Binutils for Debian) 2.40) #1 SMP PREEMPT_DYNAMIC Debian 6.1.119-1 (2024-11-22)\n"
+        "[    0.000000] Command line: console=ttyS0 quiet reboot=k panic=1 nomodule random.trust_cpu=1\n"
+        "[    0.001520] On node 0, zone DMA: 1 pages in unavailable ranges\n"
+        "[    0.001561] On node 0, zone DMA: 97 pages in unavailable ranges\n"
+        "[    0.254030] Speculative Return Stack Overflow: IBPB-extending microcode not applied!\n"
+        "[    0.254032] Speculative Return Stack Overflow: Vulnerable: Safe RET, no microcode\n")
+    assert of_type(scan("--file", str(path)), "incident") == []
+    late = path.read_text().replace("[    0.", "[  900.")  # the same lines a quarter of an hour after its boot
+    path.write_text(late.replace("Linux version", "Linux versions"))
+    events = scan("--file", str(path))
+    assert [i["rule"] for i in of_type(events, "incident")] == ["excerpt-failure-template"]
+    assert of_type(events, "match")[0]["message"].startswith("On node 0")  # not `panic=1`
+    path.write_text(late.replace("panic=1", "panic=off").replace("Linux version", "Linux versions"))
+    assert of_type(scan("--file", str(path)), "match")[0]["message"].startswith("Command line")
 
 
 def test_a_journals_cold_unit_still_waits_for_its_warm_up(make_journal: Callable[..., Path]) -> None:
@@ -103,7 +130,7 @@ def test_pid1s_lines_are_the_systemd_rules_and_the_programs_line_is_its_last_lin
     (end,) = of_type(events, "incident_end")
     assert (end["rule"], end["why"]) == ("systemd-unit-failed", ""), end
     assert [line["message"] for line in end["last_lines"]] == ["could not open /etc/api/key.pem: permission denied"]
-    assert {m["rule"] for m in of_type(events, "match")} == {"systemd-unit-failed", "new-failure-template"}
+    assert {m["rule"] for m in of_type(events, "match")} == {"systemd-unit-failed", "excerpt-failure-template"}
 
 
 def test_a_containers_pid_1_is_judged_systemds_is_not(tmp_path: Path) -> None:

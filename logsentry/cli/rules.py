@@ -73,6 +73,10 @@ def _trigger(spec: AnomalySpec) -> str:
 def warm_words(spec: AnomalySpec) -> str:
     """When a unit is judged (AnomalySpec's warm_after and warm_entries, both needed: UnitStats.warm), and when
     a unit logging one line a minute gets there, if its entries come later than its time."""
+    if spec.excerpts_only:
+        return (f"only lines read from text (a paste, a program's log), from their unit's first line until "
+                f"{format_duration(spec.warm_after_usec)} of its history and {spec.warm_entries:,} of its entries are "
+                "learnt")
     said = (f"a unit is judged once {format_duration(spec.warm_after_usec)} of its history and "
             f"{spec.warm_entries:,} of its entries are learnt")
     slow = spec.warm_entries * MINUTE_USEC

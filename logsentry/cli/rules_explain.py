@@ -29,6 +29,9 @@ def watches(rule: Rule) -> str:
     within = format_duration(rule.trigger.within_usec)
     warm = (f"once {format_duration(spec.warm_after_usec)} and {spec.warm_entries} entries of the unit's history "
             "are learnt") + (" (a line read from text: from the unit's first line)" if spec.excerpts else "")
+    if spec.excerpts_only:
+        warm = (f"in lines read from text only, from the unit's first line until "
+                f"{format_duration(spec.warm_after_usec)} and {spec.warm_entries} entries of its history are learnt")
     p_value = f"{spec.p_value:g}".replace("e-0", "e-")
     tails = f"a {{}} tail below {p_value}, and more than {spec.peak_margin:g}x " + _bar(rule)
     if spec.kind == "new-template" and spec.flood:  # engine/flood.py

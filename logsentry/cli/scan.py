@@ -216,7 +216,7 @@ def _cold(pipeline: Pipeline, text: bool) -> tuple[int, int, str, int, int, tupl
     in the summary's `anomaly`."""
     anomaly = pipeline.anomaly
     specs = [rule.anomaly for rule in anomaly.rules if rule.anomaly is not None
-             and rule.anomaly.needs_history(text)] if anomaly else []
+             and rule.anomaly.needs_history(text) and not rule.anomaly.excerpts_only] if anomaly else []
     if anomaly is None or not specs:
         return None
     units = anomaly.baselines.units

@@ -26,9 +26,9 @@ from typing import Any
 from ..model import Entry, Hit, host_unit
 from ..rules.anomaly import AnomalySpec
 from ..rules.rule import Rule
-from .access_levels import NOT_ACCESS, access_level
 from .baseline import ERROR_LEVEL, Baselines, TemplateStats, UnitStats
 from .episodes import Episodes
+from .excerpts import Excerpts
 from .flood import Floods
 from .held import MAX_HELD_UNITS, Held
 from .novelty import new_why
@@ -54,18 +54,6 @@ def first_line(message: str) -> str:
 def left_out(unit: str) -> bool:
     """Scope units but init.scope are not learnt (AnomalyDetector.observe says why)."""
     return unit.endswith(".scope") and unit != "init.scope"
-
-
-def excerpt_line(entry: Entry) -> bool:
-    """Do the rules that judge excerpts (AnomalySpec.excerpts) judge this line from its unit's first line? A line read
-    from text, but not systemd's as PID 1 (a container's PID 1, `dnsmasq[1]:`, is judged): its lines about a unit
-    are the systemd rules' (one for each way a unit ends), and new-failure-template's hit on `Failed with result
-    'exit-code'.` put "saying "Failed"" in the why of every systemd-unit-failed card of a paste. Nor an access
-    log's: a 5xx is one request's failure, and three in ten minutes are a busy site's normal; the share of them is
-    the signal (error-share-jump judges it). Asked once per line (`observe`), not per rule."""
-    fields = entry.fields
-    return entry.from_text and not (fields.get("_PID") == "1" and fields.get("SYSLOG_IDENTIFIER") == "systemd") \
-        and access_level(first_line(entry.message)) == NOT_ACCESS
 
 
 class AnomalyDetector:
@@ -96,6 +84,7 @@ class AnomalyDetector:
         self.skipped: dict[str, int] = {}
         """unit -> entries not learnt because `learnt_until` covered them (what `baseline learn` reports)."""
         self.floods = Floods()
+        self.excerpts = Excerpts()
         self.episodes = {rule.id: Episodes.of(rule.anomaly) for rule in self.rules
                          if rule.anomaly is not None and rule.anomaly.kind == "persistence"}
         """persistence rule id -> its templates' episodes (engine/episodes.py)."""
@@ -149,7 +138,7 @@ class AnomalyDetector:
         rules = self._at_level.get(level)
         if rules is None:
             rules = self._rules_at(level)
-        from_first = entry.from_text and excerpt_line(entry)  # (a journal's line: no call on the hot path)
+        from_first = entry.from_text and self.excerpts.judged(entry, unit_key)  # (a journal's: no call)
         for rule, spec, only_counts in rules:
             if only_counts:  # not an error line, but it still counts as one of the unit's lines for error shares
                 self._roll(rule, unit_key, "", usec, kept)
@@ -162,9 +151,9 @@ class AnomalyDetector:
                                                      stats.accepted)
                 if why is not None and word:
                     why += f'{SAYING}"{word}"'  # which word made it a failure
-            elif not (excerpt := spec.excerpts and from_first) and not unit.warm(spec.warm_after_usec,
-                                                                                 spec.warm_entries):
-                continue
+            elif not (excerpt := spec.excerpts and from_first) and (spec.excerpts_only or not unit.warm(
+                    spec.warm_after_usec, spec.warm_entries)):
+                continue  # (a rule that judges excerpts only: never a journal's line)
             elif spec.kind == "new-template":
                 if spec.clean and unit.errors > (learning and level is not None and level <= ERROR_LEVEL):
                     continue  # the unit logged errors before (this line, learnt just now, not counted)
@@ -246,7 +235,7 @@ class AnomalyDetector:
         if stats is None:
             return hit.why
         since, until = self._hot.get(unit_key, (0, -1))
-        excerpt = spec.excerpts and excerpt_line(hit.entry)
+        excerpt = spec.excerpts and self.excerpts.judged(hit.entry, unit_key, note=False)
         as_burst = new_why(rule, stats, usec, since if until >= usec else None, excerpt)
         as_line = new_why(rule, stats, usec, since if until >= usec else None, excerpt, of_line=True)
         if as_burst is None or as_line is None or not hit.why.startswith(as_burst):

@@ -42,8 +42,10 @@ def new_why(rule: Rule, stats: TemplateStats, usec: int, hot_since: int | None, 
                      or (spec.flood and hot_since - stats.first_usec <= spec.novel_for_usec)))
     if stats.accepted or (usec - stats.first_usec > spec.novel_for_usec and not going_on):
         return None
-    if not excerpt and (stats.unit_age_usec < spec.warm_after_usec or stats.unit_entries < spec.warm_entries):
-        return None  # it appeared while the unit's normal was still being learnt: part of that normal
+    cold = stats.unit_age_usec < spec.warm_after_usec or stats.unit_entries < spec.warm_entries
+    if cold if not excerpt else spec.excerpts_only and not cold:
+        return None  # it appeared while the unit's normal was still being learnt: part of that normal; or, to a
+        # rule that judges excerpts only, once it was learnt: the rules that judge a normal judge it
     entries = plural(stats.unit_entries, "entry", "entries", separated=False)
     # a paste's few lines within a second: "0.0s (1 entries) of history" read as a fault (helper-124)
     history = (f"{format_duration(stats.unit_age_usec)} ({entries}) of history" if stats.unit_age_usec >= 1_000_000

@@ -88,9 +88,11 @@ class RunStep:
         a persistence rule: its lines below it are followed per counted group, per class of such rules
         (`followed`, engine/runstep_episodes.py)."""
         self.new_rules = [r for r in rules if r.anomaly is not None and r.anomaly.kind == "new-template"
-                          and (r.anomaly.level is None or r.anomaly.level > self.error_level)]
+                          and (r.anomaly.level is None or r.anomaly.level > self.error_level)
+                          and not r.anomaly.excerpts_only]
         """New-template rules whose lines the level above does not send one by one: a template's lines are
-        counted only while it cannot be new to them (`Slots.fresh`)."""
+        counted only while it cannot be new to them (`Slots.fresh`). Not a rule that judges excerpts only: the lines
+        it judges come one by one (`_as_excerpt`), a journal's never can be new to it."""
         widths = [max(1, r.trigger.within_usec // BUCKETS) for r in self.rate_rules + self.share_rules]
         self.bucket_usec = math.gcd(MINUTE_USEC, *widths)
         """Counted entries are grouped in buckets of this much journal time (µs): within every rolling

@@ -50,18 +50,24 @@ MAX_WORDS = 1000
 MAX_WORD_CHARS = 200
 
 
+NOT_NEGATED = r"""(?!["']?\s*(?:[=:]\s*["']?\s*(?:false|null|nil|none|0)|=\s*(?:\d+|<NUM>))(?![\w>]))"""
+"""A word used as a key is no failure when its value says none (`failed=false`, `"error":null`, `errors: 0`: a
+task runner's summary line) or is a number (`panic=1`, the kernel's command line; `errors=<NUM>`, a counter: a
+template's tokens read `failed= false`, `panic= <NUM>`)."""
+
+
 def words_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
     r"""One case-insensitive regex for a rule's `words`: each word or phrase on word boundaries (a phrase's
     spaces match any run of white space), so `lost` matches "connection lost" but not "lostfound". Words with
     the same boundaries share them: `(?<!\w)(?:failed|refused|...)(?!\w)` tests each position's boundary once,
     where a boundary per word tested it for every word (new-failure-template's 70 words took 150 µs on a
     139-character template and 2.5 ms on 2 KB, for every line of a new template: a flood of one outran the
-    journal)."""
+    journal). A word used as a key with a value that says none does not count (NOT_NEGATED)."""
     groups: dict[tuple[str, str], list[str]] = {}
     for word in words:
         body = r"\s+".join(re.escape(part) for part in word.split())
         before = r"(?<!\w)" if re.match(r"\w", word) else ""
-        after = r"(?!\w)" if re.search(r"\w$", word) else ""
+        after = r"(?!\w)" + NOT_NEGATED if re.search(r"\w$", word) else ""
         groups.setdefault((before, after), []).append(body)
     return re.compile("|".join(f"{before}(?:{'|'.join(bodies)}){after}"
                                for (before, after), bodies in groups.items()), re.IGNORECASE)
@@ -108,6 +114,11 @@ class AnomalySpec:
     is judged from its unit's first line, warm or not. Such an excerpt was cut out to show a failure and has no
     history before it; a journal has, so its lines wait for the warm-up (a journal scanned from its start would
     page every unit's first fatal line of the first hour: the benchmark journal's gunicorn WORKER TIMEOUT)."""
+    excerpts_only: bool = False
+    """`excerpts = "only"`: the rule judges nothing but lines read from text of templates first seen before
+    their unit was warm (the excerpt part of a text: a paste, a log file's first hour); a journal's lines and
+    templates that came later are left to the rules that judge a learnt normal (excerpt-failure-template, whose
+    trigger fits an excerpt's few lines, beside new-failure-template's ten for a known unit)."""
 
     def needs_history(self, text: bool = False) -> bool:
         """Does the rule judge a unit only once it is warm? Not persistence (engine/episodes.py follows cold units),
@@ -155,7 +166,11 @@ def parse_anomaly(table: Mapping[str, Any], add: Any, describe: Any, priority: A
     words = _words(table, str(kind), add, describe)
     clean = _new_template_flag(table, "clean", str(kind), add, describe)
     flood = _new_template_flag(table, "flood", str(kind), add, describe)
-    excerpts = _new_template_flag(table, "excerpts", str(kind), add, describe)
+    excerpts_only = table.get("excerpts") == "only"
+    if excerpts_only and kind != "new-template":
+        add("anomaly.excerpts", f'only a new-template rule takes excerpts (this one is kind "{kind}")')
+        excerpts_only = False
+    excerpts = excerpts_only or _new_template_flag(table, "excerpts", str(kind), add, describe, ' or "only"')
     if "lasting" in table and not flood:
         add("anomaly.lasting", "only a new-template rule with flood = true takes lasting")
     for key in PERSISTENCE_KEYS:
@@ -173,19 +188,21 @@ def parse_anomaly(table: Mapping[str, Any], add: Any, describe: Any, priority: A
         errors=errors,
         novel_for_usec=span("novel_for", defaults.novel_for_usec),
         peak_margin=float(number("peak_margin", defaults.peak_margin, 0, 1e6, False)),
-        words=words, clean=clean, flood=flood, excerpts=excerpts, words_re=words_pattern(words) if words else None,
+        words=words, clean=clean, flood=flood, excerpts=excerpts, excerpts_only=excerpts_only,
+        words_re=words_pattern(words) if words else None,
         lasting_usec=span("lasting", defaults.lasting_usec) if flood else 0,
         gap_usec=max(1, span("gap", defaults.gap_usec)), floor_usec=span("floor", defaults.floor_usec),
         margin=float(number("margin", defaults.margin, 1, 1e6, False)),
     )
 
 
-def _new_template_flag(table: Mapping[str, Any], name: str, kind: str, add: Any, describe: Any) -> bool:
+def _new_template_flag(table: Mapping[str, Any], name: str, kind: str, add: Any, describe: Any,
+                       other: str = "") -> bool:
     """A true/false key only a new-template rule takes (clean, flood, excerpts); False (and said) when it is anything
-    else."""
+    else (`other`: the other values it takes, for the error)."""
     value = table.get(name, False)
     if not isinstance(value, bool):
-        add(f"anomaly.{name}", f"expected true or false (got {describe(value)})")
+        add(f"anomaly.{name}", f"expected true or false{other} (got {describe(value)})")
         return False
     if value and kind != "new-template":
         add(f"anomaly.{name}", f'only a new-template rule takes {name} (this one is kind "{kind}")')
