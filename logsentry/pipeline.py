@@ -172,6 +172,9 @@ class Pipeline:
             if notes and notes[-1].entry is not hit.entry:
                 self._note(notes)
             anomaly = hit.rule_id not in self._signature_rules and bool(hit.why)
+            if anomaly and led is hit.entry and hit.entry.from_text and hit.rule_id in self._excerpt_rules:
+                continue  # a paste's line another anomaly rule's incident has: a row of its own said nothing more
+                # (a traceback of ten ERROR lines was ten rows, each "excerpt-failure-template (below its trigger)")
             if anomaly and (led is hit.entry or self.owners.seen_again(hit)):
                 notes.append(hit)  # the failure has its incident already (a signature's, or another anomaly
                 continue  # rule's): the rule's first line is evidence in its chain, not a second page

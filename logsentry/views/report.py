@@ -110,7 +110,10 @@ def _incident_block(incident: Incident, actions: list[Action], gap: Gap | None =
     # neither the process's name nor its size (helper-124: `Killed process 30198 (p…4936kB, file-rss:0kB…`)
     # (distinct ones: a crash loop's hits are one line again and again, and its card said "Failed with result
     # 'exit-code'." twice; the next other line it kept, if any, says more)
-    samples = [wrapped(Text("│", style="dim"), sample, "dim") for sample in list(dict.fromkeys(incident.samples))[:2]]
+    # Its first line and its latest, past the first (a traceback's ten ERROR lines fired at the third, a frame, and
+    # the second shown was the next frame: the exception that says why, its last line, was nowhere on the card)
+    distinct = list(dict.fromkeys(incident.samples))
+    samples = [wrapped(Text("│", style="dim"), sample, "dim") for sample in distinct[:1] + distinct[1:][-1:]]
     chain = [*_chain_lines(incident, clock), *last_lines_view(last_lines, clock)]
     return Panel(Group(head, times, action, *explained, *samples, *chain),
                  border_style=SEVERITY_STYLE[incident.severity], expand=True)
