@@ -1,8 +1,8 @@
 """new-error-template and excerpt-failure-template judge the lines read from text from their unit's first line
-(`excerpts = true`, as new-fatal-template; `"only"`: excerpt-failure-template judges nothing else): a paste or a program's own log file holds no history, and every
-anomaly rule but new-fatal-template waited for an hour and 200 entries of it, so a daemon that logged three
-`ERROR:` lines and gave up, or a tunnel retrying at LOG_NOTICE, was "Nothing found" unless a signature named its
-program (trial 63: 4 of 31 bug-report excerpts with an incident before their programs' rules). A journal's lines
+(`excerpts = true`, as new-fatal-template; `"only"`: excerpt-failure-template judges nothing else): a paste or a
+program's own log file holds no history, and every anomaly rule but new-fatal-template waited for an hour and 200
+entries of it, so a daemon that logged three `ERROR:` lines and gave up, or a tunnel retrying at LOG_NOTICE, was
+"Nothing found" unless a signature named its program (trial 63: 4 of 31 bug-report excerpts with an incident before their programs' rules). A journal's lines
 still wait for the warm-up. And a failure such a rule begins in text settles for SPAN_USEC: a signature naming its
 cause that fires later in it leads its card (FailureGroups.fired `from_text`). Real files read by `scan --file`,
 and real journal files (systemd-journal-remote)."""

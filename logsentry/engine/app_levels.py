@@ -41,6 +41,17 @@ a line (`user said E: [x] y.c: z`) is no level.
   `verbose`: 0 server start and stop, notice; 1 error messages, err; 2 major events and alarms, warning; 3 commands,
   info; 4 and 5 what the devices read and debugging, debug).
 
+- The kernel's DRM drivers (drivers/gpu/drm/drm_print.c: `__drm_err` prints `KERN_ERR "[drm:%ps] *ERROR* "`, and
+  `drm_dev_printk` the same behind dev_printk's `driver bus-id: `; %ps names the function and, in a module, the module
+  in brackets): `[drm:amdgpu_job_timedout [amdgpu]] *ERROR* ring gfx_0.0.0 timeout, signaled seq=228661, ...`,
+  `amdgpu 0000:03:00.0: [drm:amdgpu_ring_test_helper [amdgpu]] *ERROR* ring kiq_2.1.0 test failed (-110)`. A dmesg
+  or syslog paste keeps no KERN_ERR: err (trial 65: a GPU hang's eight such lines had no level).
+- npm's log prefix (`npm ERR! `, `npm WARN ` up to npm 9, lib/utils/log-shim.js over npmlog; `npm error `, `npm warn
+  `, `npm notice ` since npm 10, lib/utils/display.js): err, warning, notice. And yarn 1's console reporter
+  (src/reporters/console/console-reporter.js: `error `, `warning ` in colour, then the message, which starts with a
+  capital or a quote: `error An unexpected error occurred: "ENOSPC: no space left on device, mkdir ..."`): err and
+  warning. A Docker image's build log is mostly theirs (trial 65: a build that ran out of disk had no error line).
+
 `sources/app_levels.h` is the C twin; tests/test_levels_trial64.py holds the two to the same answers.
 """
 
@@ -73,6 +84,20 @@ FHEM_LEVELS = {"0": 5, "1": 3, "2": 4, "3": 6, "4": 7, "5": 7}
 _FHEM = re.compile(r"[0-9]{4}\.[0-9]{2}\.[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{3})? ([0-5]): ")
 
 
+_DRM = re.compile(r"(?:[a-z0-9_-]{1,32} [0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]: )?"
+                  r"\[drm:[A-Za-z0-9_.]{1,128}(?: \[[A-Za-z0-9_]{1,64}\])?\] \*ERROR\* ")
+NPM_LEVELS = {"ERR!": 3, "error": 3, "WARN": 4, "warn": 4, "notice": 5}
+_NPM = re.compile(r"npm (ERR!|error|WARN|warn|notice) ")
+YARN_LEVELS = {"error": 3, "warning": 4}
+_YARN = re.compile(r"(error|warning) [A-Z\"]")
+
+
+def kernel_level(message: str) -> int | None:
+    """The level of a kernel line that carries no PRIORITY (a dmesg or syslog paste) where its text is sure of it:
+    DRM's `*ERROR*`, which only KERN_ERR lines print. Its other words are no level (levels.effective_priority)."""
+    return 3 if message[:1] in ("[", *"abcdefghijklmnopqrstuvwxyz") and _DRM.match(message) else None
+
+
 def app_level(message: str) -> int | None:
     """The priority one of these programs wrote at the start of `message` (not empty), or None."""
     first = message[0]
@@ -89,8 +114,15 @@ def app_level(message: str) -> int | None:
     if first == "[" or first == "\x1b":
         if (found := _MOTION.match(message)) is not None:
             return MOTION_LEVELS[found[1]]
-        found = _ESPHOME.match(message)
-        return ESPHOME_LEVELS[found[1]] if found else None
+        if (found := _ESPHOME.match(message)) is not None:
+            return ESPHOME_LEVELS[found[1]]
+        return 3 if _DRM.match(message) else None
+    if "a" <= first <= "z":
+        if (found := _NPM.match(message)) is not None:
+            return NPM_LEVELS[found[1]]
+        if (found := _YARN.match(message)) is not None:
+            return YARN_LEVELS[found[1]]
+        return 3 if _DRM.match(message) else None
     if first == "<":
         found = _MURMUR.match(message)
         return MURMUR_LEVELS[found[1]] if found else None

@@ -119,7 +119,7 @@ from __future__ import annotations
 import re
 
 from .access_levels import NOT_ACCESS, SERVER_ERROR, access_level
-from .app_levels import app_level
+from .app_levels import app_level, kernel_level
 from .crash_levels import CRASH_HEADERS, crash_level
 from .daemon_levels import ZONEMINDER_LEVELS
 from .format_levels import FIXED_FIRST, fixed_level
@@ -277,13 +277,14 @@ def effective_priority(priority: int | None, message: str, kernel: bool = False,
     line (`kernel`: _TRANSPORT=kernel) without PRIORITY, as dmesg and a syslog file print them: the kernel
     writes its level in the `<N>` they strip, and its words are no level (hung_task.c's pr_err("INFO: task
     %s:%d blocked ..."), RCU's pr_err("INFO: rcu_sched self-detected stall")): such a line has none, and
-    -p takes its worst matching rule's (Selection.rule_level). A container's line that Docker's journald log driver
+    -p takes its worst matching rule's (Selection.rule_level); but DRM's `*ERROR*`, which only KERN_ERR lines print
+    (app_levels.kernel_level). A container's line that Docker's journald log driver
     wrote (`container`: sources/selection.subject_unit's `docker.service/NAME`) has its stream's default, stdout 6
     and stderr DOCKER_STDERR (moby daemon/logger/journald: journal.PriErr for stderr), so its text says more at
     either: Python's logging writes every level to stderr; a stderr line that names none is STDERR_UNLEVELLED
     ("stream")."""
     if priority is None and kernel:
-        return None, "journal"
+        return (level, "text") if (level := kernel_level(message)) is not None else (None, "journal")
     if priority is None or priority == TEXT_DEFAULT or (container and priority == DOCKER_STDERR):
         level = text_level(message)
         if level is not None:
@@ -415,6 +416,8 @@ def _prefix_level(line: str) -> int | None:
             follows = line[stop] if stop < end else ""
             if follows == ":" and word in POSTGRES_LEVELS and line.startswith(":  ", stop):
                 return POSTGRES_LEVELS[word]
+            if follows == ":" and word == "Trace":
+                return None  # Node's console.trace(): `Trace: [Error: ... SQLITE_BUSY ...]` and a stack, no debug line
             if (follows == "" or follows in _ENDS_WORD) and (after_time or word not in _ZEROLOG_WORDS):
                 level = word_level(word, follows == ":")
                 if level is not None:

@@ -2,7 +2,7 @@
  * app_levels.h: more levels programs write behind a prefix of their own (trial 64): a level between bars after a
  * time (TeamSpeak 3), tarantool's `[pid] cord/fid/name F> `, Privoxy's `thread-id Fatal error: `, PulseAudio's `E:
  * [thread] file.c: `, motion's `[n:name] [ALR] [ALL] `, murmur's `<C>time `, ESPHome's `[E][tag:line]:`, FHEM's
- * `time 1: ` (step 0c).
+ * `time 1: `, the kernel's DRM `[drm:func [module]] *ERROR* `, npm's `npm ERR! ` and yarn 1's `error ` (step 0c).
  *
  * The twin of logsentry/engine/app_levels.py, which documents each format and where it comes from;
  * tests/test_levels_trial64.py holds the two to the same answers. Included by levels.h after program_levels.h.
@@ -220,6 +220,55 @@ static int lv_app_fhem(const unsigned char *p, size_t n) {
 }
 
 /* app_levels.app_level */
+static int lv_app_driver(unsigned char c) { return lv_digit(c) || (c >= 'a' && c <= 'z') || c == '_' || c == '-'; }
+static int lv_app_symbol(unsigned char c) { return lv_alnum(c) || c == '_' || c == '.'; }
+
+/* the kernel's DRM `[drm:func [module]] *ERROR* `, maybe behind dev_printk's `driver 0000:03:00.0: ` */
+static int lv_app_drm(const unsigned char *p, size_t n) {
+    size_t at = 0;
+    if (n > 0 && p[0] != '[') {
+        size_t driver = lv_app_run(p, n, 0, 32, lv_app_driver);
+        if (driver < 1 || driver > 32 || !lv_starts(p, n, driver, " "))
+            return -1;
+        at = driver + 1;
+        const char *shape = "xxxx:xx:xx.";
+        for (size_t k = 0; shape[k]; k++, at++)
+            if (at >= n || (shape[k] == 'x' ? !lv_app_hex(p[at]) : p[at] != (unsigned char)shape[k]))
+                return -1;
+        if (at >= n || p[at] < '0' || p[at] > '7' || !lv_starts(p, n, at + 1, ": "))
+            return -1;
+        at += 3;
+    }
+    if (!lv_starts(p, n, at, "[drm:"))
+        return -1;
+    at += 5;
+    size_t symbol = lv_app_run(p, n, at, 128, lv_app_symbol);
+    if (symbol < 1 || symbol > 128)
+        return -1;
+    at += symbol;
+    if (lv_starts(p, n, at, " [")) {
+        size_t module = lv_app_run(p, n, at + 2, 64, lv_app_word);
+        if (module < 1 || module > 64 || !lv_starts(p, n, at + 2 + module, "]"))
+            return -1;
+        at += 3 + module;
+    }
+    return lv_starts(p, n, at, "] *ERROR* ") ? 3 : -1;
+}
+
+/* npm's `npm ERR! `, `npm error `, `npm WARN `, `npm warn `, `npm notice `; yarn 1's `error `, `warning ` before a
+   capital or a quote */
+static int lv_app_npm_yarn(const unsigned char *p, size_t n) {
+    static const struct { const char *prefix; int level; } npm[] = {
+        {"npm ERR! ", 3}, {"npm error ", 3}, {"npm WARN ", 4}, {"npm warn ", 4}, {"npm notice ", 5}};
+    for (size_t k = 0; k < sizeof npm / sizeof npm[0]; k++)
+        if (lv_starts(p, n, 0, npm[k].prefix))
+            return npm[k].level;
+    size_t word = lv_starts(p, n, 0, "error ") ? 6 : lv_starts(p, n, 0, "warning ") ? 8 : 0;
+    if (word && word < n && (lv_upper(p[word]) || p[word] == '"'))
+        return word == 6 ? 3 : 4;
+    return -1;
+}
+
 static int lv_app(const unsigned char *p, size_t n) {
     if (n == 0)
         return -1;
@@ -233,8 +282,13 @@ static int lv_app(const unsigned char *p, size_t n) {
             return lv_app_fhem(p, n);
         return lv_app_privoxy(p, n);
     }
-    if (first == '[' || first == 0x1b)
-        return (level = lv_app_motion(p, n)) >= 0 ? level : lv_app_esphome(p, n);
+    if (first == '[' || first == 0x1b) {
+        if ((level = lv_app_motion(p, n)) >= 0 || (level = lv_app_esphome(p, n)) >= 0)
+            return level;
+        return lv_app_drm(p, n);
+    }
+    if (first >= 'a' && first <= 'z')
+        return (level = lv_app_npm_yarn(p, n)) >= 0 ? level : lv_app_drm(p, n);
     if (first == '<')
         return lv_app_murmur(p, n);
     if (lv_upper(first) && n > 1 && p[1] == ':')

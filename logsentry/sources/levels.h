@@ -738,6 +738,8 @@ static int lv_prefix_level(const unsigned char *p, size_t n) {
                 if (len == 5 && memcmp(p + start, "PANIC", 5) == 0)
                     return 2;
             }
+            if (follows == ':' && len == 5 && memcmp(p + start, "Trace", 5) == 0)
+                return -1; /* Node's console.trace(): `Trace: [Error: ...]` and a stack, no debug line */
             /* zerolog's FTL and PNC only right after a time (_ZEROLOG_WORDS: Pi-hole's daemon is FTL) */
             if ((follows < 0 || lv_ends_word((unsigned char)follows)) &&
                 (after_time || !(len == 3 && (memcmp(p + start, "FTL", 3) == 0 || memcmp(p + start, "PNC", 3) == 0)))) {

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import fields as dataclass_fields
 
 from .._slots import SlotMaker
+from ..engine.app_levels import kernel_level
 from ..engine.levels import DOCKER_STDERR, STDERR_UNLEVELLED, TEXT_DEFAULT
 from ..model import Entry
 from ._journalscan import text_level as text_level_of_bytes
@@ -50,6 +51,9 @@ def entry_from(get: Callable[[str], str | None], realtime_usec: int, cursor: str
     message = get("MESSAGE") or ""
     priority = priority_of(get("PRIORITY"))
     unit = subject_unit(get)
+    if priority is None and get("_TRANSPORT") == "kernel" and (level := kernel_level(message)) is not None:
+        return _make_entry(realtime_usec, message, unit, priority, cursor, fields, False, level, "text", False,
+                           clock_jump)  # (DRM's `*ERROR*` in a dmesg or syslog paste: engine/app_levels.kernel_level)
     if (priority is None and get("_TRANSPORT") != "kernel") or priority == TEXT_DEFAULT or (
             priority == DOCKER_STDERR and (docker_stream or container_of(unit) is not None)):
         if found_level == NOT_LOOKED:
