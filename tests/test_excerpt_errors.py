@@ -2,10 +2,10 @@
 (`excerpts = true`, as new-fatal-template; `"only"`: excerpt-failure-template judges nothing else): a paste or a
 program's own log file holds no history, and every anomaly rule but new-fatal-template waited for an hour and 200
 entries of it, so a daemon that logged three `ERROR:` lines and gave up, or a tunnel retrying at LOG_NOTICE, was
-"Nothing found" unless a signature named its program (trial 63: 4 of 31 bug-report excerpts with an incident before their programs' rules). A journal's lines
-still wait for the warm-up. And a failure such a rule begins in text settles for SPAN_USEC: a signature naming its
-cause that fires later in it leads its card (FailureGroups.fired `from_text`). Real files read by `scan --file`,
-and real journal files (systemd-journal-remote)."""
+"Nothing found" unless a signature named its program (trial 63: 4 of 31 bug-report excerpts with an incident before
+their programs' rules). A journal's lines still wait for the warm-up. And a failure such a rule begins in text
+settles for SPAN_USEC: a signature naming its cause that fires later in it leads its card (FailureGroups.fired
+`from_text`). Real files read by `scan --file`, and real journal files (systemd-journal-remote)."""
 
 from __future__ import annotations
 
@@ -142,3 +142,21 @@ def test_a_containers_pid_1_is_judged_systemds_is_not(tmp_path: Path) -> None:
                              f"socket for 192.168.178.2: Address in use\n" for n in range(2)))
     (incident,) = of_type(scan("--file", str(paste)), "incident")
     assert (incident["rule"], incident["severity"]) == ("new-fatal-template", "critical"), incident
+
+
+def test_a_boots_first_minutes_are_no_excerpt(tmp_path: Path) -> None:
+    """A desktop's `journalctl -b`: a line per disk or plugin saying "failed" at info level as the boot and the
+    session start (trial 66: udev's `snap auto-import` for each disk, bluetoothd, smartd): excerpt-failure-template
+    fired on healthy boots. Two minutes after a kernel banner are the boot's, of every unit (and any host name); the
+    same lines later are a failure going on."""
+    boot = ["Dec 04 09:00:00 desk kernel: Linux version 6.8.0-49-generic (buildd@lcy02-amd64-103) #49-Ubuntu SMP"]
+    chatter = [f"Dec 04 09:00:{10 + n:02d} desk (udev-worker)[{400 + n}]: sd{chr(97 + n)}: Process "
+               f"'/usr/bin/unshare -m /usr/bin/snap auto-import --mount=/dev/sd{chr(97 + n)}' failed with exit code 1."
+               for n in range(5)]
+    path = tmp_path / "boot.log"
+    path.write_text("\n".join([*boot, *chatter]) + "\n")
+    events = json_events(run_cli("scan", "--file", str(path), "-o", "json"))
+    assert of_type(events, "incident") == []
+    path.write_text("\n".join([*boot, *(line.replace("09:00:", "09:05:") for line in chatter)]) + "\n")
+    events = json_events(run_cli("scan", "--file", str(path), "-o", "json"))
+    assert [i["rule"] for i in of_type(events, "incident")] == ["excerpt-failure-template"]

@@ -62,8 +62,8 @@ def test_each_panic_of_a_text_log_is_its_own_failure(tmp_path: Path, gap_minutes
         # as severe as the rules one hit fires in its chain: new-fatal-template's, though a link in the second
         assert incident["severity"] == "critical", incident
         assert ("new-fatal-template", "critical") in {(link["rule"], link["severity"]) for link in end["chain"]}
-    # (new-error-template and new-failure-template judge a paste's lines too: excerpts = true)
-    assert first["why"].startswith("also new-fatal-template, new-error-template, new-failure-template: a template "
+    # (new-error-template and excerpt-failure-template judge a paste's lines too: excerpts = true)
+    assert first["why"].startswith("also new-fatal-template, new-error-template, excerpt-failure-template: a template "
                                    "this unit never logged in "), first["why"]
     assert "never logged" not in second["why"], second["why"]
     assert re.search(r"had not logged in .* when first seen 2026-11-14 09:21:03\.017, "

@@ -87,12 +87,15 @@ def test_a_pasted_loops_last_lines_are_its_latest_runs(tmp_path: Path) -> None:
 
 
 def test_a_loop_that_said_the_same_each_run_has_no_line_apart(make_journal: Any, tmp_path: Path) -> None:
-    """Every run said the same: the latest run's lines say it, nothing is told apart."""
+    """Every run said the same: the latest run's lines say it, nothing is told apart. In a paste the program's line
+    said five times is excerpt-failure-template's, in the failure's chain: no last line repeats it."""
     paste = tmp_path / "same.txt"
     paste.write_text(as_text(loop([FIRST] * 5)))
-    for path in (make_journal(loop([FIRST] * 5)), paste):
-        for end in ends(path):
-            assert end["last_lines"][-1]["message"] == FIRST and "last_line_before_start" not in end, end
+    for end in ends(make_journal(loop([FIRST] * 5))):
+        assert end["last_lines"][-1]["message"] == FIRST and "last_line_before_start" not in end, end
+    for end in ends(paste):
+        assert ("excerpt-failure-template", FIRST) in {(link["rule"], link["message"]) for link in end["chain"]}, end
+        assert "last_lines" not in end and "last_line_before_start" not in end, end
 
 
 def test_the_card_and_the_html_card_tell_both(make_journal: Any, tmp_path: Path) -> None:

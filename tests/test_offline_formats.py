@@ -221,8 +221,9 @@ def test_an_indented_paste_on_standard_input_fires_its_rule(tmp_path):
                                        input=data, capture_output=True, check=False).stdout.decode(),
                 lambda: run_cli("scan", "--file", "-", "-o", "json", input=data).stdout):
         events = [json.loads(line) for line in run().splitlines() if line.strip()]
-        # (the signatures' matches: new-failure-template judges a paste's lines too, below its trigger here)
-        assert {e["rule"] for e in events if e["type"] == "match" and not e["rule"].startswith("new-")} \
+        # (the signatures' matches: new-error-template and excerpt-failure-template judge a paste's lines too)
+        assert {e["rule"] for e in events if e["type"] == "match"
+                and not e["rule"].startswith(("new-", "excerpt-"))} \
             == {"mongodb-fatal-assertion"}, events
 
 

@@ -295,9 +295,8 @@ def test_kernel_lines_with_the_printk_time_as_rsyslog_writes_them(tmp_path: Path
         "Nov 30 10:00:02 web1 kernel: [    2.000001] EXT4-fs error (device sdb1): ext4_find_entry:1455: inode #2: "
         "comm ls: reading directory lblock 0\n"
         "Nov 30 10:00:03 web1 app[77]: [12345.678901] Out of memory: Killed process 1 (init)\n")
-    # (the signatures' matches: new-failure-template judges a log's lines too, app[77]'s "Out of memory" below
-    # its trigger)
-    matches = [m for m in _matches(path) if m["rule"] != "new-failure-template"]
+    # (the signatures' matches: excerpt-failure-template judges a log's lines too, below its trigger)
+    matches = [m for m in _matches(path) if m["rule"] != "excerpt-failure-template"]
     assert [m["rule"] for m in matches] == ["kernel-oom-kill", "kernel-ext4-error"]
     assert matches[0]["message"].startswith("Out of memory: Killed process 2001 (api)")
 

@@ -138,7 +138,7 @@ class AnomalyDetector:
         rules = self._at_level.get(level)
         if rules is None:
             rules = self._rules_at(level)
-        from_first = entry.from_text and self.excerpts.judged(entry, unit_key)  # (a journal's: no call)
+        from_first = entry.from_text and self.excerpts.judged(entry)  # (a journal's: no call)
         for rule, spec, only_counts in rules:
             if only_counts:  # not an error line, but it still counts as one of the unit's lines for error shares
                 self._roll(rule, unit_key, "", usec, kept)
@@ -235,7 +235,7 @@ class AnomalyDetector:
         if stats is None:
             return hit.why
         since, until = self._hot.get(unit_key, (0, -1))
-        excerpt = spec.excerpts and self.excerpts.judged(hit.entry, unit_key, note=False)
+        excerpt = spec.excerpts and self.excerpts.judged(hit.entry, note=False)
         as_burst = new_why(rule, stats, usec, since if until >= usec else None, excerpt)
         as_line = new_why(rule, stats, usec, since if until >= usec else None, excerpt, of_line=True)
         if as_burst is None or as_line is None or not hit.why.startswith(as_burst):
