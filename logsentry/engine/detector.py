@@ -108,6 +108,10 @@ SEVERITY_LEVELS = {Severity.CRITICAL: 2, Severity.ERROR: 3, Severity.WARNING: 4,
 class Detector:
     """Runs every active rule on each entry; the one detector that scan, tail and the service share."""
 
+    confirm_factor = CONFIRM_FACTOR
+    """A regex that timed out is tried again with this many times its limit before its rule is quarantined (0: not
+    tried again; the service's BudgetedDetector, whose quarantines need three timeouts and expire)."""
+
     def __init__(self, rules: Iterable[Rule], timeout: float = DEFAULT_TIMEOUT_S):
         self.rules = {rule.id: rule for rule in rules}
         self.timeout = timeout
@@ -170,13 +174,15 @@ class Detector:
                 try:
                     captures = match_rule(rule, entry.message, entry.priority, entry.fields, self.timeout,
                                           effective=priority)
-                except RuleTimeout:
-                    try:  # (CONFIRM_FACTOR: a busy host, or the regex?)
+                except RuleTimeout as error:
+                    try:  # (confirm_factor: a busy host, or the regex?)
+                        if not self.confirm_factor:
+                            raise
                         captures = match_rule(rule, entry.message, entry.priority, entry.fields,
-                                              self.timeout * CONFIRM_FACTOR, effective=priority)
+                                              self.timeout * self.confirm_factor, effective=priority)
                     except RuleTimeout:
-                        self._quarantine(rule, entry, f"regex ran longer than {self.timeout * 1000:.0f} ms, and "
-                                                      f"{self.timeout * CONFIRM_FACTOR * 1000:.0f} ms tried again")
+                        self._quarantine(rule, entry, f"{error}, and {self.timeout * self.confirm_factor * 1000:.0f} "
+                                                      "ms tried again" if self.confirm_factor else str(error))
                         continue
             if captures is None:
                 continue
