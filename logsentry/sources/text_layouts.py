@@ -26,7 +26,7 @@ _PRI = r"(?:[^\s:<]{1,255}:(?:\d{1,10}:)?(?=[^\s:]))?(?:<(?P<pri>\d{1,3})>)?"
 `grep sshd auth.log*` (`auth.log.1:May 24 12:16:23 gitlab sshd[27143]: ...`, helper-172's remotelabz/remotelabz#382)
 was lines of no layout."""
 # host, then identifier with an optional [pid], then ": " (journalctl prints "ident[pid]: text").
-_TAG = (r"(?P<ident>[^\s\[:][^\[:]{0,255}?(?:\[(?!\d+\])[^\[\]\s:]{1,64}(?:\[[^\[\]\s:]{1,64}\])?\])?)"
+_TAG = (r"(?!\d{1,2}:\d\d)(?P<ident>[^\s\[:][^\[:]{0,255}?(?:\[(?!\d+\])[^\[\]\s:]{1,64}(?:\[[^\[\]\s:]{1,64}\])?\])?)"
         r"(?:\[(?P<pid>\d{1,10})\])?: ?(?P<msg>.*)")
 """A syslog tag and the message after it: `ident[pid]: text` (LINE's, after its host; LOGREAD's, after its level)."""
 _REST = r" (?:(?P<host>[^\s:]\S*(?<!:))  ?| )?" + _TAG
