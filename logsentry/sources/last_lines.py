@@ -70,16 +70,17 @@ def told_by_systemd(rule_id: str) -> bool:
 
 
 def untold(incident: Incident, lines: Said) -> Said:
-    """The lines, unless the failure quotes the last of them already (a rule matched the program's last words:
-    its chain or its own lines say them); `before_start` alike."""
+    """The lines the failure does not quote already (a rule matched them: its chain or its own lines say them);
+    `before_start` alike. Each line on its own: when the last was quoted, all were left out, and the cause a rule
+    matched none of went with them (pgbouncer's `WARNING could not open /etc/pgbouncer/userlist.txt: Permission
+    denied` before its quoted `FATAL cannot load auth_file`: rough edge 65's 3)."""
     quoted = {link.message for link in incident.chain} | {sample[:MAX_SAMPLE_CHARS] for sample in incident.samples}
 
     def told(line: Line) -> bool:
         return line[1][:MAX_SAMPLE_CHARS] in quoted
 
     first = lines.before_start
-    return Said(() if lines.lines and told(lines.lines[-1]) else lines.lines,
-                None if first is None or told(first) else first)
+    return Said(tuple(line for line in lines.lines if not told(line)), None if first is None or told(first) else first)
 
 
 def failure_start(incident: Incident) -> int:

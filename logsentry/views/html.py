@@ -34,6 +34,7 @@ from .chain import BEFORE_START
 from .counts import chain_heading, chain_rules, count_story, hits_said, link_lines, raised_by
 from .escape import visible
 from .incident_tally import tally_html
+from .own_stamp import without_own_stamp
 from .scan_summary import ScanSummary
 
 EXTRA = "report"
@@ -278,11 +279,12 @@ def _card(incident: Incident, summary: ScanSummary, timeline: Timeline, source: 
                      "<pre>" + "\n".join(rows) + "</pre>")
     said = summary.last_lines_of(incident)  # a failure systemd told (sources/last_lines.py)
     if said.lines:
+        shown = (without_own_stamp(at, line) for at, line in said.lines)  # (a line's own time once)
         parts.append("<div>its program's last lines before it:</div><pre>" + "\n".join(
-            f"{format_usec(at)}  {esc(line)}" for at, line in said.lines) + "</pre>")
+            f"{format_usec(at)}  {esc(line)}" for at, line in shown) + "</pre>")
     if said.before_start is not None:
-        parts.append(f"<div>{BEFORE_START}</div><pre>{format_usec(said.before_start[0])}  "
-                     f"{esc(said.before_start[1])}</pre>")
+        at, line = without_own_stamp(*said.before_start)
+        parts.append(f"<div>{BEFORE_START}</div><pre>{format_usec(at)}  {esc(line)}</pre>")
     lines = timeline.lines_of(incident)
     if lines:
         parts.append("<div>evidence:</div><pre>" + "\n".join(
