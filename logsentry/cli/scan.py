@@ -271,6 +271,8 @@ def _consume(events: Iterator[Event], output: str, source: tuple[str, ...] | Non
             if said.before_start is not None:
                 at, line = said.before_start
                 record["last_line_before_start"] = {"realtime_usec": at, "message": line}
+            if said.after:
+                record["lines_after"] = [{"realtime_usec": at, "message": line} for at, line in said.after]
             out.write(jsonl.line(record))
         if out is not None:
             out.flush()

@@ -30,7 +30,7 @@ from ..model import Incident, Severity
 from ..pipeline import Event, GapEvent, MatchEvent, Progress
 from ..timespec import format_duration, format_usec, zone_label
 from ..wording import plural
-from .chain import BEFORE_START
+from .chain import AFTER, BEFORE_START
 from .counts import chain_heading, chain_rules, count_story, hits_said, link_lines, raised_by
 from .escape import visible
 from .incident_tally import tally_html
@@ -285,6 +285,10 @@ def _card(incident: Incident, summary: ScanSummary, timeline: Timeline, source: 
     if said.before_start is not None:
         at, line = without_own_stamp(*said.before_start)
         parts.append(f"<div>{BEFORE_START}</div><pre>{format_usec(at)}  {esc(line)}</pre>")
+    if said.after:
+        parts.append(f"<div>{AFTER}</div><pre>" + "\n".join(
+            f"{format_usec(at)}  {esc(line)}" for at, line in (without_own_stamp(*line) for line in said.after))
+            + "</pre>")
     lines = timeline.lines_of(incident)
     if lines:
         parts.append("<div>evidence:</div><pre>" + "\n".join(
