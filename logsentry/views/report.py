@@ -279,7 +279,8 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
                            f"{needed} of a unit, more than was read.{besides} "
                            f"{_more_history(source is not None, selected)}",
                            style="yellow" if never == units else "dim"))
-    if learning is not None and learning.learning:
+    if learning is not None and learning.learning and (learning.watched or learning.most_usec * MOMENT_SHARE >=
+                                                       learning.learn_for_usec):
         console.print(Text(_learning_said(learning), style="dim" if learning.watched else "yellow"))
     if learning is not None and source is None and progress.last_usec is not None and learning.shortest_usec \
             and learning.shortest_usec < (ago := int(time.time() * 1e6) - progress.last_usec) < RECENT_USEC:
@@ -306,6 +307,14 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
 
 RECENT_USEC = 7 * 86_400_000_000
 """An input that ends longer ago than this (µs) is history: no word on the silences after it."""
+
+
+MOMENT_SHARE = 24
+"""Lines that cover less than this share of a silence rule's `learn_for` (an hour of a day) are a moment of their
+units' rhythm: no one reads silence into a paste of a few minutes, and a note that its units were not watched yet,
+"its lines cover 1m 10s, less than the 1d a unit is watched after", was the longest line under its one card (rough
+edge 65's 7). Said where a longer stretch might have been read as watched (helper-168's 20 h), or beside watched
+units."""
 
 
 def _learning_said(learning: Learning) -> str:
