@@ -31,7 +31,7 @@ from ..pipeline import Event, GapEvent, MatchEvent, Progress
 from ..timespec import format_duration, format_usec, zone_label
 from ..wording import plural
 from .chain import AFTER, BEFORE_START
-from .counts import chain_heading, chain_rules, count_story, hits_said, link_lines, raised_by
+from .counts import chain_heading, chain_rules, count_story, hits_said, link_lines, raised_by, repeated_rules
 from .escape import visible
 from .incident_tally import tally_html
 from .own_stamp import without_own_stamp
@@ -275,8 +275,8 @@ def _card(incident: Incident, summary: ScanSummary, timeline: Timeline, source: 
             counted = link_lines(link)
             rows.append(f"{format_usec(link.first_usec)}  {esc(link.rule_id)} ({link.severity.label}"
                         f"{f', {counted}' if counted else ''})  {esc(link.message)}")
-        parts.append(f"<div>{chain_heading(chain_rules(incident.chain), len(incident.chain))}</div>"
-                     "<pre>" + "\n".join(rows) + "</pre>")
+        heading = chain_heading(chain_rules(incident.chain), len(incident.chain), repeated_rules(incident.chain))
+        parts.append(f"<div>{esc(heading)}</div><pre>" + "\n".join(rows) + "</pre>")
     said = summary.last_lines_of(incident)  # a failure systemd told (sources/last_lines.py)
     if said.lines:
         shown = (without_own_stamp(at, line) for at, line in said.lines)  # (a line's own time once)
