@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from functools import partial
@@ -232,6 +233,15 @@ def _cold(pipeline: Pipeline, text: bool) -> tuple[int, int, str, int, int, tupl
             least.warm_after_usec, least.warm_entries, cold_judges, names if len(names) == never else ())
 
 
+def open_now(incident: Incident, now_usec: int) -> bool:
+    """Whether an incident the input ended within (EndedEvent.open_at_end) may still be going on when the scan read
+    it: its window runs on past now. A paste, a saved log, a copied journal end in the past: what came after is in
+    no input, and its window has passed since, so it is no open incident (`"open": true` on a paste of yesterday's
+    failure read as one still going on: rough edge 65's 9). A journal read as it is written, or a paste of the last
+    minutes, may go on: open."""
+    return incident.last_usec + incident.within_usec > now_usec
+
+
 def _journal_read(directory: Path | None, files: tuple[Path, ...], kinds: dict[Path, str]) -> tuple[str, ...] | str:
     """journalctl's arguments for the journal the scan read (alert.journal_source: `-D DIR`, `--file F`, () for
     the local journal), for the incidents' journalctl commands, the same as their alerts'; when some input is no
@@ -269,6 +279,8 @@ def _consume(events: Iterator[Event], output: str, source: tuple[str, ...] | Non
             if out is None:
                 continue
             record = jsonl.event_record(event, source)
+            if isinstance(event, EndedEvent) and event.open_at_end:
+                record["open"] = open_now(event.incident, int(time.time() * 1_000_000))
             if said.lines:
                 record["last_lines"] = [{"realtime_usec": at, "message": line} for at, line in said.lines]
             if said.before_start is not None:
