@@ -64,3 +64,26 @@ def test_a_lines_own_time_is_shown_once(tmp_path: Path) -> None:
     card = report(own_log)
     assert "09:00:00.120 [812] WARNING could not open" in card and "UTC [812] LOG" not in card.split(
         "its program's last lines before it:")[1], card
+
+
+def test_own_stamp_goes_in_any_layout_and_only_where_it_is_the_lines_time() -> None:
+    """views/own_stamp.py on the layouts a program's own log is read in: the time goes, what is around it stays."""
+    from logsentry.sources.applog import AppLogParser
+    from logsentry.sources.applog_times import STAMP
+    from logsentry.views.own_stamp import without_own_stamp
+
+    def at(line: str) -> int:
+        found = STAMP.match(line)
+        assert found is not None, line
+        return AppLogParser("", 1_800_000_000).time_of(found)
+
+    redis = "1:S 04 Dec 2026 09:01:10.200 # User requested shutdown..."
+    assert without_own_stamp(at(redis), redis) == (at(redis), "1:S # User requested shutdown...")
+    cassandra = "ERROR [main] 2022-03-28 06:45:42,388 CassandraDaemon.java:911 - Exception encountered during startup"
+    assert without_own_stamp(at(cassandra), cassandra)[1] == \
+        "ERROR [main] CassandraDaemon.java:911 - Exception encountered during startup"
+    bracketed = "[2026-12-04 09:00:00,119] ERROR Fatal error during KafkaServer startup"
+    assert without_own_stamp(at(bracketed), bracketed)[1] == "ERROR Fatal error during KafkaServer startup"
+    logfmt = 'time="2026-12-04T09:00:00Z" level=error msg="listen failed"'
+    assert without_own_stamp(at(logfmt), logfmt)[1] == logfmt  # (a time pair: its key would dangle)
+    assert without_own_stamp(at(redis) + 5_000_000, redis)[1] == redis  # (another time than the line's: kept)
