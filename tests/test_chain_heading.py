@@ -19,8 +19,11 @@ def failure() -> Incident:
 
 
 def test_the_heading_counts_rules_and_links():
-    heading = "one failure, 2 rules matched it (3 rows: a new line each):"
-    assert chain_heading(2, 3) == heading
+    heading = "one failure, 2 rules matched it (new-error-template on 2 new lines):"
+    assert chain_heading(2, 3, {"new-error-template": 2}) == heading
+    assert chain_heading(5, 9, {f"rule-{n}": 2 for n in range(4)}) == (
+        "one failure, 5 rules matched it (rule-0 on 2 new lines, rule-1 on 2, rule-2 on 2, 1 more on several):")
+    assert chain_heading(2, 3) == "one failure, 2 rules matched it (3 rows: some rules on several new lines):"
     assert chain_heading(5, 5) == "one failure, 5 rules matched it:"
     assert heading in body(incident_payload("firing", failure(), "web-7", "r", source=()))
     assert _chain_lines(failure(), DayClock(1))[0].plain == heading

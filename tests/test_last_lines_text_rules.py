@@ -38,7 +38,8 @@ def test_a_monit_paste_card_shows_the_lines_before_its_failure(tmp_path: Path) -
     card = report[report.index("monit-start-failed"):]
     card = card[:card.index("╰")]
     assert "its program's last lines before it:" in card and "'nodejs' trying to restart" in card, report
-    assert "after it" not in card, report  # (nothing after its first line)
+    before = card.split("its program's lines after its last one:")[0]
+    assert "ok again, after it" not in before, report  # (nothing after its first line; after its last, its own)
 
 
 def test_a_syslog_paste_shows_its_programs_lines_before_it(tmp_path: Path) -> None:

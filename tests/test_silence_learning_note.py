@@ -68,3 +68,16 @@ def test_a_text_that_ended_hours_ago_says_a_silence_after_it_is_not_in_it(tmp_pa
     assert "that pages a watched unit, is not in it. To judge one, scan the journal itself" in report
     short = "\n".join(lines[-10:]) + "\n"  # (no unit watched: no silence it could page)
     assert "is not in it" not in run_cli("scan", "--file", "-", input=short.encode()).output
+
+
+def test_a_paste_of_minutes_says_nothing_of_silence(tmp_path, make_journal):
+    """A paste of a few minutes is a moment of its units' rhythm: "its lines cover 1m 10s, less than the 1d a unit is
+    watched after" was noise under its card (rough edge 65's 7). An hour or more of lines still says it."""
+    paste = tmp_path / "paste.txt"
+    paste.write_text("".join(f"Dec  4 09:{i // 60:02d}:{i % 60:02d} app01 api[812]: GET /health 200 {i}\n"
+                             for i in range(0, 70 * 2, 2)))
+    said = summary(json_events(run_cli("scan", "--file", str(paste), "-o", "json")))
+    assert (said["units"], said["watched_units"], said["learning_units"]) == (1, 0, 1), said
+    assert "Silence (" not in run_cli("scan", "--file", str(paste)).output
+    report = " ".join(run_cli("scan", "--file", str(make_journal(steady(1.1)))).output.split())
+    assert "Silence (unit-went-silent): no unit was watched yet" in report, report

@@ -18,7 +18,7 @@ from ..hosts import local_machine_id
 from ..model import Incident, Link, incident_label, journald_machine
 from ..sources.selection import container_of, unit_terms, user_unit_of
 from ..timespec import format_usec
-from ..views.counts import began_usec, chain_heading, chain_rules, hits_said, link_lines, own_last_hit
+from ..views.counts import began_usec, chain_heading, chain_rules, hits_said, link_lines, own_last_hit, repeated_rules
 from ..views.escape import visible
 from ..wording import plural
 
@@ -75,6 +75,7 @@ def incident_payload(event: str, incident: Incident, host: str, reason: str, con
         "journalctl": clean(command := journalctl_command(incident, source, ahead_usec), max(MAX_LINE, len(command))),
         "chain": [chain_line(link) for link in incident.chain],
         "chain_rules": chain_rules(incident.chain),
+        "chain_repeated": repeated_rules(incident.chain),
     }
 
 
@@ -250,7 +251,8 @@ def body(payload: Mapping[str, Any]) -> str:
     if payload.get("template"):
         lines.append(f"template: {payload['template']}")
     if payload.get("chain"):
-        lines.append(chain_heading(payload.get("chain_rules", len(payload["chain"])), len(payload["chain"])))
+        lines.append(chain_heading(payload.get("chain_rules", len(payload["chain"])), len(payload["chain"]),
+                                   payload.get("chain_repeated")))
         lines.extend(f"  {line}" for line in payload["chain"])
     if payload["message"]:
         lines.append(f"latest: {payload['message']}")

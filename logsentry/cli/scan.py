@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from functools import partial
@@ -15,7 +16,7 @@ import click
 from ..actions.alert import journal_source
 from ..engine.absence_hosts import HostsSeen
 from ..engine.detector import Detector
-from ..model import SEVERITY_NAMES, Hit, Incident, Severity
+from ..model import SEVERITY_NAMES, Hit, Incident, Severity, split_host_unit
 from ..pipeline import EndedEvent, Event, MatchEvent, Pipeline
 from ..sources import InputFormatError, JournalOpenError, kind_of, open_entries
 from ..sources.journal import JournalLocation, journal_end_usec, with_container_scopes
@@ -28,7 +29,7 @@ from ..views import html as html_report
 from ..views import jsonl
 from ..views.hit_spans import HitSpans
 from ..views.no_command import no_command_note
-from ..views.report import render_scan
+from ..views.report import COLD_NAMED, render_scan
 from ..views.scan_summary import ScanSummary
 from . import EXIT_OUTPUT, stdout_to_devnull
 from .common import (
@@ -187,7 +188,7 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
                     "learning_units": learning.learning,
                     "most_learnt_usec": learning.most_usec, "learn_for_usec": learning.learn_for_usec})))
         else:
-            said = None if cold is None else (*cold[:3], cold[5])
+            said = None if cold is None else (*cold[:3], cold[5], cold[6])
             # (a -u or -H the journal has no entry of was warned about before the scan: no quiet pass either)
             render_scan(console(), summary, pipeline.progress, len(rules), said, source=source, no_command=no_command,
                         selected=selected, learning=learning, quiet=selected and not reasons and not unseen)
@@ -206,27 +207,39 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
         sys.exit(EXIT_FOUND)
 
 
-def _cold(pipeline: Pipeline, text: bool) -> tuple[int, int, str, int, int, tuple[str, ...]] | None:
+def _cold(pipeline: Pipeline, text: bool) -> tuple[int, int, str, int, int, tuple[str, ...], tuple[str, ...]] | None:
     """(units no anomaly rule ever judged, units learnt, the least history a rule needs, in words, then in µs of
     journal time and entries, then the rules that judge cold units too, by id) after a scan: a unit is judged once
     warm for one of the rules (`warm_after` and `warm_entries`); the rules that judge cold units too
     (AnomalySpec.needs_history: error-template-persists; new-fatal-template when `text`, the input holds lines read
     from text, stdin's included) are left out of the count, and named (the report said "anomaly rules judged no
     line" under one of theirs that fired). None without anomaly rules. The text report says it; `-o json` gives it
-    in the summary's `anomaly`."""
+    in the summary's `anomaly`. Last, the names of the units never judged, when few (views/report.COLD_NAMED), else
+    ()."""
     anomaly = pipeline.anomaly
     specs = [rule.anomaly for rule in anomaly.rules if rule.anomaly is not None
              and rule.anomaly.needs_history(text) and not rule.anomaly.excerpts_only] if anomaly else []
     if anomaly is None or not specs:
         return None
     units = anomaly.baselines.units
-    never = sum(1 for stats in units.values()
-                if not any(stats.warm(spec.warm_after_usec, spec.warm_entries) for spec in specs))
+    cold = [key for key, stats in units.items()
+            if not any(stats.warm(spec.warm_after_usec, spec.warm_entries) for spec in specs)]
+    never = len(cold)
+    names = tuple(sorted({split_host_unit(key)[1] for key in cold})) if never <= COLD_NAMED else ()
     least = min(specs, key=lambda spec: (spec.warm_after_usec, spec.warm_entries))
     cold_judges = tuple(sorted(rule.id for rule in anomaly.rules
                                if rule.anomaly is not None and not rule.anomaly.needs_history(text)))
     return (never, len(units), f"at least {format_duration(least.warm_after_usec)} and {least.warm_entries} entries",
-            least.warm_after_usec, least.warm_entries, cold_judges)
+            least.warm_after_usec, least.warm_entries, cold_judges, names if len(names) == never else ())
+
+
+def open_now(incident: Incident, now_usec: int) -> bool:
+    """Whether an incident the input ended within (EndedEvent.open_at_end) may still be going on when the scan read
+    it: its window runs on past now. A paste, a saved log, a copied journal end in the past: what came after is in
+    no input, and its window has passed since, so it is no open incident (`"open": true` on a paste of yesterday's
+    failure read as one still going on: rough edge 65's 9). A journal read as it is written, or a paste of the last
+    minutes, may go on: open."""
+    return incident.last_usec + incident.within_usec > now_usec
 
 
 def _journal_read(directory: Path | None, files: tuple[Path, ...], kinds: dict[Path, str]) -> tuple[str, ...] | str:
@@ -266,11 +279,15 @@ def _consume(events: Iterator[Event], output: str, source: tuple[str, ...] | Non
             if out is None:
                 continue
             record = jsonl.event_record(event, source)
+            if isinstance(event, EndedEvent) and event.open_at_end:
+                record["open"] = open_now(event.incident, int(time.time() * 1_000_000))
             if said.lines:
                 record["last_lines"] = [{"realtime_usec": at, "message": line} for at, line in said.lines]
             if said.before_start is not None:
                 at, line = said.before_start
                 record["last_line_before_start"] = {"realtime_usec": at, "message": line}
+            if said.after:
+                record["lines_after"] = [{"realtime_usec": at, "message": line} for at, line in said.after]
             out.write(jsonl.line(record))
         if out is not None:
             out.flush()

@@ -51,8 +51,9 @@ _HAPROXY = re.compile(
     r'[0-9A-Fa-f:.]{2,45}:[0-9]{1,5} \[[0-9]{2}/[A-Z][a-z]{2}/[0-9]{4}:[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}\] '
     r'[!-~]{1,255} [!-~]{1,255}/[!-~]{1,255} (?:-?[0-9]{1,10}/){4}\+?-?[0-9]{1,10} ([0-9]{3})(?= |\Z)')
 """HAProxy's HTTP log line up to its status (group 1): client:port, [accept date], frontend, backend/server, timers."""
-_STATUS = re.compile(r'(?:[^"\\\n]++|\\[^\n])*+" ([0-9]{3})(?= |\n|\Z)')
-"""The rest of the quoted request (escapes skipped whole, one line), its closing quote and the status."""
+_STATUS = re.compile(r'(?:[^"\\\n]++|\\[^\n])*+" ([0-9]{3})(?= |\n|\Z)(?: (?:[0-9]{1,19}|-)(?= |\n|\Z))?')
+"""The rest of the quoted request (escapes skipped whole, one line), its closing quote and the status (group 1),
+then the size sent where it follows (`%b`, `$body_bytes_sent`: a number or `-`)."""
 
 
 def access_level(line: str) -> int:
@@ -75,3 +76,15 @@ def access_level(line: str) -> int:
         return NOT_ACCESS
     return SERVER_ERROR if status[1][0] == "5" else NO_LEVEL
 
+
+
+def access_request(line: str) -> tuple[int, int, int] | None:
+    """Where an NCSA or Envoy access log line's quoted request begins and ends (after its quote) and where its status
+    (and size) ends: what a line
+    cut to a table's width should keep (views/fit.py). Its start (client, user, time: the time column's) and its
+    end (referrer, user agent: the client's words) filled an example of 40 cells, `10.0.0.5 - - …me/120.0.0.0
+    Safari/537.36"`, the 502 and its path cut out (rough edge 65's 6). None for another line."""
+    start = _ENVOY.match(line) if line[:1] == "[" else _CLF.match(line) if '] "' in line[:MAX_ACCESS_PREFIX] else None
+    if start is None or start.end() > MAX_ACCESS_PREFIX or (status := _STATUS.match(line, start.end())) is None:
+        return None
+    return start.end() - 1, status.start(1) - 1, status.end()

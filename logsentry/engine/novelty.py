@@ -46,10 +46,12 @@ def new_why(rule: Rule, stats: TemplateStats, usec: int, hot_since: int | None, 
     if cold if not excerpt else spec.excerpts_only and not cold:
         return None  # it appeared while the unit's normal was still being learnt: part of that normal; or, to a
         # rule that judges excerpts only, once it was learnt: the rules that judge a normal judge it
-    entries = plural(stats.unit_entries, "entry", "entries", separated=False)
-    # a paste's few lines within a second: "0.0s (1 entries) of history" read as a fault (helper-124)
-    history = (f"{format_duration(stats.unit_age_usec)} ({entries}) of history" if stats.unit_age_usec >= 1_000_000
-               else f"{entries} of history")
+    # its lines before, and over how long where that is a second or more (a paste's few lines within a second:
+    # "0.0s (1 entries) of history" read as a fault, helper-124); "never logged in 2 entries of history" read as
+    # logsentry's words, not an operator's (rough edge 65's 8)
+    history = f"its {plural(stats.unit_entries, 'earlier line', separated=False)}"
+    if stats.unit_age_usec >= 1_000_000:
+        history += f" ({format_duration(stats.unit_age_usec)})"
     if stats.unit_entries == 0:  # its first line, read from text (new-fatal-template)
         history = (f"its history (none: {'this is' if usec == stats.first_usec else 'it was'} its first line), "
                    "before its normal was learnt")

@@ -260,6 +260,11 @@ class AppLogParser:
                            f"first, as {how} says (JavaScript's toLocaleString)")
         return day_first
 
+    def time_of(self, found: re.Match[str]) -> int:
+        """The time (µs) of a line's STAMP match, as this reader reads it (views/own_stamp.py: a line's own time at
+        its start; ValueError where it is no time alone, Xorg's uptime before its time of day)."""
+        return self._usec(found)
+
     def _usec(self, found: re.Match[str]) -> int:
         if found.re is _ACCESS:
             return utc_usec(int(found["ay"]), month_number(found["amon"]), int(found["ad"]), int(found["ah"]),

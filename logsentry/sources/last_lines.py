@@ -49,9 +49,13 @@ class Said:
     before_start: Line | None = None
     """The program's last line before the failure's first (`failure_start`), when none of `lines` says it: a crash
     loop's first run that failed otherwise than its latest."""
+    after: tuple[Line, ...] = ()
+    """A text's incident of a rule that names its cause (LastLines.leading): its unit's first COUNT lines after its
+    last hit, within its window: what the program did then (Redis's `User requested shutdown...` after its last
+    `Error condition on socket for SYNC: Connection refused`), on no card before (rough edge 65's 4)."""
 
     def __bool__(self) -> bool:
-        return bool(self.lines) or self.before_start is not None
+        return bool(self.lines) or self.before_start is not None or bool(self.after)
 
 
 NOTHING = Said()
@@ -70,16 +74,17 @@ def told_by_systemd(rule_id: str) -> bool:
 
 
 def untold(incident: Incident, lines: Said) -> Said:
-    """The lines, unless the failure quotes the last of them already (a rule matched the program's last words:
-    its chain or its own lines say them); `before_start` alike."""
+    """The lines the failure does not quote already (a rule matched them: its chain or its own lines say them);
+    `before_start` alike. Each line on its own: when the last was quoted, all were left out, and the cause a rule
+    matched none of went with them (pgbouncer's `WARNING could not open /etc/pgbouncer/userlist.txt: Permission
+    denied` before its quoted `FATAL cannot load auth_file`: rough edge 65's 3)."""
     quoted = {link.message for link in incident.chain} | {sample[:MAX_SAMPLE_CHARS] for sample in incident.samples}
 
     def told(line: Line) -> bool:
         return line[1][:MAX_SAMPLE_CHARS] in quoted
 
     first = lines.before_start
-    return Said(() if lines.lines and told(lines.lines[-1]) else lines.lines,
-                None if first is None or told(first) else first)
+    return Said(tuple(line for line in lines.lines if not told(line)), None if first is None or told(first) else first)
 
 
 def failure_start(incident: Incident) -> int:
@@ -130,6 +135,11 @@ class LastLines:
         """Per failure's unit (joins_as), its program's last COUNT lines at each line of a systemd rule (`pin`): a
         failure is told when its incident ends, a window (10 min) on, and a unit that ran on meanwhile (a crash loop
         that recovered, 100 lines of a working run) had pushed its lines before the failure out of `units`."""
+        self.read: dict[str, int] = {}
+        """Per unit key, the lines `units` took of it so far: where a hit's line is among them (`hit_at`)."""
+        self.hit_at: dict[tuple[str, str], int] = {}
+        """Per unit key and rule (not systemd's), `read` at its latest hit: the lines after it are the unit's
+        after the incident's last hit (Said.after)."""
         self.added = 0
         """Unit keys `units` took so far: `alike` is looked up again once it took another."""
         self.fired: OrderedDict[tuple[str, str, int], tuple[Line, ...]] = OrderedDict()
@@ -149,7 +159,10 @@ class LastLines:
                 key = host_unit(item.machine_id, item.unit)
                 if key not in units:
                     self.added += 1
+                    if len(self.read) > 2 * MAX_UNITS:  # (those `units` let go: read from 0 again if they come back)
+                        self.read = {known: self.read.get(known, 0) for known in units}
                 add(((key, ((item.realtime_usec, item.message),)),), KEPT)
+                self.read[key] = self.read.get(key, 0) + 1
             yield item
 
     def pin(self, hit: Hit) -> None:
@@ -166,6 +179,11 @@ class LastLines:
     def matched(self, hit: Hit, fires: bool) -> None:
         """A rule's hit (MatchEvent): `pin` it, and keep the lines before it when it fired an incident (`fires`)."""
         self.pin(hit)
+        if not told_by_systemd(hit.rule_id):
+            key = host_unit(hit.entry.machine_id, hit.entry.unit)
+            self.hit_at[(key, hit.rule_id)] = self.read.get(key, 0)
+            if len(self.hit_at) > 2 * MAX_UNITS:
+                self.hit_at.pop(next(iter(self.hit_at)))
         if fires:
             self.fires(hit)
 
@@ -190,12 +208,21 @@ class LastLines:
         fired (`fires`), less the lines it quotes: a text has no journalctl command to show them (a new user's monit
         paste: its card said "'nodejs' failed to start" without the "process is not running" and "trying to
         restart" before it)."""
-        kept = self.fired.get((host_unit(incident.machine_id, incident.unit), incident.rule_id, incident.fired_usec))
-        if not kept:
-            return NOTHING
+        key = host_unit(incident.machine_id, incident.unit)
+        kept = self.fired.get((key, incident.rule_id, incident.fired_usec), ())
         quoted = {link.message for link in incident.chain} | {sample[:MAX_SAMPLE_CHARS] for sample in incident.samples}
+        after = self._after(key, incident, quoted)
         return Said(tuple([line for line in kept if line[0] <= incident.first_usec
-                           and line[1][:MAX_SAMPLE_CHARS] not in quoted][-COUNT:]))
+                           and line[1][:MAX_SAMPLE_CHARS] not in quoted][-COUNT:]), after=after)
+
+    def _after(self, key: str, incident: Incident, quoted: set[str]) -> tuple[Line, ...]:
+        """The first COUNT of the unit's lines read after the incident's last hit (`hit_at`), from its last line's
+        time on (a new error's lines going on move it) and within its window, less those it quotes."""
+        kept, last = self.units.get(key, ()), incident.last_usec
+        since = self.read.get(key, 0) - self.hit_at.get((key, incident.rule_id), self.read.get(key, 0))
+        lines = list(kept)[len(kept) - since:] if 0 < since <= len(kept) else []
+        return tuple([line for line in lines if last <= line[0] <= last + incident.within_usec
+                      and line[1][:MAX_SAMPLE_CHARS] not in quoted][:COUNT])
 
     def _program(self, machine: str, unit: str) -> list[Line]:
         """The unit's program's lines kept (a text's: of the program named alike, `before`), oldest first."""

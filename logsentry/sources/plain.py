@@ -21,6 +21,7 @@ import re
 from ..engine.level_words import LEVEL_WORDS
 from ..timespec import format_usec
 from .log_names import identifier
+from .text_layouts import facility_level_pri
 from .text_line import TextLine
 
 MAX_UNDECODABLE = 0.01
@@ -40,11 +41,13 @@ PRINTK_TIME = re.compile(r"\[\s*\d+\.\d+\] ")
 """The time since boot the kernel prints before each message when printk.time is on (`[ 1234.567890] `):
 rsyslog's imklog keeps it in the line, journald strips it from MESSAGE. Rules are written against the
 journal's MESSAGE, so it goes, as journald does (sources/syslog_text.py; here, the kernel's untimed lines)."""
-_TAG = re.compile(r"(?P<ident>[A-Za-z][\w.@-]{0,63})\[(?P<pid>\d{1,10})\]: ?")
+_TAG = re.compile(r"(?:(?P<level>[a-z0-9]{3,8}\.[a-z]{3,7})[ \t]+)?"
+                  r"(?P<ident>[A-Za-z][\w.@-]{0,63})\[(?P<pid>\d{1,10})\]: ?")
 """A syslog tag, `ident[pid]: `, at the line's start: journalctl's or a syslog file's lines with the time and host
 columns cut off (corosync/corosync#389's paste: `corosync[228119]:  [TOTEM ] A processor failed, ...`). Read as the
 line's identifier and PID (the file's name was every line's, so `systemd[1]: app.service: Failed ...` was no unit's
-line), as a syslog file's are: the text's word. A level word is no identifier (`ERROR[0001]: `)."""
+line), as a syslog file's are: the text's word. A level word is no identifier (`ERROR[0001]: `). BusyBox syslogd's
+`facility.level` before it (`daemon.crit ingest[1]: ...`, its time cut off) is the line's level, as with its time."""
 _GREP_FILE = re.compile(r"[^\s:]{1,255}\.log(?:\.[0-9]{1,3})?(?:\.gz)?:(?:[0-9]{1,10}:)?(?=\S)")
 """The log file's name `grep -H` (and `grep -n`'s line number) puts before each line of a program's log without a
 time: trial 59's pgbackrest paste (`postgresql-2022-12-25_00.log:ERROR: [082]: unable to push WAL file ...`) had
@@ -71,11 +74,15 @@ class PlainParser:
             return TextLine(self.usec, {"MESSAGE": message, "SYSLOG_IDENTIFIER": "kernel", "_TRANSPORT": "kernel"},
                             len("kernel: "))
         tagged = _TAG.match(line)
-        if tagged is None or tagged["ident"].lower() in LEVEL_WORDS:
+        pri = facility_level_pri(tagged["level"]) if tagged is not None and tagged["level"] else None
+        if tagged is None or tagged["ident"].lower() in LEVEL_WORDS or (tagged["level"] and pri is None):
             return TextLine(self.usec, {"MESSAGE": line, "SYSLOG_IDENTIFIER": self.ident}, 0)
         ident, pid = tagged["ident"], tagged["pid"]
-        return TextLine(self.usec, {"MESSAGE": line[tagged.end():], "SYSLOG_IDENTIFIER": ident, "_PID": pid,
-                                    "SYSLOG_PID": pid, "_COMM": ident[:COMM_CHARS]}, tagged.end())
+        fields = {"MESSAGE": line[tagged.end():], "SYSLOG_IDENTIFIER": ident, "_PID": pid, "SYSLOG_PID": pid,
+                  "_COMM": ident[:COMM_CHARS]}
+        if pri is not None:
+            fields["PRIORITY"], fields["SYSLOG_FACILITY"] = str(int(pri) & 7), str(int(pri) >> 3)
+        return TextLine(self.usec, fields, tagged.end())
 
     def marker(self, what: str) -> None:
         """Plain text has no journalctl markers."""

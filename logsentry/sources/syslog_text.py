@@ -14,7 +14,7 @@ from .dmesg import FACILITIES
 from .header_zone import SINCE, HeaderZone, header_zone, status_zone
 from .plain import COMM_CHARS, PRINTK_TIME
 from .selection import COREDUMP_MESSAGE_ID, parse_priority
-from .text_layouts import ISO_TIME, LINE, LOGREAD, RFC5424, RSYSLOG_FACILITIES, SEVERITY_WORDS
+from .text_layouts import ISO_TIME, LINE, LOGREAD, RFC5424, RSYSLOG_FACILITIES, SEVERITY_WORDS, facility_level_pri
 from .text_line import TextLine, rsyslog_unescaped
 from .text_times import local_usec, month_number, utc_usec
 from .text_years import Years
@@ -67,14 +67,14 @@ def iso_usec(date: str, hms: str, frac: str | None, zone: str) -> int:
 
 
 
-_FACILITY_LEVEL = re.compile(r"(?P<fac>[a-z0-9]{3,8})\.(?P<lvl>[a-z]{3,7}) (?P<ident>\S.*)")
+_FACILITY_LEVEL = re.compile(r"(?P<fac>[a-z0-9]{3,8})\.(?P<lvl>[a-z]{3,7})[ \t]+(?P<ident>\S.*)")
 """BusyBox syslogd's `facility.level` before the identifier (OpenWrt's `logread`: `Mar  2 17:26:41 mantis auth.info
 sshd[5147]: ...`): the identifier was `auth.info sshd`, a unit of its own per level (helper-172's
 Ysurac/openmptcprouter#868). A line with no tag after it has words with a blank before its first colon: BusyBox's own
 `syslog.info syslogd started: BusyBox v1.27.2` (sysklogd/syslogd.c timestamp_and_log_internal, LOG_SYSLOG) was unit
 `(syslogd started)` (trial 63's 01); its words are the message, the syslog facility's identifier `syslogd`, another's
-none."""
-
+none. Any run of blanks may follow the level (`daemon.err  myapp[12]: ...`): with two, the identifier was
+`daemon.err  myapp`, no level and a unit of its own (rough edge 65's 2)."""
 _SEVERITY_FIRST = re.compile(r"(?P<lvl>EMERG|ALERT|CRIT|ERR|WARNING|NOTICE|INFO|DEBUG) (?P<ident>[^\s\[]\S*)")
 """rsyslog's `%syslogseverity-text:::uppercase%` between the host and the tag, as SONiC's template writes its syslog
 (`Aug 19 13:29:06.181422 sonic CRIT bgp#zebra[76]: ...`): the identifier was `CRIT bgp#zebra` and the line had no
@@ -91,12 +91,14 @@ def _fields(host: str | None, ident: str | None, pid: str | None, pri: str | Non
     """A line's entry fields; `severity` a level without a facility (when `pri` is None)."""
     if (glyph := _LINK_GLYPH.match(message)) is not None:
         message = message[glyph.end():]
-    if ident and pri is None and (tagged := _FACILITY_LEVEL.fullmatch(ident)) and tagged["fac"] in FACILITIES:
-        with suppress(ValueError):  # (syslog's level names and aliases, as -p takes them; no level: as written)
-            ident, pri = tagged["ident"], str(FACILITIES.index(tagged["fac"]) * 8 + parse_priority(tagged["lvl"]))
-            if any(blank in ident for blank in " \t"):  # no tag: the words before the first colon are the message's
-                message = f"{ident}: {message}"
-                ident = "syslogd" if tagged["fac"] == "syslog" else None
+    if host and ident and pri is None and severity is None and facility_level_pri(host) is not None:
+        host, ident = None, f"{host} {ident}"  # (no host: BusyBox's `facility.level` after the time, read below)
+    if ident and pri is None and (tagged := _FACILITY_LEVEL.fullmatch(ident)) \
+            and (named := facility_level_pri(f"{tagged['fac']}.{tagged['lvl']}")) is not None:
+        ident, pri = tagged["ident"], named  # (a word that names no level: as written)
+        if any(blank in ident for blank in " \t"):  # no tag: the words before the first colon are the message's
+            message = f"{ident}: {message}"
+            ident = "syslogd" if tagged["fac"] == "syslog" else None
     if ident and pri is None and (worded := _SEVERITY_FIRST.fullmatch(ident)):
         ident, severity = worded["ident"], str(parse_priority(worded["lvl"].lower()))
     if ident == "kernel" and pid is None and (stamp := PRINTK_TIME.match(message)):
@@ -130,10 +132,7 @@ def _pid_alone(facility: str, level: str, pid: str, message: str) -> dict[str, s
     process go together, as they would under a name, and apart from the other programs'. No _COMM: the line names no
     program. (Without a name the unit was blank in the report; a PID is no program's name, so a restart is a new
     one, which is all the line tells.)"""
-    pri = None
-    with suppress(ValueError):  # (syslog's level names and aliases, as -p takes them; else no level)
-        pri = str(FACILITIES.index(facility) * 8 + parse_priority(level))
-    fields = _fields(None, f"[{pid}]", pid, pri, message)
+    fields = _fields(None, f"[{pid}]", pid, facility_level_pri(f"{facility}.{level}"), message)
     fields.pop("_COMM", None)
     return fields
 

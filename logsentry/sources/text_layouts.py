@@ -4,7 +4,10 @@ syslog's (RFC 3164, RFC 3339 with rsyslog's file format, RFC 5424, OpenWrt's log
 from __future__ import annotations
 
 import re
+from contextlib import suppress
 
+from .dmesg import FACILITIES
+from .selection import parse_priority
 from .text_times import SHORT_MONTH_PATTERN
 
 # The time at the start of a line, one alternative per layout.
@@ -26,7 +29,7 @@ _PRI = r"(?:[^\s:<]{1,255}:(?:\d{1,10}:)?(?=[^\s:]))?(?:<(?P<pri>\d{1,3})>)?"
 `grep sshd auth.log*` (`auth.log.1:May 24 12:16:23 gitlab sshd[27143]: ...`, helper-172's remotelabz/remotelabz#382)
 was lines of no layout."""
 # host, then identifier with an optional [pid], then ": " (journalctl prints "ident[pid]: text").
-_TAG = (r"(?P<ident>[^\s\[:][^\[:]{0,255}?(?:\[(?!\d+\])[^\[\]\s:]{1,64}(?:\[[^\[\]\s:]{1,64}\])?\])?)"
+_TAG = (r"(?!\d{1,2}:\d\d)(?P<ident>[^\s\[:][^\[:]{0,255}?(?:\[(?!\d+\])[^\[\]\s:]{1,64}(?:\[[^\[\]\s:]{1,64}\])?\])?)"
         r"(?:\[(?P<pid>\d{1,10})\])?: ?(?P<msg>.*)")
 """A syslog tag and the message after it: `ident[pid]: text` (LINE's, after its host; LOGREAD's, after its level)."""
 _REST = r" (?:(?P<host>[^\s:]\S*(?<!:))  ?| )?" + _TAG
@@ -47,6 +50,22 @@ RSYSLOG_FACILITIES = ("kern", "user", "mail", "daemon", "auth", "syslog", "lpr",
                       "ftp", "ntp", "audit", "alert", "clock", "local0", "local1", "local2", "local3", "local4",
                       "local5", "local6", "local7")
 """rsyslog's facility names (runtime/msg.c: syslog_fac_names), the index the facility's number."""
+FACILITY_LEVEL = re.compile(r"(?P<fac>[a-z0-9]{3,8})\.(?P<lvl>[a-z]{3,7})")
+"""BusyBox syslogd's and OpenWrt's `facility.level` (`daemon.crit`), read as a level by facility_level_pri."""
+
+
+def facility_level_pri(word: str) -> str | None:
+    """The syslog PRI (as its digits) a `facility.level` word names, by syslog.h's facility names and the level
+    names and aliases `-p` takes (`daemon.err`, `daemon.error`, `local3.warn`); None for any other word. Wherever a
+    text reader meets one before an identifier it is the line's level: read as a host or part of the identifier, the
+    level was lost and each level made a unit of its own (rough edge 65's 1, 2)."""
+    if (found := FACILITY_LEVEL.fullmatch(word)) is None or found["fac"] not in FACILITIES:
+        return None
+    with suppress(ValueError):
+        return str(FACILITIES.index(found["fac"]) * 8 + parse_priority(found["lvl"]))
+    return None
+
+
 _LEVEL_FIRST = r"(?:(?P<lfac>[a-z][a-z0-9]{2,7}\.)?(?P<lsev>" + "|".join(SEVERITY_WORDS) + r")) "
 """A severity (or `facility.severity`) an rsyslog template writes before the time, in the lower case rsyslog writes
 it: `err 2023-12-04T19:47:21.371608+00:00 c21 auditd[3899]: Unable to set audit pid, exiting` (a template of
@@ -62,8 +81,9 @@ RFC5424 = re.compile(
     r"(?P<sd>-|(?:\[(?:[^\]\"]|\"(?:[^\"\\]|\\.)*\")*\])+)(?: (?P<msg>.*))?", re.DOTALL)
 LOGREAD = re.compile(
     r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (?P<day>[ 0-3]\d) "
-    r"(?P<hms>\d\d:\d\d:\d\d) (?P<year>\d{4})(?: \[\d{1,12}\.\d{3}\])? (?P<fac>[a-z0-9]{3,8})\.(?P<lvl>[a-z]{3,7})"
-    r"(?: kernel: ?(?P<kmsg>.*)| \[(?P<npid>\d{1,10})\]: ?(?P<nmsg>.*)| " + _TAG + ")", re.DOTALL)
+    r"(?P<hms>\d\d:\d\d:\d\d) (?P<year>\d{4})(?: \[\d{1,12}\.\d{3}\])? "
+    r"(?P<fac>[a-z0-9]{3,8})\.(?P<lvl>[a-z]{3,7})[ \t]+"
+    r"(?:kernel: ?(?P<kmsg>.*)|\[(?P<npid>\d{1,10})\]: ?(?P<nmsg>.*)|" + _TAG + ")", re.DOTALL)
 """OpenWrt's `logread` (ubox log/logread.c, log_notify: `"%s %s%s.%s%s %s\n"`: ctime(3)'s local time with the year,
 `-t`'s `[seconds.ms] `, the facility and level by syslog.h's names, ` kernel:` for the kernel's lines, then the
 message, a program's `ident[pid]: text`): `Fri Oct 24 18:22:23 2025 daemon.crit dnsmasq[1]: FAILED to start up`
@@ -71,4 +91,5 @@ message, a program's `ident[pid]: text`): `Fri Oct 24 18:22:23 2025 daemon.crit 
 ctime's names are the C locale's, and no host is written. A line whose writer gave no identifier has its `[pid]: `
 alone (`Sat Apr 30 23:44:04 2022 daemon.err [3263]: <err> [modem1] port ttyUSB2 timed out ...`: syslog(3) without
 openlog's ident, as ModemManager's lines under procd show; `npid`, `nmsg`): read as no layout, each was folded into
-the line before as its continuation, its level lost (trial 61's 24)."""
+the line before as its continuation, its level lost (trial 61's 24). Any run of blanks may follow the level (rough
+edge 65's 2)."""

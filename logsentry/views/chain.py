@@ -17,6 +17,7 @@ from rich.text import Text
 from ..sources.last_lines import Said
 from .escape import one_line
 from .fit import MAX_SHOWN, Fitted, fit, wrapped
+from .own_stamp import without_own_stamp
 
 RULE_CELLS = 32
 """The widest the rule column gets (a longer rule id and its count end in an ellipsis)."""
@@ -24,6 +25,8 @@ INDENT = 4
 """Cells a wrapped line is indented by, under its time."""
 BEFORE_START = "its program's last line before the failure began:"
 """The card's (and the HTML card's) heading of sources/last_lines.Said.before_start."""
+AFTER = "its program's lines after its last one:"
+"""The card's (and the HTML card's) heading of sources/last_lines.Said.after."""
 
 
 class ChainView:
@@ -68,12 +71,17 @@ def last_lines_view(said: Said, clock: Callable[[int], str]) -> list[Text | Tabl
     """"its program's last lines before it:" and each line (its time, the line wrapped beside it), for a failure
     only systemd told (sources/last_lines.py): the program's own account of why, which no rule matched; then its
     last line before the failure began, when that said otherwise (a crash loop's first run). Of a text's incident
-    of another rule, its unit's lines before its first (LastLines.leading)."""
+    of another rule, its unit's lines before its first and after its last (LastLines.leading). A line's own time
+    is shown once (own_stamp.py)."""
     shown: list[Text | Table] = []
     if said.lines:
         shown += [Text("its program's last lines before it:", style="bold"),
-                  *(wrapped(Text(" " + clock(at)), line, "dim") for at, line in said.lines)]
+                  *(wrapped(Text(" " + clock(at)), line, "dim")
+                    for at, line in (without_own_stamp(*line) for line in said.lines))]
     if said.before_start is not None:
-        at, line = said.before_start
+        at, line = without_own_stamp(*said.before_start)
         shown += [Text(BEFORE_START, style="bold"), wrapped(Text(" " + clock(at)), line, "dim")]
+    if said.after:
+        shown += [Text(AFTER, style="bold"), *(wrapped(Text(" " + clock(at)), line, "dim")
+                                               for at, line in (without_own_stamp(*line) for line in said.after))]
     return shown

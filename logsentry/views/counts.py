@@ -6,7 +6,8 @@ chain, so more may have come) and at its end (`incident_end`'s `count`)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
 from ..model import Incident, Link
@@ -204,12 +205,34 @@ def link_lines(link: Link, word: str = "line") -> str:
     return plural(link.count, word) + ("" if link.fired else " up to this one, below its trigger")
 
 
-def chain_heading(rules: int, links: int) -> str:
-    """"one failure, 9 rules matched it (13 rows: a new line each):" above a failure's chain (engine/failures.py): a
-    new-template rule is a row per new line, so the rows outnumber the rules (helper F9 read "13 rules" for 9). (It
-    said "9 rules in its chain (13 links)": "chain" and "links" are logsentry's words, not an operator's.)"""
-    more = f" ({links} rows: a new line each)" if links > rules else ""
-    return f"one failure, {plural(rules, 'rule')} matched it{more}:"
+def chain_heading(rules: int, links: int, repeated: Mapping[str, int] | None = None) -> str:
+    """"one failure, 9 rules matched it (new-error-template on 3 new lines, new-failure-template on 2):" above a
+    failure's chain (engine/failures.py): a new-template rule is a row per new line, so the rows outnumber the rules
+    (helper F9 read "13 rules" for 9). `repeated`: the rules of several rows, each with its rows (repeated_rules);
+    None where it is not known (an alert saved before it was kept). It said "9 rules in its chain (13 links)", then
+    "(13 rows: a new line each)": rows and links are a layout's words, and the rules that made them unnamed (rough
+    edge 65's 8)."""
+    heading = f"one failure, {plural(rules, 'rule')} matched it"
+    if links <= rules:
+        return heading + ":"
+    if not repeated:
+        return f"{heading} ({links} rows: some rules on several new lines):"
+    named = [f"{rule} on {count} new lines" if at == 0 else f"{rule} on {count}"
+             for at, (rule, count) in enumerate(list(repeated.items())[:MAX_NAMED])]
+    if len(repeated) > MAX_NAMED:
+        named.append(f"{len(repeated) - MAX_NAMED} more on several")
+    return f"{heading} ({', '.join(named)}):"
+
+
+MAX_NAMED = 3
+"""The rules of several rows a chain's heading names (chain_heading), at most."""
+
+
+def repeated_rules(chain: Sequence[Link]) -> dict[str, int]:
+    """The rules of a failure's chain with more than one link (a new-template rule's new lines), each with its
+    links, in their first link's order."""
+    counts = Counter(link.rule_id for link in chain)
+    return {rule: counts[rule] for rule in dict.fromkeys(link.rule_id for link in chain) if counts[rule] > 1}
 
 
 def own_last_hit(incident: Incident, seen: int | None = None) -> int | None:

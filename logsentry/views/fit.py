@@ -11,6 +11,7 @@ from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
+from ..engine.access_levels import access_request
 from .escape import one_line
 
 _PREFIX_PART = re.compile(r"\[[^\]\n]{0,80}\]\s?|[^\s:\[]{1,40}(?:\[\d+\])?:\s|[A-Z]{3,9}:?\s")
@@ -46,6 +47,10 @@ glog/klog's `E1221 09:18:51.293278  1 `): the card shows the entry's time, so a 
 it before cutting what it says."""
 
 
+_PROTOCOL = re.compile(r' HTTP/[0-9.]{1,3}"$')
+"""A request's protocol before its closing quote and status: the first to go from an access log line cut short."""
+
+
 def fit(line: str, width: int) -> str:
     """A line (made visible, on one line) cut to `width` terminal cells in its middle: its start (the level, the
     program's prefix) and its end (where signatures usually are) are kept, an ellipsis stands for the rest;
@@ -53,7 +58,8 @@ def fit(line: str, width: int) -> str:
     long for its row first loses the program's own time at its start (an ellipsis for it; glog's level letter
     kept): `E1221 09:18:51.293278  1 runtime.go:78] Observed a panic: ...` shows `E…runtime.go:78] Observed a
     panic: ...`, not the time and the line's last words. Cells, not characters: a CJK character or an emoji
-    fills two, and a line of them cut to `width` characters was still too wide (rich then cut its end too)."""
+    fills two, and a line of them cut to `width` characters was still too wide (rich then cut its end too). An
+    access log line keeps its request and status (engine/access_levels.access_request), an ellipsis either side."""
     line = one_line(line)
     if cell_len(line) <= width:
         return line
@@ -67,10 +73,25 @@ def _fit(line: str, width: int) -> str:
     """fit() in characters."""
     if len(line) <= width:
         return line
+    if (request := access_request(line)) is not None and (shown := _request(line, request, width)):
+        return shown
     if (time := _LEADING_TIME.match(line)) is not None and time.end() < len(line):
         mark = (time["klog"] or "") + "…"
         return mark + _cut(line[time.end():], width - len(mark), 2)
     return _cut(line, width, 3)
+
+
+def _request(line: str, request: tuple[int, int, int], width: int) -> str | None:
+    """An access log line as its request and status (and size), an ellipsis for what is before and after (client,
+    time, referrer, user agent: the client's words), the request cut in its middle, its protocol first; None when
+    too narrow for that (10 characters of the request)."""
+    start, quoted, end = request
+    before, after = "…" if start else "", "…" if end < len(line) else ""
+    asked, status = line[start:quoted], line[quoted:end]
+    if len(before + asked + status + after) > width:  # (the path's end says more than its protocol)
+        asked = _PROTOCOL.sub('…"', asked, count=1)
+    room = width - len(before + status + after)
+    return before + _cut(asked, room, 2) + status + after if room >= 10 else None
 
 
 def _cut(line: str, width: int, share: int) -> str:

@@ -30,10 +30,11 @@ from ..model import Incident, Severity
 from ..pipeline import Event, GapEvent, MatchEvent, Progress
 from ..timespec import format_duration, format_usec, zone_label
 from ..wording import plural
-from .chain import BEFORE_START
-from .counts import chain_heading, chain_rules, count_story, hits_said, link_lines, raised_by
+from .chain import AFTER, BEFORE_START
+from .counts import chain_heading, chain_rules, count_story, hits_said, link_lines, raised_by, repeated_rules
 from .escape import visible
 from .incident_tally import tally_html
+from .own_stamp import without_own_stamp
 from .scan_summary import ScanSummary
 
 EXTRA = "report"
@@ -274,15 +275,20 @@ def _card(incident: Incident, summary: ScanSummary, timeline: Timeline, source: 
             counted = link_lines(link)
             rows.append(f"{format_usec(link.first_usec)}  {esc(link.rule_id)} ({link.severity.label}"
                         f"{f', {counted}' if counted else ''})  {esc(link.message)}")
-        parts.append(f"<div>{chain_heading(chain_rules(incident.chain), len(incident.chain))}</div>"
-                     "<pre>" + "\n".join(rows) + "</pre>")
+        heading = chain_heading(chain_rules(incident.chain), len(incident.chain), repeated_rules(incident.chain))
+        parts.append(f"<div>{esc(heading)}</div><pre>" + "\n".join(rows) + "</pre>")
     said = summary.last_lines_of(incident)  # a failure systemd told (sources/last_lines.py)
     if said.lines:
+        shown = (without_own_stamp(at, line) for at, line in said.lines)  # (a line's own time once)
         parts.append("<div>its program's last lines before it:</div><pre>" + "\n".join(
-            f"{format_usec(at)}  {esc(line)}" for at, line in said.lines) + "</pre>")
+            f"{format_usec(at)}  {esc(line)}" for at, line in shown) + "</pre>")
     if said.before_start is not None:
-        parts.append(f"<div>{BEFORE_START}</div><pre>{format_usec(said.before_start[0])}  "
-                     f"{esc(said.before_start[1])}</pre>")
+        at, line = without_own_stamp(*said.before_start)
+        parts.append(f"<div>{BEFORE_START}</div><pre>{format_usec(at)}  {esc(line)}</pre>")
+    if said.after:
+        parts.append(f"<div>{AFTER}</div><pre>" + "\n".join(
+            f"{format_usec(at)}  {esc(line)}" for at, line in (without_own_stamp(*line) for line in said.after))
+            + "</pre>")
     lines = timeline.lines_of(incident)
     if lines:
         parts.append("<div>evidence:</div><pre>" + "\n".join(

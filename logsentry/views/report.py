@@ -23,7 +23,7 @@ from ..sources.last_lines import NOTHING, Said
 from ..timespec import format_duration, format_usec, zone_label
 from ..wording import plural
 from .chain import ChainView, last_lines_view
-from .counts import by_counter, chain_heading, chain_rules, count_story, link_lines, raised_by
+from .counts import by_counter, chain_heading, chain_rules, count_story, link_lines, raised_by, repeated_rules
 from .escape import visible
 from .fit import Fitted, leading_widths, name_lines, wrapped
 from .incident_tally import tally_table
@@ -143,7 +143,8 @@ def _chain_lines(incident: Incident, clock: DayClock) -> list[Text | ChainView]:
         if said := link_lines(group[0]):
             rule.append(f" ({'below their triggers' if len(group) > 1 else said})")
         rows.append((Text(" " + clock(group[0].first_usec)), rule, group[0].message))
-    return [Text(chain_heading(chain_rules(incident.chain), len(rows)), style="bold"), ChainView(rows)]
+    heading = chain_heading(chain_rules(incident.chain), len(rows), repeated_rules(incident.chain))
+    return [Text(heading, style="bold"), ChainView(rows)]
 
 
 def command_lines(command: str, width: int, label: str = "its lines: ") -> list[str]:
@@ -181,7 +182,8 @@ def _more_history(journal: bool, selected: bool) -> str:
 
 
 def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule_count: int,
-                cold: tuple[int, int, str, tuple[str, ...]] | None = None, source: Sequence[str] | None = None,
+                cold: tuple[int, int, str, tuple[str, ...], tuple[str, ...]] | None = None,
+                source: Sequence[str] | None = None,
                 no_command: str = "", selected: bool = True, learning: Learning | None = None,
                 quiet: bool = False) -> None:
     """The scan's report; `cold`: (units the anomaly rules that need a history never judged, units learnt, the
@@ -266,10 +268,14 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
         console.print(Text.assemble((f"rule {visible(quarantine.rule_id)} quarantined", "bold red"),
                                     visible(f": {quarantine.reason} on entry {quarantine.cursor}")))
     if cold is not None and cold[0]:
-        never, units, needed, cold_judges = cold
-        # ("all 3 units" of a one-card paste read as three somewhere unseen: helper-187)
-        which = ("the unit" if units == 1 else f"any of the {units} units") if never == units else \
-            f"{never} of the {units} units"
+        never, units, needed, cold_judges, names = cold
+        # ("all 3 units" of a one-card paste read as three somewhere unseen: helper-187; "any of the 2 units" left
+        # the reader to guess which: rough edge 65's 8)
+        named = _or_list([visible(name) for name in names]) if names else ""
+        if never == units:
+            which = "the unit" if units == 1 else named or f"any of the {units} units"
+        else:
+            which = f"{named} ({never} of the {units} units)" if named else f"{never} of the {units} units"
         # the ones that need none are named when one fired (the report said "judged no line" under its incident:
         # helper-118), else counted: five rule ids made the note longer than a paste's finding (helper-183)
         fired = sorted({incident.rule_id for incident in summary.incidents}.intersection(cold_judges))
@@ -282,7 +288,8 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
                            f"{needed} of a unit, more than was read.{besides} "
                            f"{_more_history(source is not None, selected)}",
                            style="yellow" if never == units else "dim"))
-    if learning is not None and learning.learning:
+    if learning is not None and learning.learning and (learning.watched or learning.most_usec * MOMENT_SHARE >=
+                                                       learning.learn_for_usec):
         console.print(Text(_learning_said(learning), style="dim" if learning.watched else "yellow"))
     if learning is not None and source is None and progress.last_usec is not None and learning.shortest_usec \
             and learning.shortest_usec < (ago := int(time.time() * 1e6) - progress.last_usec) < RECENT_USEC:
@@ -307,8 +314,25 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
             console.print(Text("Nothing found.", style="green"))
 
 
+COLD_NAMED = 3
+"""The units anomaly rules never judged that the report names, at most (more are counted)."""
+
+
+def _or_list(names: list[str]) -> str:
+    """`a`, `a or b`, `a, b or c`."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+
+
 RECENT_USEC = 7 * 86_400_000_000
 """An input that ends longer ago than this (µs) is history: no word on the silences after it."""
+
+
+MOMENT_SHARE = 24
+"""Lines that cover less than this share of a silence rule's `learn_for` (an hour of a day) are a moment of their
+units' rhythm: no one reads silence into a paste of a few minutes, and a note that its units were not watched yet,
+"its lines cover 1m 10s, less than the 1d a unit is watched after", was the longest line under its one card (rough
+edge 65's 7). Said where a longer stretch might have been read as watched (helper-168's 20 h), or beside watched
+units."""
 
 
 def _learning_said(learning: Learning) -> str:

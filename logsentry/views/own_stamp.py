@@ -1,0 +1,38 @@
+"""A program's own time at the start of a line shown beside logsentry's time column (a card's "its program's last
+lines before it"): pgbouncer's `2026-12-04 09:00:00.119 UTC [812] WARNING ...` was shown as `09:00:00.119
+2026-12-04 09:00:00.119 UTC [812] WARNING ...`, the time twice (rough edge 65's 5). Where the program's time is the
+line's, it is left out of the text; where the line's time is whole seconds (a journalctl or syslog paste) and the
+program's is within that second, the column shows the program's, which is finer: nothing is lost. Any layout a
+program's own log is read in (sources/applog_times.STAMP, read as sources/applog.py reads it): only the time goes,
+what the layout writes around it stays (Redis's `1:S` before it, a level and a thread before log4j's)."""
+
+from __future__ import annotations
+
+from ..sources.applog import AppLogParser
+from ..sources.applog_times import STAMP
+
+SECOND_USEC = 1_000_000
+
+
+def without_own_stamp(at: int, message: str) -> tuple[int, str]:
+    """(time to show, text to show) of a line read at `at` (µs): `message` without its program's own time when that
+    time is the line's to the ms shown, or finer within the line's whole second; else as it is."""
+    found = STAMP.match(message)
+    if found is None:
+        return at, message
+    start = min((found.start(name) for name, value in found.groupdict().items() if value is not None), default=0)
+    before, rest = message[:start], message[found.end():]
+    if "=" in before or '"' in before:
+        return at, message  # (a logfmt or JSON time pair: its key would be left dangling)
+    try:
+        own = AppLogParser("", at / SECOND_USEC).time_of(found)
+    except (OverflowError, ValueError):
+        return at, message
+    if own // 1000 != at // 1000 and not (at % SECOND_USEC == 0 and at <= own < at + SECOND_USEC):
+        return at, message  # (another time than the line's: the program's own word, kept)
+    if before.endswith("[") and (rest.startswith("]") or found.group().endswith("]")):  # (its brackets too)
+        before, rest = before[:-1], rest.removeprefix("]")
+    before, rest = before.strip(), rest.strip(" \t")
+    if not rest:
+        return at, message
+    return own, f"{before} {rest}" if before else rest
