@@ -29,10 +29,11 @@ from conftest import BASE_USEC, entry, json_events, run_cli
 
 from logsentry.actions.alert import journal_source
 from logsentry.cli.common import selection_from
+from logsentry.cli.scan import open_now
 from logsentry.engine.absence import SilenceTracker
 from logsentry.engine.detector import Detector
 from logsentry.model import Entry, ScreenedRun, host_unit
-from logsentry.pipeline import Pipeline
+from logsentry.pipeline import EndedEvent, Pipeline
 from logsentry.rules.loader import load_rules, shipped_rules_dir
 from logsentry.rules.rule import Rule
 from logsentry.sources import JournalOpenError, Selection, open_entries
@@ -343,14 +344,21 @@ class FoldCounter:
 
 
 def pipeline_events(rules: Sequence[Rule], screened: bool, selection: Selection = EVERYTHING,
-                    journal: Sequence[str] | None = None, **where: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+                    journal: Sequence[str] | None = None, scan_open: bool = False,
+                    **where: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Event records of a fresh pipeline over the journal, read in full or through the scanner, and the
-    final progress summary; `journal`: journalctl's arguments for it, for the incidents' commands (jsonl)."""
+    final progress summary; `journal`: journalctl's arguments for it, for the incidents' commands (jsonl).
+    `scan_open`: an incident the input ended within is open as scan says it (cli/scan.open_now: still so now)."""
     detector = Detector(rules)
     source = open_entries(selection, extra_fields=detector.needed_fields,
                           screen=detector.screen() if screened else None, **where)
     pipeline = Pipeline(Detector(rules))
-    return [event_record(event, journal) for event in pipeline.run(source)], summary_record(pipeline.progress)
+    records = []
+    for event in pipeline.run(source):
+        records.append(record := event_record(event, journal))
+        if scan_open and isinstance(event, EndedEvent) and event.open_at_end:
+            record["open"] = open_now(event.incident, int(time.time() * 1_000_000))
+    return records, summary_record(pipeline.progress)
 
 
 def describe_difference(full: list[dict[str, Any]], screened: list[dict[str, Any]]) -> str:
@@ -1079,7 +1087,8 @@ def test_scan_json_gives_the_reference_events(silence: Path, odd: Path, tmp_path
                          "--no-shipped-rules", "-o", "json")
         assert result.exit_code == 0, result.output
         records = json_events(result)
-        full, summary = pipeline_events(SHIPPED, False, journal=journal_source(files=[journal]), files=[journal])
+        full, summary = pipeline_events(SHIPPED, False, journal=journal_source(files=[journal]), scan_open=True,
+                                        files=[journal])
         note = records[-1].pop("anomaly", None)  # scan's own note on its anomaly rules (cold units), not a count
         assert note is None or set(note) == {"units", "cold_units", "warm_after_usec", "warm_entries"}, note
         learning = records[-1].pop("silence")  # and on the units not watched for silence yet
