@@ -95,7 +95,9 @@ def test_a_loop_that_said_the_same_each_run_has_no_line_apart(make_journal: Any,
         assert end["last_lines"][-1]["message"] == FIRST and "last_line_before_start" not in end, end
     for end in ends(paste):
         assert ("excerpt-failure-template", FIRST) in {(link["rule"], link["message"]) for link in end["chain"]}, end
-        assert "last_lines" not in end and "last_line_before_start" not in end, end
+        # (its chain's line is left out of its last lines, which show the rest: rough edge 65's 3)
+        assert FIRST not in [line["message"] for line in end["last_lines"]], end
+        assert "last_line_before_start" not in end, end
 
 
 def test_the_card_and_the_html_card_tell_both(make_journal: Any, tmp_path: Path) -> None:
