@@ -160,3 +160,25 @@ def test_a_boots_first_minutes_are_no_excerpt(tmp_path: Path) -> None:
     path.write_text("\n".join([*boot, *(line.replace("09:00:", "09:05:") for line in chatter)]) + "\n")
     events = json_events(run_cli("scan", "--file", str(path), "-o", "json"))
     assert [i["rule"] for i in of_type(events, "incident")] == ["excerpt-failure-template"]
+
+
+def test_a_traceback_logged_a_line_per_record_shows_its_exception(tmp_path: Path) -> None:
+    """Synapse's twisted logger writes each traceback line as a record of its own, at ERROR (trial 65's 05): the
+    incident fires at the third, a frame. Its card shows the failure's latest line too, the exception that says why,
+    which was nowhere on it; and the excerpt rule's hits on the lines the incident has are no chain rows of their own
+    (there were six, "excerpt-failure-template (below its trigger)")."""
+    frames = ["    main()",
+              '  File "/opt/synapse/lib/python2.7/site-packages/synapse/app/homeserver.py", line 534, in main',
+              "    hs = setup(sys.argv[1:])",
+              '  File "/opt/synapse/lib/python2.7/site-packages/synapse/app/homeserver.py", line 345, in setup',
+              "    db_conn = hs.get_db_conn(run_new_connection=False)",
+              '  File "/opt/synapse/lib/python2.7/site-packages/psycopg2/__init__.py", line 130, in connect',
+              "    conn = _connect(dsn, connection_factory=connection_factory, **kwasync)",
+              'psycopg2.OperationalError: FATAL:  no pg_hba.conf entry for host "::1", user "matrix_synapse", '
+              'database "matrix_synapse", SSL on']
+    log = tmp_path / "homeserver.log"
+    log.write_text("".join(f"2018-07-11 22:19:26,{n:03d} - twisted - 131 - ERROR - - {line}\n"
+                           for n, line in enumerate(frames)))
+    card = " ".join(run_cli("scan", "--file", str(log)).stdout.replace("│", " ").split())
+    assert "psycopg2.OperationalError: FATAL: no pg_hba.conf entry" in card, card
+    assert "excerpt-failure-template (below its trigger)" not in card, card
