@@ -95,7 +95,7 @@ _YARN = re.compile(r"(error|warning) [A-Z\"]")
 def kernel_level(message: str) -> int | None:
     """The level of a kernel line that carries no PRIORITY (a dmesg or syslog paste) where its text is sure of it:
     DRM's `*ERROR*`, which only KERN_ERR lines print. Its other words are no level (levels.effective_priority)."""
-    return 3 if message[:1] in ("[", *"abcdefghijklmnopqrstuvwxyz") and _DRM.match(message) else None
+    return 3 if _DRM.match(message) else None
 
 
 def app_level(message: str) -> int | None:

@@ -41,7 +41,7 @@ from collections.abc import Iterator
 from ..model import NO_PRIORITY, Entry, ScreenedRun, host_unit
 from . import _runstep
 from .anomaly import BUCKETS, MAX_TEMPLATE_CHARS, AnomalyDetector, first_line, left_out
-from .baseline import ERROR_LEVEL
+from .baseline import ERROR_LEVEL, UnitStats
 from .minutes import MINUTE_USEC
 from .runstep_episodes import followed
 from .runstep_learn import learn_at_once
@@ -135,7 +135,7 @@ class RunStep:
                           max((s.novel_for_usec for s in excerpts), default=0)) if excerpts else None
         """What the rules that judge excerpts ask of a unit before none judges its lines read from text otherwise
         than a journal's (`_as_excerpt`): the longest warm-up (µs, entries) and novelty (µs), or None."""
-        self._warmed: dict[str, tuple[object, int]] = {}
+        self._warmed: dict[str, tuple[UnitStats, int]] = {}
         """A unit of text -> (its UnitStats, the latest journal time it had when first seen warm by every rule
         that judges excerpts)."""
 
