@@ -21,6 +21,7 @@ from .engine.owners import Owners
 from .engine.policy import Policy
 from .engine.runstep import RunStep
 from .engine.runstep_limits import Single, supports
+from .engine.skipped_runs import SkippedRuns
 from .engine.stop_windows import StopWindows
 from .engine.window import BurstTracker
 from .events import ActionEvent as ActionEvent
@@ -96,6 +97,7 @@ class Pipeline:
         self.suppressions = Suppressions()
         self.exits = MainExits(self.failures.joined)
         """How each unit's main process ended, as PID 1 said it (engine/main_exits.py): a failure's card says."""
+        self.skips = SkippedRuns()
         self.policy: ActionPolicy = policy or Policy()
         self.execute = execute
         self.progress = Progress()
@@ -115,9 +117,11 @@ class Pipeline:
                 self.failures.learn(entry)
             self.stops.note(entry)
             self.exits.note(entry)
+            self.skips.note(entry)
         elif pid is not None:  # (StopWindows reads PID 1's lines only; MainExits a user manager's too)
             self.failures.learn(entry)
             self.exits.note(entry)
+            self.skips.note(entry)
         if "N_DROPPED" in fields:
             self.suppressions.note(entry)  # journald's "Suppressed N messages": counts are lower bounds
         if silence:
@@ -125,6 +129,8 @@ class Pipeline:
                 yield GapEvent(gap)
                 yield EndedEvent(incident)
         hits = detector.detect(entry)
+        if hits:
+            hits = self.skips.kept(hits)  # a start limit of runs a condition skipped (engine/skipped_runs.py)
         if detector.quarantine_news:
             for quarantine in detector.take_quarantines():
                 yield QuarantineEvent(quarantine)

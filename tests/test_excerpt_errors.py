@@ -78,6 +78,19 @@ def test_a_normal_boots_kernel_lines_and_key_values_are_no_failure(tmp_path: Pat
     assert of_type(scan("--file", str(path)), "match")[0]["message"].startswith("Command line")
 
 
+def test_a_timeout_given_as_a_duration_is_a_setting_not_a_failure(tmp_path: Path) -> None:
+    """Jenkins' Azure VM agent cleanup logs `Running clean with 5 minute timeout` every five minutes at INFO (trial
+    66: the card's headline of a healthy controller); NetworkManager `(timeout in 45 seconds)` at each DHCP start. A
+    request that ran out of its time is still a failure, with a duration after it or none."""
+    settings = ["AzureVMAgentCleanUpTask: execute: Running clean with 5 minute timeout",
+                "dhcp4 (eth0): activation: beginning transaction (timeout in 45 seconds)",
+                "waiting for the lock with a timeout of 30s", "using a 10-second timeout for probes"]
+    assert of_type(scan("--file", str(syslog(tmp_path, settings * 3))), "incident") == []
+    failures = ["upstream request timeout after 30000ms", "probe timeout", "read timeout on /dev/ttyUSB0"]
+    (incident,) = of_type(scan("--file", str(syslog(tmp_path, failures))), "incident")
+    assert incident["rule"] == "excerpt-failure-template", incident
+
+
 def test_a_journals_cold_unit_still_waits_for_its_warm_up(make_journal: Callable[..., Path]) -> None:
     entries = [entry(line.format(dev=f"/dev/ttyS{n}"), unit="gpsd.service", at=n, priority=3)
                for n, line in enumerate(ERRORS * 2)]

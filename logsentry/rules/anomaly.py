@@ -56,18 +56,32 @@ task runner's summary line) or is a number (`panic=1`, the kernel's command line
 template's tokens read `failed= false`, `panic= <NUM>`)."""
 
 
+LIMIT_WORDS = frozenset({"timeout", "time-out"})
+"""Words that also name a setting: a limit given as a duration is no failure."""
+_UNITS = ("ms", "sec", "second", "seconds", "min", "minute", "minutes", "hour", "hours")
+AS_SETTING = "".join(rf"(?<!<NUM> {unit} )(?<!<NUM>-{unit} )" for unit in _UNITS) + r"(?<!<DUR> )(?<!<DUR>-)"
+"""Not after a duration: `Running clean with 5 minute timeout` (a Jenkins task's setting, every five minutes: trial
+66), `a 30s timeout`, `10-second timeout`; template text, where numbers read <NUM> and `30s` reads <DUR>."""
+SETTING_AFTER = r"(?!\s*(?:\(?(?:in|of)\s+|[:=]\s*)(?:<NUM>|<DUR>))"
+"""Nor before one: NetworkManager's `beginning transaction (timeout in 45 seconds)`, `with a timeout of 30s`,
+`timeout: 30s`. `timeout after 30000ms` (a request that ran out) still counts."""
+
+
 def words_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
     r"""One case-insensitive regex for a rule's `words`: each word or phrase on word boundaries (a phrase's
     spaces match any run of white space), so `lost` matches "connection lost" but not "lostfound". Words with
     the same boundaries share them: `(?<!\w)(?:failed|refused|...)(?!\w)` tests each position's boundary once,
     where a boundary per word tested it for every word (new-failure-template's 70 words took 150 µs on a
     139-character template and 2.5 ms on 2 KB, for every line of a new template: a flood of one outran the
-    journal). A word used as a key with a value that says none does not count (NOT_NEGATED)."""
+    journal). A word used as a key with a value that says none does not count (NOT_NEGATED), nor a timeout given
+    as a duration (AS_SETTING, SETTING_AFTER)."""
     groups: dict[tuple[str, str], list[str]] = {}
     for word in words:
         body = r"\s+".join(re.escape(part) for part in word.split())
         before = r"(?<!\w)" if re.match(r"\w", word) else ""
         after = r"(?!\w)" + NOT_NEGATED if re.search(r"\w$", word) else ""
+        if word.lower() in LIMIT_WORDS:
+            before, after = before + AS_SETTING, after + SETTING_AFTER
         groups.setdefault((before, after), []).append(body)
     return re.compile("|".join(f"{before}(?:{'|'.join(bodies)}){after}"
                                for (before, after), bodies in groups.items()), re.IGNORECASE)
