@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_anomaly import ANOMALY_RULES
 
-from logsentry.rules.anomaly import words_pattern
+from logsentry.rules.anomaly import AS_SETTING, LIMIT_WORDS, SETTING_AFTER, words_pattern
 
 SHIPPED = tuple(tomllib.loads((ANOMALY_RULES / "new-failure-template.toml").read_text())["anomaly"]["words"])
 ODD = ("-ERR", "!!", "x-", "-y", "can't", "no route to host", "ÉCHEC")
@@ -23,6 +23,8 @@ def union(words: tuple[str, ...]) -> re.Pattern[str]:
     parts = []
     for word in words:
         body = r"\s+".join(re.escape(part) for part in word.split())
+        if word.lower() in LIMIT_WORDS:  # a timeout given as a duration is a setting
+            body = AS_SETTING + body + SETTING_AFTER
         parts.append((r"(?<!\w)" if re.match(r"\w", word) else "") + body + (r"(?!\w)" if re.search(r"\w$", word)
                                                                              else ""))
     return re.compile("|".join(parts), re.IGNORECASE)
@@ -33,7 +35,8 @@ def test_the_shipped_words_test_each_boundary_once() -> None:
     assert pattern.count(r"(?<!\w)") == 1 and pattern.count(r"(?!\w)") == 1, pattern[:200]
 
 
-PIECES = [*SHIPPED, *ODD, " ", "  ", "\t", "\n", "x", "_", "1", "-", "'", "é", "FAILED", "Timed\tOut", "lostfound"]
+PIECES = [*SHIPPED, *ODD, " ", "  ", "\t", "\n", "x", "_", "1", "-", "'", "é", "FAILED", "Timed\tOut", "lostfound",
+          "<NUM> minute ", "<DUR> ", " of <DUR>", " in <NUM>", ": <DUR>", "<NUM>-second "]
 
 
 @settings(max_examples=600, deadline=None)

@@ -80,8 +80,8 @@ def words_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
         body = r"\s+".join(re.escape(part) for part in word.split())
         before = r"(?<!\w)" if re.match(r"\w", word) else ""
         after = r"(?!\w)" + NOT_NEGATED if re.search(r"\w$", word) else ""
-        if word.lower() in LIMIT_WORDS:
-            before, after = before + AS_SETTING, after + SETTING_AFTER
+        if word.lower() in LIMIT_WORDS:  # (its own tests inside the alternative: one boundary test per group)
+            body = AS_SETTING + body + SETTING_AFTER
         groups.setdefault((before, after), []).append(body)
     return re.compile("|".join(f"{before}(?:{'|'.join(bodies)}){after}"
                                for (before, after), bodies in groups.items()), re.IGNORECASE)
