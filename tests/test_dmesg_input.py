@@ -136,6 +136,26 @@ def test_dmesg_through_grep_is_still_dmesg(buffer: Path, tmp_path: Path) -> None
     assert [m["rule"] for m in matches] == ["kernel-nvme-timeout"] * 4 and matches[0]["unit"] == "kernel"
 
 
+def test_a_segfault_of_a_task_whose_name_has_a_space_is_the_kernels(tmp_path: Path) -> None:
+    """The kernel names a task by its comm, which may hold a space (Plex's `PMS Butler`, Firefox's `Web Content`):
+    `[  601.611409] PMS Butler[3444]: segfault at 9c ...` looks like journalctl's short-monotonic host and
+    identifier. A one-line paste of it was read so, and its segfault was the unknown `(Butler)`'s (trial 67), and
+    such a line among a dmesg's others made all of them journalctl's."""
+    raw = tmp_path / "kmsg.raw"
+    segfault = ("PMS Butler[3444]: segfault at 9c ip 00007f01278bf80e sp 00007f0120eb5170 error 4 in "
+                "Plex Media Server[7f01273c6000+c02000]")
+    raw.write_text(f"<6>[  601.611409] {segfault}\n")
+    paste = tmp_path / "dmesg.txt"
+    paste.write_text(subprocess.run([DMESG, "-F", str(raw)], capture_output=True, text=True, check=True).stdout)
+    (match,) = of_type(json_events(run_cli("scan", "--file", str(paste), "-o", "json")), "match")
+    assert (match["rule"], match["unit"], match["captures"]["comm"]) == ("kernel-segfault", "kernel", "PMS Butler")
+    raw.write_text(f"<6>[  600.000001] usb 1-1: new high-speed USB device number 2 using xhci_hcd\n"
+                   f"<6>[  601.611409] {segfault}\n<3>[ 3620.000000] {RECORDS[-1][2]}\n")
+    paste.write_text(subprocess.run([DMESG, "-F", str(raw)], capture_output=True, text=True, check=True).stdout)
+    matches = of_type(json_events(run_cli("scan", "--file", str(paste), "-o", "json")), "match")
+    assert [(m["rule"], m["unit"]) for m in matches] == [("kernel-segfault", "kernel"), ("kernel-oom-kill", "kernel")]
+
+
 def test_a_kernel_line_in_brackets_is_no_apache_level(tmp_path: Path) -> None:
     """`dmesg -T`'s time in brackets looks like Apache's error log, told apart by Apache's level after it
     (`[error]`, `[proxy:error]`); a kernel line starting `[sched_debug]` is none (helper B)."""

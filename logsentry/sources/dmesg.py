@@ -57,9 +57,12 @@ _LINE = re.compile(
 _PROCESS = re.compile(r"(?P<ident>[^\s\[:]{1,64})(?:\[(?P<pid>\d{1,10})\])?: (?P<msg>.*)", re.DOTALL)
 """A process's own line written to /dev/kmsg: `ident[pid]: text`, as syslog(3) writes it."""
 _JOURNALCTL = re.compile(r"\[ *\d+\.\d{6}\] (?P<host>[A-Za-z0-9][A-Za-z0-9._-]*) (?P<ident>[^\s:\[\]]+)"
-                         r"(?P<pid>\[\d+\])?: ")
+                         r"(?P<pid>\[\d+\])?: (?!segfault at [0-9a-f]+ ip )")
 """journalctl -o short-monotonic: after the time a host, then `ident[pid]:` (or `ident:` when the entry has no
-_PID, as the kernel's: `kernel:`)."""
+_PID, as the kernel's: `kernel:`). Not the kernel's own segfault line of a task whose name has a space (Plex's `PMS
+Butler[3444]: segfault at 9c ip ...`, Firefox's `Web Content[...]`: arch/x86/mm/fault.c show_signal_msg prints the
+task's comm, `%s[%d]: segfault at %lx ip %px sp %px error %lx`), which read as a host and an identifier: a one-line
+paste of it lost its segfault (trial 67), and one such line made a whole dmesg read as journalctl's."""
 
 _APACHE = re.compile(r"\[[^\]]{10,40}\] \[(?:[a-z_0-9]*:)?(?:emerg|alert|crit|error|warn|notice|info|debug|trace\d)\] ")
 """Apache httpd's error log (`[Sun Dec 04 04:47:44 2005] [error] ...`, 2.4: `[... 2026] [proxy:error] [pid 812]`):
