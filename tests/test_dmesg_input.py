@@ -156,6 +156,26 @@ def test_a_segfault_of_a_task_whose_name_has_a_space_is_the_kernels(tmp_path: Pa
     assert [(m["rule"], m["unit"]) for m in matches] == [("kernel-segfault", "kernel"), ("kernel-oom-kill", "kernel")]
 
 
+def test_systemds_own_lines_in_a_dmesg_without_facilities_are_systemds(tmp_path: Path) -> None:
+    """systemd writes to /dev/kmsg while journald is down: a journald crash loop is told only in `dmesg -T`
+    (systemd/systemd#4449). With no facility printed its `systemd[1]:` lines were the kernel's, and
+    systemd-unit-failed never saw them (trial 67). The kernel's segfault of PID 1 stays the kernel's."""
+    raw = tmp_path / "kmsg.raw"
+    raw.write_text("<30>[ 3000.000000] systemd-journald[115912]: Received SIGTERM from PID 1 (systemd).\n"
+                   "<27>[ 3000.100000] systemd[1]: Unit systemd-journald.service entered failed state.\n"
+                   "<30>[ 3000.200000] systemd[1]: systemd-journald.service has no holdoff time, scheduling restart.\n"
+                   "<6>[ 3100.000000] systemd[1]: segfault at 0 ip 000055d1c1f0a3b2 sp 00007ffd2c9f8e80 error 4 in "
+                   "systemd[55d1c1e00000+1c6000]\n")
+    paste = tmp_path / "dmesg-T.txt"
+    for layout in ([], ["-T"]):
+        paste.write_text(subprocess.run([DMESG, "-F", str(raw), *layout], capture_output=True, text=True,
+                                        check=True).stdout)
+        events = json_events(run_cli("scan", "--file", str(paste), "-o", "json"))
+        matches = [(m["rule"], m["unit"]) for m in of_type(events, "match")]
+        assert ("systemd-unit-failed", "(systemd-journald.service)") in matches, (layout, matches)
+        assert ("kernel-segfault", "kernel") in matches, (layout, matches)
+
+
 def test_a_kernel_line_in_brackets_is_no_apache_level(tmp_path: Path) -> None:
     """`dmesg -T`'s time in brackets looks like Apache's error log, told apart by Apache's level after it
     (`[error]`, `[proxy:error]`); a kernel line starting `[sched_debug]` is none (helper B)."""
