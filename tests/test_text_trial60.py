@@ -95,3 +95,22 @@ def test_pid1s_failed_to_start_line_is_the_units(tmp_path: Path) -> None:
     assert [entry.unit for entry in open_entries(Selection(), files=[path])] == [
         "(nginx.service)", "(foo.service)", "(systemd)"]
     assert len(list(open_entries(Selection(units=("nginx.service",)), files=[path]))) == 1
+
+
+def test_a_status_that_states_a_start_limit_hit_pages_it(tmp_path: Path) -> None:
+    """trial 67's mosquitto: `Active: failed (Result: start-limit-hit)` over lines that end at PID 1's restart after
+    an 'exit-code' run: that earlier run's result tells no start limit, PID 1's giving up is told as unit.c says it
+    (systemd-start-limit-hit, critical), once, and not again when a line under the header says it."""
+    path = tmp_path / "status.txt"
+    lines = ("Nov 01 11:28:08 spread systemd[1]: kestrel-feeder.service: Failed with result 'exit-code'.\n"
+             "Nov 01 11:28:09 spread systemd[1]: kestrel-feeder.service: Service hold-off time over, scheduling "
+             "restart.\n")
+    path.write_text(STATUS.format(glyph="\u00d7 ", active="failed (Result: start-limit-hit)") + lines)
+    messages = [message for _, _, message in _read(path)]
+    assert messages[-2:] == ["kestrel-feeder.service: Start request repeated too quickly.",
+                             "kestrel-feeder.service: Failed with result 'start-limit-hit'."], messages
+    assert ("systemd-start-limit-hit", "(kestrel-feeder.service)") in _incidents(path)
+    given = "Nov 01 11:28:09 spread systemd[1]: kestrel-feeder.service: Start request repeated too quickly.\n"
+    path.write_text(STATUS.format(glyph="\u00d7 ", active="failed (Result: start-limit-hit)") + lines + given)
+    messages = [message for _, _, message in _read(path)]
+    assert sum("Start request repeated" in message for message in messages) == 1, messages

@@ -73,8 +73,11 @@ class StatusFailure:
         self.host = ""
         """The host the lines under the header name (the header names none)."""
         self.told = False
-        """A line under the header already says it (PID 1's `Failed with result` for the unit)."""
+        """A line under the header already says it (PID 1's `Failed with result` for the unit, with the header's
+        result: an earlier run's 'exit-code' does not tell its start limit hit since)."""
         self.exited_told = False
+        self.limit_told = False
+        """A line under the header says PID 1 gave up (`Start request repeated too quickly.`)."""
 
     def property(self, line: str) -> None:
         """Take what a header line says."""
@@ -91,15 +94,22 @@ class StatusFailure:
     def saw(self, message: str, host: str | None) -> None:
         """A line under the header (the unit's): does it tell the failure already?"""
         self.host = host or self.host
-        if message.startswith(f"{self.unit}: Failed with result") or message.startswith(
+        if message == f"{self.unit}: Failed with result '{self.result}'." or message.startswith(
                 f"Unit {self.unit} entered failed state"):
             self.told = True
         elif message.startswith(f"{self.unit}: Main process exited"):
             self.exited_told = True
+        elif message in (f"{self.unit}: Start request repeated too quickly.",
+                         f"start request repeated too quickly for {self.unit}"):
+            self.limit_told = True
 
     def untold(self) -> list[str]:
-        """PID 1's lines for the failure the header states and no line under it told, in the order PID 1 logs them."""
+        """PID 1's lines for the failure the header states and no line under it told, in the order PID 1 logs them:
+        a start limit's `Start request repeated too quickly.` too (unit.c), which systemd-start-limit-hit pages (trial
+        67: `Active: failed (Result: start-limit-hit)` over lines that ended at the restart before it was an error)."""
         if not self.result or self.since is None or self.told:
             return []
-        return [*([f"{self.unit}: {self.main}"] if self.main and not self.exited_told else []),
+        limit = self.result == "start-limit-hit" and not self.limit_told
+        return [*([f"{self.unit}: {self.main}"] if self.main and not self.exited_told and not limit else []),
+                *([f"{self.unit}: Start request repeated too quickly."] if limit else []),
                 f"{self.unit}: Failed with result '{self.result}'."]
