@@ -121,6 +121,19 @@ def test_systemctl_status_names_the_zone_of_its_lines(tmp_path: Path, zone: None
     assert "times read in CEST" in result.stderr and "systemctl status's Active: line" in result.stderr
 
 
+def test_a_running_units_status_dates_its_lines_after_its_start(tmp_path: Path, zone: None) -> None:
+    """A running unit's `Active: active (running) since Thu 2022-12-08 ...; 2 days ago` is its start: the lines under
+    it come after it, up to when systemctl printed it (`2 days ago` is 2 to 3 days: systemd rounds down). Trial 67's
+    tailscaled paste of Dec 11 was read as 2021 (the `since` taken as the latest)."""
+    path = tmp_path / "status.txt"
+    path.write_text("\u25cf tailscaled.service - Tailscale node agent\n"
+                    "     Active: active (running) since Thu 2022-12-08 10:36:37 UTC; 2 days ago\n\n"
+                    "Dec 11 09:28:19 deb-arm64 tailscaled[511]: logtail: [v1] backoff: 27119 msec\n")
+    assert _times(path) == [_utc(2022, 12, 11, 9, 28, 19)]
+    path.write_text(path.read_text().replace("2 days ago", "1 year 2 months ago"))  # (a long-running one: Dec 11 of
+    assert _times(path) == [_utc(2023, 12, 11, 9, 28, 19)]  # the year it was printed in, 2024-02, is 2023's)
+
+
 @pytest.mark.parametrize("offset", ["+99", "-2400", "+0575"])
 def test_an_offset_no_zone_has_is_said_not_a_crash(tmp_path: Path, zone: None, offset: str) -> None:
     path = tmp_path / "journal.txt"

@@ -156,6 +156,21 @@ _WEEKDAY_FIRST = frozenset("MTWFS")
 """The first letters of ctime's weekdays (an OpenWrt logread line's start)."""
 
 
+
+_AGO = re.compile(r"(\d{1,6}) ?(years?|months?|weeks?|days?|h|min)\b")
+_AGO_SECONDS = {"year": 31_557_600, "month": 2_629_800, "week": 604_800, "day": 86_400, "h": 3_600, "min": 60}
+"""systemd's units in a relative time (src/basic/time-util.c format_timestamp_relative: `1 year 2 months ago`,
+`3 weeks 1 day ago`, `1 day 3h ago`, `5h 2min ago`; seconds and less change no day)."""
+
+
+def ago_seconds(text: str) -> int:
+    """At most how long ago `text` (`  2 days ago`, what follows the `;` of systemctl status's `since ...;`) says, in
+    seconds: systemd rounds down to its last unit (2 days 23 hours print as `2 days ago`), so one more of it; 0 when
+    it says none before its `ago`."""
+    said, found, _ = text.partition(" ago")
+    parts = [(int(number), _AGO_SECONDS[unit.rstrip("s")]) for number, unit in _AGO.findall(said)] if found else []
+    return sum(number * unit for number, unit in parts) + min((unit for _, unit in parts), default=0)
+
 class SyslogParser:
     def __init__(self, reference: float):
         self.years = Years(reference)
@@ -189,8 +204,10 @@ class SyslogParser:
         if (since := SINCE.match(line)) is None:
             return  # (most such lines are a message's continuation)
         self._take_zone(status_zone, line)
-        year, month, day = (int(part) for part in since["date"].split("-"))  # (the lines under it: that day or before)
-        self.years.dated_by_line(year, month, day, "systemctl status's Active: line")
+        # (the lines under it: no later than when systemctl printed it, `since` plus its "; 2 days ago": a running
+        # unit's lines come after its start, a failed one's before its failure)
+        printed = date.fromisoformat(since["date"]) + timedelta(seconds=ago_seconds(line[since.end():]))
+        self.years.dated_by_line(printed.year, printed.month, printed.day, "systemctl status's Active: line")
 
     def wall_usec(self, date: str, hms: str) -> int | None:
         """A `YYYY-MM-DD` and `HH:MM:SS` of the paste's own (a `systemctl status` header's), read as its lines' are;
