@@ -175,15 +175,7 @@ class Detector:
                     captures = match_rule(rule, entry.message, entry.priority, entry.fields, self.timeout,
                                           effective=priority)
                 except RuleTimeout as error:
-                    try:  # (confirm_factor: a busy host, or the regex?)
-                        if not self.confirm_factor:
-                            raise
-                        captures = match_rule(rule, entry.message, entry.priority, entry.fields,
-                                              self.timeout * self.confirm_factor, effective=priority)
-                    except RuleTimeout:
-                        self._quarantine(rule, entry, f"{error}, and {self.timeout * self.confirm_factor * 1000:.0f} "
-                                                      "ms tried again" if self.confirm_factor else str(error))
-                        continue
+                    captures = self._confirmed(rule, entry, priority, error)
             if captures is None:
                 continue
             group = rule.trigger.group_by
@@ -197,6 +189,19 @@ class Detector:
         lost the printk level the journal keeps as PRIORITY (err for an OOM kill, mm/oom_kill.c); the rule that
         knows the line stands in for it, as it does for the incident."""
         return min((SEVERITY_LEVELS[hit.severity] for hit in self.detect(entry)), default=None)
+
+    def _confirmed(self, rule: Rule, entry: Entry, priority: int | None, error: RuleTimeout) -> dict[str, str] | None:
+        """A rule whose regex timed out on `entry`: its captures when it answers with confirm_factor times the limit
+        (a busy host, not the regex), else None and the rule quarantined."""
+        if self.confirm_factor:
+            try:
+                return match_rule(rule, entry.message, entry.priority, entry.fields,
+                                  self.timeout * self.confirm_factor, effective=priority)
+            except RuleTimeout:
+                pass
+        self._quarantine(rule, entry, f"{error}, and {self.timeout * self.confirm_factor * 1000:.0f} ms tried again"
+                         if self.confirm_factor else str(error))
+        return None
 
     @property
     def quarantine_news(self) -> bool:
