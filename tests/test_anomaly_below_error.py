@@ -153,6 +153,12 @@ def test_the_new_rules_as_shipped():
      "anomaly.words (line 7): expected a list of words (got '  ' as word 2)"),
     ('kind = "rate-spike"\nwords = ["failed"]',
      'anomaly.words (line 7): only a new-template or persistence rule takes words'),
+    ('kind = "new-template"\nwords = ["failed"]\nignore = "debconf: ("',
+     "anomaly.ignore (line 8): not a regular expression: missing ), unterminated subpattern"),
+    ('kind = "new-template"\nignore = "debconf: "',
+     "anomaly.ignore (line 7): only a rule with words takes ignore"),
+    ('kind = "new-template"\nwords = ["failed"]\nignore = 3',
+     "anomaly.ignore (line 8): expected a regular expression of template text (got 3)"),
 ])
 def test_bad_words_are_named(write_rule, rules_dir: Path, body, problem):
     path = write_rule("words", f'title = "t"\nseverity = "warning"\naction = "alert"\n[anomaly]\n{body}\n'
@@ -168,4 +174,5 @@ def test_rules_show_lists_the_words():
     result = run_cli("rules", "show", "new-failure-template")
     assert result.exit_code == 0, result.output
     assert "  words: failed, failure, fail, " in result.stdout and ", timed out, " in result.stdout
+    assert "  ignore: debconf: (?:unable to initialize frontend: " in result.stdout
     assert "words:" not in run_cli("rules", "show", "new-warning-template").stdout

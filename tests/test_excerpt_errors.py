@@ -91,6 +91,41 @@ def test_a_timeout_given_as_a_duration_is_a_setting_not_a_failure(tmp_path: Path
     assert incident["rule"] == "excerpt-failure-template", incident
 
 
+APT_IN_A_CONTAINER = [
+    "debconf: unable to initialize frontend: Dialog",
+    "debconf: (TERM is not set, so the dialog frontend is not usable.)",
+    "debconf: falling back to frontend: Readline",
+    "debconf: unable to initialize frontend: Readline",
+    "debconf: (Can't locate Term/ReadLine.pm in @INC (@INC contains: /etc/perl /usr/share/perl5) at "
+    "/usr/share/perl5/Debconf/FrontEnd/Readline.pm line 7.)",
+    "debconf: falling back to frontend: Teletype",
+    "dpkg-preconfigure: unable to re-open stdin: ",
+    "invoke-rc.d: could not determine current runlevel",
+    "invoke-rc.d: policy-rc.d denied execution of start."]
+
+
+def test_a_non_interactive_package_install_says_no_failure(tmp_path: Path) -> None:
+    """Every Debian or Ubuntu docker build that installs a package prints debconf's frontend fallbacks and, for a
+    daemon's package, invoke-rc.d's refusals (trial 66: excerpt-failure-template's card on an apt term.log). The
+    rules' `ignore` leaves those templates out; a failure among them is still one, and the same lines without the
+    ignore were three failures."""
+    path = tmp_path / "build.log"
+    path.write_text("".join(f"#8 12.{n:02d} {line}\n" for n, line in enumerate(APT_IN_A_CONTAINER)))
+    assert of_type(scan("--file", str(path)), "incident") == []
+    plain = tmp_path / "rules"
+    plain.mkdir()
+    for name in ("excerpt-failure-template", "new-failure-template"):
+        text = (ANOMALY_RULES / f"{name}.toml").read_text()
+        (plain / f"{name}.toml").write_text("\n".join(line for line in text.splitlines() if not line.startswith(
+            "ignore = ")))
+    assert [i["rule"] for i in of_type(scan("--file", str(path), rules=(plain,)), "incident")] == [
+        "excerpt-failure-template"]
+    failed = [*APT_IN_A_CONTAINER, *(f"E: Unable to locate package libfoo{n}" for n in range(3))]
+    path.write_text("".join(f"#8 12.{n:02d} {line}\n" for n, line in enumerate(failed)))
+    (incident,) = of_type(scan("--file", str(path)), "incident")
+    assert "Unable to locate package" in incident["message"], incident
+
+
 def test_a_journals_cold_unit_still_waits_for_its_warm_up(make_journal: Callable[..., Path]) -> None:
     entries = [entry(line.format(dev=f"/dev/ttyS{n}"), unit="gpsd.service", at=n, priority=3)
                for n, line in enumerate(ERRORS * 2)]

@@ -298,6 +298,8 @@ def rules_show(rule_id: str, rule_paths: tuple[Path, ...], no_shipped: bool) -> 
         click.echo(f"  anomaly: {spec.kind}{' (error lines)' if spec.errors else ''}, {level}; {warm_words(spec)}")
         if spec.words:
             click.echo(f"  words: {', '.join(visible(word) for word in spec.words)}")
+        if spec.words_re is not None and spec.words_re.ignore is not None:
+            click.echo(f"  ignore: {visible(spec.words_re.ignore.pattern)}")
         if spec.kind == "persistence":  # engine/episodes.py
             click.echo(f"  test: a known template's run (its lines with no pause over {timespan(spec.gap_usec)}) of "
                        f"at least {spec.min_count} lines that lasts longer than {timespan(spec.floor_usec)} and "

@@ -19,12 +19,11 @@ window's own lines are taken out), so a surge cannot raise its own bar.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import Any
 
 from ..model import Entry, Hit, host_unit
-from ..rules.anomaly import AnomalySpec
+from ..rules.anomaly import AnomalySpec, Words
 from ..rules.rule import Rule
 from .baseline import ERROR_LEVEL, Baselines, TemplateStats, UnitStats
 from .episodes import Episodes
@@ -210,7 +209,7 @@ class AnomalyDetector:
             self._at_level[level] = rules
         return rules
 
-    def _said(self, rule_id: str, words: re.Pattern[str], text: str) -> str | None:
+    def _said(self, rule_id: str, words: Words, text: str) -> str | None:
         """The first of a rule's words the template text says, or None: told once per (rule, text), not per line
         (a persistence rule with `words` follows every line at its level of a template that says one)."""
         key = (rule_id, text)

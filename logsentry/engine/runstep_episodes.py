@@ -11,10 +11,10 @@ as before.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..rules.anomaly import Words
 from ..rules.rule import Rule
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ class Followed:
     level: int
     gap_usec: int
     floor_usec: int
-    words_re: re.Pattern[str] | None = None
+    words_re: Words | None = None
 
 
 @dataclass(frozen=True, slots=True)

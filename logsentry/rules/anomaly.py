@@ -42,7 +42,7 @@ from ..tomlfile import unknown_key
 
 KINDS = ("new-template", "rate-spike", "error-share", "persistence")
 _KEYS = {"kind", "level", "warm_after", "warm_entries", "factor", "min_count", "p_value", "errors", "novel_for",
-         "peak_margin", "words", "clean", "gap", "floor", "margin", "flood", "lasting", "excerpts"}
+         "peak_margin", "words", "clean", "gap", "floor", "margin", "flood", "lasting", "excerpts", "ignore"}
 PERSISTENCE_KEYS = ("gap", "floor", "margin")
 """persistence only (engine/episodes.py): an episode ends at a pause longer than `gap`; it persists once longer
 than `floor` and `margin` times the template's longest episode learnt."""
@@ -88,6 +88,22 @@ def words_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
 
 
 @dataclass(frozen=True)
+class Words:
+    """A rule's `words` as one regex (words_pattern), but not in a template its `ignore` regex finds: a program's own
+    wording known to say no failure whatever its words (debconf's `unable to initialize frontend: Dialog`, then its
+    fallback, in every non-interactive install)."""
+
+    pattern: re.Pattern[str]
+    ignore: re.Pattern[str] | None = None
+
+    def search(self, text: str) -> re.Match[str] | None:
+        """The first word `text` (a template's) says, or None (none, or an ignored template)."""
+        if self.ignore is not None and self.ignore.search(text) is not None:
+            return None
+        return self.pattern.search(text)
+
+
+@dataclass(frozen=True)
 class AnomalySpec:
     """What an anomaly rule tests; times in µs of journal time, levels as syslog priorities (0-7)."""
 
@@ -120,8 +136,8 @@ class AnomalySpec:
     floor_usec: int = 180_000_000
     margin: float = 2.0
     """persistence only (PERSISTENCE_KEYS): µs of journal time, and a factor of the longest episode learnt."""
-    words_re: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
-    """`words` compiled once, at load (words_pattern); None: every template counts."""
+    words_re: Words | None = field(default=None, compare=False, repr=False)
+    """`words` compiled once, at load (words_pattern), with `ignore`; None: every template counts."""
 
     excerpts: bool = False
     """new-template only: a line read from text (a pasted log, a program's own log file, dmesg: Entry.from_text)
@@ -178,6 +194,7 @@ def parse_anomaly(table: Mapping[str, Any], add: Any, describe: Any, priority: A
     if errors and level is None:
         add("anomaly.level", 'errors = true needs the level that counts as an error, e.g. "err"')
     words = _words(table, str(kind), add, describe)
+    ignore = _ignore(table, words, add)
     clean = _new_template_flag(table, "clean", str(kind), add, describe)
     flood = _new_template_flag(table, "flood", str(kind), add, describe)
     excerpts_only = table.get("excerpts") == "only"
@@ -203,7 +220,7 @@ def parse_anomaly(table: Mapping[str, Any], add: Any, describe: Any, priority: A
         novel_for_usec=span("novel_for", defaults.novel_for_usec),
         peak_margin=float(number("peak_margin", defaults.peak_margin, 0, 1e6, False)),
         words=words, clean=clean, flood=flood, excerpts=excerpts, excerpts_only=excerpts_only,
-        words_re=words_pattern(words) if words else None,
+        words_re=Words(words_pattern(words), ignore) if words else None,
         lasting_usec=span("lasting", defaults.lasting_usec) if flood else 0,
         gap_usec=max(1, span("gap", defaults.gap_usec)), floor_usec=span("floor", defaults.floor_usec),
         margin=float(number("margin", defaults.margin, 1, 1e6, False)),
@@ -222,6 +239,24 @@ def _new_template_flag(table: Mapping[str, Any], name: str, kind: str, add: Any,
         add(f"anomaly.{name}", f'only a new-template rule takes {name} (this one is kind "{kind}")')
         return False
     return value
+
+
+def _ignore(table: Mapping[str, Any], words: tuple[str, ...], add: Any) -> re.Pattern[str] | None:
+    """`ignore`: a regex of template text (numbers read <NUM>, ...) whose templates say no failure (with `words`)."""
+    if "ignore" not in table:
+        return None
+    value = table["ignore"]
+    if not words:
+        add("anomaly.ignore", "only a rule with words takes ignore (the templates its words would count)")
+        return None
+    if not isinstance(value, str) or not value.strip():
+        add("anomaly.ignore", f"expected a regular expression of template text (got {value!r})")
+        return None
+    try:
+        return re.compile(value)
+    except re.error as error:
+        add("anomaly.ignore", f"not a regular expression: {error}")
+        return None
 
 
 def _words(table: Mapping[str, Any], kind: str, add: Any, describe: Any) -> tuple[str, ...]:
