@@ -63,3 +63,20 @@ def test_the_lines_a_boot_logs_before_its_banner_are_that_boots(tmp_path: Path) 
     crashed = [at(-60, "api[100]: api handled a request"), *early]
     assert [i["rule"] for i in scan(tmp_path, [*crashed, at(0.5, BANNER), *steady(5, 3600)])] \
         == ["host-rebooted-uncleanly"]
+
+
+def test_a_kernel_only_logs_reboots_say_nothing_of_how_they_ended(tmp_path: Path) -> None:
+    """kern.log holds the kernel's lines alone (rsyslog's kern.*): no syslog daemon's or systemd's stop can be in it,
+    so each of its reboots read as one without a shutdown, an error page (trial 68: 3 of 21 normal long logs). A
+    syslog file's crash is still one; and a new boot's lines before its banner (imklog's start, the kernel's
+    `[    0.000000]` lines) are not the old boot's last line: a crash's card says the line before them."""
+    kernel = [at(n * 60.0, f"kernel: [ {n * 60 + 5}.000000] usb 1-1: new high-speed USB device number {n}")
+              for n in range(30)]
+    again = [at(UP - 1, "kernel: imklog 5.8.11, log source = /proc/kmsg started."),
+             at(UP - 1, "kernel: [    0.000000] Initializing cgroup subsys cpuset"), at(UP, BANNER),
+             at(UP + 5, "kernel: [    5.000000] usb 1-1: new high-speed USB device number 2")]
+    assert scan(tmp_path, [*kernel, *again]) == []
+    crashed = scan(tmp_path, [*steady(0, 3600), *kernel, *again])
+    assert [i["rule"] for i in crashed] == ["host-rebooted-uncleanly"], crashed
+    assert "last line 2026-01-01 00:59:42.000, (db)" in crashed[0]["message"] and "imklog" not in crashed[0]["message"], \
+        crashed[0]["message"]

@@ -15,7 +15,8 @@ silences are judged as before (a collector's host-went-silent, a scan's `hold`).
 
 Per machine id, so a collector's file with several hosts never mixes them. A text log (a syslog file) has no boot id:
 there the kernel's banner ("Linux version ...") starts a boot, and its syslog daemon's stop (rsyslogd's "exiting on
-signal 15", which comes before shutdown.target, never in the file) makes the boot's end a clean one.
+signal 15", which comes before shutdown.target, never in the file) makes the boot's end a clean one; a text of the
+kernel's lines alone (kern.log) cannot tell, and says nothing of how its boots ended.
 """
 
 from __future__ import annotations
@@ -104,6 +105,10 @@ class HostBoots:
         self._shut_down: dict[str, str] = {}
         self.text_began: dict[str, int] = {}
         """A text's machine -> the time of its first line, when it had no banner (TEXT_FIRST)."""
+        self._kernel_only: dict[str, bool] = {}
+        """A text's machine -> whether every line read of its current boot is the kernel's (kernel_only)."""
+        self.ended_kernel_only: dict[str, bool] = {}
+        """A text's machine -> whether its boot that just ended held only kernel lines (kernel_only)."""
         self.downs: dict[str, list[tuple[int, int]]] = {}
         """Per machine, its downtimes credited (the time after its last line, µs; the downtime, µs): for words."""
         self.saved_last: dict[str, tuple[int, str]] = {}
@@ -139,10 +144,14 @@ class HostBoots:
         if entry.from_text:  # no boot id: the kernel's first line of a boot marks one (text_boot)
             boot = text_boot(entry)
             if boot is None and machine in self._boots:
+                if entry.unit != "kernel":
+                    self._kernel_only[machine] = False
                 if fields.get("SYSLOG_IDENTIFIER") in TEXT_SHUTDOWN_BY and TEXT_SHUTDOWN.search(entry.message):
                     self._shut_down[machine] = self._boots[machine][-1]
                 return None
             boot = boot or TEXT_FIRST
+            self.ended_kernel_only[machine] = self._kernel_only.get(machine, True)
+            self._kernel_only[machine] = entry.unit == "kernel"
         else:
             boot = fields.get(BOOT_FIELD)
             if not boot:
@@ -159,6 +168,8 @@ class HostBoots:
                 self._shut_down.pop(gone, None)
                 self.downs.pop(gone, None)
                 self.text_began.pop(gone, None)
+                self._kernel_only.pop(gone, None)
+                self.ended_kernel_only.pop(gone, None)
             return ""
         if boots[-1] == boot or boot in boots:
             return None
@@ -207,6 +218,9 @@ class BootSteps:
             return
         machine = entry.machine_id
         mine = self._units_of(machine)
+        if entry.from_text:  # (a text's new boot may log before its banner: SAME_BOOT_USEC; its last line is older)
+            mine = [pair for pair in mine
+                    if max(pair[1].last_usec, pair[1].stopped_usec) < entry.realtime_usec - SAME_BOOT_USEC]
         last_key, last_seen = max(mine, key=lambda pair: max(pair[1].last_usec, pair[1].stopped_usec),
                                   default=("", None))
         last_usec = -1 if last_seen is None else max(last_seen.last_usec, last_seen.stopped_usec)
@@ -215,7 +229,10 @@ class BootSteps:
             (last_usec, last_unit), last_message = self.boots.saved_last[machine], ""
         if old == TEXT_FIRST and self.boots.text_began.get(machine, -2**63) > entry.realtime_usec - SAME_BOOT_USEC:
             return  # the text's lines before its first banner are this boot's (SAME_BOOT_USEC)
-        self._rebooted(entry, old, mine, last_usec, last_unit, last_message)
+        # A text of the kernel's lines alone (kern.log, dmesg's): no syslog daemon's or systemd's stop can be in it, so
+        # how its boot ended is not told (trial 68: every reboot of a kern.log paged "without a shutdown")
+        self._rebooted(entry, old, mine, last_usec, last_unit, last_message,
+                       claim=not (entry.from_text and self.boots.ended_kernel_only.get(machine, False)))
 
     def tail_boot(self, last: Entry, first: Entry, shut_down: bool) -> None:
         """A boot change the input narrowed by -u did not read (sources/journal_tail.py): `last` the host's last entry
@@ -235,9 +252,9 @@ class BootSteps:
                 for key, seen in units.items() if split_host_unit(key)[0] == machine]
 
     def _rebooted(self, entry: Entry, old: str, mine: list[tuple[str, Seen]], last_usec: int, last_unit: str,
-                  last_message: str) -> None:
+                  last_message: str, claim: bool = True) -> None:
         """The machine's boot `old` was followed by the entry's: its downtime credited, its incident made unless the
-        boot before shut down."""
+        boot before shut down (or `claim` is False: the input cannot tell)."""
         machine = entry.machine_id
         watched = [(key, seen) for key, seen in mine if seen.threshold]
         now = entry.realtime_usec
@@ -249,7 +266,7 @@ class BootSteps:
         if down.down_usec:  # (at: after the host's last line, so that line's unit is credited too)
             self.jumps.add(last_usec + 1, down.down_usec, machine)
             self.boots.downs.setdefault(machine, []).append((last_usec + 1, down.down_usec))
-        if self.boots.shut_down(machine, old):
+        if not claim or self.boots.shut_down(machine, old):
             return
         if watched and all(seen.last_usec < 0 and seen.stopped_usec for _, seen in watched):
             return  # systemd stopped each of them: a planned reboot whose shutdown.target line was not read (-u)
