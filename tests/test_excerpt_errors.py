@@ -126,6 +126,28 @@ def test_a_non_interactive_package_install_says_no_failure(tmp_path: Path) -> No
     assert "Unable to locate package" in incident["message"], incident
 
 
+def test_a_boot_without_its_banner_is_still_a_boot(tmp_path: Path) -> None:
+    """A long log often holds a boot without the kernel's banner: a kern.log cut after it, whose lines keep their
+    printk time (drivers/pnp/system.c's dev_info `could not be reserved`, "usually harmless"), or a journal whose boot
+    begins at journald's start (an Armbian journal's `networking: couldn't open interfaces file`). Trial 68: 12 of
+    38 false alarms. The same lines a quarter of an hour into the boot, or without journald's start, are judged."""
+    path = tmp_path / "kern.log"
+    reserved = [f"system 00:0{n}: [mem 0x{n}0000000-0x{n}01fffff] could not be reserved" for n in range(4)]
+    path.write_text("".join(f"Feb 15 08:47:39 probook kernel: [    0.{512 + n}345] {line}\n"
+                            for n, line in enumerate(reserved)))
+    assert of_type(scan("--file", str(path)), "incident") == []
+    path.write_text(path.read_text().replace("[    0.", "[  900."))
+    assert [i["rule"] for i in of_type(scan("--file", str(path)), "incident")] == ["excerpt-failure-template"]
+    journal = tmp_path / "journal.txt"
+    started = "Nov 29 18:10:06 orangepi systemd-journald[205]: Journal started\n"
+    lines = "".join(f"Nov 29 18:10:{8 + n:02d} orangepi networking[{300 + n}]: warning: couldn't open interfaces "
+                    f"file \"/etc/network/interfaces.d/eth{n}\"\n" for n in range(3))
+    journal.write_text(started + lines)
+    assert of_type(scan("--file", str(journal)), "incident") == []
+    journal.write_text(lines)
+    assert [i["rule"] for i in of_type(scan("--file", str(journal)), "incident")] == ["excerpt-failure-template"]
+
+
 def test_a_journals_cold_unit_still_waits_for_its_warm_up(make_journal: Callable[..., Path]) -> None:
     entries = [entry(line.format(dev=f"/dev/ttyS{n}"), unit="gpsd.service", at=n, priority=3)
                for n, line in enumerate(ERRORS * 2)]

@@ -38,6 +38,15 @@ def is_text(head: bytes) -> bool:
 
 
 PRINTK_TIME = re.compile(r"\[\s*\d+\.\d+\] ")
+SOURCE_MONOTONIC = "_SOURCE_MONOTONIC_TIMESTAMP"
+"""journald's field for a kernel entry's own time since boot (µs, from /dev/kmsg): a text's kernel line keeps its
+printk stamp (`[    2.510442] `) there, which tells a boot's lines when its banner was not kept (engine/excerpts.py)."""
+
+
+def printk_usec(stamp: str) -> str:
+    """µs since boot of a printk stamp (`[    2.510442] `), as journald writes _SOURCE_MONOTONIC_TIMESTAMP."""
+    seconds, _, fraction = stamp.strip("[] ").partition(".")
+    return str(int(seconds) * 1_000_000 + int((fraction + "000000")[:6]))
 """The time since boot the kernel prints before each message when printk.time is on (`[ 1234.567890] `):
 rsyslog's imklog keeps it in the line, journald strips it from MESSAGE. Rules are written against the
 journal's MESSAGE, so it goes, as journald does (sources/syslog_text.py; here, the kernel's untimed lines)."""
@@ -69,10 +78,10 @@ class PlainParser:
             line = line[grepped.end():]
         if line.startswith("kernel: "):  # the kernel's syslog tag, no PID: its lines as syslog_text reads them
             message = line[len("kernel: "):]
+            fields = {"SYSLOG_IDENTIFIER": "kernel", "_TRANSPORT": "kernel"}
             if (stamp := PRINTK_TIME.match(message)) is not None:
-                message = message[stamp.end():]
-            return TextLine(self.usec, {"MESSAGE": message, "SYSLOG_IDENTIFIER": "kernel", "_TRANSPORT": "kernel"},
-                            len("kernel: "))
+                message, fields[SOURCE_MONOTONIC] = message[stamp.end():], printk_usec(stamp.group())
+            return TextLine(self.usec, {"MESSAGE": message, **fields}, len("kernel: "))
         tagged = _TAG.match(line)
         pri = facility_level_pri(tagged["level"]) if tagged is not None and tagged["level"] else None
         if tagged is None or tagged["ident"].lower() in LEVEL_WORDS or (tagged["level"] and pri is None):

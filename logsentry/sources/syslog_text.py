@@ -12,7 +12,7 @@ from datetime import date, timedelta, timezone, tzinfo
 from ..timespec import TAKEN_AS_LOCAL
 from .dmesg import FACILITIES
 from .header_zone import SINCE, HeaderZone, header_zone, status_zone
-from .plain import COMM_CHARS, PRINTK_TIME
+from .plain import COMM_CHARS, PRINTK_TIME, SOURCE_MONOTONIC, printk_usec
 from .selection import COREDUMP_MESSAGE_ID, parse_priority
 from .text_layouts import ISO_TIME, LINE, LOGREAD, RFC5424, RSYSLOG_FACILITIES, SEVERITY_WORDS, facility_level_pri
 from .text_line import TextLine, rsyslog_unescaped
@@ -101,8 +101,9 @@ def _fields(host: str | None, ident: str | None, pid: str | None, pri: str | Non
             ident = "syslogd" if tagged["fac"] == "syslog" else None
     if ident and pri is None and (worded := _SEVERITY_FIRST.fullmatch(ident)):
         ident, severity = worded["ident"], str(parse_priority(worded["lvl"].lower()))
+    uptime = None
     if ident == "kernel" and pid is None and (stamp := PRINTK_TIME.match(message)):
-        message = message[stamp.end():]
+        message, uptime = message[stamp.end():], stamp
     if ident == "init.scope" and pid == "1":  # (`journalctl -o with-unit` names PID 1 by its unit)
         ident = "systemd"
     fields = {"MESSAGE": rsyslog_unescaped(message)}
@@ -112,6 +113,8 @@ def _fields(host: str | None, ident: str | None, pid: str | None, pri: str | Non
         fields["SYSLOG_IDENTIFIER"] = ident
         if ident == "kernel" and pid is None:
             fields["_TRANSPORT"] = "kernel"  # what journalctl prints for _TRANSPORT=kernel entries
+            if uptime is not None:  # (its printk time, as journald keeps a kernel entry's: engine/excerpts.py)
+                fields[SOURCE_MONOTONIC] = printk_usec(uptime.group())
         else:
             fields["_COMM"] = ident[:COMM_CHARS]  # the process, as journald would record it for its own syslog(3)
     if pid and pid != "-":
