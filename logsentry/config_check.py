@@ -33,12 +33,13 @@ class SiteCheck:
     names: RuleNames = field(default_factory=RuleNames)
 
 
-def check_site(path: Path) -> SiteCheck:
+def check_site(path: Path, *, lazy_shipped: bool = False) -> SiteCheck:
+    """`lazy_shipped`: as load_rules's, for `run` and a reload (`config check` checks every rule)."""
     parsed = read_config(path)
     if parsed.config is None:
         return SiteCheck(None, RuleSet((), ()), parsed.problems)
     config = parsed.config
-    rule_set = load_rules(config.rule_dirs, disabled=config.disabled_rules)
+    rule_set = load_rules(config.rule_dirs, disabled=config.disabled_rules, lazy_shipped=lazy_shipped)
     trust = site_problems(config, state="state_dir" not in parsed.refused)
     # (a missing rule path, like a refused `rules`, leaves its rules' names unknown: no name can be called a typo)
     names = RuleNames() if "rules" in parsed.refused or not rule_set.complete else \

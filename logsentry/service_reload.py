@@ -31,7 +31,7 @@ log = logging.getLogger("logsentry")
 
 
 def load_rule_set_for(config: SiteConfig) -> RuleSet:
-    return load_rules(config.rule_dirs, disabled=config.disabled_rules)
+    return load_rules(config.rule_dirs, disabled=config.disabled_rules, lazy_shipped=True)
 
 
 class ServiceConfiguring(ServiceReading):
@@ -116,7 +116,8 @@ class ServiceConfiguring(ServiceReading):
         """Apply a new config and rule set; keep the old ones when anything is wrong (reload_note says so
         until the next good reload). Service._reload says the outcome in STATUS."""
         self.reload_requested = False
-        checked = check_site(self.config.path)  # every problem at once, as `run` and `config check` say them
+        # every problem at once, as `run` and `config check` say them (but the shipped regexes: load_rules)
+        checked = check_site(self.config.path, lazy_shipped=True)
         if checked.problems or checked.config is None:
             count = plural(len(checked.problems), "problem", separated=False)
             self.reload_note = (f"reload at {time.strftime('%H:%M:%S')} rejected ({count}, see the journal): running "

@@ -184,8 +184,8 @@ def learning_rules(config_path: Path) -> tuple[Rule, ...]:
     history so that a unit's anomalous stretches stay out of its baselines, as they do live."""
     if config_path.is_file():
         config = load_site_config(config_path)
-        return load_rules(config.rule_dirs, disabled=config.disabled_rules).rules
-    return load_rules(list(default_rule_dirs())).rules
+        return load_rules(config.rule_dirs, disabled=config.disabled_rules, lazy_shipped=True).rules
+    return load_rules(list(default_rule_dirs()), lazy_shipped=True).rules
 
 
 def counted(count: int, noun: str, nouns: str = "") -> str:

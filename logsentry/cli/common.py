@@ -36,14 +36,15 @@ def console() -> Console:
     return PipeConsole(highlight=False)
 
 
-def load_rule_set(extra: Iterable[Path], shipped: bool, refused: str = "nothing was scanned") -> RuleSet:
+def load_rule_set(extra: Iterable[Path], shipped: bool, refused: str = "nothing was scanned", *,
+                  lazy_shipped: bool = True) -> RuleSet:
     """Load rules or exit 2 with every error listed: a broken file never silently drops out. `refused`
-    says what was not done because of them."""
+    says what was not done because of them; `lazy_shipped`: as load_rules's (False: `rules test` checks them)."""
     extra = tuple(extra)
     dirs = [*(default_rule_dirs() if shipped else ()), *extra]
     if not dirs:
         fail("no rules: give --rules DIR or drop --no-shipped-rules")
-    rule_set = load_rules(dirs)
+    rule_set = load_rules(dirs, lazy_shipped=lazy_shipped)
     # (a directory given on the command line that holds no rule file is a mistake, not "0 rules, nothing found")
     empty = [f"{path}: no rule files (*.toml) in this directory, expected at least one" for path in extra
              if path.is_dir() and next(path.rglob("*.toml"), None) is None]

@@ -48,7 +48,8 @@ def saved_incidents(config: SiteConfig, path: Path) -> Saved:
     from ..state_readonly import StateMissing, open_read_only
     from .common import fail
 
-    rules = load_rules(config.rule_dirs, disabled=config.disabled_rules).rules  # (a window of a rule gone is left out)
+    # (a window of a rule gone is left out)
+    rules = load_rules(config.rule_dirs, disabled=config.disabled_rules, lazy_shipped=True).rules
     try:
         store = open_read_only(path)  # never written: no WAL switch, no table made, nothing for a reader to lock
         try:

@@ -100,7 +100,7 @@ def rules_test(paths: tuple[Path, ...], rule_paths: tuple[Path, ...]) -> None:
     """Run the samples and scenarios of the rule files or directories given (as PATHS or with --rules, as the
     other rules commands take them; none: the shipped rules); exit 1 on a failure (with the line and why)."""
     paths = (*paths, *rule_paths)
-    rule_set = load_rule_set(paths, shipped=not paths, refused="no rule was tested")
+    rule_set = load_rule_set(paths, shipped=not paths, refused="no rule was tested", lazy_shipped=False)
     failures = 0
     checks = 0
     for rule in rule_set.rules:

@@ -76,10 +76,11 @@ def config_to_read_state(config_path: Path, state_dir: Path | None) -> SiteConfi
     return parsed.config
 
 
-def checked_site(config_path: Path) -> SiteCheck:
-    """The config and its rules checked in one go (config_check.py), or exit 2 when there is no config file."""
+def checked_site(config_path: Path, *, lazy_shipped: bool = False) -> SiteCheck:
+    """The config and its rules checked in one go (config_check.py), or exit 2 when there is no config file;
+    `lazy_shipped` for `run` (load_rules: `config check` checks the shipped rules' regexes)."""
     _missing(config_path)
-    return check_site(config_path)
+    return check_site(config_path, lazy_shipped=lazy_shipped)
 
 
 def trust_problems(config: SiteConfig) -> list[str]:
@@ -114,7 +115,7 @@ def run(config_path: Path, dry_run: bool) -> None:
     """Follow the journal as a service: restart units and send alerts as the config says."""
     from ..service import Service, StartError
 
-    checked = checked_site(config_path)
+    checked = checked_site(config_path, lazy_shipped=True)
     rule_errors = set(checked.rule_set.errors)  # a broken rule file is left out, said and paged (Service), not fatal:
     # a restart or a reboot with one typo in /etc/logsentry/rules.d had the service loop on exit 2, all its rules off
     if checked.config is None or any(problem not in rule_errors for problem in checked.problems):

@@ -190,7 +190,7 @@ def _rule_ids(config: SiteConfig | None) -> set[str]:
     """The ids a silence's --rule may name: the config's rules (disabled ones too: a silence may outlive
     a reload; without a config the shipped ones) and the host-level rule, which has no file."""
     dirs = list(default_rule_dirs()) if config is None else config.rule_dirs
-    return {rule.id for rule in load_rules(dirs).rules} | {HOST_RULE}
+    return {rule.id for rule in load_rules(dirs, lazy_shipped=True).rules} | {HOST_RULE}
 
 
 def _state(item: Silence, now_usec: int) -> str:

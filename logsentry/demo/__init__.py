@@ -56,7 +56,7 @@ def replay(workdir: Path, signatures: bool = True) -> DemoResult:
     else:
         path, kind = workdir / "cachix-2020-12-20.export", "journal export format"
         path.write_bytes(export)
-    rule_set = load_rules([shipped_rules_dir()])
+    rule_set = load_rules([shipped_rules_dir()], lazy_shipped=True)
     rules = rule_set.rules if signatures else [rule for rule in rule_set.rules if rule.anomaly is not None]
     detector = Detector(rules)
     pipeline = Pipeline(detector, Policy(local_machine=MACHINE_ID))  # as the replayed host's own logsentry

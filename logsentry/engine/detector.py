@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from types import EllipsisType
 
 from ..model import Entry, Hit, Screen, Severity, new_hit
+from ..rules.pattern import LateRegexError
 from ..rules.rule import Rule
 from ..sources.selection import CONTAINER_ID_FIELD
 from .levels import effective_priority
@@ -176,6 +177,9 @@ class Detector:
                                           effective=priority)
                 except RuleTimeout as error:
                     captures = self._confirmed(rule, entry, priority, error)
+                except LateRegexError as error:  # a shipped rule file edited since it was checked: off for good
+                    self._disable(rule, entry, str(error))
+                    continue
             if captures is None:
                 continue
             group = rule.trigger.group_by
@@ -214,6 +218,10 @@ class Detector:
         return news
 
     def _quarantine(self, rule: Rule, entry: Entry, reason: str) -> None:
+        self._disable(rule, entry, reason)
+
+    def _disable(self, rule: Rule, entry: Entry, reason: str) -> None:
+        """Quarantine `rule` (BudgetedDetector's quarantines of timeouts come here after their budget)."""
         self._set_matching([active for active in self._matching if active.id != rule.id])
         notice = Quarantine(rule_id=rule.id, cursor=entry.cursor, realtime_usec=entry.realtime_usec, reason=reason)
         self.quarantined[rule.id] = notice

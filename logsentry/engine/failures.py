@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from ..model import Entry, Hit, Incident
+from ..rules.pattern import LateRegexError
 from ..rules.rule import Rule
 from ..sources.selection import is_untrusted_source
 from .failure_evidence import MAX_SEEN, SPAN_USEC, adds_nothing, evidence_among
@@ -52,6 +53,7 @@ from .failure_oom import UNIT_OOM_RULES, absorb, settling_crash, settling_kill
 from .failure_pids import PidOwners
 from .failure_runs import RESTART_RULE, escalates, fold, in_run, inherit, other_cause, own_cause, reruns, restarted
 from .failure_saved import Saved, failure_from_json, snapshot_of
+from .prefilter import required_literals
 from .window import invocation_of
 
 SETTLE_USEC = 2_000_000
@@ -67,8 +69,15 @@ APART_RULES = frozenset({"journald-suppressed"})
 MAX_FAILURES = 10_000
 
 def is_generic(rule: Rule) -> bool:
-    """A rule whose regex matches the empty line names nothing: it counts levels (error-burst)."""
-    return rule.message is None or rule.message.search("") is not None
+    """A rule whose regex matches the empty line names nothing: it counts levels (error-burst). A regex every match
+    of which holds a literal (the prefilter's, 3 characters or more) cannot: told without compiling it (the
+    shipped regexes are compiled when first used: rules/pattern.py)."""
+    if rule.message is None:
+        return True
+    try:
+        return required_literals(rule.message.pattern) is None and rule.message.search("") is not None
+    except LateRegexError:  # (a shipped rule file edited since it was checked: the detector quarantines it)
+        return False
 
 
 class FailureGroups:

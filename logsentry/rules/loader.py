@@ -51,16 +51,22 @@ def _rule_files(root: Path) -> list[Path]:
     return sorted(root.rglob("*.toml"))
 
 
-def _display(path: Path, root: Path) -> str:
+def _is_shipped(root: Path) -> bool:
+    return root.is_dir() and root.resolve() == shipped_rules_dir().resolve()
+
+
+def _display(path: Path, root: Path, shipped: bool) -> str:
     """A rule file's name in errors: as the operator's `--rules`/`rules` path leads to it (so it opens from where
     they gave it), and the shipped library's as `rules/...` (its place in the source tree)."""
-    if root.is_dir() and root.resolve() == shipped_rules_dir().resolve():
-        return str(Path("rules") / path.relative_to(root))
-    return str(path)
+    return str(Path("rules") / path.relative_to(root)) if shipped else str(path)
 
 
-def load_rules(paths: Sequence[Path], disabled: Iterable[str] = ()) -> RuleSet:
-    """Load every rule file under `paths` (directories or files); errors never stop the others loading."""
+def load_rules(paths: Sequence[Path], disabled: Iterable[str] = (), *, lazy_shipped: bool = False) -> RuleSet:
+    """Load every rule file under `paths` (directories or files); errors never stop the others loading.
+
+    `lazy_shipped`: the shipped library's regexes are compiled when first used (rules/pattern.py: about 65% of
+    loading it), not checked here; the operator's rules always are. Only for the commands that run rules (scan,
+    tail, run): `rules test` and `config check` check the shipped rules."""
     found: dict[str, Rule] = {}
     errors: list[str] = []
     unread: set[str] = set()
@@ -75,16 +81,17 @@ def load_rules(paths: Sequence[Path], disabled: Iterable[str] = ()) -> RuleSet:
             complete = False
             continue
         seen_here: dict[str, Path] = {}
+        shipped = _is_shipped(root)
         for path in _rule_files(root):
             try:
-                rule = load_rule_file(path, _display(path, root))
+                rule = load_rule_file(path, _display(path, root, shipped), lazy=lazy_shipped and shipped)
             except RuleError as error:
                 errors.extend(error.problems)
                 unread.add(path.stem)
                 continue
             if rule.id in seen_here:
-                errors.append(f"{_display(path, root)}: id: duplicate, expected a unique id ({rule.id!r} is also "
-                              f"{_display(seen_here[rule.id], root)})")
+                errors.append(f"{_display(path, root, shipped)}: id: duplicate, expected a unique id ({rule.id!r} is "
+                              f"also {_display(seen_here[rule.id], root, shipped)})")
                 continue
             seen_here[rule.id] = path
             found[rule.id] = rule

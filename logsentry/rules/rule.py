@@ -15,8 +15,9 @@ import regex
 
 from ..model import SEVERITY_NAMES, Severity
 from ..timespec import TimeSpecError, parse_sec
-from ..tomlfile import TomlFileError, did_you_mean, loads_toml, read_bytes, toml_text, unknown_key
+from ..tomlfile import TomlFileError, did_you_mean, loads_toml, read_bytes, unknown_key
 from .anomaly import AnomalySpec, parse_anomaly
+from .pattern import LazyPattern, invalid_regex
 from .values import (
     Problems,
     describe,
@@ -129,8 +130,8 @@ class Rule:
     description: str
     severity: Severity
     action: str
-    message: regex.Pattern[str] | None
-    ignore: regex.Pattern[str] | None
+    message: LazyPattern | None
+    ignore: LazyPattern | None
     max_priority: int | None
     fields: Mapping[str, str]
     trigger: Trigger
@@ -146,21 +147,30 @@ class Rule:
     """One of RESOLVES."""
 
 
-def _compile(pattern: str | None, key: str, problems: Problems) -> regex.Pattern[str] | None:
+def _compile(pattern: str | None, key: str, problems: Problems, lazy: bool) -> LazyPattern | None:
+    """`lazy`: leave the compiling to the first use (pattern.py: the checked shipped rules only)."""
     if pattern is None:
         return None
     if len(pattern) > MAX_PATTERN_CHARS:
         problems.add(key, f"a regex of {len(pattern)} characters, expected at most {MAX_PATTERN_CHARS}")
         return None
+    if lazy:
+        return LazyPattern(pattern, REGEX_FLAGS, f"{problems.where}: {key}")
     try:
-        return regex.compile(pattern, REGEX_FLAGS)
+        return LazyPattern(pattern, REGEX_FLAGS, f"{problems.where}: {key}", regex.compile(pattern, REGEX_FLAGS))
     except (regex.error, ValueError, OverflowError, RecursionError) as error:  # "(?V1)": ValueError, not regex.error
-        # (the pattern as the file can hold it: a repr doubled its backslashes, and read as another regex)
-        problems.add(key, f"invalid regular expression: {error}, expected a valid regex (got {toml_text(pattern)})")
+        problems.add(key, invalid_regex(error, pattern))
         return None
 
 
-def _parse_trigger(table: Mapping[str, Any], message: regex.Pattern[str] | None, problems: Problems) -> Trigger:
+def _captures(message: LazyPattern | None) -> Mapping[str, int] | None:
+    """The names of match.message's captures; None without one, or when they cannot be told without compiling it
+    (a lazy load: group_by and counter are then not checked against them)."""
+    return message.groupindex if message is not None and message.is_compiled else None
+
+
+def _parse_trigger(table: Mapping[str, Any], names: Mapping[str, int] | None, problems: Problems) -> Trigger:
+    """`names`: match.message's captures, None when there is none to check against (_captures)."""
     unknown_keys(table, _TRIGGER_KEYS, "trigger.", problems)
     count = table.get("count", 1)
     if isinstance(count, bool) or not isinstance(count, int) or count < 1:
@@ -168,18 +178,18 @@ def _parse_trigger(table: Mapping[str, Any], message: regex.Pattern[str] | None,
         count = 1
     within = read_duration(table.get("within", DEFAULT_WITHIN), "trigger.within", problems) or 60_000_000
     group_by = read_string(table, "group_by", "trigger.group_by", problems, required=False)
-    if group_by is not None and message is not None and group_by not in message.groupindex:
-        names = ", ".join(sorted(message.groupindex)) or "none"
+    if group_by is not None and names is not None and group_by not in names:
+        said = ", ".join(sorted(names)) or "none"
         problems.add("trigger.group_by",
-                     f"expected the name of a capture in match.message ({names}) (got {group_by!r})")
+                     f"expected the name of a capture in match.message ({said}) (got {group_by!r})")
     keep = table.get("keep_firing_for", "0s")
     keep = 0 if keep in ("0", "0s") else (read_duration(keep, "trigger.keep_firing_for", problems) or 0)  # 0: off
-    counter, at_least = _parse_counter(table.get("counter"), message, count, problems)
+    counter, at_least = _parse_counter(table.get("counter"), names, count, problems)
     return Trigger(count=count, within_usec=within, group_by=group_by, keep_firing_for_usec=keep, counter=counter,
                    counter_at_least=at_least)
 
 
-def _parse_counter(value: Any, message: regex.Pattern[str] | None, count: int,
+def _parse_counter(value: Any, names: Mapping[str, int] | None, count: int,
                    problems: Problems) -> tuple[str | None, int]:
     """`counter = { capture = "NAME", at_least = N }` (Trigger.counter): (None, 0) when absent or wrong."""
     if value is None:
@@ -194,10 +204,9 @@ def _parse_counter(value: Any, message: regex.Pattern[str] | None, count: int,
         return None, 0
     unknown_keys(value, {"capture", "at_least"}, "trigger.counter.", problems)
     capture, at_least = value.get("capture"), value.get("at_least")
-    names = sorted(message.groupindex) if message is not None else []
-    if not isinstance(capture, str) or (message is not None and capture not in message.groupindex):
+    if not isinstance(capture, str) or (names is not None and capture not in names):
         problems.add("trigger.counter.capture",
-                     f"expected the name of a capture in match.message ({', '.join(names) or 'none'}) "
+                     f"expected the name of a capture in match.message ({', '.join(sorted(names or ())) or 'none'}) "
                      f"(got {describe(capture)})")
         return None, 0
     if isinstance(at_least, bool) or not isinstance(at_least, int) or at_least <= count:
@@ -364,9 +373,11 @@ def _parse_scenarios(document: Mapping[str, Any], problems: Problems) -> tuple[S
     return tuple(scenarios)
 
 
-def parse_rule(document: Mapping[str, Any], path: Path, display: str | None = None, text: str = "") -> Rule:
+def parse_rule(document: Mapping[str, Any], path: Path, display: str | None = None, text: str = "", *,
+               lazy: bool = False) -> Rule:
     """Validate a parsed TOML document; raise RuleError listing every problem (`text`: the file's, for the lines
-    they are on)."""
+    they are on). `lazy`: its regexes are compiled at first use, so neither they nor the trigger's capture names
+    are checked here (pattern.py: for the shipped rules, which `rules test` and `config check` check)."""
     problems = Problems(display or str(path), text)
     lifted = _misplaced(document, problems)
     if lifted is None:
@@ -398,9 +409,9 @@ def parse_rule(document: Mapping[str, Any], path: Path, display: str | None = No
     match = read_table(document, "match", problems)
     unknown_keys(match, _MATCH_KEYS, "match.", problems)
     message = _compile(read_string(match, "message", "match.message", problems, required=False), "match.message",
-                       problems)
+                       problems, lazy)
     ignore = _compile(read_string(match, "ignore", "match.ignore", problems, required=False), "match.ignore",
-                      problems)
+                      problems, lazy)
     fields = read_string_table(match.get("fields"), "match.fields", problems)
     absence = _parse_absence(document, problems)
     anomaly = None
@@ -420,7 +431,7 @@ def parse_rule(document: Mapping[str, Any], path: Path, display: str | None = No
     if lines not in ("first", "all"):
         problems.add("match.lines", f'expected "first" or "all" (got {describe(lines)})')
 
-    trigger = _parse_trigger(read_table(document, "trigger", problems), message, problems)
+    trigger = _parse_trigger(read_table(document, "trigger", problems), _captures(message), problems)
     samples = _parse_samples(document, problems)
     scenarios = _parse_scenarios(document, problems)
     references = document.get("references", [])
@@ -439,25 +450,26 @@ def parse_rule(document: Mapping[str, Any], path: Path, display: str | None = No
     )
 
 
-_PARSED: dict[tuple[str, str, bytes], Rule] = {}
-"""(path, display, content) -> its Rule: a reload (SIGHUP, `config check`, each scan of a long-lived process)
+_PARSED: dict[tuple[str, str, bytes, bool], Rule] = {}
+"""(path, display, content, lazy) -> its Rule: a reload (SIGHUP, `config check`, each scan of a long-lived process)
 parses only the files that changed; parsing the shipped library (TOML, then each regex's literals for the
-prefilter) is most of a small scan's CPU. A Rule is frozen and a pure function of these three."""
+prefilter) is most of a small scan's CPU. A Rule is frozen and a pure function of these four (a lazy one is not
+given to an eager load: its regexes were not checked)."""
 MAX_PARSED = 2048
 
 
-def load_rule_file(path: Path, display: str | None = None) -> Rule:
-    """Read and validate one rule file (RuleError says where and what)."""
+def load_rule_file(path: Path, display: str | None = None, *, lazy: bool = False) -> Rule:
+    """Read and validate one rule file (RuleError says where and what); `lazy`: as parse_rule's."""
     where = display or str(path)
     try:
         data = read_bytes(path, where)
-        key = (str(path), where, data)
+        key = (str(path), where, data, lazy)
         if (known := _PARSED.get(key)) is not None:
             return known
         document = loads_toml(data, where)
     except TomlFileError as error:
         raise RuleError([str(error)]) from None
-    rule = parse_rule(document, path, where, data.decode("utf-8"))
+    rule = parse_rule(document, path, where, data.decode("utf-8"), lazy=lazy)
     if len(_PARSED) >= MAX_PARSED:
         _PARSED.clear()
     _PARSED[key] = rule
