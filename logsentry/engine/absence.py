@@ -47,6 +47,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 from ..model import Entry, Incident, entry_key, split_host_unit
+from ..rules.pattern import LateRegexError
 from ..rules.rule import Rule
 from .absence_clock import ClockSteps
 from .absence_cover import Covered
@@ -197,7 +198,7 @@ class SilenceTracker(SavedRhythms, ClockSteps, RunFolding, BootSteps):
                 try:
                     if match_rule(rule, entry.message, entry.priority, entry.fields) is None:
                         continue
-                except RuleTimeout:
+                except (RuleTimeout, LateRegexError):  # (a shipped rule file edited since it was checked: no match)
                     continue
             units = self._seen[rule.id]
             seen = units.get(key)
