@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from sandbox import Sandbox
-from test_restart_systemd import MVAR_UNIT, alert_reasons, wait_until
+from test_restart_systemd import MVAR_UNIT, alert_reasons, signature_logged, wait_until
 
 
 def test_a_dry_runs_would_restart_is_not_counted_once_the_service_is_live(tmp_path: Path) -> None:
@@ -47,31 +47,36 @@ argv = ["{sys.executable}", "{receiver}"]
         config = tmp_path / "logsentry.toml"
         config.write_text(live.replace("commit_every = 5", "commit_every = 5\ndry_run = true"))
         log = tmp_path / "logsentry.log"
+        # The sandbox's boot starts mvar.service, which deadlocks a second later: once that line is in the journal,
+        # logsentry (which starts at the journal's end) reads only the deadlock of the restart below. Before, a
+        # logsentry ready first took the boot invocation's line for the would-restart, the restart's own deadlock
+        # then came to the live service after the reload, and its restart raced the operator's: "restart cooldown".
+        signature_logged(box)
         with open(log, "ab") as out:
             proc = subprocess.Popen([sys.executable, "-m", "logsentry", "run", "-c", str(config)], stdout=out,
                                     stderr=out)
         wait_until(lambda: "ready: watching" in log.read_text(), 30, "logsentry ready")
         box.run("restart", "mvar.service")  # deadlocks a second later: the dry run would restart it
         wait_until(lambda: "would restart mvar.service" in log.read_text(), 20, "the dry run's would-restart")
-        deadlocked = box.show("mvar.service", "InvocationID")
         config.write_text(live)
         proc.send_signal(signal.SIGHUP)
         wait_until(lambda: "reloaded:" in log.read_text(), 20, "the reload")
         reloaded = log.read_text().index("reloaded:")
         restarted = "restarted mvar.service (ghc-mvar-deadlock): restarted"  # (logged once systemctl is done)
-        time.sleep(1.5)  # the reload reads again the lines since the last commit: the deadlock still going there is
-        # the live service's to restart at once (an operator's restart now raced it: the full suite at load 6)
-        if "queueing restart of mvar.service" in log.read_text()[reloaded:]:
-            before = deadlocked  # the live service restarts the dry run's deadlocked invocation itself
-        else:
-            box.run("restart", "mvar.service")  # the operator's restart: a fresh start, whose deadlock is restarted
-            before = box.show("mvar.service", "InvocationID")
+        # The dry run read the deadlock, so the live service has no restart of its own to do (a reload pages the
+        # dry run's open incidents, restarting none): the operator's restart is a fresh start, whose deadlock the
+        # live service restarts, neither in a cooldown nor "came back" for the dry run's would-restart.
+        box.run("restart", "mvar.service")
+        before = box.show("mvar.service", "InvocationID")
         deadline = time.monotonic() + 30  # a restart, or a refusal (before: neither, for 30 min)
         while restarted not in (text := log.read_text()[reloaded:]) and "not restarting" not in text \
                 and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert "restart cooldown" not in text and "came back after restart" not in text, text
+        # (what came before the restart: the invocation it starts deadlocks a second later, "came back", rightly)
+        decided = text[:text.index(restarted)] if restarted in text else text
+        assert "restart cooldown" not in decided and "came back after restart" not in decided, text
         assert restarted in text and box.show("mvar.service", "InvocationID") != before, text
+        assert decided.count("queueing restart of mvar.service") == 1, text  # the operator's invocation's only
         wait_until(lambda: any("restarted mvar.service at" in r for r in alert_reasons(alerts)), 20, "its alert")
     finally:
         if proc is not None:
