@@ -148,6 +148,24 @@ def test_a_boot_without_its_banner_is_still_a_boot(tmp_path: Path) -> None:
     assert [i["rule"] for i in of_type(scan("--file", str(journal)), "incident")] == ["excerpt-failure-template"]
 
 
+def test_a_long_logs_quiet_program_is_past_its_excerpt_after_an_hour(tmp_path: Path) -> None:
+    """A program that logs a line every few minutes has 40 lines in a 3-hour log, never the 200 entries a warm-up
+    asks, and its lines were judged as an excerpt's all along: three failure lines hours in fired (trial 68: timesyncd's
+    `Timed out waiting for reply` in a 12 h syslog). An hour of its history, or 200 lines, and it is past its
+    excerpt; its first hour's failures still fire."""
+    quiet = [f"Synchronized to time server 91.189.91.157:123 (ntp.ubuntu.com), round {n}." for n in range(40)]
+    timeouts = [f"Timed out waiting for reply from 91.189.91.15{n}:123 (ntp.ubuntu.com)." for n in range(3)]
+    path = tmp_path / "syslog"
+    stamp = "Dec  1 {:02d}:{:02d}:{:02d} tocktick systemd-timesyncd[612]: {}\n"
+    later = [stamp.format(n * 4 // 60, n * 4 % 60, 0, line) for n, line in enumerate(quiet)]
+    late = [stamp.format(2, 50, n, line) for n, line in enumerate(timeouts)]
+    path.write_text("".join(later + late))
+    assert of_type(scan("--file", str(path)), "incident") == []
+    early = [stamp.format(0, 0, n, line) for n, line in enumerate(timeouts)]
+    path.write_text("".join(early + later[1:]))
+    assert [i["rule"] for i in of_type(scan("--file", str(path)), "incident")] == ["excerpt-failure-template"]
+
+
 def test_a_journals_cold_unit_still_waits_for_its_warm_up(make_journal: Callable[..., Path]) -> None:
     entries = [entry(line.format(dev=f"/dev/ttyS{n}"), unit="gpsd.service", at=n, priority=3)
                for n, line in enumerate(ERRORS * 2)]

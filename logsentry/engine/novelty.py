@@ -43,6 +43,9 @@ def new_why(rule: Rule, stats: TemplateStats, usec: int, hot_since: int | None, 
     if stats.accepted or (usec - stats.first_usec > spec.novel_for_usec and not going_on):
         return None
     cold = stats.unit_age_usec < spec.warm_after_usec or stats.unit_entries < spec.warm_entries
+    if spec.excerpts_only:  # an excerpt's: a unit with an hour of history, or warm_entries lines, before it is past
+        # its excerpt (a long log's quiet program, 150 lines in 12 hours, was judged as a paste's all along: trial 68)
+        cold = stats.unit_age_usec < spec.warm_after_usec and stats.unit_entries < spec.warm_entries
     if cold if not excerpt else spec.excerpts_only and not cold:
         return None  # it appeared while the unit's normal was still being learnt: part of that normal; or, to a
         # rule that judges excerpts only, once it was learnt: the rules that judge a normal judge it
