@@ -24,13 +24,14 @@ def stamp(seconds: int) -> str:
 
 def long_log(path: Path) -> Path:
     """Six hours of a steady service in syslog text (ISO times): a failure template (no level) first seen in its
-    first hour that comes back ten times half an hour after the unit is warm, and a new error template at 4 h."""
+    first quarter hour (the unit still an excerpt: under an hour and 200 lines) that comes back ten times within its
+    novelty, and a new error template at 4 h."""
     lines: list[tuple[int, str]] = []
     for second in range(0, 6 * 3600, 10):
         lines.append((second, f"app[412]: handled job {second} in {second % 97}ms"))
         if second % 60 == 0:
             lines.append((second + 1, f"worker[77]: heartbeat {second // 60} ok"))
-    for second in (50 * 60, *range(80 * 60, 90 * 60, 60)):  # first seen cold, then within its novelty while warm
+    for second in (15 * 60, *range(40 * 60, 50 * 60, 60)):  # first seen cold, then within its novelty
         lines.append((second + 2, f"app[412]: cache shard {second % 7} unreachable: connection refused"))
     for second in (4 * 3600, 4 * 3600 + 30, 4 * 3600 + 90):  # a new error in a warm unit
         lines.append((second + 3, f"app[412]: ERROR: could not write spool file /var/spool/app/{second}.tmp: "
