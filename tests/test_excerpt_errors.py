@@ -166,6 +166,22 @@ def test_a_long_logs_quiet_program_is_past_its_excerpt_after_an_hour(tmp_path: P
     assert [i["rule"] for i in of_type(scan("--file", str(path)), "incident")] == ["excerpt-failure-template"]
 
 
+def test_a_desktop_login_or_shutdown_is_a_window_too(tmp_path: Path) -> None:
+    """A display manager's session opened (or closed), or a shutdown's `Stopped target Graphical Interface.`, opens
+    the same window a boot does: a login's gsd and gnome-shell `Failed to ...`, a shutdown's `Refusing activation,
+    D-Bus is shutting down` (trial 68's desktop journals). The same lines an hour later are judged."""
+    chatter = [f"gsd-media-keys[2{n}11]: Failed to grab accelerator for keybinding settings:playback-{n}"
+               for n in range(3)]
+    for edge in ("gdm-password][1871]: pam_unix(gdm-password:session): session opened for user bob(uid=1000) by "
+                 "(uid=0)", "systemd[1]: Stopped target Graphical Interface."):
+        path = tmp_path / "journal.txt"
+        path.write_text(f"Jan 30 09:38:41 homeserver {edge}\n"
+                        + "".join(f"Jan 30 09:38:4{2 + n} homeserver {line}\n" for n, line in enumerate(chatter)))
+        assert of_type(scan("--file", str(path)), "incident") == [], edge
+        path.write_text(path.read_text().replace("09:38:4", "10:38:4").replace("10:38:41", "09:38:41"))
+        assert [i["rule"] for i in of_type(scan("--file", str(path)), "incident")] == ["excerpt-failure-template"]
+
+
 def test_a_journals_cold_unit_still_waits_for_its_warm_up(make_journal: Callable[..., Path]) -> None:
     entries = [entry(line.format(dev=f"/dev/ttyS{n}"), unit="gpsd.service", at=n, priority=3)
                for n, line in enumerate(ERRORS * 2)]
