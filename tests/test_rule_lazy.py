@@ -148,7 +148,7 @@ def test_rules_test_and_config_check_compile_the_shipped_rules(broken_shipped: P
     paste = tmp_path / "paste.log"
     paste.write_text("Dec  7 08:10:12 web01 myapp[2211]: BOOM here\n")
     result = run_cli("scan", "--file", str(paste), "-o", "json")
-    [quarantine] = [event for event in json_events(result) if event["type"] == "quarantine"]
+    [quarantine] = [event for event in json_events(result) if event["type"] == "quarantine" and event["rule"] == "r"]
     assert (quarantine["rule"], quarantine["reason"]) == ("r", "rules/r.toml: match.message: invalid regular "
                                                           "expression: missing ) at position 5, expected a valid "
                                                           "regex (got '(BOOM')")
@@ -194,3 +194,20 @@ def test_a_shipped_absence_rules_regex_is_compiled_at_load(broken_shipped: Path)
     rule_set = load_rules([broken_shipped], lazy_shipped=True)
     assert rule_set.errors == ("rules/quiet.toml: match.message (line 5): invalid regular expression: missing ) at "
                                "position 5, expected a valid regex (got '(tick')",), rule_set.errors
+
+
+def test_a_lazy_rules_trigger_names_a_capture_its_regex_has(broken_shipped: Path, tmp_path: Path) -> None:
+    """An eager load refuses a group_by (or counter) that names no capture of match.message; a lazy one cannot tell
+    until the regex compiles, and then grouped every hit as one (`captures.get(group, "")`), said nowhere. It is
+    checked when the regex compiles: the detector quarantines the rule, naming its file and key."""
+    rule = load_rules([broken_shipped], lazy_shipped=True).by_id()["g"]
+    with pytest.raises(LateRegexError, match=r"^rules/g.toml: trigger.group_by: expected the name of a capture in "
+                       r"match.message \(who\) \(got 'whom'\)$"):
+        match_rule(rule, "BOOM alice", None, {})
+    paste = tmp_path / "paste.log"
+    paste.write_text("Dec  7 08:10:12 web01 myapp[2211]: BOOM alice\nDec  7 08:10:13 web01 myapp[2211]: BOOM bob\n")
+    events = json_events(run_cli("scan", "--file", str(paste), "-o", "json"))
+    assert [(event["rule"], event["reason"]) for event in events
+            if event["type"] == "quarantine" and event["rule"] == "g"] == [
+        ("g", "rules/g.toml: trigger.group_by: expected the name of a capture in match.message (who) (got 'whom')")]
+    assert not [event for event in events if event["type"] in ("match", "incident") and event["rule"] == "g"]
