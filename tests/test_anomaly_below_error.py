@@ -5,6 +5,8 @@ runs (engine/runstep.py) decides as the per-entry path does."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -154,7 +156,9 @@ def test_the_new_rules_as_shipped():
     ('kind = "rate-spike"\nwords = ["failed"]',
      'anomaly.words (line 7): only a new-template or persistence rule takes words'),
     ('kind = "new-template"\nwords = ["failed"]\nignore = "debconf: ("',
-     "anomaly.ignore (line 8): not a regular expression: missing ), unterminated subpattern"),
+     "anomaly.ignore (line 8): invalid regular expression: missing ) at position 10, expected a valid regex"),
+    pytest.param('kind = "new-template"\nwords = ["failed"]\nignore = "' + "a" * 4097 + '"',
+                 "anomaly.ignore (line 8): a regex of 4097 characters, expected at most 4096", id="huge-ignore"),
     ('kind = "new-template"\nignore = "debconf: "',
      "anomaly.ignore (line 7): only a rule with words takes ignore"),
     ('kind = "new-template"\nwords = ["failed"]\nignore = 3',
@@ -167,6 +171,21 @@ def test_bad_words_are_named(write_rule, rules_dir: Path, body, problem):
     assert not rule_set.rules
     assert len(rule_set.errors) == 1 and problem in rule_set.errors[0] and path.name in rule_set.errors[0], \
         rule_set.errors
+
+
+def test_a_runaway_ignore_regex_ignores_nothing(write_rule, rules_dir: Path):
+    """An operator's ignore that backtracks for ever on some template (template text is the lines' own, a hostile
+    client's included) runs out after IGNORE_TIMEOUT_S and the template's words count: scan hung on one line."""
+    write_rule("runaway", 'title = "t"\nseverity = "warning"\naction = "alert"\n[anomaly]\nkind = "new-template"\n'
+                          'words = ["failed"]\nignore = \'(a+)+$\'\n[trigger]\ncount = 1\nwithin = "1m"\n')
+    probe = ("import sys; from logsentry.rules.loader import load_rules; from pathlib import Path\n"
+             "[rule] = load_rules([Path(sys.argv[1])]).rules\n"
+             "words = rule.anomaly.words_re\n"
+             "print(words.search('a' * 40 + ' failed!').group(), words.search('failed aaaa'))\n")
+    # (a child: `re` holds the GIL while it backtracks, no thread of this process could time it out)
+    done = subprocess.run([sys.executable, "-c", probe, str(rules_dir)], capture_output=True, text=True, timeout=30,
+                          check=True)
+    assert done.stdout == "failed None\n"  # (the regex still ignores where it ends)
 
 
 def test_rules_show_lists_the_words():

@@ -182,6 +182,26 @@ def test_a_desktop_login_or_shutdown_is_a_window_too(tmp_path: Path) -> None:
         assert [i["rule"] for i in of_type(scan("--file", str(path)), "incident")] == ["excerpt-failure-template"]
 
 
+def test_a_loggers_restart_is_no_boot(tmp_path: Path) -> None:
+    """rsyslogd's or journald's start opens a boot's window, but a restart of it on a running host (an upgrade, a
+    config change: its stop line, then its start in the same second) is no boot: the next two minutes of every unit
+    went unjudged, three `connection refused` errors of a database client with them."""
+    refused = "".join(f"Dec  3 10:10:{10 * n + 10:02d} web01 myapp[9950]: ERROR: cannot connect to database at "
+                      "10.0.0.5:5432: connection refused\n" for n in range(3))
+    for stopped, started in (
+            ('rsyslogd: [origin software="rsyslogd" swVersion="8.2112.0" x-pid="640" '
+             'x-info="https://www.rsyslog.com"] exiting on signal 15.',
+             'rsyslogd: [origin software="rsyslogd" swVersion="8.2112.0" x-pid="9912" '
+             'x-info="https://www.rsyslog.com"] start'),
+            ("systemd-journald[240]: Journal stopped", "systemd-journald[9913]: Journal started")):
+        path = tmp_path / "syslog"
+        path.write_text(f"Dec  3 10:10:00 web01 {stopped}\nDec  3 10:10:01 web01 {started}\n" + refused)
+        assert [i["rule"] for i in of_type(scan("--file", str(path)), "incident")] == ["new-error-template"], started
+        # the start of a boot, its stop at shutdown long before: the boot's window, as before
+        path.write_text(f"Dec  3 10:09:00 web01 {stopped}\nDec  3 10:10:01 web01 {started}\n" + refused)
+        assert of_type(scan("--file", str(path)), "incident") == [], started
+
+
 def test_a_journals_cold_unit_still_waits_for_its_warm_up(make_journal: Callable[..., Path]) -> None:
     entries = [entry(line.format(dev=f"/dev/ttyS{n}"), unit="gpsd.service", at=n, priority=3)
                for n, line in enumerate(ERRORS * 2)]

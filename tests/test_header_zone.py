@@ -134,6 +134,19 @@ def test_a_running_units_status_dates_its_lines_after_its_start(tmp_path: Path, 
     assert _times(path) == [_utc(2023, 12, 11, 9, 28, 19)]  # the year it was printed in, 2024-02, is 2023's)
 
 
+@pytest.mark.parametrize("since", ["2022-12-08 10:36:37 UTC; 999999 years ago", "2022-13-45 10:36:37 UTC; 2 days ago",
+                                   "9999-12-31 10:36:37 UTC; 2 days ago"])
+def test_a_garbled_status_since_is_no_crash(tmp_path: Path, zone: None, since: str) -> None:
+    """A `since` no day is, or an `ago` past year 9999 (a garbled or forged paste), dates nothing: scan read the
+    `since` plus its `ago` as a date and ended in a traceback (ValueError, OverflowError)."""
+    path = tmp_path / "status.txt"
+    path.write_text("\u25cf tailscaled.service - Tailscale node agent\n"
+                    f"     Active: active (running) since Thu {since}\n\n"
+                    "Dec 11 09:28:19 deb-arm64 tailscaled[511]: logtail: [v1] backoff: 27119 msec\n")
+    assert len(_times(path)) == 1
+    assert run_cli("scan", "--file", str(path)).exit_code == 0
+
+
 @pytest.mark.parametrize("offset", ["+99", "-2400", "+0575"])
 def test_an_offset_no_zone_has_is_said_not_a_crash(tmp_path: Path, zone: None, offset: str) -> None:
     path = tmp_path / "journal.txt"

@@ -80,3 +80,27 @@ def test_a_pasted_gnome_login_is_no_page(tmp_path: Path) -> None:
     result = run_cli("scan", "--file", str(paste), "--no-anomalies", "-o", "json")
     assert "systemd-user-start-limit-hit" in {event["rule"] for event in json_events(result)
                                               if event["type"] == "incident"}, result.output
+
+
+def test_a_skip_is_its_own_managers(tmp_path: Path) -> None:
+    """A skip is keyed by the manager that said it (its _PID): any user can make their own user unit of a system
+    unit's name skip (ExecCondition=/bin/false) at will, and its skip hid PID 1's crash loop of that unit (critical,
+    left as systemd-unit-failed's error); nor does one user's skip say anything of another user's unit."""
+    unit = "nginx.service"
+    crash = "Failed with result 'exit-code'."
+    lines = runs(unit, [crash] * 5, pid1)
+    lines.insert(-2, manager(f"{unit}: Skipped due to 'exec-condition'.", 0.0495, unit, ""))
+    assert ("systemd-start-limit-hit", "critical") in incidents(tmp_path, "system", lines)
+    lines = runs("app.service", [crash] * 3)
+    lines.insert(-2, {**manager("app.service: Skipped due to 'exec-condition'.", 0.0495, "app.service", ""),
+                      "_PID": "2600", "_UID": "1001", "_SYSTEMD_UNIT": "user@1001.service"})
+    assert ("systemd-user-start-limit-hit", "critical") in incidents(tmp_path, "other-user", lines)
+
+
+def test_a_run_that_exited_after_a_skip_is_no_skip(tmp_path: Path) -> None:
+    """Skipped once, then Restart=always runs that did their work and exited at once: its start limit is theirs
+    (no incident at all was opened)."""
+    unit = "worker.service"
+    lines = [pid1(f"{unit}: Skipped due to 'exec-condition'.", 0.0, unit),
+             *runs(unit, ["Deactivated successfully."] * 5, pid1)]
+    assert ("systemd-start-limit-hit", "critical") in incidents(tmp_path, "exited", lines)

@@ -114,3 +114,21 @@ def test_a_status_that_states_a_start_limit_hit_pages_it(tmp_path: Path) -> None
     path.write_text(STATUS.format(glyph="\u00d7 ", active="failed (Result: start-limit-hit)") + lines + given)
     messages = [message for _, _, message in _read(path)]
     assert sum("Start request repeated" in message for message in messages) == 1, messages
+
+
+def test_a_user_units_status_tells_its_start_limit_as_its_manager(tmp_path: Path) -> None:
+    """`systemctl --user status`: the lines under the header are a user manager's (`systemd[1477]:`), and the start
+    limit its header states is that manager's (systemd-user-start-limit-hit), not PID 1's: it was told as PID 1's,
+    systemd-start-limit-hit's, with the unit's result as systemd-unit-failed's."""
+    path = tmp_path / "status.txt"
+    path.write_text("\u00d7 pipewire.service - PipeWire Multimedia Service\n"
+                    "     Loaded: loaded (/usr/lib/systemd/user/pipewire.service; enabled; preset: enabled)\n"
+                    "     Active: failed (Result: start-limit-hit) since Mon 2026-12-07 09:00:05 UTC; 5min ago\n"
+                    "   Main PID: 2201 (code=exited, status=1/FAILURE)\n\n"
+                    "Dec 07 09:00:04 host pipewire[2201]: mod.protocol-native: server 0x5581 failed to start\n"
+                    "Dec 07 09:00:04 host systemd[1477]: pipewire.service: Main process exited, code=exited, "
+                    "status=1/FAILURE\n"
+                    "Dec 07 09:00:04 host systemd[1477]: pipewire.service: Failed with result 'exit-code'.\n")
+    incidents = _incidents(path)
+    assert ("systemd-user-start-limit-hit", "(pipewire.service)") in incidents, incidents
+    assert not any(rule in ("systemd-start-limit-hit", "systemd-unit-failed") for rule, _ in incidents), incidents

@@ -44,6 +44,13 @@ BOOT_STARTED = re.compile(r"Journal started$|Runtime [Jj]ournal (?:\(|is using )
                           r"\[origin software=\"rsyslogd\"[^\]\n]{0,300}\] start$")
 """journald's (src/journal/journald-server.c: "Journal started", "Runtime Journal (%s) is %s, max %s", older "Runtime
 journal is using %s") and rsyslogd's start lines (tools/rsyslogd.c, logged at startup and at a restart)."""
+BOOT_LOGGER_STOPPED = re.compile(r"Journal stopped$|\[origin software=\"rsyslogd\"[^\]\n]{0,300}\] exiting on signal ")
+"""Their stop lines: one RESTART_USEC or less before a start makes it a restart, no boot. A package upgrade or a
+config change restarts rsyslog or journald on a running host (`systemctl restart rsyslog`: "exiting on signal 15."
+then "start" in the same second), and a boot's window there left the next two minutes of every unit unjudged (a
+database's `connection refused` three times, new-error-template's error incident, gone)."""
+RESTART_USEC = 5_000_000
+"""A reboot takes longer than this from the logger's stop at shutdown to its start in the new boot."""
 
 
 def excerpt_line(entry: Entry) -> bool:
@@ -65,6 +72,8 @@ class Excerpts:
     def __init__(self) -> None:
         self._booted: int | None = None
         """The latest kernel banner's time read from text (µs)."""
+        self._logger_stopped: int | None = None
+        """When journald or rsyslogd last said it stopped (µs): its start soon after is a restart."""
 
     def judged(self, entry: Entry, note: bool = True) -> bool:
         """Is the entry judged as an excerpt's line? `note`: a banner seen here is kept (asked once per line as it is
@@ -89,11 +98,15 @@ class Excerpts:
             elif (uptime := fields.get(SOURCE_MONOTONIC)) is not None and uptime.isdigit() \
                     and int(uptime) < BOOT_USEC and (self._booted is None or self._booted < usec - int(uptime)):
                 self._booted = usec - int(uptime)
-        elif self._edge(fields.get("SYSLOG_IDENTIFIER"), entry.message):
+        elif fields.get("SYSLOG_IDENTIFIER") in BOOT_LOGGERS and BOOT_LOGGER_STOPPED.search(entry.message):
+            self._logger_stopped = usec
+        elif self._edge(fields.get("SYSLOG_IDENTIFIER"), entry.message, usec):
             self._booted = usec
 
-    @staticmethod
-    def _edge(ident: str | None, message: str) -> bool:
-        """journald's or rsyslogd's start, a desktop session's start or end, a shutdown's."""
-        return bool((ident in BOOT_LOGGERS and BOOT_STARTED.search(message)) or SESSION_EDGE.search(message, 0, 120)
-                    or (ident == "systemd" and STOPPING.match(message)))
+    def _edge(self, ident: str | None, message: str, usec: int) -> bool:
+        """journald's or rsyslogd's start (not a restart: RESTART_USEC), a desktop session's start or end, a
+        shutdown's."""
+        if ident in BOOT_LOGGERS and BOOT_STARTED.search(message):
+            stopped = self._logger_stopped
+            return stopped is None or not 0 <= usec - stopped <= RESTART_USEC
+        return bool(SESSION_EDGE.search(message, 0, 120) or (ident == "systemd" and STOPPING.match(message)))

@@ -28,18 +28,22 @@ SKIPPED = re.compile(r"(?P<unit>[^\s:]{1,255}): Skipped due to '[a-z-]{1,40}'\."
 AGAIN = re.compile(r"(?P<unit>[^\s:]{1,255}): (?:Start request repeated too quickly\.|"
                    r"Scheduled restart job, restart counter is at \d{1,10}\.)")
 """The start limit, and a restart after a run (systemd-restart-loop counts them): of skipped runs, no failure."""
-ENDED = re.compile(r"(?P<unit>[^\s:]{1,255}): (?:Failed with result '|Main process exited, |Control process exited, )")
-"""A run that ended otherwise (these reach the pipeline: the failure rules' literals screen them in)."""
+ENDED = re.compile(r"(?P<unit>[^\s:]{1,255}): (?:Failed with result '|Main process exited, |Control process exited, |"
+                   r"Deactivated successfully\.)")
+"""A run that ended otherwise (a manager's lines reach the pipeline in full): a crash, or a run that did its work
+and exited (Restart=always: its start limit is no skip's either)."""
 INTERVAL_USEC = 10_000_000
 """systemd's DefaultStartLimitIntervalSec= (10 s): runs older than it count for no start limit."""
 MAX_UNITS = 10_000
 
 
 class SkippedRuns:
-    """Per (machine, unit named by its manager): when its latest run ended in a skip (µs of journal time)."""
+    """Per (machine, manager, unit it names): when its latest run ended in a skip (µs of journal time). The manager
+    is its _PID: PID 1, or one user's manager (an unprivileged user's own unit of a system unit's name, skipped,
+    says nothing of the system unit's crash loop, nor of another user's unit)."""
 
     def __init__(self) -> None:
-        self._skipped: OrderedDict[tuple[str, str], int] = OrderedDict()
+        self._skipped: OrderedDict[tuple[str, str, str], int] = OrderedDict()
 
     def note(self, entry: Entry) -> None:
         """Learn from a service manager's line (any other entry is ignored)."""
@@ -47,13 +51,13 @@ class SkippedRuns:
         if (not message.endswith(".") and ", code=" not in message) or not managers_line(entry.fields):
             return
         if (found := SKIPPED.fullmatch(message)) is not None:
-            key = (entry.machine_id, found["unit"])
+            key = (entry.machine_id, entry.fields.get("_PID", ""), found["unit"])
             self._skipped.pop(key, None)
             self._skipped[key] = entry.realtime_usec
             if len(self._skipped) > MAX_UNITS:
                 self._skipped.popitem(last=False)
         elif self._skipped and (ended := ENDED.match(message)) is not None:
-            self._skipped.pop((entry.machine_id, ended["unit"]), None)
+            self._skipped.pop((entry.machine_id, entry.fields.get("_PID", ""), ended["unit"]), None)
 
     def kept(self, hits: list[Hit]) -> list[Hit]:
         """The hits but those on a start-limit or restart line whose unit's latest run was skipped (all of one
@@ -62,7 +66,8 @@ class SkippedRuns:
         if not self._skipped or not managers_line(entry.fields):
             return hits
         found = AGAIN.fullmatch(entry.message)
-        skipped = self._skipped.get((entry.machine_id, found["unit"])) if found is not None else None
+        skipped = self._skipped.get((entry.machine_id, entry.fields.get("_PID", ""), found["unit"])) \
+            if found is not None else None
         if skipped is None or entry.realtime_usec - skipped > INTERVAL_USEC:
             return hits
         return [hit for hit in hits if hit.entry is not entry]

@@ -38,7 +38,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import regex
+
 from ..tomlfile import unknown_key
+from .pattern import invalid_regex
 
 KINDS = ("new-template", "rate-spike", "error-share", "persistence")
 _KEYS = {"kind", "level", "warm_after", "warm_entries", "factor", "min_count", "p_value", "errors", "novel_for",
@@ -87,6 +90,14 @@ def words_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
                                for (before, after), bodies in groups.items()), re.IGNORECASE)
 
 
+IGNORE_MAX_CHARS = 4096
+"""An `ignore` regex's length at most (as match.message's: rule.MAX_PATTERN_CHARS)."""
+IGNORE_TIMEOUT_S = 0.05
+"""How long an `ignore` regex may search one template (the detector's DEFAULT_TIMEOUT_S): template text is the
+lines' own, a hostile client's included, and an operator's `(\\w+\\s?)+:` backtracks for ever on some. One that runs
+out ignores nothing: the template's words count."""
+
+
 @dataclass(frozen=True)
 class Words:
     """A rule's `words` as one regex (words_pattern), but not in a template its `ignore` regex finds: a program's own
@@ -94,12 +105,16 @@ class Words:
     fallback, in every non-interactive install)."""
 
     pattern: re.Pattern[str]
-    ignore: re.Pattern[str] | None = None
+    ignore: regex.Pattern[str] | None = None
 
     def search(self, text: str) -> re.Match[str] | None:
         """The first word `text` (a template's) says, or None (none, or an ignored template)."""
-        if self.ignore is not None and self.ignore.search(text) is not None:
-            return None
+        if self.ignore is not None:
+            try:
+                if self.ignore.search(text, timeout=IGNORE_TIMEOUT_S) is not None:
+                    return None
+            except TimeoutError:
+                pass  # (IGNORE_TIMEOUT_S: the words count)
         return self.pattern.search(text)
 
 
@@ -241,7 +256,7 @@ def _new_template_flag(table: Mapping[str, Any], name: str, kind: str, add: Any,
     return value
 
 
-def _ignore(table: Mapping[str, Any], words: tuple[str, ...], add: Any) -> re.Pattern[str] | None:
+def _ignore(table: Mapping[str, Any], words: tuple[str, ...], add: Any) -> regex.Pattern[str] | None:
     """`ignore`: a regex of template text (numbers read <NUM>, ...) whose templates say no failure (with `words`)."""
     if "ignore" not in table:
         return None
@@ -250,12 +265,15 @@ def _ignore(table: Mapping[str, Any], words: tuple[str, ...], add: Any) -> re.Pa
         add("anomaly.ignore", "only a rule with words takes ignore (the templates its words would count)")
         return None
     if not isinstance(value, str) or not value.strip():
-        add("anomaly.ignore", f"expected a regular expression of template text (got {value!r})")
+        add("anomaly.ignore", f"expected a regular expression of template text (got {value!r:.200})")
+        return None
+    if len(value) > IGNORE_MAX_CHARS:
+        add("anomaly.ignore", f"a regex of {len(value)} characters, expected at most {IGNORE_MAX_CHARS}")
         return None
     try:
-        return re.compile(value)
-    except re.error as error:
-        add("anomaly.ignore", f"not a regular expression: {error}")
+        return regex.compile(value)
+    except (regex.error, ValueError, OverflowError, RecursionError) as error:  # "(?V1)": ValueError
+        add("anomaly.ignore", invalid_regex(error, value))
         return None
 
 

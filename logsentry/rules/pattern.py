@@ -28,13 +28,16 @@ class LazyPattern:
     Thread-safe without a lock: two threads that first use it at once both compile it and one result is kept
     (the same pattern and flags, so either is right)."""
 
-    __slots__ = ("_compiled", "flags", "pattern", "where")
+    __slots__ = ("_compiled", "flags", "needs", "pattern", "where")
 
     def __init__(self, pattern: str, flags: int, where: str = "", compiled: regex.Pattern[str] | None = None):
         self.pattern = pattern
         self.flags = flags
         self.where = where  # the file and key it came from, for the error if it does not compile
         self._compiled = compiled
+        self.needs: tuple[tuple[str, str], ...] = ()
+        """(key, capture name) its rule's trigger names (group_by, counter), checked when it compiles late as an
+        eager load checks them: a capture the regex lacks grouped every hit as one, or never counted."""
 
     @property
     def is_compiled(self) -> bool:
@@ -48,6 +51,11 @@ class LazyPattern:
                 compiled = regex.compile(self.pattern, self.flags)
             except (regex.error, ValueError, OverflowError, RecursionError) as error:
                 raise LateRegexError(f"{self.where}: {invalid_regex(error, self.pattern)}") from None
+            for key, name in self.needs:
+                if name not in compiled.groupindex:
+                    said = ", ".join(sorted(compiled.groupindex)) or "none"
+                    raise LateRegexError(f"{self.where.rpartition(': ')[0]}: {key}: expected the name of a capture in "
+                                         f"match.message ({said}) (got {name!r})")
             self._compiled = compiled
         return compiled
 

@@ -408,6 +408,9 @@ def parse_rule(document: Mapping[str, Any], path: Path, display: str | None = No
 
     match = read_table(document, "match", problems)
     unknown_keys(match, _MATCH_KEYS, "match.", problems)
+    # An absence rule's regex is compiled at load even so: its late error would just match nothing, said nowhere
+    # (SilenceTracker has no quarantine to tell, as the detector does: the unit's silence never watched).
+    lazy = lazy and "absence" not in document
     message = _compile(read_string(match, "message", "match.message", problems, required=False), "match.message",
                        problems, lazy)
     ignore = _compile(read_string(match, "ignore", "match.ignore", problems, required=False), "match.ignore",
@@ -432,6 +435,9 @@ def parse_rule(document: Mapping[str, Any], path: Path, display: str | None = No
         problems.add("match.lines", f'expected "first" or "all" (got {describe(lines)})')
 
     trigger = _parse_trigger(read_table(document, "trigger", problems), _captures(message), problems)
+    if message is not None and not message.is_compiled:  # (lazy: its captures are checked when it compiles)
+        message.needs = tuple((key, name) for key, name in (("trigger.group_by", trigger.group_by),
+                                                            ("trigger.counter.capture", trigger.counter)) if name)
     samples = _parse_samples(document, problems)
     scenarios = _parse_scenarios(document, problems)
     references = document.get("references", [])

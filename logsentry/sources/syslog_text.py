@@ -209,7 +209,10 @@ class SyslogParser:
         self._take_zone(status_zone, line)
         # (the lines under it: no later than when systemctl printed it, `since` plus its "; 2 days ago": a running
         # unit's lines come after its start, a failed one's before its failure)
-        printed = date.fromisoformat(since["date"]) + timedelta(seconds=ago_seconds(line[since.end():]))
+        try:
+            printed = date.fromisoformat(since["date"]) + timedelta(seconds=ago_seconds(line[since.end():]))
+        except (ValueError, OverflowError):  # (no such day, or an 'ago' past year 9999: a garbled or forged paste)
+            return
         self.years.dated_by_line(printed.year, printed.month, printed.day, "systemctl status's Active: line")
 
     def wall_usec(self, date: str, hms: str) -> int | None:

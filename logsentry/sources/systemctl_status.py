@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import signal
+from collections.abc import Mapping
 
 from .selection import valid_unit_name
 
@@ -78,6 +79,10 @@ class StatusFailure:
         self.exited_told = False
         self.limit_told = False
         """A line under the header says PID 1 gave up (`Start request repeated too quickly.`)."""
+        self.manager = "1"
+        """The PID of the service manager whose lines under the header name the unit: PID 1, or a user manager's
+        (`systemctl --user status`: `systemd[1477]: app.service: ...`), whose unit's start limit is
+        systemd-user-start-limit-hit's, not PID 1's."""
 
     def property(self, line: str) -> None:
         """Take what a header line says."""
@@ -91,9 +96,14 @@ class StatusFailure:
                 status = main["status"] + (f"/{main['name']}" if main["name"] else "")
             self.main = f"Main process exited, code={main['code']}, status={status}"
 
-    def saw(self, message: str, host: str | None) -> None:
-        """A line under the header (the unit's): does it tell the failure already?"""
+    def saw(self, message: str, host: str | None, fields: Mapping[str, str] | None = None) -> None:
+        """A line under the header (the unit's): does it tell the failure already? (`fields`: its own, to tell
+        whose manager's lines they are)"""
         self.host = host or self.host
+        if fields is not None and fields.get("SYSLOG_IDENTIFIER") == "systemd" \
+                and message.startswith(f"{self.unit}: ") and (pid := fields.get("_PID")) is not None \
+                and pid.isdigit() and pid != "0":
+            self.manager = pid
         if message == f"{self.unit}: Failed with result '{self.result}'." or message.startswith(
                 f"Unit {self.unit} entered failed state"):
             self.told = True

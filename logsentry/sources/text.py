@@ -159,12 +159,14 @@ def _entry(line: TextLine, where: str, selection: Selection, status: str | None 
 def _status_failures(failures: Iterable[StatusFailure], parser: SyslogParser, name: str,
                      selection: Selection) -> Iterator[Entry]:
     """PID 1's lines for each failure a `systemctl status` header states and no line under it told, at its time
-    (systemctl_status.StatusFailure), after the paste's lines; as systemd[1]'s lines of a paste, text's."""
+    (systemctl_status.StatusFailure), after the paste's lines; as systemd[1]'s lines of a paste, text's (a user
+    manager's, `systemd[1477]:`, when its lines under the header are: `systemctl --user status`)."""
     for failure in failures:
         if failure.since is None or (usec := parser.wall_usec(*failure.since)) is None:
             continue
         for message in failure.untold():
-            fields = {"MESSAGE": message, "SYSLOG_IDENTIFIER": "systemd", "_PID": "1", "SYSLOG_PID": "1",
+            manager = failure.manager  # (a user unit's: its manager's, as its lines under the header are)
+            fields = {"MESSAGE": message, "SYSLOG_IDENTIFIER": "systemd", "_PID": manager, "SYSLOG_PID": manager,
                       "_COMM": "systemd", **({"_HOSTNAME": failure.host} if failure.host else {})}
             entry = _entry(TextLine(usec, fields, 0), f"{name}: systemctl status {failure.unit}'s header", selection)
             if entry is not None:
@@ -311,7 +313,7 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
         if pending is not None:
             entry = sleep.carried(pending, _entry(pending, pending_at, selection, pending_status))
             if pending_status is not None:
-                failures[pending_status].saw(pending.fields["MESSAGE"], pending.fields.get("_HOSTNAME"))
+                failures[pending_status].saw(pending.fields["MESSAGE"], pending.fields.get("_HOSTNAME"), pending.fields)
             if entry is not None:
                 yield entry
         elif (note := parser.note()) is not None:
@@ -332,7 +334,7 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
     if pending is not None:
         entry = sleep.carried(pending, _entry(pending, pending_at, selection, pending_status))
         if pending_status is not None:
-            failures[pending_status].saw(pending.fields["MESSAGE"], pending.fields.get("_HOSTNAME"))
+            failures[pending_status].saw(pending.fields["MESSAGE"], pending.fields.get("_HOSTNAME"), pending.fields)
         if entry is not None:
             yield entry
     if isinstance(parser, SyslogParser):
