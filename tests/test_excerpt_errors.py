@@ -202,6 +202,19 @@ def test_a_loggers_restart_is_no_boot(tmp_path: Path) -> None:
         assert of_type(scan("--file", str(path)), "incident") == [], started
 
 
+def test_a_fatal_line_at_a_boot_is_still_one(tmp_path: Path) -> None:
+    """The start-up windows silence a boot's chatter, not a program that cannot start: a NAS's upsd says `Fatal error:
+    at least one UPS must be defined in ups.conf` 2 s into its boot (trial 68's 06), new-fatal-template's (crit) line
+    as much at a boot as after it. Its chatter beside it stays unjudged."""
+    path = tmp_path / "syslog"
+    path.write_text("2025-10-14T11:24:02.100000+08:00 nas systemd-journald[301]: Journal started\n"
+                    "2025-10-14T11:24:04.238565+08:00 nas upsd[1483]: Fatal error: at least one UPS must be defined "
+                    "in ups.conf\n"
+                    + "".join(f"2025-10-14T11:24:0{5 + n}.000000+08:00 nas kernel: r8169 0000:0c:00.0: Direct firmware "
+                              f"load for rtl_nic/rtl8126a-{n}.fw failed with error -2\n" for n in range(3)))
+    assert [i["rule"] for i in of_type(scan("--file", str(path)), "incident")] == ["new-fatal-template"]
+
+
 def test_a_journals_cold_unit_still_waits_for_its_warm_up(make_journal: Callable[..., Path]) -> None:
     entries = [entry(line.format(dev=f"/dev/ttyS{n}"), unit="gpsd.service", at=n, priority=3)
                for n, line in enumerate(ERRORS * 2)]

@@ -39,6 +39,8 @@ from .templates import Template, TemplateMiner
 MAX_TEMPLATE_CHARS = 2048
 """Only a message's first line, and this much of it, is templated: tracebacks and huge lines would
 otherwise each become a template of their own."""
+CRIT_LEVEL = 2
+"""syslog's crit: a rule at it or worse names a fatal line (fatal)."""
 MAX_ROLLING = 20_000
 SAYING = ", saying "
 """How a why with `words` ends, before the word its template says (new-failure-template's: `..., saying "full"`)."""
@@ -48,6 +50,11 @@ def first_line(message: str) -> str:
     end = message.find("\n")
     line = message if end < 0 else message[:end]
     return line[:MAX_TEMPLATE_CHARS]
+
+
+def fatal(spec: AnomalySpec) -> bool:
+    """A rule of crit or worse (new-fatal-template): start-up windows do not hide its excerpt lines (Excerpts)."""
+    return spec.level is not None and spec.level <= CRIT_LEVEL
 
 
 def left_out(unit: str) -> bool:
@@ -138,6 +145,7 @@ class AnomalyDetector:
         if rules is None:
             rules = self._rules_at(level)
         from_first = entry.from_text and self.excerpts.judged(entry)  # (a journal's: no call)
+        from_first_fatal = from_first or (entry.from_text and self.excerpts.judged(entry, note=False, fatal=True))
         for rule, spec, only_counts in rules:
             if only_counts:  # not an error line, but it still counts as one of the unit's lines for error shares
                 self._roll(rule, unit_key, "", usec, kept)
@@ -150,8 +158,8 @@ class AnomalyDetector:
                                                      stats.accepted)
                 if why is not None and word:
                     why += f'{SAYING}"{word}"'  # which word made it a failure
-            elif not (excerpt := spec.excerpts and from_first) and (spec.excerpts_only or not unit.warm(
-                    spec.warm_after_usec, spec.warm_entries)):
+            elif not (excerpt := spec.excerpts and (from_first_fatal if fatal(spec) else from_first)) \
+                    and (spec.excerpts_only or not unit.warm(spec.warm_after_usec, spec.warm_entries)):
                 continue  # (a rule that judges excerpts only: never a journal's line)
             elif spec.kind == "new-template":
                 if spec.clean and unit.errors > (learning and level is not None and level <= ERROR_LEVEL):
@@ -234,7 +242,7 @@ class AnomalyDetector:
         if stats is None:
             return hit.why
         since, until = self._hot.get(unit_key, (0, -1))
-        excerpt = spec.excerpts and self.excerpts.judged(hit.entry, note=False)
+        excerpt = spec.excerpts and self.excerpts.judged(hit.entry, note=False, fatal=fatal(spec))
         as_burst = new_why(rule, stats, usec, since if until >= usec else None, excerpt)
         as_line = new_why(rule, stats, usec, since if until >= usec else None, excerpt, of_line=True)
         if as_burst is None or as_line is None or not hit.why.startswith(as_burst):

@@ -75,16 +75,18 @@ class Excerpts:
         self._logger_stopped: int | None = None
         """When journald or rsyslogd last said it stopped (µs): its start soon after is a restart."""
 
-    def judged(self, entry: Entry, note: bool = True) -> bool:
+    def judged(self, entry: Entry, note: bool = True, fatal: bool = False) -> bool:
         """Is the entry judged as an excerpt's line? `note`: a banner seen here is kept (asked once per line as it is
-        observed; not when a line is asked about again later)."""
+        observed; not when a line is asked about again later). `fatal`: for a rule of crit or worse (new-fatal-
+        template), which start-up windows do not silence: a program that cannot start says FATAL in its first second,
+        at a boot too (trial 68's NAS: upsd's `Fatal error: at least one UPS must be defined in ups.conf`, 2 s in)."""
         if not entry.from_text:
             return False
         usec = entry.realtime_usec
         if note:
             self._note(entry, usec)
         booted = self._booted
-        if booted is not None and booted <= usec < booted + BOOT_USEC:
+        if not fatal and booted is not None and booted <= usec < booted + BOOT_USEC:
             return False
         return excerpt_line(entry)
 
