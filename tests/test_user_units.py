@@ -350,3 +350,20 @@ def test_a_name_its_lines_gave_themselves_is_said_to_be_one() -> None:
     reason = not_restarted("(myapp.service)")
     assert "a name its lines give themselves" in reason and "not a restartable unit" not in reason, reason
     assert "not a restartable unit" in not_restarted("dev-sda.device")
+
+
+def test_a_user_managers_refusal_of_a_unit_file_is_paged(tmp_path: Path) -> None:
+    """A developer's user unit with two ExecStart= lines never starts; its manager says so as PID 1 does of a system
+    unit (service.c service_verify), and systemd-unit-bad-setting reads PID 1's lines only (helper-220): now
+    systemd-user-unit-bad-setting's. In a journal (the manager's own init.scope) and in a paste (`systemd[900]:`)."""
+    refused = ("app.service: Service has more than one ExecStart= setting, which is only allowed for Type=oneshot "
+               "services. Refusing.")
+    write_journal(tmp_path, "refused", [manager(refused, 1.0, "app.service", "")])
+    result = run_cli("scan", "-D", str(tmp_path), "--no-anomalies", "-o", "json")
+    assert [(event["rule"], event["unit"]) for event in json_events(result) if event["type"] == "incident"] == [
+        ("systemd-user-unit-bad-setting", "user@1000.service/app.service")], result.output
+    paste = tmp_path / "user.txt"
+    paste.write_text(f"2026-12-04T05:01:40+0000 box1 systemd[900]: {refused}\n")
+    result = run_cli("scan", "--file", str(paste), "--no-anomalies", "-o", "json")
+    assert [event["rule"] for event in json_events(result) if event["type"] == "incident"] == [
+        "systemd-user-unit-bad-setting"], result.output
