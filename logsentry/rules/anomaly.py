@@ -41,7 +41,7 @@ from typing import Any
 import regex
 
 from ..tomlfile import unknown_key
-from .pattern import invalid_regex
+from .pattern import RegexProblem, compile_regex
 
 KINDS = ("new-template", "rate-spike", "error-share", "persistence")
 _KEYS = {"kind", "level", "warm_after", "warm_entries", "factor", "min_count", "p_value", "errors", "novel_for",
@@ -90,8 +90,6 @@ def words_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
                                for (before, after), bodies in groups.items()), re.IGNORECASE)
 
 
-IGNORE_MAX_CHARS = 4096
-"""An `ignore` regex's length at most (as match.message's: rule.MAX_PATTERN_CHARS)."""
 IGNORE_TIMEOUT_S = 0.05
 """How long an `ignore` regex may search one template (the detector's DEFAULT_TIMEOUT_S): template text is the
 lines' own, a hostile client's included, and an operator's `(\\w+\\s?)+:` backtracks for ever on some. One that runs
@@ -267,13 +265,10 @@ def _ignore(table: Mapping[str, Any], words: tuple[str, ...], add: Any) -> regex
     if not isinstance(value, str) or not value.strip():
         add("anomaly.ignore", f"expected a regular expression of template text (got {value!r:.200})")
         return None
-    if len(value) > IGNORE_MAX_CHARS:
-        add("anomaly.ignore", f"a regex of {len(value)} characters, expected at most {IGNORE_MAX_CHARS}")
-        return None
     try:
-        return regex.compile(value)
-    except (regex.error, ValueError, OverflowError, RecursionError) as error:  # "(?V1)": ValueError
-        add("anomaly.ignore", invalid_regex(error, value))
+        return compile_regex(value, 0)  # (as match.message's: at most MAX_PATTERN_CHARS, its problems said alike)
+    except RegexProblem as problem:
+        add("anomaly.ignore", str(problem))
         return None
 
 

@@ -48,9 +48,9 @@ class LazyPattern:
         compiled = self._compiled
         if compiled is None:
             try:
-                compiled = regex.compile(self.pattern, self.flags)
-            except (regex.error, ValueError, OverflowError, RecursionError) as error:
-                raise LateRegexError(f"{self.where}: {invalid_regex(error, self.pattern)}") from None
+                compiled = compile_regex(self.pattern, self.flags)
+            except RegexProblem as problem:
+                raise LateRegexError(f"{self.where}: {problem}") from None
             for key, name in self.needs:
                 if name not in compiled.groupindex:
                     said = ", ".join(sorted(compiled.groupindex)) or "none"
@@ -80,6 +80,33 @@ class LazyPattern:
 
     def __repr__(self) -> str:
         return f"LazyPattern({self.pattern!r}, {self.flags}{'' if self.is_compiled else ', not compiled yet'})"
+
+
+MAX_PATTERN_CHARS = 4096
+"""A regex longer than this is refused (the longest shipped one has 600 characters; `regex` took over 300 s
+and 14 GB to compile a 54 MB one)."""
+
+
+class RegexProblem(ValueError):
+    """A rule file's regex that cannot be used; its message is the problem as a rule file's error says it."""
+
+
+def too_long(pattern: str) -> str | None:
+    """The problem of a pattern past MAX_PATTERN_CHARS (told without compiling it), else None."""
+    if len(pattern) > MAX_PATTERN_CHARS:
+        return f"a regex of {len(pattern)} characters, expected at most {MAX_PATTERN_CHARS}"
+    return None
+
+
+def compile_regex(pattern: str, flags: int) -> regex.Pattern[str]:
+    """`pattern` compiled: a rule's match.message and ignore, an anomaly rule's ignore, each as the others. Raises
+    RegexProblem (too long, or no regex: invalid_regex)."""
+    if (problem := too_long(pattern)) is not None:
+        raise RegexProblem(problem)
+    try:
+        return regex.compile(pattern, flags)
+    except (regex.error, ValueError, OverflowError, RecursionError) as error:  # "(?V1)": ValueError, not regex.error
+        raise RegexProblem(invalid_regex(error, pattern)) from None
 
 
 def invalid_regex(error: BaseException, pattern: str) -> str:

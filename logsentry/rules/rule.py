@@ -17,7 +17,7 @@ from ..model import SEVERITY_NAMES, Severity
 from ..timespec import TimeSpecError, parse_sec
 from ..tomlfile import TomlFileError, did_you_mean, loads_toml, read_bytes, unknown_key
 from .anomaly import AnomalySpec, parse_anomaly
-from .pattern import LazyPattern, invalid_regex
+from .pattern import LazyPattern, RegexProblem, compile_regex, too_long
 from .values import (
     Problems,
     describe,
@@ -31,9 +31,6 @@ from .values import (
 )
 
 ACTIONS = ("alert", "restart")
-MAX_PATTERN_CHARS = 4096
-"""A regex longer than this is refused (the longest shipped one has 600 characters; `regex` took over 300 s
-and 14 GB to compile a 54 MB one)."""
 MAX_SAMPLES = 200
 MAX_SCENARIOS = 50
 MAX_HITS = 1000
@@ -151,15 +148,15 @@ def _compile(pattern: str | None, key: str, problems: Problems, lazy: bool) -> L
     """`lazy`: leave the compiling to the first use (pattern.py: the checked shipped rules only)."""
     if pattern is None:
         return None
-    if len(pattern) > MAX_PATTERN_CHARS:
-        problems.add(key, f"a regex of {len(pattern)} characters, expected at most {MAX_PATTERN_CHARS}")
+    if (problem := too_long(pattern)) is not None:
+        problems.add(key, problem)
         return None
     if lazy:
         return LazyPattern(pattern, REGEX_FLAGS, f"{problems.where}: {key}")
     try:
-        return LazyPattern(pattern, REGEX_FLAGS, f"{problems.where}: {key}", regex.compile(pattern, REGEX_FLAGS))
-    except (regex.error, ValueError, OverflowError, RecursionError) as error:  # "(?V1)": ValueError, not regex.error
-        problems.add(key, invalid_regex(error, pattern))
+        return LazyPattern(pattern, REGEX_FLAGS, f"{problems.where}: {key}", compile_regex(pattern, REGEX_FLAGS))
+    except RegexProblem as problem:
+        problems.add(key, str(problem))
         return None
 
 
