@@ -38,18 +38,21 @@ def is_text(head: bytes) -> bool:
 
 
 PRINTK_TIME = re.compile(r"\[\s*\d+\.\d+\] ")
+"""The time since boot the kernel prints before each message when printk.time is on (`[ 1234.567890] `):
+rsyslog's imklog keeps it in the line, journald strips it from MESSAGE. Rules are written against the
+journal's MESSAGE, so it goes, as journald does (sources/syslog_text.py; here, the kernel's untimed lines)."""
 SOURCE_MONOTONIC = "_SOURCE_MONOTONIC_TIMESTAMP"
 """journald's field for a kernel entry's own time since boot (µs, from /dev/kmsg): a text's kernel line keeps its
 printk stamp (`[    2.510442] `) there, which tells a boot's lines when its banner was not kept (engine/excerpts.py)."""
 
 
-def printk_usec(stamp: str) -> str:
-    """µs since boot of a printk stamp (`[    2.510442] `), as journald writes _SOURCE_MONOTONIC_TIMESTAMP."""
-    seconds, _, fraction = stamp.strip("[] ").partition(".")
-    return str(int(seconds) * 1_000_000 + int((fraction + "000000")[:6]))
-"""The time since boot the kernel prints before each message when printk.time is on (`[ 1234.567890] `):
-rsyslog's imklog keeps it in the line, journald strips it from MESSAGE. Rules are written against the
-journal's MESSAGE, so it goes, as journald does (sources/syslog_text.py; here, the kernel's untimed lines)."""
+def printk_stamp(message: str) -> tuple[str, str | None]:
+    """A kernel line's message without its printk stamp (PRINTK_TIME), and the stamp as µs since boot (digits, as
+    journald writes _SOURCE_MONOTONIC_TIMESTAMP), or None when it has none."""
+    if (stamp := PRINTK_TIME.match(message)) is None:
+        return message, None
+    seconds, _, fraction = stamp.group().strip("[] ").partition(".")
+    return message[stamp.end():], str(int(seconds) * 1_000_000 + int((fraction + "000000")[:6]))
 _TAG = re.compile(r"(?:(?P<level>[a-z0-9]{3,8}\.[a-z]{3,7})[ \t]+)?"
                   r"(?P<ident>[A-Za-z][\w.@-]{0,63})\[(?P<pid>\d{1,10})\]: ?")
 """A syslog tag, `ident[pid]: `, at the line's start: journalctl's or a syslog file's lines with the time and host
@@ -77,11 +80,11 @@ class PlainParser:
         if (grepped := _GREP_FILE.match(line)) is not None:
             line = line[grepped.end():]
         if line.startswith("kernel: "):  # the kernel's syslog tag, no PID: its lines as syslog_text reads them
-            message = line[len("kernel: "):]
-            fields = {"SYSLOG_IDENTIFIER": "kernel", "_TRANSPORT": "kernel"}
-            if (stamp := PRINTK_TIME.match(message)) is not None:
-                message, fields[SOURCE_MONOTONIC] = message[stamp.end():], printk_usec(stamp.group())
-            return TextLine(self.usec, {"MESSAGE": message, **fields}, len("kernel: "))
+            message, uptime = printk_stamp(line[len("kernel: "):])
+            fields = {"MESSAGE": message, "SYSLOG_IDENTIFIER": "kernel", "_TRANSPORT": "kernel"}
+            if uptime is not None:
+                fields[SOURCE_MONOTONIC] = uptime
+            return TextLine(self.usec, fields, len("kernel: "))
         tagged = _TAG.match(line)
         pri = facility_level_pri(tagged["level"]) if tagged is not None and tagged["level"] else None
         if tagged is None or tagged["ident"].lower() in LEVEL_WORDS or (tagged["level"] and pri is None):

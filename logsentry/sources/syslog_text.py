@@ -12,7 +12,7 @@ from datetime import date, timedelta, timezone, tzinfo
 from ..timespec import TAKEN_AS_LOCAL
 from .dmesg import FACILITIES
 from .header_zone import SINCE, HeaderZone, header_zone, status_zone
-from .plain import COMM_CHARS, PRINTK_TIME, SOURCE_MONOTONIC, printk_usec
+from .plain import COMM_CHARS, SOURCE_MONOTONIC, printk_stamp
 from .selection import COREDUMP_MESSAGE_ID, parse_priority
 from .text_layouts import ISO_TIME, LINE, LOGREAD, RFC5424, RSYSLOG_FACILITIES, SEVERITY_WORDS, facility_level_pri
 from .text_line import TextLine, rsyslog_unescaped
@@ -102,8 +102,8 @@ def _fields(host: str | None, ident: str | None, pid: str | None, pri: str | Non
     if ident and pri is None and (worded := _SEVERITY_FIRST.fullmatch(ident)):
         ident, severity = worded["ident"], str(parse_priority(worded["lvl"].lower()))
     uptime = None
-    if ident == "kernel" and pid is None and (stamp := PRINTK_TIME.match(message)):
-        message, uptime = message[stamp.end():], stamp
+    if ident == "kernel" and pid is None:
+        message, uptime = printk_stamp(message)
     if ident == "init.scope" and pid == "1":  # (`journalctl -o with-unit` names PID 1 by its unit)
         ident = "systemd"
     fields = {"MESSAGE": rsyslog_unescaped(message)}
@@ -114,7 +114,7 @@ def _fields(host: str | None, ident: str | None, pid: str | None, pri: str | Non
         if ident == "kernel" and pid is None:
             fields["_TRANSPORT"] = "kernel"  # what journalctl prints for _TRANSPORT=kernel entries
             if uptime is not None:  # (its printk time, as journald keeps a kernel entry's: engine/excerpts.py)
-                fields[SOURCE_MONOTONIC] = printk_usec(uptime.group())
+                fields[SOURCE_MONOTONIC] = uptime
         else:
             fields["_COMM"] = ident[:COMM_CHARS]  # the process, as journald would record it for its own syslog(3)
     if pid and pid != "-":
@@ -159,7 +159,6 @@ _WEEKDAY_FIRST = frozenset("MTWFS")
 """The first letters of ctime's weekdays (an OpenWrt logread line's start)."""
 
 
-
 _AGO = re.compile(r"(\d{1,6}) ?(years?|months?|weeks?|days?|h|min)\b")
 _AGO_SECONDS = {"year": 31_557_600, "month": 2_629_800, "week": 604_800, "day": 86_400, "h": 3_600, "min": 60}
 """systemd's units in a relative time (src/basic/time-util.c format_timestamp_relative: `1 year 2 months ago`,
@@ -173,6 +172,7 @@ def ago_seconds(text: str) -> int:
     said, found, _ = text.partition(" ago")
     parts = [(int(number), _AGO_SECONDS[unit.rstrip("s")]) for number, unit in _AGO.findall(said)] if found else []
     return sum(number * unit for number, unit in parts) + min((unit for _, unit in parts), default=0)
+
 
 class SyslogParser:
     def __init__(self, reference: float):

@@ -96,11 +96,12 @@ class StatusFailure:
                 status = main["status"] + (f"/{main['name']}" if main["name"] else "")
             self.main = f"Main process exited, code={main['code']}, status={status}"
 
-    def saw(self, message: str, host: str | None, fields: Mapping[str, str] | None = None) -> None:
-        """A line under the header (the unit's): does it tell the failure already? (`fields`: its own, to tell
-        whose manager's lines they are)"""
-        self.host = host or self.host
-        if fields is not None and fields.get("SYSLOG_IDENTIFIER") == "systemd" \
+    def saw(self, fields: Mapping[str, str]) -> None:
+        """A line under the header (the unit's fields): does it tell the failure already, and whose manager's lines
+        name the unit?"""
+        message = fields["MESSAGE"]
+        self.host = fields.get("_HOSTNAME") or self.host
+        if fields.get("SYSLOG_IDENTIFIER") == "systemd" \
                 and message.startswith(f"{self.unit}: ") and (pid := fields.get("_PID")) is not None \
                 and pid.isdigit() and pid != "0":
             self.manager = pid

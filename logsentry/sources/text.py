@@ -313,7 +313,7 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
         if pending is not None:
             entry = sleep.carried(pending, _entry(pending, pending_at, selection, pending_status))
             if pending_status is not None:
-                failures[pending_status].saw(pending.fields["MESSAGE"], pending.fields.get("_HOSTNAME"), pending.fields)
+                failures[pending_status].saw(pending.fields)
             if entry is not None:
                 yield entry
         elif (note := parser.note()) is not None:
@@ -334,7 +334,7 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
     if pending is not None:
         entry = sleep.carried(pending, _entry(pending, pending_at, selection, pending_status))
         if pending_status is not None:
-            failures[pending_status].saw(pending.fields["MESSAGE"], pending.fields.get("_HOSTNAME"), pending.fields)
+            failures[pending_status].saw(pending.fields)
         if entry is not None:
             yield entry
     if isinstance(parser, SyslogParser):
