@@ -144,8 +144,7 @@ class AnomalyDetector:
         rules = self._at_level.get(level)
         if rules is None:
             rules = self._rules_at(level)
-        from_first = entry.from_text and self.excerpts.judged(entry)  # (a journal's: no call)
-        from_first_fatal = from_first or (entry.from_text and self.excerpts.judged(entry, note=False, fatal=True))
+        from_first_fatal, from_first = self.excerpts.judged_by(entry) if entry.from_text else (False, False)
         for rule, spec, only_counts in rules:
             if only_counts:  # not an error line, but it still counts as one of the unit's lines for error shares
                 self._roll(rule, unit_key, "", usec, kept)

@@ -77,18 +77,23 @@ class Excerpts:
 
     def judged(self, entry: Entry, note: bool = True, fatal: bool = False) -> bool:
         """Is the entry judged as an excerpt's line? `note`: a banner seen here is kept (asked once per line as it is
-        observed; not when a line is asked about again later). `fatal`: for a rule of crit or worse (new-fatal-
-        template), which start-up windows do not silence: a program that cannot start says FATAL in its first second,
-        at a boot too (trial 68's NAS: upsd's `Fatal error: at least one UPS must be defined in ups.conf`, 2 s in)."""
+        observed; not when a line is asked about again later). `fatal`: by a rule of crit or worse (judged_by)."""
+        by_fatal, by_others = self.judged_by(entry, note)
+        return by_fatal if fatal else by_others
+
+    def judged_by(self, entry: Entry, note: bool = True) -> tuple[bool, bool]:
+        """Is the entry judged as an excerpt's line (by a rule of crit or worse, by the others)? The start-up windows
+        do not silence the first (new-fatal-template): a program that cannot start says FATAL in its first second, at
+        a boot too (trial 68's NAS: upsd's `Fatal error: at least one UPS must be defined in ups.conf`, 2 s in)."""
         if not entry.from_text:
-            return False
+            return False, False
         usec = entry.realtime_usec
         if note:
             self._note(entry, usec)
+        if not excerpt_line(entry):
+            return False, False
         booted = self._booted
-        if not fatal and booted is not None and booted <= usec < booted + BOOT_USEC:
-            return False
-        return excerpt_line(entry)
+        return True, not (booted is not None and booted <= usec < booted + BOOT_USEC)
 
     def _note(self, entry: Entry, usec: int) -> None:
         """A line that dates a boot: the kernel's banner, a kernel line's early printk time, journald's or rsyslogd's
