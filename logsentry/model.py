@@ -123,6 +123,9 @@ longest_gap_usec, last_message, machine_id, hostname); a plain tuple, made in C.
 "" for entries without `_MACHINE_ID` or `_HOSTNAME` (a span's entries share one _HOSTNAME: an entry whose
 machine changed its name within a run is read in full)."""
 
+RunPid = tuple[str, int, str]
+"""A ScreenedRun's PID: (`_PID`, index of its unit's span, `_SYSTEMD_INVOCATION_ID` or "")."""
+
 _NO_FIELDS: Mapping[str, str] = {}
 
 
@@ -155,10 +158,11 @@ class ScreenedRun:
     that is not enough (a silence deadline falls inside the run), `entries()` gives them one by one.
     """
 
-    __slots__ = ("_arrays", "count", "first_index", "first_usec", "last_usec", "peak_usec", "spans", "units")
+    __slots__ = ("_arrays", "count", "first_index", "first_usec", "last_usec", "peak_usec", "pids", "spans", "units")
 
     def __init__(self, count: int, first_usec: int, last_usec: int, peak_usec: int, spans: tuple[UnitSpan, ...],
-                 units: tuple[str, ...], first_index: int, arrays: tuple[bytes, bytes, bytes, bytes, bytes, bytes]):
+                 units: tuple[str, ...], first_index: int, arrays: tuple[bytes, bytes, bytes, bytes, bytes, bytes],
+                 pids: tuple[RunPid, ...] = ()):
         self.count = count
         self.first_usec = first_usec
         self.last_usec = last_usec
@@ -173,6 +177,10 @@ class ScreenedRun:
         """The batch's per-entry arrays: times (int64), PRIORITY values (uint8), text levels (uint8: the
         effective priority when it came from the text, else JOURNAL_LEVEL: PRIORITY counts), span ids
         (uint16), message ends (uint64) and the messages, concatenated."""
+        self.pids = pids
+        """Each `_PID` of the run's entries on its own unit, as (PID, span index, `_SYSTEMD_INVOCATION_ID` or ""),
+        from its last entry in the run, once per machine: who owns a PID a kernel line names
+        (engine/failure_pids.py), which a unit that took the PID over may say in screened-out lines only."""
 
     def entries(self) -> Iterator[Entry]:
         """The run's entries, screened out, as a source without a scanner would have passed them."""

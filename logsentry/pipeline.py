@@ -367,12 +367,15 @@ class Pipeline:
         if self.failures.due(run.peak_usec) or (self.silence and not self.silence.fold(run)):
             for entry in run.entries():
                 yield from self._pass_one(entry)
-            return
-        self.progress.saw_run(run)
-        if self.anomaly:  # every line is learnt and may be an anomaly: per entry, but nothing else is
-            yield from self._pass_anomalies(run)
-        yield from self._end_bursts(run.peak_usec)
-        yield from self._settle(run.peak_usec)  # a failure an anomaly hit in the run fired
+        else:
+            self.progress.saw_run(run)
+            if self.anomaly:  # every line is learnt and may be an anomaly: per entry, but nothing else is
+                yield from self._pass_anomalies(run)
+            yield from self._end_bursts(run.peak_usec)
+            yield from self._settle(run.peak_usec)  # a failure an anomaly hit in the run fired
+        # Its entries' PIDs, once it is through (a failure given out inside it is of a PID's owner before it): a
+        # kernel line after it names the units that logged with them, as in a full read.
+        self.failures.learn_run(run)
 
     def _end_bursts(self, now_usec: int) -> Iterator[Event]:
         """End the burst incidents whose window passed before `now_usec`."""

@@ -83,6 +83,23 @@ def test_a_kernel_kill_joins_the_unit_that_owned_its_pid(make_journal):
         ("kernel-oom-kill", "kernel"), ("systemd-unit-failed", "app.service")]
 
 
+def test_a_kernel_kill_joins_the_unit_that_owns_its_pid_now(make_journal):
+    """PIDs are reused: the kill names the unit that logged with the PID last, not an earlier owner, also when the
+    new owner's lines match no rule and are screened out (the scanner hands their PIDs over: ScreenedRun.pids).
+    Before, the scan joined the kill to the old unit (a page, and a restart, for a unit whose process had died
+    long before) and the unit killed was a failure of its own."""
+    old = entry("ERROR: allocation failed, retrying", unit="old.service", at=1, priority=3, _PID="4242",
+                _SYSTEMD_INVOCATION_ID=APP_RUN_2)
+    new = [entry(f"worker tick {i}", at=2 + i, _PID="4242", _SYSTEMD_INVOCATION_ID=APP_RUN) for i in range(5)]
+    events = scan(make_journal, [old, *new, *oom_chain(10, unit_line=False)])
+    assert not [m for m in of_type(events, "match") if m["message"].startswith("worker tick")]
+    assert sorted((i["rule"], i["unit"]) for i in of_type(events, "incident")) == [
+        ("kernel-oom-kill", "app.service")], of_type(events, "incident")
+    # the kernel's line alone: the PID's owner now is the kill's unit
+    events = scan(make_journal, [old, *new, kernel(KILL.format(pid=4242), 10)])
+    assert [(i["rule"], i["unit"]) for i in of_type(events, "incident")] == [("kernel-oom-kill", "app.service")]
+
+
 def test_an_oom_kill_again_in_the_next_run_is_the_same_failure(make_journal):
     """Two OOM kills in two invocations of the unit, a minute apart (the kernel's incident, 5 min, still open): the
     unit dying of the same cause again in its next run is one failure (engine/failures.py, a crash loop), paged

@@ -168,21 +168,7 @@ def mixed_records(seed: int, count: int) -> list[dict[str, FieldValue]]:
     records.append(entry("Stopped beat.service.", unit="init.scope", at=901, _PID=1, UNIT="beat.service",
                          MESSAGE_ID=STOP_ID))
     records += [entry(f"pulse {i}", unit="pulse.service", at=5.0 + 10 * i) for i in range(90)]
-    return sorted(own_pids(records), key=lambda r: r["__REALTIME_TIMESTAMP"])
-
-
-def own_pids(records: list[dict[str, FieldValue]]) -> list[dict[str, FieldValue]]:
-    """Each unit's PIDs its own, as a journal's are while their processes live: the corpus and the samples say 4242
-    for every program, and a kernel line naming a PID joins the unit that last logged with it (engine/failure_pids.py),
-    which the scanner learns only from the entries it hands over in full (a later owner's screened-out lines are
-    not seen: the same PID reused by another unit is told apart in full reads only, a limitation of scan's, not what
-    this file compares). A kernel line's PID is left as written (it then names no unit's)."""
-    mine: dict[tuple[str, str], str] = {}
-    for record in records:
-        pid, unit = record.get("_PID"), record.get("_SYSTEMD_UNIT")
-        if isinstance(pid, str) and pid != "1" and isinstance(unit, str):
-            record["_PID"] = mine.setdefault((unit, pid), str(100_000 + len(mine)))
-    return records
+    return sorted(records, key=lambda r: r["__REALTIME_TIMESTAMP"])
 
 
 def silence_records() -> list[Record]:
@@ -661,6 +647,44 @@ def test_batches_and_runs_of_many_units_give_the_same_events(big: Path, custom_r
     assert runs.folded > 5 and runs.replayed > 5, (runs.folded, runs.replayed)
     assert {"error-burst", "disk-full", SILENT} <= incident_rules(events)
     assert_same_events(custom_rules, files=[big])
+
+
+def pid_records() -> list[Record]:
+    """PIDs reused across units and machines: 600 PIDs of worker.service (more than one run's table holds, so a run
+    ends for them), some taken over by other.service, on two machines whose PIDs are the same numbers; one PID in a
+    line read in full first (an ERROR), then the kernel kills PIDs on each machine (sources/_journalscan.c PidNote)."""
+    records: list[Record] = []
+    for machine, shift in ((MACHINE_A, 0.0), (MACHINE_B, 0.25)):
+        records.append(entry("ERROR: cache rebuild failed", unit="early.service", at=shift, priority=3,
+                             _PID="5000", _MACHINE_ID=machine))
+        for i in range(600):
+            records.append(entry(f"worker {i} up", unit="worker.service", at=1 + i * 0.01 + shift, _PID=str(5000 + i),
+                                 _SYSTEMD_INVOCATION_ID="c" * 32, _MACHINE_ID=machine))
+        taken = (5000, 5001, 5599) if machine == MACHINE_A else (5002,)
+        for n, pid in enumerate(taken):
+            records.append(entry(f"other {pid} up", unit="other.service", at=20 + n + shift, _PID=str(pid),
+                                 _SYSTEMD_INVOCATION_ID="d" * 32, _MACHINE_ID=machine))
+    at = 40.0
+    for machine, pids in ((MACHINE_A, (5000, 5003, 5599)), (MACHINE_B, (5000, 5002))):
+        for pid in pids:
+            at += 400  # past each kill's window: one incident each
+            records.append(entry(f"Out of memory: Killed process {pid} (x) total-vm:1kB, anon-rss:1kB, file-rss:0kB",
+                                 unit=None, at=at, priority=3, _TRANSPORT="kernel", SYSLOG_IDENTIFIER="kernel",
+                                 _MACHINE_ID=machine))
+    return sorted(records, key=lambda r: int(str(r["__REALTIME_TIMESTAMP"])) if isinstance(r, Mapping) else 0)
+
+
+def test_reused_pids_name_the_same_units(folder: Path):
+    """A kernel kill joins the unit that last logged with its PID on its machine, whether that unit's lines came in
+    full or screened out (ScreenedRun.pids), and a run's PID table filling up starts a new run."""
+    journal = write_journal(folder, "pids", pid_records())
+    runs = [item for item in screened_items(journal) if isinstance(item, ScreenedRun)]
+    assert max(len(run.pids) for run in runs) == 512, "a run notes at most 512 PIDs"
+    assert sum(len(run.pids) for run in runs) >= 1200
+    events = assert_same_events(SHIPPED, files=[journal])
+    kills = [(e["machine_id"], e["unit"]) for e in events if e["type"] == "incident" and e["rule"] == "kernel-oom-kill"]
+    assert kills == [(MACHINE_A, "other.service"), (MACHINE_A, "worker.service"), (MACHINE_A, "other.service"),
+                     (MACHINE_B, "worker.service"), (MACHINE_B, "other.service")], kills
 
 
 def test_odd_entries_give_the_same_events(odd: Path, custom_rules: tuple[Rule, ...]):

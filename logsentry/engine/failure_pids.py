@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Iterable
 
-from ..model import Entry, Hit, Incident
+from ..model import Entry, Hit, Incident, ScreenedRun
 
 PID_RULES = frozenset({"kernel-oom-kill", "kernel-memcg-oom", "kernel-segfault"})
 """Kernel rules whose `pid` capture is the kernel's own number (the victim's comm, which its process chooses,
@@ -49,6 +49,19 @@ class PidOwners:
         self._pids.move_to_end(key)
         if len(self._pids) > MAX_PIDS:
             self._pids.popitem(last=False)
+
+    def learn_run(self, run: ScreenedRun) -> None:
+        """`learn` for a run's screened-out entries, from the PIDs the scanner noted (ScreenedRun.pids: each
+        one's last entry in the run, once per machine): a PID a unit took over while it logged nothing a rule
+        can match names it, not the PID's earlier owner, as in a full read."""
+        pids, spans = self._pids, run.spans
+        for pid, index, invocation in run.pids:
+            span = spans[index]
+            key = (span[6], pid)
+            pids[key] = (span[0], invocation)
+            pids.move_to_end(key)
+        while len(pids) > MAX_PIDS:
+            pids.popitem(last=False)
 
     def note(self, hit: Hit) -> None:
         """Remember the PID a kernel line named, for the incident the hit may fire (before it is added)."""

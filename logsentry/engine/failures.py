@@ -33,7 +33,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from ..model import Entry, Hit, Incident
+from ..model import Entry, Hit, Incident, ScreenedRun
 from ..rules.pattern import LateRegexError
 from ..rules.rule import Rule
 from ..sources.selection import is_untrusted_source
@@ -126,6 +126,11 @@ class FailureGroups:
                 self._services.note(entry.machine_id, entry.unit)
             else:
                 self._services.saw(entry.machine_id, entry.unit)
+
+    def learn_run(self, run: ScreenedRun) -> None:
+        """`learn` for a run of screened-out entries (journal entries only: a text line is never screened out)."""
+        if run.pids:
+            self._owners.learn_run(run)
 
     def joined(self, machine: str, unit: str) -> str:
         """The unit as failures are joined by (TextServices.key): a text service's as its program's name."""

@@ -48,6 +48,10 @@
 #define STDERR_UNLEVELLED 5 /* its level, notice (engine/levels.py STDERR_UNLEVELLED) */
 #define NOT_LOOKED (-2) /* a candidate's text level: the scanner did not look (Python does) */
 #define MAX_SPANS_PER_RUN 256
+/* A run's PIDs (PidNote): a new run past this many (one table slot in two stays free) */
+#define MAX_PIDS_PER_RUN 512
+#define PID_SLOTS 1024
+#define MAX_PID_CHARS 10 /* a PID's decimal digits (pid_max is at most 4194304; 2^32 - 1 has 10) */
 #define BATCH_ENTRIES 16384
 #define FIRST_BATCH_ENTRIES 512 /* then doubling: Python starts matching while the scanner is still warming up */
 #define BATCH_CANDIDATES 4096
@@ -203,9 +207,21 @@ typedef struct {
     int64_t first_usec, last_usec, longest_gap;
 } Span;
 
+/* Which unit a PID was last seen logging with in a run (journald's _PID and _SYSTEMD_UNIT, with the entry's
+   _SYSTEMD_INVOCATION_ID): engine/failure_pids.py joins a kernel line naming a PID to its owner, and a PID a
+   screened-out unit took over from another must not name the old one (PidOwners.learn_run). */
+typedef struct {
+    uint64_t hash; /* of the PID and the span's machine */
+    char pid[MAX_PID_CHARS];
+    char invocation[32];
+    uint8_t pid_len, invocation_len;
+    uint16_t span_id; /* within the run */
+} PidNote;
+
 typedef struct {
     size_t first_entry, n_entries; /* screened entries, indexes into the batch arrays */
     size_t first_span, n_spans;
+    size_t first_pid, n_pids; /* PidNotes, in Batch.pids */
     int64_t peak_usec;
 } Run;
 
@@ -215,7 +231,10 @@ typedef struct {
 } Item;
 
 typedef struct {
-    Buf items, candidates, runs, spans, records, units;
+    Buf items, candidates, runs, spans, records, units, pids;
+    /* the open run's PidNotes by hash (index + 1 into Batch.pids; 0 free), valid while pid_gen is the run's */
+    uint32_t pid_slot[PID_SLOTS];
+    size_t pid_gen[PID_SLOTS], gen; /* gen: bumped at each new run */
     /* per screened entry */
     Buf times, priorities, levels, span_ids, message_ends, messages;
     size_t n_entries;
@@ -227,7 +246,7 @@ typedef struct {
 static void batch_reset(Batch *b) {
     for (size_t i = 0; i < BUF_COUNT(b->candidates, Candidate); i++)
         free(BUF_AT(b->candidates, Candidate, i).cursor);
-    Buf *bufs[] = {&b->items, &b->candidates, &b->runs, &b->spans, &b->records, &b->units,
+    Buf *bufs[] = {&b->items, &b->candidates, &b->runs, &b->spans, &b->records, &b->units, &b->pids,
                    &b->times, &b->priorities, &b->levels, &b->span_ids, &b->message_ends, &b->messages};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
         bufs[i]->len = 0;
@@ -240,7 +259,7 @@ static void batch_reset(Batch *b) {
 
 static void batch_free(Batch *b) {
     batch_reset(b);
-    Buf *bufs[] = {&b->items, &b->candidates, &b->runs, &b->spans, &b->records, &b->units,
+    Buf *bufs[] = {&b->items, &b->candidates, &b->runs, &b->spans, &b->records, &b->units, &b->pids,
                    &b->times, &b->priorities, &b->levels, &b->span_ids, &b->message_ends, &b->messages};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) {
         buf_release(bufs[i]);
@@ -511,6 +530,10 @@ typedef struct {
     int level;    /* the level in the text (0..7) or JOURNAL_LEVEL: the priority that counts is then PRIORITY */
     int has_priority;
     int full; /* must be read in full by Python */
+    const char *pid; /* its _PID's digits (in the entry's own copy: pid_buf), 0 long for none */
+    size_t pid_len;
+    const char *invocation; /* its _SYSTEMD_INVOCATION_ID (32 characters) or 0 long */
+    size_t invocation_len;
 } Quick;
 
 static int read_candidate(Scanner *s, Batch *b, int64_t realtime, int text_level) {
@@ -549,6 +572,43 @@ static int read_candidate(Scanner *s, Batch *b, int64_t realtime, int text_level
     return buf_put(&b->items, &item, sizeof item);
 }
 
+/* The open run's table slot for a PID on a machine: its PidNote's, or a free one (pid_gen not the run's). */
+static size_t pid_slot_of(const Batch *b, const Run *run, uint64_t h, const Quick *q, const char *machine,
+                          size_t machine_len) {
+    for (size_t i = h & (PID_SLOTS - 1);; i = (i + 1) & (PID_SLOTS - 1)) {
+        if (b->pid_gen[i] != b->gen || !b->pid_slot[i])
+            return i;
+        const PidNote *note = &BUF_AT(b->pids, PidNote, b->pid_slot[i] - 1);
+        const Span *sp = &BUF_AT(b->spans, Span, run->first_span + note->span_id);
+        if (note->hash == h && note->pid_len == q->pid_len && memcmp(note->pid, q->pid, q->pid_len) == 0 &&
+            sp->machine_len == machine_len &&
+            memcmp(b->units.data + sp->unit_off - (machine_len ? machine_len + 1 : 0), machine, machine_len) == 0)
+            return i;
+    }
+}
+
+/* Note that the entry's PID was last seen with its span's unit in the run (one PidNote per machine and PID). */
+static int note_pid(Batch *b, Run *run, uint16_t span_id, const Quick *q, const char *machine, size_t machine_len) {
+    uint64_t h = hash_bytes(q->pid, q->pid_len) ^ (hash_bytes(machine, machine_len) * 1099511628211ULL);
+    size_t i = pid_slot_of(b, run, h, q, machine, machine_len);
+    PidNote *note;
+    if (b->pid_gen[i] != b->gen || !b->pid_slot[i]) {
+        PidNote fresh = {.hash = h, .pid_len = (uint8_t)q->pid_len};
+        memcpy(fresh.pid, q->pid, q->pid_len);
+        int r = buf_put(&b->pids, &fresh, sizeof fresh);
+        if (r < 0)
+            return r;
+        b->pid_gen[i] = b->gen;
+        b->pid_slot[i] = (uint32_t)BUF_COUNT(b->pids, PidNote);
+        run->n_pids++;
+    }
+    note = &BUF_AT(b->pids, PidNote, b->pid_slot[i] - 1);
+    note->span_id = span_id;
+    note->invocation_len = (uint8_t)q->invocation_len;
+    memcpy(note->invocation, q->invocation, q->invocation_len);
+    return 0;
+}
+
 /* Spans are per (machine, unit): a journal directory of several hosts (journal-remote) has the same unit
    names on each, and windows, silences and baselines keep them apart (issue 17). */
 static int add_screened(Batch *b, int64_t realtime, const Quick *q, const char *machine, size_t machine_len,
@@ -557,6 +617,12 @@ static int add_screened(Batch *b, int64_t realtime, const Quick *q, const char *
     Run *run = b->open_run ? &BUF_AT(b->runs, Run, BUF_COUNT(b->runs, Run) - 1) : NULL;
     uint64_t h = hash_bytes(unit, unit_len) ^ (hash_bytes(machine, machine_len) * 1099511628211ULL);
     Span *span = NULL;
+    if (run && q->pid_len && run->n_pids >= MAX_PIDS_PER_RUN) {
+        uint64_t ph = hash_bytes(q->pid, q->pid_len) ^ (hash_bytes(machine, machine_len) * 1099511628211ULL);
+        size_t i = pid_slot_of(b, run, ph, q, machine, machine_len);
+        if (b->pid_gen[i] != b->gen || !b->pid_slot[i])
+            run = NULL; /* a new PID when the run has its fill of them: the next run carries on */
+    }
     if (run) {
         for (size_t i = run->first_span; i < run->first_span + run->n_spans; i++) {
             Span *candidate = &BUF_AT(b->spans, Span, i);
@@ -575,12 +641,14 @@ static int add_screened(Batch *b, int64_t realtime, const Quick *q, const char *
             run = NULL; /* too many units for one run: the next run carries on */
     }
     if (!run) {
-        Run fresh = {.first_entry = b->n_entries, .first_span = BUF_COUNT(b->spans, Span), .peak_usec = realtime};
+        Run fresh = {.first_entry = b->n_entries, .first_span = BUF_COUNT(b->spans, Span),
+                     .first_pid = BUF_COUNT(b->pids, PidNote), .peak_usec = realtime};
         Item item = {'r', BUF_COUNT(b->runs, Run)};
         if ((r = buf_put(&b->runs, &fresh, sizeof fresh)) < 0 || (r = buf_put(&b->items, &item, sizeof item)) < 0)
             return r;
         run = &BUF_AT(b->runs, Run, BUF_COUNT(b->runs, Run) - 1);
         b->open_run = 1;
+        b->gen++; /* the PID table's slots of earlier runs are free */
     }
     uint32_t index = (uint32_t)run->n_entries;
     if (!span) {
@@ -604,6 +672,8 @@ static int add_screened(Batch *b, int64_t realtime, const Quick *q, const char *
     if (realtime > run->peak_usec)
         run->peak_usec = realtime;
     uint16_t span_id = (uint16_t)(span - &BUF_AT(b->spans, Span, run->first_span));
+    if (q->pid_len && (r = note_pid(b, run, span_id, q, machine, machine_len)) < 0)
+        return r;
     uint8_t priority = (uint8_t)q->priority, level = (uint8_t)q->level;
     if ((r = buf_put(&b->times, &realtime, sizeof realtime)) < 0 || (r = buf_put(&b->priorities, &priority, 1)) < 0 ||
         (r = buf_put(&b->levels, &level, 1)) < 0 || (r = buf_put(&b->span_ids, &span_id, 2)) < 0)
@@ -683,6 +753,13 @@ static int is_ascii(const char *p, size_t len) {
     return 1;
 }
 
+static int is_digits(const char *p, size_t len) {
+    for (size_t i = 0; i < len; i++)
+        if (p[i] < '0' || p[i] > '9')
+            return 0;
+    return 1;
+}
+
 /* Read entries into b until it is full or the journal ends. Returns 1 at the end, 0 when full, <0 on error. */
 static int fill_batch(Scanner *s, Batch *b, Buf *unit, size_t limit) {
     size_t n = 0;
@@ -715,6 +792,8 @@ static int fill_batch(Scanner *s, Batch *b, Buf *unit, size_t limit) {
         size_t message_start = b->messages.len;
         int units = 0, machines = 0, hosts = 0, comms = 0, containers = 0, dockerd = 0;
         char machine[64], host[256], container[256], container_id[64], user_unit[256];
+        char pid[MAX_PID_CHARS], invocation[32];
+        int pids = 0, invocations = 0;
         size_t machine_len = 0, host_len = 0, container_len = 0, container_ids = 0, container_id_len = 0;
         size_t user_units = 0, user_unit_len = 0;
         int about_user_unit = 0;
@@ -774,6 +853,21 @@ static int fill_batch(Scanner *s, Batch *b, Buf *unit, size_t limit) {
                         memcpy(host, d + 10, host_len);
                 } else if (len == 6 && memcmp(d, "_PID=1", 6) == 0) {
                     q.full = 1; /* systemd itself: its lines are about other units */
+                } else if (HAS(d, len, "_PID=")) {
+                    /* one value of decimal digits (journald's), else Python decides */
+                    q.full |= ++pids > 1 || len == 5 || len - 5 > sizeof pid || !is_digits(d + 5, len - 5);
+                    if (!q.full) {
+                        memcpy(pid, d + 5, len - 5);
+                        q.pid = pid;
+                        q.pid_len = len - 5;
+                    }
+                } else if (HAS(d, len, "_SYSTEMD_INVOCATION_ID=")) {
+                    q.full |= ++invocations > 1 || len - 23 != sizeof invocation || !is_ascii(d + 23, len - 23);
+                    if (!q.full) {
+                        memcpy(invocation, d + 23, sizeof invocation);
+                        q.invocation = invocation;
+                        q.invocation_len = sizeof invocation;
+                    }
                 } else if (HAS(d, len, "_COMM=")) {
                     q.full |= ++comms > 1; /* several: Python decides */
                     dockerd = len == 13 && memcmp(d + 6, "dockerd", 7) == 0; /* selection.CONTAINER_WRITER */
@@ -899,6 +993,8 @@ static int fill_batch(Scanner *s, Batch *b, Buf *unit, size_t limit) {
             hand_jump(s, b, clock_slot);
             continue;
         }
+        if (unit->len != own_len)
+            q.pid_len = 0; /* a container's or user unit's line: its PID is its writer's (PidOwners.learn) */
         if ((r = add_screened(b, realtime, &q, machine, machine_len, host, host_len, unit->data, unit->len)) < 0)
             return r;
         if (r == 1) { /* its span in the run has another host name: read in full, as a candidate is */
@@ -945,7 +1041,7 @@ static uint64_t monotonic_usec(void) {
 #define IDLE_FREE_MS 1000
 
 static size_t batch_capacity(const Batch *b) {
-    const Buf *bufs[] = {&b->items, &b->candidates, &b->runs, &b->spans, &b->records, &b->units,
+    const Buf *bufs[] = {&b->items, &b->candidates, &b->runs, &b->spans, &b->records, &b->units, &b->pids,
                          &b->times, &b->priorities, &b->levels, &b->span_ids, &b->message_ends, &b->messages};
     size_t cap = 0;
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
@@ -1185,6 +1281,7 @@ fail:
 }
 
 static PyObject *run_object(Scanner *s, const Batch *b, const Run *run, PyObject *arrays) {
+    PyObject *pids = NULL;
     PyObject *spans = PyTuple_New((Py_ssize_t)run->n_spans);
     PyObject *units = PyTuple_New((Py_ssize_t)run->n_spans);
     if (!spans || !units)
@@ -1223,13 +1320,28 @@ static PyObject *run_object(Scanner *s, const Batch *b, const Run *run, PyObject
             goto fail;
         PyTuple_SET_ITEM(spans, (Py_ssize_t)i, span);
     }
+    /* pids: (PID, span index, invocation) of each PID's last entry in the run, per machine (PidNote) */
+    pids = PyTuple_New((Py_ssize_t)run->n_pids);
+    if (!pids)
+        goto fail;
+    for (size_t i = 0; i < run->n_pids; i++) {
+        const PidNote *note = &BUF_AT(b->pids, PidNote, run->first_pid + i);
+        PyObject *pid = Py_BuildValue("(NIN)", text_of(s, note->pid, note->pid_len, hash_bytes(note->pid, note->pid_len)),
+                                      (unsigned)note->span_id,
+                                      text_of(s, note->invocation, note->invocation_len,
+                                              hash_bytes(note->invocation, note->invocation_len)));
+        if (!pid)
+            goto fail;
+        PyTuple_SET_ITEM(pids, (Py_ssize_t)i, pid);
+    }
     int64_t first = BUF_AT(b->times, int64_t, run->first_entry);
     int64_t last = BUF_AT(b->times, int64_t, run->first_entry + run->n_entries - 1);
-    return Py_BuildValue("(nLLLNNnO)", (Py_ssize_t)run->n_entries, (long long)first, (long long)last,
-                         (long long)run->peak_usec, spans, units, (Py_ssize_t)run->first_entry, arrays);
+    return Py_BuildValue("(nLLLNNnON)", (Py_ssize_t)run->n_entries, (long long)first, (long long)last,
+                         (long long)run->peak_usec, spans, units, (Py_ssize_t)run->first_entry, arrays, pids);
 fail:
     Py_XDECREF(spans);
     Py_XDECREF(units);
+    Py_XDECREF(pids);
     return NULL;
 }
 

@@ -13,7 +13,7 @@ LOCAL_ONLY: int
 Candidate = tuple[int, str, dict[str, str], int] | tuple[int, str, dict[str, str], int, tuple[int, int]]
 """(realtime, cursor, fields, text level[, (jump at, jump): its host's clock jumped, engine/clock_jumps.py])"""
 Run = tuple[int, int, int, int, tuple[tuple[str, int, int, int, int, bytes, str, str], ...], tuple[str, ...], int,
-            tuple[bytes, bytes, bytes, bytes, bytes, bytes]]
+            tuple[bytes, bytes, bytes, bytes, bytes, bytes], tuple[tuple[str, int, str], ...]]
 
 def text_level(message: bytes) -> int | None: ...
 
