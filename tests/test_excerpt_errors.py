@@ -319,3 +319,45 @@ def test_a_traceback_logged_a_line_per_record_shows_its_exception(tmp_path: Path
     card = " ".join(run_cli("scan", "--file", str(log)).stdout.replace("│", " ").split())
     assert "psycopg2.OperationalError: FATAL: no pg_hba.conf entry" in card, card
     assert "excerpt-failure-template (below its trigger)" not in card, card
+
+
+def test_a_failure_word_counted_as_zero_is_no_failure(tmp_path: Path) -> None:
+    """Redis's every start: `Done loading RDB, keys loaded: 0, keys expired: 0.` (rdb.c's serverLog) says
+    "expired" as a counter's name with a count of none: template text masks the number, so each line is judged by
+    its own (Words.said). Three starts are no incident (trial 69's Redis start/stop log); the same template with
+    keys that did expire, or a `connect failed: 111` (an errno, not a count of none), still says its word."""
+    def redis(lines: list[str]) -> Path:
+        path = tmp_path / "redis.log"
+        path.write_text("".join(f"1:M 06 Dec 2023 10:0{n}:00.000 * {line}\n" for n, line in enumerate(lines)))
+        return path
+
+    zero = ["Done loading RDB, keys loaded: 0, keys expired: 0."] * 3
+    assert of_type(scan("--file", str(redis(zero))), "incident") == []
+    some = [f"Done loading RDB, keys loaded: 10, keys expired: {n}." for n in (3, 0, 5, 9)]
+    (incident,) = of_type(scan("--file", str(redis(some))), "incident")
+    assert incident["rule"] == "excerpt-failure-template" and 'saying "expired"' in incident["why"], incident
+    errno = [f"SYNC with master: connect failed: {n}" for n in (111, 0, 111, 111)]
+    (incident,) = of_type(scan("--file", str(redis(errno))), "incident")
+    assert incident["rule"] == "excerpt-failure-template" and 'saying "failed"' in incident["why"], incident
+
+
+CELERY_HEAD = "[{ts}: ERROR/MainProcess] consumer: Cannot connect to redis://localhost:6379//: Error while reading " \
+              "from socket: (104, 'Connection reset by peer').\nTrying again in {wait:.2f} seconds...\n\n"
+
+
+def test_a_failure_that_says_it_retries_twice_is_an_incident(tmp_path: Path) -> None:
+    """Celery's broker loop (celery/worker/consumer/consumer.py: CONNECTION_ERROR, then CONNECTION_RETRY_STEP's
+    `Trying again in {when}...` on the next line): a back-off doubles its wait, so a paste of it often holds two
+    attempts, one short of excerpt-failure-template's three. excerpt-retry-loop fires at the second announcement
+    (trial 69's Celery worker that could not reach Redis was missed); one attempt is none, and so are two half an
+    hour apart. Shipped rules, as `scan --file` runs them."""
+    path = tmp_path / "celery.log"
+
+    def incidents(times: list[str]) -> list[dict]:  # type: ignore[type-arg]
+        path.write_text("".join(CELERY_HEAD.format(ts=ts, wait=2.0 * 2 ** n) for n, ts in enumerate(times)))
+        return of_type(json_events(run_cli("scan", "--file", str(path), "-o", "json")), "incident")
+
+    (incident,) = incidents(["2015-11-20 18:18:08,590", "2015-11-20 18:18:38,365"])
+    assert incident["rule"] == "excerpt-retry-loop" and 'saying "Trying again in"' in incident["why"], incident
+    assert incidents(["2015-11-20 18:18:08,590"]) == []
+    assert incidents(["2015-11-20 18:18:08,590", "2015-11-20 18:48:38,365"]) == []

@@ -92,7 +92,7 @@ def verdict(rule: Rule, line: str, priority: int | None) -> str:
         return f"does not count: it is at {named}, the rule needs {PRIORITY_NAMES[spec.level]} or worse{counted}"
     text = " ".join(tokenize(line.split("\n", 1)[0][:MAX_TEMPLATE_CHARS]))
     if spec.kind in ("new-template", "persistence") and spec.words_re is not None:
-        found = spec.words_re.search(text)
+        found = spec.words_re.search(text) if spec.kind == "persistence" else spec.words_re.said(text, line)
         if found is None:
             return (f"does not count: its template says none of the rule's words (at {named}; template: "
                     f"{visible(text)})")

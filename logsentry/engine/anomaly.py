@@ -167,7 +167,7 @@ class AnomalyDetector:
                 if why is not None and spec.clean:
                     why += ", and no line at error level " + ("learnt " if "not learnt" in why else "") + "before"
                 if why is not None and spec.words_re is not None:
-                    if (said := spec.words_re.search(template.text)) is None:
+                    if (said := spec.words_re.said(template.text, entry.message)) is None:
                         continue  # a new template without the rule's words (a deploy's new wording) is no failure
                     if not spec.flood:  # which word made it a failure (a fresh operator could not tell)
                         why += f'{SAYING}"{said.group(0)}"'

@@ -90,6 +90,19 @@ def words_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
                                for (before, after), bodies in groups.items()), re.IGNORECASE)
 
 
+COUNTER_AFTER = re.compile(r"""["']?\s*[:=]\s*["']?\s*<NUM>(?![\w>])""")
+"""A word used as a counter's name in template text (`keys expired: <NUM>`, `errors=<NUM>`): what it says depends on
+the line's number (Words.said)."""
+
+
+def zero_counter(word: str, message: str) -> bool:
+    """Does `message` give the word (as a template matched it) as a counter of zero (`keys expired: 0`, Redis's
+    every start; `errors: 0`, `failed=0` of a summary)? A count of none says no failure; one of 3 still does."""
+    name = r"\s+".join(re.escape(part) for part in word.split())
+    return re.search(rf"""(?<!\w){name}["']?\s*[:=]\s*["']?\s*0+(?![\w.,]?\d)(?!\w)""", message,
+                     re.IGNORECASE) is not None
+
+
 IGNORE_TIMEOUT_S = 0.05
 """How long an `ignore` regex may search one template (the detector's DEFAULT_TIMEOUT_S): template text is the
 lines' own, a hostile client's included, and an operator's `(\\w+\\s?)+:` backtracks for ever on some. One that runs
@@ -114,6 +127,16 @@ class Words:
             except TimeoutError:
                 pass  # (IGNORE_TIMEOUT_S: the words count)
         return self.pattern.search(text)
+
+    def said(self, text: str, message: str) -> re.Match[str] | None:
+        """`search` for one line: the first word the template `text` says that the line's `message` does not give
+        as a counter of zero (zero_counter). Template text masks the number: `keys expired: <NUM>` says "expired"
+        of every line of that template, `keys expired: 0` of none (trial 69: a Redis start's `Done loading RDB,
+        keys loaded: 0, keys expired: 0.` was a failure said)."""
+        found = self.search(text)
+        while found is not None and COUNTER_AFTER.match(text, found.end()) and zero_counter(found.group(0), message):
+            found = self.pattern.search(text, found.end())
+        return found
 
 
 @dataclass(frozen=True)
