@@ -22,6 +22,7 @@ from ..pipeline import Progress
 from ..sources.last_lines import NOTHING, Said
 from ..timespec import format_duration, format_usec, zone_label
 from ..wording import plural
+from .card_groups import card_groups
 from .chain import ChainView, last_lines_view
 from .counts import by_counter, chain_heading, chain_rules, count_story, link_lines, raised_by, repeated_rules
 from .escape import visible
@@ -209,11 +210,19 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
     console.print(header, width=min(console.width, HEADER_WIDTH))
     # in time order, as the HTML cards: a failure that spread from one unit to another reads as it happened
     ordered = sorted(summary.incidents, key=lambda i: (i.first_usec, i.unit, i.rule_id))
-    for incident in ordered:
+    for card in card_groups(ordered, summary.actions_for, lambda incident: summary.gap_of(incident) is not None):
+        incident = card.lead
         console.print(_incident_block(incident, summary.actions_for(incident), summary.gap_of(incident),
                                       clock,
                                       summary.reported_count(incident), summary.last_hit(incident),
                                       summary.last_lines_of(incident), summary.exited(incident)))
+        if card.others:  # one cause on many units: named under the first's card (views/card_groups.py)
+            last = max(other.first_usec for other in card.others)
+            named_units = ", ".join(visible(other.unit) for other in card.others)
+            when = f"at {clock(last)}" if last == incident.first_usec else \
+                f"from {clock(incident.first_usec)} to {clock(last)}"
+            console.print(Text(f"The same on {plural(len(card.others), 'more unit')} {when} (an incident each in -o "
+                               f"json): {named_units}", style="bold"))
         if source is not None and (command := journalctl_command(incident, source)):
             for line in command_lines(command, console.width):
                 # a long path runs on rather than breaking the command; an identifier (-t) is log text

@@ -1,0 +1,74 @@
+"""Cards of one cause on many units: the scan report shows the first and names the others under it.
+
+A user manager out of tasks fails every unit it starts in the same second, each with PID 1's same words
+(`app-kmix@autostart.service: Failed with result 'resources'.`): trial 68's Plasma login was 25 cards, 18 of them
+that line with another unit's name. The report shows one card and, under it, "the same on N more units"; each is
+still its own incident in `-o json`, in alerts and in the tally (views/incident_tally.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ..model import Action, Incident
+
+SAME_CAUSE_USEC = 10_000_000
+"""Incidents that began at most this long (µs of journal time) after the group's first are one cause's."""
+MIN_GROUP = 3
+"""Fewer cards than this stay cards: two units failing alike can be two failures."""
+
+
+@dataclass(frozen=True)
+class CardGroup:
+    """A card to show (`lead`) and the incidents it stands for besides itself (`others`, in time order)."""
+
+    lead: Incident
+    others: tuple[Incident, ...] = ()
+
+
+def _unitless(incident: Incident) -> tuple[str, str]:
+    """The incident's key and first line with its unit's own name taken out (PID 1 writes `UNIT: ...`, and the
+    systemd rules key by the unit it names): the same words of another unit compare equal. A user unit's subject
+    is `user@UID.service/UNIT`: its last part is the name; a text's unit named by PID 1's line is `(UNIT)`
+    (engine/failures.py TextServices)."""
+    name = incident.unit.rsplit("/", 1)[-1]
+    if name.startswith("(") and name.endswith(")"):
+        name = name[1:-1]
+    first = incident.samples[0] if incident.samples else ""
+    return (incident.key.replace(name, "\0"), first.replace(name, "\0")) if name else (incident.key, first)
+
+
+def _shape(incident: Incident, kinds: tuple[str, ...]) -> tuple[object, ...] | None:
+    """What incidents of one cause share (the rules of their chains too: the card shows the first's chain), or
+    None for one with no line."""
+    if not incident.samples:
+        return None
+    return (incident.machine_id, incident.rule_id, incident.severity, *_unitless(incident), kinds,
+            tuple(link.rule_id for link in incident.chain))
+
+
+def card_groups(incidents: Sequence[Incident], actions_for: Callable[[Incident], list[Action]],
+                is_silence: Callable[[Incident], bool]) -> list[CardGroup]:
+    """The report's cards, in the order of `incidents` (time order): incidents of the same rule, severity and host
+    whose keys and first lines say the same words but for their unit's name, with the same actions done, beginning
+    within SAME_CAUSE_USEC of the first of them, are one card when there are MIN_GROUP or more."""
+    groups: list[list[tuple[int, Incident]]] = []
+    open_by_shape: dict[tuple[object, ...], list[tuple[int, Incident]]] = {}
+    for at, incident in enumerate(incidents):
+        shape = None if is_silence(incident) else _shape(
+            incident, tuple(sorted(action.kind for action in actions_for(incident))))
+        group = open_by_shape.get(shape) if shape is not None else None
+        if group is not None and incident.first_usec - group[0][1].first_usec <= SAME_CAUSE_USEC \
+                and incident.unit not in {member.unit for _, member in group}:
+            group.append((at, incident))
+            continue
+        groups.append(group := [(at, incident)])
+        if shape is not None:
+            open_by_shape[shape] = group
+    placed: list[tuple[int, CardGroup]] = []  # a group where its first incident was, the others where each was
+    for group in groups:
+        if len(group) >= MIN_GROUP:
+            placed.append((group[0][0], CardGroup(group[0][1], tuple(member for _, member in group[1:]))))
+        else:
+            placed.extend((at, CardGroup(member)) for at, member in group)
+    return [card for _, card in sorted(placed, key=lambda pair: pair[0])]
