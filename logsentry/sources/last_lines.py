@@ -137,9 +137,12 @@ class LastLines:
         that recovered, 100 lines of a working run) had pushed its lines before the failure out of `units`."""
         self.read: dict[str, int] = {}
         """Per unit key, the lines `units` took of it so far: where a hit's line is among them (`hit_at`)."""
-        self.hit_at: dict[tuple[str, str], int] = {}
-        """Per unit key and rule (not systemd's), `read` at its latest hit: the lines after it are the unit's
-        after the incident's last hit (Said.after)."""
+        self.hit_at: dict[tuple[str, str], deque[tuple[int, int]]] = {}
+        """Per unit key and rule (not systemd's), its latest KEPT hits' times and `read` at each: the lines after an
+        incident's last hit, up to the rule's next hit in the unit, are its lines after (Said.after). One `read` per
+        unit and rule gave an incident the lines after another incident's hit: the kernel's segfaults, one
+        incident per command, all the `kernel` unit's, and a segfault's `Code: ...` line was on the card of the
+        segfault before it, not its own (helper-223)."""
         self.added = 0
         """Unit keys `units` took so far: `alike` is looked up again once it took another."""
         self.fired: OrderedDict[tuple[str, str, int], tuple[Line, ...]] = OrderedDict()
@@ -181,9 +184,12 @@ class LastLines:
         self.pin(hit)
         if not told_by_systemd(hit.rule_id):
             key = host_unit(hit.entry.machine_id, hit.entry.unit)
-            self.hit_at[(key, hit.rule_id)] = self.read.get(key, 0)
-            if len(self.hit_at) > 2 * MAX_UNITS:
-                self.hit_at.pop(next(iter(self.hit_at)))
+            hits = self.hit_at.get((key, hit.rule_id))
+            if hits is None:
+                hits = self.hit_at[(key, hit.rule_id)] = deque(maxlen=KEPT)  # (lines before more are not kept)
+                if len(self.hit_at) > 2 * MAX_UNITS:
+                    self.hit_at.pop(next(iter(self.hit_at)))
+            hits.append((hit.entry.realtime_usec, self.read.get(key, 0)))
         if fires:
             self.fires(hit)
 
@@ -216,11 +222,17 @@ class LastLines:
                            and line[1][:MAX_SAMPLE_CHARS] not in quoted][-COUNT:]), after=after)
 
     def _after(self, key: str, incident: Incident, quoted: set[str]) -> tuple[Line, ...]:
-        """The first COUNT of the unit's lines read after the incident's last hit (`hit_at`), from its last line's
-        time on (a new error's lines going on move it) and within its window, less those it quotes."""
-        kept, last = self.units.get(key, ()), incident.last_usec
-        since = self.read.get(key, 0) - self.hit_at.get((key, incident.rule_id), self.read.get(key, 0))
-        lines = list(kept)[len(kept) - since:] if 0 < since <= len(kept) else []
+        """The first COUNT of the unit's lines read after the incident's last hit (`hit_at`) and before the rule's
+        next hit in the unit (another incident's, or a group's of it), from its last line's time on (a new error's
+        lines going on move it) and within its window, less those it quotes."""
+        kept, last, read = self.units.get(key, ()), incident.last_usec, self.read.get(key, 0)
+        hits = self.hit_at.get((key, incident.rule_id), ())
+        at = next((index for index in range(len(hits) - 1, -1, -1) if hits[index][0] == last), None)
+        if at is None:
+            return ()
+        first = len(kept) - (read - hits[at][1])  # (its index in `kept`; the next hit's line is not after it)
+        end = len(kept) - (read - hits[at + 1][1]) - 1 if at + 1 < len(hits) else len(kept)
+        lines = list(kept)[first:end] if 0 <= first < end else []
         return tuple([line for line in lines if last <= line[0] <= last + incident.within_usec
                       and line[1][:MAX_SAMPLE_CHARS] not in quoted][:COUNT])
 
