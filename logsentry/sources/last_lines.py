@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from systemd import journal
 
 from ..engine.failure_model import joins_as, named_alike, service_stem
+from ..engine.host_boots import SAME_BOOT_USEC, HostBoots
 from ..engine.window import MAX_SAMPLE_CHARS
 from ..model import Entry, Hit, Incident, ScreenedRun, host_unit
 from .journal import JournalLocation, entry_from_fields
@@ -34,6 +35,8 @@ KEPT = 64
 PINNED = 64
 """Lines kept per unit as they were at a line of a systemd rule (LastLines.pin), at most."""
 MAX_UNITS = 2000
+BOOTS_KEPT = 8
+"""Boot starts kept per machine (LastLines.boot_starts)."""
 MAX_BACK = 1000
 """Entries of the unit a journal is read back over, at most, for its program's lines (PID 1's are skipped)."""
 
@@ -148,6 +151,13 @@ class LastLines:
         self.fired: OrderedDict[tuple[str, str, int], tuple[Line, ...]] = OrderedDict()
         """Per hit that fired an incident of a rule that names its cause (unit key, rule, time: `fires`), the unit's
         lines kept before it, in reading order: told when the incident ends (`leading`), a window on."""
+        self.boots = HostBoots()
+        self.boot_starts: dict[str, deque[int]] = {}
+        """Per machine, when its boots after the first read began (µs, oldest first; engine/host_boots.py tells a
+        boot: an entry's _BOOT_ID, a text's kernel banner `Linux version ...`, less SAME_BOOT_USEC, as the lines
+        just before it are its boot's). A card's lines are of one boot (`_of_boot`): a kern.log's card after a reboot
+        quoted the boot before's OOM kill, its `reboot: Restarting system` and the banner as its program's last lines
+        before it (helper-223)."""
         self.alike: dict[str, tuple[int, list[str]]] = {}
         """Per text unit, `added` and the keys of its programs named alike then (`_program`): a look through every
         unit at each line of a systemd rule made a 200,000-line paste of 150 programs and 5,000 failures a sixth
@@ -155,8 +165,15 @@ class LastLines:
 
     def watch(self, items: Iterable[Entry | ScreenedRun]) -> Iterator[Entry | ScreenedRun]:
         """The items, each Entry's line kept on its way."""
-        units, add = self.units, self.units.add
+        units, add, changed = self.units, self.units.add, self.boots.changed
         for item in items:
+            if isinstance(item, Entry) and changed(item):  # (a new boot of a machine seen before: "" the first)
+                starts = self.boot_starts.get(item.machine_id)
+                if starts is None:
+                    starts = self.boot_starts[item.machine_id] = deque(maxlen=BOOTS_KEPT)
+                    if len(self.boot_starts) > MAX_UNITS:
+                        self.boot_starts.pop(next(iter(self.boot_starts)))
+                starts.append(item.realtime_usec - (SAME_BOOT_USEC if item.from_text else 0))
             # not a service manager's own line about the unit (PID 1's, or a user manager's: its program's lines)
             if isinstance(item, Entry) and not managers_line(item.fields):
                 key = host_unit(item.machine_id, item.unit)
@@ -173,7 +190,9 @@ class LastLines:
         if not told_by_systemd(hit.rule_id):
             return
         entry = hit.entry
-        lines = [line for line in self._program(entry.machine_id, entry.unit) if line[0] <= entry.realtime_usec]
+        lines = [line for line in self._of_boot(entry.machine_id, entry.realtime_usec,
+                                                self._program(entry.machine_id, entry.unit))
+                 if line[0] <= entry.realtime_usec]
         key = host_unit(entry.machine_id, joins_as(entry.unit))
         known = set(self.pinned.get(key, ()))
         if new := [line for line in lines[-COUNT:] if line not in known]:
@@ -202,8 +221,8 @@ class LastLines:
         kept = self.units.get(key := host_unit(entry.machine_id, entry.unit))
         if not kept:
             return
-        lines = tuple(kept)
-        if lines[-1] == (entry.realtime_usec, entry.message):
+        lines = tuple(self._of_boot(entry.machine_id, entry.realtime_usec, kept))
+        if lines and lines[-1] == (entry.realtime_usec, entry.message):
             lines = lines[:-1]
         self.fired[(key, hit.rule_id, entry.realtime_usec)] = lines
         if len(self.fired) > MAX_UNITS:
@@ -232,7 +251,7 @@ class LastLines:
             return ()
         first = len(kept) - (read - hits[at][1])  # (its index in `kept`; the next hit's line is not after it)
         end = len(kept) - (read - hits[at + 1][1]) - 1 if at + 1 < len(hits) else len(kept)
-        lines = list(kept)[first:end] if 0 <= first < end else []
+        lines = self._of_boot(incident.machine_id, last, list(kept)[first:end] if 0 <= first < end else [])
         return tuple([line for line in lines if last <= line[0] <= last + incident.within_usec
                       and line[1][:MAX_SAMPLE_CHARS] not in quoted][:COUNT])
 
@@ -267,10 +286,21 @@ class LastLines:
         # A line of the failure's latest second is before it only if it was read before systemd's line (pinned
         # then): a paste's whole seconds tie, and a restarted run's first line ("Starting MariaDB ... as process
         # 9120" in the second of "Scheduled restart job") was shown as the failed run's last word (helper-196).
-        lines = sorted([*(line for line in pinned if line not in kept),
-                        *(line for line in lines if line[0] != end or line in before_end)], key=_time)
+        lines = self._of_boot(incident.machine_id, end, sorted(
+            [*(line for line in pinned if line not in kept),
+             *(line for line in lines if line[0] != end or line in before_end)], key=_time))
         first = next((line for line in reversed(lines) if line[0] <= start), None) if start < end else None
         return said([line for line in lines if line[0] <= end], first)
+
+
+    def _of_boot(self, machine: str, at: int, lines: Iterable[Line]) -> list[Line]:
+        """The lines of the machine's boot at `at` (µs): from its start (`boot_starts`) to the next one's."""
+        starts = self.boot_starts.get(machine, ())
+        low = max((start for start in starts if start <= at), default=None)
+        high = min((start for start in starts if start > at), default=None)
+        if low is None and high is None:
+            return list(lines)
+        return [line for line in lines if (low is None or line[0] >= low) and (high is None or line[0] < high)]
 
 
 def _time(line: Line) -> int:
