@@ -31,10 +31,23 @@ def rendered(result: DemoResult) -> list[str]:
 
 @pytest.mark.parametrize("signatures", [True, False])
 def test_the_first_failing_line_is_the_first_line_the_outage_wrote(demo_replay, signatures: bool) -> None:
-    lines = rendered(demo_replay(signatures))
+    """With the signatures, the line the rule fired on, in the same millisecond, leads and the request's first line
+    is said with it (helper-223: the card led with `CallStack (from HasCallStack):`, the rule's line under it);
+    without, the anomaly rule fires seconds later, on a later line, and the outage's first line leads."""
+    result = demo_replay(signatures)
+    assert result.incident is not None
+    lines = rendered(result)
     [said] = [n for n, line in enumerate(lines) if line.endswith("first failing line read from cachix-server.service:")]
     assert lines[said].startswith("02:55:07.000 ")  # its own time
-    assert lines[said + 1] == first_outage_line() == "CallStack (from HasCallStack):"
+    assert first_outage_line() == "CallStack (from HasCallStack):"
+    if signatures:
+        assert lines[said + 1] == result.incident.samples[0] and "Unhandled exception" in lines[said + 1], lines
+        assert lines[said + 2] == "with it, in the same millisecond, its request's first line: CallStack (from " \
+                                  "HasCallStack):", lines
+        assert "on its first matching line (one line is enough for this rule)" in lines[said + 3], lines
+        assert lines[said + 3].endswith("(one line is enough for this rule)"), lines  # (not quoted twice)
+    else:
+        assert lines[said + 1] == first_outage_line()
 
 
 def test_the_demo_quotes_the_line_the_rule_fired_on_whole(demo_replay) -> None:
@@ -56,3 +69,11 @@ def test_a_long_message_keeps_its_start_and_its_end() -> None:
     assert quoted.endswith("⏎ Caused by: java.io.IOException: disk quota exceeded")
     assert " … " in quoted
     assert _quote("short line") == "short line"
+
+
+@pytest.mark.parametrize("signatures", [True, False])
+def test_the_demo_template_calls_the_package_version_no_address(demo_replay, signatures: bool) -> None:
+    """`cachix-server-0.1.0.0-LHzK...` (a Haskell package id) was `<IP>` in the card's template (helper-223)."""
+    result = demo_replay(signatures)
+    assert result.incident is not None and "[cachix-server-<NUM>-LHzK" in result.incident.template, result.incident
+    assert "<IP>" not in result.incident.template

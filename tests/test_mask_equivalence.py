@@ -47,6 +47,7 @@ PIECES = [
     "Mon", "Nov", "Dec", "Sun", "May", "Monday", "Decx", "xDec", "Dec5", "NOV", "nov", "Mo", "30-Nov-2025", "Nov,",
     # addresses
     "10.0.0.1", "192.168.1.20:8080", "1.2.3.4.5", "999.1.1.1", "1.2.3", "00:1b:44:11:3a:b7", "00-1B-44-11-3A-B7",
+    "pkg-0.1.0.0", "a-", "7-",
     "00:1b-44:11:3a:b7", "fe80::1", "fe80::1%eth0", "2001:db8::17", "[2001:db8::1]:443", "[::1]", "::", ":::",
     "1:2:3:4:5:6:7:8", "a:b", "ab:cd:ef", "db.internal.example:5432", "host-1.lan:99999", "a.b:1",
     "bob@example.com", "x.y+z@mail.example.co.uk", "a@b.c", "a@b.com-x", "a@b.cd.12", "@",

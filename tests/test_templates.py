@@ -138,6 +138,11 @@ def test_variables_are_masked_in_the_text() -> None:
     ("user 'bob' and \"alice\" said \"hello there\"", ["user", "<STR>", "and", "<STR>", "said", '"hello', 'there"']),
     ("level=error user=bob count=3", ["level=", "error", "user=", "bob", "count=", "<NUM>"]),
     ("blk_-1608999687919862906 of 5 and ssh2", ["blk_<NUM>", "of", "<NUM>", "and", "ssh2"]),
+    # a dotted quad glued to a name by a dash is its version, not an address (the demo's Haskell package id
+    # `cachix-server-0.1.0.0-LHzK...` was `<IP>`: helper-223); a range's second address stays one
+    ("[cachix-server-0.1.0.0-LHzKyzKAQiLEVcLRmpg6VW:Cachix.Server] pkg-1.2.3.4 from 10.0.0.1 range 10.0.0.1-10.0.0.9",
+     ["[cachix-server-<NUM>-LHzKyzKAQiLEVcLRmpg6VW:Cachix.Server]", "pkg-<NUM>", "from", "<IP>", "range",
+      "<IP>-<IP>"]),
 ])
 def test_masking(line: str, tokens: list[str]) -> None:
     assert tokenize(line) == tokens

@@ -132,3 +132,20 @@ def test_a_user_units_status_tells_its_start_limit_as_its_manager(tmp_path: Path
     incidents = _incidents(path)
     assert ("systemd-user-start-limit-hit", "(pipewire.service)") in incidents, incidents
     assert not any(rule in ("systemd-start-limit-hit", "systemd-unit-failed") for rule, _ in incidents), incidents
+
+
+def test_a_start_limit_hit_status_tells_how_its_main_process_ended(tmp_path: Path) -> None:
+    """helper-223: `Active: failed (Result: start-limit-hit)` and `Main PID: 22649 (code=dumped, signal=ABRT)` over
+    lines that tell no run's end: the main process's exit is told too, in PID 1's order (the last run's exit, the
+    refused restart, the result); over lines that told the run's end (its `Failed with result 'exit-code'`) it is
+    not told again after them."""
+    path = tmp_path / "status.txt"
+    path.write_text(STATUS.format(glyph="\u00d7 ", active="failed (Result: start-limit-hit)"))
+    messages = [message for _, _, message in _read(path)]
+    assert messages[-3:] == ["kestrel-feeder.service: Main process exited, code=dumped, status=6/ABRT",
+                             "kestrel-feeder.service: Start request repeated too quickly.",
+                             "kestrel-feeder.service: Failed with result 'start-limit-hit'."], messages
+    ended = "Nov 01 11:28:08 spread systemd[1]: kestrel-feeder.service: Failed with result 'exit-code'.\n"
+    path.write_text(STATUS.format(glyph="\u00d7 ", active="failed (Result: start-limit-hit)") + ended)
+    messages = [message for _, _, message in _read(path)]
+    assert not any("Main process exited" in message for message in messages), messages

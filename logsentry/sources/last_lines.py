@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from systemd import journal
 
 from ..engine.failure_model import joins_as, named_alike, service_stem
+from ..engine.host_boots import SAME_BOOT_USEC, HostBoots
 from ..engine.window import MAX_SAMPLE_CHARS
 from ..model import Entry, Hit, Incident, ScreenedRun, host_unit
 from .journal import JournalLocation, entry_from_fields
@@ -34,6 +35,8 @@ KEPT = 64
 PINNED = 64
 """Lines kept per unit as they were at a line of a systemd rule (LastLines.pin), at most."""
 MAX_UNITS = 2000
+BOOTS_KEPT = 8
+"""Boot starts kept per machine (LastLines.boot_starts)."""
 MAX_BACK = 1000
 """Entries of the unit a journal is read back over, at most, for its program's lines (PID 1's are skipped)."""
 
@@ -137,14 +140,24 @@ class LastLines:
         that recovered, 100 lines of a working run) had pushed its lines before the failure out of `units`."""
         self.read: dict[str, int] = {}
         """Per unit key, the lines `units` took of it so far: where a hit's line is among them (`hit_at`)."""
-        self.hit_at: dict[tuple[str, str], int] = {}
-        """Per unit key and rule (not systemd's), `read` at its latest hit: the lines after it are the unit's
-        after the incident's last hit (Said.after)."""
+        self.hit_at: dict[tuple[str, str], deque[tuple[int, int]]] = {}
+        """Per unit key and rule (not systemd's), its latest KEPT hits' times and `read` at each: the lines after an
+        incident's last hit, up to the rule's next hit in the unit, are its lines after (Said.after). One `read` per
+        unit and rule gave an incident the lines after another incident's hit: the kernel's segfaults, one
+        incident per command, all the `kernel` unit's, and a segfault's `Code: ...` line was on the card of the
+        segfault before it, not its own (helper-223)."""
         self.added = 0
         """Unit keys `units` took so far: `alike` is looked up again once it took another."""
         self.fired: OrderedDict[tuple[str, str, int], tuple[Line, ...]] = OrderedDict()
         """Per hit that fired an incident of a rule that names its cause (unit key, rule, time: `fires`), the unit's
         lines kept before it, in reading order: told when the incident ends (`leading`), a window on."""
+        self.boots = HostBoots()
+        self.boot_starts: dict[str, deque[int]] = {}
+        """Per machine, when its boots after the first read began (µs, oldest first; engine/host_boots.py tells a
+        boot: an entry's _BOOT_ID, a text's kernel banner `Linux version ...`, less SAME_BOOT_USEC, as the lines
+        just before it are its boot's). A card's lines are of one boot (`_of_boot`): a kern.log's card after a reboot
+        quoted the boot before's OOM kill, its `reboot: Restarting system` and the banner as its program's last lines
+        before it (helper-223)."""
         self.alike: dict[str, tuple[int, list[str]]] = {}
         """Per text unit, `added` and the keys of its programs named alike then (`_program`): a look through every
         unit at each line of a systemd rule made a 200,000-line paste of 150 programs and 5,000 failures a sixth
@@ -152,8 +165,15 @@ class LastLines:
 
     def watch(self, items: Iterable[Entry | ScreenedRun]) -> Iterator[Entry | ScreenedRun]:
         """The items, each Entry's line kept on its way."""
-        units, add = self.units, self.units.add
+        units, add, changed = self.units, self.units.add, self.boots.changed
         for item in items:
+            if isinstance(item, Entry) and changed(item):  # (a new boot of a machine seen before: "" the first)
+                starts = self.boot_starts.get(item.machine_id)
+                if starts is None:
+                    starts = self.boot_starts[item.machine_id] = deque(maxlen=BOOTS_KEPT)
+                    if len(self.boot_starts) > MAX_UNITS:
+                        self.boot_starts.pop(next(iter(self.boot_starts)))
+                starts.append(item.realtime_usec - (SAME_BOOT_USEC if item.from_text else 0))
             # not a service manager's own line about the unit (PID 1's, or a user manager's: its program's lines)
             if isinstance(item, Entry) and not managers_line(item.fields):
                 key = host_unit(item.machine_id, item.unit)
@@ -170,7 +190,9 @@ class LastLines:
         if not told_by_systemd(hit.rule_id):
             return
         entry = hit.entry
-        lines = [line for line in self._program(entry.machine_id, entry.unit) if line[0] <= entry.realtime_usec]
+        lines = [line for line in self._of_boot(entry.machine_id, entry.realtime_usec,
+                                                self._program(entry.machine_id, entry.unit))
+                 if line[0] <= entry.realtime_usec]
         key = host_unit(entry.machine_id, joins_as(entry.unit))
         known = set(self.pinned.get(key, ()))
         if new := [line for line in lines[-COUNT:] if line not in known]:
@@ -181,9 +203,12 @@ class LastLines:
         self.pin(hit)
         if not told_by_systemd(hit.rule_id):
             key = host_unit(hit.entry.machine_id, hit.entry.unit)
-            self.hit_at[(key, hit.rule_id)] = self.read.get(key, 0)
-            if len(self.hit_at) > 2 * MAX_UNITS:
-                self.hit_at.pop(next(iter(self.hit_at)))
+            hits = self.hit_at.get((key, hit.rule_id))
+            if hits is None:
+                hits = self.hit_at[(key, hit.rule_id)] = deque(maxlen=KEPT)  # (lines before more are not kept)
+                if len(self.hit_at) > 2 * MAX_UNITS:
+                    self.hit_at.pop(next(iter(self.hit_at)))
+            hits.append((hit.entry.realtime_usec, self.read.get(key, 0)))
         if fires:
             self.fires(hit)
 
@@ -196,8 +221,8 @@ class LastLines:
         kept = self.units.get(key := host_unit(entry.machine_id, entry.unit))
         if not kept:
             return
-        lines = tuple(kept)
-        if lines[-1] == (entry.realtime_usec, entry.message):
+        lines = tuple(self._of_boot(entry.machine_id, entry.realtime_usec, kept))
+        if lines and lines[-1] == (entry.realtime_usec, entry.message):
             lines = lines[:-1]
         self.fired[(key, hit.rule_id, entry.realtime_usec)] = lines
         if len(self.fired) > MAX_UNITS:
@@ -216,11 +241,17 @@ class LastLines:
                            and line[1][:MAX_SAMPLE_CHARS] not in quoted][-COUNT:]), after=after)
 
     def _after(self, key: str, incident: Incident, quoted: set[str]) -> tuple[Line, ...]:
-        """The first COUNT of the unit's lines read after the incident's last hit (`hit_at`), from its last line's
-        time on (a new error's lines going on move it) and within its window, less those it quotes."""
-        kept, last = self.units.get(key, ()), incident.last_usec
-        since = self.read.get(key, 0) - self.hit_at.get((key, incident.rule_id), self.read.get(key, 0))
-        lines = list(kept)[len(kept) - since:] if 0 < since <= len(kept) else []
+        """The first COUNT of the unit's lines read after the incident's last hit (`hit_at`) and before the rule's
+        next hit in the unit (another incident's, or a group's of it), from its last line's time on (a new error's
+        lines going on move it) and within its window, less those it quotes."""
+        kept, last, read = self.units.get(key, ()), incident.last_usec, self.read.get(key, 0)
+        hits = self.hit_at.get((key, incident.rule_id), ())
+        at = next((index for index in range(len(hits) - 1, -1, -1) if hits[index][0] == last), None)
+        if at is None:
+            return ()
+        first = len(kept) - (read - hits[at][1])  # (its index in `kept`; the next hit's line is not after it)
+        end = len(kept) - (read - hits[at + 1][1]) - 1 if at + 1 < len(hits) else len(kept)
+        lines = self._of_boot(incident.machine_id, last, list(kept)[first:end] if 0 <= first < end else [])
         return tuple([line for line in lines if last <= line[0] <= last + incident.within_usec
                       and line[1][:MAX_SAMPLE_CHARS] not in quoted][:COUNT])
 
@@ -255,10 +286,21 @@ class LastLines:
         # A line of the failure's latest second is before it only if it was read before systemd's line (pinned
         # then): a paste's whole seconds tie, and a restarted run's first line ("Starting MariaDB ... as process
         # 9120" in the second of "Scheduled restart job") was shown as the failed run's last word (helper-196).
-        lines = sorted([*(line for line in pinned if line not in kept),
-                        *(line for line in lines if line[0] != end or line in before_end)], key=_time)
+        lines = self._of_boot(incident.machine_id, end, sorted(
+            [*(line for line in pinned if line not in kept),
+             *(line for line in lines if line[0] != end or line in before_end)], key=_time))
         first = next((line for line in reversed(lines) if line[0] <= start), None) if start < end else None
         return said([line for line in lines if line[0] <= end], first)
+
+
+    def _of_boot(self, machine: str, at: int, lines: Iterable[Line]) -> list[Line]:
+        """The lines of the machine's boot at `at` (µs): from its start (`boot_starts`) to the next one's."""
+        starts = self.boot_starts.get(machine, ())
+        low = max((start for start in starts if start <= at), default=None)
+        high = min((start for start in starts if start > at), default=None)
+        if low is None and high is None:
+            return list(lines)
+        return [line for line in lines if (low is None or line[0] >= low) and (high is None or line[0] < high)]
 
 
 def _time(line: Line) -> int:

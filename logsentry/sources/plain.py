@@ -67,6 +67,21 @@ it in every message, and its `ERROR:` was no level (a timed line's goes as text_
 COMM_CHARS = 15
 """journald's `_COMM` is the kernel's task name: at most 15 bytes (TASK_COMM_LEN 16 with its NUL)."""
 
+_BUILDKIT_OWN = re.compile(r"#\d{1,5} (?:\d{1,7}\.\d{1,3} |\[|DONE \d|CACHED$|CANCELED$|ERROR: |building with \")")
+"""A line only BuildKit's plain progress writes (`docker build --progress=plain`, buildx, buildctl; moby/buildkit
+util/progress/progressui: printer.go's `#%d %s` for a step's name, `#%d DONE %.1fs`, `#%d CACHED`, `#%d CANCELED`,
+`#%d ERROR: %s`; display.go's log lines, `#%d ` and the seconds since the step began, `%.3f` under 10 s, `%.2f` under
+100, `%.1f` above; buildx's `#0 building with "default" instance ...`). From one on, the text is a build's."""
+_BUILDKIT_STEP = re.compile(r"#\d{1,5} (?:\d{1,7}\.\d{1,3} )?")
+"""A build's line's step prefix, and its seconds when it is a log line of the step's program: the message is what
+follows, the program's own words (pip's `ERROR: No matching distribution ...`), as rules anchor on them."""
+_BUILDKIT_LOGGED = re.compile(r"\d{1,7}\.\d{1,3} ")
+"""A step's log line again, with its seconds alone, in the failed steps' logs docker prints after the build
+(display.go printErrorLogs: between `------` lines, under ` > NAME:`)."""
+BUILD_IDENT = "docker-build"
+"""A build's lines' identifier: one program's output, which a failure's card quotes whole (the file's name was
+every line's, and every line's message started with its step and seconds)."""
+
 
 class PlainParser:
     """Lines without a time to records (a text_line.LineParser): each line one, at `reference` (s since the epoch)."""
@@ -75,8 +90,14 @@ class PlainParser:
         self.ident = identifier(name)
         self.usec = int(reference * 1_000_000)
         self.reference_name = reference_name
+        self.build = False
+        """A BuildKit build's output (_BUILDKIT_OWN): read as BUILD_IDENT's lines, without step prefixes."""
+        self.failed_logs = False
+        """Between the `------` lines of a failed step's logs, after the build."""
 
     def parse(self, line: str) -> TextLine:
+        if self.build or _BUILDKIT_OWN.match(line):
+            return self._build_line(line)
         if (grepped := _GREP_FILE.match(line)) is not None:
             line = line[grepped.end():]
         if line.startswith("kernel: "):  # the kernel's syslog tag, no PID: its lines as syslog_text reads them
@@ -96,10 +117,24 @@ class PlainParser:
             fields["PRIORITY"], fields["SYSLOG_FACILITY"] = str(int(pri) & 7), str(int(pri) >> 3)
         return TextLine(self.usec, fields, tagged.end())
 
+    def _build_line(self, line: str) -> TextLine:
+        """A line of a BuildKit build's output: its step's prefix stripped. Its seconds count from the step's start
+        (steps run at once, each from its own), with no clock time: the line is at the file's time, in order."""
+        self.build = True
+        if line == "------":
+            self.failed_logs = not self.failed_logs
+        prefix = _BUILDKIT_STEP.match(line) or (_BUILDKIT_LOGGED.match(line) if self.failed_logs else None)
+        start = 0 if prefix is None else prefix.end()
+        return TextLine(self.usec, {"MESSAGE": line[start:], "SYSLOG_IDENTIFIER": BUILD_IDENT}, start)
+
     def marker(self, what: str) -> None:
         """Plain text has no journalctl markers."""
 
     def note(self) -> str | None:
+        if self.build:
+            return (f"a BuildKit build's output (docker build --progress=plain): its steps' seconds count from each "
+                    f"step's start, not a clock, so each line is read as logged at {self.reference_name} "
+                    f"({format_usec(self.usec)}), in order, as {BUILD_IDENT}'s")
         return (f"no line carries a time in a layout logsentry reads (journalctl -o cat, docker or kubectl logs "
                 f"without timestamps, a pasted trace?): each line is read as logged at {self.reference_name} "
                 f"({format_usec(self.usec)}), in order, so rules counting lines within a window count them all "

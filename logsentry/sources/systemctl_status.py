@@ -77,6 +77,9 @@ class StatusFailure:
         """A line under the header already says it (PID 1's `Failed with result` for the unit, with the header's
         result: an earlier run's 'exit-code' does not tell its start limit hit since)."""
         self.exited_told = False
+        self.run_end_told = False
+        """A line under the header tells how a run of the unit ended (its `Main process exited`, or a `Failed with
+        result` of any result: a crash loop's last run's, which a start limit's refused restart follows)."""
         self.limit_told = False
         """A line under the header says PID 1 gave up (`Start request repeated too quickly.`)."""
         self.manager = "1"
@@ -109,7 +112,9 @@ class StatusFailure:
                 f"Unit {self.unit} entered failed state"):
             self.told = True
         elif message.startswith(f"{self.unit}: Main process exited"):
-            self.exited_told = True
+            self.exited_told = self.run_end_told = True
+        elif message.startswith(f"{self.unit}: Failed with result "):
+            self.run_end_told = True
         elif message in (f"{self.unit}: Start request repeated too quickly.",
                          f"start request repeated too quickly for {self.unit}"):
             self.limit_told = True
@@ -117,10 +122,14 @@ class StatusFailure:
     def untold(self) -> list[str]:
         """PID 1's lines for the failure the header states and no line under it told, in the order PID 1 logs them:
         a start limit's `Start request repeated too quickly.` too (unit.c), which systemd-start-limit-hit pages (trial
-        67: `Active: failed (Result: start-limit-hit)` over lines that ended at the restart before it was an error)."""
+        67: `Active: failed (Result: start-limit-hit)` over lines that ended at the restart before it was an error).
+        A start limit's `Main PID:` is the last run's, which ended before the refused restart: its exit is told first,
+        unless a line under the header told that run's end (helper-223: a paste of the header alone said nothing of
+        how its main process ended)."""
         if not self.result or self.since is None or self.told:
             return []
         limit = self.result == "start-limit-hit" and not self.limit_told
-        return [*([f"{self.unit}: {self.main}"] if self.main and not self.exited_told and not limit else []),
+        ended = self.exited_told or (self.result == "start-limit-hit" and self.run_end_told)
+        return [*([f"{self.unit}: {self.main}"] if self.main and not ended else []),
                 *([f"{self.unit}: Start request repeated too quickly."] if limit else []),
                 f"{self.unit}: Failed with result '{self.result}'."]

@@ -69,12 +69,21 @@ def render_demo(console: Console, result: DemoResult, facts: OutageFacts, pause:
     ours = Table(title="What logsentry would have done", title_justify="left")
     ours.add_column("UTC")
     ours.add_column("event", overflow="fold")  # a long word of a log line is folded, not cut with "…"
-    ours.add_row(_utc(first.realtime_usec, True), Text.assemble(
-        f"first failing line read from {visible(first.unit)}:\n", (_quote(first.message), "dim")))
+    fired_on = incident.samples[0] if result.signatures and incident.samples else first.message
+    # The rule's line leads when it came in the outage's first millisecond (one time on the card): the request's
+    # first line is said after it (the card led with `CallStack (from HasCallStack):`, the line the rule fired on
+    # under it, at the same time: helper-223).
+    leads = fired_on != first.message and 0 <= incident.first_usec - first.realtime_usec < 1_000
+    said = Text.assemble(f"first failing line read from {visible(first.unit)}:\n",
+                         (_quote(fired_on if leads else first.message), "dim"))
+    if leads:
+        said.append_text(Text.assemble("\nwith it, in the same millisecond, its request's first line: ",
+                                       (_quote(first.message), "dim")))
+    ours.add_row(_utc(first.realtime_usec, True), said)
     fires = Text.assemble("rule ", (visible(incident.rule_id), "bold"), f" fires ({incident.severity.label}) "
                           f"{fired_at(incident)} ({trigger_text(incident)})")
-    if result.signatures and incident.samples and incident.samples[0] != first.message:  # the line it matched
-        fires.append_text(Text.assemble(", this one:\n", (_quote(incident.samples[0]), "dim")))
+    if fired_on != first.message and not leads:  # the line it matched
+        fires.append_text(Text.assemble(", this one:\n", (_quote(fired_on), "dim")))
     ours.add_row(_utc(incident.fired_usec, True), fires)
     if incident.why:
         why = Text.assemble("why: ", (visible(incident.why), "italic"))

@@ -395,7 +395,7 @@ static Py_ssize_t m_mac(const Ctx *c, Py_ssize_t p) {
     return (u_word(after) || after == ':' || after == '-') ? -1 : p + 17;
 }
 
-/* IP: (?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?(?![\w]|\.\d) */
+/* IP: (?<![\w.])(?<![A-Za-z]-)\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?(?![\w]|\.\d) (a name's version: tokens.py) */
 static inline int ip_end_ok(const Ctx *c, Py_ssize_t e) {
     Py_UCS4 ch = at(c, e);
     return !(u_word(ch) || (ch == '.' && u_digit(at(c, e + 1))));
@@ -405,7 +405,7 @@ static inline int ip_end_ok(const Ctx *c, Py_ssize_t e) {
  * no-\w needs something else), so each group is its whole run, of 1 to 3 digits; then the port likewise. */
 static Py_ssize_t m_ip(const Ctx *c, Py_ssize_t p) {
     Py_UCS4 before = at(c, p - 1);
-    if (u_word(before) || before == '.') return -1;
+    if (u_word(before) || before == '.' || (before == '-' && a_alpha(at(c, p - 2)))) return -1;
     Py_ssize_t i = p;
     for (int g = 0; g < 4; g++) {
         if (g && at(c, i++) != '.') return -1;

@@ -63,6 +63,9 @@ SOURCE_EXTENSIONS_TLD = ("cc", "java", "mm", "pl", "py", "rs", "sh")
 _SOURCE = (r"(?![A-Za-z0-9-]+\.(?:" + "|".join(SOURCE_EXTENSIONS_TLD) + r"):"
            r"|(?:[A-Za-z0-9-]+\.)+(?:" + "|".join(SOURCE_EXTENSIONS) + r"):)")
 
+# A dotted quad glued to a name by a dash is a version, not an address (`cachix-server-0.1.0.0-LHzK...`, a Haskell
+# package id; `pkg-1.2.3.4`): its parts fit an IPv4 (0.1.0.0 is one), so only that context tells (`<NUM>`, as a
+# version of two or three parts is). A dash after a digit is a range's (`10.0.0.1-10.0.0.9`): addresses still.
 # Every kind starts where no letter or digit precedes, so that test comes first: it fails at once inside words.
 _MASK_RE = re.compile(
     "(?<![A-Za-z0-9])(?:" + "|".join([
@@ -75,7 +78,7 @@ _MASK_RE = re.compile(
         r"(?P<TS>\b\d{4}-\d{2}-\d{2}(?:[T ]\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?(?![\w-])"
         r"|(?<![\w:.])\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?(?![\w:]))",
         rf"(?P<MAC>(?<![\w:-]){_HEX}{{2}}(?P<sep>[:-]){_HEX}{{2}}(?:(?P=sep){_HEX}{{2}}){{4}}(?![\w:-]))",
-        rf"(?P<IP>(?<![\w.]){_IPV4}(?::\d{{1,5}})?(?![\w]|\.\d))",
+        rf"(?P<IP>(?<![\w.])(?<![A-Za-z]-){_IPV4}(?::\d{{1,5}})?(?![\w]|\.\d))",
         r"(?P<HOSTPORT>(?<![\w.-])" + _SOURCE + r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+:\d{1,5}(?![\w.:]))",
         rf"(?P<IP6>\[{_IPV6}\](?::\d{{1,5}})?|(?<![\w:.]){_IPV6}(?![\w:]))",
         rf"(?P<PATH>(?<![\w/.~:-])(?:~|\.\.?)?(?:/{_PATHCH}+)+/?(?:\?[^\s\"'<>]*)?|\b[A-Za-z]:\\[^\s\"'<>]*)",
