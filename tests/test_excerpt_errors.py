@@ -361,3 +361,24 @@ def test_a_failure_that_says_it_retries_twice_is_an_incident(tmp_path: Path) -> 
     assert incident["rule"] == "excerpt-retry-loop" and 'saying "Trying again in"' in incident["why"], incident
     assert incidents(["2015-11-20 18:18:08,590"]) == []
     assert incidents(["2015-11-20 18:18:08,590", "2015-11-20 18:48:38,365"]) == []
+
+
+def test_a_template_carded_once_is_not_carded_again_in_a_scanned_text(tmp_path: Path) -> None:
+    """ntpd's resolver retries its pool servers every 16 min (4 lines a burst, `host name not found`): each burst was
+    a card within the template's first hour (trial 70: 19 repeated cards in 31 long syslogs). A template an anomaly
+    incident of its unit was about is that failure again (Owners._carded): one card, and another template of the
+    same unit still has its own."""
+    path = tmp_path / "syslog"
+    lines = []
+    for burst in range(4):
+        minute = 25 + 16 * burst
+        lines += [f"Apr  2 06:{minute}:52 pi ntpd_intres[2080]: host name not found: {n}.debian.pool.ntp.org"
+                  for n in range(4)]
+    path.write_text("\n".join(lines) + "\n")
+    incidents = of_type(json_events(run_cli("scan", "--file", str(path), "-o", "json")), "incident")
+    assert [(i["rule"], i["unit"]) for i in incidents] == [("excerpt-failure-template", "(ntpd_intres)")], incidents
+    lines += [f"Apr  2 07:15:0{n} pi ntpd_intres[2080]: unable to bind to wildcard address :: - EXITING"
+              for n in range(3)]
+    path.write_text("\n".join(lines) + "\n")
+    incidents = of_type(json_events(run_cli("scan", "--file", str(path), "-o", "json")), "incident")
+    assert len(incidents) == 2, incidents

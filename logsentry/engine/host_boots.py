@@ -62,7 +62,14 @@ TEXT_SHUTDOWN = re.compile(r"exiting on signal 15\b|^Stopping (?:System Logging 
                            r"|^Reached target (?:shutdown\.target|System Shutdown|Shutdown)\b")
 """A text log's clean stop: its syslog daemon stopped (rsyslogd's "exiting on signal 15", PID 1 stopping it), which
 on a systemd host comes before shutdown.target, whose line then never reaches the file."""
-TEXT_SHUTDOWN_BY = frozenset({"rsyslogd", "systemd", "syslog-ng", "init"})
+TEXT_SHUTDOWN_BY = frozenset({"rsyslogd", "systemd", "syslog-ng", "init", "syslogd"})
+TEXT_LOGGER_START = re.compile(r"\[origin software=\"rsyslogd\" [^]]*\] start$|restart\.$|syslog-ng starting up;")
+"""A syslog daemon's start (rsyslogd's `[origin software="rsyslogd" ...] start`, sysklogd's `syslogd 1.5.0#6.2:
+restart.`, syslog-ng's `syslog-ng starting up; version=...`) from TEXT_SHUTDOWN_BY's programs: at boot it comes before
+the kernel lines it reads, seconds before the banner (sysklogd's 3 s on trial 70's NAS, past SAME_BOOT_USEC), and the
+lines from it on are the new boot's."""
+LOGGER_LEAD_USEC = 120_000_000
+"""A syslog daemon's start at most this long before a kernel banner is that boot's (TEXT_LOGGER_START)."""
 
 
 def text_boot(entry: Entry) -> str | None:
@@ -103,6 +110,8 @@ class HostBoots:
     def __init__(self) -> None:
         self._boots: OrderedDict[str, list[str]] = OrderedDict()
         self._shut_down: dict[str, str] = {}
+        self.logger_started: dict[str, int] = {}
+        """A text's machine -> the time of its syslog daemon's latest start line (TEXT_LOGGER_START)."""
         self.text_began: dict[str, int] = {}
         """A text's machine -> the time of its first line, when it had no banner (TEXT_FIRST)."""
         self._kernel_only: dict[str, bool] = {}
@@ -146,8 +155,11 @@ class HostBoots:
             if boot is None and machine in self._boots:
                 if entry.unit != "kernel":
                     self._kernel_only[machine] = False
-                if fields.get("SYSLOG_IDENTIFIER") in TEXT_SHUTDOWN_BY and TEXT_SHUTDOWN.search(entry.message):
-                    self._shut_down[machine] = self._boots[machine][-1]
+                if fields.get("SYSLOG_IDENTIFIER") in TEXT_SHUTDOWN_BY:
+                    if TEXT_SHUTDOWN.search(entry.message):
+                        self._shut_down[machine] = self._boots[machine][-1]
+                    elif TEXT_LOGGER_START.search(entry.message):
+                        self.logger_started[machine] = entry.realtime_usec
                 return None
             boot = boot or TEXT_FIRST
             self.ended_kernel_only[machine] = self._kernel_only.get(machine, True)
@@ -168,6 +180,7 @@ class HostBoots:
                 self._shut_down.pop(gone, None)
                 self.downs.pop(gone, None)
                 self.text_began.pop(gone, None)
+                self.logger_started.pop(gone, None)
                 self._kernel_only.pop(gone, None)
                 self.ended_kernel_only.pop(gone, None)
             return ""
@@ -218,9 +231,13 @@ class BootSteps:
             return
         machine = entry.machine_id
         mine = self._units_of(machine)
-        if entry.from_text:  # (a text's new boot may log before its banner: SAME_BOOT_USEC; its last line is older)
-            mine = [pair for pair in mine
-                    if max(pair[1].last_usec, pair[1].stopped_usec) < entry.realtime_usec - SAME_BOOT_USEC]
+        if entry.from_text:  # (a text's new boot may log before its banner: SAME_BOOT_USEC, or from its syslog
+            # daemon's start on, LOGGER_LEAD_USEC; its last line is older)
+            cut = entry.realtime_usec - SAME_BOOT_USEC
+            started = self.boots.logger_started.get(machine, -2**63)
+            if cut > started >= entry.realtime_usec - LOGGER_LEAD_USEC:
+                cut = started
+            mine = [pair for pair in mine if max(pair[1].last_usec, pair[1].stopped_usec) < cut]
         last_key, last_seen = max(mine, key=lambda pair: max(pair[1].last_usec, pair[1].stopped_usec),
                                   default=("", None))
         last_usec = -1 if last_seen is None else max(last_seen.last_usec, last_seen.stopped_usec)

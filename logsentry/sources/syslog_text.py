@@ -14,7 +14,16 @@ from .dmesg import FACILITIES
 from .header_zone import SINCE, HeaderZone, header_zone, status_zone
 from .plain import COMM_CHARS, SOURCE_MONOTONIC, printk_stamp
 from .selection import COREDUMP_MESSAGE_ID, parse_priority
-from .text_layouts import ISO_TIME, LINE, LOGREAD, RFC5424, RSYSLOG_FACILITIES, SEVERITY_WORDS, facility_level_pri
+from .text_layouts import (
+    ISO_TIME,
+    LINE,
+    LOGREAD,
+    RFC5424,
+    RSYSLOG_FACILITIES,
+    SEVERITY_WORDS,
+    UNTAGGED,
+    facility_level_pri,
+)
 from .text_line import TextLine, rsyslog_unescaped
 from .text_times import local_usec, month_number, utc_usec
 from .text_years import Years
@@ -83,6 +92,9 @@ _LINK_GLYPH = re.compile(r"(?:\[\U0001F855\]|\[LNK\]) ")
 """journalctl's link to a message's catalog entry, printed before the message on a terminal (src/shared/logs-show.c:
 terminal_urlify of SPECIAL_GLYPH_EXTERNAL_LINK, `[LNK]` in ASCII): a paste keeps it, and no rule anchored at the
 message's start matched systemd-coredump's or PID 1's lines behind it (helper-173's SolDoesTech/HyprV3#18)."""
+_SYSLOGD_VERSION = re.compile(r"syslogd \d[\w.#-]{0,30}")
+"""sysklogd's own start line tags itself with its version (syslogd.c: `"syslogd " VERSION "." PATCHLEVEL ": restart."`):
+the program is syslogd, as its untagged lines' (text_layouts.UNTAGGED)."""
 _COREDUMP = re.compile(r"Process \d+ \([^)\n]*\) of user \d+ dumped core\.")
 
 
@@ -99,6 +111,8 @@ def _fields(host: str | None, ident: str | None, pid: str | None, pri: str | Non
         if any(blank in ident for blank in " \t"):  # no tag: the words before the first colon are the message's
             message = f"{ident}: {message}"
             ident = "syslogd" if tagged["fac"] == "syslog" else None
+    if ident and _SYSLOGD_VERSION.fullmatch(ident):  # sysklogd's `syslogd 1.5.0#6.2: restart.`: the tag its version's
+        ident = "syslogd"
     if ident and pri is None and (worded := _SEVERITY_FIRST.fullmatch(ident)):
         ident, severity = worded["ident"], str(parse_priority(worded["lvl"].lower()))
     uptime = None
@@ -267,7 +281,7 @@ class SyslogParser:
 
     def parse(self, line: str) -> TextLine | None:
         found = LINE.match(line)
-        if found is None:
+        if found is None and (found := UNTAGGED.match(line)) is None:
             return self._logread(line) if line[:1] in _WEEKDAY_FIRST else self._rfc5424(line)
         if found["mon"]:
             month, day = month_number(found["mon"]), int(found["day"])
@@ -296,6 +310,8 @@ class SyslogParser:
                 return None
         else:  # monotonic: time since boot, kept increasing across boots
             self.last_monotonic = usec = self.boot_offset + int(found["mono"]) * 1_000_000 + int(found["mfrac"])
+        if found.re is UNTAGGED:  # (the syslog daemon's own line: its time, host and message)
+            return TextLine(usec, _fields(found["host"], "syslogd", None, None, found["msg"]), found.start("msg"))
         pri, severity = (found["pri"], None) if found["pri"] else _leading_level(found)
         fields = _fields(found["host"], found["ident"], found["pid"], pri, found["msg"], severity)
         return TextLine(usec, fields, found.start("msg"))

@@ -42,6 +42,14 @@ domain's back end), and a journalctl or syslog paste of SSSD's was lines of no l
 Two blanks may follow a host (Unraid's syslog: `Oct 23 22:07:05 TowerOLD  upsmon[3788]: ...`): read with one, the host
 was part of an identifier `TowerOLD  upsmon` (trial 59)."""
 
+UNTAGGED = re.compile(_BSD_TIME + r" (?P<host>[^\s:]\S*(?<!:)) (?P<msg>exiting on signal \d{1,3}|-- MARK --"
+                      r"|last message repeated \d{1,9} times?)[ \t]*$")
+"""The syslog daemon's own lines, which sysklogd writes with no tag (syslogd.c's logmsg of its own messages, as BSD's
+syslogd did: `Jul  7 06:45:55 nas exiting on signal 15`, its `-- MARK --` and `last message repeated 3 times`): read
+as no layout, its clean stop was folded into the line before as a continuation, and each reboot of a sysklogd host
+was an unclean one (trial 70's Kurobox NAS: five error cards). Only these wordings: another line without a tag is
+some program's continuation."""
+
 SEVERITY_WORDS = ("emerg", "alert", "crit", "err", "warning", "notice", "info", "debug")
 """The severity names rsyslog writes, in syslog's order (rsyslog/rsyslog runtime/msg.c: syslog_severity_names, what
 `%syslogseverity-text%` and its alias `%syslogpriority-text%` write, and `%pri-text%` after its facility's name and
