@@ -5,7 +5,9 @@ OpenStack logs) is rarely syslog: it is the file log4j, Python logging, nginx, A
 A record starts with one of these times, optionally in brackets (`[2026-11-28 10:14:29,301] ERROR ...`, Kafka):
 
 * `2026-11-28 10:14:29,301`, `2026-11-28T10:14:29.301Z`, `2026-11-28 10:14:29.301 UTC`, `2026/11/28 10:14:29`,
-  `2026.11.28 10:14:29.301234`, `2017-04-20  18:23:52` (two blanks: Icecast's error.log), with an optional zone
+  `2026.11.28 10:14:29.301234`, `2017-04-20  18:23:52` (two blanks: Icecast's error.log), `2022-02-06  7:47:15` (the
+  hour padded with a blank: MariaDB's error log from 10.2 on, sql/log.cc's `%d-%02d-%02d %2d:%02d:%02d`; from 10:00
+  `2022-02-06 17:47:15`), with an optional zone
   (`Z`, `UTC`, `GMT`, `+01:00`): log4j/logback, Python
   logging, PostgreSQL, MySQL, Go's log, nginx's error log, ClickHouse, GlusterFS (`[... +0000] E [MSGID: ...`),
   certbot's log, Ceph's cluster log, and libvirt's, whose zone a colon follows (`2026-11-27 12:17:03.150+0000: 1234:
@@ -16,10 +18,12 @@ A record starts with one of these times, optionally in brackets (`[2026-11-28 10
   10:14:29 #` (up to 2.4), each with its level mark after the time (`.`, `-`, `*`, `#`); a time without a year takes
   the latest year that is not after the file's time, as syslog's;
 * `E1128 10:14:29.301234`: glog, klog and abseil (no year: the latest that is not after the file's time);
-  `E20261128 10:14:29.301234`: glog 0.6+ with the year; `F200615 06:38:02.091361`: CockroachDB's crdb-v1 header
-  (`Lyymmdd`, in UTC as its log-formats documentation says); `I1011 11:48:17 19032 file.go:52] ` without the µs, as
-  SeaweedFS's glog wrote it (weed/glog/glog.go: its files' header still says `Log line format: [IWEF]mmdd hh:mm:ss
-  threadid file:line] msg`), read only before the thread id and `file:line] ` (trial 62: untimed);
+  `E20261128 10:14:29.301234`: glog 0.6+ with the year; behind glog's `ERROR: logging before flag.Parse: ` (a Go
+  program's lines before its flags are parsed, applog_times.GLOG_EARLY), which the MESSAGE leaves out;
+  `F200615 06:38:02.091361`: CockroachDB's crdb-v1 header (`Lyymmdd`, in UTC as its log-formats documentation says);
+  `I1011 11:48:17 19032 file.go:52] ` without the µs, as SeaweedFS's glog wrote it (weed/glog/glog.go: its files'
+  header still says `Log line format: [IWEF]mmdd hh:mm:ss threadid file:line] msg`), read only before the thread id
+  and `file:line] ` (trial 62: untimed);
 * `081109 203615`: log4j's `yyMMdd HHmmss` (loghub's HDFS); `180921 10:00:21` and `180921  9:05:01`: MySQL's up to 5.6
   and MariaDB's up to 10.1 (sql/log.cc and InnoDB's ut_print_timestamp: `%02d%02d%02d %2d:%02d:%02d`);
 * `17/06/09 20:10:40`: `yy/MM/dd HH:mm:ss`, Spark's default log4j pattern (conf/log4j2.properties.template);
@@ -127,6 +131,7 @@ from .access_times import ACCESS as _ACCESS
 from .access_times import HAPROXY as _HAPROXY
 from .applog_times import (
     CRI,
+    GLOG_EARLY,
     MAX_USEC,
     METALOG,
     OUTER,
@@ -214,6 +219,8 @@ class AppLogParser:
             fields["PRIORITY"] = "3" if cri["stream"] == "stderr" else "6"
         elif layout == "y" and (prefixed := PREFIXED.fullmatch(line)) is not None:
             fields["MESSAGE"] = prefixed["text"] if prefixed["text"] is not None else prefixed["any"]
+        elif layout == "gmo" and line.startswith(GLOG_EARLY):
+            fields["MESSAGE"] = line[len(GLOG_EARLY):]  # the glog line: its level is its header's letter
         elif layout == "xmon" and (metalog := METALOG.match(line)) is not None:
             fields["SYSLOG_IDENTIFIER"] = metalog["ident"]
         elif layout == "bmon" and (radvd := RADVD.match(line)) is not None:
