@@ -129,17 +129,17 @@ import time
 
 from .access_times import ACCESS as _ACCESS
 from .access_times import HAPROXY as _HAPROXY
+from .applog_records import RecordLevels
 from .applog_times import (
     CRI,
     GLOG_EARLY,
     MAX_USEC,
     METALOG,
-    OUTER,
     PREFIXED,
     RADVD,
-    STAMP,
     ZONEMINDER,
     dated_usec,
+    inner_record,
     json_time,
     layout_of,
     named_zone,
@@ -173,6 +173,9 @@ class AppLogParser:
         once a line decided it (_js_order); None before."""
         self.order_said: str | None = None
         """How that was decided, said once (note)."""
+        self.records = RecordLevels()
+        """The level of the record the lines are in: an exception line under it is read at no worse (a WARN's trace
+        is a warning's: applog_records.py)."""
         self.layout: str | None = None
         """The layout of the first line with a time (layout_of): a later line in another layout is a line without
         a time (a continuation line starting `2999999999 rows` is no Unix time of 2065)."""
@@ -209,6 +212,7 @@ class AppLogParser:
                 usec = None
             if usec is not None:
                 self.layout = layout
+        own_time = usec is not None
         usec = self.last_usec if usec is None else usec
         if usec is None:
             return None
@@ -230,7 +234,7 @@ class AppLogParser:
         elif layout == "nd" and (zoneminder := ZONEMINDER.match(line)) is not None:
             fields["SYSLOG_IDENTIFIER"] = zoneminder["ident"]
             fields["_PID"] = fields["SYSLOG_PID"] = zoneminder["pid"]
-        return TextLine(usec, fields, 0)
+        return TextLine(usec, fields, 0, self.records.ceiling(fields["MESSAGE"], own_time))
 
     def _local(self, year: int, month: int, day: int, hour: int, minute: int, second: int,
                fraction: str | None = None) -> int:
@@ -385,17 +389,3 @@ class AppLogParser:
                 fraction_usec(found["of"])
         return int(found["epoch"]) * 1_000_000 + fraction_usec(found["ef"])
 
-
-def inner_record(line: str) -> str:
-    """`line` without a viewer's unzoned time before it (applog_times.OUTER) when the record behind it carries its own
-    time with a zone, a logfmt time pair's (`time="2026-05-26T08:03:38Z"`) or a JSON record's; else `line`."""
-    outer = OUTER.match(line)
-    if outer is None:
-        return line
-    record = line[outer.end():]
-    if record.startswith("{"):
-        timed = json_time(record)
-        return record if timed is not None and not timed[1] else line
-    found = stamp(record)
-    return record if found is not None and found.re is STAMP and found["y"] is not None \
-        and named_zone(found) is not None else line

@@ -120,7 +120,7 @@ behind the time, neither was read (helper U4). And any line behind a container r
 OUTER = re.compile(r"\d{4}-[01]\d-[0-3]\d [0-2]\d:[0-5]\d:[0-6]\d (?=(?:time|ts|t|timestamp)=\"?\d{4}-|\{)")
 """An unzoned time a viewer puts before a record that carries its own (Docker Desktop's container log view: `2026-05-26
 09:03:38 time="2026-05-26T08:03:38Z" level=error msg=...`, the viewer's local time to the second): when the record's
-own time has a zone (sources/applog.py inner_record), the record is the line, its time and level read where its program
+own time has a zone (inner_record), the record is the line, its time and level read where its program
 wrote them. Read as the whole line, the prefix was taken for UTC on a UTC machine (an hour off the record's own) and
 the level behind it was lost (trial 63's 20)."""
 
@@ -242,3 +242,18 @@ def layout_of(found: re.Match[str]) -> str:
     if found.re is _XORG_UPTIME:
         return "xorg"
     return next(group for group in _ANCHORS if found[group] is not None)
+
+
+def inner_record(line: str) -> str:
+    """`line` without a viewer's unzoned time before it (OUTER) when the record behind it carries its own
+    time with a zone, a logfmt time pair's (`time="2026-05-26T08:03:38Z"`) or a JSON record's; else `line`."""
+    outer = OUTER.match(line)
+    if outer is None:
+        return line
+    record = line[outer.end():]
+    if record.startswith("{"):
+        timed = json_time(record)
+        return record if timed is not None and not timed[1] else line
+    found = stamp(record)
+    return record if found is not None and found.re is STAMP and found["y"] is not None \
+        and named_zone(found) is not None else line
