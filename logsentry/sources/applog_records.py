@@ -23,24 +23,39 @@ from ._journalscan import text_level
 
 
 class RecordLevels:
-    """The level of the record a program's log is in, line by line (`ceiling`)."""
+    """The level of the record a program's log is in, line by line (`ceiling`). A timed line's is read only when an
+    exception line under it asks (most records have none: no second read of every line's level)."""
 
-    __slots__ = ("level",)
+    __slots__ = ("level", "start")
 
     def __init__(self) -> None:
+        self.start: str | None = None
+        """The timed line that started the record, its level not read yet; None once read (`level`)."""
         self.level: int | None = None
         """The level the last line that started a record said, or None (it said none, or a runtime's header)."""
 
     def ceiling(self, message: str, timed: bool) -> int | None:
         """The level `message` is read at no worse than (a syslog priority: its record's), or None; `timed`: the line
         has a time of its own (it starts a record)."""
-        if not timed and message and message[0] in CRASH_HEADERS:
+        if timed:
+            self.start, self.level = message, None
+            return None
+        if message and message[0] in CRASH_HEADERS:
             if logged_exception(message):
+                if self.start is not None:
+                    self.level, self.start = _level(self.start), None
                 return self.level
             if crash_level(message) is not None:
-                self.level = None  # (a runtime's own header: what follows is its trace, no record's)
+                self.start = self.level = None  # (a runtime's own header: what follows is its trace, no record's)
                 return None
-        level = text_level(message.encode("utf-8", "surrogatepass"))
-        if timed or level is not None:
-            self.level = level
+        if message[:1] not in _BLANKS and (level := _level(message)) is not None:
+            self.start, self.level = None, level  # (an untimed line that says its level: JUL's `WARNING: ...`)
         return None
+
+
+_BLANKS = frozenset(" \t")
+"""An indented line (a stack frame: `\tat ...`, `  File "..."`) is no record's start: its level is not read."""
+
+
+def _level(message: str) -> int | None:
+    return text_level(message.encode("utf-8", "surrogatepass"))
