@@ -57,7 +57,7 @@ def _incidents(path: Path) -> list[tuple[str, str]]:
 
 
 def test_a_spring_start_up_is_quiet_and_a_repeated_error_fires(tmp_path: Path) -> None:
-    """Four mapping lines (trial 69's 48) make no incident; three `sync error` warnings in a minute do."""
+    """Four mapping lines (trial 69's 48) make no incident; three `sync error` warnings in three minutes do."""
     mapped = [f'2021-02-27 04:29:11.1{n}0  INFO 4441 --- [nio-8080-exec-6] s.w.s.m.m.a.RequestMappingHandlerMapping : '
               f'Mapped "{{[/page{n}/{{url}}]}}" onto public java.lang.String com.example.web.Pages.page{n}(java.lang.'
               "String) throws java.lang.Exception" for n in range(3)]
@@ -69,6 +69,14 @@ def test_a_spring_start_up_is_quiet_and_a_repeated_error_fires(tmp_path: Path) -
     quiet.write_text("\n".join(mapped) + "\n")
     assert _incidents(quiet) == []
     loud = tmp_path / "sync.log"
-    loud.write_text("".join(f"2021-02-27 04:3{n}:00.000  WARN 4441 --- [main] c.e.Sync : sync error, will retry\n"
-                            for n in range(3)))
+    loud.write_text("".join(f"2021-02-27 04:3{n}:00.000  WARN 4441 --- [main] c.e.Sync : sync error, upstream closed "
+                            "the stream\n" for n in range(3)))
     assert _incidents(loud) == [("excerpt-failure-template", "warning")]
+
+
+def test_a_word_after_a_zero_counter_is_judged_in_code_too() -> None:
+    """Words.said goes on past a counter of zero (`failed: 0`); the word it finds next is judged as search's are."""
+    said = WORDS.said("failed: <NUM>, log in /srv/app/error.log", "failed: 0, log in /srv/app/error.log")
+    assert said is None, said
+    said = WORDS.said("failed: <NUM>, then the sync failed", "failed: 0, then the sync failed")
+    assert said is not None and said.group(0) == "failed"

@@ -151,8 +151,12 @@ class Words:
                     return None
             except TimeoutError:
                 pass  # (IGNORE_TIMEOUT_S: the words count)
-        return next((found for found in self.pattern.finditer(text) if not in_code(text, found.start(), found.end())),
-                    None)
+        return self._first(text, 0)
+
+    def _first(self, text: str, at: int) -> re.Match[str] | None:
+        """The first word `text` says from `at` on that is not in code or a path (in_code)."""
+        return next((found for found in self.pattern.finditer(text, at)
+                     if not in_code(text, found.start(), found.end())), None)
 
     def said(self, text: str, message: str) -> re.Match[str] | None:
         """`search` for one line: the first word the template `text` says that the line's `message` does not give
@@ -161,7 +165,7 @@ class Words:
         keys loaded: 0, keys expired: 0.` was a failure said)."""
         found = self.search(text)
         while found is not None and COUNTER_AFTER.match(text, found.end()) and zero_counter(found.group(0), message):
-            found = self.pattern.search(text, found.end())
+            found = self._first(text, found.end())
         return found
 
 
