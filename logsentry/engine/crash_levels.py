@@ -34,6 +34,11 @@ template for all of a unit's exceptions and none of them by name. The name is th
 identifiers, the last one capitalised and ending in `Error` or `Exception`, then `: ` or the end of the line.
 
 `sources/crash_levels.h` is the C twin; tests/test_levels.py holds the two to the same answers.
+
+A logger prints the same exception lines under a record of its own (log4j's and logback's `logger.warn("...", e)`,
+Python's `log.warning(..., exc_info=True)`): `logged_exception` tells them (CPython's traceback header and an
+exception's name line), so that a program's own log reads them at no worse than their record's level
+(sources/applog_records.py); a runtime's own uncaught-exception header is no record's.
 """
 
 from __future__ import annotations
@@ -72,3 +77,14 @@ def crash_level(line: str) -> int | None:
     if line.startswith(_FATAL) or (first in "nNf/" and _NODE.match(line)):
         return _CRIT
     return _ERR if first != "/" and _EXCEPTION.match(line) else None
+
+
+def logged_exception(line: str) -> bool:
+    """Whether `line` (not empty) is a line a stack printer writes that a logger also prints under a record of its
+    own: CPython's `Traceback (most recent call last):` or an exception's name (`javax.net.ssl.SSLException: ...`,
+    `Caused by: ...`, `KeyError: 'x'`); not a runtime's own header of an exception nobody caught (`Exception in
+    thread "main" ...`, a panic, .NET's `Unhandled exception.`, `Fatal Python error: `, Node's)."""
+    first = line[0]
+    if first == "T" and _PY_TRACEBACK.match(line):
+        return True
+    return first in CRASH_HEADERS and first != "/" and _EXCEPTION.match(line) is not None

@@ -109,6 +109,30 @@ lines' own, a hostile client's included, and an operator's `(\\w+\\s?)+:` backtr
 out ignores nothing: the template's words count."""
 
 
+_THROWS = re.compile(r"(?<![\w$])throws\s+(?:[\w$.]+\s*,\s*)*[\w$.]*\Z")
+"""A Java method's `throws` clause up to a word: the exceptions the method may throw, none thrown (Spring's `Mapped
+"{[/x]}" onto public java.lang.String c.e.Web.page() throws java.lang.Exception`, Method.toString())."""
+_NAME = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_$")
+"""What a name in code is written with."""
+
+
+def in_code(text: str, start: int, end: int) -> bool:
+    """Whether the word at `text[start:end]` is a name in code or a path, no failure said (trial 69's 48: 22 INFO lines
+    of a Spring app's start-up fired excerpt-failure-template): a segment of a dotted name (`throws
+    java.lang.Exception`, `org.springframework.boot.autoconfigure.web.servlet.error.BasicErrorController`, a stack
+    frame's `TransportContext.fatal(`, a file's `error.log`), a path's segment after a slash (`Mapped "{[/error]}"`,
+    `/var/log/nginx/error.log`), a type in a `throws` clause. A word inside a camelCase identifier (`errorPageFilter`,
+    `handleError`) is none already: the words' boundaries. The same word in what a line says (`Connection error`,
+    `Exception: boom`, `failed.` at a sentence's end) counts."""
+    if start and text[start - 1] == "/":
+        return True
+    if start >= 2 and text[start - 1] == "." and text[start - 2] in _NAME:
+        return True
+    if text[end:end + 1] == "." and text[end + 1:end + 2] in _NAME and not text[end + 1:end + 2].isdigit():
+        return True
+    return "throws" in text[max(0, start - 200):start] and _THROWS.search(text, max(0, start - 200), start) is not None
+
+
 @dataclass(frozen=True)
 class Words:
     """A rule's `words` as one regex (words_pattern), but not in a template its `ignore` regex finds: a program's own
@@ -119,14 +143,20 @@ class Words:
     ignore: regex.Pattern[str] | None = None
 
     def search(self, text: str) -> re.Match[str] | None:
-        """The first word `text` (a template's) says, or None (none, or an ignored template)."""
+        """The first word `text` (a template's) says, or None (none, or an ignored template); a word in code or a path
+        (in_code) is none said."""
         if self.ignore is not None:
             try:
                 if self.ignore.search(text, timeout=IGNORE_TIMEOUT_S) is not None:
                     return None
             except TimeoutError:
                 pass  # (IGNORE_TIMEOUT_S: the words count)
-        return self.pattern.search(text)
+        return self._first(text, 0)
+
+    def _first(self, text: str, at: int) -> re.Match[str] | None:
+        """The first word `text` says from `at` on that is not in code or a path (in_code)."""
+        return next((found for found in self.pattern.finditer(text, at)
+                     if not in_code(text, found.start(), found.end())), None)
 
     def said(self, text: str, message: str) -> re.Match[str] | None:
         """`search` for one line: the first word the template `text` says that the line's `message` does not give
@@ -135,7 +165,7 @@ class Words:
         keys loaded: 0, keys expired: 0.` was a failure said)."""
         found = self.search(text)
         while found is not None and COUNTER_AFTER.match(text, found.end()) and zero_counter(found.group(0), message):
-            found = self.pattern.search(text, found.end())
+            found = self._first(text, found.end())
         return found
 
 

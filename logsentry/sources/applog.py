@@ -5,7 +5,9 @@ OpenStack logs) is rarely syslog: it is the file log4j, Python logging, nginx, A
 A record starts with one of these times, optionally in brackets (`[2026-11-28 10:14:29,301] ERROR ...`, Kafka):
 
 * `2026-11-28 10:14:29,301`, `2026-11-28T10:14:29.301Z`, `2026-11-28 10:14:29.301 UTC`, `2026/11/28 10:14:29`,
-  `2026.11.28 10:14:29.301234`, `2017-04-20  18:23:52` (two blanks: Icecast's error.log), with an optional zone
+  `2026.11.28 10:14:29.301234`, `2017-04-20  18:23:52` (two blanks: Icecast's error.log), `2022-02-06  7:47:15` (the
+  hour padded with a blank: MariaDB's error log from 10.2 on, sql/log.cc's `%d-%02d-%02d %2d:%02d:%02d`; from 10:00
+  `2022-02-06 17:47:15`), with an optional zone
   (`Z`, `UTC`, `GMT`, `+01:00`): log4j/logback, Python
   logging, PostgreSQL, MySQL, Go's log, nginx's error log, ClickHouse, GlusterFS (`[... +0000] E [MSGID: ...`),
   certbot's log, Ceph's cluster log, and libvirt's, whose zone a colon follows (`2026-11-27 12:17:03.150+0000: 1234:
@@ -16,10 +18,12 @@ A record starts with one of these times, optionally in brackets (`[2026-11-28 10
   10:14:29 #` (up to 2.4), each with its level mark after the time (`.`, `-`, `*`, `#`); a time without a year takes
   the latest year that is not after the file's time, as syslog's;
 * `E1128 10:14:29.301234`: glog, klog and abseil (no year: the latest that is not after the file's time);
-  `E20261128 10:14:29.301234`: glog 0.6+ with the year; `F200615 06:38:02.091361`: CockroachDB's crdb-v1 header
-  (`Lyymmdd`, in UTC as its log-formats documentation says); `I1011 11:48:17 19032 file.go:52] ` without the µs, as
-  SeaweedFS's glog wrote it (weed/glog/glog.go: its files' header still says `Log line format: [IWEF]mmdd hh:mm:ss
-  threadid file:line] msg`), read only before the thread id and `file:line] ` (trial 62: untimed);
+  `E20261128 10:14:29.301234`: glog 0.6+ with the year; behind glog's `ERROR: logging before flag.Parse: ` (a Go
+  program's lines before its flags are parsed, applog_times.GLOG_EARLY), which the MESSAGE leaves out;
+  `F200615 06:38:02.091361`: CockroachDB's crdb-v1 header (`Lyymmdd`, in UTC as its log-formats documentation says);
+  `I1011 11:48:17 19032 file.go:52] ` without the µs, as SeaweedFS's glog wrote it (weed/glog/glog.go: its files'
+  header still says `Log line format: [IWEF]mmdd hh:mm:ss threadid file:line] msg`), read only before the thread id
+  and `file:line] ` (trial 62: untimed);
 * `081109 203615`: log4j's `yyMMdd HHmmss` (loghub's HDFS); `180921 10:00:21` and `180921  9:05:01`: MySQL's up to 5.6
   and MariaDB's up to 10.1 (sql/log.cc and InnoDB's ut_print_timestamp: `%02d%02d%02d %2d:%02d:%02d`);
 * `17/06/09 20:10:40`: `yy/MM/dd HH:mm:ss`, Spark's default log4j pattern (conf/log4j2.properties.template);
@@ -125,16 +129,17 @@ import time
 
 from .access_times import ACCESS as _ACCESS
 from .access_times import HAPROXY as _HAPROXY
+from .applog_records import RecordLevels
 from .applog_times import (
     CRI,
+    GLOG_EARLY,
     MAX_USEC,
     METALOG,
-    OUTER,
     PREFIXED,
     RADVD,
-    STAMP,
     ZONEMINDER,
     dated_usec,
+    inner_record,
     json_time,
     layout_of,
     named_zone,
@@ -168,6 +173,9 @@ class AppLogParser:
         once a line decided it (_js_order); None before."""
         self.order_said: str | None = None
         """How that was decided, said once (note)."""
+        self.records = RecordLevels()
+        """The level of the record the lines are in: an exception line under it is read at no worse (a WARN's trace
+        is a warning's: applog_records.py)."""
         self.layout: str | None = None
         """The layout of the first line with a time (layout_of): a later line in another layout is a line without
         a time (a continuation line starting `2999999999 rows` is no Unix time of 2065)."""
@@ -204,6 +212,7 @@ class AppLogParser:
                 usec = None
             if usec is not None:
                 self.layout = layout
+        own_time = usec is not None
         usec = self.last_usec if usec is None else usec
         if usec is None:
             return None
@@ -214,6 +223,8 @@ class AppLogParser:
             fields["PRIORITY"] = "3" if cri["stream"] == "stderr" else "6"
         elif layout == "y" and (prefixed := PREFIXED.fullmatch(line)) is not None:
             fields["MESSAGE"] = prefixed["text"] if prefixed["text"] is not None else prefixed["any"]
+        elif layout == "gmo" and line.startswith(GLOG_EARLY):
+            fields["MESSAGE"] = line[len(GLOG_EARLY):]  # the glog line: its level is its header's letter
         elif layout == "xmon" and (metalog := METALOG.match(line)) is not None:
             fields["SYSLOG_IDENTIFIER"] = metalog["ident"]
         elif layout == "bmon" and (radvd := RADVD.match(line)) is not None:
@@ -223,7 +234,7 @@ class AppLogParser:
         elif layout == "nd" and (zoneminder := ZONEMINDER.match(line)) is not None:
             fields["SYSLOG_IDENTIFIER"] = zoneminder["ident"]
             fields["_PID"] = fields["SYSLOG_PID"] = zoneminder["pid"]
-        return TextLine(usec, fields, 0)
+        return TextLine(usec, fields, 0, self.records.ceiling(fields["MESSAGE"], own_time))
 
     def _local(self, year: int, month: int, day: int, hour: int, minute: int, second: int,
                fraction: str | None = None) -> int:
@@ -378,17 +389,3 @@ class AppLogParser:
                 fraction_usec(found["of"])
         return int(found["epoch"]) * 1_000_000 + fraction_usec(found["ef"])
 
-
-def inner_record(line: str) -> str:
-    """`line` without a viewer's unzoned time before it (applog_times.OUTER) when the record behind it carries its own
-    time with a zone, a logfmt time pair's (`time="2026-05-26T08:03:38Z"`) or a JSON record's; else `line`."""
-    outer = OUTER.match(line)
-    if outer is None:
-        return line
-    record = line[outer.end():]
-    if record.startswith("{"):
-        timed = json_time(record)
-        return record if timed is not None and not timed[1] else line
-    found = stamp(record)
-    return record if found is not None and found.re is STAMP and found["y"] is not None \
-        and named_zone(found) is not None else line

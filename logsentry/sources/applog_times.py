@@ -15,6 +15,13 @@ from .zone_names import abbreviation_offset, offset_text
 
 _HMS = r"(?P<{0}h>[0-2]\d):(?P<{0}mi>[0-5]\d):(?P<{0}s>[0-6]\d)"
 
+GLOG_EARLY = "ERROR: logging before flag.Parse: "
+"""What glog writes before each line a Go program logs before its flags are parsed (golang/glog glog.go output: `if
+!flag.Parsed() { os.Stderr.Write([]byte("ERROR: logging before flag.Parse: ")) ...}`, klog up to v1 alike), whatever
+the line's severity: `ERROR: logging before flag.Parse: E0923 10:53:38.381441   15863 reflector.go:205] ...`. STAMP
+reads the glog header behind it (trial 69's 18 was untimed, dated at the file's time) and sources/applog.py makes the
+header the line's MESSAGE, so its level is the header's letter (I, W, E, F), not the prefix's ERROR."""
+
 STAMP = re.compile(
     r"(?:(?:time|ts|t|timestamp)=\"?|(?:PANI|FATA|ERRO|WARN|INFO|DEBU|TRAC)(?=\[\d{4}-)"
     r"|(?:Zigbee2MQTT:)?(?:info |warn |error|debug) (?=\d{4}-)"
@@ -26,9 +33,11 @@ STAMP = re.compile(
     r"|\[(?:debug|info|notice|warning|error|critical|alert|emergency)\] (?=\d{4}-)"
     r"|(?:TRACE|DEBUG|INFO|WARN|ERROR|FATAL) {1,2}(?=\d{4}-[01]\d-[0-3]\d[ T][0-2]\d:)"
     r"|<[DWCFXdwcfx]>(?=\d{4}-[01]\d-[0-3]\d [0-2]\d:)"
-    r"|(?:EMERG|ALERT|CRITICAL|ERROR|WARNING|NOTICE|INFO|DEBUG|CONNECT) {2,6}(?=[A-Z][a-z]{2} [0-3]\d [0-2]\d:))?"
+    r"|(?:EMERG|ALERT|CRITICAL|ERROR|WARNING|NOTICE|INFO|DEBUG|CONNECT) {2,6}(?=[A-Z][a-z]{2} [0-3]\d [0-2]\d:)"
+    r"|" + re.escape(GLOG_EARLY) + r"(?=[IWEF]\d{4} ))?"
     r"\[?(?:"
-    r"(?P<y>\d{4})([-/.])(?P<mo>[01]\d)\2(?P<d>[0-3]\d)(?:[T ]|  |(?P<svl>_))" + _HMS.format("") +
+    r"(?P<y>\d{4})([-/.])(?P<mo>[01]\d)\2(?P<d>[0-3]\d)(?:[T ]|  |(?P<svl>_))"
+    r"(?P<h>[0-2]\d|(?<=  )\d):(?P<mi>[0-5]\d):(?P<s>[0-6]\d)"
     r"(?:[.,](?P<f>\d{1,9}))?(?: ?(?P<z>Z|UTC|GMT|[+-][0-2]\d(?::?[0-5]\d)?)(?!\w|:(?! ))"
     r"| (?!(?:INFO|WARN|ERROR|DEBUG|TRACE|FATAL|LOG|CRIT|ALERT|EMERG|NOTE|PANIC|ERR|WRN|INF|DBG|FTL|TRC)\b)"
     r"(?P<zn>[A-Z]{3,5})(?![\w:]))?"
@@ -76,7 +85,11 @@ untimed before: murmur's `<W>` before its time (src/murmur/main.cpp: `"<%1>%2 %3
 tinyproxy's level padded to 9 before its `%b %d %H:%M:%S` (src/log.c: `"%-9s %s [%ld]: "`), MPD's time to the
 minute (src/LogBackend.cxx log_date: `"%b %d %H:%M : "`, pmon) and the Erlang VM's primitive error logger's tuple
 (OTP kernel error_logger.erl before OTP 21, display2: `erlang:display({error_logger,Tag,F,A})`, Tag
-erlang:localtime()'s `{{Y,M,D},{H,Mi,S}}`, ly)."""
+erlang:localtime()'s `{{Y,M,D},{H,Mi,S}}`, ly). Trial 69's: MariaDB's error log from 10.2 on pads its hour with a blank
+(sql/log.cc print_buffer_to_file: `"%d-%02d-%02d %2d:%02d:%02d %lu [%s] "`), so before 10:00 two blanks and one digit
+follow the date (`2022-02-06  7:47:15 0 [Note] ...`), from 10:00 one blank and two; a year-first date's hour is one
+digit only after two blanks (the file's lines all y: one layout, in order across 09:59 to 10:00). And glog's
+GLOG_EARLY before its header."""
 TIME_KEYS = ("time", "ts", "timestamp", "@timestamp", "t", "@t", "date", "asctime", "datetime")
 """A JSON log line's time, the first of these keys present (zap `ts`, logrus/slog/zerolog `time`, pino `time`,
 logstash `@timestamp`, CLEF `@t`, python-json-logger `asctime`, Monolog's JsonFormatter `datetime`): Unix seconds,
@@ -107,7 +120,7 @@ behind the time, neither was read (helper U4). And any line behind a container r
 OUTER = re.compile(r"\d{4}-[01]\d-[0-3]\d [0-2]\d:[0-5]\d:[0-6]\d (?=(?:time|ts|t|timestamp)=\"?\d{4}-|\{)")
 """An unzoned time a viewer puts before a record that carries its own (Docker Desktop's container log view: `2026-05-26
 09:03:38 time="2026-05-26T08:03:38Z" level=error msg=...`, the viewer's local time to the second): when the record's
-own time has a zone (sources/applog.py inner_record), the record is the line, its time and level read where its program
+own time has a zone (inner_record), the record is the line, its time and level read where its program
 wrote them. Read as the whole line, the prefix was taken for UTC on a UTC machine (an hour off the record's own) and
 the level behind it was lost (trial 63's 20)."""
 
@@ -229,3 +242,18 @@ def layout_of(found: re.Match[str]) -> str:
     if found.re is _XORG_UPTIME:
         return "xorg"
     return next(group for group in _ANCHORS if found[group] is not None)
+
+
+def inner_record(line: str) -> str:
+    """`line` without a viewer's unzoned time before it (OUTER) when the record behind it carries its own
+    time with a zone, a logfmt time pair's (`time="2026-05-26T08:03:38Z"`) or a JSON record's; else `line`."""
+    outer = OUTER.match(line)
+    if outer is None:
+        return line
+    record = line[outer.end():]
+    if record.startswith("{"):
+        timed = json_time(record)
+        return record if timed is not None and not timed[1] else line
+    found = stamp(record)
+    return record if found is not None and found.re is STAMP and found["y"] is not None \
+        and named_zone(found) is not None else line

@@ -136,7 +136,7 @@ def _entry(line: TextLine, where: str, selection: Selection, status: str | None 
     # A PRIORITY here is no journal's: a syslog line's <PRI>, or Docker's stream (stderr 3, as its journald driver:
     # a default, where the text's level counts too, values.entry_from)
     syslog = "SYSLOG_FACILITY" in fields
-    entry = entry_from(fields.get, line.usec, where, fields, docker_stream=not syslog)
+    entry = entry_from(fields.get, line.usec, where, fields, docker_stream=not syslog, ceiling=line.ceiling)
     source = entry.level_source if entry.level_source != "journal" else "syslog" if syslog else "stream"
     entry = replace(entry, from_text=True, level_source=source)
     if entry.unit == untrusted_source("systemd") and (named := _UNIT_PREFIX.match(entry.message)) \

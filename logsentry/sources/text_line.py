@@ -19,15 +19,17 @@ T = TypeVar("T")
 
 class TextLine:
     """A record's time (µs since the epoch), the journal fields its text shows, and where its text starts in
-    the line (a continuation line indented as far loses that indent). Mutable: continuation lines are added to
-    `fields["MESSAGE"]`."""
+    the line (a continuation line indented as far loses that indent); `ceiling`, the level its text is read at no
+    worse than (a program's log: an exception line under a record that said its level, applog_records.py), or None.
+    Mutable: continuation lines are added to `fields["MESSAGE"]`."""
 
-    __slots__ = ("fields", "indent", "usec")
+    __slots__ = ("ceiling", "fields", "indent", "usec")
 
-    def __init__(self, usec: int, fields: dict[str, str], indent: int):
+    def __init__(self, usec: int, fields: dict[str, str], indent: int, ceiling: int | None = None):
         self.usec = usec
         self.fields = fields
         self.indent = indent
+        self.ceiling = ceiling
 
 
 class LineParser(Protocol):

@@ -36,7 +36,7 @@ def priority_of(text: str | None) -> int | None:
 
 def entry_from(get: Callable[[str], str | None], realtime_usec: int, cursor: str, fields: Mapping[str, str],
                found_level: int = NOT_LOOKED, docker_stream: bool = False,
-               clock_jump: tuple[int, int] | None = None) -> Entry:
+               clock_jump: tuple[int, int] | None = None, ceiling: int | None = None) -> Entry:
     """The Entry every source makes from an entry's fields as text (`get`), whatever it read them from.
 
     A PRIORITY of DOCKER_STDERR is a stream's default, not the program's level, for a container's line in the
@@ -47,7 +47,8 @@ def entry_from(get: Callable[[str], str | None], realtime_usec: int, cursor: str
     `found_level` is the level of the text when the source read it already (the scanner does, in C:
     0..7, or -1 for none); its effective priority is then not worked out again. Otherwise it is read here
     with the same C function (sources/levels.h: ~0.1 us a line, against ~1-2 us for engine/levels.py, the
-    reference it is tested to agree with, tests/test_levels.py)."""
+    reference it is tested to agree with, tests/test_levels.py). A text's level worse than `ceiling` is read as
+    `ceiling` (a program's log: an exception line under a WARN record, sources/applog_records.py)."""
     message = get("MESSAGE") or ""
     priority = priority_of(get("PRIORITY"))
     unit = subject_unit(get)
@@ -61,8 +62,8 @@ def entry_from(get: Callable[[str], str | None], realtime_usec: int, cursor: str
         else:
             level = None if found_level < 0 else found_level
         if level is not None:
-            return _make_entry(realtime_usec, message, unit, priority, cursor, fields, False, level, "text", False,
-                               clock_jump)
+            return _make_entry(realtime_usec, message, unit, priority, cursor, fields, False,
+                               level if ceiling is None else max(level, ceiling), "text", False, clock_jump)
         if priority == DOCKER_STDERR:  # a container's stderr line that names no level
             return _make_entry(realtime_usec, message, unit, priority, cursor, fields, False, STDERR_UNLEVELLED,
                                "stream", False, clock_jump)
