@@ -1,8 +1,9 @@
 """Password guessing in an application's own log: the signature rules for repeated authentication failures of
 self-hosted services (Tomcat's LockOutRealm, Home Assistant, Nextcloud, Gitea, Vaultwarden, Jellyfin, MariaDB,
-PostgreSQL), read from real text files in each program's own layout by `scan --file` with the shipped rules. A burst
-is one incident naming the rule; a handful below its count is none of the rule's; a normal log with one mistyped
-password is quiet. Trial 69 (finding 1): 84 LockOutRealm lines over 20 h of a Tomcat log matched nothing."""
+PostgreSQL, Postfix's SMTP AUTH, Dovecot, Proxmox VE), read from real text files in each program's own layout by
+`scan --file` with the shipped rules. A burst is one incident naming the rule; a handful below its count is none of
+the rule's; a normal log with one mistyped password is quiet. Trial 69 (finding 1): 84 LockOutRealm lines over 20 h
+of a Tomcat log matched nothing."""
 
 from __future__ import annotations
 
@@ -133,6 +134,43 @@ def postgres_normal(at: datetime) -> list[str]:
             f"{at:%Y-%m-%d %H:%M:%S}.900 UTC [27] LOG:  checkpoint starting: time"]
 
 
+def syslog(at: datetime, ident: str, message: str) -> str:
+    return f"{at:%b} {at.day:2d} {at:%H:%M:%S} mail {ident}: {message}"
+
+
+def postfix(at: datetime, n: int) -> str:
+    return syslog(at, f"postfix/submission/smtpd[{3000 + n}]",
+                  "warning: unknown[203.0.113.5]: SASL LOGIN authentication failed: UGFzc3dvcmQ6")
+
+
+def postfix_normal(at: datetime) -> list[str]:
+    return [syslog(at, "postfix/smtpd[2999]", "connect from mail-wr1-f49.example.com[198.51.100.49]"),
+            syslog(at, "postfix/smtpd[2999]", "disconnect from mail-wr1-f49.example.com[198.51.100.49] ehlo=2 "
+                   "starttls=1 mail=1 rcpt=1 data=1 quit=1 commands=7")]
+
+
+def dovecot(at: datetime, n: int) -> str:
+    return syslog(at, "dovecot", f"imap-login: Disconnected (auth failed, 1 attempts in 2 secs): user=<user{n}>, "
+                  f"method=PLAIN, rip=198.51.100.104, lip=192.0.2.87, TLS, session=<eGg3gk0U{n:04d}ly9Zo>")
+
+
+def dovecot_normal(at: datetime) -> list[str]:
+    return [syslog(at, "dovecot", "imap-login: Login: user=<alice@example.com>, method=PLAIN, rip=192.0.2.20, "
+                   "lip=192.0.2.87, mpid=4411, TLS, session=<xTlBvkU0UeQDAqAF>"),
+            syslog(at, "dovecot", "imap(alice@example.com)<4411><xTlBvkU0UeQDAqAF>: Logged out in=120 out=9342")]
+
+
+def proxmox(at: datetime, n: int) -> str:
+    return syslog(at, f"pvedaemon[{1500 + n % 3}]",
+                  f"authentication failure; rhost=::ffff:203.0.113.2 user={['root', 'admin', 'toor'][n % 3]}@pam "
+                  "msg=Authentication failure")
+
+
+def proxmox_normal(at: datetime) -> list[str]:
+    return [syslog(at, "pvedaemon[1500]", "<root@pam> successful auth for user 'root@pam'"),
+            syslog(at, "pvestatd[1450]", "status update time (5.112 seconds)")]
+
+
 Layout = Callable[[datetime, int], str]
 Normal = Callable[[datetime], list[str]]
 # (layout, its normal lines, the rule, the rule's count, seconds between attempts). A guesser tries every second
@@ -149,6 +187,9 @@ CASES: dict[str, tuple[Layout, Normal, str, int, int]] = {
     "jellyfin": (jellyfin, jellyfin_normal, "jellyfin-authentication-denied", 5, 2),
     "mariadb": (mariadb, mariadb_normal, "mysql-access-denied", 10, 2),
     "postgres": (postgres, postgres_normal, "postgres-password-auth-failed", 10, 3),
+    "postfix": (postfix, postfix_normal, "postfix-sasl-auth-failed", 10, 2),
+    "dovecot": (dovecot, dovecot_normal, "dovecot-auth-failed", 10, 2),
+    "proxmox": (proxmox, proxmox_normal, "proxmox-auth-failed", 5, 2),
 }
 
 
