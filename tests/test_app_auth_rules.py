@@ -1,9 +1,9 @@
 """Password guessing in an application's own log: the signature rules for repeated authentication failures of
 self-hosted services (Tomcat's LockOutRealm, Home Assistant, Nextcloud, Gitea, Vaultwarden, Jellyfin, MariaDB,
-PostgreSQL, Postfix's SMTP AUTH, Dovecot, Proxmox VE), read from real text files in each program's own layout by
-`scan --file` with the shipped rules. A burst is one incident naming the rule; a handful below its count is none of
-the rule's; a normal log with one mistyped password is quiet. Trial 69 (finding 1): 84 LockOutRealm lines over 20 h
-of a Tomcat log matched nothing."""
+PostgreSQL, Postfix's SMTP AUTH, Dovecot, Proxmox VE, Authelia), read from real text files in each program's own
+layout by `scan --file` with the shipped rules. A burst is one incident naming the rule; a handful below its count is
+none of the rule's; a normal log with one mistyped password is quiet. Trial 69 (finding 1): 84 LockOutRealm lines
+over 20 h of a Tomcat log matched nothing."""
 
 from __future__ import annotations
 
@@ -171,6 +171,17 @@ def proxmox_normal(at: datetime) -> list[str]:
             syslog(at, "pvestatd[1450]", "status update time (5.112 seconds)")]
 
 
+def authelia(at: datetime, n: int) -> str:
+    return (f'time="{at.isoformat()}Z" level=error msg="Unsuccessful 1FA authentication attempt by user '
+            f"'guess{n}'\" error=\"user not found\" method=POST path=/api/firstfactor remote_ip=203.0.113.40")
+
+
+def authelia_normal(at: datetime) -> list[str]:
+    return [f'time="{at.isoformat()}Z" level=info msg="Authelia v4.38.8 is starting"',
+            f'time="{at.isoformat()}Z" level=info msg="Startup complete"',
+            f'time="{at.isoformat()}Z" level=info msg="Listening for non-TLS connections on \'[::]:9091\' path \'/\'"']
+
+
 Layout = Callable[[datetime, int], str]
 Normal = Callable[[datetime], list[str]]
 # (layout, its normal lines, the rule, the rule's count, seconds between attempts). A guesser tries every second
@@ -190,6 +201,7 @@ CASES: dict[str, tuple[Layout, Normal, str, int, int]] = {
     "postfix": (postfix, postfix_normal, "postfix-sasl-auth-failed", 10, 2),
     "dovecot": (dovecot, dovecot_normal, "dovecot-auth-failed", 10, 2),
     "proxmox": (proxmox, proxmox_normal, "proxmox-auth-failed", 5, 2),
+    "authelia": (authelia, authelia_normal, "authelia-authentication-failed", 5, 2),
 }
 
 
