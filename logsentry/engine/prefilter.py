@@ -113,6 +113,7 @@ def _sequence(items: Sequence[tuple[Any, Any]]) -> frozenset[str] | None:
 
 
 _NAMED_GROUP = re.compile(r"\(\?P<\w+>")
+_BACKREF = re.compile(r"\(\?P=\w+\)")
 # What `re` reads as a repeat: {m}, {m,}, {,n}, {m,n} (anything else after "{" is literal text to `re`, and
 # may be a fuzzy constraint to `regex`).
 _RE_REPEAT = re.compile(r"\{(?:[0-9]+(?:,[0-9]*)?|,[0-9]+)\}")
@@ -148,11 +149,13 @@ def regex_only(pattern: str) -> bool:
 
 def _parse(pattern: str) -> Any:
     """The stdlib's parse tree of a `regex` pattern. `regex` allows a group name twice (in alternatives);
-    `re` does not, and names do not matter for literals, so on that error the groups are made anonymous."""
+    `re` does not, and names do not matter for literals, so on that error the groups are made anonymous, and a
+    back-reference to a name (`(?P=user)`: gitea-failed-authentication's login said twice) any text, as the
+    group it repeats may be: the literals around it stay required, none is made of its neighbours."""
     try:
         return sre_parse.parse(pattern, re.MULTILINE)
     except re.error:
-        return sre_parse.parse(_NAMED_GROUP.sub("(", pattern), re.MULTILINE)
+        return sre_parse.parse(_BACKREF.sub("(?:.*)", _NAMED_GROUP.sub("(", pattern)), re.MULTILINE)
 
 
 @functools.lru_cache(maxsize=4096)
