@@ -27,7 +27,7 @@ from ..rules.anomaly import AnomalySpec, Words
 from ..rules.rule import Rule
 from .baseline import ERROR_LEVEL, Baselines, TemplateStats, UnitStats
 from .episodes import Episodes
-from .excerpts import Excerpts
+from .excerpts import Excerpts, at_boot, fatal
 from .flood import Floods
 from .held import MAX_HELD_UNITS, Held
 from .novelty import new_why
@@ -39,8 +39,6 @@ from .templates import Template, TemplateMiner
 MAX_TEMPLATE_CHARS = 2048
 """Only a message's first line, and this much of it, is templated: tracebacks and huge lines would
 otherwise each become a template of their own."""
-CRIT_LEVEL = 2
-"""syslog's crit: a rule at it or worse names a fatal line (fatal)."""
 MAX_ROLLING = 20_000
 SAYING = ", saying "
 """How a why with `words` ends, before the word its template says (new-failure-template's: `..., saying "full"`)."""
@@ -50,11 +48,6 @@ def first_line(message: str) -> str:
     end = message.find("\n")
     line = message if end < 0 else message[:end]
     return line[:MAX_TEMPLATE_CHARS]
-
-
-def fatal(spec: AnomalySpec) -> bool:
-    """A rule of crit or worse (new-fatal-template): start-up windows do not hide its excerpt lines (Excerpts)."""
-    return spec.level is not None and spec.level <= CRIT_LEVEL
 
 
 def left_out(unit: str) -> bool:
@@ -145,6 +138,7 @@ class AnomalyDetector:
         if rules is None:
             rules = self._rules_at(level)
         from_first_fatal, from_first = self.excerpts.judged_by(entry) if entry.from_text else (False, False)
+        booting = entry.from_text and self.excerpts.booting(entry)
         for rule, spec, only_counts in rules:
             if only_counts:  # not an error line, but it still counts as one of the unit's lines for error shares
                 self._roll(rule, unit_key, "", usec, kept)
@@ -158,8 +152,9 @@ class AnomalyDetector:
                 if why is not None and word:
                     why += f'{SAYING}"{word}"'  # which word made it a failure
             elif not (excerpt := spec.excerpts and (from_first_fatal if fatal(spec) else from_first)) \
-                    and (spec.excerpts_only or not unit.warm(spec.warm_after_usec, spec.warm_entries)):
-                continue  # (a rule that judges excerpts only: never a journal's line)
+                    and (spec.excerpts_only or not unit.warm(spec.warm_after_usec, spec.warm_entries)
+                         or (booting and at_boot(spec))):
+                continue  # (a rule that judges excerpts only: never a journal's line; a text's boot: at_boot)
             elif spec.kind == "new-template":
                 if spec.clean and unit.errors > (learning and level is not None and level <= ERROR_LEVEL):
                     continue  # the unit logged errors before (this line, learnt just now, not counted)

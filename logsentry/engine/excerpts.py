@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from ..model import Entry
+from ..rules.anomaly import AnomalySpec
 from ..sources.plain import SOURCE_MONOTONIC
 from .access_levels import NOT_ACCESS, access_level
 from .host_boots import TEXT_BOOT
@@ -51,6 +52,43 @@ then "start" in the same second), and a boot's window there left the next two mi
 database's `connection refused` three times, new-error-template's error incident, gone)."""
 RESTART_USEC = 5_000_000
 """A reboot takes longer than this from the logger's stop at shutdown to its start in the new boot."""
+BOOT_UNITS = re.compile(
+    r"(?:Starting|Started|Finished) (?:[\w@.-]{1,80}\.(?:service|target) - )?(?:Update UTMP about System Boot/Shutdown|"
+    r"Record System Boot/Shutdown in UTMP|Create (?:Volatile|System) Files and Directories|Create Static Device Nodes "
+    r"in /dev|(?:Trigger )?Flush(?:ing)? (?:of )?Journal to Persistent Storage|Remount Root and Kernel File Systems|"
+    r"udev Coldplug all Devices|Coldplug All udev Devices|File System Check on Root Device)(?: gracefully)?"
+    r"(?:\.\.\.|\.)$|"
+    r"Reached target (?:local-fs\.target - |sysinit\.target - )?(?:Local File Systems|System Initialization)\.$")
+"""PID 1's boot-only work, in the words systemd itself writes (the units' Description=, src/core/job.c's
+"Starting %s...", "Started %s.", "Finished %s." since v246, with the unit's name before " - " since v253):
+systemd-update-utmp ("Update UTMP about System Boot/Shutdown", "Record System Boot/Shutdown in UTMP" since v246),
+systemd-tmpfiles-setup ("Create Volatile Files and Directories", "Create System Files and Directories" since v251),
+systemd-tmpfiles-setup-dev, systemd-journal-flush ("Trigger Flushing of Journal to Persistent Storage", "Flush Journal
+to Persistent Storage"), systemd-remount-fs, systemd-udev-trigger ("udev Coldplug all Devices", "Coldplug All udev
+Devices"), systemd-fsck-root, local-fs.target and sysinit.target reached. Each runs once a boot, before the services:
+a daemon.log has them where it has no kernel line and no syslog daemon's start (those go to syslog or messages), and
+its Wi-Fi, networking and NTP start-up chatter came after them (trial 70's Raspberry Pi daemon.logs: 6 false alarms)."""
+STARTUP_FINISHED = re.compile(r"Startup finished in .{1,200} = ((?:\d+(?:\.\d+)?(?:h|min|s|ms|us) ?){1,4})\.$")
+"""PID 1's `Startup finished in 19.732s (kernel) + 21.728s (userspace) = 41.460s.` (src/core/manager.c): the boot
+began that long before it (a user manager's has no kernel part, no " = ")."""
+_SPAN = re.compile(r"(\d+(?:\.\d+)?)(h|min|ms|us|s)")
+_SPAN_USEC = {"h": 3_600_000_000, "min": 60_000_000, "s": 1_000_000, "ms": 1_000, "us": 1}
+
+CRIT_LEVEL = 2
+"""syslog's crit: a rule at it or worse names a fatal line (fatal)."""
+
+
+def fatal(spec: AnomalySpec) -> bool:
+    """A rule of crit or worse (new-fatal-template): start-up windows do not hide its excerpt lines (Excerpts)."""
+    return spec.level is not None and spec.level <= CRIT_LEVEL
+
+
+def at_boot(spec: AnomalySpec) -> bool:
+    """Does the rule leave a text's boot window (Excerpts.booting) unjudged in a warm unit too? A new-template rule
+    below crit that judges no flood (new-failure-, new-error-, first-error-, new-warning-template, quiet-unit-new-
+    errors): a boot's chatter is new templates of units warm from the boot before. Not new-fatal-template (a program
+    that cannot start), not the floods and surges (how much is logged), nor the signature rules."""
+    return spec.kind == "new-template" and not spec.flood and not fatal(spec)
 
 
 def excerpt_line(entry: Entry) -> bool:
@@ -92,12 +130,21 @@ class Excerpts:
             self._note(entry, usec)
         if not excerpt_line(entry):
             return False, False
+        return True, not self.booting(entry)
+
+    def booting(self, entry: Entry) -> bool:
+        """Is the entry a line read from text within a boot's window (BOOT_USEC after its start, or a desktop
+        session's edge, a shutdown's)? The rules below crit that judge new templates leave such lines unjudged, in a
+        warm unit too (engine/anomaly.py): a kernel warm from the boot before says `pci 0000:00:18.6: BAR 13: can't
+        assign io` 41 times in its banner's second, a VMware guest's vmwgfx `*ERROR* Failed to send host log
+        message.` 11 s in (trial 70's 24, 27, 30). A journal's lines are never in it: text opens it."""
         booted = self._booted
-        return True, not (booted is not None and booted <= usec < booted + BOOT_USEC)
+        return entry.from_text and booted is not None and booted <= entry.realtime_usec < booted + BOOT_USEC
 
     def _note(self, entry: Entry, usec: int) -> None:
         """A line that dates a boot: the kernel's banner, a kernel line's early printk time, journald's or rsyslogd's
-        start; or a desktop session's start or end, or a shutdown's."""
+        start, PID 1's boot-only work (BOOT_UNITS) or its `Startup finished` (STARTUP_FINISHED, dated back); or a
+        desktop session's start or end, or a shutdown's."""
         fields = entry.fields
         if entry.unit == "kernel":
             if TEXT_BOOT.match(entry.message):
@@ -109,6 +156,15 @@ class Excerpts:
             self._logger_stopped = usec
         elif self._edge(fields.get("SYSLOG_IDENTIFIER"), entry.message, usec):
             self._booted = usec
+        elif fields.get("_PID", "1") == "1" and fields.get("SYSLOG_IDENTIFIER") == "systemd":  # (RHEL 7: "systemd:")
+            if BOOT_UNITS.match(entry.message):
+                if self._booted is None or self._booted < usec - BOOT_USEC:
+                    self._booted = usec  # (not later within the boot's window: its first such line opened it)
+            elif (finished := STARTUP_FINISHED.match(entry.message)) is not None:
+                began = usec - sum(round(float(number) * _SPAN_USEC[unit])
+                                   for number, unit in _SPAN.findall(finished[1]))
+                if self._booted is None or self._booted < began:
+                    self._booted = began
 
     def _edge(self, ident: str | None, message: str, usec: int) -> bool:
         """journald's or rsyslogd's start (not a restart: RESTART_USEC), a desktop session's start or end, a

@@ -53,6 +53,7 @@ from .selection import (
 from .sleep_lines import SleepLines
 from .syslog_text import SyslogParser, iso_usec
 from .systemctl_status import STATUS_HINT, StatusFailure, loaded_unit, status_unit
+from .text_hosts import PlaceholderHosts
 from .text_layouts import ISO_TIME
 from .text_line import LineParser, TextLine, read_lines, read_owned_lines
 from .text_line import Warn as Warn  # re-exported: export.py, json_lines.py
@@ -208,6 +209,7 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
     """Per unit, what the latest `systemctl status` header of it says of a failure (systemctl_status.py)."""
     header = False
     """Inside a `systemctl status` header: its indented properties are skipped."""
+    hosts = PlaceholderHosts()
     sleep = SleepLines()  # a suspend, told by systemd-sleep's lines (text has no monotonic time to show it)
     steps = StepsBack(wall=isinstance(parser, SyslogParser | AppLogParser))  # (dmesg's restart at a boot)
     early: list[tuple[int, str, Container]] = []
@@ -310,6 +312,7 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
             continue
         if container:
             claim(parsed, container, default)
+        hosts.own(parsed.fields, parsed.usec)  # (a boot under a placeholder name: text_hosts.py)
         if pending is not None:
             entry = sleep.carried(pending, _entry(pending, pending_at, selection, pending_status))
             if pending_status is not None:
