@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from logsentry.model import Incident, Severity
+from logsentry.model import Incident, Link, Severity
 from logsentry.views.card_groups import card_groups
 
 UNITS = ["plasma-kactivitymanagerd.service", "app-kaccess@autostart.service", "app-klipper@autostart.service",
@@ -70,3 +70,43 @@ def test_two_units_alike_stay_two_cards() -> None:
     cards = card_groups(three, lambda _: [], lambda _: False)
     assert [(card.lead.unit, [o.unit for o in card.others]) for card in cards] == [
         ("a.service", ["b.service", "c.service"]), ("x.service", [])]
+
+
+def failures(tmp_path: Path, units: dict[str, tuple[str, str]]) -> Path:
+    """Each unit's program's last line and its main process's status, failing in the same second."""
+    lines = ["Jan 26 10:12:30 moe plasmashell[629]: Checking screens: available"]
+    lines += [f"Jan 26 10:12:38 moe {unit.split('.')[0]}[{100 + n}]: {said}"
+              for n, (unit, (said, _)) in enumerate(units.items())]
+    for unit, (_, status) in units.items():
+        lines += [f"Jan 26 10:12:39 moe systemd[1]: {unit}: Main process exited, code=exited, status={status}",
+                  f"Jan 26 10:12:39 moe systemd[1]: {unit}: Failed with result 'exit-code'."]
+    lines.append("Jan 26 10:13:05 moe kded5[574]: colord: Using XRANDR extension 1.3 or greater.")
+    path = tmp_path / "failures.log"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_a_unit_whose_process_ended_otherwise_or_said_otherwise_is_a_card_of_its_own(tmp_path: Path) -> None:
+    """The same `Failed with result 'exit-code'.` on four units, but one's process exited 203/EXEC and one's program
+    said another last line: the group's card told only the first's exit and lines, so those two keep their cards."""
+    units = {"a.service": ("started", "1/FAILURE"), "aa.service": ("started", "1/FAILURE"),
+             "b.service": ("started", "1/FAILURE"), "c.service": ("started", "203/EXEC"),
+             "d.service": ("/etc/d.conf: line 3: unknown key 'listen'", "1/FAILURE")}
+    said = " ".join(scan(failures(tmp_path, units)).split())
+    assert said.count("The same on") == 1, said
+    assert "The same on 2 more units at 10:12:39.000 (an incident each in -o json): (aa.service), (b.service)" in said
+    assert "exited with status 203/EXEC" in said
+    assert "unknown key 'listen'" in said
+    assert "(c.service) systemd-unit-failed" in said and "(d.service) systemd-unit-failed" in said
+
+
+def test_a_chain_that_says_otherwise_is_no_group_member() -> None:
+    def incident(unit: str, link: str) -> Incident:
+        return Incident("systemd-unit-failed", Severity.ERROR, unit, "", 0, 0, 0, 1, 1, 60_000_000, "",
+                        (f"{unit}: Failed with result 'exit-code'.",), "alert",
+                        chain=(Link("systemd-oom-kill", Severity.ERROR, 0, 1, link, ""),))
+    alike = [incident(f"{n}.service", f"{n}.service: A process of this unit has been killed by the OOM killer.")
+             for n in "abc"]
+    assert [len(card.others) for card in card_groups(alike, lambda _: [], lambda _: False)] == [2]
+    other = [*alike[:2], incident("c.service", "c.service: Watchdog timeout (limit 3min)!")]
+    assert [len(card.others) for card in card_groups(other, lambda _: [], lambda _: False)] == [0, 0, 0]

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..model import Action, Incident
+from ..sources.last_lines import Said
 
 SAME_CAUSE_USEC = 10_000_000
 """Incidents that began at most this long (µs of journal time) after the group's first are one cause's."""
@@ -31,32 +32,48 @@ def _unitless(incident: Incident) -> tuple[str, str]:
     systemd rules key by the unit it names): the same words of another unit compare equal. A user unit's subject
     is `user@UID.service/UNIT`: its last part is the name; a text's unit named by PID 1's line is `(UNIT)`
     (engine/failures.py TextServices)."""
-    name = incident.unit.rsplit("/", 1)[-1]
-    if name.startswith("(") and name.endswith(")"):
-        name = name[1:-1]
+    name = _name(incident)
     first = incident.samples[0] if incident.samples else ""
     return (incident.key.replace(name, "\0"), first.replace(name, "\0")) if name else (incident.key, first)
 
 
-def _shape(incident: Incident, kinds: tuple[str, ...]) -> tuple[object, ...] | None:
-    """What incidents of one cause share (the rules of their chains too: the card shows the first's chain), or
-    None for one with no line."""
+def _name(incident: Incident) -> str:
+    name = incident.unit.rsplit("/", 1)[-1]
+    return name[1:-1] if name.startswith("(") and name.endswith(")") else name
+
+
+def said_words(said: Said) -> tuple[str, ...]:
+    """A failure's program's last lines as a card shows them, but for their times (`told` of card_groups): two
+    units' programs that said the same are alike, one that said otherwise is not."""
+    before = () if said.before_start is None else (said.before_start[1],)
+    return (*before, *(message for _, message in said.lines), "\0", *(message for _, message in said.after))
+
+
+def _shape(incident: Incident, kinds: tuple[str, ...], told: object) -> tuple[object, ...] | None:
+    """What incidents of one cause share (their chains' rules and lines too: the card shows the first's chain; and
+    what else the card tells, `told`), or None for one with no line."""
     if not incident.samples:
         return None
+    name = _name(incident)
     return (incident.machine_id, incident.rule_id, incident.severity, *_unitless(incident), kinds,
-            tuple(link.rule_id for link in incident.chain))
+            tuple((link.rule_id, link.message.replace(name, "\0") if name else link.message)
+                  for link in incident.chain), told)
 
 
 def card_groups(incidents: Sequence[Incident], actions_for: Callable[[Incident], list[Action]],
-                is_silence: Callable[[Incident], bool]) -> list[CardGroup]:
+                is_silence: Callable[[Incident], bool],
+                told: Callable[[Incident], object] = lambda _: ()) -> list[CardGroup]:
     """The report's cards, in the order of `incidents` (time order): incidents of the same rule, severity and host
-    whose keys and first lines say the same words but for their unit's name, with the same actions done, beginning
-    within SAME_CAUSE_USEC of the first of them, are one card when there are MIN_GROUP or more."""
+    whose keys, first lines and chains' lines say the same words but for their unit's name, with the same actions
+    done and the same `told` (what else a card tells of one, hashable: how its main process ended, its program's
+    last lines), beginning within SAME_CAUSE_USEC of the first of them, are one card when there are MIN_GROUP or
+    more. A unit whose main process exited 203/EXEC beside two that exited 1, each 'Failed with result
+    'exit-code'.', is a card of its own: the group's card told only the first's exit."""
     groups: list[list[tuple[int, Incident]]] = []
     open_by_shape: dict[tuple[object, ...], list[tuple[int, Incident]]] = {}
     for at, incident in enumerate(incidents):
         shape = None if is_silence(incident) else _shape(
-            incident, tuple(sorted(action.kind for action in actions_for(incident))))
+            incident, tuple(sorted(action.kind for action in actions_for(incident))), told(incident))
         group = open_by_shape.get(shape) if shape is not None else None
         if group is not None and incident.first_usec - group[0][1].first_usec <= SAME_CAUSE_USEC \
                 and incident.unit not in {member.unit for _, member in group}:

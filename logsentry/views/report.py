@@ -22,7 +22,7 @@ from ..pipeline import Progress
 from ..sources.last_lines import NOTHING, Said
 from ..timespec import format_duration, format_usec, zone_label
 from ..wording import plural
-from .card_groups import card_groups
+from .card_groups import card_groups, said_words
 from .chain import ChainView, last_lines_view
 from .counts import by_counter, chain_heading, chain_rules, count_story, link_lines, raised_by, repeated_rules
 from .escape import visible
@@ -210,7 +210,8 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
     console.print(header, width=min(console.width, HEADER_WIDTH))
     # in time order, as the HTML cards: a failure that spread from one unit to another reads as it happened
     ordered = sorted(summary.incidents, key=lambda i: (i.first_usec, i.unit, i.rule_id))
-    for card in card_groups(ordered, summary.actions_for, lambda incident: summary.gap_of(incident) is not None):
+    for card in card_groups(ordered, summary.actions_for, lambda incident: summary.gap_of(incident) is not None,
+                            lambda incident: (summary.exited(incident), said_words(summary.last_lines_of(incident)))):
         incident = card.lead
         console.print(_incident_block(incident, summary.actions_for(incident), summary.gap_of(incident),
                                       clock,
