@@ -113,3 +113,12 @@ def test_a_clean_units_first_error_at_a_boot_is_the_boots(tmp_path: Path) -> Non
     path.write_text("\n".join([*lines, f"<2>{booted + timedelta(seconds=11):%b %d %H:%M:%S} moban kernel: {fatal}"])
                     + "\n")
     assert "new-fatal-template" in incidents(path)
+
+
+def test_a_startup_finished_too_long_to_be_real_is_no_boot_and_no_crash(tmp_path: Path) -> None:
+    """A text's `systemd[1]` line is anyone's (a paste, `logger -t 'systemd[1]'`): 320 digits were a float's infinity
+    and the scan's OverflowError. Nine digits at most are a time; more, and the line dates no boot."""
+    forged = "systemd[1]: Startup finished in 1s (kernel) + 1s (userspace) = " + "9" * 320 + "s."
+    assert incidents(daemon_log(tmp_path, [forged], second=20)) == ["excerpt-failure-template"]
+    longest = "systemd[1]: Startup finished in 1s (kernel) + 1s (userspace) = 999999999h 59min 59.999999s."
+    assert incidents(daemon_log(tmp_path, [longest], second=20)) == ["excerpt-failure-template"]

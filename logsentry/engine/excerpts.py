@@ -68,10 +68,11 @@ to Persistent Storage"), systemd-remount-fs, systemd-udev-trigger ("udev Coldplu
 Devices"), systemd-fsck-root, local-fs.target and sysinit.target reached. Each runs once a boot, before the services:
 a daemon.log has them where it has no kernel line and no syslog daemon's start (those go to syslog or messages), and
 its Wi-Fi, networking and NTP start-up chatter came after them (trial 70's Raspberry Pi daemon.logs: 6 false alarms)."""
-STARTUP_FINISHED = re.compile(r"Startup finished in .{1,200} = ((?:\d+(?:\.\d+)?(?:h|min|s|ms|us) ?){1,4})\.$")
+STARTUP_FINISHED = re.compile(r"Startup finished in .{1,200} = ((?:\d{1,9}(?:\.\d{1,6})?(?:h|min|s|ms|us) ?){1,4})\.$")
 """PID 1's `Startup finished in 19.732s (kernel) + 21.728s (userspace) = 41.460s.` (src/core/manager.c): the boot
-began that long before it (a user manager's has no kernel part, no " = ")."""
-_SPAN = re.compile(r"(\d+(?:\.\d+)?)(h|min|ms|us|s)")
+began that long before it (a user manager's has no kernel part, no " = "). Nine digits at most: a text's line may be
+anyone's (a pasted log, `logger -t 'systemd[1]'`), and 309 were a float's infinity, the scan's OverflowError."""
+_SPAN = re.compile(r"(\d{1,9}(?:\.\d{1,6})?)(h|min|ms|us|s)")
 _SPAN_USEC = {"h": 3_600_000_000, "min": 60_000_000, "s": 1_000_000, "ms": 1_000, "us": 1}
 
 CRIT_LEVEL = 2
