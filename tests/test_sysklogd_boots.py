@@ -57,3 +57,27 @@ def test_an_unclean_one_names_the_old_boots_last_line(tmp_path: Path) -> None:
     assert incident["rule"] == "host-rebooted-uncleanly", incident
     said = json.dumps(incident)
     assert "06:45:52" in said and "rpc.mountd" in said and "restart." not in said, said
+
+
+RSYSLOG = ('Jan 26 {t} moe rsyslogd: [origin software="rsyslogd" swVersion="8.2302.0" x-pid="{pid}" '
+           'x-info="https://www.rsyslog.com"] {what}\n')
+BANNER = "Jan 26 {t} moe kernel: [    0.000000] Linux version 6.1.0-18-amd64 (debian-kernel@lists.debian.org) #1\n"
+
+
+def test_a_syslog_daemon_restarted_in_a_boot_does_not_make_it_shut_down(tmp_path: Path) -> None:
+    """rsyslogd stopped and started again at a package upgrade, an hour before the host crashed: that stop was no
+    shutdown (HostBoots._restarted_since_stop), and the crash is an unclean reboot (helper-229's break round: the
+    boot stayed "shut down" for good). A stop with its daemon's next start 3 s before the banner stays a clean one."""
+    path = tmp_path / "syslog"
+    path.write_text(BANNER.format(t="09:00:00") + "Jan 26 09:00:05 moe cron[400]: (CRON) INFO (pidfile fd = 3)\n"
+                    + RSYSLOG.format(t="10:00:00", pid=500, what="exiting on signal 15.")
+                    + RSYSLOG.format(t="10:00:00", pid=900, what="start")
+                    + "Jan 26 11:00:00 moe cron[400]: (root) CMD (run-parts /etc/cron.hourly)\n"
+                    + BANNER.format(t="11:05:00") + "Jan 26 11:05:05 moe cron[401]: (CRON) INFO (pidfile fd = 3)\n")
+    (incident,) = incidents(path)
+    assert incident["rule"] == "host-rebooted-uncleanly" and "11:00:00" in incident["message"], incident
+    path.write_text(BANNER.format(t="09:00:00") + "Jan 26 09:00:05 moe cron[400]: (CRON) INFO (pidfile fd = 3)\n"
+                    + RSYSLOG.format(t="11:00:00", pid=500, what="exiting on signal 15.")
+                    + RSYSLOG.format(t="11:04:57", pid=300, what="start")
+                    + BANNER.format(t="11:05:00") + "Jan 26 11:05:05 moe cron[401]: (CRON) INFO (pidfile fd = 3)\n")
+    assert incidents(path) == []

@@ -110,6 +110,8 @@ class HostBoots:
     def __init__(self) -> None:
         self._boots: OrderedDict[str, list[str]] = OrderedDict()
         self._shut_down: dict[str, str] = {}
+        self.logger_stopped: dict[str, int] = {}
+        """A text's machine -> the time of its syslog daemon's latest stop line (TEXT_SHUTDOWN)."""
         self.logger_started: dict[str, int] = {}
         """A text's machine -> the time of its syslog daemon's latest start line (TEXT_LOGGER_START)."""
         self.text_began: dict[str, int] = {}
@@ -158,6 +160,7 @@ class HostBoots:
                 if fields.get("SYSLOG_IDENTIFIER") in TEXT_SHUTDOWN_BY:
                     if TEXT_SHUTDOWN.search(entry.message):
                         self._shut_down[machine] = self._boots[machine][-1]
+                        self.logger_stopped[machine] = entry.realtime_usec
                     elif TEXT_LOGGER_START.search(entry.message):
                         self.logger_started[machine] = entry.realtime_usec
                 return None
@@ -181,14 +184,25 @@ class HostBoots:
                 self.downs.pop(gone, None)
                 self.text_began.pop(gone, None)
                 self.logger_started.pop(gone, None)
+                self.logger_stopped.pop(gone, None)
                 self._kernel_only.pop(gone, None)
                 self.ended_kernel_only.pop(gone, None)
             return ""
         if boots[-1] == boot or boot in boots:
             return None
+        if entry.from_text and self._restarted_since_stop(machine, entry.realtime_usec):
+            self._shut_down.pop(machine, None)
         boots.append(boot)
         del boots[:-RECENT_BOOTS]
         return boots[-2]
+
+    def _restarted_since_stop(self, machine: str, banner_usec: int) -> bool:
+        """Did a text's syslog daemon start again after its stop line, earlier than the boot whose kernel banner is at
+        `banner_usec` can have started it (LOGGER_LEAD_USEC)? Then that stop was a restart of the daemon (a package
+        upgrade, a config change), not the host's shutdown: a crash later in the boot is an unclean reboot (helper-229:
+        `rsyslogd: ... exiting on signal 15` then `... start` an hour before the next banner hid it)."""
+        started, stopped = self.logger_started.get(machine), self.logger_stopped.get(machine)
+        return started is not None and stopped is not None and stopped <= started < banner_usec - LOGGER_LEAD_USEC
 
     def mark_shut_down(self, machine: str, boot: str) -> None:
         """PID 1 reached shutdown.target in the machine's `boot` (read by sources/journal_tail.py under -u)."""
