@@ -149,8 +149,7 @@ class Owners:
         16 min (ntpd's `host name not found` for each pool server) was a card each within the template's hour of
         being new (trial 70: 19 repeated cards in 31 long syslogs); a journal's is paged again, as its alert
         resolved."""
-        return any(incident.template == hit.template for incident in self.ended_lately.get(key, ())
-                   if incident.last_usec >= hit.entry.realtime_usec - FORGET_ENDED_USEC)
+        return any(incident.template == hit.template for incident in self._remembered(key, hit.entry.realtime_usec))
 
     def take_apart(self, incident: Incident) -> bool:
         """Did another failure's hit fire this (anomaly) incident? Asked once, as it fires."""
@@ -270,18 +269,22 @@ class Owners:
         """The ended anomaly incidents of the hit's unit that were open, or had ended less than
         ANOTHER_FAILURE_USEC before, when its template was first seen (`first_seen`, µs); those that ended a day
         before the hit are forgotten."""
-        key = entry_key(hit.entry)
+        lately = self._remembered(entry_key(hit.entry), hit.entry.realtime_usec)
+        return [incident for incident in lately if incident.last_usec + ANOTHER_FAILURE_USEC > first_seen]
+
+    def _remembered(self, key: str, now_usec: int) -> list[Incident]:
+        """The unit's ended anomaly incidents (ended_lately) but those that ended a day (FORGET_ENDED_USEC) before
+        `now_usec`, which are forgotten here."""
         lately = self.ended_lately.get(key)
         if not lately:
             return []
-        if lately[0].last_usec < hit.entry.realtime_usec - FORGET_ENDED_USEC:
-            lately = [incident for incident in lately
-                      if incident.last_usec >= hit.entry.realtime_usec - FORGET_ENDED_USEC]
+        if lately[0].last_usec < now_usec - FORGET_ENDED_USEC:
+            lately = [incident for incident in lately if incident.last_usec >= now_usec - FORGET_ENDED_USEC]
             if lately:
                 self.ended_lately[key] = lately
             else:
                 del self.ended_lately[key]
-        return [incident for incident in lately if incident.last_usec + ANOTHER_FAILURE_USEC > first_seen]
+        return lately
 
     def _apart_from_signature(self, hit: Hit, key: str) -> bool | None:
         """An anomaly hit on a unit with a signature incident open: False when it goes on in its rule's incident

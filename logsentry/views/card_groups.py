@@ -27,19 +27,17 @@ class CardGroup:
     others: tuple[Incident, ...] = ()
 
 
-def _unitless(incident: Incident) -> tuple[str, str]:
-    """The incident's key and first line with its unit's own name taken out (PID 1 writes `UNIT: ...`, and the
-    systemd rules key by the unit it names): the same words of another unit compare equal. A user unit's subject
-    is `user@UID.service/UNIT`: its last part is the name; a text's unit named by PID 1's line is `(UNIT)`
-    (engine/failures.py TextServices)."""
-    name = _name(incident)
-    first = incident.samples[0] if incident.samples else ""
-    return (incident.key.replace(name, "\0"), first.replace(name, "\0")) if name else (incident.key, first)
-
-
 def _name(incident: Incident) -> str:
+    """The unit's own name, as its lines write it: a user unit's subject is `user@UID.service/UNIT`, its last part
+    the name; a text's unit named by PID 1's line is `(UNIT)` (engine/failures.py TextServices)."""
     name = incident.unit.rsplit("/", 1)[-1]
     return name[1:-1] if name.startswith("(") and name.endswith(")") else name
+
+
+def _without(text: str, name: str) -> str:
+    """`text` with the unit's name taken out (PID 1 writes `UNIT: ...`, and the systemd rules key by the unit it
+    names): the same words of another unit compare equal."""
+    return text.replace(name, "\0") if name else text
 
 
 def said_words(said: Said) -> tuple[str, ...]:
@@ -55,9 +53,9 @@ def _shape(incident: Incident, kinds: tuple[str, ...], told: object) -> tuple[ob
     if not incident.samples:
         return None
     name = _name(incident)
-    return (incident.machine_id, incident.rule_id, incident.severity, *_unitless(incident), kinds,
-            tuple((link.rule_id, link.message.replace(name, "\0") if name else link.message)
-                  for link in incident.chain), told)
+    return (incident.machine_id, incident.rule_id, incident.severity, _without(incident.key, name),
+            _without(incident.samples[0], name), kinds,
+            tuple((link.rule_id, _without(link.message, name)) for link in incident.chain), told)
 
 
 def card_groups(incidents: Sequence[Incident], actions_for: Callable[[Incident], list[Action]],
