@@ -70,6 +70,9 @@ class Entry:
     boot's __REALTIME_TIMESTAMP less __MONOTONIC_TIMESTAMP move by a second or more (a suspend, a step;
     engine/clock_jumps.py). The scanner and the dump readers set it from the journal's own timestamps, the text
     reader from systemd-sleep's lines (sources/sleep_lines.py)."""
+    recurring: bool = False
+    """A line read from a text file whose unit said it (its masked first line) again after an hour or more
+    without it (sources/text_recurring.py): its unit's normal, which the rules that judge excerpts leave alone."""
 
     @property
     def machine_id(self) -> str:

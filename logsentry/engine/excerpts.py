@@ -122,8 +122,9 @@ class Excerpts:
 
     def judged_by(self, entry: Entry, note: bool = True) -> tuple[bool, bool]:
         """Is the entry judged as an excerpt's line (by a rule of crit or worse, by the others)? The start-up windows
-        do not silence the first (new-fatal-template): a program that cannot start says FATAL in its first second, at
-        a boot too (trial 68's NAS: upsd's `Fatal error: at least one UPS must be defined in ups.conf`, 2 s in)."""
+        and a line's recurrence in its file (Entry.recurring) do not silence the first (new-fatal-template): a program
+        that cannot start says FATAL in its first second, at a boot too (trial 68's NAS: upsd's `Fatal error: at least
+        one UPS must be defined in ups.conf`, 2 s in)."""
         if not entry.from_text:
             return False, False
         usec = entry.realtime_usec
@@ -131,7 +132,8 @@ class Excerpts:
             self._note(entry, usec)
         if not excerpt_line(entry):
             return False, False
-        return True, not self.booting(entry)
+        # (a line its file shows again after an hour without it is its unit's normal: sources/text_recurring.py)
+        return True, not entry.recurring and not self.booting(entry)
 
     def booting(self, entry: Entry) -> bool:
         """Is the entry a line read from text within a boot's window (BOOT_USEC after its start, or a desktop

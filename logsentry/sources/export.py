@@ -35,6 +35,7 @@ from .json_lines import read_json_lines
 from .plain import is_text
 from .selection import DEFAULT_FIELDS, Selection
 from .text import TEXT_KINDS, Warn, read_text_kind, warn_on_stderr
+from .text_recurring import marked, readable_again
 from .text_sniff import sniff_text
 from .values import decode
 
@@ -196,7 +197,8 @@ class ExportSource:
             if kind == "journal":
                 raise InputFormatError(f"{name}: {_journal_in_stream(stream)}")
             if kind in TEXT_KINDS:
-                yield from read_text_kind(kind, stream, self.path, self.selection, self.warn)
+                yield from marked(read_text_kind(kind, stream, self.path, self.selection, self.warn),
+                                  (lambda: self._read_ahead(kind)) if readable_again(self.path) else None)
                 return
             reader = read_json_lines if kind == "json" else read_export
             # with -u, the newest entry of any unit is where the dump ends (dump.dump_entry keeps it)
@@ -204,3 +206,17 @@ class ExportSource:
             yield from reader(stream, name, self.selection, self.fields, self.warn, latest)
             if self.ends is not None and latest:
                 self.ends.extend(latest)
+
+    def _read_ahead(self, kind: str) -> Iterator[Entry]:
+        """The text file's entries read once more, for text_recurring, without its warnings (the real read gives
+        them); none past an error (the real read raises it)."""
+        try:
+            with open_binary(self.path) as stream:
+                if sniff(head(stream)) == kind:
+                    yield from read_text_kind(kind, stream, self.path, self.selection, _unsaid)
+        except (OSError, InputFormatError):
+            return
+
+
+def _unsaid(_message: str) -> None:
+    """A warning of the read ahead, said again by the real read."""

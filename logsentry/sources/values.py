@@ -53,8 +53,9 @@ def entry_from(get: Callable[[str], str | None], realtime_usec: int, cursor: str
     priority = priority_of(get("PRIORITY"))
     unit = subject_unit(get)
     if priority is None and get("_TRANSPORT") == "kernel" and (level := kernel_level(message)) is not None:
+        # (DRM's `*ERROR*` in a dmesg or syslog paste: engine/app_levels.kernel_level)
         return _make_entry(realtime_usec, message, unit, priority, cursor, fields, False, level, "text", False,
-                           clock_jump)  # (DRM's `*ERROR*` in a dmesg or syslog paste: engine/app_levels.kernel_level)
+                           clock_jump, False)
     if (priority is None and get("_TRANSPORT") != "kernel") or priority == TEXT_DEFAULT or (
             priority == DOCKER_STDERR and (docker_stream or container_of(unit) is not None)):
         if found_level == NOT_LOOKED:
@@ -63,12 +64,12 @@ def entry_from(get: Callable[[str], str | None], realtime_usec: int, cursor: str
             level = None if found_level < 0 else found_level
         if level is not None:
             return _make_entry(realtime_usec, message, unit, priority, cursor, fields, False,
-                               level if ceiling is None else max(level, ceiling), "text", False, clock_jump)
+                               level if ceiling is None else max(level, ceiling), "text", False, clock_jump, False)
         if priority == DOCKER_STDERR:  # a container's stderr line that names no level
             return _make_entry(realtime_usec, message, unit, priority, cursor, fields, False, STDERR_UNLEVELLED,
-                               "stream", False, clock_jump)
+                               "stream", False, clock_jump, False)
     return _make_entry(realtime_usec, message, unit, priority, cursor, fields, False, priority,
-                       "journal" if priority is not None else "none", False, clock_jump)
+                       "journal" if priority is not None else "none", False, clock_jump, False)
 
 
 def with_fields(entry: Entry, fields: Mapping[str, str]) -> Entry:
@@ -76,5 +77,5 @@ def with_fields(entry: Entry, fields: Mapping[str, str]) -> Entry:
     __post_init__ again (a tenth of the live follower's time when a file disowns every entry's claim)."""
     return _make_entry(entry.realtime_usec, entry.message, entry.unit, entry.priority, entry.cursor, fields,
                        entry.screened_out, entry.effective_priority, entry.level_source, entry.from_text,
-                       entry.clock_jump)
+                       entry.clock_jump, entry.recurring)
 

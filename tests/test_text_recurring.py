@@ -1,0 +1,89 @@
+"""A text file's line that its unit says again after an hour or more without it is that unit's normal
+(sources/text_recurring.py): the rules that judge excerpts leave it alone, as a journal's history would (trial 70's
+long syslogs: bluetoothd's `Can't init bnep module` at each of three boots, wpa_supplicant's absent wlan0 at every
+boot of a month, named's SERVFAIL on three days, each a card). One continuous episode (a crash loop, a hang that
+says the same failure for hours) is still judged, and so is a file read from standard input (read once). Real
+files through `scan --file`, and the key logic on its own."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from conftest import json_events, of_type, run_cli
+from test_anomaly import ANOMALY_RULES
+
+from logsentry.model import Entry
+from logsentry.sources.text_recurring import RECUR_GAP_USEC, recurring_keys
+
+START = datetime(2025, 3, 4, 8, 0, 0)
+FAILURE = "bluetoothd[{pid}]: Can't init bnep module"
+
+
+def syslog(episodes: list[float], lines_per_episode: int = 3, every_s: int = 20, cron_every_min: int = 10) -> str:
+    """A host's syslog: cron's line every `cron_every_min` for the whole span, and at each episode (hours after
+    START) bluetoothd's start banner and its failure line `lines_per_episode` times, `every_s` apart."""
+    span = (int(max(episodes)) + 2) * 60
+    lines = [(START + timedelta(minutes=minute), f"CRON[{900 + minute}]: (root) CMD (command -v debian-sa1 > "
+                                                  f"/dev/null && debian-sa1 1 1)")
+             for minute in range(0, span, cron_every_min)]
+    for number, hours in enumerate(episodes):
+        at = START + timedelta(hours=hours)
+        lines.append((at, f"bluetoothd[{600 + number}]: Bluetooth daemon 5.43"))
+        lines += [(at + timedelta(seconds=1 + n * every_s), FAILURE.format(pid=600 + number))
+                  for n in range(lines_per_episode)]
+    return "".join(f"{at:%b %d %H:%M:%S} plug {text}\n" for at, text in sorted(lines))
+
+
+def incidents(path: Path, *, stdin: str | None = None) -> list[str]:
+    args = ["scan", "--file", "-" if stdin is not None else str(path), "--no-shipped-rules", "--rules",
+            str(ANOMALY_RULES), "-o", "json"]
+    events = json_events(run_cli(*args, input=stdin.encode()) if stdin is not None else run_cli(*args))
+    return [incident["rule"] for incident in of_type(events, "incident")]
+
+
+def test_a_failure_line_of_every_boot_is_its_units_normal(tmp_path: Path) -> None:
+    path = tmp_path / "syslog"
+    path.write_text(syslog([0.1, 20, 45]))  # three boots: its first burst is no paste's failure
+    assert incidents(path) == []
+    path.write_text(syslog([0.1]))  # once only: judged as a paste's, as before
+    assert incidents(path) == ["excerpt-failure-template"]
+
+
+def test_a_paste_shorter_than_a_warm_up_keeps_its_recurrences(tmp_path: Path) -> None:
+    """A paste of fewer than 200 lines is no history: its failure an hour and more later is its trouble again (trial
+    69's home-assistant.log: 34 lines, Chromecasts dropping at 02:33 and 04:03)."""
+    path = tmp_path / "syslog"
+    path.write_text(syslog([0.1, 2], cron_every_min=60))
+    assert len(path.read_text().splitlines()) < 200
+    assert incidents(path) == ["excerpt-failure-template"]
+
+
+def test_one_long_episode_is_still_judged(tmp_path: Path) -> None:
+    """A crash loop that says its failure every 5 minutes for 6 hours never goes an hour without it: no normal
+    around it, so its first lines are a card."""
+    path = tmp_path / "syslog"
+    path.write_text(syslog([0.1], lines_per_episode=72, every_s=300))
+    assert incidents(path) == ["excerpt-failure-template"]
+
+
+def test_standard_input_is_read_once_and_judged_as_before(tmp_path: Path) -> None:
+    text = syslog([0.1, 20, 45])
+    assert incidents(tmp_path, stdin=text) == ["excerpt-failure-template"]
+
+
+def entry(usec: int, message: str, unit: str = "bluetoothd") -> Entry:
+    return Entry(usec, message, unit, 6, "", {"_HOSTNAME": "plug"}, from_text=True)
+
+
+def test_recurring_keys() -> None:
+    hour = RECUR_GAP_USEC
+    keys = recurring_keys([entry(0, "Can't init bnep module 7"), entry(hour, "Can't init bnep module 9"),
+                           entry(0, "steady 1"), *(entry(n * hour // 2, "steady 1") for n in range(1, 9)),
+                           entry(5, "once"), entry(hour, "other unit's", "a"), entry(3 * hour, "other unit's", "b"),
+                           entry(3 * hour, "back"), entry(hour, "back"),
+                           *(entry(n, f"filler {n}", "cron") for n in range(200))])
+    # numbers masked alike; a line every half hour never leaves an hour's gap; a unit's own lines only; a step back
+    # in time starts no episode
+    assert keys == {("host:plug/bluetoothd", "Can't init bnep module <NUM>")}
+    assert recurring_keys([entry(0, "Can't init bnep module 7"), entry(hour, "Can't init bnep module 9")]) == set()
