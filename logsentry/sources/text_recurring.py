@@ -10,7 +10,8 @@ unit's normal, not this paste's failure, and is marked `Entry.recurring`. One co
 logs the same fatal error for hours, a crash loop) is not marked: it has no normal around it.
 
 Only a file read by name is read ahead (standard input cannot be read twice); a file's own lines only, in the
-scan's selection, of at least MIN_LINES. At most MAX_KEYS keys are followed (a key past them is never marked: judged as before).
+scan's selection, of at least MIN_LINES. At most MAX_KEYS keys are followed (a key past them is never marked:
+judged as before).
 """
 
 from __future__ import annotations
