@@ -6,10 +6,9 @@ rules' two lines each buried the one-line answer above them (a new user's findin
 
 from __future__ import annotations
 
-from ..engine.anomaly import MAX_TEMPLATE_CHARS
 from ..engine.levels import effective_priority
 from ..engine.minutes import MINUTE_USEC, PEAK_DAYS
-from ..engine.templates.tokens import tokenize
+from ..engine.templates.tokens import MAX_TEMPLATE_CHARS, tokenize
 from ..rules.anomaly import AnomalySpec
 from ..rules.rule import Rule
 from ..sources.selection import PRIORITY_NAMES

@@ -35,19 +35,11 @@ from .rolling import BUCKETS as BUCKETS
 from .rolling import Rolling as _Rolling
 from .surges import share_why, spike_why
 from .templates import Template, TemplateMiner
+from .templates.tokens import first_line
 
-MAX_TEMPLATE_CHARS = 2048
-"""Only a message's first line, and this much of it, is templated: tracebacks and huge lines would
-otherwise each become a template of their own."""
 MAX_ROLLING = 20_000
 SAYING = ", saying "
 """How a why with `words` ends, before the word its template says (new-failure-template's: `..., saying "full"`)."""
-
-
-def first_line(message: str) -> str:
-    end = message.find("\n")
-    line = message if end < 0 else message[:end]
-    return line[:MAX_TEMPLATE_CHARS]
 
 
 def left_out(unit: str) -> bool:

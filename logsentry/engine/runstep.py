@@ -40,7 +40,7 @@ from collections.abc import Iterator
 
 from ..model import NO_PRIORITY, Entry, ScreenedRun, host_unit
 from . import _runstep
-from .anomaly import BUCKETS, MAX_TEMPLATE_CHARS, AnomalyDetector, first_line, left_out
+from .anomaly import BUCKETS, AnomalyDetector, left_out
 from .baseline import ERROR_LEVEL, UnitStats
 from .minutes import MINUTE_USEC
 from .runstep_episodes import followed
@@ -64,7 +64,7 @@ from .runstep_limits import (
 from .runstep_slots import Slots
 from .runstep_views import FullBatch, RunView
 from .templates import Template
-from .templates.tokens import masked_key
+from .templates.tokens import MAX_TEMPLATE_CHARS, first_line, masked_key
 
 _INT64 = 2**63
 _EMPTY: dict[str, int] = {}

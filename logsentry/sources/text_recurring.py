@@ -20,8 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
-from ..engine.anomaly import first_line
-from ..engine.templates.tokens import masked_key
+from ..engine.templates.tokens import first_line, masked_key
 from ..model import Entry, entry_key
 
 RECUR_GAP_USEC = 3_600_000_000

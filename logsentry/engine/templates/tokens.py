@@ -25,6 +25,17 @@ import orjson
 
 from . import _drain, _mask
 
+MAX_TEMPLATE_CHARS = 2048
+"""Only a message's first line, and this much of it, is templated: tracebacks and huge lines would
+otherwise each become a template of their own."""
+
+
+def first_line(message: str) -> str:
+    """The part of a message that is templated (MAX_TEMPLATE_CHARS of its first line)."""
+    end = message.find("\n")
+    line = message if end < 0 else message[:end]
+    return line[:MAX_TEMPLATE_CHARS]
+
 WILDCARD = "<*>"
 
 LEVEL_WORDS = frozenset({
