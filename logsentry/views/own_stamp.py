@@ -8,10 +8,15 @@ what the layout writes around it stays (Redis's `1:S` before it, a level and a t
 
 from __future__ import annotations
 
+import re
+
 from ..sources.applog import AppLogParser
 from ..sources.applog_times import STAMP
 
 SECOND_USEC = 1_000_000
+BRACKET_SEPARATOR = re.compile(r"\s*[:|,-]\s*")
+"""What parts a time from the rest of the bracket it opens: Celery's `[2015-11-20 18:18:08,590: ERROR/MainProcess]`
+left `[ : ERROR/MainProcess]` with the time alone cut out (a new user's trial, nu230); `[ERROR/MainProcess]` now."""
 
 
 def without_own_stamp(at: int, message: str) -> tuple[int, str]:
@@ -32,7 +37,9 @@ def without_own_stamp(at: int, message: str) -> tuple[int, str]:
         return at, message  # (another time than the line's: the program's own word, kept)
     if before.endswith("[") and (rest.startswith("]") or found.group().endswith("]")):  # (its brackets too)
         before, rest = before[:-1], rest.removeprefix("]")
+    elif before.endswith("[") and (sep := BRACKET_SEPARATOR.match(rest)) and "]" in rest[sep.end():]:
+        rest = rest[sep.end():]  # (a bracket the time shares: its separator goes with it, the bracket stays)
     before, rest = before.strip(), rest.strip(" \t")
     if not rest:
         return at, message
-    return own, f"{before} {rest}" if before else rest
+    return own, f"{before}{'' if before.endswith('[') else ' '}{rest}" if before else rest
