@@ -26,7 +26,8 @@ from .card_groups import card_groups, said_words
 from .chain import ChainView, last_lines_view
 from .counts import by_counter, chain_heading, chain_rules, count_story, link_lines, raised_by, repeated_rules
 from .escape import visible
-from .fit import Fitted, leading_widths, name_lines, wrapped
+from .fit import leading_widths, name_lines, wrapped
+from .gist import Gist
 from .incident_tally import tally_table
 from .scan_summary import ScanSummary
 from .tail_state import other_host
@@ -257,7 +258,7 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
             table.add_column(name, overflow="fold", max_width=width)
         table.add_column("rule", overflow="fold", max_width=rule_width)
         table.add_column("matches", justify="right", no_wrap=True)
-        table.add_column("example", no_wrap=True, overflow="ellipsis", ratio=1)
+        table.add_column("example", ratio=1)  # (what it says, on as many rows as its unit's name: views/gist.py)
         for where, count in shown:
             machine, unit, rule, key = where
             others = fired_keys.get((machine, unit, rule), 0)
@@ -268,7 +269,7 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
             host = [Text("\n".join(name_lines(visible(summary.host_of(machine)), firsts[0])))] if several else []
             unit_text = "\n".join(name_lines(visible(unit), firsts[-1]))
             table.add_row(*host, Text(unit_text), rule_text, f"{count:,}",
-                          Fitted(summary.examples.get(where, ""), "dim"))
+                          Gist(summary.examples.get(where, ""), "dim"))
         console.print(table)
         if rest:
             console.print(Text(f"... and {len(rest):,} more below threshold "
