@@ -31,6 +31,7 @@ from .gist import Gist
 from .incident_tally import tally_table
 from .scan_summary import ScanSummary
 from .tail_state import other_host
+from .unit_label import told_key
 
 HEADER_WIDTH = 120
 """The header wraps at this width on wider terminals (a line too long to read at a glance)."""
@@ -78,12 +79,13 @@ def _silence_block(incident: Incident, gap: Gap, action: Text, head: Text, clock
 
 def _incident_block(incident: Incident, actions: list[Action], gap: Gap | None = None,
                     clock: DayClock | None = None, reported: int | None = None,
-                    seen_last: int | None = None, last_lines: Said = NOTHING, exited: str = "") -> Panel:
+                    seen_last: int | None = None, last_lines: Said = NOTHING, exited: str = "",
+                    same_on: Text | None = None) -> Panel:
     """One incident: what, where, when, how many, what was done (how its main process ended, where PID 1 said:
-    `exited`), and its first lines."""
+    `exited`), its first lines, and the units it stands for too (`same_on`)."""
     dry = " (dry run)" if actions and all(a.dry_run for a in actions) else ""
     done = " + ".join(a.kind for a in actions) or incident.action
-    key = f" [{incident.key}]" if incident.key else ""
+    key = f" [{shown}]" if (shown := told_key(incident.unit, incident.key)) else ""  # (not the unit again)
     head = Text.assemble((f"{incident.severity.label.upper()} ", SEVERITY_STYLE[incident.severity]),
                          other_host(incident.machine_id, incident.host),  # another machine's: its name first
                          (visible(incident.unit + key), "bold"), "  ", visible(incident.rule_id))
@@ -117,8 +119,19 @@ def _incident_block(incident: Incident, actions: list[Action], gap: Gap | None =
     distinct = list(dict.fromkeys(incident.samples))
     samples = [wrapped(Text("│", style="dim"), sample, "dim") for sample in distinct[:1] + distinct[1:][-1:]]
     chain = [*_chain_lines(incident, clock), *last_lines_view(last_lines, clock)]
-    return Panel(Group(head, times, action, *explained, *samples, *chain),
+    return Panel(Group(head, times, action, *explained, *samples, *chain, *([same_on] if same_on else [])),
                  border_style=SEVERITY_STYLE[incident.severity], expand=True)
+
+
+def _same_on(incident: Incident, others: Sequence[Incident], clock: DayClock) -> Text | None:
+    """One cause on many units (views/card_groups.py): the others named in the first's card, in reading order;
+    printed after its box, the list read as a note apart (nu230)."""
+    if not others:
+        return None
+    last = max(other.first_usec for other in others)
+    when = f"at {clock(last)}" if last == incident.first_usec else f"from {clock(incident.first_usec)} to {clock(last)}"
+    return Text.assemble((f"The same on {plural(len(others), 'more unit')} {when}", "bold"),
+                         f" (an incident each in -o json): {', '.join(visible(other.unit) for other in others)}")
 
 
 def _chain_lines(incident: Incident, clock: DayClock) -> list[Text | ChainView]:
@@ -210,21 +223,15 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
                            (plural(len(summary.incidents), "incident"), "bold"))
     console.print(header, width=min(console.width, HEADER_WIDTH))
     # in time order, as the HTML cards: a failure that spread from one unit to another reads as it happened
-    ordered = sorted(summary.incidents, key=lambda i: (i.first_usec, i.unit, i.rule_id))
+    ordered = sorted(summary.incidents, key=lambda i: (summary.order_of(i), i.unit, i.rule_id))
     for card in card_groups(ordered, summary.actions_for, lambda incident: summary.gap_of(incident) is not None,
                             lambda incident: (summary.exited(incident), said_words(summary.last_lines_of(incident)))):
         incident = card.lead
         console.print(_incident_block(incident, summary.actions_for(incident), summary.gap_of(incident),
                                       clock,
                                       summary.reported_count(incident), summary.last_hit(incident),
-                                      summary.last_lines_of(incident), summary.exited(incident)))
-        if card.others:  # one cause on many units: named under the first's card (views/card_groups.py)
-            last = max(other.first_usec for other in card.others)
-            named_units = ", ".join(visible(other.unit) for other in card.others)
-            when = f"at {clock(last)}" if last == incident.first_usec else \
-                f"from {clock(incident.first_usec)} to {clock(last)}"
-            console.print(Text(f"The same on {plural(len(card.others), 'more unit')} {when} (an incident each in -o "
-                               f"json): {named_units}", style="bold"))
+                                      summary.last_lines_of(incident), summary.exited(incident),
+                                      _same_on(incident, card.others, clock)))
         if source is not None and (command := journalctl_command(incident, source)):
             for line in command_lines(command, console.width):
                 # a long path runs on rather than breaking the command; an identifier (-t) is log text
