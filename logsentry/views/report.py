@@ -221,6 +221,11 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
     header = Text.assemble(("logsentry scan", "bold"), f": {plural(progress.entries, 'entry', 'entries')}{span}, "
                            f"{plural(rule_count, 'rule')}, {plural(progress.matches, 'match', 'matches')}, ",
                            (plural(len(summary.incidents), "incident"), "bold"))
+    if unmatched := summary.unmatched():  # (counted apart: "0 matches, 1 incident" read oddly)
+        rules = list(dict.fromkeys(visible(incident.rule_id) for incident in unmatched))
+        some = "" if len(unmatched) == len(summary.incidents) else f"{len(unmatched)} of them "
+        header.append(f" ({some}{', '.join(rules)}, whose rule{'s need' if len(rules) > 1 else ' needs'} no matching "
+                      "line)")
     console.print(header, width=min(console.width, HEADER_WIDTH))
     # in time order, as the HTML cards: a failure that spread from one unit to another reads as it happened
     ordered = sorted(summary.incidents, key=lambda i: (summary.order_of(i), i.unit, i.rule_id))
