@@ -24,6 +24,7 @@ from ..timespec import format_duration, format_usec, zone_label
 from ..wording import plural
 from .card_groups import card_groups, said_words
 from .chain import ChainView, last_lines_view
+from .cold_note import cold_note
 from .counts import by_counter, chain_heading, chain_rules, count_story, link_lines, raised_by, repeated_rules
 from .escape import visible
 from .fit import leading_widths, name_lines, wrapped
@@ -187,15 +188,6 @@ _TAKES_VALUE = frozenset({"-D", "--file", "-u", "-t", "--since", "--until"})
 """The options of alert.journalctl_command that take a value."""
 
 
-def _more_history(journal: bool, selected: bool) -> str:
-    """How to give the anomaly rules the history they lacked: a longer range of a journal; for a log or a paste,
-    which holds only its own lines, a longer log or the host's journal (weeks of history on disk)."""
-    if journal:
-        return "-p, -u and --since narrow what is read: scan a longer range to judge new lines."
-    narrowed = "-p, -u and --since narrow what is read, and a" if selected else "A"
-    return f"{narrowed} log holds only its own lines: scan a longer one, or the host's journal, to judge new lines."
-
-
 def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule_count: int,
                 cold: tuple[int, int, str, tuple[str, ...], tuple[str, ...]] | None = None,
                 source: Sequence[str] | None = None,
@@ -292,25 +284,8 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
                                     visible(f": {quarantine.reason} on entry {quarantine.cursor}")))
     if cold is not None and cold[0]:
         never, units, needed, cold_judges, names = cold
-        # ("all 3 units" of a one-card paste read as three somewhere unseen: helper-187; "any of the 2 units" left
-        # the reader to guess which: rough edge 65's 8)
-        named = _or_list([visible(name) for name in names]) if names else ""
-        if never == units:
-            which = "the unit" if units == 1 else named or f"any of the {units} units"
-        else:
-            which = f"{named} ({never} of the {units} units)" if named else f"{never} of the {units} units"
-        # the ones that need none are named when one fired (the report said "judged no line" under its incident:
-        # helper-118), else counted: five rule ids made the note longer than a paste's finding (helper-183)
-        fired = sorted({incident.rule_id for incident in summary.incidents}.intersection(cold_judges))
-        besides = ""
-        if fired:
-            besides = f" ({', '.join(fired)}, which need{'s' if len(fired) == 1 else ''} none, judged them.)"
-        elif cold_judges:
-            besides = f" (The {len(cold_judges)} that need none judged them.)"
-        console.print(Text(f"Anomaly rules that compare with a history judged no line of {which} read: they need "
-                           f"{needed} of a unit, more than was read.{besides} "
-                           f"{_more_history(source is not None, selected)}",
-                           style="yellow" if never == units else "dim"))
+        console.print(cold_note(never, units, needed, cold_judges, names,
+                                {incident.rule_id for incident in summary.incidents}, source is not None, selected))
     if learning is not None and learning.learning and (learning.watched or learning.most_usec * MOMENT_SHARE >=
                                                        learning.learn_for_usec):
         console.print(Text(_learning_said(learning), style="dim" if learning.watched else "yellow"))
@@ -335,15 +310,6 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
             console.print(Text("Nothing found by the signature rules.", style="green"))
         else:
             console.print(Text("Nothing found.", style="green"))
-
-
-COLD_NAMED = 3
-"""The units anomaly rules never judged that the report names, at most (more are counted)."""
-
-
-def _or_list(names: list[str]) -> str:
-    """`a`, `a or b`, `a, b or c`."""
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
 
 
 RECENT_USEC = 7 * 86_400_000_000
