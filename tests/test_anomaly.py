@@ -206,8 +206,8 @@ def test_a_signature_and_an_anomaly_on_the_same_lines_make_one_incident(make_jou
                      "--rules", str(rules), "-o", "json")
     incidents = of_type(json_events(result), "incident")
     assert [i["rule"] for i in incidents] == ["boom"]
-    assert incidents[0]["why"].startswith("also new-error-template, new-failure-template, new-warning-template: "
-                                          "a template this unit never logged")  # one shared reason, said once
+    assert incidents[0]["why"].startswith("also matched new-error-template, new-failure-template, "  # (one reason,
+                                          "new-warning-template: a template this unit never logged")  # said once)
     assert incidents[0]["template"] == "worker pool exhausted (<NUM>)"
 
 

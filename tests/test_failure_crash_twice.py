@@ -63,8 +63,8 @@ def test_each_panic_of_a_text_log_is_its_own_failure(tmp_path: Path, gap_minutes
         assert incident["severity"] == "critical", incident
         assert ("new-fatal-template", "critical") in {(link["rule"], link["severity"]) for link in end["chain"]}
     # (new-error-template and excerpt-failure-template judge a paste's lines too: excerpts = true)
-    assert first["why"].startswith("also new-fatal-template, new-error-template, excerpt-failure-template: a template "
-                                   "this unit never logged in "), first["why"]
+    assert first["why"].startswith("also matched new-fatal-template, new-error-template, excerpt-failure-template: "
+                                   "a template this unit never logged in "), first["why"]
     assert "never logged" not in second["why"], second["why"]
     assert re.search(r"had not logged in .* when first seen 2026-11-14 09:21:03\.017, "
                      rf"{gap_minutes}m before this line: not learnt as normal since", second["why"]), second["why"]

@@ -80,3 +80,21 @@ def test_a_kernel_only_logs_reboots_say_nothing_of_how_they_ended(tmp_path: Path
     assert [i["rule"] for i in crashed] == ["host-rebooted-uncleanly"], crashed
     said = crashed[0]["message"]
     assert "last line 2026-01-01 00:59:42.000, (db)" in said and "imklog" not in said, said
+
+
+def test_the_report_header_says_the_reboot_needs_no_matching_line(tmp_path: Path) -> None:
+    """A new user's sysklogd control (nu230's 9): "0 matches, 1 incident" read oddly; the header names the incident
+    no match made and says its rule needs none."""
+    import os
+    import subprocess
+    import sys
+
+    path = tmp_path / "messages"
+    path.write_text("Jul  7 06:40:01 nas /USR/SBIN/CRON[2301]: (root) CMD (/usr/local/bin/backup.sh)\n"
+                    "Jul  7 06:47:41 nas syslogd 1.5.0#6.2: restart.\n"
+                    f"Jul  7 06:47:41 nas {BANNER}\n")
+    env = {**os.environ, "COLUMNS": "200", "TERM": "dumb", "NO_COLOR": "1"}
+    report = subprocess.run([sys.executable, "-m", "logsentry", "scan", "--file", str(path)], capture_output=True,
+                            text=True, env=env, timeout=60, check=False).stdout
+    said = " ".join(report.split("╭")[0].split())
+    assert said.endswith("0 matches, 1 incident (host-rebooted-uncleanly, whose rule needs no matching line)"), report

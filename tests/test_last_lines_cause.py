@@ -87,3 +87,23 @@ def test_own_stamp_goes_in_any_layout_and_only_where_it_is_the_lines_time() -> N
     logfmt = 'time="2026-12-04T09:00:00Z" level=error msg="listen failed"'
     assert without_own_stamp(at(logfmt), logfmt)[1] == logfmt  # (a time pair: its key would dangle)
     assert without_own_stamp(at(redis) + 5_000_000, redis)[1] == redis  # (another time than the line's: kept)
+
+
+def test_a_time_that_opens_a_bracket_goes_with_its_separator() -> None:
+    """Celery's `[TIME: LEVEL/Process]` (and any `[TIME: ...]`, `[TIME | ...]`): the time and the separator after it
+    go, the bracket stays; `[ : ERROR/MainProcess]` was left (a new user's trial, nu230)."""
+    from logsentry.sources.applog import AppLogParser
+    from logsentry.sources.applog_times import STAMP
+    from logsentry.views.own_stamp import without_own_stamp
+
+    def shown(line: str) -> str:
+        found = STAMP.match(line)
+        assert found is not None, line
+        return without_own_stamp(AppLogParser("", 1_800_000_000).time_of(found), line)[1]
+
+    assert shown("[2015-11-20 18:18:08,590: ERROR/MainProcess] consumer: Cannot connect to redis://localhost:6379//") \
+        == "[ERROR/MainProcess] consumer: Cannot connect to redis://localhost:6379//"
+    assert shown("[2015-11-20 18:17:40,112: WARNING/MainProcess] celery@worker1 ready.") == \
+        "[WARNING/MainProcess] celery@worker1 ready."
+    assert shown("[2026-12-04 09:00:00.119 | INFO] started") == "[INFO] started"
+    assert shown("[2026-12-04 09:00:00,119] ERROR Fatal") == "ERROR Fatal"  # (a bracket of its own: it goes)

@@ -65,3 +65,33 @@ def test_a_journal_card_of_such_a_rule_is_unchanged(make_journal: Any) -> None:
     done = run_cli("scan", "--file", str(journal), "-o", "json")
     [end] = [event for event in of_type(json_events(done), "incident_end") if event["rule"] == "monit-start-failed"]
     assert "last_lines" not in end and end["journalctl"], end
+
+
+HA_LOGIN = ("{at} WARNING (MainThread) [homeassistant.components.http.ban] Login attempt or request with invalid "
+            "authentication from 10.1.0.103 (10.1.0.103). Requested URL: '/api/websocket'. (Mozilla/5.0)\n")
+
+
+def test_the_lines_before_an_incident_leave_out_its_own_first_line(tmp_path: Path) -> None:
+    """A new user's trial (nu230): HA's 12 failed logins, the first of the file its first matching line, were told
+    as that line's "last lines before it" (`<=` its time): a log with no line before the incident tells none."""
+    log = tmp_path / "home-assistant.log"
+    log.write_text("".join(HA_LOGIN.format(at=f"2024-02-03 10:58:{second:02d}.839") for second in range(0, 36, 3)))
+    done = run_cli("scan", "--file", str(log), "-o", "json")
+    [end] = of_type(json_events(done), "incident_end")
+    assert end["rule"] == "homeassistant-invalid-authentication", end
+    assert "last_lines" not in end, end
+
+
+def test_a_line_of_the_first_hits_second_read_before_it_is_before_it(tmp_path: Path) -> None:
+    """A paste's whole seconds tie: the line read before the first hit in its second is before it, the hit is not
+    (by reading order: the rule's hits' places in the unit's lines, LastLines.fires)."""
+    log = tmp_path / "home-assistant.log"
+    first = "2024-02-03 10:58:00.000"
+    log.write_text(f"{first} INFO (MainThread) [homeassistant.core] Starting Home Assistant\n"
+                   + "".join(HA_LOGIN.format(at=first if second == 0 else f"2024-02-03 10:58:{second:02d}.000")
+                             for second in range(0, 36, 3)))
+    done = run_cli("scan", "--file", str(log), "-o", "json")
+    [end] = of_type(json_events(done), "incident_end")
+    said = [line["message"] for line in end["last_lines"]]
+    assert said == [f"{first} INFO (MainThread) [homeassistant.core] Starting Home Assistant"], end
+    assert all(line["realtime_usec"] == end["first_usec"] for line in end["last_lines"]), end

@@ -46,10 +46,14 @@ def test_one_cause_on_five_units_is_one_card_naming_the_others(tmp_path: Path) -
     assert report.count("╭") == 1, report
     said = " ".join(report.split())
     assert "The same on 4 more units at 10:12:39.000 (an incident each in -o json):" in said
-    lead = sorted(UNITS)[0]  # (cards in time order, then by unit)
+    lead = UNITS[0]  # (cards in time order, then in the order they fired: the log's; by unit, nu230's was not)
+    head = report.splitlines()[report.splitlines().index(next(line for line in report.splitlines() if "╭" in line))
+                               + 1]
+    assert f"({lead})" in head and "[" not in head, report  # (its key, the unit's own name, not again: nu230)
     assert f"({lead})" in said.split("The same on", 1)[0]
-    for unit in set(UNITS) - {lead}:
-        assert f"({unit})" in said.split("The same on", 1)[1], unit
+    named = said.split("The same on", 1)[1]
+    assert [named.index(f"({unit})") for unit in UNITS[1:]] == sorted(named.index(f"({unit})") for unit in UNITS[1:])
+    assert named.index("╰") > max(named.index(f"({unit})") for unit in UNITS[1:]), report  # (in its card)
     assert "5 incidents" in said  # the header and the tally count every incident
 
 

@@ -58,5 +58,5 @@ def test_the_demo_gives_each_reason_once(demo_replay: Callable[[bool], Any]):
     assert why.count(reason) == 1, why
     for rule in ("new-error-template", "new-failure-template", "new-warning-template"):
         assert why.count(rule) == 1, why
-    assert why.startswith("also new-error-template, new-failure-template, new-warning-template: " + reason), why
+    assert why.startswith("also matched new-error-template, new-failure-template, new-warning-template: " + reason), why
     assert why.endswith(', saying "Error"'), why  # new-failure-template's word, once

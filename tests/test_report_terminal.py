@@ -96,22 +96,50 @@ def test_a_failure_more_severe_than_its_lead_rule_says_which_member_made_it(tmp_
     assert "<small>(critical by new-fatal-template; go-nil-pointer-panic is error)</small>" in page.read_text()
 
 
-def test_a_below_threshold_example_is_cut_once_in_its_middle_whatever_the_width(
+def _example(out: str, first: str) -> str:
+    """The below-threshold table's example cell of the row whose first line holds `first`, its rows joined without
+    the spaces (a row breaks at a space or inside a word)."""
+    rows = out.splitlines()
+    start = next(index for index, row in enumerate(rows) if first in row)
+    cells = []
+    for row in rows[start:]:
+        if row.startswith(("└", "├")) or (cells and first in row):
+            break
+        cells.append(row.rstrip().rstrip("│").rpartition("│")[2].strip())
+    return "".join("".join(cells).split())
+
+
+def test_a_below_threshold_example_says_what_happened_whatever_the_width(
         make_journal: Callable[..., Path], write_rule: Callable[..., Path], rules_dir: Path) -> None:
-    """The example column gets what rich gives it: fit() cuts the line's middle to that width (Fitted), so its end,
-    where signatures usually are, shows. Fitted to a guessed width it lost its end to rich's ellipsis as well
-    (helper-120: `…ERROR [main] c.a.billing.db.Poo…ion during pool initializat…`). The rule id stays whole."""
+    """The example column shows what the line says, its level and `[...]` fields gone, wrapped in its cell on 3 rows
+    at most and cut at its end (views/gist.py): cut once in its middle to one row, an 80-column scan of a new
+    user's PostgreSQL log showed `…[1234] FAT…postgres"` (nu230). The rule id stays whole."""
     write_rule("pool-init-failure", simple_rule(regex="Exception during pool initialization", count=3))
     line = ("ERROR [main] com.acme.billing.db.ConnectionPool - HikariPool-1 - " + "x" * 80
             + " - Exception during pool initialization.")
     journal = make_journal([entry(line, at=0, priority=3)])
-    for columns in (80, 100, 120, 160):
+    for columns in (80, 100):
         out = _scan("--file", str(journal), "--rules", str(rules_dir), "--no-shipped-rules", "--no-anomalies",
                     columns=columns)
-        row = next(row for row in out.splitlines() if "pool-init-failure" in row)
-        cell = row.rstrip().rstrip("│").rstrip()
-        assert cell.endswith("initialization.") and cell.count("…") == 1, (columns, out)
+        example = _example(out, "pool-init-failure")
+        assert example.startswith("com.acme.billing.db.ConnectionPool-HikariPool-1"), (columns, out)
+        assert example.endswith("…") and example.count("…") == 1, (columns, out)
         assert all(len(each) <= columns for each in out.splitlines())
+    out = _scan("--file", str(journal), "--rules", str(rules_dir), "--no-shipped-rules", "--no-anomalies",
+                columns=120)
+    assert _example(out, "pool-init-failure").endswith("-Exceptionduringpoolinitialization."), out
+
+
+def test_a_programs_own_time_and_prefix_leave_the_example() -> None:
+    """What a table's example says (gist): PostgreSQL's and Celery's lines of a new user's trial (nu230)."""
+    from logsentry.views.gist import gist
+
+    assert gist('2024-03-01 08:00:03.123 UTC [1234] FATAL:  password authentication failed for user "postgres"') \
+        == 'password authentication failed for user "postgres"'
+    assert gist("[2015-11-20 18:18:38,601: ERROR/MainProcess] consumer: Cannot connect to redis://localhost:6379//") \
+        == "consumer: Cannot connect to redis://localhost:6379//"
+    assert gist("app.service: Failed with result 'exit-code'.") == "app.service: Failed with result 'exit-code'."
+    assert gist("ERROR [main]") == "[main]"  # (something is left)
 
 
 def test_a_line_of_wide_characters_is_fitted_to_the_cells_it_fills(
@@ -128,9 +156,9 @@ def test_a_line_of_wide_characters_is_fitted_to_the_cells_it_fills(
     for columns in (80, 120, 160):
         out = _scan("--file", str(journal), "--rules", str(rules_dir), "--no-shipped-rules", "--no-anomalies",
                     columns=columns)
-        row = next(row for row in out.splitlines() if "pool-init-failure" in row)
-        cell = row.rstrip().rstrip("│").rstrip()
-        assert cell.endswith("initialization.") and cell.count("…") == 1, (columns, out)
+        example = _example(out, "pool-init-failure")
+        assert example.startswith("数据库连接池初始化失败") and example.count("…") <= 1, (columns, out)
+        assert all(cell_len(each) <= columns for each in out.splitlines()), out
 
 
 def test_the_example_keeps_its_share_of_a_narrow_table(
@@ -147,7 +175,7 @@ def test_the_example_keeps_its_share_of_a_narrow_table(
                     columns=columns)
         row = next(row for row in out.splitlines() if "│ billing" in row)
         cell = row.rstrip().rstrip("│").rstrip().rpartition("│")[2].strip()
-        assert len(cell) >= 20 and cell.endswith("ization.") and cell.count("…") == 1, (columns, out)
+        assert len(cell) >= 20 and cell.startswith("com.acme.billing"), (columns, out)
         assert all(len(each) <= columns for each in out.splitlines())
 
 
@@ -196,7 +224,8 @@ def test_long_unit_names_break_after_their_separators_at_80_columns() -> None:
     for row, cell in zip(rows, cells, strict=True):
         if "pool-init-failure" in row:  # a row's first line: a unit begins
             lines_of.append([])
-        lines_of[-1].append(cell)
+        if cell:  # (the example's rows below its unit's)
+            lines_of[-1].append(cell)
     assert ["".join(lines) for lines in lines_of] == sorted(units), out.getvalue()
     for lines in lines_of:  # each line but the last ends at a separator: no piece of a name is cut
         assert all(line[-1] in "-.@/" for line in lines[:-1]), lines

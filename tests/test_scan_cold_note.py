@@ -29,12 +29,12 @@ def test_a_scan_of_too_little_history_says_its_anomaly_rules_judged_nothing(make
     whole = text("--file", path)
     assert "new-error-template" in whole and "judged no line" not in whole  # the unit had 30 h of history
     narrow = text("--file", path, "-p", "err")  # the error lines alone: 5 entries of history
-    assert "Anomaly rules that compare with a history judged no line of the unit read: they need at least 10m and " \
-           "200 entries of a unit, more than was read. (The 4 that need none judged them.)" in narrow, narrow
+    assert "Anomaly rules needing history (10m, 200 entries of a unit) judged nothing here: -p, -u and --since " \
+           "narrowed what was read; scan a longer range." in narrow, narrow
     # (the persistence rules: a journal's lines wait for their unit's warm-up for the rules that judge excerpts)
     assert "new-error-template" not in narrow
     assert "Nothing found." not in narrow
-    assert "-p, -u and --since narrow what is read: scan a longer range to judge new lines." in narrow, narrow
+    assert narrow.endswith("Nothing found by the signature rules."), narrow  # (the verdict last, nu230's 9)
 
 
 def test_a_paste_whose_fatal_line_fired_says_which_anomaly_rules_judged_it(tmp_path):
@@ -46,11 +46,10 @@ def test_a_paste_whose_fatal_line_fired_says_which_anomaly_rules_judged_it(tmp_p
                      "2024-03-01 10:00:01 FATAL api: cannot open /var/lib/api/db: permission denied\n")
     said = text("--file", str(paste))
     assert "new-fatal-template" in said.split("Anomaly rules")[0], said
-    assert "Anomaly rules that compare with a history judged no line of the unit read" in said, said
-    assert "(new-fatal-template, which needs none, judged them.)" in said, said  # the one that fired, named
+    assert "Anomaly rules needing history (10m, 200 entries of a unit; new-fatal-template needs none) judged " \
+           "nothing here" in said, said  # the one that fired, named
     # a paste holds only what was pasted: no -p/-u/--since advice, which would narrow it further
-    assert "A log holds only its own lines: scan a longer one, or the host's journal, to judge new lines." in said \
-        and "--since" not in said, said
+    assert "nothing here: scan a longer log or the host's journal." in said and "--since" not in said, said
     assert "never logged in its 1 earlier line (1.0s)" in " ".join(said.replace("│", " ").split()), said
     quick = tmp_path / "quick.log"  # two lines within a second: no "0.0s" of history
     quick.write_text("2024-03-01 10:00:00,100 INFO api: listening on :8080\n"
@@ -58,18 +57,32 @@ def test_a_paste_whose_fatal_line_fired_says_which_anomaly_rules_judged_it(tmp_p
     card = " ".join(text("--file", str(quick)).replace("│", " ").split())  # (the card's borders out)
     assert "never logged in its 1 earlier line, before its normal was learnt" in card, card
     narrowed = text("--file", str(paste), "-p", "info")
-    assert "-p, -u and --since narrow what is read, and a log holds only its own lines" in narrowed, narrowed
+    assert "-p, -u and --since narrowed it; scan a longer log or the host's journal." in narrowed, narrowed
 
 
 def test_a_paste_of_several_programs_names_them(tmp_path):
     """"all 3 units" of a paste whose report showed one card read as three somewhere unseen (helper-187), "any of the
-    3 units" left the reader to guess which (rough edge 65's 8): up to 3 are named, more counted."""
+    3 units" left the reader to guess which (rough edge 65's 8): up to 3 are named; more, "nothing here". A text's
+    programs bare as `kernel` is: "(/USR/SBIN/CRON), (syslogd) or kernel" read as two kinds (nu230's 9)."""
     paste = tmp_path / "syslog"
     paste.write_text("Mar  4 10:00:00 web01 api[1]: listening on :8080\n"
                      "Mar  4 10:00:00 web01 cron[2]: (root) CMD (run-parts /etc/cron.hourly)\n"
                      "Mar  4 10:00:01 web01 worker[3]: started 4 threads\n")
     said = text("--file", str(paste))
-    assert "Anomaly rules that compare with a history judged no line of (api), (cron) or (worker) read" in said, said
+    assert "judged no line of api, cron or worker:" in said, said  # (each bare: `kernel` is, nu230's 9)
     paste.write_text(paste.read_text() + "Mar  4 10:00:02 web01 sshd[4]: Server listening on 0.0.0.0 port 22.\n")
     said = text("--file", str(paste))
-    assert "Anomaly rules that compare with a history judged no line of any of the 4 units read" in said, said
+    assert "judged nothing here:" in said, said
+
+
+def test_a_syslog_paste_names_its_programs_and_the_kernel_alike(tmp_path):
+    """nu230's sysklogd file: "(/USR/SBIN/CRON), (syslogd) or kernel", now one line of bare names, and a quiet scan's
+    verdict after it, last."""
+    paste = tmp_path / "messages"
+    paste.write_text("Jul  7 06:40:01 nas /USR/SBIN/CRON[2301]: (root) CMD (/usr/local/bin/backup.sh)\n"
+                     "Jul  7 06:47:41 nas syslogd 1.5.0#6.2: restart.\n"
+                     "Jul  7 06:47:42 nas kernel: Memory: 1026624k/1048576k available\n")
+    said = text("--file", str(paste))
+    assert "judged no line of /USR/SBIN/CRON, syslogd or kernel: scan a longer log or the host's journal. " \
+           "Nothing found by the signature rules." in said, said
+    assert said.endswith("Nothing found by the signature rules."), said

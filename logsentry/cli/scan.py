@@ -27,9 +27,10 @@ from ..sources.unit_names import said_unseen, unseen_hosts, unseen_units
 from ..timespec import format_duration
 from ..views import html as html_report
 from ..views import jsonl
+from ..views.cold_note import COLD_NAMED
 from ..views.hit_spans import HitSpans
 from ..views.no_command import no_command_note
-from ..views.report import COLD_NAMED, render_scan
+from ..views.report import render_scan
 from ..views.scan_summary import ScanSummary
 from . import EXIT_OUTPUT, stdout_to_devnull
 from .common import (
@@ -214,7 +215,7 @@ def _cold(pipeline: Pipeline, text: bool) -> tuple[int, int, str, int, int, tupl
     (AnomalySpec.needs_history: error-template-persists; new-fatal-template when `text`, the input holds lines read
     from text, stdin's included) are left out of the count, and named (the report said "anomaly rules judged no
     line" under one of theirs that fired). None without anomaly rules. The text report says it; `-o json` gives it
-    in the summary's `anomaly`. Last, the names of the units never judged, when few (views/report.COLD_NAMED), else
+    in the summary's `anomaly`. Last, the names of the units never judged, when few (views/cold_note.COLD_NAMED), else
     ()."""
     anomaly = pipeline.anomaly
     specs = [rule.anomaly for rule in anomaly.rules if rule.anomaly is not None

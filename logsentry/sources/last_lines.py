@@ -64,6 +64,21 @@ class Said:
 NOTHING = Said()
 
 
+@dataclass(frozen=True)
+class Fired:
+    """A unit's lines kept when an incident fired (LastLines.fires), each with its place in the unit's reading,
+    and the (time, place) of its rule's hits among them."""
+
+    lines: tuple[tuple[int, Line], ...] = ()
+    hits: tuple[tuple[int, int], ...] = ()
+
+    def before_first(self, first_usec: int, place: int, line: Line) -> bool:
+        """Was the line read before the incident's first hit (its first line at `first_usec`)? By place when that
+        hit is among `hits` (a paste's lines of one second tie by time), else by time."""
+        first = min((at_place for at, at_place in self.hits if at == first_usec), default=None)
+        return line[0] < first_usec if first is None else place < first
+
+
 def said(lines: list[Line], before_start: Line | None) -> Said:
     """The last COUNT of `lines`, or COUNT - 1 and `before_start` when none of those says what it says."""
     if before_start is None or before_start[1] in {message for _, message in lines[-COUNT:]}:
@@ -148,9 +163,10 @@ class LastLines:
         segfault before it, not its own (helper-223)."""
         self.added = 0
         """Unit keys `units` took so far: `alike` is looked up again once it took another."""
-        self.fired: OrderedDict[tuple[str, str, int], tuple[Line, ...]] = OrderedDict()
+        self.fired: OrderedDict[tuple[str, str, int], Fired] = OrderedDict()
         """Per hit that fired an incident of a rule that names its cause (unit key, rule, time: `fires`), the unit's
-        lines kept before it, in reading order: told when the incident ends (`leading`), a window on."""
+        lines kept before it, in reading order, and the rule's hits among them: told when the incident ends
+        (`leading`), a window on."""
         self.boots = HostBoots()
         self.boot_starts: dict[str, deque[int]] = {}
         """Per machine, when its boots after the first read began (µs, oldest first; engine/host_boots.py tells a
@@ -213,18 +229,22 @@ class LastLines:
             self.fires(hit)
 
     def fires(self, hit: Hit) -> None:
-        """A hit that fired an incident of a rule that names its cause: keep the unit's lines before it (the hit's own
-        line is the last kept when the unit's: entries are watched as they are handed over)."""
+        """A hit that fired an incident of a rule that names its cause: keep the unit's lines before it, each with
+        its place in the unit's reading (`read`), and where the rule's hits among them were (`hit_at`): the
+        incident's first hit is one of those, and `leading` tells only the lines before it."""
         if told_by_systemd(hit.rule_id):
             return
         entry = hit.entry
         kept = self.units.get(key := host_unit(entry.machine_id, entry.unit))
         if not kept:
             return
-        lines = tuple(self._of_boot(entry.machine_id, entry.realtime_usec, kept))
-        if lines and lines[-1] == (entry.realtime_usec, entry.message):
+        start = self.read.get(key, 0) - len(kept)  # (kept's line i was the unit's start + i + 1th read)
+        boot = set(self._of_boot(entry.machine_id, entry.realtime_usec, kept))
+        lines = tuple((start + index + 1, line) for index, line in enumerate(kept) if line in boot)
+        if lines and lines[-1][1] == (entry.realtime_usec, entry.message):
             lines = lines[:-1]
-        self.fired[(key, hit.rule_id, entry.realtime_usec)] = lines
+        hits = tuple(at for at in self.hit_at.get((key, hit.rule_id), ()) if at[1] > start)
+        self.fired[(key, hit.rule_id, entry.realtime_usec)] = Fired(lines, hits)
         if len(self.fired) > MAX_UNITS:
             self.fired.popitem(last=False)
 
@@ -232,12 +252,13 @@ class LastLines:
         """The unit's last lines before the incident's first line, of a rule that names its cause, as kept when it
         fired (`fires`), less the lines it quotes: a text has no journalctl command to show them (a new user's monit
         paste: its card said "'nodejs' failed to start" without the "process is not running" and "trying to
-        restart" before it)."""
+        restart" before it). Before its first hit in reading order, not by time alone: `<=` its time showed the
+        first matching line itself as the line before it (a new user's trial, nu230: HA's first failed login)."""
         key = host_unit(incident.machine_id, incident.unit)
-        kept = self.fired.get((key, incident.rule_id, incident.fired_usec), ())
+        kept = self.fired.get((key, incident.rule_id, incident.fired_usec), Fired())
         quoted = {link.message for link in incident.chain} | {sample[:MAX_SAMPLE_CHARS] for sample in incident.samples}
         after = self._after(key, incident, quoted)
-        return Said(tuple([line for line in kept if line[0] <= incident.first_usec
+        return Said(tuple([line for place, line in kept.lines if kept.before_first(incident.first_usec, place, line)
                            and line[1][:MAX_SAMPLE_CHARS] not in quoted][-COUNT:]), after=after)
 
     def _after(self, key: str, incident: Incident, quoted: set[str]) -> tuple[Line, ...]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from ..model import Action, Incident
 from ..sources.last_lines import Said
+from .unit_label import own_name
 
 SAME_CAUSE_USEC = 10_000_000
 """Incidents that began at most this long (µs of journal time) after the group's first are one cause's."""
@@ -25,13 +26,6 @@ class CardGroup:
 
     lead: Incident
     others: tuple[Incident, ...] = ()
-
-
-def _name(incident: Incident) -> str:
-    """The unit's own name, as its lines write it: a user unit's subject is `user@UID.service/UNIT`, its last part
-    the name; a text's unit named by PID 1's line is `(UNIT)` (engine/failures.py TextServices)."""
-    name = incident.unit.rsplit("/", 1)[-1]
-    return name[1:-1] if name.startswith("(") and name.endswith(")") else name
 
 
 def _without(text: str, name: str) -> str:
@@ -52,7 +46,7 @@ def _shape(incident: Incident, kinds: tuple[str, ...], told: object) -> tuple[ob
     what else the card tells, `told`), or None for one with no line."""
     if not incident.samples:
         return None
-    name = _name(incident)
+    name = own_name(incident.unit)
     return (incident.machine_id, incident.rule_id, incident.severity, _without(incident.key, name),
             _without(incident.samples[0], name), kinds,
             tuple((link.rule_id, _without(link.message, name)) for link in incident.chain), told)

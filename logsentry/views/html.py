@@ -36,6 +36,7 @@ from .escape import visible
 from .incident_tally import tally_html
 from .own_stamp import without_own_stamp
 from .scan_summary import ScanSummary
+from .unit_label import told_key
 
 EXTRA = "report"
 EVIDENCE_KEPT = 200
@@ -251,7 +252,7 @@ def _card(incident: Incident, summary: ScanSummary, timeline: Timeline, source: 
         f"none (suggested: {incident.action})"
     host = _host(timeline, incident)
     gap = summary.gap_of(incident)
-    key = f" [{esc(incident.key)}]" if incident.key else ""
+    key = f" [{esc(keyed)}]" if (keyed := told_key(incident.unit, incident.key)) else ""
     parts = [f'<div class="card" style="--c:{color}">',
              f'<h3><span class="sev">{incident.severity.label}</span> {esc(incident.unit)}{key} '
              f'· <code>{esc(incident.rule_id)}</code>{" on " + esc(host) if host else ""}'

@@ -24,12 +24,15 @@ from ..timespec import format_duration, format_usec, zone_label
 from ..wording import plural
 from .card_groups import card_groups, said_words
 from .chain import ChainView, last_lines_view
+from .cold_note import cold_note
 from .counts import by_counter, chain_heading, chain_rules, count_story, link_lines, raised_by, repeated_rules
 from .escape import visible
-from .fit import Fitted, leading_widths, name_lines, wrapped
+from .fit import leading_widths, name_lines, wrapped
+from .gist import Gist
 from .incident_tally import tally_table
 from .scan_summary import ScanSummary
 from .tail_state import other_host
+from .unit_label import told_key
 
 HEADER_WIDTH = 120
 """The header wraps at this width on wider terminals (a line too long to read at a glance)."""
@@ -77,12 +80,13 @@ def _silence_block(incident: Incident, gap: Gap, action: Text, head: Text, clock
 
 def _incident_block(incident: Incident, actions: list[Action], gap: Gap | None = None,
                     clock: DayClock | None = None, reported: int | None = None,
-                    seen_last: int | None = None, last_lines: Said = NOTHING, exited: str = "") -> Panel:
+                    seen_last: int | None = None, last_lines: Said = NOTHING, exited: str = "",
+                    same_on: Text | None = None) -> Panel:
     """One incident: what, where, when, how many, what was done (how its main process ended, where PID 1 said:
-    `exited`), and its first lines."""
+    `exited`), its first lines, and the units it stands for too (`same_on`)."""
     dry = " (dry run)" if actions and all(a.dry_run for a in actions) else ""
     done = " + ".join(a.kind for a in actions) or incident.action
-    key = f" [{incident.key}]" if incident.key else ""
+    key = f" [{shown}]" if (shown := told_key(incident.unit, incident.key)) else ""  # (not the unit again)
     head = Text.assemble((f"{incident.severity.label.upper()} ", SEVERITY_STYLE[incident.severity]),
                          other_host(incident.machine_id, incident.host),  # another machine's: its name first
                          (visible(incident.unit + key), "bold"), "  ", visible(incident.rule_id))
@@ -116,8 +120,19 @@ def _incident_block(incident: Incident, actions: list[Action], gap: Gap | None =
     distinct = list(dict.fromkeys(incident.samples))
     samples = [wrapped(Text("│", style="dim"), sample, "dim") for sample in distinct[:1] + distinct[1:][-1:]]
     chain = [*_chain_lines(incident, clock), *last_lines_view(last_lines, clock)]
-    return Panel(Group(head, times, action, *explained, *samples, *chain),
+    return Panel(Group(head, times, action, *explained, *samples, *chain, *([same_on] if same_on else [])),
                  border_style=SEVERITY_STYLE[incident.severity], expand=True)
+
+
+def _same_on(incident: Incident, others: Sequence[Incident], clock: DayClock) -> Text | None:
+    """One cause on many units (views/card_groups.py): the others named in the first's card, in reading order;
+    printed after its box, the list read as a note apart (nu230)."""
+    if not others:
+        return None
+    last = max(other.first_usec for other in others)
+    when = f"at {clock(last)}" if last == incident.first_usec else f"from {clock(incident.first_usec)} to {clock(last)}"
+    return Text.assemble((f"The same on {plural(len(others), 'more unit')} {when}", "bold"),
+                         f" (an incident each in -o json): {', '.join(visible(other.unit) for other in others)}")
 
 
 def _chain_lines(incident: Incident, clock: DayClock) -> list[Text | ChainView]:
@@ -173,15 +188,6 @@ _TAKES_VALUE = frozenset({"-D", "--file", "-u", "-t", "--since", "--until"})
 """The options of alert.journalctl_command that take a value."""
 
 
-def _more_history(journal: bool, selected: bool) -> str:
-    """How to give the anomaly rules the history they lacked: a longer range of a journal; for a log or a paste,
-    which holds only its own lines, a longer log or the host's journal (weeks of history on disk)."""
-    if journal:
-        return "-p, -u and --since narrow what is read: scan a longer range to judge new lines."
-    narrowed = "-p, -u and --since narrow what is read, and a" if selected else "A"
-    return f"{narrowed} log holds only its own lines: scan a longer one, or the host's journal, to judge new lines."
-
-
 def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule_count: int,
                 cold: tuple[int, int, str, tuple[str, ...], tuple[str, ...]] | None = None,
                 source: Sequence[str] | None = None,
@@ -207,23 +213,22 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
     header = Text.assemble(("logsentry scan", "bold"), f": {plural(progress.entries, 'entry', 'entries')}{span}, "
                            f"{plural(rule_count, 'rule')}, {plural(progress.matches, 'match', 'matches')}, ",
                            (plural(len(summary.incidents), "incident"), "bold"))
+    if unmatched := summary.unmatched():  # (counted apart: "0 matches, 1 incident" read oddly)
+        rules = list(dict.fromkeys(visible(incident.rule_id) for incident in unmatched))
+        some = "" if len(unmatched) == len(summary.incidents) else f"{len(unmatched)} of them "
+        header.append(f" ({some}{', '.join(rules)}, whose rule{'s need' if len(rules) > 1 else ' needs'} no matching "
+                      "line)")
     console.print(header, width=min(console.width, HEADER_WIDTH))
     # in time order, as the HTML cards: a failure that spread from one unit to another reads as it happened
-    ordered = sorted(summary.incidents, key=lambda i: (i.first_usec, i.unit, i.rule_id))
+    ordered = sorted(summary.incidents, key=lambda i: (summary.order_of(i), i.unit, i.rule_id))
     for card in card_groups(ordered, summary.actions_for, lambda incident: summary.gap_of(incident) is not None,
                             lambda incident: (summary.exited(incident), said_words(summary.last_lines_of(incident)))):
         incident = card.lead
         console.print(_incident_block(incident, summary.actions_for(incident), summary.gap_of(incident),
                                       clock,
                                       summary.reported_count(incident), summary.last_hit(incident),
-                                      summary.last_lines_of(incident), summary.exited(incident)))
-        if card.others:  # one cause on many units: named under the first's card (views/card_groups.py)
-            last = max(other.first_usec for other in card.others)
-            named_units = ", ".join(visible(other.unit) for other in card.others)
-            when = f"at {clock(last)}" if last == incident.first_usec else \
-                f"from {clock(incident.first_usec)} to {clock(last)}"
-            console.print(Text(f"The same on {plural(len(card.others), 'more unit')} {when} (an incident each in -o "
-                               f"json): {named_units}", style="bold"))
+                                      summary.last_lines_of(incident), summary.exited(incident),
+                                      _same_on(incident, card.others, clock)))
         if source is not None and (command := journalctl_command(incident, source)):
             for line in command_lines(command, console.width):
                 # a long path runs on rather than breaking the command; an identifier (-t) is log text
@@ -257,7 +262,7 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
             table.add_column(name, overflow="fold", max_width=width)
         table.add_column("rule", overflow="fold", max_width=rule_width)
         table.add_column("matches", justify="right", no_wrap=True)
-        table.add_column("example", no_wrap=True, overflow="ellipsis", ratio=1)
+        table.add_column("example", ratio=1)  # (what it says, on as many rows as its unit's name: views/gist.py)
         for where, count in shown:
             machine, unit, rule, key = where
             others = fired_keys.get((machine, unit, rule), 0)
@@ -268,7 +273,7 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
             host = [Text("\n".join(name_lines(visible(summary.host_of(machine)), firsts[0])))] if several else []
             unit_text = "\n".join(name_lines(visible(unit), firsts[-1]))
             table.add_row(*host, Text(unit_text), rule_text, f"{count:,}",
-                          Fitted(summary.examples.get(where, ""), "dim"))
+                          Gist(summary.examples.get(where, ""), "dim"))
         console.print(table)
         if rest:
             console.print(Text(f"... and {len(rest):,} more below threshold "
@@ -279,25 +284,8 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
                                     visible(f": {quarantine.reason} on entry {quarantine.cursor}")))
     if cold is not None and cold[0]:
         never, units, needed, cold_judges, names = cold
-        # ("all 3 units" of a one-card paste read as three somewhere unseen: helper-187; "any of the 2 units" left
-        # the reader to guess which: rough edge 65's 8)
-        named = _or_list([visible(name) for name in names]) if names else ""
-        if never == units:
-            which = "the unit" if units == 1 else named or f"any of the {units} units"
-        else:
-            which = f"{named} ({never} of the {units} units)" if named else f"{never} of the {units} units"
-        # the ones that need none are named when one fired (the report said "judged no line" under its incident:
-        # helper-118), else counted: five rule ids made the note longer than a paste's finding (helper-183)
-        fired = sorted({incident.rule_id for incident in summary.incidents}.intersection(cold_judges))
-        besides = ""
-        if fired:
-            besides = f" ({', '.join(fired)}, which need{'s' if len(fired) == 1 else ''} none, judged them.)"
-        elif cold_judges:
-            besides = f" (The {len(cold_judges)} that need none judged them.)"
-        console.print(Text(f"Anomaly rules that compare with a history judged no line of {which} read: they need "
-                           f"{needed} of a unit, more than was read.{besides} "
-                           f"{_more_history(source is not None, selected)}",
-                           style="yellow" if never == units else "dim"))
+        console.print(cold_note(never, units, needed, cold_judges, names,
+                                {incident.rule_id for incident in summary.incidents}, source is not None, selected))
     if learning is not None and learning.learning and (learning.watched or learning.most_usec * MOMENT_SHARE >=
                                                        learning.learn_for_usec):
         console.print(Text(_learning_said(learning), style="dim" if learning.watched else "yellow"))
@@ -322,15 +310,6 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
             console.print(Text("Nothing found by the signature rules.", style="green"))
         else:
             console.print(Text("Nothing found.", style="green"))
-
-
-COLD_NAMED = 3
-"""The units anomaly rules never judged that the report names, at most (more are counted)."""
-
-
-def _or_list(names: list[str]) -> str:
-    """`a`, `a or b`, `a, b or c`."""
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
 
 
 RECENT_USEC = 7 * 86_400_000_000

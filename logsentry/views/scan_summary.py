@@ -48,6 +48,8 @@ class ScanSummary:
     """Silences by (rule, machine, unit, start): their real length, for the incident that reported them."""
     reported: dict[tuple[str, str, str, str, int], int] = field(default_factory=dict)
     """The count of each incident's `incident` record, by (machine, unit, rule, key, first hit)."""
+    fired: dict[tuple[str, str, str, str, int], int] = field(default_factory=dict)
+    """Each incident's place in the order they fired (reading order), by the same key: `order_of`."""
     spans: HitSpans | None = None
     """The open incidents' hits as read (the pipeline's tracker's), for each ended one's own last hit."""
     last_hits: dict[tuple[str, str, str, str, int], int] = field(default_factory=dict)
@@ -81,6 +83,7 @@ class ScanSummary:
                 self._saw(hit.entry.realtime_usec)
             case IncidentEvent(incident):
                 self.reported[_key(incident)] = incident.count
+                self.fired.setdefault(_key(incident), len(self.fired))
             case EndedEvent(incident):
                 self.incidents.append(incident)
                 if self.exit_of is not None and (exited := self.exit_of(incident)):
@@ -101,6 +104,18 @@ class ScanSummary:
     def _saw(self, usec: int) -> None:
         self.earliest = usec if self.earliest is None else min(self.earliest, usec)
         self.latest = usec if self.latest is None else max(self.latest, usec)
+
+    def order_of(self, incident: Incident) -> tuple[int, int]:
+        """Where the incident's card goes: by its first line's time, then in the order they fired (a paste's five
+        units that failed in one second came alphabetically, the first card not the log's first: nu230)."""
+        return incident.first_usec, self.fired.get(_key(incident), len(self.fired))
+
+    def unmatched(self) -> list[Incident]:
+        """The incidents no rule's match made: a reboot without a shutdown, a silence, told by the lines' times. The
+        header said "0 matches, 1 incident" of an unclean reboot, which read oddly (nu230)."""
+        matched = {where[:3] for where in self.matches}
+        return [incident for incident in self.incidents
+                if (incident.machine_id, incident.unit, incident.rule_id) not in matched]
 
     def reported_count(self, incident: Incident) -> int | None:
         return self.reported.get(_key(incident))

@@ -19,10 +19,12 @@ from .escape import one_line, visible
 from .hit_spans import HitSpans, IncidentOf
 from .report import DayClock
 from .tail_state import gap_text, other_host
+from .unit_label import told_key
 
 
 def unit_label(unit: str, key: str = "") -> str:
     """Unit (and group key) as printable text: log-derived, so escaped; put it in `Text`, never markup."""
+    key = told_key(unit, key)  # (not the unit's own name again)
     unit = unit or "-"
     return visible(f"{unit} [{key}]" if key else unit)
 
