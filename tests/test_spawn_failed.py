@@ -87,3 +87,14 @@ def test_a_clients_own_fork_line_names_no_unit(make_journal: Any) -> None:
                    _SYSTEMD_USER_UNIT="evil.service")]
     chains = _chains(run_cli("scan", "--file", str(make_journal(lines)), "-o", "json"))
     assert not any("spawn-failed" in rule for rule in chains), chains
+
+
+def test_a_setup_failure_before_any_fork_is_no_fork_failure(make_journal: Any) -> None:
+    """'Failed to run 'start' task' with another error than EAGAIN or ENOMEM is a setup that failed before any fork
+    (a missing EnvironmentFile=, the line before says so): systemd-unit-failed's 'resources', as before."""
+    unit = "node_exporter.service"
+    lines = [pid1(f"{unit}: Failed to load environment files: No such file or directory", 1.0, unit),
+             pid1(f"{unit}: Failed to run 'start' task: No such file or directory", 1.001, unit, 4),
+             pid1(f"{unit}: Failed with result 'resources'.", 1.002, unit, 4)]
+    chains = _chains(run_cli("scan", "--file", str(make_journal(lines)), "-o", "json"))
+    assert set(chains) == {"systemd-unit-failed node_exporter.service"}, chains
