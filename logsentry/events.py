@@ -70,6 +70,9 @@ class Progress:
 
     entries: int = 0
     matches: int = 0
+    matched_lines: int = 0
+    """The entries `matches` were on: a line often matches several rules (a PostgreSQL FATAL line its signature,
+    error-burst and new-error-template), and "38 matches" of 24 entries read as a miscount (new-user trial 230)."""
     incidents: int = 0
     first_usec: int | None = None
     """The earliest journal time read (µs): entries come out of order (a lagging host, a back-dated line)."""

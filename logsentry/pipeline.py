@@ -101,6 +101,8 @@ class Pipeline:
         self.policy: ActionPolicy = policy or Policy()
         self.execute = execute
         self.progress = Progress()
+        self._matched: Entry | None = None
+        """The entry of the latest match counted (Progress.matched_lines)."""
 
     def process(self, entry: Entry) -> Iterator[Event]:
         """Events caused by one entry (and by the time it carries)."""
@@ -187,6 +189,9 @@ class Pipeline:
             if anomaly:
                 hit = self.owners.placed(hit)  # a second failure of a rule whose incident is open has its own
             progress.matches += 1
+            if hit.entry is not self._matched:
+                self._matched = hit.entry
+                progress.matched_lines += 1
             if hit.rule_id in self._signature_rules:
                 self.failures.note_pid(hit)
                 notes.append(hit)

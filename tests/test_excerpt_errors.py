@@ -240,14 +240,15 @@ def test_a_signature_firing_later_leads_the_failure_of_a_paste(tmp_path: Path) -
 def test_one_line_several_rules_matched_below_their_triggers_is_one_row_of_the_card(tmp_path: Path) -> None:
     """A paste's traceback header matched error-burst and python-traceback-burst below their triggers: one row
     naming both, not two rows of the same line (new-error-template's and new-failure-template's hits below their
-    triggers lead in no failure in a paste: Pipeline._excerpt_rules)."""
+    triggers lead in no failure in a paste: Pipeline._excerpt_rules), error-burst's with its 2 lines in the failure
+    (views/counts.py link_lines)."""
 
     from test_failure_lead_in import PASTE
 
     log = tmp_path / "pyjournal.txt"
     log.write_text(PASTE)
     card = " ".join(run_cli("scan", "--file", str(log)).stdout.replace("│", " ").split())
-    assert "error-burst, python-traceback-burst (below their triggers) " \
+    assert "error-burst on 2 lines in this failure, python-traceback-burst (below their triggers) " \
            "Traceback (most recent call last):" in card, card
     assert card.count("Traceback (most recent call last):") == 1, card
 

@@ -67,6 +67,7 @@ def reference_note_evidence(groups: FailureGroups, hit: Hit) -> None:
     failure = None
     same = groups._open_of(entry)
     if same:
+        groups._tally(hit, same)  # (each open failure whose chain has its place counts it: Failure.tallies)
         begun = groups.begun_by(entry)
         if begun is not None and begun in same:
             failure = begun
@@ -100,7 +101,8 @@ def reference_note_evidence(groups: FailureGroups, hit: Hit) -> None:
 
 def failures_state(groups: FailureGroups) -> str:
     return repr(([(f.machine, f.unit, f.invocation, f.settle_usec, f.last_usec, list(f.members.items()),
-                   sorted(f.open), f.given, list(f.seen.items()), f.rerun_usec) for f in groups._failures],
+                   sorted(f.open), f.given, list(f.seen.items()), f.rerun_usec, list(f.tallies.items()))
+                  for f in groups._failures],
                  list(groups._lead_ins._units.items()), groups.changed))
 
 

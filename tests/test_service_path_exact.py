@@ -12,6 +12,7 @@ from conftest import entry
 
 from logsentry.actions.alert import MAX_LINE
 from logsentry.engine.detector import Detector
+from logsentry.engine.failure_model import seen_links
 from logsentry.engine.failure_saved import SAVED_SAMPLE_CHARS
 from logsentry.engine.failures import FailureGroups
 from logsentry.engine.window import MAX_SAMPLE_CHARS, MAX_SAMPLES, _extend, incident_from_json, incident_json, link_json
@@ -53,7 +54,7 @@ def reference_snapshot(groups: FailureGroups) -> list[dict[str, Any]]:
              "last_usec": f.last_usec, "members": [saved(m) for m in f.members.values()],
              "open": [list(m) for m in f.open], "given": saved(f.given) if f.given else None,
              "rerun_usec": f.rerun_usec, "seen": [{**asdict(link), "severity": int(link.severity), "template": template}
-                      for (_, template), link in f.seen.items()]}
+                      for (_, template), link in seen_links(f).items()]}  # (counting its lines since: tallies)
             for f in groups._failures if f.given is None or groups._composite(f)]
 
 

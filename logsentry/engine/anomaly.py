@@ -31,6 +31,7 @@ from .excerpts import Excerpts, at_boot, fatal
 from .flood import Floods
 from .held import MAX_HELD_UNITS, Held
 from .novelty import new_why
+from .retry_causes import RetryCauses
 from .rolling import BUCKETS as BUCKETS
 from .rolling import Rolling as _Rolling
 from .surges import share_why, spike_why
@@ -79,6 +80,9 @@ class AnomalyDetector:
         self.episodes = {rule.id: Episodes.of(rule.anomaly) for rule in self.rules
                          if rule.anomaly is not None and rule.anomaly.kind == "persistence"}
         """persistence rule id -> its templates' episodes (engine/episodes.py)."""
+        self.causes = RetryCauses() if any(rule.anomaly is not None and rule.anomaly.retries
+                                           for rule in self.rules) else None
+        """Each unit's latest error line, the failure a retry announcement is about (AnomalySpec.retries)."""
         self._words_said: dict[tuple[str, str], str | None] = {}
         """(rule id, template text) -> the first of its words the text says, or None (`_said`)."""
         self._at_level: dict[int | None, list[tuple[Rule, AnomalySpec, bool]]] = {}
@@ -126,6 +130,7 @@ class AnomalyDetector:
         if self.learn_only:
             return []
         hits = []
+        retried = False
         rules = self._at_level.get(level)
         if rules is None:
             rules = self._rules_at(level)
@@ -182,11 +187,15 @@ class AnomalyDetector:
                 # One window per unit: the new templates of one failure (a crash loop prints several) are one
                 # incident, and so are the templates whose rates surge together (a failing request's warning,
                 # its exception and each frame of its stack trace: one page, not one a frame).
-                hits.append(Hit(rule.id, rule.severity, entry, {"template": template.text,
-                                                                  "template_id": template.id},
-                                "", why, template.text))
+                captures = {"template": template.text, "template_id": template.id}
+                if spec.retries and self.causes is not None:
+                    retried = True
+                    captures.update(self.causes.cause_of(unit_key, entry))
+                hits.append(Hit(rule.id, rule.severity, entry, captures, "", why, template.text))
         if hits:
             self._hit(unit_key, usec, hot)
+        if self.causes is not None and level is not None and level <= ERROR_LEVEL and not retried:
+            self.causes.note(unit_key, entry)  # (an announcement at error level retries the line before it)
         return hits
 
     def _rules_at(self, level: int | None) -> list[tuple[Rule, AnomalySpec, bool]]:

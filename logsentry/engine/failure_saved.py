@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..model import Incident, Link, Severity
-from .failure_model import Failure, member_id
+from .failure_model import Failure, member_id, seen_links
 from .window import incident_from_json, incident_json, link_json
 
 SAVED_SAMPLE_CHARS = 256
@@ -28,7 +28,7 @@ def failure_json(failure: Failure, saved: Callable[[Incident], dict[str, Any]]) 
     return {"machine": f.machine, "unit": f.unit, "invocation": f.invocation, "settle_usec": f.settle_usec,
             "last_usec": f.last_usec, "members": [saved(m) for m in f.members.values()],
             "open": [list(m) for m in f.open], "given": saved(f.given) if f.given else None, "rerun_usec": f.rerun_usec,
-            "seen": [{**link_json(link), "template": template} for (_, template), link in f.seen.items()]}
+            "seen": [{**link_json(link), "template": template} for (_, template), link in seen_links(f).items()]}
 
 
 def failure_from_json(item: Mapping[str, Any]) -> Failure:

@@ -142,6 +142,8 @@ class FailureGroups:
         is let go at once: most are of a failure going on (an ssh brute force's every attempt, a crash loop's
         errors), ~5 µs a hit spared picking the failure (more on a unit with many failures open)."""
         same = self._open_of(hit.entry)
+        if same:
+            self._tally(hit, same)
         if self.known_evidence and self._says_nothing_new(hit, same):
             return
         failure = self._evidence_of(hit, same)
@@ -157,6 +159,21 @@ class FailureGroups:
             return  # (a generic rule's hit on a line that fired a member says nothing more: a later line will)
         self.changed = True
         failure.seen[seen] = lead_of(hit, seen).link
+
+    def _tally(self, hit: Hit, same: list[Failure]) -> None:
+        """Count the hit in each open failure of its unit and run whose chain has its rule's place (`seen`) already:
+        that link's count is then its rule's lines in the failure (Failure.tallies), as the scan's table of matches
+        counts them, not only those up to the link's line. A count alone asks for no save (`changed`): a brute
+        force's every line would; the next change saves it."""
+        place, at = self._seen(hit), hit.entry.realtime_usec
+        for failure in same:
+            if place in failure.seen:
+                tally = failure.tallies.get(place)
+                if tally is None:
+                    failure.tallies[place] = [1, at]
+                else:
+                    tally[0] += 1
+                    tally[1] = max(tally[1], at)
 
     def _says_nothing_new(self, hit: Hit, same: list[Failure]) -> bool:
         """Would note_evidence leave everything as it is (failure_evidence.adds_nothing)? Never for a hit of

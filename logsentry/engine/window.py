@@ -18,6 +18,7 @@ from typing import Any
 from ..model import Hit, Incident, Link, Severity, host_unit, new_incident, split_host_unit
 from ..rules.rule import Rule, Trigger
 from ..sources.selection import COREDUMP_MESSAGE_ID, managers_line
+from .retry_causes import CAUSE, CAUSE_CURSOR
 
 MAX_SAMPLES = 5
 """An incident keeps its first MAX_SAMPLES - 1 hits' lines and its latest (alerts' and reminders' `latest:` said the
@@ -128,8 +129,9 @@ class BurstTracker:
             window.incident = Incident(
                 rule_id=rule.id, severity=rule.severity, unit=hit.entry.unit, key=hit.key,
                 first_usec=first, fired_usec=now, last_usec=now, count=fired_at,
-                threshold=trigger.count, within_usec=trigger.within_usec, cursor=hit.entry.cursor,
-                samples=(hit.entry.message[:MAX_SAMPLE_CHARS],), action=rule.action, invocation=invocation,
+                threshold=trigger.count, within_usec=trigger.within_usec,
+                cursor=hit.captures.get(CAUSE_CURSOR) or hit.entry.cursor, samples=_first_samples(hit),
+                action=rule.action, invocation=invocation,
                 why=hit.why or counted,
                 template=hit.template, machine_id=hit.entry.machine_id, host=hit.entry.host,
             )
@@ -379,6 +381,15 @@ def incident_from_json(data: Mapping[str, Any]) -> Incident:
     chain = tuple(Link(**{**link, "severity": Severity(link["severity"])}) for link in data.get("chain") or ())
     return Incident(**{**data, "severity": Severity(data["severity"]), "samples": tuple(data["samples"]),
                        "chain": chain})
+
+
+def _first_samples(hit: Hit) -> tuple[str, ...]:
+    """An incident's first lines: its hit's, after the failure it retries when it announces a retry (its `cause`,
+    engine/retry_causes.py), which is then the incident's line (its cursor's): the card, alert and JSON quote
+    what failed, not `Trying again in 4.00 seconds...` alone."""
+    line = hit.entry.message[:MAX_SAMPLE_CHARS]
+    cause = hit.captures.get(CAUSE)
+    return (cause[:MAX_SAMPLE_CHARS], line) if cause else (line,)
 
 
 def _extend(incident: Incident, hit: Hit) -> Incident:

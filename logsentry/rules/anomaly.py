@@ -45,7 +45,8 @@ from .pattern import RegexProblem, compile_regex
 
 KINDS = ("new-template", "rate-spike", "error-share", "persistence")
 _KEYS = {"kind", "level", "warm_after", "warm_entries", "factor", "min_count", "p_value", "errors", "novel_for",
-         "peak_margin", "words", "clean", "gap", "floor", "margin", "flood", "lasting", "excerpts", "ignore"}
+         "peak_margin", "words", "clean", "gap", "floor", "margin", "flood", "lasting", "excerpts", "ignore",
+         "retries"}
 PERSISTENCE_KEYS = ("gap", "floor", "margin")
 """persistence only (engine/episodes.py): an episode ends at a pause longer than `gap`; it persists once longer
 than `floor` and `margin` times the template's longest episode learnt."""
@@ -221,6 +222,11 @@ class AnomalySpec:
     templates that came later are left to the rules that judge a learnt normal (excerpt-failure-template, whose
     trigger fits an excerpt's few lines, beside new-failure-template's ten for a known unit)."""
 
+    retries: bool = False
+    """new-template only: the rule's lines announce another attempt at what failed just before them (`Trying again
+    in 4.00 seconds...`): its incident quotes that failure, the unit's error line just before the announcement
+    (engine/retry_causes.py), not the announcement alone."""
+
     def needs_history(self, text: bool = False) -> bool:
         """Does the rule judge a unit only once it is warm? Not persistence (engine/episodes.py follows cold units),
         nor, when the input holds lines read from text (`text`), a rule that judges excerpts (new-fatal-template,
@@ -273,6 +279,7 @@ def parse_anomaly(table: Mapping[str, Any], add: Any, describe: Any, priority: A
         add("anomaly.excerpts", f'only a new-template rule takes excerpts (this one is kind "{kind}")')
         excerpts_only = False
     excerpts = excerpts_only or _new_template_flag(table, "excerpts", str(kind), add, describe, ' or "only"')
+    retries = _new_template_flag(table, "retries", str(kind), add, describe)
     if "lasting" in table and not flood:
         add("anomaly.lasting", "only a new-template rule with flood = true takes lasting")
     for key in PERSISTENCE_KEYS:
@@ -290,7 +297,7 @@ def parse_anomaly(table: Mapping[str, Any], add: Any, describe: Any, priority: A
         errors=errors,
         novel_for_usec=span("novel_for", defaults.novel_for_usec),
         peak_margin=float(number("peak_margin", defaults.peak_margin, 0, 1e6, False)),
-        words=words, clean=clean, flood=flood, excerpts=excerpts, excerpts_only=excerpts_only,
+        words=words, clean=clean, flood=flood, excerpts=excerpts, excerpts_only=excerpts_only, retries=retries,
         words_re=Words(words_pattern(words), ignore) if words else None,
         lasting_usec=span("lasting", defaults.lasting_usec) if flood else 0,
         gap_usec=max(1, span("gap", defaults.gap_usec)), floor_usec=span("floor", defaults.floor_usec),
@@ -300,8 +307,8 @@ def parse_anomaly(table: Mapping[str, Any], add: Any, describe: Any, priority: A
 
 def _new_template_flag(table: Mapping[str, Any], name: str, kind: str, add: Any, describe: Any,
                        other: str = "") -> bool:
-    """A true/false key only a new-template rule takes (clean, flood, excerpts); False (and said) when it is anything
-    else (`other`: the other values it takes, for the error)."""
+    """A true/false key only a new-template rule takes (clean, flood, excerpts, retries); False (and said) when it is
+    anything else (`other`: the other values it takes, for the error)."""
     value = table.get(name, False)
     if not isinstance(value, bool):
         add(f"anomaly.{name}", f"expected true or false{other} (got {describe(value)})")

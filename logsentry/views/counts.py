@@ -196,13 +196,15 @@ def chain_rules(chain: Sequence[Link]) -> int:
 
 def link_lines(link: Link, word: str = "line") -> str:
     """How many lines a chain's row stands for, "" for one: a rule that fired, all of its lines; one that did not
-    (evidence: its row's time and line are its newest, engine/failure_lead.py), those up to that line, "below its
-    trigger": the card said "09:00:27 error-burst (4 lines)" of four lines from 09:00:00, above a table of its 6
-    matches below their trigger (helper-187), then "(4 lines before it fired)" read as the rule's firing, beside
-    `"fired": false` (helper-190)."""
+    (evidence: its row's line is the newest before the failure began, engine/failure_lead.py), all of its lines in
+    the failure, those after that line too (Failure.tallies), "below its trigger". The card said "09:00:27
+    error-burst (4 lines)" of four lines from 09:00:00, above a table of its 6 matches below their trigger
+    (helper-187), then "(4 lines before it fired)" read as the rule's firing, beside `"fired": false` (helper-190),
+    then "(2 lines up to this one, ...)" above a table of its 12 (new-user trial 230): now the count is the table's,
+    which leaves out the lines a chain counts."""
     if link.count <= 1:
         return "" if link.fired else "below its trigger"
-    return plural(link.count, word) + ("" if link.fired else " up to this one, below its trigger")
+    return plural(link.count, word) + ("" if link.fired else " in this failure, below its trigger")
 
 
 def chain_heading(rules: int, links: int, repeated: Mapping[str, int] | None = None) -> str:

@@ -78,6 +78,14 @@ def _silence_block(incident: Incident, gap: Gap, action: Text, head: Text, clock
                  expand=True)
 
 
+def matches_said(progress: Progress) -> str:
+    """"38 matches on 12 lines" where a line matched several rules (a PostgreSQL FATAL line its signature,
+    error-burst and new-error-template): "38 matches" of 24 entries read as a miscount (new-user trial 230)."""
+    said = plural(progress.matches, "match", "matches")
+    lines = progress.matched_lines
+    return f"{said} on {plural(lines, 'line')}" if 0 < lines < progress.matches else said
+
+
 def _incident_block(incident: Incident, actions: list[Action], gap: Gap | None = None,
                     clock: DayClock | None = None, reported: int | None = None,
                     seen_last: int | None = None, last_lines: Said = NOTHING, exited: str = "",
@@ -141,11 +149,12 @@ def _chain_lines(incident: Incident, clock: DayClock) -> list[Text | ChainView]:
     if not incident.chain:
         return []
     # One line several rules matched below their triggers is one row: a paste's traceback header was a row each
-    # for new-error-template, new-failure-template, error-burst and python-traceback-burst.
+    # for new-error-template, new-failure-template, error-burst and python-traceback-burst. Each names its lines in
+    # the failure when more than that one (error-burst's go on past it: Failure.tallies).
     groups: list[list[Link]] = []
     for link in incident.chain:
         last = groups[-1][-1] if groups else None
-        if last is not None and link_lines(link) == link_lines(last) == "below its trigger" \
+        if last is not None and not link.fired and not last.fired \
                 and (link.first_usec, link.message) == (last.first_usec, last.message):
             groups[-1].append(link)
         else:
@@ -156,6 +165,8 @@ def _chain_lines(incident: Incident, clock: DayClock) -> list[Text | ChainView]:
         for at, link in enumerate(group):
             rule.append(", " if at else "")
             rule.append(visible(link.rule_id), style=SEVERITY_STYLE[link.severity])
+            if len(group) > 1 and link.count > 1:
+                rule.append(f" on {plural(link.count, 'line')} in this failure")
         if said := link_lines(group[0]):
             rule.append(f" ({'below their triggers' if len(group) > 1 else said})")
         rows.append((Text(" " + clock(group[0].first_usec)), rule, group[0].message))
@@ -211,7 +222,7 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
         clock = DayClock(low)
         span = f" from {format_usec(low)} to {clock(high)} {zone_label(low, high)}"
     header = Text.assemble(("logsentry scan", "bold"), f": {plural(progress.entries, 'entry', 'entries')}{span}, "
-                           f"{plural(rule_count, 'rule')}, {plural(progress.matches, 'match', 'matches')}, ",
+                           f"{plural(rule_count, 'rule')}, {matches_said(progress)}, ",
                            (plural(len(summary.incidents), "incident"), "bold"))
     if unmatched := summary.unmatched():  # (counted apart: "0 matches, 1 incident" read oddly)
         rules = list(dict.fromkeys(visible(incident.rule_id) for incident in unmatched))
