@@ -114,3 +114,34 @@ def test_a_chain_that_says_otherwise_is_no_group_member() -> None:
     assert [len(card.others) for card in card_groups(alike, lambda _: [], lambda _: False)] == [2]
     other = [*alike[:2], incident("c.service", "c.service: Watchdog timeout (limit 3min)!")]
     assert [len(card.others) for card in card_groups(other, lambda _: [], lambda _: False)] == [0, 0, 0]
+
+
+def repeats(tmp_path: Path, hours: list[int]) -> Path:
+    """One user unit that its manager cannot fork at each of `hours` (a user session that runs out of tasks at every
+    login of a day)."""
+    unit = "app-klipper@autostart.service"
+    lines = []
+    for hour in hours:
+        lines += [f"Jan 26 {hour:02d}:12:30 moe plasmashell[629]: Checking screens: available",
+                  f"Jan 26 {hour:02d}:12:39 moe systemd[454]: {unit}: Failed to spawn executor: Resource temporarily "
+                  "unavailable",
+                  f"Jan 26 {hour:02d}:12:39 moe systemd[454]: {unit}: Failed with result 'resources'."]
+    path = tmp_path / "day.log"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_one_rule_again_and_again_on_one_unit_is_one_card_with_its_times(tmp_path: Path) -> None:
+    """Trial 69's Tomcat LockOutRealm fired on 8 waves of password guessing (8 cards), trial 70's MySQL aborted at each
+    of 5 boots (5 cards): one card, "again N times" and when, each still an incident in -o json."""
+    path = repeats(tmp_path, [8, 11, 14, 17])
+    incidents = [r for r in map(json.loads, scan(path, "-o", "json").splitlines()) if r["type"] == "incident"]
+    assert len({(i["rule"], i["unit"]) for i in incidents}) == 1 and len(incidents) == 4, incidents
+    report = scan(path)
+    assert report.count("╭") == 1, report
+    said = " ".join(report.split())
+    assert "Again 3 times on this unit (an incident each in -o json): 11:12:39.000, 14:12:39.000, 17:12:39.000" \
+        in said, report
+    assert said.index("Again 3 times") < said.index("╰")
+    two = scan(repeats(tmp_path, [8, 11]))  # a failure and its return: two cards
+    assert two.count("╭") == 2 and "Again" not in two, two

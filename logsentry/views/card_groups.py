@@ -1,9 +1,12 @@
-"""Cards of one cause on many units: the scan report shows the first and names the others under it.
+"""Cards of one cause on many units, and of one rule firing again and again on one unit: the scan report shows the
+first and names the others in it.
 
 A user manager out of tasks fails every unit it starts in the same second, each with PID 1's same words
 (`app-kmix@autostart.service: Failed with result 'resources'.`): trial 68's Plasma login was 25 cards, 18 of them
-that line with another unit's name. The report shows one card and, under it, "the same on N more units"; each is
-still its own incident in `-o json`, in alerts and in the tally (views/incident_tally.py)."""
+that line with another unit's name. The report shows one card and, in it, "the same on N more units". A long log's
+rule that fires on one unit every few hours (trial 69's Tomcat LockOutRealm: 8 waves of password guessing, 8 cards;
+trial 70's MySQL that aborts at each of 5 boots) is one card with "again N times" and their times. Each is still its
+own incident in `-o json`, in alerts and in the tally (views/incident_tally.py)."""
 
 from __future__ import annotations
 
@@ -18,6 +21,9 @@ SAME_CAUSE_USEC = 10_000_000
 """Incidents that began at most this long (µs of journal time) after the group's first are one cause's."""
 MIN_GROUP = 3
 """Fewer cards than this stay cards: two units failing alike can be two failures."""
+MIN_AGAIN = 3
+"""Incidents of one rule, key and severity on one unit, with the same actions, from this many on are one card (two
+stay two: a failure and its return read as such)."""
 
 
 @dataclass(frozen=True)
@@ -26,6 +32,8 @@ class CardGroup:
 
     lead: Incident
     others: tuple[Incident, ...] = ()
+    again: tuple[Incident, ...] = ()
+    """The same rule's later incidents on the lead's unit, with its key and severity (in time order)."""
 
 
 def _without(text: str, name: str) -> str:
@@ -80,4 +88,27 @@ def card_groups(incidents: Sequence[Incident], actions_for: Callable[[Incident],
             placed.append((group[0][0], CardGroup(group[0][1], tuple(member for _, member in group[1:]))))
         else:
             placed.extend((at, CardGroup(member)) for at, member in group)
-    return [card for _, card in sorted(placed, key=lambda pair: pair[0])]
+    placed.sort(key=lambda pair: pair[0])
+    return _again(placed, actions_for, is_silence)
+
+
+def _again(placed: list[tuple[int, CardGroup]], actions_for: Callable[[Incident], list[Action]],
+           is_silence: Callable[[Incident], bool]) -> list[CardGroup]:
+    """The cards, those of one rule, key and severity on one unit with the same actions (MIN_AGAIN or more, each a
+    card of its own) as one: the first, the others its `again`. A silence is no card's again (each tells its own
+    span), nor one that stands for several units."""
+    repeats: dict[tuple[object, ...], list[int]] = {}
+    for index, (_, card) in enumerate(placed):
+        lead = card.lead
+        if not card.others and not is_silence(lead):
+            shape = (lead.machine_id, lead.unit, lead.rule_id, lead.key, lead.severity,
+                     tuple(sorted(action.kind for action in actions_for(lead))))
+            repeats.setdefault(shape, []).append(index)
+    folded: dict[int, tuple[Incident, ...]] = {}
+    gone: set[int] = set()
+    for indexes in repeats.values():
+        if len(indexes) >= MIN_AGAIN:
+            folded[indexes[0]] = tuple(placed[index][1].lead for index in indexes[1:])
+            gone.update(indexes[1:])
+    return [CardGroup(card.lead, card.others, folded.get(index, ())) for index, (_, card) in enumerate(placed)
+            if index not in gone]

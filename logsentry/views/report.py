@@ -143,6 +143,20 @@ def _same_on(incident: Incident, others: Sequence[Incident], clock: DayClock) ->
                          f" (an incident each in -o json): {', '.join(visible(other.unit) for other in others)}")
 
 
+def _again(incident: Incident, again: Sequence[Incident], clock: DayClock) -> Text | None:
+    """One rule firing again and again on one unit (views/card_groups.py): the later incidents' times in the first's
+    card, and the last one's first line when it says something else."""
+    if not again:
+        return None
+    times = ", ".join(clock(other.first_usec) for other in again)
+    text = Text.assemble((f"Again {plural(len(again), 'time')} on this unit", "bold"),
+                         f" (an incident each in -o json): {times}")
+    last = again[-1]
+    if last.samples and incident.samples and last.samples[0] != incident.samples[0]:
+        text.append(f"; the last: {visible(last.samples[0])}")
+    return text
+
+
 def _chain_lines(incident: Incident, clock: DayClock) -> list[Text | ChainView]:
     """A failure's chain (engine/failures.py): each rule that described it, at its first line, in time order
     (views/chain.py lays it out: a line each, or each line whole under its rule when one does not fit)."""
@@ -239,7 +253,7 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
                                       clock,
                                       summary.reported_count(incident), summary.last_hit(incident),
                                       summary.last_lines_of(incident), summary.exited(incident),
-                                      _same_on(incident, card.others, clock)))
+                                      _same_on(incident, card.others, clock) or _again(incident, card.again, clock)))
         if source is not None and (command := journalctl_command(incident, source)):
             for line in command_lines(command, console.width):
                 # a long path runs on rather than breaking the command; an identifier (-t) is log text
