@@ -38,17 +38,24 @@ class ChainView:
         self.when_cells = max((when.cell_len for when, _, _ in self.rows), default=0)
         self.rule_cells = min(RULE_CELLS, max((rule.cell_len for _, rule, _ in self.rows), default=0))
 
+    def _rule_cells(self, width: int) -> int:
+        """The rule column's cells at `width`: RULE_CELLS, or a third of a wide card (a rule below its trigger says
+        so and counts its lines: `error-burst (2 lines in this failure, below its trigger)`, 56 cells)."""
+        cap = max(RULE_CELLS, width // 3)
+        return min(cap, max((rule.cell_len for _, rule, _ in self.rows), default=0))
+
     def fits(self, width: int) -> bool:
         """Does every line fit whole beside its time and rule (2 cells between columns), each rule in its column?"""
-        room = width - self.when_cells - self.rule_cells - 4
+        rule_cells = self._rule_cells(width)
+        room = width - self.when_cells - rule_cells - 4
         # (a row of several rules longer than the column: each rule whole, on the lines below)
-        return all(cell_len(line) <= room and rule.cell_len <= RULE_CELLS for _, rule, line in self.rows)
+        return all(cell_len(line) <= room and rule.cell_len <= rule_cells for _, rule, line in self.rows)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         if self.fits(options.max_width):
             grid = Table.grid(padding=(0, 2), expand=True)
             grid.add_column(no_wrap=True, width=self.when_cells)
-            grid.add_column(no_wrap=True, overflow="ellipsis", width=self.rule_cells)
+            grid.add_column(no_wrap=True, overflow="ellipsis", width=self._rule_cells(options.max_width))
             grid.add_column(no_wrap=True, ratio=1)
             for when, rule, line in self.rows:
                 grid.add_row(when, rule, Fitted(line, self.style))
@@ -64,7 +71,8 @@ class ChainView:
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
         longest = max((cell_len(line) for _, _, line in self.rows), default=0)
-        return Measurement(min(options.max_width, 20), self.when_cells + self.rule_cells + 4 + longest)
+        return Measurement(min(options.max_width, 20),
+                           self.when_cells + self._rule_cells(options.max_width) + 4 + longest)
 
 
 def last_lines_view(said: Said, clock: Callable[[int], str]) -> list[Text | Table]:
