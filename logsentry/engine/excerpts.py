@@ -9,7 +9,7 @@ import re
 
 from ..model import Entry
 from ..rules.anomaly import AnomalySpec
-from ..sources.plain import SOURCE_MONOTONIC
+from ..sources.text_line import SOURCE_MONOTONIC
 from .access_levels import NOT_ACCESS, access_level
 from .host_boots import TEXT_BOOT
 

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import re
 
-from .text_line import TextLine
+from .text_line import SOURCE_MONOTONIC, TextLine
 from .text_times import SHORT_MONTH_PATTERN, local_usec, month_number, utc_usec
 from .text_years import Years
 
@@ -141,6 +141,8 @@ class DmesgParser:
         elif facility in (None, 0):
             fields["SYSLOG_IDENTIFIER"] = "kernel"
             fields["_TRANSPORT"] = "kernel"
+            if found["mono"] is not None:  # its printk time: a boot's line, banner or not (engine/excerpts.py)
+                fields[SOURCE_MONOTONIC] = str(usec)
         fields["MESSAGE"] = message
         if priority is not None:
             fields["PRIORITY"] = str(priority)

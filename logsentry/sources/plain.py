@@ -22,7 +22,7 @@ from ..engine.level_words import LEVEL_WORDS
 from ..timespec import format_usec
 from .log_names import identifier
 from .text_layouts import facility_level_pri
-from .text_line import TextLine
+from .text_line import SOURCE_MONOTONIC, TextLine
 
 MAX_UNDECODABLE = 0.01
 """The share of a head's characters that may be undecodable as UTF-8 for it to be text (a Latin-1 é now and then
@@ -41,9 +41,6 @@ PRINTK_TIME = re.compile(r"\[\s*\d+\.\d+\] ")
 """The time since boot the kernel prints before each message when printk.time is on (`[ 1234.567890] `):
 rsyslog's imklog keeps it in the line, journald strips it from MESSAGE. Rules are written against the
 journal's MESSAGE, so it goes, as journald does (sources/syslog_text.py; here, the kernel's untimed lines)."""
-SOURCE_MONOTONIC = "_SOURCE_MONOTONIC_TIMESTAMP"
-"""journald's field for a kernel entry's own time since boot (µs, from /dev/kmsg): a text's kernel line keeps its
-printk stamp (`[    2.510442] `) there, which tells a boot's lines when its banner was not kept (engine/excerpts.py)."""
 
 
 def printk_stamp(message: str) -> tuple[str, str | None]:
