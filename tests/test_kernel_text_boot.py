@@ -39,6 +39,15 @@ def test_a_dmesg_without_its_banner_is_a_boot_by_its_printk_times(tmp_path: Path
     assert incidents(dmesg(tmp_path, 600.0, BOOT_CHATTER)) == ["excerpt-failure-template"]
 
 
+def test_journalctls_short_monotonic_kernel_lines_without_a_banner_are_a_boot(tmp_path: Path) -> None:
+    """`journalctl -k -o short-monotonic | tail`: its time is the kernel's own time since boot, as dmesg's."""
+    path = tmp_path / "kernel.txt"
+    for seconds, expected in ((0.2, []), (600.0, ["excerpt-failure-template"])):
+        path.write_text("".join(f"[{seconds + n / 1000:12.6f}] pve kernel: {line}\n"
+                                for n, line in enumerate(BOOT_CHATTER)))
+        assert incidents(path) == expected, seconds
+
+
 def test_a_dmesg_without_its_banner_still_tells_a_panic_at_boot(tmp_path: Path) -> None:
     """The signature rules judge a boot's failures: a panic 2 s in, with no banner, is kernel-panic's."""
     panic = ["VFS: Cannot open root device \"(null)\" or unknown-block(0,0): error -2",

@@ -314,6 +314,8 @@ class SyslogParser:
             return TextLine(usec, _fields(found["host"], "syslogd", None, None, found["msg"]), found.start("msg"))
         pri, severity = (found["pri"], None) if found["pri"] else _leading_level(found)
         fields = _fields(found["host"], found["ident"], found["pid"], pri, found["msg"], severity)
+        if found["mono"] and fields.get("_TRANSPORT") == "kernel":  # (short-monotonic's time: the kernel's own)
+            fields.setdefault(SOURCE_MONOTONIC, str(usec - self.boot_offset))
         return TextLine(usec, fields, found.start("msg"))
 
     def _full_usec(self, date: str, hms: str, frac: str | None, zone: str) -> int:
