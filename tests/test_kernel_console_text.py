@@ -42,7 +42,7 @@ def test_a_serial_consoles_panic_without_printk_times_is_the_kernels(tmp_path: P
     assert all(entry.fields.get("_TRANSPORT") == "kernel" and entry.from_text for entry in entries)
     rules, stderr = scanned(path)
     assert rules == ["kernel-panic"]
-    assert "a kernel console's lines without printk times" in stderr
+    assert "the kernel's lines without printk times" in stderr
     # systemd's own line on the console (written to /dev/kmsg) is its, as dmesg.py reads it
     path.write_text(PANIC + "systemd[1]: Failed to mount sysroot.mount - /sysroot.\n")
     assert [entry.unit for entry in open_entries(Selection(), files=[path])][-1] != "kernel"
@@ -81,3 +81,29 @@ def test_a_time_of_day_before_the_kernels_tag_is_cut_off(tmp_path: Path) -> None
     assert entries[2].unit != "kernel"
     _, stderr = scanned(path)
     assert "a time of day without a date" in stderr
+
+
+AMDGPU = """[drm:amdgpu_job_timedout [amdgpu]] *ERROR* ring sdma0 timeout, signaled seq=121570, emitted seq=121572
+[drm:amdgpu_job_timedout [amdgpu]] *ERROR* Process information: process  pid 0 thread  pid 0
+amdgpu 0000:33:00.0: amdgpu: GPU reset begin!
+amdgpu 0000:33:00.0: amdgpu: MODE2 reset
+amdgpu 0000:33:00.0: amdgpu: GPU reset succeeded, trying to resume
+[drm] PCIE GART of 1024M enabled (table at 0x000000F47FC00000).
+[drm] PSP is resuming...
+"""
+
+
+def test_a_drivers_lines_alone_are_the_kernels(tmp_path: Path) -> None:
+    """trial 71's 44: an amdgpu ring timeout and reset pasted without times, every line a driver's about its PCI
+    device (dev_printk) or DRM's. A program's log that quotes one or two of them, or lspci's listing, is no kernel's."""
+    assert kernel_console(AMDGPU.encode())
+    path = tmp_path / "gpu.txt"
+    path.write_text(AMDGPU)
+    assert {entry.unit for entry in open_entries(Selection(), files=[path])} == {"kernel"}
+    quoted = ("starting the game\nloading shaders\nrenderer: Vulkan\nframe time 16 ms\n"
+              "amdgpu 0000:33:00.0: amdgpu: GPU reset begin!\n[drm] PSP is resuming...\nreconnecting\n")
+    lspci = ("0000:00:00.0 Host bridge: Advanced Micro Devices, Inc. [AMD] Starship/Matisse Root Complex\n"
+             "0000:33:00.0 VGA compatible controller: Advanced Micro Devices, Inc. [AMD/ATI] Navi 21\n"
+             "0000:33:00.1 Audio device: Advanced Micro Devices, Inc. [AMD/ATI] Navi 21 HDMI Audio\n")
+    for text in (quoted, lspci):
+        assert not kernel_console(text.encode()), text

@@ -157,9 +157,9 @@ class PlainParser:
                     f"as logged at {self.reference_name} ({format_usec(self.usec)}), in order. For times: journalctl "
                     "-k -o short-iso, or dmesg -T")
         if self.kernel:
-            return (f"a kernel console's lines without printk times (a serial console or netconsole capture, "
-                    f"printk.time=0?): read as the kernel's, each as logged at {self.reference_name} "
-                    f"({format_usec(self.usec)}), in order")
+            return (f"the kernel's lines without printk times (a serial console's or netconsole's capture, "
+                    f"printk.time=0, or a paste cut from dmesg without them?): read as the kernel's, each as logged "
+                    f"at {self.reference_name} ({format_usec(self.usec)}), in order")
         return (f"no line carries a time in a layout logsentry reads (journalctl -o cat, docker or kubectl logs "
                 f"without timestamps, a pasted trace?): each line is read as logged at {self.reference_name} "
                 f"({format_usec(self.usec)}), in order, so rules counting lines within a window count them all "
