@@ -9,7 +9,7 @@ import re
 
 from ..model import Entry
 from ..rules.anomaly import AnomalySpec
-from ..sources.plain import SOURCE_MONOTONIC
+from ..sources.text_line import SOURCE_MONOTONIC
 from .access_levels import NOT_ACCESS, access_level
 from .host_boots import TEXT_BOOT
 
@@ -26,7 +26,9 @@ leaves alone; an excerpt cut out of a bug report holds no banner. Any host's: a 
 
 A long log often holds a boot without its banner (a kern.log or syslog cut after it, an Armbian journal, a daemon's
 log): a kernel line whose own printk time is within BOOT_USEC of its boot dates the boot (`[    0.512345] system
-00:02: [mem ...] could not be reserved`, drivers/pnp/system.c's dev_info, "usually harmless"), and journald's start
+00:02: [mem ...] could not be reserved`, drivers/pnp/system.c's dev_info, "usually harmless"; dmesg's and
+short-monotonic's times are it too: `dmesg | tail -n 500` or a wrapped ring buffer starts after its banner, and the
+boot's "pages in unavailable ranges" was excerpt-failure-template's, trial 71's 25), and journald's start
 (`Journal started`, `Runtime journal is using ...`) or rsyslogd's (`[origin software="rsyslogd" ...] start`) is a
 boot's as the banner is (trial 68: 12 of its 38 false alarms, in 9 of 32 long logs). A desktop session's start and
 end are the same (a display manager's PAM session opened or closed: `pam_unix(gdm-password:session): session opened

@@ -21,7 +21,7 @@ A record of the kernel's facility (every record when dmesg printed none) is read
 `SYSLOG_IDENTIFIER=kernel`, `_TRANSPORT=kernel`, so the kernel rules (gated on that transport) apply; its text is
 kept whole (a segfault's `python3[4242]: segfault at 0 ...` is the kernel's line). A record of another facility
 (`-x`, `-r`: a process wrote to /dev/kmsg) is that process's line (`systemd[1]: text`), not the kernel's, and so
-is systemd's own `systemd[1]: text` when dmesg printed no facility (_SERVICE_MANAGER). Text
+is systemd's own `systemd[1]: text` when dmesg printed no facility (SERVICE_MANAGER). Text
 proves nothing either way: sources/text.py marks every such entry `from_text`, and nothing is acted on.
 
 Seconds since boot have no date: such times are kept as they are (the report shows them from 1970-01-01) and the
@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import re
 
-from .text_line import TextLine
+from .text_line import SOURCE_MONOTONIC, TextLine
 from .text_times import SHORT_MONTH_PATTERN, local_usec, month_number, utc_usec
 from .text_years import Years
 
@@ -57,7 +57,7 @@ _LINE = re.compile(
     r" ?(?P<msg>.*)", re.DOTALL)
 _PROCESS = re.compile(r"(?P<ident>[^\s\[:]{1,64})(?:\[(?P<pid>\d{1,10})\])?: (?P<msg>.*)", re.DOTALL)
 """A process's own line written to /dev/kmsg: `ident[pid]: text`, as syslog(3) writes it."""
-_SERVICE_MANAGER = re.compile(r"(?P<ident>systemd(?:-[a-z0-9-]{1,40})?)\[(?P<pid>\d{1,10})\]: "
+SERVICE_MANAGER = re.compile(r"(?P<ident>systemd(?:-[a-z0-9-]{1,40})?)\[(?P<pid>\d{1,10})\]: "
                               r"(?!segfault at )(?P<msg>.*)", re.DOTALL)
 """systemd's own lines in a dmesg that prints no facility: PID 1 and its daemons (systemd-journald, -udevd, -fsck)
 write to /dev/kmsg before journald runs and whenever it is down (src/basic/log.c falls back to the kernel log), so
@@ -131,7 +131,7 @@ class DmesgParser:
         message = found["msg"]
         fields: dict[str, str] = {}
         process = _PROCESS.fullmatch(message) if facility not in (None, 0) else \
-            _SERVICE_MANAGER.fullmatch(message) if facility is None else None
+            SERVICE_MANAGER.fullmatch(message) if facility is None else None
         if process is not None:
             message = process["msg"]
             fields["SYSLOG_IDENTIFIER"] = process["ident"]
@@ -141,6 +141,8 @@ class DmesgParser:
         elif facility in (None, 0):
             fields["SYSLOG_IDENTIFIER"] = "kernel"
             fields["_TRANSPORT"] = "kernel"
+            if found["mono"] is not None:  # its printk time: a boot's line, banner or not (engine/excerpts.py)
+                fields[SOURCE_MONOTONIC] = str(usec)
         fields["MESSAGE"] = message
         if priority is not None:
             fields["PRIORITY"] = str(priority)

@@ -20,9 +20,10 @@ import re
 
 from ..engine.level_words import LEVEL_WORDS
 from ..timespec import format_usec
+from .dmesg import SERVICE_MANAGER
 from .log_names import identifier
 from .text_layouts import facility_level_pri
-from .text_line import TextLine
+from .text_line import SOURCE_MONOTONIC, TextLine
 
 MAX_UNDECODABLE = 0.01
 """The share of a head's characters that may be undecodable as UTF-8 for it to be text (a Latin-1 é now and then
@@ -41,9 +42,6 @@ PRINTK_TIME = re.compile(r"\[\s*\d+\.\d+\] ")
 """The time since boot the kernel prints before each message when printk.time is on (`[ 1234.567890] `):
 rsyslog's imklog keeps it in the line, journald strips it from MESSAGE. Rules are written against the
 journal's MESSAGE, so it goes, as journald does (sources/syslog_text.py; here, the kernel's untimed lines)."""
-SOURCE_MONOTONIC = "_SOURCE_MONOTONIC_TIMESTAMP"
-"""journald's field for a kernel entry's own time since boot (µs, from /dev/kmsg): a text's kernel line keeps its
-printk stamp (`[    2.510442] `) there, which tells a boot's lines when its banner was not kept (engine/excerpts.py)."""
 
 
 def printk_stamp(message: str) -> tuple[str, str | None]:
@@ -83,10 +81,21 @@ BUILD_IDENT = "docker-build"
 every line's, and every line's message started with its step and seconds)."""
 
 
-class PlainParser:
-    """Lines without a time to records (a text_line.LineParser): each line one, at `reference` (s since the epoch)."""
+_CLOCK_KERNEL = re.compile(r"\d\d:\d\d:\d\d(?:[.,]\d{1,6})? (?=kernel: )")
+"""A clock time without a date before the kernel's syslog tag (`22:39:31 kernel: i915 0000:00:02.0: [drm] GPU HANG:
+...`, a paste with its date and host columns cut off, trial 71's 57): cut off, as grep's file name is, and the line
+is the kernel's (`kernel: `). Its time of day alone dates no line: it stays at the file's time, as every line here."""
 
-    def __init__(self, name: str, reference: float, reference_name: str):
+
+class PlainParser:
+    """Lines without a time to records (a text_line.LineParser): each line one, at `reference` (s since the epoch);
+    with `kernel`, a kernel console's lines (sources/kernel_console.py): each the kernel's, but systemd's own
+    (`systemd[1]: ...`, as dmesg.py reads them)."""
+
+    def __init__(self, name: str, reference: float, reference_name: str, kernel: bool = False):
+        self.kernel = kernel
+        self.clocked = False
+        """A kernel line had a clock time without a date before it (_CLOCK_KERNEL), not read."""
         self.ident = identifier(name)
         self.usec = int(reference * 1_000_000)
         self.reference_name = reference_name
@@ -100,12 +109,12 @@ class PlainParser:
             return self._build_line(line)
         if (grepped := _GREP_FILE.match(line)) is not None:
             line = line[grepped.end():]
+        if (clock := _CLOCK_KERNEL.match(line)) is not None:
+            line, self.clocked = line[clock.end():], True
         if line.startswith("kernel: "):  # the kernel's syslog tag, no PID: its lines as syslog_text reads them
-            message, uptime = printk_stamp(line[len("kernel: "):])
-            fields = {"MESSAGE": message, "SYSLOG_IDENTIFIER": "kernel", "_TRANSPORT": "kernel"}
-            if uptime is not None:
-                fields[SOURCE_MONOTONIC] = uptime
-            return TextLine(self.usec, fields, len("kernel: "))
+            return self._kernel_line(line, len("kernel: "))
+        if self.kernel and SERVICE_MANAGER.fullmatch(line) is None:
+            return self._kernel_line(line, 0)
         tagged = _TAG.match(line)
         pri = facility_level_pri(tagged["level"]) if tagged is not None and tagged["level"] else None
         if tagged is None or tagged["ident"].lower() in LEVEL_WORDS or (tagged["level"] and pri is None):
@@ -116,6 +125,14 @@ class PlainParser:
         if pri is not None:
             fields["PRIORITY"], fields["SYSLOG_FACILITY"] = str(int(pri) & 7), str(int(pri) >> 3)
         return TextLine(self.usec, fields, tagged.end())
+
+    def _kernel_line(self, line: str, start: int) -> TextLine:
+        """The kernel's line from `start` on, without its printk stamp (kept as its time since boot)."""
+        message, uptime = printk_stamp(line[start:])
+        fields = {"MESSAGE": message, "SYSLOG_IDENTIFIER": "kernel", "_TRANSPORT": "kernel"}
+        if uptime is not None:
+            fields[SOURCE_MONOTONIC] = uptime
+        return TextLine(self.usec, fields, start)
 
     def _build_line(self, line: str) -> TextLine:
         """A line of a BuildKit build's output: its step's prefix stripped. Its seconds count from the step's start
@@ -135,6 +152,14 @@ class PlainParser:
             return (f"a BuildKit build's output (docker build --progress=plain): its steps' seconds count from each "
                     f"step's start, not a clock, so each line is read as logged at {self.reference_name} "
                     f"({format_usec(self.usec)}), in order, as {BUILD_IDENT}'s")
+        if self.clocked:
+            return (f"the kernel's lines have a time of day without a date (`22:39:31 kernel: ...`): each is read "
+                    f"as logged at {self.reference_name} ({format_usec(self.usec)}), in order. For times: journalctl "
+                    "-k -o short-iso, or dmesg -T")
+        if self.kernel:
+            return (f"the kernel's lines without printk times (a serial console's or netconsole's capture, "
+                    f"printk.time=0, or a paste cut from dmesg without them?): read as the kernel's, each as logged "
+                    f"at {self.reference_name} ({format_usec(self.usec)}), in order")
         return (f"no line carries a time in a layout logsentry reads (journalctl -o cat, docker or kubectl logs "
                 f"without timestamps, a pasted trace?): each line is read as logged at {self.reference_name} "
                 f"({format_usec(self.usec)}), in order, so rules counting lines within a window count them all "

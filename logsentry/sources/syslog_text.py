@@ -12,7 +12,7 @@ from datetime import date, timedelta, timezone, tzinfo
 from ..timespec import TAKEN_AS_LOCAL
 from .dmesg import FACILITIES
 from .header_zone import SINCE, HeaderZone, header_zone, status_zone
-from .plain import COMM_CHARS, SOURCE_MONOTONIC, printk_stamp
+from .plain import COMM_CHARS, printk_stamp
 from .selection import COREDUMP_MESSAGE_ID, parse_priority
 from .text_layouts import (
     ISO_TIME,
@@ -24,7 +24,7 @@ from .text_layouts import (
     UNTAGGED,
     facility_level_pri,
 )
-from .text_line import TextLine, rsyslog_unescaped
+from .text_line import SOURCE_MONOTONIC, TextLine, rsyslog_unescaped
 from .text_times import local_usec, month_number, utc_usec
 from .text_years import Years
 
@@ -314,6 +314,8 @@ class SyslogParser:
             return TextLine(usec, _fields(found["host"], "syslogd", None, None, found["msg"]), found.start("msg"))
         pri, severity = (found["pri"], None) if found["pri"] else _leading_level(found)
         fields = _fields(found["host"], found["ident"], found["pid"], pri, found["msg"], severity)
+        if found["mono"] and fields.get("_TRANSPORT") == "kernel":  # (short-monotonic's time: the kernel's own)
+            fields.setdefault(SOURCE_MONOTONIC, str(usec - self.boot_offset))
         return TextLine(usec, fields, found.start("msg"))
 
     def _full_usec(self, date: str, hms: str, frac: str | None, zone: str) -> int:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from .plain import SOURCE_MONOTONIC
+from .text_line import SOURCE_MONOTONIC
 
 PLACEHOLDERS = frozenset({"hostname", "localhost", "localhost.localdomain", "(none)"})
 """Names a host carries only until its real one is set: the kernel's default (`(none)`), the loopback's, and the

@@ -10,6 +10,10 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from typing import IO, Protocol, TypeVar
 
+SOURCE_MONOTONIC = "_SOURCE_MONOTONIC_TIMESTAMP"
+"""journald's field for a kernel entry's own time since boot (µs, from /dev/kmsg): a text's kernel line keeps its
+printk stamp (`[    2.510442] `, dmesg's or one a syslog file kept) there, which tells a boot's lines when its banner
+was not kept (engine/excerpts.py)."""
 MAX_LINE = 256 * 1024
 """Bytes kept of one line (the engine matches the first 64 Ki characters of a message); the rest is skipped."""
 
