@@ -34,6 +34,7 @@ from .events import Progress as Progress
 from .events import QuarantineEvent as QuarantineEvent
 from .events import new_match
 from .model import Action, Entry, Hit, Incident, ScreenedRun, host_unit
+from .sources.selection import MANAGER_OWN
 from .suppressions import Suppressions
 
 
@@ -124,6 +125,8 @@ class Pipeline:
             self.failures.learn(entry)
             self.exits.note(entry)
             self.skips.note(entry)
+        elif fields.get("_SYSTEMD_USER_UNIT") == MANAGER_OWN:  # (a user unit's status header told: status_paste.py)
+            self.exits.note(entry)
         if "N_DROPPED" in fields:
             self.suppressions.note(entry)  # journald's "Suppressed N messages": counts are lower bounds
         if silence:

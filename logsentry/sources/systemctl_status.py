@@ -54,6 +54,21 @@ _MAIN_PID = re.compile(r"\s+Main PID: (?P<pid>\d{1,10}) \(code=(?P<code>exited|k
                        r"(?:status=(?P<status>\d{1,3})(?:/(?P<name>[A-Za-z0-9_+-]{1,32}))?"
                        r"|signal=(?P<signal>[A-Z0-9+]{1,16}))\)")
 """Its main process's end (`Main PID: 22649 (code=dumped, signal=ABRT)`, `(code=exited, status=1/FAILURE)`)."""
+_DEAD = re.compile(r"\s+Active: inactive \(dead\) since \w+ (?P<date>\d{4}-\d\d-\d\d) (?P<hms>\d\d:\d\d:\d\d)\b")
+_SPAWN_FAILED = re.compile(r"\s+Process: \d{1,10} ExecStart=\S.* \(code=exited, status=(?P<status>2(?:[0-3]\d|4[0-5]))"
+                           r"/(?P<name>[A-Z_]{2,32})\)")
+"""A unit stopped (`Active: inactive (dead) since ...`, no result: systemd took it for no failure) whose ExecStart=
+process exited with one of systemd's own statuses (src/basic/exit-status.h, 200 EXIT_CHDIR to 245 EXIT_BPF: the
+process systemd forked failed to become the command, `status=203/EXEC` a missing program) its `Process:` line states
+(systemctl-show.c prints the ExecStart= command's exit above `Main PID:`): the command never ran. PID 1 logs such a
+main process's exit and `Failed with result 'exit-code'` (service.c service_sigchld_event), which trial 72's 34, a
+oneshot shown inactive (systemd/systemd#39349), did not show."""
+_USER_FILE = re.compile(r"\s+Loaded: [a-z-]{1,16} \((?:[^;()]*/systemd/user/|/run/user/\d{1,10}/systemd/)")
+"""A `Loaded:` line whose unit file is in a user manager's search path (src/basic/path-lookup.c: `~/.config/systemd/
+user`, `/etc/systemd/user`, `/usr/lib/systemd/user`, `$XDG_RUNTIME_DIR/systemd/...`): `systemctl --user status`."""
+START_LIMIT = frozenset({"start-limit-hit", "start-limit"})
+"""The result of a unit PID 1 gave up starting: `start-limit` up to systemd 229 (CentOS/RHEL 7's 219), renamed
+`start-limit-hit` in 230 (src/core/service.c service_result_table)."""
 
 
 class StatusFailure:
@@ -75,7 +90,9 @@ class StatusFailure:
         """The host the lines under the header name (the header names none)."""
         self.told = False
         """A line under the header already says it (PID 1's `Failed with result` for the unit, with the header's
-        result: an earlier run's 'exit-code' does not tell its start limit hit since)."""
+        result: an earlier run's 'exit-code' does not tell its start limit hit since). systemd 219's `Unit X entered
+        failed state.` does not: it tells the failure, not its result nor how the main process ended (trial 72's 02,
+        05, 20 lost the header's `status=255`, `start-limit` and `timeout` from their cards)."""
         self.exited_told = False
         self.run_end_told = False
         """A line under the header tells how a run of the unit ended (its `Main process exited`, or a `Failed with
@@ -83,6 +100,10 @@ class StatusFailure:
         self.limit_told = False
         """A line under the header says PID 1 gave up (`Start request repeated too quickly.`)."""
         self.manager = "1"
+        self.user = False
+        """The unit file is a user manager's (_USER_FILE): with no line of its manager's to give its PID, the failure
+        is still that manager's, never PID 1's."""
+        self._dead_since: tuple[str, str] | None = None
         """The PID of the service manager whose lines under the header name the unit: PID 1, or a user manager's
         (`systemctl --user status`: `systemd[1477]: app.service: ...`), whose unit's start limit is
         systemd-user-start-limit-hit's, not PID 1's."""
@@ -98,6 +119,13 @@ class StatusFailure:
             else:
                 status = main["status"] + (f"/{main['name']}" if main["name"] else "")
             self.main = f"Main process exited, code={main['code']}, status={status}"
+        elif (dead := _DEAD.match(line)) is not None:
+            self._dead_since = (dead["date"], dead["hms"])
+        elif (spawn := _SPAWN_FAILED.match(line)) is not None and self._dead_since is not None:
+            self.result, self.since = "exit-code", self._dead_since
+            self.main = self.main or f"Main process exited, code=exited, status={spawn['status']}/{spawn['name']}"
+        elif _USER_FILE.match(line) is not None:
+            self.user = True
 
     def saw(self, fields: Mapping[str, str]) -> None:
         """A line under the header (the unit's fields): does it tell the failure already, and whose manager's lines
@@ -108,8 +136,7 @@ class StatusFailure:
                 and message.startswith(f"{self.unit}: ") and (pid := fields.get("_PID")) is not None \
                 and pid.isdigit() and pid != "0":
             self.manager = pid
-        if message == f"{self.unit}: Failed with result '{self.result}'." or message.startswith(
-                f"Unit {self.unit} entered failed state"):
+        if message == f"{self.unit}: Failed with result '{self.result}'.":
             self.told = True
         elif message.startswith(f"{self.unit}: Main process exited"):
             self.exited_told = self.run_end_told = True
@@ -125,11 +152,11 @@ class StatusFailure:
         67: `Active: failed (Result: start-limit-hit)` over lines that ended at the restart before it was an error).
         A start limit's `Main PID:` is the last run's, which ended before the refused restart: its exit is told first,
         unless a line under the header told that run's end (helper-223: a paste of the header alone said nothing of
-        how its main process ended)."""
+        how its main process ended). systemd 219's `Unit X entered failed state.` tells none of these."""
         if not self.result or self.since is None or self.told:
             return []
-        limit = self.result == "start-limit-hit" and not self.limit_told
-        ended = self.exited_told or (self.result == "start-limit-hit" and self.run_end_told)
+        limit = self.result in START_LIMIT and not self.limit_told
+        ended = self.exited_told or (self.result in START_LIMIT and self.run_end_told)
         return [*([f"{self.unit}: {self.main}"] if self.main and not ended else []),
                 *([f"{self.unit}: Start request repeated too quickly."] if limit else []),
                 f"{self.unit}: Failed with result '{self.result}'."]

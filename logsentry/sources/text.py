@@ -32,7 +32,7 @@ import os
 import re
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import IO
@@ -52,6 +52,7 @@ from .selection import (
     valid_unit_name,
 )
 from .sleep_lines import SleepLines
+from .status_paste import PlainStatus, status_failures
 from .syslog_text import SyslogParser, iso_usec
 from .systemctl_status import STATUS_HINT, StatusFailure, loaded_unit, status_unit
 from .text_hosts import PlaceholderHosts
@@ -150,29 +151,13 @@ def _entry(line: TextLine, where: str, selection: Selection, status: str | None 
         # (selection.managers_line), unless it names what only PID 1 runs (a user@ manager, init.scope, -.slice)
         # or no process (0): text is never acted on
         pid = fields.get("_PID")
-        added = {"_PID": "1"} if pid is None else {} if pid in ("1", "0") or name in PID1_ONLY or \
-            USER_MANAGER.fullmatch(name) else {"_SYSTEMD_USER_UNIT": MANAGER_OWN, "USER_UNIT": name}
+        added = {} if fields.get("_SYSTEMD_USER_UNIT") == MANAGER_OWN else {"_PID": "1"} if pid is None \
+            else {} if pid in ("1", "0") or name in PID1_ONLY or USER_MANAGER.fullmatch(name) \
+            else {"_SYSTEMD_USER_UNIT": MANAGER_OWN, "USER_UNIT": name}  # (a user unit's status header: status_paste)
         entry = replace(entry, unit=untrusted_source(name), fields={**entry.fields, **added} if added else entry.fields)
     elif status is not None:
         entry = replace(entry, unit=untrusted_source(status))
     return entry if selection.takes_text_unit(entry.unit) and selection.admits(entry) else None
-
-
-def _status_failures(failures: Iterable[StatusFailure], parser: SyslogParser, name: str,
-                     selection: Selection) -> Iterator[Entry]:
-    """PID 1's lines for each failure a `systemctl status` header states and no line under it told, at its time
-    (systemctl_status.StatusFailure), after the paste's lines; as systemd[1]'s lines of a paste, text's (a user
-    manager's, `systemd[1477]:`, when its lines under the header are: `systemctl --user status`)."""
-    for failure in failures:
-        if failure.since is None or (usec := parser.wall_usec(*failure.since)) is None:
-            continue
-        for message in failure.untold():
-            manager = failure.manager  # (a user unit's: its manager's, as its lines under the header are)
-            fields = {"MESSAGE": message, "SYSLOG_IDENTIFIER": "systemd", "_PID": manager, "SYSLOG_PID": manager,
-                      "_COMM": "systemd", **({"_HOSTNAME": failure.host} if failure.host else {})}
-            entry = _entry(TextLine(usec, fields, 0), f"{name}: systemctl status {failure.unit}'s header", selection)
-            if entry is not None:
-                yield entry
 
 
 def wrapped_header(line: str) -> bool:
@@ -210,6 +195,7 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
     """Per unit, what the latest `systemctl status` header of it says of a failure (systemctl_status.py)."""
     header = False
     """Inside a `systemctl status` header: its indented properties are skipped."""
+    plain_status = PlainStatus(reference) if isinstance(parser, PlainParser) else None
     hosts = PlaceholderHosts()
     sleep = SleepLines()  # a suspend, told by systemd-sleep's lines (text has no monotonic time to show it)
     steps = StepsBack(wall=isinstance(parser, SyslogParser | AppLogParser))  # (dmesg's restart at a boot)
@@ -267,6 +253,8 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
             cut_width = max(cut_width, len(previous))
             pending.fields["MESSAGE"] += ("" if previous.endswith(" ") or at_width else " ") + line
             continue
+        if plain_status is not None:
+            plain_status.line(line)  # (a status header pasted alone: status_paste.py)
         parsed = parser.parse(line)  # None for an indented line, but for a program's log (applog.py)
         if parsed is None and half is not None and (joined := broken_line(half.line, line)) is not None \
                 and (parsed := parser.parse(joined)) is not None:
@@ -342,7 +330,9 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
         if entry is not None:
             yield entry
     if isinstance(parser, SyslogParser):
-        yield from _status_failures(failures.values(), parser, name, selection)
+        yield from status_failures(failures.values(), parser, name, selection, _entry)
+    elif plain_status is not None:
+        yield from status_failures(plain_status.failures.values(), plain_status.clock, name, selection, _entry)
     if (said := steps.note()) is not None:
         warn(f"{name}: {said}")
     skipped = sorted(skipped + [at for at, _, _ in early])

@@ -1,0 +1,132 @@
+"""Trial 72's `systemctl status` pastes (sources/status_paste.py, sources/systemctl_status.py): a header pasted
+alone states a failure, a 219 `entered failed state` line does not tell its result, and a start limit in systemd
+229's words or a socket's is a start limit."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import run_cli
+
+from logsentry.sources import Selection, open_entries
+
+DOCKER = """\
+{glyph}docker.service - Docker Application Container Engine
+   Loaded: loaded (/lib/systemd/system/docker.service; enabled; vendor preset: enabled)
+   Active: {active} since Tue 2017-04-25 17:35:04 EDT; 2h 20min ago
+     Docs: https://docs.docker.com
+ Main PID: 182574 (code=exited, status=2)
+    Tasks: 539
+   CGroup: /system.slice/docker.service
+           \u251c\u2500 12596 docker-containerd-shim a258256e42f0 /var/run/docker/libcontainerd/a258256e42f0 docker-runc
+"""
+"""Trial 72's 12 (moby/moby, 2017): the header alone, no journal line under it; its glyph lost in the copy."""
+
+
+def _read(path: Path) -> list[tuple[int, str, str]]:
+    return [(entry.realtime_usec, entry.unit, entry.message) for entry in open_entries(Selection(), files=[path])]
+
+
+def _incidents(path: Path) -> list[tuple[str, str]]:
+    done = run_cli("scan", "--file", str(path), "-o", "json")
+    return [(record["rule"], record["unit"]) for record in map(json.loads, done.stdout.splitlines())
+            if record["type"] == "incident"]
+
+
+@pytest.mark.parametrize("glyph", ["\u25cf ", ""], ids=["dot", "glyph-lost"])
+def test_a_failed_header_alone_reports_its_failure(tmp_path: Path, glyph: str) -> None:
+    """No line has a time, so the file is plain text, where the header was never read: 0 incidents."""
+    path = tmp_path / "status.txt"
+    path.write_text(DOCKER.format(glyph=glyph, active="failed (Result: exit-code)"))
+    told = [(usec, message) for usec, unit, message in _read(path) if unit == "(docker.service)"]
+    assert told == [(1493156104000000, "docker.service: Main process exited, code=exited, status=2"),
+                    (1493156104000000, "docker.service: Failed with result 'exit-code'.")], told
+    assert _incidents(path) == [("systemd-unit-failed", "(docker.service)")]  # (21:35:04 UTC: the header's EDT)
+
+
+def test_a_running_header_alone_stays_quiet(tmp_path: Path) -> None:
+    path = tmp_path / "status.txt"
+    path.write_text(DOCKER.replace(" Main PID: 182574 (code=exited, status=2)", " Main PID: 182574 (dockerd)")
+                    .format(glyph="\u25cf ", active="active (running)"))
+    assert not any("systemd" in unit or "docker.service" in unit for _, unit, _ in _read(path))
+    assert _incidents(path) == []
+
+
+def test_an_auto_restart_header_after_a_systemctl_cat(tmp_path: Path) -> None:
+    """Trial 72's 26: `systemctl cat` and a restart's client lines above the header, a Czech weekday (`Út`)."""
+    path = tmp_path / "sshd.txt"
+    path.write_text("[root@notas ~]# systemctl cat sshd.service\n"
+                    "[Service]\nType=forking\nExecStart=/usr/sbin/sshd $OPTIONS\n\n"
+                    "[root@notas ~]# systemctl restart sshd\n"
+                    "Job for sshd.service failed because the control process exited with error code.\n"
+                    "[root@notas ~]# systemctl status sshd.service\n"
+                    "\u25cf sshd.service - OpenSSH server daemon\n"
+                    "   Loaded: loaded (/usr/lib/systemd/system/sshd.service; disabled; vendor preset: disabled)\n"
+                    "   Active: activating (auto-restart) (Result: exit-code) since \u00dat 2016-08-02 15:43:28 CEST; "
+                    "29s ago\n"
+                    "  Process: 19610 ExecStart=/usr/sbin/sshd $OPTIONS (code=exited, status=255)\n")
+    assert ("systemd-unit-failed", "(sshd.service)") in _incidents(path)
+    assert [usec for usec, _, message in _read(path) if message.startswith("sshd.service: Failed")] == [
+        1470145408000000]
+
+
+USER_ONESHOT = """\
+\u25cb qnq-test-user-service-failure.service - Simulates a user service failure
+     Loaded: loaded (/etc/systemd/user/qnq-test-user-service-failure.service; enabled; preset: disabled)
+     Active: inactive (dead) since Fri 2025-10-17 01:08:08 CEST; 4min 3s ago
+ Invocation: 528514dc419d4cfbbc6d42c328a45f51
+    Process: 1411 ExecStart=/nonexistent (code=exited, status={status})
+"""
+"""Trial 72's 34 (systemd/systemd#39349): a user oneshot whose command could not be executed, shown inactive."""
+
+
+def test_an_inactive_unit_whose_command_never_ran_is_its_managers_failure(tmp_path: Path) -> None:
+    path = tmp_path / "status.txt"
+    path.write_text(USER_ONESHOT.format(status="203/EXEC"))
+    incidents = _incidents(path)
+    assert incidents == [("systemd-user-unit-failure", "(qnq-test-user-service-failure.service)")], incidents
+    done = run_cli("scan", "--file", str(path))
+    assert "main process: exited with status 203/EXEC" in done.stdout, done.stdout
+    path.write_text(USER_ONESHOT.format(status="0/SUCCESS"))  # (a oneshot that ran: dead, as it should be)
+    assert _incidents(path) == []
+    path.write_text(USER_ONESHOT.format(status="1/FAILURE"))  # (its program's own status: `-` may have let it go)
+    assert _incidents(path) == []
+
+
+KUBELET = """\
+\u25cf kubelet.service - kubelet: The Kubernetes Node Agent
+   Loaded: loaded (/usr/lib/systemd/system/kubelet.service; enabled; vendor preset: disabled)
+   Active: {active} since Wed 2020-07-29 08:46:32 EDT; 5s ago
+ Main PID: 9982 (code=exited, status=255)
+
+Jul 29 08:46:32 node1 systemd[1]: Unit kubelet.service entered failed state.
+Jul 29 08:46:32 node1 systemd[1]: kubelet.service failed.
+"""
+"""Trial 72's 02 and 05 (CentOS 7's systemd 219): its lines tell the unit failed, not how nor why."""
+
+
+def test_entered_failed_state_leaves_the_headers_exit_and_result_told(tmp_path: Path) -> None:
+    path = tmp_path / "status.txt"
+    path.write_text(KUBELET.format(active="failed (Result: timeout)"))
+    messages = [message for _, _, message in _read(path)]
+    assert messages[-2:] == ["kubelet.service: Main process exited, code=exited, status=255",
+                             "kubelet.service: Failed with result 'timeout'."], messages
+    assert _incidents(path) == [("systemd-unit-failed", "(kubelet.service)")]  # (one card: one failure)
+
+
+def test_a_start_limit_in_systemd_229s_words_pages(tmp_path: Path) -> None:
+    path = tmp_path / "status.txt"
+    path.write_text(KUBELET.format(active="failed (Result: start-limit)"))
+    messages = [message for _, _, message in _read(path)]
+    assert messages[-2:] == ["kubelet.service: Start request repeated too quickly.",
+                             "kubelet.service: Failed with result 'start-limit'."], messages
+    assert ("systemd-start-limit-hit", "(kubelet.service)") in _incidents(path)
+
+
+def test_a_sockets_service_start_limit_is_a_start_limit(tmp_path: Path) -> None:
+    """Trial 72's 13: socket.c's SOCKET_FAILURE_SERVICE_START_LIMIT_HIT was a plain unit failure of its own."""
+    path = tmp_path / "journal.txt"
+    path.write_text("May 23 19:20:50 pi systemd[1]: docker.socket: Failed with result 'service-start-limit-hit'.\n")
+    assert _incidents(path) == [("systemd-start-limit-hit", "(docker.socket)")]
