@@ -145,3 +145,14 @@ def test_one_rule_again_and_again_on_one_unit_is_one_card_with_its_times(tmp_pat
     assert said.index("Again 3 times") < said.index("╰")
     two = scan(repeats(tmp_path, [8, 11]))  # a failure and its return: two cards
     assert two.count("╭") == 2 and "Again" not in two, two
+
+
+def test_the_report_says_where_a_rule_is_explained(tmp_path: Path) -> None:
+    """A new user found what a card's rule means (and what to check) only by going through `rules --help` (nu240):
+    the report names `logsentry rules show RULE` under its cards, with its first card's rule."""
+    said = " ".join(scan(repeats(tmp_path, [8])).split())
+    assert "What a card's rule means and what to check: logsentry rules show RULE (logsentry rules show " \
+        "systemd-user-unit-spawn-failed)" in said, said
+    quiet = tmp_path / "quiet.log"
+    quiet.write_text("Jan 26 08:12:30 moe plasmashell[629]: Checking screens: available\n")
+    assert "rules show" not in scan(quiet)

@@ -261,6 +261,10 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
     if source is None and summary.incidents:
         console.print(Text(no_command or "No journalctl command for the incidents: journalctl reads journal files "
                            "only.", style="dim"))
+    if summary.incidents:  # (a new user found what a rule means only by going through `rules --help`: nu240)
+        rule = visible(ordered[0].rule_id)
+        console.print(Text(f"What a card's rule means and what to check: logsentry rules show RULE (logsentry rules "
+                           f"show {rule})", style="dim"))
     if (tallied := tally_table(summary.incidents, summary.host_of, summary.several_machines(),
                                SEVERITY_STYLE)) is not None:
         console.print(tallied[0])
