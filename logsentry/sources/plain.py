@@ -23,7 +23,9 @@ from contextlib import suppress
 from ..engine.level_words import LEVEL_WORDS
 from ..timespec import format_usec
 from .dmesg import SERVICE_MANAGER
+from .kernel_console import kernel_console
 from .log_names import identifier
+from .manager_paste import UNIT_LINE, manager_output
 from .text_layouts import facility_level_pri
 from .text_line import SOURCE_MONOTONIC, TextLine
 from .text_years import Days
@@ -96,12 +98,14 @@ program's own words."""
 
 
 class PlainParser:
-    """Lines without a time to records (a text_line.LineParser): each line one, at `reference` (s since the epoch);
-    with `kernel`, a kernel console's lines (sources/kernel_console.py): each the kernel's, but systemd's own
-    (`systemd[1]: ...`, as dmesg.py reads them)."""
+    """Lines without a time to records (a text_line.LineParser): each line one, at `reference` (s since the epoch).
+    By the stream's `head`: a kernel console's lines (sources/kernel_console.py), each the kernel's but systemd's own
+    (`systemd[1]: ...`, as dmesg.py reads them); PID 1's own output (sources/manager_paste.py), its lines led by a
+    unit's name systemd's."""
 
-    def __init__(self, name: str, reference: float, reference_name: str, kernel: bool = False):
-        self.kernel = kernel
+    def __init__(self, name: str, reference: float, reference_name: str, head: bytes = b""):
+        self.kernel = kernel_console(head)
+        self.manager = not self.kernel and manager_output(head)
         self.days = Days(reference)
         """The dates of times of day without one (_CLOCK); its `midnight` None until a line has one."""
         self.ident = identifier(name)
@@ -128,6 +132,8 @@ class PlainParser:
             return self._kernel_line(line, len("kernel: "), host)
         if self.kernel and SERVICE_MANAGER.fullmatch(line) is None:
             return self._kernel_line(line, 0, host)
+        if self.manager and host is None and UNIT_LINE.match(line):
+            return TextLine(self.usec, {"MESSAGE": line, "SYSLOG_IDENTIFIER": "systemd"}, 0)
         tagged = _TAG.match(line)
         pri = facility_level_pri(tagged["level"]) if tagged is not None and tagged["level"] else None
         if tagged is None or tagged["ident"].lower() in LEVEL_WORDS or (tagged["level"] and pri is None):
@@ -178,6 +184,10 @@ class PlainParser:
             return (f"the kernel's lines without printk times (a serial console's or netconsole's capture, "
                     f"printk.time=0, or a paste cut from dmesg without them?): read as the kernel's, each as logged "
                     f"at {self.reference_name} ({format_usec(self.usec)}), in order")
+        if self.manager:
+            return (f"PID 1's output without times or its tag (journalctl -o cat _PID=1?): its lines led by a unit's "
+                    f"name are read as systemd's, each as logged at {self.reference_name} ({format_usec(self.usec)}),"
+                    " in order. For times: journalctl -o short-iso")
         return (f"no line carries a time in a layout logsentry reads (journalctl -o cat, docker or kubectl logs "
                 f"without timestamps, a pasted trace?): each line is read as logged at {self.reference_name} "
                 f"({format_usec(self.usec)}), in order, so rules counting lines within a window count them all "
