@@ -14,7 +14,6 @@ a driver's about its PCI device or DRM's (DEVICE). As for every text, the fields
 from __future__ import annotations
 
 import re
-from typing import IO
 
 CRASH = re.compile(r"(?:Kernel panic - not syncing: |BUG: |Oops: |Internal error: Oops|general protection fault|"
                    r"WARNING: CPU: \d{1,5} PID: \d{1,10} at |INFO: task \S{1,64} blocked for more than |"
@@ -40,16 +39,7 @@ DEVICE_LINES = 3
 MARKED_LINES = 60
 """How many of the head's lines are looked at."""
 HEAD_BYTES = 4096
-"""How much of a stream's start is looked at (sniff_text's SNIFF_BYTES)."""
-
-
-def console_stream(stream: IO[bytes]) -> bool:
-    """kernel_console of the stream's first bytes, peeked (not consumed); False for a stream that cannot peek."""
-    peek = getattr(stream, "peek", None)
-    if peek is None:
-        return False
-    head = peek(HEAD_BYTES)
-    return isinstance(head, bytes) and kernel_console(head[:HEAD_BYTES])
+"""How much of a stream's start is looked at (sniff_text's SNIFF_BYTES; manager_paste.head_of's)."""
 
 
 def kernel_console(head: bytes) -> bool:

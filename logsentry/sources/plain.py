@@ -17,13 +17,18 @@ and at most 1 in 100 of its characters undecodable as UTF-8, so a binary file is
 from __future__ import annotations
 
 import re
+import time
+from contextlib import suppress
 
 from ..engine.level_words import LEVEL_WORDS
 from ..timespec import format_usec
 from .dmesg import SERVICE_MANAGER
+from .kernel_console import kernel_console
 from .log_names import identifier
+from .manager_paste import UNIT_LINE, manager_output
 from .text_layouts import facility_level_pri
 from .text_line import SOURCE_MONOTONIC, TextLine
+from .text_years import Days
 
 MAX_UNDECODABLE = 0.01
 """The share of a head's characters that may be undecodable as UTF-8 for it to be text (a Latin-1 é now and then
@@ -81,21 +86,28 @@ BUILD_IDENT = "docker-build"
 every line's, and every line's message started with its step and seconds)."""
 
 
-_CLOCK_KERNEL = re.compile(r"\d\d:\d\d:\d\d(?:[.,]\d{1,6})? (?=kernel: )")
-"""A clock time without a date before the kernel's syslog tag (`22:39:31 kernel: i915 0000:00:02.0: [drm] GPU HANG:
-...`, a paste with its date and host columns cut off, trial 71's 57): cut off, as grep's file name is, and the line
-is the kernel's (`kernel: `). Its time of day alone dates no line: it stays at the file's time, as every line here."""
+_CLOCK = re.compile(r"(?P<hms>\d\d:\d\d:\d\d)(?:[.,](?P<frac>\d{1,6}))? (?:(?P<host>[^\s:\[\]]{1,255}) )?"
+                    r"(?=kernel: |[A-Za-z][\w.@-]{0,63}\[\d{1,10}\]: )")
+"""A time of day without a date, and maybe a host, before a syslog tag: a journalctl or syslog paste with its date
+column cut off (trial 72's 08, `11:10:05 localhost.localdomain systemd[1]: systemd-userdbd.service: start operation
+timed out. Terminating.`; trial 71's 57, `22:39:31 kernel: i915 0000:00:02.0: [drm] GPU HANG: ...`). Read as the
+line's time on the latest date that puts the first no later than the file's time (text_years.Days, as a year-less
+date takes its year), the host as its _HOSTNAME, the tag as it is without a time: as the file's time, every tagged
+line was no unit's and PID 1's lines passed every systemd rule. A tag is needed: `12:00:01 worker started` is a
+program's own words."""
 
 
 class PlainParser:
-    """Lines without a time to records (a text_line.LineParser): each line one, at `reference` (s since the epoch);
-    with `kernel`, a kernel console's lines (sources/kernel_console.py): each the kernel's, but systemd's own
-    (`systemd[1]: ...`, as dmesg.py reads them)."""
+    """Lines without a time to records (a text_line.LineParser): each line one, at `reference` (s since the epoch).
+    By the stream's `head`: a kernel console's lines (sources/kernel_console.py), each the kernel's but systemd's own
+    (`systemd[1]: ...`, as dmesg.py reads them); PID 1's own output (sources/manager_paste.py), its lines led by a
+    unit's name systemd's."""
 
-    def __init__(self, name: str, reference: float, reference_name: str, kernel: bool = False):
-        self.kernel = kernel
-        self.clocked = False
-        """A kernel line had a clock time without a date before it (_CLOCK_KERNEL), not read."""
+    def __init__(self, name: str, reference: float, reference_name: str, head: bytes = b""):
+        self.kernel = kernel_console(head)
+        self.manager = not self.kernel and manager_output(head)
+        self.days = Days(reference)
+        """The dates of times of day without one (_CLOCK); its `midnight` None until a line has one."""
         self.ident = identifier(name)
         self.usec = int(reference * 1_000_000)
         self.reference_name = reference_name
@@ -109,27 +121,38 @@ class PlainParser:
             return self._build_line(line)
         if (grepped := _GREP_FILE.match(line)) is not None:
             line = line[grepped.end():]
-        if (clock := _CLOCK_KERNEL.match(line)) is not None:
-            line, self.clocked = line[clock.end():], True
+        host, whole = None, line
+        if (clock := _CLOCK.match(line)) is not None:
+            with suppress(ValueError):  # (no such time of day: the line as it is, at the time before)
+                hour, minute, second = (int(part) for part in clock["hms"].split(":"))
+                fraction = int((clock["frac"] or "").ljust(6, "0")[:6])
+                self.usec = int(self.days.at(hour, minute, second) * 1_000_000) + fraction
+                line, host = line[clock.end():], clock["host"]
         if line.startswith("kernel: "):  # the kernel's syslog tag, no PID: its lines as syslog_text reads them
-            return self._kernel_line(line, len("kernel: "))
+            return self._kernel_line(line, len("kernel: "), host)
         if self.kernel and SERVICE_MANAGER.fullmatch(line) is None:
-            return self._kernel_line(line, 0)
+            return self._kernel_line(line, 0, host)
+        if self.manager and host is None and UNIT_LINE.match(line):
+            return TextLine(self.usec, {"MESSAGE": line, "SYSLOG_IDENTIFIER": "systemd"}, 0)
         tagged = _TAG.match(line)
         pri = facility_level_pri(tagged["level"]) if tagged is not None and tagged["level"] else None
         if tagged is None or tagged["ident"].lower() in LEVEL_WORDS or (tagged["level"] and pri is None):
-            return TextLine(self.usec, {"MESSAGE": line, "SYSLOG_IDENTIFIER": self.ident}, 0)
+            return TextLine(self.usec, {"MESSAGE": whole, "SYSLOG_IDENTIFIER": self.ident}, 0)
         ident, pid = tagged["ident"], tagged["pid"]
         fields = {"MESSAGE": line[tagged.end():], "SYSLOG_IDENTIFIER": ident, "_PID": pid, "SYSLOG_PID": pid,
                   "_COMM": ident[:COMM_CHARS]}
+        if host is not None:
+            fields["_HOSTNAME"] = host
         if pri is not None:
             fields["PRIORITY"], fields["SYSLOG_FACILITY"] = str(int(pri) & 7), str(int(pri) >> 3)
         return TextLine(self.usec, fields, tagged.end())
 
-    def _kernel_line(self, line: str, start: int) -> TextLine:
+    def _kernel_line(self, line: str, start: int, host: str | None = None) -> TextLine:
         """The kernel's line from `start` on, without its printk stamp (kept as its time since boot)."""
         message, uptime = printk_stamp(line[start:])
         fields = {"MESSAGE": message, "SYSLOG_IDENTIFIER": "kernel", "_TRANSPORT": "kernel"}
+        if host is not None:
+            fields["_HOSTNAME"] = host
         if uptime is not None:
             fields[SOURCE_MONOTONIC] = uptime
         return TextLine(self.usec, fields, start)
@@ -152,14 +175,19 @@ class PlainParser:
             return (f"a BuildKit build's output (docker build --progress=plain): its steps' seconds count from each "
                     f"step's start, not a clock, so each line is read as logged at {self.reference_name} "
                     f"({format_usec(self.usec)}), in order, as {BUILD_IDENT}'s")
-        if self.clocked:
-            return (f"the kernel's lines have a time of day without a date (`22:39:31 kernel: ...`): each is read "
-                    f"as logged at {self.reference_name} ({format_usec(self.usec)}), in order. For times: journalctl "
-                    "-k -o short-iso, or dmesg -T")
+        if self.days.midnight is not None:
+            return (f"lines have a time of day without a date (`11:10:05 host systemd[1]: ...`): the first is read "
+                    f"on {time.strftime('%Y-%m-%d', time.localtime(self.days.midnight))}, the latest date that puts "
+                    f"it no later than {self.reference_name}, and a line without one at the time before it. For "
+                    "dates: journalctl -o short-iso, or dmesg -T")
         if self.kernel:
             return (f"the kernel's lines without printk times (a serial console's or netconsole's capture, "
                     f"printk.time=0, or a paste cut from dmesg without them?): read as the kernel's, each as logged "
                     f"at {self.reference_name} ({format_usec(self.usec)}), in order")
+        if self.manager:
+            return (f"PID 1's output without times or its tag (journalctl -o cat _PID=1?): its lines led by a unit's "
+                    f"name are read as systemd's, each as logged at {self.reference_name} ({format_usec(self.usec)}),"
+                    " in order. For times: journalctl -o short-iso")
         return (f"no line carries a time in a layout logsentry reads (journalctl -o cat, docker or kubectl logs "
                 f"without timestamps, a pasted trace?): each line is read as logged at {self.reference_name} "
                 f"({format_usec(self.usec)}), in order, so rules counting lines within a window count them all "

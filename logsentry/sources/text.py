@@ -41,7 +41,7 @@ from ..model import Entry
 from .applog import AppLogParser
 from .applog_times import stamp
 from .dmesg import DmesgParser
-from .kernel_console import console_stream
+from .manager_paste import head_of
 from .pg_csvlog import read_csvlog
 from .plain import PlainParser
 from .selection import (
@@ -180,7 +180,7 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
         parser = AppLogParser(name, reference)
     elif kind == "plain":
         parser = PlainParser(name, reference, "now (standard input has no file time)" if name == "-" else
-                             "the file's time", console_stream(stream))
+                             "the file's time", head_of(stream))
     else:
         parser = SyslogParser(reference)
         if name == "-":
