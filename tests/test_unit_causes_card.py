@@ -127,7 +127,10 @@ def test_a_journals_card_quotes_pid1s_causes_and_oomds_kill_of_its_cgroup(make_j
              oomd("Killed /system.slice/victim.service due to memory pressure for /system.slice being 99.00% > "
                   "50.00% for > 20s with reclaim activity", 120.0, unit="evil.service"),
              pid1("Main process exited, code=killed, status=9/KILL", 120.1, "victim.service"),
-             pid1("Failed with result 'signal'.", 120.2, "victim.service")]
+             pid1("Failed with result 'signal'.", 120.2, "victim.service"),
+             oomd("oomd attempting to kill 4242 with KILL", 180.0),  # (its debug line names a PID: by time)
+             pid1("Main process exited, code=killed, status=9/KILL", 180.3, "batch.service"),
+             pid1("Failed with result 'signal'.", 180.4, "batch.service")]
     done = run_cli("scan", "--file", str(make_journal(lines)))
     assert done.exit_code == 0, done.output
     mine = flat(card(done.stdout, UNIT))
@@ -137,3 +140,5 @@ def test_a_journals_card_quotes_pid1s_causes_and_oomds_kill_of_its_cgroup(make_j
     assert "systemd said: systemd-oomd: Killed /system.slice/cardbuild.service due to memory pressure" in built
     assert "by time" not in built, built  # oomd named its cgroup: its own word, not one by time
     assert "systemd said" not in card(done.stdout, "victim.service").split("╰")[0]
+    assert "systemd said: systemd-oomd, the same second (by time): oomd attempting to kill 4242 with KILL" \
+        in flat(card(done.stdout, "batch.service"))

@@ -56,10 +56,12 @@ LOOKBACK_USEC = 900_000_000
 PER_UNIT, MAX_UNITS, MAX_SHOWN = 16, 10_000, 3
 WARNING = 4
 SCREEN_LITERALS: tuple[tuple[str, int | None], ...] = (
-    (" timed out", WARNING), ("Failed to ", WARNING), ("failed to ", WARNING), ("Processes still around", WARNING),
+    (" timed out", WARNING), (": Failed to ", WARNING), (" failed to ", WARNING), ("Processes still around", WARNING),
     ("Killed /", None), ("oomd attempting to kill", None), ("Memory pressure for /", None))
 """What a journal's screen lets through besides the rules' literals (sources/screening.py: an entry no rule can
-match comes as a count, unread): PID 1's cause lines (log_unit_error/warning) and oomd's."""
+match comes as a count, unread): PID 1's cause lines (log_unit_error/warning: an error passes anyway, the
+`always` of error-burst's level) and oomd's. Up to 219 its warnings were "%s failed to run 'start-pre' task: %s",
+the unit and a space first (socket.c, service.c)."""
 
 
 def with_causes(screen: Screen) -> Screen:
