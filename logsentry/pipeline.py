@@ -23,6 +23,7 @@ from .engine.runstep import RunStep
 from .engine.runstep_limits import Single, supports
 from .engine.skipped_runs import SkippedRuns
 from .engine.stop_windows import StopWindows
+from .engine.unit_causes import UnitCauses
 from .engine.window import BurstTracker
 from .events import ActionEvent as ActionEvent
 from .events import EndedEvent as EndedEvent
@@ -98,6 +99,8 @@ class Pipeline:
         self.suppressions = Suppressions()
         self.exits = MainExits(self.failures.joined)
         """How each unit's main process ended, as PID 1 said it (engine/main_exits.py): a failure's card says."""
+        self.causes = UnitCauses(self.failures.joined)
+        """What systemd (and systemd-oomd) said was wrong with each unit (engine/unit_causes.py): the card quotes it."""
         self.skips = SkippedRuns()
         self.policy: ActionPolicy = policy or Policy()
         self.execute = execute
@@ -120,10 +123,12 @@ class Pipeline:
                 self.failures.learn(entry)
             self.stops.note(entry)
             self.exits.note(entry)
+            self.causes.note(entry)
             self.skips.note(entry)
         elif pid is not None:  # (StopWindows reads PID 1's lines only; MainExits a user manager's too)
             self.failures.learn(entry)
             self.exits.note(entry)
+            self.causes.note(entry)  # (a user manager's, systemd-oomd's)
             self.skips.note(entry)
         elif fields.get("_SYSTEMD_USER_UNIT") == MANAGER_OWN:  # (a user unit's status header told: status_paste.py)
             self.exits.note(entry)

@@ -16,6 +16,7 @@ import click
 from ..actions.alert import journal_source
 from ..engine.absence_hosts import HostsSeen
 from ..engine.detector import Detector
+from ..engine.unit_causes import with_causes
 from ..model import SEVERITY_NAMES, Hit, Incident, Severity, split_host_unit
 from ..pipeline import EndedEvent, Event, MatchEvent, Pipeline
 from ..sources import InputFormatError, JournalOpenError, kind_of, open_entries
@@ -141,7 +142,8 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
             sys.exit(EXIT_USAGE)
         ends: list[int] = []  # a dump's newest entry, once read (-u: where the input ends)
         entries = open_entries(selection, directory=directory, files=files, extra_fields=detector.needed_fields
-                               + (() if timeline is None else ("_HOSTNAME",)), screen=detector.screen(), ends=ends)
+                               + (() if timeline is None else ("_HOSTNAME",)),
+                               screen=with_causes(detector.screen()), ends=ends)  # (the cards' "systemd said")
         read = _journal_read(directory, files, kinds)
         source, no_command = (None, read) if isinstance(read, str) else (read, "")
         keeper = LastLines()  # a journal's are read back (journal_lines); a text's, export's or JSON's kept now
@@ -164,7 +166,7 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
         told = partial(_last_lines, keeper, None if source is None else JournalLocation(directory, tuple(files)))
         summary = _consume(events if timeline is None else timeline.watch(events), output, source,
                            HitSpans(pipeline.tracker.incident_of), told, keeper.matched, pipeline.exits.said,
-                           pipeline.failures.joined)
+                           pipeline.failures.joined, pipeline.causes.said)
     except (InputFormatError, JournalOpenError) as error:
         fail(str(error))
     html_written = True  # (a page that could not be written: exit 1 after the report, which is still owed)
@@ -266,8 +268,9 @@ def _last_lines(keeper: LastLines, journal: JournalLocation | None, incident: In
 
 def _consume(events: Iterator[Event], output: str, source: tuple[str, ...] | None, spans: HitSpans,
              told: Callable[[Incident], Said], pin: Callable[[Hit, bool], None],
-             exit_of: Callable[[Incident], str], joined: Callable[[str, str], str]) -> ScanSummary:
-    summary = ScanSummary(spans=spans, exit_of=exit_of, joined=joined)
+             exit_of: Callable[[Incident], str], joined: Callable[[str, str], str],
+             cause_of: Callable[[Incident], tuple[str, ...]] | None = None) -> ScanSummary:
+    summary = ScanSummary(spans=spans, exit_of=exit_of, joined=joined, cause_of=cause_of)
     events = iter(events)
     out = sys.stdout.buffer if output == "json" else None
     sys.stdout.flush()
@@ -282,6 +285,8 @@ def _consume(events: Iterator[Event], output: str, source: tuple[str, ...] | Non
             record = jsonl.event_record(event, source)
             if isinstance(event, EndedEvent) and event.open_at_end:
                 record["open"] = open_now(event.incident, int(time.time() * 1_000_000))
+            if isinstance(event, EndedEvent) and (causes := summary.causes_of(event.incident)):
+                record["systemd_said"] = list(causes)  # (engine/unit_causes.py: the card's "systemd said")
             if said.lines:
                 record["last_lines"] = [{"realtime_usec": at, "message": line} for at, line in said.lines]
             if said.before_start is not None:

@@ -269,6 +269,7 @@ def _card(incident: Incident, summary: ScanSummary, timeline: Timeline, source: 
         parts.append(f"<div>template: <code>{esc(incident.template)}</code></div>")
     if exited := summary.exited(incident):  # as the terminal card says it (engine/main_exits.py)
         parts.append(f"<div>{esc(exited)}</div>")
+    parts.extend(f"<div>systemd said: {esc(cause)}</div>" for cause in summary.causes_of(incident))
     parts.append(f"<div>action: <b>{esc(done)}</b></div>")
     if incident.chain:  # one failure, described by several rules (engine/failures.py)
         rows = []

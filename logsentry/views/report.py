@@ -89,9 +89,10 @@ def matches_said(progress: Progress) -> str:
 def _incident_block(incident: Incident, actions: list[Action], gap: Gap | None = None,
                     clock: DayClock | None = None, reported: int | None = None,
                     seen_last: int | None = None, last_lines: Said = NOTHING, exited: str = "",
-                    same_on: Text | None = None) -> Panel:
+                    same_on: Text | None = None, causes: Sequence[str] = ()) -> Panel:
     """One incident: what, where, when, how many, what was done (how its main process ended, where PID 1 said:
-    `exited`), its first lines, and the units it stands for too (`same_on`)."""
+    `exited`; what systemd said was wrong: `causes`, engine/unit_causes.py), its first lines, and the units it
+    stands for too (`same_on`)."""
     dry = " (dry run)" if actions and all(a.dry_run for a in actions) else ""
     done = " + ".join(a.kind for a in actions) or incident.action
     key = f" [{shown}]" if (shown := told_key(incident.unit, incident.key)) else ""  # (not the unit again)
@@ -112,6 +113,8 @@ def _incident_block(incident: Incident, actions: list[Action], gap: Gap | None =
     if incident.action == "restart" and not any(a.kind == "restart" for a in actions) and \
             (reason := next((a.reason for a in actions if a.reason), "")):
         action.append(f": {visible(reason)}", style="dim")
+    for cause in reversed(causes):  # (above the action, under the exit: what hung, what could not be set up)
+        action = Text.assemble(Text.assemble(("systemd said: ", "bold"), visible(cause)), "\n", action)
     if exited:
         who, _, how = exited.partition(": ")  # ("main process", or a control process's: engine/main_exits.py)
         action = Text.assemble(Text.assemble((f"{who}: ", "bold"), visible(how)), "\n", action)
@@ -253,7 +256,8 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
                                       clock,
                                       summary.reported_count(incident), summary.last_hit(incident),
                                       summary.last_lines_of(incident), summary.exited(incident),
-                                      _same_on(incident, card.others, clock) or _again(incident, card.again, clock)))
+                                      _same_on(incident, card.others, clock) or _again(incident, card.again, clock),
+                                      summary.causes_of(incident)))
         if source is not None and (command := journalctl_command(incident, source)):
             for line in command_lines(command, console.width):
                 # a long path runs on rather than breaking the command; an identifier (-t) is log text

@@ -59,6 +59,9 @@ class ScanSummary:
     exit_of: Callable[[Incident], str] | None = None
     """How an incident's unit's main process ended, as PID 1 said it (engine/main_exits.py: the pipeline's)."""
     exits: dict[tuple[str, str, str, str, int], str] = field(default_factory=dict)
+    cause_of: Callable[[Incident], tuple[str, ...]] | None = None
+    """What systemd (or systemd-oomd) said was wrong with an incident's unit (engine/unit_causes.py: the pipeline's)."""
+    causes: dict[tuple[str, str, str, str, int], tuple[str, ...]] = field(default_factory=dict)
     joined: Callable[[str, str], str] = joins_as_named
     """(machine, unit) -> the unit as failures are joined by (the pipeline's FailureGroups.joined: a text service
     with its program named alike, "(mariadb.service)" with "(mariadbd)")."""
@@ -67,6 +70,10 @@ class ScanSummary:
         """How the ended incident's unit's main (or control) process ended ("main process: exited with status
         1/FAILURE (5 runs)"), "" when PID 1 did not say (engine/main_exits.py)."""
         return self.exits.get(_key(incident), "")
+
+    def causes_of(self, incident: Incident) -> tuple[str, ...]:
+        """systemd's own cause lines of the ended incident's unit during it (engine/unit_causes.py), () when none."""
+        return self.causes.get(_key(incident), ())
 
     def add(self, event: Event) -> None:
         match event:
@@ -88,6 +95,8 @@ class ScanSummary:
                 self.incidents.append(incident)
                 if self.exit_of is not None and (exited := self.exit_of(incident)):
                     self.exits[_key(incident)] = exited
+                if self.cause_of is not None and (causes := self.cause_of(incident)):
+                    self.causes[_key(incident)] = causes
                 if self.spans is not None:
                     if (last := self.spans.last(incident)) is not None:
                         self.last_hits[_key(incident)] = last
