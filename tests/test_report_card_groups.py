@@ -156,3 +156,20 @@ def test_the_report_says_where_a_rule_is_explained(tmp_path: Path) -> None:
     quiet = tmp_path / "quiet.log"
     quiet.write_text("Jan 26 08:12:30 moe plasmashell[629]: Checking screens: available\n")
     assert "rules show" not in scan(quiet)
+
+
+def test_a_below_threshold_host_column_is_as_wide_as_its_heading(tmp_path: Path) -> None:
+    """A host column of `?`s (a paste's shell lines name no host) was one cell wide and printed its heading `host` a
+    letter a row (trial 72's 16, 17, 21): at least as wide as its heading."""
+    path = tmp_path / "paste.log"
+    path.write_text(
+        "Job for app.service failed because start of the service was attempted too often.\n"
+        "Job for app.service failed because start of the service was attempted too often.\n"
+        "Jun 15 19:23:07 web01 systemd[1]: app.service: Main process exited, code=exited, status=1/FAILURE\n"
+        "Jun 15 19:23:07 web01 systemd[1]: app.service: Failed with result 'exit-code'.\n")
+    env = {**os.environ, "COLUMNS": "80", "TERM": "dumb", "NO_COLOR": "1"}
+    done = subprocess.run([sys.executable, "-m", "logsentry", "scan", "--file", str(path)], capture_output=True,
+                          text=True, env=env, timeout=120, check=True)
+    table = done.stdout.split("Matches below their trigger threshold", 1)[1]
+    heading = next(line for line in table.splitlines() if "unit" in line)
+    assert "┃ host ┃" in heading, done.stdout

@@ -282,9 +282,10 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
         # over `rst` read badly), the example line takes the rest (fitted to it: Fitted), at least its share
         cap = max(12, min(28, console.width // 5))
         longest = max(len(where[2]) for where, _ in shown)  # the rule id whole, its key and note may wrap
-        wanted = [min(cap, max(cell_len(visible(text)) for text in texts)) for texts in (
-            [summary.host_of(where[0]) for where, _ in shown] if several else None,
-            [where[1] for where, _ in shown]) if texts is not None]
+        # (at least its heading's width: a host column of `?`s printed `host` a letter a row, trial 72's 16, 17, 21)
+        wanted = [min(cap, max(len(name), *(cell_len(visible(text)) for text in texts))) for name, texts in (
+            ("host", [summary.host_of(where[0]) for where, _ in shown] if several else None),
+            ("unit", [where[1] for where, _ in shown])) if texts is not None]
         # a part's subject breaks after its unit (`user@1000.service/` over `pipewire.service`), each half whole
         halves = [cell_len(visible(half)) for where, _ in shown for half in _halves(where[1])]
         wanted[-1] = max(wanted[-1], min(28, max(halves)))
