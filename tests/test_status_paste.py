@@ -130,3 +130,15 @@ def test_a_sockets_service_start_limit_is_a_start_limit(tmp_path: Path) -> None:
     path = tmp_path / "journal.txt"
     path.write_text("May 23 19:20:50 pi systemd[1]: docker.socket: Failed with result 'service-start-limit-hit'.\n")
     assert _incidents(path) == [("systemd-start-limit-hit", "(docker.socket)")]
+
+
+def test_a_header_alone_is_said_to_be_dated_by_its_since(tmp_path: Path) -> None:
+    """stderr said only "no line carries a time ... each line is read as logged at the file's time" of a status
+    paste whose failure was told at its header's `since` (a new user found the two at odds: nu240)."""
+    path = tmp_path / "status.txt"
+    path.write_text(DOCKER.format(glyph="\u25cf ", active="failed (Result: exit-code)"))
+    assert "a systemctl status header's failure is told at its Active: line's since" in \
+        run_cli("scan", "--file", str(path)).stderr
+    plain = tmp_path / "plain.txt"
+    plain.write_text("starting worker\nworker ready\n")
+    assert "systemctl status" not in run_cli("scan", "--file", str(plain)).stderr

@@ -308,8 +308,9 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
                 failures[pending_status].saw(pending.fields)
             if entry is not None:
                 yield entry
-        elif (note := parser.note()) is not None:
-            warn(f"{name}: {note}")
+        elif (note := parser.note()) is not None:  # (a status header's failure is dated by it: nu240)
+            warn(f"{name}: {note}" + ("; a systemctl status header's failure is told at its Active: line's since"
+                                      if plain_status is not None and plain_status.failures else ""))
         if early:
             for at, text, owner in early:
                 record = TextLine(parsed.usec, {"MESSAGE": text, "SYSLOG_IDENTIFIER": parser.ident}, 0) \
