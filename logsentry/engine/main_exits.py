@@ -25,9 +25,10 @@ from ..model import Entry, Incident
 from ..sources.selection import managers_line, user_unit_of
 from .failure_model import joins_as_named
 
-_MAIN_EXIT = re.compile(r"(?P<unit>[^\s:]{1,255}): (?P<who>[Mm]ain|Control) process exited, "
+MAIN_EXIT = re.compile(r"(?P<unit>[^\s:]{1,255}): (?P<who>[Mm]ain|Control) process exited, "
                         r"code=(?P<code>exited|killed|dumped), "
                         r"status=(?P<status>\d{1,10})(?:/(?P<name>n/a|[A-Z0-9+_]{1,32}))?")
+"""PID 1's line of how a unit's main (or control) process ended (engine/unit_causes.py reads its SIGKILL too)."""
 MAX_UNITS = 10_000
 """Units whose exits are kept (the latest used); past it the least recently used go."""
 PER_UNIT = 16
@@ -76,7 +77,7 @@ class MainExits:
     def note(self, entry: Entry) -> None:
         if "process exited" not in entry.message or not managers_line(entry.fields):
             return
-        found = _MAIN_EXIT.fullmatch(entry.message)
+        found = MAIN_EXIT.fullmatch(entry.message)
         user = user_unit_of(entry.unit)  # a user manager's line about its unit names the unit, not the subject
         named = entry.unit[1:-1] if entry.from_text else user[1] if user is not None else entry.unit  # text's: "(X)"
         if found is None or found["unit"] != named:

@@ -31,6 +31,7 @@ from dataclasses import dataclass, replace
 from ..model import Entry, Incident, Screen
 from ..sources.selection import UNIT_SUFFIXES, USER_MANAGER, managers_line, user_unit_of
 from .failure_model import joins_as_named
+from .main_exits import MAIN_EXIT
 
 _CAUSE = re.compile(
     r"(?P<unit>[^\s:]{1,255})(?:: (?:Failed|failed)| failed) to (?P<what>\S[^\n]{0,400})"
@@ -43,7 +44,6 @@ _IGNORED = re.compile(r"ignoring|Failed to start |Failed to stop ", re.IGNORECAS
 _END = re.compile(r"(?P<unit>[^\s:]{1,255}): (?:Failed with result '[a-z-]+'|Unit entered failed state"
                   r"|Deactivated successfully|Succeeded)\.|Unit (?P<unit2>[^\s:]{1,255}) entered failed state\.")
 """PID 1's lines that end a unit's run: the causes before them are that run's."""
-_SIGKILLED = re.compile(r"(?P<unit>[^\s:]{1,255}): Main process exited, code=killed, status=9(?:/KILL)?")
 _OOMD_KILLED = re.compile(r"Killed (?P<cgroup>/\S{1,4096}) due to [^\n]{1,1000}")
 """oomd-util.c (v248+): the cgroup it killed, its last part the unit."""
 _OOMD_NEAR = re.compile(r"oomd attempting to kill \d{1,10} with KILL|Memory pressure for /\S{1,4096} is [^\n]{1,500}")
@@ -99,7 +99,8 @@ class UnitCauses:
             if (ended["unit"] or ended["unit2"]) == named:
                 self._close(self._key(entry.machine_id, entry.unit), entry.realtime_usec)
             return
-        if (killed := _SIGKILLED.fullmatch(message)) is not None:
+        if (killed := MAIN_EXIT.fullmatch(message)) is not None and killed["who"] == "Main" \
+                and killed["code"] == "killed" and killed["status"] == "9" and killed["name"] in (None, "KILL"):
             if killed["unit"] == named:
                 self._sigkilled(entry)
             return

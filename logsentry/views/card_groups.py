@@ -49,6 +49,11 @@ def said_words(said: Said) -> tuple[str, ...]:
     return (*before, *(message for _, message in said.lines), "\0", *(message for _, message in said.after))
 
 
+def _kinds(incident: Incident, actions_for: Callable[[Incident], list[Action]]) -> tuple[str, ...]:
+    """The kinds of the actions done for an incident, in one order: cards of one group did the same."""
+    return tuple(sorted(action.kind for action in actions_for(incident)))
+
+
 def _shape(incident: Incident, kinds: tuple[str, ...], told: object) -> tuple[object, ...] | None:
     """What incidents of one cause share (their chains' rules and lines too: the card shows the first's chain; and
     what else the card tells, `told`), or None for one with no line."""
@@ -73,7 +78,7 @@ def card_groups(incidents: Sequence[Incident], actions_for: Callable[[Incident],
     open_by_shape: dict[tuple[object, ...], list[tuple[int, Incident]]] = {}
     for at, incident in enumerate(incidents):
         shape = None if is_silence(incident) else _shape(
-            incident, tuple(sorted(action.kind for action in actions_for(incident))), told(incident))
+            incident, _kinds(incident, actions_for), told(incident))
         group = open_by_shape.get(shape) if shape is not None else None
         if group is not None and incident.first_usec - group[0][1].first_usec <= SAME_CAUSE_USEC \
                 and incident.unit not in {member.unit for _, member in group}:
@@ -102,7 +107,7 @@ def _again(placed: list[tuple[int, CardGroup]], actions_for: Callable[[Incident]
         lead = card.lead
         if not card.others and not is_silence(lead):
             shape = (lead.machine_id, lead.unit, lead.rule_id, lead.key, lead.severity,
-                     tuple(sorted(action.kind for action in actions_for(lead))))
+                     _kinds(lead, actions_for))
             repeats.setdefault(shape, []).append(index)
     folded: dict[int, tuple[Incident, ...]] = {}
     gone: set[int] = set()
