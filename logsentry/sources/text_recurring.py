@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
+import regex
+
 from ..engine.templates.tokens import first_line, masked_key
 from ..model import Entry, entry_key
 
@@ -37,10 +39,17 @@ MAX_TOKENS = 128
 
 LineKey = tuple[str, str]
 
+_NAMED = regex.compile(r"""(?<![\w'"])(?:'[^'\n]+'|"[^"\n]+")(?![\w'"])|(?<![\w.-])(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}(?![\w-])""")
+"""A quoted value or a dotted name (a host, a zone, a file): what the masker keeps when it holds no number (a
+template's words must not change with it, and saved baselines hold its ids), but a recurrence must not tell apart:
+named's `error (unexpected RCODE SERVFAIL) resolving 'dns1.example.net/A/IN': ...` for one zone, then another, hours
+apart, is one broken remote's normal (trial 70's 18), as Drain's template merges it."""
+
 
 def line_key(entry: Entry) -> LineKey:
-    """(host_unit key, masked first line): what a text's line is told apart by."""
-    return entry_key(entry), masked_key(first_line(entry.message), MAX_TOKENS)
+    """(host_unit key, masked first line with its quoted values and dotted names masked too): what a text's line is
+    told apart by."""
+    return entry_key(entry), _NAMED.sub("<NAME>", masked_key(first_line(entry.message), MAX_TOKENS))
 
 
 def recurring_keys(entries: Iterable[Entry]) -> frozenset[LineKey]:
