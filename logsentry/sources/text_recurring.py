@@ -39,7 +39,8 @@ MAX_TOKENS = 128
 
 LineKey = tuple[str, str]
 
-_NAMED = regex.compile(r"""(?<![\w'"])(?:'[^'\n]+'|"[^"\n]+")(?![\w'"])|(?<![\w.-])(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}(?![\w-])""")
+_NAMED = regex.compile(r"""(?<![\w'"])(?:'[^'\n]+'|"[^"\n]+")(?![\w'"])"""
+                       r"|(?<![\w.-])(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}(?![\w-])")
 """A quoted value or a dotted name (a host, a zone, a file): what the masker keeps when it holds no number (a
 template's words must not change with it, and saved baselines hold its ids), but a recurrence must not tell apart:
 named's `error (unexpected RCODE SERVFAIL) resolving 'dns1.example.net/A/IN': ...` for one zone, then another, hours
