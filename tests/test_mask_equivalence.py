@@ -55,7 +55,8 @@ PIECES = [
     # paths, units
     "/var/lib/app/data.db", "/", "//", "/a/b/", "~/x", "./run", "../up", "/x?y=1", "C:\\Windows\\x", "c:\\",
     "nginx.service", "user@1000.service", "a.service.d", "x.mount", "sys-fs.automount", "x.slice-1", "-.slice",
-    "x.servicex", "foo_bar.socket", ".service",
+    "x.servicex", "foo_bar.socket", ".service", "\\x2d", "\\x2", "\\xg1", "\\X2d", "xdg\\x2duser\\x2ddirs-7.scope",
+    "dev-disk-by\\x2duuid-1a\\x2d2b.swap", "\\x2d.service",
     # quotes, keys, levels
     '"', "'", '"x"', "'x'", '"a b"', "'a b'", '"\\""', '"a\\"b"', "\\", '"error"', "' INFO '", "'Warn'", '""', "''",
     '"msg":', '"msg": ', "msg=", "level=", '"error":', "log.level=", "x=", "=", ":", " : ", "][", "[", "]", "<", ">",

@@ -129,6 +129,12 @@ def test_variables_are_masked_in_the_text() -> None:
     ("to 10.1.2.3:8080 and [2001:db8::1]:443 and fe80::1", ["to", "<IP>", "and", "<IP>", "and", "<IP>"]),
     ("peer db.internal.example:5432 gone", ["peer", "<IP>", "gone"]),
     ("user@1000.service: Consumed 1.5s CPU time", ["<UNIT>:", "Consumed", "<DUR>", "CPU", "time"]),
+    # systemd escapes a unit name's '-' and other characters as \xNN (unit_name_escape): the whole name is the unit
+    # (a card's template read `app-gnome-xdg\x2duser\<UNIT>:`: helper-232)
+    ("app-gnome-xdg\\x2duser\\x2ddirs-1234.scope: Consumed 1.5s CPU time", ["<UNIT>:", "Consumed", "<DUR>", "CPU",
+                                                                          "time"]),
+    ("Started systemd-fsck@dev-disk-by\\x2duuid-1a2b\\x2dc3d4.service - File System Check",
+     ["Started", "<UNIT>", "-", "File", "System", "Check"]),
     ("mac 00:1b:44:11:3a:b7 up", ["mac", "<MAC>", "up"]),
     ("open /var/lib/app/data.db failed", ["open", "<PATH>", "failed"]),
     ("took 40ms then 1.5s then 2m3s", ["took", "<DUR>", "then", "<DUR>", "then", "<DUR>"]),

@@ -71,9 +71,9 @@ static void init_classes(void) {
         if ((ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F')) k |= C_HEX;
         if (ch == ' ' || (ch >= 9 && ch <= 13) || (ch >= 28 && ch <= 31)) k |= C_SPACE;
         /* a character some kind can start with (match_at) */
-        if ((k & (C_DIGIT | C_UPPER | C_LOWER)) || (ch && strchr("_:@-.+[/~\"'", ch))) k |= C_START;
+        if ((k & (C_DIGIT | C_UPPER | C_LOWER)) || (ch && strchr("_:@-.+[/~\"'\\", ch))) k |= C_START;
         /* a character that can follow a word's letters and digits inside a match of a kind before HEX */
-        if (ch && strchr("+.-:_@", ch)) k |= C_GLUE;
+        if (ch && strchr("+.-:_@\\", ch)) k |= C_GLUE;
         /* a duration unit's first character */
         if (ch && strchr("nusmhd", ch)) k |= C_UNIT;
         ascii_class[ch] = k;
@@ -229,7 +229,15 @@ static const char *const UNIT_SUFFIXES[] = {"service", "socket", "timer", "mount
 
 static inline int unit_run_char(Py_UCS4 ch) { return u_word(ch) || ch == ':' || ch == '@' || ch == '-'; }
 
-/* UNIT: [\w:@-]*[A-Za-z0-9]\.(?:service|...)(?![\w.-]), after the run [\w:@-]* that ends at e */
+/* The length of the unit name's piece at p: 1 for a [\w:@-], 4 for systemd's escape \xNN (`app-gnome-xdg\x2duser
+ * \x2ddirs-1234.scope`: unit_name_escape()), 0 for none */
+static inline Py_ssize_t unit_piece(const Ctx *c, Py_ssize_t p) {
+    Py_UCS4 ch = at(c, p);
+    if (unit_run_char(ch)) return 1;
+    return ch == '\\' && at(c, p + 1) == 'x' && a_hex(at(c, p + 2)) && a_hex(at(c, p + 3)) ? 4 : 0;
+}
+
+/* UNIT: (?:[\w:@-]|\\x[0-9A-Fa-f]{2})+(?<=[A-Za-z0-9])\.(?:service|...)(?![\w.-]), after the run that ends at e */
 static Py_ssize_t unit_after(const Ctx *c, Py_ssize_t e) {
     if (!a_alnum(at(c, e - 1)) || at(c, e) != '.') return -1;
     Py_UCS4 first = at(c, e + 1);
@@ -244,12 +252,13 @@ static Py_ssize_t unit_after(const Ctx *c, Py_ssize_t e) {
     return -1;
 }
 
-/* UNIT at p: every start inside one run [\w:@-]* ends where it ends, so the memo keeps the run and its answer */
+/* UNIT at p: every start inside one run of pieces ends where it ends (a start may fall inside an escape only at its
+ * 'x', whose "xNN" are word characters), so the memo keeps the run and its answer */
 static Py_ssize_t m_unit(const Ctx *c, Py_ssize_t p, Memo *memo) {
-    if (!unit_run_char(at(c, p))) return -1;
+    if (!unit_piece(c, p)) return -1;
     if (p >= memo->unit_from && p < memo->unit_end) return memo->unit_match;
-    Py_ssize_t e = p;
-    while (unit_run_char(at(c, e))) e++;
+    Py_ssize_t e = p, step;
+    while ((step = unit_piece(c, e)) > 0) e += step;
     memo->unit_from = p;
     memo->unit_end = e;
     return memo->unit_match = unit_after(c, e);
@@ -910,7 +919,7 @@ static enum Kind match_at(const Ctx *c, Py_ssize_t p, Memo *memo, Py_ssize_t *en
     TRY(K_GLOG, m_glog(c, p));
     unsigned seen = seen_upto(c->s, p, memo);
     if (a_alpha(ch) && (seen & S_COLON) && (seen & S_SLASH)) TRY(K_URL, m_url(c, p));
-    if ((word || ch == ':' || ch == '@' || ch == '-') && (seen & S_DOT)) TRY(K_UNIT, m_unit(c, p, memo));
+    if ((word || ch == ':' || ch == '@' || ch == '-' || ch == '\\') && (seen & S_DOT)) TRY(K_UNIT, m_unit(c, p, memo));
     if ((word || ch == '.' || ch == '+' || ch == '-') && (seen & S_AT) && (seen & S_DOT))
         TRY(K_EMAIL, m_email(c, p, memo));
     if (hex && (seen & S_DASH)) TRY(K_UUID, m_uuid(c, p));
@@ -988,7 +997,7 @@ static int mask_range(const Py_UCS4 *s, Py_ssize_t lo, Py_ssize_t hi, Out *o) {
         enum Kind kind;
         Py_UCS4 ch = s[p];
         if (a_alnum(ch)) {
-            /* Most starts are words. Every kind before HEX but GLOG needs one of + . - : _ @ (or a non-ASCII \w or
+            /* Most starts are words. Every kind before HEX but GLOG needs one of + . - : _ @ or a backslash (or a non-ASCII \w or
              * \d) right after the word's ASCII letters and digits, so when none follows, only GLOG (a space after
              * it), HEX, XNUM, DUR and NUM can match here; a word with a letter beyond f that starts with a letter
              * matches none of the last four. */

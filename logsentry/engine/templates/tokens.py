@@ -82,7 +82,8 @@ _MASK_RE = re.compile(
     "(?<![A-Za-z0-9])(?:" + "|".join([
         rf"(?P<GLOG>{_GLOG})",
         r"(?P<URL>\b[A-Za-z][A-Za-z0-9+.-]{1,15}://[^\s\"'<>]+)",
-        r"(?P<UNIT>[\w:@-]*[A-Za-z0-9]\.(?:service|socket|timer|mount|automount|scope|slice|target|path|swap|device))"
+        r"(?P<UNIT>(?:[\w:@-]|\\x[0-9A-Fa-f]{2})+(?<=[A-Za-z0-9])\.(?:service|socket|timer|mount|automount|scope|slice"
+        r"|target|path|swap|device))"
         r"(?![\w.-])",
         r"(?P<EMAIL>\b[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b)",
         rf"(?P<UUID>\b{_HEX}{{8}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{12}}\b)",
