@@ -102,3 +102,29 @@ def test_a_recurrence_tells_no_quoted_value_or_dotted_name_apart() -> None:
                            entry(2 * hour, "connect to mx.example.org[1.2.3.4]:25: refused"), *filler])
     assert {text for _, text in keys} == {"error (unexpected RCODE SERVFAIL) resolving <NAME>: <IP>#<NUM>",
                                           "lookup <STR> failed"}
+
+
+def service_log(failing_until_h: float, hours: int = 6) -> str:
+    """A service's syslog over `hours`: a request every minute and, from its sixth minute until `failing_until_h`
+    hours, a lookup of a client's host that timed out every 3 minutes, each naming another host; cron every 10
+    minutes."""
+    lines = [(START + timedelta(minutes=minute), f"api[4242]: GET /v1/items/{minute} from 192.0.2.{minute % 250} 200")
+             for minute in range(hours * 60)]
+    lines += [(START + timedelta(minutes=minute, seconds=5), f"api[4242]: lookup of client{minute}.example.net timed "
+                                                             f"out, serving 198.51.100.{minute % 250} unnamed")
+              for minute in range(6, int(failing_until_h * 60), 3)]
+    lines += [(START + timedelta(minutes=minute), f"CRON[{900 + minute}]: (root) CMD (run-parts /etc/cron.hourly)")
+              for minute in range(0, hours * 60, 10)]
+    return "".join(f"{at:%b %d %H:%M:%S} web {text}\n" for at, text in sorted(lines))
+
+
+def test_a_line_steady_through_a_long_log_is_its_units_normal(tmp_path: Path) -> None:
+    """A service whose clients' host lookups time out all day among its requests (one episode, never an hour without
+    one, each naming another host) works that way: not the failure a paste was cut to show (trial 74's postfix logs
+    refusing spam all day: 13 false alarms). The same lines that stop halfway through the log are an episode inside
+    it: still judged; so is a hang that is most of what its unit says (test_one_long_episode_is_still_judged)."""
+    path = tmp_path / "api.log"
+    path.write_text(service_log(failing_until_h=6))
+    assert incidents(path) == []
+    path.write_text(service_log(failing_until_h=3))
+    assert incidents(path) == ["excerpt-failure-template"]
