@@ -51,6 +51,7 @@ def watches(rule: Rule) -> str:
                 + ("s" if rule.trigger.count == 1 else ""))
     if spec.kind == "persistence":  # engine/episodes.py
         said = f" whose text says one of its {plural(len(spec.words), 'word')}" if spec.words else ""
+        said += " (but the templates its ignore finds)" if spec.words_re is not None and spec.words_re.ignore else ""
         return (f"how long each known template's lines {_level(spec)}{said} go on with no pause over "
                 f"{format_duration(spec.gap_usec)}, {warm}: fires once a run of at least {spec.min_count} lines has "
                 f"lasted longer than {format_duration(spec.floor_usec)} and {spec.margin:g}x the template's longest "
@@ -90,7 +91,10 @@ def verdict(rule: Rule, line: str, priority: int | None) -> str:
         counted = " (it counts only among all of the unit's lines)" if spec.kind == "error-share" else ""
         return f"does not count: it is at {named}, the rule needs {PRIORITY_NAMES[spec.level]} or worse{counted}"
     text = " ".join(tokenize(line.split("\n", 1)[0][:MAX_TEMPLATE_CHARS]))
-    if spec.kind in ("new-template", "persistence") and spec.words_re is not None:
+    if spec.kind in ("new-template", "persistence") and spec.words_re is not None and spec.words_re.pattern is None \
+            and spec.words_re.ignores(text):
+        return f"does not count: the rule ignores its template (at {named}; template: {visible(text)})"
+    if spec.kind in ("new-template", "persistence") and spec.words_re is not None and spec.words_re.pattern is not None:
         found = spec.words_re.search(text) if spec.kind == "persistence" else spec.words_re.said(text, line)
         if found is None:
             return (f"does not count: its template says none of the rule's words (at {named}; template: "

@@ -37,7 +37,7 @@ class Owners:
         self.signature_rules = frozenset(signature_rules)
         self.anomaly_rules = frozenset(anomaly_rules)
         self.worded = frozenset(rule.id for rule in (anomaly.rules if anomaly is not None else ())
-                                if rule.anomaly is not None and rule.anomaly.words_re is not None)
+                                if rule.anomaly is not None and rule.anomaly.words)
         """Anomaly rules whose hits say a failure word (new-failure-template): a failure at any level."""
         self.signature_open: dict[str, int] = {}
         """Units with a signature incident open (how many): the signature, which says what the failure is,

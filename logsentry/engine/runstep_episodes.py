@@ -28,7 +28,8 @@ MAX_CLASSES = 8
 @dataclass(frozen=True, slots=True)
 class Followed:
     """Persistence rules of one class whose lines are counted: their ids, their level, gap and shortest floor (µs),
-    and their words (None: every template; else only a template whose text says one of them)."""
+    and their words (None: every template; else only a template whose text says one of them, or without words one
+    their `ignore` does not find)."""
 
     rule_ids: tuple[str, ...]
     level: int
@@ -56,17 +57,18 @@ class Span:
 
 def followed(rules: list[Rule], error_level: int) -> tuple[int, tuple[Followed, ...]]:
     """The effective level from which entries go one by one, and the classes of persistence rules below it that are
-    counted instead: rules of one level, words and gap are one class. Past MAX_CLASSES none is counted: they raise
-    it."""
-    classes: dict[tuple[int, tuple[str, ...], int], list[Rule]] = {}
+    counted instead: rules of one level, words, ignore and gap are one class. Past MAX_CLASSES none is counted: they
+    raise it."""
+    classes: dict[tuple[int, tuple[str, ...], str | None, int], list[Rule]] = {}
     for rule in rules:
         spec = rule.anomaly
         if spec is not None and spec.kind == "persistence" and spec.level is not None and spec.level > error_level:
-            classes.setdefault((spec.level, spec.words, spec.gap_usec), []).append(rule)
+            ignore = None if spec.words_re is None or spec.words_re.ignore is None else spec.words_re.ignore.pattern
+            classes.setdefault((spec.level, spec.words, ignore, spec.gap_usec), []).append(rule)
     if len(classes) > MAX_CLASSES:
-        return max([error_level, *(level for level, _, _ in classes)]), ()
+        return max([error_level, *(level for level, _, _, _ in classes)]), ()
     out = []
-    for (level, _, gap), members in classes.items():
+    for (level, _, _, gap), members in classes.items():
         specs = [r.anomaly for r in members if r.anomaly is not None]
         out.append(Followed(tuple(r.id for r in members), level, gap, min(spec.floor_usec for spec in specs),
                             specs[0].words_re))

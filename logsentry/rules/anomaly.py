@@ -139,28 +139,41 @@ def in_code(text: str, start: int, end: int) -> bool:
     return "throws" in text[max(0, start - 200):start] and _THROWS.search(text, max(0, start - 200), start) is not None
 
 
+_ANY = re.compile("")
+"""What a rule without words finds in a template it does not ignore: an empty match, no word said."""
+
+
 @dataclass(frozen=True)
 class Words:
     """A rule's `words` as one regex (words_pattern), but not in a template its `ignore` regex finds: a program's own
     wording known to say no failure whatever its words (debconf's `unable to initialize frontend: Dialog`, then its
-    fallback, in every non-interactive install)."""
+    fallback, in every non-interactive install). A persistence rule may have `ignore` alone (`pattern` None): every
+    template counts but those (warning-template-persists: MariaDB's `Aborted connection ...` of a client that went
+    away, trial 74's 56)."""
 
-    pattern: re.Pattern[str]
+    pattern: re.Pattern[str] | None
     ignore: regex.Pattern[str] | None = None
+
+    def ignores(self, text: str) -> bool:
+        """Does the `ignore` regex find `text` (a template's)? Not when it runs out of time (IGNORE_TIMEOUT_S)."""
+        if self.ignore is None:
+            return False
+        try:
+            return self.ignore.search(text, timeout=IGNORE_TIMEOUT_S) is not None
+        except TimeoutError:
+            return False  # (IGNORE_TIMEOUT_S: the words count)
 
     def search(self, text: str) -> re.Match[str] | None:
         """The first word `text` (a template's) says, or None (none, or an ignored template); a word in code or a path
-        (in_code) is none said."""
-        if self.ignore is not None:
-            try:
-                if self.ignore.search(text, timeout=IGNORE_TIMEOUT_S) is not None:
-                    return None
-            except TimeoutError:
-                pass  # (IGNORE_TIMEOUT_S: the words count)
+        (in_code) is none said. Without words: an empty match for every template not ignored."""
+        if self.ignores(text):
+            return None
         return self._first(text, 0)
 
     def _first(self, text: str, at: int) -> re.Match[str] | None:
         """The first word `text` says from `at` on that is not in code or a path (in_code)."""
+        if self.pattern is None:
+            return _ANY.match(text)
         return next((found for found in self.pattern.finditer(text, at)
                      if not in_code(text, found.start(), found.end())), None)
 
@@ -170,7 +183,8 @@ class Words:
         of every line of that template, `keys expired: 0` of none (trial 69: a Redis start's `Done loading RDB,
         keys loaded: 0, keys expired: 0.` was a failure said)."""
         found = self.search(text)
-        while found is not None and COUNTER_AFTER.match(text, found.end()) and zero_counter(found.group(0), message):
+        while found is not None and self.pattern is not None and COUNTER_AFTER.match(text, found.end()) \
+                and zero_counter(found.group(0), message):
             found = self._first(text, found.end())
         return found
 
@@ -209,7 +223,8 @@ class AnomalySpec:
     margin: float = 2.0
     """persistence only (PERSISTENCE_KEYS): µs of journal time, and a factor of the longest episode learnt."""
     words_re: Words | None = field(default=None, compare=False, repr=False)
-    """`words` compiled once, at load (words_pattern), with `ignore`; None: every template counts."""
+    """`words` compiled once, at load (words_pattern), with `ignore` (a persistence rule's `ignore` alone: Words
+    without a pattern); None: every template counts."""
 
     excerpts: bool = False
     """new-template only: a line read from text (a pasted log, a program's own log file, dmesg: Entry.from_text)
@@ -271,7 +286,7 @@ def parse_anomaly(table: Mapping[str, Any], add: Any, describe: Any, priority: A
     if errors and level is None:
         add("anomaly.level", 'errors = true needs the level that counts as an error, e.g. "err"')
     words = _words(table, str(kind), add, describe)
-    ignore = _ignore(table, words, add)
+    ignore = _ignore(table, words, str(kind), add)
     clean = _new_template_flag(table, "clean", str(kind), add, describe)
     flood = _new_template_flag(table, "flood", str(kind), add, describe)
     excerpts_only = table.get("excerpts") == "only"
@@ -298,7 +313,7 @@ def parse_anomaly(table: Mapping[str, Any], add: Any, describe: Any, priority: A
         novel_for_usec=span("novel_for", defaults.novel_for_usec),
         peak_margin=float(number("peak_margin", defaults.peak_margin, 0, 1e6, False)),
         words=words, clean=clean, flood=flood, excerpts=excerpts, excerpts_only=excerpts_only, retries=retries,
-        words_re=Words(words_pattern(words), ignore) if words else None,
+        words_re=Words(words_pattern(words) if words else None, ignore) if words or ignore is not None else None,
         lasting_usec=span("lasting", defaults.lasting_usec) if flood else 0,
         gap_usec=max(1, span("gap", defaults.gap_usec)), floor_usec=span("floor", defaults.floor_usec),
         margin=float(number("margin", defaults.margin, 1, 1e6, False)),
@@ -319,13 +334,15 @@ def _new_template_flag(table: Mapping[str, Any], name: str, kind: str, add: Any,
     return value
 
 
-def _ignore(table: Mapping[str, Any], words: tuple[str, ...], add: Any) -> regex.Pattern[str] | None:
-    """`ignore`: a regex of template text (numbers read <NUM>, ...) whose templates say no failure (with `words`)."""
+def _ignore(table: Mapping[str, Any], words: tuple[str, ...], kind: str, add: Any) -> regex.Pattern[str] | None:
+    """`ignore`: a regex of template text (numbers read <NUM>, ...) whose templates say no failure (with `words`), or
+    that a persistence rule does not follow (with words or without: every other template at its level)."""
     if "ignore" not in table:
         return None
     value = table["ignore"]
-    if not words:
-        add("anomaly.ignore", "only a rule with words takes ignore (the templates its words would count)")
+    if not words and kind != "persistence":
+        add("anomaly.ignore", "only a rule with words takes ignore (the templates its words would count), or a "
+                              "persistence rule")
         return None
     if not isinstance(value, str) or not value.strip():
         add("anomaly.ignore", f"expected a regular expression of template text (got {value!r:.200})")
