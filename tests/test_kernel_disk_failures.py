@@ -76,3 +76,14 @@ def test_a_cards_disk_and_its_partition_are_one_card_without_a_controller_rule(t
     # an SD card: the block layer names the disk, ext4 and the buffer cache its partition; one rule, two keys
     ended, _ = scan(tmp_path, io_errors(900.0, "mmcblk0", "mmcblk0p2"))
     assert [(i["rule"], i["key"]) for i in ended] == [("kernel-block-io-error", "mmcblk0")]
+
+
+def test_only_names_that_say_their_disk_are_disks() -> None:
+    """A key of another kind (a NIC, a connector, a stacked device whose disks its name does not tell) is no disk:
+    it neither joins nor parts kernel cards by disk."""
+    from logsentry.engine.failure_disks import disk_of
+
+    assert [disk_of(name) for name in ("nvme0", "nvme0n1", "nvme0n1p2", "nvme1c0n1", "sda1", "sdaa3", "hdb2", "vda1",
+                                       "xvdf", "mmcblk0p2")] == [
+        "nvme0", "nvme0", "nvme0", "nvme0", "sda", "sdaa", "hdb", "vda", "xvdf", "mmcblk0"]
+    assert [disk_of(name) for name in ("dm-1", "md0", "loop3", "nbd0", "ata1", "eth0", "hdmi", "")] == [None] * 8

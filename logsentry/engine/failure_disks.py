@@ -7,8 +7,9 @@ controller timing out, then the block layer's `I/O error, dev nvme0n1` and ext4'
 controller's failure) made a second card of it (a new user's trial, nu240's 4). Another disk's errors at the same
 moment are a failure of their own: an operator replaces each disk on its own.
 
-Only names that say their disk are read: sd/hd/vd/xvd (`sda1` is `sda`'s), nvme (`nvme0n1p2`, and `nvme1c0n1`, a
-multipath controller's path, are `nvme0`'s and `nvme1`'s), mmcblk (`mmcblk0p2`). A device-mapper, md, loop or
+Only names that say their disk are read: sd/hd/vd/xvd (`sda1` is `sda`'s), nvme (`nvme0n1p2` is `nvme0`'s, and
+`nvme1c0n1`, native multipath's path to subsystem 1's namespace through controller 0, `nvme0`'s), mmcblk
+(`mmcblk0p2`). A device-mapper, md, loop or
 network device (`dm-1`, `md0`, `loop3`, `nbd0`) sits on disks its name does not tell: it is no disk here, and joins
 as any kernel line does. The names come from log text: a name read wrong joins or parts two cards, nothing more.
 """
@@ -20,7 +21,7 @@ import re
 from ..model import Incident
 from .failure_model import Failure
 
-_DISK = re.compile(r"(?P<sd>(?:sd|hd|vd|xvd)[a-z]{1,4})\d{0,3}"
+_DISK = re.compile(r"(?P<sd>sd[a-z]{1,4}|hd[a-t]|x?vd[a-z]{1,3})\d{0,3}"
                    r"|nvme(?P<subsystem>\d{1,4})(?:c(?P<controller>\d{1,4}))?(?:n\d{1,4}(?:p\d{1,3})?)?"
                    r"|(?P<mmc>mmcblk\d{1,3})(?:p\d{1,3})?")
 
