@@ -24,6 +24,7 @@ from .engine.runstep_limits import Single, supports
 from .engine.skipped_runs import SkippedRuns
 from .engine.stop_windows import StopWindows
 from .engine.unit_causes import UnitCauses
+from .engine.usb_disks import UsbDisks
 from .engine.window import BurstTracker
 from .events import ActionEvent as ActionEvent
 from .events import EndedEvent as EndedEvent
@@ -102,6 +103,7 @@ class Pipeline:
         self.causes = UnitCauses(self.failures.joined)
         """What systemd (and systemd-oomd) said was wrong with each unit (engine/unit_causes.py): the card quotes it."""
         self.skips = SkippedRuns()
+        self.usb = UsbDisks()  # a USB disk pulled out: its failed reads are no disk failing (engine/usb_disks.py)
         self.policy: ActionPolicy = policy or Policy()
         self.execute = execute
         self.progress = Progress()
@@ -132,6 +134,8 @@ class Pipeline:
             self.skips.note(entry)
         elif fields.get("_SYSTEMD_USER_UNIT") == MANAGER_OWN:  # (a user unit's status header told: status_paste.py)
             self.exits.note(entry)
+        elif entry.unit == "kernel":
+            self.usb.note(entry)
         if "N_DROPPED" in fields:
             self.suppressions.note(entry)  # journald's "Suppressed N messages": counts are lower bounds
         if silence:
@@ -140,7 +144,7 @@ class Pipeline:
                 yield EndedEvent(incident)
         hits = detector.detect(entry)
         if hits:
-            hits = self.skips.kept(hits)  # a start limit of runs a condition skipped (engine/skipped_runs.py)
+            hits = self.usb.kept(self.skips.kept(hits))  # a start limit of skipped runs, a USB disk pulled out
         if detector.quarantine_news:
             for quarantine in detector.take_quarantines():
                 yield QuarantineEvent(quarantine)

@@ -240,8 +240,26 @@ def iso_utc(usec: int) -> str:
     return datetime.fromtimestamp(usec / 1_000_000, UTC).isoformat().replace("+00:00", "Z")
 
 
+BOOT_RELATIVE: set[str] = set()
+"""The layouts this command read times since boot from, with no clock time (plain `dmesg`'s `[ 1843.202000]`:
+sources/dmesg.py adds it; the CLI's group empties it at each command). Their times are kept as µs since the epoch,
+so a card said `first matching line 1970-01-01 00:30:43.202 UTC` (a new user's dmesg, nu240's 8): format_usec shows
+them as seconds after boot instead (`since_boot`)."""
+BOOT_RELATIVE_BELOW = 946_684_800 * USEC_PER_SEC
+"""2000-01-01 (µs since the epoch): with a boot-relative input read, an earlier time is one of its times since boot
+(30 years of uptime), a later one a clock's (another input's: a journal scanned with the dmesg)."""
+
+
+def since_boot(usec: int) -> bool:
+    """Is this time one of a boot-relative input's (BOOT_RELATIVE), to be shown as seconds after boot?"""
+    return bool(BOOT_RELATIVE) and 0 <= usec < BOOT_RELATIVE_BELOW
+
+
 def format_usec(usec: int, *, with_date: bool = True) -> str:
-    """Local time, millisecond precision, the way an operator compares it with journalctl output."""
+    """Local time, millisecond precision, the way an operator compares it with journalctl output; a time since boot
+    (`since_boot`) as `1843.202 s after boot` (`1843.202 s` without the date: a column beside such times)."""
+    if since_boot(usec):
+        return f"{usec // USEC_PER_SEC}.{usec % USEC_PER_SEC // 1000:03d} s" + (" after boot" if with_date else "")
     try:
         moment = datetime.fromtimestamp(usec / USEC_PER_SEC).astimezone()
     except (ValueError, OverflowError, OSError):  # beyond year 9999 (a dump can say anything): as journalctl -o short
@@ -260,8 +278,11 @@ def zone_label(*usecs: int, as_read: bool = True) -> str:
     """The zone format_usec shows these times in, as `date` names it (`UTC`, `CET`; `CET/CEST` when a summer-time
     change falls between them): a report's times follow the viewer's TZ, not the input's, and a paste read in its
     header's CET showed 12:08 on a UTC machine, unlabelled, beside the paste's 13:08 (helper-183). `as_read`: times
-    read from the input, which say so when a zone it named was taken as local time (TAKEN_AS_LOCAL)."""
+    read from the input, which say so when a zone it named was taken as local time (TAKEN_AS_LOCAL). "" for times
+    since boot (`since_boot`): they have no zone."""
     names: list[str] = []
+    if usecs and all(since_boot(usec) for usec in usecs):
+        return ""  # (seconds after boot: no zone)
     for usec in usecs:
         try:
             name = datetime.fromtimestamp(usec / USEC_PER_SEC).astimezone().strftime("%Z")
@@ -273,6 +294,13 @@ def zone_label(*usecs: int, as_read: bool = True) -> str:
     if as_read and TAKEN_AS_LOCAL:
         return f"{label} (the log's {'/'.join(sorted(TAKEN_AS_LOCAL))} taken as {label})"
     return label
+
+
+def zoned(text: str, *usecs: int, as_read: bool = True) -> str:
+    """`text` (times shown by format_usec) and their zone_label after a space; `text` alone when they have none
+    (seconds after boot)."""
+    label = zone_label(*usecs, as_read=as_read)
+    return f"{text} {label}" if label else text
 
 
 def format_duration(usec: int) -> str:

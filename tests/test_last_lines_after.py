@@ -75,5 +75,6 @@ def test_each_segfaults_code_line_is_on_its_own_card(tmp_path: Path) -> None:
     ends = of_type(json_events(run_cli("scan", "--file", str(path), "-o", "json")), "incident_end")
     after = {end["key"]: [line["message"] for line in end.get("lines_after", ())]
              for end in ends if end["rule"] == "kernel-segfault"}
-    assert after == {"myapp": [SEGFAULTS.splitlines()[2][15:], SEGFAULTS.splitlines()[3][15:]],
+    # (USB's line 65 s on is no kernel line near myapp's segfault: sources/last_lines.py kernel_near)
+    assert after == {"myapp": [SEGFAULTS.splitlines()[2][15:]],
                      "worker": [SEGFAULTS.splitlines()[5][15:]]}, ends

@@ -19,7 +19,7 @@ from typing import Any
 
 import click
 
-from ..timespec import TAKEN_AS_LOCAL
+from ..timespec import BOOT_RELATIVE, TAKEN_AS_LOCAL
 
 
 @dataclass(frozen=True)
@@ -133,3 +133,4 @@ class LazyGroup(click.Group):
 def main() -> None:
     """Catch services that log fatal errors, from the systemd journal."""
     TAKEN_AS_LOCAL.clear()  # (each command's own: tests run many in one process)
+    BOOT_RELATIVE.clear()

@@ -17,6 +17,7 @@ from ..sources.selection import CONTAINER_ID_FIELD
 from .levels import effective_priority
 from .prefilter import Prefilter
 from .stop_windows import BOOT_FIELD
+from .usb_disks import BLOCK_RULE, CONTEXT_LITERALS
 
 DEFAULT_TIMEOUT_S = 0.05
 CONFIRM_FACTOR = 10
@@ -152,6 +153,8 @@ class Detector:
                 always.extend(limits)
                 continue
             loosest[literal] = None if None in limits else max(limit for limit in limits if limit is not None)
+        if BLOCK_RULE in self.rules:  # (the kernel's lines of USB disks, which engine/usb_disks.py reads)
+            loosest.update(dict.fromkeys(CONTEXT_LITERALS))
         return Screen(tuple(loosest.items()), tuple(always))
 
     def detect(self, entry: Entry) -> list[Hit]:

@@ -37,6 +37,7 @@ from ..model import Entry, Hit, Incident, ScreenedRun
 from ..rules.pattern import LateRegexError
 from ..rules.rule import Rule
 from ..sources.selection import is_untrusted_source
+from .failure_disks import other_disk, same_disk
 from .failure_evidence import MAX_SEEN, SPAN_USEC, adds_nothing, evidence_among
 from .failure_lead import LeadIns, lead_of
 from .failure_likeness import ANOTHER_FAILURE_USEC
@@ -269,11 +270,13 @@ class FailureGroups:
                 f, incident))  # (the run systemd restarted it into: not after another failure, its start limit's)
             own = tier == 0 and own_cause(f, incident)  # (its own cause again is the loop, however long)
             again = within and not restart and not apart and (tier > 0 or own) and not restarted(f)
-            return ((same or again) and (within or (tier == 2 and bool(f.open) and not apart))
-                    and not (((tier == 0 and not (again and own)) or apart)
+            disk = same_disk(f, incident)  # (a partition of a controller whose incident is open: its failure's)
+            return ((same or again) and (within or disk or (tier == 2 and bool(f.open) and not apart))
+                    and not (((tier == 0 and not (again and own)) or apart) and not disk
                              and incident.first_usec - began(f) >= ANOTHER_FAILURE_USEC)
                     and not (restart and f.given is not None and f.given.action != "restart")
-                    and not in_run(f, incident.rule_id, invocation)
+                    and not (in_run(f, incident.rule_id, invocation) and not disk)
+                    and not other_disk(f, incident)
                     and not self._owners.other_process(incident, f.members.values())
                     and not (tier == 0 and other_cause(f, incident.rule_id, invocation, self._causes)))
 

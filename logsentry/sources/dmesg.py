@@ -24,14 +24,16 @@ kept whole (a segfault's `python3[4242]: segfault at 0 ...` is the kernel's line
 is systemd's own `systemd[1]: text` when dmesg printed no facility (SERVICE_MANAGER). Text
 proves nothing either way: sources/text.py marks every such entry `from_text`, and nothing is acted on.
 
-Seconds since boot have no date: such times are kept as they are (the report shows them from 1970-01-01) and the
-reader says so once; `dmesg -T` or `--time-format iso` prints clock times.
+Seconds since boot have no date: such times are kept as they are (µs from 1970-01-01; the report shows them as
+seconds after boot: timespec.BOOT_RELATIVE) and the reader says so once; `dmesg -T` or `--time-format iso` prints
+clock times.
 """
 
 from __future__ import annotations
 
 import re
 
+from ..timespec import BOOT_RELATIVE
 from .text_line import SOURCE_MONOTONIC, TextLine
 from .text_times import SHORT_MONTH_PATTERN, local_usec, month_number, utc_usec
 from .text_years import Years
@@ -78,7 +80,8 @@ _APACHE = re.compile(r"\[[^\]]{10,40}\] \[(?:[a-z_0-9]*:)?(?:emerg|alert|crit|er
 its ctime-like time in brackets is not dmesg's `-T` (sources/applog.py reads it)."""
 
 MONOTONIC_NOTE = ("dmesg's times are seconds since boot (or since the first record), without a date: they are "
-                  "shown from 1970-01-01 (dmesg -T or --time-format iso prints clock times)")
+                  "shown as seconds after boot, `--since`/`--until` and -o json's realtime_usec count them from "
+                  "1970-01-01 (dmesg -T or --time-format iso prints clock times)")
 
 
 def dmesg_lines(lines: list[str]) -> int:
@@ -165,6 +168,7 @@ class DmesgParser:
             return local_usec(self.years.of(month, day), month, day, hour, minute, 0)
         if found["mono"] is not None:
             self.monotonic = True
+            BOOT_RELATIVE.add("dmesg")  # (shown as seconds after boot: timespec.format_usec)
             return int(found["mono"]) * 1_000_000 + int(found["mfrac"])
         if found["mon"] is not None:
             hour, minute, second = (int(part) for part in found["hms"].split(":"))

@@ -15,8 +15,9 @@ show the second only.
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict, deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from systemd import journal
@@ -39,6 +40,14 @@ BOOTS_KEPT = 8
 """Boot starts kept per machine (LastLines.boot_starts)."""
 MAX_BACK = 1000
 """Entries of the unit a journal is read back over, at most, for its program's lines (PID 1's are skipped)."""
+KERNEL = "kernel"
+KERNEL_NEAR_USEC = 60_000_000
+"""The kernel's lines before a kernel incident's first line, and after its last, are shown this near it (µs), or
+when they name its key (the device, controller or command its rule groups by: `kernel_near`). The kernel is one
+"program" for every driver: its last lines before an NVMe timeout were ACPI's boot errors 30 min earlier (a new
+user's dmesg, nu240's 5), read as the timeout's lead-in. A driver reports a fault within its own command timer of
+it (NVMe's io_timeout and SCSI's are 30 s by default): a minute holds that, twice over, and the reset or disconnect
+that follows; an older line of another device is no account of the fault."""
 
 Line = tuple[int, str]
 
@@ -103,6 +112,17 @@ def untold(incident: Incident, lines: Said) -> Said:
 
     first = lines.before_start
     return Said(tuple(line for line in lines.lines if not told(line)), None if first is None or told(first) else first)
+
+
+def kernel_near(incident: Incident) -> Callable[[Line], bool] | None:
+    """For a kernel incident, whether a kernel line is its context (KERNEL_NEAR_USEC): within a minute of its first
+    or last line, or naming its key as a word (`EXT4-fs (sda1): mounted filesystem` before sda1's ext4 error);
+    None for another unit's, whose lines are its own program's."""
+    if incident.unit != KERNEL:
+        return None
+    start, end = incident.first_usec - KERNEL_NEAR_USEC, incident.last_usec + KERNEL_NEAR_USEC
+    named = re.compile(rf"(?<![\w-]){re.escape(incident.key)}(?![\w-])").search if incident.key else None
+    return lambda line: start <= line[0] <= end or (named is not None and named(line[1]) is not None)
 
 
 def failure_start(incident: Incident) -> int:
@@ -250,21 +270,24 @@ class LastLines:
 
     def leading(self, incident: Incident) -> Said:
         """The unit's last lines before the incident's first line, of a rule that names its cause, as kept when it
-        fired (`fires`), less the lines it quotes: a text has no journalctl command to show them (a new user's monit
-        paste: its card said "'nodejs' failed to start" without the "process is not running" and "trying to
-        restart" before it). Before its first hit in reading order, not by time alone: `<=` its time showed the
-        first matching line itself as the line before it (a new user's trial, nu230: HA's first failed login)."""
+        fired (`fires`), less the lines it quotes (the kernel's: those `kernel_near` it): a text has no journalctl
+        command to show them (a new user's monit paste: its card said "'nodejs' failed to start" without the
+        "process is not running" and "trying to restart" before it). Before its first hit in reading order, not by
+        time alone: `<=` its time showed the first matching line itself as the line before it (a new user's trial,
+        nu230: HA's first failed login)."""
         key = host_unit(incident.machine_id, incident.unit)
         kept = self.fired.get((key, incident.rule_id, incident.fired_usec), Fired())
         quoted = {link.message for link in incident.chain} | {sample[:MAX_SAMPLE_CHARS] for sample in incident.samples}
         after = self._after(key, incident, quoted)
+        near = kernel_near(incident)
         return Said(tuple([line for place, line in kept.lines if kept.before_first(incident.first_usec, place, line)
+                           and (near is None or near(line))
                            and line[1][:MAX_SAMPLE_CHARS] not in quoted][-COUNT:]), after=after)
 
     def _after(self, key: str, incident: Incident, quoted: set[str]) -> tuple[Line, ...]:
         """The first COUNT of the unit's lines read after the incident's last hit (`hit_at`) and before the rule's
         next hit in the unit (another incident's, or a group's of it), from its last line's time on (a new error's
-        lines going on move it) and within its window, less those it quotes."""
+        lines going on move it) and within its window (the kernel's: those `kernel_near` it), less those it quotes."""
         kept, last, read = self.units.get(key, ()), incident.last_usec, self.read.get(key, 0)
         hits = self.hit_at.get((key, incident.rule_id), ())
         at = next((index for index in range(len(hits) - 1, -1, -1) if hits[index][0] == last), None)
@@ -273,7 +296,9 @@ class LastLines:
         first = len(kept) - (read - hits[at][1])  # (its index in `kept`; the next hit's line is not after it)
         end = len(kept) - (read - hits[at + 1][1]) - 1 if at + 1 < len(hits) else len(kept)
         lines = self._of_boot(incident.machine_id, last, list(kept)[first:end] if 0 <= first < end else [])
+        near = kernel_near(incident)
         return tuple([line for line in lines if last <= line[0] <= last + incident.within_usec
+                      and (near is None or near(line))
                       and line[1][:MAX_SAMPLE_CHARS] not in quoted][:COUNT])
 
     def _program(self, machine: str, unit: str) -> list[Line]:

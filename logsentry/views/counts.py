@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
 from ..model import Incident, Link
-from ..timespec import format_duration, format_usec, zone_label
+from ..timespec import format_duration, format_usec, zoned
 from ..wording import plural
 
 
@@ -99,6 +99,15 @@ def flood_brief(incident: Incident, count: int) -> str | None:
             f"template {int(flood['busiest']):,} in two minutes)")
 
 
+_SINCE_BOOT = re.compile(r"(\d+)\.(\d{3}) s after boot")
+"""format_usec's time since boot (timespec.since_boot), as a `why` gives it."""
+
+
+def _clock_of(said: str) -> str:
+    """A time format_usec gave with its date, without it (its time of day; a time since boot as it is)."""
+    return said if _SINCE_BOOT.fullmatch(said) else said[11:] or said
+
+
 def run_brief(incident: Incident, count: int) -> str | None:
     """run_story on one line (`tail`): "427 lines past its bar of 3m since 08:03:06.635 (run began 08:00:00.000,
     its longest learnt 1m 29s)"; None for another incident."""
@@ -106,7 +115,7 @@ def run_brief(incident: Incident, count: int) -> str | None:
     if run is None:
         return None
     return (f"{plural(count, 'line')} past its bar of {run['bar']} since "
-            f"{format_usec(incident.fired_usec, with_date=False)} (run began {run['since'][11:] or run['since']}, "
+            f"{format_usec(incident.fired_usec, with_date=False)} (run began {_clock_of(run['since'])}, "
             f"its longest learnt {run['longest']})")
 
 
@@ -181,6 +190,8 @@ def began_usec(incident: Incident) -> int:
         return incident.first_usec - incident.within_usec
     run, flood = _RUN.fullmatch(incident.why), _FLOOD.fullmatch(incident.why)
     said = run["since"] if run is not None else flood["first"] if flood is not None else None
+    if said is not None and (boot := _SINCE_BOOT.fullmatch(said)) is not None:  # (format_usec's since boot)
+        return min(int(boot[1]) * 1_000_000 + int(boot[2]) * 1000, incident.first_usec)
     try:
         moment = datetime.strptime(said or "", "%Y-%m-%d %H:%M:%S.%f")  # format_usec's: local time, ms
     except ValueError:
@@ -268,7 +279,7 @@ def count_story(incident: Incident, reported: int | None = None,
     if (story := run_story(incident, clock) or flood_story(incident, clock)) is not None:
         return story
     if incident.rule_id == "host-rebooted-uncleanly":  # (engine/host_boots.RULE_ID: no matching lines, a downtime)
-        return (f"its last line {format_usec(incident.first_usec)} {zone_label(incident.first_usec)}, its next "
+        return (f"its last line {zoned(format_usec(incident.first_usec), incident.first_usec)}, its next "
                 "boot's first line "
                 f"{clock(incident.fired_usec)}: down {format_duration(incident.within_usec)}, no shutdown between")
     told = (f", reported at {_judged_hits(incident, reported)}"
@@ -283,7 +294,7 @@ def count_story(incident: Incident, reported: int | None = None,
     else:
         how = judged(incident) or f"{which} ({trigger_text(incident)})"
     # (the zone: a card's times sat beside its quoted line's own, an hour apart for a CET paste: helper-187)
-    start = (f"first matching line {format_usec(incident.first_usec)} {zone_label(incident.first_usec)}; fired "
+    start = (f"first matching line {zoned(format_usec(incident.first_usec), incident.first_usec)}; fired "
              f"{clock(incident.fired_usec)} {how}{told}; ")
     hits = f"{lower}{_judged_hits(incident, incident.count)} in all"
     if incident.going_on:  # lines of its failure going on (engine/owners.py going_on) move its last line on

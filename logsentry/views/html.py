@@ -19,7 +19,7 @@ import math
 import os
 import tempfile
 from collections import Counter, defaultdict, deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -28,7 +28,7 @@ from typing import Any
 from ..actions.alert import journalctl_command
 from ..model import Incident, Severity
 from ..pipeline import Event, GapEvent, MatchEvent, Progress
-from ..timespec import format_duration, format_usec, zone_label
+from ..timespec import format_duration, format_usec, since_boot, zone_label, zoned
 from ..wording import plural
 from .chain import AFTER, BEFORE_START
 from .counts import chain_heading, chain_rules, count_story, hits_said, link_lines, raised_by, repeated_rules
@@ -121,6 +121,12 @@ def _iso(usec: int) -> str:
     return datetime.fromtimestamp(usec / 1_000_000).isoformat(timespec="milliseconds")
 
 
+def _seconds(usec: int) -> float:
+    """Seconds after boot for the chart's axis, where the input's times are (timespec.since_boot): not dates of
+    1970-01-01."""
+    return usec / 1_000_000
+
+
 def _bins(first: int, last: int) -> tuple[int, int]:
     """(bin width in seconds, bin count): a round width giving at most MAX_BINS bins."""
     span = max(1, last - first + 1)
@@ -175,6 +181,9 @@ def _figure(summary: ScanSummary, timeline: Timeline, progress: Progress) -> Any
         starts.append(progress.first_usec // 1_000_000)  # the earliest and the latest read (events.Progress)
         ends.append(progress.last_usec // 1_000_000)
     first, last = (min(starts), max(ends)) if starts else (0, 1)
+    boot = since_boot(first * 1_000_000) and since_boot(last * 1_000_000)
+    at: Callable[[int], str | float] = _seconds if boot else _iso
+    scale = 1_000_000 if boot else 1000  # (a bar's length: seconds on a linear axis, ms on a date axis)
     width, bins = _bins(first, last)
     per = "minute" if width >= 60 else f"{width} s"  # the rates' unit (_rate_traces)
     rows = sorted({_row(timeline, i) for i in incidents})
@@ -183,7 +192,7 @@ def _figure(summary: ScanSummary, timeline: Timeline, progress: Progress) -> Any
                            subplot_titles=("incidents per host and unit",
                                            f"matches per {per} by rule ({format_duration(width * 1_000_000)} bins)",
                                            f"matches per {per} by unit"))
-    min_bar = max(1.0, (last - first) * 0.004) * 1000  # ms: a one-hit incident still shows
+    min_bar = max(1.0, (last - first) * 0.004) * 1_000_000 / scale  # a one-hit incident still shows
     for severity in Severity:
         chosen = [i for i in incidents if i.severity == severity]
         if not chosen:
@@ -191,8 +200,8 @@ def _figure(summary: ScanSummary, timeline: Timeline, progress: Progress) -> Any
         figure.add_bar(
             row=1, col=1, orientation="h", name=severity.label, legendgroup="severity",
             legendgrouptitle_text="incidents", marker_color=SEVERITY_COLOR[severity],
-            base=[_iso(i.first_usec) for i in chosen],
-            x=[max(min_bar, (max(i.last_usec, i.fired_usec) - i.first_usec) / 1000) for i in chosen],
+            base=[at(i.first_usec) for i in chosen],
+            x=[max(min_bar, (max(i.last_usec, i.fired_usec) - i.first_usec) / scale) for i in chosen],
             y=[_row(timeline, i) for i in chosen],
             customdata=[[esc(i.rule_id), esc(i.key), _counted(i, summary), format_usec(i.first_usec),
                          format_usec(max(i.last_usec, i.fired_usec))] for i in chosen],
@@ -204,12 +213,12 @@ def _figure(summary: ScanSummary, timeline: Timeline, progress: Progress) -> Any
         figure.add_scatter(
             row=1, col=1, mode="markers", name="actions (dry run)" if all(a.dry_run for a in fired) else "actions",
             legendgroup="severity", marker={"symbol": "x", "size": 9, "color": "#111"},
-            x=[_iso(a.incident.fired_usec) for a in fired],
+            x=[at(a.incident.fired_usec) for a in fired],
             y=[_row(timeline, a.incident) for a in fired],
             text=[esc(f"{a.kind}{' (dry run)' if a.dry_run else ''}: {a.reason}") for a in fired],
             hovertemplate="%{text}<extra></extra>",
         )
-    axis = [_iso((first + width * index) * 1_000_000) for index in range(bins)]
+    axis = [at((first + width * index) * 1_000_000) for index in range(bins)]
     by_rule: dict[str, Counter[int]] = defaultdict(Counter)
     by_unit: dict[str, Counter[int]] = defaultdict(Counter)
     several = len({machine for _, machine, _ in timeline.per_second}) > 1  # a unit's trace per host, named so
@@ -226,7 +235,11 @@ def _figure(summary: ScanSummary, timeline: Timeline, progress: Progress) -> Any
                         categoryarray=rows)
     figure.update_yaxes(row=2, col=1, title_text="/min" if width >= 60 else f"per {per}", rangemode="tozero")
     figure.update_yaxes(row=3, col=1, title_text="/min" if width >= 60 else f"per {per}", rangemode="tozero")
-    figure.update_xaxes(type="date")
+    if boot:
+        figure.update_xaxes(type="linear")
+        figure.update_xaxes(row=3, col=1, title_text="seconds after boot")
+    else:
+        figure.update_xaxes(type="date")
     figure.update_layout(height=560 + 40 * len(rows), margin={"l": 10, "r": 10, "t": 40, "b": 30},
                          barmode="overlay", template="plotly_white", legend={"groupclick": "toggleitem"},
                          font={"family": "system-ui, sans-serif", "size": 12})
@@ -357,8 +370,8 @@ def render_html(summary: ScanSummary, timeline: Timeline, progress: Progress, ru
                               config={"displaylogo": False, "responsive": True})
     span = ""
     if progress.first_usec is not None and progress.last_usec is not None:
-        span = (f" from {format_usec(progress.first_usec)} to {format_usec(progress.last_usec)} "
-                f"{zone_label(progress.first_usec, progress.last_usec)}")
+        span = " " + zoned(f"from {format_usec(progress.first_usec)} to {format_usec(progress.last_usec)}",
+                           progress.first_usec, progress.last_usec)
     n = len(summary.incidents)
     text_note = ("<p class='text'>Read from text logs: identifiers, PIDs (<code>systemd[1]</code>), "
                  "<code>kernel:</code> and hosts are what the text claims; nothing is acted on.</p>"

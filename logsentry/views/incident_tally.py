@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..model import Incident, Severity
-from ..timespec import format_usec, zone_label
+from ..timespec import format_usec, since_boot, zone_label
 from ..wording import plural
 from .escape import visible
 
@@ -83,10 +83,13 @@ def tally_table(incidents: list[Incident], host_of: Callable[[str], str], severa
     one_day = format_usec(high)[:10] == day  # then times of day, the date in the title (to the second)
     # (the month and day, to the minute, when they span days: full dates squeezed the names to 3 characters at 80
     # columns; a new user's overnight outage)
-    when = f"first hits on {day}, {zone_label(low, high)}" if one_day else \
-        f"first hits from {day} on, {zone_label(low, high)}"
+    boot = since_boot(low) and since_boot(high)  # (seconds after boot: no day)
+    when = "first hits in seconds after boot" if boot else f"first hits on {day}, {zone_label(low, high)}" \
+        if one_day else f"first hits from {day} on, {zone_label(low, high)}"
 
     def at(usec: int) -> str:
+        if boot:
+            return format_usec(usec, with_date=False)
         return format_usec(usec)[11:19] if one_day else format_usec(usec)[5:16]
 
     table = Table(title=f"Incidents by {'host, ' if several else ''}unit and rule "

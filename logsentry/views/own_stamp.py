@@ -43,11 +43,16 @@ def stamp_cut(message: str) -> str:
 
 def _cut(message: str, found: re.Match[str]) -> str | None:
     """The text of `message` with its time (`found`) cut out, what the layout writes around it kept; None when the
-    cut would leave a dangling key or nothing."""
+    cut would leave a dangling key, a piece of a word or nothing. klog's header (`I1207 10:00:02.500000    1123
+    eviction_manager.go:366]`: its level letter and date are one word) stays whole: cut, it read `I 1123
+    reconciler_common.go:245]` in a card's last lines, under the same header whole in its quoted lines and chain
+    (a new user's trial, nu240's 9)."""
     start = min((found.start(name) for name, value in found.groupdict().items() if value is not None), default=0)
     before, rest = message[:start], message[found.end():]
     if "=" in before or '"' in before:
         return None  # (a logfmt or JSON time pair: its key would be left dangling)
+    if before[-1:].isalnum():
+        return None  # (a time glued to a word: klog's `I1207 10:00:02.500000`, whose level letter was left alone)
     if before.endswith("[") and (rest.startswith("]") or found.group().endswith("]")):  # (its brackets too)
         before, rest = before[:-1], rest.removeprefix("]")
     elif before.endswith("[") and (sep := BRACKET_SEPARATOR.match(rest)) and "]" in rest[sep.end():]:

@@ -20,7 +20,7 @@ from ..engine.absence_seen import Learning
 from ..model import Action, Incident, Link, Severity
 from ..pipeline import Progress
 from ..sources.last_lines import NOTHING, Said
-from ..timespec import format_duration, format_usec, zone_label
+from ..timespec import format_duration, format_usec, since_boot, zoned
 from ..wording import plural
 from .card_groups import card_groups, said_words
 from .chain import ChainView, last_lines_view
@@ -56,6 +56,8 @@ class DayClock:
         self.day = format_usec(first_usec)[:10] if first_usec is not None else ""
 
     def __call__(self, usec: int) -> str:
+        if since_boot(usec):
+            return format_usec(usec, with_date=False)  # (`1843.202 s`: its first, with `after boot`, says since when)
         full = format_usec(usec)
         return full[11:] if full[:10] == self.day else full
 
@@ -237,7 +239,7 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
         low = min(progress.first_usec, summary.earliest or progress.first_usec)
         high = max(progress.last_usec, summary.latest or progress.last_usec)
         clock = DayClock(low)
-        span = f" from {format_usec(low)} to {clock(high)} {zone_label(low, high)}"
+        span = " " + zoned(f"from {format_usec(low)} to {clock(high)}", low, high)
     header = Text.assemble(("logsentry scan", "bold"), f": {plural(progress.entries, 'entry', 'entries')}{span}, "
                            f"{plural(rule_count, 'rule')}, {matches_said(progress)}, ",
                            (plural(len(summary.incidents), "incident"), "bold"))

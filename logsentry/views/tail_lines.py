@@ -11,7 +11,7 @@ from ..model import Action, Entry, Incident
 from ..pipeline import ActionEvent, EndedEvent, Event, GapEvent, IncidentEvent, MatchEvent, Progress, QuarantineEvent
 from ..rules.rule import Rule
 from ..sources.journal import JournalGap
-from ..timespec import format_duration, format_usec, zone_label
+from ..timespec import format_duration, format_usec, zoned
 from ..wording import plural
 from . import jsonl
 from .counts import flood_brief, hits_said, judged, run_brief
@@ -141,8 +141,8 @@ def plain_summary(progress: Progress) -> str:
     """The end of a plain tail, as scan's report begins: what was read, over what time, and what was found."""
     span = ""
     if progress.first_usec is not None and progress.last_usec is not None:
-        span = (f" from {format_usec(progress.first_usec)} to {DayClock(progress.first_usec)(progress.last_usec)} "
-                f"{zone_label(progress.first_usec, progress.last_usec)}")
+        low, high = progress.first_usec, progress.last_usec
+        span = " " + zoned(f"from {format_usec(low)} to {DayClock(low)(high)}", low, high)
     return (f"logsentry tail: {plural(progress.entries, 'entry', 'entries')}{span}, "
             f"{plural(progress.matches, 'match', 'matches')}, {plural(progress.incidents, 'incident')}")
 

@@ -1,0 +1,107 @@
+"""A USB disk pulled out: its reads that fail as it goes are no disk failure.
+
+When a USB stick or disk is unplugged while mounted, the reads in flight fail at once: the kernel writes "usb 2-2:
+USB disconnect, device number 2" (drivers/usb/core/hub.c usb_disconnect), then the block layer's "I/O error, dev
+sda, sector 11535200 op 0x0:(READ) ..." and the buffer cache's "Buffer I/O error on dev sda1, logical block N, async
+page read" for the disk that went (trial 71's 65: a Kingston stick, carded as kernel-block-io-error beside its
+disconnect). Those reads are no disk failing: kernel-block-io-error's hits on them are dropped (Pipeline.process),
+as a skipped run's start limit is (engine/skipped_runs.py). A write that fails so is kept: its data is lost (trial
+71's 03, ext4's writeback to a USB disk gone, -19), and so is any I/O error not within REMOVED_USEC after a USB
+disconnect on that machine, or on a disk not attached through USB.
+
+A disk is a USB one when the kernel attached it (drivers/scsi/sd.c sd_probe: "sd 5:0:0:0: [sda] Attached SCSI
+removable disk", or "... disk") on a SCSI host usb-storage or uas registered ("scsi host5: usb-storage 2-2:1.0",
+"scsi host6: uas": scsi_add_host's line). Only the kernel's own lines count (`_TRANSPORT=kernel`, which journald
+sets and no process can); the journal scanner passes them in full (CONTEXT_LITERALS, Detector.screen).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from ..model import Entry, Hit
+from .failure_disks import disk_of
+
+BLOCK_RULE = "kernel-block-io-error"
+CONTEXT_LITERALS = ("USB disconnect", "Attached SCSI", "scsi host")
+"""What the lines this module reads say (the journal scanner passes an entry holding one in full)."""
+REMOVED_USEC = 30_000_000
+"""How long after a USB disconnect (µs) a USB disk's failed reads are its going: the commands in flight fail at
+once, those the SCSI layer waits on within its command timer (30 s by default)."""
+MAX_MACHINES = 4096
+MAX_KNOWN = 256
+"""USB hosts and disks kept per machine: a host's number grows at each plug, so the oldest are let go."""
+
+_DISCONNECT = re.compile(r"usb \d{1,3}-[\d.]{1,32}: USB disconnect, device number \d{1,4}")
+_HOST = re.compile(r"scsi host(?P<host>\d{1,6}): (?P<usb>usb-storage|uas)\b")
+_ATTACHED = re.compile(r"sd (?P<host>\d{1,6}):\d{1,6}:\d{1,6}:\d{1,20}: \[(?P<disk>sd[a-z]{1,4})\] "
+                       r"Attached SCSI (?:removable )?disk")
+_READ = re.compile(r"\bop 0x[0-9a-f]{1,8}:\(READ\)|, async page read$")
+"""A read that failed: blk_print_req_error's op (`op 0x0:(READ)`), fs/buffer.c's async read."""
+
+
+@dataclass
+class _Machine:
+    """Mutable, owned by UsbDisks: one machine's USB SCSI hosts, USB disks and latest USB disconnect (µs)."""
+
+    hosts: OrderedDict[str, None] = field(default_factory=OrderedDict)
+    disks: OrderedDict[str, None] = field(default_factory=OrderedDict)
+    disconnected: int | None = None
+
+
+def _keep(known: OrderedDict[str, None], name: str) -> None:
+    known.pop(name, None)
+    known[name] = None
+    if len(known) > MAX_KNOWN:
+        known.popitem(last=False)
+
+
+class UsbDisks:
+    """Per machine, what the kernel said of its USB disks and disconnects (see the module's docstring)."""
+
+    def __init__(self) -> None:
+        self._machines: OrderedDict[str, _Machine] = OrderedDict()
+
+    def note(self, entry: Entry) -> None:
+        """Learn from a kernel line (any other entry is ignored)."""
+        message = entry.message
+        if entry.fields.get("_TRANSPORT") != "kernel" or not any(literal in message for literal in CONTEXT_LITERALS):
+            return
+        if _DISCONNECT.fullmatch(message):
+            self._of(entry.machine_id).disconnected = entry.realtime_usec
+        elif (host := _HOST.match(message)) is not None:
+            _keep(self._of(entry.machine_id).hosts, host["host"])
+        elif (attached := _ATTACHED.fullmatch(message)) is not None:
+            machine = self._of(entry.machine_id)
+            if attached["host"] in machine.hosts:
+                _keep(machine.disks, attached["disk"])
+            else:  # (a name the kernel gave a USB disk before, now a disk of another bus)
+                machine.disks.pop(attached["disk"], None)
+
+    def _of(self, machine_id: str) -> _Machine:
+        machine = self._machines.get(machine_id)
+        if machine is None:
+            machine = self._machines[machine_id] = _Machine()
+            if len(self._machines) > MAX_MACHINES:
+                self._machines.popitem(last=False)
+        return machine
+
+    def kept(self, hits: list[Hit]) -> list[Hit]:
+        """The hits but kernel-block-io-error's on a failed read of a USB disk within REMOVED_USEC after a USB
+        disconnect on its machine (all of one entry's: Detector.detect's)."""
+        if not self._machines:
+            return hits
+        return [hit for hit in hits if not self._pulled(hit)]
+
+    def _pulled(self, hit: Hit) -> bool:
+        entry = hit.entry
+        if hit.rule_id != BLOCK_RULE or entry.fields.get("_TRANSPORT") != "kernel":
+            return False
+        machine = self._machines.get(entry.machine_id)
+        if machine is None or machine.disconnected is None \
+                or not 0 <= entry.realtime_usec - machine.disconnected <= REMOVED_USEC:
+            return False
+        disk = disk_of(hit.key)
+        return disk is not None and disk in machine.disks and _READ.search(entry.message) is not None
