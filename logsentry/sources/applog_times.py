@@ -33,6 +33,7 @@ STAMP = re.compile(
     r"|\[(?:debug|info|notice|warning|error|critical|alert|emergency)\] (?=\d{4}-)"
     r"|(?:TRACE|DEBUG|INFO|WARN|ERROR|FATAL) {1,2}(?=\d{4}-[01]\d-[0-3]\d[ T][0-2]\d:)"
     r"|<[DWCFXdwcfx]>(?=\d{4}-[01]\d-[0-3]\d [0-2]\d:)"
+    r"|\[ (?:[CEWNI]|D[23]?) (?=\d{4}-[01]\d-[0-3]\d [0-2]\d:)"  # Phusion Passenger's LoggingKit
     r"|(?:EMERG|ALERT|CRITICAL|ERROR|WARNING|NOTICE|INFO|DEBUG|CONNECT) {2,6}(?=[A-Z][a-z]{2} [0-3]\d [0-2]\d:)"
     r"|" + re.escape(GLOG_EARLY) + r"(?=[IWEF]\d{4} ))?"
     r"\[?(?:"
