@@ -61,6 +61,8 @@ def test_a_scanners_probes_in_the_error_log_are_no_incident(tmp_path: Path) -> N
     """Two days of restarts, then one scanner's 14 requests for a CGI script that is not there (trial 74's 64)."""
     scanner = probes(START + 40 * HOUR, "AH01264: script not found or unable to stat: /var/www/cgi-binkerbynet")
     assert scan(tmp_path, restarts(2) + scanner) == []
+    errors = json_events(run_cli("scan", "--file", str(tmp_path / "error_log"), "-p", "err", "-o", "json"))
+    assert of_type(errors, "summary")[0]["entries"] == 14  # (their level stays: `-p err`, the error share)
 
 
 def test_the_same_lines_without_apaches_client_field_are_an_incident(tmp_path: Path) -> None:
