@@ -41,10 +41,9 @@ from .templates.tokens import first_line
 
 MAX_ROLLING = 20_000
 DEBUG_LEVEL = 7
-"""syslog's debug. A flood or storm rule (`flood`, "at any level") leaves a line at it alone: a program logs debug lines
-because someone asked for them, every request's or packet's, and turning them on is a storm of new templates
-(trial 74's 62: Apache at `LogLevel debug`, 391 `[authz_core:debug] ... AH01626: authorization result` lines in
-15 minutes, new-template-storm). A line with no level still counts (a retry storm at info often has none)."""
+"""syslog's debug, which flood and storm rules leave alone: debug lines are logged because someone turned them on, a
+storm of new templates (trial 74's 62: Apache at `LogLevel debug`, 391 `AH01626` lines in 15 min). A line with no
+level still counts."""
 SAYING = ", saying "
 """How a why with `words` ends, before the word its template says (new-failure-template's: `..., saying "full"`)."""
 
