@@ -270,6 +270,11 @@ class Link:
     cursor: str
     fired: bool = True
     """False for a rule that matched during the failure without reaching its trigger (evidence only)."""
+    joined: bool = False
+    """Not fired because its first line in the failure came while the failure's incident was open: an anomaly rule's
+    line that incident took as evidence (pipeline.py `_hits`), never counted against the rule's own trigger. Its
+    chain row says so, not "below its trigger": trial 74's squid failure had `excerpt-failure-template (469 lines in
+    this failure, below its trigger)` for a rule that fires at 3."""
     last_usec: int = -1
     """Journal time (µs) of the rule's latest hit in the failure: a crash loop's latest run's (its program's last
     lines are those before it, sources/last_lines.py). -1: as `first_usec` (evidence keeps its first line only; a

@@ -107,3 +107,26 @@ def test_a_time_that_opens_a_bracket_goes_with_its_separator() -> None:
         "[WARNING/MainProcess] celery@worker1 ready."
     assert shown("[2026-12-04 09:00:00.119 | INFO] started") == "[INFO] started"
     assert shown("[2026-12-04 09:00:00,119] ERROR Fatal") == "ERROR Fatal"  # (a bracket of its own: it goes)
+
+
+def test_a_weekday_goes_with_its_time(tmp_path: Path) -> None:
+    """ctime's `Wed May  4 07:31:42 2022` (freshclam's log) and Apache's `[Tue Aug 08 12:40:55.059 2023]`: the weekday
+    is the time's, and went no more than the rest of it (trial 74: `07:31:42.000 Wed -> ...`, `[Tue [php:warn] ...`)."""
+    freshclam = tmp_path / "freshclam.log"
+    freshclam.write_text("".join(f"Wed May  4 07:3{n}:42 2022 -> {line}\n" for n, line in enumerate([
+        "--------------------------------------", "ClamAV update process started at Wed May  4 07:31:42 2022",
+        "daily database available for download (remote version: 26530)",
+        "ERROR: Database load killed by signal 9", "ERROR: Database test FAILED.",
+        "ERROR: Unexpected error when attempting to update daily: Test failed", "ERROR: Update failed."])))
+    before = report(freshclam).split("its program's last lines before it:")[1]
+    assert "07:30:42.000 -> -----" in before and "07:31:42.000 -> ClamAV update process started at Wed May  4" in \
+        before and " Wed ->" not in before, before
+    apache = tmp_path / "error.log"
+    apache.write_text("".join(f"[Tue Aug 08 12:4{n}:55.059{n}31 2023] {line}\n" for n, line in enumerate([
+        "[php:warn] [pid 816] [client 192.168.178.201:50082] PHP Warning:  Undefined array key \"hw\" in /a.php",
+        "[mpm_prefork:notice] [pid 753] AH00163: Apache/2.4.38 (Raspbian) configured -- resuming normal operations",
+        *(f"[core:notice] [pid 753] AH00052: child pid 424{n} exit signal Segmentation fault (11)"
+          for n in range(3))])))
+    before = report(apache).split("its program's last lines before it:")[1]
+    assert "12:40:55.059 [php:warn] [pid 816]" in before and "12:41:55.059 [mpm_prefork:notice]" in before \
+        and "[Tue" not in before, before

@@ -26,6 +26,7 @@ from ..model import Entry, Hit, host_unit
 from ..rules.anomaly import AnomalySpec, Words
 from ..rules.rule import Rule
 from .baseline import ERROR_LEVEL, Baselines, TemplateStats, UnitStats
+from .client_lines import client_request
 from .episodes import Episodes
 from .excerpts import Excerpts, at_boot, fatal
 from .flood import Floods
@@ -39,6 +40,10 @@ from .templates import Template, TemplateMiner
 from .templates.tokens import first_line
 
 MAX_ROLLING = 20_000
+DEBUG_LEVEL = 7
+"""syslog's debug, which flood and storm rules leave alone: debug lines are logged because someone turned them on, a
+storm of new templates (trial 74's 62: Apache at `LogLevel debug`, 391 `AH01626` lines in 15 min). A line with no
+level still counts."""
 SAYING = ", saying "
 """How a why with `words` ends, before the word its template says (new-failure-template's: `..., saying "full"`)."""
 
@@ -136,6 +141,7 @@ class AnomalyDetector:
             rules = self._rules_at(level)
         from_first_fatal, from_first = self.excerpts.judged_by(entry) if entry.from_text else (False, False)
         booting = entry.from_text and self.excerpts.booting(entry)
+        client = client_request(entry.message)  # one request's outcome: no new template judges it
         for rule, spec, only_counts in rules:
             if only_counts:  # not an error line, but it still counts as one of the unit's lines for error shares
                 self._roll(rule, unit_key, "", usec, kept)
@@ -148,6 +154,8 @@ class AnomalyDetector:
                                                      stats.accepted)
                 if why is not None and word:
                     why += f'{SAYING}"{word}"'  # which word made it a failure
+            elif spec.kind == "new-template" and client:
+                continue  # (engine/client_lines.py: a scanner's 404 is no new failure of the web server)
             elif not (excerpt := spec.excerpts and (from_first_fatal if fatal(spec) else from_first)) \
                     and (spec.excerpts_only or not unit.warm(spec.warm_after_usec, spec.warm_entries)
                          or (booting and at_boot(spec))):
@@ -204,6 +212,8 @@ class AnomalyDetector:
         for rule in self.rules:
             spec = rule.anomaly
             assert spec is not None
+            if spec.flood and level == DEBUG_LEVEL:
+                continue  # (DEBUG_LEVEL: a debug line is no storm)
             if spec.level is None or (level is not None and level <= spec.level):
                 rules.append((rule, spec, False))
             elif spec.kind == "error-share":

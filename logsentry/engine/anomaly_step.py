@@ -67,7 +67,7 @@ class AnomalyStep:
             for hit in found:
                 if all(hit is not other for other in kept):
                     if noted is None:
-                        self.failures.note_evidence(hit)
+                        self.failures.note_evidence(hit, joined=True)
                     else:
                         noted.append(hit)
         return kept

@@ -48,12 +48,12 @@ class LeadIn:
     pid: str
 
 
-def lead_of(hit: Hit, seen: Seen, count: int = 1, invocation: str | None = None) -> LeadIn:
+def lead_of(hit: Hit, seen: Seen, count: int = 1, invocation: str | None = None, joined: bool = False) -> LeadIn:
     """The hit as a link its failure's chain shows, in its place `seen`, standing for `count` hits (`invocation`:
-    its entry's, when the caller has it already)."""
+    its entry's, when the caller has it already; `joined`: Link.joined)."""
     entry = hit.entry
     return LeadIn(seen, Link(hit.rule_id, hit.severity, entry.realtime_usec, count,
-                             entry.message[:MAX_SAMPLE_CHARS], entry.cursor, fired=False),
+                             entry.message[:MAX_SAMPLE_CHARS], entry.cursor, fired=False, joined=joined),
                   invocation_of(entry.fields) if invocation is None else invocation, entry.fields.get("_PID", ""))
 
 

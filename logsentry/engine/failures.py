@@ -137,11 +137,12 @@ class FailureGroups:
         """The unit as failures are joined by (TextServices.key): a text service's as its program's name."""
         return self._services.key(machine, unit)[1]
 
-    def note_evidence(self, hit: Hit) -> None:
+    def note_evidence(self, hit: Hit, joined: bool = False) -> None:
         """A hit on a unit with a failure open is evidence in that failure's chain (`_evidence_of`); else it may
         lead in the failure that begins soon after it (`lead_in`). A hit that adds nothing (`_says_nothing_new`)
         is let go at once: most are of a failure going on (an ssh brute force's every attempt, a crash loop's
-        errors), ~5 µs a hit spared picking the failure (more on a unit with many failures open)."""
+        errors), ~5 µs a hit spared picking the failure (more on a unit with many failures open). `joined`: an
+        anomaly rule's hit that its unit's open incident took (Link.joined)."""
         same = self._open_of(hit.entry)
         if same:
             self._tally(hit, same)
@@ -159,7 +160,7 @@ class FailureGroups:
                 (member.fired_usec, member.cursor) == line for member in failure.members.values())):
             return  # (a generic rule's hit on a line that fired a member says nothing more: a later line will)
         self.changed = True
-        failure.seen[seen] = lead_of(hit, seen).link
+        failure.seen[seen] = lead_of(hit, seen, joined=joined).link
 
     def _tally(self, hit: Hit, same: list[Failure]) -> None:
         """Count the hit in each open failure of its unit and run whose chain has its rule's place (`seen`) already:

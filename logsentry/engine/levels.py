@@ -96,6 +96,8 @@ A. An access log line (NCSA Common/Combined: Apache httpd, nginx, gunicorn, Trae
    - a bracket that starts with the level's first letter (`D`, `I`, `W`, `E`, `C`ritical) and a space, then a
      timestamp: Tornado's LogFormatter (`[%(levelname)1.1s %(asctime)s %(module)s:%(lineno)d]`:
      `[E 241126 14:00:00 web:2246] 500 GET /`) and traitlets' (Jupyter: `[E 2024-11-26 14:00:00.123 ServerApp]`);
+     Phusion Passenger's, a blank before its marker (`[ E 2020-08-20 07:15:48.4685 3391/T8 file.cpp:671 ]: `:
+     `_PASSENGER`);
    - PHP's `PHP Fatal error:`, `PHP Warning:`, ... (PHP's error_log, also after a `[date]`).
    Any other token ends the search: no level.
 6. Where step 5 found none, PostgreSQL's own `LEVEL:  ` after a log_line_prefix it stops in (`_postgres_level`:
@@ -208,6 +210,11 @@ _SYSLOG_WORD = re.compile(r"<([A-Za-z]+)>")
 _LETTER_LEVELS = {"D": 7, "I": 6, "W": 4, "E": 3, "C": 2}
 """Tornado's and traitlets' `%(levelname)1.1s`: DEBUG, INFO, WARNING, ERROR, CRITICAL."""
 _LETTER_BRACKET = re.compile(r"([DIWEC]) [0-9][!-~]* [0-9]")  # the letter, a date, a time
+_PASSENGER = re.compile(r" ([CEWNI]|D[23]?) [0-9]{4}-")
+"""Phusion Passenger's LoggingKit (Implementation.cpp _prepareLogEntry: `[ %s %d-%02d-%02d %02d:%02d:%02d.%04llu
+%d/T%s file:line ]: `): a blank, the level's marker, a blank and a year-first date. The markers are its levels
+crit, error, warn, notice, info, debug, debug2, debug3 (`_PASSENGER_LEVELS`)."""
+_PASSENGER_LEVELS = {"C": 2, "E": 3, "W": 4, "N": 5, "I": 6, "D": 7, "D2": 7, "D3": 7}
 _TELEGRAF_LEVELS = {"E": 3, "W": 4, "I": 6, "D": 7, "T": 7}
 """Telegraf's level indicators (telegraf.LogLevel.Indicator: "E!" error .. "T!" trace)."""
 _LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
@@ -473,9 +480,11 @@ def _prefix_level(line: str) -> int | None:
 
 def _bracket_level(content: str) -> int | None:
     """The level a bracket group names: `[ERROR]`, `[ warn ]`, `[proxy:error]`, `[<timestamp> ERROR ...]`,
-    `[E <timestamp> ...]`."""
+    `[E <timestamp> ...]`, `[ E <timestamp> ... ]` (Passenger's)."""
     if content[:1] in _LETTER_LEVELS and (letter := _LETTER_BRACKET.match(content)):
         return _LETTER_LEVELS[letter[1]]
+    if content[:1] == " " and (marker := _PASSENGER.match(content)):
+        return _PASSENGER_LEVELS[marker[1]]
     stripped = content.strip(" ")
     if stripped and stripped.isalnum():
         return word_level(stripped, True) if stripped[0].isalpha() else None

@@ -33,6 +33,7 @@ STAMP = re.compile(
     r"|\[(?:debug|info|notice|warning|error|critical|alert|emergency)\] (?=\d{4}-)"
     r"|(?:TRACE|DEBUG|INFO|WARN|ERROR|FATAL) {1,2}(?=\d{4}-[01]\d-[0-3]\d[ T][0-2]\d:)"
     r"|<[DWCFXdwcfx]>(?=\d{4}-[01]\d-[0-3]\d [0-2]\d:)"
+    r"|\[ (?:[CEWNI]|D[23]?) (?=\d{4}-[01]\d-[0-3]\d [0-2]\d:)"  # Phusion Passenger's LoggingKit
     r"|(?:EMERG|ALERT|CRITICAL|ERROR|WARNING|NOTICE|INFO|DEBUG|CONNECT) {2,6}(?=[A-Z][a-z]{2} [0-3]\d [0-2]\d:)"
     r"|" + re.escape(GLOG_EARLY) + r"(?=[IWEF]\d{4} ))?"
     r"\[?(?:"
@@ -41,7 +42,7 @@ STAMP = re.compile(
     r"(?:[.,](?P<f>\d{1,9}))?(?: ?(?P<z>Z|UTC|GMT|[+-][0-2]\d(?::?[0-5]\d)?)(?!\w|:(?! ))"
     r"| (?!(?:INFO|WARN|ERROR|DEBUG|TRACE|FATAL|LOG|CRIT|ALERT|EMERG|NOTE|PANIC|ERR|WRN|INF|DBG|FTL|TRC)\b)"
     r"(?P<zn>[A-Z]{3,5})(?![\w:]))?"
-    r"|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?P<cmon>" + MONTH_PATTERN + r") (?P<cd>[ 0-3]?\d) " + _HMS.format("c") +
+    r"|(?P<cw>Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?P<cmon>" + MONTH_PATTERN + r") (?P<cd>[ 0-3]?\d) " + _HMS.format("c") +
     r"(?:\.(?P<cf>\d{1,9}))? (?P<cy>\d{4})"
     r"|(?:\d{1,10}:[XCSM]|\[\d{1,10}\]) (?P<rd>[0-3]\d) (?P<rmon>" + MONTH_PATTERN + r") (?:(?P<ry>\d{4}) )?" +
     _HMS.format("r") + r"(?:\.(?P<rf>\d{3}))?(?= [.*#-] )"

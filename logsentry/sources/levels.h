@@ -433,6 +433,22 @@ static int lv_logfmt_level(const unsigned char *p, size_t n) {
 /* ---- 5. a level after the program's own prefix ---- */
 
 static int lv_bracket_level(const unsigned char *c, size_t len) {
+    /* Phusion Passenger's "[ N 2020-08-20 07:15:48.4685 3391/T8 file:line ]": a blank, the level's marker (C, E, W,
+       N, I, D, D2, D3), a blank, a year-first date (_PASSENGER, _PASSENGER_LEVELS) */
+    if (len > 2 && c[0] == ' ') {
+        size_t m = c[1] == 'D' && (c[2] == '2' || c[2] == '3') ? 3 : 2;
+        if (len > m + 5 && c[m] == ' ' && lv_digit(c[m + 1]) && lv_digit(c[m + 2]) && lv_digit(c[m + 3])
+                && lv_digit(c[m + 4]) && c[m + 5] == '-') {
+            switch (c[1]) {
+            case 'C': return 2;
+            case 'E': return 3;
+            case 'W': return 4;
+            case 'N': return 5;
+            case 'I': return 6;
+            case 'D': return 7;
+            }
+        }
+    }
     /* Tornado's and traitlets' "[E <date> <time> ...": the level's first letter (_LETTER_LEVELS, _LETTER_BRACKET) */
     size_t date_end = 3;
     while (date_end < len && c[date_end] != ' ')

@@ -205,6 +205,11 @@ def chain_rules(chain: Sequence[Link]) -> int:
     return len({link.rule_id for link in chain})
 
 
+JOINED = "taken by its open incident"
+"""What a chain's row says of a rule whose lines the failure's open incident took (Link.joined), instead of "below
+its trigger"."""
+
+
 def link_lines(link: Link, word: str = "line") -> str:
     """How many lines a chain's row stands for, "" for one: a rule that fired, all of its lines; one that did not
     (evidence: its row's line is the newest before the failure began, engine/failure_lead.py), all of its lines in
@@ -212,10 +217,12 @@ def link_lines(link: Link, word: str = "line") -> str:
     error-burst (4 lines)" of four lines from 09:00:00, above a table of its 6 matches below their trigger
     (helper-187), then "(4 lines before it fired)" read as the rule's firing, beside `"fired": false` (helper-190),
     then "(2 lines up to this one, ...)" above a table of its 12 (new-user trial 230): now the count is the table's,
-    which leaves out the lines a chain counts."""
+    which leaves out the lines a chain counts. A rule whose lines the failure's open incident took (Link.joined) was
+    never below its trigger: it was not counted against it."""
     if link.count <= 1:
-        return "" if link.fired else "below its trigger"
-    return plural(link.count, word) + ("" if link.fired else " in this failure, below its trigger")
+        return "" if link.fired else JOINED if link.joined else "below its trigger"
+    return plural(link.count, word) + ("" if link.fired else f" in this failure, {JOINED}" if link.joined
+                                       else " in this failure, below its trigger")
 
 
 def chain_heading(rules: int, links: int, repeated: Mapping[str, int] | None = None) -> str:

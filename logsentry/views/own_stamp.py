@@ -4,7 +4,9 @@ lines before it"): pgbouncer's `2026-12-04 09:00:00.119 UTC [812] WARNING ...` w
 line's, it is left out of the text; where the line's time is whole seconds (a journalctl or syslog paste) and the
 program's is within that second, the column shows the program's, which is finer: nothing is lost. Any layout a
 program's own log is read in (sources/applog_times.STAMP, read as sources/applog.py reads it): only the time goes,
-what the layout writes around it stays (Redis's `1:S` before it, a level and a thread before log4j's)."""
+what the layout writes around it stays (Redis's `1:S` before it, a level and a thread before log4j's). A weekday
+is the time's (ctime's `Wed May  4 07:31:42 2022`, Apache's `[Tue Aug 08 12:40:55.059 2023]`: STAMP's `cw`) and
+goes with it: `07:31:42.000 Wed -> ...` was left (trial 74)."""
 
 from __future__ import annotations
 

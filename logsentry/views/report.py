@@ -25,7 +25,7 @@ from ..wording import plural
 from .card_groups import card_groups, said_words
 from .chain import ChainView, last_lines_view
 from .cold_note import cold_note
-from .counts import by_counter, chain_heading, chain_rules, count_story, link_lines, raised_by, repeated_rules
+from .counts import JOINED, by_counter, chain_heading, chain_rules, count_story, link_lines, raised_by, repeated_rules
 from .escape import visible
 from .fit import leading_widths, name_lines, wrapped
 from .gist import Gist
@@ -173,7 +173,7 @@ def _chain_lines(incident: Incident, clock: DayClock) -> list[Text | ChainView]:
     groups: list[list[Link]] = []
     for link in incident.chain:
         last = groups[-1][-1] if groups else None
-        if last is not None and not link.fired and not last.fired \
+        if last is not None and not link.fired and not last.fired and link.joined == last.joined \
                 and (link.first_usec, link.message) == (last.first_usec, last.message):
             groups[-1].append(link)
         else:
@@ -187,7 +187,7 @@ def _chain_lines(incident: Incident, clock: DayClock) -> list[Text | ChainView]:
             if len(group) > 1 and link.count > 1:
                 rule.append(f" on {plural(link.count, 'line')} in this failure")
         if said := link_lines(group[0]):
-            rule.append(f" ({'below their triggers' if len(group) > 1 else said})")
+            rule.append(f" ({said if len(group) == 1 else JOINED if group[0].joined else 'below their triggers'})")
         rows.append((Text(" " + clock(group[0].first_usec)), rule, group[0].message))
     heading = chain_heading(chain_rules(incident.chain), len(rows), repeated_rules(incident.chain))
     return [Text(heading, style="bold"), ChainView(rows)]
