@@ -142,3 +142,27 @@ def test_a_header_alone_is_said_to_be_dated_by_its_since(tmp_path: Path) -> None
     plain = tmp_path / "plain.txt"
     plain.write_text("starting worker\nworker ready\n")
     assert "systemctl status" not in run_cli("scan", "--file", str(plain)).stderr
+
+
+def _card_text(path: Path) -> str:
+    """The terminal report's words, the card's borders, its lines' bars and its wrapping taken out."""
+    text = run_cli("scan", "--file", str(path)).stdout
+    return " ".join(line.strip("│ ╭╰─╮╯") for line in text.splitlines())
+
+
+def test_a_line_the_header_states_is_not_quoted_as_the_pastes(tmp_path: Path) -> None:
+    """Trial 72's 13: the card quoted `docker.service: Failed with result 'exit-code'.` under its bar, a line the
+    paste does not hold (its header states it); a card of the paste's own line says nothing of a header."""
+    path = tmp_path / "status.txt"
+    path.write_text(DOCKER.format(glyph="\u25cf ", active="failed (Result: exit-code)"))
+    card = _card_text(path)
+    assert "from the systemctl status header, in PID 1's words (no line of the paste says it): " \
+           "docker.service: Failed with result 'exit-code'." in card, card
+    path.write_text(KUBELET.format(active="failed (Result: start-limit-hit)"))  # (the chain's rows too)
+    card = _card_text(path)
+    assert "systemd-start-limit-hit (from the status header)" in card, card
+    assert "systemd-unit-failed (2 lines) Unit kubelet.service entered failed state." in card, card  # (its own)
+    told = tmp_path / "journal.txt"
+    told.write_text("Jul 29 08:46:32 node1 systemd[1]: kubelet.service: Failed with result 'exit-code'.\n")
+    card = _card_text(told)
+    assert "kubelet.service: Failed with result 'exit-code'." in card and "status header" not in card, card

@@ -22,6 +22,15 @@ from .text_line import TextLine
 
 MakeEntry = Callable[[TextLine, str, Selection], Entry | None]
 """sources/text.py's `_entry`: a record to the entry a text's line is."""
+HEADER_CURSOR = "'s header"
+"""How the cursor of a line told from a header ends (`FILE: systemctl status UNIT's header`); a line of the paste's
+own ends in its number (`FILE:12`), so log text never makes one."""
+
+
+def told_by_header(cursor: str) -> bool:
+    """Is the line of this cursor one a `systemctl status` header states, in PID 1's words, and no line of the paste
+    says? A card quoted `docker.service: Failed with result 'exit-code'.` as the paste's line (trial 72's 13)."""
+    return cursor.endswith(HEADER_CURSOR)
 
 
 def status_failures(failures: Iterable[StatusFailure], clock: SyslogParser, name: str, selection: Selection,
@@ -40,7 +49,8 @@ def status_failures(failures: Iterable[StatusFailure], clock: SyslogParser, name
                 fields |= {"_SYSTEMD_USER_UNIT": MANAGER_OWN, "USER_UNIT": failure.unit}
             else:
                 fields |= {"_PID": manager, "SYSLOG_PID": manager}
-            entry = make(TextLine(usec, fields, 0), f"{name}: systemctl status {failure.unit}'s header", selection)
+            where = f"{name}: systemctl status {failure.unit}{HEADER_CURSOR}"
+            entry = make(TextLine(usec, fields, 0), where, selection)
             if entry is not None:
                 yield entry
 

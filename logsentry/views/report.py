@@ -20,6 +20,7 @@ from ..engine.absence_seen import Learning
 from ..model import Action, Incident, Link, Severity
 from ..pipeline import Progress
 from ..sources.last_lines import NOTHING, Said
+from ..sources.status_paste import told_by_header
 from ..timespec import format_duration, format_usec, zone_label
 from ..wording import plural
 from .card_groups import card_groups, said_words
@@ -34,6 +35,9 @@ from .scan_summary import ScanSummary
 from .tail_state import other_host
 from .unit_label import told_key
 
+HEADER_TOLD = "from the systemctl status header, in PID 1's words (no line of the paste says it):"
+"""Above a card's first line when a `systemctl status` header stated it (sources/status_paste.py): quoted under the
+bar as a log line, it read as one the paste holds (trial 72's 13)."""
 HEADER_WIDTH = 120
 """The header wraps at this width on wider terminals (a line too long to read at a glance)."""
 
@@ -129,7 +133,10 @@ def _incident_block(incident: Incident, actions: list[Action], gap: Gap | None =
     # Its first line and its latest, past the first (a traceback's ten ERROR lines fired at the third, a frame, and
     # the second shown was the next frame: the exception that says why, its last line, was nowhere on the card)
     distinct = list(dict.fromkeys(incident.samples))
-    samples = [wrapped(Text("│", style="dim"), sample, "dim") for sample in distinct[:1] + distinct[1:][-1:]]
+    samples: list[Text | Table] = [wrapped(Text("│", style="dim"), sample, "dim")
+                                   for sample in distinct[:1] + distinct[1:][-1:]]
+    if told_by_header(incident.cursor):  # (its first line, the cursor's: told for a status header, no paste's line)
+        samples.insert(0, Text(HEADER_TOLD, style="dim"))
     chain = [*_chain_lines(incident, clock), *last_lines_view(last_lines, clock)]
     return Panel(Group(head, times, action, *explained, *samples, *chain, *([same_on] if same_on else [])),
                  border_style=SEVERITY_STYLE[incident.severity], expand=True)
@@ -186,6 +193,8 @@ def _chain_lines(incident: Incident, clock: DayClock) -> list[Text | ChainView]:
                 rule.append(f" on {plural(link.count, 'line')} in this failure")
         if said := link_lines(group[0]):
             rule.append(f" ({'below their triggers' if len(group) > 1 else said})")
+        if told_by_header(group[0].cursor):
+            rule.append(" (from the status header)", style="dim")
         rows.append((Text(" " + clock(group[0].first_usec)), rule, group[0].message))
     heading = chain_heading(chain_rules(incident.chain), len(rows), repeated_rules(incident.chain))
     return [Text(heading, style="bold"), ChainView(rows)]
