@@ -166,3 +166,32 @@ def test_a_line_the_header_states_is_not_quoted_as_the_pastes(tmp_path: Path) ->
     told.write_text("Jul 29 08:46:32 node1 systemd[1]: kubelet.service: Failed with result 'exit-code'.\n")
     card = _card_text(told)
     assert "kubelet.service: Failed with result 'exit-code'." in card and "status header" not in card, card
+
+
+NGINX = """\
+\u00d7 nginx.service - A high performance web server and a reverse proxy server
+     Loaded: loaded (/lib/systemd/system/nginx.service; enabled; preset: enabled)
+     Active: failed (Result: exit-code) since Mon 2026-12-07 15:31:12 UTC; 5min ago
+   Duration: 2d 3h 14min 7.442s
+       Docs: man:nginx(8)
+    Process: 48211 ExecStartPre=/usr/sbin/nginx -t -q -g daemon on; master_process on; (code=exited, status=1/FAILURE)
+        CPU: 21ms
+"""
+"""A new user's `systemctl status nginx` pasted alone (nu240's 2), systemd 256's multiplication sign for failed."""
+
+
+def test_a_header_alone_is_no_line_of_the_file(tmp_path: Path) -> None:
+    """nu240's 6: the header's lines were read as the file's, and `Active: failed (Result: exit-code) since ...` was a
+    row of excerpt-failure-template under `(status-nginx)` below the card of the failure it states. A line of the
+    paste's own after the header is still the file's."""
+    path = tmp_path / "status-nginx.txt"
+    path.write_text(NGINX)
+    done = run_cli("scan", "--file", str(path), "-o", "json")
+    matches = [(record["rule"], record["unit"]) for record in map(json.loads, done.stdout.splitlines())
+               if record["type"] == "match"]
+    assert matches == [("systemd-unit-failed", "(nginx.service)")], matches
+    assert "a systemctl status header alone" in done.stderr, done.stderr
+    path.write_text(NGINX + "nginx: [emerg] unknown directive \"sever_name\" in /etc/nginx/sites-enabled/shop:3\n")
+    assert [message for _, unit, message in _read(path) if unit == "(status-nginx)"] == [
+        "nginx: [emerg] unknown directive \"sever_name\" in /etc/nginx/sites-enabled/shop:3"]
+    assert "a systemctl status header alone" not in run_cli("scan", "--file", str(path)).stderr
