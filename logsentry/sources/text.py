@@ -182,7 +182,7 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
         parser = PlainParser(name, reference, "now (standard input has no file time)" if name == "-" else
                              "the file's time", head_of(stream))
     else:
-        parser = SyslogParser(reference)
+        parser = SyslogParser(reference, head_of(stream))
         if name == "-":
             parser.years.reference_name = "now (standard input has no file time)"
     pending: TextLine | None = None
