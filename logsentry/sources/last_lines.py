@@ -25,6 +25,7 @@ from ..engine.failure_model import joins_as, named_alike, service_stem
 from ..engine.host_boots import SAME_BOOT_USEC, HostBoots
 from ..engine.window import MAX_SAMPLE_CHARS
 from ..model import Entry, Hit, Incident, ScreenedRun, host_unit
+from .console_jobs import CONSOLE_RULE, ConsoleJobs
 from .journal import JournalLocation, entry_from_fields
 from .selection import is_untrusted_source, managers_line, parent_of, unit_terms
 
@@ -168,6 +169,8 @@ class LastLines:
         lines kept before it, in reading order, and the rule's hits among them: told when the incident ends
         (`leading`), a window on."""
         self.boots = HostBoots()
+        self.console = ConsoleJobs()
+        """A console's jobs and the lines read while each ran (console_jobs.py): a failed one's card shows those."""
         self.boot_starts: dict[str, deque[int]] = {}
         """Per machine, when its boots after the first read began (µs, oldest first; engine/host_boots.py tells a
         boot: an entry's _BOOT_ID, a text's kernel banner `Linux version ...`, less SAME_BOOT_USEC, as the lines
@@ -190,6 +193,8 @@ class LastLines:
                     if len(self.boot_starts) > MAX_UNITS:
                         self.boot_starts.pop(next(iter(self.boot_starts)))
                 starts.append(item.realtime_usec - (SAME_BOOT_USEC if item.from_text else 0))
+            if isinstance(item, Entry) and item.from_text:
+                self.console.line(item.machine_id, item.realtime_usec, item.message)
             # not a service manager's own line about the unit (PID 1's, or a user manager's: its program's lines)
             if isinstance(item, Entry) and not managers_line(item.fields):
                 key = host_unit(item.machine_id, item.unit)
@@ -298,7 +303,9 @@ class LastLines:
         same µs: kept too; `said`). A text's unit is its program's name: "(docker.service)" in PID 1's lines is
         "(dockerd)" in its own, so there the program of the host whose name and the service's stem begin alike
         ("docker", "dockerd") stands in. With those pinned at systemd's lines (`pin`): a crash loop's first run's
-        while PINNED holds them."""
+        while PINNED holds them. A console's failed job's: the lines read while it ran (console_jobs.py)."""
+        if incident.rule_id == CONSOLE_RULE and (ran := self.console.said(incident.machine_id, incident.key)):
+            return Said(ran)
         start, end = failure_start(incident), failure_end(incident)
         lines = self._program(incident.machine_id, incident.unit)
         kept = set(lines)  # those pinned that `units` lost are older than it holds
