@@ -67,3 +67,26 @@ def test_a_failed_jobs_card_shows_the_lines_printed_while_it_ran(tmp_path: Path)
         "mount: /local: wrong fs type, bad option, bad superblock on /dev/nvme1n1p1, missing codepage or helper "
         "program, or other error.", "       dmesg(1) may have more information after failed mount system call."]
     assert "wrong fs type" in run_cli("scan", "--file", str(path)).stdout
+
+
+JOURNAL = """\
+Mar 02 10:00:01 nas systemd[1]: Mounting Local Directory (/local)...
+Mar 02 10:00:01 nas mount[1411]: mount: /local: wrong fs type, bad option, bad superblock on /dev/nvme1n1p1.
+Mar 02 10:00:01 nas systemd[1]: local.mount: Mount process exited, code=exited, status=32/n/a
+Mar 02 10:00:01 nas systemd[1]: local.mount: Failed with result 'exit-code'.
+Mar 02 10:00:01 nas systemd[1]: Failed to mount Local Directory (/local).
+Mar 02 10:00:02 nas systemd[1]: Starting Swap...
+Mar 02 10:00:02 nas swapon[1500]: swapon: /swapfile: read swap header failed
+Mar 02 10:00:02 nas systemd[1]: swapfile.swap: Swap process exited, code=exited, status=255/EXCEPTION
+Mar 02 10:00:02 nas systemd[1]: swapfile.swap: Failed with result 'exit-code'.
+"""
+"""The same failure as a journal's text shows it: the mount's line is mount(8)'s, `(mount)`, not `(local.mount)`'s."""
+
+
+def test_a_mount_units_card_in_syslog_text_shows_mounts_lines(tmp_path: Path) -> None:
+    path = tmp_path / "journal.txt"
+    path.write_text(JOURNAL)
+    ended = {event["unit"]: [line["message"] for line in event.get("last_lines", ())]
+             for event in of_type(json_events(run_cli("scan", "--file", str(path), "-o", "json")), "incident_end")}
+    assert ended == {"(local.mount)": ["mount: /local: wrong fs type, bad option, bad superblock on /dev/nvme1n1p1."],
+                     "(swapfile.swap)": ["swapon: /swapfile: read swap header failed"]}, ended

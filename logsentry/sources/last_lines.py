@@ -291,8 +291,8 @@ class LastLines:
                 if len(self.alike) >= MAX_UNITS:
                     self.alike.clear()
                 known = self.alike[name] = (self.added, [
-                    key for key in self.units
-                    if key.startswith(prefix) and key.endswith(")") and named_alike(stem, key[len(prefix):-1])])
+                    key for key in self.units if key.startswith(prefix) and key.endswith(")")
+                    and (named_alike(stem, program := key[len(prefix):-1]) or runs_it(unit, program))])
             keys = known[1]
             lines = list(self.units.get(keys[0], ())) if len(keys) == 1 else sorted(
                 (line for key in keys for line in self.units.get(key, ())), key=_time)
@@ -329,6 +329,16 @@ class LastLines:
         if low is None and high is None:
             return list(lines)
         return [line for line in lines if (low is None or line[0] >= low) and (high is None or line[0] < high)]
+
+
+def runs_it(unit: str, program: str) -> bool:
+    """Is `program` the tool systemd runs for a text's mount or swap unit? A mount unit's process is mount(8)
+    (src/core/mount.c: MOUNT_PATH, and umount(8) to unmount; mount(8) runs a `mount.TYPE` helper), a swap's swapon(8)
+    (swap.c): `mount[1411]: mount: /local: wrong fs type, ...` in a paste is `(mount)`'s, and the card of
+    `(local.mount)` said nothing of why it failed (trial 72's 35, in syslog text)."""
+    if unit.endswith(".mount)"):
+        return program in ("mount", "umount") or program.startswith("mount.")
+    return unit.endswith(".swap)") and program in ("swapon", "swapoff")
 
 
 def _time(line: Line) -> int:
