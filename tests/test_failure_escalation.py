@@ -197,3 +197,20 @@ def test_a_scheduled_restart_survives_the_services_state() -> None:
     assert failure_from_json(data).rerun_usec == 7_000_000
     del data["rerun_usec"]
     assert failure_from_json(data).rerun_usec == -1
+
+
+def test_a_sockets_start_limit_is_its_services_failure(make_journal: Any) -> None:
+    """billing.socket gives up when its service hits its start limit (socket.c SOCKET_FAILURE_SERVICE_START_LIMIT_HIT,
+    in its own invocation): that line was a third page, a critical card of the socket's beside the service's start
+    limit (trial 72's 13). It is the service's failure: one more line of its start limit."""
+    loop = crash_loop()
+    at = (loop[-1]["__REALTIME_TIMESTAMP"] - BASE_USEC) / 1e6
+    loop.append(entry("billing.socket: Failed with result 'service-start-limit-hit'.", unit=None, at=at + 0.001,
+                      priority=4, _PID="1", _UID="0", _SYSTEMD_UNIT="init.scope", SYSLOG_IDENTIFIER="systemd",
+                      UNIT="billing.socket", INVOCATION_ID="a" * 32))
+    events = json_events(run_cli("scan", "--file", str(make_journal(loop)), "-o", "json"))
+    incidents = of_type(events, "incident")
+    assert [(i["rule"], i["unit"]) for i in incidents] == [("systemd-unit-failed", UNIT),
+                                                           ("systemd-start-limit-hit", UNIT)], incidents
+    [limit] = [end for end in of_type(events, "incident_end") if end["rule"] == "systemd-start-limit-hit"]
+    assert limit["count"] == 2, limit  # the service's own line and its socket's

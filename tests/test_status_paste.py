@@ -126,10 +126,15 @@ def test_a_start_limit_in_systemd_229s_words_pages(tmp_path: Path) -> None:
 
 
 def test_a_sockets_service_start_limit_is_a_start_limit(tmp_path: Path) -> None:
-    """Trial 72's 13: socket.c's SOCKET_FAILURE_SERVICE_START_LIMIT_HIT was a plain unit failure of its own."""
+    """Trial 72's 13: socket.c's SOCKET_FAILURE_SERVICE_START_LIMIT_HIT was a plain unit failure of its own, then a
+    critical card of the socket's beside the card of the service the header says failed: it is that service's."""
     path = tmp_path / "journal.txt"
     path.write_text("May 23 19:20:50 pi systemd[1]: docker.socket: Failed with result 'service-start-limit-hit'.\n")
-    assert _incidents(path) == [("systemd-start-limit-hit", "(docker.socket)")]
+    assert _incidents(path) == [("systemd-start-limit-hit", "(docker.service)")]
+    path.write_text(DOCKER.format(glyph="\u25cf ", active="failed (Result: exit-code)").replace("EDT", "UTC")
+                    + "\nsudo journalctl -xe\n"
+                    "Apr 25 17:37:44 pi systemd[1]: docker.socket: Failed with result 'service-start-limit-hit'.\n")
+    assert _incidents(path) == [("systemd-start-limit-hit", "(docker.service)")]  # (one card, 2 min 40 s on)
 
 
 def test_a_header_alone_is_said_to_be_dated_by_its_since(tmp_path: Path) -> None:

@@ -57,6 +57,25 @@ def joins_as(unit: str) -> str:
     return unit
 
 
+LIMIT_RULES = frozenset({"systemd-start-limit-hit", "systemd-user-start-limit-hit"})
+"""The start limit's rules, whose line about a socket (`docker.socket: Failed with result 'service-start-limit-hit'.`)
+says its service hit the limit (`triggered_service`)."""
+
+
+def triggered_service(rule_id: str, unit: str) -> str | None:
+    """The service a socket's start-limit line is about, else None: the socket gave up because the service it starts
+    (by default the one of its name: src/core/socket.c socket_load, unit_load_related_unit ".service") hit its start
+    limit (socket.c SOCKET_FAILURE_SERVICE_START_LIMIT_HIT), so that line is the service's failure, not a second one.
+    Trial 72's 13 gave docker.socket a critical card of its own beside docker.service's. A name, as journald's UNIT=
+    or the text's (parenthesized) gives it: a journal's unit stays a journal's, a text's a text's."""
+    if rule_id not in LIMIT_RULES:
+        return None
+    for socket, service in ((".socket", ".service"), (".socket)", ".service)")):
+        if unit.endswith(socket) and len(unit) > len(socket) + (socket[-1] == ")"):
+            return unit[: -len(socket)] + service
+    return None
+
+
 def joins_as_named(machine: str, unit: str) -> str:
     """joins_as with the machine FailureGroups.joined also takes: the join where no text's names were seen (the
     default of what asks FailureGroups.joined: a ScanSummary, MainExits made alone)."""

@@ -48,6 +48,7 @@ from .failure_model import (
     failure_view,
     member_id,
     service_stem,
+    triggered_service,
 )
 from .failure_oom import UNIT_OOM_RULES, absorb, settling_crash, settling_kill
 from .failure_pids import PidOwners
@@ -261,19 +262,21 @@ class FailureGroups:
             return [incident]
         self.changed = True
         unit, invocation = self._owners.subject(incident)
+        if socket := (service := triggered_service(incident.rule_id, unit)) is not None:
+            unit, invocation = service, ""  # (its service's failure: the socket's run is none of the service's)
         tier, restart = self._tier.get(incident.rule_id, 0), incident.action == "restart"
 
         def joins(f: Failure) -> bool:
             same = not invocation or not f.invocation or invocation == f.invocation
             within = incident.first_usec <= self._live_last(f) + SPAN_USEC or (not same and f is last and reruns(
-                f, incident))  # (the run systemd restarted it into: not after another failure, its start limit's)
+                f, incident)) or (socket and bool(f.open))  # (a socket's limit: while the service's is open)
             own = tier == 0 and own_cause(f, incident)  # (its own cause again is the loop, however long)
             again = within and not restart and not apart and (tier > 0 or own) and not restarted(f)
             return ((same or again) and (within or (tier == 2 and bool(f.open) and not apart))
                     and not (((tier == 0 and not (again and own)) or apart)
                              and incident.first_usec - began(f) >= ANOTHER_FAILURE_USEC)
                     and not (restart and f.given is not None and f.given.action != "restart")
-                    and not in_run(f, incident.rule_id, invocation)
+                    and (socket or not in_run(f, incident.rule_id, invocation))
                     and not self._owners.other_process(incident, f.members.values())
                     and not (tier == 0 and other_cause(f, incident.rule_id, invocation, self._causes)))
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from ..engine.absence import Gap
 from ..engine.detector import Quarantine
-from ..engine.failure_model import joins_as_named
+from ..engine.failure_model import joins_as_named, triggered_service
 from ..model import Action, Incident, Severity
 from ..pipeline import ActionEvent, EndedEvent, Event, GapEvent, IncidentEvent, MatchEvent, QuarantineEvent
 from ..sources.last_lines import Said
@@ -81,7 +81,8 @@ class ScanSummary:
                 if self.spans is not None:
                     self.spans.note(hit)
                 entry = hit.entry
-                where = (entry.machine_id, entry.unit, hit.rule_id, hit.key)
+                unit = triggered_service(hit.rule_id, entry.unit) or entry.unit  # (a socket's limit: its service's)
+                where = (entry.machine_id, unit, hit.rule_id, hit.key)
                 self.matches[where] += 1
                 if where not in self.examples:
                     self.examples[where] = entry.message[:MAX_EXAMPLE]
