@@ -214,3 +214,29 @@ def test_a_sockets_start_limit_is_its_services_failure(make_journal: Any) -> Non
                                                            ("systemd-start-limit-hit", UNIT)], incidents
     [limit] = [end for end in of_type(events, "incident_end") if end["rule"] == "systemd-start-limit-hit"]
     assert limit["count"] == 2, limit  # the service's own line and its socket's
+
+
+def socket_line(message: str, at: float) -> dict[str, Any]:
+    """PID 1's line about billing.socket, in the socket's own invocation."""
+    return entry(f"billing.socket: {message}", unit=None, at=at, priority=4, _PID="1", _UID="0",
+                 _SYSTEMD_UNIT="init.scope", SYSLOG_IDENTIFIER="systemd", UNIT="billing.socket", INVOCATION_ID="b" * 32)
+
+
+def test_a_sockets_trigger_limit_beside_its_failing_service_is_that_failure(make_journal: Any) -> None:
+    """socket.c's `Trigger limit hit, refusing further activation.` is the socket's own limit: beside its service
+    failing at each connection it is that failure (one card), alone (a flood of connections to a working service)
+    a failure of the socket's."""
+    run = "c" * 32
+    failing = [pid1("Main process exited, code=exited, status=1/FAILURE", 1.0, run, 5),
+               pid1("Failed with result 'exit-code'.", 1.001, run),
+               socket_line("Trigger limit hit, refusing further activation.", 1.2),
+               socket_line("Failed with result 'trigger-limit-hit'.", 1.201)]
+    journal = make_journal(failing)
+    incidents = of_type(json_events(run_cli("scan", "--file", str(journal), "-o", "json")), "incident")
+    assert [(i["rule"], i["unit"]) for i in incidents] == [("systemd-unit-failed", UNIT)], incidents
+    report = run_cli("scan", "--file", str(journal)).stdout  # (its line is no row below a trigger: it is the card's)
+    assert "1 incident" in report and "below their trigger" not in report, report
+    flood = [socket_line("Trigger limit hit, refusing further activation.", 1.2),
+             socket_line("Failed with result 'trigger-limit-hit'.", 1.201)]
+    incidents = of_type(json_events(run_cli("scan", "--file", str(make_journal(flood)), "-o", "json")), "incident")
+    assert [(i["rule"], i["unit"]) for i in incidents] == [("systemd-unit-failed", "billing.socket")], incidents

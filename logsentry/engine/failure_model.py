@@ -58,22 +58,27 @@ def joins_as(unit: str) -> str:
 
 
 LIMIT_RULES = frozenset({"systemd-start-limit-hit", "systemd-user-start-limit-hit"})
-"""The start limit's rules, whose line about a socket (`docker.socket: Failed with result 'service-start-limit-hit'.`)
-says its service hit the limit (`triggered_service`)."""
+"""The start limit's rules, whose line about a socket (`docker.socket: Failed with result 'service-start-limit-hit'.`,
+socket.c SOCKET_FAILURE_SERVICE_START_LIMIT_HIT) says the service it starts (`socket_service`) hit the limit: that
+service's failure, not a second one (trial 72's 13 gave docker.socket a critical card beside docker.service's)."""
 
 
-def triggered_service(rule_id: str, unit: str) -> str | None:
-    """The service a socket's start-limit line is about, else None: the socket gave up because the service it starts
-    (by default the one of its name: src/core/socket.c socket_load, unit_load_related_unit ".service") hit its start
-    limit (socket.c SOCKET_FAILURE_SERVICE_START_LIMIT_HIT), so that line is the service's failure, not a second one.
-    Trial 72's 13 gave docker.socket a critical card of its own beside docker.service's. A name, as journald's UNIT=
-    or the text's (parenthesized) gives it: a journal's unit stays a journal's, a text's a text's."""
-    if rule_id not in LIMIT_RULES:
-        return None
+def socket_service(unit: str) -> str | None:
+    """The service a socket starts, by default the one of its name (src/core/socket.c socket_load,
+    unit_load_related_unit ".service"), else None for a unit that is no socket. A name, as journald's UNIT= or the
+    text's (parenthesized) gives it: a journal's unit stays a journal's, a text's a text's."""
     for socket, service in ((".socket", ".service"), (".socket)", ".service)")):
         if unit.endswith(socket) and len(unit) > len(socket) + (socket[-1] == ")"):
             return unit[: -len(socket)] + service
     return None
+
+
+def near_open(failures: Iterable[Failure], usec: int, last_of: Callable[[Failure], int], span: int) -> bool:
+    """Is one of `failures` open with its latest line (`last_of`) within `span` µs of `usec`? A socket's own failure
+    then is that one's (its trigger limit, `Trigger limit hit, refusing further activation.`, while its service
+    fails at each connection: cockpit.socket's under cockpit.service's), else a failure of its own (a flood of
+    connections to a working service)."""
+    return any(failure.open and abs(usec - last_of(failure)) <= span for failure in failures)
 
 
 def joins_as_named(machine: str, unit: str) -> str:

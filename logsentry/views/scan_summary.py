@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from ..engine.absence import Gap
 from ..engine.detector import Quarantine
-from ..engine.failure_model import joins_as_named, triggered_service
+from ..engine.failure_model import joins_as_named, socket_service
 from ..model import Action, Incident, Severity
 from ..pipeline import ActionEvent, EndedEvent, Event, GapEvent, IncidentEvent, MatchEvent, QuarantineEvent
 from ..sources.last_lines import Said
@@ -81,8 +81,7 @@ class ScanSummary:
                 if self.spans is not None:
                     self.spans.note(hit)
                 entry = hit.entry
-                unit = triggered_service(hit.rule_id, entry.unit) or entry.unit  # (a socket's limit: its service's)
-                where = (entry.machine_id, unit, hit.rule_id, hit.key)
+                where = (entry.machine_id, entry.unit, hit.rule_id, hit.key)
                 self.matches[where] += 1
                 if where not in self.examples:
                     self.examples[where] = entry.message[:MAX_EXAMPLE]
@@ -123,9 +122,10 @@ class ScanSummary:
     def unmatched(self) -> list[Incident]:
         """The incidents no rule's match made: a reboot without a shutdown, a silence, told by the lines' times. The
         header said "0 matches, 1 incident" of an unclean reboot, which read oddly (nu230)."""
-        matched = {where[:3] for where in self.matches}
+        joined = self.joined  # (a socket's match of its service's failure: FailureGroups.joined)
+        matched = {(machine, joined(machine, unit), rule) for machine, unit, rule, _ in self.matches}
         return [incident for incident in self.incidents
-                if (incident.machine_id, incident.unit, incident.rule_id) not in matched]
+                if (incident.machine_id, joined(incident.machine_id, incident.unit), incident.rule_id) not in matched]
 
     def reported_count(self, incident: Incident) -> int | None:
         return self.reported.get(_key(incident))
@@ -160,8 +160,10 @@ class ScanSummary:
         chained = {(i.machine_id, joined(i.machine_id, i.unit), link.rule_id) for i in self.incidents
                    for link in i.chain if link.fired}
         chained |= {(machine, "kernel", rule) for machine, _unit, rule in chained}  # a kernel line joins its unit's
-        fired |= {where for where in self.matches  # their incidents joined a failure
-                  if (where[0], joined(where[0], where[1]), where[2]) in chained}
+        own = {(i.machine_id, joined(i.machine_id, i.unit), i.rule_id) for i in self.incidents}
+        fired |= {where for where in self.matches  # their incidents joined a failure (a socket's its service's)
+                  if (group := (where[0], joined(where[0], where[1]), where[2])) in chained
+                  or (group in own and socket_service(where[1]) is not None)}
         # and the lines a chain quotes as evidence (a crash's traceback before PID 1's exit line) are reported
         # there: the table repeated them under "below their trigger" (helper-124)
         evidence: Counter[tuple[str, str, str]] = Counter()
