@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 from ..engine.absence import Gap
 from ..engine.detector import Quarantine
 from ..engine.failure_model import joins_as_named, socket_service
+from ..engine.window import MAX_SAMPLE_CHARS
 from ..model import Action, Incident, Severity
 from ..pipeline import ActionEvent, EndedEvent, Event, GapEvent, IncidentEvent, MatchEvent, QuarantineEvent
 from ..sources.last_lines import Said
+from ..sources.status_paste import told_by_header
 from .hit_spans import HitSpans
 
 MAX_EXAMPLE = 1000
@@ -62,6 +64,9 @@ class ScanSummary:
     cause_of: Callable[[Incident], tuple[str, ...]] | None = None
     """What systemd (or systemd-oomd) said was wrong with an incident's unit (engine/unit_causes.py: the pipeline's)."""
     causes: dict[tuple[str, str, str, str, int], tuple[str, ...]] = field(default_factory=dict)
+    header_lines: set[tuple[str, str]] = field(default_factory=set)
+    """(machine, line) of the matches a pasted `systemctl status` header told, no line of the paste
+    (status_paste.told_by_header): a card says so of a line it quotes (`from_header`)."""
     joined: Callable[[str, str], str] = joins_as_named
     """(machine, unit) -> the unit as failures are joined by (the pipeline's FailureGroups.joined: a text service
     with its program named alike, "(mariadb.service)" with "(mariadbd)")."""
@@ -70,6 +75,11 @@ class ScanSummary:
         """How the ended incident's unit's main (or control) process ended ("main process: exited with status
         1/FAILURE (5 runs)"), "" when PID 1 did not say (engine/main_exits.py)."""
         return self.exits.get(_key(incident), "")
+
+    def from_header(self, incident: Incident, line: str) -> bool:
+        """Is a line the incident quotes one a pasted status header told (`header_lines`)? The card quoted trial 72's
+        02 header's `kubelet.service: Failed with result 'exit-code'.` after the paste's own line as a line of it."""
+        return (incident.machine_id, line[:MAX_SAMPLE_CHARS]) in self.header_lines
 
     def causes_of(self, incident: Incident) -> tuple[str, ...]:
         """systemd's own cause lines of the ended incident's unit during it (engine/unit_causes.py), () when none."""
@@ -83,6 +93,8 @@ class ScanSummary:
                 entry = hit.entry
                 where = (entry.machine_id, entry.unit, hit.rule_id, hit.key)
                 self.matches[where] += 1
+                if told_by_header(entry.cursor):
+                    self.header_lines.add((entry.machine_id, entry.message[:MAX_SAMPLE_CHARS]))
                 if where not in self.examples:
                     self.examples[where] = entry.message[:MAX_EXAMPLE]
                     if entry.machine_id not in self.hosts:
