@@ -240,3 +240,17 @@ def test_a_sockets_trigger_limit_beside_its_failing_service_is_that_failure(make
              socket_line("Failed with result 'trigger-limit-hit'.", 1.201)]
     incidents = of_type(json_events(run_cli("scan", "--file", str(make_journal(flood)), "-o", "json")), "incident")
     assert [(i["rule"], i["unit"]) for i in incidents] == [("systemd-unit-failed", "billing.socket")], incidents
+
+
+def test_a_start_limit_told_by_its_result_alone_is_one_card(make_journal: Any) -> None:
+    """Trial 72's 15: a `journalctl -xe` cut after `Start request repeated too quickly.`, its `Failed with result
+    'start-limit-hit'.` (a result only a start limit sets: service.c service_enter_dead) then an operator's restart
+    the limit refused 39 s on: a unit-failed ERROR card, then a start-limit CRITICAL card, for one start limit."""
+    run = "d" * 32
+    lines = [pid1("Failed with result 'start-limit-hit'.", 1.0, run),
+             pid1("Start request repeated too quickly.", 40.0, run),
+             pid1("Failed to start billing.service - Billing worker.", 40.001, run, 3),
+             pid1("Failed with result 'start-limit-hit'.", 40.002, run)]
+    events = json_events(run_cli("scan", "--file", str(make_journal(lines)), "-o", "json"))
+    incidents = of_type(events, "incident")
+    assert [(i["rule"], i["severity"]) for i in incidents] == [("systemd-start-limit-hit", "critical")], incidents

@@ -165,7 +165,7 @@ def test_a_line_the_header_states_is_not_quoted_as_the_pastes(tmp_path: Path) ->
            "docker.service: Failed with result 'exit-code'." in card, card
     path.write_text(KUBELET.format(active="failed (Result: start-limit-hit)"))  # (the chain's rows too)
     card = _card_text(path)
-    assert "systemd-start-limit-hit (from the status header)" in card, card
+    assert "(from the status header) kubelet.service: Start request repeated too quickly." in card, card
     assert "systemd-unit-failed (2 lines) Unit kubelet.service entered failed state." in card, card  # (its own)
     path.write_text(KUBELET.format(active="failed (Result: exit-code)"))  # (the paste's own line first: 02)
     card = _card_text(path)
