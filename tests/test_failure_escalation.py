@@ -197,3 +197,60 @@ def test_a_scheduled_restart_survives_the_services_state() -> None:
     assert failure_from_json(data).rerun_usec == 7_000_000
     del data["rerun_usec"]
     assert failure_from_json(data).rerun_usec == -1
+
+
+def test_a_sockets_start_limit_is_its_services_failure(make_journal: Any) -> None:
+    """billing.socket gives up when its service hits its start limit (socket.c SOCKET_FAILURE_SERVICE_START_LIMIT_HIT,
+    in its own invocation): that line was a third page, a critical card of the socket's beside the service's start
+    limit (trial 72's 13). It is the service's failure: one more line of its start limit."""
+    loop = crash_loop()
+    at = (loop[-1]["__REALTIME_TIMESTAMP"] - BASE_USEC) / 1e6
+    loop.append(entry("billing.socket: Failed with result 'service-start-limit-hit'.", unit=None, at=at + 0.001,
+                      priority=4, _PID="1", _UID="0", _SYSTEMD_UNIT="init.scope", SYSLOG_IDENTIFIER="systemd",
+                      UNIT="billing.socket", INVOCATION_ID="a" * 32))
+    events = json_events(run_cli("scan", "--file", str(make_journal(loop)), "-o", "json"))
+    incidents = of_type(events, "incident")
+    assert [(i["rule"], i["unit"]) for i in incidents] == [("systemd-unit-failed", UNIT),
+                                                           ("systemd-start-limit-hit", UNIT)], incidents
+    [limit] = [end for end in of_type(events, "incident_end") if end["rule"] == "systemd-start-limit-hit"]
+    assert limit["count"] == 2, limit  # the service's own line and its socket's
+
+
+def socket_line(message: str, at: float) -> dict[str, Any]:
+    """PID 1's line about billing.socket, in the socket's own invocation."""
+    return entry(f"billing.socket: {message}", unit=None, at=at, priority=4, _PID="1", _UID="0",
+                 _SYSTEMD_UNIT="init.scope", SYSLOG_IDENTIFIER="systemd", UNIT="billing.socket", INVOCATION_ID="b" * 32)
+
+
+def test_a_sockets_trigger_limit_beside_its_failing_service_is_that_failure(make_journal: Any) -> None:
+    """socket.c's `Trigger limit hit, refusing further activation.` is the socket's own limit: beside its service
+    failing at each connection it is that failure (one card), alone (a flood of connections to a working service)
+    a failure of the socket's."""
+    run = "c" * 32
+    failing = [pid1("Main process exited, code=exited, status=1/FAILURE", 1.0, run, 5),
+               pid1("Failed with result 'exit-code'.", 1.001, run),
+               socket_line("Trigger limit hit, refusing further activation.", 1.2),
+               socket_line("Failed with result 'trigger-limit-hit'.", 1.201)]
+    journal = make_journal(failing)
+    incidents = of_type(json_events(run_cli("scan", "--file", str(journal), "-o", "json")), "incident")
+    assert [(i["rule"], i["unit"]) for i in incidents] == [("systemd-unit-failed", UNIT)], incidents
+    report = run_cli("scan", "--file", str(journal)).stdout  # (its line is no row below a trigger: it is the card's)
+    assert "1 incident" in report and "below their trigger" not in report, report
+    flood = [socket_line("Trigger limit hit, refusing further activation.", 1.2),
+             socket_line("Failed with result 'trigger-limit-hit'.", 1.201)]
+    incidents = of_type(json_events(run_cli("scan", "--file", str(make_journal(flood)), "-o", "json")), "incident")
+    assert [(i["rule"], i["unit"]) for i in incidents] == [("systemd-unit-failed", "billing.socket")], incidents
+
+
+def test_a_start_limit_told_by_its_result_alone_is_one_card(make_journal: Any) -> None:
+    """Trial 72's 15: a `journalctl -xe` cut after `Start request repeated too quickly.`, its `Failed with result
+    'start-limit-hit'.` (a result only a start limit sets: service.c service_enter_dead) then an operator's restart
+    the limit refused 39 s on: a unit-failed ERROR card, then a start-limit CRITICAL card, for one start limit."""
+    run = "d" * 32
+    lines = [pid1("Failed with result 'start-limit-hit'.", 1.0, run),
+             pid1("Start request repeated too quickly.", 40.0, run),
+             pid1("Failed to start billing.service - Billing worker.", 40.001, run, 3),
+             pid1("Failed with result 'start-limit-hit'.", 40.002, run)]
+    events = json_events(run_cli("scan", "--file", str(make_journal(lines)), "-o", "json"))
+    incidents = of_type(events, "incident")
+    assert [(i["rule"], i["severity"]) for i in incidents] == [("systemd-start-limit-hit", "critical")], incidents

@@ -126,10 +126,15 @@ def test_a_start_limit_in_systemd_229s_words_pages(tmp_path: Path) -> None:
 
 
 def test_a_sockets_service_start_limit_is_a_start_limit(tmp_path: Path) -> None:
-    """Trial 72's 13: socket.c's SOCKET_FAILURE_SERVICE_START_LIMIT_HIT was a plain unit failure of its own."""
+    """Trial 72's 13: socket.c's SOCKET_FAILURE_SERVICE_START_LIMIT_HIT was a plain unit failure of its own, then a
+    critical card of the socket's beside the card of the service the header says failed: it is that service's."""
     path = tmp_path / "journal.txt"
     path.write_text("May 23 19:20:50 pi systemd[1]: docker.socket: Failed with result 'service-start-limit-hit'.\n")
-    assert _incidents(path) == [("systemd-start-limit-hit", "(docker.socket)")]
+    assert _incidents(path) == [("systemd-start-limit-hit", "(docker.service)")]
+    path.write_text(DOCKER.format(glyph="\u25cf ", active="failed (Result: exit-code)").replace("EDT", "UTC")
+                    + "\nsudo journalctl -xe\n"
+                    "Apr 25 17:37:44 pi systemd[1]: docker.socket: Failed with result 'service-start-limit-hit'.\n")
+    assert _incidents(path) == [("systemd-start-limit-hit", "(docker.service)")]  # (one card, 2 min 40 s on)
 
 
 def test_a_header_alone_is_said_to_be_dated_by_its_since(tmp_path: Path) -> None:
@@ -142,3 +147,64 @@ def test_a_header_alone_is_said_to_be_dated_by_its_since(tmp_path: Path) -> None
     plain = tmp_path / "plain.txt"
     plain.write_text("starting worker\nworker ready\n")
     assert "systemctl status" not in run_cli("scan", "--file", str(plain)).stderr
+
+
+def _card_text(path: Path) -> str:
+    """The terminal report's words, the card's borders, its lines' bars and its wrapping taken out."""
+    text = run_cli("scan", "--file", str(path)).stdout
+    return " ".join(line.strip("│ ╭╰─╮╯") for line in text.splitlines())
+
+
+def test_a_line_the_header_states_is_not_quoted_as_the_pastes(tmp_path: Path) -> None:
+    """Trial 72's 13: the card quoted `docker.service: Failed with result 'exit-code'.` under its bar, a line the
+    paste does not hold (its header states it); a card of the paste's own line says nothing of a header."""
+    path = tmp_path / "status.txt"
+    path.write_text(DOCKER.format(glyph="\u25cf ", active="failed (Result: exit-code)"))
+    card = _card_text(path)
+    assert "from the systemctl status header, in PID 1's words (no line of the paste says it): " \
+           "docker.service: Failed with result 'exit-code'." in card, card
+    path.write_text(KUBELET.format(active="failed (Result: start-limit-hit)"))  # (the chain's rows too)
+    card = _card_text(path)
+    assert "(from the status header) kubelet.service: Start request repeated too quickly." in card, card
+    assert "systemd-unit-failed (2 lines) Unit kubelet.service entered failed state." in card, card  # (its own)
+    path.write_text(KUBELET.format(active="failed (Result: exit-code)"))  # (the paste's own line first: 02)
+    card = _card_text(path)
+    assert "Unit kubelet.service entered failed state. from the systemctl status header, in PID 1's words (no line " \
+           "of the paste says it): kubelet.service: Failed with result 'exit-code'." in card, card
+    page = tmp_path / "report.html"  # (the --html page's evidence too)
+    assert run_cli("scan", "--file", str(path), "--html", str(page)).exit_code == 0
+    assert "Failed with result &#x27;exit-code&#x27;. <span class=\"text\">(from the systemctl status header, " \
+           "no line of the paste)</span>" in page.read_text()
+    told = tmp_path / "journal.txt"
+    told.write_text("Jul 29 08:46:32 node1 systemd[1]: kubelet.service: Failed with result 'exit-code'.\n")
+    card = _card_text(told)
+    assert "kubelet.service: Failed with result 'exit-code'." in card and "status header" not in card, card
+
+
+NGINX = """\
+\u00d7 nginx.service - A high performance web server and a reverse proxy server
+     Loaded: loaded (/lib/systemd/system/nginx.service; enabled; preset: enabled)
+     Active: failed (Result: exit-code) since Mon 2026-12-07 15:31:12 UTC; 5min ago
+   Duration: 2d 3h 14min 7.442s
+       Docs: man:nginx(8)
+    Process: 48211 ExecStartPre=/usr/sbin/nginx -t -q -g daemon on; master_process on; (code=exited, status=1/FAILURE)
+        CPU: 21ms
+"""
+"""A new user's `systemctl status nginx` pasted alone (nu240's 2), systemd 256's multiplication sign for failed."""
+
+
+def test_a_header_alone_is_no_line_of_the_file(tmp_path: Path) -> None:
+    """nu240's 6: the header's lines were read as the file's, and `Active: failed (Result: exit-code) since ...` was a
+    row of excerpt-failure-template under `(status-nginx)` below the card of the failure it states. A line of the
+    paste's own after the header is still the file's."""
+    path = tmp_path / "status-nginx.txt"
+    path.write_text(NGINX)
+    done = run_cli("scan", "--file", str(path), "-o", "json")
+    matches = [(record["rule"], record["unit"]) for record in map(json.loads, done.stdout.splitlines())
+               if record["type"] == "match"]
+    assert matches == [("systemd-unit-failed", "(nginx.service)")], matches
+    assert "a systemctl status header alone" in done.stderr, done.stderr
+    path.write_text(NGINX + "nginx: [emerg] unknown directive \"sever_name\" in /etc/nginx/sites-enabled/shop:3\n")
+    assert [message for _, unit, message in _read(path) if unit == "(status-nginx)"] == [
+        "nginx: [emerg] unknown directive \"sever_name\" in /etc/nginx/sites-enabled/shop:3"]
+    assert "a systemctl status header alone" not in run_cli("scan", "--file", str(path)).stderr

@@ -142,3 +142,19 @@ def test_a_journals_card_quotes_pid1s_causes_and_oomds_kill_of_its_cgroup(make_j
     assert "systemd said" not in card(done.stdout, "victim.service").split("╰")[0]
     assert "systemd said: systemd-oomd, the same second (by time): oomd attempting to kill 4242 with KILL" \
         in flat(card(done.stdout, "batch.service"))
+
+
+def test_a_mount_with_no_mount_after_its_process_says_so(make_journal: Any, tmp_path: Path) -> None:
+    """mount.c's `Mount process finished, but there is no mount.` is why a mount's result is 'protocol' (mount(8)
+    exited 0, no mount appeared): trial 72's 28 card quoted the result alone. A journal's and a text's card say it."""
+    mount = "usr-local-texlive.mount"
+    lines = [entry(f"{mount}: Mount process finished, but there is no mount.", unit=None, at=1.0, priority=4,
+                   _PID="1", _UID="0", _SYSTEMD_UNIT="init.scope", SYSLOG_IDENTIFIER="systemd", UNIT=mount),
+             pid1("Failed with result 'protocol'.", 1.001, mount)]
+    said = f"systemd said: {mount}: Mount process finished, but there is no mount."
+    assert said in flat(card(run_cli("scan", "--file", str(make_journal(lines))).stdout, mount))
+    log = tmp_path / "boot.log"
+    log.write_text(f"Jan 24 01:06:57 tex systemd[1]: {mount}: Mount process finished, but there is no mount.\n"
+                   f"Jan 24 01:06:57 tex systemd[1]: {mount}: Failed with result 'protocol'.\n"
+                   "Jan 24 01:06:57 tex systemd[1]: Failed to mount /usr/local/texlive.\n")
+    assert said in flat(card(run_cli("scan", "--file", str(log)).stdout, mount))

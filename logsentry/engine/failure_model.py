@@ -57,6 +57,30 @@ def joins_as(unit: str) -> str:
     return unit
 
 
+LIMIT_RULES = frozenset({"systemd-start-limit-hit", "systemd-user-start-limit-hit"})
+"""The start limit's rules, whose line about a socket (`docker.socket: Failed with result 'service-start-limit-hit'.`,
+socket.c SOCKET_FAILURE_SERVICE_START_LIMIT_HIT) says the service it starts (`socket_service`) hit the limit: that
+service's failure, not a second one (trial 72's 13 gave docker.socket a critical card beside docker.service's)."""
+
+
+def socket_service(unit: str) -> str | None:
+    """The service a socket starts, by default the one of its name (src/core/socket.c socket_load,
+    unit_load_related_unit ".service"), else None for a unit that is no socket. A name, as journald's UNIT= or the
+    text's (parenthesized) gives it: a journal's unit stays a journal's, a text's a text's."""
+    for socket, service in ((".socket", ".service"), (".socket)", ".service)")):
+        if unit.endswith(socket) and len(unit) > len(socket) + (socket[-1] == ")"):
+            return unit[: -len(socket)] + service
+    return None
+
+
+def near_open(failures: Iterable[Failure], usec: int, last_of: Callable[[Failure], int], span: int) -> bool:
+    """Is one of `failures` open with its latest line (`last_of`) within `span` µs of `usec`? A socket's own failure
+    then is that one's (its trigger limit, `Trigger limit hit, refusing further activation.`, while its service
+    fails at each connection: cockpit.socket's under cockpit.service's), else a failure of its own (a flood of
+    connections to a working service)."""
+    return any(failure.open and abs(usec - last_of(failure)) <= span for failure in failures)
+
+
 def joins_as_named(machine: str, unit: str) -> str:
     """joins_as with the machine FailureGroups.joined also takes: the join where no text's names were seen (the
     default of what asks FailureGroups.joined: a ScanSummary, MainExits made alone)."""

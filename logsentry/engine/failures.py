@@ -42,13 +42,16 @@ from .failure_evidence import MAX_SEEN, SPAN_USEC, adds_nothing, evidence_among
 from .failure_lead import LeadIns, lead_of
 from .failure_likeness import ANOTHER_FAILURE_USEC
 from .failure_model import (
+    LIMIT_RULES,
     Failure,
     MemberId,
     TextServices,
     began,
     failure_view,
     member_id,
+    near_open,
     service_stem,
+    socket_service,
 )
 from .failure_oom import UNIT_OOM_RULES, absorb, settling_crash, settling_kill
 from .failure_pids import PidOwners
@@ -108,6 +111,7 @@ class FailureGroups:
         self._owners = PidOwners()
         """Which unit a kernel line is about (engine/failure_pids.py)."""
         self._services = TextServices()  # text programs PID 1's lines named as services: a failure's name
+        self._sockets: dict[tuple[str, str], str] = {}  # (machine, socket) whose failure joined its service's
         self.changed = False
         """Has anything to save changed since the last snapshot()?"""
         self._earliest: int | None = None
@@ -134,8 +138,9 @@ class FailureGroups:
             self._owners.learn_run(run)
 
     def joined(self, machine: str, unit: str) -> str:
-        """The unit as failures are joined by (TextServices.key): a text service's as its program's name."""
-        return self._services.key(machine, unit)[1]
+        """The unit as failures are joined by (TextServices.key): a text service's as its program's name, a socket's
+        whose failure joined its service's as that service's."""
+        return self._services.key(machine, self._sockets.get((machine, unit), unit))[1]
 
     def note_evidence(self, hit: Hit, joined: bool = False) -> None:
         """A hit on a unit with a failure open is evidence in that failure's chain (`_evidence_of`); else it may
@@ -263,12 +268,18 @@ class FailureGroups:
             return [incident]
         self.changed = True
         unit, invocation = self._owners.subject(incident)
+        if socket := (service := socket_service(unit)) is not None and (incident.rule_id in LIMIT_RULES or near_open(
+                self._by_unit.get(self._services.key(incident.machine_id, service), ()), incident.first_usec,
+                self._live_last, SPAN_USEC)):  # (its service's failure: the socket's run is none of the service's)
+            unit, invocation = service, ""
+            if len(self._sockets) < MAX_FAILURES:
+                self._sockets[(incident.machine_id, incident.unit)] = service
         tier, restart = self._tier.get(incident.rule_id, 0), incident.action == "restart"
 
         def joins(f: Failure) -> bool:
             same = not invocation or not f.invocation or invocation == f.invocation
             within = incident.first_usec <= self._live_last(f) + SPAN_USEC or (not same and f is last and reruns(
-                f, incident))  # (the run systemd restarted it into: not after another failure, its start limit's)
+                f, incident)) or (socket and bool(f.open))  # (a socket's limit: while the service's is open)
             own = tier == 0 and own_cause(f, incident)  # (its own cause again is the loop, however long)
             again = within and not restart and not apart and (tier > 0 or own) and not restarted(f)
             disk = same_disk(f, incident)  # (a partition of a controller whose incident is open: its failure's)
@@ -276,7 +287,7 @@ class FailureGroups:
                     and not (((tier == 0 and not (again and own)) or apart) and not disk
                              and incident.first_usec - began(f) >= ANOTHER_FAILURE_USEC)
                     and not (restart and f.given is not None and f.given.action != "restart")
-                    and not (in_run(f, incident.rule_id, invocation) and not disk)
+                    and (socket or disk or not in_run(f, incident.rule_id, invocation))
                     and not other_disk(f, incident)
                     and not self._owners.other_process(incident, f.members.values())
                     and not (tier == 0 and other_cause(f, incident.rule_id, invocation, self._causes)))

@@ -37,8 +37,11 @@ _CAUSE = re.compile(
     r"(?P<unit>[^\s:]{1,255})(?:: (?:Failed|failed)| failed) to (?P<what>\S[^\n]{0,400})"
     r"|(?P<unit2>[^\s:]{1,255})(?::| ) ?(?P<step>[A-Za-z][A-Za-z' -]{0,40}?) timed out(?: \(2\))?\. "
     r"(?P<then>[A-Za-z][A-Za-z ]{0,40})\.(?: Entering failed mode\.)?"
-    r"|(?P<unit3>[^\s:]{1,255}): Processes still around after (?:final )?SIGKILL\. [A-Za-z ]{1,40}\.")
-"""PID 1's own cause lines about a unit (the unit first, as log_unit_* writes it), matched whole."""
+    r"|(?P<unit3>[^\s:]{1,255}): (?:Processes still around after (?:final )?SIGKILL\. [A-Za-z ]{1,40}"
+    r"|Mount process finished, but there is no mount)\.")
+"""PID 1's own cause lines about a unit (the unit first, as log_unit_* writes it), matched whole. mount.c's warning
+before its 'protocol' result (mount(8) exited 0 and no mount appeared): trial 72's 28 quoted `Failed with result
+'protocol'.` alone."""
 _IGNORED = re.compile(r"ignoring|Failed to start |Failed to stop ", re.IGNORECASE)
 """systemd's ", ignoring" marks a failure it went on past (not the unit's); "Failed to start X." is the job's line."""
 _END = re.compile(r"(?P<unit>[^\s:]{1,255}): (?:Failed with result '[a-z-]+'|Unit entered failed state"
@@ -57,6 +60,7 @@ PER_UNIT, MAX_UNITS, MAX_SHOWN = 16, 10_000, 3
 WARNING = 4
 SCREEN_LITERALS: tuple[tuple[str, int | None], ...] = (
     (" timed out", WARNING), (": Failed to ", WARNING), (" failed to ", WARNING), ("Processes still around", WARNING),
+    ("Mount process finished, but", WARNING),
     ("Killed /", None), ("oomd attempting to kill", None), ("Memory pressure for /", None))
 """What a journal's screen lets through besides the rules' literals (sources/screening.py: an entry no rule can
 match comes as a count, unread): PID 1's cause lines (log_unit_error/warning: an error passes anyway, the

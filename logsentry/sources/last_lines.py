@@ -26,6 +26,7 @@ from ..engine.failure_model import joins_as, named_alike, service_stem
 from ..engine.host_boots import SAME_BOOT_USEC, HostBoots
 from ..engine.window import MAX_SAMPLE_CHARS
 from ..model import Entry, Hit, Incident, ScreenedRun, host_unit
+from .console_jobs import CONSOLE_RULE, ConsoleJobs
 from .journal import JournalLocation, entry_from_fields
 from .selection import is_untrusted_source, managers_line, parent_of, unit_terms
 
@@ -188,6 +189,8 @@ class LastLines:
         lines kept before it, in reading order, and the rule's hits among them: told when the incident ends
         (`leading`), a window on."""
         self.boots = HostBoots()
+        self.console = ConsoleJobs()
+        """A console's jobs and the lines read while each ran (console_jobs.py): a failed one's card shows those."""
         self.boot_starts: dict[str, deque[int]] = {}
         """Per machine, when its boots after the first read began (µs, oldest first; engine/host_boots.py tells a
         boot: an entry's _BOOT_ID, a text's kernel banner `Linux version ...`, less SAME_BOOT_USEC, as the lines
@@ -210,6 +213,8 @@ class LastLines:
                     if len(self.boot_starts) > MAX_UNITS:
                         self.boot_starts.pop(next(iter(self.boot_starts)))
                 starts.append(item.realtime_usec - (SAME_BOOT_USEC if item.from_text else 0))
+            if isinstance(item, Entry) and item.from_text:
+                self.console.line(item.machine_id, item.realtime_usec, item.message)
             # not a service manager's own line about the unit (PID 1's, or a user manager's: its program's lines)
             if isinstance(item, Entry) and not managers_line(item.fields):
                 key = host_unit(item.machine_id, item.unit)
@@ -311,8 +316,8 @@ class LastLines:
                 if len(self.alike) >= MAX_UNITS:
                     self.alike.clear()
                 known = self.alike[name] = (self.added, [
-                    key for key in self.units
-                    if key.startswith(prefix) and key.endswith(")") and named_alike(stem, key[len(prefix):-1])])
+                    key for key in self.units if key.startswith(prefix) and key.endswith(")")
+                    and (named_alike(stem, program := key[len(prefix):-1]) or runs_it(unit, program))])
             keys = known[1]
             lines = list(self.units.get(keys[0], ())) if len(keys) == 1 else sorted(
                 (line for key in keys for line in self.units.get(key, ())), key=_time)
@@ -323,7 +328,9 @@ class LastLines:
         same µs: kept too; `said`). A text's unit is its program's name: "(docker.service)" in PID 1's lines is
         "(dockerd)" in its own, so there the program of the host whose name and the service's stem begin alike
         ("docker", "dockerd") stands in. With those pinned at systemd's lines (`pin`): a crash loop's first run's
-        while PINNED holds them."""
+        while PINNED holds them. A console's failed job's: the lines read while it ran (console_jobs.py)."""
+        if incident.rule_id == CONSOLE_RULE and (ran := self.console.said(incident.machine_id, incident.key)):
+            return Said(ran)
         start, end = failure_start(incident), failure_end(incident)
         lines = self._program(incident.machine_id, incident.unit)
         kept = set(lines)  # those pinned that `units` lost are older than it holds
@@ -347,6 +354,16 @@ class LastLines:
         if low is None and high is None:
             return list(lines)
         return [line for line in lines if (low is None or line[0] >= low) and (high is None or line[0] < high)]
+
+
+def runs_it(unit: str, program: str) -> bool:
+    """Is `program` the tool systemd runs for a text's mount or swap unit? A mount unit's process is mount(8)
+    (src/core/mount.c: MOUNT_PATH, and umount(8) to unmount; mount(8) runs a `mount.TYPE` helper), a swap's swapon(8)
+    (swap.c): `mount[1411]: mount: /local: wrong fs type, ...` in a paste is `(mount)`'s, and the card of
+    `(local.mount)` said nothing of why it failed (trial 72's 35, in syslog text)."""
+    if unit.endswith(".mount)"):
+        return program in ("mount", "umount") or program.startswith("mount.")
+    return unit.endswith(".swap)") and program in ("swapon", "swapoff")
 
 
 def _time(line: Line) -> int:

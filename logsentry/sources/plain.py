@@ -128,6 +128,8 @@ class PlainParser:
                 fraction = int((clock["frac"] or "").ljust(6, "0")[:6])
                 self.usec = int(self.days.at(hour, minute, second) * 1_000_000) + fraction
                 line, host = line[clock.end():], clock["host"]
+        if not self.kernel and (stamp := PRINTK_TIME.match(line)) is not None and _TAG.match(line, stamp.end()):
+            line = line[stamp.end():]  # (a console's printk stamp before a tag: no clock time)
         if line.startswith("kernel: "):  # the kernel's syslog tag, no PID: its lines as syslog_text reads them
             return self._kernel_line(line, len("kernel: "), host)
         if self.kernel and SERVICE_MANAGER.fullmatch(line) is None:

@@ -188,11 +188,30 @@ def ago_seconds(text: str) -> int:
     return sum(number * unit for number, unit in parts) + min((unit for _, unit in parts), default=0)
 
 
+def wall_clocked(head: bytes) -> bool:
+    """Do more of the timed lines in a text's `head` (its first bytes) carry a clock's time than a time since boot
+    (`short-monotonic`'s, a console's printk stamp `[ 1109.950000] `)? Then a time since boot is no time of theirs:
+    a shell session pasted with a console's line among its syslog lines (trial 72's 33: `[ 1109.950000]
+    systemd-journald[644]: Failed to send WATCHDOG=1 ...` above `Apr 20 17:47:44 witherspoon systemd[1]: Caught
+    <ABRT> ...`) was read from 1970, and so were the lines before it."""
+    walls = monos = 0
+    for line in head.decode("utf-8", "replace").splitlines():
+        if (found := LINE.match(line)) is not None:
+            monos += found["mono"] is not None
+            walls += found["mono"] is None
+    return walls > 0 and walls >= monos
+
+
 class SyslogParser:
-    def __init__(self, reference: float):
+    def __init__(self, reference: float, head: bytes = b""):
         self.years = Years(reference)
         self.boot_offset = 0
         self.last_monotonic = 0
+        self.wall = wall_clocked(head)
+        """The text's times are a clock's (`wall_clocked`): a line's time since boot is none of theirs."""
+        self.last_wall: int | None = None
+        """The latest clock time read (µs): a line with a time since boot only is read at it in a text whose times
+        are a clock's."""
         self.last_local: int | None = None  # the last local time read (µs): local_usec's near_usec
         self.zone: tzinfo | None = None
         """The zone journalctl's header names (header_zone.py), else None: this machine's local time."""
@@ -308,14 +327,20 @@ class SyslogParser:
                 usec = self._full_usec(found["fdate"], found["fhms"], found["ffrac"], found["fzone"])
             except (OverflowError, ValueError):
                 return None
+        elif self.wall:  # (a console's line among a clock's: at the time before it)
+            if self.last_wall is None:
+                return None  # (before the first clock time: read as a line without one, at it: sources/text.py)
+            usec = self.last_wall
         else:  # monotonic: time since boot, kept increasing across boots
             self.last_monotonic = usec = self.boot_offset + int(found["mono"]) * 1_000_000 + int(found["mfrac"])
+        if found.re is UNTAGGED or not found["mono"]:
+            self.last_wall = usec
         if found.re is UNTAGGED:  # (the syslog daemon's own line: its time, host and message)
             return TextLine(usec, _fields(found["host"], "syslogd", None, None, found["msg"]), found.start("msg"))
         pri, severity = (found["pri"], None) if found["pri"] else _leading_level(found)
         fields = _fields(found["host"], found["ident"], found["pid"], pri, found["msg"], severity)
         if found["mono"] and fields.get("_TRANSPORT") == "kernel":  # (short-monotonic's time: the kernel's own)
-            fields.setdefault(SOURCE_MONOTONIC, str(usec - self.boot_offset))
+            fields.setdefault(SOURCE_MONOTONIC, str(int(found["mono"]) * 1_000_000 + int(found["mfrac"])))
         return TextLine(usec, fields, found.start("msg"))
 
     def _full_usec(self, date: str, hms: str, frac: str | None, zone: str) -> int:

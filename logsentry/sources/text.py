@@ -182,7 +182,7 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
         parser = PlainParser(name, reference, "now (standard input has no file time)" if name == "-" else
                              "the file's time", head_of(stream))
     else:
-        parser = SyslogParser(reference)
+        parser = SyslogParser(reference, head_of(stream))
         if name == "-":
             parser.years.reference_name = "now (standard input has no file time)"
     pending: TextLine | None = None
@@ -253,8 +253,8 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
             cut_width = max(cut_width, len(previous))
             pending.fields["MESSAGE"] += ("" if previous.endswith(" ") or at_width else " ") + line
             continue
-        if plain_status is not None:
-            plain_status.line(line)  # (a status header pasted alone: status_paste.py)
+        if plain_status is not None and plain_status.line(line):
+            continue  # (a status header pasted alone: systemctl's words, its failure told below: status_paste.py)
         parsed = parser.parse(line)  # None for an indented line, but for a program's log (applog.py)
         if parsed is None and half is not None and (joined := broken_line(half.line, line)) is not None \
                 and (parsed := parser.parse(joined)) is not None:
@@ -333,6 +333,8 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
     if isinstance(parser, SyslogParser):
         yield from status_failures(failures.values(), parser, name, selection, _entry)
     elif plain_status is not None:
+        if (alone := plain_status.note()) is not None:
+            warn(f"{name}: {alone}")
         yield from status_failures(plain_status.failures.values(), plain_status.clock, name, selection, _entry)
     if (said := steps.note()) is not None:
         warn(f"{name}: {said}")

@@ -28,6 +28,7 @@ from typing import Any
 from ..actions.alert import journalctl_command
 from ..model import Incident, Severity
 from ..pipeline import Event, GapEvent, MatchEvent, Progress
+from ..sources.status_paste import told_by_header
 from ..timespec import format_duration, format_usec, since_boot, zone_label, zoned
 from ..wording import plural
 from .chain import AFTER, BEFORE_START
@@ -72,6 +73,8 @@ class _Line:
     usec: int
     message: str
     from_text: bool
+    header: bool = False
+    """Told by a pasted systemctl status header, no line of the paste (sources/status_paste.py)."""
 
 
 @dataclass
@@ -108,7 +111,8 @@ class Timeline:
         if lines is None:
             lines = self.evidence[where] = deque(maxlen=EVIDENCE_KEPT)
         if len(lines) < EVIDENCE_KEPT:
-            lines.append(_Line(entry.realtime_usec, entry.message[:2000], entry.from_text))
+            header = told_by_header(entry.cursor)
+            lines.append(_Line(entry.realtime_usec, entry.message[:2000], entry.from_text, header))
 
     def lines_of(self, incident: Incident) -> list[_Line]:
         lines = self.evidence.get((incident.rule_id, incident.machine_id, incident.unit, incident.key), deque())
@@ -307,8 +311,9 @@ def _card(incident: Incident, summary: ScanSummary, timeline: Timeline, source: 
     lines = timeline.lines_of(incident)
     if lines:
         parts.append("<div>evidence:</div><pre>" + "\n".join(
-            f"{format_usec(line.usec)}  {esc(line.message)}" + (' <span class="text">(from text)</span>'
-                                                               if line.from_text else "")
+            f"{format_usec(line.usec)}  {esc(line.message)}" + (
+                ' <span class="text">(from the systemctl status header, no line of the paste)</span>' if line.header
+                else ' <span class="text">(from text)</span>' if line.from_text else "")
             for line in lines) + "</pre>")
     elif incident.samples and incident.samples[0]:
         parts.append("<div>last line before it:</div><pre>" + esc(incident.samples[0]) + "</pre>")

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import shlex
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 
 from rich.cells import cell_len
 from rich.console import Console, Group
@@ -20,6 +21,7 @@ from ..engine.absence_seen import Learning
 from ..model import Action, Incident, Link, Severity
 from ..pipeline import Progress
 from ..sources.last_lines import NOTHING, Said
+from ..sources.status_paste import told_by_header
 from ..timespec import format_duration, format_usec, since_boot, zoned
 from ..wording import plural
 from .card_groups import card_groups, said_words
@@ -34,6 +36,9 @@ from .scan_summary import ScanSummary
 from .tail_state import other_host
 from .unit_label import told_key
 
+HEADER_TOLD = "from the systemctl status header, in PID 1's words (no line of the paste says it):"
+"""Above a card's first line when a `systemctl status` header stated it (sources/status_paste.py): quoted under the
+bar as a log line, it read as one the paste holds (trial 72's 13)."""
 HEADER_WIDTH = 120
 """The header wraps at this width on wider terminals (a line too long to read at a glance)."""
 
@@ -91,7 +96,8 @@ def matches_said(progress: Progress) -> str:
 def _incident_block(incident: Incident, actions: list[Action], gap: Gap | None = None,
                     clock: DayClock | None = None, reported: int | None = None,
                     seen_last: int | None = None, last_lines: Said = NOTHING, exited: str = "",
-                    same_on: Text | None = None, causes: Sequence[str] = ()) -> Panel:
+                    same_on: Text | None = None, causes: Sequence[str] = (),
+                    from_header: Callable[[str], bool] | None = None) -> Panel:
     """One incident: what, where, when, how many, what was done (how its main process ended, where PID 1 said:
     `exited`; what systemd said was wrong: `causes`, engine/unit_causes.py), its first lines, and the units it
     stands for too (`same_on`)."""
@@ -131,7 +137,11 @@ def _incident_block(incident: Incident, actions: list[Action], gap: Gap | None =
     # Its first line and its latest, past the first (a traceback's ten ERROR lines fired at the third, a frame, and
     # the second shown was the next frame: the exception that says why, its last line, was nowhere on the card)
     distinct = list(dict.fromkeys(incident.samples))
-    samples = [wrapped(Text("│", style="dim"), sample, "dim") for sample in distinct[:1] + distinct[1:][-1:]]
+    samples: list[Text | Table] = []
+    for at, sample in enumerate(distinct[:1] + distinct[1:][-1:]):  # (a status header's: said, no paste's line)
+        if (told_by_header(incident.cursor) if at == 0 else False) or (from_header is not None and from_header(sample)):
+            samples.append(Text(HEADER_TOLD, style="dim"))
+        samples.append(wrapped(Text("│", style="dim"), sample, "dim"))
     chain = [*_chain_lines(incident, clock), *last_lines_view(last_lines, clock)]
     return Panel(Group(head, times, action, *explained, *samples, *chain, *([same_on] if same_on else [])),
                  border_style=SEVERITY_STYLE[incident.severity], expand=True)
@@ -188,6 +198,8 @@ def _chain_lines(incident: Incident, clock: DayClock) -> list[Text | ChainView]:
                 rule.append(f" on {plural(link.count, 'line')} in this failure")
         if said := link_lines(group[0]):
             rule.append(f" ({said if len(group) == 1 else JOINED if group[0].joined else 'below their triggers'})")
+        if told_by_header(group[0].cursor):
+            rule.append(" (from the status header)", style="dim")
         rows.append((Text(" " + clock(group[0].first_usec)), rule, group[0].message))
     heading = chain_heading(chain_rules(incident.chain), len(rows), repeated_rules(incident.chain))
     return [Text(heading, style="bold"), ChainView(rows)]
@@ -259,7 +271,7 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
                                       summary.reported_count(incident), summary.last_hit(incident),
                                       summary.last_lines_of(incident), summary.exited(incident),
                                       _same_on(incident, card.others, clock) or _again(incident, card.again, clock),
-                                      summary.causes_of(incident)))
+                                      summary.causes_of(incident), partial(summary.from_header, incident)))
         if source is not None and (command := journalctl_command(incident, source)):
             for line in command_lines(command, console.width):
                 # a long path runs on rather than breaking the command; an identifier (-t) is log text

@@ -9,10 +9,12 @@ from dataclasses import dataclass, field
 
 from ..engine.absence import Gap
 from ..engine.detector import Quarantine
-from ..engine.failure_model import joins_as_named
+from ..engine.failure_model import joins_as_named, socket_service
+from ..engine.window import MAX_SAMPLE_CHARS
 from ..model import Action, Incident, Severity
 from ..pipeline import ActionEvent, EndedEvent, Event, GapEvent, IncidentEvent, MatchEvent, QuarantineEvent
 from ..sources.last_lines import Said
+from ..sources.status_paste import told_by_header
 from .hit_spans import HitSpans
 
 MAX_EXAMPLE = 1000
@@ -62,6 +64,9 @@ class ScanSummary:
     cause_of: Callable[[Incident], tuple[str, ...]] | None = None
     """What systemd (or systemd-oomd) said was wrong with an incident's unit (engine/unit_causes.py: the pipeline's)."""
     causes: dict[tuple[str, str, str, str, int], tuple[str, ...]] = field(default_factory=dict)
+    header_lines: set[tuple[str, str]] = field(default_factory=set)
+    """(machine, line) of the matches a pasted `systemctl status` header told, no line of the paste
+    (status_paste.told_by_header): a card says so of a line it quotes (`from_header`)."""
     joined: Callable[[str, str], str] = joins_as_named
     """(machine, unit) -> the unit as failures are joined by (the pipeline's FailureGroups.joined: a text service
     with its program named alike, "(mariadb.service)" with "(mariadbd)")."""
@@ -70,6 +75,11 @@ class ScanSummary:
         """How the ended incident's unit's main (or control) process ended ("main process: exited with status
         1/FAILURE (5 runs)"), "" when PID 1 did not say (engine/main_exits.py)."""
         return self.exits.get(_key(incident), "")
+
+    def from_header(self, incident: Incident, line: str) -> bool:
+        """Is a line the incident quotes one a pasted status header told (`header_lines`)? The card quoted trial 72's
+        02 header's `kubelet.service: Failed with result 'exit-code'.` after the paste's own line as a line of it."""
+        return (incident.machine_id, line[:MAX_SAMPLE_CHARS]) in self.header_lines
 
     def causes_of(self, incident: Incident) -> tuple[str, ...]:
         """systemd's own cause lines of the ended incident's unit during it (engine/unit_causes.py), () when none."""
@@ -83,6 +93,8 @@ class ScanSummary:
                 entry = hit.entry
                 where = (entry.machine_id, entry.unit, hit.rule_id, hit.key)
                 self.matches[where] += 1
+                if told_by_header(entry.cursor):
+                    self.header_lines.add((entry.machine_id, entry.message[:MAX_SAMPLE_CHARS]))
                 if where not in self.examples:
                     self.examples[where] = entry.message[:MAX_EXAMPLE]
                     if entry.machine_id not in self.hosts:
@@ -122,9 +134,10 @@ class ScanSummary:
     def unmatched(self) -> list[Incident]:
         """The incidents no rule's match made: a reboot without a shutdown, a silence, told by the lines' times. The
         header said "0 matches, 1 incident" of an unclean reboot, which read oddly (nu230)."""
-        matched = {where[:3] for where in self.matches}
+        joined = self.joined  # (a socket's match of its service's failure: FailureGroups.joined)
+        matched = {(machine, joined(machine, unit), rule) for machine, unit, rule, _ in self.matches}
         return [incident for incident in self.incidents
-                if (incident.machine_id, incident.unit, incident.rule_id) not in matched]
+                if (incident.machine_id, joined(incident.machine_id, incident.unit), incident.rule_id) not in matched]
 
     def reported_count(self, incident: Incident) -> int | None:
         return self.reported.get(_key(incident))
@@ -159,8 +172,10 @@ class ScanSummary:
         chained = {(i.machine_id, joined(i.machine_id, i.unit), link.rule_id) for i in self.incidents
                    for link in i.chain if link.fired}
         chained |= {(machine, "kernel", rule) for machine, _unit, rule in chained}  # a kernel line joins its unit's
-        fired |= {where for where in self.matches  # their incidents joined a failure
-                  if (where[0], joined(where[0], where[1]), where[2]) in chained}
+        own = {(i.machine_id, joined(i.machine_id, i.unit), i.rule_id) for i in self.incidents}
+        fired |= {where for where in self.matches  # their incidents joined a failure (a socket's its service's)
+                  if (group := (where[0], joined(where[0], where[1]), where[2])) in chained
+                  or (group in own and socket_service(where[1]) is not None)}
         # and the lines a chain quotes as evidence (a crash's traceback before PID 1's exit line) are reported
         # there: the table repeated them under "below their trigger" (helper-124)
         evidence: Counter[tuple[str, str, str]] = Counter()
