@@ -18,11 +18,10 @@ judged as before).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
-
-import regex
 
 from ..engine.templates.tokens import first_line, masked_key
 from ..model import Entry, entry_key
@@ -57,7 +56,7 @@ what happened."""
 
 LineKey = tuple[str, str]
 
-_NAMED = regex.compile(r"""(?<![\w'"])(?:'[^'\n]+'|"[^"\n]+")(?![\w'"])"""
+_NAMED = re.compile(r"""(?<![\w'"])(?:'[^'\n]+'|"[^"\n]+")(?![\w'"])"""
                        r"|(?<![\w.-])(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}(?![\w-])"
                        r"|<(?!(?:NUM|IP|PATH|HEX|UUID|TS|MAC|URL|UNIT|EMAIL|DUR|DATE|STR|NAME|\*)>)[^<>\s]{1,200}>")
 """A quoted value, a dotted name (a host, a zone, a file) or a value in angle brackets (Postfix's client-given HELO
