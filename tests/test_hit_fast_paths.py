@@ -60,9 +60,9 @@ def mixed_entries(seed: int, count: int) -> Iterator[Entry]:
                     fields)
 
 
-def reference_note_evidence(groups: FailureGroups, hit: Hit) -> None:
+def reference_note_evidence(groups: FailureGroups, hit: Hit, joined: bool = False) -> None:
     """FailureGroups.note_evidence as it was before its shortcuts (and _evidence_of with it): every hit picks its
-    failure from the unit's open ones afresh."""
+    failure from the unit's open ones afresh (`joined`: Link.joined, as note_evidence takes it)."""
     entry = hit.entry
     failure = None
     same = groups._open_of(entry)
@@ -96,7 +96,7 @@ def reference_note_evidence(groups: FailureGroups, hit: Hit) -> None:
             (member.fired_usec, member.cursor) == line for member in failure.members.values())):
         return
     groups.changed = True
-    failure.seen[seen] = lead_of(hit, seen).link
+    failure.seen[seen] = lead_of(hit, seen, joined=joined).link
 
 
 def failures_state(groups: FailureGroups) -> str:
@@ -115,7 +115,8 @@ def test_hits_that_say_nothing_new_leave_the_failures_as_the_full_path() -> None
     fast, full, reference = Pipeline(Detector(rules)), Pipeline(Detector(rules)), Pipeline(Detector(rules))
     full.failures.known_evidence = False
     groups = reference.failures
-    reference.failures.note_evidence = lambda hit: reference_note_evidence(groups, hit)  # type: ignore[method-assign]
+    reference.failures.note_evidence = (  # type: ignore[method-assign]
+        lambda hit, joined=False: reference_note_evidence(groups, hit, joined))
     taken = {True: 0, False: 0}
     says = fast.failures._says_nothing_new
 
