@@ -105,26 +105,65 @@ def test_a_recurrence_tells_no_quoted_value_or_dotted_name_apart() -> None:
 
 
 def service_log(failing_until_h: float, hours: int = 6) -> str:
-    """A service's syslog over `hours`: a request every minute and, from its sixth minute until `failing_until_h`
-    hours, a lookup of a client's host that timed out every 3 minutes, each naming another host; cron every 10
-    minutes."""
+    """A quiet service's syslog over `hours`: a request every 3 minutes and, from its sixth minute until
+    `failing_until_h` hours, three lookups of clients' hosts that time out every half hour, each naming another host
+    (fewer than 200 lines: no history of the unit's own, `test_a_long_units_lines_are_judged_as_a_journals`); cron every
+    5 minutes (a file under 200 lines is a paste: its recurrences are its trouble)."""
     lines = [(START + timedelta(minutes=minute), f"api[4242]: GET /v1/items/{minute} from 192.0.2.{minute % 250} 200")
-             for minute in range(hours * 60)]
-    lines += [(START + timedelta(minutes=minute, seconds=5), f"api[4242]: lookup of client{minute}.example.net timed "
-                                                             f"out, serving 198.51.100.{minute % 250} unnamed")
-              for minute in range(6, int(failing_until_h * 60), 3)]
+             for minute in range(0, hours * 60, 3)]
+    lines += [(START + timedelta(minutes=minute, seconds=5 + n),
+               f"api[4242]: lookup of client{minute}-{n}.example.net timed out, serving 198.51.100.{minute % 250}")
+              for minute in range(6, int(failing_until_h * 60), 30) for n in range(3)]
     lines += [(START + timedelta(minutes=minute), f"CRON[{900 + minute}]: (root) CMD (run-parts /etc/cron.hourly)")
-              for minute in range(0, hours * 60, 10)]
+              for minute in range(0, hours * 60, 5)]
     return "".join(f"{at:%b %d %H:%M:%S} web {text}\n" for at, text in sorted(lines))
 
 
 def test_a_line_steady_through_a_long_log_is_its_units_normal(tmp_path: Path) -> None:
-    """A service whose clients' host lookups time out all day among its requests (one episode, never an hour without
-    one, each naming another host) works that way: not the failure a paste was cut to show (trial 74's postfix logs
-    refusing spam all day: 13 false alarms). The same lines that stop halfway through the log are an episode inside
-    it: still judged; so is a hang that is most of what its unit says (test_one_long_episode_is_still_judged)."""
+    """A quiet service whose clients' host lookups time out in bursts all day among its requests (one episode, never an
+    hour without one, each naming another host) works that way: not the failure a paste was cut to show (trial 74's
+    postfix logs refusing spam all day: 13 false alarms). The same lines that stop halfway through the log are an
+    episode inside it: still judged; so is a hang that is most of what its unit says (test_one_long_episode_is_still_
+    judged)."""
     path = tmp_path / "api.log"
     path.write_text(service_log(failing_until_h=6))
     assert incidents(path) == []
     path.write_text(service_log(failing_until_h=3))
+    assert set(incidents(path)) == {"excerpt-failure-template"}
+
+
+def worker_log(minutes: int, hang_after_min: int | None = None, startup: str = "metrics endpoint unreachable, "
+               "retrying (attempt {n})", again_every_min: int = 0) -> str:
+    """A worker's own log: a job every 10 s for `minutes`, three `startup` lines in its first minute (and each
+    `again_every_min` after it: 0, never), and from `hang_after_min` on (None: never) an error every second instead of
+    its jobs."""
+    lines = [(START + timedelta(minutes=minute, seconds=20 + n), "worker[812]: " + startup.format(n=n))
+             for minute in range(0, minutes, again_every_min or minutes) for n in range(3)]
+    for second in range(0, minutes * 60, 10):
+        if hang_after_min is None or second < hang_after_min * 60:
+            lines.append((START + timedelta(seconds=second), f"worker[812]: processed job {second} in 12ms"))
+    if hang_after_min is not None:
+        lines += [(START + timedelta(seconds=second), "worker[812]: error: could not acquire the queue lock, retrying")
+                  for second in range(hang_after_min * 60, minutes * 60)]
+    return "".join(f"{at:%b %d %H:%M:%S} box {text}\n" for at, text in sorted(lines))
+
+
+def test_a_long_units_lines_are_judged_as_a_journals(tmp_path: Path) -> None:
+    """A unit with 200 lines or more over an hour or more in its file has its history there: no excerpt cut to show a
+    failure, so its start-up's failure words at info or with no level are judged as a journal's would be, after a
+    warm-up (trial 74's MySQL reverse lookups, trial 75's ZooKeeper and Kafka start-ups), and so are its error lines of
+    the start-up alone (trial 75's Home Assistant). The same start-up in a 20-minute paste is still a card; so are a
+    long log's error lines that began with it and go on (trial 75's Celery worker, every task failing), and a hang that
+    repeats its error for an hour after a normal half hour (the mission's case)."""
+    path = tmp_path / "worker.log"
+    path.write_text(worker_log(minutes=120))
+    assert incidents(path) == []
+    path.write_text(worker_log(minutes=20))
     assert incidents(path) == ["excerpt-failure-template"]
+    failing = "error: could not load module app.conf (task {n})"
+    path.write_text(worker_log(minutes=120, startup=failing))
+    assert incidents(path) == []
+    path.write_text(worker_log(minutes=120, startup=failing, again_every_min=20))
+    assert incidents(path) == ["new-error-template"]
+    path.write_text(worker_log(minutes=90, hang_after_min=30))
+    assert incidents(path), "the hang went unseen"

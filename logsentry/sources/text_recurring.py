@@ -33,6 +33,12 @@ MIN_LINES = 200
 """Lines a file must hold for its recurrences to count: a paste is shorter, and its few lines an hour apart are its
 trouble, not a normal around it (trial 69's home-assistant.log: 34 lines over 1.5 h, Chromecasts dropping at 02:33
 and again at 04:03). As many as a unit's warm-up asks (the anomaly rules' `warm_entries`)."""
+ERROR = 3
+"""syslog's err: a line at it or worse (its effective priority) stays an excerpt's in a long unit (`_long`)."""
+LONG_LINES = 200
+LONG_SPAN_USEC = 3_600_000_000
+"""A unit with this many lines (the anomaly rules' warm_entries) over this long (their warm_after, µs) in a file has
+its normal there (`_long`)."""
 MAX_KEYS = 262_144
 """Keys followed per file (about 200 bytes each with the dict's own)."""
 MAX_TOKENS = 128
@@ -57,10 +63,11 @@ what happened."""
 LineKey = tuple[str, str]
 
 _NAMED = re.compile(r"""(?<![\w'"])(?:'[^'\n]+'|"[^"\n]+")(?![\w'"])"""
-                       r"|(?<![\w.-])(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}(?![\w-])"
+                       r"|(?<![\w.>-])(?:(?:[A-Za-z0-9-]|<NUM>)+\.)+[A-Za-z]{2,}(?![\w-])"
                        r"|<(?!(?:NUM|IP|PATH|HEX|UUID|TS|MAC|URL|UNIT|EMAIL|DUR|DATE|STR|NAME|\*)>)[^<>\s]{1,200}>")
 """A quoted value, a dotted name (a host, a zone, a file) or a value in angle brackets (Postfix's client-given HELO
-name, `helo=<punlessp>`; not the masker's own `<NUM>`): what the masker keeps when it holds no number (a template's
+name, `helo=<punlessp>`; not the masker's own `<NUM>`, which may be inside a name: `client6-<NUM>.example.net`): what
+the masker keeps when it holds no number (a template's
 words must not change with it, and saved baselines hold its ids), but a named key does not tell apart: named's
 `error (unexpected RCODE SERVFAIL) resolving 'dns1.example.net/A/IN': ...` for one zone, then another, hours apart, is
 one broken remote's normal (trial 70's 18), as Drain's template merges it. A line key recurs on its own too: a named
@@ -135,7 +142,35 @@ def recurring_keys(entries: Iterable[Entry]) -> frozenset[LineKey]:
             units[steady[0]] = _Spread(usec)
     if lines < MIN_LINES:
         return frozenset()
-    return frozenset(recurring | {key for key, spread in spreads.items() if _steady(spread, units[key[0]])})
+    long_units = {unit for unit, spread in units.items() if _long(spread)}
+    return frozenset(recurring | {key for key, spread in spreads.items() if _steady(spread, units[key[0]])}
+                     | {long_key(unit[:-1]) for unit in long_units}
+                     | {early_key(key) for key, spread in spreads.items() if key[0] in long_units
+                        and spread.latest - units[key[0]].first < LONG_SPAN_USEC})
+
+
+def early_key(key: LineKey) -> LineKey:
+    """A steady key of a long unit that its file shows only in the unit's first LONG_SPAN_USEC (`_long`)."""
+    return key[0] + "early", key[1]
+
+
+def long_key(unit: str) -> LineKey:
+    """The key that says all of a unit's lines are its normal's (`_long`)."""
+    return unit + "\0long", ""
+
+
+def _long(unit: _Spread) -> bool:
+    """Does the file hold a unit's normal: LONG_LINES of its lines or more over LONG_SPAN_USEC or more? Then the file
+    is no excerpt cut to show its failure but its history, as a journal's would be, and its lines below error level are
+    judged as a journal's are, after a warm-up: a failure word on a line its program wrote at info or with no level is
+    a long log's routine (trial 74: a MySQL's reverse lookups `could not be resolved` at every connection; trial 75: a
+    ZooKeeper's `Cannot open channel` while its peers come up, a Kafka broker's retried registration at INFO). Its
+    error lines stay an excerpt's, judged from its first line, when the file shows them after the unit's first
+    LONG_SPAN_USEC too: a failure that began with it and goes on (trial 75's Celery worker: every task `raised
+    unexpected: ImportError` from its third minute on for three hours); those of its start-up only are its routine, as a
+    journal's warm-up would learn them (trial 75's Home Assistant: `Error doing job: Unclosed client session` at
+    start, then 5 h of normal work; a start that fails for good leaves no long unit behind it)."""
+    return unit.lines >= LONG_LINES and unit.latest - unit.first >= LONG_SPAN_USEC
 
 
 def _steady(key: _Spread, unit: _Spread) -> bool:
@@ -159,7 +194,11 @@ def marked(entries: Iterable[Entry], read_ahead: Callable[[], Iterable[Entry]] |
         yield from entries
         return
     for entry in entries:
-        yield replace(entry, recurring=True) if any(key in keys for key in line_keys(entry)) else entry
+        known = line_keys(entry)
+        level = entry.effective_priority
+        yield replace(entry, recurring=True) if (long_key(known[0][0]) in keys and (
+            level is None or level > ERROR or early_key(known[2]) in keys)) or any(key in keys for key in known) \
+            else entry
 
 
 def readable_again(path: Path) -> bool:
