@@ -46,7 +46,7 @@ A record starts with one of these times, optionally in brackets (`[2026-11-28 10
   language, `GRAVE`, `AVERTISSEMENT`, `SCHWERWIEGEND`: engine/level_words.py): java.util.logging's SimpleFormatter
   by default (the JDK's `%1$tb %1$td, %1$tY %1$tl:%1$tM:%1$tS %1$Tp %2$s%n%4$s: %5$s%6$s%n`: a 12-hour clock, then
   the level and the message on the next line, `SEVERE: ...`, which is a record of its own at that time, its level
-  read at its start);
+  read at its start), and JDK 6's and Tomcat 6/7's with DateFormat.MEDIUM's unpadded day (`Apr 7, 2014 8:11:23 PM`);
 * `10:00:05.456 [`: a time of day alone, before a bracket: logback's default pattern (`%d{HH:mm:ss.SSS} [%thread]
   %-5level %logger{36} - %msg%n`: `10:00:05.456 [main] ERROR c.e.App - ...`) and Elixir's Logger (`$time $metadata
   [$level] $message`: `10:00:05.456 [error] GenServer ... terminating`), and in brackets before Xorg's markers as

@@ -57,7 +57,7 @@ STAMP = re.compile(
     r"|(?P<ud>[1-3]?\d) (?P<umon>" + MONTH_PATTERN + r") " + _HMS.format("u") + r"(?= - )"
     r"|(?P<td>[0-3]\d)-(?P<tmon>" + SHORT_MONTH_PATTERN + r")\.?-(?P<ty>\d{4}) " + _HMS.format("t") +
     r"(?:\.(?P<tf>\d{3}(?:\d{3})?))?(?: (?P<tz>UTC|GMT)(?=\]))?"
-    r"|(?P<jmon>" + SHORT_MONTH_PATTERN + r")\.? (?P<jd>[0-3]\d), (?P<jy>\d{4}) (?P<jh>1[0-2]|0?[1-9]):"
+    r"|(?P<jmon>" + SHORT_MONTH_PATTERN + r")\.? (?P<jd>[0-3]?\d), (?P<jy>\d{4}) (?P<jh>1[0-2]|0?[1-9]):"
     r"(?P<jmi>[0-5]\d):(?P<js>[0-6]\d) (?P<jp>[AP]M)"
     r"|(?P<oh>[0-2]\d):(?P<omi>[0-5]\d):(?P<os>[0-6]\d)[.,](?P<of>\d{3})"
     r"(?= \[| (?:TRACE|DEBUG|INFO|WARN|ERROR|FATAL) |\] \((?:II|WW|EE)\) )"
