@@ -115,8 +115,9 @@ and the rules see what they would see in the journal. A line that starts with no
 `Caused by: java.lang.OutOfMemoryError: ...`) is a record of its own at the time of the line before it, as journald
 stores each line a service writes to stdout: the rules, anchored on such a line's start, match it as they would in
 the journal. The first line's layout holds: a later line in another one is a line without a time (a continuation
-line starting `2999999999 rows` is no Unix time of 2065). Lines before the first time are records at that time
-(sources/text.py read_text).
+line starting `2999999999 rows` is no Unix time of 2065), but for one that starts with a full date within a day of the
+last time (applog_times.second_layout: catalina.out's webapp lines beside Tomcat's). Lines before the first time are
+records at that time (sources/text.py read_text).
 The identifier is the file's name without `.log`, `.txt`, `.json`, a rotation number or `.gz` (`zookeeper.log.1.gz`
 is `(zookeeper)`: sources/log_names.py); no unit, host or PID, and no priority but a CRI log's stream, since the
 file says none. A time without a zone is this machine's local time, which is said once.
@@ -132,6 +133,7 @@ from .access_times import HAPROXY as _HAPROXY
 from .applog_records import RecordLevels
 from .applog_times import (
     CRI,
+    DAY_USEC,
     GLOG_EARLY,
     MAX_USEC,
     METALOG,
@@ -143,6 +145,7 @@ from .applog_times import (
     json_time,
     layout_of,
     named_zone,
+    second_layout,
     stamp,
 )
 from .log_names import identifier
@@ -199,7 +202,7 @@ class AppLogParser:
         found = stamp(line)
         layout = layout_of(found) if found is not None else "json" if line.startswith("{") else None
         usec: int | None = None
-        if layout is not None and self.layout in (None, layout):
+        if layout is not None and (self.layout in (None, layout) or second_layout(found, layout)):
             try:
                 if found is not None:
                     usec = self._usec(found)
@@ -210,7 +213,9 @@ class AppLogParser:
                 usec = None
             if usec is not None and not 0 < usec < MAX_USEC:
                 usec = None
-            if usec is not None:
+            if usec is not None and self.layout not in (None, layout) and abs(usec - (self.last_usec or 0)) > DAY_USEC:
+                usec = None  # (a second layout's date a day off the last time: a message's, not the line's)
+            if usec is not None and self.layout is None:
                 self.layout = layout
         own_time = usec is not None
         usec = self.last_usec if usec is None else usec

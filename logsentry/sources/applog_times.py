@@ -245,6 +245,25 @@ def layout_of(found: re.Match[str]) -> str:
     return next(group for group in _ANCHORS if found[group] is not None)
 
 
+FULL_DATES = frozenset({"y", "cmon", "tmon", "jmon", "nd", "vd", "zy", "emon", "qmon"})
+"""STAMP's layouts with a year, month, day and time of day: a line in one of them is a record of its own even in a log
+whose first line had another (second_layout)."""
+DAY_USEC = 86_400 * 1_000_000
+"""How far a second layout's time may lie from the last time read (sources/applog.py): further, it is a date a
+message holds, not the line's time."""
+
+
+def second_layout(found: re.Match[str] | None, layout: str) -> bool:
+    """Whether a line in a layout other than its file's first is read with its own: when STAMP found a full date
+    (FULL_DATES) at its very start. catalina.out mixes Tomcat's JULI lines (`12-Jun-2018 14:25:14.961 INFO [main]
+    ...`) with each webapp's own logging (logback's `2018-06-12 14:36:54 [INFO ](c.n.p...) ...`): held to the first
+    layout, 43 minutes of a pinpoint collector's lines took the last Tomcat line's time (trial 75's 02). No Unix time,
+    time of day alone or date without a year (a continuation line's `2999999999 rows`), no date inside a line (an
+    access log's, a logfmt pair's after others: text a client may write); sources/applog.py also wants the time
+    within a day of the last one read (DAY_USEC)."""
+    return found is not None and found.re is STAMP and found.start() == 0 and layout in FULL_DATES
+
+
 def inner_record(line: str) -> str:
     """`line` without a viewer's unzoned time before it (OUTER) when the record behind it carries its own
     time with a zone, a logfmt time pair's (`time="2026-05-26T08:03:38Z"`) or a JSON record's; else `line`."""
