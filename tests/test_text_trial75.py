@@ -72,3 +72,28 @@ def test_a_date_in_a_message_does_not_retime_lines(tmp_path: Path) -> None:
              CATALINA[1]]
     read = _read(tmp_path, "catalina.out", "\n".join(lines) + "\n")
     assert [when for when, _ in read] == ["2018-06-12 14:24:53"] * 6 + ["2018-06-12 14:25:14"]
+
+
+def test_a_long_untimed_head_is_looked_past(tmp_path: Path) -> None:
+    """Rancher's kubelet container starts its log with its entrypoint's `set -x` trace, far past the head sniffed
+    (text_sniff.SNIFF_BYTES): trial 75's 08 was read as lines without a time, its crash loop's cards dated at the
+    file's time. The layout is that of the first timed line further on; the trace's lines take its time."""
+    trace = [f"+ umount /var/lib/docker/overlay2/{k:064x}/merged" for k in range(200)]
+    klog = ["I0120 11:42:11.676451    4787 flags.go:59] FLAG: --add-dir-header=\"false\"",
+            "E0120 11:43:31.787674    4787 pod_workers.go:191] Error syncing pod 1 (\"metrics-server\"), skipping: "
+            "failed to \"StartContainer\" for \"metrics-server\" with CrashLoopBackOff",
+            "E0120 12:20:56.401000    4787 pod_workers.go:191] Error syncing pod 1"] * 5
+    read = _read(tmp_path, "kubelet.log", "\n".join(trace + klog) + "\n")
+    assert len("\n".join(trace)) > 4 * 4096
+    times = [when[5:] for when, _ in read]
+    assert times[:201] == ["01-20 11:42:11"] * 201
+    assert times[-1] == "01-20 12:20:56"
+
+
+def test_one_date_deep_in_untimed_lines_is_no_layout(tmp_path: Path) -> None:
+    """Deep in a file of lines without a time, one line that starts with a date (a trace's `date` output) does not make
+    the file a program's log at that date: half the lines from there on must be timed."""
+    lines = [f"+ echo step {k} of the entrypoint, nothing timed here at all" for k in range(200)]
+    lines.insert(150, "2019-10-15 09:08:38 started")
+    read = _read(tmp_path, "entry.log", "\n".join(lines) + "\n")
+    assert not any(when.startswith("2019") for when, _ in read)
