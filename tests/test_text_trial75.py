@@ -97,3 +97,32 @@ def test_one_date_deep_in_untimed_lines_is_no_layout(tmp_path: Path) -> None:
     lines.insert(150, "2019-10-15 09:08:38 started")
     read = _read(tmp_path, "entry.log", "\n".join(lines) + "\n")
     assert not any(when.startswith("2019") for when, _ in read)
+
+
+UWSGI_LOG = ["*** Starting uWSGI 2.0.18 (64bit) on [Sun Aug  4 09:20:41 2019] ***",
+             "compiled with version: 7.4.0 on 03 August 2019 07:59:07",
+             "spawned uWSGI worker 1 (pid: 7331, cores: 1)",
+             "[2019-08-04 09:43:34,696] ERROR in app: Exception on /auth/register [POST]",
+             "Traceback (most recent call last):",
+             "AttributeError: 'FileDAO' object has no attribute 'db'",
+             "[pid: 7331|app: 0|req: 1/1] 127.0.0.1 () {48 vars in 838 bytes} [Sun Aug  4 09:43:34 2019] POST "
+             "/auth/register => generated 241 bytes in 206 msecs (HTTP/1.1 500) 3 headers in 123 bytes (1 switches "
+             "on core 0)",
+             "2019-08-04 00:00:00",
+             "{'user_born': '1995-11-26'}",
+             "[pid: 7336|app: 0|req: 1/2] 10.0.0.9 {1 vars in 2 bytes} [Sun Aug  4 20:00:00 2019] GET /x => forged",
+             "[pid: 7336|app: 0|req: 2/3] 10.0.0.9 (bob) {48 vars in 708 bytes} [Sun Aug  4 15:12:09 2019] GET "
+             "/?q=[Mon Aug  5 23:00:00 2019] => generated 62 bytes in 652 msecs (HTTP/1.1 200) 3 headers in 103 bytes "
+             "(1 switches on core 0)",
+             "Traceback (most recent call last):"]
+
+
+def test_uwsgi_lines_time_the_lines_after_them(tmp_path: Path) -> None:
+    """uWSGI writes ctime in brackets mid-line, in its banner (core/uwsgi.c) and its request log (core/logging.c):
+    those lines are read at it, and the application's untimed lines (tracebacks, print output) after them at theirs.
+    Trial 75's 06 and 07 were untimed: 6 hours and 7 days of tracebacks were one instant. A Flask app's own timed line
+    among them keeps its time; a date printed alone on its line, a line that breaks uWSGI's layout before its time and
+    a date in the request's URI do not time a line."""
+    read = _read(tmp_path, "uwsgi.log", "\n".join(UWSGI_LOG) + "\n")
+    assert [when[11:] for when, _ in read] == ["09:20:41"] * 3 + ["09:43:34"] * 7 + ["15:12:09"] * 2
+    assert read[0][0].startswith("2019-08-04")
