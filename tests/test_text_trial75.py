@@ -59,19 +59,21 @@ def test_catalina_out_reads_a_webapps_second_layout(tmp_path: Path) -> None:
 
 
 def test_a_date_in_a_message_does_not_retime_lines(tmp_path: Path) -> None:
-    """A second layout is read only from a full date at the line's start within a day of the last time: a
-    continuation line with a date years off (a row a query printed), a date inside a line (a logfmt pair after
-    others, a client's request in an access log's layout), Unix seconds and a time of day alone stay lines at the
-    time of the line before."""
+    """A second layout is read only from a full date and words at the line's start, from 10 minutes before to a day
+    after the last time: a continuation line with a date years or hours before (a row a query printed), a date alone
+    on its line, a date inside a line (a logfmt pair after others, a client's request in an access log's layout),
+    Unix seconds and a time of day alone stay lines at the time of the line before."""
     lines = [CATALINA[0],
              "2001-01-01 00:00:00 | row 1 of the report table",
+             "2018-06-12 03:00:00 | row 2: a date the same day, 11 hours before the line above",
+             "2018-06-12",
              "level=info msg=x time=2018-06-12T20:00:00Z",
              '10.0.0.5 - - [12/Jun/2018:20:00:00 +0000] "GET / HTTP/1.1" 200 1',
              "1528833600 rows scanned",
              "20:00:00.000 [main] ERROR x - y",
              CATALINA[1]]
     read = _read(tmp_path, "catalina.out", "\n".join(lines) + "\n")
-    assert [when for when, _ in read] == ["2018-06-12 14:24:53"] * 6 + ["2018-06-12 14:25:14"]
+    assert [when for when, _ in read] == ["2018-06-12 14:24:53"] * 8 + ["2018-06-12 14:25:14"]
 
 
 def test_a_long_untimed_head_is_looked_past(tmp_path: Path) -> None:
