@@ -17,6 +17,7 @@ from .journal import JournalLocation, JournalOpenError, JournalSource
 from .screening import ScreeningJournalSource
 from .selection import Selection
 from .text import warn_on_stderr
+from .text_deep import DEEP_BYTES
 
 __all__ = ["InputFormatError", "JournalOpenError", "Selection", "kind_of", "open_entries"]
 
@@ -35,7 +36,7 @@ def kind_of(path: Path) -> str:
         return "stream"
     try:
         with open_binary(path) as stream:
-            return sniff(head(stream))
+            return sniff(head(stream, DEEP_BYTES))
     except OSError as error:
         raise InputFormatError(f"{path}: cannot read: {error.strerror or error}") from None
     except InputFormatError as error:

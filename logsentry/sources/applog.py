@@ -46,7 +46,7 @@ A record starts with one of these times, optionally in brackets (`[2026-11-28 10
   language, `GRAVE`, `AVERTISSEMENT`, `SCHWERWIEGEND`: engine/level_words.py): java.util.logging's SimpleFormatter
   by default (the JDK's `%1$tb %1$td, %1$tY %1$tl:%1$tM:%1$tS %1$Tp %2$s%n%4$s: %5$s%6$s%n`: a 12-hour clock, then
   the level and the message on the next line, `SEVERE: ...`, which is a record of its own at that time, its level
-  read at its start);
+  read at its start), and JDK 6's and Tomcat 6/7's with DateFormat.MEDIUM's unpadded day (`Apr 7, 2014 8:11:23 PM`);
 * `10:00:05.456 [`: a time of day alone, before a bracket: logback's default pattern (`%d{HH:mm:ss.SSS} [%thread]
   %-5level %logger{36} - %msg%n`: `10:00:05.456 [main] ERROR c.e.App - ...`) and Elixir's Logger (`$time $metadata
   [$level] $message`: `10:00:05.456 [error] GenServer ... terminating`), and in brackets before Xorg's markers as
@@ -55,7 +55,8 @@ A record starts with one of these times, optionally in brackets (`[2026-11-28 10
   trial 62's 10, untimed); the date is the latest that puts the first line no later than the file's time, one more at
   each midnight the lines pass (text_years.Days);
 * an access log in the Common or Combined Log Format, its time in brackets after the client (`10.0.0.5 - -
-  [05/Dec/2026:10:00:00 +0000] "GET / HTTP/1.1" 502 ...`: Apache, nginx);
+  [05/Dec/2026:10:00:00 +0000] "GET / HTTP/1.1" 502 ...`: Apache, nginx); uWSGI's ctime in brackets
+  (access_times.UWSGI);
 * after the PID in brackets: NATS's server log (server/log.go, the `[%d] ` of its pid, then Go's log flags' date and
   time with µs: `[8] 2021/12/08 13:47:06.804923 [INF] ...`);
 * CUPS's error_log (scheduler/log.c cupsdLogMessage: the level's letter, then the time as httpGetDateString's
@@ -115,8 +116,9 @@ and the rules see what they would see in the journal. A line that starts with no
 `Caused by: java.lang.OutOfMemoryError: ...`) is a record of its own at the time of the line before it, as journald
 stores each line a service writes to stdout: the rules, anchored on such a line's start, match it as they would in
 the journal. The first line's layout holds: a later line in another one is a line without a time (a continuation
-line starting `2999999999 rows` is no Unix time of 2065). Lines before the first time are records at that time
-(sources/text.py read_text).
+line starting `2999999999 rows` is no Unix time of 2065), but for a full date and words near the last time, and
+uWSGI's lines (applog_times.second_layout: catalina.out's webapp lines beside Tomcat's). Lines before the first
+time are records at that time (sources/text.py read_text).
 The identifier is the file's name without `.log`, `.txt`, `.json`, a rotation number or `.gz` (`zookeeper.log.1.gz`
 is `(zookeeper)`: sources/log_names.py); no unit, host or PID, and no priority but a CRI log's stream, since the
 file says none. A time without a zone is this machine's local time, which is said once.
@@ -129,9 +131,12 @@ import time
 
 from .access_times import ACCESS as _ACCESS
 from .access_times import HAPROXY as _HAPROXY
+from .access_times import UWSGI, uwsgi_numbers
 from .applog_records import RecordLevels
 from .applog_times import (
+    BACK_USEC,
     CRI,
+    DAY_USEC,
     GLOG_EARLY,
     MAX_USEC,
     METALOG,
@@ -143,6 +148,7 @@ from .applog_times import (
     json_time,
     layout_of,
     named_zone,
+    second_layout,
     stamp,
 )
 from .log_names import identifier
@@ -199,7 +205,7 @@ class AppLogParser:
         found = stamp(line)
         layout = layout_of(found) if found is not None else "json" if line.startswith("{") else None
         usec: int | None = None
-        if layout is not None and self.layout in (None, layout):
+        if layout is not None and (self.layout in (None, layout) or second_layout(found, layout)):
             try:
                 if found is not None:
                     usec = self._usec(found)
@@ -210,7 +216,10 @@ class AppLogParser:
                 usec = None
             if usec is not None and not 0 < usec < MAX_USEC:
                 usec = None
-            if usec is not None:
+            if usec is not None and self.layout not in (None, layout) \
+                    and not -BACK_USEC <= usec - (self.last_usec or 0) <= DAY_USEC:
+                usec = None  # (a second layout's date far off the last time: a message's, not the line's)
+            if usec is not None and self.layout is None:
                 self.layout = layout
         own_time = usec is not None
         usec = self.last_usec if usec is None else usec
@@ -286,6 +295,8 @@ class AppLogParser:
                     raise ValueError("no time of day yet")  # (the banner before it: its lines take its time)
                 self.xorg_zero = self._local(*start) - uptime_usec(found)
             return self.xorg_zero + uptime_usec(found)
+        if found.re is UWSGI:  # ctime's, mid-line
+            return self._local(*uwsgi_numbers(found))
         if found.re is _HAPROXY:
             return self._local(int(found["hy"]), month_number(found["hmon"]), int(found["hd"]), int(found["hh"]),
                                int(found["hmi"]), int(found["hs"]), found["hf"])

@@ -8,6 +8,7 @@ import re
 
 from .access_times import ACCESS as _ACCESS
 from .access_times import HAPROXY as _HAPROXY
+from .access_times import UWSGI
 from .text_times import MONTH_PATTERN, SHORT_MONTH_PATTERN, local_usec, utc_usec
 from .xorg_times import UPTIME as _XORG_UPTIME
 from .xorg_times import start_time
@@ -57,7 +58,7 @@ STAMP = re.compile(
     r"|(?P<ud>[1-3]?\d) (?P<umon>" + MONTH_PATTERN + r") " + _HMS.format("u") + r"(?= - )"
     r"|(?P<td>[0-3]\d)-(?P<tmon>" + SHORT_MONTH_PATTERN + r")\.?-(?P<ty>\d{4}) " + _HMS.format("t") +
     r"(?:\.(?P<tf>\d{3}(?:\d{3})?))?(?: (?P<tz>UTC|GMT)(?=\]))?"
-    r"|(?P<jmon>" + SHORT_MONTH_PATTERN + r")\.? (?P<jd>[0-3]\d), (?P<jy>\d{4}) (?P<jh>1[0-2]|0?[1-9]):"
+    r"|(?P<jmon>" + SHORT_MONTH_PATTERN + r")\.? (?P<jd>[0-3]?\d), (?P<jy>\d{4}) (?P<jh>1[0-2]|0?[1-9]):"
     r"(?P<jmi>[0-5]\d):(?P<js>[0-6]\d) (?P<jp>[AP]M)"
     r"|(?P<oh>[0-2]\d):(?P<omi>[0-5]\d):(?P<os>[0-6]\d)[.,](?P<of>\d{3})"
     r"(?= \[| (?:TRACE|DEBUG|INFO|WARN|ERROR|FATAL) |\] \((?:II|WW|EE)\) )"
@@ -159,6 +160,8 @@ def stamp(line: str) -> re.Match[str] | None:
         found = _ACCESS.match(line) or _HAPROXY.match(line)
     if found is None and line.startswith("["):
         found = _XORG_UPTIME.match(line)
+    if found is None and line.startswith(("[pid: ", "*** Starting uWSGI ", "{address space usage: ")):
+        found = UWSGI.match(line)
     return found
 
 
@@ -242,7 +245,32 @@ def layout_of(found: re.Match[str]) -> str:
         return "haproxy"
     if found.re is _XORG_UPTIME:
         return "xorg"
+    if found.re is UWSGI:
+        return "uwsgi"
     return next(group for group in _ANCHORS if found[group] is not None)
+
+
+FULL_DATES = frozenset({"y", "cmon", "tmon", "jmon", "nd", "vd", "zy", "emon", "qmon"})
+"""STAMP's layouts with a year, month, day and time of day: a line in one of them is a record of its own even in a log
+whose first line had another (second_layout)."""
+DAY_USEC = 86_400 * 1_000_000
+BACK_USEC = 600 * 1_000_000
+"""How far after (a day) and before (10 minutes: two writers' buffers) the last time read a second layout's time may
+lie (sources/applog.py): further, it is a date a message holds, not the line's time. A Django app's print of a date
+(`2019-10-15 00:00:00`, trial 75's 07) came 17 h before the uWSGI line it followed."""
+
+
+def second_layout(found: re.Match[str] | None, layout: str) -> bool:
+    """Whether a line in a layout other than its file's first is read with its own: when STAMP found a full date
+    (FULL_DATES) at its very start. catalina.out mixes Tomcat's JULI lines (`12-Jun-2018 14:25:14.961 INFO [main]
+    ...`) with each webapp's own logging (logback's `2018-06-12 14:36:54 [INFO ](c.n.p...) ...`): held to the first
+    layout, 43 minutes of a pinpoint collector's lines took the last Tomcat line's time (trial 75's 02). No Unix time,
+    time of day alone or date without a year (a continuation line's `2999999999 rows`), no date inside a line (an
+    access log's, a logfmt pair's after others: text a client may write), no date alone on its line (a value a
+    program printed); sources/applog.py also wants the time near the last one read (BACK_USEC). uWSGI's lines
+    (access_times.UWSGI) are such a layout too, beside a Flask app's `[2019-08-04 09:43:34,696] ERROR in app: ...`."""
+    return found is not None and ((found.re is STAMP and found.start() == 0 and layout in FULL_DATES
+                                   and bool(found.string[found.end():].strip())) or found.re is UWSGI)
 
 
 def inner_record(line: str) -> str:

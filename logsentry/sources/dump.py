@@ -29,6 +29,7 @@ from ..model import Entry
 from .boot_clocks import BootClocks
 from .selection import SUBJECT_FIELDS, UNIT_VALUE_FIELDS, Selection
 from .text_compose import compose_stripped
+from .text_deep import replayable
 from .text_indent import dedented
 from .text_sniff import SNIFF_BYTES
 from .values import decode, entry_from
@@ -62,7 +63,7 @@ class Truncated(InputFormatError):
 def open_binary(path: Path) -> BinaryIO:
     """Open a file (or "-" for stdin) for peeking and reading, undoing gzip when the content says so, the
     indent every line of a paste shares (sources/text_indent.py) and `docker compose logs`' prefix
-    (sources/text_compose.py)."""
+    (sources/text_compose.py); text whose head holds no timed line can be peeked at further (sources/text_deep.py)."""
     if str(path) == "-":
         if sys.stdin is None:
             raise InputFormatError("-: no standard input (it is closed)")
@@ -82,7 +83,12 @@ def open_binary(path: Path) -> BinaryIO:
         peeked = head(stream)
     except InputFormatError:
         return stream
-    return compose_stripped(stream, peeked)  # `docker compose logs`, without its prefix (text_compose.py)
+    stream = compose_stripped(stream, peeked)  # `docker compose logs`, without its prefix (text_compose.py)
+    try:
+        peeked = head(stream)
+    except InputFormatError:
+        return stream
+    return replayable(stream, peeked)  # a head of lines without a time: looked further into (text_deep.py)
 
 
 def head(stream: BinaryIO, size: int = SNIFF_BYTES) -> bytes:

@@ -35,8 +35,9 @@ from .json_lines import read_json_lines
 from .plain import is_text
 from .selection import DEFAULT_FIELDS, Selection
 from .text import TEXT_KINDS, Warn, read_text_kind, warn_on_stderr
+from .text_deep import DEEP_BYTES, deep_kind
 from .text_recurring import marked, readable_again
-from .text_sniff import sniff_text
+from .text_sniff import SNIFF_BYTES, sniff_text
 from .values import decode
 
 __all__ = ["ExportSource", "InputFormatError", "head", "open_binary", "read_export", "sniff"]
@@ -53,9 +54,19 @@ _TIME_KEY = re.compile(rb'"(?:' + b"|".join(re.escape(key.encode()) for key in T
 lines, whose reader says which line and why."""
 
 
-def sniff(head: bytes) -> str:
+def sniff(ahead: bytes) -> str:
     """"journal", "json", "export", "empty", one of text.TEXT_KINDS ("plain": text no other reader takes) from the
-    first bytes of a file. Raises InputFormatError for anything else (binary)."""
+    first bytes of a file (its head, SNIFF_BYTES; text whose head holds no timed line, by the layout of its first
+    timed line further on, text_deep.py, when the caller gave more: dump.head(stream, DEEP_BYTES)). Raises
+    InputFormatError for anything else (binary)."""
+    kind = _sniff(ahead[:SNIFF_BYTES])
+    if kind == "plain" and len(ahead) > SNIFF_BYTES and (deep := deep_kind(ahead)) is not None:
+        return deep
+    return kind
+
+
+def _sniff(head: bytes) -> str:
+    """sniff's judgement of a file's head."""
     if head.startswith(JOURNAL_MAGIC):
         return "journal"
     text_kind = sniff_text(head)  # journalctl/syslog text, Docker json-file (sources/text.py)
@@ -189,7 +200,7 @@ class ExportSource:
             return
         with open_binary(self.path) as stream:
             try:
-                kind = sniff(head(stream))
+                kind = sniff(head(stream, DEEP_BYTES))
             except InputFormatError as error:
                 raise InputFormatError(f"{name}: {error}") from None
             if kind == "empty":
@@ -212,7 +223,7 @@ class ExportSource:
         them); none past an error (the real read raises it)."""
         try:
             with open_binary(self.path) as stream:
-                if sniff(head(stream)) == kind:
+                if sniff(head(stream, DEEP_BYTES)) == kind:
                     yield from read_text_kind(kind, stream, self.path, self.selection, _unsaid)
         except (OSError, InputFormatError):
             return

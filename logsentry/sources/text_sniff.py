@@ -68,7 +68,7 @@ _TIME_KEY = re.compile(r'"(?:' + "|".join(re.escape(key) for key in TIME_KEYS) +
 """A key applog.py takes a JSON line's time from, as the cut line shows it."""
 
 
-def _syslog_fit(line: str) -> bool:
+def syslog_fit(line: str) -> bool:
     """Whether `line` fits LINE as syslog's or journalctl's `time host ident: text` (sniff_text's test)."""
     found = LINE.match(line)
     return found is not None and not _NO_HOST.match(found["host"] or found["ident"]) \
@@ -127,7 +127,7 @@ def sniff_text(head: bytes) -> str | None:
                     untimed, head_misfits = len(judged) - 1, misfits
                 fits += 1
                 level_first += found is not None and found["lsev"] is not None
-            elif before is not None and (joined := broken_line(before[0], line)) is not None and _syslog_fit(joined):
+            elif before is not None and (joined := broken_line(before[0], line)) is not None and syslog_fit(joined):
                 fits, misfits = fits + 1, misfits - before[1]  # (the two halves of a broken line: one that fits)
             elif not wrapped:
                 misfits += 1
