@@ -87,13 +87,13 @@ def words_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
         if word.lower() in LIMIT_WORDS:  # (its own tests inside the alternative: one boundary test per group)
             body = AS_SETTING + body + SETTING_AFTER
         groups.setdefault((before, after), []).append(body)
-    alternatives = [f"{before}(?:{'|'.join(bodies)}){after}" for (before, after), bodies in groups.items()]
     if {"error", "exception"} & {word.lower() for word in words}:
-        alternatives.append(EXCEPTION_NAME + NOT_NEGATED)
-    return re.compile("|".join(alternatives), re.IGNORECASE)
+        groups.setdefault((r"(?<!\w)", r"(?!\w)" + NOT_NEGATED), []).append(EXCEPTION_NAME)
+    return re.compile("|".join(f"{before}(?:{'|'.join(bodies)}){after}"
+                               for (before, after), bodies in groups.items()), re.IGNORECASE)
 
 
-EXCEPTION_NAME = r"(?<![A-Za-z0-9_$])(?-i:[A-Z][A-Za-z0-9_$]*(?:Error|Exception))(?!\w)"
+EXCEPTION_NAME = r"(?-i:[A-Z][A-Za-z0-9_$]*(?:Error|Exception))"
 """An exception's name says "error" or "exception" for a rule whose words hold them: `ZeroDivisionError`,
 `ConnectionResetError`, `java.net.ConnectException`'s last name, `IOException` (Python's, the JVM's and .NET's
 naming). A word on word boundaries never matched inside one, so a worker printing `wk-billing: ZeroDivisionError:
