@@ -75,3 +75,11 @@ def test_a_line_without_a_message_keeps_its_keys() -> None:
     assert tokenize(text) == reference_tokenize(text)
     assert " ".join(tokenize(text)).split() == ["info", "user=", "alice", "method=", "GET", "status=", "<NUM>",
                                                 "url=", "<PATH>"], tokenize(text)
+
+
+def test_a_card_shows_what_a_json_line_said(tmp_path: Path) -> None:
+    """Its example lines and last lines are `app: message`, not the 400-character object (views/json_said.py)."""
+    result = run_cli("scan", "--file", str(nextcloud_log(tmp_path)))
+    report = " ".join(result.stdout.replace("│", " ").split())
+    assert "files_antivirus: The antivirus executable could not be found at /usr/bin/clamscan" in report, report
+    assert '"reqId"' not in report and "userAgent" not in report, report
