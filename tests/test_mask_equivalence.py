@@ -237,7 +237,9 @@ def test_loghub_lines() -> None:
 @pytest.mark.parametrize("message", [
     "plain ascii 10.0.0.1:80 took 5ms", "caf\u00e9 r\u00e9pondu en 5ms \u0661\u0662 fois", "x\u3000y 12",
     '{"level":"info","msg":"done in 5ms","n":1}', '{"level":"info","msg":"caf\u00e9"}\nnext line',
-    '{"a":1} {"b":2}', "{not json 5}", "{}", "first 1\nsecond 2\nthird", "\n", "", "tail\n",
+    '{"a":1} {"b":2}', "{not json 5}",
+    '{"reqId":"waHa","level":3,"user":"--","app":"PHP","url":"/x","message":"fallback 5","userAgent":"Mo/5.0 (X)"}',
+    "{}", "first 1\nsecond 2\nthird", "\n", "", "tail\n",
 ])
 def test_message_keys_ascii_and_not(message: str) -> None:
     """_runstep's path: ASCII lines masked from bytes, others (and JSON lines) through a str, same keys."""

@@ -57,6 +57,7 @@ from .failure_oom import UNIT_OOM_RULES, absorb, settling_crash, settling_kill
 from .failure_pids import PidOwners
 from .failure_runs import RESTART_RULE, escalates, fold, in_run, inherit, other_cause, own_cause, reruns, restarted
 from .failure_saved import Saved, failure_from_json, snapshot_of
+from .failure_subjects import other_subject
 from .prefilter import required_literals
 from .window import invocation_of
 
@@ -290,7 +291,8 @@ class FailureGroups:
                     and (socket or disk or not in_run(f, incident.rule_id, invocation))
                     and not other_disk(f, incident)
                     and not self._owners.other_process(incident, f.members.values())
-                    and not (tier == 0 and other_cause(f, incident.rule_id, invocation, self._causes)))
+                    and not (tier == 0 and other_cause(f, incident.rule_id, invocation, self._causes))
+                    and not other_subject(f, incident, self._causes, self._anomaly))
 
         units = self._by_unit.get(self._services.key(incident.machine_id, unit), [])
         last = units[-1] if units else None
@@ -359,8 +361,7 @@ class FailureGroups:
     def _drop(self, failure: Failure) -> None:
         self._failures.remove(failure)
         key = self._services.key(failure.machine, failure.unit)
-        same = self._by_unit[key]
-        same.remove(failure)
+        (same := self._by_unit[key]).remove(failure)
         if not same:
             del self._by_unit[key]
 
@@ -474,7 +475,6 @@ class FailureGroups:
         for item in items or []:
             failure = failure_from_json(item)
             self._add(failure)
-            for member in failure.open:
-                self._by_member[member] = failure
+            self._by_member.update((member, failure) for member in failure.open)
         self._earliest = min((f.settle_usec for f in self._failures if f.given is None), default=None)
         self.changed = True

@@ -17,6 +17,7 @@ from rich.text import Text
 from ..sources.last_lines import Said
 from .escape import one_line
 from .fit import MAX_SHOWN, Fitted, fit, wrapped
+from .json_said import json_said
 from .own_stamp import without_own_stamp
 
 RULE_CELLS = 32
@@ -33,7 +34,7 @@ class ChainView:
     """The chain's rows, (time, rule and count, line), laid out for the width the card gives them."""
 
     def __init__(self, rows: Sequence[tuple[Text, Text, str]], style: str = "dim"):
-        self.rows = [(when, rule, one_line(line)) for when, rule, line in rows]
+        self.rows = [(when, rule, json_said(one_line(line))) for when, rule, line in rows]  # (`app: message`)
         self.style = style
         self.when_cells = max((when.cell_len for when, _, _ in self.rows), default=0)
         self.rule_cells = min(RULE_CELLS, max((rule.cell_len for _, rule, _ in self.rows), default=0))

@@ -13,6 +13,7 @@ from rich.text import Text
 
 from ..engine.access_levels import access_request
 from .escape import one_line
+from .json_said import json_said
 
 _PREFIX_PART = re.compile(r"\[[^\]\n]{0,80}\]\s?|[^\s:\[]{1,40}(?:\[\d+\])?:\s|[A-Z]{3,9}:?\s")
 """A piece of a line's leading prefix: `[...]` fields, a program's `name: ` or `name[pid]: `, a level `FATAL: `."""
@@ -187,9 +188,10 @@ MAX_SHOWN = 600
 
 def wrapped(label: Text, line: str, style: str) -> Table:
     """`label` and the line (on one line, cut by fit to MAX_SHOWN) wrapped in the width beside it: a card's hit
-    lines, template, silence's last line and a failure's last lines, whole where a row would cut them."""
+    lines, template, silence's last line and a failure's last lines, whole where a row would cut them; a JSON line
+    as `app: message` (json_said)."""
     grid = Table.grid(padding=(0, 1))
     grid.add_column(no_wrap=True)
     grid.add_column(overflow="fold")
-    grid.add_row(label, Text(fit(line, MAX_SHOWN), style=style))
+    grid.add_row(label, Text(fit(json_said(line), MAX_SHOWN), style=style))  # (a JSON line: what it said)
     return grid

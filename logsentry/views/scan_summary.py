@@ -16,6 +16,7 @@ from ..pipeline import ActionEvent, EndedEvent, Event, GapEvent, IncidentEvent, 
 from ..sources.last_lines import Said
 from ..sources.status_paste import told_by_header
 from .hit_spans import HitSpans
+from .json_said import json_said
 
 MAX_EXAMPLE = 1000
 """Characters of a below-threshold row's first line kept."""
@@ -96,7 +97,7 @@ class ScanSummary:
                 if told_by_header(entry.cursor):
                     self.header_lines.add((entry.machine_id, entry.message[:MAX_SAMPLE_CHARS]))
                 if where not in self.examples:
-                    self.examples[where] = entry.message[:MAX_EXAMPLE]
+                    self.examples[where] = json_said(entry.message)[:MAX_EXAMPLE]  # (a JSON line's gist)
                     if entry.machine_id not in self.hosts:
                         self.hosts[entry.machine_id] = entry.host
                 self._saw(hit.entry.realtime_usec)

@@ -6,7 +6,7 @@ level-and-date header, URLs, e-mail, UUIDs, timestamps, MAC/IPv4/IPv6 addresses 
 callable is run only where something matched. Tokens are the masked line split on whitespace, with `key=value` split
 after the `=` so a varying value does not take its key with it. A JSON object line is
 first rewritten as `level msg key=value ...` (level and message first, so the prefix tree sees the event's
-words and not the keys every line shares).
+words and not the keys every line shares; a line with a message without its request context: `_context`).
 
 Level words (INFO, ERROR, Warn, `[error]`, `level=err`, ...) are never masked; `level_positions` finds them
 so that clustering never merges two lines that differ in their level (drain3#45).
@@ -153,7 +153,8 @@ mask = _mask.mask
 
 
 def _json_text(line: str) -> str | None:
-    """`{"level":"info","msg":"done","ms":12}` -> `info done ms=12`; None when the line is no JSON object."""
+    """`{"level":"info","msg":"done","ms":12}` -> `info done ms=12`; None when the line is no JSON object. A line
+    with its message leaves its request context out (`_context`); one without keeps every key: they are its event."""
     try:
         obj = orjson.loads(line)
     except orjson.JSONDecodeError:
@@ -167,8 +168,32 @@ def _json_text(line: str) -> str | None:
             if isinstance(v, str):
                 head.append(v)
                 break
-    rest = [f"{k}={_json_value(v)}" for k, v in obj.items() if k not in _JSON_LEVEL_KEYS and k not in _JSON_MSG_KEYS]
+    said = any(isinstance(obj.get(k), str) for k in _JSON_MSG_KEYS)
+    rest = [f"{k}={_json_value(v)}" for k, v in obj.items() if k not in _JSON_LEVEL_KEYS and k not in _JSON_MSG_KEYS
+            and not (said and _context(k, v))]
     return " ".join(head + rest)
+
+
+# Keys that say which request, client or moment a line was logged for, not what happened: Nextcloud writes reqId,
+# remoteAddr, user, method, url, userAgent and version on every line, and each user agent or URL made its one
+# notice a new template (trial 75: 7 noise cards on one `fallback implementation of the intl extension` notice).
+_CONTEXT_KEYS = frozenset({
+    "reqid", "requestid", "traceid", "spanid", "correlationid", "remoteaddr", "remoteip", "clientip", "ip",
+    "user", "userid", "username", "method", "url", "uri", "requesturi", "useragent", "version",
+    "time", "timestamp", "ts", "t", "datetime", "date", "host", "hostname"})
+# Keys that name the event's source or its error: kept, free text or not (Nextcloud's "app", zap's "logger").
+_OWN_KEYS = frozenset({"app", "logger", "loggername", "module", "component", "name", "caller", "service",
+                       "source", "error", "err", "exception", "errormessage"})
+
+
+def _context(key: str, value: Any) -> bool:
+    """Is `key` of a line that has its message left out of its template (`_json_text`): a request-context key
+    (`_CONTEXT_KEYS`), or free text (a string with a space) under a key that names neither the event's source nor
+    its error? A user agent's or a URL's words are no event's, and their lengths defeat masking."""
+    name = "".join(c for c in key.lower() if c.isalnum())
+    if name in _OWN_KEYS:
+        return False
+    return name in _CONTEXT_KEYS or (isinstance(value, str) and any(c.isspace() for c in value))
 
 
 def _json_value(v: Any) -> str:
