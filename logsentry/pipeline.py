@@ -120,6 +120,7 @@ class Pipeline:
         if self.tracker.due(now) or (silence and silence.due(now)) or self.failures.due(now):
             yield from self.tick(now)
         fields = entry.fields
+        self.failures.starts.saw(entry)  # (the runs a unit starts: which one systemd's restart started)
         if (pid := fields.get("_PID")) == "1":  # systemd's own line: what it says of a unit's stops and exits
             if entry.from_text:  # (a journal's PID 1 owns no unit's PID: FailureGroups.learn skips it)
                 self.failures.learn(entry)

@@ -61,6 +61,10 @@ def systemd_key(key: str, invocation: str) -> str:
     return f"{key} {invocation}"
 
 
+UNIT_FILE_NOTES = "unit-file"
+"""systemd_key's "invocation" of PID 1's warnings about a unit's file (no hex id: never a run's)."""
+
+
 def rule_ids(incident: Incident) -> tuple[str, ...]:
     """The rules of a failure: its leader's and its chain's."""
     return (incident.rule_id, *(link.rule_id for link in incident.chain))
@@ -173,7 +177,8 @@ class ServiceAlerts(StateSaving):
 
     def _remember_entry(self, key: str, at_usec: int, message: str, pid1: bool, invocation: str) -> None:
         """Keep an entry's line among its unit's (`key`: host_unit) last ones, and among systemd's about the unit's
-        run (`invocation`) when it is one of PID 1's (`pid1`)."""
+        run (`invocation`; UNIT_FILE_NOTES for a warning about its file: sources/unit_file_notes.py) when it is one
+        of PID 1's (`pid1`)."""
         line = (at_usec, message[:MAX_LINE])  # alerts show no more of a line
         keep = self.config.alerts.context_lines
         self.context.add_line(key, line, keep, MAX_CONTEXT_UNITS)
@@ -271,6 +276,7 @@ class ServiceAlerts(StateSaving):
         key = unit_key(incident)  # (systemd told the run ended; else PID 1's lines are it acting on the live run)
         closing = set(self.systemd_lines.get(systemd_key(key, incident.invocation), ())) \
             if systemd_told(incident) else set()
+        closing.update(self.systemd_lines.get(systemd_key(key, UNIT_FILE_NOTES), ()))  # (a reload's, of no run)
         if any(line[0] > incident.last_usec and line not in closing for line in self.context.get(key, ())):
             return False  # it logged since (or PID 1 about a new run of it): no sign of a hang
         log.warning("incident %s on %s%s: its window passed with no new hit after %s, but %s has logged nothing "

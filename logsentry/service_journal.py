@@ -24,13 +24,14 @@ from .metrics import Metrics
 from .model import Action, Entry, Hit, ScreenedRun, host_unit
 from .pipeline import ActionEvent, EndedEvent, Event, IncidentEvent, MatchEvent, QuarantineEvent
 from .screened_lines import lines_up_to, needs_entries, remember_recent
-from .service_alerts import MAX_CONTEXT_UNITS, split_at_hit
+from .service_alerts import MAX_CONTEXT_UNITS, UNIT_FILE_NOTES, split_at_hit
 from .service_resolve import HeldReleasing
 from .service_stall import JournalStalls
 from .sources.fanin import FanInFollower
 from .sources.follow import ScanningFollower
 from .sources.journal import CANARY_FIELD, JournalLocation, StartAt, send_canary
 from .sources.selection import Selection
+from .sources.unit_file_notes import unit_file_note
 from .timespec import format_duration, format_usec, wall_usec
 from .wording import plural
 
@@ -152,11 +153,11 @@ class ServiceReading(HeldReleasing):
             self.metrics.saw_host(self._host_of(machine, entry.host), at, machine)
         self._entry_now = at
         invocation = self._entry_invocation = invocation_of(fields)
-        key, pid1 = host_unit(machine, unit), fields.get("_PID") == "1"
-        self._remember_entry(key, at, entry.message, pid1, invocation)  # before its hits (an alert's lines end so)
+        key, pid1, note = host_unit(machine, unit), fields.get("_PID") == "1", unit_file_note(fields)
+        self._remember_entry(key, at, entry.message, pid1, UNIT_FILE_NOTES if note else invocation)  # (before its hits)
         for event in self.pipeline.feed(entry):
             self._handle(event)
-        if self.held and key in self.held:
+        if self.held and key in self.held and not note:  # (PID 1 on its file is no run: sources/unit_file_notes.py)
             self._logs_again(key, at, self._entry_invocation, pid1)  # (service_held.py)
 
     def _own_units(self) -> tuple[str, ...]:

@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from ..model import Incident
 from .failure_model import Failure, member_id, member_links
+from .failure_starts import RunStarts
 
 RESTART_RULE = "systemd-restart-loop"
 """Its every line is PID 1's "Scheduled restart job" (or older wordings): systemd restarts the unit itself."""
@@ -16,9 +17,12 @@ RERUN_USEC = 600_000_000
 a run may work for a while before it fails again (helper-129's 40 s runs paged every run, 30 s apart at most)."""
 
 
-def reruns(failure: Failure, incident: Incident) -> bool:
-    """Is the incident (of another run) the run systemd restarted the unit into after the failure?"""
-    return 0 <= failure.rerun_usec <= incident.first_usec <= failure.rerun_usec + RERUN_USEC
+def reruns(failure: Failure, incident: Incident, invocation: str, starts: RunStarts) -> bool:
+    """Is the incident (of another run, `invocation`) the run systemd restarted the unit into after the failure,
+    failing before it had recovered (failure_starts.py)? Not a run begun after that one (the next boot's), nor
+    one that served for minutes: a recurring crash is a page each time, not a reminder's count (trial 73, D4)."""
+    return 0 <= failure.rerun_usec <= incident.first_usec <= failure.rerun_usec + RERUN_USEC and \
+        starts.restarted_into(failure.machine, failure.unit, failure.rerun_usec, invocation, incident.first_usec)
 
 
 def in_run(failure: Failure, rule_id: str, invocation: str) -> bool:

@@ -57,6 +57,7 @@ from .failure_oom import UNIT_OOM_RULES, absorb, settling_crash, settling_kill
 from .failure_pids import PidOwners
 from .failure_runs import RESTART_RULE, escalates, fold, in_run, inherit, other_cause, own_cause, reruns, restarted
 from .failure_saved import Saved, failure_from_json, snapshot_of
+from .failure_starts import RunStarts
 from .failure_subjects import other_subject
 from .prefilter import required_literals
 from .window import invocation_of
@@ -100,8 +101,7 @@ class FailureGroups:
         self._anomaly = frozenset(rule.id for rule in rules if rule.anomaly is not None)
         self._one_hit = frozenset(rule.id for rule in rules if rule.trigger.count == 1)
         """Rules one hit fires: one's link met its trigger, and its failure is as severe as it (`view`)."""
-        self._lead_ins = LeadIns()
-        """Hits that joined no failure, for the failure of their unit that begins within LEAD_IN_USEC."""
+        self._lead_ins = LeadIns()  # hits that joined no failure, for their unit's beginning within LEAD_IN_USEC
         self._begun: tuple[int, Failure] | None = None
         """The failure that began last and when the incident that began it fired (µs): that line is its own."""
         self._failures: list[Failure] = []
@@ -109,8 +109,8 @@ class FailureGroups:
         self._by_unit: dict[tuple[str, str], list[Failure]] = {}
         """The same per (machine, unit): a hit or incident looks at its own unit's only."""
         self._by_member: dict[MemberId, Failure] = {}
-        self._owners = PidOwners()
-        """Which unit a kernel line is about (engine/failure_pids.py)."""
+        self._owners = PidOwners()  # which unit a kernel line is about (engine/failure_pids.py)
+        self.starts = RunStarts()  # its units' runs as they start (fed by the pipeline): failure_runs.reruns
         self._services = TextServices()  # text programs PID 1's lines named as services: a failure's name
         self._sockets: dict[tuple[str, str], str] = {}  # (machine, socket) whose failure joined its service's
         self.changed = False
@@ -280,7 +280,7 @@ class FailureGroups:
         def joins(f: Failure) -> bool:
             same = not invocation or not f.invocation or invocation == f.invocation
             within = incident.first_usec <= self._live_last(f) + SPAN_USEC or (not same and f is last and reruns(
-                f, incident)) or (socket and bool(f.open))  # (a socket's limit: while the service's is open)
+                f, incident, invocation, self.starts)) or (socket and bool(f.open))  # (a socket's: while it's open)
             own = tier == 0 and own_cause(f, incident)  # (its own cause again is the loop, however long)
             again = within and not restart and not apart and (tier > 0 or own) and not restarted(f)
             disk = same_disk(f, incident)  # (a partition of a controller whose incident is open: its failure's)
