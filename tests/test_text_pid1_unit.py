@@ -54,10 +54,10 @@ Mar 01 10:09:01 web1 systemd[1]: other.service: Failed with result 'exit-code'.
 
 
 def _signature_chain(incident: dict) -> list[str]:  # type: ignore[type-arg]
-    """The signature rules of an incident's chain ([] for one that is only its own rule's): new-error-template and
-    new-failure-template judge a paste's lines too (excerpts = true), their links are told in
-    tests/test_excerpt_errors.py."""
-    rules = sorted(link["rule"] for link in incident["chain"] if not link["rule"].startswith("new-"))
+    """The signature rules of an incident's chain ([] for one that is only its own rule's): new-error-template,
+    new-failure-template and excerpt-failure-template judge a paste's lines too (a `MemoryError` line says an
+    exception's name: rules/anomaly.py EXCEPTION_NAME), their links are told in tests/test_excerpt_errors.py."""
+    rules = sorted(link["rule"] for link in incident["chain"] if not link["rule"].startswith(("new-", "excerpt-")))
     return [] if rules in ([], [incident["rule"]]) else rules
 
 
