@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from ..model import Entry, Hit
 from .failure_disks import disk_of
@@ -69,9 +70,13 @@ class _Machine:
     """The latest disconnect's port found its device within NEW_USEC before it, or dropped one within FLAP_USEC."""
 
 
-def _keep(known: OrderedDict[str, None], name: str) -> None:
+_V = TypeVar("_V")
+
+
+def _keep(known: OrderedDict[str, _V], name: str, value: _V) -> None:
+    """`name` (with its value) as the most recent of `known`, the oldest let go past MAX_KNOWN."""
     known.pop(name, None)
-    known[name] = None
+    known[name] = value
     if len(known) > MAX_KNOWN:
         known.popitem(last=False)
 
@@ -89,24 +94,19 @@ class UsbDisks:
             return
         if (disconnect := _DISCONNECT.fullmatch(message)) is not None:
             machine, usec, port = self._of(entry.machine_id), entry.realtime_usec, disconnect["port"]
-            before, found = machine.ports.pop(port, None), machine.found.get(port)
+            before, found = machine.ports.get(port), machine.found.get(port)
             machine.flapping = (before is not None and 0 <= usec - before <= FLAP_USEC) or (
                 found is not None and 0 <= usec - found <= NEW_USEC)
-            machine.disconnected = machine.ports[port] = usec
-            if len(machine.ports) > MAX_KNOWN:
-                machine.ports.popitem(last=False)
+            machine.disconnected = usec
+            _keep(machine.ports, port, usec)
         elif (new := _NEW.fullmatch(message)) is not None:
-            found_at = self._of(entry.machine_id).found
-            found_at.pop(new["port"], None)
-            found_at[new["port"]] = entry.realtime_usec
-            if len(found_at) > MAX_KNOWN:
-                found_at.popitem(last=False)
+            _keep(self._of(entry.machine_id).found, new["port"], entry.realtime_usec)
         elif (host := _HOST.match(message)) is not None:
-            _keep(self._of(entry.machine_id).hosts, host["host"])
+            _keep(self._of(entry.machine_id).hosts, host["host"], None)
         elif (attached := _ATTACHED.fullmatch(message)) is not None:
             machine = self._of(entry.machine_id)
             if attached["host"] in machine.hosts:
-                _keep(machine.disks, attached["disk"])
+                _keep(machine.disks, attached["disk"], None)
             else:  # (a name the kernel gave a USB disk before, now a disk of another bus)
                 machine.disks.pop(attached["disk"], None)
 

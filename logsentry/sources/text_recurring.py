@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
+from ..engine.baseline import ERROR_LEVEL
 from ..engine.templates.tokens import first_line, masked_key
 from ..model import Entry, entry_key
 
@@ -33,8 +34,6 @@ MIN_LINES = 200
 """Lines a file must hold for its recurrences to count: a paste is shorter, and its few lines an hour apart are its
 trouble, not a normal around it (trial 69's home-assistant.log: 34 lines over 1.5 h, Chromecasts dropping at 02:33
 and again at 04:03). As many as a unit's warm-up asks (the anomaly rules' `warm_entries`)."""
-ERROR = 3
-"""syslog's err: a line at it or worse (its effective priority) stays an excerpt's in a long unit (`_long`)."""
 LONG_LINES = 200
 LONG_SPAN_USEC = 3_600_000_000
 """A unit with this many lines (the anomaly rules' warm_entries) over this long (their warm_after, µs) in a file has
@@ -197,7 +196,7 @@ def marked(entries: Iterable[Entry], read_ahead: Callable[[], Iterable[Entry]] |
         known = line_keys(entry)
         level = entry.effective_priority
         yield replace(entry, recurring=True) if (long_key(known[0][0]) in keys and (
-            level is None or level > ERROR or early_key(known[2]) in keys)) or any(key in keys for key in known) \
+            level is None or level > ERROR_LEVEL or early_key(known[2]) in keys)) or any(key in keys for key in known) \
             else entry
 
 
