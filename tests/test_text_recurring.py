@@ -2,7 +2,7 @@
 (sources/text_recurring.py): the rules that judge excerpts leave it alone, as a journal's history would (trial 70's
 long syslogs: bluetoothd's `Can't init bnep module` at each of three boots, wpa_supplicant's absent wlan0 at every
 boot of a month, named's SERVFAIL on three days, each a card). One continuous episode (a crash loop, a hang that
-says the same failure for hours) is still judged, and so is a file read from standard input (read once). Real
+says the same failure for hours) is still judged; standard input is judged as the same file (kept whole). Real
 files through `scan --file`, and the key logic on its own."""
 
 from __future__ import annotations
@@ -10,10 +10,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest
 from conftest import json_events, of_type, run_cli
 from test_anomaly import ANOMALY_RULES
 
 from logsentry.model import Entry
+from logsentry.sources import stdin_spool
 from logsentry.sources.text_recurring import RECUR_GAP_USEC, recurring_keys
 
 START = datetime(2025, 3, 4, 8, 0, 0)
@@ -67,8 +69,14 @@ def test_one_long_episode_is_still_judged(tmp_path: Path) -> None:
     assert incidents(path) == ["excerpt-failure-template"]
 
 
-def test_standard_input_is_read_once_and_judged_as_before(tmp_path: Path) -> None:
+def test_standard_input_is_judged_as_the_same_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same bytes piped in or read by name give the same cards (sources/stdin_spool.py keeps standard input whole
+    to read it ahead; a new user's `journalctl -u myapi | logsentry scan --file -` carded a routine line that `--file`
+    did not); past what it keeps, standard input is read once, as before."""
     text = syslog([0.1, 20, 45])
+    (path := tmp_path / "syslog").write_text(text)
+    assert incidents(path) == incidents(tmp_path, stdin=text) == []
+    monkeypatch.setattr(stdin_spool, "SPOOL_BYTES", len(text) // 2)
     assert incidents(tmp_path, stdin=text) == ["excerpt-failure-template"]
 
 

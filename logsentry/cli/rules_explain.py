@@ -6,6 +6,7 @@ rules' two lines each buried the one-line answer above them (a new user's findin
 
 from __future__ import annotations
 
+from ..engine.info_lines import told_info
 from ..engine.levels import effective_priority
 from ..engine.minutes import MINUTE_USEC, PEAK_DAYS
 from ..engine.templates.tokens import MAX_TEMPLATE_CHARS, tokenize
@@ -45,6 +46,7 @@ def watches(rule: Rule) -> str:
     if spec.kind == "new-template":
         said = f" whose text says one of its {plural(len(spec.words), 'word')}" if spec.words else ""
         said += " in a unit that never logged an error-level line" if spec.clean else ""
+        said += " (not a line its program wrote at info or debug)" if spec.words and not spec.info_lines else ""
         return (f"lines {_level(spec)} of a message template the unit never logged{said} (new for "
                 f"{format_duration(spec.novel_for_usec)} after its first sighting), {warm}; "
                 f"{plural(rule.trigger.count, 'such line')} within {within} fire"
@@ -94,6 +96,10 @@ def verdict(rule: Rule, line: str, priority: int | None) -> str:
     if spec.kind in ("new-template", "persistence") and spec.words_re is not None and spec.words_re.pattern is None \
             and spec.words_re.ignores(text):
         return f"does not count: the rule ignores its template (at {named}; template: {visible(text)})"
+    if spec.kind == "new-template" and spec.words_re is not None and not spec.info_lines and level is not None \
+            and told_info(level, source, line):
+        return (f"does not count: its program wrote it at {PRIORITY_NAMES[level]}, which says no failure to this rule "
+                f"(info_lines = false; template: {visible(text)})")
     if spec.kind in ("new-template", "persistence") and spec.words_re is not None and spec.words_re.pattern is not None:
         found = spec.words_re.search(text) if spec.kind == "persistence" else spec.words_re.said(text, line)
         if found is None:

@@ -31,6 +31,7 @@ from .episodes import Episodes
 from .excerpts import Excerpts, at_boot, fatal
 from .flood import Floods
 from .held import MAX_HELD_UNITS, Held
+from .info_lines import told_info
 from .novelty import new_why
 from .retry_causes import RetryCauses
 from .rolling import BUCKETS as BUCKETS
@@ -167,6 +168,8 @@ class AnomalyDetector:
                 if why is not None and spec.clean:
                     why += ", and no line at error level " + ("learnt " if "not learnt" in why else "") + "before"
                 if why is not None and spec.words_re is not None:
+                    if not spec.info_lines and told_info(level, entry.level_source, entry.message):
+                        continue  # the program wrote it at info: no failure by its words (engine/info_lines.py)
                     if (said := spec.words_re.said(template.text, entry.message)) is None:
                         continue  # a new template without the rule's words (a deploy's new wording) is no failure
                     if not spec.flood:  # which word made it a failure (a fresh operator could not tell)

@@ -10,7 +10,8 @@ Four kinds (logsentry/engine/anomaly.py runs them):
   Poisson tail below `p_value`, and more than `peak_margin` times the busiest two minutes of any template of
   the unit in the last 14 days (times the window over two minutes, for a window longer than that), templates
   still new left out; with `lasting`, only once its lines in the window span that long (a storm goes on, a
-  one-off run's burst ends);
+  one-off run's burst ends); with `info_lines = false`, a line whose program wrote its level as info or debug
+  (effective priority 6 or 7 read from its text, engine/levels.py) is no failure by its words;
 - `rate-spike`: a known template (or, with `errors = true`, the unit's error-level lines) far above its
   learned rate: at least `min_count`, `factor` times the expected count, a Poisson tail below `p_value`,
   and more than `peak_margin` times its busiest two minutes of the last 14 days (times the window over two
@@ -46,7 +47,7 @@ from .pattern import RegexProblem, compile_regex
 KINDS = ("new-template", "rate-spike", "error-share", "persistence")
 _KEYS = {"kind", "level", "warm_after", "warm_entries", "factor", "min_count", "p_value", "errors", "novel_for",
          "peak_margin", "words", "clean", "gap", "floor", "margin", "flood", "lasting", "excerpts", "ignore",
-         "retries"}
+         "retries", "info_lines"}
 PERSISTENCE_KEYS = ("gap", "floor", "margin")
 """persistence only (engine/episodes.py): an episode ends at a pause longer than `gap`; it persists once longer
 than `floor` and `margin` times the template's longest episode learnt."""
@@ -247,6 +248,13 @@ class AnomalySpec:
     templates that came later are left to the rules that judge a learnt normal (excerpt-failure-template, whose
     trigger fits an excerpt's few lines, beside new-failure-template's ten for a known unit)."""
 
+    info_lines: bool = True
+    """new-template with `words` only: False: a line whose program wrote its level as info or debug (level_source
+    "text", effective priority 6 or more; PostgreSQL's `LOG`, its operator's level, is no info here) says no failure
+    by its words: the program told its failures apart itself (a cleanup job's `removed 28 expired sessions`, a 404's
+    `order not found`, at INFO: a new user's 340-line excerpt of a healthy API paged). A line with no level of its
+    own, journald's default 6 for stdout, still counts."""
+
     retries: bool = False
     """new-template only: the rule's lines announce another attempt at what failed just before them (`Trying again
     in 4.00 seconds...`): its incident quotes that failure, the unit's error line just before the announcement
@@ -305,6 +313,13 @@ def parse_anomaly(table: Mapping[str, Any], add: Any, describe: Any, priority: A
         excerpts_only = False
     excerpts = excerpts_only or _new_template_flag(table, "excerpts", str(kind), add, describe, ' or "only"')
     retries = _new_template_flag(table, "retries", str(kind), add, describe)
+    info_lines = table.get("info_lines", True)
+    if not isinstance(info_lines, bool):
+        add("anomaly.info_lines", f"expected true or false (got {describe(info_lines)})")
+        info_lines = True
+    elif not info_lines and (kind != "new-template" or not words):
+        add("anomaly.info_lines", "only a new-template rule with words takes info_lines")
+        info_lines = True
     if "lasting" in table and not flood:
         add("anomaly.lasting", "only a new-template rule with flood = true takes lasting")
     for key in PERSISTENCE_KEYS:
@@ -323,6 +338,7 @@ def parse_anomaly(table: Mapping[str, Any], add: Any, describe: Any, priority: A
         novel_for_usec=span("novel_for", defaults.novel_for_usec),
         peak_margin=float(number("peak_margin", defaults.peak_margin, 0, 1e6, False)),
         words=words, clean=clean, flood=flood, excerpts=excerpts, excerpts_only=excerpts_only, retries=retries,
+        info_lines=info_lines,
         words_re=Words(words_pattern(words) if words else None, ignore) if words or ignore is not None else None,
         lasting_usec=span("lasting", defaults.lasting_usec) if flood else 0,
         gap_usec=max(1, span("gap", defaults.gap_usec)), floor_usec=span("floor", defaults.floor_usec),

@@ -28,6 +28,7 @@ from typing import IO, BinaryIO
 from ..model import Entry
 from .boot_clocks import BootClocks
 from .selection import SUBJECT_FIELDS, UNIT_VALUE_FIELDS, Selection
+from .stdin_spool import stdin_stream
 from .text_compose import compose_stripped
 from .text_deep import replayable
 from .text_indent import dedented
@@ -67,7 +68,7 @@ def open_binary(path: Path) -> BinaryIO:
     if str(path) == "-":
         if sys.stdin is None:
             raise InputFormatError("-: no standard input (it is closed)")
-        stream: BinaryIO = sys.stdin.buffer
+        stream: BinaryIO = stdin_stream(sys.stdin.buffer)  # kept whole when it fits (sources/stdin_spool.py)
     else:
         stream = open(path, "rb")  # noqa: SIM115 - the caller closes it
     if not hasattr(stream, "peek"):

@@ -11,14 +11,16 @@ long file among its unit's other work (`_steady`: a mail server's policy rejects
 episode that begins or ends inside the file, or that is most of what its unit says (a hang that logs the same fatal
 error for hours, a crash loop), is not marked: it has no normal around it.
 
-Only a file read by name is read ahead (standard input cannot be read twice); a file's own lines only, in the
-scan's selection, of at least MIN_LINES. At most MAX_KEYS keys are followed (a key past them is never marked:
-judged as before).
+Only a file that can be read again is read ahead (by name, or standard input kept whole: sources/stdin_spool.py); a
+file's own lines only, in the scan's selection, of at least MIN_LINES. At most MAX_KEYS keys are followed (a key
+past them is never marked: judged as before).
 """
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -26,6 +28,7 @@ from pathlib import Path
 from ..engine.baseline import ERROR_LEVEL
 from ..engine.templates.tokens import first_line, masked_key
 from ..model import Entry, entry_key
+from .stdin_spool import stdin_whole
 
 RECUR_GAP_USEC = 3_600_000_000
 """An hour without the key between two of its lines (µs): as long as a template stays new to the rules that
@@ -201,5 +204,12 @@ def marked(entries: Iterable[Entry], read_ahead: Callable[[], Iterable[Entry]] |
 
 
 def readable_again(path: Path) -> bool:
-    """Can the file be read a second time (a file by name, not standard input)?"""
-    return str(path) != "-"
+    """Can the file be read a second time from its start: a regular file by name, or standard input that ended within
+    what sources/stdin_spool.py keeps (not a pipe by name, `--file <(zcat x.gz)`: a second reader would take its
+    bytes)?"""
+    if str(path) == "-":
+        return stdin_whole()
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
