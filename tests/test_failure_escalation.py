@@ -254,3 +254,26 @@ def test_a_start_limit_told_by_its_result_alone_is_one_card(make_journal: Any) -
     events = json_events(run_cli("scan", "--file", str(make_journal(lines)), "-o", "json"))
     incidents = of_type(events, "incident")
     assert [(i["rule"], i["severity"]) for i in incidents] == [("systemd-start-limit-hit", "critical")], incidents
+
+
+def test_a_text_failure_is_one_card_at_its_worst_severity(tmp_path: Path) -> None:
+    """A program's own log read after the fact pages no one: its failure, given out (ERROR, new-error-template) when
+    its 30 s of settling passed, and a CRITICAL line of it a minute later are one card at CRITICAL, not two with
+    the same chain (a new user's API outage, engine/failure_runs.text_raises). A journal's escalation stays a page of
+    its own (the start-limit tests above)."""
+    lines = [f"2026-12-07 10:00:{second:02d},000 INFO [api.views] GET /orders 200" for second in range(0, 60, 5)]
+    lines += [f"2026-12-07 10:01:{second:02d},000 ERROR [api.db] query failed: server closed the connection "
+              "unexpectedly" for second in range(0, 60, 4)]
+    lines.append("2026-12-07 10:02:10,000 CRITICAL [api.health] database pool exhausted; /healthz now returns 503")
+    lines += [f"2026-12-07 10:02:{second:02d},000 ERROR [api.db] query failed: server closed the connection "
+              "unexpectedly" for second in range(20, 60, 10)]
+    path = tmp_path / "api.log"
+    path.write_text("\n".join(lines) + "\n")
+    events = json_events(run_cli("scan", "--file", str(path), "-o", "json"))
+    assert [(i["rule"], i["severity"]) for i in of_type(events, "incident")] == [("new-error-template", "error")]
+    [end] = of_type(events, "incident_end")
+    assert end["severity"] == "critical", end
+    assert "new-fatal-template" in {link["rule"] for link in end["chain"]}, end["chain"]
+    card = run_cli("scan", "--file", str(path)).stdout
+    assert "CRITICAL (api) new-error-template (critical by new-fatal-template; new-error-template is error)" in \
+        " ".join(card.replace("│", " ").split()), card

@@ -44,6 +44,9 @@ class Failure:
     (FailureGroups.note_evidence): its link's count is all of its lines in the failure (seen_links), not only those
     up to its link's line. The card said "error-burst (2 lines up to this one, below its trigger)" above a table of
     error-burst's 12 matches (new-user trial 230, item 5); a plain count kept here costs a hit less than a new Link."""
+    raised: bool = False
+    """A more severe incident joined it after it was given out (engine/failure_runs.text_raises: lines read from text
+    only): (not saved: the service reads no text) its card is as severe as its members, as before it was given."""
 
 
 def joins_as(unit: str) -> str:
@@ -247,8 +250,10 @@ def failure_view(failure: Failure, rank: Callable[[Incident], Any], one_hit: Col
         (m for m in members if (m.rule_id, m.key, m.first_usec) == (given.rule_id, given.key, given.first_usec)),
         given)
     count = sum(m.count for m in members if (m.rule_id, m.key) == (own.rule_id, own.key))  # each run's, a crash loop's
+    severity = max(given.severity, *(m.severity for m in members)) if failure.raised else given.severity
     return replace(given, count=max(count, own.count), going_on=own.going_on, samples=own.samples, dropped=own.dropped,
-                   last_usec=max(m.last_usec for m in members), chain=chain if len(chain) > 1 else ())
+                   last_usec=max(m.last_usec for m in members), chain=chain if len(chain) > 1 else (),
+                   severity=severity)
 
 
 def member_links(members: Iterable[Incident]) -> dict[tuple[str, str], Link]:

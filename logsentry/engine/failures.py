@@ -55,7 +55,18 @@ from .failure_model import (
 )
 from .failure_oom import UNIT_OOM_RULES, absorb, settling_crash, settling_kill
 from .failure_pids import PidOwners
-from .failure_runs import RESTART_RULE, escalates, fold, in_run, inherit, other_cause, own_cause, reruns, restarted
+from .failure_runs import (
+    RESTART_RULE,
+    escalates,
+    fold,
+    in_run,
+    inherit,
+    other_cause,
+    own_cause,
+    reruns,
+    restarted,
+    text_raises,
+)
 from .failure_saved import Saved, failure_from_json, snapshot_of
 from .failure_starts import RunStarts
 from .failure_subjects import other_subject
@@ -297,7 +308,11 @@ class FailureGroups:
         units = self._by_unit.get(self._services.key(incident.machine_id, unit), [])
         last = units[-1] if units else None
         near = [f for f in reversed(units) if joins(f)]
-        failure = next((f for f in near if not escalates(incident, f)), None)
+        # (a text's failure pages no one as it is read: a more severe incident raises its one card, `text_raises`)
+        failure = next((f for f in near if not escalates(incident, f)
+                        or text_raises(incident, f, from_text, self._anomaly)), None)
+        if failure is not None and escalates(incident, failure):
+            failure.raised = True
         given = []
         if failure is not None and invocation and failure.invocation != invocation:
             # The unit failed again in its next run within SPAN_USEC, of no new cause (a crash loop): the same
