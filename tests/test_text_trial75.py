@@ -61,14 +61,15 @@ def test_catalina_out_reads_a_webapps_second_layout(tmp_path: Path) -> None:
 def test_a_date_in_a_message_does_not_retime_lines(tmp_path: Path) -> None:
     """A second layout is read only from a full date and words at the line's start, from 10 minutes before to a day
     after the last time: a continuation line with a date years or hours before (a row a query printed), a date alone
-    on its line, a date inside a line (a logfmt pair after others, a client's request in an access log's layout),
-    Unix seconds and a time of day alone stay lines at the time of the line before."""
+    on its line, a date inside a line (a logfmt pair after others), an access log's line whose time is hours before
+    (a user name with blanks can put a bracketed date of its own before the server's), Unix seconds and a time of day
+    alone stay lines at the time of the line before."""
     lines = [CATALINA[0],
              "2001-01-01 00:00:00 | row 1 of the report table",
              "2018-06-12 03:00:00 | row 2: a date the same day, 11 hours before the line above",
              "2018-06-12",
              "level=info msg=x time=2018-06-12T20:00:00Z",
-             '10.0.0.5 - - [12/Jun/2018:20:00:00 +0000] "GET / HTTP/1.1" 200 1',
+             '10.0.0.5 - x [12/Jun/2018:09:00:00 +0000] "GET / HTTP/1.1" 200 1',
              "1528833600 rows scanned",
              "20:00:00.000 [main] ERROR x - y",
              CATALINA[1]]

@@ -37,6 +37,19 @@ message) is no level.
   `[UTC Jul 13 08:38:23] error    : 'nodejs' process is not running`, `[PDT Aug 23 14:03:20] warning  : ...`. The
   zone an abbreviation (2 to 5 capitals) or `%Z`'s numeric `+03`, `-0330`; the level padded to 8, then ` : `.
 
+- SSSD's debug log (src/util/debug.c sss_vdebug_fn: maybe its time, 2.4 on `"(%d-%02d-%02d %2d:%02d:%02d"`, `":%.6ld"`
+  of the µs, `"): "`; before 2.4 ctime's `"(%s:%.6ld %d) "` or `"(%s %d) "`, before 1.6 ctime's `"(%s) "`; then `"[%s]
+  [%s] (%#.4x): "` of its process's name, the function and the debug level; before 1.6 the level as `"(%d): "`): `(2020-
+  11-13 12:13:40): [ifp] [sss_dp_init] (0x0010): Failed to connect to backend server.`, `(Fri Nov 13 12:13:40 2020)
+  [sssd[be[example.com]]] [func] (0x0020): ...`, without the time when debug_timestamps is off. The level is a bit of
+  src/util/debug.h's SSSDBG_*, read as sssd.conf(5)'s debug_level describes it: 0x0010 FATAL_FAILURE (SSSD cannot
+  start or go on) crit, 0x0020 CRIT_FAILURE (a major feature will not work) err, 0x0040 OP_FAILURE (a request or
+  operation failed) warning, as before 2.5 SSSDBG_IMPORTANT_INFO was that bit too (`Starting with debug level ...`),
+  0x0080 MINOR_FAILURE notice, 0x0100 CONF_SETTINGS info, 0x0200 and above (FUNC_DATA, TRACE_*, BE_FO, PERF_STAT)
+  debug; SSSDBG_IMPORTANT_INFO from 2.5 (every bit from OP_FAILURE up: 0x1f7c0, 0x3f7c0 with PERF_STAT) notice; the
+  old numbers 0 to 10 as the bit each became (debug_convert_old_level). Unread, trial 76's 38 (`(0x0010): fatal
+  error setting up backend connector`, three times) was a WARNING's generic failure template.
+
 `sources/program_levels.h` is the C twin; tests/test_levels_trial63.py holds the two to the same answers.
 """
 
@@ -80,15 +93,35 @@ _OVS = re.compile(r"(?:(?:[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(
                   r"|[A-Z][a-z]{2} [0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}|ovs)\|)?"
                   r"[0-9]{5,10}\|[A-Za-z0-9_-]{1,64}(?:\([A-Za-z0-9_-]{1,64}\))?\|(EMER|ERR|WARN|INFO|DBG)\|")
 
+SSSD_LEVELS = {0x0010: 2, 0x0020: 3, 0x0040: 4, 0x0080: 5, 0x0100: 6, 0x0200: 7, 0x0400: 7, 0x1000: 7, 0x2000: 7,
+               0x4000: 7, 0x8000: 7, 0x10000: 7, 0x20000: 7, 0x1F7C0: 5, 0x3F7C0: 5}
+"""SSSD's SSSDBG_* levels (src/util/debug.h) as syslog priorities; any other value is none."""
+SSSD_OLD_LEVELS = (2, 3, 4, 5, 6, 7, 7, 7, 7, 7, 7)
+"""SSSD's levels 0 to 10 before 1.6, read as the bit each became."""
+_SSSD_NAME = r"[!-Z\\^-~]{1,64}"
+_SSSD = re.compile(r"(?:\([0-9]{4}-[0-9]{2}-[0-9]{2} [ 0-9][0-9]:[0-9]{2}:[0-9]{2}(?::[0-9]{6})?\): "
+                   r"|\([A-Z][a-z]{2} [A-Z][a-z]{2} [ 0-9][0-9] [0-9]{2}:[0-9]{2}:[0-9]{2}(?::[0-9]{6})? [0-9]{4}\) )?"
+                   r"\[" + _SSSD_NAME + r"(?:\[" + _SSSD_NAME + r"(?:\[" + _SSSD_NAME + r"\])?\])?\] "
+                   r"\[[A-Za-z_][A-Za-z0-9_]{0,127}\] \((?:0x([0-9a-f]{4,5})|([0-9]|10))\): ")
+
+
+def sssd_level(message: str) -> int | None:
+    """The priority of SSSD's debug level at the start of `message` (after its time, if any), or None."""
+    if (found := _SSSD.match(message)) is None:
+        return None
+    return SSSD_LEVELS.get(int(found[1], 16)) if found[1] is not None else SSSD_OLD_LEVELS[int(found[2])]
+
 
 def program_level(message: str) -> int | None:
     """The priority one of these programs wrote at the start of `message` (not empty), or None."""
     first = message[0]
+    if first == "(":
+        return sssd_level(message)
     if first == "[":
         if (found := _MINIDLNA.match(message)):
             return MINIDLNA_LEVELS[found[1]]
         found = _MONIT.match(message)
-        return MONIT_LEVELS[found[1]] if found else None
+        return MONIT_LEVELS[found[1]] if found else sssd_level(message)
     digit = "0" <= first <= "9"
     if not (digit or "A" <= first <= "Z" or "a" <= first <= "z" or first == "_"):
         return None

@@ -84,6 +84,8 @@ A record starts with one of these times, optionally in brackets (`[2026-11-28 10
   before 2.x without the pid), its ident and pid the line's identifier and PID (applog_times.RADVD);
 * `  1234:20231106:081922.345 `: Zabbix's server, proxy and agent log (src/libs/zbxlog/log.c: `"%6li:%.4d%.2d%.2d:%.2d
   %.2d%.2d.%03ld "`, the PID padded to six, local time);
+* `(2020-11-13 12:13:40): [ifp] ...` and before 2.4 `(Fri Nov 13 12:13:40 2020) [sssd[nss]] ...`: SSSD's debug log
+  (applog_times.STAMP's dy and fmon, local time, its µs after a colon);
 * `type=AVC msg=audit(1364481363.243:24287): ...`: the Linux audit log (auditd's /var/log/audit/audit.log, `node=NAME `
   before it with `name_format`): the kernel's record time in Unix seconds and ms, then the record's serial
   (kernel/audit.c audit_log_start: `"audit(%llu.%03lu:%u): "`);
@@ -117,8 +119,9 @@ and the rules see what they would see in the journal. A line that starts with no
 stores each line a service writes to stdout: the rules, anchored on such a line's start, match it as they would in
 the journal. The first line's layout holds: a later line in another one is a line without a time (a continuation
 line starting `2999999999 rows` is no Unix time of 2065), but for a full date and words near the last time, and
-uWSGI's lines (applog_times.second_layout: catalina.out's webapp lines beside Tomcat's). Lines before the first
-time are records at that time (sources/text.py read_text).
+access log and uWSGI lines (applog_times.second_layout: catalina.out's webapp lines beside Tomcat's, gunicorn's access
+lines among the app's, mysqld's `201010 11:17:39 [ERROR] mysqld got signal 11 ;` in a MariaDB 10.2+ log). Lines
+before the first time are records at that time (sources/text.py read_text).
 The identifier is the file's name without `.log`, `.txt`, `.json`, a rotation number or `.gz` (`zookeeper.log.1.gz`
 is `(zookeeper)`: sources/log_names.py); no unit, host or PID, and no priority but a CRI log's stream, since the
 file says none. A time without a zone is this machine's local time, which is said once.
@@ -149,6 +152,7 @@ from .applog_times import (
     layout_of,
     named_zone,
     second_layout,
+    sssd_numbers,
     stamp,
 )
 from .log_names import identifier
@@ -307,6 +311,8 @@ class AppLogParser:
                 self._unread_zone(found["zn"], int(found["y"]))
             return self._local(int(found["y"]), int(found["mo"]), int(found["d"]), int(found["h"]), int(found["mi"]),
                                int(found["s"]), found["f"])
+        if (sssd := sssd_numbers(found)) is not None:
+            return self._local(*sssd)
         if found["cmon"] is not None:
             return self._local(int(found["cy"]), month_number(found["cmon"]), int(found["cd"]), int(found["ch"]),
                                int(found["cmi"]), int(found["cs"]), found["cf"])

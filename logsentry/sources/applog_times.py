@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 
 from .access_times import ACCESS as _ACCESS
 from .access_times import HAPROXY as _HAPROXY
 from .access_times import UWSGI
-from .text_times import MONTH_PATTERN, SHORT_MONTH_PATTERN, local_usec, utc_usec
+from .text_times import MONTH_PATTERN, SHORT_MONTH_PATTERN, local_usec, month_number, utc_usec
 from .xorg_times import UPTIME as _XORG_UPTIME
 from .xorg_times import start_time
 from .zone_names import abbreviation_offset, offset_text
@@ -80,6 +81,10 @@ STAMP = re.compile(
     r"|\{error_logger,\{\{(?P<ly>\d{4}),(?P<lmo>1[0-2]|[1-9]),(?P<ld>3[01]|[12]\d|[1-9])\},"
     r"\{(?P<lh>1\d|2[0-3]|\d),(?P<lmi>[1-5]?\d),(?P<ls>[1-5]?\d|60)\}\}"
     r"|(?P<xmon>" + MONTH_PATTERN + r") (?P<xd>[ 0-3]?\d) " + _HMS.format("x") + r"(?:\.(?P<xf>\d{1,6}))?(?= \S|: \S)"
+    r"|\((?P<dy>\d{4})-(?P<dmo>[01]\d)-(?P<dd>[0-3]\d) (?P<dh> \d|1\d|2[0-3]):(?P<dmi>[0-5]\d):(?P<ds>[0-6]\d)"
+    r"(?::(?P<df>\d{6}))?\)(?=: \[)"
+    r"|\((?P<fw>Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?P<fmon>" + MONTH_PATTERN + r") (?P<fd>[ 1-3]\d) " + _HMS.format("f") +
+    r"(?::(?P<ff>\d{6}))? (?P<fy>\d{4})\)(?= \[)"
     r")\]?(?=[\s|:\],\"-]|$)")
 """A record's time at the start of its line, in the layouts sources/applog.py's docstring names (also as a logfmt line's
 first pair: `time="2026-11-28T10:14:29Z" level=error ...`, logrus; `ts=...`, go-kit; `time=...`, slog). Trial 64's,
@@ -91,7 +96,11 @@ erlang:localtime()'s `{{Y,M,D},{H,Mi,S}}`, ly). Trial 69's: MariaDB's error log 
 (sql/log.cc print_buffer_to_file: `"%d-%02d-%02d %2d:%02d:%02d %lu [%s] "`), so before 10:00 two blanks and one digit
 follow the date (`2022-02-06  7:47:15 0 [Note] ...`), from 10:00 one blank and two; a year-first date's hour is one
 digit only after two blanks (the file's lines all y: one layout, in order across 09:59 to 10:00). And glog's
-GLOG_EARLY before its header."""
+GLOG_EARLY before its header. SSSD's debug log (src/util/debug.c sss_vdebug_fn, 2.4 on: `"(%d-%02d-%02d %2d:%02d:%02d"`
+of localtime, `":%.6ld"` of its µs with debug_microseconds, `"): "`, then `"[%s] [%s] (%#.4x): "` of its name, the
+function and the level: `(2020-11-13 12:13:40): [ifp] [sss_dp_init] (0x0010): ...`, dy; before 2.4 ctime's first 19
+characters, the µs, the year, `"(%s:%.6ld %d) "`: `(Fri Nov 13 12:13:40 2020) [sssd[be[x]]] ...`, fmon): each anchored
+on the bracket its name opens after it (trial 76's 38: untimed, every line at the file's time)."""
 TIME_KEYS = ("time", "ts", "timestamp", "@timestamp", "t", "@t", "date", "asctime", "datetime")
 """A JSON log line's time, the first of these keys present (zap `ts`, logrus/slog/zerolog `time`, pino `time`,
 logstash `@timestamp`, CLEF `@t`, python-json-logger `asctime`, Monolog's JsonFormatter `datetime`): Unix seconds,
@@ -234,7 +243,7 @@ def dated_usec(found: re.Match[str], zone: str | None) -> int:
 
 
 _ANCHORS = ("y", "cmon", "rmon", "gmo", "hy", "sy", "vd", "nd", "epoch", "umon", "tmon", "jmon", "oh", "emon", "mmon",
-            "wy", "bmon", "qmon", "zy", "au", "pmon", "ly", "xmon", "hex")
+            "wy", "bmon", "qmon", "zy", "au", "pmon", "ly", "xmon", "hex", "dy", "fmon")
 """STAMP's alternatives, each by a group only it has."""
 
 
@@ -250,9 +259,17 @@ def layout_of(found: re.Match[str]) -> str:
     return next(group for group in _ANCHORS if found[group] is not None)
 
 
-FULL_DATES = frozenset({"y", "cmon", "tmon", "jmon", "nd", "vd", "zy", "emon", "qmon"})
+FULL_DATES = frozenset({"y", "cmon", "tmon", "jmon", "nd", "vd", "zy", "emon", "qmon", "ly", "dy", "fmon"})
 """STAMP's layouts with a year, month, day and time of day: a line in one of them is a record of its own even in a log
-whose first line had another (second_layout)."""
+whose first line had another (second_layout). So are Redis's and glog's with their year (`rmon` with `ry`, `gmo` with
+`gy` or CockroachDB's `gyy`) and old MySQL's `YYMMDD HH:MM:SS` in its exact shape (MYSQL_OLD)."""
+MYSQL_OLD = re.compile(r"\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]) (?: \d|1\d|2[0-3]):[0-5]\d:[0-5]\d")
+"""The time mysqld writes before its crash banner in every version (MariaDB sql/signal_handler.cc handle_fatal_signal:
+`"%02d%02d%02d %2d:%02d:%02d "` of localtime, then `[ERROR] mysqld got signal 11 ;`) and on every line up to MySQL 5.6
+and MariaDB 10.1 (sql/log.cc print_buffer_to_file, InnoDB's ut_print_timestamp): the hour padded with a blank, so
+`201010  9:17:39` before 10:00. In a MariaDB 10.2+ log (year-first lines) the crash line took the line before's time,
+16 minutes early, and the card listed lines after the crash as its last before it (trial 76's 13). Read as a second
+layout only in this shape with a real date: a 6-digit number a program prints first is no time."""
 DAY_USEC = 86_400 * 1_000_000
 BACK_USEC = 600 * 1_000_000
 """How far after (a day) and before (10 minutes: two writers' buffers) the last time read a second layout's time may
@@ -261,16 +278,49 @@ lie (sources/applog.py): further, it is a date a message holds, not the line's t
 
 
 def second_layout(found: re.Match[str] | None, layout: str) -> bool:
-    """Whether a line in a layout other than its file's first is read with its own: when STAMP found a full date
-    (FULL_DATES) at its very start. catalina.out mixes Tomcat's JULI lines (`12-Jun-2018 14:25:14.961 INFO [main]
-    ...`) with each webapp's own logging (logback's `2018-06-12 14:36:54 [INFO ](c.n.p...) ...`): held to the first
-    layout, 43 minutes of a pinpoint collector's lines took the last Tomcat line's time (trial 75's 02). No Unix time,
-    time of day alone or date without a year (a continuation line's `2999999999 rows`), no date inside a line (an
-    access log's, a logfmt pair's after others: text a client may write), no date alone on its line (a value a
-    program printed); sources/applog.py also wants the time near the last one read (BACK_USEC). uWSGI's lines
-    (access_times.UWSGI) are such a layout too, beside a Flask app's `[2019-08-04 09:43:34,696] ERROR in app: ...`."""
-    return found is not None and ((found.re is STAMP and found.start() == 0 and layout in FULL_DATES
-                                   and bool(found.string[found.end():].strip())) or found.re is UWSGI)
+    """Whether a line in a layout other than its file's first is read with its own: when it starts with a full date in
+    a layout of its own shape (FULL_DATES), an access log's or HAProxy's line (access_times), or uWSGI's.
+    catalina.out mixes Tomcat's JULI lines (`12-Jun-2018 14:25:14.961 INFO [main] ...`) with each webapp's own logging
+    (logback's `2018-06-12 14:36:54 [INFO ](c.n.p...) ...`): held to the first layout, 43 minutes of a pinpoint
+    collector's lines took the last Tomcat line's time (trial 75's 02). gunicorn run with `--access-logfile -
+    --error-logfile -` writes its access lines (`10.0.3.34 - - [07/Dec/2026:10:01:28 +0000] "GET ..."`) among its own
+    and the app's year-first lines: each access line took the app line before's time, and the log ended 5 minutes
+    early (new user 76's 2). An access line's time is the server's, in the place its layout gives it after the
+    client's address, identity and user, which hold no blank; the request a client writes comes after it. No Unix
+    time, time of day alone or date without a year (a continuation line's `2999999999 rows`), no date inside a line
+    (a logfmt pair's after others), no date alone on its line (a value a program printed); sources/applog.py also wants
+    the time near the last one read (BACK_USEC, DAY_USEC). uWSGI's lines (access_times.UWSGI) are such a layout too,
+    beside a Flask app's `[2019-08-04 09:43:34,696] ERROR in app: ...`."""
+    if found is None:
+        return False
+    if found.re is not STAMP:
+        return found.re in (UWSGI, _ACCESS, _HAPROXY)
+    if found.start() != 0 or not found.string[found.end():].strip():
+        return False
+    return layout in FULL_DATES or (layout == "rmon" and found["ry"] is not None) \
+        or (layout == "gmo" and (found["gy"] or found["gyy"]) is not None) \
+        or (layout == "hy" and MYSQL_OLD.fullmatch(found.group()) is not None and _real_date(found))
+
+
+def _real_date(found: re.Match[str]) -> bool:
+    """Whether MYSQL_OLD's date is one of the calendar's (no 31 April, no 30 February)."""
+    try:
+        date(2000 + int(found["hy"]), int(found["hmo"]), int(found["hd"]))
+    except ValueError:
+        return False
+    return True
+
+
+def sssd_numbers(found: re.Match[str]) -> tuple[int, int, int, int, int, int, str | None] | None:
+    """Year, month, day, hour, minute, second and µs digits of STAMP's SSSD layouts (dy, fmon: local time), None for
+    another layout."""
+    if found["dy"] is not None:
+        return (int(found["dy"]), int(found["dmo"]), int(found["dd"]), int(found["dh"]), int(found["dmi"]),
+                int(found["ds"]), found["df"])
+    if found["fmon"] is not None:
+        return (int(found["fy"]), month_number(found["fmon"]), int(found["fd"]), int(found["fh"]), int(found["fmi"]),
+                int(found["fs"]), found["ff"])
+    return None
 
 
 def inner_record(line: str) -> str:

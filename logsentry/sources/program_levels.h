@@ -225,14 +225,96 @@ static int lv_monit(const unsigned char *p, size_t n) {
     return lv_named(NAMES, LV_N(NAMES), p + word, blanks - word);
 }
 
+/* SSSD's process name (program_levels._SSSD_NAME) in brackets at `at`, with up to `depth` more nested in it
+ * (`[sssd[be[example.com]]]`): the offset after its `]`, or 0 */
+static size_t lv_sssd_name(const unsigned char *p, size_t n, size_t at, int depth) {
+    if (at >= n || p[at] != '[')
+        return 0;
+    size_t start = ++at;
+    while (at < n && at - start < 65 && p[at] >= 0x21 && p[at] <= 0x7e && p[at] != '[' && p[at] != ']')
+        at++;
+    if (at == start || at - start > 64)
+        return 0;
+    if (depth > 0 && at < n && p[at] == '[' && !(at = lv_sssd_name(p, n, at, depth - 1)))
+        return 0;
+    return at < n && p[at] == ']' ? at + 1 : 0;
+}
+
+/* SSSD's debug log (program_levels._SSSD): maybe `(yyyy-mm-dd hh:mm:ss[:uuuuuu]): ` (the hour maybe blank-padded) or
+ * ctime's `(Www Mmm dd hh:mm:ss[:uuuuuu] yyyy) `, then the name, ` [function] (`, `0x` and 4 or 5 hex digits or 0 to
+ * 10, `): ` */
+static int lv_sssd(const unsigned char *p, size_t n) {
+    static const struct {
+        long bits;
+        int level;
+    } BITS[] = {{0x10, 2},   {0x20, 3},   {0x40, 4},    {0x80, 5},    {0x100, 6},    {0x200, 7},     {0x400, 7},
+                {0x1000, 7}, {0x2000, 7}, {0x4000, 7},  {0x8000, 7},  {0x10000, 7},  {0x20000, 7},   {0x1f7c0, 5},
+                {0x3f7c0, 5}};
+    static const int OLD[] = {2, 3, 4, 5, 6, 7, 7, 7, 7, 7, 7};
+    size_t at = 0;
+    if (n && p[0] == '(') {
+        if (lv_shape(p, n, 0, "(dddd-dd-dd ") && n > 13 && (p[12] == ' ' || lv_digit(p[12])) && lv_digit(p[13]) &&
+            lv_shape(p, n, 14, ":dd:dd")) {
+            at = 20;
+            if (lv_shape(p, n, at, ":dddddd"))
+                at += 7;
+            if (!lv_starts(p, n, at, "): "))
+                return -1;
+            at += 3;
+        } else if (n > 24 && lv_upper(p[1]) && lv_lower(p[2]) && lv_lower(p[3]) && p[4] == ' ' && lv_upper(p[5]) &&
+                   lv_lower(p[6]) && lv_lower(p[7]) && p[8] == ' ' && (p[9] == ' ' || lv_digit(p[9])) &&
+                   lv_shape(p, n, 10, "d dd:dd:dd")) {
+            at = 20;
+            if (lv_shape(p, n, at, ":dddddd"))
+                at += 7;
+            if (!lv_shape(p, n, at, " dddd) "))
+                return -1;
+            at += 7;
+        } else {
+            return -1;
+        }
+    }
+    if (!(at = lv_sssd_name(p, n, at, 2)) || !lv_starts(p, n, at, " [") || (at += 2) >= n ||
+        !(lv_alpha(p[at]) || p[at] == '_'))
+        return -1;
+    size_t start = at;
+    while (at < n && at - start < 129 && (lv_alnum(p[at]) || p[at] == '_'))
+        at++;
+    if (at - start > 128 || !lv_starts(p, n, at, "] ("))
+        return -1;
+    at += 3;
+    if (lv_starts(p, n, at, "0x")) {
+        at += 2;
+        size_t hex = at;
+        long bits = 0;
+        while (at < n && at - hex < 6 && (lv_digit(p[at]) || (p[at] >= 'a' && p[at] <= 'f')))
+            bits = bits * 16 + (lv_digit(p[at]) ? p[at] - '0' : p[at] - 'a' + 10), at++;
+        if (at - hex < 4 || at - hex > 5 || !lv_starts(p, n, at, "): "))
+            return -1;
+        for (size_t k = 0; k < LV_N(BITS); k++)
+            if (BITS[k].bits == bits)
+                return BITS[k].level;
+        return -1;
+    }
+    size_t digits = lv_digits(p, n, at);
+    if (digits < 1 || digits > 2 || (digits == 2 && !lv_starts(p, n, at, "10")) || !lv_starts(p, n, at + digits, "): "))
+        return -1;
+    return OLD[digits == 2 ? 10 : p[at] - '0'];
+}
+
 /* program_levels.program_level */
 static int lv_program(const unsigned char *p, size_t n) {
     if (n == 0)
         return -1;
     unsigned char first = p[0];
     int level;
-    if (first == '[')
-        return (level = lv_minidlna(p, n)) >= 0 ? level : lv_monit(p, n);
+    if (first == '(')
+        return lv_sssd(p, n);
+    if (first == '[') {
+        if ((level = lv_minidlna(p, n)) >= 0 || (level = lv_monit(p, n)) >= 0)
+            return level;
+        return lv_sssd(p, n);
+    }
     int digit = lv_digit(first);
     if (!(lv_alnum(first) || first == '_'))
         return -1;

@@ -57,6 +57,8 @@ def _cut(message: str, found: re.Match[str]) -> str | None:
         return None  # (a time glued to a word: klog's `I1207 10:00:02.500000`, whose level letter was left alone)
     if before.endswith("[") and (rest.startswith("]") or found.group().endswith("]")):  # (its brackets too)
         before, rest = before[:-1], rest.removeprefix("]")
+    elif before.endswith("(") and found.group().endswith(")"):  # (SSSD's parentheses, and the colon after them)
+        before, rest = before[:-1], rest.removeprefix(":")
     elif before.endswith("[") and (sep := BRACKET_SEPARATOR.match(rest)) and "]" in rest[sep.end():]:
         rest = rest[sep.end():]  # (a bracket the time shares: its separator goes with it, the bracket stays)
     before, rest = before.strip(), rest.strip(" \t")
