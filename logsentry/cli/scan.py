@@ -49,6 +49,7 @@ from .common import (
 from .hosts import host_options, with_hosts
 from .input_files import check_input_files
 from .journal_access import check_journal_access
+from .scan_narrowed import Narrowed, few_kept, outside_window
 from .scan_unchecked import unchecked
 
 
@@ -183,6 +184,13 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
             # an empty file or pipe (`journalctl ... | logsentry scan --file - --fail-on error` whose journalctl
             # failed) checked nothing: no pass, as README says (a quiet window of a log with lines is one)
             reasons.append("the input holds no entry")
+        # a -u or a relative --since that left out most or all of a text unseen: said, and no all-clear
+        narrowed: Narrowed | None = None
+        if pipeline.progress.entries == 0 and not reasons:
+            narrowed = outside_window(selection, since, until, files, kinds,
+                                      not (units or machines or hosts or priority))
+        elif units and pipeline.progress.entries:
+            narrowed = few_kept(selection, files, kinds)
         if output == "json":
             click.echo(jsonl.dumps(jsonl.summary_record(pipeline.progress, None if cold is None else {
                 "units": cold[1], "cold_units": cold[0], "warm_after_usec": cold[3], "warm_entries": cold[4]},
@@ -194,10 +202,13 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
             said = None if cold is None else (*cold[:3], cold[5], cold[6])
             # (a -u or -H the journal has no entry of was warned about before the scan: no quiet pass either)
             render_scan(console(), summary, pipeline.progress, len(rules), said, source=source, no_command=no_command,
-                        selected=selected, learning=learning, quiet=selected and not reasons and not unseen)
+                        selected=selected, learning=learning, quiet=selected and not reasons and not unseen,
+                        verdict="" if narrowed is None else narrowed.verdict)
         sys.stdout.flush()
     except BrokenPipeError:  # `scan --fail-on error | head -1`: the exit status is still owed (it was 0)
         stdout_to_devnull()
+    if narrowed is not None:  # (the exit status as before: a window of an old log is no usage error)
+        click.echo(f"logsentry: warning: {narrowed.warning}", err=True)
     if reasons:
         for reason in reasons:  # (after the report: its "nothing was checked" comes with why)
             click.echo(f"logsentry: {'error' if fail_on is not None else 'warning'}: {reason}"

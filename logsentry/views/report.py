@@ -234,7 +234,7 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
                 cold: tuple[int, int, str, tuple[str, ...], tuple[str, ...]] | None = None,
                 source: Sequence[str] | None = None,
                 no_command: str = "", selected: bool = True, learning: Learning | None = None,
-                quiet: bool = False) -> None:
+                quiet: bool = False, verdict: str = "") -> None:
     """The scan's report; `cold`: (units the anomaly rules that need a history never judged, units learnt, the
     least history they need, the anomaly rules that need none), said so that a short or filtered scan's silence is
     not read as an all-clear. `source`: journalctl's arguments for the journal read (alert.journal_source), for each
@@ -243,7 +243,8 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
     given (with none, no entry read means an empty input, not a selection that matched nothing). `learning`: the
     units a silence rule had not learnt yet (engine/absence_seen.Learning), said as `cold` is. `quiet`: no entry
     was selected but not for the selection's fault (cli/scan_unchecked.py found none): a unit quiet in a window
-    the input has lines in, which passes (a cron check of the last ten minutes)."""
+    the input has lines in, which passes (a cron check of the last ten minutes). `verdict`: the words instead of an
+    all-clear when the selection left out most or all of the input unseen (cli/scan_narrowed.py)."""
     span, clock = "", DayClock(None)
     if progress.first_usec is not None and progress.last_usec is not None:
         # the real range: Progress has the earliest and latest read, but counts a screened run at its first
@@ -346,7 +347,9 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
                            " that pages a watched unit, is not in it. To judge one, scan the journal itself "
                            "(`logsentry scan -u UNIT`).", style="yellow"))
     if not summary.incidents and not shown:
-        if progress.entries == 0 and not selected:  # an empty file, an empty pipe: no all-clear either
+        if verdict:
+            console.print(Text(verdict, style="yellow"))
+        elif progress.entries == 0 and not selected:  # an empty file, an empty pipe: no all-clear either
             console.print(Text("No entry was read (the input holds none): nothing was checked.", style="yellow"))
         elif progress.entries == 0 and quiet:  # ("nothing was checked" beside exit 0 read as README's no pass)
             console.print(Text("No entry matched the selection (-u, -M, -H, -p, --since/--until): it was quiet, "
