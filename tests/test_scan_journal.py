@@ -340,7 +340,7 @@ def test_a_selection_that_matches_nothing_is_no_all_clear(make_journal, write_ru
     assert "No entry matched the selection" in typo and "Nothing found" not in typo
     fine = " ".join(run_cli("scan", "--file", str(journal), "-u", "api", "--rules", str(rules_dir)).stdout.split())
     assert "Nothing found by the signature rules." in fine  # one entry: too little history for the anomaly rules
-    assert "Anomaly rules needing history (10m, 200 entries of a unit) judged nothing here" in fine
+    assert "for error-share-jump, 1h or more for the other " in fine and ") judged nothing here" in fine
 
 
 def test_the_span_read_never_runs_backwards(make_journal, write_rule, rules_dir):

@@ -222,9 +222,10 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
 
 
 def _cold(pipeline: Pipeline, text: bool) -> tuple[int, int, str, int, int, tuple[str, ...], tuple[str, ...]] | None:
-    """(units no anomaly rule ever judged, units learnt, the least history a rule needs, in words, then in µs of
-    journal time and entries, then the rules that judge cold units too, by id) after a scan: a unit is judged once
-    warm for one of the rules (`warm_after` and `warm_entries`); the rules that judge cold units too
+    """(units no anomaly rule ever judged, units learnt, the history the rules need, in words (the least, with its
+    rules, and the others'), then the least in µs of journal time and entries, then the rules that judge cold
+    units too, by id) after a scan: a unit is judged once warm for one of the rules (`warm_after` and
+    `warm_entries`); the rules that judge cold units too
     (AnomalySpec.needs_history: error-template-persists; new-fatal-template when `text`, the input holds lines read
     from text, stdin's included) are left out of the count, and named (the report said "anomaly rules judged no
     line" under one of theirs that fired). None without anomaly rules. The text report says it; `-o json` gives it
@@ -241,10 +242,20 @@ def _cold(pipeline: Pipeline, text: bool) -> tuple[int, int, str, int, int, tupl
     never = len(cold)
     names = tuple(sorted({split_host_unit(key)[1] for key in cold})) if never <= COLD_NAMED else ()
     least = min(specs, key=lambda spec: (spec.warm_after_usec, spec.warm_entries))
+    # each rule has its own warm-up (rules/anomaly/*.toml, the same in scan and the service): the least is said with
+    # the rules that have it, the rest as "or more" (a footer's "10m" beside `rules show`'s "1h": newuser76's 4)
+    firsts = sorted(rule.id for rule in anomaly.rules if rule.anomaly is not None and rule.anomaly in specs and (
+        rule.anomaly.warm_after_usec, rule.anomaly.warm_entries) == (least.warm_after_usec, least.warm_entries))
+    rest = [spec for spec in specs if (spec.warm_after_usec, spec.warm_entries) != (least.warm_after_usec,
+                                                                                      least.warm_entries)]
+    needed = f"{format_duration(least.warm_after_usec)}, {least.warm_entries} entries of a unit for {', '.join(firsts)}"
+    if rest:
+        low, high = min(spec.warm_after_usec for spec in rest), max(spec.warm_after_usec for spec in rest)
+        needed += f", {format_duration(low)}{' or more' if high > low else ''} for the other {len(rest)}"
     cold_judges = tuple(sorted(rule.id for rule in anomaly.rules
                                if rule.anomaly is not None and not rule.anomaly.needs_history(text)))
-    return (never, len(units), f"at least {format_duration(least.warm_after_usec)} and {least.warm_entries} entries",
-            least.warm_after_usec, least.warm_entries, cold_judges, names if len(names) == never else ())
+    return (never, len(units), needed, least.warm_after_usec, least.warm_entries, cold_judges,
+            names if len(names) == never else ())
 
 
 def open_now(incident: Incident, now_usec: int) -> bool:
