@@ -53,12 +53,12 @@ def test_a_paste_whose_fatal_line_fired_says_which_anomaly_rules_judged_it(tmp_p
     assert "; new-fatal-template needs none) judged nothing here" in said, said  # the one that fired, named
     # a paste holds only what was pasted: no -p/-u/--since advice, which would narrow it further
     assert "nothing here: scan a longer log or the host's journal." in said and "--since" not in said, said
-    assert "never logged in its 1 earlier line (1.0s)" in " ".join(said.replace("│", " ").split()), said
+    assert "never logged in the 1 line of it learnt (over 1.0s)" in " ".join(said.replace("│", " ").split()), said
     quick = tmp_path / "quick.log"  # two lines within a second: no "0.0s" of history
     quick.write_text("2024-03-01 10:00:00,100 INFO api: listening on :8080\n"
                      "2024-03-01 10:00:00,300 FATAL api: cannot open /var/lib/api/db: permission denied\n")
     card = " ".join(text("--file", str(quick)).replace("│", " ").split())  # (the card's borders out)
-    assert "never logged in its 1 earlier line, before its normal was learnt" in card, card
+    assert "never logged in the 1 line of it learnt, before its normal was learnt" in card, card
     narrowed = text("--file", str(paste), "-p", "info")
     assert "-p, -u and --since narrowed it; scan a longer log or the host's journal." in narrowed, narrowed
 
