@@ -354,3 +354,21 @@ def test_the_span_read_never_runs_backwards(make_journal, write_rule, rules_dir)
     journal = make_journal([entry("first", at=60), entry("second", at=61), entry("BOOM back-dated", at=0)])
     [summary] = of_type(scan_json(journal, rules_dir), "summary")
     assert (summary["first_usec"], summary["last_usec"]) == (BASE_USEC, BASE_USEC + 61_000_000), summary
+
+
+def test_a_host_without_a_journal_says_what_to_check_and_how_to_read_a_log(tmp_path: Path, monkeypatch):
+    """`scan` on a machine with no journal file said only "no journal files in either", where `config check` and
+    `tail` ask whether journald runs; a new user in a container had a log to read, with --file (nu76's 18)."""
+    from logsentry.sources import journal
+
+    monkeypatch.setattr(journal, "LOCAL_JOURNAL_DIRS", (tmp_path / "var", tmp_path / "run"))
+    result = run_cli("scan", "--since", "-1h")
+    said = " ".join(result.stderr.split())
+    assert result.exit_code == 2 and "cannot read a journal: no journal files in either" in said, said
+    assert "(is systemd-journald running, is this user in the systemd-journal group? a log file or a copied journal " \
+           "is read with --file PATH, a directory of journal files with -D DIR)" in said, said
+    empty = tmp_path / "logs"
+    empty.mkdir()
+    named = " ".join(run_cli("scan", "-D", str(empty)).stderr.split())
+    assert "no journal files in it (a log file, or a journal file copied on its own, is read with --file PATH)" \
+        in named, named

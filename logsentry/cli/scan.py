@@ -169,7 +169,8 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
                            HitSpans(pipeline.tracker.incident_of), told, keeper.matched, pipeline.exits.said,
                            pipeline.failures.joined, pipeline.causes.said)
     except (InputFormatError, JournalOpenError) as error:
-        fail(str(error))
+        fail(str(error) + _no_journal_hint(directory, str(error)) if isinstance(error, JournalOpenError) and not files
+             else str(error))
     html_written = True  # (a page that could not be written: exit 1 after the report, which is still owed)
     if html_path is not None and timeline is not None:  # first: stdout may be a pipe its reader closed
         html_written = _write_html(html_path, summary, timeline, pipeline, len(rule_set.rules), source, no_command)
@@ -265,6 +266,18 @@ def open_now(incident: Incident, now_usec: int) -> bool:
     failure read as one still going on: rough edge 65's 9). A journal read as it is written, or a paste of the last
     minutes, may go on: open."""
     return incident.last_usec + incident.within_usec > now_usec
+
+
+def _no_journal_hint(directory: Path | None, said: str) -> str:
+    """What to check when the journal a scan was to read holds no journal file, as `config check` and `tail` say
+    it, and how a log is read instead (a new user's container had no journald: newuser76's 18); "" when `said`
+    is another reason (files this user may not read: the error names who may)."""
+    if "no journal files" not in said and "no readable journal file" not in said:
+        return ""
+    if directory is not None:
+        return " (a log file, or a journal file copied on its own, is read with --file PATH)"
+    return (" (is systemd-journald running, is this user in the systemd-journal group? a log file or a copied "
+            "journal is read with --file PATH, a directory of journal files with -D DIR)")
 
 
 def _journal_read(directory: Path | None, files: tuple[Path, ...], kinds: dict[Path, str]) -> tuple[str, ...] | str:
