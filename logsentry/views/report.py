@@ -335,8 +335,8 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
         never, units, needed, cold_judges, names = cold
         console.print(cold_note(never, units, needed, cold_judges, names,
                                 {incident.rule_id for incident in summary.incidents}, source is not None, selected))
-    if learning is not None and learning.learning and (learning.watched or learning.most_usec * MOMENT_SHARE >=
-                                                       learning.learn_for_usec):
+    if learning is not None and learning.learning and (learning.watched or learning.most_usec * (
+            MOMENT_SHARE if source is not None else TEXT_SHARE) >= learning.learn_for_usec):
         console.print(Text(_learning_said(learning), style="dim" if learning.watched else "yellow"))
     if learning is not None and source is None and progress.last_usec is not None and learning.shortest_usec \
             and learning.shortest_usec < (ago := int(time.time() * 1e6) - progress.last_usec) < RECENT_USEC:
@@ -373,6 +373,14 @@ units' rhythm: no one reads silence into a paste of a few minutes, and a note th
 "its lines cover 1m 10s, less than the 1d a unit is watched after", was the longest line under its one card (rough
 edge 65's 7). Said where a longer stretch might have been read as watched (helper-168's 20 h), or beside watched
 units."""
+
+
+TEXT_SHARE = 2
+"""Of a log or dump (no journal: `source` None), the note waits for lines that cover half of `learn_for` (12 h of a
+day), where they might be read as watched: a pasted or saved log of 4 hours is read for its failures, and "the unit
+was not watched yet: its lines cover 3h 55m, less than the 1d ..." under every such scan was noise (newuser76's 15).
+A journal says it from an hour on (MOMENT_SHARE): its silences are what `scan` of a host is asked about. `-o json`'s
+summary gives `silence` either way."""
 
 
 def _learning_said(learning: Learning) -> str:
