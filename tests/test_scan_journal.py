@@ -94,6 +94,17 @@ def test_bad_time_is_usage_error(make_journal, rules_dir, write_rule):
     assert "expected a time like" in result.output
 
 
+def test_a_bad_time_names_its_option_alone_and_a_span_without_its_sign_is_asked_about(make_journal):
+    """`--since 1h` was told "Invalid value for '--since' / '--until'", naming an option not given, and not that
+    "-1h" is an hour ago (newuser76's 13)."""
+    journal = make_journal([entry("hello")])
+    since = " ".join(run_cli("scan", "--file", str(journal), "--since", "1h").stderr.split())
+    assert "Invalid value for '--since': expected a time like" in since and "'--until'" not in since, since
+    assert since.endswith('(got \'1h\'); did you mean "-1h" (1h ago)?'), since
+    until = " ".join(run_cli("scan", "--file", str(journal), "--until", "2026-13-01").stderr.split())
+    assert "Invalid value for '--until': " in until and "did you mean" not in until, until
+
+
 def test_json_contract(make_journal, write_rule, rules_dir):
     write_rule("boom", simple_rule(count=2, within="10s").replace('action = "alert"', 'action = "restart"'))
     journal = make_journal([entry("BOOM one", at=0, priority=3), entry("BOOM two", at=5, priority=3),
