@@ -24,7 +24,9 @@ def test_u_that_keeps_only_pid1s_line_of_a_journalctl_u_text_names_the_identifie
     assert done.exit_code == 0, done.output
     stderr = " ".join(done.stderr.split())
     assert "-u myapi.service matched 1 of 41 lines" in stderr, stderr
-    assert "gunicorn (40 lines)" in stderr and "-u gunicorn" in stderr, stderr
+    assert "gunicorn (40 lines)" in stderr and "-u myapi.service -u gunicorn reads both" in stderr, stderr
+    both = run_cli("scan", "--no-anomalies", "--file", str(_journalctl_u(tmp_path)), "-u", "myapi", "-u", "gunicorn")
+    assert "matched" not in both.stderr and "41 entries" in " ".join(both.stdout.split()), both.output
     stdout = " ".join(done.stdout.split())
     assert "Nothing found." not in stdout and "most of the input was not checked" in stdout, stdout
 

@@ -77,7 +77,7 @@ def few_kept(selection: Selection, files: Sequence[Path], kinds: dict[Path, str]
     return Narrowed(
         f"{names} matched {kept:,} of {plural(total, 'line')} of {where}: in text a line's unit is its syslog "
         f"identifier (`{tried[0]}[PID]:` lines are {tried[0]}'s), and only PID 1's lines name a unit; the other lines' "
-        f"identifiers: {said} (-u takes an identifier too, e.g. -u {tried[0]})",
+        f"identifiers: {said} (-u takes an identifier too: {names} -u {tried[0]} reads both)",
         f"Nothing found in the {plural(kept, 'line')} {names} kept, {kept:,} of {total:,}: most of the input was "
         "not checked (see the warning on stderr).")
 
