@@ -437,7 +437,9 @@ class Service(SecondLooks):
             except sqlite3.Error as error:
                 log.error("cannot prune %s: %s", self.state.path, error)
         self._status()
-        if self.config.heartbeat_url and not self._alerts_failing(wall_usec()):
+        # not in a dry run: the heartbeat says pages go out, and none does (a trial run with the site's config fed
+        # the real dead-man's switch: newuser76's 19); dry_run_said says so in the ready line and STATUS
+        if self.config.heartbeat_url and not self.config.dry_run and not self._alerts_failing(wall_usec()):
             self.heartbeat.beat(self.config.heartbeat_url, self.config.heartbeat_usec, now,
                                 self.config.secrets().scrub)
         if self.metrics is not None:

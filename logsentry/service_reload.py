@@ -49,7 +49,8 @@ class ServiceConfiguring(ServiceReading):
         if not self.config.dry_run:
             return ""
         why = "--dry-run" if self.dry_run else f"dry_run = true in {self.config.path}"
-        return f"dry run ({why}): restarts and alerts are logged, not done"
+        return f"dry run ({why}): restarts and alerts are logged, not done" + (
+            ", the heartbeat not pinged" if self.config.heartbeat_url else "")
 
     def _build_pipeline(self, rule_set: RuleSet) -> Pipeline:
         # A dry run decides its would-be restarts on a copy of the ledger: they guard each other as real ones

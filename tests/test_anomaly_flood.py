@@ -88,8 +88,9 @@ def test_a_retry_storm_at_info_level_is_caught_within_a_minute(make_journal):
     incident = incidents[0]
     assert 0 < incident["realtime_usec"] - (BASE_USEC + fail * SEC) <= 60 * SEC
     assert incident["unit"] == GATEWAY and "subchannel reconnecting" in incident["template"]
-    said = re.fullmatch(r"(\d+) lines within 1m of a template this unit never logged in its (\d+) earlier lines "
-                        r"\(1d 6h\), first seen 2026-01-02 06:00:00\.\d+; the unit logs ([\d.]+) lines of all its "
+    said = re.fullmatch(r"(\d+) lines within 1m of a template this unit never logged in the (\d+) lines of it "
+                        r"learnt before \(over 1d 6h\), first seen 2026-01-02 06:00:00\.\d+; the unit logs ([\d.]+) "
+                        r"lines of all its "
                         r"templates in 1m as usual \(1d 5h 59m \d+s of history\), its busiest template at most "
                         r"(\d+) in two minutes usually \(Poisson P=\S+\)", incident["why"])
     assert said is not None, incident["why"]

@@ -22,9 +22,11 @@ def test_a_new_template_seen_again_says_when_it_was_first_seen(make_journal) -> 
     incidents = of_type(json_events(result), "incident")
     assert len(incidents) == 2, [(i["rule"], i["why"]) for i in incidents]
     first, again = incidents
-    assert re.match(r"a template this unit never logged in its \d+ earlier lines \(1d 2h", first["why"]), first["why"]
+    assert re.match(r"a template this unit never logged in the \d+ lines of it learnt before \(over 1d 2h",
+                    first["why"]), first["why"]
     assert again["realtime_usec"] - first["realtime_usec"] > 12 * 60 * 10**6
     assert "never logged" not in again["why"], again["why"]
-    assert re.match(r"a template this unit had not logged in its \d+ earlier lines \(1d 2h\S*( \S+)?\) when first seen "
+    assert re.match(r"a template this unit had not logged in the \d+ lines of it learnt before "
+                    r"\(over 1d 2h\S*( \S+)?\) when first seen "
                     r"\S+ \S+, 13m( \d+s)? before this line: not learnt as normal since, new for 1h after that",
                     again["why"]), again["why"]

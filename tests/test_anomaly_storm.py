@@ -96,8 +96,9 @@ def test_a_quiet_units_storm_is_caught_and_its_quiet_twins_are_not(make_journal)
     delay = (incident["realtime_usec"] - BASE_USEC) / SEC - FAIL
     assert 290 <= delay <= 400, delay
     assert "forcing new election" in incident["template"] or "gratuitous ARPs" in incident["template"]
-    said = re.match(r"(\d+) lines within 15m of a template this unit never logged in its 26 earlier lines "
-                    r"\(3d 11h 59m \d+s\), .*its busiest template at most 2 in two minutes usually", incident["why"])
+    said = re.match(r"(\d+) lines within 15m of a template this unit never logged in the 26 lines of it learnt "
+                    r"before \(over 3d 11h 59m \d+s\), .*its busiest template at most 2 in two minutes usually",
+                    incident["why"])
     assert said is not None and 300 <= int(said[1]) <= 400, incident["why"]
     # the unit's usual: its 26 lines over 3.5 days, per 15 minutes, not the other storming line's lines learnt as
     # such (helper F4: 12x the truth, which weakened the 10x-usual guard)

@@ -330,7 +330,7 @@ def test_since_out_of_range_or_unreadable_is_a_usage_error(tmp_path, spec):
     (tmp_path / "e").write_bytes(b"")
     done = cli("scan", "--file", str(tmp_path / "e"), "--since", spec)
     assert done.returncode == 2 and b"Traceback" not in done.stderr
-    assert b"Invalid value for '--since' / '--until'" in done.stderr, done.stderr
+    assert b"Invalid value for '--since': " in done.stderr, done.stderr  # (the option given alone: nu76's 13)
 
 
 @pytest.fixture

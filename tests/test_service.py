@@ -497,6 +497,18 @@ def test_heartbeat_is_pinged_while_healthy(live_journal, boom_rules, service, re
     assert "SECRET" not in running.log()
 
 
+def test_a_dry_run_pings_no_heartbeat_and_says_so(live_journal, boom_rules, service, receiver):
+    """`run --dry-run` pinged the site's heartbeat though its help said it hooks nothing: a trial run fed the real
+    dead-man's switch, which says pages go out, while none did (newuser76's 19)."""
+    beat = receiver()
+    running = service(config_text(live_journal, boom_rules(),
+                                  extra=f'[heartbeat]\nurl = "http://{beat.url}/ping/SECRET"\ninterval = "1s"\n'))
+    running.start("--dry-run")
+    running.wait_log("restarts and alerts are logged, not done, the heartbeat not pinged", timeout=20)
+    time.sleep(3)
+    assert beat.requests == [], beat.requests
+
+
 def test_heartbeat_is_withheld_while_alerts_fail(live_journal, boom_rules, service, receiver):
     """A dead-man's switch that went on pinging while every page failed said all was well (a new operator's receiver
     down): once an alert has failed for two heartbeat intervals, the pings stop, and the log says why."""

@@ -81,3 +81,20 @@ def test_a_paste_of_minutes_says_nothing_of_silence(tmp_path, make_journal):
     assert "Silence (" not in run_cli("scan", "--file", str(paste)).output
     report = " ".join(run_cli("scan", "--file", str(make_journal(steady(1.1)))).output.split())
     assert "Silence (unit-went-silent): no unit was watched yet" in report, report
+
+
+def test_a_log_of_hours_says_nothing_of_silence_but_its_json_does(tmp_path):
+    """A saved log of 4 h (no journal) got "Silence (unit-went-silent): the unit was not watched yet: its lines cover
+    3h 55m, less than the 1d ..." under every scan: noise on a log read for its failures (newuser76's 15). The
+    JSON summary keeps it; a log of most of a day still says it."""
+    def log(hours: int) -> str:
+        return "".join(f"2026-12-04T{h:02d}:{m:02d}:00+0000 app01 api[812]: GET /health 200\n"
+                       for h in range(hours) for m in range(0, 60, 2))
+    path = tmp_path / "api.log"
+    path.write_text(log(4))
+    said = summary(json_events(run_cli("scan", "--file", str(path), "-o", "json")))
+    assert (said["units"], said["watched_units"], said["learning_units"]) == (1, 0, 1), said
+    assert "Silence (" not in run_cli("scan", "--file", str(path)).output
+    path.write_text(log(14))
+    assert "Silence (unit-went-silent): the unit was not watched yet" in \
+        " ".join(run_cli("scan", "--file", str(path)).output.split())

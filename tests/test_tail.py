@@ -455,6 +455,16 @@ def test_alike_lines_fold_into_the_newest_so_the_line_that_matters_stays(write_r
     text = console.export_text()
     assert "FATAL: lost connection to database" in text, text
     assert "x60 errspam.service [boom] BOOM upstream timed out" in text and "x60 api.service: served request 59" in text
+    assert "journal (xN: N alike lines, numbers aside, folded into the newest)" in text, text  # (nu76's 8)
+
+
+def test_tail_help_says_which_rules_judge_from_the_first_line_and_what_xn_is():
+    """`tail` showed 0 incidents for an outage `scan` carded, and its help did not say why: its anomaly rules learn
+    from what the tail reads (no history at its start), and the live view's "x6" went unexplained (nu76's 8)."""
+    said = " ".join(run_cli("tail", "--help").stdout.split())
+    assert "Signature rules judge every line from the first. Anomaly and silence rules learn only from what this " \
+           "tail reads (not the service's baselines)" in said, said
+    assert "start earlier with --since or -n" in said and '"x6" before a line: 6 alike lines' in said, said
 
 
 def test_act_refuses_beside_a_service_on_the_same_state(tmp_path, live_journal):

@@ -62,8 +62,8 @@ def selection_from(units: tuple[str, ...], priority: str | None, since: str | No
         selection = Selection(
             units=tuple(unit_name(u) for u in units),
             priorities=parse_priority_range(priority) if priority else None,
-            since_usec=parse_timestamp(since) if since else None,
-            until_usec=parse_timestamp(until) if until else None,
+            since_usec=_moment(since, "--since") if since else None,
+            until_usec=_moment(until, "--until") if until else None,
         )
         if selection.since_usec is not None and selection.until_usec is not None \
                 and selection.since_usec > selection.until_usec:  # as journalctl refuses it
@@ -73,6 +73,22 @@ def selection_from(units: tuple[str, ...], priority: str | None, since: str | No
         raise click.BadParameter(str(error), param_hint="'--since' / '--until'") from None
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="'-p' / '--priority'") from None
+
+
+def _moment(text: str, option: str) -> int:
+    """--since's or --until's time, its error naming that option alone, and a span without its sign ("1h", which
+    journalctl refuses too) asked whether it meant the span ago (newuser76's 13)."""
+    try:
+        return parse_timestamp(text)
+    except TimeSpecError as error:
+        said = str(error)
+        if text.strip()[:1] not in "+-@":
+            try:
+                parse_timestamp(f"-{text.strip()}")
+                said += f'; did you mean "-{text.strip()}" ({text.strip()} ago)?'
+            except TimeSpecError:
+                pass
+        raise click.BadParameter(said, param_hint=f"'{option}'") from None
 
 
 unit_option = click.option("-u", "--unit", "units", multiple=True,

@@ -81,8 +81,10 @@ def warm_words(spec: AnomalySpec) -> str:
             f"{spec.warm_entries:,} of its entries are learnt")
     slow = spec.warm_entries * MINUTE_USEC
     said += f" (at one line a minute: after {format_duration(slow)})" if slow > spec.warm_after_usec else ""
-    return said + ("; a line read from text (a paste, a program's log) from its unit's first line" if spec.excerpts
-                   else "")
+    said += ("; a line read from text (a paste, a program's log) from its unit's first line" if spec.excerpts
+             else "")
+    # (each rule its own: scan's footer named error-share-jump's 10m beside this 1h, read as a contradiction)
+    return said + " (this rule's warm-up, in scan and the service alike; each anomaly rule has its own)"
 
 
 def _fit(text: str, width: int) -> str:

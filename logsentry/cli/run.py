@@ -109,7 +109,8 @@ def setup_logging(level: int = logging.INFO, service: bool = True) -> None:
 @click.command()
 @config_option
 @click.option("--dry-run", is_flag=True,
-              help="Log what would be done; restart, alert and hook nothing. Holds for the whole run: a reload "
+              help="Log what would be done; restart, alert and hook nothing, and ping no heartbeat (no page goes "
+                   "out, so the dead-man's switch must not say all is well). Holds for the whole run: a reload "
                    "keeps it whatever the file's dry_run says.")
 def run(config_path: Path, dry_run: bool) -> None:
     """Follow the journal as a service: restart units and send alerts as the config says."""

@@ -49,6 +49,7 @@ from .common import (
 from .hosts import host_options, with_hosts
 from .input_files import check_input_files
 from .journal_access import check_journal_access
+from .scan_narrowed import Narrowed, few_kept, outside_window
 from .scan_unchecked import unchecked
 
 
@@ -168,7 +169,8 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
                            HitSpans(pipeline.tracker.incident_of), told, keeper.matched, pipeline.exits.said,
                            pipeline.failures.joined, pipeline.causes.said)
     except (InputFormatError, JournalOpenError) as error:
-        fail(str(error))
+        fail(str(error) + _no_journal_hint(directory, str(error)) if isinstance(error, JournalOpenError) and not files
+             else str(error))
     html_written = True  # (a page that could not be written: exit 1 after the report, which is still owed)
     if html_path is not None and timeline is not None:  # first: stdout may be a pipe its reader closed
         html_written = _write_html(html_path, summary, timeline, pipeline, len(rule_set.rules), source, no_command)
@@ -183,6 +185,13 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
             # an empty file or pipe (`journalctl ... | logsentry scan --file - --fail-on error` whose journalctl
             # failed) checked nothing: no pass, as README says (a quiet window of a log with lines is one)
             reasons.append("the input holds no entry")
+        # a -u or a relative --since that left out most or all of a text unseen: said, and no all-clear
+        narrowed: Narrowed | None = None
+        if pipeline.progress.entries == 0 and not reasons:
+            narrowed = outside_window(selection, since, until, files, kinds,
+                                      not (units or machines or hosts or priority))
+        elif units and pipeline.progress.entries:
+            narrowed = few_kept(selection, files, kinds)
         if output == "json":
             click.echo(jsonl.dumps(jsonl.summary_record(pipeline.progress, None if cold is None else {
                 "units": cold[1], "cold_units": cold[0], "warm_after_usec": cold[3], "warm_entries": cold[4]},
@@ -194,10 +203,13 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
             said = None if cold is None else (*cold[:3], cold[5], cold[6])
             # (a -u or -H the journal has no entry of was warned about before the scan: no quiet pass either)
             render_scan(console(), summary, pipeline.progress, len(rules), said, source=source, no_command=no_command,
-                        selected=selected, learning=learning, quiet=selected and not reasons and not unseen)
+                        selected=selected, learning=learning, quiet=selected and not reasons and not unseen,
+                        verdict="" if narrowed is None else narrowed.verdict)
         sys.stdout.flush()
     except BrokenPipeError:  # `scan --fail-on error | head -1`: the exit status is still owed (it was 0)
         stdout_to_devnull()
+    if narrowed is not None:  # (the exit status as before: a window of an old log is no usage error)
+        click.echo(f"logsentry: warning: {narrowed.warning}", err=True)
     if reasons:
         for reason in reasons:  # (after the report: its "nothing was checked" comes with why)
             click.echo(f"logsentry: {'error' if fail_on is not None else 'warning'}: {reason}"
@@ -211,9 +223,10 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
 
 
 def _cold(pipeline: Pipeline, text: bool) -> tuple[int, int, str, int, int, tuple[str, ...], tuple[str, ...]] | None:
-    """(units no anomaly rule ever judged, units learnt, the least history a rule needs, in words, then in µs of
-    journal time and entries, then the rules that judge cold units too, by id) after a scan: a unit is judged once
-    warm for one of the rules (`warm_after` and `warm_entries`); the rules that judge cold units too
+    """(units no anomaly rule ever judged, units learnt, the history the rules need, in words (the least, with its
+    rules, and the others'), then the least in µs of journal time and entries, then the rules that judge cold
+    units too, by id) after a scan: a unit is judged once warm for one of the rules (`warm_after` and
+    `warm_entries`); the rules that judge cold units too
     (AnomalySpec.needs_history: error-template-persists; new-fatal-template when `text`, the input holds lines read
     from text, stdin's included) are left out of the count, and named (the report said "anomaly rules judged no
     line" under one of theirs that fired). None without anomaly rules. The text report says it; `-o json` gives it
@@ -230,10 +243,20 @@ def _cold(pipeline: Pipeline, text: bool) -> tuple[int, int, str, int, int, tupl
     never = len(cold)
     names = tuple(sorted({split_host_unit(key)[1] for key in cold})) if never <= COLD_NAMED else ()
     least = min(specs, key=lambda spec: (spec.warm_after_usec, spec.warm_entries))
+    # each rule has its own warm-up (rules/anomaly/*.toml, the same in scan and the service): the least is said with
+    # the rules that have it, the rest as "or more" (a footer's "10m" beside `rules show`'s "1h": newuser76's 4)
+    firsts = sorted(rule.id for rule in anomaly.rules if rule.anomaly is not None and rule.anomaly in specs and (
+        rule.anomaly.warm_after_usec, rule.anomaly.warm_entries) == (least.warm_after_usec, least.warm_entries))
+    rest = [spec for spec in specs if (spec.warm_after_usec, spec.warm_entries) != (least.warm_after_usec,
+                                                                                      least.warm_entries)]
+    needed = f"{format_duration(least.warm_after_usec)}, {least.warm_entries} entries of a unit for {', '.join(firsts)}"
+    if rest:
+        low, high = min(spec.warm_after_usec for spec in rest), max(spec.warm_after_usec for spec in rest)
+        needed += f", {format_duration(low)}{' or more' if high > low else ''} for the other {len(rest)}"
     cold_judges = tuple(sorted(rule.id for rule in anomaly.rules
                                if rule.anomaly is not None and not rule.anomaly.needs_history(text)))
-    return (never, len(units), f"at least {format_duration(least.warm_after_usec)} and {least.warm_entries} entries",
-            least.warm_after_usec, least.warm_entries, cold_judges, names if len(names) == never else ())
+    return (never, len(units), needed, least.warm_after_usec, least.warm_entries, cold_judges,
+            names if len(names) == never else ())
 
 
 def open_now(incident: Incident, now_usec: int) -> bool:
@@ -243,6 +266,18 @@ def open_now(incident: Incident, now_usec: int) -> bool:
     failure read as one still going on: rough edge 65's 9). A journal read as it is written, or a paste of the last
     minutes, may go on: open."""
     return incident.last_usec + incident.within_usec > now_usec
+
+
+def _no_journal_hint(directory: Path | None, said: str) -> str:
+    """What to check when the journal a scan was to read holds no journal file, as `config check` and `tail` say
+    it, and how a log is read instead (a new user's container had no journald: newuser76's 18); "" when `said`
+    is another reason (files this user may not read: the error names who may)."""
+    if "no journal files" not in said and "no readable journal file" not in said:
+        return ""
+    if directory is not None:
+        return " (a log file, or a journal file copied on its own, is read with --file PATH)"
+    return (" (is systemd-journald running, is this user in the systemd-journal group? a log file or a copied "
+            "journal is read with --file PATH, a directory of journal files with -D DIR)")
 
 
 def _journal_read(directory: Path | None, files: tuple[Path, ...], kinds: dict[Path, str]) -> tuple[str, ...] | str:

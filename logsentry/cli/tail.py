@@ -259,7 +259,14 @@ def tail(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
          since: str | None, lines: int, output: str | None, plain: bool, act: bool, config_path: Path,
          rule_paths: tuple[Path, ...], no_shipped: bool) -> None:
     """Follow the journal live and show matches, burst counters and incidents (actions are a dry run
-    unless --act)."""
+    unless --act).
+
+    Signature rules judge every line from the first. Anomaly and silence rules learn only from what this tail
+    reads (not the service's baselines): they judge a unit once it has had its warm-up here (an hour and 200
+    entries for most anomaly rules, a day for silence), so a tail started now finds an outage by its signatures
+    and burst counters alone; start earlier with --since or -n to give them the history. In the live view's
+    journal pane, "x6" before a line: 6 alike lines (same unit, host and matches, numbers aside) folded into the
+    newest."""
     if directory is not None and files:
         raise click.UsageError("give either --directory or --file, not both")
     if since is not None and lines:

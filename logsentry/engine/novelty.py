@@ -51,15 +51,18 @@ def new_why(rule: Rule, stats: TemplateStats, usec: int, hot_since: int | None, 
         # rule that judges excerpts only, once it was learnt: the rules that judge a normal judge it
     # its lines before, and over how long where that is a second or more (a paste's few lines within a second:
     # "0.0s (1 entries) of history" read as a fault, helper-124); "never logged in 2 entries of history" read as
-    # logsentry's words, not an operator's (rough edge 65's 8)
-    history = f"its {plural(stats.unit_entries, 'earlier line', separated=False)}"
-    if stats.unit_age_usec >= 1_000_000:
-        history += f" ({format_duration(stats.unit_age_usec)})"
+    # logsentry's words, not an operator's (rough edge 65's 8). The count is of the unit's lines learnt into its
+    # baseline before the template first came (TemplateStats.unit_entries), not of the lines before it in the input:
+    # "its 969 earlier lines" under a line 968 lines into a log, "its 1 earlier line" under one 10 lines into a
+    # paste (lines in an anomaly, or before a stream's learning, are not learnt) read as a miscount (newuser76's 5)
+    learnt = f"the {plural(stats.unit_entries, 'line', separated=False)} of it learnt"
+    over = f" (over {format_duration(stats.unit_age_usec)})" if stats.unit_age_usec >= 1_000_000 else ""
+    history = f"{learnt} before{over}"
     if stats.unit_entries == 0:  # its first line, read from text (new-fatal-template)
         history = (f"its history (none: {'this is' if usec == stats.first_usec else 'it was'} its first line), "
                    "before its normal was learnt")
     elif stats.unit_age_usec < KNOWN_NORMAL_USEC:  # read from text, judged cold (new-fatal-template)
-        history += ", before its normal was learnt"
+        history = f"{learnt}{over}, before its normal was learnt"
     # Seen before this incident's window (paged then, maybe): "never logged" would read as false (helper F2);
     # and for a rule one hit fires, seen before this line: its incident began with that line, or another
     # failure's has this one (a second Go panic 10 min after the first, within the window, said "never logged").

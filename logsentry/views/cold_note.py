@@ -21,7 +21,8 @@ COLD_NAMED = 3
 
 def cold_note(never: int, units: int, needed: str, cold_judges: Collection[str], names: Sequence[str],
               fired_rules: Collection[str], journal: bool, selected: bool) -> Text:
-    """The line: `never` of `units` units were judged by no rule that needs `needed` of history; `names` those
+    """The line: `never` of `units` units were judged by no rule that needs history (`needed`: each rule's, in words,
+    cli/scan._cold); `names` those
     units (when few); `cold_judges` the rules that need none, named when one fired (among `fired_rules`: the card
     said it judged, the note must not say "no line" of it unqualified: helper-118)."""
     # (named, each as its lines name it: a text's `(cron)` is `cron`, as `kernel` is; "any of the 3 units" left the
@@ -34,8 +35,7 @@ def cold_note(never: int, units: int, needed: str, cold_judges: Collection[str],
             f"no line of {never} of the {units} units"
     fired = sorted(set(fired_rules).intersection(cold_judges))
     besides = f"; {', '.join(fired)} need{'s' if len(fired) == 1 else ''} none" if fired else ""
-    least = needed.removeprefix("at least ").replace(" and ", ", ")
-    return Text(f"Anomaly rules needing history ({least} of a unit{besides}) judged {which}: "
+    return Text(f"Anomaly rules needing history ({needed}{besides}) judged {which}: "
                 f"{_more_history(journal, selected)}", style="yellow" if never == units else "dim")
 
 

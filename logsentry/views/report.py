@@ -234,7 +234,7 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
                 cold: tuple[int, int, str, tuple[str, ...], tuple[str, ...]] | None = None,
                 source: Sequence[str] | None = None,
                 no_command: str = "", selected: bool = True, learning: Learning | None = None,
-                quiet: bool = False) -> None:
+                quiet: bool = False, verdict: str = "") -> None:
     """The scan's report; `cold`: (units the anomaly rules that need a history never judged, units learnt, the
     least history they need, the anomaly rules that need none), said so that a short or filtered scan's silence is
     not read as an all-clear. `source`: journalctl's arguments for the journal read (alert.journal_source), for each
@@ -243,7 +243,8 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
     given (with none, no entry read means an empty input, not a selection that matched nothing). `learning`: the
     units a silence rule had not learnt yet (engine/absence_seen.Learning), said as `cold` is. `quiet`: no entry
     was selected but not for the selection's fault (cli/scan_unchecked.py found none): a unit quiet in a window
-    the input has lines in, which passes (a cron check of the last ten minutes)."""
+    the input has lines in, which passes (a cron check of the last ten minutes). `verdict`: the words instead of an
+    all-clear when the selection left out most or all of the input unseen (cli/scan_narrowed.py)."""
     span, clock = "", DayClock(None)
     if progress.first_usec is not None and progress.last_usec is not None:
         # the real range: Progress has the earliest and latest read, but counts a screened run at its first
@@ -334,8 +335,8 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
         never, units, needed, cold_judges, names = cold
         console.print(cold_note(never, units, needed, cold_judges, names,
                                 {incident.rule_id for incident in summary.incidents}, source is not None, selected))
-    if learning is not None and learning.learning and (learning.watched or learning.most_usec * MOMENT_SHARE >=
-                                                       learning.learn_for_usec):
+    if learning is not None and learning.learning and (learning.watched or learning.most_usec * (
+            MOMENT_SHARE if source is not None else TEXT_SHARE) >= learning.learn_for_usec):
         console.print(Text(_learning_said(learning), style="dim" if learning.watched else "yellow"))
     if learning is not None and source is None and progress.last_usec is not None and learning.shortest_usec \
             and learning.shortest_usec < (ago := int(time.time() * 1e6) - progress.last_usec) < RECENT_USEC:
@@ -346,7 +347,9 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
                            " that pages a watched unit, is not in it. To judge one, scan the journal itself "
                            "(`logsentry scan -u UNIT`).", style="yellow"))
     if not summary.incidents and not shown:
-        if progress.entries == 0 and not selected:  # an empty file, an empty pipe: no all-clear either
+        if verdict:
+            console.print(Text(verdict, style="yellow"))
+        elif progress.entries == 0 and not selected:  # an empty file, an empty pipe: no all-clear either
             console.print(Text("No entry was read (the input holds none): nothing was checked.", style="yellow"))
         elif progress.entries == 0 and quiet:  # ("nothing was checked" beside exit 0 read as README's no pass)
             console.print(Text("No entry matched the selection (-u, -M, -H, -p, --since/--until): it was quiet, "
@@ -370,6 +373,14 @@ units' rhythm: no one reads silence into a paste of a few minutes, and a note th
 "its lines cover 1m 10s, less than the 1d a unit is watched after", was the longest line under its one card (rough
 edge 65's 7). Said where a longer stretch might have been read as watched (helper-168's 20 h), or beside watched
 units."""
+
+
+TEXT_SHARE = 2
+"""Of a log or dump (no journal: `source` None), the note waits for lines that cover half of `learn_for` (12 h of a
+day), where they might be read as watched: a pasted or saved log of 4 hours is read for its failures, and "the unit
+was not watched yet: its lines cover 3h 55m, less than the 1d ..." under every such scan was noise (newuser76's 15).
+A journal says it from an hour on (MOMENT_SHARE): its silences are what `scan` of a host is asked about. `-o json`'s
+summary gives `silence` either way."""
 
 
 def _learning_said(learning: Learning) -> str:

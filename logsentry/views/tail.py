@@ -169,7 +169,10 @@ def render(state: TailState, now_usec: int, width: int, height: int) -> Layout:
         table = counters_table(state, now_usec, rows, wide=width >= WIDE_COLUMNS)
         counters = Panel(table, title=title, title_align="left")
         parts.append(Layout(counters, size=rows + 3))
-    stream = Panel(StreamTail(state.stream), title="journal", title_align="left", border_style="dim")
+    # (an unexplained "x6" before a line: newuser76's 8)
+    folded = any(line.repeats > 1 for line in state.stream)
+    stream = Panel(StreamTail(state.stream), title="journal (xN: N alike lines, numbers aside, folded into the newest)"
+                   if folded else "journal", title_align="left", border_style="dim")
     parts.append(Layout(stream, ratio=1, minimum_size=3))
     layout.split_column(*parts)
     return layout
