@@ -417,28 +417,19 @@ def test_a_template_carded_once_is_not_carded_again_in_a_scanned_text(tmp_path: 
     assert len(incidents) == 2, incidents
 
 
-def test_routine_state_changes_ipv6_less_binds_and_a_fast_shutdown_say_no_failure(tmp_path: Path) -> None:
-    """NetworkManager's `unavailable` and `disconnected` are state names, PostgreSQL goes on on IPv4 when ::1 cannot
-    be bound, and a fast shutdown's `aborting`/`terminating ... due to administrator command` is SIGTERM on purpose
-    (trial 76's 24, 28, 29, 40: shown as failure matches). A change to `failed` and an address in use still fire."""
-    nm = "".join(f"Nov 23 00:24:{n:02d} h NetworkManager[712]: <info>  [16376234{n:02d}.8127] device (ens33): state "
-                 f"change: {a} -> {b} (reason 'carrier-changed', sys-iface-state: 'managed')\n"
-                 for n, (a, b) in enumerate([("unavailable", "disconnected"), ("activated", "unavailable"),
-                                             ("failed", "disconnected")] * 2))
+def test_an_ipv6_less_bind_and_a_fast_shutdown_say_no_failure(tmp_path: Path) -> None:
+    """PostgreSQL goes on on IPv4 when ::1 cannot be bound (EADDRNOTAVAIL: glibc's and musl's words), and a fast
+    shutdown's `aborting`/`terminating ... due to administrator command` is SIGTERM on purpose (trial 76's 28, 29:
+    shown as failure matches; PostgreSQL's LOG is no info level to info_lines). An address in use still fires."""
     pg = "".join(f"2023-10-16 18:03:4{n}.979 GMT [{n + 1}] {line}\n" for n, line in enumerate([
         'LOG:  could not bind IPv6 address "::1": Address not available',
         'LOG:  could not bind IPv6 address "::1": Cannot assign requested address',
         "LOG:  aborting any active transactions", "FATAL:  terminating connection due to administrator command",
         "FATAL:  terminating autovacuum process due to administrator command"] * 2))
-    for name, text in (("nm.log", nm), ("pg.log", pg)):
-        path = tmp_path / name
-        path.write_text(text)
-        said = {m["rule"] for m in of_type(scan("--file", str(path)), "match")}  # (FATAL is still an error level)
-        assert not said & {"excerpt-failure-template", "new-failure-template"}, (said, text)
-    failing = nm.replace("-> disconnected", "-> failed").replace("-> unavailable", "-> failed")
-    in_use = "".join(f"2023-10-16 18:03:4{n}.979 GMT [1] LOG:  could not bind IPv6 address \"::1\": Address already "
-                     "in use\n" for n in range(3))
-    for name, text in (("nm.log", failing), ("pg.log", in_use)):
-        path = tmp_path / name
-        path.write_text(text)
-        assert "excerpt-failure-template" in [i["rule"] for i in of_type(scan("--file", str(path)), "incident")], text
+    path = tmp_path / "pg.log"
+    path.write_text(pg)
+    said = {m["rule"] for m in of_type(scan("--file", str(path)), "match")}  # (FATAL is still an error level)
+    assert not said & {"excerpt-failure-template", "new-failure-template"}, said
+    path.write_text("".join(f"2023-10-16 18:03:4{n}.979 GMT [1] LOG:  could not bind IPv6 address \"::1\": Address "
+                            "already in use\n" for n in range(3)))
+    assert [i["rule"] for i in of_type(scan("--file", str(path)), "incident")] == ["excerpt-failure-template"]
