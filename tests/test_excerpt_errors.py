@@ -433,3 +433,10 @@ def test_an_ipv6_less_bind_and_a_fast_shutdown_say_no_failure(tmp_path: Path) ->
     path.write_text("".join(f"2023-10-16 18:03:4{n}.979 GMT [1] LOG:  could not bind IPv6 address \"::1\": Address "
                             "already in use\n" for n in range(3)))
     assert [i["rule"] for i in of_type(scan("--file", str(path)), "incident")] == ["excerpt-failure-template"]
+
+
+def test_php_fpm_reopening_its_error_log_says_no_failure(tmp_path: Path) -> None:
+    """logrotate's SIGUSR1 makes the PHP-FPM master log "error log file re-opened" (NOTICE) at every rotation."""
+    path = tmp_path / "php-fpm.log"
+    path.write_text("".join(f"[30-Dec-2018 06:3{n}:15] NOTICE: error log file re-opened\n" for n in range(4)))
+    assert of_type(scan("--file", str(path)), "match") == []
