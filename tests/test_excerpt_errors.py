@@ -415,3 +415,28 @@ def test_a_template_carded_once_is_not_carded_again_in_a_scanned_text(tmp_path: 
     path.write_text("\n".join(lines) + "\n")
     incidents = of_type(json_events(run_cli("scan", "--file", str(path), "-o", "json")), "incident")
     assert len(incidents) == 2, incidents
+
+
+def test_an_ipv6_less_bind_and_a_fast_shutdown_say_no_failure(tmp_path: Path) -> None:
+    """PostgreSQL goes on on IPv4 when ::1 cannot be bound (EADDRNOTAVAIL: glibc's and musl's words), and a fast
+    shutdown's `aborting`/`terminating ... due to administrator command` is SIGTERM on purpose (trial 76's 28, 29:
+    shown as failure matches; PostgreSQL's LOG is no info level to info_lines). An address in use still fires."""
+    pg = "".join(f"2023-10-16 18:03:4{n}.979 GMT [{n + 1}] {line}\n" for n, line in enumerate([
+        'LOG:  could not bind IPv6 address "::1": Address not available',
+        'LOG:  could not bind IPv6 address "::1": Cannot assign requested address',
+        "LOG:  aborting any active transactions", "FATAL:  terminating connection due to administrator command",
+        "FATAL:  terminating autovacuum process due to administrator command"] * 2))
+    path = tmp_path / "pg.log"
+    path.write_text(pg)
+    said = {m["rule"] for m in of_type(scan("--file", str(path)), "match")}  # (FATAL is still an error level)
+    assert not said & {"excerpt-failure-template", "new-failure-template"}, said
+    path.write_text("".join(f"2023-10-16 18:03:4{n}.979 GMT [1] LOG:  could not bind IPv6 address \"::1\": Address "
+                            "already in use\n" for n in range(3)))
+    assert [i["rule"] for i in of_type(scan("--file", str(path)), "incident")] == ["excerpt-failure-template"]
+
+
+def test_php_fpm_reopening_its_error_log_says_no_failure(tmp_path: Path) -> None:
+    """logrotate's SIGUSR1 makes the PHP-FPM master log "error log file re-opened" (NOTICE) at every rotation."""
+    path = tmp_path / "php-fpm.log"
+    path.write_text("".join(f"[30-Dec-2018 06:3{n}:15] NOTICE: error log file re-opened\n" for n in range(4)))
+    assert of_type(scan("--file", str(path)), "match") == []

@@ -332,3 +332,29 @@ def test_a_segfault_of_a_main_process_that_never_logged_joins_its_units_failure(
                     "Feb 21 03:26:15 h systemd[1]: worker.service failed.\n")
     result = run_cli("scan", "--file", str(text), "-o", "json")
     assert [i["unit"] for i in of_type(json_events(result), "incident")] == ["(worker.service)"], result.output
+
+
+HEADER = "app invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0"
+
+
+def test_an_oom_reports_header_joins_its_kill_in_the_units_failure(make_journal, tmp_path):
+    """The report's first line names the task that asked for memory, not the victim: it has no PID to join a unit
+    by, and was a second card (the kernel's) beside the kill's (its unit's). Alone (a paste cut in the call trace,
+    or nothing killable) it is the kernel's card."""
+    report = [kernel(HEADER, 9.98), kernel("CPU: 1 PID: 4242 Comm: app Not tainted 6.1.0-13-amd64 #1", 9.98),
+              kernel("Call Trace:", 9.98)]
+    events = scan(make_journal, [entry("worker started", at=0, _PID="4242", _SYSTEMD_INVOCATION_ID=APP_RUN),
+                                 *report, *oom_chain(10)])
+    [incident] = of_type(events, "incident")
+    assert (incident["rule"], incident["unit"]) == ("kernel-oom-kill", "app.service")
+    [ended] = of_type(events, "incident_end")
+    assert "kernel-oom-invoked" in [link["rule"] for link in ended["chain"]]
+    [incident] = of_type(scan(make_journal, report), "incident")
+    assert (incident["rule"], incident["unit"], incident["severity"]) == ("kernel-oom-invoked", "kernel", "warning")
+    text = tmp_path / "syslog"  # a memory cgroup's OOM that finds nothing to kill (systemd#40208), pasted
+    text.write_text("".join(f"Dec  5 10:00:06 h kernel: {line}\n" for line in (
+        "Out of memory and no killable processes...", HEADER.replace("app", "systemd"), "Call Trace:",
+        " mem_cgroup_out_of_memory+0xc2/0xd0")))
+    result = run_cli("scan", "--file", str(text), "-o", "json")
+    [incident] = of_type(json_events(result), "incident")
+    assert (incident["rule"], incident["severity"]) == ("kernel-oom-no-victim", "error"), result.output

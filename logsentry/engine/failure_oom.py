@@ -14,6 +14,10 @@ from ..model import Incident
 from .failure_model import Failure, named_alike
 
 KERNEL_OOM_RULES = frozenset({"kernel-oom-kill", "kernel-memcg-oom"})
+OOM_HEADER_RULES = frozenset({"kernel-oom-invoked"})
+"""The OOM report's first line (dump_header): it names the task that asked for memory, not the victim, so it has no
+PID to join a unit by; it joins the failure its report's kill joins (`settling_header`), or stays the kernel's
+when the report has no kill line (cut inside the trace, or nothing killable)."""
 UNIT_OOM_RULES = frozenset({"systemd-unit-oom-killed"})
 """PID 1's word that the kernel killed a process of a unit: a kernel OOM kill still settling on the same machine,
 and no other, joins that unit's failure."""
@@ -22,9 +26,24 @@ and no other, joins that unit's failure."""
 def settling_kill(kernel: Iterable[Failure], incident: Incident, settle_usec: int) -> Failure | None:
     """The one kernel OOM kill among the machine's `kernel` failures not given out yet whose first hit is within
     `settle_usec` before PID 1's `incident`; None when there is none or more than one."""
-    kills = [f for f in kernel if f.given is None and all(m[0] in KERNEL_OOM_RULES for m in f.members)
+    kills = [f for f in kernel if f.given is None and all(m[0] in _REPORT_RULES for m in f.members)
              and 0 <= incident.first_usec - min(m.first_usec for m in f.members.values()) <= settle_usec]
     return kills[0] if len(kills) == 1 else None
+
+
+_REPORT_RULES = KERNEL_OOM_RULES | OOM_HEADER_RULES
+
+
+def settling_header(kernel: Iterable[Failure], incident: Incident, settle_usec: int,
+                    generic: frozenset[str]) -> Failure | None:
+    """The one failure among the machine's `kernel` failures not given out yet that holds an OOM header and else
+    only `generic` rules' incidents (error-burst), first hit within `settle_usec` before the kernel's kill
+    `incident` that joined a unit by its PID: that report's start, one OOM one card (before, a journal's OOM was
+    two cards: the header the kernel's, the kill its unit's). None when none or more than one."""
+    heads = [f for f in kernel if f.given is None and any(m[0] in OOM_HEADER_RULES for m in f.members)
+             and all(m[0] in OOM_HEADER_RULES or m[0] in generic for m in f.members)
+             and 0 <= incident.first_usec - min(m.first_usec for m in f.members.values()) <= settle_usec]
+    return heads[0] if len(heads) == 1 else None
 
 
 KERNEL_CRASH_RULES = frozenset({"kernel-segfault"})

@@ -53,7 +53,7 @@ from .failure_model import (
     service_stem,
     socket_service,
 )
-from .failure_oom import UNIT_OOM_RULES, absorb, settling_crash, settling_kill
+from .failure_oom import KERNEL_OOM_RULES, UNIT_OOM_RULES, absorb, settling_crash, settling_header, settling_kill
 from .failure_pids import PidOwners
 from .failure_runs import (
     RESTART_RULE,
@@ -350,6 +350,8 @@ class FailureGroups:
             kill = None
         elif incident.rule_id in UNIT_OOM_RULES:
             kill = settling_kill(kernel, incident, SETTLE_USEC)
+        elif incident.rule_id in KERNEL_OOM_RULES and unit != "kernel":  # a kill joined to its unit by its PID
+            kill = settling_header(kernel, incident, SETTLE_USEC, self._generic)
         else:
             kill = settling_crash(kernel, incident, SETTLE_USEC, service_stem(unit))
         if kill is not None:
