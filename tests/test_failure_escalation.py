@@ -262,11 +262,11 @@ def test_a_text_failure_is_one_card_at_its_worst_severity(tmp_path: Path) -> Non
     the same chain (a new user's API outage, engine/failure_runs.text_raises). A journal's escalation stays a page of
     its own (the start-limit tests above)."""
     lines = [f"2026-12-07 10:00:{second:02d},000 INFO [api.views] GET /orders 200" for second in range(0, 60, 5)]
-    lines += [f"2026-12-07 10:01:{second:02d},000 ERROR [api.db] query failed: server closed the connection "
-              "unexpectedly" for second in range(0, 60, 4)]
+    lines += [f"2026-12-07 10:01:{second:02d},000 ERROR [api.ledger] posting failed: the ledger answered 503 "
+              "Service Unavailable" for second in range(0, 60, 4)]
     lines.append("2026-12-07 10:02:10,000 CRITICAL [api.health] database pool exhausted; /healthz now returns 503")
-    lines += [f"2026-12-07 10:02:{second:02d},000 ERROR [api.db] query failed: server closed the connection "
-              "unexpectedly" for second in range(20, 60, 10)]
+    lines += [f"2026-12-07 10:02:{second:02d},000 ERROR [api.ledger] posting failed: the ledger answered 503 "
+              "Service Unavailable" for second in range(20, 60, 10)]
     path = tmp_path / "api.log"
     path.write_text("\n".join(lines) + "\n")
     events = json_events(run_cli("scan", "--file", str(path), "-o", "json"))

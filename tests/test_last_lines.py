@@ -19,7 +19,8 @@ from logsentry.sources.last_lines import UnitLines
 
 UNIT = "docker.service"
 RUN = "7" * 32
-WHY = 'failed to start daemon: failed to dial "/run/containerd/containerd.sock": context deadline exceeded'
+# (a cause no signature names: dockerd-containerd-start-failed names the containerd socket's, and leads its card)
+WHY = "failed to start daemon: Error initializing network controller: list bridge addresses failed: no network"
 
 
 def pid1(message: str, at: float, priority: int = 4) -> dict[str, Any]:
