@@ -450,7 +450,7 @@ class OutboxWorker:
         tried = attempts + rounds * sum(c.retries for c in channels) + sum(
             c.retries for c in channels[:channel % len(channels)])
         delay = min(policy.backoff_usec * (2 ** min(attempts if rounds == 0 else tried, 40)), policy.max_backoff_usec)
-        log.warning("alert delivery failed (%s); next try via %s in %.1fs", error,
-                    channels[channel % len(channels)].name, delay / 1_000_000)
+        log.warning("alert delivery failed (%s); next try via %s in %.1fs: alert %s", error,
+                    channels[channel % len(channels)].name, delay / 1_000_000, alert_name(row.dedupe, row.payload))
         state.update(row.id, status="pending", channel=channel, attempts=attempts,
                      next_attempt_usec=wall_usec() + delay, last_error=error)

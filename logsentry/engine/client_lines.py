@@ -37,7 +37,36 @@ _CLIENT = re.compile(
 `%{u}t` with microseconds, 2.2's without; none under syslog)."""
 
 
+_POSTGRES_SESSION = re.compile(
+    r"(?=[^\n]{0,200}FATAL:  )"  # (the prefix below as levels._POSTGRES reads one: no quote, no colon and blank)
+    r"(?:(?:[\t !#-&(-9;-z|~]|:(?! )|(?<=[\])]):(?!  ))*?(?<=[\t :\]>)]))?(?<![A-Za-z0-9_]: )FATAL:  "
+    r"(?:(?:database|role) \"[^\"\n]*\" does not exist|(?:password|[A-Za-z]{2,12}) authentication failed for user \""
+    r"|no pg_hba\.conf entry for |pg_hba\.conf rejects connection for |permission denied for database \""
+    r"|no PostgreSQL user name specified in startup packet|unsupported frontend protocol "
+    r"|invalid length of startup packet)")
+"""PostgreSQL's FATAL that ends one client's session for what the client asked (postinit.c: a database that does not
+exist, no permission to connect; miscinit.c: a role that does not exist; auth.c: a failed authentication of any
+method (`password`, `Peer`, `Ident`, `LDAP`, ...), no or a rejecting pg_hba.conf line; postmaster.c's startup packet
+checks, a port scanner's), after its log_line_prefix as levels._POSTGRES reads one (no quote, no colon and blank in
+it: a server's line quoting a client's text is not made a client's). Not the server's own trouble (`sorry, too many
+clients already`, `the database system is starting up`): those stay judged. A client's typo of a database name paged
+first-error-template (trial 77's 08); a storm of failed logins is postgres-password-auth-failed's."""
+_RABBITMQ_CONNECTION = re.compile(
+    r"(?:[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?(?:[+-][0-9]{2}:?[0-9]{2}|Z)? )?"
+    r"\[(?:erro|error|warn|warning)\] <[0-9.]{5,40}> (?:Error on AMQP connection|closing AMQP connection) "
+    r"<[0-9.]{5,40}> \(")
+"""RabbitMQ's account of one client connection's end (rabbit_reader.erl: `Error on AMQP connection <PID> (ADDR:PORT ->
+ADDR:PORT, vhost: ..., user: ..., state: ...), channel N:` with the operation the client's channel or connection
+broke, `closing AMQP connection <PID> (...):` with `missed heartbeats from client` or `connection_forced` when an
+operator closed it), after its own time (none under journald) and level: one client's outcome (trial 77's 10: an
+administrator closing a connection paged first-error-template)."""
+
+
 def client_request(message: str) -> bool:
-    """Is the line Apache's account of one client's request or connection, at error or below (the module's
-    docstring)? Such a line is no new failure of its unit."""
-    return "[client " in message[:512] and _CLIENT.match(message) is not None
+    """Is the line a server's account of one client's request, connection or session: Apache's at error or below (the
+    module's docstring), PostgreSQL's session FATAL for what the client asked (_POSTGRES_SESSION), RabbitMQ's end of
+    one AMQP connection (_RABBITMQ_CONNECTION)? Such a line is no new failure of its unit."""
+    head = message[:512]
+    return ("[client " in head and _CLIENT.match(message) is not None) or (
+        "FATAL:  " in head and _POSTGRES_SESSION.match(message) is not None) or (
+        "AMQP connection <" in head and _RABBITMQ_CONNECTION.match(message) is not None)

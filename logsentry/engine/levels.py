@@ -478,6 +478,12 @@ def _prefix_level(line: str) -> int | None:
                 return None
 
 
+_RABBITMQ_LEVELS = {"erro": 3, "noti": 5, "debu": 7}
+"""RabbitMQ 3.9+'s four-letter levels as its logger's text format writes them, lower case alone in brackets
+(`2022-01-31 18:01:20.441571+00:00 [erro] <0.692.0> ** Connection attempt ... rejected`); its `[warn]`, `[info]` and
+`[crit]` are level words already. Only there: `ERRO[0000]` without logrus's shape is no level (test_levels_formats)."""
+
+
 def _bracket_level(content: str) -> int | None:
     """The level a bracket group names: `[ERROR]`, `[ warn ]`, `[proxy:error]`, `[<timestamp> ERROR ...]`,
     `[E <timestamp> ...]`, `[ E <timestamp> ... ]` (Passenger's)."""
@@ -485,6 +491,8 @@ def _bracket_level(content: str) -> int | None:
         return _LETTER_LEVELS[letter[1]]
     if content[:1] == " " and (marker := _PASSENGER.match(content)):
         return _PASSENGER_LEVELS[marker[1]]
+    if (rabbitmq := _RABBITMQ_LEVELS.get(content)) is not None:
+        return rabbitmq
     stripped = content.strip(" ")
     if stripped and stripped.isalnum():
         return word_level(stripped, True) if stripped[0].isalpha() else None

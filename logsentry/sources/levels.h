@@ -462,6 +462,13 @@ static int lv_bracket_level(const unsigned char *c, size_t len) {
         case 'C': return 2;
         }
     }
+    /* RabbitMQ 3.9+'s four-letter levels, lower case, alone in the brackets (_RABBITMQ_LEVELS) */
+    if (len == 4 && memcmp(c, "erro", 4) == 0)
+        return 3;
+    if (len == 4 && memcmp(c, "noti", 4) == 0)
+        return 5;
+    if (len == 4 && memcmp(c, "debu", 4) == 0)
+        return 7;
     /* stripped of spaces: one alphanumeric word */
     size_t a = 0, b = len;
     while (a < b && c[a] == ' ')
