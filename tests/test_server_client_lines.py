@@ -71,3 +71,22 @@ def test_a_postgres_clients_session_is_no_first_error(tmp_path: Path, last: str,
 ])
 def test_a_rabbitmq_clients_connection_is_no_first_error(tmp_path: Path, last: str, expected: list[str]) -> None:
     assert incidents(tmp_path, rabbitmq(2, last)) == expected
+
+
+def sshd(days: int, last: str) -> str:
+    """A host's auth log: an administrator's key login every 30 min for `days`, then sshd's `last` (syslog text, whose
+    sshd `fatal:` line journald would keep at PRIORITY 2: its level word here)."""
+    lines = [(START + n * 1800, f"sshd[{2000 + n}]: Accepted publickey for admin from 10.0.0.5 port {40000 + n} ssh2: "
+                                "ED25519 SHA256:2nC0XGU4Jv1Yfd8+3Hh3D6dTkx8VqG2lYJ3mTn6tUZo") for n in range(days * 48)]
+    lines.append((START + days * 24 * HOUR + 60, f"sshd[9999]: {last}"))
+    return "".join(time.strftime("%b %d %H:%M:%S", time.gmtime(at)) + f" web01 {text}\n" for at, text in sorted(lines))
+
+
+@pytest.mark.parametrize(("last", "expected"), [
+    ("fatal: Write failed: Connection reset by peer [preauth]", []),
+    ("fatal: Cannot bind any address.", ["new-fatal-template"]),
+])
+def test_sshds_preauth_child_is_one_clients_connection(tmp_path: Path, last: str, expected: list[str]) -> None:
+    """A scanner resetting its connection before authentication (trial 77's 01: CRITICAL new-fatal-template); sshd's
+    own fatal still pages."""
+    assert incidents(tmp_path, sshd(2, last)) == expected

@@ -62,11 +62,19 @@ operator closed it), after its own time (none under journald) and level: one cli
 administrator closing a connection paged first-error-template)."""
 
 
+PREAUTH = " [preauth]"
+"""OpenSSH's mark on what its unprivileged child logs for one connection before authentication (monitor.c's
+mm_log_handler appends it, sshd's privilege separation): a scanner that resets its connection makes that child's
+`fatal: Write failed: Connection reset by peer [preauth]`, at LOG_CRIT, which paged new-fatal-template (trial 77's
+01). One client's connection; the brute-force signatures still count such lines."""
+
+
 def client_request(message: str) -> bool:
     """Is the line a server's account of one client's request, connection or session: Apache's at error or below (the
-    module's docstring), PostgreSQL's session FATAL for what the client asked (_POSTGRES_SESSION), RabbitMQ's end of
-    one AMQP connection (_RABBITMQ_CONNECTION)? Such a line is no new failure of its unit."""
+    module's docstring), sshd's before authentication (PREAUTH), PostgreSQL's session FATAL for what the client
+    asked (_POSTGRES_SESSION), RabbitMQ's end of one AMQP connection (_RABBITMQ_CONNECTION)? Such a line is no
+    new failure of its unit."""
     head = message[:512]
-    return ("[client " in head and _CLIENT.match(message) is not None) or (
+    return message.endswith(PREAUTH) or ("[client " in head and _CLIENT.match(message) is not None) or (
         "FATAL:  " in head and _POSTGRES_SESSION.match(message) is not None) or (
         "AMQP connection <" in head and _RABBITMQ_CONNECTION.match(message) is not None)
