@@ -86,7 +86,9 @@ def test_ssh_rules_match_most_lines_fail2ban_flags_with_sshds_address():
 
 @pytest.mark.parametrize("line", [line for line in LINES if line.label == "never"], ids=lambda line: line.origin)
 def test_no_rule_matches_a_line_fail2ban_never_flags(line: Line):
-    assert [hit.rule_id for hit in hits(line.message)] == [], line.message
+    # (pam_unix's `authentication failure; ... rhost=` lines are never its sshd filter's, but its pam-generic filter
+    # bans on them: filter.d/pam-generic.conf; rules/pam/pam-remote-auth-failures counts twenty in two minutes)
+    assert [hit.rule_id for hit in hits(line.message) if hit.rule_id != "pam-remote-auth-failures"] == [], line.message
 
 
 def test_the_key_is_never_an_address_inside_a_user_name():
