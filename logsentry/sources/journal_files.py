@@ -54,6 +54,12 @@ def build_journal(export: bytes, output: Path) -> Path:
     if output.suffix != ".journal":
         raise JournalBuildError(f"{output}: journal file names must end in .journal")
     done = subprocess.run([tool, "-o", str(output.resolve()), "-"], input=export, capture_output=True, check=False)
+    said = done.stderr.decode(errors="replace").strip()
     if done.returncode != 0:
-        raise JournalBuildError(f"systemd-journal-remote failed: {done.stderr.decode(errors='replace').strip()}")
+        raise JournalBuildError(f"systemd-journal-remote failed: {said}")
+    # It skips an entry it cannot parse (a negative __MONOTONIC_TIMESTAMP: "Numerical result out of range") and still
+    # exits 0 ("Finishing after writing 0 entries"): a journal missing entries of the export is not its journal.
+    stamped = export.count(b"\n__REALTIME_TIMESTAMP=") + export.startswith(b"__REALTIME_TIMESTAMP=")
+    if (written := re.search(r"after writing (\d+) entr", said)) and int(written[1]) < stamped:
+        raise JournalBuildError(f"systemd-journal-remote wrote {written[1]} of the export's {stamped} entries: {said}")
     return output
