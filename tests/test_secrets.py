@@ -159,7 +159,7 @@ def test_rejected_reload_logs_no_secret(running):
     service.proc.send_signal(signal.SIGHUP)  # type: ignore[union-attr]
     log = service.wait_log("reload rejected")
     assert "argv: expected a list of strings (got a list, value not shown)" in log
-    assert "restart: expected a table (got a string, value not shown)" in log
+    assert "restart (line 1): expected a table (got a string, value not shown)" in log
     assert MARK not in log.lower()
 
 
