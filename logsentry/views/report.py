@@ -18,7 +18,7 @@ from rich.text import Text
 from ..actions.alert import journalctl_command
 from ..engine.absence import Gap
 from ..engine.absence_seen import Learning
-from ..model import Action, Incident, Link, Severity
+from ..model import Action, Incident, Link, Severity, said_usec
 from ..pipeline import Progress
 from ..sources.last_lines import NOTHING, Said
 from ..sources.status_paste import told_by_header
@@ -184,7 +184,7 @@ def _chain_lines(incident: Incident, clock: DayClock) -> list[Text | ChainView]:
     for link in incident.chain:
         last = groups[-1][-1] if groups else None
         if last is not None and not link.fired and not last.fired and link.joined == last.joined \
-                and (link.first_usec, link.message) == (last.first_usec, last.message):
+                and (said_usec(link), link.message) == (said_usec(last), last.message):
             groups[-1].append(link)
         else:
             groups.append([link])
@@ -200,7 +200,7 @@ def _chain_lines(incident: Incident, clock: DayClock) -> list[Text | ChainView]:
             rule.append(f" ({said if len(group) == 1 else JOINED if group[0].joined else 'below their triggers'})")
         if told_by_header(group[0].cursor):
             rule.append(" (from the status header)", style="dim")
-        rows.append((Text(" " + clock(group[0].first_usec)), rule, group[0].message))
+        rows.append((Text(" " + clock(said_usec(group[0]))), rule, group[0].message))
     heading = chain_heading(chain_rules(incident.chain), len(rows), repeated_rules(incident.chain))
     return [Text(heading, style="bold"), ChainView(rows)]
 
