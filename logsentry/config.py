@@ -11,6 +11,7 @@ import fnmatch
 import socket
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .channel import Channel as Channel  # its home; imported from here too
 from .host_clocks import HOLD_USEC
@@ -218,19 +219,47 @@ class SiteConfig:
 
 PLACEHOLDERS = ("INTEGRATION_KEY", "ROUTING_KEY", "user:password@", "example.com", "YOUR-UUID")
 """Text of contrib/logsentry.toml's example URLs, which only work once replaced."""
+SHOWN_PLACEHOLDERS = frozenset({"example.com"})
+"""The placeholders a warning may quote where they are a host's: the example's domain, never a secret's stand-in
+(INTEGRATION_KEY, user:password: the text beside them may be a real key)."""
 
 
-def placeholder_in(url: str) -> str:
-    """The first of contrib/logsentry.toml's example texts (PLACEHOLDERS) the URL still holds ("" for none)."""
-    return next((mark for mark in PLACEHOLDERS if mark in url), "")
+def _url_parts(url: str) -> list[tuple[str, str]]:
+    """The URL's parts as (name, text), split as RFC 3986 does ([] when it cannot be: a warning then names none)."""
+    try:
+        split = urlsplit(url)
+    except ValueError:
+        return []
+    userinfo, at, host = split.netloc.rpartition("@")
+    return [("part before @", userinfo + at), ("host", host), ("path", split.path), ("query", split.query),
+            ("fragment", split.fragment)]
+
+
+def placeholder_where(url: str) -> str:
+    """Where in the URL the example's placeholders sit, in words that quote no text of the URL but the example's
+    own domain where it is the host's ("its part before @, its host (example.com) and its query"); "" when the URL
+    holds none. A new user's trial: the warning named no part, so which one to replace was a guess."""
+    marks = [mark for mark in PLACEHOLDERS if mark in url]
+    if not marks:
+        return ""
+    named = []
+    for name, text in _url_parts(url):
+        held = [mark for mark in marks if mark in text]
+        shown = [mark for mark in held if mark in SHOWN_PLACEHOLDERS] if name == "host" else []
+        if held:
+            named.append(f"its {name}" + (f" ({', '.join(shown)})" if shown else ""))
+    if not named:
+        return "the URL"
+    return named[0] if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]}"
 
 
 def placeholder_warnings(config: SiteConfig) -> list[str]:
-    """The example's placeholder text left in the config's URLs (named by channel and by the placeholder, the URL
-    never shown). A warning beside config check's other checks of the URL, never instead of them."""
-    found = [(f"{channel.where or f'channel {channel.name!r}'}: url", placeholder_in(channel.target[0]))
+    """The example's placeholder text left in the config's URLs (named by channel and by the part of the URL that
+    holds it, placeholder_where; the URL never shown). A warning beside config check's other checks of the URL,
+    never instead of them."""
+    found = [(f"{channel.where or f'channel {channel.name!r}'}: url", placeholder_where(channel.target[0]))
              for channel in config.alerts.channels if channel.kind != "command"]
-    found.append(("heartbeat.url", placeholder_in(config.heartbeat_url or "")))
-    return [f"{config.path}: warning: {where}: the URL still holds the example config's placeholder text (which is "
-            "not shown: it may sit beside a secret): put a real one in (alerts cannot be delivered to it)"
-            for where, mark in found if mark]
+    found.append(("heartbeat.url", placeholder_where(config.heartbeat_url or "")))
+    return [f"{config.path}: warning: {where}: the URL still holds the example config's placeholder text in {part} "
+            "(the rest is not shown: it may sit beside a secret): put a real one in (alerts cannot be delivered to "
+            "it)" for where, part in found if part]

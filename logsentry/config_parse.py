@@ -153,10 +153,11 @@ def _alerts(reader: Reader, data: Mapping[str, Any], lines: Sequence[int]) -> Al
     )
 
 
-def _parse(data: Mapping[str, Any], path: Path, headers: Mapping[str, Sequence[int]]) -> Parsed:
-    """Every setting read (a refused one at its default), with every problem."""
+def _parse(data: Mapping[str, Any], path: Path, headers: Mapping[str, Sequence[int]], text: str = "") -> Parsed:
+    """Every setting read (a refused one at its default), with every problem (with its line when `text`, the
+    file's, is given)."""
     problems: list[str] = []
-    reader = Reader(str(path), problems)
+    reader = Reader(str(path), problems, text=text)
     for name in data:
         if name not in _TOP:
             reader.problem(name, unknown_key(name, _TOP))
@@ -246,7 +247,7 @@ def read_config(path: Path) -> Parsed:
     text = raw.decode("utf-8")
     headers = {key: header_lines(text, key, len(value)) for key in ("watch", "channel")
                if isinstance(value := data.get(key), list)}
-    return _parse(data, path, headers)
+    return _parse(data, path, headers, text)
 
 
 def load_config(path: Path) -> SiteConfig:

@@ -12,7 +12,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .timespec import MAX_DURATION_USEC, TimeSpecError, parse_duration, timespan
-from .tomlfile import unknown_key
+from .tomlfile import key_line, unknown_key
+
+MAX_LINED = 16
+"""Problems looked up for their line (as rules/values.py: each lookup parses the text above a candidate line)."""
+MAX_LINED_CHARS = 64 * 1024
+"""Lines are told in configs up to this size (a parse of the text above a line each)."""
 
 
 def got(value: Any, secret: bool = False) -> str:
@@ -53,19 +58,39 @@ class Reader:
     settings that had a problem (their section: "restart", "state_dir", "watch #2 (line 14)"), which `config
     check`'s summary leaves out: a refused setting would read there as its default."""
 
-    def __init__(self, where: str, problems: list[str], refused: set[str] | None = None, entry: str = ""):
+    def __init__(self, where: str, problems: list[str], refused: set[str] | None = None, entry: str = "",
+                 text: str = ""):
         self.where = where
         self.problems = problems
         self.refused: set[str] = set() if refused is None else refused
         self.entry = entry
+        self.source = text if len(text) <= MAX_LINED_CHARS else ""
+        """The file's text, to name a problem's line (`alerts.realert (line 11): ...`, as a rule file's problems
+        are named); "" when not known (a config given as data)."""
+        self._looked = 0
 
     def within(self, entry: str) -> Reader:
-        """This reader for one `[[...]]` table, named `entry` (entry_name) before each of its keys."""
+        """This reader for one `[[...]]` table, named `entry` (entry_name, with its header's line) before each of
+        its keys."""
         return Reader(self.where, self.problems, self.refused, entry)
 
     def problem(self, key: str, what: str) -> None:
-        self.problems.append(f"{self.where}: {self.entry + ': ' if self.entry else ''}{key}: {what}")
+        line = None if self.entry else self._line_of(key)
+        at = "" if line is None else f" (line {line})"
+        self.problems.append(f"{self.where}: {self.entry + ': ' if self.entry else ''}{key}{at}: {what}")
         self.refused.add(self.entry or key.split(".", 1)[0])
+
+    def _line_of(self, key: str) -> int | None:
+        """The line of `table.key`, a top-level `key` or a `[table]` (tomlfile.key_line), for the first MAX_LINED
+        problems; None when it cannot be told. A new user's trial: config errors named no line where warnings and
+        rule-file errors did."""
+        if not self.source or self._looked >= MAX_LINED:
+            return None
+        self._looked += 1
+        table, _, name = key.rpartition(".")
+        if table:
+            return key_line(self.source, table, name)
+        return key_line(self.source, "", name) or key_line(self.source, name, "")
 
     def table(self, data: Mapping[str, Any], key: str, allowed: set[str]) -> Mapping[str, Any]:
         value = data.get(key.rsplit(".", 1)[-1], {})

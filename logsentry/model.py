@@ -279,6 +279,17 @@ class Link:
     """Journal time (µs) of the rule's latest hit in the failure: a crash loop's latest run's (its program's last
     lines are those before it, sources/last_lines.py). -1: as `first_usec` (evidence keeps its first line only; a
     link saved before)."""
+    message_usec: int = -1
+    """Journal time (µs) of `message`: a rule that fired at its Nth hit quotes that hit's line (its incident's first
+    sample), not its first hit's, so its chain row is at this time (said_usec). -1: as `first_usec` (evidence, whose
+    line is its first; a link saved before). A new user's paste had `10:00:00.000  excerpt-failure-template`
+    above a traceback of 10:01:13."""
+
+
+def said_usec(link: Link) -> int:
+    """When the line a chain's link quotes was logged (Link.message_usec; its first hit's for evidence): its row's
+    time in every view, and the chain's order."""
+    return link.message_usec if link.message_usec >= 0 else link.first_usec
 
 
 @dataclass(frozen=True, slots=True)

@@ -48,3 +48,18 @@ def test_the_self_check_line_says_when_and_why_it_is_off(tmp_path: Path) -> None
     assert "self-check: off ([canary] enabled = false)" in out, out
     _, out, _ = _check(tmp_path, "")
     assert "self-check: a canary entry every 5min must be read back within 1min" in out, out
+
+
+def test_a_config_error_names_its_line_as_a_rule_file_error_does(tmp_path: Path) -> None:
+    """A new user's trial: `alerts.resolv: unknown key` and `alerts.realert: expected a duration` named no line,
+    while warnings (`channel #2 (line 17)`) and rule-file errors (`trigger.within (line 12)`) did."""
+    from logsentry.config_parse import read_config
+    path = tmp_path / "logsentry.toml"
+    path.write_text('state_dir = "state"\nstatedir = "x"\n\n[alerts]\n# a comment\nresolv = true\n'
+                    'realert = "10 mins please"\n\n[heartbeat]\nurl = 5\n')
+    problems = read_config(path).problems
+    assert f"{path}: statedir (line 2): unknown key (did you mean 'state_dir'?)" in "\n".join(problems), problems
+    assert any(p.startswith(f"{path}: alerts.resolv (line 6): unknown key (did you mean 'resolve'?)")
+               for p in problems), problems
+    assert any(p.startswith(f"{path}: alerts.realert (line 7): expected a duration") for p in problems), problems
+    assert any(p.startswith(f"{path}: heartbeat.url (line 10): expected an http(s) URL") for p in problems), problems

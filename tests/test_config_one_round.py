@@ -82,10 +82,11 @@ def test_config_check_names_every_problem_of_every_stage_in_one_run(tmp_path: Pa
         "is disabled by it",
         f"{config}: warning: watch #2 (line {watch[1]}): rules: 'zzz-*' matches no rule: the watch covers nothing by "
         "it",
-        f"{config}: bogus_key: unknown key, expected one of alerts, canary, channel, commit_every, disabled_rules, "
-        "dry_run, heartbeat, hostname, hosts, journal_directory, metrics, own_unit, restart, rules, state_dir, watch",
-        f'{config}: restart.cooldown: a number, expected a string: write cooldown = "0" for no cooldown (or a duration '
-        'like "5min") (got 0)',
+        f"{config}: bogus_key (line {line_of(text, 'bogus_key = 1')}): unknown key, expected one of alerts, canary, "
+        "channel, commit_every, disabled_rules, dry_run, heartbeat, hostname, hosts, journal_directory, metrics, "
+        "own_unit, restart, rules, state_dir, watch",
+        f"{config}: restart.cooldown (line {line_of(text, 'cooldown = 0')}): a number, expected a string: write "
+        'cooldown = "0" for no cooldown (or a duration like "5min") (got 0)',
         f'{config}: channel #1 (line {channel[0]}): url: expected a URL like "json://host/path" (value not shown)',
         f"{config}: channel #2 (line {channel[1]}): url: apprise does not accept this URL (apprise jsno://***): "
         + APPRISE_DOCS,
@@ -111,8 +112,8 @@ def test_a_refused_setting_skips_the_checks_that_would_be_about_its_default(tmp_
     done = config_check(config)
     assert done.returncode == 2
     assert done.stderr.splitlines() == [
-        f"{config}: rules: expected a list of strings (got 5)",
-        f"{config}: state_dir: expected a non-empty string (got 7)",
+        f"{config}: rules (line 1): expected a list of strings (got 5)",
+        f"{config}: state_dir (line 2): expected a non-empty string (got 7)",
         f"{config}: channel #1 (line 6): url: apprise does not accept this URL (apprise jsno://***): " + APPRISE_DOCS,
         f"logsentry: 3 errors in {config}, its rules or the files it names"], done.stderr
     assert not [line for line in done.stdout.splitlines() if line.startswith(("state directory", "rule directories"))]
@@ -133,7 +134,7 @@ def test_a_refused_state_dir_is_not_trust_checked_at_its_default(tmp_path: Path,
     config = write(tmp_path / "c.toml", "state_dir = 7\n")
     done = run_cli("config", "check", "-c", str(config))
     assert done.exit_code == 2
-    assert done.stderr.splitlines() == [f"{config}: state_dir: expected a non-empty string (got 7)",
+    assert done.stderr.splitlines() == [f"{config}: state_dir (line 1): expected a non-empty string (got 7)",
                                         f"logsentry: 1 error in {config}, its rules or the files it names"], done.stderr
 
 
@@ -162,8 +163,8 @@ def test_run_refuses_with_every_problem_of_config_and_rules_at_once(tmp_path: Pa
     done = run_cli("run", "-c", str(config))
     assert done.exit_code == 2
     lines = done.stderr.splitlines()
-    assert lines[0].startswith(f"{config}: bogus_key: unknown key"), lines
-    assert lines[1].startswith(f"{config}: restart.cooldown: a number"), lines
+    assert lines[0].startswith(f"{config}: bogus_key (line 3): unknown key"), lines
+    assert lines[1].startswith(f"{config}: restart.cooldown (line 5): a number"), lines
     assert lines[2].endswith(rule_error), lines
     assert lines[3:] == [f"logsentry: refusing to start: 3 errors in {config}, its rules or the files it names "
                          "(`logsentry config check` also checks the channels' URLs)"], lines
@@ -185,8 +186,8 @@ def test_a_rejected_reload_names_every_problem_and_counts_them(tmp_path: Path, l
         assert running.proc is not None
         running.proc.send_signal(signal.SIGHUP)
         [line] = [line for line in running.wait_log("reload rejected").splitlines() if "reload rejected" in line]
-        assert f"reload rejected, keeping the running config: 2 problems: {running.config_path}: bogus_key: unknown " \
-            "key, expected one of" in line, line
+        assert f"reload rejected, keeping the running config: 2 problems: {running.config_path}: bogus_key (line " \
+            "1): unknown key, expected one of" in line, line
         assert line.endswith(rule_error), line
     finally:
         running.stop(signal.SIGKILL)

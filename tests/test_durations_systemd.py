@@ -128,8 +128,8 @@ def test_a_bad_duration_is_an_error_naming_where_and_what(tmp_path):
     config.write_text(f'state_dir = "{tmp_path / "state"}"\nrules = ["{rules}"]\n[alerts]\nrealert = "10 minz"\n')
     done = config_check(config)
     assert done.returncode == 2
-    assert f"{config}: alerts.realert: expected a duration like \"90s\", \"10min\", \"1.5h\" or \"2h 30min\", as " \
-        "systemd writes time spans (got '10 minz')" in done.stderr, done.stderr
+    assert f"{config}: alerts.realert (line 4): expected a duration like \"90s\", \"10min\", \"1.5h\" or " \
+        "\"2h 30min\", as systemd writes time spans (got '10 minz')" in done.stderr, done.stderr
     config.write_text(f'state_dir = "{tmp_path / "state"}"\nrules = ["{rules}"]\n')
     done = config_check(config)
     assert done.returncode == 2
@@ -181,7 +181,7 @@ def test_a_number_without_its_unit_after_one_with_is_refused(tmp_path, text):
     config.write_text(f'state_dir = "{tmp_path / "state"}"\nrules = ["{rules}"]\n[alerts]\nrealert = "{text}"\n')
     done = config_check(config)
     assert done.returncode == 2, done.stderr
-    assert f"{config}: alerts.realert: expected a duration like" in done.stderr, done.stderr
+    assert f"{config}: alerts.realert (line 4): expected a duration like" in done.stderr, done.stderr
     assert "rules/boom.toml: trigger.within (line 9): expected a duration like" in done.stderr, done.stderr
     assert f"(got '{text}')" in done.stderr and "Traceback" not in done.stderr
     refused = run_cli("silence", "add", "-u", "api", "--for", text, "--comment", "x", "-c", str(config))

@@ -69,7 +69,7 @@ def test_each_panic_of_a_text_log_is_its_own_failure(tmp_path: Path, gap_minutes
     assert re.search(r"had not logged in .* when first seen 2026-11-14 09:21:03\.017, "
                      rf"{gap_minutes}m before this line: not learnt as normal since", second["why"]), second["why"]
     report = " ".join(run_cli("scan", "--file", str(log)).stdout.replace("│", " ").split())
-    assert report.count("(critical by new-fatal-template; go-nil-pointer-panic is error)") == 2, report
+    assert report.count("(raised from error to critical by new-fatal-template)") == 2, report
 
 
 UNIT = "ingest.service"

@@ -275,5 +275,5 @@ def test_a_text_failure_is_one_card_at_its_worst_severity(tmp_path: Path) -> Non
     assert end["severity"] == "critical", end
     assert "new-fatal-template" in {link["rule"] for link in end["chain"]}, end["chain"]
     card = run_cli("scan", "--file", str(path)).stdout
-    assert "CRITICAL (api) new-error-template (critical by new-fatal-template; new-error-template is error)" in \
+    assert "CRITICAL (api) new-error-template (raised from error to critical by new-fatal-template)" in \
         " ".join(card.replace("│", " ").split()), card

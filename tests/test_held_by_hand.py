@@ -273,7 +273,8 @@ def test_incidents_are_listed_with_a_broken_config_saying_so(  # type: ignore[no
     listed = cli(running)
     assert listed.returncode == 0, listed.stderr
     assert label in listed.stdout and "boom" in listed.stdout, listed.stdout
-    assert "warning: " in listed.stderr and "restart.budget: expected a whole number" in listed.stderr, listed.stderr
+    assert "warning: " in listed.stderr and "restart.budget (line " in listed.stderr \
+        and "): expected a whole number" in listed.stderr, listed.stderr
     state = text.split('state_dir = "', 1)[1].split('"', 1)[0]
     running.config_path.write_text(text.replace(f'state_dir = "{state}"', "state_dir = 7"))
     refused = cli(running)

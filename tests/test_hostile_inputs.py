@@ -518,9 +518,9 @@ def test_config_numbers_relative_programs_and_placeholders(tmp_path):
     config.write_text('[restart]\ncooldown = 5\nsystemctl = ["bin/systemctl"]\n')
     done = run_cli("config", "check", "-c", str(config))
     assert done.exit_code == 2
-    assert (f'{config}: restart.cooldown: a number, expected a duration string: write cooldown = "5s" for 5 seconds '
-            "(got 5)") in done.stderr
-    assert f"{config}: restart.systemctl: expected an absolute program path" in done.stderr
+    assert (f'{config}: restart.cooldown (line 2): a number, expected a duration string: write cooldown = "5s" for 5 '
+            "seconds (got 5)") in done.stderr
+    assert f"{config}: restart.systemctl (line 3): expected an absolute program path" in done.stderr
     config.write_text('[restart]\ncooldown = "0"\n')  # none: the budget alone (the only duration that takes 0)
     done = run_cli("config", "check", "-c", str(config))
     assert done.exit_code == 0 and "per 1h, no cooldown," in done.stdout, done.output
@@ -616,5 +616,5 @@ def test_a_mistyped_config_key_gets_the_key_it_resembles(tmp_path):
     config.write_text('statedir = "/var/lib/x"\n[restart]\ncooldwn = "5m"\n')
     done = run_cli("config", "check", "-c", str(config))
     assert done.exit_code == 2
-    assert f"{config}: statedir: unknown key (did you mean 'state_dir'?), expected one of" in done.stderr
-    assert "restart.cooldwn: unknown key (did you mean 'cooldown'?)" in done.stderr
+    assert f"{config}: statedir (line 1): unknown key (did you mean 'state_dir'?), expected one of" in done.stderr
+    assert "restart.cooldwn (line 3): unknown key (did you mean 'cooldown'?)" in done.stderr

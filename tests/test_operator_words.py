@@ -125,16 +125,17 @@ def test_header_lines_are_given_only_when_every_header_is_a_real_one():
 
 
 @pytest.mark.parametrize("given, said", [
-    ("cooldown = 0", 'restart.cooldown: a number, expected a string: write cooldown = "0" for no cooldown (or a '
-                     'duration like "5min") (got 0)'),
-    ("cooldown = 300", 'restart.cooldown: a number, expected a duration string: write cooldown = "300s" for 300 '
-                       'seconds (or "5min") (got 300)'),
-    ("period = 0", 'restart.period: a number, expected a duration string like "5min" or "90s", longer than 0 (got 0)'),
-    ("period = 1.5", 'restart.period: a number, expected a duration string: write period = "1s 500ms" for 1.5 '
+    ("cooldown = 0", 'restart.cooldown (line 3): a number, expected a string: write cooldown = "0" for no cooldown '
+                     '(or a duration like "5min") (got 0)'),
+    ("cooldown = 300", 'restart.cooldown (line 3): a number, expected a duration string: write cooldown = "300s" for '
+                       '300 seconds (or "5min") (got 300)'),
+    ("period = 0", 'restart.period (line 3): a number, expected a duration string like "5min" or "90s", longer '
+                   "than 0 (got 0)"),
+    ("period = 1.5", 'restart.period (line 3): a number, expected a duration string: write period = "1s 500ms" for 1.5 '
                      "seconds (got 1.5)"),
     # finite seconds, past a float's range in µs (hypothesis found it: OverflowError, not a problem said)
-    ("period = 1.797693134862316e+302", 'restart.period: a number, expected a duration string like "5min" or "90s", '
-                                        "longer than 0 (got 1.797693134862316e+302)"),
+    ("period = 1.797693134862316e+302", 'restart.period (line 3): a number, expected a duration string like "5min" '
+                                        'or "90s", longer than 0 (got 1.797693134862316e+302)'),
 ])
 def test_a_duration_given_as_a_number_is_told_what_to_write(tmp_path: Path, given: str, said: str):
     """`cooldown = 0` did not say that the string "0" is how no cooldown is written."""

@@ -89,11 +89,10 @@ def test_a_failure_more_severe_than_its_lead_rule_says_which_member_made_it(tmp_
         "[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x4a1b2c]", "", "goroutine 1 [running]:",
         "main.main()", "\t/src/main.go:12 +0x1d")))
     said = " ".join(_scan("--file", str(log), columns=160).split())
-    assert "CRITICAL (api) go-nil-pointer-panic (critical by new-fatal-template; go-nil-pointer-panic is error)" \
-        in said, said
+    assert "CRITICAL (api) go-nil-pointer-panic (raised from error to critical by new-fatal-template)" in said, said
     page = tmp_path / "report.html"
     _scan("--file", str(log), "--html", str(page))
-    assert "<small>(critical by new-fatal-template; go-nil-pointer-panic is error)</small>" in page.read_text()
+    assert "<small>(raised from error to critical by new-fatal-template)</small>" in page.read_text()
 
 
 def _example(out: str, first: str) -> str:

@@ -36,8 +36,8 @@ def test_celerys_retry_card_quotes_the_broker_failure(tmp_path: Path) -> None:
     assert incident["message"].endswith(CAUSE) and incident["count"] == 2, incident
     report = run_cli("scan", "--file", str(path)).output
     quoted = [line for line in report.splitlines() if line.startswith("│ │ ")]
-    assert "ERROR/MainProcess] consumer: Cannot connect to" in quoted[0], report
-    assert "Trying again in 4.00 seconds..." in quoted[-1], report
+    assert "│ │ fired on: [2015-11-20 18:18:38,601: ERROR/MainProcess] consumer: Cannot" in quoted[0], report
+    assert "│ │ last:     Trying again in 4.00 seconds..." in quoted[-1], report
 
 
 def _syslog(lines: list[tuple[int, int, str]]) -> str:

@@ -97,15 +97,16 @@ def test_config_check_shows_scheme_and_channel_name_only(tmp_path, rules):
 
 
 @pytest.mark.parametrize("body, key", [
-    ('channel = "pagerduty://XyzzyKey@XyzzyRouting"\n', "channel: expected [[channel]] tables (got a string"),
-    ('channel = {type = "apprise", url = "slack://XyzzyA/XyzzyB/XyzzyC"}\n', "channel: expected [[channel]] tables"),
+    ('channel = "pagerduty://XyzzyKey@XyzzyRouting"\n', "channel (line 1): expected [[channel]] tables (got a string"),
+    ('channel = {type = "apprise", url = "slack://XyzzyA/XyzzyB/XyzzyC"}\n',
+     "channel (line 1): expected [[channel]] tables"),
     ('[[channel]]\ntype = "command"\nargv = ["/bin/true", 7, "--password=XyzzyArg"]\n',
      "channel #1 (line 1): argv: expected a list of strings (got a list, value not shown)"),
     ('[[channel]]\ntype = "tgram://123:XyzzyToken/xyzzychat"\n', "channel #1 (line 1): type: expected one of"),
     ('[[channel]]\ntype = "apprise"\nurl = ["json://XyzzyHost/XyzzyPath"]\n',
      "channel #1 (line 1): url: expected a URL"),
-    ('heartbeat = "https://hc.example/ping/XyzzyUuid"\n', "heartbeat: expected a table (got a string"),
-    ('[heartbeat]\nurl = ["https://hc.example/ping/XyzzyUuid"]\n', "heartbeat.url: expected an http(s) URL"),
+    ('heartbeat = "https://hc.example/ping/XyzzyUuid"\n', "heartbeat (line 1): expected a table (got a string"),
+    ('[heartbeat]\nurl = ["https://hc.example/ping/XyzzyUuid"]\n', "heartbeat.url (line 2): expected an http(s) URL"),
 ])
 def test_config_type_errors_never_quote_a_secret_bearing_value(tmp_path, body, key):
     config = tmp_path / "logsentry.toml"
@@ -158,7 +159,7 @@ def test_rejected_reload_logs_no_secret(running):
     service.proc.send_signal(signal.SIGHUP)  # type: ignore[union-attr]
     log = service.wait_log("reload rejected")
     assert "argv: expected a list of strings (got a list, value not shown)" in log
-    assert "restart: expected a table (got a string, value not shown)" in log
+    assert "restart (line 1): expected a table (got a string, value not shown)" in log
     assert MARK not in log.lower()
 
 

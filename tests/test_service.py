@@ -392,7 +392,8 @@ def test_config_errors_are_listed(tmp_path):
     result = run_cli("config", "check", "-c", str(config))
     assert result.exit_code == 2
     for expected in ("watch #1 (line 1): units: expected at least one unit", "watch #1 (line 1): actions: expected "
-                     "any of restart, alert (got 'reboot')", 'restart.cooldown: expected a duration like "90s"',
+                     "any of restart, alert (got 'reboot')",
+                     'restart.cooldown (line 5): expected a duration like "90s"',
                      "channel #1 (line 6): argv: expected a list starting with an absolute program path"):
         assert expected in result.stderr
 

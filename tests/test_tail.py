@@ -338,7 +338,7 @@ def test_act_refuses_a_bad_site_config(tmp_path):
     bad = tmp_path / "site.toml"
     bad.write_text("[restart]\nbudget = -1\n")
     result = run_cli("tail", "--act", "-c", str(bad))
-    assert result.exit_code == 2 and "restart.budget: expected a whole number >= 0" in result.stderr
+    assert result.exit_code == 2 and "restart.budget (line 2): expected a whole number >= 0" in result.stderr
 
 
 def test_dumps_cannot_be_followed(tmp_path):

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..hosts import local_machine_id
-from ..model import Incident, Link, incident_label, journald_machine
+from ..model import Incident, Link, incident_label, journald_machine, said_usec
 from ..sources.selection import container_of, unit_terms, user_unit_of
 from ..timespec import format_usec
 from ..views.counts import began_usec, chain_heading, chain_rules, hits_said, link_lines, own_last_hit, repeated_rules
@@ -87,9 +87,10 @@ def _last_hit(incident: Incident, last_usec: int | None) -> int:
 
 
 def chain_line(link: Link) -> str:
-    """One rule of a failure's chain (engine/failures.py) for people: when, which rule, its first line."""
+    """One rule of a failure's chain (engine/failures.py) for people: the time of the line it quotes (said_usec),
+    which rule, that line."""
     hits = f", {said}" if (said := link_lines(link, "hit")) else ""
-    return clean(f"{format_usec(link.first_usec)} {link.rule_id} ({link.severity.label}{hits}): {link.message}")
+    return clean(f"{format_usec(said_usec(link))} {link.rule_id} ({link.severity.label}{hits}): {link.message}")
 
 
 _this_machine = functools.cache(local_machine_id)

@@ -6,7 +6,7 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..model import Incident, Link
+from ..model import Incident, Link, said_usec
 from ..sources.selection import is_untrusted_source, source_name
 from .window import MAX_SAMPLE_CHARS
 
@@ -234,7 +234,7 @@ def failure_view(failure: Failure, rank: Callable[[Incident], Any], one_hit: Col
     chain = tuple(sorted([*member_links(members).values(),
                           *(link for (rule, template), link in seen_links(failure).items()
                             if (rule, template) not in fired_on and (template or rule not in fired))],
-                         key=lambda link: link.first_usec))
+                         key=lambda link: (said_usec(link), link.first_usec)))
     if failure.given is None:
         lead = min(members, key=rank)
         severity = max([*(m.severity for m in members),
@@ -265,7 +265,7 @@ def member_links(members: Iterable[Incident]) -> dict[tuple[str, str], Link]:
         known = links.get((m.rule_id, m.template))
         links[(m.rule_id, m.template)] = Link(m.rule_id, m.severity, m.first_usec, m.count,
                                               m.samples[0][:MAX_SAMPLE_CHARS] if m.samples else "", m.cursor,
-                                              last_usec=m.last_usec) \
+                                              last_usec=m.last_usec, message_usec=m.fired_usec) \
             if known is None else replace(known, severity=max(known.severity, m.severity), count=known.count + m.count,
                                           last_usec=max(known.last_usec, m.last_usec))
     return links

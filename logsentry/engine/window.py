@@ -362,7 +362,7 @@ def link_json(link: Link) -> dict[str, Any]:
     """A chain link as saved (its fields in order; the severity as its number)."""
     return {"rule_id": link.rule_id, "severity": int(link.severity), "first_usec": link.first_usec,
             "count": link.count, "message": link.message, "cursor": link.cursor, "fired": link.fired,
-            "joined": link.joined, "last_usec": link.last_usec}
+            "joined": link.joined, "last_usec": link.last_usec, "message_usec": link.message_usec}
 
 
 def incident_json(incident: Incident) -> dict[str, Any]:

@@ -320,9 +320,10 @@ def count_story(incident: Incident, reported: int | None = None,
 def raised_by(incident: Incident) -> str:
     """Why a failure's severity is above its lead rule's own ("" when it is not): a failure is as severe as its
     most severe member (engine/failures.py), so "CRITICAL go-nil-pointer-panic" read as that rule's level when it
-    was new-fatal-template's in its chain (helper-118's trial). Says "critical by RULE; LEAD is error"."""
+    was new-fatal-template's in its chain (helper-118's trial). Says "raised from error to critical by RULE": it said
+    "critical by RULE; LEAD is error", which a new user's trial found hard to parse."""
     own = next((link.severity for link in incident.chain if link.rule_id == incident.rule_id), None)
     by = next((link.rule_id for link in incident.chain if link.severity == incident.severity), None)
     if own is None or by is None or own >= incident.severity:
         return ""
-    return f"{incident.severity.label} by {by}; {incident.rule_id} is {own.label}"
+    return f"raised from {own.label} to {incident.severity.label} by {by}"

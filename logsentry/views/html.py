@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ..actions.alert import journalctl_command
-from ..model import Incident, Severity
+from ..model import Incident, Severity, said_usec
 from ..pipeline import Event, GapEvent, MatchEvent, Progress
 from ..sources.status_paste import told_by_header
 from ..timespec import format_duration, format_usec, since_boot, zone_label, zoned
@@ -292,7 +292,7 @@ def _card(incident: Incident, summary: ScanSummary, timeline: Timeline, source: 
         rows = []
         for link in incident.chain:
             counted = link_lines(link)
-            rows.append(f"{format_usec(link.first_usec)}  {esc(link.rule_id)} ({link.severity.label}"
+            rows.append(f"{format_usec(said_usec(link))}  {esc(link.rule_id)} ({link.severity.label}"
                         f"{f', {counted}' if counted else ''})  {esc(link.message)}")
         heading = chain_heading(chain_rules(incident.chain), len(incident.chain), repeated_rules(incident.chain))
         parts.append(f"<div>{esc(heading)}</div><pre>" + "\n".join(rows) + "</pre>")

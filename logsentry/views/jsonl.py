@@ -11,7 +11,7 @@ from typing import Any
 import orjson
 
 from ..actions.alert import journalctl_command
-from ..model import Incident, journald_machine
+from ..model import Incident, journald_machine, said_usec
 from ..pipeline import ActionEvent, EndedEvent, Event, GapEvent, IncidentEvent, MatchEvent, Progress, QuarantineEvent
 
 
@@ -29,8 +29,8 @@ def _incident_fields(incident: Incident) -> dict[str, Any]:
         "why": incident.why,
         "template": incident.template,
         "chain": [{"rule": link.rule_id, "severity": link.severity.label, "first_usec": link.first_usec,
-                   "count": link.count, "message": link.message, "cursor": link.cursor,
-                   "fired": link.fired} for link in incident.chain],
+                   "count": link.count, "message": link.message, "message_usec": said_usec(link),
+                   "cursor": link.cursor, "fired": link.fired} for link in incident.chain],
     }
 
 

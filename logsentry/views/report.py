@@ -18,7 +18,7 @@ from rich.text import Text
 from ..actions.alert import journalctl_command
 from ..engine.absence import Gap
 from ..engine.absence_seen import Learning
-from ..model import Action, Incident, Link, Severity
+from ..model import Action, Incident, Link, Severity, said_usec
 from ..pipeline import Progress
 from ..sources.last_lines import NOTHING, Said
 from ..sources.status_paste import told_by_header
@@ -136,12 +136,16 @@ def _incident_block(incident: Incident, actions: list[Action], gap: Gap | None =
     # 'exit-code'." twice; the next other line it kept, if any, says more)
     # Its first line and its latest, past the first (a traceback's ten ERROR lines fired at the third, a frame, and
     # the second shown was the next frame: the exception that says why, its last line, was nowhere on the card)
+    # Two are labelled as the count story names them (a Redis outage's two lines read alike, JSON lines shown as
+    # `caller: message`, and which was which was not said: a new user's trial).
     distinct = list(dict.fromkeys(incident.samples))
+    quoted = distinct[:1] + distinct[1:][-1:]
+    labels = SAMPLE_LABELS if len(quoted) == 2 else ("│",)
     samples: list[Text | Table] = []
-    for at, sample in enumerate(distinct[:1] + distinct[1:][-1:]):  # (a status header's: said, no paste's line)
+    for at, sample in enumerate(quoted):  # (a status header's: said, no paste's line)
         if (told_by_header(incident.cursor) if at == 0 else False) or (from_header is not None and from_header(sample)):
             samples.append(Text(HEADER_TOLD, style="dim"))
-        samples.append(wrapped(Text("│", style="dim"), sample, "dim"))
+        samples.append(wrapped(Text(labels[at], style="dim"), sample, "dim"))
     chain = [*_chain_lines(incident, clock), *last_lines_view(last_lines, clock)]
     return Panel(Group(head, times, action, *explained, *samples, *chain, *([same_on] if same_on else [])),
                  border_style=SEVERITY_STYLE[incident.severity], expand=True)
@@ -156,6 +160,11 @@ def _same_on(incident: Incident, others: Sequence[Incident], clock: DayClock) ->
     when = f"at {clock(last)}" if last == incident.first_usec else f"from {clock(incident.first_usec)} to {clock(last)}"
     return Text.assemble((f"The same on {plural(len(others), 'more unit')} {when}", "bold"),
                          f" (an incident each in -o json): {', '.join(visible(other.unit) for other in others)}")
+
+
+SAMPLE_LABELS = ("│ fired on:", "│ last:    ")
+"""The bars of a card's two quoted lines: the one its rule fired on (its incident's first sample: its Nth hit's
+line, or the failure a retry announced, engine/retry_causes.py) and its latest hit's."""
 
 
 def _again(incident: Incident, again: Sequence[Incident], clock: DayClock) -> Text | None:
@@ -184,7 +193,7 @@ def _chain_lines(incident: Incident, clock: DayClock) -> list[Text | ChainView]:
     for link in incident.chain:
         last = groups[-1][-1] if groups else None
         if last is not None and not link.fired and not last.fired and link.joined == last.joined \
-                and (link.first_usec, link.message) == (last.first_usec, last.message):
+                and (said_usec(link), link.message) == (said_usec(last), last.message):
             groups[-1].append(link)
         else:
             groups.append([link])
@@ -200,7 +209,7 @@ def _chain_lines(incident: Incident, clock: DayClock) -> list[Text | ChainView]:
             rule.append(f" ({said if len(group) == 1 else JOINED if group[0].joined else 'below their triggers'})")
         if told_by_header(group[0].cursor):
             rule.append(" (from the status header)", style="dim")
-        rows.append((Text(" " + clock(group[0].first_usec)), rule, group[0].message))
+        rows.append((Text(" " + clock(said_usec(group[0]))), rule, group[0].message))
     heading = chain_heading(chain_rules(incident.chain), len(rows), repeated_rules(incident.chain))
     return [Text(heading, style="bold"), ChainView(rows)]
 
