@@ -18,6 +18,7 @@ from rich.text import Text
 from ..actions.alert import journalctl_command
 from ..engine.absence import Gap
 from ..engine.absence_seen import Learning
+from ..engine.host_boots import RULE_ID as REBOOT_RULE
 from ..model import Action, Incident, Link, Severity, said_usec
 from ..pipeline import Progress
 from ..sources.last_lines import NOTHING, Said
@@ -140,7 +141,8 @@ def _incident_block(incident: Incident, actions: list[Action], gap: Gap | None =
     # `caller: message`, and which was which was not said: a new user's trial).
     distinct = list(dict.fromkeys(incident.samples))
     quoted = distinct[:1] + distinct[1:][-1:]
-    labels = SAMPLE_LABELS if len(quoted) == 2 else ("│",)
+    # (host-rebooted-uncleanly's two lines tell its downtime and the units silent over it: no line it fired on)
+    labels = SAMPLE_LABELS if len(quoted) == 2 and incident.rule_id != REBOOT_RULE else ("│", "│")
     samples: list[Text | Table] = []
     for at, sample in enumerate(quoted):  # (a status header's: said, no paste's line)
         if (told_by_header(incident.cursor) if at == 0 else False) or (from_header is not None and from_header(sample)):
