@@ -37,9 +37,9 @@ def syslog(episodes: list[float], lines_per_episode: int = 3, every_s: int = 20,
     return "".join(f"{at:%b %d %H:%M:%S} plug {text}\n" for at, text in sorted(lines))
 
 
-def incidents(path: Path, *, stdin: str | None = None) -> list[str]:
+def incidents(path: Path, *extra: str, stdin: str | None = None) -> list[str]:
     args = ["scan", "--file", "-" if stdin is not None else str(path), "--no-shipped-rules", "--rules",
-            str(ANOMALY_RULES), "-o", "json"]
+            str(ANOMALY_RULES), "-o", "json", *extra]
     events = json_events(run_cli(*args, input=stdin.encode()) if stdin is not None else run_cli(*args))
     return [incident["rule"] for incident in of_type(events, "incident")]
 
@@ -141,18 +141,18 @@ def test_a_line_steady_through_a_long_log_is_its_units_normal(tmp_path: Path) ->
 
 
 def worker_log(minutes: int, hang_after_min: int | None = None, startup: str = "metrics endpoint unreachable, "
-               "retrying (attempt {n})", again_every_min: int = 0) -> str:
+               "retrying (attempt {n})", again_every_min: int = 0, hang_until_min: int | None = None) -> str:
     """A worker's own log: a job every 10 s for `minutes`, three `startup` lines in its first minute (and each
-    `again_every_min` after it: 0, never), and from `hang_after_min` on (None: never) an error every second instead of
-    its jobs."""
+    `again_every_min` after it: 0, never), and from `hang_after_min` on (None: never) to `hang_until_min` (None: the
+    end) an error every second instead of its jobs."""
     lines = [(START + timedelta(minutes=minute, seconds=20 + n), "worker[812]: " + startup.format(n=n))
              for minute in range(0, minutes, again_every_min or minutes) for n in range(3)]
+    hang = range(0) if hang_after_min is None else range(hang_after_min * 60, (hang_until_min or minutes) * 60)
     for second in range(0, minutes * 60, 10):
-        if hang_after_min is None or second < hang_after_min * 60:
+        if second not in hang:
             lines.append((START + timedelta(seconds=second), f"worker[812]: processed job {second} in 12ms"))
-    if hang_after_min is not None:
-        lines += [(START + timedelta(seconds=second), "worker[812]: error: could not acquire the queue lock, retrying")
-                  for second in range(hang_after_min * 60, minutes * 60)]
+    lines += [(START + timedelta(seconds=second), "worker[812]: error: could not acquire the queue lock, retrying")
+              for second in hang]
     return "".join(f"{at:%b %d %H:%M:%S} box {text}\n" for at, text in sorted(lines))
 
 
@@ -175,3 +175,14 @@ def test_a_long_units_lines_are_judged_as_a_journals(tmp_path: Path) -> None:
     assert incidents(path) == ["new-error-template"]
     path.write_text(worker_log(minutes=90, hang_after_min=30))
     assert incidents(path), "the hang went unseen"
+
+
+def test_a_since_window_reads_ahead_the_whole_file(tmp_path: Path) -> None:
+    """The read-ahead takes the units' history from the whole file, not from --since's window: a window that began 10
+    min before a worker's hang made the hang its unit's first hour, which a long unit's read-ahead takes for its
+    start-up, and the hang was no card (a new user's try: a Spring Boot outage under `--since 13:30`)."""
+    path = tmp_path / "worker.log"
+    path.write_text(worker_log(minutes=300, hang_after_min=200, hang_until_min=230))
+    since = f"{START.replace(year=2026) + timedelta(minutes=190):%Y-%m-%d %H:%M}"  # (syslog text: no year, 2026 read)
+    assert incidents(path), "the hang went unseen in the whole file"
+    assert incidents(path, "--since", since), "the hang went unseen in the window"

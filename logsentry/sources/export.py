@@ -11,6 +11,7 @@ import gzip
 import re
 import struct
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import IO, BinaryIO
 
@@ -220,11 +221,14 @@ class ExportSource:
 
     def _read_ahead(self, kind: str) -> Iterator[Entry]:
         """The text file's entries read once more, for text_recurring, without its warnings (the real read gives
-        them); none past an error (the real read raises it)."""
+        them); none past an error (the real read raises it). Over the whole file, not --since/--until's window: the
+        lines before it are the units' history, as a journal's are (a window that began 11 min before an outage made
+        the outage its unit's first hour, which text_recurring takes for its start-up: no card, a new user's try)."""
+        whole = replace(self.selection, since_usec=None, until_usec=None)
         try:
             with open_binary(self.path) as stream:
                 if sniff(head(stream, DEEP_BYTES)) == kind:
-                    yield from read_text_kind(kind, stream, self.path, self.selection, _unsaid)
+                    yield from read_text_kind(kind, stream, self.path, whole, _unsaid)
         except (OSError, InputFormatError):
             return
 
