@@ -115,3 +115,23 @@ def saved_state_options(json_help: str) -> Callable[[F], F]:
         return click.option("-c", "--config", "config_path", type=click.Path(path_type=Path), default=DEFAULT_CONFIG,
                             show_default=True, help="Site config (TOML).")(command)
     return decorate
+
+
+FILE_HINT = "A log or dump is read with --file PATH (- for standard input), a directory of journal files with -D DIR."
+
+
+class FileHintCommand(click.Command):
+    """A command that reads logs with --file: a path given bare, or `-f`, is told how (a new user's `scan orders.log`
+    got Click's bare "Got unexpected extra argument (orders.log)", and `scan -f x` "No such option '-f'")."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.NoSuchOption as error:
+            if error.option_name not in ("-f", "--log", "--input", "--path"):
+                raise
+            raise click.UsageError(f"{error.message} {FILE_HINT}", ctx) from None
+        except click.UsageError as error:
+            if not error.message.startswith("Got unexpected extra argument"):
+                raise
+            raise click.UsageError(f"{error.message}: {FILE_HINT}", ctx) from None

@@ -37,6 +37,7 @@ from . import EXIT_OUTPUT, stdout_to_devnull
 from .common import (
     EXIT_FOUND,
     EXIT_USAGE,
+    FileHintCommand,
     console,
     fail,
     load_rule_set,
@@ -71,7 +72,7 @@ def _severity_name(context: click.Context, parameter: click.Parameter, value: st
     return SEVERITY_ALIASES.get(value, value) if value is not None else None
 
 
-@click.command()
+@click.command(cls=FileHintCommand)
 @click.option("-D", "--directory", type=click.Path(path_type=Path, file_okay=False, exists=True),
               help="Read journal files from this directory instead of the local journal.")
 @click.option("--file", "files", multiple=True, type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
