@@ -371,3 +371,11 @@ def test_rule_directory_without_rule_files_is_refused(tmp_path: Path):
     assert result.exit_code == 2
     assert f"{empty}: no rule files (*.toml) in this directory" in result.stderr
     assert "Nothing found" not in result.stdout
+
+
+def test_rules_show_gives_a_samples_fields():
+    """The same line matches from PID 1 and not from the unit's own process: without the fields each sample gives,
+    `rules show systemd-unit-failed` read as matching and ignoring one line (a second new user's try)."""
+    shown = run_cli("rules", "show", "systemd-unit-failed").stdout
+    assert "  matches: api.service: Failed with result 'exit-code'. (with _PID=1, " in shown, shown
+    assert "  ignores: api.service: Failed with result 'exit-code'. (with _PID=4242, " in shown, shown

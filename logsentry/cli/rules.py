@@ -314,6 +314,11 @@ def rules_show(rule_id: str, rule_paths: tuple[Path, ...], no_shipped: bool) -> 
                        f"tail probability below {spec.p_value:g}")
     click.echo("\n" + "\n".join(f"  {visible(line)}" for line in rule.description.splitlines()))
     for sample in rule.samples:
-        click.echo(f"  {'matches' if sample.match else 'ignores'}: {visible(sample.line)}")
+        # (the fields and PRIORITY a sample gives: the same line matches from PID 1 and not from a unit's own process,
+        # which read as a contradiction without them: a second new user's try)
+        said = [f"{name}={value}" for name, value in sample.fields.items()]
+        said += [f"PRIORITY={sample.priority}"] if sample.priority is not None else []
+        given = f" (with {', '.join(visible(item) for item in said)})" if said else ""
+        click.echo(f"  {'matches' if sample.match else 'ignores'}: {visible(sample.line)}{given}")
     for reference in rule.references:
         click.echo(f"  see: {visible(reference)}")
