@@ -53,3 +53,18 @@ def test_a_relative_since_past_an_old_logs_end_says_its_span_and_that_it_counts_
     assert "which passes" not in stdout and "counted from now" in stdout, stdout
     absolute = run_cli("scan", "--no-anomalies", "--file", str(path), "--since", "2026-12-07 08:30 UTC")
     assert "counts from now" not in absolute.stderr and absolute.exit_code == 0, absolute.output
+
+
+def test_a_time_of_day_alone_over_an_old_log_says_it_is_todays(tmp_path: Path) -> None:
+    """`--until 14:00` is today's 14:00 (systemd.time(7)), not the log's day's: over a log of 2026-12-03 it kept every
+    line to the log's end, silently (a second new user's try). Said with the log's span and the date to give; a time
+    with its date says nothing."""
+    path = tmp_path / "old.log"
+    path.write_text("".join(f"2026-12-03 {hour:02d}:{minute:02d}:00,000 INFO [api] GET /orders 200\n"
+                            for hour in range(10, 15) for minute in range(0, 60, 5)))
+    done = run_cli("scan", "--no-anomalies", "--file", str(path), "--until", "14:00")
+    stderr = " ".join(done.stderr.split())
+    assert "--until 14:00 is today's (" in stderr and "runs from 2026-12-03 10:00:00.000 to 2026-12-03 14:55:00.000" \
+        in stderr and "(--until '2026-12-03 14:00')" in stderr, stderr
+    dated = run_cli("scan", "--no-anomalies", "--file", str(path), "--until", "2026-12-03 14:00")
+    assert "today's" not in dated.stderr, dated.stderr

@@ -50,7 +50,7 @@ from .common import (
 from .hosts import host_options, with_hosts
 from .input_files import check_input_files
 from .journal_access import check_journal_access
-from .scan_narrowed import Narrowed, few_kept, outside_window
+from .scan_narrowed import Narrowed, clock_elsewhere, few_kept, outside_window
 from .scan_unchecked import unchecked
 
 
@@ -193,6 +193,8 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
                                       not (units or machines or hosts or priority))
         elif units and pipeline.progress.entries:
             narrowed = few_kept(selection, files, kinds)
+        if pipeline.progress.entries and (elsewhere := clock_elsewhere(selection, since, until, files, kinds)):
+            click.echo(f"logsentry: warning: {elsewhere}", err=True)
         if output == "json":
             click.echo(jsonl.dumps(jsonl.summary_record(pipeline.progress, None if cold is None else {
                 "units": cold[1], "cold_units": cold[0], "warm_after_usec": cold[3], "warm_entries": cold[4]},

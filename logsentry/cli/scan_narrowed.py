@@ -14,6 +14,7 @@ numbers.
 from __future__ import annotations
 
 import difflib
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from ..sources.selection import UNIT_SUFFIXES, Selection, is_untrusted_source, s
 from ..timespec import TimeSpecError, format_usec, parse_timestamp, zone_label
 from ..wording import plural
 
-__all__ = ["Narrowed", "few_kept", "from_now", "outside_window"]
+__all__ = ["Narrowed", "clock_elsewhere", "few_kept", "from_now", "outside_window"]
 
 IDENTIFIERS_NAMED = 3
 """Identifiers suggested at most (the alike by name first, then the busiest)."""
@@ -126,6 +127,36 @@ def outside_window(selection: Selection, since: str | None, until: str | None, f
         f"{format_usec(first)} to {format_usec(last)} {zone_label(first, last)}, so every line was left out; give "
         f"absolute times (--since '{format_usec(max(first, last - 3_600_000_000))[:16]}') to select part of it",
         verdict)
+
+
+CLOCK = re.compile(r"[0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?")
+"""A time of day alone (`14:00`, `09:30:15`): systemd.time(7) takes it as today's."""
+
+
+def clock_elsewhere(selection: Selection, since: str | None, until: str | None, files: Sequence[Path],
+                    kinds: dict[Path, str]) -> str | None:
+    """A --since/--until given as a time of day alone over text logs and dumps of other days: it is today's, not the
+    input's (`--until 14:00` on a log of the 3rd kept its lines to the end, silently: a second new user's try). The
+    warning with the input's span and the date to give; None when no bound is a time alone, or the input's days
+    include the bound's, or the input is a journal or standard input (read once)."""
+    given = [(option, text.strip(), at) for option, text, at in (("--since", since, selection.since_usec),
+                                                                  ("--until", until, selection.until_usec))
+             if text and at is not None and CLOCK.fullmatch(text.strip())]
+    dumps = [path for path in files if kinds.get(path) != "journal"]
+    if not given or not dumps or len(dumps) < len(files) or "-" in map(str, dumps):
+        return None
+    span = _span(dumps)
+    if span is None:
+        return None
+    first, last = span
+    days = {format_usec(first)[:10], format_usec(last)[:10]}
+    elsewhere = [(option, text, at) for option, text, at in given if format_usec(at)[:10] not in days]
+    if not elsewhere:
+        return None
+    option, text, at = elsewhere[0]
+    return (f"{option} {text} is today's ({format_usec(at)} {zone_label(at, at, as_read=False)}), not a time of the "
+            f"input's day: it runs from {format_usec(first)} to {format_usec(last)} {zone_label(first, last)}; give "
+            f"the date to cut it ({option} '{format_usec(last)[:10]} {text}')")
 
 
 def _span(paths: Sequence[Path]) -> tuple[int, int] | None:
