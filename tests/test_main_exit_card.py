@@ -97,3 +97,18 @@ def test_a_crash_loop_of_more_runs_than_are_kept_is_counted_whole(make_journal: 
                   pid1(f"Scheduled restart job, restart counter is at {n}.", n * 60.0 + 0.2)]
     done = run_cli("scan", "--file", str(make_journal(lines)))
     assert "main process: exited with status 2/INVALIDARGUMENT (40 runs)" in card(done.stdout, UNIT), done.stdout
+
+
+def test_an_exit_long_after_the_failure_began_says_so(tmp_path: Path) -> None:
+    """An operator's `systemctl restart` 17 min into an outage ended the main process by SIGKILL (its stop timed out):
+    under the headline it read as the failure's own end (a second new user's try). An exit a minute or more after the
+    incident's first line says how long after; one at its start says nothing more."""
+    log = tmp_path / "late.log"
+    log.write_text(TEXT.replace("Dec 04 09:00:01 web01 systemd[1]: myapp.service: Main process exited, code=exited, "
+                                "status=1/FAILURE", "Dec 04 09:17:29 web01 systemd[1]: myapp.service: Main process "
+                                "exited, code=killed, status=9/KILL")
+                   .replace("Dec 04 09:00:01 web01 systemd[1]: myapp.service: Failed with result 'exit-code'.",
+                            "Dec 04 09:00:01 web01 systemd[1]: myapp.service: Failed with result 'exit-code'.\n"
+                            "Dec 04 09:17:29 web01 systemd[1]: myapp.service: Failed with result 'timeout'."))
+    mine = " ".join(card(run_cli("scan", "--file", str(log)).stdout, "myapp.service").replace("│", " ").split())
+    assert "main process: killed by signal 9/KILL 17m 28s after its first line" in mine, mine

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from ..model import Entry, Incident
 from ..sources.selection import managers_line, user_unit_of
+from ..timespec import format_duration
 from .failure_model import joins_as_named
 
 MAIN_EXIT = re.compile(r"(?P<unit>[^\s:]{1,255}): (?P<who>[Mm]ain|Control) process exited, "
@@ -33,6 +34,8 @@ MAX_UNITS = 10_000
 """Units whose exits are kept (the latest used); past it the least recently used go."""
 PER_UNIT = 16
 """Exits kept per unit: a crash loop's latest runs."""
+LATE_USEC = 60_000_000
+"""An exit this long (µs) after the incident's first line is said with its delay."""
 BEFORE_USEC = 10_000_000
 """How long before an incident's first hit its unit's exit still counts as its failure's (µs of journal time):
 PID 1 writes "Main process exited" just before "Failed with result"."""
@@ -110,5 +113,9 @@ class MainExits:
         if more and how == latest and last == exits[-1].usec and since >= incident.first_usec - BEFORE_USEC:
             same, more = count, ""  # (its streak began in the incident: every run of it counted)
         others = list(dict.fromkeys(each.said() for each in reversed(exits) if each.said() != latest))
-        return f"{who}: " + latest + (f" ({same}{more} runs)" if same > 1 else "") + (
+        # (an exit long after the failure began is said so: an operator's restart 17 min later read as the failure's
+        # own end under the headline, a second new user's try)
+        late = exits[-1].usec - incident.first_usec
+        when = f" {format_duration(late)} after its first line" if late > LATE_USEC and same == 1 else ""
+        return f"{who}: " + latest + when + (f" ({same}{more} runs)" if same > 1 else "") + (
             f"; before: {', '.join(others[:2])}" if others else "")
