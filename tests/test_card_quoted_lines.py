@@ -22,7 +22,7 @@ def test_the_fired_line_and_the_last_are_labelled(make_journal: Callable[..., Pa
     done = run_cli("scan", "--file", str(make_journal(_failing())), "--rules", str(rules_dir))
     assert done.exit_code == 0, done.output
     lines = _inside(done.stdout)
-    assert "│ fired on: FATAL: BOOM 1" in lines and "│ last:     FATAL: BOOM 2" in lines, done.stdout
+    assert "│ fired on: FATAL: BOOM 1" in lines and "│ later:    FATAL: BOOM 2" in lines, done.stdout
     write_rule("boom", simple_rule(count=1))
     done = run_cli("scan", "--file", str(make_journal([entry("FATAL: BOOM once", at=1, priority=3)])),
                    "--rules", str(rules_dir))

@@ -37,7 +37,7 @@ def test_celerys_retry_card_quotes_the_broker_failure(tmp_path: Path) -> None:
     report = run_cli("scan", "--file", str(path)).output
     quoted = [line for line in report.splitlines() if line.startswith("│ │ ")]
     assert "│ │ fired on: [2015-11-20 18:18:38,601: ERROR/MainProcess] consumer: Cannot" in quoted[0], report
-    assert "│ │ last:     Trying again in 4.00 seconds..." in quoted[-1], report
+    assert "│ │ later:    Trying again in 4.00 seconds..." in quoted[-1], report
 
 
 def _syslog(lines: list[tuple[int, int, str]]) -> str:

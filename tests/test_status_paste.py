@@ -170,7 +170,7 @@ def test_a_line_the_header_states_is_not_quoted_as_the_pastes(tmp_path: Path) ->
     path.write_text(KUBELET.format(active="failed (Result: exit-code)"))  # (the paste's own line first: 02)
     card = _card_text(path)
     assert "fired on: Unit kubelet.service entered failed state. from the systemctl status header, in PID 1's words " \
-           "(no line of the paste says it): last:     kubelet.service: Failed with result 'exit-code'." in card, card
+           "(no line of the paste says it): later:    kubelet.service: Failed with result 'exit-code'." in card, card
     page = tmp_path / "report.html"  # (the --html page's evidence too)
     assert run_cli("scan", "--file", str(path), "--html", str(page)).exit_code == 0
     assert "Failed with result &#x27;exit-code&#x27;. <span class=\"text\">(from the systemctl status header, " \

@@ -164,9 +164,11 @@ def _same_on(incident: Incident, others: Sequence[Incident], clock: DayClock) ->
                          f" (an incident each in -o json): {', '.join(visible(other.unit) for other in others)}")
 
 
-SAMPLE_LABELS = ("│ fired on:", "│ last:    ")
+SAMPLE_LABELS = ("│ fired on:", "│ later:   ")
 """The bars of a card's two quoted lines: the one its rule fired on (its incident's first sample: its Nth hit's
-line, or the failure a retry announced, engine/retry_causes.py) and its latest hit's."""
+line, or the failure a retry announced, engine/retry_causes.py) and a later hit's: the latest its samples kept, not
+always its last line (hits the counted step took, engine/runstep.py, add no sample: a card labelled it `last:` under
+"last one 13:59:11" quoting a 13:41 line, a second new user's try)."""
 
 
 def _again(incident: Incident, again: Sequence[Incident], clock: DayClock) -> Text | None:
