@@ -4,7 +4,8 @@ Zigbee2MQTT 1.x's `Zigbee2MQTT:error time: msg` (lib/util/logger.ts). Each runs 
 stdout (PRIORITY 6), and the general step read no level in any of them: Icinga's failing cluster connection
 (Icinga/icinga2#8475) and Zigbee2MQTT's failed start (Koenkk/zigbee2mqtt#15175) were new-failure-template warnings
 90 and 120 s in, Zigbee2MQTT's `error ...: Adapter disconnected, stopping` (#3238) raised nothing
-(engine/service_levels.py, and its C twin sources/service_levels.h).
+(engine/service_levels.py, and its C twin sources/service_levels.h). Also RabbitMQ 3.9+'s `[erro]`, `[noti]`,
+`[debu]` (engine/levels.py and sources/levels.h).
 """
 
 from __future__ import annotations
@@ -67,6 +68,22 @@ CORPUS: list[tuple[int | None, str, str]] = [
     (None, "Zigbee2MQTT:error 2022-11-24T23:16:38: x", "not the default timestamp_format"),
     (None, "zigbee2mqtt:error 2022-11-24 23:16:38: x", "not Zigbee2MQTT's name"),
     (None, "warning 2022-11-24 23:16:38: x", "not one of its five-column levels"),
+    # RabbitMQ 3.9+'s four-letter levels, lower case alone in brackets (engine/levels._RABBITMQ_LEVELS): its errors
+    # were read at journald's default 6 (trial 75); not level words anywhere (`ERRO[12] x` stays none)
+    (ERR, "2022-01-31 18:01:20.441571+00:00 [erro] <0.692.0> ** Connection attempt from node "
+          "'rabbit_ctl_17@keith-testing-rabbitmq' rejected. Invalid challenge reply. **", "Google Ops Agent's sample"),
+    (ERR, "2021-12-10 22:52:40.301255+08:00 [erro] <0.131.0> ERROR: could not bind to distribution port 25672, it is "
+          "in use by another node: rabbit@mq1", "a boot failure"),
+    (ERR, "2024-10-08 20:51:10.016352+00:00 [erro] <0.228.0> Discarding message {'$gen_cast',{force_event_refresh,"
+          "#Ref<0.3078140120.3381919745.170350>}} from <0.228.0> to <0.1647.0> in an old incarnation", "k8s"),
+    (NOTICE, "2022-07-16 12:58:56.091401+00:00 [noti] <0.44.0> Application syslog exited with reason: stopped",
+     "its notice"),
+    (DEBUG, "2022-07-16 12:58:56.091401+00:00 [debu] <0.222.0> Starting mnesia", "its debug"),
+    (WARNING, "2022-07-16 12:58:56.091401+00:00 [warn] <0.222.0> Feature flags: x", "read already"),
+    (INFO, "2022-07-16 12:58:56.091401+00:00 [info] <0.222.0> Running boot step recovery", "read already"),
+    (None, "2022-07-16 12:58:56.091401+00:00 [ERRO] <0.222.0> x", "upper case: not RabbitMQ's"),
+    (None, "2022-07-16 12:58:56.091401+00:00 [ erro ] <0.222.0> x", "spaced: not RabbitMQ's"),
+    (None, "erro ao conectar", "a word, not in brackets"),
 ]
 
 

@@ -8,9 +8,9 @@ trial's, verbatim, read as a program's own log file."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from conftest import json_events, of_type, run_cli
+from conftest import of_type
+from test_trial75_app_signatures import incidents, scan
 
 CONTAINERD_SEGV = [
     "INFO[2021-04-12T16:04:16.038109821+08:00] Starting up                                  ",
@@ -44,18 +44,6 @@ DB_LOST = [
     f"2026-12-07 10:01:{second},{milli:03d} WARNING [myapi.db] database unavailable, retrying in {wait}s (attempt "
     f'{attempt}/5): connection to server at "db01.internal" (10.0.2.5), port 5432 failed: Connection refused'
     for attempt, (second, wait) in enumerate([(15, 2), (17, 4), (21, 8)], start=1) for milli in (0, 7, 14, 21)]
-
-
-def scan(tmp_path: Path, name: str, lines: list[str]) -> list[dict[str, Any]]:
-    path = tmp_path / name
-    path.write_text("".join(f"{line}\n" for line in lines))
-    result = run_cli("scan", "--file", str(path), "--no-anomalies", "-o", "json")
-    assert result.exit_code == 0, result.output
-    return json_events(result)
-
-
-def incidents(events: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
-    return [(i["rule"], i["severity"], i["key"]) for i in of_type(events, "incident")]
 
 
 def test_dockerd_reporting_its_containerd_dead_of_sigsegv_is_an_incident(tmp_path: Path) -> None:

@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import re
 
+from .levels import POSTGRES_PREFIX
+
 _CLIENT = re.compile(
     r"(?:\[[A-Z][a-z]{2} [A-Z][a-z]{2} [ 0-9][0-9] [0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})? [0-9]{4}\] )?"
     r"\[(?:[A-Za-z0-9_-]{0,64}:)?(error|warn|notice|info|debug|trace[1-8])\] "  # 2.4's [module:level], 2.2's [level]
@@ -38,8 +40,7 @@ _CLIENT = re.compile(
 
 
 _POSTGRES_SESSION = re.compile(
-    r"(?=[^\n]{0,200}FATAL:  )"  # (the prefix below as levels._POSTGRES reads one: no quote, no colon and blank)
-    r"(?:(?:[\t !#-&(-9;-z|~]|:(?! )|(?<=[\])]):(?!  ))*?(?<=[\t :\]>)]))?(?<![A-Za-z0-9_]: )FATAL:  "
+    r"(?=[^\n]{0,200}FATAL:  )(?:" + POSTGRES_PREFIX + r")?(?<![A-Za-z0-9_]: )FATAL:  "
     r"(?:(?:database|role) \"[^\"\n]*\" does not exist|(?:password|[A-Za-z]{2,12}) authentication failed for user \""
     r"|no pg_hba\.conf entry for |pg_hba\.conf rejects connection for |permission denied for database \""
     r"|no PostgreSQL user name specified in startup packet|unsupported frontend protocol "
@@ -47,7 +48,7 @@ _POSTGRES_SESSION = re.compile(
 """PostgreSQL's FATAL that ends one client's session for what the client asked (postinit.c: a database that does not
 exist, no permission to connect; miscinit.c: a role that does not exist; auth.c: a failed authentication of any
 method (`password`, `Peer`, `Ident`, `LDAP`, ...), no or a rejecting pg_hba.conf line; postmaster.c's startup packet
-checks, a port scanner's), after its log_line_prefix as levels._POSTGRES reads one (no quote, no colon and blank in
+checks, a port scanner's), after its log_line_prefix as levels.POSTGRES_PREFIX reads it (no quote, no colon-blank in
 it: a server's line quoting a client's text is not made a client's). Not the server's own trouble (`sorry, too many
 clients already`, `the database system is starting up`): those stay judged. A client's typo of a database name paged
 first-error-template (trial 77's 08); a storm of failed logins is postgres-password-auth-failed's."""

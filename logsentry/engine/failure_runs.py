@@ -80,14 +80,14 @@ def escalates(incident: Incident, failure: Failure) -> bool:
     return failure.given is not None and incident.severity > failure.given.severity
 
 
-def text_raises(incident: Incident, failure: Failure, from_text: bool, anomaly: Collection[str]) -> bool:
-    """Does the incident, more severe than the failure given out already (`escalates`), join it and raise its
+def text_raises(incident: Incident, from_text: bool, anomaly: Collection[str]) -> bool:
+    """May the incident, when more severe than the failure given out already (`escalates`), join it and raise its
     severity instead? Only an anomaly rule's (a template, no cause named: a signature naming one still leads a card
     of its own) on lines read from text: a paste or a program's own log is read after the fact and pages no one, so
     its failure is one card at its worst severity (a new user's API outage: an ERROR card of new-error-template,
     then a CRITICAL one of new-fatal-template 64 s later with the same chain). A journal's escalation stays its own
     page, as the service sends it (Alertmanager routes by severity)."""
-    return from_text and incident.rule_id in anomaly and escalates(incident, failure)
+    return from_text and incident.rule_id in anomaly
 
 
 def inherit(failure: Failure, paged: Failure, limit: int) -> None:

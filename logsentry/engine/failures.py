@@ -309,8 +309,8 @@ class FailureGroups:
         last = units[-1] if units else None
         near = [f for f in reversed(units) if joins(f)]
         # (a text's failure pages no one as it is read: a more severe incident raises its one card, `text_raises`)
-        failure = next((f for f in near if not escalates(incident, f)
-                        or text_raises(incident, f, from_text, self._anomaly)), None)
+        raises = text_raises(incident, from_text, self._anomaly)
+        failure = next((f for f in near if raises or not escalates(incident, f)), None)
         if failure is not None and escalates(incident, failure):
             failure.raised = True
         given = []

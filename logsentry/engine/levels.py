@@ -306,8 +306,10 @@ def effective_priority(priority: int | None, message: str, kernel: bool = False,
 _POSTGRES_FIRST = frozenset("0123456789[<(")
 _POSTGRES_WORDS = r"(DEBUG[1-5]|LOG|INFO|NOTICE|WARNING|ERROR|FATAL|PANIC)"
 """PostgreSQL's severities as elog.c writes them (error_severity), its prefix's and its csvlog's alike."""
-_POSTGRES = re.compile(
-    r"(?:[\t !#-&(-9;-z|~]|:(?! )|(?<=[\])]):(?!  ))*?(?<=[\t :\]>)])(?<![A-Za-z0-9_]: )" + _POSTGRES_WORDS + ":  ")
+POSTGRES_PREFIX = r"(?:[\t !#-&(-9;-z|~]|:(?! )|(?<=[\])]):(?!  ))*?(?<=[\t :\]>)])"
+"""A log_line_prefix as _postgres_level reads one (no quote, no colon and blank but `]: ` and `): `), up to the level
+(engine/client_lines.py reads a session's FATAL after the same)."""
+_POSTGRES = re.compile(POSTGRES_PREFIX + r"(?<![A-Za-z0-9_]: )" + _POSTGRES_WORDS + ":  ")
 
 
 def _postgres_level(line: str) -> int | None:

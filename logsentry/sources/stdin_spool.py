@@ -13,6 +13,8 @@ import io
 import sys
 from typing import BinaryIO
 
+from .text_deep import Replay
+
 SPOOL_BYTES = 64 * 1024 * 1024
 """Standard input kept whole up to this many bytes (about 300,000 journalctl lines); more is read as a stream."""
 CHUNK = 1024 * 1024
@@ -63,7 +65,7 @@ def stdin_stream(stream: BinaryIO | None = None) -> BinaryIO:
     if rest is None:
         raise InputFormatError(f"-: standard input was read already (it held more than {SPOOL_BYTES >> 20} MiB)")
     _SPOOL.rest = None
-    return io.BufferedReader(_Chained(_SPOOL.head, rest))
+    return io.BufferedReader(Replay(_SPOOL.head, rest))
 
 
 def stdin_whole() -> bool:
@@ -73,24 +75,3 @@ def stdin_whole() -> bool:
     if _SPOOL.source is not sys.stdin.buffer:
         stdin_stream()
     return _SPOOL.whole
-
-
-class _Chained(io.RawIOBase):
-    """A head of bytes, then a stream: standard input past SPOOL_BYTES, read once."""
-
-    def __init__(self, head: bytes, rest: BinaryIO):
-        self._head = memoryview(head)
-        self._rest = rest
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        if self._head:
-            count = min(len(buffer), len(self._head))
-            buffer[:count] = self._head[:count]
-            self._head = self._head[count:]
-            return count
-        data = self._rest.read(len(buffer))
-        buffer[:len(data)] = data
-        return len(data)

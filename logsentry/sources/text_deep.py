@@ -59,8 +59,9 @@ def deep_kind(ahead: bytes) -> str | None:
     return kind if kind == "text" or 2 * stamped(lines) >= len(lines) else None
 
 
-class _Replay(io.RawIOBase):
-    """The bytes read ahead, then the rest of the stream they were read from."""
+class Replay(io.RawIOBase):
+    """The bytes read ahead, then the rest of the stream they were read from (a deep sniff's, and standard input
+    past what sources/stdin_spool.py keeps)."""
 
     def __init__(self, ahead: bytes, rest: BinaryIO):
         self.ahead = memoryview(ahead)
@@ -91,4 +92,4 @@ def replayable(stream: BinaryIO, head: bytes) -> BinaryIO:
             or head.lstrip().startswith(b"{"):
         return stream
     ahead = stream.read(DEEP_BYTES)
-    return io.BufferedReader(_Replay(ahead, stream), buffer_size=DEEP_BYTES)
+    return io.BufferedReader(Replay(ahead, stream), buffer_size=DEEP_BYTES)
