@@ -151,8 +151,10 @@ class AnomalyDetector:
                 word = self._said(rule.id, spec.words_re, template.text) if spec.words_re is not None else ""
                 if word is None:
                     continue  # its template says none of the rule's words: not followed (failure-template-persists)
+                judged = not (spec.first_run and level is not None and level <= ERROR_LEVEL) and not (
+                    not spec.info_lines and told_info(level, entry.level_source, entry.message))
                 why = self.episodes[rule.id].observe(unit_key, template.id, usec, stats.first_usec, unit,
-                                                     stats.accepted)
+                                                     stats.accepted, judged)
                 if why is not None and word:
                     why += f'{SAYING}"{word}"'  # which word made it a failure
             elif spec.kind == "new-template" and client:

@@ -7,7 +7,10 @@ pause longer than `gap`. Per template the longest episode that ended (its length
 it began) is learnt; the rule fires once the current episode has lasted longer than the larger of `floor` and
 `margin` times that longest, with at least `min_count` lines, in a warm unit, for a template that is not new
 (one whose first episode has not ended yet is the new-*-template rules' business) and not chronic: its episodes
-took at most MAX_BUSY of the time since its first sighting. A chronic error with random pauses has episodes of
+took at most MAX_BUSY of the time since its first sighting. With `first_run` (new-failure-template-persists) the
+rule judges nothing but a template's first run, one first logged once its unit had `warm_after` of history: a new
+failure that goes on past `floor` (the mission's hang, its own words at priority 6: new-failure-template's warning
+within seconds, an error once it has gone on for 15 minutes). A chronic error with random pauses has episodes of
 any length (the longest of a few says little: helper D's first run of the 1M bench journal fired on PostgreSQL's
 "deadlock detected", one a minute, after 3 h 15 min against a longest of 1 h 37 min); a hang that repeats a blip
 of two days ago has 90 s of episodes in two days.
@@ -100,7 +103,15 @@ class Persisting:
     known_usec: int
     """Its learnt episodes' lengths added up, and the time from its first sighting to the current episode (µs)."""
 
+    first_run: bool = False
+    """The template's first run (a rule with `first_run`): no longest learnt, new after `history_usec`."""
+
     def why(self) -> str:
+        if self.first_run:
+            return (f"logged for {format_duration(self.length_usec)} without a pause over "
+                    f"{format_duration(self.gap_usec)} ({self.lines} lines since {format_usec(self.since_usec)}); its "
+                    f"first run, new after {format_duration(self.history_usec)} of history (bar "
+                    f"{format_duration(self.bar_usec)})")
         return (f"logged for {format_duration(self.length_usec)} without a pause over "
                 f"{format_duration(self.gap_usec)} ({self.lines} lines since {format_usec(self.since_usec)}); its "
                 f"longest run in {format_duration(self.history_usec)} of history was "
@@ -120,6 +131,9 @@ class Bar:
     min_count: int
     warm_after_usec: int = 0
     warm_entries: int = 0
+    first_run: bool = False
+    """Judge only a template's first run, of a template first logged `warm_after_usec` or more after its unit's
+    first entry, against `floor_usec` alone."""
 
 
 class Episodes:
@@ -137,24 +151,34 @@ class Episodes:
     @classmethod
     def of(cls, spec: AnomalySpec) -> Episodes:
         return cls(Bar(spec.gap_usec, spec.floor_usec, spec.margin, spec.min_count, spec.warm_after_usec,
-                       spec.warm_entries))
+                       spec.warm_entries, spec.first_run))
 
     def observe(self, unit_key: str, template_id: str, usec: int, template_first_usec: int,
-                unit: UnitStats, accepted: bool = False) -> str | None:
+                unit: UnitStats, accepted: bool = False, judged: bool = True) -> str | None:
         """A line of the template at the rule's level (AnomalyDetector.observe): followed in any unit, judged
         in a warm one unless the template was accepted as normal (`baseline accept`: for good, as for the other
-        anomaly rules; its runs are learnt); why it persists, or None."""
+        anomaly rules; its runs are learnt) or `judged` is False (a line that may not fire the rule: followed
+        only); why it persists, or None."""
         record = self.see(unit_key, template_id, usec, template_first_usec)
+        if not judged:
+            return None
         bar = self.bar
         found = self._judged(record, template_first_usec, unit.warm(bar.warm_after_usec, bar.warm_entries),
-                             accepted, usec - unit.first_usec)
+                             accepted, usec - unit.first_usec, template_first_usec - unit.first_usec)
         return None if found is None else found.why()
 
     def _judged(self, record: Record, template_first_usec: int, warm: bool, accepted: bool,
-                history_usec: int) -> Persisting | None:
+                history_usec: int, new_after_usec: int | None = None) -> Persisting | None:
+        """`new_after_usec`: the unit's history before the template's first sighting (µs; None: not known, taken
+        as long enough, `span`'s probe)."""
         if accepted or not warm or (
                 record.first_seen > template_first_usec and record.start - record.first_seen < REFOLLOW_USEC):
             return None
+        if self.bar.first_run:
+            if record.first_seen != template_first_usec or (
+                    new_after_usec is not None and new_after_usec < self.bar.warm_after_usec):
+                return None  # not the first run of a template new in a warm unit
+            return self.judge(record, self.bar, new_after_usec if new_after_usec is not None else history_usec)
         return self.judge(record, self.bar, history_usec)
 
     def span(self, unit: str, template_id: str, first: int, last: int, lines: int, template_first_usec: int,
@@ -191,6 +215,12 @@ class Episodes:
             return -(2**63), -(2**63)
         bar = self.bar
         after = record.last + self.gap_usec + bar.floor_usec
+        if bar.first_run:  # only a first run fires, no sooner than the floor after its first line
+            fires = record.start + bar.floor_usec
+            if record.longest >= 0 or accepted or record.standing == ACCEPTED or \
+                    record.first_seen != template_first_usec:
+                return after, record.last
+            return (min(fires, after) if record.last <= fires else -(2**63)), record.last
         if record.longest < 0:
             return after, record.last
         fires = record.start + max(bar.floor_usec, int(bar.margin * record.longest))
@@ -231,9 +261,18 @@ class Episodes:
 
     def judge(self, record: Record, bar: Bar, history_usec: int) -> Persisting | None:
         """Does the record's current episode persist past the bar? Once it does, every later line of the episode
-        does too (the incident lasts while it goes on) and the episode is not learnt."""
-        if record.longest < 0 or record.standing == ACCEPTED or record.lines < bar.min_count:
+        does too (the incident lasts while it goes on) and the episode is not learnt. With `bar.first_run`, only the
+        template's first run is judged (no longest learnt yet), against the floor alone; `history_usec` is then the
+        unit's history before the template's first sighting."""
+        if (record.longest >= 0) == bar.first_run or record.standing == ACCEPTED or record.lines < bar.min_count:
             return None
+        if bar.first_run:
+            length = record.last - record.start
+            if length <= bar.floor_usec:
+                return None
+            record.standing = FIRED
+            return Persisting(length, record.start, record.lines, 0, record.start, history_usec, self.gap_usec,
+                              bar.floor_usec, 0, 0, first_run=True)
         known = record.start - record.first_seen
         if record.standing == JUDGED and record.busy > MAX_BUSY * known:
             return None  # chronic

@@ -22,7 +22,9 @@ Four kinds (logsentry/engine/anomaly.py runs them):
   scaled to the window);
 - `persistence`: a known template at `level` or worse (with `words`, one whose template text says one of them)
   whose current episode (its lines with no pause longer than `gap`) has lasted longer than `floor` and `margin`
-  times its longest episode learnt, with at least `min_count` lines (engine/episodes.py).
+  times its longest episode learnt, with at least `min_count` lines (engine/episodes.py); with `first_run = true`,
+  only a template's first run, of a template first logged once its unit had `warm_after` of history, below error
+  level (new-error-template's business), once it has lasted longer than `floor` (a new failure that goes on).
 
 The tails assume lines arrive independently; errors do not (one exception is thirty lines of stack
 trace), so the busiest-two-minutes guard keeps a unit's usual bursts from looking like a jump.
@@ -47,7 +49,7 @@ from .pattern import RegexProblem, compile_regex
 KINDS = ("new-template", "rate-spike", "error-share", "persistence")
 _KEYS = {"kind", "level", "warm_after", "warm_entries", "factor", "min_count", "p_value", "errors", "novel_for",
          "peak_margin", "words", "clean", "gap", "floor", "margin", "flood", "lasting", "excerpts", "ignore",
-         "retries", "info_lines"}
+         "retries", "info_lines", "first_run"}
 PERSISTENCE_KEYS = ("gap", "floor", "margin")
 """persistence only (engine/episodes.py): an episode ends at a pause longer than `gap`; it persists once longer
 than `floor` and `margin` times the template's longest episode learnt."""
@@ -249,11 +251,16 @@ class AnomalySpec:
     trigger fits an excerpt's few lines, beside new-failure-template's ten for a known unit)."""
 
     info_lines: bool = True
-    """new-template with `words` only: False: a line whose program wrote its level as info or debug (level_source
-    "text", effective priority 6 or more; PostgreSQL's `LOG`, its operator's level, is no info here) says no failure
-    by its words: the program told its failures apart itself (a cleanup job's `removed 28 expired sessions`, a 404's
-    `order not found`, at INFO: a new user's 340-line excerpt of a healthy API paged). A line with no level of its
-    own, journald's default 6 for stdout, still counts."""
+    """new-template or persistence with `words` only: False: a line whose program wrote its level as info or debug
+    (level_source "text", effective priority 6 or more; PostgreSQL's `LOG`, its operator's level, is no info here)
+    says no failure by its words: the program told its failures apart itself (a cleanup job's `removed 28 expired
+    sessions`, a 404's `order not found`, at INFO: a new user's 340-line excerpt of a healthy API paged). A line with
+    no level of its own, journald's default 6 for stdout, still counts. A persistence rule follows such a line all
+    the same (its episodes are the template's), but it fires no incident."""
+
+    first_run: bool = False
+    """persistence only: judge only a template's first run (new in a warm unit), lines below error level, against
+    `floor` alone (engine/episodes.py)."""
 
     retries: bool = False
     """new-template only: the rule's lines announce another attempt at what failed just before them (`Trying again
@@ -317,9 +324,16 @@ def parse_anomaly(table: Mapping[str, Any], add: Any, describe: Any, priority: A
     if not isinstance(info_lines, bool):
         add("anomaly.info_lines", f"expected true or false (got {describe(info_lines)})")
         info_lines = True
-    elif not info_lines and (kind != "new-template" or not words):
-        add("anomaly.info_lines", "only a new-template rule with words takes info_lines")
+    elif not info_lines and (kind not in ("new-template", "persistence") or not words):
+        add("anomaly.info_lines", "only a new-template or persistence rule with words takes info_lines")
         info_lines = True
+    first_run = table.get("first_run", False)
+    if not isinstance(first_run, bool):
+        add("anomaly.first_run", f"expected true or false (got {describe(first_run)})")
+        first_run = False
+    elif first_run and kind != "persistence":
+        add("anomaly.first_run", f'only a persistence rule takes first_run (this one is kind "{kind}")')
+        first_run = False
     if "lasting" in table and not flood:
         add("anomaly.lasting", "only a new-template rule with flood = true takes lasting")
     for key in PERSISTENCE_KEYS:
@@ -338,7 +352,7 @@ def parse_anomaly(table: Mapping[str, Any], add: Any, describe: Any, priority: A
         novel_for_usec=span("novel_for", defaults.novel_for_usec),
         peak_margin=float(number("peak_margin", defaults.peak_margin, 0, 1e6, False)),
         words=words, clean=clean, flood=flood, excerpts=excerpts, excerpts_only=excerpts_only, retries=retries,
-        info_lines=info_lines,
+        info_lines=info_lines, first_run=first_run,
         words_re=Words(words_pattern(words) if words else None, ignore) if words or ignore is not None else None,
         lasting_usec=span("lasting", defaults.lasting_usec) if flood else 0,
         gap_usec=max(1, span("gap", defaults.gap_usec)), floor_usec=span("floor", defaults.floor_usec),

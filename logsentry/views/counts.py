@@ -39,11 +39,20 @@ def fired_at(incident: Incident) -> str:
 
 
 _RUN = re.compile(r"logged for (?P<length>[^()]+?) without a pause over [^()]+? \((?P<lines>\d+) lines since "
-                  r"(?P<since>[^()]+?)\); its longest run in [^()]+? of history was (?P<longest>[^()]+?), on "
+                  r"(?P<since>[^()]+?)\); (?:its longest run in [^()]+? of history was (?P<longest>[^()]+?), on "
                   r"[^()]+? \(bar (?P<bar>[^();]+?); its runs took [^()]+? of the [^()]+? since it was first seen\)"
+                  r"|its first run, new after [^()]+? of history \(bar (?P<first_bar>[^();]+?)\))"
                   r'(?:, saying "[^"]*")?')
 """The `why` of a persistence rule's incident (engine/episodes.py, Persisting.why): what the rule judged (with the
-word a rule with `words` found, engine/anomaly.py SAYING)."""
+word a rule with `words` found, engine/anomaly.py SAYING); a first run's (`first_run`) has no longest learnt."""
+
+
+def _bar_and_longest(run: re.Match[str]) -> tuple[str, str]:
+    """A persistence why's bar, and what it says of the runs learnt ("its longest run learnt: 1m 29s", or a first
+    run's "its first run")."""
+    if run["first_bar"] is not None:
+        return run["first_bar"], "its first run"
+    return run["bar"], f"its longest run learnt: {run['longest']}"
 
 
 def run_story(incident: Incident, clock: Callable[[int], str] = format_usec) -> str | None:
@@ -54,9 +63,9 @@ def run_story(incident: Incident, clock: Callable[[int], str] = format_usec) -> 
     run = _RUN.fullmatch(incident.why)
     if run is None:
         return None
+    bar, learnt = _bar_and_longest(run)
     return (f"run began {run['since']}; fired {clock(incident.fired_usec)} at line {int(run['lines']):,} of the "
-            f"run, {run['length']} in, past its bar of {run['bar']} (its longest run learnt: {run['longest']}); "
-            + _since_fired(incident, clock))
+            f"run, {run['length']} in, past its bar of {bar} ({learnt}); " + _since_fired(incident, clock))
 
 
 def _since_fired(incident: Incident, clock: Callable[[int], str]) -> str:
@@ -114,9 +123,10 @@ def run_brief(incident: Incident, count: int) -> str | None:
     run = _RUN.fullmatch(incident.why)
     if run is None:
         return None
-    return (f"{plural(count, 'line')} past its bar of {run['bar']} since "
+    bar, learnt = _bar_and_longest(run)
+    return (f"{plural(count, 'line')} past its bar of {bar} since "
             f"{format_usec(incident.fired_usec, with_date=False)} (run began {_clock_of(run['since'])}, "
-            f"its longest learnt {run['longest']})")
+            f"{learnt.replace(' run learnt:', ' learnt')})")
 
 
 _RATE = re.compile(r"(?P<seen>\d+) (?P<what>[^,]+?) within (?P<within>[^,]+?), (?P<expected>[^ ]+) expected from "
@@ -163,7 +173,8 @@ def hits_said(why: str, count: int) -> str:
         return (f"{plural(count, 'error line')} past the bar (fired at {share['errors']} of {share['lines']} lines at "
                 f"error level within {share['within']})")
     if (run := _RUN.fullmatch(why)) is not None:
-        return f"{plural(count, 'line')} past its bar of {run['bar']} (fired at line {int(run['lines']):,} of the run)"
+        return (f"{plural(count, 'line')} past its bar of {_bar_and_longest(run)[0]} (fired at line "
+                f"{int(run['lines']):,} of the run)")
     if (flood := _FLOOD.fullmatch(why)) is not None:
         return (f"{plural(count, 'line')} since it fired (at {int(flood['seen']):,} lines of it within "
                 f"{flood['within']})")
