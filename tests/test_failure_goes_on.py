@@ -157,3 +157,13 @@ def test_a_first_runs_deadline_is_its_floor() -> None:
         later.see("u", "t", usec, 1000)
     assert later.deadline("u", "t", 1000, False) == (5100 + 300 + 600, 5100)
     assert later._judged(later.see("u", "t", 5700, 1000), 1000, True, False, 0) is None
+
+
+def test_rules_show_and_explain_say_it_judges_first_runs() -> None:
+    shown = " ".join(run_cli("rules", "show", RULE).output.split())
+    assert "test: the first run (its lines below err with no pause over 5min) of a template new in a warm unit, of " \
+           "at least 10 lines, that lasts longer than 15min" in shown, shown
+    explained = " ".join(run_cli("rules", "check", "worker 3: cannot reach the ledger", "--explain").output.split())
+    assert f"{RULE} (error, alert, persistence): watches how long the first run of a template first logged once 1h " \
+           "and 200 entries of the unit's history are learnt" in explained, explained
+    assert "longest run learnt" not in explained.split(RULE)[1].split("\n")[0].split("new-fatal-template")[0]

@@ -304,7 +304,11 @@ def rules_show(rule_id: str, rule_paths: tuple[Path, ...], no_shipped: bool) -> 
             click.echo(f"  words: {', '.join(visible(word) for word in spec.words)}")
         if spec.words_re is not None and spec.words_re.ignore is not None:
             click.echo(f"  ignore: {visible(spec.words_re.ignore.pattern)}")
-        if spec.kind == "persistence":  # engine/episodes.py
+        if spec.kind == "persistence" and spec.first_run:  # engine/episodes.py
+            click.echo(f"  test: the first run (its lines below err with no pause over {timespan(spec.gap_usec)}) of a "
+                       f"template new in a warm unit, of at least {spec.min_count} lines, that lasts longer than "
+                       f"{timespan(spec.floor_usec)}")
+        elif spec.kind == "persistence":
             click.echo(f"  test: a known template's run (its lines with no pause over {timespan(spec.gap_usec)}) of "
                        f"at least {spec.min_count} lines that lasts longer than {timespan(spec.floor_usec)} and "
                        f"{spec.margin:g}x its longest run learnt")

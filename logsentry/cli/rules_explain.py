@@ -54,6 +54,13 @@ def watches(rule: Rule) -> str:
     if spec.kind == "persistence":  # engine/episodes.py
         said = f" whose text says one of its {plural(len(spec.words), 'word')}" if spec.words else ""
         said += " (but the templates its ignore finds)" if spec.words_re is not None and spec.words_re.ignore else ""
+        said += " (not a line its program wrote at info or debug)" if spec.words and not spec.info_lines else ""
+        if spec.first_run:
+            return (f"how long the first run of a template first logged once {warm.removeprefix('once ')}, its lines "
+                    f"{_level(spec)} and below err{said}, goes on with no pause over "
+                    f"{format_duration(spec.gap_usec)}: fires once it has lasted longer than "
+                    f"{format_duration(spec.floor_usec)} in at least {spec.min_count} lines (its later runs are "
+                    "not judged)")
         return (f"how long each known template's lines {_level(spec)}{said} go on with no pause over "
                 f"{format_duration(spec.gap_usec)}, {warm}: fires once a run of at least {spec.min_count} lines has "
                 f"lasted longer than {format_duration(spec.floor_usec)} and {spec.margin:g}x the template's longest "
