@@ -69,7 +69,7 @@ def test_postgres_log_level_is_no_info_here() -> None:
     ('kind = "new-template"\nwords = ["failed"]\ninfo_lines = "no"',
      "anomaly.info_lines (line 8): expected true or false (got 'no')"),
     ('kind = "new-template"\ninfo_lines = false',
-     "anomaly.info_lines (line 7): only a new-template rule with words takes info_lines"),
+     "anomaly.info_lines (line 7): only a new-template or persistence rule with words takes info_lines"),
 ])
 def test_a_bad_info_lines_key_is_named(write_rule, rules_dir: Path, body: str, problem: str) -> None:
     path = write_rule("infos", f'title = "t"\nseverity = "warning"\naction = "alert"\n[anomaly]\n{body}\n'
