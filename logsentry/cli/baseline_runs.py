@@ -89,23 +89,28 @@ def runs_text(runs: dict[str, SavedRun], seen_usec: int) -> str:
     learnt). "" for a template below the rules' level (not followed). `seen_usec`: the template's last sighting
     (the table's "last seen"), which counts its lines at every level: a rule's run holds its lines at the rule's
     level only (AnomalyDetector.observe), so a later sighting was a line below it (F9's finding: "last line" was
-    read as the template's, beside a later "last seen")."""
-    said = ""
+    read as the template's, beside a later "last seen"). Rules whose runs say the same are named together on one
+    line (a new user's error template had five lines alike, one per persistence rule)."""
+    bodies: dict[str, list[str]] = {}  # what a rule's run says -> the rules that say it (printed once, together)
     for rule_id, run in runs.items():
-        r = run.record
-        said += f"\n{visible(rule_id)}: longest run " + (
-            "none ended yet" if r.longest < 0 else f"{format_duration(r.longest)} from {format_usec(r.longest_at)}")
-        if r.start < 0:
-            continue
-        length, began, last = format_duration(r.last - r.start), format_usec(r.start), format_usec(r.last)
-        if run.ended:
-            said += f"; last run {length} from {began} (fired), ended {last}: not learnt"
-            continue
-        fired = " (fired)" if r.standing == episodes.FIRED else ""
-        ends = format_usec(r.last + run.gap_usec)
-        said += (f"; current {length} from {began}{fired}, last line {last} (it ends if none comes by {ends})"
-                 if seen_usec <= r.last else
-                 f"; current {length} from {began}{fired}, its last line at the rule's level {last} (the template's "
-                 f"lines since, to {format_usec(seen_usec)}, were below that level: no part of the run; it ends if "
-                 f"none at its level comes by {ends})")
-    return said
+        bodies.setdefault(_run_said(run, seen_usec), []).append(visible(rule_id))
+    return "".join(f"\n{', '.join(rule_ids)}: {body}" for body, rule_ids in bodies.items())
+
+
+def _run_said(run: SavedRun, seen_usec: int) -> str:
+    """One rule's part of runs_text, after its id."""
+    r = run.record
+    said = "longest run " + (
+        "none ended yet" if r.longest < 0 else f"{format_duration(r.longest)} from {format_usec(r.longest_at)}")
+    if r.start < 0:
+        return said
+    length, began, last = format_duration(r.last - r.start), format_usec(r.start), format_usec(r.last)
+    if run.ended:
+        return said + f"; last run {length} from {began} (fired), ended {last}: not learnt"
+    fired = " (fired)" if r.standing == episodes.FIRED else ""
+    ends = format_usec(r.last + run.gap_usec)
+    return said + (f"; current {length} from {began}{fired}, last line {last} (it ends if none comes by {ends})"
+                   if seen_usec <= r.last else
+                   f"; current {length} from {began}{fired}, its last line at the rule's level {last} (the "
+                   f"template's lines since, to {format_usec(seen_usec)}, were below that level: no part of the run; "
+                   f"it ends if none at its level comes by {ends})")
