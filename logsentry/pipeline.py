@@ -14,7 +14,8 @@ from .engine.also_why import also_why
 from .engine.anomaly import AnomalyDetector
 from .engine.anomaly_step import AnomalyStep, WentOn
 from .engine.detector import Detector
-from .engine.failures import FailureGroups, is_generic
+from .engine.failure_hits import is_generic
+from .engine.failures import FailureGroups
 from .engine.host_boots import RULE_ID as REBOOT_RULE
 from .engine.main_exits import MainExits
 from .engine.owners import Owners

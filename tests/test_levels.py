@@ -574,10 +574,10 @@ SHORTCUT_PIECES = ["2024-01-02", "10:00:00,123", "2024/01/02", "10:00:00", "123"
 @settings(max_examples=3000, deadline=None)
 @given(st.lists(st.sampled_from(SHORTCUT_PIECES), min_size=1, max_size=9), st.sampled_from([" ", "\t", ""]))
 def test_the_timestamp_shortcut_agrees_with_the_token_loop(parts: list[str], glue: str) -> None:
-    """levels._timestamp_level answers only when the general token loop gives the same answer."""
-    from logsentry.engine.levels import _prefix_level, _timestamp_level
+    """prefix_levels.timestamp_level answers only when the general token loop gives the same answer."""
+    from logsentry.engine.prefix_levels import prefix_level, timestamp_level
 
     line = "1 " + glue.join(parts)
-    shortcut = _timestamp_level(line)
-    assert shortcut is None or shortcut == _prefix_level(line), line
+    shortcut = timestamp_level(line)
+    assert shortcut is None or shortcut == prefix_level(line), line
     agree(line)

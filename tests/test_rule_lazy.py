@@ -15,7 +15,8 @@ import logsentry.rules.loader as loader
 import logsentry.rules.rule as rule_module
 from logsentry.config_check import check_site
 from logsentry.engine.detector import Detector, match_rule
-from logsentry.engine.failures import FailureGroups, is_generic
+from logsentry.engine.failure_hits import is_generic
+from logsentry.engine.failures import FailureGroups
 from logsentry.engine.prefilter import required_literals
 from logsentry.model import Entry
 from logsentry.rules.check import probe_lines

@@ -8,7 +8,7 @@ stdout, the mission's failures) is not one: its words still count.
 
 from __future__ import annotations
 
-from .levels import MAX_PREFIX
+from .prefix_levels import MAX_PREFIX
 
 INFO_LEVEL = 6
 POSTGRES_LOG = "LOG:  "

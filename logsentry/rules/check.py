@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from ..engine.detector import RuleTimeout, match_rule
 from ..engine.window import BurstTracker
 from ..model import Entry, Hit
-from .rule import Rule, Sample, Scenario
+from .rule import Rule
+from .samples import Sample, Scenario
 
 SAMPLE_TIMEOUT_S = 1.0
 

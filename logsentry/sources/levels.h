@@ -626,13 +626,13 @@ static int lv_abbreviation(const unsigned char *w, size_t len, const char *names
     return 0;
 }
 
-/* _MONTHS: a month's abbreviation, as syslog-style timestamps write it ("Dec 02 01:10:00") */
+/* prefix_levels.MONTHS: a month's abbreviation, as syslog-style timestamps write it ("Dec 02 01:10:00") */
 static int lv_month(const unsigned char *w, size_t len) {
     static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
     return lv_abbreviation(w, len, months, sizeof months - 1);
 }
 
-/* _WEEKDAYS: a weekday's abbreviation, as ctime(3) writes it ("Tue Nov 24 12:20:35 2026") */
+/* prefix_levels.WEEKDAYS: a weekday's abbreviation, as ctime(3) writes it ("Tue Nov 24 12:20:35 2026") */
 static int lv_weekday(const unsigned char *w, size_t len) {
     static const char days[] = "MonTueWedThuFriSatSun";
     return lv_abbreviation(w, len, days, sizeof days - 1);
