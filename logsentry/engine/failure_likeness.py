@@ -27,9 +27,14 @@ refused" to "timeout expired" an hour in was paged again)."""
 
 def another_failure(opened: Sequence[Incident], template: str, first_seen_usec: int) -> bool:
     """Is a line of `template`, a template first seen at `first_seen_usec`, a failure of its own beside the
-    `opened` anomaly incidents of its unit?"""
+    `opened` anomaly incidents of its unit? An incident about the same template as one opened before it (an
+    escalation: new-failure-template-persists's error 15 min into new-failure-template's warning) began when that
+    one did: a backup failing 40 min into a lost peer's retries is another failure, 25 min after the escalation."""
+    began: dict[str, int] = {}
+    for incident in opened:
+        began[incident.template] = min(began.get(incident.template, incident.first_usec), incident.first_usec)
     return bool(template) and bool(opened) and all(
-        incident.template != template and first_seen_usec - incident.first_usec >= ANOTHER_FAILURE_USEC
+        incident.template != template and first_seen_usec - began[incident.template] >= ANOTHER_FAILURE_USEC
         and template_likeness(template, (incident.template,)) < LIKE_SHARE for incident in opened)
 
 

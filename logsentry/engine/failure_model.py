@@ -44,6 +44,11 @@ class Failure:
     (FailureGroups.note_evidence): its link's count is all of its lines in the failure (seen_links), not only those
     up to its link's line. The card said "error-burst (2 lines up to this one, below its trigger)" above a table of
     error-burst's 12 matches (new-user trial 230, item 5); a plain count kept here costs a hit less than a new Link."""
+    since_usec: int = -1
+    """For a failure that escalated one paged before (failure_runs.inherit): when that one began (µs of journal time;
+    -1: none, or not saved): `began` is then its beginning, the outage's, not the escalation's. A backup failing 40
+    min into a lost peer's retries joined the peer's failure escalated 25 min before (new-failure-template-persists's
+    error), unpaged."""
     raised: bool = False
     """A more severe incident joined it after it was given out (engine/failure_runs.text_raises: lines read from text
     only): (not saved: the service reads no text) its card is as severe as its members, as before it was given."""
@@ -220,8 +225,9 @@ def seen_links(failure: Failure) -> dict[tuple[str, str], Link]:
 
 
 def began(failure: Failure) -> int:
-    """The failure's first hit (µs of journal time)."""
-    return min((member.first_usec for member in failure.members.values()), default=failure.last_usec)
+    """The failure's first hit (µs of journal time), or that of the failure it escalated (Failure.since_usec)."""
+    first = min((member.first_usec for member in failure.members.values()), default=failure.last_usec)
+    return first if failure.since_usec < 0 else min(first, failure.since_usec)
 
 
 def failure_view(failure: Failure, rank: Callable[[Incident], Any], one_hit: Collection[str]) -> Incident:

@@ -7,7 +7,7 @@ from collections.abc import Collection
 from dataclasses import replace
 
 from ..model import Incident
-from .failure_model import Failure, member_id, member_links
+from .failure_model import Failure, began, member_id, member_links
 from .failure_starts import RunStarts
 
 RESTART_RULE = "systemd-restart-loop"
@@ -94,7 +94,8 @@ def inherit(failure: Failure, paged: Failure, limit: int) -> None:
     """Give a failure that escalates `paged` (`escalates`) that failure's chain as evidence, up to `limit` links:
     a crash loop's start-limit-hit page said only that systemd gave up, while the crash's own line (the
     cause) was in the first page's chain only. The links keep their rule's first line and count as paged
-    (failure_model.member_links: a loop's runs of one rule are one link)."""
+    (failure_model.member_links: a loop's runs of one rule are one link). It began when `paged` did."""
+    failure.since_usec = began(paged)
     for key, link in [*member_links(paged.members.values()).items(), *paged.seen.items()]:
         if len(failure.seen) >= limit:
             return

@@ -210,7 +210,7 @@ class Owners:
         others = {key: incident for key in ANOTHER_KEYS
                   if (incident := self.tracker.incident_of(hit.rule_id, entry.machine_id, entry.unit, key)) is not None}
         if first is None and not others:
-            return hit
+            return self._beside_others(hit)
         if not self._judged(hit):
             return hit
         first_seen = self._first_seen(hit)
@@ -226,6 +226,23 @@ class Owners:
         assert free is not None
         self.apart.add((hit.rule_id, entry_key(entry)))  # its incident is a failure of its own
         return replace(hit, key=free)
+
+    def _beside_others(self, hit: Hit) -> Hit:
+        """A hit of a rule with no incident open on its unit while other anomaly rules' are: with key ANOTHER_KEY when
+        it is another failure than theirs (and those that ended lately), its incident a failure of its own. The open
+        one may be the first failure's escalation (new-failure-template-persists's error took over the lines of
+        new-failure-template's warning, which then ended): a backup failing 40 min into a lost peer's retries went
+        into the peer's failure unpaged."""
+        entry = hit.entry
+        opened = [incident for rule_id in sorted(self.anomaly_rules)
+                  if (incident := self.tracker.incident_of(rule_id, entry.machine_id, entry.unit, ""))]
+        if not opened or not self._judged(hit):
+            return hit
+        first_seen = self._first_seen(hit)
+        if not another_failure([*opened, *self._lately(hit, first_seen)], hit.template, first_seen):
+            return hit
+        self.apart.add((hit.rule_id, entry_key(entry)))
+        return replace(hit, key=ANOTHER_KEY)
 
     def _judged(self, hit: Hit) -> bool:
         """Can the hit be another failure? A line of a template at error level, or at any level one that says a
