@@ -88,6 +88,33 @@ def test_a_wall_message_among_syslog_lines_is_one_of_them(tmp_path: Path) -> Non
         ("17:30:36", "systemd", "Started Hostname Ser")]
 
 
+def test_wall_messages_among_a_programs_output_are_the_kernels_lines(tmp_path: Path) -> None:
+    """Walls come on a terminal, among whatever ran there (liburing's test run, as a report pasted it): the paste is
+    syslog text (a greeting and its message fit, as a syslog line does), each wall the kernel's line at its time, and
+    the test run's lines after one are the file's own lines, not the wall message's continuation (its soft lockup
+    line, with them joined to it, matched no rule)."""
+    read = _read(_write(tmp_path, "make-runtests.log", [
+        "Running test io_uring_enter.t 1 sec [0]",
+        "Running test io_uring_passthrough.t Skipped",
+        "Running test io_uring_register.t Unable to map a huge page.  Try increasing /proc/sys/vm/nr_hugepages by "
+        "at least 1.",
+        "Skipping the hugepage test",
+        "",
+        "Message from syslogd@mx3210 at Feb 15 22:04:15 ...",
+        "  kernel:watchdog: BUG: soft lockup - CPU#0 stuck for 23s! [kworker/u64:13:14621]",
+        "",
+        "Message from syslogd@mx3210 at Feb 15 22:04:43 ...",
+        "  kernel:watchdog: BUG: soft lockup - CPU#0 stuck for 49s! [kworker/u64:13:14621]",
+        "Test io_uring_register.t timed out (may not be a failure)",
+        "Running test io_uring_setup.t 0 sec [0]"]))
+    assert [(when[11:19], fields.get("SYSLOG_IDENTIFIER"), message[:30]) for when, fields, message in read[4:]] == [
+        ("22:04:15", "kernel", "watchdog: BUG: soft lockup - C"),
+        ("22:04:43", "kernel", "watchdog: BUG: soft lockup - C"),
+        ("22:04:43", "make-runtests", "Test io_uring_register.t timed"),
+        ("22:04:43", "make-runtests", "Running test io_uring_setup.t ")]
+    assert read[5][2].endswith("[kworker/u64:13:14621]")
+
+
 CRON = ["Sep 17 21:06:26 copr-be CROND[1470129]: (copr) CMDOUT (rsnapshot encountered an error! The program was "
         "invoked with these options:)",
         "Sep 17 21:06:26 copr-be CROND[1470129]: (copr) CMDOUT (/bin/rsnapshot -c "

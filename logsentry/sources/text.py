@@ -227,6 +227,9 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
     """The line before, of no layout, folded into `pending` (syslog text): the first half of a broken line?"""
     wall: re.Match[str] | None = None
     """A syslog daemon's greeting to the terminals (text_layouts.WALL_GREETING): the line after it is its message."""
+    walled = False
+    """`pending` is a wall message, or a terminal's line after one: an unindented line of no layout after it is the
+    terminal's own output (a shell's, a test run's), a line of the file's at its time, not a continuation."""
     for number, (container, line) in enumerate(lines, start=1):
         was_wrapped, wrapped = wrapped, len(line) >= WRAP_WIDTH
         half, broken = broken, None
@@ -267,7 +270,7 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
         if plain_status is not None and plain_status.line(line):
             continue  # (a status header pasted alone: systemctl's words, its failure told below: status_paste.py)
         parsed = parser.wall_message(wall, line) if isinstance(parser, SyslogParser) and wall is not None else None
-        wall = None
+        wall, loose = None, parsed is not None
         if parsed is None:
             parsed = parser.parse(line)  # None for an indented line, but for a program's log (applog.py)
         if parsed is None and half is not None and (joined := broken_line(half.line, line)) is not None \
@@ -279,6 +282,9 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
             else:
                 early = [held for held in early if held[0] != half.number]
             number, cut_width = half.number, half.cut_width
+        if parsed is None and walled and pending is not None and not line[:1].isspace():
+            parsed, loose = untimed.parse(line), True  # (the terminal's line after a wall message: the file's own)
+            parsed.usec = pending.usec
         if parsed is None:
             if isinstance(parser, SyslogParser):  # (a status header without its glyph, cut off a paste, too)
                 parser.status_property(line)
@@ -340,7 +346,7 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
                 if entry is not None:
                     yield entry
             early = []
-        pending, pending_at, pending_status, header = parsed, f"{name}:{number}", status, False
+        pending, pending_at, pending_status, header, walled = parsed, f"{name}:{number}", status, False, loose
         steps.saw(parsed.usec, number)
     if pending is not None:
         entry = sleep.carried(pending, _entry(pending, pending_at, selection, pending_status))

@@ -105,20 +105,23 @@ def sniff_text(head: bytes) -> str | None:
     wrapped = False  # the line before fits a layout, or was wrapped after one, and is long enough to wrap
     half: tuple[str, bool] | None = None
     """The line before, of no layout, and whether it counted as one: the first half of a broken line (read_text)?"""
-    wall = False  # the line before is a syslog daemon's greeting (WALL_GREETING): this one is its message
+    wall = ""  # the line before is a syslog daemon's greeting (WALL_GREETING) from this host: this one is its message
     for raw in lines:
         line = raw.decode("utf-8", "replace").rstrip("\r").removeprefix("\ufeff")
         if len(judged) >= 20:
             break
         before, half = half, None
         if wall and line.strip():
-            wall = False  # (read with its greeting, which counted)
+            # its message, a syslog line without its time (read with its greeting): it fits, as the greeting does (a
+            # shell session where walls came among a program's output is a syslog text, not plain text)
+            fits += line[:1].isspace() or line.startswith(wall + " ")
+            wall = ""
             continue
-        if WALL_GREETING.fullmatch(line):
+        if (greeting := WALL_GREETING.fullmatch(line)) is not None:
             judged.append(line)
             if not fits:
                 untimed, head_misfits = len(judged) - 1, misfits
-            fits, wall, wrapped = fits + 1, True, False
+            fits, wall, wrapped = fits + 1, greeting["host"], False
         elif _MARKER.fullmatch(line) or _CATALOG.fullmatch(line):
             markers += 1
             wrapped = False
