@@ -268,6 +268,18 @@ def format_usec(usec: int, *, with_date: bool = True) -> str:
     return f"{text}.{moment.microsecond // 1000:03d}"
 
 
+YEAR_GUESSED: dict[str, tuple[int, int]] = {}
+"""Per text input whose times carry no year, which it took from the file's time (sources/text_years.Years.guess, said
+on stderr): the span of its times (µs; sources/text.py adds it; the CLI's group empties it at each command). A card
+whose first line falls in one says its year is a guess (`year_guessed`): a 2017 paste's card read `first matching
+line 2026-10-11 06:07:26` like a date the log gave (trial 78's section 8)."""
+
+
+def year_guessed(usec: int) -> bool:
+    """Is this time one of a text's whose year was taken from the file's time (YEAR_GUESSED)?"""
+    return any(low <= usec <= high for low, high in YEAR_GUESSED.values())
+
+
 TAKEN_AS_LOCAL: set[str] = set()
 """The zones an input named that logsentry could not read (`IST`: zones of several offsets use it), whose times it
 took as this machine's local time, in this command: zone_label says so (sources/syslog_text.py adds them; the CLI's

@@ -19,7 +19,7 @@ from typing import Any
 
 import click
 
-from ..timespec import BOOT_RELATIVE, TAKEN_AS_LOCAL
+from ..timespec import BOOT_RELATIVE, TAKEN_AS_LOCAL, YEAR_GUESSED
 
 
 @dataclass(frozen=True)
@@ -134,3 +134,4 @@ def main() -> None:
     """Catch services that log fatal errors, from the systemd journal."""
     TAKEN_AS_LOCAL.clear()  # (each command's own: tests run many in one process)
     BOOT_RELATIVE.clear()
+    YEAR_GUESSED.clear()

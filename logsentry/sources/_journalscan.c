@@ -896,6 +896,12 @@ static int fill_batch(Scanner *s, Batch *b, Buf *unit, size_t limit) {
             case 'U':
                 about_user_unit |= HAS(d, len, "USER_UNIT="); /* a user manager's line about a unit, if it is one */
                 break;
+            case 'S':
+                /* cronie's job child (CROND): its MESSAGE wraps the job's own line, which Python unwraps and reads
+                   the level of (cron_output.py): the wrapped text's level is not the job's */
+                q.full |= (len == 23 && memcmp(d, "SYSLOG_IDENTIFIER=CROND", 23) == 0) ||
+                          (len == 23 && memcmp(d, "SYSLOG_IDENTIFIER=crond", 23) == 0);
+                break;
             }
             if (q.full)
                 break;

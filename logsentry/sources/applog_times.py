@@ -37,6 +37,7 @@ STAMP = re.compile(
     r"|<[DWCFXdwcfx]>(?=\d{4}-[01]\d-[0-3]\d [0-2]\d:)"
     r"|\[ (?:[CEWNI]|D[23]?) (?=\d{4}-[01]\d-[0-3]\d [0-2]\d:)"  # Phusion Passenger's LoggingKit
     r"|(?:EMERG|ALERT|CRITICAL|ERROR|WARNING|NOTICE|INFO|DEBUG|CONNECT) {2,6}(?=[A-Z][a-z]{2} [0-3]\d [0-2]\d:)"
+    r"|[DIWEFA], \[(?=\d{4}-[01]\d-[0-3]\dT[0-2]\d:)"  # Ruby's Logger: ruby_logger.py
     r"|" + re.escape(GLOG_EARLY) + r"(?=[IWEF]\d{4} ))?"
     r"\[?(?:"
     r"(?P<y>\d{4})([-/.])(?P<mo>[01]\d)\2(?P<d>[0-3]\d)(?:[T ]|  |(?P<svl>_))"
@@ -100,7 +101,10 @@ GLOG_EARLY before its header. SSSD's debug log (src/util/debug.c sss_vdebug_fn, 
 of localtime, `":%.6ld"` of its µs with debug_microseconds, `"): "`, then `"[%s] [%s] (%#.4x): "` of its name, the
 function and the level: `(2020-11-13 12:13:40): [ifp] [sss_dp_init] (0x0010): ...`, dy; before 2.4 ctime's first 19
 characters, the µs, the year, `"(%s:%.6ld %d) "`: `(Fri Nov 13 12:13:40 2020) [sssd[be[x]]] ...`, fmon): each anchored
-on the bracket its name opens after it (trial 76's 38: untimed, every line at the file's time)."""
+on the bracket its name opens after it (trial 76's 38: untimed, every line at the file's time). Ruby's Logger
+(lib/logger/formatter.rb: `"%.1s, [%s #%d] %5s -- %s: %s\n"`, before logger 1.4 `"%s, [%s#%d] ..."` with a blank
+after the time, `%Y-%m-%dT%H:%M:%S.%6N`, local time): its severity's letter and `, [` before the time (`E, [2019-05-18
+T14:48:53.547843 #2050] ERROR -- prog: msg`; trial 78's 15, a Rails log, untimed: seven years off)."""
 TIME_KEYS = ("time", "ts", "timestamp", "@timestamp", "t", "@t", "date", "asctime", "datetime")
 """A JSON log line's time, the first of these keys present (zap `ts`, logrus/slog/zerolog `time`, pino `time`,
 logstash `@timestamp`, CLEF `@t`, python-json-logger `asctime`, Monolog's JsonFormatter `datetime`): Unix seconds,

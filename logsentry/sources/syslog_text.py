@@ -22,6 +22,7 @@ from .text_layouts import (
     RSYSLOG_FACILITIES,
     SEVERITY_WORDS,
     UNTAGGED,
+    WALL_MESSAGE,
     facility_level_pri,
 )
 from .text_line import SOURCE_MONOTONIC, TextLine, rsyslog_unescaped
@@ -342,6 +343,34 @@ class SyslogParser:
         if found["mono"] and fields.get("_TRANSPORT") == "kernel":  # (short-monotonic's time: the kernel's own)
             fields.setdefault(SOURCE_MONOTONIC, str(int(found["mono"]) * 1_000_000 + int(found["mfrac"])))
         return TextLine(usec, fields, found.start("msg"))
+
+    def wall_message(self, greeting: re.Match[str], line: str) -> TextLine | None:
+        """The message a syslog daemon wrote to the terminals (text_layouts.WALL_GREETING), from its greeting's host and
+        time and `line`, the line after it: `HOST TAG: MSG` (sysklogd, BSD) or ` TAG:MSG` (rsyslog); None when `line` is
+        neither. A greeting's time without a year takes one as a syslog line's does (text_years.Years)."""
+        host = greeting["host"]
+        if line.startswith(host + " "):
+            rest = line[len(host) + 1:]
+        elif line[:1] in (" ", "\t"):
+            rest = line.lstrip(" \t")
+        else:
+            return None
+        if (tagged := WALL_MESSAGE.fullmatch(rest)) is None:
+            return None
+        month, day = month_number(greeting["mon"]), int(greeting["day"])
+        hour, minute, second = (int(part) for part in greeting["hms"].split(":"))
+        if greeting["year"] is not None:
+            year = int(greeting["year"])
+            self.years.dated_by_line(year, month, day, "the greeting's own date")
+        else:
+            year = self.years.of(month, day)
+        try:
+            usec = self._local_usec(year, month, day, hour, minute, second, None)
+        except (OverflowError, ValueError):
+            return None
+        self.last_wall = usec
+        fields = _fields(host, tagged["ident"], tagged["pid"], None, tagged["msg"])
+        return TextLine(usec, fields, len(line) - len(rest) + tagged.start("msg"))
 
     def _full_usec(self, date: str, hms: str, frac: str | None, zone: str) -> int:
         if zone in ("UTC", "GMT", "Z") or zone[0] in "+-":

@@ -38,12 +38,14 @@ from pathlib import Path
 from typing import IO
 
 from ..model import Entry
+from ..timespec import YEAR_GUESSED
 from .applog import AppLogParser
 from .applog_times import stamp
 from .dmesg import DmesgParser
 from .manager_paste import head_of
 from .pg_csvlog import read_csvlog
 from .plain import PlainParser
+from .ruby_logger import joined as logger_joined
 from .selection import (
     MANAGER_OWN,
     USER_MANAGER,
@@ -56,12 +58,13 @@ from .status_paste import PlainStatus, status_failures
 from .syslog_text import SyslogParser, iso_usec
 from .systemctl_status import STATUS_HINT, StatusFailure, loaded_unit, status_unit
 from .text_hosts import PlaceholderHosts
-from .text_layouts import ISO_TIME
+from .text_layouts import ISO_TIME, WALL_GREETING
 from .text_line import LineParser, TextLine, read_lines, read_owned_lines
 from .text_line import Warn as Warn  # re-exported: export.py, json_lines.py
 from .text_owners import NO_CONTAINER, Container, claim, containers
 from .text_pieces import Broken, broken_line, cut_open
 from .text_steps import StepsBack
+from .text_years import Years
 from .values import entry_from
 
 TEXT_KINDS = ("text", "dmesg", "applog", "docker", "plain", "csvlog")
@@ -74,6 +77,9 @@ MAX_EARLY = 10_000
 """Lines of a program's log kept before its first time (they take that time); more are skipped, with a warning."""
 
 
+LOGGER_JOIN_USEC = 1_000_000
+"""How soon after a Ruby Logger line with only tags the same logger's next line comes to be read with it (Rails writes
+them in one go: µs apart; ruby_logger.py)."""
 _MARKER = re.compile(r"-- (?P<what>.*) --")
 WRAP_WIDTH = 64
 """A line at least this long may have been wrapped where it was pasted (a terminal's 80 columns, an issue's text
@@ -219,6 +225,11 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
     """A journalctl header (`-- Logs begin at ...`) that a wrap cut before its ` --`: the piece after it ends it."""
     broken: Broken | None = None
     """The line before, of no layout, folded into `pending` (syslog text): the first half of a broken line?"""
+    wall: re.Match[str] | None = None
+    """A syslog daemon's greeting to the terminals (text_layouts.WALL_GREETING): the line after it is its message."""
+    walled = False
+    """`pending` is a wall message, or a terminal's line after one: an unindented line of no layout after it is the
+    terminal's own output (a shell's, a test run's), a line of the file's at its time, not a continuation."""
     for number, (container, line) in enumerate(lines, start=1):
         was_wrapped, wrapped = wrapped, len(line) >= WRAP_WIDTH
         half, broken = broken, None
@@ -240,6 +251,9 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
             continue
         if isinstance(parser, SyslogParser) and (_CATALOG.fullmatch(line) or COMMAND.fullmatch(line)):
             continue  # journalctl's, or the shell's, not a program's log's
+        if isinstance(parser, SyslogParser) and (greeting := WALL_GREETING.fullmatch(line)) is not None:
+            wall = greeting  # (syslogd's words: the message, its time and host are read with the next line)
+            continue
         if isinstance(parser, SyslogParser) and (unit := status_unit(line)) is not None:
             status, header = unit, True
             failures[unit] = StatusFailure(unit)
@@ -255,7 +269,10 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
             continue
         if plain_status is not None and plain_status.line(line):
             continue  # (a status header pasted alone: systemctl's words, its failure told below: status_paste.py)
-        parsed = parser.parse(line)  # None for an indented line, but for a program's log (applog.py)
+        parsed = parser.wall_message(wall, line) if isinstance(parser, SyslogParser) and wall is not None else None
+        wall, loose = None, parsed is not None
+        if parsed is None:
+            parsed = parser.parse(line)  # None for an indented line, but for a program's log (applog.py)
         if parsed is None and half is not None and (joined := broken_line(half.line, line)) is not None \
                 and (parsed := parser.parse(joined)) is not None:
             # the rest of a line broken in two: the first half was no continuation of the entry before (nor a line
@@ -265,6 +282,9 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
             else:
                 early = [held for held in early if held[0] != half.number]
             number, cut_width = half.number, half.cut_width
+        if parsed is None and walled and pending is not None and not line[:1].isspace():
+            parsed, loose = untimed.parse(line), True  # (the terminal's line after a wall message: the file's own)
+            parsed.usec = pending.usec
         if parsed is None:
             if isinstance(parser, SyslogParser):  # (a status header without its glyph, cut off a paste, too)
                 parser.status_property(line)
@@ -299,6 +319,10 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
             else:
                 skipped.append(number)
             continue
+        if isinstance(parser, AppLogParser) and pending is not None and parsed.usec - pending.usec <= LOGGER_JOIN_USEC \
+                and (ruby := logger_joined(pending.fields["MESSAGE"], parsed.fields["MESSAGE"])) is not None:
+            pending.fields["MESSAGE"] = ruby  # (the same Logger's next line: ruby_logger.py)
+            continue
         if container:
             claim(parsed, container, default)
         hosts.own(parsed.fields, parsed.usec)  # (a boot under a placeholder name: text_hosts.py)
@@ -322,7 +346,7 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
                 if entry is not None:
                     yield entry
             early = []
-        pending, pending_at, pending_status, header = parsed, f"{name}:{number}", status, False
+        pending, pending_at, pending_status, header, walled = parsed, f"{name}:{number}", status, False, loose
         steps.saw(parsed.usec, number)
     if pending is not None:
         entry = sleep.carried(pending, _entry(pending, pending_at, selection, pending_status))
@@ -338,6 +362,8 @@ def read_text(stream: IO[bytes], name: str, selection: Selection, reference: flo
         yield from status_failures(plain_status.failures.values(), plain_status.clock, name, selection, _entry)
     if (said := steps.note()) is not None:
         warn(f"{name}: {said}")
+    if steps.span is not None and isinstance(years := getattr(parser, "years", None), Years) and years.guess():
+        YEAR_GUESSED[name] = steps.span  # (a card says its year is a guess, as stderr does: timespec.year_guessed)
     skipped = sorted(skipped + [at for at, _, _ in early])
     if skipped:
         where = ", ".join(map(str, skipped[:5])) + (", ..." if len(skipped) > 5 else "")

@@ -50,6 +50,21 @@ as no layout, its clean stop was folded into the line before as a continuation, 
 was an unclean one (trial 70's Kurobox NAS: five error cards). Only these wordings: another line without a tag is
 some program's continuation."""
 
+WALL_GREETING = re.compile(r"\x07?Message from syslogd@(?P<host>[^\s@]{1,255}) at (?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) )?"
+                           r"(?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (?P<day>[ 0-3]?\d) "
+                           r"(?P<hms>\d\d:\d\d:\d\d)(?: (?P<year>\d{4}))? \.\.\.[ \t]*")
+"""The greeting a syslog daemon writes on every terminal before a message its configuration sends to all users
+(`*.emerg :omusrmsg:*`, `*.emerg *`): sysklogd's and the BSD syslogds' wallmsg/fprintlog F_WALL, `"\r\n\7Message
+from syslogd@%s at %.24s ...\r\n"` with ctime(3)'s `Tue Aug  7 08:23:43 2018`; rsyslog's RSYSLOG_WallFmt,
+`"\r\n\7Message from syslogd@%HOSTNAME% at %timegenerated% ...\r\n %syslogtag%%msg%\n\r"`, its time in RFC 3164's
+`Aug  7 08:23:43`. The message is the next line (WALL_MESSAGE): what an operator pastes from the terminal when the
+alert came (trial 78's 39, haproxy's `backend ... has no server available!` at emerg, was read as two lines without
+a time, and no rule matched its tag's line)."""
+WALL_MESSAGE = re.compile(_TAG, re.DOTALL)
+"""The message line after WALL_GREETING, once the host sysklogd and the BSD syslogds write before it (`fang kernel:
+Oops: ...`) or the blank rsyslog writes (` haproxy[24439]:backend ...`, no blank after its tag's colon) is off: a
+syslog tag and the message."""
+
 SEVERITY_WORDS = ("emerg", "alert", "crit", "err", "warning", "notice", "info", "debug")
 """The severity names rsyslog writes, in syslog's order (rsyslog/rsyslog runtime/msg.c: syslog_severity_names, what
 `%syslogseverity-text%` and its alias `%syslogpriority-text%` write, and `%pri-text%` after its facility's name and

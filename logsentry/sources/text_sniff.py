@@ -12,7 +12,7 @@ from .dmesg import dmesg_lines
 from .pg_csvlog import is_csvlog
 from .systemctl_status import status_unit
 from .text import _CATALOG, _MARKER, _SEPARATOR, COMMAND, WRAP_WIDTH
-from .text_layouts import LINE, LOGREAD, RFC5424
+from .text_layouts import LINE, LOGREAD, RFC5424, WALL_GREETING
 from .text_pieces import broken_line
 
 SNIFF_BYTES = 4096
@@ -105,12 +105,24 @@ def sniff_text(head: bytes) -> str | None:
     wrapped = False  # the line before fits a layout, or was wrapped after one, and is long enough to wrap
     half: tuple[str, bool] | None = None
     """The line before, of no layout, and whether it counted as one: the first half of a broken line (read_text)?"""
+    wall = ""  # the line before is a syslog daemon's greeting (WALL_GREETING) from this host: this one is its message
     for raw in lines:
         line = raw.decode("utf-8", "replace").rstrip("\r").removeprefix("\ufeff")
         if len(judged) >= 20:
             break
         before, half = half, None
-        if _MARKER.fullmatch(line) or _CATALOG.fullmatch(line):
+        if wall and line.strip():
+            # its message, a syslog line without its time (read with its greeting): it fits, as the greeting does (a
+            # shell session where walls came among a program's output is a syslog text, not plain text)
+            fits += line[:1].isspace() or line.startswith(wall + " ")
+            wall = ""
+            continue
+        if (greeting := WALL_GREETING.fullmatch(line)) is not None:
+            judged.append(line)
+            if not fits:
+                untimed, head_misfits = len(judged) - 1, misfits
+            fits, wall, wrapped = fits + 1, greeting["host"], False
+        elif _MARKER.fullmatch(line) or _CATALOG.fullmatch(line):
             markers += 1
             wrapped = False
         elif COMMAND.fullmatch(line) or status_unit(line) is not None:

@@ -26,8 +26,11 @@ class StepsBack:
         self.first: tuple[int, int, int] | None = None
         """(line number, the time before it, its time) of the first step back."""
         self.more = 0
+        self.span: tuple[int, int] | None = None
+        """The earliest and latest times seen."""
 
     def saw(self, usec: int, number: int) -> None:
+        self.span = (usec, usec) if self.span is None else (min(self.span[0], usec), max(self.span[1], usec))
         if not self.wall:
             return
         last, self.last_usec = self.last_usec, usec

@@ -10,6 +10,7 @@ from ..engine.app_levels import kernel_level
 from ..engine.levels import DOCKER_STDERR, STDERR_UNLEVELLED, TEXT_DEFAULT
 from ..model import Entry
 from ._journalscan import text_level as text_level_of_bytes
+from .cron_output import job_output
 from .selection import container_of, subject_unit
 
 NOT_LOOKED = -2
@@ -50,6 +51,8 @@ def entry_from(get: Callable[[str], str | None], realtime_usec: int, cursor: str
     reference it is tested to agree with, tests/test_levels.py). A text's level worse than `ceiling` is read as
     `ceiling` (a program's log: an exception line under a WARN record, sources/applog_records.py)."""
     message = get("MESSAGE") or ""
+    if message[:1] == "(" and (job := job_output(get("SYSLOG_IDENTIFIER"), message)) is not None:
+        message, found_level = job, NOT_LOOKED  # a cron job's own line: its words and level (cron_output.py)
     priority = priority_of(get("PRIORITY"))
     unit = subject_unit(get)
     if priority is None and get("_TRANSPORT") == "kernel" and (level := kernel_level(message)) is not None:

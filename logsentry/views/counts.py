@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
 from ..model import Incident, Link
-from ..timespec import format_duration, format_usec, zoned
+from ..timespec import format_duration, format_usec, year_guessed, zoned
 from ..wording import plural
 
 
@@ -312,7 +312,8 @@ def count_story(incident: Incident, reported: int | None = None,
     else:
         how = judged(incident) or f"{which} ({trigger_text(incident)})"
     # (the zone: a card's times sat beside its quoted line's own, an hour apart for a CET paste: helper-187)
-    start = (f"first matching line {zoned(format_usec(incident.first_usec), incident.first_usec)}; fired "
+    guessed = " (year guessed)" if year_guessed(incident.first_usec) else ""  # (as stderr says: timespec.YEAR_GUESSED)
+    start = (f"first matching line {zoned(format_usec(incident.first_usec), incident.first_usec)}{guessed}; fired "
              f"{clock(incident.fired_usec)} {how}{told}; ")
     hits = f"{lower}{_judged_hits(incident, incident.count)} in all"
     if incident.going_on:  # lines of its failure going on (engine/owners.py going_on) move its last line on
