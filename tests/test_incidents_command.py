@@ -73,3 +73,16 @@ def test_nothing_open_and_no_state_are_said(tmp_path):
     config.write_text(f'state_dir = "{tmp_path / "nowhere"}"\n')
     missing = run_cli("incidents", "-c", str(config))
     assert missing.exit_code == 2 and f"no saved state at {tmp_path / 'nowhere' / 'state.db'}" in missing.output
+
+
+def test_the_chain_line_names_each_rule_once() -> None:
+    """A failure's chain holds a link per rule and template: the listing names each rule once, in order."""
+    from logsentry.cli.incidents import chain_rules
+    from logsentry.model import Incident, Link, Severity
+    links = tuple(Link(rule, Severity.ERROR, n, 1, "x", "") for n, rule in enumerate(
+        ["new-error-template", "new-failure-template", "new-warning-template", "new-failure-template",
+         "new-error-template", "error-share-jump"]))
+    incident = Incident("new-error-template", Severity.ERROR, "api.service", "", 0, 0, 5, 1, 3, 600_000_000, "", (),
+                        "alert", chain=links)
+    assert chain_rules(incident) == ["new-error-template", "new-failure-template", "new-warning-template",
+                                     "error-share-jump"]

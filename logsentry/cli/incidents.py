@@ -201,8 +201,8 @@ def _echo(incident: Incident, done: list[dict[str, Any]], command: str, waits: b
         click.echo(f"  why: {visible(incident.why)}")
     if incident.samples:
         click.echo(f"  line: {visible(incident.samples[0][:300])}")
-    if len(incident.chain) > 1:
-        click.echo(f"  chain: {', '.join(link.rule_id for link in incident.chain)}")
+    if len(rules := chain_rules(incident)) > 1:
+        click.echo(f"  chain: {', '.join(rules)}")
     click.echo(f"  incident: {incident_label(incident)}")  # as its alerts say it (Alertmanager's label)
     said = [_said(outcome) for outcome in done] or ["nothing queued (dry run, a report only, or not decided yet)"]
     click.echo(f"  actions: {'; '.join(visible(each) for each in said)}")
@@ -211,3 +211,10 @@ def _echo(incident: Incident, done: list[dict[str, Any]], command: str, waits: b
 
 
 incidents_command.add_command(resolve_command)
+
+
+def chain_rules(incident: Incident) -> list[str]:
+    """The rules of the incident's chain, each once, in the chain's order: a failure's chain holds a rule's link per
+    template (new-error-template's, new-failure-template's of each new line), and a new user's `incidents` listing
+    read "new-error-template, new-failure-template, new-warning-template, new-failure-template, ..."."""
+    return list(dict.fromkeys(link.rule_id for link in incident.chain))
