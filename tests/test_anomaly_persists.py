@@ -4,11 +4,12 @@ systemd-journal-remote, scanned with the anomaly rules only, and a real `logsent
 
 from __future__ import annotations
 
+import json
 import signal
 import time
 from pathlib import Path
 
-from conftest import LiveJournal, run_cli
+from conftest import LiveJournal, entry, run_cli
 from test_anomaly import HOUR, by_time, scan_anomalies
 from test_anomaly_held_restart import saved
 from test_anomaly_sustained import FAIL, FATAL, UNIT, errors, history, journal_usec, requests
@@ -267,3 +268,30 @@ def test_a_record_made_again_after_an_eviction_follows_its_template_a_day_before
     assert run("A", 5 * 24 * hour, 5) is None  # judged against the run of the day before
     why = run("A", 6 * 24 * hour, 12)  # twice that and more: fires
     assert why is not None and "longest run in 6d" in why and "was 5m" in why, why
+
+
+def test_accept_on_every_host_takes_the_same_template_of_the_fleet(make_journal, tmp_path: Path):
+    """A fleet's one normal message has an id per host (its host is hashed in): `--every-host` accepts the same
+    words of the same unit on the other hosts too, not another unit's."""
+    hosts = {"web-1": "a1" * 16, "web-2": "b2" * 16}
+    lines = [entry(f"session token expired for user {n}", unit=unit, at=60.0 * n, _MACHINE_ID=machine,
+                   _HOSTNAME=host)
+             for host, machine in hosts.items() for unit in ("api.service", "auth.service") for n in range(5)]
+    journal = make_journal(sorted(lines, key=lambda e: int(e["__REALTIME_TIMESTAMP"])))
+    state_dir = tmp_path / "state"
+    learnt = run_cli("baseline", "learn", "--state-dir", str(state_dir), "-D", str(journal.parent), "--since", "@0")
+    assert learnt.exit_code == 0, learnt.output
+
+    def templates() -> dict[tuple[str, str], dict]:
+        shown = run_cli("baseline", "show", "--state-dir", str(state_dir), "-u", "api", "-u", "auth", "-o", "json")
+        return {(r["machine_id"], r["unit"]): r for r in map(json.loads, shown.stdout.splitlines())
+                if r["type"] == "template" and "expired" in r["template"]}
+    before = templates()
+    assert len(before) == 4 and len({r["id"] for r in before.values()}) == 4, before
+    first = before[(hosts["web-1"], "api.service")]["id"]
+    said = run_cli("baseline", "accept", "--state-dir", str(state_dir), "--every-host", first)
+    assert said.exit_code == 0 and f"accepted {first} and 1 more of api.service on web-1, web-2" in said.output, \
+        said.output
+    after = {key: r["accepted"] for key, r in templates().items()}
+    assert after == {(hosts["web-1"], "api.service"): True, (hosts["web-2"], "api.service"): True,
+                     (hosts["web-1"], "auth.service"): False, (hosts["web-2"], "auth.service"): False}, after

@@ -315,8 +315,11 @@ def _console() -> Console:
 @baseline.command("accept")
 @config_option
 @state_option
+@click.option("--every-host", is_flag=True,
+              help="Also the same template of the same unit on every other host (a fleet's one normal message: an id "
+                   "is of one unit of one host).")
 @click.argument("template_id")
-def accept(config_path: Path, state_dir: Path | None, template_id: str) -> None:
+def accept(config_path: Path, state_dir: Path | None, every_host: bool, template_id: str) -> None:
     """Treat a template as normal from now on for the anomaly rules (it never counts as new again); the signature
     rules that match its lines still fire."""
     state = _state(config_path, state_dir)
@@ -326,12 +329,20 @@ def accept(config_path: Path, state_dir: Path | None, template_id: str) -> None:
         state.close()
         fail(f"no template {template_id!r} in {state.path} (logsentry baseline show -u UNIT lists them)")
     names = host_names(state.get("hosts"), state.get(LEARNT_HOSTS))
-    state.request("accept", template_id)
-    state.close()
     machine, unit = split_host_unit(known[0][0])  # an id is of one unit of one host (its words and unit hashed)
-    where = f" on {names.get(machine) or machine}" if machine else ""
-    click.echo(visible(f"accepted {template_id} of {unit}{where} ({known[0][1]}): normal from now on for the "
-                       "anomaly rules (signature rules that match it still fire)"))
+    accepted = [(template_id, machine)]
+    if every_host:  # the same words of the same unit name on the other hosts (their ids hash their host in)
+        accepted += [(tid, split_host_unit(key)[0]) for tid, key in state.db.execute(
+            "SELECT template_id, unit FROM baseline_template WHERE text = ? AND template_id != ? ORDER BY unit",
+            (known[0][1], template_id)).fetchall() if split_host_unit(key)[1] == unit]
+    for tid, _ in accepted:
+        state.request("accept", tid)
+    state.close()
+    hosts = ", ".join(names.get(host) or host for _, host in accepted if host)
+    where = f" on {hosts}" if hosts else ""
+    ids = template_id if len(accepted) == 1 else f"{template_id} and {len(accepted) - 1} more"
+    click.echo(visible(f"accepted {ids} of {unit}{where} ({known[0][1]}): normal from now on for the anomaly rules "
+                       "(signature rules that match it still fire)"))
 
 
 @baseline.command("forget")
