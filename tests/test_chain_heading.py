@@ -27,3 +27,22 @@ def test_the_heading_counts_rules_and_links():
     assert chain_heading(5, 5) == "one failure, 5 rules matched it:"
     assert heading in body(incident_payload("firing", failure(), "web-7", "r", source=()))
     assert _chain_lines(failure(), DayClock(1))[0].plain == heading
+
+
+def test_the_rules_that_fired_and_were_taken_on_one_line_are_one_row():
+    """A new user's card had "new-error-template (6,204 lines)" and "new-failure-template, new-warning-template
+    (taken by its open incident)" as two rows quoting the same line at the same time: one row, both said."""
+    links = (Link("new-error-template", Severity.ERROR, 5, 6204, "query failed (req 8540)", "c1"),
+             Link("new-failure-template", Severity.WARNING, 5, 3100, "query failed (req 8540)", "c1", fired=False,
+                  joined=True),
+             Link("new-warning-template", Severity.WARNING, 5, 3100, "query failed (req 8540)", "c1", fired=False,
+                  joined=True),
+             Link("error-share-jump", Severity.ERROR, 7, 6199, "connect ECONNREFUSED", "c2", fired=False,
+                  joined=True))
+    incident = Incident("new-error-template", Severity.ERROR, "api.service", "", 5, 5, 9, 6204, 3, 600_000_000, "c1",
+                        ("query failed (req 8540)",), "alert", why="w", chain=links)
+    view = _chain_lines(incident, DayClock(1))[1]
+    assert [(rule.plain, line) for _, rule, line in view.rows] == [
+        ("new-error-template (6,204 lines); new-failure-template on 3,100 lines in this failure, new-warning-template "
+         "on 3,100 lines in this failure (taken by its open incident)", "query failed (req 8540)"),
+        ("error-share-jump (6,199 lines in this failure, taken by its open incident)", "connect ECONNREFUSED")]

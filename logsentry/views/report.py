@@ -202,6 +202,7 @@ def _chain_lines(incident: Incident, clock: DayClock) -> list[Text | ChainView]:
         else:
             groups.append([link])
     rows: list[tuple[Text, Text, str]] = []
+    row_of: tuple[int, str] | None = None  # (time, line) of the last row
     for group in groups:
         rule = Text()
         for at, link in enumerate(group):
@@ -213,6 +214,13 @@ def _chain_lines(incident: Incident, clock: DayClock) -> list[Text | ChainView]:
             rule.append(f" ({said if len(group) == 1 else JOINED if group[0].joined else 'below their triggers'})")
         if told_by_header(group[0].cursor):
             rule.append(" (from the status header)", style="dim")
+        # The rules that fired on a line and those its incident took there are one row: a new user's card had
+        # "new-error-template (6,204 lines)" and "new-failure-template, new-warning-template (taken by its open
+        # incident)" as two rows quoting the same line at the same time.
+        if rows and row_of == (said_usec(group[0]), group[0].message):
+            rows[-1][1].append("; ").append(rule)
+            continue
+        row_of = (said_usec(group[0]), group[0].message)
         rows.append((Text(" " + clock(said_usec(group[0]))), rule, group[0].message))
     heading = chain_heading(chain_rules(incident.chain), len(rows), repeated_rules(incident.chain))
     return [Text(heading, style="bold"), ChainView(rows)]
