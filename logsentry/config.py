@@ -180,7 +180,10 @@ class SiteConfig:
                                 f"(+{len(watch.command) - 1} args)" if watch.command else ""))
         limits = self.restart
         cooldown = f"cooldown {timespan(limits.cooldown_usec)}" if limits.cooldown_usec else "no cooldown"
-        if "restart" not in refused:
+        if "restart" not in refused and not any("restart" in watch.actions for watch in self.watches):
+            # (the limits of restarts no watch allows read as if units were restarted: newuser78's finding 12)
+            lines.append('restart: none (no watch has "restart" in its actions)')
+        elif "restart" not in refused:
             lines.append(f"restart: at most {limits.budget} per unit per {timespan(limits.period_usec)}, {cooldown}, "
                          f"on return: {limits.on_return}, via {' '.join(limits.systemctl)}")
         for index, channel in enumerate(self.alerts.channels, start=1):
