@@ -8,13 +8,15 @@ files built by systemd-journal-remote (conftest.make_journal)."""
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import entry, run_cli
+from conftest import BASE_USEC, entry, run_cli
 
 MACHINES = {"web-1": "1" * 32, "web-2": "2" * 32, "worker-1": "3" * 32, "db-1": "4" * 32}
 
@@ -126,3 +128,26 @@ def test_the_cold_note_names_the_units_and_blames_only_options_given(fleet: Path
     narrowed = " ".join(run_cli("scan", "-D", str(fleet), "-p", "info", "-H", "db-1").stdout.split())
     assert "judged no line of cron.service (1 of the 3 units): -p narrowed what was read; scan a longer range." \
         in narrowed, narrowed
+
+
+def test_tail_expands_h_globs_and_says_a_unit_never_on_the_host(fleet: Path, tmp_path: Path) -> None:
+    """tail reads `-H 'web-*'` as scan does (the hosts the journal names when it starts), and says a unit and a
+    host never together, following it anyway."""
+    since = "@" + str(BASE_USEC // 1_000_000 - 60)
+    for args, wanted in (((("-H", "web-*"), "606 entries")), ((("-u", "worker", "-H", "web-1"), "0 entries"))):
+        err = tmp_path / "tail.err"
+        with open(err, "wb") as stderr:
+            tail = subprocess.Popen([sys.executable, "-m", "logsentry", "tail", "-D", str(fleet), *args, "--since",
+                                     since, "--plain"], stdout=subprocess.DEVNULL, stderr=stderr)
+        try:
+            time.sleep(6)  # (the history read: a few hundred entries, on a busy machine too)
+        finally:
+            tail.send_signal(signal.SIGTERM)
+            tail.wait(timeout=30)
+        said = err.read_text()
+        assert f"logsentry tail: {wanted}" in said, said
+        if "worker" in args:
+            assert "no entry of worker.service on host web-1 in this journal (its entries are on worker-1): " \
+                   "following it anyway" in said, said
+        else:
+            assert "no entry of" not in said, said
