@@ -85,4 +85,5 @@ def test_config_check_says_no_restart_when_no_watch_restarts(tmp_path: Path) -> 
     done = config_check(path)
     assert done.returncode == 0, done.stderr
     restart = [line for line in done.stdout.splitlines() if line.startswith("restart:")]
-    assert restart == ['restart: none (no watch has "restart" in its actions)'], done.stdout
+    assert restart == ['restart: none (no watch has "restart" in its actions; [restart] would allow at most 3 per '
+                       'unit per 1h 30min, cooldown 1min 30s, on return: alert, via systemctl)'], done.stdout
