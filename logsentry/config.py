@@ -181,8 +181,11 @@ class SiteConfig:
         limits = self.restart
         cooldown = f"cooldown {timespan(limits.cooldown_usec)}" if limits.cooldown_usec else "no cooldown"
         if "restart" not in refused:
-            lines.append(f"restart: at most {limits.budget} per unit per {timespan(limits.period_usec)}, {cooldown}, "
-                         f"on return: {limits.on_return}, via {' '.join(limits.systemctl)}")
+            said = (f"at most {limits.budget} per unit per {timespan(limits.period_usec)}, {cooldown}, on return: "
+                    f"{limits.on_return}, via {' '.join(limits.systemctl)}")
+            # (the limits of restarts no watch allows read as if units were restarted: newuser78's finding 12)
+            lines.append(f"restart: {said}" if any("restart" in watch.actions for watch in self.watches) else
+                         f'restart: none (no watch has "restart" in its actions; [restart] would allow {said})')
         for index, channel in enumerate(self.alerts.channels, start=1):
             if channel.where not in refused:
                 lines.append(f"alert {channel.where or f'channel #{index}'}: {channel.name} ({channel.redacted()}, "

@@ -128,7 +128,11 @@ class ServiceAlerts(StateSaving):
         """Hosts gone silent or back (by the wall clock, µs): their alerts queued, their incidents counted with
         the others (STATUS, the stop line)."""
         before = self.hosts.fired
-        self.pending.extend(self.hosts.check(now_usec))
+        items = self.hosts.check(now_usec)
+        self.pending.extend(items)
+        # each host's page is an action, as a unit incident's alert is (the stop line said "8 incidents, 5 actions"
+        # beside 8 pages, 3 of them host-went-silent: newuser78's finding 12); re-sends and resolves are not
+        self.figures.actions += sum(1 for item in items if item.payload.get("event") == "firing")
         if fired := self.hosts.fired - before:
             self.figures.incidents += fired
             if self.metrics is not None:
@@ -188,7 +192,6 @@ class ServiceAlerts(StateSaving):
     def _queue(self, action: Action) -> None:
         incident = self._named(action.incident)
         action = replace(action, incident=incident) if incident is not action.incident else action
-        self.figures.actions += 1
         context, after = self._context_of(incident)
         if action.kind == "alert" and refused_restart(action.reason):  # said in the page; in our journal too
             log.warning("not restarting %s (rule %s): %s", action.unit, incident.rule_id, action.reason)
@@ -205,6 +208,7 @@ class ServiceAlerts(StateSaving):
             verb = "would " if action.dry_run and action.kind != "report" else ""
             log.warning("%s%s %s (rule %s): %s", verb, action.kind, action.unit, incident.rule_id, action.reason)
             return
+        self.figures.actions += 1  # (one queued: a report, or a dry run's, is logged above and carried out by none)
         if action.kind == "alert" and self._restart_of[0] == incident_id(incident):
             # The incident's own restart: its alert waits for the outcome and says it (outbox.py).
             items = [replace(item, payload={**item.payload, "restart": self._restart_of[1]}) for item in items]

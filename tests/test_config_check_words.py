@@ -40,6 +40,10 @@ silent_after = "10min"
 [heartbeat]
 url = "http://127.0.0.1:9/ping"
 interval = "1w"
+
+[[watch]]
+units = ["worker"]
+actions = ["restart"]
 '''
 
 
@@ -70,3 +74,16 @@ def test_timespan_reads_back_in_systemd_as_the_same_microseconds() -> None:
     values += [generator.randrange(1, 10**14) for _ in range(40)]
     for usec in values:
         assert systemd_reads(timespan(usec)) == usec, timespan(usec)
+
+
+def test_config_check_says_no_restart_when_no_watch_restarts(tmp_path: Path) -> None:
+    """Restart limits printed for a config whose watches only alert read as if units were restarted
+    (newuser78's finding 12): config check says none are."""
+    path = tmp_path / "logsentry.toml"
+    path.write_text(CONFIG.format(root=tmp_path).replace('actions = ["restart"]', 'actions = ["alert"]'))
+    path.chmod(0o600)
+    done = config_check(path)
+    assert done.returncode == 0, done.stderr
+    restart = [line for line in done.stdout.splitlines() if line.startswith("restart:")]
+    assert restart == ['restart: none (no watch has "restart" in its actions; [restart] would allow at most 3 per '
+                       'unit per 1h 30min, cooldown 1min 30s, on return: alert, via systemctl)'], done.stdout

@@ -35,5 +35,7 @@ def test_silences_say_how_long_and_are_counted(fleet, service, receiver, tmp_pat
     assert running.stop() == 0
     stop = [line for line in running.log().splitlines() if "stopped after" in line][-1]
     assert ", 2 incidents, " in stop, stop  # alpha's tock and web-7 (web-7's units wait for their host)
+    # each one's page an action: the host's page was no action (newuser78's 12: "8 incidents, 5 actions", 8 pages)
+    assert ", 2 incidents, 2 actions; " in stop, stop
     counted = metrics.read_text()
     assert 'logsentry_incidents_total{rule="host-went-silent",severity="error"} 1.0' in counted, counted

@@ -20,11 +20,11 @@ from ..engine.unit_causes import with_causes
 from ..model import SEVERITY_NAMES, Hit, Incident, Severity, split_host_unit
 from ..pipeline import EndedEvent, Event, MatchEvent, Pipeline
 from ..sources import InputFormatError, JournalOpenError, kind_of, open_entries
-from ..sources.journal import JournalLocation, journal_end_usec, with_container_scopes
+from ..sources.journal import JournalLocation, journal_end_usec, with_container_scopes, with_host_globs
 from ..sources.journal_tail import tail_boots, tail_jumps
 from ..sources.last_lines import LastLines, Said, journal_lines, told_by_systemd, untold
 from ..sources.text import TEXT_KINDS
-from ..sources.unit_names import said_unseen, unseen_hosts, unseen_units
+from ..sources.unit_names import apart, said_apart, said_unseen, unseen_hosts, unseen_units
 from ..timespec import format_duration
 from ..views import html as html_report
 from ..views import jsonl
@@ -138,6 +138,12 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
         if selection.units and len(journals) == len(files):
             unseen += said_unseen(unseen_units(journal, selection), f"-u selects nothing of it{ends_it}")
             selection = with_container_scopes(journal, selection)
+        named = selection  # (-H globs as given, for the warnings)
+        if journals or not files:  # -H globs (`web-*`): the journal's hosts they match, as -u's are expanded
+            selection = with_host_globs(JournalLocation(directory=directory, files=journals), selection)
+        if not unseen and selection.units and (selection.hosts or selection.machines) and len(journals) == len(files):
+            unseen += said_apart(apart(journal, selection), named,
+                                 f"-u with {'-H' if selection.hosts else '-M'} selects nothing of it{ends_it}")
         for sentence in unseen:
             click.echo(f"logsentry: {'error' if fail_on is not None else 'warning'}: {sentence}", err=True)
         if unseen and fail_on is not None:
@@ -207,7 +213,9 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
             # (a -u or -H the journal has no entry of was warned about before the scan: no quiet pass either)
             render_scan(console(), summary, pipeline.progress, len(rules), said, source=source, no_command=no_command,
                         selected=selected, learning=learning, quiet=selected and not reasons and not unseen,
-                        verdict="" if narrowed is None else narrowed.verdict)
+                        verdict="" if narrowed is None else narrowed.verdict,
+                        narrowing=tuple(option for option, value in (("-p", priority), ("--since", since),
+                                                                     ("--until", until)) if value))
         sys.stdout.flush()
     except BrokenPipeError:  # `scan --fail-on error | head -1`: the exit status is still owed (it was 0)
         stdout_to_devnull()
@@ -244,7 +252,8 @@ def _cold(pipeline: Pipeline, text: bool) -> tuple[int, int, str, int, int, tupl
     cold = [key for key, stats in units.items()
             if not any(stats.warm(spec.warm_after_usec, spec.warm_entries) for spec in specs)]
     never = len(cold)
-    names = tuple(sorted({split_host_unit(key)[1] for key in cold})) if never <= COLD_NAMED else ()
+    names = tuple(sorted(split_host_unit(key)[1] for key in cold))  # (one per host's unit: cold_note counts them)
+    names = names if len(set(names)) <= COLD_NAMED else ()
     least = min(specs, key=lambda spec: (spec.warm_after_usec, spec.warm_entries))
     # each rule has its own warm-up (rules/anomaly/*.toml, the same in scan and the service): the least is said with
     # the rules that have it, the rest as "or more" (a footer's "10m" beside `rules show`'s "1h": newuser76's 4)
@@ -259,7 +268,7 @@ def _cold(pipeline: Pipeline, text: bool) -> tuple[int, int, str, int, int, tupl
     cold_judges = tuple(sorted(rule.id for rule in anomaly.rules
                                if rule.anomaly is not None and not rule.anomaly.needs_history(text)))
     return (never, len(units), needed, least.warm_after_usec, least.warm_entries, cold_judges,
-            names if len(names) == never else ())
+            names)
 
 
 def open_now(incident: Incident, now_usec: int) -> bool:

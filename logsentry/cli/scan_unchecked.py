@@ -16,7 +16,7 @@ from ..sources import InputFormatError, JournalOpenError
 from ..sources.export import ExportSource
 from ..sources.journal import JournalLocation
 from ..sources.selection import Selection, is_glob, source_name, unit_name
-from ..sources.unit_names import MAX_SUGGESTIONS, said_unseen
+from ..sources.unit_names import MAX_SUGGESTIONS, named_alike, said_unseen
 from ..timespec import format_usec, zone_label
 
 __all__ = ["unchecked"]
@@ -38,17 +38,27 @@ def unchecked(selection: Selection, directory: Path | None, files: Sequence[Path
         named = " ".join([*(f"-u {unit}" for unit in selection.units), *(f"-H {host}" for host in selection.hosts)])
         said.append(f"no line of standard input matched {named}")  # (not read again: no names to suggest)
     elif dumps and (selection.units or selection.hosts):
-        units, hosts = _names(dumps, window)
+        units, hosts, pairs = _names(dumps, window)
         if units or hosts:
             where = "these files" if len(dumps) > 1 else str(dumps[0])
+            count = len(said)
             said += said_unseen([(name if is_glob(name) else unit_name(name), _alike_units(name, units))
                                  for name in selection.units
                                  if not any(Selection(units=(name,)).takes_text_unit(unit) for unit in units)],
                                 "-u selects nothing of it", where=where)
             said += said_unseen([(host, [] if is_glob(host) else
                                   difflib.get_close_matches(host, sorted(hosts), n=MAX_SUGGESTIONS, cutoff=0.6))
-                                 for host in selection.hosts if host not in hosts],
+                                 for host in selection.hosts if not Selection(hosts=(host,)).accepts_hosts(
+                                     {"_HOSTNAME": sorted(hosts)}, 0)],
                                 "-H selects nothing of it", "host ", where)
+            if len(said) == count and selection.hosts:  # each named, never together (newuser78's finding 5)
+                said += [f"no entry of {name if is_glob(name) else unit_name(name)} on "
+                         f"{' or '.join(f'host {host}' for host in selection.hosts)} in {where}"
+                         + (f" (its entries are on {', '.join(sorted(on)[:MAX_SUGGESTIONS])})" if on else "")
+                         + ": -u with -H selects nothing of it"
+                         for name in selection.units
+                         if not selection.accepts_hosts({"_HOSTNAME": sorted(on := {
+                             host for unit, host in pairs if Selection(units=(name,)).takes_text_unit(unit)})}, 0)]
     if (selection.since_usec is not None or selection.until_usec is not None) and (
             directory is not None or not files or len(dumps) < len(files)):
         journals = tuple(path for path in files if path not in dumps)
@@ -59,11 +69,13 @@ def unchecked(selection: Selection, directory: Path | None, files: Sequence[Path
     return said
 
 
-def _names(paths: Sequence[Path], window: Selection) -> tuple[set[str], set[str]]:
+def _names(paths: Sequence[Path], window: Selection) -> tuple[set[str], set[str], set[tuple[str, str]]]:
     """The units (`(identifier)` for a text's lines) and hosts of the lines of text logs and dumps in the window,
-    read again without -u or -H; bounded (MAX_NAMES_READ), and empty when one cannot be read (the scan said why)."""
+    and the (unit, host) pairs of its lines, read again without -u or -H; bounded (MAX_NAMES_READ), and empty when
+    one cannot be read (the scan said why)."""
     units: set[str] = set()
     hosts: set[str] = set()
+    pairs: set[tuple[str, str]] = set()
     try:
         for path in paths:
             for entry in ExportSource(path, window, warn=lambda _: None):
@@ -72,9 +84,11 @@ def _names(paths: Sequence[Path], window: Selection) -> tuple[set[str], set[str]
                 host = entry.fields.get("_HOSTNAME")
                 if host and len(hosts) < MAX_NAMES_READ:
                     hosts.add(host)
+                if host and len(pairs) < MAX_NAMES_READ:
+                    pairs.add((entry.unit, host))
     except (OSError, InputFormatError):
-        return set(), set()
-    return units, hosts
+        return set(), set(), set()
+    return units, hosts, pairs
 
 
 def _alike_units(name: str, units: set[str]) -> list[str]:
@@ -83,8 +97,10 @@ def _alike_units(name: str, units: set[str]) -> list[str]:
     if is_glob(name):
         return []
     known = sorted({source_name(unit).removesuffix(".service") for unit in units})
-    return [unit_name(unit) for unit in difflib.get_close_matches(name.removesuffix(".service"), known,
-                                                                   n=MAX_SUGGESTIONS, cutoff=0.6)]
+    close = [unit_name(unit) for unit in difflib.get_close_matches(name.removesuffix(".service"), known,
+                                                                    n=MAX_SUGGESTIONS, cutoff=0.6)]
+    alike = named_alike(unit_name(name), [unit_name(unit) for unit in known])  # (`redis`: redis-server.service)
+    return list(dict.fromkeys([*close, *alike]))[:MAX_SUGGESTIONS]
 
 
 def _span(location: JournalLocation, window: Selection) -> tuple[int, int] | None:

@@ -14,6 +14,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -33,8 +34,15 @@ from ..sources.dump import JOURNAL_MAGIC
 from ..sources.fanin import FanInFollower
 from ..sources.fanin_files import list_directory, tail_positions, vouched
 from ..sources.follow import FollowItem, ReadUpTo, ScanningFollower
-from ..sources.journal import LOCAL_JOURNAL_DIRS, JournalGap, JournalLocation, StartAt, unreadable_reason
-from ..sources.unit_names import said_unseen, unseen_hosts, unseen_units
+from ..sources.journal import (
+    LOCAL_JOURNAL_DIRS,
+    JournalGap,
+    JournalLocation,
+    StartAt,
+    unreadable_reason,
+    with_host_globs,
+)
+from ..sources.unit_names import apart, said_apart, said_unseen, unseen_hosts, unseen_units
 from ..state_open import lock_held
 from ..timespec import wall_usec
 from ..views.tail import LiveView
@@ -304,7 +312,9 @@ def tail(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
     machine = config.restart.vouch_for(local_machine_id()) if config is not None else ""
     # No screen: the stream shows every entry, each read in full by the scanner's thread.
     # -u: PID 1's lines about a container's scope too (its stop), as the service reads them (Selection.accepts)
-    reading = Selection(selection.units, selection.priorities, machines=selection.machines, hosts=selection.hosts,
+    # -H globs (`web-*`): the hosts the journal names now, as -u globs are expanded when the follow starts
+    hosts_read = with_host_globs(location, selection).hosts if selection.hosts else ()
+    reading = Selection(selection.units, selection.priorities, machines=selection.machines, hosts=hosts_read,
                         container_scopes=bool(selection.units), rule_level=detector.rule_level)
     follower: ScanningFollower | FanInFollower
     if host_by_host and directory is not None:
@@ -324,9 +334,13 @@ def tail(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
         location.open().close()  # fail now (exit 2), not after the screen was taken over
         if isinstance(follower, ScanningFollower):
             follower.open()  # at the tail now: a line logged once the warning below is read is shown
-        for said in said_unseen(unseen_units(location, selection), "following it anyway; its lines show once it "
-                                "logs") + said_unseen(unseen_hosts(location, selection), "following it anyway; its "
-                                                      "lines show once it logs", "host "):
+        unseen = said_unseen(unseen_units(location, selection), "following it anyway; its lines show once it "
+                             "logs") + said_unseen(unseen_hosts(location, selection), "following it anyway; its "
+                                                   "lines show once it logs", "host ")
+        # (a unit and a host each seen, never together: newuser78's finding 5)
+        together = said_apart(apart(location, replace(selection, hosts=hosts_read)), selection,
+                              "following it anyway; its lines show once it logs there") if not unseen else []
+        for said in unseen + together:
             click.echo(f"logsentry: warning: {said}", err=True)
         source = journal_source(directory, files)
         with acting_pipeline(detector, config, source) as pipeline:

@@ -24,6 +24,8 @@ from .selection import (
     USER_MANAGER,
     Selection,
     expand_units,
+    glob_matches,
+    is_glob,
     parent_of,
     unit_terms,
 )
@@ -201,6 +203,28 @@ def resolve_globs(reader: journal._Reader, selection: Selection) -> Selection | 
         return selection
     units = expand_units(selection.units, lambda field: (decode(value) for value in reader.query_unique(field)))
     return replace(selection, units=units) if units else None
+
+
+def with_host_globs(location: JournalLocation, selection: Selection) -> Selection:
+    """`selection` with the journal's `_HOSTNAME` values each -H glob (`web-*`) matches added beside it, as -u globs
+    are expanded (fnmatch, journalctl's): sd-journal matches exact values only. The glob stays, for a dump's lines
+    (Selection.accepts_hosts matches it) and for unseen_hosts to say one that matched nothing. Unchanged without a
+    glob, or when the journal cannot be read (the scan's own reader says why)."""
+    globs = [host for host in selection.hosts if is_glob(host)]
+    if not globs:
+        return selection
+    try:
+        reader = location.open()
+    except OSError:
+        return selection
+    try:
+        known = sorted({decode(value) for value in reader.query_unique("_HOSTNAME")})
+    except OSError:
+        return selection
+    finally:
+        reader.close()
+    found = [host for host in known if any(glob_matches(glob, host) for glob in globs)]
+    return replace(selection, hosts=tuple(dict.fromkeys([*selection.hosts, *found])))
 
 
 NO_MATCH = "LOGSENTRY_SELECTS_NOTHING=1"

@@ -293,7 +293,7 @@ class Selection:
     machines: tuple[str, ...] = ()
     """-M/--machine: `_MACHINE_ID` values (any of them; empty: every host)."""
     hosts: tuple[str, ...] = ()
-    """-H/--host: `_HOSTNAME` values (any of them; empty: every host)."""
+    """-H/--host: `_HOSTNAME` values or globs (`web-*`, fnmatch as -u's; any of them; empty: every host)."""
 
     container_scopes: bool = False
     """Also PID 1's lines about a Docker container's scope (`docker-ID.scope`), whatever `units` says: the service
@@ -346,7 +346,9 @@ class Selection:
             return False
         if self.machines and not any(value in self.machines for value in fields.get("_MACHINE_ID", ())):
             return False
-        return not self.hosts or any(value in self.hosts for value in fields.get("_HOSTNAME", ()))
+        return not self.hosts or any(value in self.hosts or any(glob_matches(host, value) for host in self.hosts
+                                                                if is_glob(host))
+                                     for value in fields.get("_HOSTNAME", ()))
 
     def takes_text_unit(self, unit: str) -> bool:
         """-u over a text log's line, which has no unit of journald's (it is grouped as `(identifier)`, or as

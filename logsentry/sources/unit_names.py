@@ -4,10 +4,12 @@ follow nothing for ever and `scan -u` find nothing, both silently: they say so, 
 from __future__ import annotations
 
 import difflib
+import re
+from collections.abc import Iterable
 
 from systemd import journal
 
-from .journal import JournalLocation
+from .journal import JournalLocation, apply_selection
 from .selection import (
     CONTAINER_SEPARATOR,
     CONTAINER_WRITER,
@@ -90,12 +92,41 @@ def unseen_units(location: JournalLocation, selection: Selection) -> list[tuple[
                 continue
             close = users.get(name) or [subject for subject in difflib.get_close_matches(
                 name, ordered, n=4 * MAX_SUGGESTIONS, cutoff=0.8) if subject in known or meet(subject)]
-            said.append((name, close[:MAX_SUGGESTIONS]))
+            said.append((name, list(dict.fromkeys([*close, *named_alike(name, known)]))[:MAX_SUGGESTIONS]))
         return said + unmatched
     except OSError:
         return []
     finally:
         reader.close()
+
+
+WORD_BREAKS = re.compile(r"[-@._:]")
+"""Where a unit's name parts: Debian's instances and packages (`postgresql@15-main`, `redis-server`)."""
+
+
+def named_alike(name: str, known: Iterable[str]) -> list[str]:
+    """The units of `known` of the name's own type whose names begin with the name without its type, or it with
+    theirs, or one of their words does (`postgres`: postgresql@15-main.service; `redis`: redis-server.service;
+    `sshd`: ssh.service), shortest first: names difflib finds too far apart, which are what Debian calls its
+    packages' units (newuser78's finding 6: `-u postgres` and a watch of `redis` suggested nothing). Names of at
+    least MIN_ALIKE letters only ("db" would be like every "dbus-*")."""
+    stem, dot, kind = name.rpartition(".")
+    if not dot or CONTAINER_SEPARATOR in name or len(stem) < MIN_ALIKE:
+        return []
+    alike = []
+    for unit in known:
+        other, _, other_kind = unit.rpartition(".")
+        if other_kind != kind or other == stem or CONTAINER_SEPARATOR in unit:
+            continue
+        words = WORD_BREAKS.split(other)
+        if other.startswith(stem) or any(word.startswith(stem) for word in words[1:]) or (
+                len(other) >= MIN_ALIKE and stem.startswith(other)):
+            alike.append(unit)
+    return sorted(alike, key=lambda unit: (len(unit), unit))
+
+
+MIN_ALIKE = 3
+"""The fewest letters of a name (without its type) named_alike compares by beginnings."""
 
 
 def _like_glob(glob: str, known: set[str]) -> list[str]:
@@ -124,8 +155,54 @@ def unseen_hosts(location: JournalLocation, selection: Selection) -> list[tuple[
         return []
     finally:
         reader.close()
-    return [(host, difflib.get_close_matches(host, known, n=MAX_SUGGESTIONS, cutoff=0.6))
-            for host in selection.hosts if host not in known]
+    # a glob (`web-*`) that matches none of them, with the hosts like its letters
+    return [(host, difflib.get_close_matches(host.strip("*?[]") if is_glob(host) else host, known,
+                                             n=MAX_SUGGESTIONS, cutoff=0.6))
+            for host in selection.hosts if host not in known
+            and not (is_glob(host) and any(glob_matches(host, name) for name in known))]
+
+
+def apart(location: JournalLocation, selection: Selection) -> list[tuple[str, list[str]]]:
+    """Each -u name (or glob) the journal holds entries of, but none on the -H/-M hosts, with the hosts it holds
+    them on (up to MAX_SUGGESTIONS; `_HOSTNAME`s): `-u worker -H web-1` named a unit and a host the journal
+    both holds, never together, and passed as a quiet selection (newuser78's finding 5). Call it once
+    unseen_units and unseen_hosts found nothing; JournalOpenError as they; [] when it cannot be read."""
+    if not selection.units or not (selection.hosts or selection.machines):
+        return []
+    reader = location.open()
+
+    def holds(chosen: Selection) -> bool:
+        reader.flush_matches()
+        if not apply_selection(reader, chosen):
+            return False
+        reader.seek_head()
+        return bool(reader._next())
+
+    try:
+        said = []
+        for unit in selection.units:
+            if holds(Selection(units=(unit,), machines=selection.machines, hosts=selection.hosts)):
+                continue
+            hosts = sorted({decode(value) for value in reader.query_unique("_HOSTNAME")})
+            said.append((unit, [host for host in hosts if holds(Selection(units=(unit,), hosts=(host,)))]))
+        return said
+    except OSError:
+        return []
+    finally:
+        reader.close()
+
+
+def said_apart(apart_units: list[tuple[str, list[str]]], selection: Selection, then: str) -> list[str]:
+    """The warnings for `apart`'s units, each ending with `then`."""
+    where = " or ".join([*(f"host {host}" for host in selection.hosts),
+                         *(f"machine {machine}" for machine in selection.machines)])
+    said = []
+    for unit, hosts in apart_units:
+        shown = ", ".join(hosts[:MAX_SUGGESTIONS]) + (f" and {len(hosts) - MAX_SUGGESTIONS} more"
+                                                       if len(hosts) > MAX_SUGGESTIONS else "")
+        said.append(f"no entry of {unit} on {where} in this journal" + (f" (its entries are on {shown})"
+                    if hosts else "") + f": {then}")
+    return said
 
 
 def said_unseen(unseen: list[tuple[str, list[str]]], then: str, what: str = "",

@@ -255,7 +255,7 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
                 cold: tuple[int, int, str, tuple[str, ...], tuple[str, ...]] | None = None,
                 source: Sequence[str] | None = None,
                 no_command: str = "", selected: bool = True, learning: Learning | None = None,
-                quiet: bool = False, verdict: str = "") -> None:
+                quiet: bool = False, verdict: str = "", narrowing: Sequence[str] = ()) -> None:
     """The scan's report; `cold`: (units the anomaly rules that need a history never judged, units learnt, the
     least history they need, the anomaly rules that need none), said so that a short or filtered scan's silence is
     not read as an all-clear. `source`: journalctl's arguments for the journal read (alert.journal_source), for each
@@ -265,7 +265,8 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
     units a silence rule had not learnt yet (engine/absence_seen.Learning), said as `cold` is. `quiet`: no entry
     was selected but not for the selection's fault (cli/scan_unchecked.py found none): a unit quiet in a window
     the input has lines in, which passes (a cron check of the last ten minutes). `verdict`: the words instead of an
-    all-clear when the selection left out most or all of the input unseen (cli/scan_narrowed.py)."""
+    all-clear when the selection left out most or all of the input unseen (cli/scan_narrowed.py). `narrowing`: the
+    options given that leave a unit's lines out (-p, --since, --until), which `cold`'s note blames."""
     span, clock = "", DayClock(None)
     if progress.first_usec is not None and progress.last_usec is not None:
         # the real range: Progress has the earliest and latest read, but counts a screened run at its first
@@ -355,7 +356,7 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
     if cold is not None and cold[0]:
         never, units, needed, cold_judges, names = cold
         console.print(cold_note(never, units, needed, cold_judges, names,
-                                {incident.rule_id for incident in summary.incidents}, source is not None, selected))
+                                {incident.rule_id for incident in summary.incidents}, source is not None, narrowing))
     if learning is not None and learning.learning and (learning.watched or learning.most_usec * (
             MOMENT_SHARE if source is not None else TEXT_SHARE) >= learning.learn_for_usec):
         console.print(Text(_learning_said(learning), style="dim" if learning.watched else "yellow"))
