@@ -278,6 +278,64 @@ fail:
     return NULL;
 }
 
+/* WRAP: the punctuation a generalised token keeps where both its tokens have it (drain.WRAP) */
+static inline int wrap_char(Py_UCS4 ch) { return ch < 128 && ch != 0 && strchr(WRAP, (int)ch) != NULL; }
+
+/* drain.is_param: the token, its WRAP characters stripped off both ends, is "<*>" */
+int drain_is_param(PyObject *tok) {
+    Py_ssize_t lo = 0, hi = PyUnicode_GET_LENGTH(tok);
+    int kind = PyUnicode_KIND(tok);
+    const void *data = PyUnicode_DATA(tok);
+    while (lo < hi && wrap_char(PyUnicode_READ(kind, data, lo))) lo++;
+    while (hi > lo && wrap_char(PyUnicode_READ(kind, data, hi - 1))) hi--;
+    return hi - lo == 3 && PyUnicode_READ(kind, data, lo) == '<' && PyUnicode_READ(kind, data, lo + 1) == '*' &&
+           PyUnicode_READ(kind, data, lo + 2) == '>';
+}
+
+/* drain.wild: template token t generalised by the line's w (t != w): "<*>" with the WRAP characters that both
+ * start with and both end with (no more of them than the shorter has) */
+static PyObject *wild(PyObject *t, PyObject *w) {
+    Py_ssize_t nt = PyUnicode_GET_LENGTH(t), nw = PyUnicode_GET_LENGTH(w), n = nt < nw ? nt : nw, p = 0, s = 0;
+    int kt = PyUnicode_KIND(t), kw = PyUnicode_KIND(w);
+    const void *dt = PyUnicode_DATA(t), *dw = PyUnicode_DATA(w);
+    while (p < n) {
+        Py_UCS4 a = PyUnicode_READ(kt, dt, p);
+        if (a != PyUnicode_READ(kw, dw, p) || !wrap_char(a)) break;
+        p++;
+    }
+    while (s < n - p) {
+        Py_UCS4 a = PyUnicode_READ(kt, dt, nt - 1 - s);
+        if (a != PyUnicode_READ(kw, dw, nw - 1 - s) || !wrap_char(a)) break;
+        s++;
+    }
+    if (p == 0 && s == 0) {
+        Py_INCREF(s_wildcard);
+        return s_wildcard;
+    }
+    PyObject *head = PyUnicode_Substring(t, 0, p), *out = NULL;
+    if (head == NULL) return NULL;
+    PyObject *mid = PyUnicode_Concat(head, s_wildcard);
+    Py_DECREF(head);
+    if (mid == NULL) return NULL;
+    PyObject *tail = PyUnicode_Substring(t, nt - s, nt);
+    if (tail != NULL) out = PyUnicode_Concat(mid, tail);
+    Py_DECREF(mid);
+    Py_XDECREF(tail);
+    return out;
+}
+
+/* the token of the merged template at a position whose tokens differ: t itself when "<*>" (the common case of a
+ * line that reached a generalised cluster), else wild(t, w) */
+static PyObject *merged_token(PyObject *t, PyObject *w) {
+    int eq = drain_same(t, s_wildcard);
+    if (eq < 0) return NULL;
+    if (eq) {
+        Py_INCREF(t);
+        return t;
+    }
+    return wild(t, w);
+}
+
 /* drain.merge: the template generalised by a line (a new list), or NULL with no error when it covers the line */
 PyObject *drain_merged(PyObject *template, PyObject *tokens) {
     Py_ssize_t n = PyList_GET_SIZE(template), widen = 0;
@@ -285,26 +343,28 @@ PyObject *drain_merged(PyObject *template, PyObject *tokens) {
         PyErr_SetString(PyExc_ValueError, "a cluster's tokens differ in number from the line's");
         return NULL;
     }
-    for (Py_ssize_t i = 0; i < n; i++) {
+    for (Py_ssize_t i = 0; i < n && !widen; i++) {
         PyObject *t = PyList_GET_ITEM(template, i);
         int eq = drain_same(t, PyList_GET_ITEM(tokens, i));
         if (eq < 0) return NULL;
         if (eq) continue;
-        if ((eq = drain_same(t, s_wildcard)) < 0) return NULL;
+        PyObject *v = merged_token(t, PyList_GET_ITEM(tokens, i));
+        if (v == NULL) return NULL;
+        eq = drain_same(t, v);
+        Py_DECREF(v);
+        if (eq < 0) return NULL;
         widen += !eq;
     }
     if (!widen) return NULL;
     PyObject *out = PyList_New(n);
     if (out == NULL) return NULL;
     for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *t = PyList_GET_ITEM(template, i);
+        PyObject *t = PyList_GET_ITEM(template, i), *v;
         int eq = drain_same(t, PyList_GET_ITEM(tokens, i));
-        if (eq < 0) {
+        if (eq < 0 || (v = eq ? (Py_INCREF(t), t) : merged_token(t, PyList_GET_ITEM(tokens, i))) == NULL) {
             Py_DECREF(out);
             return NULL;
         }
-        PyObject *v = eq ? t : s_wildcard;
-        Py_INCREF(v);
         PyList_SET_ITEM(out, i, v);
     }
     return out;
@@ -318,6 +378,7 @@ const char *const LEVEL_WORDS[] = {
     "panic", "emerg", "emergency", "alert", "severe", "fine", "finer", "finest", "verbose", NULL,
 };
 const char STRIP[] = "[](){}<>:;,.!'\"|=/-_#*";
+const char WRAP[] = "()[]{},;:.!?'\"";
 
 unsigned char strip_table[128]; /* 1 for the characters of STRIP (filled at import) */
 
