@@ -292,22 +292,43 @@ int drain_is_param(PyObject *tok) {
            PyUnicode_READ(kind, data, lo + 2) == '>';
 }
 
-/* drain.wild: template token t generalised by the line's w (t != w): "<*>" with the WRAP characters that both
- * start with and both end with (no more of them than the shorter has) */
-static PyObject *wild(PyObject *t, PyObject *w) {
-    Py_ssize_t nt = PyUnicode_GET_LENGTH(t), nw = PyUnicode_GET_LENGTH(w), n = nt < nw ? nt : nw, p = 0, s = 0;
+/* the WRAP characters that t and w (t != w) both start with (*p) and both end with (*s), no more of them than the
+ * shorter has */
+static void wrap_lengths(PyObject *t, PyObject *w, Py_ssize_t *p, Py_ssize_t *s) {
+    Py_ssize_t nt = PyUnicode_GET_LENGTH(t), nw = PyUnicode_GET_LENGTH(w), n = nt < nw ? nt : nw, a = 0, b = 0;
     int kt = PyUnicode_KIND(t), kw = PyUnicode_KIND(w);
     const void *dt = PyUnicode_DATA(t), *dw = PyUnicode_DATA(w);
-    while (p < n) {
-        Py_UCS4 a = PyUnicode_READ(kt, dt, p);
-        if (a != PyUnicode_READ(kw, dw, p) || !wrap_char(a)) break;
-        p++;
+    while (a < n) {
+        Py_UCS4 ch = PyUnicode_READ(kt, dt, a);
+        if (ch != PyUnicode_READ(kw, dw, a) || !wrap_char(ch)) break;
+        a++;
     }
-    while (s < n - p) {
-        Py_UCS4 a = PyUnicode_READ(kt, dt, nt - 1 - s);
-        if (a != PyUnicode_READ(kw, dw, nw - 1 - s) || !wrap_char(a)) break;
-        s++;
+    while (b < n - a) {
+        Py_UCS4 ch = PyUnicode_READ(kt, dt, nt - 1 - b);
+        if (ch != PyUnicode_READ(kw, dw, nw - 1 - b) || !wrap_char(ch)) break;
+        b++;
     }
+    *p = a;
+    *s = b;
+}
+
+/* whether template token t already covers the line's w (t != w): wild(t, w) is t, with nothing allocated (a line
+ * that reaches a generalised cluster asks this at each of its variables) */
+static int wild_keeps(PyObject *t, PyObject *w) {
+    Py_ssize_t p, s, nt = PyUnicode_GET_LENGTH(t);
+    wrap_lengths(t, w, &p, &s);
+    if (nt != p + 3 + s) return 0;
+    int kind = PyUnicode_KIND(t);
+    const void *data = PyUnicode_DATA(t);
+    return PyUnicode_READ(kind, data, p) == '<' && PyUnicode_READ(kind, data, p + 1) == '*' &&
+           PyUnicode_READ(kind, data, p + 2) == '>';
+}
+
+/* drain.wild: template token t generalised by the line's w (t != w): "<*>" with the WRAP characters that both
+ * start with and both end with */
+static PyObject *wild(PyObject *t, PyObject *w) {
+    Py_ssize_t p, s, nt = PyUnicode_GET_LENGTH(t);
+    wrap_lengths(t, w, &p, &s);
     if (p == 0 && s == 0) {
         Py_INCREF(s_wildcard);
         return s_wildcard;
@@ -324,12 +345,9 @@ static PyObject *wild(PyObject *t, PyObject *w) {
     return out;
 }
 
-/* the token of the merged template at a position whose tokens differ: t itself when "<*>" (the common case of a
- * line that reached a generalised cluster), else wild(t, w) */
+/* the token of the merged template at a position whose tokens differ: t itself when it covers w, else wild(t, w) */
 static PyObject *merged_token(PyObject *t, PyObject *w) {
-    int eq = drain_same(t, s_wildcard);
-    if (eq < 0) return NULL;
-    if (eq) {
+    if (wild_keeps(t, w)) {
         Py_INCREF(t);
         return t;
     }
@@ -348,12 +366,7 @@ PyObject *drain_merged(PyObject *template, PyObject *tokens) {
         int eq = drain_same(t, PyList_GET_ITEM(tokens, i));
         if (eq < 0) return NULL;
         if (eq) continue;
-        PyObject *v = merged_token(t, PyList_GET_ITEM(tokens, i));
-        if (v == NULL) return NULL;
-        eq = drain_same(t, v);
-        Py_DECREF(v);
-        if (eq < 0) return NULL;
-        widen += !eq;
+        widen += !wild_keeps(t, PyList_GET_ITEM(tokens, i));
     }
     if (!widen) return NULL;
     PyObject *out = PyList_New(n);
