@@ -45,7 +45,7 @@ class Cluster:
         self.tokens = tokens
         self.levels = levels
         self.path = path
-        self.nparams = tokens.count(WILDCARD)
+        self.nparams = sum(map(is_param, tokens))
         self.text = " ".join(tokens)
         self.count = 0
         self.alive = True
@@ -176,11 +176,30 @@ def _conflicts(template: list[str], words: list[str | None]) -> bool:
     return any(w is not None and t != w and "<" not in t for t, w in zip(template, words, strict=True))
 
 
+WRAP = drain.WRAP
+
+
+def is_param(token: str) -> bool:
+    return token.strip(WRAP) == WILDCARD
+
+
+def wild(t: str, w: str) -> str:
+    """Template token t generalised by the line's w (t != w): <*> with the WRAP characters both start and end with."""
+    n = min(len(t), len(w))
+    p = 0
+    while p < n and t[p] == w[p] and t[p] in WRAP:
+        p += 1
+    s = 0
+    while s < n - p and t[len(t) - 1 - s] == w[len(w) - 1 - s] and t[len(t) - 1 - s] in WRAP:
+        s += 1
+    return t[:p] + WILDCARD + t[len(t) - s:]
+
+
 def merge(template: list[str], tokens: list[str]) -> list[str] | None:
     """The template generalised by a line, or None when it already covers the line."""
     if all(map(eq, template, tokens)):
         return None
-    out = [t if t == w else WILDCARD for t, w in zip(template, tokens, strict=True)]
+    out = [t if t in (w, WILDCARD) else wild(t, w) for t, w in zip(template, tokens, strict=True)]
     return None if out == template else out
 
 
@@ -258,7 +277,7 @@ class TemplateMiner:
             if merged is not None:
                 c.tokens = merged
                 c.text = " ".join(merged)
-                c.nparams = merged.count("<*>")
+                c.nparams = sum(map(is_param, merged))
                 c.template = Template(c.id, c.text)
             c.count += 1
             u.clusters.move_to_end(c.id)

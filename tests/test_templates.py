@@ -370,8 +370,11 @@ def test_cockroachdbs_level_letter_and_yymmdd_date_are_masked_as_glogs() -> None
           "<NUM>", "failed"]),
         ("I210116 21:49:17.073282 14 server/node.go:464  [-] 23  started",
          ["I<DATE>", "<TS>", "<NUM>", "server/node.go:<NUM>", "[-]", "<NUM>", "started"]),
-        ("E261301 12:00:00 x", ["E261301", "<TS>", "x"]),
-        ("E26112 12:00:00 x", ["E26112", "<TS>", "x"]),
+        ("W261301 12:00:00 x", ["W261301", "<TS>", "x"]),
+        ("I26112 12:00:00 x", ["I26112", "<TS>", "x"]),
+        # E and F are hex digits: no date, these are short hex ids (XSHORT), no E<DATE>
+        ("E261301 12:00:00 x", ["<NUM>", "<TS>", "x"]),
+        ("E26112 12:00:00 x", ["<NUM>", "<TS>", "x"]),
         ("W2611270 12:00:00 x", ["W2611270", "<TS>", "x"]),
     ]:
         assert reference_tokenize(line) == tokens, line

@@ -33,14 +33,20 @@ from logsentry.engine.templates.tokens import masked_key, reference_mask, refere
     ("F1231 23:59:59.999999 9 main.go:1] y", ["F<DATE>", "<TS>", "<NUM>", "main.go:<NUM>]", "y"]),
     ("E1126 14:00:00.123456]", ["E<DATE>", "<TS>]"]),  # klog's ktesting SprintHeader
     ("[pod-a] E1126 14:00:00.1 1 a.go:1] z", ["[pod-a]", "E<DATE>", "<TS>", "<NUM>", "a.go:<NUM>]", "z"]),
-    # not glog's header: no month/day, no time after it, glued to a word, another letter
-    ("E1326 14:00:00 x", ["E1326", "<TS>", "x"]),
-    ("E1100 14:00:00 x", ["E1100", "<TS>", "x"]),
-    ("E1126 14:00 x", ["E1126", "<NUM>:<NUM>", "x"]),
-    ("E1126  14:00:00 x", ["E1126", "<TS>", "x"]),
+    # not glog's header: no month/day, no time after it, glued to a word, another letter (E, F and D are hex
+    # digits: such a token is a short hex id mixing digits and letters, <NUM>, not E<DATE>; W and I stay words)
+    ("W1326 14:00:00 x", ["W1326", "<TS>", "x"]),
+    ("I1100 14:00:00 x", ["I1100", "<TS>", "x"]),
+    ("W1126 14:00 x", ["W1126", "<NUM>:<NUM>", "x"]),
+    ("I1126  14:00:00 x", ["I1126", "<TS>", "x"]),
+    ("E1326 14:00:00 x", ["<NUM>", "<TS>", "x"]),
+    ("E1100 14:00:00 x", ["<NUM>", "<TS>", "x"]),
+    ("E1126 14:00 x", ["<NUM>", "<NUM>:<NUM>", "x"]),
+    ("E1126  14:00:00 x", ["<NUM>", "<TS>", "x"]),
     ("XE1126 14:00:00 x", ["XE1126", "<TS>", "x"]),
-    ("D1126 14:00:00 x", ["D1126", "<TS>", "x"]),
-    ("E112 14:00:00 x", ["E112", "<TS>", "x"]),
+    ("D1126 14:00:00 x", ["<NUM>", "<TS>", "x"]),
+    ("E112 14:00:00 x", ["<NUM>", "<TS>", "x"]),
+    ("W112 14:00:00 x", ["W112", "<TS>", "x"]),
     # source locations are no host:port
     ("at (Foo.java:42)", ["at", "(Foo.java:<NUM>)"]),
     ("main.py:42 said", ["main.py:<NUM>", "said"]),

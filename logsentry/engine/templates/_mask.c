@@ -589,6 +589,21 @@ static Py_ssize_t m_xnum(const Ctx *c, Py_ssize_t p) {
     return p + n;
 }
 
+/* XSHORT: (?<![A-Za-z0-9])(?=[0-9]*[a-fA-F])(?=[a-fA-F]*[0-9])H{4,7}(?![A-Za-z0-9]): a short id of hex digits that
+ * mixes digits and letters. H{4,7} backtracks only to ends followed by another hex digit, which (?![A-Za-z0-9])
+ * refuses: the run of hex digits from p is the match, whole, and the lookaheads ask that it hold a letter (the
+ * first non-digit of [0-9]* is inside it) and an ASCII digit. */
+static Py_ssize_t m_xshort(const Ctx *c, Py_ssize_t p) {
+    Py_ssize_t n = hexes(c, p);
+    if (n < 4 || n > 7 || a_alnum(at(c, p + n))) return -1;
+    int letters = 0, digits_ = 0;
+    for (Py_ssize_t i = p; i < p + n; i++) {
+        if (a_hexletter(at(c, i))) letters = 1;
+        else digits_ = 1;
+    }
+    return letters && digits_ ? p + n : -1;
+}
+
 /* DUR: (?<![A-Za-z0-9.])(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h|d|sec|secs|min|mins|hrs?)){1,4}(?![A-Za-z0-9]) */
 static const char *const DUR_UNITS[] = {"ns", "us", "\xb5s", "ms", "s", "m", "h", "d", "sec", "secs", "min", "mins",
                                         "hrs", "hr", NULL};
@@ -877,10 +892,10 @@ static int replace_ip6(const Py_UCS4 *s, Py_ssize_t from, Py_ssize_t to, Out *o)
 }
 
 enum Kind { K_GLOG, K_URL, K_UNIT, K_EMAIL, K_UUID, K_TS, K_MAC, K_IP, K_HOSTPORT, K_IP6, K_PATH, K_HEX, K_XNUM, K_DUR,
-            K_NUM, K_DATE, K_Q, K_NONE };
+            K_XSHORT, K_NUM, K_DATE, K_Q, K_NONE };
 
 static const char *const SIMPLE[] = {NULL, "<URL>", "<UNIT>", "<EMAIL>", "<UUID>", "<TS>", "<MAC>", "<IP>", "<IP>", NULL,
-                                     "<PATH>", "<HEX>", "<NUM>", "<DUR>", "<NUM>", "<DATE>", NULL};
+                                     "<PATH>", "<HEX>", "<NUM>", "<DUR>", "<NUM>", "<NUM>", "<DATE>", NULL};
 static Placeholder simple_ph[K_NONE];
 
 static void init_placeholders(void) {
@@ -933,6 +948,7 @@ static enum Kind match_at(const Ctx *c, Py_ssize_t p, Memo *memo, Py_ssize_t *en
     if (ch == '0') TRY(K_HEX, m_hex(c, p));
     if (hex) TRY(K_XNUM, m_xnum(c, p));
     if (digit) TRY(K_DUR, m_dur(c, p));
+    if (hex) TRY(K_XSHORT, m_xshort(c, p));
     if (digit || ch == '-' || ch == '+') TRY(K_NUM, m_num(c, p, 1));
     if (a_upper(ch)) TRY(K_DATE, m_date(c, p));
     if (ch == '"' || ch == '\'') TRY(K_Q, m_q(c, p));
@@ -999,8 +1015,8 @@ static int mask_range(const Py_UCS4 *s, Py_ssize_t lo, Py_ssize_t hi, Out *o) {
         if (a_alnum(ch)) {
             /* Most starts are words. Every kind before HEX but GLOG needs one of + . - : _ @ or a backslash (or a non-ASCII \w or
              * \d) right after the word's ASCII letters and digits, so when none follows, only GLOG (a space after
-             * it), HEX, XNUM, DUR and NUM can match here; a word with a letter beyond f that starts with a letter
-             * matches none of the last four. */
+             * it), HEX, XNUM, DUR, XSHORT and NUM can match here; a word with a letter beyond f that starts with a
+             * letter matches none of the last five. */
             Py_ssize_t w = p + 1;
             unsigned all = ascii_class[ch]; /* the classes every character of the word is in */
             while (a_alnum(s[w])) all &= ascii_class[s[w++]]; /* NOCH past the range is none */
@@ -1010,7 +1026,7 @@ static int mask_range(const Py_UCS4 *s, Py_ssize_t lo, Py_ssize_t hi, Out *o) {
             if (nx == NOCH || (nx < 128 && (!(ascii_class[nx] & C_GLUE) || blank(at(&c, w + 1))))) {
                 kind = K_NONE;
                 if ((all & C_DIGIT) && nx != ',') {
-                    /* digits alone, no [.,] digit after them: HEX and DUR need a letter, XNUM 8 or more, NUM any */
+                    /* digits alone, no [.,] digit after them: HEX, DUR and XSHORT need a letter, XNUM 8 or more, NUM any */
                     kind = w - p >= 8 ? K_XNUM : K_NUM;
                     e = w;
                 } else if ((w - p == 5 || w - p == 7 || w - p == 9) && (e = m_glog(&c, p)) >= 0) {
@@ -1025,6 +1041,7 @@ static int mask_range(const Py_UCS4 *s, Py_ssize_t lo, Py_ssize_t hi, Out *o) {
                 } else if ((e = m_hex(&c, p)) >= 0) kind = K_HEX;
                 else if ((e = m_xnum(&c, p)) >= 0) kind = K_XNUM;
                 else if ((e = m_dur(&c, p)) >= 0) kind = K_DUR;
+                else if ((e = m_xshort(&c, p)) >= 0) kind = K_XSHORT;
                 else if ((e = m_num(&c, p, 1)) >= 0) kind = K_NUM;
                 else if (w - p == 3 && (e = m_date(&c, p)) >= 0) kind = K_DATE;
                 if (kind == K_NONE) {

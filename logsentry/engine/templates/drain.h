@@ -47,10 +47,12 @@ extern PyObject *s_move_to_end, *s_new_unit, *s_wildcard, *s_space, *s_ordered_d
 
 extern const char *const LEVEL_WORDS[];
 extern const char STRIP[];
+extern const char WRAP[];
 extern unsigned char strip_table[128];
 
 PyObject *drain_node_new(PyTypeObject *type, PyObject *args, PyObject *kwds);
 int drain_same(PyObject *a, PyObject *b);
+int drain_is_param(PyObject *tok);
 PyObject *drain_find(PyObject *module, PyObject *const *args, Py_ssize_t nargs);
 PyObject *drain_path_for(PyObject *module, PyObject *const *args, Py_ssize_t nargs);
 PyObject *drain_insert(PyObject *module, PyObject *const *args, Py_ssize_t nargs);

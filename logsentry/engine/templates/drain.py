@@ -4,8 +4,10 @@ A line goes down the tree by its token count and its first `depth - 2` tokens (a
 the `<*>` child, and so does any new token once a node has `max_children` children). Among the clusters of
 the leaf it reaches, the one sharing the most tokens at the same positions wins if that share is at least
 `similarity` (ties: the more general template); the line then generalises it (differing tokens become
-`<*>`). Otherwise the line starts a new cluster. A cluster never takes a line whose level words (INFO,
-ERROR, ...) differ from its own, so INFO and ERROR lines stay apart whatever the similarity.
+`<*>`, keeping the brackets and punctuation (WRAP) both tokens start and end with: `(9c9b)` and `(a3f0)` give
+`(<*>)`, not `<*>`, which lost a template's closing `)`; `(<*>)` counts as a variable as `<*>` does).
+Otherwise the line starts a new cluster. A cluster never takes a line whose level words (INFO, ERROR, ...)
+differ from its own, so INFO and ERROR lines stay apart whatever the similarity.
 
 A settled cluster (`SETTLED` lines or more, never generalised: all its variables are masked ones) is a fixed
 message, and its words are the event: it never takes a line that has another word where it has a word
@@ -24,6 +26,9 @@ from __future__ import annotations
 
 from . import _drain
 from ._drain import Cluster, Node
+
+WRAP = "()[]{},;:.!?'\""
+"""Kept around a generalised token where both tokens have it (C: drain_search.c's WRAP, the same characters)."""
 
 SETTLED = 10
 """Lines after which a cluster that never generalised is a fixed message (see above). Any value from 2 to 30

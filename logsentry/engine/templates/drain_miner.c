@@ -136,11 +136,7 @@ static PyObject *create(MinerCore *self, PyObject *unit, Unit *u, PyObject *toke
     text = cid = NULL;
     c->count = 1;
     c->alive = 1;
-    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(tokens); i++) {
-        int eq = drain_same(PyList_GET_ITEM(tokens, i), s_wildcard);
-        if (eq < 0) goto fail;
-        c->nparams += eq;
-    }
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(tokens); i++) c->nparams += drain_is_param(PyList_GET_ITEM(tokens, i));
     if ((c->template = drain_new_template(c->id, c->text)) == NULL) goto fail;
     if (roots == NULL && (roots = PyObject_GetAttr(u->tree, s_roots)) == NULL) goto fail;
     PyObject *ia[2] = {roots, (PyObject *)c};
@@ -225,15 +221,7 @@ static PyObject *tree_learn(MinerCore *self, PyObject *unit, Unit *u, PyObject *
             goto fail;
         }
         Py_ssize_t nparams = 0;
-        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(out); i++) {
-            int eq = drain_same(PyList_GET_ITEM(out, i), s_wildcard);
-            if (eq < 0) {
-                Py_DECREF(out);
-                Py_DECREF(text);
-                goto fail;
-            }
-            nparams += eq;
-        }
+        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(out); i++) nparams += drain_is_param(PyList_GET_ITEM(out, i));
         Py_SETREF(cl->tokens, out);
         Py_SETREF(cl->text, text);
         cl->nparams = nparams;

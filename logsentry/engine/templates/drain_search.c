@@ -278,6 +278,82 @@ fail:
     return NULL;
 }
 
+/* WRAP: the punctuation a generalised token keeps where both its tokens have it (drain.WRAP) */
+static inline int wrap_char(Py_UCS4 ch) { return ch < 128 && ch != 0 && strchr(WRAP, (int)ch) != NULL; }
+
+/* drain.is_param: the token, its WRAP characters stripped off both ends, is "<*>" */
+int drain_is_param(PyObject *tok) {
+    Py_ssize_t lo = 0, hi = PyUnicode_GET_LENGTH(tok);
+    int kind = PyUnicode_KIND(tok);
+    const void *data = PyUnicode_DATA(tok);
+    while (lo < hi && wrap_char(PyUnicode_READ(kind, data, lo))) lo++;
+    while (hi > lo && wrap_char(PyUnicode_READ(kind, data, hi - 1))) hi--;
+    return hi - lo == 3 && PyUnicode_READ(kind, data, lo) == '<' && PyUnicode_READ(kind, data, lo + 1) == '*' &&
+           PyUnicode_READ(kind, data, lo + 2) == '>';
+}
+
+/* the WRAP characters that t and w (t != w) both start with (*p) and both end with (*s), no more of them than the
+ * shorter has */
+static void wrap_lengths(PyObject *t, PyObject *w, Py_ssize_t *p, Py_ssize_t *s) {
+    Py_ssize_t nt = PyUnicode_GET_LENGTH(t), nw = PyUnicode_GET_LENGTH(w), n = nt < nw ? nt : nw, a = 0, b = 0;
+    int kt = PyUnicode_KIND(t), kw = PyUnicode_KIND(w);
+    const void *dt = PyUnicode_DATA(t), *dw = PyUnicode_DATA(w);
+    while (a < n) {
+        Py_UCS4 ch = PyUnicode_READ(kt, dt, a);
+        if (ch != PyUnicode_READ(kw, dw, a) || !wrap_char(ch)) break;
+        a++;
+    }
+    while (b < n - a) {
+        Py_UCS4 ch = PyUnicode_READ(kt, dt, nt - 1 - b);
+        if (ch != PyUnicode_READ(kw, dw, nw - 1 - b) || !wrap_char(ch)) break;
+        b++;
+    }
+    *p = a;
+    *s = b;
+}
+
+/* whether template token t already covers the line's w (t != w): wild(t, w) is t, with nothing allocated (a line
+ * that reaches a generalised cluster asks this at each of its variables) */
+static int wild_keeps(PyObject *t, PyObject *w) {
+    Py_ssize_t p, s, nt = PyUnicode_GET_LENGTH(t);
+    wrap_lengths(t, w, &p, &s);
+    if (nt != p + 3 + s) return 0;
+    int kind = PyUnicode_KIND(t);
+    const void *data = PyUnicode_DATA(t);
+    return PyUnicode_READ(kind, data, p) == '<' && PyUnicode_READ(kind, data, p + 1) == '*' &&
+           PyUnicode_READ(kind, data, p + 2) == '>';
+}
+
+/* drain.wild: template token t generalised by the line's w (t != w): "<*>" with the WRAP characters that both
+ * start with and both end with */
+static PyObject *wild(PyObject *t, PyObject *w) {
+    Py_ssize_t p, s, nt = PyUnicode_GET_LENGTH(t);
+    wrap_lengths(t, w, &p, &s);
+    if (p == 0 && s == 0) {
+        Py_INCREF(s_wildcard);
+        return s_wildcard;
+    }
+    PyObject *head = PyUnicode_Substring(t, 0, p), *out = NULL;
+    if (head == NULL) return NULL;
+    PyObject *mid = PyUnicode_Concat(head, s_wildcard);
+    Py_DECREF(head);
+    if (mid == NULL) return NULL;
+    PyObject *tail = PyUnicode_Substring(t, nt - s, nt);
+    if (tail != NULL) out = PyUnicode_Concat(mid, tail);
+    Py_DECREF(mid);
+    Py_XDECREF(tail);
+    return out;
+}
+
+/* the token of the merged template at a position whose tokens differ: t itself when it covers w, else wild(t, w) */
+static PyObject *merged_token(PyObject *t, PyObject *w) {
+    if (wild_keeps(t, w)) {
+        Py_INCREF(t);
+        return t;
+    }
+    return wild(t, w);
+}
+
 /* drain.merge: the template generalised by a line (a new list), or NULL with no error when it covers the line */
 PyObject *drain_merged(PyObject *template, PyObject *tokens) {
     Py_ssize_t n = PyList_GET_SIZE(template), widen = 0;
@@ -285,26 +361,23 @@ PyObject *drain_merged(PyObject *template, PyObject *tokens) {
         PyErr_SetString(PyExc_ValueError, "a cluster's tokens differ in number from the line's");
         return NULL;
     }
-    for (Py_ssize_t i = 0; i < n; i++) {
+    for (Py_ssize_t i = 0; i < n && !widen; i++) {
         PyObject *t = PyList_GET_ITEM(template, i);
         int eq = drain_same(t, PyList_GET_ITEM(tokens, i));
         if (eq < 0) return NULL;
         if (eq) continue;
-        if ((eq = drain_same(t, s_wildcard)) < 0) return NULL;
-        widen += !eq;
+        widen += !wild_keeps(t, PyList_GET_ITEM(tokens, i));
     }
     if (!widen) return NULL;
     PyObject *out = PyList_New(n);
     if (out == NULL) return NULL;
     for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *t = PyList_GET_ITEM(template, i);
+        PyObject *t = PyList_GET_ITEM(template, i), *v;
         int eq = drain_same(t, PyList_GET_ITEM(tokens, i));
-        if (eq < 0) {
+        if (eq < 0 || (v = eq ? (Py_INCREF(t), t) : merged_token(t, PyList_GET_ITEM(tokens, i))) == NULL) {
             Py_DECREF(out);
             return NULL;
         }
-        PyObject *v = eq ? t : s_wildcard;
-        Py_INCREF(v);
         PyList_SET_ITEM(out, i, v);
     }
     return out;
@@ -318,6 +391,7 @@ const char *const LEVEL_WORDS[] = {
     "panic", "emerg", "emergency", "alert", "severe", "fine", "finer", "finest", "verbose", NULL,
 };
 const char STRIP[] = "[](){}<>:;,.!'\"|=/-_#*";
+const char WRAP[] = "()[]{},;:.!?'\"";
 
 unsigned char strip_table[128]; /* 1 for the characters of STRIP (filled at import) */
 

@@ -47,9 +47,12 @@ static int cluster_init(Cluster *c, PyObject *args, PyObject *kwds) {
         return -1;
     Py_ssize_t nparams = 0, n = PyList_GET_SIZE(tokens);
     for (Py_ssize_t i = 0; i < n; i++) {
-        int eq = PyObject_RichCompareBool(PyList_GET_ITEM(tokens, i), s_wildcard, Py_EQ);
-        if (eq < 0) return -1;
-        nparams += eq;
+        PyObject *tok = PyList_GET_ITEM(tokens, i);
+        if (!PyUnicode_Check(tok)) {
+            PyErr_SetString(PyExc_TypeError, "a cluster's tokens are str");
+            return -1;
+        }
+        nparams += drain_is_param(tok);
     }
     PyObject *text = PyUnicode_Join(s_space, tokens);
     if (text == NULL) return -1;
