@@ -331,6 +331,9 @@ class Incident:
     going_on: int = 0
     """Lines that said its failure goes on without hitting its rule (engine/owners.py `going_on`: a new error
     line repeating through a hang): they move `last_usec` on, not `count`."""
+    said_usec: int = -1
+    """When its first sample was logged, where that is not its `fired_usec` (-1): a line its count held before the
+    runtime's stock note it fired on (engine/stock_lines.py)."""
 
 
 def incident_id(incident: Incident) -> str:

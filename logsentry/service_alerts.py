@@ -42,13 +42,15 @@ HitLines = tuple[int, str, tuple[Line, ...]]
 """A hit (its time, its message cut as a Line's) and its unit's last lines up to and including it."""
 
 
-def split_at_hit(lines: Sequence[Line], at_usec: int, message: str) -> int:
+def split_at_hit(lines: Sequence[Line], at_usec: int, message: str, exact: bool = False) -> int:
     """Where the lines up to and including a hit end: after the hit's own line (its time and message), else
-    after the last line not later than it (a hit whose line was pushed out, a silence's deadline)."""
+    after the last line not later than it (a hit whose line was pushed out, a silence's deadline; `exact`: 0)."""
     cut = message[:MAX_LINE]
     for index in range(len(lines) - 1, -1, -1):
         if lines[index][0] == at_usec and lines[index][1] == cut:
             return index + 1
+    if exact:
+        return 0
     for index in range(len(lines) - 1, -1, -1):
         if lines[index][0] <= at_usec:
             return index + 1
@@ -167,14 +169,17 @@ class ServiceAlerts(StateSaving):
         """The unit's last lines up to and including the hit that fired the incident, and the lines read after
         it that are still kept when no copy was kept at the hit (a hit of another unit, a silence's deadline)."""
         key = host_unit(incident.machine_id, incident.unit)
-        message = incident.samples[0][:MAX_LINE] if incident.samples else ""
+        # (the line it fired on is its first sample, or its second after the failure a retry announced or a counted
+        # line that says more than the stock note it fired on: engine/stock_lines.py)
+        messages = [sample[:MAX_LINE] for sample in incident.samples[:2]] or [""]
         for at, said, lines in reversed(self.hit_context.get(key, ())):
-            if at == incident.fired_usec and said == message:
+            if at == incident.fired_usec and said in messages:
                 before, after = list(lines), []
                 break
         else:
             kept = list(self.context.get(key, ()))
-            cut = split_at_hit(kept, incident.fired_usec, message)
+            cut = next((cut for message in messages if (cut := split_at_hit(kept, incident.fired_usec, message, True))),
+                       split_at_hit(kept, incident.fired_usec, messages[0]))
             before, after = kept[:cut], kept[cut:]
         return ([f"{format_usec(at)} {line}" for at, line in before],
                 [f"{format_usec(at)} {line}" for at, line in after])

@@ -271,7 +271,8 @@ def member_links(members: Iterable[Incident]) -> dict[tuple[str, str], Link]:
         known = links.get((m.rule_id, m.template))
         links[(m.rule_id, m.template)] = Link(m.rule_id, m.severity, m.first_usec, m.count,
                                               m.samples[0][:MAX_SAMPLE_CHARS] if m.samples else "", m.cursor,
-                                              last_usec=m.last_usec, message_usec=m.fired_usec) \
+                                              last_usec=m.last_usec,
+                                              message_usec=m.fired_usec if m.said_usec < 0 else m.said_usec) \
             if known is None else replace(known, severity=max(known.severity, m.severity), count=known.count + m.count,
                                           last_usec=max(known.last_usec, m.last_usec))
     return links

@@ -19,6 +19,7 @@ from ..model import Hit, Incident, Link, Severity, host_unit, new_incident, spli
 from ..rules.rule import Rule, Trigger
 from ..sources.selection import COREDUMP_MESSAGE_ID, managers_line
 from .retry_causes import CAUSE, CAUSE_CURSOR
+from .stock_lines import Said, counts_templates, telling
 
 MAX_SAMPLES = 5
 """An incident keeps its first MAX_SAMPLES - 1 hits' lines and its latest (alerts' and reminders' `latest:` said the
@@ -45,6 +46,9 @@ class _Window:
     stalled_usec: int = 0
     """Journal time since its last hit that the journal itself stood still (BurstTracker.stalled): no part of its
     quiet. 0 again at its next hit."""
+    said: list[Said | None] | None = None
+    """The lines of `stamps`, one each (None: not kept, a restored window's), for a rule that counts a unit's new
+    templates together (engine/stock_lines.py counts_templates); None for the others."""
 
 
 def counter_why(trigger: Trigger, hit: Hit) -> str:
@@ -61,6 +65,7 @@ def counter_why(trigger: Trigger, hit: Hit) -> str:
 class BurstTracker:
     def __init__(self, rules: Iterable[Rule]):
         self.rules = {rule.id: rule for rule in rules}
+        self._telling = frozenset(rule.id for rule in self.rules.values() if counts_templates(rule))
         self._windows: dict[WindowKey, _Window] = {}
         # (deadline, key) of every window, earliest first. A window that got hits since keeps its old
         # heap entry; when that comes due it is pushed again with its real deadline (lazy update), so
@@ -109,6 +114,7 @@ class BurstTracker:
             # A new invocation of the unit (it was restarted): the old incident is over, this may be a new one.
             ended, window.incident = window.incident, None
             window.stamps.clear()
+            window.said = None
         stalled, window.stalled_usec = window.stalled_usec, 0
         if window.incident is not None:
             if now - window.incident.last_usec - stalled <= trigger.hold_usec:
@@ -116,24 +122,39 @@ class BurstTracker:
                 return None, None
             ended, window.incident = window.incident, None
             window.stamps.clear()
+            window.said = None
         # Entries may come slightly out of order (several journal files); never let time run backwards.
         if window.stamps and now < window.stamps[-1]:
             now = window.stamps[-1]
         window.stamps.append(now)
+        if rule.id in self._telling:
+            said = window.said
+            if said is None:  # (a restored window's stamps came without their lines)
+                said = window.said = [None] * (len(window.stamps) - 1)
+            said.append((hit.entry.message[:MAX_SAMPLE_CHARS], hit.entry.cursor, hit.why, hit.template))
         if len(window.stamps) > trigger.count:  # (more than one after a reload lowered the count)
             del window.stamps[:-trigger.count]
+        if window.said is not None and len(window.said) > len(window.stamps):
+            del window.said[:-len(window.stamps)]
         counted = self._first_counter(key, trigger, hit)
         if (len(window.stamps) == trigger.count and now - window.stamps[0] <= trigger.within_usec) or counted:
             first = window.stamps[0] if now - window.stamps[0] <= trigger.within_usec else now
             fired_at = sum(stamp >= first for stamp in window.stamps)  # trigger.count, or fewer by the counter
+            back = telling(window.said, window.stamps, first) if window.said else None
+            if back is None or window.said is None:
+                cursor, samples = hit.captures.get(CAUSE_CURSOR) or hit.entry.cursor, _first_samples(hit)
+                why, template = hit.why or counted, hit.template
+            else:  # a counted line that says more than the stock line that reached the count, then that line
+                line, cursor, why, template = window.said[-back] or ("", "", "", "")
+                samples = (line, hit.entry.message[:MAX_SAMPLE_CHARS])
+            window.said = None
             window.incident = Incident(
                 rule_id=rule.id, severity=rule.severity, unit=hit.entry.unit, key=hit.key,
                 first_usec=first, fired_usec=now, last_usec=now, count=fired_at,
                 threshold=trigger.count, within_usec=trigger.within_usec,
-                cursor=hit.captures.get(CAUSE_CURSOR) or hit.entry.cursor, samples=_first_samples(hit),
-                action=rule.action, invocation=invocation,
-                why=hit.why or counted,
-                template=hit.template, machine_id=hit.entry.machine_id, host=hit.entry.host,
+                cursor=cursor, samples=samples, action=rule.action, invocation=invocation,
+                why=why, template=template, machine_id=hit.entry.machine_id, host=hit.entry.host,
+                said_usec=-1 if back is None else window.stamps[-back],
             )
             return ended, window.incident
         return ended, None
@@ -374,7 +395,7 @@ def incident_json(incident: Incident) -> dict[str, Any]:
             "threshold": i.threshold, "within_usec": i.within_usec, "cursor": i.cursor, "samples": list(i.samples),
             "action": i.action, "invocation": i.invocation, "dropped": i.dropped, "why": i.why,
             "template": i.template, "machine_id": i.machine_id, "host": i.host,
-            "chain": [link_json(link) for link in i.chain], "going_on": i.going_on}
+            "chain": [link_json(link) for link in i.chain], "going_on": i.going_on, "said_usec": i.said_usec}
 
 
 def incident_from_json(data: Mapping[str, Any]) -> Incident:
@@ -405,4 +426,4 @@ def _extend(incident: Incident, hit: Hit) -> Incident:
     return new_incident(i.rule_id, i.severity, i.unit, i.key, i.first_usec, i.fired_usec,
                         max(i.last_usec, hit.entry.realtime_usec), i.count + 1, i.threshold, i.within_usec, i.cursor,
                         samples, i.action, i.invocation, i.dropped, i.why, i.template, i.machine_id, i.host, i.chain,
-                        i.going_on)
+                        i.going_on, i.said_usec)

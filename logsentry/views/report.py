@@ -142,7 +142,8 @@ def _incident_block(incident: Incident, actions: list[Action], gap: Gap | None =
     distinct = list(dict.fromkeys(incident.samples))
     quoted = distinct[:1] + distinct[1:][-1:]
     # (host-rebooted-uncleanly's two lines tell its downtime and the units silent over it: no line it fired on)
-    labels = SAMPLE_LABELS if len(quoted) == 2 and incident.rule_id != REBOOT_RULE else ("│", "│")
+    labels = (TELLING_LABELS if incident.said_usec >= 0 else SAMPLE_LABELS) \
+        if len(quoted) == 2 and incident.rule_id != REBOOT_RULE else ("│", "│")
     samples: list[Text | Table] = []
     for at, sample in enumerate(quoted):  # (a status header's: said, no paste's line)
         if (told_by_header(incident.cursor) if at == 0 else False) or (from_header is not None and from_header(sample)):
@@ -169,6 +170,11 @@ SAMPLE_LABELS = ("│ fired on:", "│ later:   ")
 line, or the failure a retry announced, engine/retry_causes.py) and a later hit's: the latest its samples kept, not
 always its last line (hits the counted step took, engine/runstep.py, add no sample: a card labelled it `last:` under
 "last one 13:59:11" quoting a 13:41 line, a second new user's try)."""
+
+
+TELLING_LABELS = ("│ failure: ", SAMPLE_LABELS[1])
+"""The same for an incident whose first quoted line is a counted line before the one it fired on, a runtime's stock
+note (Incident.said_usec: engine/stock_lines.py)."""
 
 
 def _again(incident: Incident, again: Sequence[Incident], clock: DayClock) -> Text | None:
