@@ -174,3 +174,21 @@ def test_a_texts_systemd_1_line_counts_and_a_programs_does_not(tmp_path: Path) -
     said = flat(done.stdout)
     assert f"db-1 {PG} stopped" in said and "(1.0s before)" in said, said
     assert "redis-server.service" not in said.split("changed just before")[1].split("its program's last lines")[0]
+
+
+def test_a_hosts_reboot_is_one_change_not_its_every_services_stop(
+        tmp_path: Path, make_journal: Callable[..., Path]) -> None:
+    stops = [pid1(f"Stopped {unit} - {unit}.", unit, 95 + n) for n, unit in
+             enumerate(("cron.service", "redis-server.service", PG, "ssh.service"))]
+    db = [*stops, pid1("Reached target shutdown.target - System Shutdown.", "shutdown.target", 100),
+          {**pid1("Startup finished in 1.7s (kernel) + 3.1s (userspace) = 4.8s.", "", 160),
+           "_BOOT_ID": "fedcba9876543210fedcba9876543210"}]
+    del db[-1]["UNIT"]
+    webs = [web("BOOM connect ECONNREFUSED 10.0.0.5:5432", 102)]
+    text, [record] = scan(tmp_path, make_journal, db, webs)
+    said = flat(text)
+    assert ("db-1 shut down (reached shutdown.target, 4 services stopped) 00:01:40.000 (2.0s before); up again "
+            "(startup finished) 00:02:40.000") in said, text
+    assert "redis-server" not in said and " more" not in said.split("changed just before")[1][:200], text
+    assert [(change["unit"], change["services_stopped"]) for change in record["changes_before"]] == \
+        [("shutdown.target", 4)]

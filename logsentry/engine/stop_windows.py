@@ -142,6 +142,11 @@ def reached_shutdown(fields: Mapping[str, str], message: str) -> bool:
         fields.get("MESSAGE_ID") == UNIT_STARTED or message.startswith("Reached target "))
 
 
+def startup_finished(message_id: str | None, message: str) -> bool:
+    """Is this PID 1's line that the boot finished (manager.c's "Startup finished in ...", by MESSAGE_ID or words)?"""
+    return message_id == STARTUP_FINISHED or (message_id is None and message.startswith("Startup finished in "))
+
+
 class StopWindows:
     """The latest planned stop of each (machine, unit): (its start, its end or -1 while it goes on)."""
 
@@ -159,7 +164,7 @@ class StopWindows:
         reboot = self._reboots.get(entry.machine_id)
         if reboot is not None and reboot.end_usec < 0:
             reboot = self._reboots[entry.machine_id] = reboot.after(entry)
-            if message_id == STARTUP_FINISHED or (message_id is None and message.startswith("Startup finished in ")):
+            if startup_finished(message_id, message):
                 if reboot.next_boot in ("", fields.get(BOOT_FIELD, "")):
                     self._reboots[entry.machine_id] = replace(reboot, end_usec=at + BOOT_GRACE_USEC)
                 return

@@ -15,8 +15,9 @@ nothing. The words are engine/stop_windows.job_word's (job.c's done lines, by ME
 engine/unit_causes.RUN_END's ("Failed with result", "Deactivated successfully."); "Failed to start X." (job.c's
 failed start job, SD_MESSAGE_UNIT_FAILED) is a failure too: a unit whose dependency failed never ran.
 
-Services only for starts and stops (a mount's "Unmounted" and a socket's "Closed" carry the stop's id, and a
-shutdown's dozens of them tell nothing a card can use), less a login's bookkeeping (user@UID.service,
+A host's shutdown (PID 1 reached shutdown.target: engine/stop_windows.reached_shutdown) is one change, its services'
+stops before it counted in it, and its next "Startup finished" is its "up again". Services only for starts and stops
+(a mount's "Unmounted" and a socket's "Closed" carry the stop's id too), less a login's bookkeeping (user@UID.service,
 user-runtime-dir@UID.service: every ssh login of a user starts them); a oneshot's run ("Starting", "Deactivated
 successfully.", "Finished X.", or before v246 "Started X." after it) is no change (timers run them every few
 minutes). Failures of sockets, mounts, swaps, paths, timers and automounts count too. Memory is bounded: a ring of
@@ -32,8 +33,19 @@ from typing import Any
 
 from ..model import Entry, Incident
 from ..timespec import format_duration, format_usec
+from ..wording import plural
 from .failure_model import joins_as_named
-from .stop_windows import DEACTIVATED, FINISHED, STARTED, STOPPED, STOPPING, job_word
+from .stop_windows import (
+    DEACTIVATED,
+    FINISHED,
+    SHUTDOWN_TARGET,
+    STARTED,
+    STOPPED,
+    STOPPING,
+    job_word,
+    reached_shutdown,
+    startup_finished,
+)
 from .unit_causes import RUN_END
 
 WINDOW_USEC = 300_000_000
@@ -52,8 +64,8 @@ MAX_SHOWN = 3
 LOOK_BACK = 64
 """How far back in the ring a oneshot's end (or a stop's) looks for the unit's "Deactivated successfully."."""
 UNIT_FAILED = "be02cf6855d2428ba40df7e9d022f03d"  # job.c's failed start job: "Failed to start X.", "Dependency ..."
-FAILED, EXITED = "failed", "exited"
-RANK = {FAILED: 0, STOPPED: 1, EXITED: 2, STARTED: 3}
+FAILED, EXITED, SHUT_DOWN = "failed", "exited", "shut down"
+RANK = {SHUT_DOWN: 0, FAILED: 1, STOPPED: 2, EXITED: 3, STARTED: 4}
 """Which of a unit's changes in the window it is said by (the first)."""
 FAILING = (".service", ".socket", ".mount", ".swap", ".path", ".timer", ".automount")
 """Units whose failure is said (a scope's, slice's, target's or device's: never)."""
@@ -87,26 +99,35 @@ class UnitChange:
     before_usec: int
     """How long before the incident's first line (µs)."""
     back_usec: int
-    """When systemd started it again after it (its "Started X."), -1 when not read (or it is a start)."""
+    """When systemd started it again after it (its "Started X."; a host's next "Startup finished"), -1 when not read
+    (or it is a start)."""
+    services: int = 0
+    """A host's shutdown: the services it stopped in the window (said by it, not each)."""
 
     def record(self) -> dict[str, Any]:
         """For JSON (`changes_before`)."""
         return {"host": self.host, "machine_id": self.machine, "unit": self.unit, "change": self.kind,
                 "realtime_usec": self.usec, "times": self.times, "before_usec": self.before_usec,
-                "started_again_usec": self.back_usec if self.back_usec >= 0 else None}
+                "started_again_usec": self.back_usec if self.back_usec >= 0 else None,
+                **({"services_stopped": self.services} if self.kind == SHUT_DOWN else {})}
 
     def said(self, as_of_usec: int | None) -> str:
         """"db-1 postgresql@15-main.service stopped 00:47:13.000 (1.0s before); started again 01:35:02.000";
         `as_of_usec`: up to when a start was looked for (None: the input's end)."""
         day = format_usec(self.usec)[:10]
         times = f" {self.times} times, the last" if self.times > 1 else ""
-        text = (f"{self.host or self.machine} {self.unit} {self.kind}{times} {_clock(self.usec, day)} "
-                f"({format_duration(self.before_usec)} before)")
+        what = f"{self.unit} {self.kind}"
+        if self.kind == SHUT_DOWN:
+            services = f", {plural(self.services, 'service')} stopped" if self.services else ""
+            what = f"shut down (reached {self.unit}{services})"
+        text = f"{self.host or self.machine} {what}{times} {_clock(self.usec, day)} " \
+            f"({format_duration(self.before_usec)} before)"
         if self.kind == STARTED:
             return text
+        again = "up again (startup finished)" if self.kind == SHUT_DOWN else "started again"
         if self.back_usec >= 0:
-            return f"{text}; started again {_clock(self.back_usec, day)}"
-        return f"{text}; not started again by " + (
+            return f"{text}; {again} {_clock(self.back_usec, day)}"
+        return f"{text}; not {again.split(' (')[0]} by " + (
             "the end of the input" if as_of_usec is None else _clock(as_of_usec, day))
 
 
@@ -139,6 +160,8 @@ class UnitChanges:
 
     def note(self, entry: Entry) -> None:
         """Learn from one of PID 1's lines (any other line is ignored)."""
+        if entry.fields.get("_PID") == "1" and not entry.from_text and self._host_line(entry):
+            return
         unit = pid1_unit(entry)
         if not unit.endswith(FAILING) or unit.startswith(LOGIN_UNITS):
             return
@@ -169,6 +192,17 @@ class UnitChanges:
             self._add(entry, unit, STOPPED)
         elif word == DEACTIVATED and last != STOPPING:  # (a stop job's: its "Stopped X." follows)
             self._add(entry, unit, EXITED)
+
+    def _host_line(self, entry: Entry) -> bool:
+        """A journal's host shut down (PID 1 reached shutdown.target: a reboot, poweroff or kexec) or its boot
+        finished (its "started again"): one change for the host, not its every service's stop."""
+        if reached_shutdown(entry.fields, entry.message):
+            self._add(entry, SHUTDOWN_TARGET, SHUT_DOWN)
+            return True
+        if startup_finished(entry.fields.get("MESSAGE_ID"), entry.message):
+            self._started((entry.machine_id, SHUTDOWN_TARGET), entry.realtime_usec)
+            return True
+        return False
 
     def _add(self, entry: Entry, unit: str, kind: str) -> None:
         self._ring.append(Change(entry.realtime_usec, entry.machine_id, entry.host, unit, entry.unit, kind))
@@ -202,19 +236,25 @@ class UnitChanges:
         """Per unit its worst change (a failure, a stop, an end, a start: its latest of that kind), how many of
         that kind, and the first start read after it; most telling first (by kind, then the nearest)."""
         began = incident.first_usec
+        kept = [change for change in changes  # (kept when it was given out: a version of it that began later)
+                if began - WINDOW_USEC <= change.usec <= began]
+        down = {change.machine: change.usec for change in kept if change.kind == SHUT_DOWN}
         by_unit: dict[tuple[str, str], list[Change]] = {}
-        for change in changes:
-            if not began - WINDOW_USEC <= change.usec <= began:
-                continue  # (kept when it was given out: a version of it that began later)
+        stopped: dict[str, int] = {}
+        for change in kept:
+            if change.kind in (STOPPED, EXITED) and change.usec <= down.get(change.machine, -1):
+                stopped[change.machine] = stopped.get(change.machine, 0) + 1  # (the shutdown's: said by it)
+                continue
             by_unit.setdefault((change.machine, change.unit), []).append(change)
         out = []
-        for (machine, unit), kept in by_unit.items():
-            kind = min((change.kind for change in kept), key=RANK.__getitem__)
-            same = [change for change in kept if change.kind == kind]
+        for (machine, unit), mine in by_unit.items():
+            kind = min((change.kind for change in mine), key=RANK.__getitem__)
+            same = [change for change in mine if change.kind == kind]
             last = max(same, key=lambda change: change.usec)
             back = -1 if kind == STARTED else min(
                 (at for at in self._starts.get((machine, unit), ()) if at > last.usec), default=-1)
-            out.append(UnitChange(machine, last.host, unit, kind, last.usec, len(same), began - last.usec, back))
+            out.append(UnitChange(machine, last.host, unit, kind, last.usec, len(same), began - last.usec, back,
+                                  stopped.get(machine, 0) if kind == SHUT_DOWN else 0))
         return sorted(out, key=lambda change: (RANK[change.kind], change.before_usec, change.unit))
 
     def said(self, changes: Iterable[Change], incident: Incident, as_of_usec: int | None) -> tuple[str, ...]:
