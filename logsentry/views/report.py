@@ -130,7 +130,7 @@ def _incident_block(incident: Incident, actions: list[Action], gap: Gap | None =
     explained: list[Text | Table] = [Text.assemble(("why: ", "bold"), visible(incident.why))] \
         if incident.why and not by_counter(incident.why) else []  # (a counter's: its count story says it)
     if changed:  # (the likely cause on another host: under what was done, before the unit's own story)
-        explained[:0] = [Text(CHANGED_LABEL, style="bold"), *(Text("  " + visible(line)) for line in changed)]
+        explained[:0] = [Text(CHANGED_LABEL, style="bold"), *(_hanging(line) for line in changed)]
     if incident.template:
         explained.append(wrapped(Text("template:", style="bold"), incident.template, "italic"))
     # the hit's own lines whole, wrapped under their bar: cut to the terminal's width, an OOM kill's line kept
@@ -153,6 +153,15 @@ def _incident_block(incident: Incident, actions: list[Action], gap: Gap | None =
     chain = [*_chain_lines(incident, clock), *last_lines_view(last_lines, clock)]
     return Panel(Group(head, times, action, *explained, *samples, *chain, *([same_on] if same_on else [])),
                  border_style=SEVERITY_STYLE[incident.severity], expand=True)
+
+
+def _hanging(line: str) -> Table:
+    """A line indented by two, wrapped under its own start (a change's "started again" on the next line)."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column()
+    grid.add_row(Text(" "), Text(visible(line)))
+    return grid
 
 
 def _same_on(incident: Incident, others: Sequence[Incident], clock: DayClock) -> Text | None:
