@@ -182,7 +182,7 @@ class UnitChanges:
             self._add(entry, unit, FAILED)
         if not unit.endswith(".service"):
             return
-        if word in (STOPPED, FINISHED) or (word == STARTED and last == DEACTIVATED):
+        if word in (STOPPED, FINISHED, STARTED) and last == DEACTIVATED:
             self._unsay(key)  # a stop job's end said by its "Stopped", a oneshot's run is none
         if word == STARTED:
             self._started(key, entry.realtime_usec)
@@ -208,12 +208,14 @@ class UnitChanges:
         self._ring.append(Change(entry.realtime_usec, entry.machine_id, entry.host, unit, entry.unit, kind))
 
     def _unsay(self, key: tuple[str, str]) -> None:
-        """Take back the unit's latest "exited" (a oneshot's run, or a stop whose "Stopped" says it)."""
+        """Take back the unit's latest change if it is an "exited" (a oneshot's run, or a stop whose "Stopped" says
+        it)."""
         ring = self._ring
         for back in range(1, min(LOOK_BACK, len(ring)) + 1):
             change = ring[-back]
-            if change.kind == EXITED and (change.machine, change.unit) == key:
-                del ring[-back]
+            if (change.machine, change.unit) == key:
+                if change.kind == EXITED:
+                    del ring[-back]
                 return
 
     def _started(self, key: tuple[str, str], usec: int) -> None:
