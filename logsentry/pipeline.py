@@ -25,6 +25,7 @@ from .engine.runstep_limits import Single, supports
 from .engine.skipped_runs import SkippedRuns
 from .engine.stop_windows import StopWindows
 from .engine.unit_causes import UnitCauses
+from .engine.unit_changes import UnitChanges
 from .engine.usb_disks import UsbDisks
 from .engine.window import BurstTracker
 from .events import ActionEvent as ActionEvent
@@ -103,6 +104,9 @@ class Pipeline:
         """How each unit's main process ended, as PID 1 said it (engine/main_exits.py): a failure's card says."""
         self.causes = UnitCauses(self.failures.joined)
         """What systemd (and systemd-oomd) said was wrong with each unit (engine/unit_causes.py): the card quotes it."""
+        self.changes = UnitChanges(self.failures.joined)
+        """The services PID 1 stopped, started or saw fail on every host (engine/unit_changes.py): what changed just
+        before an incident, its card and alert say."""
         self.skips = SkippedRuns()
         self.usb = UsbDisks()  # a USB disk pulled out: its failed reads are no disk failing (engine/usb_disks.py)
         self.policy: ActionPolicy = policy or Policy()
@@ -129,6 +133,7 @@ class Pipeline:
             self.exits.note(entry)
             self.causes.note(entry)
             self.skips.note(entry)
+            self.changes.note(entry)
         elif pid is not None:  # (StopWindows reads PID 1's lines only; MainExits a user manager's too)
             self.failures.learn(entry)
             self.exits.note(entry)

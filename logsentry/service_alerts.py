@@ -205,6 +205,8 @@ class ServiceAlerts(StateSaving):
         items = outbox_items(action, self.config.hostname, context, source=self._source(),
                              ahead_usec=self.ahead.get(incident.machine_id, 0))
         extra: dict[str, Any] = {"silence": True} if self._is_silence(incident) else {}
+        if action.kind == "alert" and (changed := self._changes_before(incident)):
+            extra["changes_before"] = changed
         if after:
             extra["context_after"] = [clean(line) for line in after]
         items = [replace(item, payload=self._titled({**item.payload, **extra})) if item.kind != "restart" else item
@@ -226,6 +228,13 @@ class ServiceAlerts(StateSaving):
             # had its reminder due before its page), and a backlog's incident is paged now, not when it fired.
             self.alerting[incident_id(incident)] = {
                 "next_usec": max(wall_usec(), incident.fired_usec) + self.config.alerts.realert_usec, "reminders": 0}
+
+    def _changes_before(self, incident: Incident) -> list[str]:
+        """What PID 1 changed on any host just before the incident (engine/unit_changes.py), as read by now: a stop
+        of the database its clients' errors follow."""
+        changes = self.pipeline.changes
+        return [clean(line) for line in changes.said(changes.before(incident), incident,
+                                                     self.pipeline.progress.last_usec)]
 
     def _source(self) -> tuple[str, ...]:
         """journalctl's arguments for where the service reads (`-D journal_directory`; () for the local

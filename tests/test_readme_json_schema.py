@@ -15,7 +15,8 @@ OPTIONAL = {"match": {"from_text"},
             "summary": {"anomaly", "units", "cold_units", "warm_after_usec", "warm_entries", "silence", "rule",
                         "watched_units", "learning_units", "most_learnt_usec", "learn_for_usec"},
             "incident_end": {"last_lines", "last_line_before_start", "lines_after", "realtime_usec", "message",
-                             "systemd_said"}}
+                             "systemd_said", "changes_before", "change", "times", "before_usec",
+                             "started_again_usec", "services_stopped"}}
 """Fields the schema gives in brackets, for some records only."""
 
 

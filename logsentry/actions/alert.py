@@ -93,6 +93,11 @@ def chain_line(link: Link) -> str:
     return clean(f"{format_usec(said_usec(link))} {link.rule_id} ({link.severity.label}{hits}): {link.message}")
 
 
+CHANGED_LABEL = "changed just before (systemd's own lines, any host):"
+"""The heading of what PID 1 changed on any host just before an incident (engine/unit_changes.py: a stop of another
+host's database before its clients' errors), on the card, the HTML card and the alert (`changes_before`) alike."""
+
+
 _this_machine = functools.cache(local_machine_id)
 
 
@@ -247,6 +252,9 @@ def body(payload: Mapping[str, Any]) -> str:
         lines.append(f"journald suppressed {plural(payload['dropped'], 'message')} of this unit (rate limit)")
     if payload.get("why"):
         lines.append(f"why: {payload['why']}")
+    if payload.get("changes_before"):  # (the service's: engine/unit_changes.py, as read when it was queued)
+        lines.append(CHANGED_LABEL)
+        lines.extend(f"  {line}" for line in payload["changes_before"])
     if payload.get("silenced"):  # (actions/outbox.py: held by a silence, sent at its end as the incident fired on)
         lines.append(f"sent at the end of a silence: it fired while silenced by {payload['silenced']}")
     if payload.get("template"):

@@ -17,6 +17,7 @@ from ..actions.alert import journal_source
 from ..engine.absence_hosts import HostsSeen
 from ..engine.detector import Detector
 from ..engine.unit_causes import with_causes
+from ..engine.unit_changes import UnitChanges
 from ..model import SEVERITY_NAMES, Hit, Incident, Severity, split_host_unit
 from ..pipeline import EndedEvent, Event, MatchEvent, Pipeline
 from ..sources import InputFormatError, JournalOpenError, kind_of, open_entries
@@ -174,7 +175,7 @@ def scan(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
         told = partial(_last_lines, keeper, None if source is None else JournalLocation(directory, tuple(files)))
         summary = _consume(events if timeline is None else timeline.watch(events), output, source,
                            HitSpans(pipeline.tracker.incident_of), told, keeper.matched, pipeline.exits.said,
-                           pipeline.failures.joined, pipeline.causes.said)
+                           pipeline.failures.joined, pipeline.causes.said, pipeline.changes)
     except (InputFormatError, JournalOpenError) as error:
         fail(str(error) + _no_journal_hint(directory, str(error)) if isinstance(error, JournalOpenError) and not files
              else str(error))
@@ -316,8 +317,9 @@ def _last_lines(keeper: LastLines, journal: JournalLocation | None, incident: In
 def _consume(events: Iterator[Event], output: str, source: tuple[str, ...] | None, spans: HitSpans,
              told: Callable[[Incident], Said], pin: Callable[[Hit, bool], None],
              exit_of: Callable[[Incident], str], joined: Callable[[str, str], str],
-             cause_of: Callable[[Incident], tuple[str, ...]] | None = None) -> ScanSummary:
-    summary = ScanSummary(spans=spans, exit_of=exit_of, joined=joined, cause_of=cause_of)
+             cause_of: Callable[[Incident], tuple[str, ...]] | None = None,
+             changes: UnitChanges | None = None) -> ScanSummary:
+    summary = ScanSummary(spans=spans, exit_of=exit_of, joined=joined, cause_of=cause_of, unit_changes=changes)
     events = iter(events)
     out = sys.stdout.buffer if output == "json" else None
     sys.stdout.flush()
@@ -334,6 +336,8 @@ def _consume(events: Iterator[Event], output: str, source: tuple[str, ...] | Non
                 record["open"] = open_now(event.incident, int(time.time() * 1_000_000))
             if isinstance(event, EndedEvent) and (causes := summary.causes_of(event.incident)):
                 record["systemd_said"] = list(causes)  # (engine/unit_causes.py: the card's "systemd said")
+            if isinstance(event, EndedEvent) and (changed := summary.changes_before(event.incident)):
+                record["changes_before"] = [change.record() for change in changed]  # (engine/unit_changes.py)
             if said.lines:
                 record["last_lines"] = [{"realtime_usec": at, "message": line} for at, line in said.lines]
             if said.before_start is not None:

@@ -70,6 +70,31 @@ KERNEL = "kernel"
 BOOT_FIELD = "_BOOT_ID"
 """The field that tells the shutdown's boot, the next and a later one apart (Detector.needed_fields reads it)."""
 
+STOPPING, STOPPED, DEACTIVATED = "stopping", "stopped", "deactivated"
+STARTING, STARTED, FINISHED = "starting", "started", "finished"
+RELOADING, RELOADED = "reloading", "reloaded"
+_BY_ID = {UNIT_STOPPING: STOPPING, UNIT_STOPPED: STOPPED, UNIT_SUCCESS: DEACTIVATED, UNIT_STARTING: STARTING,
+          UNIT_RELOADING: RELOADING, UNIT_RELOADED: RELOADED}
+_BY_WORDS = (("Stopping ", STOPPING), ("Stopped ", STOPPED), ("Starting ", STARTING), ("Started ", STARTED),
+             ("Finished ", FINISHED), ("Reloading ", RELOADING), ("Reloaded ", RELOADED),
+             ("Reload failed for ", RELOADED))
+
+
+def job_word(message_id: str | None, message: str) -> str:
+    """What PID 1's line about a unit says of its job, by MESSAGE_ID or, from systemd before catalog ids, by its
+    wording ("" for any other line): src/core/job.c's "Stopping %s...", "Starting %s...", "Reloading %s..." and its
+    done lines, "Stopped %s." (and "Stopped %s with error."), "Started %s.", "Reloaded %s." (and "Reload failed for
+    %s."), each with the unit's name before " - " and its description since v253; service.c's "Finished %s." for a
+    oneshot service's start and "Condition check resulted in %s being skipped." under the start's id too (FINISHED:
+    a start done, no run begun); unit.c's "%s: Deactivated successfully." (a run ended without a failure)."""
+    if message_id is not None:
+        if message_id == UNIT_STARTED:
+            return STARTED if message.startswith("Started ") else FINISHED
+        return _BY_ID.get(message_id, "")
+    if message.endswith(": Deactivated successfully."):
+        return DEACTIVATED
+    return next((word for start, word in _BY_WORDS if message.startswith(start)), "")
+
 
 @dataclass(frozen=True)
 class Reboot:
@@ -117,6 +142,11 @@ def reached_shutdown(fields: Mapping[str, str], message: str) -> bool:
         fields.get("MESSAGE_ID") == UNIT_STARTED or message.startswith("Reached target "))
 
 
+def startup_finished(message_id: str | None, message: str) -> bool:
+    """Is this PID 1's line that the boot finished (manager.c's "Startup finished in ...", by MESSAGE_ID or words)?"""
+    return message_id == STARTUP_FINISHED or (message_id is None and message.startswith("Startup finished in "))
+
+
 class StopWindows:
     """The latest planned stop of each (machine, unit): (its start, its end or -1 while it goes on)."""
 
@@ -134,7 +164,7 @@ class StopWindows:
         reboot = self._reboots.get(entry.machine_id)
         if reboot is not None and reboot.end_usec < 0:
             reboot = self._reboots[entry.machine_id] = reboot.after(entry)
-            if message_id == STARTUP_FINISHED or (message_id is None and message.startswith("Startup finished in ")):
+            if startup_finished(message_id, message):
                 if reboot.next_boot in ("", fields.get(BOOT_FIELD, "")):
                     self._reboots[entry.machine_id] = replace(reboot, end_usec=at + BOOT_GRACE_USEC)
                 return
@@ -149,9 +179,9 @@ class StopWindows:
             return
         key = entry_key(entry)
         window = self._windows.get(key)
-        stopping = message_id == UNIT_STOPPING or (message_id is None and message.startswith("Stopping "))
-        if stopping or ((message_id == UNIT_RELOADING or (message_id is None and message.startswith("Reloading ")))
-                        and not (window is not None and window[1] < 0)):  # a reload within a stop: the stop's
+        word = job_word(message_id, message)
+        if word == STOPPING or (word == RELOADING
+                                and not (window is not None and window[1] < 0)):  # a reload within a stop: the stop's
             self._windows[key] = (at, -1)
             self._windows.move_to_end(key)
             if len(self._windows) > MAX_UNITS:
@@ -160,15 +190,13 @@ class StopWindows:
         if window is None:
             return
         start, end = window
-        if end < 0 and (message_id == UNIT_RELOADED or (message_id is None and message.startswith("Reloaded "))):
+        if end < 0 and word == RELOADED:
             failed = message.startswith("Reload failed for ")  # its errors after it are the failure's
             self._windows[key] = (start, at if failed else at + RELOAD_GRACE_USEC)
             return
-        if message_id in (UNIT_STARTING, UNIT_STARTED) or (
-                message_id is None and message.startswith(("Starting ", "Started "))):
+        if word in (STARTING, STARTED, FINISHED):
             self._windows[key] = (start, min(at, end) if end >= 0 else at)  # the next run's lines are its own
-        elif end < 0 and (message_id in (UNIT_STOPPED, UNIT_SUCCESS) or (message_id is None and (
-                message.startswith("Stopped ") or message.endswith(": Deactivated successfully.")))):
+        elif end < 0 and word in (STOPPED, DEACTIVATED):
             self._windows[key] = (start, at + GRACE_USEC)
 
     @property

@@ -44,7 +44,7 @@ before its 'protocol' result (mount(8) exited 0 and no mount appeared): trial 72
 'protocol'.` alone."""
 _IGNORED = re.compile(r"ignoring|Failed to start |Failed to stop ", re.IGNORECASE)
 """systemd's ", ignoring" marks a failure it went on past (not the unit's); "Failed to start X." is the job's line."""
-_END = re.compile(r"(?P<unit>[^\s:]{1,255}): (?:Failed with result '[a-z-]+'|Unit entered failed state"
+RUN_END = re.compile(r"(?P<unit>[^\s:]{1,255}): (?:Failed with result '[a-z-]+'|Unit entered failed state"
                   r"|Deactivated successfully|Succeeded)\.|Unit (?P<unit2>[^\s:]{1,255}) entered failed state\.")
 """PID 1's lines that end a unit's run: the causes before them are that run's."""
 _OOMD_KILLED = re.compile(r"Killed (?P<cgroup>/\S{1,4096}) due to [^\n]{1,1000}")
@@ -99,7 +99,7 @@ class UnitCauses:
             return
         user = user_unit_of(entry.unit)
         named = entry.unit[1:-1] if entry.from_text else user[1] if user is not None else entry.unit
-        if (ended := _END.fullmatch(message)) is not None:
+        if (ended := RUN_END.fullmatch(message)) is not None:
             if (ended["unit"] or ended["unit2"]) == named:
                 self._close(self._key(entry.machine_id, entry.unit), entry.realtime_usec)
             return

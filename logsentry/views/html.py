@@ -25,7 +25,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..actions.alert import journalctl_command
+from ..actions.alert import CHANGED_LABEL, journalctl_command
 from ..model import Incident, Severity, said_usec
 from ..pipeline import Event, GapEvent, MatchEvent, Progress
 from ..sources.status_paste import told_by_header
@@ -287,6 +287,8 @@ def _card(incident: Incident, summary: ScanSummary, timeline: Timeline, source: 
     if exited := summary.exited(incident):  # as the terminal card says it (engine/main_exits.py)
         parts.append(f"<div>{esc(exited)}</div>")
     parts.extend(f"<div>systemd said: {esc(cause)}</div>" for cause in summary.causes_of(incident))
+    if changed := summary.changes_said(incident):  # as the terminal card says it (engine/unit_changes.py)
+        parts.append(f"<div>{esc(CHANGED_LABEL)}</div><pre>" + "\n".join(esc(line) for line in changed) + "</pre>")
     parts.append(f"<div>action: <b>{esc(done)}</b></div>")
     if incident.chain:  # one failure, described by several rules (engine/failures.py)
         rows = []

@@ -15,7 +15,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from ..actions.alert import journalctl_command
+from ..actions.alert import CHANGED_LABEL, journalctl_command
 from ..engine.absence import Gap
 from ..engine.absence_seen import Learning
 from ..engine.host_boots import RULE_ID as REBOOT_RULE
@@ -98,10 +98,10 @@ def _incident_block(incident: Incident, actions: list[Action], gap: Gap | None =
                     clock: DayClock | None = None, reported: int | None = None,
                     seen_last: int | None = None, last_lines: Said = NOTHING, exited: str = "",
                     same_on: Text | None = None, causes: Sequence[str] = (),
-                    from_header: Callable[[str], bool] | None = None) -> Panel:
+                    from_header: Callable[[str], bool] | None = None, changed: Sequence[str] = ()) -> Panel:
     """One incident: what, where, when, how many, what was done (how its main process ended, where PID 1 said:
-    `exited`; what systemd said was wrong: `causes`, engine/unit_causes.py), its first lines, and the units it
-    stands for too (`same_on`)."""
+    `exited`; what systemd said was wrong: `causes`, engine/unit_causes.py; what PID 1 changed on any host just
+    before it: `changed`, engine/unit_changes.py), its first lines, and the units it stands for too (`same_on`)."""
     dry = " (dry run)" if actions and all(a.dry_run for a in actions) else ""
     done = " + ".join(a.kind for a in actions) or incident.action
     key = f" [{shown}]" if (shown := told_key(incident.unit, incident.key)) else ""  # (not the unit again)
@@ -129,6 +129,8 @@ def _incident_block(incident: Incident, actions: list[Action], gap: Gap | None =
         action = Text.assemble(Text.assemble((f"{who}: ", "bold"), visible(how)), "\n", action)
     explained: list[Text | Table] = [Text.assemble(("why: ", "bold"), visible(incident.why))] \
         if incident.why and not by_counter(incident.why) else []  # (a counter's: its count story says it)
+    if changed:  # (the likely cause on another host: under what was done, before the unit's own story)
+        explained[:0] = [Text(CHANGED_LABEL, style="bold"), *(_hanging(line) for line in changed)]
     if incident.template:
         explained.append(wrapped(Text("template:", style="bold"), incident.template, "italic"))
     # the hit's own lines whole, wrapped under their bar: cut to the terminal's width, an OOM kill's line kept
@@ -152,6 +154,15 @@ def _incident_block(incident: Incident, actions: list[Action], gap: Gap | None =
     chain = [*_chain_lines(incident, clock), *last_lines_view(last_lines, clock)]
     return Panel(Group(head, times, action, *explained, *samples, *chain, *([same_on] if same_on else [])),
                  border_style=SEVERITY_STYLE[incident.severity], expand=True)
+
+
+def _hanging(line: str) -> Table:
+    """A line indented by two, wrapped under its own start (a change's "started again" on the next line)."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column()
+    grid.add_row(Text(" "), Text(visible(line)))
+    return grid
 
 
 def _same_on(incident: Incident, others: Sequence[Incident], clock: DayClock) -> Text | None:
@@ -300,7 +311,8 @@ def render_scan(console: Console, summary: ScanSummary, progress: Progress, rule
                                       summary.reported_count(incident), summary.last_hit(incident),
                                       summary.last_lines_of(incident), summary.exited(incident),
                                       _same_on(incident, card.others, clock) or _again(incident, card.again, clock),
-                                      summary.causes_of(incident), partial(summary.from_header, incident)))
+                                      summary.causes_of(incident), partial(summary.from_header, incident),
+                                      summary.changes_said(incident)))
         if source is not None and (command := journalctl_command(incident, source)):
             for line in command_lines(command, console.width):
                 # a long path runs on rather than breaking the command; an identifier (-t) is log text

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from ..engine.absence import Gap
 from ..engine.detector import Quarantine
 from ..engine.failure_model import joins_as_named, socket_service
+from ..engine.unit_changes import Change, UnitChange, UnitChanges
 from ..engine.window import MAX_SAMPLE_CHARS
 from ..model import Action, Incident, Severity
 from ..pipeline import ActionEvent, EndedEvent, Event, GapEvent, IncidentEvent, MatchEvent, QuarantineEvent
@@ -65,6 +66,10 @@ class ScanSummary:
     cause_of: Callable[[Incident], tuple[str, ...]] | None = None
     """What systemd (or systemd-oomd) said was wrong with an incident's unit (engine/unit_causes.py: the pipeline's)."""
     causes: dict[tuple[str, str, str, str, int], tuple[str, ...]] = field(default_factory=dict)
+    unit_changes: UnitChanges | None = None
+    """The services PID 1 stopped, started or saw fail on every host (engine/unit_changes.py: the pipeline's)."""
+    changes: dict[tuple[str, str, str, str, int], tuple[Change, ...]] = field(default_factory=dict)
+    """Each incident's changes just before it, as read when it was given out and when it ended (a host read late)."""
     header_lines: set[tuple[str, str]] = field(default_factory=set)
     """(machine, line) of the matches a pasted `systemctl status` header told, no line of the paste
     (status_paste.told_by_header): a card says so of a line it quotes (`from_header`)."""
@@ -86,6 +91,24 @@ class ScanSummary:
         """systemd's own cause lines of the ended incident's unit during it (engine/unit_causes.py), () when none."""
         return self.causes.get(_key(incident), ())
 
+    def changes_before(self, incident: Incident) -> list[UnitChange]:
+        """What PID 1 changed on any host just before the incident (engine/unit_changes.py), per unit, most telling
+        first; the starts after each as read by now."""
+        kept = self.changes.get(_key(incident), ())
+        return self.unit_changes.summed(kept, incident) if self.unit_changes is not None and kept else []
+
+    def changes_said(self, incident: Incident) -> tuple[str, ...]:
+        """The card's lines of changes_before: at most 3, then "and N more" (read to the input's end)."""
+        kept = self.changes.get(_key(incident), ())
+        return self.unit_changes.said(kept, incident, None) if self.unit_changes is not None and kept else ()
+
+    def _changed(self, incident: Incident) -> None:
+        if self.unit_changes is not None:
+            key = _key(incident)
+            kept = (*self.changes.get(key, ()), *self.unit_changes.before(incident))
+            if kept:
+                self.changes[key] = tuple(dict.fromkeys(kept))
+
     def add(self, event: Event) -> None:
         match event:
             case MatchEvent(hit):
@@ -104,8 +127,10 @@ class ScanSummary:
             case IncidentEvent(incident):
                 self.reported[_key(incident)] = incident.count
                 self.fired.setdefault(_key(incident), len(self.fired))
+                self._changed(incident)
             case EndedEvent(incident):
                 self.incidents.append(incident)
+                self._changed(incident)
                 if self.exit_of is not None and (exited := self.exit_of(incident)):
                     self.exits[_key(incident)] = exited
                 if self.cause_of is not None and (causes := self.cause_of(incident)):
