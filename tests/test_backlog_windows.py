@@ -15,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from conftest import entry
 from test_first_start_handover import Collector, Host
 from test_host_clocks_service import collector, titles
@@ -147,13 +148,17 @@ def test_a_backlog_host_quiet_past_the_hold_keeps_its_window_until_its_time_pass
     assert [incident.count for incident in stopped.expire(wall)] == [3]  # 5 min after it came: ended
 
 
-def test_run_reads_a_backlog_in_chunks_as_one_stale_incident(receiver, tmp_path: Path) -> None:  # noqa: F811
+@pytest.mark.parametrize("fleet", [False, True])
+def test_run_reads_a_backlog_in_chunks_as_one_stale_incident(receiver, tmp_path: Path, fleet: bool) -> None:  # noqa: F811
     """`logsentry run` on a collector (its clock hold 1 s, the shortest `[hosts] clock_hold`): web-1's backlog, a
     TRIPLE every 3 s for 3 minutes of its time 3 hours ago, appended in 3 chunks 4 s apart. Each quiet between
     chunks made its offset known (0), and our clock ended the incident: 3 stale incidents, 2 of them ended, for one
-    failure. Now: one stale incident, open while the backlog's time has not passed its window."""
+    failure. With another host logging in step (`fleet`), the backlog's entries, over an hour behind that host's
+    newest, were taken as at its time (the clamp for a clock set back): its second chunk's 20 hits at one instant,
+    fired as new and paged. Now: one stale incident, open while the backlog's time has not passed its window."""
     where = Collector(tmp_path)
     host = Host(tmp_path, where.directory, "web-1", ALPHA, 0)
+    live = Host(tmp_path, where.directory, "web-7", WEB7, 0) if fleet else None
     hook = receiver()
     running = RunningService(tmp_path, collector(tmp_path, where.directory, hook.url, hold_s=1))
     try:
@@ -162,6 +167,9 @@ def test_run_reads_a_backlog_in_chunks_as_one_stale_incident(receiver, tmp_path:
         running.start()  # from the host's newest entry
         start = host.now() - BACKLOG_S * SEC
         for chunk in range(3):
+            if live is not None:
+                live.write(f"GET /health {chunk} 200", live.now())
+                live.wait_written()
             for n in range(20):
                 host.write(f"TRIPLE {chunk}-{n}", start + (chunk * 60 + n * 3) * SEC, priority=3)
             host.wait_written()
@@ -172,9 +180,12 @@ def test_run_reads_a_backlog_in_chunks_as_one_stale_incident(receiver, tmp_path:
         assert log.count("incident triple on api.service of host web-1: ") == 1, log
         assert "ended after" not in log, log
         assert log.count("stale: its newest hit is") == 1, log
+        assert "behind its host's newest entry" not in log, log
         assert titles(hook, "triple") == []
         assert running.stop() == 0
     finally:
         if running.proc is not None and running.proc.poll() is None:
             running.stop()
         host.close()
+        if live is not None:
+            live.close()
