@@ -30,6 +30,8 @@ How it is estimated, and why a backlog is never taken for a clock that runs behi
 - While a host's offset is learnt (not `settled`), its burst windows end by its own time (`own_time`: the journal
   time of its newest entry read; engine/window.py `host_time`), not by our clock less an offset not known yet:
   that ended every window of a host 10 min behind at our first look, and a burst of two lines made two incidents.
+  So while its entries come late (`late`: a backlog read faster than it was written, whose every catch-up is hours
+  past its windows by our clock), up to LATE_QUIET_USEC after the last came (HostWindows).
 - `settled` says whether a host's silence may be judged: not while its entries arrive at another offset than
   the accepted one that has not held yet (they arrive: it is not silent, its clock may be behind), nor, for a
   host not read since the start, in the first hold after it (the reader may not have reached its entries
@@ -42,11 +44,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .model import ScreenedRun
 from .sources._runs import clocks_saw
 from .timespec import format_duration
 from .views.escape import visible
+
+if TYPE_CHECKING:
+    from .engine.window import BurstTracker
 
 log = logging.getLogger("logsentry.hosts")
 
@@ -59,6 +65,10 @@ MAX_CLOCK_HOLD_USEC = 60 * 1_000_000
 engine/policy.py's MAX_HELD_USEC (2 min) whether the clock is known or not."""
 TOLERANCE_USEC = 5 * 1_000_000
 """How far apart (µs) the samples of a steady stretch may be: arrival jitter (shipping, batching, reading)."""
+LATE_QUIET_USEC = 300 * 1_000_000
+"""How long (µs of our clock) a host whose entries came late may send nothing before its windows end by our clock
+(HostWindows), at the least: a backlog's next chunk comes sooner; host_silence.py's floor, the same 5 min, leaves
+room for journal-upload's delay."""
 MAX_HOSTS = 10_000
 """Machines tracked at most (the oldest forgotten first): entries' machine ids are the senders' words."""
 
@@ -85,6 +95,9 @@ class _Clock:
     """The stretch has held the hold: `offset` is its smallest sample."""
     newest: int = 0
     """The journal time of the newest entry read of the machine up to the last tick (µs; 0: none since the start)."""
+    late: int = 0
+    """µs its newest entry read at the last tick that read any came behind its clock (our clock less the accepted
+    offset), when more than TOLERANCE_USEC: a backlog arriving (0: in step)."""
 
 
 class HostClocks:
@@ -120,8 +133,10 @@ class HostClocks:
         latest, self.latest = self.latest, {}
         for machine, at in latest.items():
             self._sample(machine, wall_usec, wall_usec - at)
-            if (clock := self.clocks.get(machine)) is not None and at > clock.newest:
-                clock.newest = at
+            if (clock := self.clocks.get(machine)) is not None:
+                clock.newest = max(clock.newest, at)
+                late = wall_usec - at - max(clock.offset, 0)
+                clock.late = late if late > TOLERANCE_USEC else 0
 
     def _sample(self, machine: str, wall: int, value: int) -> None:
         clock = self.clocks.get(machine)
@@ -163,6 +178,17 @@ class HostClocks:
         clock = self.clocks.get(machine)
         return max(self.latest.get(machine, 0), clock.newest if clock is not None else 0)
 
+    def late(self, machine: str) -> int:
+        """µs the machine's newest entries read came behind its clock when they were read (0: in step, or none read
+        since the start): its backlog, arriving. Its windows end by its own time meanwhile (HostWindows)."""
+        clock = self.clocks.get(machine)
+        return clock.late if clock is not None else 0
+
+    def arrived(self, machine: str) -> int:
+        """Our wall clock at the last tick that read entries of the machine (µs; 0: none since the start)."""
+        clock = self.clocks.get(machine)
+        return clock.last if clock is not None else 0
+
     def settled(self, machine: str, wall_usec: int) -> bool:
         """May the machine's silence be judged by `offset` at `wall_usec`? Not while its entries arrive at another
         offset that has not held the hold yet, nor in the first hold after the start when none was read."""
@@ -171,3 +197,40 @@ class HostClocks:
             return bool(self.started) and wall_usec - self.started >= self.hold
         return wall_usec - clock.last >= self.hold or (
             clock.offset - TOLERANCE_USEC <= clock.low and clock.high <= clock.offset + TOLERANCE_USEC)
+
+
+@dataclass(frozen=True, slots=True)
+class HostWindows:
+    """How each host's burst windows end (engine/window.py BurstTracker's hooks), for the service and `tail`.
+
+    By its clock (ours less its offset) while its entries arrive in step; by its own time (the journal time of its
+    newest entry read) while its offset is learnt, and while its entries come late: a backlog (journal-upload
+    catching up after an outage, journal-remote appending it in chunks) is read faster than it was written, and
+    each time the reader caught up with it our clock was hours past its windows: one outage was ended and fired
+    again at every chunk (a new user's try: 16 INCIDENT/ENDED pairs for one outage of one host). A late host that
+    sends nothing more ends a window by our clock once that passed it by as much as its entries came late, and
+    LATE_QUIET_USEC after the last of them came: its upload stopped (host-went-silent tells that)."""
+
+    clocks: HostClocks
+    settled: Callable[[str], bool]
+    """Is the machine's offset known (HostClocks.settled at our clock; always for the local machine)?"""
+
+    def host_time(self, machine: str) -> int | None:
+        """The machine's own time while its windows end by it (µs; 0: none read since the start), else None."""
+        if self.settled(machine) and not self.clocks.late(machine):
+            return None
+        return self.clocks.own_time(machine)
+
+    def late_end(self, machine: str, shifted_usec: int) -> int:
+        """When (µs of our clock) a window of the machine whose deadline by its clock is `shifted_usec` ends if
+        its entries do not pass it first, while they come late and its offset is known (0: they come in step,
+        or its offset is learnt: `host_time` alone)."""
+        late = self.clocks.late(machine)
+        if not late or not self.settled(machine):
+            return 0
+        return max(shifted_usec + late, self.clocks.arrived(machine) + LATE_QUIET_USEC)
+
+    def attach(self, tracker: BurstTracker) -> None:
+        tracker.clock_offset = self.clocks.offset
+        tracker.host_time = self.host_time
+        tracker.late_end = self.late_end

@@ -40,7 +40,7 @@ log = logging.getLogger("logsentry")
 # Journal time more than this ahead of the wall clock is clamped to the clock for windows, silences and
 # cooldowns (and reported): one entry stamped a day ahead must not move logsentry's time.
 MAX_AHEAD_USEC = 60 * 1_000_000
-# ... and an entry this far behind the newest one is taken as at the newest (a clock set back).
+# ... and an entry this far behind its host's newest one is taken as at that newest (a clock set back).
 MAX_BEHIND_USEC = 3600 * 1_000_000
 CANARY_LITERAL = "logsentry canary "
 """The start of every canary message (journal.send_canary): such entries always come in full."""
@@ -174,8 +174,8 @@ class ServiceReading(HeldReleasing):
         """Entries no rule can match, summarised: what _entry does for each, from the summary (entry by
         entry when the run holds our own lines or a time to clamp)."""
         figures = self.figures
-        if needs_entries(run, self._own_units(), wall_usec(), figures.last_entry_usec, MAX_AHEAD_USEC,
-                         MAX_BEHIND_USEC):
+        newest = max(self._newest_of(span[6]) for span in run.spans) if run.spans else figures.last_entry_usec
+        if needs_entries(run, self._own_units(), wall_usec(), newest, MAX_AHEAD_USEC, MAX_BEHIND_USEC):
             for entry in run.entries():
                 self._entry(entry)
             return
@@ -222,9 +222,18 @@ class ServiceReading(HeldReleasing):
             del lines[split_at_hit(lines, entry.realtime_usec, entry.message):]
         self._remember_hit(key, entry.realtime_usec, entry.message, lines)
 
+    def _newest_of(self, machine: str) -> int:
+        """The journal time of the newest entry read of the machine's (µs; 0: none): of any host's for our own (its
+        journal is stamped by our clock), else of its own (HostClocks.own_time). A collector's host an hour behind
+        another is no clock set back: its backlog (journal-upload catching up) was taken as the newest entry's time,
+        its whole outage at one instant, and paged as new (its clamped hits within their window by our clock)."""
+        if not machine or machine == self.clocks.local:
+            return self.figures.last_entry_usec
+        return self.clocks.own_time(machine)
+
     def _clamped(self, entry: Entry) -> Entry:
         """The entry with its journal time clamped: not ahead of the wall clock by more than MAX_AHEAD_USEC,
-        not behind the newest entry by more than MAX_BEHIND_USEC (reported, at most once a minute)."""
+        not behind its host's newest entry by more than MAX_BEHIND_USEC (reported, at most once a minute)."""
         at = entry.realtime_usec
         now = wall_usec()
         if at > now + MAX_AHEAD_USEC:
@@ -233,8 +242,8 @@ class ServiceReading(HeldReleasing):
                 self.ahead[entry.machine_id] = at - now
                 if len(self.ahead) > MAX_AHEAD_HOSTS:
                     del self.ahead[next(iter(self.ahead))]
-        elif self.figures.last_entry_usec and at < self.figures.last_entry_usec - MAX_BEHIND_USEC:
-            clamped, why = self.figures.last_entry_usec, "behind the newest entry"
+        elif (newest := self._newest_of(entry.machine_id)) and at < newest - MAX_BEHIND_USEC:
+            clamped, why = newest, "behind its host's newest entry"
         else:
             if self.ahead and entry.machine_id in self.ahead:
                 del self.ahead[entry.machine_id]  # its clock is right again

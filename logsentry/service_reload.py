@@ -19,6 +19,7 @@ from .config_check import check_site
 from .config_rules import log_rule_names
 from .engine.policy import GuardedPolicy, RestartLedger
 from .engine.quarantine import BudgetedDetector
+from .host_clocks import HostWindows
 from .model import Action, incident_id
 from .pipeline import Pipeline
 from .rules.loader import RuleSet, load_rules
@@ -67,8 +68,9 @@ class ServiceConfiguring(ServiceReading):
         pipeline = Pipeline(BudgetedDetector(rule_set.rules), policy,
                             anomaly=self.keeper.build(rule_set.rules), silence_overrides=self.config.silence_for)
         pipeline.silence.hold = self.hosts.hold if self.hosts else None  # a silent host's units: one incident
-        pipeline.tracker.clock_offset = self.clocks.offset  # a host's windows end by its clock
-        pipeline.tracker.host_time = self._host_time  # and, while that is learnt, not before its own journal time
+        # a host's windows end by its clock, and while that is learnt or its entries come late (a backlog), not
+        # before its own journal time
+        HostWindows(self.clocks, self._clock_settled).attach(pipeline.tracker)
         pipeline.silence.clock_offset = self.clocks.offset  # and its units' silences come due by it, once known
         pipeline.silence.clock_settled = policy.clock_settled = self._clock_settled  # judged once that is known
         pipeline.silence.own_machine = self.local_machine  # our clock's jumps are the ClockWatch's (clock_jumps.py)
@@ -84,11 +86,6 @@ class ServiceConfiguring(ServiceReading):
     def _clock_settled(self, machine: str) -> bool:
         """Is the machine's clock offset known (host_clocks.HostClocks.settled; always for the local machine)?"""
         return machine in ("", self.local_machine) or self.clocks.settled(machine, wall_usec())
-
-    def _host_time(self, machine: str) -> int | None:
-        """While the machine's clock offset is learnt, its own time: the journal time of its newest entry read (µs,
-        0: none since the start); None once the offset is known (BurstTracker.host_time)."""
-        return None if self._clock_settled(machine) else self.clocks.own_time(machine)
 
     def _learn_pending(self) -> None:
         """Counted entries not learnt yet go into the baselines before they are saved for good."""

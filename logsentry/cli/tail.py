@@ -26,6 +26,7 @@ from ..config import DEFAULT_CONFIG, SiteConfig
 from ..engine.clock_jumps import ClockWatch
 from ..engine.detector import Detector
 from ..engine.policy import Policy
+from ..host_clocks import HOLD_USEC, HostClocks, HostWindows
 from ..hosts import local_machine_id
 from ..model import ScreenedRun
 from ..pipeline import Pipeline, dry_run_executor
@@ -84,13 +85,15 @@ def acting_pipeline(detector: Detector, config: SiteConfig | None,
 
 def follow(items: Iterable[FollowItem], pipeline: Pipeline, view: TailView,
            wait: Callable[[], None], clock: Callable[[], int] = wall_usec,
-           stopped: Callable[[], bool] = lambda: False) -> None:
+           stopped: Callable[[], bool] = lambda: False, clocks: HostClocks | None = None) -> None:
     """Feed followed entries through the pipeline into the view, until `stopped()` says so (looked at between
     items).
 
     At each CAUGHT_UP (None) the pipeline's clock is moved to max(newest entry, wall clock), so a burst
     incident ends when its window passes and a silence fires even if nothing more is logged; scan only
-    advances time by entries.
+    advances time by entries. `clocks`: each host's clock, sampled there as the service does (host_clocks.py,
+    attached to the pipeline's windows by `windows_by_host_clock`): a host's windows end by its clock, and while
+    its entries come late (a backlog appended in chunks) by its own journal time, not at each catch-up.
     """
     newest = 0
     flush_due = time.monotonic() + FLUSH_S
@@ -104,6 +107,8 @@ def follow(items: Iterable[FollowItem], pipeline: Pipeline, view: TailView,
             if jumped[1] < 0:  # stamped on the clock as it was
                 newest = min(newest, jumped[0] + jumped[1])
         if item is None:
+            if clocks is not None:
+                clocks.tick(clock())
             now = max(newest, clock())
             view.events(list(pipeline.tick(now)))
             view.flush(now, caught_up=True)
@@ -115,6 +120,8 @@ def follow(items: Iterable[FollowItem], pipeline: Pipeline, view: TailView,
             continue  # no screen here: every entry comes in full (the stream shows each)
         else:
             newest = max(newest, item.realtime_usec)
+            if clocks is not None:
+                clocks.saw(item.machine_id, item.realtime_usec)
             view.entry(item, list(pipeline.process(item)))
             if time.monotonic() >= flush_due:
                 view.flush(newest, caught_up=False)
@@ -211,8 +218,18 @@ def make_view(output: str, pipeline: Pipeline, scope: str, source: tuple[str, ..
     return LiveView(Console(highlight=False), state)
 
 
+def windows_by_host_clock(pipeline: Pipeline, local_machine: str, hold_usec: int = HOLD_USEC,
+                          clock: Callable[[], int] = wall_usec) -> HostClocks:
+    """Each host's clock for the pipeline's windows, as the service's (service_reload.py): to be sampled by
+    `follow`; the local machine's entries are stamped by our clock."""
+    clocks = HostClocks(local_machine, hold_usec)
+    HostWindows(clocks, lambda machine: machine in ("", local_machine) or clocks.settled(machine, clock())).attach(
+        pipeline.tracker)
+    return clocks
+
+
 def follow_until_stopped(follower: ScanningFollower | FanInFollower, pipeline: Pipeline, view: TailView,
-                         tick_s: float) -> None:
+                         tick_s: float, clocks: HostClocks | None = None) -> None:
     """Follow until Ctrl-C/SIGTERM/SIGHUP, restoring the terminal, then report what is still open. The handlers are
     set before the view takes the terminal: a signal in between is noted too, and the view given back. A stop that
     came during start-up (noted by stop_signals.note_early) follows nothing; the report is made inside the block,
@@ -224,7 +241,8 @@ def follow_until_stopped(follower: ScanningFollower | FanInFollower, pipeline: P
                     view.start()
                     waits = follower if isinstance(follower, ScanningFollower) else None
                     follow(follower, pipeline, view,
-                           JournalWaiter(waits, tick_s, pipe_fd(sys.stdout), stop.read_fd), stopped=stop)
+                           JournalWaiter(waits, tick_s, pipe_fd(sys.stdout), stop.read_fd), stopped=stop,
+                           clocks=clocks)
                 finally:
                     view.stop()
             view.events(list(pipeline.finish()))  # as scan's end of input: a failure still settling is given out first
@@ -346,8 +364,11 @@ def tail(directory: Path | None, files: tuple[Path, ...], units: tuple[str, ...]
         with acting_pipeline(detector, config, source) as pipeline:
             pipeline.silence.own_machine = local_machine_id()  # our clock's jumps are follow()'s ClockWatch's,
             pipeline.silence.own_since = wall_usec()  # from now on (a backlog's are its entries')
+            clocks = windows_by_host_clock(pipeline, local_machine_id(), config.host_clock_hold_usec
+                                           if config is not None else HOLD_USEC)
             follow_until_stopped(follower, pipeline,
-                                 make_view(mode, pipeline, describe_scope(selection, location), source), TICK_S[mode])
+                                 make_view(mode, pipeline, describe_scope(selection, location), source), TICK_S[mode],
+                                 clocks)
     except JournalOpenError as error:
         fail(str(error))
     except BrokenPipeError:

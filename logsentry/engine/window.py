@@ -91,6 +91,10 @@ class BurstTracker:
         only once both that time and `now` less its offset are past their deadlines: by our clock alone a host 10
         min behind had every window ended at our first look, a burst of 2 lines 1 s apart made two incidents, and
         the first was lost (held for the clock under the same key as the second). None: the offset alone."""
+        self.late_end: Callable[[str, int], int] | None = None
+        """(machine, a window's deadline on `now`'s scale) -> when that window ends by `now` while the machine's
+        entries come late (a backlog: host_clocks.py HostWindows), unless its own time passes it first; 0: they
+        come in step (or its offset is learnt). None: always 0."""
 
     def add(self, hit: Hit) -> tuple[Incident | None, Incident | None]:
         """Record a hit; returns (incident that ended before it, incident it fired), either may be None."""
@@ -256,8 +260,9 @@ class BurstTracker:
 
     def _deadline(self, key: WindowKey, window: _Window, now_usec: int | None = None) -> int:
         """When the window ends, on the scale of `now` (µs): its deadline by its host's journal time, moved by the
-        host's clock offset; while that offset is learnt (`host_time`), not before the host's own time passed it
-        (looked at again RECHECK_USEC after `now_usec`; without one, the earliest it may end: looked at then)."""
+        host's clock offset; while that offset is learnt or its entries come late (`host_time`), not before the
+        host's own time passed it (looked at again RECHECK_USEC after `now_usec`; without one, the earliest it may
+        end: looked at then), or for late entries at `late_end` (their host sent nothing more for long)."""
         trigger = self.rules[key[0]].trigger
         if window.incident is not None:
             deadline = window.incident.last_usec + trigger.hold_usec
@@ -270,7 +275,9 @@ class BurstTracker:
         shifted = deadline + self.clock_offset(machine)
         if now_usec is None or self.host_time is None or (own := self.host_time(machine)) is None:
             return shifted
-        if deadline >= own:  # not past by the host's own clock: a late clock's window is not ended by ours
+        if deadline >= own:  # not past by the host's own clock: a late clock's window is not ended by ours,
+            if self.late_end is not None and (until := self.late_end(machine, shifted)):  # nor a backlog's, unless
+                return min(until, now_usec + RECHECK_USEC)  # its host sent nothing more for long
             return max(shifted, now_usec + RECHECK_USEC)
         return max(shifted, deadline + now_usec - own)  # past by it: ends now, unless `now` less the offset is not
 
