@@ -57,7 +57,7 @@ def test_a_span_leaves_the_record_see_leaves(first_run: bool):
     """Random runs of lines (pauses over and under the gap, accepted templates, warm or not): where Episodes.span
     takes a run, it leaves what `see` of each line leaves, and takes none that could fire; and no line that
     fires comes before its deadline as the C step moves it on (Episodes.deadline, _runstep.c's take). With
-    `first_run` (new-failure-template-persists) only a template's first run fires, at the floor after its start."""
+    `first_run` (an operator's rule) only a template's first run fires, at the floor after its start."""
     rng = random.Random(3)
     bar = Bar(gap_usec=300, floor_usec=600, margin=2, min_count=10, first_run=first_run)
     taken = refused = fired_lines = 0
@@ -111,13 +111,12 @@ def test_persistence_rules_are_counted_per_class():
     step = RunStep(AnomalyDetector(ANOMALY_RULES))
     assert step.error_level == 3
     assert [(f.level, f.rule_ids, f.words_re is not None) for f in step.followed] == [
-        (6, (FAILURE,), True), (6, ("new-failure-template-persists",), True), (4, (RULE,), True)]
-    # (RULE's ignore: not every template; new-failure-template-persists has new-failure-template's words)
+        (6, (FAILURE,), True), (4, (RULE,), True)]  # (RULE's ignore: not every template)
     rule = next(r for r in ANOMALY_RULES if r.id == RULE)
     assert rule.anomaly is not None
     notice = replace(rule, id="notice-persists", anomaly=replace(rule.anomaly, level=5))
     step = RunStep(AnomalyDetector([*ANOMALY_RULES, notice]))
-    assert (step.error_level, len(step.followed)) == (3, 4)
+    assert (step.error_level, len(step.followed)) == (3, 3)
     many = [replace(rule, id=f"persists-{k}", anomaly=replace(rule.anomaly, gap_usec=rule.anomaly.gap_usec + k))
             for k in range(MAX_CLASSES)]
     step = RunStep(AnomalyDetector([*ANOMALY_RULES, *many]))

@@ -7,7 +7,7 @@ pause longer than `gap`. Per template the longest episode that ended (its length
 it began) is learnt; the rule fires once the current episode has lasted longer than the larger of `floor` and
 `margin` times that longest, with at least `min_count` lines, in a warm unit, for a template that is not new
 (one whose first episode has not ended yet is the new-*-template rules' business) and not chronic: its episodes
-took at most MAX_BUSY of the time since its first sighting. With `first_run` (new-failure-template-persists) the
+took at most MAX_BUSY of the time since its first sighting. With `first_run` (an operator's rule: README) the
 rule judges nothing but a template's first run, one first logged once its unit had `warm_after` of history: a new
 failure that goes on past `floor` (the mission's hang, its own words at priority 6: new-failure-template's warning
 within seconds, an error once it has gone on for 15 minutes). A chronic error with random pauses has episodes of

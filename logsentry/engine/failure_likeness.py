@@ -28,7 +28,7 @@ refused" to "timeout expired" an hour in was paged again)."""
 def another_failure(opened: Sequence[Incident], template: str, first_seen_usec: int) -> bool:
     """Is a line of `template`, a template first seen at `first_seen_usec`, a failure of its own beside the
     `opened` anomaly incidents of its unit? An incident about the same template as one opened before it (an
-    escalation: new-failure-template-persists's error 15 min into new-failure-template's warning) began when that
+    escalation: a first_run rule's error 15 min into new-failure-template's warning) began when that
     one did: a backup failing 40 min into a lost peer's retries is another failure, 25 min after the escalation."""
     began: dict[str, int] = {}
     for incident in opened:

@@ -47,7 +47,7 @@ class Failure:
     since_usec: int = -1
     """For a failure that escalated one paged before (failure_runs.inherit): when that one began (µs of journal time;
     -1: none, or not saved): `began` is then its beginning, the outage's, not the escalation's. A backup failing 40
-    min into a lost peer's retries joined the peer's failure escalated 25 min before (new-failure-template-persists's
+    min into a lost peer's retries joined the peer's failure escalated 25 min before (a first_run rule's
     error), unpaged."""
     raised: bool = False
     """A more severe incident joined it after it was given out (engine/failure_runs.text_raises: lines read from text

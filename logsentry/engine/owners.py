@@ -230,7 +230,7 @@ class Owners:
     def _beside_others(self, hit: Hit) -> Hit:
         """A hit of a rule with no incident open on its unit while other anomaly rules' are: with key ANOTHER_KEY when
         it is another failure than theirs (and those that ended lately), its incident a failure of its own. The open
-        one may be the first failure's escalation (new-failure-template-persists's error took over the lines of
+        one may be the first failure's escalation (a first_run rule's error took over the lines of
         new-failure-template's warning, which then ended): a backup failing 40 min into a lost peer's retries went
         into the peer's failure unpaged."""
         entry = hit.entry
