@@ -105,7 +105,7 @@ class Pipeline:
         self.causes = UnitCauses(self.failures.joined)
         """What systemd (and systemd-oomd) said was wrong with each unit (engine/unit_causes.py): the card quotes it."""
         self.changes = UnitChanges(self.failures.joined)
-        """The services PID 1 stopped, started or saw fail on every host (engine/unit_changes.py): what changed just
+        """The services PID 1 stopped or saw fail on every host (engine/unit_changes.py): what changed just
         before an incident, its card and alert say."""
         self.skips = SkippedRuns()
         self.usb = UsbDisks()  # a USB disk pulled out: its failed reads are no disk failing (engine/usb_disks.py)

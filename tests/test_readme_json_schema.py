@@ -16,7 +16,7 @@ OPTIONAL = {"match": {"from_text"},
                         "watched_units", "learning_units", "most_learnt_usec", "learn_for_usec"},
             "incident_end": {"last_lines", "last_line_before_start", "lines_after", "realtime_usec", "message",
                              "systemd_said", "changes_before", "change", "times", "before_usec",
-                             "started_again_usec", "services_stopped"}}
+                             "started_again_usec", "services_stopped", "changes_before_more", "changes_before_lost"}}
 """Fields the schema gives in brackets, for some records only."""
 
 

@@ -8,16 +8,21 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import BASE_USEC, entry, run_cli
 
+from logsentry.engine import unit_changes
+from logsentry.engine.unit_changes import MAX_RECORDED, UnitChanges
+from logsentry.model import Entry, Incident, Severity
 from logsentry.sources.journal_files import FieldValue
 
 DB1, WEB1 = "d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1", "e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1"
 PG = "postgresql@15-main.service"
+SEC = 1_000_000
 BOOM = '''id = "boom"
 title = "boom"
 severity = "error"
@@ -95,7 +100,7 @@ def test_a_stop_on_another_host_a_second_before_is_on_the_card_json_and_page(
     assert f"db-1 {PG} stopped 00:01:41.000 (1.0s before); started again" in page.read_text()
 
 
-def test_failures_come_first_a_run_that_ended_is_said_and_past_three_the_rest_are_counted(
+def test_failures_come_first_a_start_or_a_run_that_ended_is_none_and_past_three_the_rest_are_counted(
         tmp_path: Path, make_journal: Callable[..., Path]) -> None:
     redis = "redis-server.service"
     db = [pid1(f"{redis}: Failed with result 'exit-code'.", redis, 40),  # a crash loop: failed twice, restarted
@@ -107,19 +112,81 @@ def test_failures_come_first_a_run_that_ended_is_said_and_past_three_the_rest_ar
           pid1("Starting logrotate.service - Rotate log files...", "logrotate.service", 70),  # a oneshot before
           pid1("logrotate.service: Succeeded.", "logrotate.service", 71),  # v246: "Started" after its end
           pid1("Started logrotate.service - Rotate log files.", "logrotate.service", 71),
-          pid1("Started memcached.service - memcached daemon.", "memcached.service", 80),
+          pid1("Started memcached.service - memcached daemon.", "memcached.service", 80),  # a start alone: none
+          pid1("Stopped cron.service - cron.", "cron.service", 30),
+          pid1("Stopped nginx.service - nginx.", "nginx.service", 90),
           *planned_stop(100)]
     webs = [web("BOOM connect ECONNREFUSED 10.0.0.5:5432", 102)]
     text, [record] = scan(tmp_path, make_journal, db, webs)
     said = flat(text)
     lines = [f"db-1 {redis} failed 2 times, the last 00:00:50.000 (52s before); not started again by the end of "
              "the input", f"db-1 {PG} stopped 00:01:41.000 (1.0s before); not started again",
-             "db-1 pgbouncer.service exited 00:01:00.000 (42s before); not started again", "and 1 more"]
+             "db-1 nginx.service stopped 00:01:30.000 (12s before); not started again", "and 1 more"]
     assert all(line in said for line in lines), text
     assert [said.index(line) for line in lines] == sorted(said.index(line) for line in lines), text
-    assert "memcached" not in said and "logrotate" not in said, text  # (the 4th: counted, in JSON)
+    assert "memcached" not in said and "logrotate" not in said and "pgbouncer" not in said, text
+    assert "cron.service" not in said and "no longer kept" not in said, text  # (the 4th: counted, in JSON)
     assert [(change["unit"], change["change"]) for change in record["changes_before"]] == [
-        (redis, "failed"), (PG, "stopped"), ("pgbouncer.service", "exited"), ("memcached.service", "started")]
+        (redis, "failed"), (PG, "stopped"), ("nginx.service", "stopped"), ("cron.service", "stopped")]
+    assert "changes_before_more" not in record and "changes_before_lost" not in record, record
+
+
+ON_DEMAND = ("systemd-hostnamed.service", "NetworkManager-dispatcher.service", "packagekit.service",
+             "fwupd.service", "systemd-timedated.service", "udisks2.service")
+"""Services D-Bus starts on demand and that exit when idle (break271, 4): on a busy host, all day."""
+
+
+def test_an_on_demand_services_start_and_idle_exit_are_no_change(
+        tmp_path: Path, make_journal: Callable[..., Path]) -> None:
+    busy = [line for n, unit in enumerate(ON_DEMAND) for line in (
+        pid1(f"Starting {unit} - {unit}...", unit, 20 + 10 * n, WEB1, "web-1"),
+        pid1(f"Started {unit} - {unit}.", unit, 21 + 10 * n, WEB1, "web-1"),
+        pid1(f"{unit}: Deactivated successfully.", unit, 51 + 10 * n, WEB1, "web-1"))]
+    db = [*planned_stop(100), pid1(f"Started {PG} - PostgreSQL Cluster 15-main.", PG, 110)]
+    text, [record] = scan(tmp_path, make_journal, db, [*busy, web("BOOM connect ECONNREFUSED 10.0.0.5:5432", 102)])
+    said = flat(text)
+    assert f"db-1 {PG} stopped 00:01:41.000 (1.0s before); started again 00:01:50.000" in said, text
+    assert not any(unit in said for unit in ON_DEMAND) and " more" not in said, text
+    assert [(change["unit"], change["change"]) for change in record["changes_before"]] == [(PG, "stopped")]
+
+
+def test_a_fleets_changes_are_capped_in_json_with_a_count_of_the_rest(
+        tmp_path: Path, make_journal: Callable[..., Path]) -> None:
+    stops = [pid1("Stopped app.service - App.", "app.service", 60 + n, f"{n:032x}", f"node-{n}") for n in range(30)]
+    text, [record] = scan(tmp_path, make_journal, [*planned_stop(100), *stops],
+                          [web("BOOM connect ECONNREFUSED 10.0.0.5:5432", 102)])
+    assert len(record["changes_before"]) == MAX_RECORDED and record["changes_before_more"] == 31 - MAX_RECORDED
+    assert record["changes_before"][0]["unit"] == PG, record  # (most telling first: the nearest stop)
+    assert "and 28 more" in flat(text), text
+
+
+def test_a_dropped_change_is_said_and_the_oldest_is_dropped_first(
+        tmp_path: Path, make_journal: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(unit_changes, "MAX_CHANGES", 4)
+    changes = UnitChanges()
+    changes.note(_entry(f"Stopped {PG} - PostgreSQL Cluster 15-main.", PG, 100, DB1, "db-1"))
+    for n in range(6):  # a late host's backlog, read after db-1's stop: older stops
+        changes.note(_entry("Stopped app.service - App.", "app.service", 50 + n, f"{n:032x}", f"node-{n}"))
+    incident = Incident(rule_id="boom", severity=Severity.ERROR, unit="api.service", key="", first_usec=102 * SEC,
+                        fired_usec=102 * SEC, last_usec=102 * SEC, count=1, threshold=1, within_usec=3 * SEC,
+                        cursor="", samples=("BOOM",), action="alert", machine_id=WEB1, host="web-1")
+    kept = changes.before(incident)
+    assert [change.unit for change in kept] == ["app.service"] * 3 + [PG], kept  # (50..52 dropped)
+    said = changes.said(kept, incident, None)
+    assert said[0].startswith(f"db-1 {PG} stopped") and said[-1] == unit_changes.LOST, said
+    earlier = replace(incident, first_usec=460 * SEC, fired_usec=460 * SEC, last_usec=460 * SEC)
+    assert not changes.lost(earlier)  # (its window, 160..460 s, began after the dropped ones)
+    stops = [pid1("Stopped app.service - App.", "app.service", 60 + n, f"{n:032x}", f"node-{n}") for n in range(6)]
+    text, [record] = scan(tmp_path, make_journal, [*planned_stop(100), *stops],
+                          [web("BOOM connect ECONNREFUSED 10.0.0.5:5432", 102)])
+    assert "(some changes before it were no longer kept" in flat(text) and record["changes_before_lost"], text
+    assert record["changes_before"][0]["unit"] == PG, record
+
+
+def _entry(message: str, unit: str, at: float, machine: str, host: str) -> Entry:
+    fields = {"_PID": "1", "UNIT": unit, "_MACHINE_ID": machine, "_HOSTNAME": host}
+    return Entry(realtime_usec=int(at * SEC), message=message, unit="init.scope", priority=6, cursor="",
+                 fields=fields)
 
 
 def test_a_change_outside_the_window_a_look_alike_and_the_own_unit_are_not_said(
@@ -192,3 +259,25 @@ def test_a_hosts_reboot_is_one_change_not_its_every_services_stop(
     assert "redis-server" not in said and " more" not in said.split("changed just before")[1][:200], text
     assert [(change["unit"], change["services_stopped"]) for change in record["changes_before"]] == \
         [("shutdown.target", 4)]
+
+
+REBOOT = """\
+Jan 01 00:01:30 db-1 systemd[1]: Stopped redis-server.service - Advanced key-value store.
+Jan 01 00:01:31 db-1 systemd[1]: Stopped postgresql@15-main.service - PostgreSQL Cluster 15-main.
+Jan 01 00:01:35 db-1 systemd[1]: Reached target shutdown.target - System Shutdown.
+Jan 01 00:01:42 web-1 api[77]: BOOM connect ECONNREFUSED 10.0.0.5:5432
+Jan 01 00:02:40 db-1 systemd[1]: Startup finished in 2.1s (kernel) + 10.2s (userspace) = 12.3s.
+"""
+
+
+def test_a_texts_reboot_is_one_change_as_a_journals(tmp_path: Path) -> None:
+    log, rules = tmp_path / "syslog", tmp_path / "rules"
+    log.write_text(REBOOT)
+    rules.mkdir()
+    (rules / "boom.toml").write_text(BOOM)
+    done = run_cli("scan", "--file", str(log), "--no-shipped-rules", "--rules", str(rules))
+    assert done.exit_code == 0, done.output
+    said = flat(done.stdout)
+    assert ("db-1 shut down (reached shutdown.target, 2 services stopped) 00:01:35.000 (7.0s before); up again "
+            "(startup finished) 00:02:40.000") in said, said
+    assert "redis-server.service" not in said and "not started again" not in said, said

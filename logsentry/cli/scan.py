@@ -17,7 +17,7 @@ from ..actions.alert import journal_source
 from ..engine.absence_hosts import HostsSeen
 from ..engine.detector import Detector
 from ..engine.unit_causes import with_causes
-from ..engine.unit_changes import UnitChanges
+from ..engine.unit_changes import MAX_RECORDED, UnitChanges
 from ..model import SEVERITY_NAMES, Hit, Incident, Severity, split_host_unit
 from ..pipeline import EndedEvent, Event, MatchEvent, Pipeline
 from ..sources import InputFormatError, JournalOpenError, kind_of, open_entries
@@ -337,7 +337,11 @@ def _consume(events: Iterator[Event], output: str, source: tuple[str, ...] | Non
             if isinstance(event, EndedEvent) and (causes := summary.causes_of(event.incident)):
                 record["systemd_said"] = list(causes)  # (engine/unit_causes.py: the card's "systemd said")
             if isinstance(event, EndedEvent) and (changed := summary.changes_before(event.incident)):
-                record["changes_before"] = [change.record() for change in changed]  # (engine/unit_changes.py)
+                record["changes_before"] = [change.record() for change in changed[:MAX_RECORDED]]  # (unit_changes)
+                if len(changed) > MAX_RECORDED:
+                    record["changes_before_more"] = len(changed) - MAX_RECORDED
+            if isinstance(event, EndedEvent) and summary.changes_were_lost(event.incident):
+                record["changes_before_lost"] = True
             if said.lines:
                 record["last_lines"] = [{"realtime_usec": at, "message": line} for at, line in said.lines]
             if said.before_start is not None:

@@ -67,9 +67,11 @@ class ScanSummary:
     """What systemd (or systemd-oomd) said was wrong with an incident's unit (engine/unit_causes.py: the pipeline's)."""
     causes: dict[tuple[str, str, str, str, int], tuple[str, ...]] = field(default_factory=dict)
     unit_changes: UnitChanges | None = None
-    """The services PID 1 stopped, started or saw fail on every host (engine/unit_changes.py: the pipeline's)."""
+    """The services PID 1 stopped or saw fail on every host (engine/unit_changes.py: the pipeline's)."""
     changes: dict[tuple[str, str, str, str, int], tuple[Change, ...]] = field(default_factory=dict)
     """Each incident's changes just before it, as read when it was given out and when it ended (a host read late)."""
+    changes_lost: set[tuple[str, str, str, str, int]] = field(default_factory=set)
+    """The incidents some of whose changes before were dropped when they were read (UnitChanges.lost)."""
     header_lines: set[tuple[str, str]] = field(default_factory=set)
     """(machine, line) of the matches a pasted `systemctl status` header told, no line of the paste
     (status_paste.told_by_header): a card says so of a line it quotes (`from_header`)."""
@@ -99,13 +101,21 @@ class ScanSummary:
 
     def changes_said(self, incident: Incident) -> tuple[str, ...]:
         """The card's lines of changes_before: at most 3, then "and N more" (read to the input's end)."""
-        kept = self.changes.get(_key(incident), ())
-        return self.unit_changes.said(kept, incident, None) if self.unit_changes is not None and kept else ()
+        key = _key(incident)
+        kept, lost = self.changes.get(key, ()), key in self.changes_lost
+        return self.unit_changes.said(kept, incident, None, lost) if self.unit_changes is not None and (
+            kept or lost) else ()
+
+    def changes_were_lost(self, incident: Incident) -> bool:
+        """Were some of the incident's changes before dropped (the latest MAX_CHANGES of all hosts are kept)?"""
+        return _key(incident) in self.changes_lost
 
     def _changed(self, incident: Incident) -> None:
         if self.unit_changes is not None:
             key = _key(incident)
             kept = (*self.changes.get(key, ()), *self.unit_changes.before(incident))
+            if self.unit_changes.lost(incident):
+                self.changes_lost.add(key)
             if kept:
                 self.changes[key] = tuple(dict.fromkeys(kept))
 
