@@ -170,12 +170,15 @@ def test_tail_plain_names_other_hosts_and_counts_one_hit(make_journal: Callable[
                  name=str(directory / "remote-web-7.journal"))
     write_rule("boom", simple_rule(regex="^BOOM", count=1))
     tail = start_tail("-D", str(directory), "-n", "10", "--plain", "--rules", str(rules_dir), "--no-shipped-rules")
-    lines = tail.read(8)  # per host: match, incident, action, end (the clock passes the 60 s window at once)
+    # this machine: match, incident, action, end (the clock passes the 60 s window at once); web-7, whose lines came
+    # long after their time (a backlog), has its window ended by its own time, or 5 min after its last lines came
+    # if it sends no more (README: a late host): match, incident, action within the test
+    lines = tail.read(7)
     code, _, stderr = tail.stop()
     assert code == 0 and "Traceback" not in stderr
     there = [line for line in lines if "api.service" in line]
     here = [line for line in lines if "app.service" in line]
-    assert len(there) == len(here) == 4, lines
+    assert (len(there), len(here)) == (3, 4), lines
     stamp = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)? "
     assert all(re.match(stamp + "web-7 api.service boom ", line) for line in there), there
     assert all(re.match(stamp + "app.service boom ", line) for line in here), here  # unchanged for this host

@@ -381,13 +381,15 @@ def normalised(events: list[dict[str, Any]], rules: Sequence[Rule] = SHIPPED) ->
     """The documented differences: a silence's last sign of life may have been screened (no cursor then; its
     host name is its span's), and so may a line an anomaly rule matched (entries from runs carry no cursor,
     engine/runstep.py). A failure's `last_lines` are scan's, read back from the journal after the pipeline told
-    it (sources/last_lines.py): no pipeline event has them."""
+    it (sources/last_lines.py), and so are its `changes_before*` (views/scan_summary.py, from the pipeline's
+    engine/unit_changes.py; test_unit_changes.py checks them): no pipeline event has them."""
     silences = uncursored(rules)
     out = []
     for event in events:
         if event.get("rule") in silences and "cursor" in event:
             event = {**event, "cursor": ""}
-        event.pop("last_lines", None)
+        for key in ("last_lines", "changes_before", "changes_before_more", "changes_before_lost"):
+            event.pop(key, None)
         out.append(event)
     return out
 
