@@ -316,8 +316,9 @@ def _console() -> Console:
 @config_option
 @state_option
 @click.option("--every-host", is_flag=True,
-              help="Also the same template of the same unit on every other host (a fleet's one normal message: an id "
-                   "is of one unit of one host).")
+              help="Also the same template of the same unit on every other host whose baseline holds it now (a "
+                   "fleet's one normal message: an id is of one unit of one host; a host that logs it later is not "
+                   "covered).")
 @click.argument("template_id")
 def accept(config_path: Path, state_dir: Path | None, every_host: bool, template_id: str) -> None:
     """Treat a template as normal from now on for the anomaly rules (it never counts as new again); the signature
