@@ -151,3 +151,10 @@ def test_tail_expands_h_globs_and_says_a_unit_never_on_the_host(fleet: Path, tmp
                    "following it anyway" in said, said
         else:
             assert "no entry of" not in said, said
+
+
+@pytest.mark.parametrize("typed", ["WEB-1", "web-1.example.com"])
+def test_a_host_in_other_case_or_fully_qualified_is_suggested(fleet: Path, typed: str) -> None:
+    """A break-it review's `-H WEB-1` and `-H web-1.example.com` got no "did you mean web-1?"."""
+    done = run_cli("scan", "-D", str(fleet), "-H", typed)
+    assert f"no entry of host {typed} in this journal (did you mean web-1" in done.stderr, done.stderr

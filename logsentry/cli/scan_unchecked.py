@@ -16,7 +16,7 @@ from ..sources import InputFormatError, JournalOpenError
 from ..sources.export import ExportSource
 from ..sources.journal import JournalLocation
 from ..sources.selection import Selection, is_glob, source_name, unit_name
-from ..sources.unit_names import MAX_SUGGESTIONS, named_alike, said_unseen
+from ..sources.unit_names import MAX_SUGGESTIONS, alike_hosts, named_alike, said_unseen
 from ..timespec import format_usec, zone_label
 
 __all__ = ["unchecked"]
@@ -46,8 +46,7 @@ def unchecked(selection: Selection, directory: Path | None, files: Sequence[Path
                                  for name in selection.units
                                  if not any(Selection(units=(name,)).takes_text_unit(unit) for unit in units)],
                                 "-u selects nothing of it", where=where)
-            said += said_unseen([(host, [] if is_glob(host) else
-                                  difflib.get_close_matches(host, sorted(hosts), n=MAX_SUGGESTIONS, cutoff=0.6))
+            said += said_unseen([(host, [] if is_glob(host) else alike_hosts(host, hosts))
                                  for host in selection.hosts if not Selection(hosts=(host,)).accepts_hosts(
                                      {"_HOSTNAME": sorted(hosts)}, 0)],
                                 "-H selects nothing of it", "host ", where)

@@ -142,6 +142,19 @@ def _like_glob(glob: str, known: set[str]) -> list[str]:
     return [unit for stem in close for unit in stems[stem]][:MAX_SUGGESTIONS]
 
 
+def alike_hosts(host: str, known: Iterable[str]) -> list[str]:
+    """The host names in `known` a `-H` name may have meant (up to MAX_SUGGESTIONS): the same name in other case
+    (`WEB-1`), the same host short or fully qualified (`web-1.example.com` for `web-1`, or the reverse), then those
+    spelt alike. A break-it review's `-H WEB-1` and `-H web-1.example.com` got no "did you mean web-1?"."""
+    names = sorted(set(known))
+    wanted = host.strip("*?[]") if is_glob(host) else host
+    folded = wanted.lower()
+    same = [name for name in names if name.lower() == folded or name.lower().split(".")[0] == folded.split(".")[0]]
+    spelt = [name for name in difflib.get_close_matches(wanted, names, n=MAX_SUGGESTIONS, cutoff=0.6)
+             if name not in same]
+    return (same + spelt)[:MAX_SUGGESTIONS]
+
+
 def unseen_hosts(location: JournalLocation, selection: Selection) -> list[tuple[str, list[str]]]:
     """Each -H name no entry of the journal has as its `_HOSTNAME`, with up to MAX_SUGGESTIONS of its hosts that look
     alike (helper-179: `-H web02` for web01 found nothing, silently). JournalOpenError as unseen_units; [] when
@@ -156,8 +169,7 @@ def unseen_hosts(location: JournalLocation, selection: Selection) -> list[tuple[
     finally:
         reader.close()
     # a glob (`web-*`) that matches none of them, with the hosts like its letters
-    return [(host, difflib.get_close_matches(host.strip("*?[]") if is_glob(host) else host, known,
-                                             n=MAX_SUGGESTIONS, cutoff=0.6))
+    return [(host, alike_hosts(host, known))
             for host in selection.hosts if host not in known
             and not (is_glob(host) and any(glob_matches(host, name) for name in known))]
 
