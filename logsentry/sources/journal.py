@@ -144,20 +144,25 @@ def with_container_scopes(location: JournalLocation, selection: Selection) -> Se
     Deactivated successfully.") is a container's stop, which the silence watch must see (engine/absence_stops.py)
     as the service does. Unchanged without -u (every line is read), or when the journal cannot be read (the
     scan's own reader says why)."""
-    if not selection.units:
+    if not selection.units or (values := field_values(location, CONTAINER_ID_FIELD)) is None:
         return selection
+    ids = [value for value in values if CONTAINER_ID.fullmatch(value)]
+    return replace(selection, container_scopes=True, scopes=tuple(ids) if len(ids) <= MAX_SCOPES else ())
+
+
+def field_values(location: JournalLocation, field: str) -> list[str] | None:
+    """The values of `field` in the journal (decoded, sorted, each once), or None when it cannot be opened or read:
+    the callers' own reader says why."""
     try:
         reader = location.open()
     except OSError:
-        return selection
+        return None
     try:
-        ids = sorted(value for value in (decode(raw) for raw in reader.query_unique(CONTAINER_ID_FIELD))
-                     if CONTAINER_ID.fullmatch(value))
+        return sorted({decode(value) for value in reader.query_unique(field)})
     except OSError:
-        return selection
+        return None
     finally:
         reader.close()
-    return replace(selection, container_scopes=True, scopes=tuple(ids) if len(ids) <= MAX_SCOPES else ())
 
 
 def onto_newest(reader: journal._Reader, until_usec: int | None) -> bool:
@@ -211,18 +216,8 @@ def with_host_globs(location: JournalLocation, selection: Selection) -> Selectio
     (Selection.accepts_hosts matches it) and for unseen_hosts to say one that matched nothing. Unchanged without a
     glob, or when the journal cannot be read (the scan's own reader says why)."""
     globs = [host for host in selection.hosts if is_glob(host)]
-    if not globs:
+    if not globs or (known := field_values(location, "_HOSTNAME")) is None:
         return selection
-    try:
-        reader = location.open()
-    except OSError:
-        return selection
-    try:
-        known = sorted({decode(value) for value in reader.query_unique("_HOSTNAME")})
-    except OSError:
-        return selection
-    finally:
-        reader.close()
     found = [host for host in known if any(glob_matches(glob, host) for glob in globs)]
     return replace(selection, hosts=tuple(dict.fromkeys([*selection.hosts, *found])))
 

@@ -192,10 +192,12 @@ def apart(location: JournalLocation, selection: Selection) -> list[tuple[str, li
 
     try:
         said = []
+        hosts: list[str] | None = None
         for unit in selection.units:
             if holds(Selection(units=(unit,), machines=selection.machines, hosts=selection.hosts)):
                 continue
-            hosts = sorted({decode(value) for value in reader.query_unique("_HOSTNAME")})
+            if hosts is None:  # (read once, for the first unit not on the selected hosts)
+                hosts = sorted({decode(value) for value in reader.query_unique("_HOSTNAME")})
             said.append((unit, [host for host in hosts if holds(Selection(units=(unit,), hosts=(host,)))]))
         return said
     except OSError:
